@@ -1,0 +1,100 @@
+"""Async database engine and sessions (asyncpg for PostgreSQL, aiosqlite for SQLite).
+
+The request, or the event handler, owns the transaction: `SessionDep` opens one per
+request and commits it after the endpoint returns, before the response is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
+
+
+class Database:
+    """One service's database: engine, session factory and commit notifications."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self._commit_listeners: list[Callable[[], None]] = []
+        connect_args: dict[str, Any] = {}
+        if self.is_sqlite:
+            database = self.url.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            connect_args["timeout"] = 30
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+        )
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+        listeners = self._commit_listeners
+
+        class _Session(Session):
+            pass
+
+        @event.listens_for(_Session, "after_commit")
+        def _after_commit(session: Session) -> None:
+            if session.info.pop("outbox_written", False):
+                for listener in listeners:
+                    listener()
+
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=_Session
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after any transaction that wrote outbox rows commits."""
+        self._commit_listeners.append(listener)
+
+    async def ping(self, timeout: float = 2.0) -> None:
+        async with asyncio.timeout(timeout), self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def database_of(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that commits when the endpoint returns normally
+    and rolls back when it raises."""
+    async with database_of(request).sessionmaker() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
+"""The request's session; its transaction commits before the response is sent."""

@@ -1,0 +1,62 @@
+"""Kafka clients configured the way Hearth needs them (aiokafka's defaults are weak)."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from hearth_kit.settings import ServiceSettings
+
+
+def namespaced(topic: str, namespace: str) -> str:
+    return f"{namespace}.{topic}" if namespace else topic
+
+
+def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> AIOKafkaProducer:
+    """acks=all and the idempotent producer: no loss, no duplicates from retries, per-key
+    order kept (aiokafka limits in-flight requests per connection to keep it)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=client_id or f"hearth-{settings.service_name}",
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        retry_backoff_ms=200,
+    )
+
+
+def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
+    """Manual commits only; start from the earliest event a new group has not seen."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"hearth-{settings.service_name}",
+        group_id=settings.consumer_group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=200,
+        session_timeout_ms=30_000,
+        heartbeat_interval_ms=3_000,
+        metadata_max_age_ms=5_000,
+        retry_backoff_ms=200,
+    )
+
+
+async def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool:
+    """True if any bootstrap server accepts a TCP connection."""
+    for server in bootstrap_servers.split(","):
+        parts = urlsplit(f"//{server.strip()}")
+        host, port = parts.hostname or "127.0.0.1", parts.port or 9092
+        try:
+            async with asyncio.timeout(timeout):
+                _reader, writer = await asyncio.open_connection(host, port)
+            writer.close()
+            await writer.wait_closed()
+            return True
+        except (OSError, TimeoutError):
+            continue
+    return False

@@ -1,0 +1,35 @@
+"""Prometheus metrics shared by every service (labelled by service)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REQUEST_DURATION = Histogram(
+    "hearth_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route", "status"],
+)
+OUTBOX_BACKLOG = Gauge("hearth_outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "hearth_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
+OUTBOX_PUBLISHED = Counter(
+    "hearth_outbox_published_total", "Events published by the relay", ["service"]
+)
+OUTBOX_FAILURES = Counter(
+    "hearth_outbox_publish_failures_total", "Relay batches that failed to publish", ["service"]
+)
+EVENTS_HANDLED = Counter(
+    "hearth_events_handled_total",
+    "Events consumed, by outcome (handled, duplicate, ignored, dead_lettered)",
+    ["service", "event_type", "outcome"],
+)
+HANDLER_FAILURES = Counter(
+    "hearth_handler_failures_total", "Handler attempts that raised", ["service", "event_type"]
+)
+DEAD_LETTERS = Counter(
+    "hearth_dead_letters_total", "Events sent to a dead-letter topic", ["service", "event_type"]
+)
+CONSUMER_LAG = Gauge(
+    "hearth_consumer_lag", "Messages behind the high watermark", ["service", "topic", "partition"]
+)

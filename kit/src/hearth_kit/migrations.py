@@ -1,0 +1,100 @@
+"""Alembic, once per service: each service keeps its own migrations/ folder whose env.py
+calls `run_migrations(<the service's metadata>)`. The kit's own tables (outbox, inbox,
+dead letters, idempotency records) live in every service's database too.
+
+Run them with `python -m hearth_kit.migrations <service> [<service> ...]` (what
+`make migrate` does), or `await upgrade(migrations_dir, url)` from code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from hearth_kit.tables import kit_metadata
+
+
+def alembic_config(migrations_dir: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _configure(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=[metadata, kit_metadata],
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations(metadata: MetaData) -> None:
+    """The body of a service's migrations/env.py."""
+    connection: Connection | None = context.config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection, metadata)
+        return
+    if context.is_offline_mode():
+        context.configure(
+            url=context.config.get_main_option("sqlalchemy.url"),
+            target_metadata=[metadata, kit_metadata],
+            literal_binds=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+
+    async def online() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.begin() as conn:
+            await conn.run_sync(_configure, metadata)
+        await engine.dispose()
+
+    asyncio.run(online())
+
+
+async def upgrade(migrations_dir: Path, url: str, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision`, from inside a running event loop."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    config = alembic_config(migrations_dir, url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+    await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Migrate Hearth services' databases to head")
+    parser.add_argument("services", nargs="+", help="service packages, e.g. repairs visits")
+    args = parser.parse_args()
+    for name in args.services:
+        service = importlib.import_module(f"{name}.settings")
+        settings = service.settings_from_env()
+        asyncio.run(upgrade(service.MIGRATIONS_DIR, settings.database_url))
+        print(f"migrated {name}: {settings.database_url.split('@')[-1]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Settings every service shares. A service subclasses ServiceSettings with its own
+env prefix (HEARTH_<SERVICE>_), so one process environment can configure them all."""
+
+from __future__ import annotations
+
+import os
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+class ServiceSettings(BaseSettings):
+    """Runtime settings. Unprefixed KAFKA_BOOTSTRAP_SERVERS and HEARTH_KAFKA_NAMESPACE
+    apply to every service unless a service-prefixed value overrides them."""
+
+    model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
+
+    service_name: ClassVar[str] = "hearth"
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy async URL; default a SQLite file var/<service>.db",
+    )
+    kafka_bootstrap_servers: str = Field(
+        default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    )
+    kafka_namespace: str = Field(
+        default_factory=lambda: _env("HEARTH_KAFKA_NAMESPACE", ""),
+        description="Optional prefix on every topic and consumer group (test isolation).",
+    )
+    relay_enabled: bool = True
+    consumer_enabled: bool = True
+    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    consumer_max_attempts: int = Field(default=4, ge=1)
+    consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    kafka_request_timeout_ms: int = Field(default=10_000, ge=1000)
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    otel_exporter: Literal["none", "console", "otlp"] = Field(
+        default_factory=lambda: _env("HEARTH_OTEL_EXPORTER", "none")  # type: ignore[arg-type]
+    )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+        return self
+
+    @property
+    def consumer_group(self) -> str:
+        prefix = f"{self.kafka_namespace}." if self.kafka_namespace else ""
+        return f"{prefix}hearth.{self.service_name}"

@@ -1,0 +1,93 @@
+"""Tables the kit keeps in every service's database (created by each service's
+first Alembic migration, see `hearth_kit.migrations.create_kit_tables`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
+
+kit_metadata = MetaData()
+
+_BigId = BigInteger().with_variant(Integer, "sqlite")
+
+outbox_message = Table(
+    "outbox_message",
+    kit_metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("event_type", String(200), nullable=False),
+    Column("topic", String(249), nullable=False, comment="without the namespace prefix"),
+    Column("message_key", String(200), nullable=False),
+    Column("headers", JSON, nullable=False, comment="CloudEvents and trace headers"),
+    Column("payload", LargeBinary, nullable=False, comment="the event data as JSON"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    comment="Transactional outbox: events written with the state change, sent by the relay",
+)
+Index(
+    "ix_outbox_message_unpublished",
+    outbox_message.c.id,
+    postgresql_where=text("published_at IS NULL"),
+    sqlite_where=text("published_at IS NULL"),
+)
+
+inbox_event = Table(
+    "inbox_event",
+    kit_metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("consumer_group", String(200), primary_key=True),
+    Column("event_type", String(200), nullable=False),
+    Column("topic", String(249), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("handled_at", DateTime(timezone=True), nullable=False),
+    comment="Events already handled: a redelivered event has no second effect",
+)
+
+dead_letter = Table(
+    "dead_letter",
+    kit_metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=True),
+    Column("event_type", String(200), nullable=True),
+    Column("consumer_group", String(200), nullable=False),
+    Column("topic", String(249), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("message_key", LargeBinary, nullable=True),
+    Column("headers", JSON, nullable=False),
+    Column("payload", LargeBinary, nullable=True),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("dead_lettered_at", DateTime(timezone=True), nullable=False),
+    Column("replayed_at", DateTime(timezone=True), nullable=True),
+    comment="Events a handler gave up on; also sent to the dead-letter topic",
+)
+
+idempotency_record = Table(
+    "idempotency_record",
+    kit_metadata,
+    Column("key", String(200), primary_key=True),
+    Column("scope", String(300), primary_key=True, comment="method and route"),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", JSON, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    comment="Responses to POSTs that carried an Idempotency-Key",
+)
