@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.db import Database
-from hearth_kit.kafka import namespaced, new_consumer, new_producer
+from hearth_kit.kafka import ensure_topics, namespaced, new_consumer, new_producer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import (
     CONSUMER_LAG,
@@ -142,6 +142,7 @@ class EventConsumer:
             await self._close()
 
     async def _consume(self) -> None:
+        await ensure_topics(self.settings, [*self.topics, self.dead_letter_topic])
         consumer = new_consumer(self.settings)
         self._consumer = consumer
         consumer.subscribe(self.topics, listener=_Rebalance(self))

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -74,6 +78,36 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """A timezone-aware moment, stored in UTC on every database (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: Hearth stores timezone-aware moments only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def text_enum(enum_cls: type[Enum], length: int = 32) -> SAEnum:
+    """An enum column stored as its values in VARCHAR (no database enum type to migrate)."""
+    return SAEnum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

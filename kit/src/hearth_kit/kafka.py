@@ -6,6 +6,8 @@ import asyncio
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 
 from hearth_kit.settings import ServiceSettings
 
@@ -60,3 +62,35 @@ async def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool
         except (OSError, TimeoutError):
             continue
     return False
+
+
+async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
+    """Create topics that do not exist yet, with the configured partitions (idempotent).
+    In production the platform team's topic manifests (deploy/k8s) own this; locally
+    and in tests the service does it so a fresh broker just works."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"hearth-{settings.service_name}-admin",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in dict.fromkeys(topics) if t not in existing]
+        if not missing:
+            return
+        try:
+            await admin.create_topics(
+                [
+                    NewTopic(
+                        name=t,
+                        num_partitions=settings.kafka_topic_partitions,
+                        replication_factor=settings.kafka_topic_replication_factor,
+                    )
+                    for t in missing
+                ]
+            )
+        except TopicAlreadyExistsError:
+            pass  # another service created it meanwhile
+    finally:
+        await admin.close()

@@ -2,7 +2,7 @@
 calls `run_migrations(<the service's metadata>)`. The kit's own tables (outbox, inbox,
 dead letters, idempotency records) live in every service's database too.
 
-Run them with `python -m hearth_kit.migrations <service> [<service> ...]` (what
+Run them with `python -m hearth_kit.migrations upgrade <service> [<service> ...]` (what
 `make migrate` does), or `await upgrade(migrations_dir, url)` from code.
 """
 
@@ -19,7 +19,15 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from hearth_kit.db import AwareDateTime
 from hearth_kit.tables import kit_metadata
+
+
+def _render_item(type_: str, obj: object, _autogen_context: object) -> str | bool:
+    """Render kit column types as plain SQLAlchemy types in generated migrations."""
+    if type_ == "type" and isinstance(obj, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
@@ -35,6 +43,7 @@ def _configure(connection: Connection, metadata: MetaData) -> None:
         target_metadata=[metadata, kit_metadata],
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -86,14 +95,31 @@ async def upgrade(migrations_dir: Path, url: str, revision: str = "head") -> Non
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Migrate Hearth services' databases to head")
-    parser.add_argument("services", nargs="+", help="service packages, e.g. repairs visits")
+    parser = argparse.ArgumentParser(description="Alembic for Hearth services")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("upgrade", help="migrate services' databases to head")
+    up.add_argument("services", nargs="+", help="service packages, e.g. repairs visits")
+    rev = commands.add_parser("revision", help="autogenerate a migration for one service")
+    rev.add_argument("service")
+    rev.add_argument("-m", "--message", required=True)
     args = parser.parse_args()
-    for name in args.services:
-        service = importlib.import_module(f"{name}.settings")
-        settings = service.settings_from_env()
-        asyncio.run(upgrade(service.MIGRATIONS_DIR, settings.database_url))
-        print(f"migrated {name}: {settings.database_url.split('@')[-1]}")
+    if args.command == "upgrade":
+        for name in args.services:
+            module = importlib.import_module(f"{name}.settings")
+            settings = module.settings_from_env()
+            asyncio.run(upgrade(module.MIGRATIONS_DIR, settings.database_url))
+            print(f"migrated {name}: {settings.database_url.split('@')[-1]}")
+        return
+    module = importlib.import_module(f"{args.service}.settings")
+    url = module.settings_from_env().database_url
+    asyncio.run(upgrade(module.MIGRATIONS_DIR, url))
+    number = len(list((module.MIGRATIONS_DIR / "versions").glob("*.py"))) + 1
+    command.revision(
+        alembic_config(module.MIGRATIONS_DIR, url),
+        args.message,
+        autogenerate=True,
+        rev_id=f"{number:04d}",
+    )
 
 
 if __name__ == "__main__":

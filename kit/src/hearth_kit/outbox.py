@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.db import Database
-from hearth_kit.kafka import namespaced, new_producer
+from hearth_kit.kafka import ensure_topics, namespaced, new_producer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from hearth_kit.settings import ServiceSettings
@@ -175,6 +175,10 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
+            await ensure_topics(
+                self.settings,
+                [namespaced(events_topic(self.service), self.settings.kafka_namespace)],
+            )
             producer = new_producer(self.settings, client_id=f"hearth-{self.service}-relay")
             try:
                 await producer.start()

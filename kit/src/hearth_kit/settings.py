@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_topic_replication_factor: int = Field(default=1, ge=1)
     kafka_request_timeout_ms: int = Field(default=10_000, ge=1000)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"

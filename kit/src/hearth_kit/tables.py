@@ -3,11 +3,11 @@ first Alembic migration, see `hearth_kit.migrations.create_kit_tables`)."""
 
 from __future__ import annotations
 
+from hearth_kit.db import AwareDateTime
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -33,8 +33,8 @@ outbox_message = Table(
     Column("message_key", String(200), nullable=False),
     Column("headers", JSON, nullable=False, comment="CloudEvents and trace headers"),
     Column("payload", LargeBinary, nullable=False, comment="the event data as JSON"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", AwareDateTime(), nullable=False),
+    Column("published_at", AwareDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=True),
     comment="Transactional outbox: events written with the state change, sent by the relay",
@@ -55,7 +55,7 @@ inbox_event = Table(
     Column("topic", String(249), nullable=False),
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
-    Column("handled_at", DateTime(timezone=True), nullable=False),
+    Column("handled_at", AwareDateTime(), nullable=False),
     comment="Events already handled: a redelivered event has no second effect",
 )
 
@@ -74,8 +74,8 @@ dead_letter = Table(
     Column("payload", LargeBinary, nullable=True),
     Column("error", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
-    Column("dead_lettered_at", DateTime(timezone=True), nullable=False),
-    Column("replayed_at", DateTime(timezone=True), nullable=True),
+    Column("dead_lettered_at", AwareDateTime(), nullable=False),
+    Column("replayed_at", AwareDateTime(), nullable=True),
     comment="Events a handler gave up on; also sent to the dead-letter topic",
 )
 
@@ -88,6 +88,6 @@ idempotency_record = Table(
     Column("status_code", Integer, nullable=False),
     Column("response_body", JSON, nullable=False),
     Column("headers", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", AwareDateTime(), nullable=False),
     comment="Responses to POSTs that carried an Idempotency-Key",
 )

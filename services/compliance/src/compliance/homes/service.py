@@ -1,0 +1,49 @@
+"""Use cases for the asset register. Never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Conflict, NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.homes import repository, rules
+from compliance.homes.schemas import HomeCreate, HomePublic
+from compliance.models import Home
+
+
+def to_public(home: Home) -> HomePublic:
+    return HomePublic.model_validate(
+        {
+            **home.model_dump(),
+            "needs_gas_safety_check": rules.needs_gas_safety_check(
+                home.heating_fuel, home.gas_supply
+            ),
+        }
+    )
+
+
+class HomeService:
+    async def register(self, session: AsyncSession, data: HomeCreate) -> Home:
+        """Add a home to the register and announce it (property-registered)."""
+        if await repository.get(session, data.uprn) is not None:
+            raise Conflict(f"Home {data.uprn} is already registered", field="uprn")
+        home = Home(**data.model_dump(), registered_at=datetime.now(UTC))
+        repository.add(session, home)
+        await session.flush()
+        await publish(
+            session,
+            PropertyRegistered(**data.model_dump(), registered_at=home.registered_at),
+        )
+        return home
+
+    async def get(self, session: AsyncSession, uprn: str) -> Home:
+        home = await repository.get(session, uprn)
+        if home is None:
+            raise NotFound(f"No home with UPRN {uprn}")
+        return home
+
+
+home_service = HomeService()

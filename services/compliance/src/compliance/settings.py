@@ -1,0 +1,20 @@
+"""Compliance settings (env prefix HEARTH_COMPLIANCE_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from hearth_kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+class ComplianceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HEARTH_COMPLIANCE_", extra="ignore")
+    service_name: ClassVar[str] = "compliance"
+
+
+def settings_from_env() -> ComplianceSettings:
+    return ComplianceSettings()
