@@ -1,0 +1,30 @@
+"""Fixtures every test in the repository can use: real Kafka and a real database.
+
+See tests/harness/infra.py for how each is found (env var, testcontainers, deploy/local).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness.infra import DatabaseFactory, kafka_bootstrap_servers, postgres_server_url
+
+
+@pytest.fixture(scope="session")
+def kafka() -> Iterator[str]:
+    """Bootstrap servers of a real Apache Kafka broker (started on first use)."""
+    with kafka_bootstrap_servers() as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
+    """Creates fresh databases: PostgreSQL when one is configured, else SQLite files."""
+    sqlite_dir: Path = tmp_path_factory.mktemp("sqlite")
+    with postgres_server_url() as server_url:
+        factory = DatabaseFactory(server_url, sqlite_dir)
+        yield factory
+        await factory.drop_all()

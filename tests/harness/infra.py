@@ -1,0 +1,152 @@
+"""Real infrastructure for the tests, resolved in the order ARCHITECTURE.md gives:
+
+Kafka: KAFKA_BOOTSTRAP_SERVERS if set; else testcontainers when a Docker engine is
+reachable; else deploy/local/kafka.sh starts Apache Kafka on the local JDK.
+PostgreSQL: HEARTH_TEST_DATABASE_URL if set; else testcontainers when Docker is
+reachable; else SQLite files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_SCRIPT = REPO / "deploy" / "local" / "kafka.sh"
+
+
+def docker_reachable() -> bool:
+    try:
+        from testcontainers.core.docker_client import DockerClient
+
+        DockerClient().client.ping()
+        return True
+    except Exception:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalKafka:
+    """A broker started from deploy/local (Maven Central artifacts on the JDK)."""
+
+    def __init__(self, name: str, port: int | None = None, controller_port: int | None = None):
+        self.name = name
+        self.port = port or free_port()
+        self.controller_port = controller_port or free_port()
+        self.data = REPO / "var" / "kafka" / name
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        subprocess.run(
+            [
+                "bash", str(KAFKA_SCRIPT), "start", "--name", self.name,
+                "--port", str(self.port), "--controller-port", str(self.controller_port),
+                "--data", str(self.data),
+            ],
+            check=True, cwd=REPO, stdout=subprocess.DEVNULL,
+        )
+        return self.bootstrap_servers
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["bash", str(KAFKA_SCRIPT), "stop", "--name", self.name],
+            check=False, cwd=REPO, stdout=subprocess.DEVNULL,
+        )
+
+    def remove_data(self) -> None:
+        subprocess.run(["rm", "-rf", str(self.data)], check=False)
+
+
+@contextlib.contextmanager
+def kafka_bootstrap_servers() -> Iterator[str]:
+    if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield servers
+        return
+    if docker_reachable():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    broker = LocalKafka(f"pytest-{os.getpid()}")
+    broker.start()
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+        broker.remove_data()
+
+
+@contextlib.contextmanager
+def postgres_server_url() -> Iterator[str | None]:
+    """An asyncpg URL of a PostgreSQL server to create test databases on, or None for SQLite."""
+    if url := os.environ.get("HEARTH_TEST_DATABASE_URL"):
+        yield url
+        return
+    if docker_reachable():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver="asyncpg") as container:
+            yield container.get_connection_url()
+        return
+    yield None
+
+
+class DatabaseFactory:
+    """Creates a fresh database per use (one per service per test module)."""
+
+    def __init__(self, server_url: str | None, sqlite_dir: Path) -> None:
+        self.server_url = server_url
+        self.sqlite_dir = sqlite_dir
+        self.created: list[str] = []
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.server_url is not None
+
+    async def create(self, label: str) -> str:
+        name = f"hearth_test_{label}_{uuid.uuid4().hex[:10]}"
+        if self.server_url is None:
+            return f"sqlite+aiosqlite:///{self.sqlite_dir / name}.db"
+        url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
+        conn = await asyncpg.connect(
+            host=url.host, port=url.port, user=url.username, password=url.password,
+            database=url.database or "postgres",
+        )
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        self.created.append(name)
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    async def drop_all(self) -> None:
+        if self.server_url is None or not self.created:
+            return
+        url = make_url(self.server_url)
+        conn = await asyncpg.connect(
+            host=url.host, port=url.port, user=url.username, password=url.password,
+            database=url.database or "postgres",
+        )
+        try:
+            for name in self.created:
+                with contextlib.suppress(Exception):
+                    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
