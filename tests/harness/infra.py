@@ -55,18 +55,30 @@ class LocalKafka:
     def start(self) -> str:
         subprocess.run(
             [
-                "bash", str(KAFKA_SCRIPT), "start", "--name", self.name,
-                "--port", str(self.port), "--controller-port", str(self.controller_port),
-                "--data", str(self.data),
+                "bash",
+                str(KAFKA_SCRIPT),
+                "start",
+                "--name",
+                self.name,
+                "--port",
+                str(self.port),
+                "--controller-port",
+                str(self.controller_port),
+                "--data",
+                str(self.data),
             ],
-            check=True, cwd=REPO, stdout=subprocess.DEVNULL,
+            check=True,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
         )
         return self.bootstrap_servers
 
     def stop(self) -> None:
         subprocess.run(
             ["bash", str(KAFKA_SCRIPT), "stop", "--name", self.name],
-            check=False, cwd=REPO, stdout=subprocess.DEVNULL,
+            check=False,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
         )
 
     def remove_data(self) -> None:
@@ -126,7 +138,10 @@ class DatabaseFactory:
             return f"sqlite+aiosqlite:///{self.sqlite_dir / name}.db"
         url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
         conn = await asyncpg.connect(
-            host=url.host, port=url.port, user=url.username, password=url.password,
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
             database=url.database or "postgres",
         )
         try:
@@ -141,7 +156,10 @@ class DatabaseFactory:
             return
         url = make_url(self.server_url)
         conn = await asyncpg.connect(
-            host=url.host, port=url.port, user=url.username, password=url.password,
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
             database=url.database or "postgres",
         )
         try:

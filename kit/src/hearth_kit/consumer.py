@@ -22,14 +22,14 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from hearth_contracts import Envelope, EnvelopeError, Event, dead_letter_topic, events_topic
-from hearth_contracts.envelope import header_map, parse_message
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts import Envelope, EnvelopeError, Event, dead_letter_topic, events_topic
+from hearth_contracts.envelope import header_map, parse_message
 from hearth_kit.db import Database
 from hearth_kit.kafka import ensure_topics, namespaced, new_consumer, new_producer
 from hearth_kit.logs import get_logger
@@ -167,15 +167,13 @@ class EventConsumer:
         if self.handlers.get(ce_type) is None:
             EVENTS_HANDLED.labels(self.service, ce_type or "unknown", "ignored").inc()
             return
-        try:
-            envelope = _parse(message)
-        except Poison as exc:
-            await self._dead_letter(message, exc, attempts=1)
-            return
         error: BaseException | None = None
         attempts = self.settings.consumer_max_attempts
         for attempt in range(1, attempts + 1):
             try:
+                # A message off its schema is retried like any failure (cheap and
+                # bounded), so every dead letter has had the same chances.
+                envelope = _parse(message)
                 outcome = await self._handle_once(message, envelope)
                 EVENTS_HANDLED.labels(self.service, ce_type, outcome).inc()
                 return
@@ -187,14 +185,13 @@ class EventConsumer:
                 log.warning(
                     "handler failed",
                     event_type=ce_type,
-                    event_id=str(envelope.id),
+                    event_id=attrs.get("ce_id"),
                     attempt=attempt,
                     error=repr(exc),
                 )
                 if attempt < attempts:
-                    await asyncio.sleep(
-                        self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1)
-                    )
+                    backoff = self.settings.consumer_retry_backoff_seconds
+                    await asyncio.sleep(backoff * 2 ** (attempt - 1))
         assert error is not None
         await self._dead_letter(message, error, attempts=attempts)
 

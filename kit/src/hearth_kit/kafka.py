@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -79,7 +80,7 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
         missing = [t for t in dict.fromkeys(topics) if t not in existing]
         if not missing:
             return
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):  # created meanwhile elsewhere
             await admin.create_topics(
                 [
                     NewTopic(
@@ -90,7 +91,5 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
                     for t in missing
                 ]
             )
-        except TopicAlreadyExistsError:
-            pass  # another service created it meanwhile
     finally:
         await admin.close()

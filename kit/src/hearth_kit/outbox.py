@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from hearth_contracts import Envelope, Event, events_topic
 from opentelemetry import trace
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
 from hearth_kit.kafka import ensure_topics, namespaced, new_producer
 from hearth_kit.logs import get_logger

@@ -3,7 +3,6 @@ first Alembic migration, see `hearth_kit.migrations.create_kit_tables`)."""
 
 from __future__ import annotations
 
-from hearth_kit.db import AwareDateTime
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+
+from hearth_kit.db import AwareDateTime
 
 kit_metadata = MetaData()
 

@@ -5,11 +5,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+
 from compliance.app import create_app
 from compliance.settings import MIGRATIONS_DIR, ComplianceSettings
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
-
 from tests.harness.infra import DatabaseFactory
 
 
@@ -28,9 +28,12 @@ async def compliance(compliance_db_url: str) -> AsyncIterator[httpx.AsyncClient]
         database_url=compliance_db_url, relay_enabled=False, consumer_enabled=False
     )
     app = create_app(settings)
-    async with LifespanManager(app) as manager, httpx.AsyncClient(
-        transport=httpx.ASGITransport(manager.app), base_url="http://compliance"
-    ) as client:
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app), base_url="http://compliance"
+        ) as client,
+    ):
         yield client
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from hearth_kit.app import create_service_app
 
 from compliance.homes.endpoints import router as homes_router
 from compliance.settings import ComplianceSettings
+from hearth_kit.app import create_service_app
 
 
 def create_app(settings: ComplianceSettings | None = None) -> FastAPI:

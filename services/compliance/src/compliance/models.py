@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
-from hearth_kit.db import AwareDateTime, text_enum
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
+from hearth_kit.db import AwareDateTime, text_enum
 
 
 class ComplianceModel(SQLModel, registry=registry()):

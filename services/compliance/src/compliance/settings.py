@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from hearth_kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

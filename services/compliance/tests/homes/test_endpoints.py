@@ -3,9 +3,10 @@ from __future__ import annotations
 import random
 
 import httpx
+from sqlalchemy import func, select
+
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
-from sqlalchemy import func, select
 
 
 def a_uprn() -> str:
@@ -45,10 +46,14 @@ async def test_registering_a_home_publishes_property_registered(
     assert response.headers["location"] == f"/v1/homes/{uprn}"
     async with compliance_database.sessionmaker() as session:
         row = (
-            await session.execute(
-                select(outbox_message).where(outbox_message.c.message_key == uprn)
+            (
+                await session.execute(
+                    select(outbox_message).where(outbox_message.c.message_key == uprn)
+                )
             )
-        ).mappings().one()
+            .mappings()
+            .one()
+        )
     assert row["event_type"] == "uk.hearth.compliance.property-registered.v1"
     assert row["topic"] == "hearth.compliance.events"
     assert row["headers"]["ce_subject"] == uprn
@@ -105,13 +110,15 @@ async def test_homes_are_listed_a_page_at_a_time(compliance: httpx.AsyncClient) 
     for _ in range(3):
         await compliance.post("/v1/homes", json=a_home(a_uprn(), postcode="N1 9GU"))
     first = (await compliance.get("/v1/homes", params={"limit": 2, "postcode": "N1 9GU"})).json()
-    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert len(first["items"]) == 2
+    assert first["next_cursor"]
     second = (
         await compliance.get(
             "/v1/homes", params={"limit": 2, "postcode": "N1 9GU", "cursor": first["next_cursor"]}
         )
     ).json()
-    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    assert len(second["items"]) == 1
+    assert second["next_cursor"] is None
     assert {h["uprn"] for h in first["items"]}.isdisjoint({h["uprn"] for h in second["items"]})
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
+
+from compliance.homes import repository
+from compliance.homes.schemas import HomeCreate, HomePublic
+from compliance.homes.service import home_service, to_public
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep, encode_cursor
 from hearth_kit.problems import PROBLEM_RESPONSES
-
-from compliance.homes import repository
-from compliance.homes.schemas import HomeCreate, HomePublic
-from compliance.homes.service import home_service, to_public
 
 router = APIRouter(prefix="/v1/homes", tags=["homes"], responses=PROBLEM_RESPONSES)
 

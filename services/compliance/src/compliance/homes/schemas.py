@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
 from hearth_contracts.values import Uprn
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # The shape of a UK postcode (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")

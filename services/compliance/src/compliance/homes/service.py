@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hearth_contracts.events.compliance import PropertyRegistered
-from hearth_kit.outbox import publish
-from hearth_kit.problems import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.homes import repository, rules
 from compliance.homes.schemas import HomeCreate, HomePublic
 from compliance.models import Home
+from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Conflict, NotFound
 
 
 def to_public(home: Home) -> HomePublic:
