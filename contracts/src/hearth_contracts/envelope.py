@@ -95,7 +95,9 @@ def header_map(headers: Iterable[tuple[str, bytes | None]]) -> dict[str, str]:
     return {k: (v or b"").decode("utf-8", errors="replace") for k, v in headers}
 
 
-def parse_message(headers: Iterable[tuple[str, bytes | None]], value: bytes | None) -> Envelope[Event]:
+def parse_message(
+    headers: Iterable[tuple[str, bytes | None]], value: bytes | None
+) -> Envelope[Event]:
     """Rebuild an envelope from a Kafka message.
 
     Raises EnvelopeError when a required attribute is missing, KeyError when the

@@ -12,8 +12,10 @@ import argparse
 import asyncio
 import importlib
 from pathlib import Path
+from typing import Any, Literal
 
 from alembic import command, context
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
@@ -23,7 +25,7 @@ from hearth_kit.db import AwareDateTime
 from hearth_kit.tables import kit_metadata
 
 
-def _render_item(type_: str, obj: object, _autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
     """Render kit column types as plain SQLAlchemy types in generated migrations."""
     if type_ == "type" and isinstance(obj, AwareDateTime):
         return "sa.DateTime(timezone=True)"

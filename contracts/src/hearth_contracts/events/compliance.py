@@ -1,14 +1,24 @@
-"""Events published by the compliance service (topic hearth.compliance.events)."""
+"""Events published by the compliance service (topic hearth.compliance.events).
+
+Compliance owns the asset register (homes, blocks, heating fuel, gas supply,
+appliances, alarms), the safety checks and certificates (gas LGSR/CP12, EICR, smoke
+and CO alarms, fire risk, asbestos, water, lifts), access attempts and the no-access
+procedure. Every event here is keyed by the home's UPRN (a communal check names the
+block's UPRN).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from hearth_contracts.events.base import Event
-from hearth_contracts.values import Uprn
+from hearth_contracts.events.repairs import RepairPriority
+from hearth_contracts.events.visits import Trade
+from hearth_contracts.values import ContractorId, Uprn
 
 
 class PropertyType(StrEnum):
@@ -40,6 +50,58 @@ class GasSupply(StrEnum):
     NONE = "none"
 
 
+class CheckType(StrEnum):
+    """A kind of safety check, each with its own interval."""
+
+    GAS_SAFETY = "gas_safety"
+    """Landlord gas safety record (LGSR, CP12): at most 12 months after the last."""
+    ELECTRICAL = "electrical"
+    """Electrical installation condition report (EICR): at most every 5 years."""
+    SMOKE_CO_ALARMS = "smoke_co_alarms"
+    FIRE_RISK_ASSESSMENT = "fire_risk_assessment"
+    ASBESTOS = "asbestos"
+    WATER = "water"
+    LIFT = "lift"
+
+
+class CheckOutcome(StrEnum):
+    SATISFACTORY = "satisfactory"
+    UNSATISFACTORY = "unsatisfactory"
+
+
+class NoAccessStep(StrEnum):
+    """A step of the no-access procedure (the ladder and its day offsets are configured)."""
+
+    APPOINTMENT_LETTER = "appointment_letter"
+    SECOND_APPOINTMENT = "second_appointment"
+    FINAL_WARNING = "final_warning"
+    """Final warning letter and call."""
+    HOUSING_OFFICER_VISIT = "housing_officer_visit"
+    LEGAL_ACTION = "legal_action"
+    """Legal action for access."""
+
+
+class DefectClassification(StrEnum):
+    """The classification a safety defect was given (gas industry and EICR codes)."""
+
+    IMMEDIATELY_DANGEROUS = "immediately_dangerous"
+    """Gas: ID, disconnected on the spot."""
+    AT_RISK = "at_risk"
+    """Gas: AR, turned off with consent."""
+    NOT_TO_CURRENT_STANDARD = "not_to_current_standard"
+    """Gas: NCS."""
+    DANGER_PRESENT = "danger_present"
+    """EICR: C1."""
+    POTENTIALLY_DANGEROUS = "potentially_dangerous"
+    """EICR: C2."""
+    FURTHER_INVESTIGATION = "further_investigation"
+    """EICR: FI."""
+    IMPROVEMENT_RECOMMENDED = "improvement_recommended"
+    """EICR: C3."""
+    ALARM_FAULTY_OR_MISSING = "alarm_faulty_or_missing"
+    OTHER = "other"
+
+
 class PropertyRegistered(
     Event, service="compliance", name="property-registered", key="uprn", subject="uprn"
 ):
@@ -55,4 +117,134 @@ class PropertyRegistered(
     heating_fuel: HeatingFuel
     gas_supply: GasSupply
     block_id: str | None = Field(default=None, max_length=64)
-    registered_at: datetime
+    registered_at: AwareDatetime
+
+
+class PropertyUpdated(
+    Event, service="compliance", name="property-updated", key="uprn", subject="uprn"
+):
+    """A home's entry in the asset register changed (a new heating fuel, a capped gas
+    supply, a new block). Carries the whole current entry, so a consumer replaces its
+    copy."""
+
+    uprn: Uprn
+    address_line_1: str = Field(min_length=1, max_length=200)
+    address_line_2: str | None = Field(default=None, max_length=200)
+    town: str = Field(min_length=1, max_length=100)
+    postcode: str = Field(min_length=5, max_length=8)
+    property_type: PropertyType
+    tenure: Tenure
+    heating_fuel: HeatingFuel
+    gas_supply: GasSupply
+    block_id: str | None = Field(default=None, max_length=64)
+    updated_at: AwareDatetime
+
+
+class CheckDue(Event, service="compliance", name="check-due", key="uprn", subject="check_id"):
+    """A safety check was raised as due ahead of the current certificate's expiry
+    (by default 60 days ahead, or 90 for households with a history of not giving
+    access)."""
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    due_by: date = Field(description="The date by which the check must be done")
+    certificate_expires_on: date | None = Field(
+        default=None, description="When the current certificate expires; null for a first check"
+    )
+    early_for_access_history: bool = Field(
+        default=False, description="Raised early because of the household's no-access history"
+    )
+    raised_at: AwareDatetime
+
+
+class CheckCompleted(
+    Event, service="compliance", name="check-completed", key="uprn", subject="check_id"
+):
+    """A safety check was carried out and its record (certificate) received.
+
+    For gas, a check in the last 2 months before expiry keeps the old anniversary; an
+    earlier one resets it: `next_due_by` is the result. The tenant gets a copy by
+    `copy_to_tenant_by` (28 days).
+    """
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    outcome: CheckOutcome
+    certificate_reference: str = Field(min_length=1, max_length=64)
+    completed_at: AwareDatetime
+    next_due_by: date
+    copy_to_tenant_by: date
+    defects_found: int = Field(default=0, ge=0)
+    contractor_id: ContractorId | None = None
+    visit_id: uuid.UUID | None = Field(
+        default=None, description="The home visit it was paired with, if any"
+    )
+
+
+class CertificateExpired(
+    Event, service="compliance", name="certificate-expired", key="uprn", subject="check_id"
+):
+    """A home's safety certificate expired with no new record: the home is overdue and
+    stays on the overdue list until a new record arrives."""
+
+    check_id: uuid.UUID = Field(description="The outstanding check that would renew it")
+    uprn: Uprn
+    check_type: CheckType
+    expired_on: date
+    last_certificate_reference: str | None = Field(default=None, max_length=64)
+    detected_at: AwareDatetime
+
+
+class AccessFailed(
+    Event, service="compliance", name="access-failed", key="uprn", subject="check_id"
+):
+    """An attempt to get into a home for a safety check failed (every attempt is
+    recorded)."""
+
+    check_id: uuid.UUID
+    attempt_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    attempt_number: int = Field(ge=1)
+    contractor_id: ContractorId | None = None
+    attempted_at: AwareDatetime
+
+
+class AccessEscalated(
+    Event, service="compliance", name="access-escalated", key="uprn", subject="check_id"
+):
+    """The no-access procedure for a check moved to its next step (a letter, a second
+    appointment, a final warning, a housing officer visit, legal action for access)."""
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    step: NoAccessStep
+    step_number: int = Field(ge=1)
+    certificate_expires_on: date | None = None
+    escalated_at: AwareDatetime
+
+
+class SafetyDefectFound(
+    Event, service="compliance", name="safety-defect-found", key="uprn", subject="defect_id"
+):
+    """A defect was found at a safety check (an unsafe appliance, say); repairs raises an
+    emergency or urgent repair for it. `description` is about the installation, never
+    about the household."""
+
+    defect_id: uuid.UUID
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    classification: DefectClassification
+    priority: RepairPriority = Field(description="The priority of the repair to raise")
+    trade: Trade
+    location: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=2000)
+    made_safe: bool = Field(description="Made safe on the spot (capped, disconnected)")
+    remedy_by: AwareDatetime | None = Field(
+        default=None, description="When the remedial work is due (EICR: within 28 days)"
+    )
+    found_at: AwareDatetime

@@ -1,4 +1,11 @@
-"""Events published by the income service (topic hearth.income.events)."""
+"""Events published by the income service (topic hearth.income.events).
+
+Income owns tenancies and rent accounts, charges and payments, arrears cases and their
+recovery stages, arrangements, invoiced recharges, former tenant arrears and write-offs.
+Every event here is keyed by the home's UPRN, so a home's tenancy and rent account
+events stay in order. Money is integer pence; a balance is positive when the tenant
+owes the landlord.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,10 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from hearth_contracts.events.base import Event
-from hearth_contracts.values import NonNegativePence, Uprn
+from hearth_contracts.values import NonNegativePence, Pence, PositivePence, StaffId, Uprn
 
 
 class TenancyType(StrEnum):
@@ -29,6 +36,64 @@ class Tenant(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)
 
 
+class TenancyEndReason(StrEnum):
+    NOTICE_GIVEN = "notice_given"
+    DEATH = "death"
+    TRANSFER = "transfer"
+    MUTUAL_EXCHANGE = "mutual_exchange"
+    EVICTION = "eviction"
+    ABANDONMENT = "abandonment"
+    OTHER = "other"
+
+
+class TenancyTypeChange(StrEnum):
+    """How a tenancy's type changed."""
+
+    CONFIRMED = "confirmed"
+    """An introductory tenancy became secure or assured."""
+    EXTENDED = "extended"
+    """An introductory tenancy was extended (by 6 months)."""
+    DEMOTED = "demoted"
+    OTHER = "other"
+
+
+class PaymentMethod(StrEnum):
+    DIRECT_DEBIT = "direct_debit"
+    CARD = "card"
+    BANK_TRANSFER = "bank_transfer"
+    HOUSING_BENEFIT = "housing_benefit"
+    UNIVERSAL_CREDIT = "universal_credit"
+    """A Universal Credit direct (managed) payment to the landlord."""
+    OTHER = "other"
+
+
+class ArrearsStage(StrEnum):
+    """A step of the arrears recovery ladder (the default ladder; thresholds are
+    configured)."""
+
+    NONE = "none"
+    """No recovery action: the account is up to date or the case closed."""
+    TEXT_REMINDER = "text_reminder"
+    LETTER_1 = "letter_1"
+    LETTER_2 = "letter_2"
+    NOTICE_OF_SEEKING_POSSESSION = "notice_of_seeking_possession"
+    COURT_WARNING = "court_warning"
+    COURT_APPLICATION = "court_application"
+
+
+class InstalmentFrequency(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+
+
+class WriteOffReason(StrEnum):
+    DECEASED_NO_ESTATE = "deceased_no_estate"
+    UNTRACEABLE = "untraceable"
+    UNECONOMIC_TO_PURSUE = "uneconomic_to_pursue"
+
+
 class TenancyStarted(
     Event, service="income", name="tenancy-started", key="uprn", subject="tenancy_id"
 ):
@@ -41,3 +106,133 @@ class TenancyStarted(
     start_date: date
     tenancy_type: TenancyType
     weekly_rent_pence: NonNegativePence
+
+
+class TenancyTypeChanged(
+    Event, service="income", name="tenancy-type-changed", key="uprn", subject="tenancy_id"
+):
+    """A tenancy's type changed: an introductory tenancy was confirmed as secure or
+    assured, or extended."""
+
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    change: TenancyTypeChange
+    previous_type: TenancyType
+    tenancy_type: TenancyType
+    effective_on: date
+    introductory_period_ends_on: date | None = Field(
+        default=None, description="The new end of an extended introductory period"
+    )
+
+
+class TenancyEnded(Event, service="income", name="tenancy-ended", key="uprn", subject="tenancy_id"):
+    """A tenancy ended; what is still owed on its rent account becomes former tenant
+    arrears."""
+
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    end_date: date
+    reason: TenancyEndReason
+    closing_balance_pence: Pence = Field(
+        description="Positive: former tenant arrears; negative: a credit to refund"
+    )
+
+
+class RentCharged(Event, service="income", name="rent-charged", key="uprn", subject="tenancy_id"):
+    """A week's rent and service charges were charged to a rent account, in advance for
+    the rent week starting on Monday `week_starting` (rent-free weeks charge nothing)."""
+
+    charge_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    week_starting: date = Field(description="The Monday the rent week starts")
+    rent_pence: NonNegativePence
+    service_charge_pence: NonNegativePence
+    balance_pence: Pence = Field(description="The account balance after the charge")
+    charged_at: AwareDatetime
+
+    @field_validator("week_starting")
+    @classmethod
+    def _a_monday(cls, value: date) -> date:
+        if value.weekday() != 0:
+            raise ValueError("a rent week starts on a Monday")
+        return value
+
+
+class PaymentReceived(
+    Event, service="income", name="payment-received", key="uprn", subject="tenancy_id"
+):
+    """A payment was credited to a rent account (direct debit, card, bank, housing
+    benefit or Universal Credit paid direct)."""
+
+    payment_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    amount_pence: PositivePence
+    method: PaymentMethod
+    received_on: date
+    balance_pence: Pence = Field(description="The account balance after the payment")
+    recorded_at: AwareDatetime
+
+
+class ArrearsStageChanged(
+    Event, service="income", name="arrears-stage-changed", key="uprn", subject="tenancy_id"
+):
+    """A rent account moved to another step of arrears recovery (a reminder, a letter, a
+    notice of seeking possession, court action) or left recovery (`stage` none)."""
+
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    stage: ArrearsStage
+    previous_stage: ArrearsStage
+    arrears_pence: NonNegativePence
+    changed_at: AwareDatetime
+
+
+class ArrangementMade(
+    Event, service="income", name="arrangement-made", key="uprn", subject="arrangement_id"
+):
+    """An arrangement to pay arrears by instalments was agreed on income and
+    expenditure; recovery waits while it is kept."""
+
+    arrangement_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    instalment_pence: PositivePence
+    frequency: InstalmentFrequency
+    first_instalment_on: date
+    arrears_pence: NonNegativePence = Field(description="The arrears the arrangement covers")
+    review_on: date = Field(description="Reviewed every 3 to 6 months")
+    made_at: AwareDatetime
+
+
+class ArrangementBroken(
+    Event, service="income", name="arrangement-broken", key="uprn", subject="arrangement_id"
+):
+    """An instalment was missed, so the arrangement is broken and recovery resumes at
+    the next step."""
+
+    arrangement_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    missed_instalment_on: date
+    arrears_pence: NonNegativePence
+    broken_at: AwareDatetime
+
+
+class FormerTenantArrearsWrittenOff(
+    Event,
+    service="income",
+    name="former-tenant-arrears-written-off",
+    key="uprn",
+    subject="tenancy_id",
+):
+    """Former tenant arrears were written off, by an approved decision with a reason."""
+
+    write_off_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    amount_pence: PositivePence
+    reason: WriteOffReason
+    approved_by: StaffId
+    written_off_at: AwareDatetime

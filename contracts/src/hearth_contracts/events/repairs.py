@@ -1,16 +1,22 @@
-"""Events published by the repairs service (topic hearth.repairs.events)."""
+"""Events published by the repairs service (topic hearth.repairs.events).
+
+Repairs owns repair requests and work orders, priorities and target dates,
+appointments, contractor assignment, completions, recharges, and the damp and mould
+cases run under Awaab's Law. Every event here is keyed by the home's UPRN.
+
+Alerts an operative needs about a person are codes, never free text about them.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from hearth_contracts.events.base import Event
-from hearth_contracts.events.visits import Trade
-from hearth_contracts.values import Uprn
+from hearth_contracts.events.visits import HazardSeverity, Trade
+from hearth_contracts.values import ContractorId, PositivePence, Uprn
 
 
 class RepairPriority(StrEnum):
@@ -27,6 +33,74 @@ class RepairSource(StrEnum):
     SAFETY_CHECK = "safety_check"
 
 
+class AppointmentSlot(StrEnum):
+    """The kind of slot offered: AM / PM, a 2-hour slot, an evening or all day.
+    (Saturdays are told by the date.)"""
+
+    AM = "am"
+    PM = "pm"
+    TWO_HOUR = "two_hour"
+    EVENING = "evening"
+    ALL_DAY = "all_day"
+
+
+class MissedBy(StrEnum):
+    """Who did not keep the appointment."""
+
+    LANDLORD = "landlord"
+    """The landlord or its contractor (counts against appointments kept)."""
+    RESIDENT = "resident"
+    """Nobody gave access."""
+
+
+class MissedReason(StrEnum):
+    NO_ACCESS = "no_access"
+    OPERATIVE_DID_NOT_ATTEND = "operative_did_not_attend"
+    OPERATIVE_LATE = "operative_late"
+    CANCELLED_LATE_BY_LANDLORD = "cancelled_late_by_landlord"
+    MATERIALS_UNAVAILABLE = "materials_unavailable"
+    WRONG_TRADE = "wrong_trade"
+    OTHER = "other"
+
+
+class RechargeReason(StrEnum):
+    """Why the household is recharged."""
+
+    DAMAGE_BY_HOUSEHOLD = "damage_by_household"
+    LOST_KEYS_OR_LOCKOUT = "lost_keys_or_lockout"
+    CLEARANCE_OF_ITEMS = "clearance_of_items"
+    UNAUTHORISED_ALTERATION = "unauthorised_alteration"
+    OTHER = "other"
+
+
+class AwaabMilestone(StrEnum):
+    """A deadline on an Awaab's Law hazard case."""
+
+    MAKE_SAFE = "make_safe"
+    """Emergency hazard: investigate and make safe (or rehouse) within 24 hours."""
+    INVESTIGATE = "investigate"
+    """Significant hazard: investigate within 10 working days of becoming aware."""
+    WRITTEN_SUMMARY = "written_summary"
+    """Written summary to the tenant within 3 working days of the investigation."""
+    BEGIN_SAFETY_WORK = "begin_safety_work"
+    """Begin safety work within 5 working days of the investigation."""
+    START_FURTHER_WORK = "start_further_work"
+    """Further work physically started within 12 weeks."""
+    COMPLETE_WORK = "complete_work"
+    """Work finished within the reasonable period set for the case."""
+
+
+class AwarenessSource(StrEnum):
+    """How the landlord became aware of a hazard (the moment its clock starts)."""
+
+    HOME_VISIT = "home_visit"
+    REPAIR_VISIT = "repair_visit"
+    SAFETY_CHECK = "safety_check"
+    CONTACT_CENTRE = "contact_centre"
+    ONLINE = "online"
+    COMPLAINT = "complaint"
+
+
 class RepairReported(
     Event, service="repairs", name="repair-reported", key="uprn", subject="repair_id"
 ):
@@ -39,7 +113,133 @@ class RepairReported(
     trade: Trade
     priority: RepairPriority
     source: RepairSource
-    reported_at: datetime
-    target_at: datetime = Field(description="When the repair must be completed by")
+    reported_at: AwareDatetime
+    target_at: AwareDatetime = Field(description="When the repair must be completed by")
     appointment_request_id: uuid.UUID | None = None
     visit_id: uuid.UUID | None = None
+
+
+class AppointmentBooked(
+    Event, service="repairs", name="appointment-booked", key="uprn", subject="appointment_id"
+):
+    """An appointment was booked with the household for one or more repairs at a home.
+
+    Open work at one home is offered in one appointment where the trades allow, so one
+    appointment can cover several repairs. A rebooking names the appointment it replaces.
+    """
+
+    appointment_id: uuid.UUID
+    uprn: Uprn
+    repair_ids: list[uuid.UUID] = Field(min_length=1)
+    contractor_id: ContractorId | None = None
+    slot: AppointmentSlot
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    made_at_first_contact: bool = Field(
+        description="Booked during the contact that reported the repair (target 90%)"
+    )
+    rebooked_from_appointment_id: uuid.UUID | None = None
+    booked_at: AwareDatetime
+
+
+class AppointmentMissed(
+    Event, service="repairs", name="appointment-missed", key="uprn", subject="appointment_id"
+):
+    """A repair appointment was not kept, by the landlord's side or for want of access."""
+
+    appointment_id: uuid.UUID
+    uprn: Uprn
+    repair_ids: list[uuid.UUID] = Field(min_length=1)
+    contractor_id: ContractorId | None = None
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    missed_by: MissedBy
+    reason: MissedReason
+    recorded_at: AwareDatetime
+
+
+class RepairCompleted(
+    Event, service="repairs", name="repair-completed", key="uprn", subject="repair_id"
+):
+    """A repair was completed, with whether it was on time and right first time.
+
+    `completed_on_time` is the regulator's RP02 measure (reported separately for
+    emergency and other priorities); `right_first_time` means no follow-on visit was
+    needed (no-access visits are left out of that measure).
+    """
+
+    repair_id: uuid.UUID
+    uprn: Uprn
+    trade: Trade
+    priority: RepairPriority
+    source: RepairSource
+    contractor_id: ContractorId | None = None
+    reported_at: AwareDatetime
+    target_at: AwareDatetime
+    completed_at: AwareDatetime
+    completed_on_time: bool
+    right_first_time: bool
+    follow_on_required: bool = False
+    variation: bool = Field(
+        default=False, description="More work than ordered was approved and done"
+    )
+    communal: bool = Field(default=False, description="A repair to a block's communal areas")
+    visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
+    safety_defect_id: uuid.UUID | None = Field(
+        default=None, description="The safety defect (from compliance) this repair remedied"
+    )
+
+
+class RechargeRaised(
+    Event, service="repairs", name="recharge-raised", key="uprn", subject="recharge_id"
+):
+    """Damage caused by the household is recharged; income invoices the recharge.
+
+    Raised only after the household's vulnerability was considered.
+    """
+
+    recharge_id: uuid.UUID
+    repair_id: uuid.UUID
+    uprn: Uprn
+    tenancy_id: uuid.UUID | None = Field(
+        default=None, description="When known; else income takes the tenancy at the home"
+    )
+    amount_pence: PositivePence
+    reason: RechargeReason
+    vulnerability_considered: bool
+    raised_at: AwareDatetime
+
+
+class DampMouldCaseOpened(
+    Event, service="repairs", name="damp-mould-case-opened", key="uprn", subject="case_id"
+):
+    """A damp and mould case was opened under Awaab's Law; its clocks start from
+    `became_aware_at`, the moment the landlord became aware of the hazard."""
+
+    case_id: uuid.UUID
+    uprn: Uprn
+    severity: HazardSeverity
+    source: AwarenessSource
+    hazard_id: uuid.UUID | None = Field(
+        default=None, description="The hazard found on a home visit, if it came from one"
+    )
+    repair_id: uuid.UUID | None = None
+    became_aware_at: AwareDatetime
+    investigate_by: AwareDatetime = Field(
+        description="24 hours for an emergency hazard, else 10 working days"
+    )
+    opened_at: AwareDatetime
+
+
+class HazardDeadlineBreached(
+    Event, service="repairs", name="hazard-deadline-breached", key="uprn", subject="case_id"
+):
+    """An Awaab's Law deadline on a hazard case passed without the step being done."""
+
+    case_id: uuid.UUID
+    uprn: Uprn
+    milestone: AwaabMilestone
+    severity: HazardSeverity
+    clock_started_at: AwareDatetime = Field(description="The moment this deadline counts from")
+    due_at: AwareDatetime = Field(description="The deadline, after any recorded pauses")
+    breached_at: AwareDatetime
