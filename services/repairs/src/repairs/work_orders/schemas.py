@@ -1,0 +1,56 @@
+"""Request and response models for repair requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.repairs import RepairPriority, RepairSource
+from hearth_contracts.events.visits import Trade
+from hearth_contracts.values import Uprn
+from repairs.models import RepairStatus
+
+
+class RepairCreate(BaseModel):
+    """A repair reported by a resident or on their behalf."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    trade: Trade
+    priority: RepairPriority
+    source: RepairSource = RepairSource.CONTACT_CENTRE
+    reported_at: AwareDatetime | None = Field(
+        default=None, description="When it was reported; defaults to now"
+    )
+
+
+class HomeAddress(BaseModel):
+    address_line_1: str
+    address_line_2: str | None
+    town: str
+    postcode: str
+
+
+class RepairPublic(BaseModel):
+    """A repair request with its priority, target and status."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    uprn: str
+    description: str
+    location: str
+    trade: Trade
+    priority: RepairPriority
+    status: RepairStatus
+    source: RepairSource
+    reported_at: datetime
+    target_at: datetime
+    visit_id: uuid.UUID | None
+    appointment_request_id: uuid.UUID | None
+    overdue: bool = Field(description="Still open after its target")

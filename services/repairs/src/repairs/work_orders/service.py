@@ -1,0 +1,113 @@
+"""Use cases for repair requests. Never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.repairs import RepairPriority, RepairReported, RepairSource
+from hearth_contracts.events.visits import Trade
+from hearth_kit.outbox import publish
+from hearth_kit.problems import NotFound
+from repairs.models import RepairRequest, RepairStatus
+from repairs.settings import ResponseTargets
+from repairs.work_orders import repository, rules
+from repairs.work_orders.schemas import RepairCreate, RepairPublic
+
+
+def to_public(repair: RepairRequest, now: datetime | None = None) -> RepairPublic:
+    now = now or datetime.now(UTC)
+    return RepairPublic.model_validate(
+        {
+            **repair.model_dump(),
+            "overdue": repair.status is RepairStatus.OPEN and repair.target_at < now,
+        }
+    )
+
+
+class RepairService:
+    def __init__(self, targets: ResponseTargets | None = None) -> None:
+        self.targets = targets or ResponseTargets()
+
+    def target_for(self, reported_at: datetime, priority: RepairPriority) -> datetime:
+        return rules.target_completion(
+            reported_at,
+            priority,
+            emergency_hours=self.targets.emergency_hours,
+            urgent_working_days=self.targets.urgent_working_days,
+            routine_working_days=self.targets.routine_working_days,
+            planned_days=self.targets.planned_days,
+        )
+
+    async def report(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        description: str,
+        location: str,
+        trade: Trade,
+        priority: RepairPriority,
+        source: RepairSource,
+        reported_at: datetime,
+        visit_id: uuid.UUID | None = None,
+        finding_id: uuid.UUID | None = None,
+        appointment_request_id: uuid.UUID | None = None,
+    ) -> RepairRequest:
+        """Raise a repair request with its target date and announce it (repair-reported)."""
+        repair = RepairRequest(
+            uprn=uprn,
+            description=description,
+            location=location,
+            trade=trade,
+            priority=priority,
+            source=source,
+            reported_at=reported_at,
+            target_at=self.target_for(reported_at, priority),
+            visit_id=visit_id,
+            finding_id=finding_id,
+            appointment_request_id=appointment_request_id,
+            created_at=datetime.now(UTC),
+        )
+        repository.add(session, repair)
+        await session.flush()
+        await publish(
+            session,
+            RepairReported(
+                repair_id=repair.id,
+                uprn=repair.uprn,
+                description=repair.description,
+                location=repair.location,
+                trade=repair.trade,
+                priority=repair.priority,
+                source=repair.source,
+                reported_at=repair.reported_at,
+                target_at=repair.target_at,
+                appointment_request_id=repair.appointment_request_id,
+                visit_id=repair.visit_id,
+            ),
+        )
+        return repair
+
+    async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairRequest:
+        return await self.report(
+            session,
+            uprn=data.uprn,
+            description=data.description,
+            location=data.location,
+            trade=data.trade,
+            priority=data.priority,
+            source=data.source,
+            reported_at=data.reported_at or datetime.now(UTC),
+        )
+
+    async def get(self, session: AsyncSession, repair_id: uuid.UUID) -> RepairRequest:
+        repair = await repository.get(session, repair_id)
+        if repair is None:
+            raise NotFound(f"No repair {repair_id}")
+        return repair
+
+
+repair_service = RepairService()

@@ -1,0 +1,105 @@
+"""The repairs service's reactions, run directly against a real database."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, select
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_contracts.events.visits import VisitFoundRepair
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from repairs.handlers import build_handlers
+from repairs.models import KnownHome
+from repairs.work_orders.service import RepairService
+
+handlers = build_handlers(RepairService())
+
+
+def found_repair(visit_id: uuid.UUID, uprn: str, n: int) -> Envelope[VisitFoundRepair]:
+    return Envelope(
+        data=VisitFoundRepair(
+            visit_id=visit_id,
+            finding_id=uuid.uuid4(),
+            uprn=uprn,
+            description="Dripping kitchen tap",
+            location="kitchen",
+            trade="plumbing",
+            reported_at=datetime(2026, 11, 16, 10, 0, tzinfo=UTC),
+            repairs_found_on_visit=n,
+        )
+    )
+
+
+async def handle(
+    db: Database, envelope: Envelope[VisitFoundRepair] | Envelope[PropertyRegistered]
+) -> None:
+    handler = handlers.get(envelope.type)
+    assert handler is not None
+    async with db.sessionmaker() as session, session.begin():
+        await handler(session, envelope)
+
+
+async def test_repairs_found_on_one_visit_share_one_pending_appointment_request(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn, visit_id = str(random.randint(10**9, 10**12 - 1)), uuid.uuid4()
+    for _ in range(3):
+        await handle(repairs_database, found_repair(visit_id, uprn, 3))
+    listed = (await repairs.get("/v1/repairs", params={"uprn": uprn, "status": "open"})).json()
+    assert len(listed["items"]) == 3
+    assert {r["priority"] for r in listed["items"]} == {"routine"}
+    assert {r["source"] for r in listed["items"]} == {"home_visit"}
+    # 20 working days from Mon 16 Nov 2026 is Mon 14 Dec 2026.
+    assert {r["target_at"] for r in listed["items"]} == {"2026-12-14T23:59:59Z"}
+    requests = (await repairs.get("/v1/appointment-requests", params={"uprn": uprn})).json()
+    assert len(requests["items"]) == 1
+    request = requests["items"][0]
+    assert request["status"] == "pending"
+    assert sorted(request["repair_ids"]) == sorted(r["id"] for r in listed["items"])
+    async with repairs_database.sessionmaker() as session:
+        published = await session.scalar(
+            select(func.count()).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.repairs.repair-reported.v1",
+            )
+        )
+    assert published == 3
+
+
+async def test_the_same_finding_raises_one_repair_even_under_a_new_event_id(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    first = found_repair(uuid.uuid4(), uprn, 1)
+    republished = Envelope(data=first.data)
+    assert republished.id != first.id
+    await handle(repairs_database, first)
+    await handle(repairs_database, republished)
+    listed = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()
+    assert len(listed["items"]) == 1
+
+
+async def test_a_registered_home_is_remembered_and_updated(repairs_database: Database) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    home = PropertyRegistered(
+        uprn=uprn,
+        address_line_1="3 Well Street",
+        town="London",
+        postcode="E9 7PX",
+        property_type="house",
+        heating_fuel="gas",
+        gas_supply="live",
+        registered_at=datetime.now(UTC),
+    )
+    await handle(repairs_database, Envelope(data=home))
+    await handle(repairs_database, Envelope(data=home.model_copy(update={"town": "Hackney"})))
+    async with repairs_database.sessionmaker() as session:
+        known = await session.get(KnownHome, uprn)
+    assert known is not None
+    assert known.town == "Hackney"

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import random
+
+import httpx
+from sqlalchemy import func, select
+
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def a_repair(uprn: str, **overrides: object) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "description": "Front door lock broken",
+        "location": "hallway",
+        "trade": "carpentry",
+        "priority": "urgent",
+        "reported_at": "2026-12-24T10:00:00+00:00",
+        **overrides,
+    }
+
+
+async def test_a_reported_repair_gets_its_target_from_working_days(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    response = await repairs.post("/v1/repairs", json=a_repair(uprn))
+    assert response.status_code == 201, response.text
+    repair = response.json()
+    assert repair["target_at"] == "2027-01-05T23:59:59Z"
+    assert repair["status"] == "open"
+    assert response.headers["location"] == f"/v1/repairs/{repair['id']}"
+    fetched = await repairs.get(f"/v1/repairs/{repair['id']}")
+    assert fetched.json()["id"] == repair["id"]
+    async with repairs_database.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox_message.c.message_key == uprn)
+        )
+    assert count == 1
+
+
+async def test_a_naive_reported_time_is_rejected_naming_the_field(
+    repairs: httpx.AsyncClient,
+) -> None:
+    response = await repairs.post(
+        "/v1/repairs", json=a_repair(a_uprn(), reported_at="2026-12-24T10:00:00")
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["reported_at"]
+
+
+async def test_an_unknown_priority_is_rejected_and_nothing_is_published(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    response = await repairs.post("/v1/repairs", json=a_repair(uprn, priority="whenever"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "priority"
+    async with repairs_database.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox_message.c.message_key == uprn)
+        )
+    assert count == 0
+
+
+async def test_a_bad_cursor_is_a_problem_naming_the_cursor(repairs: httpx.AsyncClient) -> None:
+    response = await repairs.get("/v1/repairs", params={"cursor": "not-a-cursor"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "cursor"

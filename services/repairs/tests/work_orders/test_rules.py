@@ -1,0 +1,99 @@
+"""Target dates in working days, across weekends and England's bank holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearth_contracts.events.repairs import RepairPriority
+from repairs.work_orders.rules import (
+    LONDON,
+    add_working_days,
+    is_working_day,
+    target_completion,
+)
+
+
+def london(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+
+
+def test_christmas_boxing_day_substitute_and_new_year_are_not_working_days() -> None:
+    # Thu 24 Dec 2026: Fri 25 Christmas, Mon 28 substitute for Boxing Day (a Saturday),
+    # Fri 1 Jan New Year's Day. Five working days: 29, 30, 31 Dec, 4, 5 Jan.
+    target = target_completion(london(2026, 12, 24, 10, 0), RepairPriority.URGENT)
+    assert target == datetime(2027, 1, 5, 23, 59, 59, tzinfo=UTC)
+
+
+def test_good_friday_and_easter_monday_are_skipped() -> None:
+    # Thu 2 Apr 2026: Good Friday 3 Apr and Easter Monday 6 Apr are bank holidays.
+    target = target_completion(london(2026, 4, 2, 9, 0), RepairPriority.URGENT)
+    assert target.astimezone(LONDON).date() == date(2026, 4, 13)
+    assert target == datetime(2026, 4, 13, 22, 59, 59, tzinfo=UTC)  # end of day in BST
+
+
+def test_a_monday_bank_holiday_is_skipped() -> None:
+    # Fri 1 May 2026, then the early May bank holiday on Mon 4 May.
+    target = target_completion(london(2026, 5, 1, 16, 0), RepairPriority.URGENT)
+    assert target.astimezone(LONDON).date() == date(2026, 5, 11)
+
+
+def test_a_repair_reported_at_the_weekend_counts_from_the_next_working_day() -> None:
+    target = target_completion(london(2026, 11, 14, 11, 0), RepairPriority.URGENT)
+    assert target.astimezone(LONDON).date() == date(2026, 11, 20)
+
+
+def test_routine_is_twenty_working_days_across_christmas() -> None:
+    # From Mon 14 Dec 2026: 15-18 (4), 21-24 (8), 29-31 (11), 4-8 Jan (16), 11-14 Jan (20).
+    target = target_completion(london(2026, 12, 14, 9, 0), RepairPriority.ROUTINE)
+    assert target.astimezone(LONDON).date() == date(2027, 1, 14)
+
+
+def test_emergency_is_24_calendar_hours_even_over_a_bank_holiday() -> None:
+    reported = london(2026, 12, 24, 18, 30)
+    assert target_completion(reported, RepairPriority.EMERGENCY) == (
+        reported + timedelta(hours=24)
+    ).astimezone(UTC)
+
+
+def test_planned_is_ninety_calendar_days() -> None:
+    target = target_completion(london(2026, 1, 10, 9, 0), RepairPriority.PLANNED)
+    assert target.astimezone(LONDON).date() == date(2026, 4, 10)
+
+
+def test_the_reported_day_is_the_london_day_not_the_utc_day() -> None:
+    # 23:30 UTC on Mon 1 June 2026 is 00:30 on Tue 2 June in London (BST).
+    reported = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
+    target = target_completion(reported, RepairPriority.URGENT)
+    assert target.astimezone(LONDON).date() == date(2026, 6, 9)
+
+
+def test_targets_are_configuration() -> None:
+    target = target_completion(
+        london(2026, 11, 16, 9, 0), RepairPriority.URGENT, urgent_working_days=3
+    )
+    assert target.astimezone(LONDON).date() == date(2026, 11, 19)
+
+
+@given(
+    start=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    days=st.integers(min_value=1, max_value=40),
+)
+def test_the_target_is_a_working_day_exactly_n_working_days_later(start: date, days: int) -> None:
+    target = add_working_days(start, days)
+    assert is_working_day(target)
+    between = [start + timedelta(days=i) for i in range(1, (target - start).days + 1)]
+    assert sum(is_working_day(d) for d in between) == days
+
+
+@given(
+    reported=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    )
+)
+def test_urgent_is_never_later_than_routine(reported: datetime) -> None:
+    urgent = target_completion(reported, RepairPriority.URGENT)
+    routine = target_completion(reported, RepairPriority.ROUTINE)
+    assert reported < urgent < routine
