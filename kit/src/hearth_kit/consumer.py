@@ -113,7 +113,7 @@ class EventConsumer:
             namespaced(events_topic(s), settings.kafka_namespace) for s in handlers.services
         )
         self.dead_letter_topic = namespaced(
-            dead_letter_topic(self.service, f"hearth.{self.service}"), settings.kafka_namespace
+            dead_letter_topic(self.service, self.service), settings.kafka_namespace
         )
         self._lock = asyncio.Lock()
         self._stopping = False

@@ -57,4 +57,4 @@ class ServiceSettings(BaseSettings):
     @property
     def consumer_group(self) -> str:
         prefix = f"{self.kafka_namespace}." if self.kafka_namespace else ""
-        return f"{prefix}hearth.{self.service_name}"
+        return f"{prefix}{self.service_name}"

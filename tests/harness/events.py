@@ -1,0 +1,77 @@
+"""Publishing and reading raw Kafka messages in tests, as another service would."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from hearth_contracts import Envelope, Event, events_topic
+
+
+def topic_of(service: str, namespace: str) -> str:
+    return f"{namespace}.{events_topic(service)}"
+
+
+async def send_raw(
+    kafka: str,
+    topic: str,
+    *,
+    key: bytes,
+    value: bytes,
+    headers: Sequence[tuple[str, bytes]],
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
+    finally:
+        await producer.stop()
+
+
+async def send_envelope(kafka: str, namespace: str, envelope: Envelope[Event]) -> None:
+    await send_raw(
+        kafka,
+        topic_of(envelope.data.service, namespace),
+        key=envelope.key.encode(),
+        value=envelope.value(),
+        headers=envelope.headers(),
+    )
+
+
+async def read_all(
+    kafka: str, topic: str, *, at_least: int, timeout: float = 30.0
+) -> list[ConsumerRecord[Any, Any]]:
+    """Every message on `topic` from the beginning, waiting until there are `at_least`."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[Any, Any]] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while len(records) < at_least:
+                batches = await consumer.getmany(timeout_ms=500)
+                for batch in batches.values():
+                    records.extend(batch)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Any, *, timeout: float = 30.0, interval: float = 0.2) -> Any:
+    """Poll an async check until it returns a truthy value; its last value otherwise."""
+    last: Any = None
+    async with asyncio.timeout(timeout):
+        while True:
+            last = await check()
+            if last:
+                return last
+            await asyncio.sleep(interval)
