@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`. Never run by `make test`."""
