@@ -1,0 +1,26 @@
+"""Pure tenancy rules."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from hearth_contracts.events.income import TenancyType
+
+INTRODUCTORY_PERIOD_MONTHS = 12
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later; a day the later month lacks (29 to 31) becomes its
+    last day, so 29 February plus 12 months is 28 February."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | None:
+    """An introductory tenancy's trial period ends 12 months after it starts; other
+    tenancy types have no introductory period."""
+    if tenancy_type is not TenancyType.INTRODUCTORY:
+        return None
+    return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS)

@@ -1,0 +1,69 @@
+"""Request and response models for tenancies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hearth_contracts.events.income import TenancyType
+from hearth_contracts.values import NonNegativePence, Uprn
+from income.models import TenancyStatus
+
+
+class TenantCreate(BaseModel):
+    """A person named on the tenancy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str = Field(min_length=1, max_length=200)
+    person_id: uuid.UUID | None = Field(
+        default=None, description="The person's id, when known; a new id is given otherwise"
+    )
+
+
+class TenancyCreate(BaseModel):
+    """A tenancy to start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_reference: str = Field(min_length=1, max_length=32, examples=["T-000123"])
+    uprn: Uprn
+    tenants: list[TenantCreate] = Field(min_length=1, description="Joint tenants each appear")
+    start_date: date
+    tenancy_type: TenancyType
+    weekly_rent_pence: NonNegativePence
+
+    @field_validator("tenants")
+    @classmethod
+    def _each_person_once(cls, tenants: list[TenantCreate]) -> list[TenantCreate]:
+        ids = [t.person_id for t in tenants if t.person_id is not None]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a person is named on a tenancy only once")
+        return tenants
+
+
+class TenantPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    person_id: uuid.UUID
+    full_name: str
+
+
+class TenancyPublic(BaseModel):
+    """A tenancy."""
+
+    id: uuid.UUID
+    tenancy_reference: str
+    uprn: str
+    tenants: list[TenantPublic]
+    start_date: date
+    end_date: date | None
+    tenancy_type: TenancyType
+    weekly_rent_pence: int
+    status: TenancyStatus
+    introductory_ends_on: date | None = Field(
+        description="When an introductory tenancy's 12-month trial period ends; null for "
+        "other tenancy types"
+    )

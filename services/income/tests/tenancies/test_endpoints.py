@@ -1,0 +1,267 @@
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from hearth_contracts.events.income import TenancyType
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from income.models import RentAccount, Tenancy, TenancyStatus
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def a_reference() -> str:
+    return f"T-{uuid.uuid4().hex[:12].upper()}"
+
+
+def a_tenancy(uprn: str, **overrides: object) -> dict[str, object]:
+    return {
+        "tenancy_reference": a_reference(),
+        "uprn": uprn,
+        "tenants": [{"full_name": "Sam Okafor"}],
+        "start_date": "2025-04-07",
+        "tenancy_type": "introductory",
+        "weekly_rent_pence": 12_345,
+        **overrides,
+    }
+
+
+async def outbox_count(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox_message.c.message_key == uprn)
+        )
+    return int(count or 0)
+
+
+async def tenancy_count(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(Tenancy).where(Tenancy.uprn == uprn)
+        )
+    return int(count or 0)
+
+
+async def test_starting_a_tenancy_opens_its_rent_account_and_publishes_tenancy_started(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    uprn = a_uprn()
+    known_person = str(uuid.uuid4())
+    response = await income.post(
+        "/v1/tenancies",
+        json=a_tenancy(
+            uprn,
+            tenants=[
+                {"full_name": "Sam Okafor", "person_id": known_person},
+                {"full_name": "Alex Okafor"},
+            ],
+        ),
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert response.headers["location"] == f"/v1/tenancies/{body['id']}"
+    assert body["status"] == "current"
+    assert body["end_date"] is None
+    assert body["introductory_ends_on"] == "2026-04-07"
+    assert [t["full_name"] for t in body["tenants"]] == ["Sam Okafor", "Alex Okafor"]
+    assert body["tenants"][0]["person_id"] == known_person
+    assert uuid.UUID(body["tenants"][1]["person_id"])
+
+    async with income_database.sessionmaker() as session:
+        account = await session.get(RentAccount, uuid.UUID(body["id"]))
+        row = (
+            (
+                await session.execute(
+                    select(outbox_message).where(outbox_message.c.message_key == uprn)
+                )
+            )
+            .mappings()
+            .one()
+        )
+    assert account is not None
+    assert account.balance_pence == 0
+    assert account.opened_on == date(2025, 4, 7)
+    assert row["event_type"] == "uk.hearth.income.tenancy-started.v1"
+    assert row["topic"] == "hearth.income.events"
+    assert row["headers"]["ce_subject"] == body["id"]
+    data = json.loads(row["payload"])
+    assert data["tenancy_reference"] == body["tenancy_reference"]
+    assert data["tenants"] == body["tenants"]
+    assert data["weekly_rent_pence"] == 12_345
+
+
+async def test_a_secure_tenancy_has_no_introductory_period(income: httpx.AsyncClient) -> None:
+    response = await income.post("/v1/tenancies", json=a_tenancy(a_uprn(), tenancy_type="secure"))
+    assert response.status_code == 201, response.text
+    assert response.json()["introductory_ends_on"] is None
+
+
+async def test_a_started_tenancy_reads_back_by_id(income: httpx.AsyncClient) -> None:
+    created = (await income.post("/v1/tenancies", json=a_tenancy(a_uprn()))).json()
+    response = await income.get(f"/v1/tenancies/{created['id']}")
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"uprn": "12AB45"}, "uprn"),
+        ({"tenants": []}, "tenants"),
+        ({"tenants": [{"full_name": ""}]}, "tenants.0.full_name"),
+        ({"tenancy_reference": "R" * 33}, "tenancy_reference"),
+        ({"weekly_rent_pence": -1}, "weekly_rent_pence"),
+        ({"tenancy_type": "weekly"}, "tenancy_type"),
+        ({"start_date": "2025-02-30"}, "start_date"),
+    ],
+)
+async def test_an_invalid_tenancy_is_rejected_naming_the_field_and_stores_nothing(
+    income: httpx.AsyncClient,
+    income_database: Database,
+    overrides: dict[str, object],
+    field: str,
+) -> None:
+    tenancy = {**a_tenancy(a_uprn()), **overrides}
+    response = await income.post("/v1/tenancies", json=tenancy)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert await outbox_count(income_database, str(tenancy["uprn"])) == 0
+    assert await tenancy_count(income_database, str(tenancy["uprn"])) == 0
+
+
+async def test_a_person_named_twice_on_one_tenancy_is_rejected(
+    income: httpx.AsyncClient,
+) -> None:
+    person = str(uuid.uuid4())
+    tenants = [{"full_name": "Sam", "person_id": person}, {"full_name": "Sam", "person_id": person}]
+    response = await income.post("/v1/tenancies", json=a_tenancy(a_uprn(), tenants=tenants))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "tenants"
+
+
+async def test_a_tenancy_reference_already_in_use_is_a_conflict(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    first = a_tenancy(a_uprn())
+    assert (await income.post("/v1/tenancies", json=first)).status_code == 201
+    other_home = a_uprn()
+    again = await income.post(
+        "/v1/tenancies",
+        json=a_tenancy(other_home, tenancy_reference=first["tenancy_reference"]),
+    )
+    assert again.status_code == 409
+    assert again.json()["field"] == "tenancy_reference"
+    assert await outbox_count(income_database, other_home) == 0
+
+
+async def test_a_home_with_a_current_tenancy_cannot_start_a_second_one(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    uprn = a_uprn()
+    assert (await income.post("/v1/tenancies", json=a_tenancy(uprn))).status_code == 201
+    second = await income.post("/v1/tenancies", json=a_tenancy(uprn))
+    assert second.status_code == 409
+    assert second.json()["field"] == "uprn"
+    assert await outbox_count(income_database, uprn) == 1
+    assert await tenancy_count(income_database, uprn) == 1
+
+
+async def test_a_home_whose_tenancy_ended_can_start_a_new_one(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    uprn = a_uprn()
+    async with income_database.sessionmaker() as session, session.begin():
+        session.add(
+            Tenancy(
+                id=uuid.uuid4(),
+                tenancy_reference=a_reference(),
+                uprn=uprn,
+                start_date=date(2019, 1, 7),
+                end_date=date(2024, 12, 1),
+                tenancy_type=TenancyType.SECURE,
+                weekly_rent_pence=9_000,
+                status=TenancyStatus.ENDED,
+                created_at=datetime.now(UTC),
+            )
+        )
+    response = await income.post("/v1/tenancies", json=a_tenancy(uprn))
+    assert response.status_code == 201, response.text
+
+    def listed(status: str | None) -> list[str]:
+        return [t["status"] for t in pages[status]["items"]]
+
+    pages = {
+        status: (
+            await income.get(
+                "/v1/tenancies", params={"uprn": uprn} | ({"status": status} if status else {})
+            )
+        ).json()
+        for status in (None, "current", "ended")
+    }
+    assert sorted(listed(None)) == ["current", "ended"]
+    assert listed("current") == ["current"]
+    assert listed("ended") == ["ended"]
+
+
+async def test_a_retried_post_with_the_same_idempotency_key_changes_nothing(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    uprn = a_uprn()
+    tenancy = a_tenancy(uprn)
+    headers = {"Idempotency-Key": f"key-{uprn}"}
+    first = await income.post("/v1/tenancies", json=tenancy, headers=headers)
+    second = await income.post("/v1/tenancies", json=tenancy, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["location"] == first.headers["location"]
+    assert second.headers["idempotent-replayed"] == "true"
+    assert await outbox_count(income_database, uprn) == 1
+    other_body = await income.post(
+        "/v1/tenancies", json={**tenancy, "weekly_rent_pence": 1}, headers=headers
+    )
+    assert other_body.status_code == 422
+
+
+async def test_tenancies_are_listed_a_page_at_a_time_in_reference_order(
+    income: httpx.AsyncClient,
+) -> None:
+    created = {
+        (await income.post("/v1/tenancies", json=a_tenancy(a_uprn()))).json()["id"]
+        for _ in range(3)
+    }
+    seen: list[dict[str, object]] = []
+    params: dict[str, object] = {"limit": 2}
+    while True:
+        page = (await income.get("/v1/tenancies", params=params)).json()
+        assert len(page["items"]) <= 2
+        seen.extend(page["items"])
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    ids = [t["id"] for t in seen]
+    assert len(ids) == len(set(ids))
+    assert created <= set(ids)
+    references = [str(t["tenancy_reference"]) for t in seen]
+    assert references == sorted(references)
+
+
+async def test_an_unknown_tenancy_is_a_404_problem(income: httpx.AsyncClient) -> None:
+    response = await income.get(f"/v1/tenancies/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert response.json()["title"] == "Not found"
+
+
+async def test_a_cursor_the_api_did_not_issue_is_rejected(income: httpx.AsyncClient) -> None:
+    response = await income.get("/v1/tenancies", params={"cursor": "not-a-cursor!"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "cursor"
