@@ -1,0 +1,126 @@
+"""All SQL about home visits and their findings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from visits.models import (
+    Visit,
+    VisitHazardFinding,
+    VisitRepairFinding,
+    VisitStatus,
+    VisitTenancyConcern,
+)
+
+
+@dataclass
+class Findings:
+    """What one visit found, loaded explicitly (no lazy loading under asyncio)."""
+
+    repairs: list[VisitRepairFinding] = field(default_factory=list)
+    hazards: list[VisitHazardFinding] = field(default_factory=list)
+    tenancy_concerns: list[VisitTenancyConcern] = field(default_factory=list)
+
+
+async def get(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
+    return await session.get(Visit, visit_id)
+
+
+async def rebooking_of(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
+    """The visit booked to replace `visit_id`, if there is one."""
+    query = select(Visit).where(col(Visit.rebooked_from_visit_id) == visit_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    uprn: str | None,
+    status: VisitStatus | None,
+) -> list[Visit]:
+    """Visits latest-scheduled first; ties broken by id, so the order is stable."""
+    query = (
+        select(Visit).order_by(col(Visit.scheduled_for).desc(), col(Visit.id).desc()).limit(limit)
+    )
+    if after is not None:
+        scheduled_for, visit_id = after
+        query = query.where(
+            or_(
+                col(Visit.scheduled_for) < scheduled_for,
+                and_(col(Visit.scheduled_for) == scheduled_for, col(Visit.id) < visit_id),
+            )
+        )
+    if uprn is not None:
+        query = query.where(col(Visit.uprn) == uprn)
+    if status is not None:
+        query = query.where(col(Visit.status) == status)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def findings(
+    session: AsyncSession, visit_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Findings]:
+    """The findings of each visit in `visit_ids` (three queries, whatever the count)."""
+    found = {visit_id: Findings() for visit_id in visit_ids}
+    if not visit_ids:
+        return found
+    repairs = await session.execute(
+        select(VisitRepairFinding)
+        .where(col(VisitRepairFinding.visit_id).in_(visit_ids))
+        .order_by(col(VisitRepairFinding.visit_id), col(VisitRepairFinding.position))
+    )
+    for repair in repairs.scalars():
+        found[repair.visit_id].repairs.append(repair)
+    hazards = await session.execute(
+        select(VisitHazardFinding)
+        .where(col(VisitHazardFinding.visit_id).in_(visit_ids))
+        .order_by(col(VisitHazardFinding.visit_id), col(VisitHazardFinding.position))
+    )
+    for hazard in hazards.scalars():
+        found[hazard.visit_id].hazards.append(hazard)
+    concerns = await session.execute(
+        select(VisitTenancyConcern)
+        .where(col(VisitTenancyConcern.visit_id).in_(visit_ids))
+        .order_by(col(VisitTenancyConcern.visit_id), col(VisitTenancyConcern.position))
+    )
+    for concern in concerns.scalars():
+        found[concern.visit_id].tenancy_concerns.append(concern)
+    return found
+
+
+def add(session: AsyncSession, visit: Visit) -> None:
+    session.add(visit)
+
+
+def add_findings(session: AsyncSession, findings: Findings) -> None:
+    session.add_all([*findings.repairs, *findings.hazards, *findings.tenancy_concerns])
+
+
+async def record_report(
+    session: AsyncSession, visit: Visit, status: VisitStatus, **values: Any
+) -> bool:
+    """Move a still-scheduled visit to `status` with the report's values. False when
+    another report got there first (the row is no longer scheduled)."""
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Visit)
+            .where(col(Visit.id) == visit.id, col(Visit.status) == VisitStatus.SCHEDULED)
+            .values(status=status, version=col(Visit.version) + 1, **values)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(visit)
+    return True

@@ -1,0 +1,85 @@
+"""Pure rules of the home visit: who may be visited how, and what a report may hold."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hearth_contracts.events.visits import VisitChannel, VisitKind
+from visits.models import VisitStatus
+from visits.visits.schemas import VisitOutcome, VisitReport
+
+DEFAULT_LENGTH: dict[VisitKind, timedelta] = {
+    VisitKind.FULL: timedelta(minutes=60),
+    VisitKind.LITE: timedelta(minutes=30),
+}
+"""A full visit takes about an hour in the home; a lite call about half that."""
+
+CHANNELS: dict[VisitKind, frozenset[VisitChannel]] = {
+    VisitKind.FULL: frozenset({VisitChannel.IN_HOME}),
+    VisitKind.LITE: frozenset({VisitChannel.PHONE, VisitChannel.VIDEO}),
+}
+"""A full visit is made in the home; a lite visit by phone or video."""
+
+STATUS_AFTER: dict[VisitOutcome, VisitStatus] = {
+    VisitOutcome.COMPLETED: VisitStatus.COMPLETED,
+    VisitOutcome.NO_ACCESS: VisitStatus.NO_ACCESS,
+    VisitOutcome.DECLINED: VisitStatus.DECLINED,
+}
+
+
+class RuleBroken(Exception):
+    """A request that breaks a visit rule, naming the field at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def channel_for(kind: VisitKind, channel: VisitChannel | None) -> VisitChannel:
+    """The channel a visit of `kind` is made by: a full visit only in the home (the
+    default); a lite visit by phone or video, which the booking must say."""
+    allowed = CHANNELS[kind]
+    if channel is None:
+        if len(allowed) == 1:
+            return next(iter(allowed))
+        choices = " or ".join(sorted(allowed))
+        raise RuleBroken(f"A {kind} visit is made by {choices}: say which", "channel")
+    if channel not in allowed:
+        choices = " or ".join(sorted(allowed))
+        raise RuleBroken(f"A {kind} visit is made by {choices}, not {channel}", "channel")
+    return channel
+
+
+def can_be_reported(status: VisitStatus) -> bool:
+    """Only a booked visit that has not been reported yet takes a report."""
+    return status is VisitStatus.SCHEDULED
+
+
+def check_report(report: VisitReport) -> None:
+    """Findings of repairs and hazards need a completed visit; a visit that did not go
+    ahead says why, with the reason for its own outcome only."""
+    completed = report.outcome is VisitOutcome.COMPLETED
+    if not completed and report.repairs_found:
+        raise RuleBroken(
+            f"Repairs are found only on a completed visit, not one that ended {report.outcome}",
+            "repairs_found",
+        )
+    if not completed and report.hazards_found:
+        raise RuleBroken(
+            f"Hazards are found only on a completed visit, not one that ended {report.outcome}",
+            "hazards_found",
+        )
+    if report.outcome is VisitOutcome.NO_ACCESS and report.no_access_reason is None:
+        raise RuleBroken("Say why there was no access", "no_access_reason")
+    if report.outcome is not VisitOutcome.NO_ACCESS and report.no_access_reason is not None:
+        raise RuleBroken("A no-access reason goes with a no_access outcome", "no_access_reason")
+    if report.outcome is VisitOutcome.DECLINED and report.decline_reason is None:
+        raise RuleBroken("Say why the household declined the visit", "decline_reason")
+    if report.outcome is not VisitOutcome.DECLINED and report.decline_reason is not None:
+        raise RuleBroken("A decline reason goes with a declined outcome", "decline_reason")
+
+
+def can_rebook(status: VisitStatus) -> bool:
+    """A visit is rebooked after no access (a declined visit is not chased)."""
+    return status is VisitStatus.NO_ACCESS

@@ -1,0 +1,166 @@
+"""Request and response models for home visits and their reports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.visits import (
+    DeclineReason,
+    HazardSeverity,
+    NoAccessReason,
+    TenancyConcernType,
+    Trade,
+    VisitChannel,
+    VisitKind,
+)
+from hearth_contracts.values import Uprn
+from visits.models import VisitStatus
+
+MAX_REPAIRS_PER_VISIT = 50
+MAX_HAZARDS_PER_VISIT = 50
+MAX_CONCERNS_PER_VISIT = 20
+
+
+class VisitOutcome(StrEnum):
+    COMPLETED = "completed"
+    NO_ACCESS = "no_access"
+    DECLINED = "declined"
+
+
+class VisitCreate(BaseModel):
+    """A home visit to book with the household."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    kind: VisitKind
+    channel: VisitChannel | None = Field(
+        default=None,
+        description="in_home for a full visit (the default); phone or video for a lite visit",
+    )
+    scheduled_for: AwareDatetime = Field(description="When the visit starts, with its offset")
+    duration_minutes: int | None = Field(
+        default=None, ge=10, le=480, description="Default: 60 for a full visit, 30 for a lite one"
+    )
+    officer: str | None = Field(
+        default=None, min_length=1, max_length=64, description="The visit officer's staff id"
+    )
+    rebooked_from_visit_id: uuid.UUID | None = Field(
+        default=None, description="The earlier visit at this home that got no access"
+    )
+
+
+class RepairFound(BaseModel):
+    """A non-emergency repair found on the visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    trade: Trade
+
+
+class HazardFound(BaseModel):
+    """A hazard found on the visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hazard_type: str = Field(
+        min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$", examples=["damp_and_mould"]
+    )
+    severity: HazardSeverity
+    location: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class TenancyConcernFound(BaseModel):
+    """A tenancy concern raised at the visit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concern: TenancyConcernType
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class VisitReport(BaseModel):
+    """What happened at a booked visit, and what it found."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: VisitOutcome
+    repairs_found: list[RepairFound] = Field(
+        default_factory=list, max_length=MAX_REPAIRS_PER_VISIT, description="Completed only"
+    )
+    hazards_found: list[HazardFound] = Field(
+        default_factory=list, max_length=MAX_HAZARDS_PER_VISIT, description="Completed only"
+    )
+    tenancy_concerns: list[TenancyConcernFound] = Field(
+        default_factory=list, max_length=MAX_CONCERNS_PER_VISIT
+    )
+    no_access_reason: NoAccessReason | None = Field(
+        default=None, description="Required when the outcome is no_access"
+    )
+    decline_reason: DeclineReason | None = Field(
+        default=None, description="Required when the outcome is declined"
+    )
+    household_confirmed: bool = Field(
+        default=False, description="The household's details were checked with a resident"
+    )
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class RepairFindingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    description: str
+    location: str
+    trade: Trade
+
+
+class HazardFindingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    hazard_type: str
+    severity: HazardSeverity
+    location: str
+    description: str
+
+
+class TenancyConcernPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    concern: TenancyConcernType
+    notes: str | None
+
+
+class VisitPublic(BaseModel):
+    """A home visit and, once reported, what it found."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    uprn: str
+    kind: VisitKind
+    channel: VisitChannel
+    status: VisitStatus
+    scheduled_for: datetime
+    scheduled_end: datetime
+    officer: str | None
+    tenancy_id: uuid.UUID | None
+    rebooked_from_visit_id: uuid.UUID | None
+    attempt_number: int
+    reported_at: datetime | None
+    household_confirmed: bool | None
+    no_access_reason: NoAccessReason | None
+    decline_reason: DeclineReason | None
+    notes: str | None
+    repairs_found: list[RepairFindingPublic]
+    hazards_found: list[HazardFindingPublic]
+    tenancy_concerns: list[TenancyConcernPublic]

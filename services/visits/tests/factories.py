@@ -1,0 +1,62 @@
+"""Test data for the visits service's tests."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from sqlalchemy import select
+
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def a_visit(uprn: str, **overrides: object) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "kind": "full",
+        "scheduled_for": "2026-12-01T10:00:00+00:00",
+        "officer": "officer-17",
+        **overrides,
+    }
+
+
+def a_repair(n: int = 1, trade: str = "plumbing") -> dict[str, object]:
+    return {"description": f"Dripping tap {n}", "location": "kitchen", "trade": trade}
+
+
+def a_hazard(**overrides: object) -> dict[str, object]:
+    return {
+        "hazard_type": "damp_and_mould",
+        "severity": "significant",
+        "location": "bedroom 1",
+        "description": "Black mould on the outside wall behind the wardrobe",
+        **overrides,
+    }
+
+
+async def outbox_rows(db: Database, uprn: str) -> list[dict[str, Any]]:
+    """The home's outbox rows in the order they were written, payloads decoded."""
+    async with db.sessionmaker() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(outbox_message)
+                    .where(outbox_message.c.message_key == uprn)
+                    .order_by(outbox_message.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return [{**row, "data": json.loads(row["payload"])} for row in rows]
+
+
+def event_names(rows: list[dict[str, Any]]) -> list[str]:
+    """`uk.hearth.visits.visit-completed.v1` -> `visit-completed`."""
+    return [row["event_type"].split(".")[3] for row in rows]

@@ -1,0 +1,111 @@
+"""The home visit's pure rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from hearth_contracts.events.visits import VisitChannel, VisitKind
+from visits.models import VisitStatus
+from visits.visits.rules import RuleBroken, can_be_reported, can_rebook, channel_for, check_report
+from visits.visits.schemas import VisitReport
+
+
+def test_a_full_visit_is_in_the_home_by_default() -> None:
+    assert channel_for(VisitKind.FULL, None) is VisitChannel.IN_HOME
+
+
+@pytest.mark.parametrize("channel", [VisitChannel.PHONE, VisitChannel.VIDEO])
+def test_a_full_visit_is_never_by_phone_or_video(channel: VisitChannel) -> None:
+    with pytest.raises(RuleBroken) as broken:
+        channel_for(VisitKind.FULL, channel)
+    assert broken.value.field == "channel"
+
+
+@pytest.mark.parametrize("channel", [VisitChannel.PHONE, VisitChannel.VIDEO])
+def test_a_lite_visit_is_by_phone_or_video(channel: VisitChannel) -> None:
+    assert channel_for(VisitKind.LITE, channel) is channel
+
+
+@pytest.mark.parametrize("channel", [None, VisitChannel.IN_HOME])
+def test_a_lite_visit_must_say_phone_or_video(channel: VisitChannel | None) -> None:
+    with pytest.raises(RuleBroken, match="phone or video") as broken:
+        channel_for(VisitKind.LITE, channel)
+    assert broken.value.field == "channel"
+
+
+@pytest.mark.parametrize("status", list(VisitStatus))
+def test_only_a_scheduled_visit_can_be_reported(status: VisitStatus) -> None:
+    assert can_be_reported(status) is (status is VisitStatus.SCHEDULED)
+
+
+@pytest.mark.parametrize("status", list(VisitStatus))
+def test_only_a_visit_that_got_no_access_is_rebooked(status: VisitStatus) -> None:
+    assert can_rebook(status) is (status is VisitStatus.NO_ACCESS)
+
+
+REPAIR = {"description": "Loose banister", "location": "stairs", "trade": "carpentry"}
+HAZARD = {
+    "hazard_type": "damp_and_mould",
+    "severity": "minor",
+    "location": "bathroom",
+    "description": "Mould on the ceiling",
+}
+
+
+def test_a_completed_visit_may_hold_repairs_hazards_and_concerns() -> None:
+    check_report(
+        VisitReport.model_validate(
+            {
+                "outcome": "completed",
+                "repairs_found": [REPAIR],
+                "hazards_found": [HAZARD],
+                "tenancy_concerns": [{"concern": "arrears"}],
+            }
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("report", "field"),
+    [
+        (
+            {"outcome": "no_access", "no_access_reason": "no_answer", "repairs_found": [REPAIR]},
+            "repairs_found",
+        ),
+        (
+            {"outcome": "declined", "decline_reason": "health", "repairs_found": [REPAIR]},
+            "repairs_found",
+        ),
+        (
+            {"outcome": "no_access", "no_access_reason": "no_answer", "hazards_found": [HAZARD]},
+            "hazards_found",
+        ),
+        ({"outcome": "no_access"}, "no_access_reason"),
+        ({"outcome": "declined"}, "decline_reason"),
+        ({"outcome": "completed", "no_access_reason": "no_answer"}, "no_access_reason"),
+        ({"outcome": "completed", "decline_reason": "health"}, "decline_reason"),
+    ],
+)
+def test_a_report_breaking_a_rule_names_the_field_at_fault(
+    report: dict[str, object], field: str
+) -> None:
+    with pytest.raises(RuleBroken) as broken:
+        check_report(VisitReport.model_validate(report))
+    assert broken.value.field == field
+
+
+def test_a_visit_that_did_not_go_ahead_may_still_raise_a_tenancy_concern() -> None:
+    check_report(
+        VisitReport.model_validate(
+            {
+                "outcome": "declined",
+                "decline_reason": "not_wanted",
+                "tenancy_concerns": [{"concern": "support_needs"}],
+            }
+        )
+    )
+
+
+def test_a_visit_reports_at_most_fifty_repairs() -> None:
+    with pytest.raises(ValueError, match="repairs_found"):
+        VisitReport.model_validate({"outcome": "completed", "repairs_found": [REPAIR] * 51})
