@@ -154,8 +154,7 @@ class EventConsumer:
                 async with self._lock:
                     if self._stopping or tp not in consumer.assignment():
                         continue  # revoked mid-batch: the new owner resumes from our commit
-                    for record in records:
-                        await self.process(Message.of(record))
+                    await self.process_batch([Message.of(r) for r in records])
                     await consumer.commit({tp: records[-1].offset + 1})
                 self._record_lag(consumer, tp, records[-1].offset)
 
@@ -195,13 +194,88 @@ class EventConsumer:
         assert error is not None
         await self._dead_letter(message, error, attempts=attempts)
 
+    async def process_batch(self, messages: list[Message]) -> None:
+        """Handle a partition's batch in one transaction: one inbox query, one inbox
+        insert and one commit for the lot. If anything in it fails, the transaction rolls
+        back and each message is handled on its own, with retries and dead-lettering, so
+        a poison event costs only itself."""
+        relevant = []
+        for message in messages:
+            if self.handlers.get(_ce_type(message)) is None:
+                EVENTS_HANDLED.labels(self.service, _ce_type(message) or "unknown", "ignored").inc()
+            else:
+                relevant.append(message)
+        if not relevant:
+            return
+        if len(relevant) > 1:
+            try:
+                async with self.db.sessionmaker() as session, session.begin():
+                    outcomes = await self._apply(session, [(m, _parse(m)) for m in relevant])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.info("batch failed; handling its events one by one", error=repr(exc))
+            else:
+                for ce_type, outcome in outcomes:
+                    EVENTS_HANDLED.labels(self.service, ce_type, outcome).inc()
+                return
+        for message in relevant:
+            await self.process(message)
+
     async def _handle_once(self, message: Message, envelope: Envelope[Any]) -> str:
+        async with self.db.sessionmaker() as session, session.begin():
+            ((_type, outcome),) = await self._apply(session, [(message, envelope)])
+        return outcome
+
+    async def _apply(
+        self, session: AsyncSession, batch: list[tuple[Message, Envelope[Any]]]
+    ) -> list[tuple[str, str]]:
+        """Run each event's handler, skipping events the inbox has seen, and record them
+        in the inbox, all in the caller's transaction. Each handler runs in a CONSUMER
+        span joined to the producer's trace."""
+        seen = set(
+            (
+                await session.scalars(
+                    select(inbox_event.c.event_id).where(
+                        inbox_event.c.event_id.in_([e.id for _m, e in batch]),
+                        inbox_event.c.consumer_group == self.group,
+                    )
+                )
+            ).all()
+        )
+        outcomes: list[tuple[str, str]] = []
+        handled: list[dict[str, Any]] = []
+        for message, envelope in batch:
+            if envelope.id in seen:
+                log.info("duplicate event skipped", event_id=str(envelope.id))
+                outcomes.append((envelope.type, "duplicate"))
+                continue
+            seen.add(envelope.id)
+            await self._run_handler(session, message, envelope)
+            handled.append(
+                {
+                    "event_id": envelope.id,
+                    "consumer_group": self.group,
+                    "event_type": envelope.type,
+                    "topic": message.topic,
+                    "partition": message.partition,
+                    "offset": message.offset,
+                    "handled_at": datetime.now(UTC),
+                }
+            )
+            outcomes.append((envelope.type, "handled"))
+        if handled:
+            await session.execute(insert(inbox_event), handled)
+        return outcomes
+
+    async def _run_handler(
+        self, session: AsyncSession, message: Message, envelope: Envelope[Any]
+    ) -> None:
         handler = self.handlers.get(envelope.type)
         assert handler is not None
-        span_context = context_from_headers(header_map(message.headers))
         with tracer(__name__).start_as_current_span(
             f"{message.topic} process",
-            context=span_context,
+            context=context_from_headers(header_map(message.headers)),
             kind=trace.SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
@@ -215,34 +289,12 @@ class EventConsumer:
             },
         ) as span:
             try:
-                async with self.db.sessionmaker() as session, session.begin():
-                    seen = await session.scalar(
-                        select(inbox_event.c.event_id).where(
-                            inbox_event.c.event_id == envelope.id,
-                            inbox_event.c.consumer_group == self.group,
-                        )
-                    )
-                    if seen is not None:
-                        log.info("duplicate event skipped", event_id=str(envelope.id))
-                        return "duplicate"
-                    await handler(session, envelope)
-                    await session.execute(
-                        insert(inbox_event).values(
-                            event_id=envelope.id,
-                            consumer_group=self.group,
-                            event_type=envelope.type,
-                            topic=message.topic,
-                            partition=message.partition,
-                            offset=message.offset,
-                            handled_at=datetime.now(UTC),
-                        )
-                    )
-                log.info("event handled", event_type=envelope.type, event_id=str(envelope.id))
-                return "handled"
+                await handler(session, envelope)
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, repr(exc)))
                 raise
+            log.debug("event handled", event_type=envelope.type, event_id=str(envelope.id))
 
     async def _dead_letter(self, message: Message, error: BaseException, *, attempts: int) -> None:
         attrs = header_map(message.headers)
@@ -329,6 +381,13 @@ class _Rebalance(ConsumerRebalanceListener):
         log.info("partitions assigned", partitions=[str(tp) for tp in assigned])
         if assigned:
             self.runner.assigned.set()
+
+
+def _ce_type(message: Message) -> str:
+    for key, value in message.headers:
+        if key == "ce_type":
+            return value.decode("utf-8", "replace")
+    return ""
 
 
 def _parse(message: Message) -> Envelope[Event]:

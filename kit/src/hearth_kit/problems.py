@@ -64,6 +64,14 @@ class ProblemError(Exception):
             instance=instance,
         ).model_dump(exclude_none=True)
         body.update(self.extensions)
+        if isinstance(field := self.extensions.get("field"), str):
+            # The same shape as a validation error: clients read errors[].field always.
+            location = self.extensions.get("location", "body")
+            body["errors"] = [
+                FieldError(
+                    field=field, location=location, message=self.detail, type=self.slug
+                ).model_dump()
+            ]
         return body
 
 
