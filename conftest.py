@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# Import the real gateway package before pytest (importlib mode) imports
+# gateway/tests/conftest.py as `gateway.tests.conftest`, which would otherwise register
+# the gateway/ folder as a namespace package named `gateway` and hide it.
+import gateway  # noqa: F401
 from tests.harness.infra import DatabaseFactory, kafka_bootstrap_servers, postgres_server_url
 
 

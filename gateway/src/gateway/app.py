@@ -1,0 +1,66 @@
+"""The Hearth API gateway: one authenticated API in front of the five services.
+
+It owns no data. Writes pass through to the service that owns them; the home overview
+fans out to every service concurrently and returns what answered, marking the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from gateway.auth import TokenVerifier
+from gateway.clients import Downstreams
+from gateway.homes.endpoints import router as homes_router
+from gateway.operations import install_request_metrics
+from gateway.operations import router as operations_router
+from gateway.problems import install_gateway_problem_handlers
+from gateway.residents.endpoints import router as residents_router
+from gateway.settings import GatewaySettings
+from gateway.tenancies.endpoints import router as tenancies_router
+from gateway.visits.endpoints import router as visits_router
+from hearth_kit.logs import get_logger, setup_logging
+from hearth_kit.tracing import setup_tracing
+
+log = get_logger(__name__)
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    setup_logging(settings.log_level, settings.log_format)
+    setup_tracing("hearth-gateway", settings.otel_exporter)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.downstreams = Downstreams(settings)
+        log.info("gateway started", environment=settings.environment)
+        try:
+            yield
+        finally:
+            await app.state.downstreams.aclose()
+            log.info("gateway stopped")
+
+    app = FastAPI(
+        title="Hearth API",
+        description="One authenticated API for Hearth's homes, tenancies, residents, "
+        "visits and repairs. See docs/api.md.",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(settings)
+    install_gateway_problem_handlers(app)
+    install_request_metrics(app)
+    for router in (
+        operations_router,
+        homes_router,
+        tenancies_router,
+        residents_router,
+        visits_router,
+    ):
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    return app

@@ -1,0 +1,240 @@
+"""Bearer JWT authentication and scope checks.
+
+Every `/v1` route depends on `require_scopes(...)`. A token names its subject (`sub`),
+its scopes (`scope`, space-separated) and may name roles (`roles`), each of which grants
+the scopes in ROLE_SCOPES. A contractor token is bound to one contractor
+(`contractor_id`) and is refused without it.
+
+Development tokens are HS256, signed with the gateway's secret (`hearth dev-token`);
+production verifies RS256 tokens against the identity provider's JWKS. Fetching the
+JWKS is blocking I/O, so it runs in a worker thread and never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gateway.problems import Forbidden, ServiceUnavailable, Unauthorized
+from gateway.settings import GatewaySettings
+
+SCOPES: dict[str, str] = {
+    "homes:read": "Read a home's overview",
+    "homes:write": "Register homes in the asset register",
+    "tenancies:read": "Read tenancies",
+    "tenancies:write": "Start tenancies",
+    "residents:read": "Read residents",
+    "residents:write": "Record residents",
+    "visits:read": "Read home visits",
+    "visits:write": "Arrange home visits and file visit reports",
+    "repairs:read": "Read repairs and appointments",
+    "repairs:write": "Report repairs and book appointments",
+    "contractor": "Act as a contractor (the token names the contractor)",
+}
+"""Every scope the gateway knows, with what it allows."""
+
+Role = Literal["staff", "contractor"]
+
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "staff": tuple(scope for scope in SCOPES if scope != "contractor"),
+    "contractor": ("contractor", "repairs:read"),
+}
+"""The scopes each role grants."""
+
+BEARER_REALM = 'Bearer realm="hearth"'
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and what they may do."""
+
+    subject: str
+    scopes: frozenset[str]
+    roles: tuple[str, ...] = ()
+    contractor_id: str | None = None
+
+    @property
+    def is_contractor(self) -> bool:
+        return "contractor" in self.scopes
+
+
+def _invalid_token(detail: str) -> Unauthorized:
+    return Unauthorized(
+        detail, headers={"WWW-Authenticate": f'{BEARER_REALM}, error="invalid_token"'}
+    )
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    """The principal a verified token describes."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise _invalid_token("The token has no subject (sub)")
+    scope = claims.get("scope", "")
+    roles = claims.get("roles", [])
+    if not isinstance(scope, str):
+        raise _invalid_token("The token's scope must be a space-separated string")
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise _invalid_token("The token's roles must be a list of strings")
+    scopes = set(scope.split())
+    for role in roles:
+        scopes.update(ROLE_SCOPES.get(role, ()))
+    contractor_id = claims.get("contractor_id")
+    if contractor_id is not None and (not isinstance(contractor_id, str) or not contractor_id):
+        raise _invalid_token("The token's contractor_id must be a non-empty string")
+    if "contractor" in scopes and contractor_id is None:
+        raise _invalid_token("A contractor token must name its contractor (contractor_id)")
+    return Principal(
+        subject=subject,
+        scopes=frozenset(scopes),
+        roles=tuple(roles),
+        contractor_id=contractor_id,
+    )
+
+
+class TokenVerifier:
+    """Verifies bearer tokens as the settings say: HS256 with the shared secret, or
+    RS256 with a configured public key or the keys published at the JWKS endpoint."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._settings = settings
+        self._jwks: jwt.PyJWKClient | None = None
+        self._key: str | None = None
+        if settings.jwt_algorithm == "HS256":
+            self._key = settings.jwt_secret.get_secret_value()
+        elif settings.jwks_url:
+            # One client for the process: it caches the key set and each key it used.
+            self._jwks = jwt.PyJWKClient(
+                settings.jwks_url,
+                cache_keys=True,
+                lifespan=settings.jwks_cache_seconds,
+                timeout=settings.downstream_timeout_seconds,
+            )
+        else:
+            self._key = settings.jwt_public_key
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; Unauthorized (401) for any other token."""
+        settings = self._settings
+        try:
+            key: Any = self._key if self._jwks is None else await self._signing_key(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[settings.jwt_algorithm],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                leeway=settings.jwt_leeway_seconds,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _invalid_token("The token has expired") from exc
+        except jwt.PyJWTError as exc:
+            raise _invalid_token(f"The token is not valid: {exc}") from exc
+        return principal_from_claims(claims)
+
+    async def _signing_key(self, token: str) -> jwt.PyJWK:
+        assert self._jwks is not None
+        try:
+            return await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientConnectionError as exc:
+            raise ServiceUnavailable(
+                "The identity provider's signing keys could not be fetched, so the token "
+                "cannot be checked. Try again shortly.",
+                service="identity-provider",
+                headers={"Retry-After": "5"},
+            ) from exc
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="A Hearth access token: `Authorization: Bearer <token>`",
+)
+
+
+async def authenticated(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, from a valid bearer token (401 problem details otherwise)."""
+    if credentials is None:
+        raise Unauthorized(
+            "This API needs a bearer token: send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": BEARER_REALM},
+        )
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
+
+
+def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets the caller through only with every one of `scopes`."""
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if unknown:
+        raise ValueError(f"Unknown scopes: {', '.join(unknown)}")
+
+    async def has_scopes(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        missing = [scope for scope in scopes if scope not in principal.scopes]
+        if missing:
+            raise Forbidden(
+                f"This needs the scope {' '.join(missing)}, which the token does not grant",
+                required_scopes=list(scopes),
+                missing_scopes=missing,
+                headers={
+                    "WWW-Authenticate": (
+                        f'{BEARER_REALM}, error="insufficient_scope", scope="{" ".join(scopes)}"'
+                    )
+                },
+            )
+        return principal
+
+    return has_scopes
+
+
+class DevelopmentTokenRefused(Exception):
+    """Development tokens are not issued in production."""
+
+
+def issue_development_token(
+    role: Role,
+    subject: str,
+    contractor_id: str | None = None,
+    ttl: timedelta = timedelta(minutes=60),
+    settings: GatewaySettings | None = None,
+) -> str:
+    """An HS256 token for development, signed with the gateway's secret."""
+    settings = settings or GatewaySettings()
+    if settings.environment == "production":
+        raise DevelopmentTokenRefused("Development tokens are not issued in production")
+    if role not in ROLE_SCOPES:
+        raise ValueError(f"Unknown role {role!r}: one of {', '.join(ROLE_SCOPES)}")
+    if role == "contractor" and not contractor_id:
+        raise ValueError("A contractor token must name its contractor (contractor_id)")
+    if role != "contractor" and contractor_id:
+        raise ValueError("Only a contractor token names a contractor")
+    if not subject:
+        raise ValueError("A token needs a subject")
+    if ttl <= timedelta(0):
+        raise ValueError("The token's lifetime must be positive")
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": subject,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": str(uuid.uuid4()),
+        "roles": [role],
+        "scope": " ".join(ROLE_SCOPES[role]),
+    }
+    if contractor_id:
+        claims["contractor_id"] = contractor_id
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")

@@ -1,0 +1,85 @@
+"""`hearth`: the developer's command line.
+
+uv run hearth dev-token --role staff
+uv run hearth dev-token --role contractor --contractor-id gasco --ttl-minutes 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from gateway.auth import ROLE_SCOPES, DevelopmentTokenRefused, issue_development_token
+from gateway.settings import GatewaySettings
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearth", description="Hearth developer tools.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    dev_token = commands.add_parser(
+        "dev-token",
+        help="print a development access token for the gateway",
+        description=(
+            "Print an HS256 access token signed with the gateway's development secret "
+            "(HEARTH_GATEWAY_JWT_SECRET). Use it as 'Authorization: Bearer <token>'. "
+            "Refused when HEARTH_GATEWAY_ENVIRONMENT=production."
+        ),
+    )
+    dev_token.add_argument("--role", required=True, choices=sorted(ROLE_SCOPES))
+    dev_token.add_argument("--subject", help="the token's sub (default: dev-<role>)")
+    dev_token.add_argument(
+        "--contractor-id", help="the contractor a contractor token is bound to (required then)"
+    )
+    dev_token.add_argument("--ttl-minutes", type=_positive_int, default=60)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "dev-token":
+        parser.print_help()
+        return 2
+    if args.role == "contractor" and not args.contractor_id:
+        parser.error("a contractor token is bound to one contractor: give --contractor-id")
+    try:
+        settings = GatewaySettings()
+    except ValidationError as exc:
+        print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
+        return 1
+    try:
+        token = issue_development_token(
+            args.role,
+            args.subject or f"dev-{args.role}",
+            contractor_id=args.contractor_id,
+            ttl=timedelta(minutes=args.ttl_minutes),
+            settings=settings,
+        )
+    except DevelopmentTokenRefused as exc:
+        print(f"hearth: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        parser.error(str(exc))
+    if settings.jwt_algorithm != "HS256":
+        print(
+            "hearth: note: the gateway is set to verify RS256 tokens and will not accept "
+            "this HS256 development token",
+            file=sys.stderr,
+        )
+    print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""One httpx.AsyncClient per downstream service, opened for the app's lifetime.
+
+Each client is instrumented with OpenTelemetry, so every call carries the request's
+W3C `traceparent` to the service. Every call is bounded by the downstream timeout from
+start to finish (httpx's own timeouts bound each connect/read/write separately).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+from gateway.metrics import DOWNSTREAM_DURATION
+from gateway.settings import SERVICES, GatewaySettings, ServiceName
+
+
+class DownstreamFailure(Exception):
+    """A service did not answer: unreachable, or too slow."""
+
+    def __init__(self, service: ServiceName, reason: str, *, delivered: bool | None) -> None:
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+        self.reason = reason
+        self.delivered = delivered
+        """False when the request never reached the service; None when it may have."""
+
+
+class Downstreams:
+    """The gateway's clients for the services, by name."""
+
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.timeout = settings.downstream_timeout_seconds
+        self._clients: dict[ServiceName, httpx.AsyncClient] = {}
+        for service in SERVICES:
+            client = httpx.AsyncClient(
+                base_url=settings.service_url(service),
+                timeout=httpx.Timeout(self.timeout),
+                headers={"User-Agent": "hearth-gateway"},
+                # Service-to-service calls stay inside the platform: never through an
+                # egress proxy picked up from the environment.
+                trust_env=False,
+            )
+            HTTPXClientInstrumentor.instrument_client(client)
+            self._clients[service] = client
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+
+    async def request(
+        self,
+        service: ServiceName,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """The service's answer, whatever its status; DownstreamFailure if none came."""
+        started = time.perf_counter()
+        outcome = "unreachable"
+        try:
+            async with asyncio.timeout(self.timeout):
+                response = await self._clients[service].request(
+                    method, path, params=params, content=content, headers=headers
+                )
+            outcome = f"{response.status_code // 100}xx"
+            return response
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise DownstreamFailure(
+                service, f"{type(exc).__name__} while connecting", delivered=False
+            ) from exc
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            outcome = "timeout"
+            raise DownstreamFailure(
+                service, f"timed out after {self.timeout:g}s", delivered=None
+            ) from exc
+        except httpx.TransportError as exc:
+            raise DownstreamFailure(
+                service, f"{type(exc).__name__} on the connection", delivered=None
+            ) from exc
+        finally:
+            DOWNSTREAM_DURATION.labels(service, method, outcome).observe(
+                time.perf_counter() - started
+            )
+
+    async def get_json(
+        self, service: ServiceName, path: str, params: Mapping[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """A GET's status and JSON body (None when the body is not JSON)."""
+        response = await self.request(
+            service, "GET", path, params=params, headers={"Accept": "application/json"}
+        )
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return response.status_code, body
+
+
+def get_downstreams(request: Request) -> Downstreams:
+    downstreams: Downstreams = request.app.state.downstreams
+    return downstreams
+
+
+DownstreamsDep = Annotated[Downstreams, Depends(get_downstreams)]

@@ -1,0 +1,53 @@
+"""Homes: register one (compliance), and one home's overview from every service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+
+from gateway.auth import Principal, require_scopes
+from gateway.clients import DownstreamsDep
+from gateway.homes.schemas import HomeOverview
+from gateway.homes.service import home_overview_service
+from gateway.problems import AUTH_RESPONSES
+from gateway.proxy import JSON_BODY, forward_post
+from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.problems import Problem
+
+router = APIRouter(prefix="/v1/homes", tags=["homes"], responses=AUTH_RESPONSES)
+
+UprnPath = Annotated[
+    str, Path(pattern=UPRN_PATTERN, description="The home's UPRN (1 to 12 digits)")
+]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=JSON_BODY,
+    responses={503: {"model": Problem, "description": "Compliance did not answer"}},
+)
+async def register_home(
+    request: Request,
+    downstreams: DownstreamsDep,
+    _: Annotated[Principal, Depends(require_scopes("homes:write"))],
+) -> Response:
+    """Register a home in the asset register (compliance `POST /v1/homes`). Scope
+    `homes:write`."""
+    return await forward_post(request, downstreams, "compliance", "/v1/homes")
+
+
+@router.get(
+    "/{uprn}",
+    response_model=HomeOverview,
+    responses={404: {"model": Problem, "description": "No service knows this home"}},
+)
+async def home_overview(
+    uprn: UprnPath,
+    downstreams: DownstreamsDep,
+    _: Annotated[Principal, Depends(require_scopes("homes:read"))],
+) -> HomeOverview:
+    """One home as every service sees it, fetched concurrently. Services that did not
+    answer are listed in `degraded`. Scope `homes:read`."""
+    return await home_overview_service.get(downstreams, uprn)

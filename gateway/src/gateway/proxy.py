@@ -1,0 +1,93 @@
+"""Writes pass through the gateway unchanged.
+
+The caller's JSON body and `Idempotency-Key` go to the service that owns the resource;
+its status code, body (problem details included) and Location come back as they are.
+When the service does not answer, the caller gets a 503 problem that says whether the
+write can have happened and how to retry safely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from gateway.clients import DownstreamFailure, Downstreams
+from gateway.problems import ServiceUnavailable
+from gateway.settings import ServiceName
+
+FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key")
+RETURNED_RESPONSE_HEADERS = (
+    "content-type",
+    "location",
+    "etag",
+    "idempotent-replayed",
+    "retry-after",
+)
+
+JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+"""OpenAPI for a proxied body: the owning service's OpenAPI documents its fields."""
+
+
+async def forward_post(
+    request: Request, downstreams: Downstreams, service: ServiceName, path: str
+) -> Response:
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    headers.update(
+        {
+            name: request.headers[name]
+            for name in FORWARDED_REQUEST_HEADERS
+            if name in request.headers
+        }
+    )
+    try:
+        answer = await downstreams.request(
+            service, "POST", path, content=await request.body(), headers=headers
+        )
+    except DownstreamFailure as failure:
+        raise ServiceUnavailable(
+            _unavailable_detail(failure, "idempotency-key" in request.headers),
+            service=service,
+            headers={"Retry-After": "1"},
+        ) from failure
+    return Response(
+        content=answer.content,
+        status_code=answer.status_code,
+        headers={
+            name: answer.headers[name]
+            for name in RETURNED_RESPONSE_HEADERS
+            if name in answer.headers
+        },
+    )
+
+
+def _unavailable_detail(failure: DownstreamFailure, had_key: bool) -> str:
+    service = failure.service
+    if failure.delivered is False:
+        detail = (
+            f"The {service} service could not be reached ({failure.reason}): the request "
+            "was not delivered, so nothing was written. Retry"
+        )
+        return detail + (
+            " with the same Idempotency-Key."
+            if had_key
+            else "; send an Idempotency-Key with every POST so that a retry can never write twice."
+        )
+    detail = (
+        f"The {service} service did not answer ({failure.reason}): the write may or may "
+        "not have happened."
+    )
+    if had_key:
+        return detail + (
+            " Retry with the same Idempotency-Key: the service then returns the first "
+            "outcome instead of writing twice."
+        )
+    return detail + (
+        " This request carried no Idempotency-Key, so check whether the write happened "
+        "before retrying; send an Idempotency-Key with every POST so a retry is always safe."
+    )

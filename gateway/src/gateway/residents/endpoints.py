@@ -1,0 +1,30 @@
+"""Residents: record one (engagement)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from gateway.auth import Principal, require_scopes
+from gateway.clients import DownstreamsDep
+from gateway.problems import AUTH_RESPONSES
+from gateway.proxy import JSON_BODY, forward_post
+from hearth_kit.problems import Problem
+
+router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=AUTH_RESPONSES)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=JSON_BODY,
+    responses={503: {"model": Problem, "description": "Engagement did not answer"}},
+)
+async def record_resident(
+    request: Request,
+    downstreams: DownstreamsDep,
+    _: Annotated[Principal, Depends(require_scopes("residents:write"))],
+) -> Response:
+    """Record a resident (engagement `POST /v1/residents`). Scope `residents:write`."""
+    return await forward_post(request, downstreams, "engagement", "/v1/residents")

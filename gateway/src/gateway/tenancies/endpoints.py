@@ -1,0 +1,30 @@
+"""Tenancies: start one (income)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from gateway.auth import Principal, require_scopes
+from gateway.clients import DownstreamsDep
+from gateway.problems import AUTH_RESPONSES
+from gateway.proxy import JSON_BODY, forward_post
+from hearth_kit.problems import Problem
+
+router = APIRouter(prefix="/v1/tenancies", tags=["tenancies"], responses=AUTH_RESPONSES)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=JSON_BODY,
+    responses={503: {"model": Problem, "description": "Income did not answer"}},
+)
+async def start_tenancy(
+    request: Request,
+    downstreams: DownstreamsDep,
+    _: Annotated[Principal, Depends(require_scopes("tenancies:write"))],
+) -> Response:
+    """Start a tenancy (income `POST /v1/tenancies`). Scope `tenancies:write`."""
+    return await forward_post(request, downstreams, "income", "/v1/tenancies")

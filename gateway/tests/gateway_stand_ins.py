@@ -1,0 +1,254 @@
+"""Stand-ins for the five services, served by uvicorn on real localhost ports.
+
+The gateway under test talks to them over TCP exactly as it talks to the services:
+nothing in httpx is mocked. Besides one healthy stand-in per service there is a slow
+one (it answers long after the gateway's timeout), a broken one (500 for everything)
+and an address where nothing listens.
+
+The tests import this as a module: conftest.py puts this folder on sys.path, because
+the test folders here are not packages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from gateway.auth import Role, issue_development_token
+from gateway.settings import GatewaySettings
+
+KNOWN_UPRN = "100023336956"
+"""A home every stand-in knows."""
+TENANCY_ONLY_UPRN = "200000000001"
+"""A home compliance does not know, but income has a tenancy for."""
+TIMEOUT_SECONDS = 0.5
+SLOW_SECONDS = 3.0
+
+
+@dataclass
+class Recorded:
+    service: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class StandIns:
+    urls: dict[str, str]
+    slow_url: str
+    broken_url: str
+    unreachable_url: str
+    requests: list[Recorded] = field(default_factory=list)
+
+    def received(self, service: str, method: str, path: str) -> list[Recorded]:
+        return [
+            r for r in self.requests if (r.service, r.method, r.path) == (service, method, path)
+        ]
+
+
+def _problem(status: int, title: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": items, "next_cursor": None}
+
+
+def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
+    """Canned answers for the routes the gateway calls on `service`."""
+    app = FastAPI()
+
+    @app.middleware("http")
+    async def record(request: Request, call_next: Any) -> Any:
+        requests.append(
+            Recorded(
+                service,
+                request.method,
+                request.url.path,
+                dict(request.headers),
+                await request.body(),
+            )
+        )
+        return await call_next(request)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    if service == "compliance":
+
+        @app.get("/v1/homes/{uprn}")
+        async def get_home(uprn: str) -> Any:
+            if uprn != KNOWN_UPRN:
+                return _problem(404, "Not found", detail=f"No home {uprn}")
+            return {"uprn": uprn, "address_line_1": "12 Mare Street", "postcode": "E8 1DY"}
+
+        @app.post("/v1/homes")
+        async def register_home(request: Request) -> Any:
+            body = await request.json()
+            if not str(body.get("uprn", "")).isdigit():
+                return _problem(
+                    422,
+                    "Your request is not valid",
+                    detail="Invalid or missing fields: uprn",
+                    errors=[{"field": "uprn", "location": "body", "message": "bad", "type": "x"}],
+                )
+            return JSONResponse(
+                body, status_code=201, headers={"Location": f"/v1/homes/{body['uprn']}"}
+            )
+
+    elif service == "income":
+
+        @app.get("/v1/tenancies")
+        async def tenancies(uprn: str, status: str) -> Any:
+            if uprn in (KNOWN_UPRN, TENANCY_ONLY_UPRN) and status == "current":
+                return _page([{"id": "t-1", "uprn": uprn, "status": "current"}])
+            return _page([])
+
+        @app.post("/v1/tenancies")
+        async def start_tenancy(request: Request) -> Any:
+            return JSONResponse(
+                await request.json(), status_code=201, headers={"Location": "/v1/tenancies/t-2"}
+            )
+
+    elif service == "engagement":
+
+        @app.get("/v1/residents")
+        async def residents(uprn: str) -> Any:
+            return _page([{"id": "r-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.post("/v1/residents")
+        async def record_resident(request: Request) -> Any:
+            return JSONResponse(
+                await request.json(), status_code=201, headers={"Location": "/v1/residents/r-2"}
+            )
+
+    elif service == "visits":
+
+        @app.get("/v1/visits")
+        async def visits(uprn: str) -> Any:
+            return _page([{"id": "v-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.post("/v1/visits")
+        async def arrange_visit(request: Request) -> Any:
+            return JSONResponse(
+                await request.json(), status_code=201, headers={"Location": "/v1/visits/v-2"}
+            )
+
+        @app.post("/v1/visits/{visit_id}/report")
+        async def file_report(visit_id: str) -> Any:
+            return JSONResponse(
+                {"visit_id": visit_id, "status": "completed"},
+                status_code=201,
+                headers={"Location": f"/v1/visits/{visit_id}/report"},
+            )
+
+    elif service == "repairs":
+
+        @app.get("/v1/repairs")
+        async def repairs(uprn: str, status: str) -> Any:
+            open_ = uprn == KNOWN_UPRN and status == "open"
+            return _page([{"id": "w-1", "uprn": uprn, "status": "open"}] if open_ else [])
+
+        @app.get("/v1/appointment-requests")
+        async def appointment_requests(uprn: str) -> Any:
+            return _page([{"id": "a-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+    return app
+
+
+def slow_stand_in() -> FastAPI:
+    """Answers everything, but only long after the gateway has given up."""
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST"])
+    async def slowly(path: str, request: Request) -> Any:
+        for _ in range(int(SLOW_SECONDS / 0.05)):
+            if await request.is_disconnected():  # the gateway gave up: stop early
+                break
+            await asyncio.sleep(0.05)
+        return _page([])
+
+    return app
+
+
+def broken_stand_in() -> FastAPI:
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST"])
+    async def broken(path: str) -> Any:
+        return _problem(500, "Internal server error")
+
+    return app
+
+
+class Served:
+    """An ASGI app served by uvicorn on a free localhost port, in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        config = uvicorn.Config(
+            app, log_config=None, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"stand-in at {self.url} did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.socket.close()
+
+
+def gateway_settings(stand_ins: StandIns, **overrides: Any) -> GatewaySettings:
+    """Settings pointing at the healthy stand-ins unless overridden (e.g. visits_url=...)."""
+    urls = {f"{service}_url": url for service, url in stand_ins.urls.items()}
+    values: dict[str, Any] = {
+        **urls,
+        "downstream_timeout_seconds": TIMEOUT_SECONDS,
+        "environment": "development",
+        "jwt_algorithm": "HS256",
+        "log_format": "console",
+        **overrides,
+    }
+    return GatewaySettings(**values)
+
+
+OpenGateway = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+def bearer(role: Role = "staff", contractor_id: str | None = None) -> dict[str, str]:
+    token = issue_development_token(
+        role,
+        f"test-{role}",
+        contractor_id=contractor_id,
+        ttl=timedelta(minutes=5),
+        settings=GatewaySettings(environment="development", jwt_algorithm="HS256"),
+    )
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import time
+
+import httpx
+from gateway_stand_ins import (
+    KNOWN_UPRN,
+    SLOW_SECONDS,
+    TENANCY_ONLY_UPRN,
+    TIMEOUT_SECONDS,
+    OpenGateway,
+    StandIns,
+)
+
+# The home overview
+
+
+async def test_the_overview_combines_every_service(
+    gateway: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["uprn"] == KNOWN_UPRN
+    assert overview["home"]["postcode"] == "E8 1DY"
+    assert overview["tenancy"] == {"id": "t-1", "uprn": KNOWN_UPRN, "status": "current"}
+    assert [r["id"] for r in overview["residents"]] == ["r-1"]
+    assert [v["id"] for v in overview["visits"]] == ["v-1"]
+    assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
+    assert [a["id"] for a in overview["appointment_requests"]] == ["a-1"]
+    assert overview["degraded"] == []
+
+
+async def test_a_slow_service_and_a_stopped_one_are_marked_degraded_and_the_rest_returned(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    async with open_gateway(
+        visits_url=stand_ins.slow_url, repairs_url=stand_ins.unreachable_url
+    ) as gateway:
+        started = time.monotonic()
+        response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["degraded"] == ["visits", "repairs"]
+    assert overview["visits"] == []
+    assert overview["open_repairs"] == []
+    assert overview["appointment_requests"] == []
+    assert overview["home"]["uprn"] == KNOWN_UPRN
+    assert overview["tenancy"]["id"] == "t-1"
+    assert [r["id"] for r in overview["residents"]] == ["r-1"]
+    assert elapsed < SLOW_SECONDS
+
+
+async def test_slow_services_are_waited_for_together_not_one_after_another(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    slow = stand_ins.slow_url
+    async with open_gateway(
+        visits_url=slow, engagement_url=slow, income_url=slow, repairs_url=slow
+    ) as gateway:
+        started = time.monotonic()
+        response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+        elapsed = time.monotonic() - started
+    assert response.json()["degraded"] == ["income", "engagement", "visits", "repairs"]
+    # Five calls timed out: one after another they would take at least 5 x the timeout.
+    assert elapsed < 4 * TIMEOUT_SECONDS
+
+
+async def test_a_service_answering_5xx_is_degraded(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    async with open_gateway(engagement_url=stand_ins.broken_url) as gateway:
+        response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200
+    assert response.json()["degraded"] == ["engagement"]
+    assert response.json()["residents"] == []
+
+
+async def test_without_compliance_the_home_is_null_and_marked(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    async with open_gateway(compliance_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200
+    assert response.json()["home"] is None
+    assert response.json()["degraded"] == ["compliance"]
+
+
+async def test_a_home_no_service_knows_is_a_404_problem(
+    gateway: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    response = await gateway.get("/v1/homes/999999999999", headers=staff)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["uprn"] == "999999999999"
+
+
+async def test_a_home_compliance_lacks_but_income_knows_is_returned(
+    gateway: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    response = await gateway.get(f"/v1/homes/{TENANCY_ONLY_UPRN}", headers=staff)
+    assert response.status_code == 200
+    assert response.json()["home"] is None
+    assert response.json()["tenancy"]["id"] == "t-1"
+    assert response.json()["degraded"] == []
+
+
+async def test_an_unknown_home_is_not_called_missing_while_a_service_is_down(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    async with open_gateway(repairs_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get("/v1/homes/999999999999", headers=staff)
+    assert response.status_code == 200
+    assert response.json()["home"] is None
+    assert response.json()["degraded"] == ["repairs"]
+
+
+async def test_a_malformed_uprn_is_a_422_problem_naming_uprn(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    for bad in ("12AB", "1234567890123"):
+        response = await gateway.get(f"/v1/homes/{bad}", headers=staff)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == ["uprn"]
+        assert not stand_ins.received("compliance", "GET", f"/v1/homes/{bad}")
+
+
+async def test_the_overview_needs_homes_read(
+    gateway: httpx.AsyncClient, contractor: dict[str, str]
+) -> None:
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=contractor)
+    assert response.status_code == 403
+    assert response.json()["missing_scopes"] == ["homes:read"]
+
+
+async def test_the_trace_continues_into_the_services(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    response = await gateway.get(
+        f"/v1/homes/{KNOWN_UPRN}",
+        headers={**staff, "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+    )
+    assert response.status_code == 200
+    calls = stand_ins.received("compliance", "GET", f"/v1/homes/{KNOWN_UPRN}")
+    assert calls[-1].headers["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+
+
+# Registering a home
+
+
+async def test_registering_a_home_returns_compliances_201_and_location(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns, idempotency_key: str
+) -> None:
+    home = {"uprn": "300000000001", "address_line_1": "1 High Street"}
+    response = await gateway.post(
+        "/v1/homes", json=home, headers={**staff, "Idempotency-Key": idempotency_key}
+    )
+    assert response.status_code == 201
+    assert response.headers["location"] == "/v1/homes/300000000001"
+    assert response.json() == home
+    received = [
+        r
+        for r in stand_ins.received("compliance", "POST", "/v1/homes")
+        if r.headers.get("idempotency-key") == idempotency_key
+    ]
+    assert len(received) == 1
+    assert "authorization" not in received[0].headers
+
+
+async def test_a_problem_from_compliance_passes_through_unchanged(
+    gateway: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    response = await gateway.post("/v1/homes", json={"uprn": "12AB"}, headers=staff)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Your request is not valid",
+        "status": 422,
+        "detail": "Invalid or missing fields: uprn",
+        "errors": [{"field": "uprn", "location": "body", "message": "bad", "type": "x"}],
+    }
+
+
+async def test_registering_a_home_while_compliance_is_down_is_a_503_naming_it(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str], idempotency_key: str
+) -> None:
+    async with open_gateway(compliance_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.post(
+            "/v1/homes",
+            json={"uprn": "300000000002"},
+            headers={**staff, "Idempotency-Key": idempotency_key},
+        )
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "1"
+    problem = response.json()
+    assert problem["service"] == "compliance"
+    assert "compliance" in problem["detail"]
+    assert "nothing was written" in problem["detail"]
+    assert "same Idempotency-Key" in problem["detail"]
+
+
+async def test_a_write_that_times_out_says_its_outcome_is_unknown(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str], idempotency_key: str
+) -> None:
+    async with open_gateway(compliance_url=stand_ins.slow_url) as gateway:
+        response = await gateway.post(
+            "/v1/homes",
+            json={"uprn": "300000000003"},
+            headers={**staff, "Idempotency-Key": idempotency_key},
+        )
+    assert response.status_code == 503
+    problem = response.json()
+    assert problem["service"] == "compliance"
+    assert "may or may not have happened" in problem["detail"]
+    assert "Retry with the same Idempotency-Key" in problem["detail"]

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from gateway_stand_ins import KNOWN_UPRN, OpenGateway, Served
+from pydantic import ValidationError
+
+from gateway.auth import (
+    DevelopmentTokenRefused,
+    TokenVerifier,
+    issue_development_token,
+)
+from gateway.problems import ServiceUnavailable, Unauthorized
+from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
+
+DEV = GatewaySettings(environment="development", jwt_algorithm="HS256")
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "iss": "hearth-dev",
+        "aud": "hearth",
+        "sub": "someone",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "scope": "homes:read",
+        **overrides,
+    }
+
+
+def hs256(payload: dict[str, Any], secret: str = DEVELOPMENT_JWT_SECRET) -> str:
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+@pytest.fixture(scope="module")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def rs256(payload: dict[str, Any], key: rsa.RSAPrivateKey, kid: str | None = None) -> str:
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid} if kid else None)
+
+
+# HS256 development tokens
+
+
+async def test_a_staff_development_token_grants_every_staff_scope() -> None:
+    token = issue_development_token("staff", "officer-7", settings=DEV)
+    principal = await TokenVerifier(DEV).verify(token)
+    assert principal.subject == "officer-7"
+    assert {"homes:read", "homes:write", "visits:write", "repairs:read"} <= principal.scopes
+    assert "contractor" not in principal.scopes
+    assert principal.contractor_id is None
+
+
+async def test_a_contractor_token_is_bound_to_its_contractor() -> None:
+    token = issue_development_token("contractor", "engineer-1", contractor_id="gasco", settings=DEV)
+    principal = await TokenVerifier(DEV).verify(token)
+    assert principal.contractor_id == "gasco"
+    assert principal.is_contractor
+    assert principal.scopes == {"contractor", "repairs:read"}
+
+
+def test_a_contractor_token_cannot_be_issued_without_its_contractor() -> None:
+    with pytest.raises(ValueError, match="contractor_id"):
+        issue_development_token("contractor", "engineer-1", settings=DEV)
+
+
+async def test_a_contractor_scope_without_contractor_id_is_refused() -> None:
+    token = hs256(claims(scope="contractor repairs:read"))
+    with pytest.raises(Unauthorized, match="contractor_id"):
+        await TokenVerifier(DEV).verify(token)
+
+
+async def test_an_expired_token_is_refused() -> None:
+    past = datetime.now(UTC) - timedelta(hours=1)
+    token = hs256(claims(iat=past - timedelta(minutes=5), exp=past))
+    with pytest.raises(Unauthorized, match="expired") as raised:
+        await TokenVerifier(DEV).verify(token)
+    assert 'error="invalid_token"' in raised.value.headers["WWW-Authenticate"]
+
+
+async def test_a_token_signed_with_another_secret_is_refused() -> None:
+    token = hs256(claims(), secret="another-secret-that-is-long-enough-for-hs256")
+    with pytest.raises(Unauthorized, match=r"[Ss]ignature"):
+        await TokenVerifier(DEV).verify(token)
+
+
+@pytest.mark.parametrize(("field", "value"), [("aud", "someone-else"), ("iss", "someone-else")])
+async def test_a_token_for_another_audience_or_issuer_is_refused(field: str, value: str) -> None:
+    with pytest.raises(Unauthorized):
+        await TokenVerifier(DEV).verify(hs256(claims(**{field: value})))
+
+
+async def test_a_token_without_expiry_is_refused() -> None:
+    payload = claims()
+    del payload["exp"]
+    with pytest.raises(Unauthorized, match="exp"):
+        await TokenVerifier(DEV).verify(hs256(payload))
+
+
+def test_development_tokens_are_not_issued_in_production() -> None:
+    production = GatewaySettings(environment="production", jwt_secret="x" * 40)
+    with pytest.raises(DevelopmentTokenRefused):
+        issue_development_token("staff", "officer-7", settings=production)
+
+
+# Settings that must not start
+
+
+def test_production_refuses_the_development_secret() -> None:
+    with pytest.raises(ValidationError, match="development JWT secret"):
+        GatewaySettings(environment="production", jwt_algorithm="HS256")
+
+
+def test_production_starts_with_a_jwks_endpoint() -> None:
+    settings = GatewaySettings(
+        environment="production", jwt_algorithm="RS256", jwks_url="https://idp.example/jwks"
+    )
+    assert settings.jwks_url == "https://idp.example/jwks"
+
+
+def test_an_hs256_secret_shorter_than_256_bits_is_refused() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        GatewaySettings(jwt_algorithm="HS256", jwt_secret="short")
+
+
+def test_rs256_needs_something_to_verify_signatures_with() -> None:
+    with pytest.raises(ValidationError, match="jwks_url or jwt_public_key"):
+        GatewaySettings(jwt_algorithm="RS256")
+
+
+# RS256
+
+
+async def test_an_rs256_token_verifies_against_the_configured_public_key(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    settings = GatewaySettings(jwt_algorithm="RS256", jwt_public_key=public_pem(rsa_key))
+    principal = await TokenVerifier(settings).verify(rs256(claims(), rsa_key))
+    assert principal.scopes == {"homes:read"}
+
+
+async def test_an_rs256_token_signed_by_another_key_is_refused(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings = GatewaySettings(jwt_algorithm="RS256", jwt_public_key=public_pem(rsa_key))
+    with pytest.raises(Unauthorized):
+        await TokenVerifier(settings).verify(rs256(claims(), other))
+
+
+async def test_an_hs256_token_is_refused_when_rs256_is_expected(
+    rsa_key: rsa.RSAPrivateKey,
+) -> None:
+    settings = GatewaySettings(jwt_algorithm="RS256", jwt_public_key=public_pem(rsa_key))
+    with pytest.raises(Unauthorized):
+        await TokenVerifier(settings).verify(hs256(claims()))
+
+
+@pytest.fixture(scope="module")
+def jwks_url(rsa_key: rsa.RSAPrivateKey) -> Iterator[str]:
+    """A JWKS endpoint, served over HTTP like an identity provider's."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    app = FastAPI()
+
+    @app.get("/.well-known/jwks.json")
+    async def jwks() -> dict[str, Any]:
+        return {"keys": [{**jwk, "kid": "key-1", "alg": "RS256", "use": "sig"}]}
+
+    served = Served(app)
+    served.start()
+    yield f"{served.url}/.well-known/jwks.json"
+    served.stop()
+
+
+async def test_an_rs256_token_verifies_against_the_jwks(
+    rsa_key: rsa.RSAPrivateKey, jwks_url: str
+) -> None:
+    settings = GatewaySettings(environment="production", jwt_algorithm="RS256", jwks_url=jwks_url)
+    verifier = TokenVerifier(settings)
+    principal = await verifier.verify(rs256(claims(sub="idp-user"), rsa_key, kid="key-1"))
+    assert principal.subject == "idp-user"
+    # The key is cached: a second token needs no fetch, and still verifies.
+    assert (await verifier.verify(rs256(claims(), rsa_key, kid="key-1"))).scopes == {"homes:read"}
+
+
+async def test_a_token_naming_a_key_the_jwks_lacks_is_refused(
+    rsa_key: rsa.RSAPrivateKey, jwks_url: str
+) -> None:
+    settings = GatewaySettings(jwt_algorithm="RS256", jwks_url=jwks_url)
+    with pytest.raises(Unauthorized, match="key"):
+        await TokenVerifier(settings).verify(rs256(claims(), rsa_key, kid="key-unknown"))
+
+
+async def test_an_unreachable_jwks_is_a_503_not_a_401(rsa_key: rsa.RSAPrivateKey) -> None:
+    with socket.socket() as nothing:
+        nothing.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{nothing.getsockname()[1]}/jwks.json"
+        settings = GatewaySettings(jwt_algorithm="RS256", jwks_url=url)
+        with pytest.raises(ServiceUnavailable):
+            await TokenVerifier(settings).verify(rs256(claims(), rsa_key, kid="key-1"))
+
+
+# Through the API
+
+
+async def test_no_token_is_a_401_problem_asking_for_a_bearer_token(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    problem = response.json()
+    assert problem["status"] == 401
+    assert problem["title"] == "Unauthorized"
+    assert "bearer token" in problem["detail"]
+
+
+async def test_a_garbled_token_is_a_401_invalid_token(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post(
+        "/v1/homes", json={}, headers={"Authorization": "Bearer not.a.token"}
+    )
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+async def test_a_token_without_the_scope_is_a_403_naming_the_scope(
+    gateway: httpx.AsyncClient, contractor: dict[str, str]
+) -> None:
+    response = await gateway.post("/v1/homes", json={"uprn": "1"}, headers=contractor)
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert 'scope="homes:write"' in response.headers["www-authenticate"]
+    problem = response.json()
+    assert problem["missing_scopes"] == ["homes:write"]
+    assert "homes:write" in problem["detail"]
+
+
+async def test_an_rs256_gateway_refuses_development_tokens(
+    open_gateway: OpenGateway, rsa_key: rsa.RSAPrivateKey, staff: dict[str, str]
+) -> None:
+    async with open_gateway(jwt_algorithm="RS256", jwt_public_key=public_pem(rsa_key)) as gateway:
+        refused = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+        token = rs256(claims(scope="homes:read"), rsa_key)
+        accepted = await gateway.get(
+            f"/v1/homes/{KNOWN_UPRN}", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert refused.status_code == 401
+    assert accepted.status_code == 200
