@@ -58,10 +58,14 @@ def kafka() -> Iterator[str]:
     say("starting Apache Kafka on the local JDK (deploy/local/kafka.sh); first run fetches it")
     out = subprocess.run(
         ["bash", str(script), "start", "--name", "run"],
-        check=True, cwd=REPO, stdout=subprocess.PIPE, text=True,
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
     ).stdout
     servers = next(
-        line.split("=", 1)[1] for line in out.splitlines()
+        line.split("=", 1)[1]
+        for line in out.splitlines()
         if line.startswith("KAFKA_BOOTSTRAP_SERVERS=")
     )
     try:
@@ -83,9 +87,8 @@ def migrate() -> None:
 
 def development_token() -> str:
     from gateway.auth import issue_development_token
-    from gateway.settings import GatewaySettings
 
-    return issue_development_token(GatewaySettings(), role="staff", subject="make-run")
+    return issue_development_token(role="staff", subject="make-run")
 
 
 def main() -> int:

@@ -52,6 +52,7 @@ class Idempotency:
             raise Unprocessable(
                 "This Idempotency-Key was already used with a different request body",
                 field="Idempotency-Key",
+                location="header",
             )
         headers = {**row["headers"], "Idempotent-Replayed": "true"}
         return JSONResponse(row["response_body"], status_code=row["status_code"], headers=headers)
