@@ -56,8 +56,10 @@ class GatewaySettings(BaseSettings):
         default=30, ge=0, description="Clock skew tolerated on exp, nbf and iat"
     )
 
-    log_level: str = "INFO"
-    log_format: Literal["json", "console"] = "json"
+    log_level: str = Field(default_factory=lambda: os.environ.get("HEARTH_LOG_LEVEL", "INFO"))
+    log_format: Literal["json", "console"] = Field(
+        default_factory=lambda: os.environ.get("HEARTH_LOG_FORMAT", "json")  # type: ignore[arg-type]
+    )
     otel_exporter: Literal["none", "console", "otlp"] = Field(
         default_factory=lambda: os.environ.get("HEARTH_OTEL_EXPORTER", "none")  # type: ignore[arg-type]
     )

@@ -15,8 +15,9 @@ def _env(name: str, default: str) -> str:
 
 
 class ServiceSettings(BaseSettings):
-    """Runtime settings. Unprefixed KAFKA_BOOTSTRAP_SERVERS and HEARTH_KAFKA_NAMESPACE
-    apply to every service unless a service-prefixed value overrides them."""
+    """Runtime settings. The unprefixed KAFKA_BOOTSTRAP_SERVERS, HEARTH_KAFKA_NAMESPACE,
+    HEARTH_LOG_LEVEL, HEARTH_LOG_FORMAT and HEARTH_OTEL_EXPORTER apply to every service
+    unless a service-prefixed value (HEARTH_REPAIRS_LOG_LEVEL, ...) overrides them."""
 
     model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
 
@@ -42,8 +43,10 @@ class ServiceSettings(BaseSettings):
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_topic_replication_factor: int = Field(default=1, ge=1)
     kafka_request_timeout_ms: int = Field(default=10_000, ge=1000)
-    log_level: str = "INFO"
-    log_format: Literal["json", "console"] = "json"
+    log_level: str = Field(default_factory=lambda: _env("HEARTH_LOG_LEVEL", "INFO"))
+    log_format: Literal["json", "console"] = Field(
+        default_factory=lambda: _env("HEARTH_LOG_FORMAT", "json")  # type: ignore[arg-type]
+    )
     otel_exporter: Literal["none", "console", "otlp"] = Field(
         default_factory=lambda: _env("HEARTH_OTEL_EXPORTER", "none")  # type: ignore[arg-type]
     )
