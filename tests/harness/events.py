@@ -75,3 +75,22 @@ async def eventually(check: Any, *, timeout: float = 30.0, interval: float = 0.2
             if last:
                 return last
             await asyncio.sleep(interval)
+
+
+async def send_envelopes(kafka: str, namespace: str, envelopes: Sequence[Envelope[Any]]) -> None:
+    """Publish many events at once (one producer, acknowledged before returning)."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        pending = [
+            await producer.send(
+                topic_of(e.data.service, namespace),
+                value=e.value(),
+                key=e.key.encode(),
+                headers=e.headers(),
+            )
+            for e in envelopes
+        ]
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()

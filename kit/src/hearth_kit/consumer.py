@@ -15,17 +15,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, EnvelopeError, Event, dead_letter_topic, events_topic
@@ -168,7 +171,9 @@ class EventConsumer:
             return
         error: BaseException | None = None
         attempts = self.settings.consumer_max_attempts
-        for attempt in range(1, attempts + 1):
+        attempt = 0
+        outage = 0
+        while attempt < attempts:
             try:
                 # A message off its schema is retried like any failure (cheap and
                 # bounded), so every dead letter has had the same chances.
@@ -179,6 +184,15 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if is_infrastructure_fault(exc) and not self._stopping:
+                    # The database is unreachable: no event could be handled, so this is
+                    # not the event's fault. Wait for it without using up attempts and
+                    # without committing the offset.
+                    outage += 1
+                    log.warning("database unreachable; waiting", error=repr(exc), tries=outage)
+                    await asyncio.sleep(min(0.5 * 2 ** min(outage - 1, 5), 15.0))
+                    continue
+                attempt += 1
                 error = exc
                 HANDLER_FAILURES.labels(self.service, ce_type).inc()
                 log.warning(
@@ -381,6 +395,40 @@ class _Rebalance(ConsumerRebalanceListener):
         log.info("partitions assigned", partitions=[str(tp) for tp in assigned])
         if assigned:
             self.runner.assigned.set()
+
+
+_UNREACHABLE_DATABASE: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,
+    ConnectionError,
+    TimeoutError,
+    DisconnectionError,
+)
+
+
+def is_infrastructure_fault(exc: BaseException) -> bool:
+    """True when a failure is the database being unreachable (restarting, failing over,
+    the network), not anything about the event: such failures are waited out, never
+    counted as attempts or dead-lettered. Walks the exception's causes, since SQLAlchemy
+    wraps the driver's error."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _UNREACHABLE_DATABASE):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
+            return True
+        orig = current.orig if isinstance(current, DBAPIError) else None
+        pending.extend([orig, current.__cause__, current.__context__])
+    return False
 
 
 def _ce_type(message: Message) -> str:

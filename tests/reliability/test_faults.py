@@ -1,0 +1,207 @@
+"""Faults: a consumer process killed mid-way, and the database restarting under load.
+Neither loses an event nor applies one twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.visits import VisitFoundRepair
+from hearth_kit.db import Database
+from hearth_kit.migrations import upgrade
+from hearth_kit.tables import dead_letter, inbox_event, outbox_message
+from repairs.models import RepairRequest
+from repairs.settings import MIGRATIONS_DIR
+from tests.harness.events import eventually, send_envelopes
+from tests.harness.infra import REPO, DatabaseFactory, free_port
+from tests.harness.platform import Platform, run_platform
+
+pytestmark = pytest.mark.integration
+
+
+def findings(count: int) -> list[Envelope[VisitFoundRepair]]:
+    uprns = [str(random.randint(10**9, 10**12 - 1)) for _ in range(6)]
+    visits = {uprn: uuid.uuid4() for uprn in uprns}
+    events = []
+    for i in range(count):
+        uprn = uprns[i % len(uprns)]
+        events.append(
+            Envelope(
+                data=VisitFoundRepair(
+                    visit_id=visits[uprn],
+                    finding_id=uuid.uuid4(),
+                    uprn=uprn,
+                    description=f"Finding {i}",
+                    location="kitchen",
+                    trade="general",
+                    reported_at=datetime.now(UTC),
+                    repairs_found_on_visit=count // len(uprns) + 1,
+                )
+            )
+        )
+    return events
+
+
+async def counts(database_url: str) -> dict[str, int]:
+    """Repairs raised, repair-reported events written, events in the inbox, dead letters."""
+    db = Database(database_url)
+    try:
+        async with db.sessionmaker() as session:
+            repairs = await session.scalar(select(func.count()).select_from(RepairRequest))
+            reported = await session.scalar(
+                select(func.count()).where(
+                    outbox_message.c.event_type == "uk.hearth.repairs.repair-reported.v1"
+                )
+            )
+            inbox = await session.scalar(select(func.count()).select_from(inbox_event))
+            dead = await session.scalar(select(func.count()).select_from(dead_letter))
+    finally:
+        await db.dispose()
+    return {
+        "repairs": int(repairs or 0),
+        "reported": int(reported or 0),
+        "inbox": int(inbox or 0),
+        "dead_letters": int(dead or 0),
+    }
+
+
+def start_repairs_process(
+    database_url: str, kafka: str, namespace: str, port: int
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HEARTH_REPAIRS_DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "HEARTH_KAFKA_NAMESPACE": namespace,
+        "HEARTH_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "repairs.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def test_a_consumer_killed_mid_stream_applies_every_event_exactly_once(
+    kafka: str, databases: DatabaseFactory
+) -> None:
+    url = await databases.create("repairs")
+    await upgrade(MIGRATIONS_DIR, url)
+    namespace = f"t{uuid.uuid4().hex[:8]}"
+    events = findings(1200)
+    await send_envelopes(kafka, namespace, events)
+
+    port = free_port()
+    first = start_repairs_process(url, kafka, namespace, port)
+    try:
+
+        async def started_handling() -> bool:
+            return (await counts(url))["repairs"] > 0
+
+        await eventually(started_handling, timeout=60, interval=0.05)
+    finally:
+        first.send_signal(signal.SIGKILL)  # no graceful shutdown, mid-batch
+        first.wait(timeout=30)
+    at_kill = (await counts(url))["repairs"]
+
+    second = start_repairs_process(url, kafka, namespace, port)
+    try:
+
+        async def all_handled() -> dict[str, int] | None:
+            now = await counts(url)
+            return now if now["inbox"] >= len(events) else None
+
+        final = await eventually(all_handled, timeout=120, interval=0.2)
+        await asyncio.sleep(1.0)  # anything applied twice would show up by now
+        final = await counts(url)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert final == {
+        "repairs": len(events),
+        "reported": len(events),
+        "inbox": len(events),
+        "dead_letters": 0,
+    }, f"{at_kill} repairs had been raised when the first process was killed"
+
+
+def controllable_postgres() -> bool:
+    """The test database is the deploy/local cluster (as in CI), so the test may restart it."""
+    url = os.environ.get("HEARTH_TEST_DATABASE_URL")
+    instance = Path(os.environ.get("HEARTH_LOCAL_VAR", REPO / "var")) / "postgres" / "instance.env"
+    if not url or not instance.exists():
+        return False
+    settings = dict(line.split("=", 1) for line in instance.read_text().splitlines() if "=" in line)
+    return settings.get("port") == str(make_url(url).port)
+
+
+@pytest.fixture(scope="module")
+async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+    async with run_platform(kafka, databases, services=("repairs",), gateway=False) as running:
+        yield running
+
+
+@pytest.mark.skipif(
+    not controllable_postgres(),
+    reason="restarting the database needs the deploy/local PostgreSQL (CI starts it)",
+)
+async def test_a_database_restart_under_load_loses_nothing_and_applies_nothing_twice(
+    platform: Platform,
+) -> None:
+    events = findings(300)
+    url = platform.service("repairs").database_url
+    await send_envelopes(platform.kafka, platform.namespace, events[:150])
+    restart = await asyncio.create_subprocess_exec(
+        "bash",
+        str(REPO / "deploy" / "local" / "postgres.sh"),
+        "restart",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await send_envelopes(platform.kafka, platform.namespace, events[150:])
+    assert await restart.wait() == 0
+
+    async def all_handled() -> dict[str, int] | None:
+        try:
+            now = await counts(url)
+        except Exception:
+            return None  # the database is still coming back
+        return now if now["inbox"] >= len(events) else None
+
+    await eventually(all_handled, timeout=120, interval=0.5)
+    await asyncio.sleep(1.0)
+    assert await counts(url) == {
+        "repairs": len(events),
+        "reported": len(events),
+        "inbox": len(events),
+        "dead_letters": 0,
+    }
+    async with httpx.AsyncClient(base_url=platform.service("repairs").url) as client:
+        assert (await client.get("/readyz")).status_code == 200
