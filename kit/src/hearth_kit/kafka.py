@@ -42,7 +42,7 @@ def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_records=200,
-        session_timeout_ms=30_000,
+        session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
         metadata_max_age_ms=5_000,
         retry_backoff_ms=200,
