@@ -15,14 +15,14 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
 from gateway.homes.endpoints import router as homes_router
-from gateway.operations import install_request_metrics
 from gateway.operations import router as operations_router
-from gateway.problems import install_gateway_problem_handlers
 from gateway.residents.endpoints import router as residents_router
 from gateway.settings import GatewaySettings
 from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
+from hearth_kit.app import install_request_metrics
 from hearth_kit.logs import get_logger, setup_logging
+from hearth_kit.problems import install_problem_handlers
 from hearth_kit.tracing import setup_tracing
 
 log = get_logger(__name__)
@@ -52,8 +52,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
-    install_gateway_problem_handlers(app)
-    install_request_metrics(app)
+    install_problem_handlers(app)
+    install_request_metrics(app, "gateway")
     for router in (
         operations_router,
         homes_router,

@@ -4,16 +4,13 @@ about any home or person)."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from gateway.clients import DownstreamFailure, Downstreams, DownstreamsDep
 from gateway.settings import SERVICES, ServiceName
-from hearth_kit.metrics import REQUEST_DURATION
 
 router = APIRouter(tags=["operations"])
 
@@ -51,22 +48,3 @@ async def _ping(downstreams: Downstreams, service: ServiceName) -> str:
 @router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-def install_request_metrics(app: FastAPI) -> None:
-    """Request latency by route and status, as every service records it."""
-
-    @app.middleware("http")
-    async def record_latency(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        REQUEST_DURATION.labels(
-            "gateway",
-            request.method,
-            getattr(route, "path", "unmatched"),
-            str(response.status_code),
-        ).observe(time.perf_counter() - started)
-        return response

@@ -115,7 +115,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
-    _install_request_metrics(app, settings.service_name)
+    install_request_metrics(app, settings.service_name)
     app.include_router(operations_router(settings))
     for router in routers:
         app.include_router(router)
@@ -123,7 +123,9 @@ def create_service_app(
     return app
 
 
-def _install_request_metrics(app: FastAPI, service: str) -> None:
+def install_request_metrics(app: FastAPI, service: str) -> None:
+    """Request latency by route and status (hearth_http_request_duration_seconds)."""
+
     @app.middleware("http")
     async def record_latency(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]

@@ -50,9 +50,12 @@ class ProblemError(Exception):
     title: str = "Bad request"
     slug: str = "bad-request"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extensions = extensions
 
     def problem(self, instance: str | None = None) -> dict[str, Any]:
@@ -95,6 +98,18 @@ class Unprocessable(ProblemError):
     status, title, slug = 422, "Unprocessable content", "unprocessable"
 
 
+class Unauthorized(ProblemError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class Forbidden(ProblemError):
+    status, title, slug = 403, "Forbidden", "insufficient-scope"
+
+
+class ServiceUnavailable(ProblemError):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 
@@ -133,7 +148,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.problem(instance=request.url.path))
+    return problem_response(exc.problem(instance=request.url.path), headers=exc.headers)
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
