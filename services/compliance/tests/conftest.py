@@ -1,44 +1,30 @@
+"""The compliance API on a freshly migrated real database (relay and consumer off, so
+published events stay in the outbox for tests to read). See tests/harness/service.py."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
-from compliance.app import create_app
-from compliance.settings import MIGRATIONS_DIR, ComplianceSettings
 from hearth_kit.db import Database
-from hearth_kit.migrations import upgrade
 from tests.harness.infra import DatabaseFactory
+from tests.harness.service import migrated_database, opened_database, service_api
 
 
 @pytest.fixture(scope="module")
 async def compliance_db_url(databases: DatabaseFactory) -> str:
-    url = await databases.create("compliance")
-    await upgrade(MIGRATIONS_DIR, url)
-    return url
+    return await migrated_database(databases, "compliance")
 
 
 @pytest.fixture(scope="module")
 async def compliance(compliance_db_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The compliance API on a real, migrated database; the relay is off, so published
-    events stay in the outbox where tests can read them."""
-    settings = ComplianceSettings(
-        database_url=compliance_db_url, relay_enabled=False, consumer_enabled=False
-    )
-    app = create_app(settings)
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(manager.app), base_url="http://compliance"
-        ) as client,
-    ):
+    async with service_api("compliance", compliance_db_url) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 async def compliance_database(compliance_db_url: str) -> AsyncIterator[Database]:
-    db = Database(compliance_db_url)
-    yield db
-    await db.dispose()
+    async with opened_database(compliance_db_url) as db:
+        yield db

@@ -1,0 +1,51 @@
+"""One service's API on a freshly migrated real database, for its own tests.
+
+The relay and the consumer are off, so the events an endpoint publishes stay in the
+outbox table, where tests read them. See services/<name>/tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from hearth_kit.db import Database
+from hearth_kit.migrations import upgrade
+from tests.harness.infra import DatabaseFactory
+from tests.harness.platform import settings_class
+
+
+async def migrated_database(databases: DatabaseFactory, service: str) -> str:
+    """A fresh database for `service`, migrated to head; returns its URL."""
+    url = await databases.create(service)
+    await upgrade(importlib.import_module(f"{service}.settings").MIGRATIONS_DIR, url)
+    return url
+
+
+@contextlib.asynccontextmanager
+async def service_api(service: str, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client on the service's app (lifespan started), relay and consumer off."""
+    settings = settings_class(service)(
+        database_url=database_url, relay_enabled=False, consumer_enabled=False
+    )
+    app = importlib.import_module(f"{service}.app").create_app(settings)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app), base_url=f"http://{service}"
+        ) as client,
+    ):
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def opened_database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
