@@ -195,6 +195,6 @@ def operations_router(settings: ServiceSettings) -> APIRouter:
         row = await replay_dead_letter(runtime.consumer, dead_letter_id)
         if row is None:
             raise NotFound(f"No dead letter {dead_letter_id}")
-        return {**row, "replayed_at": None}
+        return row
 
     return router

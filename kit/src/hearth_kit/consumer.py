@@ -458,7 +458,7 @@ async def replay_dead_letter(
         )
     if row is None:
         return None
-    found: Mapping[str, Any] = dict(row)
+    found: dict[str, Any] = dict(row)
     message = Message(
         topic=row["topic"],
         partition=row["partition"],
@@ -469,10 +469,11 @@ async def replay_dead_letter(
     )
     envelope = _parse(message)
     await consumer._handle_once(message, envelope)
+    found["replayed_at"] = datetime.now(UTC)
     async with consumer.db.sessionmaker() as session, session.begin():
         await session.execute(
             dead_letter.update()
             .where(dead_letter.c.id == dead_letter_id)
-            .values(replayed_at=datetime.now(UTC))
+            .values(replayed_at=found["replayed_at"])
         )
     return found

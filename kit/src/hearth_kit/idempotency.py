@@ -16,9 +16,10 @@ from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_kit.problems import Unprocessable
+from hearth_kit.problems import Conflict, Unprocessable
 from hearth_kit.tables import idempotency_record
 
 
@@ -67,6 +68,25 @@ class Idempotency:
         """Store the response in the caller's transaction."""
         if self.key is None:
             return
+        try:
+            await self._insert(session, status_code, body, headers)
+        except IntegrityError as exc:
+            # Another request with this key committed first (they raced); this one's
+            # transaction rolls back, so its change is not applied twice.
+            raise Conflict(
+                "A request with this Idempotency-Key is being or was just processed; "
+                "retry to get its response",
+                field="Idempotency-Key",
+                location="header",
+            ) from exc
+
+    async def _insert(
+        self,
+        session: AsyncSession,
+        status_code: int,
+        body: Any,
+        headers: dict[str, str] | None,
+    ) -> None:
         await session.execute(
             insert(idempotency_record).values(
                 key=self.key,

@@ -30,10 +30,14 @@ def decode_cursor(cursor: str) -> list[str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except ValueError as exc:
-        raise Unprocessable("The cursor is not one this API issued", field="cursor") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: deeply nested JSON
+        raise Unprocessable(
+            "The cursor is not one this API issued", field="cursor", location="query"
+        ) from exc
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise Unprocessable("The cursor is not one this API issued", field="cursor")
+        raise Unprocessable(
+            "The cursor is not one this API issued", field="cursor", location="query"
+        )
     return values
 
 

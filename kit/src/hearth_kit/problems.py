@@ -120,6 +120,8 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
         loc = [str(p) for p in err.get("loc", ())]
         location = loc[0] if loc else "body"
         path = loc[1:] if location in {"body", "query", "path", "header", "cookie"} else loc
+        if err.get("type") == "json_invalid":
+            path = []  # loc is ("body", <character offset>): the body itself is malformed
         errors.append(
             FieldError(
                 field=".".join(path) or location,

@@ -1,0 +1,67 @@
+"""Fixtures for the kit's own tests: a fresh real database holding the kit's tables.
+
+Kafka comes from the root conftest (`kafka`), databases from its `databases` factory
+(PostgreSQL when HEARTH_TEST_DATABASE_URL is set, else SQLite files).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from hearth_kit.db import Database
+from hearth_kit.tables import kit_metadata
+from tests.harness.infra import DatabaseFactory
+
+
+@pytest.fixture(scope="module")
+async def kit_database(databases: DatabaseFactory) -> AsyncIterator[Database]:
+    """A fresh database per test module with the outbox, inbox, dead-letter and
+    idempotency tables, created from the kit's metadata."""
+    db = Database(await databases.create("kit"))
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+    yield db
+    await db.dispose()
+
+
+TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
+
+
+@pytest.fixture(scope="session")
+def read_topic(kafka: str) -> TopicReader:
+    """Reads every message on a topic now: from the beginning to the end offset each
+    partition had when reading began. The topic must exist."""
+
+    async def read(topic: str) -> list[ConsumerRecord[Any, Any]]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
+        await admin.start()
+        try:
+            [description] = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
+        assert partitions, f"no topic {topic}"
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=kafka, enable_auto_commit=False, auto_offset_reset="earliest"
+        )
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            end = await consumer.end_offsets(partitions)
+            records: list[ConsumerRecord[Any, Any]] = []
+            async with asyncio.timeout(20):
+                while any([await consumer.position(tp) < end[tp] for tp in partitions]):
+                    for batch in (await consumer.getmany(timeout_ms=200)).values():
+                        records.extend(batch)
+        finally:
+            await consumer.stop()
+        return records
+
+    return read

@@ -1,0 +1,300 @@
+"""The database layer: aware moments in UTC, enums stored by value, and a request that
+owns its transaction (committed before the response is sent, rolled back on error)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+from sqlalchemy.exc import StatementError
+
+from hearth_contracts.events.visits import VisitCompleted, VisitKind
+from hearth_kit.db import AwareDateTime, Database, SessionDep, text_enum
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Conflict, install_problem_handlers
+from hearth_kit.tables import kit_metadata
+from tests.harness.infra import DatabaseFactory, free_port
+
+
+class CheckKind(Enum):
+    GAS_SAFETY = "gas-safety"
+    ELECTRICAL_INSTALLATION = "eicr"
+
+
+metadata = MetaData()
+moments = Table(
+    "moment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("label", String(64), nullable=False),
+    Column("at", AwareDateTime(), nullable=True),
+    Column("kind", text_enum(CheckKind), nullable=True),
+)
+notes = Table(
+    "note",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("body", String(200), nullable=False),
+)
+
+
+@pytest.fixture(scope="module", params=["configured", "sqlite"])
+async def database(
+    request: pytest.FixtureRequest,
+    databases: DatabaseFactory,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Database]:
+    """The configured test database (PostgreSQL in CI), and always SQLite too."""
+    if request.param == "configured":
+        url = await databases.create("kit_db")
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('kit_db') / 'kit.db'}"
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+        await conn.run_sync(metadata.create_all)
+    yield db
+    await db.dispose()
+
+
+def a_label() -> str:
+    return uuid.uuid4().hex
+
+
+async def insert_moment(db: Database, label: str, **values: Any) -> None:
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(insert(moments).values(label=label, **values))
+
+
+async def read_moments(db: Database, label: str) -> list[Any]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(moments.c.at).where(moments.c.label == label).order_by(moments.c.at)
+        )
+        return list(rows.scalars())
+
+
+async def test_a_naive_datetime_is_refused_on_write(database: Database) -> None:
+    label = a_label()
+    with pytest.raises(StatementError, match="naive datetime"):
+        await insert_moment(database, label, at=datetime(2026, 3, 29, 9, 30))
+    assert await read_moments(database, label) == []
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        datetime(2026, 3, 29, 0, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 29, 9, 30, tzinfo=ZoneInfo("Europe/London")),  # first day of BST
+        datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo("Europe/London")),  # 2nd 01:30
+        datetime(2026, 1, 1, 5, 45, tzinfo=timezone(timedelta(hours=5, minutes=45))),
+    ],
+)
+async def test_an_aware_datetime_reads_back_as_the_same_moment_in_utc(
+    database: Database, written: datetime
+) -> None:
+    label = a_label()
+    await insert_moment(database, label, at=written)
+    [read] = await read_moments(database, label)
+    # In UTC: an ambiguous local time never compares equal across zones (PEP 495).
+    assert read == written.astimezone(UTC)
+    assert read.tzinfo is not None
+    assert read.utcoffset() == timedelta(0)
+
+
+async def test_moments_written_in_different_zones_sort_by_instant(database: Database) -> None:
+    label = a_label()
+    london_noon = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("Europe/London"))  # 11:00Z
+    new_york_morning = datetime(2026, 7, 1, 6, 30, tzinfo=ZoneInfo("America/New_York"))  # 10:30Z
+    utc_eleven_fifteen = datetime(2026, 7, 1, 11, 15, tzinfo=UTC)
+    for moment in (london_noon, utc_eleven_fifteen, new_york_morning):
+        await insert_moment(database, label, at=moment)
+    assert await read_moments(database, label) == [
+        new_york_morning,
+        london_noon,
+        utc_eleven_fifteen,
+    ]
+
+
+async def test_a_null_moment_stays_null(database: Database) -> None:
+    label = a_label()
+    await insert_moment(database, label, at=None)
+    assert await read_moments(database, label) == [None]
+
+
+async def test_an_enum_column_stores_the_value_not_the_name(database: Database) -> None:
+    label = a_label()
+    await insert_moment(database, label, kind=CheckKind.GAS_SAFETY)
+    async with database.sessionmaker() as session:
+        raw = await session.scalar(
+            text("SELECT kind FROM moment WHERE label = :label"), {"label": label}
+        )
+        typed = await session.scalar(select(moments.c.kind).where(moments.c.label == label))
+    assert raw == "gas-safety"
+    assert typed is CheckKind.GAS_SAFETY
+
+
+async def test_ping_succeeds_on_a_reachable_database(database: Database) -> None:
+    await database.ping()
+
+
+async def test_ping_fails_fast_when_the_database_is_unreachable() -> None:
+    db = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/postgres")
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            await db.ping(timeout=2.0)
+    finally:
+        await db.dispose()
+
+
+def a_visit_completed() -> VisitCompleted:
+    return VisitCompleted(
+        visit_id=uuid.uuid4(),
+        uprn="100023336956",
+        kind=VisitKind.FULL,
+        completed_at=datetime.now(UTC),
+        repairs_found=0,
+        hazards_found=0,
+    )
+
+
+async def test_only_a_commit_that_wrote_outbox_rows_notifies_outbox_listeners(
+    database: Database,
+) -> None:
+    notified: list[str] = []
+    database.on_outbox_commit(lambda: notified.append("commit"))
+
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(insert(notes).values(body="no event"))
+    assert notified == []
+
+    async def publish_then_fail() -> None:
+        async with database.sessionmaker() as session, session.begin():
+            await publish(session, a_visit_completed())
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError, match="change failed"):
+        await publish_then_fail()
+    assert notified == []
+
+    async with database.sessionmaker() as session, session.begin():
+        await publish(session, a_visit_completed())
+    assert notified == ["commit"]
+
+
+# --- SessionDep: the request owns the transaction ----------------------------------
+
+
+def notes_app(db: Database) -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.state.db = db
+
+    @app.post("/notes/{body}", status_code=201)
+    async def add_note(body: str, session: SessionDep) -> dict[str, str]:
+        await session.execute(insert(notes).values(body=body))
+        return {"body": body}
+
+    @app.post("/notes/{body}/refused")
+    async def add_note_then_refuse(body: str, session: SessionDep) -> dict[str, str]:
+        await session.execute(insert(notes).values(body=body))
+        raise Conflict("A note like this already exists")
+
+    @app.post("/notes/{body}/crash")
+    async def add_note_then_crash(body: str, session: SessionDep) -> dict[str, str]:
+        await session.execute(insert(notes).values(body=body))
+        raise RuntimeError("bug")
+
+    return app
+
+
+async def count_notes(db: Database, body: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(select(func.count()).where(notes.c.body == body))
+    return int(count or 0)
+
+
+async def call_as_a_server(
+    app: FastAPI, method: str, path: str, on_response_start: Callable[[], Awaitable[None]]
+) -> int:
+    """Call the ASGI app the way a server does, running `on_response_start` at the
+    moment the response starts (before any byte of it could reach the client)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"kit")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("kit", 80),
+    }
+    requested = False
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if not requested:
+            requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            await on_response_start()
+
+    with contextlib.suppress(RuntimeError):  # re-raised by Starlette after sending a 500
+        await app(scope, receive, send)
+    return status
+
+
+async def test_the_request_transaction_commits_before_the_response_is_sent(
+    database: Database,
+) -> None:
+    body = a_label()
+    seen_when_responding: list[int] = []
+
+    async def look() -> None:
+        seen_when_responding.append(await count_notes(database, body))
+
+    status = await call_as_a_server(notes_app(database), "POST", f"/notes/{body}", look)
+    assert status == 201
+    assert seen_when_responding == [1]
+
+
+async def test_a_domain_error_rolls_the_request_transaction_back(database: Database) -> None:
+    body = a_label()
+    seen_when_responding: list[int] = []
+
+    async def look() -> None:
+        seen_when_responding.append(await count_notes(database, body))
+
+    status = await call_as_a_server(notes_app(database), "POST", f"/notes/{body}/refused", look)
+    assert status == 409
+    assert seen_when_responding == [0]
+    assert await count_notes(database, body) == 0
+
+
+async def test_an_unhandled_error_rolls_the_request_transaction_back(database: Database) -> None:
+    body = a_label()
+
+    async def nothing() -> None:
+        return None
+
+    status = await call_as_a_server(notes_app(database), "POST", f"/notes/{body}/crash", nothing)
+    assert status == 500
+    assert await count_notes(database, body) == 0

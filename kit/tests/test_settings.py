@@ -1,0 +1,85 @@
+"""Settings every service shares: service-prefixed values override the platform-wide
+ones, which override the defaults."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+from pydantic_settings import SettingsConfigDict
+
+from hearth_kit.settings import ServiceSettings
+
+
+class IncomeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HEARTH_INCOME_", extra="ignore")
+    service_name: ClassVar[str] = "income"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "HEARTH_KAFKA_NAMESPACE",
+        "HEARTH_LOG_LEVEL",
+        "HEARTH_LOG_FORMAT",
+        "HEARTH_OTEL_EXPORTER",
+        "HEARTH_INCOME_DATABASE_URL",
+        "HEARTH_INCOME_KAFKA_BOOTSTRAP_SERVERS",
+        "HEARTH_INCOME_KAFKA_NAMESPACE",
+        "HEARTH_INCOME_LOG_LEVEL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_default_database_is_a_sqlite_file_named_after_the_service() -> None:
+    assert IncomeSettings().database_url == "sqlite+aiosqlite:///var/income.db"
+
+
+def test_a_configured_database_url_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+asyncpg://income@db.internal/income"
+    monkeypatch.setenv("HEARTH_INCOME_DATABASE_URL", url)
+    assert IncomeSettings().database_url == url
+
+
+def test_kafka_defaults_to_a_local_broker() -> None:
+    assert IncomeSettings().kafka_bootstrap_servers == "127.0.0.1:9092"
+
+
+def test_kafka_bootstrap_servers_applies_to_a_service_without_its_own_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092")
+    assert IncomeSettings().kafka_bootstrap_servers == "kafka-1:9092,kafka-2:9092"
+
+
+def test_a_service_prefixed_kafka_value_overrides_the_platform_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092")
+    monkeypatch.setenv("HEARTH_INCOME_KAFKA_BOOTSTRAP_SERVERS", "income-kafka:9092")
+    assert IncomeSettings().kafka_bootstrap_servers == "income-kafka:9092"
+
+
+def test_the_platform_log_level_applies_unless_the_service_sets_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HEARTH_LOG_LEVEL", "DEBUG")
+    assert IncomeSettings().log_level == "DEBUG"
+    monkeypatch.setenv("HEARTH_INCOME_LOG_LEVEL", "WARNING")
+    assert IncomeSettings().log_level == "WARNING"
+
+
+def test_the_consumer_group_is_the_service_name_without_a_namespace() -> None:
+    settings = IncomeSettings()
+    assert settings.kafka_namespace == ""
+    assert settings.consumer_group == "income"
+
+
+def test_the_consumer_group_is_prefixed_by_the_namespace() -> None:
+    assert IncomeSettings(kafka_namespace="t1a2b3").consumer_group == "t1a2b3.income"
+
+
+def test_the_platform_namespace_applies_to_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEARTH_KAFKA_NAMESPACE", "staging")
+    assert IncomeSettings().consumer_group == "staging.income"
