@@ -150,7 +150,12 @@ def operations_router(settings: ServiceSettings) -> APIRouter:
 
     @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
     async def readyz(request: Request, response: Response) -> Health:
-        """The database and the Kafka broker are reachable."""
+        """Whether the database and the Kafka broker are reachable.
+
+        503 when the database is unreachable: nothing can be served. When only Kafka is
+        unreachable the service stays ready (200, status "degraded"): it still accepts
+        work, whose events wait in the outbox until the broker is back.
+        """
         checks: dict[str, str] = {}
         try:
             await request.app.state.db.ping()
@@ -159,9 +164,10 @@ def operations_router(settings: ServiceSettings) -> APIRouter:
             checks["database"] = f"unreachable: {type(exc).__name__}"
         reachable = await broker_reachable(settings.kafka_bootstrap_servers)
         checks["kafka"] = "ok" if reachable else "unreachable"
-        ready = all(v == "ok" for v in checks.values())
-        response.status_code = 200 if ready else 503
-        return Health(status="ok" if ready else "unavailable", checks=checks)
+        if checks["database"] != "ok":
+            response.status_code = 503
+            return Health(status="unavailable", checks=checks)
+        return Health(status="ok" if reachable else "degraded", checks=checks)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
