@@ -103,3 +103,35 @@ async def test_a_registered_home_is_remembered_and_updated(repairs_database: Dat
         known = await session.get(KnownHome, uprn)
     assert known is not None
     assert known.town == "Hackney"
+
+
+async def test_a_repair_shows_the_address_the_asset_register_announced(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    await handle(repairs_database, found_repair(uuid.uuid4(), uprn, 1))
+    before = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert before[0]["address"] is None  # the asset register's event has not arrived yet
+    await handle(
+        repairs_database,
+        Envelope(
+            data=PropertyRegistered(
+                uprn=uprn,
+                address_line_1="7 Morning Lane",
+                town="London",
+                postcode="E9 6NA",
+                property_type="flat",
+                heating_fuel="gas",
+                gas_supply="live",
+                registered_at=datetime.now(UTC),
+            )
+        ),
+    )
+    (repair,) = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert repair["address"] == {
+        "address_line_1": "7 Morning Lane",
+        "address_line_2": None,
+        "town": "London",
+        "postcode": "E9 6NA",
+    }
+    assert (await repairs.get(f"/v1/repairs/{repair['id']}")).json()["address"] == repair["address"]

@@ -15,7 +15,7 @@ from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
 from repairs.models import RepairStatus
 from repairs.work_orders import repository
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
-from repairs.work_orders.service import RepairService, to_public
+from repairs.work_orders.service import RepairService, with_addresses
 
 router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=PROBLEM_RESPONSES)
 
@@ -36,7 +36,9 @@ async def report_repair(
     """Report a repair; its target date follows from its priority (publishes repair-reported)."""
     if (replayed := await idempotency.replay(session)) is not None:
         return replayed
-    repair = to_public(await _service(request).report_from_contact(session, body))
+    (repair,) = await with_addresses(
+        session, [await _service(request).report_from_contact(session, body)]
+    )
     response.headers["Location"] = f"/v1/repairs/{repair.id}"
     await idempotency.remember(
         session, 201, repair.model_dump(mode="json"), {"Location": response.headers["Location"]}
@@ -47,7 +49,8 @@ async def report_repair(
 @router.get("/{repair_id}", response_model=RepairPublic)
 async def get_repair(repair_id: uuid.UUID, request: Request, session: SessionDep) -> RepairPublic:
     """One repair request."""
-    return to_public(await _service(request).get(session, repair_id))
+    (repair,) = await with_addresses(session, [await _service(request).get(session, repair_id)])
+    return repair
 
 
 @router.get("", response_model=Page[RepairPublic])
@@ -72,6 +75,6 @@ async def list_repairs(
         after=after_id,
         limit=page.limit + 1,
     )
-    items = [to_public(r) for r in repairs[: page.limit]]
+    items = await with_addresses(session, repairs[: page.limit])
     next_cursor = encode_cursor(items[-1].id) if len(repairs) > page.limit else None
     return Page(items=items, next_cursor=next_cursor)

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from repairs.models import RepairRequest, RepairStatus
+from repairs.models import KnownHome, RepairRequest, RepairStatus
 
 
 async def get(session: AsyncSession, repair_id: uuid.UUID) -> RepairRequest | None:
@@ -58,3 +58,11 @@ async def ids_in_appointment_requests(
 
 def add(session: AsyncSession, repair: RepairRequest) -> None:
     session.add(repair)
+
+
+async def known_homes(session: AsyncSession, uprns: set[str]) -> dict[str, KnownHome]:
+    """The homes (from the asset register's events) among `uprns`, by UPRN."""
+    if not uprns:
+        return {}
+    query = select(KnownHome).where(col(KnownHome.uprn).in_(uprns))
+    return {home.uprn: home for home in (await session.execute(query)).scalars().all()}

@@ -30,6 +30,10 @@ class RepairCreate(BaseModel):
 
 
 class HomeAddress(BaseModel):
+    """Where the home is, from the asset register (compliance's property-registered)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     address_line_1: str
     address_line_2: str | None
     town: str
@@ -54,3 +58,6 @@ class RepairPublic(BaseModel):
     visit_id: uuid.UUID | None
     appointment_request_id: uuid.UUID | None
     overdue: bool = Field(description="Still open after its target")
+    address: HomeAddress | None = Field(
+        default=None, description="Absent until the asset register's event has arrived"
+    )

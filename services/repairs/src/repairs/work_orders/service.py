@@ -11,20 +11,29 @@ from hearth_contracts.events.repairs import RepairPriority, RepairReported, Repa
 from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.problems import NotFound
-from repairs.models import RepairRequest, RepairStatus
+from repairs.models import KnownHome, RepairRequest, RepairStatus
 from repairs.settings import ResponseTargets
 from repairs.work_orders import repository, rules
-from repairs.work_orders.schemas import RepairCreate, RepairPublic
+from repairs.work_orders.schemas import HomeAddress, RepairCreate, RepairPublic
 
 
-def to_public(repair: RepairRequest, now: datetime | None = None) -> RepairPublic:
+def to_public(
+    repair: RepairRequest, home: KnownHome | None = None, now: datetime | None = None
+) -> RepairPublic:
     now = now or datetime.now(UTC)
     return RepairPublic.model_validate(
         {
             **repair.model_dump(),
             "overdue": repair.status is RepairStatus.OPEN and repair.target_at < now,
+            "address": HomeAddress.model_validate(home) if home is not None else None,
         }
     )
+
+
+async def with_addresses(session: AsyncSession, repairs: list[RepairRequest]) -> list[RepairPublic]:
+    """Repairs as the API shows them, each with its home's address where known."""
+    homes = await repository.known_homes(session, {r.uprn for r in repairs})
+    return [to_public(r, homes.get(r.uprn)) for r in repairs]
 
 
 class RepairService:
