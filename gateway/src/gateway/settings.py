@@ -8,10 +8,12 @@ RS256 setup with nothing to verify signatures against.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hearth_kit.settings import LogFormat, OtelExporter
 
 ServiceName = Literal["compliance", "income", "engagement", "visits", "repairs"]
 """The downstream services the gateway combines."""
@@ -57,11 +59,13 @@ class GatewaySettings(BaseSettings):
     )
 
     log_level: str = Field(default_factory=lambda: os.environ.get("HEARTH_LOG_LEVEL", "INFO"))
-    log_format: Literal["json", "console"] = Field(
-        default_factory=lambda: os.environ.get("HEARTH_LOG_FORMAT", "json")  # type: ignore[arg-type]
+    log_format: LogFormat = Field(
+        default_factory=lambda: cast(LogFormat, os.environ.get("HEARTH_LOG_FORMAT", "json")),
+        validate_default=True,
     )
-    otel_exporter: Literal["none", "console", "otlp"] = Field(
-        default_factory=lambda: os.environ.get("HEARTH_OTEL_EXPORTER", "none")  # type: ignore[arg-type]
+    otel_exporter: OtelExporter = Field(
+        default_factory=lambda: cast(OtelExporter, os.environ.get("HEARTH_OTEL_EXPORTER", "none")),
+        validate_default=True,
     )
 
     @model_validator(mode="after")

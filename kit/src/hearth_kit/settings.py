@@ -4,10 +4,13 @@ env prefix (HEARTH_<SERVICE>_), so one process environment can configure them al
 from __future__ import annotations
 
 import os
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogFormat = Literal["json", "console"]
+OtelExporter = Literal["none", "console", "otlp"]
 
 
 def _env(name: str, default: str) -> str:
@@ -44,11 +47,13 @@ class ServiceSettings(BaseSettings):
     kafka_topic_replication_factor: int = Field(default=1, ge=1)
     kafka_request_timeout_ms: int = Field(default=10_000, ge=1000)
     log_level: str = Field(default_factory=lambda: _env("HEARTH_LOG_LEVEL", "INFO"))
-    log_format: Literal["json", "console"] = Field(
-        default_factory=lambda: _env("HEARTH_LOG_FORMAT", "json")  # type: ignore[arg-type]
+    log_format: LogFormat = Field(
+        default_factory=lambda: cast(LogFormat, _env("HEARTH_LOG_FORMAT", "json")),
+        validate_default=True,
     )
-    otel_exporter: Literal["none", "console", "otlp"] = Field(
-        default_factory=lambda: _env("HEARTH_OTEL_EXPORTER", "none")  # type: ignore[arg-type]
+    otel_exporter: OtelExporter = Field(
+        default_factory=lambda: cast(OtelExporter, _env("HEARTH_OTEL_EXPORTER", "none")),
+        validate_default=True,
     )
 
     @model_validator(mode="after")

@@ -16,8 +16,8 @@ from repairs.work_orders.rules import (
 )
 
 
-def london(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LONDON)  # type: ignore[misc]
+def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def test_christmas_boxing_day_substitute_and_new_year_are_not_working_days() -> None:
