@@ -1,20 +1,20 @@
 # Hearth: the entry points. `make run` runs the platform; `make test` runs the tests.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null)
-ifeq ($(UV),)
-UV := $(shell python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/uv
-endif
+# uv on PATH, or the one pip installs (`python3 -m uv` works wherever pip put it).
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+UV_SPEC := uv>=0.5,<1
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit lint format contracts bench migrate kafka-start kafka-stop up clean
+.PHONY: help ensure-uv install run test test-unit lint format contracts bench migrate kafka-start kafka-stop up clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(UV):
-	python3 -m pip install --quiet --disable-pip-version-check 'uv>=0.5,<1'
+ensure-uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check '$(UV_SPEC)' \
+	  || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages '$(UV_SPEC)'
 
-install: $(UV)  ## Install the workspace (locked dependencies)
+install: ensure-uv  ## Install the workspace (locked dependencies)
 	$(UV) sync --locked
 
 run: install  ## Run Kafka, every service and the gateway (SQLite by default); Ctrl-C stops all
