@@ -1,5 +1,5 @@
 """Tables the kit keeps in every service's database (created by each service's
-first Alembic migration, see `hearth_kit.migrations.create_kit_tables`)."""
+first Alembic migration with `hearth_kit.kit_schema.create_kit_tables_v1`)."""
 
 from __future__ import annotations
 

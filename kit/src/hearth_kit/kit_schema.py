@@ -1,0 +1,95 @@
+"""The kit's tables in Alembic operations, versioned, for services' migrations.
+
+Every service's first migration calls `create_kit_tables_v1()` (and its downgrade
+`drop_kit_tables_v1()`), so the outbox, inbox, dead-letter and idempotency tables are
+described once. A migration records history, so this version never changes: a later
+change to the kit's tables is a new `..._v2` function that each service's next
+migration calls.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+_BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_UNPUBLISHED = {
+    "postgresql_where": sa.text("published_at IS NULL"),
+    "sqlite_where": sa.text("published_at IS NULL"),
+}
+
+
+def create_kit_tables_v1() -> None:
+    op.create_table(
+        "dead_letter",
+        sa.Column("id", _BigId, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=True),
+        sa.Column("event_type", sa.String(length=200), nullable=True),
+        sa.Column("consumer_group", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("message_key", sa.LargeBinary(), nullable=True),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("dead_lettered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replayed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        comment="Events a handler gave up on; also sent to the dead-letter topic",
+    )
+    op.create_table(
+        "idempotency_record",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("scope", sa.String(length=300), nullable=False, comment="method and route"),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("response_body", sa.JSON(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", "scope"),
+        comment="Responses to POSTs that carried an Idempotency-Key",
+    )
+    op.create_table(
+        "inbox_event",
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("consumer_group", sa.String(length=200), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=249), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "consumer_group"),
+        comment="Events already handled: a redelivered event has no second effect",
+    )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", _BigId, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column(
+            "topic", sa.String(length=249), nullable=False, comment="without the namespace prefix"
+        ),
+        sa.Column("message_key", sa.String(length=200), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False, comment="CloudEvents and trace headers"),
+        sa.Column("payload", sa.LargeBinary(), nullable=False, comment="the event data as JSON"),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+        comment="Transactional outbox: events written with the state change, sent by the relay",
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_message_unpublished", ["id"], unique=False, **_UNPUBLISHED)
+
+
+def drop_kit_tables_v1() -> None:
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_message_unpublished", **_UNPUBLISHED)
+    op.drop_table("outbox_message")
+    op.drop_table("inbox_event")
+    op.drop_table("idempotency_record")
+    op.drop_table("dead_letter")
