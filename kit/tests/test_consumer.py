@@ -138,8 +138,8 @@ def completed(uprn: str) -> Envelope[Event]:
     )
 
 
-def visit_of(envelope: Envelope[Event]) -> str:
-    return str(envelope.data.visit_id)  # type: ignore[attr-defined]
+def visit_of(envelope: Envelope[VisitCompleted]) -> str:
+    return str(envelope.data.visit_id)
 
 
 async def visits_applied(db: Database, uprn: str) -> list[str]:
@@ -153,8 +153,8 @@ async def visits_applied(db: Database, uprn: str) -> list[str]:
         return list(rows)
 
 
-async def until_applied(db: Database, envelope: Envelope[Event]) -> None:
-    uprn = envelope.data.uprn  # type: ignore[attr-defined]
+async def until_applied(db: Database, envelope: Envelope[VisitCompleted]) -> None:
+    uprn = envelope.data.uprn
 
     async def applied() -> bool:
         return visit_of(envelope) in await visits_applied(db, uprn)
@@ -202,7 +202,7 @@ async def test_a_failing_event_is_dead_lettered_after_its_attempts_and_its_parti
 ) -> None:
     uprn = a_uprn()
     first, second, failing, third, fourth = (completed(uprn) for _ in range(5))
-    refused_visits.add(failing.data.visit_id)  # type: ignore[attr-defined]
+    refused_visits.add(failing.data.visit_id)
     await send(producer, settings, [first, second, second, failing, third, fourth])
     await until_applied(kit_database, fourth)
 
@@ -331,12 +331,12 @@ async def test_a_replayed_dead_letter_is_applied_once_and_marked_replayed(
 ) -> None:
     uprn = a_uprn()
     failing, marker = completed(uprn), completed(uprn)
-    refused_visits.add(failing.data.visit_id)  # type: ignore[attr-defined]
+    refused_visits.add(failing.data.visit_id)
     await send(producer, settings, [failing, marker])
     await until_applied(kit_database, marker)
     [letter] = await dead_letters_of(kit_database, failing)
 
-    refused_visits.discard(failing.data.visit_id)  # type: ignore[attr-defined]  # the fix
+    refused_visits.discard(failing.data.visit_id)  # the fix
     replayed = await replay_dead_letter(consumer, letter["id"])
     assert replayed is not None
     assert replayed["id"] == letter["id"]
@@ -356,11 +356,11 @@ async def test_a_lost_database_connection_is_waited_out_without_using_up_attempt
 ) -> None:
     uprn = a_uprn()
     visit = completed(uprn)
-    lost_connections[visit.data.visit_id] = settings.consumer_max_attempts  # type: ignore[attr-defined]
+    lost_connections[visit.data.visit_id] = settings.consumer_max_attempts
     await send(producer, settings, [visit])
     await until_applied(kit_database, visit)
 
-    assert lost_connections[visit.data.visit_id] == 0  # type: ignore[attr-defined]
+    assert lost_connections[visit.data.visit_id] == 0
     assert await visits_applied(kit_database, uprn) == [visit_of(visit)]
     assert await dead_letters_of(kit_database, visit) == []
 

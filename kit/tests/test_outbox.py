@@ -157,7 +157,7 @@ async def test_every_committed_event_is_sent_once_in_publish_order_per_key(
         assert headers["ce_specversion"] == "1.0"
         assert headers["ce_type"] == VisitCompleted.type
         assert headers["ce_source"] == "/hearth/visits"
-        assert headers["ce_subject"] == str(envelope.data.visit_id)  # type: ignore[attr-defined]
+        assert headers["ce_subject"] == str(envelope.data.visit_id)
         assert headers["ce_time"] == envelope.time.isoformat()
         assert headers["ce_dataschema"] == f"urn:hearth:schema:{VisitCompleted.type}"
         assert headers["content-type"] == "application/json"

@@ -69,13 +69,19 @@ def settings_class(service: str) -> type[ServiceSettings]:
     raise LookupError(f"no settings class in {service}.settings")
 
 
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server inside the test process: it leaves Ctrl-C to pytest."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+
 async def serve(name: str, app: FastAPI) -> RunningApp:
     port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False
     )
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server = _QuietServer(config)
     task = asyncio.create_task(server.serve(), name=f"serve-{name}")
     async with asyncio.timeout(30):
         while not server.started:

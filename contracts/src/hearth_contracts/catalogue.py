@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hearth_contracts import events as _events  # noqa: F401  (registers every type)
 from hearth_contracts.envelope import CONTENT_TYPE, SPEC_VERSION, dataschema_for, source_for
 from hearth_contracts.events.base import Event, event_types
 from hearth_contracts.topics import SERVICES, dead_letter_topic, events_topic

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
@@ -31,10 +31,13 @@ from hearth_kit.tracing import context_from_headers, current_traceparent, tracer
 log = get_logger(__name__)
 
 
-async def publish(session: AsyncSession, event: Event) -> Envelope[Event]:
+E = TypeVar("E", bound=Event)
+
+
+async def publish(session: AsyncSession, event: E) -> Envelope[E]:
     """Add `event` to the outbox in the session's transaction; returns its envelope."""
     traceparent, tracestate = current_traceparent()
-    envelope: Envelope[Event] = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
+    envelope: Envelope[E] = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
     headers = {k: v.decode() for k, v in envelope.headers()}
     await session.execute(
         insert(outbox_message).values(
