@@ -125,7 +125,7 @@ def a_uprn() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
-def completed(uprn: str) -> Envelope[Event]:
+def completed(uprn: str) -> Envelope[VisitCompleted]:
     return Envelope(
         data=VisitCompleted(
             visit_id=uuid.uuid4(),

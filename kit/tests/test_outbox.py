@@ -124,7 +124,9 @@ async def test_every_committed_event_is_sent_once_in_publish_order_per_key(
         [second_home, second_home, first_home, first_home, second_home],
         [first_home, second_home, first_home, first_home, second_home, first_home, second_home],
     ]
-    published: list[tuple[Envelope[Event], str]] = []  # each envelope and its request's trace
+    published: list[
+        tuple[Envelope[VisitCompleted], str]
+    ] = []  # each envelope and its request's trace
     for number, keys in enumerate(transactions):
         with trace.get_tracer(__name__).start_as_current_span(f"POST /v1/visits {number}") as span:
             context = span.get_span_context()
@@ -208,7 +210,7 @@ async def published_at(db: Database, envelope: Envelope[Event]) -> datetime | No
         )
 
 
-async def publish_one(db: Database, uprn: str) -> Envelope[Event]:
+async def publish_one(db: Database, uprn: str) -> Envelope[VisitCompleted]:
     async with db.sessionmaker() as session, session.begin():
         return await publish(session, visit_completed(uprn))
 

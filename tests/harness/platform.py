@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import importlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +72,9 @@ def settings_class(service: str) -> type[ServiceSettings]:
 class _QuietServer(uvicorn.Server):
     """A uvicorn server inside the test process: it leaves Ctrl-C to pytest."""
 
-    def capture_signals(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 async def serve(name: str, app: FastAPI) -> RunningApp:

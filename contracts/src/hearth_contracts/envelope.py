@@ -20,7 +20,7 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 SCHEMA_BASE = "urn:hearth:schema:"
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=Event, covariant=True)  # a frozen envelope of a subtype is one of its base
 
 Headers = Sequence[tuple[str, bytes]]
 
