@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, dead_letter_topic, events_topic
 from hearth_contracts.events.visits import DeclineReason, VisitCompleted, VisitDeclined, VisitKind
-from hearth_kit.consumer import EventConsumer, EventHandlers, replay_dead_letter
+from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event
@@ -337,14 +337,14 @@ async def test_a_replayed_dead_letter_is_applied_once_and_marked_replayed(
     [letter] = await dead_letters_of(kit_database, failing)
 
     refused_visits.discard(failing.data.visit_id)  # the fix
-    replayed = await replay_dead_letter(consumer, letter["id"])
+    replayed = await consumer.replay(letter["id"])
     assert replayed is not None
     assert replayed["id"] == letter["id"]
     assert await visits_applied(kit_database, uprn) == [visit_of(marker), visit_of(failing)]
     [after] = await dead_letters_of(kit_database, failing)
     assert after["replayed_at"] is not None
 
-    await replay_dead_letter(consumer, letter["id"])
+    await consumer.replay(letter["id"])
     assert await visits_applied(kit_database, uprn) == [visit_of(marker), visit_of(failing)]
 
 
@@ -366,4 +366,4 @@ async def test_a_lost_database_connection_is_waited_out_without_using_up_attempt
 
 
 async def test_replaying_an_unknown_dead_letter_finds_nothing(consumer: EventConsumer) -> None:
-    assert await replay_dead_letter(consumer, 987_654_321) is None
+    assert await consumer.replay(987_654_321) is None

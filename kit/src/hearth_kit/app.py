@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from hearth_kit.consumer import EventConsumer, EventHandlers, replay_dead_letter
+from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger, setup_logging
@@ -198,7 +198,7 @@ def operations_router(settings: ServiceSettings) -> APIRouter:
         runtime: Runtime = request.app.state.runtime
         if runtime.consumer is None:
             raise NotFound("This service consumes no events")
-        row = await replay_dead_letter(runtime.consumer, dead_letter_id)
+        row = await runtime.consumer.replay(dead_letter_id)
         if row is None:
             raise NotFound(f"No dead letter {dead_letter_id}")
         return row

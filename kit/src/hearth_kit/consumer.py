@@ -310,6 +310,39 @@ class EventConsumer:
                 raise
             log.debug("event handled", event_type=envelope.type, event_id=str(envelope.id))
 
+    async def replay(self, dead_letter_id: int) -> Mapping[str, Any] | None:
+        """Run a dead letter through its handler again (once the cause is fixed) and mark it
+        replayed, in one transaction. The inbox still applies, so replaying an event that
+        was handled meanwhile has no second effect. None when there is no such id."""
+        async with self.db.sessionmaker() as session, session.begin():
+            row = (
+                (
+                    await session.execute(
+                        select(dead_letter).where(dead_letter.c.id == dead_letter_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            message = Message(
+                topic=row["topic"],
+                partition=row["partition"],
+                offset=row["offset"],
+                key=row["message_key"],
+                value=row["payload"],
+                headers=tuple((k, v.encode()) for k, v in row["headers"]),
+            )
+            await self._apply(session, [(message, _parse(message))])
+            replayed = {**row, "replayed_at": datetime.now(UTC)}
+            await session.execute(
+                dead_letter.update()
+                .where(dead_letter.c.id == dead_letter_id)
+                .values(replayed_at=replayed["replayed_at"])
+            )
+        return replayed
+
     async def _dead_letter(self, message: Message, error: BaseException, *, attempts: int) -> None:
         attrs = header_map(message.headers)
         ce_type = attrs.get("ce_type") or "unknown"
@@ -443,37 +476,3 @@ def _parse(message: Message) -> Envelope[Event]:
         return parse_message(message.headers, message.value)
     except (EnvelopeError, ValidationError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Poison(str(exc)) from exc
-
-
-async def replay_dead_letter(
-    consumer: EventConsumer, dead_letter_id: int
-) -> Mapping[str, Any] | None:
-    """Run a dead letter through the handler again (after a fix); marks it replayed when
-    handled. Returns the dead letter row, or None when there is no such id."""
-    async with consumer.db.sessionmaker() as session:
-        row = (
-            (await session.execute(select(dead_letter).where(dead_letter.c.id == dead_letter_id)))
-            .mappings()
-            .first()
-        )
-    if row is None:
-        return None
-    found: dict[str, Any] = dict(row)
-    message = Message(
-        topic=row["topic"],
-        partition=row["partition"],
-        offset=row["offset"],
-        key=row["message_key"],
-        value=row["payload"],
-        headers=tuple((k, v.encode()) for k, v in row["headers"]),
-    )
-    envelope = _parse(message)
-    await consumer._handle_once(message, envelope)
-    found["replayed_at"] = datetime.now(UTC)
-    async with consumer.db.sessionmaker() as session, session.begin():
-        await session.execute(
-            dead_letter.update()
-            .where(dead_letter.c.id == dead_letter_id)
-            .values(replayed_at=found["replayed_at"])
-        )
-    return found
