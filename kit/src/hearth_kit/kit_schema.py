@@ -86,6 +86,46 @@ def create_kit_tables_v1() -> None:
         batch_op.create_index("ix_outbox_message_unpublished", ["id"], unique=False, **_UNPUBLISHED)
 
 
+_PARKED = {
+    "postgresql_where": sa.text("parked_at IS NOT NULL AND published_at IS NULL"),
+    "sqlite_where": sa.text("parked_at IS NOT NULL AND published_at IS NULL"),
+}
+
+
+def upgrade_kit_tables_v2() -> None:
+    """Outbox parking (a row the broker keeps refusing waits, with the rest of its key),
+    one dead letter per (event, consumer group), and idempotency records that expire."""
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "parked_at",
+                sa.DateTime(timezone=True),
+                nullable=True,
+                comment="set when the broker kept refusing the row; it and the rest of its "
+                "key wait",
+            )
+        )
+        batch_op.create_index(
+            "ix_outbox_message_parked", ["topic", "message_key", "id"], unique=False, **_PARKED
+        )
+    with op.batch_alter_table("dead_letter", schema=None) as batch_op:
+        batch_op.create_unique_constraint(
+            "uq_dead_letter_event_group", ["event_id", "consumer_group"]
+        )
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.create_index("ix_idempotency_record_created_at", ["created_at"], unique=False)
+
+
+def downgrade_kit_tables_v2() -> None:
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.drop_index("ix_idempotency_record_created_at")
+    with op.batch_alter_table("dead_letter", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_dead_letter_event_group", type_="unique")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_message_parked", **_PARKED)
+        batch_op.drop_column("parked_at")
+
+
 def drop_kit_tables_v1() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_unpublished", **_UNPUBLISHED)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -38,6 +39,12 @@ outbox_message = Table(
     Column("published_at", AwareDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=True),
+    Column(
+        "parked_at",
+        AwareDateTime(),
+        nullable=True,
+        comment="set when the broker kept refusing the row; it and the rest of its key wait",
+    ),
     comment="Transactional outbox: events written with the state change, sent by the relay",
 )
 Index(
@@ -45,6 +52,14 @@ Index(
     outbox_message.c.id,
     postgresql_where=text("published_at IS NULL"),
     sqlite_where=text("published_at IS NULL"),
+)
+Index(
+    "ix_outbox_message_parked",
+    outbox_message.c.topic,
+    outbox_message.c.message_key,
+    outbox_message.c.id,
+    postgresql_where=text("parked_at IS NOT NULL AND published_at IS NULL"),
+    sqlite_where=text("parked_at IS NOT NULL AND published_at IS NULL"),
 )
 
 inbox_event = Table(
@@ -77,6 +92,7 @@ dead_letter = Table(
     Column("attempts", Integer, nullable=False),
     Column("dead_lettered_at", AwareDateTime(), nullable=False),
     Column("replayed_at", AwareDateTime(), nullable=True),
+    UniqueConstraint("event_id", "consumer_group", name="uq_dead_letter_event_group"),
     comment="Events a handler gave up on; also sent to the dead-letter topic",
 )
 
@@ -92,3 +108,4 @@ idempotency_record = Table(
     Column("created_at", AwareDateTime(), nullable=False),
     comment="Responses to POSTs that carried an Idempotency-Key",
 )
+Index("ix_idempotency_record_created_at", idempotency_record.c.created_at)
