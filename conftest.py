@@ -15,6 +15,11 @@ import pytest
 # the gateway/ folder as a namespace package named `gateway` and hide it.
 import gateway  # noqa: F401
 from tests.harness.infra import DatabaseFactory, kafka_bootstrap_servers, postgres_server_url
+from tests.harness.tokens import use_test_session_keys
+
+# Tests opt in to development explicitly (processes default to production), with a
+# fresh internal-token key pair for this session: see tests/harness/tokens.py.
+use_test_session_keys()
 
 
 @pytest.fixture(scope="session")

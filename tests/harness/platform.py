@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from hearth_kit.settings import ServiceSettings
 from tests.harness.infra import DatabaseFactory, free_port
+from tests.harness.tokens import InternalTokenAuth
 
 SERVICE_NAMES = ("compliance", "income", "engagement", "visits", "repairs")
 
@@ -53,6 +54,10 @@ class Platform:
         return self.apps[name]
 
     def client(self, name: str, **kwargs: Any) -> httpx.AsyncClient:
+        """A client on one process. A service's client calls as the gateway would (an
+        internal token per request, staff scopes and admin) unless `auth` is given."""
+        if name in SERVICE_NAMES:
+            kwargs.setdefault("auth", InternalTokenAuth(name))
         return httpx.AsyncClient(base_url=self.apps[name].url, timeout=10.0, **kwargs)
 
 

@@ -17,6 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import settings_class
+from tests.harness.tokens import InternalTokenAuth
 
 
 async def migrated_database(databases: DatabaseFactory, service: str) -> str:
@@ -28,7 +29,9 @@ async def migrated_database(databases: DatabaseFactory, service: str) -> str:
 
 @contextlib.asynccontextmanager
 async def service_api(service: str, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """An httpx client on the service's app (lifespan started), relay and consumer off."""
+    """An httpx client on the service's app (lifespan started), relay and consumer off.
+    It calls as the gateway would: each request carries a fresh internal token for the
+    service with staff scopes and admin (see tests/harness/tokens.py)."""
     settings = settings_class(service)(
         database_url=database_url, relay_enabled=False, consumer_enabled=False
     )
@@ -36,7 +39,9 @@ async def service_api(service: str, database_url: str) -> AsyncIterator[httpx.As
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(manager.app), base_url=f"http://{service}"
+            transport=httpx.ASGITransport(manager.app),
+            base_url=f"http://{service}",
+            auth=InternalTokenAuth(service),
         ) as client,
     ):
         yield client

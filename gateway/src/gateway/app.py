@@ -10,28 +10,23 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
 from gateway.homes.endpoints import router as homes_router
-from gateway.operations import router as operations_router
+from gateway.operations import service_readiness
 from gateway.residents.endpoints import router as residents_router
 from gateway.settings import GatewaySettings
 from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
-from hearth_kit.app import install_request_metrics
-from hearth_kit.logs import get_logger, setup_logging
-from hearth_kit.problems import install_problem_handlers
-from hearth_kit.tracing import setup_tracing
+from hearth_kit.defaults import add_process_defaults
+from hearth_kit.logs import get_logger
 
 log = get_logger(__name__)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
-    setup_logging(settings.log_level, settings.log_format)
-    setup_tracing("hearth-gateway", settings.otel_exporter)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,15 +47,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
-    install_problem_handlers(app)
-    install_request_metrics(app, "gateway")
+    add_process_defaults(app, process="gateway", settings=settings, readiness=service_readiness())
     for router in (
-        operations_router,
         homes_router,
         tenancies_router,
         residents_router,
         visits_router,
     ):
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

@@ -1,42 +1,35 @@
 """create_service_app(): everything a Hearth service shares, wired once.
 
-Logging, tracing, problem details, health, metrics, the database, the outbox relay and
-the consumer runner. A service's app.py includes its routers and registers its
-handlers; nothing else.
+The process defaults (logging, tracing, problem details, request metrics, health,
+readiness, metrics: hearth_kit.defaults), the internal-token check on every route the
+service includes (hearth_kit.auth), the database, the outbox relay and the consumer
+runner. A service's app.py passes its routers and handlers; nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import APIRouter, Depends, FastAPI, Request
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
+from hearth_kit.defaults import ReadinessCheck, add_process_defaults
 from hearth_kit.kafka import broker_reachable
-from hearth_kit.logs import get_logger, setup_logging
-from hearth_kit.metrics import REQUEST_DURATION
+from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
-from hearth_kit.problems import NotFound, install_problem_handlers
+from hearth_kit.problems import NotFound
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter
-from hearth_kit.tracing import setup_tracing
 
 log = get_logger(__name__)
-
-
-class Health(BaseModel):
-    status: str
-    checks: dict[str, str] = {}
 
 
 class DeadLetterPublic(BaseModel):
@@ -90,9 +83,10 @@ def create_service_app(
     handlers: EventHandlers | None = None,
     on_startup: Callable[[Database], Awaitable[None]] | None = None,
 ) -> FastAPI:
-    """A FastAPI app for one service, with its runtime started in the lifespan."""
-    setup_logging(settings.log_level, settings.log_format)
-    setup_tracing(f"hearth-{settings.service_name}", settings.otel_exporter)
+    """A FastAPI app for one service, with its runtime started in the lifespan.
+
+    Refuses to start (InsecureConfiguration) in production without the gateway's public
+    key: see docs/adr/0006-internal-tokens.md."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager
@@ -114,64 +108,40 @@ def create_service_app(
             log.info("service stopped", service=settings.service_name)
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
-    install_problem_handlers(app)
-    install_request_metrics(app, settings.service_name)
-    app.include_router(operations_router(settings))
-    for router in routers:
-        app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    add_process_defaults(
+        app,
+        process=settings.service_name,
+        settings=settings,
+        readiness=service_readiness(settings),
+    )
+    app.state.internal_token_verifier = InternalTokenVerifier.for_settings(settings)
+
+    # Every route below answers only the gateway's internal token (401 without one);
+    # routes under /admin also need the admin scope (403). The kit's own admin routers
+    # are listed here with the service's routers.
+    for router in (*routers, dead_letters_router()):
+        app.include_router(router, dependencies=[Depends(authorised_caller)])
     return app
 
 
-def install_request_metrics(app: FastAPI, service: str) -> None:
-    """Request latency by route and status (hearth_http_request_duration_seconds)."""
+def service_readiness(settings: ServiceSettings) -> list[ReadinessCheck]:
+    """A service is ready when its database answers. An unreachable broker leaves it
+    ready but degraded: it still accepts work, whose events wait in the outbox."""
 
-    @app.middleware("http")
-    async def record_latency(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        REQUEST_DURATION.labels(
-            service, request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
+    async def database(request: Request) -> str:
+        await request.app.state.db.ping()
+        return "ok"
 
-
-def operations_router(settings: ServiceSettings) -> APIRouter:
-    """Health, readiness, metrics, and the dead letters of this service's consumer."""
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/healthz", response_model=Health)
-    async def healthz() -> Health:
-        """The process is alive."""
-        return Health(status="ok")
-
-    @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-    async def readyz(request: Request, response: Response) -> Health:
-        """Whether the database and the Kafka broker are reachable.
-
-        503 when the database is unreachable: nothing can be served. When only Kafka is
-        unreachable the service stays ready (200, status "degraded"): it still accepts
-        work, whose events wait in the outbox until the broker is back.
-        """
-        checks: dict[str, str] = {}
-        try:
-            await request.app.state.db.ping()
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"unreachable: {type(exc).__name__}"
+    async def kafka(request: Request) -> str:
         reachable = await broker_reachable(settings.kafka_bootstrap_servers)
-        checks["kafka"] = "ok" if reachable else "unreachable"
-        if checks["database"] != "ok":
-            response.status_code = 503
-            return Health(status="unavailable", checks=checks)
-        return Health(status="ok" if reachable else "degraded", checks=checks)
+        return "ok" if reachable else "unreachable"
 
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return [ReadinessCheck("database", database), ReadinessCheck("kafka", kafka, required=False)]
+
+
+def dead_letters_router() -> APIRouter:
+    """The dead letters of this service's consumer (admin scope)."""
+    router = APIRouter(tags=["operations"])
 
     @router.get("/admin/dead-letters", response_model=list[DeadLetterPublic])
     async def list_dead_letters(request: Request, include_replayed: bool = False) -> list[Any]:

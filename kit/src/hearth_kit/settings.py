@@ -11,6 +11,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["json", "console"]
 OtelExporter = Literal["none", "console", "otlp"]
+Environment = Literal["development", "production"]
+"""Where a process runs. Production unless HEARTH_ENVIRONMENT=development says otherwise:
+development is the one explicit opt-in to development keys (see docs/adr/0006)."""
+
+
+def environment_from_env() -> Environment:
+    """HEARTH_ENVIRONMENT, shared by every process; production when unset."""
+    return cast(Environment, _env("HEARTH_ENVIRONMENT", "production"))
 
 
 def _env(name: str, default: str) -> str:
@@ -54,6 +62,17 @@ class ServiceSettings(BaseSettings):
     otel_exporter: OtelExporter = Field(
         default_factory=lambda: cast(OtelExporter, _env("HEARTH_OTEL_EXPORTER", "none")),
         validate_default=True,
+    )
+    environment: Environment = Field(
+        default_factory=environment_from_env,
+        validate_default=True,
+        description="HEARTH_ENVIRONMENT: production unless set to development",
+    )
+    internal_token_public_keys: str = Field(
+        default_factory=lambda: _env("HEARTH_INTERNAL_TOKEN_PUBLIC_KEY", ""),
+        description="PEM Ed25519 public key(s) the gateway's internal tokens are verified "
+        "with (HEARTH_INTERNAL_TOKEN_PUBLIC_KEY; several PEM blocks during a key rotation). "
+        "Required in production; development falls back to the development key.",
     )
 
     @model_validator(mode="after")

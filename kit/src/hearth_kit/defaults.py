@@ -1,0 +1,113 @@
+"""Process defaults: what every Hearth process (five services and the gateway) wires the
+same way, in one call (after eShop's ServiceDefaults).
+
+`add_process_defaults(app, ...)` sets up logging and tracing, turns errors into problem
+details, records request latency, serves /healthz, /readyz and /metrics, and instruments
+FastAPI for tracing. Only the readiness checks differ between processes, so they are
+passed in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from hearth_kit.logs import setup_logging
+from hearth_kit.problems import install_problem_handlers
+from hearth_kit.request_metrics import RequestMetrics
+from hearth_kit.tracing import setup_tracing
+
+UNTRACED_PATHS = "healthz,readyz,metrics"
+"""Probes and scrapes: neither traced nor worth a span each."""
+
+
+class ProcessSettings(Protocol):
+    """The settings every process has (ServiceSettings and GatewaySettings both do)."""
+
+    @property
+    def log_level(self) -> str: ...
+    @property
+    def log_format(self) -> str: ...
+    @property
+    def otel_exporter(self) -> str: ...
+
+
+class Health(BaseModel):
+    status: str = Field(
+        description="ok, degraded (ready, something optional is down) or unavailable (not ready)"
+    )
+    checks: dict[str, str] = Field(default={})
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """One thing /readyz asks about. `check` answers "ok" or why not. When a `required`
+    check fails the process is not ready (503); when any other fails it stays ready but
+    says it is degraded (200)."""
+
+    Check = Callable[[Request], Awaitable[str]]
+
+    name: str
+    check: Check
+    required: bool = True
+
+
+async def _answer(check: ReadinessCheck, request: Request) -> str:
+    try:
+        return await check.check(request)
+    except Exception as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+def operations_router(readiness: Sequence[ReadinessCheck]) -> APIRouter:
+    """/healthz, /readyz and /metrics: open to anyone who can reach the process, since
+    they say nothing about any home or person."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", response_model=Health)
+    async def healthz() -> Health:
+        """The process is alive."""
+        return Health(status="ok")
+
+    @router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+    async def readyz(request: Request, response: Response) -> Health:
+        """Whether what this process needs answers, asked concurrently. 503 when
+        something required is down; 200 `degraded` when only something optional is."""
+        answers = await asyncio.gather(*(_answer(check, request) for check in readiness))
+        checks = {check.name: answer for check, answer in zip(readiness, answers, strict=True)}
+        failed = [check for check, answer in zip(readiness, answers, strict=True) if answer != "ok"]
+        if any(check.required for check in failed):
+            response.status_code = 503
+            return Health(status="unavailable", checks=checks)
+        return Health(status="degraded" if failed else "ok", checks=checks)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def add_process_defaults(
+    app: FastAPI,
+    *,
+    process: str,
+    settings: ProcessSettings,
+    readiness: Sequence[ReadinessCheck] = (),
+) -> FastAPI:
+    """Wire logging, tracing, problem details, request metrics, /healthz, /readyz,
+    /metrics and FastAPI instrumentation into `app` for the process named `process`."""
+    setup_logging(settings.log_level, settings.log_format)
+    setup_tracing(f"hearth-{process}", settings.otel_exporter)
+    install_problem_handlers(app)
+    app.add_middleware(RequestMetrics, process=process)
+    app.include_router(operations_router(readiness))
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS)
+    return app
