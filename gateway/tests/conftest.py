@@ -30,7 +30,7 @@ from gateway_stand_ins import (
 )
 
 from gateway.app import create_app
-from gateway.settings import SERVICES
+from hearth_contracts.topics import SERVICES
 
 
 @pytest.fixture(scope="session")

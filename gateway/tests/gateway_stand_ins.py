@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from gateway.auth import Role, issue_development_token
-from gateway.settings import GatewaySettings
+from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
+from hearth_kit.auth import Caller, InternalTokenVerifier, load_public_keys
+from tests.harness.tokens import PUBLIC_KEY_VARIABLE
 
 KNOWN_UPRN = "100023336956"
 """A home every stand-in knows."""
@@ -252,3 +256,31 @@ def bearer(role: Role = "staff", contractor_id: str | None = None) -> dict[str, 
         settings=GatewaySettings(environment="development", jwt_algorithm="HS256"),
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+def bearer_with_scopes(
+    scope: str, *, subject: str = "test-scoped", contractor_id: str | None = None
+) -> dict[str, str]:
+    """A development token carrying exactly `scope` (space-separated), as an identity
+    provider might issue it."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": "hearth-dev",
+        "aud": "hearth",
+        "sub": subject,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "scope": scope,
+    }
+    if contractor_id is not None:
+        claims["contractor_id"] = contractor_id
+    return {"Authorization": f"Bearer {jwt.encode(claims, DEVELOPMENT_JWT_SECRET, 'HS256')}"}
+
+
+def verify_internal_token(service: str, authorization: str) -> Caller:
+    """The caller an `Authorization: Bearer <internal token>` header names, checked as
+    `service` checks it (the test session's public key)."""
+    scheme, _, token = authorization.partition(" ")
+    assert scheme == "Bearer"
+    keys = load_public_keys(os.environ[PUBLIC_KEY_VARIABLE])
+    return InternalTokenVerifier(service, keys).verify(token)

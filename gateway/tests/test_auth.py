@@ -20,8 +20,8 @@ from gateway.auth import (
     TokenVerifier,
     issue_development_token,
 )
-from gateway.problems import ServiceUnavailable, Unauthorized
 from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
+from hearth_kit.problems import ServiceUnavailable, Unauthorized
 
 DEV = GatewaySettings(environment="development", jwt_algorithm="HS256")
 
@@ -129,6 +129,13 @@ def test_development_tokens_are_not_issued_in_production() -> None:
 
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="development JWT secret"):
+        GatewaySettings(
+            environment="production", jwt_algorithm="HS256", jwt_secret=DEVELOPMENT_JWT_SECRET
+        )
+
+
+def test_production_without_a_user_token_key_refuses_to_start() -> None:
+    with pytest.raises(ValidationError, match="Refusing to start in production without"):
         GatewaySettings(environment="production", jwt_algorithm="HS256")
 
 

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gateway.auth import TokenVerifier
 from gateway.cli import main
 from gateway.settings import GatewaySettings
+from hearth_kit.auth import InternalTokenVerifier, load_public_keys, private_key_pem
+from hearth_kit.problems import Unauthorized
+from tests.harness.tokens import PUBLIC_KEY_VARIABLE
 
 
 async def test_dev_token_prints_a_token_the_gateway_accepts(
@@ -47,12 +52,34 @@ def test_dev_token_for_a_contractor_without_its_id_is_a_usage_error(
 def test_dev_token_is_refused_in_production(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("HEARTH_GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("HEARTH_ENVIRONMENT", "production")
     monkeypatch.setenv("HEARTH_GATEWAY_JWT_SECRET", "a-production-secret-of-at-least-32-bytes")
+    monkeypatch.setenv(
+        "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY", private_key_pem(Ed25519PrivateKey.generate())
+    )
     assert main(["dev-token", "--role", "staff"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "production" in captured.err
+
+
+def test_admin_token_opens_one_services_admin_routes_and_no_others(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["admin-token", "--service", "repairs", "--subject", "ops-jane"]) == 0
+    token = capsys.readouterr().out.strip()
+    public_keys = load_public_keys(os.environ[PUBLIC_KEY_VARIABLE])
+    caller = InternalTokenVerifier("repairs", public_keys).verify(token)
+    assert caller.subject == "ops-jane"
+    assert caller.scopes == {"admin"}
+    with pytest.raises(Unauthorized, match="not for this service"):
+        InternalTokenVerifier("income", public_keys).verify(token)
+
+
+def test_admin_token_lives_at_most_an_hour(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["admin-token", "--service", "repairs", "--ttl-minutes", "61"])
+    assert "at most 60" in capsys.readouterr().err
 
 
 def test_the_hearth_command_is_installed_and_explains_itself() -> None:

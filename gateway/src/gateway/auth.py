@@ -5,9 +5,14 @@ its scopes (`scope`, space-separated) and may name roles (`roles`), each of whic
 the scopes in ROLE_SCOPES. A contractor token is bound to one contractor
 (`contractor_id`) and is refused without it.
 
+A contractor token carries only the contractor role's scopes: one that also carries a
+staff scope is refused (401), so no token is both a contractor and staff.
+
 Development tokens are HS256, signed with the gateway's secret (`hearth dev-token`);
 production verifies RS256 tokens against the identity provider's JWKS. Fetching the
 JWKS is blocking I/O, so it runs in a worker thread and never blocks the event loop.
+The key set is trusted for `jwks_cache_seconds` and then fetched again; no key outlives
+it, so a key the identity provider withdraws stops verifying once the set is refreshed.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gateway.problems import Forbidden, ServiceUnavailable, Unauthorized
 from gateway.settings import GatewaySettings
+from hearth_kit.problems import Forbidden, Problem, ServiceUnavailable, Unauthorized
 
 SCOPES: dict[str, str] = {
     "homes:read": "Read a home's overview",
@@ -49,7 +54,16 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
 }
 """The scopes each role grants."""
 
+STAFF_SCOPES: frozenset[str] = frozenset(ROLE_SCOPES["staff"]) - set(ROLE_SCOPES["contractor"])
+"""Scopes only staff hold: a contractor token carrying any of them is refused."""
+
 BEARER_REALM = 'Bearer realm="hearth"'
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid bearer token (problem details)"},
+    403: {"model": Problem, "description": "The token lacks a scope this needs (problem details)"},
+    422: {"model": Problem, "description": "Validation error (problem details)"},
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,13 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         raise _invalid_token("The token's contractor_id must be a non-empty string")
     if "contractor" in scopes and contractor_id is None:
         raise _invalid_token("A contractor token must name its contractor (contractor_id)")
+    if "contractor" in scopes and (staff := sorted(scopes & STAFF_SCOPES)):
+        raise _invalid_token(
+            "A contractor token must not carry staff scopes (it carries "
+            f"{' '.join(staff)}): a contractor's token and a member of staff's are separate"
+        )
+    if contractor_id is not None and "contractor" not in scopes:
+        raise _invalid_token("Only a contractor token names a contractor (contractor_id)")
     return Principal(
         subject=subject,
         scopes=frozenset(scopes),
@@ -108,12 +129,15 @@ class TokenVerifier:
         self._jwks: jwt.PyJWKClient | None = None
         self._key: str | None = None
         if settings.jwt_algorithm == "HS256":
-            self._key = settings.jwt_secret.get_secret_value()
+            self._key = settings.user_token_secret()
         elif settings.jwks_url:
-            # One client for the process: it caches the key set and each key it used.
+            # One client for the process. It caches the key set for jwks_cache_seconds and
+            # nothing else: cache_keys=True would also keep every key it ever used in an
+            # LRU cache with no expiry, so a withdrawn key would verify for ever.
             self._jwks = jwt.PyJWKClient(
                 settings.jwks_url,
-                cache_keys=True,
+                cache_keys=False,
+                cache_jwk_set=True,
                 lifespan=settings.jwks_cache_seconds,
                 timeout=settings.downstream_timeout_seconds,
             )
@@ -237,4 +261,4 @@ def issue_development_token(
     }
     if contractor_id:
         claims["contractor_id"] = contractor_id
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    return jwt.encode(claims, settings.user_token_secret(), algorithm="HS256")

@@ -2,6 +2,7 @@
 
 uv run hearth dev-token --role staff
 uv run hearth dev-token --role contractor --contractor-id gasco --ttl-minutes 30
+uv run hearth admin-token --service repairs --subject ops-jane
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from pydantic import ValidationError
 
 from gateway.auth import ROLE_SCOPES, DevelopmentTokenRefused, issue_development_token
 from gateway.settings import GatewaySettings
+from hearth_contracts.topics import SERVICES
+from hearth_kit.auth import ADMIN_SCOPE, issue_internal_token
+
+ADMIN_TOKEN_MAX_MINUTES = 60
 
 
 def _positive_int(value: str) -> int:
@@ -33,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Print an HS256 access token signed with the gateway's development secret "
             "(HEARTH_GATEWAY_JWT_SECRET). Use it as 'Authorization: Bearer <token>'. "
-            "Refused when HEARTH_GATEWAY_ENVIRONMENT=production."
+            "Refused unless HEARTH_ENVIRONMENT=development."
         ),
     )
     dev_token.add_argument("--role", required=True, choices=sorted(ROLE_SCOPES))
@@ -42,12 +47,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--contractor-id", help="the contractor a contractor token is bound to (required then)"
     )
     dev_token.add_argument("--ttl-minutes", type=_positive_int, default=60)
+    admin_token = commands.add_parser(
+        "admin-token",
+        help="print an internal token with the admin scope for one service's /admin routes",
+        description=(
+            "Print an internal token for one service, with the admin scope, signed with "
+            "the gateway's internal-token private key (HEARTH_GATEWAY_INTERNAL_TOKEN_"
+            "PRIVATE_KEY; in development the development key). Run it where that key is, "
+            "e.g. in the gateway's pod. Use it as 'Authorization: Bearer <token>' on the "
+            "service's /admin routes; it works on no other service."
+        ),
+    )
+    admin_token.add_argument("--service", required=True, choices=SERVICES)
+    admin_token.add_argument(
+        "--subject", default="ops", help="who is acting, for the service's records (default ops)"
+    )
+    admin_token.add_argument(
+        "--ttl-minutes",
+        type=_positive_int,
+        default=15,
+        help=f"lifetime, at most {ADMIN_TOKEN_MAX_MINUTES} (default 15)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "admin-token":
+        return _admin_token(parser, args)
     if args.command != "dev-token":
         parser.print_help()
         return 2
@@ -77,6 +105,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             "this HS256 development token",
             file=sys.stderr,
         )
+    print(token)
+    return 0
+
+
+def _admin_token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.ttl_minutes > ADMIN_TOKEN_MAX_MINUTES:
+        parser.error(f"--ttl-minutes is at most {ADMIN_TOKEN_MAX_MINUTES}")
+    try:
+        settings = GatewaySettings()
+    except ValidationError as exc:
+        print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
+        return 1
+    token = issue_internal_token(
+        settings.internal_token_key(),
+        service=args.service,
+        subject=args.subject,
+        scopes=[ADMIN_SCOPE],
+        ttl=timedelta(minutes=args.ttl_minutes),
+    )
     print(token)
     return 0
 

@@ -1,7 +1,9 @@
 """One httpx.AsyncClient per downstream service, opened for the app's lifetime.
 
 Each client is instrumented with OpenTelemetry, so every call carries the request's
-W3C `traceparent` to the service. Every call is bounded by the downstream timeout from
+W3C `traceparent` to the service. Every call made on behalf of a caller carries a fresh
+internal token for that service naming the caller (docs/adr/0006-internal-tokens.md):
+the services answer nothing else. Every call is bounded by the downstream timeout from
 start to finish (httpx's own timeouts bound each connect/read/write separately).
 """
 
@@ -16,14 +18,17 @@ import httpx
 from fastapi import Depends, Request
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
+from gateway.auth import Principal
 from gateway.metrics import DOWNSTREAM_DURATION
-from gateway.settings import SERVICES, GatewaySettings, ServiceName
+from gateway.settings import GatewaySettings
+from hearth_contracts.topics import SERVICES, Service
+from hearth_kit.auth import issue_internal_token
 
 
 class DownstreamFailure(Exception):
     """A service did not answer: unreachable, or too slow."""
 
-    def __init__(self, service: ServiceName, reason: str, *, delivered: bool | None) -> None:
+    def __init__(self, service: Service, reason: str, *, delivered: bool | None) -> None:
         super().__init__(f"{service}: {reason}")
         self.service = service
         self.reason = reason
@@ -36,7 +41,8 @@ class Downstreams:
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.timeout = settings.downstream_timeout_seconds
-        self._clients: dict[ServiceName, httpx.AsyncClient] = {}
+        self._signing_key = settings.internal_token_key()
+        self._clients: dict[Service, httpx.AsyncClient] = {}
         for service in SERVICES:
             client = httpx.AsyncClient(
                 base_url=settings.service_url(service),
@@ -53,17 +59,35 @@ class Downstreams:
         for client in self._clients.values():
             await client.aclose()
 
+    def internal_token(self, service: Service, caller: Principal) -> str:
+        """A token for one call to `service` on behalf of `caller` (60 s)."""
+        return issue_internal_token(
+            self._signing_key,
+            service=service,
+            subject=caller.subject,
+            scopes=caller.scopes,
+            contractor_id=caller.contractor_id,
+        )
+
     async def request(
         self,
-        service: ServiceName,
+        service: Service,
         method: str,
         path: str,
         *,
+        caller: Principal | None = None,
         params: Mapping[str, str] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """The service's answer, whatever its status; DownstreamFailure if none came."""
+        """The service's answer, whatever its status; DownstreamFailure if none came.
+        With a caller, the call carries an internal token naming them; without one
+        (health checks) it carries none."""
+        if caller is not None:
+            headers = {
+                **(headers or {}),
+                "Authorization": f"Bearer {self.internal_token(service, caller)}",
+            }
         started = time.perf_counter()
         outcome = "unreachable"
         try:
@@ -92,11 +116,21 @@ class Downstreams:
             )
 
     async def get_json(
-        self, service: ServiceName, path: str, params: Mapping[str, str] | None = None
+        self,
+        service: Service,
+        path: str,
+        caller: Principal,
+        params: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
-        """A GET's status and JSON body (None when the body is not JSON)."""
+        """A GET's status and JSON body (None when the body is not JSON), on behalf of
+        `caller`."""
         response = await self.request(
-            service, "GET", path, params=params, headers={"Accept": "application/json"}
+            service,
+            "GET",
+            path,
+            caller=caller,
+            params=params,
+            headers={"Accept": "application/json"},
         )
         try:
             body = response.json()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from gateway.clients import DownstreamFailure, Downstreams
-from gateway.settings import SERVICES, ServiceName
+from hearth_contracts.topics import SERVICES, Service
 from hearth_kit.defaults import ReadinessCheck
 
 
@@ -17,7 +17,7 @@ def service_readiness() -> list[ReadinessCheck]:
     return [ReadinessCheck(service, _pinger(service), required=False) for service in SERVICES]
 
 
-def _pinger(service: ServiceName) -> ReadinessCheck.Check:
+def _pinger(service: Service) -> ReadinessCheck.Check:
     async def ping(request: Request) -> str:
         downstreams: Downstreams = request.app.state.downstreams
         try:

@@ -1,9 +1,10 @@
 """Writes pass through the gateway unchanged.
 
-The caller's JSON body and `Idempotency-Key` go to the service that owns the resource;
-its status code, body (problem details included) and Location come back as they are.
-When the service does not answer, the caller gets a 503 problem that says whether the
-write can have happened and how to retry safely.
+The caller's JSON body and `Idempotency-Key` go to the service that owns the resource,
+with an internal token naming the caller; its status code, body (problem details
+included) and Location come back as they are. When the service does not answer, the
+caller gets a 503 problem that says whether the write can have happened and how to
+retry safely.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from gateway.auth import Principal
 from gateway.clients import DownstreamFailure, Downstreams
-from gateway.problems import ServiceUnavailable
-from gateway.settings import ServiceName
+from hearth_contracts.topics import Service
+from hearth_kit.problems import ServiceUnavailable
 
 FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key")
 RETURNED_RESPONSE_HEADERS = (
@@ -35,7 +37,7 @@ JSON_BODY: dict[str, Any] = {
 
 
 async def forward_post(
-    request: Request, downstreams: Downstreams, service: ServiceName, path: str
+    request: Request, downstreams: Downstreams, caller: Principal, service: Service, path: str
 ) -> Response:
     headers = {"content-type": "application/json", "accept": "application/json"}
     headers.update(
@@ -47,7 +49,12 @@ async def forward_post(
     )
     try:
         answer = await downstreams.request(
-            service, "POST", path, content=await request.body(), headers=headers
+            service,
+            "POST",
+            path,
+            caller=caller,
+            content=await request.body(),
+            headers=headers,
         )
     except DownstreamFailure as failure:
         raise ServiceUnavailable(

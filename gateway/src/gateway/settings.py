@@ -1,8 +1,10 @@
-"""Gateway settings (env prefix HEARTH_GATEWAY_).
+"""Gateway settings (env prefix HEARTH_GATEWAY_; HEARTH_ENVIRONMENT and the log and
+tracing settings are shared with every process).
 
-The gateway refuses to start with settings that would be unsafe where it runs: the
-development signing secret in production, an HMAC secret too short to be a key, or an
-RS256 setup with nothing to verify signatures against.
+No usable default secret: the gateway refuses to start in production (the default)
+without its own user-token secret or identity provider, and without its internal-token
+private key. HEARTH_ENVIRONMENT=development is the one explicit opt-in to the
+development secret and the development internal key (docs/adr/0006-internal-tokens.md).
 """
 
 from __future__ import annotations
@@ -10,42 +12,53 @@ from __future__ import annotations
 import os
 from typing import Literal, cast
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hearth_kit.settings import LogFormat, OtelExporter
-
-ServiceName = Literal["compliance", "income", "engagement", "visits", "repairs"]
-"""The downstream services the gateway combines."""
-
-SERVICES: tuple[ServiceName, ...] = ("compliance", "income", "engagement", "visits", "repairs")
+from hearth_contracts.topics import Service, default_url
+from hearth_kit.auth import (
+    InsecureConfiguration,
+    development_private_key,
+    key_id,
+    load_private_key,
+)
+from hearth_kit.settings import Environment, LogFormat, OtelExporter, environment_from_env
 
 DEVELOPMENT_JWT_SECRET = "hearth-development-only-secret-never-use-in-production"
-"""Signs development tokens (`hearth dev-token`). Refused when environment=production."""
+"""Signs development tokens (`hearth dev-token`). Used only when
+HEARTH_ENVIRONMENT=development and no secret is configured; refused in production."""
 
 MIN_HMAC_SECRET_BYTES = 32
 """RFC 7518 section 3.2: an HS256 key is at least as long as the hash output (256 bits)."""
+
+PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
 
 
 class GatewaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HEARTH_GATEWAY_", extra="ignore")
 
-    visits_url: str = "http://127.0.0.1:8101"
-    repairs_url: str = "http://127.0.0.1:8102"
-    compliance_url: str = "http://127.0.0.1:8103"
-    income_url: str = "http://127.0.0.1:8104"
-    engagement_url: str = "http://127.0.0.1:8105"
+    visits_url: str = default_url("visits")
+    repairs_url: str = default_url("repairs")
+    compliance_url: str = default_url("compliance")
+    income_url: str = default_url("income")
+    engagement_url: str = default_url("engagement")
     downstream_timeout_seconds: float = Field(
         default=2.0, gt=0, description="Upper bound on each call to a service, start to finish"
     )
 
-    environment: Literal["development", "production"] = "development"
+    environment: Environment = Field(
+        default_factory=environment_from_env,
+        validate_default=True,
+        description="HEARTH_ENVIRONMENT: production unless set to development",
+    )
     jwt_issuer: str = "hearth-dev"
     jwt_audience: str = "hearth"
     jwt_algorithm: Literal["RS256", "HS256"] = "HS256"
-    jwt_secret: SecretStr = Field(
-        default=SecretStr(DEVELOPMENT_JWT_SECRET),
-        description="HS256 signing secret; the default is for development only",
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 secret users' tokens are signed with; in development the "
+        "development secret when unset, in production required (or use JWKS)",
     )
     jwt_public_key: str | None = Field(
         default=None, description="PEM public key for RS256 when no JWKS endpoint is used"
@@ -53,9 +66,19 @@ class GatewaySettings(BaseSettings):
     jwks_url: str | None = Field(
         default=None, description="The identity provider's JWKS endpoint (RS256)"
     )
-    jwks_cache_seconds: float = Field(default=300, gt=0)
+    jwks_cache_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="How long the key set is trusted before it is fetched again: a key the "
+        "identity provider withdraws stops verifying within this time",
+    )
     jwt_leeway_seconds: float = Field(
         default=30, ge=0, description="Clock skew tolerated on exp, nbf and iat"
+    )
+    internal_token_private_key: SecretStr | None = Field(
+        default=None,
+        description="PEM (PKCS#8) Ed25519 key the gateway signs internal tokens with; "
+        "in development the development key when unset, in production required",
     )
 
     log_level: str = Field(default_factory=lambda: os.environ.get("HEARTH_LOG_LEVEL", "INFO"))
@@ -70,11 +93,18 @@ class GatewaySettings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_for_environment(self) -> GatewaySettings:
+        production = self.environment == "production"
         if self.jwt_algorithm == "HS256":
             if self.jwks_url:
                 raise ValueError("jwks_url publishes RS256 keys: set jwt_algorithm=RS256")
-            secret = self.jwt_secret.get_secret_value()
-            if self.environment == "production" and secret == DEVELOPMENT_JWT_SECRET:
+            if self.jwt_secret is None and production:
+                raise ValueError(
+                    "Refusing to start in production without a user-token key: set "
+                    "HEARTH_GATEWAY_JWKS_URL (with HEARTH_GATEWAY_JWT_ALGORITHM=RS256) or "
+                    "HEARTH_GATEWAY_JWT_SECRET, or HEARTH_ENVIRONMENT=development"
+                )
+            secret = self.user_token_secret()
+            if production and secret == DEVELOPMENT_JWT_SECRET:
                 raise ValueError(
                     "Refusing to start in production with the development JWT secret: "
                     "set HEARTH_GATEWAY_JWKS_URL (RS256) or HEARTH_GATEWAY_JWT_SECRET"
@@ -83,8 +113,41 @@ class GatewaySettings(BaseSettings):
                 raise ValueError(f"jwt_secret must be at least {MIN_HMAC_SECRET_BYTES} bytes")
         elif not (self.jwks_url or self.jwt_public_key):
             raise ValueError("RS256 needs jwks_url or jwt_public_key to verify signatures")
+        try:
+            self.internal_token_key()
+        except (InsecureConfiguration, ValueError) as exc:
+            raise ValueError(str(exc)) from exc
         return self
 
-    def service_url(self, service: ServiceName) -> str:
+    def user_token_secret(self) -> str:
+        """The HS256 secret for users' tokens: the configured one, else (development
+        only, which the validator ensures) the development secret."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return DEVELOPMENT_JWT_SECRET
+
+    def internal_token_key(self) -> Ed25519PrivateKey:
+        """The key internal tokens are signed with. InsecureConfiguration in production
+        when none is configured, or when the configured one is the development key."""
+        development = development_private_key()
+        if self.internal_token_private_key is None:
+            if self.environment != "development":
+                raise InsecureConfiguration(
+                    f"Refusing to start in production without {PRIVATE_KEY_SETTING}: set it "
+                    "to an Ed25519 private key (PEM), e.g. from `openssl genpkey -algorithm "
+                    "ed25519`, or set HEARTH_ENVIRONMENT=development"
+                )
+            return development
+        key = load_private_key(self.internal_token_private_key.get_secret_value())
+        if self.environment != "development" and key_id(key.public_key()) == key_id(
+            development.public_key()
+        ):
+            raise InsecureConfiguration(
+                f"Refusing to start in production: {PRIVATE_KEY_SETTING} is the development "
+                "key, whose seed is in the repository"
+            )
+        return key
+
+    def service_url(self, service: Service) -> str:
         url: str = getattr(self, f"{service}_url")
         return url

@@ -10,6 +10,8 @@ from gateway_stand_ins import (
     TIMEOUT_SECONDS,
     OpenGateway,
     StandIns,
+    bearer_with_scopes,
+    verify_internal_token,
 )
 
 # The home overview
@@ -29,6 +31,45 @@ async def test_the_overview_combines_every_service(
     assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
     assert [a["id"] for a in overview["appointment_requests"]] == ["a-1"]
     assert overview["degraded"] == []
+    assert overview["withheld"] == []
+
+
+async def test_every_overview_call_carries_an_internal_token_for_its_service_naming_the_caller(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200
+    calls = [r for r in stand_ins.requests[before:] if r.path.startswith("/v1/")]
+    assert {r.service for r in calls} == {"compliance", "income", "engagement", "visits", "repairs"}
+    for call in calls:
+        caller = verify_internal_token(call.service, call.headers["authorization"])
+        assert caller.subject == "test-staff"
+
+
+async def test_parts_the_token_has_no_scope_for_are_withheld_named_and_never_fetched(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(
+        f"/v1/homes/{KNOWN_UPRN}", headers=bearer_with_scopes("homes:read visits:read")
+    )
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["withheld"] == [
+        "tenancy",
+        "residents",
+        "open_repairs",
+        "appointment_requests",
+    ]
+    assert overview["home"]["postcode"] == "E8 1DY"
+    assert [v["id"] for v in overview["visits"]] == ["v-1"]
+    assert overview["tenancy"] is None
+    assert overview["residents"] == []
+    assert overview["open_repairs"] == overview["appointment_requests"] == []
+    assert overview["degraded"] == []
+    asked = {r.service for r in stand_ins.requests[before:] if r.path.startswith("/v1/")}
+    assert asked == {"compliance", "visits"}
 
 
 async def test_a_slow_service_and_a_stopped_one_are_marked_degraded_and_the_rest_returned(
@@ -166,7 +207,12 @@ async def test_registering_a_home_returns_compliances_201_and_location(
         if r.headers.get("idempotency-key") == idempotency_key
     ]
     assert len(received) == 1
-    assert "authorization" not in received[0].headers
+    # Not the caller's own token: an internal token for compliance, naming the caller.
+    forwarded = received[0].headers["authorization"]
+    assert forwarded != staff["Authorization"]
+    caller = verify_internal_token("compliance", forwarded)
+    assert caller.subject == "test-staff"
+    assert "homes:write" in caller.scopes
 
 
 async def test_a_problem_from_compliance_passes_through_unchanged(

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
-from gateway.auth import Principal, require_scopes
+from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
 from gateway.homes.schemas import HomeOverview
 from gateway.homes.service import home_overview_service
-from gateway.problems import AUTH_RESPONSES
 from gateway.proxy import JSON_BODY, forward_post
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.problems import Problem
@@ -31,11 +30,11 @@ UprnPath = Annotated[
 async def register_home(
     request: Request,
     downstreams: DownstreamsDep,
-    _: Annotated[Principal, Depends(require_scopes("homes:write"))],
+    caller: Annotated[Principal, Depends(require_scopes("homes:write"))],
 ) -> Response:
     """Register a home in the asset register (compliance `POST /v1/homes`). Scope
     `homes:write`."""
-    return await forward_post(request, downstreams, "compliance", "/v1/homes")
+    return await forward_post(request, downstreams, caller, "compliance", "/v1/homes")
 
 
 @router.get(
@@ -46,8 +45,10 @@ async def register_home(
 async def home_overview(
     uprn: UprnPath,
     downstreams: DownstreamsDep,
-    _: Annotated[Principal, Depends(require_scopes("homes:read"))],
+    caller: Annotated[Principal, Depends(require_scopes("homes:read"))],
 ) -> HomeOverview:
     """One home as every service sees it, fetched concurrently. Services that did not
-    answer are listed in `degraded`. Scope `homes:read`."""
-    return await home_overview_service.get(downstreams, uprn)
+    answer are listed in `degraded`. Scope `homes:read`; each other part needs its own
+    read scope (`tenancies:read`, `residents:read`, `visits:read`, `repairs:read`), and
+    a part the token lacks the scope for is left out and named in `withheld`."""
+    return await home_overview_service.get(downstreams, uprn, caller)

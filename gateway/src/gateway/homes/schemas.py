@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from gateway.settings import ServiceName
+from hearth_contracts.topics import Service
 
 JsonObject = dict[str, Any]
+
+OverviewPart = Literal["tenancy", "residents", "visits", "open_repairs", "appointment_requests"]
+"""The parts of an overview besides the home itself, each shown only with its scope."""
+
+PART_SCOPES: dict[OverviewPart, str] = {
+    "tenancy": "tenancies:read",
+    "residents": "residents:read",
+    "visits": "visits:read",
+    "open_repairs": "repairs:read",
+    "appointment_requests": "repairs:read",
+}
+"""The read scope each part needs (the home itself needs homes:read, which the overview
+needs at all)."""
 
 
 class HomeOverview(BaseModel):
     """A home, its current tenancy, residents, visits, open repairs and appointment
     requests, combined from the services that own them. A service that did not answer
-    is named in `degraded`, and its parts are null or empty."""
+    is named in `degraded`, and its parts are null or empty. A part the token has no
+    scope for is named in `withheld`, and is null or empty: need to know."""
 
     uprn: str
     home: JsonObject | None = Field(
@@ -27,12 +41,20 @@ class HomeOverview(BaseModel):
     appointment_requests: list[JsonObject] = Field(
         description="Requests for a repair appointment (repairs)"
     )
-    degraded: list[ServiceName] = Field(
+    degraded: list[Service] = Field(
         description=(
             "Services that did not answer (timeout, connection error or server error): "
             "their parts of this overview are null or empty, not known to be empty"
         ),
         examples=[["repairs"]],
+    )
+    withheld: list[OverviewPart] = Field(
+        description=(
+            "Parts left out because the token lacks their read scope (tenancies:read, "
+            "residents:read, visits:read, repairs:read): null or empty, not known to be "
+            "empty"
+        ),
+        examples=[["residents"]],
     )
 
 

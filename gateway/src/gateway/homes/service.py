@@ -1,5 +1,9 @@
 """The home overview: fan out to every service concurrently, and combine what answers.
 
+Need to know: each part is fetched only when the caller's token carries its read scope
+(PART_SCOPES); a part the token does not cover is not asked for, and is named in
+`withheld`. Every call carries an internal token naming the caller.
+
 Each call is bounded by the downstream timeout. A service that times out, cannot be
 reached, answers 5xx or answers something unusable is reported in `degraded`; its parts
 stay empty and the rest of the overview is still returned.
@@ -8,14 +12,16 @@ stay empty and the rest of the overview is still returned.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from gateway.auth import Principal
 from gateway.clients import DownstreamFailure, Downstreams
-from gateway.homes.schemas import HomeOverview, ItemPage, JsonObject
-from gateway.settings import SERVICES, ServiceName
+from gateway.homes.schemas import PART_SCOPES, HomeOverview, ItemPage, JsonObject, OverviewPart
+from hearth_contracts.topics import Service
 from hearth_kit.logs import get_logger
 from hearth_kit.problems import NotFound
 
@@ -26,14 +32,29 @@ log = get_logger(__name__)
 class _Part:
     """What one call brought back."""
 
-    service: ServiceName
+    service: Service
     value: Any = None
     answered: bool = True
     not_found: bool = False
 
 
+async def _withheld(service: Service) -> _Part:
+    return _Part(service)
+
+
 class HomeOverviewService:
-    async def get(self, downstreams: Downstreams, uprn: str) -> HomeOverview:
+    async def get(self, downstreams: Downstreams, uprn: str, caller: Principal) -> HomeOverview:
+        withheld: list[OverviewPart] = [
+            part for part, scope in PART_SCOPES.items() if scope not in caller.scopes
+        ]
+
+        def fetch(
+            part: OverviewPart, service: Service, path: str, **filters: str
+        ) -> Awaitable[_Part]:
+            if part in withheld:
+                return _withheld(service)
+            return self._items(downstreams, caller, service, path, uprn, **filters)
+
         (
             home,
             tenancies,
@@ -42,15 +63,14 @@ class HomeOverviewService:
             open_repairs,
             appointment_requests,
         ) = await asyncio.gather(
-            self._home(downstreams, uprn),
-            self._items(downstreams, "income", "/v1/tenancies", uprn, status="current"),
-            self._items(downstreams, "engagement", "/v1/residents", uprn),
-            self._items(downstreams, "visits", "/v1/visits", uprn),
-            self._items(downstreams, "repairs", "/v1/repairs", uprn, status="open"),
-            self._items(downstreams, "repairs", "/v1/appointment-requests", uprn),
+            self._home(downstreams, caller, uprn),
+            fetch("tenancy", "income", "/v1/tenancies", status="current"),
+            fetch("residents", "engagement", "/v1/residents"),
+            fetch("visits", "visits", "/v1/visits"),
+            fetch("open_repairs", "repairs", "/v1/repairs", status="open"),
+            fetch("appointment_requests", "repairs", "/v1/appointment-requests"),
         )
         parts = (home, tenancies, residents, visits, open_repairs, appointment_requests)
-        unanswered = {part.service for part in parts if not part.answered}
         overview = HomeOverview(
             uprn=uprn,
             home=home.value,
@@ -59,15 +79,16 @@ class HomeOverviewService:
             visits=visits.value or [],
             open_repairs=open_repairs.value or [],
             appointment_requests=appointment_requests.value or [],
-            degraded=[service for service in SERVICES if service in unanswered],
+            degraded=list(dict.fromkeys(part.service for part in parts if not part.answered)),
+            withheld=withheld,
         )
         if home.not_found and not overview.degraded and not _known_elsewhere(overview):
             raise NotFound(f"No service knows a home with UPRN {uprn}", uprn=uprn)
         return overview
 
-    async def _home(self, downstreams: Downstreams, uprn: str) -> _Part:
+    async def _home(self, downstreams: Downstreams, caller: Principal, uprn: str) -> _Part:
         try:
-            status, body = await downstreams.get_json("compliance", f"/v1/homes/{uprn}")
+            status, body = await downstreams.get_json("compliance", f"/v1/homes/{uprn}", caller)
         except DownstreamFailure as failure:
             return _unanswered("compliance", failure.reason)
         if status == 404:
@@ -77,10 +98,18 @@ class HomeOverviewService:
         return _Part("compliance", body)
 
     async def _items(
-        self, downstreams: Downstreams, service: ServiceName, path: str, uprn: str, **filters: str
+        self,
+        downstreams: Downstreams,
+        caller: Principal,
+        service: Service,
+        path: str,
+        uprn: str,
+        **filters: str,
     ) -> _Part:
         try:
-            status, body = await downstreams.get_json(service, path, {"uprn": uprn, **filters})
+            status, body = await downstreams.get_json(
+                service, path, caller, {"uprn": uprn, **filters}
+            )
         except DownstreamFailure as failure:
             return _unanswered(service, failure.reason)
         if status != 200:
@@ -93,7 +122,7 @@ class HomeOverviewService:
         return _Part(service, items)
 
 
-def _unanswered(service: ServiceName, reason: str) -> _Part:
+def _unanswered(service: Service, reason: str) -> _Part:
     log.warning("home overview degraded", service=service, reason=reason)
     return _Part(service, answered=False)
 

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from gateway.auth import Principal, require_scopes
+from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.problems import AUTH_RESPONSES
 from gateway.proxy import JSON_BODY, forward_post
 from hearth_kit.problems import Problem
 
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=AUTH_RE
 async def record_resident(
     request: Request,
     downstreams: DownstreamsDep,
-    _: Annotated[Principal, Depends(require_scopes("residents:write"))],
+    caller: Annotated[Principal, Depends(require_scopes("residents:write"))],
 ) -> Response:
     """Record a resident (engagement `POST /v1/residents`). Scope `residents:write`."""
-    return await forward_post(request, downstreams, "engagement", "/v1/residents")
+    return await forward_post(request, downstreams, caller, "engagement", "/v1/residents")

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from gateway.auth import Principal, require_scopes
+from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.problems import AUTH_RESPONSES
 from gateway.proxy import JSON_BODY, forward_post
 from hearth_kit.problems import Problem
 
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/v1/tenancies", tags=["tenancies"], responses=AUTH_RE
 async def start_tenancy(
     request: Request,
     downstreams: DownstreamsDep,
-    _: Annotated[Principal, Depends(require_scopes("tenancies:write"))],
+    caller: Annotated[Principal, Depends(require_scopes("tenancies:write"))],
 ) -> Response:
     """Start a tenancy (income `POST /v1/tenancies`). Scope `tenancies:write`."""
-    return await forward_post(request, downstreams, "income", "/v1/tenancies")
+    return await forward_post(request, downstreams, caller, "income", "/v1/tenancies")

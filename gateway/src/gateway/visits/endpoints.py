@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
-from gateway.auth import Principal, require_scopes
+from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.problems import AUTH_RESPONSES
 from gateway.proxy import JSON_BODY, forward_post
 from hearth_kit.problems import Problem
 
@@ -26,9 +25,11 @@ VisitsWrite = Annotated[Principal, Depends(require_scopes("visits:write"))]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
-async def arrange_visit(request: Request, downstreams: DownstreamsDep, _: VisitsWrite) -> Response:
+async def arrange_visit(
+    request: Request, downstreams: DownstreamsDep, caller: VisitsWrite
+) -> Response:
     """Arrange a home visit (visits `POST /v1/visits`). Scope `visits:write`."""
-    return await forward_post(request, downstreams, "visits", "/v1/visits")
+    return await forward_post(request, downstreams, caller, "visits", "/v1/visits")
 
 
 @router.post("/{visit_id}/report", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
@@ -36,8 +37,10 @@ async def file_visit_report(
     visit_id: Annotated[uuid.UUID, Path(description="The visit's id")],
     request: Request,
     downstreams: DownstreamsDep,
-    _: VisitsWrite,
+    caller: VisitsWrite,
 ) -> Response:
     """File a visit's report: findings, condition, no access (visits
     `POST /v1/visits/{visit_id}/report`). Scope `visits:write`."""
-    return await forward_post(request, downstreams, "visits", f"/v1/visits/{visit_id}/report")
+    return await forward_post(
+        request, downstreams, caller, "visits", f"/v1/visits/{visit_id}/report"
+    )
