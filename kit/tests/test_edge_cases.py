@@ -42,7 +42,7 @@ def an_app() -> FastAPI:
 
     @app.get("/homes")
     async def list_homes(page: PageDep) -> dict[str, object]:
-        return {"after": page.after()}
+        return {"after": page.after_as(str)}
 
     return app
 

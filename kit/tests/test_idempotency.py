@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Generator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Response
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_kit.auth import InternalTokenVerifier, issue_internal_token, key_id
 from hearth_kit.db import Database, SessionDep
-from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.idempotency import (
+    KEY_LIFETIME,
+    PURGE_BATCH,
+    IdempotencyDep,
+    idempotency_scope,
+)
 from hearth_kit.problems import Unprocessable, install_problem_handlers
+from hearth_kit.tables import idempotency_record
 
 metadata = MetaData()
 homes = Table(
@@ -33,58 +42,97 @@ class HomeCreate(BaseModel):
     town: str = "London"
 
 
+class HomePublic(BaseModel):
+    uprn: str
+    town: str
+    receipt: str
+
+
 slow_uprns: set[str] = set()
 """Homes the endpoint takes its time over (so two requests overlap)."""
 
 refused_uprns: set[str] = set()
 """Homes the endpoint refuses after it has stored its response (a late failure)."""
 
+SIGNING_KEY = Ed25519PrivateKey.generate()
+
 
 def homes_app(db: Database) -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
     app.state.db = db
+    public_key = SIGNING_KEY.public_key()
+    app.state.internal_token_verifier = InternalTokenVerifier(
+        "kit", {key_id(public_key): public_key}
+    )
 
-    async def register(
-        route: str,
-        body: HomeCreate,
-        session: SessionDep,
-        idempotency: IdempotencyDep,
-        response: Response,
-    ) -> Any:
-        if (replayed := await idempotency.replay(session)) is not None:
-            return replayed
+    async def register(session: AsyncSession, route: str, body: HomeCreate) -> HomePublic:
         if body.uprn in slow_uprns:
             await asyncio.sleep(0.3)
         await session.execute(insert(homes).values(uprn=body.uprn, route=route))
-        created = {"uprn": body.uprn, "town": body.town, "receipt": str(uuid.uuid4())}
-        response.headers["Location"] = f"/{route}/{body.uprn}"
-        await idempotency.remember(session, 201, created, {"Location": f"/{route}/{body.uprn}"})
-        if body.uprn in refused_uprns:
-            raise Unprocessable("Refused after the response was stored", field="uprn")
-        return created
+        return HomePublic(uprn=body.uprn, town=body.town, receipt=str(uuid.uuid4()))
 
-    @app.post("/homes", status_code=201)
+    def refuse_late(home: HomePublic) -> str:
+        if home.uprn in refused_uprns:
+            raise Unprocessable("Refused while shaping the response", field="uprn")
+        return f"/homes/{home.uprn}"
+
+    @app.post("/homes", status_code=201, response_model=HomePublic)
     async def register_home(
-        body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep, response: Response
-    ) -> Any:
-        return await register("homes", body, session, idempotency, response)
+        body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep
+    ) -> Response:
+        return await idempotency.create(
+            session, lambda: register(session, "homes", body), location=refuse_late
+        )
 
-    @app.post("/void-homes", status_code=201)
+    @app.post("/void-homes", status_code=201, response_model=HomePublic)
     async def register_void_home(
-        body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep, response: Response
-    ) -> Any:
-        return await register("void-homes", body, session, idempotency, response)
+        body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep
+    ) -> Response:
+        return await idempotency.create(
+            session,
+            lambda: register(session, "void-homes", body),
+            shape=lambda home: home,
+            location=lambda home: f"/void-homes/{home.uprn}",
+        )
 
     return app
 
 
+class SignedAs(httpx.Auth):
+    """Calls as the gateway would for `subject`: a fresh internal token per request."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = issue_internal_token(SIGNING_KEY, service="kit", subject=self.subject, scopes=[])
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
 @pytest.fixture(scope="module")
-async def client(kit_database: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def app(kit_database: Database) -> FastAPI:
     async with kit_database.engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    transport = httpx.ASGITransport(homes_app(kit_database))
-    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+    return homes_app(kit_database)
+
+
+@pytest.fixture(scope="module")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://kit", auth=SignedAs("officer-1")
+    ) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def other_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://kit", auth=SignedAs("officer-2")
+    ) as client:
         yield client
 
 
@@ -180,6 +228,7 @@ async def test_a_key_whose_request_failed_is_not_remembered(
     refused_uprns.add(uprn)
     failed = await client.post("/homes", json={"uprn": uprn}, headers=key)
     assert failed.status_code == 422
+    assert failed.json()["errors"][0]["field"] == "uprn"
     assert await homes_created(kit_database, uprn) == 0
     refused_uprns.discard(uprn)
     retried = await client.post("/homes", json={"uprn": uprn}, headers=key)
@@ -212,3 +261,108 @@ async def test_two_requests_racing_with_one_key_apply_once_and_the_loser_is_a_40
     retried = await client.post("/homes", json={"uprn": uprn}, headers=headers)
     assert retried.status_code == 201
     assert retried.headers["idempotent-replayed"] == "true"
+
+
+async def test_the_same_key_from_another_caller_is_a_different_request(
+    client: httpx.AsyncClient, other_client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    uprn = a_uprn()
+    key = {"Idempotency-Key": f"register-{uprn}"}
+    mine = await client.post("/homes", json={"uprn": uprn}, headers=key)
+    theirs = await other_client.post("/homes", json={"uprn": uprn, "town": "Leeds"}, headers=key)
+    assert mine.status_code == theirs.status_code == 201
+    assert "idempotent-replayed" not in theirs.headers
+    assert theirs.json()["town"] == "Leeds"
+    assert await homes_created(kit_database, uprn) == 2
+    again = await other_client.post("/homes", json={"uprn": uprn, "town": "Leeds"}, headers=key)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == theirs.json()
+
+
+async def age_records(db: Database, key: str, by: timedelta) -> None:
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(idempotency_record)
+            .where(idempotency_record.c.key == key)
+            .values(created_at=datetime.now(UTC) - by)
+        )
+
+
+async def test_a_key_reused_within_24_hours_is_replayed(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    uprn = a_uprn()
+    key = f"register-{uprn}"
+    await client.post("/homes", json={"uprn": uprn}, headers={"Idempotency-Key": key})
+    await age_records(kit_database, key, KEY_LIFETIME - timedelta(minutes=1))
+    again = await client.post("/homes", json={"uprn": uprn}, headers={"Idempotency-Key": key})
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await homes_created(kit_database, uprn) == 1
+
+
+async def test_a_key_reused_after_24_hours_is_a_new_request(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    uprn = a_uprn()
+    key = f"register-{uprn}"
+    first = await client.post("/homes", json={"uprn": uprn}, headers={"Idempotency-Key": key})
+    await age_records(kit_database, key, KEY_LIFETIME + timedelta(minutes=1))
+    other_body = {"uprn": uprn, "town": "York"}
+    later = await client.post("/homes", json=other_body, headers={"Idempotency-Key": key})
+    assert later.status_code == 201
+    assert "idempotent-replayed" not in later.headers
+    assert later.json()["receipt"] != first.json()["receipt"]
+    assert await homes_created(kit_database, uprn) == 2
+    replayed = await client.post("/homes", json=other_body, headers={"Idempotency-Key": key})
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json() == later.json()
+
+
+async def test_storing_a_response_purges_a_bounded_number_of_expired_records(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    marker = f"old-{a_uprn()}-"
+    async with kit_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            insert(idempotency_record),
+            [
+                {
+                    "key": f"{marker}{n}",
+                    "scope": "someone POST /homes",
+                    "request_hash": "0" * 64,
+                    "status_code": 201,
+                    "response_body": {},
+                    "headers": {},
+                    "created_at": datetime.now(UTC) - KEY_LIFETIME - timedelta(hours=n + 1),
+                }
+                for n in range(PURGE_BATCH + 5)
+            ],
+        )
+
+    async def left() -> int:
+        async with kit_database.sessionmaker() as session:
+            query = select(func.count()).where(idempotency_record.c.key.startswith(marker))
+            return int(await session.scalar(query) or 0)
+
+    uprn = a_uprn()
+    response = await client.post("/homes", json={"uprn": uprn}, headers={"Idempotency-Key": uprn})
+    assert response.status_code == 201
+    assert await left() == 5  # the oldest PURGE_BATCH went, ours being the oldest
+    await client.post("/homes", json={"uprn": a_uprn()}, headers={"Idempotency-Key": a_uprn()})
+    assert await left() == 0
+
+
+def test_a_scope_too_long_for_its_column_is_hashed_and_still_distinct() -> None:
+    long_path = "/homes/" + "x" * 400
+    one = idempotency_scope("officer-1", "POST", long_path)
+    other = idempotency_scope("officer-2", "POST", long_path)
+    assert len(one) <= 300
+    assert one != other
+    assert idempotency_scope("officer-1", "POST", "/homes") == "officer-1 POST /homes"
+
+
+async def test_a_create_without_a_token_is_refused(app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as anonymous:
+        response = await anonymous.post("/homes", json={"uprn": a_uprn()})
+    assert response.status_code == 401

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,7 +15,7 @@ from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearth_kit.pagination import Page, PageDep, decode_cursor, encode_cursor
+from hearth_kit.pagination import Page, PageDep, PageParams, decode_cursor, encode_cursor
 from hearth_kit.problems import Unprocessable, install_problem_handlers
 
 
@@ -70,11 +73,17 @@ def paged_app() -> FastAPI:
 
     @app.get("/homes")
     async def list_homes(page: PageDep) -> Page[str]:
-        after = page.after()
-        remaining = [u for u in uprns if after is None or int(u) > int(after[0])]
-        items = remaining[: page.limit]
-        more = len(remaining) > page.limit
-        return Page(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
+        after = page.after_as(int)
+        rows = [u for u in uprns if after is None or int(u) > after][: page.fetch]
+        return Page.from_rows(rows, page.limit, cursor_of=lambda uprn: (int(uprn),))
+
+    @app.get("/visits")
+    async def list_visits(page: PageDep) -> dict[str, str | None]:
+        after = page.after_as(datetime, uuid.UUID)
+        if after is None:
+            return {"scheduled_for": None, "id": None}
+        scheduled_for, visit_id = after
+        return {"scheduled_for": scheduled_for.isoformat(), "id": str(visit_id)}
 
     return app
 
@@ -125,3 +134,91 @@ async def test_a_garbage_cursor_is_a_422_naming_cursor(client: httpx.AsyncClient
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+@dataclass(frozen=True)
+class Visit:
+    scheduled_for: datetime
+    id: uuid.UUID
+
+
+def visits(count: int) -> list[Visit]:
+    start = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    return [Visit(start + timedelta(hours=n), uuid.UUID(int=n)) for n in range(count)]
+
+
+def test_from_rows_with_an_extra_row_shows_a_page_and_a_cursor_after_its_last_item() -> None:
+    rows = visits(4)
+    page = Page.from_rows(rows, 3, cursor_of=lambda v: (v.scheduled_for, v.id))
+    assert page.items == rows[:3]
+    assert page.next_cursor is not None
+    params = PageParams(cursor=page.next_cursor, limit=3)
+    assert params.after_as(datetime, uuid.UUID) == (rows[2].scheduled_for, rows[2].id)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_from_rows_without_an_extra_row_is_the_last_page(count: int) -> None:
+    rows = visits(count)
+    page = Page.from_rows(rows, 3, cursor_of=lambda v: (v.scheduled_for, v.id))
+    assert page.items == rows
+    assert page.next_cursor is None
+
+
+def test_fetch_is_one_more_than_a_page() -> None:
+    assert PageParams(limit=50).fetch == 51
+
+
+@given(st.datetimes(timezones=st.just(UTC)), st.uuids())
+def test_a_moment_and_an_id_come_back_as_they_went_in(
+    moment: datetime, visit_id: uuid.UUID
+) -> None:
+    params = PageParams(cursor=encode_cursor(moment, visit_id))
+    assert params.after_as(datetime, uuid.UUID) == (moment, visit_id)
+
+
+def test_no_cursor_is_the_first_page() -> None:
+    assert PageParams().after_as(datetime, uuid.UUID) is None
+    assert PageParams().after_as(uuid.UUID) is None
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        encode_cursor("2026-03-29T00:30:00+00:00"),
+        encode_cursor("2026-03-29T00:30:00+00:00", uuid.UUID(int=1), "extra"),
+        encode_cursor("yesterday", uuid.UUID(int=1)),
+        encode_cursor("2026-03-29T00:30:00", uuid.UUID(int=1)),
+        encode_cursor("2026-03-29T00:30:00+00:00", "not-a-uuid"),
+        encode_cursor(uuid.UUID(int=1), "2026-03-29T00:30:00+00:00"),
+    ],
+)
+def test_a_cursor_that_is_not_the_sort_keys_types_is_refused_naming_the_query_cursor(
+    cursor: str,
+) -> None:
+    with pytest.raises(Unprocessable) as refused:
+        PageParams(cursor=cursor).after_as(datetime, uuid.UUID)
+    [error] = refused.value.problem()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage!", encode_cursor("yesterday", uuid.UUID(int=1)), encode_cursor("2026-03-29")],
+)
+async def test_a_cursor_of_the_wrong_types_is_a_query_422_through_the_api(
+    client: httpx.AsyncClient, cursor: str
+) -> None:
+    response = await client.get("/visits", params={"cursor": cursor})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")
+
+
+async def test_a_cursor_longer_than_any_this_api_issues_is_a_query_422(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/visits", params={"cursor": "A" * 1001})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")

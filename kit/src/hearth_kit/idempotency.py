@@ -1,38 +1,103 @@
 """`Idempotency-Key` on POSTs that create things.
 
-The first response to a key is stored in the same transaction as the change it made;
-a retry with the same key and body gets that response again and changes nothing; the
-same key with a different body is a 422.
+A create endpoint is parse -> service -> shape, and hands the work to
+`IdempotencyDep.create(...)`, which does the rest: the first response to a key is
+stored in the same transaction as the change it made; a retry with the same key and
+body gets that response again (with `Idempotent-Replayed: true`) and changes nothing;
+the same key with a different body is a 422.
+
+A key belongs to its caller (the internal token's subject) and to the method and route:
+the same key from two callers is two requests. A record lives 24 hours: a key reused
+after that is a new request. Each stored response purges a bounded number of expired
+records (oldest first, by the created_at index), so the table stays small without a job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, TypeVar, overload
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
+from pydantic import BaseModel
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_kit.auth import CallerDep
 from hearth_kit.problems import Conflict, Unprocessable
 from hearth_kit.tables import idempotency_record
 
+KEY_LIFETIME = timedelta(hours=24)
+"""How long a key's response is replayed; a key reused later is a new request."""
+PURGE_BATCH = 100
+"""Expired records deleted with each stored response (bounded, so a store stays cheap)."""
+_SCOPE_LENGTH = 300  # idempotency_record.scope
+
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
+
 
 class Idempotency:
-    """The request's idempotency key, if any, and its stored response."""
+    """The request's idempotency key, if any, within its caller's and route's scope."""
 
-    def __init__(self, key: str | None, scope: str, request_hash: str) -> None:
+    def __init__(
+        self, key: str | None, scope: str, request_hash: str, now: datetime | None = None
+    ) -> None:
         self.key = key
         self.scope = scope
         self.request_hash = request_hash
+        self.now = now or datetime.now(UTC)
 
-    async def replay(self, session: AsyncSession) -> JSONResponse | None:
-        """The stored response for this key, or None if the key is new (or absent)."""
+    @overload
+    async def create(
+        self,
+        session: AsyncSession,
+        run: Callable[[], Awaitable[M]],
+        *,
+        location: Callable[[M], str] | None = None,
+        status_code: int = 201,
+    ) -> JSONResponse: ...
+
+    @overload
+    async def create(
+        self,
+        session: AsyncSession,
+        run: Callable[[], Awaitable[R]],
+        *,
+        shape: Callable[[R], M],
+        location: Callable[[M], str] | None = None,
+        status_code: int = 201,
+    ) -> JSONResponse: ...
+
+    async def create(
+        self,
+        session: AsyncSession,
+        run: Callable[[], Awaitable[Any]],
+        *,
+        shape: Callable[[Any], BaseModel] | None = None,
+        location: Callable[[Any], str] | None = None,
+        status_code: int = 201,
+    ) -> JSONResponse:
+        """Answer a create: the stored response for a retried key, or else `run()` (the
+        service call), `shape` its result into the response model, and remember the
+        response with the change, in the caller's transaction. `location` gives the
+        created thing's URL (the Location header)."""
+        if (replayed := await self._replay(session)) is not None:
+            return replayed
+        created = await run()
+        public: BaseModel = shape(created) if shape is not None else created
+        body = public.model_dump(mode="json")
+        headers = {"Location": location(public)} if location is not None else {}
+        await self._remember(session, status_code, body, headers)
+        return JSONResponse(body, status_code=status_code, headers=headers)
+
+    async def _replay(self, session: AsyncSession) -> JSONResponse | None:
+        """The stored response for this key, or None if the key is new, expired or absent."""
         if self.key is None:
             return None
         row = (
@@ -49,6 +114,15 @@ class Idempotency:
         )
         if row is None:
             return None
+        if row["created_at"] <= self.now - KEY_LIFETIME:
+            # Expired: this use of the key is a new request; its record replaces this one.
+            await session.execute(
+                delete(idempotency_record).where(
+                    idempotency_record.c.key == self.key,
+                    idempotency_record.c.scope == self.scope,
+                )
+            )
+            return None
         if row["request_hash"] != self.request_hash:
             raise Unprocessable(
                 "This Idempotency-Key was already used with a different request body",
@@ -58,18 +132,24 @@ class Idempotency:
         headers = {**row["headers"], "Idempotent-Replayed": "true"}
         return JSONResponse(row["response_body"], status_code=row["status_code"], headers=headers)
 
-    async def remember(
-        self,
-        session: AsyncSession,
-        status_code: int,
-        body: Any,
-        headers: dict[str, str] | None = None,
+    async def _remember(
+        self, session: AsyncSession, status_code: int, body: Any, headers: dict[str, str]
     ) -> None:
-        """Store the response in the caller's transaction."""
+        """Store the response in the caller's transaction, and purge some expired ones."""
         if self.key is None:
             return
         try:
-            await self._insert(session, status_code, body, headers)
+            await session.execute(
+                insert(idempotency_record).values(
+                    key=self.key,
+                    scope=self.scope,
+                    request_hash=self.request_hash,
+                    status_code=status_code,
+                    response_body=jsonable_encoder(body),
+                    headers=headers,
+                    created_at=self.now,
+                )
+            )
         except IntegrityError as exc:
             # Another request with this key committed first (they raced); this one's
             # transaction rolls back, so its change is not applied twice.
@@ -79,44 +159,53 @@ class Idempotency:
                 field="Idempotency-Key",
                 location="header",
             ) from exc
+        await self._purge_expired(session)
 
-    async def _insert(
-        self,
-        session: AsyncSession,
-        status_code: int,
-        body: Any,
-        headers: dict[str, str] | None,
-    ) -> None:
+    async def _purge_expired(self, session: AsyncSession) -> None:
+        """Delete up to PURGE_BATCH expired records, oldest first; rows another request
+        is deleting are skipped (PostgreSQL), so purges never wait on each other."""
+        expired = (
+            select(idempotency_record.c.key, idempotency_record.c.scope)
+            .where(idempotency_record.c.created_at <= self.now - KEY_LIFETIME)
+            .order_by(idempotency_record.c.created_at)
+            .limit(PURGE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
         await session.execute(
-            insert(idempotency_record).values(
-                key=self.key,
-                scope=self.scope,
-                request_hash=self.request_hash,
-                status_code=status_code,
-                response_body=jsonable_encoder(body),
-                headers=headers or {},
-                created_at=datetime.now(UTC),
+            delete(idempotency_record).where(
+                tuple_(idempotency_record.c.key, idempotency_record.c.scope).in_(expired)
             )
         )
 
 
+def idempotency_scope(subject: str, method: str, path: str) -> str:
+    """Whose key it is and where it was used: the caller's subject, method and path
+    (hashed when too long for the column, so two scopes never share a prefix)."""
+    scope = f"{subject} {method} {path}"
+    if len(scope) <= _SCOPE_LENGTH:
+        return scope
+    return "sha256:" + hashlib.sha256(scope.encode()).hexdigest()
+
+
 async def idempotency(
     request: Request,
+    caller: CallerDep,
     idempotency_key: Annotated[
         str | None,
         Header(
             min_length=1,
             max_length=200,
-            description="Makes a retried POST safe: the same key returns the first response.",
+            description="Makes a retried POST safe: the same key returns the first response "
+            "for 24 hours.",
         ),
     ] = None,
 ) -> Idempotency:
     body = await request.body()
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True).encode() if body else b""
-    except ValueError:
+    except (ValueError, RecursionError):
         canonical = body
-    scope = f"{request.method} {request.url.path}"
+    scope = idempotency_scope(caller.subject, request.method, request.url.path)
     return Idempotency(idempotency_key, scope, hashlib.sha256(canonical).hexdigest())
 
 

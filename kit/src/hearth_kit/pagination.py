@@ -1,10 +1,20 @@
-"""Cursor pagination: opaque cursors over a stable sort key, never page numbers."""
+"""Cursor pagination: opaque cursors over a stable sort key, never page numbers.
+
+A list endpoint takes `PageDep`, hands it to its service, and the service answers
+`Page.from_rows(rows, page.limit, cursor_of=...)` from at most `page.fetch` rows
+(one more than a page, to know whether another page follows). The cursor is decoded
+back into the sort key's own types with `page.after_as(...)`; a cursor this API did not
+issue is always a 422 naming the query parameter `cursor`.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any, Generic, TypeVar
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
@@ -12,6 +22,10 @@ from pydantic import BaseModel, Field
 from hearth_kit.problems import Unprocessable
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+
+MAX_LIMIT = 200
 
 
 class Page(BaseModel, Generic[T]):
@@ -20,10 +34,29 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(default=None, description="Absent on the last page")
 
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[T], limit: int, *, cursor_of: Callable[[T], tuple[object, ...]]
+    ) -> Page[T]:
+        """The page of the first `limit` rows; `rows` holds up to `limit + 1` rows, and an
+        extra row means another page follows, starting after the last item shown
+        (`cursor_of` gives that item's sort key)."""
+        items = list(rows[:limit])
+        more = len(rows) > limit and bool(items)
+        return cls(items=items, next_cursor=encode_cursor(*cursor_of(items[-1])) if more else None)
 
-def encode_cursor(*values: Any) -> str:
-    raw = json.dumps([str(v) for v in values]).encode()
+
+def _cursor_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def encode_cursor(*values: object) -> str:
+    raw = json.dumps([_cursor_text(v) for v in values]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _not_issued() -> Unprocessable:
+    return Unprocessable("The cursor is not one this API issued", field="cursor", location="query")
 
 
 def decode_cursor(cursor: str) -> list[str]:
@@ -31,27 +64,65 @@ def decode_cursor(cursor: str) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, RecursionError) as exc:  # RecursionError: deeply nested JSON
-        raise Unprocessable(
-            "The cursor is not one this API issued", field="cursor", location="query"
-        ) from exc
+        raise _not_issued() from exc
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise Unprocessable(
-            "The cursor is not one this API issued", field="cursor", location="query"
-        )
+        raise _not_issued()
     return values
+
+
+def _parse(text: str, kind: type[Any]) -> Any:
+    """One cursor value as the sort key's type (str, int, uuid.UUID or an aware datetime)."""
+    if kind is datetime:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor moment carries its offset")
+        return moment
+    if kind is uuid.UUID:
+        return uuid.UUID(text)
+    if kind is int:
+        return int(text)
+    if kind is str:
+        return text
+    raise TypeError(f"no cursor decoding for {kind!r}")
 
 
 class PageParams(BaseModel):
     cursor: str | None = None
     limit: int = 50
 
-    def after(self) -> list[str] | None:
-        return decode_cursor(self.cursor) if self.cursor else None
+    @property
+    def fetch(self) -> int:
+        """How many rows to read: one more than a page, to know if another follows."""
+        return self.limit + 1
+
+    @overload
+    def after_as(self, first: type[A], /) -> A | None: ...
+
+    @overload
+    def after_as(self, first: type[A], second: type[B], /) -> tuple[A, B] | None: ...
+
+    def after_as(self, *kinds: type[Any]) -> Any:
+        """The sort key the cursor continues after, in its own types (one type: the
+        value; two: a tuple), or None on the first page. A cursor that does not decode
+        to exactly these types is a 422 naming the query parameter `cursor`."""
+        if self.cursor is None:
+            return None
+        values = decode_cursor(self.cursor)
+        if len(values) != len(kinds):
+            raise _not_issued()
+        try:
+            parsed = tuple(_parse(text, kind) for text, kind in zip(values, kinds, strict=True))
+        except ValueError as exc:
+            raise _not_issued() from exc
+        return parsed[0] if len(parsed) == 1 else parsed
 
 
 def page_params(
-    cursor: Annotated[str | None, Query(description="From a previous page's next_cursor")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=1000, description="From a previous page's next_cursor"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> PageParams:
     return PageParams(cursor=cursor, limit=limit)
 

@@ -105,6 +105,31 @@ async def test_a_registered_home_is_remembered_and_updated(repairs_database: Dat
     assert known.town == "Hackney"
 
 
+async def test_an_older_registration_arriving_late_does_not_overwrite_a_newer_address(
+    repairs_database: Database,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    newer = PropertyRegistered(
+        uprn=uprn,
+        address_line_1="3 Well Street",
+        town="Hackney",
+        postcode="E9 7PX",
+        property_type="house",
+        heating_fuel="gas",
+        gas_supply="live",
+        registered_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+    )
+    older = newer.model_copy(
+        update={"town": "London", "registered_at": datetime(2026, 11, 1, 9, 0, tzinfo=UTC)}
+    )
+    await handle(repairs_database, Envelope(data=newer))
+    await handle(repairs_database, Envelope(data=older))
+    async with repairs_database.sessionmaker() as session:
+        known = await session.get(KnownHome, uprn)
+    assert known is not None
+    assert (known.town, known.as_of) == ("Hackney", newer.registered_at)
+
+
 async def test_a_repair_shows_the_address_the_asset_register_announced(
     repairs: httpx.AsyncClient, repairs_database: Database
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from engagement.models import Tenancy
+from engagement.residents import repository as residents
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStarted
 from hearth_kit.consumer import EventHandlers
@@ -18,19 +18,14 @@ handlers = EventHandlers()
 async def on_tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
     """Keep the tenancy in engagement's projection, so a resident registered on it can
     be checked against its home (an upsert, so handling the same event again changes
-    nothing)."""
-    event = envelope.data
-    tenancy = await session.get(Tenancy, event.tenancy_id)
-    if tenancy is None:
-        session.add(
-            Tenancy(
-                tenancy_id=event.tenancy_id,
-                uprn=event.uprn,
-                tenancy_reference=event.tenancy_reference,
-                start_date=event.start_date,
-            )
-        )
-        return
-    tenancy.uprn = event.uprn
-    tenancy.tenancy_reference = event.tenancy_reference
-    tenancy.start_date = event.start_date
+    nothing, and an older one arriving late is ignored). The event carries no time of
+    its own beyond the start date, so its version is the envelope's time."""
+    tenancy = envelope.data
+    await residents.save_tenancy(
+        session,
+        tenancy_id=tenancy.tenancy_id,
+        uprn=tenancy.uprn,
+        tenancy_reference=tenancy.tenancy_reference,
+        start_date=tenancy.start_date,
+        as_of=envelope.time,
+    )

@@ -45,3 +45,8 @@ class Tenancy(EngagementModel, table=True):
     uprn: str = Field(max_length=12, index=True)
     tenancy_reference: str = Field(max_length=32)
     start_date: date
+    as_of: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When income announced it (an older event never overwrites it)",
+    )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_kit.consumer import EventHandlers
-from income.models import Home
+from income.homes import repository as homes
 
 handlers = EventHandlers()
 
@@ -19,13 +19,13 @@ async def on_property_registered(
     session: AsyncSession, envelope: Envelope[PropertyRegistered]
 ) -> None:
     """Keep the home in income's projection of the asset register (an upsert, so
-    handling the same event again changes nothing)."""
-    event = envelope.data
-    home = await session.get(Home, event.uprn)
-    if home is None:
-        session.add(
-            Home(uprn=event.uprn, postcode=event.postcode, address_line_1=event.address_line_1)
-        )
-        return
-    home.postcode = event.postcode
-    home.address_line_1 = event.address_line_1
+    handling the same event again changes nothing, and an older one arriving late is
+    ignored)."""
+    home = envelope.data
+    await homes.save_home(
+        session,
+        uprn=home.uprn,
+        postcode=home.postcode,
+        address_line_1=home.address_line_1,
+        as_of=home.registered_at,
+    )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, text
+from sqlalchemy import BigInteger, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -44,7 +44,7 @@ class Tenancy(IncomeModel, table=True):
     start_date: date
     end_date: date | None = None
     tenancy_type: TenancyType = Field(sa_type=text_enum(TenancyType))
-    weekly_rent_pence: int
+    weekly_rent_pence: int = Field(sa_type=BigInteger)
     status: TenancyStatus = Field(sa_type=text_enum(TenancyStatus))
     created_at: datetime = Field(sa_type=AwareDateTime)
     version: int = Field(default=1)
@@ -67,7 +67,7 @@ class RentAccount(IncomeModel, table=True):
     __tablename__ = "rent_account"
 
     tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", primary_key=True)
-    balance_pence: int = Field(default=0)
+    balance_pence: int = Field(default=0, sa_type=BigInteger)
     opened_on: date
     version: int = Field(default=1)
 
@@ -81,3 +81,8 @@ class Home(IncomeModel, table=True):
     uprn: str = Field(primary_key=True, max_length=12)
     postcode: str = Field(max_length=8)
     address_line_1: str = Field(max_length=200)
+    as_of: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the asset register said so (an older event never overwrites it)",
+    )

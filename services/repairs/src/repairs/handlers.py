@@ -1,10 +1,8 @@
 """Reactions to other services' events, one function each. Each runs inside the
-consumer's transaction (with the inbox record) and never commits."""
+consumer's transaction (with the inbox record) and never commits; the SQL is in the
+repositories."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +13,6 @@ from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from repairs.appointments.service import appointment_request_service
-from repairs.models import KnownHome
 from repairs.work_orders import repository as repairs
 from repairs.work_orders.service import RepairService
 
@@ -26,10 +23,12 @@ def build_handlers(repair_service: RepairService) -> EventHandlers:
     handlers = EventHandlers()
 
     @handlers.on(VisitFoundRepair)
-    async def raise_repair_found_on_visit(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    async def raise_repair_found_on_visit(
+        session: AsyncSession, envelope: Envelope[VisitFoundRepair]
+    ) -> None:
         """A repair found on a home visit becomes a routine repair request, grouped with
         the visit's other repairs into one pending appointment request."""
-        found: VisitFoundRepair = envelope.data
+        found = envelope.data
         if await repairs.by_finding(session, found.finding_id) is not None:
             return  # already raised (the same finding re-published under a new event id)
         appointment = await appointment_request_service.for_visit(
@@ -57,23 +56,17 @@ def build_handlers(repair_service: RepairService) -> EventHandlers:
         )
 
     @handlers.on(PropertyRegistered)
-    async def remember_home(session: AsyncSession, envelope: Envelope[Any]) -> None:
+    async def remember_home(session: AsyncSession, envelope: Envelope[PropertyRegistered]) -> None:
         """Keep the address an operative needs, from the asset register."""
-        home: PropertyRegistered = envelope.data
-        known = await session.get(KnownHome, home.uprn)
-        if known is None:
-            known = KnownHome(
-                uprn=home.uprn,
-                address_line_1=home.address_line_1,
-                town=home.town,
-                postcode=home.postcode,
-                updated_at=datetime.now(UTC),
-            )
-            session.add(known)
-        known.address_line_1 = home.address_line_1
-        known.address_line_2 = home.address_line_2
-        known.town = home.town
-        known.postcode = home.postcode
-        known.updated_at = datetime.now(UTC)
+        home = envelope.data
+        await repairs.save_home(
+            session,
+            uprn=home.uprn,
+            address_line_1=home.address_line_1,
+            address_line_2=home.address_line_2,
+            town=home.town,
+            postcode=home.postcode,
+            as_of=home.registered_at,
+        )
 
     return handlers

@@ -79,4 +79,8 @@ class KnownHome(RepairsModel, table=True):
     address_line_2: str | None = Field(default=None, max_length=200)
     town: str = Field(max_length=100)
     postcode: str = Field(max_length=8)
-    updated_at: datetime = Field(sa_type=AwareDateTime)
+    as_of: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the asset register said so (an older event never overwrites it)",
+    )

@@ -1,4 +1,5 @@
-"""Target dates in working days, across weekends and England's bank holidays."""
+"""Target dates in working days, across weekends, England's bank holidays and the
+landlord's closure days (the calendar itself is tested in kit/tests/test_working_days.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_contracts.events.repairs import RepairPriority
-from repairs.work_orders.rules import (
-    LONDON,
-    add_working_days,
-    is_working_day,
-    target_completion,
-)
+from hearth_kit.working_days import ENGLAND_AND_WALES, LONDON, WorkingDayCalendar
+from repairs.work_orders.rules import target_completion
 
 
 def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -77,15 +74,26 @@ def test_targets_are_configuration() -> None:
     assert target.astimezone(LONDON).date() == date(2026, 11, 19)
 
 
+def test_closure_days_push_an_urgent_target_later() -> None:
+    closed = WorkingDayCalendar([date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)])
+    target = target_completion(london(2026, 12, 24, 10, 0), RepairPriority.URGENT, calendar=closed)
+    assert target.astimezone(LONDON).date() == date(2027, 1, 8)
+
+
 @given(
-    start=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+    reported=st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+    ),
     days=st.integers(min_value=1, max_value=40),
 )
-def test_the_target_is_a_working_day_exactly_n_working_days_later(start: date, days: int) -> None:
-    target = add_working_days(start, days)
-    assert is_working_day(target)
-    between = [start + timedelta(days=i) for i in range(1, (target - start).days + 1)]
-    assert sum(is_working_day(d) for d in between) == days
+def test_an_urgent_target_ends_a_working_day_exactly_n_working_days_after_the_report(
+    reported: datetime, days: int
+) -> None:
+    target = target_completion(reported, RepairPriority.URGENT, urgent_working_days=days)
+    target_day = target.astimezone(LONDON).date()
+    assert ENGLAND_AND_WALES.is_working_day(target_day)
+    reported_day = reported.astimezone(LONDON).date()
+    assert ENGLAND_AND_WALES.working_days_between(reported_day, target_day) == days
 
 
 @given(

@@ -23,7 +23,7 @@ class HomeCreate(BaseModel):
     address_line_1: str = Field(min_length=1, max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
     town: str = Field(min_length=1, max_length=100)
-    postcode: str = Field(examples=["E8 1DY"])
+    postcode: str = Field(max_length=16, examples=["E8 1DY"])
     property_type: PropertyType
     tenure: Tenure = Tenure.GENERAL_NEEDS
     heating_fuel: HeatingFuel

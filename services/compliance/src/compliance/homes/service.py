@@ -11,6 +11,7 @@ from compliance.homes.schemas import HomeCreate, HomePublic
 from compliance.models import Home
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound
 
 
@@ -26,7 +27,7 @@ def to_public(home: Home) -> HomePublic:
 
 
 class HomeService:
-    async def register(self, session: AsyncSession, data: HomeCreate) -> Home:
+    async def register(self, session: AsyncSession, data: HomeCreate) -> HomePublic:
         """Add a home to the register and announce it (property-registered)."""
         if await repository.get(session, data.uprn) is not None:
             raise Conflict(f"Home {data.uprn} is already registered", field="uprn")
@@ -37,13 +38,24 @@ class HomeService:
             session,
             PropertyRegistered(**data.model_dump(), registered_at=home.registered_at),
         )
-        return home
+        return to_public(home)
 
-    async def get(self, session: AsyncSession, uprn: str) -> Home:
+    async def get(self, session: AsyncSession, uprn: str) -> HomePublic:
         home = await repository.get(session, uprn)
         if home is None:
             raise NotFound(f"No home with UPRN {uprn}")
-        return home
+        return to_public(home)
+
+    async def page(
+        self, session: AsyncSession, page: PageParams, *, postcode: str | None
+    ) -> Page[HomePublic]:
+        """Homes in UPRN order, a page at a time."""
+        homes = await repository.page(
+            session, after=page.after_as(str), limit=page.fetch, postcode=postcode
+        )
+        return Page.from_rows(
+            [to_public(h) for h in homes], page.limit, cursor_of=lambda home: (home.uprn,)
+        )
 
 
 home_service = HomeService()

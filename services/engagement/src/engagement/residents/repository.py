@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Resident, Tenancy
+from hearth_kit.projection import upsert_newer
 
 
 async def get(session: AsyncSession, resident_id: uuid.UUID) -> Resident | None:
@@ -51,3 +52,27 @@ async def page(
 
 def add(session: AsyncSession, resident: Resident) -> None:
     session.add(resident)
+
+
+async def save_tenancy(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    tenancy_reference: str,
+    start_date: date,
+    as_of: datetime,
+) -> None:
+    """Keep income's view of a tenancy, unless a later one is already kept."""
+    await upsert_newer(
+        session,
+        Tenancy,
+        key={"tenancy_id": tenancy_id},
+        values={
+            "uprn": uprn,
+            "tenancy_reference": tenancy_reference,
+            "start_date": start_date,
+            "as_of": as_of,
+        },
+        version="as_of",
+    )

@@ -12,6 +12,7 @@ from engagement.residents import repository, rules
 from engagement.residents.schemas import ResidentCreate, ResidentPublic
 from hearth_contracts.events.engagement import ResidentRegistered
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
@@ -22,7 +23,7 @@ def to_public(resident: Resident) -> ResidentPublic:
 
 
 class ResidentService:
-    async def register(self, session: AsyncSession, data: ResidentCreate) -> Resident:
+    async def register(self, session: AsyncSession, data: ResidentCreate) -> ResidentPublic:
         """Register a resident on a tenancy and announce it (resident-registered, which
         carries no contact details)."""
         missing = rules.missing_contact_detail(data.preferred_channel, data.email, data.phone)
@@ -55,13 +56,35 @@ class ResidentService:
                 registered_at=resident.registered_at,
             ),
         )
-        return resident
+        return to_public(resident)
 
-    async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> Resident:
+    async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
         resident = await repository.get(session, resident_id)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
-        return resident
+        return to_public(resident)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        tenancy_id: uuid.UUID | None,
+    ) -> Page[ResidentPublic]:
+        """Residents in the order they were registered, a page at a time."""
+        residents = await repository.page(
+            session,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+            uprn=uprn,
+            tenancy_id=tenancy_id,
+        )
+        return Page.from_rows(
+            [to_public(r) for r in residents],
+            page.limit,
+            cursor_of=lambda resident: (resident.registered_at, resident.id),
+        )
 
 
 resident_service = ResidentService()

@@ -8,8 +8,10 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearth_contracts.events.income import TenancyType
-from hearth_contracts.values import NonNegativePence, Uprn
+from hearth_contracts.values import BoundedNonNegativePence, Uprn
 from income.models import TenancyStatus
+
+MAX_JOINT_TENANTS = 4
 
 
 class TenantCreate(BaseModel):
@@ -30,10 +32,15 @@ class TenancyCreate(BaseModel):
 
     tenancy_reference: str = Field(min_length=1, max_length=32, examples=["T-000123"])
     uprn: Uprn
-    tenants: list[TenantCreate] = Field(min_length=1, description="Joint tenants each appear")
+    tenants: list[TenantCreate] = Field(
+        min_length=1,
+        max_length=MAX_JOINT_TENANTS,
+        description="Joint tenants each appear; at most four (the legal limit on those "
+        "holding a legal estate in land, Law of Property Act 1925 s.34)",
+    )
     start_date: date
     tenancy_type: TenancyType
-    weekly_rent_pence: NonNegativePence
+    weekly_rent_pence: BoundedNonNegativePence
 
     @field_validator("tenants")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.income import TenancyStarted
 from hearth_contracts.events.income import Tenant as TenantOnEvent
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound
 from income.models import RentAccount, Tenancy, TenancyStatus, Tenant
 from income.tenancies import repository, rules
@@ -97,17 +98,21 @@ class TenancyService:
     async def page(
         self,
         session: AsyncSession,
+        page: PageParams,
         *,
-        after: str | None,
-        limit: int,
         uprn: str | None,
         status: TenancyStatus | None,
-    ) -> list[TenancyPublic]:
+    ) -> Page[TenancyPublic]:
+        """Tenancies in reference order, a page at a time."""
         tenancies = await repository.page(
-            session, after=after, limit=limit, uprn=uprn, status=status
+            session, after=page.after_as(str), limit=page.fetch, uprn=uprn, status=status
         )
         tenants = await repository.tenants_of(session, [t.id for t in tenancies])
-        return [to_public(t, tenants[t.id]) for t in tenancies]
+        return Page.from_rows(
+            [to_public(t, tenants[t.id]) for t in tenancies],
+            page.limit,
+            cursor_of=lambda tenancy: (tenancy.tenancy_reference,),
+        )
 
 
 tenancy_service = TenancyService()

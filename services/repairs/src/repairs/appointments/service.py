@@ -7,9 +7,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_kit.pagination import Page, PageParams
 from repairs.appointments import repository
 from repairs.appointments.schemas import AppointmentRequestPublic
-from repairs.models import AppointmentRequest, RepairRequest
+from repairs.models import AppointmentRequest, AppointmentRequestStatus, RepairRequest
 
 
 class AppointmentRequestService:
@@ -24,6 +25,25 @@ class AppointmentRequestService:
         repository.add(session, request)
         await session.flush()
         return request
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: AppointmentRequestStatus | None,
+    ) -> Page[AppointmentRequestPublic]:
+        """Appointment requests in id order with the repairs each covers, a page at a time."""
+        requests = await repository.page(
+            session, uprn=uprn, status=status, after=page.after_as(uuid.UUID), limit=page.fetch
+        )
+        repairs = await repository.repairs_of(session, [r.id for r in requests])
+        return Page.from_rows(
+            [to_public(r, repairs[r.id]) for r in requests],
+            page.limit,
+            cursor_of=lambda request: (request.id,),
+        )
 
 
 def to_public(

@@ -5,76 +5,66 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
-from hearth_kit.pagination import Page, PageDep, encode_cursor
-from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES
 from repairs.models import RepairStatus
-from repairs.work_orders import repository
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
-from repairs.work_orders.service import RepairService, with_addresses
+from repairs.work_orders.service import RepairService
 
 router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=PROBLEM_RESPONSES)
 
 
 def _service(request: Request) -> RepairService:
+    """The service with this process's response targets and working-day calendar."""
     service: RepairService = request.app.state.repair_service
     return service
+
+
+RepairServiceDep = Annotated[RepairService, Depends(_service)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RepairPublic)
 async def report_repair(
     body: RepairCreate,
-    request: Request,
     session: SessionDep,
     idempotency: IdempotencyDep,
-    response: Response,
-) -> object:
+    repairs: RepairServiceDep,
+) -> Response:
     """Report a repair; its target date follows from its priority (publishes repair-reported)."""
-    if (replayed := await idempotency.replay(session)) is not None:
-        return replayed
-    (repair,) = await with_addresses(
-        session, [await _service(request).report_from_contact(session, body)]
+    return await idempotency.create(
+        session,
+        lambda: repairs.report_from_contact(session, body),
+        location=lambda repair: f"/v1/repairs/{repair.id}",
     )
-    response.headers["Location"] = f"/v1/repairs/{repair.id}"
-    await idempotency.remember(
-        session, 201, repair.model_dump(mode="json"), {"Location": response.headers["Location"]}
-    )
-    return repair
 
 
 @router.get("/{repair_id}", response_model=RepairPublic)
-async def get_repair(repair_id: uuid.UUID, request: Request, session: SessionDep) -> RepairPublic:
+async def get_repair(
+    repair_id: uuid.UUID, session: SessionDep, repairs: RepairServiceDep
+) -> RepairPublic:
     """One repair request."""
-    (repair,) = await with_addresses(session, [await _service(request).get(session, repair_id)])
-    return repair
+    return await repairs.get(session, repair_id)
 
 
 @router.get("", response_model=Page[RepairPublic])
 async def list_repairs(
     session: SessionDep,
     page: PageDep,
+    repairs: RepairServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     status: RepairStatus | None = None,
     appointment_request_id: uuid.UUID | None = None,
 ) -> Page[RepairPublic]:
     """Repair requests, filtered by home, status or appointment request."""
-    after = page.after()
-    try:
-        after_id = uuid.UUID(after[0]) if after else None
-    except ValueError as exc:
-        raise Unprocessable("The cursor is not one this API issued", field="cursor") from exc
-    repairs = await repository.page(
+    return await repairs.page(
         session,
+        page,
         uprn=uprn,
         status=status,
         appointment_request_id=appointment_request_id,
-        after=after_id,
-        limit=page.limit + 1,
     )
-    items = await with_addresses(session, repairs[: page.limit])
-    next_cursor = encode_cursor(items[-1].id) if len(repairs) > page.limit else None
-    return Page(items=items, next_cursor=next_cursor)

@@ -1,12 +1,14 @@
-"""All SQL about repair requests."""
+"""All SQL about repair requests and the homes they are at."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_kit.projection import upsert_newer
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 
 
@@ -40,22 +42,6 @@ async def page(
     return list((await session.execute(query)).scalars().all())
 
 
-async def ids_in_appointment_requests(
-    session: AsyncSession, request_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    if not request_ids:
-        return {}
-    query = (
-        select(RepairRequest.appointment_request_id, RepairRequest.id)
-        .where(col(RepairRequest.appointment_request_id).in_(request_ids))
-        .order_by(col(RepairRequest.reported_at), col(RepairRequest.id))
-    )
-    grouped: dict[uuid.UUID, list[uuid.UUID]] = {rid: [] for rid in request_ids}
-    for request_id, repair_id in (await session.execute(query)).all():
-        grouped[request_id].append(repair_id)
-    return grouped
-
-
 def add(session: AsyncSession, repair: RepairRequest) -> None:
     session.add(repair)
 
@@ -66,3 +52,29 @@ async def known_homes(session: AsyncSession, uprns: set[str]) -> dict[str, Known
         return {}
     query = select(KnownHome).where(col(KnownHome.uprn).in_(uprns))
     return {home.uprn: home for home in (await session.execute(query)).scalars().all()}
+
+
+async def save_home(
+    session: AsyncSession,
+    *,
+    uprn: str,
+    address_line_1: str,
+    address_line_2: str | None,
+    town: str,
+    postcode: str,
+    as_of: datetime,
+) -> None:
+    """Keep the asset register's address of a home, unless a later one is already kept."""
+    await upsert_newer(
+        session,
+        KnownHome,
+        key={"uprn": uprn},
+        values={
+            "address_line_1": address_line_1,
+            "address_line_2": address_line_2,
+            "town": town,
+            "postcode": postcode,
+            "as_of": as_of,
+        },
+        version="as_of",
+    )

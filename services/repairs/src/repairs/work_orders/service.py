@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.repairs import RepairPriority, RepairReported, RepairSource
 from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound
+from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 from repairs.settings import ResponseTargets
 from repairs.work_orders import repository, rules
@@ -37,13 +39,22 @@ async def with_addresses(session: AsyncSession, repairs: list[RepairRequest]) ->
 
 
 class RepairService:
-    def __init__(self, targets: ResponseTargets | None = None) -> None:
+    """Repair requests measured against the landlord's response targets, counted in the
+    working days of `calendar` (bank holidays and the landlord's closure days)."""
+
+    def __init__(
+        self,
+        targets: ResponseTargets | None = None,
+        calendar: WorkingDayCalendar = ENGLAND_AND_WALES,
+    ) -> None:
         self.targets = targets or ResponseTargets()
+        self.calendar = calendar
 
     def target_for(self, reported_at: datetime, priority: RepairPriority) -> datetime:
         return rules.target_completion(
             reported_at,
             priority,
+            calendar=self.calendar,
             emergency_hours=self.targets.emergency_hours,
             urgent_working_days=self.targets.urgent_working_days,
             routine_working_days=self.targets.routine_working_days,
@@ -100,8 +111,9 @@ class RepairService:
         )
         return repair
 
-    async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairRequest:
-        return await self.report(
+    async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairPublic:
+        """A repair reported by a resident or on their behalf, as the API shows it."""
+        repair = await self.report(
             session,
             uprn=data.uprn,
             description=data.description,
@@ -111,12 +123,33 @@ class RepairService:
             source=data.source,
             reported_at=data.reported_at or datetime.now(UTC),
         )
+        (public,) = await with_addresses(session, [repair])
+        return public
 
-    async def get(self, session: AsyncSession, repair_id: uuid.UUID) -> RepairRequest:
+    async def get(self, session: AsyncSession, repair_id: uuid.UUID) -> RepairPublic:
         repair = await repository.get(session, repair_id)
         if repair is None:
             raise NotFound(f"No repair {repair_id}")
-        return repair
+        (public,) = await with_addresses(session, [repair])
+        return public
 
-
-repair_service = RepairService()
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: RepairStatus | None,
+        appointment_request_id: uuid.UUID | None,
+    ) -> Page[RepairPublic]:
+        """Repair requests in id order, a page at a time."""
+        repairs = await repository.page(
+            session,
+            uprn=uprn,
+            status=status,
+            appointment_request_id=appointment_request_id,
+            after=page.after_as(uuid.UUID),
+            limit=page.fetch,
+        )
+        shown = await with_addresses(session, repairs)
+        return Page.from_rows(shown, page.limit, cursor_of=lambda repair: (repair.id,))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Request
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.working_days import london_day
 from visits.programme.schemas import HomePriority
 from visits.programme.service import programme_service
 from visits.settings import RiskWeights, VisitsSettings
-
-LONDON = ZoneInfo("Europe/London")
 
 router = APIRouter(prefix="/v1/programme", tags=["programme"], responses=PROBLEM_RESPONSES)
 
@@ -33,5 +31,5 @@ WeightsDep = Annotated[RiskWeights, Depends(risk_weights)]
 @router.get("/homes/{uprn}", response_model=HomePriority)
 async def home_priority(uprn: UprnPath, session: SessionDep, weights: WeightsDep) -> HomePriority:
     """A home's visit priority score and the factors that made it."""
-    today = datetime.now(LONDON).date()
+    today = london_day(datetime.now(UTC))
     return await programme_service.priority(session, uprn, weights, today)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.compliance import HeatingFuel
 from hearth_contracts.events.income import TenancyType
+from hearth_kit.projection import upsert_newer
 from visits.models import HomeProfile, Visit, VisitHazardFinding, VisitStatus
 
 DAMP_AND_MOULD = "damp_and_mould"
@@ -23,27 +22,16 @@ async def get(session: AsyncSession, uprn: str) -> HomeProfile | None:
     return await session.get(HomeProfile, uprn)
 
 
-def _insert(session: AsyncSession, values: dict[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(HomeProfile).values(**values)
-
-
 async def save_property(
     session: AsyncSession, *, uprn: str, heating_fuel: HeatingFuel, postcode: str, as_of: datetime
 ) -> None:
     """Record the asset register's view of a home, unless a later one is already kept."""
-    values = {"heating_fuel": heating_fuel, "postcode": postcode, "property_as_of": as_of}
-    insert = _insert(session, {"uprn": uprn, **values})
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[col(HomeProfile.uprn)],
-            set_={name: insert.excluded[name] for name in values},
-            where=or_(
-                col(HomeProfile.property_as_of).is_(None),
-                col(HomeProfile.property_as_of) <= insert.excluded.property_as_of,
-            ),
-        )
+    await upsert_newer(
+        session,
+        HomeProfile,
+        key={"uprn": uprn},
+        values={"heating_fuel": heating_fuel, "postcode": postcode, "property_as_of": as_of},
+        version="property_as_of",
     )
 
 
@@ -55,22 +43,19 @@ async def save_tenancy(
     start_date: date,
     tenancy_type: TenancyType,
 ) -> None:
-    """Record a home's tenancy as its current one, unless a later tenancy is kept."""
-    values = {
-        "current_tenancy_id": tenancy_id,
-        "tenancy_start_date": start_date,
-        "tenancy_type": tenancy_type,
-    }
-    insert = _insert(session, {"uprn": uprn, **values})
-    await session.execute(
-        insert.on_conflict_do_update(
-            index_elements=[col(HomeProfile.uprn)],
-            set_={name: insert.excluded[name] for name in values},
-            where=or_(
-                col(HomeProfile.tenancy_start_date).is_(None),
-                col(HomeProfile.tenancy_start_date) <= insert.excluded.tenancy_start_date,
-            ),
-        )
+    """Record a home's tenancy as its current one, unless a later tenancy is kept (the
+    tenancy's start date is its version: the home's current tenancy is the one that
+    started last)."""
+    await upsert_newer(
+        session,
+        HomeProfile,
+        key={"uprn": uprn},
+        values={
+            "current_tenancy_id": tenancy_id,
+            "tenancy_start_date": start_date,
+            "tenancy_type": tenancy_type,
+        },
+        version="tenancy_start_date",
     )
 
 

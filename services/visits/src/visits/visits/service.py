@@ -18,6 +18,7 @@ from hearth_contracts.events.visits import (
     VisitScheduled,
 )
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from visits.models import (
     Visit,
@@ -32,7 +33,9 @@ from visits.visits.repository import Findings
 from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
 
 
-def to_public(visit: Visit, findings: Findings) -> VisitPublic:
+def to_public(visit: Visit, findings: Findings | None = None) -> VisitPublic:
+    """A visit as the API shows it, with what it found (nothing, before its report)."""
+    findings = findings or Findings()
     return VisitPublic.model_validate(
         {
             **visit.model_dump(),
@@ -259,6 +262,29 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: VisitStatus | None,
+    ) -> Page[VisitPublic]:
+        """Visits, latest scheduled first, with what each found, a page at a time."""
+        visits = await repository.page(
+            session,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+            uprn=uprn,
+            status=status,
+        )
+        findings = await repository.findings(session, [v.id for v in visits])
+        return Page.from_rows(
+            [to_public(v, findings[v.id]) for v in visits],
+            page.limit,
+            cursor_of=lambda visit: (visit.scheduled_for, visit.id),
+        )
 
 
 visit_service = VisitService()

@@ -1,0 +1,1 @@
+"""The homes income knows of, projected from compliance's asset register."""
