@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from hearth_contracts.events.visits import VisitCompleted, VisitKind
-from hearth_kit.db import AwareDateTime, Database, SessionDep, text_enum
+from hearth_kit.db import AwareDateTime, Database, SessionDep, text_enum, without_values
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, install_problem_handlers
 from hearth_kit.tables import kit_metadata
@@ -37,6 +37,13 @@ moments = Table(
     Column("label", String(64), nullable=False),
     Column("at", AwareDateTime(), nullable=True),
     Column("kind", text_enum(CheckKind), nullable=True),
+)
+contacts = Table(
+    "contact",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("phone", String(32), nullable=False),
 )
 notes = Table(
     "note",
@@ -188,6 +195,85 @@ async def test_only_a_commit_that_wrote_outbox_rows_notifies_outbox_listeners(
     async with database.sessionmaker() as session, session.begin():
         await publish(session, a_visit_completed())
     assert notified == ["commit"]
+
+
+# --- Database errors carry no values -------------------------------------------------
+
+
+def a_contact() -> dict[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    return {"email": f"sam.okafor.{tag}@example.org", "phone": f"07700 9{tag}"}
+
+
+async def test_an_integrity_error_names_the_constraint_but_no_value(database: Database) -> None:
+    contact = a_contact()
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(insert(contacts).values(**contact))
+    with pytest.raises(IntegrityError) as raised:
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(insert(contacts).values(**contact))
+    error = raised.value
+    texts = [str(error), repr(error), str(error.orig)]
+    if error.orig is not None and error.orig.__cause__ is not None:
+        texts.append(str(error.orig.__cause__))  # asyncpg's own error, DETAIL and all
+    for text_ in texts:
+        assert contact["email"] not in text_
+        assert contact["phone"] not in text_
+        assert "sam.okafor" not in text_
+    assert "email" in str(error)  # the constraint or column is still named
+    assert "[SQL parameters hidden due to hide_parameters=True]" in str(error)
+
+
+async def test_a_value_the_database_cannot_read_is_not_quoted_back(database: Database) -> None:
+    if not database.is_postgresql:
+        pytest.skip("SQLite casts any text without complaint")
+    email = a_contact()["email"]
+    with pytest.raises(DBAPIError) as raised:
+        async with database.sessionmaker() as session:
+            # Server-side: invalid input syntax for type uuid: "sam.okafor..."
+            await session.execute(text("SELECT CAST(CAST(:v AS text) AS uuid)"), {"v": email})
+    assert email not in str(raised.value)
+    assert "invalid input syntax for type uuid: [redacted]" in str(raised.value)
+
+
+async def test_a_value_the_driver_cannot_encode_is_not_quoted_back(database: Database) -> None:
+    if not database.is_postgresql:
+        pytest.skip("asyncpg encodes bound values itself; SQLite's driver has no such error")
+    email = a_contact()["email"]
+    with pytest.raises(DBAPIError) as raised:
+        async with database.sessionmaker() as session:
+            # asyncpg: invalid input for query argument $1: 'sam.okafor...' (invalid UUID ...)
+            await session.execute(text("SELECT CAST(:v AS uuid)"), {"v": email})
+    assert email not in str(raised.value)
+    assert "query argument $1: [redacted]" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            'duplicate key value violates unique constraint "contact_email_key"\n'
+            "DETAIL:  Key (email)=(sam@example.org) already exists.",
+            'duplicate key value violates unique constraint "contact_email_key"',
+        ),
+        (
+            'null value in column "phone" of relation "contact" violates not-null constraint\n'
+            "DETAIL:  Failing row contains (1, sam@example.org, null).",
+            'null value in column "phone" of relation "contact" violates not-null constraint',
+        ),
+        (
+            'invalid input syntax for type uuid: "sam@example.org"',
+            "invalid input syntax for type uuid: [redacted]",
+        ),
+        (
+            "invalid input for query argument $2: 'Sam Okafor' (expected int, got str)",
+            "invalid input for query argument $2: [redacted]",
+        ),
+        ("UNIQUE constraint failed: contact.email", "UNIQUE constraint failed: contact.email"),
+    ],
+)
+def test_values_are_taken_out_of_database_messages(message: str, expected: str) -> None:
+    assert without_values(message) == expected
 
 
 # --- SessionDep: the request owns the transaction ----------------------------------

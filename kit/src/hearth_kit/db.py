@@ -2,21 +2,27 @@
 
 The request, or the event handler, owns the transaction: `SessionDep` opens one per
 request and commits it after the endpoint returns, before the response is sent.
+
+Database errors carry no values: engines hide bound parameters (`hide_parameters`),
+and the values PostgreSQL quotes in its own messages (DETAIL: Key (email)=(...)) are
+taken out before the error is raised, so no log, span or error text can show them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, TypeDecorator, event, text
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -39,8 +45,14 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             connect_args["timeout"] = 30
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+            self.url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            hide_parameters=True,
         )
+        # First, so that instrumentations listening for errors see them without values.
+        event.listen(self.engine.sync_engine, "handle_error", _errors_without_values, insert=True)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
@@ -107,6 +119,43 @@ def text_enum(enum_cls: type[Enum], length: int = 32) -> SAEnum:
         length=length,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+_VALUES_IN_MESSAGES = (
+    # PostgreSQL's DETAIL and HINT: Key (email)=(...) already exists; Failing row contains
+    (re.compile(r"^[ \t]*(?:DETAIL|HINT):.*(?:\n|$)", re.MULTILINE), ""),
+    # asyncpg refusing to encode a value: invalid input for query argument $1: 'sam@...'
+    (re.compile(r"(query argument \$\d+):[^\n]*"), r"\1: [redacted]"),
+    # A quoted value after a colon: invalid input syntax for type uuid: "..."
+    (re.compile(r""":[ \t]*(["'])(?:(?!\1).)*\1"""), ": [redacted]"),
+)
+
+
+def without_values(message: str) -> str:
+    """A database error message without the values the database or the driver quote in
+    it; constraint, table and column names stay."""
+    for pattern, replacement in _VALUES_IN_MESSAGES:
+        message = pattern.sub(replacement, message)
+    return message.rstrip()
+
+
+def _errors_without_values(context: ExceptionContext) -> None:
+    """Take values out of the error SQLAlchemy is about to raise, the DBAPI error it
+    wraps and asyncpg's error behind that (their messages are built when they are
+    raised, so they are rewritten here). Other exceptions in the chain, such as an
+    encoder's ValueError, are logged and traced by type only (hearth_kit.personal_data)."""
+    errors: list[BaseException] = [context.original_exception]
+    if context.sqlalchemy_exception is not None:
+        errors.append(context.sqlalchemy_exception)
+    if isinstance(driver_error := context.original_exception.__cause__, asyncpg.PostgresError):
+        errors.append(driver_error)
+    for error in errors:
+        error.args = tuple(
+            without_values(arg) if isinstance(arg, str) else arg for arg in error.args
+        )
+        if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError):
+            error.detail = None
+            error.hint = None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

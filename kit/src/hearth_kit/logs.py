@@ -2,6 +2,11 @@
 
 Standard-library loggers (uvicorn, aiokafka, sqlalchemy) go through the same
 processors, so every line a service prints is one JSON object.
+
+No personal data: values under personal keys (email=, full_name=, ...) are replaced by
+[redacted], and an exception is rendered as its traceback's frames and its type, with
+no locals and no message unless its type's messages are about infrastructure
+(hearth_kit.personal_data).
 """
 
 from __future__ import annotations
@@ -13,6 +18,12 @@ from typing import Any
 import structlog
 from structlog.types import EventDict, WrappedLogger
 
+from hearth_kit.personal_data import (
+    REDACTED,
+    format_exception_without_values,
+    is_personal_key,
+    without_personal_data,
+)
 from hearth_kit.tracing import current_ids
 
 _configured = False
@@ -23,6 +34,38 @@ def _add_trace_ids(_logger: WrappedLogger, _name: str, event_dict: EventDict) ->
     if trace_id is not None:
         event_dict.setdefault("trace_id", trace_id)
         event_dict.setdefault("span_id", span_id)
+    return event_dict
+
+
+def redact_personal_data(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    """Replace the value of any personal key (and of personal keys nested in mappings,
+    lists and pydantic models) with [redacted]; exceptions passed as values are
+    described by type."""
+    for key, value in event_dict.items():
+        if key.startswith("_") or key in {"event", "exc_info", "level", "logger", "timestamp"}:
+            continue
+        if is_personal_key(key):
+            event_dict[key] = REDACTED
+        elif not isinstance(value, str | int | float | bool | None):
+            event_dict[key] = without_personal_data(value)
+    return event_dict
+
+
+def render_exception_without_values(
+    _logger: WrappedLogger, _name: str, event_dict: EventDict
+) -> EventDict:
+    """Turn exc_info into an `exception` text: frames and exception types, no locals,
+    no messages that may quote a value (replaces structlog's format_exc_info)."""
+    exc_info = event_dict.pop("exc_info", None)
+    exc: BaseException | None = None
+    if isinstance(exc_info, BaseException):
+        exc = exc_info
+    elif isinstance(exc_info, tuple):
+        exc = exc_info[1]
+    elif exc_info:
+        exc = sys.exc_info()[1]
+    if exc is not None:
+        event_dict["exception"] = format_exception_without_values(exc)
     return event_dict
 
 
@@ -38,8 +81,9 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_trace_ids,
+        redact_personal_data,
         structlog.processors.StackInfoRenderer(),
-        structlog.processors.format_exc_info,
+        render_exception_without_values,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer()
@@ -71,7 +115,15 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     for noisy in ("aiokafka", "kafka", "sqlalchemy.engine", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # Access lines carry query strings (?postcode=...): request metrics and traces
+    # (without query strings) say what they would.
     logging.getLogger("uvicorn.access").handlers = []
+    logging.getLogger("uvicorn.access").propagate = False
+    # uvicorn's own handler would print "Exception in ASGI application" with the full
+    # exception messages; through the root handler it is rendered like every other line.
+    for uvicorn_logger in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(uvicorn_logger).handlers = []
+        logging.getLogger(uvicorn_logger).propagate = True
 
 
 def get_logger(name: str, **bound: Any) -> structlog.stdlib.BoundLogger:

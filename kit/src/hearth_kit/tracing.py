@@ -4,20 +4,122 @@ Kafka is traced by hand rather than by the aiokafka instrumentation: the outbox 
 the writer's `traceparent` and the relay re-sends it, and the consumer opens a CONSUMER
 span around the handler joined to that context (the instrumentation ends its span
 before the handler runs, see docs/adr/0003-events-outbox-inbox.md).
+
+No personal data in spans: `WithoutPersonalData`, the first processor of every
+provider set up here, strips query strings (?postcode=, ?name=) from URL attributes and
+records exceptions by type and frames only. SQLAlchemy spans carry the statement with
+its placeholders, never the bound values.
 """
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Mapping
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.trace import Status, StatusCode
+from opentelemetry.util.types import Attributes
+
+from hearth_kit.personal_data import (
+    describe_exception,
+    exception_type_name,
+    format_exception_without_values,
+)
 
 _provider: TracerProvider | None = None
+
+URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
+"""Span attributes holding a URL or request target, whose query string may hold
+personal data (?postcode=SW1A 1AA, ?name=...)."""
+QUERY_ATTRIBUTE = "url.query"
+_EXCEPTION_NAME = re.compile(r"^\s*(?:<class '([\w.]+)'>|([A-Za-z_][\w.]*))")
+
+
+def without_query(url: str) -> str:
+    """The URL or target without its query string and fragment."""
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def query_names(query: str) -> str:
+    """A query string with its values left out: `uprn=&name=`."""
+    names = (part.split("=", 1)[0] for part in query.split("&") if part)
+    return "&".join(f"{name}=" for name in names)
+
+
+def type_of_description(description: str) -> str:
+    """An error status description reduced to the exception type it starts with
+    ("ValueError: bad sam@..." and "ValueError('bad ...')" both become "ValueError")."""
+    match = _EXCEPTION_NAME.match(description)
+    return (match.group(1) or match.group(2)) if match else "error"
+
+
+class WithoutPersonalData(SpanProcessor):
+    """Keeps personal data out of every span: URL attributes lose their query strings
+    when the span starts, and the span records exceptions and error statuses without
+    their messages (which may quote a value the code refused)."""
+
+    def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
+        attributes = span.attributes or {}
+        for key in URL_ATTRIBUTES:
+            value = attributes.get(key)
+            if isinstance(value, str) and ("?" in value or "#" in value):
+                span.set_attribute(key, without_query(value))
+        query = attributes.get(QUERY_ATTRIBUTE)
+        if isinstance(query, str) and query:
+            span.set_attribute(QUERY_ATTRIBUTE, query_names(query))
+        _record_errors_without_values(span)
+
+
+def _record_errors_without_values(span: Span) -> None:
+    """Replace this span's record_exception and set_status with versions that leave
+    messages out; instrumentations call them on the span object, so all go through."""
+    set_status = span.set_status
+
+    def record_exception(
+        exception: BaseException,
+        attributes: Attributes = None,
+        timestamp: int | None = None,
+        escaped: bool = False,
+    ) -> None:
+        event: dict[str, Any] = {
+            "exception.type": exception_type_name(exception),
+            "exception.message": describe_exception(exception),
+            "exception.stacktrace": format_exception_without_values(exception),
+            "exception.escaped": str(escaped),
+        }
+        event.update(attributes or {})
+        span.add_event("exception", event, timestamp)
+
+    def set_status_without_message(
+        status: Status | StatusCode, description: str | None = None
+    ) -> None:
+        if isinstance(status, Status) and status.description:
+            status = Status(status.status_code, type_of_description(status.description))
+        elif description:
+            description = type_of_description(description)
+        set_status(status, description)
+
+    # Per span instance: the SDK has no hook between an instrumentation calling
+    # record_exception and the message being stored. setattr, because mypy refuses an
+    # assignment to a method and ruff (B010) a constant setattr: one of them must yield.
+    setattr(span, "record_exception", record_exception)  # noqa: B010
+    setattr(span, "set_status", set_status_without_message)  # noqa: B010
+
+
+_providers_without_personal_data: weakref.WeakSet[TracerProvider] = weakref.WeakSet()
+
+
+def _keep_personal_data_out(provider: TracerProvider) -> None:
+    if provider not in _providers_without_personal_data:
+        provider.add_span_processor(WithoutPersonalData())
+        _providers_without_personal_data.add(provider)
 
 
 def setup_tracing(service_name: str, exporter: str = "none") -> TracerProvider:
@@ -27,9 +129,11 @@ def setup_tracing(service_name: str, exporter: str = "none") -> TracerProvider:
         return _provider
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
+        _keep_personal_data_out(current)
         _provider = current
         return current
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    _keep_personal_data_out(provider)
     if exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     elif exporter == "otlp":

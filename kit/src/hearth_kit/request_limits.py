@@ -1,0 +1,110 @@
+"""Request body limit: a body over the limit is refused with a 413 problem, unread.
+
+Pure ASGI middleware, installed by the process defaults in every service and the
+gateway. A declared Content-Length over the limit is refused before the application
+runs or a byte of the body is read; a body without one (chunked) is counted as it
+streams and refused as soon as it passes the limit, so no process ever holds more
+than the limit (plus one chunk) of a request in memory.
+"""
+
+from __future__ import annotations
+
+import os
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hearth_kit.problems import ContentTooLarge, problem_response
+
+MAX_BODY_SETTING = "HEARTH_MAX_REQUEST_BODY_BYTES"
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+"""1 MiB: the largest legitimate Hearth request (a visit report with its findings) is a
+few kilobytes."""
+
+
+def max_body_bytes_from_env() -> int:
+    """HEARTH_MAX_REQUEST_BODY_BYTES, else 1 MiB."""
+    return int(os.environ.get(MAX_BODY_SETTING, DEFAULT_MAX_BODY_BYTES))
+
+
+def max_body_bytes_of(settings: object) -> int:
+    """A process's limit: its settings' `max_request_body_bytes` (every service's
+    ServiceSettings has one), else HEARTH_MAX_REQUEST_BODY_BYTES, else 1 MiB."""
+    configured = getattr(settings, "max_request_body_bytes", None)
+    return configured if isinstance(configured, int) else max_body_bytes_from_env()
+
+
+class BodyTooLarge(Exception):
+    """Raised from `receive` when a streamed body passes the limit: the application
+    stops reading, and the middleware answers 413 in its place."""
+
+
+class RequestBodyLimit:
+    """Refuses request bodies larger than `max_body_bytes` with a 413 problem."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        if max_body_bytes < 1:
+            raise ValueError("max_body_bytes must be at least 1")
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await self._refuse(scope, receive, send)
+            return
+
+        received = 0
+        too_large = False
+        response_started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    too_large = True
+                    raise BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if too_large and not response_started:
+                return  # the application's answer to a body it never fully got
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, guarded_send)
+        except BodyTooLarge:
+            if response_started:
+                raise  # too late to answer 413: the server drops the connection
+        except Exception:
+            if not too_large or response_started:
+                raise
+            # The application wrapped BodyTooLarge in its own error: still a 413.
+        if too_large and not response_started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = ContentTooLarge(
+            f"The request body is larger than the limit of {self.max_body_bytes} bytes",
+            max_body_bytes=self.max_body_bytes,
+        ).problem(instance=scope.get("path"))
+        # Connection: close, so the server does not read the rest of the body to reuse
+        # the connection.
+        await problem_response(problem, headers={"Connection": "close"})(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
