@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
@@ -43,3 +43,22 @@ async def test_a_started_tenancy_is_kept_once_however_often_it_is_handled(
     assert [(t.tenancy_id, t.uprn, t.tenancy_reference, t.start_date) for t in tenancies] == [
         (event.tenancy_id, uprn, event.tenancy_reference, date(2025, 4, 7))
     ]
+
+
+async def test_an_older_announcement_arriving_late_does_not_overwrite_a_newer_one(
+    engagement_database: Database,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    event = a_tenancy_started(uprn)
+    newer = Envelope(data=event, time=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    older = Envelope(
+        data=event.model_copy(update={"tenancy_reference": "T-OLD"}),
+        time=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+    )
+    for envelope in (newer, older):
+        async with engagement_database.sessionmaker() as session, session.begin():
+            await on_tenancy_started(session, envelope)
+    async with engagement_database.sessionmaker() as session:
+        tenancy = await session.get(Tenancy, event.tenancy_id)
+    assert tenancy is not None
+    assert (tenancy.tenancy_reference, tenancy.as_of) == (event.tenancy_reference, newer.time)

@@ -62,3 +62,20 @@ async def test_a_property_registered_again_replaces_the_projected_address(
         )
     [home] = await homes(income_database, uprn)
     assert (home.postcode, home.address_line_1) == ("E8 3AZ", "Flat 3, 1 Dalston Lane")
+
+
+async def test_an_older_registration_arriving_late_does_not_overwrite_a_newer_address(
+    income_database: Database,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    newer = property_registered(
+        uprn, postcode="E8 3AZ", registered_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    )
+    older = property_registered(
+        uprn, postcode="E8 1DY", registered_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    )
+    for event in (newer, older):
+        async with income_database.sessionmaker() as session, session.begin():
+            await on_property_registered(session, Envelope(data=event))
+    [home] = await homes(income_database, uprn)
+    assert (home.postcode, home.as_of) == ("E8 3AZ", newer.registered_at)

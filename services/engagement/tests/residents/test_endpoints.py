@@ -255,4 +255,5 @@ async def test_a_cursor_the_api_did_not_issue_is_rejected(
 ) -> None:
     response = await engagement.get("/v1/residents", params={"cursor": cursor})
     assert response.status_code == 422
-    assert response.json()["field"] == "cursor"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")

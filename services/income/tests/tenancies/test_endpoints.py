@@ -120,6 +120,8 @@ async def test_a_started_tenancy_reads_back_by_id(income: httpx.AsyncClient) -> 
         ({"tenants": [{"full_name": ""}]}, "tenants.0.full_name"),
         ({"tenancy_reference": "R" * 33}, "tenancy_reference"),
         ({"weekly_rent_pence": -1}, "weekly_rent_pence"),
+        ({"weekly_rent_pence": 10**11 + 1}, "weekly_rent_pence"),
+        ({"tenants": [{"full_name": f"Tenant {n}"} for n in range(5)]}, "tenants"),
         ({"tenancy_type": "weekly"}, "tenancy_type"),
         ({"start_date": "2025-02-30"}, "start_date"),
     ],
@@ -264,4 +266,17 @@ async def test_an_unknown_tenancy_is_a_404_problem(income: httpx.AsyncClient) ->
 async def test_a_cursor_the_api_did_not_issue_is_rejected(income: httpx.AsyncClient) -> None:
     response = await income.get("/v1/tenancies", params={"cursor": "not-a-cursor!"})
     assert response.status_code == 422
-    assert response.json()["field"] == "cursor"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")
+
+
+async def test_a_rent_above_what_a_32_bit_column_holds_is_stored_whole(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    rent = 2**31 + 1_000  # about 21.5 million pounds: absurd, but within the API's bound
+    response = await income.post("/v1/tenancies", json=a_tenancy(a_uprn(), weekly_rent_pence=rent))
+    assert response.status_code == 201
+    async with income_database.sessionmaker() as session:
+        stored = await session.get(Tenancy, uuid.UUID(response.json()["id"]))
+    assert stored is not None
+    assert stored.weekly_rent_pence == rent

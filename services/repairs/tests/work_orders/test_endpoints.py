@@ -3,9 +3,11 @@ from __future__ import annotations
 import random
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hearth_kit.db import Database
+from hearth_kit.pagination import encode_cursor
 from hearth_kit.tables import outbox_message
 
 
@@ -68,7 +70,12 @@ async def test_an_unknown_priority_is_rejected_and_nothing_is_published(
     assert count == 0
 
 
-async def test_a_bad_cursor_is_a_problem_naming_the_cursor(repairs: httpx.AsyncClient) -> None:
-    response = await repairs.get("/v1/repairs", params={"cursor": "not-a-cursor"})
+@pytest.mark.parametrize("path", ["/v1/repairs", "/v1/appointment-requests"])
+@pytest.mark.parametrize("cursor", ["not-a-cursor", encode_cursor("not-a-repair-id")])
+async def test_a_bad_cursor_is_a_problem_naming_the_query_cursor(
+    repairs: httpx.AsyncClient, path: str, cursor: str
+) -> None:
+    response = await repairs.get(path, params={"cursor": cursor})
     assert response.status_code == 422
-    assert response.json()["field"] == "cursor"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")

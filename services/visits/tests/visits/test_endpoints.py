@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from hearth_kit.db import Database
+from hearth_kit.pagination import encode_cursor
 from services.visits.tests.factories import (
     a_hazard,
     a_repair,
@@ -328,10 +330,21 @@ async def test_visits_are_listed_latest_scheduled_first_a_page_at_a_time(
     assert [v["id"] for v in declined["items"]] == [booked[2]["id"]]
 
 
-async def test_a_cursor_this_api_did_not_issue_is_rejected(visits: httpx.AsyncClient) -> None:
-    response = await visits.get("/v1/visits", params={"cursor": "bm9wZQ"})
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "bm9wZQ",
+        encode_cursor("2026-11-16T10:00:00", "00000000-0000-4000-8000-000000000000"),
+        encode_cursor("2026-11-16T10:00:00+00:00", "someone"),
+    ],
+)
+async def test_a_cursor_this_api_did_not_issue_is_rejected(
+    visits: httpx.AsyncClient, cursor: str
+) -> None:
+    response = await visits.get("/v1/visits", params={"cursor": cursor})
     assert response.status_code == 422
-    assert response.json()["field"] == "cursor"
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("cursor", "query")
 
 
 async def test_an_unknown_visit_is_a_404_problem(visits: httpx.AsyncClient) -> None:

@@ -33,7 +33,11 @@ class ResidentCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=32, examples=["07700 900123"])
     preferred_channel: ContactChannel
     language: str = Field(default="en", max_length=35, description="BCP 47 language tag")
-    format_needs: list[FormatNeed] = Field(default_factory=list)
+    format_needs: list[FormatNeed] = Field(
+        default_factory=list,
+        max_length=len(FormatNeed),
+        description="Each need once (repeats are dropped)",
+    )
 
     @field_validator("email")
     @classmethod
