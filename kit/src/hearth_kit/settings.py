@@ -4,9 +4,10 @@ env prefix (HEARTH_<SERVICE>_), so one process environment can configure them al
 from __future__ import annotations
 
 import os
+from datetime import date
 from typing import ClassVar, Literal, cast
 
-from pydantic import Field, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogFormat = Literal["json", "console"]
@@ -73,6 +74,13 @@ class ServiceSettings(BaseSettings):
         description="PEM Ed25519 public key(s) the gateway's internal tokens are verified "
         "with (HEARTH_INTERNAL_TOKEN_PUBLIC_KEY; several PEM blocks during a key rotation). "
         "Required in production; development falls back to the development key.",
+    )
+    closure_days: list[date] = Field(
+        default_factory=lambda: TypeAdapter(list[date]).validate_json(
+            _env("HEARTH_CLOSURE_DAYS", "[]")
+        ),
+        description="HEARTH_CLOSURE_DAYS: the landlord's own closure days as a JSON list of "
+        'dates (["2026-12-29", "2026-12-30"]), not working days for any deadline',
     )
 
     @model_validator(mode="after")
