@@ -1,0 +1,141 @@
+"""Through the whole platform (real services, broker and databases): the services answer
+only the gateway, the gateway passes the caller on, and the home overview shows each
+part only to a token with its read scope, naming what it left out."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+
+from gateway.auth import issue_development_token
+from gateway.settings import DEVELOPMENT_JWT_SECRET
+from tests.harness.infra import DatabaseFactory
+from tests.harness.platform import Platform, run_platform
+
+pytestmark = pytest.mark.integration
+
+
+def bearer(scope: str, *, contractor_id: str | None = None) -> dict[str, str]:
+    """A user token with exactly `scope`, as the identity provider might issue it."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": "hearth-dev",
+        "aud": "hearth",
+        "sub": "someone",
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "scope": scope,
+    }
+    if contractor_id:
+        claims["contractor_id"] = contractor_id
+    return {"Authorization": f"Bearer {jwt.encode(claims, DEVELOPMENT_JWT_SECRET, 'HS256')}"}
+
+
+@pytest.fixture(scope="module")
+async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+    async with run_platform(kafka, databases) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def home_with_a_resident(platform: Platform) -> str:
+    """A home, its tenancy and one resident, recorded through the gateway."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    token = issue_development_token(role="staff", subject="housing-officer-3")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as api:
+        home = await api.post(
+            "/v1/homes",
+            json={
+                "uprn": uprn,
+                "address_line_1": "3 Well Street",
+                "town": "London",
+                "postcode": "E9 7PX",
+                "property_type": "flat",
+                "heating_fuel": "gas",
+                "gas_supply": "live",
+            },
+        )
+        assert home.status_code == 201, home.text
+        tenancy = await api.post(
+            "/v1/tenancies",
+            json={
+                "tenancy_reference": f"T{uprn[-8:]}",
+                "uprn": uprn,
+                "tenants": [{"full_name": "Grace Mensah"}],
+                "start_date": "2025-01-06",
+                "tenancy_type": "secure",
+                "weekly_rent_pence": 12_000,
+            },
+        )
+        assert tenancy.status_code == 201, tenancy.text
+        resident = await api.post(
+            "/v1/residents",
+            json={
+                "tenancy_id": tenancy.json()["id"],
+                "uprn": uprn,
+                "full_name": "Grace Mensah",
+                "preferred_channel": "letter",
+                "language": "en",
+            },
+        )
+        assert resident.status_code == 201, resident.text
+    return uprn
+
+
+async def test_a_service_called_directly_without_the_gateways_token_is_401(
+    platform: Platform, home_with_a_resident: str
+) -> None:
+    # The issue's example: engagement listing residents' contact details to anyone.
+    async with platform.client("engagement", auth=None) as direct:
+        response = await direct.get("/v1/residents", params={"uprn": home_with_a_resident})
+    assert response.status_code == 401
+    assert "Grace" not in response.text
+
+
+async def test_the_overview_withholds_and_names_the_parts_the_token_has_no_scope_for(
+    platform: Platform, home_with_a_resident: str
+) -> None:
+    uprn = home_with_a_resident
+    async with platform.client("gateway") as api:
+        full = await api.get(
+            f"/v1/homes/{uprn}",
+            headers=bearer("homes:read tenancies:read residents:read visits:read repairs:read"),
+        )
+        partial = await api.get(f"/v1/homes/{uprn}", headers=bearer("homes:read tenancies:read"))
+    assert full.status_code == partial.status_code == 200, partial.text
+    assert [r["full_name"] for r in full.json()["residents"]] == ["Grace Mensah"]
+    assert full.json()["withheld"] == []
+
+    overview = partial.json()
+    assert overview["withheld"] == ["residents", "visits", "open_repairs", "appointment_requests"]
+    assert overview["residents"] == []
+    assert "Grace" not in str(overview["residents"])
+    assert overview["home"]["uprn"] == uprn
+    assert overview["tenancy"]["uprn"] == uprn
+    assert overview["degraded"] == []
+
+
+@pytest.mark.parametrize("staff_scope", ["homes:read", "residents:write", "repairs:write"])
+async def test_a_contractor_token_carrying_a_staff_scope_is_refused(
+    platform: Platform, home_with_a_resident: str, staff_scope: str
+) -> None:
+    headers = bearer(f"contractor repairs:read {staff_scope}", contractor_id="gasco")
+    async with platform.client("gateway", headers=headers) as api:
+        response = await api.get(f"/v1/homes/{home_with_a_resident}")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "staff scopes" in response.json()["detail"]
+
+
+async def test_the_overview_without_homes_read_is_403(
+    platform: Platform, home_with_a_resident: str
+) -> None:
+    async with platform.client("gateway", headers=bearer("residents:read")) as api:
+        response = await api.get(f"/v1/homes/{home_with_a_resident}")
+    assert response.status_code == 403
+    assert response.json()["missing_scopes"] == ["homes:read"]
