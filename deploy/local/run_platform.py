@@ -5,6 +5,10 @@ testcontainers; else deploy/local/kafka.sh on the JDK), migrates every service's
 database (SQLite files under var/ unless HEARTH_<SERVICE>_DATABASE_URL says otherwise),
 then runs the five services and the gateway with honcho from the Procfile. Ctrl-C
 stops everything, the broker included, and leaves no process behind.
+
+It sets HEARTH_ENVIRONMENT=development for every process it starts: the explicit opt-in
+to the development user-token secret and the development internal-token key (every
+process defaults to production and refuses to start without its keys there).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from hearth_contracts.topics import GATEWAY_DEFAULT_PORT, SERVICES
+
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("compliance", "income", "engagement", "visits", "repairs")
-GATEWAY_URL = "http://127.0.0.1:8000"
+GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_DEFAULT_PORT}"
 
 
 def say(message: str) -> None:
@@ -93,6 +98,7 @@ def development_token() -> str:
 
 def main() -> int:
     os.chdir(REPO)
+    os.environ["HEARTH_ENVIRONMENT"] = "development"
     os.environ.setdefault("HEARTH_LOG_FORMAT", "console")
     with kafka() as servers:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers
@@ -105,6 +111,7 @@ def main() -> int:
   A token:      uv run hearth dev-token --role staff
   Try:          curl -H "Authorization: Bearer {token[:16]}..." {GATEWAY_URL}/v1/homes/100023336956
                 (the full token is printed by the command above)
+  /admin:       uv run hearth admin-token --service repairs   (a service's own token)
 """,
             flush=True,
         )
