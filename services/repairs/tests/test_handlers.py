@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import WorkingDayCalendar
 from repairs.handlers import build_handlers
 from repairs.models import KnownHome
 from repairs.work_orders.service import RepairService
@@ -160,3 +161,20 @@ async def test_a_repair_shows_the_address_the_asset_register_announced(
         "postcode": "E9 6NA",
     }
     assert (await repairs.get(f"/v1/repairs/{repair['id']}")).json()["address"] == repair["address"]
+
+
+async def test_the_landlords_closure_days_push_a_repairs_target_later(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    # Reported Mon 16 Nov 2026: 20 working days is Mon 14 Dec; two closure days that
+    # fortnight make it Wed 16 Dec.
+    closed = WorkingDayCalendar([date(2026, 11, 20), date(2026, 12, 1)])
+    closure_handlers = build_handlers(RepairService(calendar=closed))
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    envelope = found_repair(uuid.uuid4(), uprn, 1)
+    handler = closure_handlers.get(envelope.type)
+    assert handler is not None
+    async with repairs_database.sessionmaker() as session, session.begin():
+        await handler(session, envelope)
+    (repair,) = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert repair["target_at"] == "2026-12-16T23:59:59Z"
