@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import pytest
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import MessageSizeTooLargeError
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -267,21 +266,24 @@ async def test_events_wait_in_the_outbox_while_kafka_is_unreachable_and_none_are
     assert sent == [str(envelope.id) for envelope in waiting]
 
 
-async def test_a_batch_the_broker_refuses_stays_in_the_outbox_with_its_error_recorded(
-    kafka: str, databases: DatabaseFactory
+async def test_a_row_the_broker_refuses_is_charged_alone_and_its_batch_neighbour_is_sent(
+    kafka: str, databases: DatabaseFactory, read_topic: TopicReader
 ) -> None:
+    """The broker refuses a whole record batch for one oversized record; the relay sends
+    the batch's rows one by one to charge only the row at fault."""
     settings = VisitsSettings(
         kafka_bootstrap_servers=kafka,
         kafka_namespace=f"t{uuid.uuid4().hex[:10]}",
         kafka_request_timeout_ms=5000,
     )
+    topic = events_topic("visits", settings.kafka_namespace)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await admin.start()
     try:  # a topic that refuses messages over 1000 bytes
         await admin.create_topics(
             [
                 NewTopic(
-                    events_topic("visits", settings.kafka_namespace),
+                    topic,
                     num_partitions=1,
                     replication_factor=1,
                     topic_configs={"max.message.bytes": "1000"},
@@ -297,16 +299,19 @@ async def test_a_batch_the_broker_refuses_stays_in_the_outbox_with_its_error_rec
     try:
         uprn = a_uprn()
         async with db.sessionmaker() as session, session.begin():
-            await publish(session, visit_completed(uprn))
+            visit = await publish(session, visit_completed(uprn))
             await publish(session, a_long_repair(uprn))
 
-        with pytest.raises(MessageSizeTooLargeError):
-            await relay.publish_pending(await relay._ensure_producer())
+        assert await relay.publish_pending() == 1
 
         rows = await outbox_rows(db, uprn)
-        assert [row["published_at"] for row in rows] == [None, None]
+        assert [row["published_at"] is not None for row in rows] == [True, False]
         assert [row["attempts"] for row in rows] == [1, 1]
-        assert all("MessageSizeTooLarge" in row["last_error"] for row in rows)
+        assert rows[0]["last_error"] is None
+        assert rows[1]["last_error"].startswith("MessageSizeTooLargeError")
+        assert rows[1]["parked_at"] is None  # one refusal of five
+        sent = [headers_of(r)["ce_id"] for r in await read_topic(topic)]
+        assert sent == [str(visit.id)]
     finally:
         await relay.stop()
         await db.dispose()

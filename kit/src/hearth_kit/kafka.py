@@ -17,6 +17,13 @@ def namespaced(topic: str, namespace: str) -> str:
     return f"{namespace}.{topic}" if namespace else topic
 
 
+PRODUCER_BATCH_BYTES = 512 * 1024
+"""Largest record batch per partition (aiokafka's default, 16 KiB, holds about 30 events)."""
+PRODUCER_MAX_REQUEST_BYTES = 1024 * 1024
+"""Largest single message the producer sends (aiokafka's default; the broker's
+message.max.bytes is a little more)."""
+
+
 def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> AIOKafkaProducer:
     """acks=all and the idempotent producer: no loss, no duplicates from retries, per-key
     order kept (aiokafka limits in-flight requests per connection to keep it)."""
@@ -25,6 +32,11 @@ def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> 
         client_id=client_id or f"hearth-{settings.service_name}",
         acks="all",
         enable_idempotence=True,
+        # The relay queues thousands of rows at once: large record batches mean few
+        # produce requests (aiokafka keeps one in flight per broker), and a short linger
+        # lets a lone event after a commit go out at once.
+        max_batch_size=PRODUCER_BATCH_BYTES,
+        max_request_size=PRODUCER_MAX_REQUEST_BYTES,
         linger_ms=5,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         retry_backoff_ms=200,

@@ -19,6 +19,17 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_FAILURES = Counter(
     "hearth_outbox_publish_failures_total", "Relay batches that failed to publish", ["service"]
 )
+OUTBOX_REFUSALS = Counter(
+    "hearth_outbox_refusals_total",
+    "Sends of an outbox row the broker refused for the row's own sake (each charges an attempt)",
+    ["service"],
+)
+OUTBOX_PARKINGS = Counter(
+    "hearth_outbox_parkings_total", "Outbox rows parked after repeated refusals", ["service"]
+)
+OUTBOX_PARKED = Gauge(
+    "hearth_outbox_parked", "Parked outbox rows (each holds back the rest of its key)", ["service"]
+)
 EVENTS_HANDLED = Counter(
     "hearth_events_handled_total",
     "Events consumed, by outcome (handled, duplicate, ignored, dead_lettered)",

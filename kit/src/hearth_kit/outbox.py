@@ -3,27 +3,74 @@
 `publish(session, event)` writes the event in the caller's transaction, with the
 request's `traceparent`. The relay sends unpublished rows to Kafka in id order
 (acks=all, idempotent producer) and marks them published. While Kafka is down the
-rows wait; nothing is lost. A crash between send and mark re-sends the batch, which
+rows wait; nothing is lost. A crash between send and mark re-sends those rows, which
 consumers de-duplicate by event id (at-least-once delivery, effectively once).
+
+A round reads a large batch, queues every row on the producer, awaits the broker's
+acknowledgements together and marks the delivered rows with one UPDATE. A row the
+broker refuses for a reason of its own (too large, an invalid topic) is charged an
+attempt; after `outbox_max_attempts` it is parked, and the later rows of its key wait
+behind it so per-key order holds, while every other key flows on. A broker outage
+charges nobody: the relay backs off and tries again. See docs/adr/0005-outbox-parking.md.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    DuplicateSequenceNumber,
+    IllegalStateError,
+    IncompatibleBrokerVersion,
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    KafkaConfigurationError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    KafkaUnavailableError,
+    MessageSizeTooLargeError,
+    NoBrokersAvailable,
+    OutOfOrderSequenceNumber,
+    ProducerClosed,
+    ProducerFenced,
+    TopicAuthorizationFailedError,
+    TransactionalIdAuthorizationFailed,
+    UnknownProducerId,
+    UnrecognizedBrokerVersion,
+    UnsupportedVersionError,
+)
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from opentelemetry import trace
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BigInteger, any_, bindparam, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
-from hearth_kit.kafka import ensure_topics, namespaced, new_producer
+from hearth_kit.kafka import PRODUCER_MAX_REQUEST_BYTES, ensure_topics, namespaced, new_producer
 from hearth_kit.logs import get_logger
-from hearth_kit.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
+from hearth_kit.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_FAILURES,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PARKED,
+    OUTBOX_PARKINGS,
+    OUTBOX_PUBLISHED,
+    OUTBOX_REFUSALS,
+)
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import outbox_message
 from hearth_kit.tracing import context_from_headers, current_traceparent, tracer
@@ -54,6 +101,116 @@ async def publish(session: AsyncSession, event: E) -> Envelope[E]:
     return envelope
 
 
+class Fault(enum.Enum):
+    """Whose fault a failed send is."""
+
+    ROW = "row"
+    """The broker refuses this row itself (too large, invalid topic, ...): sending it
+    again will fail again, so it is charged an attempt and parked after enough."""
+    BROKER = "broker"
+    """The broker or the connection is unwell (unreachable, timeouts, not enough
+    replicas, the producer's own state): every row would fail alike, so none is charged."""
+
+
+_NOT_THE_ROWS_FAULT: tuple[type[BaseException], ...] = (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    KafkaUnavailableError,
+    NoBrokersAvailable,
+    ProducerClosed,
+    ProducerFenced,
+    # The idempotent producer's sequence for a partition is broken once a batch on it
+    # was refused: the rows after it fail with this, through no fault of their own.
+    OutOfOrderSequenceNumber,
+    DuplicateSequenceNumber,
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    UnknownProducerId,
+    # Access and configuration apply to every row of a topic alike.
+    TopicAuthorizationFailedError,
+    ClusterAuthorizationFailedError,
+    TransactionalIdAuthorizationFailed,
+    KafkaConfigurationError,
+    IllegalStateError,
+    UnrecognizedBrokerVersion,
+    IncompatibleBrokerVersion,
+    UnsupportedVersionError,
+    TimeoutError,
+    ConnectionError,
+    OSError,
+)
+
+
+def fault_of(exc: BaseException) -> Fault:
+    """Classify a failed send. Retriable Kafka errors (leader moves, not enough
+    replicas, request timeouts) and connection, timeout, access and producer-state
+    errors are the broker's; anything else refused this one row (message too large,
+    invalid topic or record, or an error of the row that no other row shares)."""
+    if isinstance(exc, _NOT_THE_ROWS_FAULT):
+        return Fault.BROKER
+    if isinstance(exc, KafkaError) and exc.retriable:
+        return Fault.BROKER
+    return Fault.ROW
+
+
+def error_text(exc: BaseException) -> str:
+    """What to record of a refusal: the error's class and, for Kafka's own errors, its
+    message (which names sizes and topics, never the payload). Other errors may quote
+    the values that caused them, so only their class is kept."""
+    if isinstance(exc, KafkaError):
+        return f"{type(exc).__name__}: {exc}"[:2000] if str(exc) else type(exc).__name__
+    return type(exc).__name__
+
+
+def trace_sampled(traceparent: str | None) -> bool:
+    """Whether a W3C traceparent (version-traceid-parentid-flags) has its sampled flag."""
+    if not traceparent:
+        return False
+    parts = traceparent.split("-")
+    if len(parts) < 4 or len(parts[3]) < 2:
+        return False
+    try:
+        return bool(int(parts[3][:2], 16) & 0x01)
+    except ValueError:
+        return False
+
+
+def relay_lock_key(service: str) -> int:
+    """The PostgreSQL advisory lock key of a service's relay: a stable signed 64-bit
+    number (Python's hash() differs between processes)."""
+    digest = hashlib.sha256(f"hearth.outbox.relay:{service}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@dataclass(frozen=True)
+class _Message:
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+class RelayOutage(Exception):
+    """A round could not finish because the broker is unwell; the rows it did not
+    deliver wait, uncharged. The relay backs off."""
+
+
+@dataclass
+class _Round:
+    """What became of one batch of rows."""
+
+    rows: Sequence[Any]
+    delivered: list[int] = field(default_factory=list)
+    refused: dict[int, BaseException] = field(default_factory=dict)
+    """Rows the broker refused for their own sake, each charged one attempt."""
+    suspects: set[int] = field(default_factory=set)
+    """Rows in a record batch the broker refused: one of them is at fault, maybe all.
+    Each is sent alone to find out (the broker refuses a whole record batch)."""
+    outage: BaseException | None = None
+    producer_spoilt: bool = False
+    """After the broker refuses a record batch, the idempotent producer's sequence for
+    that partition is broken; it is replaced before anything else is sent."""
+
+
 class OutboxRelay:
     """Sends outbox rows to Kafka, oldest first, and marks them published."""
 
@@ -64,6 +221,9 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._stopping = False
+        self._lock_key = relay_lock_key(self.service)
+        self._gauges_due = 0.0
+        self._partitions_of: dict[str, list[int]] = {}
         db.on_outbox_commit(self.wake)
 
     def wake(self) -> None:
@@ -75,9 +235,9 @@ class OutboxRelay:
         backoff = 0.5
         while not self._stopping:
             try:
-                producer = await self._ensure_producer()
-                sent = await self.publish_pending(producer)
+                sent = await self.publish_pending()
                 backoff = 0.5
+                await self._maybe_record_gauges()
                 if sent < self.settings.outbox_batch_size:
                     await self._sleep(self.settings.outbox_poll_interval_seconds)
             except asyncio.CancelledError:
@@ -86,6 +246,8 @@ class OutboxRelay:
                 OUTBOX_FAILURES.labels(self.service).inc()
                 log.warning("outbox relay failed; will retry", error=repr(exc), backoff=backoff)
                 await self._close_producer()
+                with contextlib.suppress(Exception):
+                    await self._maybe_record_gauges()
                 await self._sleep(backoff, wakeable=False)
                 backoff = min(backoff * 2, 10.0)
 
@@ -94,41 +256,181 @@ class OutboxRelay:
         self._wake.set()
         await self._close_producer()
 
-    async def publish_pending(self, producer: AIOKafkaProducer) -> int:
-        """Send one batch of unpublished rows; returns how many were sent."""
+    async def publish_pending(self, producer: AIOKafkaProducer | None = None) -> int:
+        """Send one batch of unpublished rows; returns how many were delivered.
+
+        Rows the broker refuses are charged (and parked after `outbox_max_attempts`);
+        raises `RelayOutage` after marking what was delivered if the broker is unwell.
+        """
         async with self.db.sessionmaker() as session, session.begin():
-            query = (
-                select(outbox_message)
-                .where(outbox_message.c.published_at.is_(None))
-                .order_by(outbox_message.c.id)
-                .limit(self.settings.outbox_batch_size)
-            )
-            if self.db.is_postgresql:
-                # One relay sends at a time: a second instance waits here rather
-                # than sending rows out of order.
-                query = query.with_for_update()
-            rows = (await session.execute(query)).mappings().all()
-            await self._record_backlog(session, len(rows))
+            if not await self._take_turn(session):
+                return 0  # another relay of this service is sending
+            rows = (await session.execute(self._next_batch())).mappings().all()
             if not rows:
                 return 0
-            pending = [await self._send(producer, row) for row in rows]
-            try:
-                await asyncio.gather(*pending)
-            except Exception as exc:
-                await session.rollback()
-                await self._note_failure([row["id"] for row in rows], exc)
-                raise
-            await session.execute(
-                update(outbox_message)
-                .where(outbox_message.c.id.in_([row["id"] for row in rows]))
-                .values(published_at=datetime.now(UTC), attempts=outbox_message.c.attempts + 1)
+            outcome = _Round(rows)
+            await self._send_all(producer or await self._ensure_producer(), outcome)
+            if outcome.producer_spoilt:
+                await self._close_producer()
+            if outcome.suspects and outcome.outage is None:
+                await self._send_suspects_alone(outcome)
+            parked = await self._record(session, outcome)
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(outcome.delivered))
+        if outcome.refused:
+            OUTBOX_REFUSALS.labels(self.service).inc(len(outcome.refused))
+        for row in parked:
+            OUTBOX_PARKINGS.labels(self.service).inc()
+            log.error(
+                "outbox row parked",
+                outbox_id=row["id"],
+                event_id=str(row["event_id"]),
+                event_type=row["event_type"],
+                topic=row["topic"],
+                message_key=row["message_key"],
+                attempts=row["attempts"],
+                error=row["last_error"],
             )
-        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
-        return len(rows)
+        if parked:
+            await self._record_parked()
+        if outcome.outage is not None:
+            raise RelayOutage(error_text(outcome.outage)) from outcome.outage
+        return len(outcome.delivered)
 
-    async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
+    async def _take_turn(self, session: AsyncSession) -> bool:
+        """On PostgreSQL, one relay of a service sends at a time: a transaction-scoped
+        advisory lock, released at commit. A second relay (another replica) finds it
+        taken and waits for its next poll instead of sending rows out of order.
+        SQLite (the embedded default) runs one process, so one relay."""
+        if not self.db.is_postgresql:
+            return True
+        taken = await session.scalar(
+            select(func.pg_try_advisory_xact_lock(bindparam("key", self._lock_key, BigInteger)))
+        )
+        return bool(taken)
+
+    def _next_batch(self) -> Any:
+        """The oldest unpublished rows, leaving out parked rows and every later row of a
+        parked row's key (per-key order); the NOT EXISTS probes the small parked index."""
+        row = outbox_message
+        parked = outbox_message.alias("parked")
+        waits_behind_parked = exists().where(
+            parked.c.parked_at.is_not(None),
+            parked.c.published_at.is_(None),
+            parked.c.topic == row.c.topic,
+            parked.c.message_key == row.c.message_key,
+            parked.c.id < row.c.id,
+        )
+        return (
+            select(
+                row.c.id,
+                row.c.event_id,
+                row.c.event_type,
+                row.c.topic,
+                row.c.message_key,
+                row.c.headers,
+                row.c.payload,
+            )
+            .where(row.c.published_at.is_(None), row.c.parked_at.is_(None), ~waits_behind_parked)
+            .order_by(row.c.id)
+            .limit(self.settings.outbox_batch_size)
+        )
+
+    async def _send_all(self, producer: AIOKafkaProducer, outcome: _Round) -> None:
+        """Append every row to a record batch for its partition, hand each batch to the
+        producer as it fills, then await the broker's answers together (one future per
+        record batch, not per row). A row refused before it is queued (too large for
+        the producer, say) is refused on its own; the later rows of its key wait."""
+        partitioner = DefaultPartitioner()
+        open_batches: dict[tuple[str, int], tuple[BatchBuilder, list[Any]]] = {}
+        queued: list[tuple[list[Any], asyncio.Future[Any]]] = []
+        held: set[tuple[str, str]] = set()
+
+        async def submit(topic: str, partition: int) -> None:
+            builder, rows = open_batches.pop((topic, partition))
+            builder.close()
+            queued.append((rows, await producer.send_batch(builder, topic, partition=partition)))
+
+        for row in outcome.rows:
+            key = (row["topic"], row["message_key"])
+            if key in held:
+                continue
+            try:
+                topic, message = self._message_of(row)
+                partitions = await self._partitions(producer, topic)
+                partition = partitioner(message.key, partitions, partitions)
+                while True:
+                    builder, rows = open_batches.get((topic, partition)) or (None, [])
+                    if builder is None:
+                        builder = producer.create_batch()
+                        open_batches[(topic, partition)] = (builder, rows)
+                    if self._append(builder, row, topic, message) is not None:
+                        rows.append(row)
+                        break
+                    # The batch is full; an empty batch takes any record within the
+                    # request size, so this loops at most twice.
+                    await submit(topic, partition)
+            except Exception as exc:
+                if fault_of(exc) is Fault.BROKER:
+                    outcome.outage = exc
+                    break
+                outcome.refused[row["id"]] = exc
+                held.add(key)
+        for topic, partition in list(open_batches):
+            try:
+                await submit(topic, partition)
+            except Exception as exc:  # the producer would not take it: nobody's fault
+                outcome.outage = outcome.outage or exc
+        if not queued:
+            return
+        await asyncio.wait(
+            [future for _, future in queued], timeout=self.settings.outbox_delivery_timeout_seconds
+        )
+        for rows, future in queued:
+            ids = [row["id"] for row in rows]
+            if not future.done():
+                outcome.outage = outcome.outage or KafkaTimeoutError(
+                    "no acknowledgement within outbox_delivery_timeout_seconds"
+                )
+                outcome.producer_spoilt = True
+                continue
+            failure = future.exception()
+            if failure is None:
+                outcome.delivered.extend(ids)
+                continue
+            outcome.producer_spoilt = True
+            if fault_of(failure) is Fault.ROW:
+                outcome.suspects.update(ids)
+            elif not isinstance(failure, OutOfOrderSequenceNumber):
+                outcome.outage = outcome.outage or failure
+
+    def _message_of(self, row: Any) -> tuple[str, _Message]:
+        """The row's topic (namespaced) and Kafka message; refuses, as the producer's own
+        send() would, a message larger than the producer's request size."""
         headers: dict[str, str] = row["headers"]
-        topic = namespaced(row["topic"], self.settings.kafka_namespace)
+        message = _Message(
+            key=row["message_key"].encode(),
+            value=row["payload"],
+            headers=[(k, v.encode()) for k, v in headers.items()],
+        )
+        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(
+            message.key, message.value, message.headers
+        )
+        if size > PRODUCER_MAX_REQUEST_BYTES:
+            raise MessageSizeTooLargeError(
+                f"The message is {size} bytes when serialized, more than the producer's "
+                f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
+            )
+        return namespaced(row["topic"], self.settings.kafka_namespace), message
+
+    def _append(self, builder: BatchBuilder, row: Any, topic: str, message: _Message) -> Any:
+        """Append the message; a PRODUCER span joins the writer's trace when it was
+        sampled (an unsampled span would be recorded nowhere, and costs more than the
+        append)."""
+        headers: dict[str, str] = row["headers"]
+        if not trace_sampled(headers.get("traceparent")):
+            return builder.append(
+                timestamp=None, key=message.key, value=message.value, headers=message.headers
+            )
         with tracer(__name__).start_as_current_span(
             f"{topic} publish",
             context=context_from_headers(headers),
@@ -141,40 +443,169 @@ class OutboxRelay:
                 "hearth.service": self.service,
             },
         ):
+            return builder.append(
+                timestamp=None, key=message.key, value=message.value, headers=message.headers
+            )
+
+    async def _partitions(self, producer: AIOKafkaProducer, topic: str) -> list[int]:
+        partitions = self._partitions_of.get(topic)
+        if partitions is None:
+            partitions = sorted(await producer.partitions_for(topic))
+            self._partitions_of[topic] = partitions
+        return partitions
+
+    async def _send_suspects_alone(self, outcome: _Round) -> None:
+        """Send each row of a refused record batch on its own, in id order, so only the
+        row at fault is charged. A row waits (uncharged) when an earlier row of its key
+        is not delivered, so no row overtakes another of its key."""
+        delivered = set(outcome.delivered)
+        waiting: set[tuple[str, str]] = set()
+        for row in outcome.rows:
+            key = (row["topic"], row["message_key"])
+            if row["id"] in delivered:
+                continue
+            if row["id"] not in outcome.suspects or key in waiting:
+                waiting.add(key)
+                continue
+            try:
+                producer = await self._ensure_producer()
+                future = await self._send(producer, row)
+                async with asyncio.timeout(self.settings.outbox_delivery_timeout_seconds):
+                    await future
+            except Exception as exc:
+                if fault_of(exc) is Fault.BROKER:
+                    outcome.outage = exc
+                    return
+                outcome.refused[row["id"]] = exc
+                waiting.add(key)
+                await self._close_producer()  # its sequence for the partition is broken
+                continue
+            outcome.delivered.append(row["id"])
+        outcome.suspects.clear()
+
+    async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
+        """Send one row by itself (to find which row of a refused batch is at fault)."""
+        headers: dict[str, str] = row["headers"]
+        topic = namespaced(row["topic"], self.settings.kafka_namespace)
+        kafka_headers = [(k, v.encode()) for k, v in headers.items()]
+        if not trace_sampled(headers.get("traceparent")):
             future: asyncio.Future[Any] = await producer.send(
-                topic,
-                value=row["payload"],
-                key=row["message_key"].encode(),
-                headers=[(k, v.encode()) for k, v in headers.items()],
+                topic, value=row["payload"], key=row["message_key"].encode(), headers=kafka_headers
+            )
+            return future
+        with tracer(__name__).start_as_current_span(
+            f"{topic} publish",
+            context=context_from_headers(headers),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.message.id": str(row["event_id"]),
+                "cloudevents.event_type": row["event_type"],
+                "hearth.service": self.service,
+            },
+        ):
+            future = await producer.send(
+                topic, value=row["payload"], key=row["message_key"].encode(), headers=kafka_headers
             )
         return future
 
-    async def _note_failure(self, ids: list[int], exc: BaseException) -> None:
-        with contextlib.suppress(Exception):
-            async with self.db.sessionmaker() as session, session.begin():
+    async def _record(self, session: AsyncSession, outcome: _Round) -> list[Any]:
+        """Mark the delivered rows in one UPDATE; charge each refused row an attempt and
+        park it once it has had `outbox_max_attempts`. Returns the rows parked now."""
+        now = datetime.now(UTC)
+        if outcome.delivered:
+            await session.execute(
+                update(outbox_message)
+                .where(self._id_among(outcome.delivered))
+                .values(published_at=now, attempts=outbox_message.c.attempts + 1)
+            )
+        parked = []
+        for outbox_id, exc in outcome.refused.items():
+            charged = (
+                (
+                    await session.execute(
+                        update(outbox_message)
+                        .where(outbox_message.c.id == outbox_id)
+                        .values(attempts=outbox_message.c.attempts + 1, last_error=error_text(exc))
+                        .returning(
+                            outbox_message.c.id,
+                            outbox_message.c.event_id,
+                            outbox_message.c.event_type,
+                            outbox_message.c.topic,
+                            outbox_message.c.message_key,
+                            outbox_message.c.attempts,
+                            outbox_message.c.last_error,
+                        )
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            if charged["attempts"] >= self.settings.outbox_max_attempts:
                 await session.execute(
                     update(outbox_message)
-                    .where(outbox_message.c.id.in_(ids))
-                    .values(attempts=outbox_message.c.attempts + 1, last_error=repr(exc)[:2000])
+                    .where(outbox_message.c.id == outbox_id)
+                    .values(parked_at=now)
                 )
+                parked.append(charged)
+            else:
+                log.warning(
+                    "outbox row refused; will retry",
+                    outbox_id=outbox_id,
+                    event_id=str(charged["event_id"]),
+                    event_type=charged["event_type"],
+                    attempts=charged["attempts"],
+                    error=charged["last_error"],
+                )
+        return parked
 
-    async def _record_backlog(self, session: AsyncSession, batch: int) -> None:
-        if batch == 0:
-            OUTBOX_BACKLOG.labels(self.service).set(0)
+    def _id_among(self, ids: list[int]) -> Any:
+        if self.db.is_postgresql:
+            # One array parameter, not one bind parameter per id.
+            return outbox_message.c.id == any_(bindparam("ids", ids, ARRAY(BigInteger)))
+        return outbox_message.c.id.in_(ids)
+
+    async def _maybe_record_gauges(self) -> None:
+        """Backlog, oldest age and parked rows, on a timer rather than every batch:
+        counting a large backlog costs more than sending a batch."""
+        now = time.monotonic()
+        if now < self._gauges_due:
+            return
+        self._gauges_due = now + self.settings.outbox_metrics_interval_seconds
+        await self.record_gauges()
+
+    async def record_gauges(self) -> None:
+        """Count the unpublished and the parked rows now and set the gauges."""
+        async with self.db.sessionmaker() as session:
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(outbox_message.c.created_at)).where(
+                        outbox_message.c.published_at.is_(None)
+                    )
+                )
+            ).one()
+            parked = await session.scalar(self._parked_count())
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        OUTBOX_PARKED.labels(self.service).set(parked or 0)
+        if oldest is None:
             OUTBOX_OLDEST_AGE.labels(self.service).set(0)
             return
-        count, oldest = (
-            await session.execute(
-                select(func.count(), func.min(outbox_message.c.created_at)).where(
-                    outbox_message.c.published_at.is_(None)
-                )
-            )
-        ).one()
-        OUTBOX_BACKLOG.labels(self.service).set(count)
-        if oldest is not None:
-            if oldest.tzinfo is None:
-                oldest = oldest.replace(tzinfo=UTC)
-            OUTBOX_OLDEST_AGE.labels(self.service).set((datetime.now(UTC) - oldest).total_seconds())
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        OUTBOX_OLDEST_AGE.labels(self.service).set((datetime.now(UTC) - oldest).total_seconds())
+
+    async def _record_parked(self) -> None:
+        with contextlib.suppress(Exception):
+            async with self.db.sessionmaker() as session:
+                parked = await session.scalar(self._parked_count())
+            OUTBOX_PARKED.labels(self.service).set(parked or 0)
+
+    @staticmethod
+    def _parked_count() -> Any:
+        return select(func.count()).where(
+            outbox_message.c.parked_at.is_not(None), outbox_message.c.published_at.is_(None)
+        )
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -193,10 +624,14 @@ class OutboxRelay:
         return self._producer
 
     async def _close_producer(self) -> None:
+        """Stop the producer; a producer that cannot flush (the broker is gone and the
+        idempotent producer retries for ever) is abandoned after a few seconds. Its rows
+        are not marked, so they are sent again (consumers de-duplicate)."""
         producer, self._producer = self._producer, None
         if producer is not None:
             with contextlib.suppress(Exception):
-                await producer.stop()
+                async with asyncio.timeout(5):
+                    await producer.stop()
 
     async def _sleep(self, seconds: float, *, wakeable: bool = True) -> None:
         if not wakeable:

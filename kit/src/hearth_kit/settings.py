@@ -48,8 +48,19 @@ class ServiceSettings(BaseSettings):
     )
     relay_enabled: bool = True
     consumer_enabled: bool = True
-    outbox_batch_size: int = Field(default=500, ge=1, le=10_000)
+    outbox_batch_size: int = Field(
+        default=5000, ge=1, le=20_000, description="Rows the relay reads, sends and marks at once"
+    )
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    outbox_max_attempts: int = Field(
+        default=5, ge=1, description="Refusals of one row by the broker before it is parked"
+    )
+    outbox_delivery_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Wait for the broker's acks before backing off"
+    )
+    outbox_metrics_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often the backlog and parked gauges are counted"
+    )
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     kafka_topic_partitions: int = Field(default=3, ge=1)
