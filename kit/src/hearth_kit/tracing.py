@@ -39,7 +39,10 @@ URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
 """Span attributes holding a URL or request target, whose query string may hold
 personal data (?postcode=SW1A 1AA, ?name=...)."""
 QUERY_ATTRIBUTE = "url.query"
-_EXCEPTION_NAME = re.compile(r"^\s*(?:<class '([\w.]+)'>|([A-Za-z_][\w.]*))")
+_EXCEPTION_NAME = re.compile(
+    r"^\s*(?:<class '([\w.]+)'>|([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)))"
+    r"(?=$|[:(>\s])"
+)
 
 
 def without_query(url: str) -> str:
@@ -53,34 +56,56 @@ def query_names(query: str) -> str:
     return "&".join(f"{name}=" for name in names)
 
 
-def type_of_description(description: str) -> str:
+def type_of_description(description: str) -> str | None:
     """An error status description reduced to the exception type it starts with
-    ("ValueError: bad sam@..." and "ValueError('bad ...')" both become "ValueError")."""
+    ("ValueError: bad sam@..." and "ValueError('bad ...')" both become "ValueError"),
+    or None when it does not start with one."""
     match = _EXCEPTION_NAME.match(description)
-    return (match.group(1) or match.group(2)) if match else "error"
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _without_query_value(key: str, value: Any) -> Any:
+    """The value to keep for attribute `key`: URLs without their query strings, query
+    strings with their names only, anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    if key in URL_ATTRIBUTES and ("?" in value or "#" in value):
+        return without_query(value)
+    if key == QUERY_ATTRIBUTE and value:
+        return query_names(value)
+    return value
 
 
 class WithoutPersonalData(SpanProcessor):
-    """Keeps personal data out of every span: URL attributes lose their query strings
-    when the span starts, and the span records exceptions and error statuses without
-    their messages (which may quote a value the code refused)."""
+    """Keeps personal data out of every span: URL attributes lose their query strings,
+    and exceptions and error statuses are recorded without their messages (which may
+    quote a value the code refused).
+
+    Attributes given when the span starts are rewritten here; for what is set or
+    recorded later, the span's own set_attribute(s), record_exception and set_status
+    are replaced on that span by versions that do the same (instrumentations call
+    them on the span object, and the SDK has no later hook that may still change a
+    span)."""
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
-        attributes = span.attributes or {}
-        for key in URL_ATTRIBUTES:
-            value = attributes.get(key)
-            if isinstance(value, str) and ("?" in value or "#" in value):
-                span.set_attribute(key, without_query(value))
-        query = attributes.get(QUERY_ATTRIBUTE)
-        if isinstance(query, str) and query:
-            span.set_attribute(QUERY_ATTRIBUTE, query_names(query))
-        _record_errors_without_values(span)
+        for key, value in (span.attributes or {}).items():
+            kept = _without_query_value(key, value)
+            if kept is not value:
+                span.set_attribute(key, kept)
+        _guard(span)
 
 
-def _record_errors_without_values(span: Span) -> None:
-    """Replace this span's record_exception and set_status with versions that leave
-    messages out; instrumentations call them on the span object, so all go through."""
+def _guard(span: Span) -> None:
+    set_attribute = span.set_attribute
     set_status = span.set_status
+    recorded: list[str] = []
+
+    def set_attribute_without_query(key: str, value: Any) -> None:
+        set_attribute(key, _without_query_value(key, value))
+
+    def set_attributes_without_query(attributes: Mapping[str, Any]) -> None:
+        for key, value in attributes.items():
+            set_attribute(key, _without_query_value(key, value))
 
     def record_exception(
         exception: BaseException,
@@ -96,19 +121,26 @@ def _record_errors_without_values(span: Span) -> None:
         }
         event.update(attributes or {})
         span.add_event("exception", event, timestamp)
+        recorded.append(event["exception.type"])
+
+    def without_message(description: str) -> str | None:
+        """The type of the exception just recorded, else what the description starts
+        with if that is an exception type, else nothing."""
+        return recorded[-1] if recorded else type_of_description(description)
 
     def set_status_without_message(
         status: Status | StatusCode, description: str | None = None
     ) -> None:
         if isinstance(status, Status) and status.description:
-            status = Status(status.status_code, type_of_description(status.description))
+            status = Status(status.status_code, without_message(status.description))
         elif description:
-            description = type_of_description(description)
+            description = without_message(description)
         set_status(status, description)
 
-    # Per span instance: the SDK has no hook between an instrumentation calling
-    # record_exception and the message being stored. setattr, because mypy refuses an
-    # assignment to a method and ruff (B010) a constant setattr: one of them must yield.
+    # setattr, because mypy refuses an assignment to a method and ruff (B010) a
+    # constant setattr: one of them must yield.
+    setattr(span, "set_attribute", set_attribute_without_query)  # noqa: B010
+    setattr(span, "set_attributes", set_attributes_without_query)  # noqa: B010
     setattr(span, "record_exception", record_exception)  # noqa: B010
     setattr(span, "set_status", set_status_without_message)  # noqa: B010
 

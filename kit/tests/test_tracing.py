@@ -1,0 +1,246 @@
+"""Spans carry no personal data: no query strings, no bound values, no exception messages.
+
+Each test traces through its own TracerProvider with the kit's WithoutPersonalData
+processor first, as setup_tracing installs it, and an in-memory exporter after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.metrics import get_meter
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+from hearth_kit.db import Database
+from hearth_kit.problems import install_problem_handlers
+from hearth_kit.tracing import (
+    WithoutPersonalData,
+    query_names,
+    setup_tracing,
+    type_of_description,
+    without_query,
+)
+from tests.harness.infra import DatabaseFactory
+
+POSTCODE = "SW1A 1AA"
+NAME = "Sam Okafor"
+PHONE = "07700 900123"
+PERSONAL = (POSTCODE, "SW1A", NAME, "Okafor", PHONE, "900123")
+
+
+@pytest.fixture
+def provider() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
+    provider = TracerProvider()
+    provider.add_span_processor(WithoutPersonalData())
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield provider, exporter
+    provider.shutdown()
+
+
+def everything_in(span: ReadableSpan) -> str:
+    """Every text a span would export: name, attributes, events and status."""
+    texts: list[Any] = [span.name, span.status.description]
+    texts.extend(f"{key}={value!s}" for key, value in (span.attributes or {}).items())
+    for event in span.events:
+        texts.append(event.name)
+        texts.extend(f"{key}={value!s}" for key, value in (event.attributes or {}).items())
+    return "\n".join(str(text) for text in texts)
+
+
+def assert_no_personal_data(spans: tuple[ReadableSpan, ...]) -> None:
+    assert spans
+    for span in spans:
+        exported = everything_in(span)
+        for value in PERSONAL:
+            assert value not in exported, f"{value!r} in span {span.name}:\n{exported}"
+        assert "SW1A+1AA" not in exported
+        assert "SW1A%201AA" not in exported
+
+
+def is_server(span: ReadableSpan) -> bool:
+    """The ASGI span of the request (INTERNAL rather than SERVER here: the client's
+    span is current in the same process, so the server span is its child)."""
+    return "http.route" in (span.attributes or {}) and span.kind is not SpanKind.CLIENT
+
+
+def residents_app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/residents")
+    async def find_residents(postcode: str, name: str) -> dict[str, list[str]]:
+        return {"items": []}
+
+    @app.post("/residents/{resident_id}/calls")
+    async def call_resident(resident_id: int, phone: str) -> dict[str, str]:
+        raise ValueError(f"cannot call {NAME} on {phone}")
+
+    return app
+
+
+@pytest.fixture
+async def traced_client(
+    provider: tuple[TracerProvider, InMemorySpanExporter],
+) -> AsyncIterator[httpx.AsyncClient]:
+    tracer_provider, _ = provider
+    app = residents_app()
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
+        HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)
+        yield client
+    FastAPIInstrumentor.uninstrument_app(app)
+
+
+async def test_server_and_client_spans_carry_no_query_values(
+    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    _, exporter = provider
+    response = await traced_client.get("/residents", params={"postcode": POSTCODE, "name": NAME})
+    assert response.status_code == 200
+    spans = exporter.get_finished_spans()
+    assert_no_personal_data(spans)
+    assert {span.kind for span in spans} >= {SpanKind.CLIENT}
+    assert [server.name for server in spans if is_server(server)] == ["GET /residents"]
+    for span in spans:
+        attributes = span.attributes or {}
+        for key in ("http.url", "url.full", "http.target"):
+            if key in attributes:
+                assert "?" not in str(attributes[key])
+                assert str(attributes[key]).endswith("/residents")
+        if "url.query" in attributes:
+            assert attributes["url.query"] == "postcode=&name="
+
+
+async def test_an_exception_is_recorded_by_type_and_frames_without_its_message(
+    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    _, exporter = provider
+    response = await traced_client.post("/residents/7/calls", params={"phone": PHONE})
+    assert response.status_code == 500
+    spans = exporter.get_finished_spans()
+    assert_no_personal_data(spans)
+    [server] = [span for span in spans if is_server(span)]
+    assert server.status.status_code is StatusCode.ERROR
+    assert server.status.description in (None, "ValueError")
+    [event] = [event for event in server.events if event.name == "exception"]
+    attributes = event.attributes or {}
+    assert attributes["exception.type"] == "ValueError"
+    assert attributes["exception.message"] == "ValueError"
+    stacktrace = str(attributes["exception.stacktrace"])
+    assert "in call_resident" in stacktrace  # the frames are kept
+    assert stacktrace.rstrip().endswith("ValueError")
+
+
+metadata = MetaData()
+contacts = Table(
+    "traced_contact",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("full_name", String(200), nullable=False),
+    Column("phone", String(32), nullable=False),
+)
+
+
+@pytest.fixture(params=["configured", "sqlite"])
+async def database(
+    request: pytest.FixtureRequest,
+    databases: DatabaseFactory,
+    tmp_path: Any,
+) -> AsyncIterator[Database]:
+    if request.param == "configured":
+        url = await databases.create("kit_tracing")
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'tracing.db'}"
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield db
+    await db.dispose()
+
+
+async def test_database_spans_carry_the_statement_with_placeholders_only(
+    database: Database, provider: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    tracer_provider, exporter = provider
+    connections = get_meter("kit-tests").create_up_down_counter("connections")
+    EngineTracer(tracer_provider.get_tracer("kit-tests"), database.engine.sync_engine, connections)
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(insert(contacts).values(full_name=NAME, phone=PHONE))
+        await session.execute(select(contacts.c.id).where(contacts.c.phone == PHONE))
+    spans = [span for span in exporter.get_finished_spans() if span.attributes]
+    statements = [
+        str(
+            (span.attributes or {}).get("db.statement")
+            or (span.attributes or {}).get("db.query.text")
+        )
+        for span in spans
+    ]
+    assert any(statement.startswith("INSERT INTO traced_contact") for statement in statements)
+    assert all(("$1" in s or "?" in s) for s in statements if "traced_contact" in s)
+    assert_no_personal_data(tuple(spans))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://engagement/v1/residents?postcode=SW1A%201AA", "http://engagement/v1/residents"),
+        ("/v1/residents?name=Sam#top", "/v1/residents"),
+        ("/v1/residents", "/v1/residents"),
+    ],
+)
+def test_a_url_loses_its_query_and_fragment(url: str, expected: str) -> None:
+    assert without_query(url) == expected
+
+
+def test_a_query_keeps_its_names_only() -> None:
+    assert query_names("postcode=SW1A+1AA&name=Sam&limit=") == "postcode=&name=&limit="
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("ValueError: cannot call Sam Okafor", "ValueError"),
+        ("ValueError('cannot call Sam Okafor')", "ValueError"),
+        (
+            "<class 'asyncpg.exceptions.UniqueViolationError'>: duplicate key",
+            "asyncpg.exceptions.UniqueViolationError",
+        ),
+        ("sam@example.org was refused", None),
+        ("Sam: no phone number", None),
+        ("'Sam Okafor' was refused", None),
+    ],
+)
+def test_a_status_description_keeps_the_exception_type_only(
+    description: str, expected: str | None
+) -> None:
+    assert type_of_description(description) == expected
+
+
+def test_setup_tracing_puts_the_processor_on_the_process_provider() -> None:
+    provider = setup_tracing("hearth-kit-tests")
+    tracer = provider.get_tracer("kit-tests")
+    with tracer.start_as_current_span(
+        "call", attributes={"url.full": f"http://engagement/v1/residents?name={NAME}"}
+    ) as span:
+        span.set_attribute("http.url", f"http://engagement/v1/residents?phone={PHONE}")
+        span.set_attributes({"url.query": f"name={NAME}", "http.target": "/v1/residents?x=1"})
+        assert isinstance(span, ReadableSpan)  # the SDK's span, which can be read
+        assert dict(span.attributes or {}) == {
+            "url.full": "http://engagement/v1/residents",
+            "http.url": "http://engagement/v1/residents",
+            "url.query": "name=",
+            "http.target": "/v1/residents",
+        }
