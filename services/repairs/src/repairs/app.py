@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
+from hearth_kit.working_days import WorkingDayCalendar
 from repairs.appointments.endpoints import router as appointment_requests_router
 from repairs.handlers import build_handlers
 from repairs.settings import RepairsSettings
@@ -14,7 +15,9 @@ from repairs.work_orders.service import RepairService
 
 def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     settings = settings or RepairsSettings()
-    repair_service = RepairService(settings.response_targets)
+    repair_service = RepairService(
+        settings.response_targets, WorkingDayCalendar(settings.closure_days)
+    )
     app = create_service_app(
         settings,
         title="Hearth repairs",
