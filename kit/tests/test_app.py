@@ -18,6 +18,7 @@ from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata
 from tests.harness.infra import DatabaseFactory, free_port
+from tests.harness.tokens import InternalTokenAuth
 
 
 class EngagementSettings(ServiceSettings):
@@ -43,7 +44,11 @@ async def running_service(
     transport = httpx.ASGITransport(app)
     async with (
         LifespanManager(app),
-        httpx.AsyncClient(transport=transport, base_url="http://engagement") as client,
+        httpx.AsyncClient(
+            transport=transport,
+            base_url="http://engagement",
+            auth=InternalTokenAuth("engagement"),  # as the gateway calls (admin scope)
+        ) as client,
     ):
         yield client
 

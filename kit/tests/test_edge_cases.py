@@ -26,6 +26,7 @@ from hearth_kit.problems import Unprocessable, install_problem_handlers
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, kit_metadata
 from tests.harness.infra import DatabaseFactory
+from tests.harness.tokens import InternalTokenAuth
 
 
 class HomeCreate(BaseModel):
@@ -116,7 +117,11 @@ async def test_the_replay_response_shows_the_dead_letter_as_replayed(
     )
     async with (
         LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://r") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app),
+            base_url="http://r",
+            auth=InternalTokenAuth("repairs"),  # as the gateway calls (admin scope)
+        ) as client,
     ):
         async with app.state.db.sessionmaker() as session, session.begin():
             await session.execute(
