@@ -10,6 +10,8 @@ from typing import ClassVar, Literal, cast
 from pydantic import Field, TypeAdapter, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hearth_kit.request_limits import max_body_bytes_from_env
+
 LogFormat = Literal["json", "console"]
 OtelExporter = Literal["none", "console", "otlp"]
 Environment = Literal["development", "production"]
@@ -85,6 +87,12 @@ class ServiceSettings(BaseSettings):
         description="PEM Ed25519 public key(s) the gateway's internal tokens are verified "
         "with (HEARTH_INTERNAL_TOKEN_PUBLIC_KEY; several PEM blocks during a key rotation). "
         "Required in production; development falls back to the development key.",
+    )
+    max_request_body_bytes: int = Field(
+        default_factory=max_body_bytes_from_env,
+        ge=1,
+        description="Largest request body accepted; a larger one is refused with a 413 "
+        "problem, unread (HEARTH_MAX_REQUEST_BODY_BYTES for every process, default 1 MiB)",
     )
     closure_days: list[date] = Field(
         default_factory=lambda: TypeAdapter(list[date]).validate_json(
