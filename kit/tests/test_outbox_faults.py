@@ -1,0 +1,126 @@
+"""Whose fault a failed send is (pure): a row the broker refuses for its own sake is
+charged and eventually parked; a broker outage charges nobody. Also the W3C sampled
+flag that decides whether a row gets a PRODUCER span, and the relay's lock key."""
+
+from __future__ import annotations
+
+import pytest
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTimestampError,
+    InvalidTopicError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    LeaderNotAvailableError,
+    MessageSizeTooLargeError,
+    NoBrokersAvailable,
+    NodeNotReadyError,
+    NotEnoughReplicasAfterAppendError,
+    NotEnoughReplicasError,
+    NotLeaderForPartitionError,
+    OutOfOrderSequenceNumber,
+    ProducerClosed,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    RequestTimedOutError,
+    TopicAuthorizationFailedError,
+    UnknownError,
+    UnknownTopicOrPartitionError,
+)
+
+from hearth_kit.outbox import Fault, error_text, fault_of, relay_lock_key, trace_sampled
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        MessageSizeTooLargeError(),  # over the producer's request size, or the topic's limit
+        RecordTooLargeError(),
+        RecordListTooLargeError(),
+        InvalidTopicError(),
+        CorruptRecordException(),
+        InvalidTimestampError(),
+        UnknownError(),  # the broker failed on this row and said no more
+        TypeError("header value is not bytes"),  # a row the client cannot even encode
+        UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed"),
+    ],
+    ids=type,
+)
+def test_a_refusal_of_the_row_itself_is_the_rows_fault(error: BaseException) -> None:
+    assert fault_of(error) is Fault.ROW
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        KafkaConnectionError(),
+        KafkaTimeoutError(),  # no room in the producer's buffer, or no metadata in time
+        NoBrokersAvailable(),
+        NodeNotReadyError(),
+        RequestTimedOutError(),
+        NotEnoughReplicasError(),
+        NotEnoughReplicasAfterAppendError(),
+        LeaderNotAvailableError(),
+        NotLeaderForPartitionError(),
+        UnknownTopicOrPartitionError(),
+        ProducerClosed(),
+        OutOfOrderSequenceNumber(),  # a neighbour of a refused batch on the same partition
+        TopicAuthorizationFailedError(),  # access applies to every row of the topic
+        TimeoutError(),
+        ConnectionResetError(),
+        OSError("network is unreachable"),
+    ],
+    ids=type,
+)
+def test_a_broker_outage_is_nobodys_fault_so_no_row_is_charged(error: BaseException) -> None:
+    assert fault_of(error) is Fault.BROKER
+
+
+def test_every_retriable_kafka_error_is_an_outage() -> None:
+    from aiokafka import errors
+
+    retriable = [
+        cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, errors.KafkaError)
+        and getattr(cls, "retriable", False)
+    ]
+    assert retriable
+    for cls in retriable:
+        assert fault_of(cls()) is Fault.BROKER, cls
+
+
+def test_the_recorded_error_names_a_kafka_error_with_its_message_and_others_by_type_only() -> None:
+    refused = MessageSizeTooLargeError("The message is 2000000 bytes when serialized")
+    assert error_text(refused) == (
+        "MessageSizeTooLargeError: [Error 10] MessageSizeTooLargeError: "
+        "The message is 2000000 bytes when serialized"
+    )
+    # Errors from outside Kafka may quote the values that caused them (the payload).
+    assert error_text(ValueError("tenant Jane Smith, 07700 900123")) == "ValueError"
+
+
+@pytest.mark.parametrize(
+    ("traceparent", "sampled"),
+    [
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", True),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03", True),  # sampled + random
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", False),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02", False),
+        (None, False),
+        ("", False),
+        ("not a traceparent", False),
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz", False),
+    ],
+)
+def test_a_row_gets_a_producer_span_only_when_its_trace_was_sampled(
+    traceparent: str | None, sampled: bool
+) -> None:
+    assert trace_sampled(traceparent) is sampled
+
+
+def test_each_service_has_its_own_stable_relay_lock() -> None:
+    assert relay_lock_key("visits") == relay_lock_key("visits")
+    assert relay_lock_key("visits") != relay_lock_key("repairs")
+    assert -(2**63) <= relay_lock_key("visits") < 2**63  # a PostgreSQL bigint
