@@ -242,9 +242,8 @@ def test_the_limit_is_a_service_setting_with_a_shared_default(
     class Engagement(ServiceSettings):
         service_name = "engagement"
 
-    if "max_request_body_bytes" in ServiceSettings.model_fields:
-        assert max_body_bytes_of(Engagement()) == 4096
-        assert max_body_bytes_of(Engagement(max_request_body_bytes=2048)) == 2048
+    assert max_body_bytes_of(Engagement()) == 4096
+    assert max_body_bytes_of(Engagement(max_request_body_bytes=2048)) == 2048
 
 
 @dataclass
