@@ -108,7 +108,7 @@ def main() -> int:
         print(
             f"""
   Gateway:      {GATEWAY_URL}   (OpenAPI: {GATEWAY_URL}/docs)
-  A token:      uv run hearth dev-token --role staff
+  A token:      export HEARTH_ENVIRONMENT=development; uv run hearth dev-token --role staff
   Try:          curl -H "Authorization: Bearer {token[:16]}..." {GATEWAY_URL}/v1/homes/100023336956
                 (the full token is printed by the command above)
   /admin:       uv run hearth admin-token --service repairs   (a service's own token)

@@ -1,5 +1,6 @@
 """`hearth`: the developer's command line.
 
+export HEARTH_ENVIRONMENT=development   # development tokens only exist there
 uv run hearth dev-token --role staff
 uv run hearth dev-token --role contractor --contractor-id gasco --ttl-minutes 30
 uv run hearth admin-token --service repairs --subject ops-jane
@@ -18,6 +19,7 @@ from gateway.auth import ROLE_SCOPES, DevelopmentTokenRefused, issue_development
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES
 from hearth_kit.auth import ADMIN_SCOPE, issue_internal_token
+from hearth_kit.settings import environment_from_env
 
 ADMIN_TOKEN_MAX_MINUTES = 60
 
@@ -84,8 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = GatewaySettings()
     except ValidationError as exc:
-        print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
-        return 1
+        return _invalid_settings(exc)
     try:
         token = issue_development_token(
             args.role,
@@ -109,14 +110,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _invalid_settings(exc: ValidationError) -> int:
+    print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
+    if environment_from_env() == "production":
+        print(
+            "hearth: this shell is production (HEARTH_ENVIRONMENT is not development). On a "
+            "developer's machine, as `make run` does: export HEARTH_ENVIRONMENT=development",
+            file=sys.stderr,
+        )
+    return 1
+
+
 def _admin_token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.ttl_minutes > ADMIN_TOKEN_MAX_MINUTES:
         parser.error(f"--ttl-minutes is at most {ADMIN_TOKEN_MAX_MINUTES}")
     try:
         settings = GatewaySettings()
     except ValidationError as exc:
-        print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
-        return 1
+        return _invalid_settings(exc)
     token = issue_internal_token(
         settings.internal_token_key(),
         service=args.service,
