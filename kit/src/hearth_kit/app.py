@@ -11,40 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import dead_letters_router
 from hearth_kit.defaults import ReadinessCheck, add_process_defaults
 from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
 from hearth_kit.outbox_admin import outbox_admin_router
-from hearth_kit.problems import NotFound
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.tables import dead_letter
 
 log = get_logger(__name__)
-
-
-class DeadLetterPublic(BaseModel):
-    id: int
-    event_id: str | None
-    event_type: str | None
-    consumer_group: str
-    topic: str
-    partition: int
-    offset: int
-    error: str
-    attempts: int
-    dead_lettered_at: Any
-    replayed_at: Any | None
 
 
 class Runtime:
@@ -120,7 +102,7 @@ def create_service_app(
     # Every route below answers only the gateway's internal token (401 without one);
     # routes under /admin also need the admin scope (403). The kit's own admin routers
     # are listed here with the service's routers.
-    for router in (*routers, dead_letters_router(), outbox_admin_router):
+    for router in (*routers, dead_letters_router, outbox_admin_router):
         app.include_router(router, dependencies=[Depends(authorised_caller)])
     return app
 
@@ -138,40 +120,3 @@ def service_readiness(settings: ServiceSettings) -> list[ReadinessCheck]:
         return "ok" if reachable else "unreachable"
 
     return [ReadinessCheck("database", database), ReadinessCheck("kafka", kafka, required=False)]
-
-
-def dead_letters_router() -> APIRouter:
-    """The dead letters of this service's consumer (admin scope)."""
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/admin/dead-letters", response_model=list[DeadLetterPublic])
-    async def list_dead_letters(request: Request, include_replayed: bool = False) -> list[Any]:
-        """Events this service's consumer gave up on, newest first."""
-        db: Database = request.app.state.db
-        query = select(dead_letter).order_by(dead_letter.c.id.desc()).limit(200)
-        if not include_replayed:
-            query = query.where(dead_letter.c.replayed_at.is_(None))
-        async with db.sessionmaker() as session:
-            return list((await session.execute(query)).mappings().all())
-
-    @router.get("/admin/dead-letters/count")
-    async def count_dead_letters(request: Request) -> dict[str, int]:
-        db: Database = request.app.state.db
-        async with db.sessionmaker() as session:
-            count = await session.scalar(
-                select(func.count()).where(dead_letter.c.replayed_at.is_(None))
-            )
-        return {"unreplayed": int(count or 0)}
-
-    @router.post("/admin/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterPublic)
-    async def replay(request: Request, dead_letter_id: int) -> Any:
-        """Run a dead letter through its handler again, once the cause is fixed."""
-        runtime: Runtime = request.app.state.runtime
-        if runtime.consumer is None:
-            raise NotFound("This service consumes no events")
-        row = await runtime.consumer.replay(dead_letter_id)
-        if row is None:
-            raise NotFound(f"No dead letter {dead_letter_id}")
-        return row
-
-    return router

@@ -44,7 +44,10 @@ def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> 
 
 
 def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
-    """Manual commits only; start from the earliest event a new group has not seen."""
+    """Manual commits only; start from the earliest event a new group has not seen.
+    Polls up to consumer_batch_size records; a rebalance waits up to
+    consumer_rebalance_timeout_ms for the batch in hand (a failing batch stops at its
+    next retry, and a database outage pauses partitions instead of holding one)."""
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -53,7 +56,9 @@ def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=200,
+        max_poll_records=settings.consumer_batch_size,
+        max_poll_interval_ms=settings.consumer_max_poll_interval_ms,
+        rebalance_timeout_ms=settings.consumer_rebalance_timeout_ms,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
         metadata_max_age_ms=5_000,

@@ -44,3 +44,8 @@ DEAD_LETTERS = Counter(
 CONSUMER_LAG = Gauge(
     "hearth_consumer_lag", "Messages behind the high watermark", ["service", "topic", "partition"]
 )
+CONSUMER_PAUSED_PARTITIONS = Gauge(
+    "hearth_consumer_paused_partitions",
+    "Partitions the consumer paused because the database does not answer",
+    ["service"],
+)

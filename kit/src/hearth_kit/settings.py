@@ -65,6 +65,18 @@ class ServiceSettings(BaseSettings):
     )
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    consumer_batch_size: int = Field(
+        default=2000, ge=1, le=20_000, description="Records the consumer polls and handles at once"
+    )
+    consumer_rebalance_timeout_ms: int = Field(
+        default=30_000, ge=1000, description="How long a rebalance waits for the batch in hand"
+    )
+    consumer_max_poll_interval_ms: int = Field(
+        default=300_000, ge=1000, description="Longest gap between polls before the group moves on"
+    )
+    consumer_lag_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often hearth_consumer_lag is refreshed"
+    )
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_topic_replication_factor: int = Field(default=1, ge=1)
     kafka_request_timeout_ms: int = Field(default=10_000, ge=1000)

@@ -1,0 +1,206 @@
+"""Dead letters: events a handler gave up on, kept for listing and replay.
+
+A dead letter is written to the dead_letter table (once per event and consumer group:
+writing the same one again is a no-op) and then to `hearth.<service>.dlq.<group>`, with
+the original topic, partition, offset, error and attempt count in `hearth_dlq_*`
+headers. Its error text names what went wrong without personal data.
+
+The admin router lists and counts them and replays one: the consumer runs it through
+its handler and marks it replayed in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hearth_contracts import dead_letter_topic
+from hearth_kit.db import Database
+from hearth_kit.inbox import Message, failure_text, parse
+from hearth_kit.kafka import namespaced, new_producer
+from hearth_kit.logs import get_logger
+from hearth_kit.metrics import DEAD_LETTERS, EVENTS_HANDLED
+from hearth_kit.problems import NotFound
+from hearth_kit.settings import ServiceSettings
+from hearth_kit.tables import dead_letter
+
+if TYPE_CHECKING:
+    from hearth_kit.inbox import Inbox
+
+log = get_logger(__name__)
+
+MAX_ID = 2**63 - 1
+"""The largest dead-letter id (BIGINT); a larger path parameter is a 422, not a 500."""
+
+
+class DeadLetters:
+    """Writes a consumer group's dead letters to its table and its dead-letter topic."""
+
+    def __init__(self, settings: ServiceSettings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.service = settings.service_name
+        self.group = settings.consumer_group
+        self.topic = namespaced(
+            dead_letter_topic(self.service, self.service), settings.kafka_namespace
+        )
+        self._producer: AIOKafkaProducer | None = None
+
+    async def write(self, message: Message, error: BaseException, *, attempts: int) -> None:
+        """Record the message as given up on. The table first, so a database outage
+        stops this before anything reaches the topic; a second write of the same event
+        adds no row but sends again, so the topic has it at least once."""
+        error_text = failure_text(error)
+        event_id, ce_type = message.header("ce_id"), message.header("ce_type")
+        insert = postgresql_insert if self.db.is_postgresql else sqlite_insert
+        async with self.db.sessionmaker() as session, session.begin():
+            await session.execute(
+                insert(dead_letter)
+                .values(
+                    event_id=event_id,
+                    event_type=ce_type,
+                    consumer_group=self.group,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    message_key=message.key,
+                    headers=[[k, v.decode("utf-8", "replace")] for k, v in message.headers],
+                    payload=message.value,
+                    error=error_text,
+                    attempts=attempts,
+                    dead_lettered_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing()
+            )
+        dlq_headers = [
+            *[(k, v) for k, v in message.headers if not k.startswith("hearth_dlq_")],
+            ("hearth_dlq_original_topic", message.topic.encode()),
+            ("hearth_dlq_original_partition", str(message.partition).encode()),
+            ("hearth_dlq_original_offset", str(message.offset).encode()),
+            ("hearth_dlq_consumer_group", self.group.encode()),
+            ("hearth_dlq_error", error_text.encode()),
+            ("hearth_dlq_attempts", str(attempts).encode()),
+        ]
+        producer = await self._started_producer()
+        await producer.send_and_wait(
+            self.topic, value=message.value, key=message.key, headers=dlq_headers
+        )
+        DEAD_LETTERS.labels(self.service, ce_type or "unknown").inc()
+        EVENTS_HANDLED.labels(self.service, ce_type or "unknown", "dead_lettered").inc()
+        log.error(
+            "event dead-lettered",
+            event_type=ce_type,
+            event_id=event_id,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            attempts=attempts,
+            error=error_text,
+        )
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = new_producer(self.settings, client_id=f"hearth-{self.service}-dlq")
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+
+async def replay(db: Database, inbox: Inbox, dead_letter_id: int) -> Mapping[str, Any] | None:
+    """Run a dead letter through its handler again (once the cause is fixed) and mark it
+    replayed, in one transaction. The inbox still applies, so replaying an event that
+    was handled meanwhile has no second effect. None when there is no such id."""
+    async with db.sessionmaker() as session, session.begin():
+        row = (
+            (await session.execute(select(dead_letter).where(dead_letter.c.id == dead_letter_id)))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        message = Message(
+            topic=row["topic"],
+            partition=row["partition"],
+            offset=row["offset"],
+            key=row["message_key"],
+            value=row["payload"],
+            headers=tuple((k, v.encode()) for k, v in row["headers"]),
+        )
+        await inbox.apply(session, [(message, parse(message))])
+        replayed = {**row, "replayed_at": datetime.now(UTC)}
+        await session.execute(
+            dead_letter.update()
+            .where(dead_letter.c.id == dead_letter_id)
+            .values(replayed_at=replayed["replayed_at"])
+        )
+    return replayed
+
+
+class DeadLetterPublic(BaseModel):
+    id: int
+    event_id: str | None
+    event_type: str | None
+    consumer_group: str
+    topic: str
+    partition: int
+    offset: int
+    error: str
+    attempts: int
+    dead_lettered_at: datetime
+    replayed_at: datetime | None
+
+
+dead_letters_router = APIRouter(prefix="/admin/dead-letters", tags=["operations"])
+
+
+@dead_letters_router.get("", response_model=list[DeadLetterPublic])
+async def list_dead_letters(
+    request: Request,
+    include_replayed: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[Any]:
+    """Events this service's consumer gave up on, newest first."""
+    db: Database = request.app.state.db
+    query = select(dead_letter).order_by(dead_letter.c.id.desc()).limit(limit)
+    if not include_replayed:
+        query = query.where(dead_letter.c.replayed_at.is_(None))
+    async with db.sessionmaker() as session:
+        return list((await session.execute(query)).mappings().all())
+
+
+@dead_letters_router.get("/count")
+async def count_dead_letters(request: Request) -> dict[str, int]:
+    """How many dead letters wait for a replay."""
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(dead_letter.c.replayed_at.is_(None))
+        )
+    return {"unreplayed": int(count or 0)}
+
+
+@dead_letters_router.post("/{dead_letter_id}/replay", response_model=DeadLetterPublic)
+async def replay_dead_letter(
+    request: Request, dead_letter_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Any:
+    """Run a dead letter through its handler again, once the cause is fixed."""
+    consumer = request.app.state.runtime.consumer
+    if consumer is None:
+        raise NotFound("This service consumes no events")
+    row = await consumer.replay(dead_letter_id)
+    if row is None:
+        raise NotFound(f"No dead letter {dead_letter_id}")
+    return row

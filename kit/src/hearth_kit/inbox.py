@@ -1,0 +1,457 @@
+"""Batch handling with the inbox: each event of a partition's batch has its effect once.
+
+A batch is applied in one transaction: one statement records every event id in the
+inbox (`INSERT ... ON CONFLICT DO NOTHING RETURNING event_id`), the handlers run only
+for the ids it returned, and one commit covers the lot. A redelivered event, or one
+another consumer member handled meanwhile, is not returned and so has no second effect.
+
+If the batch fails, it rolls back and each event is handled on its own, with retries,
+and dead-lettered when they run out, so a poison event costs only itself. A database
+that does not answer is nobody's fault: it stops the batch (`DatabaseUnavailable`)
+without using up attempts or dead-lettering, and the consumer pauses the partition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from aiokafka import ConsumerRecord
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+from pydantic import ValidationError
+from sqlalchemy import Uuid, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, DisconnectionError, StatementError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts import Envelope, EnvelopeError, Event
+from hearth_contracts.envelope import header_map, parse_message
+from hearth_contracts.events.base import event_class
+from hearth_kit.db import Database
+from hearth_kit.event_handlers import BatchHandler, EventHandlers
+from hearth_kit.logs import get_logger
+from hearth_kit.metrics import EVENTS_HANDLED, HANDLER_FAILURES
+from hearth_kit.settings import ServiceSettings
+from hearth_kit.tables import inbox_event
+from hearth_kit.tracing import context_from_headers, tracer
+
+if TYPE_CHECKING:
+    from hearth_kit.dead_letters import DeadLetters
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What the runner needs of a Kafka record (also rebuilt from a dead letter on replay)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, record: ConsumerRecord[Any, Any]) -> Message:
+        return cls(
+            record.topic,
+            record.partition,
+            record.offset,
+            record.key,
+            record.value,
+            tuple(record.headers or ()),
+        )
+
+    def header(self, name: str) -> str | None:
+        """One header as text (the last one wins), without decoding the others."""
+        found: bytes | None = None
+        for key, value in self.headers:
+            if key == name:
+                found = value
+        return None if found is None else found.decode("utf-8", "replace")
+
+
+class Poison(Exception):
+    """A message that can never be handled (not a CloudEvent, or data off its schema).
+    Its text names what is wrong, never the values the message carried."""
+
+
+class BatchInterrupted(Exception):
+    """Handling stopped at `offset`: the events before it are handled, it and the
+    events after it are not (and are delivered again)."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(f"{reason} at offset {offset}")
+        self.offset = offset
+
+
+class DatabaseUnavailable(BatchInterrupted):
+    """The database did not answer: wait for it, then go on from `offset`."""
+
+
+class HandlingInterrupted(BatchInterrupted):
+    """The consumer is stopping or its partitions are moving: the next owner resumes."""
+
+
+def parse(message: Message) -> Envelope[Event]:
+    """The message as an envelope, or Poison naming what is wrong with it.
+
+    A well-formed message is read here directly, decoding only the headers it needs
+    (this runs for every event, so it is kept cheap); anything irregular goes through
+    the contracts' `parse_message`, which names the fault."""
+    try:
+        headers = dict(message.headers)
+        if headers.get("ce_specversion") == b"1.0":
+            event_id, ce_type, ce_time = headers["ce_id"], headers["ce_type"], headers["ce_time"]
+            traceparent, tracestate = headers.get("traceparent"), headers.get("tracestate")
+            return Envelope(
+                data=event_class(ce_type.decode()).model_validate_json(message.value or b""),
+                id=uuid.UUID(event_id.decode()),
+                time=datetime.fromisoformat(ce_time.decode()),
+                traceparent=None if traceparent is None else traceparent.decode(),
+                tracestate=None if tracestate is None else tracestate.decode(),
+            )
+    except (KeyError, ValueError, TypeError, AttributeError):
+        pass  # named below
+    try:
+        return parse_message(message.headers, message.value)
+    except ValidationError as exc:
+        raise Poison(validation_summary(exc)) from exc
+    except (EnvelopeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Poison(str(exc)) from exc
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """Where and how data broke its schema, without the input values (personal data)."""
+    errors = exc.errors(include_input=False, include_url=False)
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in errors]
+    return f"{len(errors)} validation error(s) for {exc.title}: " + "; ".join(parts)
+
+
+def failure_text(error: BaseException) -> str:
+    """Why handling failed, for logs, dead letters and their topic, without personal
+    data: pydantic errors without their input values; database errors as the driver's
+    first line only (never the statement's parameters or the server's DETAIL, which
+    quotes row values). Other exceptions keep their message: handlers must not put
+    personal data in the exceptions they raise."""
+    if isinstance(error, ValidationError):
+        reason = validation_summary(error)
+    elif isinstance(error, StatementError):
+        cause = error.orig if error.orig is not None else error
+        lines = str(cause).strip().splitlines()
+        reason = f"{type(cause).__name__}: {lines[0] if lines else ''}"
+    else:
+        reason = str(error)
+    return f"{type(error).__name__}: {reason}"[:4000]
+
+
+def sampled(traceparent: str | None) -> bool:
+    """Whether a W3C traceparent (`00-<trace id>-<span id>-<flags>`) has its sampled flag
+    set: only then is the event's handling traced."""
+    if traceparent is None or len(traceparent) < 55:
+        return False
+    try:
+        return int(traceparent[53:55], 16) & 1 == 1
+    except ValueError:
+        return False
+
+
+_RECORD_ON_POSTGRESQL = text(
+    "INSERT INTO inbox_event"
+    ' (event_id, consumer_group, event_type, topic, partition, "offset", handled_at)'
+    " SELECT e.event_id, CAST(:group AS varchar), e.event_type, CAST(:topic AS varchar),"
+    ' CAST(:partition AS integer), e."offset", CAST(:handled_at AS timestamptz)'
+    " FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS varchar[]),"
+    ' CAST(:offsets AS bigint[])) AS e(event_id, event_type, "offset")'
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+).columns(event_id=Uuid)
+"""The whole batch into the inbox in one statement: three arrays rather than a row of
+parameters per event."""
+
+
+class Inbox:
+    """Applies batches of one partition's messages with inbox de-duplication."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        db: Database,
+        handlers: EventHandlers,
+        dead_letters: DeadLetters,
+        *,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.handlers = handlers
+        self.dead_letters = dead_letters
+        self.service = settings.service_name
+        self.group = settings.consumer_group
+        self._interrupted = interrupted
+        self._tracer = tracer(__name__)
+
+    async def handle(self, messages: Sequence[Message]) -> None:
+        """Handle a partition's messages in order: each once, or dead-lettered.
+
+        Raises DatabaseUnavailable or HandlingInterrupted with the first offset not
+        handled; any other error (the dead-letter topic unreachable) propagates."""
+        relevant: list[Message] = []
+        ignored: Counter[str] = Counter()
+        for message in messages:
+            ce_type = message.header("ce_type")
+            if ce_type is not None and ce_type in self.handlers:
+                relevant.append(message)
+            else:
+                ignored[ce_type or "unknown"] += 1
+        for ce_type, count in ignored.items():
+            EVENTS_HANDLED.labels(self.service, ce_type, "ignored").inc(count)
+        if not relevant:
+            return
+        if len(relevant) > 1:
+            try:
+                batch = [(m, parse(m)) for m in relevant]
+                async with self.db.sessionmaker() as session, session.begin():
+                    outcomes = await self.apply(session, batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_infrastructure_fault(exc):
+                    raise DatabaseUnavailable(relevant[0].offset, "database unreachable") from exc
+                log.info("batch failed; handling its events one by one", error=type(exc).__name__)
+            else:
+                self._count(outcomes)
+                return
+        for message in relevant:
+            if self._interrupted():
+                raise HandlingInterrupted(message.offset, "interrupted")
+            await self._handle_one(message)
+
+    async def apply(
+        self, session: AsyncSession, batch: Sequence[tuple[Message, Envelope[Event]]]
+    ) -> Counter[tuple[str, str]]:
+        """Record the batch in the inbox and run the handler of each event not seen
+        before, in order, all in the caller's transaction. Counts outcomes by type."""
+        outcomes: Counter[tuple[str, str]] = Counter()
+        first_of_each: dict[uuid.UUID, tuple[Message, Envelope[Event]]] = {}
+        for message, envelope in batch:
+            if envelope.id in first_of_each:
+                outcomes[envelope.type, "duplicate"] += 1
+            else:
+                first_of_each[envelope.id] = (message, envelope)
+        new = await self._record(session, list(first_of_each.values()))
+        fresh: list[tuple[Message, Envelope[Event]]] = []
+        for message, envelope in first_of_each.values():
+            if envelope.id in new:
+                fresh.append((message, envelope))
+                outcomes[envelope.type, "handled"] += 1
+            else:
+                outcomes[envelope.type, "duplicate"] += 1
+        start = 0
+        while start < len(fresh):
+            ce_type = fresh[start][1].type
+            if (run_handler := self.handlers.get_batch(ce_type)) is None:
+                await self._run_handler(session, *fresh[start])
+                start += 1
+                continue
+            end = start + 1
+            while end < len(fresh) and fresh[end][1].type == ce_type:
+                end += 1
+            await self._run_batch_handler(session, run_handler, fresh[start:end])
+            start = end
+        return outcomes
+
+    async def _record(
+        self, session: AsyncSession, batch: list[tuple[Message, Envelope[Event]]]
+    ) -> set[uuid.UUID]:
+        """Insert the batch's event ids into the inbox; the ids that were new."""
+        handled_at = datetime.now(UTC)
+        if self.db.is_postgresql:
+            first = batch[0][0]  # one partition per batch; replay passes one message
+            if all(m.topic == first.topic and m.partition == first.partition for m, _e in batch):
+                result = await session.execute(
+                    _RECORD_ON_POSTGRESQL,
+                    {
+                        "group": self.group,
+                        "topic": first.topic,
+                        "partition": first.partition,
+                        "handled_at": handled_at,
+                        "event_ids": [e.id for _m, e in batch],
+                        "event_types": [e.type for _m, e in batch],
+                        "offsets": [m.offset for m, _e in batch],
+                    },
+                )
+                return set(result.scalars())
+        rows = [
+            {
+                "event_id": envelope.id,
+                "consumer_group": self.group,
+                "event_type": envelope.type,
+                "topic": message.topic,
+                "partition": message.partition,
+                "offset": message.offset,
+                "handled_at": handled_at,
+            }
+            for message, envelope in batch
+        ]
+        new: set[uuid.UUID] = set()
+        for row in rows:  # SQLite: local, so a statement per row costs no round trip
+            result = await session.execute(
+                sqlite_insert(inbox_event)
+                .values(row)
+                .on_conflict_do_nothing()
+                .returning(inbox_event.c.event_id)
+            )
+            new.update(result.scalars())
+        return new
+
+    async def _run_handler(
+        self, session: AsyncSession, message: Message, envelope: Envelope[Event]
+    ) -> None:
+        handler = self.handlers.get(envelope.type)
+        assert handler is not None
+        if not sampled(envelope.traceparent):
+            await handler(session, envelope)
+            return
+        span = self._start_span(message, envelope)
+        try:
+            with trace.use_span(span, end_on_exit=False):
+                await handler(session, envelope)
+        except Exception as exc:
+            _failed(span, exc)
+            raise
+        finally:
+            span.end()
+
+    async def _run_batch_handler(
+        self,
+        session: AsyncSession,
+        handler: BatchHandler,
+        run: list[tuple[Message, Envelope[Event]]],
+    ) -> None:
+        """One call for the run; each sampled event of it gets its own span."""
+        spans = [self._start_span(m, e) for m, e in run if sampled(e.traceparent)]
+        try:
+            await handler(session, [e for _m, e in run])
+        except Exception as exc:
+            for span in spans:
+                _failed(span, exc)
+            raise
+        finally:
+            for span in spans:
+                span.end()
+
+    def _start_span(self, message: Message, envelope: Envelope[Event]) -> trace.Span:
+        """A CONSUMER span joined to the trace of the request that caused the event."""
+        return self._tracer.start_span(
+            f"{message.topic} process",
+            context=context_from_headers(header_map(message.headers)),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.consumer.group.name": self.group,
+                "messaging.destination.name": message.topic,
+                "messaging.destination.partition.id": str(message.partition),
+                "messaging.kafka.offset": message.offset,
+                "messaging.message.id": str(envelope.id),
+                "cloudevents.event_type": envelope.type,
+                "hearth.service": self.service,
+            },
+        )
+
+    async def _handle_one(self, message: Message) -> None:
+        """One message in its own transaction, retried with back-off, then dead-lettered."""
+        ce_type = message.header("ce_type") or "unknown"
+        attempts = self.settings.consumer_max_attempts
+        error: Exception | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                # A message off its schema is retried like any failure (cheap and
+                # bounded), so every dead letter has had the same chances.
+                envelope = parse(message)
+                async with self.db.sessionmaker() as session, session.begin():
+                    outcomes = await self.apply(session, [(message, envelope)])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_infrastructure_fault(exc):
+                    raise DatabaseUnavailable(message.offset, "database unreachable") from exc
+                error = exc
+                HANDLER_FAILURES.labels(self.service, ce_type).inc()
+                log.warning(
+                    "handler failed",
+                    event_type=ce_type,
+                    event_id=message.header("ce_id"),
+                    attempt=attempt,
+                    error=failure_text(exc),
+                )
+                if self._interrupted():
+                    raise HandlingInterrupted(message.offset, "interrupted") from exc
+                if attempt < attempts:
+                    backoff = self.settings.consumer_retry_backoff_seconds
+                    await asyncio.sleep(backoff * 2 ** (attempt - 1))
+            else:
+                self._count(outcomes)
+                return
+        assert error is not None
+        try:
+            await self.dead_letters.write(message, error, attempts=attempts)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if is_infrastructure_fault(exc):
+                raise DatabaseUnavailable(message.offset, "database unreachable") from exc
+            raise
+
+    def _count(self, outcomes: Counter[tuple[str, str]]) -> None:
+        for (ce_type, outcome), count in outcomes.items():
+            EVENTS_HANDLED.labels(self.service, ce_type, outcome).inc(count)
+
+
+def _failed(span: trace.Span, exc: BaseException) -> None:
+    """Mark a span failed by the exception's type only (its message may quote data)."""
+    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+    span.add_event("exception", {"exception.type": type(exc).__name__})
+
+
+_UNREACHABLE_DATABASE: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,
+    ConnectionError,
+    TimeoutError,
+    DisconnectionError,
+)
+
+
+def is_infrastructure_fault(exc: BaseException) -> bool:
+    """True when a failure is the database being unreachable (restarting, failing over,
+    the network), not anything about the event: such failures are waited out, never
+    counted as attempts or dead-lettered. Walks the exception's causes, since SQLAlchemy
+    wraps the driver's error."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _UNREACHABLE_DATABASE):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
+            return True
+        orig = current.orig if isinstance(current, DBAPIError) else None
+        pending.extend([orig, current.__cause__, current.__context__])
+    return False
