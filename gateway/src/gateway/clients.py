@@ -18,7 +18,7 @@ import httpx
 from fastapi import Depends, Request
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-from gateway.auth import Principal
+from gateway.auth import SCOPES, Principal
 from gateway.metrics import DOWNSTREAM_DURATION
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES, Service
@@ -60,12 +60,14 @@ class Downstreams:
             await client.aclose()
 
     def internal_token(self, service: Service, caller: Principal) -> str:
-        """A token for one call to `service` on behalf of `caller` (60 s)."""
+        """A token for one call to `service` on behalf of `caller` (60 s). It carries
+        only the scopes the gateway knows (SCOPES): never `admin`, whatever the identity
+        provider put in the caller's token."""
         return issue_internal_token(
             self._signing_key,
             service=service,
             subject=caller.subject,
-            scopes=caller.scopes,
+            scopes=caller.scopes & SCOPES.keys(),
             contractor_id=caller.contractor_id,
         )
 

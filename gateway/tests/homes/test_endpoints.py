@@ -215,6 +215,26 @@ async def test_registering_a_home_returns_compliances_201_and_location(
     assert "homes:write" in caller.scopes
 
 
+async def test_the_internal_token_never_carries_admin_or_scopes_the_gateway_does_not_know(
+    gateway: httpx.AsyncClient, stand_ins: StandIns, idempotency_key: str
+) -> None:
+    headers = bearer_with_scopes("homes:write admin made-up:scope")
+    response = await gateway.post(
+        "/v1/homes",
+        json={"uprn": "300000000002", "address_line_1": "2 High Street"},
+        headers={**headers, "Idempotency-Key": idempotency_key},
+    )
+    assert response.status_code == 201
+    [call] = [
+        r
+        for r in stand_ins.received("compliance", "POST", "/v1/homes")
+        if r.headers.get("idempotency-key") == idempotency_key
+    ]
+    assert verify_internal_token("compliance", call.headers["authorization"]).scopes == {
+        "homes:write"
+    }
+
+
 async def test_a_problem_from_compliance_passes_through_unchanged(
     gateway: httpx.AsyncClient, staff: dict[str, str]
 ) -> None:
