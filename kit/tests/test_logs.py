@@ -7,15 +7,12 @@ processor chain is under test, for structlog and standard-library loggers alike.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -41,12 +38,16 @@ class Resident(BaseModel):
 
 
 class LogLines:
-    def __init__(self, buffer: io.StringIO) -> None:
-        self.buffer = buffer
+    """The lines the process's log handler has written to stdout during the test."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+        self.written = ""
 
     @property
     def text(self) -> str:
-        return self.buffer.getvalue()
+        self.written += self.capsys.readouterr().out
+        return self.written
 
     def events(self, event: str) -> list[dict[str, Any]]:
         """The lines logged as `event` (other tasks in the process may log meanwhile)."""
@@ -59,22 +60,10 @@ class LogLines:
 
 
 @pytest.fixture
-def log_lines() -> Iterator[LogLines]:
-    """What the process's log handler writes during the test."""
+def log_lines(capsys: pytest.CaptureFixture[str]) -> LogLines:
     setup_logging("INFO", "json")
-    [handler] = [
-        h
-        for h in logging.getLogger().handlers
-        if isinstance(h, logging.StreamHandler)
-        and isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)
-    ]
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    try:
-        yield LogLines(buffer)
-    finally:
-        if previous is not None:
-            handler.setStream(previous)
+    capsys.readouterr()  # what came before the test
+    return LogLines(capsys)
 
 
 def test_values_under_personal_keys_are_redacted(log_lines: LogLines) -> None:

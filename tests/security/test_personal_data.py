@@ -9,15 +9,12 @@ an oversized body the same way.
 from __future__ import annotations
 
 import importlib
-import io
-import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from random import randint
 
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -25,6 +22,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
+from hearth_kit.logs import setup_logging
 from hearth_kit.problems import PROBLEM_JSON, TYPE_BASE
 from hearth_kit.request_limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_SETTING
 from hearth_kit.tracing import add_span_processor, setup_tracing
@@ -127,24 +125,6 @@ def spans() -> Iterator[InMemorySpanExporter]:
     exporter.shutdown()
 
 
-@pytest.fixture
-def log_text() -> Iterator[io.StringIO]:
-    """What the process's log handler writes during the test."""
-    [handler] = [
-        h
-        for h in logging.getLogger().handlers
-        if isinstance(h, logging.StreamHandler)
-        and isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)
-    ]
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        if previous is not None:
-            handler.setStream(previous)
-
-
 def exported_text(span: ReadableSpan) -> str:
     texts = [span.name, str(span.status.description)]
     texts.extend(f"{key}={value!s}" for key, value in (span.attributes or {}).items())
@@ -154,16 +134,19 @@ def exported_text(span: ReadableSpan) -> str:
 
 
 async def test_a_residents_requests_leave_no_personal_data_in_spans_or_logs(
-    engagement: httpx.AsyncClient, spans: InMemorySpanExporter, log_text: io.StringIO
+    engagement: httpx.AsyncClient,
+    spans: InMemorySpanExporter,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    setup_logging("INFO", "json")
+    capsys.readouterr()
     resident = a_resident()
+    uprn, tenancy_id = str(resident["uprn"]), str(resident["tenancy_id"])
     created = await engagement.post("/v1/residents", json=resident)
     assert created.status_code == 201, created.text
     resident_id = created.json()["id"]
     assert (await engagement.get(f"/v1/residents/{resident_id}")).status_code == 200
-    listed = await engagement.get(
-        "/v1/residents", params={"uprn": resident["uprn"], "tenancy_id": resident["tenancy_id"]}
-    )
+    listed = await engagement.get("/v1/residents", params={"uprn": uprn, "tenancy_id": tenancy_id})
     assert [item["id"] for item in listed.json()["items"]] == [resident_id]
     refused = await engagement.post("/v1/residents", json=a_resident(phone=f"{NAME} {PHONE}"))
     assert refused.status_code == 422
@@ -174,10 +157,11 @@ async def test_a_residents_requests_leave_no_personal_data_in_spans_or_logs(
     for span in exported:
         text = exported_text(span)
         assert_quotes_nothing_sent(text)
-        assert resident["tenancy_id"] not in text  # the query string is gone
+        assert tenancy_id not in text  # the query string is gone
         for key in ("http.url", "url.full", "http.target"):
             assert "?" not in str((span.attributes or {}).get(key, ""))
-    assert_quotes_nothing_sent(log_text.getvalue())
+    logged = capsys.readouterr().out
+    assert_quotes_nothing_sent(logged)
 
 
 # --- Request body size --------------------------------------------------------------

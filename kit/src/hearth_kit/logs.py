@@ -69,6 +69,19 @@ def render_exception_without_values(
     return event_dict
 
 
+class StdoutHandler(logging.StreamHandler):
+    """Writes each line to sys.stdout as it is when the line is written, not as it was
+    when logging was set up, so whatever replaces stdout later (a test's capture) gets
+    every line."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
 def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     """Configure structlog and the standard library once per process."""
     global _configured
@@ -100,7 +113,7 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
