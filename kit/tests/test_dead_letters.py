@@ -1,0 +1,261 @@
+"""Dead letters on a real database and broker: one row per event and consumer group
+however often it is written (PostgreSQL and the embedded SQLite default), error texts
+that name what went wrong but never the values the event or the row carried, and a
+replay path parameter bounded to the BIGINT ids it can address."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from aiokafka import ConsumerRecord
+from asgi_lifespan import LifespanManager
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair, VisitKind
+from hearth_kit.app import create_service_app
+from hearth_kit.db import Database
+from hearth_kit.dead_letters import MAX_ID, DeadLetters
+from hearth_kit.event_handlers import EventHandlers
+from hearth_kit.inbox import Message, Poison, failure_text, parse
+from hearth_kit.kafka import ensure_topics
+from hearth_kit.settings import ServiceSettings
+from hearth_kit.tables import dead_letter, inbox_event, kit_metadata
+from tests.harness.infra import DatabaseFactory
+from tests.harness.tokens import InternalTokenAuth
+
+TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
+
+RESIDENT_EMAIL = "jane.doe@example.com"
+"""Personal data a bad event might carry: it must never reach a dead letter's error."""
+
+
+class RepairsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HEARTH_KIT_TEST_REPAIRS_", extra="ignore")
+    service_name: ClassVar[str] = "repairs"
+
+
+@pytest.fixture(scope="module")
+def settings(kafka: str) -> RepairsSettings:
+    return RepairsSettings(
+        kafka_bootstrap_servers=kafka,
+        kafka_namespace=f"t{uuid.uuid4().hex[:10]}",
+        kafka_request_timeout_ms=5000,
+    )
+
+
+def completed_visit() -> Envelope[VisitCompleted]:
+    return Envelope(
+        data=VisitCompleted(
+            visit_id=uuid.uuid4(),
+            uprn="100023336956",
+            kind=VisitKind.FULL,
+            completed_at=datetime.now(UTC),
+            repairs_found=0,
+            hazards_found=0,
+        )
+    )
+
+
+def message_of(envelope: Envelope[Any], offset: int = 7) -> Message:
+    return Message(
+        topic="hearth.visits.events",
+        partition=1,
+        offset=offset,
+        key=envelope.key.encode(),
+        value=envelope.value(),
+        headers=tuple(envelope.headers()),
+    )
+
+
+async def letters_of(db: Database, envelope: Envelope[Any]) -> list[Any]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(dead_letter).where(dead_letter.c.event_id == str(envelope.id))
+        )
+        return list(rows.mappings())
+
+
+async def test_a_dead_letter_written_twice_is_one_row_and_on_the_topic_at_least_once(
+    settings: RepairsSettings, kit_database: Database, read_topic: TopicReader
+) -> None:
+    writer = DeadLetters(settings, kit_database)
+    await ensure_topics(settings, [writer.topic])
+    envelope = completed_visit()
+    try:
+        await writer.write(message_of(envelope), RuntimeError("first failure"), attempts=4)
+        await writer.write(message_of(envelope), RuntimeError("second failure"), attempts=4)
+    finally:
+        await writer.close()
+
+    [letter] = await letters_of(kit_database, envelope)
+    assert letter["error"] == "RuntimeError: first failure"
+    assert letter["consumer_group"] == settings.consumer_group
+    copies = [
+        r
+        for r in await read_topic(writer.topic)
+        if (r.key, r.value)
+        == (
+            envelope.key.encode(),
+            envelope.value(),
+        )
+    ]
+    assert len(copies) == 2  # the topic is at least once; the table is the one record
+
+
+async def test_the_same_event_dead_lettered_by_another_group_is_its_own_row(
+    settings: RepairsSettings, kit_database: Database
+) -> None:
+    envelope = completed_visit()
+    other = settings.model_copy(update={"kafka_namespace": f"{settings.kafka_namespace}x"})
+    for group_settings in (settings, other):
+        writer = DeadLetters(group_settings, kit_database)
+        await ensure_topics(group_settings, [writer.topic])
+        try:
+            await writer.write(message_of(envelope), RuntimeError("boom"), attempts=1)
+        finally:
+            await writer.close()
+    letters = await letters_of(kit_database, envelope)
+    assert sorted(row["consumer_group"] for row in letters) == sorted(
+        [settings.consumer_group, other.consumer_group]
+    )
+
+
+async def test_a_dead_letter_written_twice_is_one_row_on_sqlite_too(
+    settings: RepairsSettings, tmp_path: Path
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'repairs.db'}")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+    writer = DeadLetters(settings, db)
+    await ensure_topics(settings, [writer.topic])
+    envelope = completed_visit()
+    try:
+        for _ in range(2):
+            await writer.write(message_of(envelope), RuntimeError("boom"), attempts=4)
+        assert len(await letters_of(db, envelope)) == 1
+    finally:
+        await writer.close()
+        await db.dispose()
+
+
+def test_an_event_off_its_schema_is_described_without_its_values() -> None:
+    envelope = completed_visit()
+    message = message_of(envelope)
+    off_schema = Message(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=b'{"visit_id": "not-a-uuid", "uprn": "' + RESIDENT_EMAIL.encode() + b'"}',
+        headers=message.headers,
+    )
+    with pytest.raises(Poison) as poison:
+        parse(off_schema)
+    text = failure_text(poison.value)
+    assert text.startswith("Poison: ")
+    for field in ("visit_id", "uprn", "kind"):  # where it broke
+        assert field in text
+    assert RESIDENT_EMAIL not in text
+    assert "not-a-uuid" not in text
+
+
+def test_a_validation_error_raised_by_a_handler_is_described_without_its_input() -> None:
+    with pytest.raises(ValidationError) as invalid:
+        VisitFoundRepair.model_validate({"uprn": RESIDENT_EMAIL, "description": 42})
+    text = failure_text(invalid.value)
+    assert text.startswith("ValidationError: ")
+    assert "uprn" in text
+    assert RESIDENT_EMAIL not in text
+
+
+async def test_a_database_error_is_described_without_the_row_it_refused(
+    kit_database: Database,
+) -> None:
+    event_id = uuid.uuid4()
+    row = {
+        "event_id": event_id,
+        "consumer_group": RESIDENT_EMAIL,  # stands in for a personal value in a row
+        "event_type": "t",
+        "topic": "t",
+        "partition": 0,
+        "offset": 0,
+        "handled_at": datetime.now(UTC),
+    }
+    async with kit_database.sessionmaker() as session, session.begin():
+        await session.execute(insert(inbox_event).values(row))
+    with pytest.raises(IntegrityError) as refused:
+        async with kit_database.sessionmaker() as session, session.begin():
+            await session.execute(insert(inbox_event).values(row))
+    text = failure_text(refused.value)
+    assert text.startswith("IntegrityError: ")
+    assert 'duplicate key value violates unique constraint "inbox_event_pkey"' in text
+    assert str(event_id) not in text
+    assert RESIDENT_EMAIL not in text
+
+
+handlers = EventHandlers()
+
+
+@handlers.on(VisitCompleted)
+async def note_visit(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:
+    """Registered so the service consumes events and so has a replay endpoint."""
+
+
+async def create_kit_tables(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+
+
+@pytest.fixture(scope="module")
+async def admin(kafka: str, databases: DatabaseFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """A service's /admin as the gateway calls it (admin scope), consumer not running."""
+    settings = RepairsSettings(
+        database_url=await databases.create("kit_dead_letters"),
+        kafka_bootstrap_servers=kafka,
+        relay_enabled=False,
+        consumer_enabled=False,
+    )
+    app = create_service_app(
+        settings, title="r", description="r", handlers=handlers, on_startup=create_kit_tables
+    )
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app),
+            base_url="http://r",
+            auth=InternalTokenAuth("repairs"),
+        ) as client,
+    ):
+        yield client
+
+
+@pytest.mark.parametrize("dead_letter_id", [MAX_ID + 1, 0, -1])
+async def test_a_replay_id_outside_the_bigint_ids_is_a_422(
+    admin: httpx.AsyncClient, dead_letter_id: int
+) -> None:
+    response = await admin.post(f"/admin/dead-letters/{dead_letter_id}/replay")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_largest_replay_id_is_looked_up(admin: httpx.AsyncClient) -> None:
+    response = await admin.post(f"/admin/dead-letters/{MAX_ID}/replay")
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"No dead letter {MAX_ID}"
+
+
+async def test_the_dead_letters_are_listed_and_counted(admin: httpx.AsyncClient) -> None:
+    assert (await admin.get("/admin/dead-letters", params={"limit": 5})).json() == []
+    assert (await admin.get("/admin/dead-letters/count")).json() == {"unreplayed": 0}
+    assert (await admin.get("/admin/dead-letters", params={"limit": 0})).status_code == 422
