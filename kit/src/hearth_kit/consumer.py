@@ -105,6 +105,11 @@ class EventConsumer:
         transaction (see hearth_kit.dead_letters.replay). None when there is no such id."""
         return await dead_letters.replay(self.db, self.inbox, dead_letter_id)
 
+    @property
+    def paused(self) -> frozenset[TopicPartition]:
+        """The partitions waiting for the database to answer."""
+        return frozenset(self._paused)
+
     def _interrupted(self) -> bool:
         return self._stopping or self._revoking
 
