@@ -177,11 +177,42 @@ async def test_every_committed_event_is_sent_once_in_publish_order_per_key(
         if span.kind is trace.SpanKind.PRODUCER and span.attributes
     }
     for envelope, traceparent in published:
-        span = producer_spans[str(envelope.id)]
-        assert span.name == f"{topic} publish"
-        assert span.parent is not None
-        parent = f"00-{span.parent.trace_id:032x}-{span.parent.span_id:016x}-"
+        producer_span = producer_spans[str(envelope.id)]
+        assert producer_span.name == f"{topic} publish"
+        assert producer_span.parent is not None
+        parent = f"00-{producer_span.parent.trace_id:032x}-{producer_span.parent.span_id:016x}-"
         assert traceparent.startswith(parent)  # a child of the request that wrote the event
+
+
+async def test_an_event_from_an_unsampled_trace_is_sent_with_its_traceparent_but_no_span(
+    read_topic: TopicReader,
+    topic: str,
+    relay: OutboxRelay,
+    kit_database: Database,
+    spans: InMemorySpanExporter,
+) -> None:
+    unsampled = trace.NonRecordingSpan(
+        trace.SpanContext(
+            trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736,
+            span_id=0x00F067AA0BA902B7,
+            is_remote=False,
+            trace_flags=trace.TraceFlags(trace.TraceFlags.DEFAULT),
+        )
+    )
+    uprn = a_uprn()
+    with trace.use_span(unsampled):
+        envelope = await publish_one(kit_database, uprn)
+    assert envelope.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
+
+    assert await relay_everything(relay) == 1
+
+    [record] = [r for r in await read_topic(topic) if r.key == uprn.encode()]
+    assert headers_of(record)["traceparent"] == envelope.traceparent
+    assert not [
+        span
+        for span in spans.get_finished_spans()
+        if span.attributes and span.attributes.get("messaging.message.id") == str(envelope.id)
+    ]
 
 
 async def test_an_event_in_a_rolled_back_transaction_is_never_stored_nor_sent(
