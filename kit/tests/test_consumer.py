@@ -6,24 +6,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, dead_letter_topic, events_topic
-from hearth_contracts.events.visits import DeclineReason, VisitCompleted, VisitDeclined, VisitKind
+from hearth_contracts.events.visits import (
+    DeclineReason,
+    VisitCompleted,
+    VisitDeclined,
+    VisitFoundRepair,
+    VisitKind,
+)
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event
+from hearth_kit.tracing import add_span_processor, setup_tracing
 from tests.harness.events import eventually
 
 TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
@@ -42,6 +53,15 @@ completed_visits = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("visit_id", String(36), nullable=False),
     Column("uprn", String(12), nullable=False),
+)
+
+found_repairs = Table(
+    "found_repair",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("finding_id", String(36), nullable=False),
+    Column("uprn", String(12), nullable=False),
+    Column("run_length", Integer, nullable=False),
 )
 
 refused_visits: set[uuid.UUID] = set()
@@ -63,6 +83,29 @@ async def note_completed_visit(session: AsyncSession, envelope: Envelope[Any]) -
         raise ConnectionResetError("connection to the database was lost")
     await session.execute(
         insert(completed_visits).values(visit_id=str(visit.visit_id), uprn=visit.uprn)
+    )
+
+
+refused_findings: set[uuid.UUID] = set()
+"""Findings the batch handler fails on (failing the whole run it is in)."""
+
+
+@handlers.on_batch(VisitFoundRepair)
+async def note_found_repairs(
+    session: AsyncSession, envelopes: Sequence[Envelope[VisitFoundRepair]]
+) -> None:
+    if any(e.data.finding_id in refused_findings for e in envelopes):
+        raise RuntimeError("cannot take one of the findings")
+    await session.execute(
+        insert(found_repairs),
+        [
+            {
+                "finding_id": str(e.data.finding_id),
+                "uprn": e.data.uprn,
+                "run_length": len(envelopes),
+            }
+            for e in envelopes
+        ],
     )
 
 
@@ -281,18 +324,36 @@ async def test_a_message_off_its_schema_is_dead_lettered_after_the_same_attempts
     consumer: EventConsumer,
     producer: AIOKafkaProducer,
     kit_database: Database,
+    read_topic: TopicReader,
 ) -> None:
     uprn = a_uprn()
     poison, marker = completed(uprn), completed(uprn)
-    off_schema = b'{"visit_id": "not-a-uuid", "uprn": "' + uprn.encode() + b'"}'
+    resident = "Jane Doe, 07700 900123"  # personal data where it does not belong
+    off_schema = (
+        b'{"visit_id": "not-a-uuid", "uprn": "'
+        + uprn.encode()
+        + b'", "kind": "'
+        + resident.encode()
+        + b'"}'
+    )
     await send(producer, settings, [(poison, off_schema), marker])
     await until_applied(kit_database, marker)
 
     assert await visits_applied(kit_database, uprn) == [visit_of(marker)]
     [letter] = await dead_letters_of(kit_database, poison)
     assert letter["attempts"] == 3
-    assert letter["error"].startswith("Poison:")
-    assert letter["payload"] == off_schema
+    assert letter["error"].startswith("Poison: ")
+    assert "visit_id" in letter["error"]
+    assert "kind" in letter["error"]
+    assert resident not in letter["error"]
+    assert "not-a-uuid" not in letter["error"]
+    assert letter["payload"] == off_schema  # kept for replay, never quoted in the error
+
+    dlq = dead_letter_topic("repairs", "repairs", settings.kafka_namespace)
+    [record] = [
+        r for r in await read_topic(dlq) if dict(r.headers)["ce_id"] == str(poison.id).encode()
+    ]
+    assert dict(record.headers)["hearth_dlq_error"].decode() == letter["error"]
 
 
 async def test_an_event_type_without_a_handler_is_skipped_and_not_recorded(
@@ -367,3 +428,129 @@ async def test_a_lost_database_connection_is_waited_out_without_using_up_attempt
 
 async def test_replaying_an_unknown_dead_letter_finds_nothing(consumer: EventConsumer) -> None:
     assert await consumer.replay(987_654_321) is None
+
+
+def found(uprn: str) -> Envelope[VisitFoundRepair]:
+    return Envelope(
+        data=VisitFoundRepair(
+            visit_id=uuid.uuid4(),
+            finding_id=uuid.uuid4(),
+            uprn=uprn,
+            description="Loose banister",
+            location="stairs",
+            trade="carpentry",
+            reported_at=datetime.now(UTC),
+            repairs_found_on_visit=1,
+        )
+    )
+
+
+async def findings_applied(db: Database, uprn: str) -> list[tuple[str, int]]:
+    """(finding id, length of the run it came in) for a home, in the order applied."""
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(found_repairs.c.finding_id, found_repairs.c.run_length)
+            .where(found_repairs.c.uprn == uprn)
+            .order_by(found_repairs.c.id)
+        )
+        return [(row.finding_id, row.run_length) for row in rows]
+
+
+async def test_a_batch_handler_gets_runs_of_its_type_in_order_without_duplicates(
+    settings: RepairsSettings,
+    consumer: EventConsumer,
+    producer: AIOKafkaProducer,
+    kit_database: Database,
+) -> None:
+    uprn = a_uprn()
+    first, second, third, fourth = (found(uprn) for _ in range(4))
+    between = completed(uprn)
+    await send(producer, settings, [first, second, second, between, third, fourth])
+    await until_applied(kit_database, between)
+
+    async def all_applied() -> list[tuple[str, int]]:
+        applied = await findings_applied(kit_database, uprn)
+        return applied if len(applied) >= 4 else []
+
+    applied = await eventually(all_applied, timeout=30, interval=0.1)
+    assert [finding for finding, _run in applied] == [
+        str(e.data.finding_id) for e in (first, second, third, fourth)
+    ]
+    assert all(run <= 2 for _finding, run in applied)  # the visit between splits the runs
+
+
+async def test_a_failing_event_in_a_batch_handlers_run_costs_only_itself(
+    settings: RepairsSettings,
+    consumer: EventConsumer,
+    producer: AIOKafkaProducer,
+    kit_database: Database,
+) -> None:
+    uprn = a_uprn()
+    first, failing, last = found(uprn), found(uprn), found(uprn)
+    refused_findings.add(failing.data.finding_id)
+    await send(producer, settings, [first, failing, last])
+
+    async def both_applied() -> list[tuple[str, int]]:
+        applied = await findings_applied(kit_database, uprn)
+        return applied if len(applied) >= 2 else []
+
+    applied = await eventually(both_applied, timeout=30, interval=0.1)
+    assert [finding for finding, _run in applied] == [
+        str(first.data.finding_id),
+        str(last.data.finding_id),
+    ]
+
+    async def dead_lettered() -> list[Any]:
+        return await dead_letters_of(kit_database, failing)
+
+    [letter] = await eventually(dead_lettered, timeout=30, interval=0.1)
+    assert letter["error"] == "RuntimeError: cannot take one of the findings"
+
+
+@pytest.fixture(scope="module")
+def spans() -> Iterator[InMemorySpanExporter]:
+    setup_tracing("hearth-kit-tests")
+    exporter = InMemorySpanExporter()
+    add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()
+
+
+def traceparent(*, sampled: bool) -> tuple[str, str]:
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-{'01' if sampled else '00'}"
+
+
+async def test_only_events_of_sampled_traces_get_a_consumer_span_in_that_trace(
+    settings: RepairsSettings,
+    consumer: EventConsumer,
+    producer: AIOKafkaProducer,
+    kit_database: Database,
+    spans: InMemorySpanExporter,
+) -> None:
+    uprn = a_uprn()
+    sampled_trace, sampled_parent = traceparent(sampled=True)
+    unsampled_trace, unsampled_parent = traceparent(sampled=False)
+    batch_trace, batch_parent = traceparent(sampled=True)
+    traced = Envelope(data=completed(uprn).data, traceparent=sampled_parent)
+    untraced = Envelope(data=completed(uprn).data, traceparent=unsampled_parent)
+    traced_finding = Envelope(data=found(uprn).data, traceparent=batch_parent)
+    await send(producer, settings, [traced, untraced, traced_finding])
+    await until_applied(kit_database, untraced)
+
+    def in_trace(trace_id: str) -> list[Any]:
+        return [
+            s
+            for s in spans.get_finished_spans()
+            if format(s.context.trace_id, "032x") == trace_id and s.kind is SpanKind.CONSUMER
+        ]
+
+    async def batch_span_ended() -> list[Any]:
+        return in_trace(batch_trace)
+
+    [batch_span] = await eventually(batch_span_ended, timeout=10, interval=0.1)
+    [span] = in_trace(sampled_trace)
+    assert span.name == f"{events_topic('visits', settings.kafka_namespace)} process"
+    assert (span.attributes or {})["messaging.message.id"] == str(traced.id)
+    assert (batch_span.attributes or {})["messaging.message.id"] == str(traced_finding.id)
+    assert in_trace(unsampled_trace) == []

@@ -95,6 +95,7 @@ async def test_a_poison_event_is_dead_lettered_and_the_partition_moves_on(
     assert headers["hearth_dlq_original_partition"].isdigit()
     assert headers["hearth_dlq_attempts"] == "4"
     assert "visit_id" in headers["hearth_dlq_error"]
+    assert "not-a-uuid" not in headers["hearth_dlq_error"]  # where it broke, not the value
     assert headers["ce_type"] == "uk.hearth.visits.visit-found-repair.v1"
 
     async with platform.client("repairs") as client:
