@@ -207,9 +207,14 @@ async def test_a_database_error_is_described_without_the_row_it_refused(
 handlers = EventHandlers()
 
 
+refused_visits: set[uuid.UUID] = set()
+
+
 @handlers.on(VisitCompleted)
 async def note_visit(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:
     """Registered so the service consumes events and so has a replay endpoint."""
+    if envelope.data.visit_id in refused_visits:
+        raise RuntimeError(f"cannot take visit {envelope.data.visit_id}")
 
 
 async def create_kit_tables(db: Database) -> None:
@@ -218,7 +223,9 @@ async def create_kit_tables(db: Database) -> None:
 
 
 @pytest.fixture(scope="module")
-async def admin(kafka: str, databases: DatabaseFactory) -> AsyncIterator[httpx.AsyncClient]:
+async def service(
+    kafka: str, databases: DatabaseFactory
+) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
     """A service's /admin as the gateway calls it (admin scope), consumer not running."""
     settings = RepairsSettings(
         database_url=await databases.create("kit_dead_letters"),
@@ -237,7 +244,40 @@ async def admin(kafka: str, databases: DatabaseFactory) -> AsyncIterator[httpx.A
             auth=InternalTokenAuth("repairs"),
         ) as client,
     ):
-        yield client
+        yield client, app.state.db
+
+
+@pytest.fixture
+def admin(service: tuple[httpx.AsyncClient, Database]) -> httpx.AsyncClient:
+    return service[0]
+
+
+async def test_a_replay_that_fails_again_is_a_409_and_changes_nothing(
+    service: tuple[httpx.AsyncClient, Database], settings: RepairsSettings
+) -> None:
+    admin, db = service
+    envelope = completed_visit()
+    refused_visits.add(envelope.data.visit_id)
+    writer = DeadLetters(settings, db)
+    await ensure_topics(settings, [writer.topic])
+    try:
+        await writer.write(message_of(envelope), RuntimeError("first failure"), attempts=4)
+    finally:
+        await writer.close()
+    [letter] = await letters_of(db, envelope)
+
+    response = await admin.post(f"/admin/dead-letters/{letter['id']}/replay")
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        f"The dead letter failed again: RuntimeError: cannot take visit {envelope.data.visit_id}"
+    )
+    [unchanged] = await letters_of(db, envelope)
+    assert unchanged["replayed_at"] is None
+
+    refused_visits.discard(envelope.data.visit_id)  # the fix
+    response = await admin.post(f"/admin/dead-letters/{letter['id']}/replay")
+    assert response.status_code == 200
+    assert response.json()["replayed_at"] is not None
 
 
 @pytest.mark.parametrize("dead_letter_id", [MAX_ID + 1, 0, -1])

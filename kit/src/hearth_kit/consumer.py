@@ -39,6 +39,7 @@ from hearth_kit.inbox import (
 from hearth_kit.kafka import ensure_topics, namespaced, new_consumer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import CONSUMER_LAG, CONSUMER_PAUSED_PARTITIONS
+from hearth_kit.personal_data import describe_exception
 from hearth_kit.settings import ServiceSettings
 
 __all__ = [
@@ -88,7 +89,9 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer failed; restarting", error=repr(exc), backoff=backoff)
+                log.warning(
+                    "consumer failed; restarting", error=describe_exception(exc), backoff=backoff
+                )
                 await self._close()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)

@@ -24,11 +24,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hearth_contracts import dead_letter_topic
 from hearth_kit.db import Database
-from hearth_kit.inbox import Message, failure_text, parse
+from hearth_kit.inbox import Message, failure_text, is_infrastructure_fault, parse
 from hearth_kit.kafka import namespaced, new_producer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import DEAD_LETTERS, EVENTS_HANDLED
-from hearth_kit.problems import NotFound
+from hearth_kit.problems import Conflict, NotFound, ServiceUnavailable
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter
 
@@ -196,11 +196,18 @@ async def count_dead_letters(request: Request) -> dict[str, int]:
 async def replay_dead_letter(
     request: Request, dead_letter_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> Any:
-    """Run a dead letter through its handler again, once the cause is fixed."""
+    """Run a dead letter through its handler again, once the cause is fixed. 409 when
+    the handler fails again (nothing changed; the detail says why, without the event's
+    values); 503 when the database does not answer."""
     consumer = request.app.state.runtime.consumer
     if consumer is None:
         raise NotFound("This service consumes no events")
-    row = await consumer.replay(dead_letter_id)
+    try:
+        row = await consumer.replay(dead_letter_id)
+    except Exception as exc:
+        if is_infrastructure_fault(exc):
+            raise ServiceUnavailable("The database does not answer; replay later") from exc
+        raise Conflict(f"The dead letter failed again: {failure_text(exc)}") from exc
     if row is None:
         raise NotFound(f"No dead letter {dead_letter_id}")
     return row
