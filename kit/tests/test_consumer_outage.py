@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+from prometheus_client import REGISTRY
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.engine import make_url
@@ -130,6 +131,7 @@ def settings(kafka: str, database_url: str, link: DatabaseLink) -> RepairsSettin
         kafka_namespace=f"t{uuid.uuid4().hex[:10]}",
         consumer_max_attempts=2,
         consumer_retry_backoff_seconds=0.01,
+        consumer_lag_interval_seconds=0.2,
         kafka_request_timeout_ms=5000,
     )
 
@@ -204,6 +206,18 @@ async def effects(database_url: str) -> dict[str, int]:
     return counts
 
 
+def lag(settings: RepairsSettings) -> int:
+    """hearth_consumer_lag summed over the visits topic's partitions."""
+    topic = events_topic("visits", settings.kafka_namespace)
+    samples = (
+        REGISTRY.get_sample_value(
+            "hearth_consumer_lag", {"service": "repairs", "topic": topic, "partition": str(p)}
+        )
+        for p in range(settings.kafka_topic_partitions)
+    )
+    return int(sum(sample or 0 for sample in samples))
+
+
 def exactly_once(events: list[Envelope[VisitCompleted]]) -> dict[str, int]:
     return {
         **{str(e.data.visit_id): 1 for e in events},
@@ -240,6 +254,11 @@ async def test_an_outage_pauses_the_partitions_and_every_event_has_its_effect_on
 
         await eventually(paused, timeout=60, interval=0.05)
 
+        async def lag_counts_the_waiting_events() -> bool:  # refreshed while paused
+            return lag(settings) == len(during)
+
+        await eventually(lag_counts_the_waiting_events, timeout=30, interval=0.1)
+
         await link.restore()
         await until_noted(database_url, len(before) + len(during))
 
@@ -247,6 +266,11 @@ async def test_an_outage_pauses_the_partitions_and_every_event_has_its_effect_on
             return not consumer.paused
 
         await eventually(resumed, timeout=30)
+
+        async def caught_up() -> bool:
+            return lag(settings) == 0
+
+        await eventually(caught_up, timeout=30, interval=0.1)
 
     assert await effects(database_url) == exactly_once(before + during)
     assert await read_topic(consumer.dead_letters.topic) == []
