@@ -4,6 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 UV_SPEC := uv>=0.5,<1
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help ensure-uv install run test test-unit lint format contracts bench migrate kafka-start kafka-stop up clean
 
@@ -38,8 +39,8 @@ format: install  ## Format the code
 contracts: install  ## Regenerate JSON Schemas, AsyncAPI and docs/events.md from the event models
 	$(UV) run python -m hearth_contracts.catalogue
 
-bench: install  ## Benchmarks (never part of make test)
-	$(UV) run python -m bench
+bench: install  ## Benchmarks, about 10 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
+	$(UV) run python -m bench $(BENCH_ARGS)
 
 migrate: install  ## Migrate every service's database to head
 	$(UV) run python -m hearth_kit.migrations upgrade compliance income engagement visits repairs

@@ -1,203 +1,288 @@
-"""Hearth's event pipeline measured side by side with Kafka's own tools, on one broker.
+"""Hearth's benchmarks: `make bench`, or `uv run python -m bench [part ...] [--scale S]`.
 
-Absolute times on shared 2-core machines vary, so each figure is reported as a ratio
-to Kafka's own performance tool run in the same session on the same broker:
+Parts (all by default, in this order):
+  relay     ProducerPerformance (acks=all, idempotent), then compliance's relay draining
+            a full outbox on PostgreSQL, in its own service process
+  consumer  ConsumerPerformance, income's consumer (inbox, projection upsert) handling
+            what the relay published, and a bare asyncpg insert of the same rows
+            (needs relay: it reads what the relay published)
+  e2e       outbox commit -> relay -> Kafka -> consumer -> projection visible, at a fixed
+            rate, in service processes; p50/p99 commit-to-visible
+  requests  compliance GET /v1/homes/{uprn} beside its /healthz (wrk), and a py-spy
+            profile of where the GET's time goes
+  overview  every service and the gateway: the home overview's CPU across the six
+            processes, and every process's RSS idle and after load
 
-- outbox relay: events/s from outbox rows to the broker (acks=all, idempotent) against
-  `ProducerPerformance` with the same record size, acks=all and idempotence;
-- consumer runner: events/s handled with inbox de-duplication and a transaction per
-  event, against `ConsumerPerformance` reading the same topic.
-
-Usage: `make bench` (or `uv run python -m bench --events 20000`).
+Absolute rates on a shared machine vary from run to run; each figure that has a target
+is a ratio to a ceiling measured in the same run, or a latency. Results go to
+bench/results/<date>.json (or <date>-<parts>.json for a partial run) and a table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
-import subprocess
-import tempfile
+import json
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from bench.end_to_end import run_end_to_end
+from bench.pipeline import run_pipeline
+from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
+from bench.workbench import REPO, machine, postgres_started_at, workbench
 
-from hearth_contracts import Envelope
-from hearth_contracts.events.visits import VisitFoundRepair
-from hearth_kit.consumer import EventConsumer, EventHandlers
-from hearth_kit.db import Database
-from hearth_kit.kafka import ensure_topics
-from hearth_kit.migrations import upgrade
-from hearth_kit.outbox import OutboxRelay, publish
-from hearth_kit.settings import ServiceSettings
-from tests.harness.infra import DatabaseFactory, kafka_bootstrap_servers, postgres_server_url
-
-KAFKA_LIBS = (
-    Path(os.environ.get("HEARTH_KAFKA_HOME", Path.home() / ".cache" / "hearth" / "kafka-4.1.1"))
-    / "libs"
-)
+PARTS = ("relay", "consumer", "e2e", "requests", "overview")
+RESULTS = REPO / "bench" / "results"
 
 
-class BenchSettings(ServiceSettings):
-    service_name = "visits"
-
-
-def an_event(i: int) -> VisitFoundRepair:
-    return VisitFoundRepair(
-        visit_id=uuid.uuid4(),
-        finding_id=uuid.uuid4(),
-        uprn=str(100000000000 + i % 5000),
-        description="Dripping kitchen tap; washer needs replacing",
-        location="kitchen",
-        trade="plumbing",
-        reported_at=datetime.now(UTC),
-        repairs_found_on_visit=3,
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-
-
-def kafka_tool(main_class: str, *args: str) -> str:
-    result = subprocess.run(
-        ["java", "-Xmx512m", "-cp", f"{KAFKA_LIBS}/*", main_class, *args],
-        check=True,
-        capture_output=True,
-        text=True,
+    parser.add_argument("parts", nargs="*", metavar="part", help=f"any of {', '.join(PARTS)}")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply every count and duration (0.1 for a quick look; default 1)",
     )
-    return result.stdout
-
-
-async def fill_outbox(db: Database, events: int) -> int:
-    size = 0
-    for start in range(0, events, 1000):
-        async with db.sessionmaker() as session, session.begin():
-            for i in range(start, min(start + 1000, events)):
-                envelope = await publish(session, an_event(i))
-                size = len(envelope.value())
-    return size
-
-
-async def relay_rate(settings: BenchSettings, db: Database, events: int) -> float:
-    relay = OutboxRelay(settings, db)
-    producer = await relay._ensure_producer()
-    started = time.perf_counter()
-    sent = 0
-    while sent < events:
-        sent += await relay.publish_pending(producer)
-    elapsed = time.perf_counter() - started
-    await relay.stop()
-    return events / elapsed
-
-
-def producer_perf_rate(servers: str, topic: str, events: int, record_size: int) -> float:
-    out = kafka_tool(
-        "org.apache.kafka.tools.ProducerPerformance",
-        "--topic",
-        topic,
-        "--num-records",
-        str(events),
-        "--record-size",
-        str(record_size),
-        "--throughput",
-        "-1",
-        "--producer-props",
-        f"bootstrap.servers={servers}",
-        "acks=all",
-        "enable.idempotence=true",
-        "linger.ms=5",
+    parser.add_argument("--outbox-events", type=int, default=200_000)
+    parser.add_argument("--tool-records", type=int, default=1_000_000)
+    parser.add_argument(
+        "--limit-seconds",
+        type=float,
+        default=150,
+        help="longest the relay or the consumer may take before its rate is taken from "
+        "what it did so far (keeps `make bench` bounded)",
     )
-    match = re.findall(r"([\d.]+) records/sec", out)
-    return float(match[-1])
-
-
-async def consumer_rate(settings: BenchSettings, db: Database, events: int) -> float:
-    handlers = EventHandlers()
-    handled = 0
-    done = asyncio.Event()
-
-    @handlers.on(VisitFoundRepair)
-    async def count(session: AsyncSession, envelope: Envelope[Any]) -> None:
-        nonlocal handled
-        handled += 1
-        if handled >= events:
-            done.set()
-
-    consumer = EventConsumer(settings, db, handlers)
-    started = time.perf_counter()
-    task = asyncio.create_task(consumer.run())
-    await asyncio.wait_for(done.wait(), timeout=600)
-    elapsed = time.perf_counter() - started
-    await consumer.stop()
-    task.cancel()
-    return events / elapsed
-
-
-def consumer_perf_rate(servers: str, topic: str, events: int) -> float:
-    out = kafka_tool(
-        "org.apache.kafka.tools.ConsumerPerformance",
-        "--bootstrap-server",
-        servers,
-        "--topic",
-        topic,
-        "--messages",
-        str(events),
-        "--group",
-        f"bench-{uuid.uuid4().hex[:6]}",
-        "--timeout",
-        "60000",
+    parser.add_argument("--e2e-rate", type=int, default=1000, help="events a second")
+    parser.add_argument("--e2e-seconds", type=float, default=60)
+    parser.add_argument(
+        "--e2e-poll-interval",
+        type=float,
+        default=0.05,
+        help="compliance's outbox poll interval in the e2e run (the bench writes from "
+        "outside the service, so its relay is not woken by the commit)",
     )
-    # CSV: start, end, MB, MB/s, records, records/s, ...
-    last = [line for line in out.splitlines() if line and line[0].isdigit()][-1]
-    return float(last.split(",")[5])
+    parser.add_argument("--request-seconds", type=float, default=10)
+    parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
+    parser.add_argument("--output", type=Path, help="where to write the JSON results")
+    args = parser.parse_args()
+    if unknown := [part for part in args.parts if part not in PARTS]:
+        parser.error(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}")
+    return args
 
 
-async def main(events: int) -> None:
-    with kafka_bootstrap_servers() as servers, postgres_server_url() as pg:
-        factory = DatabaseFactory(pg, Path(tempfile.mkdtemp()))
-        namespace = f"bench{uuid.uuid4().hex[:6]}"
-        settings = BenchSettings(
-            database_url=await factory.create("bench"),
-            kafka_bootstrap_servers=servers,
-            kafka_namespace=namespace,
-            outbox_batch_size=1000,
+async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
+    scale = args.scale
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "options": {
+            "parts": parts,
+            "scale": scale,
+            "outbox_events": int(args.outbox_events * scale),
+            "tool_records": int(args.tool_records * scale),
+            "limit_seconds": args.limit_seconds,
+            "e2e_rate": args.e2e_rate,
+            "e2e_seconds": max(5, round(args.e2e_seconds * scale)),
+            "request_seconds": max(3, round(args.request_seconds * scale)),
+        },
+    }
+    opts = results["options"]
+    async with workbench() as bench:
+        postgres_start = await postgres_started_at(bench.postgres_url)
+        results["kafka_rss_mb"] = {"at_start": kafka_rss_mb(bench.servers)}
+        if "relay" in parts or "consumer" in parts:
+            started = time.perf_counter()
+            results.update(
+                await run_pipeline(
+                    bench,
+                    outbox_events=opts["outbox_events"],
+                    tool_records=opts["tool_records"],
+                    parts=set(parts),
+                    limit=args.limit_seconds,
+                )
+            )
+            results["kafka_rss_mb"]["after_pipeline"] = kafka_rss_mb(bench.servers)
+            print(f"bench: pipeline done in {time.perf_counter() - started:.0f} s", flush=True)
+        if "e2e" in parts:
+            results["e2e"] = await run_end_to_end(
+                bench,
+                rate=opts["e2e_rate"],
+                seconds=opts["e2e_seconds"],
+                poll_interval=args.e2e_poll_interval,
+            )
+            results["kafka_rss_mb"]["after_e2e"] = kafka_rss_mb(bench.servers)
+            print("bench: end to end done", flush=True)
+        if "requests" in parts:
+            results["requests"] = await run_request_cost(
+                bench, seconds=opts["request_seconds"], profile=not args.no_profile
+            )
+            print("bench: request cost done", flush=True)
+        if "overview" in parts:
+            results["overview"] = await run_overview(bench, seconds=opts["request_seconds"])
+            print("bench: overview done", flush=True)
+        if await postgres_started_at(bench.postgres_url) != postgres_start:
+            results["warning"] = (
+                "PostgreSQL restarted during this run (someone else's fault test on the "
+                "shared server): do not trust these figures"
+            )
+            print(f"bench: WARNING: {results['warning']}", flush=True)
+    return results
+
+
+def _row(measure: str, ours: str, ceiling: str, ratio: str, target: str, met: Any) -> str:
+    verdict = "" if met is None else ("met" if met else "NOT met")
+    return f"{measure:<44}{ours:>14}{ceiling:>16}{ratio:>8}{target:>10}  {verdict}"
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [
+        f"Hearth benchmarks, {results['date']}, commit {results['machine']['commit']}, "
+        f"{results['machine']['cpus']} CPUs (shared), PostgreSQL, one broker",
+        _row("measure", "hearth", "ceiling", "ratio", "target", None),
+    ]
+    tools = results.get("kafka_tools", {})
+    if producer := tools.get("producer_performance"):
+        size = producer["record_size_bytes"]
+        lines.append(
+            _row(
+                f"ProducerPerformance ({producer['records']:,} x {size} B)",
+                "",
+                f"{producer['per_second']:,}/s",
+                "",
+                "",
+                None,
+            )
         )
-        from compliance.settings import MIGRATIONS_DIR
+    if consumer_tool := tools.get("consumer_performance"):
+        lines.append(
+            _row(
+                f"ConsumerPerformance ({consumer_tool['records']:,})",
+                "",
+                f"{consumer_tool['per_second']:,}/s",
+                "",
+                "",
+                None,
+            )
+        )
+    if relay := results.get("relay"):
+        lines.append(
+            _row(
+                f"outbox relay ({relay['events_published']:,} of {relay['events']:,})",
+                f"{relay['steady_per_second']:,}/s",
+                f"{tools['producer_performance']['per_second']:,}/s",
+                f"{relay['vs_producer_performance']:.2f}",
+                ">= 0.30",
+                relay["met"],
+            )
+        )
+    if consumer := results.get("consumer"):
+        lines.append(
+            _row(
+                f"consumer vs bare asyncpg ({consumer['events_handled']:,})",
+                f"{consumer['steady_per_second']:,}/s",
+                f"{consumer['bare_asyncpg_per_second']:,}/s",
+                f"{consumer['vs_bare_asyncpg']:.2f}",
+                ">= 0.50",
+                consumer["vs_bare_asyncpg"] >= 0.5,
+            )
+        )
+        lines.append(
+            _row(
+                "consumer events/s",
+                f"{consumer['steady_per_second']:,}/s",
+                "",
+                "",
+                ">= 20,000",
+                consumer["steady_per_second"] >= 20_000,
+            )
+        )
+    if e2e := results.get("e2e"):
+        label = f"end to end p50 / p99 ({e2e['events_visible']:,} of {e2e['events_written']:,})"
+        lines.append(
+            _row(
+                label,
+                f"{e2e.get('p50_ms', '-')} / {e2e.get('p99_ms', '-')} ms",
+                f"at {e2e['rate_per_second']}/s",
+                "",
+                "p99<200ms",
+                e2e.get("met", False),
+            )
+        )
+    if requests := results.get("requests"):
+        lines.append(
+            _row(
+                "compliance GET by key vs /healthz",
+                f"{requests['get_by_key']['per_second']:,}/s",
+                f"{requests['healthz']['per_second']:,}/s",
+                f"{requests['get_vs_healthz']:.2f}",
+                ">= 0.30",
+                requests["met"],
+            )
+        )
+        lines.append(
+            _row(
+                "  CPU per request (GET / healthz)",
+                f"{requests['get_by_key']['cpu_ms_per_request']} ms",
+                f"{requests['healthz']['cpu_ms_per_request']} ms",
+                "",
+                "",
+                None,
+            )
+        )
+    if overview := results.get("overview"):
+        total_cpu = overview["cpu_ms_per_overview"]
+        lines.append(
+            _row(
+                "home overview CPU, all six processes",
+                f"{total_cpu:.1f} ms",
+                f"{overview['overview']['per_second']:,}/s",
+                "",
+                "",
+                None,
+            )
+        )
+        for name, rss in overview["rss_mb"].items():
+            lines.append(
+                _row(
+                    f"  RSS {name} idle / after load",
+                    f"{rss['idle']} MB",
+                    f"{rss['after_load']} MB",
+                    "",
+                    "",
+                    None,
+                )
+            )
+    kafka = results.get("kafka_rss_mb", {})
+    if kafka:
+        readings = " / ".join(f"{value} MB" for value in kafka.values() if value is not None)
+        lines.append(_row("  RSS Kafka (" + ", ".join(kafka) + ")", readings, "", "", "", None))
+    return "\n".join(lines)
 
-        await upgrade(MIGRATIONS_DIR, settings.database_url)
-        db = Database(settings.database_url)
-        record_size = await fill_outbox(db, events)
-        ours = await relay_rate(settings, db, events)
-        perf_topic = f"{namespace}.perf"
-        await ensure_topics(settings, [perf_topic])
-        theirs = producer_perf_rate(servers, perf_topic, events, record_size)
 
-        # The consumer reads what the relay published (the visits topic).
-        consumer_settings = BenchSettings(**{**settings.model_dump(), "kafka_namespace": namespace})
-        ours_in = await consumer_rate(consumer_settings, db, events)
-        theirs_in = consumer_perf_rate(servers, f"{namespace}.hearth.visits.events", events)
-        await db.dispose()
-        await factory.drop_all()
-
-    backend = "PostgreSQL" if pg else "SQLite"
-    print(
-        f"\nHearth event pipeline vs Kafka's own tools ({events} events, {record_size} B, "
-        f"{backend}, same broker, same run)"
-    )
-    print(f"{'measure':<34}{'hearth/s':>12}{'kafka/s':>12}{'ratio':>8}")
-    print(
-        f"{'outbox relay vs ProducerPerformance':<34}{ours:>12.0f}{theirs:>12.0f}"
-        f"{ours / theirs:>8.2f}"
-    )
-    print(
-        f"{'consumer vs ConsumerPerformance':<34}{ours_in:>12.0f}{theirs_in:>12.0f}"
-        f"{ours_in / theirs_in:>8.2f}"
-    )
+def main() -> None:
+    args = options()
+    parts = [part for part in PARTS if part in args.parts] if args.parts else list(PARTS)
+    if "consumer" in parts and "relay" not in parts:
+        parts.insert(0, "relay")  # the consumer reads what the relay published
+    started = time.perf_counter()
+    results = asyncio.run(run(args, parts))
+    results["wall_seconds"] = round(time.perf_counter() - started)
+    day = results["date"][:10]
+    name = f"{day}.json" if parts == list(PARTS) else f"{day}-{'-'.join(parts)}.json"
+    output: Path = args.output or RESULTS / name
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(results))
+    print(f"\nbench: {results['wall_seconds']} s; results in {output}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=20_000)
-    asyncio.run(main(parser.parse_args().events))
+    main()

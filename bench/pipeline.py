@@ -1,0 +1,376 @@
+"""The event pipeline's throughput, each figure beside its ceiling measured in the same run:
+
+- the outbox relay draining a full outbox, beside ProducerPerformance;
+- the consumer (inbox on PostgreSQL, income's projection handler) handling what the relay
+  published, beside a bare asyncpg batch insert of the same inbox and projection rows,
+  and beside ConsumerPerformance.
+
+The events are compliance's property-registered, as the asset register writes them (with
+a W3C traceparent, as a traced request leaves), each for its own home, so the consumer's
+handler inserts one projection row per event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from bench.kafka_tools import ToolRun, consumer_performance, producer_performance
+from bench.workbench import Workbench, connect, cpu_seconds, rss_mb
+from hearth_contracts import Envelope, events_topic
+from hearth_contracts.events.compliance import (
+    GasSupply,
+    HeatingFuel,
+    PropertyRegistered,
+    PropertyType,
+)
+from hearth_kit.kafka import ensure_topics
+from hearth_kit.settings import ServiceSettings
+
+POSTCODES = ("LS6 2AB", "M14 5RX", "B29 6TJ", "NE6 5QD", "BS5 9PL", "L17 8XY")
+STREETS = ("Hyde Park Road", "Wilmslow Road", "Bristol Road", "Shields Road", "Church Road")
+
+
+def home_registered(number: int) -> Envelope[PropertyRegistered]:
+    """A realistic property-registered envelope for home `number`, with a trace context."""
+    event = PropertyRegistered(
+        uprn=str(100_000_000_000 + number),
+        address_line_1=f"{number % 300 + 1} {STREETS[number % len(STREETS)]}",
+        address_line_2=f"Flat {number % 12 + 1}" if number % 3 == 0 else None,
+        town="Leeds",
+        postcode=POSTCODES[number % len(POSTCODES)],
+        property_type=PropertyType.FLAT if number % 3 == 0 else PropertyType.HOUSE,
+        heating_fuel=HeatingFuel.GAS,
+        gas_supply=GasSupply.LIVE,
+        block_id=f"BLK-{number // 40}" if number % 3 == 0 else None,
+        registered_at=datetime.now(UTC),
+    )
+    traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
+    return Envelope(data=event, traceparent=traceparent)
+
+
+def outbox_record(envelope: Envelope[PropertyRegistered]) -> tuple[Any, ...]:
+    """An outbox row as hearth_kit.outbox.publish writes it."""
+    headers = {k: v.decode() for k, v in envelope.headers()}
+    return (
+        envelope.id,
+        envelope.type,
+        events_topic("compliance"),
+        envelope.key,
+        json.dumps(headers),
+        envelope.value(),
+        envelope.time,
+    )
+
+
+OUTBOX_COLUMNS = (
+    "event_id",
+    "event_type",
+    "topic",
+    "message_key",
+    "headers",
+    "payload",
+    "created_at",
+)
+
+
+async def fill_outbox(database_url: str, events: int) -> float:
+    """COPY `events` outbox rows into compliance's outbox; returns the mean value size."""
+    conn = await connect(database_url)
+    sizes: list[int] = []
+    try:
+        for start in range(0, events, 10_000):
+            records = [
+                outbox_record(home_registered(i)) for i in range(start, min(start + 10_000, events))
+            ]
+            sizes.extend(len(record[5]) for record in records)
+            await conn.copy_records_to_table(
+                "outbox_message", records=records, columns=OUTBOX_COLUMNS
+            )
+        await conn.execute("ANALYZE outbox_message")
+    finally:
+        await conn.close()
+    return statistics.fmean(sizes)
+
+
+@dataclass(frozen=True)
+class Drain:
+    """How fast a count went from nothing to `total` (or how far it got in the time
+    allowed: then `total` is what was done and `finished` is False)."""
+
+    total: int
+    seconds: float
+    steady_seconds: float
+    steady_events: int
+    finished: bool = True
+
+    @property
+    def per_second(self) -> float:
+        return self.total / self.seconds
+
+    @property
+    def steady_per_second(self) -> float:
+        return self.steady_events / self.steady_seconds
+
+
+async def time_until(
+    total: int,
+    count: Callable[[], Awaitable[int]],
+    *,
+    limit: float,
+    started: float | None = None,
+    every: float = 0.25,
+) -> Drain:
+    """Poll `count` until it reaches `total`, or until `limit` seconds have passed. Steady
+    state is from the first poll that saw 10% of `total` done (start-up, connections and
+    group joins excluded; or from the first poll that saw any, if fewer) to the end."""
+    started = time.perf_counter() if started is None else started
+    steady_from: tuple[float, int] | None = None
+    first_seen: tuple[float, int] | None = None
+    while True:
+        done = await count()
+        now = time.perf_counter()
+        if first_seen is None and done > 0:
+            first_seen = (now, done)
+        if steady_from is None and done >= total * 0.1:
+            steady_from = (now, done)
+        if done >= total or now - started > limit:
+            break
+        await asyncio.sleep(every)
+    if done == 0:
+        raise TimeoutError(f"nothing done in {limit:.0f} s")
+    steady = steady_from if steady_from is not None and steady_from[1] < done else first_seen
+    assert steady is not None
+    steady_seconds = max(now - steady[0], 1e-3)
+    return Drain(
+        min(done, total), now - started, steady_seconds, min(done, total) - steady[1], done >= total
+    )
+
+
+class ComplianceBench(ServiceSettings):
+    service_name = "compliance"
+
+
+class Counter:
+    """Counts rows with one query, riding out a database restart (the PostgreSQL server is
+    shared, and other people's fault tests restart it): the last count stands meanwhile."""
+
+    def __init__(self, database_url: str, sql: str) -> None:
+        self.database_url = database_url
+        self.sql = sql
+        self.last = 0
+        self._conn: asyncpg.Connection | None = None
+
+    async def count(self) -> int:
+        try:
+            if self._conn is None or self._conn.is_closed():
+                self._conn = await connect(self.database_url)
+            self.last = int(await self._conn.fetchval(self.sql))
+        except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
+            self._conn = None
+        return self.last
+
+    async def close(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close()
+
+
+@dataclass(frozen=True)
+class ProcessDrain:
+    """A drain done by a service process, with what the process spent on it."""
+
+    drain: Drain
+    cpu_seconds: float
+    rss_mb_after: float
+
+    @property
+    def cpu_microseconds_per_event(self) -> float:
+        return self.cpu_seconds / self.drain.total * 1e6
+
+
+async def drain_by_service(
+    bench: Workbench,
+    service: str,
+    database_url: str,
+    events: int,
+    count_sql: str,
+    *,
+    limit: float,
+) -> ProcessDrain:
+    """Start `service` as it runs in production (its own uvicorn process, its relay and
+    consumer started by the kit) and time it until `count_sql` reaches `events`, or for
+    `limit` seconds at most. Timed from the process's start."""
+    counter = Counter(database_url, count_sql)
+    try:
+        started = time.perf_counter()
+        process = await bench.start_service(service, database_url)
+        cpu_before = cpu_seconds(process.pid)
+        drain = await time_until(events, counter.count, limit=limit, started=started)
+        cpu = cpu_seconds(process.pid) - cpu_before
+        rss = rss_mb(process.pid)
+        process.stop()
+        bench.processes.remove(process)
+    finally:
+        await counter.close()
+    return ProcessDrain(drain, cpu, rss)
+
+
+BARE_BATCH = 500
+
+
+def _batches(events: int, size: int) -> Iterator[range]:
+    for start in range(0, events, size):
+        yield range(start, min(start + size, events))
+
+
+async def bare_insert(database_url: str, events: int, group: str, topic: str) -> Drain:
+    """The ceiling for the consumer: the same inbox rows and home upserts written by bare
+    asyncpg, `BARE_BATCH` events per transaction (executemany), nothing else."""
+    envelopes = [home_registered(i) for i in range(events)]
+    conn = await connect(database_url)
+    try:
+        started = time.perf_counter()
+        for batch in _batches(events, BARE_BATCH):
+            now = datetime.now(UTC)
+            inbox = [
+                (envelopes[i].id, group, envelopes[i].type, topic, i % 3, i // 3, now)
+                for i in batch
+            ]
+            homes = [
+                (
+                    envelopes[i].data.uprn,
+                    envelopes[i].data.postcode,
+                    envelopes[i].data.address_line_1,
+                )
+                for i in batch
+            ]
+            async with conn.transaction():
+                await conn.executemany(
+                    "INSERT INTO inbox_event (event_id, consumer_group, event_type, topic,"
+                    ' partition, "offset", handled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+                    inbox,
+                )
+                await conn.executemany(
+                    "INSERT INTO home (uprn, postcode, address_line_1) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (uprn) DO UPDATE SET postcode = excluded.postcode,"
+                    " address_line_1 = excluded.address_line_1",
+                    homes,
+                )
+        seconds = time.perf_counter() - started
+    finally:
+        await conn.close()
+    return Drain(events, seconds, seconds, events)
+
+
+def _ratio(ours: float, theirs: float) -> float:
+    return round(ours / theirs, 3) if theirs else 0.0
+
+
+async def run_pipeline(
+    bench: Workbench,
+    *,
+    outbox_events: int,
+    tool_records: int,
+    parts: set[str],
+    limit: float,
+) -> dict[str, Any]:
+    """Kafka's tools, the relay and the consumer, side by side."""
+    results: dict[str, Any] = {}
+    compliance_db = await bench.service_database("compliance")
+    started = time.perf_counter()
+    value_size = await fill_outbox(compliance_db, outbox_events)
+    fill_seconds = time.perf_counter() - started
+
+    settings = ComplianceBench(kafka_bootstrap_servers=bench.servers)
+    perf_topic = bench.topic("perf")
+    await ensure_topics(settings, [perf_topic])
+    producer: ToolRun = producer_performance(
+        bench.servers, perf_topic, tool_records, round(value_size)
+    )
+    results["kafka_tools"] = {
+        "producer_performance": {
+            "records": producer.records,
+            "per_second": round(producer.per_second),
+            "record_size_bytes": round(value_size),
+            "props": "acks=all enable.idempotence=true linger.ms=5",
+            **producer.detail,
+        }
+    }
+
+    relay_run = await drain_by_service(
+        bench,
+        "compliance",
+        compliance_db,
+        outbox_events,
+        f"SELECT {outbox_events} - count(*) FROM outbox_message WHERE published_at IS NULL",
+        limit=limit,
+    )
+    relay = relay_run.drain
+    results["relay"] = {
+        "events": outbox_events,
+        "events_published": relay.total,
+        "finished_within_limit": relay.finished,
+        "outbox_filled_in_seconds": round(fill_seconds, 1),
+        "mean_value_bytes": round(value_size),
+        "seconds": round(relay.seconds, 2),
+        "per_second": round(relay.per_second),
+        "steady_per_second": round(relay.steady_per_second),
+        "vs_producer_performance": _ratio(relay.steady_per_second, producer.per_second),
+        "target": 0.3,
+        "process_cpu_microseconds_per_event": round(relay_run.cpu_microseconds_per_event),
+        "process_rss_mb_after": relay_run.rss_mb_after,
+    }
+    results["relay"]["met"] = results["relay"]["vs_producer_performance"] >= 0.3
+
+    if "consumer" in parts:
+        theirs = consumer_performance(bench.servers, perf_topic, tool_records)
+        results["kafka_tools"]["consumer_performance"] = {
+            "records": theirs.records,
+            "per_second": round(theirs.per_second),
+            **theirs.detail,
+        }
+        income_db = await bench.service_database("income")
+        consumer_run = await drain_by_service(
+            bench,
+            "income",
+            income_db,
+            relay.total,
+            "SELECT count(*) FROM inbox_event",
+            limit=limit,
+        )
+        ours = consumer_run.drain
+        bare_db = await bench.service_database("income")
+        bare = await bare_insert(
+            bare_db,
+            outbox_events,
+            group=f"{bench.namespace}.income",
+            topic=bench.topic(events_topic("compliance")),
+        )
+        results["consumer"] = {
+            "events": relay.total,
+            "events_handled": ours.total,
+            "finished_within_limit": ours.finished,
+            "seconds": round(ours.seconds, 2),
+            "per_second": round(ours.per_second),
+            "steady_per_second": round(ours.steady_per_second),
+            "bare_asyncpg_per_second": round(bare.per_second),
+            "bare_batch_events": BARE_BATCH,
+            "vs_bare_asyncpg": _ratio(ours.steady_per_second, bare.per_second),
+            "vs_consumer_performance": _ratio(ours.steady_per_second, theirs.per_second),
+            "targets": {"per_second": 20_000, "vs_bare_asyncpg": 0.5},
+            "process_cpu_microseconds_per_event": round(consumer_run.cpu_microseconds_per_event),
+            "process_rss_mb_after": consumer_run.rss_mb_after,
+        }
+        results["consumer"]["met"] = (
+            ours.steady_per_second >= 20_000 and results["consumer"]["vs_bare_asyncpg"] >= 0.5
+        )
+    return results
