@@ -276,21 +276,27 @@ class Inbox:
         """Insert the batch's event ids into the inbox; the ids that were new."""
         handled_at = datetime.now(UTC)
         if self.db.is_postgresql:
-            first = batch[0][0]  # one partition per batch; replay passes one message
-            if all(m.topic == first.topic and m.partition == first.partition for m, _e in batch):
+            by_partition: dict[tuple[str, int], list[tuple[Message, Envelope[Event]]]] = {}
+            for message, envelope in batch:  # one partition, unless a caller mixes them
+                by_partition.setdefault((message.topic, message.partition), []).append(
+                    (message, envelope)
+                )
+            new: set[uuid.UUID] = set()
+            for (topic, partition), events in by_partition.items():
                 result = await session.execute(
                     _RECORD_ON_POSTGRESQL,
                     {
                         "group": self.group,
-                        "topic": first.topic,
-                        "partition": first.partition,
+                        "topic": topic,
+                        "partition": partition,
                         "handled_at": handled_at,
-                        "event_ids": [e.id for _m, e in batch],
-                        "event_types": [e.type for _m, e in batch],
-                        "offsets": [m.offset for m, _e in batch],
+                        "event_ids": [e.id for _m, e in events],
+                        "event_types": [e.type for _m, e in events],
+                        "offsets": [m.offset for m, _e in events],
                     },
                 )
-                return set(result.scalars())
+                new.update(result.scalars())
+            return new
         rows = [
             {
                 "event_id": envelope.id,
@@ -303,7 +309,7 @@ class Inbox:
             }
             for message, envelope in batch
         ]
-        new: set[uuid.UUID] = set()
+        inserted: set[uuid.UUID] = set()
         for row in rows:  # SQLite: local, so a statement per row costs no round trip
             result = await session.execute(
                 sqlite_insert(inbox_event)
@@ -311,8 +317,8 @@ class Inbox:
                 .on_conflict_do_nothing()
                 .returning(inbox_event.c.event_id)
             )
-            new.update(result.scalars())
-        return new
+            inserted.update(result.scalars())
+        return inserted
 
     async def _run_handler(
         self, session: AsyncSession, message: Message, envelope: Envelope[Event]
