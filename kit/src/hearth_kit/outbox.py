@@ -182,11 +182,15 @@ def relay_lock_key(service: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-@dataclass(frozen=True)
-class _Message:
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
+_PARTITION_CACHE_SIZE = 100_000
+"""Keys whose partition the relay remembers (murmur2 in Python costs more than a send)."""
+_RECORD_OVERHEAD_BOUND = 4096
+"""More than a record batch's header and a record's length fields and varints ever add
+(a message this far under the request size needs no exact estimate)."""
+
+
+_Message = tuple[bytes, bytes, list[tuple[str, bytes]]]
+"""A Kafka message: key, value, headers (a plain tuple: one is built per row)."""
 
 
 class RelayOutage(Exception):
@@ -224,6 +228,8 @@ class OutboxRelay:
         self._lock_key = relay_lock_key(self.service)
         self._gauges_due = 0.0
         self._partitions_of: dict[str, list[int]] = {}
+        self._topics: dict[str, str] = {}
+        self._partition_of_key: dict[tuple[str, bytes], int] = {}
         db.on_outbox_commit(self.wake)
 
     def wake(self) -> None:
@@ -265,7 +271,7 @@ class OutboxRelay:
         async with self.db.sessionmaker() as session, session.begin():
             if not await self._take_turn(session):
                 return 0  # another relay of this service is sending
-            rows = (await session.execute(self._next_batch())).mappings().all()
+            rows = (await session.execute(self._next_batch())).all()
             if not rows:
                 return 0
             outcome = _Round(rows)
@@ -351,13 +357,18 @@ class OutboxRelay:
             queued.append((rows, await producer.send_batch(builder, topic, partition=partition)))
 
         for row in outcome.rows:
-            key = (row["topic"], row["message_key"])
+            key = (row.topic, row.message_key)
             if key in held:
                 continue
             try:
                 topic, message = self._message_of(row)
-                partitions = await self._partitions(producer, topic)
-                partition = partitioner(message.key, partitions, partitions)
+                partition = self._partition_of_key.get((topic, message[0]))
+                if partition is None:
+                    partitions = await self._partitions(producer, topic)
+                    partition = partitioner(message[0], partitions, partitions)
+                    if len(self._partition_of_key) >= _PARTITION_CACHE_SIZE:
+                        self._partition_of_key.clear()
+                    self._partition_of_key[(topic, message[0])] = partition
                 while True:
                     builder, rows = open_batches.get((topic, partition)) or (None, [])
                     if builder is None:
@@ -373,7 +384,7 @@ class OutboxRelay:
                 if fault_of(exc) is Fault.BROKER:
                     outcome.outage = exc
                     break
-                outcome.refused[row["id"]] = exc
+                outcome.refused[row.id] = exc
                 held.add(key)
         for topic, partition in list(open_batches):
             try:
@@ -386,7 +397,7 @@ class OutboxRelay:
             [future for _, future in queued], timeout=self.settings.outbox_delivery_timeout_seconds
         )
         for rows, future in queued:
-            ids = [row["id"] for row in rows]
+            ids = [row.id for row in rows]
             if not future.done():
                 outcome.outage = outcome.outage or KafkaTimeoutError(
                     "no acknowledgement within outbox_delivery_timeout_seconds"
@@ -406,30 +417,35 @@ class OutboxRelay:
     def _message_of(self, row: Any) -> tuple[str, _Message]:
         """The row's topic (namespaced) and Kafka message; refuses, as the producer's own
         send() would, a message larger than the producer's request size."""
-        headers: dict[str, str] = row["headers"]
-        message = _Message(
-            key=row["message_key"].encode(),
-            value=row["payload"],
-            headers=[(k, v.encode()) for k, v in headers.items()],
+        headers: dict[str, str] = row.headers
+        key: bytes = row.message_key.encode()
+        value: bytes = row.payload
+        encoded = [(k, v.encode()) for k, v in headers.items()]
+        topic = self._topics.get(row.topic)
+        if topic is None:
+            topic = self._topics[row.topic] = namespaced(row.topic, self.settings.kafka_namespace)
+        # A UTF-8 character is at most 4 bytes: a cheap bound first, the exact size only
+        # for a message near the limit.
+        rough = (
+            len(value) + len(key) + 4 * (sum(map(len, headers)) + sum(map(len, headers.values())))
         )
-        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(
-            message.key, message.value, message.headers
-        )
-        if size > PRODUCER_MAX_REQUEST_BYTES:
-            raise MessageSizeTooLargeError(
-                f"The message is {size} bytes when serialized, more than the producer's "
-                f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
-            )
-        return namespaced(row["topic"], self.settings.kafka_namespace), message
+        if rough + _RECORD_OVERHEAD_BOUND > PRODUCER_MAX_REQUEST_BYTES:
+            size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, encoded)
+            if size > PRODUCER_MAX_REQUEST_BYTES:
+                raise MessageSizeTooLargeError(
+                    f"The message is {size} bytes when serialized, more than the producer's "
+                    f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
+                )
+        return topic, (key, value, encoded)
 
     def _append(self, builder: BatchBuilder, row: Any, topic: str, message: _Message) -> Any:
         """Append the message; a PRODUCER span joins the writer's trace when it was
         sampled (an unsampled span would be recorded nowhere, and costs more than the
         append)."""
-        headers: dict[str, str] = row["headers"]
+        headers: dict[str, str] = row.headers
         if not trace_sampled(headers.get("traceparent")):
             return builder.append(
-                timestamp=None, key=message.key, value=message.value, headers=message.headers
+                timestamp=None, key=message[0], value=message[1], headers=message[2]
             )
         with tracer(__name__).start_as_current_span(
             f"{topic} publish",
@@ -438,13 +454,13 @@ class OutboxRelay:
             attributes={
                 "messaging.system": "kafka",
                 "messaging.destination.name": topic,
-                "messaging.message.id": str(row["event_id"]),
-                "cloudevents.event_type": row["event_type"],
+                "messaging.message.id": str(row.event_id),
+                "cloudevents.event_type": row.event_type,
                 "hearth.service": self.service,
             },
         ):
             return builder.append(
-                timestamp=None, key=message.key, value=message.value, headers=message.headers
+                timestamp=None, key=message[0], value=message[1], headers=message[2]
             )
 
     async def _partitions(self, producer: AIOKafkaProducer, topic: str) -> list[int]:
@@ -461,10 +477,10 @@ class OutboxRelay:
         delivered = set(outcome.delivered)
         waiting: set[tuple[str, str]] = set()
         for row in outcome.rows:
-            key = (row["topic"], row["message_key"])
-            if row["id"] in delivered:
+            key = (row.topic, row.message_key)
+            if row.id in delivered:
                 continue
-            if row["id"] not in outcome.suspects or key in waiting:
+            if row.id not in outcome.suspects or key in waiting:
                 waiting.add(key)
                 continue
             try:
@@ -476,21 +492,21 @@ class OutboxRelay:
                 if fault_of(exc) is Fault.BROKER:
                     outcome.outage = exc
                     return
-                outcome.refused[row["id"]] = exc
+                outcome.refused[row.id] = exc
                 waiting.add(key)
                 await self._close_producer()  # its sequence for the partition is broken
                 continue
-            outcome.delivered.append(row["id"])
+            outcome.delivered.append(row.id)
         outcome.suspects.clear()
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         """Send one row by itself (to find which row of a refused batch is at fault)."""
-        headers: dict[str, str] = row["headers"]
-        topic = namespaced(row["topic"], self.settings.kafka_namespace)
+        headers: dict[str, str] = row.headers
+        topic = namespaced(row.topic, self.settings.kafka_namespace)
         kafka_headers = [(k, v.encode()) for k, v in headers.items()]
         if not trace_sampled(headers.get("traceparent")):
             future: asyncio.Future[Any] = await producer.send(
-                topic, value=row["payload"], key=row["message_key"].encode(), headers=kafka_headers
+                topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
             )
             return future
         with tracer(__name__).start_as_current_span(
@@ -500,13 +516,13 @@ class OutboxRelay:
             attributes={
                 "messaging.system": "kafka",
                 "messaging.destination.name": topic,
-                "messaging.message.id": str(row["event_id"]),
-                "cloudevents.event_type": row["event_type"],
+                "messaging.message.id": str(row.event_id),
+                "cloudevents.event_type": row.event_type,
                 "hearth.service": self.service,
             },
         ):
             future = await producer.send(
-                topic, value=row["payload"], key=row["message_key"].encode(), headers=kafka_headers
+                topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
             )
         return future
 
@@ -628,6 +644,8 @@ class OutboxRelay:
         idempotent producer retries for ever) is abandoned after a few seconds. Its rows
         are not marked, so they are sent again (consumers de-duplicate)."""
         producer, self._producer = self._producer, None
+        self._partitions_of.clear()  # a new producer looks the partitions up again
+        self._partition_of_key.clear()
         if producer is not None:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(5):
