@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 
 from bench.kafka_tools import ToolRun, consumer_performance, producer_performance
+from bench.profiling import Sampler
 from bench.workbench import Workbench, connect, cpu_seconds, rss_mb
 from hearth_contracts import Envelope, events_topic
 from hearth_contracts.events.compliance import (
@@ -191,6 +192,7 @@ class ProcessDrain:
     drain: Drain
     cpu_seconds: float
     rss_mb_after: float
+    profile: dict[str, Any]
 
     @property
     def cpu_microseconds_per_event(self) -> float:
@@ -214,14 +216,16 @@ async def drain_by_service(
         started = time.perf_counter()
         process = await bench.start_service(service, database_url)
         cpu_before = cpu_seconds(process.pid)
+        sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
         drain = await time_until(events, counter.count, limit=limit, started=started)
         cpu = cpu_seconds(process.pid) - cpu_before
         rss = rss_mb(process.pid)
+        profile = sampler.summary()
         process.stop()
         bench.processes.remove(process)
     finally:
         await counter.close()
-    return ProcessDrain(drain, cpu, rss)
+    return ProcessDrain(drain, cpu, rss, profile)
 
 
 BARE_BATCH = 500
@@ -237,6 +241,24 @@ async def bare_insert(database_url: str, events: int, group: str, topic: str) ->
     asyncpg, `BARE_BATCH` events per transaction (executemany), nothing else."""
     envelopes = [home_registered(i) for i in range(events)]
     conn = await connect(database_url)
+    # As income's repository writes it (hearth_kit.projection.upsert_newer): the row's
+    # version is the event's registered_at, and an older event never overwrites a newer.
+    versioned = bool(
+        await conn.fetchval(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'home' AND column_name = 'as_of'"
+        )
+    )
+    upsert = (
+        "INSERT INTO home (uprn, postcode, address_line_1, as_of) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (uprn) DO UPDATE SET postcode = excluded.postcode,"
+        " address_line_1 = excluded.address_line_1, as_of = excluded.as_of"
+        " WHERE home.as_of IS NULL OR home.as_of <= excluded.as_of"
+        if versioned
+        else "INSERT INTO home (uprn, postcode, address_line_1) VALUES ($1, $2, $3)"
+        " ON CONFLICT (uprn) DO UPDATE SET postcode = excluded.postcode,"
+        " address_line_1 = excluded.address_line_1"
+    )
     try:
         started = time.perf_counter()
         for batch in _batches(events, BARE_BATCH):
@@ -250,6 +272,7 @@ async def bare_insert(database_url: str, events: int, group: str, topic: str) ->
                     envelopes[i].data.uprn,
                     envelopes[i].data.postcode,
                     envelopes[i].data.address_line_1,
+                    *((envelopes[i].data.registered_at,) if versioned else ()),
                 )
                 for i in batch
             ]
@@ -259,16 +282,21 @@ async def bare_insert(database_url: str, events: int, group: str, topic: str) ->
                     ' partition, "offset", handled_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
                     inbox,
                 )
-                await conn.executemany(
-                    "INSERT INTO home (uprn, postcode, address_line_1) VALUES ($1, $2, $3)"
-                    " ON CONFLICT (uprn) DO UPDATE SET postcode = excluded.postcode,"
-                    " address_line_1 = excluded.address_line_1",
-                    homes,
-                )
+                await conn.executemany(upsert, homes)
         seconds = time.perf_counter() - started
     finally:
         await conn.close()
     return Drain(events, seconds, seconds, events)
+
+
+PROFILE_SECONDS = 15
+"""How long py-spy samples a drain (from the process's start; non-blocking, 100/s)."""
+
+
+def _brief(profile: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in profile.items() if key != "top_innermost_frames"} | {
+        "top_innermost_frames": dict(list(profile.get("top_innermost_frames", {}).items())[:10])
+    }
 
 
 def _ratio(ours: float, theirs: float) -> float:
@@ -328,6 +356,7 @@ async def run_pipeline(
         "target": 0.3,
         "process_cpu_microseconds_per_event": round(relay_run.cpu_microseconds_per_event),
         "process_rss_mb_after": relay_run.rss_mb_after,
+        "profile_first_seconds": _brief(relay_run.profile),
     }
     results["relay"]["met"] = results["relay"]["vs_producer_performance"] >= 0.3
 
@@ -369,6 +398,7 @@ async def run_pipeline(
             "targets": {"per_second": 20_000, "vs_bare_asyncpg": 0.5},
             "process_cpu_microseconds_per_event": round(consumer_run.cpu_microseconds_per_event),
             "process_rss_mb_after": consumer_run.rss_mb_after,
+            "profile_first_seconds": _brief(consumer_run.profile),
         }
         results["consumer"]["met"] = (
             ours.steady_per_second >= 20_000 and results["consumer"]["vs_bare_asyncpg"] >= 0.5

@@ -17,11 +17,11 @@ import subprocess
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.profiling import REQUEST_HANDLING, Sampler
 from bench.workbench import ServiceProcess, Workbench, cpu_seconds, listening_pid, rss_mb
 
 OVERVIEW_CONNECTIONS = 4
@@ -197,7 +197,7 @@ async def run_request_cost(bench: Workbench, *, seconds: float, profile: bool) -
 
     if profile:
         result["profile"] = profile_requests(
-            process, f"{process.url}/v1/homes/{UPRN}", token, seconds, bench.scratch
+            process, f"{process.url}/v1/homes/{UPRN}", token, seconds
         )
     process.stop()
     bench.processes.remove(process)
@@ -275,134 +275,15 @@ def kafka_rss_mb(servers: str) -> float | None:
     return rss_mb(pid) if pid is not None else None
 
 
-CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tracing (OpenTelemetry)", ("opentelemetry",)),
-    ("logging (structlog, logging)", ("structlog", "logging/__init__", "hearth_kit/logs")),
-    ("request metrics (prometheus_client)", ("prometheus_client", "hearth_kit/request_metrics")),
-    ("token verification (PyJWT, cryptography)", ("jwt/", "cryptography", "hearth_kit/auth")),
-    ("database driver (asyncpg)", ("asyncpg",)),
-    ("sessions and ORM (SQLAlchemy, SQLModel)", ("sqlalchemy", "sqlmodel")),
-    ("validation and serialisation (pydantic)", ("pydantic",)),
-    ("FastAPI (routing, dependencies, encoding)", ("fastapi",)),
-    ("Starlette (middleware, routing, responses)", ("starlette",)),
-    ("HTTP server (uvicorn, httptools)", ("uvicorn", "httptools")),
-    ("service code (compliance)", ("compliance/",)),
-    ("other kit code", ("hearth_kit",)),
-    ("event loop and waiting (asyncio, uvloop)", ("asyncio", "uvloop", "selectors")),
-)
-
-
-def _category(path: str | None) -> str | None:
-    if not path:
-        return None
-    for name, needles in CATEGORIES:
-        if any(needle in path for needle in needles):
-            return name
-    return None
-
-
-PY_SPY = ("uvx", "--from", "py-spy==0.4.3", "py-spy")
-"""py-spy from PyPI through uv's tool cache (nothing added to the project). It samples
-only stacks that are on the CPU, and sees SQLAlchemy's greenlets as they run."""
-
-NAMED_COSTS = {
-    "pool pre-ping (a SELECT 1 on each checkout)": "_async_ping",
-    "opening a database connection inside a request": "connect (asyncpg/connection.py",
-    "the query itself": "_prepare_and_execute",
-    "COMMIT": "_commit_and_discard",
-    "internal token verification (kit auth, PyJWT EdDSA)": "hearth_kit/auth.py",
-    "OpenTelemetry (any frame)": "opentelemetry",
-    "FastAPI's native telemetry": "fastapi/telemetry",
-    "logging (structlog)": "structlog",
-    "pydantic": "pydantic",
-    "kit request metrics": "request_metrics",
-    "SQLAlchemy session and ORM": "sqlalchemy/orm",
-}
-"""Costs looked for by name: the share of samples with any frame matching (overlapping)."""
-
-OUTSIDE = "(outside request handling: relay, loop callbacks, C extensions)"
-REQUEST_HANDLING = "uvicorn/protocols/http"
-
-
 def profile_requests(
-    process: ServiceProcess, url: str, token: str, seconds: float, scratch: Path
+    process: ServiceProcess, url: str, token: str, seconds: float
 ) -> dict[str, Any]:
     """Sample the process with py-spy while wrk loads `url`, and sum the samples up by
-    what code they were in."""
-    stacks = scratch / f"{process.name}-py-spy.txt"
-    spy = subprocess.Popen(
-        [
-            *PY_SPY,
-            "record",
-            "--pid",
-            str(process.pid),
-            "--duration",
-            f"{seconds + 1:.0f}",
-            "--rate",
-            "250",
-            "--format",
-            "raw",
-            "--full-filenames",
-            "--output",
-            str(stacks),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(1.0)  # py-spy attaches
+    what code they were in (only stacks inside request handling count)."""
+    sampler = Sampler.start(process, seconds + 1, nonblocking=False)
     load = wrk(url, seconds, token=token, pids=[process.pid])
-    _out, err = spy.communicate(timeout=120)
-    if spy.returncode != 0 or not stacks.exists():
-        return {"error": f"py-spy failed: {err.decode(errors='replace')[-500:]}"}
     return {
-        "profiler": "py-spy 0.4.3, 250 samples/s of on-CPU stacks",
         "requests_while_sampling": load.requests,
         "cpu_ms_per_request_while_sampling": round(load.cpu_ms_per_request, 2),
-        **where_time_goes(stacks),
-        "stacks_file": str(stacks),
-    }
-
-
-def where_time_goes(stacks_file: Path) -> dict[str, Any]:
-    """Share of on-CPU samples inside request handling (stacks through uvicorn's HTTP
-    protocol: parsing, the ASGI app, responses), by the innermost library the table above
-    names (so json.dumps called by pydantic counts as serialisation); "other" when none."""
-    totals: dict[str, int] = {}
-    by_name = dict.fromkeys(NAMED_COSTS, 0)
-    innermost: dict[str, int] = {}
-    outside = 0
-    for line in stacks_file.read_text().splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = stack.split(";")
-        if not any(REQUEST_HANDLING in frame for frame in frames):
-            outside += count
-            continue
-        category = "other (stdlib and code outside a named library)"
-        for frame in reversed(frames):
-            if (named := _category(frame)) is not None:
-                category = named
-                break
-        totals[category] = totals.get(category, 0) + count
-        innermost[frames[-1]] = innermost.get(frames[-1], 0) + count
-        for name, needle in NAMED_COSTS.items():
-            if any(needle in frame for frame in frames):
-                by_name[name] += count
-    inside = sum(totals.values()) or 1
-    return {
-        "samples": inside + outside,
-        "samples_in_request_handling": inside,
-        "percent_of_request_handling": {
-            name: round(100 * value / inside, 1)
-            for name, value in sorted(totals.items(), key=lambda item: -item[1])
-        },
-        "percent_of_request_handling_with_a_frame_in": {
-            name: round(100 * value / inside, 1) for name, value in by_name.items()
-        },
-        "top_innermost_frames": {
-            frame: round(100 * value / inside, 1)
-            for frame, value in sorted(innermost.items(), key=lambda item: -item[1])[:15]
-        },
+        **sampler.summary(within=REQUEST_HANDLING),
     }
