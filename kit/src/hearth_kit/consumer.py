@@ -155,10 +155,11 @@ class EventConsumer:
                 *(self._handle_partition(consumer, tp, records) for tp, records in handled),
                 return_exceptions=True,
             )
+            still_assigned = consumer.assignment()
             offsets = {
                 tp: offset
                 for (tp, records), offset in zip(handled, reached, strict=True)
-                if isinstance(offset, int) and offset > records[0].offset
+                if isinstance(offset, int) and offset > records[0].offset and tp in still_assigned
             }
             if offsets:
                 await consumer.commit(offsets)
