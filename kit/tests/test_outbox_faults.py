@@ -28,7 +28,14 @@ from aiokafka.errors import (
     UnknownTopicOrPartitionError,
 )
 
-from hearth_kit.outbox import Fault, error_text, fault_of, relay_lock_key, trace_sampled
+from hearth_kit.outbox import (
+    Fault,
+    error_text,
+    fault_of,
+    relay_lock_key,
+    sampled_parent,
+    trace_sampled,
+)
 
 
 @pytest.mark.parametrize(
@@ -118,6 +125,38 @@ def test_a_row_gets_a_producer_span_only_when_its_trace_was_sampled(
     traceparent: str | None, sampled: bool
 ) -> None:
     assert trace_sampled(traceparent) is sampled
+
+
+def test_the_producer_span_of_a_sampled_row_is_a_child_of_the_span_that_wrote_it() -> None:
+    from opentelemetry import trace
+
+    parent = sampled_parent(
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=opaque"
+    )
+    assert parent is not None
+    writer = trace.get_current_span(parent).get_span_context()
+    assert writer.trace_id == 0x4BF92F3577B34DA6A3CE929D0E0E4736
+    assert writer.span_id == 0x00F067AA0BA902B7
+    assert writer.is_remote
+    assert writer.trace_flags.sampled
+    assert writer.trace_state.get("vendor") == "opaque"
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",  # not sampled
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  # invalid trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  # invalid span id
+        "00-4bf92f3577b34da6a3ce929d0e0e47-00f067aa0ba902b7-01",  # short trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba9zzzz-01",  # not hex
+        None,
+    ],
+)
+def test_no_producer_span_for_an_unsampled_or_malformed_traceparent(
+    traceparent: str | None,
+) -> None:
+    assert sampled_parent(traceparent) is None
 
 
 def test_each_service_has_its_own_stable_relay_lock() -> None:

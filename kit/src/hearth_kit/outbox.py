@@ -53,6 +53,7 @@ from aiokafka.errors import (
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from sqlalchemy import BigInteger, any_, bindparam, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -73,7 +74,7 @@ from hearth_kit.metrics import (
 )
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import outbox_message
-from hearth_kit.tracing import context_from_headers, current_traceparent, tracer
+from hearth_kit.tracing import current_traceparent, tracer
 
 log = get_logger(__name__)
 
@@ -175,6 +176,33 @@ def trace_sampled(traceparent: str | None) -> bool:
         return False
 
 
+def sampled_parent(
+    traceparent: str | None, tracestate: str | None = None
+) -> otel_context.Context | None:
+    """The writer's span as the parent of a PRODUCER span, when its W3C traceparent has
+    the sampled flag; None otherwise (no span is made for an unsampled event). Parsed
+    here rather than by the global propagator: this runs once per sampled row."""
+    if not trace_sampled(traceparent):
+        return None
+    assert traceparent is not None
+    _version, trace_id, span_id, flags = traceparent.split("-")[:4]
+    if len(trace_id) != 32 or len(span_id) != 16:
+        return None
+    try:
+        parent = trace.SpanContext(
+            trace_id=int(trace_id, 16),
+            span_id=int(span_id, 16),
+            is_remote=True,
+            trace_flags=trace.TraceFlags(int(flags[:2], 16)),
+            trace_state=trace.TraceState.from_header([tracestate]) if tracestate else None,
+        )
+    except ValueError:
+        return None
+    if not parent.is_valid:
+        return None
+    return trace.set_span_in_context(trace.NonRecordingSpan(parent))
+
+
 def relay_lock_key(service: str) -> int:
     """The PostgreSQL advisory lock key of a service's relay: a stable signed 64-bit
     number (Python's hash() differs between processes)."""
@@ -227,6 +255,7 @@ class OutboxRelay:
         self._stopping = False
         self._lock_key = relay_lock_key(self.service)
         self._gauges_due = 0.0
+        self._tracer = tracer(__name__)
         self._partitions_of: dict[str, list[int]] = {}
         self._topics: dict[str, str] = {}
         self._partition_of_key: dict[tuple[str, bytes], int] = {}
@@ -443,13 +472,24 @@ class OutboxRelay:
         sampled (an unsampled span would be recorded nowhere, and costs more than the
         append)."""
         headers: dict[str, str] = row.headers
-        if not trace_sampled(headers.get("traceparent")):
+        parent = sampled_parent(headers.get("traceparent"), headers.get("tracestate"))
+        if parent is None:
             return builder.append(
                 timestamp=None, key=message[0], value=message[1], headers=message[2]
             )
-        with tracer(__name__).start_as_current_span(
+        span = self._producer_span(parent, row, topic)
+        try:
+            return builder.append(
+                timestamp=None, key=message[0], value=message[1], headers=message[2]
+            )
+        finally:
+            span.end()
+
+    def _producer_span(self, parent: otel_context.Context, row: Any, topic: str) -> trace.Span:
+        """A PRODUCER span for one event, a child of the span that wrote it."""
+        return self._tracer.start_span(
             f"{topic} publish",
-            context=context_from_headers(headers),
+            context=parent,
             kind=trace.SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "kafka",
@@ -458,10 +498,7 @@ class OutboxRelay:
                 "cloudevents.event_type": row.event_type,
                 "hearth.service": self.service,
             },
-        ):
-            return builder.append(
-                timestamp=None, key=message[0], value=message[1], headers=message[2]
-            )
+        )
 
     async def _partitions(self, producer: AIOKafkaProducer, topic: str) -> list[int]:
         partitions = self._partitions_of.get(topic)
@@ -504,26 +541,15 @@ class OutboxRelay:
         headers: dict[str, str] = row.headers
         topic = namespaced(row.topic, self.settings.kafka_namespace)
         kafka_headers = [(k, v.encode()) for k, v in headers.items()]
-        if not trace_sampled(headers.get("traceparent")):
+        parent = sampled_parent(headers.get("traceparent"), headers.get("tracestate"))
+        span = self._producer_span(parent, row, topic) if parent is not None else None
+        try:
             future: asyncio.Future[Any] = await producer.send(
                 topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
             )
-            return future
-        with tracer(__name__).start_as_current_span(
-            f"{topic} publish",
-            context=context_from_headers(headers),
-            kind=trace.SpanKind.PRODUCER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.destination.name": topic,
-                "messaging.message.id": str(row.event_id),
-                "cloudevents.event_type": row.event_type,
-                "hearth.service": self.service,
-            },
-        ):
-            future = await producer.send(
-                topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
-            )
+        finally:
+            if span is not None:
+                span.end()
         return future
 
     async def _record(self, session: AsyncSession, outcome: _Round) -> list[Any]:
