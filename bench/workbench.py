@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
 from hearth_kit.migrations import upgrade
@@ -41,10 +42,14 @@ class Workbench:
 
     servers: str
     postgres_url: str
-    namespace: str
+    run_namespace: str
     scratch: Path
     databases: DatabaseFactory
     processes: list[ServiceProcess] = field(default_factory=list)
+    namespace: str = ""
+
+    def __post_init__(self) -> None:
+        self.namespace = self.run_namespace
 
     async def service_database(self, service: str) -> str:
         """A fresh database migrated to `service`'s head (kit tables included)."""
@@ -55,6 +60,22 @@ class Workbench:
 
     def topic(self, name: str) -> str:
         return f"{self.namespace}.{name}"
+
+    def use_namespace(self, part: str) -> None:
+        """Topics and consumer groups of one part (`bench<hex>-<part>.`): a later part's
+        consumers must not find an earlier part's events or committed offsets."""
+        self.namespace = f"{self.run_namespace}-{part}"
+
+    async def delete_topics(self) -> None:
+        """Delete every topic this run created (the broker is shared)."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.servers, client_id="hearth-bench")
+        await admin.start()
+        try:
+            ours = [t for t in await admin.list_topics() if t.startswith(self.run_namespace)]
+            if ours:
+                await admin.delete_topics(ours)
+        finally:
+            await admin.close()
 
     async def start_service(
         self, service: str, database_url: str, **settings: str
@@ -83,7 +104,7 @@ async def workbench() -> AsyncIterator[Workbench]:
         bench = Workbench(
             servers=servers,
             postgres_url=pg,
-            namespace=f"bench{uuid.uuid4().hex[:8]}",
+            run_namespace=f"bench{uuid.uuid4().hex[:8]}",
             scratch=scratch,
             databases=DatabaseFactory(pg, scratch),
         )
@@ -92,6 +113,8 @@ async def workbench() -> AsyncIterator[Workbench]:
         finally:
             await bench.stop_services()
             await bench.databases.drop_all()
+            with contextlib.suppress(Exception):
+                await bench.delete_topics()
 
 
 def connection_args(url: str) -> dict[str, Any]:
