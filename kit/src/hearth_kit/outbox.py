@@ -380,12 +380,22 @@ class OutboxRelay:
         queued: list[tuple[list[Any], asyncio.Future[Any]]] = []
         held: set[tuple[str, str]] = set()
 
-        async def submit(topic: str, partition: int) -> None:
+        async def submit(topic: str, partition: int) -> bool:
+            """Hand a record batch to the producer; one it will not take (its buffer
+            stayed full, it is closing) is nobody's fault: the round stops sending."""
             builder, rows = open_batches.pop((topic, partition))
             builder.close()
-            queued.append((rows, await producer.send_batch(builder, topic, partition=partition)))
+            try:
+                future = await producer.send_batch(builder, topic, partition=partition)
+            except Exception as exc:
+                outcome.outage = outcome.outage or exc
+                return False
+            queued.append((rows, future))
+            return True
 
         for row in outcome.rows:
+            if outcome.outage is not None:
+                break
             key = (row.topic, row.message_key)
             if key in held:
                 continue
@@ -398,17 +408,26 @@ class OutboxRelay:
                     if len(self._partition_of_key) >= _PARTITION_CACHE_SIZE:
                         self._partition_of_key.clear()
                     self._partition_of_key[(topic, message[0])] = partition
-                while True:
-                    builder, rows = open_batches.get((topic, partition)) or (None, [])
-                    if builder is None:
-                        builder = producer.create_batch()
-                        open_batches[(topic, partition)] = (builder, rows)
-                    if self._append(builder, row, topic, message) is not None:
-                        rows.append(row)
-                        break
-                    # The batch is full; an empty batch takes any record within the
-                    # request size, so this loops at most twice.
-                    await submit(topic, partition)
+                span = self._span_for(row, topic)
+                try:
+                    while True:
+                        builder, rows = open_batches.get((topic, partition)) or (None, [])
+                        if builder is None:
+                            builder = producer.create_batch()
+                            open_batches[(topic, partition)] = (builder, rows)
+                        appended = builder.append(
+                            timestamp=None, key=message[0], value=message[1], headers=message[2]
+                        )
+                        if appended is not None:
+                            rows.append(row)
+                            break
+                        # The batch is full; an empty batch takes any record within the
+                        # request size, so this loops at most twice.
+                        if not await submit(topic, partition):
+                            break
+                finally:
+                    if span is not None:
+                        span.end()
             except Exception as exc:
                 if fault_of(exc) is Fault.BROKER:
                     outcome.outage = exc
@@ -416,10 +435,8 @@ class OutboxRelay:
                 outcome.refused[row.id] = exc
                 held.add(key)
         for topic, partition in list(open_batches):
-            try:
+            if outcome.outage is None:
                 await submit(topic, partition)
-            except Exception as exc:  # the producer would not take it: nobody's fault
-                outcome.outage = outcome.outage or exc
         if not queued:
             return
         await asyncio.wait(
@@ -467,23 +484,12 @@ class OutboxRelay:
                 )
         return topic, (key, value, encoded)
 
-    def _append(self, builder: BatchBuilder, row: Any, topic: str, message: _Message) -> Any:
-        """Append the message; a PRODUCER span joins the writer's trace when it was
-        sampled (an unsampled span would be recorded nowhere, and costs more than the
-        append)."""
+    def _span_for(self, row: Any, topic: str) -> trace.Span | None:
+        """A PRODUCER span joining the writer's trace when it was sampled; none for an
+        unsampled event (it would be recorded nowhere, and costs more than the send)."""
         headers: dict[str, str] = row.headers
         parent = sampled_parent(headers.get("traceparent"), headers.get("tracestate"))
-        if parent is None:
-            return builder.append(
-                timestamp=None, key=message[0], value=message[1], headers=message[2]
-            )
-        span = self._producer_span(parent, row, topic)
-        try:
-            return builder.append(
-                timestamp=None, key=message[0], value=message[1], headers=message[2]
-            )
-        finally:
-            span.end()
+        return None if parent is None else self._producer_span(parent, row, topic)
 
     def _producer_span(self, parent: otel_context.Context, row: Any, topic: str) -> trace.Span:
         """A PRODUCER span for one event, a child of the span that wrote it."""
@@ -541,8 +547,7 @@ class OutboxRelay:
         headers: dict[str, str] = row.headers
         topic = namespaced(row.topic, self.settings.kafka_namespace)
         kafka_headers = [(k, v.encode()) for k, v in headers.items()]
-        parent = sampled_parent(headers.get("traceparent"), headers.get("tracestate"))
-        span = self._producer_span(parent, row, topic) if parent is not None else None
+        span = self._span_for(row, topic)
         try:
             future: asyncio.Future[Any] = await producer.send(
                 topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
