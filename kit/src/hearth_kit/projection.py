@@ -7,18 +7,31 @@ late (a replayed dead letter, a rebuilt topic) never overwrites what a newer one
 The version is the event's own time: the fact's time (registered_at, updated_at) where
 the event carries one, else the envelope's time.
 
+A projection fed a run of events at a time (`EventHandlers.on_batch`) writes the run
+with `upsert_newer_many`: the same guard, one statement for the run. Within the run
+only the newest row of each key is kept (PostgreSQL refuses to update one row twice in
+a statement; of equal versions the later one wins, as it would one event at a time), so
+the outcome is exactly that of applying the rows one by one.
+
 Handlers call their repository, and the repository calls this; there is no SQL in a
 handler. Works on PostgreSQL and SQLite (both support ON CONFLICT ... WHERE).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, inspect, or_
+from sqlalchemy import Table, bindparam, func, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+"""How many bound values one SQLite statement may hold (SQLITE_MAX_VARIABLE_NUMBER's
+default); a longer run is written in as few statements as that allows."""
 
 
 def _table_of(model: type[Any] | Table) -> Table:
@@ -58,3 +71,96 @@ async def upsert_newer(
             where=or_(stored.is_(None), stored <= statement.excluded[version]),
         )
     )
+
+
+async def upsert_newer_many(
+    session: AsyncSession,
+    model: type[Any] | Table,
+    *,
+    key: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    version: str,
+) -> None:
+    """`upsert_newer` for many rows in one statement, with the same outcome as calling
+    it for each row in order.
+
+    `key` names the primary key (or unique) columns; each row gives the key columns and
+    the columns it sets, `version` among them and never None, and every row the same
+    columns. Of the rows for one key only the one with the greatest version is written,
+    the later one of equal versions; it is written unless the stored row's version is
+    later still. On PostgreSQL the rows travel as one array per column (`INSERT ...
+    SELECT FROM unnest(...)`), a statement compiled once however long the run.
+    """
+    newest = newest_of_each_key(rows, key=key, version=version)
+    if not newest:
+        return
+    columns = tuple(newest[0])
+    table = _table_of(model)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _unnest_upsert(table, tuple(key), columns, version)
+        await session.execute(
+            statement, {f"{name}_values": [row[name] for row in newest] for name in columns}
+        )
+        return
+    per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
+    for start in range(0, len(newest), per_statement):
+        insert = sqlite.insert(table).values(newest[start : start + per_statement])
+        await session.execute(_guarded(insert, table, tuple(key), columns, version))
+
+
+def newest_of_each_key(
+    rows: Iterable[Mapping[str, Any]], *, key: Sequence[str], version: str
+) -> list[Mapping[str, Any]]:
+    """The row that one-by-one application would leave for each key: the greatest
+    version, the later of equal ones. Checks that every row sets the same columns,
+    the key and a non-None version among them."""
+    newest: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    columns: frozenset[str] | None = None
+    for row in rows:
+        if columns is None:
+            columns = frozenset(row)
+            missing = [name for name in (*key, version) if name not in columns]
+            if missing:
+                raise ValueError(f"rows must include the key and version columns {missing}")
+        elif frozenset(row) != columns:
+            raise ValueError("every row must set the same columns")
+        if row[version] is None:
+            raise ValueError(f"the version column {version!r} must not be None")
+        row_key = tuple(row[name] for name in key)
+        kept = newest.get(row_key)
+        if kept is None or kept[version] <= row[version]:
+            newest[row_key] = row
+    return list(newest.values())
+
+
+def _guarded(
+    insert: postgresql.Insert | sqlite.Insert,
+    table: Table,
+    key: tuple[str, ...],
+    columns: tuple[str, ...],
+    version: str,
+) -> Insert:
+    """ON CONFLICT (key) DO UPDATE the columns, unless the stored version is later."""
+    stored = table.c[version]
+    return insert.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: insert.excluded[name] for name in columns if name not in key},
+        where=or_(stored.is_(None), stored <= insert.excluded[version]),
+    )
+
+
+@lru_cache(maxsize=128)
+def _unnest_upsert(
+    table: Table, key: tuple[str, ...], columns: tuple[str, ...], version: str
+) -> Insert:
+    """INSERT INTO table (columns) SELECT * FROM unnest(<one array per column>) with the
+    guard: built once per table and columns, and one set of parameters however many
+    rows (no parameter limit, no statement text growing with the run)."""
+    arrays = [
+        bindparam(f"{name}_values", type_=postgresql.ARRAY(table.c[name].type)) for name in columns
+    ]
+    source = func.unnest(*arrays).table_valued(*columns).render_derived()
+    insert = postgresql.insert(table).from_select(
+        list(columns), select(*[source.c[name] for name in columns])
+    )
+    return _guarded(insert, table, key, columns, version)
