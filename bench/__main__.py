@@ -222,6 +222,17 @@ def table(results: dict[str, Any]) -> str:
                 consumer["steady_per_second"] >= 20_000,
             )
         )
+    if batch := results.get("consumer_batch_handler"):
+        lines.append(
+            _row(
+                f"  kit consumer, on_batch handler ({batch['events_handled']:,})",
+                f"{batch['steady_per_second']:,}/s",
+                f"{results['consumer']['bare_asyncpg_per_second']:,}/s",
+                f"{batch['vs_bare_asyncpg']:.2f}",
+                "",
+                None,
+            )
+        )
     if e2e := results.get("e2e"):
         label = f"end to end p50 / p99 ({e2e['events_visible']:,} of {e2e['events_written']:,})"
         lines.append(

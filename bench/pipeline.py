@@ -26,7 +26,7 @@ import asyncpg
 
 from bench.kafka_tools import ToolRun, consumer_performance, producer_performance
 from bench.profiling import Sampler
-from bench.workbench import Workbench, connect, cpu_seconds, rss_mb
+from bench.workbench import ServiceProcess, Workbench, connect, cpu_seconds, rss_mb
 from hearth_contracts import Envelope, events_topic
 from hearth_contracts.events.compliance import (
     GasSupply,
@@ -130,6 +130,7 @@ async def time_until(
     limit: float,
     started: float | None = None,
     every: float = 0.25,
+    alive: Callable[[], bool] = lambda: True,
 ) -> Drain:
     """Poll `count` until it reaches `total`, or until `limit` seconds have passed. Steady
     state is from the first poll that saw 10% of `total` done (start-up, connections and
@@ -146,6 +147,8 @@ async def time_until(
             steady_from = (now, done)
         if done >= total or now - started > limit:
             break
+        if not alive():
+            raise RuntimeError("the process doing the work exited: see its log")
         await asyncio.sleep(every)
     if done == 0:
         raise TimeoutError(f"nothing done in {limit:.0f} s")
@@ -207,17 +210,27 @@ async def drain_by_service(
     count_sql: str,
     *,
     limit: float,
+    module: tuple[str, ...] = (),
 ) -> ProcessDrain:
     """Start `service` as it runs in production (its own uvicorn process, its relay and
-    consumer started by the kit) and time it until `count_sql` reaches `events`, or for
-    `limit` seconds at most. Timed from the process's start."""
+    consumer started by the kit; or `python -m <module>`) and time it until `count_sql`
+    reaches `events`, or for `limit` seconds at most. Timed from the process's start."""
     counter = Counter(database_url, count_sql)
     try:
         started = time.perf_counter()
-        process = await bench.start_service(service, database_url)
+        if module:
+            process = ServiceProcess.start_module(bench, service, *module)
+        else:
+            process = await bench.start_service(service, database_url)
         cpu_before = cpu_seconds(process.pid)
         sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
-        drain = await time_until(events, counter.count, limit=limit, started=started)
+        drain = await time_until(
+            events,
+            counter.count,
+            limit=limit,
+            started=started,
+            alive=lambda: process.popen.poll() is None,
+        )
         cpu = cpu_seconds(process.pid) - cpu_before
         rss = rss_mb(process.pid)
         profile = sampler.summary()
@@ -377,6 +390,16 @@ async def run_pipeline(
             limit=limit,
         )
         ours = consumer_run.drain
+        batch_db = await bench.service_database("income")
+        batch_run = await drain_by_service(
+            bench,
+            "income-batch-consumer",
+            batch_db,
+            relay.total,
+            "SELECT count(*) FROM inbox_event",
+            limit=limit,
+            module=("bench.batch_consumer", batch_db, bench.servers, bench.namespace),
+        )
         bare_db = await bench.service_database("income")
         bare = await bare_insert(
             bare_db,
@@ -399,6 +422,19 @@ async def run_pipeline(
             "process_cpu_microseconds_per_event": round(consumer_run.cpu_microseconds_per_event),
             "process_rss_mb_after": consumer_run.rss_mb_after,
             "profile_first_seconds": _brief(consumer_run.profile),
+        }
+        batch = batch_run.drain
+        results["consumer_batch_handler"] = {
+            "what": "the kit's consumer with an on_batch handler (bench/batch_consumer.py): "
+            "one versioned multi-row upsert of the same home rows per run",
+            "events": relay.total,
+            "events_handled": batch.total,
+            "finished_within_limit": batch.finished,
+            "seconds": round(batch.seconds, 2),
+            "steady_per_second": round(batch.steady_per_second),
+            "vs_bare_asyncpg": _ratio(batch.steady_per_second, bare.per_second),
+            "process_cpu_microseconds_per_event": round(batch_run.cpu_microseconds_per_event),
+            "profile_first_seconds": _brief(batch_run.profile),
         }
         results["consumer"]["met"] = (
             ours.steady_per_second >= 20_000 and results["consumer"]["vs_bare_asyncpg"] >= 0.5

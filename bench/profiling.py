@@ -22,11 +22,15 @@ only stacks that are on the CPU, and sees SQLAlchemy's greenlets as they run."""
 
 NAMED_COSTS = {
     "pool pre-ping (a SELECT 1 on each checkout)": "_async_ping",
-    "opening a database connection inside a request": "connect (asyncpg/connection.py",
+    "opening a database connection (pool overflow, SSL probe)": "asyncpg/connect_utils.py",
     "the query itself": "_prepare_and_execute",
     "COMMIT": "_commit_and_discard",
     "internal token verification (kit auth, PyJWT EdDSA)": "hearth_kit/auth.py",
     "OpenTelemetry (any frame)": "opentelemetry",
+    "OpenTelemetry ASGI middleware": "opentelemetry/instrumentation/asgi",
+    "OpenTelemetry SQLAlchemy instrumentation": "opentelemetry/instrumentation/sqlalchemy",
+    "OpenTelemetry SDK (spans, processors)": "opentelemetry/sdk",
+    "functools.update_wrapper (a wrapper made per call)": "update_wrapper",
     "FastAPI's native telemetry": "fastapi/telemetry",
     "logging (structlog)": "structlog",
     "pydantic": "pydantic",

@@ -197,6 +197,23 @@ class ServiceProcess:
             )
         return cls(name, port, popen, log_path)
 
+    @classmethod
+    def start_module(cls, bench: Workbench, name: str, *argv: str) -> ServiceProcess:
+        """`python -m <argv>` in the repository, logging to the run's scratch directory."""
+        log_path = bench.scratch / f"{name}.log"
+        env = {**os.environ, **DEVELOPMENT_ENVIRONMENT, "HEARTH_OTEL_EXPORTER": "none"}
+        with log_path.open("wb") as log:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", *argv],
+                cwd=REPO,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        process = cls(name, 0, popen, log_path)
+        bench.processes.append(process)
+        return process
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
