@@ -1,10 +1,14 @@
-"""The repairs service's reactions, run directly against a real database."""
+"""The repairs service's reactions, run directly against a real database, and as the
+consumer runs them (a partition's batch in one transaction, or each event on its own
+after a batch failed), with the same outcome either way."""
 
 from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -13,10 +17,13 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import WorkingDayCalendar
 from repairs.handlers import build_handlers
-from repairs.models import KnownHome
+from repairs.models import KnownHome, RepairRequest
+from repairs.settings import RepairsSettings
 from repairs.work_orders.service import RepairService
 
 handlers = build_handlers(RepairService())
@@ -40,10 +47,29 @@ def found_repair(visit_id: uuid.UUID, uprn: str, n: int) -> Envelope[VisitFoundR
 async def handle(
     db: Database, envelope: Envelope[VisitFoundRepair] | Envelope[PropertyRegistered]
 ) -> None:
-    handler = handlers.get(envelope.type)
-    assert handler is not None
+    """Run the handler registered for the event, in its own transaction (a batch
+    handler gets a run of one, as the consumer gives it a lone event)."""
     async with db.sessionmaker() as session, session.begin():
-        await handler(session, envelope)
+        if (handler := handlers.get(envelope.type)) is not None:
+            await handler(session, envelope)
+        else:
+            run_handler = handlers.get_batch(envelope.type)
+            assert run_handler is not None
+            await run_handler(session, [envelope])
+
+
+async def consume(
+    db: Database, envelopes: Sequence[Envelope[Any]], *, one_at_a_time: bool = False
+) -> None:
+    """Apply events as the consumer does: one partition's batch in one transaction
+    (each run of a type to its batch handler, others one by one), or each on its own,
+    as after a batch failed."""
+    settings = RepairsSettings(environment="development")
+    inbox = Inbox(settings, db, handlers, DeadLetters(settings, db))
+    batch = [(Message("t", 0, n, None, None, ()), e) for n, e in enumerate(envelopes)]
+    for part in [[item] for item in batch] if one_at_a_time else [batch]:
+        async with db.sessionmaker() as session, session.begin():
+            await inbox.apply(session, part)
 
 
 async def test_repairs_found_on_one_visit_share_one_pending_appointment_request(
@@ -178,3 +204,53 @@ async def test_the_landlords_closure_days_push_a_repairs_target_later(
         await handler(session, envelope)
     (repair,) = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
     assert repair["target_at"] == "2026-12-16T23:59:59Z"
+
+
+def registered(uprn: str, town: str, hours: int) -> Envelope[PropertyRegistered]:
+    return Envelope(
+        data=PropertyRegistered(
+            uprn=uprn,
+            address_line_1="3 Well Street",
+            town=town,
+            postcode="E9 7PX",
+            property_type="house",
+            heating_fuel="gas",
+            gas_supply="live",
+            registered_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=hours),
+        )
+    )
+
+
+def home_history(uprn: str) -> list[Envelope[Any]]:
+    """Registrations (repeated, out of order, one at the same moment) with repairs found
+    on a visit between them: runs of the projection's type around events handled one by
+    one."""
+    visit_id = uuid.uuid4()
+    return [
+        registered(uprn, "London", 1),
+        registered(uprn, "Hackney", 3),
+        found_repair(visit_id, uprn, 2),
+        registered(uprn, "Homerton", 2),  # older than the one kept: ignored
+        found_repair(visit_id, uprn, 2),
+        registered(uprn, "Clapton", 3),  # same moment: the later wins
+        registered(uprn, "London", 1),  # redelivered late: ignored
+    ]
+
+
+async def test_a_batch_leaves_what_its_events_one_by_one_leave(
+    repairs_database: Database,
+) -> None:
+    in_a_batch, one_by_one = (str(random.randint(10**9, 10**12 - 1)) for _ in range(2))
+    await consume(repairs_database, home_history(in_a_batch))
+    await consume(repairs_database, home_history(one_by_one), one_at_a_time=True)
+    kept: dict[str, tuple[object, ...]] = {}
+    async with repairs_database.sessionmaker() as session:
+        for uprn in (in_a_batch, one_by_one):
+            home = await session.get(KnownHome, uprn)
+            assert home is not None
+            raised = await session.scalar(
+                select(func.count()).select_from(RepairRequest).where(RepairRequest.uprn == uprn)
+            )
+            kept[uprn] = (home.town, home.as_of, raised)
+    assert kept[in_a_batch] == kept[one_by_one]
+    assert kept[in_a_batch] == ("Clapton", datetime(2026, 11, 1, 12, 0, tzinfo=UTC), 2)

@@ -1,10 +1,13 @@
 """The visits service's reactions, run directly against a real, migrated database:
-they keep the per-home projection (home_profile), once per fact however often run."""
+they keep the per-home projection (home_profile), once per fact however often run, and
+leave the same projection whether the consumer hands them a partition's batch or each
+event on its own (as after a batch failed)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,15 +17,18 @@ from hearth_contracts import Envelope, Event
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated
 from hearth_contracts.events.income import TenancyEnded, TenancyStarted
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from services.visits.tests.factories import a_uprn, a_visit
 from visits.handlers import (
     handlers,
-    property_registered,
-    property_updated,
+    properties_registered,
+    properties_updated,
+    tenancies_started,
     tenancy_ended,
-    tenancy_started,
 )
 from visits.models import HomeProfile
+from visits.settings import VisitsSettings
 
 
 def registered(uprn: str, heating_fuel: str = "gas", **overrides: Any) -> Envelope[Any]:
@@ -86,11 +92,29 @@ def ended(uprn: str, tenancy_id: uuid.UUID) -> Envelope[Any]:
 
 
 async def handle(db: Database, envelope: Envelope[Any]) -> None:
-    """Run the handler registered for the event, in its own transaction."""
-    handler = handlers.get(envelope.type)
-    assert handler is not None
+    """Run the handler registered for the event, in its own transaction (a batch
+    handler gets a run of one, as the consumer gives it a lone event)."""
     async with db.sessionmaker() as session, session.begin():
-        await handler(session, envelope)
+        if (handler := handlers.get(envelope.type)) is not None:
+            await handler(session, envelope)
+        else:
+            run_handler = handlers.get_batch(envelope.type)
+            assert run_handler is not None
+            await run_handler(session, [envelope])
+
+
+async def consume(
+    db: Database, envelopes: Sequence[Envelope[Any]], *, one_at_a_time: bool = False
+) -> None:
+    """Apply events as the consumer does: one partition's batch in one transaction
+    (each run of a type to its batch handler, others one by one), or each on its own,
+    as after a batch failed."""
+    settings = VisitsSettings(environment="development")
+    inbox = Inbox(settings, db, handlers, DeadLetters(settings, db))
+    batch = [(Message("t", 0, n, None, None, ()), e) for n, e in enumerate(envelopes)]
+    for part in [[item] for item in batch] if one_at_a_time else [batch]:
+        async with db.sessionmaker() as session, session.begin():
+            await inbox.apply(session, part)
 
 
 async def profile(db: Database, uprn: str) -> HomeProfile | None:
@@ -107,14 +131,15 @@ async def profiles(db: Database, uprn: str) -> int:
 
 
 def test_each_reaction_is_registered_for_its_event_type() -> None:
-    registered_for: dict[type[Event], object] = {
-        PropertyRegistered: property_registered,
-        PropertyUpdated: property_updated,
-        TenancyStarted: tenancy_started,
-        TenancyEnded: tenancy_ended,
+    runs_of: dict[type[Event], object] = {
+        PropertyRegistered: properties_registered,
+        PropertyUpdated: properties_updated,
+        TenancyStarted: tenancies_started,
     }
-    for event_type, handler in registered_for.items():
-        assert handlers.get(event_type.type) is handler
+    for event_type, run_handler in runs_of.items():
+        assert handlers.get_batch(event_type.type) is run_handler
+        assert handlers.get(event_type.type) is None
+    assert handlers.get(TenancyEnded.type) is tenancy_ended
     assert handlers.services == {"compliance", "income"}
 
 
@@ -246,3 +271,54 @@ async def test_a_home_with_damp_found_and_a_missed_visit_scores_both(
 
 async def test_a_home_nothing_is_known_about_has_no_priority(visits: httpx.AsyncClient) -> None:
     assert (await visits.get(f"/v1/programme/homes/{a_uprn()}")).status_code == 404
+
+
+def home_history(uprn: str, tenancies: tuple[uuid.UUID, uuid.UUID]) -> list[Envelope[Any]]:
+    """A home's events as a partition may carry them: registered, updated twice out of
+    order, a tenancy started, an earlier one redelivered late, the current one ended and
+    a new one started, with runs of one type and types interleaved."""
+    first, second = tenancies
+    at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    return [
+        registered(uprn, heating_fuel="gas"),
+        updated(uprn, "electric", at + timedelta(days=2)),
+        updated(uprn, "oil", at + timedelta(days=1)),  # older: ignored
+        updated(uprn, "district", at + timedelta(days=2)),  # same moment: the later wins
+        started(uprn, first, date(2026, 2, 1)),
+        started(uprn, uuid.uuid4(), date(2019, 5, 6)),  # an earlier tenancy: ignored
+        ended(uprn, first),
+        registered(uprn, heating_fuel="gas"),  # redelivered late: ignored
+        started(uprn, second, date(2026, 7, 1)),
+        started(uprn, second, date(2026, 7, 1)),
+    ]
+
+
+def facts(home: HomeProfile | None) -> tuple[object, ...]:
+    assert home is not None
+    return (
+        home.heating_fuel,
+        home.postcode,
+        home.property_as_of,
+        home.current_tenancy_id,
+        home.tenancy_start_date,
+        home.tenancy_type,
+    )
+
+
+async def test_a_batch_leaves_the_profile_that_its_events_one_by_one_leave(
+    visits_database: Database,
+) -> None:
+    in_a_batch, one_by_one = a_uprn(), a_uprn()
+    first, second = uuid.uuid4(), uuid.uuid4()
+    await consume(visits_database, home_history(in_a_batch, (first, second)))
+    await consume(visits_database, home_history(one_by_one, (first, second)), one_at_a_time=True)
+    batched = facts(await profile(visits_database, in_a_batch))
+    assert batched == facts(await profile(visits_database, one_by_one))
+    assert batched == (
+        "district",
+        "E8 1DY",
+        datetime(2026, 6, 3, 9, 0, tzinfo=UTC),
+        second,
+        date(2026, 7, 1),
+        "introductory",
+    )

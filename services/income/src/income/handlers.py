@@ -1,8 +1,15 @@
 """Income's reactions to other services' events, one function each. Handlers write
 through the session they are given and never commit; the consumer records each event
-in the inbox in the same transaction."""
+in the inbox in the same transaction.
+
+The home projection takes a run of property-registered events at a time (`on_batch`):
+one statement however long the run, which is what lets the consumer keep up with the
+asset register being loaded. A single event (handled alone after a batch failed, or a
+replayed dead letter) is a run of one."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,22 +17,27 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_kit.consumer import EventHandlers
 from income.homes import repository as homes
+from income.homes.repository import RegisterEntry
 
 handlers = EventHandlers()
 
 
-@handlers.on(PropertyRegistered)
-async def on_property_registered(
-    session: AsyncSession, envelope: Envelope[PropertyRegistered]
+@handlers.on_batch(PropertyRegistered)
+async def on_properties_registered(
+    session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
 ) -> None:
-    """Keep the home in income's projection of the asset register (an upsert, so
-    handling the same event again changes nothing, and an older one arriving late is
+    """Keep the homes in income's projection of the asset register (an upsert, so
+    handling the same events again changes nothing, and an older one arriving late is
     ignored)."""
-    home = envelope.data
-    await homes.save_home(
+    await homes.save_homes(
         session,
-        uprn=home.uprn,
-        postcode=home.postcode,
-        address_line_1=home.address_line_1,
-        as_of=home.registered_at,
+        [
+            RegisterEntry(
+                uprn=home.uprn,
+                postcode=home.postcode,
+                address_line_1=home.address_line_1,
+                as_of=home.registered_at,
+            )
+            for home in (envelope.data for envelope in envelopes)
+        ],
     )

@@ -1,8 +1,12 @@
 """Reactions to other services' events, one function each. Each runs inside the
 consumer's transaction (with the inbox record) and never commits; the SQL is in the
-repositories."""
+repositories. The home projection takes a run of property-registered events at a time
+(`on_batch`); raising a repair found on a visit creates things and stays one event at
+a time."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +18,7 @@ from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from repairs.appointments.service import appointment_request_service
 from repairs.work_orders import repository as repairs
+from repairs.work_orders.repository import RegisterEntry
 from repairs.work_orders.service import RepairService
 
 log = get_logger(__name__)
@@ -55,18 +60,25 @@ def build_handlers(repair_service: RepairService) -> EventHandlers:
             target_at=repair.target_at.isoformat(),
         )
 
-    @handlers.on(PropertyRegistered)
-    async def remember_home(session: AsyncSession, envelope: Envelope[PropertyRegistered]) -> None:
-        """Keep the address an operative needs, from the asset register."""
-        home = envelope.data
-        await repairs.save_home(
+    @handlers.on_batch(PropertyRegistered)
+    async def remember_homes(
+        session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
+    ) -> None:
+        """Keep the address an operative needs, from the asset register: a run of
+        events in one statement (a single event is a run of one)."""
+        await repairs.save_homes(
             session,
-            uprn=home.uprn,
-            address_line_1=home.address_line_1,
-            address_line_2=home.address_line_2,
-            town=home.town,
-            postcode=home.postcode,
-            as_of=home.registered_at,
+            [
+                RegisterEntry(
+                    uprn=home.uprn,
+                    address_line_1=home.address_line_1,
+                    address_line_2=home.address_line_2,
+                    town=home.town,
+                    postcode=home.postcode,
+                    as_of=home.registered_at,
+                )
+                for home in (envelope.data for envelope in envelopes)
+            ],
         )
 
     return handlers

@@ -1,8 +1,15 @@
 """Reactions to other services' events, one function each: they keep the per-home
 projection (home_profile) the visit programme ranks homes from. Each is an idempotent
-upsert, and an older event never overwrites what a newer one said."""
+upsert, and an older event never overwrites what a newer one said.
+
+The upserts take a run of events of one type at a time (`on_batch`), so a run costs
+one statement however long it is; a single event (the consumer handling one at a time
+after a batch failed, a replayed dead letter) is a run of one. Ending a tenancy is a
+guarded update per event."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,48 +18,65 @@ from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdat
 from hearth_contracts.events.income import TenancyEnded, TenancyStarted
 from hearth_kit.consumer import EventHandlers
 from visits.programme import repository as home_profiles
+from visits.programme.repository import CurrentTenancy, RegisterEntry
 
 handlers = EventHandlers()
 
 
-@handlers.on(PropertyRegistered)
-async def property_registered(
-    session: AsyncSession, envelope: Envelope[PropertyRegistered]
+@handlers.on_batch(PropertyRegistered)
+async def properties_registered(
+    session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
 ) -> None:
-    """A home joined the asset register: keep its heating fuel and postcode."""
-    home = envelope.data
-    await home_profiles.save_property(
+    """Homes joined the asset register: keep each one's heating fuel and postcode."""
+    await home_profiles.save_properties(
         session,
-        uprn=home.uprn,
-        heating_fuel=home.heating_fuel,
-        postcode=home.postcode,
-        as_of=home.registered_at,
+        [
+            RegisterEntry(
+                uprn=home.uprn,
+                heating_fuel=home.heating_fuel,
+                postcode=home.postcode,
+                as_of=home.registered_at,
+            )
+            for home in (envelope.data for envelope in envelopes)
+        ],
     )
 
 
-@handlers.on(PropertyUpdated)
-async def property_updated(session: AsyncSession, envelope: Envelope[PropertyUpdated]) -> None:
-    """A home's register entry changed (a new heating system, say)."""
-    home = envelope.data
-    await home_profiles.save_property(
+@handlers.on_batch(PropertyUpdated)
+async def properties_updated(
+    session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
+) -> None:
+    """Homes' register entries changed (a new heating system, say)."""
+    await home_profiles.save_properties(
         session,
-        uprn=home.uprn,
-        heating_fuel=home.heating_fuel,
-        postcode=home.postcode,
-        as_of=home.updated_at,
+        [
+            RegisterEntry(
+                uprn=home.uprn,
+                heating_fuel=home.heating_fuel,
+                postcode=home.postcode,
+                as_of=home.updated_at,
+            )
+            for home in (envelope.data for envelope in envelopes)
+        ],
     )
 
 
-@handlers.on(TenancyStarted)
-async def tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
-    """A tenancy began: it is the home's current tenancy (new ones score higher)."""
-    tenancy = envelope.data
-    await home_profiles.save_tenancy(
+@handlers.on_batch(TenancyStarted)
+async def tenancies_started(
+    session: AsyncSession, envelopes: Sequence[Envelope[TenancyStarted]]
+) -> None:
+    """Tenancies began: each is its home's current tenancy (new ones score higher)."""
+    await home_profiles.save_tenancies(
         session,
-        uprn=tenancy.uprn,
-        tenancy_id=tenancy.tenancy_id,
-        start_date=tenancy.start_date,
-        tenancy_type=tenancy.tenancy_type,
+        [
+            CurrentTenancy(
+                uprn=tenancy.uprn,
+                tenancy_id=tenancy.tenancy_id,
+                start_date=tenancy.start_date,
+                tenancy_type=tenancy.tenancy_type,
+            )
+            for tenancy in (envelope.data for envelope in envelopes)
+        ],
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from hearth_kit.projection import upsert_newer
+from hearth_kit.projection import upsert_newer_many
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 
 
@@ -54,27 +56,35 @@ async def known_homes(session: AsyncSession, uprns: set[str]) -> dict[str, Known
     return {home.uprn: home for home in (await session.execute(query)).scalars().all()}
 
 
-async def save_home(
-    session: AsyncSession,
-    *,
-    uprn: str,
-    address_line_1: str,
-    address_line_2: str | None,
-    town: str,
-    postcode: str,
-    as_of: datetime,
-) -> None:
-    """Keep the asset register's address of a home, unless a later one is already kept."""
-    await upsert_newer(
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """The asset register's address of a home as of a moment (the event's own time)."""
+
+    uprn: str
+    address_line_1: str
+    address_line_2: str | None
+    town: str
+    postcode: str
+    as_of: datetime
+
+
+async def save_homes(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
+    """Keep the asset register's address of each home, in the order given, unless a
+    later one is already kept: one statement for them all."""
+    await upsert_newer_many(
         session,
         KnownHome,
-        key={"uprn": uprn},
-        values={
-            "address_line_1": address_line_1,
-            "address_line_2": address_line_2,
-            "town": town,
-            "postcode": postcode,
-            "as_of": as_of,
-        },
+        key=["uprn"],
+        rows=[
+            {
+                "uprn": entry.uprn,
+                "address_line_1": entry.address_line_1,
+                "address_line_2": entry.address_line_2,
+                "town": entry.town,
+                "postcode": entry.postcode,
+                "as_of": entry.as_of,
+            }
+            for entry in entries
+        ],
         version="as_of",
     )

@@ -4,6 +4,8 @@ programme ranks homes from."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, update
@@ -12,7 +14,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.compliance import HeatingFuel
 from hearth_contracts.events.income import TenancyType
-from hearth_kit.projection import upsert_newer
+from hearth_kit.projection import upsert_newer_many
 from visits.models import HomeProfile, Visit, VisitHazardFinding, VisitStatus
 
 DAMP_AND_MOULD = "damp_and_mould"
@@ -22,39 +24,63 @@ async def get(session: AsyncSession, uprn: str) -> HomeProfile | None:
     return await session.get(HomeProfile, uprn)
 
 
-async def save_property(
-    session: AsyncSession, *, uprn: str, heating_fuel: HeatingFuel, postcode: str, as_of: datetime
-) -> None:
-    """Record the asset register's view of a home, unless a later one is already kept."""
-    await upsert_newer(
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """The asset register's view of a home as of a moment (the event's own time)."""
+
+    uprn: str
+    heating_fuel: HeatingFuel
+    postcode: str
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentTenancy:
+    """A tenancy that started at a home: its start date is its version (the home's
+    current tenancy is the one that started last)."""
+
+    uprn: str
+    tenancy_id: uuid.UUID
+    start_date: date
+    tenancy_type: TenancyType
+
+
+async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
+    """Record the asset register's view of each home, in the order given, unless a later
+    one is already kept: one statement for them all."""
+    await upsert_newer_many(
         session,
         HomeProfile,
-        key={"uprn": uprn},
-        values={"heating_fuel": heating_fuel, "postcode": postcode, "property_as_of": as_of},
+        key=["uprn"],
+        rows=[
+            {
+                "uprn": entry.uprn,
+                "heating_fuel": entry.heating_fuel,
+                "postcode": entry.postcode,
+                "property_as_of": entry.as_of,
+            }
+            for entry in entries
+        ],
         version="property_as_of",
     )
 
 
-async def save_tenancy(
-    session: AsyncSession,
-    *,
-    uprn: str,
-    tenancy_id: uuid.UUID,
-    start_date: date,
-    tenancy_type: TenancyType,
-) -> None:
-    """Record a home's tenancy as its current one, unless a later tenancy is kept (the
-    tenancy's start date is its version: the home's current tenancy is the one that
-    started last)."""
-    await upsert_newer(
+async def save_tenancies(session: AsyncSession, tenancies: Iterable[CurrentTenancy]) -> None:
+    """Record each home's tenancy as its current one, in the order given, unless a
+    tenancy that started later is kept: one statement for them all."""
+    await upsert_newer_many(
         session,
         HomeProfile,
-        key={"uprn": uprn},
-        values={
-            "current_tenancy_id": tenancy_id,
-            "tenancy_start_date": start_date,
-            "tenancy_type": tenancy_type,
-        },
+        key=["uprn"],
+        rows=[
+            {
+                "uprn": tenancy.uprn,
+                "current_tenancy_id": tenancy.tenancy_id,
+                "tenancy_start_date": tenancy.start_date,
+                "tenancy_type": tenancy.tenancy_type,
+            }
+            for tenancy in tenancies
+        ],
         version="tenancy_start_date",
     )
 
