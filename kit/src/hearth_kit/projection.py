@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, inspect, or_, select
+from sqlalchemy import Table, TextClause, bindparam, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -89,7 +89,7 @@ async def upsert_newer_many(
     columns. Of the rows for one key only the one with the greatest version is written,
     the later one of equal versions; it is written unless the stored row's version is
     later still. On PostgreSQL the rows travel as one array per column (`INSERT ...
-    SELECT FROM unnest(...)`), a statement compiled once however long the run.
+    SELECT FROM unnest(...)`), one statement text however long the run.
     """
     newest = newest_of_each_key(rows, key=key, version=version)
     if not newest:
@@ -99,7 +99,8 @@ async def upsert_newer_many(
     if session.get_bind().dialect.name == "postgresql":
         statement = _unnest_upsert(table, tuple(key), columns, version)
         await session.execute(
-            statement, {f"{name}_values": [row[name] for row in newest] for name in columns}
+            statement,
+            {f"column_{n}": [row[name] for row in newest] for n, name in enumerate(columns)},
         )
         return
     per_statement = max(1, SQLITE_MAX_VARIABLES // len(columns))
@@ -152,15 +153,31 @@ def _guarded(
 @lru_cache(maxsize=128)
 def _unnest_upsert(
     table: Table, key: tuple[str, ...], columns: tuple[str, ...], version: str
-) -> Insert:
-    """INSERT INTO table (columns) SELECT * FROM unnest(<one array per column>) with the
-    guard: built once per table and columns, and one set of parameters however many
-    rows (no parameter limit, no statement text growing with the run)."""
-    arrays = [
-        bindparam(f"{name}_values", type_=postgresql.ARRAY(table.c[name].type)) for name in columns
-    ]
-    source = func.unnest(*arrays).table_valued(*columns).render_derived()
-    insert = postgresql.insert(table).from_select(
-        list(columns), select(*[source.c[name] for name in columns])
+) -> TextClause:
+    """INSERT INTO table (columns) SELECT FROM unnest(<one array per column>) with the
+    guard: one set of parameters however many rows (no parameter limit, no statement
+    text growing with the run). Written as text, once per table and columns, because
+    SQLAlchemy never caches a compiled INSERT ... ON CONFLICT: built as an expression
+    it would be compiled again for every run."""
+    dialect = postgresql.dialect()
+    quote = dialect.identifier_preparer.quote
+    target = dialect.identifier_preparer.format_table(table)
+    names = ", ".join(quote(name) for name in columns)
+    arrays = ", ".join(
+        f"CAST(:column_{n} AS {table.c[name].type.compile(dialect=dialect)}[])"
+        for n, name in enumerate(columns)
     )
-    return _guarded(insert, table, key, columns, version)
+    updates = ", ".join(
+        f"{quote(name)} = excluded.{quote(name)}" for name in columns if name not in key
+    )
+    stored = f"{target}.{quote(version)}"
+    return text(
+        f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) AS given({names})"
+        f" ON CONFLICT ({', '.join(quote(name) for name in key)}) DO UPDATE SET {updates}"
+        f" WHERE {stored} IS NULL OR {stored} <= excluded.{quote(version)}"
+    ).bindparams(
+        *[
+            bindparam(f"column_{n}", type_=postgresql.ARRAY(table.c[name].type))
+            for n, name in enumerate(columns)
+        ]
+    )
