@@ -72,6 +72,7 @@ from hearth_kit.metrics import (
     OUTBOX_PUBLISHED,
     OUTBOX_REFUSALS,
 )
+from hearth_kit.personal_data import describe_exception
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import outbox_message
 from hearth_kit.tracing import current_traceparent, tracer
@@ -279,7 +280,11 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 OUTBOX_FAILURES.labels(self.service).inc()
-                log.warning("outbox relay failed; will retry", error=repr(exc), backoff=backoff)
+                log.warning(
+                    "outbox relay failed; will retry",
+                    error=describe_exception(exc),
+                    backoff=backoff,
+                )
                 await self._close_producer()
                 with contextlib.suppress(Exception):
                     await self._maybe_record_gauges()
