@@ -8,7 +8,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from repairs.settings import MIGRATIONS_DIR
 from tests.harness.events import eventually, send_envelopes
 from tests.harness.infra import REPO, DatabaseFactory, free_port
 from tests.harness.platform import Platform, run_platform
+from tests.harness.processes import start_service_process
 
 pytestmark = pytest.mark.integration
 
@@ -82,30 +82,8 @@ async def counts(database_url: str) -> dict[str, int]:
 def start_repairs_process(
     database_url: str, kafka: str, namespace: str, port: int
 ) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HEARTH_REPAIRS_DATABASE_URL": database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka,
-        "HEARTH_KAFKA_NAMESPACE": namespace,
-        "HEARTH_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "repairs.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    return start_service_process(
+        "repairs", database_url=database_url, kafka=kafka, namespace=namespace, port=port
     )
 
 
