@@ -118,6 +118,7 @@ async def run_end_to_end(
         bench.processes.remove(compliance)
         bench.processes.remove(income)
 
+    failed = int(committed.pop(FAILED, 0))
     latencies = [(visible[uprn] - at) * 1000 for uprn, at in committed.items() if uprn in visible]
     result: dict[str, Any] = {
         "rate_per_second": rate,
@@ -126,6 +127,7 @@ async def run_end_to_end(
         "achieved_write_rate": round(len(committed) / written_in),
         "writes_started_over_50_ms_late": late,
         "events_visible": len(latencies),
+        "writes_failed": failed,
         "compliance_outbox_poll_interval_seconds": poll_interval,
         "process_cpu_share_of_a_core": {
             name: round(used / written_in, 3) for name, used in cpu.items()
@@ -151,8 +153,17 @@ async def run_end_to_end(
 
 
 async def _write(pool: asyncpg.Pool, record: tuple[Any, ...], committed: dict[str, float]) -> None:
-    """One event in one transaction (an autocommitted INSERT), timed at its commit."""
+    """One event in one transaction (an autocommitted INSERT), timed at its commit. A
+    write the database refuses (a restart of the shared server) is counted, not raised."""
     row = (*record[:6], datetime.now(UTC))
-    async with pool.acquire() as conn:
-        await conn.execute(INSERT_OUTBOX, *row)
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute(INSERT_OUTBOX, *row)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        committed[FAILED] = committed.get(FAILED, 0.0) + 1
+        return
     committed[str(record[3])] = time.perf_counter()
+
+
+FAILED = "failed writes"
+"""The key under which `_write` counts writes that failed (not a UPRN)."""
