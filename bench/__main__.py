@@ -24,6 +24,8 @@ import argparse
 import asyncio
 import json
 import time
+import traceback
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -103,49 +105,70 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
     async with workbench() as bench:
         postgres_start = await postgres_started_at(bench.postgres_url)
         results["kafka_rss_mb"] = {"at_start": kafka_rss_mb(bench.servers)}
-        if "relay" in parts or "consumer" in parts:
-            started = time.perf_counter()
-            bench.use_namespace("pipeline")
-            results.update(
-                await run_pipeline(
-                    bench,
-                    outbox_events=opts["outbox_events"],
-                    tool_records=opts["tool_records"],
-                    parts=set(parts),
-                    limit=args.limit_seconds,
-                )
+
+        async def pipeline() -> dict[str, Any]:
+            found = await run_pipeline(
+                bench,
+                outbox_events=opts["outbox_events"],
+                tool_records=opts["tool_records"],
+                parts=set(parts),
+                limit=args.limit_seconds,
             )
             results["kafka_rss_mb"]["after_pipeline"] = kafka_rss_mb(bench.servers)
-            print(f"bench: pipeline done in {time.perf_counter() - started:.0f} s", flush=True)
-        if "e2e" in parts:
-            bench.use_namespace("e2e")
-            results["e2e"] = await run_end_to_end(
-                bench,
-                rate=opts["e2e_rate"],
-                seconds=opts["e2e_seconds"],
-                poll_interval=args.e2e_poll_interval,
-            )
-            # The same at a rate the consumer keeps up with today: the latency floor,
-            # apart from any backlog.
-            bench.use_namespace("e2e-low")
-            results["e2e_low_rate"] = await run_end_to_end(
+            return found
+
+        async def e2e() -> dict[str, Any]:
+            return {
+                "e2e": await run_end_to_end(
+                    bench,
+                    rate=opts["e2e_rate"],
+                    seconds=opts["e2e_seconds"],
+                    poll_interval=args.e2e_poll_interval,
+                )
+            }
+
+        async def e2e_low() -> dict[str, Any]:
+            # The same at a rate the consumer keeps up with: the latency without a backlog.
+            found = await run_end_to_end(
                 bench,
                 rate=args.e2e_low_rate,
                 seconds=max(5, round(20 * scale)),
                 poll_interval=args.e2e_poll_interval,
             )
             results["kafka_rss_mb"]["after_e2e"] = kafka_rss_mb(bench.servers)
-            print("bench: end to end done", flush=True)
+            return {"e2e_low_rate": found}
+
+        async def requests() -> dict[str, Any]:
+            return {
+                "requests": await run_request_cost(
+                    bench, seconds=opts["request_seconds"], profile=not args.no_profile
+                )
+            }
+
+        async def overview() -> dict[str, Any]:
+            return {"overview": await run_overview(bench, seconds=opts["request_seconds"])}
+
+        steps: list[tuple[str, Callable[[], Awaitable[dict[str, Any]]]]] = []
+        if "relay" in parts or "consumer" in parts:
+            steps.append(("pipeline", pipeline))
+        if "e2e" in parts:
+            steps += [("e2e", e2e), ("e2e-low", e2e_low)]
         if "requests" in parts:
-            bench.use_namespace("requests")
-            results["requests"] = await run_request_cost(
-                bench, seconds=opts["request_seconds"], profile=not args.no_profile
-            )
-            print("bench: request cost done", flush=True)
+            steps.append(("requests", requests))
         if "overview" in parts:
-            bench.use_namespace("overview")
-            results["overview"] = await run_overview(bench, seconds=opts["request_seconds"])
-            print("bench: overview done", flush=True)
+            steps.append(("overview", overview))
+        for name, step in steps:
+            # Each step in its own topic namespace; a step that fails is reported and the
+            # others still run (a shared machine has other people's work on it).
+            bench.use_namespace(name)
+            started = time.perf_counter()
+            try:
+                results.update(await step())
+            except Exception as exc:
+                traceback.print_exc()
+                results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"[:2000]
+                await bench.stop_services()
+            print(f"bench: {name} done in {time.perf_counter() - started:.0f} s", flush=True)
         if await postgres_started_at(bench.postgres_url) != postgres_start:
             results["warning"] = (
                 "PostgreSQL restarted during this run (someone else's fault test on the "
@@ -301,6 +324,8 @@ def table(results: dict[str, Any]) -> str:
                     None,
                 )
             )
+    for name, error in results.get("errors", {}).items():
+        lines.append(f"{name} FAILED: {error.splitlines()[0][:150]}")
     kafka = results.get("kafka_rss_mb", {})
     if kafka:
         readings = " / ".join(f"{value} MB" for value in kafka.values() if value is not None)
