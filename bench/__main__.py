@@ -76,6 +76,12 @@ def options() -> argparse.Namespace:
         help="compliance's outbox poll interval in the e2e run (the bench writes from "
         "outside the service, so its relay is not woken by the commit)",
     )
+    parser.add_argument(
+        "--e2e-api-rate",
+        type=int,
+        default=50,
+        help="a third e2e run (20 s) writing through compliance's API at this rate",
+    )
     parser.add_argument("--request-seconds", type=float, default=10)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
     parser.add_argument("--output", type=Path, help="where to write the JSON results")
@@ -138,6 +144,16 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             results["kafka_rss_mb"]["after_e2e"] = kafka_rss_mb(bench.servers)
             return {"e2e_low_rate": found}
 
+        async def e2e_api() -> dict[str, Any]:
+            found = await run_end_to_end(
+                bench,
+                rate=args.e2e_api_rate,
+                seconds=max(5, round(20 * scale)),
+                poll_interval=args.e2e_poll_interval,
+                through_api=True,
+            )
+            return {"e2e_through_api": found}
+
         async def requests() -> dict[str, Any]:
             return {
                 "requests": await run_request_cost(
@@ -152,7 +168,7 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
         if "relay" in parts or "consumer" in parts:
             steps.append(("pipeline", pipeline))
         if "e2e" in parts:
-            steps += [("e2e", e2e), ("e2e-low", e2e_low)]
+            steps += [("e2e", e2e), ("e2e-low", e2e_low), ("e2e-api", e2e_api)]
         if "requests" in parts:
             steps.append(("requests", requests))
         if "overview" in parts:
@@ -274,6 +290,18 @@ def table(results: dict[str, Any]) -> str:
             _row(
                 label,
                 f"{low.get('p50_ms') or '-'} / {low.get('p99_ms') or '-'} ms",
+                "",
+                "",
+                "",
+                None,
+            )
+        )
+    if api := results.get("e2e_through_api"):
+        label = f"  through the API at {api['rate_per_second']}/s ({api['events_written']:,})"
+        lines.append(
+            _row(
+                label,
+                f"{api.get('p50_ms') or '-'} / {api.get('p99_ms') or '-'} ms",
                 "",
                 "",
                 "",

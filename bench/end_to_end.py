@@ -26,8 +26,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import httpx
 
 from bench.pipeline import OUTBOX_COLUMNS, home_registered, outbox_record
+from bench.request_cost import internal_token
 from bench.workbench import Workbench, connect, connection_args, cpu_seconds, rss_mb
 
 VISIBLE_TRIGGER = """
@@ -55,8 +57,12 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def run_end_to_end(
-    bench: Workbench, *, rate: int, seconds: int, poll_interval: float
+    bench: Workbench, *, rate: int, seconds: int, poll_interval: float, through_api: bool = False
 ) -> dict[str, Any]:
+    """Write `rate` events a second for `seconds` and time each to its projection row.
+    `through_api`: each event is a `POST /v1/homes` to compliance (whose relay the commit
+    wakes) instead of an outbox row written by the bench (which the relay finds by
+    polling every `poll_interval` seconds)."""
     compliance_db = await bench.service_database("compliance")
     income_db = await bench.service_database("income")
     listener = await connect(income_db)
@@ -75,17 +81,32 @@ async def run_end_to_end(
             all_visible.set()
 
     await listener.add_listener("bench_home_visible", on_visible)
-    compliance = await bench.start_service(
-        "compliance", compliance_db, outbox_poll_interval_seconds=str(poll_interval)
-    )
+    polling = {} if through_api else {"outbox_poll_interval_seconds": str(poll_interval)}
+    compliance = await bench.start_service("compliance", compliance_db, **polling)
     income = await bench.start_service("income", income_db)
     writers = await asyncpg.create_pool(**connection_args(compliance_db), min_size=8, max_size=8)
     # Envelopes are built before the clock starts, so building them costs the writer
     # nothing while it keeps time; each row's created_at is set as it is written.
     records = [outbox_record(home_registered(10_000_000 + i)) for i in range(total + 1)]
+    bodies = [
+        home_registered(10_000_000 + i).data.model_dump(mode="json", exclude={"registered_at"})
+        for i in range(total + 1)
+    ]
+    api = httpx.AsyncClient(
+        base_url=compliance.url,
+        headers={"Authorization": f"Bearer {internal_token('compliance')}"},
+        timeout=60,
+    )
+
+    async def write(i: int) -> None:
+        if through_api:
+            await _post(api, bodies[i], committed)
+        else:
+            await _write(writers, records[i], committed)
+
     try:
         # Warm-up: one event through, so the consumer has joined its group.
-        await _write(writers, records[-1], committed)
+        await write(total)
         await asyncio.wait_for(first_visible.wait(), timeout=120)
         visible.clear()
         committed.clear()
@@ -101,7 +122,7 @@ async def run_end_to_end(
                 await asyncio.sleep(delay)
             elif delay < -0.05:
                 late += 1
-            task = asyncio.create_task(_write(writers, records[i], committed))
+            task = asyncio.create_task(write(i))
             pending.add(task)
             task.add_done_callback(pending.discard)
         await asyncio.gather(*pending)
@@ -112,6 +133,7 @@ async def run_end_to_end(
         rss = {p.name: rss_mb(p.pid) for p in (compliance, income)}
     finally:
         await writers.close()
+        await api.aclose()
         await listener.close()
         compliance.stop()
         income.stop()
@@ -128,7 +150,10 @@ async def run_end_to_end(
         "writes_started_over_50_ms_late": late,
         "events_visible": len(latencies),
         "writes_failed": failed,
-        "compliance_outbox_poll_interval_seconds": poll_interval,
+        "writer": "POST /v1/homes to compliance (one request, one transaction)"
+        if through_api
+        else "outbox rows written by the bench (one transaction each)",
+        "compliance_outbox_poll_interval_seconds": None if through_api else poll_interval,
         "process_cpu_share_of_a_core": {
             name: round(used / written_in, 3) for name, used in cpu.items()
         },
@@ -163,6 +188,23 @@ async def _write(pool: asyncpg.Pool, record: tuple[Any, ...], committed: dict[st
         committed[FAILED] = committed.get(FAILED, 0.0) + 1
         return
     committed[str(record[3])] = time.perf_counter()
+
+
+async def _post(
+    client: httpx.AsyncClient, body: dict[str, Any], committed: dict[str, float]
+) -> None:
+    """One home registered through compliance's API; its transaction has committed when
+    the response arrives (the kit commits before it sends the response)."""
+    try:
+        response = await client.post(
+            "/v1/homes", json=body, headers={"Idempotency-Key": f"bench-{body['uprn']}"}
+        )
+    except httpx.HTTPError:
+        response = None
+    if response is None or response.status_code != 201:
+        committed[FAILED] = committed.get(FAILED, 0.0) + 1
+        return
+    committed[body["uprn"]] = time.perf_counter()
 
 
 FAILED = "failed writes"
