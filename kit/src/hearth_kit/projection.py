@@ -55,21 +55,16 @@ async def upsert_newer(
     `version` column already holds a later value than `values[version]`.
 
     `key` names the primary key (or unique) columns; `values` the columns this event
-    sets, including `version`. Columns not in `values` are left as they are, so one row
-    can hold parts kept by different events, each with its own version column.
+    sets, including `version` (never None). Columns not in `values` are left as they
+    are, so one row can hold parts kept by different events, each with its own version
+    column.
     """
     if version not in values:
         raise ValueError(f"values must include the version column {version!r}")
-    table = _table_of(model)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values({**key, **values})
-    stored = table.c[version]
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c[name] for name in key],
-            set_={name: statement.excluded[name] for name in values},
-            where=or_(stored.is_(None), stored <= statement.excluded[version]),
-        )
+    # A run of one: the same statement, built once (SQLAlchemy would compile an
+    # INSERT ... ON CONFLICT expression again on every call).
+    await upsert_newer_many(
+        session, model, key=list(key), rows=[{**key, **values}], version=version
     )
 
 
