@@ -185,12 +185,16 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
                 results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"[:2000]
                 await bench.stop_services()
             print(f"bench: {name} done in {time.perf_counter() - started:.0f} s", flush=True)
-        if await postgres_started_at(bench.postgres_url) != postgres_start:
-            results["warning"] = (
-                "PostgreSQL restarted during this run (someone else's fault test on the "
-                "shared server): do not trust these figures"
-            )
-            print(f"bench: WARNING: {results['warning']}", flush=True)
+            if (now_started := await postgres_started_at(bench.postgres_url)) != postgres_start:
+                postgres_start = now_started
+                results.setdefault("postgres_restarted_during", []).append(name)
+                results["warning"] = (
+                    "PostgreSQL restarted during "
+                    + ", ".join(results["postgres_restarted_during"])
+                    + " (someone else's fault test on the shared server): do not trust "
+                    "those figures"
+                )
+                print(f"bench: WARNING: {results['warning']}", flush=True)
     return results
 
 
@@ -352,6 +356,8 @@ def table(results: dict[str, Any]) -> str:
                     None,
                 )
             )
+    if warning := results.get("warning"):
+        lines.append(f"WARNING: {warning}")
     for name, error in results.get("errors", {}).items():
         lines.append(f"{name} FAILED: {error.splitlines()[0][:150]}")
     kafka = results.get("kafka_rss_mb", {})
