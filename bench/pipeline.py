@@ -223,6 +223,12 @@ async def drain_by_service(
         else:
             process = await bench.start_service(service, database_url)
         cpu_before = cpu_seconds(process.pid)
+        if module:
+            # Sample the work, not the imports: wait for the first events to be done.
+            for _ in range(120):
+                if await counter.count() > 0 or process.popen.poll() is not None:
+                    break
+                await asyncio.sleep(0.25)
         sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
         drain = await time_until(
             events,
