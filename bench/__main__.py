@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -82,12 +83,25 @@ def options() -> argparse.Namespace:
         default=50,
         help="a third e2e run (20 s) writing through compliance's API at this rate",
     )
+    parser.add_argument(
+        "--trace-sample-ratio",
+        type=float,
+        default=0.1,
+        help="the share of requests traced, as production sets it with OpenTelemetry's "
+        "OTEL_TRACES_SAMPLER=parentbased_traceidratio (default 0.1; 1 traces every event)",
+    )
     parser.add_argument("--request-seconds", type=float, default=10)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
     parser.add_argument("--output", type=Path, help="where to write the JSON results")
     args = parser.parse_args()
     if unknown := [part for part in args.parts if part not in PARTS]:
         parser.error(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}")
+    if not 0 <= args.trace_sample_ratio <= 1:
+        parser.error("--trace-sample-ratio is a share between 0 and 1")
+    # OpenTelemetry's own settings: every service process the bench starts inherits them,
+    # and the outbox rows the bench writes carry traceparents sampled at the same ratio.
+    os.environ["OTEL_TRACES_SAMPLER"] = "parentbased_traceidratio"
+    os.environ["OTEL_TRACES_SAMPLER_ARG"] = str(args.trace_sample_ratio)
     return args
 
 
@@ -102,6 +116,7 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             "outbox_events": int(args.outbox_events * scale),
             "tool_records": int(args.tool_records * scale),
             "limit_seconds": args.limit_seconds,
+            "trace_sample_ratio": args.trace_sample_ratio,
             "e2e_rate": args.e2e_rate,
             "e2e_seconds": max(5, round(args.e2e_seconds * scale)),
             "request_seconds": max(3, round(args.request_seconds * scale)),

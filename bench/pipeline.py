@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 import uuid
@@ -55,8 +56,16 @@ def home_registered(number: int) -> Envelope[PropertyRegistered]:
         block_id=f"BLK-{number // 40}" if number % 3 == 0 else None,
         registered_at=datetime.now(UTC),
     )
-    traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
+    flags = "01" if sampled(number) else "00"
+    traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-{flags}"
     return Envelope(data=event, traceparent=traceparent)
+
+
+def sampled(number: int) -> bool:
+    """Whether the request that wrote event `number` was traced: the share the bench's
+    OTEL_TRACES_SAMPLER_ARG gives (every event when unset), spread evenly."""
+    ratio = float(os.environ.get("OTEL_TRACES_SAMPLER_ARG", "1"))
+    return (number * 2_654_435_761) % 1_000 < ratio * 1_000
 
 
 def outbox_record(envelope: Envelope[PropertyRegistered]) -> tuple[Any, ...]:
