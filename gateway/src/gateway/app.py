@@ -15,7 +15,9 @@ from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
 from gateway.homes.endpoints import router as homes_router
 from gateway.operations import service_readiness
+from gateway.passthrough import passthrough_router
 from gateway.residents.endpoints import router as residents_router
+from gateway.routes import compliance, engagement, income, repairs, visits
 from gateway.settings import GatewaySettings
 from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
@@ -55,4 +57,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         visits_router,
     ):
         app.include_router(router)
+    for service in (repairs, compliance, income, engagement, visits):
+        app.include_router(passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1]))
     return app

@@ -41,15 +41,34 @@ SCOPES: dict[str, str] = {
     "visits:read": "Read home visits",
     "visits:write": "Arrange home visits and file visit reports",
     "repairs:read": "Read repairs and appointments",
-    "repairs:write": "Report repairs and book appointments",
+    "repairs:write": "Report repairs, raise work orders and book appointments",
+    "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
+    "compliance:read": "Read the compliance programme: checks, certificates, figures",
+    "compliance:write": "Record gas safety records, access attempts and asset changes",
+    "income:read": "Read rent accounts, statements, arrears cases and figures",
+    "income:write": "Post payments, make arrangements and move arrears cases",
+    "income:approve": "Approve write-offs within the approver's limit",
+    "contacts:write": "Log a contact with a resident",
+    "complaints:read": "Read complaints and their deadlines",
+    "complaints:write": "Record and handle complaints",
+    "surveys:read": "Read survey results (aggregates)",
+    "surveys:write": "Record survey responses",
+    "vulnerabilities:read": "Read a resident's recorded vulnerabilities (need to know; audited)",
+    "vulnerabilities:write": "Record a resident's vulnerabilities with consent",
+    "diversity:read": "Read diversity aggregates (need to know)",
+    "caseloads:read": "Read housing officers' caseloads",
+    "reports:read": "Read figures and the regulator's Tenant Satisfaction Measures",
     "contractor": "Act as a contractor (the token names the contractor)",
 }
 """Every scope the gateway knows, with what it allows."""
 
+NEED_TO_KNOW: tuple[str, ...] = ("vulnerabilities:read", "diversity:read")
+"""Scopes granted one by one, never by a broad role."""
+
 Role = Literal["staff", "contractor"]
 
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
-    "staff": tuple(scope for scope in SCOPES if scope != "contractor"),
+    "staff": tuple(scope for scope in SCOPES if scope not in ("contractor", *NEED_TO_KNOW)),
     "contractor": ("contractor", "repairs:read"),
 }
 """The scopes each role grants."""

@@ -78,7 +78,7 @@ class Downstreams:
         path: str,
         *,
         caller: Principal | None = None,
-        params: Mapping[str, str] | None = None,
+        params: httpx.QueryParams | Mapping[str, str] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi import Request, Response
 
 from gateway.auth import Principal
@@ -18,9 +19,10 @@ from gateway.clients import DownstreamFailure, Downstreams
 from hearth_contracts.topics import Service
 from hearth_kit.problems import ServiceUnavailable
 
-FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key")
+FORWARDED_REQUEST_HEADERS = ("content-type", "idempotency-key", "if-match", "accept")
 RETURNED_RESPONSE_HEADERS = (
     "content-type",
+    "content-disposition",
     "location",
     "etag",
     "idempotent-replayed",
@@ -39,6 +41,22 @@ JSON_BODY: dict[str, Any] = {
 async def forward_post(
     request: Request, downstreams: Downstreams, caller: Principal, service: Service, path: str
 ) -> Response:
+    """A POST passed through to `service` at `path`."""
+    return await forward(request, downstreams, caller, service, path, method="POST")
+
+
+async def forward(
+    request: Request,
+    downstreams: Downstreams,
+    caller: Principal,
+    service: Service,
+    path: str,
+    *,
+    method: str,
+) -> Response:
+    """The request passed through to `service` at `path` with its query string, JSON
+    body and the headers in FORWARDED_REQUEST_HEADERS; the service's answer returned
+    as it is. A GET that gets no answer is a 503 too, with nothing written."""
     headers = {"content-type": "application/json", "accept": "application/json"}
     headers.update(
         {
@@ -50,15 +68,22 @@ async def forward_post(
     try:
         answer = await downstreams.request(
             service,
-            "POST",
+            method,
             path,
             caller=caller,
-            content=await request.body(),
+            params=httpx.QueryParams(request.url.query),
+            content=(await request.body()) or None,
             headers=headers,
         )
     except DownstreamFailure as failure:
+        detail = (
+            f"The {service} service did not answer ({failure.reason}). Nothing was "
+            "changed; retry shortly."
+            if method in ("GET", "HEAD")
+            else _unavailable_detail(failure, "idempotency-key" in request.headers)
+        )
         raise ServiceUnavailable(
-            _unavailable_detail(failure, "idempotency-key" in request.headers),
+            detail,
             service=service,
             headers={"Retry-After": "1"},
         ) from failure

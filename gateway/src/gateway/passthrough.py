@@ -1,0 +1,75 @@
+"""Routes the gateway passes through to the service that owns them, declared as a table.
+
+Each domain lists its routes once (`gateway/src/gateway/routes/<service>.py`): method,
+public path, owning service, the scopes a caller needs. `passthrough_router(...)` turns
+the table into FastAPI routes that check the scopes and forward the request as it is
+(query string, JSON body, Idempotency-Key, If-Match, Accept) with an internal token
+naming the caller, contractor id included, so the service applies its own rules (a
+contractor sees only its own work orders, checked in the service's query).
+
+The service's OpenAPI document owns the request and response schemas; the gateway's
+document takes them from there (docs/api.md).
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
+from gateway.clients import DownstreamsDep
+from gateway.proxy import forward
+from hearth_contracts.topics import Service
+from hearth_kit.problems import Problem
+
+Method = str
+
+
+@dataclass(frozen=True)
+class PassThrough:
+    """One route the gateway passes through unchanged."""
+
+    method: Method
+    path: str
+    """The public path, FastAPI style (`/v1/work-orders/{work_order_id}`)."""
+    service: Service
+    scopes: tuple[str, ...]
+    """Every scope the caller needs (`require_scopes`)."""
+    summary: str
+    upstream_path: str | None = None
+    """The service's path when it differs from the public one (same placeholders)."""
+    status_code: int = 200
+
+
+def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
+    """An APIRouter with one route per row of `routes`."""
+    router = APIRouter(tags=[tag], responses=AUTH_RESPONSES)
+    for route in routes:
+        router.add_api_route(
+            route.path,
+            _endpoint(route),
+            methods=[route.method],
+            summary=route.summary,
+            status_code=route.status_code,
+            responses={503: {"model": Problem, "description": f"{route.service} did not answer"}},
+        )
+    return router
+
+
+def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
+    # Evaluated here, not postponed: FastAPI reads this closure's annotations at runtime
+    # (hence no `from __future__ import annotations` in this module).
+    caller_dep = Annotated[Principal, Depends(require_scopes(*route.scopes))]
+    upstream = route.upstream_path or route.path
+
+    async def pass_through(
+        request: Request, downstreams: DownstreamsDep, caller: caller_dep
+    ) -> Response:
+        path = upstream.format(**request.path_params)
+        return await forward(request, downstreams, caller, route.service, path, method=route.method)
+
+    pass_through.__doc__ = f"{route.summary} ({route.service} `{route.method} {upstream}`). " + (
+        f"Scopes: {', '.join(route.scopes)}."
+    )
+    return pass_through

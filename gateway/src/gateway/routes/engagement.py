@@ -1,0 +1,7 @@
+"""The engagement service's routes the gateway passes through (gateway.passthrough)."""
+
+from __future__ import annotations
+
+from gateway.passthrough import PassThrough
+
+ROUTES: list[PassThrough] = []

@@ -1,0 +1,43 @@
+"""Routes declared in gateway/routes/ reach their service with the query string, and
+only with the scopes their row names."""
+
+from __future__ import annotations
+
+import httpx
+from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer_with_scopes
+
+
+async def test_a_listed_route_reaches_its_service_with_the_query_string(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    response = await gateway.get(
+        "/v1/repairs", params={"uprn": KNOWN_UPRN, "status": "open"}, headers=staff
+    )
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == ["w-1"]
+    (seen,) = stand_ins.received("repairs", "GET", "/v1/repairs")[-1:]
+    assert seen.headers["authorization"].startswith("Bearer ")
+
+
+async def test_a_listed_route_needs_its_scope(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.received("repairs", "GET", "/v1/repairs"))
+    response = await gateway.get(
+        "/v1/repairs",
+        params={"uprn": KNOWN_UPRN, "status": "open"},
+        headers=bearer_with_scopes("homes:read"),
+    )
+    assert response.status_code == 403
+    assert len(stand_ins.received("repairs", "GET", "/v1/repairs")) == before
+
+
+async def test_a_service_that_does_not_answer_a_read_is_a_503_that_says_nothing_changed(
+    open_gateway: OpenGateway, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    async with open_gateway(repairs_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            "/v1/repairs", params={"uprn": KNOWN_UPRN, "status": "open"}, headers=staff
+        )
+    assert response.status_code == 503
+    assert "Nothing was changed" in response.json()["detail"]
