@@ -24,6 +24,7 @@ from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
 from hearth_kit.outbox_admin import outbox_admin_router
+from hearth_kit.scheduler import ScheduledJob, Scheduler
 from hearth_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -32,11 +33,18 @@ log = get_logger(__name__)
 class Runtime:
     """The service's long-running parts, kept on app.state.runtime."""
 
-    def __init__(self, settings: ServiceSettings, db: Database, handlers: EventHandlers) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        db: Database,
+        handlers: EventHandlers,
+        scheduled_jobs: Sequence[ScheduledJob] = (),
+    ) -> None:
         self.settings = settings
         self.db = db
         self.relay = OutboxRelay(settings, db)
         self.consumer = EventConsumer(settings, db, handlers) if handlers else None
+        self.scheduler = Scheduler(db, scheduled_jobs, service=settings.service_name)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -44,8 +52,11 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         if self.consumer is not None and self.settings.consumer_enabled:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
+        if self.settings.scheduler_enabled:
+            self.scheduler.start()
 
     async def stop(self) -> None:
+        await self.scheduler.stop()
         await self.relay.stop()
         if self.consumer is not None:
             await self.consumer.stop()
@@ -65,8 +76,10 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     handlers: EventHandlers | None = None,
     on_startup: Callable[[Database], Awaitable[None]] | None = None,
+    scheduled_jobs: Sequence[ScheduledJob] = (),
 ) -> FastAPI:
-    """A FastAPI app for one service, with its runtime started in the lifespan.
+    """A FastAPI app for one service, with its runtime (relay, consumer, scheduled jobs:
+    hearth_kit.scheduler) started in the lifespan.
 
     Refuses to start (InsecureConfiguration) in production without the gateway's public
     key: see docs/adr/0006-internal-tokens.md."""
@@ -76,7 +89,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
         SQLAlchemyInstrumentor().instrument(engine=db.engine.sync_engine)
-        runtime = Runtime(settings, db, handlers)
+        runtime = Runtime(settings, db, handlers, scheduled_jobs)
         app.state.db = db
         app.state.runtime = runtime
         if on_startup is not None:

@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     )
     relay_enabled: bool = True
     consumer_enabled: bool = True
+    scheduler_enabled: bool = Field(
+        default=True, description="Run the service's scheduled jobs (hearth_kit.scheduler)"
+    )
     outbox_batch_size: int = Field(
         default=5000, ge=1, le=20_000, description="Rows the relay reads, sends and marks at once"
     )

@@ -1,0 +1,52 @@
+"""Figures: ratios with what they were counted from, and the period's query rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hearth_kit.figures import MAX_PERIOD_DAYS, Figures, Measure, Period, period
+from hearth_kit.problems import Unprocessable
+
+
+def test_a_ratio_keeps_its_numerator_and_denominator() -> None:
+    measure = Measure.ratio("RP02.1", "Non-emergency repairs on time", 3, 4)
+    assert (measure.numerator, measure.denominator, measure.value) == (3, 4, 0.75)
+
+
+def test_a_ratio_of_nothing_has_no_value() -> None:
+    assert Measure.ratio("CH02.1", "Answered in time", 0, 0).value is None
+
+
+def test_a_rate_per_thousand_homes() -> None:
+    measure = Measure.ratio("CH01.1", "Stage 1 complaints per 1,000 homes", 7, 2000, per=1000)
+    assert measure.value == 3.5
+    assert measure.per == 1000
+
+
+def test_a_count_has_no_denominator() -> None:
+    measure = Measure.count("repairs.awaab.open", "Open Awaab's Law cases", 4)
+    assert (measure.denominator, measure.value) == (None, 4)
+
+
+def test_figures_serialise_their_period_as_from_and_to() -> None:
+    figures = Period(date(2026, 4, 1), date(2027, 3, 31)).figures([])
+    assert isinstance(figures, Figures)
+    assert figures.model_dump(by_alias=True, mode="json")["from"] == "2026-04-01"
+
+
+def test_to_before_from_is_refused_naming_to() -> None:
+    with pytest.raises(Unprocessable) as refused:
+        period(date(2026, 4, 2), date(2026, 4, 1))
+    assert refused.value.extensions["field"] == "to"
+
+
+def test_a_period_of_more_than_five_years_is_refused() -> None:
+    first = date(2020, 1, 1)
+    with pytest.raises(Unprocessable):
+        period(first, date.fromordinal(first.toordinal() + MAX_PERIOD_DAYS))
+
+
+def test_one_day_is_a_period() -> None:
+    assert period(date(2026, 4, 1), date(2026, 4, 1)) == Period(date(2026, 4, 1), date(2026, 4, 1))
