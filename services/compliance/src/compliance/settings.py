@@ -1,20 +1,105 @@
-"""Compliance settings (env prefix HEARTH_COMPLIANCE_)."""
+"""Compliance settings (env prefix HEARTH_COMPLIANCE_). Intervals, lead times and the
+no-access ladder are configuration, with DOMAIN.md's defaults: a landlord changes them
+without a release (`HEARTH_COMPLIANCE_PROGRAMME__LEAD_DAYS=45`,
+`HEARTH_COMPLIANCE_PROGRAMME__NO_ACCESS_LADDER='[{"step":"appointment_letter","days":0}]'`)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from compliance.checks.rules import LadderStep
+from hearth_contracts.events.compliance import CheckType, NoAccessStep
 from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
+class LadderStepSetting(BaseModel):
+    """One step of the no-access ladder and its day offset from the first failed attempt."""
+
+    step: NoAccessStep
+    days: int = Field(ge=0, le=3650)
+
+
+DEFAULT_LADDER = [
+    LadderStepSetting(step=NoAccessStep.APPOINTMENT_LETTER, days=0),
+    LadderStepSetting(step=NoAccessStep.SECOND_APPOINTMENT, days=14),
+    LadderStepSetting(step=NoAccessStep.FINAL_WARNING, days=28),
+    LadderStepSetting(step=NoAccessStep.HOUSING_OFFICER_VISIT, days=35),
+    LadderStepSetting(step=NoAccessStep.LEGAL_ACTION, days=42),
+]
+
+DEFAULT_INTERVALS: dict[CheckType, int] = {
+    CheckType.GAS_SAFETY: 12,
+    CheckType.ELECTRICAL: 60,
+    CheckType.FIRE_RISK_ASSESSMENT: 12,
+    CheckType.ASBESTOS: 12,
+    CheckType.WATER: 24,
+    CheckType.LIFT: 6,
+}
+
+
+class Programme(BaseModel):
+    """The safety programme's timings."""
+
+    lead_days: int = Field(default=60, ge=0, le=365, description="Raise check-due this early")
+    no_access_lead_days: int = Field(
+        default=90, ge=0, le=365, description="... or this early with a no-access history"
+    )
+    escalate_after_months: int = Field(
+        default=3, ge=1, le=24, description="Overdue this long: escalated with its own event"
+    )
+    tenant_copy_days: int = Field(default=28, ge=1, le=365)
+    interval_months: dict[CheckType, int] = Field(
+        default_factory=lambda: dict(DEFAULT_INTERVALS),
+        description="Months between checks, per type (gas 12, EICR 60, ...)",
+    )
+    no_access_ladder: list[LadderStepSetting] = Field(
+        default_factory=lambda: list(DEFAULT_LADDER), min_length=1, max_length=20
+    )
+    pairing_window_days: int = Field(
+        default=60,
+        ge=0,
+        le=365,
+        description="A visit this close before a gas check's due date is offered as combined",
+    )
+    sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
+    sweep_interval_minutes: int = Field(
+        default=24 * 60, ge=1, description="The daily sweep (and a restart runs it at once)"
+    )
+    ladder_interval_minutes: int = Field(default=60, ge=1)
+
+    @field_validator("no_access_ladder")
+    @classmethod
+    def _offsets_in_order(cls, ladder: list[LadderStepSetting]) -> list[LadderStepSetting]:
+        if any(a.days > b.days for a, b in itertools.pairwise(ladder)):
+            raise ValueError("ladder day offsets must not go down")
+        return ladder
+
+    def interval_for(self, check_type: CheckType) -> int:
+        return self.interval_months.get(check_type, DEFAULT_INTERVALS.get(check_type, 12))
+
+    def ladder(self) -> list[LadderStep]:
+        return [LadderStep(s.step, s.days) for s in self.no_access_ladder]
+
+
 class ComplianceSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HEARTH_COMPLIANCE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_COMPLIANCE_", env_nested_delimiter="__", extra="ignore"
+    )
     service_name: ClassVar[str] = "compliance"
+
+    max_request_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Compliance takes a whole stock file at POST /v1/homes/import (100,000 rows)",
+    )
+    programme: Programme = Programme()
 
 
 def settings_from_env() -> ComplianceSettings:

@@ -1,0 +1,244 @@
+"""Pure rules of the safety programme: when a certificate expires, when a check falls
+due, which checks a home or block needs, and the no-access ladder. No I/O: the
+configuration (intervals, lead times, ladder) comes in as arguments."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, NoAccessStep
+
+RENEWAL_WINDOW_MONTHS = 2
+"""A gas check in the last 2 months before the current expiry keeps the anniversary."""
+
+GAS_INTERVAL_MONTHS = 12
+"""A landlord gas safety record lasts at most 12 months."""
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole calendar months; a day the target month lacks becomes its
+    last day (31 January + 1 month = 28 or 29 February; 29 February + 12 months =
+    28 February)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def in_renewal_window(check_date: date, current_expiry: date) -> bool:
+    """A check made in the last 2 months before the current expiry (the expiry day
+    itself included) keeps the old anniversary."""
+    return add_months(current_expiry, -RENEWAL_WINDOW_MONTHS) <= check_date <= current_expiry
+
+
+def next_gas_expiry(
+    check_date: date, current_expiry: date | None, *, interval_months: int = GAS_INTERVAL_MONTHS
+) -> date:
+    """The expiry a new gas safety record gives (the 2-month rule): a check in the last
+    2 months before the current expiry keeps the anniversary (current expiry + 12
+    months); an earlier or a later check, or the first one, runs 12 months from the
+    check date. 29 February rolls back to 28 February."""
+    if current_expiry is not None and in_renewal_window(check_date, current_expiry):
+        return add_months(current_expiry, interval_months)
+    return add_months(check_date, interval_months)
+
+
+def next_expiry(check_date: date, interval_months: int) -> date:
+    """The expiry of any other certificate: the interval from the check date."""
+    return add_months(check_date, interval_months)
+
+
+def due_from(due_by: date, lead_days: int) -> date:
+    """The day a check is raised as due: `lead_days` before the date it must be done by."""
+    return due_by - timedelta(days=lead_days)
+
+
+def lead_days_for(*, no_access_history: bool, lead_days: int, no_access_lead_days: int) -> int:
+    """A household with a history of not giving access is started earlier."""
+    return no_access_lead_days if no_access_history else lead_days
+
+
+def escalate_on(due_by: date, months: int) -> date:
+    """The day an overdue check is escalated (by default 3 months after its due date)."""
+    return add_months(due_by, months)
+
+
+def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
+    """The tenant's copy is due within 28 days of the check; a new tenancy that starts
+    sooner gets it before moving in (by the day before the start)."""
+    deadline = check_date + timedelta(days=days)
+    if tenancy_start is not None and check_date < tenancy_start <= deadline:
+        return max(check_date, tenancy_start - timedelta(days=1))
+    return deadline
+
+
+class CheckStatus(StrEnum):
+    """Where an open check stands on a given day."""
+
+    IN_DATE = "in_date"
+    """Not yet inside its lead time."""
+    DUE = "due"
+    """Inside its lead time; the certificate has not expired."""
+    OVERDUE = "overdue"
+    """Its date has passed: the certificate expired (or a first check was not done)."""
+    COMPLETED = "completed"
+
+
+def status_on(today: date, *, due_by: date, due_from_day: date, completed: bool) -> CheckStatus:
+    """An open check's status on `today`: overdue once `due_by` has passed (a
+    certificate is valid up to the day before its expiry date), due from its lead
+    time, else in date."""
+    if completed:
+        return CheckStatus.COMPLETED
+    if today >= due_by:
+        return CheckStatus.OVERDUE
+    if today >= due_from_day:
+        return CheckStatus.DUE
+    return CheckStatus.IN_DATE
+
+
+def days_overdue(today: date, due_by: date) -> int:
+    """How long a check has been overdue (0 when it is not)."""
+    return max(0, (today - due_by).days)
+
+
+class GasStatus(StrEnum):
+    """A home's place in the gas programme."""
+
+    ANNUAL = "annual"
+    """A live supply or a landlord gas appliance: an annual gas safety check."""
+    CAPPED = "capped"
+    """A capped supply and no landlord gas appliance: listed as capped, checked before
+    the supply is uncapped."""
+    NONE = "none"
+    """No gas."""
+
+
+GAS_APPLIANCES: frozenset[str] = frozenset(
+    {
+        "boiler",
+        "combi_boiler",
+        "back_boiler",
+        "gas_fire",
+        "gas_cooker",
+        "gas_hob",
+        "water_heater",
+        "warm_air_unit",
+        "communal_boiler",
+    }
+)
+"""The gas appliance types of the fixed list (homes.schemas.ApplianceType)."""
+
+COMBUSTION_APPLIANCES_NEEDING_CO_ALARM: frozenset[str] = frozenset(
+    {
+        "boiler",
+        "combi_boiler",
+        "back_boiler",
+        "gas_fire",
+        "water_heater",
+        "warm_air_unit",
+        "communal_boiler",
+        "solid_fuel_stove",
+        "oil_boiler",
+    }
+)
+"""Fixed combustion appliances that need a CO alarm in their room (gas cookers and hobs
+do not)."""
+
+
+@dataclass(frozen=True)
+class ApplianceFact:
+    """What the rules need to know about an appliance."""
+
+    appliance_type: str
+    landlord_owned: bool
+    location: str = ""
+
+
+def gas_status(
+    heating_fuel: HeatingFuel, gas_supply: GasSupply, appliances: Iterable[ApplianceFact]
+) -> GasStatus:
+    """A live supply, or any landlord-owned gas appliance, needs an annual check (gas
+    heating on a supply not capped counts as a landlord boiler). A capped supply with
+    no landlord gas appliance is capped, not annual."""
+    landlord_gas = any(a.landlord_owned and a.appliance_type in GAS_APPLIANCES for a in appliances)
+    if gas_supply is GasSupply.LIVE or landlord_gas:
+        return GasStatus.ANNUAL
+    if gas_supply is GasSupply.CAPPED:
+        return GasStatus.CAPPED
+    if heating_fuel is HeatingFuel.GAS:
+        return GasStatus.ANNUAL
+    return GasStatus.NONE
+
+
+def checks_for_home(status: GasStatus) -> frozenset[CheckType]:
+    """The recurring checks a home needs: every home an EICR; an annual gas check when
+    its gas status says so. Alarm checks are raised by events (a gas visit, the first
+    day of a tenancy), not on an interval."""
+    needed = {CheckType.ELECTRICAL}
+    if status is GasStatus.ANNUAL:
+        needed.add(CheckType.GAS_SAFETY)
+    return frozenset(needed)
+
+
+def checks_for_block(*, communal_boiler: bool, has_lift: bool) -> frozenset[CheckType]:
+    """A block's checks: fire risk, asbestos, water and its communal electrics; lifts
+    when it has one; gas when a communal boiler puts it in the gas programme."""
+    needed = {
+        CheckType.FIRE_RISK_ASSESSMENT,
+        CheckType.ASBESTOS,
+        CheckType.WATER,
+        CheckType.ELECTRICAL,
+    }
+    if has_lift:
+        needed.add(CheckType.LIFT)
+    if communal_boiler:
+        needed.add(CheckType.GAS_SAFETY)
+    return frozenset(needed)
+
+
+def co_alarm_rooms_missing(
+    appliances: Iterable[ApplianceFact], co_alarm_rooms: Iterable[str]
+) -> list[str]:
+    """Rooms with a fixed combustion appliance and no CO alarm."""
+    alarmed = {room.strip().lower() for room in co_alarm_rooms}
+    needing = {
+        a.location.strip().lower()
+        for a in appliances
+        if a.appliance_type in COMBUSTION_APPLIANCES_NEEDING_CO_ALARM and a.location.strip()
+    }
+    return sorted(needing - alarmed)
+
+
+def storeys_without_smoke_alarm(
+    storeys_with_living_space: int | None, smoke_alarm_storeys: Iterable[int]
+) -> list[int]:
+    """Storeys with living space (numbered from 0, the ground floor) with no smoke alarm."""
+    if storeys_with_living_space is None:
+        return []
+    covered = set(smoke_alarm_storeys)
+    return [storey for storey in range(storeys_with_living_space) if storey not in covered]
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    """One configured step of the no-access procedure: `days` after the first failed
+    attempt."""
+
+    step: NoAccessStep
+    days: int
+
+
+def next_ladder_step(
+    ladder: Sequence[LadderStep], started_on: date, steps_taken: int
+) -> tuple[int, LadderStep, date] | None:
+    """The next step of the ladder after `steps_taken` steps, with its number (from 1)
+    and the day it is due; None when the ladder is finished."""
+    if steps_taken >= len(ladder):
+        return None
+    step = ladder[steps_taken]
+    return steps_taken + 1, step, started_on + timedelta(days=step.days)

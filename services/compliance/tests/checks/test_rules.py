@@ -1,0 +1,178 @@
+"""The programme's pure rules: the 2-month rule, leap days and month ends, lead times,
+which checks a home needs, and the no-access ladder."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compliance.checks.rules import (
+    ApplianceFact,
+    CheckStatus,
+    GasStatus,
+    LadderStep,
+    add_months,
+    checks_for_block,
+    checks_for_home,
+    co_alarm_rooms_missing,
+    copy_to_tenant_by,
+    due_from,
+    escalate_on,
+    gas_status,
+    in_renewal_window,
+    next_gas_expiry,
+    next_ladder_step,
+    status_on,
+    storeys_without_smoke_alarm,
+)
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, NoAccessStep
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+def test_a_first_check_runs_twelve_months_from_the_check_date() -> None:
+    assert next_gas_expiry(date(2026, 3, 10), None) == date(2027, 3, 10)
+
+
+def test_a_check_in_the_last_two_months_keeps_the_anniversary() -> None:
+    expiry = date(2026, 6, 15)
+    assert next_gas_expiry(date(2026, 4, 15), expiry) == date(2027, 6, 15)  # window's first day
+    assert next_gas_expiry(date(2026, 6, 1), expiry) == date(2027, 6, 15)
+    assert next_gas_expiry(date(2026, 6, 15), expiry) == date(2027, 6, 15)  # the expiry day
+
+
+def test_a_check_a_day_before_the_window_resets_the_anniversary() -> None:
+    expiry = date(2026, 6, 15)
+    assert next_gas_expiry(date(2026, 4, 14), expiry) == date(2027, 4, 14)
+
+
+def test_a_late_check_runs_from_its_own_date() -> None:
+    assert next_gas_expiry(date(2026, 7, 1), date(2026, 6, 15)) == date(2027, 7, 1)
+
+
+def test_29_february_rolls_to_28_february() -> None:
+    assert next_gas_expiry(date(2028, 2, 29), None) == date(2029, 2, 28)
+    assert next_gas_expiry(date(2028, 1, 10), date(2028, 2, 29)) == date(2029, 2, 28)
+
+
+def test_month_ends_clamp_to_the_shorter_month() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+    # the window of a 30 April expiry starts on the last day of February
+    assert in_renewal_window(date(2026, 2, 28), date(2026, 4, 30))
+    assert not in_renewal_window(date(2026, 2, 27), date(2026, 4, 30))
+
+
+@given(check=days, expiry=st.one_of(st.none(), days))
+def test_a_new_expiry_is_never_a_29_february_and_never_more_than_14_months_away(
+    check: date, expiry: date | None
+) -> None:
+    new = next_gas_expiry(check, expiry)
+    assert not (new.month == 2 and new.day == 29)
+    assert check < new <= add_months(check, 14)
+
+
+@given(expiry=days, before=st.integers(min_value=0, max_value=400))
+def test_the_window_decides_between_anniversary_and_reset(expiry: date, before: int) -> None:
+    check = expiry - timedelta(days=before)
+    new = next_gas_expiry(check, expiry)
+    if check >= add_months(expiry, -2):
+        assert new == add_months(expiry, 12)
+        assert new >= add_months(check, 12)  # never shorter than a fresh 12 months
+    else:
+        assert new == add_months(check, 12)
+
+
+@given(day=days, months=st.integers(min_value=-120, max_value=120))
+def test_adding_months_lands_in_the_right_month_on_the_same_or_last_day(
+    day: date, months: int
+) -> None:
+    moved = add_months(day, months)
+    assert (moved.year * 12 + moved.month) - (day.year * 12 + day.month) == months
+    assert moved.day == day.day or (moved.day < day.day and (moved + timedelta(days=1)).day == 1)
+
+
+@given(due_by=days, lead=st.integers(min_value=0, max_value=365), offset=st.integers(-400, 400))
+def test_status_follows_the_lead_time_and_the_due_date(
+    due_by: date, lead: int, offset: int
+) -> None:
+    today = due_by + timedelta(days=offset)
+    status = status_on(today, due_by=due_by, due_from_day=due_from(due_by, lead), completed=False)
+    if offset >= 0:
+        assert status is CheckStatus.OVERDUE
+    elif -offset <= lead:
+        assert status is CheckStatus.DUE
+    else:
+        assert status is CheckStatus.IN_DATE
+
+
+def test_the_lead_time_is_longer_with_a_no_access_history() -> None:
+    assert due_from(date(2026, 12, 31), 60) == date(2026, 11, 1)
+    assert due_from(date(2026, 12, 31), 90) == date(2026, 10, 2)
+
+
+def test_overdue_checks_are_escalated_three_months_on() -> None:
+    assert escalate_on(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+def test_the_tenants_copy_is_due_in_28_days_or_before_a_new_tenancy_starts() -> None:
+    assert copy_to_tenant_by(date(2026, 3, 1), None) == date(2026, 3, 29)
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 10)) == date(2026, 3, 9)
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2025, 1, 1)) == date(2026, 3, 29)
+
+
+def boiler(owned: bool = True, location: str = "kitchen") -> ApplianceFact:
+    return ApplianceFact("boiler", owned, location)
+
+
+def test_a_live_supply_or_a_landlord_gas_appliance_needs_an_annual_check() -> None:
+    assert gas_status(HeatingFuel.ELECTRIC, GasSupply.LIVE, []) is GasStatus.ANNUAL
+    assert gas_status(HeatingFuel.ELECTRIC, GasSupply.CAPPED, [boiler()]) is GasStatus.ANNUAL
+    assert gas_status(HeatingFuel.GAS, GasSupply.CAPPED, []) is GasStatus.CAPPED
+    assert gas_status(HeatingFuel.GAS, GasSupply.CAPPED, [boiler(owned=False)]) is (
+        GasStatus.CAPPED
+    )
+    assert gas_status(HeatingFuel.ELECTRIC, GasSupply.NONE, []) is GasStatus.NONE
+
+
+def test_every_home_needs_an_eicr_and_gas_only_when_annual() -> None:
+    assert checks_for_home(GasStatus.ANNUAL) == {CheckType.ELECTRICAL, CheckType.GAS_SAFETY}
+    assert checks_for_home(GasStatus.CAPPED) == {CheckType.ELECTRICAL}
+    assert checks_for_home(GasStatus.NONE) == {CheckType.ELECTRICAL}
+
+
+def test_a_communal_boiler_puts_the_block_in_the_gas_programme() -> None:
+    block = checks_for_block(communal_boiler=True, has_lift=True)
+    assert CheckType.GAS_SAFETY in block
+    assert CheckType.LIFT in block
+    assert CheckType.FIRE_RISK_ASSESSMENT in block
+    plain = checks_for_block(communal_boiler=False, has_lift=False)
+    assert CheckType.GAS_SAFETY not in plain
+    assert CheckType.LIFT not in plain
+
+
+def test_co_alarms_are_needed_beside_fixed_combustion_appliances_not_cookers() -> None:
+    appliances = [boiler(location="Kitchen"), ApplianceFact("gas_cooker", True, "dining room")]
+    assert co_alarm_rooms_missing(appliances, []) == ["kitchen"]
+    assert co_alarm_rooms_missing(appliances, ["kitchen"]) == []
+
+
+def test_every_storey_with_living_space_needs_a_smoke_alarm() -> None:
+    assert storeys_without_smoke_alarm(2, [0]) == [1]
+    assert storeys_without_smoke_alarm(None, []) == []
+
+
+LADDER = [
+    LadderStep(NoAccessStep.APPOINTMENT_LETTER, 0),
+    LadderStep(NoAccessStep.SECOND_APPOINTMENT, 14),
+]
+
+
+def test_the_ladder_steps_come_at_their_day_offsets_then_stop() -> None:
+    start = date(2026, 1, 1)
+    assert next_ladder_step(LADDER, start, 0) == (1, LADDER[0], start)
+    assert next_ladder_step(LADDER, start, 1) == (2, LADDER[1], date(2026, 1, 15))
+    assert next_ladder_step(LADDER, start, 2) is None
