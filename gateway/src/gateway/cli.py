@@ -1,18 +1,21 @@
-"""`hearth`: the developer's command line.
+"""The gateway's `hearth` commands: tokens for developers and operations.
 
 export HEARTH_ENVIRONMENT=development   # development tokens only exist there
 uv run hearth dev-token --role staff
 uv run hearth dev-token --role contractor --contractor-id gasco --ttl-minutes 30
 uv run hearth admin-token --service repairs --subject ops-jane
+
+Registered with the kit's command line through the `hearth.commands` entry point
+(`gateway = "gateway.cli:register"` in gateway/pyproject.toml).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Sequence
 from datetime import timedelta
+from typing import Annotated
 
+import click
+import typer
 from pydantic import ValidationError
 
 from gateway.auth import ROLE_SCOPES, DevelopmentTokenRefused, issue_development_token
@@ -24,120 +27,105 @@ from hearth_kit.settings import environment_from_env
 ADMIN_TOKEN_MAX_MINUTES = 60
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number <= 0:
-        raise argparse.ArgumentTypeError("must be a positive whole number")
-    return number
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hearth", description="Hearth developer tools.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    dev_token = commands.add_parser(
-        "dev-token",
-        help="print a development access token for the gateway",
-        description=(
-            "Print an HS256 access token signed with the gateway's development secret "
-            "(HEARTH_GATEWAY_JWT_SECRET). Use it as 'Authorization: Bearer <token>'. "
-            "Refused unless HEARTH_ENVIRONMENT=development."
+def dev_token(
+    role: Annotated[
+        str,
+        typer.Option(
+            help=f"the token's role; by default one of {', '.join(sorted(ROLE_SCOPES))} "
+            "(the gateway's settings may configure others)"
         ),
-    )
-    dev_token.add_argument("--role", required=True, choices=sorted(ROLE_SCOPES))
-    dev_token.add_argument("--subject", help="the token's sub (default: dev-<role>)")
-    dev_token.add_argument(
-        "--contractor-id", help="the contractor a contractor token is bound to (required then)"
-    )
-    dev_token.add_argument("--ttl-minutes", type=_positive_int, default=60)
-    admin_token = commands.add_parser(
-        "admin-token",
-        help="print an internal token with the admin scope for one service's /admin routes",
-        description=(
-            "Print an internal token for one service, with the admin scope, signed with "
-            "the gateway's internal-token private key (HEARTH_GATEWAY_INTERNAL_TOKEN_"
-            "PRIVATE_KEY; in development the development key). Run it where that key is, "
-            "e.g. in the gateway's pod. Use it as 'Authorization: Bearer <token>' on the "
-            "service's /admin routes; it works on no other service."
-        ),
-    )
-    admin_token.add_argument("--service", required=True, choices=SERVICES)
-    admin_token.add_argument(
-        "--subject", default="ops", help="who is acting, for the service's records (default ops)"
-    )
-    admin_token.add_argument(
-        "--ttl-minutes",
-        type=_positive_int,
-        default=15,
-        help=f"lifetime, at most {ADMIN_TOKEN_MAX_MINUTES} (default 15)",
-    )
-    return parser
+    ],
+    subject: Annotated[
+        str | None, typer.Option(help="the token's sub (default: dev-<role>)")
+    ] = None,
+    contractor_id: Annotated[
+        str | None,
+        typer.Option(help="the contractor a contractor token is bound to (required then)"),
+    ] = None,
+    ttl_minutes: Annotated[int, typer.Option(min=1, help="lifetime in minutes")] = 60,
+) -> None:
+    """Print a development access token for the gateway.
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "admin-token":
-        return _admin_token(parser, args)
-    if args.command != "dev-token":
-        parser.print_help()
-        return 2
-    if args.role == "contractor" and not args.contractor_id:
-        parser.error("a contractor token is bound to one contractor: give --contractor-id")
-    try:
-        settings = GatewaySettings()
-    except ValidationError as exc:
-        return _invalid_settings(exc)
+    An HS256 token signed with the gateway's development secret
+    (HEARTH_GATEWAY_JWT_SECRET). Use it as 'Authorization: Bearer <token>'. Refused
+    unless HEARTH_ENVIRONMENT=development."""
+    if role == "contractor" and not contractor_id:
+        raise typer.BadParameter(
+            "a contractor token is bound to one contractor: give --contractor-id",
+            param_hint="--contractor-id",
+        )
+    settings = _settings()
     try:
         token = issue_development_token(
-            args.role,
-            args.subject or f"dev-{args.role}",
-            contractor_id=args.contractor_id,
-            ttl=timedelta(minutes=args.ttl_minutes),
+            role,
+            subject or f"dev-{role}",
+            contractor_id=contractor_id,
+            ttl=timedelta(minutes=ttl_minutes),
             settings=settings,
         )
     except DevelopmentTokenRefused as exc:
-        print(f"hearth: {exc}", file=sys.stderr)
-        return 1
+        typer.echo(f"hearth: {exc}", err=True)
+        raise typer.Exit(1) from exc
     except ValueError as exc:
-        parser.error(str(exc))
+        raise click.UsageError(str(exc)) from exc
     if settings.jwt_algorithm != "HS256":
-        print(
+        typer.echo(
             "hearth: note: the gateway is set to verify RS256 tokens and will not accept "
             "this HS256 development token",
-            file=sys.stderr,
+            err=True,
         )
-    print(token)
-    return 0
+    typer.echo(token)
 
 
-def _invalid_settings(exc: ValidationError) -> int:
-    print(f"hearth: the gateway settings are not valid:\n{exc}", file=sys.stderr)
-    if environment_from_env() == "production":
-        print(
-            "hearth: this shell is production (HEARTH_ENVIRONMENT is not development). On a "
-            "developer's machine, as `make run` does: export HEARTH_ENVIRONMENT=development",
-            file=sys.stderr,
+def admin_token(
+    service: Annotated[
+        str,
+        typer.Option(click_type=click.Choice(SERVICES), help="the service whose /admin it opens"),
+    ],
+    subject: Annotated[str, typer.Option(help="who is acting, for the service's records")] = "ops",
+    ttl_minutes: Annotated[
+        int,
+        typer.Option(
+            min=1, max=ADMIN_TOKEN_MAX_MINUTES, help=f"lifetime, at most {ADMIN_TOKEN_MAX_MINUTES}"
+        ),
+    ] = 15,
+) -> None:
+    """Print an internal token with the admin scope for one service's /admin routes.
+
+    Signed with the gateway's internal-token private key
+    (HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY; in development the development key).
+    Run it where that key is, e.g. in the gateway's pod. Use it as 'Authorization:
+    Bearer <token>' on the service's /admin routes (or give it to `hearth dead-letters`
+    and `hearth outbox` as --token); it works on no other service."""
+    settings = _settings()
+    typer.echo(
+        issue_internal_token(
+            settings.internal_token_key(),
+            service=service,
+            subject=subject,
+            scopes=[ADMIN_SCOPE],
+            ttl=timedelta(minutes=ttl_minutes),
         )
-    return 1
-
-
-def _admin_token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if args.ttl_minutes > ADMIN_TOKEN_MAX_MINUTES:
-        parser.error(f"--ttl-minutes is at most {ADMIN_TOKEN_MAX_MINUTES}")
-    try:
-        settings = GatewaySettings()
-    except ValidationError as exc:
-        return _invalid_settings(exc)
-    token = issue_internal_token(
-        settings.internal_token_key(),
-        service=args.service,
-        subject=args.subject,
-        scopes=[ADMIN_SCOPE],
-        ttl=timedelta(minutes=args.ttl_minutes),
     )
-    print(token)
-    return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _settings() -> GatewaySettings:
+    """The gateway's settings, or exit 1 saying what is wrong with them."""
+    try:
+        return GatewaySettings()
+    except ValidationError as exc:
+        typer.echo(f"hearth: the gateway settings are not valid:\n{exc}", err=True)
+        if environment_from_env() == "production":
+            typer.echo(
+                "hearth: this shell is production (HEARTH_ENVIRONMENT is not development). "
+                "On a developer's machine, as `make run` does: "
+                "export HEARTH_ENVIRONMENT=development",
+                err=True,
+            )
+        raise typer.Exit(1) from exc
+
+
+def register(root: typer.Typer, imports: typer.Typer) -> None:
+    """The gateway's commands on `hearth` (entry point group hearth.commands)."""
+    root.command("dev-token")(dev_token)
+    root.command("admin-token")(admin_token)

@@ -111,6 +111,7 @@ def create_service_app(
         readiness=service_readiness(settings),
     )
     app.state.internal_token_verifier = InternalTokenVerifier.for_settings(settings)
+    app.state.handlers = handlers  # what `hearth projection rebuild` applies events with
 
     # Every route below answers only the gateway's internal token (401 without one);
     # routes under /admin also need the admin scope (403). The kit's own admin routers

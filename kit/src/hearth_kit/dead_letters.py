@@ -11,6 +11,7 @@ its handler and marks it replayed in one transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -190,6 +191,43 @@ async def count_dead_letters(request: Request) -> dict[str, int]:
             select(func.count()).where(dead_letter.c.replayed_at.is_(None))
         )
     return {"unreplayed": int(count or 0)}
+
+
+class DeadLetterDetail(DeadLetterPublic):
+    """One dead letter with what it carried: its key, its headers (the CloudEvents
+    attributes, traceparent) and its data (events name people by id only)."""
+
+    message_key: str | None
+    headers: list[tuple[str, str]]
+    data: Any
+
+
+@dead_letters_router.get("/{dead_letter_id}", response_model=DeadLetterDetail)
+async def show_dead_letter(
+    request: Request, dead_letter_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Any:
+    """One dead letter, with its headers and data, to see why its handler failed."""
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        row = (
+            (await session.execute(select(dead_letter).where(dead_letter.c.id == dead_letter_id)))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise NotFound(f"No dead letter {dead_letter_id}")
+    payload: bytes | None = row["payload"]
+    try:
+        data: Any = json.loads(payload) if payload else None
+    except ValueError:
+        data = payload.decode("utf-8", "replace") if payload else None
+    key: bytes | None = row["message_key"]
+    return {
+        **row,
+        "message_key": key.decode("utf-8", "replace") if key is not None else None,
+        "headers": [tuple(header) for header in row["headers"]],
+        "data": data,
+    }
 
 
 @dead_letters_router.post("/{dead_letter_id}/replay", response_model=DeadLetterPublic)
