@@ -28,7 +28,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from gateway.auth import Role, issue_development_token
+from gateway.auth import issue_development_token
 from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
 from hearth_kit.auth import Caller, InternalTokenVerifier, load_public_keys
 from tests.harness.tokens import PUBLIC_KEY_VARIABLE
@@ -38,6 +38,7 @@ KNOWN_UPRN = "100023336956"
 TENANCY_ONLY_UPRN = "200000000001"
 """A home compliance does not know, but income has a tenancy for."""
 TIMEOUT_SECONDS = 0.5
+WRITE_TIMEOUT_SECONDS = 1.0
 SLOW_SECONDS = 3.0
 
 
@@ -236,6 +237,7 @@ def gateway_settings(stand_ins: StandIns, **overrides: Any) -> GatewaySettings:
     values: dict[str, Any] = {
         **urls,
         "downstream_timeout_seconds": TIMEOUT_SECONDS,
+        "write_timeout_seconds": WRITE_TIMEOUT_SECONDS,
         "environment": "development",
         "jwt_algorithm": "HS256",
         "log_format": "console",
@@ -247,7 +249,7 @@ def gateway_settings(stand_ins: StandIns, **overrides: Any) -> GatewaySettings:
 OpenGateway = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
-def bearer(role: Role = "staff", contractor_id: str | None = None) -> dict[str, str]:
+def bearer(role: str = "staff", contractor_id: str | None = None) -> dict[str, str]:
     token = issue_development_token(
         role,
         f"test-{role}",

@@ -77,7 +77,7 @@ async def test_a_contractor_token_is_bound_to_its_contractor() -> None:
     principal = await TokenVerifier(DEV).verify(token)
     assert principal.contractor_id == "gasco"
     assert principal.is_contractor
-    assert principal.scopes == {"contractor", "repairs:read"}
+    assert principal.scopes == {"contractor"}
 
 
 def test_a_contractor_token_cannot_be_issued_without_its_contractor() -> None:

@@ -2,7 +2,7 @@
 
 Every `/v1` route depends on `require_scopes(...)`. A token names its subject (`sub`),
 its scopes (`scope`, space-separated) and may name roles (`roles`), each of which grants
-the scopes in ROLE_SCOPES. A contractor token is bound to one contractor
+its configured scope set (gateway.roles). A contractor token is bound to one contractor
 (`contractor_id`) and is refused without it.
 
 A contractor token carries only the contractor role's scopes: one that also carries a
@@ -19,61 +19,25 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gateway.roles import DEFAULT_ROLES
+from gateway.scopes import CONTRACTOR_SCOPE, SCOPES
+from gateway.scopes import NEED_TO_KNOW as NEED_TO_KNOW  # re-exported: callers import it here
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import Forbidden, Problem, ServiceUnavailable, Unauthorized
 
-SCOPES: dict[str, str] = {
-    "homes:read": "Read a home's overview",
-    "homes:write": "Register homes in the asset register",
-    "tenancies:read": "Read tenancies",
-    "tenancies:write": "Start tenancies",
-    "residents:read": "Read residents",
-    "residents:write": "Record residents",
-    "visits:read": "Read home visits",
-    "visits:write": "Arrange home visits and file visit reports",
-    "repairs:read": "Read repairs and appointments",
-    "repairs:write": "Report repairs, raise work orders and book appointments",
-    "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
-    "compliance:read": "Read the compliance programme: checks, certificates, figures",
-    "compliance:write": "Record gas safety records, access attempts and asset changes",
-    "income:read": "Read rent accounts, statements, arrears cases and figures",
-    "income:write": "Post payments, make arrangements and move arrears cases",
-    "income:approve": "Approve write-offs within the approver's limit",
-    "contacts:write": "Log a contact with a resident",
-    "complaints:read": "Read complaints and their deadlines",
-    "complaints:write": "Record and handle complaints",
-    "surveys:read": "Read survey results (aggregates)",
-    "surveys:write": "Record survey responses",
-    "vulnerabilities:read": "Read a resident's recorded vulnerabilities (need to know; audited)",
-    "vulnerabilities:write": "Record a resident's vulnerabilities with consent",
-    "diversity:read": "Read diversity aggregates (need to know)",
-    "caseloads:read": "Read housing officers' caseloads",
-    "reports:read": "Read figures and the regulator's Tenant Satisfaction Measures",
-    "contractor": "Act as a contractor (the token names the contractor)",
-}
-"""Every scope the gateway knows, with what it allows."""
+ROLE_SCOPES: dict[str, tuple[str, ...]] = DEFAULT_ROLES
+"""The default scopes each role grants (the gateway's settings may configure others)."""
 
-NEED_TO_KNOW: tuple[str, ...] = ("vulnerabilities:read", "diversity:read")
-"""Scopes granted one by one, never by a broad role."""
-
-Role = Literal["staff", "contractor"]
-
-ROLE_SCOPES: dict[str, tuple[str, ...]] = {
-    "staff": tuple(scope for scope in SCOPES if scope not in ("contractor", *NEED_TO_KNOW)),
-    "contractor": ("contractor", "repairs:read"),
-}
-"""The scopes each role grants."""
-
-STAFF_SCOPES: frozenset[str] = frozenset(ROLE_SCOPES["staff"]) - set(ROLE_SCOPES["contractor"])
+STAFF_SCOPES: frozenset[str] = frozenset(SCOPES) - {CONTRACTOR_SCOPE}
 """Scopes only staff hold: a contractor token carrying any of them is refused."""
 
 BEARER_REALM = 'Bearer realm="hearth"'
@@ -105,8 +69,11 @@ def _invalid_token(detail: str) -> Unauthorized:
     )
 
 
-def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
-    """The principal a verified token describes."""
+def principal_from_claims(
+    claims: Mapping[str, Any], roles_granting: Mapping[str, Sequence[str]] = DEFAULT_ROLES
+) -> Principal:
+    """The principal a verified token describes: its own scopes, and those its roles
+    grant (`roles_granting`, the configured role sets). An unknown role grants nothing."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise _invalid_token("The token has no subject (sub)")
@@ -118,7 +85,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         raise _invalid_token("The token's roles must be a list of strings")
     scopes = set(scope.split())
     for role in roles:
-        scopes.update(ROLE_SCOPES.get(role, ()))
+        scopes.update(roles_granting.get(role, ()))
     contractor_id = claims.get("contractor_id")
     if contractor_id is not None and (not isinstance(contractor_id, str) or not contractor_id):
         raise _invalid_token("The token's contractor_id must be a non-empty string")
@@ -181,7 +148,7 @@ class TokenVerifier:
             raise _invalid_token("The token has expired") from exc
         except jwt.PyJWTError as exc:
             raise _invalid_token(f"The token is not valid: {exc}") from exc
-        return principal_from_claims(claims)
+        return principal_from_claims(claims, settings.roles)
 
     async def _signing_key(self, token: str) -> jwt.PyJWK:
         assert self._jwks is not None
@@ -217,13 +184,19 @@ async def authenticated(
     return await verifier.verify(credentials.credentials)
 
 
-def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that lets the caller through only with every one of `scopes`."""
-    unknown = sorted(set(scopes) - SCOPES.keys())
-    if unknown:
-        raise ValueError(f"Unknown scopes: {', '.join(unknown)}")
+class ScopeCheck:
+    """A dependency that lets the caller through only with every one of `scopes`
+    (403 problem naming the missing ones otherwise). The scopes stay readable on the
+    route, so the authorisation matrix is worked out from the app itself."""
 
-    async def has_scopes(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        unknown = sorted(set(scopes) - SCOPES.keys())
+        if unknown:
+            raise ValueError(f"Unknown scopes: {', '.join(unknown)}")
+        self.scopes = scopes
+
+    async def __call__(self, principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        scopes = self.scopes
         missing = [scope for scope in scopes if scope not in principal.scopes]
         if missing:
             raise Forbidden(
@@ -238,7 +211,10 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
             )
         return principal
 
-    return has_scopes
+
+def require_scopes(*scopes: str) -> ScopeCheck:
+    """A dependency that lets the caller through only with every one of `scopes`."""
+    return ScopeCheck(tuple(scopes))
 
 
 class DevelopmentTokenRefused(Exception):
@@ -246,7 +222,7 @@ class DevelopmentTokenRefused(Exception):
 
 
 def issue_development_token(
-    role: Role,
+    role: str,
     subject: str,
     contractor_id: str | None = None,
     ttl: timedelta = timedelta(minutes=60),
@@ -256,8 +232,8 @@ def issue_development_token(
     settings = settings or GatewaySettings()
     if settings.environment == "production":
         raise DevelopmentTokenRefused("Development tokens are not issued in production")
-    if role not in ROLE_SCOPES:
-        raise ValueError(f"Unknown role {role!r}: one of {', '.join(ROLE_SCOPES)}")
+    if role not in settings.roles:
+        raise ValueError(f"Unknown role {role!r}: one of {', '.join(settings.roles)}")
     if role == "contractor" and not contractor_id:
         raise ValueError("A contractor token must name its contractor (contractor_id)")
     if role != "contractor" and contractor_id:
@@ -276,7 +252,7 @@ def issue_development_token(
         "exp": now + ttl,
         "jti": str(uuid.uuid4()),
         "roles": [role],
-        "scope": " ".join(ROLE_SCOPES[role]),
+        "scope": " ".join(settings.roles[role]),
     }
     if contractor_id:
         claims["contractor_id"] = contractor_id

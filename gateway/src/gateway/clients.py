@@ -3,8 +3,15 @@
 Each client is instrumented with OpenTelemetry, so every call carries the request's
 W3C `traceparent` to the service. Every call made on behalf of a caller carries a fresh
 internal token for that service naming the caller (docs/adr/0006-internal-tokens.md):
-the services answer nothing else. Every call is bounded by the downstream timeout from
-start to finish (httpx's own timeouts bound each connect/read/write separately).
+the services answer nothing else. Every call is bounded from start to finish (httpx's
+own timeouts bound each connect/read/write separately): a read by the read budget, a
+write by the longer write budget, since cutting a write off early turns work that
+happened into a 503. Every
+downstream timeout is logged, with the service, method and route template.
+
+Signing an internal token costs more than the rest of a small call, so one token is
+reused for the same caller and service for `internal_token_reuse_seconds` (well inside
+its 60-second life): a composite signs one per service, not one per call.
 """
 
 from __future__ import annotations
@@ -23,6 +30,12 @@ from gateway.metrics import DOWNSTREAM_DURATION
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES, Service
 from hearth_kit.auth import issue_internal_token
+from hearth_kit.logs import get_logger
+
+log = get_logger(__name__)
+
+MAX_CACHED_TOKENS = 10_000
+"""Internal tokens kept for reuse at most (one per caller and service)."""
 
 
 class DownstreamFailure(Exception):
@@ -41,12 +54,16 @@ class Downstreams:
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.timeout = settings.downstream_timeout_seconds
+        self.write_timeout = settings.write_timeout_seconds
         self._signing_key = settings.internal_token_key()
+        self._token_reuse = settings.internal_token_reuse_seconds
+        self._tokens: dict[tuple[Service, Principal], tuple[float, str]] = {}
         self._clients: dict[Service, httpx.AsyncClient] = {}
         for service in SERVICES:
             client = httpx.AsyncClient(
                 base_url=settings.service_url(service),
-                timeout=httpx.Timeout(self.timeout),
+                timeout=httpx.Timeout(max(self.timeout, self.write_timeout)),
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
                 headers={"User-Agent": "hearth-gateway"},
                 # Service-to-service calls stay inside the platform: never through an
                 # egress proxy picked up from the environment.
@@ -62,14 +79,31 @@ class Downstreams:
     def internal_token(self, service: Service, caller: Principal) -> str:
         """A token for one call to `service` on behalf of `caller` (60 s). It carries
         only the scopes the gateway knows (SCOPES): never `admin`, whatever the identity
-        provider put in the caller's token."""
-        return issue_internal_token(
+        provider put in the caller's token. Reused for the same caller and service
+        while younger than the reuse time."""
+        now = time.monotonic()
+        key = (service, caller)
+        cached = self._tokens.get(key)
+        if cached is not None and now - cached[0] < self._token_reuse:
+            return cached[1]
+        token = issue_internal_token(
             self._signing_key,
             service=service,
             subject=caller.subject,
             scopes=caller.scopes & SCOPES.keys(),
             contractor_id=caller.contractor_id,
         )
+        if len(self._tokens) >= MAX_CACHED_TOKENS:
+            self._forget_old_tokens(now)
+        self._tokens[key] = (now, token)
+        return token
+
+    def _forget_old_tokens(self, now: float) -> None:
+        stale = [key for key, (at, _) in self._tokens.items() if now - at >= self._token_reuse]
+        for key in stale:
+            del self._tokens[key]
+        if len(self._tokens) >= MAX_CACHED_TOKENS:
+            self._tokens.clear()
 
     async def request(
         self,
@@ -81,19 +115,26 @@ class Downstreams:
         params: httpx.QueryParams | Mapping[str, str] | None = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        route: str | None = None,
     ) -> httpx.Response:
         """The service's answer, whatever its status; DownstreamFailure if none came.
         With a caller, the call carries an internal token naming them; without one
-        (health checks) it carries none."""
+        (health checks) it carries none. `timeout` shortens the budget (a composite's
+        per-call budget); `route` is the path template logged on a timeout (the path
+        itself may hold ids)."""
         if caller is not None:
             headers = {
                 **(headers or {}),
                 "Authorization": f"Bearer {self.internal_token(service, caller)}",
             }
+        budget = self.timeout if method in ("GET", "HEAD") else self.write_timeout
+        if timeout is not None:
+            budget = min(budget, timeout)
         started = time.perf_counter()
         outcome = "unreachable"
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(budget):
                 response = await self._clients[service].request(
                     method, path, params=params, content=content, headers=headers
                 )
@@ -105,9 +146,15 @@ class Downstreams:
             ) from exc
         except (TimeoutError, httpx.TimeoutException) as exc:
             outcome = "timeout"
-            raise DownstreamFailure(
-                service, f"timed out after {self.timeout:g}s", delivered=None
-            ) from exc
+            log.warning(
+                "downstream timeout",
+                service=service,
+                method=method,
+                route=route or path,
+                budget_seconds=budget,
+            )
+            reason = f"timed out after {budget:g}s"
+            raise DownstreamFailure(service, reason, delivered=None) from exc
         except httpx.TransportError as exc:
             raise DownstreamFailure(
                 service, f"{type(exc).__name__} on the connection", delivered=None
@@ -123,6 +170,9 @@ class Downstreams:
         path: str,
         caller: Principal,
         params: Mapping[str, str] | None = None,
+        *,
+        timeout: float | None = None,
+        route: str | None = None,
     ) -> tuple[int, Any]:
         """A GET's status and JSON body (None when the body is not JSON), on behalf of
         `caller`."""
@@ -133,6 +183,8 @@ class Downstreams:
             caller=caller,
             params=params,
             headers={"Accept": "application/json"},
+            timeout=timeout,
+            route=route,
         )
         try:
             body = response.json()

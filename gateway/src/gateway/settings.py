@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.roles import DEFAULT_ROLES, check_roles
 from hearth_contracts.topics import Service, default_url
 from hearth_kit.auth import (
     InsecureConfiguration,
@@ -44,7 +45,44 @@ class GatewaySettings(BaseSettings):
     income_url: str = default_url("income")
     engagement_url: str = default_url("engagement")
     downstream_timeout_seconds: float = Field(
-        default=2.0, gt=0, description="Upper bound on each call to a service, start to finish"
+        default=2.0,
+        gt=0,
+        description="Read budget: upper bound on each read (GET) from a service, start to "
+        "finish, and on each call a composite makes",
+    )
+    write_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Write budget: upper bound on each write passed through to a service. "
+        "Longer than the read budget: a write that is cut off may still have happened, so "
+        "giving up early only turns done work into a 503",
+    )
+    roles: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_ROLES),
+        description="Each role's scopes (JSON object role -> list of scopes); see gateway.roles",
+    )
+    rate_limit_per_second: float = Field(
+        default=50.0,
+        gt=0,
+        description="Requests a second each client (token subject, else address) may make, "
+        "on average; over it a 429 with Retry-After",
+    )
+    rate_limit_burst: int = Field(
+        default=200, ge=1, description="Requests a client may make at once above the average"
+    )
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Origins of the internal front-ends allowed to call the API from a "
+        'browser (JSON list, e.g. ["https://contact.hearth.example"]); none by default',
+    )
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1, description="Larger request bodies are refused (413)"
+    )
+    internal_token_reuse_seconds: float = Field(
+        default=45.0,
+        ge=0,
+        description="An internal token (60 s life) is reused for the same caller and service "
+        "for this long, so a composite signs one token per service, not one per call",
     )
 
     environment: Environment = Field(
@@ -93,6 +131,7 @@ class GatewaySettings(BaseSettings):
 
     @model_validator(mode="after")
     def _safe_for_environment(self) -> GatewaySettings:
+        check_roles(self.roles)
         production = self.environment == "production"
         if self.jwt_algorithm == "HS256":
             if self.jwks_url:

@@ -24,6 +24,7 @@ from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
 from hearth_kit.outbox_admin import outbox_admin_router
+from hearth_kit.problems import ADMIN_RESPONSES, UNAUTHORISED_RESPONSES
 from hearth_kit.scheduler import ScheduledJob, Scheduler
 from hearth_kit.settings import ServiceSettings
 
@@ -116,8 +117,16 @@ def create_service_app(
     # Every route below answers only the gateway's internal token (401 without one);
     # routes under /admin also need the admin scope (403). The kit's own admin routers
     # are listed here with the service's routers.
-    for router in (*routers, dead_letters_router, outbox_admin_router):
-        app.include_router(router, dependencies=[Depends(authorised_caller)])
+    for router in routers:
+        app.include_router(
+            router, dependencies=[Depends(authorised_caller)], responses=UNAUTHORISED_RESPONSES
+        )
+    for router in (dead_letters_router, outbox_admin_router):
+        app.include_router(
+            router,
+            dependencies=[Depends(authorised_caller)],
+            responses={**UNAUTHORISED_RESPONSES, **ADMIN_RESPONSES},
+        )
     return app
 
 

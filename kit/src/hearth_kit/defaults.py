@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from hearth_kit.logs import setup_logging
-from hearth_kit.problems import install_problem_handlers
+from hearth_kit.problems import install_problem_handlers, install_problem_openapi
 from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of
 from hearth_kit.request_metrics import RequestMetrics
 from hearth_kit.tracing import setup_tracing
@@ -108,6 +108,7 @@ def add_process_defaults(
     setup_logging(settings.log_level, settings.log_format)
     setup_tracing(f"hearth-{process}", settings.otel_exporter)
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(RequestBodyLimit, max_body_bytes=max_body_bytes_of(settings))
     app.add_middleware(RequestMetrics, process=process)
     app.include_router(operations_router(readiness))

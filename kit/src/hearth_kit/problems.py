@@ -274,3 +274,87 @@ def install_problem_handlers(app: FastAPI) -> None:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Validation error (problem details)"},
 }
+
+
+# The OpenAPI document says what the API does: every error is a problem.
+
+UNAUTHORISED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid internal token from the gateway"},
+}
+"""What every route behind the internal-token check can answer besides its own."""
+
+ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"model": Problem, "description": "The internal token lacks the admin scope"},
+}
+
+_ERROR_DESCRIPTIONS: dict[str, str] = {
+    "409": "Conflict: another request with the same Idempotency-Key is in progress, or "
+    "the change conflicts with the resource's state (problem details)",
+    "413": "The request body is larger than the limit (problem details)",
+    "422": "Validation error: `errors[].field` names each field (problem details)",
+}
+
+
+def _problem_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in components:
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+    return {"$ref": "#/components/schemas/Problem"}
+
+
+def _is_error(status: str) -> bool:
+    return status == "default" or status[:1] in ("4", "5")
+
+
+def _uses_idempotency(operation: dict[str, Any]) -> bool:
+    return any(
+        parameter.get("in") == "header" and parameter.get("name", "").lower() == "idempotency-key"
+        for parameter in operation.get("parameters", [])
+    )
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite an OpenAPI document in place so it tells the truth about errors: every
+    4xx/5xx response is `application/problem+json` with the Problem schema (FastAPI
+    documents them as `application/json`, and a 422 as its own HTTPValidationError,
+    which is never sent), every operation that takes input documents the 422 it can
+    answer, every operation with a body the 413 over the size limit, and every create
+    with an Idempotency-Key the 409 of two requests racing on one key. Idempotent."""
+    ref = _problem_ref(schema)
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in ("get", "put", "post", "delete", "patch", "head"):
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("422", {"description": _ERROR_DESCRIPTIONS["422"]})
+            if operation.get("requestBody"):
+                responses.setdefault("413", {"description": _ERROR_DESCRIPTIONS["413"]})
+            if method == "post" and _uses_idempotency(operation):
+                responses.setdefault("409", {"description": _ERROR_DESCRIPTIONS["409"]})
+            for status, response in responses.items():
+                if not _is_error(str(status)) or "$ref" in response:
+                    continue
+                content: dict[str, Any] = response.setdefault("content", {})
+                content.pop("application/json", None)
+                content[PROBLEM_JSON] = {"schema": ref}
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        others = {name: c for name, c in components.items() if name != unused}
+        if unused in components and f"/{unused}'" not in str([schema.get("paths"), others]):
+            del components[unused]
+    return schema
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    """Make `app.openapi()` return the document `document_problems` rewrote."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_problems(generate())
+
+    # FastAPI's documented way to change the document is to replace app.openapi, which
+    # mypy reports as assigning to a method.
+    app.openapi = openapi  # type: ignore[method-assign]

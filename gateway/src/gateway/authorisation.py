@@ -1,0 +1,75 @@
+"""The authorisation matrix: every role against every gateway route, allowed or denied.
+
+Worked out from the app itself, never kept by hand: each `/v1` route's scopes are read
+from its `require_scopes(...)` dependency (pass-through rows included, as the domains
+add them), and a role may call a route when its scope set holds every scope the route
+needs. `python -m gateway.published` writes the table into docs/api.md; the
+parametrised test (gateway/tests/test_authorisation_matrix.py) calls every cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from fastapi import FastAPI, routing
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from gateway.auth import ScopeCheck
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    """One method and path of the gateway, and the scopes a caller needs for it."""
+
+    method: str
+    path: str
+    scopes: tuple[str, ...] | None
+    """None: the route needs no token at all."""
+
+    def allows(self, role_scopes: Sequence[str]) -> bool:
+        return self.scopes is None or set(self.scopes) <= set(role_scopes)
+
+
+def _scope_checks(dependant: Dependant) -> Iterator[ScopeCheck]:
+    if isinstance(dependant.call, ScopeCheck):
+        yield dependant.call
+    for sub in dependant.dependencies:
+        yield from _scope_checks(sub)
+
+
+def api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
+    """Each APIRoute of `app` with its full path. FastAPI (0.160 on) keeps an included
+    router as one entry in `app.routes`; `iter_route_contexts` opens them."""
+    for context in routing.iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path is not None:
+            yield context.path, route
+
+
+def gateway_routes(app: FastAPI) -> list[GatewayRoute]:
+    """Every `/v1` route of `app`, by path then method."""
+    routes = []
+    for path, route in api_routes(app):
+        if not path.startswith("/v1/"):
+            continue
+        checks = list(_scope_checks(route.dependant))
+        scopes = tuple(dict.fromkeys(s for check in checks for s in check.scopes))
+        for method in sorted(route.methods):
+            routes.append(GatewayRoute(method, path, scopes if checks else None))
+    return sorted(routes, key=lambda r: (r.path, r.method))
+
+
+def matrix_markdown(routes: Sequence[GatewayRoute], roles: Mapping[str, Sequence[str]]) -> str:
+    """The matrix as a Markdown table: one row per route, one column per role."""
+    names = list(roles)
+    lines = [
+        "| route | scopes | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for route in routes:
+        scopes = "(none: open)" if route.scopes is None else " ".join(route.scopes) or "(token)"
+        cells = ["yes" if route.allows(roles[name]) else "-" for name in names]
+        lines.append(f"| `{route.method} {route.path}` | {scopes} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

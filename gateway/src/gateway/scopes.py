@@ -1,0 +1,40 @@
+"""Every scope the gateway knows. A route needs some of them (gateway.auth.require_scopes);
+a role grants a set of them (gateway.roles)."""
+
+from __future__ import annotations
+
+SCOPES: dict[str, str] = {
+    "homes:read": "Read a home's overview",
+    "homes:write": "Register homes in the asset register",
+    "tenancies:read": "Read tenancies",
+    "tenancies:write": "Start tenancies",
+    "residents:read": "Read residents",
+    "residents:write": "Record residents",
+    "visits:read": "Read home visits",
+    "visits:write": "Arrange home visits and file visit reports",
+    "repairs:read": "Read repairs and appointments",
+    "repairs:write": "Report repairs, raise work orders and book appointments",
+    "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
+    "compliance:read": "Read the compliance programme: checks, certificates, figures",
+    "compliance:write": "Record gas safety records, access attempts and asset changes",
+    "income:read": "Read rent accounts, statements, arrears cases and figures",
+    "income:write": "Post payments, make arrangements and move arrears cases",
+    "income:approve": "Approve write-offs within the approver's limit",
+    "contacts:write": "Log a contact with a resident",
+    "complaints:read": "Read complaints and their deadlines",
+    "complaints:write": "Record and handle complaints",
+    "surveys:read": "Read survey results (aggregates)",
+    "surveys:write": "Record survey responses",
+    "vulnerabilities:read": "Read a resident's recorded vulnerabilities (need to know; audited)",
+    "vulnerabilities:write": "Record a resident's vulnerabilities with consent",
+    "diversity:read": "Read diversity aggregates (need to know)",
+    "caseloads:read": "Read housing officers' caseloads",
+    "reports:read": "Read figures and the regulator's Tenant Satisfaction Measures",
+    "contractor": "Act as a contractor (the token names the contractor)",
+}
+"""Every scope the gateway knows, with what it allows."""
+
+NEED_TO_KNOW: tuple[str, ...] = ("vulnerabilities:read", "diversity:read")
+"""Scopes granted one by one, never by a broad role."""
+
+CONTRACTOR_SCOPE = "contractor"
