@@ -3,12 +3,16 @@ published events stay in the outbox for tests to read). See tests/harness/servic
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
 
@@ -28,3 +32,26 @@ async def engagement(engagement_db_url: str) -> AsyncIterator[httpx.AsyncClient]
 async def engagement_database(engagement_db_url: str) -> AsyncIterator[Database]:
     async with opened_database(engagement_db_url) as db:
         yield db
+
+
+Published = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def published(engagement_database: Database) -> Published:
+    """The data of every event of one type (`complaint-received`) the service put in its
+    outbox for one home, oldest first."""
+
+    async def events_of(uprn: str, event_type: str) -> list[dict[str, Any]]:
+        async with engagement_database.sessionmaker() as session:
+            rows = await session.execute(
+                select(outbox_message.c.payload)
+                .where(
+                    outbox_message.c.message_key == uprn,
+                    outbox_message.c.event_type == f"uk.hearth.engagement.{event_type}.v1",
+                )
+                .order_by(outbox_message.c.id)
+            )
+            return [json.loads(payload) for (payload,) in rows.all()]
+
+    return events_of

@@ -1,20 +1,41 @@
-"""The engagement service: residents, contacts, surveys and complaints."""
+"""The engagement service: residents and their needs, contacts, messages, surveys,
+complaints on the Complaint Handling Code's clocks, you said we did."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
+from engagement.complaints.endpoints import router as complaints_router
+from engagement.complaints.service import ComplaintService
 from engagement.handlers import handlers
 from engagement.residents.endpoints import router as residents_router
 from engagement.settings import EngagementSettings
 from hearth_kit.app import create_service_app
+from hearth_kit.scheduler import ScheduledJob
+from hearth_kit.working_days import WorkingDayCalendar
 
 
 def create_app(settings: EngagementSettings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or EngagementSettings(),
-        title="Hearth engagement",
-        description="Residents and their communication needs, contacts, surveys, complaints.",
-        routers=[residents_router],
-        handlers=handlers,
+    settings = settings or EngagementSettings()
+    complaint_service = ComplaintService(
+        settings.complaint_timescales.by_stage(), WorkingDayCalendar(settings.closure_days)
     )
+    app = create_service_app(
+        settings,
+        title="Hearth engagement",
+        description="Residents and their communication needs, contacts, messages, surveys, "
+        "complaints on the Complaint Handling Code's clocks, you said we did.",
+        routers=[residents_router, complaints_router],
+        handlers=handlers,
+        scheduled_jobs=[
+            ScheduledJob(
+                "complaint-deadlines",
+                timedelta(seconds=settings.deadline_sweep_seconds),
+                complaint_service.raise_breaches,
+            )
+        ],
+    )
+    app.state.complaint_service = complaint_service
+    return app

@@ -1,15 +1,31 @@
-"""Engagement tables: residents, and the tenancies engagement knows of."""
+"""Engagement tables: residents and what engagement keeps about them (needs,
+vulnerabilities, a diversity profile kept apart), contacts, complaints on the Code's
+clocks, service requests, messages, surveys, "you said, we did", and the homes and
+tenancies engagement knows of from other services' events."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.engagement import ContactChannel, FormatNeed
+from hearth_contracts.events.engagement import (
+    Adjustment,
+    AgeBand,
+    ComplaintCategory,
+    ComplaintStage,
+    ContactChannel,
+    ContactDirection,
+    ContactMedium,
+    ContactReason,
+    FormatNeed,
+    SurveyKind,
+    VulnerabilityCategory,
+)
 from hearth_kit.db import AwareDateTime, text_enum
 
 
@@ -18,21 +34,31 @@ class EngagementModel(SQLModel, registry=registry()):
 
 
 class Resident(EngagementModel, table=True):
-    """A resident on a tenancy, with their contact details and communication needs.
-    Contact details never leave engagement."""
+    """A person the landlord deals with, by the one id the platform gives them (income's
+    tenancy-started names it; engagement mints it for someone not yet on a tenancy),
+    with their contact details and communication needs. Contact details never leave
+    engagement."""
 
     __tablename__ = "resident"
 
     id: uuid.UUID = Field(primary_key=True)
-    tenancy_id: uuid.UUID = Field(index=True)
-    uprn: str = Field(max_length=12, index=True)
+    tenancy_id: uuid.UUID | None = Field(default=None, index=True)
+    uprn: str | None = Field(default=None, max_length=12, index=True)
     full_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     preferred_channel: ContactChannel = Field(sa_type=text_enum(ContactChannel))
     language: str = Field(max_length=35)
     format_needs: list[FormatNeed] = Field(default_factory=list, sa_type=JSON)
+    accessibility_needs: list[Adjustment] = Field(default_factory=list, sa_type=JSON)
+    accessibility_notes: str | None = Field(default=None, max_length=1000)
+    age_band: AgeBand | None = Field(default=None, sa_type=text_enum(AgeBand))
+    lives_alone: bool | None = None
+    household_size: int | None = None
+    details_confirmed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    details_to_follow_up: list[str] = Field(default_factory=list, sa_type=JSON)
     registered_at: datetime = Field(sa_type=AwareDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     version: int = Field(default=1)
 
 
@@ -50,3 +76,242 @@ class Tenancy(EngagementModel, table=True):
         sa_type=AwareDateTime,
         description="When income announced it (an older event never overwrites it)",
     )
+
+
+class Home(EngagementModel, table=True):
+    """A home in the asset register (compliance's property-registered): the homes CH01
+    counts complaints per 1,000 of."""
+
+    __tablename__ = "home"
+
+    uprn: str = Field(primary_key=True, max_length=12)
+    as_of: datetime = Field(sa_type=AwareDateTime)
+
+
+class Vulnerability(EngagementModel, table=True):
+    """A vulnerability recorded with the resident's consent. The detail is need-to-know
+    (scope vulnerabilities:read, every read audited); other services get the category
+    flag only."""
+
+    __tablename__ = "vulnerability"
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(index=True)
+    category: VulnerabilityCategory = Field(sa_type=text_enum(VulnerabilityCategory))
+    detail: str | None = Field(default=None, max_length=2000)
+    adjustments: list[Adjustment] = Field(default_factory=list, sa_type=JSON)
+    consent_given_at: datetime = Field(sa_type=AwareDateTime)
+    review_on: date
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class VulnerabilityRead(EngagementModel, table=True):
+    """The audit of who read a resident's vulnerabilities, and when."""
+
+    __tablename__ = "vulnerability_read"
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(index=True)
+    reader: str = Field(max_length=200)
+    read_at: datetime = Field(sa_type=AwareDateTime)
+    records_shown: int
+
+
+class DiversityProfile(EngagementModel, table=True):
+    """An optional diversity profile, kept apart from operational data and read only as
+    aggregates (scope diversity:read)."""
+
+    __tablename__ = "diversity_profile"
+
+    resident_id: uuid.UUID = Field(primary_key=True)
+    ethnicity: str | None = Field(default=None, max_length=64)
+    disability: str | None = Field(default=None, max_length=64)
+    sex: str | None = Field(default=None, max_length=64)
+    religion: str | None = Field(default=None, max_length=64)
+    sexual_orientation: str | None = Field(default=None, max_length=64)
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Contact(EngagementModel, table=True):
+    """A contact with a household, from any channel."""
+
+    __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_uprn_contacted_at", "uprn", "contacted_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    direction: ContactDirection = Field(sa_type=text_enum(ContactDirection))
+    medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
+    reason: ContactReason = Field(sa_type=text_enum(ContactReason))
+    notes: str | None = Field(default=None, max_length=4000)
+    contacted_at: datetime = Field(sa_type=AwareDateTime)
+    logged_by: str = Field(max_length=200)
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    """The current stage is not answered yet."""
+    CLOSED = "closed"
+    """The current stage was answered (a stage 1 answer can still be escalated)."""
+
+
+class Complaint(EngagementModel, table=True):
+    """A complaint under the Complaint Handling Code, with what was learnt from it."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_received_at_id", "received_at", "id"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    category: ComplaintCategory = Field(sa_type=text_enum(ComplaintCategory))
+    medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
+    summary: str = Field(max_length=4000)
+    repair_id: uuid.UUID | None = None
+    received_at: datetime = Field(sa_type=AwareDateTime)
+    stage: ComplaintStage = Field(sa_type=text_enum(ComplaintStage))
+    status: ComplaintStatus = Field(sa_type=text_enum(ComplaintStatus), index=True)
+    root_cause: str | None = Field(default=None, max_length=2000)
+    learning: str | None = Field(default=None, max_length=2000)
+    remedy: str | None = Field(default=None, max_length=2000)
+    compensation_pence: int = Field(default=0, sa_type=BigInteger)
+
+
+class ComplaintStageRecord(EngagementModel, table=True):
+    """One stage of a complaint and its clocks. The breach markers are stamped in the
+    transaction that publishes complaint-deadline-breached, so each breach is raised
+    once."""
+
+    __tablename__ = "complaint_stage"
+    __table_args__ = (
+        Index("ix_complaint_stage_acknowledge_by", "acknowledge_by"),
+        Index("ix_complaint_stage_respond_by", "respond_by"),
+    )
+
+    complaint_id: uuid.UUID = Field(primary_key=True)
+    stage: ComplaintStage = Field(primary_key=True, sa_type=text_enum(ComplaintStage))
+    requested_at: datetime = Field(sa_type=AwareDateTime)
+    acknowledge_by: date
+    acknowledged_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    handler: str | None = Field(default=None, max_length=64)
+    code_respond_by: date | None = None
+    respond_by: date | None = None
+    extension_reason: str | None = Field(default=None, max_length=1000)
+    extension_agreed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    responded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    acknowledge_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    respond_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ServiceRequest(EngagementModel, table=True):
+    """A request for a service (not a complaint): recorded apart, on no Code clock."""
+
+    __tablename__ = "service_request"
+
+    id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    category: ComplaintCategory = Field(sa_type=text_enum(ComplaintCategory))
+    medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
+    summary: str = Field(max_length=4000)
+    received_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Message(EngagementModel, table=True):
+    """A letter, email or text to a resident, rendered from a template in their language
+    and format, sent by the message job with back-off (sent once: the row is stamped
+    sent in the job's transaction)."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        Index(
+            "uq_message_resident_template_source",
+            "resident_id",
+            "template",
+            "source_id",
+            unique=True,
+        ),
+        Index("ix_message_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_message_resident_created_at", "resident_id", "created_at", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID
+    uprn: str | None = Field(default=None, max_length=12)
+    template: str = Field(max_length=64)
+    source_id: uuid.UUID = Field(description="The event or record that triggered it")
+    language: str = Field(max_length=35)
+    formats: list[FormatNeed] = Field(default_factory=list, sa_type=JSON)
+    channel: ContactChannel = Field(sa_type=text_enum(ContactChannel))
+    recipient: str | None = Field(default=None, max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=8000)
+    status: MessageStatus = Field(sa_type=text_enum(MessageStatus))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class SurveyInvitation(EngagementModel, table=True):
+    """A resident was invited to a transactional survey about a piece of work."""
+
+    __tablename__ = "survey_invitation"
+    __table_args__ = (
+        Index(
+            "uq_survey_invitation_resident_survey_about",
+            "resident_id",
+            "survey",
+            "about_id",
+            unique=True,
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID
+    uprn: str = Field(max_length=12, index=True)
+    survey: SurveyKind = Field(sa_type=text_enum(SurveyKind))
+    about_id: uuid.UUID
+    invited_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class SurveyResponse(EngagementModel, table=True):
+    """A resident's answers to a survey, with their reasons and feedback on the operative."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (Index("ix_survey_response_survey_responded_at", "survey", "responded_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    survey: SurveyKind = Field(sa_type=text_enum(SurveyKind))
+    about_id: uuid.UUID | None = None
+    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    uprn: str = Field(max_length=12)
+    answers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    reasons: str | None = Field(default=None, max_length=4000)
+    operative_feedback: str | None = Field(default=None, max_length=4000)
+    responded_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class YouSaidWeDid(EngagementModel, table=True):
+    """A published change, linked to the complaints and survey responses behind it."""
+
+    __tablename__ = "you_said_we_did"
+    __table_args__ = (Index("ix_you_said_we_did_published_on_id", "published_on", "id"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    you_said: str = Field(max_length=2000)
+    we_did: str = Field(max_length=2000)
+    published_on: date
+    complaint_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    survey_response_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = Field(sa_type=AwareDateTime)

@@ -1,20 +1,98 @@
-"""Engagement settings (env prefix HEARTH_ENGAGEMENT_)."""
+"""Engagement settings (env prefix HEARTH_ENGAGEMENT_, nested with __). The Code's
+timescales, the message channels, the retry ladder and the survey suppression threshold
+are configuration: a landlord changes them without a release."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from engagement.complaints.rules import StageTimescale
+from hearth_contracts.events.engagement import ComplaintStage
 from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
+class StageTimescaleSetting(BaseModel):
+    """One stage of the Complaint Handling Code, in working days."""
+
+    acknowledge_within: int = Field(default=5, ge=1)
+    respond_within: int = Field(ge=1)
+    extend_by_at_most: int = Field(ge=0)
+
+    def timescale(self) -> StageTimescale:
+        return StageTimescale(
+            acknowledge_within=self.acknowledge_within,
+            respond_within=self.respond_within,
+            extend_by_at_most=self.extend_by_at_most,
+        )
+
+
+class ComplaintTimescales(BaseModel):
+    """The statutory Code's defaults (DOMAIN.md): stage 1 acknowledged in 5 and answered
+    in 10 working days (extension at most 10 more); stage 2 in 5 and 20 (at most 20)."""
+
+    stage_1: StageTimescaleSetting = StageTimescaleSetting(respond_within=10, extend_by_at_most=10)
+    stage_2: StageTimescaleSetting = StageTimescaleSetting(respond_within=20, extend_by_at_most=20)
+
+    def by_stage(self) -> dict[ComplaintStage, StageTimescale]:
+        return {
+            ComplaintStage.STAGE_1: self.stage_1.timescale(),
+            ComplaintStage.STAGE_2: self.stage_2.timescale(),
+        }
+
+
+class EmailSettings(BaseModel):
+    """SMTP for emails. No host: the email channel is not configured (messages wait)."""
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = True
+    sender: str = Field(default="no-reply@hearth.invalid", max_length=254)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class TextSettings(BaseModel):
+    """Texts through a GOV.UK Notify shaped HTTP API. No base URL or key: not configured."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    template_id: str = Field(default="hearth-text", max_length=64)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class MessageRetries(BaseModel):
+    """Back-off between attempts to send a message: base * 2^(attempt-1), capped; after
+    max_attempts the message is failed (hearth_engagement_messages_failed_total)."""
+
+    base_seconds: int = Field(default=60, ge=1)
+    cap_seconds: int = Field(default=3600, ge=1)
+    max_attempts: int = Field(default=8, ge=1)
+
+
 class EngagementSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HEARTH_ENGAGEMENT_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_ENGAGEMENT_", env_nested_delimiter="__", extra="ignore"
+    )
     service_name: ClassVar[str] = "engagement"
+
+    complaint_timescales: ComplaintTimescales = ComplaintTimescales()
+    email: EmailSettings = EmailSettings()
+    text: TextSettings = TextSettings()
+    message_retries: MessageRetries = MessageRetries()
+    survey_minimum_group_size: int = Field(
+        default=10,
+        ge=1,
+        description="Results by diversity strand for fewer respondents are suppressed",
+    )
+    deadline_sweep_seconds: int = Field(default=300, ge=1)
+    message_sweep_seconds: int = Field(default=30, ge=1)
 
 
 def settings_from_env() -> EngagementSettings:

@@ -1,0 +1,173 @@
+"""All SQL about complaints, their stages and service requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
+from hearth_contracts.events.engagement import ComplaintStage
+
+
+def add(session: AsyncSession, row: Complaint | ComplaintStageRecord | ServiceRequest) -> None:
+    session.add(row)
+
+
+async def get(
+    session: AsyncSession, complaint_id: uuid.UUID, *, for_update: bool = False
+) -> Complaint | None:
+    query = select(Complaint).where(Complaint.id == complaint_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def stages_of(
+    session: AsyncSession, complaint_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[ComplaintStageRecord]]:
+    """Each complaint's stages, stage 1 first."""
+    found: dict[uuid.UUID, list[ComplaintStageRecord]] = {i: [] for i in complaint_ids}
+    if not complaint_ids:
+        return found
+    rows = (
+        await session.execute(
+            select(ComplaintStageRecord)
+            .where(col(ComplaintStageRecord.complaint_id).in_(complaint_ids))
+            .order_by(col(ComplaintStageRecord.stage))
+        )
+    ).scalars()
+    for row in rows:
+        found[row.complaint_id].append(row)
+    return found
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    resident_id: uuid.UUID | None,
+    uprn: str | None,
+    status: ComplaintStatus | None,
+) -> list[Complaint]:
+    """Complaints in the order they were received."""
+    query = select(Complaint).order_by(col(Complaint.received_at), col(Complaint.id)).limit(limit)
+    if after is not None:
+        received_at, complaint_id = after
+        query = query.where(
+            or_(
+                col(Complaint.received_at) > received_at,
+                and_(col(Complaint.received_at) == received_at, col(Complaint.id) > complaint_id),
+            )
+        )
+    if resident_id is not None:
+        query = query.where(Complaint.resident_id == resident_id)
+    if uprn is not None:
+        query = query.where(Complaint.uprn == uprn)
+    if status is not None:
+        query = query.where(Complaint.status == status)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def unacknowledged_past(
+    session: AsyncSession, today: date, limit: int
+) -> list[ComplaintStageRecord]:
+    """Stages not acknowledged whose acknowledgement day is over and whose breach is not
+    raised yet, locked (rows another replica holds are skipped)."""
+    query = (
+        select(ComplaintStageRecord)
+        .where(
+            col(ComplaintStageRecord.acknowledged_at).is_(None),
+            col(ComplaintStageRecord.acknowledge_breach_raised_at).is_(None),
+            col(ComplaintStageRecord.acknowledge_by) < today,
+        )
+        .order_by(col(ComplaintStageRecord.acknowledge_by))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def unanswered_past(
+    session: AsyncSession, today: date, limit: int
+) -> list[ComplaintStageRecord]:
+    """Stages not answered whose (extended) answer day is over and whose breach is not
+    raised yet, locked (rows another replica holds are skipped)."""
+    query = (
+        select(ComplaintStageRecord)
+        .where(
+            col(ComplaintStageRecord.responded_at).is_(None),
+            col(ComplaintStageRecord.respond_breach_raised_at).is_(None),
+            col(ComplaintStageRecord.respond_by) < today,
+        )
+        .order_by(col(ComplaintStageRecord.respond_by))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def homes_of(session: AsyncSession, complaint_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await session.execute(
+        select(Complaint.id, Complaint.uprn).where(col(Complaint.id).in_(complaint_ids))
+    )
+    return {complaint_id: uprn for complaint_id, uprn in rows.all()}
+
+
+async def received_between(
+    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime
+) -> int:
+    """Stages requested in [start, end) (CH01)."""
+    query = select(func.count()).where(
+        ComplaintStageRecord.stage == stage,
+        col(ComplaintStageRecord.requested_at) >= start,
+        col(ComplaintStageRecord.requested_at) < end,
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def answered_between(
+    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime
+) -> list[ComplaintStageRecord]:
+    """Stages answered in [start, end) (CH02)."""
+    query = select(ComplaintStageRecord).where(
+        ComplaintStageRecord.stage == stage,
+        col(ComplaintStageRecord.responded_at) >= start,
+        col(ComplaintStageRecord.responded_at) < end,
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def service_requests_page(
+    session: AsyncSession,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    uprn: str | None,
+    resident_id: uuid.UUID | None,
+) -> list[ServiceRequest]:
+    query = (
+        select(ServiceRequest)
+        .order_by(col(ServiceRequest.received_at), col(ServiceRequest.id))
+        .limit(limit)
+    )
+    if after is not None:
+        received_at, request_id = after
+        query = query.where(
+            or_(
+                col(ServiceRequest.received_at) > received_at,
+                and_(
+                    col(ServiceRequest.received_at) == received_at,
+                    col(ServiceRequest.id) > request_id,
+                ),
+            )
+        )
+    if uprn is not None:
+        query = query.where(ServiceRequest.uprn == uprn)
+    if resident_id is not None:
+        query = query.where(ServiceRequest.resident_id == resident_id)
+    return list((await session.execute(query)).scalars().all())

@@ -1,0 +1,108 @@
+"""The Housing Ombudsman's Complaint Handling Code as pure rules: when each stage must
+be acknowledged and answered, how far an answer may be extended, and whether a deadline
+has passed. Days are working days of the landlord's calendar (hearth_kit.working_days),
+counted from the London day the thing happened; a deadline holds to the end of its day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from hearth_contracts.events.engagement import ComplaintStage
+from hearth_kit.working_days import WorkingDayCalendar, end_of_london_day, london_day
+
+
+@dataclass(frozen=True)
+class StageTimescale:
+    """One stage's timescales, in working days."""
+
+    acknowledge_within: int
+    """From receipt (stage 1) or the escalation request (stage 2)."""
+    respond_within: int
+    """From the acknowledgement."""
+    extend_by_at_most: int
+    """How far the answer's date may move, in all, from the date the Code set."""
+
+
+CODE_TIMESCALES: dict[ComplaintStage, StageTimescale] = {
+    ComplaintStage.STAGE_1: StageTimescale(
+        acknowledge_within=5, respond_within=10, extend_by_at_most=10
+    ),
+    ComplaintStage.STAGE_2: StageTimescale(
+        acknowledge_within=5, respond_within=20, extend_by_at_most=20
+    ),
+}
+"""The statutory Code's numbers (settings may carry a landlord's stricter ones)."""
+
+
+def acknowledge_by(
+    requested_at: datetime, timescale: StageTimescale, calendar: WorkingDayCalendar
+) -> date:
+    """The last day to acknowledge: the working days counted from the day it was
+    received (stage 1) or escalation was asked for (stage 2)."""
+    return calendar.add_working_days(london_day(requested_at), timescale.acknowledge_within)
+
+
+def respond_by(
+    acknowledged_at: datetime, timescale: StageTimescale, calendar: WorkingDayCalendar
+) -> date:
+    """The last day to answer: the working days counted from the acknowledgement."""
+    return calendar.add_working_days(london_day(acknowledged_at), timescale.respond_within)
+
+
+def latest_extension(
+    code_respond_by: date, timescale: StageTimescale, calendar: WorkingDayCalendar
+) -> date:
+    """The furthest an answer may be put back: the stage's limit in working days after
+    the date the Code set (10 at stage 1, 20 at stage 2), however many extensions."""
+    return calendar.add_working_days(code_respond_by, timescale.extend_by_at_most)
+
+
+def has_passed(deadline: date, now: datetime) -> bool:
+    """A deadline passes when its London day is over."""
+    return now > end_of_london_day(deadline)
+
+
+class ExtensionRefused(ValueError):
+    """Why an extension is not allowed; `field` names the request field at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_extension(
+    *,
+    current_respond_by: date,
+    code_respond_by: date,
+    new_respond_by: date,
+    agreed_at: datetime,
+    timescale: StageTimescale,
+    calendar: WorkingDayCalendar,
+) -> None:
+    """An extension must be agreed (told to the resident) before the current deadline
+    has passed, move the date later, and stay within the stage's limit. Raises
+    ExtensionRefused naming the field at fault."""
+    if has_passed(current_respond_by, agreed_at):
+        raise ExtensionRefused(
+            f"The deadline of {current_respond_by.isoformat()} has passed: an extension "
+            "must be agreed before it",
+            field="agreed_at",
+        )
+    if new_respond_by <= current_respond_by:
+        raise ExtensionRefused(
+            f"The new date must be after the current deadline {current_respond_by.isoformat()}",
+            field="new_respond_by",
+        )
+    limit = latest_extension(code_respond_by, timescale, calendar)
+    if new_respond_by > limit:
+        raise ExtensionRefused(
+            f"At most {timescale.extend_by_at_most} working days after "
+            f"{code_respond_by.isoformat()}: no later than {limit.isoformat()}",
+            field="new_respond_by",
+        )
+
+
+def answered_in_time(responded_at: datetime, deadline: date) -> bool:
+    """Answered on or before its (possibly extended) deadline (CH02)."""
+    return not has_passed(deadline, responded_at)

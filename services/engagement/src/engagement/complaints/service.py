@@ -1,0 +1,458 @@
+"""Use cases for complaints on the Complaint Handling Code's clocks, and service
+requests recorded apart. Never commits: the caller owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement import metrics
+from engagement.complaints import repository, rules
+from engagement.complaints.schemas import (
+    ComplaintAcknowledge,
+    ComplaintCreate,
+    ComplaintEscalate,
+    ComplaintExtend,
+    ComplaintPublic,
+    ComplaintRespond,
+    ComplaintStagePublic,
+    NextDeadline,
+    ServiceRequestCreate,
+    ServiceRequestPublic,
+)
+from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
+from engagement.residents import repository as residents
+from hearth_contracts.events.engagement import (
+    ComplaintDeadline,
+    ComplaintDeadlineBreached,
+    ComplaintEscalated,
+    ComplaintReceived,
+    ComplaintStage,
+)
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import WorkingDayCalendar, london_day
+
+BREACH_BATCH = 500
+
+Acknowledged = Callable[[AsyncSession, Complaint, ComplaintStageRecord], Awaitable[None]]
+"""Told when a stage is acknowledged (the message pipeline writes to the resident)."""
+
+
+def refuse_future(moment: datetime, now: datetime, field: str) -> None:
+    """A clock starts when the thing happened, which cannot be later than now."""
+    if moment > now:
+        raise Unprocessable(f"{field} is in the future", field=field)
+
+
+def stage_public(record: ComplaintStageRecord) -> ComplaintStagePublic:
+    answered = (
+        rules.answered_in_time(record.responded_at, record.respond_by)
+        if record.responded_at is not None and record.respond_by is not None
+        else None
+    )
+    return ComplaintStagePublic(
+        stage=record.stage,
+        requested_at=record.requested_at,
+        acknowledge_by=record.acknowledge_by,
+        acknowledged_at=record.acknowledged_at,
+        handler=record.handler,
+        respond_by=record.respond_by,
+        code_respond_by=record.code_respond_by,
+        extended=record.extension_agreed_at is not None,
+        extension_reason=record.extension_reason,
+        responded_at=record.responded_at,
+        answered_in_time=answered,
+    )
+
+
+def next_deadline(record: ComplaintStageRecord, now: datetime) -> NextDeadline | None:
+    if record.acknowledged_at is None:
+        return NextDeadline(
+            stage=record.stage,
+            deadline=ComplaintDeadline.ACKNOWLEDGE,
+            due_on=record.acknowledge_by,
+            overdue=rules.has_passed(record.acknowledge_by, now),
+        )
+    if record.responded_at is None and record.respond_by is not None:
+        return NextDeadline(
+            stage=record.stage,
+            deadline=ComplaintDeadline.RESPOND,
+            due_on=record.respond_by,
+            overdue=rules.has_passed(record.respond_by, now),
+        )
+    return None
+
+
+def to_public(
+    complaint: Complaint, stages: list[ComplaintStageRecord], now: datetime
+) -> ComplaintPublic:
+    current = next((s for s in stages if s.stage == complaint.stage), None)
+    return ComplaintPublic(
+        id=complaint.id,
+        uprn=complaint.uprn,
+        resident_id=complaint.resident_id,
+        category=complaint.category,
+        medium=complaint.medium,
+        summary=complaint.summary,
+        repair_id=complaint.repair_id,
+        received_at=complaint.received_at,
+        stage=complaint.stage,
+        status=complaint.status,
+        root_cause=complaint.root_cause,
+        learning=complaint.learning,
+        remedy=complaint.remedy,
+        compensation_pence=complaint.compensation_pence,
+        stages=[stage_public(s) for s in stages],
+        next_deadline=next_deadline(current, now) if current is not None else None,
+    )
+
+
+class ComplaintService:
+    def __init__(
+        self,
+        timescales: dict[ComplaintStage, rules.StageTimescale],
+        calendar: WorkingDayCalendar,
+        on_acknowledged: Acknowledged | None = None,
+    ) -> None:
+        self.timescales = timescales
+        self.calendar = calendar
+        self.on_acknowledged = on_acknowledged
+
+    async def receive(self, session: AsyncSession, data: ComplaintCreate) -> ComplaintPublic:
+        """Record a complaint at stage 1; its acknowledgement is due 5 working days
+        from the day it was received (publishes complaint-received)."""
+        now = datetime.now(UTC)
+        refuse_future(data.received_at, now, "received_at")
+        await self._known_resident(session, data.resident_id)
+        complaint = Complaint(
+            id=uuid.uuid4(),
+            uprn=data.uprn,
+            resident_id=data.resident_id,
+            category=data.category,
+            medium=data.medium,
+            summary=data.summary,
+            repair_id=data.repair_id,
+            received_at=data.received_at,
+            stage=ComplaintStage.STAGE_1,
+            status=ComplaintStatus.OPEN,
+        )
+        stage = ComplaintStageRecord(
+            complaint_id=complaint.id,
+            stage=ComplaintStage.STAGE_1,
+            requested_at=data.received_at,
+            acknowledge_by=rules.acknowledge_by(
+                data.received_at, self.timescales[ComplaintStage.STAGE_1], self.calendar
+            ),
+        )
+        repository.add(session, complaint)
+        repository.add(session, stage)
+        await session.flush()
+        await publish(
+            session,
+            ComplaintReceived(
+                complaint_id=complaint.id,
+                uprn=complaint.uprn,
+                resident_id=complaint.resident_id,
+                category=complaint.category,
+                medium=complaint.medium,
+                repair_id=complaint.repair_id,
+                received_at=complaint.received_at,
+                acknowledge_by=stage.acknowledge_by,
+            ),
+        )
+        return to_public(complaint, [stage], now)
+
+    async def get(self, session: AsyncSession, complaint_id: uuid.UUID) -> ComplaintPublic:
+        complaint = await self._complaint(session, complaint_id, for_update=False)
+        stages = await repository.stages_of(session, [complaint.id])
+        return to_public(complaint, stages[complaint.id], datetime.now(UTC))
+
+    async def acknowledge(
+        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintAcknowledge
+    ) -> ComplaintPublic:
+        """Acknowledge the current stage: the answer is due 10 (stage 1) or 20 (stage 2)
+        working days from the acknowledgement. Stage 2 is handled by someone other than
+        stage 1's handler."""
+        now = datetime.now(UTC)
+        refuse_future(data.acknowledged_at, now, "acknowledged_at")
+        complaint, stages = await self._with_stages(session, complaint_id)
+        current = stages[-1]
+        if current.acknowledged_at is not None:
+            raise Conflict(
+                f"Complaint {complaint_id} {current.stage.value} is already acknowledged"
+            )
+        if data.acknowledged_at < current.requested_at:
+            raise Unprocessable(
+                "acknowledged_at is before the stage was requested", field="acknowledged_at"
+            )
+        if current.stage == ComplaintStage.STAGE_2:
+            self._not_stage_1_handler(stages[0], data.handler)
+        timescale = self.timescales[current.stage]
+        current.acknowledged_at = data.acknowledged_at
+        current.handler = data.handler
+        current.code_respond_by = rules.respond_by(data.acknowledged_at, timescale, self.calendar)
+        current.respond_by = current.code_respond_by
+        if rules.has_passed(current.acknowledge_by, data.acknowledged_at):
+            await self._raise_breach(
+                session, complaint.uprn, current, ComplaintDeadline.ACKNOWLEDGE, now
+            )
+        if self.on_acknowledged is not None:
+            await self.on_acknowledged(session, complaint, current)
+        await session.flush()
+        return to_public(complaint, stages, now)
+
+    async def extend(
+        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintExtend
+    ) -> ComplaintPublic:
+        """Put the current stage's answer back, with a reason and a new date agreed
+        with the resident before the deadline, within the stage's limit."""
+        now = datetime.now(UTC)
+        agreed_at = data.agreed_at or now
+        refuse_future(agreed_at, now, "agreed_at")
+        complaint, stages = await self._with_stages(session, complaint_id)
+        current = stages[-1]
+        if current.respond_by is None or current.code_respond_by is None:
+            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
+        if current.responded_at is not None:
+            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
+        try:
+            rules.check_extension(
+                current_respond_by=current.respond_by,
+                code_respond_by=current.code_respond_by,
+                new_respond_by=data.new_respond_by,
+                agreed_at=agreed_at,
+                timescale=self.timescales[current.stage],
+                calendar=self.calendar,
+            )
+        except rules.ExtensionRefused as refused:
+            raise Unprocessable(str(refused), field=refused.field) from None
+        current.respond_by = data.new_respond_by
+        current.extension_reason = data.reason
+        current.extension_agreed_at = agreed_at
+        await session.flush()
+        return to_public(complaint, stages, now)
+
+    async def respond(
+        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintRespond
+    ) -> ComplaintPublic:
+        """Answer the current stage, recording root cause, learning, remedy and
+        compensation; the complaint is closed (a stage 1 answer may be escalated)."""
+        now = datetime.now(UTC)
+        refuse_future(data.responded_at, now, "responded_at")
+        complaint, stages = await self._with_stages(session, complaint_id)
+        current = stages[-1]
+        if current.acknowledged_at is None or current.respond_by is None:
+            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
+        if current.responded_at is not None:
+            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
+        if data.responded_at < current.acknowledged_at:
+            raise Unprocessable("responded_at is before the acknowledgement", field="responded_at")
+        current.responded_at = data.responded_at
+        complaint.status = ComplaintStatus.CLOSED
+        for name in ("root_cause", "learning", "remedy"):
+            value = getattr(data, name)
+            if value is not None:
+                setattr(complaint, name, value)
+        complaint.compensation_pence += data.compensation_pence
+        if rules.has_passed(current.respond_by, data.responded_at):
+            await self._raise_breach(
+                session, complaint.uprn, current, ComplaintDeadline.RESPOND, now
+            )
+        await session.flush()
+        return to_public(complaint, stages, now)
+
+    async def escalate(
+        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintEscalate
+    ) -> ComplaintPublic:
+        """Escalate to stage 2 at the resident's request: acknowledged within 5 working
+        days of the request, by someone other than stage 1's handler (publishes
+        complaint-escalated)."""
+        now = datetime.now(UTC)
+        refuse_future(data.requested_at, now, "requested_at")
+        complaint, stages = await self._with_stages(session, complaint_id)
+        if complaint.stage == ComplaintStage.STAGE_2:
+            raise Conflict(f"Complaint {complaint_id} is already at stage 2")
+        first = stages[0]
+        answered_or_late = first.responded_at is not None or (
+            first.respond_by is not None and rules.has_passed(first.respond_by, now)
+        )
+        if not answered_or_late:
+            raise Conflict(
+                f"Complaint {complaint_id} stage 1 is neither answered nor past its deadline"
+            )
+        if data.requested_at < complaint.received_at:
+            raise Unprocessable("requested_at is before the complaint", field="requested_at")
+        if data.handler is not None:
+            self._not_stage_1_handler(first, data.handler)
+        second = ComplaintStageRecord(
+            complaint_id=complaint.id,
+            stage=ComplaintStage.STAGE_2,
+            requested_at=data.requested_at,
+            acknowledge_by=rules.acknowledge_by(
+                data.requested_at, self.timescales[ComplaintStage.STAGE_2], self.calendar
+            ),
+            handler=data.handler,
+        )
+        complaint.stage = ComplaintStage.STAGE_2
+        complaint.status = ComplaintStatus.OPEN
+        repository.add(session, second)
+        await session.flush()
+        stages.append(second)
+        await publish(
+            session,
+            ComplaintEscalated(
+                complaint_id=complaint.id,
+                uprn=complaint.uprn,
+                category=complaint.category,
+                requested_at=second.requested_at,
+                acknowledge_by=second.acknowledge_by,
+            ),
+        )
+        return to_public(complaint, stages, now)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        resident_id: uuid.UUID | None,
+        uprn: str | None,
+        status: ComplaintStatus | None,
+    ) -> Page[ComplaintPublic]:
+        """Complaints in the order received, with their stages and next deadline."""
+        complaints = await repository.page(
+            session,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+            resident_id=resident_id,
+            uprn=uprn,
+            status=status,
+        )
+        stages = await repository.stages_of(session, [c.id for c in complaints])
+        now = datetime.now(UTC)
+        return Page.from_rows(
+            [to_public(c, stages[c.id], now) for c in complaints],
+            page.limit,
+            cursor_of=lambda complaint: (complaint.received_at, complaint.id),
+        )
+
+    async def record_service_request(
+        self, session: AsyncSession, data: ServiceRequestCreate
+    ) -> ServiceRequestPublic:
+        """A service request is recorded, apart from complaints and on no Code clock."""
+        refuse_future(data.received_at, datetime.now(UTC), "received_at")
+        await self._known_resident(session, data.resident_id)
+        request = ServiceRequest(id=uuid.uuid4(), **data.model_dump())
+        repository.add(session, request)
+        await session.flush()
+        return ServiceRequestPublic.model_validate(request)
+
+    async def service_requests(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        resident_id: uuid.UUID | None,
+    ) -> Page[ServiceRequestPublic]:
+        rows = await repository.service_requests_page(
+            session,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+            uprn=uprn,
+            resident_id=resident_id,
+        )
+        return Page.from_rows(
+            [ServiceRequestPublic.model_validate(r) for r in rows],
+            page.limit,
+            cursor_of=lambda request: (request.received_at, request.id),
+        )
+
+    async def _known_resident(self, session: AsyncSession, resident_id: uuid.UUID | None) -> None:
+        if resident_id is not None and await residents.get(session, resident_id) is None:
+            raise Unprocessable(f"No resident {resident_id}", field="resident_id")
+
+    async def _complaint(
+        self, session: AsyncSession, complaint_id: uuid.UUID, *, for_update: bool
+    ) -> Complaint:
+        complaint = await repository.get(session, complaint_id, for_update=for_update)
+        if complaint is None:
+            raise NotFound(f"No complaint {complaint_id}")
+        return complaint
+
+    async def _with_stages(
+        self, session: AsyncSession, complaint_id: uuid.UUID
+    ) -> tuple[Complaint, list[ComplaintStageRecord]]:
+        complaint = await self._complaint(session, complaint_id, for_update=True)
+        stages = (await repository.stages_of(session, [complaint.id]))[complaint.id]
+        return complaint, stages
+
+    @staticmethod
+    def _not_stage_1_handler(stage_1: ComplaintStageRecord, handler: str) -> None:
+        if stage_1.handler is not None and stage_1.handler == handler:
+            raise Unprocessable(
+                "Stage 2 is handled by a different person than stage 1", field="handler"
+            )
+
+    @staticmethod
+    async def _raise_breach(
+        session: AsyncSession,
+        uprn: str,
+        stage: ComplaintStageRecord,
+        deadline: ComplaintDeadline,
+        now: datetime,
+    ) -> None:
+        """Publish complaint-deadline-breached for one stage's deadline and stamp it, so
+        it is raised once (the job and a late acknowledgement or answer share this)."""
+        if deadline == ComplaintDeadline.ACKNOWLEDGE:
+            if stage.acknowledge_breach_raised_at is not None:
+                return
+            stage.acknowledge_breach_raised_at = now
+            due_on = stage.acknowledge_by
+        else:
+            if stage.respond_breach_raised_at is not None or stage.respond_by is None:
+                return
+            stage.respond_breach_raised_at = now
+            due_on = stage.respond_by
+        await publish(
+            session,
+            ComplaintDeadlineBreached(
+                complaint_id=stage.complaint_id,
+                uprn=uprn,
+                stage=stage.stage,
+                deadline=deadline,
+                due_on=due_on,
+                extended=deadline == ComplaintDeadline.RESPOND
+                and stage.extension_agreed_at is not None,
+                breached_at=now,
+            ),
+        )
+        metrics.COMPLAINT_DEADLINES_BREACHED.labels(stage.stage.value, deadline.value).inc()
+
+    async def raise_breaches(self, session: AsyncSession, now: datetime) -> int:
+        """The scheduled job's batch: every deadline whose London day is over with the
+        stage neither acknowledged nor answered raises complaint-deadline-breached,
+        once (rows locked FOR UPDATE SKIP LOCKED, stamped in the same transaction)."""
+        today = london_day(now)
+        late_acknowledgements = await repository.unacknowledged_past(session, today, BREACH_BATCH)
+        late_answers = await repository.unanswered_past(
+            session, today, BREACH_BATCH - len(late_acknowledgements)
+        )
+        homes = await repository.homes_of(
+            session, [s.complaint_id for s in (*late_acknowledgements, *late_answers)]
+        )
+        for stage in late_acknowledgements:
+            await self._raise_breach(
+                session, homes[stage.complaint_id], stage, ComplaintDeadline.ACKNOWLEDGE, now
+            )
+        for stage in late_answers:
+            await self._raise_breach(
+                session, homes[stage.complaint_id], stage, ComplaintDeadline.RESPOND, now
+            )
+        await session.flush()
+        return len(late_acknowledgements) + len(late_answers)

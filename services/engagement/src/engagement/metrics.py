@@ -1,0 +1,20 @@
+"""Engagement's domain metrics (Prometheus), updated by its scheduled jobs and the
+message pipeline; the alert rules are written against these names."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+COMPLAINT_DEADLINES_BREACHED = Counter(
+    "hearth_engagement_complaint_deadlines_breached",
+    "Complaint Handling Code deadlines breached (raised once each)",
+    ["stage", "deadline"],
+)
+MESSAGES_FAILED = Counter(
+    "hearth_engagement_messages_failed",
+    "Messages to residents given up on after every retry, or that could not be rendered",
+    ["channel"],
+)
+MESSAGES_SENT = Counter(
+    "hearth_engagement_messages_sent", "Messages to residents sent", ["channel"]
+)

@@ -1,0 +1,272 @@
+"""Complaints through the engagement API on a real database: the Code's deadlines,
+extensions, escalation to a different handler, bad input changing nothing, and the
+breach job raising complaint-deadline-breached once with no request arriving."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from engagement.complaints.service import ComplaintService
+from engagement.settings import ComplaintTimescales
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+from hearth_kit.working_days import ENGLAND_AND_WALES, london_day
+
+Published = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+"""The `published` fixture (conftest.py): events of a type in the outbox for a home."""
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def a_complaint(uprn: str, **overrides: object) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "category": "repairs",
+        "medium": "phone",
+        "summary": "The boiler was left unrepaired for three weeks",
+        "received_at": datetime(2025, 12, 23, 10, tzinfo=UTC).isoformat(),
+        **overrides,
+    }
+
+
+async def received(client: httpx.AsyncClient, uprn: str, **overrides: object) -> dict[str, Any]:
+    response = await client.post("/v1/complaints", json=a_complaint(uprn, **overrides))
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_complaint_received_before_christmas_is_due_for_acknowledgement_after_new_year(
+    engagement: httpx.AsyncClient, published: Published
+) -> None:
+    uprn = a_uprn()
+    complaint = await received(engagement, uprn)
+    assert complaint["stage"] == "stage_1"
+    assert complaint["status"] == "open"
+    assert complaint["next_deadline"]["deadline"] == "acknowledge"
+    assert complaint["next_deadline"]["due_on"] == "2026-01-02"
+    [event] = await published(uprn, "complaint-received")
+    assert event["acknowledge_by"] == "2026-01-02"
+    assert "summary" not in event
+
+
+async def test_acknowledging_starts_the_ten_working_day_answer_clock(
+    engagement: httpx.AsyncClient,
+) -> None:
+    complaint = await received(engagement, a_uprn(), received_at="2026-03-30T09:00:00+00:00")
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": "2026-04-01T09:00:00+00:00", "handler": "staff-1"},
+    )
+    assert response.status_code == 200, response.text
+    # Easter 2026: Good Friday 3 and Easter Monday 6 April are not working days.
+    assert response.json()["stages"][0]["respond_by"] == "2026-04-17"
+    assert response.json()["next_deadline"]["deadline"] == "respond"
+
+
+async def acknowledged(client: httpx.AsyncClient, when: datetime) -> dict[str, Any]:
+    complaint = await received(client, a_uprn(), received_at=(when - timedelta(days=1)).isoformat())
+    response = await client.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": when.isoformat(), "handler": "staff-1"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_an_extension_beyond_ten_working_days_is_refused_naming_the_date_and_changes_nothing(
+    engagement: httpx.AsyncClient,
+) -> None:
+    now = datetime.now(UTC)
+    complaint = await acknowledged(engagement, now - timedelta(hours=1))
+    respond_by = complaint["stages"][0]["respond_by"]
+    too_far = ENGLAND_AND_WALES.add_working_days(datetime.fromisoformat(respond_by).date(), 11)
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/extend",
+        json={"reason": "Waiting for a surveyor's report", "new_respond_by": too_far.isoformat()},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "new_respond_by"
+    after = (await engagement.get(f"/v1/complaints/{complaint['id']}")).json()
+    assert after["stages"][0]["respond_by"] == respond_by
+    assert after["stages"][0]["extended"] is False
+
+    within = ENGLAND_AND_WALES.add_working_days(datetime.fromisoformat(respond_by).date(), 10)
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/extend",
+        json={"reason": "Waiting for a surveyor's report", "new_respond_by": within.isoformat()},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["stages"][0]["respond_by"] == within.isoformat()
+    assert response.json()["stages"][0]["extended"] is True
+
+
+async def test_an_extension_after_the_deadline_has_passed_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    complaint = await acknowledged(engagement, datetime.now(UTC) - timedelta(days=40))
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/extend",
+        json={"reason": "Too late", "new_respond_by": "2099-01-01"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "agreed_at"
+
+
+async def test_a_complaint_received_in_the_future_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    response = await engagement.post(
+        "/v1/complaints",
+        json=a_complaint(uprn, received_at=(datetime.now(UTC) + timedelta(days=1)).isoformat()),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "received_at"
+    listed = await engagement.get("/v1/complaints", params={"uprn": uprn})
+    assert listed.json()["items"] == []
+
+
+async def test_a_complaint_for_an_unknown_resident_names_the_field(
+    engagement: httpx.AsyncClient,
+) -> None:
+    response = await engagement.post(
+        "/v1/complaints", json=a_complaint(a_uprn(), resident_id=str(uuid.uuid4()))
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "resident_id"
+
+
+async def answered(client: httpx.AsyncClient) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    complaint = await acknowledged(client, now - timedelta(hours=2))
+    response = await client.post(
+        f"/v1/complaints/{complaint['id']}/respond",
+        json={
+            "responded_at": (now - timedelta(hours=1)).isoformat(),
+            "root_cause": "Parts ordered late",
+            "learning": "Order parts at the first visit",
+            "remedy": "Boiler replaced",
+            "compensation_pence": 5000,
+        },
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_an_answer_records_root_cause_learning_remedy_and_compensation(
+    engagement: httpx.AsyncClient,
+) -> None:
+    complaint = await answered(engagement)
+    assert complaint["status"] == "closed"
+    assert complaint["compensation_pence"] == 5000
+    assert complaint["learning"] == "Order parts at the first visit"
+    assert complaint["stages"][0]["answered_in_time"] is True
+    assert complaint["next_deadline"] is None
+
+
+async def test_stage_2_by_the_stage_1_handler_is_refused_naming_the_handler(
+    engagement: httpx.AsyncClient, published: Published
+) -> None:
+    complaint = await answered(engagement)
+    requested = datetime.now(UTC).isoformat()
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/escalate",
+        json={"requested_at": requested, "handler": "staff-1"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "handler"
+    after = (await engagement.get(f"/v1/complaints/{complaint['id']}")).json()
+    assert after["stage"] == "stage_1"
+    assert await published(complaint["uprn"], "complaint-escalated") == []
+
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/escalate", json={"requested_at": requested}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["stage"] == "stage_2"
+    assert response.json()["status"] == "open"
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": requested, "handler": "staff-1"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "handler"
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": requested, "handler": "staff-2"},
+    )
+    assert response.status_code == 200, response.text
+    stage_2 = response.json()["stages"][1]
+    assert stage_2["handler"] == "staff-2"
+    respond_by = datetime.fromisoformat(stage_2["respond_by"]).date()
+    acknowledged_on = london_day(datetime.fromisoformat(requested))
+    assert ENGLAND_AND_WALES.working_days_between(acknowledged_on, respond_by) == 20
+    assert len(await published(complaint["uprn"], "complaint-escalated")) == 1
+
+
+async def test_open_complaints_of_a_resident_and_home_are_listed_with_deadlines(
+    engagement: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    await received(engagement, uprn)
+    await answered(engagement)
+    response = await engagement.get("/v1/complaints", params={"uprn": uprn, "status": "open"})
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["next_deadline"]["due_on"] == "2026-01-02"
+
+
+async def test_a_service_request_is_recorded_apart_from_complaints(
+    engagement: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    response = await engagement.post(
+        "/v1/service-requests",
+        json={
+            "uprn": uprn,
+            "category": "estate_and_communal",
+            "medium": "online",
+            "summary": "Please cut the grass",
+            "received_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert (await engagement.get("/v1/complaints", params={"uprn": uprn})).json()["items"] == []
+    listed = await engagement.get("/v1/service-requests", params={"uprn": uprn})
+    assert len(listed.json()["items"]) == 1
+
+
+async def test_a_missed_deadline_is_raised_once_by_the_scheduled_job(
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Published
+) -> None:
+    uprn = a_uprn()
+    complaint = await received(
+        engagement, uprn, received_at=(datetime.now(UTC) - timedelta(days=20)).isoformat()
+    )
+    service = ComplaintService(ComplaintTimescales().by_stage(), ENGLAND_AND_WALES)
+    job = ScheduledJob("complaint-deadlines", timedelta(minutes=5), service.raise_breaches)
+    now = datetime.now(UTC)
+    assert await run_until_done(engagement_database, job, now) >= 1
+    await run_until_done(engagement_database, job, now + timedelta(minutes=5))
+    [breach] = await published(uprn, "complaint-deadline-breached")
+    assert breach["complaint_id"] == complaint["id"]
+    assert breach["deadline"] == "acknowledge"
+    assert breach["stage"] == "stage_1"
+    # Acknowledging late afterwards raises nothing more for the acknowledgement.
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": now.isoformat(), "handler": "staff-9"},
+    )
+    assert response.status_code == 200
+    assert len(await published(uprn, "complaint-deadline-breached")) == 1

@@ -1,0 +1,200 @@
+"""The Complaint Handling Code's clocks: across Christmas and Easter, with extensions,
+and as properties over any day of the year."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engagement.complaints import rules
+from engagement.complaints.rules import CODE_TIMESCALES, ExtensionRefused
+from hearth_contracts.events.engagement import ComplaintStage
+from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar, london_day
+
+STAGE_1 = CODE_TIMESCALES[ComplaintStage.STAGE_1]
+STAGE_2 = CODE_TIMESCALES[ComplaintStage.STAGE_2]
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def test_stage_1_received_before_christmas_is_acknowledged_after_new_year() -> None:
+    # Thu 24, Tue 29, Wed 30, Thu 31 Dec, Mon 4 Jan: Christmas Day, the substitute
+    # Boxing Day (Mon 28) and New Year's Day do not count.
+    assert rules.acknowledge_by(at(date(2026, 12, 23)), STAGE_1, ENGLAND_AND_WALES) == date(
+        2027, 1, 4
+    )
+
+
+def test_stage_1_answer_counts_ten_working_days_from_the_acknowledgement_across_christmas() -> None:
+    # 22, 23, 24, 29, 30, 31 December, then 4, 5, 6, 7 January.
+    assert rules.respond_by(at(date(2026, 12, 21)), STAGE_1, ENGLAND_AND_WALES) == date(2027, 1, 7)
+
+
+def test_closure_days_are_not_working_days() -> None:
+    closed = WorkingDayCalendar([date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31)])
+    assert rules.acknowledge_by(at(date(2026, 12, 23)), STAGE_1, closed) == date(2027, 1, 7)
+
+
+def test_stage_2_across_easter() -> None:
+    # Easter 2027: Good Friday 26 March, Easter Monday 29 March.
+    requested = at(date(2027, 3, 24))
+    assert rules.acknowledge_by(requested, STAGE_2, ENGLAND_AND_WALES) == date(2027, 4, 2)
+    assert rules.respond_by(at(date(2027, 3, 25)), STAGE_2, ENGLAND_AND_WALES) == date(2027, 4, 26)
+
+
+def test_a_late_evening_in_british_summer_time_is_the_next_london_day() -> None:
+    # 23:30 UTC on 31 March 2027 is 00:30 on 1 April in London.
+    late = datetime(2027, 3, 31, 23, 30, tzinfo=UTC)
+    assert rules.acknowledge_by(late, STAGE_1, ENGLAND_AND_WALES) == date(2027, 4, 8)
+
+
+def test_a_deadline_holds_to_the_end_of_its_london_day() -> None:
+    deadline = date(2027, 1, 4)
+    assert not rules.has_passed(deadline, datetime(2027, 1, 4, 23, 59, tzinfo=UTC))
+    assert rules.has_passed(deadline, datetime(2027, 1, 5, 0, 0, 1, tzinfo=UTC))
+
+
+def test_an_extension_within_the_limit_is_allowed() -> None:
+    rules.check_extension(
+        current_respond_by=date(2027, 1, 8),
+        code_respond_by=date(2027, 1, 8),
+        new_respond_by=date(2027, 1, 22),
+        agreed_at=at(date(2027, 1, 7)),
+        timescale=STAGE_1,
+        calendar=ENGLAND_AND_WALES,
+    )
+
+
+def test_an_extension_beyond_ten_working_days_at_stage_1_names_the_new_date() -> None:
+    with pytest.raises(ExtensionRefused) as refused:
+        rules.check_extension(
+            current_respond_by=date(2027, 1, 8),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 25),
+            agreed_at=at(date(2027, 1, 7)),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "new_respond_by"
+
+
+def test_stage_2_may_extend_by_twenty_working_days() -> None:
+    rules.check_extension(
+        current_respond_by=date(2027, 3, 24),
+        code_respond_by=date(2027, 3, 24),
+        new_respond_by=date(2027, 4, 23),  # 20 working days, Easter left out
+        agreed_at=at(date(2027, 3, 24)),
+        timescale=STAGE_2,
+        calendar=ENGLAND_AND_WALES,
+    )
+
+
+def test_a_second_extension_counts_from_the_codes_date_not_the_first_extension() -> None:
+    with pytest.raises(ExtensionRefused) as refused:
+        rules.check_extension(
+            current_respond_by=date(2027, 1, 22),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 29),
+            agreed_at=at(date(2027, 1, 20)),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "new_respond_by"
+
+
+def test_an_extension_after_the_deadline_passed_names_when_it_was_agreed() -> None:
+    with pytest.raises(ExtensionRefused) as refused:
+        rules.check_extension(
+            current_respond_by=date(2027, 1, 8),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 15),
+            agreed_at=at(date(2027, 1, 11)),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "agreed_at"
+
+
+def test_an_extension_must_move_the_date_later() -> None:
+    with pytest.raises(ExtensionRefused) as refused:
+        rules.check_extension(
+            current_respond_by=date(2027, 1, 8),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 8),
+            agreed_at=at(date(2027, 1, 7)),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "new_respond_by"
+
+
+moments = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
+)
+
+
+@given(moments, st.sampled_from(list(ComplaintStage)))
+def test_a_deadline_is_a_working_day_exactly_the_codes_working_days_later(
+    moment: datetime, stage: ComplaintStage
+) -> None:
+    timescale = CODE_TIMESCALES[stage]
+    ack = rules.acknowledge_by(moment, timescale, ENGLAND_AND_WALES)
+    assert ENGLAND_AND_WALES.is_working_day(ack)
+    assert ENGLAND_AND_WALES.working_days_between(london_day(moment), ack) == 5
+    answer = rules.respond_by(moment, timescale, ENGLAND_AND_WALES)
+    assert ENGLAND_AND_WALES.working_days_between(london_day(moment), answer) == (
+        timescale.respond_within
+    )
+    # Never sooner than the calendar days would allow, never absurdly later.
+    assert ack - london_day(moment) >= timedelta(days=5)
+    assert answer > ack or timescale.respond_within <= 5
+
+
+@given(moments, st.sampled_from(list(ComplaintStage)), st.integers(min_value=1, max_value=40))
+def test_an_extension_is_allowed_exactly_up_to_the_stage_limit(
+    moment: datetime, stage: ComplaintStage, extra_working_days: int
+) -> None:
+    timescale = CODE_TIMESCALES[stage]
+    code_date = rules.respond_by(moment, timescale, ENGLAND_AND_WALES)
+    new_date = ENGLAND_AND_WALES.add_working_days(code_date, extra_working_days)
+    agreed_at = at(code_date, 9)
+    allowed = extra_working_days <= timescale.extend_by_at_most
+
+    def extend() -> None:
+        rules.check_extension(
+            current_respond_by=code_date,
+            code_respond_by=code_date,
+            new_respond_by=new_date,
+            agreed_at=agreed_at,
+            timescale=timescale,
+            calendar=ENGLAND_AND_WALES,
+        )
+
+    if allowed:
+        extend()
+    else:
+        with pytest.raises(ExtensionRefused) as refused:
+            extend()
+        assert refused.value.field == "new_respond_by"
+
+
+@given(moments, st.integers(min_value=1, max_value=30))
+def test_no_extension_is_agreed_once_the_deadline_has_passed(
+    moment: datetime, days_late: int
+) -> None:
+    code_date = rules.respond_by(moment, STAGE_1, ENGLAND_AND_WALES)
+    with pytest.raises(ExtensionRefused) as refused:
+        rules.check_extension(
+            current_respond_by=code_date,
+            code_respond_by=code_date,
+            new_respond_by=ENGLAND_AND_WALES.add_working_days(code_date, 1),
+            agreed_at=at(code_date + timedelta(days=days_late), 9),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "agreed_at"
