@@ -73,6 +73,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "access-failed"): ("visits",),  # no-access history in the risk score
     _t("compliance", "access-escalated"): ("visits",),  # the housing officer visit step
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair
+    _t("compliance", "check-overdue-escalated"): (),
+    _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
     # income
     _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload

@@ -248,3 +248,38 @@ class SafetyDefectFound(
         default=None, description="When the remedial work is due (EICR: within 28 days)"
     )
     found_at: AwareDatetime
+
+
+class CheckOverdueEscalated(
+    Event, service="compliance", name="check-overdue-escalated", key="uprn", subject="check_id"
+):
+    """A check has been overdue longer than the escalation period (by default 3 months
+    past its due date) with no new record: escalated to management."""
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    due_by: date
+    days_overdue: int = Field(ge=0)
+    escalated_at: AwareDatetime
+
+
+class CombinedAppointmentOffered(
+    Event,
+    service="compliance",
+    name="combined-appointment-offered",
+    key="uprn",
+    subject="check_id",
+):
+    """A home visit was scheduled to a home whose gas check falls due in the pairing
+    window: compliance offers to do the gas check in the same appointment. Visits
+    answers by naming the check in the visit (visit-scheduled `paired_check_id`)."""
+
+    check_id: uuid.UUID
+    visit_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    due_by: date
+    scheduled_start: AwareDatetime
+    scheduled_end: AwareDatetime
+    offered_at: AwareDatetime

@@ -1,18 +1,52 @@
-"""The compliance service: the asset register, gas safety, alarms and electrical checks."""
+"""The compliance service: the asset register, the safety programme (gas, electrical,
+alarms, block checks), gas safety records and the no-access ladder."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
+from compliance.checks.endpoints import router as checks_router
+from compliance.checks.service import ProgrammeService
+from compliance.gas_safety_records.endpoints import router as records_router
+from compliance.gas_safety_records.service import GasSafetyRecordService
+from compliance.handlers import build_handlers
 from compliance.homes.endpoints import router as homes_router
+from compliance.homes.service import HomeService
 from compliance.settings import ComplianceSettings
 from hearth_kit.app import create_service_app
+from hearth_kit.scheduler import ScheduledJob
+
+
+def scheduled_jobs(programme: ProgrammeService) -> list[ScheduledJob]:
+    """The daily sweep and the no-access ladder, run with no request arriving."""
+    settings = programme.settings
+    return [
+        ScheduledJob(
+            "compliance-sweep", timedelta(minutes=settings.sweep_interval_minutes), programme.sweep
+        ),
+        ScheduledJob(
+            "no-access-ladder",
+            timedelta(minutes=settings.ladder_interval_minutes),
+            programme.climb_ladder,
+        ),
+    ]
 
 
 def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or ComplianceSettings(),
+    settings = settings or ComplianceSettings()
+    programme = ProgrammeService(settings.programme)
+    app = create_service_app(
+        settings,
         title="Hearth compliance",
-        description="The asset register and safety compliance: gas, electrical, alarms.",
-        routers=[homes_router],
+        description="The asset register and safety compliance: gas, electrical, alarms, "
+        "block checks, the no-access procedure.",
+        routers=[homes_router, checks_router, records_router],
+        handlers=build_handlers(programme),
+        scheduled_jobs=scheduled_jobs(programme),
     )
+    app.state.programme = programme
+    app.state.home_service = HomeService(programme)
+    app.state.gas_safety_record_service = GasSafetyRecordService(programme)
+    return app

@@ -1,18 +1,78 @@
-"""Compliance tables: the asset register."""
+"""Compliance tables: the asset register (estates, blocks, homes, appliances), the
+programme's checks, gas safety records, defects and access attempts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import JSON, Column, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
+from hearth_contracts.events.compliance import (
+    CheckOutcome,
+    CheckType,
+    DefectClassification,
+    GasSupply,
+    HeatingFuel,
+    PropertyType,
+    Tenure,
+)
+from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.db import AwareDateTime, text_enum
 
 
 class ComplianceModel(SQLModel, registry=registry()):
     """Base of every compliance table (its own metadata: its own database)."""
+
+
+class ApplianceType(StrEnum):
+    """The fixed list of appliances the register and a gas safety record name."""
+
+    BOILER = "boiler"
+    COMBI_BOILER = "combi_boiler"
+    BACK_BOILER = "back_boiler"
+    GAS_FIRE = "gas_fire"
+    GAS_COOKER = "gas_cooker"
+    GAS_HOB = "gas_hob"
+    WATER_HEATER = "water_heater"
+    WARM_AIR_UNIT = "warm_air_unit"
+    COMMUNAL_BOILER = "communal_boiler"
+    SOLID_FUEL_STOVE = "solid_fuel_stove"
+    OIL_BOILER = "oil_boiler"
+    ELECTRIC_STORAGE_HEATER = "electric_storage_heater"
+
+
+class Subject(StrEnum):
+    """What a check is of: a home, or a block's communal parts."""
+
+    HOME = "home"
+    BLOCK = "block"
+
+
+class Estate(ComplianceModel, table=True):
+    """An estate: homes and blocks managed together."""
+
+    __tablename__ = "estate"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+
+
+class Block(ComplianceModel, table=True):
+    """A block of homes, with its own UPRN; its communal parts have their own checks."""
+
+    __tablename__ = "block"
+
+    uprn: str = Field(primary_key=True, max_length=12)
+    name: str = Field(max_length=200)
+    estate_id: str | None = Field(default=None, max_length=64, index=True)
+    communal_boiler: bool = False
+    has_lift: bool = False
+    registered_at: datetime = Field(sa_type=AwareDateTime)
 
 
 class HomeBase(SQLModel):
@@ -26,6 +86,7 @@ class HomeBase(SQLModel):
     heating_fuel: HeatingFuel = Field(sa_type=text_enum(HeatingFuel))
     gas_supply: GasSupply = Field(sa_type=text_enum(GasSupply))
     block_id: str | None = Field(default=None, max_length=64, index=True)
+    """The block's UPRN (property-registered calls it block_id)."""
 
 
 class Home(ComplianceModel, HomeBase, table=True):
@@ -35,3 +96,158 @@ class Home(ComplianceModel, HomeBase, table=True):
 
     registered_at: datetime = Field(sa_type=AwareDateTime)
     version: int = Field(default=1)
+    estate_id: str | None = Field(default=None, max_length=64, index=True)
+    storeys_with_living_space: int | None = None
+    smoke_alarm_storeys: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    co_alarm_rooms: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    no_access_history: bool = False
+    tenancy_start_date: date | None = None
+    updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class Appliance(ComplianceModel, table=True):
+    """An appliance in a home (or a block's plant room), and whether the landlord owns it."""
+
+    __tablename__ = "appliance"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    appliance_type: ApplianceType = Field(sa_type=text_enum(ApplianceType))
+    location: str = Field(max_length=100)
+    landlord_owned: bool = True
+
+
+class Check(ComplianceModel, table=True):
+    """One cycle of a safety check of a home or block: open until its record arrives,
+    then the next cycle starts as a new row. The marker columns (`due_raised_at`,
+    `expired_raised_at`, `escalated_at`) make the sweep raise each event once."""
+
+    __tablename__ = "compliance_check"
+    __table_args__ = (
+        Index(
+            "uq_compliance_check_open",
+            "uprn",
+            "check_type",
+            unique=True,
+            postgresql_where=text("completed_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL"),
+        ),
+        Index(
+            "ix_compliance_check_due_sweep",
+            "due_from",
+            postgresql_where=text("completed_at IS NULL AND due_raised_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL AND due_raised_at IS NULL"),
+        ),
+        Index(
+            "ix_compliance_check_expiry_sweep",
+            "due_by",
+            postgresql_where=text("completed_at IS NULL AND expired_raised_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL AND expired_raised_at IS NULL"),
+        ),
+        Index(
+            "ix_compliance_check_escalation_sweep",
+            "escalate_on",
+            postgresql_where=text("completed_at IS NULL AND escalated_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL AND escalated_at IS NULL"),
+        ),
+        Index(
+            "ix_compliance_check_ladder",
+            "ladder_next_step_on",
+            postgresql_where=text("completed_at IS NULL AND ladder_next_step_on IS NOT NULL"),
+            sqlite_where=text("completed_at IS NULL AND ladder_next_step_on IS NOT NULL"),
+        ),
+        Index("ix_compliance_check_open_type_due", "check_type", "completed_at", "due_by"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uprn: str = Field(max_length=12)
+    subject: Subject = Field(sa_type=text_enum(Subject))
+    check_type: CheckType = Field(sa_type=text_enum(CheckType))
+    due_by: date
+    """The day the check must be done by: the certificate's expiry, or for a first
+    check the day it became needed."""
+    due_from: date
+    """The day it is raised as due (lead time before due_by)."""
+    escalate_on: date
+    certificate_expires_on: date | None = None
+    last_certificate_reference: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    completed_on: date | None = None
+    record_id: uuid.UUID | None = None
+    due_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    expired_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    access_attempts: int = 0
+    no_access_attempts: int = 0
+    ladder_started_on: date | None = None
+    ladder_steps_taken: int = 0
+    ladder_next_step_on: date | None = None
+    contractor_id: str | None = Field(default=None, max_length=64)
+    paired_visit_id: uuid.UUID | None = None
+
+
+class GasSafetyRecord(ComplianceModel, table=True):
+    """A landlord gas safety record (LGSR, CP12), kept at least 2 years."""
+
+    __tablename__ = "gas_safety_record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    check_id: uuid.UUID = Field(index=True)
+    uprn: str = Field(max_length=12, index=True)
+    check_date: date
+    engineer_name: str = Field(max_length=200)
+    gas_safe_number: str = Field(max_length=7)
+    certificate_reference: str = Field(max_length=64)
+    contractor_id: str | None = Field(default=None, max_length=64)
+    outcome: CheckOutcome = Field(sa_type=text_enum(CheckOutcome))
+    appliances: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    alarm_tests: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    previous_expiry: date | None = None
+    expires_on: date
+    copy_to_tenant_by: date
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+    recorded_by: str = Field(max_length=200)
+
+
+class SafetyDefect(ComplianceModel, table=True):
+    """A defect found at a check, with its classification and the repair priority asked for."""
+
+    __tablename__ = "safety_defect"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    record_id: uuid.UUID = Field(index=True)
+    check_id: uuid.UUID
+    uprn: str = Field(max_length=12, index=True)
+    classification: DefectClassification = Field(sa_type=text_enum(DefectClassification))
+    location: str = Field(max_length=100)
+    description: str = Field(max_length=2000)
+    made_safe: bool = False
+    priority: RepairPriority | None = Field(default=None, sa_type=text_enum(RepairPriority))
+    found_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class AccessOutcome(StrEnum):
+    ACCESS_GAINED = "access_gained"
+    NO_ACCESS = "no_access"
+    REFUSED = "refused"
+
+
+class AccessAttempt(ComplianceModel, table=True):
+    """One attempt to get into a home for a check (every attempt is recorded)."""
+
+    __tablename__ = "access_attempt"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    check_id: uuid.UUID = Field(index=True)
+    uprn: str = Field(max_length=12)
+    attempt_number: int
+    attempted_at: datetime = Field(sa_type=AwareDateTime)
+    attempted_by: str = Field(max_length=64)
+    outcome: AccessOutcome = Field(sa_type=text_enum(AccessOutcome))
+    card_left: bool = False
+    recorded_at: datetime = Field(sa_type=AwareDateTime)

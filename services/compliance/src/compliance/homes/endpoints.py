@@ -1,47 +1,149 @@
-"""HTTP routes for the asset register's homes."""
+"""HTTP routes for the asset register: homes, blocks, estates and the stock import."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
-from compliance.homes.schemas import HomeCreate, HomePublic
-from compliance.homes.service import home_service
+from compliance.homes.schemas import (
+    BlockCreate,
+    BlockPublic,
+    EstateCreate,
+    EstatePublic,
+    HomeCreate,
+    HomePublic,
+    HomeUpdate,
+    ImportResult,
+)
+from compliance.homes.service import HomeService
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
 
-router = APIRouter(prefix="/v1/homes", tags=["homes"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["homes"], responses=PROBLEM_RESPONSES)
 
 UprnPath = Annotated[str, Path(pattern=UPRN_PATTERN, description="The home's UPRN")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=HomePublic)
+def _service(request: Request) -> HomeService:
+    service: HomeService = request.app.state.home_service
+    return service
+
+
+HomeServiceDep = Annotated[HomeService, Depends(_service)]
+
+
+@router.post("/v1/homes", status_code=status.HTTP_201_CREATED, response_model=HomePublic)
 async def register_home(
-    body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep
+    body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep, homes: HomeServiceDep
 ) -> Response:
-    """Register a home in the asset register (publishes property-registered)."""
+    """Register a home in the asset register, raising the checks its assets need
+    (publishes property-registered)."""
     return await idempotency.create(
         session,
-        lambda: home_service.register(session, body),
+        lambda: homes.register(session, body, datetime.now(UTC)),
         location=lambda home: f"/v1/homes/{home.uprn}",
     )
 
 
-@router.get("/{uprn}", response_model=HomePublic)
-async def get_home(uprn: UprnPath, session: SessionDep) -> HomePublic:
-    """One home by UPRN."""
-    return await home_service.get(session, uprn)
+@router.post(
+    "/v1/homes/import",
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "A homes file: a header row naming the columns, then one home a row",
+        }
+    },
+)
+async def import_homes(
+    request: Request, session: SessionDep, homes: HomeServiceDep
+) -> ImportResult:
+    """Import a stock file (CSV). Each bad row is reported with its line number and
+    reason and the rest go in; a home already registered as the row says is left
+    alone, so the same file twice changes nothing."""
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unprocessable("The file is not UTF-8 text", field="file") from exc
+    return await homes.import_file(session, text, datetime.now(UTC))
 
 
-@router.get("", response_model=Page[HomePublic])
+@router.get("/v1/homes/{uprn}", response_model=HomePublic)
+async def get_home(
+    uprn: UprnPath, session: SessionDep, homes: HomeServiceDep, response: Response
+) -> HomePublic:
+    """One home by UPRN, with its ETag (for If-Match on PATCH)."""
+    home = await homes.get(session, uprn)
+    response.headers["ETag"] = f'"{home.version}"'
+    return home
+
+
+@router.patch("/v1/homes/{uprn}", response_model=HomePublic)
+async def update_home(
+    uprn: UprnPath,
+    body: HomeUpdate,
+    session: SessionDep,
+    homes: HomeServiceDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> HomePublic:
+    """Change a home's entry (If-Match: its ETag; 412 when it changed since, 428
+    without one); publishes property-updated with the whole entry."""
+    home = await homes.update(session, uprn, body, if_match=if_match, now=datetime.now(UTC))
+    response.headers["ETag"] = f'"{home.version}"'
+    return home
+
+
+@router.get("/v1/homes", response_model=Page[HomePublic])
 async def list_homes(
     session: SessionDep,
     page: PageDep,
+    homes: HomeServiceDep,
     postcode: Annotated[str | None, Query(max_length=8)] = None,
 ) -> Page[HomePublic]:
     """Homes in UPRN order, a page at a time."""
-    return await home_service.page(session, page, postcode=postcode)
+    return await homes.page(session, page, postcode=postcode)
+
+
+@router.post("/v1/blocks", status_code=status.HTTP_201_CREATED, response_model=BlockPublic)
+async def register_block(
+    body: BlockCreate, session: SessionDep, idempotency: IdempotencyDep, homes: HomeServiceDep
+) -> Response:
+    """Register a block (its own UPRN); its communal checks join the programme."""
+    return await idempotency.create(
+        session,
+        lambda: homes.register_block(session, body, datetime.now(UTC)),
+        location=lambda block: f"/v1/blocks/{block.uprn}",
+    )
+
+
+@router.get("/v1/blocks/{uprn}", response_model=BlockPublic)
+async def get_block(uprn: UprnPath, session: SessionDep, homes: HomeServiceDep) -> BlockPublic:
+    """One block by UPRN."""
+    return await homes.get_block(session, uprn)
+
+
+@router.post("/v1/estates", status_code=status.HTTP_201_CREATED, response_model=EstatePublic)
+async def register_estate(
+    body: EstateCreate, session: SessionDep, idempotency: IdempotencyDep, homes: HomeServiceDep
+) -> Response:
+    """Register an estate (a code and a name)."""
+    return await idempotency.create(
+        session,
+        lambda: homes.register_estate(session, body),
+        location=lambda estate: f"/v1/estates/{estate.id}",
+    )
+
+
+@router.get("/v1/estates/{estate_id}", response_model=EstatePublic)
+async def get_estate(
+    estate_id: Annotated[str, Path(max_length=64)], session: SessionDep, homes: HomeServiceDep
+) -> EstatePublic:
+    """One estate by its code."""
+    return await homes.get_estate(session, estate_id)

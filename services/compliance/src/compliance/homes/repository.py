@@ -1,15 +1,35 @@
-"""All SQL about homes."""
+"""All SQL about the asset register: homes, blocks, estates, appliances."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import Home
+from compliance.checks.rules import GAS_APPLIANCES
+from compliance.models import Appliance, Block, Check, Estate, Home
+from hearth_contracts import Envelope, Event, events_topic
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_kit.tables import outbox_message
+from hearth_kit.tracing import current_traceparent
 
 
-async def get(session: AsyncSession, uprn: str) -> Home | None:
-    return await session.get(Home, uprn)
+async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Home | None:
+    query = select(Home).where(Home.uprn == uprn)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def get_many(session: AsyncSession, uprns: Sequence[str]) -> dict[str, Home]:
+    if not uprns:
+        return {}
+    query = select(Home).where(col(Home.uprn).in_(uprns))
+    return {home.uprn: home for home in (await session.execute(query)).scalars().all()}
 
 
 async def page(
@@ -25,3 +45,138 @@ async def page(
 
 def add(session: AsyncSession, home: Home) -> None:
     session.add(home)
+
+
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Home), list(rows))
+
+
+async def update_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Rewrite changed homes (each row holds its uprn and every column to set)."""
+    if rows:
+        await session.execute(update(Home), list(rows))
+
+
+async def appliances_of(session: AsyncSession, uprn: str) -> list[Appliance]:
+    query = select(Appliance).where(Appliance.uprn == uprn).order_by(col(Appliance.location))
+    return list((await session.execute(query)).scalars().all())
+
+
+async def appliances_of_many(
+    session: AsyncSession, uprns: Sequence[str]
+) -> dict[str, list[Appliance]]:
+    found: dict[str, list[Appliance]] = {uprn: [] for uprn in uprns}
+    if uprns:
+        query = select(Appliance).where(col(Appliance.uprn).in_(uprns))
+        for appliance in (await session.execute(query)).scalars().all():
+            found[appliance.uprn].append(appliance)
+    return found
+
+
+async def replace_appliances(
+    session: AsyncSession, uprn: str, appliances: Sequence[Appliance]
+) -> None:
+    await session.execute(delete(Appliance).where(col(Appliance.uprn) == uprn))
+    session.add_all(list(appliances))
+
+
+async def get_block(session: AsyncSession, uprn: str) -> Block | None:
+    return await session.get(Block, uprn)
+
+
+async def block_uprns(session: AsyncSession, uprns: Sequence[str]) -> set[str]:
+    if not uprns:
+        return set()
+    query = select(Block.uprn).where(col(Block.uprn).in_(uprns))
+    return set((await session.execute(query)).scalars().all())
+
+
+def add_block(session: AsyncSession, block: Block) -> None:
+    session.add(block)
+
+
+async def get_estate(session: AsyncSession, estate_id: str) -> Estate | None:
+    return await session.get(Estate, estate_id)
+
+
+def add_estate(session: AsyncSession, estate: Estate) -> None:
+    session.add(estate)
+
+
+async def homes_with_gas_missing_from_programme(
+    session: AsyncSession, *, after: str | None, limit: int
+) -> list[Home]:
+    """Homes that need an annual gas check by the register (checks.rules.gas_status:
+    a live supply, a landlord gas appliance, or gas heating on a supply not capped) with
+    no open gas check in the programme: the cross-check."""
+    open_gas = (
+        select(Check.uprn)
+        .where(Check.check_type == CheckType.GAS_SAFETY, col(Check.completed_at).is_(None))
+        .scalar_subquery()
+    )
+    landlord_gas = (
+        select(Appliance.uprn)
+        .where(col(Appliance.landlord_owned), col(Appliance.appliance_type).in_(GAS_APPLIANCES))
+        .scalar_subquery()
+    )
+    query = (
+        select(Home)
+        .where(
+            col(Home.uprn).not_in(open_gas),
+            or_(
+                col(Home.gas_supply) == GasSupply.LIVE,
+                and_(
+                    col(Home.heating_fuel) == HeatingFuel.GAS,
+                    col(Home.gas_supply) != GasSupply.CAPPED,
+                ),
+                col(Home.uprn).in_(landlord_gas),
+            ),
+        )
+        .order_by(col(Home.uprn))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(col(Home.uprn) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def publish_all(session: AsyncSession, events: Sequence[Event]) -> None:
+    """Add many events to the outbox in one statement, in the session's transaction:
+    what `hearth_kit.outbox.publish` does for one, for an import's batch of homes."""
+    if not events:
+        return
+    traceparent, tracestate = current_traceparent()
+    rows = []
+    for event in events:
+        envelope = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
+        rows.append(
+            {
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "topic": events_topic(event.service),
+                "message_key": envelope.key,
+                "headers": {k: v.decode() for k, v in envelope.headers()},
+                "payload": envelope.value(),
+                "created_at": envelope.time,
+            }
+        )
+    await session.execute(insert(outbox_message), rows)
+    session.sync_session.info["outbox_written"] = True
+
+
+async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> bool:
+    """Keep the start of the home's newest tenancy; True when this one is newer than
+    what was held (so a replayed or older tenancy-started changes nothing)."""
+    result = await session.execute(
+        update(Home)
+        .where(
+            col(Home.uprn) == uprn,
+            or_(
+                col(Home.tenancy_start_date).is_(None),
+                col(Home.tenancy_start_date) < start_date,
+            ),
+        )
+        .values(tenancy_start_date=start_date)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -1,17 +1,49 @@
-"""Request and response models for homes."""
+"""Request and response models for the asset register: homes, blocks, estates,
+appliances and alarms."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from compliance.checks.rules import GasStatus
+from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
 from hearth_contracts.values import Uprn
 
 # The shape of a UK postcode (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+MAX_APPLIANCES = 30
+MAX_STOREYS = 60
+
+
+def normalise_postcode(value: str) -> str:
+    """A UK postcode in capitals with one space before the inward code."""
+    normalised = " ".join(value.upper().split())
+    if not POSTCODE.match(normalised):
+        raise ValueError("not a UK postcode")
+    compact = normalised.replace(" ", "")
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+class ApplianceIn(BaseModel):
+    """An appliance in the home: its type from the fixed list, where it is, who owns it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    appliance_type: ApplianceType
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    landlord_owned: bool = True
+
+
+class AppliancePublic(ApplianceIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
 
 
 class HomeCreate(BaseModel):
@@ -28,22 +60,92 @@ class HomeCreate(BaseModel):
     tenure: Tenure = Tenure.GENERAL_NEEDS
     heating_fuel: HeatingFuel
     gas_supply: GasSupply
-    block_id: str | None = Field(default=None, max_length=64)
+    block_id: Uprn | None = Field(
+        default=None, description="The UPRN of the block the home is in (a registered block)"
+    )
+    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
+    smoke_alarm_storeys: list[int] = Field(
+        default_factory=list,
+        max_length=MAX_STOREYS,
+        description="Storeys (0 = ground floor) with a smoke alarm",
+    )
+    co_alarm_rooms: list[str] = Field(
+        default_factory=list, max_length=MAX_APPLIANCES, description="Rooms with a CO alarm"
+    )
+    appliances: list[ApplianceIn] = Field(default_factory=list, max_length=MAX_APPLIANCES)
+    gas_certificate_expires_on: date | None = Field(
+        default=None, description="The current gas safety record's expiry, when there is one"
+    )
+    electrical_certificate_expires_on: date | None = Field(
+        default=None, description="The current EICR's expiry, when there is one"
+    )
 
     @field_validator("postcode")
     @classmethod
     def _uk_postcode(cls, value: str) -> str:
-        normalised = " ".join(value.upper().split())
-        if not POSTCODE.match(normalised):
-            raise ValueError("not a UK postcode")
-        compact = normalised.replace(" ", "")
-        return f"{compact[:-3]} {compact[-3:]}"
+        return normalise_postcode(value)
+
+    @field_validator("co_alarm_rooms")
+    @classmethod
+    def _rooms(cls, rooms: list[str]) -> list[str]:
+        if any(not room.strip() or len(room) > 100 for room in rooms):
+            raise ValueError("a room is 1 to 100 characters")
+        return rooms
+
+    @field_validator("smoke_alarm_storeys")
+    @classmethod
+    def _storeys(cls, storeys: list[int]) -> list[int]:
+        if any(not 0 <= storey < MAX_STOREYS for storey in storeys):
+            raise ValueError(f"a storey is 0 to {MAX_STOREYS - 1}")
+        return sorted(set(storeys))
+
+
+class HomeUpdate(BaseModel):
+    """A change to a home's entry: only the fields sent change; a list sent replaces the
+    list held (appliances, smoke alarm storeys, CO alarm rooms)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address_line_1: str | None = Field(default=None, min_length=1, max_length=200)
+    address_line_2: str | None = Field(default=None, max_length=200)
+    town: str | None = Field(default=None, min_length=1, max_length=100)
+    postcode: str | None = Field(default=None, max_length=16)
+    property_type: PropertyType | None = None
+    tenure: Tenure | None = None
+    heating_fuel: HeatingFuel | None = None
+    gas_supply: GasSupply | None = None
+    block_id: Uprn | None = None
+    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
+    smoke_alarm_storeys: list[int] | None = Field(default=None, max_length=MAX_STOREYS)
+    co_alarm_rooms: list[str] | None = Field(default=None, max_length=MAX_APPLIANCES)
+    appliances: list[ApplianceIn] | None = Field(default=None, max_length=MAX_APPLIANCES)
+
+    @field_validator("postcode")
+    @classmethod
+    def _uk_postcode(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_postcode(value)
+
+    @field_validator("smoke_alarm_storeys")
+    @classmethod
+    def _storeys(cls, storeys: list[int] | None) -> list[int] | None:
+        if storeys is None:
+            return None
+        if any(not 0 <= storey < MAX_STOREYS for storey in storeys):
+            raise ValueError(f"a storey is 0 to {MAX_STOREYS - 1}")
+        return sorted(set(storeys))
+
+    @field_validator("co_alarm_rooms")
+    @classmethod
+    def _rooms(cls, rooms: list[str] | None) -> list[str] | None:
+        if rooms is not None and any(not room.strip() or len(room) > 100 for room in rooms):
+            raise ValueError("a room is 1 to 100 characters")
+        return rooms
 
 
 class HomePublic(BaseModel):
     """A home in the asset register."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     uprn: str
     address_line_1: str
@@ -55,7 +157,67 @@ class HomePublic(BaseModel):
     heating_fuel: HeatingFuel
     gas_supply: GasSupply
     block_id: str | None
+    estate_id: str | None
+    storeys_with_living_space: int | None
+    smoke_alarm_storeys: list[int]
+    co_alarm_rooms: list[str]
+    appliances: list[AppliancePublic]
     registered_at: datetime
-    needs_gas_safety_check: bool = Field(
-        description="A live gas supply or gas heating means a landlord gas safety record is needed"
+    updated_at: datetime | None
+    version: int = Field(description="The entry's version; the ETag of GET and If-Match of PATCH")
+    gas_status: GasStatus = Field(
+        description="annual (a live supply or landlord gas appliance), capped, or none"
     )
+    needs_gas_safety_check: bool = Field(
+        description="A live gas supply or a landlord gas appliance: an annual gas safety record"
+    )
+    storeys_missing_smoke_alarm: list[int]
+    rooms_missing_co_alarm: list[str]
+
+
+class BlockCreate(BaseModel):
+    """A block, with its own UPRN; its communal parts have their own checks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    name: str = Field(min_length=1, max_length=200)
+    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    communal_boiler: bool = False
+    has_lift: bool = False
+
+
+class BlockPublic(BlockCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    registered_at: datetime
+
+
+class EstateCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class EstatePublic(EstateCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ImportRowError(BaseModel):
+    """A row of an import that was not taken, and why (the field, never its value)."""
+
+    line: int = Field(description="The line in the file (the header is line 1)")
+    field: str | None
+    reason: str
+
+
+class ImportResult(BaseModel):
+    """What an import did: a file sent twice registers and changes nothing the second time."""
+
+    rows: int
+    registered: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[ImportRowError]

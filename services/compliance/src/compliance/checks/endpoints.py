@@ -1,0 +1,111 @@
+"""HTTP routes for the programme: a home's checks, the due/overdue/expired lists,
+access attempts, contractor assignment and the gas cross-check."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from compliance.checks.schemas import (
+    AccessAttemptCreate,
+    AccessAttemptPublic,
+    CheckPublic,
+    ContractorAssignment,
+    CrossCheckItem,
+    HomeCompliance,
+    ListedStatus,
+)
+from compliance.checks.service import ProgrammeService, home_compliance
+from compliance.homes.endpoints import HomeServiceDep
+from hearth_contracts.events.compliance import CheckType
+from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
+
+
+def _service(request: Request) -> ProgrammeService:
+    service: ProgrammeService = request.app.state.programme
+    return service
+
+
+ProgrammeDep = Annotated[ProgrammeService, Depends(_service)]
+
+
+@router.get("/homes/{uprn}", response_model=HomeCompliance)
+async def home_checks(
+    uprn: Annotated[str, Path(pattern=UPRN_PATTERN)], session: SessionDep, programme: ProgrammeDep
+) -> HomeCompliance:
+    """Every check of a home (or a block), its status and expiry."""
+    return await home_compliance(session, programme, uprn, datetime.now(UTC))
+
+
+@router.get("/checks", response_model=Page[CheckPublic])
+async def list_checks(
+    session: SessionDep,
+    page: PageDep,
+    programme: ProgrammeDep,
+    status: ListedStatus | None = None,
+    check_type: Annotated[CheckType | None, Query(alias="type")] = None,
+) -> Page[CheckPublic]:
+    """Open checks by the date they must be done by: `due` (inside the lead time),
+    `overdue` (past it, with `days_overdue`), `expired` (a certificate lapsed); by type."""
+    return await programme.page(
+        session, page, status=status, check_type=check_type, now=datetime.now(UTC)
+    )
+
+
+@router.get("/checks/{check_id}", response_model=CheckPublic)
+async def get_check(
+    check_id: uuid.UUID, session: SessionDep, caller: CallerDep, programme: ProgrammeDep
+) -> CheckPublic:
+    """One check."""
+    return await programme.get(session, check_id, caller, datetime.now(UTC))
+
+
+@router.post(
+    "/checks/{check_id}/access-attempts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccessAttemptPublic,
+)
+async def record_access_attempt(
+    check_id: uuid.UUID,
+    body: AccessAttemptCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+) -> Response:
+    """Record an attempt to get in (when, who, outcome, card left). No access publishes
+    access-failed and starts the no-access ladder; access gained stops it."""
+    return await idempotency.create(
+        session,
+        lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
+        location=lambda attempt: f"/v1/compliance/checks/{check_id}",
+    )
+
+
+@router.put("/checks/{check_id}/contractor", response_model=CheckPublic)
+async def assign_contractor(
+    check_id: uuid.UUID, body: ContractorAssignment, session: SessionDep, programme: ProgrammeDep
+) -> CheckPublic:
+    """Give an open check to a contractor (its engineers may then record it)."""
+    return await programme.assign_contractor(
+        session, check_id, body.contractor_id, datetime.now(UTC)
+    )
+
+
+@router.get("/cross-check", response_model=Page[CrossCheckItem])
+async def cross_check(
+    session: SessionDep, page: PageDep, homes: HomeServiceDep
+) -> Page[CrossCheckItem]:
+    """Homes with gas in the register that need a gas check and have none in the
+    programme."""
+    return await homes.cross_check(session, page)

@@ -1,0 +1,98 @@
+"""Request and response models for the programme's checks and access attempts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from compliance.checks.rules import CheckStatus, GasStatus
+from compliance.models import AccessOutcome, Subject
+from hearth_contracts.events.compliance import CheckType
+from hearth_contracts.values import ContractorId
+
+
+class ListedStatus(StrEnum):
+    """What `GET /v1/compliance/checks?status=` lists."""
+
+    DUE = "due"
+    """Inside the lead time, not yet past the date it must be done by."""
+    OVERDUE = "overdue"
+    """Past the date it must be done by (the overdue list, with ages)."""
+    EXPIRED = "expired"
+    """Overdue with a certificate that has lapsed."""
+
+
+class CheckPublic(BaseModel):
+    """A check in the programme: one cycle, open until its record arrives."""
+
+    id: uuid.UUID
+    uprn: str
+    subject: Subject
+    check_type: CheckType
+    status: CheckStatus
+    due_by: date = Field(description="The day it must be done by (the certificate's expiry)")
+    due_from: date = Field(description="The day it is raised as due (its lead time)")
+    certificate_expires_on: date | None
+    last_certificate_reference: str | None
+    days_overdue: int
+    escalated: bool
+    completed_at: datetime | None
+    record_id: uuid.UUID | None
+    access_attempts: int
+    no_access_attempts: int
+    no_access_step: int = Field(description="Steps of the no-access ladder taken so far")
+    next_no_access_step_on: date | None
+    contractor_id: str | None
+    paired_visit_id: uuid.UUID | None
+
+
+class HomeCompliance(BaseModel):
+    """Every check of a home (or block), its status and expiry."""
+
+    uprn: str
+    gas_status: GasStatus | None = Field(description="None for a block")
+    gas_check_status: CheckStatus | None = Field(
+        description="The open gas check's status (None when the home needs no gas check)"
+    )
+    checks: list[CheckPublic]
+
+
+class AccessAttemptCreate(BaseModel):
+    """An attempt to get into a home for a check: when, who, what happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempted_at: AwareDatetime
+    attempted_by: str = Field(
+        min_length=1, max_length=64, description="Staff or engineer id (never a name)"
+    )
+    outcome: AccessOutcome
+    card_left: bool = False
+
+
+class AccessAttemptPublic(AccessAttemptCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    check_id: uuid.UUID
+    uprn: str
+    attempt_number: int
+    recorded_at: datetime
+
+
+class ContractorAssignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contractor_id: ContractorId
+
+
+class CrossCheckItem(BaseModel):
+    """A home with gas in the register and no open gas check in the programme."""
+
+    uprn: str
+    heating_fuel: str
+    gas_supply: str
+    gas_status: GasStatus

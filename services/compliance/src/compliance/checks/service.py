@@ -1,0 +1,526 @@
+"""The safety programme: checks raised from the register, the daily sweep (check-due,
+certificate-expired, escalation), the no-access ladder, access attempts and listings.
+Never commits: the request, the consumer or the scheduler owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance import metrics
+from compliance.checks import repository
+from compliance.checks.rules import (
+    ApplianceFact,
+    CheckStatus,
+    days_overdue,
+    due_from,
+    escalate_on,
+    gas_status,
+    lead_days_for,
+    next_ladder_step,
+    status_on,
+)
+from compliance.checks.schemas import (
+    AccessAttemptCreate,
+    AccessAttemptPublic,
+    CheckPublic,
+    HomeCompliance,
+    ListedStatus,
+)
+from compliance.homes import repository as homes
+from compliance.models import AccessAttempt, AccessOutcome, Check, Subject
+from compliance.settings import Programme
+from hearth_contracts.events.compliance import (
+    AccessEscalated,
+    AccessFailed,
+    CertificateExpired,
+    CheckDue,
+    CheckOverdueEscalated,
+    CheckType,
+)
+from hearth_kit.auth import Caller
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+
+HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
+"""The recurring checks the register decides for a home (alarm checks come from events)."""
+BLOCK_CHECKS = frozenset(
+    {
+        CheckType.GAS_SAFETY,
+        CheckType.ELECTRICAL,
+        CheckType.FIRE_RISK_ASSESSMENT,
+        CheckType.ASBESTOS,
+        CheckType.WATER,
+        CheckType.LIFT,
+    }
+)
+
+
+def to_public(check: Check, today: date) -> CheckPublic:
+    return CheckPublic(
+        id=check.id,
+        uprn=check.uprn,
+        subject=check.subject,
+        check_type=check.check_type,
+        status=status_on(
+            today,
+            due_by=check.due_by,
+            due_from_day=check.due_from,
+            completed=check.completed_at is not None,
+        ),
+        due_by=check.due_by,
+        due_from=check.due_from,
+        certificate_expires_on=check.certificate_expires_on,
+        last_certificate_reference=check.last_certificate_reference,
+        days_overdue=0 if check.completed_at else days_overdue(today, check.due_by),
+        escalated=check.escalated_at is not None,
+        completed_at=check.completed_at,
+        record_id=check.record_id,
+        access_attempts=check.access_attempts,
+        no_access_attempts=check.no_access_attempts,
+        no_access_step=check.ladder_steps_taken,
+        next_no_access_step_on=check.ladder_next_step_on,
+        contractor_id=check.contractor_id,
+        paired_visit_id=check.paired_visit_id,
+    )
+
+
+class ProgrammeService:
+    def __init__(self, settings: Programme) -> None:
+        self.settings = settings
+
+    # -- raising checks from the register -------------------------------------------
+
+    def lead_days(self, no_access_history: bool) -> int:
+        return lead_days_for(
+            no_access_history=no_access_history,
+            lead_days=self.settings.lead_days,
+            no_access_lead_days=self.settings.no_access_lead_days,
+        )
+
+    def new_check(
+        self,
+        *,
+        uprn: str,
+        subject: Subject,
+        check_type: CheckType,
+        now: datetime,
+        certificate_expires_on: date | None,
+        no_access_history: bool,
+        last_certificate_reference: str | None = None,
+    ) -> Check:
+        """A new open check: due by the certificate's expiry, or at once for a first check."""
+        due_by = certificate_expires_on or london_day(now)
+        return Check(
+            id=uuid.uuid4(),
+            uprn=uprn,
+            subject=subject,
+            check_type=check_type,
+            due_by=due_by,
+            due_from=due_from(due_by, self.lead_days(no_access_history)),
+            escalate_on=escalate_on(due_by, self.settings.escalate_after_months),
+            certificate_expires_on=certificate_expires_on,
+            last_certificate_reference=last_certificate_reference,
+            created_at=now,
+        )
+
+    def plan_rows(
+        self,
+        *,
+        uprn: str,
+        subject: Subject,
+        needed: frozenset[CheckType],
+        open_checks: Iterable[Check],
+        expiries: dict[CheckType, date | None],
+        no_access_history: bool,
+        now: datetime,
+    ) -> tuple[list[Check], list[uuid.UUID]]:
+        """The checks to add and the open checks to withdraw so that the programme holds
+        exactly the recurring checks a home or block needs (pure: no I/O)."""
+        managed = HOME_CHECKS if subject is Subject.HOME else BLOCK_CHECKS
+        by_type = {check.check_type: check for check in open_checks}
+        withdraw = [c.id for t, c in by_type.items() if t in managed and t not in needed]
+        add = [
+            self.new_check(
+                uprn=uprn,
+                subject=subject,
+                check_type=check_type,
+                now=now,
+                certificate_expires_on=expiries.get(check_type),
+                no_access_history=no_access_history,
+            )
+            for check_type in sorted(needed - by_type.keys())
+        ]
+        return add, withdraw
+
+    async def plan(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        subject: Subject,
+        needed: frozenset[CheckType],
+        expiries: dict[CheckType, date | None] | None = None,
+        no_access_history: bool = False,
+        now: datetime,
+        raise_due_now: frozenset[CheckType] = frozenset(),
+    ) -> None:
+        """Bring a home's or block's open checks in line with what it needs. A check in
+        `raise_due_now` (gas on uncapping) is raised as due at once."""
+        add, withdraw = self.plan_rows(
+            uprn=uprn,
+            subject=subject,
+            needed=needed,
+            open_checks=await repository.open_for(session, uprn),
+            expiries=expiries or {},
+            no_access_history=no_access_history,
+            now=now,
+        )
+        await repository.withdraw(session, withdraw, now)
+        for check in add:
+            if check.check_type in raise_due_now:
+                check.due_from = london_day(now)
+                check.due_raised_at = now
+            repository.add(session, check)
+        await session.flush()
+        for check in add:
+            if check.due_raised_at is not None:
+                await self._publish_due(session, check, now)
+
+    async def open_check(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        subject: Subject,
+        check_type: CheckType,
+        due_by: date,
+        now: datetime,
+    ) -> Check:
+        """The open check of a type, opened due by `due_by` when there is none (the
+        alarm check on the first day of a tenancy, a record for a home outside the
+        programme)."""
+        existing = await repository.open_of_type(session, uprn, check_type, for_update=True)
+        if existing is not None:
+            return existing
+        check = Check(
+            id=uuid.uuid4(),
+            uprn=uprn,
+            subject=subject,
+            check_type=check_type,
+            due_by=due_by,
+            due_from=min(due_by, london_day(now)),
+            escalate_on=escalate_on(due_by, self.settings.escalate_after_months),
+            created_at=now,
+        )
+        repository.add(session, check)
+        await session.flush()
+        return check
+
+    async def complete(
+        self,
+        session: AsyncSession,
+        check: Check,
+        *,
+        record_id: uuid.UUID,
+        check_date: date,
+        expires_on: date | None,
+        certificate_reference: str,
+        no_access_history: bool,
+        now: datetime,
+    ) -> Check | None:
+        """Close a check with its record and open the next cycle (none for a one-off
+        check such as the alarm check at a tenancy's start)."""
+        check.completed_at = now
+        check.completed_on = check_date
+        check.record_id = record_id
+        check.ladder_next_step_on = None
+        await session.flush()
+        if expires_on is None:
+            return None
+        following = self.new_check(
+            uprn=check.uprn,
+            subject=check.subject,
+            check_type=check.check_type,
+            now=now,
+            certificate_expires_on=expires_on,
+            no_access_history=no_access_history,
+            last_certificate_reference=certificate_reference,
+        )
+        following.contractor_id = check.contractor_id
+        repository.add(session, following)
+        await session.flush()
+        return following
+
+    # -- the daily sweep --------------------------------------------------------------
+
+    async def _publish_due(self, session: AsyncSession, check: Check, now: datetime) -> None:
+        await publish(
+            session,
+            CheckDue(
+                check_id=check.id,
+                uprn=check.uprn,
+                check_type=check.check_type,
+                due_by=check.due_by,
+                certificate_expires_on=check.certificate_expires_on,
+                early_for_access_history=(check.due_by - check.due_from).days
+                > self.settings.lead_days,
+                raised_at=now,
+            ),
+        )
+
+    async def sweep(self, session: AsyncSession, now: datetime) -> int:
+        """One batch of the daily sweep (hearth_kit.scheduler): check-due at the lead
+        time, certificate-expired at expiry, escalation past the escalation period. Each
+        row is locked (SKIP LOCKED: another replica takes other rows), its event goes to
+        the outbox and its marker is stamped in this same transaction, so each is
+        raised exactly once across restarts and replicas. Returns how many it handled."""
+        today = london_day(now)
+        room = self.settings.sweep_batch_size
+        due = await repository.due_to_raise(session, today, room)
+        for check in due:
+            await self._publish_due(session, check, now)
+        await repository.stamp(session, [c.id for c in due], due_raised_at=now)
+        room -= len(due)
+        expired: list[Check] = []
+        if room > 0:
+            expired = await repository.expired_to_raise(session, today, room)
+            for check in expired:
+                if check.certificate_expires_on is not None:
+                    await publish(
+                        session,
+                        CertificateExpired(
+                            check_id=check.id,
+                            uprn=check.uprn,
+                            check_type=check.check_type,
+                            expired_on=check.certificate_expires_on,
+                            last_certificate_reference=check.last_certificate_reference,
+                            detected_at=now,
+                        ),
+                    )
+            await repository.stamp(session, [c.id for c in expired], expired_raised_at=now)
+            room -= len(expired)
+        escalated: list[Check] = []
+        if room > 0:
+            escalated = await repository.escalations_to_raise(session, today, room)
+            for check in escalated:
+                await publish(
+                    session,
+                    CheckOverdueEscalated(
+                        check_id=check.id,
+                        uprn=check.uprn,
+                        check_type=check.check_type,
+                        due_by=check.due_by,
+                        days_overdue=days_overdue(today, check.due_by),
+                        escalated_at=now,
+                    ),
+                )
+            await repository.stamp(session, [c.id for c in escalated], escalated_at=now)
+        handled = len(due) + len(expired) + len(escalated)
+        if handled == 0:
+            certificates_expired, checks_overdue = await repository.count_open(session, today)
+            metrics.CERTIFICATES_EXPIRED.set(certificates_expired)
+            metrics.CHECKS_OVERDUE.set(checks_overdue)
+        return handled
+
+    # -- the no-access ladder ---------------------------------------------------------
+
+    async def climb_ladder(self, session: AsyncSession, now: datetime) -> int:
+        """One batch of the no-access ladder (scheduled): each check whose next step's
+        day has come raises access-escalated for that step, once (locked and stamped in
+        this transaction)."""
+        today = london_day(now)
+        ladder = self.settings.ladder()
+        checks = await repository.ladder_steps_due(session, today, self.settings.sweep_batch_size)
+        for check in checks:
+            assert check.ladder_started_on is not None
+            step = next_ladder_step(ladder, check.ladder_started_on, check.ladder_steps_taken)
+            if step is None:
+                check.ladder_next_step_on = None
+                continue
+            number, ladder_step, _ = step
+            await publish(
+                session,
+                AccessEscalated(
+                    check_id=check.id,
+                    uprn=check.uprn,
+                    check_type=check.check_type,
+                    step=ladder_step.step,
+                    step_number=number,
+                    certificate_expires_on=check.certificate_expires_on,
+                    escalated_at=now,
+                ),
+            )
+            check.ladder_steps_taken = number
+            following = next_ladder_step(ladder, check.ladder_started_on, number)
+            check.ladder_next_step_on = following[2] if following else None
+        await session.flush()
+        return len(checks)
+
+    async def record_attempt(
+        self,
+        session: AsyncSession,
+        check_id: uuid.UUID,
+        data: AccessAttemptCreate,
+        caller: Caller,
+        now: datetime,
+    ) -> AccessAttemptPublic:
+        """Record an access attempt. A failed one publishes access-failed, gives the
+        household a no-access history (its checks start earlier) and starts the
+        no-access ladder; access gained stops the ladder."""
+        if data.attempted_at > now:
+            raise Unprocessable("An attempt cannot be in the future", field="attempted_at")
+        check = await repository.get(session, check_id, for_update=True)
+        if check is None or not self._visible_to(check, caller):
+            raise NotFound(f"No check {check_id}")
+        if check.completed_at is not None:
+            raise Conflict(f"Check {check_id} is already completed")
+        check.access_attempts += 1
+        attempt = AccessAttempt(
+            id=uuid.uuid4(),
+            check_id=check.id,
+            uprn=check.uprn,
+            attempt_number=check.access_attempts,
+            attempted_at=data.attempted_at,
+            attempted_by=data.attempted_by,
+            outcome=data.outcome,
+            card_left=data.card_left,
+            recorded_at=now,
+        )
+        repository.add_attempt(session, attempt)
+        if data.outcome is AccessOutcome.ACCESS_GAINED:
+            check.ladder_next_step_on = None
+        else:
+            check.no_access_attempts += 1
+            if check.ladder_started_on is None:
+                check.ladder_started_on = london_day(data.attempted_at)
+                first = next_ladder_step(self.settings.ladder(), check.ladder_started_on, 0)
+                check.ladder_next_step_on = first[2] if first else None
+            await self._note_no_access_history(session, check.uprn)
+            await publish(
+                session,
+                AccessFailed(
+                    check_id=check.id,
+                    attempt_id=attempt.id,
+                    uprn=check.uprn,
+                    check_type=check.check_type,
+                    attempt_number=attempt.attempt_number,
+                    contractor_id=caller.contractor_id,
+                    attempted_at=data.attempted_at,
+                ),
+            )
+        await session.flush()
+        return AccessAttemptPublic.model_validate(attempt)
+
+    async def _note_no_access_history(self, session: AsyncSession, uprn: str) -> None:
+        """The household now has a no-access history: its open checks not yet raised
+        start at the longer lead time."""
+        await repository.mark_no_access_history(session, uprn)
+        lead = self.lead_days(True)
+        for check in await repository.open_for(session, uprn):
+            if check.due_raised_at is None:
+                check.due_from = min(check.due_from, due_from(check.due_by, lead))
+
+    async def note_no_access_history(self, session: AsyncSession, uprn: str) -> None:
+        """A visit found no one in (visit-no-access): the same history as a failed attempt."""
+        await self._note_no_access_history(session, uprn)
+
+    @staticmethod
+    def _visible_to(check: Check, caller: Caller) -> bool:
+        """A contractor sees only the checks assigned to it; staff see every check."""
+        return caller.contractor_id is None or check.contractor_id == caller.contractor_id
+
+    async def assign_contractor(
+        self, session: AsyncSession, check_id: uuid.UUID, contractor_id: str, now: datetime
+    ) -> CheckPublic:
+        check = await repository.get(session, check_id, for_update=True)
+        if check is None:
+            raise NotFound(f"No check {check_id}")
+        if check.completed_at is not None:
+            raise Conflict(f"Check {check_id} is already completed")
+        check.contractor_id = contractor_id
+        await session.flush()
+        return to_public(check, london_day(now))
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def get(
+        self, session: AsyncSession, check_id: uuid.UUID, caller: Caller, now: datetime
+    ) -> CheckPublic:
+        check = await repository.get(session, check_id)
+        if check is None or not self._visible_to(check, caller):
+            raise NotFound(f"No check {check_id}")
+        return to_public(check, london_day(now))
+
+    async def for_home(self, session: AsyncSession, uprn: str, now: datetime) -> list[CheckPublic]:
+        today = london_day(now)
+        return [to_public(c, today) for c in await repository.for_home(session, uprn)]
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        status: ListedStatus | None,
+        check_type: CheckType | None,
+        now: datetime,
+    ) -> Page[CheckPublic]:
+        """Open checks by due date: due, overdue (with ages) or expired."""
+        today = london_day(now)
+        after = page.after_as(str, uuid.UUID)
+        key: tuple[date, uuid.UUID] | None = None
+        if after is not None:
+            try:
+                key = (date.fromisoformat(after[0]), after[1])
+            except ValueError as exc:
+                raise Unprocessable(
+                    "The cursor was not issued by this API", field="cursor", location="query"
+                ) from exc
+        checks = await repository.page(
+            session,
+            today=today,
+            status=None if status is None else status.value,
+            check_type=check_type,
+            after=key,
+            limit=page.fetch,
+        )
+        return Page.from_rows(
+            [to_public(c, today) for c in checks],
+            page.limit,
+            cursor_of=lambda check: (check.due_by.isoformat(), check.id),
+        )
+
+
+def gas_check_status(checks: list[CheckPublic]) -> CheckStatus | None:
+    for check in checks:
+        if check.check_type is CheckType.GAS_SAFETY and check.completed_at is None:
+            return check.status
+    return None
+
+
+async def home_compliance(
+    session: AsyncSession, programme: ProgrammeService, uprn: str, now: datetime
+) -> HomeCompliance:
+    """Every check of a home or block, with the home's place in the gas programme."""
+    home = await homes.get(session, uprn)
+    if home is None and await homes.get_block(session, uprn) is None:
+        raise NotFound(f"No home or block with UPRN {uprn}")
+    listed = await programme.for_home(session, uprn, now)
+    status = None
+    if home is not None:
+        status = gas_status(
+            home.heating_fuel,
+            home.gas_supply,
+            [
+                ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location)
+                for a in await homes.appliances_of(session, uprn)
+            ],
+        )
+    return HomeCompliance(
+        uprn=uprn, gas_status=status, gas_check_status=gas_check_status(listed), checks=listed
+    )

@@ -1,0 +1,69 @@
+"""HTTP routes for gas safety records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from compliance.gas_safety_records.schemas import GasSafetyRecordCreate, GasSafetyRecordPublic
+from compliance.gas_safety_records.service import GasSafetyRecordService
+from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+
+router = APIRouter(
+    prefix="/v1/gas-safety-records", tags=["gas safety records"], responses=PROBLEM_RESPONSES
+)
+
+
+def _service(request: Request) -> GasSafetyRecordService:
+    service: GasSafetyRecordService = request.app.state.gas_safety_record_service
+    return service
+
+
+RecordServiceDep = Annotated[GasSafetyRecordService, Depends(_service)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=GasSafetyRecordPublic)
+async def record_gas_safety_check(
+    body: GasSafetyRecordCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    records: RecordServiceDep,
+) -> Response:
+    """Record a landlord gas safety record: the new expiry follows the 2-month rule;
+    publishes check-completed, and safety-defect-found for each immediately dangerous
+    or at-risk defect and each faulty or missing alarm. A contractor may record only
+    the checks assigned to it."""
+    return await idempotency.create(
+        session,
+        lambda: records.record(session, body, caller, datetime.now(UTC)),
+        location=lambda record: f"/v1/gas-safety-records/{record.id}",
+    )
+
+
+@router.get("/{record_id}", response_model=GasSafetyRecordPublic)
+async def get_gas_safety_record(
+    record_id: uuid.UUID, session: SessionDep, caller: CallerDep, records: RecordServiceDep
+) -> GasSafetyRecordPublic:
+    """One gas safety record."""
+    return await records.get(session, record_id, caller)
+
+
+@router.get("", response_model=Page[GasSafetyRecordPublic])
+async def list_gas_safety_records(
+    session: SessionDep,
+    page: PageDep,
+    caller: CallerDep,
+    records: RecordServiceDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+) -> Page[GasSafetyRecordPublic]:
+    """Gas safety records, newest first, by home."""
+    return await records.page(session, page, uprn=uprn, caller=caller)

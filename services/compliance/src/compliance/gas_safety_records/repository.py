@@ -1,0 +1,63 @@
+"""All SQL about gas safety records and the defects found at them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from compliance.models import GasSafetyRecord, SafetyDefect
+
+
+def add(session: AsyncSession, record: GasSafetyRecord) -> None:
+    session.add(record)
+
+
+def add_defects(session: AsyncSession, defects: list[SafetyDefect]) -> None:
+    session.add_all(defects)
+
+
+async def get(session: AsyncSession, record_id: uuid.UUID) -> GasSafetyRecord | None:
+    return await session.get(GasSafetyRecord, record_id)
+
+
+async def defects_of(session: AsyncSession, record_ids: list[uuid.UUID]) -> list[SafetyDefect]:
+    if not record_ids:
+        return []
+    query = (
+        select(SafetyDefect)
+        .where(col(SafetyDefect.record_id).in_(record_ids))
+        .order_by(col(SafetyDefect.found_at), col(SafetyDefect.id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    uprn: str | None,
+    contractor_id: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[GasSafetyRecord]:
+    query = (
+        select(GasSafetyRecord)
+        .order_by(col(GasSafetyRecord.recorded_at).desc(), col(GasSafetyRecord.id).desc())
+        .limit(limit)
+    )
+    if uprn is not None:
+        query = query.where(GasSafetyRecord.uprn == uprn)
+    if contractor_id is not None:
+        query = query.where(GasSafetyRecord.contractor_id == contractor_id)
+    if after is not None:
+        recorded_at, record_id = after
+        query = query.where(
+            (col(GasSafetyRecord.recorded_at) < recorded_at)
+            | (
+                (col(GasSafetyRecord.recorded_at) == recorded_at)
+                & (col(GasSafetyRecord.id) < record_id)
+            )
+        )
+    return list((await session.execute(query)).scalars().all())

@@ -1,0 +1,128 @@
+"""Request and response models for landlord gas safety records (LGSR, CP12)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compliance.models import ApplianceType
+from hearth_contracts.events.compliance import CheckOutcome
+from hearth_contracts.values import Uprn
+
+GAS_SAFE_NUMBER = r"^[0-9]{7}$"
+"""A Gas Safe registration number: 7 ASCII digits."""
+
+
+class ApplianceOutcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_TESTED = "not_tested"
+
+
+class GasDefectClassification(StrEnum):
+    """The Gas Industry Unsafe Situations Procedure's classes."""
+
+    IMMEDIATELY_DANGEROUS = "immediately_dangerous"
+    AT_RISK = "at_risk"
+    NOT_TO_CURRENT_STANDARD = "not_to_current_standard"
+
+
+class AlarmKind(StrEnum):
+    SMOKE = "smoke"
+    CARBON_MONOXIDE = "carbon_monoxide"
+
+
+class AlarmResult(StrEnum):
+    WORKING = "working"
+    FAULTY = "faulty"
+    MISSING = "missing"
+
+
+class ApplianceChecked(BaseModel):
+    """An appliance the engineer checked: its type from the fixed list, and the outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    appliance_type: ApplianceType
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    landlord_owned: bool = True
+    outcome: ApplianceOutcome
+    safe_to_use: bool
+
+
+class DefectIn(BaseModel):
+    """A defect found, classified; `description` is about the installation, never the
+    household."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    appliance_index: int | None = Field(
+        default=None, ge=0, description="The appliance (its position in `appliances`), if any"
+    )
+    location: str = Field(min_length=1, max_length=100)
+    classification: GasDefectClassification
+    description: str = Field(min_length=1, max_length=2000)
+    made_safe: bool = Field(description="Disconnected or turned off on the spot")
+
+
+class AlarmTest(BaseModel):
+    """A smoke or CO alarm tested at the visit (a storey or a room)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AlarmKind
+    location: str = Field(min_length=1, max_length=100, examples=["ground floor hall"])
+    result: AlarmResult
+
+
+class GasSafetyRecordCreate(BaseModel):
+    """A landlord gas safety record as the engineer made it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    check_date: date = Field(description="The day of the check (never in the future)")
+    engineer_name: str = Field(min_length=1, max_length=200)
+    gas_safe_number: str = Field(pattern=GAS_SAFE_NUMBER, description="7 digits")
+    certificate_reference: str = Field(min_length=1, max_length=64)
+    appliances: list[ApplianceChecked] = Field(min_length=1, max_length=30)
+    defects: list[DefectIn] = Field(default_factory=list, max_length=30)
+    alarm_tests: list[AlarmTest] = Field(default_factory=list, max_length=60)
+    visit_id: uuid.UUID | None = Field(
+        default=None, description="The home visit the check was combined with, if any"
+    )
+
+
+class DefectPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    classification: str
+    location: str
+    description: str
+    made_safe: bool
+    priority: str | None
+
+
+class GasSafetyRecordPublic(BaseModel):
+    """A gas safety record, kept at least 2 years, with the expiry it gave."""
+
+    id: uuid.UUID
+    check_id: uuid.UUID
+    uprn: str
+    check_date: date
+    engineer_name: str
+    gas_safe_number: str
+    certificate_reference: str
+    contractor_id: str | None
+    outcome: CheckOutcome
+    appliances: list[ApplianceChecked]
+    alarm_tests: list[AlarmTest]
+    defects: list[DefectPublic]
+    previous_expiry: date | None
+    expires_on: date = Field(description="The new expiry (the 2-month rule)")
+    copy_to_tenant_by: date
+    recorded_at: datetime

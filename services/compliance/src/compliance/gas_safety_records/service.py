@@ -1,0 +1,271 @@
+"""Recording a landlord gas safety record: the new expiry by the 2-month rule, the
+check closed and the next cycle opened, the tenant's copy deadline, and each dangerous
+defect or faulty alarm sent to repairs (safety-defect-found). Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.checks import repository as checks
+from compliance.checks.rules import copy_to_tenant_by, next_gas_expiry
+from compliance.checks.service import ProgrammeService
+from compliance.gas_safety_records import repository
+from compliance.gas_safety_records.schemas import (
+    AlarmResult,
+    AlarmTest,
+    ApplianceChecked,
+    ApplianceOutcome,
+    DefectPublic,
+    GasDefectClassification,
+    GasSafetyRecordCreate,
+    GasSafetyRecordPublic,
+)
+from compliance.homes import repository as homes
+from compliance.models import GasSafetyRecord, SafetyDefect, Subject
+from hearth_contracts.events.compliance import (
+    CheckCompleted,
+    CheckOutcome,
+    CheckType,
+    DefectClassification,
+    SafetyDefectFound,
+)
+from hearth_contracts.events.repairs import RepairPriority
+from hearth_contracts.events.visits import Trade
+from hearth_kit.auth import Caller
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Forbidden, NotFound, Unprocessable
+from hearth_kit.working_days import london_day, start_of_london_day
+
+REPAIR_PRIORITY: dict[GasDefectClassification, RepairPriority | None] = {
+    GasDefectClassification.IMMEDIATELY_DANGEROUS: RepairPriority.EMERGENCY,
+    GasDefectClassification.AT_RISK: RepairPriority.URGENT,
+    GasDefectClassification.NOT_TO_CURRENT_STANDARD: None,
+}
+"""Immediately dangerous: an emergency repair; at risk: urgent; not to current
+standards is recorded and advised, with no repair raised."""
+
+
+def to_public(record: GasSafetyRecord, defects: list[SafetyDefect]) -> GasSafetyRecordPublic:
+    return GasSafetyRecordPublic(
+        id=record.id,
+        check_id=record.check_id,
+        uprn=record.uprn,
+        check_date=record.check_date,
+        engineer_name=record.engineer_name,
+        gas_safe_number=record.gas_safe_number,
+        certificate_reference=record.certificate_reference,
+        contractor_id=record.contractor_id,
+        outcome=record.outcome,
+        appliances=[ApplianceChecked.model_validate(a) for a in record.appliances],
+        alarm_tests=[AlarmTest.model_validate(a) for a in record.alarm_tests],
+        defects=[DefectPublic.model_validate(d) for d in defects],
+        previous_expiry=record.previous_expiry,
+        expires_on=record.expires_on,
+        copy_to_tenant_by=record.copy_to_tenant_by,
+        recorded_at=record.recorded_at,
+    )
+
+
+class GasSafetyRecordService:
+    def __init__(self, programme: ProgrammeService) -> None:
+        self.programme = programme
+
+    async def record(
+        self, session: AsyncSession, data: GasSafetyRecordCreate, caller: Caller, now: datetime
+    ) -> GasSafetyRecordPublic:
+        """Take a gas safety record (staff, or the contractor the check is assigned to)."""
+        today = london_day(now)
+        if data.check_date > today:
+            raise Unprocessable("A check date cannot be in the future", field="check_date")
+        for index, defect in enumerate(data.defects):
+            if defect.appliance_index is not None and defect.appliance_index >= len(
+                data.appliances
+            ):
+                raise Unprocessable(
+                    "No appliance at that position in appliances",
+                    field=f"defects.{index}.appliance_index",
+                )
+        home = await homes.get(session, data.uprn, for_update=True)
+        if home is None:
+            raise Unprocessable(f"No home with UPRN {data.uprn}", field="uprn")
+        check = await checks.open_of_type(session, data.uprn, CheckType.GAS_SAFETY, for_update=True)
+        if caller.contractor_id is not None and (
+            check is None or check.contractor_id != caller.contractor_id
+        ):
+            raise Forbidden(f"Home {data.uprn}'s gas check is not assigned to this contractor")
+        if check is None:
+            check = await self.programme.open_check(
+                session,
+                uprn=data.uprn,
+                subject=Subject.HOME,
+                check_type=CheckType.GAS_SAFETY,
+                due_by=data.check_date,
+                now=now,
+            )
+        settings = self.programme.settings
+        previous = check.certificate_expires_on
+        expires_on = next_gas_expiry(
+            data.check_date, previous, interval_months=settings.interval_for(CheckType.GAS_SAFETY)
+        )
+        copy_by = copy_to_tenant_by(
+            data.check_date, home.tenancy_start_date, settings.tenant_copy_days
+        )
+        dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
+        failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
+        outcome = CheckOutcome.UNSATISFACTORY if dangerous or failed else CheckOutcome.SATISFACTORY
+        happened_at = now if data.check_date == today else start_of_london_day(data.check_date)
+        record = GasSafetyRecord(
+            id=uuid.uuid4(),
+            check_id=check.id,
+            uprn=data.uprn,
+            check_date=data.check_date,
+            engineer_name=data.engineer_name,
+            gas_safe_number=data.gas_safe_number,
+            certificate_reference=data.certificate_reference,
+            contractor_id=caller.contractor_id or check.contractor_id,
+            outcome=outcome,
+            appliances=[a.model_dump(mode="json") for a in data.appliances],
+            alarm_tests=[a.model_dump(mode="json") for a in data.alarm_tests],
+            previous_expiry=previous,
+            expires_on=expires_on,
+            copy_to_tenant_by=copy_by,
+            recorded_at=now,
+            recorded_by=caller.subject,
+        )
+        repository.add(session, record)
+        defects = self._defects(record, data, happened_at)
+        repository.add_defects(session, defects)
+        await session.flush()
+        await self.programme.complete(
+            session,
+            check,
+            record_id=record.id,
+            check_date=data.check_date,
+            expires_on=expires_on,
+            certificate_reference=data.certificate_reference,
+            no_access_history=home.no_access_history,
+            now=now,
+        )
+        if data.alarm_tests:
+            alarm_check = await checks.open_of_type(
+                session, data.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+            )
+            if alarm_check is not None:
+                await self.programme.complete(
+                    session,
+                    alarm_check,
+                    record_id=record.id,
+                    check_date=data.check_date,
+                    expires_on=None,
+                    certificate_reference=data.certificate_reference,
+                    no_access_history=home.no_access_history,
+                    now=now,
+                )
+        for found in defects:
+            if found.priority is not None:
+                await publish(
+                    session,
+                    SafetyDefectFound(
+                        defect_id=found.id,
+                        check_id=check.id,
+                        uprn=data.uprn,
+                        check_type=CheckType.GAS_SAFETY,
+                        classification=found.classification,
+                        priority=found.priority,
+                        trade=Trade.ELECTRICAL
+                        if found.classification is DefectClassification.ALARM_FAULTY_OR_MISSING
+                        else Trade.GAS,
+                        location=found.location,
+                        description=found.description,
+                        made_safe=found.made_safe,
+                        found_at=found.found_at,
+                    ),
+                )
+        await publish(
+            session,
+            CheckCompleted(
+                check_id=check.id,
+                uprn=data.uprn,
+                check_type=CheckType.GAS_SAFETY,
+                outcome=outcome,
+                certificate_reference=data.certificate_reference,
+                completed_at=happened_at,
+                next_due_by=expires_on,
+                copy_to_tenant_by=copy_by,
+                defects_found=len(defects),
+                contractor_id=record.contractor_id,
+                visit_id=data.visit_id,
+            ),
+        )
+        return to_public(record, defects)
+
+    @staticmethod
+    def _defects(
+        record: GasSafetyRecord, data: GasSafetyRecordCreate, found_at: datetime
+    ) -> list[SafetyDefect]:
+        """The record's defects, and a defect for each faulty or missing alarm."""
+        found = [
+            SafetyDefect(
+                id=uuid.uuid4(),
+                record_id=record.id,
+                check_id=record.check_id,
+                uprn=record.uprn,
+                classification=DefectClassification(defect.classification.value),
+                location=defect.location,
+                description=defect.description,
+                made_safe=defect.made_safe,
+                priority=REPAIR_PRIORITY[defect.classification],
+                found_at=found_at,
+            )
+            for defect in data.defects
+        ]
+        for alarm in data.alarm_tests:
+            if alarm.result is not AlarmResult.WORKING:
+                found.append(
+                    SafetyDefect(
+                        id=uuid.uuid4(),
+                        record_id=record.id,
+                        check_id=record.check_id,
+                        uprn=record.uprn,
+                        classification=DefectClassification.ALARM_FAULTY_OR_MISSING,
+                        location=alarm.location,
+                        description=f"{alarm.kind.value.replace('_', ' ')} alarm "
+                        f"{alarm.result.value}",
+                        made_safe=False,
+                        priority=RepairPriority.URGENT,
+                        found_at=found_at,
+                    )
+                )
+        return found
+
+    async def get(
+        self, session: AsyncSession, record_id: uuid.UUID, caller: Caller
+    ) -> GasSafetyRecordPublic:
+        record = await repository.get(session, record_id)
+        if record is None or (
+            caller.contractor_id is not None and record.contractor_id != caller.contractor_id
+        ):
+            raise NotFound(f"No gas safety record {record_id}")
+        return to_public(record, await repository.defects_of(session, [record.id]))
+
+    async def page(
+        self, session: AsyncSession, page: PageParams, *, uprn: str | None, caller: Caller
+    ) -> Page[GasSafetyRecordPublic]:
+        """Records newest first; a contractor sees only its own."""
+        records = await repository.page(
+            session,
+            uprn=uprn,
+            contractor_id=caller.contractor_id,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+        )
+        defects = await repository.defects_of(session, [r.id for r in records])
+        return Page.from_rows(
+            [to_public(r, [d for d in defects if d.record_id == r.id]) for r in records],
+            page.limit,
+            cursor_of=lambda record: (record.recorded_at, record.id),
+        )

@@ -1,0 +1,92 @@
+"""Reactions to other services' events, one typed function each. Each runs inside the
+consumer's transaction (with the inbox record) and never commits; the SQL is in the
+repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.checks import repository as checks
+from compliance.checks.service import ProgrammeService
+from compliance.homes import repository as homes
+from compliance.models import Subject
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
+from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.visits import VisitNoAccess, VisitScheduled
+from hearth_kit.consumer import EventHandlers
+from hearth_kit.logs import get_logger
+from hearth_kit.outbox import publish
+from hearth_kit.working_days import london_day
+
+log = get_logger(__name__)
+
+
+def build_handlers(programme: ProgrammeService) -> EventHandlers:
+    handlers = EventHandlers()
+
+    @handlers.on(TenancyStarted)
+    async def check_alarms_on_the_first_day(
+        session: AsyncSession, envelope: Envelope[TenancyStarted]
+    ) -> None:
+        """A tenancy began: smoke and CO alarms are checked on its first day (an alarm
+        check due that day), and the tenant's copy of the gas record is due before they
+        move in. A replayed or older tenancy changes nothing."""
+        tenancy = envelope.data
+        if not await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
+            return
+        await programme.open_check(
+            session,
+            uprn=tenancy.uprn,
+            subject=Subject.HOME,
+            check_type=CheckType.SMOKE_CO_ALARMS,
+            due_by=tenancy.start_date,
+            now=datetime.now(UTC),
+        )
+        log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+
+    @handlers.on(VisitScheduled)
+    async def offer_combined_appointment(
+        session: AsyncSession, envelope: Envelope[VisitScheduled]
+    ) -> None:
+        """A home visit was booked. If it already names our gas check, the pairing is
+        recorded; if the home's gas check falls due within the pairing window of the
+        visit (or is overdue), compliance offers one combined appointment, once per visit."""
+        visit = envelope.data
+        check = await checks.open_of_type(
+            session, visit.uprn, CheckType.GAS_SAFETY, for_update=True
+        )
+        if check is None or check.paired_visit_id == visit.visit_id:
+            return
+        if visit.paired_check_id is not None:
+            if visit.paired_check_id == check.id:
+                check.paired_visit_id = visit.visit_id
+            return
+        visit_day = london_day(visit.scheduled_start)
+        window_opens = check.due_by.toordinal() - programme.settings.pairing_window_days
+        if visit_day.toordinal() < window_opens:
+            return
+        check.paired_visit_id = visit.visit_id
+        await publish(
+            session,
+            CombinedAppointmentOffered(
+                check_id=check.id,
+                visit_id=visit.visit_id,
+                uprn=visit.uprn,
+                check_type=CheckType.GAS_SAFETY,
+                due_by=check.due_by,
+                scheduled_start=visit.scheduled_start,
+                scheduled_end=visit.scheduled_end,
+                offered_at=datetime.now(UTC),
+            ),
+        )
+
+    @handlers.on(VisitNoAccess)
+    async def remember_no_access(session: AsyncSession, envelope: Envelope[VisitNoAccess]) -> None:
+        """Nobody let the visiting officer in: the household has a no-access history, so
+        its checks start at the longer lead time."""
+        await programme.note_no_access_history(session, envelope.data.uprn)
+
+    return handlers

@@ -1,0 +1,14 @@
+"""Compliance's domain metrics, set by the daily sweep (the ops alert rules use them)."""
+
+from __future__ import annotations
+
+from prometheus_client import Gauge
+
+CERTIFICATES_EXPIRED = Gauge(
+    "hearth_compliance_certificates_expired",
+    "Open checks whose certificate has expired with no new record (counted by the sweep)",
+)
+CHECKS_OVERDUE = Gauge(
+    "hearth_compliance_checks_overdue",
+    "Open checks past the date they had to be done by (counted by the sweep)",
+)
