@@ -6,7 +6,7 @@ UV_SPEC := uv>=0.5,<1
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help ensure-uv install run test test-unit lint format contracts bench migrate kafka-start kafka-stop up clean
+.PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench migrate kafka-start kafka-stop up clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ format: install  ## Format the code
 
 contracts: install  ## Regenerate JSON Schemas, AsyncAPI and docs/events.md from the event models
 	$(UV) run python -m hearth_contracts.catalogue
+
+openapi: install  ## Write gateway/openapi.json (typed from the services' documents) and the authorisation matrix in docs/api.md
+	$(UV) run python -m gateway.openapi_build
 
 bench: install  ## Benchmarks, about 10 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
 	$(UV) run python -m bench $(BENCH_ARGS)

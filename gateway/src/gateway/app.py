@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
 from gateway.homes.endpoints import router as homes_router
+from gateway.openapi_document import contractor_openapi_router, serve_published_openapi
 from gateway.operations import service_readiness
 from gateway.passthrough import passthrough_router
 from gateway.residents.endpoints import router as residents_router
@@ -59,4 +60,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.include_router(router)
     for service in (repairs, compliance, income, engagement, visits):
         app.include_router(passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1]))
+    app.include_router(contractor_openapi_router)
+    serve_published_openapi(app)
     return app

@@ -56,7 +56,7 @@ def gateway_routes(app: FastAPI) -> list[GatewayRoute]:
             continue
         checks = list(_scope_checks(route.dependant))
         scopes = tuple(dict.fromkeys(s for check in checks for s in check.scopes))
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             routes.append(GatewayRoute(method, path, scopes if checks else None))
     return sorted(routes, key=lambda r: (r.path, r.method))
 

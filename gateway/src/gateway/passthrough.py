@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.proxy import forward
+from gateway.proxy import forward, upstream_openapi
 from hearth_contracts.topics import Service
 from hearth_kit.problems import Problem
 
@@ -53,6 +53,9 @@ def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
             summary=route.summary,
             status_code=route.status_code,
             responses={503: {"model": Problem, "description": f"{route.service} did not answer"}},
+            openapi_extra=upstream_openapi(
+                route.service, route.method, route.upstream_path or route.path
+            ),
         )
     return router
 

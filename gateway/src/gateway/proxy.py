@@ -29,13 +29,22 @@ RETURNED_RESPONSE_HEADERS = (
     "retry-after",
 )
 
-JSON_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
-"""OpenAPI for a proxied body: the owning service's OpenAPI documents its fields."""
+UPSTREAM_KEY = "x-hearth-upstream"
+"""Marks a gateway operation with the service operation it passes through to; `make
+openapi` (gateway.openapi_build) replaces the operation's parameters, body and responses
+with that service's own, then drops the mark."""
+
+
+def upstream_openapi(service: Service, method: str, path: str) -> dict[str, Any]:
+    """`openapi_extra` for a route passed through to `service`'s `method path`: until
+    `make openapi` types it, a write's body is documented as any JSON object."""
+    extra: dict[str, Any] = {UPSTREAM_KEY: {"service": service, "method": method, "path": path}}
+    if method in ("POST", "PUT", "PATCH"):
+        extra["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    return extra
 
 
 async def forward_post(

@@ -10,7 +10,7 @@ from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
 from gateway.homes.schemas import HomeOverview
 from gateway.homes.service import home_overview_service
-from gateway.proxy import JSON_BODY, forward_post
+from gateway.proxy import forward_post, upstream_openapi
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.problems import Problem
 
@@ -24,7 +24,7 @@ UprnPath = Annotated[
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    openapi_extra=JSON_BODY,
+    openapi_extra=upstream_openapi("compliance", "POST", "/v1/homes"),
     responses={503: {"model": Problem, "description": "Compliance did not answer"}},
 )
 async def register_home(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.proxy import JSON_BODY, forward_post
+from gateway.proxy import forward_post, upstream_openapi
 from hearth_kit.problems import Problem
 
 router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=AUTH_RESPONSES)
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=AUTH_RE
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    openapi_extra=JSON_BODY,
+    openapi_extra=upstream_openapi("engagement", "POST", "/v1/residents"),
     responses={503: {"model": Problem, "description": "Engagement did not answer"}},
 )
 async def record_resident(

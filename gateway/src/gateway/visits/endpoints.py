@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
-from gateway.proxy import JSON_BODY, forward_post
+from gateway.proxy import forward_post, upstream_openapi
 from hearth_kit.problems import Problem
 
 router = APIRouter(
@@ -24,7 +24,11 @@ router = APIRouter(
 VisitsWrite = Annotated[Principal, Depends(require_scopes("visits:write"))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=upstream_openapi("visits", "POST", "/v1/visits"),
+)
 async def arrange_visit(
     request: Request, downstreams: DownstreamsDep, caller: VisitsWrite
 ) -> Response:
@@ -32,7 +36,11 @@ async def arrange_visit(
     return await forward_post(request, downstreams, caller, "visits", "/v1/visits")
 
 
-@router.post("/{visit_id}/report", status_code=status.HTTP_201_CREATED, openapi_extra=JSON_BODY)
+@router.post(
+    "/{visit_id}/report",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=upstream_openapi("visits", "POST", "/v1/visits/{visit_id}/report"),
+)
 async def file_visit_report(
     visit_id: Annotated[uuid.UUID, Path(description="The visit's id")],
     request: Request,

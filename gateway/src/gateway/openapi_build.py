@@ -1,0 +1,265 @@
+"""`make openapi`: the gateway's typed OpenAPI document, from the services' own.
+
+    uv run python -m gateway.openapi_build          # writes gateway/openapi.json and the
+                                                    # authorisation matrix in docs/api.md
+    uv run python -m gateway.openapi_build --check  # exit 1 when either has drifted
+
+Each service's app is built in-process (nothing is started) and asked for its OpenAPI
+document. Every gateway operation marked with the service operation it passes through
+to (`x-hearth-upstream`, gateway.proxy.upstream_openapi) takes that operation's
+parameters, request body and responses, with their `$ref`s rewritten and the schemas
+they use merged into the gateway's components (a name two services use for different
+schemas gets the service's name in front). The gateway's own answers are added to
+each: 401, 403, 429 and 503 as problems. Nothing is retyped by hand, so the document
+says what the services accept and answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from gateway.authorisation import gateway_routes, matrix_markdown
+from gateway.openapi_document import PUBLISHED
+from gateway.proxy import UPSTREAM_KEY
+from gateway.settings import GatewaySettings
+from hearth_contracts.topics import SERVICES
+from hearth_kit.problems import PROBLEM_JSON
+
+REPO = Path(__file__).resolve().parents[3]
+API_DOC = REPO / "docs" / "api.md"
+MATRIX_START = "<!-- authorisation-matrix:start (make openapi) -->"
+MATRIX_END = "<!-- authorisation-matrix:end -->"
+
+SCHEMA_REF = "#/components/schemas/"
+
+GATEWAY_RESPONSES: dict[str, str] = {
+    "401": "No valid bearer token (problem details; WWW-Authenticate says why)",
+    "403": "The token lacks a scope this route needs: `missing_scopes` names them",
+    "429": "Too many requests from this client: wait `Retry-After` seconds",
+    "503": "The owning service did not answer in time: `detail` says whether a write may "
+    "have happened; retry with the same Idempotency-Key",
+}
+
+PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
+    "401": {
+        "type": "https://hearth.example/problems/unauthorized",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "The token has expired",
+    },
+    "403": {
+        "type": "https://hearth.example/problems/insufficient-scope",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "This needs the scope repairs:read, which the token does not grant",
+        "required_scopes": ["repairs:read"],
+        "missing_scopes": ["repairs:read"],
+    },
+    "422": {
+        "type": "https://hearth.example/problems/validation",
+        "title": "Your request is not valid",
+        "status": 422,
+        "detail": "Invalid or missing fields: uprn",
+        "errors": [
+            {
+                "field": "uprn",
+                "location": "body",
+                "message": "String should match pattern '^[0-9]{1,12}$'",
+                "type": "string_pattern_mismatch",
+            }
+        ],
+    },
+    "429": {
+        "type": "https://hearth.example/problems/too-many-requests",
+        "title": "Too many requests",
+        "status": 429,
+        "detail": "This client made more than 50 requests a second; retry after 1 s",
+    },
+    "503": {
+        "type": "https://hearth.example/problems/service-unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "detail": "The repairs service did not answer (timed out after 2s). Nothing was "
+        "changed; retry shortly.",
+        "service": "repairs",
+    },
+}
+
+
+def service_documents() -> dict[str, dict[str, Any]]:
+    """Each service's OpenAPI document, from its app built in-process."""
+    os.environ.setdefault("HEARTH_ENVIRONMENT", "development")
+    documents: dict[str, dict[str, Any]] = {}
+    for service in SERVICES:
+        app: FastAPI = importlib.import_module(f"{service}.app").create_app()
+        documents[service] = app.openapi()
+    return documents
+
+
+class _Merger:
+    """Copies service operations into the gateway's document, schemas and all."""
+
+    def __init__(self, gateway: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:
+        self.gateway = gateway
+        self.services = services
+        self.schemas: dict[str, Any] = gateway.setdefault("components", {}).setdefault(
+            "schemas", {}
+        )
+        self.names: dict[tuple[str, str], str] = {}
+        self.missing: list[str] = []
+
+    def name_for(self, service: str, name: str) -> str:
+        """The gateway's name for `service`'s schema `name`, adding it when new."""
+        if (service, name) in self.names:
+            return self.names[(service, name)]
+        source = self.services[service]["components"]["schemas"][name]
+        chosen = name
+        self.names[(service, name)] = chosen  # before recursing: schemas may refer to themselves
+        rewritten = self.rewrite(service, source)
+        if chosen in self.schemas and self.schemas[chosen] != rewritten:
+            chosen = service.capitalize() + name
+            self.names[(service, name)] = chosen
+            rewritten = self.rewrite(service, source)
+        self.schemas[chosen] = rewritten
+        return chosen
+
+    def rewrite(self, service: str, value: Any) -> Any:
+        """`value` with every component `$ref` pointing at the gateway's copy."""
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key == "$ref" and isinstance(item, str) and item.startswith(SCHEMA_REF):
+                    out[key] = SCHEMA_REF + self.name_for(service, item[len(SCHEMA_REF) :])
+                else:
+                    out[key] = self.rewrite(service, item)
+            return out
+        if isinstance(value, list):
+            return [self.rewrite(service, item) for item in value]
+        return value
+
+    def type_operation(self, path: str, method: str, operation: dict[str, Any]) -> None:
+        upstream = operation.pop(UPSTREAM_KEY, None)
+        if upstream is None:
+            return
+        service = upstream["service"]
+        source = (
+            self.services[service]
+            .get("paths", {})
+            .get(upstream["path"], {})
+            .get(upstream["method"].lower())
+        )
+        if source is None:
+            self.missing.append(f"{method.upper()} {path} -> {service} {upstream['path']}")
+            return
+        source = self.rewrite(service, copy.deepcopy(source))
+        operation["parameters"] = [
+            p for p in source.get("parameters", []) if p.get("name", "").lower() != "authorization"
+        ]
+        if not operation["parameters"]:
+            del operation["parameters"]
+        if "requestBody" in source:
+            operation["requestBody"] = source["requestBody"]
+        else:
+            operation.pop("requestBody", None)
+        responses = {
+            status: response
+            for status, response in source.get("responses", {}).items()
+            if status != "401"  # the service's 401 is about the gateway's token, not the caller's
+        }
+        for status, response in operation.get("responses", {}).items():
+            if status in GATEWAY_RESPONSES or status not in responses:
+                responses.setdefault(status, response)
+        operation["responses"] = dict(sorted(responses.items()))
+        if source.get("description") and not operation.get("description"):
+            operation["description"] = source["description"]
+
+
+def _add_gateway_answers(document: dict[str, Any]) -> None:
+    """Every /v1 route can answer 401, 403 (when it needs a scope), 429 and, when it
+    calls a service, 503; each error response carries an example problem."""
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            if path.startswith("/v1/"):
+                for status in ("401", "429"):
+                    responses.setdefault(status, {"description": GATEWAY_RESPONSES[status]})
+            for status, response in responses.items():
+                example = PROBLEM_EXAMPLES.get(status)
+                content = response.get("content", {})
+                if PROBLEM_JSON in content and example is not None:
+                    content[PROBLEM_JSON].setdefault("example", example)
+                if status in ("401", "429") and PROBLEM_JSON not in content:
+                    response["content"] = {
+                        PROBLEM_JSON: {
+                            "schema": {"$ref": SCHEMA_REF + "Problem"},
+                            "example": PROBLEM_EXAMPLES[status],
+                        }
+                    }
+            operation["responses"] = dict(sorted(responses.items()))
+
+
+def build_document(app: FastAPI, services: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The gateway's typed document: `app`'s own, with each pass-through operation typed
+    from `services`' documents."""
+    document = copy.deepcopy(app.state.generated_openapi())
+    merger = _Merger(document, services)
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            merger.type_operation(path, method, operation)
+    if merger.missing:
+        document.setdefault("info", {})["x-untyped-routes"] = merger.missing
+    _add_gateway_answers(document)
+    document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def docs_with_matrix(app: FastAPI, settings: GatewaySettings, text: str) -> str:
+    """docs/api.md's text with the authorisation matrix between its markers replaced."""
+    table = matrix_markdown(gateway_routes(app), settings.roles)
+    start, end = text.find(MATRIX_START), text.find(MATRIX_END)
+    if start < 0 or end < start:
+        return text
+    return text[: start + len(MATRIX_START)] + "\n\n" + table + "\n" + text[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway.openapi_build")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a file has drifted")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HEARTH_ENVIRONMENT", "development")
+    from gateway.app import create_app
+
+    settings = GatewaySettings()
+    app = create_app(settings)
+    outputs = {
+        PUBLISHED: render(build_document(app, service_documents())),
+        API_DOC: docs_with_matrix(app, settings, API_DOC.read_text() if API_DOC.exists() else ""),
+    }
+    drifted = [
+        path for path, text in outputs.items() if not path.exists() or path.read_text() != text
+    ]
+    if args.check:
+        for path in drifted:
+            print(f"{path.relative_to(REPO)} is out of date: run `make openapi`", file=sys.stderr)
+        return 1 if drifted else 0
+    for path in drifted:
+        path.write_text(outputs[path])
+        print(f"wrote {path.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
