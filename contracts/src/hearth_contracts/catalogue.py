@@ -65,7 +65,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("repairs", "damp-mould-case-opened"): ("visits",),  # damp history in the risk score
     _t("repairs", "hazard-deadline-breached"): (),
     # compliance
-    _t("compliance", "property-registered"): ("visits", "repairs", "income"),
+    _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
     _t("compliance", "property-updated"): ("visits", "repairs", "income"),
     _t("compliance", "check-due"): ("visits",),  # pairs the visit with the gas check
     _t("compliance", "check-completed"): ("engagement",),  # gas check survey

@@ -15,6 +15,7 @@ from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
+from tests.harness.tokens import InternalTokenAuth
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +27,29 @@ async def engagement_db_url(databases: DatabaseFactory) -> str:
 async def engagement(engagement_db_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with service_api("engagement", engagement_db_url) as client:
         yield client
+
+
+ClientWithScopes = Callable[[frozenset[str]], httpx.AsyncClient]
+
+
+@pytest.fixture
+async def engagement_as(engagement: httpx.AsyncClient) -> AsyncIterator[ClientWithScopes]:
+    """Clients on the same app whose tokens carry the given scopes (the staff scopes
+    leave out need-to-know ones such as vulnerabilities:read)."""
+    opened: list[httpx.AsyncClient] = []
+
+    def client(scopes: frozenset[str]) -> httpx.AsyncClient:
+        other = httpx.AsyncClient(
+            transport=engagement._transport,  # the same app, another caller
+            base_url=str(engagement.base_url),
+            auth=InternalTokenAuth("engagement", scopes=scopes),
+        )
+        opened.append(other)
+        return other
+
+    yield client
+    for other in opened:
+        await other.aclose()
 
 
 @pytest.fixture(scope="module")

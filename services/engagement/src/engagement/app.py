@@ -9,9 +9,12 @@ from fastapi import FastAPI
 
 from engagement.complaints.endpoints import router as complaints_router
 from engagement.complaints.service import ComplaintService
+from engagement.diversity.endpoints import router as diversity_router
+from engagement.diversity.service import DiversityService
 from engagement.handlers import handlers
 from engagement.residents.endpoints import router as residents_router
 from engagement.settings import EngagementSettings
+from engagement.vulnerabilities.endpoints import router as vulnerabilities_router
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.working_days import WorkingDayCalendar
@@ -27,7 +30,12 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         title="Hearth engagement",
         description="Residents and their communication needs, contacts, messages, surveys, "
         "complaints on the Complaint Handling Code's clocks, you said we did.",
-        routers=[residents_router, complaints_router],
+        routers=[
+            residents_router,
+            vulnerabilities_router,
+            diversity_router,
+            complaints_router,
+        ],
         handlers=handlers,
         scheduled_jobs=[
             ScheduledJob(
@@ -38,4 +46,5 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         ],
     )
     app.state.complaint_service = complaint_service
+    app.state.diversity_service = DiversityService(settings.survey_minimum_group_size)
     return app

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from engagement.residents.schemas import ResidentCreate, ResidentPublic
+from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
 from engagement.residents.service import resident_service
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=PROBLEM
 async def register_resident(
     body: ResidentCreate, session: SessionDep, idempotency: IdempotencyDep
 ) -> Response:
-    """Register a resident on a tenancy (publishes resident-registered)."""
+    """Register a resident under a new person id (publishes resident-registered once
+    they are on a tenancy). Tenants income named are residents already."""
     return await idempotency.create(
         session,
         lambda: resident_service.register(session, body),
@@ -34,6 +35,15 @@ async def register_resident(
 async def get_resident(resident_id: uuid.UUID, session: SessionDep) -> ResidentPublic:
     """One resident by id."""
     return await resident_service.get(session, resident_id)
+
+
+@router.patch("/{resident_id}", response_model=ResidentPublic)
+async def update_resident(
+    resident_id: uuid.UUID, body: ResidentUpdate, session: SessionDep
+) -> ResidentPublic:
+    """Change a resident's contact details or communication needs (publishes
+    resident-updated naming what changed, never the contact details)."""
+    return await resident_service.update(session, resident_id, body)
 
 
 @router.get("", response_model=Page[ResidentPublic])

@@ -5,16 +5,27 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Resident, Tenancy
-from hearth_kit.projection import upsert_newer
+from engagement.models import Home, Resident, Tenancy
+from hearth_kit.projection import upsert_newer, upsert_newer_many
 
 
-async def get(session: AsyncSession, resident_id: uuid.UUID) -> Resident | None:
-    return await session.get(Resident, resident_id)
+async def get(
+    session: AsyncSession, resident_id: uuid.UUID, *, for_update: bool = False
+) -> Resident | None:
+    query = select(Resident).where(Resident.id == resident_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def on_home(session: AsyncSession, uprn: str) -> list[Resident]:
+    """The residents of a home."""
+    query = select(Resident).where(Resident.uprn == uprn).order_by(col(Resident.registered_at))
+    return list((await session.execute(query)).scalars().all())
 
 
 async def known_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
@@ -76,3 +87,19 @@ async def save_tenancy(
         },
         version="as_of",
     )
+
+
+async def save_homes(session: AsyncSession, homes: list[tuple[str, datetime]]) -> None:
+    """Keep the homes in the asset register (one statement for a run of events)."""
+    await upsert_newer_many(
+        session,
+        Home,
+        key=["uprn"],
+        rows=[{"uprn": uprn, "as_of": as_of} for uprn, as_of in homes],
+        version="as_of",
+    )
+
+
+async def homes_count(session: AsyncSession) -> int:
+    """How many homes engagement knows of (CH01's denominator)."""
+    return int((await session.execute(select(func.count()).select_from(Home))).scalar_one())

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hearth_contracts.events.engagement import ContactChannel, FormatNeed
+from hearth_contracts.events.engagement import Adjustment, AgeBand, ContactChannel, FormatNeed
 from hearth_contracts.values import Uprn
 
 # Loose on purpose: one @, and a dot somewhere in the part after it.
@@ -21,13 +21,40 @@ PHONE_DIGITS = (10, 15)
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
+def _valid_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not EMAIL.match(value):
+        raise ValueError("not an email address")
+    return value
+
+
+def _valid_phone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    digits = sum(c.isdigit() for c in value)
+    if not PHONE.match(value) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise ValueError("not a phone number: 10 to 15 digits, spaces and a leading +")
+    return value
+
+
+def _valid_language(value: str | None) -> str | None:
+    if value is not None and not LANGUAGE_TAG.match(value):
+        raise ValueError("not a BCP 47 language tag, such as en or pl or en-GB")
+    return value
+
+
 class ResidentCreate(BaseModel):
-    """A resident to register on a tenancy."""
+    """A resident to register. On a tenancy income announced, the tenants are already
+    residents under the person ids income named (GET /v1/residents?tenancy_id=); register
+    here someone not yet named on a tenancy, and income's tenancy then names this id."""
 
     model_config = ConfigDict(extra="forbid")
 
-    tenancy_id: uuid.UUID
-    uprn: Uprn
+    tenancy_id: uuid.UUID | None = None
+    uprn: Uprn | None = None
     full_name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=254, examples=["sam@example.org"])
     phone: str | None = Field(default=None, max_length=32, examples=["07700 900123"])
@@ -38,39 +65,42 @@ class ResidentCreate(BaseModel):
         max_length=len(FormatNeed),
         description="Each need once (repeats are dropped)",
     )
+    accessibility_needs: list[Adjustment] = Field(
+        default_factory=list, max_length=len(Adjustment), description="Each need once"
+    )
+    accessibility_notes: str | None = Field(default=None, max_length=1000)
+    age_band: AgeBand | None = None
+    lives_alone: bool | None = None
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip()
-        if not EMAIL.match(value):
-            raise ValueError("not an email address")
-        return value
+    _email = field_validator("email")(_valid_email)
+    _phone = field_validator("phone")(_valid_phone)
+    _language = field_validator("language")(_valid_language)
 
-    @field_validator("phone")
-    @classmethod
-    def _uk_phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = " ".join(value.split())
-        digits = sum(c.isdigit() for c in value)
-        if not PHONE.match(value) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-            raise ValueError("not a phone number: 10 to 15 digits, spaces and a leading +")
-        return value
-
-    @field_validator("language")
-    @classmethod
-    def _language_tag(cls, value: str) -> str:
-        if not LANGUAGE_TAG.match(value):
-            raise ValueError("not a BCP 47 language tag, such as en or pl or en-GB")
-        return value
-
-    @field_validator("format_needs")
+    @field_validator("format_needs", "accessibility_needs")
     @classmethod
     def _each_need_once(cls, value: list[FormatNeed]) -> list[FormatNeed]:
         return list(dict.fromkeys(value))
+
+
+class ResidentUpdate(BaseModel):
+    """Details to change (only those sent; null clears an optional one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    preferred_channel: ContactChannel | None = None
+    language: str | None = Field(default=None, max_length=35)
+    format_needs: list[FormatNeed] | None = Field(default=None, max_length=len(FormatNeed))
+    accessibility_needs: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
+    accessibility_notes: str | None = Field(default=None, max_length=1000)
+    age_band: AgeBand | None = None
+    lives_alone: bool | None = None
+
+    _email = field_validator("email")(_valid_email)
+    _phone = field_validator("phone")(_valid_phone)
+    _language = field_validator("language")(_valid_language)
 
 
 class ResidentPublic(BaseModel):
@@ -78,13 +108,22 @@ class ResidentPublic(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    tenancy_id: uuid.UUID
-    uprn: str
+    id: uuid.UUID = Field(description="The person's one id across the platform")
+    tenancy_id: uuid.UUID | None
+    uprn: str | None
     full_name: str
     email: str | None
     phone: str | None
     preferred_channel: ContactChannel
     language: str
     format_needs: list[FormatNeed]
+    accessibility_needs: list[Adjustment]
+    accessibility_notes: str | None
+    age_band: AgeBand | None
+    lives_alone: bool | None
+    household_size: int | None
+    details_confirmed_at: datetime | None = Field(description="Last confirmed at a home visit")
+    details_to_follow_up: list[str] = Field(
+        description="Details a visit found wrong, to correct with the resident"
+    )
     registered_at: datetime

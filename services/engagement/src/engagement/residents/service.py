@@ -1,4 +1,5 @@
-"""Use cases for residents. Never commits: the caller owns the transaction."""
+"""Use cases for residents: one person id across the platform, contact details and
+communication needs. Never commits: the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -9,53 +10,151 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import Resident
 from engagement.residents import repository, rules
-from engagement.residents.schemas import ResidentCreate, ResidentPublic
-from hearth_contracts.events.engagement import ResidentRegistered
+from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
+from hearth_contracts.events.engagement import (
+    ContactChannel,
+    ResidentField,
+    ResidentRegistered,
+    ResidentUpdated,
+)
+from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
 
+FIELD_GROUPS: dict[str, ResidentField] = {
+    "full_name": ResidentField.NAME,
+    "email": ResidentField.CONTACT_DETAILS,
+    "phone": ResidentField.CONTACT_DETAILS,
+    "preferred_channel": ResidentField.PREFERRED_CHANNEL,
+    "language": ResidentField.LANGUAGE,
+    "format_needs": ResidentField.FORMAT_NEEDS,
+    "accessibility_needs": ResidentField.ACCESSIBILITY_NEEDS,
+    "accessibility_notes": ResidentField.ACCESSIBILITY_NEEDS,
+    "age_band": ResidentField.AGE_BAND,
+    "lives_alone": ResidentField.HOUSEHOLD,
+}
+"""Which published group of details each field belongs to."""
+
 
 def to_public(resident: Resident) -> ResidentPublic:
     return ResidentPublic.model_validate(resident)
 
 
+def _check_contact_detail(preferred: ContactChannel, email: str | None, phone: str | None) -> None:
+    missing = rules.missing_contact_detail(preferred, email, phone)
+    if missing is not None:
+        raise Unprocessable(
+            f"A preferred channel of {preferred.value} needs {CONTACT_DETAIL_WORDS[missing]}",
+            field=missing,
+        )
+
+
+async def announce_registered(session: AsyncSession, resident: Resident) -> None:
+    """resident-registered, once the resident is on a tenancy (no contact details)."""
+    if resident.tenancy_id is None or resident.uprn is None:
+        return
+    await publish(
+        session,
+        ResidentRegistered(
+            resident_id=resident.id,
+            tenancy_id=resident.tenancy_id,
+            uprn=resident.uprn,
+            full_name=resident.full_name,
+            preferred_channel=resident.preferred_channel,
+            language=resident.language,
+            registered_at=resident.registered_at,
+            age_band=resident.age_band,
+            lives_alone=resident.lives_alone,
+        ),
+    )
+
+
+async def announce_updated(
+    session: AsyncSession, resident: Resident, changed: list[ResidentField]
+) -> None:
+    """resident-updated with the shared details as they now stand."""
+    if resident.tenancy_id is None or resident.uprn is None or not changed:
+        return
+    await publish(
+        session,
+        ResidentUpdated(
+            resident_id=resident.id,
+            tenancy_id=resident.tenancy_id,
+            uprn=resident.uprn,
+            changed=list(dict.fromkeys(changed)),
+            full_name=resident.full_name,
+            preferred_channel=resident.preferred_channel,
+            language=resident.language,
+            format_needs=resident.format_needs,
+            age_band=resident.age_band,
+            lives_alone=resident.lives_alone,
+            updated_at=resident.updated_at or resident.registered_at,
+        ),
+    )
+
+
 class ResidentService:
     async def register(self, session: AsyncSession, data: ResidentCreate) -> ResidentPublic:
-        """Register a resident on a tenancy and announce it (resident-registered, which
-        carries no contact details)."""
-        missing = rules.missing_contact_detail(data.preferred_channel, data.email, data.phone)
-        if missing is not None:
-            raise Unprocessable(
-                f"A preferred channel of {data.preferred_channel.value} needs "
-                f"{CONTACT_DETAIL_WORDS[missing]}",
-                field=missing,
-            )
-        # Income's tenancy-started may not have reached us yet: an unknown tenancy is
-        # accepted, but a known one must be of the same home.
-        tenancy = await repository.known_tenancy(session, data.tenancy_id)
-        if tenancy is not None and tenancy.uprn != data.uprn:
-            raise Unprocessable(
-                f"Tenancy {data.tenancy_id} is of home {tenancy.uprn}, not {data.uprn}",
-                field="uprn",
-            )
+        """Register a resident under a new person id, and announce it once they are on
+        a tenancy (resident-registered, which carries no contact details)."""
+        _check_contact_detail(data.preferred_channel, data.email, data.phone)
+        if (data.tenancy_id is None) != (data.uprn is None):
+            raise Unprocessable("A tenancy and its home are given together", field="tenancy_id")
+        if data.tenancy_id is not None:
+            # Income's tenancy-started may not have reached us yet: an unknown tenancy
+            # is accepted, but a known one must be of the same home.
+            tenancy = await repository.known_tenancy(session, data.tenancy_id)
+            if tenancy is not None and tenancy.uprn != data.uprn:
+                raise Unprocessable(
+                    f"Tenancy {data.tenancy_id} is of home {tenancy.uprn}, not {data.uprn}",
+                    field="uprn",
+                )
         resident = Resident(id=uuid.uuid4(), **data.model_dump(), registered_at=datetime.now(UTC))
         repository.add(session, resident)
         await session.flush()
-        await publish(
-            session,
-            ResidentRegistered(
-                resident_id=resident.id,
-                tenancy_id=resident.tenancy_id,
-                uprn=resident.uprn,
-                full_name=resident.full_name,
-                preferred_channel=resident.preferred_channel,
-                language=resident.language,
-                registered_at=resident.registered_at,
-            ),
+        await announce_registered(session, resident)
+        return to_public(resident)
+
+    async def update(
+        self, session: AsyncSession, resident_id: uuid.UUID, data: ResidentUpdate
+    ) -> ResidentPublic:
+        """Change a resident's details (publishes resident-updated naming which)."""
+        resident = await repository.get(session, resident_id, for_update=True)
+        if resident is None:
+            raise NotFound(f"No resident {resident_id}")
+        changes = data.model_dump(exclude_unset=True)
+        for required in ("full_name", "preferred_channel", "language"):
+            if required in changes and changes[required] is None:
+                raise Unprocessable(f"{required} cannot be cleared", field=required)
+        for name in ("format_needs", "accessibility_needs"):
+            if changes.get(name) is not None:
+                changes[name] = list(dict.fromkeys(changes[name]))
+        changed = [
+            FIELD_GROUPS[name]
+            for name, value in changes.items()
+            if getattr(resident, name) != value
+        ]
+        _check_contact_detail(
+            changes.get("preferred_channel", resident.preferred_channel),
+            changes.get("email", resident.email),
+            changes.get("phone", resident.phone),
         )
+        if not changed:
+            return to_public(resident)
+        for name, value in changes.items():
+            setattr(resident, name, value)
+        if ResidentField.CONTACT_DETAILS in changed:
+            resident.details_to_follow_up = [
+                d for d in resident.details_to_follow_up if d != "contact_details"
+            ]
+        resident.updated_at = datetime.now(UTC)
+        resident.version += 1
+        await session.flush()
+        await announce_updated(session, resident, changed)
         return to_public(resident)
 
     async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
@@ -85,6 +184,69 @@ class ResidentService:
             page.limit,
             cursor_of=lambda resident: (resident.registered_at, resident.id),
         )
+
+    async def tenancy_started(
+        self, session: AsyncSession, tenancy: TenancyStarted, announced_at: datetime
+    ) -> None:
+        """The tenants income named are residents under those same person ids: a new
+        person becomes a resident (by letter, in English, until they say otherwise); a
+        resident engagement registered before is put on the tenancy. Handling the same
+        event again changes nothing."""
+        for tenant in tenancy.tenants:
+            resident = await repository.get(session, tenant.person_id, for_update=True)
+            if resident is None:
+                resident = Resident(
+                    id=tenant.person_id,
+                    tenancy_id=tenancy.tenancy_id,
+                    uprn=tenancy.uprn,
+                    full_name=tenant.full_name,
+                    preferred_channel=ContactChannel.LETTER,
+                    language="en",
+                    registered_at=announced_at,
+                )
+                repository.add(session, resident)
+                await session.flush()
+                await announce_registered(session, resident)
+            elif resident.tenancy_id != tenancy.tenancy_id:
+                first_tenancy = resident.tenancy_id is None
+                resident.tenancy_id = tenancy.tenancy_id
+                resident.uprn = tenancy.uprn
+                resident.updated_at = announced_at
+                resident.version += 1
+                await session.flush()
+                if first_tenancy:
+                    await announce_registered(session, resident)
+                else:
+                    await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+
+    async def details_confirmed(
+        self, session: AsyncSession, confirmed: ResidentDetailsConfirmed
+    ) -> bool:
+        """A visit confirmed or corrected the resident's details: keep when, the
+        household's size (a household of one lives alone) and what to follow up.
+        Returns False when the resident is unknown; an older confirmation than the one
+        kept changes nothing."""
+        resident = await repository.get(session, confirmed.resident_id, for_update=True)
+        if resident is None:
+            return False
+        if (
+            resident.details_confirmed_at is not None
+            and resident.details_confirmed_at >= confirmed.confirmed_at
+        ):
+            return True
+        resident.details_confirmed_at = confirmed.confirmed_at
+        resident.household_size = confirmed.household_size
+        resident.details_to_follow_up = [d.value for d in confirmed.corrected]
+        lives_alone = confirmed.household_size == 1
+        changed = resident.lives_alone != lives_alone
+        resident.lives_alone = lives_alone
+        if changed:
+            resident.updated_at = confirmed.confirmed_at
+            resident.version += 1
+        await session.flush()
+        if changed:
+            await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+        return True
 
 
 resident_service = ResidentService()

@@ -1,0 +1,72 @@
+"""HTTP routes for a resident's vulnerabilities. Reading needs the token's
+vulnerabilities:read scope (checked here as well as at the gateway) and is audited;
+recording and removing need vulnerabilities:write."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from engagement.vulnerabilities.schemas import (
+    VulnerabilityCreate,
+    VulnerabilityPublic,
+    VulnerabilityReadPublic,
+)
+from engagement.vulnerabilities.service import vulnerability_service
+from hearth_kit.auth import Caller, require_scope
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+
+router = APIRouter(
+    prefix="/v1/residents/{resident_id}/vulnerabilities",
+    tags=["vulnerabilities"],
+    responses=PROBLEM_RESPONSES,
+)
+
+ReaderDep = Annotated[Caller, Depends(require_scope("vulnerabilities:read"))]
+WriterDep = Annotated[Caller, Depends(require_scope("vulnerabilities:write"))]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=VulnerabilityPublic)
+async def record_vulnerability(
+    resident_id: uuid.UUID,
+    body: VulnerabilityCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: WriterDep,
+) -> Response:
+    """Record a vulnerability with consent (publishes vulnerability-recorded: the
+    category flag, never the detail)."""
+    return await idempotency.create(
+        session,
+        lambda: vulnerability_service.record(session, resident_id, body, caller),
+        location=lambda v: f"/v1/residents/{resident_id}/vulnerabilities/{v.id}",
+    )
+
+
+@router.get("", response_model=list[VulnerabilityPublic])
+async def read_vulnerabilities(
+    resident_id: uuid.UUID, session: SessionDep, caller: ReaderDep
+) -> list[VulnerabilityPublic]:
+    """The resident's vulnerabilities (need to know; this read is audited)."""
+    return await vulnerability_service.read(session, resident_id, caller)
+
+
+@router.get("/reads", response_model=list[VulnerabilityReadPublic])
+async def vulnerability_reads(
+    resident_id: uuid.UUID, session: SessionDep, caller: ReaderDep
+) -> list[VulnerabilityReadPublic]:
+    """The audit: who read this resident's vulnerabilities, latest first."""
+    return await vulnerability_service.audit(session, resident_id)
+
+
+@router.delete("/{vulnerability_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_vulnerability(
+    resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: WriterDep
+) -> Response:
+    """Remove a vulnerability (reviewed away or consent withdrawn); publishes the flag."""
+    await vulnerability_service.remove(session, resident_id, vulnerability_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

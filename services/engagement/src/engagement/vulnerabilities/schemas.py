@@ -1,0 +1,49 @@
+"""Request and response models for vulnerabilities (need to know: scope
+vulnerabilities:read to see them, every read audited)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.engagement import Adjustment, VulnerabilityCategory
+
+
+class VulnerabilityCreate(BaseModel):
+    """A vulnerability recorded with the resident's consent, to be reviewed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: VulnerabilityCategory
+    detail: str | None = Field(default=None, max_length=2000)
+    adjustments: list[Adjustment] = Field(default_factory=list, max_length=len(Adjustment))
+    consent: Literal[True] = Field(description="The resident consented to it being recorded")
+    consent_given_at: AwareDatetime
+    review_on: date = Field(description="When it is next reviewed with the resident")
+
+
+class VulnerabilityPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    category: VulnerabilityCategory
+    detail: str | None
+    adjustments: list[Adjustment]
+    consent_given_at: datetime
+    review_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class VulnerabilityReadPublic(BaseModel):
+    """One audited read of a resident's vulnerabilities."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    reader: str
+    read_at: datetime
+    records_shown: int

@@ -1,0 +1,144 @@
+"""Use cases for vulnerabilities: recorded with consent, shown only to callers with
+vulnerabilities:read (each read audited), announced to other services only as a flag
+(vulnerability-recorded: category codes, never the detail). Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement.models import Resident, Vulnerability, VulnerabilityRead
+from engagement.residents import repository as residents
+from engagement.vulnerabilities import repository
+from engagement.vulnerabilities.schemas import (
+    VulnerabilityCreate,
+    VulnerabilityPublic,
+    VulnerabilityReadPublic,
+)
+from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_kit.auth import Caller
+from hearth_kit.outbox import publish
+from hearth_kit.problems import NotFound, Unprocessable
+
+
+async def announce(session: AsyncSession, resident: Resident, now: datetime) -> None:
+    """The flag other services get: the resident's whole current set of category codes
+    and adjustments (empty: none any more), never the detail. Only once the resident
+    has a home the event can be keyed by."""
+    if resident.uprn is None:
+        return
+    current = await repository.current(session, resident.id)
+    await publish(
+        session,
+        VulnerabilityRecorded(
+            resident_id=resident.id,
+            uprn=resident.uprn,
+            tenancy_id=resident.tenancy_id,
+            categories=list(dict.fromkeys(v.category for v in current)),
+            adjustments=list(dict.fromkeys(a for v in current for a in v.adjustments)),
+            review_on=min((v.review_on for v in current), default=None),
+            recorded_at=now,
+        ),
+    )
+
+
+class VulnerabilityService:
+    async def record(
+        self,
+        session: AsyncSession,
+        resident_id: uuid.UUID,
+        data: VulnerabilityCreate,
+        caller: Caller,
+    ) -> VulnerabilityPublic:
+        """Record a vulnerability with the resident's consent (publishes the flag)."""
+        now = datetime.now(UTC)
+        resident = await self._resident(session, resident_id)
+        if data.consent_given_at > now:
+            raise Unprocessable("consent_given_at is in the future", field="consent_given_at")
+        if data.review_on <= now.date():
+            raise Unprocessable("review_on must be a future date", field="review_on")
+        vulnerability = Vulnerability(
+            id=uuid.uuid4(),
+            resident_id=resident.id,
+            category=data.category,
+            detail=data.detail,
+            adjustments=list(dict.fromkeys(data.adjustments)),
+            consent_given_at=data.consent_given_at,
+            review_on=data.review_on,
+            recorded_by=caller.subject[:64],
+            recorded_at=now,
+        )
+        repository.add(session, vulnerability)
+        await session.flush()
+        await announce(session, resident, now)
+        return VulnerabilityPublic.model_validate(vulnerability)
+
+    async def read(
+        self, session: AsyncSession, resident_id: uuid.UUID, caller: Caller
+    ) -> list[VulnerabilityPublic]:
+        """The resident's vulnerabilities; the read is audited (who, when, how many)."""
+        resident = await self._resident(session, resident_id)
+        current = await repository.current(session, resident.id)
+        repository.add(
+            session,
+            VulnerabilityRead(
+                id=uuid.uuid4(),
+                resident_id=resident.id,
+                reader=caller.subject[:200],
+                read_at=datetime.now(UTC),
+                records_shown=len(current),
+            ),
+        )
+        await session.flush()
+        return [VulnerabilityPublic.model_validate(v) for v in current]
+
+    async def remove(
+        self, session: AsyncSession, resident_id: uuid.UUID, vulnerability_id: uuid.UUID
+    ) -> None:
+        """Remove one (reviewed away, or consent withdrawn); publishes the new flag."""
+        now = datetime.now(UTC)
+        resident = await self._resident(session, resident_id)
+        vulnerability = await repository.get(session, resident.id, vulnerability_id)
+        if vulnerability is None or vulnerability.removed_at is not None:
+            raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
+        vulnerability.removed_at = now
+        await session.flush()
+        await announce(session, resident, now)
+
+    async def consent_withdrawn(
+        self, session: AsyncSession, resident_id: uuid.UUID, at: datetime
+    ) -> None:
+        """Without consent nothing is kept: every vulnerability is removed and the flag
+        cleared."""
+        resident = await residents.get(session, resident_id)
+        if resident is None:
+            return
+        current = await repository.current(session, resident.id)
+        if not current:
+            return
+        for vulnerability in current:
+            vulnerability.removed_at = at
+        await session.flush()
+        await announce(session, resident, at)
+
+    async def audit(
+        self, session: AsyncSession, resident_id: uuid.UUID
+    ) -> list[VulnerabilityReadPublic]:
+        """Who read the resident's vulnerabilities, latest first (last 200)."""
+        resident = await self._resident(session, resident_id)
+        return [
+            VulnerabilityReadPublic.model_validate(r)
+            for r in await repository.reads(session, resident.id, 200)
+        ]
+
+    @staticmethod
+    async def _resident(session: AsyncSession, resident_id: uuid.UUID) -> Resident:
+        resident = await residents.get(session, resident_id)
+        if resident is None:
+            raise NotFound(f"No resident {resident_id}")
+        return resident
+
+
+vulnerability_service = VulnerabilityService()

@@ -1,0 +1,151 @@
+"""Vulnerabilities are need to know: recorded with consent, read only with
+vulnerabilities:read (each read audited), announced to other services as a flag with
+no detail."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from engagement.handlers import on_resident_details_confirmed, on_tenancy_started
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.visits import ResidentDetailsConfirmed
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from tests.harness.tokens import STAFF_SCOPES
+
+ClientWithScopes = Callable[[frozenset[str]], httpx.AsyncClient]
+DETAIL = "Uses oxygen at night; hard of hearing on the left side"
+
+
+async def a_tenant(db: Database) -> tuple[str, uuid.UUID]:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    person_id = uuid.uuid4()
+    event = TenancyStarted.model_validate(
+        {
+            "tenancy_id": uuid.uuid4(),
+            "tenancy_reference": "T-1",
+            "uprn": uprn,
+            "tenants": [{"person_id": person_id, "full_name": "Sam Okafor"}],
+            "start_date": date(2025, 4, 7),
+            "tenancy_type": "secure",
+            "weekly_rent_pence": 10_000,
+        }
+    )
+    async with db.sessionmaker() as session, session.begin():
+        await on_tenancy_started(session, Envelope(data=event))
+    return uprn, person_id
+
+
+def a_vulnerability(**overrides: object) -> dict[str, object]:
+    return {
+        "category": "dependent_on_medical_equipment",
+        "detail": DETAIL,
+        "adjustments": ["call_before_visiting"],
+        "consent": True,
+        "consent_given_at": datetime.now(UTC).isoformat(),
+        "review_on": (date.today() + timedelta(days=180)).isoformat(),
+        **overrides,
+    }
+
+
+async def flags(db: Database, uprn: str) -> list[bytes]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(outbox_message.c.payload)
+            .where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.engagement.vulnerability-recorded.v1",
+            )
+            .order_by(outbox_message.c.id)
+        )
+        return [payload for (payload,) in rows.all()]
+
+
+async def test_a_token_without_vulnerabilities_read_never_sees_a_vulnerability(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    response = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
+    )
+    assert response.status_code == 201, response.text
+
+    staff = engagement_as(STAFF_SCOPES)
+    refused = await staff.get(f"/v1/residents/{person_id}/vulnerabilities")
+    assert refused.status_code == 403
+    assert DETAIL not in refused.text
+    for path in (f"/v1/residents/{person_id}", f"/v1/residents?uprn={uprn}"):
+        answer = await staff.get(path)
+        assert answer.status_code == 200
+        assert DETAIL not in answer.text
+        assert "dependent_on_medical_equipment" not in answer.text
+    # Writing does not let one read either.
+    assert (await writer.get(f"/v1/residents/{person_id}/vulnerabilities")).status_code == 403
+
+
+async def test_every_read_is_audited(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    _, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    await writer.post(f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability())
+    reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
+    for _ in range(2):
+        response = await reader.get(f"/v1/residents/{person_id}/vulnerabilities")
+        assert response.status_code == 200
+        [shown] = response.json()
+        assert shown["detail"] == DETAIL
+    audit = (await reader.get(f"/v1/residents/{person_id}/vulnerabilities/reads")).json()
+    assert len(audit) == 2
+    assert audit[0]["reader"] == "test-staff"
+    assert audit[0]["records_shown"] == 1
+
+
+async def test_other_services_get_only_the_flag_and_it_clears_when_consent_is_withdrawn(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    await writer.post(f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability())
+    [flag] = await flags(engagement_database, uprn)
+    assert b"oxygen" not in flag
+    data = json.loads(flag)
+    assert data["categories"] == ["dependent_on_medical_equipment"]
+    assert data["adjustments"] == ["call_before_visiting"]
+
+    withdrawn = ResidentDetailsConfirmed(
+        visit_id=uuid.uuid4(),
+        uprn=uprn,
+        resident_id=person_id,
+        household_size=2,
+        vulnerability_consent=False,
+        confirmed_at=datetime.now(UTC),
+    )
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(session, Envelope(data=withdrawn))
+    cleared = json.loads((await flags(engagement_database, uprn))[-1])
+    assert cleared["categories"] == []
+    reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
+    assert (await reader.get(f"/v1/residents/{person_id}/vulnerabilities")).json() == []
+
+
+async def test_without_consent_nothing_is_recorded(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    response = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability(consent=False)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "consent"
+    assert await flags(engagement_database, uprn) == []
