@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from engagement.complaints.endpoints import router as complaints_router
 from engagement.complaints.service import ComplaintService
+from engagement.contacts.endpoints import router as contacts_router
 from engagement.diversity.endpoints import router as diversity_router
 from engagement.diversity.service import DiversityService
 from engagement.handlers import handlers
@@ -34,6 +35,7 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
             residents_router,
             vulnerabilities_router,
             diversity_router,
+            contacts_router,
             complaints_router,
         ],
         handlers=handlers,

@@ -1,0 +1,42 @@
+"""HTTP routes for contacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from engagement.contacts.schemas import ContactCreate, ContactPublic
+from engagement.contacts.service import contact_service
+from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/contacts", tags=["contacts"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContactPublic)
+async def log_contact(
+    body: ContactCreate, session: SessionDep, idempotency: IdempotencyDep, caller: CallerDep
+) -> Response:
+    """Log a contact from any channel (publishes contact-logged, without its content)."""
+    return await idempotency.create(
+        session,
+        lambda: contact_service.log(session, body, caller),
+        location=lambda contact: f"/v1/contacts/{contact.id}",
+    )
+
+
+@router.get("", response_model=Page[ContactPublic])
+async def list_contacts(
+    session: SessionDep,
+    page: PageDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+    resident_id: uuid.UUID | None = None,
+) -> Page[ContactPublic]:
+    """Contacts, latest first; filter by home or resident."""
+    return await contact_service.page(session, page, uprn=uprn, resident_id=resident_id)

@@ -1,0 +1,39 @@
+"""Request and response models for contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.engagement import ContactDirection, ContactMedium, ContactReason
+from hearth_contracts.values import Uprn
+
+
+class ContactCreate(BaseModel):
+    """A contact with a household, from any channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    resident_id: uuid.UUID | None = Field(default=None, description="The resident, when known")
+    direction: ContactDirection
+    medium: ContactMedium
+    reason: ContactReason
+    contacted_at: AwareDatetime = Field(description="When it happened (never in the future)")
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class ContactPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    uprn: str
+    resident_id: uuid.UUID | None
+    direction: ContactDirection
+    medium: ContactMedium
+    reason: ContactReason
+    contacted_at: datetime
+    notes: str | None
+    logged_by: str

@@ -1,0 +1,79 @@
+"""Use cases for contacts: every contact from any channel is logged, and contact-logged
+(no content) feeds the visit programme's contact frequency. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement.contacts import repository
+from engagement.contacts.schemas import ContactCreate, ContactPublic
+from engagement.models import Contact
+from engagement.residents import repository as residents
+from hearth_contracts.events.engagement import ContactLogged
+from hearth_kit.auth import Caller
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Unprocessable
+
+
+class ContactService:
+    async def log(
+        self, session: AsyncSession, data: ContactCreate, caller: Caller
+    ) -> ContactPublic:
+        """Log a contact (publishes contact-logged). An unknown resident, or one of
+        another home, is refused naming resident_id."""
+        if data.contacted_at > datetime.now(UTC):
+            raise Unprocessable("contacted_at is in the future", field="contacted_at")
+        if data.resident_id is not None:
+            resident = await residents.get(session, data.resident_id)
+            if resident is None:
+                raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
+            if resident.uprn is not None and resident.uprn != data.uprn:
+                raise Unprocessable(
+                    f"Resident {data.resident_id} does not live at {data.uprn}",
+                    field="resident_id",
+                )
+        contact = Contact(id=uuid.uuid4(), **data.model_dump(), logged_by=caller.subject[:200])
+        repository.add(session, contact)
+        await session.flush()
+        await publish(
+            session,
+            ContactLogged(
+                contact_id=contact.id,
+                uprn=contact.uprn,
+                resident_id=contact.resident_id,
+                direction=contact.direction,
+                medium=contact.medium,
+                reason=contact.reason,
+                contacted_at=contact.contacted_at,
+            ),
+        )
+        return ContactPublic.model_validate(contact)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        resident_id: uuid.UUID | None,
+    ) -> Page[ContactPublic]:
+        """Contacts, latest first."""
+        contacts = await repository.page(
+            session,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+            uprn=uprn,
+            resident_id=resident_id,
+        )
+        return Page.from_rows(
+            [ContactPublic.model_validate(c) for c in contacts],
+            page.limit,
+            cursor_of=lambda contact: (contact.contacted_at, contact.id),
+        )
+
+
+contact_service = ContactService()

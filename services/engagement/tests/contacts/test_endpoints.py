@@ -1,0 +1,88 @@
+"""Contacts are logged from any channel; contact-logged carries no content; a contact
+for an unknown resident changes nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select
+
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+
+
+def a_contact(uprn: str, **overrides: object) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "direction": "inbound",
+        "medium": "phone",
+        "reason": "repair",
+        "contacted_at": datetime.now(UTC).isoformat(),
+        "notes": "Called about the leaking tap again",
+        **overrides,
+    }
+
+
+async def logged(db: Database, uprn: str) -> list[bytes]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(outbox_message.c.payload).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.engagement.contact-logged.v1",
+            )
+        )
+        return [payload for (payload,) in rows.all()]
+
+
+async def test_a_contact_is_logged_and_announced_without_its_content(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    resident = await engagement.post(
+        "/v1/residents",
+        json={"full_name": "R", "preferred_channel": "letter"},
+    )
+    response = await engagement.post(
+        "/v1/contacts", json=a_contact(uprn, resident_id=resident.json()["id"])
+    )
+    assert response.status_code == 201, response.text
+    [payload] = await logged(engagement_database, uprn)
+    assert b"leaking" not in payload
+    assert json.loads(payload)["reason"] == "repair"
+    listed = await engagement.get("/v1/contacts", params={"uprn": uprn})
+    assert [c["id"] for c in listed.json()["items"]] == [response.json()["id"]]
+
+
+async def test_a_contact_for_an_unknown_resident_names_the_field_and_changes_nothing(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    response = await engagement.post(
+        "/v1/contacts", json=a_contact(uprn, resident_id=str(uuid.uuid4()))
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "resident_id"
+    assert await logged(engagement_database, uprn) == []
+    async with engagement_database.sessionmaker() as session:
+        assert (
+            await session.scalar(
+                select(func.count())
+                .select_from(outbox_message)
+                .where(outbox_message.c.message_key == uprn)
+            )
+            == 0
+        )
+    assert (await engagement.get("/v1/contacts", params={"uprn": uprn})).json()["items"] == []
+
+
+async def test_a_contact_in_the_future_is_refused(engagement: httpx.AsyncClient) -> None:
+    response = await engagement.post(
+        "/v1/contacts",
+        json=a_contact("100", contacted_at=(datetime.now(UTC) + timedelta(hours=2)).isoformat()),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "contacted_at"
