@@ -1,0 +1,175 @@
+"""Gas safety records: the expiry by the 2-month rule, check-completed, defects and
+faulty alarms to repairs, contractors only for their own checks, bad input refused
+with the field named and nothing changed."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from tests.harness.tokens import InternalTokenAuth
+
+TODAY = date.today()
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def a_gas_home(compliance: httpx.AsyncClient, expires_on: date | None = None) -> str:
+    uprn = a_uprn()
+    body: dict[str, Any] = {
+        "uprn": uprn,
+        "address_line_1": "3 Well Street",
+        "town": "London",
+        "postcode": "E9 7PX",
+        "property_type": "house",
+        "heating_fuel": "gas",
+        "gas_supply": "live",
+    }
+    if expires_on is not None:
+        body["gas_certificate_expires_on"] = expires_on.isoformat()
+    assert (await compliance.post("/v1/homes", json=body)).status_code == 201
+    return uprn
+
+
+def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "check_date": check_date.isoformat(),
+        "engineer_name": "A. Engineer",
+        "gas_safe_number": "1234567",
+        "certificate_reference": f"CP12-{uprn}",
+        "appliances": [
+            {
+                "appliance_type": "combi_boiler",
+                "location": "kitchen",
+                "outcome": "pass",
+                "safe_to_use": True,
+            }
+        ],
+        **overrides,
+    }
+
+
+async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
+    checks = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]
+    return next(c for c in checks if c["check_type"] == "gas_safety" and not c["completed_at"])
+
+
+async def test_a_check_in_the_window_keeps_the_anniversary_and_publishes_check_completed(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    expiry = TODAY + timedelta(days=30)
+    uprn = await a_gas_home(compliance, expiry)
+    before = await gas_check(compliance, uprn)
+    response = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, TODAY))
+    assert response.status_code == 201, response.text
+    record = response.json()
+    assert record["expires_on"] == expiry.replace(year=expiry.year + 1).isoformat()
+    assert record["copy_to_tenant_by"] == (TODAY + timedelta(days=28)).isoformat()
+    assert record["outcome"] == "satisfactory"
+    after = await gas_check(compliance, uprn)
+    assert after["id"] != before["id"]
+    assert after["due_by"] == record["expires_on"]
+    completed = await published("check-completed", uprn)
+    assert [(c["check_id"], c["next_due_by"]) for c in completed] == [
+        (before["id"], record["expires_on"])
+    ]
+
+
+async def test_dangerous_defects_and_faulty_alarms_go_to_repairs(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_gas_home(compliance)
+    response = await compliance.post(
+        "/v1/gas-safety-records",
+        json=a_record(
+            uprn,
+            TODAY - timedelta(days=1),
+            defects=[
+                {
+                    "appliance_index": 0,
+                    "location": "kitchen",
+                    "classification": "immediately_dangerous",
+                    "description": "Flue spilling combustion products",
+                    "made_safe": True,
+                },
+                {
+                    "location": "hall",
+                    "classification": "not_to_current_standard",
+                    "description": "Meter not labelled",
+                    "made_safe": False,
+                },
+            ],
+            alarm_tests=[
+                {"kind": "smoke", "location": "ground floor hall", "result": "working"},
+                {"kind": "carbon_monoxide", "location": "kitchen", "result": "faulty"},
+            ],
+        ),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["outcome"] == "unsatisfactory"
+    defects = await published("safety-defect-found", uprn)
+    assert sorted((d["classification"], d["priority"], d["trade"]) for d in defects) == [
+        ("alarm_faulty_or_missing", "urgent", "electrical"),
+        ("immediately_dangerous", "emergency", "gas"),
+    ]
+
+
+async def bad(compliance: httpx.AsyncClient, body: dict[str, object]) -> list[str]:
+    response = await compliance.post("/v1/gas-safety-records", json=body)
+    assert response.status_code == 422, response.text
+    return [e["field"] for e in response.json()["errors"]]
+
+
+async def test_bad_records_name_the_field_and_change_nothing(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    before = await gas_check(compliance, uprn)
+    assert await bad(compliance, a_record(uprn, TODAY + timedelta(days=1))) == ["check_date"]
+    assert await bad(compliance, a_record(uprn, TODAY, gas_safe_number="123456")) == [
+        "gas_safe_number"
+    ]
+    assert await bad(compliance, a_record(uprn, TODAY, gas_safe_number="12345678")) == [
+        "gas_safe_number"
+    ]
+    unknown = a_record(uprn, TODAY)
+    unknown["appliances"] = [
+        {"appliance_type": "toaster", "location": "kitchen", "outcome": "pass", "safe_to_use": True}
+    ]
+    assert await bad(compliance, unknown) == ["appliances.0.appliance_type"]
+    assert await bad(compliance, a_record(a_uprn(), TODAY)) == ["uprn"]
+    assert await gas_check(compliance, uprn) == before
+    assert await published("check-completed", uprn) == []
+
+
+async def test_a_contractor_records_only_the_checks_assigned_to_it(
+    compliance: httpx.AsyncClient,
+) -> None:
+    uprn = await a_gas_home(compliance)
+    check = await gas_check(compliance, uprn)
+    contractor = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="GASCO")
+    refused = await compliance.post(
+        "/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+    )
+    assert refused.status_code == 403
+    assigned = await compliance.put(
+        f"/v1/compliance/checks/{check['id']}/contractor", json={"contractor_id": "GASCO"}
+    )
+    assert assigned.status_code == 200
+    other = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="OTHER")
+    assert (
+        await compliance.post("/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=other)
+    ).status_code == 403
+    taken = await compliance.post(
+        "/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+    )
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["contractor_id"] == "GASCO"
+    listed = await compliance.get("/v1/gas-safety-records", auth=other)
+    assert listed.json()["items"] == []

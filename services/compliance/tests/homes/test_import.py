@@ -1,0 +1,91 @@
+"""The stock import: bad rows reported by line and reason while the rest go in, and the
+same file twice changes nothing."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import httpx
+
+HEADER = (
+    "uprn,address_line_1,address_line_2,town,postcode,property_type,tenure,heating_fuel,"
+    "gas_supply,block_id,estate_id,gas_certificate_expires_on,electrical_certificate_expires_on"
+)
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def row(uprn: str, town: str = "London", fuel: str = "gas", supply: str = "live") -> str:
+    return (
+        f"{uprn},1 Mare Street,,{town},E8 1DY,flat,general_needs,{fuel},{supply},,EST1,2027-01-31,"
+    )
+
+
+async def post_file(compliance: httpx.AsyncClient, text: str) -> httpx.Response:
+    return await compliance.post(
+        "/v1/homes/import", content=text.encode(), headers={"Content-Type": "text/csv"}
+    )
+
+
+async def test_bad_rows_are_reported_by_line_and_the_rest_go_in(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    good = [a_uprn() for _ in range(3)]
+    lines = [
+        HEADER,
+        row(good[0]),
+        row("12AB45"),  # line 3: a bad UPRN
+        row(good[1]),
+        f"{good[2]},1 Mare Street,,London,NOT A POSTCODE,flat,,gas,live,,,,",  # line 5
+        row(good[2]),
+        row(good[0]),  # line 7: the same UPRN again
+        f"{a_uprn()},1 Mare Street,,London,E8 1DY,flat,,gas,live,{a_uprn()},,,",  # line 8
+    ]
+    response = await post_file(compliance, "\n".join(lines) + "\n")
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["registered"] == 3
+    assert result["rejected"] == 4
+    assert [(e["line"], e["field"]) for e in result["errors"]] == [
+        (3, "uprn"),
+        (5, "postcode"),
+        (7, "uprn"),
+        (8, "block_id"),
+    ]
+    assert all("12AB45" not in e["reason"] for e in result["errors"])
+    for uprn in good:
+        assert (await compliance.get(f"/v1/homes/{uprn}")).status_code == 200
+        assert len(await published("property-registered", uprn)) == 1
+    gas = (await compliance.get(f"/v1/compliance/homes/{good[0]}")).json()["checks"]
+    assert {c["check_type"]: c["due_by"] for c in gas}["gas_safety"] == "2027-01-31"
+
+
+async def test_the_same_file_twice_changes_nothing(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprns = [a_uprn() for _ in range(5)]
+    text = "\n".join([HEADER, *(row(u) for u in uprns)]) + "\n"
+    first = (await post_file(compliance, text)).json()
+    assert first["registered"] == 5
+    second = (await post_file(compliance, text)).json()
+    assert (second["registered"], second["updated"], second["unchanged"]) == (0, 0, 5)
+    for uprn in uprns:
+        assert len(await published("property-registered", uprn)) == 1
+        assert await published("property-updated", uprn) == []
+        home = (await compliance.get(f"/v1/homes/{uprn}")).json()
+        assert home["version"] == 1
+    changed = "\n".join([HEADER, row(uprns[0], town="Hackney"), *(row(u) for u in uprns[1:])])
+    third = (await post_file(compliance, changed + "\n")).json()
+    assert (third["updated"], third["unchanged"]) == (1, 4)
+    assert [e["town"] for e in await published("property-updated", uprns[0])] == ["Hackney"]
+
+
+async def test_a_file_with_unknown_columns_is_refused_whole(
+    compliance: httpx.AsyncClient,
+) -> None:
+    response = await post_file(compliance, "uprn,colour\n1,red\n")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "file"
