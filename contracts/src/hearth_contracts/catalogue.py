@@ -64,6 +64,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("repairs", "recharge-raised"): ("income",),  # invoices it
     _t("repairs", "damp-mould-case-opened"): ("visits",),  # damp history in the risk score
     _t("repairs", "hazard-deadline-breached"): (),
+    _t("repairs", "work-order-raised"): (),  # pushed to the contractor's webhook
     # compliance
     _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
     _t("compliance", "property-updated"): ("visits", "repairs", "income"),

@@ -254,3 +254,25 @@ async def test_a_batch_leaves_what_its_events_one_by_one_leave(
             kept[uprn] = (home.town, home.as_of, raised)
     assert kept[in_a_batch] == kept[one_by_one]
     assert kept[in_a_batch] == ("Clapton", datetime(2026, 11, 1, 12, 0, tzinfo=UTC), 2)
+
+
+async def test_a_visit_finding_takes_its_severity_and_the_visits_time(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Until visits adds `severity` and `visited_at` to visit-found-repair (requested),
+    the handler reads them where present: an urgent finding seen at 10:00 on Mon 16 Nov
+    counts 5 working days from then, not from the upload a day later."""
+    uprn, visit_id = str(random.randint(10**9, 10**12 - 1)), uuid.uuid4()
+    envelope = found_repair(visit_id, uprn, 1)
+    data = envelope.data.model_copy(
+        update={
+            "severity": "serious",
+            "visited_at": datetime(2026, 11, 16, 10, 0, tzinfo=UTC),
+            "reported_at": datetime(2026, 11, 17, 18, 0, tzinfo=UTC),
+        }
+    )
+    await handle(repairs_database, Envelope(data=data))
+    [repair] = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert repair["priority"] == "urgent"
+    assert repair["reported_at"] == "2026-11-16T10:00:00Z"
+    assert repair["target_at"] == "2026-11-23T23:59:59Z"

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, Field
 
-from hearth_contracts.events.base import Event
+from hearth_contracts.events.base import Event, EventPart
 from hearth_contracts.events.visits import HazardSeverity, Trade
 from hearth_contracts.values import ContractorId, PositivePence, Uprn
 
@@ -243,3 +243,45 @@ class HazardDeadlineBreached(
     clock_started_at: AwareDatetime = Field(description="The moment this deadline counts from")
     due_at: AwareDatetime = Field(description="The deadline, after any recorded pauses")
     breached_at: AwareDatetime
+
+
+class AlertCode(StrEnum):
+    """An alert an operative needs, as a code (never free text about the person)."""
+
+    NO_LONE_WORKING = "no_lone_working"
+    DOG_ON_PREMISES = "dog_on_premises"
+    ASBESTOS_PRESENT = "asbestos_present"
+    HEARING_IMPAIRED = "hearing_impaired"
+    SIGHT_IMPAIRED = "sight_impaired"
+    MOBILITY_NEEDS = "mobility_needs"
+    INTERPRETER_NEEDED = "interpreter_needed"
+    VULNERABLE_OCCUPANT = "vulnerable_occupant"
+    CALL_BEFORE_VISIT = "call_before_visit"
+    KEY_SAFE = "key_safe"
+
+
+class WorkOrderLine(EventPart):
+    """One Schedule of Rates item on a work order: the SOR code (schedule:code), its
+    trade and quantity."""
+
+    sor_code: str = Field(min_length=3, max_length=40, examples=["PLB:20110"])
+    trade: Trade
+    quantity: int = Field(ge=1, le=10_000, description="In the SOR item's unit")
+
+
+class WorkOrderRaised(
+    Event, service="repairs", name="work-order-raised", key="uprn", subject="work_order_id"
+):
+    """A repair was triaged into a work order for one contractor (HACT "raise repair"):
+    the contractor's webhook is sent it; alerts are codes, never free text."""
+
+    work_order_id: uuid.UUID
+    repair_id: uuid.UUID
+    uprn: Uprn
+    contractor_id: ContractorId
+    priority: RepairPriority
+    required_by: AwareDatetime = Field(description="The required completion date-time")
+    lines: list[WorkOrderLine] = Field(min_length=1)
+    alerts: list[AlertCode] = Field(default_factory=list)
+    reported_at: AwareDatetime
+    raised_at: AwareDatetime

@@ -11,33 +11,47 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered
-from hearth_contracts.events.repairs import RepairPriority, RepairSource
-from hearth_contracts.events.visits import VisitFoundRepair
+from hearth_contracts.events.compliance import PropertyRegistered, SafetyDefectFound
+from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.repairs import AwarenessSource, RepairSource
+from hearth_contracts.events.visits import HazardIdentified, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from repairs.appointments.service import appointment_request_service
+from repairs.awaab import repository as awaab_cases
+from repairs.awaab import rules as awaab_rules
+from repairs.awaab.service import AwaabService
+from repairs.recharges import repository as recharges
+from repairs.recharges.repository import VulnerabilityFlag
+from repairs.settings import AwaabTargets
 from repairs.work_orders import repository as repairs
 from repairs.work_orders.repository import RegisterEntry
+from repairs.work_orders.rules import priority_of_finding
 from repairs.work_orders.service import RepairService
 
 log = get_logger(__name__)
 
 
-def build_handlers(repair_service: RepairService) -> EventHandlers:
+def build_handlers(
+    repair_service: RepairService, awaab_service: AwaabService | None = None
+) -> EventHandlers:
     handlers = EventHandlers()
+    awaab = awaab_service or AwaabService(AwaabTargets(), repair_service.calendar)
 
     @handlers.on(VisitFoundRepair)
     async def raise_repair_found_on_visit(
         session: AsyncSession, envelope: Envelope[VisitFoundRepair]
     ) -> None:
-        """A repair found on a home visit becomes a routine repair request, grouped with
-        the visit's other repairs into one pending appointment request."""
+        """A repair found on a home visit becomes a repair request with the finding's
+        severity (routine when it has none), its clock started when the officer saw it
+        (the visit's time), grouped with the visit's other repairs into one pending
+        appointment request."""
         found = envelope.data
         if await repairs.by_finding(session, found.finding_id) is not None:
             return  # already raised (the same finding re-published under a new event id)
+        seen_at = getattr(found, "visited_at", None) or found.reported_at
         appointment = await appointment_request_service.for_visit(
-            session, visit_id=found.visit_id, uprn=found.uprn, requested_at=found.reported_at
+            session, visit_id=found.visit_id, uprn=found.uprn, requested_at=seen_at
         )
         repair = await repair_service.report(
             session,
@@ -45,9 +59,9 @@ def build_handlers(repair_service: RepairService) -> EventHandlers:
             description=found.description,
             location=found.location,
             trade=found.trade,
-            priority=RepairPriority.ROUTINE,
+            priority=priority_of_finding(getattr(found, "severity", None)),
             source=RepairSource.HOME_VISIT,
-            reported_at=found.reported_at,
+            reported_at=seen_at,
             visit_id=found.visit_id,
             finding_id=found.finding_id,
             appointment_request_id=appointment.id,
@@ -78,6 +92,67 @@ def build_handlers(repair_service: RepairService) -> EventHandlers:
                     as_of=home.registered_at,
                 )
                 for home in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on(SafetyDefectFound)
+    async def raise_repair_for_safety_defect(
+        session: AsyncSession, envelope: Envelope[SafetyDefectFound]
+    ) -> None:
+        """A defect found at a safety check becomes a repair at the priority compliance
+        gives, its clock started when the defect was found."""
+        defect = envelope.data
+        if await repairs.by_safety_defect(session, defect.defect_id) is not None:
+            return
+        repair = await repair_service.report(
+            session,
+            uprn=defect.uprn,
+            description=defect.description,
+            location=defect.location,
+            trade=defect.trade,
+            priority=defect.priority,
+            source=RepairSource.SAFETY_CHECK,
+            reported_at=defect.found_at,
+            safety_defect_id=defect.defect_id,
+        )
+        log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
+
+    @handlers.on(HazardIdentified)
+    async def open_awaab_case(session: AsyncSession, envelope: Envelope[HazardIdentified]) -> None:
+        """An emergency hazard, or significant damp and mould, found on a visit opens an
+        Awaab's Law case whose clock starts when the officer saw it."""
+        hazard = envelope.data
+        if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
+            return
+        if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
+            return  # already opened (the same hazard re-published)
+        case, _clocks = await awaab.open_case(
+            session,
+            uprn=hazard.uprn,
+            severity=hazard.severity,
+            source=AwarenessSource.HOME_VISIT,
+            became_aware_at=hazard.identified_at,
+            hazard_id=hazard.hazard_id,
+        )
+        log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn)
+
+    @handlers.on_batch(VulnerabilityRecorded)
+    async def remember_vulnerability_flags(
+        session: AsyncSession, envelopes: Sequence[Envelope[VulnerabilityRecorded]]
+    ) -> None:
+        """Keep only whether each resident has a recorded vulnerability (recharges
+        consider it); an empty set clears the flag."""
+        await recharges.save_flags(
+            session,
+            [
+                VulnerabilityFlag(
+                    resident_id=record.resident_id,
+                    uprn=record.uprn,
+                    tenancy_id=record.tenancy_id,
+                    flagged=bool(record.categories),
+                    as_of=record.recorded_at,
+                )
+                for record in (envelope.data for envelope in envelopes)
             ],
         )
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.repairs import RepairPriority, RepairSource
-from hearth_contracts.events.visits import Trade
+from hearth_contracts.events.repairs import (
+    AppointmentSlot,
+    AwaabMilestone,
+    AwarenessSource,
+    MissedBy,
+    MissedReason,
+    RechargeReason,
+    RepairPriority,
+    RepairSource,
+)
+from hearth_contracts.events.visits import HazardSeverity, Trade
 from hearth_kit.db import AwareDateTime, text_enum
 
 
@@ -43,7 +53,7 @@ class RepairRequest(RepairsModel, table=True):
     priority: RepairPriority = Field(sa_type=text_enum(RepairPriority))
     status: RepairStatus = Field(default=RepairStatus.OPEN, sa_type=text_enum(RepairStatus))
     source: RepairSource = Field(sa_type=text_enum(RepairSource))
-    reported_at: datetime = Field(sa_type=AwareDateTime)
+    reported_at: datetime = Field(sa_type=AwareDateTime, index=True)
     target_at: datetime = Field(sa_type=AwareDateTime)
     visit_id: uuid.UUID | None = Field(default=None, index=True)
     finding_id: uuid.UUID | None = Field(
@@ -53,6 +63,11 @@ class RepairRequest(RepairsModel, table=True):
         default=None, foreign_key="appointment_request.id", index=True
     )
     created_at: datetime = Field(sa_type=AwareDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
+    completed_on_time: bool | None = None
+    safety_defect_id: uuid.UUID | None = Field(
+        default=None, index=True, description="The safety defect (compliance) it remedies"
+    )
 
 
 class AppointmentRequest(RepairsModel, table=True):
@@ -84,3 +99,224 @@ class KnownHome(RepairsModel, table=True):
         sa_type=AwareDateTime,
         description="When the asset register said so (an older event never overwrites it)",
     )
+
+
+class WorkOrderStatus(StrEnum):
+    """Where a work order is, in the contractor's status messages (HACT-shaped)."""
+
+    RAISED = "raised"
+    APPOINTMENT_MADE = "appointment_made"
+    OPERATIVE_ON_THE_WAY = "operative_on_the_way"
+    NO_ACCESS = "no_access"
+    IN_PROGRESS = "in_progress"
+    VARIATION_REQUESTED = "variation_requested"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ScheduleOfRatesItem(RepairsModel, table=True):
+    """One line of the landlord's Schedule of Rates (imported from CSV)."""
+
+    __tablename__ = "sor_item"
+
+    code: str = Field(primary_key=True, max_length=40, description="schedule:code")
+    schedule: str = Field(max_length=20)
+    item_code: str = Field(max_length=20)
+    description: str = Field(max_length=500)
+    trade: Trade = Field(sa_type=text_enum(Trade))
+    unit: str = Field(max_length=20)
+    unit_price_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    imported_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class WorkOrder(RepairsModel, table=True):
+    """A repair triaged into work for one contractor, with its SOR lines."""
+
+    __tablename__ = "work_order"
+    __table_args__ = (Index("ix_work_order_contractor_status", "contractor_id", "status"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    repair_id: uuid.UUID = Field(foreign_key="repair_request.id", index=True)
+    uprn: str = Field(max_length=12, index=True)
+    contractor_id: str = Field(max_length=64)
+    priority: RepairPriority = Field(sa_type=text_enum(RepairPriority))
+    work_class: str = Field(default="responsive", max_length=32)
+    description: str = Field(max_length=2000)
+    location: str = Field(max_length=100)
+    trade: Trade = Field(sa_type=text_enum(Trade))
+    lines: list[dict[str, object]] = Field(default_factory=list, sa_type=JSON)
+    ordered_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    alerts: list[str] = Field(default_factory=list, sa_type=JSON)
+    access_information: str | None = Field(default=None, max_length=500)
+    reported_at: datetime = Field(sa_type=AwareDateTime)
+    required_by: datetime = Field(sa_type=AwareDateTime)
+    status: WorkOrderStatus = Field(
+        default=WorkOrderStatus.RAISED, sa_type=text_enum(WorkOrderStatus), index=True
+    )
+    status_changed_at: datetime = Field(sa_type=AwareDateTime)
+    raised_at: datetime = Field(sa_type=AwareDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
+    completed_on_time: bool | None = None
+    right_first_time: bool | None = None
+    follow_on_required: bool | None = None
+    no_access_visits: int = 0
+    variation_requested_pence: int | None = Field(default=None, sa_column=Column(BigInteger))
+    variation_approved_pence: int | None = Field(default=None, sa_column=Column(BigInteger))
+    variation_approved_by: str | None = Field(default=None, max_length=200)
+    variation_pence: int | None = Field(
+        default=None, sa_column=Column(BigInteger), description="Variation done at completion"
+    )
+    photo_references: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    KEPT = "kept"
+    MISSED = "missed"
+    NO_ACCESS = "no_access"
+    REBOOKED = "rebooked"
+    CANCELLED = "cancelled"
+
+
+class Appointment(RepairsModel, table=True):
+    """A slot booked with the household for one or more work orders at one home."""
+
+    __tablename__ = "appointment"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    contractor_id: str = Field(max_length=64)
+    day: date
+    slot: AppointmentSlot = Field(sa_type=text_enum(AppointmentSlot))
+    slot_name: str = Field(max_length=20)
+    window_start: datetime = Field(sa_type=AwareDateTime)
+    window_end: datetime = Field(sa_type=AwareDateTime)
+    trades: list[str] = Field(default_factory=list, sa_type=JSON)
+    work_order_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: AppointmentStatus = Field(
+        default=AppointmentStatus.BOOKED, sa_type=text_enum(AppointmentStatus), index=True
+    )
+    made_at_first_contact: bool = False
+    rebooked_from_appointment_id: uuid.UUID | None = None
+    missed_by: MissedBy | None = Field(default=None, sa_type=text_enum(MissedBy))
+    missed_reason: MissedReason | None = Field(default=None, sa_type=text_enum(MissedReason))
+    booked_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    outcome_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class BookedSlot(RepairsModel, table=True):
+    """One trade's use of one slot on one day (a booked appointment holds one per trade):
+    what availability counts against each trade's capacity."""
+
+    __tablename__ = "booked_slot"
+    __table_args__ = (Index("ix_booked_slot_trade_day", "trade", "day", "slot_name"),)
+
+    appointment_id: uuid.UUID = Field(foreign_key="appointment.id", primary_key=True)
+    trade: Trade = Field(sa_type=text_enum(Trade), primary_key=True)
+    day: date
+    slot_name: str = Field(max_length=20)
+
+
+class WebhookDelivery(RepairsModel, table=True):
+    """A message pushed to a contractor's webhook: delivered once per event id,
+    retried with back-off until it is."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    event_id: uuid.UUID = Field(unique=True)
+    event_type: str = Field(max_length=100)
+    contractor_id: str = Field(max_length=64)
+    work_order_id: uuid.UUID
+    body: str
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=AwareDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_status: int | None = None
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class VulnerableResident(RepairsModel, table=True):
+    """Projection of engagement's vulnerability-recorded: only whether a resident at a
+    home has a recorded vulnerability (never what it is)."""
+
+    __tablename__ = "vulnerable_resident"
+
+    resident_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    tenancy_id: uuid.UUID | None = None
+    flagged: bool
+    as_of: datetime = Field(sa_type=AwareDateTime)
+
+
+class RechargeStatus(StrEnum):
+    RAISED = "raised"
+    AWAITING_APPROVAL = "awaiting_approval"
+    """Blocked: the household has a recorded vulnerability; a manager must approve."""
+    COLLECTED = "collected"
+
+
+class Recharge(RepairsModel, table=True):
+    """Damage caused by the household, recharged to it (income invoices it)."""
+
+    __tablename__ = "recharge"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    repair_id: uuid.UUID = Field(foreign_key="repair_request.id", index=True)
+    uprn: str = Field(max_length=12)
+    amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reason: RechargeReason = Field(sa_type=text_enum(RechargeReason))
+    status: RechargeStatus = Field(sa_type=text_enum(RechargeStatus))
+    vulnerability_flagged: bool
+    approved_by: str | None = Field(default=None, max_length=200)
+    requested_at: datetime = Field(sa_type=AwareDateTime)
+    raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class AwaabCaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AwaabCase(RepairsModel, table=True):
+    """A hazard case under Awaab's Law; its clocks start when the landlord became aware."""
+
+    __tablename__ = "awaab_case"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    severity: HazardSeverity = Field(sa_type=text_enum(HazardSeverity))
+    source: AwarenessSource = Field(sa_type=text_enum(AwarenessSource))
+    hazard_id: uuid.UUID | None = Field(default=None, unique=True)
+    complaint_id: uuid.UUID | None = None
+    became_aware_at: datetime = Field(sa_type=AwareDateTime)
+    opened_at: datetime = Field(sa_type=AwareDateTime)
+    status: AwaabCaseStatus = Field(
+        default=AwaabCaseStatus.OPEN, sa_type=text_enum(AwaabCaseStatus), index=True
+    )
+
+
+class AwaabClock(RepairsModel, table=True):
+    """One deadline on a case: started, paused (with reasons), stopped with evidence,
+    or breached (its event raised once: breach_raised_at)."""
+
+    __tablename__ = "awaab_clock"
+    __table_args__ = (
+        UniqueConstraint("case_id", "milestone"),
+        Index("ix_awaab_clock_due", "stopped_at", "breach_raised_at", "due_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="awaab_case.id", index=True)
+    uprn: str = Field(max_length=12)
+    milestone: AwaabMilestone = Field(sa_type=text_enum(AwaabMilestone))
+    started_at: datetime = Field(sa_type=AwareDateTime)
+    due_at: datetime = Field(
+        sa_type=AwareDateTime, description="The moment it is late, after any pauses"
+    )
+    paused_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    pauses: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    stopped_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    evidence: list[str] = Field(default_factory=list, sa_type=JSON)
+    breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

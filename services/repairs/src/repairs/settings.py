@@ -1,14 +1,18 @@
-"""Repairs settings (env prefix HEARTH_REPAIRS_). Response targets are configuration:
-a landlord changes them without a release."""
+"""Repairs settings (env prefix HEARTH_REPAIRS_). Response targets, slots, contractor
+capacity, approver limits and Awaab's Law clocks are configuration: a landlord changes
+them without a release."""
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from hearth_contracts.events.repairs import AppointmentSlot
+from hearth_contracts.events.visits import Trade
 from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -24,6 +28,57 @@ class ResponseTargets(BaseModel):
     planned_days: int = Field(default=90, ge=1)
 
 
+class SlotDefinition(BaseModel):
+    """An appointment slot offered on the given weekdays (0 = Monday ... 6 = Sunday)."""
+
+    name: str = Field(min_length=1, max_length=20)
+    kind: AppointmentSlot
+    start: time
+    end: time
+    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4])
+
+
+def default_slots() -> list[SlotDefinition]:
+    """AM / PM and 2-hour slots on weekdays, evenings, and Saturday mornings."""
+    weekdays = [0, 1, 2, 3, 4]
+    return [
+        SlotDefinition(name="am", kind=AppointmentSlot.AM, start=time(8), end=time(12),
+                       weekdays=[*weekdays, 5]),
+        SlotDefinition(name="pm", kind=AppointmentSlot.PM, start=time(12), end=time(17),
+                       weekdays=weekdays),
+        SlotDefinition(name="08-10", kind=AppointmentSlot.TWO_HOUR, start=time(8),
+                       end=time(10), weekdays=weekdays),
+        SlotDefinition(name="evening", kind=AppointmentSlot.EVENING, start=time(17),
+                       end=time(20), weekdays=weekdays),
+    ]  # fmt: skip
+
+
+class Contractor(BaseModel):
+    """A contractor the landlord raises work orders with, and where its webhook is."""
+
+    trades: list[Trade] = Field(default_factory=lambda: list(Trade))
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+
+class AwaabTargets(BaseModel):
+    """Awaab's Law deadlines (DOMAIN.md)."""
+
+    emergency_hours: int = Field(default=24, ge=1)
+    investigate_working_days: int = Field(default=10, ge=1)
+    written_summary_working_days: int = Field(default=3, ge=1)
+    safety_work_working_days: int = Field(default=5, ge=1)
+    further_work_weeks: int = Field(default=12, ge=1)
+
+
+class WebhookRetry(BaseModel):
+    """Back-off between webhook attempts: first_seconds, doubling, at most max_seconds."""
+
+    first_seconds: float = Field(default=30, gt=0)
+    max_seconds: float = Field(default=3600, gt=0)
+    timeout_seconds: float = Field(default=10, gt=0)
+
+
 class RepairsSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="HEARTH_REPAIRS_", env_nested_delimiter="__", extra="ignore"
@@ -31,6 +86,20 @@ class RepairsSettings(ServiceSettings):
     service_name: ClassVar[str] = "repairs"
 
     response_targets: ResponseTargets = ResponseTargets()
+    slots: list[SlotDefinition] = Field(default_factory=default_slots)
+    capacity_per_slot: int = Field(
+        default=4, ge=0, description="Appointments per trade per slot per day"
+    )
+    trade_capacity: dict[Trade, dict[str, int]] = Field(
+        default_factory=dict, description="Per trade and slot name, overriding the default"
+    )
+    booking_horizon_days: int = Field(default=28, ge=1)
+    contractors: dict[str, Contractor] = Field(
+        default_factory=lambda: {"contractor-general": Contractor()}
+    )
+    variation_approver_limit_pence: int = Field(default=50_000, ge=0)
+    awaab_targets: AwaabTargets = AwaabTargets()
+    webhook_retry: WebhookRetry = WebhookRetry()
 
 
 def settings_from_env() -> RepairsSettings:

@@ -22,7 +22,7 @@ def a_repair(uprn: str, **overrides: object) -> dict[str, object]:
         "location": "hallway",
         "trade": "carpentry",
         "priority": "urgent",
-        "reported_at": "2026-12-24T10:00:00+00:00",
+        "reported_at": "2025-12-24T10:00:00+00:00",
         **overrides,
     }
 
@@ -34,7 +34,7 @@ async def test_a_reported_repair_gets_its_target_from_working_days(
     response = await repairs.post("/v1/repairs", json=a_repair(uprn))
     assert response.status_code == 201, response.text
     repair = response.json()
-    assert repair["target_at"] == "2027-01-05T23:59:59Z"
+    assert repair["target_at"] == "2026-01-05T23:59:59Z"
     assert repair["status"] == "open"
     assert response.headers["location"] == f"/v1/repairs/{repair['id']}"
     fetched = await repairs.get(f"/v1/repairs/{repair['id']}")
@@ -79,3 +79,44 @@ async def test_a_bad_cursor_is_a_problem_naming_the_query_cursor(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert (error["field"], error["location"]) == ("cursor", "query")
+
+
+async def outbox_count(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox_message.c.message_key == uprn)
+        )
+    return int(count or 0)
+
+
+async def test_a_reported_time_in_the_future_is_refused_and_nothing_is_published(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    response = await repairs.post(
+        "/v1/repairs", json=a_repair(uprn, reported_at="2099-01-01T10:00:00+00:00")
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["reported_at"]
+    assert await outbox_count(repairs_database, uprn) == 0
+    listed = await repairs.get("/v1/repairs", params={"uprn": uprn})
+    assert listed.json()["items"] == []
+
+
+async def test_reported_at_defaults_to_now_and_triage_answers_set_the_priority(
+    repairs: httpx.AsyncClient,
+) -> None:
+    body = a_repair(a_uprn(), triage={"home_not_secure": True})
+    del body["priority"], body["reported_at"]
+    response = await repairs.post("/v1/repairs", json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["priority"] == "emergency"
+
+
+async def test_priority_and_triage_together_are_refused_naming_priority(
+    repairs: httpx.AsyncClient,
+) -> None:
+    body = a_repair(a_uprn(), triage={"home_not_secure": True})
+    response = await repairs.post("/v1/repairs", json=body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["priority"]

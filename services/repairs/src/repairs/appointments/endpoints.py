@@ -1,18 +1,28 @@
-"""HTTP routes for appointment requests."""
+"""HTTP routes for appointments and appointment requests."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
-from repairs.appointments.schemas import AppointmentRequestPublic
-from repairs.appointments.service import appointment_request_service
-from repairs.models import AppointmentRequestStatus
+from repairs.appointments.schemas import (
+    AppointmentCreate,
+    AppointmentOutcome,
+    AppointmentPublic,
+    AppointmentRequestPublic,
+    Availability,
+    Rebooking,
+)
+from repairs.appointments.service import AppointmentService, appointment_request_service
+from repairs.models import AppointmentRequestStatus, AppointmentStatus
 
 router = APIRouter(
     prefix="/v1/appointment-requests", tags=["appointments"], responses=PROBLEM_RESPONSES
@@ -28,3 +38,90 @@ async def list_appointment_requests(
 ) -> Page[AppointmentRequestPublic]:
     """Appointment requests with the repairs each will cover."""
     return await appointment_request_service.page(session, page, uprn=uprn, status=status)
+
+
+def _appointments(request: Request) -> AppointmentService:
+    """The service with this process's slots, capacity and calendar."""
+    service: AppointmentService = request.app.state.appointment_service
+    return service
+
+
+AppointmentServiceDep = Annotated[AppointmentService, Depends(_appointments)]
+
+appointments_router = APIRouter(
+    prefix="/v1/appointments", tags=["appointments"], responses=PROBLEM_RESPONSES
+)
+
+
+@appointments_router.get("/availability", response_model=Availability)
+async def availability(
+    session: SessionDep,
+    appointments: AppointmentServiceDep,
+    uprn: Annotated[str, Query(pattern=UPRN_PATTERN)],
+    trades: Annotated[list[Trade], Query(min_length=1, max_length=10)],
+) -> Availability:
+    """Free slots for one appointment covering all these trades at the home."""
+    return await appointments.availability(session, uprn=uprn, trades=sorted(set(trades)))
+
+
+@appointments_router.post("", status_code=status.HTTP_201_CREATED, response_model=AppointmentPublic)
+async def book_appointment(
+    body: AppointmentCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    appointments: AppointmentServiceDep,
+) -> Response:
+    """Book one appointment for one or more work orders at one home (appointment-booked)."""
+    return await idempotency.create(
+        session,
+        lambda: appointments.book(session, body),
+        location=lambda a: f"/v1/appointments/{a.id}",
+    )
+
+
+@appointments_router.get("", response_model=Page[AppointmentPublic])
+async def list_appointments(
+    session: SessionDep,
+    page: PageDep,
+    appointments: AppointmentServiceDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+    status: AppointmentStatus | None = None,
+) -> Page[AppointmentPublic]:
+    """Appointments, soonest first, by home and status (status=booked: the next ones)."""
+    return await appointments.page(session, page, uprn=uprn, status=status)
+
+
+@appointments_router.post(
+    "/{appointment_id}/rebook",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AppointmentPublic,
+)
+async def rebook_appointment(
+    appointment_id: uuid.UUID,
+    body: Rebooking,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    appointments: AppointmentServiceDep,
+) -> Response:
+    """Move a booked appointment to another slot (a new appointment naming the old one)."""
+    return await idempotency.create(
+        session,
+        lambda: appointments.rebook(session, appointment_id, body),
+        location=lambda a: f"/v1/appointments/{a.id}",
+    )
+
+
+@appointments_router.post("/{appointment_id}/outcome", response_model=AppointmentPublic)
+async def record_outcome(
+    appointment_id: uuid.UUID,
+    body: AppointmentOutcome,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    appointments: AppointmentServiceDep,
+) -> Response:
+    """Kept, missed or no access (appointment-missed for the last two)."""
+    return await idempotency.create(
+        session,
+        lambda: appointments.record_outcome(session, appointment_id, body),
+        status_code=200,
+    )

@@ -1,13 +1,24 @@
-"""All SQL about appointment requests."""
+"""All SQL about appointments, the slots they hold, and appointment requests."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
+from sqlalchemy import delete, func, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from repairs.models import AppointmentRequest, AppointmentRequestStatus, RepairRequest
+from hearth_contracts.events.visits import Trade
+from repairs.models import (
+    Appointment,
+    AppointmentRequest,
+    AppointmentRequestStatus,
+    AppointmentStatus,
+    BookedSlot,
+    RepairRequest,
+    WorkOrder,
+)
 
 
 async def for_visit(session: AsyncSession, visit_id: uuid.UUID) -> AppointmentRequest | None:
@@ -52,3 +63,109 @@ async def repairs_of(
 
 def add(session: AsyncSession, request: AppointmentRequest) -> None:
     session.add(request)
+
+
+async def booked_counts(
+    session: AsyncSession, trades: list[Trade], first_day: date, last_day: date
+) -> dict[tuple[Trade, date, str], int]:
+    """How many appointments hold each trade's slot on each day in the range."""
+    query = (
+        select(col(BookedSlot.trade), col(BookedSlot.day), col(BookedSlot.slot_name), func.count())
+        .where(
+            col(BookedSlot.trade).in_(trades),
+            col(BookedSlot.day) >= first_day,
+            col(BookedSlot.day) <= last_day,
+        )
+        .group_by(col(BookedSlot.trade), col(BookedSlot.day), col(BookedSlot.slot_name))
+    )
+    return {
+        (Trade(trade), day, slot): int(count)
+        for trade, day, slot, count in (await session.execute(query)).all()
+    }
+
+
+async def lock_slots(session: AsyncSession, keys: list[str]) -> None:
+    """Serialise bookings of the same trade's slot on the same day (PostgreSQL advisory
+    locks for the transaction), so two bookings never both take its last place."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(keys):
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+
+
+async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> Appointment | None:
+    query = select(Appointment).where(Appointment.id == appointment_id).with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> set[str]:
+    """Which of these work orders already have a booked appointment."""
+    wanted = {str(i) for i in work_order_ids}
+    query = select(Appointment.work_order_ids).where(
+        Appointment.status == AppointmentStatus.BOOKED,
+        col(Appointment.uprn).in_(
+            select(WorkOrder.uprn).where(col(WorkOrder.id).in_(work_order_ids))
+        ),
+    )
+    held: set[str] = set()
+    for (ids,) in (await session.execute(query)).all():
+        held |= wanted & set(ids)
+    return held
+
+
+def add_appointment(session: AsyncSession, appointment: Appointment, trades: list[Trade]) -> None:
+    session.add(appointment)
+    for trade in trades:
+        session.add(
+            BookedSlot(
+                appointment_id=appointment.id,
+                trade=trade,
+                day=appointment.day,
+                slot_name=appointment.slot_name,
+            )
+        )
+
+
+async def release_slots(session: AsyncSession, appointment_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(BookedSlot).where(col(BookedSlot.appointment_id) == appointment_id)
+    )
+
+
+async def appointments_page(
+    session: AsyncSession,
+    *,
+    uprn: str | None,
+    status: AppointmentStatus | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Appointment]:
+    query = (
+        select(Appointment)
+        .order_by(col(Appointment.window_start), col(Appointment.id))
+        .limit(limit)
+    )
+    if uprn is not None:
+        query = query.where(Appointment.uprn == uprn)
+    if status is not None:
+        query = query.where(Appointment.status == status)
+    if after is not None:
+        query = query.where(
+            tuple_(col(Appointment.window_start), col(Appointment.id))
+            > tuple_(literal(after[0]), literal(after[1]))
+        )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def requests_of_repairs(
+    session: AsyncSession, repair_ids: list[uuid.UUID]
+) -> list[AppointmentRequest]:
+    query = select(AppointmentRequest).where(
+        col(AppointmentRequest.id).in_(
+            select(RepairRequest.appointment_request_id).where(
+                col(RepairRequest.id).in_(repair_ids)
+            )
+        ),
+        AppointmentRequest.status == AppointmentRequestStatus.PENDING,
+    )
+    return list((await session.execute(query)).scalars().all())

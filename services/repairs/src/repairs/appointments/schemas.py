@@ -1,14 +1,16 @@
-"""Response models for appointment requests."""
+"""Request and response models for appointments and appointment requests."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from hearth_contracts.events.repairs import AppointmentSlot, MissedBy, MissedReason
 from hearth_contracts.events.visits import Trade
-from repairs.models import AppointmentRequestStatus
+from repairs.models import AppointmentRequestStatus, AppointmentStatus
 
 
 class AppointmentRequestPublic(BaseModel):
@@ -21,3 +23,79 @@ class AppointmentRequestPublic(BaseModel):
     requested_at: datetime
     repair_ids: list[uuid.UUID] = Field(description="The repairs to be done in this appointment")
     trades: list[Trade] = Field(description="Trades the appointment needs")
+
+
+class AvailableSlot(BaseModel):
+    """A slot with room for all the trades asked about."""
+
+    day: date
+    slot: str = Field(description="The slot's name, as booked")
+    kind: AppointmentSlot
+    window_start: datetime
+    window_end: datetime
+    free: int = Field(description="Appointments still bookable in it for these trades")
+
+
+class Availability(BaseModel):
+    uprn: str
+    trades: list[Trade]
+    slots: list[AvailableSlot]
+
+
+class AppointmentCreate(BaseModel):
+    """Book one appointment for one or more work orders at one home."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    work_order_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
+    day: date
+    slot: str = Field(min_length=1, max_length=20, description="A slot name from availability")
+    made_at_first_contact: bool = Field(
+        default=False, description="Booked during the contact that reported the repair"
+    )
+
+
+class Rebooking(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date
+    slot: str = Field(min_length=1, max_length=20)
+
+
+class Outcome(StrEnum):
+    KEPT = "kept"
+    MISSED = "missed"
+    NO_ACCESS = "no_access"
+
+
+class AppointmentOutcome(BaseModel):
+    """Whether the appointment was kept; a missed one says by whom and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    missed_by: MissedBy | None = None
+    reason: MissedReason | None = None
+
+
+class AppointmentPublic(BaseModel):
+    """A booked (or past) appointment at a home."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    uprn: str
+    contractor_id: str
+    day: date
+    slot: str = Field(validation_alias="slot_name")
+    kind: AppointmentSlot = Field(validation_alias="slot")
+    window_start: datetime
+    window_end: datetime
+    trades: list[Trade]
+    work_order_ids: list[uuid.UUID]
+    status: AppointmentStatus
+    made_at_first_contact: bool
+    rebooked_from_appointment_id: uuid.UUID | None
+    missed_by: MissedBy | None
+    missed_reason: MissedReason | None
+    booked_at: datetime

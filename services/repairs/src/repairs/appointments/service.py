@@ -1,16 +1,47 @@
-"""Appointment requests: open work at one home offered in one appointment."""
+"""Appointments: free slots from contractor capacity, booking one appointment for the
+open work at one home, rebooking, kept / missed / no access; and appointment requests
+(the visit's repairs waiting for one appointment). Never commits."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts.events.repairs import (
+    AppointmentBooked,
+    AppointmentMissed,
+    MissedBy,
+    MissedReason,
+)
+from hearth_contracts.events.visits import Trade
+from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from repairs.appointments import repository
-from repairs.appointments.schemas import AppointmentRequestPublic
-from repairs.models import AppointmentRequest, AppointmentRequestStatus, RepairRequest
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import WorkingDayCalendar, london_day
+from repairs.appointments import repository, rules
+from repairs.appointments.schemas import (
+    AppointmentCreate,
+    AppointmentOutcome,
+    AppointmentPublic,
+    AppointmentRequestPublic,
+    Availability,
+    AvailableSlot,
+    Outcome,
+    Rebooking,
+)
+from repairs.models import (
+    Appointment,
+    AppointmentRequest,
+    AppointmentRequestStatus,
+    AppointmentStatus,
+    RepairRequest,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from repairs.orders import repository as order_repository
+from repairs.settings import RepairsSettings
 
 
 class AppointmentRequestService:
@@ -61,3 +92,241 @@ def to_public(
 
 
 appointment_request_service = AppointmentRequestService()
+
+
+def appointment_to_public(appointment: Appointment) -> AppointmentPublic:
+    return AppointmentPublic.model_validate(appointment)
+
+
+class AppointmentService:
+    """Appointments from contractor capacity per trade, day and slot (settings)."""
+
+    def __init__(self, settings: RepairsSettings, calendar: WorkingDayCalendar) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self.slots = {slot.name: slot for slot in settings.slots}
+
+    async def availability(
+        self, session: AsyncSession, *, uprn: str, trades: list[Trade], now: datetime | None = None
+    ) -> Availability:
+        """Free slots over the booking horizon for one appointment covering `trades`."""
+        now = now or datetime.now(UTC)
+        first_day = london_day(now)
+        days = self.settings.booking_horizon_days
+        offered = rules.offered_slots(
+            self.settings.slots, now=now, first_day=first_day, days=days, calendar=self.calendar
+        )
+        booked = await repository.booked_counts(
+            session, trades, first_day, first_day + timedelta(days=days)
+        )
+        slots = []
+        for slot in offered:
+            free = rules.free_places(
+                slot, trades, booked, self.settings.capacity_per_slot, self.settings.trade_capacity
+            )
+            if free > 0:
+                slots.append(
+                    AvailableSlot(
+                        day=slot.day,
+                        slot=slot.slot.name,
+                        kind=slot.slot.kind,
+                        window_start=slot.window_start,
+                        window_end=slot.window_end,
+                        free=free,
+                    )
+                )
+        return Availability(uprn=uprn, trades=trades, slots=slots)
+
+    async def _take_slot(
+        self,
+        session: AsyncSession,
+        *,
+        work_orders: list[WorkOrder],
+        day: date,
+        slot_name: str,
+        made_at_first_contact: bool,
+        rebooked_from: uuid.UUID | None,
+        now: datetime,
+    ) -> Appointment:
+        slot = self.slots.get(slot_name)
+        if slot is None:
+            raise Unprocessable(f"No slot called {slot_name}", field="slot")
+        if not rules.offers(day, slot, self.calendar):
+            raise Unprocessable("That slot is not offered on that day", field="day")
+        start, end = rules.window(day, slot)
+        if start <= now:
+            raise Unprocessable("That slot is in the past", field="day")
+        trades = sorted({order.trade for order in work_orders})
+        await repository.lock_slots(session, [f"repairs:{t}:{day}:{slot_name}" for t in trades])
+        booked = await repository.booked_counts(session, trades, day, day)
+        offered = rules.OfferedSlot(day, slot, start, end)
+        if (
+            rules.free_places(
+                offered,
+                trades,
+                booked,
+                self.settings.capacity_per_slot,
+                self.settings.trade_capacity,
+            )
+            <= 0
+        ):
+            raise Unprocessable("That slot is full", field="slot")
+        appointment = Appointment(
+            uprn=work_orders[0].uprn,
+            contractor_id=work_orders[0].contractor_id,
+            day=day,
+            slot=slot.kind,
+            slot_name=slot.name,
+            window_start=start,
+            window_end=end,
+            trades=[t.value for t in trades],
+            work_order_ids=[str(order.id) for order in work_orders],
+            made_at_first_contact=made_at_first_contact,
+            rebooked_from_appointment_id=rebooked_from,
+            booked_at=now,
+        )
+        repository.add_appointment(session, appointment, trades)
+        for order in work_orders:
+            if order.status is WorkOrderStatus.RAISED:
+                order.status = WorkOrderStatus.APPOINTMENT_MADE
+                order.status_changed_at = now
+        await session.flush()
+        await publish(
+            session,
+            AppointmentBooked(
+                appointment_id=appointment.id,
+                uprn=appointment.uprn,
+                repair_ids=sorted({order.repair_id for order in work_orders}),
+                contractor_id=appointment.contractor_id,
+                slot=appointment.slot,
+                window_start=start,
+                window_end=end,
+                made_at_first_contact=made_at_first_contact,
+                rebooked_from_appointment_id=rebooked_from,
+                booked_at=now,
+            ),
+        )
+        return appointment
+
+    async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
+        """One appointment for work orders at one home, from one contractor (publishes
+        appointment-booked; the visit's pending appointment request is then booked)."""
+        now = datetime.now(UTC)
+        ids = list(dict.fromkeys(data.work_order_ids))
+        orders = await order_repository.many(session, ids)
+        if len(orders) != len(ids):
+            raise Unprocessable("Unknown work order", field="work_order_ids")
+        if len({o.uprn for o in orders}) != 1:
+            raise Unprocessable("Work orders at more than one home", field="work_order_ids")
+        if len({o.contractor_id for o in orders}) != 1:
+            raise Unprocessable("Work orders for more than one contractor", field="work_order_ids")
+        if any(o.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED) for o in orders):
+            raise Unprocessable("A work order is closed", field="work_order_ids")
+        if await repository.booked_for(session, ids):
+            raise Conflict("A work order already has a booked appointment", field="work_order_ids")
+        appointment = await self._take_slot(
+            session,
+            work_orders=orders,
+            day=data.day,
+            slot_name=data.slot,
+            made_at_first_contact=data.made_at_first_contact,
+            rebooked_from=None,
+            now=now,
+        )
+        for request in await repository.requests_of_repairs(session, [o.repair_id for o in orders]):
+            request.status = AppointmentRequestStatus.BOOKED
+        return appointment_to_public(appointment)
+
+    async def _booked(self, session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:
+        appointment = await repository.get_appointment(session, appointment_id)
+        if appointment is None:
+            raise NotFound(f"No appointment {appointment_id}")
+        if appointment.status is not AppointmentStatus.BOOKED:
+            raise Conflict(f"Appointment {appointment_id} is {appointment.status}", field="status")
+        return appointment
+
+    async def rebook(
+        self, session: AsyncSession, appointment_id: uuid.UUID, data: Rebooking
+    ) -> AppointmentPublic:
+        """Move a booked appointment to another slot: the old one's places are freed."""
+        now = datetime.now(UTC)
+        old = await self._booked(session, appointment_id)
+        orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
+        old.status = AppointmentStatus.REBOOKED
+        old.outcome_at = now
+        await repository.release_slots(session, old.id)
+        appointment = await self._take_slot(
+            session,
+            work_orders=orders,
+            day=data.day,
+            slot_name=data.slot,
+            made_at_first_contact=False,
+            rebooked_from=old.id,
+            now=now,
+        )
+        return appointment_to_public(appointment)
+
+    async def record_outcome(
+        self, session: AsyncSession, appointment_id: uuid.UUID, data: AppointmentOutcome
+    ) -> AppointmentPublic:
+        """Kept, missed (by the landlord's side unless said otherwise) or no access
+        (appointment-missed for the last two)."""
+        now = datetime.now(UTC)
+        appointment = await self._booked(session, appointment_id)
+        if appointment.window_start > now:
+            raise Unprocessable("The appointment has not started yet", field="outcome")
+        appointment.outcome_at = now
+        if data.outcome is Outcome.KEPT:
+            appointment.status = AppointmentStatus.KEPT
+        else:
+            no_access = data.outcome is Outcome.NO_ACCESS
+            appointment.status = (
+                AppointmentStatus.NO_ACCESS if no_access else AppointmentStatus.MISSED
+            )
+            appointment.missed_by = (
+                MissedBy.RESIDENT if no_access else (data.missed_by or MissedBy.LANDLORD)
+            )
+            appointment.missed_reason = (
+                MissedReason.NO_ACCESS if no_access else (data.reason or MissedReason.OTHER)
+            )
+            orders = await order_repository.many(
+                session, [uuid.UUID(i) for i in appointment.work_order_ids]
+            )
+            await publish(
+                session,
+                AppointmentMissed(
+                    appointment_id=appointment.id,
+                    uprn=appointment.uprn,
+                    repair_ids=sorted({o.repair_id for o in orders}),
+                    contractor_id=appointment.contractor_id,
+                    window_start=appointment.window_start,
+                    window_end=appointment.window_end,
+                    missed_by=appointment.missed_by,
+                    reason=appointment.missed_reason,
+                    recorded_at=now,
+                ),
+            )
+        await session.flush()
+        return appointment_to_public(appointment)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: AppointmentStatus | None,
+    ) -> Page[AppointmentPublic]:
+        """Appointments soonest first."""
+        rows = await repository.appointments_page(
+            session,
+            uprn=uprn,
+            status=status,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+        )
+        return Page.from_rows(
+            [appointment_to_public(a) for a in rows],
+            page.limit,
+            cursor_of=lambda a: (a.window_start, a.id),
+        )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -21,6 +22,21 @@ async def get(session: AsyncSession, repair_id: uuid.UUID) -> RepairRequest | No
 async def by_finding(session: AsyncSession, finding_id: uuid.UUID) -> RepairRequest | None:
     query = select(RepairRequest).where(RepairRequest.finding_id == finding_id)
     return (await session.execute(query)).scalars().first()
+
+
+async def by_safety_defect(session: AsyncSession, defect_id: uuid.UUID) -> RepairRequest | None:
+    query = select(RepairRequest).where(RepairRequest.safety_defect_id == defect_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def count_overdue(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Open repairs past their target, by priority."""
+    query = (
+        select(RepairRequest.priority, func.count())
+        .where(RepairRequest.status == RepairStatus.OPEN, RepairRequest.target_at < now)
+        .group_by(RepairRequest.priority)
+    )
+    return {str(priority): int(n) for priority, n in (await session.execute(query)).all()}
 
 
 async def page(

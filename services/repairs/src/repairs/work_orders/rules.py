@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from pydantic import BaseModel, ConfigDict
+
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.working_days import (
     ENGLAND_AND_WALES,
     WorkingDayCalendar,
     end_of_london_day,
     london_day,
+    next_london_day_start,
 )
 
 
@@ -38,10 +41,73 @@ def target_completion(
     if reported_at.tzinfo is None:
         raise ValueError("reported_at must be timezone-aware")
     if priority is RepairPriority.EMERGENCY:
-        return (reported_at + timedelta(hours=emergency_hours)).astimezone(UTC)
+        # In UTC: adding hours to a London wall-clock time would lose or gain the hour
+        # the clocks change by.
+        return reported_at.astimezone(UTC) + timedelta(hours=emergency_hours)
     reported_day = london_day(reported_at)
     if priority is RepairPriority.URGENT:
         return end_of_london_day(calendar.add_working_days(reported_day, urgent_working_days))
     if priority is RepairPriority.ROUTINE:
         return end_of_london_day(calendar.add_working_days(reported_day, routine_working_days))
     return end_of_london_day(reported_day + timedelta(days=planned_days))
+
+
+def completed_on_time(
+    completed_at: datetime, target_at: datetime, priority: RepairPriority
+) -> bool:
+    """RP02: an emergency is on time up to its target moment (calendar hours); any other
+    priority is on time if completed before the start of the London day after its target
+    day (so 23:59:59.5 on the target day counts, with no one-second gap)."""
+    if priority is RepairPriority.EMERGENCY:
+        return completed_at <= target_at
+    return completed_at < next_london_day_start(target_at)
+
+
+class TriageAnswers(BaseModel):
+    """The contact centre's triage questions: the answers set the priority."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    danger_to_health_or_safety: bool = False
+    home_not_secure: bool = False
+    uncontained_water_leak: bool = False
+    no_heating_or_hot_water: bool = False
+    affects_daily_living: bool = False
+    improvement_not_repair: bool = False
+
+
+def triage(answers: TriageAnswers) -> RepairPriority:
+    """The priority the triage answers call for: danger, an insecure home or an
+    uncontained leak are emergencies; no heating or hot water, or something that stops
+    daily living, is urgent; an improvement is planned; anything else is routine."""
+    if answers.danger_to_health_or_safety or answers.home_not_secure:
+        return RepairPriority.EMERGENCY
+    if answers.uncontained_water_leak:
+        return RepairPriority.EMERGENCY
+    if answers.no_heating_or_hot_water or answers.affects_daily_living:
+        return RepairPriority.URGENT
+    if answers.improvement_not_repair:
+        return RepairPriority.PLANNED
+    return RepairPriority.ROUTINE
+
+
+_FINDING_SEVERITY: dict[str, RepairPriority] = {
+    "emergency": RepairPriority.EMERGENCY,
+    "urgent": RepairPriority.URGENT,
+    "routine": RepairPriority.ROUTINE,
+    "planned": RepairPriority.PLANNED,
+    "serious": RepairPriority.URGENT,
+    "moderate": RepairPriority.ROUTINE,
+    "minor": RepairPriority.PLANNED,
+    "significant": RepairPriority.URGENT,
+}
+
+
+def priority_of_finding(severity: str | None) -> RepairPriority:
+    """The priority of a repair found on a visit from the officer's severity (visits'
+    RepairSeverity: emergency -> emergency, serious -> urgent, moderate -> routine,
+    minor -> planned; a priority word is taken as it is); routine when the finding
+    carries none (reports from before the officer was asked)."""
+    if severity is None:
+        return RepairPriority.ROUTINE
+    return _FINDING_SEVERITY.get(severity.lower(), RepairPriority.ROUTINE)

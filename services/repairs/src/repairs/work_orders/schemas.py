@@ -11,6 +11,7 @@ from hearth_contracts.events.repairs import RepairPriority, RepairSource
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import Uprn
 from repairs.models import RepairStatus
+from repairs.work_orders.rules import TriageAnswers
 
 
 class RepairCreate(BaseModel):
@@ -22,10 +23,17 @@ class RepairCreate(BaseModel):
     description: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
     trade: Trade
-    priority: RepairPriority
+    priority: RepairPriority | None = Field(
+        default=None, description="The priority; or give `triage` answers instead"
+    )
+    triage: TriageAnswers | None = Field(
+        default=None, description="Triage answers that set the priority (instead of `priority`)"
+    )
     source: RepairSource = RepairSource.CONTACT_CENTRE
     reported_at: AwareDatetime | None = Field(
-        default=None, description="When it was reported; defaults to now"
+        default=None,
+        description="When the landlord became aware (the clock starts here); defaults to "
+        "now, never in the future",
     )
 
 
@@ -58,6 +66,8 @@ class RepairPublic(BaseModel):
     visit_id: uuid.UUID | None
     appointment_request_id: uuid.UUID | None
     overdue: bool = Field(description="Still open after its target")
+    completed_at: datetime | None = None
+    completed_on_time: bool | None = None
     address: HomeAddress | None = Field(
         default=None, description="Absent until the asset register's event has arrived"
     )

@@ -11,7 +11,7 @@ from hearth_contracts.events.repairs import RepairPriority, RepairReported, Repa
 from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import NotFound
+from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 from repairs.settings import ResponseTargets
@@ -75,6 +75,7 @@ class RepairService:
         visit_id: uuid.UUID | None = None,
         finding_id: uuid.UUID | None = None,
         appointment_request_id: uuid.UUID | None = None,
+        safety_defect_id: uuid.UUID | None = None,
     ) -> RepairRequest:
         """Raise a repair request with its target date and announce it (repair-reported)."""
         repair = RepairRequest(
@@ -89,6 +90,7 @@ class RepairService:
             visit_id=visit_id,
             finding_id=finding_id,
             appointment_request_id=appointment_request_id,
+            safety_defect_id=safety_defect_id,
             created_at=datetime.now(UTC),
         )
         repository.add(session, repair)
@@ -112,16 +114,27 @@ class RepairService:
         return repair
 
     async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairPublic:
-        """A repair reported by a resident or on their behalf, as the API shows it."""
+        """A repair reported by a resident or on their behalf, as the API shows it: the
+        priority given, or the one its triage answers call for; the clock starts when it
+        was reported (never in the future)."""
+        now = datetime.now(UTC)
+        if data.reported_at is not None and data.reported_at > now:
+            raise Unprocessable("reported_at is in the future", field="reported_at")
+        if data.priority is not None and data.triage is None:
+            priority = data.priority
+        elif data.triage is not None and data.priority is None:
+            priority = rules.triage(data.triage)
+        else:
+            raise Unprocessable("Give either priority or triage answers", field="priority")
         repair = await self.report(
             session,
             uprn=data.uprn,
             description=data.description,
             location=data.location,
             trade=data.trade,
-            priority=data.priority,
+            priority=priority,
             source=data.source,
-            reported_at=data.reported_at or datetime.now(UTC),
+            reported_at=data.reported_at or now,
         )
         (public,) = await with_addresses(session, [repair])
         return public

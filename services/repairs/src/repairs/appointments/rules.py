@@ -1,0 +1,88 @@
+"""Appointment slots and capacity: pure rules, no I/O.
+
+A slot is offered on a day when the landlord's slot definition names that weekday and
+the day is not a bank holiday or closure day (Saturdays are offered where a slot says
+so). Each trade has a capacity per slot per day; a slot is free for a set of trades
+when every one of them has room (one appointment covers the trades of all the work at
+the home).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hearth_contracts.events.visits import Trade
+from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday
+from repairs.settings import SlotDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedSlot:
+    day: date
+    slot: SlotDefinition
+    window_start: datetime
+    window_end: datetime
+
+
+def window(day: date, slot: SlotDefinition) -> tuple[datetime, datetime]:
+    """The slot's start and end on `day`, London time (BST or GMT as the day is)."""
+    return (
+        datetime.combine(day, slot.start, tzinfo=LONDON),
+        datetime.combine(day, slot.end, tzinfo=LONDON),
+    )
+
+
+def offers(day: date, slot: SlotDefinition, calendar: WorkingDayCalendar) -> bool:
+    """Whether the slot is offered on the day: its weekday, and not a bank holiday or
+    closure day."""
+    if day.weekday() not in slot.weekdays:
+        return False
+    if is_bank_holiday(day):
+        return False
+    return day.weekday() >= 5 or calendar.is_working_day(day)
+
+
+def offered_slots(
+    slots: Iterable[SlotDefinition],
+    *,
+    now: datetime,
+    first_day: date,
+    days: int,
+    calendar: WorkingDayCalendar,
+) -> list[OfferedSlot]:
+    """Every slot offered from `first_day` for `days` days that has not started by `now`."""
+    offered: list[OfferedSlot] = []
+    slot_list = list(slots)
+    for n in range(days):
+        day = first_day + timedelta(days=n)
+        for slot in slot_list:
+            if not offers(day, slot, calendar):
+                continue
+            start, end = window(day, slot)
+            if start <= now:
+                continue
+            offered.append(OfferedSlot(day, slot, start, end))
+    return offered
+
+
+def capacity(
+    trade: Trade, slot_name: str, default: int, by_trade: Mapping[Trade, Mapping[str, int]]
+) -> int:
+    return by_trade.get(trade, {}).get(slot_name, default)
+
+
+def free_places(
+    offered: OfferedSlot,
+    trades: Iterable[Trade],
+    booked: Mapping[tuple[Trade, date, str], int],
+    default: int,
+    by_trade: Mapping[Trade, Mapping[str, int]],
+) -> int:
+    """Appointments still bookable in this slot for work needing all of `trades`."""
+    return min(
+        capacity(trade, offered.slot.name, default, by_trade)
+        - booked.get((trade, offered.day, offered.slot.name), 0)
+        for trade in trades
+    )

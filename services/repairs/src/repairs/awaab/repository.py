@@ -1,0 +1,100 @@
+"""All SQL about Awaab's Law cases and their clocks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from hearth_contracts.events.repairs import AwaabMilestone
+from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
+
+
+async def by_hazard(session: AsyncSession, hazard_id: uuid.UUID) -> AwaabCase | None:
+    query = select(AwaabCase).where(AwaabCase.hazard_id == hazard_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def get(
+    session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
+) -> AwaabCase | None:
+    query = select(AwaabCase).where(AwaabCase.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def clocks_of(
+    session: AsyncSession, case_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[AwaabClock]]:
+    grouped: dict[uuid.UUID, list[AwaabClock]] = {i: [] for i in case_ids}
+    if not case_ids:
+        return grouped
+    query = (
+        select(AwaabClock)
+        .where(col(AwaabClock.case_id).in_(case_ids))
+        .order_by(col(AwaabClock.started_at), col(AwaabClock.milestone))
+    )
+    for clock in (await session.execute(query)).scalars().all():
+        grouped[clock.case_id].append(clock)
+    return grouped
+
+
+async def clock(
+    session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone
+) -> AwaabClock | None:
+    query = (
+        select(AwaabClock)
+        .where(AwaabClock.case_id == case_id, AwaabClock.milestone == milestone)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    uprn: str | None,
+    status: AwaabCaseStatus | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[AwaabCase]:
+    query = select(AwaabCase).order_by(col(AwaabCase.id)).limit(limit)
+    if uprn is not None:
+        query = query.where(AwaabCase.uprn == uprn)
+    if status is not None:
+        query = query.where(AwaabCase.status == status)
+    if after is not None:
+        query = query.where(col(AwaabCase.id) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def run_out(session: AsyncSession, now: datetime, limit: int) -> list[AwaabClock]:
+    """Running clocks past their deadline whose breach is not yet raised, locked for
+    this transaction; rows another replica holds are skipped, so each is raised once."""
+    query = (
+        select(AwaabClock)
+        .where(
+            col(AwaabClock.stopped_at).is_(None),
+            col(AwaabClock.breach_raised_at).is_(None),
+            col(AwaabClock.paused_at).is_(None),
+            AwaabClock.due_at <= now,
+        )
+        .order_by(col(AwaabClock.due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def severities(session: AsyncSession, case_ids: set[uuid.UUID]) -> dict[uuid.UUID, AwaabCase]:
+    if not case_ids:
+        return {}
+    query = select(AwaabCase).where(col(AwaabCase.id).in_(case_ids))
+    return {c.id: c for c in (await session.execute(query)).scalars().all()}
+
+
+def add(session: AsyncSession, row: AwaabCase | AwaabClock) -> None:
+    session.add(row)

@@ -1,0 +1,82 @@
+"""Awaab's Law deadlines: pure rules, no I/O.
+
+Clocks start when the landlord became aware (or, for the steps after it, when the
+investigation was done). A deadline of N working days is met by anything before the
+start of the London day after the Nth working day, so each clock stores `due_at` as
+that first late moment; the emergency clock is 24 calendar hours to the second.
+A pause moves the deadline on by the time paused.
+
+- emergency hazard: make safe (or rehouse) within 24 hours;
+- significant damp and mould: investigate within 10 working days; then a written
+  summary within 3 working days and safety work begun within 5 working days of the
+  investigation, and further work physically started within 12 weeks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hearth_contracts.events.repairs import AwaabMilestone
+from hearth_contracts.events.visits import HazardSeverity
+from hearth_kit.working_days import WorkingDayCalendar, london_day, start_of_london_day
+from repairs.settings import AwaabTargets
+
+AFTER_INVESTIGATION = (
+    AwaabMilestone.WRITTEN_SUMMARY,
+    AwaabMilestone.BEGIN_SAFETY_WORK,
+    AwaabMilestone.START_FURTHER_WORK,
+)
+
+
+def under_awaabs_law(severity: HazardSeverity, hazard_type: str) -> bool:
+    """Emergency hazards of any kind, and significant damp and mould (phase 1)."""
+    if severity is HazardSeverity.EMERGENCY:
+        return True
+    kind = hazard_type.lower()
+    return severity is HazardSeverity.SIGNIFICANT and ("damp" in kind or "mould" in kind)
+
+
+def first_milestone(severity: HazardSeverity) -> AwaabMilestone:
+    if severity is HazardSeverity.EMERGENCY:
+        return AwaabMilestone.MAKE_SAFE
+    return AwaabMilestone.INVESTIGATE
+
+
+def _after_working_days(start: datetime, days: int, calendar: WorkingDayCalendar) -> datetime:
+    """The first late moment for "within `days` working days of `start`"."""
+    due_day = calendar.add_working_days(london_day(start), days)
+    return start_of_london_day(due_day + timedelta(days=1))
+
+
+def due_at(
+    milestone: AwaabMilestone,
+    started_at: datetime,
+    *,
+    targets: AwaabTargets,
+    calendar: WorkingDayCalendar,
+) -> datetime:
+    """When the clock started at `started_at` is late (before any pause)."""
+    if started_at.tzinfo is None:
+        raise ValueError("started_at must be timezone-aware")
+    if milestone is AwaabMilestone.MAKE_SAFE:
+        return started_at.astimezone(UTC) + timedelta(hours=targets.emergency_hours)
+    if milestone is AwaabMilestone.INVESTIGATE:
+        return _after_working_days(started_at, targets.investigate_working_days, calendar)
+    if milestone is AwaabMilestone.WRITTEN_SUMMARY:
+        return _after_working_days(started_at, targets.written_summary_working_days, calendar)
+    if milestone is AwaabMilestone.BEGIN_SAFETY_WORK:
+        return _after_working_days(started_at, targets.safety_work_working_days, calendar)
+    if milestone is AwaabMilestone.START_FURTHER_WORK:
+        due_day = london_day(started_at) + timedelta(weeks=targets.further_work_weeks)
+        return start_of_london_day(due_day + timedelta(days=1))
+    raise ValueError(f"{milestone} has no fixed deadline")
+
+
+def met(stopped_at: datetime, due: datetime) -> bool:
+    """A step done before its first late moment met its deadline."""
+    return stopped_at < due
+
+
+def resumed_due(due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+    """The deadline after a pause: moved on by the time paused."""
+    return due + max(timedelta(0), resumed_at - paused_at)

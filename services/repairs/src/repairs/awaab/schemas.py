@@ -1,0 +1,79 @@
+"""Request and response models for Awaab's Law cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.repairs import AwaabMilestone, AwarenessSource
+from hearth_contracts.events.visits import HazardSeverity
+from hearth_contracts.values import Uprn
+from repairs.models import AwaabCaseStatus
+
+
+class AwaabCaseCreate(BaseModel):
+    """A hazard reported by a contact or a complaint (visits' hazards arrive as events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uprn: Uprn
+    severity: HazardSeverity
+    hazard_type: str = Field(default="damp_and_mould", min_length=1, max_length=64)
+    source: AwarenessSource = AwarenessSource.CONTACT_CENTRE
+    became_aware_at: AwareDatetime = Field(
+        description="When the landlord became aware (the clocks start here); not in the future"
+    )
+    complaint_id: uuid.UUID | None = None
+
+
+class ClockPause(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=1, max_length=64, examples=["tenant_refused_access", "specialist_survey"]
+    )
+    at: AwareDatetime | None = Field(default=None, description="Default now; not in the future")
+
+
+class ClockResume(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime | None = None
+
+
+class ClockStop(BaseModel):
+    """The step was done: when, and the evidence (document or photo references)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime
+    evidence: list[str] = Field(min_length=1, max_length=20)
+
+
+class ClockPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    milestone: AwaabMilestone
+    started_at: datetime
+    due_at: datetime = Field(description="The first late moment, after any pauses")
+    paused_at: datetime | None
+    pauses: list[dict[str, str]]
+    stopped_at: datetime | None
+    met: bool | None = Field(description="Stopped before its deadline (None while running)")
+    evidence: list[str]
+    breached: bool
+
+
+class AwaabCasePublic(BaseModel):
+    id: uuid.UUID
+    uprn: str
+    severity: HazardSeverity
+    source: AwarenessSource
+    hazard_id: uuid.UUID | None
+    complaint_id: uuid.UUID | None
+    became_aware_at: datetime
+    opened_at: datetime
+    status: AwaabCaseStatus
+    clocks: list[ClockPublic]

@@ -1,0 +1,257 @@
+"""Awaab's Law cases: opened from a hazard found on a visit, a contact or a complaint;
+each clock with its start, pauses and reasons, stop and evidence; breaches raised by
+a scheduled job even when no request arrives. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.repairs import (
+    AwaabMilestone,
+    AwarenessSource,
+    DampMouldCaseOpened,
+    HazardDeadlineBreached,
+)
+from hearth_contracts.events.visits import HazardSeverity
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import WorkingDayCalendar
+from repairs.awaab import repository, rules
+from repairs.awaab.schemas import (
+    AwaabCaseCreate,
+    AwaabCasePublic,
+    ClockPause,
+    ClockPublic,
+    ClockResume,
+    ClockStop,
+)
+from repairs.metrics import AWAAB_CLOCKS_BREACHED
+from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
+from repairs.settings import AwaabTargets
+
+BATCH = 500
+
+
+def clock_to_public(clock: AwaabClock) -> ClockPublic:
+    return ClockPublic.model_validate(
+        {
+            **clock.model_dump(),
+            "met": None if clock.stopped_at is None else rules.met(clock.stopped_at, clock.due_at),
+            "breached": clock.breach_raised_at is not None
+            or (clock.stopped_at is not None and not rules.met(clock.stopped_at, clock.due_at)),
+        }
+    )
+
+
+def to_public(case: AwaabCase, clocks: list[AwaabClock]) -> AwaabCasePublic:
+    return AwaabCasePublic.model_validate(
+        {**case.model_dump(), "clocks": [clock_to_public(c) for c in clocks]}
+    )
+
+
+class AwaabService:
+    def __init__(self, targets: AwaabTargets, calendar: WorkingDayCalendar) -> None:
+        self.targets = targets
+        self.calendar = calendar
+
+    def _start_clock(
+        self, session: AsyncSession, case: AwaabCase, milestone: AwaabMilestone, at: datetime
+    ) -> AwaabClock:
+        clock = AwaabClock(
+            case_id=case.id,
+            uprn=case.uprn,
+            milestone=milestone,
+            started_at=at,
+            due_at=rules.due_at(milestone, at, targets=self.targets, calendar=self.calendar),
+        )
+        repository.add(session, clock)
+        return clock
+
+    async def open_case(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        severity: HazardSeverity,
+        source: AwarenessSource,
+        became_aware_at: datetime,
+        hazard_id: uuid.UUID | None = None,
+        complaint_id: uuid.UUID | None = None,
+    ) -> tuple[AwaabCase, list[AwaabClock]]:
+        """Open a case and start its first clock from when the landlord became aware
+        (damp-mould-case-opened)."""
+        now = datetime.now(UTC)
+        case = AwaabCase(
+            uprn=uprn,
+            severity=severity,
+            source=source,
+            hazard_id=hazard_id,
+            complaint_id=complaint_id,
+            became_aware_at=became_aware_at,
+            opened_at=now,
+        )
+        repository.add(session, case)
+        await session.flush()
+        clock = self._start_clock(session, case, rules.first_milestone(severity), became_aware_at)
+        await session.flush()
+        await publish(
+            session,
+            DampMouldCaseOpened(
+                case_id=case.id,
+                uprn=uprn,
+                severity=severity,
+                source=source,
+                hazard_id=hazard_id,
+                became_aware_at=became_aware_at,
+                investigate_by=clock.due_at,
+                opened_at=now,
+            ),
+        )
+        return case, [clock]
+
+    async def report(self, session: AsyncSession, data: AwaabCaseCreate) -> AwaabCasePublic:
+        """A hazard reported by a contact or complaint."""
+        if data.became_aware_at > datetime.now(UTC):
+            raise Unprocessable("became_aware_at is in the future", field="became_aware_at")
+        if not rules.under_awaabs_law(data.severity, data.hazard_type):
+            raise Unprocessable(
+                "Only emergency hazards and significant damp and mould are Awaab's Law cases",
+                field="severity",
+            )
+        case, clocks = await self.open_case(
+            session,
+            uprn=data.uprn,
+            severity=data.severity,
+            source=data.source,
+            became_aware_at=data.became_aware_at,
+            complaint_id=data.complaint_id,
+        )
+        return to_public(case, clocks)
+
+    async def get(self, session: AsyncSession, case_id: uuid.UUID) -> AwaabCasePublic:
+        case = await repository.get(session, case_id)
+        if case is None:
+            raise NotFound(f"No Awaab's Law case {case_id}")
+        clocks = await repository.clocks_of(session, [case.id])
+        return to_public(case, clocks[case.id])
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: AwaabCaseStatus | None,
+    ) -> Page[AwaabCasePublic]:
+        cases = await repository.page(
+            session, uprn=uprn, status=status, after=page.after_as(uuid.UUID), limit=page.fetch
+        )
+        clocks = await repository.clocks_of(session, [c.id for c in cases])
+        return Page.from_rows(
+            [to_public(c, clocks[c.id]) for c in cases], page.limit, cursor_of=lambda c: (c.id,)
+        )
+
+    async def _running(
+        self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone
+    ) -> tuple[AwaabCase, AwaabClock]:
+        case = await repository.get(session, case_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No Awaab's Law case {case_id}")
+        clock = await repository.clock(session, case_id, milestone)
+        if clock is None:
+            raise NotFound(f"Case {case_id} has no {milestone} clock running")
+        if clock.stopped_at is not None:
+            raise Conflict(f"The {milestone} clock is already stopped", field="milestone")
+        return case, clock
+
+    @staticmethod
+    def _moment(at: datetime | None, now: datetime, earliest: datetime) -> datetime:
+        moment = at or now
+        if moment > now:
+            raise Unprocessable("at is in the future", field="at")
+        if moment < earliest:
+            raise Unprocessable("at is before the clock started", field="at")
+        return moment
+
+    async def pause(
+        self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockPause
+    ) -> AwaabCasePublic:
+        """Pause a clock, with the reason (its deadline moves on when it resumes)."""
+        now = datetime.now(UTC)
+        _case, clock = await self._running(session, case_id, milestone)
+        if clock.paused_at is not None:
+            raise Conflict("The clock is already paused", field="milestone")
+        at = self._moment(data.at, now, clock.started_at)
+        clock.paused_at = at
+        clock.pauses = [*clock.pauses, {"reason": data.reason, "from": at.isoformat()}]
+        await session.flush()
+        return await self.get(session, case_id)
+
+    async def resume(
+        self,
+        session: AsyncSession,
+        case_id: uuid.UUID,
+        milestone: AwaabMilestone,
+        data: ClockResume,
+    ) -> AwaabCasePublic:
+        now = datetime.now(UTC)
+        _case, clock = await self._running(session, case_id, milestone)
+        if clock.paused_at is None:
+            raise Conflict("The clock is not paused", field="milestone")
+        at = self._moment(data.at, now, clock.paused_at)
+        clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
+        clock.pauses = [*clock.pauses[:-1], {**clock.pauses[-1], "to": at.isoformat()}]
+        clock.paused_at = None
+        await session.flush()
+        return await self.get(session, case_id)
+
+    async def stop(
+        self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockStop
+    ) -> AwaabCasePublic:
+        """The step was done, with evidence. The investigation starts the clocks that
+        count from it; the case closes when no clock is left running."""
+        now = datetime.now(UTC)
+        case, clock = await self._running(session, case_id, milestone)
+        at = self._moment(data.at, now, clock.started_at)
+        clock.stopped_at = at
+        clock.evidence = list(data.evidence)
+        if clock.paused_at is not None:
+            clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
+            clock.paused_at = None
+        if milestone is AwaabMilestone.INVESTIGATE:
+            for follow_on in rules.AFTER_INVESTIGATION:
+                self._start_clock(session, case, follow_on, at)
+        await session.flush()
+        clocks = (await repository.clocks_of(session, [case.id]))[case.id]
+        if all(c.stopped_at is not None for c in clocks):
+            case.status = AwaabCaseStatus.CLOSED
+            await session.flush()
+        return to_public(case, clocks)
+
+    async def raise_breaches(self, session: AsyncSession, now: datetime) -> int:
+        """The scheduled job's batch: each clock that ran out gets hazard-deadline-breached
+        once (the row is locked, the event published and the clock stamped in one
+        transaction)."""
+        clocks = await repository.run_out(session, now, BATCH)
+        cases = await repository.severities(session, {c.case_id for c in clocks})
+        for clock in clocks:
+            await publish(
+                session,
+                HazardDeadlineBreached(
+                    case_id=clock.case_id,
+                    uprn=clock.uprn,
+                    milestone=clock.milestone,
+                    severity=cases[clock.case_id].severity,
+                    clock_started_at=clock.started_at,
+                    due_at=clock.due_at,
+                    breached_at=now,
+                ),
+            )
+            clock.breach_raised_at = now
+            AWAAB_CLOCKS_BREACHED.labels(milestone=clock.milestone.value).inc()
+        await session.flush()
+        return len(clocks)

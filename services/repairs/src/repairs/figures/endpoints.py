@@ -1,0 +1,20 @@
+"""HTTP route for repairs' figures."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hearth_kit.db import SessionDep
+from hearth_kit.figures import Figures, PeriodDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from repairs.figures.service import figures
+
+router = APIRouter(prefix="/v1/repairs", tags=["figures"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/figures", response_model=Figures, response_model_by_alias=True)
+async def repairs_figures(session: SessionDep, period: PeriodDep) -> Figures:
+    """RP02.1, RP02.2, right first time, appointments at first contact and kept, the
+    E:U:R mix, recharges, Awaab's Law cases open and breached, for London days
+    `from` to `to`."""
+    return await figures(session, period)

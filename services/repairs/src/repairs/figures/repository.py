@@ -1,0 +1,135 @@
+"""The SQL behind repairs' figures: one aggregate query per table, each over an
+indexed time column for the period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from hearth_contracts.events.repairs import MissedBy, RepairPriority
+from repairs.models import (
+    Appointment,
+    AppointmentStatus,
+    AwaabCase,
+    AwaabCaseStatus,
+    AwaabClock,
+    Recharge,
+    RechargeStatus,
+    RepairRequest,
+    WorkOrder,
+    WorkOrderStatus,
+)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def completions(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
+    """Repairs completed in the period: emergency and other, on time or not."""
+    emergency = col(RepairRequest.priority) == RepairPriority.EMERGENCY
+    on_time = col(RepairRequest.completed_on_time).is_(True)
+    query = select(
+        _count_if(emergency).label("emergency"),
+        _count_if(and_(emergency, on_time)).label("emergency_on_time"),
+        _count_if(~emergency).label("other"),
+        _count_if(and_(~emergency, on_time)).label("other_on_time"),
+    ).where(col(RepairRequest.completed_at) >= start, col(RepairRequest.completed_at) < end)
+    row = (await session.execute(query)).one()
+    return {key: int(value) for key, value in row._mapping.items()}
+
+
+async def reported_by_priority(
+    session: AsyncSession, start: datetime, end: datetime
+) -> dict[str, int]:
+    query = (
+        select(RepairRequest.priority, func.count())
+        .where(RepairRequest.reported_at >= start, RepairRequest.reported_at < end)
+        .group_by(RepairRequest.priority)
+    )
+    return {str(priority): int(n) for priority, n in (await session.execute(query)).all()}
+
+
+async def right_first_time(
+    session: AsyncSession, start: datetime, end: datetime
+) -> tuple[int, int]:
+    query = select(_count_if(col(WorkOrder.right_first_time).is_(True)), func.count()).where(
+        WorkOrder.status == WorkOrderStatus.COMPLETED,
+        col(WorkOrder.completed_at) >= start,
+        col(WorkOrder.completed_at) < end,
+    )
+    done, total = (await session.execute(query)).one()
+    return int(done), int(total)
+
+
+async def appointments(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
+    """Appointments booked in the period (first bookings: at first contact or not), and
+    those whose outcome fell in it (kept, missed by the landlord's side)."""
+    first_booking = col(Appointment.rebooked_from_appointment_id).is_(None)
+    booked_in = and_(col(Appointment.booked_at) >= start, col(Appointment.booked_at) < end)
+    outcome_in = and_(col(Appointment.outcome_at) >= start, col(Appointment.outcome_at) < end)
+    query = select(
+        _count_if(and_(booked_in, first_booking)).label("booked"),
+        _count_if(
+            and_(booked_in, first_booking, col(Appointment.made_at_first_contact).is_(True))
+        ).label("first_contact"),
+        _count_if(and_(outcome_in, col(Appointment.status) == AppointmentStatus.KEPT)).label(
+            "kept"
+        ),
+        _count_if(
+            and_(
+                outcome_in,
+                col(Appointment.status) == AppointmentStatus.MISSED,
+                col(Appointment.missed_by) == MissedBy.LANDLORD,
+            )
+        ).label("missed_by_landlord"),
+    )
+    row = (await session.execute(query)).one()
+    return {key: int(value) for key, value in row._mapping.items()}
+
+
+async def recharges(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
+    raised_in = and_(col(Recharge.raised_at) >= start, col(Recharge.raised_at) < end)
+    query = select(
+        _count_if(raised_in).label("raised"),
+        func.coalesce(func.sum(case((raised_in, Recharge.amount_pence), else_=0)), 0).label(
+            "raised_pence"
+        ),
+        _count_if(and_(raised_in, col(Recharge.status) == RechargeStatus.COLLECTED)).label(
+            "collected"
+        ),
+        _count_if(Recharge.status == RechargeStatus.AWAITING_APPROVAL).label("awaiting_approval"),
+    )
+    row = (await session.execute(query)).one()
+    return {key: int(value) for key, value in row._mapping.items()}
+
+
+async def awaab(
+    session: AsyncSession, start: datetime, end: datetime
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Open cases now, running clocks by milestone, and deadlines breached in the period
+    by milestone."""
+    open_cases = await session.scalar(
+        select(func.count()).where(AwaabCase.status == AwaabCaseStatus.OPEN)
+    )
+    running_query = (
+        select(AwaabClock.milestone, func.count())
+        .where(col(AwaabClock.stopped_at).is_(None))
+        .group_by(AwaabClock.milestone)
+    )
+    running = {str(m): int(n) for m, n in (await session.execute(running_query)).all()}
+    breached_query = (
+        select(AwaabClock.milestone, func.count())
+        .where(AwaabClock.due_at >= start, AwaabClock.due_at < end)
+        .where(
+            (col(AwaabClock.breach_raised_at).is_not(None))
+            | (col(AwaabClock.stopped_at) >= AwaabClock.due_at)
+        )
+        .group_by(AwaabClock.milestone)
+    )
+    breached = {str(m): int(n) for m, n in (await session.execute(breached_query)).all()}
+    return int(open_cases or 0), running, breached

@@ -1,0 +1,106 @@
+"""Repairs' figures for a period: RP02 (emergency and non-emergency repairs completed
+on time), right first time, appointments made at first contact and kept, the
+emergency:urgent:routine mix, recharges, and Awaab's Law cases open and breached."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.repairs import AwaabMilestone, RepairPriority
+from hearth_kit.figures import Figures, Measure, Period
+from hearth_kit.working_days import start_of_london_day
+from repairs.figures import repository
+
+
+async def figures(session: AsyncSession, period: Period) -> Figures:
+    start = start_of_london_day(period.first)
+    end = start_of_london_day(period.last + timedelta(days=1))
+    done = await repository.completions(session, start, end)
+    reported = await repository.reported_by_priority(session, start, end)
+    rft_done, rft_total = await repository.right_first_time(session, start, end)
+    booked = await repository.appointments(session, start, end)
+    recharged = await repository.recharges(session, start, end)
+    open_cases, running, breached = await repository.awaab(session, start, end)
+    total_reported = sum(reported.values())
+    measures = [
+        Measure.ratio(
+            "RP02.1",
+            "Non-emergency repairs completed within the landlord's target timescale",
+            done["other_on_time"],
+            done["other"],
+        ),
+        Measure.ratio(
+            "RP02.2",
+            "Emergency repairs completed within the landlord's target timescale",
+            done["emergency_on_time"],
+            done["emergency"],
+        ),
+        Measure.ratio(
+            "repairs.right_first_time",
+            "Work orders completed with no follow-on needed (no-access visits left out)",
+            rft_done,
+            rft_total,
+        ),
+        Measure.ratio(
+            "repairs.appointments_at_first_contact",
+            "Appointments made at first contact (target 90%)",
+            booked["first_contact"],
+            booked["booked"],
+        ),
+        Measure.ratio(
+            "repairs.appointments_kept",
+            "Appointments kept, of those kept or missed by the landlord's side (target 97%)",
+            booked["kept"],
+            booked["kept"] + booked["missed_by_landlord"],
+        ),
+        *(
+            Measure.ratio(
+                f"repairs.reported.{priority.value}",
+                f"Share of repairs reported as {priority.value} (the E:U:R ratio)",
+                reported.get(priority.value, 0),
+                total_reported,
+            )
+            for priority in RepairPriority
+        ),
+        Measure.count("repairs.recharges_raised", "Recharges raised", recharged["raised"]),
+        Measure.count(
+            "repairs.recharges_raised_pence", "Recharges raised (pence)", recharged["raised_pence"]
+        ),
+        Measure.count(
+            "repairs.recharges_collected",
+            "Recharges raised in the period and since collected",
+            recharged["collected"],
+        ),
+        Measure.count(
+            "repairs.recharges_awaiting_approval",
+            "Recharges held for a manager's approval (recorded vulnerability), now",
+            recharged["awaiting_approval"],
+        ),
+        Measure.count("repairs.awaab_open", "Open Awaab's Law cases, now", open_cases),
+        Measure.count(
+            "repairs.awaab_breached",
+            "Awaab's Law deadlines falling in the period that were breached",
+            sum(breached.values()),
+        ),
+    ]
+    breakdowns = {
+        "awaab_running_by_clock": [
+            Measure.count(
+                f"repairs.awaab_running.{m.value}",
+                f"Running {m.value} clocks",
+                running.get(m.value, 0),
+            )
+            for m in AwaabMilestone
+        ],
+        "awaab_breached_by_clock": [
+            Measure.count(
+                f"repairs.awaab_breached.{m.value}",
+                f"Breached {m.value} deadlines",
+                breached.get(m.value, 0),
+            )
+            for m in AwaabMilestone
+        ],
+    }
+    return period.figures(measures, breakdowns)

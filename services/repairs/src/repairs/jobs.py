@@ -1,0 +1,32 @@
+"""Repairs' scheduled jobs: Awaab's Law breaches, contractor webhook deliveries, and
+the overdue-repairs gauge. Each batch is safe across restarts and replicas: due rows
+are locked FOR UPDATE SKIP LOCKED and stamped in the transaction that publishes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.scheduler import ScheduledJob
+from repairs.awaab.service import AwaabService
+from repairs.metrics import REPAIRS_OVERDUE
+from repairs.webhooks.service import WebhookSender
+from repairs.work_orders import repository as repair_requests
+
+
+async def measure_overdue(session: AsyncSession, now: datetime) -> int:
+    """Set hearth_repairs_overdue from the open repairs past their target (one pass:
+    returns 0 so the scheduler sleeps until the next interval)."""
+    counts = await repair_requests.count_overdue(session, now)
+    for priority in ("emergency", "urgent", "routine", "planned"):
+        REPAIRS_OVERDUE.labels(priority=priority).set(counts.get(priority, 0))
+    return 0
+
+
+def scheduled_jobs(awaab: AwaabService, webhooks: WebhookSender) -> list[ScheduledJob]:
+    return [
+        ScheduledJob("awaab-deadline-breaches", timedelta(minutes=1), awaab.raise_breaches),
+        ScheduledJob("contractor-webhooks", timedelta(seconds=10), webhooks.run),
+        ScheduledJob("repairs-overdue", timedelta(minutes=5), measure_overdue),
+    ]

@@ -1,0 +1,21 @@
+"""Repairs' domain metrics (Prometheus), updated by its scheduled jobs and use cases.
+Alert rules are written against these names."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+REPAIRS_OVERDUE = Gauge(
+    "hearth_repairs_overdue", "Open repairs past their target, by priority", ["priority"]
+)
+AWAAB_CLOCKS_BREACHED = Counter(
+    "hearth_repairs_awaab_clocks_breached_total",
+    "Awaab's Law deadlines that ran out (each raised once)",
+    ["milestone"],
+)
+WORK_ORDERS_COMPLETED = Counter(
+    "hearth_repairs_work_orders_completed_total", "Work orders completed", ["on_time"]
+)
+WEBHOOK_ATTEMPTS = Counter(
+    "hearth_repairs_webhook_attempts_total", "Contractor webhook attempts", ["outcome"]
+)

@@ -1,0 +1,165 @@
+"""HTTP routes for work orders: staff's (/v1/work-orders) and the contractor API
+(/v1/contractor/work-orders), where the contractor is the internal token's
+contractor_id and every query is filtered by it (another contractor's work order is a
+404, decided here in the service, not only at the gateway)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
+from repairs.models import WorkOrderStatus
+from repairs.orders.schemas import (
+    Completion,
+    StatusUpdate,
+    VariationApproval,
+    WorkOrderCreate,
+    WorkOrderPublic,
+)
+from repairs.orders.service import WorkOrderService
+
+
+def _service(request: Request) -> WorkOrderService:
+    """The service with this process's contractors and approver limit."""
+    service: WorkOrderService = request.app.state.work_order_service
+    return service
+
+
+WorkOrderServiceDep = Annotated[WorkOrderService, Depends(_service)]
+
+
+async def _contractor_id(caller: CallerDep) -> str:
+    """The calling contractor, from the internal token (403 for anyone else)."""
+    if caller.contractor_id is None:
+        raise Forbidden("Only a contractor's token may use the contractor API")
+    return caller.contractor_id
+
+
+ContractorIdDep = Annotated[str, Depends(_contractor_id)]
+
+router = APIRouter(prefix="/v1/work-orders", tags=["work orders"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderPublic)
+async def raise_work_order(
+    body: WorkOrderCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+) -> Response:
+    """Triage a repair into a work order for one contractor (work-order-raised; pushed
+    to the contractor's webhook)."""
+    return await idempotency.create(
+        session,
+        lambda: orders.raise_order(session, body),
+        location=lambda order: f"/v1/work-orders/{order.id}",
+    )
+
+
+@router.get("", response_model=Page[WorkOrderPublic])
+async def list_work_orders(
+    session: SessionDep,
+    page: PageDep,
+    orders: WorkOrderServiceDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+    status: WorkOrderStatus | None = None,
+) -> Page[WorkOrderPublic]:
+    """Work orders by home and status."""
+    return await orders.page(session, page, uprn=uprn, status=status)
+
+
+@router.get("/{work_order_id}", response_model=WorkOrderPublic)
+async def get_work_order(
+    work_order_id: uuid.UUID, session: SessionDep, orders: WorkOrderServiceDep
+) -> WorkOrderPublic:
+    """One work order."""
+    return await orders.get(session, work_order_id)
+
+
+@router.post("/{work_order_id}/variation-approval", response_model=WorkOrderPublic)
+async def approve_variation(
+    work_order_id: uuid.UUID,
+    body: VariationApproval,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+    caller: CallerDep,
+) -> Response:
+    """Approve a variation up to an amount within the approver's limit (repairs:manage)."""
+    return await idempotency.create(
+        session,
+        lambda: orders.approve_variation(session, work_order_id, caller.subject, body),
+        status_code=200,
+    )
+
+
+contractor_router = APIRouter(
+    prefix="/v1/contractor/work-orders", tags=["contractor API"], responses=PROBLEM_RESPONSES
+)
+
+
+@contractor_router.get("", response_model=Page[WorkOrderPublic])
+async def contractor_work_orders(
+    session: SessionDep,
+    page: PageDep,
+    orders: WorkOrderServiceDep,
+    contractor_id: ContractorIdDep,
+    status: WorkOrderStatus | None = None,
+) -> Page[WorkOrderPublic]:
+    """The calling contractor's work orders (only its own)."""
+    return await orders.page(session, page, uprn=None, status=status, contractor_id=contractor_id)
+
+
+@contractor_router.get("/{work_order_id}", response_model=WorkOrderPublic)
+async def contractor_work_order(
+    work_order_id: uuid.UUID,
+    session: SessionDep,
+    orders: WorkOrderServiceDep,
+    contractor_id: ContractorIdDep,
+) -> WorkOrderPublic:
+    """One of the calling contractor's work orders (another contractor's is a 404)."""
+    return await orders.get(session, work_order_id, contractor_id=contractor_id)
+
+
+@contractor_router.post("/{work_order_id}/status", response_model=WorkOrderPublic)
+async def contractor_status(
+    work_order_id: uuid.UUID,
+    body: StatusUpdate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+    contractor_id: ContractorIdDep,
+) -> Response:
+    """Job status update: appointment made or changed, operative on the way, no access,
+    in progress, variation requested."""
+    return await idempotency.create(
+        session,
+        lambda: orders.update_status(session, work_order_id, contractor_id, body),
+        status_code=200,
+    )
+
+
+@contractor_router.post("/{work_order_id}/completion", response_model=WorkOrderPublic)
+async def contractor_completion(
+    work_order_id: uuid.UUID,
+    body: Completion,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+    contractor_id: ContractorIdDep,
+) -> Response:
+    """Work order complete: on time or late, right first time, variation within the
+    approval, photo references (repair-completed)."""
+    return await idempotency.create(
+        session,
+        lambda: orders.complete(session, work_order_id, contractor_id, body),
+        status_code=200,
+    )

@@ -1,0 +1,83 @@
+"""All SQL about work orders. Every contractor query is filtered by the contractor's
+id in SQL: another contractor's work order is simply not found."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from repairs.models import Appointment, AppointmentStatus, WorkOrder, WorkOrderStatus
+
+
+async def get(
+    session: AsyncSession,
+    work_order_id: uuid.UUID,
+    *,
+    contractor_id: str | None = None,
+    for_update: bool = False,
+) -> WorkOrder | None:
+    """One work order; with `contractor_id`, only if it is that contractor's."""
+    query = select(WorkOrder).where(WorkOrder.id == work_order_id)
+    if contractor_id is not None:
+        query = query.where(WorkOrder.contractor_id == contractor_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def many(session: AsyncSession, ids: list[uuid.UUID]) -> list[WorkOrder]:
+    query = select(WorkOrder).where(col(WorkOrder.id).in_(ids)).with_for_update()
+    return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    uprn: str | None,
+    status: WorkOrderStatus | None,
+    contractor_id: str | None = None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[WorkOrder]:
+    query = select(WorkOrder).order_by(col(WorkOrder.id)).limit(limit)
+    if contractor_id is not None:
+        query = query.where(WorkOrder.contractor_id == contractor_id)
+    if uprn is not None:
+        query = query.where(WorkOrder.uprn == uprn)
+    if status is not None:
+        query = query.where(WorkOrder.status == status)
+    if after is not None:
+        query = query.where(col(WorkOrder.id) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def completed_for_repair(session: AsyncSession, repair_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        WorkOrder.repair_id == repair_id, WorkOrder.status == WorkOrderStatus.COMPLETED
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def booked_appointment_of(
+    session: AsyncSession, work_order_id: uuid.UUID, uprn: str
+) -> Appointment | None:
+    """The appointment (booked or kept) that covers this work order, latest first."""
+    query = (
+        select(Appointment)
+        .where(
+            Appointment.uprn == uprn,
+            col(Appointment.status).in_([AppointmentStatus.BOOKED, AppointmentStatus.KEPT]),
+        )
+        .order_by(col(Appointment.window_start).desc())
+    )
+    for appointment in (await session.execute(query)).scalars().all():
+        if str(work_order_id) in appointment.work_order_ids:
+            return appointment
+    return None
+
+
+def add(session: AsyncSession, work_order: WorkOrder) -> None:
+    session.add(work_order)

@@ -1,0 +1,121 @@
+"""Request and response models for work orders (staff) and the contractor API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.repairs import AlertCode, RepairPriority
+from hearth_contracts.events.visits import Trade
+from hearth_contracts.values import BoundedNonNegativePence
+from repairs.models import WorkOrderStatus
+
+
+class LineCreate(BaseModel):
+    """A Schedule of Rates item and how many."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sor_code: str = Field(min_length=3, max_length=40, examples=["PLB:20110"])
+    quantity: int = Field(ge=1, le=10_000, description="In the SOR item's unit")
+
+
+class WorkOrderCreate(BaseModel):
+    """Triage a repair into a work order for one contractor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    repair_id: uuid.UUID
+    contractor_id: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Default: by the repair's trade"
+    )
+    lines: list[LineCreate] = Field(min_length=1, max_length=50)
+    alerts: list[AlertCode] = Field(default_factory=list, max_length=20)
+    access_information: str | None = Field(
+        default=None, max_length=500, examples=["Key safe by the back door"]
+    )
+
+
+class LinePublic(BaseModel):
+    sor_code: str
+    description: str
+    trade: Trade
+    quantity: int
+    unit_price_pence: int
+    line_pence: int
+
+
+class WorkOrderPublic(BaseModel):
+    """A work order as staff and its contractor see it (HACT "raise repair" shape)."""
+
+    id: uuid.UUID
+    repair_id: uuid.UUID
+    uprn: str
+    contractor_id: str
+    priority: RepairPriority
+    work_class: str
+    description: str
+    location: str
+    trade: Trade
+    lines: list[LinePublic]
+    ordered_pence: int
+    alerts: list[AlertCode]
+    access_information: str | None
+    reported_at: datetime
+    required_by: datetime = Field(description="The required completion date-time")
+    status: WorkOrderStatus
+    status_changed_at: datetime
+    raised_at: datetime
+    completed_at: datetime | None
+    completed_on_time: bool | None
+    right_first_time: bool | None
+    follow_on_required: bool | None
+    no_access_visits: int
+    variation_requested_pence: int | None
+    variation_approved_pence: int | None
+    variation_pence: int | None
+    photo_references: list[str]
+
+
+class ContractorStatus(StrEnum):
+    """What a contractor can report before completion (HACT job status update)."""
+
+    APPOINTMENT_MADE = "appointment_made"
+    OPERATIVE_ON_THE_WAY = "operative_on_the_way"
+    NO_ACCESS = "no_access"
+    IN_PROGRESS = "in_progress"
+    VARIATION_REQUESTED = "variation_requested"
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ContractorStatus
+    at: AwareDatetime | None = Field(default=None, description="When it happened; default now")
+    variation_pence: BoundedNonNegativePence | None = Field(
+        default=None, description="With variation_requested: the extra cost asked for"
+    )
+
+
+class VariationApproval(BaseModel):
+    """A manager approves a variation up to an amount, within the approver's limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_pence: BoundedNonNegativePence
+
+
+class Completion(BaseModel):
+    """HACT "work order complete"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    completed_at: AwareDatetime
+    follow_on_required: bool = False
+    variation_pence: BoundedNonNegativePence | None = Field(
+        default=None, description="Extra work done, within the approved variation"
+    )
+    photo_references: list[str] = Field(default_factory=list, max_length=20)

@@ -1,0 +1,297 @@
+"""Work orders: raised from a repair for one contractor with Schedule of Rates lines;
+the contractor's status updates and completion. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.repairs import (
+    RepairCompleted,
+    WorkOrderLine,
+    WorkOrderRaised,
+)
+from hearth_contracts.events.visits import Trade
+from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from repairs.metrics import WORK_ORDERS_COMPLETED
+from repairs.models import RepairStatus, WorkOrder, WorkOrderStatus
+from repairs.orders import repository
+from repairs.orders.schemas import (
+    Completion,
+    ContractorStatus,
+    LinePublic,
+    StatusUpdate,
+    VariationApproval,
+    WorkOrderCreate,
+    WorkOrderPublic,
+)
+from repairs.settings import RepairsSettings
+from repairs.sor import repository as sor_items
+from repairs.webhooks import service as webhooks
+from repairs.work_orders import repository as repair_requests
+from repairs.work_orders.rules import completed_on_time
+
+
+def to_public(order: WorkOrder) -> WorkOrderPublic:
+    return WorkOrderPublic.model_validate(
+        {
+            **order.model_dump(),
+            "lines": [LinePublic.model_validate(line) for line in order.lines],
+        }
+    )
+
+
+def _not_found(work_order_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No work order {work_order_id}")
+
+
+class WorkOrderService:
+    """Work orders under the landlord's contractor settings and approver limit."""
+
+    def __init__(self, settings: RepairsSettings) -> None:
+        self.settings = settings
+
+    def contractor_for(self, trade: str) -> str | None:
+        for contractor_id, contractor in self.settings.contractors.items():
+            if trade in contractor.trades:
+                return contractor_id
+        return None
+
+    async def raise_order(self, session: AsyncSession, data: WorkOrderCreate) -> WorkOrderPublic:
+        """Triage a repair into a work order (publishes work-order-raised and queues the
+        contractor's webhook message in the same transaction)."""
+        repair = await repair_requests.get(session, data.repair_id)
+        if repair is None:
+            raise Unprocessable(f"No repair {data.repair_id}", field="repair_id")
+        if repair.status is not RepairStatus.OPEN:
+            raise Unprocessable(f"Repair {repair.id} is not open", field="repair_id")
+        contractor_id = data.contractor_id or self.contractor_for(repair.trade)
+        if contractor_id is None or contractor_id not in self.settings.contractors:
+            raise Unprocessable("No such contractor for this work", field="contractor_id")
+        items = await sor_items.by_codes(session, {line.sor_code.upper() for line in data.lines})
+        lines: list[dict[str, object]] = []
+        for n, line in enumerate(data.lines):
+            item = items.get(line.sor_code.upper())
+            if item is None:
+                raise Unprocessable(f"Unknown SOR code at line {n}", field=f"lines.{n}.sor_code")
+            lines.append(
+                {
+                    "sor_code": item.code,
+                    "description": item.description,
+                    "trade": item.trade.value,
+                    "quantity": line.quantity,
+                    "unit_price_pence": item.unit_price_pence,
+                    "line_pence": item.unit_price_pence * line.quantity,
+                }
+            )
+        now = datetime.now(UTC)
+        order = WorkOrder(
+            repair_id=repair.id,
+            uprn=repair.uprn,
+            contractor_id=contractor_id,
+            priority=repair.priority,
+            description=repair.description,
+            location=repair.location,
+            trade=repair.trade,
+            lines=lines,
+            ordered_pence=sum(int(str(line["line_pence"])) for line in lines),
+            alerts=[alert.value for alert in data.alerts],
+            access_information=data.access_information,
+            reported_at=repair.reported_at,
+            required_by=repair.target_at,
+            status_changed_at=now,
+            raised_at=now,
+        )
+        repository.add(session, order)
+        await session.flush()
+        envelope = await publish(
+            session,
+            WorkOrderRaised(
+                work_order_id=order.id,
+                repair_id=order.repair_id,
+                uprn=order.uprn,
+                contractor_id=order.contractor_id,
+                priority=order.priority,
+                required_by=order.required_by,
+                lines=[
+                    WorkOrderLine(
+                        sor_code=str(line["sor_code"]),
+                        trade=Trade(str(line["trade"])),
+                        quantity=int(str(line["quantity"])),
+                    )
+                    for line in lines
+                ],
+                alerts=data.alerts,
+                reported_at=order.reported_at,
+                raised_at=now,
+            ),
+        )
+        public = to_public(order)
+        webhooks.queue(
+            session,
+            self.settings,
+            event_id=envelope.id,
+            event_type="raise-repair",
+            contractor_id=contractor_id,
+            work_order_id=order.id,
+            body=public.model_dump(mode="json"),
+            now=now,
+        )
+        return public
+
+    async def get(
+        self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str | None = None
+    ) -> WorkOrderPublic:
+        order = await repository.get(session, work_order_id, contractor_id=contractor_id)
+        if order is None:
+            raise _not_found(work_order_id)
+        return to_public(order)
+
+    async def page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        status: WorkOrderStatus | None,
+        contractor_id: str | None = None,
+    ) -> Page[WorkOrderPublic]:
+        """Work orders in id order (a contractor's own only, when one is given)."""
+        orders = await repository.page(
+            session,
+            uprn=uprn,
+            status=status,
+            contractor_id=contractor_id,
+            after=page.after_as(uuid.UUID),
+            limit=page.fetch,
+        )
+        return Page.from_rows(
+            [to_public(o) for o in orders], page.limit, cursor_of=lambda o: (o.id,)
+        )
+
+    async def _own_open(
+        self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str
+    ) -> WorkOrder:
+        order = await repository.get(
+            session, work_order_id, contractor_id=contractor_id, for_update=True
+        )
+        if order is None:
+            raise _not_found(work_order_id)
+        if order.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED):
+            raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
+        return order
+
+    async def update_status(
+        self,
+        session: AsyncSession,
+        work_order_id: uuid.UUID,
+        contractor_id: str,
+        data: StatusUpdate,
+    ) -> WorkOrderPublic:
+        """A contractor's job status update on its own work order."""
+        now = datetime.now(UTC)
+        at = data.at or now
+        if at > now:
+            raise Unprocessable("at is in the future", field="at")
+        order = await self._own_open(session, work_order_id, contractor_id)
+        if data.status is ContractorStatus.VARIATION_REQUESTED:
+            if data.variation_pence is None:
+                raise Unprocessable("A variation request needs its amount", field="variation_pence")
+            order.variation_requested_pence = data.variation_pence
+        elif data.variation_pence is not None:
+            raise Unprocessable(
+                "variation_pence goes only with variation_requested", field="variation_pence"
+            )
+        if data.status is ContractorStatus.NO_ACCESS:
+            order.no_access_visits += 1
+        order.status = WorkOrderStatus(data.status.value)
+        order.status_changed_at = at
+        await session.flush()
+        return to_public(order)
+
+    async def approve_variation(
+        self,
+        session: AsyncSession,
+        work_order_id: uuid.UUID,
+        approver: str,
+        data: VariationApproval,
+    ) -> WorkOrderPublic:
+        """A manager approves a variation, within the approver's limit."""
+        order = await repository.get(session, work_order_id, for_update=True)
+        if order is None:
+            raise _not_found(work_order_id)
+        if order.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED):
+            raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
+        if data.amount_pence > self.settings.variation_approver_limit_pence:
+            raise Unprocessable("Above the approver's limit for variations", field="amount_pence")
+        order.variation_approved_pence = data.amount_pence
+        order.variation_approved_by = approver[:200]
+        await session.flush()
+        return to_public(order)
+
+    async def complete(
+        self,
+        session: AsyncSession,
+        work_order_id: uuid.UUID,
+        contractor_id: str,
+        data: Completion,
+    ) -> WorkOrderPublic:
+        """Work order complete: on time or late against the repair's target, right first
+        time unless a follow-on is needed; the repair is completed (repair-completed)
+        unless a follow-on is needed."""
+        now = datetime.now(UTC)
+        if data.completed_at > now:
+            raise Unprocessable("completed_at is in the future", field="completed_at")
+        order = await self._own_open(session, work_order_id, contractor_id)
+        if data.completed_at < order.raised_at:
+            raise Unprocessable(
+                "completed_at is before the work order was raised", field="completed_at"
+            )
+        appointment = await repository.booked_appointment_of(session, order.id, order.uprn)
+        if appointment is not None and data.completed_at < appointment.window_start:
+            raise Unprocessable("completed_at is before the appointment", field="completed_at")
+        if data.variation_pence and data.variation_pence > (order.variation_approved_pence or 0):
+            raise Unprocessable("Variation above what was approved", field="variation_pence")
+        repair = await repair_requests.get(session, order.repair_id)
+        assert repair is not None  # a work order's repair is a foreign key
+        earlier = await repository.completed_for_repair(session, repair.id)
+        on_time = completed_on_time(data.completed_at, repair.target_at, repair.priority)
+        order.status = WorkOrderStatus.COMPLETED
+        order.status_changed_at = data.completed_at
+        order.completed_at = data.completed_at
+        order.completed_on_time = on_time
+        order.follow_on_required = data.follow_on_required
+        order.right_first_time = not data.follow_on_required and earlier == 0
+        order.variation_pence = data.variation_pence
+        order.photo_references = list(data.photo_references)
+        WORK_ORDERS_COMPLETED.labels(on_time=str(on_time).lower()).inc()
+        if not data.follow_on_required and repair.status is RepairStatus.OPEN:
+            repair.status = RepairStatus.COMPLETED
+            repair.completed_at = data.completed_at
+            repair.completed_on_time = on_time
+            await publish(
+                session,
+                RepairCompleted(
+                    repair_id=repair.id,
+                    uprn=repair.uprn,
+                    trade=repair.trade,
+                    priority=repair.priority,
+                    source=repair.source,
+                    contractor_id=order.contractor_id,
+                    reported_at=repair.reported_at,
+                    target_at=repair.target_at,
+                    completed_at=data.completed_at,
+                    completed_on_time=on_time,
+                    right_first_time=bool(order.right_first_time),
+                    follow_on_required=False,
+                    variation=bool(data.variation_pence),
+                    visit_id=repair.visit_id,
+                    safety_defect_id=repair.safety_defect_id,
+                ),
+            )
+        await session.flush()
+        return to_public(order)

@@ -1,0 +1,49 @@
+"""HTTP routes for recharges."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from hearth_kit.auth import Caller, require_scope
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from repairs.recharges.schemas import RechargeCreate, RechargePublic
+from repairs.recharges.service import recharge_service
+
+router = APIRouter(tags=["recharges"], responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "/v1/repairs/{repair_id}/recharges",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RechargePublic,
+)
+async def recharge_household(
+    repair_id: uuid.UUID, body: RechargeCreate, session: SessionDep, idempotency: IdempotencyDep
+) -> Response:
+    """Recharge the household for damage (recharge-raised, or held for a manager's
+    approval where the household has a recorded vulnerability)."""
+    return await idempotency.create(
+        session,
+        lambda: recharge_service.request(session, repair_id, body),
+        location=lambda r: f"/v1/recharges/{r.id}",
+    )
+
+
+@router.post("/v1/recharges/{recharge_id}/approval", response_model=RechargePublic)
+async def approve_recharge(
+    recharge_id: uuid.UUID,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    manager: Annotated[Caller, Depends(require_scope("repairs:manage"))],
+) -> Response:
+    """A manager approves a recharge held for a household's vulnerability (repairs:manage)."""
+    return await idempotency.create(
+        session,
+        lambda: recharge_service.approve(session, recharge_id, manager.subject),
+        status_code=200,
+    )

@@ -1,0 +1,60 @@
+"""All SQL about recharges and the vulnerability flags they consider."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from hearth_kit.projection import upsert_newer_many
+from repairs.models import Recharge, VulnerableResident
+
+
+async def household_flagged(session: AsyncSession, uprn: str) -> bool:
+    """Whether anyone at the home has a recorded vulnerability (a flag, never detail)."""
+    query = select(VulnerableResident.resident_id).where(
+        VulnerableResident.uprn == uprn, col(VulnerableResident.flagged).is_(True)
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def get(session: AsyncSession, recharge_id: uuid.UUID) -> Recharge | None:
+    query = select(Recharge).where(Recharge.id == recharge_id).with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+def add(session: AsyncSession, recharge: Recharge) -> None:
+    session.add(recharge)
+
+
+@dataclass(frozen=True, slots=True)
+class VulnerabilityFlag:
+    resident_id: uuid.UUID
+    uprn: str
+    tenancy_id: uuid.UUID | None
+    flagged: bool
+    as_of: datetime
+
+
+async def save_flags(session: AsyncSession, flags: Iterable[VulnerabilityFlag]) -> None:
+    """Keep whether each resident has a recorded vulnerability, newest record winning."""
+    await upsert_newer_many(
+        session,
+        VulnerableResident,
+        key=["resident_id"],
+        rows=[
+            {
+                "resident_id": f.resident_id,
+                "uprn": f.uprn,
+                "tenancy_id": f.tenancy_id,
+                "flagged": f.flagged,
+                "as_of": f.as_of,
+            }
+            for f in flags
+        ],
+        version="as_of",
+    )

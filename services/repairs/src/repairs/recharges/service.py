@@ -1,0 +1,86 @@
+"""Recharges: damage caused by the household is recharged (recharge-raised; income
+invoices it), but not for a household with a recorded vulnerability until a manager
+approves. Repairs knows only the flag from engagement, never the detail. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.repairs import RechargeRaised
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from repairs.models import Recharge, RechargeStatus
+from repairs.recharges import repository
+from repairs.recharges.schemas import RechargeCreate, RechargePublic
+from repairs.work_orders import repository as repair_requests
+
+
+def to_public(recharge: Recharge) -> RechargePublic:
+    return RechargePublic.model_validate(recharge)
+
+
+async def _raise(session: AsyncSession, recharge: Recharge, now: datetime) -> None:
+    recharge.status = RechargeStatus.RAISED
+    recharge.raised_at = now
+    await session.flush()
+    await publish(
+        session,
+        RechargeRaised(
+            recharge_id=recharge.id,
+            repair_id=recharge.repair_id,
+            uprn=recharge.uprn,
+            amount_pence=recharge.amount_pence,
+            reason=recharge.reason,
+            vulnerability_considered=True,
+            raised_at=now,
+        ),
+    )
+
+
+class RechargeService:
+    async def request(
+        self, session: AsyncSession, repair_id: uuid.UUID, data: RechargeCreate
+    ) -> RechargePublic:
+        """Recharge the household for a repair: raised at once, or held for a manager's
+        approval when the household has a recorded vulnerability."""
+        repair = await repair_requests.get(session, repair_id)
+        if repair is None:
+            raise NotFound(f"No repair {repair_id}")
+        now = datetime.now(UTC)
+        flagged = await repository.household_flagged(session, repair.uprn)
+        recharge = Recharge(
+            repair_id=repair.id,
+            uprn=repair.uprn,
+            amount_pence=data.amount_pence,
+            reason=data.reason,
+            status=RechargeStatus.AWAITING_APPROVAL,
+            vulnerability_flagged=flagged,
+            requested_at=now,
+        )
+        repository.add(session, recharge)
+        await session.flush()
+        if not flagged:
+            await _raise(session, recharge, now)
+        return to_public(recharge)
+
+    async def approve(
+        self, session: AsyncSession, recharge_id: uuid.UUID, approver: str
+    ) -> RechargePublic:
+        """A manager (repairs:manage) approves a held recharge, having considered the
+        household's vulnerability: it is raised."""
+        recharge = await repository.get(session, recharge_id)
+        if recharge is None:
+            raise NotFound(f"No recharge {recharge_id}")
+        if recharge.status is not RechargeStatus.AWAITING_APPROVAL:
+            raise Conflict(f"Recharge {recharge_id} is {recharge.status}", field="status")
+        if not recharge.vulnerability_flagged:
+            raise Unprocessable("This recharge needs no approval", field="recharge_id")
+        recharge.approved_by = approver[:200]
+        await _raise(session, recharge, datetime.now(UTC))
+        return to_public(recharge)
+
+
+recharge_service = RechargeService()

@@ -1,0 +1,125 @@
+"""Pushing raised work orders to contractors' webhooks: queued in the transaction that
+raised the work order (the delivery table is the contractors' outbox), sent by a
+scheduled job, retried with back-off, delivered once per event id."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.logs import get_logger
+from repairs.metrics import WEBHOOK_ATTEMPTS
+from repairs.models import WebhookDelivery
+from repairs.settings import RepairsSettings
+from repairs.webhooks import repository
+from repairs.webhooks.rules import (
+    EVENT_ID_HEADER,
+    EVENT_TYPE_HEADER,
+    SIGNATURE_HEADER,
+    back_off,
+    signature,
+)
+
+log = get_logger(__name__)
+BATCH = 50
+
+
+def queue(
+    session: AsyncSession,
+    settings: RepairsSettings,
+    *,
+    event_id: uuid.UUID,
+    event_type: str,
+    contractor_id: str,
+    work_order_id: uuid.UUID,
+    body: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Queue a message for the contractor's webhook, if it has one."""
+    contractor = settings.contractors.get(contractor_id)
+    if contractor is None or contractor.webhook_url is None:
+        return
+    message = {"id": str(event_id), "type": event_type, "sent_for": body}
+    repository.add(
+        session,
+        WebhookDelivery(
+            event_id=event_id,
+            event_type=event_type,
+            contractor_id=contractor_id,
+            work_order_id=work_order_id,
+            body=json.dumps(message, separators=(",", ":"), sort_keys=True),
+            next_attempt_at=now,
+            created_at=now,
+        ),
+    )
+
+
+class WebhookSender:
+    """Sends due webhook messages; `run` is the scheduled job's batch."""
+
+    def __init__(self, settings: RepairsSettings, client: httpx.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self.client = client
+
+    async def _post(self, url: str, content: bytes, headers: dict[str, str]) -> int:
+        timeout = self.settings.webhook_retry.timeout_seconds
+        if self.client is not None:
+            response = await self.client.post(
+                url, content=content, headers=headers, timeout=timeout
+            )
+            return response.status_code
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            response = await client.post(url, content=content, headers=headers)
+            return response.status_code
+
+    async def run(self, session: AsyncSession, now: datetime) -> int:
+        """Attempt every due delivery (up to a batch): a 2xx marks it delivered for good;
+        anything else (or no answer) schedules the next attempt after the back-off."""
+        deliveries = await repository.due(session, now, BATCH)
+        for delivery in deliveries:
+            contractor = self.settings.contractors.get(delivery.contractor_id)
+            if contractor is None or contractor.webhook_url is None:
+                delivery.next_attempt_at = now + back_off(
+                    delivery.attempts + 1,
+                    first_seconds=self.settings.webhook_retry.max_seconds,
+                    max_seconds=self.settings.webhook_retry.max_seconds,
+                )
+                continue
+            secret = (
+                contractor.webhook_secret.get_secret_value() if contractor.webhook_secret else ""
+            )
+            content = delivery.body.encode()
+            headers = {
+                "Content-Type": "application/json",
+                EVENT_ID_HEADER: str(delivery.event_id),
+                EVENT_TYPE_HEADER: delivery.event_type,
+                SIGNATURE_HEADER: signature(secret, int(now.timestamp()), content),
+            }
+            delivery.attempts += 1
+            try:
+                status = await self._post(contractor.webhook_url, content, headers)
+            except httpx.HTTPError as exc:
+                status = 0
+                log.warning(
+                    "webhook not answered",
+                    contractor_id=delivery.contractor_id,
+                    event_id=str(delivery.event_id),
+                    error=type(exc).__name__,
+                )
+            delivery.last_status = status
+            WEBHOOK_ATTEMPTS.labels(outcome="delivered" if 200 <= status < 300 else "failed").inc()
+            if 200 <= status < 300:
+                delivery.delivered_at = now
+            else:
+                delivery.next_attempt_at = now + back_off(
+                    delivery.attempts,
+                    first_seconds=self.settings.webhook_retry.first_seconds,
+                    max_seconds=self.settings.webhook_retry.max_seconds,
+                )
+        await session.flush()
+        return len(deliveries)
