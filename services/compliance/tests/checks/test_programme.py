@@ -1,0 +1,280 @@
+"""A home's checks and the listings, access attempts and the no-access ladder, the
+cross-check, and the handlers (tenancy-started, visit-scheduled, visit-no-access)."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+from sqlmodel import col
+
+from compliance.checks.service import ProgrammeService
+from compliance.handlers import build_handlers
+from compliance.models import Check
+from hearth_contracts import Envelope
+from hearth_contracts.events.base import Event
+from hearth_contracts.events.income import TenancyStarted, TenancyType, Tenant
+from hearth_contracts.events.visits import (
+    NoAccessReason,
+    VisitChannel,
+    VisitKind,
+    VisitNoAccess,
+    VisitScheduled,
+)
+from hearth_kit.db import Database
+
+TODAY = date.today()
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def a_gas_home(
+    compliance: httpx.AsyncClient, expires_on: date | None, **overrides: object
+) -> str:
+    uprn = a_uprn()
+    body: dict[str, Any] = {
+        "uprn": uprn,
+        "address_line_1": "3 Well Street",
+        "town": "London",
+        "postcode": "E9 7PX",
+        "property_type": "house",
+        "heating_fuel": "gas",
+        "gas_supply": "live",
+        "electrical_certificate_expires_on": "2031-01-01",
+        **overrides,
+    }
+    if expires_on is not None:
+        body["gas_certificate_expires_on"] = expires_on.isoformat()
+    assert (await compliance.post("/v1/homes", json=body)).status_code == 201
+    return uprn
+
+
+async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    return next(c for c in body["checks"] if c["check_type"] == "gas_safety")
+
+
+async def listed(compliance: httpx.AsyncClient, status: str) -> set[str]:
+    uprns: set[str] = set()
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"status": status, "type": "gas_safety", "limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await compliance.get("/v1/compliance/checks", params=params)).json()
+        uprns |= {c["uprn"] for c in page["items"]}
+        cursor = page["next_cursor"]
+        if not cursor:
+            return uprns
+
+
+async def handle_twice(
+    db: Database, programme: ProgrammeService, envelope: Envelope[Event]
+) -> None:
+    """Run the service's handler for an event twice, as a redelivery would."""
+    handler = build_handlers(programme).get(envelope.type)
+    assert handler is not None
+    for _ in range(2):
+        async with db.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+
+
+async def test_the_lists_show_due_overdue_and_expired_checks(
+    compliance: httpx.AsyncClient,
+) -> None:
+    due = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    expired = await a_gas_home(compliance, TODAY - timedelta(days=5))
+    first = await a_gas_home(compliance, None)  # never checked: overdue, no certificate
+    in_date = await a_gas_home(compliance, TODAY + timedelta(days=200))
+    assert due in await listed(compliance, "due")
+    overdue = await listed(compliance, "overdue")
+    assert {expired, first} <= overdue
+    assert due not in overdue
+    assert in_date not in overdue
+    expired_list = await listed(compliance, "expired")
+    assert expired in expired_list
+    assert first not in expired_list
+    check = await gas_check(compliance, expired)
+    assert check["status"] == "overdue"
+    assert check["days_overdue"] == 5
+    home = (await compliance.get(f"/v1/compliance/homes/{expired}")).json()
+    assert home["gas_status"] == "annual"
+    assert home["gas_check_status"] == "overdue"
+    bad = await compliance.get("/v1/compliance/checks", params={"status": "late"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
+
+
+async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    check = await gas_check(compliance, uprn)
+    assert check["status"] == "in_date"  # 80 days out: not yet at the 60-day lead time
+    attempted_at = datetime.now(UTC) - timedelta(hours=1)
+    response = await compliance.post(
+        f"/v1/compliance/checks/{check['id']}/access-attempts",
+        json={
+            "attempted_at": attempted_at.isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "no_access",
+            "card_left": True,
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["attempt_number"] == 1
+    assert len(await published("access-failed", uprn)) == 1
+    after = await gas_check(compliance, uprn)
+    assert after["status"] == "due"  # a no-access history: 90 days ahead
+    assert after["next_no_access_step_on"] == TODAY.isoformat()
+
+    async def climb(now: datetime) -> int:
+        total = 0
+        while True:
+            async with compliance_database.sessionmaker() as session, session.begin():
+                handled = await programme.climb_ladder(session, now)
+            if not handled:
+                return total
+            total += handled
+
+    now = datetime.now(UTC)
+    await climb(now)
+    await climb(now)
+    steps = [e["step"] for e in await published("access-escalated", uprn)]
+    assert steps == ["appointment_letter"]
+    await climb(now + timedelta(days=30))  # second appointment (14) and final warning (28)
+    steps = [e["step"] for e in await published("access-escalated", uprn)]
+    assert steps == ["appointment_letter", "second_appointment", "final_warning"]
+    gained = await compliance.post(
+        f"/v1/compliance/checks/{check['id']}/access-attempts",
+        json={
+            "attempted_at": datetime.now(UTC).isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "access_gained",
+        },
+    )
+    assert gained.status_code == 201
+    await climb(now + timedelta(days=60))
+    assert len(await published("access-escalated", uprn)) == 3  # the ladder stopped
+
+
+async def test_an_attempt_in_the_future_is_refused(compliance: httpx.AsyncClient) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    check = await gas_check(compliance, uprn)
+    response = await compliance.post(
+        f"/v1/compliance/checks/{check['id']}/access-attempts",
+        json={
+            "attempted_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "no_access",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "attempted_at"
+    assert (await gas_check(compliance, uprn))["access_attempts"] == 0
+
+
+async def test_a_new_tenancy_raises_an_alarm_check_on_its_first_day_once(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=200))
+    start = TODAY + timedelta(days=3)
+    event = Envelope(
+        data=TenancyStarted(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference="T-1",
+            uprn=uprn,
+            tenants=[Tenant(person_id=uuid.uuid4(), full_name="A Tenant")],
+            start_date=start,
+            tenancy_type=TenancyType.SECURE,
+            weekly_rent_pence=10000,
+        )
+    )
+    await handle_twice(compliance_database, programme, event)
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    alarms = [c for c in body["checks"] if c["check_type"] == "smoke_co_alarms"]
+    assert [a["due_by"] for a in alarms] == [start.isoformat()]
+
+
+async def test_a_visit_near_the_gas_due_date_is_offered_as_one_appointment_once(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    near = await a_gas_home(compliance, TODAY + timedelta(days=40))
+    far = await a_gas_home(compliance, TODAY + timedelta(days=300))
+    start = datetime.now(UTC) + timedelta(days=7)
+    for uprn in (near, far):
+        visit = Envelope(
+            data=VisitScheduled(
+                visit_id=uuid.uuid4(),
+                uprn=uprn,
+                kind=VisitKind.FULL,
+                channel=VisitChannel.IN_HOME,
+                scheduled_start=start,
+                scheduled_end=start + timedelta(hours=1),
+                scheduled_at=datetime.now(UTC),
+            )
+        )
+        await handle_twice(compliance_database, programme, visit)
+    offers = await published("combined-appointment-offered", near)
+    check = await gas_check(compliance, near)
+    assert [(o["check_id"], o["visit_id"]) for o in offers] == [
+        (check["id"], str(check["paired_visit_id"]))
+    ]
+    assert await published("combined-appointment-offered", far) == []
+
+
+async def test_a_visit_with_no_access_gives_the_household_the_longer_lead_time(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    event = Envelope(
+        data=VisitNoAccess(
+            visit_id=uuid.uuid4(),
+            uprn=uprn,
+            kind=VisitKind.FULL,
+            attempted_at=datetime.now(UTC),
+            reason=NoAccessReason.NO_ANSWER,
+            attempt_number=1,
+        )
+    )
+    await handle_twice(compliance_database, programme, event)
+    check = await gas_check(compliance, uprn)
+    assert check["due_from"] == (TODAY + timedelta(days=80 - 90)).isoformat()
+    assert check["status"] == "due"
+
+
+async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
+    compliance: httpx.AsyncClient, compliance_database: Database
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    check = await gas_check(compliance, uprn)
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Check)
+            .where(col(Check.id) == uuid.UUID(check["id"]))
+            .values(completed_at=datetime.now(UTC))
+        )
+    listed_uprns: set[str] = set()
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await compliance.get("/v1/compliance/cross-check", params=params)).json()
+        listed_uprns |= {item["uprn"] for item in page["items"]}
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert uprn in listed_uprns
