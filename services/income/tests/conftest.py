@@ -3,7 +3,9 @@ published events stay in the outbox for tests to read). See tests/harness/servic
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -28,3 +30,29 @@ async def income(income_db_url: str) -> AsyncIterator[httpx.AsyncClient]:
 async def income_database(income_db_url: str) -> AsyncIterator[Database]:
     async with opened_database(income_db_url) as db:
         yield db
+
+
+StartTenancy = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def start_tenancy(income: httpx.AsyncClient) -> StartTenancy:
+    """Start a tenancy of a new home through the API; returns its public JSON (with
+    rent_account_id)."""
+
+    async def start(**overrides: Any) -> dict[str, Any]:
+        body = {
+            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
+            "uprn": str(10**11 + uuid.uuid4().int % (9 * 10**11)),
+            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
+            "start_date": "2025-04-07",
+            "tenancy_type": "secure",
+            "weekly_rent_pence": 10_000,
+            **overrides,
+        }
+        response = await income.post("/v1/tenancies", json=body)
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    return start

@@ -106,6 +106,12 @@ class TenancyStarted(
     start_date: date
     tenancy_type: TenancyType
     weekly_rent_pence: NonNegativePence
+    weekly_service_charge_pence: NonNegativePence = Field(
+        default=0, description="Service charges, charged weekly apart from rent"
+    )
+    rent_account_id: uuid.UUID | None = Field(
+        default=None, description="The tenancy's rent account (GET /v1/rent-accounts/{id}/summary)"
+    )
 
 
 class TenancyTypeChanged(
@@ -187,6 +193,19 @@ class ArrearsStageChanged(
     previous_stage: ArrearsStage
     arrears_pence: NonNegativePence
     changed_at: AwareDatetime
+    person_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="The tenants (joint tenants each), by the platform's person ids: "
+        "engagement sends each the letter or text in their language and format",
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[a-z0-9_]+$",
+        description="Why the step was taken, as a rule code (arrears_at_least_1000_pence); "
+        "never about the person",
+    )
+    rent_account_id: uuid.UUID | None = None
 
 
 class ArrangementMade(

@@ -2,19 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
+from hearth_kit.scheduler import ScheduledJob
+from income.accounts.endpoints import router as accounts_router
+from income.accounts.service import AccountService
+from income.arrangements.endpoints import router as arrangements_router
+from income.arrangements.service import ArrangementService
+from income.arrears.endpoints import router as arrears_router
+from income.arrears.service import ArrearsService
+from income.figures.endpoints import router as figures_router
+from income.figures.service import FiguresService
 from income.handlers import handlers
+from income.rent_run.service import RentRun
 from income.settings import IncomeSettings
 from income.tenancies.endpoints import router as tenancies_router
 
 
+def scheduled_jobs(settings: IncomeSettings) -> list[ScheduledJob]:
+    """The weekly rent run (charges the current rent week once, from its Monday) and
+    the daily arrears ladder (each case looked at once per check interval)."""
+    return [
+        ScheduledJob("rent-run", timedelta(minutes=15), RentRun(settings).scheduled_batch),
+        ScheduledJob("arrears-ladder", timedelta(minutes=15), ArrearsService(settings).run_ladder),
+    ]
+
+
 def create_app(settings: IncomeSettings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or IncomeSettings(),
+    settings = settings or IncomeSettings()
+    app = create_service_app(
+        settings,
         title="Hearth income",
         description="Tenancies and rent accounts, charges, payments and arrears recovery.",
-        routers=[tenancies_router],
+        routers=[
+            tenancies_router,
+            accounts_router,
+            arrangements_router,
+            arrears_router,
+            figures_router,
+        ],
         handlers=handlers,
+        scheduled_jobs=scheduled_jobs(settings),
     )
+    app.state.account_service = AccountService(settings)
+    app.state.arrangement_service = ArrangementService(settings)
+    app.state.arrears_service = ArrearsService(settings)
+    app.state.figures_service = FiguresService(settings)
+    return app

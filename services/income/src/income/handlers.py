@@ -15,9 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.consumer import EventHandlers
+from income.accounts.service import invoice_recharge
+from income.arrears import repository as arrears
 from income.homes import repository as homes
 from income.homes.repository import RegisterEntry
+from income.models import VulnerabilityFlag
 
 handlers = EventHandlers()
 
@@ -40,4 +45,30 @@ async def on_properties_registered(
             )
             for home in (envelope.data for envelope in envelopes)
         ],
+    )
+
+
+@handlers.on(RechargeRaised)
+async def on_recharge_raised(session: AsyncSession, envelope: Envelope[RechargeRaised]) -> None:
+    """Invoice a recharge on the tenancy's sundry account (once per recharge id)."""
+    await invoice_recharge(session, envelope.data)
+
+
+@handlers.on(VulnerabilityRecorded)
+async def on_vulnerability_recorded(
+    session: AsyncSession, envelope: Envelope[VulnerabilityRecorded]
+) -> None:
+    """Keep only the flag that a person has a recorded vulnerability (never its
+    detail): it pauses automatic arrears letters for a review. An empty set of
+    categories clears the flag; an older record arriving late changes nothing."""
+    record = envelope.data
+    await arrears.save_flag(
+        session,
+        VulnerabilityFlag(
+            person_id=record.resident_id,
+            uprn=record.uprn,
+            tenancy_id=record.tenancy_id,
+            flagged=bool(record.categories),
+            as_of=record.recorded_at,
+        ),
     )

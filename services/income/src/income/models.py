@@ -1,4 +1,5 @@
-"""Income tables: tenancies, their tenants and rent accounts, and the homes income knows of."""
+"""Income tables: tenancies and their tenants, accounts and their append-only ledgers,
+arrears cases, arrangements, and what income knows of homes and vulnerability flags."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from sqlalchemy import BigInteger, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.income import TenancyType
+from hearth_contracts.events.income import (
+    ArrearsStage,
+    InstalmentFrequency,
+    PaymentMethod,
+    TenancyEndReason,
+    TenancyType,
+)
 from hearth_kit.db import AwareDateTime, text_enum
 
 
@@ -45,6 +52,13 @@ class Tenancy(IncomeModel, table=True):
     end_date: date | None = None
     tenancy_type: TenancyType = Field(sa_type=text_enum(TenancyType))
     weekly_rent_pence: int = Field(sa_type=BigInteger)
+    weekly_service_charge_pence: int = Field(
+        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
+    introductory_ends_on: date | None = Field(
+        default=None, description="When an introductory tenancy's trial period ends"
+    )
+    end_reason: TenancyEndReason | None = Field(default=None, sa_type=text_enum(TenancyEndReason))
     status: TenancyStatus = Field(sa_type=text_enum(TenancyStatus))
     created_at: datetime = Field(sa_type=AwareDateTime)
     version: int = Field(default=1)
@@ -61,15 +75,144 @@ class Tenant(IncomeModel, table=True):
     full_name: str = Field(max_length=200)
 
 
-class RentAccount(IncomeModel, table=True):
-    """A tenancy's rent account (one per tenancy). Positive balance: the tenant owes."""
+class AccountKind(StrEnum):
+    RENT = "rent"
+    """The tenancy's rent account: weekly rent and service charges, and payments."""
+    SUNDRY = "sundry"
+    """A sundry account: recharges for damage, invoiced apart from rent."""
 
-    __tablename__ = "rent_account"
 
-    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", primary_key=True)
-    balance_pence: int = Field(default=0, sa_type=BigInteger)
+class Account(IncomeModel, table=True):
+    """An account whose balance is the sum of its ledger entries (never stored): a
+    tenancy's rent account, or its sundry account for recharges. Positive: owed to the
+    landlord."""
+
+    __tablename__ = "account"
+    __table_args__ = (Index("uq_account_tenancy_kind", "tenancy_id", "kind", unique=True),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenancy_id: uuid.UUID | None = Field(default=None, foreign_key="tenancy.id")
+    uprn: str = Field(max_length=12, index=True)
+    kind: AccountKind = Field(sa_type=text_enum(AccountKind))
     opened_on: date
-    version: int = Field(default=1)
+
+
+class EntryKind(StrEnum):
+    RENT = "rent"
+    SERVICE_CHARGE = "service_charge"
+    PAYMENT = "payment"
+    RECHARGE = "recharge"
+    REVERSAL = "reversal"
+    WRITE_OFF = "write_off"
+    OPENING_BALANCE = "opening_balance"
+
+
+class LedgerEntry(IncomeModel, table=True):
+    """One posted entry of an account's ledger. Posted entries are never updated or
+    deleted: a correction is a reversing entry (`reverses_entry_id`). Positive amounts
+    are charges (the tenant owes more), negative ones credits (payments, write-offs)."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        Index("ix_ledger_entry_account_effective", "account_id", "effective_on"),
+        Index("uq_ledger_entry_weekly_charge", "account_id", "kind", "charge_week", unique=True),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    account_id: uuid.UUID = Field(foreign_key="account.id")
+    kind: EntryKind = Field(sa_type=text_enum(EntryKind))
+    amount_pence: int = Field(sa_type=BigInteger)
+    effective_on: date = Field(description="The day it counts from (rent week's Monday, day paid)")
+    posted_at: datetime = Field(sa_type=AwareDateTime)
+    charge_week: date | None = Field(
+        default=None, description="The rent week's Monday of a weekly charge (one per week)"
+    )
+    payment_method: PaymentMethod | None = Field(default=None, sa_type=text_enum(PaymentMethod))
+    reverses_entry_id: uuid.UUID | None = Field(
+        default=None, foreign_key="ledger_entry.id", unique=True
+    )
+    source_key: str | None = Field(
+        default=None,
+        max_length=100,
+        unique=True,
+        description="What posted it once only (a recharge's id), so a repeat changes nothing",
+    )
+    reason: str | None = Field(default=None, max_length=64)
+    approved_by: str | None = Field(default=None, max_length=64)
+
+
+class ArrearsCase(IncomeModel, table=True):
+    """Where a rent account stands on the arrears ladder, and what recovery has done
+    (one per rent account). The ladder job takes the cases whose `next_check_at` has
+    come, so each is looked at once per check."""
+
+    __tablename__ = "arrears_case"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", primary_key=True)
+    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", index=True)
+    stage: ArrearsStage = Field(sa_type=text_enum(ArrearsStage), index=True)
+    stage_changed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    next_check_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    letter_1_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    letter_2_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    nosp_served_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    court_warning_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    court_application_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    resume_at_next_step: bool = Field(
+        default=False, description="An arrangement broke: recovery resumes at the next step"
+    )
+    paused_for_review: bool = Field(
+        default=False, description="A vulnerability flag paused automatic letters"
+    )
+    personal_contact_needed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    blocked_by: str | None = Field(default=None, max_length=64)
+    tenant_contacted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    arrangement_offered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    statements_given_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    benefit_issues_pursued_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    benefit_claim_pending: bool = Field(default=False)
+    vulnerability_considered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ArrangementStatus(StrEnum):
+    ACTIVE = "active"
+    BROKEN = "broken"
+    COMPLETED = "completed"
+
+
+class Arrangement(IncomeModel, table=True):
+    """An arrangement to pay arrears by instalments, agreed on an income and
+    expenditure statement."""
+
+    __tablename__ = "arrangement"
+
+    id: uuid.UUID = Field(primary_key=True)
+    account_id: uuid.UUID = Field(foreign_key="account.id", index=True)
+    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id")
+    status: ArrangementStatus = Field(sa_type=text_enum(ArrangementStatus), index=True)
+    weekly_income_pence: int = Field(sa_type=BigInteger)
+    weekly_expenditure_pence: int = Field(sa_type=BigInteger)
+    instalment_pence: int = Field(sa_type=BigInteger)
+    frequency: InstalmentFrequency = Field(sa_type=text_enum(InstalmentFrequency))
+    first_instalment_on: date
+    arrears_pence: int = Field(sa_type=BigInteger)
+    review_on: date
+    made_at: datetime = Field(sa_type=AwareDateTime)
+    balance_at_start_pence: int = Field(sa_type=BigInteger)
+    ended_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    missed_instalment_on: date | None = None
+
+
+class VulnerabilityFlag(IncomeModel, table=True):
+    """That a person has a recorded vulnerability (engagement's flag, never its detail)."""
+
+    __tablename__ = "vulnerability_flag"
+
+    person_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    tenancy_id: uuid.UUID | None = Field(default=None, index=True)
+    flagged: bool
+    as_of: datetime = Field(sa_type=AwareDateTime)
 
 
 class Home(IncomeModel, table=True):

@@ -1,10 +1,14 @@
-"""Income settings (env prefix HEARTH_INCOME_)."""
+"""Income settings (env prefix HEARTH_INCOME_). The arrears ladder's thresholds, rent
+weeks, arrangement limits and write-off limits are configuration with DOMAIN.md's
+defaults, so a landlord changes them without a release."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from hearth_kit.settings import ServiceSettings
@@ -12,9 +16,72 @@ from hearth_kit.settings import ServiceSettings
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
+class ArrearsLadder(BaseModel):
+    """The default arrears ladder, from a ruleset used in the sector (DOMAIN.md)."""
+
+    text_reminder_pence: int = Field(default=500, ge=1, description="Text reminder at £5")
+    letter_1_pence: int = Field(default=1000, ge=1, description="Letter 1 at £10")
+    letter_2_after_days: int = Field(
+        default=14, ge=0, description="Letter 2 at least this after letter 1"
+    )
+    letter_2_within_days: int = Field(default=91, ge=1, description="... and within about 3 months")
+    nosp_weeks_of_rent: int = Field(
+        default=4, ge=1, description="A NOSP when arrears reach this many weeks of gross rent"
+    )
+    nosp_after_days: int = Field(default=7, ge=0, description="Letter 2 at least 1 week earlier")
+    nosp_within_days: int = Field(default=91, ge=1, description="... and within about 3 months")
+    nosp_live_days: int = Field(default=365, ge=1, description="A NOSP is live for 12 months")
+    court_warning_after_days: int = Field(
+        default=28, ge=0, description="The court warning letter at least this after the NOSP"
+    )
+    court_application_after_days: int = Field(
+        default=14, ge=0, description="Court application at least 2 weeks after the warning"
+    )
+    new_tenancy_watch_weeks: int = Field(
+        default=6, ge=0, description="A new tenancy's first weeks: personal contact, not letters"
+    )
+    check_interval_hours: int = Field(default=24, ge=1, description="How often a case is looked at")
+
+
 class IncomeSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HEARTH_INCOME_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_INCOME_", env_nested_delimiter="__", extra="ignore"
+    )
     service_name: ClassVar[str] = "income"
+
+    ladder: ArrearsLadder = Field(default_factory=ArrearsLadder)
+    rent_free_weeks: list[date] = Field(
+        default_factory=list,
+        description="The landlord's rent-free weeks, each by its Monday (no rent is charged)",
+    )
+    rent_run_batch_size: int = Field(default=500, ge=1, le=5000)
+    arrangement_max_weeks: int = Field(
+        default=104, ge=1, description="The longest an arrangement may take to clear the arrears"
+    )
+    arrangement_review_months: int = Field(
+        default=3, ge=3, le=6, description="Arrangements are reviewed every 3 to 6 months"
+    )
+    arrangement_grace_days: int = Field(
+        default=3,
+        ge=0,
+        description="An instalment not paid this many days after it fell due is missed",
+    )
+    write_off_limit_pence: int = Field(
+        default=100_000, ge=0, description="What an approver may write off at once, by default"
+    )
+    write_off_limits: dict[str, int] = Field(
+        default_factory=dict, description="Approvers' own limits by staff id (subject)"
+    )
+
+    @field_validator("rent_free_weeks")
+    @classmethod
+    def _mondays(cls, weeks: list[date]) -> list[date]:
+        if any(week.weekday() != 0 for week in weeks):
+            raise ValueError("a rent-free week is named by its Monday")
+        return weeks
+
+    def write_off_limit_of(self, approver: str) -> int:
+        return self.write_off_limits.get(approver, self.write_off_limit_pence)
 
 
 def settings_from_env() -> IncomeSettings:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from hearth_contracts.events.income import TenancyType
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
-from income.models import RentAccount, Tenancy, TenancyStatus
+from income.models import Account, LedgerEntry, Tenancy, TenancyStatus
 
 
 def a_uprn() -> str:
@@ -77,7 +77,12 @@ async def test_starting_a_tenancy_opens_its_rent_account_and_publishes_tenancy_s
     assert uuid.UUID(body["tenants"][1]["person_id"])
 
     async with income_database.sessionmaker() as session:
-        account = await session.get(RentAccount, uuid.UUID(body["id"]))
+        account = await session.get(Account, uuid.UUID(body["rent_account_id"]))
+        entries = await session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(LedgerEntry.account_id == uuid.UUID(body["rent_account_id"]))
+        )
         row = (
             (
                 await session.execute(
@@ -88,7 +93,8 @@ async def test_starting_a_tenancy_opens_its_rent_account_and_publishes_tenancy_s
             .one()
         )
     assert account is not None
-    assert account.balance_pence == 0
+    assert account.tenancy_id == uuid.UUID(body["id"])
+    assert entries == 0  # an empty ledger: a zero balance
     assert account.opened_on == date(2025, 4, 7)
     assert row["event_type"] == "uk.hearth.income.tenancy-started.v1"
     assert row["topic"] == "hearth.income.events"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -13,7 +14,12 @@ from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from income.models import TenancyStatus
-from income.tenancies.schemas import TenancyCreate, TenancyPublic
+from income.tenancies.schemas import (
+    TenancyCreate,
+    TenancyEnd,
+    TenancyPublic,
+    TenancyTypeDecision,
+)
 from income.tenancies.service import tenancy_service
 
 router = APIRouter(prefix="/v1/tenancies", tags=["tenancies"], responses=PROBLEM_RESPONSES)
@@ -46,3 +52,21 @@ async def list_tenancies(
 ) -> Page[TenancyPublic]:
     """Tenancies in reference order, a page at a time; filter by home and status."""
     return await tenancy_service.page(session, page, uprn=uprn, status=tenancy_status)
+
+
+@router.post("/{tenancy_id}/end", response_model=TenancyPublic)
+async def end_tenancy(
+    tenancy_id: uuid.UUID, body: TenancyEnd, session: SessionDep
+) -> TenancyPublic:
+    """End a tenancy (publishes tenancy-ended): what is still owed becomes former
+    tenant arrears."""
+    return await tenancy_service.end(session, tenancy_id, body, datetime.now(UTC))
+
+
+@router.post("/{tenancy_id}/type-decision", response_model=TenancyPublic)
+async def decide_tenancy_type(
+    tenancy_id: uuid.UUID, body: TenancyTypeDecision, session: SessionDep
+) -> TenancyPublic:
+    """Confirm an introductory tenancy as secure or assured, or extend it by 6 months
+    (publishes tenancy-type-changed)."""
+    return await tenancy_service.decide_type(session, tenancy_id, body, datetime.now(UTC))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from income.models import RentAccount, Tenancy, TenancyStatus, Tenant
+from income.models import Tenancy, TenancyStatus, Tenant
 
 
 async def get(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
@@ -61,12 +61,15 @@ async def tenants_of(
     return found
 
 
-async def add(
-    session: AsyncSession, tenancy: Tenancy, tenants: list[Tenant], account: RentAccount
-) -> None:
-    """Insert a tenancy with its tenants and rent account. The tables have no ORM
-    relationships, so the tenancy is flushed first: the others refer to it."""
+async def add(session: AsyncSession, tenancy: Tenancy, tenants: list[Tenant]) -> None:
+    """Insert a tenancy with its tenants. The tables have no ORM relationships, so the
+    tenancy is flushed first: the tenants refer to it."""
     session.add(tenancy)
     await session.flush()
-    session.add_all([*tenants, account])
+    session.add_all(tenants)
     await session.flush()
+
+
+async def get_for_update(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
+    query = select(Tenancy).where(Tenancy.id == tenancy_id).with_for_update()
+    return (await session.execute(query)).scalars().first()

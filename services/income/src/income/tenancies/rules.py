@@ -8,6 +8,7 @@ from datetime import date
 from hearth_contracts.events.income import TenancyType
 
 INTRODUCTORY_PERIOD_MONTHS = 12
+EXTENSION_MONTHS = 6
 
 
 def add_months(start: date, months: int) -> date:
@@ -24,3 +25,9 @@ def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | 
     if tenancy_type is not TenancyType.INTRODUCTORY:
         return None
     return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS)
+
+
+def extended_end(start_date: date) -> date:
+    """An extended introductory tenancy's trial ends 18 months after it starts (12,
+    extended once by 6)."""
+    return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS + EXTENSION_MONTHS)

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hearth_contracts.events.income import TenancyType
+from hearth_contracts.events.income import TenancyEndReason, TenancyType, TenancyTypeChange
 from hearth_contracts.values import BoundedNonNegativePence, Uprn
 from income.models import TenancyStatus
 
@@ -41,6 +41,9 @@ class TenancyCreate(BaseModel):
     start_date: date
     tenancy_type: TenancyType
     weekly_rent_pence: BoundedNonNegativePence
+    weekly_service_charge_pence: BoundedNonNegativePence = Field(
+        default=0, description="Service charges a week, charged apart from rent"
+    )
 
     @field_validator("tenants")
     @classmethod
@@ -69,8 +72,35 @@ class TenancyPublic(BaseModel):
     end_date: date | None
     tenancy_type: TenancyType
     weekly_rent_pence: int
+    weekly_service_charge_pence: int
     status: TenancyStatus
+    end_reason: TenancyEndReason | None
     introductory_ends_on: date | None = Field(
-        description="When an introductory tenancy's 12-month trial period ends; null for "
-        "other tenancy types"
+        description="When an introductory tenancy's trial period ends (12 months, or 18 "
+        "once extended); null for other tenancy types"
     )
+    rent_account_id: uuid.UUID | None = Field(
+        description="The tenancy's rent account (GET /v1/rent-accounts/{id}/summary)"
+    )
+
+
+class TenancyEnd(BaseModel):
+    """A tenancy ending: what is still owed becomes former tenant arrears."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    end_date: date = Field(description="The tenancy's last day (not in the future)")
+    reason: TenancyEndReason
+
+
+class TenancyTypeDecision(BaseModel):
+    """A decision on an introductory tenancy: confirm it (it becomes secure or assured)
+    or extend its trial period by 6 months (once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    change: TenancyTypeChange = Field(description="`confirmed` or `extended`")
+    tenancy_type: TenancyType | None = Field(
+        default=None, description="For `confirmed`: `secure` or `assured`"
+    )
+    effective_on: date = Field(description="The decision's date (not in the future)")

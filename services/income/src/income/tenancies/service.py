@@ -1,4 +1,6 @@
-"""Use cases for tenancies. Never commits: the caller owns the transaction."""
+"""Use cases for tenancies: start one (with its rent account and arrears case), end
+one (what is owed becomes former tenant arrears), and decide on an introductory
+tenancy. Never commits: the caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -8,32 +10,58 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.income import (
+    ArrearsStage,
+    TenancyEnded,
+    TenancyStarted,
+    TenancyType,
+    TenancyTypeChange,
+    TenancyTypeChanged,
+)
 from hearth_contracts.events.income import Tenant as TenantOnEvent
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Conflict, NotFound
-from income.models import RentAccount, Tenancy, TenancyStatus, Tenant
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+from income.accounts import repository as accounts
+from income.arrears import repository as cases
+from income.models import (
+    Account,
+    AccountKind,
+    ArrearsCase,
+    Tenancy,
+    TenancyStatus,
+    Tenant,
+)
 from income.tenancies import repository, rules
-from income.tenancies.schemas import TenancyCreate, TenancyPublic, TenantPublic
+from income.tenancies.schemas import (
+    TenancyCreate,
+    TenancyEnd,
+    TenancyPublic,
+    TenancyTypeDecision,
+    TenantPublic,
+)
+
+TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 
 
-def to_public(tenancy: Tenancy, tenants: list[Tenant]) -> TenancyPublic:
+def to_public(
+    tenancy: Tenancy, tenants: list[Tenant], rent_account_id: uuid.UUID | None
+) -> TenancyPublic:
     return TenancyPublic.model_validate(
         {
             **tenancy.model_dump(),
             "tenants": [TenantPublic.model_validate(t) for t in tenants],
-            "introductory_ends_on": rules.introductory_ends_on(
-                tenancy.tenancy_type, tenancy.start_date
-            ),
+            "rent_account_id": rent_account_id,
         }
     )
 
 
 class TenancyService:
     async def start(self, session: AsyncSession, data: TenancyCreate) -> TenancyPublic:
-        """Start a tenancy of a home, open its rent account at a zero balance and
-        announce it (tenancy-started). The home need not be known to income yet."""
+        """Start a tenancy of a home, open its rent account (an empty ledger) and its
+        arrears case, and announce it (tenancy-started). The home need not be known to
+        income yet. Joint tenants are named by the platform's person ids."""
         if await repository.by_reference(session, data.tenancy_reference) is not None:
             raise Conflict(
                 f"Tenancy reference {data.tenancy_reference} is already in use",
@@ -44,6 +72,7 @@ class TenancyService:
                 f"Home {data.uprn} already has a current tenancy ({current.tenancy_reference})",
                 field="uprn",
             )
+        now = datetime.now(UTC)
         tenancy = Tenancy(
             id=uuid.uuid4(),
             tenancy_reference=data.tenancy_reference,
@@ -51,8 +80,10 @@ class TenancyService:
             start_date=data.start_date,
             tenancy_type=data.tenancy_type,
             weekly_rent_pence=data.weekly_rent_pence,
+            weekly_service_charge_pence=data.weekly_service_charge_pence,
+            introductory_ends_on=rules.introductory_ends_on(data.tenancy_type, data.start_date),
             status=TenancyStatus.CURRENT,
-            created_at=datetime.now(UTC),
+            created_at=now,
         )
         tenants = [
             Tenant(
@@ -63,15 +94,31 @@ class TenancyService:
             )
             for position, t in enumerate(data.tenants)
         ]
-        account = RentAccount(tenancy_id=tenancy.id, balance_pence=0, opened_on=data.start_date)
+        account = Account(
+            id=uuid.uuid4(),
+            tenancy_id=tenancy.id,
+            uprn=tenancy.uprn,
+            kind=AccountKind.RENT,
+            opened_on=data.start_date,
+        )
         try:
-            await repository.add(session, tenancy, tenants, account)
+            await repository.add(session, tenancy, tenants)
         except IntegrityError as exc:
             # A concurrent request took the reference or the home between our checks
             # and our insert; the unique indexes kept the rule.
             raise Conflict(
                 "The tenancy reference is already in use, or the home already has a current tenancy"
             ) from exc
+        await accounts.add_account(session, account)
+        await cases.add(
+            session,
+            ArrearsCase(
+                account_id=account.id,
+                tenancy_id=tenancy.id,
+                stage=ArrearsStage.NONE,
+                next_check_at=now,
+            ),
+        )
         await publish(
             session,
             TenancyStarted(
@@ -84,16 +131,107 @@ class TenancyService:
                 start_date=tenancy.start_date,
                 tenancy_type=tenancy.tenancy_type,
                 weekly_rent_pence=tenancy.weekly_rent_pence,
+                weekly_service_charge_pence=tenancy.weekly_service_charge_pence,
+                rent_account_id=account.id,
             ),
         )
-        return to_public(tenancy, tenants)
+        return to_public(tenancy, tenants, account.id)
+
+    async def _current(self, session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy:
+        tenancy = await repository.get_for_update(session, tenancy_id)
+        if tenancy is None:
+            raise NotFound(f"No tenancy {tenancy_id}")
+        if tenancy.status is not TenancyStatus.CURRENT:
+            raise Conflict(f"Tenancy {tenancy_id} has ended")
+        return tenancy
+
+    async def end(
+        self, session: AsyncSession, tenancy_id: uuid.UUID, data: TenancyEnd, now: datetime
+    ) -> TenancyPublic:
+        """End a tenancy (publishes tenancy-ended with the closing balance): what is
+        still owed becomes former tenant arrears, and the case leaves the ladder."""
+        if data.end_date > london_day(now):
+            raise Unprocessable("A tenancy cannot end in the future", field="end_date")
+        tenancy = await self._current(session, tenancy_id)
+        if data.end_date < tenancy.start_date:
+            raise Unprocessable("A tenancy cannot end before it starts", field="end_date")
+        tenancy.status = TenancyStatus.ENDED
+        tenancy.end_date = data.end_date
+        tenancy.end_reason = data.reason
+        tenancy.version += 1
+        account = await accounts.account_of_tenancy(
+            session, tenancy.id, AccountKind.RENT, for_update=True
+        )
+        closing = 0 if account is None else await accounts.balance(session, account.id)
+        await cases.close_for_tenancy(session, tenancy.id)
+        await session.flush()
+        await publish(
+            session,
+            TenancyEnded(
+                tenancy_id=tenancy.id,
+                uprn=tenancy.uprn,
+                end_date=data.end_date,
+                reason=data.reason,
+                closing_balance_pence=closing,
+            ),
+        )
+        return await self.get(session, tenancy.id)
+
+    async def decide_type(
+        self,
+        session: AsyncSession,
+        tenancy_id: uuid.UUID,
+        data: TenancyTypeDecision,
+        now: datetime,
+    ) -> TenancyPublic:
+        """Confirm an introductory (or starter) tenancy as secure or assured, or extend
+        its trial period by 6 months once (publishes tenancy-type-changed)."""
+        if data.effective_on > london_day(now):
+            raise Unprocessable("A decision cannot take effect in the future", field="effective_on")
+        tenancy = await self._current(session, tenancy_id)
+        if tenancy.tenancy_type not in TRIAL_TYPES:
+            raise Conflict(f"Tenancy {tenancy_id} is not in a trial period", field="change")
+        previous = tenancy.tenancy_type
+        if data.change is TenancyTypeChange.EXTENDED:
+            extended = rules.extended_end(tenancy.start_date)
+            if (
+                tenancy.introductory_ends_on is not None
+                and tenancy.introductory_ends_on >= extended
+            ):
+                raise Conflict(f"Tenancy {tenancy_id} was already extended", field="change")
+            tenancy.introductory_ends_on = extended
+        elif data.change is TenancyTypeChange.CONFIRMED:
+            if data.tenancy_type not in (TenancyType.SECURE, TenancyType.ASSURED):
+                raise Unprocessable(
+                    "A confirmed tenancy becomes secure or assured", field="tenancy_type"
+                )
+            tenancy.tenancy_type = data.tenancy_type
+            tenancy.introductory_ends_on = None
+        else:
+            raise Unprocessable("The decision is `confirmed` or `extended`", field="change")
+        tenancy.version += 1
+        await session.flush()
+        await publish(
+            session,
+            TenancyTypeChanged(
+                tenancy_id=tenancy.id,
+                uprn=tenancy.uprn,
+                change=data.change,
+                previous_type=previous,
+                tenancy_type=tenancy.tenancy_type,
+                effective_on=data.effective_on,
+                introductory_period_ends_on=tenancy.introductory_ends_on,
+            ),
+        )
+        return await self.get(session, tenancy.id)
 
     async def get(self, session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyPublic:
         tenancy = await repository.get(session, tenancy_id)
         if tenancy is None:
             raise NotFound(f"No tenancy {tenancy_id}")
         tenants = await repository.tenants_of(session, [tenancy.id])
-        return to_public(tenancy, tenants[tenancy.id])
+        account_ids = await accounts.rent_accounts_of(session, [tenancy.id])
+        return to_public(tenancy, tenants[tenancy.id], account_ids.get(tenancy.id))
 
     async def page(
         self,
@@ -103,13 +241,15 @@ class TenancyService:
         uprn: str | None,
         status: TenancyStatus | None,
     ) -> Page[TenancyPublic]:
-        """Tenancies in reference order, a page at a time."""
+        """Tenancies in reference order, a page at a time, each with its rent account."""
         tenancies = await repository.page(
             session, after=page.after_as(str), limit=page.fetch, uprn=uprn, status=status
         )
-        tenants = await repository.tenants_of(session, [t.id for t in tenancies])
+        ids = [t.id for t in tenancies]
+        tenants = await repository.tenants_of(session, ids)
+        account_ids = await accounts.rent_accounts_of(session, ids)
         return Page.from_rows(
-            [to_public(t, tenants[t.id]) for t in tenancies],
+            [to_public(t, tenants[t.id], account_ids.get(t.id)) for t in tenancies],
             page.limit,
             cursor_of=lambda tenancy: (tenancy.tenancy_reference,),
         )

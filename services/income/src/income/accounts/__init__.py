@@ -1,0 +1,1 @@
+"""Rent and sundry accounts: append-only ledgers whose balance is derived."""

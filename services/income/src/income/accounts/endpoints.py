@@ -1,0 +1,173 @@
+"""HTTP routes for rent and sundry accounts: payments, corrections, write-offs,
+statements and the summary shown on every contact."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+
+from hearth_kit.auth import Caller, require_scope
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from income.accounts.schemas import (
+    AccountPublic,
+    PaymentCreate,
+    PostedPublic,
+    ReversalCreate,
+    StatementPublic,
+    SummaryPublic,
+    WriteOffCreate,
+)
+from income.accounts.service import AccountService
+
+router = APIRouter(prefix="/v1/rent-accounts", tags=["rent accounts"], responses=PROBLEM_RESPONSES)
+
+
+def account_service(request: Request) -> AccountService:
+    service: AccountService = request.app.state.account_service
+    return service
+
+
+AccountServiceDep = Annotated[AccountService, Depends(account_service)]
+ApproverDep = Annotated[Caller, Depends(require_scope("income:approve"))]
+
+
+@router.get("/{account_id}", response_model=AccountPublic)
+async def get_account(
+    account_id: uuid.UUID, session: SessionDep, accounts: AccountServiceDep
+) -> AccountPublic:
+    """An account and its balance (the sum of its entries)."""
+    return await accounts.get(session, account_id)
+
+
+@router.get("/{account_id}/summary", response_model=SummaryPublic)
+async def account_summary(
+    account_id: uuid.UUID, session: SessionDep, accounts: AccountServiceDep
+) -> SummaryPublic:
+    """Balance, arrears, weeks in arrears, arrears stage, arrangement and last payment:
+    what the person handling any contact sees."""
+    return await accounts.summary(session, account_id, datetime.now(UTC))
+
+
+@router.post(
+    "/{account_id}/payments", status_code=status.HTTP_201_CREATED, response_model=PostedPublic
+)
+async def receive_payment(
+    account_id: uuid.UUID,
+    body: PaymentCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    accounts: AccountServiceDep,
+) -> Response:
+    """Credit a payment (publishes payment-received). Send an Idempotency-Key: a retry
+    posts nothing twice. A payment to an ended tenancy goes to its former tenant
+    arrears, or is refused with the reason."""
+    return await idempotency.create(
+        session,
+        lambda: accounts.receive_payment(session, account_id, body, datetime.now(UTC)),
+        location=lambda posted: f"/v1/rent-accounts/{account_id}/entries/{posted.entry.id}",
+    )
+
+
+@router.post(
+    "/{account_id}/entries/{entry_id}/reversal",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedPublic,
+)
+async def reverse_entry(
+    account_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    body: ReversalCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    accounts: AccountServiceDep,
+) -> Response:
+    """Correct a posted entry with a reversing entry (the entry itself never changes)."""
+    return await idempotency.create(
+        session,
+        lambda: accounts.reverse(session, account_id, entry_id, body, datetime.now(UTC)),
+        location=lambda posted: f"/v1/rent-accounts/{account_id}/entries/{posted.entry.id}",
+    )
+
+
+@router.post(
+    "/{account_id}/write-offs", status_code=status.HTTP_201_CREATED, response_model=PostedPublic
+)
+async def write_off(
+    account_id: uuid.UUID,
+    body: WriteOffCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    accounts: AccountServiceDep,
+    approver: ApproverDep,
+) -> Response:
+    """Write off former tenant arrears: an approved decision (scope income:approve) with
+    a reason, within the approver's limit (publishes former-tenant-arrears-written-off)."""
+    return await idempotency.create(
+        session,
+        lambda: accounts.write_off(session, account_id, body, approver.subject, datetime.now(UTC)),
+    )
+
+
+@router.get(
+    "/{account_id}/statement",
+    response_model=StatementPublic,
+    responses={200: {"content": {"text/html": {}}}},
+)
+async def statement(
+    request: Request,
+    account_id: uuid.UUID,
+    session: SessionDep,
+    accounts: AccountServiceDep,
+    first: Annotated[date, Query(alias="from")],
+    last: Annotated[date, Query(alias="to")],
+    format: Annotated[str | None, Query(pattern="^(json|html)$")] = None,
+) -> Response:
+    """The account's statement from `from` to `to`, with running balances: JSON, or
+    HTML for the tenant (`Accept: text/html` or `?format=html`)."""
+    found = await accounts.statement(session, account_id, first, last)
+    wants_html = format == "html" or (
+        format is None and "text/html" in request.headers.get("accept", "")
+    )
+    if wants_html:
+        return HTMLResponse(statement_html(found))
+    return Response(found.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def pounds(pence: int) -> str:
+    sign = "-" if pence < 0 else ""
+    return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
+
+
+def statement_html(found: StatementPublic) -> str:
+    """A plain, printable statement for the tenant (every value escaped)."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(line.effective_on.isoformat())}</td><td>{e(line.description)}</td>"
+        f"<td class=n>{pounds(line.debit_pence) if line.debit_pence else ''}</td>"
+        f"<td class=n>{pounds(line.credit_pence) if line.credit_pence else ''}</td>"
+        f"<td class=n>{pounds(line.balance_pence)}</td></tr>"
+        for line in found.lines
+    )
+    reference = e(found.tenancy_reference or str(found.account_id))
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>Rent statement {reference}</title>"
+        "<style>body{font-family:sans-serif;font-size:1.1rem}table{border-collapse:collapse}"
+        "td,th{padding:.3rem .8rem;border-bottom:1px solid #ccc}.n{text-align:right}</style>"
+        f"</head><body><h1>Rent statement</h1><p>Tenancy {reference}, "
+        f"{e(found.from_.isoformat())} to {e(found.to.isoformat())}</p>"
+        "<p>A positive balance is owed to us; a negative balance is in credit.</p>"
+        "<table><thead><tr><th>Date</th><th>What</th><th>Charged</th><th>Paid</th>"
+        f"<th>Balance</th></tr></thead><tbody><tr><td></td><td>Opening balance</td><td></td>"
+        f"<td></td><td class=n>{pounds(found.opening_balance_pence)}</td></tr>{rows}"
+        f"<tr><th></th><th>Closing balance</th><th></th><th></th>"
+        f"<th class=n>{pounds(found.closing_balance_pence)}</th></tr></tbody></table>"
+        "</body></html>"
+    )

@@ -1,0 +1,205 @@
+"""All SQL about accounts and their ledgers. Entries are only ever inserted: there is
+no update or delete of a posted entry here, by design."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import case, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
+
+CHARGE_KINDS = (EntryKind.RENT, EntryKind.SERVICE_CHARGE)
+
+
+async def add_account(session: AsyncSession, account: Account) -> None:
+    session.add(account)
+    await session.flush()
+
+
+async def get_account(
+    session: AsyncSession, account_id: uuid.UUID, *, for_update: bool = False
+) -> Account | None:
+    """An account; `for_update` locks it, so postings to one account are serialised
+    and each event's balance-after is the balance after that posting."""
+    query = select(Account).where(Account.id == account_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def account_of_tenancy(
+    session: AsyncSession, tenancy_id: uuid.UUID, kind: AccountKind, *, for_update: bool = False
+) -> Account | None:
+    query = select(Account).where(Account.tenancy_id == tenancy_id, Account.kind == kind)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def rent_accounts_of(
+    session: AsyncSession, tenancy_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Each tenancy's rent account id (one query for a page of tenancies)."""
+    if not tenancy_ids:
+        return {}
+    query = select(Account.tenancy_id, Account.id).where(
+        col(Account.tenancy_id).in_(tenancy_ids), Account.kind == AccountKind.RENT
+    )
+    return {
+        tenancy_id: account_id
+        for tenancy_id, account_id in (await session.execute(query)).all()
+        if tenancy_id
+    }
+
+
+async def add_entry(session: AsyncSession, entry: LedgerEntry) -> None:
+    """Post an entry (an insert; posted entries never change)."""
+    session.add(entry)
+    await session.flush()
+
+
+async def get_entry(
+    session: AsyncSession, account_id: uuid.UUID, entry_id: uuid.UUID
+) -> LedgerEntry | None:
+    query = select(LedgerEntry).where(
+        LedgerEntry.id == entry_id, LedgerEntry.account_id == account_id
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def is_reversed(session: AsyncSession, entry_id: uuid.UUID) -> bool:
+    query = select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
+    return (await session.execute(query)).first() is not None
+
+
+async def by_source_key(session: AsyncSession, source_key: str) -> LedgerEntry | None:
+    query = select(LedgerEntry).where(LedgerEntry.source_key == source_key)
+    return (await session.execute(query)).scalars().first()
+
+
+async def balance(
+    session: AsyncSession, account_id: uuid.UUID, *, before: date | None = None
+) -> int:
+    """The sum of the account's entries (effective before `before`, when given)."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
+        LedgerEntry.account_id == account_id
+    )
+    if before is not None:
+        query = query.where(LedgerEntry.effective_on < before)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def balances(session: AsyncSession, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each account's balance, one query for many."""
+    if not account_ids:
+        return {}
+    query = (
+        select(LedgerEntry.account_id, func.sum(LedgerEntry.amount_pence))
+        .where(col(LedgerEntry.account_id).in_(account_ids))
+        .group_by(col(LedgerEntry.account_id))
+    )
+    found = {account_id: 0 for account_id in account_ids}
+    for account_id, total in (await session.execute(query)).all():
+        found[account_id] = int(total or 0)
+    return found
+
+
+async def week_charges(session: AsyncSession, account_id: uuid.UUID, week: date) -> int:
+    """The rent and service charges posted for one rent week."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
+        LedgerEntry.account_id == account_id,
+        LedgerEntry.charge_week == week,
+        col(LedgerEntry.kind).in_(CHARGE_KINDS),
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def entries_between(
+    session: AsyncSession, account_id: uuid.UUID, first: date, last: date
+) -> list[LedgerEntry]:
+    """Entries effective from `first` to `last` (both included), in posting order."""
+    query = (
+        select(LedgerEntry)
+        .where(
+            LedgerEntry.account_id == account_id,
+            LedgerEntry.effective_on >= first,
+            LedgerEntry.effective_on <= last,
+        )
+        .order_by(col(LedgerEntry.effective_on), col(LedgerEntry.posted_at), col(LedgerEntry.id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def last_payment(session: AsyncSession, account_id: uuid.UUID) -> LedgerEntry | None:
+    query = (
+        select(LedgerEntry)
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == EntryKind.PAYMENT)
+        .order_by(col(LedgerEntry.effective_on).desc(), col(LedgerEntry.posted_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def credits_since(session: AsyncSession, account_id: uuid.UUID, since: date) -> int:
+    """Payments (less their reversals) effective on or after `since`, as a positive sum."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
+        LedgerEntry.account_id == account_id,
+        LedgerEntry.effective_on >= since,
+        col(LedgerEntry.kind).in_((EntryKind.PAYMENT,)),
+    )
+    paid = -int((await session.execute(query)).scalar_one())
+    reversed_query = (
+        select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
+        .select_from(LedgerEntry)
+        .where(
+            LedgerEntry.account_id == account_id,
+            LedgerEntry.kind == EntryKind.REVERSAL,
+            col(LedgerEntry.reverses_entry_id).in_(
+                select(LedgerEntry.id).where(
+                    LedgerEntry.account_id == account_id,
+                    LedgerEntry.kind == EntryKind.PAYMENT,
+                    LedgerEntry.effective_on >= since,
+                )
+            ),
+        )
+    )
+    return paid - int((await session.execute(reversed_query)).scalar_one())
+
+
+async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
+    """Current tenancies' rent accounts in arrears at rent week `week`, and their
+    arrears in pence (balance beyond that week's charges), in one query."""
+    per_account = (
+        select(
+            col(LedgerEntry.account_id).label("account_id"),
+            func.sum(LedgerEntry.amount_pence).label("balance"),
+            func.sum(
+                case(
+                    (
+                        (col(LedgerEntry.charge_week) == week)
+                        & col(LedgerEntry.kind).in_(CHARGE_KINDS),
+                        LedgerEntry.amount_pence,
+                    ),
+                    else_=0,
+                )
+            ).label("week_charges"),
+        )
+        .join(Account, col(Account.id) == col(LedgerEntry.account_id))
+        .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
+        .where(Account.kind == AccountKind.RENT, Tenancy.status == TenancyStatus.CURRENT)
+        .group_by(col(LedgerEntry.account_id))
+        .subquery()
+    )
+    owed = per_account.c.balance - func.greatest(per_account.c.week_charges, 0)
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        owed = per_account.c.balance - func.max(per_account.c.week_charges, 0)
+    query = select(
+        func.count().filter(owed > 0), func.coalesce(func.sum(case((owed > 0, owed), else_=0)), 0)
+    ).select_from(per_account)
+    count, total = (await session.execute(query)).one()
+    return int(count or 0), int(total or 0)

@@ -1,0 +1,100 @@
+"""Pure rules of the rent account: balances from entries, rent weeks, arrears. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+def balance_of(amounts: Iterable[int]) -> int:
+    """An account's balance is the sum of its posted entries (positive: owed)."""
+    return sum(amounts)
+
+
+def rent_week_of(day: date) -> date:
+    """The Monday the rent week holding `day` starts (rent is charged weekly in
+    advance, the rent week starting on Monday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def rent_year_start(year: int) -> date:
+    """A rent year starts on the first Monday on or after 1 April of `year`."""
+    first = date(year, 4, 1)
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+def rent_weeks_in_year(year: int) -> int:
+    """How many rent weeks (Mondays) the rent year starting in April `year` holds: 52,
+    or 53 in the years a 53rd Monday falls before the next year's first one."""
+    return (rent_year_start(year + 1) - rent_year_start(year)).days // 7
+
+
+def rent_year_of(day: date) -> int:
+    """The April year whose rent year holds `day`."""
+    return day.year if day >= rent_year_start(day.year) else day.year - 1
+
+
+def chargeable_weeks(year: int, rent_free_weeks: Iterable[date]) -> int:
+    """Rent weeks in the rent year less the landlord's rent-free weeks in it."""
+    start, end = rent_year_start(year), rent_year_start(year + 1)
+    free = {week for week in rent_free_weeks if start <= week < end}
+    return rent_weeks_in_year(year) - len(free)
+
+
+def arrears_of(balance_pence: int, current_week_charges_pence: int) -> int:
+    """Arrears: what is owed beyond the current rent week's charges. Rent is charged in
+    advance on Monday and a tenant may pay on any day of the week, so the week being
+    charged is due, not yet in arrears."""
+    return max(0, balance_pence - max(0, current_week_charges_pence))
+
+
+def weeks_in_arrears(arrears_pence: int, weekly_charge_pence: int) -> float:
+    """Arrears as weeks of gross rent (rent plus service charge), to one decimal place,
+    rounded down: 3.99 weeks is 3.9."""
+    if weekly_charge_pence <= 0:
+        return 0.0
+    return (arrears_pence * 10 // weekly_charge_pence) / 10
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One entry of a statement, with the running balance after it."""
+
+    effective_on: date
+    kind: str
+    description: str
+    debit_pence: int
+    credit_pence: int
+    balance_pence: int
+
+
+def statement_lines(
+    opening_balance_pence: int, entries: Sequence[tuple[date, str, str, int]]
+) -> list[StatementLine]:
+    """Entries (day, kind, description, amount) in order, each with the running balance."""
+    balance = opening_balance_pence
+    lines = []
+    for effective_on, kind, description, amount in entries:
+        balance += amount
+        lines.append(
+            StatementLine(
+                effective_on=effective_on,
+                kind=kind,
+                description=description,
+                debit_pence=max(amount, 0),
+                credit_pence=max(-amount, 0),
+                balance_pence=balance,
+            )
+        )
+    return lines
+
+
+def week_charge(weekly_pence: int, started_on: date, week: date) -> int:
+    """What a rent week (starting Monday `week`) charges a tenancy: the whole week, or
+    for the week it starts in, the days from its start (pro rata, rounded down to the
+    penny); nothing for a week before it starts."""
+    days = 7 - max(0, (started_on - week).days)
+    if days <= 0:
+        return 0
+    return weekly_pence * min(days, 7) // 7

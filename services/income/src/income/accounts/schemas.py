@@ -1,0 +1,156 @@
+"""Request and response models for rent and sundry accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.income import ArrearsStage, PaymentMethod, WriteOffReason
+from hearth_contracts.values import MAX_PENCE
+from income.models import AccountKind, ArrangementStatus, EntryKind
+
+PaymentPence = Annotated[
+    int,
+    Field(
+        gt=0,
+        le=MAX_PENCE,
+        strict=True,
+        description="A positive whole number of pence, at most 10^11 (no fractions)",
+    ),
+]
+
+
+class PaymentCreate(BaseModel):
+    """A payment received: by direct debit (any day, any frequency), card, bank, or
+    housing benefit or Universal Credit paid direct to the landlord."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_pence: PaymentPence
+    method: PaymentMethod
+    received_on: date = Field(description="The day it was received (not in the future)")
+
+
+class ReversalCreate(BaseModel):
+    """A correction: the entry stays posted, and a reversing entry cancels it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[a-z0-9_]+$",
+        examples=["direct_debit_returned", "posted_in_error"],
+        description="A reason code (never free text about a person)",
+    )
+
+
+class WriteOffCreate(BaseModel):
+    """Former tenant arrears written off, by an approved decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_pence: PaymentPence
+    reason: WriteOffReason
+
+
+class EntryPublic(BaseModel):
+    """A posted ledger entry. Positive amounts are charges, negative ones credits."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    kind: EntryKind
+    amount_pence: int
+    effective_on: date
+    posted_at: datetime
+    charge_week: date | None
+    payment_method: PaymentMethod | None
+    reverses_entry_id: uuid.UUID | None
+    reason: str | None
+    approved_by: str | None
+
+
+class PostedPublic(BaseModel):
+    """An entry just posted, with the account's balance after it."""
+
+    entry: EntryPublic
+    balance_pence: int
+    applied_to: str = Field(
+        description="`rent_account`, or `former_tenant_arrears` for an ended tenancy"
+    )
+
+
+class AccountPublic(BaseModel):
+    """An account: its balance is the sum of its entries."""
+
+    id: uuid.UUID
+    tenancy_id: uuid.UUID | None
+    uprn: str
+    kind: AccountKind
+    opened_on: date
+    balance_pence: int
+
+
+class StatementLinePublic(BaseModel):
+    effective_on: date
+    kind: str
+    description: str
+    debit_pence: int
+    credit_pence: int
+    balance_pence: int
+
+
+class StatementPublic(BaseModel):
+    """An account's statement for a period (both days included)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    account_id: uuid.UUID
+    tenancy_reference: str | None
+    uprn: str
+    from_: date = Field(alias="from")
+    to: date
+    opening_balance_pence: int
+    lines: list[StatementLinePublic]
+    closing_balance_pence: int
+
+
+class ArrangementBrief(BaseModel):
+    id: uuid.UUID
+    status: ArrangementStatus
+    instalment_pence: int
+    frequency: str
+    first_instalment_on: date
+    review_on: date
+
+
+class LastPayment(BaseModel):
+    amount_pence: int
+    method: PaymentMethod | None
+    received_on: date
+
+
+class SummaryPublic(BaseModel):
+    """What the person handling any contact sees of the rent account."""
+
+    account_id: uuid.UUID
+    tenancy_id: uuid.UUID | None
+    uprn: str
+    tenancy_ended: bool
+    balance_pence: int
+    arrears_pence: int = Field(description="Owed beyond the current rent week's charges")
+    former_tenant_arrears_pence: int = Field(description="What an ended tenancy still owes")
+    weekly_charge_pence: int = Field(description="Rent plus service charge a week")
+    weeks_in_arrears: float
+    arrears_stage: ArrearsStage
+    nosp_live_until: date | None
+    paused_for_review: bool
+    personal_contact_needed: bool
+    blocked_by: str | None
+    arrangement: ArrangementBrief | None
+    last_payment: LastPayment | None

@@ -1,0 +1,365 @@
+"""Use cases for accounts: post payments, reverse entries, write off former tenant
+arrears, post recharges, and read statements and summaries. Never commits: the caller
+owns the transaction. Every posting locks its account first, so postings to one account
+are serialised and the balance each event carries is the balance after that posting."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.income import FormerTenantArrearsWrittenOff, PaymentReceived
+from hearth_contracts.events.repairs import RechargeRaised
+from hearth_kit.logs import get_logger
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+from income.accounts import repository, rules
+from income.accounts.schemas import (
+    AccountPublic,
+    ArrangementBrief,
+    EntryPublic,
+    LastPayment,
+    PaymentCreate,
+    PostedPublic,
+    ReversalCreate,
+    StatementLinePublic,
+    StatementPublic,
+    SummaryPublic,
+    WriteOffCreate,
+)
+from income.arrangements import repository as arrangements
+from income.arrears import repository as cases
+from income.models import (
+    Account,
+    AccountKind,
+    EntryKind,
+    LedgerEntry,
+    Tenancy,
+    TenancyStatus,
+)
+from income.settings import IncomeSettings
+from income.tenancies import repository as tenancies
+
+log = get_logger(__name__)
+
+DESCRIPTIONS = {
+    EntryKind.RENT: "Rent",
+    EntryKind.SERVICE_CHARGE: "Service charge",
+    EntryKind.PAYMENT: "Payment",
+    EntryKind.RECHARGE: "Recharge",
+    EntryKind.REVERSAL: "Correction (reversal)",
+    EntryKind.WRITE_OFF: "Written off",
+    EntryKind.OPENING_BALANCE: "Opening balance",
+}
+
+
+def describe(entry: LedgerEntry) -> str:
+    text = DESCRIPTIONS[entry.kind]
+    if entry.kind in (EntryKind.RENT, EntryKind.SERVICE_CHARGE) and entry.charge_week:
+        return f"{text}, week from {entry.charge_week.isoformat()}"
+    if entry.kind is EntryKind.PAYMENT and entry.payment_method:
+        return f"{text} ({entry.payment_method.value.replace('_', ' ')})"
+    return text
+
+
+async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> None:
+    """Invoice a recharge from repairs on the tenancy's sundry account (opened on
+    the first recharge). Posted once: the recharge id is the entry's source key."""
+    source_key = f"recharge:{recharge.recharge_id}"
+    if await repository.by_source_key(session, source_key) is not None:
+        return
+    tenancy_id = recharge.tenancy_id
+    if tenancy_id is None:
+        current = await tenancies.current_of_home(session, recharge.uprn)
+        tenancy_id = current.id if current is not None else None
+    account = None
+    if tenancy_id is not None:
+        account = await repository.account_of_tenancy(
+            session, tenancy_id, AccountKind.SUNDRY, for_update=True
+        )
+    if account is None:
+        account = Account(
+            id=uuid.uuid4(),
+            tenancy_id=tenancy_id
+            if tenancy_id and await tenancies.get(session, tenancy_id)
+            else None,
+            uprn=recharge.uprn,
+            kind=AccountKind.SUNDRY,
+            opened_on=london_day(recharge.raised_at),
+        )
+        await repository.add_account(session, account)
+    await repository.add_entry(
+        session,
+        LedgerEntry(
+            id=uuid.uuid4(),
+            account_id=account.id,
+            kind=EntryKind.RECHARGE,
+            amount_pence=recharge.amount_pence,
+            effective_on=london_day(recharge.raised_at),
+            posted_at=datetime.now(UTC),
+            source_key=source_key,
+            reason=recharge.reason.value[:64],
+        ),
+    )
+    log.info("recharge invoiced", recharge_id=str(recharge.recharge_id), account_id=str(account.id))
+
+
+class AccountService:
+    def __init__(self, settings: IncomeSettings) -> None:
+        self.settings = settings
+
+    async def _account(
+        self, session: AsyncSession, account_id: uuid.UUID, *, for_update: bool = False
+    ) -> Account:
+        account = await repository.get_account(session, account_id, for_update=for_update)
+        if account is None:
+            raise NotFound(f"No account {account_id}")
+        return account
+
+    async def _tenancy_of(self, session: AsyncSession, account: Account) -> Tenancy | None:
+        return (
+            None if account.tenancy_id is None else await tenancies.get(session, account.tenancy_id)
+        )
+
+    async def get(self, session: AsyncSession, account_id: uuid.UUID) -> AccountPublic:
+        account = await self._account(session, account_id)
+        return AccountPublic(
+            id=account.id,
+            tenancy_id=account.tenancy_id,
+            uprn=account.uprn,
+            kind=account.kind,
+            opened_on=account.opened_on,
+            balance_pence=await repository.balance(session, account.id),
+        )
+
+    async def receive_payment(
+        self, session: AsyncSession, account_id: uuid.UUID, data: PaymentCreate, now: datetime
+    ) -> PostedPublic:
+        """Credit a payment (publishes payment-received). A payment to an ended tenancy
+        goes to its former tenant arrears, up to what is owed; beyond that, or when
+        nothing is owed, it is refused with the reason (the ledger unchanged)."""
+        if data.received_on > london_day(now):
+            raise Unprocessable("A payment cannot be received in the future", field="received_on")
+        account = await self._account(session, account_id, for_update=True)
+        tenancy = await self._tenancy_of(session, account)
+        balance = await repository.balance(session, account.id)
+        applied_to = "rent_account" if account.kind is AccountKind.RENT else "sundry_account"
+        if tenancy is not None and tenancy.status is TenancyStatus.ENDED:
+            if balance <= 0:
+                raise Unprocessable(
+                    f"Tenancy {tenancy.id} has ended and owes nothing: return the payment",
+                    field="amount_pence",
+                )
+            if data.amount_pence > balance:
+                raise Unprocessable(
+                    f"Tenancy {tenancy.id} has ended; the payment is more than its former "
+                    f"tenant arrears ({balance} pence): return the difference",
+                    field="amount_pence",
+                )
+            applied_to = "former_tenant_arrears"
+        entry = LedgerEntry(
+            id=uuid.uuid4(),
+            account_id=account.id,
+            kind=EntryKind.PAYMENT,
+            amount_pence=-data.amount_pence,
+            effective_on=data.received_on,
+            posted_at=now,
+            payment_method=data.method,
+        )
+        await repository.add_entry(session, entry)
+        balance -= data.amount_pence
+        if tenancy is not None:
+            await publish(
+                session,
+                PaymentReceived(
+                    payment_id=entry.id,
+                    tenancy_id=tenancy.id,
+                    uprn=account.uprn,
+                    amount_pence=data.amount_pence,
+                    method=data.method,
+                    received_on=data.received_on,
+                    balance_pence=balance,
+                    recorded_at=now,
+                ),
+            )
+        return PostedPublic(
+            entry=EntryPublic.model_validate(entry), balance_pence=balance, applied_to=applied_to
+        )
+
+    async def reverse(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        entry_id: uuid.UUID,
+        data: ReversalCreate,
+        now: datetime,
+    ) -> PostedPublic:
+        """Correct a posted entry by posting its reverse: the entry itself never
+        changes. An entry is reversed once; a reversal is not reversed (post again)."""
+        account = await self._account(session, account_id, for_update=True)
+        entry = await repository.get_entry(session, account.id, entry_id)
+        if entry is None:
+            raise NotFound(f"No entry {entry_id} on account {account_id}")
+        if entry.kind is EntryKind.REVERSAL:
+            raise Unprocessable(
+                "A reversal is not reversed; post the entry again",
+                field="entry_id",
+                location="path",
+            )
+        if await repository.is_reversed(session, entry.id):
+            raise Conflict(f"Entry {entry_id} is already reversed")
+        reversal = LedgerEntry(
+            id=uuid.uuid4(),
+            account_id=account.id,
+            kind=EntryKind.REVERSAL,
+            amount_pence=-entry.amount_pence,
+            effective_on=max(entry.effective_on, london_day(now)),
+            posted_at=now,
+            reverses_entry_id=entry.id,
+            reason=data.reason,
+        )
+        await repository.add_entry(session, reversal)
+        return PostedPublic(
+            entry=EntryPublic.model_validate(reversal),
+            balance_pence=await repository.balance(session, account.id),
+            applied_to="rent_account" if account.kind is AccountKind.RENT else "sundry_account",
+        )
+
+    async def write_off(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        data: WriteOffCreate,
+        approver: str,
+        now: datetime,
+    ) -> PostedPublic:
+        """Write off former tenant arrears: an approved decision with a reason, within
+        the approver's limit and no more than is owed (publishes
+        former-tenant-arrears-written-off)."""
+        limit = self.settings.write_off_limit_of(approver)
+        if data.amount_pence > limit:
+            raise Unprocessable(
+                f"Above the approver's write-off limit of {limit} pence", field="amount_pence"
+            )
+        account = await self._account(session, account_id, for_update=True)
+        tenancy = await self._tenancy_of(session, account)
+        if tenancy is None or tenancy.status is not TenancyStatus.ENDED:
+            raise Conflict(
+                f"Account {account_id} is not a former tenancy's: only former tenant arrears "
+                "are written off"
+            )
+        balance = await repository.balance(session, account.id)
+        if data.amount_pence > balance:
+            raise Unprocessable(
+                f"More than the former tenant arrears of {max(balance, 0)} pence",
+                field="amount_pence",
+            )
+        entry = LedgerEntry(
+            id=uuid.uuid4(),
+            account_id=account.id,
+            kind=EntryKind.WRITE_OFF,
+            amount_pence=-data.amount_pence,
+            effective_on=london_day(now),
+            posted_at=now,
+            reason=data.reason.value,
+            approved_by=approver,
+        )
+        await repository.add_entry(session, entry)
+        await publish(
+            session,
+            FormerTenantArrearsWrittenOff(
+                write_off_id=entry.id,
+                tenancy_id=tenancy.id,
+                uprn=account.uprn,
+                amount_pence=data.amount_pence,
+                reason=data.reason,
+                approved_by=approver,
+                written_off_at=now,
+            ),
+        )
+        return PostedPublic(
+            entry=EntryPublic.model_validate(entry),
+            balance_pence=balance - data.amount_pence,
+            applied_to="former_tenant_arrears",
+        )
+
+    async def statement(
+        self, session: AsyncSession, account_id: uuid.UUID, first: date, last: date
+    ) -> StatementPublic:
+        """The account's entries from `first` to `last` with running balances."""
+        if last < first:
+            raise Unprocessable("`to` must not be before `from`", field="to", location="query")
+        account = await self._account(session, account_id)
+        tenancy = await self._tenancy_of(session, account)
+        opening = await repository.balance(session, account.id, before=first)
+        entries = await repository.entries_between(session, account.id, first, last)
+        lines = rules.statement_lines(
+            opening, [(e.effective_on, e.kind.value, describe(e), e.amount_pence) for e in entries]
+        )
+        return StatementPublic(
+            account_id=account.id,
+            tenancy_reference=tenancy.tenancy_reference if tenancy else None,
+            uprn=account.uprn,
+            from_=first,
+            to=last,
+            opening_balance_pence=opening,
+            lines=[StatementLinePublic(**asdict(line)) for line in lines] if lines else [],
+            closing_balance_pence=lines[-1].balance_pence if lines else opening,
+        )
+
+    async def summary(
+        self, session: AsyncSession, account_id: uuid.UUID, now: datetime
+    ) -> SummaryPublic:
+        """Balance, arrears, weeks in arrears, arrears stage, arrangement and last
+        payment: what anyone handling a contact sees."""
+        account = await self._account(session, account_id)
+        tenancy = await self._tenancy_of(session, account)
+        today = london_day(now)
+        balance = await repository.balance(session, account.id)
+        ended = tenancy is not None and tenancy.status is TenancyStatus.ENDED
+        week_charges = (
+            0
+            if ended
+            else await repository.week_charges(session, account.id, rules.rent_week_of(today))
+        )
+        arrears = 0 if ended else rules.arrears_of(balance, week_charges)
+        weekly = tenancy.weekly_rent_pence + tenancy.weekly_service_charge_pence if tenancy else 0
+        case = await cases.get(session, account.id)
+        arrangement = await arrangements.latest_of(session, account.id)
+        payment = await repository.last_payment(session, account.id)
+        nosp_live_until = None
+        if case is not None and case.nosp_served_at is not None:
+            until = london_day(case.nosp_served_at) + timedelta(
+                days=self.settings.ladder.nosp_live_days
+            )
+            nosp_live_until = until if until >= today else None
+        return SummaryPublic(
+            account_id=account.id,
+            tenancy_id=account.tenancy_id,
+            uprn=account.uprn,
+            tenancy_ended=ended,
+            balance_pence=balance,
+            arrears_pence=arrears,
+            former_tenant_arrears_pence=max(balance, 0) if ended else 0,
+            weekly_charge_pence=weekly,
+            weeks_in_arrears=rules.weeks_in_arrears(arrears, weekly),
+            arrears_stage=case.stage if case else "none",
+            nosp_live_until=nosp_live_until,
+            paused_for_review=bool(case and case.paused_for_review),
+            personal_contact_needed=bool(case and case.personal_contact_needed_at),
+            blocked_by=case.blocked_by if case else None,
+            arrangement=ArrangementBrief.model_validate(arrangement, from_attributes=True)
+            if arrangement
+            else None,
+            last_payment=LastPayment(
+                amount_pence=-payment.amount_pence,
+                method=payment.payment_method,
+                received_on=payment.effective_on,
+            )
+            if payment
+            else None,
+        )

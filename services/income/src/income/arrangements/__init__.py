@@ -1,0 +1,1 @@
+"""Arrangements to pay arrears by instalments, on income and expenditure."""

@@ -1,0 +1,64 @@
+"""Pure rules of arrangements: instalment dates, length, affordability, a missed
+instalment. No I/O."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hearth_contracts.events.income import InstalmentFrequency
+from income.tenancies.rules import add_months
+
+PERIOD_DAYS = {
+    InstalmentFrequency.WEEKLY: 7,
+    InstalmentFrequency.FORTNIGHTLY: 14,
+    InstalmentFrequency.FOUR_WEEKLY: 28,
+}
+
+
+def instalment_due(first: date, frequency: InstalmentFrequency, number: int) -> date:
+    """The day instalment `number` (0 first) falls due."""
+    if frequency is InstalmentFrequency.MONTHLY:
+        return add_months(first, number)
+    return first + timedelta(days=PERIOD_DAYS[frequency] * number)
+
+
+def instalments_needed(arrears_pence: int, instalment_pence: int) -> int:
+    return -(-arrears_pence // instalment_pence)
+
+
+def weeks_to_clear(
+    arrears_pence: int, instalment_pence: int, frequency: InstalmentFrequency
+) -> int:
+    """Whole weeks from the first instalment to the last one's week, inclusive."""
+    count = instalments_needed(arrears_pence, instalment_pence)
+    if count == 0:
+        return 0
+    last = instalment_due(date(2000, 1, 3), frequency, count - 1)
+    return (last - date(2000, 1, 3)).days // 7 + 1
+
+
+def weekly_equivalent(instalment_pence: int, frequency: InstalmentFrequency) -> int:
+    """An instalment as pence a week (monthly: x 12 / 52), rounded up."""
+    if frequency is InstalmentFrequency.MONTHLY:
+        return -(-instalment_pence * 12 // 52)
+    return -(-instalment_pence * 7 // PERIOD_DAYS[frequency])
+
+
+def missed_instalment(
+    first: date,
+    frequency: InstalmentFrequency,
+    instalment_pence: int,
+    instalments: int,
+    paid_pence: int,
+    today: date,
+    grace_days: int,
+) -> date | None:
+    """The first instalment not covered by what was paid, once `grace_days` have passed
+    since it fell due (an instalment is missed the day after its grace ends), or None."""
+    for number in range(instalments):
+        due = instalment_due(first, frequency, number)
+        if due + timedelta(days=grace_days) >= today:
+            return None
+        if paid_pence < instalment_pence * (number + 1):
+            return due
+    return None

@@ -1,0 +1,1 @@
+"""The arrears ladder: recovery steps, the pre-action protocol, reviews."""

@@ -1,0 +1,48 @@
+"""HTTP routes for arrears cases: the case, its pre-action protocol, a review."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from hearth_kit.db import SessionDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from income.arrears.schemas import CasePublic, ProtocolUpdate
+from income.arrears.service import ArrearsService
+
+router = APIRouter(prefix="/v1/rent-accounts", tags=["arrears"], responses=PROBLEM_RESPONSES)
+
+
+def arrears_service(request: Request) -> ArrearsService:
+    service: ArrearsService = request.app.state.arrears_service
+    return service
+
+
+ArrearsServiceDep = Annotated[ArrearsService, Depends(arrears_service)]
+
+
+@router.get("/{account_id}/arrears-case", response_model=CasePublic)
+async def arrears_case(
+    account_id: uuid.UUID, session: SessionDep, arrears: ArrearsServiceDep
+) -> CasePublic:
+    """Where the account stands on the arrears ladder, and the pre-action protocol."""
+    return await arrears.case(session, account_id)
+
+
+@router.patch("/{account_id}/arrears-case/protocol", response_model=CasePublic)
+async def record_protocol(
+    account_id: uuid.UUID, body: ProtocolUpdate, session: SessionDep, arrears: ArrearsServiceDep
+) -> CasePublic:
+    """Record pre-action protocol steps done (a court step waits for all of them)."""
+    return await arrears.record_protocol(session, account_id, body, datetime.now(UTC))
+
+
+@router.post("/{account_id}/arrears-case/review", response_model=CasePublic)
+async def review_case(
+    account_id: uuid.UUID, session: SessionDep, arrears: ArrearsServiceDep
+) -> CasePublic:
+    """A review after a vulnerability flag paused automatic letters: steps may go on."""
+    return await arrears.review(session, account_id, datetime.now(UTC))

@@ -1,0 +1,93 @@
+"""All SQL about arrears cases and the vulnerability flags income keeps."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from hearth_contracts.events.income import ArrearsStage
+from hearth_kit.projection import upsert_newer
+from income.models import ArrearsCase, Tenancy, TenancyStatus, VulnerabilityFlag
+
+
+async def add(session: AsyncSession, case: ArrearsCase) -> None:
+    session.add(case)
+    await session.flush()
+
+
+async def get(
+    session: AsyncSession, account_id: uuid.UUID, *, for_update: bool = False
+) -> ArrearsCase | None:
+    query = select(ArrearsCase).where(ArrearsCase.account_id == account_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def due(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[ArrearsCase, Tenancy]]:
+    """Cases of current tenancies due a look at `now`, locked; rows another runner holds
+    are skipped (FOR UPDATE SKIP LOCKED), so two replicas never take the same case."""
+    query = (
+        select(ArrearsCase, Tenancy)
+        .join(Tenancy, col(Tenancy.id) == col(ArrearsCase.tenancy_id))
+        .where(ArrearsCase.next_check_at <= now, Tenancy.status == TenancyStatus.CURRENT)
+        .order_by(col(ArrearsCase.next_check_at), col(ArrearsCase.account_id))
+        .limit(limit)
+        .with_for_update(of=ArrearsCase, skip_locked=True)
+    )
+    return [(case, tenancy) for case, tenancy in (await session.execute(query)).all()]
+
+
+async def stage_counts(session: AsyncSession) -> dict[ArrearsStage, int]:
+    """How many current tenancies' cases stand at each step."""
+    query = (
+        select(ArrearsCase.stage, func.count())
+        .join(Tenancy, col(Tenancy.id) == col(ArrearsCase.tenancy_id))
+        .where(Tenancy.status == TenancyStatus.CURRENT)
+        .group_by(col(ArrearsCase.stage))
+    )
+    return {stage: int(n) for stage, n in (await session.execute(query)).all()}
+
+
+async def close_for_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> None:
+    """A tenancy ended: its case leaves the ladder (former tenant arrears are recovered
+    apart)."""
+    await session.execute(
+        update(ArrearsCase)
+        .where(col(ArrearsCase.tenancy_id) == tenancy_id)
+        .values(stage=ArrearsStage.NONE, resume_at_next_step=False)
+    )
+
+
+async def save_flag(session: AsyncSession, flag: VulnerabilityFlag) -> None:
+    """Keep engagement's flag for a person unless a later one is already kept."""
+    await upsert_newer(
+        session,
+        VulnerabilityFlag,
+        key={"person_id": flag.person_id},
+        values={
+            "uprn": flag.uprn,
+            "tenancy_id": flag.tenancy_id,
+            "flagged": flag.flagged,
+            "as_of": flag.as_of,
+        },
+        version="as_of",
+    )
+
+
+async def latest_flag(session: AsyncSession, person_ids: Sequence[uuid.UUID]) -> datetime | None:
+    """When the newest vulnerability flag among these people was recorded (None when
+    none of them is flagged)."""
+    if not person_ids:
+        return None
+    query = select(func.max(VulnerabilityFlag.as_of)).where(
+        col(VulnerabilityFlag.person_id).in_(person_ids), col(VulnerabilityFlag.flagged)
+    )
+    return (await session.execute(query)).scalar_one()

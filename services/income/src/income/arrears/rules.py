@@ -1,0 +1,224 @@
+"""The arrears ladder as pure rules: given where a case stands and the account's
+situation, the next thing recovery does. No I/O; thresholds come from configuration
+(`ArrearsLadder`, DOMAIN.md's defaults).
+
+A step is reached AT its threshold: a text reminder at 500 pence of arrears, not at
+499. Days are London days between the step and today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hearth_contracts.events.income import ArrearsStage
+from hearth_kit.working_days import london_day
+from income.settings import ArrearsLadder
+
+LADDER = (
+    ArrearsStage.NONE,
+    ArrearsStage.TEXT_REMINDER,
+    ArrearsStage.LETTER_1,
+    ArrearsStage.LETTER_2,
+    ArrearsStage.NOTICE_OF_SEEKING_POSSESSION,
+    ArrearsStage.COURT_WARNING,
+    ArrearsStage.COURT_APPLICATION,
+)
+COURT_STEPS = frozenset({ArrearsStage.COURT_WARNING, ArrearsStage.COURT_APPLICATION})
+
+
+@dataclass(frozen=True, slots=True)
+class PreActionProtocol:
+    """The pre-action protocol for possession claims by social landlords, as recorded
+    on the case. Every condition must hold before a court step."""
+
+    tenant_contacted: bool = False
+    arrangement_offered: bool = False
+    statements_given: bool = False
+    benefit_issues_pursued: bool = False
+    benefit_claim_pending: bool = False
+    vulnerability_considered: bool = False
+
+    def missing(self) -> str | None:
+        """The first condition not met, by name, or None when the protocol is met."""
+        if not self.tenant_contacted:
+            return "tenant_contacted"
+        if not self.arrangement_offered:
+            return "arrangement_offered"
+        if not self.statements_given:
+            return "statements_given"
+        if not self.benefit_issues_pursued:
+            return "benefit_issues_pursued"
+        if self.benefit_claim_pending:
+            return "no_benefit_claim_pending"
+        if not self.vulnerability_considered:
+            return "vulnerability_considered"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    stage: ArrearsStage
+    letter_1_at: datetime | None = None
+    letter_2_at: datetime | None = None
+    nosp_served_at: datetime | None = None
+    court_warning_at: datetime | None = None
+    resume_at_next_step: bool = False
+    paused_for_review: bool = False
+    personal_contact_needed: bool = False
+    protocol: PreActionProtocol = PreActionProtocol()
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    arrears_pence: int
+    weekly_gross_rent_pence: int
+    now: datetime
+    tenancy_started_on: date
+    arrangement_kept: bool = False
+    vulnerability_unreviewed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """The case moves to `stage` (raises arrears-stage-changed with the reason)."""
+
+    stage: ArrearsStage
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Blocked:
+    """A court step is due but the pre-action protocol is not met: `missing` names the
+    condition."""
+
+    stage: ArrearsStage
+    missing: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalContact:
+    """A new tenancy missed a payment: a personal-contact task, not a letter."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PausedForReview:
+    """A vulnerability is recorded: the automatic step waits for a review."""
+
+    stage: ArrearsStage
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    reason: str
+
+
+Decision = Move | Blocked | PersonalContact | PausedForReview | Stay
+
+
+def days_since(moment: datetime | None, now: datetime) -> int | None:
+    return None if moment is None else (london_day(now) - london_day(moment)).days
+
+
+def nosp_threshold(ladder: ArrearsLadder, weekly_gross_rent_pence: int) -> int:
+    return ladder.nosp_weeks_of_rent * weekly_gross_rent_pence
+
+
+def nosp_live(case: CaseState, now: datetime, ladder: ArrearsLadder) -> bool:
+    since = days_since(case.nosp_served_at, now)
+    return since is not None and since < ladder.nosp_live_days
+
+
+def successor(stage: ArrearsStage) -> ArrearsStage:
+    index = LADDER.index(stage)
+    return LADDER[min(index + 1, len(LADDER) - 1)]
+
+
+def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | Stay:
+    """The step the ladder's thresholds and intervals call for, before the protocol,
+    new-tenancy and vulnerability rules."""
+    arrears, now = s.arrears_pence, s.now
+    nosp_at = nosp_threshold(ladder, s.weekly_gross_rent_pence)
+    if case.resume_at_next_step and case.stage is not ArrearsStage.COURT_APPLICATION:
+        return Move(successor(case.stage), "arrangement_broken_resumed_at_next_step")
+    stage = case.stage
+    if stage in (ArrearsStage.NONE, ArrearsStage.TEXT_REMINDER):
+        if arrears >= ladder.letter_1_pence:
+            return Move(ArrearsStage.LETTER_1, f"arrears_at_least_{ladder.letter_1_pence}_pence")
+        if stage is ArrearsStage.NONE and arrears >= ladder.text_reminder_pence:
+            return Move(
+                ArrearsStage.TEXT_REMINDER, f"arrears_at_least_{ladder.text_reminder_pence}_pence"
+            )
+        return Stay("below_the_next_threshold")
+    if stage is ArrearsStage.LETTER_1:
+        since = days_since(case.letter_1_at, now)
+        if since is None or since > ladder.letter_2_within_days:
+            return Move(ArrearsStage.LETTER_1, "letter_1_out_of_date_sent_again")
+        if since >= ladder.letter_2_after_days and arrears >= ladder.letter_1_pence:
+            return Move(
+                ArrearsStage.LETTER_2,
+                f"arrears_at_least_{ladder.letter_1_pence}_pence_{ladder.letter_2_after_days}_days_after_letter_1",
+            )
+        return Stay("letter_2_not_yet_due")
+    if stage is ArrearsStage.LETTER_2:
+        since = days_since(case.letter_2_at, now)
+        if since is None or since > ladder.nosp_within_days:
+            return Move(ArrearsStage.LETTER_2, "letter_2_out_of_date_sent_again")
+        if since >= ladder.nosp_after_days and arrears >= nosp_at:
+            return Move(
+                ArrearsStage.NOTICE_OF_SEEKING_POSSESSION,
+                f"arrears_at_least_{ladder.nosp_weeks_of_rent}_weeks_gross_rent_{ladder.nosp_after_days}_days_after_letter_2",
+            )
+        return Stay("notice_not_yet_due")
+    if not nosp_live(case, now, ladder):
+        return Move(ArrearsStage.LETTER_2, "notice_of_seeking_possession_expired")
+    if stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
+        since = days_since(case.nosp_served_at, now)
+        if since is not None and since >= ladder.court_warning_after_days and arrears >= nosp_at:
+            return Move(
+                ArrearsStage.COURT_WARNING,
+                f"arrears_at_least_{ladder.nosp_weeks_of_rent}_weeks_gross_rent_{ladder.court_warning_after_days}_days_after_notice",
+            )
+        return Stay("court_warning_not_yet_due")
+    if stage is ArrearsStage.COURT_WARNING:
+        since = days_since(case.court_warning_at, now)
+        if (
+            since is not None
+            and since >= ladder.court_application_after_days
+            and arrears >= nosp_at
+        ):
+            return Move(
+                ArrearsStage.COURT_APPLICATION,
+                f"{ladder.court_application_after_days}_days_after_court_warning_notice_live",
+            )
+        return Stay("court_application_not_yet_due")
+    return Stay("at_the_last_step")
+
+
+def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
+    """What recovery does next for one case."""
+    if s.arrears_pence < ladder.text_reminder_pence:
+        if case.stage is not ArrearsStage.NONE:
+            return Move(ArrearsStage.NONE, "arrears_cleared")
+        return Stay("no_arrears")
+    if s.arrangement_kept:
+        return Stay("arrangement_kept")
+    watch_ends = s.tenancy_started_on + timedelta(weeks=ladder.new_tenancy_watch_weeks)
+    if london_day(s.now) < watch_ends and case.stage is ArrearsStage.NONE:
+        if case.personal_contact_needed:
+            return Stay("personal_contact_already_asked_for")
+        return PersonalContact(
+            f"new_tenancy_first_{ladder.new_tenancy_watch_weeks}_weeks_personal_contact"
+        )
+    due = _due_step(case, s, ladder)
+    if isinstance(due, Stay):
+        return due
+    if due.stage in COURT_STEPS and (missing := case.protocol.missing()) is not None:
+        return Blocked(due.stage, missing)
+    if s.vulnerability_unreviewed and due.stage is not ArrearsStage.NONE:
+        if case.paused_for_review:
+            return Stay("paused_for_review")
+        return PausedForReview(due.stage, "vulnerability_recorded_paused_for_review")
+    return due

@@ -1,0 +1,54 @@
+"""Request and response models for arrears cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.income import ArrearsStage
+
+
+class ProtocolUpdate(BaseModel):
+    """Pre-action protocol steps done, each with when it was done (not in the future).
+    A step left out is left as it was."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_contacted_at: AwareDatetime | None = None
+    arrangement_offered_at: AwareDatetime | None = None
+    statements_given_at: AwareDatetime | None = None
+    benefit_issues_pursued_at: AwareDatetime | None = None
+    vulnerability_considered_at: AwareDatetime | None = None
+    benefit_claim_pending: bool | None = Field(
+        default=None, description="A fully evidenced benefit claim is pending (blocks court)"
+    )
+
+
+class CasePublic(BaseModel):
+    """Where a rent account stands on the arrears ladder."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    account_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    stage: ArrearsStage
+    stage_changed_at: datetime | None
+    next_check_at: datetime
+    letter_1_at: datetime | None
+    letter_2_at: datetime | None
+    nosp_served_at: datetime | None
+    court_warning_at: datetime | None
+    court_application_at: datetime | None
+    paused_for_review: bool
+    personal_contact_needed_at: datetime | None
+    blocked_by: str | None = Field(
+        description="The pre-action protocol condition a court step waits for"
+    )
+    tenant_contacted_at: datetime | None
+    arrangement_offered_at: datetime | None
+    statements_given_at: datetime | None
+    benefit_issues_pursued_at: datetime | None
+    benefit_claim_pending: bool
+    vulnerability_considered_at: datetime | None

@@ -1,0 +1,195 @@
+"""Use cases for arrears recovery: the ladder job (a batch of due cases at a time),
+recording the pre-action protocol, and a review after a vulnerability pause. Never
+commits: the scheduler or the request owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
+from hearth_kit.logs import get_logger
+from hearth_kit.outbox import publish
+from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+from income import metrics
+from income.accounts import repository as accounts
+from income.accounts import rules as account_rules
+from income.arrangements import repository as arrangements
+from income.arrangements.service import ArrangementService
+from income.arrears import repository, rules
+from income.arrears.schemas import CasePublic, ProtocolUpdate
+from income.models import ArrearsCase, Tenancy
+from income.settings import IncomeSettings
+from income.tenancies import repository as tenancies
+
+log = get_logger(__name__)
+
+BATCH = 200
+
+STAGE_MARKERS = {
+    ArrearsStage.LETTER_1: "letter_1_at",
+    ArrearsStage.LETTER_2: "letter_2_at",
+    ArrearsStage.NOTICE_OF_SEEKING_POSSESSION: "nosp_served_at",
+    ArrearsStage.COURT_WARNING: "court_warning_at",
+    ArrearsStage.COURT_APPLICATION: "court_application_at",
+}
+
+
+def state_of(case: ArrearsCase) -> rules.CaseState:
+    return rules.CaseState(
+        stage=case.stage,
+        letter_1_at=case.letter_1_at,
+        letter_2_at=case.letter_2_at,
+        nosp_served_at=case.nosp_served_at,
+        court_warning_at=case.court_warning_at,
+        resume_at_next_step=case.resume_at_next_step,
+        paused_for_review=case.paused_for_review,
+        personal_contact_needed=case.personal_contact_needed_at is not None,
+        protocol=rules.PreActionProtocol(
+            tenant_contacted=case.tenant_contacted_at is not None,
+            arrangement_offered=case.arrangement_offered_at is not None,
+            statements_given=case.statements_given_at is not None,
+            benefit_issues_pursued=case.benefit_issues_pursued_at is not None,
+            benefit_claim_pending=case.benefit_claim_pending,
+            vulnerability_considered=case.vulnerability_considered_at is not None,
+        ),
+    )
+
+
+class ArrearsService:
+    def __init__(self, settings: IncomeSettings) -> None:
+        self.settings = settings
+        self.arrangements = ArrangementService(settings)
+
+    async def run_ladder(self, session: AsyncSession, now: datetime) -> int:
+        """One batch of the ladder job: every due case of a current tenancy is looked
+        at once (its arrangement checked, then the ladder), and its next look stamped
+        in the same transaction as any event it raised. Returns how many it handled."""
+        due = await repository.due(session, now, BATCH)
+        for case, tenancy in due:
+            await self._look_at(session, case, tenancy, now)
+        if 0 < len(due) < BATCH:
+            # The round's last batch: the gauges once per round, not per batch.
+            await self.refresh_metrics(session, now)
+        return len(due)
+
+    async def _look_at(
+        self, session: AsyncSession, case: ArrearsCase, tenancy: Tenancy, now: datetime
+    ) -> None:
+        ladder = self.settings.ladder
+        today = london_day(now)
+        balance = await accounts.balance(session, case.account_id)
+        week = await accounts.week_charges(
+            session, case.account_id, account_rules.rent_week_of(today)
+        )
+        arrears = account_rules.arrears_of(balance, week)
+        kept = False
+        if (arrangement := await arrangements.active_of(session, case.account_id)) is not None:
+            kept = await self.arrangements.check(session, arrangement, tenancy, now)
+            if not kept and arrangement.missed_instalment_on is not None:
+                case.resume_at_next_step = True
+        tenants = (await tenancies.tenants_of(session, [tenancy.id]))[tenancy.id]
+        person_ids = [t.person_id for t in tenants]
+        flagged_at = await repository.latest_flag(session, person_ids)
+        unreviewed = flagged_at is not None and (
+            case.vulnerability_considered_at is None
+            or case.vulnerability_considered_at < flagged_at
+        )
+        decision = rules.next_step(
+            state_of(case),
+            rules.Situation(
+                arrears_pence=arrears,
+                weekly_gross_rent_pence=tenancy.weekly_rent_pence
+                + tenancy.weekly_service_charge_pence,
+                now=now,
+                tenancy_started_on=tenancy.start_date,
+                arrangement_kept=kept,
+                vulnerability_unreviewed=unreviewed,
+            ),
+            ladder,
+        )
+        case.next_check_at = now + timedelta(hours=ladder.check_interval_hours)
+        match decision:
+            case rules.Move(stage=stage, reason=reason):
+                previous = case.stage
+                case.stage = stage
+                case.stage_changed_at = now
+                case.blocked_by = None
+                case.resume_at_next_step = False
+                case.paused_for_review = False
+                if (marker := STAGE_MARKERS.get(stage)) is not None:
+                    setattr(case, marker, now)
+                if stage is ArrearsStage.NONE:
+                    case.personal_contact_needed_at = None
+                await publish(
+                    session,
+                    ArrearsStageChanged(
+                        tenancy_id=tenancy.id,
+                        uprn=tenancy.uprn,
+                        stage=stage,
+                        previous_stage=previous,
+                        arrears_pence=arrears,
+                        changed_at=now,
+                        person_ids=person_ids,
+                        reason=reason,
+                        rent_account_id=case.account_id,
+                    ),
+                )
+                log.info(
+                    "arrears stage changed", account_id=str(case.account_id), stage=stage.value
+                )
+            case rules.Blocked(missing=missing):
+                case.blocked_by = missing
+            case rules.PersonalContact():
+                case.personal_contact_needed_at = now
+            case rules.PausedForReview():
+                case.paused_for_review = True
+            case rules.Stay():
+                pass
+
+    async def refresh_metrics(self, session: AsyncSession, now: datetime) -> None:
+        """hearth_income_accounts_in_arrears and hearth_income_arrears_pence."""
+        count, total = await accounts.arrears_totals(
+            session, account_rules.rent_week_of(london_day(now))
+        )
+        metrics.ACCOUNTS_IN_ARREARS.set(count)
+        metrics.ARREARS_PENCE.set(total)
+
+    async def case(self, session: AsyncSession, account_id: uuid.UUID) -> CasePublic:
+        case = await repository.get(session, account_id)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        return CasePublic.model_validate(case)
+
+    async def record_protocol(
+        self, session: AsyncSession, account_id: uuid.UUID, data: ProtocolUpdate, now: datetime
+    ) -> CasePublic:
+        """Record pre-action protocol steps (each dated when it was done, never in the
+        future); the next look at the case re-checks a blocked court step."""
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        for field, value in data.model_dump(exclude_unset=True).items():
+            if isinstance(value, datetime) and value > now:
+                raise Unprocessable("A step cannot be done in the future", field=field)
+        for field, value in data.model_dump(exclude_unset=True).items():
+            if value is not None:
+                setattr(case, field, value)
+        case.next_check_at = min(case.next_check_at, now)
+        return CasePublic.model_validate(case)
+
+    async def review(
+        self, session: AsyncSession, account_id: uuid.UUID, now: datetime
+    ) -> CasePublic:
+        """A member of staff reviewed the case after a vulnerability flag: automatic
+        steps may go on (the review counts as the protocol's vulnerability step)."""
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        case.paused_for_review = False
+        case.vulnerability_considered_at = now
+        case.next_check_at = now
+        return CasePublic.model_validate(case)

@@ -1,0 +1,1 @@
+"""Income figures for a period."""

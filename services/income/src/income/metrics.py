@@ -1,0 +1,18 @@
+"""Income's domain metrics (Prometheus), set by the arrears ladder job."""
+
+from __future__ import annotations
+
+from prometheus_client import Gauge
+
+ACCOUNTS_IN_ARREARS = Gauge(
+    "hearth_income_accounts_in_arrears",
+    "Current tenancies' rent accounts owing more than the current rent week's charges",
+)
+ARREARS_PENCE = Gauge(
+    "hearth_income_arrears_pence",
+    "Current tenancies' arrears, in pence (what is owed beyond the current week's charges)",
+)
+RENT_RUN_CHARGES = Gauge(
+    "hearth_income_rent_run_accounts_charged",
+    "Rent accounts charged by the last rent run batch round",
+)

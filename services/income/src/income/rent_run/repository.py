@@ -1,0 +1,72 @@
+"""All SQL of the weekly rent run."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
+
+
+def _uncharged_where(week: date) -> list[Any]:
+    charged = exists().where(
+        col(LedgerEntry.account_id) == col(Account.id),
+        col(LedgerEntry.kind) == EntryKind.RENT,
+        col(LedgerEntry.charge_week) == week,
+    )
+    return [
+        Account.kind == AccountKind.RENT,
+        Tenancy.status == TenancyStatus.CURRENT,
+        Tenancy.start_date <= week + timedelta(days=6),
+        ~charged,
+    ]
+
+
+async def count_uncharged(session: AsyncSession, week: date) -> int:
+    query = (
+        select(func.count())
+        .select_from(Account)
+        .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
+        .where(*_uncharged_where(week))
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def uncharged(session: AsyncSession, week: date, limit: int) -> list[tuple[Account, Tenancy]]:
+    """Current tenancies' rent accounts with no rent charged for `week` yet (started by
+    that week's Sunday), locked; rows another runner holds are skipped (FOR UPDATE SKIP
+    LOCKED), so two runs at once share the work and never take the same account."""
+    query = (
+        select(Account, Tenancy)
+        .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
+        .where(*_uncharged_where(week))
+        .order_by(col(Account.id))
+        .limit(limit)
+        .with_for_update(of=Account, skip_locked=True)
+    )
+    return [(account, tenancy) for account, tenancy in (await session.execute(query)).all()]
+
+
+async def post_charges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert weekly charge entries, skipping any the unique key (account, kind, week)
+    already holds; returns the ids actually posted."""
+    if not rows:
+        return set()
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    statement: Any
+    if dialect == "postgresql":
+        statement = pg_insert(LedgerEntry).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(LedgerEntry).on_conflict_do_nothing()
+    else:  # pragma: no cover - the two databases income runs on
+        statement = insert(LedgerEntry)
+    result = await session.execute(statement.values(list(rows)).returning(col(LedgerEntry.id)))
+    return {row[0] for row in result.all()}

@@ -1,0 +1,110 @@
+"""The weekly rent run: charge every current rent account its week's rent and service
+charge, in advance, on the rent week's Monday, exactly once.
+
+Once, even re-run or killed in the middle: each batch locks up to a batch of accounts
+not yet charged for the week (FOR UPDATE SKIP LOCKED), posts their charges, publishes
+rent-charged through the outbox and commits, all in one transaction; the unique key
+(account, kind, week) refuses a second charge. A run killed mid-batch commits nothing of
+that batch, and the next run carries on from the accounts still uncharged."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.income import RentCharged
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day
+from income.accounts import repository as accounts
+from income.accounts import rules
+from income.models import EntryKind
+from income.rent_run import repository
+from income.settings import IncomeSettings
+
+
+class RentRun:
+    def __init__(self, settings: IncomeSettings) -> None:
+        self.settings = settings
+
+    def check_week(self, week: date) -> None:
+        if week.weekday() != 0:
+            raise Unprocessable("A rent week is named by its Monday", field="week")
+
+    async def to_charge(self, session: AsyncSession, week: date) -> int:
+        """How many accounts the week has still to charge (for a progress bar)."""
+        self.check_week(week)
+        if week in self.settings.rent_free_weeks:
+            return 0
+        return await repository.count_uncharged(session, week)
+
+    async def charge_batch(self, session: AsyncSession, week: date, now: datetime) -> int:
+        """Charge one batch of accounts for `week`; returns how many (0: all done). A
+        rent-free week charges nothing."""
+        self.check_week(week)
+        if week in self.settings.rent_free_weeks:
+            return 0
+        due = await repository.uncharged(session, week, self.settings.rent_run_batch_size)
+        if not due:
+            return 0
+        rows = []
+        charges: dict[uuid.UUID, tuple[int, int, uuid.UUID]] = {}
+        for account, tenancy in due:
+            rent = rules.week_charge(tenancy.weekly_rent_pence, tenancy.start_date, week)
+            service = rules.week_charge(
+                tenancy.weekly_service_charge_pence, tenancy.start_date, week
+            )
+            rent_id = uuid.uuid4()
+            charges[account.id] = (rent, service, rent_id)
+            rows.append(self._row(rent_id, account.id, EntryKind.RENT, rent, week, now))
+            if service:
+                rows.append(
+                    self._row(
+                        uuid.uuid4(), account.id, EntryKind.SERVICE_CHARGE, service, week, now
+                    )
+                )
+        posted = await repository.post_charges(session, rows)
+        balances = await accounts.balances(session, [a.id for a, _ in due])
+        for account, tenancy in due:
+            rent, service, rent_id = charges[account.id]
+            if rent_id not in posted:
+                continue
+            await publish(
+                session,
+                RentCharged(
+                    charge_id=rent_id,
+                    tenancy_id=tenancy.id,
+                    uprn=tenancy.uprn,
+                    week_starting=week,
+                    rent_pence=rent,
+                    service_charge_pence=service,
+                    balance_pence=balances[account.id],
+                    charged_at=now,
+                ),
+            )
+        return len(due)
+
+    @staticmethod
+    def _row(
+        entry_id: uuid.UUID,
+        account_id: uuid.UUID,
+        kind: EntryKind,
+        amount: int,
+        week: date,
+        now: datetime,
+    ) -> dict[str, object]:
+        return {
+            "id": entry_id,
+            "account_id": account_id,
+            "kind": kind,
+            "amount_pence": amount,
+            "effective_on": week,
+            "posted_at": now,
+            "charge_week": week,
+        }
+
+    async def scheduled_batch(self, session: AsyncSession, now: datetime) -> int:
+        """The scheduler's job: charge the current rent week (from its Monday on)."""
+        return await self.charge_batch(session, rules.rent_week_of(london_day(now)), now)
