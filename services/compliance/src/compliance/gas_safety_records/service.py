@@ -198,7 +198,7 @@ class GasSafetyRecordService:
                 copy_to_tenant_by=copy_by,
                 defects_found=len(defects),
                 contractor_id=record.contractor_id,
-                visit_id=data.visit_id,
+                visit_id=data.visit_id or check.paired_visit_id,
             ),
         )
         return to_public(record, defects)
