@@ -69,7 +69,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
     _t("compliance", "property-updated"): ("visits", "repairs", "income"),
     _t("compliance", "check-due"): ("visits",),  # pairs the visit with the gas check
-    _t("compliance", "check-completed"): ("engagement",),  # gas check survey
+    _t("compliance", "check-completed"): ("engagement", "visits"),  # survey; unpairs visits
     _t("compliance", "certificate-expired"): (),
     _t("compliance", "access-failed"): ("visits",),  # no-access history in the risk score
     _t("compliance", "access-escalated"): ("visits",),  # the housing officer visit step

@@ -42,6 +42,34 @@ class Trade(StrEnum):
     DAMP_AND_MOULD = "damp_and_mould"
 
 
+class RepairSeverity(StrEnum):
+    """How bad a repair found on a visit is, in the officer's judgement (repairs sets
+    the priority from it: emergency, urgent, routine, planned)."""
+
+    EMERGENCY = "emergency"
+    SERIOUS = "serious"
+    MODERATE = "moderate"
+    MINOR = "minor"
+
+
+class HazardType(StrEnum):
+    """The fixed list of hazards a visit records (after the HHSRS hazard groups).
+    hazard-identified v1 carries the code as a string; visits only sends these."""
+
+    DAMP_AND_MOULD = "damp_and_mould"
+    EXCESS_COLD = "excess_cold"
+    EXCESS_HEAT = "excess_heat"
+    FALLS = "falls"
+    ELECTRICAL = "electrical"
+    FIRE = "fire"
+    GAS_OR_CARBON_MONOXIDE = "gas_or_carbon_monoxide"
+    STRUCTURAL = "structural"
+    PESTS = "pests"
+    ASBESTOS = "asbestos"
+    CROWDING = "crowding"
+    OTHER = "other"
+
+
 class HazardSeverity(StrEnum):
     EMERGENCY = "emergency"
     SIGNIFICANT = "significant"
@@ -198,8 +226,16 @@ class VisitFoundRepair(
     description: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=100, description="Room or area, e.g. kitchen")
     trade: Trade
-    reported_at: AwareDatetime
+    reported_at: AwareDatetime = Field(
+        description="When the officer saw it (the visit's visited_at): the repair's clock"
+    )
     repairs_found_on_visit: int = Field(ge=1)
+    severity: RepairSeverity | None = Field(
+        default=None, description="The officer's judgement; null on reports before it was asked"
+    )
+    visited_at: AwareDatetime | None = Field(
+        default=None, description="When the officer was in the home (equals reported_at)"
+    )
 
 
 class HazardIdentified(

@@ -1,14 +1,21 @@
-"""The visits service: home visits, their findings and the risk-based visit programme."""
+"""The visits service: home visits, their reports and findings, the risk-based visit
+programme and officers' caseloads."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
-from visits.handlers import handlers
+from visits.caseloads.endpoints import router as caseloads_router
+from visits.figures.endpoints import router as figures_router
+from visits.handlers import build_handlers
 from visits.programme.endpoints import router as programme_router
+from visits.reports.endpoints import router as reports_router
+from visits.reports.service import ReportService
+from visits.scheduled import scheduled_jobs
 from visits.settings import VisitsSettings
 from visits.visits.endpoints import router as visits_router
+from visits.visits.service import VisitService
 
 
 def create_app(settings: VisitsSettings | None = None) -> FastAPI:
@@ -16,9 +23,13 @@ def create_app(settings: VisitsSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="Hearth visits",
-        description="Home visits, what they find, and the risk-based visit programme.",
-        routers=[visits_router, programme_router],
-        handlers=handlers,
+        description="Home visits, what they find, the risk-based visit programme and "
+        "officers' caseloads.",
+        routers=[figures_router, reports_router, visits_router, programme_router, caseloads_router],
+        handlers=build_handlers(settings),
+        scheduled_jobs=scheduled_jobs(settings),
     )
     app.state.settings = settings
+    app.state.visit_service = VisitService(settings)
+    app.state.report_service = ReportService(app.state.visit_service)
     return app

@@ -1,11 +1,12 @@
-"""Reactions to other services' events, one function each: they keep the per-home
-projection (home_profile) the visit programme ranks homes from. Each is an idempotent
-upsert, and an older event never overwrites what a newer one said.
+"""Reactions to other services' events, one function each: they keep the projections
+the visit programme ranks homes from (homes, tenancies, residents, contacts, access
+failures, damp cases, gas checks due) and the officers' caseloads. Each write is an
+idempotent upsert or insert, and an older event never overwrites what a newer one
+said; an ended tenancy keeps its end for good, so a late or replayed start never
+brings it back.
 
-The upserts take a run of events of one type at a time (`on_batch`), so a run costs
-one statement however long it is; a single event (the consumer handling one at a time
-after a batch failed, a replayed dead letter) is a run of one. Ending a tenancy is a
-guarded update per event."""
+Pure projections take a run of events of one type at a time (`on_batch`): one
+statement however long the run; a single event is a run of one."""
 
 from __future__ import annotations
 
@@ -14,74 +15,275 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated
-from hearth_contracts.events.income import TenancyEnded, TenancyStarted
+from hearth_contracts.events.compliance import (
+    AccessFailed,
+    CheckCompleted,
+    CheckDue,
+    PropertyRegistered,
+    PropertyUpdated,
+)
+from hearth_contracts.events.engagement import (
+    ContactLogged,
+    ResidentRegistered,
+    ResidentUpdated,
+    VulnerabilityRecorded,
+)
+from hearth_contracts.events.income import (
+    ArrearsStageChanged,
+    TenancyEnded,
+    TenancyStarted,
+    TenancyTypeChanged,
+)
+from hearth_contracts.events.repairs import DampMouldCaseOpened
 from hearth_kit.consumer import EventHandlers
-from visits.programme import repository as home_profiles
-from visits.programme.repository import CurrentTenancy, RegisterEntry
-
-handlers = EventHandlers()
-
-
-@handlers.on_batch(PropertyRegistered)
-async def properties_registered(
-    session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
-) -> None:
-    """Homes joined the asset register: keep each one's heating fuel and postcode."""
-    await home_profiles.save_properties(
-        session,
-        [
-            RegisterEntry(
-                uprn=home.uprn,
-                heating_fuel=home.heating_fuel,
-                postcode=home.postcode,
-                as_of=home.registered_at,
-            )
-            for home in (envelope.data for envelope in envelopes)
-        ],
-    )
+from visits.caseloads import service as caseloads
+from visits.programme import repository as projections
+from visits.programme.repository import RegisterEntry, StartedTenancy
+from visits.programme.rules import INTRODUCTORY_TYPES, add_months
+from visits.settings import VisitsSettings
 
 
-@handlers.on_batch(PropertyUpdated)
-async def properties_updated(
-    session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
-) -> None:
-    """Homes' register entries changed (a new heating system, say)."""
-    await home_profiles.save_properties(
-        session,
-        [
-            RegisterEntry(
-                uprn=home.uprn,
-                heating_fuel=home.heating_fuel,
-                postcode=home.postcode,
-                as_of=home.updated_at,
-            )
-            for home in (envelope.data for envelope in envelopes)
-        ],
-    )
+def build_handlers(settings: VisitsSettings) -> EventHandlers:
+    handlers = EventHandlers()
+    officers = settings.caseloads
 
+    @handlers.on_batch(PropertyRegistered)
+    async def properties_registered(
+        session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
+    ) -> None:
+        """Homes joined the asset register: heating fuel, gas supply and area."""
+        await projections.save_properties(
+            session,
+            [
+                RegisterEntry(
+                    uprn=home.uprn,
+                    heating_fuel=home.heating_fuel,
+                    gas_supply=home.gas_supply,
+                    postcode=home.postcode,
+                    as_of=home.registered_at,
+                )
+                for home in (envelope.data for envelope in envelopes)
+            ],
+        )
 
-@handlers.on_batch(TenancyStarted)
-async def tenancies_started(
-    session: AsyncSession, envelopes: Sequence[Envelope[TenancyStarted]]
-) -> None:
-    """Tenancies began: each is its home's current tenancy (new ones score higher)."""
-    await home_profiles.save_tenancies(
-        session,
-        [
-            CurrentTenancy(
-                uprn=tenancy.uprn,
-                tenancy_id=tenancy.tenancy_id,
-                start_date=tenancy.start_date,
-                tenancy_type=tenancy.tenancy_type,
-            )
-            for tenancy in (envelope.data for envelope in envelopes)
-        ],
-    )
+    @handlers.on_batch(PropertyUpdated)
+    async def properties_updated(
+        session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
+    ) -> None:
+        """Homes' register entries changed (a new heating system, gas capped)."""
+        await projections.save_properties(
+            session,
+            [
+                RegisterEntry(
+                    uprn=home.uprn,
+                    heating_fuel=home.heating_fuel,
+                    gas_supply=home.gas_supply,
+                    postcode=home.postcode,
+                    as_of=home.updated_at,
+                )
+                for home in (envelope.data for envelope in envelopes)
+            ],
+        )
 
+    @handlers.on(TenancyStarted)
+    async def tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
+        """A tenancy began: kept as the home's tenancy, and placed on a caseload."""
+        tenancy = envelope.data
+        await projections.save_tenancies(
+            session,
+            [
+                StartedTenancy(
+                    uprn=tenancy.uprn,
+                    tenancy_id=tenancy.tenancy_id,
+                    start_date=tenancy.start_date,
+                    tenancy_type=tenancy.tenancy_type,
+                    introductory_ends_on=add_months(
+                        tenancy.start_date, officers.introductory_months
+                    )
+                    if tenancy.tenancy_type in INTRODUCTORY_TYPES
+                    else None,
+                )
+            ],
+        )
+        await caseloads.tenancy_started(
+            session,
+            officers,
+            tenancy_id=tenancy.tenancy_id,
+            uprn=tenancy.uprn,
+            tenancy_type=tenancy.tenancy_type,
+            start_date=tenancy.start_date,
+        )
 
-@handlers.on(TenancyEnded)
-async def tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:
-    """A tenancy ended: the home has no current tenancy until the next one starts."""
-    tenancy = envelope.data
-    await home_profiles.end_tenancy(session, uprn=tenancy.uprn, tenancy_id=tenancy.tenancy_id)
+    @handlers.on(TenancyTypeChanged)
+    async def tenancy_type_changed(
+        session: AsyncSession, envelope: Envelope[TenancyTypeChanged]
+    ) -> None:
+        """An introductory tenancy converted (no longer new) or was extended."""
+        change = envelope.data
+        await projections.change_tenancy_type(
+            session,
+            tenancy_id=change.tenancy_id,
+            uprn=change.uprn,
+            tenancy_type=change.tenancy_type,
+            introductory_ends_on=change.introductory_period_ends_on,
+            effective_on=change.effective_on,
+        )
+        await caseloads.tenancy_type_changed(
+            session,
+            officers,
+            tenancy_id=change.tenancy_id,
+            uprn=change.uprn,
+            change=change.change,
+            tenancy_type=change.tenancy_type,
+            introductory_ends_on=change.introductory_period_ends_on,
+            effective_on=change.effective_on,
+        )
+
+    @handlers.on(TenancyEnded)
+    async def tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:
+        """A tenancy ended, for good: off the programme's current tenancies and off
+        every caseload."""
+        ended = envelope.data
+        await projections.end_tenancy(
+            session, tenancy_id=ended.tenancy_id, uprn=ended.uprn, end_date=ended.end_date
+        )
+        await caseloads.tenancy_ended(session, ended.tenancy_id)
+
+    @handlers.on(ArrearsStageChanged)
+    async def arrears_stage_changed(
+        session: AsyncSession, envelope: Envelope[ArrearsStageChanged]
+    ) -> None:
+        change = envelope.data
+        await projections.save_arrears_stage(
+            session,
+            tenancy_id=change.tenancy_id,
+            uprn=change.uprn,
+            stage=change.stage,
+            changed_at=change.changed_at,
+        )
+
+    @handlers.on_batch(ResidentRegistered)
+    async def residents_registered(
+        session: AsyncSession, envelopes: Sequence[Envelope[ResidentRegistered]]
+    ) -> None:
+        """Residents' age band, living alone, language and channel (never names)."""
+        await projections.save_resident_details(
+            session,
+            [
+                {
+                    "resident_id": r.resident_id,
+                    "uprn": r.uprn,
+                    "tenancy_id": r.tenancy_id,
+                    "age_band": r.age_band,
+                    "lives_alone": r.lives_alone,
+                    "language": r.language,
+                    "preferred_channel": r.preferred_channel,
+                    "details_as_of": r.registered_at,
+                }
+                for r in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(ResidentUpdated)
+    async def residents_updated(
+        session: AsyncSession, envelopes: Sequence[Envelope[ResidentUpdated]]
+    ) -> None:
+        await projections.save_resident_details(
+            session,
+            [
+                {
+                    "resident_id": r.resident_id,
+                    "uprn": r.uprn,
+                    "tenancy_id": r.tenancy_id,
+                    "age_band": r.age_band,
+                    "lives_alone": r.lives_alone,
+                    "language": r.language,
+                    "preferred_channel": r.preferred_channel,
+                    "format_needs": [str(need) for need in r.format_needs],
+                    "details_as_of": r.updated_at,
+                }
+                for r in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on(VulnerabilityRecorded)
+    async def vulnerability_recorded(
+        session: AsyncSession, envelope: Envelope[VulnerabilityRecorded]
+    ) -> None:
+        """A flag (any category recorded) and the adjustments an officer must make;
+        the categories themselves are not kept."""
+        record = envelope.data
+        await projections.save_vulnerability(
+            session,
+            resident_id=record.resident_id,
+            uprn=record.uprn,
+            vulnerable=bool(record.categories),
+            adjustments=[str(a) for a in record.adjustments],
+            recorded_at=record.recorded_at,
+        )
+
+    @handlers.on_batch(ContactLogged)
+    async def contacts_logged(
+        session: AsyncSession, envelopes: Sequence[Envelope[ContactLogged]]
+    ) -> None:
+        """How often the household contacts the landlord (when and where only)."""
+        await projections.save_contacts(
+            session,
+            [
+                {"contact_id": c.contact_id, "uprn": c.uprn, "contacted_at": c.contacted_at}
+                for c in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(AccessFailed)
+    async def access_failed(
+        session: AsyncSession, envelopes: Sequence[Envelope[AccessFailed]]
+    ) -> None:
+        """A compliance check got no access: no-access history."""
+        await projections.save_access_failures(
+            session,
+            [
+                {"attempt_id": a.attempt_id, "uprn": a.uprn, "attempted_at": a.attempted_at}
+                for a in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(DampMouldCaseOpened)
+    async def damp_cases_opened(
+        session: AsyncSession, envelopes: Sequence[Envelope[DampMouldCaseOpened]]
+    ) -> None:
+        """Repairs opened a damp and mould case: damp history."""
+        await projections.save_damp_cases(
+            session,
+            [
+                {"case_id": d.case_id, "uprn": d.uprn, "became_aware_at": d.became_aware_at}
+                for d in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on(CheckDue)
+    async def check_due(session: AsyncSession, envelope: Envelope[CheckDue]) -> None:
+        """A check is due: a full visit booked near its date is paired with it."""
+        due = envelope.data
+        await projections.save_check_due(
+            session,
+            check_id=due.check_id,
+            uprn=due.uprn,
+            check_type=due.check_type,
+            due_by=due.due_by,
+            raised_at=due.raised_at,
+        )
+
+    @handlers.on(CheckCompleted)
+    async def check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
+        """A check was done: no longer one to pair a visit with."""
+        done = envelope.data
+        await projections.complete_check(
+            session,
+            check_id=done.check_id,
+            uprn=done.uprn,
+            check_type=done.check_type,
+            completed_at=done.completed_at,
+        )
+
+    return handlers

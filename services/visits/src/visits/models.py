@@ -7,16 +7,19 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, Text
+from sqlalchemy import JSON, Index, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.compliance import HeatingFuel
-from hearth_contracts.events.income import TenancyType
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_contracts.events.engagement import AgeBand, ContactChannel
+from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import (
+    Caseload,
     DeclineReason,
     HazardSeverity,
     NoAccessReason,
+    RepairSeverity,
     TenancyConcernType,
     Trade,
     VisitChannel,
@@ -65,6 +68,19 @@ class Visit(VisitsModel, table=True):
     decline_reason: DeclineReason | None = Field(default=None, sa_type=text_enum(DeclineReason))
     notes: str | None = Field(default=None, sa_type=Text)
     version: int = Field(default=1)
+    stock_condition_survey: bool = Field(default=False)
+    paired_check_id: uuid.UUID | None = Field(
+        default=None, description="The gas safety check booked into the same trip"
+    )
+    visited_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the officer was there (every clock the report starts counts from it)",
+    )
+    resident_id: uuid.UUID | None = Field(default=None, description="Who confirmed the details")
+    household_size: int | None = Field(default=None)
+    details_corrected: list[str] = Field(default_factory=list, sa_type=JSON)
+    vulnerability_consent: bool | None = Field(default=None)
 
 
 class VisitRepairFinding(VisitsModel, table=True):
@@ -78,6 +94,7 @@ class VisitRepairFinding(VisitsModel, table=True):
     description: str = Field(sa_type=Text)
     location: str = Field(max_length=100)
     trade: Trade = Field(sa_type=text_enum(Trade))
+    severity: RepairSeverity | None = Field(default=None, sa_type=text_enum(RepairSeverity))
 
 
 class VisitHazardFinding(VisitsModel, table=True):
@@ -106,20 +123,191 @@ class VisitTenancyConcern(VisitsModel, table=True):
     notes: str | None = Field(default=None, sa_type=Text)
 
 
+class RoomInspected(VisitsModel, table=True):
+    """One room of a full visit's inventory: its condition rating and photo references."""
+
+    __tablename__ = "visit_room"
+
+    id: uuid.UUID = Field(primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    position: int
+    room: str = Field(max_length=32)
+    condition: str = Field(max_length=32)
+    photos: list[str] = Field(default_factory=list, sa_type=JSON)
+    notes: str | None = Field(default=None, sa_type=Text)
+
+
+class CommunalIssue(VisitsModel, table=True):
+    """A communal or estate issue noticed on a visit."""
+
+    __tablename__ = "visit_communal_issue"
+
+    id: uuid.UUID = Field(primary_key=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    position: int
+    issue: str = Field(max_length=32)
+    location: str = Field(max_length=100)
+    description: str | None = Field(default=None, sa_type=Text)
+
+
+class CustomerAction(VisitsModel, table=True):
+    """Something the officer promised the household at a visit: carried to the next
+    visit and outstanding until closed."""
+
+    __tablename__ = "customer_action"
+    __table_args__ = (Index("ix_customer_action_uprn_open", "uprn", "closed_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    description: str = Field(sa_type=Text)
+    due_on: date | None = Field(default=None)
+    promised_at: datetime = Field(sa_type=AwareDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    closed_at_visit_id: uuid.UUID | None = Field(default=None)
+
+
+class ReportDraftPiece(VisitsModel, table=True):
+    """One piece of a report a tablet is still writing: keyed by section and the
+    tablet's own piece id; the highest version wins, so pieces resent out of order
+    converge. Content null: the piece was removed."""
+
+    __tablename__ = "report_draft_piece"
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    section: str = Field(primary_key=True, max_length=32)
+    piece_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    content: dict[str, object] | None = Field(default=None, sa_type=JSON)
+    saved_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class HomeProfile(VisitsModel, table=True):
-    """What visits knows about a home from other services' events (a projection):
-    the asset register's heating fuel and postcode, and the current tenancy."""
+    """What visits knows about a home from the asset register (a projection): heating
+    fuel, gas supply (no live gas: no annual gas visit) and area."""
 
     __tablename__ = "home_profile"
 
     uprn: str = Field(primary_key=True, max_length=12)
     heating_fuel: HeatingFuel | None = Field(default=None, sa_type=text_enum(HeatingFuel))
+    gas_supply: GasSupply | None = Field(default=None, sa_type=text_enum(GasSupply))
     postcode: str | None = Field(default=None, max_length=8)
+    area: str | None = Field(
+        default=None, max_length=8, index=True, description="The postcode district, e.g. YO10"
+    )
     property_as_of: datetime | None = Field(
         default=None,
         sa_type=AwareDateTime,
         description="When the asset register said so (an older event never overwrites it)",
     )
-    current_tenancy_id: uuid.UUID | None = Field(default=None)
-    tenancy_start_date: date | None = Field(default=None)
+
+
+class TenancyRecord(VisitsModel, table=True):
+    """A tenancy as income's events told it. Each part has its own version column; an
+    ended tenancy keeps its end date for good, so a late or replayed start never brings
+    it back."""
+
+    __tablename__ = "tenancy"
+    __table_args__ = (Index("ix_tenancy_uprn", "uprn", "start_date"),)
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    start_date: date | None = Field(default=None)
     tenancy_type: TenancyType | None = Field(default=None, sa_type=text_enum(TenancyType))
+    type_as_of: date | None = Field(default=None)
+    introductory_ends_on: date | None = Field(default=None)
+    ended_on: date | None = Field(default=None)
+    arrears_stage: ArrearsStage | None = Field(default=None, sa_type=text_enum(ArrearsStage))
+    arrears_as_of: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class ResidentProfile(VisitsModel, table=True):
+    """What engagement's events say about a resident that bears on visits: age band,
+    living alone, language and format and access needs, and whether a vulnerability is
+    recorded (a flag, never the detail)."""
+
+    __tablename__ = "resident_profile"
+    __table_args__ = (Index("ix_resident_profile_uprn", "uprn"),)
+
+    resident_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    tenancy_id: uuid.UUID | None = Field(default=None)
+    age_band: AgeBand | None = Field(default=None, sa_type=text_enum(AgeBand))
+    lives_alone: bool | None = Field(default=None)
+    language: str | None = Field(default=None, max_length=35)
+    preferred_channel: ContactChannel | None = Field(
+        default=None, sa_type=text_enum(ContactChannel)
+    )
+    format_needs: list[str] | None = Field(default=None, sa_type=JSON)
+    details_as_of: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    vulnerable: bool | None = Field(default=None, description="Null: nothing recorded yet")
+    adjustments: list[str] | None = Field(default=None, sa_type=JSON)
+    vulnerability_as_of: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class HouseholdContact(VisitsModel, table=True):
+    """A contact engagement logged with a household (only when and where)."""
+
+    __tablename__ = "household_contact"
+    __table_args__ = (Index("ix_household_contact_uprn", "uprn", "contacted_at"),)
+
+    contact_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    contacted_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class AccessFailure(VisitsModel, table=True):
+    """A compliance check attempt that got no access (no-access history)."""
+
+    __tablename__ = "access_failure"
+
+    attempt_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    attempted_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class DampCase(VisitsModel, table=True):
+    """A damp and mould case repairs opened at a home (damp history)."""
+
+    __tablename__ = "damp_case"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    became_aware_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class GasCheckDue(VisitsModel, table=True):
+    """A safety check compliance says is due at a home, until it is completed: a visit
+    booked near its due date is paired with it."""
+
+    __tablename__ = "gas_check_due"
+    __table_args__ = (Index("ix_gas_check_due_uprn", "uprn", "due_by"),)
+
+    check_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    check_type: CheckType = Field(sa_type=text_enum(CheckType))
+    due_by: date | None = Field(default=None)
+    raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class CaseloadAssignment(VisitsModel, table=True):
+    """Which tenancy sustainment caseload (and officer) holds a tenancy."""
+
+    __tablename__ = "caseload_assignment"
+    __table_args__ = (Index("ix_caseload_assignment_officer", "officer", "tenancy_id"),)
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    caseload: Caseload = Field(sa_type=text_enum(Caseload))
+    officer: str | None = Field(default=None, max_length=64)
+    since: date
+    introductory_ends_on: date | None = Field(default=None)
+    review_on: date | None = Field(default=None)
+    returns_to: Caseload | None = Field(
+        default=None,
+        sa_type=text_enum(Caseload),
+        description="Where a sustainable tenancy referral is handed back to",
+    )
+    concern_id: uuid.UUID | None = Field(default=None)
+    as_of: datetime = Field(sa_type=AwareDateTime)

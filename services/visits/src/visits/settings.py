@@ -14,6 +14,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.settings import ServiceSettings
 
@@ -27,6 +28,16 @@ DEFAULT_ARREARS_POINTS: dict[ArrearsStage, int] = {
     ArrearsStage.NOTICE_OF_SEEKING_POSSESSION: 20,
     ArrearsStage.COURT_WARNING: 25,
     ArrearsStage.COURT_APPLICATION: 30,
+}
+
+
+DEFAULT_AGE_BAND_POINTS: dict[AgeBand, int] = {
+    AgeBand.UNDER_25: 5,
+    AgeBand.AGED_25_TO_44: 0,
+    AgeBand.AGED_45_TO_64: 0,
+    AgeBand.AGED_65_TO_74: 5,
+    AgeBand.AGED_75_TO_84: 10,
+    AgeBand.AGED_85_AND_OVER: 15,
 }
 
 
@@ -53,8 +64,12 @@ class RiskWeights(BaseModel):
         default=5, description="Each customer action promised at the last visit and still open"
     )
     customer_actions_counted: PositiveInt = 4
-    electric_heating: NonNegativeInt = Field(
-        default=15, description="No annual gas visit, so nobody else sees inside the home"
+    age_band: dict[AgeBand, NonNegativeInt] = Field(
+        default_factory=lambda: dict(DEFAULT_AGE_BAND_POINTS),
+        description="Points by the oldest (or youngest sole) resident's age band",
+    )
+    no_annual_gas_visit: NonNegativeInt = Field(
+        default=15, description="No live gas supply, so no gas engineer sees inside every year"
     )
     new_or_introductory_tenancy: NonNegativeInt = 15
     arrears_stage: dict[ArrearsStage, NonNegativeInt] = Field(
@@ -64,6 +79,20 @@ class RiskWeights(BaseModel):
     damp_history: NonNegativeInt = 20
     per_no_access: NonNegativeInt = Field(default=10, description="Each earlier no-access visit")
     no_access_counted: PositiveInt = 3
+    beyond_interval: NonNegativeInt = Field(
+        default=100, description="The home is past its maximum visit interval: visit it first"
+    )
+    contact_very_low_at_most: NonNegativeInt = Field(
+        default=0, description="Contacts in the last 12 months at or below this are very low"
+    )
+    contact_very_high_at_least: PositiveInt = Field(
+        default=12, description="Contacts in the last 12 months at or above this are very high"
+    )
+
+    @field_validator("age_band")
+    @classmethod
+    def _every_band_scored(cls, value: dict[AgeBand, int]) -> dict[AgeBand, int]:
+        return {**DEFAULT_AGE_BAND_POINTS, **value}
 
     @field_validator("arrears_stage")
     @classmethod
@@ -79,6 +108,40 @@ class RiskWeights(BaseModel):
         return points
 
 
+class VisitIntervals(BaseModel):
+    """How often a home is visited, and by which kind of visit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    any_visit_months: PositiveInt = Field(default=12, description="Some visit at least this often")
+    full_visit_months: PositiveInt = Field(
+        default=24, description="A full visit in the home at least this often"
+    )
+    alternate_lite: bool = Field(
+        default=True, description="Offer a lite visit in the years between full visits"
+    )
+    stock_condition_survey_years: PositiveInt = Field(
+        default=5, description="A full visit is the stock condition survey this often"
+    )
+    gas_pairing_days: NonNegativeInt = Field(
+        default=56,
+        description="A gas check due within this many days of a full visit is paired with it",
+    )
+
+
+class CaseloadOfficers(BaseModel):
+    """Who holds each caseload (the York pilot): one introductory officer, one
+    sustainable tenancy officer, and community officers by area (postcode district)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    introductory: str | None = Field(default=None, max_length=64)
+    sustainable_tenancy: str | None = Field(default=None, max_length=64)
+    community_by_area: dict[str, str] = Field(default_factory=dict)
+    introductory_months: PositiveInt = 12
+    extension_months: PositiveInt = 6
+
+
 class VisitsSettings(ServiceSettings):
     model_config = SettingsConfigDict(
         env_prefix="HEARTH_VISITS_", env_nested_delimiter="__", extra="ignore"
@@ -86,6 +149,8 @@ class VisitsSettings(ServiceSettings):
     service_name: ClassVar[str] = "visits"
 
     programme: RiskWeights = Field(default_factory=RiskWeights)
+    intervals: VisitIntervals = Field(default_factory=VisitIntervals)
+    caseloads: CaseloadOfficers = Field(default_factory=CaseloadOfficers)
 
 
 def settings_from_env() -> VisitsSettings:

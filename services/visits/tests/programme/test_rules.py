@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from visits.programme.rules import (
     ContactFrequency,
@@ -35,7 +36,7 @@ weights_strategy = st.builds(
     living_alone=points,
     per_customer_action_outstanding=points,
     customer_actions_counted=counted,
-    electric_heating=points,
+    no_annual_gas_visit=points,
     new_or_introductory_tenancy=points,
     arrears_stage=st.lists(points, min_size=len(LADDER) - 1, max_size=len(LADDER) - 1).map(
         lambda values: dict(zip(LADDER, [0, *sorted(values)], strict=True))
@@ -51,7 +52,7 @@ factors_strategy = st.builds(
     vulnerabilities_declared=st.integers(min_value=0, max_value=10),
     living_alone=st.booleans(),
     customer_actions_outstanding=st.integers(min_value=0, max_value=10),
-    electric_heating=st.booleans(),
+    no_annual_gas_visit=st.booleans(),
     new_or_introductory_tenancy=st.booleans(),
     arrears_stage=st.sampled_from(ArrearsStage),
     damp_history=st.booleans(),
@@ -69,13 +70,15 @@ def with_one_more(factors: HomeRiskFactors, factor: Factor) -> HomeRiskFactors:
         Factor.CUSTOMER_ACTIONS_OUTSTANDING: {
             "customer_actions_outstanding": factors.customer_actions_outstanding + 1
         },
-        Factor.ELECTRIC_HEATING: {"electric_heating": True},
+        Factor.NO_ANNUAL_GAS_VISIT: {"no_annual_gas_visit": True},
         Factor.NEW_OR_INTRODUCTORY_TENANCY: {"new_or_introductory_tenancy": True},
         Factor.ARREARS: {
             "arrears_stage": LADDER[min(LADDER.index(factors.arrears_stage) + 1, len(LADDER) - 1)]
         },
         Factor.DAMP_HISTORY: {"damp_history": True},
         Factor.NO_ACCESS_HISTORY: {"no_access_visits": factors.no_access_visits + 1},
+        Factor.BEYOND_INTERVAL: {"beyond_interval": True},
+        Factor.AGE_BAND: {"age_band": factors.age_band or AgeBand.AGED_85_AND_OVER},
     }
     return factors.model_copy(update=more[factor])
 
@@ -87,12 +90,12 @@ def test_a_home_with_no_risk_factors_scores_zero_with_no_reasons() -> None:
 
 def test_each_present_factor_is_a_reason_with_its_weight() -> None:
     factors = HomeRiskFactors(
-        living_alone=True, electric_heating=True, arrears_stage=ArrearsStage.LETTER_2
+        living_alone=True, no_annual_gas_visit=True, arrears_stage=ArrearsStage.LETTER_2
     )
     score = visit_priority(factors, DEFAULTS)
     assert score.reasons == [
         Reason(factor=Factor.LIVING_ALONE, points=15),
-        Reason(factor=Factor.ELECTRIC_HEATING, points=15),
+        Reason(factor=Factor.NO_ANNUAL_GAS_VISIT, points=15),
         Reason(factor=Factor.ARREARS, points=15),
     ]
     assert score.score == 45
@@ -169,7 +172,7 @@ def test_weights_are_configured_from_the_environment(monkeypatch: pytest.MonkeyP
     weights = VisitsSettings().programme
     assert weights.living_alone == 40
     assert weights.arrears_stage[ArrearsStage.LETTER_2] == 16
-    assert weights.electric_heating == DEFAULTS.electric_heating
+    assert weights.no_annual_gas_visit == DEFAULTS.no_annual_gas_visit
 
 
 @pytest.mark.parametrize("tenancy_type", [TenancyType.INTRODUCTORY, TenancyType.STARTER])

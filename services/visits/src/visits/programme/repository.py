@@ -1,27 +1,49 @@
-"""All SQL about the per-home projection (home_profile) and the visit history the
-programme ranks homes from."""
+"""All SQL about the projections the visit programme ranks homes from (homes, tenancies,
+residents, contacts, access failures, damp cases, gas checks due) and the visit
+history it reads. Every projection write is one idempotent statement (upsert_newer or
+INSERT ... ON CONFLICT DO NOTHING), so an event handled twice, or late, changes nothing."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from hearth_contracts.events.compliance import HeatingFuel
-from hearth_contracts.events.income import TenancyType
-from hearth_kit.projection import upsert_newer_many
-from visits.models import HomeProfile, Visit, VisitHazardFinding, VisitStatus
-
-DAMP_AND_MOULD = "damp_and_mould"
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_contracts.events.income import ArrearsStage, TenancyType
+from hearth_contracts.events.visits import HazardType, VisitKind
+from hearth_kit.projection import upsert_newer, upsert_newer_many
+from hearth_kit.working_days import london_day
+from visits.models import (
+    AccessFailure,
+    CustomerAction,
+    DampCase,
+    GasCheckDue,
+    HomeProfile,
+    HouseholdContact,
+    ResidentProfile,
+    TenancyRecord,
+    Visit,
+    VisitHazardFinding,
+    VisitStatus,
+)
 
 
 async def get(session: AsyncSession, uprn: str) -> HomeProfile | None:
     return await session.get(HomeProfile, uprn)
+
+
+def area_of(postcode: str) -> str:
+    """The postcode district (the outward code): "YO10 3AB" -> "YO10"."""
+    cleaned = postcode.upper().replace(" ", "")
+    return cleaned[:-3] if len(cleaned) > 3 else cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,19 +52,9 @@ class RegisterEntry:
 
     uprn: str
     heating_fuel: HeatingFuel
+    gas_supply: GasSupply
     postcode: str
     as_of: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CurrentTenancy:
-    """A tenancy that started at a home: its start date is its version (the home's
-    current tenancy is the one that started last)."""
-
-    uprn: str
-    tenancy_id: uuid.UUID
-    start_date: date
-    tenancy_type: TenancyType
 
 
 async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
@@ -56,7 +68,9 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
             {
                 "uprn": entry.uprn,
                 "heating_fuel": entry.heating_fuel,
+                "gas_supply": entry.gas_supply,
                 "postcode": entry.postcode,
+                "area": area_of(entry.postcode),
                 "property_as_of": entry.as_of,
             }
             for entry in entries
@@ -65,55 +79,406 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
     )
 
 
-async def save_tenancies(session: AsyncSession, tenancies: Iterable[CurrentTenancy]) -> None:
-    """Record each home's tenancy as its current one, in the order given, unless a
-    tenancy that started later is kept: one statement for them all."""
+@dataclass(frozen=True, slots=True)
+class StartedTenancy:
+    uprn: str
+    tenancy_id: uuid.UUID
+    start_date: date
+    tenancy_type: TenancyType
+    introductory_ends_on: date | None
+
+
+async def save_tenancies(session: AsyncSession, tenancies: Sequence[StartedTenancy]) -> None:
+    """Tenancies that started: their start, and their type as of the start (a later type
+    change is kept over it). An end already recorded is never touched."""
     await upsert_newer_many(
         session,
-        HomeProfile,
-        key=["uprn"],
+        TenancyRecord,
+        key=["tenancy_id"],
+        rows=[
+            {"tenancy_id": t.tenancy_id, "uprn": t.uprn, "start_date": t.start_date}
+            for t in tenancies
+        ],
+        version="start_date",
+    )
+    await upsert_newer_many(
+        session,
+        TenancyRecord,
+        key=["tenancy_id"],
         rows=[
             {
-                "uprn": tenancy.uprn,
-                "current_tenancy_id": tenancy.tenancy_id,
-                "tenancy_start_date": tenancy.start_date,
-                "tenancy_type": tenancy.tenancy_type,
+                "tenancy_id": t.tenancy_id,
+                "uprn": t.uprn,
+                "tenancy_type": t.tenancy_type,
+                "introductory_ends_on": t.introductory_ends_on,
+                "type_as_of": t.start_date,
             }
-            for tenancy in tenancies
+            for t in tenancies
         ],
-        version="tenancy_start_date",
+        version="type_as_of",
     )
 
 
-async def end_tenancy(session: AsyncSession, *, uprn: str, tenancy_id: uuid.UUID) -> None:
-    """Forget the home's current tenancy if it is the one that ended."""
-    await session.execute(
-        update(HomeProfile)
-        .where(col(HomeProfile.uprn) == uprn, col(HomeProfile.current_tenancy_id) == tenancy_id)
-        .values(current_tenancy_id=None, tenancy_start_date=None, tenancy_type=None)
-        .execution_options(synchronize_session=False)
+async def change_tenancy_type(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    tenancy_type: TenancyType,
+    introductory_ends_on: date | None,
+    effective_on: date,
+) -> None:
+    await upsert_newer(
+        session,
+        TenancyRecord,
+        key={"tenancy_id": tenancy_id},
+        values={
+            "uprn": uprn,
+            "tenancy_type": tenancy_type,
+            "introductory_ends_on": introductory_ends_on,
+            "type_as_of": effective_on,
+        },
+        version="type_as_of",
     )
 
 
-async def no_access_visits(session: AsyncSession, uprn: str) -> int:
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Visit)
-        .where(col(Visit.uprn) == uprn, col(Visit.status) == VisitStatus.NO_ACCESS)
+async def end_tenancy(
+    session: AsyncSession, *, tenancy_id: uuid.UUID, uprn: str, end_date: date
+) -> None:
+    """Record the end for good (ended_on is never cleared)."""
+    await upsert_newer(
+        session,
+        TenancyRecord,
+        key={"tenancy_id": tenancy_id},
+        values={"uprn": uprn, "ended_on": end_date},
+        version="ended_on",
     )
-    return int(count or 0)
 
 
-async def has_damp_history(session: AsyncSession, uprn: str) -> bool:
-    found = await session.scalar(
-        select(VisitHazardFinding.id)
-        .join(Visit, col(Visit.id) == col(VisitHazardFinding.visit_id))
-        .where(col(Visit.uprn) == uprn, col(VisitHazardFinding.hazard_type) == DAMP_AND_MOULD)
+async def save_arrears_stage(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    stage: ArrearsStage,
+    changed_at: datetime,
+) -> None:
+    await upsert_newer(
+        session,
+        TenancyRecord,
+        key={"tenancy_id": tenancy_id},
+        values={"uprn": uprn, "arrears_stage": stage, "arrears_as_of": changed_at},
+        version="arrears_as_of",
+    )
+
+
+async def tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyRecord | None:
+    return await session.get(TenancyRecord, tenancy_id)
+
+
+async def current_tenancy(session: AsyncSession, uprn: str) -> TenancyRecord | None:
+    """The home's tenancy that started last and has not ended."""
+    query = (
+        select(TenancyRecord)
+        .where(
+            col(TenancyRecord.uprn) == uprn,
+            col(TenancyRecord.ended_on).is_(None),
+            col(TenancyRecord.start_date).is_not(None),
+        )
+        .order_by(col(TenancyRecord.start_date).desc())
         .limit(1)
     )
-    return found is not None
+    return (await session.execute(query)).scalars().first()
 
 
-async def has_visits(session: AsyncSession, uprn: str) -> bool:
-    found = await session.scalar(select(Visit.id).where(col(Visit.uprn) == uprn).limit(1))
-    return found is not None
+async def save_resident_details(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Residents' details as engagement last said (version details_as_of)."""
+    await upsert_newer_many(
+        session, ResidentProfile, key=["resident_id"], rows=rows, version="details_as_of"
+    )
+
+
+async def save_vulnerability(
+    session: AsyncSession,
+    *,
+    resident_id: uuid.UUID,
+    uprn: str,
+    vulnerable: bool,
+    adjustments: list[str],
+    recorded_at: datetime,
+) -> None:
+    await upsert_newer(
+        session,
+        ResidentProfile,
+        key={"resident_id": resident_id},
+        values={
+            "uprn": uprn,
+            "vulnerable": vulnerable,
+            "adjustments": adjustments,
+            "vulnerability_as_of": recorded_at,
+        },
+        version="vulnerability_as_of",
+    )
+
+
+async def _insert_new(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert facts that never change (a contact, an access failure), skipping any
+    already kept: one statement."""
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(model).values(rows).on_conflict_do_nothing())
+
+
+async def save_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await _insert_new(session, HouseholdContact, rows)
+
+
+async def save_access_failures(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await _insert_new(session, AccessFailure, rows)
+
+
+async def save_damp_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await _insert_new(session, DampCase, rows)
+
+
+async def save_check_due(
+    session: AsyncSession,
+    *,
+    check_id: uuid.UUID,
+    uprn: str,
+    check_type: CheckType,
+    due_by: date,
+    raised_at: datetime,
+) -> None:
+    await upsert_newer(
+        session,
+        GasCheckDue,
+        key={"check_id": check_id},
+        values={"uprn": uprn, "check_type": check_type, "due_by": due_by, "raised_at": raised_at},
+        version="raised_at",
+    )
+
+
+async def complete_check(
+    session: AsyncSession,
+    *,
+    check_id: uuid.UUID,
+    uprn: str,
+    check_type: CheckType,
+    completed_at: datetime,
+) -> None:
+    await upsert_newer(
+        session,
+        GasCheckDue,
+        key={"check_id": check_id},
+        values={"uprn": uprn, "check_type": check_type, "completed_at": completed_at},
+        version="completed_at",
+    )
+
+
+async def gas_check_to_pair(
+    session: AsyncSession, uprn: str, *, due_from: date, due_to: date
+) -> GasCheckDue | None:
+    """An open gas safety check at the home due between the two dates."""
+    query = (
+        select(GasCheckDue)
+        .where(
+            col(GasCheckDue.uprn) == uprn,
+            col(GasCheckDue.check_type) == CheckType.GAS_SAFETY,
+            col(GasCheckDue.completed_at).is_(None),
+            col(GasCheckDue.due_by) >= due_from,
+            col(GasCheckDue.due_by) <= due_to,
+        )
+        .order_by(col(GasCheckDue.due_by))
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def residents_at(session: AsyncSession, uprn: str) -> list[ResidentProfile]:
+    """Residents at the home, leaving out those of a tenancy that has ended."""
+    query = (
+        select(ResidentProfile)
+        .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
+        .where(col(ResidentProfile.uprn) == uprn, col(TenancyRecord.ended_on).is_(None))
+        .order_by(col(ResidentProfile.resident_id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+# The ranking reads: each one query for every home in the area (or all), grouped by home.
+
+
+def _in_area(uprn_column: Any, area: str | None, uprn: str | None = None) -> Any:
+    """All homes, the homes of one area, or one home."""
+    if uprn is not None:
+        return uprn_column == uprn
+    if area is None:
+        return true()
+    return uprn_column.in_(select(HomeProfile.uprn).where(col(HomeProfile.area) == area))
+
+
+async def homes(
+    session: AsyncSession, area: str | None
+) -> list[tuple[str, str | None, GasSupply | None]]:
+    query = select(HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply)
+    if area is not None:
+        query = query.where(col(HomeProfile.area) == area)
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+
+
+async def current_tenancies(
+    session: AsyncSession, area: str | None
+) -> dict[str, tuple[date | None, TenancyType | None, ArrearsStage | None]]:
+    """Each home's current tenancy (started last, not ended): start, type, arrears."""
+    query = (
+        select(
+            col(TenancyRecord.uprn),
+            col(TenancyRecord.start_date),
+            col(TenancyRecord.tenancy_type),
+            col(TenancyRecord.arrears_stage),
+        )
+        .where(
+            col(TenancyRecord.ended_on).is_(None),
+            col(TenancyRecord.start_date).is_not(None),
+            _in_area(col(TenancyRecord.uprn), area),
+        )
+        .order_by(col(TenancyRecord.uprn), col(TenancyRecord.start_date))
+    )
+    found: dict[str, tuple[date | None, TenancyType | None, ArrearsStage | None]] = {}
+    for uprn, start, kind, stage in (await session.execute(query)).all():
+        found[uprn] = (start, kind, stage)  # the latest start wins
+    return found
+
+
+async def households(session: AsyncSession, area: str | None) -> dict[str, list[ResidentProfile]]:
+    query = (
+        select(ResidentProfile)
+        .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
+        .where(col(TenancyRecord.ended_on).is_(None), _in_area(col(ResidentProfile.uprn), area))
+    )
+    found: dict[str, list[ResidentProfile]] = {}
+    for resident in (await session.execute(query)).scalars():
+        found.setdefault(resident.uprn, []).append(resident)
+    return found
+
+
+async def _counts(session: AsyncSession, query: Any) -> dict[str, int]:
+    return {uprn: int(n) for uprn, n in (await session.execute(query)).all()}
+
+
+async def contacts_since(
+    session: AsyncSession, area: str | None, since: datetime, uprn: str | None = None
+) -> dict[str, int]:
+    return await _counts(
+        session,
+        select(HouseholdContact.uprn, func.count())
+        .where(
+            col(HouseholdContact.contacted_at) >= since,
+            _in_area(col(HouseholdContact.uprn), area, uprn),
+        )
+        .group_by(col(HouseholdContact.uprn)),
+    )
+
+
+async def open_actions(
+    session: AsyncSession, area: str | None, uprn: str | None = None
+) -> dict[str, int]:
+    return await _counts(
+        session,
+        select(CustomerAction.uprn, func.count())
+        .where(
+            col(CustomerAction.closed_at).is_(None), _in_area(col(CustomerAction.uprn), area, uprn)
+        )
+        .group_by(col(CustomerAction.uprn)),
+    )
+
+
+async def no_access(
+    session: AsyncSession, area: str | None, uprn: str | None = None
+) -> dict[str, int]:
+    """Visits with no access and compliance attempts with no access, per home."""
+    visits = await _counts(
+        session,
+        select(Visit.uprn, func.count())
+        .where(col(Visit.status) == VisitStatus.NO_ACCESS, _in_area(col(Visit.uprn), area, uprn))
+        .group_by(col(Visit.uprn)),
+    )
+    checks = await _counts(
+        session,
+        select(AccessFailure.uprn, func.count())
+        .where(_in_area(col(AccessFailure.uprn), area, uprn))
+        .group_by(col(AccessFailure.uprn)),
+    )
+    return {
+        uprn: visits.get(uprn, 0) + checks.get(uprn, 0) for uprn in visits.keys() | checks.keys()
+    }
+
+
+async def damp_homes(session: AsyncSession, area: str | None, uprn: str | None = None) -> set[str]:
+    """Homes with a damp and mould hazard found on a visit or a damp case in repairs."""
+    hazards = await session.execute(
+        select(Visit.uprn)
+        .join(VisitHazardFinding, col(Visit.id) == col(VisitHazardFinding.visit_id))
+        .where(
+            col(VisitHazardFinding.hazard_type) == HazardType.DAMP_AND_MOULD.value,
+            _in_area(col(Visit.uprn), area, uprn),
+        )
+        .distinct()
+    )
+    cases = await session.execute(
+        select(DampCase.uprn).where(_in_area(col(DampCase.uprn), area, uprn)).distinct()
+    )
+    return {row[0] for row in hazards.all()} | {row[0] for row in cases.all()}
+
+
+@dataclass
+class LastVisits:
+    last_visit: date | None = None
+    last_full_visit: date | None = None
+    last_stock_condition_survey: date | None = None
+
+
+async def last_visits(session: AsyncSession, area: str | None) -> dict[str, LastVisits]:
+    """Each home's latest completed visit: any, full, and stock condition survey."""
+    query = (
+        select(
+            Visit.uprn,
+            func.max(Visit.visited_at),
+            func.max(Visit.visited_at).filter(col(Visit.kind) == VisitKind.FULL),
+            func.max(Visit.visited_at).filter(col(Visit.stock_condition_survey).is_(True)),
+        )
+        .where(col(Visit.status) == VisitStatus.COMPLETED, _in_area(col(Visit.uprn), area))
+        .group_by(col(Visit.uprn))
+    )
+    found: dict[str, LastVisits] = {}
+    for uprn, any_at, full_at, survey_at in (await session.execute(query)).all():
+        found[uprn] = LastVisits(_day(any_at), _day(full_at), _day(survey_at))
+    return found
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else london_day(moment)
+
+
+async def visits_of(session: AsyncSession, uprn: str) -> LastVisits:
+    return (await last_visits_for(session, [uprn])).get(uprn, LastVisits())
+
+
+async def last_visits_for(session: AsyncSession, uprns: Sequence[str]) -> dict[str, LastVisits]:
+    query = (
+        select(
+            Visit.uprn,
+            func.max(Visit.visited_at),
+            func.max(Visit.visited_at).filter(col(Visit.kind) == VisitKind.FULL),
+            func.max(Visit.visited_at).filter(col(Visit.stock_condition_survey).is_(True)),
+        )
+        .where(col(Visit.status) == VisitStatus.COMPLETED, col(Visit.uprn).in_(uprns))
+        .group_by(col(Visit.uprn))
+    )
+    return {
+        uprn: LastVisits(_day(a), _day(f), _day(s))
+        for uprn, a, f, s in (await session.execute(query)).all()
+    }

@@ -1,15 +1,20 @@
 """The risk-based visit programme's pure rules: a home's visit priority, as an
-explainable score from weighted factors (weights are configuration: RiskWeights)."""
+explainable score from weighted factors (weights are configuration: RiskWeights), and
+when a home's next visit is due and of which kind (VisitIntervals)."""
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
+from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
-from visits.settings import RiskWeights
+from hearth_contracts.events.visits import VisitKind
+from visits.settings import RiskWeights, VisitIntervals
 
 INTRODUCTORY_TYPES = frozenset({TenancyType.INTRODUCTORY, TenancyType.STARTER})
 NEW_TENANCY_MONTHS = 12
@@ -17,7 +22,7 @@ NEW_TENANCY_MONTHS = 12
 
 
 class ContactFrequency(StrEnum):
-    """How often the household contacts the landlord, against homes like it."""
+    """How often the household contacts the landlord, against the configured bounds."""
 
     VERY_LOW = "very_low"
     USUAL = "usual"
@@ -27,12 +32,14 @@ class ContactFrequency(StrEnum):
 class Factor(StrEnum):
     """A reason a home rises up the visit programme."""
 
+    BEYOND_INTERVAL = "beyond_interval"
     CONTACT_VERY_LOW = "contact_very_low"
     CONTACT_VERY_HIGH = "contact_very_high"
     VULNERABILITIES = "vulnerabilities"
     LIVING_ALONE = "living_alone"
+    AGE_BAND = "age_band"
     CUSTOMER_ACTIONS_OUTSTANDING = "customer_actions_outstanding"
-    ELECTRIC_HEATING = "electric_heating"
+    NO_ANNUAL_GAS_VISIT = "no_annual_gas_visit"
     NEW_OR_INTRODUCTORY_TENANCY = "new_or_introductory_tenancy"
     ARREARS = "arrears"
     DAMP_HISTORY = "damp_history"
@@ -44,17 +51,26 @@ class HomeRiskFactors(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    beyond_interval: bool = Field(default=False, description="Past its maximum visit interval")
     contact_frequency: ContactFrequency = ContactFrequency.USUAL
-    vulnerabilities_declared: NonNegativeInt = 0
-    living_alone: bool = False
-    customer_actions_outstanding: NonNegativeInt = Field(
-        default=0, description="Promised at the last visit and still open"
+    contacts_last_12_months: NonNegativeInt = 0
+    vulnerabilities_declared: NonNegativeInt = Field(
+        default=0, description="Residents with a recorded vulnerability (a flag each)"
     )
-    electric_heating: bool = Field(default=False, description="So no annual gas visit")
+    living_alone: bool = False
+    age_band: AgeBand | None = Field(default=None, description="The eldest resident's band")
+    customer_actions_outstanding: NonNegativeInt = Field(
+        default=0, description="Promised at earlier visits and still open"
+    )
+    no_annual_gas_visit: bool = Field(
+        default=False, description="No live gas supply, so no gas check sees inside every year"
+    )
     new_or_introductory_tenancy: bool = False
     arrears_stage: ArrearsStage = ArrearsStage.NONE
     damp_history: bool = False
-    no_access_visits: NonNegativeInt = Field(default=0, description="Earlier visits with no access")
+    no_access_visits: NonNegativeInt = Field(
+        default=0, description="Visits and compliance check attempts that got no access"
+    )
 
 
 class Reason(BaseModel):
@@ -76,10 +92,19 @@ class RiskScore(BaseModel):
     reasons: list[Reason]
 
 
+def contact_frequency(contacts: int, weights: RiskWeights) -> ContactFrequency:
+    if contacts <= weights.contact_very_low_at_most:
+        return ContactFrequency.VERY_LOW
+    if contacts >= weights.contact_very_high_at_least:
+        return ContactFrequency.VERY_HIGH
+    return ContactFrequency.USUAL
+
+
 def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
     """Score a home for the visit programme: each present factor adds its weight (counted
     factors add theirs per item, up to a cap). Only factors that added points are reasons."""
     earned: list[tuple[Factor, int]] = [
+        (Factor.BEYOND_INTERVAL, weights.beyond_interval * factors.beyond_interval),
         (
             Factor.CONTACT_VERY_LOW,
             weights.contact_very_low * (factors.contact_frequency is ContactFrequency.VERY_LOW),
@@ -95,11 +120,15 @@ def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
         ),
         (Factor.LIVING_ALONE, weights.living_alone * factors.living_alone),
         (
+            Factor.AGE_BAND,
+            0 if factors.age_band is None else weights.age_band[factors.age_band],
+        ),
+        (
             Factor.CUSTOMER_ACTIONS_OUTSTANDING,
             weights.per_customer_action_outstanding
             * min(factors.customer_actions_outstanding, weights.customer_actions_counted),
         ),
-        (Factor.ELECTRIC_HEATING, weights.electric_heating * factors.electric_heating),
+        (Factor.NO_ANNUAL_GAS_VISIT, weights.no_annual_gas_visit * factors.no_annual_gas_visit),
         (
             Factor.NEW_OR_INTRODUCTORY_TENANCY,
             weights.new_or_introductory_tenancy * factors.new_or_introductory_tenancy,
@@ -115,8 +144,16 @@ def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
     return RiskScore(score=sum(r.points for r in reasons), reasons=reasons)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def is_new_tenancy(start_date: date | None, tenancy_type: TenancyType | None, today: date) -> bool:
-    """An introductory (or starter) tenancy, or any tenancy in its first 12 months."""
+    """An introductory (or starter) tenancy until it converts or ends, or any tenancy
+    in its first 12 months."""
     if tenancy_type in INTRODUCTORY_TYPES:
         return True
     if start_date is None:
@@ -125,3 +162,52 @@ def is_new_tenancy(start_date: date | None, tenancy_type: TenancyType | None, to
     if today.day < start_date.day:
         months -= 1
     return months < NEW_TENANCY_MONTHS
+
+
+@dataclass(frozen=True)
+class VisitHistory:
+    """When a home was last visited (completed visits only), by kind."""
+
+    last_visit: date | None = None
+    last_full_visit: date | None = None
+    last_stock_condition_survey: date | None = None
+
+
+@dataclass(frozen=True)
+class NextVisit:
+    kind: VisitKind
+    stock_condition_survey: bool
+    due_by: date
+    beyond_interval: bool
+
+
+def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) -> NextVisit:
+    """When the home must next be visited and how: some visit within `any_visit_months`
+    of the last, a full visit within `full_visit_months` of the last full one (a home
+    never visited is due now). Between full visits the visit is lite when configured;
+    a full visit is the stock condition survey when the last one is five years old."""
+    due_any = (
+        today
+        if history.last_visit is None
+        else add_months(history.last_visit, intervals.any_visit_months)
+    )
+    due_full = (
+        today
+        if history.last_full_visit is None
+        else add_months(history.last_full_visit, intervals.full_visit_months)
+    )
+    due_by = min(due_any, due_full)
+    full = not intervals.alternate_lite or due_full <= due_any
+    survey = full and (
+        history.last_stock_condition_survey is None
+        or add_months(
+            history.last_stock_condition_survey, 12 * intervals.stock_condition_survey_years
+        )
+        <= max(due_by, today)
+    )
+    return NextVisit(
+        kind=VisitKind.FULL if full else VisitKind.LITE,
+        stock_condition_survey=survey,
+        due_by=due_by,
+        beyond_interval=due_by < today,
+    )

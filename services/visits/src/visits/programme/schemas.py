@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import date
 
+from pydantic import BaseModel, Field
+
+from hearth_contracts.events.visits import VisitKind
 from visits.programme.rules import HomeRiskFactors, Reason
 
 
 class HomePriority(BaseModel):
     """A home's place in the visit programme: its score, the factors known about it,
-    and which of them made the score."""
+    which of them made the score, and when and how it is next to be visited."""
 
     uprn: str
+    area: str | None = None
     score: int
     reasons: list[Reason]
     factors: HomeRiskFactors
+    next_visit_kind: VisitKind
+    stock_condition_survey: bool
+    due_by: date = Field(description="The last day within its maximum visit interval")
+    beyond_interval: bool
+
+
+class Programme(BaseModel):
+    """Every home (in the area), highest priority first, cut to `limit`."""
+
+    homes_ranked: int = Field(description="Homes ranked before the list was cut to the limit")
+    beyond_interval: int = Field(description="Homes past their maximum visit interval")
+    items: list[HomePriority]

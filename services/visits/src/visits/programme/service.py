@@ -2,37 +2,165 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.compliance import HeatingFuel
+from hearth_contracts.events.compliance import GasSupply
+from hearth_contracts.events.engagement import AgeBand
+from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_kit.problems import NotFound
+from visits.models import ResidentProfile
 from visits.programme import repository, rules
-from visits.programme.schemas import HomePriority
-from visits.settings import RiskWeights
+from visits.programme.repository import LastVisits
+from visits.programme.schemas import HomePriority, Programme
+from visits.settings import RiskWeights, VisitIntervals
+
+AGE_ORDER = list(AgeBand)
+CONTACT_WINDOW = timedelta(days=365)
+
+
+def eldest(residents: list[ResidentProfile]) -> AgeBand | None:
+    bands = [r.age_band for r in residents if r.age_band is not None]
+    return max(bands, key=AGE_ORDER.index) if bands else None
+
+
+def _priority(
+    *,
+    uprn: str,
+    area: str | None,
+    gas_supply: GasSupply | None,
+    tenancy: tuple[date | None, TenancyType | None, ArrearsStage | None] | None,
+    residents: list[ResidentProfile],
+    contacts: int,
+    actions: int,
+    no_access: int,
+    damp: bool,
+    visits: LastVisits,
+    weights: RiskWeights,
+    intervals: VisitIntervals,
+    today: date,
+) -> HomePriority:
+    upcoming = rules.next_visit(
+        rules.VisitHistory(
+            visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
+        ),
+        today,
+        intervals,
+    )
+    start, tenancy_type, arrears = tenancy or (None, None, None)
+    factors = rules.HomeRiskFactors(
+        beyond_interval=upcoming.beyond_interval,
+        contact_frequency=rules.contact_frequency(contacts, weights)
+        if tenancy is not None
+        else rules.ContactFrequency.USUAL,
+        contacts_last_12_months=contacts,
+        vulnerabilities_declared=sum(1 for r in residents if r.vulnerable),
+        living_alone=any(r.lives_alone for r in residents) and len(residents) <= 1,
+        age_band=eldest(residents),
+        customer_actions_outstanding=actions,
+        no_annual_gas_visit=gas_supply is not None and gas_supply is not GasSupply.LIVE,
+        new_or_introductory_tenancy=tenancy is not None
+        and rules.is_new_tenancy(start, tenancy_type, today),
+        arrears_stage=arrears or ArrearsStage.NONE,
+        damp_history=damp,
+        no_access_visits=no_access,
+    )
+    score = rules.visit_priority(factors, weights)
+    return HomePriority(
+        uprn=uprn,
+        area=area,
+        score=score.score,
+        reasons=score.reasons,
+        factors=factors,
+        next_visit_kind=upcoming.kind,
+        stock_condition_survey=upcoming.stock_condition_survey,
+        due_by=upcoming.due_by,
+        beyond_interval=upcoming.beyond_interval,
+    )
 
 
 class ProgrammeService:
-    async def priority(
-        self, session: AsyncSession, uprn: str, weights: RiskWeights, today: date
-    ) -> HomePriority:
-        """Score a home from what visits knows of it so far: the asset register's heating
-        fuel, the current tenancy, and the home's own visit history. Factors not yet
-        projected here (contact frequency, vulnerabilities, household make-up, customer
-        actions, arrears) count as absent."""
-        profile = await repository.get(session, uprn)
-        if profile is None and not await repository.has_visits(session, uprn):
-            raise NotFound(f"Nothing is known about home {uprn}")
-        factors = rules.HomeRiskFactors(
-            electric_heating=profile is not None and profile.heating_fuel is HeatingFuel.ELECTRIC,
-            new_or_introductory_tenancy=profile is not None
-            and rules.is_new_tenancy(profile.tenancy_start_date, profile.tenancy_type, today),
-            damp_history=await repository.has_damp_history(session, uprn),
-            no_access_visits=await repository.no_access_visits(session, uprn),
+    async def rank(
+        self,
+        session: AsyncSession,
+        *,
+        area: str | None,
+        limit: int,
+        weights: RiskWeights,
+        intervals: VisitIntervals,
+        now: datetime,
+        today: date,
+    ) -> Programme:
+        """Rank every home (in the area) by its explainable risk score: one grouped
+        query per factor source, so the work grows with the number of homes."""
+        homes = await repository.homes(session, area)
+        tenancies = await repository.current_tenancies(session, area)
+        households = await repository.households(session, area)
+        contacts = await repository.contacts_since(session, area, now - CONTACT_WINDOW)
+        actions = await repository.open_actions(session, area)
+        no_access = await repository.no_access(session, area)
+        damp = await repository.damp_homes(session, area)
+        visits = await repository.last_visits(session, area)
+        ranked = [
+            _priority(
+                uprn=uprn,
+                area=home_area,
+                gas_supply=gas,
+                tenancy=tenancies.get(uprn),
+                residents=households.get(uprn, []),
+                contacts=contacts.get(uprn, 0),
+                actions=actions.get(uprn, 0),
+                no_access=no_access.get(uprn, 0),
+                damp=uprn in damp,
+                visits=visits.get(uprn, LastVisits()),
+                weights=weights,
+                intervals=intervals,
+                today=today,
+            )
+            for uprn, home_area, gas in homes
+        ]
+        ranked.sort(key=lambda home: (-home.score, home.due_by, home.uprn))
+        return Programme(
+            homes_ranked=len(ranked),
+            beyond_interval=sum(1 for home in ranked if home.beyond_interval),
+            items=ranked[:limit],
         )
-        score = rules.visit_priority(factors, weights)
-        return HomePriority(uprn=uprn, score=score.score, reasons=score.reasons, factors=factors)
+
+    async def priority(
+        self,
+        session: AsyncSession,
+        uprn: str,
+        weights: RiskWeights,
+        intervals: VisitIntervals,
+        now: datetime,
+        today: date,
+    ) -> HomePriority:
+        """One home's score, the factors that made it, and its next visit."""
+        profile = await repository.get(session, uprn)
+        visits = await repository.visits_of(session, uprn)
+        residents = await repository.residents_at(session, uprn)
+        tenancy = await repository.current_tenancy(session, uprn)
+        if profile is None and tenancy is None and not residents and visits.last_visit is None:
+            raise NotFound(f"Nothing is known about home {uprn}")
+        contacts = await repository.contacts_since(session, None, now - CONTACT_WINDOW, uprn)
+        return _priority(
+            uprn=uprn,
+            area=profile.area if profile else None,
+            gas_supply=profile.gas_supply if profile else None,
+            tenancy=None
+            if tenancy is None
+            else (tenancy.start_date, tenancy.tenancy_type, tenancy.arrears_stage),
+            residents=residents,
+            contacts=contacts.get(uprn, 0),
+            actions=(await repository.open_actions(session, None, uprn)).get(uprn, 0),
+            no_access=(await repository.no_access(session, None, uprn)).get(uprn, 0),
+            damp=uprn in await repository.damp_homes(session, None, uprn),
+            visits=visits,
+            weights=weights,
+            intervals=intervals,
+            today=today,
+        )
 
 
 programme_service = ProgrammeService()

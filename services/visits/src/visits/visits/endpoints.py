@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
@@ -14,9 +14,17 @@ from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from visits.models import VisitStatus
 from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
-from visits.visits.service import to_public, visit_service
+from visits.visits.service import VisitService, to_public
 
 router = APIRouter(prefix="/v1/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
+
+
+def the_visit_service(request: Request) -> VisitService:
+    service: VisitService = request.app.state.visit_service
+    return service
+
+
+VisitServiceDep = Annotated[VisitService, Depends(the_visit_service)]
 
 
 def _location(visit: VisitPublic) -> str:
@@ -25,7 +33,10 @@ def _location(visit: VisitPublic) -> str:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VisitPublic)
 async def schedule_visit(
-    body: VisitCreate, session: SessionDep, idempotency: IdempotencyDep
+    body: VisitCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    visit_service: VisitServiceDep,
 ) -> Response:
     """Book a home visit (publishes visit-scheduled)."""
     return await idempotency.create(
@@ -38,7 +49,11 @@ async def schedule_visit(
 
 @router.post("/{visit_id}/report", status_code=status.HTTP_201_CREATED, response_model=VisitPublic)
 async def report_visit(
-    visit_id: uuid.UUID, body: VisitReport, session: SessionDep, idempotency: IdempotencyDep
+    visit_id: uuid.UUID,
+    body: VisitReport,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    visit_service: VisitServiceDep,
 ) -> Response:
     """Record the visit's outcome and findings, once (publishes visit-completed with
     visit-found-repair and hazard-identified, or visit-no-access / visit-declined, and
@@ -52,7 +67,9 @@ async def report_visit(
 
 
 @router.get("/{visit_id}", response_model=VisitPublic)
-async def get_visit(visit_id: uuid.UUID, session: SessionDep) -> VisitPublic:
+async def get_visit(
+    visit_id: uuid.UUID, session: SessionDep, visit_service: VisitServiceDep
+) -> VisitPublic:
     """One visit with what it found."""
     return to_public(*await visit_service.get_with_findings(session, visit_id))
 
@@ -61,6 +78,7 @@ async def get_visit(visit_id: uuid.UUID, session: SessionDep) -> VisitPublic:
 async def list_visits(
     session: SessionDep,
     page: PageDep,
+    visit_service: VisitServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN, description="One home")] = None,
     visit_status: Annotated[VisitStatus | None, Query(alias="status")] = None,
 ) -> Page[VisitPublic]:

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from visits.models import (
+    CommunalIssue,
+    CustomerAction,
+    RoomInspected,
     Visit,
     VisitHazardFinding,
     VisitRepairFinding,
@@ -28,6 +31,9 @@ class Findings:
     repairs: list[VisitRepairFinding] = field(default_factory=list)
     hazards: list[VisitHazardFinding] = field(default_factory=list)
     tenancy_concerns: list[VisitTenancyConcern] = field(default_factory=list)
+    rooms: list[RoomInspected] = field(default_factory=list)
+    communal_issues: list[CommunalIssue] = field(default_factory=list)
+    customer_actions: list[CustomerAction] = field(default_factory=list)
 
 
 async def get(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
@@ -95,6 +101,29 @@ async def findings(
     )
     for concern in concerns.scalars():
         found[concern.visit_id].tenancy_concerns.append(concern)
+    rooms = await session.execute(
+        select(RoomInspected)
+        .where(col(RoomInspected.visit_id).in_(visit_ids))
+        .order_by(col(RoomInspected.visit_id), col(RoomInspected.position))
+    )
+    for room in rooms.scalars():
+        found[room.visit_id].rooms.append(room)
+    issues = await session.execute(
+        select(CommunalIssue)
+        .where(col(CommunalIssue.visit_id).in_(visit_ids))
+        .order_by(col(CommunalIssue.visit_id), col(CommunalIssue.position))
+    )
+    for issue in issues.scalars():
+        found[issue.visit_id].communal_issues.append(issue)
+    actions = await session.execute(
+        select(CustomerAction)
+        .where(col(CustomerAction.visit_id).in_(visit_ids))
+        .order_by(
+            col(CustomerAction.visit_id), col(CustomerAction.promised_at), col(CustomerAction.id)
+        )
+    )
+    for action in actions.scalars():
+        found[action.visit_id].customer_actions.append(action)
     return found
 
 
@@ -103,7 +132,63 @@ def add(session: AsyncSession, visit: Visit) -> None:
 
 
 def add_findings(session: AsyncSession, findings: Findings) -> None:
-    session.add_all([*findings.repairs, *findings.hazards, *findings.tenancy_concerns])
+    session.add_all(
+        [
+            *findings.repairs,
+            *findings.hazards,
+            *findings.tenancy_concerns,
+            *findings.rooms,
+            *findings.communal_issues,
+            *findings.customer_actions,
+        ]
+    )
+
+
+async def open_actions(session: AsyncSession, uprn: str) -> list[CustomerAction]:
+    """Customer actions promised at the home and not yet closed, oldest first."""
+    query = (
+        select(CustomerAction)
+        .where(col(CustomerAction.uprn) == uprn, col(CustomerAction.closed_at).is_(None))
+        .order_by(col(CustomerAction.promised_at), col(CustomerAction.id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def close_actions(
+    session: AsyncSession,
+    *,
+    uprn: str,
+    action_ids: Sequence[uuid.UUID],
+    closed_at: datetime,
+    visit_id: uuid.UUID,
+) -> int:
+    """Close the home's open actions among `action_ids`; how many were closed."""
+    if not action_ids:
+        return 0
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(CustomerAction)
+            .where(
+                col(CustomerAction.id).in_(action_ids),
+                col(CustomerAction.uprn) == uprn,
+                col(CustomerAction.closed_at).is_(None),
+            )
+            .values(closed_at=closed_at, closed_at_visit_id=visit_id)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return int(result.rowcount)
+
+
+async def completed_visits(session: AsyncSession, uprn: str) -> list[Visit]:
+    """The home's completed visits, latest first (what the next visit's kind follows)."""
+    query = (
+        select(Visit)
+        .where(col(Visit.uprn) == uprn, col(Visit.status) == VisitStatus.COMPLETED)
+        .order_by(col(Visit.visited_at).desc())
+    )
+    return list((await session.execute(query)).scalars().all())
 
 
 async def record_report(

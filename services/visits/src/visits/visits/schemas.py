@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -11,7 +11,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hearth_contracts.events.visits import (
     DeclineReason,
     HazardSeverity,
+    HazardType,
     NoAccessReason,
+    RepairSeverity,
     TenancyConcernType,
     Trade,
     VisitChannel,
@@ -37,7 +39,18 @@ class VisitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    kind: VisitKind
+    kind: VisitKind | None = Field(
+        default=None,
+        description="full or lite; default: the kind the programme says is next for the home",
+    )
+    stock_condition_survey: bool | None = Field(
+        default=None,
+        description="A full visit as the stock condition survey; default: when it is due",
+    )
+    pair_with_gas_check: bool = Field(
+        default=True,
+        description="Pair a full visit with a gas safety check due near it (one trip)",
+    )
     channel: VisitChannel | None = Field(
         default=None,
         description="in_home for a full visit (the default); phone or video for a lite visit",
@@ -62,6 +75,7 @@ class RepairFound(BaseModel):
     description: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
     trade: Trade
+    severity: RepairSeverity | None = Field(default=None, description="The officer's judgement")
 
 
 class HazardFound(BaseModel):
@@ -69,9 +83,7 @@ class HazardFound(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hazard_type: str = Field(
-        min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$", examples=["damp_and_mould"]
-    )
+    hazard_type: HazardType
     severity: HazardSeverity
     location: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=2000)
@@ -92,6 +104,11 @@ class VisitReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: VisitOutcome
+    visited_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the officer was there (never in the future); default: now. "
+        "Every clock the report starts counts from it",
+    )
     repairs_found: list[RepairFound] = Field(
         default_factory=list, max_length=MAX_REPAIRS_PER_VISIT, description="Completed only"
     )
@@ -120,6 +137,7 @@ class RepairFindingPublic(BaseModel):
     description: str
     location: str
     trade: Trade
+    severity: RepairSeverity | None
 
 
 class HazardFindingPublic(BaseModel):
@@ -138,6 +156,37 @@ class TenancyConcernPublic(BaseModel):
     id: uuid.UUID
     concern: TenancyConcernType
     notes: str | None
+
+
+class RoomPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    room: str
+    condition: str
+    photos: list[str]
+    notes: str | None
+
+
+class CommunalIssuePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    issue: str
+    location: str
+    description: str | None
+
+
+class CustomerActionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    uprn: str
+    visit_id: uuid.UUID
+    description: str
+    due_on: date | None
+    promised_at: datetime
+    closed_at: datetime | None
+    closed_at_visit_id: uuid.UUID | None
 
 
 class VisitPublic(BaseModel):
@@ -161,6 +210,18 @@ class VisitPublic(BaseModel):
     no_access_reason: NoAccessReason | None
     decline_reason: DeclineReason | None
     notes: str | None
+    stock_condition_survey: bool
+    paired_check_id: uuid.UUID | None
+    visited_at: datetime | None
+    resident_id: uuid.UUID | None
+    household_size: int | None
+    details_corrected: list[str]
+    vulnerability_consent: bool | None
     repairs_found: list[RepairFindingPublic]
     hazards_found: list[HazardFindingPublic]
     tenancy_concerns: list[TenancyConcernPublic]
+    rooms: list[RoomPublic]
+    communal_issues: list[CommunalIssuePublic]
+    customer_actions: list[CustomerActionPublic] = Field(
+        description="Actions promised at this visit, open or closed"
+    )

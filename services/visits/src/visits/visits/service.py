@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.visits import (
+    Caseload,
     HazardIdentified,
+    ResidentDetail,
+    ResidentDetailsConfirmed,
     TenancyConcernRaised,
     VisitCompleted,
     VisitDeclined,
     VisitFoundRepair,
+    VisitKind,
     VisitNoAccess,
     VisitScheduled,
 )
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+from visits.caseloads import service as caseloads
 from visits.models import (
+    CommunalIssue,
+    CustomerAction,
+    RoomInspected,
     Visit,
     VisitHazardFinding,
     VisitRepairFinding,
@@ -28,6 +37,9 @@ from visits.models import (
     VisitTenancyConcern,
 )
 from visits.programme import repository as home_profiles
+from visits.programme import rules as programme_rules
+from visits.reports.rules import AssembledReport, check_visited_at
+from visits.settings import VisitsSettings
 from visits.visits import repository, rules
 from visits.visits.repository import Findings
 from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
@@ -42,38 +54,72 @@ def to_public(visit: Visit, findings: Findings | None = None) -> VisitPublic:
             "repairs_found": findings.repairs,
             "hazards_found": findings.hazards,
             "tenancy_concerns": findings.tenancy_concerns,
+            "rooms": findings.rooms,
+            "communal_issues": findings.communal_issues,
+            "customer_actions": findings.customer_actions,
         }
     )
 
 
 class VisitService:
+    def __init__(self, settings: VisitsSettings | None = None) -> None:
+        self.settings = settings or VisitsSettings()
+
     async def schedule(self, session: AsyncSession, data: VisitCreate) -> Visit:
-        """Book a visit with the household (publishes visit-scheduled). A rebooking
-        after no access counts as the next attempt at the same visit."""
+        """Book a visit with the household (publishes visit-scheduled). The kind, and
+        whether it is the stock condition survey, default to what the programme says is
+        next for the home; a full visit is paired with a gas safety check due near it
+        (one trip). A rebooking after no access counts as the next attempt."""
+        starts = data.scheduled_for.astimezone(UTC)
+        intervals = self.settings.intervals
+        upcoming = programme_rules.next_visit(
+            _history(await home_profiles.visits_of(session, data.uprn)),
+            london_day(starts),
+            intervals,
+        )
+        kind = data.kind or upcoming.kind
+        survey = (
+            upcoming.stock_condition_survey and kind is VisitKind.FULL
+            if data.stock_condition_survey is None
+            else data.stock_condition_survey
+        )
+        if survey and kind is not VisitKind.FULL:
+            raise Unprocessable(
+                "The stock condition survey is a full visit in the home",
+                field="stock_condition_survey",
+            )
         try:
-            channel = rules.channel_for(data.kind, data.channel)
+            channel = rules.channel_for(kind, data.channel)
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
         attempt_number = 1
         if data.rebooked_from_visit_id is not None:
             attempt_number = await self._next_attempt(session, data)
-        profile = await home_profiles.get(session, data.uprn)
-        starts = data.scheduled_for.astimezone(UTC)
+        tenancy = await home_profiles.current_tenancy(session, data.uprn)
+        paired = None
+        if kind is VisitKind.FULL and data.pair_with_gas_check:
+            day = london_day(starts)
+            window = timedelta(days=intervals.gas_pairing_days)
+            paired = await home_profiles.gas_check_to_pair(
+                session, data.uprn, due_from=day - window, due_to=day + window
+            )
         length = (
-            rules.DEFAULT_LENGTH[data.kind]
+            rules.DEFAULT_LENGTH[kind]
             if data.duration_minutes is None
             else timedelta(minutes=data.duration_minutes)
         )
         visit = Visit(
             id=uuid.uuid4(),
             uprn=data.uprn,
-            kind=data.kind,
+            kind=kind,
+            stock_condition_survey=survey,
+            paired_check_id=paired.check_id if paired else None,
             channel=channel,
             status=VisitStatus.SCHEDULED,
             scheduled_for=starts,
             scheduled_end=starts + length,
             officer=data.officer,
-            tenancy_id=profile.current_tenancy_id if profile else None,
+            tenancy_id=tenancy.tenancy_id if tenancy else None,
             rebooked_from_visit_id=data.rebooked_from_visit_id,
             attempt_number=attempt_number,
             scheduled_at=datetime.now(UTC),
@@ -94,6 +140,8 @@ class VisitService:
                 tenancy_id=visit.tenancy_id,
                 kind=visit.kind,
                 channel=visit.channel,
+                stock_condition_survey=visit.stock_condition_survey,
+                paired_check_id=visit.paired_check_id,
                 scheduled_start=visit.scheduled_for,
                 scheduled_end=visit.scheduled_end,
                 rebooked_from_visit_id=visit.rebooked_from_visit_id,
@@ -127,20 +175,24 @@ class VisitService:
         """Record what happened at a booked visit, with its findings, and announce it:
         visit-completed, one visit-found-repair per repair and one hazard-identified
         per hazard; or visit-no-access / visit-declined; and one
-        tenancy-concern-raised per concern. Every event carries the report time."""
+        tenancy-concern-raised per concern. Every event carries visited_at (default:
+        now), never in the future: the clocks the findings start count from it."""
+        reported_at = datetime.now(UTC)
+        visited_at = (data.visited_at or reported_at).astimezone(UTC)
         try:
             rules.check_report(data)
+            check_visited_at(visited_at, reported_at, "visited_at")
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
         visit = await self.get(session, visit_id)
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
-        reported_at = datetime.now(UTC)
         recorded = await repository.record_report(
             session,
             visit,
             rules.STATUS_AFTER[data.outcome],
             reported_at=reported_at,
+            visited_at=visited_at,
             household_confirmed=data.household_confirmed,
             no_access_reason=data.no_access_reason,
             decline_reason=data.decline_reason,
@@ -166,12 +218,152 @@ class VisitService:
         )
         repository.add_findings(session, findings)
         await session.flush()
-        await self._announce(session, visit, findings, reported_at)
+        await self._announce(session, visit, findings, visited_at)
+        return visit, findings
+
+    async def complete_from_draft(
+        self, session: AsyncSession, visit: Visit, report: AssembledReport, now: datetime
+    ) -> tuple[Visit, Findings]:
+        """Record a completed visit from its assembled draft and announce what it found:
+        visit-completed, resident-details-confirmed, one visit-found-repair per repair
+        (with its severity), one hazard-identified per hazard, one tenancy-concern-raised
+        per concern; all dated visited_at. Customer actions promised are kept open for
+        the next visit; those the draft closes are closed; a referral moves the tenancy
+        to the sustainable tenancy caseload."""
+        if not rules.can_be_reported(visit.status):
+            raise Conflict(f"Visit {visit.id} was already reported: it is {visit.status}")
+        visited_at = report.visit.visited_at.astimezone(UTC)
+        household = report.household
+        open_ids = {action.id for action in await repository.open_actions(session, visit.uprn)}
+        closing = [closed.action_id for closed in report.actions_closed]
+        for action_id in closing:
+            if action_id not in open_ids:
+                raise Unprocessable(
+                    f"No open customer action {action_id} at home {visit.uprn}",
+                    field="draft.action_closed.action_id",
+                )
+        recorded = await repository.record_report(
+            session,
+            visit,
+            VisitStatus.COMPLETED,
+            reported_at=now,
+            visited_at=visited_at,
+            household_confirmed=True,
+            notes=report.visit.notes,
+            resident_id=household.resident_id,
+            household_size=household.household_size,
+            details_corrected=[str(detail) for detail in household.corrected],
+            vulnerability_consent=household.vulnerability_consent,
+        )
+        if not recorded:
+            raise Conflict(f"Visit {visit.id} was already reported")
+        await repository.close_actions(
+            session, uprn=visit.uprn, action_ids=closing, closed_at=visited_at, visit_id=visit.id
+        )
+        findings = Findings(
+            repairs=[
+                VisitRepairFinding(id=uuid.uuid4(), visit_id=visit.id, position=n, **r.model_dump())
+                for n, r in enumerate(report.repairs)
+            ],
+            hazards=[
+                VisitHazardFinding(
+                    id=uuid.uuid4(),
+                    visit_id=visit.id,
+                    position=n,
+                    hazard_type=h.hazard_type.value,
+                    severity=h.severity,
+                    location=h.location,
+                    description=h.description,
+                )
+                for n, h in enumerate(report.hazards)
+            ],
+            tenancy_concerns=[
+                VisitTenancyConcern(
+                    id=uuid.uuid4(), visit_id=visit.id, position=n, concern=c.concern, notes=c.notes
+                )
+                for n, c in enumerate(report.tenancy_concerns)
+            ],
+            rooms=[
+                RoomInspected(
+                    id=uuid.uuid4(),
+                    visit_id=visit.id,
+                    position=n,
+                    room=room.room.value,
+                    condition=room.condition.value,
+                    photos=list(room.photos),
+                    notes=room.notes,
+                )
+                for n, room in enumerate(report.rooms)
+            ],
+            communal_issues=[
+                CommunalIssue(
+                    id=uuid.uuid4(),
+                    visit_id=visit.id,
+                    position=n,
+                    issue=issue.issue.value,
+                    location=issue.location,
+                    description=issue.description,
+                )
+                for n, issue in enumerate(report.communal_issues)
+            ],
+            customer_actions=[
+                CustomerAction(
+                    id=uuid.uuid4(),
+                    uprn=visit.uprn,
+                    visit_id=visit.id,
+                    description=action.description,
+                    due_on=action.due_on,
+                    promised_at=visited_at,
+                )
+                for action in report.actions_promised
+            ],
+        )
+        repository.add_findings(session, findings)
+        await session.flush()
+        referrals = {
+            concern.id: found.review_on
+            for concern, found in zip(
+                findings.tenancy_concerns, report.tenancy_concerns, strict=True
+            )
+            if found.refer_to_sustainable_tenancy and found.review_on is not None
+        }
+        await self._announce(session, visit, findings, visited_at, referrals=referrals)
+        await publish(
+            session,
+            ResidentDetailsConfirmed(
+                visit_id=visit.id,
+                uprn=visit.uprn,
+                resident_id=household.resident_id,
+                tenancy_id=visit.tenancy_id,
+                household_size=household.household_size,
+                corrected=[ResidentDetail(detail) for detail in household.corrected],
+                vulnerability_consent=household.vulnerability_consent,
+                confirmed_at=visited_at,
+            ),
+        )
+        if visit.tenancy_id is not None:
+            for concern_id, review_on in referrals.items():
+                await caseloads.refer(
+                    session,
+                    self.settings.caseloads,
+                    tenancy_id=visit.tenancy_id,
+                    uprn=visit.uprn,
+                    review_on=review_on,
+                    concern_id=concern_id,
+                    at=visited_at,
+                )
         return visit, findings
 
     async def _announce(
-        self, session: AsyncSession, visit: Visit, findings: Findings, reported_at: datetime
+        self,
+        session: AsyncSession,
+        visit: Visit,
+        findings: Findings,
+        reported_at: datetime,
+        referrals: dict[uuid.UUID, date] | None = None,
     ) -> None:
+        """Publish what a report found; `reported_at` is the visit's visited_at."""
+        referrals = referrals or {}
         if visit.status is VisitStatus.COMPLETED:
             await publish(
                 session,
@@ -197,6 +389,8 @@ class VisitService:
                         trade=repair.trade,
                         reported_at=reported_at,
                         repairs_found_on_visit=len(findings.repairs),
+                        severity=repair.severity,
+                        visited_at=reported_at,
                     ),
                 )
             for hazard in findings.hazards:
@@ -247,6 +441,8 @@ class VisitService:
                     tenancy_id=visit.tenancy_id,
                     visit_id=visit.id,
                     concern_type=concern.concern,
+                    referred_to=Caseload.SUSTAINABLE_TENANCY if concern.id in referrals else None,
+                    review_on=referrals.get(concern.id),
                     raised_at=reported_at,
                 ),
             )
@@ -287,4 +483,7 @@ class VisitService:
         )
 
 
-visit_service = VisitService()
+def _history(visits: home_profiles.LastVisits) -> programme_rules.VisitHistory:
+    return programme_rules.VisitHistory(
+        visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
+    )

@@ -1,0 +1,37 @@
+"""HTTP routes for officers' caseloads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from hearth_kit.db import SessionDep
+from hearth_kit.pagination import Page, PageDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from visits.caseloads import service as caseloads
+from visits.caseloads.schemas import CaseloadEntryPublic
+from visits.programme.endpoints import SettingsDep
+
+router = APIRouter(prefix="/v1/caseloads", tags=["caseloads"], responses=PROBLEM_RESPONSES)
+
+OfficerPath = Annotated[
+    str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", description="Staff id")
+]
+
+
+@router.get("/{officer}", response_model=Page[CaseloadEntryPublic])
+async def officer_caseload(
+    officer: OfficerPath, session: SessionDep, page: PageDep
+) -> Page[CaseloadEntryPublic]:
+    """The tenancies an officer holds, with caseload, review and introductory end dates."""
+    return await caseloads.page(session, officer, page)
+
+
+@router.post("/tenancies/{tenancy_id}/hand-back", response_model=CaseloadEntryPublic)
+async def hand_back(
+    tenancy_id: uuid.UUID, session: SessionDep, settings: SettingsDep
+) -> CaseloadEntryPublic:
+    """Hand a sustainable tenancy case back to the caseload it was referred from."""
+    return await caseloads.hand_back(session, settings.caseloads, tenancy_id)

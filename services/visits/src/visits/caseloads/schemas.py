@@ -1,0 +1,26 @@
+"""Response models for officers' caseloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from hearth_contracts.events.visits import Caseload
+
+
+class CaseloadEntryPublic(BaseModel):
+    """A tenancy an officer holds, on which caseload, since when and until when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    tenancy_id: uuid.UUID
+    uprn: str
+    caseload: Caseload
+    officer: str | None
+    since: date
+    introductory_ends_on: date | None
+    review_on: date | None
+    returns_to: Caseload | None
+    as_of: datetime

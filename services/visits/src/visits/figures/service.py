@@ -1,0 +1,80 @@
+"""The visit programme's headline figures for a period: visits done against the
+programme, the no-access rate, repairs found per visit (first and later visits apart)
+and hazards found; overall, by area and by month. Never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.figures import Figures, Measure, Period
+from hearth_kit.working_days import london_day, start_of_london_day
+from visits.figures import repository
+from visits.figures.repository import ReportedVisit
+from visits.models import VisitStatus
+
+
+def measures(visits: Iterable[ReportedVisit], homes: int) -> list[Measure]:
+    """The measures of a set of visits; `homes` is the programme they count against."""
+    visits = list(visits)
+    completed = [v for v in visits if v.status is VisitStatus.COMPLETED]
+    no_access = sum(1 for v in visits if v.status is VisitStatus.NO_ACCESS)
+    first = [v for v in completed if v.first_visit]
+    later = [v for v in completed if not v.first_visit]
+    return [
+        Measure.ratio(
+            "visits.homes_visited",
+            "Homes with a completed visit in the period, out of the homes in the programme",
+            len({v.uprn for v in completed}),
+            homes,
+        ),
+        Measure.count("visits.completed", "Visits completed", len(completed)),
+        Measure.ratio(
+            "visits.no_access_rate",
+            "Visits attempted that got no access",
+            no_access,
+            len(visits),
+        ),
+        Measure.ratio(
+            "visits.repairs_per_first_visit",
+            "Repairs found per visit, at a home's first visit",
+            sum(v.repairs for v in first),
+            len(first),
+        ),
+        Measure.ratio(
+            "visits.repairs_per_later_visit",
+            "Repairs found per visit, at later visits",
+            sum(v.repairs for v in later),
+            len(later),
+        ),
+        Measure.count("visits.hazards_found", "Hazards found", sum(v.hazards for v in completed)),
+        Measure.count(
+            "visits.damp_and_mould_found",
+            "Damp and mould hazards found",
+            sum(v.damp_hazards for v in completed),
+        ),
+    ]
+
+
+async def figures(session: AsyncSession, period: Period) -> Figures:
+    start = start_of_london_day(period.first)
+    end = start_of_london_day(period.last + timedelta(days=1))
+    visits = await repository.reported_visits(session, start, end)
+    homes = await repository.homes_by_area(session)
+    by_area: dict[str, list[ReportedVisit]] = defaultdict(list)
+    by_month: dict[str, list[ReportedVisit]] = defaultdict(list)
+    for visit in visits:
+        by_area[visit.area or "unknown"].append(visit)
+        by_month[london_day(visit.at).strftime("%Y-%m")].append(visit)
+    breakdowns = {
+        f"area:{area}": measures(group, homes.get(None if area == "unknown" else area, 0))
+        for area, group in sorted(by_area.items())
+    }
+    total_homes = sum(homes.values())
+    breakdowns |= {
+        f"month:{month}": measures(group, total_homes) for month, group in sorted(by_month.items())
+    }
+    return period.figures(measures(visits, total_homes), breakdowns)

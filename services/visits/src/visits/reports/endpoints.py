@@ -1,0 +1,72 @@
+"""HTTP routes for reports a tablet sends in pieces, and the officer's briefing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+from visits.reports.schemas import Briefing, DraftPieces, DraftPublic, ReportSubmission
+from visits.reports.service import ReportService
+from visits.visits.schemas import VisitPublic
+from visits.visits.service import to_public
+
+router = APIRouter(prefix="/v1/visits", tags=["visit reports"], responses=PROBLEM_RESPONSES)
+
+
+def the_report_service(request: Request) -> ReportService:
+    service: ReportService = request.app.state.report_service
+    return service
+
+
+ReportServiceDep = Annotated[ReportService, Depends(the_report_service)]
+
+
+@router.put("/{visit_id}/report/draft", response_model=DraftPublic)
+async def save_draft(
+    visit_id: uuid.UUID, body: DraftPieces, session: SessionDep, reports: ReportServiceDep
+) -> DraftPublic:
+    """Save pieces of the visit's report as the tablet sends them (idempotent: each
+    piece is kept at its highest version, so resent or reordered pieces converge)."""
+    return await reports.save_draft(session, visit_id, body)
+
+
+@router.get("/{visit_id}/report/draft", response_model=DraftPublic)
+async def get_draft(
+    visit_id: uuid.UUID, session: SessionDep, reports: ReportServiceDep
+) -> DraftPublic:
+    """The draft as it stands and the sections it still lacks."""
+    return await reports.draft(session, visit_id)
+
+
+@router.post(
+    "/{visit_id}/report/submit", status_code=status.HTTP_201_CREATED, response_model=VisitPublic
+)
+async def submit_report(
+    visit_id: uuid.UUID,
+    body: ReportSubmission,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    reports: ReportServiceDep,
+) -> Response:
+    """Submit the draft as the visit's report, once (send an Idempotency-Key: a retry
+    gets the same answer and changes nothing). Publishes visit-completed,
+    resident-details-confirmed, visit-found-repair, hazard-identified and
+    tenancy-concern-raised, all dated visited_at."""
+    return await idempotency.create(
+        session,
+        lambda: reports.submit(session, visit_id, body),
+        shape=lambda recorded: to_public(*recorded),
+        location=lambda visit: f"/v1/visits/{visit.id}",
+    )
+
+
+@router.get("/{visit_id}/briefing", response_model=Briefing)
+async def briefing(visit_id: uuid.UUID, session: SessionDep, reports: ReportServiceDep) -> Briefing:
+    """Before going: the household's language, format and access needs, whether a
+    vulnerability is recorded (a flag), and customer actions still open."""
+    return await reports.briefing(session, visit_id)

@@ -1,0 +1,122 @@
+"""Pure rules of a report sent in pieces: what a draft must hold before it is
+submitted, and the report it adds up to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from hearth_contracts.events.visits import VisitKind
+from visits.reports.schemas import (
+    CONTENT_MODELS,
+    CommunalIssueFinding,
+    CustomerActionClosed,
+    CustomerActionPromised,
+    DraftSection,
+    HazardFinding,
+    HouseholdDetails,
+    RepairFinding,
+    RoomInventory,
+    TenancyConcernFinding,
+    VisitDetails,
+)
+from visits.visits.rules import RuleBroken
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SavedPiece:
+    """A draft piece as kept: its section, the tablet's id, and its content (None when
+    removed)."""
+
+    section: DraftSection
+    piece_id: str
+    content: dict[str, object] | None
+
+
+@dataclass
+class AssembledReport:
+    """A complete report, its parts in piece-id order (the tablet's own order)."""
+
+    visit: VisitDetails
+    household: HouseholdDetails
+    rooms: list[RoomInventory] = field(default_factory=list)
+    repairs: list[RepairFinding] = field(default_factory=list)
+    hazards: list[HazardFinding] = field(default_factory=list)
+    tenancy_concerns: list[TenancyConcernFinding] = field(default_factory=list)
+    communal_issues: list[CommunalIssueFinding] = field(default_factory=list)
+    actions_promised: list[CustomerActionPromised] = field(default_factory=list)
+    actions_closed: list[CustomerActionClosed] = field(default_factory=list)
+
+
+def required_sections(kind: VisitKind) -> list[DraftSection]:
+    """A report says when the visit was and confirms the household; a full visit in
+    the home also goes room by room."""
+    required = [DraftSection.VISIT, DraftSection.HOUSEHOLD]
+    if kind is VisitKind.FULL:
+        required.append(DraftSection.ROOM)
+    return required
+
+
+def missing_sections(kind: VisitKind, pieces: Iterable[SavedPiece]) -> list[DraftSection]:
+    present = {piece.section for piece in pieces if piece.content is not None}
+    return [section for section in required_sections(kind) if section not in present]
+
+
+def check_visited_at(visited_at: datetime, now: datetime, field_name: str) -> None:
+    """A visit is reported after it happened: visited_at is never in the future."""
+    if visited_at > now:
+        raise RuleBroken("visited_at is in the future: a visit is reported after it", field_name)
+
+
+def assemble(kind: VisitKind, pieces: Iterable[SavedPiece], now: datetime) -> AssembledReport:
+    """The report a draft adds up to, or RuleBroken naming what it lacks."""
+    live = sorted(
+        (p for p in pieces if p.content is not None), key=lambda p: (p.section, p.piece_id)
+    )
+    missing = missing_sections(kind, live)
+    if missing:
+        raise RuleBroken(
+            f"The draft has no {missing[0]} section yet: it is required", f"draft.{missing[0]}"
+        )
+    parts: dict[DraftSection, list[object]] = {section: [] for section in DraftSection}
+    for piece in live:
+        parts[piece.section].append(CONTENT_MODELS[piece.section].model_validate(piece.content))
+    for single in (DraftSection.VISIT, DraftSection.HOUSEHOLD):
+        if len(parts[single]) > 1:
+            raise RuleBroken(f"A report has one {single} section, not several", f"draft.{single}")
+    report = AssembledReport(
+        visit=_only(parts[DraftSection.VISIT], VisitDetails),
+        household=_only(parts[DraftSection.HOUSEHOLD], HouseholdDetails),
+        rooms=_all(parts[DraftSection.ROOM], RoomInventory),
+        repairs=_all(parts[DraftSection.REPAIR], RepairFinding),
+        hazards=_all(parts[DraftSection.HAZARD], HazardFinding),
+        tenancy_concerns=_all(parts[DraftSection.TENANCY_CONCERN], TenancyConcernFinding),
+        communal_issues=_all(parts[DraftSection.COMMUNAL_ISSUE], CommunalIssueFinding),
+        actions_promised=_all(parts[DraftSection.CUSTOMER_ACTION], CustomerActionPromised),
+        actions_closed=_all(parts[DraftSection.ACTION_CLOSED], CustomerActionClosed),
+    )
+    check_visited_at(report.visit.visited_at, now, "draft.visit.visited_at")
+    rooms = [room.room for room in report.rooms]
+    if len(rooms) != len(set(rooms)):
+        raise RuleBroken("Each room appears once in the inventory", "draft.room")
+    for concern in report.tenancy_concerns:
+        if concern.refer_to_sustainable_tenancy and concern.review_on is None:
+            raise RuleBroken(
+                "A referral to the sustainable tenancy caseload needs a review date",
+                "draft.tenancy_concern.review_on",
+            )
+    return report
+
+
+def _only(items: list[object], kind: type[T]) -> T:
+    [item] = items
+    assert isinstance(item, kind)
+    return item
+
+
+def _all(items: list[object], kind: type[T]) -> list[T]:
+    return [item for item in items if isinstance(item, kind)]

@@ -1,0 +1,300 @@
+"""Request and response models for visit reports a tablet sends in pieces.
+
+A draft is a set of pieces, each keyed by its section and the tablet's own piece id
+and carrying a version the tablet counts up. The highest version of a piece wins,
+so pieces resent out of order, or twice, converge on the same draft. A piece whose
+content is null was removed on the tablet."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hearth_contracts.events.visits import (
+    HazardSeverity,
+    HazardType,
+    RepairSeverity,
+    ResidentDetail,
+    TenancyConcernType,
+    Trade,
+    VisitKind,
+)
+from visits.visits.schemas import CustomerActionPublic
+
+MAX_PIECES_PER_REQUEST = 100
+PIECE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+class Room(StrEnum):
+    """The rooms and areas of a home a full visit's inventory goes through."""
+
+    HALLWAY = "hallway"
+    LIVING_ROOM = "living_room"
+    DINING_ROOM = "dining_room"
+    KITCHEN = "kitchen"
+    BATHROOM = "bathroom"
+    SEPARATE_TOILET = "separate_toilet"
+    BEDROOM_1 = "bedroom_1"
+    BEDROOM_2 = "bedroom_2"
+    BEDROOM_3 = "bedroom_3"
+    BEDROOM_4 = "bedroom_4"
+    BEDROOM_5 = "bedroom_5"
+    LANDING = "landing"
+    UTILITY_ROOM = "utility_room"
+    LOFT = "loft"
+    BALCONY = "balcony"
+    GARDEN = "garden"
+    GARAGE_OR_SHED = "garage_or_shed"
+    EXTERIOR = "exterior"
+
+
+class ConditionRating(StrEnum):
+    """A room's condition, on the stock condition survey's scale."""
+
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    UNACCEPTABLE = "unacceptable"
+
+
+class CommunalIssueType(StrEnum):
+    """A communal or estate issue noticed on the way in."""
+
+    CLEANING = "cleaning"
+    LIGHTING = "lighting"
+    DOOR_ENTRY = "door_entry"
+    LIFT = "lift"
+    FIRE_SAFETY = "fire_safety"
+    FLY_TIPPING = "fly_tipping"
+    GRAFFITI = "graffiti"
+    GROUNDS_MAINTENANCE = "grounds_maintenance"
+    PARKING = "parking"
+    OTHER = "other"
+
+
+class DraftSection(StrEnum):
+    VISIT = "visit"
+    HOUSEHOLD = "household"
+    ROOM = "room"
+    REPAIR = "repair"
+    HAZARD = "hazard"
+    TENANCY_CONCERN = "tenancy_concern"
+    COMMUNAL_ISSUE = "communal_issue"
+    CUSTOMER_ACTION = "customer_action"
+    ACTION_CLOSED = "action_closed"
+
+
+class _Content(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VisitDetails(_Content):
+    """When the officer was there (never in the future): every clock the report starts
+    (a repair's target, an Awaab's Law case) counts from it."""
+
+    visited_at: AwareDatetime
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class HouseholdDetails(_Content):
+    """The household's details checked with a resident: confirmed, or corrected where
+    `corrected` lists what was wrong (engagement follows corrections up)."""
+
+    resident_id: uuid.UUID = Field(description="The resident who confirmed them")
+    household_size: int = Field(ge=1, le=30)
+    corrected: list[ResidentDetail] = Field(default_factory=list, max_length=8)
+    vulnerability_consent: bool | None = Field(
+        default=None, description="Consent to record vulnerabilities; null when not asked"
+    )
+
+
+PhotoReference = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+
+
+class RoomInventory(_Content):
+    room: Room
+    condition: ConditionRating
+    photos: list[PhotoReference] = Field(default_factory=list, max_length=20)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class RepairFinding(_Content):
+    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    trade: Trade
+    severity: RepairSeverity
+
+
+class HazardFinding(_Content):
+    hazard_type: HazardType
+    severity: HazardSeverity
+    location: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class TenancyConcernFinding(_Content):
+    concern: TenancyConcernType
+    notes: str | None = Field(default=None, max_length=2000)
+    refer_to_sustainable_tenancy: bool = Field(
+        default=False, description="Refer the tenancy to the sustainable tenancy caseload"
+    )
+    review_on: date | None = Field(default=None, description="Required with a referral")
+
+
+class CommunalIssueFinding(_Content):
+    issue: CommunalIssueType
+    location: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class CustomerActionPromised(_Content):
+    description: str = Field(min_length=1, max_length=2000)
+    due_on: date | None = None
+
+
+class CustomerActionClosed(_Content):
+    action_id: uuid.UUID = Field(description="An open action promised at an earlier visit")
+
+
+class _Piece(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    piece_id: str = Field(pattern=PIECE_ID_PATTERN, description="The tablet's own id")
+    version: int = Field(ge=1, le=2**31 - 1, description="Counted up by the tablet")
+
+
+class VisitPiece(_Piece):
+    section: Literal[DraftSection.VISIT]
+    content: VisitDetails | None
+
+
+class HouseholdPiece(_Piece):
+    section: Literal[DraftSection.HOUSEHOLD]
+    content: HouseholdDetails | None
+
+
+class RoomPiece(_Piece):
+    section: Literal[DraftSection.ROOM]
+    content: RoomInventory | None
+
+
+class RepairPiece(_Piece):
+    section: Literal[DraftSection.REPAIR]
+    content: RepairFinding | None
+
+
+class HazardPiece(_Piece):
+    section: Literal[DraftSection.HAZARD]
+    content: HazardFinding | None
+
+
+class TenancyConcernPiece(_Piece):
+    section: Literal[DraftSection.TENANCY_CONCERN]
+    content: TenancyConcernFinding | None
+
+
+class CommunalIssuePiece(_Piece):
+    section: Literal[DraftSection.COMMUNAL_ISSUE]
+    content: CommunalIssueFinding | None
+
+
+class CustomerActionPiece(_Piece):
+    section: Literal[DraftSection.CUSTOMER_ACTION]
+    content: CustomerActionPromised | None
+
+
+class ActionClosedPiece(_Piece):
+    section: Literal[DraftSection.ACTION_CLOSED]
+    content: CustomerActionClosed | None
+
+
+DraftPiece = Annotated[
+    VisitPiece
+    | HouseholdPiece
+    | RoomPiece
+    | RepairPiece
+    | HazardPiece
+    | TenancyConcernPiece
+    | CommunalIssuePiece
+    | CustomerActionPiece
+    | ActionClosedPiece,
+    Field(discriminator="section"),
+]
+
+CONTENT_MODELS: dict[DraftSection, type[_Content]] = {
+    DraftSection.VISIT: VisitDetails,
+    DraftSection.HOUSEHOLD: HouseholdDetails,
+    DraftSection.ROOM: RoomInventory,
+    DraftSection.REPAIR: RepairFinding,
+    DraftSection.HAZARD: HazardFinding,
+    DraftSection.TENANCY_CONCERN: TenancyConcernFinding,
+    DraftSection.COMMUNAL_ISSUE: CommunalIssueFinding,
+    DraftSection.CUSTOMER_ACTION: CustomerActionPromised,
+    DraftSection.ACTION_CLOSED: CustomerActionClosed,
+}
+
+
+class DraftPieces(BaseModel):
+    """Pieces of a report to save (new ones, newer versions, or removals)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pieces: list[DraftPiece] = Field(min_length=1, max_length=MAX_PIECES_PER_REQUEST)
+
+
+class ReportSubmission(BaseModel):
+    """Submit the draft as the visit's report, once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pieces_expected: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="How many pieces the tablet holds; a draft with fewer is refused",
+    )
+
+
+class DraftPiecePublic(BaseModel):
+    section: DraftSection
+    piece_id: str
+    version: int
+    content: dict[str, object] | None
+    saved_at: datetime
+
+
+class DraftPublic(BaseModel):
+    """The draft as it stands, and what it still lacks before it can be submitted."""
+
+    visit_id: uuid.UUID
+    pieces: list[DraftPiecePublic]
+    missing: list[DraftSection] = Field(description="Sections required before submission")
+
+
+class ResidentNeeds(BaseModel):
+    """What an officer must know about a resident before going (from engagement)."""
+
+    resident_id: uuid.UUID
+    language: str | None
+    preferred_channel: str | None
+    format_needs: list[str]
+    access_needs: list[str] = Field(description="Adjustments: interpreter, call before, ...")
+    age_band: str | None
+    lives_alone: bool | None
+    vulnerability_recorded: bool = Field(description="A flag only; the detail stays in engagement")
+
+
+class Briefing(BaseModel):
+    """The officer's briefing for a visit."""
+
+    visit_id: uuid.UUID
+    uprn: str
+    kind: VisitKind
+    stock_condition_survey: bool
+    paired_check_id: uuid.UUID | None
+    residents: list[ResidentNeeds]
+    customer_actions_outstanding: list[CustomerActionPublic]

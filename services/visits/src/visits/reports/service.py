@@ -1,0 +1,153 @@
+"""Use cases for reports sent in pieces, and the officer's briefing before a visit.
+Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.problems import Conflict, Unprocessable
+from visits.models import ReportDraftPiece, Visit
+from visits.programme import repository as home_profiles
+from visits.reports import repository, rules
+from visits.reports.schemas import (
+    Briefing,
+    DraftPiecePublic,
+    DraftPieces,
+    DraftPublic,
+    DraftSection,
+    ReportSubmission,
+    ResidentNeeds,
+    VisitDetails,
+)
+from visits.visits import repository as visits
+from visits.visits.repository import Findings
+from visits.visits.rules import RuleBroken, can_be_reported
+from visits.visits.schemas import CustomerActionPublic
+from visits.visits.service import VisitService
+
+
+def _saved(piece: ReportDraftPiece) -> rules.SavedPiece:
+    return rules.SavedPiece(DraftSection(piece.section), piece.piece_id, piece.content)
+
+
+def draft_public(visit: Visit, pieces: list[ReportDraftPiece]) -> DraftPublic:
+    return DraftPublic(
+        visit_id=visit.id,
+        pieces=[
+            DraftPiecePublic(
+                section=DraftSection(p.section),
+                piece_id=p.piece_id,
+                version=p.version,
+                content=p.content,
+                saved_at=p.saved_at,
+            )
+            for p in pieces
+        ],
+        missing=rules.missing_sections(visit.kind, [_saved(p) for p in pieces]),
+    )
+
+
+class ReportService:
+    def __init__(self, visit_service: VisitService) -> None:
+        self.visit_service = visit_service
+
+    async def save_draft(
+        self, session: AsyncSession, visit_id: uuid.UUID, data: DraftPieces
+    ) -> DraftPublic:
+        """Save pieces of the visit's report. A piece already kept at a higher version
+        stays as it is; visited_at in the future is refused, and nothing is saved."""
+        visit = await self._open_visit(session, visit_id)
+        now = datetime.now(UTC)
+        for n, piece in enumerate(data.pieces):
+            if isinstance(piece.content, VisitDetails):
+                try:
+                    rules.check_visited_at(
+                        piece.content.visited_at, now, f"pieces[{n}].content.visited_at"
+                    )
+                except RuleBroken as broken:
+                    raise Unprocessable(broken.message, field=broken.field) from broken
+        await repository.save_pieces(
+            session,
+            [
+                {
+                    "visit_id": visit.id,
+                    "section": piece.section.value,
+                    "piece_id": piece.piece_id,
+                    "version": piece.version,
+                    "content": None
+                    if piece.content is None
+                    else piece.content.model_dump(mode="json", exclude_none=True),
+                    "saved_at": now,
+                }
+                for piece in data.pieces
+            ],
+        )
+        return draft_public(visit, await repository.pieces(session, visit.id))
+
+    async def draft(self, session: AsyncSession, visit_id: uuid.UUID) -> DraftPublic:
+        visit = await self.visit_service.get(session, visit_id)
+        return draft_public(visit, await repository.pieces(session, visit.id))
+
+    async def submit(
+        self, session: AsyncSession, visit_id: uuid.UUID, data: ReportSubmission
+    ) -> tuple[Visit, Findings]:
+        """Record the draft as the visit's report, once: a draft without its required
+        parts, or with fewer pieces than the tablet holds, is refused and nothing
+        changes."""
+        visit = await self._open_visit(session, visit_id)
+        saved = await repository.pieces(session, visit.id)
+        live = [p for p in saved if p.content is not None]
+        if data.pieces_expected is not None and len(live) != data.pieces_expected:
+            raise Unprocessable(
+                f"The draft holds {len(live)} pieces, not {data.pieces_expected}: "
+                "send the missing pieces first",
+                field="pieces_expected",
+            )
+        now = datetime.now(UTC)
+        try:
+            report = rules.assemble(visit.kind, [_saved(p) for p in saved], now)
+        except RuleBroken as broken:
+            raise Unprocessable(broken.message, field=broken.field) from broken
+        recorded = await self.visit_service.complete_from_draft(session, visit, report, now)
+        await repository.discard(session, visit.id)
+        return recorded
+
+    async def briefing(self, session: AsyncSession, visit_id: uuid.UUID) -> Briefing:
+        """What the officer needs before going: each resident's language, format and
+        access needs and whether a vulnerability is recorded (a flag), the customer
+        actions still open from earlier visits, and the paired gas check."""
+        visit = await self.visit_service.get(session, visit_id)
+        residents = await home_profiles.residents_at(session, visit.uprn)
+        actions = await visits.open_actions(session, visit.uprn)
+        return Briefing(
+            visit_id=visit.id,
+            uprn=visit.uprn,
+            kind=visit.kind,
+            stock_condition_survey=visit.stock_condition_survey,
+            paired_check_id=visit.paired_check_id,
+            residents=[
+                ResidentNeeds(
+                    resident_id=r.resident_id,
+                    language=r.language,
+                    preferred_channel=r.preferred_channel,
+                    format_needs=list(r.format_needs or []),
+                    access_needs=list(r.adjustments or []),
+                    age_band=r.age_band,
+                    lives_alone=r.lives_alone,
+                    vulnerability_recorded=bool(r.vulnerable),
+                )
+                for r in residents
+            ],
+            customer_actions_outstanding=[
+                CustomerActionPublic.model_validate(action) for action in actions
+            ],
+        )
+
+    async def _open_visit(self, session: AsyncSession, visit_id: uuid.UUID) -> Visit:
+        visit = await self.visit_service.get(session, visit_id)
+        if not can_be_reported(visit.status):
+            raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
+        return visit

@@ -1,0 +1,251 @@
+"""Reports a tablet sends in pieces: saved as they come (resent, reordered: the same
+draft), submitted once, refused without their required parts, and what a submitted
+report publishes, every clock dated visited_at."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from hearth_kit.db import Database
+from services.visits.tests.factories import a_uprn, a_visit, event_names, outbox_rows
+
+VISITED_AT = "2026-11-20T10:30:00+00:00"
+RESIDENT = str(uuid.uuid4())
+
+
+def piece(
+    section: str, piece_id: str, version: int, content: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {"section": section, "piece_id": piece_id, "version": version, "content": content}
+
+
+def complete_draft() -> list[dict[str, Any]]:
+    return [
+        piece("visit", "visit", 1, {"visited_at": VISITED_AT}),
+        piece(
+            "household",
+            "household",
+            1,
+            {
+                "resident_id": RESIDENT,
+                "household_size": 1,
+                "corrected": ["language"],
+                "vulnerability_consent": True,
+            },
+        ),
+        piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair", "photos": ["ph-1"]}),
+        piece("room", "bathroom", 1, {"room": "bathroom", "condition": "poor"}),
+        piece(
+            "repair",
+            "r1",
+            1,
+            {
+                "description": "Extractor fan not working",
+                "location": "bathroom",
+                "trade": "electrical",
+                "severity": "serious",
+            },
+        ),
+        piece(
+            "repair",
+            "r2",
+            1,
+            {
+                "description": "Cupboard door hanging off",
+                "location": "kitchen",
+                "trade": "carpentry",
+                "severity": "minor",
+            },
+        ),
+        piece(
+            "hazard",
+            "h1",
+            1,
+            {
+                "hazard_type": "damp_and_mould",
+                "severity": "significant",
+                "location": "bathroom",
+                "description": "Mould around the window",
+            },
+        ),
+        piece("tenancy_concern", "c1", 1, {"concern": "hoarding"}),
+        piece("communal_issue", "ci1", 1, {"issue": "lighting", "location": "stairwell"}),
+        piece("customer_action", "a1", 1, {"description": "Chase the fan repair"}),
+    ]
+
+
+async def scheduled(visits: httpx.AsyncClient, uprn: str) -> str:
+    response = await visits.post("/v1/visits", json=a_visit(uprn, kind="full"))
+    assert response.status_code == 201, response.text
+    visit_id: str = response.json()["id"]
+    return visit_id
+
+
+async def save(
+    visits: httpx.AsyncClient, visit_id: str, pieces: list[dict[str, Any]]
+) -> httpx.Response:
+    return await visits.put(f"/v1/visits/{visit_id}/report/draft", json={"pieces": pieces})
+
+
+async def submit(visits: httpx.AsyncClient, visit_id: str, key: str, **body: Any) -> httpx.Response:
+    return await visits.post(
+        f"/v1/visits/{visit_id}/report/submit", json=body, headers={"Idempotency-Key": key}
+    )
+
+
+def contents(draft: dict[str, Any]) -> list[tuple[str, str, int, Any]]:
+    return [(p["section"], p["piece_id"], p["version"], p["content"]) for p in draft["pieces"]]
+
+
+async def test_pieces_resent_out_of_order_converge_on_the_same_draft(
+    visits: httpx.AsyncClient,
+) -> None:
+    first, second = await scheduled(visits, a_uprn()), await scheduled(visits, a_uprn())
+    fair = piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair"})
+    poor = piece("room", "kitchen", 2, {"room": "kitchen", "condition": "poor", "photos": ["p9"]})
+    gone = piece("room", "loft", 3, None)
+    loft = piece("room", "loft", 2, {"room": "loft", "condition": "good"})
+    for pieces in ([fair], [poor, loft], [gone], [fair]):  # the order it was written, and a resend
+        assert (await save(visits, first, pieces)).status_code == 200
+    for pieces in ([gone, poor], [loft], [fair, poor]):  # a tablet resending out of order
+        assert (await save(visits, second, pieces)).status_code == 200
+    one = (await visits.get(f"/v1/visits/{first}/report/draft")).json()
+    other = (await visits.get(f"/v1/visits/{second}/report/draft")).json()
+    assert contents(one) == contents(other)
+    assert contents(one) == [
+        ("room", "kitchen", 2, {"room": "kitchen", "condition": "poor", "photos": ["p9"]}),
+        ("room", "loft", 3, None),
+    ]
+    assert one["missing"] == ["visit", "household"]
+
+
+async def test_an_unknown_room_or_rating_is_refused_naming_the_field_and_nothing_is_saved(
+    visits: httpx.AsyncClient,
+) -> None:
+    visit_id = await scheduled(visits, a_uprn())
+    for content, field in (
+        ({"room": "ballroom", "condition": "fair"}, "room"),
+        ({"room": "kitchen", "condition": "splendid"}, "condition"),
+    ):
+        response = await save(visits, visit_id, [piece("room", "x", 1, content)])
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert error["field"].startswith("pieces.0")
+        assert error["field"].endswith(field)
+    assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
+
+
+async def test_visited_at_in_the_future_is_refused_and_nothing_is_saved(
+    visits: httpx.AsyncClient,
+) -> None:
+    visit_id = await scheduled(visits, a_uprn())
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    response = await save(
+        visits,
+        visit_id,
+        [
+            piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair"}),
+            piece("visit", "visit", 1, {"visited_at": tomorrow}),
+        ],
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "pieces[1].content.visited_at"
+    assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
+
+
+async def test_a_submission_without_the_drafts_required_parts_is_refused_and_changes_nothing(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    without_household = [p for p in complete_draft() if p["section"] != "household"]
+    assert (await save(visits, visit_id, without_household)).status_code == 200
+    response = await submit(visits, visit_id, "k-" + visit_id)
+    assert response.status_code == 422
+    assert response.json()["field"] == "draft.household"
+    response = await submit(visits, visit_id, "k2-" + visit_id, pieces_expected=99)
+    assert response.status_code == 422
+    assert response.json()["field"] == "pieces_expected"
+    assert (await visits.get(f"/v1/visits/{visit_id}")).json()["status"] == "scheduled"
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
+
+
+async def test_a_report_submitted_twice_with_one_key_has_one_effect(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    assert (await save(visits, visit_id, complete_draft())).status_code == 200
+    first = await submit(visits, visit_id, "once-" + visit_id, pieces_expected=10)
+    assert first.status_code == 201, first.text
+    again = await submit(visits, visit_id, "once-" + visit_id, pieces_expected=10)
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert (await submit(visits, visit_id, "another-" + visit_id)).status_code == 409
+    assert event_names(await outbox_rows(visits_database, uprn)).count("visit-completed") == 1
+
+
+async def test_a_submitted_report_publishes_its_findings_dated_when_the_officer_was_there(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    await save(visits, visit_id, complete_draft())
+    response = await submit(visits, visit_id, "k-" + visit_id)
+    assert response.status_code == 201, response.text
+    visit = response.json()
+    assert visit["status"] == "completed"
+    assert visit["visited_at"] == "2026-11-20T10:30:00Z"
+    assert [r["room"] for r in visit["rooms"]] == ["bathroom", "kitchen"]
+    assert [r["severity"] for r in visit["repairs_found"]] == ["serious", "minor"]
+    assert visit["communal_issues"][0]["issue"] == "lighting"
+    assert (visit["resident_id"], visit["household_size"]) == (RESIDENT, 1)
+    rows = await outbox_rows(visits_database, uprn)
+    assert event_names(rows) == [
+        "visit-scheduled",
+        "visit-completed",
+        "visit-found-repair",
+        "visit-found-repair",
+        "hazard-identified",
+        "tenancy-concern-raised",
+        "resident-details-confirmed",
+    ]
+    by_name = {name: row["data"] for name, row in zip(event_names(rows), rows, strict=True)}
+    assert by_name["visit-completed"]["completed_at"] == "2026-11-20T10:30:00Z"
+    repair = by_name["visit-found-repair"]
+    assert (repair["reported_at"], repair["visited_at"]) == ("2026-11-20T10:30:00Z",) * 2
+    assert repair["repairs_found_on_visit"] == 2
+    assert by_name["hazard-identified"]["identified_at"] == "2026-11-20T10:30:00Z"
+    assert by_name["hazard-identified"]["hazard_type"] == "damp_and_mould"
+    confirmed = by_name["resident-details-confirmed"]
+    assert (confirmed["resident_id"], confirmed["household_size"]) == (RESIDENT, 1)
+    assert confirmed["corrected"] == ["language"]
+    assert confirmed["vulnerability_consent"] is True
+    assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
+
+
+async def test_a_customer_action_promised_is_carried_to_the_next_visit_until_closed(
+    visits: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    first = await scheduled(visits, uprn)
+    await save(visits, first, complete_draft())
+    promised = (await submit(visits, first, "k-" + first)).json()["customer_actions"]
+    [action] = promised
+    assert action["closed_at"] is None
+    second = await scheduled(visits, uprn)
+    briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
+    assert [a["id"] for a in briefing["customer_actions_outstanding"]] == [action["id"]]
+    priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
+    assert {"factor": "customer_actions_outstanding", "points": 5} in priority["reasons"]
+    draft = [p for p in complete_draft() if p["section"] != "customer_action"]
+    draft.append(piece("action_closed", "done-1", 1, {"action_id": action["id"]}))
+    await save(visits, second, draft)
+    assert (await submit(visits, second, "k-" + second)).status_code == 201
+    briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
+    assert briefing["customer_actions_outstanding"] == []
