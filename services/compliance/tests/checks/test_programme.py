@@ -278,3 +278,26 @@ async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
         if not cursor:
             break
     assert uprn in listed_uprns
+
+
+async def test_the_figures_give_bs01_overdue_bands_and_due_soon(
+    compliance: httpx.AsyncClient,
+) -> None:
+    await a_gas_home(compliance, TODAY + timedelta(days=20))
+    await a_gas_home(compliance, TODAY - timedelta(days=100))
+    response = await compliance.get("/v1/compliance/figures")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    measures = {m["code"]: m for m in body["measures"]}
+    assert {"BS01", "BS02", "BS03", "BS04", "BS05"} <= set(measures)
+    bs01 = measures["BS01"]
+    assert 0 < bs01["numerator"] < bs01["denominator"]
+    assert measures["compliance.due_in_30_days"]["numerator"] >= 1
+    bands = {m["code"]: m["numerator"] for m in body["breakdowns"]["overdue_by_age"]}
+    assert bands["compliance.overdue.91_180_days"] >= 1
+    assert body["to"] == TODAY.isoformat()
+    wrong = await compliance.get(
+        "/v1/compliance/figures", params={"from": "2026-05-01", "to": "2026-04-01"}
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "to"

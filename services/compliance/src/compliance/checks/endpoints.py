@@ -4,7 +4,7 @@ access attempts, contractor assignment and the gas cross-check."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -18,15 +18,17 @@ from compliance.checks.schemas import (
     HomeCompliance,
     ListedStatus,
 )
-from compliance.checks.service import ProgrammeService, home_compliance
+from compliance.checks.service import ProgrammeService, figures, home_compliance
 from compliance.homes.endpoints import HomeServiceDep
 from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
+from hearth_kit.figures import Figures, Period, period
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.working_days import london_day
 
 router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
 
@@ -109,3 +111,24 @@ async def cross_check(
     """Homes with gas in the register that need a gas check and have none in the
     programme."""
     return await homes.cross_check(session, page)
+
+
+def figures_period(
+    first: Annotated[
+        date | None, Query(alias="from", description="First day (default: a year before `to`)")
+    ] = None,
+    last: Annotated[date | None, Query(alias="to", description="Last day (default: today)")] = None,
+) -> Period:
+    """The period of the figures: `from` and `to` when given, else the year to today."""
+    last = last or london_day(datetime.now(UTC))
+    return period(first or last - timedelta(days=364), last)
+
+
+@router.get("/figures", response_model=Figures, response_model_by_alias=True)
+async def compliance_figures(
+    session: SessionDep, period_: Annotated[Period, Depends(figures_period)]
+) -> Figures:
+    """BS01 (gas) and BS02 to BS05 (fire, asbestos, water, lifts) where there is data,
+    overdue checks by age band, the first-time access rate, certificates due in 30, 60
+    and 90 days."""
+    return await figures(session, period_, datetime.now(UTC))

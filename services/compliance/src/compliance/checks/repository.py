@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import AccessAttempt, Check, Home
+from compliance.models import AccessAttempt, Check, Home, Subject
 from hearth_contracts.events.compliance import CheckType
 
 
@@ -214,3 +214,61 @@ async def attempts_for(session: AsyncSession, check_id: uuid.UUID) -> list[Acces
 
 async def mark_no_access_history(session: AsyncSession, uprn: str) -> None:
     await session.execute(update(Home).where(col(Home.uprn) == uprn).values(no_access_history=True))
+
+
+async def in_date_share(
+    session: AsyncSession, today: date, check_type: CheckType, subject: Subject
+) -> tuple[int, int]:
+    """(open checks of a type still in date today, open checks of that type)."""
+    query = select(
+        func.count().filter(col(Check.due_by) > today),
+        func.count(),
+    ).where(
+        col(Check.completed_at).is_(None),
+        Check.check_type == check_type,
+        Check.subject == subject,
+    )
+    in_date, total = (await session.execute(query)).one()
+    return int(in_date or 0), int(total or 0)
+
+
+async def overdue_in_bands(
+    session: AsyncSession, today: date, bands: Sequence[tuple[int, int | None]]
+) -> list[int]:
+    """How many open checks are overdue by each band of days (low, high inclusive; high
+    None for no limit)."""
+    counts = []
+    for low, high in bands:
+        conditions = [col(Check.due_by) <= today - timedelta(days=low)]
+        if high is not None:
+            conditions.append(col(Check.due_by) >= today - timedelta(days=high))
+        counts.append(func.count().filter(and_(*conditions)))
+    query = select(*counts).where(col(Check.completed_at).is_(None))
+    return [int(n or 0) for n in (await session.execute(query)).one()]
+
+
+async def due_within(session: AsyncSession, today: date, days: Sequence[int]) -> list[int]:
+    """Open checks whose certificate falls due in the next N days, for each N."""
+    query = select(
+        *(
+            func.count().filter(
+                and_(col(Check.due_by) > today, col(Check.due_by) <= today + timedelta(days=n))
+            )
+            for n in days
+        )
+    ).where(col(Check.completed_at).is_(None), col(Check.certificate_expires_on).is_not(None))
+    return [int(n or 0) for n in (await session.execute(query)).one()]
+
+
+async def first_time_access(session: AsyncSession, first: date, last: date) -> tuple[int, int]:
+    """(checks done in the period with no failed attempt first, checks done in it)."""
+    query = select(
+        func.count().filter(col(Check.no_access_attempts) == 0),
+        func.count(),
+    ).where(
+        col(Check.record_id).is_not(None),
+        col(Check.completed_on) >= first,
+        col(Check.completed_on) <= last,
+    )
+    first_time, done = (await session.execute(query)).one()
+    return int(first_time or 0), int(done or 0)

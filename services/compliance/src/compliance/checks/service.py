@@ -42,6 +42,7 @@ from hearth_contracts.events.compliance import (
     CheckType,
 )
 from hearth_kit.auth import Caller
+from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -524,3 +525,85 @@ async def home_compliance(
     return HomeCompliance(
         uprn=uprn, gas_status=status, gas_check_status=gas_check_status(listed), checks=listed
     )
+
+
+BUILDING_SAFETY = (
+    (
+        "BS01",
+        CheckType.GAS_SAFETY,
+        Subject.HOME,
+        "Homes with every required gas safety check in date",
+    ),
+    (
+        "BS02",
+        CheckType.FIRE_RISK_ASSESSMENT,
+        Subject.BLOCK,
+        "Buildings with a fire risk assessment in date",
+    ),
+    (
+        "BS03",
+        CheckType.ASBESTOS,
+        Subject.BLOCK,
+        "Buildings with asbestos management surveys in date",
+    ),
+    (
+        "BS04",
+        CheckType.WATER,
+        Subject.BLOCK,
+        "Buildings with water safety risk assessments in date",
+    ),
+    ("BS05", CheckType.LIFT, Subject.BLOCK, "Communal passenger lifts with safety checks in date"),
+)
+"""The regulator's building safety measures: the share of homes or buildings needing a
+check whose check is in date."""
+
+OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("compliance.overdue.0_30_days", 0, 30),
+    ("compliance.overdue.31_90_days", 31, 90),
+    ("compliance.overdue.91_180_days", 91, 180),
+    ("compliance.overdue.over_180_days", 181, None),
+)
+
+
+async def figures(session: AsyncSession, period: Period, now: datetime) -> Figures:
+    """BS01 to BS05 (as at the period's end, or today when that is later), electrical
+    checks in date, overdue checks by age band, the first-time access rate over checks
+    done in the period, and certificates due in the next 30, 60 and 90 days."""
+    as_of = min(period.last, london_day(now))
+    measures: list[Measure] = []
+    for code, check_type, subject, description in BUILDING_SAFETY:
+        in_date, total = await repository.in_date_share(session, as_of, check_type, subject)
+        measures.append(Measure.ratio(code, description, in_date, total))
+    in_date, total = await repository.in_date_share(
+        session, as_of, CheckType.ELECTRICAL, Subject.HOME
+    )
+    measures.append(
+        Measure.ratio("compliance.electrical_in_date", "Homes with an EICR in date", in_date, total)
+    )
+    first_time, done = await repository.first_time_access(session, period.first, period.last)
+    measures.append(
+        Measure.ratio(
+            "compliance.first_time_access",
+            "Checks done in the period with access at the first attempt",
+            first_time,
+            done,
+        )
+    )
+    due = await repository.due_within(session, as_of, (30, 60, 90))
+    for days, number in zip((30, 60, 90), due, strict=True):
+        measures.append(
+            Measure.count(
+                f"compliance.due_in_{days}_days",
+                f"Certificates falling due in the next {days} days",
+                number,
+            )
+        )
+    bands = await repository.overdue_in_bands(
+        session, as_of, [(low, high) for _, low, high in OVERDUE_BANDS]
+    )
+    overdue = [
+        Measure.count(code, f"Open checks overdue by {code.split('.')[-1].replace('_', ' ')}", n)
+        for (code, _, _), n in zip(OVERDUE_BANDS, bands, strict=True)
+    ]
+    measures.append(Measure.count("compliance.overdue", "Open checks overdue", sum(bands)))
+    return period.figures(measures, {"overdue_by_age": overdue})
