@@ -37,6 +37,25 @@ KNOWN_UPRN = "100023336956"
 """A home every stand-in knows."""
 TENANCY_ONLY_UPRN = "200000000001"
 """A home compliance does not know, but income has a tenancy for."""
+KNOWN_TENANCY = "0b7e2f4c-1d3a-4e5b-9c6d-000000000001"
+KNOWN_ACCOUNT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000002"
+KNOWN_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000003"
+"""The tenancy, rent account and resident of the known home."""
+
+FIGURES: dict[str, list[tuple[str, int, int | None]]] = {
+    "repairs": [("RP02.1", 80, 100), ("RP02.2", 19, 20), ("repairs.right_first_time", 9, 10)],
+    "compliance": [("BS01", 99, 100), ("BS02", 10, 10), ("BS03", 5, 5), ("BS04", 0, 0)],
+    "income": [("income.collection_rate", 97, 100)],
+    "engagement": [
+        ("CH01.1", 12, 1000),
+        ("CH01.2", 3, 1000),
+        ("CH02.1", 11, 12),
+        ("CH02.2", 3, 3),
+        *[(f"TP{n:02d}", 70 + n, 100) for n in range(1, 13)],
+    ],
+    "visits": [("visits.completed_on_time", 40, 50)],
+}
+"""What each stand-in's figures endpoint counts (code, numerator, denominator)."""
 TIMEOUT_SECONDS = 0.5
 WRITE_TIMEOUT_SECONDS = 1.0
 SLOW_SECONDS = 3.0
@@ -74,6 +93,28 @@ def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "next_cursor": None}
 
 
+def _figures(service: str, start: str, end: str) -> dict[str, Any]:
+    per = {"CH01.1": 1000, "CH01.2": 1000}
+    return {
+        "from": start,
+        "to": end,
+        "measures": [
+            {
+                "code": code,
+                "description": f"{code} as {service} counts it",
+                "numerator": numerator,
+                "denominator": denominator,
+                "per": per.get(code, 1),
+                "value": round(numerator * per.get(code, 1) / denominator, 4)
+                if denominator
+                else None,
+            }
+            for code, numerator, denominator in FIGURES[service]
+        ],
+        "breakdowns": {},
+    }
+
+
 def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
     """Canned answers for the routes the gateway calls on `service`."""
     app = FastAPI()
@@ -95,6 +136,14 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    figures_path = "/v1/compliance/figures" if service == "compliance" else f"/v1/{service}/figures"
+
+    @app.get(figures_path)
+    async def figures(request: Request) -> Any:
+        start = request.query_params.get("from", "2026-04-01")
+        end = request.query_params.get("to", "2027-03-31")
+        return _figures(service, start, end)
+
     if service == "compliance":
 
         @app.get("/v1/homes/{uprn}")
@@ -102,6 +151,17 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
             if uprn != KNOWN_UPRN:
                 return _problem(404, "Not found", detail=f"No home {uprn}")
             return {"uprn": uprn, "address_line_1": "12 Mare Street", "postcode": "E8 1DY"}
+
+        @app.get("/v1/compliance/homes/{uprn}")
+        async def home_compliance(uprn: str) -> Any:
+            if uprn != KNOWN_UPRN:
+                return _problem(404, "Not found", detail=f"No home {uprn}")
+            return {
+                "uprn": uprn,
+                "gas_status": "compliant",
+                "gas_check_status": "scheduled",
+                "checks": [{"check_type": "gas_safety", "status": "scheduled"}],
+            }
 
         @app.post("/v1/homes")
         async def register_home(request: Request) -> Any:
@@ -122,8 +182,34 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         @app.get("/v1/tenancies")
         async def tenancies(uprn: str, status: str) -> Any:
             if uprn in (KNOWN_UPRN, TENANCY_ONLY_UPRN) and status == "current":
-                return _page([{"id": "t-1", "uprn": uprn, "status": "current"}])
+                tenancy = {"id": "t-1", "uprn": uprn, "status": "current"}
+                return _page([{**tenancy, "rent_account_id": KNOWN_ACCOUNT}])
             return _page([])
+
+        @app.get("/v1/tenancies/{tenancy_id}")
+        async def tenancy(tenancy_id: str) -> Any:
+            if tenancy_id != KNOWN_TENANCY:
+                return _problem(404, "Not found", detail=f"No tenancy {tenancy_id}")
+            return {
+                "id": tenancy_id,
+                "uprn": KNOWN_UPRN,
+                "status": "current",
+                "rent_account_id": KNOWN_ACCOUNT,
+            }
+
+        @app.get("/v1/rent-accounts/{account_id}/summary")
+        async def rent_summary(account_id: str) -> Any:
+            if account_id != KNOWN_ACCOUNT:
+                return _problem(404, "Not found", detail=f"No rent account {account_id}")
+            return {
+                "account_id": account_id,
+                "balance_pence": 22500,
+                "arrears_pence": 11250,
+                "weeks_in_arrears": 1.0,
+                "arrears_stage": "reminder",
+                "arrangement": None,
+                "last_payment": None,
+            }
 
         @app.post("/v1/tenancies")
         async def start_tenancy(request: Request) -> Any:
@@ -136,6 +222,29 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         @app.get("/v1/residents")
         async def residents(uprn: str) -> Any:
             return _page([{"id": "r-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.get("/v1/residents/{resident_id}")
+        async def resident(resident_id: str) -> Any:
+            if resident_id != KNOWN_RESIDENT:
+                return _problem(404, "Not found", detail=f"No resident {resident_id}")
+            return {
+                "id": resident_id,
+                "uprn": KNOWN_UPRN,
+                "tenancy_id": KNOWN_TENANCY,
+                "language": "so",
+                "preferred_channel": "text",
+                "format_needs": ["large_print"],
+            }
+
+        @app.get("/v1/complaints")
+        async def complaints(request: Request) -> Any:
+            query = request.query_params
+            mine = query.get("resident_id") == KNOWN_RESIDENT or query.get("uprn") == KNOWN_UPRN
+            if not mine or query.get("status") != "open":
+                return _page([])
+            return _page(
+                [{"id": "c-1", "stage": "stage_1", "next_deadline": {"due": "2026-12-10"}}]
+            )
 
         @app.post("/v1/residents")
         async def record_resident(request: Request) -> Any:
@@ -173,6 +282,11 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         @app.get("/v1/appointment-requests")
         async def appointment_requests(uprn: str) -> Any:
             return _page([{"id": "a-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.get("/v1/appointments")
+        async def appointments(uprn: str, status: str) -> Any:
+            booked = uprn == KNOWN_UPRN and status == "booked"
+            return _page([{"id": "ap-1", "slot_start": "2026-12-01T08:00:00Z"}] if booked else [])
 
     return app
 

@@ -4,6 +4,7 @@ import time
 
 import httpx
 from gateway_stand_ins import (
+    KNOWN_ACCOUNT,
     KNOWN_UPRN,
     SLOW_SECONDS,
     TENANCY_ONLY_UPRN,
@@ -25,11 +26,18 @@ async def test_the_overview_combines_every_service(
     overview = response.json()
     assert overview["uprn"] == KNOWN_UPRN
     assert overview["home"]["postcode"] == "E8 1DY"
-    assert overview["tenancy"] == {"id": "t-1", "uprn": KNOWN_UPRN, "status": "current"}
+    assert overview["tenancy"] == {
+        "id": "t-1",
+        "uprn": KNOWN_UPRN,
+        "status": "current",
+        "rent_account_id": KNOWN_ACCOUNT,
+    }
     assert [r["id"] for r in overview["residents"]] == ["r-1"]
     assert [v["id"] for v in overview["visits"]] == ["v-1"]
     assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
     assert [a["id"] for a in overview["appointment_requests"]] == ["a-1"]
+    assert overview["gas"]["gas_status"] == "compliant"
+    assert overview["rent"]["arrears_stage"] == "reminder"
     assert overview["degraded"] == []
     assert overview["withheld"] == []
 
@@ -61,6 +69,8 @@ async def test_parts_the_token_has_no_scope_for_are_withheld_named_and_never_fet
         "residents",
         "open_repairs",
         "appointment_requests",
+        "gas",
+        "rent",
     ]
     assert overview["home"]["postcode"] == "E8 1DY"
     assert [v["id"] for v in overview["visits"]] == ["v-1"]

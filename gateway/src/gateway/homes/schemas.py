@@ -10,7 +10,9 @@ from hearth_contracts.topics import Service
 
 JsonObject = dict[str, Any]
 
-OverviewPart = Literal["tenancy", "residents", "visits", "open_repairs", "appointment_requests"]
+OverviewPart = Literal[
+    "tenancy", "residents", "visits", "open_repairs", "appointment_requests", "gas", "rent"
+]
 """The parts of an overview besides the home itself, each shown only with its scope."""
 
 PART_SCOPES: dict[OverviewPart, str] = {
@@ -19,6 +21,8 @@ PART_SCOPES: dict[OverviewPart, str] = {
     "visits": "visits:read",
     "open_repairs": "repairs:read",
     "appointment_requests": "repairs:read",
+    "gas": "compliance:read",
+    "rent": "income:read",
 }
 """The read scope each part needs (the home itself needs homes:read, which the overview
 needs at all)."""
@@ -41,6 +45,19 @@ class HomeOverview(BaseModel):
     appointment_requests: list[JsonObject] = Field(
         description="Requests for a repair appointment (repairs)"
     )
+    gas: JsonObject | None = Field(
+        default=None,
+        description="The home's compliance checks (compliance `GET /v1/compliance/homes/"
+        "{uprn}`): gas_status, gas_check_status and every check with its status and expiry",
+        examples=[{"uprn": "100023336956", "gas_status": "compliant", "checks": []}],
+    )
+    rent: JsonObject | None = Field(
+        default=None,
+        description="The current tenancy's rent account summary (income `GET /v1/rent-"
+        "accounts/{id}/summary`): balance_pence, arrears_pence, weeks_in_arrears, "
+        "arrears_stage, arrangement, last_payment",
+        examples=[{"balance_pence": 2250, "arrears_pence": 0, "arrears_stage": "none"}],
+    )
     degraded: list[Service] = Field(
         description=(
             "Services that did not answer (timeout, connection error or server error): "
@@ -51,15 +68,8 @@ class HomeOverview(BaseModel):
     withheld: list[OverviewPart] = Field(
         description=(
             "Parts left out because the token lacks their read scope (tenancies:read, "
-            "residents:read, visits:read, repairs:read): null or empty, not known to be "
-            "empty"
+            "residents:read, visits:read, repairs:read, compliance:read, income:read): "
+            "null or empty, not known to be empty"
         ),
         examples=[["residents"]],
     )
-
-
-class ItemPage(BaseModel):
-    """The shape of every service's list response."""
-
-    items: list[JsonObject]
-    next_cursor: str | None = None

@@ -1,0 +1,111 @@
+"""The calls a composite makes, each bounded, none able to fail the whole.
+
+A composite (the home overview, the tenancy overview, the resident contact view) asks
+several services at once with `asyncio.gather`. Each call here answers an `Answer`:
+the value, or that the thing does not exist (404), or that the service did not answer
+(timeout, connection refused, 5xx, a body of the wrong shape), which the composite
+reports in `degraded` while still returning the rest. Each call is bounded by the
+read budget (`downstream_timeout_seconds`), so a composite that must ask in two steps
+(the resident, then what is at their home) answers within two budgets however slow a
+service is.
+
+Need to know: a part whose scope the token lacks is never asked for (`withheld`); the
+composite names it in `withheld`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.auth import Principal
+from gateway.clients import DownstreamFailure, Downstreams
+from hearth_contracts.topics import Service
+from hearth_kit.logs import get_logger
+
+log = get_logger(__name__)
+
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call brought back."""
+
+    service: Service
+    value: Any = None
+    answered: bool = True
+    not_found: bool = False
+    asked: bool = True
+
+
+def withheld(service: Service) -> Answer:
+    """The answer for a part the token may not see: not asked, nothing degraded."""
+    return Answer(service, asked=False)
+
+
+def unanswered(service: Service, route: str, reason: str) -> Answer:
+    log.warning("composite part degraded", service=service, route=route, reason=reason)
+    return Answer(service, answered=False)
+
+
+async def fetch_object(
+    downstreams: Downstreams,
+    caller: Principal,
+    service: Service,
+    path: str,
+    *,
+    route: str,
+    params: dict[str, str] | None = None,
+) -> Answer:
+    """One JSON object (`GET path`); `route` is the path template, for the logs."""
+    try:
+        status, body = await downstreams.get_json(service, path, caller, params, route=route)
+    except DownstreamFailure as failure:
+        return unanswered(service, route, failure.reason)
+    if status == 404:
+        return Answer(service, not_found=True)
+    if status != 200 or not isinstance(body, dict):
+        return unanswered(service, route, f"answered {status}")
+    return Answer(service, body)
+
+
+async def fetch_items(
+    downstreams: Downstreams,
+    caller: Principal,
+    service: Service,
+    path: str,
+    *,
+    params: dict[str, str],
+) -> Answer:
+    """The first page of a list (`{"items": [...], "next_cursor": ...}`) as its items."""
+    try:
+        status, body = await downstreams.get_json(service, path, caller, params, route=path)
+    except DownstreamFailure as failure:
+        return unanswered(service, path, failure.reason)
+    if status != 200 or not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        return unanswered(service, path, f"answered {status} without a list page")
+    items = [item for item in body["items"] if isinstance(item, dict)]
+    return Answer(service, items)
+
+
+async def rent_summary(
+    downstreams: Downstreams, caller: Principal, tenancy: JsonObject | None
+) -> Answer:
+    """The rent account summary of `tenancy` (income `GET /v1/rent-accounts/{id}/summary`):
+    balance, arrears, weeks in arrears, arrears stage, arrangement, last payment."""
+    account_id = (tenancy or {}).get("rent_account_id")
+    if not isinstance(account_id, str) or not account_id:
+        return Answer("income", None)
+    return await fetch_object(
+        downstreams,
+        caller,
+        "income",
+        f"/v1/rent-accounts/{account_id}/summary",
+        route="/v1/rent-accounts/{id}/summary",
+    )
+
+
+def degraded_services(*answers: Answer) -> list[Service]:
+    """The services that did not answer, each once, in order."""
+    return list(dict.fromkeys(a.service for a in answers if a.asked and not a.answered))

@@ -1,0 +1,136 @@
+"""The resident contact view: the resident first (for their home), then everything at
+their home and about them at once.
+
+Two steps, each call bounded by the read budget, so the view answers within two
+budgets whatever is slow. When engagement does not answer, the caller's `uprn` (the
+home the contact centre already has on screen) still lets the home's parts be shown.
+Parts the token has no scope for are never asked for (`withheld`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from gateway.auth import Principal
+from gateway.clients import Downstreams
+from gateway.fan_out import (
+    Answer,
+    degraded_services,
+    fetch_items,
+    fetch_object,
+    rent_summary,
+    withheld,
+)
+from gateway.residents.schemas import CONTACT_PART_SCOPES, ContactPart, ContactView, ResidentNeeds
+from hearth_kit.problems import NotFound
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _needs(resident: dict[str, Any] | None) -> ResidentNeeds | None:
+    if resident is None:
+        return None
+    return ResidentNeeds(
+        language=resident.get("language"),
+        preferred_channel=resident.get("preferred_channel"),
+        format_needs=_strings(resident.get("format_needs")),
+        accessibility_needs=_strings(resident.get("accessibility_needs")),
+    )
+
+
+class ContactViewService:
+    async def get(
+        self,
+        downstreams: Downstreams,
+        resident_id: str,
+        caller: Principal,
+        uprn_hint: str | None = None,
+    ) -> ContactView:
+        hidden: list[ContactPart] = [
+            part for part, scope in CONTACT_PART_SCOPES.items() if scope not in caller.scopes
+        ]
+        resident = await fetch_object(
+            downstreams,
+            caller,
+            "engagement",
+            f"/v1/residents/{resident_id}",
+            route="/v1/residents/{resident_id}",
+        )
+        if resident.not_found:
+            raise NotFound(f"No resident {resident_id}", resident_id=resident_id)
+        record = resident.value if isinstance(resident.value, dict) else None
+        uprn = (record or {}).get("uprn") or uprn_hint
+
+        async def nothing(part: ContactPart, service: Any) -> Answer:
+            return withheld(service) if part in hidden else Answer(service, None)
+
+        def at_home(part: ContactPart, service: Any, path: str, **filters: str) -> Any:
+            if part in hidden or not uprn:
+                return nothing(part, service)
+            return fetch_items(downstreams, caller, service, path, params={"uprn": uprn, **filters})
+
+        async def rent() -> Answer:
+            if "rent" in hidden or not uprn:
+                return await nothing("rent", "income")
+            tenancies = await fetch_items(
+                downstreams,
+                caller,
+                "income",
+                "/v1/tenancies",
+                params={"uprn": uprn, "status": "current"},
+            )
+            if not tenancies.answered:
+                return tenancies
+            first = tenancies.value[0] if tenancies.value else None
+            return await rent_summary(downstreams, caller, first)
+
+        gas_call = (
+            nothing("gas", "compliance")
+            if "gas" in hidden or not uprn
+            else fetch_object(
+                downstreams,
+                caller,
+                "compliance",
+                f"/v1/compliance/homes/{uprn}",
+                route="/v1/compliance/homes/{uprn}",
+            )
+        )
+        complaints_call = (
+            nothing("open_complaints", "engagement")
+            if "open_complaints" in hidden
+            else fetch_items(
+                downstreams,
+                caller,
+                "engagement",
+                "/v1/complaints",
+                params={"resident_id": resident_id, "status": "open"},
+            )
+        )
+        open_repairs, appointments, gas, rent_account, complaints = await asyncio.gather(
+            at_home("open_repairs", "repairs", "/v1/repairs", status="open"),
+            at_home("next_appointments", "repairs", "/v1/appointments", status="booked"),
+            gas_call,
+            rent(),
+            complaints_call,
+        )
+        return ContactView(
+            resident_id=resident_id,
+            uprn=uprn,
+            resident=record,
+            needs=_needs(record),
+            open_repairs=open_repairs.value or [],
+            next_appointments=appointments.value or [],
+            gas=gas.value if isinstance(gas.value, dict) else None,
+            rent=rent_account.value if isinstance(rent_account.value, dict) else None,
+            open_complaints=complaints.value or [],
+            degraded=degraded_services(
+                resident, open_repairs, appointments, gas, rent_account, complaints
+            ),
+            withheld=hidden,
+        )
+
+
+contact_view_service = ContactViewService()

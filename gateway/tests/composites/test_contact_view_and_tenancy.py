@@ -1,0 +1,164 @@
+"""The resident contact view and the tenancy overview: concurrent, partial with
+`degraded` when a service is stopped, and only what the token may see."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from gateway_stand_ins import (
+    KNOWN_RESIDENT,
+    KNOWN_TENANCY,
+    KNOWN_UPRN,
+    SLOW_SECONDS,
+    TIMEOUT_SECONDS,
+    OpenGateway,
+    StandIns,
+    bearer,
+    bearer_with_scopes,
+)
+
+CONTACT_VIEW = f"/v1/residents/{KNOWN_RESIDENT}/contact-view"
+TENANCY_OVERVIEW = f"/v1/tenancies/{KNOWN_TENANCY}/overview"
+
+
+async def test_the_contact_view_shows_everything_the_contact_centre_needs(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["uprn"] == KNOWN_UPRN
+    assert [r["id"] for r in view["open_repairs"]] == ["w-1"]
+    assert [a["id"] for a in view["next_appointments"]] == ["ap-1"]
+    assert view["gas"]["gas_status"] == "compliant"
+    assert view["rent"]["balance_pence"] == 22500
+    assert view["rent"]["arrears_stage"] == "reminder"
+    assert view["open_complaints"][0]["next_deadline"] == {"due": "2026-12-10"}
+    assert view["needs"] == {
+        "language": "so",
+        "preferred_channel": "text",
+        "format_needs": ["large_print"],
+        "accessibility_needs": [],
+    }
+    assert view["degraded"] == []
+    assert view["withheld"] == []
+
+
+async def test_with_repairs_stopped_the_contact_view_is_partial_degraded_and_within_budget(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(repairs_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
+    assert response.status_code == 200
+    view = response.json()
+    assert view["degraded"] == ["repairs"]
+    assert view["open_repairs"] == view["next_appointments"] == []
+    assert view["gas"]["gas_status"] == "compliant"
+    assert view["rent"]["arrears_stage"] == "reminder"
+
+
+async def test_a_slow_service_costs_the_contact_view_one_budget_not_its_answer_time(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(compliance_url=stand_ins.slow_url) as gateway:
+        started = time.monotonic()
+        response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
+        elapsed = time.monotonic() - started
+    # Under load a healthy stand-in may miss the short test budget too: only compliance
+    # is certain to.
+    assert "compliance" in response.json()["degraded"]
+    assert response.json()["gas"] is None
+    # Two steps (the resident, then the rest at once), each bounded by the budget.
+    assert elapsed < min(SLOW_SECONDS, 2 * TIMEOUT_SECONDS + 1)
+
+
+async def test_the_contact_view_withholds_and_never_asks_for_what_the_token_may_not_see(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(CONTACT_VIEW, headers=bearer_with_scopes("residents:read"))
+    assert response.status_code == 200
+    view = response.json()
+    assert view["withheld"] == [
+        "open_repairs",
+        "next_appointments",
+        "gas",
+        "rent",
+        "open_complaints",
+    ]
+    assert view["gas"] is None
+    assert view["rent"] is None
+    assert view["needs"]["language"] == "so"
+    asked = {r.service for r in stand_ins.requests[before:] if r.path.startswith("/v1/")}
+    assert asked == {"engagement"}
+
+
+async def test_with_engagement_stopped_the_home_on_screen_still_gives_the_homes_parts(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(engagement_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            CONTACT_VIEW, params={"uprn": KNOWN_UPRN}, headers=bearer("contact_centre")
+        )
+    view = response.json()
+    assert view["degraded"] == ["engagement"]
+    assert view["resident"] is None
+    assert view["needs"] is None
+    assert view["gas"]["gas_status"] == "compliant"
+
+
+async def test_an_unknown_resident_is_a_404_problem(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get(
+        "/v1/residents/0b7e2f4c-1d3a-4e5b-9c6d-7e8f9a0b1c2d/contact-view",
+        headers=bearer("contact_centre"),
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_contact_view_needs_residents_read(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get(CONTACT_VIEW, headers=bearer_with_scopes("repairs:read"))
+    assert response.status_code == 403
+    assert response.json()["missing_scopes"] == ["residents:read"]
+
+
+async def test_the_tenancy_overview_combines_rent_residents_and_home(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get(TENANCY_OVERVIEW, headers=bearer("admin"))
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["tenancy"]["uprn"] == KNOWN_UPRN
+    assert overview["rent"]["arrears_pence"] == 11250
+    assert [r["id"] for r in overview["residents"]] == ["r-1"]
+    assert overview["gas"]["gas_status"] == "compliant"
+    assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
+    assert [c["id"] for c in overview["open_complaints"]] == ["c-1"]
+    assert overview["degraded"] == overview["withheld"] == []
+
+
+async def test_the_tenancy_overview_for_an_income_officer_withholds_complaints_and_repairs(
+    gateway: httpx.AsyncClient,
+) -> None:
+    response = await gateway.get(TENANCY_OVERVIEW, headers=bearer("income_officer"))
+    overview = response.json()
+    assert overview["withheld"] == ["gas", "open_repairs", "open_complaints"]
+    assert overview["rent"]["arrears_stage"] == "reminder"
+
+
+async def test_with_compliance_stopped_the_tenancy_overview_is_partial(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(compliance_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(TENANCY_OVERVIEW, headers=bearer("admin"))
+    assert response.status_code == 200
+    assert response.json()["degraded"] == ["compliance"]
+    assert response.json()["rent"]["balance_pence"] == 22500
+
+
+async def test_an_unknown_tenancy_is_a_404(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get(
+        "/v1/tenancies/0b7e2f4c-1d3a-4e5b-9c6d-7e8f9a0b1c2d/overview", headers=bearer("admin")
+    )
+    assert response.status_code == 404
