@@ -3,6 +3,7 @@ complaints on the Complaint Handling Code's clocks, you said we did."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -12,20 +13,67 @@ from engagement.complaints.service import ComplaintService
 from engagement.contacts.endpoints import router as contacts_router
 from engagement.diversity.endpoints import router as diversity_router
 from engagement.diversity.service import DiversityService
-from engagement.handlers import handlers
+from engagement.handlers import build_handlers
+from engagement.messages.channels import configured_channels
+from engagement.messages.endpoints import router as messages_router
+from engagement.messages.service import MessageService
 from engagement.residents.endpoints import router as residents_router
 from engagement.settings import EngagementSettings
+from engagement.surveys.endpoints import router as surveys_router
+from engagement.surveys.service import SurveyService
 from engagement.vulnerabilities.endpoints import router as vulnerabilities_router
 from hearth_kit.app import create_service_app
+from hearth_kit.consumer import EventHandlers
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.working_days import WorkingDayCalendar
 
 
+@dataclass(frozen=True)
+class Services:
+    """The configured services, their event handlers and scheduled jobs."""
+
+    complaints: ComplaintService
+    messages: MessageService
+    surveys: SurveyService
+    diversity: DiversityService
+    handlers: EventHandlers
+    jobs: list[ScheduledJob]
+
+
+def build_services(settings: EngagementSettings) -> Services:
+    messages = MessageService(
+        configured_channels(settings.email, settings.text), settings.message_retries
+    )
+    complaints = ComplaintService(
+        settings.complaint_timescales.by_stage(),
+        WorkingDayCalendar(settings.closure_days),
+        messages,
+    )
+    surveys = SurveyService(messages, settings.survey_minimum_group_size)
+    return Services(
+        complaints=complaints,
+        messages=messages,
+        surveys=surveys,
+        diversity=DiversityService(settings.survey_minimum_group_size),
+        handlers=build_handlers(messages, surveys),
+        jobs=[
+            ScheduledJob(
+                "complaint-deadlines",
+                timedelta(seconds=settings.deadline_sweep_seconds),
+                complaints.raise_breaches,
+            ),
+            ScheduledJob(
+                "messages",
+                timedelta(seconds=settings.message_sweep_seconds),
+                messages.send_due,
+            ),
+        ],
+    )
+
+
 def create_app(settings: EngagementSettings | None = None) -> FastAPI:
     settings = settings or EngagementSettings()
-    complaint_service = ComplaintService(
-        settings.complaint_timescales.by_stage(), WorkingDayCalendar(settings.closure_days)
-    )
+    services = build_services(settings)
     app = create_service_app(
         settings,
         title="Hearth engagement",
@@ -35,18 +83,16 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
             residents_router,
             vulnerabilities_router,
             diversity_router,
+            messages_router,
             contacts_router,
             complaints_router,
+            surveys_router,
         ],
-        handlers=handlers,
-        scheduled_jobs=[
-            ScheduledJob(
-                "complaint-deadlines",
-                timedelta(seconds=settings.deadline_sweep_seconds),
-                complaint_service.raise_breaches,
-            )
-        ],
+        handlers=services.handlers,
+        scheduled_jobs=services.jobs,
     )
-    app.state.complaint_service = complaint_service
-    app.state.diversity_service = DiversityService(settings.survey_minimum_group_size)
+    app.state.complaint_service = services.complaints
+    app.state.message_service = services.messages
+    app.state.survey_service = services.surveys
+    app.state.diversity_service = services.diversity
     return app

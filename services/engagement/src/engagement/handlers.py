@@ -1,31 +1,48 @@
 """Engagement's reactions to other services' events, one function each. Handlers write
 through the session they are given and never commit; the consumer records each event
-in the inbox in the same transaction."""
+in the inbox in the same transaction. Events that trigger letters, emails and texts go
+through the one message pipeline (rendered in each resident's language and format);
+completed work invites the household to a survey."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.messages.service import MessageService
+from engagement.messages.templates import Values, london_time, long_date, pounds
+from engagement.models import Resident
 from engagement.residents import repository as residents
 from engagement.residents.service import resident_service
+from engagement.surveys.service import SurveyService
 from engagement.vulnerabilities.service import vulnerability_service
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered
-from hearth_contracts.events.income import TenancyStarted
-from hearth_contracts.events.visits import ResidentDetailsConfirmed
+from hearth_contracts.events.base import Event
+from hearth_contracts.events.compliance import (
+    AccessEscalated,
+    CheckCompleted,
+    CheckDue,
+    PropertyRegistered,
+)
+from hearth_contracts.events.engagement import SurveyKind
+from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged, TenancyStarted
+from hearth_contracts.events.repairs import AppointmentBooked, RepairCompleted
+from hearth_contracts.events.visits import ResidentDetailsConfirmed, VisitCompleted
 from hearth_kit.consumer import EventHandlers
 
-handlers = EventHandlers()
+
+def words(code: str) -> str:
+    """A code as words for a letter: gas_safety -> gas safety."""
+    return code.replace("_", " ")
 
 
-@handlers.on(TenancyStarted)
 async def on_tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
     """Keep the tenancy in engagement's projection (an upsert: the same event again
     changes nothing, an older one arriving late is ignored; its version is the
-    envelope's time), and make its tenants residents under the person ids income named:
-    one id per person across the platform."""
+    envelope's time), and make its tenants residents under the person ids income
+    named: one id per person across the platform."""
     tenancy = envelope.data
     await residents.save_tenancy(
         session,
@@ -38,7 +55,6 @@ async def on_tenancy_started(session: AsyncSession, envelope: Envelope[TenancySt
     await resident_service.tenancy_started(session, tenancy, envelope.time)
 
 
-@handlers.on(ResidentDetailsConfirmed)
 async def on_resident_details_confirmed(
     session: AsyncSession, envelope: Envelope[ResidentDetailsConfirmed]
 ) -> None:
@@ -52,11 +68,165 @@ async def on_resident_details_confirmed(
         )
 
 
-@handlers.on_batch(PropertyRegistered)
-async def properties_registered(
+async def on_properties_registered(
     session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
 ) -> None:
     """Homes joined the asset register: the homes CH01 counts complaints per 1,000 of."""
     await residents.save_homes(
         session, [(envelope.data.uprn, envelope.data.registered_at) for envelope in envelopes]
     )
+
+
+def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHandlers:
+    handlers = EventHandlers()
+
+    async def write_to(
+        session: AsyncSession,
+        people: Sequence[Resident],
+        template: str,
+        source_id: uuid.UUID,
+        values: Values,
+        envelope: Envelope[Event],
+    ) -> None:
+        for resident in people:
+            await messages.queue(session, resident, template, source_id, values, envelope.time)
+
+    handlers.on(TenancyStarted)(on_tenancy_started)
+    handlers.on(ResidentDetailsConfirmed)(on_resident_details_confirmed)
+    handlers.on_batch(PropertyRegistered)(on_properties_registered)
+
+    @handlers.on(AppointmentBooked)
+    async def on_appointment_booked(
+        session: AsyncSession, envelope: Envelope[AppointmentBooked]
+    ) -> None:
+        """Tell the household when the repair appointment is."""
+        booked = envelope.data
+        await write_to(
+            session,
+            await residents.on_home(session, booked.uprn),
+            "appointment_booked",
+            booked.appointment_id,
+            {
+                "window_start": london_time(booked.window_start),
+                "window_end": london_time(booked.window_end),
+                "appointment_id": str(booked.appointment_id),
+            },
+            envelope,
+        )
+
+    @handlers.on(CheckDue)
+    async def on_check_due(session: AsyncSession, envelope: Envelope[CheckDue]) -> None:
+        """The safety check letter: it is due, and by when."""
+        due = envelope.data
+        await write_to(
+            session,
+            await residents.on_home(session, due.uprn),
+            "check_due",
+            due.check_id,
+            {
+                "check_type": words(due.check_type.value),
+                "due_by": long_date(due.due_by),
+                "check_id": str(due.check_id),
+            },
+            envelope,
+        )
+
+    @handlers.on(AccessEscalated)
+    async def on_access_escalated(
+        session: AsyncSession, envelope: Envelope[AccessEscalated]
+    ) -> None:
+        """The no-access procedure's next step, told to the household (once per step)."""
+        escalated = envelope.data
+        await write_to(
+            session,
+            await residents.on_home(session, escalated.uprn),
+            "access_escalated",
+            uuid.uuid5(escalated.check_id, f"access-step-{escalated.step_number}"),
+            {
+                "check_type": words(escalated.check_type.value),
+                "step": words(escalated.step.value),
+                "check_id": str(escalated.check_id),
+            },
+            envelope,
+        )
+
+    @handlers.on(CheckCompleted)
+    async def on_check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
+        """The tenant's copy of the safety record, and an invitation to say how the
+        check went."""
+        completed = envelope.data
+        await write_to(
+            session,
+            await residents.on_home(session, completed.uprn),
+            "check_record_copy",
+            completed.check_id,
+            {
+                "check_type": words(completed.check_type.value),
+                "completed_on": long_date(completed.completed_at.date()),
+                "certificate_reference": completed.certificate_reference,
+                "next_due_by": long_date(completed.next_due_by),
+            },
+            envelope,
+        )
+        await surveys.invite(
+            session,
+            uprn=completed.uprn,
+            survey=SurveyKind.GAS_CHECK,
+            about_id=completed.check_id,
+            now=envelope.time,
+        )
+
+    @handlers.on(ArrearsStageChanged)
+    async def on_arrears_stage_changed(
+        session: AsyncSession, envelope: Envelope[ArrearsStageChanged]
+    ) -> None:
+        """The arrears letter or text for the step, to each tenant income names (else
+        the tenancy's residents); leaving recovery sends nothing."""
+        changed = envelope.data
+        if changed.stage == ArrearsStage.NONE:
+            return
+        person_ids: list[uuid.UUID] = list(getattr(changed, "person_ids", None) or [])
+        people = (
+            [p for p in [await residents.get(session, i) for i in person_ids] if p is not None]
+            if person_ids
+            else await residents.on_tenancy(session, changed.tenancy_id)
+        )
+        await write_to(
+            session,
+            people,
+            "arrears_stage",
+            uuid.uuid5(
+                changed.tenancy_id, f"{changed.stage.value}@{changed.changed_at.isoformat()}"
+            ),
+            {"stage": words(changed.stage.value), "arrears": pounds(changed.arrears_pence)},
+            envelope,
+        )
+
+    @handlers.on(RepairCompleted)
+    async def on_repair_completed(
+        session: AsyncSession, envelope: Envelope[RepairCompleted]
+    ) -> None:
+        """Invite the household to say how the repair went (communal repairs: block
+        feedback)."""
+        repair = envelope.data
+        await surveys.invite(
+            session,
+            uprn=repair.uprn,
+            survey=SurveyKind.COMMUNAL_REPAIR if repair.communal else SurveyKind.REPAIR,
+            about_id=repair.repair_id,
+            now=envelope.time,
+        )
+
+    @handlers.on(VisitCompleted)
+    async def on_visit_completed(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:
+        """Invite the household to say how the home visit went."""
+        visit = envelope.data
+        await surveys.invite(
+            session,
+            uprn=visit.uprn,
+            survey=SurveyKind.HOME_VISIT,
+            about_id=visit.visit_id,
+            now=envelope.time,
+        )
+
+    return handlers

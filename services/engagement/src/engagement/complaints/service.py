@@ -4,7 +4,6 @@ requests recorded apart. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,8 @@ from engagement.complaints.schemas import (
     ServiceRequestCreate,
     ServiceRequestPublic,
 )
+from engagement.messages.service import MessageService
+from engagement.messages.templates import long_date
 from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
 from engagement.residents import repository as residents
 from hearth_contracts.events.engagement import (
@@ -38,9 +39,6 @@ from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import WorkingDayCalendar, london_day
 
 BREACH_BATCH = 500
-
-Acknowledged = Callable[[AsyncSession, Complaint, ComplaintStageRecord], Awaitable[None]]
-"""Told when a stage is acknowledged (the message pipeline writes to the resident)."""
 
 
 def refuse_future(moment: datetime, now: datetime, field: str) -> None:
@@ -117,11 +115,11 @@ class ComplaintService:
         self,
         timescales: dict[ComplaintStage, rules.StageTimescale],
         calendar: WorkingDayCalendar,
-        on_acknowledged: Acknowledged | None = None,
+        messages: MessageService | None = None,
     ) -> None:
         self.timescales = timescales
         self.calendar = calendar
-        self.on_acknowledged = on_acknowledged
+        self.messages = messages
 
     async def receive(self, session: AsyncSession, data: ComplaintCreate) -> ComplaintPublic:
         """Record a complaint at stage 1; its acknowledgement is due 5 working days
@@ -201,10 +199,37 @@ class ComplaintService:
             await self._raise_breach(
                 session, complaint.uprn, current, ComplaintDeadline.ACKNOWLEDGE, now
             )
-        if self.on_acknowledged is not None:
-            await self.on_acknowledged(session, complaint, current)
+        await self._acknowledgement_letter(session, complaint, current, now)
         await session.flush()
         return to_public(complaint, stages, now)
+
+    async def _acknowledgement_letter(
+        self,
+        session: AsyncSession,
+        complaint: Complaint,
+        stage: ComplaintStageRecord,
+        now: datetime,
+    ) -> None:
+        """Tell the resident it is acknowledged and when the answer is due (through the
+        message pipeline, in their language and format)."""
+        if self.messages is None or complaint.resident_id is None or stage.respond_by is None:
+            return
+        resident = await residents.get(session, complaint.resident_id)
+        if resident is None:
+            return
+        await self.messages.queue(
+            session,
+            resident,
+            "complaint_acknowledged",
+            uuid.uuid5(complaint.id, stage.stage.value),
+            {
+                "stage": stage.stage.value.replace("_", " "),
+                "handler": "Our complaints team",
+                "respond_by": long_date(stage.respond_by),
+                "complaint_id": str(complaint.id),
+            },
+            now,
+        )
 
     async def extend(
         self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintExtend

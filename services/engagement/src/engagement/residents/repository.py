@@ -103,3 +103,13 @@ async def save_homes(session: AsyncSession, homes: list[tuple[str, datetime]]) -
 async def homes_count(session: AsyncSession) -> int:
     """How many homes engagement knows of (CH01's denominator)."""
     return int((await session.execute(select(func.count()).select_from(Home))).scalar_one())
+
+
+async def on_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> list[Resident]:
+    """The residents on a tenancy."""
+    query = (
+        select(Resident)
+        .where(Resident.tenancy_id == tenancy_id)
+        .order_by(col(Resident.registered_at))
+    )
+    return list((await session.execute(query)).scalars().all())

@@ -1,0 +1,137 @@
+"""The channels a message is sent through, pluggable by ContactChannel: email over SMTP,
+texts through an HTTP API shaped like GOV.UK Notify, letters handed to the print room.
+Credentials are configuration (EngagementSettings.email / .text); a channel with none
+configured is left out, and its messages wait and are retried."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol
+
+import httpx
+
+from engagement.settings import EmailSettings, TextSettings
+from hearth_contracts.events.engagement import ContactChannel
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a channel needs to send one message."""
+
+    message_id: str
+    recipient: str | None
+    subject: str
+    body: str
+
+
+class ChannelFailure(Exception):
+    """A send that did not go through. `permanent`: trying again cannot help (the
+    address was refused); otherwise the message is retried with back-off. The text is
+    the failure's kind, never an address or the message."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    async def send(self, message: Outgoing) -> None:
+        """Send the message, or raise ChannelFailure."""
+
+
+class EmailChannel:
+    """Email over SMTP (STARTTLS and login when configured)."""
+
+    def __init__(self, settings: EmailSettings) -> None:
+        if settings.host is None:
+            raise ValueError("the email channel needs an SMTP host")
+        self.settings = settings
+        self.host = settings.host
+
+    def _send_now(self, message: Outgoing) -> None:
+        email = EmailMessage()
+        email["From"] = self.settings.sender
+        email["To"] = message.recipient or ""
+        email["Subject"] = message.subject
+        email["Message-ID"] = f"<{message.message_id}@hearth>"
+        email.set_content(message.body)
+        with smtplib.SMTP(
+            self.host, self.settings.port, timeout=self.settings.timeout_seconds
+        ) as smtp:
+            if self.settings.starttls:
+                smtp.starttls()
+            if self.settings.username and self.settings.password:
+                smtp.login(self.settings.username, self.settings.password.get_secret_value())
+            smtp.send_message(email)
+
+    async def send(self, message: Outgoing) -> None:
+        if not message.recipient:
+            raise ChannelFailure("no email address", permanent=True)
+        try:
+            await asyncio.to_thread(self._send_now, message)
+        except smtplib.SMTPRecipientsRefused:
+            raise ChannelFailure("recipient refused", permanent=True) from None
+        except smtplib.SMTPResponseException as refused:
+            permanent = 500 <= refused.smtp_code < 600
+            raise ChannelFailure(f"SMTP {refused.smtp_code}", permanent=permanent) from None
+        except (smtplib.SMTPException, OSError) as failed:
+            raise ChannelFailure(type(failed).__name__) from None
+
+
+class NotifyTextChannel:
+    """Texts through an HTTP API shaped like GOV.UK Notify: POST
+    {base_url}/v2/notifications/sms with phone_number, template_id, personalisation and
+    reference, the key as a bearer token. 201 is sent; 429 and 5xx are retried; other
+    4xx are permanent."""
+
+    def __init__(self, settings: TextSettings, client: httpx.AsyncClient | None = None) -> None:
+        if settings.base_url is None or settings.api_key is None:
+            raise ValueError("the text channel needs a base URL and an API key")
+        self.url = settings.base_url.rstrip("/") + "/v2/notifications/sms"
+        self.api_key = settings.api_key
+        self.template_id = settings.template_id
+        self.client = client or httpx.AsyncClient(timeout=settings.timeout_seconds)
+
+    async def send(self, message: Outgoing) -> None:
+        if not message.recipient:
+            raise ChannelFailure("no phone number", permanent=True)
+        try:
+            response = await self.client.post(
+                self.url,
+                json={
+                    "phone_number": message.recipient,
+                    "template_id": self.template_id,
+                    "personalisation": {"subject": message.subject, "body": message.body},
+                    "reference": message.message_id,
+                },
+                headers={"Authorization": f"Bearer {self.api_key.get_secret_value()}"},
+            )
+        except httpx.HTTPError as failed:
+            raise ChannelFailure(type(failed).__name__) from None
+        if response.status_code in (200, 201):
+            return
+        permanent = 400 <= response.status_code < 500 and response.status_code != 429
+        raise ChannelFailure(f"HTTP {response.status_code}", permanent=permanent)
+
+
+class PrintRoomChannel:
+    """Letters: handed to the print room's run (the message row is the print job, with
+    its format notes), so handing over never fails."""
+
+    async def send(self, message: Outgoing) -> None:
+        return None
+
+
+def configured_channels(email: EmailSettings, text: TextSettings) -> dict[ContactChannel, Channel]:
+    """The channels the settings configure. Nothing is defaulted: no SMTP host, no
+    email; no Notify URL and key, no texts (those messages wait and are retried)."""
+    channels: dict[ContactChannel, Channel] = {ContactChannel.LETTER: PrintRoomChannel()}
+    if email.host is not None:
+        channels[ContactChannel.EMAIL] = EmailChannel(email)
+    if text.base_url is not None and text.api_key is not None:
+        channels[ContactChannel.TEXT] = NotifyTextChannel(text)
+    return channels

@@ -1,0 +1,66 @@
+"""All SQL about messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from engagement.models import Message, MessageStatus
+
+
+async def add_once(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert the message unless the same template for the same resident and source is
+    there already (the same fact re-published); True when inserted."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["resident_id", "template", "source_id"])
+        .returning(col(Message.id))
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:
+    """Pending messages whose next attempt is due, locked (rows another replica holds
+    are skipped)."""
+    query = (
+        select(Message)
+        .where(Message.status == MessageStatus.PENDING, col(Message.next_attempt_at) <= now)
+        .order_by(col(Message.next_attempt_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    resident_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Message]:
+    """A resident's messages, latest first."""
+    query = (
+        select(Message)
+        .where(Message.resident_id == resident_id)
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(limit)
+    )
+    if after is not None:
+        created_at, message_id = after
+        query = query.where(
+            or_(
+                col(Message.created_at) < created_at,
+                and_(col(Message.created_at) == created_at, col(Message.id) < message_id),
+            )
+        )
+    return list((await session.execute(query)).scalars().all())

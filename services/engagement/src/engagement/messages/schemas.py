@@ -1,0 +1,44 @@
+"""Request and response models for messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engagement.models import MessageStatus
+from hearth_contracts.events.engagement import ContactChannel, FormatNeed
+
+
+class MessageRequest(BaseModel):
+    """A message from a template to one resident, sent by staff."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str = Field(min_length=1, max_length=64, examples=["appointment_booked"])
+    language: str | None = Field(
+        default=None, max_length=35, description="The resident's language when left out"
+    )
+    values: dict[str, str] = Field(
+        default_factory=dict, max_length=20, description="The template's fields"
+    )
+
+
+class MessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    template: str
+    language: str
+    formats: list[FormatNeed]
+    channel: ContactChannel
+    subject: str
+    body: str
+    status: MessageStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None

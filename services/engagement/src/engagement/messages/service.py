@@ -1,0 +1,182 @@
+"""The one message pipeline: a message is rendered from its template in the resident's
+language and formats, kept in the message table, and sent by the scheduled job through
+the resident's channel, retried with back-off until sent once (the row is stamped sent
+in the job's transaction) or given up on. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement import metrics
+from engagement.messages import repository, rules
+from engagement.messages.channels import Channel, ChannelFailure, Outgoing
+from engagement.messages.schemas import MessagePublic, MessageRequest
+from engagement.messages.templates import UnknownTemplate, Values, render
+from engagement.models import Message, MessageStatus, Resident
+from engagement.residents import repository as residents
+from engagement.settings import MessageRetries
+from hearth_contracts.events.engagement import ContactChannel, FormatNeed
+from hearth_kit.logs import get_logger
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import NotFound, Unprocessable
+
+log = get_logger(__name__)
+
+SEND_BATCH = 50
+
+
+class MessageService:
+    def __init__(self, channels: Mapping[ContactChannel, Channel], retries: MessageRetries) -> None:
+        self.channels = channels
+        self.retries = retries
+
+    async def queue(
+        self,
+        session: AsyncSession,
+        resident: Resident,
+        template: str,
+        source_id: uuid.UUID,
+        values: Values,
+        now: datetime,
+        *,
+        language: str | None = None,
+    ) -> Message | None:
+        """Render and keep a message for the job to send (once per resident, template and
+        source). A template not written in the resident's language is recorded as a
+        failed message saying so, and counted; None when the message was there already."""
+        channel, recipient = rules.channel_for(
+            resident.preferred_channel, resident.email, resident.phone
+        )
+        formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
+        fields: dict[str, object] = {
+            "id": uuid.uuid4(),
+            "resident_id": resident.id,
+            "uprn": resident.uprn,
+            "template": template,
+            "source_id": source_id,
+            "formats": [f.value for f in formats],
+            "channel": channel,
+            "recipient": recipient,
+            "attempts": 0,
+            "created_at": now,
+        }
+        try:
+            rendered = render(
+                template,
+                language or resident.language,
+                formats,
+                {"name": resident.full_name, **values},
+            )
+        except UnknownTemplate as unknown:
+            fields |= {
+                "language": language or resident.language,
+                "subject": template,
+                "body": "",
+                "status": MessageStatus.FAILED,
+                "last_error": str(unknown)[:200],
+            }
+            if await repository.add_once(session, fields):
+                metrics.MESSAGES_FAILED.labels(channel.value).inc()
+                log.warning("message not rendered", resident_id=str(resident.id), template=template)
+            return None
+        fields |= {
+            "language": rendered.language,
+            "subject": rendered.subject[:200],
+            "body": rendered.body[:8000],
+            "status": MessageStatus.PENDING,
+            "next_attempt_at": now,
+        }
+        if not await repository.add_once(session, fields):
+            return None
+        return await session.get(Message, fields["id"])
+
+    async def send_to_resident(
+        self, session: AsyncSession, resident_id: uuid.UUID, data: MessageRequest
+    ) -> MessagePublic:
+        """Staff send a message from a template; an unknown template or a language it
+        is not written in is refused naming the field, and nothing is kept."""
+        resident = await residents.get(session, resident_id)
+        if resident is None:
+            raise NotFound(f"No resident {resident_id}")
+        try:
+            render(data.template, data.language or resident.language, [], {})
+        except UnknownTemplate as unknown:
+            raise Unprocessable(str(unknown), field=unknown.field) from None
+        message = await self.queue(
+            session,
+            resident,
+            data.template,
+            uuid.uuid4(),
+            data.values,
+            datetime.now(UTC),
+            language=data.language,
+        )
+        if message is None:  # a fresh source id is never there already
+            raise RuntimeError("message not kept")
+        return MessagePublic.model_validate(message)
+
+    async def send_due(self, session: AsyncSession, now: datetime) -> int:
+        """The scheduled job's batch: send each due message through its channel. Sent:
+        stamped sent (in this transaction, so it is sent once). Failed: tried again
+        after the back-off, or failed for good after the last attempt or a permanent
+        refusal (hearth_engagement_messages_failed_total)."""
+        messages = await repository.due(session, now, SEND_BATCH)
+        for message in messages:
+            channel = self.channels.get(message.channel)
+            try:
+                if channel is None:
+                    raise ChannelFailure(f"{message.channel.value} channel not configured")
+                await channel.send(
+                    Outgoing(str(message.id), message.recipient, message.subject, message.body)
+                )
+            except ChannelFailure as failure:
+                self._failed(message, failure, now)
+            else:
+                message.attempts += 1
+                message.status = MessageStatus.SENT
+                message.sent_at = now
+                message.next_attempt_at = None
+                message.last_error = None
+                metrics.MESSAGES_SENT.labels(message.channel.value).inc()
+        await session.flush()
+        return len(messages)
+
+    def _failed(self, message: Message, failure: ChannelFailure, now: datetime) -> None:
+        message.attempts += 1
+        message.last_error = failure.reason[:200]
+        if failure.permanent or message.attempts >= self.retries.max_attempts:
+            message.status = MessageStatus.FAILED
+            message.next_attempt_at = None
+            metrics.MESSAGES_FAILED.labels(message.channel.value).inc()
+            log.warning(
+                "message failed",
+                message_id=str(message.id),
+                attempts=message.attempts,
+                reason=failure.reason,
+            )
+            return
+        message.next_attempt_at = now + rules.retry_delay(
+            message.attempts, self.retries.base_seconds, self.retries.cap_seconds
+        )
+
+    async def page(
+        self, session: AsyncSession, resident_id: uuid.UUID, page: PageParams
+    ) -> Page[MessagePublic]:
+        """A resident's messages, latest first."""
+        if await residents.get(session, resident_id) is None:
+            raise NotFound(f"No resident {resident_id}")
+        messages = await repository.page(
+            session,
+            resident_id=resident_id,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+        )
+        return Page.from_rows(
+            [MessagePublic.model_validate(m) for m in messages],
+            page.limit,
+            cursor_of=lambda message: (message.created_at, message.id),
+        )

@@ -1,0 +1,231 @@
+"""Message templates and their rendering, as pure functions: one template per kind of
+message, written in each language the landlord publishes in, rendered for the
+resident's language and formats.
+
+A resident whose language has no template gets a clear error, never a letter in a
+language they did not ask for: the message is recorded as failed with the reason (the
+landlord arranges a translation or an interpreter), and a request naming such a
+language is refused naming the field `language`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from string import Formatter
+
+from hearth_contracts.events.engagement import FormatNeed
+from hearth_kit.working_days import LONDON
+
+Values = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str
+    easy_read: str | None = None
+    """Short sentences and plain words, for residents who need easy read."""
+
+
+TEMPLATES: dict[str, dict[str, Template]] = {
+    "appointment_booked": {
+        "en": Template(
+            "Your repair appointment",
+            "Dear {name},\n\nWe have booked a repair appointment at your home on "
+            "{window_start} (until {window_end}). Please tell us if this time does not suit "
+            "you.\n\nReference: {appointment_id}",
+            "Dear {name},\n\nWe are coming to fix things in your home.\nWhen: {window_start}."
+            "\nPlease call us if you cannot be in.",
+        ),
+        "cy": Template(
+            "Eich apwyntiad atgyweirio",
+            "Annwyl {name},\n\nRydym wedi trefnu apwyntiad atgyweirio yn eich cartref ar "
+            "{window_start} (tan {window_end}).\n\nCyfeirnod: {appointment_id}",
+        ),
+        "pl": Template(
+            "Termin naprawy",
+            "Szanowni Państwo {name},\n\nUmówiliśmy wizytę naprawczą w Państwa domu: "
+            "{window_start} (do {window_end}).\n\nNumer: {appointment_id}",
+        ),
+    },
+    "check_due": {
+        "en": Template(
+            "Your home's {check_type} safety check is due",
+            "Dear {name},\n\nYour home's {check_type} safety check must be done by "
+            "{due_by}. It is the law, and it keeps you safe. We will contact you to book "
+            "it.\n\nReference: {check_id}",
+            "Dear {name},\n\nWe need to check your home is safe.\nWe must do it by "
+            "{due_by}.\nWe will call you to pick a day.",
+        ),
+        "cy": Template(
+            "Mae angen gwiriad diogelwch {check_type} ar eich cartref",
+            "Annwyl {name},\n\nRhaid cwblhau gwiriad diogelwch {check_type} eich cartref "
+            "erbyn {due_by}.\n\nCyfeirnod: {check_id}",
+        ),
+        "pl": Template(
+            "Kontrola bezpieczeństwa ({check_type})",
+            "Szanowni Państwo {name},\n\nKontrola bezpieczeństwa ({check_type}) musi się "
+            "odbyć do {due_by}.\n\nNumer: {check_id}",
+        ),
+    },
+    "access_escalated": {
+        "en": Template(
+            "We need access to your home for a safety check",
+            "Dear {name},\n\nWe have not been able to carry out your home's {check_type} "
+            "safety check. Next step: {step}. Please contact us to arrange access.\n\n"
+            "Reference: {check_id}",
+        ),
+        "cy": Template(
+            "Mae angen mynediad i'ch cartref ar gyfer gwiriad diogelwch",
+            "Annwyl {name},\n\nNid ydym wedi gallu cynnal gwiriad diogelwch {check_type}. "
+            "Cam nesaf: {step}.\n\nCyfeirnod: {check_id}",
+        ),
+        "pl": Template(
+            "Potrzebujemy dostępu do Państwa domu",
+            "Szanowni Państwo {name},\n\nNie udało się przeprowadzić kontroli "
+            "({check_type}). Następny krok: {step}.\n\nNumer: {check_id}",
+        ),
+    },
+    "check_record_copy": {
+        "en": Template(
+            "Your {check_type} safety record",
+            "Dear {name},\n\nYour home's {check_type} safety check was carried out on "
+            "{completed_on}. Your copy of the record ({certificate_reference}) is enclosed. "
+            "The next check is due by {next_due_by}.",
+        ),
+        "cy": Template(
+            "Eich cofnod diogelwch {check_type}",
+            "Annwyl {name},\n\nCynhaliwyd gwiriad diogelwch {check_type} ar {completed_on}. "
+            "Amgaeir eich copi o'r cofnod ({certificate_reference}).",
+        ),
+        "pl": Template(
+            "Protokół kontroli ({check_type})",
+            "Szanowni Państwo {name},\n\nKontrola ({check_type}) odbyła się {completed_on}. "
+            "W załączeniu kopia protokołu ({certificate_reference}).",
+        ),
+    },
+    "arrears_stage": {
+        "en": Template(
+            "Your rent account",
+            "Dear {name},\n\nYour rent account is {arrears} behind ({stage}). Please "
+            "contact us: we can agree an arrangement and help with benefits.",
+            "Dear {name},\n\nYou owe {arrears} rent.\nPlease call us.\nWe can help.",
+        ),
+        "cy": Template(
+            "Eich cyfrif rhent",
+            "Annwyl {name},\n\nMae eich cyfrif rhent {arrears} ar ei hôl hi ({stage}). "
+            "Cysylltwch â ni.",
+        ),
+        "pl": Template(
+            "Państwa konto czynszowe",
+            "Szanowni Państwo {name},\n\nZaległość czynszowa wynosi {arrears} ({stage}). "
+            "Prosimy o kontakt.",
+        ),
+    },
+    "survey_invitation": {
+        "en": Template(
+            "How did we do?",
+            "Dear {name},\n\nPlease tell us how we did with your {survey}. It takes two "
+            "minutes and helps us improve.\n\nSurvey reference: {invitation_id}",
+            "Dear {name},\n\nWe came to your home.\nPlease tell us how we did.",
+        ),
+        "cy": Template(
+            "Sut wnaethon ni?",
+            "Annwyl {name},\n\nDywedwch wrthym sut aeth eich {survey}.\n\n"
+            "Cyfeirnod: {invitation_id}",
+        ),
+        "pl": Template(
+            "Jak nam poszło?",
+            "Szanowni Państwo {name},\n\nProsimy o ocenę ({survey}).\n\nNumer: {invitation_id}",
+        ),
+    },
+    "complaint_acknowledged": {
+        "en": Template(
+            "We have received your complaint",
+            "Dear {name},\n\nThank you for your complaint ({stage}). {handler} is looking "
+            "into it, and we will answer by {respond_by}.\n\nReference: {complaint_id}",
+            "Dear {name},\n\nWe got your complaint.\nWe will answer by {respond_by}.",
+        ),
+        "cy": Template(
+            "Rydym wedi derbyn eich cwyn",
+            "Annwyl {name},\n\nDiolch am eich cwyn ({stage}). Byddwn yn ateb erbyn "
+            "{respond_by}.\n\nCyfeirnod: {complaint_id}",
+        ),
+        "pl": Template(
+            "Otrzymaliśmy Państwa skargę",
+            "Szanowni Państwo {name},\n\nDziękujemy za skargę ({stage}). Odpowiemy do "
+            "{respond_by}.\n\nNumer: {complaint_id}",
+        ),
+    },
+}
+"""Every template, by name then language (a primary language subtag: en, cy, pl)."""
+
+FORMAT_NOTES: dict[FormatNeed, str] = {
+    FormatNeed.LARGE_PRINT: "Print in large print (at least 16 point).",
+    FormatNeed.BRAILLE: "Produce in braille.",
+    FormatNeed.AUDIO: "Produce as an audio recording.",
+    FormatNeed.EASY_READ: "Easy read version.",
+}
+"""What the print room does for each format (recorded with a letter)."""
+
+
+class UnknownTemplate(LookupError):
+    """No such template, or none in the language asked for. `field` names the request
+    field at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Rendered:
+    language: str
+    subject: str
+    body: str
+
+
+def template_language(template: str, language: str) -> str:
+    """The language a template is written in for a BCP 47 tag: the tag itself (en) or
+    its primary subtag (en-GB -> en). Raises UnknownTemplate naming `language` when the
+    template is not written in it."""
+    written = TEMPLATES.get(template)
+    if written is None:
+        raise UnknownTemplate(f"No template {template!r}", field="template")
+    for candidate in (language.lower(), language.split("-")[0].lower()):
+        if candidate in written:
+            return candidate
+    raise UnknownTemplate(
+        f"Template {template!r} is not written in language {language!r} "
+        f"(it is in {', '.join(sorted(written))})",
+        field="language",
+    )
+
+
+def render(template: str, language: str, formats: list[FormatNeed], values: Values) -> Rendered:
+    """The message in the resident's language and formats: the easy read text where one
+    is written and needed, and the print room's notes for the formats."""
+    written_in = template_language(template, language)
+    chosen = TEMPLATES[template][written_in]
+    body = chosen.easy_read if FormatNeed.EASY_READ in formats and chosen.easy_read else chosen.body
+    fields = {name for _, name, _, _ in Formatter().parse(chosen.subject + body) if name}
+    filled = {name: values.get(name, "") for name in fields}
+    text = body.format(**filled)
+    notes = [FORMAT_NOTES[f] for f in formats]
+    if notes:
+        text = text + "\n\n[" + " ".join(notes) + "]"
+    return Rendered(written_in, chosen.subject.format(**filled), text)
+
+
+def london_time(moment: datetime) -> str:
+    """A moment as a resident reads it: Tuesday 1 December 2026 at 08:00 (London)."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def pounds(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"

@@ -1,0 +1,82 @@
+"""Request and response models for surveys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
+from hearth_contracts.values import Uprn
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: SurveyQuestion
+    rating: Rating
+
+
+class SurveyResponseCreate(BaseModel):
+    """A resident's answers to a survey, with their reasons and feedback on the operative."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    survey: SurveyKind
+    uprn: Uprn
+    resident_id: uuid.UUID | None = None
+    about_id: uuid.UUID | None = Field(
+        default=None, description="The repair, check, visit or complaint surveyed"
+    )
+    answers: list[Answer] = Field(min_length=1, max_length=len(SurveyQuestion))
+    reasons: str | None = Field(
+        default=None, max_length=4000, description="Why they are satisfied or dissatisfied"
+    )
+    operative_feedback: str | None = Field(default=None, max_length=4000)
+    responded_at: AwareDatetime
+
+    @field_validator("answers")
+    @classmethod
+    def _each_question_once(cls, answers: list[Answer]) -> list[Answer]:
+        if len({a.question for a in answers}) != len(answers):
+            raise ValueError("each question is answered once")
+        return answers
+
+
+class SurveyResponsePublic(BaseModel):
+    id: uuid.UUID
+    survey: SurveyKind
+    uprn: str
+    resident_id: uuid.UUID | None
+    about_id: uuid.UUID | None
+    answers: list[Answer]
+    reasons: str | None
+    operative_feedback: str | None
+    responded_at: datetime
+
+
+class QuestionResult(BaseModel):
+    question: SurveyQuestion
+    satisfied: int | None = Field(description="Null when suppressed")
+    answered: int | None = Field(description="Null when suppressed")
+    share: float | None = Field(description="satisfied / answered; null when none or suppressed")
+
+
+class GroupResult(BaseModel):
+    value: str
+    respondents: int | None = Field(description="Null when suppressed")
+    suppressed: bool
+    questions: list[QuestionResult]
+
+
+class SurveyResults(BaseModel):
+    """Satisfaction per question, overall and (with `strand`) by diversity group;
+    groups under the minimum size are suppressed."""
+
+    survey: SurveyKind
+    respondents: int
+    questions: list[QuestionResult]
+    strand: str | None = None
+    minimum_group_size: int
+    groups: list[GroupResult] = Field(default_factory=list)

@@ -1,0 +1,231 @@
+"""Use cases for surveys: transactional invitations after a repair, a safety check or
+a visit (sent through the message pipeline), responses with reasons and operative
+feedback, and results by diversity strand with small groups suppressed. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement.diversity import repository as diversity
+from engagement.diversity.rules import Strand
+from engagement.messages.service import MessageService
+from engagement.models import SurveyResponse
+from engagement.residents import repository as residents
+from engagement.surveys import repository, rules
+from engagement.surveys.schemas import (
+    Answer,
+    GroupResult,
+    QuestionResult,
+    SurveyResponseCreate,
+    SurveyResponsePublic,
+    SurveyResults,
+)
+from hearth_contracts.events.engagement import (
+    Rating,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponded,
+)
+from hearth_kit.outbox import publish
+from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import start_of_london_day
+
+SURVEY_WORDS: dict[SurveyKind, str] = {
+    SurveyKind.REPAIR: "repair",
+    SurveyKind.GAS_CHECK: "gas safety check",
+    SurveyKind.HOME_VISIT: "home visit",
+    SurveyKind.COMPLAINT: "complaint",
+    SurveyKind.COMMUNAL_REPAIR: "communal repair",
+    SurveyKind.PERCEPTION: "annual survey",
+}
+
+
+def to_public(response: SurveyResponse) -> SurveyResponsePublic:
+    return SurveyResponsePublic(
+        id=response.id,
+        survey=response.survey,
+        uprn=response.uprn,
+        resident_id=response.resident_id,
+        about_id=response.about_id,
+        answers=[
+            Answer(question=SurveyQuestion(q), rating=Rating(r))
+            for q, r in response.answers.items()
+        ],
+        reasons=response.reasons,
+        operative_feedback=response.operative_feedback,
+        responded_at=response.responded_at,
+    )
+
+
+def question_results(
+    responses: list[SurveyResponse], questions: list[SurveyQuestion], *, suppressed: bool = False
+) -> list[QuestionResult]:
+    results = []
+    for question in questions:
+        if suppressed:
+            results.append(
+                QuestionResult(question=question, satisfied=None, answered=None, share=None)
+            )
+            continue
+        satisfied, answered = rules.satisfaction(
+            Rating(r.answers[question.value]) for r in responses if question.value in r.answers
+        )
+        share = round(satisfied / answered, 4) if answered else None
+        results.append(
+            QuestionResult(question=question, satisfied=satisfied, answered=answered, share=share)
+        )
+    return results
+
+
+class SurveyService:
+    def __init__(self, messages: MessageService, minimum_group_size: int) -> None:
+        self.messages = messages
+        self.minimum_group_size = minimum_group_size
+
+    async def invite(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        survey: SurveyKind,
+        about_id: uuid.UUID,
+        now: datetime,
+    ) -> int:
+        """Invite the home's residents to a transactional survey about a piece of work
+        (once per resident and piece of work), through the message pipeline."""
+        invited = 0
+        for resident in await residents.on_home(session, uprn):
+            invitation_id = await repository.invite_once(
+                session,
+                resident_id=resident.id,
+                uprn=uprn,
+                survey=survey,
+                about_id=about_id,
+                invited_at=now,
+            )
+            if invitation_id is None:
+                continue
+            await self.messages.queue(
+                session,
+                resident,
+                "survey_invitation",
+                about_id,
+                {"survey": SURVEY_WORDS[survey], "invitation_id": str(invitation_id)},
+                now,
+            )
+            invited += 1
+        return invited
+
+    async def respond(
+        self, session: AsyncSession, data: SurveyResponseCreate
+    ) -> SurveyResponsePublic:
+        """Record a response (publishes survey-responded: codes and ratings only)."""
+        if data.responded_at > datetime.now(UTC):
+            raise Unprocessable("responded_at is in the future", field="responded_at")
+        if data.resident_id is not None and await residents.get(session, data.resident_id) is None:
+            raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
+        if data.survey == SurveyKind.PERCEPTION and any(
+            a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
+        ):
+            raise Unprocessable("The perception survey asks TP01 to TP12 only", field="answers")
+        response = SurveyResponse(
+            id=uuid.uuid4(),
+            survey=data.survey,
+            about_id=data.about_id,
+            resident_id=data.resident_id,
+            uprn=data.uprn,
+            answers={a.question.value: a.rating.value for a in data.answers},
+            reasons=data.reasons,
+            operative_feedback=data.operative_feedback,
+            responded_at=data.responded_at,
+        )
+        repository.add(session, response)
+        await session.flush()
+        await publish(
+            session,
+            SurveyResponded(
+                response_id=response.id,
+                uprn=response.uprn,
+                resident_id=response.resident_id,
+                survey=response.survey,
+                about_id=response.about_id,
+                answers=[SurveyAnswer(question=a.question, rating=a.rating) for a in data.answers],
+                responded_at=response.responded_at,
+            ),
+        )
+        return to_public(response)
+
+    async def responses(
+        self, session: AsyncSession, survey: SurveyKind, first: datetime, last: datetime
+    ) -> list[SurveyResponse]:
+        return await repository.responses(session, survey, first, last)
+
+    async def results(
+        self,
+        session: AsyncSession,
+        *,
+        survey: SurveyKind,
+        start: datetime,
+        end: datetime,
+        strand: Strand | None,
+    ) -> SurveyResults:
+        """Satisfaction per question asked, overall and by the strand's groups (groups
+        under the minimum size suppressed)."""
+        responses = await repository.responses(session, survey, start, end)
+        asked = sorted(
+            {SurveyQuestion(q) for r in responses for q in r.answers},
+            key=list(SurveyQuestion).index,
+        )
+        results = SurveyResults(
+            survey=survey,
+            respondents=len(responses),
+            questions=question_results(responses, asked),
+            strand=strand.value if strand else None,
+            minimum_group_size=self.minimum_group_size,
+        )
+        if strand is not None:
+            results.groups = await self.by_group(session, responses, asked, strand)
+        return results
+
+    async def by_group(
+        self,
+        session: AsyncSession,
+        responses: list[SurveyResponse],
+        questions: list[SurveyQuestion],
+        strand: Strand,
+    ) -> list[GroupResult]:
+        """Responses grouped by the respondent's answer in a strand (not_stated when no
+        profile or no resident), small groups suppressed."""
+        groups_of = await diversity.strand_of(
+            session, strand, [r.resident_id for r in responses if r.resident_id is not None]
+        )
+        grouped: dict[str, list[SurveyResponse]] = {}
+        for response in responses:
+            value = (
+                groups_of.get(response.resident_id, "not_stated")
+                if response.resident_id
+                else "not_stated"
+            )
+            grouped.setdefault(value, []).append(response)
+        groups = []
+        for value in sorted(grouped):
+            members = grouped[value]
+            small = len(members) < self.minimum_group_size
+            groups.append(
+                GroupResult(
+                    value=value,
+                    respondents=None if small else len(members),
+                    suppressed=small,
+                    questions=question_results(members, questions, suppressed=small),
+                )
+            )
+        return groups
+
+
+def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[start, end) of a period of London days, both days included."""
+    return start_of_london_day(first), start_of_london_day(last + timedelta(days=1))

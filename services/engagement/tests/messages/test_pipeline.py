@@ -1,0 +1,281 @@
+"""The message pipeline end to end on a real database: events and staff requests make
+messages in the resident's language and format; the job sends them through a real
+local SMTP server (aiosmtpd) and a local Notify-shaped HTTP server, retried with
+back-off and sent once."""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
+from aiosmtpd.smtp import Session as SmtpSession
+from pydantic import SecretStr
+
+from engagement.app import build_services
+from engagement.messages.channels import EmailChannel, NotifyTextChannel
+from engagement.messages.service import MessageService
+from engagement.settings import EmailSettings, EngagementSettings, MessageRetries, TextSettings
+from hearth_contracts import Envelope
+from hearth_contracts.events.engagement import ContactChannel
+from hearth_contracts.events.repairs import AppointmentBooked
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+
+RETRIES = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=5)
+
+
+class RefusesTwice:
+    """An SMTP server's handler that refuses the first two messages to each recipient
+    (451, try again later) and accepts after."""
+
+    def __init__(self) -> None:
+        self.refusals: dict[str, int] = {}
+        self.accepted: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: SmtpEnvelope) -> str:
+        recipient = envelope.rcpt_tos[0]
+        if self.refusals.get(recipient, 0) < 2:
+            self.refusals[recipient] = self.refusals.get(recipient, 0) + 1
+            return "451 Requested action aborted: try again later"
+        content = envelope.content
+        text = content.decode() if isinstance(content, bytes) else str(content)
+        self.accepted.append((recipient, text))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[RefusesTwice, int]]:
+    handler = RefusesTwice()
+    with socket.socket() as probe:  # a free port (the controller checks it by connecting)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+class NotifyShaped(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]] = []
+    answer = 201
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(
+            {
+                "path": self.path,
+                "authorization": self.headers["Authorization"],
+                "body": json.loads(self.rfile.read(length)),
+            }
+        )
+        self.send_response(type(self).answer)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"id": "n-1"}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def notify_server() -> Iterator[tuple[type[NotifyShaped], str]]:
+    handler = type("Notify", (NotifyShaped,), {"received": [], "answer": 201})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def a_resident(client: httpx.AsyncClient, **details: object) -> str:
+    response = await client.post(
+        "/v1/residents",
+        json={"full_name": "Sam Okafor", "preferred_channel": "letter", **details},
+    )
+    assert response.status_code == 201, response.text
+    resident_id: str = response.json()["id"]
+    return resident_id
+
+
+async def messages_of(client: httpx.AsyncClient, resident_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/v1/residents/{resident_id}/messages")
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def sender(service: MessageService) -> ScheduledJob:
+    return ScheduledJob("messages", timedelta(seconds=30), service.send_due)
+
+
+async def test_an_email_the_smtp_server_refuses_twice_is_sent_once(
+    engagement: httpx.AsyncClient,
+    engagement_database: Database,
+    smtp_server: tuple[RefusesTwice, int],
+) -> None:
+    server, port = smtp_server
+    address = f"sam.{uuid.uuid4().hex[:8]}@example.org"
+    resident_id = await a_resident(engagement, preferred_channel="email", email=address)
+    response = await engagement.post(
+        f"/v1/residents/{resident_id}/messages",
+        json={"template": "appointment_booked", "values": {"window_start": "Monday 09:00"}},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending"
+    assert response.json()["channel"] == "email"
+
+    service = MessageService(
+        {
+            ContactChannel.EMAIL: EmailChannel(
+                EmailSettings(host="127.0.0.1", port=port, starttls=False)
+            )
+        },
+        RETRIES,
+    )
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    for moment in (
+        now,
+        now + timedelta(seconds=60),
+        now + timedelta(seconds=180),
+        now + timedelta(hours=2),
+    ):
+        await run_until_done(engagement_database, sender(service), moment)
+    mine = [text for recipient, text in server.accepted if recipient == address]
+    assert len(mine) == 1
+    assert "Monday 09:00" in mine[0]
+    assert server.refusals[address] == 2
+    [message] = await messages_of(engagement, resident_id)
+    assert message["status"] == "sent"
+    assert message["attempts"] == 3
+
+
+async def test_a_text_goes_through_the_notify_shaped_api(
+    engagement: httpx.AsyncClient,
+    engagement_database: Database,
+    notify_server: tuple[type[NotifyShaped], str],
+) -> None:
+    server, base_url = notify_server
+    resident_id = await a_resident(engagement, preferred_channel="text", phone="07700 900123")
+    await engagement.post(
+        f"/v1/residents/{resident_id}/messages", json={"template": "check_due", "values": {}}
+    )
+    service = MessageService(
+        {
+            ContactChannel.TEXT: NotifyTextChannel(
+                TextSettings(base_url=base_url, api_key=SecretStr("test-key"))
+            )
+        },
+        RETRIES,
+    )
+    await run_until_done(
+        engagement_database, sender(service), datetime.now(UTC) + timedelta(seconds=1)
+    )
+    mine = [r for r in server.received if r["body"]["phone_number"] == "07700 900123"]
+    assert len(mine) >= 1
+    assert mine[0]["path"] == "/v2/notifications/sms"
+    assert mine[0]["authorization"] == "Bearer test-key"
+    assert (await messages_of(engagement, resident_id))[0]["status"] == "sent"
+
+
+async def test_a_text_the_api_refuses_for_good_fails_at_once(
+    engagement: httpx.AsyncClient,
+    engagement_database: Database,
+    notify_server: tuple[type[NotifyShaped], str],
+) -> None:
+    server, base_url = notify_server
+    server.answer = 400
+    resident_id = await a_resident(engagement, preferred_channel="text", phone="07700 900124")
+    await engagement.post(
+        f"/v1/residents/{resident_id}/messages", json={"template": "check_due", "values": {}}
+    )
+    service = MessageService(
+        {
+            ContactChannel.TEXT: NotifyTextChannel(
+                TextSettings(base_url=base_url, api_key=SecretStr("k"))
+            )
+        },
+        RETRIES,
+    )
+    await run_until_done(
+        engagement_database, sender(service), datetime.now(UTC) + timedelta(seconds=1)
+    )
+    [message] = await messages_of(engagement, resident_id)
+    assert message["status"] == "failed"
+    assert message["last_error"] == "HTTP 400"
+
+
+async def test_an_unknown_template_language_is_refused_naming_the_field_and_keeps_nothing(
+    engagement: httpx.AsyncClient,
+) -> None:
+    resident_id = await a_resident(engagement)
+    response = await engagement.post(
+        f"/v1/residents/{resident_id}/messages",
+        json={"template": "check_due", "language": "fr"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "language"
+    assert await messages_of(engagement, resident_id) == []
+
+
+async def test_an_appointment_is_written_in_the_residents_language_and_format_once(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    tenancy_id = str(uuid.uuid4())
+    welsh = await a_resident(
+        engagement, tenancy_id=tenancy_id, uprn=uprn, language="cy", format_needs=["large_print"]
+    )
+    french = await a_resident(engagement, tenancy_id=tenancy_id, uprn=uprn, language="fr")
+    start = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    booked = Envelope(
+        data=AppointmentBooked(
+            appointment_id=uuid.uuid4(),
+            uprn=uprn,
+            repair_ids=[uuid.uuid4()],
+            slot="am",
+            window_start=start,
+            window_end=start + timedelta(hours=5),
+            made_at_first_contact=True,
+            booked_at=datetime.now(UTC),
+        )
+    )
+    handlers = build_services(EngagementSettings()).handlers
+    handler = handlers.get(booked.type)
+    assert handler is not None
+    for _ in range(2):
+        async with engagement_database.sessionmaker() as session, session.begin():
+            await handler(session, booked)
+    [letter] = await messages_of(engagement, welsh)
+    assert letter["language"] == "cy"
+    assert letter["channel"] == "letter"
+    assert "Annwyl Sam Okafor" in letter["body"]
+    assert "large print" in letter["body"]
+    assert "Tuesday 1 December 2026 at 08:00" in letter["body"]
+    [unwritten] = await messages_of(engagement, french)
+    assert unwritten["status"] == "failed"
+    assert "'fr'" in unwritten["last_error"]
+
+
+def test_no_channel_credentials_are_defaulted() -> None:
+    settings = EngagementSettings()
+    assert settings.email.host is None
+    assert settings.email.password is None
+    assert settings.text.base_url is None
+    assert settings.text.api_key is None
