@@ -58,7 +58,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "resident-details-confirmed"): ("engagement",),  # follows corrections up
     # repairs
     _t("repairs", "repair-reported"): (),
-    _t("repairs", "appointment-booked"): (),
+    _t("repairs", "appointment-booked"): ("engagement",),  # appointment letter or text
     _t("repairs", "appointment-missed"): (),
     _t("repairs", "repair-completed"): ("compliance", "engagement"),  # defect closed; survey
     _t("repairs", "recharge-raised"): ("income",),  # invoices it
@@ -68,11 +68,11 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     # compliance
     _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
     _t("compliance", "property-updated"): ("visits", "repairs", "income"),
-    _t("compliance", "check-due"): ("visits",),  # pairs the visit with the gas check
+    _t("compliance", "check-due"): ("visits", "engagement"),  # pairs the visit; check letter
     _t("compliance", "check-completed"): ("engagement", "visits"),  # survey; unpairs visits
     _t("compliance", "certificate-expired"): (),
     _t("compliance", "access-failed"): ("visits",),  # no-access history in the risk score
-    _t("compliance", "access-escalated"): ("visits",),  # the housing officer visit step
+    _t("compliance", "access-escalated"): ("visits", "engagement"),  # officer visit; letter
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair
     _t("compliance", "check-overdue-escalated"): (),
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
@@ -82,7 +82,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "tenancy-ended"): ("visits", "engagement"),
     _t("income", "rent-charged"): (),
     _t("income", "payment-received"): (),
-    _t("income", "arrears-stage-changed"): ("visits",),  # arrears stage in the risk score
+    _t("income", "arrears-stage-changed"): ("visits", "engagement"),  # risk score; letter
     _t("income", "arrangement-made"): (),
     _t("income", "arrangement-broken"): (),
     _t("income", "former-tenant-arrears-written-off"): (),
