@@ -3,6 +3,7 @@ published events stay in the outbox for tests to read). See tests/harness/servic
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,6 +12,12 @@ import pytest
 from hearth_kit.db import Database
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
+
+# The York pilot's officers, as the service's settings name them (test_handlers names
+# the same ones for the handlers it builds).
+os.environ.setdefault("HEARTH_VISITS_CASELOADS__INTRODUCTORY", "officer-intro")
+os.environ.setdefault("HEARTH_VISITS_CASELOADS__SUSTAINABLE_TENANCY", "officer-sustain")
+os.environ.setdefault("HEARTH_VISITS_CASELOADS__COMMUNITY_BY_AREA", '{"E8": "officer-e8"}')
 
 
 @pytest.fixture(scope="module")

@@ -49,17 +49,16 @@ handlers = build_handlers(SETTINGS)
 
 
 def registered(uprn: str, heating_fuel: str = "gas", **overrides: Any) -> Envelope[Any]:
+    facts: dict[str, Any] = {
+        "address_line_1": "12 Mare Street",
+        "town": "London",
+        "postcode": "E8 1DY",
+        "property_type": "flat",
+        "gas_supply": "live",
+        "registered_at": datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+    }
     return Envelope(
-        data=PropertyRegistered(
-            uprn=uprn,
-            address_line_1="12 Mare Street",
-            town="London",
-            postcode="E8 1DY",
-            property_type="flat",
-            heating_fuel=heating_fuel,
-            registered_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-            **{"gas_supply": "live", **overrides},
-        )
+        data=PropertyRegistered(uprn=uprn, heating_fuel=heating_fuel, **{**facts, **overrides})
     )
 
 

@@ -1,0 +1,169 @@
+"""The programme ranks every home by its explainable score; a visit booked is paired
+with a gas check due near it; officers see their caseloads; the figures count visits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import CheckDue
+from hearth_kit.db import Database
+from services.visits.tests.factories import a_uprn, event_names, outbox_rows
+from services.visits.tests.test_handlers import (
+    contact,
+    handle,
+    registered,
+    resident,
+    started,
+)
+
+
+def postcode_in(area: str) -> dict[str, Any]:
+    return {"postcode": f"{area} 1AA"}
+
+
+async def a_home(db: Database, area: str, *, gas: bool, living_alone: bool, contacts: int) -> str:
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(
+        db,
+        registered(
+            uprn,
+            heating_fuel="gas" if gas else "electric",
+            gas_supply="live" if gas else "none",
+            **postcode_in(area),
+        ),
+    )
+    await handle(db, started(uprn, tenancy_id, date(2015, 4, 1), "secure"))
+    await handle(db, resident(uprn, tenancy_id, lives_alone=living_alone, age_band="45_to_64"))
+    if not living_alone:
+        await handle(db, resident(uprn, tenancy_id, lives_alone=False, age_band="25_to_44"))
+    for n in range(contacts):
+        await handle(db, contact(uprn, datetime.now(UTC) - timedelta(days=n + 1)))
+    return uprn
+
+
+async def test_a_living_alone_no_gas_high_contact_household_ranks_above_a_low_risk_one(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    area = "ZZ" + str(uuid.uuid4().int % 90 + 10)
+    low_risk = await a_home(visits_database, area, gas=True, living_alone=False, contacts=3)
+    at_risk = await a_home(visits_database, area, gas=False, living_alone=True, contacts=14)
+    response = await visits.get("/v1/programme/homes", params={"area": area, "limit": 10})
+    assert response.status_code == 200, response.text
+    programme = response.json()
+    assert programme["homes_ranked"] == 2
+    assert [home["uprn"] for home in programme["items"]] == [at_risk, low_risk]
+    top, bottom = programme["items"]
+    assert {r["factor"] for r in top["reasons"]} == {
+        "contact_very_high",
+        "living_alone",
+        "no_annual_gas_visit",
+    }
+    assert top["score"] == sum(r["points"] for r in top["reasons"]) == 40
+    assert bottom["reasons"] == []
+    assert top["next_visit_kind"] == "full"
+
+
+async def test_the_programme_is_cut_to_the_limit_and_refuses_a_bad_area(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    area = "ZY" + str(uuid.uuid4().int % 90 + 10)
+    for _ in range(3):
+        await a_home(visits_database, area, gas=True, living_alone=False, contacts=3)
+    programme = (await visits.get("/v1/programme/homes", params={"area": area, "limit": 2})).json()
+    assert (programme["homes_ranked"], len(programme["items"])) == (3, 2)
+    response = await visits.get("/v1/programme/homes", params={"area": "not an area"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["area"]
+
+
+async def test_a_full_visit_is_paired_with_a_gas_check_due_near_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, check_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(
+        visits_database,
+        Envelope(
+            data=CheckDue(
+                check_id=check_id,
+                uprn=uprn,
+                check_type="gas_safety",
+                due_by=date(2026, 12, 20),
+                raised_at=datetime(2026, 10, 1, tzinfo=UTC),
+            )
+        ),
+    )
+    response = await visits.post(
+        "/v1/visits", json={"uprn": uprn, "scheduled_for": "2026-12-01T10:00:00+00:00"}
+    )
+    assert response.status_code == 201, response.text
+    visit = response.json()
+    assert (visit["kind"], visit["paired_check_id"]) == ("full", str(check_id))
+    assert visit["stock_condition_survey"] is True
+    [row] = [r for r in await outbox_rows(visits_database, uprn)]
+    assert row["data"]["paired_check_id"] == str(check_id)
+    unpaired = await visits.post(
+        "/v1/visits",
+        json={
+            "uprn": uprn,
+            "kind": "lite",
+            "channel": "phone",
+            "scheduled_for": "2026-12-02T10:00:00+00:00",
+        },
+    )
+    assert unpaired.json()["paired_check_id"] is None
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"] * 2
+
+
+async def test_the_officer_sees_access_needs_language_and_format_before_going(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, started(uprn, tenancy_id, date(2020, 1, 1), "secure"))
+    await handle(visits_database, resident(uprn, tenancy_id, lives_alone=True))
+    visit = (
+        await visits.post(
+            "/v1/visits", json={"uprn": uprn, "scheduled_for": "2026-12-01T10:00:00+00:00"}
+        )
+    ).json()
+    briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
+    [person] = briefing["residents"]
+    assert (person["language"], person["preferred_channel"], person["lives_alone"]) == (
+        "cy",
+        "phone",
+        True,
+    )
+    assert person["vulnerability_recorded"] is False
+
+
+async def test_figures_count_visits_no_access_and_repairs_per_first_visit(
+    visits: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    booked = (
+        await visits.post(
+            "/v1/visits",
+            json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-01-05T10:00:00Z"},
+        )
+    ).json()
+    await visits.post(
+        f"/v1/visits/{booked['id']}/report",
+        json={
+            "outcome": "no_access",
+            "no_access_reason": "no_answer",
+            "visited_at": "2026-01-05T10:00:00Z",
+        },
+    )
+    response = await visits.get(
+        "/v1/visits/figures", params={"from": "2026-01-01", "to": "2026-01-31"}
+    )
+    assert response.status_code == 200, response.text
+    figures = response.json()
+    measures = {m["code"]: m for m in figures["measures"]}
+    assert measures["visits.no_access_rate"]["numerator"] >= 1
+    assert "month:2026-01" in figures["breakdowns"]
