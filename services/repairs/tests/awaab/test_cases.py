@@ -1,0 +1,165 @@
+"""Awaab's Law cases through the API and from visits' hazard-identified, and the
+breach job: a clock that ran out with no request arriving raises its event once,
+across a restart (a second run) and with two replicas running the job at once."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.visits import HazardIdentified
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import ENGLAND_AND_WALES
+from repairs.awaab.service import AwaabService
+from repairs.handlers import build_handlers
+from repairs.settings import AwaabTargets
+from repairs.work_orders.service import RepairService
+
+handlers = build_handlers(RepairService())
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def breaches(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.repairs.hazard-deadline-breached.v1",
+            )
+        )
+    return int(count or 0)
+
+
+def breach_job() -> ScheduledJob:
+    service = AwaabService(AwaabTargets(), ENGLAND_AND_WALES)
+    return ScheduledJob("awaab-deadline-breaches", timedelta(minutes=1), service.raise_breaches)
+
+
+async def test_a_contact_opens_a_case_whose_clock_starts_when_the_landlord_became_aware(
+    staff: httpx.AsyncClient,
+) -> None:
+    response = await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": a_uprn(),
+            "severity": "significant",
+            "source": "complaint",
+            "became_aware_at": "2026-11-02T09:00:00+00:00",
+        },
+    )
+    assert response.status_code == 201, response.text
+    [clock] = response.json()["clocks"]
+    assert clock["milestone"] == "investigate"
+    assert clock["started_at"] == "2026-11-02T09:00:00Z"
+    assert clock["due_at"] == "2026-11-17T00:00:00Z"  # 10 working days: Mon 16 Nov
+
+
+async def test_a_future_awareness_is_refused_naming_the_field(staff: httpx.AsyncClient) -> None:
+    uprn = a_uprn()
+    response = await staff.post(
+        "/v1/awaab-cases",
+        json={"uprn": uprn, "severity": "emergency", "became_aware_at": "2099-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["became_aware_at"]
+    assert (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"] == []
+
+
+async def test_clocks_pause_with_reasons_and_stop_with_evidence_starting_the_next_ones(
+    staff: httpx.AsyncClient,
+) -> None:
+    aware = datetime.now(UTC) - timedelta(days=3)
+    opened = await staff.post(
+        "/v1/awaab-cases",
+        json={"uprn": a_uprn(), "severity": "significant", "became_aware_at": aware.isoformat()},
+    )
+    case = opened.json()
+    path = f"/v1/awaab-cases/{case['id']}/clocks/investigate"
+    due_before = case["clocks"][0]["due_at"]
+    paused = await staff.post(
+        f"{path}/pause",
+        json={"reason": "tenant_refused_access", "at": (aware + timedelta(days=1)).isoformat()},
+    )
+    assert paused.status_code == 200, paused.text
+    resumed = await staff.post(
+        f"{path}/resume", json={"at": (aware + timedelta(days=2)).isoformat()}
+    )
+    [clock] = resumed.json()["clocks"]
+    assert datetime.fromisoformat(clock["due_at"]) - datetime.fromisoformat(
+        due_before
+    ) == timedelta(days=1)
+    assert clock["pauses"][0]["reason"] == "tenant_refused_access"
+    stopped = await staff.post(
+        f"{path}/stop", json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/12.pdf"]}
+    )
+    clocks = {c["milestone"]: c for c in stopped.json()["clocks"]}
+    assert clocks["investigate"]["met"] is True
+    assert clocks["investigate"]["evidence"] == ["survey/12.pdf"]
+    assert {"written_summary", "begin_safety_work", "start_further_work"} <= set(clocks)
+    again = await staff.post(
+        f"{path}/stop", json={"at": datetime.now(UTC).isoformat(), "evidence": ["x"]}
+    )
+    assert again.status_code == 409
+
+
+async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    hazard = HazardIdentified(
+        hazard_id=uuid.uuid4(),
+        uprn=uprn,
+        visit_id=uuid.uuid4(),
+        hazard_type="damp_and_mould",
+        severity="significant",
+        location="bedroom",
+        description="Black mould behind the wardrobe",
+        identified_at=datetime(2026, 11, 9, 10, tzinfo=UTC),
+    )
+    handler = handlers.get(hazard.type)
+    assert handler is not None
+    for envelope in (Envelope(data=hazard), Envelope(data=hazard)):  # re-published
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+    [case] = (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"]
+    assert case["became_aware_at"] == "2026-11-09T10:00:00Z"
+    assert case["source"] == "home_visit"
+
+
+async def test_a_clock_run_out_with_no_traffic_raises_its_breach_once_across_restart_and_replicas(
+    staff: httpx.AsyncClient, repairs_db_url: str, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    aware = datetime.now(UTC) - timedelta(hours=30)
+    opened = await staff.post(
+        "/v1/awaab-cases",
+        json={"uprn": uprn, "severity": "emergency", "became_aware_at": aware.isoformat()},
+    )
+    assert opened.status_code == 201
+    assert await breaches(repairs_database, uprn) == 0
+
+    # Two replicas, each with its own engine, run the job at the same moment.
+    replicas = [Database(repairs_db_url), Database(repairs_db_url)]
+    try:
+        now = datetime.now(UTC)
+        await asyncio.gather(*(run_until_done(db, breach_job(), now) for db in replicas))
+        assert await breaches(repairs_database, uprn) == 1
+        # A restart: a fresh process runs the job again later; nothing new is raised.
+        await run_until_done(replicas[0], breach_job(), now + timedelta(minutes=5))
+        assert await breaches(repairs_database, uprn) == 1
+    finally:
+        for db in replicas:
+            await db.dispose()
+    case = (await staff.get(f"/v1/awaab-cases/{opened.json()['id']}")).json()
+    assert case["clocks"][0]["breached"] is True
