@@ -41,14 +41,26 @@ class RentRun:
         return await repository.count_uncharged(session, week)
 
     async def charge_batch(self, session: AsyncSession, week: date, now: datetime) -> int:
-        """Charge one batch of accounts for `week`; returns how many (0: all done). A
-        rent-free week charges nothing."""
+        """Charge one batch of accounts for `week`; returns how many it charged (0: all
+        done). A rent-free week charges nothing.
+
+        A run going at the same moment may have charged some of the accounts this batch
+        selected (its commit landed after this statement's snapshot); the unique key
+        skips those, and when it skipped them all the batch looks again, so 0 always
+        means the week is done."""
         self.check_week(week)
         if week in self.settings.rent_free_weeks:
             return 0
+        for _ in range(3):
+            selected, charged = await self._charge(session, week, now)
+            if charged or not selected:
+                return charged
+        return 0
+
+    async def _charge(self, session: AsyncSession, week: date, now: datetime) -> tuple[int, int]:
         due = await repository.uncharged(session, week, self.settings.rent_run_batch_size)
         if not due:
-            return 0
+            return 0, 0
         rows = []
         charges: dict[uuid.UUID, tuple[int, int, uuid.UUID]] = {}
         for account, tenancy in due:
@@ -84,7 +96,7 @@ class RentRun:
                     charged_at=now,
                 ),
             )
-        return len(due)
+        return len(due), sum(1 for _, _, rent_id in charges.values() if rent_id in posted)
 
     @staticmethod
     def _row(

@@ -1,0 +1,208 @@
+"""The arrears ladder at each threshold boundary: one penny (or one day) under, at and
+over, with the default ladder (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearth_contracts.events.income import ArrearsStage as S
+from income.arrears.rules import (
+    Blocked,
+    CaseState,
+    Move,
+    PausedForReview,
+    PersonalContact,
+    PreActionProtocol,
+    Situation,
+    Stay,
+    next_step,
+)
+from income.settings import ArrearsLadder
+
+LADDER = ArrearsLadder()
+NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
+WEEKLY = 10_000
+OLD_TENANCY = date(2020, 4, 6)
+MET = PreActionProtocol(True, True, True, True, False, True)
+
+
+def situation(arrears: int, **overrides: object) -> Situation:
+    values: dict[str, object] = {
+        "arrears_pence": arrears,
+        "weekly_gross_rent_pence": WEEKLY,
+        "now": NOW,
+        "tenancy_started_on": OLD_TENANCY,
+    }
+    values.update(overrides)
+    return Situation(**values)  # type: ignore[arg-type]
+
+
+def days_ago(days: int) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+@pytest.mark.parametrize(("arrears", "moves"), [(499, False), (500, True), (501, True)])
+def test_text_reminder_at_500_pence(arrears: int, moves: bool) -> None:
+    decision = next_step(CaseState(S.NONE), situation(arrears), LADDER)
+    assert (decision == Move(S.TEXT_REMINDER, "arrears_at_least_500_pence")) is moves
+    if not moves:
+        assert isinstance(decision, Stay)
+
+
+@pytest.mark.parametrize(
+    ("arrears", "stage"), [(999, None), (1_000, S.LETTER_1), (1_001, S.LETTER_1)]
+)
+def test_letter_1_at_1000_pence(arrears: int, stage: S | None) -> None:
+    decision = next_step(CaseState(S.TEXT_REMINDER), situation(arrears), LADDER)
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@pytest.mark.parametrize(("days", "stage"), [(13, None), (14, S.LETTER_2), (15, S.LETTER_2)])
+def test_letter_2_at_least_14_days_after_letter_1(days: int, stage: S | None) -> None:
+    case = CaseState(S.LETTER_1, letter_1_at=days_ago(days))
+    decision = next_step(case, situation(1_000), LADDER)
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@pytest.mark.parametrize(("days", "stage"), [(90, S.LETTER_2), (91, S.LETTER_2), (92, S.LETTER_1)])
+def test_letter_2_within_3_months_of_letter_1_else_letter_1_again(days: int, stage: S) -> None:
+    decision = next_step(
+        CaseState(S.LETTER_1, letter_1_at=days_ago(days)), situation(1_000), LADDER
+    )
+    assert isinstance(decision, Move)
+    assert decision.stage is stage
+
+
+@pytest.mark.parametrize(
+    ("arrears", "stage"),
+    [
+        (4 * WEEKLY - 1, None),
+        (4 * WEEKLY, S.NOTICE_OF_SEEKING_POSSESSION),
+        (4 * WEEKLY + 1, S.NOTICE_OF_SEEKING_POSSESSION),
+    ],
+)
+def test_nosp_at_4_weeks_of_gross_rent(arrears: int, stage: S | None) -> None:
+    decision = next_step(CaseState(S.LETTER_2, letter_2_at=days_ago(7)), situation(arrears), LADDER)
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@pytest.mark.parametrize(("days", "stage"), [(6, None), (7, S.NOTICE_OF_SEEKING_POSSESSION)])
+def test_nosp_at_least_a_week_after_letter_2(days: int, stage: S | None) -> None:
+    decision = next_step(
+        CaseState(S.LETTER_2, letter_2_at=days_ago(days)), situation(4 * WEEKLY), LADDER
+    )
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@pytest.mark.parametrize(("days", "expected"), [(27, Stay), (28, Move)])
+def test_court_warning_28_days_after_the_notice_when_the_protocol_is_met(
+    days: int, expected: type
+) -> None:
+    case = CaseState(S.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=days_ago(days), protocol=MET)
+    assert isinstance(next_step(case, situation(4 * WEEKLY), LADDER), expected)
+
+
+@pytest.mark.parametrize(
+    ("days", "stage"), [(13, None), (14, S.COURT_APPLICATION), (15, S.COURT_APPLICATION)]
+)
+def test_court_application_at_least_2_weeks_after_the_warning(days: int, stage: S | None) -> None:
+    case = CaseState(
+        S.COURT_WARNING, nosp_served_at=days_ago(60), court_warning_at=days_ago(days), protocol=MET
+    )
+    decision = next_step(case, situation(4 * WEEKLY), LADDER)
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@pytest.mark.parametrize(("days", "live"), [(364, True), (365, False)])
+def test_a_notice_is_live_for_12_months(days: int, live: bool) -> None:
+    case = CaseState(
+        S.COURT_WARNING, nosp_served_at=days_ago(days), court_warning_at=days_ago(20), protocol=MET
+    )
+    decision = next_step(case, situation(4 * WEEKLY), LADDER)
+    assert decision == (
+        Move(S.COURT_APPLICATION, "14_days_after_court_warning_notice_live")
+        if live
+        else Move(S.LETTER_2, "notice_of_seeking_possession_expired")
+    )
+
+
+@pytest.mark.parametrize(
+    ("protocol", "missing"),
+    [
+        (PreActionProtocol(), "tenant_contacted"),
+        (PreActionProtocol(True), "arrangement_offered"),
+        (PreActionProtocol(True, True), "statements_given"),
+        (PreActionProtocol(True, True, True), "benefit_issues_pursued"),
+        (PreActionProtocol(True, True, True, True, True, True), "no_benefit_claim_pending"),
+        (PreActionProtocol(True, True, True, True, False, False), "vulnerability_considered"),
+    ],
+)
+def test_a_court_step_waits_for_the_pre_action_protocol_and_names_what_is_missing(
+    protocol: PreActionProtocol, missing: str
+) -> None:
+    case = CaseState(S.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=days_ago(30), protocol=protocol)
+    assert next_step(case, situation(4 * WEEKLY), LADDER) == Blocked(S.COURT_WARNING, missing)
+
+
+def test_a_new_tenancy_missing_a_payment_gets_personal_contact_not_a_letter() -> None:
+    new = situation(2_000, tenancy_started_on=NOW.date() - timedelta(weeks=5))
+    assert isinstance(next_step(CaseState(S.NONE), new, LADDER), PersonalContact)
+    asked = CaseState(S.NONE, personal_contact_needed=True)
+    assert isinstance(next_step(asked, new, LADDER), Stay)
+    after_watch = situation(2_000, tenancy_started_on=NOW.date() - timedelta(weeks=6))
+    assert next_step(CaseState(S.NONE), after_watch, LADDER) == Move(
+        S.LETTER_1, "arrears_at_least_1000_pence"
+    )
+
+
+def test_a_vulnerability_flag_pauses_automatic_letters_for_review() -> None:
+    flagged = situation(1_000, vulnerability_unreviewed=True)
+    assert isinstance(next_step(CaseState(S.TEXT_REMINDER), flagged, LADDER), PausedForReview)
+    paused = CaseState(S.TEXT_REMINDER, paused_for_review=True)
+    assert isinstance(next_step(paused, flagged, LADDER), Stay)
+    assert isinstance(next_step(paused, situation(1_000), LADDER), Move)
+
+
+def test_a_kept_arrangement_holds_recovery_and_a_broken_one_resumes_at_the_next_step() -> None:
+    case = CaseState(S.LETTER_1, letter_1_at=days_ago(3))
+    assert next_step(case, situation(5_000, arrangement_kept=True), LADDER) == Stay(
+        "arrangement_kept"
+    )
+    broken = CaseState(S.LETTER_1, letter_1_at=days_ago(3), resume_at_next_step=True)
+    assert next_step(broken, situation(5_000), LADDER) == Move(
+        S.LETTER_2, "arrangement_broken_resumed_at_next_step"
+    )
+
+
+@pytest.mark.parametrize(("arrears", "stage"), [(499, S.NONE), (500, None)])
+def test_arrears_cleared_below_the_first_threshold_leave_recovery(
+    arrears: int, stage: S | None
+) -> None:
+    case = CaseState(S.LETTER_2, letter_2_at=days_ago(1))
+    decision = next_step(case, situation(arrears), LADDER)
+    assert (decision.stage if isinstance(decision, Move) else None) == stage
+
+
+@given(
+    arrears=st.integers(0, 10**7),
+    stage=st.sampled_from(list(S)),
+    days=st.integers(0, 800),
+)
+def test_a_court_step_is_never_taken_without_the_protocol(
+    arrears: int, stage: S, days: int
+) -> None:
+    case = CaseState(
+        stage,
+        letter_1_at=days_ago(days),
+        letter_2_at=days_ago(days),
+        nosp_served_at=days_ago(days),
+        court_warning_at=days_ago(days),
+    )
+    decision = next_step(case, situation(arrears), LADDER)
+    if isinstance(decision, Move):
+        assert decision.stage not in (S.COURT_WARNING, S.COURT_APPLICATION)
+        assert len(decision.reason) <= 200
