@@ -13,6 +13,8 @@ from engagement.complaints.service import ComplaintService
 from engagement.contacts.endpoints import router as contacts_router
 from engagement.diversity.endpoints import router as diversity_router
 from engagement.diversity.service import DiversityService
+from engagement.figures.endpoints import router as figures_router
+from engagement.figures.service import FiguresService
 from engagement.handlers import build_handlers
 from engagement.messages.channels import configured_channels
 from engagement.messages.endpoints import router as messages_router
@@ -22,6 +24,7 @@ from engagement.settings import EngagementSettings
 from engagement.surveys.endpoints import router as surveys_router
 from engagement.surveys.service import SurveyService
 from engagement.vulnerabilities.endpoints import router as vulnerabilities_router
+from engagement.you_said_we_did.endpoints import router as you_said_we_did_router
 from hearth_kit.app import create_service_app
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.scheduler import ScheduledJob
@@ -87,6 +90,8 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
             contacts_router,
             complaints_router,
             surveys_router,
+            you_said_we_did_router,
+            figures_router,
         ],
         handlers=services.handlers,
         scheduled_jobs=services.jobs,
@@ -95,4 +100,5 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
     app.state.message_service = services.messages
     app.state.survey_service = services.surveys
     app.state.diversity_service = services.diversity
+    app.state.figures_service = FiguresService(services.surveys)
     return app

@@ -1,0 +1,29 @@
+"""HTTP route for engagement's figures (CH01, CH02, TP01 to TP12, satisfaction by strand)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from engagement.figures.service import FiguresService
+from hearth_kit.db import SessionDep
+from hearth_kit.figures import Figures, PeriodDep
+from hearth_kit.problems import PROBLEM_RESPONSES
+
+router = APIRouter(tags=["figures"], responses=PROBLEM_RESPONSES)
+
+
+def _service(request: Request) -> FiguresService:
+    service: FiguresService = request.app.state.figures_service
+    return service
+
+
+@router.get("/v1/engagement/figures", response_model=Figures, response_model_by_alias=True)
+async def engagement_figures(
+    session: SessionDep, period: PeriodDep, figures: Annotated[FiguresService, Depends(_service)]
+) -> Figures:
+    """CH01.1/CH01.2 (complaints per 1,000 homes), CH02.1/CH02.2 (answered within the
+    Code's timescales), TP01 to TP12 (perception survey), and TP01 by diversity strand
+    (groups under the minimum size suppressed) for the period's London days."""
+    return await figures.figures(session, period)

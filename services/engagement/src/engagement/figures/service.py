@@ -1,0 +1,87 @@
+"""Engagement's figures for a period: the regulator's CH01 and CH02 (complaints per
+1,000 homes, and answered within the Code's timescales), TP01 to TP12 from the
+perception survey, and overall satisfaction (TP01) by diversity strand with groups
+under the minimum size suppressed."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement.complaints import repository as complaints
+from engagement.complaints import rules as code
+from engagement.diversity.rules import Strand
+from engagement.residents import repository as residents
+from engagement.surveys import rules as survey_rules
+from engagement.surveys.service import SurveyService, period_bounds
+from hearth_contracts.events.engagement import ComplaintStage, Rating, SurveyKind, SurveyQuestion
+from hearth_kit.figures import Figures, Measure, Period
+
+STAGE_CODES = {ComplaintStage.STAGE_1: "1", ComplaintStage.STAGE_2: "2"}
+
+
+class FiguresService:
+    def __init__(self, surveys: SurveyService) -> None:
+        self.surveys = surveys
+
+    async def figures(self, session: AsyncSession, period: Period) -> Figures:
+        start, end = period_bounds(period.first, period.last)
+        homes = await residents.homes_count(session)
+        measures: list[Measure] = []
+        for stage, n in STAGE_CODES.items():
+            received = await complaints.received_between(session, stage, start, end)
+            measures.append(
+                Measure.ratio(
+                    f"CH01.{n}",
+                    f"Stage {n} complaints received per 1,000 homes",
+                    received,
+                    homes,
+                    per=1000,
+                )
+            )
+        for stage, n in STAGE_CODES.items():
+            answered = await complaints.answered_between(session, stage, start, end)
+            in_time = sum(
+                1
+                for s in answered
+                if s.responded_at is not None
+                and s.respond_by is not None
+                and code.answered_in_time(s.responded_at, s.respond_by)
+            )
+            measures.append(
+                Measure.ratio(
+                    f"CH02.{n}",
+                    f"Stage {n} complaints answered within the Code's timescales",
+                    in_time,
+                    len(answered),
+                )
+            )
+        responses = await self.surveys.responses(session, SurveyKind.PERCEPTION, start, end)
+        for question in survey_rules.PERCEPTION_QUESTIONS:
+            satisfied, answered_count = survey_rules.satisfaction(
+                Rating(r.answers[question.value]) for r in responses if question.value in r.answers
+            )
+            measures.append(
+                Measure.ratio(
+                    survey_rules.tsm_code(question),
+                    survey_rules.TSM_DESCRIPTIONS[question],
+                    satisfied,
+                    answered_count,
+                )
+            )
+        breakdowns: dict[str, list[Measure]] = {}
+        for strand in Strand:
+            groups = await self.surveys.by_group(
+                session, responses, [SurveyQuestion.TP01_OVERALL], strand
+            )
+            breakdowns[f"TP01.by_{strand.value}"] = [
+                Measure.ratio(
+                    f"TP01.{strand.value}.{group.value}",
+                    f"Fewer than {self.surveys.minimum_group_size} respondents: suppressed"
+                    if group.suppressed
+                    else f"Satisfied with the overall service ({strand.value}: {group.value})",
+                    group.questions[0].satisfied or 0,
+                    group.questions[0].answered or 0,
+                )
+                for group in groups
+            ]
+        return period.figures(measures, breakdowns)

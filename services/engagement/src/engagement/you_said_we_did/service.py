@@ -1,0 +1,71 @@
+"""Use cases for "you said, we did": published changes linked to the complaints and
+feedback behind them. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engagement.models import YouSaidWeDid
+from engagement.surveys import repository as surveys
+from engagement.you_said_we_did import repository
+from engagement.you_said_we_did.schemas import YouSaidWeDidCreate, YouSaidWeDidPublic
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Unprocessable
+
+
+def to_public(item: YouSaidWeDid) -> YouSaidWeDidPublic:
+    return YouSaidWeDidPublic(
+        id=item.id,
+        you_said=item.you_said,
+        we_did=item.we_did,
+        published_on=item.published_on,
+        complaint_ids=[uuid.UUID(i) for i in item.complaint_ids],
+        survey_response_ids=[uuid.UUID(i) for i in item.survey_response_ids],
+        created_at=item.created_at,
+    )
+
+
+class YouSaidWeDidService:
+    async def publish(self, session: AsyncSession, data: YouSaidWeDidCreate) -> YouSaidWeDidPublic:
+        """Publish an item; every linked complaint and survey response must exist."""
+        complaints = list(dict.fromkeys(data.complaint_ids))
+        responses = list(dict.fromkeys(data.survey_response_ids))
+        missing = set(complaints) - await repository.existing_complaints(session, complaints)
+        if missing:
+            raise Unprocessable(
+                f"No complaint {sorted(map(str, missing))[0]}", field="complaint_ids"
+            )
+        missing = set(responses) - await surveys.existing_ids(session, responses)
+        if missing:
+            raise Unprocessable(
+                f"No survey response {sorted(map(str, missing))[0]}", field="survey_response_ids"
+            )
+        item = YouSaidWeDid(
+            id=uuid.uuid4(),
+            you_said=data.you_said,
+            we_did=data.we_did,
+            published_on=data.published_on,
+            complaint_ids=[str(i) for i in complaints],
+            survey_response_ids=[str(i) for i in responses],
+            created_at=datetime.now(UTC),
+        )
+        repository.add(session, item)
+        await session.flush()
+        return to_public(item)
+
+    async def page(self, session: AsyncSession, page: PageParams) -> Page[YouSaidWeDidPublic]:
+        """Published changes, latest first."""
+        items = await repository.page(
+            session, after=page.after_as(date, uuid.UUID), limit=page.fetch
+        )
+        return Page.from_rows(
+            [to_public(i) for i in items],
+            page.limit,
+            cursor_of=lambda item: (item.published_on, item.id),
+        )
+
+
+you_said_we_did_service = YouSaidWeDidService()

@@ -1,0 +1,47 @@
+"""You said, we did: items linked to the complaints and feedback behind them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+
+
+async def test_an_item_links_the_complaints_behind_it(engagement: httpx.AsyncClient) -> None:
+    complaint = await engagement.post(
+        "/v1/complaints",
+        json={
+            "uprn": "100023336956",
+            "category": "communication",
+            "medium": "online",
+            "summary": "Nobody told me the repair was cancelled",
+            "received_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    response = await engagement.post(
+        "/v1/you-said-we-did",
+        json={
+            "you_said": "You were not told when appointments changed",
+            "we_did": "We now text every change to an appointment",
+            "published_on": date.today().isoformat(),
+            "complaint_ids": [complaint.json()["id"]],
+        },
+    )
+    assert response.status_code == 201, response.text
+    listed = (await engagement.get("/v1/you-said-we-did")).json()["items"]
+    assert any(i["complaint_ids"] == [complaint.json()["id"]] for i in listed)
+
+
+async def test_an_unknown_complaint_names_the_field(engagement: httpx.AsyncClient) -> None:
+    response = await engagement.post(
+        "/v1/you-said-we-did",
+        json={
+            "you_said": "x",
+            "we_did": "y",
+            "published_on": date.today().isoformat(),
+            "complaint_ids": [str(uuid.uuid4())],
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "complaint_ids"
