@@ -19,6 +19,7 @@ from hearth_contracts.events.compliance import (
     AccessFailed,
     CheckCompleted,
     CheckDue,
+    CombinedAppointmentOffered,
     PropertyRegistered,
     PropertyUpdated,
 )
@@ -41,11 +42,13 @@ from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
 from visits.programme.rules import INTRODUCTORY_TYPES, add_months
 from visits.settings import VisitsSettings
+from visits.visits.service import VisitService
 
 
 def build_handlers(settings: VisitsSettings) -> EventHandlers:
     handlers = EventHandlers()
     officers = settings.caseloads
+    visits = VisitService(settings)
 
     @handlers.on_batch(PropertyRegistered)
     async def properties_registered(
@@ -284,6 +287,16 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             uprn=done.uprn,
             check_type=done.check_type,
             completed_at=done.completed_at,
+        )
+
+    @handlers.on(CombinedAppointmentOffered)
+    async def combined_appointment_offered(
+        session: AsyncSession, envelope: Envelope[CombinedAppointmentOffered]
+    ) -> None:
+        """Compliance offers the gas check in the visit's slot: one appointment."""
+        offer = envelope.data
+        await visits.accept_combined_appointment(
+            session, visit_id=offer.visit_id, check_id=offer.check_id
         )
 
     return handlers

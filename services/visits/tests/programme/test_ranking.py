@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckDue
+from hearth_contracts.events.compliance import CheckDue, CombinedAppointmentOffered
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.test_handlers import (
@@ -167,3 +167,36 @@ async def test_figures_count_visits_no_access_and_repairs_per_first_visit(
     measures = {m["code"]: m for m in figures["measures"]}
     assert measures["visits.no_access_rate"]["numerator"] >= 1
     assert "month:2026-01" in figures["breakdowns"]
+
+
+async def test_compliances_combined_appointment_offer_pairs_a_booked_full_visit_once(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, check_id = a_uprn(), uuid.uuid4()
+    visit = (
+        await visits.post(
+            "/v1/visits",
+            json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-12-01T10:00:00+00:00"},
+        )
+    ).json()
+    assert visit["paired_check_id"] is None
+    offer = Envelope(
+        data=CombinedAppointmentOffered(
+            check_id=check_id,
+            visit_id=uuid.UUID(visit["id"]),
+            uprn=uprn,
+            check_type="gas_safety",
+            due_by=date(2026, 12, 20),
+            scheduled_start=datetime(2026, 12, 1, 10, tzinfo=UTC),
+            scheduled_end=datetime(2026, 12, 1, 11, tzinfo=UTC),
+            offered_at=datetime(2026, 11, 29, tzinfo=UTC),
+        )
+    )
+    await handle(visits_database, offer)
+    await handle(visits_database, offer)
+    assert (await visits.get(f"/v1/visits/{visit['id']}")).json()["paired_check_id"] == str(
+        check_id
+    )
+    rows = await outbox_rows(visits_database, uprn)
+    assert event_names(rows) == ["visit-scheduled", "visit-scheduled"]
+    assert rows[-1]["data"]["paired_check_id"] == str(check_id)

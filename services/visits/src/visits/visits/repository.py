@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_contracts.events.visits import VisitKind
 from visits.models import (
     CommunalIssue,
     CustomerAction,
@@ -209,3 +210,23 @@ async def record_report(
         return False
     await session.refresh(visit)
     return True
+
+
+async def pair_with_check(session: AsyncSession, visit_id: uuid.UUID, check_id: uuid.UUID) -> bool:
+    """Name the check done on the same trip, on a booked full visit not paired yet.
+    False when the visit is not one to pair (or already paired)."""
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Visit)
+            .where(
+                col(Visit.id) == visit_id,
+                col(Visit.status) == VisitStatus.SCHEDULED,
+                col(Visit.kind) == VisitKind.FULL,
+                col(Visit.paired_check_id).is_(None),
+            )
+            .values(paired_check_id=check_id, version=col(Visit.version) + 1)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return bool(result.rowcount == 1)

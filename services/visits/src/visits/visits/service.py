@@ -132,6 +132,24 @@ class VisitService:
                 f"Visit {data.rebooked_from_visit_id} was already rebooked",
                 field="rebooked_from_visit_id",
             ) from exc
+        await self._announce_scheduled(session, visit)
+        return visit
+
+    async def accept_combined_appointment(
+        self, session: AsyncSession, *, visit_id: uuid.UUID, check_id: uuid.UUID
+    ) -> bool:
+        """Compliance offered to do a gas check in a booked full visit's slot: name the
+        check on the visit and announce it again (visit-scheduled with paired_check_id),
+        so one appointment covers both. A visit already paired, reported or lite is left
+        as it is (so the same offer twice has one effect)."""
+        if not await repository.pair_with_check(session, visit_id, check_id):
+            return False
+        visit = await self.get(session, visit_id)
+        await session.refresh(visit)
+        await self._announce_scheduled(session, visit)
+        return True
+
+    async def _announce_scheduled(self, session: AsyncSession, visit: Visit) -> None:
         await publish(
             session,
             VisitScheduled(
@@ -148,7 +166,6 @@ class VisitService:
                 scheduled_at=visit.scheduled_at,
             ),
         )
-        return visit
 
     async def _next_attempt(self, session: AsyncSession, data: VisitCreate) -> int:
         assert data.rebooked_from_visit_id is not None
