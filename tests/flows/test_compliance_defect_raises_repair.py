@@ -1,0 +1,96 @@
+"""Compliance through the gateway on a real broker and databases: a gas safety record
+with an immediately dangerous defect raises an emergency repair in the repairs service
+(safety-defect-found over Kafka), and the home's checks show the new expiry."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.auth import issue_development_token
+from tests.harness.events import eventually
+from tests.harness.infra import DatabaseFactory
+from tests.harness.platform import Platform, run_platform
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+    async with run_platform(kafka, databases) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def gateway(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    token = issue_development_token(role="staff", subject="compliance-officer-1")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+async def test_a_dangerous_gas_defect_raises_an_emergency_repair(
+    gateway: httpx.AsyncClient,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    expiry = date.today() + timedelta(days=30)
+    home = await gateway.post(
+        "/v1/homes",
+        json={
+            "uprn": uprn,
+            "address_line_1": "7 Sutton Place",
+            "town": "London",
+            "postcode": "E9 6EH",
+            "property_type": "house",
+            "heating_fuel": "gas",
+            "gas_supply": "live",
+            "gas_certificate_expires_on": expiry.isoformat(),
+        },
+    )
+    assert home.status_code == 201, home.text
+    record = await gateway.post(
+        "/v1/gas-safety-records",
+        json={
+            "uprn": uprn,
+            "check_date": date.today().isoformat(),
+            "engineer_name": "A. Engineer",
+            "gas_safe_number": "7654321",
+            "certificate_reference": f"CP12-{uprn}",
+            "appliances": [
+                {
+                    "appliance_type": "gas_fire",
+                    "location": "living room",
+                    "outcome": "fail",
+                    "safe_to_use": False,
+                }
+            ],
+            "defects": [
+                {
+                    "appliance_index": 0,
+                    "location": "living room",
+                    "classification": "immediately_dangerous",
+                    "description": "Gas fire spilling: disconnected and labelled",
+                    "made_safe": True,
+                }
+            ],
+        },
+        headers={"Idempotency-Key": f"lgsr-{uprn}"},
+    )
+    assert record.status_code == 201, record.text
+    assert record.json()["expires_on"] == expiry.replace(year=expiry.year + 1).isoformat()
+
+    async def emergency_repair() -> list[dict[str, Any]]:
+        response = await gateway.get("/v1/repairs", params={"uprn": uprn})
+        assert response.status_code == 200, response.text
+        return [r for r in response.json()["items"] if r["priority"] == "emergency"]
+
+    repairs = await eventually(emergency_repair, timeout=60)
+    assert len(repairs) == 1
+    checks = await gateway.get(f"/v1/compliance/homes/{uprn}")
+    assert checks.status_code == 200, checks.text
+    gas = [c for c in checks.json()["checks"] if c["check_type"] == "gas_safety"]
+    assert {c["status"] for c in gas} == {"completed", "in_date"}
