@@ -130,7 +130,12 @@ async def entries_between(
             LedgerEntry.effective_on >= first,
             LedgerEntry.effective_on <= last,
         )
-        .order_by(col(LedgerEntry.effective_on), col(LedgerEntry.posted_at), col(LedgerEntry.id))
+        .order_by(
+            col(LedgerEntry.effective_on),
+            col(LedgerEntry.posted_at),
+            col(LedgerEntry.kind),
+            col(LedgerEntry.id),
+        )
     )
     return list((await session.execute(query)).scalars().all())
 
