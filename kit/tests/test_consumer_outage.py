@@ -211,7 +211,13 @@ def lag(settings: RepairsSettings) -> int:
     topic = events_topic("visits", settings.kafka_namespace)
     samples = (
         REGISTRY.get_sample_value(
-            "hearth_consumer_lag", {"service": "repairs", "topic": topic, "partition": str(p)}
+            "hearth_consumer_lag",
+            {
+                "service": "repairs",
+                "group": settings.consumer_group,
+                "topic": topic,
+                "partition": str(p),
+            },
         )
         for p in range(settings.kafka_topic_partitions)
     )

@@ -12,17 +12,18 @@ Registered with the kit's command line through the `hearth.commands` entry point
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
-from pydantic import ValidationError
 
-from gateway.auth import ROLE_SCOPES, DevelopmentTokenRefused, issue_development_token
-from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES
-from hearth_kit.auth import ADMIN_SCOPE, issue_internal_token
-from hearth_kit.settings import environment_from_env
+
+if TYPE_CHECKING:
+    from gateway.settings import GatewaySettings
+
+# The gateway's modules are imported by the commands, so that loading these commands
+# (every `hearth` run does) costs nothing.
 
 ADMIN_TOKEN_MAX_MINUTES = 60
 
@@ -31,8 +32,8 @@ def dev_token(
     role: Annotated[
         str,
         typer.Option(
-            help=f"the token's role; by default one of {', '.join(sorted(ROLE_SCOPES))} "
-            "(the gateway's settings may configure others)"
+            help="the token's role: contractor, or a staff role the gateway's settings "
+            "define (docs/api.md lists the defaults)"
         ),
     ],
     subject: Annotated[
@@ -49,6 +50,8 @@ def dev_token(
     An HS256 token signed with the gateway's development secret
     (HEARTH_GATEWAY_JWT_SECRET). Use it as 'Authorization: Bearer <token>'. Refused
     unless HEARTH_ENVIRONMENT=development."""
+    from gateway.auth import DevelopmentTokenRefused, issue_development_token
+
     if role == "contractor" and not contractor_id:
         raise typer.BadParameter(
             "a contractor token is bound to one contractor: give --contractor-id",
@@ -97,6 +100,8 @@ def admin_token(
     Run it where that key is, e.g. in the gateway's pod. Use it as 'Authorization:
     Bearer <token>' on the service's /admin routes (or give it to `hearth dead-letters`
     and `hearth outbox` as --token); it works on no other service."""
+    from hearth_kit.auth import ADMIN_SCOPE, issue_internal_token
+
     settings = _settings()
     typer.echo(
         issue_internal_token(
@@ -111,6 +116,11 @@ def admin_token(
 
 def _settings() -> GatewaySettings:
     """The gateway's settings, or exit 1 saying what is wrong with them."""
+    from pydantic import ValidationError
+
+    from gateway.settings import GatewaySettings
+    from hearth_kit.settings import environment_from_env
+
     try:
         return GatewaySettings()
     except ValidationError as exc:

@@ -19,20 +19,14 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hearth_contracts.topics import SERVICES, default_url
-from hearth_kit.auth import (
-    ADMIN_SCOPE,
-    development_private_key,
-    issue_internal_token,
-    key_id,
-    load_private_key,
-)
-from hearth_kit.settings import environment_from_env
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PRIVATE_KEY_VARIABLE = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
 ADMIN_TOKEN_LIFETIME = timedelta(minutes=5)
@@ -55,6 +49,9 @@ def service_url(service: str, url: str | None = None) -> str:
 
 def signing_key() -> Ed25519PrivateKey:
     """The gateway's internal-token key, or the development key in development only."""
+    from hearth_kit.auth import development_private_key, key_id, load_private_key
+    from hearth_kit.settings import environment_from_env
+
     pem = os.environ.get(PRIVATE_KEY_VARIABLE)
     development = environment_from_env() == "development"
     if not pem:
@@ -78,6 +75,8 @@ def admin_token(service: str, *, token: str | None = None, subject: str = "ops")
     """`token` if given, else a short-lived admin token for `service`."""
     if token:
         return token
+    from hearth_kit.auth import ADMIN_SCOPE, issue_internal_token
+
     return issue_internal_token(
         signing_key(),
         service=service,

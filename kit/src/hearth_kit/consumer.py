@@ -246,7 +246,7 @@ class EventConsumer:
                 log.info("consumer lag not refreshed", error=type(exc).__name__)
 
     def _set_lag(self, tp: TopicPartition, lag: int) -> None:
-        CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(lag, 0))
+        CONSUMER_LAG.labels(self.service, self.group, tp.topic, str(tp.partition)).set(max(lag, 0))
 
     async def _close(self) -> None:
         resumer, self._resumer = self._resumer, None

@@ -42,7 +42,9 @@ DEAD_LETTERS = Counter(
     "hearth_dead_letters_total", "Events sent to a dead-letter topic", ["service", "event_type"]
 )
 CONSUMER_LAG = Gauge(
-    "hearth_consumer_lag", "Messages behind the high watermark", ["service", "topic", "partition"]
+    "hearth_consumer_lag",
+    "Messages a consumer group's committed offset is behind the partition's end",
+    ["service", "group", "topic", "partition"],
 )
 CONSUMER_PAUSED_PARTITIONS = Gauge(
     "hearth_consumer_paused_partitions",

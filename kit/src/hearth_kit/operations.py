@@ -18,10 +18,12 @@ of the service's code as installed here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
+import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import httpx
@@ -32,10 +34,14 @@ from rich.table import Table
 
 from hearth_contracts.topics import GATEWAY_DEFAULT_PORT, SERVICES
 from hearth_kit.admin_client import AdminClient, OperationFailed, service_url
-from hearth_kit.db import Database
-from hearth_kit.event_handlers import EventHandlers
-from hearth_kit.projection_rebuild import RebuildCount, RebuildFailed, rebuild_projection
-from hearth_kit.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from hearth_kit.event_handlers import EventHandlers
+    from hearth_kit.projection_rebuild import RebuildCount
+    from hearth_kit.settings import ServiceSettings
+
+# The database and Kafka modules are imported by the command that needs them, so `hearth
+# --help` and the HTTP commands start quickly.
 
 console = Console()
 errors = Console(stderr=True)
@@ -303,16 +309,20 @@ def rebuild(
     its handlers, with a progress bar; the count read must match the count on the
     topics. Safe while the service runs, and safe to run again (hearth_kit.projection_
     rebuild). Exit 1 if it stopped early."""
-    try:
-        settings, handlers = service_handlers(service)
-    except (ImportError, AttributeError) as exc:
-        raise _fail(OperationFailed(f"{service} is not installed here: {exc}")) from exc
-    if not handlers:
-        raise _fail(OperationFailed(f"{service} consumes no events: nothing to rebuild"))
-    try:
-        count = asyncio.run(_rebuild(settings, handlers, topics))
-    except RebuildFailed as exc:
-        raise _fail(exc) from exc
+    from hearth_kit.projection_rebuild import RebuildFailed
+
+    # The service's logging writes to stdout; here stdout is the command's answer.
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            settings, handlers = service_handlers(service)
+        except (ImportError, AttributeError) as exc:
+            raise _fail(OperationFailed(f"{service} is not installed here: {exc}")) from exc
+        if not handlers:
+            raise _fail(OperationFailed(f"{service} consumes no events: nothing to rebuild"))
+        try:
+            count = asyncio.run(_rebuild(settings, handlers, topics))
+        except RebuildFailed as exc:
+            raise _fail(exc) from exc
     console.print(_summary(service, count))
     if not count.complete:
         raise typer.Exit(1)
@@ -330,6 +340,9 @@ def service_handlers(service: str) -> tuple[ServiceSettings, EventHandlers]:
 async def _rebuild(
     settings: ServiceSettings, handlers: EventHandlers, topics: Sequence[str] | None
 ) -> RebuildCount:
+    from hearth_kit.db import Database
+    from hearth_kit.projection_rebuild import rebuild_projection
+
     db = Database(settings.database_url)
     try:
         with _progress() as progress:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
@@ -94,7 +95,7 @@ async def rebuild_projection(
     )
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, chosen)
+        partitions = await _partitions(settings, chosen)
         if not partitions:
             on_total(0)
             return count
@@ -134,16 +135,30 @@ async def rebuild_projection(
     return count
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
-    existing = await consumer.topics()  # also fetches the cluster's metadata
-    found: list[TopicPartition] = []
-    for topic in topics:
-        if topic not in existing:
-            log.warning("topic to rebuild from does not exist", topic=topic)
-            continue
-        for partition in sorted(consumer.partitions_for_topic(topic) or ()):
-            found.append(TopicPartition(topic, partition))
-    return found
+async def _partitions(settings: ServiceSettings, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of the topics that exist (one never published to has no events
+    to rebuild from). A consumer's own metadata knows only the topics it has assigned,
+    so the admin client asks the cluster."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"hearth-{settings.service_name}-rebuild",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        present = [topic for topic in topics if topic in existing]
+        for topic in topics:
+            if topic not in existing:
+                log.warning("topic to rebuild from does not exist", topic=topic)
+        described = await admin.describe_topics(present) if present else []
+    finally:
+        await admin.close()
+    return sorted(
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    )
 
 
 async def _apply(
