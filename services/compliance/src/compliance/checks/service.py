@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,9 @@ from compliance.checks.schemas import (
 )
 from compliance.homes import repository as homes
 from compliance.models import AccessAttempt, AccessOutcome, Check, Subject
+from compliance.outbox import publish_all
 from compliance.settings import Programme
+from hearth_contracts import Event
 from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
@@ -104,7 +107,7 @@ class ProgrammeService:
             no_access_lead_days=self.settings.no_access_lead_days,
         )
 
-    def new_check(
+    def new_check_row(
         self,
         *,
         uprn: str,
@@ -114,21 +117,29 @@ class ProgrammeService:
         certificate_expires_on: date | None,
         no_access_history: bool,
         last_certificate_reference: str | None = None,
-    ) -> Check:
-        """A new open check: due by the certificate's expiry, or at once for a first check."""
+    ) -> dict[str, Any]:
+        """A new open check's row: due by the certificate's expiry, or at once for a
+        first check (plain values: an import inserts thousands at once)."""
         due_by = certificate_expires_on or london_day(now)
-        return Check(
-            id=uuid.uuid4(),
-            uprn=uprn,
-            subject=subject,
-            check_type=check_type,
-            due_by=due_by,
-            due_from=due_from(due_by, self.lead_days(no_access_history)),
-            escalate_on=escalate_on(due_by, self.settings.escalate_after_months),
-            certificate_expires_on=certificate_expires_on,
-            last_certificate_reference=last_certificate_reference,
-            created_at=now,
-        )
+        return {
+            "id": uuid.uuid4(),
+            "uprn": uprn,
+            "subject": subject,
+            "check_type": check_type,
+            "due_by": due_by,
+            "due_from": due_from(due_by, self.lead_days(no_access_history)),
+            "escalate_on": escalate_on(due_by, self.settings.escalate_after_months),
+            "certificate_expires_on": certificate_expires_on,
+            "last_certificate_reference": last_certificate_reference,
+            "created_at": now,
+            "access_attempts": 0,
+            "no_access_attempts": 0,
+            "ladder_steps_taken": 0,
+        }
+
+    def new_check(self, **values: Any) -> Check:
+        """A new open check (see new_check_row)."""
+        return Check(**self.new_check_row(**values))
 
     def plan_rows(
         self,
@@ -140,14 +151,14 @@ class ProgrammeService:
         expiries: dict[CheckType, date | None],
         no_access_history: bool,
         now: datetime,
-    ) -> tuple[list[Check], list[uuid.UUID]]:
-        """The checks to add and the open checks to withdraw so that the programme holds
-        exactly the recurring checks a home or block needs (pure: no I/O)."""
+    ) -> tuple[list[dict[str, Any]], list[uuid.UUID]]:
+        """The rows of the checks to add and the open checks to withdraw so that the
+        programme holds exactly the recurring checks a home or block needs (no I/O)."""
         managed = HOME_CHECKS if subject is Subject.HOME else BLOCK_CHECKS
         by_type = {check.check_type: check for check in open_checks}
         withdraw = [c.id for t, c in by_type.items() if t in managed and t not in needed]
         add = [
-            self.new_check(
+            self.new_check_row(
                 uprn=uprn,
                 subject=subject,
                 check_type=check_type,
@@ -173,7 +184,7 @@ class ProgrammeService:
     ) -> None:
         """Bring a home's or block's open checks in line with what it needs. A check in
         `raise_due_now` (gas on uncapping) is raised as due at once."""
-        add, withdraw = self.plan_rows(
+        rows, withdraw = self.plan_rows(
             uprn=uprn,
             subject=subject,
             needed=needed,
@@ -182,6 +193,7 @@ class ProgrammeService:
             no_access_history=no_access_history,
             now=now,
         )
+        add = [Check(**row) for row in rows]
         await repository.withdraw(session, withdraw, now)
         for check in add:
             if check.check_type in raise_due_now:
@@ -191,7 +203,7 @@ class ProgrammeService:
         await session.flush()
         for check in add:
             if check.due_raised_at is not None:
-                await self._publish_due(session, check, now)
+                await publish(session, self._due_event(check, now))
 
     async def open_check(
         self,
@@ -260,19 +272,15 @@ class ProgrammeService:
 
     # -- the daily sweep --------------------------------------------------------------
 
-    async def _publish_due(self, session: AsyncSession, check: Check, now: datetime) -> None:
-        await publish(
-            session,
-            CheckDue(
-                check_id=check.id,
-                uprn=check.uprn,
-                check_type=check.check_type,
-                due_by=check.due_by,
-                certificate_expires_on=check.certificate_expires_on,
-                early_for_access_history=(check.due_by - check.due_from).days
-                > self.settings.lead_days,
-                raised_at=now,
-            ),
+    def _due_event(self, check: Check, now: datetime) -> CheckDue:
+        return CheckDue(
+            check_id=check.id,
+            uprn=check.uprn,
+            check_type=check.check_type,
+            due_by=check.due_by,
+            certificate_expires_on=check.certificate_expires_on,
+            early_for_access_history=(check.due_by - check.due_from).days > self.settings.lead_days,
+            raised_at=now,
         )
 
     async def sweep(self, session: AsyncSession, now: datetime) -> int:
@@ -283,45 +291,44 @@ class ProgrammeService:
         raised exactly once across restarts and replicas. Returns how many it handled."""
         today = london_day(now)
         room = self.settings.sweep_batch_size
+        events: list[Event] = []
         due = await repository.due_to_raise(session, today, room)
-        for check in due:
-            await self._publish_due(session, check, now)
+        events.extend(self._due_event(check, now) for check in due)
         await repository.stamp(session, [c.id for c in due], due_raised_at=now)
         room -= len(due)
         expired: list[Check] = []
         if room > 0:
             expired = await repository.expired_to_raise(session, today, room)
-            for check in expired:
-                if check.certificate_expires_on is not None:
-                    await publish(
-                        session,
-                        CertificateExpired(
-                            check_id=check.id,
-                            uprn=check.uprn,
-                            check_type=check.check_type,
-                            expired_on=check.certificate_expires_on,
-                            last_certificate_reference=check.last_certificate_reference,
-                            detected_at=now,
-                        ),
-                    )
+            events.extend(
+                CertificateExpired(
+                    check_id=check.id,
+                    uprn=check.uprn,
+                    check_type=check.check_type,
+                    expired_on=check.certificate_expires_on,
+                    last_certificate_reference=check.last_certificate_reference,
+                    detected_at=now,
+                )
+                for check in expired
+                if check.certificate_expires_on is not None
+            )
             await repository.stamp(session, [c.id for c in expired], expired_raised_at=now)
             room -= len(expired)
         escalated: list[Check] = []
         if room > 0:
             escalated = await repository.escalations_to_raise(session, today, room)
-            for check in escalated:
-                await publish(
-                    session,
-                    CheckOverdueEscalated(
-                        check_id=check.id,
-                        uprn=check.uprn,
-                        check_type=check.check_type,
-                        due_by=check.due_by,
-                        days_overdue=days_overdue(today, check.due_by),
-                        escalated_at=now,
-                    ),
+            events.extend(
+                CheckOverdueEscalated(
+                    check_id=check.id,
+                    uprn=check.uprn,
+                    check_type=check.check_type,
+                    due_by=check.due_by,
+                    days_overdue=days_overdue(today, check.due_by),
+                    escalated_at=now,
                 )
+                for check in escalated
+            )
             await repository.stamp(session, [c.id for c in escalated], escalated_at=now)
+        await publish_all(session, events)
         handled = len(due) + len(expired) + len(escalated)
         if handled == 0:
             certificates_expired, checks_overdue = await repository.count_open(session, today)

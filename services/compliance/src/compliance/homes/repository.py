@@ -12,10 +12,7 @@ from sqlmodel import col, select
 
 from compliance.checks.rules import GAS_APPLIANCES
 from compliance.models import Appliance, Block, Check, Estate, Home
-from hearth_contracts import Envelope, Event, events_topic
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
-from hearth_kit.tables import outbox_message
-from hearth_kit.tracing import current_traceparent
 
 
 async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Home | None:
@@ -139,30 +136,6 @@ async def homes_with_gas_missing_from_programme(
     if after is not None:
         query = query.where(col(Home.uprn) > after)
     return list((await session.execute(query)).scalars().all())
-
-
-async def publish_all(session: AsyncSession, events: Sequence[Event]) -> None:
-    """Add many events to the outbox in one statement, in the session's transaction:
-    what `hearth_kit.outbox.publish` does for one, for an import's batch of homes."""
-    if not events:
-        return
-    traceparent, tracestate = current_traceparent()
-    rows = []
-    for event in events:
-        envelope = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
-        rows.append(
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "topic": events_topic(event.service),
-                "message_key": envelope.key,
-                "headers": {k: v.decode() for k, v in envelope.headers()},
-                "payload": envelope.value(),
-                "created_at": envelope.time,
-            }
-        )
-    await session.execute(insert(outbox_message), rows)
-    session.sync_session.info["outbox_written"] = True
 
 
 async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> bool:

@@ -41,6 +41,7 @@ from compliance.homes.schemas import (
     ImportRowError,
 )
 from compliance.models import Appliance, Block, Estate, Home, Subject
+from compliance.outbox import publish_all
 from hearth_contracts.events.compliance import CheckType, PropertyRegistered, PropertyUpdated
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
@@ -453,11 +454,10 @@ class HomeService:
                     "no_access_history": False,
                 }
                 new_homes.append(values)
-                fresh = Home(**values)
                 add, _ = self.programme.plan_rows(
                     uprn=data.uprn,
                     subject=Subject.HOME,
-                    needed=checks_for_home(status_of(fresh, [])),
+                    needed=checks_for_home(gas_status(data.heating_fuel, data.gas_supply, [])),
                     open_checks=[],
                     expiries={
                         CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
@@ -466,8 +466,13 @@ class HomeService:
                     no_access_history=False,
                     now=now,
                 )
-                new_checks.extend(check_row(c) for c in add)
-                events.append(registered_event(fresh))
+                new_checks.extend(add)
+                events.append(
+                    PropertyRegistered(
+                        **data.model_dump(include={"uprn", *REGISTER_FIELDS} - {"estate_id"}),
+                        registered_at=now,
+                    )
+                )
             elif any(getattr(home, name) != value for name, value in register.items()):
                 changed.append((home, register))
             else:
@@ -501,16 +506,15 @@ class HomeService:
                     now=now,
                 )
                 withdrawn.extend(withdraw)
-                for check in add:
-                    if before is GasStatus.CAPPED and check.check_type is CheckType.GAS_SAFETY:
-                        check.due_from = check.due_by  # uncapped: due at once (the sweep raises it)
-                new_checks_for_changed = [check_row(c) for c in add]
-                await checks.add_many(session, new_checks_for_changed)
+                for values in add:
+                    if before is GasStatus.CAPPED and values["check_type"] is CheckType.GAS_SAFETY:
+                        values["due_from"] = values["due_by"]  # uncapped: due at once (the sweep)
+                await checks.add_many(session, add)
                 events.append(updated_event(home, now))
             await repository.update_many(session, updates)
             await checks.withdraw(session, withdrawn, now)
             result.updated = len(changed)
-        await repository.publish_all(session, events)
+        await publish_all(session, events)
         return result
 
     async def import_file(self, session: AsyncSession, text: str, now: datetime) -> ImportResult:
@@ -537,22 +541,3 @@ def merge(total: ImportResult, batch: ImportResult) -> None:
     total.unchanged += batch.unchanged
     total.rejected += batch.rejected
     total.errors.extend(batch.errors)
-
-
-def check_row(check: Any) -> dict[str, Any]:
-    """A new check as the row its bulk insert writes."""
-    return {
-        "id": check.id,
-        "uprn": check.uprn,
-        "subject": check.subject,
-        "check_type": check.check_type,
-        "due_by": check.due_by,
-        "due_from": check.due_from,
-        "escalate_on": check.escalate_on,
-        "certificate_expires_on": check.certificate_expires_on,
-        "last_certificate_reference": check.last_certificate_reference,
-        "created_at": check.created_at,
-        "access_attempts": 0,
-        "no_access_attempts": 0,
-        "ladder_steps_taken": 0,
-    }

@@ -1,0 +1,145 @@
+"""Compliance at stock size: the import of a homes file and the daily sweep.
+
+For each size (10,000 and 100,000 homes at --scale 1) on a fresh migrated database:
+
+- import: a homes CSV of N rows through `HomeService.import_file`, in one transaction
+  as `POST /v1/homes/import` runs it (homes, their gas and EICR checks, one
+  property-registered each);
+- sweep: N more checks (a smoke and CO alarm check per home: 3N checks in all) with due
+  dates spread from 200 days ago to a year ahead, then the daily sweep run to the end
+  (`run_until_done`, batches of 500: check-due, certificate-expired, escalations), and
+  once more when nothing is left (the cost of a quiet day).
+
+The ratio of the large run's time to the small one's shows whether the work is linear
+in the stock (10x the homes: at most 11x the time)."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from bench.workbench import Workbench
+from compliance.app import scheduled_jobs
+from compliance.checks.rules import add_months
+from compliance.checks.service import ProgrammeService
+from compliance.homes.service import HomeService
+from compliance.models import Check, Subject
+from compliance.settings import Programme
+from hearth_contracts.events.compliance import CheckType
+from hearth_kit.db import Database
+from hearth_kit.scheduler import run_until_done
+from hearth_kit.tables import outbox_message
+
+NOW = datetime(2027, 6, 1, 6, 0, tzinfo=UTC)
+TODAY = date(2027, 6, 1)
+HEADER = (
+    "uprn,address_line_1,town,postcode,property_type,heating_fuel,gas_supply,"
+    "gas_certificate_expires_on,electrical_certificate_expires_on"
+)
+LINEAR_LIMIT = 11.0
+
+
+def homes_file(count: int, seed: int) -> str:
+    """A stock file of `count` gas homes with certificates expiring across the year."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    for number in range(count):
+        uprn = str(10**10 + seed * 10**7 + number)
+        gas = TODAY + timedelta(days=rng.randint(-200, 365))
+        eicr = TODAY + timedelta(days=rng.randint(-200, 1800))
+        lines.append(f"{uprn},{number} Mare Street,London,E8 1DY,flat,gas,live,{gas},{eicr}")
+    return "\n".join(lines) + "\n"
+
+
+async def add_alarm_checks(db: Database, count: int, seed: int) -> None:
+    """One more open check per home (an alarm check), in chunks."""
+    rng = random.Random(seed + 1)
+    rows = []
+    for number in range(count):
+        due_by = TODAY + timedelta(days=rng.randint(-200, 365))
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "uprn": str(10**10 + seed * 10**7 + number),
+                "subject": Subject.HOME,
+                "check_type": CheckType.SMOKE_CO_ALARMS,
+                "due_by": due_by,
+                "due_from": due_by - timedelta(days=60),
+                "escalate_on": add_months(due_by, 3),
+                "certificate_expires_on": due_by,
+                "created_at": NOW,
+                "access_attempts": 0,
+                "no_access_attempts": 0,
+                "ladder_steps_taken": 0,
+            }
+        )
+    for start in range(0, len(rows), 10_000):
+        async with db.sessionmaker() as session, session.begin():
+            await session.execute(insert(Check), rows[start : start + 10_000])
+
+
+async def counts(db: Database) -> tuple[int, int]:
+    async with db.sessionmaker() as session:
+        checks = await session.scalar(select(func.count()).select_from(Check))
+        events = await session.scalar(select(func.count()).select_from(outbox_message))
+    return int(checks or 0), int(events or 0)
+
+
+async def one_size(bench: Workbench, homes: int, seed: int) -> dict[str, Any]:
+    db = Database(await bench.service_database("compliance"))
+    try:
+        programme = ProgrammeService(Programme())
+        text = homes_file(homes, seed)
+        started = time.perf_counter()
+        async with db.sessionmaker() as session, session.begin():
+            imported = await HomeService(programme).import_file(session, text, datetime.now(UTC))
+        import_seconds = time.perf_counter() - started
+        assert imported.registered == homes, imported
+        await add_alarm_checks(db, homes, seed)
+        checks, events_before = await counts(db)
+        sweep = scheduled_jobs(programme)[0]
+        started = time.perf_counter()
+        handled = await run_until_done(db, sweep, NOW, service="compliance")
+        sweep_seconds = time.perf_counter() - started
+        _, events_after = await counts(db)
+        started = time.perf_counter()
+        again = await run_until_done(db, sweep, NOW, service="compliance")
+        quiet_seconds = time.perf_counter() - started
+        return {
+            "homes": homes,
+            "checks": checks,
+            "import_seconds": round(import_seconds, 3),
+            "import_rows_per_second": round(homes / import_seconds),
+            "sweep_seconds": round(sweep_seconds, 3),
+            "sweep_items_handled": handled,
+            "sweep_events_raised": events_after - events_before,
+            "sweep_checks_per_second": round(checks / sweep_seconds),
+            "quiet_sweep_seconds": round(quiet_seconds, 3),
+            "quiet_sweep_items_handled": again,
+        }
+    finally:
+        await db.dispose()
+
+
+async def run_compliance(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
+    """The import and the sweep at 10,000 and 100,000 homes (times `scale`), side by
+    side in one run, with the large-to-small ratios."""
+    small_homes = max(100, round(10_000 * scale))
+    small = await one_size(bench, small_homes, seed=1)
+    large = await one_size(bench, small_homes * 10, seed=2)
+    import_ratio = large["import_seconds"] / small["import_seconds"]
+    sweep_ratio = large["sweep_seconds"] / small["sweep_seconds"]
+    return {
+        "small": small,
+        "large": large,
+        "import_ratio": round(import_ratio, 2),
+        "sweep_ratio": round(sweep_ratio, 2),
+        "linear_limit": LINEAR_LIMIT,
+        "import_linear": import_ratio <= LINEAR_LIMIT,
+        "sweep_linear": sweep_ratio <= LINEAR_LIMIT,
+    }
