@@ -12,6 +12,8 @@ Parts (all by default, in this order):
             profile of where the GET's time goes
   overview  every service and the gateway: the home overview's CPU across the six
             processes, and every process's RSS idle and after load
+  compliance  the homes import and the daily sweep at 10,000 and 100,000 homes
+            (300,000 checks): the large-to-small ratio shows it linear (at most 11)
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -31,12 +33,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
 from bench.pipeline import run_pipeline
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
-from bench.workbench import REPO, machine, postgres_started_at, workbench
+from bench.workbench import REPO, Workbench, machine, postgres_started_at, workbench
 
-PARTS = ("relay", "consumer", "e2e", "requests", "overview")
+PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance")
 RESULTS = REPO / "bench" / "results"
 
 
@@ -188,6 +191,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("requests", requests))
         if "overview" in parts:
             steps.append(("overview", overview))
+        if "compliance" in parts:
+            steps.append(("compliance", lambda: compliance_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -211,6 +216,32 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
                 )
                 print(f"bench: WARNING: {results['warning']}", flush=True)
     return results
+
+
+async def compliance_step(bench: Workbench, scale: float) -> dict[str, Any]:
+    return {"compliance": await run_compliance(bench, scale=scale)}
+
+
+def compliance_rows(found: dict[str, Any]) -> list[str]:
+    small, large = found["small"], found["large"]
+    return [
+        _row(
+            f"compliance import, {large['homes']:,} vs {small['homes']:,} homes",
+            f"{large['import_seconds']:.1f} s",
+            f"{small['import_seconds']:.1f} s",
+            f"{found['import_ratio']:.1f}",
+            f"<= {found['linear_limit']:.0f}",
+            found["import_linear"],
+        ),
+        _row(
+            f"compliance sweep, {large['checks']:,} vs {small['checks']:,} checks",
+            f"{large['sweep_seconds']:.1f} s",
+            f"{small['sweep_seconds']:.1f} s",
+            f"{found['sweep_ratio']:.1f}",
+            f"<= {found['linear_limit']:.0f}",
+            found["sweep_linear"],
+        ),
+    ]
 
 
 def _row(measure: str, ours: str, ceiling: str, ratio: str, target: str, met: Any) -> str:
@@ -371,6 +402,8 @@ def table(results: dict[str, Any]) -> str:
                     None,
                 )
             )
+    if compliance := results.get("compliance"):
+        lines += compliance_rows(compliance)
     if warning := results.get("warning"):
         lines.append(f"WARNING: {warning}")
     for name, error in results.get("errors", {}).items():
