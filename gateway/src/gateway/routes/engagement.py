@@ -1,7 +1,231 @@
-"""The engagement service's routes the gateway passes through (gateway.passthrough)."""
+"""The engagement service's routes the gateway passes through (gateway.passthrough).
+
+Residents are read with `residents:read` and changed with `residents:write` (recording
+one is gateway/residents); a resident's vulnerabilities are need to know: read with
+`vulnerabilities:read` (audited by engagement, which checks the scope again) and
+recorded with `vulnerabilities:write`; diversity profiles are written with
+`residents:write` and read only as aggregates with `diversity:read`. Contacts need
+`contacts:write`, complaints `complaints:read`/`complaints:write`, surveys and "you said,
+we did" `surveys:read`/`surveys:write`, the figures `reports:read`."""
 
 from __future__ import annotations
 
 from gateway.passthrough import PassThrough
 
-ROUTES: list[PassThrough] = []
+RESIDENTS_READ = ("residents:read",)
+RESIDENTS_WRITE = ("residents:write",)
+VULNERABILITIES_READ = ("vulnerabilities:read",)
+VULNERABILITIES_WRITE = ("vulnerabilities:write",)
+COMPLAINTS_READ = ("complaints:read",)
+COMPLAINTS_WRITE = ("complaints:write",)
+SURVEYS_READ = ("surveys:read",)
+SURVEYS_WRITE = ("surveys:write",)
+
+ROUTES: list[PassThrough] = [
+    # residents
+    PassThrough(
+        "GET", "/v1/residents", "engagement", RESIDENTS_READ, "Residents, by home or tenancy"
+    ),
+    PassThrough(
+        "GET",
+        "/v1/residents/{resident_id}",
+        "engagement",
+        RESIDENTS_READ,
+        "One resident: contact details, channel, language, format, needs",
+    ),
+    PassThrough(
+        "PATCH",
+        "/v1/residents/{resident_id}",
+        "engagement",
+        RESIDENTS_WRITE,
+        "Change a resident's details or needs; publishes resident-updated",
+    ),
+    # vulnerabilities (need to know)
+    PassThrough(
+        "GET",
+        "/v1/residents/{resident_id}/vulnerabilities",
+        "engagement",
+        VULNERABILITIES_READ,
+        "A resident's vulnerabilities (need to know; every read audited)",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/residents/{resident_id}/vulnerabilities/reads",
+        "engagement",
+        VULNERABILITIES_READ,
+        "Who read a resident's vulnerabilities, and when",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/residents/{resident_id}/vulnerabilities",
+        "engagement",
+        VULNERABILITIES_WRITE,
+        "Record a vulnerability with consent; publishes vulnerability-recorded (flag only)",
+        status_code=201,
+    ),
+    PassThrough(
+        "DELETE",
+        "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}",
+        "engagement",
+        VULNERABILITIES_WRITE,
+        "Remove a vulnerability; publishes vulnerability-recorded",
+        status_code=204,
+    ),
+    # diversity (kept apart; aggregates only)
+    PassThrough(
+        "PUT",
+        "/v1/residents/{resident_id}/diversity",
+        "engagement",
+        RESIDENTS_WRITE,
+        "Keep a resident's optional diversity profile",
+        status_code=204,
+    ),
+    PassThrough(
+        "DELETE",
+        "/v1/residents/{resident_id}/diversity",
+        "engagement",
+        RESIDENTS_WRITE,
+        "Forget a resident's diversity profile",
+        status_code=204,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/diversity",
+        "engagement",
+        ("diversity:read",),
+        "Residents per group of a diversity strand (small groups suppressed)",
+    ),
+    # messages
+    PassThrough(
+        "GET",
+        "/v1/residents/{resident_id}/messages",
+        "engagement",
+        RESIDENTS_READ,
+        "Letters, emails and texts to a resident, with their status",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/residents/{resident_id}/messages",
+        "engagement",
+        RESIDENTS_WRITE,
+        "Send a resident a message from a template in their language and format",
+        status_code=201,
+    ),
+    # contacts
+    PassThrough(
+        "POST",
+        "/v1/contacts",
+        "engagement",
+        ("contacts:write",),
+        "Log a contact from any channel; publishes contact-logged",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET", "/v1/contacts", "engagement", RESIDENTS_READ, "Contacts, by home or resident"
+    ),
+    # complaints (the Complaint Handling Code) and service requests
+    PassThrough(
+        "GET",
+        "/v1/complaints",
+        "engagement",
+        COMPLAINTS_READ,
+        "Complaints with their stage deadlines, by resident, home or status",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/complaints",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Record a complaint at stage 1; publishes complaint-received",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/complaints/{complaint_id}",
+        "engagement",
+        COMPLAINTS_READ,
+        "One complaint with its stages and deadlines",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/complaints/{complaint_id}/acknowledge",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Acknowledge the current stage (stage 2: not stage 1's handler)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/complaints/{complaint_id}/extend",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Extend the answer's date (reason, before the deadline, within the Code's limit)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/complaints/{complaint_id}/respond",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Answer the current stage: root cause, learning, remedy, compensation",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/complaints/{complaint_id}/escalate",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Escalate to stage 2; publishes complaint-escalated",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/service-requests",
+        "engagement",
+        COMPLAINTS_READ,
+        "Service requests (recorded apart from complaints)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/service-requests",
+        "engagement",
+        COMPLAINTS_WRITE,
+        "Record a service request (not a complaint)",
+        status_code=201,
+    ),
+    # surveys and you said, we did
+    PassThrough(
+        "POST",
+        "/v1/surveys/responses",
+        "engagement",
+        SURVEYS_WRITE,
+        "Record a survey response; publishes survey-responded",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/surveys/results",
+        "engagement",
+        SURVEYS_READ,
+        "Satisfaction per question, by diversity strand (small groups suppressed)",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/you-said-we-did",
+        "engagement",
+        SURVEYS_READ,
+        "Published changes and the complaints and feedback behind them",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/you-said-we-did",
+        "engagement",
+        SURVEYS_WRITE,
+        "Publish a change linked to complaints and survey responses",
+        status_code=201,
+    ),
+    # figures
+    PassThrough(
+        "GET",
+        "/v1/engagement/figures",
+        "engagement",
+        ("reports:read",),
+        "CH01.1, CH01.2, CH02.1, CH02.2, TP01 to TP12, satisfaction by strand",
+    ),
+]
