@@ -23,7 +23,7 @@ from hearth_kit.logs import setup_logging
 from hearth_kit.problems import install_problem_handlers, install_problem_openapi
 from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of
 from hearth_kit.request_metrics import RequestMetrics
-from hearth_kit.tracing import setup_tracing
+from hearth_kit.tracing import request_id_on_span, setup_tracing
 
 UNTRACED_PATHS = "healthz,readyz,metrics"
 """Probes and scrapes: neither traced nor worth a span each."""
@@ -112,5 +112,7 @@ def add_process_defaults(
     app.add_middleware(RequestBodyLimit, max_body_bytes=max_body_bytes_of(settings))
     app.add_middleware(RequestMetrics, process=process)
     app.include_router(operations_router(readiness))
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_PATHS)
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=UNTRACED_PATHS, server_request_hook=request_id_on_span
+    )
     return app

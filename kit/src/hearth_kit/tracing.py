@@ -206,3 +206,23 @@ def current_ids() -> tuple[str | None, str | None]:
     if not ctx.is_valid:
         return None, None
     return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
+
+
+REQUEST_ID_HEADER = b"x-request-id"
+REQUEST_ID_ATTRIBUTE = "hearth.request_id"
+_PLAIN_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id_on_span(span: trace.Span, scope: Mapping[str, Any]) -> None:
+    """FastAPI's server-span hook: the request's `X-Request-ID` (the caller's, or the
+    one the gateway passes on to a service) as `hearth.request_id` on the SERVER span,
+    so a trace is found from the id a user or a log line quotes
+    (docs/runbooks/tracing.md). Only a short plain id is kept (no personal data fits)."""
+    if not span.is_recording():
+        return
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            text = value.decode("latin-1")
+            if _PLAIN_REQUEST_ID.match(text):
+                span.set_attribute(REQUEST_ID_ATTRIBUTE, text)
+            return
