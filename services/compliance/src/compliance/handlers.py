@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
 from compliance.checks.service import ProgrammeService
+from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
 from compliance.models import Subject
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
 from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.repairs import RepairCompleted
 from hearth_contracts.events.visits import VisitNoAccess, VisitScheduled
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
@@ -58,11 +60,15 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         check = await checks.open_of_type(
             session, visit.uprn, CheckType.GAS_SAFETY, for_update=True
         )
-        if check is None or check.paired_visit_id == visit.visit_id:
+        if check is None:
             return
+        if check.paired_visit_id == visit.visit_id and visit.paired_check_id is None:
+            return  # offered already for this visit
         if visit.paired_check_id is not None:
             if visit.paired_check_id == check.id:
                 check.paired_visit_id = visit.visit_id
+                check.appointment_start = visit.scheduled_start
+                check.appointment_end = visit.scheduled_end
             return
         visit_day = london_day(visit.scheduled_start)
         window_opens = check.due_by.toordinal() - programme.settings.pairing_window_days
@@ -82,6 +88,17 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
                 offered_at=datetime.now(UTC),
             ),
         )
+
+    @handlers.on(RepairCompleted)
+    async def note_defect_remedied(
+        session: AsyncSession, envelope: Envelope[RepairCompleted]
+    ) -> None:
+        """A repair raised for a safety defect was completed: the defect is remedied."""
+        repair = envelope.data
+        if repair.safety_defect_id is not None:
+            await records.mark_remedied(
+                session, repair.safety_defect_id, repair.repair_id, repair.completed_at
+            )
 
     @handlers.on(VisitNoAccess)
     async def remember_no_access(session: AsyncSession, envelope: Envelope[VisitNoAccess]) -> None:

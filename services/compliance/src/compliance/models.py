@@ -189,6 +189,9 @@ class Check(ComplianceModel, table=True):
     ladder_next_step_on: date | None = None
     contractor_id: str | None = Field(default=None, max_length=64)
     paired_visit_id: uuid.UUID | None = None
+    appointment_start: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """The slot of the home visit the check is combined with (visit-scheduled)."""
+    appointment_end: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class GasSafetyRecord(ComplianceModel, table=True):
@@ -229,6 +232,9 @@ class SafetyDefect(ComplianceModel, table=True):
     made_safe: bool = False
     priority: RepairPriority | None = Field(default=None, sa_type=text_enum(RepairPriority))
     found_at: datetime = Field(sa_type=AwareDateTime)
+    repair_id: uuid.UUID | None = None
+    remedied_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When repairs completed the repair that remedied it (repair-completed)."""
 
 
 class AccessOutcome(StrEnum):

@@ -301,3 +301,27 @@ async def test_the_figures_give_bs01_overdue_bands_and_due_soon(
     )
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "to"
+
+
+async def test_a_visit_naming_the_gas_check_books_it_into_the_visits_slot(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=40))
+    check = await gas_check(compliance, uprn)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    visit = Envelope(
+        data=VisitScheduled(
+            visit_id=uuid.uuid4(),
+            uprn=uprn,
+            kind=VisitKind.FULL,
+            channel=VisitChannel.IN_HOME,
+            scheduled_start=start,
+            scheduled_end=start + timedelta(hours=1),
+            paired_check_id=uuid.UUID(check["id"]),
+            scheduled_at=datetime.now(UTC),
+        )
+    )
+    await handle_twice(compliance_database, programme, visit)
+    paired = await gas_check(compliance, uprn)
+    assert paired["paired_visit_id"] == str(visit.data.visit_id)
+    assert datetime.fromisoformat(paired["appointment_start"]) == start

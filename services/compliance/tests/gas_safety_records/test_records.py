@@ -5,11 +5,18 @@ with the field named and nothing changed."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from compliance.checks.service import ProgrammeService
+from compliance.handlers import build_handlers
+from hearth_contracts import Envelope
+from hearth_contracts.events.repairs import RepairCompleted, RepairPriority, RepairSource
+from hearth_contracts.events.visits import Trade
+from hearth_kit.db import Database
 from tests.harness.tokens import InternalTokenAuth
 
 TODAY = date.today()
@@ -173,3 +180,51 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     assert taken.json()["contractor_id"] == "GASCO"
     listed = await compliance.get("/v1/gas-safety-records", auth=other)
     assert listed.json()["items"] == []
+
+
+async def test_a_completed_repair_marks_its_defect_remedied_once(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance)
+    record = (
+        await compliance.post(
+            "/v1/gas-safety-records",
+            json=a_record(
+                uprn,
+                TODAY,
+                defects=[
+                    {
+                        "location": "kitchen",
+                        "classification": "at_risk",
+                        "description": "Boiler case seal broken",
+                        "made_safe": True,
+                    }
+                ],
+            ),
+        )
+    ).json()
+    defect_id = record["defects"][0]["id"]
+    done_at = datetime.now(UTC)
+    event = Envelope(
+        data=RepairCompleted(
+            repair_id=uuid.uuid4(),
+            uprn=uprn,
+            trade=Trade.GAS,
+            priority=RepairPriority.URGENT,
+            source=RepairSource.SAFETY_CHECK,
+            reported_at=done_at - timedelta(days=1),
+            target_at=done_at + timedelta(days=4),
+            completed_at=done_at,
+            completed_on_time=True,
+            right_first_time=True,
+            safety_defect_id=uuid.UUID(defect_id),
+        )
+    )
+    handler = build_handlers(programme).get(event.type)
+    assert handler is not None
+    for _ in range(2):
+        async with compliance_database.sessionmaker() as session, session.begin():
+            await handler(session, event)
+    again = (await compliance.get(f"/v1/gas-safety-records/{record['id']}")).json()
+    assert again["defects"][0]["repair_id"] == str(event.data.repair_id)
+    assert again["defects"][0]["remedied_at"] is not None

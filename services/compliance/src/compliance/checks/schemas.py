@@ -47,6 +47,10 @@ class CheckPublic(BaseModel):
     next_no_access_step_on: date | None
     contractor_id: str | None
     paired_visit_id: uuid.UUID | None
+    appointment_start: datetime | None = Field(
+        description="The combined appointment's slot, when paired with a home visit"
+    )
+    appointment_end: datetime | None
 
 
 class HomeCompliance(BaseModel):

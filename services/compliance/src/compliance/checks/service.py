@@ -91,6 +91,8 @@ def to_public(check: Check, today: date) -> CheckPublic:
         next_no_access_step_on=check.ladder_next_step_on,
         contractor_id=check.contractor_id,
         paired_visit_id=check.paired_visit_id,
+        appointment_start=check.appointment_start,
+        appointment_end=check.appointment_end,
     )
 
 

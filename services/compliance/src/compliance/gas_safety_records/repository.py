@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -61,3 +62,16 @@ async def page(
             )
         )
     return list((await session.execute(query)).scalars().all())
+
+
+async def mark_remedied(
+    session: AsyncSession, defect_id: uuid.UUID, repair_id: uuid.UUID, remedied_at: datetime
+) -> bool:
+    """The repair for a defect was completed; True the first time (a replay changes
+    nothing)."""
+    result = await session.execute(
+        update(SafetyDefect)
+        .where(col(SafetyDefect.id) == defect_id, col(SafetyDefect.remedied_at).is_(None))
+        .values(repair_id=repair_id, remedied_at=remedied_at)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -105,6 +105,8 @@ class DefectPublic(BaseModel):
     description: str
     made_safe: bool
     priority: str | None
+    repair_id: uuid.UUID | None
+    remedied_at: datetime | None = Field(description="When the repair that remedied it was done")
 
 
 class GasSafetyRecordPublic(BaseModel):
