@@ -1,0 +1,36 @@
+"""The README and the architecture page point only at files in the repository (the
+design lives in docs/architecture.md, not outside it), and the quick start still opens
+with `make run` and `make test`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/architecture.md"])
+def test_every_link_is_a_file_in_the_repository_or_a_web_address(page: str) -> None:
+    path = ROOT / page
+    for target in LINK.findall(path.read_text()):
+        if re.match(r"^[a-z]+://", target) or target.startswith("#"):
+            continue
+        resolved = (path.parent / target.split("#", 1)[0]).resolve()
+        assert resolved.is_relative_to(ROOT), f"{page} links outside the repository: {target}"
+        assert resolved.exists(), f"{page} links to a missing {target}"
+
+
+def test_the_quick_start_opens_with_make_run_and_make_test() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert first_block[0].startswith("make run")
+    assert first_block[1].startswith("make test")
+
+
+def test_the_architecture_page_has_its_diagram() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    assert "```mermaid\nflowchart" in page
