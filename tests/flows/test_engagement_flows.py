@@ -7,6 +7,9 @@ field."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -16,17 +19,23 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from gateway.auth import issue_development_token
 from gateway.roles import DEFAULT_ROLES
 from gateway.settings import GatewaySettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted
-from tests.harness.events import eventually, send_envelope
+from tests.harness.events import eventually, send_envelope, topic_of
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
 
 pytestmark = pytest.mark.integration
+
+# The scheduled jobs run every second here (read when engagement starts), so the tests
+# see a deadline breached and a letter sent with no request arriving.
+os.environ.setdefault("HEARTH_ENGAGEMENT_DEADLINE_SWEEP_SECONDS", "1")
+os.environ.setdefault("HEARTH_ENGAGEMENT_MESSAGE_SWEEP_SECONDS", "1")
 
 DETAIL = "Oxygen concentrator in the front bedroom"
 
@@ -35,6 +44,32 @@ DETAIL = "Oxygen concentrator in the front bedroom"
 async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
     async with run_platform(kafka, databases, services=("income", "engagement")) as running:
         yield running
+
+
+async def everything_on(kafka: str, topic: str) -> list[ConsumerRecord[Any, Any]]:
+    """Every message on the topic up to its end now (all partitions read to the end)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[Any, Any]] = []
+    try:
+        async with asyncio.timeout(20):
+            ends: dict[Any, int] = {}
+            while True:
+                for batch in (await consumer.getmany(timeout_ms=500)).values():
+                    records.extend(batch)
+                if not ends and consumer.assignment():
+                    ends = await consumer.end_offsets(list(consumer.assignment()))
+                if ends and all([await consumer.position(p) >= end for p, end in ends.items()]):
+                    break
+    finally:
+        await consumer.stop()
+    return records
 
 
 def need_to_know_token(subject: str, *extra_scopes: str) -> str:
@@ -224,3 +259,40 @@ async def test_stage_2_by_the_stage_1_handler_and_an_unknown_contact_resident_ar
     )
     assert contact.status_code == 422
     assert contact.json()["errors"][0]["field"] == "resident_id"
+
+
+async def test_a_missed_acknowledgement_is_raised_once_by_the_scheduler_alone(
+    platform: Platform, staff: httpx.AsyncClient
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    complaint = await staff.post(
+        "/v1/complaints",
+        json={
+            "uprn": uprn,
+            "category": "communication",
+            "medium": "letter",
+            "summary": "Nobody answered my letters",
+            "received_at": (datetime.now(UTC) - timedelta(days=20)).isoformat(),
+        },
+    )
+    assert complaint.status_code == 201, complaint.text
+    topic = topic_of("engagement", platform.namespace)
+
+    async def breaches() -> list[dict[str, Any]]:
+        records = await everything_on(platform.kafka, topic)
+        found = []
+        for record in records:
+            headers = dict(record.headers)
+            if headers.get("ce_type") != b"uk.hearth.engagement.complaint-deadline-breached.v1":
+                continue
+            data = json.loads(record.value)
+            if data["complaint_id"] == complaint.json()["id"]:
+                found.append(data)
+        return found
+
+    [breach] = await eventually(breaches, timeout=60)
+    assert breach["deadline"] == "acknowledge"
+    assert "summary" not in breach
+    # The sweep keeps running every second: still one.
+    await asyncio.sleep(3)
+    assert len(await breaches()) == 1
