@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, true
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import HazardType, VisitKind
 from hearth_kit.projection import upsert_newer, upsert_newer_many
@@ -353,15 +354,29 @@ async def current_tenancies(
     return found
 
 
-async def households(session: AsyncSession, area: str | None) -> dict[str, list[ResidentProfile]]:
+class Resident(NamedTuple):
+    """What the ranking reads of a resident (columns only: no ORM objects for 100,000
+    homes)."""
+
+    age_band: AgeBand | None
+    lives_alone: bool | None
+    vulnerable: bool | None
+
+
+async def households(session: AsyncSession, area: str | None) -> dict[str, list[Resident]]:
     query = (
-        select(ResidentProfile)
+        select(
+            col(ResidentProfile.uprn),
+            col(ResidentProfile.age_band),
+            col(ResidentProfile.lives_alone),
+            col(ResidentProfile.vulnerable),
+        )
         .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
         .where(col(TenancyRecord.ended_on).is_(None), _in_area(col(ResidentProfile.uprn), area))
     )
-    found: dict[str, list[ResidentProfile]] = {}
-    for resident in (await session.execute(query)).scalars():
-        found.setdefault(resident.uprn, []).append(resident)
+    found: dict[str, list[Resident]] = {}
+    for uprn, age_band, lives_alone, vulnerable in (await session.execute(query)).all():
+        found.setdefault(uprn, []).append(Resident(age_band, lives_alone, vulnerable))
     return found
 
 

@@ -8,6 +8,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
@@ -73,6 +74,27 @@ class HomeRiskFactors(BaseModel):
     )
 
 
+class HomeFacts(NamedTuple):
+    """HomeRiskFactors as a plain tuple: what the ranking of every home holds per home
+    (a pydantic model each for 100,000 homes costs more than the scoring itself)."""
+
+    beyond_interval: bool
+    contact_frequency: ContactFrequency
+    contacts_last_12_months: int
+    vulnerabilities_declared: int
+    living_alone: bool
+    age_band: AgeBand | None
+    customer_actions_outstanding: int
+    no_annual_gas_visit: bool
+    new_or_introductory_tenancy: bool
+    arrears_stage: ArrearsStage
+    damp_history: bool
+    no_access_visits: int
+
+    def model(self) -> HomeRiskFactors:
+        return HomeRiskFactors(**self._asdict())
+
+
 class Reason(BaseModel):
     """One factor that raised the score, and by how much."""
 
@@ -103,6 +125,18 @@ def contact_frequency(contacts: int, weights: RiskWeights) -> ContactFrequency:
 def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
     """Score a home for the visit programme: each present factor adds its weight (counted
     factors add theirs per item, up to a cap). Only factors that added points are reasons."""
+    reasons = [
+        Reason.model_construct(factor=factor, points=points)
+        for factor, points in points_earned(factors, weights)
+    ]
+    return RiskScore.model_construct(score=sum(r.points for r in reasons), reasons=reasons)
+
+
+def points_earned(
+    factors: HomeRiskFactors | HomeFacts, weights: RiskWeights
+) -> list[tuple[Factor, int]]:
+    """The factors that add points to the home's score, with their points (the score is
+    their sum). The ranking of every home uses this directly and explains only the top."""
     earned: list[tuple[Factor, int]] = [
         (Factor.BEYOND_INTERVAL, weights.beyond_interval * factors.beyond_interval),
         (
@@ -140,8 +174,7 @@ def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
             weights.per_no_access * min(factors.no_access_visits, weights.no_access_counted),
         ),
     ]
-    reasons = [Reason(factor=factor, points=points) for factor, points in earned if points > 0]
-    return RiskScore(score=sum(r.points for r in reasons), reasons=reasons)
+    return [(factor, points) for factor, points in earned if points > 0]
 
 
 def add_months(day: date, months: int) -> date:
@@ -164,7 +197,7 @@ def is_new_tenancy(start_date: date | None, tenancy_type: TenancyType | None, to
     return months < NEW_TENANCY_MONTHS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitHistory:
     """When a home was last visited (completed visits only), by kind."""
 
@@ -173,7 +206,7 @@ class VisitHistory:
     last_stock_condition_survey: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NextVisit:
     kind: VisitKind
     stock_condition_survey: bool

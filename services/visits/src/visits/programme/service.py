@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,9 +13,8 @@ from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_kit.problems import NotFound
-from visits.models import ResidentProfile
 from visits.programme import repository, rules
-from visits.programme.repository import LastVisits
+from visits.programme.repository import LastVisits, Resident
 from visits.programme.schemas import HomePriority, Programme
 from visits.settings import RiskWeights, VisitIntervals
 
@@ -20,18 +22,49 @@ AGE_ORDER = list(AgeBand)
 CONTACT_WINDOW = timedelta(days=365)
 
 
-def eldest(residents: list[ResidentProfile]) -> AgeBand | None:
+def eldest(residents: Sequence[Resident]) -> AgeBand | None:
     bands = [r.age_band for r in residents if r.age_band is not None]
     return max(bands, key=AGE_ORDER.index) if bands else None
 
 
-def _priority(
+def _priority(**facts: Any) -> HomePriority:
+    """One home's full explanation."""
+    return _explained(_ranked(**facts))
+
+
+class _Ranked(NamedTuple):
+    """A home as the ranking holds it: what it needs to sort, and to explain later."""
+
+    score: int
+    due_by: date
+    uprn: str
+    area: str | None
+    factors: rules.HomeFacts
+    earned: list[tuple[rules.Factor, int]]
+    upcoming: rules.NextVisit
+
+
+def _explained(home: _Ranked) -> HomePriority:
+    return HomePriority(
+        uprn=home.uprn,
+        area=home.area,
+        score=home.score,
+        reasons=[rules.Reason(factor=factor, points=points) for factor, points in home.earned],
+        factors=home.factors.model(),
+        next_visit_kind=home.upcoming.kind,
+        stock_condition_survey=home.upcoming.stock_condition_survey,
+        due_by=home.upcoming.due_by,
+        beyond_interval=home.upcoming.beyond_interval,
+    )
+
+
+def _ranked(
     *,
     uprn: str,
     area: str | None,
     gas_supply: GasSupply | None,
     tenancy: tuple[date | None, TenancyType | None, ArrearsStage | None] | None,
-    residents: list[ResidentProfile],
+    residents: Sequence[Resident],
     contacts: int,
     actions: int,
     no_access: int,
@@ -40,7 +73,7 @@ def _priority(
     weights: RiskWeights,
     intervals: VisitIntervals,
     today: date,
-) -> HomePriority:
+) -> _Ranked:
     upcoming = rules.next_visit(
         rules.VisitHistory(
             visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
@@ -49,7 +82,7 @@ def _priority(
         intervals,
     )
     start, tenancy_type, arrears = tenancy or (None, None, None)
-    factors = rules.HomeRiskFactors(
+    factors = rules.HomeFacts(
         beyond_interval=upcoming.beyond_interval,
         contact_frequency=rules.contact_frequency(contacts, weights)
         if tenancy is not None
@@ -66,17 +99,9 @@ def _priority(
         damp_history=damp,
         no_access_visits=no_access,
     )
-    score = rules.visit_priority(factors, weights)
-    return HomePriority(
-        uprn=uprn,
-        area=area,
-        score=score.score,
-        reasons=score.reasons,
-        factors=factors,
-        next_visit_kind=upcoming.kind,
-        stock_condition_survey=upcoming.stock_condition_survey,
-        due_by=upcoming.due_by,
-        beyond_interval=upcoming.beyond_interval,
+    earned = rules.points_earned(factors, weights)
+    return _Ranked(
+        sum(points for _, points in earned), upcoming.due_by, uprn, area, factors, earned, upcoming
     )
 
 
@@ -103,7 +128,7 @@ class ProgrammeService:
         damp = await repository.damp_homes(session, area)
         visits = await repository.last_visits(session, area)
         ranked = [
-            _priority(
+            _ranked(
                 uprn=uprn,
                 area=home_area,
                 gas_supply=gas,
@@ -120,11 +145,11 @@ class ProgrammeService:
             )
             for uprn, home_area, gas in homes
         ]
-        ranked.sort(key=lambda home: (-home.score, home.due_by, home.uprn))
+        top = heapq.nsmallest(limit, ranked, key=lambda home: (-home.score, home.due_by, home.uprn))
         return Programme(
             homes_ranked=len(ranked),
-            beyond_interval=sum(1 for home in ranked if home.beyond_interval),
-            items=ranked[:limit],
+            beyond_interval=sum(1 for home in ranked if home.upcoming.beyond_interval),
+            items=[_explained(home) for home in top],
         )
 
     async def priority(
@@ -151,7 +176,7 @@ class ProgrammeService:
             tenancy=None
             if tenancy is None
             else (tenancy.start_date, tenancy.tenancy_type, tenancy.arrears_stage),
-            residents=residents,
+            residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
             contacts=contacts.get(uprn, 0),
             actions=(await repository.open_actions(session, None, uprn)).get(uprn, 0),
             no_access=(await repository.no_access(session, None, uprn)).get(uprn, 0),
