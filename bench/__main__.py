@@ -14,6 +14,7 @@ Parts (all by default, in this order):
             processes, and every process's RSS idle and after load
   compliance  the homes import and the daily sweep at 10,000 and 100,000 homes
             (300,000 checks): the large-to-small ratio shows it linear (at most 11)
+  visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11)
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -37,9 +38,10 @@ from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
 from bench.pipeline import run_pipeline
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
+from bench.visits import visits_rows, visits_step
 from bench.workbench import REPO, Workbench, machine, postgres_started_at, workbench
 
-PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance")
+PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance", "visits")
 RESULTS = REPO / "bench" / "results"
 
 
@@ -193,6 +195,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("overview", overview))
         if "compliance" in parts:
             steps.append(("compliance", lambda: compliance_step(bench, scale)))
+        if "visits" in parts:
+            steps.append(("visits", lambda: visits_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -404,6 +408,8 @@ def table(results: dict[str, Any]) -> str:
             )
     if compliance := results.get("compliance"):
         lines += compliance_rows(compliance)
+    if visits := results.get("visits"):
+        lines += visits_rows(visits, _row)
     if warning := results.get("warning"):
         lines.append(f"WARNING: {warning}")
     for name, error in results.get("errors", {}).items():

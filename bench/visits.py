@@ -223,3 +223,31 @@ async def run_visits(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
         "rank_linear": ratio <= LINEAR_LIMIT,
         "rank_cpu_linear": cpu_ratio <= LINEAR_LIMIT,
     }
+
+
+async def visits_step(bench: Workbench, scale: float) -> dict[str, Any]:
+    """The `visits` part of `python -m bench`."""
+    return {"visits": await run_visits(bench, scale=scale)}
+
+
+def visits_rows(found: dict[str, Any], row: Any) -> list[str]:
+    """The benchmark table's rows for the visits part (`row` is the table's formatter)."""
+    small, large = found["small"], found["large"]
+    return [
+        row(
+            f"visits ranking, {large['homes']:,} vs {small['homes']:,} homes",
+            f"{large['rank_seconds']:.2f} s",
+            f"{small['rank_seconds']:.2f} s",
+            f"{found['rank_ratio']:.1f}",
+            f"<= {found['linear_limit']:.0f}",
+            found["rank_linear"],
+        ),
+        row(
+            "  CPU of the ranking process",
+            f"{large['rank_cpu_seconds']:.2f} s",
+            f"{small['rank_cpu_seconds']:.2f} s",
+            f"{found['rank_cpu_ratio']:.1f}",
+            f"<= {found['linear_limit']:.0f}",
+            found["rank_cpu_linear"],
+        ),
+    ]
