@@ -24,7 +24,7 @@ from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
 from hearth_kit.logs import setup_logging
 from hearth_kit.problems import PROBLEM_JSON, TYPE_BASE
-from hearth_kit.request_limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_SETTING
+from hearth_kit.request_limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_SETTING, max_body_bytes_of
 from hearth_kit.tracing import add_span_processor, setup_tracing
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import SERVICE_NAMES, settings_class
@@ -167,12 +167,15 @@ async def test_a_residents_requests_leave_no_personal_data_in_spans_or_logs(
 # --- Request body size --------------------------------------------------------------
 
 
-def process_app(process: str) -> FastAPI:
+def process_app(process: str) -> tuple[FastAPI, int]:
+    """The process's app and its own body limit (compliance allows more than the default
+    for its stock import; every other process keeps the default)."""
     if process == "gateway":
-        return create_gateway(GatewaySettings())
+        gateway_settings = GatewaySettings()
+        return create_gateway(gateway_settings), max_body_bytes_of(gateway_settings)
     settings = settings_class(process)(relay_enabled=False, consumer_enabled=False)
     app: FastAPI = importlib.import_module(f"{process}.app").create_app(settings)
-    return app
+    return app, max_body_bytes_of(settings)
 
 
 async def chunks(body: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -185,8 +188,9 @@ async def test_every_process_refuses_a_body_over_the_limit_with_a_413_problem(
     process: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(MAX_BODY_SETTING, raising=False)
-    too_large = b'{"note": "' + b"x" * DEFAULT_MAX_BODY_BYTES + b'"}'
-    app = process_app(process)
+    app, limit = process_app(process)
+    assert limit >= DEFAULT_MAX_BODY_BYTES
+    too_large = b'{"note": "' + b"x" * limit + b'"}'
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app), base_url=f"http://{process}"
     ) as client:
@@ -210,4 +214,4 @@ async def test_every_process_refuses_a_body_over_the_limit_with_a_413_problem(
         assert response.headers["content-type"] == PROBLEM_JSON
         problem = response.json()
         assert problem["type"] == TYPE_BASE + "content-too-large"
-        assert problem["max_body_bytes"] == DEFAULT_MAX_BODY_BYTES
+        assert problem["max_body_bytes"] == limit
