@@ -68,6 +68,14 @@ ROUTES: list[PassThrough] = [
         status_code=201,
     ),
     PassThrough(
+        "POST",
+        "/v1/compliance/checks/{check_id}/certificates",
+        "compliance",
+        ("compliance:write",),
+        "Record an EICR, fire risk, asbestos, water, lift or alarm certificate",
+        status_code=201,
+    ),
+    PassThrough(
         "PUT",
         "/v1/compliance/checks/{check_id}/contractor",
         "compliance",
@@ -140,6 +148,15 @@ ROUTES: list[PassThrough] = [
         ("contractor",),
         "Record an access attempt at a check assigned to the contractor",
         upstream_path="/v1/compliance/checks/{check_id}/access-attempts",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/contractor/compliance/checks/{check_id}/certificates",
+        "compliance",
+        ("contractor",),
+        "Record the certificate of a check assigned to the contractor",
+        upstream_path="/v1/compliance/checks/{check_id}/certificates",
         status_code=201,
     ),
 ]

@@ -217,6 +217,26 @@ class GasSafetyRecord(ComplianceModel, table=True):
     recorded_by: str = Field(max_length=200)
 
 
+class CertificateRecord(ComplianceModel, table=True):
+    """The record of any other check (EICR, fire risk, asbestos, water, lift, alarms),
+    kept like the gas records."""
+
+    __tablename__ = "certificate_record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    check_id: uuid.UUID = Field(index=True)
+    uprn: str = Field(max_length=12, index=True)
+    check_type: CheckType = Field(sa_type=text_enum(CheckType))
+    done_on: date
+    certificate_reference: str = Field(max_length=64)
+    outcome: CheckOutcome = Field(sa_type=text_enum(CheckOutcome))
+    contractor_id: str | None = Field(default=None, max_length=64)
+    expires_on: date | None = None
+    copy_to_tenant_by: date
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+    recorded_by: str = Field(max_length=200)
+
+
 class SafetyDefect(ComplianceModel, table=True):
     """A defect found at a check, with its classification and the repair priority asked for."""
 
@@ -232,6 +252,7 @@ class SafetyDefect(ComplianceModel, table=True):
     made_safe: bool = False
     priority: RepairPriority | None = Field(default=None, sa_type=text_enum(RepairPriority))
     found_at: datetime = Field(sa_type=AwareDateTime)
+    remedy_by: datetime | None = Field(default=None, sa_type=AwareDateTime)
     repair_id: uuid.UUID | None = None
     remedied_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     """When repairs completed the repair that remedied it (repair-completed)."""

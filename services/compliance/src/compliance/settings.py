@@ -81,8 +81,10 @@ class Programme(BaseModel):
             raise ValueError("ladder day offsets must not go down")
         return ladder
 
-    def interval_for(self, check_type: CheckType) -> int:
-        return self.interval_months.get(check_type, DEFAULT_INTERVALS.get(check_type, 12))
+    def interval_for(self, check_type: CheckType) -> int | None:
+        """Months between checks of a type; None for a one-off check (alarms at a
+        tenancy's start)."""
+        return self.interval_months.get(check_type, DEFAULT_INTERVALS.get(check_type))
 
     def ladder(self) -> list[LadderStep]:
         return [LadderStep(s.step, s.days) for s in self.no_access_ladder]

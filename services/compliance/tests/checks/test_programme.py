@@ -325,3 +325,62 @@ async def test_a_visit_naming_the_gas_check_books_it_into_the_visits_slot(
     paired = await gas_check(compliance, uprn)
     assert paired["paired_visit_id"] == str(visit.data.visit_id)
     assert datetime.fromisoformat(paired["appointment_start"]) == start
+
+
+async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day_repair(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
+    done_on = TODAY - timedelta(days=2)
+    future = await compliance.post(
+        f"/v1/compliance/checks/{eicr['id']}/certificates",
+        json={
+            "done_on": (TODAY + timedelta(days=1)).isoformat(),
+            "certificate_reference": "EICR-1",
+            "outcome": "unsatisfactory",
+        },
+    )
+    assert future.status_code == 422
+    assert future.json()["errors"][0]["field"] == "done_on"
+    response = await compliance.post(
+        f"/v1/compliance/checks/{eicr['id']}/certificates",
+        json={
+            "done_on": done_on.isoformat(),
+            "certificate_reference": "EICR-1",
+            "outcome": "unsatisfactory",
+            "defects": [
+                {
+                    "classification": "potentially_dangerous",
+                    "location": "consumer unit",
+                    "description": "No RCD protection on socket circuits",
+                },
+                {
+                    "classification": "improvement_recommended",
+                    "location": "hall",
+                    "description": "Old cable colours",
+                },
+            ],
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["expires_on"] == done_on.replace(year=done_on.year + 5).isoformat()
+    defects = await published("safety-defect-found", uprn)
+    assert [(d["classification"], d["priority"], d["trade"]) for d in defects] == [
+        ("potentially_dangerous", "urgent", "electrical")
+    ]
+    assert defects[0]["remedy_by"].startswith((done_on + timedelta(days=28)).isoformat())
+    completed = await published("check-completed", uprn)
+    assert [c["check_type"] for c in completed] == ["electrical"]
+    gas = await gas_check(compliance, uprn)
+    wrong = await compliance.post(
+        f"/v1/compliance/checks/{gas['id']}/certificates",
+        json={
+            "done_on": TODAY.isoformat(),
+            "certificate_reference": "X",
+            "outcome": "satisfactory",
+        },
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "check_id"

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from compliance.checks.schemas import (
     AccessAttemptCreate,
     AccessAttemptPublic,
+    CertificateCreate,
+    CertificatePublic,
     CheckPublic,
     ContractorAssignment,
     CrossCheckItem,
@@ -91,6 +93,29 @@ async def record_access_attempt(
         session,
         lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
         location=lambda attempt: f"/v1/compliance/checks/{check_id}",
+    )
+
+
+@router.post(
+    "/checks/{check_id}/certificates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CertificatePublic,
+)
+async def record_certificate(
+    check_id: uuid.UUID,
+    body: CertificateCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+) -> Response:
+    """Record the certificate of a check other than gas (EICR, fire risk assessment,
+    asbestos, water, lift, alarms): the next check follows at the type's interval;
+    C1, C2, FI and faulty alarms publish safety-defect-found; publishes check-completed."""
+    return await idempotency.create(
+        session,
+        lambda: programme.record_certificate(session, check_id, body, caller, datetime.now(UTC)),
+        location=lambda certificate: f"/v1/compliance/checks/{check_id}",
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, insert, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import AccessAttempt, Check, Home, Subject
+from compliance.models import AccessAttempt, CertificateRecord, Check, Home, Subject
 from hearth_contracts.events.compliance import CheckType
 
 
@@ -272,3 +272,7 @@ async def first_time_access(session: AsyncSession, first: date, last: date) -> t
     )
     first_time, done = (await session.execute(query)).one()
     return int(first_time or 0), int(done or 0)
+
+
+def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:
+    session.add(record)

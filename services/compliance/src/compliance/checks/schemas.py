@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from compliance.checks.rules import CheckStatus, GasStatus
 from compliance.models import AccessOutcome, Subject
-from hearth_contracts.events.compliance import CheckType
+from hearth_contracts.events.compliance import CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
 
 
@@ -100,3 +100,60 @@ class CrossCheckItem(BaseModel):
     heating_fuel: str
     gas_supply: str
     gas_status: GasStatus
+
+
+class CertificateDefectClassification(StrEnum):
+    """EICR codes, and a faulty or missing alarm."""
+
+    DANGER_PRESENT = "danger_present"
+    """C1: an emergency repair."""
+    POTENTIALLY_DANGEROUS = "potentially_dangerous"
+    """C2: an urgent repair, remedied within 28 days."""
+    FURTHER_INVESTIGATION = "further_investigation"
+    """FI: an urgent investigation, within 28 days."""
+    IMPROVEMENT_RECOMMENDED = "improvement_recommended"
+    """C3: recorded, no repair raised."""
+    ALARM_FAULTY_OR_MISSING = "alarm_faulty_or_missing"
+    OTHER = "other"
+    """Recorded, no repair raised."""
+
+
+class CertificateDefectIn(BaseModel):
+    """A defect an EICR or another check found, with its code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    classification: CertificateDefectClassification
+    location: str = Field(min_length=1, max_length=100)
+    description: str = Field(
+        min_length=1, max_length=2000, description="About the installation, never the household"
+    )
+
+
+class CertificateCreate(BaseModel):
+    """The record of a check other than gas (EICR, fire risk assessment, asbestos, water,
+    lift, alarms)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    done_on: date = Field(description="The day of the check (never in the future)")
+    certificate_reference: str = Field(min_length=1, max_length=64)
+    outcome: CheckOutcome
+    defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)
+
+
+class CertificatePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    check_id: uuid.UUID
+    uprn: str
+    check_type: CheckType
+    done_on: date
+    certificate_reference: str
+    outcome: CheckOutcome
+    contractor_id: str | None
+    expires_on: date | None = Field(description="The next due date (None for a one-off check)")
+    copy_to_tenant_by: date
+    recorded_at: datetime
+    defects_found: int = 0

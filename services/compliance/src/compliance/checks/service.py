@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,23 +16,36 @@ from compliance.checks import repository
 from compliance.checks.rules import (
     ApplianceFact,
     CheckStatus,
+    copy_to_tenant_by,
     days_overdue,
     due_from,
     escalate_on,
     gas_status,
     lead_days_for,
+    next_expiry,
     next_ladder_step,
     status_on,
 )
 from compliance.checks.schemas import (
     AccessAttemptCreate,
     AccessAttemptPublic,
+    CertificateCreate,
+    CertificateDefectClassification,
+    CertificatePublic,
     CheckPublic,
     HomeCompliance,
     ListedStatus,
 )
+from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
-from compliance.models import AccessAttempt, AccessOutcome, Check, Subject
+from compliance.models import (
+    AccessAttempt,
+    AccessOutcome,
+    CertificateRecord,
+    Check,
+    SafetyDefect,
+    Subject,
+)
 from compliance.outbox import publish_all
 from compliance.settings import Programme
 from hearth_contracts import Event
@@ -40,16 +53,30 @@ from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
     CertificateExpired,
+    CheckCompleted,
     CheckDue,
     CheckOverdueEscalated,
     CheckType,
+    DefectClassification,
+    SafetyDefectFound,
 )
+from hearth_contracts.events.repairs import RepairPriority
+from hearth_contracts.events.visits import Trade
 from hearth_kit.auth import Caller
 from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
+
+CERTIFICATE_DEFECT_PRIORITY: dict[CertificateDefectClassification, RepairPriority] = {
+    CertificateDefectClassification.DANGER_PRESENT: RepairPriority.EMERGENCY,
+    CertificateDefectClassification.POTENTIALLY_DANGEROUS: RepairPriority.URGENT,
+    CertificateDefectClassification.FURTHER_INVESTIGATION: RepairPriority.URGENT,
+    CertificateDefectClassification.ALARM_FAULTY_OR_MISSING: RepairPriority.URGENT,
+}
+"""C1 an emergency repair; C2, FI and a faulty alarm urgent (remedied within 28 days);
+C3 and other observations are recorded without a repair."""
 
 HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
 """The recurring checks the register decides for a home (alarm checks come from events)."""
@@ -456,6 +483,134 @@ class ProgrammeService:
         check.contractor_id = contractor_id
         await session.flush()
         return to_public(check, london_day(now))
+
+    # -- certificates of the other checks --------------------------------------------
+
+    async def record_certificate(
+        self,
+        session: AsyncSession,
+        check_id: uuid.UUID,
+        data: CertificateCreate,
+        caller: Caller,
+        now: datetime,
+    ) -> CertificatePublic:
+        """Record the certificate of a check other than gas (EICR, fire risk, asbestos,
+        water, lift, alarms): the check closes and the next opens at the type's
+        interval; a C1 defect raises an emergency repair, a C2, an FI or a faulty alarm
+        an urgent one to be remedied within 28 days (safety-defect-found); publishes
+        check-completed (the tenant's copy within 28 days)."""
+        today = london_day(now)
+        if data.done_on > today:
+            raise Unprocessable("A check date cannot be in the future", field="done_on")
+        check = await repository.get(session, check_id, for_update=True)
+        if check is None or not self._visible_to(check, caller):
+            raise NotFound(f"No check {check_id}")
+        if check.check_type is CheckType.GAS_SAFETY:
+            raise Unprocessable(
+                "A gas check is recorded with POST /v1/gas-safety-records",
+                field="check_id",
+                location="path",
+            )
+        if check.completed_at is not None:
+            raise Conflict(f"Check {check_id} is already completed")
+        home = await homes.get(session, check.uprn)
+        interval = self.settings.interval_for(check.check_type)
+        expires_on = None if interval is None else next_expiry(data.done_on, interval)
+        copy_by = copy_to_tenant_by(
+            data.done_on,
+            home.tenancy_start_date if home is not None else None,
+            self.settings.tenant_copy_days,
+        )
+        record = CertificateRecord(
+            id=uuid.uuid4(),
+            check_id=check.id,
+            uprn=check.uprn,
+            check_type=check.check_type,
+            done_on=data.done_on,
+            certificate_reference=data.certificate_reference,
+            outcome=data.outcome,
+            contractor_id=caller.contractor_id or check.contractor_id,
+            expires_on=expires_on,
+            copy_to_tenant_by=copy_by,
+            recorded_at=now,
+            recorded_by=caller.subject,
+        )
+        repository.add_certificate(session, record)
+        happened_at = now if data.done_on == today else start_of_london_day(data.done_on)
+        remedy_by = start_of_london_day(data.done_on + timedelta(days=28))
+        defects = [
+            SafetyDefect(
+                id=uuid.uuid4(),
+                record_id=record.id,
+                check_id=check.id,
+                uprn=check.uprn,
+                classification=DefectClassification(defect.classification.value),
+                location=defect.location,
+                description=defect.description,
+                made_safe=False,
+                priority=CERTIFICATE_DEFECT_PRIORITY.get(defect.classification),
+                found_at=happened_at,
+                remedy_by=remedy_by
+                if CERTIFICATE_DEFECT_PRIORITY.get(defect.classification) is RepairPriority.URGENT
+                else None,
+            )
+            for defect in data.defects
+        ]
+        records.add_defects(session, defects)
+        await session.flush()
+        await self.complete(
+            session,
+            check,
+            record_id=record.id,
+            check_date=data.done_on,
+            expires_on=expires_on,
+            certificate_reference=data.certificate_reference,
+            no_access_history=home.no_access_history if home is not None else False,
+            now=now,
+        )
+        trade = (
+            Trade.ELECTRICAL
+            if check.check_type in (CheckType.ELECTRICAL, CheckType.SMOKE_CO_ALARMS)
+            else Trade.GENERAL
+        )
+        events: list[Event] = [
+            SafetyDefectFound(
+                defect_id=defect.id,
+                check_id=check.id,
+                uprn=check.uprn,
+                check_type=check.check_type,
+                classification=defect.classification,
+                priority=defect.priority,
+                trade=trade,
+                location=defect.location,
+                description=defect.description,
+                made_safe=False,
+                remedy_by=defect.remedy_by,
+                found_at=defect.found_at,
+            )
+            for defect in defects
+            if defect.priority is not None
+        ]
+        events.append(
+            CheckCompleted(
+                check_id=check.id,
+                uprn=check.uprn,
+                check_type=check.check_type,
+                outcome=data.outcome,
+                certificate_reference=data.certificate_reference,
+                completed_at=happened_at,
+                next_due_by=expires_on or data.done_on,
+                copy_to_tenant_by=copy_by,
+                defects_found=len(defects),
+                contractor_id=record.contractor_id,
+                visit_id=check.paired_visit_id,
+            )
+        )
+        for event in events:
+            await publish(session, event)
+        public = CertificatePublic.model_validate(record)
+        public.defects_found = len(defects)
+        return public
 
     # -- reading ----------------------------------------------------------------------
 

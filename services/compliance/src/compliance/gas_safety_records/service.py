@@ -109,7 +109,9 @@ class GasSafetyRecordService:
         settings = self.programme.settings
         previous = check.certificate_expires_on
         expires_on = next_gas_expiry(
-            data.check_date, previous, interval_months=settings.interval_for(CheckType.GAS_SAFETY)
+            data.check_date,
+            previous,
+            interval_months=settings.interval_for(CheckType.GAS_SAFETY) or 12,
         )
         copy_by = copy_to_tenant_by(
             data.check_date, home.tenancy_start_date, settings.tenant_copy_days
