@@ -56,9 +56,9 @@ FIGURES: dict[str, list[tuple[str, int, int | None]]] = {
     "visits": [("visits.completed_on_time", 40, 50)],
 }
 """What each stand-in's figures endpoint counts (code, numerator, denominator)."""
-TIMEOUT_SECONDS = 0.5
-WRITE_TIMEOUT_SECONDS = 1.0
-SLOW_SECONDS = 3.0
+TIMEOUT_SECONDS = 1.0
+WRITE_TIMEOUT_SECONDS = 1.5
+SLOW_SECONDS = 5.0
 
 
 @dataclass

@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
@@ -17,6 +18,9 @@ from gateway.homes.endpoints import router as homes_router
 from gateway.openapi_document import contractor_openapi_router, serve_published_openapi
 from gateway.operations import service_readiness
 from gateway.passthrough import passthrough_router
+from gateway.rate_limits import RateLimiter
+from gateway.reports.endpoints import router as reports_router
+from gateway.request_ids import RequestIds
 from gateway.residents.endpoints import router as residents_router
 from gateway.routes import compliance, engagement, income, repairs, visits
 from gateway.settings import GatewaySettings
@@ -50,12 +54,37 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)
+    app.state.rate_limiter = RateLimiter(settings)
     add_process_defaults(app, process="gateway", settings=settings, readiness=service_readiness())
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Request-ID",
+            ],
+            expose_headers=[
+                "X-Request-ID",
+                "Location",
+                "ETag",
+                "Retry-After",
+                "Idempotent-Replayed",
+                "Content-Disposition",
+            ],
+            max_age=600,
+        )
+    app.add_middleware(RequestIds)  # outermost: every answer carries the request id
     for router in (
         homes_router,
         tenancies_router,
         residents_router,
         visits_router,
+        reports_router,
     ):
         app.include_router(router)
     for service in (repairs, compliance, income, engagement, visits):

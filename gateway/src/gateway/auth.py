@@ -174,14 +174,17 @@ async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The caller, from a valid bearer token (401 problem details otherwise)."""
+    """The caller, from a valid bearer token (401 problem details otherwise), within
+    their rate limit (429 otherwise; gateway.rate_limits)."""
     if credentials is None:
         raise Unauthorized(
             "This API needs a bearer token: send Authorization: Bearer <token>",
             headers={"WWW-Authenticate": BEARER_REALM},
         )
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+    principal = await verifier.verify(credentials.credentials)
+    request.app.state.rate_limiter.take(principal.subject)
+    return principal
 
 
 class ScopeCheck:

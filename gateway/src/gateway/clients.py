@@ -27,6 +27,7 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from gateway.auth import SCOPES, Principal
 from gateway.metrics import DOWNSTREAM_DURATION
+from gateway.request_ids import current_request_id
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES, Service
 from hearth_kit.auth import issue_internal_token
@@ -128,6 +129,8 @@ class Downstreams:
                 **(headers or {}),
                 "Authorization": f"Bearer {self.internal_token(service, caller)}",
             }
+        if (request_id := current_request_id.get()) is not None:
+            headers = {**(headers or {}), "X-Request-ID": request_id}
         budget = self.timeout if method in ("GET", "HEAD") else self.write_timeout
         if timeout is not None:
             budget = min(budget, timeout)

@@ -70,6 +70,11 @@ class GatewaySettings(BaseSettings):
     rate_limit_burst: int = Field(
         default=200, ge=1, description="Requests a client may make at once above the average"
     )
+    rate_limit_overrides: dict[str, float] = Field(
+        default={},
+        description="Requests a second for particular clients, by token subject (JSON "
+        'object, e.g. {"gasco-client": 5})',
+    )
     cors_origins: list[str] = Field(
         default=[],
         description="Origins of the internal front-ends allowed to call the API from a "

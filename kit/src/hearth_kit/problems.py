@@ -123,6 +123,10 @@ class ContentTooLarge(ProblemError):
     status, title, slug = 413, "Content too large", "content-too-large"
 
 
+class TooManyRequests(ProblemError):
+    status, title, slug = 429, "Too many requests", "too-many-requests"
+
+
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
 

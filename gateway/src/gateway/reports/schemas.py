@@ -1,0 +1,57 @@
+"""The regulator's Tenant Satisfaction Measures for one reporting year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearth_contracts.topics import Service
+
+TSM_CODES: tuple[str, ...] = (
+    "RP02.1",
+    "RP02.2",
+    "BS01",
+    "BS02",
+    "BS03",
+    "BS04",
+    "BS05",
+    "CH01.1",
+    "CH01.2",
+    "CH02.1",
+    "CH02.2",
+    *(f"TP{n:02d}" for n in range(1, 13)),
+)
+"""The measures the report carries, in the regulator's order: repairs completed on time
+(RP02), building safety (BS01 to BS05), complaints (CH01, CH02) and the tenant
+perception survey (TP01 to TP12)."""
+
+
+class TsmMeasure(BaseModel):
+    """One measure as its service counted it, with what it was counted from."""
+
+    code: str = Field(examples=["RP02.1"])
+    description: str | None
+    numerator: int | None
+    denominator: int | None
+    per: int = Field(default=1, description="1 for a ratio, 1000 for per 1,000 homes")
+    value: float | None = Field(description="numerator x per / denominator; null when unknown")
+    source: Service | None = Field(description="The service that counted it; null when none did")
+
+
+class TsmReport(BaseModel):
+    """The Tenant Satisfaction Measures for a reporting year (1 April to 31 March),
+    each with its numerator and denominator, combined from the services' figures."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    year: str = Field(examples=["2026-27"])
+    from_: date = Field(alias="from", examples=["2026-04-01"])
+    to: date = Field(examples=["2027-03-31"])
+    measures: list[TsmMeasure]
+    missing: list[str] = Field(
+        description="Codes no service reported (their rows have null figures)", examples=[["BS05"]]
+    )
+    degraded: list[Service] = Field(
+        description="Services whose figures did not come back: the codes they count are missing"
+    )

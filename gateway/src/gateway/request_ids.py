@@ -1,0 +1,59 @@
+"""Request ids: every answer carries `X-Request-ID`, the caller's own when it sent a
+usable one, else a new one; the id goes on every log line of the request (structlog
+context), on the request's span (`hearth.request_id`, so a trace can be found from it)
+and on every call to a service.
+
+Pure ASGI middleware: no per-request task or body copy.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+import structlog
+from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "x-request-id"
+USABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+"""A caller's id is kept when it is short and plain (no spaces, nothing to escape)."""
+
+current_request_id: ContextVar[str | None] = ContextVar("hearth_request_id", default=None)
+
+
+def _sent_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == HEADER.encode():
+            text = value.decode("latin-1")
+            return text if USABLE.match(text) else None
+    return None
+
+
+class RequestIds:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _sent_id(scope) or uuid.uuid4().hex
+        token = current_request_id.set(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        trace.get_current_span().set_attribute("hearth.request_id", request_id)
+        encoded = request_id.encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != HEADER.encode()]
+                headers.append((HEADER.encode(), encoded))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+            current_request_id.reset(token)

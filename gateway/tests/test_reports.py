@@ -1,0 +1,89 @@
+"""The Tenant Satisfaction Measures report: the regulator's codes from the services'
+figures, with numerators and denominators, as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from gateway_stand_ins import OpenGateway, StandIns, bearer
+
+from gateway.reports.schemas import TSM_CODES
+
+
+async def test_the_report_combines_every_code_from_the_services_figures(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("repairs_manager")
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["year"], report["from"], report["to"]) == ("2026-27", "2026-04-01", "2027-03-31")
+    assert [m["code"] for m in report["measures"]] == list(TSM_CODES)
+    by_code = {m["code"]: m for m in report["measures"]}
+    assert by_code["RP02.1"] | {"description": None} == {
+        "code": "RP02.1",
+        "description": None,
+        "numerator": 80,
+        "denominator": 100,
+        "per": 1,
+        "value": 0.8,
+        "source": "repairs",
+    }
+    assert by_code["CH01.1"]["per"] == 1000
+    assert by_code["TP12"]["source"] == "engagement"
+    assert report["missing"] == ["BS05"]
+    assert by_code["BS05"]["numerator"] is None
+    assert report["degraded"] == []
+    asked = stand_ins.received("repairs", "GET", "/v1/repairs/figures")
+    assert asked
+
+
+async def test_the_report_as_csv_by_accept_or_format(gateway: httpx.AsyncClient) -> None:
+    for request in (
+        {"params": {"year": "2026-27", "format": "csv"}},
+        {"params": {"year": "2026-27"}, "headers": {"Accept": "text/csv"}},
+    ):
+        headers = {**bearer("admin"), **request.get("headers", {})}
+        response = await gateway.get("/v1/reports/tsm", params=request["params"], headers=headers)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        assert 'filename="tsm-2026-27.csv"' in response.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert [row["code"] for row in rows] == list(TSM_CODES)
+        assert (rows[0]["numerator"], rows[0]["denominator"]) == ("80", "100")
+
+
+async def test_a_year_that_is_not_april_to_march_is_a_422_naming_year(
+    gateway: httpx.AsyncClient,
+) -> None:
+    for year in ("2026-28", "2026", "26-27"):
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": year}, headers=bearer("admin")
+        )
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["year"]
+
+
+async def test_with_engagement_stopped_its_codes_are_missing_and_it_is_degraded(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(engagement_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+        )
+    report = response.json()
+    assert report["degraded"] == ["engagement"]
+    assert "TP01" in report["missing"]
+    assert "CH02.2" in report["missing"]
+    assert "RP02.1" not in report["missing"]
+
+
+async def test_the_report_needs_reports_read(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("contact_centre")
+    )
+    assert response.status_code == 403
+    assert response.json()["missing_scopes"] == ["reports:read"]
