@@ -15,6 +15,8 @@ Parts (all by default, in this order):
   compliance  the homes import and the daily sweep at 10,000 and 100,000 homes
             (300,000 checks): the large-to-small ratio shows it linear (at most 11)
   visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11)
+  repairs   availability p99 at 10,000 open work orders and figures over 200,000 repairs,
+            each against its bare SQL in the same run
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -37,11 +39,12 @@ from typing import Any
 from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
 from bench.pipeline import run_pipeline
+from bench.repairs import repairs_rows, repairs_step
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
 from bench.visits import visits_rows, visits_step
 from bench.workbench import REPO, Workbench, machine, postgres_started_at, workbench
 
-PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance", "visits")
+PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance", "visits", "repairs")
 RESULTS = REPO / "bench" / "results"
 
 
@@ -197,6 +200,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("compliance", lambda: compliance_step(bench, scale)))
         if "visits" in parts:
             steps.append(("visits", lambda: visits_step(bench, scale)))
+        if "repairs" in parts:
+            steps.append(("repairs", lambda: repairs_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -410,6 +415,8 @@ def table(results: dict[str, Any]) -> str:
         lines += compliance_rows(compliance)
     if visits := results.get("visits"):
         lines += visits_rows(visits, _row)
+    if repairs := results.get("repairs"):
+        lines += repairs_rows(repairs, _row)
     if warning := results.get("warning"):
         lines.append(f"WARNING: {warning}")
     for name, error in results.get("errors", {}).items():
