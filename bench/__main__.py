@@ -17,6 +17,8 @@ Parts (all by default, in this order):
   visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11)
   repairs   availability p99 at 10,000 open work orders and figures over 200,000 repairs,
             each against its bare SQL in the same run
+  engagement the complaint-deadline sweep and the message sender at 2,000 and 20,000 rows
+             (linear: at most 11)
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -38,13 +40,24 @@ from typing import Any
 
 from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
+from bench.engagement import run_engagement
 from bench.pipeline import run_pipeline
 from bench.repairs import repairs_rows, repairs_step
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
 from bench.visits import visits_rows, visits_step
 from bench.workbench import REPO, Workbench, machine, postgres_started_at, workbench
 
-PARTS = ("relay", "consumer", "e2e", "requests", "overview", "compliance", "visits", "repairs")
+PARTS = (
+    "relay",
+    "consumer",
+    "e2e",
+    "requests",
+    "overview",
+    "compliance",
+    "visits",
+    "repairs",
+    "engagement",
+)
 RESULTS = REPO / "bench" / "results"
 
 
@@ -202,6 +215,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("visits", lambda: visits_step(bench, scale)))
         if "repairs" in parts:
             steps.append(("repairs", lambda: repairs_step(bench, scale)))
+        if "engagement" in parts:
+            steps.append(("engagement", lambda: engagement_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -225,6 +240,10 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
                 )
                 print(f"bench: WARNING: {results['warning']}", flush=True)
     return results
+
+
+async def engagement_step(bench: Workbench, scale: float) -> dict[str, Any]:
+    return {"engagement": await run_engagement(bench, scale=scale)}
 
 
 async def compliance_step(bench: Workbench, scale: float) -> dict[str, Any]:
