@@ -24,6 +24,7 @@ from hearth_contracts.events.compliance import (
     AccessEscalated,
     CheckCompleted,
     CheckDue,
+    CheckType,
     PropertyRegistered,
 )
 from hearth_contracts.events.engagement import SurveyKind
@@ -152,8 +153,8 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
 
     @handlers.on(CheckCompleted)
     async def on_check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
-        """The tenant's copy of the safety record, and an invitation to say how the
-        check went."""
+        """The tenant's copy of the safety record, and after a gas check an invitation
+        to say how it went."""
         completed = envelope.data
         await write_to(
             session,
@@ -168,13 +169,14 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             },
             envelope,
         )
-        await surveys.invite(
-            session,
-            uprn=completed.uprn,
-            survey=SurveyKind.GAS_CHECK,
-            about_id=completed.check_id,
-            now=envelope.time,
-        )
+        if completed.check_type == CheckType.GAS_SAFETY:  # the survey is the gas check's
+            await surveys.invite(
+                session,
+                uprn=completed.uprn,
+                survey=SurveyKind.GAS_CHECK,
+                about_id=completed.check_id,
+                now=envelope.time,
+            )
 
     @handlers.on(ArrearsStageChanged)
     async def on_arrears_stage_changed(

@@ -149,3 +149,31 @@ async def test_without_consent_nothing_is_recorded(
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "consent"
     assert await flags(engagement_database, uprn) == []
+
+
+async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
+    )
+    assert recorded.status_code == 201
+    assert DETAIL not in recorded.text
+    assert "dependent_on_medical_equipment" not in recorded.text
+    next_review = (date.today() + timedelta(days=365)).isoformat()
+    reviewed = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
+        json={"reviewed_at": datetime.now(UTC).isoformat(), "review_on": next_review},
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert DETAIL not in reviewed.text
+    assert reviewed.json()["review_on"] == next_review
+    assert json.loads((await flags(engagement_database, uprn))[-1])["review_on"] == next_review
+    past = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
+        json={"reviewed_at": datetime.now(UTC).isoformat(), "review_on": "2020-01-01"},
+    )
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["field"] == "review_on"

@@ -13,6 +13,8 @@ from engagement.vulnerabilities.schemas import (
     VulnerabilityCreate,
     VulnerabilityPublic,
     VulnerabilityReadPublic,
+    VulnerabilityReceipt,
+    VulnerabilityReview,
 )
 from engagement.vulnerabilities.service import vulnerability_service
 from hearth_kit.auth import Caller, require_scope
@@ -30,7 +32,7 @@ ReaderDep = Annotated[Caller, Depends(require_scope("vulnerabilities:read"))]
 WriterDep = Annotated[Caller, Depends(require_scope("vulnerabilities:write"))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=VulnerabilityPublic)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=VulnerabilityReceipt)
 async def record_vulnerability(
     resident_id: uuid.UUID,
     body: VulnerabilityCreate,
@@ -61,6 +63,19 @@ async def vulnerability_reads(
 ) -> list[VulnerabilityReadPublic]:
     """The audit: who read this resident's vulnerabilities, latest first."""
     return await vulnerability_service.audit(session, resident_id)
+
+
+@router.post("/{vulnerability_id}/review", response_model=VulnerabilityReceipt)
+async def review_vulnerability(
+    resident_id: uuid.UUID,
+    vulnerability_id: uuid.UUID,
+    body: VulnerabilityReview,
+    session: SessionDep,
+    caller: WriterDep,
+) -> VulnerabilityReceipt:
+    """Record a review with the resident and the next review's date (publishes the
+    flag)."""
+    return await vulnerability_service.review(session, resident_id, vulnerability_id, body)
 
 
 @router.delete("/{vulnerability_id}", status_code=status.HTTP_204_NO_CONTENT)

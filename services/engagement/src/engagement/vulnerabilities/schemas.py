@@ -25,6 +25,30 @@ class VulnerabilityCreate(BaseModel):
     review_on: date = Field(description="When it is next reviewed with the resident")
 
 
+class VulnerabilityReview(BaseModel):
+    """A vulnerability reviewed with the resident: still right, with the next review's
+    date (and the detail or adjustments as they now stand)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reviewed_at: AwareDatetime
+    review_on: date
+    detail: str | None = Field(default=None, max_length=2000)
+    adjustments: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
+
+
+class VulnerabilityReceipt(BaseModel):
+    """What recording or reviewing answers: the record's id and next review, never the
+    vulnerability itself (seeing it needs vulnerabilities:read, and is audited)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    review_on: date
+    recorded_at: datetime
+
+
 class VulnerabilityPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -16,6 +16,8 @@ from engagement.vulnerabilities.schemas import (
     VulnerabilityCreate,
     VulnerabilityPublic,
     VulnerabilityReadPublic,
+    VulnerabilityReceipt,
+    VulnerabilityReview,
 )
 from hearth_contracts.events.engagement import VulnerabilityRecorded
 from hearth_kit.auth import Caller
@@ -51,7 +53,7 @@ class VulnerabilityService:
         resident_id: uuid.UUID,
         data: VulnerabilityCreate,
         caller: Caller,
-    ) -> VulnerabilityPublic:
+    ) -> VulnerabilityReceipt:
         """Record a vulnerability with the resident's consent (publishes the flag)."""
         now = datetime.now(UTC)
         resident = await self._resident(session, resident_id)
@@ -73,7 +75,7 @@ class VulnerabilityService:
         repository.add(session, vulnerability)
         await session.flush()
         await announce(session, resident, now)
-        return VulnerabilityPublic.model_validate(vulnerability)
+        return VulnerabilityReceipt.model_validate(vulnerability)
 
     async def read(
         self, session: AsyncSession, resident_id: uuid.UUID, caller: Caller
@@ -93,6 +95,33 @@ class VulnerabilityService:
         )
         await session.flush()
         return [VulnerabilityPublic.model_validate(v) for v in current]
+
+    async def review(
+        self,
+        session: AsyncSession,
+        resident_id: uuid.UUID,
+        vulnerability_id: uuid.UUID,
+        data: VulnerabilityReview,
+    ) -> VulnerabilityReceipt:
+        """Record a review: the next review date, and the detail or adjustments as they
+        now stand (publishes the flag with the new review date)."""
+        now = datetime.now(UTC)
+        if data.reviewed_at > now:
+            raise Unprocessable("reviewed_at is in the future", field="reviewed_at")
+        if data.review_on <= now.date():
+            raise Unprocessable("review_on must be a future date", field="review_on")
+        resident = await self._resident(session, resident_id)
+        vulnerability = await repository.get(session, resident.id, vulnerability_id)
+        if vulnerability is None or vulnerability.removed_at is not None:
+            raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
+        vulnerability.review_on = data.review_on
+        if data.detail is not None:
+            vulnerability.detail = data.detail
+        if data.adjustments is not None:
+            vulnerability.adjustments = list(dict.fromkeys(data.adjustments))
+        await session.flush()
+        await announce(session, resident, now)
+        return VulnerabilityReceipt.model_validate(vulnerability)
 
     async def remove(
         self, session: AsyncSession, resident_id: uuid.UUID, vulnerability_id: uuid.UUID
