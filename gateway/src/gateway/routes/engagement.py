@@ -64,6 +64,13 @@ ROUTES: list[PassThrough] = [
         status_code=201,
     ),
     PassThrough(
+        "POST",
+        "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review",
+        "engagement",
+        VULNERABILITIES_WRITE,
+        "Record a review and the next review date; publishes vulnerability-recorded",
+    ),
+    PassThrough(
         "DELETE",
         "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}",
         "engagement",
