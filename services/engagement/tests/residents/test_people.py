@@ -185,3 +185,73 @@ async def test_a_visit_confirming_a_household_of_one_records_that_they_live_alon
     assert resident["lives_alone"] is True
     assert resident["household_size"] == 1
     assert resident["details_to_follow_up"] == ["contact_details"]
+
+
+async def test_recording_a_tenant_by_their_person_id_keeps_one_resident(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    tenancy = tenancy_of(uprn, person_id)
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    response = await engagement.post(
+        "/v1/residents",
+        json={
+            "person_id": str(person_id),
+            "tenancy_id": str(tenancy.tenancy_id),
+            "uprn": uprn,
+            "full_name": "Tenant 0",
+            "phone": "07700 900123",
+            "preferred_channel": "text",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == str(person_id)
+    assert response.json()["preferred_channel"] == "text"
+    listed = (await engagement.get("/v1/residents", params={"uprn": uprn})).json()["items"]
+    assert [r["id"] for r in listed] == [str(person_id)]
+
+
+async def test_a_tenant_of_a_known_tenancy_registered_by_name_is_that_person(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    tenancy = tenancy_of(uprn, person_id)
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    response = await engagement.post(
+        "/v1/residents",
+        json={
+            "tenancy_id": str(tenancy.tenancy_id),
+            "uprn": uprn,
+            "full_name": "tenant  0",
+            "preferred_channel": "letter",
+            "language": "pl",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == str(person_id)
+    assert response.json()["language"] == "pl"
+
+
+async def test_a_person_registered_before_income_announces_the_tenancy_keeps_the_id(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    tenancy = tenancy_of(uprn, person_id)
+    response = await engagement.post(
+        "/v1/residents",
+        json={
+            "person_id": str(person_id),
+            "tenancy_id": str(tenancy.tenancy_id),
+            "uprn": uprn,
+            "full_name": "Tenant 0",
+            "preferred_channel": "letter",
+        },
+    )
+    assert response.json()["id"] == str(person_id)
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    listed = (await engagement.get("/v1/residents", params={"uprn": uprn})).json()["items"]
+    assert [r["id"] for r in listed] == [str(person_id)]
+    assert len(await registered_events(engagement_database, uprn)) == 1

@@ -53,6 +53,12 @@ class ResidentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    person_id: uuid.UUID | None = Field(
+        default=None,
+        description="The platform's id for this person (income's tenancy names each "
+        "tenant's): their details are recorded under it. Left out: a tenant of a known "
+        "tenancy with the same name is that person; anyone else gets a new id",
+    )
     tenancy_id: uuid.UUID | None = None
     uprn: Uprn | None = None
     full_name: str = Field(min_length=1, max_length=200)

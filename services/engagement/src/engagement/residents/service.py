@@ -113,10 +113,69 @@ class ResidentService:
                     f"Tenancy {data.tenancy_id} is of home {tenancy.uprn}, not {data.uprn}",
                     field="uprn",
                 )
-        resident = Resident(id=uuid.uuid4(), **data.model_dump(), registered_at=datetime.now(UTC))
+        known = await self._same_person(session, data)
+        if known is not None:
+            return await self._record_details(session, known, data)
+        details = data.model_dump(exclude={"person_id"})
+        resident = Resident(
+            id=data.person_id or uuid.uuid4(), **details, registered_at=datetime.now(UTC)
+        )
         repository.add(session, resident)
         await session.flush()
         await announce_registered(session, resident)
+        return to_public(resident)
+
+    async def _same_person(self, session: AsyncSession, data: ResidentCreate) -> Resident | None:
+        """The resident this registration is about, when already known: the person id
+        given, else a tenant of the (known) tenancy with the same name. One person, one
+        id."""
+        if data.person_id is not None:
+            resident = await repository.get(session, data.person_id, for_update=True)
+            if (
+                resident is not None
+                and data.tenancy_id is not None
+                and resident.tenancy_id not in (None, data.tenancy_id)
+            ):
+                raise Unprocessable(
+                    f"Person {data.person_id} is on tenancy {resident.tenancy_id}",
+                    field="tenancy_id",
+                )
+            return resident
+        if data.tenancy_id is None:
+            return None
+        wanted = " ".join(data.full_name.split()).casefold()
+        for resident in await repository.on_tenancy(session, data.tenancy_id):
+            if " ".join(resident.full_name.split()).casefold() == wanted:
+                return resident
+        return None
+
+    async def _record_details(
+        self, session: AsyncSession, resident: Resident, data: ResidentCreate
+    ) -> ResidentPublic:
+        """Record the details given for a known person (resident-updated says which)."""
+        changes = data.model_dump(exclude={"person_id", "tenancy_id", "uprn"})
+        changes["format_needs"] = list(dict.fromkeys(changes["format_needs"]))
+        changes["accessibility_needs"] = list(dict.fromkeys(changes["accessibility_needs"]))
+        changed = [
+            FIELD_GROUPS[name]
+            for name, value in changes.items()
+            if getattr(resident, name) != value
+        ]
+        first_tenancy = resident.tenancy_id is None and data.tenancy_id is not None
+        if first_tenancy:
+            resident.tenancy_id, resident.uprn = data.tenancy_id, data.uprn
+            changed.append(ResidentField.HOUSEHOLD)
+        if not changed:
+            return to_public(resident)
+        for name, value in changes.items():
+            setattr(resident, name, value)
+        resident.updated_at = datetime.now(UTC)
+        resident.version += 1
+        await session.flush()
+        if first_tenancy:
+            await announce_registered(session, resident)
+        else:
+            await announce_updated(session, resident, changed)
         return to_public(resident)
 
     async def update(
