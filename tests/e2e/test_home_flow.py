@@ -78,6 +78,8 @@ async def set_up_home(gateway: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
     resident = await gateway.post(
         "/v1/residents",
         json={
+            # One id per person: the tenant income named is the resident engagement records.
+            "person_id": tenancy.json()["tenants"][0]["person_id"],
             "tenancy_id": tenancy.json()["id"],
             "uprn": uprn,
             "full_name": "Ada Okafor",
