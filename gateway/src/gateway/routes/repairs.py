@@ -1,11 +1,163 @@
-"""The repairs service's routes the gateway passes through (gateway.passthrough)."""
+"""The repairs service's routes the gateway passes through (gateway.passthrough).
+
+Staff read with `repairs:read`, report repairs, raise work orders and book appointments
+with `repairs:write`, and approve variations and recharges and run Awaab's Law cases
+with `repairs:manage`. Contractors use only the `/v1/contractor/...` rows (scope
+`contractor`); their internal token carries `contractor_id`, and the repairs service
+filters every contractor query by it (another contractor's work order is a 404 there,
+not only here). `/v1/repairs/figures` comes before `/v1/repairs/{repair_id}`."""
 
 from __future__ import annotations
 
 from gateway.passthrough import PassThrough
 
+READ = ("repairs:read",)
+WRITE = ("repairs:write",)
+MANAGE = ("repairs:manage",)
+CONTRACTOR = ("contractor",)
+
 ROUTES: list[PassThrough] = [
+    # repair requests
+    PassThrough("GET", "/v1/repairs", "repairs", READ, "Repair requests, by home or status"),
     PassThrough(
-        "GET", "/v1/repairs", "repairs", ("repairs:read",), "Repair requests, by home or status"
+        "GET",
+        "/v1/repairs/figures",
+        "repairs",
+        READ,
+        "RP02.1, RP02.2, right first time, appointments, E:U:R, recharges, Awaab's Law",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/repairs",
+        "repairs",
+        WRITE,
+        "Report a repair (priority or triage answers); publishes repair-reported",
+        status_code=201,
+    ),
+    PassThrough("GET", "/v1/repairs/{repair_id}", "repairs", READ, "One repair request"),
+    # recharges
+    PassThrough(
+        "POST",
+        "/v1/repairs/{repair_id}/recharges",
+        "repairs",
+        WRITE,
+        "Recharge the household (held for a manager where a vulnerability is recorded)",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/recharges/{recharge_id}/approval",
+        "repairs",
+        MANAGE,
+        "Approve a recharge held for a recorded vulnerability; publishes recharge-raised",
+    ),
+    # work orders
+    PassThrough(
+        "POST",
+        "/v1/work-orders",
+        "repairs",
+        WRITE,
+        "Raise a work order with SOR lines for one contractor (pushed to its webhook)",
+        status_code=201,
+    ),
+    PassThrough("GET", "/v1/work-orders", "repairs", READ, "Work orders, by home and status"),
+    PassThrough("GET", "/v1/work-orders/{work_order_id}", "repairs", READ, "One work order"),
+    PassThrough(
+        "POST",
+        "/v1/work-orders/{work_order_id}/variation-approval",
+        "repairs",
+        MANAGE,
+        "Approve a variation within the approver's limit",
+    ),
+    # appointments
+    PassThrough(
+        "GET",
+        "/v1/appointments/availability",
+        "repairs",
+        READ,
+        "Free slots for one appointment covering the given trades at a home",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/appointments",
+        "repairs",
+        WRITE,
+        "Book one appointment for work orders at one home; publishes appointment-booked",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET", "/v1/appointments", "repairs", READ, "Appointments, soonest first, by home/status"
+    ),
+    PassThrough(
+        "POST",
+        "/v1/appointments/{appointment_id}/rebook",
+        "repairs",
+        WRITE,
+        "Move an appointment to another slot",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/appointments/{appointment_id}/outcome",
+        "repairs",
+        WRITE,
+        "Kept, missed or no access; publishes appointment-missed for the last two",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/appointment-requests",
+        "repairs",
+        READ,
+        "Work found on a visit waiting for one appointment",
+    ),
+    # Awaab's Law
+    PassThrough(
+        "POST",
+        "/v1/awaab-cases",
+        "repairs",
+        MANAGE,
+        "Open an Awaab's Law case from a contact or complaint",
+        status_code=201,
+    ),
+    PassThrough("GET", "/v1/awaab-cases", "repairs", READ, "Awaab's Law cases with their clocks"),
+    PassThrough("GET", "/v1/awaab-cases/{case_id}", "repairs", READ, "One Awaab's Law case"),
+    *(
+        PassThrough(
+            "POST",
+            f"/v1/awaab-cases/{{case_id}}/clocks/{{milestone}}/{action}",
+            "repairs",
+            MANAGE,
+            summary,
+        )
+        for action, summary in (
+            ("pause", "Pause a clock, with the reason"),
+            ("resume", "Resume a paused clock (its deadline moves on)"),
+            ("stop", "Stop a clock: the step was done, with evidence"),
+        )
+    ),
+    # the contractor API (HACT-shaped)
+    PassThrough(
+        "GET", "/v1/contractor/work-orders", "repairs", CONTRACTOR, "The contractor's work orders"
+    ),
+    PassThrough(
+        "GET",
+        "/v1/contractor/work-orders/{work_order_id}",
+        "repairs",
+        CONTRACTOR,
+        "One of the contractor's work orders (another contractor's is a 404)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/contractor/work-orders/{work_order_id}/status",
+        "repairs",
+        CONTRACTOR,
+        "Job status update (appointment, on the way, no access, in progress, variation)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/contractor/work-orders/{work_order_id}/completion",
+        "repairs",
+        CONTRACTOR,
+        "Work order complete; publishes repair-completed",
     ),
 ]
