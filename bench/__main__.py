@@ -12,6 +12,8 @@ Parts (all by default, in this order):
             profile of where the GET's time goes
   overview  every service and the gateway: the home overview's CPU across the six
             processes, and every process's RSS idle and after load
+  gateway   the gateway's home composite against the slowest of its downstream calls
+            alone: req/s, CPU per request over all processes, p99 at half peak
   compliance  the homes import and the daily sweep at 10,000 and 100,000 homes
             (300,000 checks): the large-to-small ratio shows it linear (at most 11)
   visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11)
@@ -41,6 +43,7 @@ from typing import Any
 from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
 from bench.engagement import run_engagement
+from bench.gateway import gateway_rows, gateway_step
 from bench.pipeline import run_pipeline
 from bench.repairs import repairs_rows, repairs_step
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
@@ -57,6 +60,7 @@ PARTS = (
     "visits",
     "repairs",
     "engagement",
+    "gateway",
 )
 RESULTS = REPO / "bench" / "results"
 
@@ -217,6 +221,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("repairs", lambda: repairs_step(bench, scale)))
         if "engagement" in parts:
             steps.append(("engagement", lambda: engagement_step(bench, scale)))
+        if "gateway" in parts:
+            steps.append(("gateway", lambda: gateway_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -434,6 +440,8 @@ def table(results: dict[str, Any]) -> str:
         lines += compliance_rows(compliance)
     if visits := results.get("visits"):
         lines += visits_rows(visits, _row)
+    if gateway_found := results.get("gateway"):
+        lines += gateway_rows(gateway_found, _row)
     if repairs := results.get("repairs"):
         lines += repairs_rows(repairs, _row)
     if warning := results.get("warning"):

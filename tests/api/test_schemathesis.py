@@ -28,6 +28,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.api]
 MAX_EXAMPLES = int(os.environ.get("HEARTH_SCHEMATHESIS_MAX_EXAMPLES", "10"))
 SEED = 20261129
 TIMEOUT_SECONDS = 900
+FINDINGS = Path(__file__).resolve().parents[2] / "var" / "schemathesis"
+"""Each run's full report, kept after the test (var/ is not in git)."""
+FINDINGS.mkdir(parents=True, exist_ok=True)
 
 
 async def schemathesis(url: str, token: str, report: Path) -> tuple[int, str]:
@@ -76,4 +79,8 @@ async def test_every_operation_answers_within_its_schema(
     url = platform.apps[name].url
     token = user_token() if name == "gateway" else long_internal_token(name)
     code, output = await schemathesis(url, token, tmp_path / f"{name}.xml")
-    assert code == 0, f"Schemathesis found faults in {name}:\n{output[-20000:]}"
+    (FINDINGS / f"{name}.txt").write_text(output)
+    assert code == 0, (
+        f"Schemathesis found faults in {name} (all of it: {FINDINGS / name}.txt):\n"
+        + output[output.find("FAILURES") :][:20000]
+    )

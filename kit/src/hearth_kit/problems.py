@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -206,8 +206,24 @@ async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.problem(instance=request.url.path), headers=exc.headers)
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method some route of the app serves at this path. Starlette's 405 names
+    only the first route that matched the path, so a path served by two routes (GET in
+    one router, PATCH in another) would be answered with half its methods."""
+    methods: set[str] = set()
+    path = request.scope.get("path", "")
+    for route in routing.iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods)) if methods else None
+
+
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
     status = HTTPStatus(exc.status_code)
     body = Problem(
         title=status.phrase,
@@ -215,7 +231,7 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
         detail=str(exc.detail) if exc.detail != status.phrase else None,
         instance=request.url.path,
     )
-    return problem_response(body.model_dump(exclude_none=True), headers=dict(exc.headers or {}))
+    return problem_response(body.model_dump(exclude_none=True), headers=headers)
 
 
 def _route_of(request: Request) -> str:
@@ -294,6 +310,7 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 _ERROR_DESCRIPTIONS: dict[str, str] = {
     "409": "Conflict: another request with the same Idempotency-Key is in progress, or "
     "the change conflicts with the resource's state (problem details)",
+    "404": "Nothing has the id (or UPRN) in the path (problem details)",
     "413": "The request body is larger than the limit (problem details)",
     "422": "Validation error: `errors[].field` names each field (problem details)",
 }
@@ -338,6 +355,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault("413", {"description": _ERROR_DESCRIPTIONS["413"]})
             if method == "post" and _uses_idempotency(operation):
                 responses.setdefault("409", {"description": _ERROR_DESCRIPTIONS["409"]})
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                responses.setdefault("404", {"description": _ERROR_DESCRIPTIONS["404"]})
             for status, response in responses.items():
                 if not _is_error(str(status)) or "$ref" in response:
                     continue

@@ -1,0 +1,223 @@
+"""The gateway's home composite against the downstream calls it is made of, in one run.
+
+Every service and the gateway run in their own processes (as the Procfile runs them).
+Measured side by side:
+
+1. each downstream call the home composite makes, alone, straight at its service with
+   an internal token (wrk, 16 connections): the slowest of them is the ceiling a
+   composite of it can reach;
+2. the composite (gateway `GET /v1/homes/{uprn}`) at its peak (wrk): its req/s against
+   the slowest call's (target >= 0.6), and its CPU per request summed over all six
+   processes, background CPU (relay and consumer polls, measured idle) taken off
+   (target <= 15 ms);
+3. at a fixed rate of half the composite's peak (open loop: requests start on a
+   schedule, not when the last one ends), the composite's p99 against the slowest
+   call's p99 at that same rate (target <= 1.2 x + 5 ms).
+
+`--scale` shortens every load (at least 2 s each).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+
+from bench.request_cost import (
+    SERVICES,
+    UPRN,
+    gateway_token,
+    internal_token,
+    register_home,
+    settle,
+    wrk,
+)
+from bench.workbench import ServiceProcess, Workbench, cpu_seconds
+
+CALLS: list[tuple[str, str]] = [
+    ("compliance", f"/v1/homes/{UPRN}"),
+    ("compliance", f"/v1/compliance/homes/{UPRN}"),
+    ("income", f"/v1/tenancies?uprn={UPRN}&status=current"),
+    ("engagement", f"/v1/residents?uprn={UPRN}"),
+    ("visits", f"/v1/visits?uprn={UPRN}"),
+    ("repairs", f"/v1/repairs?uprn={UPRN}&status=open"),
+    ("repairs", f"/v1/appointment-requests?uprn={UPRN}"),
+]
+"""The calls the home composite makes for a home without a tenancy (the rent summary
+needs one), each as the gateway makes it."""
+
+CONNECTIONS = 16
+IDLE_SAMPLE_SECONDS = 3.0
+
+
+async def fixed_rate(
+    url: str, token: str, *, rate: float, seconds: float
+) -> dict[str, float | int]:
+    """Open-loop load: request i starts at i / rate seconds whatever came before; the
+    latencies' p50 and p99 in milliseconds, and how many failed."""
+    total = max(1, int(rate * seconds))
+    latencies: list[float] = []
+    failures = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=30
+    ) as client:
+
+        async def one() -> None:
+            nonlocal failures
+            started = time.perf_counter()
+            try:
+                response = await client.get(url)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - started) * 1000)
+            failures += 0 if ok else 1
+
+        begun = time.perf_counter()
+        tasks = []
+        for i in range(total):
+            delay = begun + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one()))
+        await asyncio.gather(*tasks)
+    latencies.sort()
+    return {
+        "requests": total,
+        "rate": rate,
+        "p50_ms": round(latencies[len(latencies) // 2], 2),
+        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2),
+        "failures": failures,
+    }
+
+
+async def _whole_overview(url: str, token: str) -> None:
+    """Wait until the composite answers whole (each service's pool is open)."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        for _attempt in range(20):
+            answer = await client.get(url, headers={"Authorization": f"Bearer {token}"})
+            if answer.status_code == 200 and not answer.json().get("degraded"):
+                return
+            await asyncio.sleep(1)
+    raise RuntimeError(f"the composite is not whole: {answer.status_code} {answer.text}")
+
+
+async def run_gateway(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
+    seconds = max(2.0, round(10 * scale, 1))
+    processes: dict[str, ServiceProcess] = {}
+    for service in SERVICES:
+        processes[service] = await bench.start_service(
+            service, await bench.service_database(service)
+        )
+    urls = {f"{service}_url": processes[service].url for service in SERVICES}
+    processes["gateway"] = await bench.start_service("gateway", "", **urls)
+    await settle(3)
+    await register_home(processes["compliance"], internal_token("compliance"))
+    token = gateway_token()
+    composite = f"{processes['gateway'].url}/v1/homes/{UPRN}"
+    await _whole_overview(composite, token)
+
+    alone: dict[str, Any] = {}
+    for service, path in CALLS:
+        url = f"{processes[service].url}{path}"
+        pid = processes[service].pid
+        wrk(url, 1, token=internal_token(service), pids=[pid])  # warm-up
+        load = wrk(url, seconds, token=internal_token(service), pids=[pid])
+        alone[f"{service} {path.split('?')[0]}"] = {
+            "url": url,
+            "service": service,
+            **load.as_dict(),
+        }
+    slowest_name = min(alone, key=lambda name: alone[name]["per_second"])
+    slowest = alone[slowest_name]
+
+    pids = [p.pid for p in processes.values()]
+    wrk(composite, 1, token=token, pids=pids, connections=CONNECTIONS)  # warm-up
+    idle_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+    await asyncio.sleep(IDLE_SAMPLE_SECONDS)
+    background = {
+        name: (cpu_seconds(p.pid) - idle_before[name]) / IDLE_SAMPLE_SECONDS
+        for name, p in processes.items()
+    }
+    before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+    started = time.perf_counter()
+    peak = wrk(composite, seconds, token=token, pids=pids, connections=CONNECTIONS)
+    elapsed = time.perf_counter() - started
+    cpu_by_process = {
+        name: round(
+            max(cpu_seconds(p.pid) - before[name] - background[name] * elapsed, 0.0)
+            / max(peak.requests, 1)
+            * 1000,
+            2,
+        )
+        for name, p in processes.items()
+    }
+    cpu_per_request = round(sum(cpu_by_process.values()), 2)
+
+    half = max(1.0, round(peak.per_second / 2, 1))
+    composite_fixed = await fixed_rate(composite, token, rate=half, seconds=seconds)
+    slowest_fixed = await fixed_rate(
+        slowest["url"], internal_token(slowest["service"]), rate=half, seconds=seconds
+    )
+    throughput_ratio = round(peak.per_second / max(slowest["per_second"], 1e-9), 3)
+    p99_limit = round(1.2 * float(slowest_fixed["p99_ms"]) + 5, 2)
+    return {
+        "endpoint": "gateway GET /v1/homes/{uprn} (seven downstream calls to five services)",
+        "load": f"wrk -t1 -c{CONNECTIONS} -d{seconds:g}s on loopback; fixed rate open loop",
+        "downstream_alone": alone,
+        "slowest_downstream": slowest_name,
+        "composite": peak.as_dict(),
+        "throughput_ratio": throughput_ratio,
+        "throughput_target": 0.6,
+        "throughput_met": throughput_ratio >= 0.6,
+        "cpu_ms_per_request_by_process": cpu_by_process,
+        "cpu_ms_per_request": cpu_per_request,
+        "cpu_target_ms": 15,
+        "cpu_met": cpu_per_request <= 15,
+        "half_peak_rate": half,
+        "composite_at_half_peak": composite_fixed,
+        "slowest_at_half_peak": slowest_fixed,
+        "p99_limit_ms": p99_limit,
+        "p99_met": float(composite_fixed["p99_ms"]) <= p99_limit,
+    }
+
+
+async def gateway_step(bench: Workbench, scale: float) -> dict[str, Any]:
+    """The `gateway` part of `python -m bench`."""
+    try:
+        return {"gateway": await run_gateway(bench, scale=scale)}
+    finally:
+        await bench.stop_services()
+
+
+def gateway_rows(found: dict[str, Any], row: Any) -> list[str]:
+    """The benchmark table's rows for the gateway part (`row` is the table's formatter)."""
+    return [
+        row(
+            "gateway home composite req/s vs slowest call alone",
+            f"{found['composite']['per_second']:,}/s",
+            f"{found['downstream_alone'][found['slowest_downstream']]['per_second']:,}/s",
+            f"{found['throughput_ratio']:.2f}",
+            ">= 0.60",
+            found["throughput_met"],
+        ),
+        row(
+            "  composite CPU per request, all six processes",
+            f"{found['cpu_ms_per_request']:.1f} ms",
+            "",
+            "",
+            "<= 15 ms",
+            found["cpu_met"],
+        ),
+        row(
+            f"  p99 at {found['half_peak_rate']:g}/s (half peak) vs slowest call",
+            f"{found['composite_at_half_peak']['p99_ms']:.1f} ms",
+            f"{found['slowest_at_half_peak']['p99_ms']:.1f} ms",
+            "",
+            f"<= {found['p99_limit_ms']:.1f} ms",
+            found["p99_met"],
+        ),
+    ]
