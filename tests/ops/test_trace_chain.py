@@ -24,11 +24,13 @@ import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.auth import issue_development_token
 from hearth_contracts.envelope import header_map
@@ -205,3 +207,41 @@ async def test_a_request_s_trace_is_found_from_its_request_id(platform: Platform
         platform.service("visits").port,
     }
     assert len({s.context.trace_id for s in found}) == 1
+
+
+async def test_metrics_show_requests_by_route_and_status_outbox_and_lag_per_group_and_partition(
+    platform: Platform,
+) -> None:
+    """What the alert rules watch is on /metrics with the labels they use (the services
+    here share one process, so one scrape shows them all)."""
+    group = f"{platform.namespace}.repairs"
+    visits_topic = topic_of("visits", platform.namespace)
+
+    async def scraped() -> dict[str, list[dict[str, str]]] | None:
+        async with httpx.AsyncClient(base_url=platform.service("visits").url) as client:
+            text = (await client.get("/metrics")).text
+        series: dict[str, list[dict[str, str]]] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                series.setdefault(sample.name, []).append(dict(sample.labels))
+        partitions = {
+            s["partition"]
+            for s in series.get("hearth_consumer_lag", [])
+            if s.get("group") == group and s.get("topic") == visits_topic
+        }
+        # Refreshed for every assigned partition every 5 s (and after each batch).
+        return series if partitions == {"0", "1", "2"} else None
+
+    series = await eventually(scraped, timeout=30)
+    assert all(
+        s["service"] == "repairs" for s in series["hearth_consumer_lag"] if s["group"] == group
+    )
+    outbox = ("hearth_outbox_backlog", "hearth_outbox_oldest_age_seconds", "hearth_outbox_parked")
+    for gauge in outbox:
+        assert {"service": "visits"} in series[gauge], gauge
+    assert {
+        "service": "gateway",
+        "method": "POST",
+        "route": REPORT_ROUTE,
+        "status": "201",
+    } in series["hearth_http_request_duration_seconds_count"]
