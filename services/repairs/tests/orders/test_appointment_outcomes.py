@@ -1,0 +1,153 @@
+"""Rebooking frees the old slot's place; kept / missed / no access are recorded once
+the slot has started (appointment-missed for the last two); the overdue gauge counts
+open repairs past their target."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+from hearth_contracts.events.repairs import AppointmentSlot
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from repairs.jobs import measure_overdue
+from repairs.models import Appointment
+from repairs.webhooks.rules import back_off, signature, verify
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+
+
+async def missed_events(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.repairs.appointment-missed.v1",
+            )
+        )
+    return int(count or 0)
+
+
+async def test_rebooking_moves_the_appointment_and_frees_the_old_place(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn, trade="electrical")
+    slots = (
+        await staff.get(
+            "/v1/appointments/availability", params={"uprn": uprn, "trades": ["electrical"]}
+        )
+    ).json()["slots"]
+    first, second = slots[-2], slots[-3]
+    booked = await staff.post(
+        "/v1/appointments",
+        json={"work_order_ids": [order["id"]], "day": first["day"], "slot": first["slot"]},
+    )
+    assert booked.status_code == 201, booked.text
+    moved = await staff.post(
+        f"/v1/appointments/{booked.json()['id']}/rebook",
+        json={"day": second["day"], "slot": second["slot"]},
+    )
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["rebooked_from_appointment_id"] == booked.json()["id"]
+    again = await staff.get(
+        "/v1/appointments/availability", params={"uprn": uprn, "trades": ["electrical"]}
+    )
+    offered = {(s["day"], s["slot"]) for s in again.json()["slots"]}
+    assert (first["day"], first["slot"]) in offered
+    assert (second["day"], second["slot"]) not in offered
+    stale = await staff.post(
+        f"/v1/appointments/{booked.json()['id']}/outcome", json={"outcome": "kept"}
+    )
+    assert stale.status_code == 409
+
+
+async def test_an_outcome_before_the_slot_starts_is_refused(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    slot = (
+        await staff.get(
+            "/v1/appointments/availability", params={"uprn": uprn, "trades": ["plumbing"]}
+        )
+    ).json()["slots"][-4]
+    booked = await staff.post(
+        "/v1/appointments",
+        json={"work_order_ids": [order["id"]], "day": slot["day"], "slot": slot["slot"]},
+    )
+    response = await staff.post(
+        f"/v1/appointments/{booked.json()['id']}/outcome", json={"outcome": "no_access"}
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["outcome"]
+    assert await missed_events(repairs_database, uprn) == 0
+
+
+async def test_no_access_at_a_past_appointment_is_recorded_as_missed_by_the_resident(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    appointment = Appointment(
+        uprn=uprn,
+        contractor_id="plumbfast",
+        day=yesterday.date(),
+        slot=AppointmentSlot.AM,
+        slot_name="am",
+        window_start=yesterday,
+        window_end=yesterday + timedelta(hours=4),
+        trades=["plumbing"],
+        work_order_ids=[order["id"]],
+        booked_at=yesterday - timedelta(days=3),
+    )
+    async with repairs_database.sessionmaker() as session, session.begin():
+        session.add(appointment)
+    response = await staff.post(
+        f"/v1/appointments/{appointment.id}/outcome", json={"outcome": "no_access"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "no_access"
+    assert response.json()["missed_by"] == "resident"
+    assert await missed_events(repairs_database, uprn) == 1
+
+
+async def test_the_overdue_gauge_counts_open_repairs_past_their_target(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    response = await staff.post(
+        "/v1/repairs",
+        json={
+            "uprn": a_uprn(),
+            "description": "Broken window",
+            "location": "lounge",
+            "trade": "glazing",
+            "priority": "emergency",
+            "reported_at": (datetime.now(UTC) - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.json()["overdue"] is True
+    async with repairs_database.sessionmaker() as session:
+        assert await measure_overdue(session, datetime.now(UTC)) == 0
+    gauge = REGISTRY.get_sample_value("hearth_repairs_overdue", {"priority": "emergency"})
+    assert gauge is not None
+    assert gauge >= 1
+
+
+def test_a_signature_verifies_only_for_the_same_body_secret_and_a_recent_time() -> None:
+    body = b'{"id":"x"}'
+    header = signature("s3cret", 1_800_000_000, body)
+    assert verify("s3cret", header, body, 1_800_000_100)
+    assert not verify("s3cret", header, body + b" ", 1_800_000_100)
+    assert not verify("other", header, body, 1_800_000_100)
+    assert not verify("s3cret", header, body, 1_800_000_000 + 301)
+    assert not verify("s3cret", "garbage", body, 1_800_000_000)
+
+
+def test_back_off_doubles_up_to_its_cap() -> None:
+    waits = [back_off(n, first_seconds=30, max_seconds=3600) for n in range(1, 10)]
+    assert waits[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert waits[-1] == timedelta(seconds=3600)
