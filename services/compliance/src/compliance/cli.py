@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from compliance.app import scheduled_jobs
 from compliance.checks.service import ProgrammeService
 from compliance.homes.schemas import ImportResult
-from compliance.homes.service import HomeService, batches, merge, parse_homes_csv
+from compliance.homes.service import HomeService, read_homes_csv
 from compliance.settings import settings_from_env
 from hearth_kit.db import Database
 from hearth_kit.problems import ProblemError
@@ -30,29 +30,25 @@ MAX_ERRORS_SHOWN = 50
 async def _import(path: Path) -> ImportResult:
     settings = settings_from_env()
     service = HomeService(ProgrammeService(settings.programme))
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        parsed = parse_homes_csv(lines)
-    total = ImportResult(
-        rows=parsed.lines,
-        registered=0,
-        updated=0,
-        unchanged=0,
-        rejected=len(parsed.errors),
-        errors=list(parsed.errors),
-    )
+    with path.open(encoding="utf-8-sig", newline="") as counted:
+        rows = max(0, sum(1 for _ in counted) - 1)
+    total = ImportResult(rows=0, registered=0, updated=0, unchanged=0, rejected=0, errors=[])
     db = Database(settings.database_url)
     try:
-        with Progress(
-            TextColumn("importing homes"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ) as progress:
-            task = progress.add_task("homes", total=len(parsed.rows))
-            for batch in batches(parsed.rows):
+        with (
+            path.open(encoding="utf-8-sig", newline="") as lines,
+            Progress(
+                TextColumn("importing homes"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            ) as progress,
+        ):
+            task = progress.add_task("homes", total=rows)
+            for parsed in read_homes_csv(lines):
                 async with db.sessionmaker() as session, session.begin():
-                    merge(total, await service.import_batch(session, batch, datetime.now(UTC)))
-                progress.advance(task, len(batch))
+                    await service.import_parsed(session, parsed, total, datetime.now(UTC))
+                progress.advance(task, parsed.lines)
     finally:
         await db.dispose()
     total.errors.sort(key=lambda error: error.line)

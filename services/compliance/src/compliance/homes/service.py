@@ -166,9 +166,11 @@ class ParsedFile:
     lines: int = 0
 
 
-def parse_homes_csv(lines: Iterable[str]) -> ParsedFile:
-    """Read a stock file: each row a HomeCreate, or an error naming its line, field and
-    reason (never the value). A UPRN repeated in the file is refused on its later line."""
+def read_homes_csv(lines: Iterable[str], size: int = IMPORT_BATCH) -> Iterator[ParsedFile]:
+    """Read a stock file a batch of rows at a time (a 100,000-row file is never held as
+    100,000 parsed homes): each row a HomeCreate, or an error naming its line, field and
+    reason (never the value). A header that is not a homes file is refused before the
+    first batch; a UPRN repeated in the file is refused on its later line."""
     reader = csv.DictReader(lines)
     header = [name.strip() for name in reader.fieldnames or []]
     unknown = sorted(set(header) - set(IMPORT_COLUMNS))
@@ -187,6 +189,9 @@ def parse_homes_csv(lines: Iterable[str]) -> ParsedFile:
     parsed = ParsedFile()
     seen: dict[str, int] = {}
     for record in reader:
+        if len(parsed.rows) >= size:
+            yield parsed
+            parsed = ParsedFile()
         line = reader.line_num
         parsed.lines += 1
         values: dict[str, Any] = {
@@ -213,12 +218,7 @@ def parse_homes_csv(lines: Iterable[str]) -> ParsedFile:
             continue
         seen[home.uprn] = line
         parsed.rows.append(ImportRow(line, home))
-    return parsed
-
-
-def batches(rows: Sequence[ImportRow], size: int = IMPORT_BATCH) -> Iterator[Sequence[ImportRow]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+    yield parsed
 
 
 class HomeService:
@@ -518,21 +518,22 @@ class HomeService:
         return result
 
     async def import_file(self, session: AsyncSession, text: str, now: datetime) -> ImportResult:
-        """A whole stock file in one transaction, in batches of 1,000 rows."""
-        parsed = parse_homes_csv(io.StringIO(text))
-        total = ImportResult(
-            rows=parsed.lines,
-            registered=0,
-            updated=0,
-            unchanged=0,
-            rejected=len(parsed.errors),
-            errors=list(parsed.errors),
-        )
-        for batch in batches(parsed.rows):
-            done = await self.import_batch(session, batch, now)
-            merge(total, done)
+        """A whole stock file in one transaction, read and written 1,000 rows at a time."""
+        total = ImportResult(rows=0, registered=0, updated=0, unchanged=0, rejected=0, errors=[])
+        for parsed in read_homes_csv(io.StringIO(text)):
+            await self.import_parsed(session, parsed, total, now)
         total.errors.sort(key=lambda error: error.line)
         return total
+
+    async def import_parsed(
+        self, session: AsyncSession, parsed: ParsedFile, total: ImportResult, now: datetime
+    ) -> None:
+        """One batch read from a file, its refused rows and its outcome added to `total`."""
+        total.rows += parsed.lines
+        total.rejected += len(parsed.errors)
+        total.errors.extend(parsed.errors)
+        if parsed.rows:
+            merge(total, await self.import_batch(session, parsed.rows, now))
 
 
 def merge(total: ImportResult, batch: ImportResult) -> None:
