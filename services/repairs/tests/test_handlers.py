@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_contracts.events.compliance import PropertyRegistered, SafetyDefectFound
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
@@ -276,3 +276,30 @@ async def test_a_visit_finding_takes_its_severity_and_the_visits_time(
     assert repair["priority"] == "urgent"
     assert repair["reported_at"] == "2026-11-16T10:00:00Z"
     assert repair["target_at"] == "2026-11-23T23:59:59Z"
+
+
+async def test_a_safety_defect_raises_one_repair_at_compliances_priority_from_when_it_was_found(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    defect = SafetyDefectFound(
+        defect_id=uuid.uuid4(),
+        check_id=uuid.uuid4(),
+        uprn=uprn,
+        check_type="gas_safety",
+        classification="at_risk",
+        priority="emergency",
+        trade="gas",
+        location="kitchen",
+        description="Boiler flue not sealed",
+        made_safe=True,
+        found_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+    )
+    handler = handlers.get(defect.type)
+    assert handler is not None
+    for envelope in (Envelope(data=defect), Envelope(data=defect)):
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+    [repair] = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert (repair["priority"], repair["source"]) == ("emergency", "safety_check")
+    assert repair["target_at"] == "2026-11-21T09:30:00Z"
