@@ -141,8 +141,11 @@ class ResidentService:
                     field="tenancy_id",
                 )
             return resident
-        if data.tenancy_id is None:
-            return None
+        if (
+            data.tenancy_id is None
+            or await repository.known_tenancy(session, data.tenancy_id) is None
+        ):
+            return None  # only a tenancy income announced has tenants named by it
         wanted = " ".join(data.full_name.split()).casefold()
         for resident in await repository.on_tenancy(session, data.tenancy_id):
             if " ".join(resident.full_name.split()).casefold() == wanted:
