@@ -1,6 +1,7 @@
 """Request ids: every answer carries `X-Request-ID`, the caller's own when it sent a
 usable one, else a new one; the id goes on every log line of the request (structlog
-context), on the request's span (`hearth.request_id`, so a trace can be found from it)
+context), on the request's span (`hearth.request_id`, set by the kit's tracing hook from the
+header this passes inward, so a trace can be found from it)
 and on every call to a service.
 
 Pure ASGI middleware: no per-request task or body copy.
@@ -13,7 +14,6 @@ import uuid
 from contextvars import ContextVar
 
 import structlog
-from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
@@ -39,11 +39,16 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _sent_id(scope) or uuid.uuid4().hex
+        sent = _sent_id(scope)
+        request_id = sent or uuid.uuid4().hex
         token = current_request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        trace.get_current_span().set_attribute("hearth.request_id", request_id)
         encoded = request_id.encode()
+        # The id goes inward as a header too (replacing one that was not usable), so the
+        # kit's tracing hook puts it on the request's span (hearth.request_id).
+        if sent is None:
+            headers = [(k, v) for k, v in scope.get("headers", []) if k != HEADER.encode()]
+            scope = {**scope, "headers": [*headers, (HEADER.encode(), encoded)]}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
