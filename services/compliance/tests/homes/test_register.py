@@ -144,6 +144,8 @@ async def test_capping_withdraws_the_gas_check_and_uncapping_raises_it_due_at_on
     )
     assert capped.json()["gas_status"] == "capped"
     assert "gas_safety" not in await checks_of(compliance, uprn)
+    every = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]
+    assert [c["status"] for c in every if c["check_type"] == "gas_safety"] == ["withdrawn"]
     assert await published("check-due", uprn) == []
     uncapped = await compliance.patch(
         f"/v1/homes/{uprn}", json={"gas_supply": "live"}, headers={"If-Match": '"2"'}

@@ -86,6 +86,8 @@ class CheckStatus(StrEnum):
     OVERDUE = "overdue"
     """Its date has passed: the certificate expired (or a first check was not done)."""
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+    """No longer needed (a capped supply): closed without a record."""
 
 
 def status_on(today: date, *, due_by: date, due_from_day: date, completed: bool) -> CheckStatus:

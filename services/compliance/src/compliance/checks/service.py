@@ -98,7 +98,9 @@ def to_public(check: Check, today: date) -> CheckPublic:
         uprn=check.uprn,
         subject=check.subject,
         check_type=check.check_type,
-        status=status_on(
+        status=CheckStatus.WITHDRAWN
+        if check.completed_at is not None and check.record_id is None
+        else status_on(
             today,
             due_by=check.due_by,
             due_from_day=check.due_from,
