@@ -91,7 +91,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("engagement", "resident-updated"): ("visits",),
     _t("engagement", "vulnerability-recorded"): ("visits", "repairs", "income"),
     _t("engagement", "contact-logged"): ("visits",),  # contact frequency in the risk score
-    _t("engagement", "complaint-received"): (),
+    _t("engagement", "complaint-received"): ("repairs",),  # damp and mould: Awaab case
     _t("engagement", "complaint-escalated"): (),
     _t("engagement", "complaint-deadline-breached"): (),
     _t("engagement", "survey-responded"): (),

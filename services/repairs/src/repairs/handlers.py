@@ -12,9 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, SafetyDefectFound
-from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.engagement import (
+    ComplaintCategory,
+    ComplaintReceived,
+    VulnerabilityRecorded,
+)
 from hearth_contracts.events.repairs import AwarenessSource, RepairSource
-from hearth_contracts.events.visits import HazardIdentified, VisitFoundRepair
+from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from repairs.appointments.service import appointment_request_service
@@ -135,6 +139,28 @@ def build_handlers(
             hazard_id=hazard.hazard_id,
         )
         log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn)
+
+    @handlers.on(ComplaintReceived)
+    async def open_awaab_case_from_complaint(
+        session: AsyncSession, envelope: Envelope[ComplaintReceived]
+    ) -> None:
+        """A complaint about damp and mould is the landlord becoming aware of a potential
+        significant hazard: a case opens with its investigation clock from when the
+        complaint was received (a manager can stop it if the investigation finds none)."""
+        complaint = envelope.data
+        if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
+            return
+        if await awaab_cases.by_complaint(session, complaint.complaint_id) is not None:
+            return
+        case, _clocks = await awaab.open_case(
+            session,
+            uprn=complaint.uprn,
+            severity=HazardSeverity.SIGNIFICANT,
+            source=AwarenessSource.COMPLAINT,
+            became_aware_at=complaint.received_at,
+            complaint_id=complaint.complaint_id,
+        )
+        log.info("awaab case opened from complaint", case_id=str(case.id), uprn=complaint.uprn)
 
     @handlers.on_batch(VulnerabilityRecorded)
     async def remember_vulnerability_flags(

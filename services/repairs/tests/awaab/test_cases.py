@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
+from hearth_contracts.events.engagement import ComplaintReceived
 from hearth_contracts.events.visits import HazardIdentified
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
@@ -163,3 +164,27 @@ async def test_a_clock_run_out_with_no_traffic_raises_its_breach_once_across_res
             await db.dispose()
     case = (await staff.get(f"/v1/awaab-cases/{opened.json()['id']}")).json()
     assert case["clocks"][0]["breached"] is True
+
+
+async def test_a_damp_and_mould_complaint_opens_one_case_from_when_it_was_received(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    complaint = ComplaintReceived(
+        complaint_id=uuid.uuid4(),
+        uprn=uprn,
+        category="damp_and_mould",
+        medium="phone",
+        received_at=datetime(2026, 11, 10, 14, tzinfo=UTC),
+        acknowledge_by=date(2026, 11, 17),
+    )
+    other = complaint.model_copy(update={"complaint_id": uuid.uuid4(), "category": "repairs"})
+    handler = handlers.get(complaint.type)
+    assert handler is not None
+    for envelope in (Envelope(data=complaint), Envelope(data=complaint), Envelope(data=other)):
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+    [case] = (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"]
+    assert (case["source"], case["severity"]) == ("complaint", "significant")
+    assert case["complaint_id"] == str(complaint.complaint_id)
+    assert case["clocks"][0]["started_at"] == "2026-11-10T14:00:00Z"

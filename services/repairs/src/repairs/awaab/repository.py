@@ -17,6 +17,11 @@ async def by_hazard(session: AsyncSession, hazard_id: uuid.UUID) -> AwaabCase | 
     return (await session.execute(query)).scalars().first()
 
 
+async def by_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:
+    query = select(AwaabCase).where(AwaabCase.complaint_id == complaint_id)
+    return (await session.execute(query)).scalars().first()
+
+
 async def get(
     session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
 ) -> AwaabCase | None:
