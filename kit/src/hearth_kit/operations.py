@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -64,6 +65,11 @@ TokenOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="print the service's JSON as it is")]
+
+
+def _print_json(value: object) -> None:
+    """JSON as it is, never wrapped at the terminal's width (scripts read it)."""
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -153,7 +159,7 @@ def list_dead_letters(
     except OperationFailed as exc:
         raise _fail(exc) from exc
     if as_json:
-        console.print_json(data=rows)
+        _print_json(rows)
         return
     table = Table(title=f"{service}: dead letters ({waiting} waiting for a replay)")
     for column in ("id", "event type", "group", "from", "attempts", "dead-lettered", "replayed"):
@@ -186,7 +192,7 @@ def show_dead_letter(
             row = admin.get(f"/admin/dead-letters/{dead_letter_id}")
     except OperationFailed as exc:
         raise _fail(exc) from exc
-    console.print_json(data=row)
+    _print_json(row)
 
 
 @dead_letters.command("replay")
@@ -251,7 +257,7 @@ def list_parked(
     except OperationFailed as exc:
         raise _fail(exc) from exc
     if as_json:
-        console.print_json(data=rows)
+        _print_json(rows)
         return
     table = Table(title=f"{service}: parked outbox rows ({len(rows)})")
     for column in ("id", "event type", "topic", "key", "attempts", "parked", "held back"):
