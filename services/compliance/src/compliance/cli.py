@@ -3,31 +3,39 @@
     uv run hearth import homes stock.csv     # the stock file, batch by batch, with progress
     uv run hearth compliance-sweep           # run the daily sweep now, to the end
 
-Both talk to compliance's own database (HEARTH_COMPLIANCE_DATABASE_URL)."""
+Both talk to compliance's own database (HEARTH_COMPLIANCE_DATABASE_URL). The service's
+modules are imported inside the commands: every `hearth` command loads this module."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from compliance.app import scheduled_jobs
-from compliance.checks.service import ProgrammeService
-from compliance.homes.schemas import ImportResult
-from compliance.homes.service import HomeService, read_homes_csv
-from compliance.settings import settings_from_env
-from hearth_kit.db import Database
-from hearth_kit.problems import ProblemError
-from hearth_kit.scheduler import run_until_done
+if TYPE_CHECKING:
+    from compliance.homes.schemas import ImportResult
 
 MAX_ERRORS_SHOWN = 50
 
 
 async def _import(path: Path) -> ImportResult:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from compliance.checks.service import ProgrammeService
+    from compliance.homes.schemas import ImportResult
+    from compliance.homes.service import HomeService, read_homes_csv
+    from compliance.settings import settings_from_env
+    from hearth_kit.db import Database
+
     settings = settings_from_env()
     service = HomeService(ProgrammeService(settings.programme))
     with path.open(encoding="utf-8-sig", newline="") as counted:
@@ -63,6 +71,8 @@ def import_homes(
     """Import a stock file into the asset register, 1,000 rows a transaction. Bad rows
     are listed with their line and reason; the rest go in; the same file again changes
     nothing."""
+    from hearth_kit.problems import ProblemError
+
     try:
         result = asyncio.run(_import(file))
     except ProblemError as exc:
@@ -81,6 +91,12 @@ def import_homes(
 
 
 async def _sweep() -> dict[str, int]:
+    from compliance.app import scheduled_jobs
+    from compliance.checks.service import ProgrammeService
+    from compliance.settings import settings_from_env
+    from hearth_kit.db import Database
+    from hearth_kit.scheduler import run_until_done
+
     settings = settings_from_env()
     db = Database(settings.database_url)
     try:
