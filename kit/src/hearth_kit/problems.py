@@ -309,9 +309,11 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 _ERROR_DESCRIPTIONS: dict[str, str] = {
     "409": "Conflict: another request with the same Idempotency-Key is in progress, or "
-    "the change conflicts with the resource's state (problem details)",
+    "the change conflicts with the resource's state or an existing one (problem details)",
     "404": "Nothing has the id (or UPRN) in the path (problem details)",
     "413": "The request body is larger than the limit (problem details)",
+    "412": "If-Match does not match the resource's current ETag: read it again (problem details)",
+    "428": "This change needs an If-Match header with the resource's ETag (problem details)",
     "422": "Validation error: `errors[].field` names each field (problem details)",
 }
 
@@ -329,11 +331,21 @@ def _is_error(status: str) -> bool:
     return status == "default" or status[:1] in ("4", "5")
 
 
-def _uses_idempotency(operation: dict[str, Any]) -> bool:
+def _has_header(operation: dict[str, Any], name: str) -> bool:
     return any(
-        parameter.get("in") == "header" and parameter.get("name", "").lower() == "idempotency-key"
+        parameter.get("in") == "header" and parameter.get("name", "").lower() == name
         for parameter in operation.get("parameters", [])
     )
+
+
+def _uses_idempotency(operation: dict[str, Any]) -> bool:
+    return _has_header(operation, "idempotency-key")
+
+
+def _has_path_parameter(operation: dict[str, Any]) -> bool:
+    """An operation on one resource (by id or UPRN): it can be missing (404) and a
+    change to it can conflict with its state (409)."""
+    return any(parameter.get("in") == "path" for parameter in operation.get("parameters", []))
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
@@ -341,8 +353,10 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     4xx/5xx response is `application/problem+json` with the Problem schema (FastAPI
     documents them as `application/json`, and a 422 as its own HTTPValidationError,
     which is never sent), every operation that takes input documents the 422 it can
-    answer, every operation with a body the 413 over the size limit, and every create
-    with an Idempotency-Key the 409 of two requests racing on one key. Idempotent."""
+    answer, every operation with a body the 413 over the size limit, every operation
+    on one resource its 404, every write with an Idempotency-Key or on one resource
+    the 409 (two requests racing on one key; a change the resource's state refuses),
+    and every operation taking If-Match its 412 and 428. Idempotent."""
     ref = _problem_ref(schema)
     for path_item in schema.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -353,9 +367,14 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault("422", {"description": _ERROR_DESCRIPTIONS["422"]})
             if operation.get("requestBody"):
                 responses.setdefault("413", {"description": _ERROR_DESCRIPTIONS["413"]})
-            if method == "post" and _uses_idempotency(operation):
+            if method in ("post", "put", "patch", "delete") and (
+                _uses_idempotency(operation) or _has_path_parameter(operation)
+            ):
                 responses.setdefault("409", {"description": _ERROR_DESCRIPTIONS["409"]})
-            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+            if _has_header(operation, "if-match"):
+                responses.setdefault("412", {"description": _ERROR_DESCRIPTIONS["412"]})
+                responses.setdefault("428", {"description": _ERROR_DESCRIPTIONS["428"]})
+            if _has_path_parameter(operation):
                 responses.setdefault("404", {"description": _ERROR_DESCRIPTIONS["404"]})
             for status, response in responses.items():
                 if not _is_error(str(status)) or "$ref" in response:
