@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Index
+from sqlalchemy import JSON, BigInteger, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -187,8 +187,22 @@ class ComplaintStageRecord(EngagementModel, table=True):
 
     __tablename__ = "complaint_stage"
     __table_args__ = (
-        Index("ix_complaint_stage_acknowledge_by", "acknowledge_by"),
-        Index("ix_complaint_stage_respond_by", "respond_by"),
+        # Partial: the sweep reads only stages still waiting, so stamped and done rows
+        # never slow it down (each batch is found from the index alone).
+        Index(
+            "ix_complaint_stage_unacknowledged",
+            "acknowledge_by",
+            postgresql_where=text(
+                "acknowledged_at IS NULL AND acknowledge_breach_raised_at IS NULL"
+            ),
+            sqlite_where=text("acknowledged_at IS NULL AND acknowledge_breach_raised_at IS NULL"),
+        ),
+        Index(
+            "ix_complaint_stage_unanswered",
+            "respond_by",
+            postgresql_where=text("responded_at IS NULL AND respond_breach_raised_at IS NULL"),
+            sqlite_where=text("responded_at IS NULL AND respond_breach_raised_at IS NULL"),
+        ),
     )
 
     complaint_id: uuid.UUID = Field(primary_key=True)
