@@ -1,7 +1,131 @@
-"""The income service's routes the gateway passes through (gateway.passthrough)."""
+"""The income service's routes the gateway passes through (gateway.passthrough).
+
+Staff read tenancies with `tenancies:read` and end them or decide on an introductory
+tenancy with `tenancies:write` (starting one is `POST /v1/tenancies`, in
+gateway.tenancies). Rent accounts, statements, arrears cases and figures are read with
+`income:read`; payments, corrections, arrangements and the pre-action protocol need
+`income:write`; a write-off needs `income:approve`, and income checks the approver's
+own limit. `/v1/income/figures` has no path parameter, so it cannot shadow another row.
+"""
 
 from __future__ import annotations
 
 from gateway.passthrough import PassThrough
 
-ROUTES: list[PassThrough] = []
+TENANCIES_READ = ("tenancies:read",)
+TENANCIES_WRITE = ("tenancies:write",)
+READ = ("income:read",)
+WRITE = ("income:write",)
+APPROVE = ("income:approve",)
+
+ROUTES: list[PassThrough] = [
+    # tenancies
+    PassThrough(
+        "GET",
+        "/v1/tenancies",
+        "income",
+        TENANCIES_READ,
+        "Tenancies by home and status, each with its rent_account_id",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/tenancies/{tenancy_id}",
+        "income",
+        TENANCIES_READ,
+        "One tenancy: tenants by person id, type, rent, service charge, rent account",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/tenancies/{tenancy_id}/end",
+        "income",
+        TENANCIES_WRITE,
+        "End a tenancy (publishes tenancy-ended); what is owed becomes former tenant arrears",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/tenancies/{tenancy_id}/type-decision",
+        "income",
+        TENANCIES_WRITE,
+        "Extend an introductory tenancy by 6 months, or confirm it (tenancy-type-changed)",
+    ),
+    # rent accounts
+    PassThrough(
+        "GET", "/v1/rent-accounts/{account_id}", "income", READ, "A rent account and its balance"
+    ),
+    PassThrough(
+        "GET",
+        "/v1/rent-accounts/{account_id}/summary",
+        "income",
+        READ,
+        "Balance, arrears, weeks in arrears, arrears stage, arrangement, last payment",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/rent-accounts/{account_id}/statement",
+        "income",
+        READ,
+        "Statement from `from` to `to` with running balances (JSON, or HTML for the tenant)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/payments",
+        "income",
+        WRITE,
+        "Credit a payment (Idempotency-Key); publishes payment-received",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/entries/{entry_id}/reversal",
+        "income",
+        WRITE,
+        "Correct a posted entry with a reversing entry",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/write-offs",
+        "income",
+        APPROVE,
+        "Write off former tenant arrears within the approver's limit",
+        status_code=201,
+    ),
+    # arrears recovery
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/arrangements",
+        "income",
+        WRITE,
+        "Agree an arrangement on income and expenditure; publishes arrangement-made",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/rent-accounts/{account_id}/arrears-case",
+        "income",
+        READ,
+        "The arrears case: ladder step, what blocks a court step, pre-action protocol",
+    ),
+    PassThrough(
+        "PATCH",
+        "/v1/rent-accounts/{account_id}/arrears-case/protocol",
+        "income",
+        WRITE,
+        "Record pre-action protocol steps done",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/arrears-case/review",
+        "income",
+        WRITE,
+        "Review a case paused by a vulnerability flag: automatic steps may go on",
+    ),
+    # figures
+    PassThrough(
+        "GET",
+        "/v1/income/figures",
+        "income",
+        READ,
+        "Collection rate, arrears share of the rent roll, FTA, write-offs, cases, arrangements",
+    ),
+]

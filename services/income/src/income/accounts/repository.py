@@ -42,18 +42,18 @@ async def account_of_tenancy(
 
 
 async def rent_accounts_of(
-    session: AsyncSession, tenancy_ids: Sequence[uuid.UUID]
+    session: AsyncSession, tenancy_ids: Sequence[uuid.UUID], kind: AccountKind = AccountKind.RENT
 ) -> dict[uuid.UUID, uuid.UUID]:
-    """Each tenancy's rent account id (one query for a page of tenancies)."""
+    """Each tenancy's rent (or sundry) account id, one query for a page of tenancies."""
     if not tenancy_ids:
         return {}
     query = select(Account.tenancy_id, Account.id).where(
-        col(Account.tenancy_id).in_(tenancy_ids), Account.kind == AccountKind.RENT
+        col(Account.tenancy_id).in_(tenancy_ids), Account.kind == kind
     )
     return {
         tenancy_id: account_id
         for tenancy_id, account_id in (await session.execute(query)).all()
-        if tenancy_id
+        if tenancy_id is not None
     }
 
 

@@ -82,6 +82,9 @@ class TenancyPublic(BaseModel):
     rent_account_id: uuid.UUID | None = Field(
         description="The tenancy's rent account (GET /v1/rent-accounts/{id}/summary)"
     )
+    sundry_account_id: uuid.UUID | None = Field(
+        default=None, description="Its sundry account (recharges), once one is invoiced"
+    )
 
 
 class TenancyEnd(BaseModel):

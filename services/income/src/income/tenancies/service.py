@@ -46,13 +46,17 @@ TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 
 
 def to_public(
-    tenancy: Tenancy, tenants: list[Tenant], rent_account_id: uuid.UUID | None
+    tenancy: Tenancy,
+    tenants: list[Tenant],
+    rent_account_id: uuid.UUID | None,
+    sundry_account_id: uuid.UUID | None = None,
 ) -> TenancyPublic:
     return TenancyPublic.model_validate(
         {
             **tenancy.model_dump(),
             "tenants": [TenantPublic.model_validate(t) for t in tenants],
             "rent_account_id": rent_account_id,
+            "sundry_account_id": sundry_account_id,
         }
     )
 
@@ -231,7 +235,10 @@ class TenancyService:
             raise NotFound(f"No tenancy {tenancy_id}")
         tenants = await repository.tenants_of(session, [tenancy.id])
         account_ids = await accounts.rent_accounts_of(session, [tenancy.id])
-        return to_public(tenancy, tenants[tenancy.id], account_ids.get(tenancy.id))
+        sundry = await accounts.rent_accounts_of(session, [tenancy.id], AccountKind.SUNDRY)
+        return to_public(
+            tenancy, tenants[tenancy.id], account_ids.get(tenancy.id), sundry.get(tenancy.id)
+        )
 
     async def page(
         self,
@@ -248,8 +255,12 @@ class TenancyService:
         ids = [t.id for t in tenancies]
         tenants = await repository.tenants_of(session, ids)
         account_ids = await accounts.rent_accounts_of(session, ids)
+        sundry = await accounts.rent_accounts_of(session, ids, AccountKind.SUNDRY)
         return Page.from_rows(
-            [to_public(t, tenants[t.id], account_ids.get(t.id)) for t in tenancies],
+            [
+                to_public(t, tenants[t.id], account_ids.get(t.id), sundry.get(t.id))
+                for t in tenancies
+            ],
             page.limit,
             cursor_of=lambda tenancy: (tenancy.tenancy_reference,),
         )
