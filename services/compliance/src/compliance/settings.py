@@ -70,7 +70,10 @@ class Programme(BaseModel):
     )
     sweep_batch_size: int = Field(default=500, ge=1, le=10_000)
     sweep_interval_minutes: int = Field(
-        default=24 * 60, ge=1, description="The daily sweep (and a restart runs it at once)"
+        default=60,
+        ge=1,
+        description="How often the sweep looks (at start too): a quiet round is a few index "
+        "probes, so a new day's due and expired checks are raised within the hour",
     )
     ladder_interval_minutes: int = Field(default=60, ge=1)
 
