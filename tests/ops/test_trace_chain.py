@@ -245,3 +245,29 @@ async def test_metrics_show_requests_by_route_and_status_outbox_and_lag_per_grou
         "route": REPORT_ROUTE,
         "status": "201",
     } in series["hearth_http_request_duration_seconds_count"]
+
+
+async def test_a_request_id_the_gateway_made_also_finds_its_trace(platform: Platform) -> None:
+    """A caller that sent no X-Request-ID gets one made by the gateway, in the answer's
+    headers, and that one is on the request's SERVER spans too."""
+    token = issue_development_token(role="staff", subject="visit-officer-4")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as gateway:
+        answer = await gateway.get("/v1/visits", params={"limit": 1})
+    assert answer.status_code == 200, answer.text
+    request_id = answer.headers["X-Request-ID"]
+
+    async def tagged() -> list[ReadableSpan]:
+        found = [
+            s
+            for s in spans.get_finished_spans()
+            if (s.attributes or {}).get("hearth.request_id") == request_id
+        ]
+        return found if len(found) >= 2 else []
+
+    found = await eventually(tagged, timeout=10)
+    assert {s.kind for s in found} == {SpanKind.SERVER}
+    assert {port_of(s) for s in found} == {
+        platform.service("gateway").port,
+        platform.service("visits").port,
+    }
+    assert len({s.context.trace_id for s in found}) == 1

@@ -23,7 +23,11 @@ from hearth_kit.logs import setup_logging
 from hearth_kit.problems import install_problem_handlers, install_problem_openapi
 from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of
 from hearth_kit.request_metrics import RequestMetrics
-from hearth_kit.tracing import request_id_on_span, setup_tracing
+from hearth_kit.tracing import (
+    request_id_of_response_on_span,
+    request_id_on_span,
+    setup_tracing,
+)
 
 UNTRACED_PATHS = "healthz,readyz,metrics"
 """Probes and scrapes: neither traced nor worth a span each."""
@@ -113,6 +117,9 @@ def add_process_defaults(
     app.add_middleware(RequestMetrics, process=process)
     app.include_router(operations_router(readiness))
     FastAPIInstrumentor.instrument_app(
-        app, excluded_urls=UNTRACED_PATHS, server_request_hook=request_id_on_span
+        app,
+        excluded_urls=UNTRACED_PATHS,
+        server_request_hook=request_id_on_span,
+        client_response_hook=request_id_of_response_on_span,
     )
     return app

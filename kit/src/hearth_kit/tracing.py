@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -213,15 +213,36 @@ REQUEST_ID_ATTRIBUTE = "hearth.request_id"
 _PLAIN_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def request_id_on_span(span: trace.Span, scope: Mapping[str, Any]) -> None:
+_SERVER_SPAN = "hearth.server_span"
+"""Where the server-span hook leaves the request's SERVER span in the ASGI scope, for
+the response hook (which is given only the span of one `send`)."""
+
+
+def request_id_on_span(span: trace.Span, scope: dict[str, Any]) -> None:
     """FastAPI's server-span hook: the request's `X-Request-ID` (the caller's, or the
     one the gateway passes on to a service) as `hearth.request_id` on the SERVER span,
     so a trace is found from the id a user or a log line quotes
     (docs/runbooks/tracing.md). Only a short plain id is kept (no personal data fits)."""
     if not span.is_recording():
         return
-    for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER:
+    scope[_SERVER_SPAN] = span
+    _set_request_id(span, scope.get("headers", ()))
+
+
+def request_id_of_response_on_span(
+    span: trace.Span, scope: dict[str, Any], message: dict[str, Any]
+) -> None:
+    """FastAPI's response hook: the `X-Request-ID` the answer carries, on the SERVER
+    span. The tracing middleware is the outermost, so it sees a request before the
+    gateway gives it an id; the answer carries the id the gateway made."""
+    server_span = scope.get(_SERVER_SPAN)
+    if message.get("type") == "http.response.start" and server_span is not None:
+        _set_request_id(server_span, message.get("headers", ()))
+
+
+def _set_request_id(span: trace.Span, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    for name, value in headers:
+        if name.lower() == REQUEST_ID_HEADER:
             text = value.decode("latin-1")
             if _PLAIN_REQUEST_ID.match(text):
                 span.set_attribute(REQUEST_ID_ATTRIBUTE, text)
