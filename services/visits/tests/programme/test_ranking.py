@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from prometheus_client import REGISTRY
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CombinedAppointmentOffered
@@ -20,6 +21,8 @@ from services.visits.tests.test_handlers import (
     resident,
     started,
 )
+from visits.scheduled import scheduled_jobs
+from visits.settings import VisitsSettings
 
 
 def postcode_in(area: str) -> dict[str, Any]:
@@ -200,3 +203,28 @@ async def test_compliances_combined_appointment_offer_pairs_a_booked_full_visit_
     rows = await outbox_rows(visits_database, uprn)
     assert event_names(rows) == ["visit-scheduled", "visit-scheduled"]
     assert rows[-1]["data"]["paired_check_id"] == str(check_id)
+
+
+async def test_the_homes_beyond_their_interval_are_counted_for_the_alert(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    await handle(visits_database, registered(uprn))
+    visit = (
+        await visits.post(
+            "/v1/visits",
+            json={"uprn": uprn, "kind": "full", "scheduled_for": "2024-03-01T10:00:00+00:00"},
+        )
+    ).json()
+    reported = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={"outcome": "completed", "visited_at": "2024-03-01T10:30:00+00:00"},
+    )
+    assert reported.status_code == 201, reported.text
+    priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
+    assert priority["beyond_interval"] is True
+    assert {"factor": "beyond_interval", "points": 100} in priority["reasons"]
+    job = scheduled_jobs(VisitsSettings(environment="development"))[0]
+    async with visits_database.sessionmaker() as session:
+        assert await job.run(session, datetime.now(UTC)) == 0
+    assert (REGISTRY.get_sample_value("hearth_visits_homes_beyond_interval") or 0) >= 1
