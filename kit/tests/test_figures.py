@@ -38,15 +38,22 @@ def test_figures_serialise_their_period_as_from_and_to() -> None:
 
 def test_to_before_from_is_refused_naming_to() -> None:
     with pytest.raises(Unprocessable) as refused:
-        period(date(2026, 4, 2), date(2026, 4, 1))
+        period("2026-04-02", "2026-04-01")
     assert refused.value.extensions["field"] == "to"
 
 
 def test_a_period_of_more_than_five_years_is_refused() -> None:
     first = date(2020, 1, 1)
+    last = date.fromordinal(first.toordinal() + MAX_PERIOD_DAYS)
     with pytest.raises(Unprocessable):
-        period(first, date.fromordinal(first.toordinal() + MAX_PERIOD_DAYS))
+        period(first.isoformat(), last.isoformat())
 
 
 def test_one_day_is_a_period() -> None:
-    assert period(date(2026, 4, 1), date(2026, 4, 1)) == Period(date(2026, 4, 1), date(2026, 4, 1))
+    assert period("2026-04-01", "2026-04-01") == Period(date(2026, 4, 1), date(2026, 4, 1))
+
+
+def test_a_number_is_not_a_date() -> None:
+    with pytest.raises(Unprocessable) as refused:
+        period("2026-04-01", "2026-13-01")
+    assert refused.value.extensions["field"] == "to"

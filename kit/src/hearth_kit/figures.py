@@ -91,12 +91,41 @@ class Period:
         )
 
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
 def period(
-    first: Annotated[date, Query(alias="from", description="The period's first day")],
-    last: Annotated[date, Query(alias="to", description="The period's last day, included")],
+    first: Annotated[
+        str,
+        Query(alias="from", pattern=ISO_DATE, description="The period's first day (YYYY-MM-DD)"),
+    ],
+    last: Annotated[
+        str,
+        Query(
+            alias="to",
+            pattern=ISO_DATE,
+            description="The period's last day, included (YYYY-MM-DD); not before `from`",
+        ),
+    ],
 ) -> Period:
     """The `from` and `to` query parameters as a Period; `to` before `from`, or a period
-    longer than MAX_PERIOD_DAYS, is a 422 naming `to`."""
+    longer than MAX_PERIOD_DAYS, is a 422 naming `to`. Only ISO dates: a number is not
+    read as a Unix timestamp."""
+    first_day, last_day = _day(first, "from"), _day(last, "to")
+    return period_between(first_day, last_day)
+
+
+def _day(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Unprocessable(
+            f"`{field}` must be a calendar date (YYYY-MM-DD)", field=field, location="query"
+        ) from None
+
+
+def period_between(first: date, last: date) -> Period:
+    """A Period from two dates, with the same rules as the query parameters."""
     if last < first:
         raise Unprocessable("`to` must not be before `from`", field="to", location="query")
     if (last - first).days >= MAX_PERIOD_DAYS:

@@ -55,6 +55,10 @@ def encode_cursor(*values: object) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+"""What an issued cursor looks like: unpadded URL-safe base64."""
+
+
 def _not_issued() -> Unprocessable:
     return Unprocessable("The cursor is not one this API issued", field="cursor", location="query")
 
@@ -120,7 +124,12 @@ class PageParams(BaseModel):
 def page_params(
     cursor: Annotated[
         str | None,
-        Query(max_length=1000, description="From a previous page's next_cursor"),
+        Query(
+            max_length=1000,
+            pattern=CURSOR_PATTERN,
+            description="Only a next_cursor this API returned on the previous page "
+            "(any other value is a 422 naming cursor)",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> PageParams:

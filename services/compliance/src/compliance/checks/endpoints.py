@@ -26,7 +26,7 @@ from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
-from hearth_kit.figures import Figures, Period, period
+from hearth_kit.figures import Figures, Period, period_between
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -146,7 +146,7 @@ def figures_period(
 ) -> Period:
     """The period of the figures: `from` and `to` when given, else the year to today."""
     last = last or london_day(datetime.now(UTC))
-    return period(first or last - timedelta(days=364), last)
+    return period_between(first or last - timedelta(days=364), last)
 
 
 @router.get("/figures", response_model=Figures, response_model_by_alias=True)
