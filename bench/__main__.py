@@ -21,6 +21,8 @@ Parts (all by default, in this order):
             each against its bare SQL in the same run
   engagement the complaint-deadline sweep and the message sender at 2,000 and 20,000 rows
              (linear: at most 11)
+  income    the weekly rent run at 10,000 and 100,000 rent accounts (linear: at most 11)
+            and an account summary with 5 years of history at both sizes
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -44,6 +46,7 @@ from bench.compliance import run_compliance
 from bench.end_to_end import run_end_to_end
 from bench.engagement import run_engagement
 from bench.gateway import gateway_rows, gateway_step
+from bench.income import income_rows, income_step
 from bench.pipeline import run_pipeline
 from bench.repairs import repairs_rows, repairs_step
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
@@ -60,6 +63,7 @@ PARTS = (
     "visits",
     "repairs",
     "engagement",
+    "income",
     "gateway",
 )
 RESULTS = REPO / "bench" / "results"
@@ -221,6 +225,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("repairs", lambda: repairs_step(bench, scale)))
         if "engagement" in parts:
             steps.append(("engagement", lambda: engagement_step(bench, scale)))
+        if "income" in parts:
+            steps.append(("income", lambda: income_step(bench, scale)))
         if "gateway" in parts:
             steps.append(("gateway", lambda: gateway_step(bench, scale)))
         for name, step in steps:
@@ -266,6 +272,14 @@ def compliance_rows(found: dict[str, Any]) -> list[str]:
             f"{found['import_ratio']:.1f}",
             f"<= {found['linear_limit']:.0f}",
             found["import_linear"],
+        ),
+        _row(
+            "  the same, a transaction per 1,000 rows",
+            f"{large['import_batched_seconds']:.1f} s",
+            f"{small['import_batched_seconds']:.1f} s",
+            f"{found['import_batched_ratio']:.1f}",
+            f"<= {found['linear_limit']:.0f}",
+            found["import_batched_linear"],
         ),
         _row(
             f"compliance sweep, {large['checks']:,} vs {small['checks']:,} checks",
@@ -440,6 +454,8 @@ def table(results: dict[str, Any]) -> str:
         lines += compliance_rows(compliance)
     if visits := results.get("visits"):
         lines += visits_rows(visits, _row)
+    if income := results.get("income"):
+        lines += income_rows(income, _row)
     if gateway_found := results.get("gateway"):
         lines += gateway_rows(gateway_found, _row)
     if repairs := results.get("repairs"):
