@@ -4,19 +4,26 @@ open repairs past their target."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import AppointmentSlot
+from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from repairs.handlers import build_handlers
 from repairs.jobs import measure_overdue
 from repairs.models import Appointment
 from repairs.webhooks.rules import back_off, signature, verify
-from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+from repairs.work_orders.service import RepairService
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, schedule_of_rates
+
+visit_handlers = build_handlers(RepairService())
 
 
 async def missed_events(db: Database, uprn: str) -> int:
@@ -151,3 +158,54 @@ def test_back_off_doubles_up_to_its_cap() -> None:
     waits = [back_off(n, first_seconds=30, max_seconds=3600) for n in range(1, 10)]
     assert waits[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert waits[-1] == timedelta(seconds=3600)
+
+
+async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The visit's pending appointment request is the first user: its repairs' work
+    orders go in one appointment covering both trades, and the request is booked."""
+    uprn, visit_id = a_uprn(), uuid.uuid4()
+    for trade in ("plumbing", "carpentry"):
+        found = VisitFoundRepair(
+            visit_id=visit_id,
+            finding_id=uuid.uuid4(),
+            uprn=uprn,
+            description="Found on the visit",
+            location="kitchen",
+            trade=trade,
+            reported_at=datetime.now(UTC) - timedelta(hours=2),
+            repairs_found_on_visit=2,
+        )
+        handler = visit_handlers.get(found.type)
+        assert handler is not None
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, Envelope(data=found))
+    await schedule_of_rates(repairs_database)
+    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    orders = []
+    for repair in repairs:
+        response = await staff.post(
+            "/v1/work-orders",
+            json={
+                "repair_id": repair["id"],
+                "contractor_id": "plumbfast",
+                "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
+            },
+        )
+        assert response.status_code == 201, response.text
+        orders.append(response.json()["id"])
+    slot = (
+        await staff.get(
+            "/v1/appointments/availability",
+            params={"uprn": uprn, "trades": ["plumbing", "carpentry"]},
+        )
+    ).json()["slots"][-5]
+    booked = await staff.post(
+        "/v1/appointments",
+        json={"work_order_ids": orders, "day": slot["day"], "slot": slot["slot"]},
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["trades"] == ["carpentry", "plumbing"]
+    [request] = (await staff.get("/v1/appointment-requests", params={"uprn": uprn})).json()["items"]
+    assert request["status"] == "booked"
