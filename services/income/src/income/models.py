@@ -95,6 +95,12 @@ class Account(IncomeModel, table=True):
     uprn: str = Field(max_length=12, index=True)
     kind: AccountKind = Field(sa_type=text_enum(AccountKind))
     opened_on: date
+    last_charged_week: date | None = Field(
+        default=None,
+        index=True,
+        description="The latest rent week charged: the rent run's marker, so a batch finds "
+        "the accounts still to charge without reading the ones done",
+    )
 
 
 class EntryKind(StrEnum):

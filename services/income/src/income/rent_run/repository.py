@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, insert
+from sqlalchemy import exists, func, insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ def _uncharged_where(week: date) -> list[Any]:
         col(LedgerEntry.charge_week) == week,
     )
     return [
+        or_(col(Account.last_charged_week).is_(None), col(Account.last_charged_week) < week),
         Account.kind == AccountKind.RENT,
         Tenancy.status == TenancyStatus.CURRENT,
         Tenancy.start_date <= week + timedelta(days=6),
@@ -70,3 +71,13 @@ async def post_charges(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         statement = insert(LedgerEntry)
     result = await session.execute(statement.values(list(rows)).returning(col(LedgerEntry.id)))
     return {row[0] for row in result.all()}
+
+
+async def stamp_charged(
+    session: AsyncSession, account_ids: Sequence[uuid.UUID], week: date
+) -> None:
+    """Mark the accounts charged through `week` (in the batch's transaction)."""
+    if account_ids:
+        await session.execute(
+            update(Account).where(col(Account.id).in_(account_ids)).values(last_charged_week=week)
+        )

@@ -78,6 +78,7 @@ class RentRun:
                     )
                 )
         posted = await repository.post_charges(session, rows)
+        await repository.stamp_charged(session, [account.id for account, _ in due], week)
         balances = await accounts.balances(session, [a.id for a, _ in due])
         for account, tenancy in due:
             rent, service, rent_id = charges[account.id]
