@@ -1,8 +1,8 @@
-"""Income's domain metrics (Prometheus), set by the arrears ladder job."""
+"""Income's domain metrics (Prometheus), set by the arrears ladder job and the rent run."""
 
 from __future__ import annotations
 
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 ACCOUNTS_IN_ARREARS = Gauge(
     "hearth_income_accounts_in_arrears",
@@ -12,7 +12,7 @@ ARREARS_PENCE = Gauge(
     "hearth_income_arrears_pence",
     "Current tenancies' arrears, in pence (what is owed beyond the current week's charges)",
 )
-RENT_RUN_CHARGES = Gauge(
-    "hearth_income_rent_run_accounts_charged",
-    "Rent accounts charged by the last rent run batch round",
+RENT_CHARGED = Counter(
+    "hearth_income_rent_charged_accounts",
+    "Rent accounts charged a rent week by the rent run (scheduler or command line)",
 )

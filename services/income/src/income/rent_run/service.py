@@ -18,6 +18,7 @@ from hearth_contracts.events.income import RentCharged
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import london_day
+from income import metrics
 from income.accounts import repository as accounts
 from income.accounts import rules
 from income.models import EntryKind
@@ -54,6 +55,7 @@ class RentRun:
         for _ in range(3):
             selected, charged = await self._charge(session, week, now)
             if charged or not selected:
+                metrics.RENT_CHARGED.inc(charged)
                 return charged
         return 0
 
