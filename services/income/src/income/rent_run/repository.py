@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, update
+from sqlalchemy import exists, func, insert, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +41,9 @@ async def count_uncharged(session: AsyncSession, week: date) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
-async def uncharged(session: AsyncSession, week: date, limit: int) -> list[tuple[Account, Tenancy]]:
+async def uncharged(
+    session: AsyncSession, week: date, limit: int, *, after: uuid.UUID | None = None
+) -> list[tuple[Account, Tenancy]]:
     """Current tenancies' rent accounts with no rent charged for `week` yet (started by
     that week's Sunday), locked; rows another runner holds are skipped (FOR UPDATE SKIP
     LOCKED), so two runs at once share the work and never take the same account."""
@@ -49,6 +51,7 @@ async def uncharged(session: AsyncSession, week: date, limit: int) -> list[tuple
         select(Account, Tenancy)
         .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
         .where(*_uncharged_where(week))
+        .where(col(Account.id) > after if after is not None else true())
         .order_by(col(Account.id))
         .limit(limit)
         .with_for_update(of=Account, skip_locked=True)
