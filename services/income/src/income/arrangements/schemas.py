@@ -30,9 +30,23 @@ class ArrangementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     income_and_expenditure: IncomeAndExpenditure
-    instalment_pence: Annotated[int, Field(gt=0, le=MAX_PENCE, strict=True)]
+    instalment_pence: Annotated[
+        int,
+        Field(
+            gt=0,
+            le=MAX_PENCE,
+            strict=True,
+            description="At most the weekly income less expenditure (as pence a week), and "
+            "enough to clear the arrears within the configured longest arrangement "
+            "(HEARTH_INCOME_ARRANGEMENT_MAX_WEEKS, default 104 weeks); else a 422 naming "
+            "this field. The account must be a current tenancy's with arrears and no live "
+            "arrangement (else 409).",
+        ),
+    ]
     frequency: InstalmentFrequency
-    first_instalment_on: date
+    first_instalment_on: date = Field(
+        description="Today (London) or later; a day in the past is a 422 naming this field"
+    )
     review_in_months: int | None = Field(
         default=None, ge=3, le=6, description="Reviewed every 3 to 6 months (default: configured)"
     )
