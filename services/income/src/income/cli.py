@@ -14,14 +14,23 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from hearth_kit.db import Database
-from income.rent_run.service import RentRun
-from income.settings import IncomeSettings
 
 
 async def _rent_run(week: date) -> int:
+    # Imported here, not at the top: every `hearth` command loads every service's
+    # register(), and only this command needs the service.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from hearth_kit.db import Database
+    from income.rent_run.service import RentRun
+    from income.settings import IncomeSettings
+
     settings = IncomeSettings()
     run = RentRun(settings)
     db = Database(settings.database_url)
