@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bench.workbench import Workbench
 from hearth_contracts.events.income import ArrearsStage, PaymentMethod, TenancyType
@@ -123,6 +123,11 @@ async def seed(db: Database, count: int) -> uuid.UUID:
             }
         )
     await add_rows(db, LedgerEntry, history)
+    async with db.engine.connect() as connection:
+        # Statistics as autovacuum would have gathered them on a live database: without
+        # them the planner guesses at freshly loaded tables.
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
     return history_account
 
 
