@@ -146,3 +146,36 @@ async def test_a_batch_leaves_the_homes_that_its_events_one_by_one_leave(
         "E8 1BB",
         "E8 2CC",
     ]
+
+
+async def test_a_vulnerability_flag_clears_on_an_empty_record_and_an_older_one_is_ignored(
+    income_database: Database,
+) -> None:
+    import uuid
+
+    from hearth_contracts.events.engagement import VulnerabilityRecorded
+    from income.handlers import on_vulnerability_recorded
+    from income.models import VulnerabilityFlag
+
+    person = uuid.uuid4()
+
+    def record(categories: list[str], at: datetime) -> Envelope[VulnerabilityRecorded]:
+        return Envelope(
+            data=VulnerabilityRecorded(
+                resident_id=person, uprn="100000000001", categories=categories, recorded_at=at
+            )
+        )
+
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    for envelope in (
+        record(["mobility"], t0),
+        record([], t0 + timedelta(days=1)),  # consent withdrawn: the flag clears
+        record(["mobility"], t0 - timedelta(days=1)),  # older, arriving late: ignored
+    ):
+        async with income_database.sessionmaker() as session, session.begin():
+            await on_vulnerability_recorded(session, envelope)
+    async with income_database.sessionmaker() as session:
+        flag = await session.get(VulnerabilityFlag, person)
+    assert flag is not None
+    assert flag.flagged is False
+    assert flag.as_of == t0 + timedelta(days=1)
