@@ -106,7 +106,7 @@ async def _whole_overview(url: str, token: str) -> None:
 
 
 async def run_gateway(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
-    seconds = max(2.0, round(10 * scale, 1))
+    seconds = max(2, round(10 * scale))  # wrk takes whole seconds
     processes: dict[str, ServiceProcess] = {}
     for service in SERVICES:
         processes[service] = await bench.start_service(

@@ -14,6 +14,7 @@ document takes them from there (docs/api.md).
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -69,7 +70,11 @@ def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
     async def pass_through(
         request: Request, downstreams: DownstreamsDep, caller: caller_dep
     ) -> Response:
-        path = upstream.format(**request.path_params)
+        # Each value quoted whole: a path parameter holding "/", "?" or "#" stays one
+        # segment of the service's path, never a query or another route.
+        path = upstream.format(
+            **{name: quote(str(value), safe="") for name, value in request.path_params.items()}
+        )
         return await forward(request, downstreams, caller, route.service, path, method=route.method)
 
     pass_through.__doc__ = f"{route.summary} ({route.service} `{route.method} {upstream}`). " + (
