@@ -37,7 +37,7 @@ async def test_a_burst_of_writes_all_land_and_each_retry_returns_the_first_answe
     keys = [str(uuid.uuid4()) for _ in range(WRITES)]
     gate = asyncio.Semaphore(CONCURRENCY)
     headers = {"Authorization": f"Bearer {user_token()}"}
-    async with platform.client("gateway", headers=headers, timeout=60) as gateway:
+    async with platform.client("gateway", headers=headers) as gateway:
 
         async def register(n: int) -> httpx.Response:
             async with gate:
