@@ -46,3 +46,18 @@ async def test_a_profile_is_read_only_as_an_aggregate_with_diversity_read(
     aggregate = (await reader.get("/v1/diversity", params={"strand": "ethnicity"})).json()
     rare = next(g for g in aggregate["groups"] if g["value"] == "a_rare_group")
     assert rare == {"value": "a_rare_group", "count": None, "suppressed": True}
+
+
+async def test_the_age_band_strand_counts_residents_with_no_band_as_not_stated(
+    engagement: httpx.AsyncClient, engagement_as: ClientWithScopes
+) -> None:
+    """Age band is read from residents (not profiles); one with no band is not_stated
+    (this strand answered 500 before, found by Schemathesis)."""
+    response = await engagement.post(
+        "/v1/residents", json={"full_name": "R", "preferred_channel": "letter"}
+    )
+    assert response.status_code == 201, response.text
+    reader = engagement_as(STAFF_SCOPES | {"diversity:read"})
+    response = await reader.get("/v1/diversity", params={"strand": "age_band"})
+    assert response.status_code == 200, response.text
+    assert "not_stated" in {g["value"] for g in response.json()["groups"]}

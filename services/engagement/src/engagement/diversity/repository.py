@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,8 @@ async def delete(session: AsyncSession, resident_id: uuid.UUID) -> None:
 async def counts(session: AsyncSession, strand: Strand) -> dict[str, int]:
     """Residents per answer in one strand (no answer counts as not_stated)."""
     if strand == Strand.AGE_BAND:
-        column = func.coalesce(Resident.age_band, NOT_STATED)
+        # As text: the enum type would refuse to read NOT_STATED back (a 500 before).
+        column = func.coalesce(cast(Resident.age_band, String), NOT_STATED)
         query = select(column, func.count()).select_from(Resident).group_by(column)
     else:
         column = func.coalesce(getattr(DiversityProfile, strand.value), NOT_STATED)
