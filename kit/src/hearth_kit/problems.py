@@ -270,7 +270,31 @@ async def _invalid_data_handler(request: Request, exc: Exception) -> JSONRespons
     return _internal_error(request)
 
 
+UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+"""PostgreSQL's character_not_in_repertoire and untranslatable_character: a text value
+holding NUL (\\u0000), which no PostgreSQL text or jsonb column can store."""
+
+
+def _unstorable_text(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(5):  # the driver's error sits a few causes down
+        if seen is None:
+            return False
+        if getattr(seen, "sqlstate", None) in UNSTORABLE_TEXT_SQLSTATES:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    if _unstorable_text(exc):
+        # The client's text, not a fault: nothing was committed (the transaction failed).
+        return problem_response(
+            Unprocessable(
+                "A text value holds a character that cannot be stored (NUL, \\u0000); "
+                "nothing was changed"
+            ).problem(instance=request.url.path)
+        )
     # exc_info is rendered as frames and exception types only (hearth_kit.logs).
     log.error(
         "unhandled error",
