@@ -173,15 +173,11 @@ class Writer:
 
 
 def handlers_of(service: str) -> EventHandlers:
-    module = importlib.import_module(f"{service}.handlers")
-    registry = getattr(module, "handlers", None)
-    if isinstance(registry, EventHandlers):
-        return registry
-    from repairs.work_orders.service import RepairService
-
-    settings = settings_class(service)()
-    built: EventHandlers = module.build_handlers(RepairService(settings.response_targets))
-    return built
+    """The handlers the service's app is built with, from its own settings."""
+    settings = settings_class(service)(relay_enabled=False, consumer_enabled=False)
+    app = importlib.import_module(f"{service}.app").create_app(settings)
+    handlers: EventHandlers = app.state.handlers
+    return handlers
 
 
 async def read_topics(kafka: str, topics: list[str]) -> list[Envelope[Event]]:
