@@ -194,9 +194,12 @@ async def test_a_token_without_vulnerabilities_read_never_sees_a_vulnerability(
         f"/v1/residents/{resident['id']}",
         f"/v1/residents?uprn={uprn}",
         f"/v1/homes/{uprn}",
+        f"/v1/residents/{resident['id']}/contact-view",
+        f"/v1/tenancies/{resident['tenancy_id']}/overview",
         f"/v1/residents/{resident['id']}/messages",
     ):
         answer = await staff.get(path)
+        assert answer.status_code == 200, (path, answer.text)
         assert DETAIL not in answer.text, path
         assert "dependent_on_medical_equipment" not in answer.text, path
     shown = await safeguarding_lead.get(f"/v1/residents/{resident['id']}/vulnerabilities")
