@@ -3,7 +3,9 @@ over, with the default ladder (DOMAIN.md)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -30,15 +32,15 @@ OLD_TENANCY = date(2020, 4, 6)
 MET = PreActionProtocol(True, True, True, True, False, True)
 
 
-def situation(arrears: int, **overrides: object) -> Situation:
-    values: dict[str, object] = {
-        "arrears_pence": arrears,
-        "weekly_gross_rent_pence": WEEKLY,
-        "now": NOW,
-        "tenancy_started_on": OLD_TENANCY,
-    }
-    values.update(overrides)
-    return Situation(**values)  # type: ignore[arg-type]
+def situation(arrears: int, **overrides: Any) -> Situation:
+    """A situation on an old tenancy with `arrears`, any field overridden by name."""
+    default = Situation(
+        arrears_pence=arrears,
+        weekly_gross_rent_pence=WEEKLY,
+        now=NOW,
+        tenancy_started_on=OLD_TENANCY,
+    )
+    return dataclasses.replace(default, **overrides)
 
 
 def days_ago(days: int) -> datetime:
