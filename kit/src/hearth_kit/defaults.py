@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from hearth_kit.logs import setup_logging
 from hearth_kit.problems import install_problem_handlers, install_problem_openapi
-from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of
+from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of, upload_limits_of
 from hearth_kit.request_metrics import RequestMetrics
 from hearth_kit.tracing import (
     request_id_of_response_on_span,
@@ -113,7 +113,11 @@ def add_process_defaults(
     setup_tracing(f"hearth-{process}", settings.otel_exporter)
     install_problem_handlers(app)
     install_problem_openapi(app)
-    app.add_middleware(RequestBodyLimit, max_body_bytes=max_body_bytes_of(settings))
+    app.add_middleware(
+        RequestBodyLimit,
+        max_body_bytes=max_body_bytes_of(settings),
+        uploads=upload_limits_of(settings),
+    )
     app.add_middleware(RequestMetrics, process=process)
     app.include_router(operations_router(readiness))
     FastAPIInstrumentor.instrument_app(

@@ -5,11 +5,15 @@ gateway. A declared Content-Length over the limit is refused before the applicat
 runs or a byte of the body is read; a body without one (chunked) is counted as it
 streams and refused as soon as it passes the limit, so no process ever holds more
 than the limit (plus one chunk) of a request in memory.
+
+Upload routes (the stock import's CSV) may be given a larger limit of their own, by
+method and exact path; every other route keeps the process's limit.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,27 +37,43 @@ def max_body_bytes_of(settings: object) -> int:
     return configured if isinstance(configured, int) else max_body_bytes_from_env()
 
 
+def upload_limits_of(settings: object) -> dict[tuple[str, str], int]:
+    """A process's larger limits for upload routes, {(method, path): bytes}: its
+    settings' `upload_body_limits` when it has one (the gateway's), else none."""
+    configured = getattr(settings, "upload_body_limits", None)
+    return dict(configured) if isinstance(configured, Mapping) else {}
+
+
 class BodyTooLarge(Exception):
     """Raised from `receive` when a streamed body passes the limit: the application
     stops reading, and the middleware answers 413 in its place."""
 
 
 class RequestBodyLimit:
-    """Refuses request bodies larger than `max_body_bytes` with a 413 problem."""
+    """Refuses request bodies larger than `max_body_bytes` with a 413 problem; a route
+    in `uploads` ({(method, exact path): bytes}) has its own limit instead."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        if max_body_bytes < 1:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        uploads: Mapping[tuple[str, str], int] | None = None,
+    ) -> None:
+        if max_body_bytes < 1 or any(limit < 1 for limit in (uploads or {}).values()):
             raise ValueError("max_body_bytes must be at least 1")
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.uploads = dict(uploads or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.uploads.get((scope.get("method", ""), scope.get("path", "")))
+        limit = self.max_body_bytes if limit is None else limit
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, limit)
             return
 
         received = 0
@@ -65,7 +85,7 @@ class RequestBodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     too_large = True
                     raise BodyTooLarge
             return message
@@ -88,12 +108,12 @@ class RequestBodyLimit:
                 raise
             # The application wrapped BodyTooLarge in its own error: still a 413.
         if too_large and not response_started:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         problem = ContentTooLarge(
-            f"The request body is larger than the limit of {self.max_body_bytes} bytes",
-            max_body_bytes=self.max_body_bytes,
+            f"The request body is larger than the limit of {limit} bytes",
+            max_body_bytes=limit,
         ).problem(instance=scope.get("path"))
         # Connection: close, so the server does not read the rest of the body to reuse
         # the connection.
