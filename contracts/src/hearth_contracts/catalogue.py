@@ -77,7 +77,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "check-overdue-escalated"): (),
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
     # income
-    _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),
+    _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),  # v1: old events
+    _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload
     _t("income", "tenancy-ended"): ("visits", "engagement"),
     _t("income", "rent-charged"): (),
@@ -86,6 +87,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "arrangement-made"): (),
     _t("income", "arrangement-broken"): (),
     _t("income", "former-tenant-arrears-written-off"): (),
+    _t("income", "recharge-paid"): ("repairs",),  # recharges collected
     # engagement
     _t("engagement", "resident-registered"): ("visits",),
     _t("engagement", "resident-updated"): ("visits",),

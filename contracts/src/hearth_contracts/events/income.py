@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from hearth_contracts.events.base import Event
+from hearth_contracts.events.base import Event, EventPart
 from hearth_contracts.values import NonNegativePence, Pence, PositivePence, StaffId, Uprn
 
 
@@ -28,7 +28,8 @@ class TenancyType(StrEnum):
 
 
 class Tenant(BaseModel):
-    """One tenant named on a tenancy (joint tenants each appear)."""
+    """One tenant named on a tenancy (joint tenants each appear), in tenancy-started v1
+    only: its name is personal data, which v2 no longer carries."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -97,12 +98,46 @@ class WriteOffReason(StrEnum):
 class TenancyStarted(
     Event, service="income", name="tenancy-started", key="uprn", subject="tenancy_id"
 ):
-    """A tenancy of a home began; its rent account is open."""
+    """A tenancy of a home began; its rent account is open. Superseded by v2, which
+    names the tenants by person id only: income publishes v2 alone, and consumers handle
+    v1 events still on the topic as they handle v2."""
 
     tenancy_id: uuid.UUID
     tenancy_reference: str = Field(min_length=1, max_length=32)
     uprn: Uprn
     tenants: list[Tenant] = Field(min_length=1)
+    start_date: date
+    tenancy_type: TenancyType
+    weekly_rent_pence: NonNegativePence
+    weekly_service_charge_pence: NonNegativePence = Field(
+        default=0, description="Service charges, charged weekly apart from rent"
+    )
+    rent_account_id: uuid.UUID | None = Field(
+        default=None, description="The tenancy's rent account (GET /v1/rent-accounts/{id}/summary)"
+    )
+
+
+class TenantOfTenancy(EventPart):
+    """One tenant of a tenancy, by the platform's person id only: names and contact
+    details stay in the services that own them (income's tenancy, engagement's
+    resident)."""
+
+    person_id: uuid.UUID
+    lead: bool = Field(default=False, description="The lead tenant, named first on the tenancy")
+    joint: bool = Field(default=False, description="One of two or more joint tenants")
+
+
+class TenancyStartedV2(
+    Event, service="income", name="tenancy-started", version=2, key="uprn", subject="tenancy_id"
+):
+    """A tenancy of a home began; its rent account is open. The tenants (joint tenants
+    each) are named by their person ids, the ids engagement keeps their residents under;
+    no names or contact details."""
+
+    tenancy_id: uuid.UUID
+    tenancy_reference: str = Field(min_length=1, max_length=32)
+    uprn: Uprn
+    tenants: list[TenantOfTenancy] = Field(min_length=1)
     start_date: date
     tenancy_type: TenancyType
     weekly_rent_pence: NonNegativePence
@@ -255,3 +290,23 @@ class FormerTenantArrearsWrittenOff(
     reason: WriteOffReason
     approved_by: StaffId
     written_off_at: AwareDatetime
+
+
+class RechargePaid(
+    Event, service="income", name="recharge-paid", key="uprn", subject="recharge_id"
+):
+    """A payment landed on a recharge's sundry account. Payments pay a sundry account's
+    recharges oldest first, so one payment may pay several recharges: one event each,
+    `amount_pence` being the part of the payment that went to this recharge. A recharge
+    is collected when `paid_in_full`."""
+
+    recharge_id: uuid.UUID = Field(description="Repairs' recharge (from recharge-raised)")
+    repair_id: uuid.UUID
+    uprn: Uprn
+    amount_pence: PositivePence = Field(description="What this payment paid of the recharge")
+    outstanding_pence: NonNegativePence = Field(description="What is still owed on the recharge")
+    paid_in_full: bool
+    paid_at: AwareDatetime = Field(
+        description="When the payment was received (its day's start for a payment received "
+        "on an earlier day)"
+    )
