@@ -18,16 +18,18 @@ On a fresh migrated database (sizes at --scale 1):
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
-from bench.workbench import Workbench
+from bench.workbench import Workbench, connect
 from hearth_contracts.events.repairs import RepairPriority, RepairSource
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
@@ -53,7 +55,7 @@ PRIORITIES = (
 )
 SEARCHES = 200
 FIGURE_RUNS = 10
-CHUNK = 5_000
+CHUNK = 50_000
 
 BARE_AVAILABILITY = text(
     "SELECT trade, day, slot_name, count(*) FROM booked_slot "
@@ -172,14 +174,41 @@ def repair_rows(
     return repairs, orders
 
 
-async def insert_all(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        async with db.sessionmaker() as session, session.begin():
-            await session.execute(insert(model), rows[start : start + CHUNK])
+def _copy_value(value: Any) -> Any:
+    """A Python value as asyncpg's binary COPY takes it (enums by value, JSON as text)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=str)
+    return value
+
+
+async def copy_rows(url: str, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Load rows with COPY (in chunks), then ANALYZE: statistics as on a live database.
+    At scale 1 that is 200,000 repairs and as many work orders in seconds, where
+    INSERTs took minutes."""
+    if not rows:
+        return
+    table = model.__tablename__
+    columns = list(rows[0])
+    conn = await connect(url)
+    try:
+        for start in range(0, len(rows), CHUNK):
+            await conn.copy_records_to_table(
+                table,
+                records=[
+                    tuple(_copy_value(row[c]) for c in columns)
+                    for row in rows[start : start + CHUNK]
+                ],
+                columns=columns,
+            )
+        await conn.execute(f"ANALYZE {table}")
+    finally:
+        await conn.close()
 
 
 async def fill_bookings(
-    db: Database, settings: RepairsSettings, orders: list[dict[str, Any]], rng: random.Random
+    url: str, settings: RepairsSettings, orders: list[dict[str, Any]], rng: random.Random
 ) -> int:
     """Book most of the open work orders into slots across the horizon."""
     appointments, slots = [], []
@@ -216,20 +245,21 @@ async def fill_bookings(
                 "slot_name": slot.name,
             }
         )
-    await insert_all(db, Appointment, appointments)
-    await insert_all(db, BookedSlot, slots)
+    await copy_rows(url, Appointment, appointments)
+    await copy_rows(url, BookedSlot, slots)
     return len(appointments)
 
 
 async def availability_run(bench: Workbench, open_orders: int) -> dict[str, Any]:
-    db = Database(await bench.service_database("repairs"))
+    url = await bench.service_database("repairs")
+    db = Database(url)
     rng = random.Random(6)
     settings = RepairsSettings(capacity_per_slot=10_000)
     try:
         repairs, orders = repair_rows(open_orders, rng, NOW - timedelta(days=10), 10, open_ratio=1)
-        await insert_all(db, RepairRequest, repairs)
-        await insert_all(db, WorkOrder, orders)
-        booked = await fill_bookings(db, settings, orders, rng)
+        await copy_rows(url, RepairRequest, repairs)
+        await copy_rows(url, WorkOrder, orders)
+        booked = await fill_bookings(url, settings, orders, rng)
         service = AppointmentService(settings, ENGLAND_AND_WALES)
         ours, bare = [], []
         for _ in range(SEARCHES):
@@ -267,14 +297,17 @@ async def availability_run(bench: Workbench, open_orders: int) -> dict[str, Any]
 
 
 async def figures_run(bench: Workbench, repair_count: int) -> dict[str, Any]:
-    db = Database(await bench.service_database("repairs"))
+    url = await bench.service_database("repairs")
+    db = Database(url)
     rng = random.Random(7)
     year_start = date(NOW.year - 1, NOW.month, 1)
     first = start_of_london_day(year_start)
     try:
         repairs, orders = repair_rows(repair_count, rng, first, 365, open_ratio=0.1)
-        await insert_all(db, RepairRequest, repairs)
-        await insert_all(db, WorkOrder, orders)
+        loading = time.perf_counter()
+        await copy_rows(url, RepairRequest, repairs)
+        await copy_rows(url, WorkOrder, orders)
+        load_seconds = time.perf_counter() - loading
         period = Period(year_start, year_start + timedelta(days=364))
         window = {
             "start": first,
@@ -296,6 +329,7 @@ async def figures_run(bench: Workbench, repair_count: int) -> dict[str, Any]:
             "repairs": repair_count,
             "runs": FIGURE_RUNS,
             "rp02_1_denominator": rp02.denominator,
+            "load_seconds": round(load_seconds, 1),
             "best_ms": round(min(ours) * 1000, 1),
             "median_ms": round(statistics.median(ours) * 1000, 1),
             "bare_sql_best_ms": round(min(bare) * 1000, 1),

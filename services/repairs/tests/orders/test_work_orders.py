@@ -119,6 +119,39 @@ async def test_an_unknown_sor_code_is_refused_naming_the_line_and_nothing_is_pub
     assert listed.json()["items"] == []
 
 
+async def test_a_contractor_who_does_not_do_the_repairs_trade_is_refused_naming_contractor_id(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    await schedule_of_rates(repairs_database)
+    uprn = a_uprn()
+    repair = await a_repair(staff, uprn, "plumbing")
+    before = await published(repairs_database, uprn)
+    # sparks does electrical and general work, not plumbing (the contracted settings)
+    response = await staff.post(
+        "/v1/work-orders",
+        json={
+            "repair_id": repair["id"],
+            "contractor_id": "sparks",
+            "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
+        },
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["contractor_id"]
+    assert await published(repairs_database, uprn) == before
+    assert (await staff.get("/v1/work-orders", params={"uprn": uprn})).json()["items"] == []
+    # the contractor named for the trade is taken
+    response = await staff.post(
+        "/v1/work-orders",
+        json={
+            "repair_id": repair["id"],
+            "contractor_id": "plumbfast",
+            "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["contractor_id"] == "plumbfast"
+
+
 async def test_one_appointment_for_the_homes_work_then_the_slot_is_full(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:

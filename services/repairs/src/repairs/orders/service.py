@@ -70,8 +70,14 @@ class WorkOrderService:
         if repair.status is not RepairStatus.OPEN:
             raise Unprocessable(f"Repair {repair.id} is not open", field="repair_id")
         contractor_id = data.contractor_id or self.contractor_for(repair.trade)
-        if contractor_id is None or contractor_id not in self.settings.contractors:
+        contractor = self.settings.contractors.get(contractor_id or "")
+        if contractor_id is None or contractor is None:
             raise Unprocessable("No such contractor for this work", field="contractor_id")
+        if repair.trade not in contractor.trades:
+            raise Unprocessable(
+                f"Contractor {contractor_id} does not do {repair.trade.value} work",
+                field="contractor_id",
+            )
         items = await sor_items.by_codes(session, {line.sor_code.upper() for line in data.lines})
         lines: list[dict[str, object]] = []
         for n, line in enumerate(data.lines):
