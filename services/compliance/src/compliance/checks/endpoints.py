@@ -26,10 +26,10 @@ from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
-from hearth_kit.figures import Figures, Period, period_between
+from hearth_kit.figures import ISO_DATE, Figures, Period, period_between
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
 from hearth_kit.working_days import london_day
 
 router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
@@ -140,13 +140,40 @@ async def cross_check(
 
 def figures_period(
     first: Annotated[
-        date | None, Query(alias="from", description="First day (default: a year before `to`)")
+        str | None,
+        Query(
+            alias="from",
+            pattern=ISO_DATE,
+            description="The period's first day (YYYY-MM-DD; default: a year before `to`)",
+        ),
     ] = None,
-    last: Annotated[date | None, Query(alias="to", description="Last day (default: today)")] = None,
+    last: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            pattern=ISO_DATE,
+            description="The period's last day, included (YYYY-MM-DD; default: today); "
+            "not before `from`",
+        ),
+    ] = None,
 ) -> Period:
-    """The period of the figures: `from` and `to` when given, else the year to today."""
-    last = last or london_day(datetime.now(UTC))
-    return period_between(first or last - timedelta(days=364), last)
+    """The period of the figures, read as the kit's PeriodDep reads it (ISO dates only;
+    a bad date is a 422 naming `from` or `to`, `to` before `from` a 422 naming `to`),
+    except that both are optional here: `to` defaults to today and `from` to a year
+    before `to`."""
+    end = _day(last, "to") if last is not None else london_day(datetime.now(UTC))
+    start = _day(first, "from") if first is not None else end - timedelta(days=364)
+    return period_between(start, end)
+
+
+def _day(text: str, field: str) -> date:
+    """A calendar day from the query, or a 422 naming the parameter (2026-02-30)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Unprocessable(
+            f"`{field}` must be a calendar date (YYYY-MM-DD)", field=field, location="query"
+        ) from None
 
 
 @router.get("/figures", response_model=Figures, response_model_by_alias=True)
