@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # Import the real gateway package before pytest (importlib mode) imports
 # gateway/tests/conftest.py as `gateway.tests.conftest`, which would otherwise register
@@ -20,6 +21,12 @@ from tests.harness.tokens import use_test_session_keys
 # Tests opt in to development explicitly (processes default to production), with a
 # fresh internal-token key pair for this session: see tests/harness/tokens.py.
 use_test_session_keys()
+
+# Property tests check rules, never speed (speed belongs in bench/): on a shared 2-core
+# machine running the suite in parallel an example can take longer than Hypothesis'
+# default 200 ms deadline without anything being wrong.
+settings.register_profile("hearth", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hearth")
 
 
 @pytest.fixture(scope="session")
