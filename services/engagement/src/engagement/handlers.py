@@ -28,7 +28,12 @@ from hearth_contracts.events.compliance import (
     PropertyRegistered,
 )
 from hearth_contracts.events.engagement import SurveyKind
-from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged, TenancyStarted
+from hearth_contracts.events.income import (
+    ArrearsStage,
+    ArrearsStageChanged,
+    TenancyStarted,
+    TenancyStartedV2,
+)
 from hearth_contracts.events.repairs import AppointmentBooked, RepairCompleted
 from hearth_contracts.events.visits import ResidentDetailsConfirmed, VisitCompleted
 from hearth_kit.consumer import EventHandlers
@@ -39,11 +44,14 @@ def words(code: str) -> str:
     return code.replace("_", " ")
 
 
-async def on_tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
+async def on_tenancy_started(
+    session: AsyncSession, envelope: Envelope[TenancyStarted] | Envelope[TenancyStartedV2]
+) -> None:
     """Keep the tenancy in engagement's projection (an upsert: the same event again
     changes nothing, an older one arriving late is ignored; its version is the
     envelope's time), and make its tenants residents under the person ids income
-    named: one id per person across the platform."""
+    named: one id per person across the platform. v2 (which income publishes now)
+    names no one, v1 events still on the topic are handled alike."""
     tenancy = envelope.data
     await residents.save_tenancy(
         session,
@@ -93,6 +101,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             await messages.queue(session, resident, template, source_id, values, envelope.time)
 
     handlers.on(TenancyStarted)(on_tenancy_started)
+    handlers.on(TenancyStartedV2)(on_tenancy_started)
     handlers.on(ResidentDetailsConfirmed)(on_resident_details_confirmed)
     handlers.on_batch(PropertyRegistered)(on_properties_registered)
 

@@ -96,13 +96,50 @@ async def test_starting_a_tenancy_opens_its_rent_account_and_publishes_tenancy_s
     assert account.tenancy_id == uuid.UUID(body["id"])
     assert entries == 0  # an empty ledger: a zero balance
     assert account.opened_on == date(2025, 4, 7)
-    assert row["event_type"] == "uk.hearth.income.tenancy-started.v1"
+    assert row["event_type"] == "uk.hearth.income.tenancy-started.v2"
     assert row["topic"] == "hearth.income.events"
     assert row["headers"]["ce_subject"] == body["id"]
     data = json.loads(row["payload"])
     assert data["tenancy_reference"] == body["tenancy_reference"]
-    assert data["tenants"] == body["tenants"]
+    assert data["tenants"] == [
+        {"person_id": known_person, "lead": True, "joint": True},
+        {"person_id": body["tenants"][1]["person_id"], "lead": False, "joint": True},
+    ]
     assert data["weekly_rent_pence"] == 12_345
+
+
+async def test_tenancy_started_carries_no_name_anywhere(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    """Personal data stays out of events: tenancy-started (v2) names the tenants by
+    person id alone, so no name appears anywhere in the published message."""
+    uprn = a_uprn()
+    names = ["Sam Okafor", "Alex Okafor"]
+    response = await income.post(
+        "/v1/tenancies", json=a_tenancy(uprn, tenants=[{"full_name": n} for n in names])
+    )
+    assert response.status_code == 201, response.text
+    async with income_database.sessionmaker() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(outbox_message).where(outbox_message.c.message_key == uprn)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    assert [row["event_type"] for row in rows] == ["uk.hearth.income.tenancy-started.v2"]
+    payload = rows[0]["payload"]
+    published = (payload.decode() if isinstance(payload, bytes) else str(payload)) + json.dumps(
+        rows[0]["headers"]
+    )
+    for name in names:
+        for part in name.split():
+            assert part not in published
+    assert "full_name" not in published
+    data = json.loads(rows[0]["payload"])
+    assert all(set(tenant) == {"person_id", "lead", "joint"} for tenant in data["tenants"])
 
 
 async def test_a_secure_tenancy_has_no_introductory_period(income: httpx.AsyncClient) -> None:

@@ -17,13 +17,21 @@ from hearth_contracts.events.engagement import (
     ResidentRegistered,
     ResidentUpdated,
 )
-from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
+
+NAME_NOT_YET_KNOWN = ""
+"""The name of a resident made from tenancy-started v2, which names tenants by person
+id only: the name is recorded through engagement's own routes (registering the person
+id, or changing the resident), never taken from an event, and never cleared."""
+
+NAME_TO_FOLLOW_UP = "name"
+"""Listed in `details_to_follow_up` while a resident's name is not yet known."""
 
 FIELD_GROUPS: dict[str, ResidentField] = {
     "full_name": ResidentField.NAME,
@@ -54,8 +62,9 @@ def _check_contact_detail(preferred: ContactChannel, email: str | None, phone: s
 
 
 async def announce_registered(session: AsyncSession, resident: Resident) -> None:
-    """resident-registered, once the resident is on a tenancy (no contact details)."""
-    if resident.tenancy_id is None or resident.uprn is None:
+    """resident-registered, once the resident is on a tenancy and their name is known
+    (no contact details)."""
+    if resident.tenancy_id is None or resident.uprn is None or not resident.full_name:
         return
     await publish(
         session,
@@ -76,8 +85,11 @@ async def announce_registered(session: AsyncSession, resident: Resident) -> None
 async def announce_updated(
     session: AsyncSession, resident: Resident, changed: list[ResidentField]
 ) -> None:
-    """resident-updated with the shared details as they now stand."""
+    """resident-updated with the shared details as they now stand (none while the
+    name is not yet known: resident-registered follows once it is)."""
     if resident.tenancy_id is None or resident.uprn is None or not changed:
+        return
+    if not resident.full_name:
         return
     await publish(
         session,
@@ -95,6 +107,14 @@ async def announce_updated(
             updated_at=resident.updated_at or resident.registered_at,
         ),
     )
+
+
+def _name_known(resident: Resident) -> None:
+    """Once a name is recorded it is no longer a detail to follow up."""
+    if resident.full_name and NAME_TO_FOLLOW_UP in resident.details_to_follow_up:
+        resident.details_to_follow_up = [
+            d for d in resident.details_to_follow_up if d != NAME_TO_FOLLOW_UP
+        ]
 
 
 class ResidentService:
@@ -170,12 +190,14 @@ class ResidentService:
             changed.append(ResidentField.HOUSEHOLD)
         if not changed:
             return to_public(resident)
+        unannounced = not resident.full_name  # made from tenancy-started v2, name unknown
         for name, value in changes.items():
             setattr(resident, name, value)
+        _name_known(resident)
         resident.updated_at = datetime.now(UTC)
         resident.version += 1
         await session.flush()
-        if first_tenancy:
+        if first_tenancy or unannounced:
             await announce_registered(session, resident)
         else:
             await announce_updated(session, resident, changed)
@@ -207,16 +229,21 @@ class ResidentService:
         )
         if not changed:
             return to_public(resident)
+        unannounced = not resident.full_name  # made from tenancy-started v2, name unknown
         for name, value in changes.items():
             setattr(resident, name, value)
         if ResidentField.CONTACT_DETAILS in changed:
             resident.details_to_follow_up = [
                 d for d in resident.details_to_follow_up if d != "contact_details"
             ]
+        _name_known(resident)
         resident.updated_at = datetime.now(UTC)
         resident.version += 1
         await session.flush()
-        await announce_updated(session, resident, changed)
+        if unannounced:
+            await announce_registered(session, resident)
+        else:
+            await announce_updated(session, resident, changed)
         return to_public(resident)
 
     async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
@@ -248,23 +275,38 @@ class ResidentService:
         )
 
     async def tenancy_started(
-        self, session: AsyncSession, tenancy: TenancyStarted, announced_at: datetime
+        self,
+        session: AsyncSession,
+        tenancy: TenancyStarted | TenancyStartedV2,
+        announced_at: datetime,
     ) -> None:
         """The tenants income named are residents under those same person ids: a new
         person becomes a resident (by letter, in English, until they say otherwise); a
-        resident engagement registered before is put on the tenancy. Handling the same
-        event again changes nothing."""
+        resident engagement registered before is put on the tenancy, their name and
+        details untouched. Handling the same event again changes nothing.
+
+        tenancy-started v2 names tenants by person id only, so a new resident's name is
+        not yet known (and resident-registered waits for it) until it is recorded here.
+        A v1 event still on the topic gives a new resident the name it carries, as
+        before; an event's name never replaces one engagement holds."""
+        names = (
+            {tenant.person_id: tenant.full_name for tenant in tenancy.tenants}
+            if isinstance(tenancy, TenancyStarted)
+            else {}
+        )
         for tenant in tenancy.tenants:
             resident = await repository.get(session, tenant.person_id, for_update=True)
             if resident is None:
+                full_name = names.get(tenant.person_id, NAME_NOT_YET_KNOWN)
                 resident = Resident(
                     id=tenant.person_id,
                     tenancy_id=tenancy.tenancy_id,
                     uprn=tenancy.uprn,
-                    full_name=tenant.full_name,
+                    full_name=full_name,
                     preferred_channel=ContactChannel.LETTER,
                     language="en",
                     registered_at=announced_at,
+                    details_to_follow_up=[] if full_name else [NAME_TO_FOLLOW_UP],
                 )
                 repository.add(session, resident)
                 await session.flush()
@@ -299,6 +341,8 @@ class ResidentService:
         resident.details_confirmed_at = confirmed.confirmed_at
         resident.household_size = confirmed.household_size
         resident.details_to_follow_up = [d.value for d in confirmed.corrected]
+        if not resident.full_name:
+            resident.details_to_follow_up.append(NAME_TO_FOLLOW_UP)
         lives_alone = confirmed.household_size == 1
         changed = resident.lives_alone != lives_alone
         resident.lives_alone = lives_alone

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.income import (
     ArrearsStage,
     TenancyEnded,
-    TenancyStarted,
+    TenancyStartedV2,
     TenancyType,
     TenancyTypeChange,
     TenancyTypeChanged,
 )
-from hearth_contracts.events.income import Tenant as TenantOnEvent
+from hearth_contracts.events.income import TenantOfTenancy
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -64,8 +64,9 @@ def to_public(
 class TenancyService:
     async def start(self, session: AsyncSession, data: TenancyCreate) -> TenancyPublic:
         """Start a tenancy of a home, open its rent account (an empty ledger) and its
-        arrears case, and announce it (tenancy-started). The home need not be known to
-        income yet. Joint tenants are named by the platform's person ids."""
+        arrears case, and announce it (tenancy-started v2). The home need not be known
+        to income yet. Joint tenants are named by the platform's person ids; the event
+        carries those ids and who is the lead tenant, never a name."""
         if await repository.by_reference(session, data.tenancy_reference) is not None:
             raise Conflict(
                 f"Tenancy reference {data.tenancy_reference} is already in use",
@@ -125,12 +126,15 @@ class TenancyService:
         )
         await publish(
             session,
-            TenancyStarted(
+            TenancyStartedV2(
                 tenancy_id=tenancy.id,
                 tenancy_reference=tenancy.tenancy_reference,
                 uprn=tenancy.uprn,
                 tenants=[
-                    TenantOnEvent(person_id=t.person_id, full_name=t.full_name) for t in tenants
+                    TenantOfTenancy(
+                        person_id=t.person_id, lead=t.position == 0, joint=len(tenants) > 1
+                    )
+                    for t in tenants
                 ],
                 start_date=tenancy.start_date,
                 tenancy_type=tenancy.tenancy_type,

@@ -1,0 +1,188 @@
+"""tenancy-started v2 names tenants by person id only: engagement makes them residents
+with their name not yet known, takes names only from its own routes, never clears one,
+and still handles v1 events left on the topic as before."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from engagement.app import build_services
+from engagement.handlers import on_tenancy_started
+from engagement.settings import EngagementSettings
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+
+REGISTERED = "uk.hearth.engagement.resident-registered.v1"
+UPDATED = "uk.hearth.engagement.resident-updated.v1"
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def started_v2(uprn: str, *person_ids: uuid.UUID) -> TenancyStartedV2:
+    return TenancyStartedV2(
+        tenancy_id=uuid.uuid4(),
+        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
+        uprn=uprn,
+        tenants=[
+            {"person_id": person_id, "lead": n == 0, "joint": len(person_ids) > 1}
+            for n, person_id in enumerate(person_ids)
+        ],
+        start_date=date(2025, 4, 7),
+        tenancy_type="introductory",
+        weekly_rent_pence=12_345,
+    )
+
+
+def started_v1(uprn: str, person_id: uuid.UUID, full_name: str) -> TenancyStarted:
+    return TenancyStarted.model_validate(
+        {
+            "tenancy_id": uuid.uuid4(),
+            "tenancy_reference": f"T-{uuid.uuid4().hex[:8]}",
+            "uprn": uprn,
+            "tenants": [{"person_id": person_id, "full_name": full_name}],
+            "start_date": date(2025, 4, 7),
+            "tenancy_type": "introductory",
+            "weekly_rent_pence": 12_345,
+        }
+    )
+
+
+async def handle(db: Database, envelope: Envelope[Any]) -> None:
+    async with db.sessionmaker() as session, session.begin():
+        await on_tenancy_started(session, envelope)
+
+
+async def published(db: Database, uprn: str, event_type: str) -> list[dict[str, Any]]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(outbox_message.c.payload).where(
+                outbox_message.c.message_key == uprn, outbox_message.c.event_type == event_type
+            )
+        )
+        return [json.loads(payload) for (payload,) in rows.all()]
+
+
+def test_the_service_handles_tenancy_started_v1_and_v2_with_one_handler() -> None:
+    handlers = build_services(EngagementSettings()).handlers
+    assert handlers.get(TenancyStarted.type) is on_tenancy_started
+    assert handlers.get(TenancyStartedV2.type) is on_tenancy_started
+
+
+async def test_v2_tenants_become_residents_by_person_id_with_their_name_to_follow_up(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    first, second = uuid.uuid4(), uuid.uuid4()
+    envelope = Envelope(data=started_v2(uprn, first, second))
+    await handle(engagement_database, envelope)
+    await handle(engagement_database, envelope)  # again: no change
+    listed = (await engagement.get("/v1/residents", params={"uprn": uprn})).json()["items"]
+    assert {r["id"] for r in listed} == {str(first), str(second)}
+    for resident in listed:
+        assert resident["tenancy_id"] == str(envelope.data.tenancy_id)
+        assert resident["full_name"] == ""
+        assert resident["details_to_follow_up"] == ["name"]
+        assert (resident["preferred_channel"], resident["language"]) == ("letter", "en")
+    # resident-registered carries a name: it waits until the name is recorded.
+    assert await published(engagement_database, uprn, REGISTERED) == []
+
+
+async def test_recording_the_name_by_person_id_announces_the_resident_once(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    tenancy = started_v2(uprn, person_id)
+    await handle(engagement_database, Envelope(data=tenancy))
+    response = await engagement.post(
+        "/v1/residents",
+        json={
+            "person_id": str(person_id),
+            "tenancy_id": str(tenancy.tenancy_id),
+            "uprn": uprn,
+            "full_name": "Ada Lovelace",
+            "preferred_channel": "letter",
+            "language": "cy",
+        },
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["id"], body["full_name"], body["language"]) == (
+        str(person_id),
+        "Ada Lovelace",
+        "cy",
+    )
+    assert body["details_to_follow_up"] == []
+    [registered] = await published(engagement_database, uprn, REGISTERED)
+    assert registered["resident_id"] == str(person_id)
+    assert await published(engagement_database, uprn, UPDATED) == []
+
+
+async def test_details_changed_before_the_name_is_known_wait_for_it(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    await handle(engagement_database, Envelope(data=started_v2(uprn, person_id)))
+    response = await engagement.patch(f"/v1/residents/{person_id}", json={"language": "pl"})
+    assert response.status_code == 200, response.text
+    assert response.json()["full_name"] == ""
+    assert await published(engagement_database, uprn, REGISTERED) == []
+    assert await published(engagement_database, uprn, UPDATED) == []
+    refused = await engagement.patch(f"/v1/residents/{person_id}", json={"full_name": ""})
+    assert refused.status_code == 422
+    response = await engagement.patch(
+        f"/v1/residents/{person_id}", json={"full_name": "Jan Kowalski"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["details_to_follow_up"] == []
+    [registered] = await published(engagement_database, uprn, REGISTERED)
+    assert registered["language"] == "pl"
+
+
+async def test_a_started_tenancy_never_replaces_a_name_engagement_holds(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    response = await engagement.post(
+        "/v1/residents",
+        json={"full_name": "Ada Lovelace", "preferred_channel": "letter", "language": "cy"},
+    )
+    assert response.status_code == 201, response.text
+    person_id = uuid.UUID(response.json()["id"])
+    uprn = a_uprn()
+    await handle(engagement_database, Envelope(data=started_v2(uprn, person_id)))
+    resident = (await engagement.get(f"/v1/residents/{person_id}")).json()
+    assert (resident["uprn"], resident["full_name"]) == (uprn, "Ada Lovelace")
+    assert resident["details_to_follow_up"] == []
+    [registered] = await published(engagement_database, uprn, REGISTERED)
+    assert registered["resident_id"] == str(person_id)
+    # An old v1 event naming the same person differently changes no name either.
+    await handle(
+        engagement_database, Envelope(data=started_v1(a_uprn(), person_id, "Someone Else"))
+    )
+    assert (await engagement.get(f"/v1/residents/{person_id}")).json()[
+        "full_name"
+    ] == "Ada Lovelace"
+
+
+async def test_a_v1_event_left_on_the_topic_still_makes_a_named_resident(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    await handle(engagement_database, Envelope(data=started_v1(uprn, person_id, "Sam Okafor")))
+    resident = (await engagement.get(f"/v1/residents/{person_id}")).json()
+    assert resident["full_name"] == "Sam Okafor"
+    assert resident["details_to_follow_up"] == []
+    assert len(await published(engagement_database, uprn, REGISTERED)) == 1
