@@ -33,6 +33,7 @@ from hearth_contracts.events.income import (
     ArrearsStageChanged,
     TenancyEnded,
     TenancyStarted,
+    TenancyStartedV2,
     TenancyTypeChanged,
 )
 from hearth_contracts.events.repairs import DampMouldCaseOpened
@@ -88,9 +89,11 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             ],
         )
 
-    @handlers.on(TenancyStarted)
-    async def tenancy_started(session: AsyncSession, envelope: Envelope[TenancyStarted]) -> None:
-        """A tenancy began: kept as the home's tenancy, and placed on a caseload."""
+    async def tenancy_started(
+        session: AsyncSession, envelope: Envelope[TenancyStarted] | Envelope[TenancyStartedV2]
+    ) -> None:
+        """A tenancy began: kept as the home's tenancy, and placed on a caseload (v2,
+        which names tenants by person id only, and v1 alike)."""
         tenancy = envelope.data
         await projections.save_tenancies(
             session,
@@ -116,6 +119,9 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             tenancy_type=tenancy.tenancy_type,
             start_date=tenancy.start_date,
         )
+
+    handlers.on(TenancyStarted)(tenancy_started)
+    handlers.on(TenancyStartedV2)(tenancy_started)
 
     @handlers.on(TenancyTypeChanged)
     async def tenancy_type_changed(
