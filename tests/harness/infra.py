@@ -85,6 +85,68 @@ class LocalKafka:
         subprocess.run(["rm", "-rf", str(self.data)], check=False)
 
 
+POSTGRES_SCRIPT = REPO / "deploy" / "local" / "postgres.sh"
+
+
+def local_postgres_available() -> bool:
+    """Debian's PostgreSQL server binaries are installed (deploy/local can run a cluster)."""
+    return any(Path("/usr/lib/postgresql").glob("*/bin/postgres")) or bool(
+        os.environ.get("PG_BINDIR")
+    )
+
+
+class LocalPostgres:
+    """A private PostgreSQL cluster from deploy/local, for a test that restarts its database.
+
+    Such a test never restarts the server every other test shares, so the suite stays
+    safe to run in parallel.
+    """
+
+    def __init__(self, name: str, port: int | None = None) -> None:
+        self.name = name
+        self.port = port or free_port()
+        self.state = REPO / "var" / "postgres-tests" / name
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            ["bash", str(POSTGRES_SCRIPT), *args],
+            check=True,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "HEARTH_LOCAL_VAR": str(self.state)},
+        )
+
+    def start(self) -> str:
+        self._run("start", "--port", str(self.port))
+        return self.url
+
+    def restart_command(self) -> tuple[list[str], dict[str, str]]:
+        """The command (and environment) that restarts this cluster, for a subprocess."""
+        return (
+            ["bash", str(POSTGRES_SCRIPT), "restart"],
+            {**os.environ, "HEARTH_LOCAL_VAR": str(self.state)},
+        )
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._run("stop")
+
+    def remove_data(self) -> None:
+        # postgres.sh may have put the data folder elsewhere (under /tmp) when the
+        # postgres user cannot reach this one; instance.env records where.
+        instance = self.state / "postgres" / "instance.env"
+        folders = [str(self.state)]
+        if instance.exists():
+            for line in instance.read_text().splitlines():
+                if line.startswith("data="):
+                    folders.append(str(Path(line.removeprefix("data=")).parent))
+        subprocess.run(["rm", "-rf", *folders], check=False)
+
+
 @contextlib.contextmanager
 def kafka_bootstrap_servers() -> Iterator[str]:
     if servers := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):

@@ -4,19 +4,16 @@ Neither loses an event nor applies one twice."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.visits import VisitFoundRepair
@@ -26,7 +23,12 @@ from hearth_kit.tables import dead_letter, inbox_event, outbox_message
 from repairs.models import RepairRequest
 from repairs.settings import MIGRATIONS_DIR
 from tests.harness.events import eventually, send_envelopes
-from tests.harness.infra import REPO, DatabaseFactory, free_port
+from tests.harness.infra import (
+    DatabaseFactory,
+    LocalPostgres,
+    free_port,
+    local_postgres_available,
+)
 from tests.harness.platform import Platform, run_platform
 from tests.harness.processes import start_service_process
 
@@ -130,38 +132,42 @@ async def test_a_consumer_killed_mid_stream_applies_every_event_exactly_once(
     }, f"{at_kill} repairs had been raised when the first process was killed"
 
 
-def controllable_postgres() -> bool:
-    """The test database is the deploy/local cluster (as in CI), so the test may restart it."""
-    url = os.environ.get("HEARTH_TEST_DATABASE_URL")
-    instance = Path(os.environ.get("HEARTH_LOCAL_VAR", REPO / "var")) / "postgres" / "instance.env"
-    if not url or not instance.exists():
-        return False
-    settings = dict(line.split("=", 1) for line in instance.read_text().splitlines() if "=" in line)
-    return settings.get("port") == str(make_url(url).port)
+@pytest.fixture(scope="module")
+def private_postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL cluster of this module's own: the test restarts it, and a restart of
+    the server every other test shares would break tests running beside it."""
+    cluster = LocalPostgres(f"faults-{random.randint(0, 10**6)}")
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        cluster.remove_data()
 
 
 @pytest.fixture(scope="module")
-async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+async def platform_on_private_postgres(
+    kafka: str, private_postgres: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    databases = DatabaseFactory(private_postgres.url, tmp_path_factory.mktemp("sqlite"))
     async with run_platform(kafka, databases, services=("repairs",), gateway=False) as running:
         yield running
 
 
 @pytest.mark.skipif(
-    not controllable_postgres(),
-    reason="restarting the database needs the deploy/local PostgreSQL (CI starts it)",
+    not local_postgres_available(),
+    reason="restarting a database needs Debian's PostgreSQL server (CI installs it)",
 )
 async def test_a_database_restart_under_load_loses_nothing_and_applies_nothing_twice(
-    platform: Platform,
+    platform_on_private_postgres: Platform, private_postgres: LocalPostgres
 ) -> None:
+    platform = platform_on_private_postgres
     events = findings(300)
     url = platform.service("repairs").database_url
     await send_envelopes(platform.kafka, platform.namespace, events[:150])
+    command, env = private_postgres.restart_command()
     restart = await asyncio.create_subprocess_exec(
-        "bash",
-        str(REPO / "deploy" / "local" / "postgres.sh"),
-        "restart",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
+        *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )
     await send_envelopes(platform.kafka, platform.namespace, events[150:])
     assert await restart.wait() == 0

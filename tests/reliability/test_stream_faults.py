@@ -46,11 +46,16 @@ from hearth_kit.outbox import publish
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event, outbox_message
 from tests.harness.events import eventually, topic_of
-from tests.harness.infra import DatabaseFactory, LocalKafka, free_port
+from tests.harness.infra import (
+    DatabaseFactory,
+    LocalKafka,
+    LocalPostgres,
+    free_port,
+    local_postgres_available,
+)
 from tests.harness.platform import run_platform, settings_class
 from tests.harness.processes import start_service_process
 from tests.harness.service import migrated_database
-from tests.reliability.test_faults import controllable_postgres
 
 pytestmark = [
     pytest.mark.integration,
@@ -59,8 +64,8 @@ pytestmark = [
         reason="killing and restarting a broker needs deploy/local (a JDK and Maven)",
     ),
     pytest.mark.skipif(
-        not controllable_postgres(),
-        reason="restarting the database needs the deploy/local PostgreSQL (CI starts it)",
+        not local_postgres_available(),
+        reason="restarting a database needs Debian's PostgreSQL server (CI installs it)",
     ),
 ]
 
@@ -272,6 +277,19 @@ def broker() -> Iterator[LocalKafka]:
         kafka.remove_data()
 
 
+@pytest.fixture(scope="module")
+def private_postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL cluster of this module's own: the test restarts it, and a restart of
+    the server every other test shares would break tests running beside it."""
+    cluster = LocalPostgres(f"stream-{random.randint(0, 10**6)}")
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        cluster.remove_data()
+
+
 @contextlib.asynccontextmanager
 async def repairs_process(url: str, kafka: str, namespace: str) -> AsyncIterator[list[Any]]:
     """The repairs service in its own process; the list holds the current process."""
@@ -289,8 +307,11 @@ async def repairs_process(url: str, kafka: str, namespace: str) -> AsyncIterator
 
 
 async def test_a_stream_through_broker_process_and_database_faults_applies_each_event_once(
-    broker: LocalKafka, databases: DatabaseFactory
+    broker: LocalKafka,
+    private_postgres: LocalPostgres,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
+    databases = DatabaseFactory(private_postgres.url, tmp_path_factory.mktemp("sqlite"))
     kafka = broker.bootstrap_servers
     stream = the_stream()
     async with run_platform(
@@ -324,10 +345,10 @@ async def test_a_stream_through_broker_process_and_database_faults_applies_each_
                 )
 
                 await writer.reached(TOTAL * 7 // 10)
+                command, env = private_postgres.restart_command()
                 restart = await asyncio.create_subprocess_exec(
-                    "bash",
-                    "deploy/local/postgres.sh",
-                    "restart",
+                    *command,
+                    env=env,
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.DEVNULL,
                 )
