@@ -10,6 +10,7 @@ from visits.caseloads.endpoints import router as caseloads_router
 from visits.figures.endpoints import router as figures_router
 from visits.handlers import build_handlers
 from visits.programme.endpoints import router as programme_router
+from visits.programme.service import ProgrammeService
 from visits.reports.endpoints import router as reports_router
 from visits.reports.service import ReportService
 from visits.scheduled import scheduled_jobs
@@ -30,6 +31,7 @@ def create_app(settings: VisitsSettings | None = None) -> FastAPI:
         scheduled_jobs=scheduled_jobs(settings),
     )
     app.state.settings = settings
+    app.state.programme_service = ProgrammeService(settings.programme, settings.intervals)
     app.state.visit_service = VisitService(settings)
     app.state.report_service = ReportService(app.state.visit_service)
     return app

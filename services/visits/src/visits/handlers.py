@@ -41,13 +41,16 @@ from hearth_kit.consumer import EventHandlers
 from visits.caseloads import service as caseloads
 from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
+from visits.programme.rescoring import RescoringHandlers
 from visits.programme.rules import INTRODUCTORY_TYPES, add_months
+from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
 from visits.visits.service import VisitService
 
 
 def build_handlers(settings: VisitsSettings) -> EventHandlers:
-    handlers = EventHandlers()
+    # Each handler's homes are re-scored for the programme once it has applied its events.
+    handlers = RescoringHandlers(ProgrammeService(settings.programme, settings.intervals))
     officers = settings.caseloads
     visits = VisitService(settings)
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, Text
+from sqlalchemy import JSON, Index, Text, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -311,3 +311,39 @@ class CaseloadAssignment(VisitsModel, table=True):
     )
     concern_id: uuid.UUID | None = Field(default=None)
     as_of: datetime = Field(sa_type=AwareDateTime)
+    review_overdue_raised_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When caseload-review-overdue was raised for this referral's review date "
+        "(the sweep's marker: raised once; cleared by a new referral)",
+    )
+
+
+class ProgrammeScore(VisitsModel, table=True):
+    """A home's place in the visit programme as last worked out: its score, the factors
+    and reasons that made it, and its next visit. Recomputed for one home whenever an
+    event or a visit changes one of its factors, and by the programme-rescore job when a
+    date moves a factor (`rescore_on`) or the configuration changed
+    (`configuration`), so the ranking is an indexed query (docs/adr/0011)."""
+
+    __tablename__ = "programme_score"
+    __table_args__ = (
+        Index("ix_programme_score_area_rank", "area", text("score DESC"), "due_by", "uprn"),
+        Index("ix_programme_score_rank", text("score DESC"), "due_by", "uprn"),
+        Index("ix_programme_score_rescore_on", "rescore_on"),
+    )
+
+    uprn: str = Field(primary_key=True, max_length=12)
+    area: str | None = Field(default=None, max_length=8)
+    score: int
+    due_by: date = Field(description="The last day within its maximum visit interval")
+    beyond_interval: bool
+    next_visit_kind: VisitKind = Field(sa_type=text_enum(VisitKind))
+    stock_condition_survey: bool
+    reasons: list[dict[str, object]] = Field(default_factory=list, sa_type=JSON)
+    factors: dict[str, object] = Field(default_factory=dict, sa_type=JSON)
+    scored_on: date = Field(description="The London day the score was worked out for")
+    rescore_on: date = Field(description="The first day a date-driven factor may change it")
+    configuration: str = Field(
+        max_length=64, description="Fingerprint of the weights and intervals that scored it"
+    )

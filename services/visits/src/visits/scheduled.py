@@ -1,4 +1,11 @@
-"""Scheduled work: keep hearth_visits_homes_beyond_interval current."""
+"""Scheduled work of the visits service (hearth_kit.scheduler):
+
+- programme-rescore: works out again the stored programme scores a date has moved
+  (a home passing its due date, a tenancy no longer new, a contact leaving the 12-month
+  window), those worked out under another configuration (weights or intervals changed),
+  and those of homes never scored; it runs when the process starts and then hourly, so
+  a changed configuration is applied at the next start (docs/adr/0011).
+- homes-beyond-interval: keeps hearth_visits_homes_beyond_interval current."""
 
 from __future__ import annotations
 
@@ -10,39 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.working_days import london_day
 from visits.metrics import HOMES_BEYOND_INTERVAL
-from visits.programme import repository, rules
-from visits.programme.repository import LastVisits
+from visits.programme import repository
+from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
 
 
-def count_beyond_interval(
+async def count_beyond_interval(session: AsyncSession, now: datetime) -> int:
+    """Count the homes past their interval (from the stored due dates) and set the
+    gauge; it stamps nothing, so it reports 0 handled and runs again after its interval."""
+    HOMES_BEYOND_INTERVAL.set(await repository.beyond_interval(session, london_day(now)))
+    return 0
+
+
+def programme_rescore(
     settings: VisitsSettings,
 ) -> Callable[[AsyncSession, datetime], Awaitable[int]]:
-    async def run(session: AsyncSession, now: datetime) -> int:
-        """Count the homes past their interval and set the gauge; it stamps nothing,
-        so it reports 0 handled and runs again after its interval."""
-        today = london_day(now)
-        visits = await repository.last_visits(session, None)
-        beyond = 0
-        for uprn, _, _ in await repository.homes(session, None):
-            last = visits.get(uprn, LastVisits())
-            upcoming = rules.next_visit(
-                rules.VisitHistory(
-                    last.last_visit, last.last_full_visit, last.last_stock_condition_survey
-                ),
-                today,
-                settings.intervals,
-            )
-            beyond += upcoming.beyond_interval
-        HOMES_BEYOND_INTERVAL.set(beyond)
-        return 0
-
-    return run
+    return ProgrammeService(settings.programme, settings.intervals).rescore_due
 
 
 def scheduled_jobs(settings: VisitsSettings) -> list[ScheduledJob]:
     return [
-        ScheduledJob(
-            "homes-beyond-interval", timedelta(minutes=15), count_beyond_interval(settings)
-        )
+        ScheduledJob("programme-rescore", timedelta(hours=1), programme_rescore(settings)),
+        ScheduledJob("homes-beyond-interval", timedelta(minutes=15), count_beyond_interval),
     ]

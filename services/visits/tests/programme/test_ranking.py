@@ -224,7 +224,11 @@ async def test_the_homes_beyond_their_interval_are_counted_for_the_alert(
     priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
     assert priority["beyond_interval"] is True
     assert {"factor": "beyond_interval", "points": 100} in priority["reasons"]
-    job = scheduled_jobs(VisitsSettings(environment="development"))[0]
+    (job,) = [
+        job
+        for job in scheduled_jobs(VisitsSettings(environment="development"))
+        if job.name == "homes-beyond-interval"
+    ]
     async with visits_database.sessionmaker() as session:
         assert await job.run(session, datetime.now(UTC)) == 0
     assert (REGISTRY.get_sample_value("hearth_visits_homes_beyond_interval") or 0) >= 1

@@ -16,10 +16,14 @@ from visits.programme.rules import (
     Factor,
     HomeRiskFactors,
     Reason,
+    VisitHistory,
+    configuration_fingerprint,
     is_new_tenancy,
+    next_visit,
+    rescore_on,
     visit_priority,
 )
-from visits.settings import RiskWeights, VisitsSettings
+from visits.settings import RiskWeights, VisitIntervals, VisitsSettings
 
 LADDER = list(ArrearsStage)
 DEFAULTS = RiskWeights()
@@ -200,3 +204,70 @@ def test_a_secure_tenancy_is_new_for_its_first_twelve_months(
 
 def test_a_home_without_a_known_tenancy_is_not_in_a_new_one() -> None:
     assert not is_new_tenancy(None, None, today=date(2026, 11, 22))
+
+
+def _rescore_on(
+    today: date,
+    history: VisitHistory,
+    *,
+    tenancy_start: date | None = None,
+    introductory: bool = False,
+    introductory_ends_on: date | None = None,
+    oldest_contact_in_window: date | None = None,
+) -> date:
+    return rescore_on(
+        today,
+        history,
+        next_visit(history, today, VisitIntervals()),
+        VisitIntervals(),
+        tenancy_start=tenancy_start,
+        introductory=introductory,
+        introductory_ends_on=introductory_ends_on,
+        oldest_contact_in_window=oldest_contact_in_window,
+        contact_window_days=365,
+    )
+
+
+def test_a_stored_score_is_rescored_the_day_after_its_due_date() -> None:
+    history = VisitHistory(date(2026, 1, 10), date(2026, 1, 10), date(2026, 1, 10))
+    assert _rescore_on(date(2026, 6, 1), history) == date(2027, 1, 11)
+
+
+def test_a_home_never_visited_is_rescored_the_next_day() -> None:
+    assert _rescore_on(date(2026, 6, 1), VisitHistory()) == date(2026, 6, 2)
+
+
+def test_the_earliest_date_driven_change_wins() -> None:
+    history = VisitHistory(date(2026, 1, 10), date(2026, 1, 10), date(2026, 1, 10))
+    today = date(2026, 6, 1)
+    assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1)) == date(2026, 8, 1)
+    assert _rescore_on(
+        today, history, introductory=True, introductory_ends_on=date(2026, 7, 1)
+    ) == date(2026, 7, 1)
+    assert _rescore_on(today, history, oldest_contact_in_window=date(2025, 9, 1)) == date(
+        2026, 9, 2
+    )
+
+
+@given(
+    today=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+    last=st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 1, 1))),
+)
+def test_a_stored_score_is_always_rescored_on_a_later_day_within_a_year(
+    today: date, last: date | None
+) -> None:
+    day = _rescore_on(today, VisitHistory(last, last, last))
+    assert today < day <= date.fromordinal(today.toordinal() + 365)
+
+
+def test_a_changed_configuration_has_another_fingerprint() -> None:
+    usual = configuration_fingerprint(RiskWeights(), VisitIntervals())
+    assert usual == configuration_fingerprint(RiskWeights(), VisitIntervals())
+    assert usual != configuration_fingerprint(RiskWeights(living_alone=20), VisitIntervals())
+    assert usual != configuration_fingerprint(RiskWeights(), VisitIntervals(any_visit_months=18))
+
+
+def test_an_introductory_tenancy_is_new_until_its_introductory_period_ends() -> None:
+    ends = date(2026, 7, 1)
+    assert is_new_tenancy(date(2025, 7, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
+    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import SessionDep
+from hearth_kit.pagination import CURSOR_PATTERN
 from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.working_days import london_day
 from visits.programme.schemas import HomePriority, Programme
-from visits.programme.service import programme_service
+from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
 
 router = APIRouter(prefix="/v1/programme", tags=["programme"], responses=PROBLEM_RESPONSES)
@@ -28,10 +29,18 @@ def visits_settings(request: Request) -> VisitsSettings:
 SettingsDep = Annotated[VisitsSettings, Depends(visits_settings)]
 
 
+def programme_service(request: Request) -> ProgrammeService:
+    service: ProgrammeService = request.app.state.programme_service
+    return service
+
+
+ProgrammeDep = Annotated[ProgrammeService, Depends(programme_service)]
+
+
 @router.get("/homes", response_model=Programme)
 async def ranked_homes(
     session: SessionDep,
-    settings: SettingsDep,
+    programme: ProgrammeDep,
     area: Annotated[
         str | None,
         Query(
@@ -42,25 +51,31 @@ async def ranked_homes(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            pattern=CURSOR_PATTERN,
+            description="Only a next_cursor this API returned on the previous page "
+            "(any other value is a 422 naming cursor)",
+        ),
+    ] = None,
 ) -> Programme:
-    """Every home (in the area) ranked by its explainable risk score, highest first,
-    each with the factors that made it and when and how it is next to be visited."""
-    now = datetime.now(UTC)
-    return await programme_service.rank(
+    """Every home (in the area) ranked by its explainable risk score, highest first (then
+    the earliest due date), each with the factors that made it and when and how it is
+    next to be visited; `limit` at a time, the next page from `next_cursor`."""
+    return await programme.rank(
         session,
         area=area.upper() if area else None,
         limit=limit,
-        weights=settings.programme,
-        intervals=settings.intervals,
-        now=now,
-        today=london_day(now),
+        cursor=cursor,
+        today=london_day(datetime.now(UTC)),
     )
 
 
 @router.get("/homes/{uprn}", response_model=HomePriority)
-async def home_priority(uprn: UprnPath, session: SessionDep, settings: SettingsDep) -> HomePriority:
+async def home_priority(
+    uprn: UprnPath, session: SessionDep, programme: ProgrammeDep
+) -> HomePriority:
     """A home's visit priority score, the factors that made it, and its next visit."""
-    now = datetime.now(UTC)
-    return await programme_service.priority(
-        session, uprn, settings.programme, settings.intervals, now, london_day(now)
-    )
+    return await programme.priority(session, uprn, datetime.now(UTC))

@@ -1,7 +1,8 @@
-"""All SQL about the projections the visit programme ranks homes from (homes, tenancies,
-residents, contacts, access failures, damp cases, gas checks due) and the visit
-history it reads. Every projection write is one idempotent statement (upsert_newer or
-INSERT ... ON CONFLICT DO NOTHING), so an event handled twice, or late, changes nothing."""
+"""All SQL about the projections the visit programme scores homes from (homes, tenancies,
+residents, contacts, access failures, damp cases, gas checks due), the visit history it
+reads, and the stored scores the ranking reads. Every projection write is one idempotent
+statement (upsert_newer or INSERT ... ON CONFLICT DO NOTHING), so an event handled
+twice, or late, changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, true
+from sqlalchemy import func, literal, or_, tuple_
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -29,6 +31,7 @@ from visits.models import (
     GasCheckDue,
     HomeProfile,
     HouseholdContact,
+    ProgrammeScore,
     ResidentProfile,
     TenancyRecord,
     Visit,
@@ -309,61 +312,62 @@ async def residents_at(session: AsyncSession, uprn: str) -> list[ResidentProfile
     return list((await session.execute(query)).scalars().all())
 
 
-# The ranking reads: each one query for every home in the area (or all), grouped by home.
-
-
-def _in_area(uprn_column: Any, area: str | None, uprn: str | None = None) -> Any:
-    """All homes, the homes of one area, or one home."""
-    if uprn is not None:
-        return uprn_column == uprn
-    if area is None:
-        return true()
-    return uprn_column.in_(select(HomeProfile.uprn).where(col(HomeProfile.area) == area))
+# What a home's score is worked out from: each read is one grouped query for a batch of
+# homes (the homes an event or a visit touched, or a batch of the re-scoring job).
 
 
 async def homes(
-    session: AsyncSession, area: str | None
+    session: AsyncSession, uprns: Sequence[str]
 ) -> list[tuple[str, str | None, GasSupply | None]]:
-    query = select(HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply)
-    if area is not None:
-        query = query.where(col(HomeProfile.area) == area)
+    """The homes among `uprns` the asset register knows: uprn, area and gas supply."""
+    query = select(HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply).where(
+        col(HomeProfile.uprn).in_(uprns)
+    )
     return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
 
 
+class CurrentTenancy(NamedTuple):
+    start_date: date | None
+    tenancy_type: TenancyType | None
+    arrears_stage: ArrearsStage | None
+    introductory_ends_on: date | None
+
+
 async def current_tenancies(
-    session: AsyncSession, area: str | None
-) -> dict[str, tuple[date | None, TenancyType | None, ArrearsStage | None]]:
-    """Each home's current tenancy (started last, not ended): start, type, arrears."""
+    session: AsyncSession, uprns: Sequence[str]
+) -> dict[str, CurrentTenancy]:
+    """Each home's current tenancy (started last, not ended): start, type, arrears and
+    the end of its introductory period."""
     query = (
-        select(
+        select_columns(  # sqlmodel's select is typed for at most four columns
             col(TenancyRecord.uprn),
             col(TenancyRecord.start_date),
             col(TenancyRecord.tenancy_type),
             col(TenancyRecord.arrears_stage),
+            col(TenancyRecord.introductory_ends_on),
         )
         .where(
             col(TenancyRecord.ended_on).is_(None),
             col(TenancyRecord.start_date).is_not(None),
-            _in_area(col(TenancyRecord.uprn), area),
+            col(TenancyRecord.uprn).in_(uprns),
         )
         .order_by(col(TenancyRecord.uprn), col(TenancyRecord.start_date))
     )
-    found: dict[str, tuple[date | None, TenancyType | None, ArrearsStage | None]] = {}
-    for uprn, start, kind, stage in (await session.execute(query)).all():
-        found[uprn] = (start, kind, stage)  # the latest start wins
+    found: dict[str, CurrentTenancy] = {}
+    for uprn, start, kind, stage, ends_on in (await session.execute(query)).all():
+        found[uprn] = CurrentTenancy(start, kind, stage, ends_on)  # the latest start wins
     return found
 
 
 class Resident(NamedTuple):
-    """What the ranking reads of a resident (columns only: no ORM objects for 100,000
-    homes)."""
+    """What the score reads of a resident (columns only, no ORM objects)."""
 
     age_band: AgeBand | None
     lives_alone: bool | None
     vulnerable: bool | None
 
 
-async def households(session: AsyncSession, area: str | None) -> dict[str, list[Resident]]:
+async def households(session: AsyncSession, uprns: Sequence[str]) -> dict[str, list[Resident]]:
     query = (
         select(
             col(ResidentProfile.uprn),
@@ -372,7 +376,7 @@ async def households(session: AsyncSession, area: str | None) -> dict[str, list[
             col(ResidentProfile.vulnerable),
         )
         .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
-        .where(col(TenancyRecord.ended_on).is_(None), _in_area(col(ResidentProfile.uprn), area))
+        .where(col(TenancyRecord.ended_on).is_(None), col(ResidentProfile.uprn).in_(uprns))
     )
     found: dict[str, list[Resident]] = {}
     for uprn, age_band, lives_alone, vulnerable in (await session.execute(query)).all():
@@ -385,46 +389,41 @@ async def _counts(session: AsyncSession, query: Any) -> dict[str, int]:
 
 
 async def contacts_since(
-    session: AsyncSession, area: str | None, since: datetime, uprn: str | None = None
-) -> dict[str, int]:
-    return await _counts(
-        session,
-        select(HouseholdContact.uprn, func.count())
+    session: AsyncSession, uprns: Sequence[str], since: datetime
+) -> dict[str, tuple[int, datetime]]:
+    """Per home: how many contacts since `since`, and when the oldest of them was."""
+    query = (
+        select(HouseholdContact.uprn, func.count(), func.min(HouseholdContact.contacted_at))
         .where(
             col(HouseholdContact.contacted_at) >= since,
-            _in_area(col(HouseholdContact.uprn), area, uprn),
+            col(HouseholdContact.uprn).in_(uprns),
         )
-        .group_by(col(HouseholdContact.uprn)),
+        .group_by(col(HouseholdContact.uprn))
     )
+    return {uprn: (int(n), oldest) for uprn, n, oldest in (await session.execute(query)).all()}
 
 
-async def open_actions(
-    session: AsyncSession, area: str | None, uprn: str | None = None
-) -> dict[str, int]:
+async def open_actions(session: AsyncSession, uprns: Sequence[str]) -> dict[str, int]:
     return await _counts(
         session,
         select(CustomerAction.uprn, func.count())
-        .where(
-            col(CustomerAction.closed_at).is_(None), _in_area(col(CustomerAction.uprn), area, uprn)
-        )
+        .where(col(CustomerAction.closed_at).is_(None), col(CustomerAction.uprn).in_(uprns))
         .group_by(col(CustomerAction.uprn)),
     )
 
 
-async def no_access(
-    session: AsyncSession, area: str | None, uprn: str | None = None
-) -> dict[str, int]:
+async def no_access(session: AsyncSession, uprns: Sequence[str]) -> dict[str, int]:
     """Visits with no access and compliance attempts with no access, per home."""
     visits = await _counts(
         session,
         select(Visit.uprn, func.count())
-        .where(col(Visit.status) == VisitStatus.NO_ACCESS, _in_area(col(Visit.uprn), area, uprn))
+        .where(col(Visit.status) == VisitStatus.NO_ACCESS, col(Visit.uprn).in_(uprns))
         .group_by(col(Visit.uprn)),
     )
     checks = await _counts(
         session,
         select(AccessFailure.uprn, func.count())
-        .where(_in_area(col(AccessFailure.uprn), area, uprn))
+        .where(col(AccessFailure.uprn).in_(uprns))
         .group_by(col(AccessFailure.uprn)),
     )
     return {
@@ -432,19 +431,19 @@ async def no_access(
     }
 
 
-async def damp_homes(session: AsyncSession, area: str | None, uprn: str | None = None) -> set[str]:
+async def damp_homes(session: AsyncSession, uprns: Sequence[str]) -> set[str]:
     """Homes with a damp and mould hazard found on a visit or a damp case in repairs."""
     hazards = await session.execute(
         select(Visit.uprn)
         .join(VisitHazardFinding, col(Visit.id) == col(VisitHazardFinding.visit_id))
         .where(
             col(VisitHazardFinding.hazard_type) == HazardType.DAMP_AND_MOULD.value,
-            _in_area(col(Visit.uprn), area, uprn),
+            col(Visit.uprn).in_(uprns),
         )
         .distinct()
     )
     cases = await session.execute(
-        select(DampCase.uprn).where(_in_area(col(DampCase.uprn), area, uprn)).distinct()
+        select(DampCase.uprn).where(col(DampCase.uprn).in_(uprns)).distinct()
     )
     return {row[0] for row in hazards.all()} | {row[0] for row in cases.all()}
 
@@ -456,33 +455,16 @@ class LastVisits:
     last_stock_condition_survey: date | None = None
 
 
-async def last_visits(session: AsyncSession, area: str | None) -> dict[str, LastVisits]:
-    """Each home's latest completed visit: any, full, and stock condition survey."""
-    query = (
-        select(
-            Visit.uprn,
-            func.max(Visit.visited_at),
-            func.max(Visit.visited_at).filter(col(Visit.kind) == VisitKind.FULL),
-            func.max(Visit.visited_at).filter(col(Visit.stock_condition_survey).is_(True)),
-        )
-        .where(col(Visit.status) == VisitStatus.COMPLETED, _in_area(col(Visit.uprn), area))
-        .group_by(col(Visit.uprn))
-    )
-    found: dict[str, LastVisits] = {}
-    for uprn, any_at, full_at, survey_at in (await session.execute(query)).all():
-        found[uprn] = LastVisits(_day(any_at), _day(full_at), _day(survey_at))
-    return found
-
-
 def _day(moment: datetime | None) -> date | None:
     return None if moment is None else london_day(moment)
 
 
 async def visits_of(session: AsyncSession, uprn: str) -> LastVisits:
-    return (await last_visits_for(session, [uprn])).get(uprn, LastVisits())
+    return (await last_visits(session, [uprn])).get(uprn, LastVisits())
 
 
-async def last_visits_for(session: AsyncSession, uprns: Sequence[str]) -> dict[str, LastVisits]:
+async def last_visits(session: AsyncSession, uprns: Sequence[str]) -> dict[str, LastVisits]:
+    """Each home's latest completed visit: any, full, and stock condition survey."""
     query = (
         select(
             Visit.uprn,
@@ -497,3 +479,98 @@ async def last_visits_for(session: AsyncSession, uprns: Sequence[str]) -> dict[s
         uprn: LastVisits(_day(a), _day(f), _day(s))
         for uprn, a, f, s in (await session.execute(query)).all()
     }
+
+
+# The stored scores: written a batch of homes at a time, read by the ranking.
+
+
+async def save_scores(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Store each home's score as just worked out (one statement; the last word wins:
+    a score is always worked out from everything known at the time)."""
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ProgrammeScore).values(list(rows))
+    columns = [name for name in rows[0] if name != "uprn"]
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["uprn"], set_={name: statement.excluded[name] for name in columns}
+        )
+    )
+
+
+async def due_for_rescoring(
+    session: AsyncSession, *, today: date, configuration: str, limit: int
+) -> list[str]:
+    """Homes whose stored score a date has moved (rescore_on reached) or that were
+    scored under another configuration, locked (FOR UPDATE SKIP LOCKED) so two replicas
+    re-score different homes."""
+    query = (
+        select(ProgrammeScore.uprn)
+        .where(
+            or_(
+                col(ProgrammeScore.rescore_on) <= today,
+                col(ProgrammeScore.configuration) != configuration,
+            )
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [row[0] for row in (await session.execute(query)).all()]
+
+
+async def never_scored(session: AsyncSession, *, limit: int) -> list[str]:
+    """Homes on the asset register with no stored score yet (a database migrated from
+    before scores were stored)."""
+    query = (
+        select(HomeProfile.uprn)
+        .where(~select(ProgrammeScore.uprn).where(ProgrammeScore.uprn == HomeProfile.uprn).exists())
+        .limit(limit)
+    )
+    return [row[0] for row in (await session.execute(query)).all()]
+
+
+RankKey = tuple[int, date, str]
+"""Where a home stands in the ranking: (score, due_by, uprn), highest score first, then
+the earliest due date, then the uprn."""
+
+
+async def ranked(
+    session: AsyncSession, *, area: str | None, after: RankKey | None, limit: int
+) -> list[ProgrammeScore]:
+    """Stored scores in ranking order (score DESC, due_by, uprn), after a keyset cursor:
+    an index range scan on ix_programme_score_(area_)rank, however deep the page."""
+    query = select(ProgrammeScore).order_by(
+        col(ProgrammeScore.score).desc(), col(ProgrammeScore.due_by), col(ProgrammeScore.uprn)
+    )
+    if area is not None:
+        query = query.where(col(ProgrammeScore.area) == area)
+    if after is not None:
+        score, due_by, uprn = after
+        query = query.where(
+            col(ProgrammeScore.score) <= score,
+            or_(
+                col(ProgrammeScore.score) < score,
+                tuple_(col(ProgrammeScore.due_by), col(ProgrammeScore.uprn))
+                > tuple_(literal(due_by), literal(uprn)),
+            ),
+        )
+    return list((await session.execute(query.limit(limit))).scalars().all())
+
+
+async def ranking_counts(
+    session: AsyncSession, *, area: str | None, today: date
+) -> tuple[int, int]:
+    """How many homes the ranking holds (in the area), and how many of them are past
+    their maximum visit interval today."""
+    query = select(func.count(), func.count().filter(col(ProgrammeScore.due_by) < today))
+    if area is not None:
+        query = query.where(col(ProgrammeScore.area) == area)
+    homes_ranked, beyond = (await session.execute(query)).one()
+    return int(homes_ranked), int(beyond)
+
+
+async def beyond_interval(session: AsyncSession, today: date) -> int:
+    """Homes past their maximum visit interval today (from the stored due dates)."""
+    return (await ranking_counts(session, area=None, today=today))[1]

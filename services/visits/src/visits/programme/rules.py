@@ -5,8 +5,10 @@ when a home's next visit is due and of which kind (VisitIntervals)."""
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -20,6 +22,8 @@ from visits.settings import RiskWeights, VisitIntervals
 INTRODUCTORY_TYPES = frozenset({TenancyType.INTRODUCTORY, TenancyType.STARTER})
 NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
+RESCORE_AT_LEAST_EVERY = 365
+"""Days: a stored score nothing has changed is still worked out again this often."""
 
 
 class ContactFrequency(StrEnum):
@@ -184,17 +188,32 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def is_new_tenancy(start_date: date | None, tenancy_type: TenancyType | None, today: date) -> bool:
-    """An introductory (or starter) tenancy until it converts or ends, or any tenancy
-    in its first 12 months."""
-    if tenancy_type in INTRODUCTORY_TYPES:
+def is_new_tenancy(
+    start_date: date | None,
+    tenancy_type: TenancyType | None,
+    today: date,
+    introductory_ends_on: date | None = None,
+) -> bool:
+    """An introductory (or starter) tenancy until it converts, ends, or its introductory
+    period (12 months, or 18 when extended) runs out; or any tenancy in its first 12
+    months."""
+    if tenancy_type in INTRODUCTORY_TYPES and (
+        introductory_ends_on is None or today < introductory_ends_on
+    ):
         return True
     if start_date is None:
         return False
-    months = (today.year - start_date.year) * 12 + today.month - start_date.month
-    if today.day < start_date.day:
-        months -= 1
-    return months < NEW_TENANCY_MONTHS
+    return today < no_longer_new_on(start_date)
+
+
+def no_longer_new_on(start_date: date) -> date:
+    """The day a tenancy has run 12 full months (a tenancy started on 29 February is
+    new until the 1st of March a year on)."""
+    month_index = start_date.month - 1 + NEW_TENANCY_MONTHS
+    year, month = start_date.year + month_index // 12, month_index % 12 + 1
+    if start_date.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, start_date.day)
+    return add_months(date(year, month, 1), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,3 +263,55 @@ def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) ->
         due_by=due_by,
         beyond_interval=due_by < today,
     )
+
+
+def configuration_fingerprint(weights: RiskWeights, intervals: VisitIntervals) -> str:
+    """A short fingerprint of the configuration a score was worked out with: a stored
+    score whose fingerprint differs from the running configuration's is re-scored."""
+    settled = json.dumps(
+        {
+            "weights": weights.model_dump(mode="json"),
+            "intervals": intervals.model_dump(mode="json"),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(settled.encode()).hexdigest()[:32]
+
+
+def rescore_on(
+    today: date,
+    history: VisitHistory,
+    upcoming: NextVisit,
+    intervals: VisitIntervals,
+    *,
+    tenancy_start: date | None,
+    introductory: bool,
+    introductory_ends_on: date | None,
+    oldest_contact_in_window: date | None,
+    contact_window_days: int,
+) -> date:
+    """The first day after `today` on which the passing of time alone may change the
+    home's score or next visit: it passes its due date (beyond interval), its tenancy
+    stops being new (12 months from the start, or the end of the introductory period),
+    its stock condition survey falls due, or its oldest contact of the last 12 months
+    drops out of the window. A home never visited is due "today" (its due date is the
+    day it is scored), so it is re-scored the next day; every home is re-scored at
+    least once a year. Events change the other factors and re-score the home as they
+    arrive."""
+    candidates = [
+        upcoming.due_by + timedelta(days=1),
+        today + timedelta(days=RESCORE_AT_LEAST_EVERY),
+    ]
+    if history.last_stock_condition_survey is not None:
+        candidates.append(
+            add_months(
+                history.last_stock_condition_survey, 12 * intervals.stock_condition_survey_years
+            )
+        )
+    if tenancy_start is not None:
+        candidates.append(no_longer_new_on(tenancy_start))
+    if introductory and introductory_ends_on is not None:
+        candidates.append(introductory_ends_on)
+    if oldest_contact_in_window is not None:
+        candidates.append(oldest_contact_in_window + timedelta(days=contact_window_days + 1))
+    return min(day for day in candidates if day > today)

@@ -26,8 +26,11 @@ class HomePriority(BaseModel):
 
 
 class Programme(BaseModel):
-    """Every home (in the area), highest priority first, cut to `limit`."""
+    """Every home (in the area), highest priority first, a page of `limit` at a time."""
 
-    homes_ranked: int = Field(description="Homes ranked before the list was cut to the limit")
+    homes_ranked: int = Field(description="Homes in the ranking (in the area), on every page")
     beyond_interval: int = Field(description="Homes past their maximum visit interval")
     items: list[HomePriority]
+    next_cursor: str | None = Field(
+        default=None, description="Pass back as `cursor` for the next page; absent on the last"
+    )

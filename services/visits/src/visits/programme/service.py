@@ -1,8 +1,12 @@
-"""Use cases for the risk-based visit programme. Never commits."""
+"""Use cases for the risk-based visit programme. Never commits.
+
+A home's score is worked out when something it depends on changes (an event about the
+home, a visit reported, a date passing, the configuration changing) and stored with the
+factors and reasons that made it (ProgrammeScore); ranking the programme is then an
+indexed query over the stored scores, paged by keyset (docs/adr/0011)."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -11,15 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
-from hearth_contracts.events.income import ArrearsStage, TenancyType
-from hearth_kit.problems import NotFound
+from hearth_contracts.events.income import ArrearsStage
+from hearth_kit.pagination import decode_cursor, encode_cursor
+from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.working_days import london_day
+from visits.models import ProgrammeScore
 from visits.programme import repository, rules
-from visits.programme.repository import LastVisits, Resident
+from visits.programme.repository import CurrentTenancy, LastVisits, RankKey, Resident
 from visits.programme.schemas import HomePriority, Programme
 from visits.settings import RiskWeights, VisitIntervals
 
 AGE_ORDER = list(AgeBand)
 CONTACT_WINDOW = timedelta(days=365)
+RESCORE_BATCH = 500
+"""Homes the re-scoring job works out per batch (one transaction each)."""
 
 
 def eldest(residents: Sequence[Resident]) -> AgeBand | None:
@@ -27,24 +36,19 @@ def eldest(residents: Sequence[Resident]) -> AgeBand | None:
     return max(bands, key=AGE_ORDER.index) if bands else None
 
 
-def _priority(**facts: Any) -> HomePriority:
-    """One home's full explanation."""
-    return _explained(_ranked(**facts))
-
-
-class _Ranked(NamedTuple):
-    """A home as the ranking holds it: what it needs to sort, and to explain later."""
+class _Scored(NamedTuple):
+    """A home's score as worked out: what it needs to be stored and explained."""
 
     score: int
-    due_by: date
     uprn: str
     area: str | None
     factors: rules.HomeFacts
     earned: list[tuple[rules.Factor, int]]
     upcoming: rules.NextVisit
+    rescore_on: date
 
 
-def _explained(home: _Ranked) -> HomePriority:
+def _explained(home: _Scored) -> HomePriority:
     return HomePriority(
         uprn=home.uprn,
         area=home.area,
@@ -58,14 +62,14 @@ def _explained(home: _Ranked) -> HomePriority:
     )
 
 
-def _ranked(
+def _scored(
     *,
     uprn: str,
     area: str | None,
     gas_supply: GasSupply | None,
-    tenancy: tuple[date | None, TenancyType | None, ArrearsStage | None] | None,
+    tenancy: CurrentTenancy | None,
     residents: Sequence[Resident],
-    contacts: int,
+    contacts: tuple[int, datetime] | None,
     actions: int,
     no_access: int,
     damp: bool,
@@ -73,119 +77,228 @@ def _ranked(
     weights: RiskWeights,
     intervals: VisitIntervals,
     today: date,
-) -> _Ranked:
-    upcoming = rules.next_visit(
-        rules.VisitHistory(
-            visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
-        ),
-        today,
-        intervals,
+) -> _Scored:
+    history = rules.VisitHistory(
+        visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
     )
-    start, tenancy_type, arrears = tenancy or (None, None, None)
+    upcoming = rules.next_visit(history, today, intervals)
+    contacted, oldest_contact = contacts or (0, None)
+    introductory = tenancy is not None and tenancy.tenancy_type in rules.INTRODUCTORY_TYPES
     factors = rules.HomeFacts(
         beyond_interval=upcoming.beyond_interval,
-        contact_frequency=rules.contact_frequency(contacts, weights)
+        contact_frequency=rules.contact_frequency(contacted, weights)
         if tenancy is not None
         else rules.ContactFrequency.USUAL,
-        contacts_last_12_months=contacts,
+        contacts_last_12_months=contacted,
         vulnerabilities_declared=sum(1 for r in residents if r.vulnerable),
         living_alone=any(r.lives_alone for r in residents) and len(residents) <= 1,
         age_band=eldest(residents),
         customer_actions_outstanding=actions,
         no_annual_gas_visit=gas_supply is not None and gas_supply is not GasSupply.LIVE,
         new_or_introductory_tenancy=tenancy is not None
-        and rules.is_new_tenancy(start, tenancy_type, today),
-        arrears_stage=arrears or ArrearsStage.NONE,
+        and rules.is_new_tenancy(
+            tenancy.start_date, tenancy.tenancy_type, today, tenancy.introductory_ends_on
+        ),
+        arrears_stage=(tenancy.arrears_stage if tenancy else None) or ArrearsStage.NONE,
         damp_history=damp,
         no_access_visits=no_access,
     )
     earned = rules.points_earned(factors, weights)
-    return _Ranked(
-        sum(points for _, points in earned), upcoming.due_by, uprn, area, factors, earned, upcoming
+    return _Scored(
+        score=sum(points for _, points in earned),
+        uprn=uprn,
+        area=area,
+        factors=factors,
+        earned=earned,
+        upcoming=upcoming,
+        rescore_on=rules.rescore_on(
+            today,
+            history,
+            upcoming,
+            intervals,
+            tenancy_start=tenancy.start_date if tenancy else None,
+            introductory=introductory,
+            introductory_ends_on=tenancy.introductory_ends_on if tenancy else None,
+            oldest_contact_in_window=london_day(oldest_contact) if oldest_contact else None,
+            contact_window_days=CONTACT_WINDOW.days,
+        ),
     )
 
 
+def _stored(home: _Scored, today: date, configuration: str) -> dict[str, Any]:
+    return {
+        "uprn": home.uprn,
+        "area": home.area,
+        "score": home.score,
+        "due_by": home.upcoming.due_by,
+        "beyond_interval": home.upcoming.beyond_interval,
+        "next_visit_kind": home.upcoming.kind,
+        "stock_condition_survey": home.upcoming.stock_condition_survey,
+        "reasons": [{"factor": str(factor), "points": points} for factor, points in home.earned],
+        "factors": home.factors.model().model_dump(mode="json"),
+        "scored_on": today,
+        "rescore_on": home.rescore_on,
+        "configuration": configuration,
+    }
+
+
+def _from_store(row: ProgrammeScore) -> HomePriority:
+    return HomePriority.model_validate(
+        {
+            "uprn": row.uprn,
+            "area": row.area,
+            "score": row.score,
+            "reasons": row.reasons,
+            "factors": row.factors,
+            "next_visit_kind": row.next_visit_kind,
+            "stock_condition_survey": row.stock_condition_survey,
+            "due_by": row.due_by,
+            "beyond_interval": row.beyond_interval,
+        }
+    )
+
+
+def _rank_key(cursor: str | None) -> RankKey | None:
+    """The (score, due_by, uprn) a next_cursor continues after; any other value is a
+    422 naming the query parameter `cursor`."""
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor)
+    try:
+        score, due_by, uprn = values
+        return int(score), date.fromisoformat(due_by), uprn
+    except ValueError as exc:
+        raise Unprocessable(
+            "The cursor is not one this API issued", field="cursor", location="query"
+        ) from exc
+
+
 class ProgrammeService:
+    def __init__(self, weights: RiskWeights, intervals: VisitIntervals) -> None:
+        self.weights = weights
+        self.intervals = intervals
+        self.configuration = rules.configuration_fingerprint(weights, intervals)
+
+    async def _work_out(
+        self, session: AsyncSession, uprns: Sequence[str], now: datetime
+    ) -> list[_Scored]:
+        """The scores of the homes among `uprns` the asset register knows, from one
+        grouped query per factor source."""
+        today = london_day(now)
+        homes = await repository.homes(session, uprns)
+        if not homes:
+            return []
+        known = [uprn for uprn, _, _ in homes]
+        tenancies = await repository.current_tenancies(session, known)
+        households = await repository.households(session, known)
+        contacts = await repository.contacts_since(session, known, now - CONTACT_WINDOW)
+        actions = await repository.open_actions(session, known)
+        no_access = await repository.no_access(session, known)
+        damp = await repository.damp_homes(session, known)
+        visits = await repository.last_visits(session, known)
+        return [
+            _scored(
+                uprn=uprn,
+                area=area,
+                gas_supply=gas,
+                tenancy=tenancies.get(uprn),
+                residents=households.get(uprn, []),
+                contacts=contacts.get(uprn),
+                actions=actions.get(uprn, 0),
+                no_access=no_access.get(uprn, 0),
+                damp=uprn in damp,
+                visits=visits.get(uprn, LastVisits()),
+                weights=self.weights,
+                intervals=self.intervals,
+                today=today,
+            )
+            for uprn, area, gas in homes
+        ]
+
+    async def rescore(self, session: AsyncSession, uprns: Sequence[str], now: datetime) -> int:
+        """Work out and store the scores of these homes (those on the asset register):
+        called whenever something a score depends on changes for them."""
+        unique = sorted(set(uprns))
+        if not unique:
+            return 0
+        scored = await self._work_out(session, unique, now)
+        today = london_day(now)
+        await repository.save_scores(
+            session, [_stored(home, today, self.configuration) for home in scored]
+        )
+        return len(scored)
+
+    async def rescore_due(self, session: AsyncSession, now: datetime) -> int:
+        """One batch of the programme-rescore job: homes never scored, then homes a date
+        has moved or that were scored under another configuration. Returns how many it
+        re-scored (0: nothing left to do)."""
+        uprns = await repository.never_scored(session, limit=RESCORE_BATCH)
+        if not uprns:
+            uprns = await repository.due_for_rescoring(
+                session,
+                today=london_day(now),
+                configuration=self.configuration,
+                limit=RESCORE_BATCH,
+            )
+        await self.rescore(session, uprns, now)
+        return len(uprns)
+
     async def rank(
         self,
         session: AsyncSession,
         *,
         area: str | None,
         limit: int,
-        weights: RiskWeights,
-        intervals: VisitIntervals,
-        now: datetime,
+        cursor: str | None,
         today: date,
     ) -> Programme:
-        """Rank every home (in the area) by its explainable risk score: one grouped
-        query per factor source, so the work grows with the number of homes."""
-        homes = await repository.homes(session, area)
-        tenancies = await repository.current_tenancies(session, area)
-        households = await repository.households(session, area)
-        contacts = await repository.contacts_since(session, area, now - CONTACT_WINDOW)
-        actions = await repository.open_actions(session, area)
-        no_access = await repository.no_access(session, area)
-        damp = await repository.damp_homes(session, area)
-        visits = await repository.last_visits(session, area)
-        ranked = [
-            _ranked(
-                uprn=uprn,
-                area=home_area,
-                gas_supply=gas,
-                tenancy=tenancies.get(uprn),
-                residents=households.get(uprn, []),
-                contacts=contacts.get(uprn, 0),
-                actions=actions.get(uprn, 0),
-                no_access=no_access.get(uprn, 0),
-                damp=uprn in damp,
-                visits=visits.get(uprn, LastVisits()),
-                weights=weights,
-                intervals=intervals,
-                today=today,
-            )
-            for uprn, home_area, gas in homes
-        ]
-        top = heapq.nsmallest(limit, ranked, key=lambda home: (-home.score, home.due_by, home.uprn))
+        """Every home (in the area) by its stored score, highest first, then the
+        earliest due date; `limit` at a time, continued by `next_cursor`."""
+        rows = await repository.ranked(session, area=area, after=_rank_key(cursor), limit=limit + 1)
+        homes_ranked, beyond = await repository.ranking_counts(session, area=area, today=today)
+        items = [_from_store(row) for row in rows[:limit]]
+        last = items[-1] if len(rows) > limit and items else None
         return Programme(
-            homes_ranked=len(ranked),
-            beyond_interval=sum(1 for home in ranked if home.upcoming.beyond_interval),
-            items=[_explained(home) for home in top],
+            homes_ranked=homes_ranked,
+            beyond_interval=beyond,
+            items=items,
+            next_cursor=None
+            if last is None
+            else encode_cursor(last.score, last.due_by.isoformat(), last.uprn),
         )
 
-    async def priority(
-        self,
-        session: AsyncSession,
-        uprn: str,
-        weights: RiskWeights,
-        intervals: VisitIntervals,
-        now: datetime,
-        today: date,
-    ) -> HomePriority:
-        """One home's score, the factors that made it, and its next visit."""
+    async def priority(self, session: AsyncSession, uprn: str, now: datetime) -> HomePriority:
+        """One home's score, the factors that made it, and its next visit, worked out
+        now (a home not on the asset register yet included)."""
+        today = london_day(now)
         profile = await repository.get(session, uprn)
         visits = await repository.visits_of(session, uprn)
         residents = await repository.residents_at(session, uprn)
         tenancy = await repository.current_tenancy(session, uprn)
         if profile is None and tenancy is None and not residents and visits.last_visit is None:
             raise NotFound(f"Nothing is known about home {uprn}")
-        contacts = await repository.contacts_since(session, None, now - CONTACT_WINDOW, uprn)
-        return _priority(
-            uprn=uprn,
-            area=profile.area if profile else None,
-            gas_supply=profile.gas_supply if profile else None,
-            tenancy=None
-            if tenancy is None
-            else (tenancy.start_date, tenancy.tenancy_type, tenancy.arrears_stage),
-            residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
-            contacts=contacts.get(uprn, 0),
-            actions=(await repository.open_actions(session, None, uprn)).get(uprn, 0),
-            no_access=(await repository.no_access(session, None, uprn)).get(uprn, 0),
-            damp=uprn in await repository.damp_homes(session, None, uprn),
-            visits=visits,
-            weights=weights,
-            intervals=intervals,
-            today=today,
+        contacts = await repository.contacts_since(session, [uprn], now - CONTACT_WINDOW)
+        return _explained(
+            _scored(
+                uprn=uprn,
+                area=profile.area if profile else None,
+                gas_supply=profile.gas_supply if profile else None,
+                tenancy=None
+                if tenancy is None
+                else CurrentTenancy(
+                    tenancy.start_date,
+                    tenancy.tenancy_type,
+                    tenancy.arrears_stage,
+                    tenancy.introductory_ends_on,
+                ),
+                residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
+                contacts=contacts.get(uprn),
+                actions=(await repository.open_actions(session, [uprn])).get(uprn, 0),
+                no_access=(await repository.no_access(session, [uprn])).get(uprn, 0),
+                damp=uprn in await repository.damp_homes(session, [uprn]),
+                visits=visits,
+                weights=self.weights,
+                intervals=self.intervals,
+                today=today,
+            )
         )
-
-
-programme_service = ProgrammeService()

@@ -38,6 +38,7 @@ from visits.models import (
 )
 from visits.programme import repository as home_profiles
 from visits.programme import rules as programme_rules
+from visits.programme.service import ProgrammeService
 from visits.reports.rules import AssembledReport, check_visited_at
 from visits.settings import VisitsSettings
 from visits.visits import repository, rules
@@ -64,6 +65,7 @@ def to_public(visit: Visit, findings: Findings | None = None) -> VisitPublic:
 class VisitService:
     def __init__(self, settings: VisitsSettings | None = None) -> None:
         self.settings = settings or VisitsSettings()
+        self.programme = ProgrammeService(self.settings.programme, self.settings.intervals)
 
     async def schedule(self, session: AsyncSession, data: VisitCreate) -> Visit:
         """Book a visit with the household (publishes visit-scheduled). The kind, and
@@ -236,6 +238,7 @@ class VisitService:
         repository.add_findings(session, findings)
         await session.flush()
         await self._announce(session, visit, findings, visited_at)
+        await self.programme.rescore(session, [visit.uprn], reported_at)
         return visit, findings
 
     async def complete_from_draft(
@@ -369,6 +372,7 @@ class VisitService:
                     concern_id=concern_id,
                     at=visited_at,
                 )
+        await self.programme.rescore(session, [visit.uprn], now)
         return visit, findings
 
     async def _announce(

@@ -1,0 +1,152 @@
+"""The programme ranks stored scores (docs/adr/0011): each home's score is stored when an
+event or a visit changes one of its factors, the programme-rescore job works out again
+the scores a date has moved or another configuration made, and the ranking pages by
+keyset over them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+from services.visits.tests.factories import a_uprn
+from services.visits.tests.programme.test_ranking import a_home
+from services.visits.tests.test_handlers import handle, registered
+from visits.models import ProgrammeScore
+from visits.scheduled import scheduled_jobs
+from visits.settings import RiskWeights, VisitsSettings
+
+
+def an_area() -> str:
+    return "ZX" + str(uuid.uuid4().int % 90 + 10)
+
+
+async def stored(db: Database, uprn: str) -> ProgrammeScore:
+    async with db.sessionmaker() as session:
+        row = (
+            await session.execute(select(ProgrammeScore).where(ProgrammeScore.uprn == uprn))
+        ).scalar_one()
+        session.expunge(row)
+        return row
+
+
+def rescore_job(settings: VisitsSettings) -> ScheduledJob:
+    (job,) = [job for job in scheduled_jobs(settings) if job.name == "programme-rescore"]
+    return job
+
+
+async def test_an_event_about_a_home_stores_its_score_with_the_explanation(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    area = an_area()
+    uprn = await a_home(visits_database, area, gas=False, living_alone=True, contacts=14)
+    row = await stored(visits_database, uprn)
+    assert row.area == area
+    assert row.score == 40
+    assert {r["factor"] for r in row.reasons} == {
+        "contact_very_high",
+        "living_alone",
+        "no_annual_gas_visit",
+    }
+    assert row.factors["living_alone"] is True
+    ranked = (await visits.get("/v1/programme/homes", params={"area": area})).json()
+    [home] = ranked["items"]
+    live = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
+    assert home == live
+
+
+async def test_the_programme_pages_by_keyset_in_ranking_order_without_repeats(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    area = an_area()
+    for n in range(5):
+        await a_home(visits_database, area, gas=n % 2 == 0, living_alone=n < 2, contacts=n * 3)
+    whole = (await visits.get("/v1/programme/homes", params={"area": area, "limit": 10})).json()
+    assert whole["next_cursor"] is None
+    expected = [home["uprn"] for home in whole["items"]]
+    scores = [home["score"] for home in whole["items"]]
+    assert scores == sorted(scores, reverse=True)
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, str | int] = {"area": area, "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await visits.get("/v1/programme/homes", params=params)).json()
+        assert page["homes_ranked"] == 5
+        seen += [home["uprn"] for home in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected
+
+
+async def test_a_cursor_the_api_did_not_issue_is_a_problem_naming_it(
+    visits: httpx.AsyncClient,
+) -> None:
+    response = await visits.get("/v1/programme/homes", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["cursor"]
+
+
+async def test_a_visit_reported_rescores_its_home(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    await handle(visits_database, registered(uprn))
+    assert (await stored(visits_database, uprn)).beyond_interval is False
+    visit = (
+        await visits.post(
+            "/v1/visits",
+            json={"uprn": uprn, "kind": "full", "scheduled_for": "2024-03-01T10:00:00+00:00"},
+        )
+    ).json()
+    reported = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={"outcome": "no_access", "no_access_reason": "no_answer"},
+    )
+    assert reported.status_code == 201, reported.text
+    row = await stored(visits_database, uprn)
+    assert row.factors["no_access_visits"] == 1
+    assert {"factor": "no_access_history", "points": 10} in row.reasons
+
+
+async def test_the_rescore_job_moves_a_home_past_its_due_date_and_applies_new_weights(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    await handle(visits_database, registered(uprn))
+    visit = (
+        await visits.post(
+            "/v1/visits",
+            json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-01-10T10:00:00+00:00"},
+        )
+    ).json()
+    reported = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={"outcome": "completed", "visited_at": "2026-01-10T10:30:00+00:00"},
+    )
+    assert reported.status_code == 201, reported.text
+    before = await stored(visits_database, uprn)
+    assert (before.due_by, before.beyond_interval) == (date(2027, 1, 10), False)
+    assert before.rescore_on <= date(2027, 1, 11)
+
+    settings = VisitsSettings(environment="development")
+    later = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
+    await run_until_done(visits_database, rescore_job(settings), later)
+    after = await stored(visits_database, uprn)
+    assert (after.beyond_interval, after.scored_on) == (True, date(2027, 1, 12))
+    assert {"factor": "beyond_interval", "points": 100} in after.reasons
+
+    heavier = VisitsSettings(environment="development", programme=RiskWeights(beyond_interval=150))
+    await run_until_done(visits_database, rescore_job(heavier), later + timedelta(hours=1))
+    reweighted = await stored(visits_database, uprn)
+    assert {"factor": "beyond_interval", "points": 150} in reweighted.reasons
+    assert reweighted.configuration != after.configuration
+    # Nothing left to do: a second run re-scores nothing.
+    again = await run_until_done(visits_database, rescore_job(heavier), later + timedelta(hours=1))
+    assert again == 0
