@@ -76,6 +76,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair
     _t("compliance", "check-overdue-escalated"): (),
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
+    _t("compliance", "tenant-copy-requested"): ("engagement",),  # new tenancy's record copy
     # income
     _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),  # v1: old events
     _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
@@ -97,6 +98,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("engagement", "complaint-escalated"): (),
     _t("engagement", "complaint-deadline-breached"): (),
     _t("engagement", "survey-responded"): (),
+    _t("engagement", "tenant-copy-sent"): ("compliance",),  # stamps the copy sent, in time?
 }
 """Which services consume each event type (their local projections and reactions).
 Every event type must be listed, with `()` when only its producer and dashboards use it."""

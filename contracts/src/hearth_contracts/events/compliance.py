@@ -283,3 +283,27 @@ class CombinedAppointmentOffered(
     scheduled_start: AwareDatetime
     scheduled_end: AwareDatetime
     offered_at: AwareDatetime
+
+
+class TenantCopyRequested(
+    Event, service="compliance", name="tenant-copy-requested", key="uprn", subject="copy_id"
+):
+    """A new tenancy began in a home with a current gas safety record: its tenants get a
+    copy of the record before they move in (by `copy_by`, the tenancy's start date).
+    Engagement sends it to the tenants named and answers tenant-copy-sent with
+    `copy_id`."""
+
+    copy_id: uuid.UUID = Field(description="The copy asked for (named again in tenant-copy-sent)")
+    check_id: uuid.UUID = Field(description="The check the record closed")
+    record_id: uuid.UUID = Field(description="The gas safety record")
+    uprn: Uprn
+    check_type: CheckType
+    tenancy_id: uuid.UUID
+    person_ids: list[uuid.UUID] = Field(
+        min_length=1, description="The tenants to send it to, by the platform's person ids"
+    )
+    certificate_reference: str = Field(min_length=1, max_length=64)
+    check_date: date
+    expires_on: date
+    copy_by: date = Field(description="The tenancy's start date: before they move in")
+    requested_at: AwareDatetime

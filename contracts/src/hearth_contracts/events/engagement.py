@@ -343,3 +343,22 @@ class SurveyResponded(
     )
     answers: list[SurveyAnswer] = Field(min_length=1)
     responded_at: AwareDatetime
+
+
+class TenantCopySent(
+    Event, service="engagement", name="tenant-copy-sent", key="uprn", subject="copy_id"
+):
+    """A tenant's copy of a safety record (gas safety record, EICR) went out through the
+    resident's channel: once per resident and copy, when the message pipeline sent it.
+    Ids only; the letter and the address stay in engagement. Compliance stamps the copy
+    as sent and checks it against its deadline."""
+
+    copy_id: uuid.UUID = Field(
+        description="The check id for the copy sent after a check (check-completed), or "
+        "the `copy_id` of tenant-copy-requested for a new tenancy's copy"
+    )
+    message_id: uuid.UUID
+    resident_id: uuid.UUID
+    uprn: Uprn
+    channel: ContactChannel
+    sent_at: AwareDatetime

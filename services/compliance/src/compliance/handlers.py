@@ -13,9 +13,11 @@ from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
 from compliance.models import Subject
+from compliance.tenant_copies import service as tenant_copies
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
-from hearth_contracts.events.income import TenancyStarted
+from hearth_contracts.events.engagement import TenantCopySent
+from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompleted
 from hearth_contracts.events.visits import VisitNoAccess, VisitScheduled
 from hearth_kit.consumer import EventHandlers
@@ -29,25 +31,56 @@ log = get_logger(__name__)
 def build_handlers(programme: ProgrammeService) -> EventHandlers:
     handlers = EventHandlers()
 
-    @handlers.on(TenancyStarted)
-    async def check_alarms_on_the_first_day(
-        session: AsyncSession, envelope: Envelope[TenancyStarted]
+    async def tenancy_began(
+        session: AsyncSession, tenancy: TenancyStarted | TenancyStartedV2
     ) -> None:
         """A tenancy began: smoke and CO alarms are checked on its first day (an alarm
-        check due that day), and the tenant's copy of the gas record is due before they
-        move in. A replayed or older tenancy changes nothing."""
-        tenancy = envelope.data
+        check due that day), and when the home has a current gas safety record its
+        tenants get a copy before they move in (engagement is asked to send it:
+        tenant-copy-requested). A replayed or older tenancy changes nothing."""
         if not await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
             return
+        now = datetime.now(UTC)
         await programme.open_check(
             session,
             uprn=tenancy.uprn,
             subject=Subject.HOME,
             check_type=CheckType.SMOKE_CO_ALARMS,
             due_by=tenancy.start_date,
-            now=datetime.now(UTC),
+            now=now,
         )
         log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+        await tenant_copies.request_for_new_tenancy(
+            session,
+            uprn=tenancy.uprn,
+            tenancy_id=tenancy.tenancy_id,
+            person_ids=[tenant.person_id for tenant in tenancy.tenants],
+            start_date=tenancy.start_date,
+            now=now,
+        )
+
+    @handlers.on(TenancyStarted)
+    async def check_alarms_on_the_first_day(
+        session: AsyncSession, envelope: Envelope[TenancyStarted]
+    ) -> None:
+        """tenancy-started v1 (old events still on the topic; the names are ignored)."""
+        await tenancy_began(session, envelope.data)
+
+    @handlers.on(TenancyStartedV2)
+    async def check_alarms_on_the_first_day_v2(
+        session: AsyncSession, envelope: Envelope[TenancyStartedV2]
+    ) -> None:
+        """tenancy-started v2 (tenants by person id only): handled as v1."""
+        await tenancy_began(session, envelope.data)
+
+    @handlers.on(TenantCopySent)
+    async def stamp_tenant_copy_sent(
+        session: AsyncSession, envelope: Envelope[TenantCopySent]
+    ) -> None:
+        """Engagement sent a tenant's copy of a record: stamp the copy sent (the first
+        one counts) and whether it was in time."""
+        sent = envelope.data
+        await tenant_copies.copy_sent(session, sent.copy_id, sent.message_id, sent.sent_at)
 
     @handlers.on(VisitScheduled)
     async def offer_combined_appointment(

@@ -237,6 +237,33 @@ class CertificateRecord(ComplianceModel, table=True):
     recorded_by: str = Field(max_length=200)
 
 
+class TenantCopy(ComplianceModel, table=True):
+    """The tenant's copy of a safety record, and its deadline: within 28 days of a gas
+    check or an EICR for the household of the day, and before moving in for a new
+    tenancy's tenants. Engagement sends it and says so (tenant-copy-sent); `sent_at` is
+    the first copy that went out."""
+
+    __tablename__ = "tenant_copy"
+    __table_args__ = (Index("ix_tenant_copy_copy_by", "copy_by", "sent_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    """The check id for the household's copy; for a new tenancy's, uuid5(check id,
+    tenancy id) (named in tenant-copy-requested)."""
+    check_id: uuid.UUID
+    record_id: uuid.UUID
+    uprn: str = Field(max_length=12, index=True)
+    check_type: CheckType = Field(sa_type=text_enum(CheckType))
+    tenancy_id: uuid.UUID | None = None
+    """The new tenancy it is for; None for the household at the time of the check."""
+    copy_by: date
+    owed_from: datetime = Field(sa_type=AwareDateTime)
+    """When the copy became owed (the record arrived, the tenancy was announced)."""
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    sent_on_time: bool | None = None
+    """Sent on or before `copy_by` (London days); None until sent."""
+    message_id: uuid.UUID | None = None
+
+
 class SafetyDefect(ComplianceModel, table=True):
     """A defect found at a check, with its classification and the repair priority asked for."""
 

@@ -26,6 +26,7 @@ from hearth_contracts.events.compliance import (
     CheckDue,
     CheckType,
     PropertyRegistered,
+    TenantCopyRequested,
 )
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_contracts.events.income import (
@@ -37,6 +38,14 @@ from hearth_contracts.events.income import (
 from hearth_contracts.events.repairs import AppointmentBooked, RepairCompleted
 from hearth_contracts.events.visits import ResidentDetailsConfirmed, VisitCompleted
 from hearth_kit.consumer import EventHandlers
+
+
+class TenantsNotYetKnown(LookupError):
+    """A tenancy's tenants are not residents here yet (tenancy-started not yet handled):
+    the event is retried. Names the tenancy by id only."""
+
+    def __init__(self, tenancy_id: uuid.UUID) -> None:
+        super().__init__(f"tenants of tenancy {tenancy_id} not yet known")
 
 
 def words(code: str) -> str:
@@ -186,6 +195,33 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 about_id=completed.check_id,
                 now=envelope.time,
             )
+
+    @handlers.on(TenantCopyRequested)
+    async def on_tenant_copy_requested(
+        session: AsyncSession, envelope: Envelope[TenantCopyRequested]
+    ) -> None:
+        """A new tenancy's copy of the home's gas safety record, to each of its tenants
+        before they move in; tenant-copy-sent follows as each goes out. The tenants are
+        made residents by tenancy-started on income's topic: until engagement knows them
+        all, the event fails and is retried (then dead-lettered, to replay)."""
+        requested = envelope.data
+        people = [await residents.get(session, person) for person in requested.person_ids]
+        known = [person for person in people if person is not None]
+        if len(known) < len(requested.person_ids):
+            raise TenantsNotYetKnown(requested.tenancy_id)
+        await write_to(
+            session,
+            known,
+            "check_record_copy",
+            requested.copy_id,
+            {
+                "check_type": words(requested.check_type.value),
+                "completed_on": long_date(requested.check_date),
+                "certificate_reference": requested.certificate_reference,
+                "next_due_by": long_date(requested.expires_on),
+            },
+            envelope,
+        )
 
     @handlers.on(ArrearsStageChanged)
     async def on_arrears_stage_changed(

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from compliance.checks.rules import CheckStatus, GasStatus
 from compliance.models import AccessOutcome, Subject
+from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
 
@@ -51,6 +52,17 @@ class CheckPublic(BaseModel):
         description="The combined appointment's slot, when paired with a home visit"
     )
     appointment_end: datetime | None
+    tenant_copy_by: date | None = Field(
+        default=None,
+        description="A completed gas check or EICR of a home: the household's copy of the "
+        "record is due by this day (28 days; in the home's view only)",
+    )
+    tenant_copy_sent_at: datetime | None = Field(
+        default=None, description="When engagement sent the household its copy; null until then"
+    )
+    tenant_copy_sent_on_time: bool | None = Field(
+        default=None, description="Sent on or before `tenant_copy_by`; null until sent"
+    )
 
 
 class HomeCompliance(BaseModel):
@@ -62,6 +74,11 @@ class HomeCompliance(BaseModel):
         description="The open gas check's status (None when the home needs no gas check)"
     )
     checks: list[CheckPublic]
+    tenant_copies: list[TenantCopyPublic] = Field(
+        default_factory=list,
+        description="Every tenant's copy of the home's records (the household's within 28 "
+        "days, a new tenancy's before moving in), latest deadline first",
+    )
 
 
 class AccessAttemptCreate(BaseModel):

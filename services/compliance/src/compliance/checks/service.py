@@ -48,6 +48,8 @@ from compliance.models import (
 )
 from compliance.outbox import publish_all
 from compliance.settings import Programme
+from compliance.tenant_copies import repository as tenant_copy_figures
+from compliance.tenant_copies import service as tenant_copies
 from hearth_contracts import Event
 from hearth_contracts.events.compliance import (
     AccessEscalated,
@@ -570,6 +572,16 @@ class ProgrammeService:
             no_access_history=home.no_access_history if home is not None else False,
             now=now,
         )
+        if home is not None and check.check_type is CheckType.ELECTRICAL:
+            await tenant_copies.owe_household_copy(
+                session,
+                check_id=check.id,
+                record_id=record.id,
+                uprn=check.uprn,
+                check_type=check.check_type,
+                copy_by=copy_by,
+                now=now,
+            )
         trade = (
             Trade.ELECTRICAL
             if check.check_type in (CheckType.ELECTRICAL, CheckType.SMOKE_CO_ALARMS)
@@ -678,6 +690,13 @@ async def home_compliance(
     if home is None and await homes.get_block(session, uprn) is None:
         raise NotFound(f"No home or block with UPRN {uprn}")
     listed = await programme.for_home(session, uprn, now)
+    copies = await tenant_copies.for_home(session, uprn, london_day(now))
+    household = {copy.id: copy for copy in copies if copy.tenancy_id is None}
+    for check in listed:
+        if (copy := household.get(check.id)) is not None:
+            check.tenant_copy_by = copy.copy_by
+            check.tenant_copy_sent_at = copy.tenant_copy_sent_at
+            check.tenant_copy_sent_on_time = copy.sent_on_time
     status = None
     if home is not None:
         status = gas_status(
@@ -689,7 +708,11 @@ async def home_compliance(
             ],
         )
     return HomeCompliance(
-        uprn=uprn, gas_status=status, gas_check_status=gas_check_status(listed), checks=listed
+        uprn=uprn,
+        gas_status=status,
+        gas_check_status=gas_check_status(listed),
+        checks=listed,
+        tenant_copies=copies,
     )
 
 
@@ -732,9 +755,10 @@ OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 
 
 async def figures(session: AsyncSession, period: Period, now: datetime) -> Figures:
-    """BS01 to BS05 (as at the period's end, or today when that is later), electrical
+    """BS01 to BS05 (as at the period's end, or today when that is earlier), electrical
     checks in date, overdue checks by age band, the first-time access rate over checks
-    done in the period, and certificates due in the next 30, 60 and 90 days."""
+    done in the period, certificates due in the next 30, 60 and 90 days, and tenants'
+    copies sent by their deadline (those due in the period up to then) and overdue."""
     as_of = min(period.last, london_day(now))
     measures: list[Measure] = []
     for code, check_type, subject, description in BUILDING_SAFETY:
@@ -772,4 +796,21 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
         for (code, _, _), n in zip(OVERDUE_BANDS, bands, strict=True)
     ]
     measures.append(Measure.count("compliance.overdue", "Open checks overdue", sum(bands)))
+    on_time, owed = await tenant_copy_figures.on_time_share(session, period.first, as_of)
+    measures.append(
+        Measure.ratio(
+            "compliance.tenant_copies_on_time",
+            "Tenants' copies of gas safety records and EICRs due in the period that were "
+            "sent by their deadline (28 days; before moving in for a new tenancy)",
+            on_time,
+            owed,
+        )
+    )
+    measures.append(
+        Measure.count(
+            "compliance.tenant_copies_overdue",
+            "Tenants' copies not sent today whose deadline has passed",
+            await tenant_copy_figures.overdue_count(session, london_day(now)),
+        )
+    )
     return period.figures(measures, {"overdue_by_age": overdue})

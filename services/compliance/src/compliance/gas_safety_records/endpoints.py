@@ -16,6 +16,7 @@ from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.working_days import london_day
 
 router = APIRouter(
     prefix="/v1/gas-safety-records", tags=["gas safety records"], responses=PROBLEM_RESPONSES
@@ -53,8 +54,8 @@ async def record_gas_safety_check(
 async def get_gas_safety_record(
     record_id: uuid.UUID, session: SessionDep, caller: CallerDep, records: RecordServiceDep
 ) -> GasSafetyRecordPublic:
-    """One gas safety record."""
-    return await records.get(session, record_id, caller)
+    """One gas safety record, with when its household copy was sent."""
+    return await records.get(session, record_id, caller, datetime.now(UTC))
 
 
 @router.get("", response_model=Page[GasSafetyRecordPublic])
@@ -66,4 +67,6 @@ async def list_gas_safety_records(
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
 ) -> Page[GasSafetyRecordPublic]:
     """Gas safety records, newest first, by home."""
-    return await records.page(session, page, uprn=uprn, caller=caller)
+    return await records.page(
+        session, page, uprn=uprn, caller=caller, today=london_day(datetime.now(UTC))
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,18 @@ def add_defects(session: AsyncSession, defects: list[SafetyDefect]) -> None:
 
 async def get(session: AsyncSession, record_id: uuid.UUID) -> GasSafetyRecord | None:
     return await session.get(GasSafetyRecord, record_id)
+
+
+async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRecord | None:
+    """The home's latest gas safety record, when it is in date on `on`."""
+    query = (
+        select(GasSafetyRecord)
+        .where(col(GasSafetyRecord.uprn) == uprn, col(GasSafetyRecord.check_date) <= on)
+        .order_by(col(GasSafetyRecord.check_date).desc(), col(GasSafetyRecord.recorded_at).desc())
+        .limit(1)
+    )
+    record = (await session.execute(query)).scalars().first()
+    return record if record is not None and record.expires_on >= on else None
 
 
 async def defects_of(session: AsyncSession, record_ids: list[uuid.UUID]) -> list[SafetyDefect]:

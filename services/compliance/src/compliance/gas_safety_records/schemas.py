@@ -127,4 +127,12 @@ class GasSafetyRecordPublic(BaseModel):
     previous_expiry: date | None
     expires_on: date = Field(description="The new expiry (the 2-month rule)")
     copy_to_tenant_by: date
+    tenant_copy_sent_at: datetime | None = Field(
+        default=None,
+        description="When engagement sent the household its copy (tenant-copy-sent); null "
+        "until then",
+    )
+    tenant_copy_sent_on_time: bool | None = Field(
+        default=None, description="Sent on or before `copy_to_tenant_by`; null until sent"
+    )
     recorded_at: datetime

@@ -5,7 +5,7 @@ defect or faulty alarm sent to repairs (safety-defect-found). Never commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,8 @@ from compliance.gas_safety_records.schemas import (
 )
 from compliance.homes import repository as homes
 from compliance.models import GasSafetyRecord, SafetyDefect, Subject
+from compliance.tenant_copies import service as tenant_copies
+from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import (
     CheckCompleted,
     CheckOutcome,
@@ -49,7 +51,9 @@ REPAIR_PRIORITY: dict[GasDefectClassification, RepairPriority | None] = {
 standards is recorded and advised, with no repair raised."""
 
 
-def to_public(record: GasSafetyRecord, defects: list[SafetyDefect]) -> GasSafetyRecordPublic:
+def to_public(
+    record: GasSafetyRecord, defects: list[SafetyDefect], copy: TenantCopyPublic | None = None
+) -> GasSafetyRecordPublic:
     return GasSafetyRecordPublic(
         id=record.id,
         check_id=record.check_id,
@@ -66,6 +70,8 @@ def to_public(record: GasSafetyRecord, defects: list[SafetyDefect]) -> GasSafety
         previous_expiry=record.previous_expiry,
         expires_on=record.expires_on,
         copy_to_tenant_by=record.copy_to_tenant_by,
+        tenant_copy_sent_at=None if copy is None else copy.tenant_copy_sent_at,
+        tenant_copy_sent_on_time=None if copy is None else copy.sent_on_time,
         recorded_at=record.recorded_at,
     )
 
@@ -142,6 +148,15 @@ class GasSafetyRecordService:
         defects = self._defects(record, data, happened_at)
         repository.add_defects(session, defects)
         await session.flush()
+        await tenant_copies.owe_household_copy(
+            session,
+            check_id=check.id,
+            record_id=record.id,
+            uprn=data.uprn,
+            check_type=CheckType.GAS_SAFETY,
+            copy_by=copy_by,
+            now=now,
+        )
         await self.programme.complete(
             session,
             check,
@@ -245,19 +260,29 @@ class GasSafetyRecordService:
         return found
 
     async def get(
-        self, session: AsyncSession, record_id: uuid.UUID, caller: Caller
+        self, session: AsyncSession, record_id: uuid.UUID, caller: Caller, now: datetime
     ) -> GasSafetyRecordPublic:
         record = await repository.get(session, record_id)
         if record is None or (
             caller.contractor_id is not None and record.contractor_id != caller.contractor_id
         ):
             raise NotFound(f"No gas safety record {record_id}")
-        return to_public(record, await repository.defects_of(session, [record.id]))
+        copies = await tenant_copies.of_records(session, [record.check_id], london_day(now))
+        return to_public(
+            record, await repository.defects_of(session, [record.id]), copies.get(record.check_id)
+        )
 
     async def page(
-        self, session: AsyncSession, page: PageParams, *, uprn: str | None, caller: Caller
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        uprn: str | None,
+        caller: Caller,
+        today: date,
     ) -> Page[GasSafetyRecordPublic]:
-        """Records newest first; a contractor sees only its own."""
+        """Records newest first, each with its household copy; a contractor sees only its
+        own."""
         records = await repository.page(
             session,
             uprn=uprn,
@@ -266,8 +291,12 @@ class GasSafetyRecordService:
             limit=page.fetch,
         )
         defects = await repository.defects_of(session, [r.id for r in records])
+        copies = await tenant_copies.of_records(session, [r.check_id for r in records], today)
         return Page.from_rows(
-            [to_public(r, [d for d in defects if d.record_id == r.id]) for r in records],
+            [
+                to_public(r, [d for d in defects if d.record_id == r.id], copies.get(r.check_id))
+                for r in records
+            ],
             page.limit,
             cursor_of=lambda record: (record.recorded_at, record.id),
         )

@@ -19,14 +19,18 @@ from engagement.messages.templates import UnknownTemplate, Values, render
 from engagement.models import Message, MessageStatus, Resident
 from engagement.residents import repository as residents
 from engagement.settings import MessageRetries
-from hearth_contracts.events.engagement import ContactChannel, FormatNeed
+from hearth_contracts.events.engagement import ContactChannel, FormatNeed, TenantCopySent
 from hearth_kit.logs import get_logger
+from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 
 log = get_logger(__name__)
 
 SEND_BATCH = 50
+TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
+"""A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
+only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
 
 
 class MessageService:
@@ -121,7 +125,8 @@ class MessageService:
 
     async def send_due(self, session: AsyncSession, now: datetime) -> int:
         """The scheduled job's batch: send each due message through its channel. Sent:
-        stamped sent (in this transaction, so it is sent once). Failed: tried again
+        stamped sent (in this transaction, so it is sent once; a tenant's copy of a
+        safety record publishes tenant-copy-sent with it). Failed: tried again
         after the back-off, or failed for good after the last attempt or a permanent
         refusal (hearth_engagement_messages_failed_total)."""
         messages = await repository.due(session, now, SEND_BATCH)
@@ -142,6 +147,18 @@ class MessageService:
                 message.next_attempt_at = None
                 message.last_error = None
                 metrics.MESSAGES_SENT.labels(message.channel.value).inc()
+                if message.template in TENANT_COPY_TEMPLATES and message.uprn is not None:
+                    await publish(
+                        session,
+                        TenantCopySent(
+                            copy_id=message.source_id,
+                            message_id=message.id,
+                            resident_id=message.resident_id,
+                            uprn=message.uprn,
+                            channel=message.channel,
+                            sent_at=now,
+                        ),
+                    )
         await session.flush()
         return len(messages)
 

@@ -1,0 +1,71 @@
+"""All SQL about tenants' copies of safety records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from compliance.models import TenantCopy
+
+
+async def add_once(session: AsyncSession, copy: TenantCopy) -> bool:
+    """Keep the copy unless one with its id is kept already; True when added."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = copy.model_dump()
+    statement = (
+        insert(TenantCopy)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(col(TenantCopy.id))
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def get(
+    session: AsyncSession, copy_id: uuid.UUID, *, for_update: bool = False
+) -> TenantCopy | None:
+    query = select(TenantCopy).where(col(TenantCopy.id) == copy_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+async def for_uprn(session: AsyncSession, uprn: str) -> list[TenantCopy]:
+    """A home's copies, latest deadline first."""
+    query = (
+        select(TenantCopy)
+        .where(col(TenantCopy.uprn) == uprn)
+        .order_by(col(TenantCopy.copy_by).desc(), col(TenantCopy.id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def of_ids(session: AsyncSession, copy_ids: list[uuid.UUID]) -> list[TenantCopy]:
+    if not copy_ids:
+        return []
+    query = select(TenantCopy).where(col(TenantCopy.id).in_(copy_ids))
+    return list((await session.execute(query)).scalars().all())
+
+
+async def on_time_share(session: AsyncSession, first: date, last: date) -> tuple[int, int]:
+    """Of the copies whose deadline fell between `first` and `last`: how many went out
+    by it, and how many there were."""
+    query = select(func.count().filter(col(TenantCopy.sent_on_time).is_(True)), func.count()).where(
+        col(TenantCopy.copy_by) >= first, col(TenantCopy.copy_by) <= last
+    )
+    on_time, total = (await session.execute(query)).one()
+    return int(on_time), int(total)
+
+
+async def overdue_count(session: AsyncSession, today: date) -> int:
+    """Copies not sent whose deadline has passed."""
+    query = select(func.count()).where(
+        col(TenantCopy.sent_at).is_(None), col(TenantCopy.copy_by) < today
+    )
+    return int((await session.execute(query)).scalar_one())

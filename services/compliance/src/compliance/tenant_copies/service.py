@@ -1,0 +1,142 @@
+"""The tenant's copy of a safety record: owed when a gas safety record or an EICR of a
+home arrives (within 28 days, engagement sends it on check-completed) and when a new
+tenancy starts in a home with a current gas safety record (before moving in: compliance
+asks engagement with tenant-copy-requested); stamped sent when engagement says it went
+out (tenant-copy-sent). Never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from compliance.gas_safety_records import repository as records
+from compliance.models import TenantCopy
+from compliance.tenant_copies import repository
+from compliance.tenant_copies.rules import new_tenancy_copy_id, sent_on_time, standing
+from compliance.tenant_copies.schemas import TenantCopyPublic
+from hearth_contracts.events.compliance import CheckType, TenantCopyRequested
+from hearth_kit.logs import get_logger
+from hearth_kit.outbox import publish
+
+log = get_logger(__name__)
+
+
+def to_public(copy: TenantCopy, today: date) -> TenantCopyPublic:
+    return TenantCopyPublic(
+        id=copy.id,
+        check_id=copy.check_id,
+        record_id=copy.record_id,
+        check_type=copy.check_type,
+        tenancy_id=copy.tenancy_id,
+        copy_by=copy.copy_by,
+        tenant_copy_sent_at=copy.sent_at,
+        sent_on_time=copy.sent_on_time,
+        standing=standing(copy.copy_by, copy.sent_at, today),
+    )
+
+
+async def owe_household_copy(
+    session: AsyncSession,
+    *,
+    check_id: uuid.UUID,
+    record_id: uuid.UUID,
+    uprn: str,
+    check_type: CheckType,
+    copy_by: date,
+    now: datetime,
+) -> None:
+    """A record arrived: the household's copy is owed by `copy_by`. Its id is the
+    check's, the id engagement's copy (sent on check-completed) is known by."""
+    await repository.add_once(
+        session,
+        TenantCopy(
+            id=check_id,
+            check_id=check_id,
+            record_id=record_id,
+            uprn=uprn,
+            check_type=check_type,
+            copy_by=copy_by,
+            owed_from=now,
+        ),
+    )
+
+
+async def request_for_new_tenancy(
+    session: AsyncSession,
+    *,
+    uprn: str,
+    tenancy_id: uuid.UUID,
+    person_ids: list[uuid.UUID],
+    start_date: date,
+    now: datetime,
+) -> bool:
+    """A tenancy began: when the home has a gas safety record in date on its first day,
+    its tenants are owed a copy before they move in (by the start date), and engagement
+    is asked to send it (tenant-copy-requested), once per tenancy. True when asked."""
+    record = await records.current_for(session, uprn, start_date)
+    if record is None or not person_ids:
+        return False
+    copy_id = new_tenancy_copy_id(record.check_id, tenancy_id)
+    added = await repository.add_once(
+        session,
+        TenantCopy(
+            id=copy_id,
+            check_id=record.check_id,
+            record_id=record.id,
+            uprn=uprn,
+            check_type=CheckType.GAS_SAFETY,
+            tenancy_id=tenancy_id,
+            copy_by=start_date,
+            owed_from=now,
+        ),
+    )
+    if not added:
+        return False
+    await publish(
+        session,
+        TenantCopyRequested(
+            copy_id=copy_id,
+            check_id=record.check_id,
+            record_id=record.id,
+            uprn=uprn,
+            check_type=CheckType.GAS_SAFETY,
+            tenancy_id=tenancy_id,
+            person_ids=person_ids,
+            certificate_reference=record.certificate_reference,
+            check_date=record.check_date,
+            expires_on=record.expires_on,
+            copy_by=start_date,
+            requested_at=now,
+        ),
+    )
+    log.info("tenant copy requested for a new tenancy", uprn=uprn, copy_id=str(copy_id))
+    return True
+
+
+async def copy_sent(
+    session: AsyncSession, copy_id: uuid.UUID, message_id: uuid.UUID, sent_at: datetime
+) -> bool:
+    """Engagement sent a copy: the copy is stamped with the first that went out (a
+    replay, or a joint tenant's copy sent later, changes nothing). False for a copy
+    compliance does not track (an alarm or block check's record)."""
+    copy = await repository.get(session, copy_id, for_update=True)
+    if copy is None:
+        return False
+    if copy.sent_at is None or sent_at < copy.sent_at:
+        copy.sent_at = sent_at
+        copy.sent_on_time = sent_on_time(copy.copy_by, sent_at)
+        copy.message_id = message_id
+    return True
+
+
+async def for_home(session: AsyncSession, uprn: str, today: date) -> list[TenantCopyPublic]:
+    return [to_public(c, today) for c in await repository.for_uprn(session, uprn)]
+
+
+async def of_records(
+    session: AsyncSession, check_ids: list[uuid.UUID], today: date
+) -> dict[uuid.UUID, TenantCopyPublic]:
+    """The household copies of the records that closed these checks, by check id."""
+    return {c.id: to_public(c, today) for c in await repository.of_ids(session, check_ids)}

@@ -1,0 +1,276 @@
+"""The tenant's copy of a safety record: owed when the record arrives (28 days),
+stamped sent when engagement says so (tenant-copy-sent), shown in the home's view and
+the record's, counted in the figures; a new tenancy in a home with a current gas safety
+record asks engagement for a copy before moving in (tenant-copy-requested), once, for
+tenancy-started v1 and v2 alike."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from compliance.checks.service import ProgrammeService
+from compliance.handlers import build_handlers
+from compliance.tenant_copies.rules import CopyStanding, standing
+from hearth_contracts import Envelope
+from hearth_contracts.events.base import Event
+from hearth_contracts.events.engagement import ContactChannel, TenantCopySent
+from hearth_contracts.events.income import (
+    TenancyStarted,
+    TenancyStartedV2,
+    TenancyType,
+    Tenant,
+    TenantOfTenancy,
+)
+from hearth_kit.db import Database
+from hearth_kit.working_days import start_of_london_day
+
+TODAY = date.today()
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def a_gas_home(compliance: httpx.AsyncClient) -> str:
+    uprn = a_uprn()
+    body: dict[str, Any] = {
+        "uprn": uprn,
+        "address_line_1": "3 Well Street",
+        "town": "London",
+        "postcode": "E9 7PX",
+        "property_type": "house",
+        "heating_fuel": "gas",
+        "gas_supply": "live",
+        "gas_certificate_expires_on": (TODAY + timedelta(days=30)).isoformat(),
+    }
+    assert (await compliance.post("/v1/homes", json=body)).status_code == 201
+    return uprn
+
+
+async def a_gas_record(
+    compliance: httpx.AsyncClient, uprn: str, check_date: date
+) -> dict[str, Any]:
+    response = await compliance.post(
+        "/v1/gas-safety-records",
+        json={
+            "uprn": uprn,
+            "check_date": check_date.isoformat(),
+            "engineer_name": "A. Engineer",
+            "gas_safe_number": "1234567",
+            "certificate_reference": f"CP12-{uprn}",
+            "appliances": [
+                {
+                    "appliance_type": "combi_boiler",
+                    "location": "kitchen",
+                    "outcome": "pass",
+                    "safe_to_use": True,
+                }
+            ],
+        },
+    )
+    assert response.status_code == 201, response.text
+    record: dict[str, Any] = response.json()
+    return record
+
+
+async def handle(
+    db: Database, programme: ProgrammeService, envelope: Envelope[Event], times: int = 2
+) -> None:
+    """Run the service's handler for an event (twice by default, as a redelivery)."""
+    handler = build_handlers(programme).get(envelope.type)
+    assert handler is not None
+    for _ in range(times):
+        async with db.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+
+
+def copy_sent(copy_id: str, uprn: str, sent_at: datetime) -> Envelope[TenantCopySent]:
+    return Envelope(
+        data=TenantCopySent(
+            copy_id=uuid.UUID(copy_id),
+            message_id=uuid.uuid4(),
+            resident_id=uuid.uuid4(),
+            uprn=uprn,
+            channel=ContactChannel.LETTER,
+            sent_at=sent_at,
+        )
+    )
+
+
+async def household_copy(compliance: httpx.AsyncClient, uprn: str, check_id: str) -> Any:
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    return next(c for c in home["checks"] if c["id"] == check_id), home["tenant_copies"]
+
+
+async def test_a_copy_sent_in_time_is_stamped_and_shown_once(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance)
+    record = await a_gas_record(compliance, uprn, TODAY)
+    check, copies = await household_copy(compliance, uprn, record["check_id"])
+    assert check["tenant_copy_by"] == (TODAY + timedelta(days=28)).isoformat()
+    assert check["tenant_copy_sent_at"] is None
+    assert [(c["id"], c["standing"], c["tenancy_id"]) for c in copies] == [
+        (record["check_id"], "owed", None)
+    ]
+
+    first = datetime.now(UTC).replace(microsecond=0)
+    await handle(compliance_database, programme, copy_sent(record["check_id"], uprn, first))
+    # a joint tenant's copy going out later does not move the stamp
+    later = copy_sent(record["check_id"], uprn, first + timedelta(days=40))
+    await handle(compliance_database, programme, later, times=1)
+
+    check, copies = await household_copy(compliance, uprn, record["check_id"])
+    assert datetime.fromisoformat(check["tenant_copy_sent_at"]) == first
+    assert check["tenant_copy_sent_on_time"] is True
+    assert copies[0]["standing"] == "sent_on_time"
+    shown = (await compliance.get(f"/v1/gas-safety-records/{record['id']}")).json()
+    assert datetime.fromisoformat(shown["tenant_copy_sent_at"]) == first
+    assert shown["tenant_copy_sent_on_time"] is True
+
+
+async def test_a_copy_sent_after_its_deadline_is_late_and_counted(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    before = {
+        m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    }
+    uprn = await a_gas_home(compliance)
+    record = await a_gas_record(compliance, uprn, TODAY - timedelta(days=40))
+    assert record["copy_to_tenant_by"] == (TODAY - timedelta(days=12)).isoformat()
+    after = {
+        m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    }
+    overdue = "compliance.tenant_copies_overdue"
+    assert after[overdue]["numerator"] == before[overdue]["numerator"] + 1
+    on_time = "compliance.tenant_copies_on_time"
+    assert after[on_time]["denominator"] == before[on_time]["denominator"] + 1
+    assert after[on_time]["numerator"] == before[on_time]["numerator"]
+
+    await handle(
+        compliance_database, programme, copy_sent(record["check_id"], uprn, datetime.now(UTC))
+    )
+    check, copies = await household_copy(compliance, uprn, record["check_id"])
+    assert check["tenant_copy_sent_on_time"] is False
+    assert copies[0]["standing"] == "sent_late"
+    final = {
+        m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    }
+    assert final[overdue]["numerator"] == before[overdue]["numerator"]
+
+
+async def test_a_copy_compliance_does_not_track_changes_nothing(
+    compliance_database: Database, programme: ProgrammeService
+) -> None:
+    await handle(
+        compliance_database,
+        programme,
+        copy_sent(str(uuid.uuid4()), a_uprn(), datetime.now(UTC)),
+    )
+
+
+def tenancy_v1(uprn: str, start: date, people: list[uuid.UUID]) -> Envelope[TenancyStarted]:
+    return Envelope(
+        data=TenancyStarted(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference="T-1",
+            uprn=uprn,
+            tenants=[Tenant(person_id=p, full_name="A Tenant") for p in people],
+            start_date=start,
+            tenancy_type=TenancyType.SECURE,
+            weekly_rent_pence=10000,
+        )
+    )
+
+
+def tenancy_v2(uprn: str, start: date, people: list[uuid.UUID]) -> Envelope[TenancyStartedV2]:
+    return Envelope(
+        data=TenancyStartedV2(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference="T-2",
+            uprn=uprn,
+            tenants=[
+                TenantOfTenancy(person_id=p, lead=i == 0, joint=len(people) > 1)
+                for i, p in enumerate(people)
+            ],
+            start_date=start,
+            tenancy_type=TenancyType.SECURE,
+            weekly_rent_pence=10000,
+        )
+    )
+
+
+@pytest.mark.parametrize("version", [1, 2])
+async def test_a_new_tenancy_asks_for_the_gas_record_copy_before_moving_in_once(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+    version: int,
+) -> None:
+    uprn = await a_gas_home(compliance)
+    record = await a_gas_record(compliance, uprn, TODAY - timedelta(days=60))
+    start = TODAY + timedelta(days=5)
+    people = [uuid.uuid4(), uuid.uuid4()]
+    make = tenancy_v1 if version == 1 else tenancy_v2
+    tenancy = make(uprn, start, people)
+    await handle(compliance_database, programme, tenancy)
+
+    [asked] = await published("tenant-copy-requested", uprn)
+    assert asked["check_id"] == record["check_id"]
+    assert asked["record_id"] == record["id"]
+    assert asked["tenancy_id"] == str(tenancy.data.tenancy_id)
+    assert asked["person_ids"] == [str(p) for p in people]
+    assert asked["copy_by"] == start.isoformat()
+    assert asked["expires_on"] == record["expires_on"]
+    assert not {"full_name", "name", "address_line_1"} & set(asked)
+
+    _, copies = await household_copy(compliance, uprn, record["check_id"])
+    new_tenancy = next(c for c in copies if c["tenancy_id"] is not None)
+    assert new_tenancy["id"] == asked["copy_id"]
+    assert new_tenancy["copy_by"] == start.isoformat()
+    assert new_tenancy["standing"] == "owed"
+
+    # engagement sent it on the day before the start: in time
+    sent_at = start_of_london_day(start - timedelta(days=1)) + timedelta(hours=9)
+    await handle(compliance_database, programme, copy_sent(asked["copy_id"], uprn, sent_at))
+    _, copies = await household_copy(compliance, uprn, record["check_id"])
+    new_tenancy = next(c for c in copies if c["tenancy_id"] is not None)
+    assert new_tenancy["sent_on_time"] is True
+    household = next(c for c in copies if c["tenancy_id"] is None)
+    assert household["tenant_copy_sent_at"] is None  # a different copy
+
+
+async def test_a_new_tenancy_in_a_home_without_a_current_record_asks_for_nothing(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    never_checked = await a_gas_home(compliance)
+    await handle(compliance_database, programme, tenancy_v2(never_checked, TODAY, [uuid.uuid4()]))
+    lapsed = await a_gas_home(compliance)
+    await a_gas_record(compliance, lapsed, TODAY - timedelta(days=300))
+    await handle(
+        compliance_database,
+        programme,
+        tenancy_v2(lapsed, TODAY + timedelta(days=70), [uuid.uuid4()]),
+    )
+    assert await published("tenant-copy-requested", never_checked) == []
+    assert await published("tenant-copy-requested", lapsed) == []
+
+
+def test_a_copy_stands_owed_then_overdue_or_sent_on_time_or_late() -> None:
+    day = date(2026, 3, 29)  # the clocks go forward: London days, not UTC ones
+    assert standing(day, None, day) is CopyStanding.OWED
+    assert standing(day, None, day + timedelta(days=1)) is CopyStanding.OVERDUE
+    last_minute = start_of_london_day(day + timedelta(days=1)) - timedelta(minutes=1)
+    assert standing(day, last_minute, day + timedelta(days=9)) is CopyStanding.SENT_ON_TIME
+    next_morning = start_of_london_day(day + timedelta(days=1))
+    assert standing(day, next_morning, day) is CopyStanding.SENT_LATE
