@@ -40,6 +40,8 @@ def example_from_schema(node: dict[str, Any], root: dict[str, Any]) -> Any:
         return [example_from_schema(node["items"], root)] * max(1, node.get("minItems", 1))
     if kind == "integer":
         return max(node.get("minimum", 1), node.get("exclusiveMinimum", 0) + 1)
+    if kind == "number":
+        return max(node.get("minimum", 1), node.get("exclusiveMinimum", 0) + 1)
     if kind == "boolean":
         return True
     if kind == "string":

@@ -317,6 +317,8 @@ FREE_TEXT_ALLOWED = {
     ("uk.hearth.visits.hazard-identified.v1", "location"),
     ("uk.hearth.repairs.repair-reported.v1", "description"),
     ("uk.hearth.repairs.repair-reported.v1", "location"),
+    ("uk.hearth.repairs.repair-reported.v2", "description"),
+    ("uk.hearth.repairs.repair-reported.v2", "location"),
     ("uk.hearth.compliance.safety-defect-found.v1", "description"),
     ("uk.hearth.compliance.safety-defect-found.v1", "location"),
     ("uk.hearth.compliance.property-registered.v1", "address_line_1"),

@@ -58,13 +58,16 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "resident-details-confirmed"): ("engagement",),  # follows corrections up
     # repairs
     _t("repairs", "repair-reported"): (),
+    _t("repairs", "repair-reported", 2): (),  # v2: a complaint as a source; published now
     _t("repairs", "appointment-booked"): ("engagement",),  # appointment letter or text
     _t("repairs", "appointment-missed"): (),
     _t("repairs", "repair-completed"): ("compliance", "engagement"),  # defect closed; survey
+    _t("repairs", "repair-completed", 2): ("compliance", "engagement"),  # v2: published now
     _t("repairs", "recharge-raised"): ("income",),  # invoices it
     _t("repairs", "damp-mould-case-opened"): ("visits",),  # damp history in the risk score
     _t("repairs", "hazard-deadline-breached"): (),
     _t("repairs", "work-order-raised"): (),  # pushed to the contractor's webhook
+    _t("repairs", "work-order-raised", 2): (),  # v2: decimal quantities; published now
     # compliance
     _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
     _t("compliance", "property-updated"): ("visits", "repairs", "income"),

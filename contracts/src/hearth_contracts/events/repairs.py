@@ -10,9 +10,11 @@ Alerts an operative needs about a person are codes, never free text about them.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, PlainSerializer, WithJsonSchema
 
 from hearth_contracts.events.base import Event, EventPart
 from hearth_contracts.events.visits import HazardSeverity, Trade
@@ -26,11 +28,57 @@ class RepairPriority(StrEnum):
     PLANNED = "planned"
 
 
+# Where a repair came from, as version 1 of repair-reported and repair-completed say
+# it: frozen (a complaint as a source is RepairSourceV2, in the v2 events).
 class RepairSource(StrEnum):
     HOME_VISIT = "home_visit"
     CONTACT_CENTRE = "contact_centre"
     ONLINE = "online"
     SAFETY_CHECK = "safety_check"
+
+
+class RepairSourceV2(StrEnum):
+    """Where a repair came from: the contact centre, online self-service, a home visit,
+    a safety check (a gas or other safety defect), or a complaint."""
+
+    HOME_VISIT = "home_visit"
+    CONTACT_CENTRE = "contact_centre"
+    ONLINE = "online"
+    SAFETY_CHECK = "safety_check"
+    COMPLAINT = "complaint"
+
+
+def _quantity_json(quantity: Decimal) -> int | float:
+    """A whole quantity as a JSON integer (as version 1 sent it), else a number with at
+    most two decimal places."""
+    return int(quantity) if quantity == quantity.to_integral_value() else float(quantity)
+
+
+SorQuantity = Annotated[
+    Decimal,
+    Field(
+        gt=0,
+        le=10_000,
+        max_digits=7,
+        decimal_places=2,
+        description="In the SOR item's unit: more than 0, at most 10,000, at most two "
+        "decimal places (2.5 square metres of plastering)",
+        examples=[2, 2.5],
+    ),
+    PlainSerializer(_quantity_json, return_type=int | float, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 10_000,
+            "description": "In the SOR item's unit: more than 0, at most 10,000, at most "
+            "two decimal places (2.5 square metres of plastering)",
+            "examples": [2, 2.5],
+        }
+    ),
+]
+"""How much of a Schedule of Rates item: a decimal with at most two places, sent in
+JSON as a number."""
 
 
 class AppointmentSlot(StrEnum):
@@ -119,6 +167,34 @@ class RepairReported(
     visit_id: uuid.UUID | None = None
 
 
+class RepairReportedV2(
+    Event,
+    service="repairs",
+    name="repair-reported",
+    version=2,
+    key="uprn",
+    subject="repair_id",
+):
+    """A repair request was raised, with its priority and target date. Version 2 adds
+    a complaint as a source (with the complaint's id when known); repairs publishes v2
+    alone, and consumers handle v1 events still on the topic as they handle v2."""
+
+    repair_id: uuid.UUID
+    uprn: Uprn
+    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, max_length=100)
+    trade: Trade
+    priority: RepairPriority
+    source: RepairSourceV2
+    reported_at: AwareDatetime
+    target_at: AwareDatetime = Field(description="When the repair must be completed by")
+    appointment_request_id: uuid.UUID | None = None
+    visit_id: uuid.UUID | None = None
+    complaint_id: uuid.UUID | None = Field(
+        default=None, description="The complaint (engagement) it was reported in, if any"
+    )
+
+
 class AppointmentBooked(
     Event, service="repairs", name="appointment-booked", key="uprn", subject="appointment_id"
 ):
@@ -187,6 +263,49 @@ class RepairCompleted(
     visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
     safety_defect_id: uuid.UUID | None = Field(
         default=None, description="The safety defect (from compliance) this repair remedied"
+    )
+
+
+class RepairCompletedV2(
+    Event,
+    service="repairs",
+    name="repair-completed",
+    version=2,
+    key="uprn",
+    subject="repair_id",
+):
+    """A repair was completed, with whether it was on time and right first time.
+    Version 2 adds a complaint as a source (with the complaint's id when known);
+    repairs publishes v2 alone, and consumers handle v1 events still on the topic as
+    they handle v2.
+
+    `completed_on_time` is the regulator's RP02 measure (reported separately for
+    emergency and other priorities); `right_first_time` means no follow-on visit was
+    needed (no-access visits are left out of that measure).
+    """
+
+    repair_id: uuid.UUID
+    uprn: Uprn
+    trade: Trade
+    priority: RepairPriority
+    source: RepairSourceV2
+    contractor_id: ContractorId | None = None
+    reported_at: AwareDatetime
+    target_at: AwareDatetime
+    completed_at: AwareDatetime
+    completed_on_time: bool
+    right_first_time: bool
+    follow_on_required: bool = False
+    variation: bool = Field(
+        default=False, description="More work than ordered was approved and done"
+    )
+    communal: bool = Field(default=False, description="A repair to a block's communal areas")
+    visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
+    safety_defect_id: uuid.UUID | None = Field(
+        default=None, description="The safety defect (from compliance) this repair remedied"
+    )
+    complaint_id: uuid.UUID | None = Field(
+        default=None, description="The complaint (engagement) it was reported in, if any"
     )
 
 
@@ -282,6 +401,39 @@ class WorkOrderRaised(
     priority: RepairPriority
     required_by: AwareDatetime = Field(description="The required completion date-time")
     lines: list[WorkOrderLine] = Field(min_length=1)
+    alerts: list[AlertCode] = Field(default_factory=list)
+    reported_at: AwareDatetime
+    raised_at: AwareDatetime
+
+
+class WorkOrderLineV2(EventPart):
+    """One Schedule of Rates item on a work order: the SOR code (schedule:code), its
+    trade and quantity, which may have up to two decimal places (2.5 square metres)."""
+
+    sor_code: str = Field(min_length=3, max_length=40, examples=["PLB:20110"])
+    trade: Trade
+    quantity: SorQuantity
+
+
+class WorkOrderRaisedV2(
+    Event,
+    service="repairs",
+    name="work-order-raised",
+    version=2,
+    key="uprn",
+    subject="work_order_id",
+):
+    """A repair was triaged into a work order for one contractor (HACT "raise repair"):
+    the contractor's webhook is sent it; alerts are codes, never free text. Version 2
+    lets a line's quantity have up to two decimal places; repairs publishes v2 alone."""
+
+    work_order_id: uuid.UUID
+    repair_id: uuid.UUID
+    uprn: Uprn
+    contractor_id: ContractorId
+    priority: RepairPriority
+    required_by: AwareDatetime = Field(description="The required completion date-time")
+    lines: list[WorkOrderLineV2] = Field(min_length=1)
     alerts: list[AlertCode] = Field(default_factory=list)
     reported_at: AwareDatetime
     raised_at: AwareDatetime

@@ -18,7 +18,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
 from hearth_contracts.events.engagement import TenantCopySent
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
-from hearth_contracts.events.repairs import RepairCompleted
+from hearth_contracts.events.repairs import RepairCompleted, RepairCompletedV2
 from hearth_contracts.events.visits import VisitNoAccess, VisitScheduled
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
@@ -127,6 +127,18 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         session: AsyncSession, envelope: Envelope[RepairCompleted]
     ) -> None:
         """A repair raised for a safety defect was completed: the defect is remedied."""
+        repair = envelope.data
+        if repair.safety_defect_id is not None:
+            await records.mark_remedied(
+                session, repair.safety_defect_id, repair.repair_id, repair.completed_at
+            )
+
+    @handlers.on(RepairCompletedV2)
+    async def note_defect_remedied_v2(
+        session: AsyncSession, envelope: Envelope[RepairCompletedV2]
+    ) -> None:
+        """repair-completed v2 (which repairs publishes now; a complaint may be its
+        source): handled as v1."""
         repair = envelope.data
         if repair.safety_defect_id is not None:
             await records.mark_remedied(

@@ -35,7 +35,11 @@ from hearth_contracts.events.income import (
     TenancyStarted,
     TenancyStartedV2,
 )
-from hearth_contracts.events.repairs import AppointmentBooked, RepairCompleted
+from hearth_contracts.events.repairs import (
+    AppointmentBooked,
+    RepairCompleted,
+    RepairCompletedV2,
+)
 from hearth_contracts.events.visits import ResidentDetailsConfirmed, VisitCompleted
 from hearth_kit.consumer import EventHandlers
 
@@ -255,6 +259,21 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     ) -> None:
         """Invite the household to say how the repair went (communal repairs: block
         feedback)."""
+        repair = envelope.data
+        await surveys.invite(
+            session,
+            uprn=repair.uprn,
+            survey=SurveyKind.COMMUNAL_REPAIR if repair.communal else SurveyKind.REPAIR,
+            about_id=repair.repair_id,
+            now=envelope.time,
+        )
+
+    @handlers.on(RepairCompletedV2)
+    async def on_repair_completed_v2(
+        session: AsyncSession, envelope: Envelope[RepairCompletedV2]
+    ) -> None:
+        """repair-completed v2 (which repairs publishes now; a complaint may be its
+        source): handled as v1."""
         repair = envelope.data
         await surveys.invite(
             session,

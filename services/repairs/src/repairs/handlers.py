@@ -17,7 +17,7 @@ from hearth_contracts.events.engagement import (
     ComplaintReceived,
     VulnerabilityRecorded,
 )
-from hearth_contracts.events.repairs import AwarenessSource, RepairSource
+from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
@@ -64,7 +64,7 @@ def build_handlers(
             location=found.location,
             trade=found.trade,
             priority=priority_of_finding(getattr(found, "severity", None)),
-            source=RepairSource.HOME_VISIT,
+            source=RepairSourceV2.HOME_VISIT,
             reported_at=seen_at,
             visit_id=found.visit_id,
             finding_id=found.finding_id,
@@ -115,7 +115,7 @@ def build_handlers(
             location=defect.location,
             trade=defect.trade,
             priority=defect.priority,
-            source=RepairSource.SAFETY_CHECK,
+            source=RepairSourceV2.SAFETY_CHECK,
             reported_at=defect.found_at,
             safety_defect_id=defect.defect_id,
         )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, UniqueConstraint, true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -18,7 +18,7 @@ from hearth_contracts.events.repairs import (
     MissedReason,
     RechargeReason,
     RepairPriority,
-    RepairSource,
+    RepairSourceV2,
 )
 from hearth_contracts.events.visits import HazardSeverity, Trade
 from hearth_kit.db import AwareDateTime, text_enum
@@ -52,7 +52,10 @@ class RepairRequest(RepairsModel, table=True):
     trade: Trade = Field(sa_type=text_enum(Trade))
     priority: RepairPriority = Field(sa_type=text_enum(RepairPriority))
     status: RepairStatus = Field(default=RepairStatus.OPEN, sa_type=text_enum(RepairStatus))
-    source: RepairSource = Field(sa_type=text_enum(RepairSource))
+    source: RepairSourceV2 = Field(sa_type=text_enum(RepairSourceV2))
+    complaint_id: uuid.UUID | None = Field(
+        default=None, index=True, description="The complaint (engagement) it was reported in"
+    )
     reported_at: datetime = Field(sa_type=AwareDateTime, index=True)
     target_at: datetime = Field(sa_type=AwareDateTime)
     visit_id: uuid.UUID | None = Field(default=None, index=True)
@@ -126,6 +129,11 @@ class ScheduleOfRatesItem(RepairsModel, table=True):
     trade: Trade = Field(sa_type=text_enum(Trade))
     unit: str = Field(max_length=20)
     unit_price_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    whole_units: bool = Field(
+        default=True,
+        sa_column=Column(Boolean, nullable=False, server_default=true()),
+        description="Ordered in whole units only (each, nr); else up to two decimal places",
+    )
     imported_at: datetime = Field(sa_type=AwareDateTime)
 
 

@@ -25,6 +25,7 @@ from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookRec
 SOR_CSV = """schedule,code,description,trade,unit,unit_price
 PLB,20110,Renew tap washer,plumbing,each,12.50
 PLB,20120,Renew kitchen tap,plumbing,each,85.00
+PLB,20130,Renew copper pipe,plumbing,m,13.33
 ELE,30010,Replace socket outlet,electrical,each,45.00
 """
 
@@ -36,7 +37,7 @@ def a_uprn() -> str:
 async def published(db: Database, uprn: str, event: str | None = None) -> list[dict[str, Any]]:
     query = select(outbox_message.c.event_type).where(outbox_message.c.message_key == uprn)
     if event is not None:
-        query = query.where(outbox_message.c.event_type == f"uk.hearth.repairs.{event}.v1")
+        query = query.where(outbox_message.c.event_type.like(f"uk.hearth.repairs.{event}.v%"))
     async with db.sessionmaker() as session:
         return [dict(r._mapping) for r in (await session.execute(query)).all()]
 
@@ -363,3 +364,70 @@ async def test_a_webhook_failing_twice_is_delivered_once_on_the_third_try(
         int(headers["Hearth-Signature"].split(",")[0][2:]),
     )
     assert json.loads(body)["type"] == "raise-repair"
+
+
+async def test_a_measured_sor_item_takes_a_decimal_quantity_priced_half_up_to_whole_pence(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    await schedule_of_rates(repairs_database)
+    uprn = a_uprn()
+    repair = await a_repair(staff, uprn)
+    response = await staff.post(
+        "/v1/work-orders",
+        json={
+            "repair_id": repair["id"],
+            "lines": [
+                {"sor_code": "PLB:20130", "quantity": 2.5},
+                {"sor_code": "PLB:20110", "quantity": 2},
+            ],
+        },
+    )
+    assert response.status_code == 201, response.text
+    order = response.json()
+    # 2.5 m at 1,333p is 3,332.5p: rounded half up to 3,333p
+    assert [(line["quantity"], line["line_pence"]) for line in order["lines"]] == [
+        (2.5, 3333),
+        (2, 2500),
+    ]
+    assert order["ordered_pence"] == 5833
+    fetched = (await staff.get(f"/v1/work-orders/{order['id']}")).json()
+    assert fetched["lines"] == order["lines"]
+    async with repairs_database.sessionmaker() as session:
+        payload = await session.scalar(
+            select(outbox_message.c.payload).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.repairs.work-order-raised.v2",
+            )
+        )
+    raised = json.loads(payload)
+    raised = raised.get("data", raised)  # the event's data (the envelope's, if stored whole)
+    assert [line["quantity"] for line in raised["lines"]] == [2.5, 2]
+
+
+async def test_a_fraction_of_a_counted_item_or_a_third_decimal_place_is_refused_naming_the_line(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    await schedule_of_rates(repairs_database)
+    uprn = a_uprn()
+    repair = await a_repair(staff, uprn)
+    before = await published(repairs_database, uprn)
+    for quantity, field in (
+        (1.5, "lines.1.quantity"),  # tap washers come each: whole units only
+        (0, "lines.0.quantity"),
+        (10_000.01, "lines.0.quantity"),
+        (1.255, "lines.0.quantity"),
+    ):
+        lines = (
+            [
+                {"sor_code": "PLB:20130", "quantity": 1},
+                {"sor_code": "PLB:20110", "quantity": quantity},
+            ]
+            if field == "lines.1.quantity"
+            else [{"sor_code": "PLB:20130", "quantity": quantity}]
+        )
+        response = await staff.post(
+            "/v1/work-orders", json={"repair_id": repair["id"], "lines": lines}
+        )
+        assert response.status_code == 422, (quantity, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == [field], quantity
+    assert await published(repairs_database, uprn) == before

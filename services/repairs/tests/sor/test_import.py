@@ -4,9 +4,13 @@ not stop the rest; the same file twice changes nothing."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hearth_kit.db import Database
-from repairs.sor.rules import BadRow, SorRow, read_schedule
+from repairs.sor.rules import BadRow, SorRow, line_pence, read_schedule
 from repairs.sor.service import import_schedule
 
 
@@ -63,3 +67,47 @@ async def test_the_same_file_twice_changes_nothing_and_a_changed_price_updates(
     async with repairs_database.sessionmaker() as session, session.begin():
         third = await import_schedule(session, changed)
     assert (third.added, third.updated, third.unchanged) == (0, 1, 1)
+
+
+def test_measured_units_take_decimals_counted_ones_do_not_and_the_file_can_say_so() -> None:
+    rows = list(
+        read_schedule(
+            [
+                "schedule,code,description,trade,unit,unit_price,whole_units\n",
+                "PLS,1,Plaster wall,plastering,m2,13.33,\n",
+                "PLS,2,Renew door,carpentry,each,120.00,\n",
+                "PLS,3,Labour,general,hour,30.00,yes\n",
+                "PLS,4,Skirting,carpentry,Nr,4.00,no\n",
+                "PLS,5,Skirting,carpentry,m,4.00,maybe\n",
+            ]
+        )
+    )
+    assert [(r.code, r.whole_units) for r in rows if isinstance(r, SorRow)] == [
+        ("PLS:1", False),
+        ("PLS:2", True),
+        ("PLS:3", True),
+        ("PLS:4", False),
+    ]
+    assert [r for r in rows if isinstance(r, BadRow)] == [BadRow(6, "whole_units", "not yes or no")]
+
+
+def test_a_line_is_priced_half_up_to_whole_pence() -> None:
+    assert line_pence(1333, Decimal("2.5")) == 3333  # 3,332.5p
+    assert line_pence(1333, Decimal("2.49")) == 3319  # 3,319.17p
+    assert line_pence(1, Decimal("0.5")) == 1
+    assert line_pence(1, Decimal("0.49")) == 0
+    assert line_pence(1250, Decimal("2")) == 2500
+
+
+@given(
+    price=st.integers(min_value=0, max_value=10**11),
+    hundredths=st.integers(min_value=1, max_value=1_000_000),
+)
+def test_a_line_price_is_within_half_a_penny_of_the_exact_product(
+    price: int, hundredths: int
+) -> None:
+    quantity = Decimal(hundredths) / 100
+    exact = Decimal(price) * quantity
+    priced = line_pence(price, quantity)
+    assert abs(Decimal(priced) - exact) <= Decimal("0.5")
+    assert exact - priced != Decimal("0.5")  # a half penny goes up, never down

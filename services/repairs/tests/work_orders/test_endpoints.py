@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import random
+import uuid
 
 import httpx
 import pytest
@@ -120,3 +122,47 @@ async def test_priority_and_triage_together_are_refused_naming_priority(
     response = await repairs.post("/v1/repairs", json=body)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["priority"]
+
+
+async def test_a_repair_reported_in_a_complaint_keeps_the_complaint_and_publishes_v2(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn, complaint_id = a_uprn(), str(uuid.uuid4())
+    response = await repairs.post(
+        "/v1/repairs", json=a_repair(uprn, source="complaint", complaint_id=complaint_id)
+    )
+    assert response.status_code == 201, response.text
+    repair = response.json()
+    assert (repair["source"], repair["complaint_id"]) == ("complaint", complaint_id)
+    async with repairs_database.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(outbox_message.c.event_type, outbox_message.c.payload).where(
+                    outbox_message.c.message_key == uprn
+                )
+            )
+        ).all()
+    assert [event_type for event_type, _ in rows] == ["uk.hearth.repairs.repair-reported.v2"]
+    data = json.loads(rows[0].payload)
+    data = data.get("data", data)
+    assert (data["source"], data["complaint_id"]) == ("complaint", complaint_id)
+    # without a complaint id, a complaint is still a source
+    plain = await repairs.post("/v1/repairs", json=a_repair(a_uprn(), source="complaint"))
+    assert plain.status_code == 201, plain.text
+    assert plain.json()["complaint_id"] is None
+
+
+async def test_a_complaint_id_without_a_complaint_as_the_source_is_refused_naming_it(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    response = await repairs.post(
+        "/v1/repairs", json=a_repair(uprn, source="online", complaint_id=str(uuid.uuid4()))
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["complaint_id"]
+    async with repairs_database.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(outbox_message.c.message_key == uprn)
+        )
+    assert count == 0

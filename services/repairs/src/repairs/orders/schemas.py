@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hearth_contracts.events.repairs import AlertCode, RepairPriority
+from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuantity
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
 from repairs.models import WorkOrderStatus
@@ -20,7 +20,7 @@ class LineCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sor_code: str = Field(min_length=3, max_length=40, examples=["PLB:20110"])
-    quantity: int = Field(ge=1, le=10_000, description="In the SOR item's unit")
+    quantity: SorQuantity
 
 
 class WorkOrderCreate(BaseModel):
@@ -43,9 +43,11 @@ class LinePublic(BaseModel):
     sor_code: str
     description: str
     trade: Trade
-    quantity: int
+    quantity: SorQuantity
     unit_price_pence: int
-    line_pence: int
+    line_pence: int = Field(
+        description="unit_price_pence times quantity, rounded half up to whole pence"
+    )
 
 
 class WorkOrderPublic(BaseModel):

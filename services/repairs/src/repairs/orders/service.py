@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import (
-    RepairCompleted,
-    WorkOrderLine,
-    WorkOrderRaised,
+    RepairCompletedV2,
+    WorkOrderLineV2,
+    WorkOrderRaisedV2,
 )
 from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
@@ -31,6 +32,7 @@ from repairs.orders.schemas import (
 )
 from repairs.settings import RepairsSettings
 from repairs.sor import repository as sor_items
+from repairs.sor import rules as sor_rules
 from repairs.webhooks import service as webhooks
 from repairs.work_orders import repository as repair_requests
 from repairs.work_orders.rules import completed_on_time
@@ -84,14 +86,20 @@ class WorkOrderService:
             item = items.get(line.sor_code.upper())
             if item is None:
                 raise Unprocessable(f"Unknown SOR code at line {n}", field=f"lines.{n}.sor_code")
+            if item.whole_units and not sor_rules.whole(line.quantity):
+                raise Unprocessable(
+                    f"SOR item {item.code} is ordered in whole units ({item.unit})",
+                    field=f"lines.{n}.quantity",
+                )
             lines.append(
                 {
                     "sor_code": item.code,
                     "description": item.description,
                     "trade": item.trade.value,
-                    "quantity": line.quantity,
+                    # kept as text: a decimal read back exactly, never through a float
+                    "quantity": str(line.quantity),
                     "unit_price_pence": item.unit_price_pence,
-                    "line_pence": item.unit_price_pence * line.quantity,
+                    "line_pence": sor_rules.line_pence(item.unit_price_pence, line.quantity),
                 }
             )
         now = datetime.now(UTC)
@@ -116,7 +124,7 @@ class WorkOrderService:
         await session.flush()
         envelope = await publish(
             session,
-            WorkOrderRaised(
+            WorkOrderRaisedV2(
                 work_order_id=order.id,
                 repair_id=order.repair_id,
                 uprn=order.uprn,
@@ -124,10 +132,10 @@ class WorkOrderService:
                 priority=order.priority,
                 required_by=order.required_by,
                 lines=[
-                    WorkOrderLine(
+                    WorkOrderLineV2(
                         sor_code=str(line["sor_code"]),
                         trade=Trade(str(line["trade"])),
-                        quantity=int(str(line["quantity"])),
+                        quantity=Decimal(str(line["quantity"])),
                     )
                     for line in lines
                 ],
@@ -281,7 +289,7 @@ class WorkOrderService:
             repair.completed_on_time = on_time
             await publish(
                 session,
-                RepairCompleted(
+                RepairCompletedV2(
                     repair_id=repair.id,
                     uprn=repair.uprn,
                     trade=repair.trade,
@@ -297,6 +305,7 @@ class WorkOrderService:
                     variation=bool(data.variation_pence),
                     visit_id=repair.visit_id,
                     safety_defect_id=repair.safety_defect_id,
+                    complaint_id=repair.complaint_id,
                 ),
             )
         await session.flush()

@@ -33,6 +33,7 @@ async def save(session: AsyncSession, rows: Sequence[SorRow], now: datetime) -> 
             "trade": row.trade,
             "unit": row.unit,
             "unit_price_pence": row.unit_price_pence,
+            "whole_units": row.whole_units,
         }
         if item is None:
             item = ScheduleOfRatesItem(
@@ -43,6 +44,7 @@ async def save(session: AsyncSession, rows: Sequence[SorRow], now: datetime) -> 
                 trade=row.trade,
                 unit=row.unit,
                 unit_price_pence=row.unit_price_pence,
+                whole_units=row.whole_units,
                 imported_at=now,
             )
             session.add(item)

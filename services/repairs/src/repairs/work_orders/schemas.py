@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from hearth_contracts.events.repairs import RepairPriority, RepairSource
+from hearth_contracts.events.repairs import RepairPriority, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import Uprn
 from repairs.models import RepairStatus
@@ -29,7 +29,15 @@ class RepairCreate(BaseModel):
     triage: TriageAnswers | None = Field(
         default=None, description="Triage answers that set the priority (instead of `priority`)"
     )
-    source: RepairSource = RepairSource.CONTACT_CENTRE
+    source: RepairSourceV2 = Field(
+        default=RepairSourceV2.CONTACT_CENTRE,
+        description="contact_centre, online (self-service), home_visit, safety_check (a "
+        "gas or other safety defect) or complaint",
+    )
+    complaint_id: uuid.UUID | None = Field(
+        default=None,
+        description="With source complaint: the complaint (engagement) it was reported in",
+    )
     reported_at: AwareDatetime | None = Field(
         default=None,
         description="When the landlord became aware (the clock starts here); defaults to "
@@ -60,7 +68,8 @@ class RepairPublic(BaseModel):
     trade: Trade
     priority: RepairPriority
     status: RepairStatus
-    source: RepairSource
+    source: RepairSourceV2
+    complaint_id: uuid.UUID | None = None
     reported_at: datetime
     target_at: datetime
     visit_id: uuid.UUID | None

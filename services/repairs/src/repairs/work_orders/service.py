@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.repairs import RepairPriority, RepairReported, RepairSource
+from hearth_contracts.events.repairs import RepairPriority, RepairReportedV2, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
@@ -70,9 +70,10 @@ class RepairService:
         location: str,
         trade: Trade,
         priority: RepairPriority,
-        source: RepairSource,
+        source: RepairSourceV2,
         reported_at: datetime,
         visit_id: uuid.UUID | None = None,
+        complaint_id: uuid.UUID | None = None,
         finding_id: uuid.UUID | None = None,
         appointment_request_id: uuid.UUID | None = None,
         safety_defect_id: uuid.UUID | None = None,
@@ -91,13 +92,14 @@ class RepairService:
             finding_id=finding_id,
             appointment_request_id=appointment_request_id,
             safety_defect_id=safety_defect_id,
+            complaint_id=complaint_id,
             created_at=datetime.now(UTC),
         )
         repository.add(session, repair)
         await session.flush()
         await publish(
             session,
-            RepairReported(
+            RepairReportedV2(
                 repair_id=repair.id,
                 uprn=repair.uprn,
                 description=repair.description,
@@ -109,6 +111,7 @@ class RepairService:
                 target_at=repair.target_at,
                 appointment_request_id=repair.appointment_request_id,
                 visit_id=repair.visit_id,
+                complaint_id=repair.complaint_id,
             ),
         )
         return repair
@@ -116,10 +119,15 @@ class RepairService:
     async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairPublic:
         """A repair reported by a resident or on their behalf, as the API shows it: the
         priority given, or the one its triage answers call for; the clock starts when it
-        was reported (never in the future)."""
+        was reported (never in the future). A complaint's id goes only with a complaint
+        as the source."""
         now = datetime.now(UTC)
         if data.reported_at is not None and data.reported_at > now:
             raise Unprocessable("reported_at is in the future", field="reported_at")
+        if data.complaint_id is not None and data.source is not RepairSourceV2.COMPLAINT:
+            raise Unprocessable(
+                "complaint_id goes only with source complaint", field="complaint_id"
+            )
         if data.priority is not None and data.triage is None:
             priority = data.priority
         elif data.triage is not None and data.priority is None:
@@ -135,6 +143,7 @@ class RepairService:
             priority=priority,
             source=data.source,
             reported_at=data.reported_at or now,
+            complaint_id=data.complaint_id,
         )
         (public,) = await with_addresses(session, [repair])
         return public
