@@ -338,6 +338,17 @@ def table(results: dict[str, Any]) -> str:
                 relay["met"],
             )
         )
+        if relay.get("steady_cpu_microseconds_per_event") is not None:
+            lines.append(
+                _row(
+                    "  relay CPU per event (steady / whole run)",
+                    f"{relay['steady_cpu_microseconds_per_event']:.0f} µs",
+                    f"{relay['process_cpu_microseconds_per_event']} µs",
+                    "",
+                    "",
+                    None,
+                )
+            )
     if consumer := results.get("consumer"):
         lines.append(
             _row(

@@ -140,10 +140,12 @@ async def time_until(
     started: float | None = None,
     every: float = 0.25,
     alive: Callable[[], bool] = lambda: True,
+    at_steady: Callable[[], None] = lambda: None,
 ) -> Drain:
     """Poll `count` until it reaches `total`, or until `limit` seconds have passed. Steady
     state is from the first poll that saw 10% of `total` done (start-up, connections and
-    group joins excluded; or from the first poll that saw any, if fewer) to the end."""
+    group joins excluded; or from the first poll that saw any, if fewer) to the end.
+    `at_steady` is called when the steady part starts (to read a process's CPU then)."""
     started = time.perf_counter() if started is None else started
     steady_from: tuple[float, int] | None = None
     first_seen: tuple[float, int] | None = None
@@ -154,6 +156,7 @@ async def time_until(
             first_seen = (now, done)
         if steady_from is None and done >= total * 0.1:
             steady_from = (now, done)
+            at_steady()
         if done >= total or now - started > limit:
             break
         if not alive():
@@ -205,10 +208,19 @@ class ProcessDrain:
     cpu_seconds: float
     rss_mb_after: float
     profile: dict[str, Any]
+    steady_cpu_seconds: float | None = None
+    """The process's CPU over the steady part alone (start-up, connections and the
+    broker's metadata for every topic on a shared broker left out)."""
 
     @property
     def cpu_microseconds_per_event(self) -> float:
         return self.cpu_seconds / self.drain.total * 1e6
+
+    @property
+    def steady_cpu_microseconds_per_event(self) -> float | None:
+        if self.steady_cpu_seconds is None or not self.drain.steady_events:
+            return None
+        return self.steady_cpu_seconds / self.drain.steady_events * 1e6
 
 
 async def drain_by_service(
@@ -239,21 +251,25 @@ async def drain_by_service(
                     break
                 await asyncio.sleep(0.25)
         sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
+        cpu_at_steady: list[float] = []
         drain = await time_until(
             events,
             counter.count,
             limit=limit,
             started=started,
             alive=lambda: process.popen.poll() is None,
+            at_steady=lambda: cpu_at_steady.append(cpu_seconds(process.pid)),
         )
-        cpu = cpu_seconds(process.pid) - cpu_before
+        cpu_now = cpu_seconds(process.pid)
+        cpu = cpu_now - cpu_before
+        steady_cpu = cpu_now - cpu_at_steady[0] if cpu_at_steady else None
         rss = rss_mb(process.pid)
         profile = sampler.summary()
         process.stop()
         bench.processes.remove(process)
     finally:
         await counter.close()
-    return ProcessDrain(drain, cpu, rss, profile)
+    return ProcessDrain(drain, cpu, rss, profile, steady_cpu)
 
 
 BARE_BATCH = 500
@@ -327,6 +343,10 @@ def _brief(profile: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def _ratio(ours: float, theirs: float) -> float:
     return round(ours / theirs, 3) if theirs else 0.0
 
@@ -383,6 +403,8 @@ async def run_pipeline(
         "vs_producer_performance": _ratio(relay.steady_per_second, producer.per_second),
         "target": 0.3,
         "process_cpu_microseconds_per_event": round(relay_run.cpu_microseconds_per_event),
+        "steady_cpu_microseconds_per_event": _rounded(relay_run.steady_cpu_microseconds_per_event),
+        "steady_events": relay.steady_events,
         "process_rss_mb_after": relay_run.rss_mb_after,
         "profile_first_seconds": _brief(relay_run.profile),
     }

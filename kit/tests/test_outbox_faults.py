@@ -1,6 +1,7 @@
 """Whose fault a failed send is (pure): a row the broker refuses for its own sake is
 charged and eventually parked; a broker outage charges nobody. Also the W3C sampled
-flag that decides whether a row gets a PRODUCER span, and the relay's lock key."""
+flag that decides whether a row gets a PRODUCER span, the relay's lock key, and the
+partition it puts a key on (Kafka's own, so consumers of a key see one partition)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,15 @@ from aiokafka.errors import (
     UnknownError,
     UnknownTopicOrPartitionError,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hearth_kit.outbox import (
     Fault,
     error_text,
     fault_of,
+    murmur2,
+    partition_for,
     relay_lock_key,
     sampled_parent,
     trace_sampled,
@@ -163,3 +168,26 @@ def test_each_service_has_its_own_stable_relay_lock() -> None:
     assert relay_lock_key("visits") == relay_lock_key("visits")
     assert relay_lock_key("visits") != relay_lock_key("repairs")
     assert -(2**63) <= relay_lock_key("visits") < 2**63  # a PostgreSQL bigint
+
+
+@given(st.binary(max_size=64), st.integers(min_value=1, max_value=64))
+def test_the_relay_puts_a_key_on_the_partition_kafkas_default_partitioner_gives_it(
+    key: bytes, count: int
+) -> None:
+    from aiokafka.partitioner import DefaultPartitioner
+    from aiokafka.partitioner import murmur2 as kafkas_murmur2
+
+    partitions = list(range(count))
+    assert murmur2(key) == kafkas_murmur2(key)
+    assert partition_for(key, partitions) == DefaultPartitioner()(key, partitions, partitions)
+
+
+@given(
+    st.text(alphabet="0123456789abcdefABCDEF-xz", min_size=54, max_size=54),
+    st.sampled_from("02468aceACExz-"),
+)
+def test_a_traceparent_whose_last_flags_digit_is_even_is_never_sampled(
+    start: str, last: str
+) -> None:
+    # The relay settles a version-00 traceparent (55 characters) by its last digit alone.
+    assert sampled_parent(start + last) is None

@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import enum
 import hashlib
+import json
+import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,13 +52,21 @@ from aiokafka.errors import (
     UnrecognizedBrokerVersion,
     UnsupportedVersionError,
 )
-from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from sqlalchemy import BigInteger, any_, bindparam, exists, func, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    BigInteger,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, events_topic
@@ -204,6 +214,34 @@ def sampled_parent(
     return trace.set_span_in_context(trace.NonRecordingSpan(parent))
 
 
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 hash of a key (as the Java client and aiokafka's
+    `DefaultPartitioner` compute it), a word at a time: aiokafka's byte-at-a-time
+    version cost the relay more than building the record."""
+    length = len(data)
+    m = 0x5BD1E995
+    h = 0x9747B28C ^ length
+    whole = length & ~3
+    for (k,) in struct.iter_unpack("<I", data[:whole]):
+        k = (k * m) & 0xFFFFFFFF
+        k = ((k ^ (k >> 24)) * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    extra = length & 3
+    if extra:
+        if extra == 3:
+            h ^= data[whole + 2] << 16
+        if extra >= 2:
+            h ^= data[whole + 1] << 8
+        h = ((h ^ data[whole]) * m) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * m) & 0xFFFFFFFF
+    return h ^ (h >> 15)
+
+
+def partition_for(key: bytes, partitions: Sequence[int]) -> int:
+    """The partition Kafka's default partitioner gives a key (`partitions` sorted)."""
+    return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
+
+
 def relay_lock_key(service: str) -> int:
     """The PostgreSQL advisory lock key of a service's relay: a stable signed 64-bit
     number (Python's hash() differs between processes)."""
@@ -218,8 +256,32 @@ _RECORD_OVERHEAD_BOUND = 4096
 (a message this far under the request size needs no exact estimate)."""
 
 
-_Message = tuple[bytes, bytes, list[tuple[str, bytes]]]
-"""A Kafka message: key, value, headers (a plain tuple: one is built per row)."""
+_Message = tuple[str, bytes, bytes, list[tuple[str, bytes]], dict[str, Any]]
+"""A Kafka message: topic (namespaced), key, value, headers, and the stored headers as
+parsed (a plain tuple: one is built per row)."""
+
+_ID, _EVENT_ID, _EVENT_TYPE, _TOPIC, _KEY, _HEADERS, _PAYLOAD = range(7)
+"""The columns of a batch row, read by position: on PostgreSQL a row is the driver's
+own record (asyncpg), on SQLite a plain tuple; neither builds an ORM `Row` per row."""
+
+_BATCH_SQL = (
+    "SELECT o.id, o.event_id, o.event_type, o.topic, o.message_key, o.headers::text,"
+    " o.payload FROM outbox_message o"
+    " WHERE o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
+    "SELECT 1 FROM outbox_message p WHERE p.parked_at IS NOT NULL"
+    " AND p.published_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key"
+    " AND p.id < o.id)"
+    " ORDER BY o.id LIMIT $1"
+)
+"""`OutboxRelay._next_batch` as PostgreSQL text, run on the driver's connection."""
+
+_MARK_SQL = (
+    "UPDATE outbox_message SET published_at = $1, attempts = attempts + 1"
+    " WHERE id = ANY($2::bigint[])"
+)
+
+_ODD_HEX = frozenset("13579bdfBDF")
+"""Hex digits with the low bit set: the W3C sampled flag is the low bit of the flags."""
 
 
 class RelayOutage(Exception):
@@ -305,7 +367,7 @@ class OutboxRelay:
         async with self.db.sessionmaker() as session, session.begin():
             if not await self._take_turn(session):
                 return 0  # another relay of this service is sending
-            rows = (await session.execute(self._next_batch())).all()
+            rows = await self._read_batch(session)
             if not rows:
                 return 0
             outcome = _Round(rows)
@@ -348,9 +410,20 @@ class OutboxRelay:
         )
         return bool(taken)
 
+    async def _read_batch(self, session: AsyncSession) -> Sequence[Any]:
+        """The next batch, in id order. On PostgreSQL it is read on the driver's own
+        connection (the session's, in its transaction): SQLAlchemy's result rows and
+        its JSON codec cost more per row than sending it."""
+        if self.db.is_postgresql:
+            driver = await _driver_connection(session)
+            rows: Sequence[Any] = await driver.fetch(_BATCH_SQL, self.settings.outbox_batch_size)
+            return rows
+        return (await session.execute(self._next_batch())).tuples().all()
+
     def _next_batch(self) -> Any:
         """The oldest unpublished rows, leaving out parked rows and every later row of a
-        parked row's key (per-key order); the NOT EXISTS probes the small parked index."""
+        parked row's key (per-key order); the NOT EXISTS probes the small parked index.
+        The headers come as their JSON text (`_message_of` parses them)."""
         row = outbox_message
         parked = outbox_message.alias("parked")
         waits_behind_parked = exists().where(
@@ -367,7 +440,7 @@ class OutboxRelay:
                 row.c.event_type,
                 row.c.topic,
                 row.c.message_key,
-                row.c.headers,
+                cast(row.c.headers, Text),
                 row.c.payload,
             )
             .where(row.c.published_at.is_(None), row.c.parked_at.is_(None), ~waits_behind_parked)
@@ -380,7 +453,6 @@ class OutboxRelay:
         producer as it fills, then await the broker's answers together (one future per
         record batch, not per row). A row refused before it is queued (too large for
         the producer, say) is refused on its own; the later rows of its key wait."""
-        partitioner = DefaultPartitioner()
         open_batches: dict[tuple[str, int], tuple[BatchBuilder, list[Any]]] = {}
         queued: list[tuple[list[Any], asyncio.Future[Any]]] = []
         held: set[tuple[str, str]] = set()
@@ -398,22 +470,21 @@ class OutboxRelay:
             queued.append((rows, future))
             return True
 
+        partition_of_key = self._partition_of_key
         for row in outcome.rows:
             if outcome.outage is not None:
                 break
-            key = (row.topic, row.message_key)
-            if key in held:
+            if held and (row[_TOPIC], row[_KEY]) in held:
                 continue
             try:
-                topic, message = self._message_of(row)
-                partition = self._partition_of_key.get((topic, message[0]))
+                topic, key, value, headers, stored = self._message_of(row)
+                partition = partition_of_key.get((topic, key))
                 if partition is None:
-                    partitions = await self._partitions(producer, topic)
-                    partition = partitioner(message[0], partitions, partitions)
-                    if len(self._partition_of_key) >= _PARTITION_CACHE_SIZE:
-                        self._partition_of_key.clear()
-                    self._partition_of_key[(topic, message[0])] = partition
-                span = self._span_for(row, topic)
+                    partition = partition_for(key, await self._partitions(producer, topic))
+                    if len(partition_of_key) >= _PARTITION_CACHE_SIZE:
+                        partition_of_key.clear()
+                    partition_of_key[(topic, key)] = partition
+                span = self._span_for(row, stored, topic)
                 try:
                     while True:
                         builder, rows = open_batches.get((topic, partition)) or (None, [])
@@ -421,7 +492,7 @@ class OutboxRelay:
                             builder = producer.create_batch()
                             open_batches[(topic, partition)] = (builder, rows)
                         appended = builder.append(
-                            timestamp=None, key=message[0], value=message[1], headers=message[2]
+                            timestamp=None, key=key, value=value, headers=headers
                         )
                         if appended is not None:
                             rows.append(row)
@@ -437,8 +508,8 @@ class OutboxRelay:
                 if fault_of(exc) is Fault.BROKER:
                     outcome.outage = exc
                     break
-                outcome.refused[row.id] = exc
-                held.add(key)
+                outcome.refused[row[_ID]] = exc
+                held.add((row[_TOPIC], row[_KEY]))
         for topic, partition in list(open_batches):
             if outcome.outage is None:
                 await submit(topic, partition)
@@ -448,7 +519,7 @@ class OutboxRelay:
             [future for _, future in queued], timeout=self.settings.outbox_delivery_timeout_seconds
         )
         for rows, future in queued:
-            ids = [row.id for row in rows]
+            ids = [row[_ID] for row in rows]
             if not future.done():
                 outcome.outage = outcome.outage or KafkaTimeoutError(
                     "no acknowledgement within outbox_delivery_timeout_seconds"
@@ -465,35 +536,44 @@ class OutboxRelay:
             elif not isinstance(failure, OutOfOrderSequenceNumber):
                 outcome.outage = outcome.outage or failure
 
-    def _message_of(self, row: Any) -> tuple[str, _Message]:
+    def _message_of(self, row: Any) -> _Message:
         """The row's topic (namespaced) and Kafka message; refuses, as the producer's own
         send() would, a message larger than the producer's request size."""
-        headers: dict[str, str] = row.headers
-        key: bytes = row.message_key.encode()
-        value: bytes = row.payload
-        encoded = [(k, v.encode()) for k, v in headers.items()]
-        topic = self._topics.get(row.topic)
+        stored_topic: str = row[_TOPIC]
+        topic = self._topics.get(stored_topic)
         if topic is None:
-            topic = self._topics[row.topic] = namespaced(row.topic, self.settings.kafka_namespace)
-        # A UTF-8 character is at most 4 bytes: a cheap bound first, the exact size only
-        # for a message near the limit.
-        rough = (
-            len(value) + len(key) + 4 * (sum(map(len, headers)) + sum(map(len, headers.values())))
-        )
-        if rough + _RECORD_OVERHEAD_BOUND > PRODUCER_MAX_REQUEST_BYTES:
-            size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, encoded)
+            topic = self._topics[stored_topic] = namespaced(
+                stored_topic, self.settings.kafka_namespace
+            )
+        key: bytes = row[_KEY].encode()
+        value: bytes = row[_PAYLOAD]
+        text: str = row[_HEADERS]
+        stored = json.loads(text)
+        if not isinstance(stored, dict):
+            raise TypeError("the outbox row's headers are not a JSON object")
+        headers = [(name, header.encode()) for name, header in stored.items()]
+        # Each character of a header's name or value is at most 4 bytes and at least one
+        # character of the JSON text: a cheap bound first, the exact size only near it.
+        if len(value) + len(key) + 4 * len(text) + _RECORD_OVERHEAD_BOUND > (
+            PRODUCER_MAX_REQUEST_BYTES
+        ):
+            size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
             if size > PRODUCER_MAX_REQUEST_BYTES:
                 raise MessageSizeTooLargeError(
                     f"The message is {size} bytes when serialized, more than the producer's "
                     f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
                 )
-        return topic, (key, value, encoded)
+        return topic, key, value, headers, stored
 
-    def _span_for(self, row: Any, topic: str) -> trace.Span | None:
+    def _span_for(self, row: Any, stored: dict[str, Any], topic: str) -> trace.Span | None:
         """A PRODUCER span joining the writer's trace when it was sampled; none for an
-        unsampled event (it would be recorded nowhere, and costs more than the send)."""
-        headers: dict[str, str] = row.headers
-        parent = sampled_parent(headers.get("traceparent"), headers.get("tracestate"))
+        unsampled event (it would be recorded nowhere, and costs more than the send).
+        A version-00 traceparent (55 characters) whose last flags digit is even is not
+        sampled: that is settled without parsing it."""
+        traceparent = stored.get("traceparent")
+        if traceparent is None or (len(traceparent) == 55 and traceparent[54] not in _ODD_HEX):
+            return None
+        parent = sampled_parent(traceparent, stored.get("tracestate"))
         return None if parent is None else self._producer_span(parent, row, topic)
 
     def _producer_span(self, parent: otel_context.Context, row: Any, topic: str) -> trace.Span:
@@ -505,8 +585,8 @@ class OutboxRelay:
             attributes={
                 "messaging.system": "kafka",
                 "messaging.destination.name": topic,
-                "messaging.message.id": str(row.event_id),
-                "cloudevents.event_type": row.event_type,
+                "messaging.message.id": str(row[_EVENT_ID]),
+                "cloudevents.event_type": row[_EVENT_TYPE],
                 "hearth.service": self.service,
             },
         )
@@ -525,10 +605,10 @@ class OutboxRelay:
         delivered = set(outcome.delivered)
         waiting: set[tuple[str, str]] = set()
         for row in outcome.rows:
-            key = (row.topic, row.message_key)
-            if row.id in delivered:
+            key = (row[_TOPIC], row[_KEY])
+            if row[_ID] in delivered:
                 continue
-            if row.id not in outcome.suspects or key in waiting:
+            if row[_ID] not in outcome.suspects or key in waiting:
                 waiting.add(key)
                 continue
             try:
@@ -540,22 +620,20 @@ class OutboxRelay:
                 if fault_of(exc) is Fault.BROKER:
                     outcome.outage = exc
                     return
-                outcome.refused[row.id] = exc
+                outcome.refused[row[_ID]] = exc
                 waiting.add(key)
                 await self._close_producer()  # its sequence for the partition is broken
                 continue
-            outcome.delivered.append(row.id)
+            outcome.delivered.append(row[_ID])
         outcome.suspects.clear()
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         """Send one row by itself (to find which row of a refused batch is at fault)."""
-        headers: dict[str, str] = row.headers
-        topic = namespaced(row.topic, self.settings.kafka_namespace)
-        kafka_headers = [(k, v.encode()) for k, v in headers.items()]
-        span = self._span_for(row, topic)
+        topic, key, value, headers, stored = self._message_of(row)
+        span = self._span_for(row, stored, topic)
         try:
             future: asyncio.Future[Any] = await producer.send(
-                topic, value=row.payload, key=row.message_key.encode(), headers=kafka_headers
+                topic, value=value, key=key, headers=headers
             )
         finally:
             if span is not None:
@@ -566,10 +644,14 @@ class OutboxRelay:
         """Mark the delivered rows in one UPDATE; charge each refused row an attempt and
         park it once it has had `outbox_max_attempts`. Returns the rows parked now."""
         now = datetime.now(UTC)
-        if outcome.delivered:
+        if outcome.delivered and self.db.is_postgresql:
+            # One array parameter, on the driver's connection (in the session's transaction).
+            driver = await _driver_connection(session)
+            await driver.execute(_MARK_SQL, now, outcome.delivered)
+        elif outcome.delivered:
             await session.execute(
                 update(outbox_message)
-                .where(self._id_among(outcome.delivered))
+                .where(outbox_message.c.id.in_(outcome.delivered))
                 .values(published_at=now, attempts=outbox_message.c.attempts + 1)
             )
         parked = []
@@ -611,12 +693,6 @@ class OutboxRelay:
                     error=charged["last_error"],
                 )
         return parked
-
-    def _id_among(self, ids: list[int]) -> Any:
-        if self.db.is_postgresql:
-            # One array parameter, not one bind parameter per id.
-            return outbox_message.c.id == any_(bindparam("ids", ids, ARRAY(BigInteger)))
-        return outbox_message.c.id.in_(ids)
 
     async def _maybe_record_gauges(self) -> None:
         """Backlog, oldest age and parked rows, on a timer rather than every batch:
@@ -695,3 +771,11 @@ class OutboxRelay:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
         self._wake.clear()
+
+
+async def _driver_connection(session: AsyncSession) -> Any:
+    """The driver's own connection (asyncpg) under the session's, inside the session's
+    transaction: statements on it see and take part in what the session did."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
