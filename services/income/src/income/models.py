@@ -145,6 +145,12 @@ class LedgerEntry(IncomeModel, table=True):
     )
     reason: str | None = Field(default=None, max_length=64)
     approved_by: str | None = Field(default=None, max_length=64)
+    recharge_id: uuid.UUID | None = Field(
+        default=None, description="A recharge entry's recharge (repairs' id), for recharge-paid"
+    )
+    repair_id: uuid.UUID | None = Field(
+        default=None, description="A recharge entry's repair, for recharge-paid"
+    )
 
 
 class ArrearsCase(IncomeModel, table=True):

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
@@ -80,6 +81,25 @@ async def is_reversed(session: AsyncSession, entry_id: uuid.UUID) -> bool:
 async def by_source_key(session: AsyncSession, source_key: str) -> LedgerEntry | None:
     query = select(LedgerEntry).where(LedgerEntry.source_key == source_key)
     return (await session.execute(query)).scalars().first()
+
+
+async def recharges_of(
+    session: AsyncSession, account_id: uuid.UUID
+) -> list[tuple[LedgerEntry, int]]:
+    """A sundry account's recharge entries, oldest first, each with what it still
+    charges once any reversal of it is counted (0 when reversed)."""
+    reversal = aliased(LedgerEntry)
+    query = (
+        select(LedgerEntry, func.coalesce(func.sum(reversal.amount_pence), 0))
+        .outerjoin(reversal, col(reversal.reverses_entry_id) == col(LedgerEntry.id))
+        .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == EntryKind.RECHARGE)
+        .group_by(col(LedgerEntry.id))
+        .order_by(col(LedgerEntry.effective_on), col(LedgerEntry.posted_at), col(LedgerEntry.id))
+    )
+    return [
+        (entry, entry.amount_pence + int(reversed_pence))
+        for entry, reversed_pence in (await session.execute(query)).all()
+    ]
 
 
 async def balance(

@@ -98,3 +98,42 @@ def week_charge(weekly_pence: int, started_on: date, week: date) -> int:
     if days <= 0:
         return 0
     return weekly_pence * min(days, 7) // 7
+
+
+def recharges_outstanding(recharges_pence: Sequence[int], credits_pence: int) -> list[int]:
+    """What is still owed on each recharge of a sundry account, oldest first: the
+    account's credits (payments and write-offs, less any reversed) pay the oldest
+    recharge first."""
+    left = max(credits_pence, 0)
+    owed = []
+    for amount in recharges_pence:
+        charged = max(amount, 0)
+        paid = min(charged, left)
+        left -= paid
+        owed.append(charged - paid)
+    return owed
+
+
+@dataclass(frozen=True, slots=True)
+class RechargePayment:
+    """The part of one payment that went to one recharge."""
+
+    index: int
+    """The recharge's place among the account's recharges, oldest first."""
+    paid_pence: int
+    outstanding_pence: int
+    """What is still owed on the recharge after the payment."""
+
+
+def recharge_payments(
+    recharges_pence: Sequence[int], credits_before_pence: int, payment_pence: int
+) -> list[RechargePayment]:
+    """The recharges a payment paid (oldest first), each with the part it paid and
+    what is left; a payment beyond every recharge pays nothing more (a credit)."""
+    before = recharges_outstanding(recharges_pence, credits_before_pence)
+    after = recharges_outstanding(recharges_pence, credits_before_pence + payment_pence)
+    return [
+        RechargePayment(index=index, paid_pence=owed - left, outstanding_pence=left)
+        for index, (owed, left) in enumerate(zip(before, after, strict=True))
+        if owed > left
+    ]

@@ -11,12 +11,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.income import FormerTenantArrearsWrittenOff, PaymentReceived
+from hearth_contracts.events.income import (
+    FormerTenantArrearsWrittenOff,
+    PaymentReceived,
+    RechargePaid,
+)
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from income.accounts import repository, rules
 from income.accounts.schemas import (
     AccountPublic,
@@ -103,6 +107,8 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
             posted_at=datetime.now(UTC),
             source_key=source_key,
             reason=recharge.reason.value[:64],
+            recharge_id=recharge.recharge_id,
+            repair_id=recharge.repair_id,
         ),
     )
     log.info("recharge invoiced", recharge_id=str(recharge.recharge_id), account_id=str(account.id))
@@ -170,7 +176,13 @@ class AccountService:
             posted_at=now,
             payment_method=data.method,
         )
+        recharges = (
+            await repository.recharges_of(session, account.id)
+            if account.kind is AccountKind.SUNDRY
+            else []
+        )
         await repository.add_entry(session, entry)
+        await self._recharges_paid(session, account, recharges, balance, data, now)
         balance -= data.amount_pence
         if tenancy is not None:
             await publish(
@@ -189,6 +201,44 @@ class AccountService:
         return PostedPublic(
             entry=EntryPublic.model_validate(entry), balance_pence=balance, applied_to=applied_to
         )
+
+    async def _recharges_paid(
+        self,
+        session: AsyncSession,
+        account: Account,
+        recharges: list[tuple[LedgerEntry, int]],
+        balance_before: int,
+        data: PaymentCreate,
+        now: datetime,
+    ) -> None:
+        """recharge-paid for each recharge a payment to a sundry account paid (oldest
+        first), in the payment's transaction. The account's credits so far are what its
+        recharges charge beyond its balance. A recharge invoiced before income kept
+        recharge ids is paid off all the same, without an event."""
+        if not recharges:
+            return
+        charged = [owed for _, owed in recharges]
+        paid_at = (
+            now if data.received_on == london_day(now) else start_of_london_day(data.received_on)
+        )
+        for part in rules.recharge_payments(
+            charged, sum(charged) - balance_before, data.amount_pence
+        ):
+            entry = recharges[part.index][0]
+            if entry.recharge_id is None or entry.repair_id is None:
+                continue
+            await publish(
+                session,
+                RechargePaid(
+                    recharge_id=entry.recharge_id,
+                    repair_id=entry.repair_id,
+                    uprn=account.uprn,
+                    amount_pence=part.paid_pence,
+                    outstanding_pence=part.outstanding_pence,
+                    paid_in_full=part.outstanding_pence == 0,
+                    paid_at=paid_at,
+                ),
+            )
 
     async def reverse(
         self,

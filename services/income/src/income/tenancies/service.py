@@ -17,8 +17,8 @@ from hearth_contracts.events.income import (
     TenancyType,
     TenancyTypeChange,
     TenancyTypeChanged,
+    TenantOfTenancy,
 )
-from hearth_contracts.events.income import TenantOfTenancy
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
