@@ -56,6 +56,9 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "hazard-identified"): ("repairs",),  # opens an Awaab's Law case
     _t("visits", "tenancy-concern-raised"): (),
     _t("visits", "resident-details-confirmed"): ("engagement",),  # follows corrections up
+    # published for the block's repairs to raise a communal repair (no consumer yet)
+    _t("visits", "communal-issue-found"): (),
+    _t("visits", "caseload-review-overdue"): (),  # the officer's caseload view shows it
     # repairs
     _t("repairs", "repair-reported"): (),
     _t("repairs", "repair-reported", 2): (),  # v2: a complaint as a source; published now

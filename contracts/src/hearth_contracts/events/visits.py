@@ -131,6 +131,21 @@ class Caseload(StrEnum):
     """Complex cases: persistent arrears, anti-social behaviour, hoarding, vulnerability."""
 
 
+class CommunalIssueType(StrEnum):
+    """A communal or estate issue noticed on the way in."""
+
+    CLEANING = "cleaning"
+    LIGHTING = "lighting"
+    DOOR_ENTRY = "door_entry"
+    LIFT = "lift"
+    FIRE_SAFETY = "fire_safety"
+    FLY_TIPPING = "fly_tipping"
+    GRAFFITI = "graffiti"
+    GROUNDS_MAINTENANCE = "grounds_maintenance"
+    PARKING = "parking"
+    OTHER = "other"
+
+
 class ResidentDetail(StrEnum):
     """A group of resident or household details a visit confirmed or corrected."""
 
@@ -293,3 +308,38 @@ class ResidentDetailsConfirmed(
         "null when not asked",
     )
     confirmed_at: AwareDatetime
+
+
+class CommunalIssueFound(
+    Event, service="visits", name="communal-issue-found", key="uprn", subject="issue_id"
+):
+    """A communal or estate issue (a broken door entry, lighting, fly-tipping) was noticed
+    on a visit to a home in the block or estate. Only its code travels, with the visit and
+    the home it was noticed from; where exactly and the officer's description stay in the
+    visit report (GET /v1/visits/{visit_id}), for the block's repairs to act on."""
+
+    issue_id: uuid.UUID
+    visit_id: uuid.UUID
+    uprn: Uprn = Field(description="The home visited when the issue was noticed")
+    issue: CommunalIssueType
+    found_at: AwareDatetime = Field(description="The visit's visited_at")
+
+
+class CaseloadReviewOverdue(
+    Event, service="visits", name="caseload-review-overdue", key="uprn", subject="tenancy_id"
+):
+    """A tenancy referred to the sustainable tenancy caseload has passed its review date
+    without being reviewed (handed back or re-referred with a new date). Raised once per
+    review date by visits' caseload-review sweep."""
+
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    caseload: Caseload
+    officer: str | None = Field(
+        default=None, max_length=64, description="The staff id of the officer holding the case"
+    )
+    review_on: date
+    concern_id: uuid.UUID | None = Field(
+        default=None, description="The tenancy concern the referral came from"
+    )
+    raised_at: AwareDatetime

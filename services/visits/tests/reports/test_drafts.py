@@ -212,10 +212,14 @@ async def test_a_submitted_report_publishes_its_findings_dated_when_the_officer_
         "visit-found-repair",
         "visit-found-repair",
         "hazard-identified",
+        "communal-issue-found",
         "tenancy-concern-raised",
         "resident-details-confirmed",
     ]
     by_name = {name: row["data"] for name, row in zip(event_names(rows), rows, strict=True)}
+    communal = by_name["communal-issue-found"]
+    assert (communal["issue"], communal["found_at"]) == ("lighting", "2026-11-20T10:30:00Z")
+    assert set(communal) == {"issue_id", "visit_id", "uprn", "issue", "found_at"}
     assert by_name["visit-completed"]["completed_at"] == "2026-11-20T10:30:00Z"
     repair = by_name["visit-found-repair"]
     assert (repair["reported_at"], repair["visited_at"]) == ("2026-11-20T10:30:00Z",) * 2

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import (
+    CommunalIssueType,
     HazardSeverity,
     HazardType,
     RepairSeverity,
@@ -59,21 +60,6 @@ class ConditionRating(StrEnum):
     FAIR = "fair"
     POOR = "poor"
     UNACCEPTABLE = "unacceptable"
-
-
-class CommunalIssueType(StrEnum):
-    """A communal or estate issue noticed on the way in."""
-
-    CLEANING = "cleaning"
-    LIGHTING = "lighting"
-    DOOR_ENTRY = "door_entry"
-    LIFT = "lift"
-    FIRE_SAFETY = "fire_safety"
-    FLY_TIPPING = "fly_tipping"
-    GRAFFITI = "graffiti"
-    GROUNDS_MAINTENANCE = "grounds_maintenance"
-    PARKING = "parking"
-    OTHER = "other"
 
 
 class DraftSection(StrEnum):

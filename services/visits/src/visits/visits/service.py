@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.visits import (
     Caseload,
+    CommunalIssueFound,
+    CommunalIssueType,
     HazardIdentified,
     ResidentDetail,
     ResidentDetailsConfirmed,
@@ -383,7 +385,8 @@ class VisitService:
         reported_at: datetime,
         referrals: dict[uuid.UUID, date] | None = None,
     ) -> None:
-        """Publish what a report found; `reported_at` is the visit's visited_at."""
+        """Publish what a report found (communal issues as their codes only); `reported_at`
+        is the visit's visited_at."""
         referrals = referrals or {}
         if visit.status is VisitStatus.COMPLETED:
             await publish(
@@ -426,6 +429,17 @@ class VisitService:
                         location=hazard.location,
                         description=hazard.description,
                         identified_at=reported_at,
+                    ),
+                )
+            for issue in findings.communal_issues:
+                await publish(
+                    session,
+                    CommunalIssueFound(
+                        issue_id=issue.id,
+                        visit_id=visit.id,
+                        uprn=visit.uprn,
+                        issue=CommunalIssueType(issue.issue),
+                        found_at=reported_at,
                     ),
                 )
         elif visit.status is VisitStatus.NO_ACCESS:
