@@ -1,0 +1,166 @@
+"""The tenant's copy of a gas safety record over a real broker, through the gateway:
+compliance's check-completed makes engagement send the household its copy, engagement's
+tenant-copy-sent makes compliance stamp it sent (in time); a new tenancy in a home with
+a current record gets its own copy before moving in (tenant-copy-requested), sent to its
+tenant and stamped the same way."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.auth import issue_development_token
+from tests.harness.events import eventually
+from tests.harness.infra import DatabaseFactory
+from tests.harness.platform import Platform, run_platform
+
+pytestmark = pytest.mark.integration
+
+MESSAGE_SWEEP = "HEARTH_ENGAGEMENT_MESSAGE_SWEEP_SECONDS"
+
+
+@pytest.fixture(scope="module")
+async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+    previous = os.environ.get(MESSAGE_SWEEP)
+    os.environ[MESSAGE_SWEEP] = "1"  # the message job every second, not every 30
+    try:
+        async with run_platform(
+            kafka, databases, services=("compliance", "income", "engagement")
+        ) as running:
+            yield running
+    finally:
+        if previous is None:
+            os.environ.pop(MESSAGE_SWEEP, None)
+        else:
+            os.environ[MESSAGE_SWEEP] = previous
+
+
+@pytest.fixture(scope="module")
+async def staff(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    token = issue_development_token(role="admin", subject="compliance-officer-2")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as client:
+        yield client
+
+
+async def a_gas_home(staff: httpx.AsyncClient) -> str:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    home = await staff.post(
+        "/v1/homes",
+        json={
+            "uprn": uprn,
+            "address_line_1": "12 Mare Street",
+            "town": "London",
+            "postcode": "E8 4RP",
+            "property_type": "flat",
+            "heating_fuel": "gas",
+            "gas_supply": "live",
+            "gas_certificate_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert home.status_code == 201, home.text
+    return uprn
+
+
+async def a_tenancy(staff: httpx.AsyncClient, uprn: str, start: date) -> dict[str, Any]:
+    tenancy = await staff.post(
+        "/v1/tenancies",
+        json={
+            "tenancy_reference": f"T{uprn[-8:]}",
+            "uprn": uprn,
+            "tenants": [{"full_name": "Grace Mensah"}],
+            "start_date": start.isoformat(),
+            "tenancy_type": "secure",
+            "weekly_rent_pence": 10_500,
+        },
+    )
+    assert tenancy.status_code == 201, tenancy.text
+    body: dict[str, Any] = tenancy.json()
+
+    async def resident() -> list[dict[str, Any]]:
+        answer = await staff.get("/v1/residents", params={"uprn": uprn})
+        items: list[dict[str, Any]] = answer.json().get("items", [])
+        return items
+
+    await eventually(resident, timeout=30)
+    return body
+
+
+async def a_gas_record(staff: httpx.AsyncClient, uprn: str, check_date: date) -> dict[str, Any]:
+    record = await staff.post(
+        "/v1/gas-safety-records",
+        json={
+            "uprn": uprn,
+            "check_date": check_date.isoformat(),
+            "engineer_name": "A. Engineer",
+            "gas_safe_number": "7654321",
+            "certificate_reference": f"CP12-{uprn}",
+            "appliances": [
+                {
+                    "appliance_type": "combi_boiler",
+                    "location": "kitchen",
+                    "outcome": "pass",
+                    "safe_to_use": True,
+                }
+            ],
+        },
+        headers={"Idempotency-Key": f"lgsr-{uprn}"},
+    )
+    assert record.status_code == 201, record.text
+    body: dict[str, Any] = record.json()
+    return body
+
+
+async def copies_of(staff: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:
+    answer = await staff.get(f"/v1/compliance/homes/{uprn}")
+    assert answer.status_code == 200, answer.text
+    copies: list[dict[str, Any]] = answer.json()["tenant_copies"]
+    return copies
+
+
+async def test_the_households_copy_is_sent_by_engagement_and_stamped_in_time(
+    staff: httpx.AsyncClient,
+) -> None:
+    uprn = await a_gas_home(staff)
+    await a_tenancy(staff, uprn, date.today() - timedelta(days=90))
+    record = await a_gas_record(staff, uprn, date.today())
+
+    async def stamped() -> list[dict[str, Any]]:
+        return [c for c in await copies_of(staff, uprn) if c["tenant_copy_sent_at"]]
+
+    [copy] = await eventually(stamped, timeout=60)
+    assert copy["id"] == record["check_id"]
+    assert copy["tenancy_id"] is None
+    assert copy["sent_on_time"] is True
+    assert copy["standing"] == "sent_on_time"
+    home = (await staff.get(f"/v1/compliance/homes/{uprn}")).json()
+    [check] = [c for c in home["checks"] if c["id"] == record["check_id"]]
+    assert check["tenant_copy_sent_at"] == copy["tenant_copy_sent_at"]
+    assert check["tenant_copy_sent_on_time"] is True
+    shown = (await staff.get(f"/v1/gas-safety-records/{record['id']}")).json()
+    assert shown["tenant_copy_sent_on_time"] is True
+
+
+async def test_a_new_tenancy_gets_its_copy_before_moving_in(staff: httpx.AsyncClient) -> None:
+    uprn = await a_gas_home(staff)
+    record = await a_gas_record(staff, uprn, date.today() - timedelta(days=10))
+    start = date.today() + timedelta(days=7)
+    tenancy = await a_tenancy(staff, uprn, start)
+
+    async def stamped() -> list[dict[str, Any]]:
+        return [
+            c
+            for c in await copies_of(staff, uprn)
+            if c["tenancy_id"] is not None and c["tenant_copy_sent_at"]
+        ]
+
+    [copy] = await eventually(stamped, timeout=60)
+    assert copy["tenancy_id"] == tenancy["id"]
+    assert copy["record_id"] == record["id"]
+    assert copy["copy_by"] == start.isoformat()
+    assert copy["sent_on_time"] is True
