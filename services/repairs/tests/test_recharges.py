@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.income import RechargePaid
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from repairs.handlers import build_handlers
+from repairs.models import Recharge
 from repairs.work_orders.service import RepairService
 from tests.harness.tokens import InternalTokenAuth
 
@@ -115,3 +117,76 @@ async def test_a_removed_vulnerability_clears_the_flag_and_an_older_record_does_
     repair_id = await a_repair(staff, uprn)
     response = await staff.post(f"/v1/repairs/{repair_id}/recharges", json=RECHARGE)
     assert response.json()["status"] == "raised"
+
+
+def a_payment(
+    recharge: dict[str, object], paid: int, outstanding: int, at: datetime
+) -> Envelope[RechargePaid]:
+    return Envelope(
+        data=RechargePaid(
+            recharge_id=recharge["id"],
+            repair_id=recharge["repair_id"],
+            uprn=recharge["uprn"],
+            amount_pence=paid,
+            outstanding_pence=outstanding,
+            paid_in_full=outstanding == 0,
+            paid_at=at,
+        )
+    )
+
+
+async def payments(db: Database, *run: Envelope[RechargePaid]) -> None:
+    """Handle a run of recharge-paid events as the consumer does (one transaction)."""
+    handler = handlers.get_batch(RechargePaid.type)
+    assert handler is not None
+    async with db.sessionmaker() as session, session.begin():
+        await handler(session, list(run))
+
+
+async def status_of(db: Database, recharge: dict[str, object]) -> str:
+    async with db.sessionmaker() as session:
+        return str(
+            await session.scalar(select(Recharge.status).where(Recharge.id == recharge["id"]))
+        )
+
+
+async def collected(staff: httpx.AsyncClient, first: str, last: str) -> int:
+    response = await staff.get("/v1/repairs/figures", params={"from": first, "to": last})
+    assert response.status_code == 200, response.text
+    measures = {m["code"]: m for m in response.json()["measures"]}
+    return int(measures["repairs.recharges_collected"]["value"])
+
+
+async def test_a_recharge_paid_in_full_is_collected_in_the_period_of_that_payment(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    repair_id = await a_repair(staff, uprn)
+    recharge = (await staff.post(f"/v1/repairs/{repair_id}/recharges", json=RECHARGE)).json()
+    # payments dated in May 2024, a period no other test pays into
+    part = a_payment(recharge, 10_000, 2_000, datetime(2024, 5, 6, 9, tzinfo=UTC))
+    await payments(repairs_database, part)
+    assert await status_of(repairs_database, recharge) == "raised"
+    assert await collected(staff, "2024-05-01", "2024-05-31") == 0
+
+    rest = a_payment(recharge, 2_000, 0, datetime(2024, 5, 20, 9, tzinfo=UTC))
+    await payments(repairs_database, rest)
+    await payments(repairs_database, rest)  # handled again: nothing changes
+    # the same part payment arriving late under a new event id (a replayed dead letter)
+    await payments(repairs_database, Envelope(data=part.data))
+    assert await status_of(repairs_database, recharge) == "collected"
+    assert await collected(staff, "2024-05-01", "2024-05-31") == 1
+    assert await collected(staff, "2024-05-01", "2024-05-19") == 0  # paid in full on the 20th
+
+
+async def test_a_run_of_payments_keeps_the_latest_whatever_order_they_come_in(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    repair_id = await a_repair(staff, uprn)
+    recharge = (await staff.post(f"/v1/repairs/{repair_id}/recharges", json=RECHARGE)).json()
+    full = a_payment(recharge, 2_000, 0, datetime(2024, 7, 20, 9, tzinfo=UTC))
+    part = a_payment(recharge, 10_000, 2_000, datetime(2024, 7, 6, 9, tzinfo=UTC))
+    await payments(repairs_database, full, part)  # the older one last, in one run
+    assert await status_of(repairs_database, recharge) == "collected"
+    assert await collected(staff, "2024-07-01", "2024-07-31") == 1

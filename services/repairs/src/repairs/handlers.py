@@ -17,6 +17,7 @@ from hearth_contracts.events.engagement import (
     ComplaintReceived,
     VulnerabilityRecorded,
 )
+from hearth_contracts.events.income import RechargePaid
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
@@ -26,7 +27,7 @@ from repairs.awaab import repository as awaab_cases
 from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.recharges import repository as recharges
-from repairs.recharges.repository import VulnerabilityFlag
+from repairs.recharges.repository import PaymentOnRecharge, VulnerabilityFlag
 from repairs.settings import AwaabTargets
 from repairs.work_orders import repository as repairs
 from repairs.work_orders.repository import RegisterEntry
@@ -179,6 +180,28 @@ def build_handlers(
                     as_of=record.recorded_at,
                 )
                 for record in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(RechargePaid)
+    async def remember_recharge_payments(
+        session: AsyncSession, envelopes: Sequence[Envelope[RechargePaid]]
+    ) -> None:
+        """Income took a payment on a recharge: keep what is still owed after the latest
+        payment (by its time; a late older one changes nothing); paid in full, the
+        recharge is collected."""
+        await recharges.save_payments(
+            session,
+            [
+                PaymentOnRecharge(
+                    recharge_id=paid.recharge_id,
+                    repair_id=paid.repair_id,
+                    uprn=paid.uprn,
+                    outstanding_pence=paid.outstanding_pence,
+                    paid_in_full=paid.paid_in_full,
+                    paid_at=paid.paid_at,
+                )
+                for paid in (envelope.data for envelope in envelopes)
             ],
         )
 

@@ -282,6 +282,25 @@ class Recharge(RepairsModel, table=True):
     raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
+class RechargePayment(RepairsModel, table=True):
+    """Projection of income's recharge-paid: what is still owed on each recharge after
+    its latest payment, and whether it is paid in full (then it counts as collected,
+    in the period of that payment)."""
+
+    __tablename__ = "recharge_payment"
+
+    recharge_id: uuid.UUID = Field(primary_key=True)
+    repair_id: uuid.UUID
+    uprn: str = Field(max_length=12)
+    outstanding_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    paid_in_full: bool
+    paid_at: datetime = Field(
+        sa_type=AwareDateTime,
+        index=True,
+        description="The latest payment's time (an older payment never overwrites it)",
+    )
+
+
 class AwaabCaseStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -18,6 +18,7 @@ from repairs.models import (
     AwaabCaseStatus,
     AwaabClock,
     Recharge,
+    RechargePayment,
     RechargeStatus,
     RepairRequest,
     WorkOrder,
@@ -93,19 +94,25 @@ async def appointments(session: AsyncSession, start: datetime, end: datetime) ->
 
 
 async def recharges(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
+    """Recharges raised in the period (count and pence), those paid in full in it
+    (income's recharge-paid), and those held for approval now."""
     raised_in = and_(col(Recharge.raised_at) >= start, col(Recharge.raised_at) < end)
     query = select(
         _count_if(raised_in).label("raised"),
         func.coalesce(func.sum(case((raised_in, Recharge.amount_pence), else_=0)), 0).label(
             "raised_pence"
         ),
-        _count_if(and_(raised_in, col(Recharge.status) == RechargeStatus.COLLECTED)).label(
-            "collected"
-        ),
         _count_if(Recharge.status == RechargeStatus.AWAITING_APPROVAL).label("awaiting_approval"),
     )
     row = (await session.execute(query)).one()
-    return {key: int(value) for key, value in row._mapping.items()}
+    collected = await session.scalar(
+        select(func.count()).where(
+            col(RechargePayment.paid_in_full).is_(True),
+            col(RechargePayment.paid_at) >= start,
+            col(RechargePayment.paid_at) < end,
+        )
+    )
+    return {**{key: int(value) for key, value in row._mapping.items()}, "collected": collected or 0}
 
 
 async def awaab(

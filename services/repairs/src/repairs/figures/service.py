@@ -70,7 +70,7 @@ async def figures(session: AsyncSession, period: Period) -> Figures:
         ),
         Measure.count(
             "repairs.recharges_collected",
-            "Recharges raised in the period and since collected",
+            "Recharges collected: paid in full by a payment in the period",
             recharged["collected"],
         ),
         Measure.count(

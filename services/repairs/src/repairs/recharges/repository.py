@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.projection import upsert_newer_many
-from repairs.models import Recharge, VulnerableResident
+from repairs.models import Recharge, RechargePayment, RechargeStatus, VulnerableResident
 
 
 async def household_flagged(session: AsyncSession, uprn: str) -> bool:
@@ -57,4 +58,50 @@ async def save_flags(session: AsyncSession, flags: Iterable[VulnerabilityFlag]) 
             for f in flags
         ],
         version="as_of",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOnRecharge:
+    """What one recharge-paid said about a recharge."""
+
+    recharge_id: uuid.UUID
+    repair_id: uuid.UUID
+    uprn: str
+    outstanding_pence: int
+    paid_in_full: bool
+    paid_at: datetime
+
+
+async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecharge]) -> None:
+    """Keep each recharge's latest payment (an older one arriving late never overwrites
+    it), then mark collected the raised recharges whose latest payment paid them in
+    full: two statements for a run of events."""
+    rows = [
+        {
+            "recharge_id": p.recharge_id,
+            "repair_id": p.repair_id,
+            "uprn": p.uprn,
+            "outstanding_pence": p.outstanding_pence,
+            "paid_in_full": p.paid_in_full,
+            "paid_at": p.paid_at,
+        }
+        for p in payments
+    ]
+    if not rows:
+        return
+    await upsert_newer_many(
+        session, RechargePayment, key=["recharge_id"], rows=rows, version="paid_at"
+    )
+    paid_in_full = (
+        select(RechargePayment.recharge_id)
+        .where(col(RechargePayment.paid_in_full).is_(True))
+        .where(col(RechargePayment.recharge_id).in_({row["recharge_id"] for row in rows}))
+    )
+    await session.execute(
+        update(Recharge)
+        .where(col(Recharge.id).in_(paid_in_full))
+        .where(col(Recharge.status) == RechargeStatus.RAISED)
+        .values(status=RechargeStatus.COLLECTED)
+        .execution_options(synchronize_session=False)
     )
