@@ -94,7 +94,14 @@ ROUTES: list[PassThrough] = [
         "/v1/compliance/figures",
         "compliance",
         ("compliance:read",),
-        "BS01 to BS05, overdue by age, first-time access, due in 30/60/90 days",
+        "BS01 to BS05, overdue by age, first-time access, due soon, tenants' copies on time",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/compliance/tenant-copies",
+        "compliance",
+        ("compliance:read",),
+        "Tenants' copies of safety records by deadline: overdue, owed, sent on time or late",
     ),
     # gas safety records
     PassThrough(

@@ -15,6 +15,7 @@ from compliance.handlers import build_handlers
 from compliance.homes.endpoints import router as homes_router
 from compliance.homes.service import HomeService
 from compliance.settings import ComplianceSettings
+from compliance.tenant_copies.endpoints import router as tenant_copies_router
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
 
@@ -42,7 +43,7 @@ def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
         title="Hearth compliance",
         description="The asset register and safety compliance: gas, electrical, alarms, "
         "block checks, the no-access procedure.",
-        routers=[homes_router, checks_router, records_router],
+        routers=[homes_router, checks_router, records_router, tenant_copies_router],
         handlers=build_handlers(programme),
         scheduled_jobs=scheduled_jobs(programme),
     )

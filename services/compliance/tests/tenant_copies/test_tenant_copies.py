@@ -274,3 +274,53 @@ def test_a_copy_stands_owed_then_overdue_or_sent_on_time_or_late() -> None:
     assert standing(day, last_minute, day + timedelta(days=9)) is CopyStanding.SENT_ON_TIME
     next_morning = start_of_london_day(day + timedelta(days=1))
     assert standing(day, next_morning, day) is CopyStanding.SENT_LATE
+
+
+async def test_copies_not_sent_by_their_deadline_are_listed(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    uprn = await a_gas_home(compliance)
+    late = await a_gas_record(compliance, uprn, TODAY - timedelta(days=40))
+    listed = await compliance.get(
+        "/v1/compliance/tenant-copies", params={"status": "overdue", "uprn": uprn}
+    )
+    assert listed.status_code == 200, listed.text
+    assert [(c["id"], c["standing"]) for c in listed.json()["items"]] == [
+        (late["check_id"], "overdue")
+    ]
+    assert (
+        await compliance.get(
+            "/v1/compliance/tenant-copies", params={"status": "owed", "uprn": uprn}
+        )
+    ).json()["items"] == []
+
+    await handle(
+        compliance_database, programme, copy_sent(late["check_id"], uprn, datetime.now(UTC))
+    )
+    after = await compliance.get(
+        "/v1/compliance/tenant-copies", params={"status": "overdue", "uprn": uprn}
+    )
+    assert after.json()["items"] == []
+    sent_late = await compliance.get(
+        "/v1/compliance/tenant-copies", params={"status": "sent_late", "uprn": uprn}
+    )
+    assert [c["id"] for c in sent_late.json()["items"]] == [late["check_id"]]
+
+
+async def test_the_overdue_list_pages_by_deadline(compliance: httpx.AsyncClient) -> None:
+    for days in (50, 45, 40):
+        await a_gas_record(compliance, await a_gas_home(compliance), TODAY - timedelta(days=days))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"status": "overdue", "limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (await compliance.get("/v1/compliance/tenant-copies", params=params)).json()
+        seen += [c["copy_by"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == sorted(seen)
+    assert len(seen) >= 3
+    bad = await compliance.get("/v1/compliance/tenant-copies", params={"status": "lost"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"

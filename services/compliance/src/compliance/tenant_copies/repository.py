@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from compliance.models import TenantCopy
+from compliance.tenant_copies.rules import CopyStanding
 
 
 async def add_once(session: AsyncSession, copy: TenantCopy) -> bool:
@@ -69,3 +70,33 @@ async def overdue_count(session: AsyncSession, today: date) -> int:
         col(TenantCopy.sent_at).is_(None), col(TenantCopy.copy_by) < today
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    today: date,
+    standing: CopyStanding | None,
+    uprn: str | None,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> list[TenantCopy]:
+    """Copies by deadline, earliest first: those standing as asked on `today`."""
+    query = select(TenantCopy).order_by(col(TenantCopy.copy_by), col(TenantCopy.id)).limit(limit)
+    sent_at, copy_by = col(TenantCopy.sent_at), col(TenantCopy.copy_by)
+    if standing is CopyStanding.OWED:
+        query = query.where(sent_at.is_(None), copy_by >= today)
+    elif standing is CopyStanding.OVERDUE:
+        query = query.where(sent_at.is_(None), copy_by < today)
+    elif standing is CopyStanding.SENT_ON_TIME:
+        query = query.where(col(TenantCopy.sent_on_time).is_(True))
+    elif standing is CopyStanding.SENT_LATE:
+        query = query.where(col(TenantCopy.sent_on_time).is_(False))
+    if uprn is not None:
+        query = query.where(col(TenantCopy.uprn) == uprn)
+    if after is not None:
+        after_day, after_id = after
+        query = query.where(
+            or_(copy_by > after_day, and_(copy_by == after_day, col(TenantCopy.id) > after_id))
+        )
+    return list((await session.execute(query)).scalars().all())

@@ -14,11 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance.gas_safety_records import repository as records
 from compliance.models import TenantCopy
 from compliance.tenant_copies import repository
-from compliance.tenant_copies.rules import new_tenancy_copy_id, sent_on_time, standing
+from compliance.tenant_copies.rules import (
+    CopyStanding,
+    new_tenancy_copy_id,
+    sent_on_time,
+    standing,
+)
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import CheckType, TenantCopyRequested
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
+from hearth_kit.problems import Unprocessable
 
 log = get_logger(__name__)
 
@@ -140,3 +147,32 @@ async def of_records(
 ) -> dict[uuid.UUID, TenantCopyPublic]:
     """The household copies of the records that closed these checks, by check id."""
     return {c.id: to_public(c, today) for c in await repository.of_ids(session, check_ids)}
+
+
+async def page(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    status: CopyStanding | None,
+    uprn: str | None,
+    today: date,
+) -> Page[TenantCopyPublic]:
+    """Tenants' copies by deadline, earliest first: `overdue` lists those not sent by
+    their deadline."""
+    after = page.after_as(str, uuid.UUID)
+    key: tuple[date, uuid.UUID] | None = None
+    if after is not None:
+        try:
+            key = (date.fromisoformat(after[0]), after[1])
+        except ValueError as exc:
+            raise Unprocessable(
+                "The cursor was not issued by this API", field="cursor", location="query"
+            ) from exc
+    copies = await repository.page(
+        session, today=today, standing=status, uprn=uprn, after=key, limit=page.fetch
+    )
+    return Page.from_rows(
+        [to_public(c, today) for c in copies],
+        page.limit,
+        cursor_of=lambda copy: (copy.copy_by.isoformat(), copy.id),
+    )
