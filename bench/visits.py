@@ -178,10 +178,17 @@ async def fill(db: Database, rows: dict[Any, list[dict[str, Any]]]) -> dict[str,
     return {model.__tablename__: len(model_rows) for model, model_rows in rows.items()}
 
 
+async def analyze(db: Database) -> None:
+    async with db.engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
+
+
 async def one_size(bench: Workbench, homes: int, seed: int) -> dict[str, Any]:
     db = Database(await bench.service_database("visits"))
     try:
         counts = await fill(db, stock(homes, seed))
+        await analyze(db)  # statistics as on a live database
         settings = VisitsSettings(environment="development")
         service = ProgrammeService(settings.programme, settings.intervals)
         job = ScheduledJob("programme-rescore", timedelta(hours=1), service.rescore_due)
@@ -190,9 +197,7 @@ async def one_size(bench: Workbench, homes: int, seed: int) -> dict[str, Any]:
         score_seconds = time.perf_counter() - started
         score_cpu = time.process_time() - cpu_started
         assert scored == homes, scored
-        async with db.engine.connect() as connection:
-            await connection.execute(text("ANALYZE programme_score"))
-            await connection.commit()
+        await analyze(db)
         return {
             "homes": homes,
             "rows": counts,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 HOMES_BEYOND_INTERVAL = Gauge(
     "hearth_visits_homes_beyond_interval",
     "Homes past their maximum visit interval (a full visit every 2 years, some visit "
     "every year, as configured)",
+)
+
+REVIEWS_OVERDUE_RAISED = Counter(
+    "hearth_visits_caseload_reviews_overdue_total",
+    "Sustainable tenancy referrals whose review date passed (caseload-review-overdue raised)",
+)
+INTRODUCTORY_PERIODS_ENDED = Counter(
+    "hearth_visits_introductory_periods_ended_total",
+    "Tenancies moved off the introductory caseload because their introductory period ran out",
 )

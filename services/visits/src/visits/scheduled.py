@@ -5,7 +5,11 @@
   window), those worked out under another configuration (weights or intervals changed),
   and those of homes never scored; it runs when the process starts and then hourly, so
   a changed configuration is applied at the next start (docs/adr/0011).
-- homes-beyond-interval: keeps hearth_visits_homes_beyond_interval current."""
+- homes-beyond-interval: keeps hearth_visits_homes_beyond_interval current.
+- caseload-review-overdue: a sustainable tenancy referral past its review date raises
+  caseload-review-overdue, once (FOR UPDATE SKIP LOCKED and a marker column).
+- introductory-period-end: the introductory caseload ends at 12 months (18 extended)
+  by itself, moving the tenancy to its area's community caseload."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.working_days import london_day
+from visits.caseloads.service import end_introductory_periods, raise_overdue_reviews
 from visits.metrics import HOMES_BEYOND_INTERVAL
 from visits.programme import repository
 from visits.programme.service import ProgrammeService
@@ -39,4 +44,10 @@ def scheduled_jobs(settings: VisitsSettings) -> list[ScheduledJob]:
     return [
         ScheduledJob("programme-rescore", timedelta(hours=1), programme_rescore(settings)),
         ScheduledJob("homes-beyond-interval", timedelta(minutes=15), count_beyond_interval),
+        ScheduledJob("caseload-review-overdue", timedelta(minutes=15), raise_overdue_reviews),
+        ScheduledJob(
+            "introductory-period-end",
+            timedelta(hours=1),
+            end_introductory_periods(settings.caseloads),
+        ),
     ]

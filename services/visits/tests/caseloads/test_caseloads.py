@@ -3,15 +3,19 @@ sustainable tenancy caseload from a visit with a review date, and handed back.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
-from services.visits.tests.test_handlers import handle, registered, started
+from services.visits.tests.test_handlers import SETTINGS, handle, registered, started
+from visits.models import CaseloadAssignment
+from visits.scheduled import scheduled_jobs
 
 
 async def caseload_of(visits: httpx.AsyncClient, officer: str) -> dict[str, dict[str, object]]:
@@ -81,3 +85,87 @@ async def test_a_referral_without_a_review_date_is_refused_naming_the_field(
     response = await submit(visits, visit["id"], "k-" + visit["id"])
     assert response.status_code == 422
     assert response.json()["field"] == "draft.tenancy_concern.review_on"
+
+
+def job(name: str) -> ScheduledJob:
+    (found,) = [j for j in scheduled_jobs(SETTINGS) if j.name == name]
+    return found
+
+
+async def referred_home(visits: httpx.AsyncClient, visits_database: Database) -> tuple[str, str]:
+    """A secure tenancy referred to the sustainable tenancy caseload from a visit, its
+    review date then reached (moved into the past, as time passing would)."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    visit = (
+        await visits.post(
+            "/v1/visits", json={"uprn": uprn, "scheduled_for": "2026-11-01T10:00:00+00:00"}
+        )
+    ).json()
+    draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+    draft.append(
+        piece(
+            "tenancy_concern",
+            "c1",
+            1,
+            {
+                "concern": "hoarding",
+                "refer_to_sustainable_tenancy": True,
+                "review_on": "2027-02-01",
+            },
+        )
+    )
+    await save(visits, visit["id"], draft)
+    assert (await submit(visits, visit["id"], "k-" + visit["id"])).status_code == 201
+    async with visits_database.sessionmaker() as session, session.begin():
+        held = await session.get(CaseloadAssignment, tenancy_id)
+        assert held is not None
+        held.review_on = date(2026, 11, 1)
+    return uprn, str(tenancy_id)
+
+
+async def test_a_referral_past_its_review_date_is_overdue_and_raised_once_across_replicas(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, tenancy_id = await referred_home(visits, visits_database)
+    entry = (await caseload_of(visits, "officer-sustain"))[tenancy_id]
+    assert (entry["review_on"], entry["review_overdue"]) == ("2026-11-01", True)
+    now = datetime.now(UTC)
+    sweep = job("caseload-review-overdue")
+    # Two replicas sweeping at the same moment: the row is raised by one of them.
+    raised = await asyncio.gather(
+        run_until_done(visits_database, sweep, now), run_until_done(visits_database, sweep, now)
+    )
+    assert sum(raised) == 1
+    assert await run_until_done(visits_database, sweep, now) == 0
+    rows = await outbox_rows(visits_database, uprn)
+    overdue = [
+        row
+        for name, row in zip(event_names(rows), rows, strict=True)
+        if name == "caseload-review-overdue"
+    ]
+    assert len(overdue) == 1
+    assert overdue[0]["data"]["tenancy_id"] == tenancy_id
+    assert overdue[0]["data"]["review_on"] == "2026-11-01"
+    assert overdue[0]["data"]["officer"] == "officer-sustain"
+    back = await visits.post(f"/v1/caseloads/tenancies/{tenancy_id}/hand-back")
+    assert back.json()["review_overdue"] is False
+
+
+async def test_the_introductory_caseload_ends_by_itself_after_its_period(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 1), "introductory"))
+    entry = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
+    assert entry["introductory_ends_on"] == "2026-06-01"
+    sweep = job("introductory-period-end")
+    assert await run_until_done(visits_database, sweep, datetime(2026, 5, 31, 12, tzinfo=UTC)) == 0
+    moved = await run_until_done(visits_database, sweep, datetime.now(UTC))
+    assert moved == 1
+    assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
+    community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
+    assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
+    assert await run_until_done(visits_database, sweep, datetime.now(UTC)) == 0

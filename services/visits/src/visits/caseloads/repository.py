@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_contracts.events.visits import Caseload
 from hearth_kit.projection import upsert_newer
 from visits.models import CaseloadAssignment
 
@@ -42,4 +44,46 @@ async def page(
     )
     if after is not None:
         query = query.where(col(CaseloadAssignment.tenancy_id) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def reviews_overdue(
+    session: AsyncSession, *, today: date, limit: int
+) -> list[CaseloadAssignment]:
+    """Sustainable tenancy referrals whose review date has passed and whose
+    caseload-review-overdue is not yet raised, locked (FOR UPDATE SKIP LOCKED) so two
+    replicas never raise the same one."""
+    query = (
+        select(CaseloadAssignment)
+        .where(
+            col(CaseloadAssignment.caseload) == Caseload.SUSTAINABLE_TENANCY,
+            col(CaseloadAssignment.review_on) < today,
+            col(CaseloadAssignment.review_overdue_raised_at).is_(None),
+        )
+        .order_by(col(CaseloadAssignment.review_on), col(CaseloadAssignment.tenancy_id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def introductory_periods_ended(
+    session: AsyncSession, *, today: date, limit: int
+) -> list[CaseloadAssignment]:
+    """Tenancies held on the introductory caseload, or referred from it, whose
+    introductory period (12 months, or 18 extended) has run out, locked (FOR UPDATE
+    SKIP LOCKED)."""
+    query = (
+        select(CaseloadAssignment)
+        .where(
+            col(CaseloadAssignment.introductory_ends_on) <= today,
+            or_(
+                col(CaseloadAssignment.caseload) == Caseload.INTRODUCTORY,
+                col(CaseloadAssignment.returns_to) == Caseload.INTRODUCTORY,
+            ),
+        )
+        .order_by(col(CaseloadAssignment.introductory_ends_on), col(CaseloadAssignment.tenancy_id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     return list((await session.execute(query)).scalars().all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import Caseload
 
@@ -22,5 +22,8 @@ class CaseloadEntryPublic(BaseModel):
     since: date
     introductory_ends_on: date | None
     review_on: date | None
+    review_overdue: bool = Field(
+        default=False, description="A referral whose review date has passed (not yet reviewed)"
+    )
     returns_to: Caseload | None
     as_of: datetime

@@ -4,19 +4,36 @@ events and by referrals from visits. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.income import TenancyType, TenancyTypeChange
-from hearth_contracts.events.visits import Caseload
+from hearth_contracts.events.visits import Caseload, CaseloadReviewOverdue
+from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound
-from hearth_kit.working_days import start_of_london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import repository, rules
 from visits.caseloads.schemas import CaseloadEntryPublic
+from visits.metrics import INTRODUCTORY_PERIODS_ENDED, REVIEWS_OVERDUE_RAISED
+from visits.models import CaseloadAssignment
 from visits.programme import repository as home_profiles
 from visits.settings import CaseloadOfficers
+
+SWEEP_BATCH = 500
+"""Caseload rows a sweep handles per batch (one transaction each)."""
+
+
+def to_public(held: CaseloadAssignment, today: date) -> CaseloadEntryPublic:
+    """A caseload entry as the API shows it; a referral past its review date is overdue."""
+    return CaseloadEntryPublic.model_validate(
+        {
+            **held.model_dump(),
+            "review_overdue": held.review_on is not None and held.review_on < today,
+        }
+    )
 
 
 async def _area(session: AsyncSession, uprn: str) -> str | None:
@@ -151,6 +168,7 @@ async def refer(
             "returns_to": returns_to,
             "concern_id": concern_id,
             "as_of": at,
+            "review_overdue_raised_at": None,
         },
     )
 
@@ -177,10 +195,11 @@ async def hand_back(
             "review_on": None,
             "returns_to": None,
             "as_of": now,
+            "review_overdue_raised_at": None,
         },
     )
     await session.refresh(held)
-    return CaseloadEntryPublic.model_validate(held)
+    return to_public(held, london_day(now))
 
 
 async def page(
@@ -189,8 +208,61 @@ async def page(
     rows = await repository.page(
         session, officer=officer, after=params.after_as(uuid.UUID), limit=params.fetch
     )
+    today = london_day(datetime.now(UTC))
     return Page.from_rows(
-        [CaseloadEntryPublic.model_validate(row) for row in rows],
+        [to_public(row, today) for row in rows],
         params.limit,
         cursor_of=lambda entry: (entry.tenancy_id,),
     )
+
+
+async def raise_overdue_reviews(session: AsyncSession, now: datetime) -> int:
+    """One batch of the caseload-review sweep: each sustainable tenancy referral whose
+    review date has passed raises caseload-review-overdue once (the row is locked, the
+    event published through the outbox and the marker stamped in one transaction)."""
+    overdue = await repository.reviews_overdue(session, today=london_day(now), limit=SWEEP_BATCH)
+    for held in overdue:
+        assert held.review_on is not None  # selected for its review date
+        await publish(
+            session,
+            CaseloadReviewOverdue(
+                tenancy_id=held.tenancy_id,
+                uprn=held.uprn,
+                caseload=held.caseload,
+                officer=held.officer,
+                review_on=held.review_on,
+                concern_id=held.concern_id,
+                raised_at=now,
+            ),
+        )
+        held.review_overdue_raised_at = now
+    REVIEWS_OVERDUE_RAISED.inc(len(overdue))
+    return len(overdue)
+
+
+def end_introductory_periods(
+    officers: CaseloadOfficers,
+) -> Callable[[AsyncSession, datetime], Awaitable[int]]:
+    async def run(session: AsyncSession, now: datetime) -> int:
+        """One batch of the introductory-period sweep: a tenancy whose introductory
+        period (12 months, or 18 extended) has run out moves to its area's community
+        caseload by itself; one referred from the introductory caseload will be handed
+        back to the community caseload. Each row leaves what the sweep selects, so it is
+        moved once; its as_of is kept, so income's own word on the tenancy (a late
+        extension or confirmation) still applies."""
+        ended = await repository.introductory_periods_ended(
+            session, today=london_day(now), limit=SWEEP_BATCH
+        )
+        for held in ended:
+            if held.caseload is Caseload.INTRODUCTORY:
+                held.caseload = Caseload.COMMUNITY
+                held.officer = rules.officer_for(
+                    Caseload.COMMUNITY, await _area(session, held.uprn), officers
+                )
+                held.since = held.introductory_ends_on or held.since
+            else:
+                held.returns_to = Caseload.COMMUNITY
+        INTRODUCTORY_PERIODS_ENDED.inc(len(ended))
+        return len(ended)
+
+    return run
