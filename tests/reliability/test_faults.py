@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
+from hearth_contracts.events.repairs import RepairReportedV2
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
@@ -65,9 +66,7 @@ async def counts(database_url: str) -> dict[str, int]:
         async with db.sessionmaker() as session:
             repairs = await session.scalar(select(func.count()).select_from(RepairRequest))
             reported = await session.scalar(
-                select(func.count()).where(
-                    outbox_message.c.event_type == "uk.hearth.repairs.repair-reported.v1"
-                )
+                select(func.count()).where(outbox_message.c.event_type == RepairReportedV2.type)
             )
             inbox = await session.scalar(select(func.count()).select_from(inbox_event))
             dead = await session.scalar(select(func.count()).select_from(dead_letter))
