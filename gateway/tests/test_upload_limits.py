@@ -1,11 +1,12 @@
-"""Upload routes take larger bodies: the stock import (`POST /v1/homes/import`, 100,000
-homes in one CSV, some 15 MiB) passes through the gateway up to
-`max_upload_body_bytes`, while every other route keeps the 1 MiB limit."""
+"""Upload routes take larger bodies and longer: the stock import (`POST
+/v1/homes/import`, 100,000 homes in one CSV, some 8 MiB, about a minute to apply)
+passes through the gateway up to `max_upload_body_bytes` with `upload_timeout_seconds`
+to answer, while every other route keeps the 1 MiB limit and the write budget."""
 
 from __future__ import annotations
 
 import pytest
-from gateway_stand_ins import OpenGateway, StandIns, bearer
+from gateway_stand_ins import WRITE_TIMEOUT_SECONDS, OpenGateway, StandIns, bearer
 
 from gateway.settings import GatewaySettings
 
@@ -76,3 +77,26 @@ def test_upload_routes_are_method_and_path() -> None:
     assert settings.upload_body_limits == {("POST", "/v1/homes/import"): 1000}
     with pytest.raises(ValueError, match="upload_routes"):
         GatewaySettings(environment="development", upload_routes=["/v1/homes/import"])
+
+
+async def test_an_import_has_the_upload_budget_and_other_writes_the_write_budget(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    """The slow stand-in answers after SLOW_SECONDS (5 s), past the write budget (1.5 s)."""
+    async with open_gateway(
+        compliance_url=stand_ins.slow_url, upload_timeout_seconds=30
+    ) as gateway:
+        imported = await gateway.post(
+            "/v1/homes/import",
+            content=stock_file(1000),
+            headers={**bearer("admin"), "Content-Type": "text/csv"},
+        )
+        other = await gateway.post(
+            "/v1/blocks",
+            json={"uprn": "100000000002", "name": "Bridge House"},
+            headers={**bearer("admin"), "Idempotency-Key": "block-1"},
+        )
+    assert imported.status_code == 200
+    assert other.status_code == 503
+    assert "timed out after" in other.json()["detail"]
+    assert f"{WRITE_TIMEOUT_SECONDS:g}s" in other.json()["detail"]
