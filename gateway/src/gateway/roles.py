@@ -55,6 +55,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
         "compliance:read",
         "contacts:write",
         "caseloads:read",
+        "caseloads:write",
     ),
     "repairs_manager": (
         "homes:read",

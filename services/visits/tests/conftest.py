@@ -1,23 +1,28 @@
 """The visits API on a freshly migrated real database (relay and consumer off, so
-published events stay in the outbox for tests to read). See tests/harness/service.py."""
+published events stay in the outbox for tests to read).
+
+The app is built from an explicit VisitsSettings (the York pilot's officers,
+factories.OFFICERS, the same ones test_handlers builds its handlers with), never from
+process-wide environment variables, so nothing leaks into other tests. Its client
+calls with staff scopes plus the caseload scopes and admin."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
 from hearth_kit.db import Database
+from services.visits.tests.factories import OFFICERS
 from tests.harness.infra import DatabaseFactory
-from tests.harness.service import migrated_database, opened_database, service_api
+from tests.harness.service import migrated_database, opened_database
+from tests.harness.tokens import ADMIN_SCOPE, STAFF_SCOPES, InternalTokenAuth
+from visits.app import create_app
+from visits.settings import VisitsSettings
 
-# The York pilot's officers, as the service's settings name them (test_handlers names
-# the same ones for the handlers it builds).
-os.environ.setdefault("HEARTH_VISITS_CASELOADS__INTRODUCTORY", "officer-intro")
-os.environ.setdefault("HEARTH_VISITS_CASELOADS__SUSTAINABLE_TENANCY", "officer-sustain")
-os.environ.setdefault("HEARTH_VISITS_CASELOADS__COMMUNITY_BY_AREA", '{"E8": "officer-e8"}')
+VISITS_SCOPES = STAFF_SCOPES | {"caseloads:read", "caseloads:write", ADMIN_SCOPE}
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +31,28 @@ async def visits_db_url(databases: DatabaseFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-async def visits(visits_db_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with service_api("visits", visits_db_url) as client:
+def visits_settings(visits_db_url: str) -> VisitsSettings:
+    return VisitsSettings(
+        environment="development",
+        database_url=visits_db_url,
+        relay_enabled=False,
+        consumer_enabled=False,
+        scheduler_enabled=False,
+        caseloads=OFFICERS,
+    )
+
+
+@pytest.fixture(scope="module")
+async def visits(visits_settings: VisitsSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(visits_settings)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app),
+            base_url="http://visits",
+            auth=InternalTokenAuth("visits", scopes=VISITS_SCOPES),
+        ) as client,
+    ):
         yield client
 
 

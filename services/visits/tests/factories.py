@@ -10,6 +10,14 @@ from sqlalchemy import select
 
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from visits.settings import CaseloadOfficers
+
+OFFICERS = CaseloadOfficers(
+    introductory="officer-intro",
+    sustainable_tenancy="officer-sustain",
+    community_by_area={"E8": "officer-e8"},
+)
+"""The York pilot's officers, as the tests' settings name them."""
 
 
 def a_uprn() -> str:

@@ -31,20 +31,13 @@ from hearth_contracts.events.repairs import DampMouldCaseOpened
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
-from services.visits.tests.factories import a_uprn, a_visit
+from services.visits.tests.factories import OFFICERS, a_uprn, a_visit
 from visits.handlers import build_handlers
 from visits.models import CaseloadAssignment, HomeProfile, HouseholdContact, TenancyRecord
 from visits.programme import repository as projections
-from visits.settings import CaseloadOfficers, VisitsSettings
+from visits.settings import VisitsSettings
 
-SETTINGS = VisitsSettings(
-    environment="development",
-    caseloads=CaseloadOfficers(
-        introductory="officer-intro",
-        sustainable_tenancy="officer-sustain",
-        community_by_area={"E8": "officer-e8"},
-    ),
-)
+SETTINGS = VisitsSettings(environment="development", caseloads=OFFICERS)
 handlers = build_handlers(SETTINGS)
 
 

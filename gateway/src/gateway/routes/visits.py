@@ -4,7 +4,7 @@ Visits are read with `visits:read` and written with `visits:write` (arranging a 
 and filing a one-shot report stay in gateway/visits/endpoints.py); the programme is read
 with `visits:read`, officers' caseloads with `caseloads:read`, and the figures with
 `reports:read`. Handing a case back moves a tenancy between caseloads: it needs
-`caseloads:read` and `visits:write` (there is no caseloads write scope)."""
+`caseloads:write` (the visits service checks it too)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ ROUTES: list[PassThrough] = [
         "POST",
         "/v1/caseloads/tenancies/{tenancy_id}/hand-back",
         "visits",
-        ("caseloads:read", "visits:write"),
+        ("caseloads:write",),
         "Hand a sustainable tenancy case back to the caseload it was referred from",
     ),
 ]

@@ -14,6 +14,7 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
 from services.visits.tests.test_handlers import SETTINGS, handle, registered, started
+from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 from visits.models import CaseloadAssignment
 from visits.scheduled import scheduled_jobs
 
@@ -169,3 +170,14 @@ async def test_the_introductory_caseload_ends_by_itself_after_its_period(
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
     assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
     assert await run_until_done(visits_database, sweep, datetime.now(UTC)) == 0
+
+
+async def test_handing_a_case_back_needs_the_caseloads_write_scope(
+    visits: httpx.AsyncClient,
+) -> None:
+    response = await visits.post(
+        f"/v1/caseloads/tenancies/{uuid.uuid4()}/hand-back",
+        auth=InternalTokenAuth("visits", scopes=STAFF_SCOPES | {"caseloads:read"}),
+    )
+    assert response.status_code == 403
+    assert "caseloads:write" in response.json()["detail"]

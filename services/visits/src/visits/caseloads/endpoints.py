@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
+from hearth_kit.auth import require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -29,9 +30,14 @@ async def officer_caseload(
     return await caseloads.page(session, officer, page)
 
 
-@router.post("/tenancies/{tenancy_id}/hand-back", response_model=CaseloadEntryPublic)
+@router.post(
+    "/tenancies/{tenancy_id}/hand-back",
+    response_model=CaseloadEntryPublic,
+    dependencies=[Depends(require_scope("caseloads:write"))],
+)
 async def hand_back(
     tenancy_id: uuid.UUID, session: SessionDep, settings: SettingsDep
 ) -> CaseloadEntryPublic:
-    """Hand a sustainable tenancy case back to the caseload it was referred from."""
+    """Hand a sustainable tenancy case back to the caseload it was referred from (needs
+    the caseloads:write scope)."""
     return await caseloads.hand_back(session, settings.caseloads, tenancy_id)
