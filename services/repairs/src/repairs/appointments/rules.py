@@ -37,8 +37,12 @@ def window(day: date, slot: SlotDefinition) -> tuple[datetime, datetime]:
 def offers(day: date, slot: SlotDefinition, calendar: WorkingDayCalendar) -> bool:
     """Whether the slot is offered on the day: its weekday, and not a bank holiday or
     closure day."""
-    if day.weekday() not in slot.weekdays:
-        return False
+    return day.weekday() in slot.weekdays and open_for_appointments(day, calendar)
+
+
+def open_for_appointments(day: date, calendar: WorkingDayCalendar) -> bool:
+    """Not a bank holiday, and a working day or a weekend day (the slots say which
+    weekend days they are offered on)."""
     if is_bank_holiday(day):
         return False
     return day.weekday() >= 5 or calendar.is_working_day(day)
@@ -57,8 +61,13 @@ def offered_slots(
     slot_list = list(slots)
     for n in range(days):
         day = first_day + timedelta(days=n)
+        # the calendar asked once per day, not once per slot (the availability search
+        # runs this for every request)
+        if not open_for_appointments(day, calendar):
+            continue
+        weekday = day.weekday()
         for slot in slot_list:
-            if not offers(day, slot, calendar):
+            if weekday not in slot.weekdays:
                 continue
             start, end = window(day, slot)
             if start <= now:
