@@ -133,7 +133,20 @@ async def a_tenant(staff: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
     }
     if person_ids:  # income shows its person ids: the resident is that person
         assert resident["id"] in person_ids
-    return uprn, resident
+    # tenancy-started (v2) names no one: engagement records the name under the same id.
+    named = await staff.post(
+        "/v1/residents",
+        json={
+            "person_id": resident["id"],
+            "tenancy_id": resident["tenancy_id"],
+            "uprn": uprn,
+            "full_name": "Grace Mensah",
+            "preferred_channel": "letter",
+        },
+    )
+    assert named.status_code == 201, named.text
+    assert named.json()["id"] == resident["id"]
+    return uprn, named.json()
 
 
 async def test_a_survey_invitation_follows_a_completed_repair_through_kafka(

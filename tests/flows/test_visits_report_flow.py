@@ -73,6 +73,8 @@ async def a_tenanted_home(gateway: httpx.AsyncClient, uprn: str) -> dict[str, An
     resident = await gateway.post(
         "/v1/residents",
         json={
+            # tenancy-started names no one: the tenant's details go under income's person id.
+            "person_id": tenancy.json()["tenants"][0]["person_id"],
             "tenancy_id": tenancy.json()["id"],
             "uprn": uprn,
             "full_name": "Maud Hebden",

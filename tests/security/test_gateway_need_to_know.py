@@ -76,6 +76,8 @@ async def home_with_a_resident(platform: Platform) -> str:
         resident = await api.post(
             "/v1/residents",
             json={
+                # tenancy-started names no one: the tenant's details go under its person id.
+                "person_id": tenancy.json()["tenants"][0]["person_id"],
                 "tenancy_id": tenancy.json()["id"],
                 "uprn": uprn,
                 "full_name": "Grace Mensah",
