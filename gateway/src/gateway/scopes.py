@@ -29,7 +29,7 @@ SCOPES: dict[str, str] = {
     "vulnerabilities:write": "Record a resident's vulnerabilities with consent",
     "diversity:read": "Read diversity aggregates (need to know)",
     "caseloads:read": "Read housing officers' caseloads",
-    "caseloads:write": "Move tenancies between housing officers' caseloads (hand a case back)",
+    "caseloads:write": "Move tenancies between officers' caseloads (refer, hand back)",
     "reports:read": "Read figures and the regulator's Tenant Satisfaction Measures",
     "contractor": "Act as a contractor (the token names the contractor)",
 }

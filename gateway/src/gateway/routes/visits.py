@@ -3,8 +3,8 @@
 Visits are read with `visits:read` and written with `visits:write` (arranging a visit
 and filing a one-shot report stay in gateway/visits/endpoints.py); the programme is read
 with `visits:read`, officers' caseloads with `caseloads:read`, and the figures with
-`reports:read`. Handing a case back moves a tenancy between caseloads: it needs
-`caseloads:write` (the visits service checks it too)."""
+`reports:read`. Referring a case and handing it back move a tenancy between caseloads:
+they need `caseloads:write` (the visits service checks it too)."""
 
 from __future__ import annotations
 
@@ -85,5 +85,12 @@ ROUTES: list[PassThrough] = [
         "visits",
         ("caseloads:write",),
         "Hand a sustainable tenancy case back to the caseload it was referred from",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/caseloads/tenancies/{tenancy_id}/referral",
+        "visits",
+        ("caseloads:write",),
+        "Refer a tenancy to the sustainable tenancy caseload with a review date",
     ),
 ]

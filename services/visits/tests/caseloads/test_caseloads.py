@@ -181,3 +181,28 @@ async def test_handing_a_case_back_needs_the_caseloads_write_scope(
     )
     assert response.status_code == 403
     assert "caseloads:write" in response.json()["detail"]
+
+
+async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    url = f"/v1/caseloads/tenancies/{tenancy_id}/referral"
+    past = await visits.post(url, json={"review_on": "2026-01-01"})
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["field"] == "review_on"
+    assert str(tenancy_id) in await caseload_of(visits, "officer-e8")
+    referred = await visits.post(url, json={"review_on": "2099-01-01"})
+    assert referred.status_code == 200, referred.text
+    entry = referred.json()
+    assert (entry["caseload"], entry["officer"], entry["returns_to"]) == (
+        "sustainable_tenancy",
+        "officer-sustain",
+        "community",
+    )
+    unknown = await visits.post(
+        f"/v1/caseloads/tenancies/{uuid.uuid4()}/referral", json={"review_on": "2099-01-01"}
+    )
+    assert unknown.status_code == 404

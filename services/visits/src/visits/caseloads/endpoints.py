@@ -12,7 +12,7 @@ from hearth_kit.db import SessionDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from visits.caseloads import service as caseloads
-from visits.caseloads.schemas import CaseloadEntryPublic
+from visits.caseloads.schemas import CaseloadEntryPublic, ReferralCreate
 from visits.programme.endpoints import SettingsDep
 
 router = APIRouter(prefix="/v1/caseloads", tags=["caseloads"], responses=PROBLEM_RESPONSES)
@@ -41,3 +41,17 @@ async def hand_back(
     """Hand a sustainable tenancy case back to the caseload it was referred from (needs
     the caseloads:write scope)."""
     return await caseloads.hand_back(session, settings.caseloads, tenancy_id)
+
+
+@router.post(
+    "/tenancies/{tenancy_id}/referral",
+    response_model=CaseloadEntryPublic,
+    dependencies=[Depends(require_scope("caseloads:write"))],
+)
+async def refer(
+    tenancy_id: uuid.UUID, body: ReferralCreate, session: SessionDep, settings: SettingsDep
+) -> CaseloadEntryPublic:
+    """Refer a current tenancy to the sustainable tenancy caseload with a review date (a
+    referral made outside a visit report; needs the caseloads:write scope). Repeating it
+    sets the new review date."""
+    return await caseloads.refer_directly(session, settings.caseloads, tenancy_id, body.review_on)

@@ -27,3 +27,13 @@ class CaseloadEntryPublic(BaseModel):
     )
     returns_to: Caseload | None
     as_of: datetime
+
+
+class ReferralCreate(BaseModel):
+    """A tenancy referred to the sustainable tenancy caseload by an officer (a complex
+    case: persistent arrears, anti-social behaviour, hoarding, vulnerability), with the
+    date it is to be reviewed by."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    review_on: date = Field(description="The review date: after today")

@@ -13,7 +13,7 @@ from hearth_contracts.events.income import TenancyType, TenancyTypeChange
 from hearth_contracts.events.visits import Caseload, CaseloadReviewOverdue
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Conflict, NotFound
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import repository, rules
 from visits.caseloads.schemas import CaseloadEntryPublic
@@ -143,7 +143,7 @@ async def refer(
     tenancy_id: uuid.UUID,
     uprn: str,
     review_on: date,
-    concern_id: uuid.UUID,
+    concern_id: uuid.UUID | None,
     at: datetime,
 ) -> None:
     """A complex case referred to the sustainable tenancy caseload with a review date;
@@ -171,6 +171,34 @@ async def refer(
             "review_overdue_raised_at": None,
         },
     )
+
+
+async def refer_directly(
+    session: AsyncSession, officers: CaseloadOfficers, tenancy_id: uuid.UUID, review_on: date
+) -> CaseloadEntryPublic:
+    """An officer refers a current tenancy to the sustainable tenancy caseload (not from
+    a visit report); a referral already there gets the new review date."""
+    now = datetime.now(UTC)
+    if review_on <= london_day(now):
+        raise Unprocessable("The review date must be after today", field="review_on")
+    tenancy = await home_profiles.tenancy(session, tenancy_id)
+    if tenancy is None or tenancy.start_date is None:
+        raise NotFound(f"No tenancy {tenancy_id}")
+    if tenancy.ended_on is not None:
+        raise Conflict(f"Tenancy {tenancy_id} has ended")
+    await refer(
+        session,
+        officers,
+        tenancy_id=tenancy_id,
+        uprn=tenancy.uprn,
+        review_on=review_on,
+        concern_id=None,
+        at=now,
+    )
+    held = await repository.get(session, tenancy_id)
+    assert held is not None  # just placed
+    await session.refresh(held)
+    return to_public(held, london_day(now))
 
 
 async def hand_back(
