@@ -285,6 +285,58 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
     assert sent_ids(records, home) == []
 
 
+async def test_a_turn_of_several_batches_marks_the_clean_ones_and_settles_a_refusal_in_a_later_one(
+    settings: VisitsSettings, db: Database, read_topic: TopicReader
+) -> None:
+    """A turn sends batch after batch, marking each on its own connection meanwhile; a
+    batch with a refusal is settled in the turn's transaction and ends the turn. Each
+    row is marked once, and the refused row's key waits behind it."""
+    if not db.is_postgresql:
+        pytest.skip("on SQLite (one process, one relay) a turn is one batch")
+    relay = OutboxRelay(settings.model_copy(update={"outbox_batch_size": 2}), db)
+    home = a_uprn()
+    oversized = Envelope(data=visit_completed(home))
+    async with db.sessionmaker() as session, session.begin():
+        early = [await publish(session, visit_completed(a_uprn())) for _ in range(3)]
+        await session.execute(
+            insert(outbox_message).values(
+                event_id=oversized.id,
+                event_type=oversized.type,
+                topic=events_topic("visits"),
+                message_key=home,
+                headers={k: v.decode() for k, v in oversized.headers()},
+                payload=b'{"padding": "' + b"x" * 1_100_000 + b'"}',
+                created_at=oversized.time,
+            )
+        )
+        behind = await publish(session, visit_completed(home))
+        late = await publish(session, visit_completed(a_uprn()))
+    try:
+        # Batches [early 0, early 1] (delivered, marked apart) and [early 2, oversized]
+        # (early 2 delivered, the oversized row charged): the turn ends there.
+        assert await relay.publish_pending() == 3
+        rows = await rows_by_event(db)
+        assert all(rows[e.id]["published_at"] is not None for e in early)
+        assert all(rows[e.id]["attempts"] == 1 for e in early)  # marked once each
+        assert rows[oversized.id]["attempts"] == 1
+        assert rows[behind.id]["published_at"] is None
+        assert rows[behind.id]["attempts"] == 0
+
+        assert await relay.publish_pending() == 0  # [oversized, behind]: its key waits
+        assert await relay.publish_pending() == 0  # the third refusal parks it
+        assert await relay.publish_pending() == 1  # the rest of its key stays behind it
+        rows = await rows_by_event(db)
+        assert rows[oversized.id]["parked_at"] is not None
+        assert rows[behind.id]["published_at"] is None
+        assert rows[late.id]["published_at"] is not None
+    finally:
+        await relay.stop()
+    records = await read_topic(events_topic("visits", settings.kafka_namespace))
+    sent = [dict(r.headers)["ce_id"].decode() for r in records]
+    assert sorted(sent) == sorted(str(e.id) for e in (*early, late))
+    assert sent_ids(records, home) == []
+
+
 async def test_retrying_a_row_that_is_not_parked_is_a_404_and_a_huge_id_a_422(
     db: Database, admin_api: httpx.AsyncClient
 ) -> None:

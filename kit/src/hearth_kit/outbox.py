@@ -267,11 +267,11 @@ own record (asyncpg), on SQLite a plain tuple; neither builds an ORM `Row` per r
 _BATCH_SQL = (
     "SELECT o.id, o.event_id, o.event_type, o.topic, o.message_key, o.headers::text,"
     " o.payload FROM outbox_message o"
-    " WHERE o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
+    " WHERE o.id > $1 AND o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
     "SELECT 1 FROM outbox_message p WHERE p.parked_at IS NOT NULL"
     " AND p.published_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key"
     " AND p.id < o.id)"
-    " ORDER BY o.id LIMIT $1"
+    " ORDER BY o.id LIMIT $2"
 )
 """`OutboxRelay._next_batch` as PostgreSQL text, run on the driver's connection."""
 
@@ -279,6 +279,11 @@ _MARK_SQL = (
     "UPDATE outbox_message SET published_at = $1, attempts = attempts + 1"
     " WHERE id = ANY($2::bigint[])"
 )
+
+_BATCHES_PER_TURN = 8
+"""Batches one turn (one transaction, holding the relay's lock) sends at most: long
+enough to overlap marking with sending, short enough that a turn's transaction stays
+brief and another replica gets its chance."""
 
 _ODD_HEX = frozenset("13579bdfBDF")
 """Hex digits with the low bit set: the W3C sampled flag is the low bit of the flags."""
@@ -304,6 +309,13 @@ class _Round:
     producer_spoilt: bool = False
     """After the broker refuses a record batch, the idempotent producer's sequence for
     that partition is broken; it is replaced before anything else is sent."""
+
+    @property
+    def all_delivered(self) -> bool:
+        """Every row of the batch was delivered: nothing to charge, retry or hold."""
+        return len(self.delivered) == len(self.rows) and not (
+            self.refused or self.suspects or self.outage or self.producer_spoilt
+        )
 
 
 class OutboxRelay:
@@ -359,26 +371,63 @@ class OutboxRelay:
         await self._close_producer()
 
     async def publish_pending(self, producer: AIOKafkaProducer | None = None) -> int:
-        """Send one batch of unpublished rows; returns how many were delivered.
+        """Take one turn: send batches of unpublished rows; returns how many were
+        delivered.
+
+        On PostgreSQL a turn sends up to `_BATCHES_PER_TURN` batches in one transaction
+        (holding the relay's lock): while a batch's rows are marked published on a
+        connection of their own, the next batch is read and sent, so the database's
+        work overlaps the broker's and the relay's. The turn ends (and its lock is
+        released) only after every mark has committed. A batch with anything but
+        deliveries (a refusal, a suspect batch, an outage) is settled as before, in the
+        turn's transaction, and ends the turn. See docs/adr/0012-relay-overlaps-batches.md.
 
         Rows the broker refuses are charged (and parked after `outbox_max_attempts`);
         raises `RelayOutage` after marking what was delivered if the broker is unwell.
         """
+        marked = 0
+        marking: asyncio.Task[None] | None = None
+        outcome: _Round | None = None
+        parked: list[Any] = []
         async with self.db.sessionmaker() as session, session.begin():
             if not await self._take_turn(session):
                 return 0  # another relay of this service is sending
-            rows = await self._read_batch(session)
-            if not rows:
-                return 0
-            outcome = _Round(rows)
-            await self._send_all(producer or await self._ensure_producer(), outcome)
-            if outcome.producer_spoilt:
-                await self._close_producer()
-            if outcome.suspects and outcome.outage is None:
-                await self._send_suspects_alone(outcome)
-            parked = await self._record(session, outcome)
-        OUTBOX_PUBLISHED.labels(self.service).inc(len(outcome.delivered))
-        if outcome.refused:
+            try:
+                after = 0
+                for _ in range(_BATCHES_PER_TURN if self.db.is_postgresql else 1):
+                    rows = await self._read_batch(session, after)
+                    if not rows:
+                        outcome = None
+                        break
+                    outcome = _Round(rows)
+                    await self._send_all(producer or await self._ensure_producer(), outcome)
+                    if marking is not None:
+                        await marking  # the previous batch's mark, done meanwhile
+                        marking = None
+                    if self.db.is_postgresql and outcome.all_delivered:
+                        marking = asyncio.create_task(self._mark_apart(outcome.delivered))
+                        marked += len(outcome.delivered)
+                        after = rows[-1][_ID]
+                        if len(rows) < self.settings.outbox_batch_size:
+                            break
+                        continue
+                    if outcome.producer_spoilt:
+                        await self._close_producer()
+                    if outcome.suspects and outcome.outage is None:
+                        await self._send_suspects_alone(outcome)
+                    parked = await self._record(session, outcome)
+                    marked += len(outcome.delivered)
+                    break
+                if marking is not None:
+                    await marking
+                    marking = None
+            finally:
+                if marking is not None:  # the turn failed: its rows are sent again later
+                    marking.cancel()
+                    with contextlib.suppress(BaseException):
+                        await marking
+        OUTBOX_PUBLISHED.labels(self.service).inc(marked)
+        if outcome is not None and outcome.refused:
             OUTBOX_REFUSALS.labels(self.service).inc(len(outcome.refused))
         for row in parked:
             OUTBOX_PARKINGS.labels(self.service).inc()
@@ -394,9 +443,20 @@ class OutboxRelay:
             )
         if parked:
             await self._record_parked()
-        if outcome.outage is not None:
+        if outcome is not None and outcome.outage is not None:
             raise RelayOutage(error_text(outcome.outage)) from outcome.outage
-        return len(outcome.delivered)
+        return marked
+
+    async def _mark_apart(self, ids: list[int]) -> None:
+        """Mark delivered rows published on a pooled connection of their own, committed
+        at once (no explicit transaction), while the turn reads and sends the next
+        batch. The turn awaits this before it commits and releases its lock, so another
+        relay never finds these rows unpublished; if it fails, the turn fails and the
+        rows are sent again (consumers de-duplicate)."""
+        async with self.db.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            await driver.execute(_MARK_SQL, datetime.now(UTC), ids)
 
     async def _take_turn(self, session: AsyncSession) -> bool:
         """On PostgreSQL, one relay of a service sends at a time: a transaction-scoped
@@ -410,15 +470,22 @@ class OutboxRelay:
         )
         return bool(taken)
 
-    async def _read_batch(self, session: AsyncSession) -> Sequence[Any]:
-        """The next batch, in id order. On PostgreSQL it is read on the driver's own
-        connection (the session's, in its transaction): SQLAlchemy's result rows and
-        its JSON codec cost more per row than sending it."""
+    async def _read_batch(self, session: AsyncSession, after: int = 0) -> Sequence[Any]:
+        """The next batch, in id order, of rows with ids above `after` (the turn's
+        batches so far, sent but perhaps not yet marked). On PostgreSQL it is read on
+        the driver's own connection (the session's, in its transaction): SQLAlchemy's
+        result rows and its JSON codec cost more per row than sending it."""
         if self.db.is_postgresql:
             driver = await _driver_connection(session)
-            rows: Sequence[Any] = await driver.fetch(_BATCH_SQL, self.settings.outbox_batch_size)
+            rows: Sequence[Any] = await driver.fetch(
+                _BATCH_SQL, after, self.settings.outbox_batch_size
+            )
             return rows
-        return (await session.execute(self._next_batch())).tuples().all()
+        return (
+            (await session.execute(self._next_batch().where(outbox_message.c.id > after)))
+            .tuples()
+            .all()
+        )
 
     def _next_batch(self) -> Any:
         """The oldest unpublished rows, leaving out parked rows and every later row of a
