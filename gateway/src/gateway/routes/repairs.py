@@ -31,7 +31,8 @@ ROUTES: list[PassThrough] = [
         "/v1/repairs",
         "repairs",
         WRITE,
-        "Report a repair (priority or triage answers); publishes repair-reported",
+        "Report a repair from any source, a complaint among them (priority or triage "
+        "answers); publishes repair-reported v2",
         status_code=201,
     ),
     PassThrough("GET", "/v1/repairs/{repair_id}", "repairs", READ, "One repair request"),
