@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -81,6 +81,26 @@ async def is_reversed(session: AsyncSession, entry_id: uuid.UUID) -> bool:
 async def by_source_key(session: AsyncSession, source_key: str) -> LedgerEntry | None:
     query = select(LedgerEntry).where(LedgerEntry.source_key == source_key)
     return (await session.execute(query)).scalars().first()
+
+
+async def charges_from(
+    session: AsyncSession, account_id: uuid.UUID, week: date
+) -> list[LedgerEntry]:
+    """The account's weekly charges (rent and service charge) for rent weeks from
+    `week` on that nothing has reversed yet, week by week."""
+    reversal = aliased(LedgerEntry)
+    reversed_already = exists().where(col(reversal.reverses_entry_id) == col(LedgerEntry.id))
+    query = (
+        select(LedgerEntry)
+        .where(
+            LedgerEntry.account_id == account_id,
+            col(LedgerEntry.kind).in_(CHARGE_KINDS),
+            col(LedgerEntry.charge_week) >= week,
+            ~reversed_already,
+        )
+        .order_by(col(LedgerEntry.charge_week), col(LedgerEntry.kind))
+    )
+    return list((await session.execute(query)).scalars().all())
 
 
 async def recharges_of(

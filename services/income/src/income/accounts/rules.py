@@ -137,3 +137,22 @@ def recharge_payments(
         for index, (owed, left) in enumerate(zip(before, after, strict=True))
         if owed > left
     ]
+
+
+def charge_after_end(charged_pence: int, week: date, started_on: date, ended_on: date) -> int:
+    """The part of a weekly charge (rent week starting Monday `week`) for the days after
+    a tenancy's last day `ended_on`, to reverse when it ends: all of it for a week that
+    starts after that day, none for a week that ends by it, and for the week it ends in
+    the days after it, pro rata to the days the charge covered (what stays is rounded
+    down to the penny, as a part week at the start is)."""
+    if charged_pence <= 0:
+        return 0
+    first_day = max(week, started_on)
+    last_day = week + timedelta(days=6)
+    if ended_on >= last_day:
+        return 0
+    if ended_on < first_day:
+        return charged_pence
+    days_charged = (last_day - first_day).days + 1
+    days_kept = (ended_on - first_day).days + 1
+    return charged_pence - charged_pence * days_kept // days_charged

@@ -5,7 +5,7 @@ tenancy. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,11 +24,14 @@ from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 from income.accounts import repository as accounts
+from income.accounts import rules as account_rules
 from income.arrears import repository as cases
 from income.models import (
     Account,
     AccountKind,
     ArrearsCase,
+    EntryKind,
+    LedgerEntry,
     Tenancy,
     TenancyStatus,
     Tenant,
@@ -43,6 +46,9 @@ from income.tenancies.schemas import (
 )
 
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
+
+CHARGE_AFTER_END = "days_after_tenancy_ended"
+"""The reason on a reversal of the days charged after a tenancy's last day."""
 
 
 def to_public(
@@ -156,8 +162,9 @@ class TenancyService:
     async def end(
         self, session: AsyncSession, tenancy_id: uuid.UUID, data: TenancyEnd, now: datetime
     ) -> TenancyPublic:
-        """End a tenancy (publishes tenancy-ended with the closing balance): what is
-        still owed becomes former tenant arrears, and the case leaves the ladder."""
+        """End a tenancy (publishes tenancy-ended with the closing balance): charges for
+        days after its last day are reversed, what is still owed becomes former tenant
+        arrears, and the case leaves the ladder."""
         if data.end_date > london_day(now):
             raise Unprocessable("A tenancy cannot end in the future", field="end_date")
         tenancy = await self._current(session, tenancy_id)
@@ -170,6 +177,10 @@ class TenancyService:
         account = await accounts.account_of_tenancy(
             session, tenancy.id, AccountKind.RENT, for_update=True
         )
+        if account is not None:
+            await self._reverse_charges_after_end(
+                session, account, tenancy.start_date, data.end_date, now
+            )
         closing = 0 if account is None else await accounts.balance(session, account.id)
         await cases.close_for_tenancy(session, tenancy.id)
         await session.flush()
@@ -184,6 +195,44 @@ class TenancyService:
             ),
         )
         return await self.get(session, tenancy.id)
+
+    async def _reverse_charges_after_end(
+        self,
+        session: AsyncSession,
+        account: Account,
+        started_on: date,
+        ended_on: date,
+        now: datetime,
+    ) -> None:
+        """Rent is charged a week in advance, so a tenancy ending inside a charged week,
+        or before weeks already charged, was charged for days after its last day: each
+        such charge gets a reversing entry for those days (the charge itself stays
+        posted). A reversal counts from the charge's day or today, whichever is later,
+        as every correction does, so a statement already given never changes."""
+        today = london_day(now)
+        for charge in await accounts.charges_from(
+            session, account.id, account_rules.rent_week_of(ended_on)
+        ):
+            if charge.charge_week is None:  # every weekly charge names its week
+                continue
+            amount = account_rules.charge_after_end(
+                charge.amount_pence, charge.charge_week, started_on, ended_on
+            )
+            if amount <= 0:
+                continue
+            await accounts.add_entry(
+                session,
+                LedgerEntry(
+                    id=uuid.uuid4(),
+                    account_id=account.id,
+                    kind=EntryKind.REVERSAL,
+                    amount_pence=-amount,
+                    effective_on=max(charge.effective_on, today),
+                    posted_at=now,
+                    reverses_entry_id=charge.id,
+                    reason=CHARGE_AFTER_END,
+                ),
+            )
 
     async def decide_type(
         self,
