@@ -97,13 +97,19 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 def period(
     first: Annotated[
         str,
-        Query(alias="from", pattern=ISO_DATE, description="The period's first day (YYYY-MM-DD)"),
+        Query(
+            alias="from",
+            pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
+            description="The period's first day (YYYY-MM-DD)",
+        ),
     ],
     last: Annotated[
         str,
         Query(
             alias="to",
             pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
             description="The period's last day, included (YYYY-MM-DD); not before `from`",
         ),
     ],

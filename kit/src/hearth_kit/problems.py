@@ -12,14 +12,16 @@ and frames and the trace id, not its message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request, routing
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearth_kit.logs import get_logger
@@ -209,14 +211,35 @@ async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request) -> str | None:
     """Every method some route of the app serves at this path. Starlette's 405 names
     only the first route that matched the path, so a path served by two routes (GET in
-    one router, PATCH in another) would be answered with half its methods."""
-    methods: set[str] = set()
+    one router, PATCH in another) would be answered with half its methods. As OpenAPI
+    matches paths, a concrete path wins over a template: at .../vulnerabilities/reads
+    only the routes of `/reads` count, not those of `/{vulnerability_id}`."""
+    by_templates: dict[int, set[str]] = {}
     path = request.scope.get("path", "")
     for route in routing.iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)
         if regex is not None and regex.match(path):
-            methods.update(route.methods or ())
+            templates = str(route.path_format).count("{")
+            by_templates.setdefault(templates, set()).update(route.methods or ())
+    methods = by_templates[min(by_templates)] if by_templates else set()
     return ", ".join(sorted(methods)) if methods else None
+
+
+class UprnConvertor(Convertor[str]):
+    """`{uprn:uprn}` in a route's path: only a UPRN (1 to 12 digits) is taken for one,
+    so `/v1/homes/import` is never read as the home with UPRN "import" (a PATCH there is
+    a 405, as the document says, not a 422 about a UPRN)."""
+
+    regex = "[0-9]{1,12}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("uprn", UprnConvertor())
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -332,6 +355,9 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 _ERROR_DESCRIPTIONS: dict[str, str] = {
+    "400": "The body could not be read: not text in the declared encoding (problem details)",
+    "403": "The token lacks a scope this route needs, or is not a contractor's on the "
+    "contractor API (problem details: `missing_scopes` names the scope)",
     "409": "Conflict: another request with the same Idempotency-Key is in progress, or "
     "the change conflicts with the resource's state or an existing one (problem details)",
     "404": "Nothing has the id (or UPRN) in the path (problem details)",
@@ -372,7 +398,9 @@ def _has_path_parameter(operation: dict[str, Any]) -> bool:
     return any(parameter.get("in") == "path" for parameter in operation.get("parameters", []))
 
 
-def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+def document_problems(
+    schema: dict[str, Any], forbidden: Collection[tuple[str, str]] = ()
+) -> dict[str, Any]:
     """Rewrite an OpenAPI document in place so it tells the truth about errors: every
     4xx/5xx response is `application/problem+json` with the Problem schema (FastAPI
     documents them as `application/json`, and a 422 as its own HTTPValidationError,
@@ -380,9 +408,12 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     answer, every operation with a body the 413 over the size limit, every operation
     on one resource its 404, every write with an Idempotency-Key or on one resource
     the 409 (two requests racing on one key; a change the resource's state refuses),
-    and every operation taking If-Match its 412 and 428. Idempotent."""
+    every operation taking If-Match its 412 and 428, every operation with a body the
+    400 for a body that cannot be decoded, and the operations in `forbidden`
+    ((path, method) pairs: routes that check a scope, `forbidden_operations`) their
+    403. Idempotent."""
     ref = _problem_ref(schema)
-    for path_item in schema.get("paths", {}).values():
+    for path, path_item in schema.get("paths", {}).items():
         for method, operation in path_item.items():
             if method not in ("get", "put", "post", "delete", "patch", "head"):
                 continue
@@ -390,7 +421,10 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault("422", {"description": _ERROR_DESCRIPTIONS["422"]})
             if operation.get("requestBody"):
+                responses.setdefault("400", {"description": _ERROR_DESCRIPTIONS["400"]})
                 responses.setdefault("413", {"description": _ERROR_DESCRIPTIONS["413"]})
+            if (path, method) in forbidden:
+                responses.setdefault("403", {"description": _ERROR_DESCRIPTIONS["403"]})
             if method in ("post", "put", "patch", "delete") and (
                 _uses_idempotency(operation) or _has_path_parameter(operation)
             ):
@@ -414,12 +448,46 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+SCOPED_PREFIXES = ("/admin", "/v1/contractor/")
+"""Paths whose every route checks the caller: /admin needs the admin scope
+(hearth_kit.auth.authorised_caller), the contractor API a contractor's token."""
+
+
+def _checks_a_scope(call: Any) -> bool:
+    """Whether a dependency is one `hearth_kit.auth.require_scope(...)` made (its inner
+    function): the route answers 403 without that scope."""
+    return str(getattr(call, "__qualname__", "")).startswith("require_scope.")
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    """Every dependency's callable under `dependant`, however deep."""
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def forbidden_operations(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (path, method) of `app` that can answer 403, read from the routes' own
+    declarations: a `require_scope` dependency anywhere in the route's dependencies, or
+    a path under SCOPED_PREFIXES. A new route gets its 403 documented by declaring
+    the dependency, nothing else."""
+    operations: set[tuple[str, str]] = set()
+    for route in routing.iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, routing.APIRoute):
+            continue
+        path, dependant = str(route.path_format), getattr(route, "dependant", None)
+        scoped = path.startswith(SCOPED_PREFIXES)
+        if scoped or (dependant is not None and any(map(_checks_a_scope, _calls(dependant)))):
+            operations.update((path, method.lower()) for method in route.methods or ())
+    return operations
+
+
 def install_problem_openapi(app: FastAPI) -> None:
     """Make `app.openapi()` return the document `document_problems` rewrote."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        return document_problems(generate())
+        return document_problems(generate(), forbidden_operations(app))
 
     # FastAPI's documented way to change the document is to replace app.openapi, which
     # mypy reports as assigning to a method.
