@@ -3,6 +3,7 @@ owns its transaction (committed before the response is sent, rolled back on erro
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,6 +12,8 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
@@ -384,3 +387,151 @@ async def test_an_unhandled_error_rolls_the_request_transaction_back(database: D
     status = await call_as_a_server(notes_app(database), "POST", f"/notes/{body}/crash", nothing)
     assert status == 500
     assert await count_notes(database, body) == 0
+
+
+# --- A GET reads without a transaction until it writes (PostgreSQL) -----------------
+
+
+def reads_app(db: Database) -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.state.db = db
+
+    @app.get("/transaction-ids")
+    async def transaction_ids(session: SessionDep) -> list[int]:
+        # txid_current() names the transaction a statement runs in.
+        return [int(await session.scalar(select(func.txid_current())) or 0) for _ in range(2)]
+
+    @app.get("/notes/{body}/audited")
+    async def read_then_write(body: str, session: SessionDep) -> list[int]:
+        await session.scalar(select(func.count()).select_from(notes))
+        await session.execute(insert(notes).values(body=body))
+        await session.execute(insert(notes).values(body=body))
+        return [int(await session.scalar(select(func.txid_current())) or 0) for _ in range(2)]
+
+    @app.get("/notes/{body}/refused")
+    async def read_then_write_then_refuse(body: str, session: SessionDep) -> None:
+        await session.scalar(select(func.count()).select_from(notes))
+        await session.execute(insert(notes).values(body=body))
+        await session.execute(insert(notes).values(body=body))
+        raise Conflict("refused after writing")
+
+    @app.get("/backend")
+    async def backend(session: SessionDep) -> int:
+        return int(await session.scalar(select(func.pg_backend_pid())) or 0)
+
+    @app.post("/notes/{body}/refused")
+    async def write_then_refuse(body: str, session: SessionDep) -> None:
+        await session.execute(insert(notes).values(body=body))
+        raise Conflict("refused after writing")
+
+    return app
+
+
+@pytest.fixture
+async def one_connection(databases: DatabaseFactory) -> AsyncIterator[Database]:
+    """A PostgreSQL database whose pool holds a single connection, so every request
+    reuses the same one."""
+    db = Database(await databases.create("kit_reads"), pool_size=1, max_overflow=0)
+    if not db.is_postgresql:
+        await db.dispose()
+        pytest.skip("reads outside a transaction and server-side disconnects are PostgreSQL's")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield db
+    await db.dispose()
+
+
+async def asgi_get(app: FastAPI, method: str, path: str) -> tuple[int, Any]:
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit") as client:
+        response = await client.request(method, path)
+    return response.status_code, response.json() if response.content else None
+
+
+async def test_a_get_reads_without_a_transaction(one_connection: Database) -> None:
+    status, (first, second) = await asgi_get(reads_app(one_connection), "GET", "/transaction-ids")
+    assert status == 200
+    assert first != second  # each read on its own: no BEGIN, no COMMIT
+
+
+async def test_a_get_that_writes_does_so_in_one_transaction_from_its_first_write(
+    one_connection: Database,
+) -> None:
+    app = reads_app(one_connection)
+    body = a_label()
+    status, (first, second) = await asgi_get(app, "GET", f"/notes/{body}/audited")
+    assert status == 200
+    assert first == second  # everything after the first write is in one transaction
+    assert await count_notes(one_connection, body) == 2
+
+    refused = a_label()
+    status, _ = await asgi_get(app, "GET", f"/notes/{refused}/refused")
+    assert status == 409
+    assert await count_notes(one_connection, refused) == 0  # both writes rolled back
+
+
+async def test_a_write_after_a_get_on_the_same_connection_is_still_transactional(
+    one_connection: Database,
+) -> None:
+    app = reads_app(one_connection)
+    await asgi_get(app, "GET", "/transaction-ids")  # the pool's one connection, autocommit
+    body = a_label()
+    status, _ = await asgi_get(app, "POST", f"/notes/{body}/refused")
+    assert status == 409
+    assert await count_notes(one_connection, body) == 0
+
+
+async def terminate(db: Database, pid: int) -> None:
+    """Close a connection from the server's side, as a restart or an administrator
+    does, and wait until the server has let it go."""
+    server = await asyncpg.connect(str(db.url.set(drivername="postgresql")))
+    try:
+        assert await server.fetchval("SELECT pg_terminate_backend($1)", pid)
+        gone = "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $1"
+        for _ in range(500):
+            if await server.fetchval(gone, pid):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError(f"backend {pid} is still there")
+    finally:
+        await server.close()
+
+
+async def test_a_connection_the_server_closed_is_replaced_before_the_next_request(
+    one_connection: Database,
+) -> None:
+    """The pessimistic half: a pooled connection the server has closed is swapped for a
+    new one at checkout, without a round trip, so the next request does not see it."""
+    app = reads_app(one_connection)
+    async with one_connection.engine.connect() as conn:
+        pooled = (await conn.get_raw_connection()).driver_connection
+        before = int(await conn.scalar(select(func.pg_backend_pid())) or 0)
+    await terminate(one_connection, before)
+    # The server takes the backend out of pg_stat_activity a moment before it closes the
+    # socket; wait until the pooled connection has seen the close, as it has long since
+    # by the time a restarted server answers again.
+    for _ in range(500):
+        if pooled.is_closed():
+            break
+        await asyncio.sleep(0.01)
+    status, after = await asgi_get(app, "GET", "/backend")
+    assert status == 200
+    assert after != before
+
+
+async def test_a_statement_on_a_connection_cut_off_in_use_invalidates_it_for_the_next(
+    one_connection: Database,
+) -> None:
+    """The optimistic half: a connection cut off while a request holds it fails that
+    request's next statement, the engine invalidates it, and the next request succeeds."""
+    async with one_connection.sessionmaker() as session:
+        pid = int(await session.scalar(select(func.pg_backend_pid())) or 0)
+        await terminate(one_connection, pid)
+        with pytest.raises(DBAPIError) as raised:
+            await session.scalar(select(func.pg_backend_pid()))
+        assert raised.value.connection_invalidated
+    status, after = await asgi_get(reads_app(one_connection), "GET", "/backend")
+    assert status == 200
+    assert after not in (0, pid)

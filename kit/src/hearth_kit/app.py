@@ -88,7 +88,11 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        db = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         SQLAlchemyInstrumentor().instrument(engine=db.engine.sync_engine)
         runtime = Runtime(settings, db, handlers, scheduled_jobs)
         app.state.db = db

@@ -11,13 +11,24 @@ for one service is refused by every other (the audience).
 route without a valid token is a 401 problem with `WWW-Authenticate`, and a route under
 /admin also needs the `admin` scope (403 otherwise). Endpoints read the caller with
 `CallerDep`; it is also kept on `request.state.caller`.
+
+Checking an EdDSA signature costs more than the rest of a simple GET, and the gateway
+reuses one token per caller and service for most of its minute, so a verifier keeps the
+callers of tokens it has verified (a bounded LRU keyed by the token itself) until the
+token expires. A token is taken from there only while the key that signed it is still
+one of the verifier's keys, and replacing the key set (`replace_keys`, a rotation)
+empties it: a withdrawn key stops verifying at once, as it would without the cache.
+Only tokens that passed every check are kept, so a flood of forged tokens cannot fill
+it, and each is kept no longer than its own `exp`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +50,9 @@ INTERNAL_TOKEN_TTL = timedelta(seconds=60)
 from a log or a compromised service is useless a minute later."""
 INTERNAL_TOKEN_LEEWAY_SECONDS = 10
 """Clock skew tolerated between the gateway and a service."""
+VERIFIED_TOKENS_KEPT = 4096
+"""Verified tokens a service keeps (LRU): a token a minute per caller and service, so a
+few thousand callers at once before the oldest are checked again."""
 ADMIN_SCOPE = "admin"
 """Needed on every /admin route of a service."""
 
@@ -163,12 +177,33 @@ class InternalTokenVerifier:
     """Checks the gateway's tokens for one service: signature (one of the trusted public
     keys, by `kid`), issuer, audience, expiry."""
 
-    def __init__(self, service: str, public_keys: Mapping[str, Ed25519PublicKey]) -> None:
+    def __init__(
+        self,
+        service: str,
+        public_keys: Mapping[str, Ed25519PublicKey],
+        *,
+        kept: int = VERIFIED_TOKENS_KEPT,
+    ) -> None:
         if not public_keys:
             raise ValueError("an internal token verifier needs at least one public key")
         self.service = service
         self._audience = audience(service)
         self._keys = dict(public_keys)
+        self._kept = kept
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+
+    @property
+    def tokens_remembered(self) -> int:
+        """How many verified tokens are kept for reuse now."""
+        return len(self._verified)
+
+    def replace_keys(self, public_keys: Mapping[str, Ed25519PublicKey]) -> None:
+        """Trust these keys from now on (a rotation), and forget every token verified
+        before: none verifies again unless its key is still trusted."""
+        if not public_keys:
+            raise ValueError("an internal token verifier needs at least one public key")
+        self._keys = dict(public_keys)
+        self._verified.clear()
 
     @classmethod
     def for_settings(cls, settings: ServiceSettings) -> InternalTokenVerifier:
@@ -185,9 +220,31 @@ class InternalTokenVerifier:
 
     def verify(self, token: str) -> Caller:
         """The caller a valid token names; Unauthorized (401) for any other token."""
+        known = self._verified.get(token)
+        if known is not None:
+            if time.time() < known.expires and self._keys.get(known.kid) is known.key:
+                self._verified.move_to_end(token)
+                return known.caller
+            del self._verified[token]
+        kid, key, claims = self._check(token)
+        caller = _caller_from_claims(self.service, claims)
+        self._keep(token, _Verified(caller, kid, key, float(claims["exp"])))
+        return caller
+
+    def _keep(self, token: str, verified: _Verified) -> None:
+        if self._kept <= 0:
+            return
+        self._verified[token] = verified
+        if len(self._verified) > self._kept:
+            self._verified.popitem(last=False)
+
+    def _check(self, token: str) -> tuple[str, Ed25519PublicKey, dict[str, Any]]:
+        """The key id, key and claims of a token whose signature, issuer, audience and
+        expiry all check out; Unauthorized (401) otherwise."""
         try:
             header = jwt.get_unverified_header(token)
-            key = self._keys.get(str(header.get("kid", "")))
+            kid = str(header.get("kid", ""))
+            key = self._keys.get(kid)
             if key is None:
                 raise _invalid_token(self.service, "The token is signed by a key not trusted here")
             claims = jwt.decode(
@@ -207,7 +264,18 @@ class InternalTokenVerifier:
             ) from exc
         except jwt.PyJWTError as exc:
             raise _invalid_token(self.service, f"The token is not valid: {exc}") from exc
-        return _caller_from_claims(self.service, claims)
+        return kid, key, claims
+
+
+@dataclass(frozen=True)
+class _Verified:
+    """A token that passed every check: who it names, the key that signed it, and
+    until when (its `exp`, seconds since the epoch) it may be taken as verified."""
+
+    caller: Caller
+    kid: str
+    key: Ed25519PublicKey
+    expires: float
 
 
 def _caller_from_claims(service: str, claims: Mapping[str, Any]) -> Caller:

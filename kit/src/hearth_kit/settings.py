@@ -41,6 +41,15 @@ class ServiceSettings(BaseSettings):
         default="",
         description="SQLAlchemy async URL; default a SQLite file var/<service>.db",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Connections the service keeps open to its database: at least the "
+        "requests it serves at once, so none is opened inside a request",
+    )
+    database_max_overflow: int = Field(
+        default=10, ge=0, description="Connections opened beyond the pool for a burst"
+    )
     kafka_bootstrap_servers: str = Field(
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )
