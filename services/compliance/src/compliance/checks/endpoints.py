@@ -144,6 +144,7 @@ def figures_period(
         Query(
             alias="from",
             pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
             description="The period's first day (YYYY-MM-DD; default: a year before `to`)",
         ),
     ] = None,
@@ -152,6 +153,7 @@ def figures_period(
         Query(
             alias="to",
             pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
             description="The period's last day, included (YYYY-MM-DD; default: today); "
             "not before `from`",
         ),

@@ -74,7 +74,7 @@ async def import_homes(
     return await homes.import_file(session, text, datetime.now(UTC))
 
 
-@router.get("/v1/homes/{uprn}", response_model=HomePublic)
+@router.get("/v1/homes/{uprn:uprn}", response_model=HomePublic)
 async def get_home(
     uprn: UprnPath, session: SessionDep, homes: HomeServiceDep, response: Response
 ) -> HomePublic:
@@ -84,7 +84,7 @@ async def get_home(
     return home
 
 
-@router.patch("/v1/homes/{uprn}", response_model=HomePublic)
+@router.patch("/v1/homes/{uprn:uprn}", response_model=HomePublic)
 async def update_home(
     uprn: UprnPath,
     body: HomeUpdate,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,8 +18,14 @@ from hearth_contracts.values import Uprn
 # The shape of a UK postcode (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
+POSTCODE_AS_SENT = r"^ *[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2} *$"
+"""What the schema says a postcode may look like when sent (any case, spaces optional)."""
+
 MAX_APPLIANCES = 30
 MAX_STOREYS = 60
+
+Room = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+"""A room with a CO alarm: 1 to 100 characters, not only spaces."""
 
 
 def normalise_postcode(value: str) -> str:
@@ -55,7 +62,7 @@ class HomeCreate(BaseModel):
     address_line_1: str = Field(min_length=1, max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
     town: str = Field(min_length=1, max_length=100)
-    postcode: str = Field(max_length=16, examples=["E8 1DY"])
+    postcode: str = Field(max_length=16, pattern=POSTCODE_AS_SENT, examples=["E8 1DY"])
     property_type: PropertyType
     tenure: Tenure = Tenure.GENERAL_NEEDS
     heating_fuel: HeatingFuel
@@ -70,7 +77,7 @@ class HomeCreate(BaseModel):
         max_length=MAX_STOREYS,
         description="Storeys (0 = ground floor) with a smoke alarm",
     )
-    co_alarm_rooms: list[str] = Field(
+    co_alarm_rooms: list[Room] = Field(
         default_factory=list, max_length=MAX_APPLIANCES, description="Rooms with a CO alarm"
     )
     appliances: list[ApplianceIn] = Field(default_factory=list, max_length=MAX_APPLIANCES)
@@ -110,7 +117,7 @@ class HomeUpdate(BaseModel):
     address_line_1: str | None = Field(default=None, min_length=1, max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
     town: str | None = Field(default=None, min_length=1, max_length=100)
-    postcode: str | None = Field(default=None, max_length=16)
+    postcode: str | None = Field(default=None, max_length=16, pattern=POSTCODE_AS_SENT)
     property_type: PropertyType | None = None
     tenure: Tenure | None = None
     heating_fuel: HeatingFuel | None = None
@@ -119,7 +126,7 @@ class HomeUpdate(BaseModel):
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
     storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
     smoke_alarm_storeys: list[int] | None = Field(default=None, max_length=MAX_STOREYS)
-    co_alarm_rooms: list[str] | None = Field(default=None, max_length=MAX_APPLIANCES)
+    co_alarm_rooms: list[Room] | None = Field(default=None, max_length=MAX_APPLIANCES)
     appliances: list[ApplianceIn] | None = Field(default=None, max_length=MAX_APPLIANCES)
 
     @field_validator("postcode")

@@ -19,6 +19,9 @@ PHONE_DIGITS = (10, 15)
 # BCP 47-ish: a 2 to 8 letter language subtag, then alphanumeric subtags (en, en-GB,
 # pl, bfi, zh-Hant-HK).
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# The same rules as the schema states them for a value as sent (before it is tidied).
+EMAIL_AS_SENT = r"^ *[^@\s]+@[^@\s]+\.[^@\s]+ *$"
+PHONE_AS_SENT = r"^ *\+?( *[0-9]){10,15} *$"
 
 
 def _valid_email(value: str | None) -> str | None:
@@ -62,10 +65,19 @@ class ResidentCreate(BaseModel):
     tenancy_id: uuid.UUID | None = None
     uprn: Uprn | None = None
     full_name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254, examples=["sam@example.org"])
-    phone: str | None = Field(default=None, max_length=32, examples=["07700 900123"])
+    email: str | None = Field(
+        default=None, max_length=254, pattern=EMAIL_AS_SENT, examples=["sam@example.org"]
+    )
+    phone: str | None = Field(
+        default=None, max_length=32, pattern=PHONE_AS_SENT, examples=["07700 900123"]
+    )
     preferred_channel: ContactChannel
-    language: str = Field(default="en", max_length=35, description="BCP 47 language tag")
+    language: str = Field(
+        default="en",
+        max_length=35,
+        pattern=LANGUAGE_TAG.pattern,
+        description="BCP 47 language tag",
+    )
     format_needs: list[FormatNeed] = Field(
         default_factory=list,
         max_length=len(FormatNeed),
@@ -94,10 +106,10 @@ class ResidentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL_AS_SENT)
+    phone: str | None = Field(default=None, max_length=32, pattern=PHONE_AS_SENT)
     preferred_channel: ContactChannel | None = None
-    language: str | None = Field(default=None, max_length=35)
+    language: str | None = Field(default=None, max_length=35, pattern=LANGUAGE_TAG.pattern)
     format_needs: list[FormatNeed] | None = Field(default=None, max_length=len(FormatNeed))
     accessibility_needs: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
     accessibility_notes: str | None = Field(default=None, max_length=1000)

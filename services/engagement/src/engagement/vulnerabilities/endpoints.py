@@ -78,7 +78,7 @@ async def review_vulnerability(
     return await vulnerability_service.review(session, resident_id, vulnerability_id, body)
 
 
-@router.delete("/{vulnerability_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{vulnerability_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_vulnerability(
     resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: WriterDep
 ) -> Response:
