@@ -20,11 +20,11 @@ from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.propagate import extract, inject
+from opentelemetry.propagate import inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Status, StatusCode, TraceState
 from opentelemetry.util.types import Attributes
 
 from hearth_kit.personal_data import (
@@ -82,32 +82,42 @@ class WithoutPersonalData(SpanProcessor):
     quote a value the code refused).
 
     Attributes given when the span starts are rewritten here; for what is set or
-    recorded later, the span's own set_attribute(s), record_exception and set_status
-    are replaced on that span by versions that do the same (instrumentations call
-    them on the span object, and the SDK has no later hook that may still change a
-    span)."""
+    recorded later, the span becomes a `_SpanWithoutPersonalData` (a subclass of its
+    own class, whose set_attribute(s), record_exception and set_status do the same:
+    instrumentations call them on the span object, and the SDK has no later hook that
+    may still change a span). Changing the span's class is one assignment, where
+    wrapping each method built four closures and a reference cycle per span."""
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
-        for key, value in (span.attributes or {}).items():
-            kept = _without_query_value(key, value)
-            if kept is not value:
-                span.set_attribute(key, kept)
-        _guard(span)
+        attributes = span.attributes
+        if attributes:
+            for key, value in attributes.items():
+                kept = _without_query_value(key, value)
+                if kept is not value:
+                    span.set_attribute(key, kept)
+        guarded = _GUARDED_CLASSES.get(type(span))
+        if guarded is None:
+            guarded = _GUARDED_CLASSES[type(span)] = _guarded_class(type(span))
+        span.__class__ = guarded
 
 
-def _guard(span: Span) -> None:
-    set_attribute = span.set_attribute
-    set_status = span.set_status
-    recorded: list[str] = []
+class _SpanWithoutPersonalData(Span):
+    """What a span's later calls become: the same calls without personal data."""
 
-    def set_attribute_without_query(key: str, value: Any) -> None:
-        set_attribute(key, _without_query_value(key, value))
+    _recorded_exception_type: str | None = None
+    """The type of the last exception recorded on the span (a per-span attribute once
+    one is recorded), which a later error status is reduced to."""
 
-    def set_attributes_without_query(attributes: Mapping[str, Any]) -> None:
-        for key, value in attributes.items():
-            set_attribute(key, _without_query_value(key, value))
+    def set_attribute(self, key: str, value: Any) -> None:
+        super().set_attribute(key, _without_query_value(key, value))
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
+        super().set_attributes(
+            {key: _without_query_value(key, value) for key, value in attributes.items()}
+        )
 
     def record_exception(
+        self,
         exception: BaseException,
         attributes: Attributes = None,
         timestamp: int | None = None,
@@ -120,29 +130,35 @@ def _guard(span: Span) -> None:
             "exception.escaped": str(escaped),
         }
         event.update(attributes or {})
-        span.add_event("exception", event, timestamp)
-        recorded.append(event["exception.type"])
+        self.add_event("exception", event, timestamp)
+        self._recorded_exception_type = event["exception.type"]
 
-    def without_message(description: str) -> str | None:
+    def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
+        if isinstance(status, Status) and status.description:
+            status = Status(status.status_code, self._without_message(status.description))
+        elif description:
+            description = self._without_message(description)
+        super().set_status(status, description)
+
+    def _without_message(self, description: str) -> str | None:
         """The type of the exception just recorded, else what the description starts
         with if that is an exception type, else nothing."""
-        return recorded[-1] if recorded else type_of_description(description)
+        return self._recorded_exception_type or type_of_description(description)
 
-    def set_status_without_message(
-        status: Status | StatusCode, description: str | None = None
-    ) -> None:
-        if isinstance(status, Status) and status.description:
-            status = Status(status.status_code, without_message(status.description))
-        elif description:
-            description = without_message(description)
-        set_status(status, description)
 
-    # setattr, because mypy refuses an assignment to a method and ruff (B010) a
-    # constant setattr: one of them must yield.
-    setattr(span, "set_attribute", set_attribute_without_query)  # noqa: B010
-    setattr(span, "set_attributes", set_attributes_without_query)  # noqa: B010
-    setattr(span, "record_exception", record_exception)  # noqa: B010
-    setattr(span, "set_status", set_status_without_message)  # noqa: B010
+_GUARDED_CLASSES: dict[type[Span], type[Span]] = {}
+
+
+def _guarded_class(span_class: type[Span]) -> type[Span]:
+    """`span_class` with `_SpanWithoutPersonalData`'s methods in front of its own (the
+    SDK makes `_Span`s; a subclass of it keeps its layout, so a span can change to it)."""
+    if issubclass(span_class, _SpanWithoutPersonalData):
+        return span_class
+    return type(
+        f"{span_class.__name__}WithoutPersonalData",
+        (_SpanWithoutPersonalData, span_class),
+        {"__module__": __name__},
+    )
 
 
 _providers_without_personal_data: weakref.WeakSet[TracerProvider] = weakref.WeakSet()
@@ -195,9 +211,38 @@ def current_traceparent() -> tuple[str | None, str | None]:
     return carrier.get("traceparent"), carrier.get("tracestate")
 
 
+_TRACEPARENT = re.compile(
+    r"^[ \t]*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?[ \t]*$"
+)
+"""A W3C traceparent (the pattern OpenTelemetry's propagator uses, compiled once: the
+propagator looks it up by its text on every call)."""
+_MAXIMUM_TRACESTATE_LENGTH = 512
+
+
 def context_from_headers(headers: Mapping[str, str]) -> otel_context.Context:
-    """The remote context carried in message headers (traceparent, tracestate)."""
-    return extract(dict(headers))
+    """The remote context carried in message headers (the W3C traceparent and
+    tracestate the outbox stored), read as OpenTelemetry's W3C propagator reads them:
+    an empty context when there is no valid traceparent."""
+    traceparent = headers.get("traceparent")
+    match = _TRACEPARENT.match(traceparent) if traceparent else None
+    if match is None:
+        return otel_context.Context()
+    version, trace_id, span_id, flags, rest = match.groups()
+    if version == "ff" or (version == "00" and rest) or trace_id == "0" * 32 or span_id == "0" * 16:
+        return otel_context.Context()
+    tracestate = headers.get("tracestate")
+    span_context = trace.SpanContext(
+        trace_id=int(trace_id, 16),
+        span_id=int(span_id, 16),
+        is_remote=True,
+        trace_flags=trace.TraceFlags(int(flags, 16)),
+        trace_state=(
+            TraceState.from_header([tracestate])
+            if tracestate and len(tracestate) <= _MAXIMUM_TRACESTATE_LENGTH
+            else None
+        ),
+    )
+    return trace.set_span_in_context(trace.NonRecordingSpan(span_context))
 
 
 def current_ids() -> tuple[str | None, str | None]:
