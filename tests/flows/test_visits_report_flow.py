@@ -6,7 +6,6 @@ by income's and engagement's events."""
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,15 +21,16 @@ from tests.harness.platform import Platform, run_platform
 
 pytestmark = pytest.mark.integration
 
-# The York pilot's officers, as visits' settings name them (read when visits starts).
-os.environ.setdefault("HEARTH_VISITS_CASELOADS__INTRODUCTORY", "officer-intro")
-os.environ.setdefault("HEARTH_VISITS_CASELOADS__SUSTAINABLE_TENANCY", "officer-sustain")
-
 
 @pytest.fixture(scope="module")
 async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
-    async with run_platform(kafka, databases) as running:
-        yield running
+    """The platform, its visits service naming the York pilot's officers (settings read
+    when visits starts; the variables are set for this module's platform only)."""
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("HEARTH_VISITS_CASELOADS__INTRODUCTORY", "officer-intro")
+        environment.setenv("HEARTH_VISITS_CASELOADS__SUSTAINABLE_TENANCY", "officer-sustain")
+        async with run_platform(kafka, databases) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ async def test_the_programme_pages_by_keyset_in_ranking_order_without_repeats(
         if cursor:
             params["cursor"] = cursor
         page = (await visits.get("/v1/programme/homes", params=params)).json()
-        assert page["homes_ranked"] == 5
+        assert page["homes_ranked"] == (5 if cursor is None else None)
         seen += [home["uprn"] for home in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:

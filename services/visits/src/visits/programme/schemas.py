@@ -28,8 +28,12 @@ class HomePriority(BaseModel):
 class Programme(BaseModel):
     """Every home (in the area), highest priority first, a page of `limit` at a time."""
 
-    homes_ranked: int = Field(description="Homes in the ranking (in the area), on every page")
-    beyond_interval: int = Field(description="Homes past their maximum visit interval")
+    homes_ranked: int | None = Field(
+        default=None, description="Homes in the ranking (in the area); on the first page only"
+    )
+    beyond_interval: int | None = Field(
+        default=None, description="Homes past their maximum visit interval; first page only"
+    )
     items: list[HomePriority]
     next_cursor: str | None = Field(
         default=None, description="Pass back as `cursor` for the next page; absent on the last"

@@ -253,9 +253,15 @@ class ProgrammeService:
         today: date,
     ) -> Programme:
         """Every home (in the area) by its stored score, highest first, then the
-        earliest due date; `limit` at a time, continued by `next_cursor`."""
-        rows = await repository.ranked(session, area=area, after=_rank_key(cursor), limit=limit + 1)
-        homes_ranked, beyond = await repository.ranking_counts(session, area=area, today=today)
+        earliest due date; `limit` at a time, continued by `next_cursor`. The first
+        page also counts the homes ranked and those beyond their interval (the counts
+        read every home in the area; later pages stay an index range scan)."""
+        after = _rank_key(cursor)
+        rows = await repository.ranked(session, area=area, after=after, limit=limit + 1)
+        homes_ranked: int | None = None
+        beyond: int | None = None
+        if after is None:
+            homes_ranked, beyond = await repository.ranking_counts(session, area=area, today=today)
         items = [_from_store(row) for row in rows[:limit]]
         last = items[-1] if len(rows) > limit and items else None
         return Programme(

@@ -19,7 +19,7 @@ from visits.visits.service import VisitService, to_public
 router = APIRouter(prefix="/v1/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
 
 
-def the_visit_service(request: Request) -> VisitService:
+async def the_visit_service(request: Request) -> VisitService:
     service: VisitService = request.app.state.visit_service
     return service
 
