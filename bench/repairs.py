@@ -11,8 +11,9 @@ On a fresh migrated database (sizes at --scale 1):
   trades; so is the bare SQL of its one query (the grouped count) run through the same
   driver. p50 and p99 of each, and the p99 ratio.
 - figures: 200,000 repairs reported over a year (a mix of emergency, urgent, routine
-  and planned; 90% completed, most on time), one work order each, appointments for a
-  tenth. `figures(...)` for the year (what `GET /v1/repairs/figures` runs) timed 10
+  and planned; 90% completed, most on time), one work order each (the appointment,
+  recharge and Awaab tables are empty: their queries are timed, on no rows).
+  `figures(...)` for the year (what `GET /v1/repairs/figures` runs) timed 10
   times, beside the bare SQL of its aggregate queries; best and median, and the ratio.
 """
 
