@@ -1,10 +1,13 @@
 """Income through the gateway on a real broker and databases: a tenancy's rent account
 takes payments once per Idempotency-Key, shows its summary and statement, and ends into
 former tenant arrears written off only with income:approve; repairs' recharge-raised
-arrives over Kafka and is invoiced on the tenancy's sundry account."""
+arrives over Kafka and is invoiced on the tenancy's sundry account, and a payment on it
+goes out on Kafka as recharge-paid."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -12,15 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from gateway.auth import issue_development_token
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RechargeRaised
-from tests.harness.events import eventually, send_envelope
+from tests.harness.events import eventually, send_envelope, topic_of
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
 
 pytestmark = pytest.mark.integration
+
+RECHARGE_PAID = b"uk.hearth.income.recharge-paid.v1"
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +167,43 @@ async def test_a_recharge_from_repairs_is_invoiced_on_the_sundry_account_over_ka
         assert account["balance_pence"] == 8_400  # once, though sent twice
         rent = (await staff.get(f"/v1/rent-accounts/{tenancy['rent_account_id']}")).json()
         assert rent["balance_pence"] == 0
+
+        # Paying it in full: recharge-paid goes out through the outbox onto Kafka.
+        paid = await staff.post(
+            f"/v1/rent-accounts/{sundry}/payments",
+            json={"amount_pence": 8_400, "method": "card", "received_on": str(date.today())},
+        )
+        assert paid.status_code == 201, paid.text
+        [event] = await recharges_paid(platform, recharge.recharge_id)
+        assert event["repair_id"] == str(recharge.repair_id)
+        assert (event["amount_pence"], event["outstanding_pence"], event["paid_in_full"]) == (
+            8_400,
+            0,
+            True,
+        )
+
+
+async def recharges_paid(platform: Platform, recharge_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The recharge-paid events for one recharge on income's topic, once one is there."""
+    consumer = AIOKafkaConsumer(
+        topic_of("income", platform.namespace),
+        bootstrap_servers=platform.kafka,
+        group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(30):
+            while not found:
+                for batch in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in batch:
+                        if dict(record.headers).get("ce_type") != RECHARGE_PAID:
+                            continue
+                        data = json.loads(record.value)
+                        if data["recharge_id"] == str(recharge_id):
+                            found.append(data)
+    finally:
+        await consumer.stop()
+    return found
