@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
 from engagement.app import build_services
-from engagement.handlers import on_tenancy_started
+from engagement.handlers import on_resident_details_confirmed, on_tenancy_started
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
+from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 
@@ -186,3 +187,26 @@ async def test_a_v1_event_left_on_the_topic_still_makes_a_named_resident(
     assert resident["full_name"] == "Sam Okafor"
     assert resident["details_to_follow_up"] == []
     assert len(await published(engagement_database, uprn, REGISTERED)) == 1
+
+
+async def test_a_visit_confirming_details_keeps_the_unknown_name_to_follow_up(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    await handle(engagement_database, Envelope(data=started_v2(uprn, person_id)))
+    confirmed = ResidentDetailsConfirmed(
+        visit_id=uuid.uuid4(),
+        uprn=uprn,
+        resident_id=person_id,
+        household_size=1,
+        corrected=["contact_details"],
+        confirmed_at=datetime.now(UTC),
+    )
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(session, Envelope(data=confirmed))
+    resident = (await engagement.get(f"/v1/residents/{person_id}")).json()
+    assert resident["details_to_follow_up"] == ["contact_details", "name"]
+    assert resident["lives_alone"] is True
+    # Nothing is published for a resident whose name is not yet known.
+    assert await published(engagement_database, uprn, UPDATED) == []
