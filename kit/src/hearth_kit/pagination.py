@@ -133,6 +133,8 @@ def page_params(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> PageParams:
+    """The page asked for. A coroutine, though it awaits nothing: FastAPI runs a plain
+    function dependency in a worker thread, a hop that costs more than the function."""
     return PageParams(cursor=cursor, limit=limit)
 
 

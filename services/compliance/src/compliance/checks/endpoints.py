@@ -35,7 +35,7 @@ from hearth_kit.working_days import london_day
 router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
 
 
-def _service(request: Request) -> ProgrammeService:
+async def _service(request: Request) -> ProgrammeService:
     service: ProgrammeService = request.app.state.programme
     return service
 

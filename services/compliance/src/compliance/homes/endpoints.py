@@ -29,7 +29,7 @@ router = APIRouter(tags=["homes"], responses=PROBLEM_RESPONSES)
 UprnPath = Annotated[str, Path(pattern=UPRN_PATTERN, description="The home's UPRN")]
 
 
-def _service(request: Request) -> HomeService:
+async def _service(request: Request) -> HomeService:
     service: HomeService = request.app.state.home_service
     return service
 

@@ -19,7 +19,7 @@ from repairs.work_orders.service import RepairService
 router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=PROBLEM_RESPONSES)
 
 
-def _service(request: Request) -> RepairService:
+async def _service(request: Request) -> RepairService:
     """The service with this process's response targets and working-day calendar."""
     service: RepairService = request.app.state.repair_service
     return service
