@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from hearth_kit.db import Database
+from hearth_kit.pagination import encode_cursor
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_ranking import a_home
@@ -88,9 +89,15 @@ async def test_the_programme_pages_by_keyset_in_ranking_order_without_repeats(
 async def test_a_cursor_the_api_did_not_issue_is_a_problem_naming_it(
     visits: httpx.AsyncClient,
 ) -> None:
-    response = await visits.get("/v1/programme/homes", params={"cursor": "bm90LWEtY3Vyc29y"})
-    assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == ["cursor"]
+    for cursor in (
+        "bm90LWEtY3Vyc29y",
+        encode_cursor("1", "2026-13-01", "1"),
+        encode_cursor(str(10**20), "2026-01-01", "1"),
+        encode_cursor("1", "2026-01-01"),
+    ):
+        response = await visits.get("/v1/programme/homes", params={"cursor": cursor})
+        assert response.status_code == 422, cursor
+        assert [e["field"] for e in response.json()["errors"]] == ["cursor"]
 
 
 async def test_a_visit_reported_rescores_its_home(

@@ -166,6 +166,8 @@ def _rank_key(cursor: str | None) -> RankKey | None:
     values = decode_cursor(cursor)
     try:
         score, due_by, uprn = values
+        if not -(2**31) <= int(score) < 2**31:  # the score column's range
+            raise ValueError("score out of range")
         return int(score), date.fromisoformat(due_by), uprn
     except ValueError as exc:
         raise Unprocessable(
