@@ -316,19 +316,18 @@ class Inbox:
                     fresh.append((message, envelope))
                 else:
                     outcomes[envelope.type, "duplicate"] += 1
-        for _message, envelope in fresh:
-            outcomes[envelope.type, "handled"] += 1
         start = 0
-        while start < len(fresh):
-            ce_type = fresh[start][1].type
-            if (run_handler := self.handlers.get_batch(ce_type)) is None:
-                await self._run_handler(session, *fresh[start])
-                start += 1
-                continue
+        while start < len(fresh):  # runs of one type (one model class per type)
+            model = type(fresh[start][1].data)
             end = start + 1
-            while end < len(fresh) and fresh[end][1].type == ce_type:
+            while end < len(fresh) and type(fresh[end][1].data) is model:
                 end += 1
-            await self._run_batch_handler(session, run_handler, fresh[start:end])
+            outcomes[model.type, "handled"] += end - start
+            if (run_handler := self.handlers.get_batch(model.type)) is None:
+                for message, envelope in fresh[start:end]:
+                    await self._run_handler(session, message, envelope)
+            else:
+                await self._run_batch_handler(session, run_handler, fresh[start:end])
             start = end
         return outcomes
 
@@ -354,7 +353,7 @@ class Inbox:
                         "partition": partition,
                         "handled_at": handled_at,
                         "event_ids": [e.id for _m, e in events],
-                        "event_types": [e.type for _m, e in events],
+                        "event_types": [e.data.type for _m, e in events],
                         "offsets": [m.offset for m, _e in events],
                     },
                 )

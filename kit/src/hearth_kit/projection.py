@@ -112,17 +112,18 @@ def newest_of_each_key(
     the key and a non-None version among them."""
     newest: dict[tuple[Any, ...], Mapping[str, Any]] = {}
     columns: frozenset[str] | None = None
+    single = len(key) == 1
     for row in rows:
         if columns is None:
             columns = frozenset(row)
             missing = [name for name in (*key, version) if name not in columns]
             if missing:
                 raise ValueError(f"rows must include the key and version columns {missing}")
-        elif frozenset(row) != columns:
+        elif row.keys() != columns:  # compared as sets, without building one per row
             raise ValueError("every row must set the same columns")
         if row[version] is None:
             raise ValueError(f"the version column {version!r} must not be None")
-        row_key = tuple(row[name] for name in key)
+        row_key = (row[key[0]],) if single else tuple(row[name] for name in key)
         kept = newest.get(row_key)
         if kept is None or kept[version] <= row[version]:
             newest[row_key] = row
