@@ -12,3 +12,8 @@ CHECKS_OVERDUE = Gauge(
     "hearth_compliance_checks_overdue",
     "Open checks past the date they had to be done by (counted by the sweep)",
 )
+TENANT_COPIES_OVERDUE = Gauge(
+    "hearth_compliance_tenant_copies_overdue",
+    "Tenants' copies of safety records not sent by their deadline (28 days; before "
+    "moving in for a new tenancy), counted by the sweep",
+)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from compliance import metrics
 from compliance.checks.service import ProgrammeService
 from compliance.handlers import build_handlers
 from compliance.tenant_copies.rules import CopyStanding, standing
@@ -28,6 +29,7 @@ from hearth_contracts.events.income import (
     TenantOfTenancy,
 )
 from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import start_of_london_day
 
 TODAY = date.today()
@@ -324,3 +326,15 @@ async def test_the_overdue_list_pages_by_deadline(compliance: httpx.AsyncClient)
     bad = await compliance.get("/v1/compliance/tenant-copies", params={"status": "lost"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "status"
+
+
+async def test_the_sweep_counts_the_overdue_copies_for_the_alerts(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    await a_gas_record(compliance, await a_gas_home(compliance), TODAY - timedelta(days=30))
+    job = ScheduledJob("compliance-sweep", timedelta(minutes=5), programme.sweep)
+    await run_until_done(compliance_database, job, datetime.now(UTC))
+    figures = (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    overdue = next(m for m in figures if m["code"] == "compliance.tenant_copies_overdue")
+    assert overdue["numerator"] >= 1
+    assert metrics.TENANT_COPIES_OVERDUE._value.get() == overdue["numerator"]

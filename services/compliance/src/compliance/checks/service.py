@@ -367,6 +367,9 @@ class ProgrammeService:
             certificates_expired, checks_overdue = await repository.count_open(session, today)
             metrics.CERTIFICATES_EXPIRED.set(certificates_expired)
             metrics.CHECKS_OVERDUE.set(checks_overdue)
+            metrics.TENANT_COPIES_OVERDUE.set(
+                await tenant_copy_figures.overdue_count(session, today)
+            )
         return handled
 
     # -- the no-access ladder ---------------------------------------------------------
