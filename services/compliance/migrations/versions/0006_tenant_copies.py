@@ -35,25 +35,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_tenant_copy_uprn'), 'tenant_copy', ['uprn'], unique=False)
     op.create_index('ix_tenant_copy_copy_by', 'tenant_copy', ['copy_by', 'sent_at'], unique=False)
-    # The copies owed before this migration: the households of the records kept
-    # (gas safety records and EICRs of homes), not yet known to have been sent.
-    op.execute(
-        """
-        INSERT INTO tenant_copy (id, check_id, record_id, uprn, check_type, copy_by, owed_from)
-        SELECT check_id, check_id, id, uprn, 'gas_safety', copy_to_tenant_by, recorded_at
-        FROM gas_safety_record
-        ON CONFLICT (id) DO NOTHING
-        """
-    )
-    op.execute(
-        """
-        INSERT INTO tenant_copy (id, check_id, record_id, uprn, check_type, copy_by, owed_from)
-        SELECT r.check_id, r.check_id, r.id, r.uprn, r.check_type, r.copy_to_tenant_by, r.recorded_at
-        FROM certificate_record r JOIN home h ON h.uprn = r.uprn
-        WHERE r.check_type = 'electrical'
-        ON CONFLICT (id) DO NOTHING
-        """
-    )
+    # No copies are made for the records kept before this migration: engagement sent
+    # their copies on check-completed before it said so (tenant-copy-sent), so they
+    # would all show as never sent.
 
 
 def downgrade() -> None:
