@@ -1,7 +1,8 @@
 """Personal data stays out of events: no event's schema has a field for a person's name
 or contact details, apart from the ones listed here on purpose (each with why), so a
 new one cannot slip in unnoticed. Income's tenancy-started v2 names tenants by person id
-only, and the catalogue lists its consumers as for v1."""
+only, engagement's resident events v2 name no one, and the catalogue lists their
+consumers as for v1."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ PERSONAL_FIELDS = frozenset(
 
 STILL_CARRYING_NAMES = {
     "uk.hearth.income.tenancy-started.v1": "superseded by v2; income no longer publishes it",
-    "uk.hearth.engagement.resident-registered.v1": "engagement's own event: needs a v2",
-    "uk.hearth.engagement.resident-updated.v1": "engagement's own event: needs a v2",
+    "uk.hearth.engagement.resident-registered.v1": "superseded by v2; no longer published",
+    "uk.hearth.engagement.resident-updated.v1": "superseded by v2; no longer published",
 }
 """Event types whose schema still has a name field, and why they are tolerated."""
 
@@ -51,8 +52,11 @@ def test_tenancy_started_v2_names_tenants_by_person_id_with_lead_and_joint_only(
     assert not field_names(schema) & PERSONAL_FIELDS
 
 
-def test_the_catalogue_lists_tenancy_started_v2_and_recharge_paid_consumers() -> None:
+def test_the_catalogue_lists_the_v2_events_and_recharge_paid_consumers() -> None:
     v1 = CONSUMERS["uk.hearth.income.tenancy-started.v1"]
     assert sorted(CONSUMERS["uk.hearth.income.tenancy-started.v2"]) == sorted(v1)
     assert {"visits", "compliance", "engagement"} <= set(v1)
+    for name in ("resident-registered", "resident-updated"):
+        old = CONSUMERS[f"uk.hearth.engagement.{name}.v1"]
+        assert CONSUMERS[f"uk.hearth.engagement.{name}.v2"] == old == ("visits",)
     assert "repairs" in CONSUMERS["uk.hearth.income.recharge-paid.v1"]

@@ -96,8 +96,10 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "former-tenant-arrears-written-off"): (),
     _t("income", "recharge-paid"): ("repairs",),  # recharges collected
     # engagement
-    _t("engagement", "resident-registered"): ("visits",),
-    _t("engagement", "resident-updated"): ("visits",),
+    _t("engagement", "resident-registered"): ("visits",),  # v1: old events
+    _t("engagement", "resident-registered", 2): ("visits",),  # no names
+    _t("engagement", "resident-updated"): ("visits",),  # v1: old events
+    _t("engagement", "resident-updated", 2): ("visits",),  # no names
     _t("engagement", "vulnerability-recorded"): ("visits", "repairs", "income"),
     _t("engagement", "contact-logged"): ("visits",),  # contact frequency in the risk score
     _t("engagement", "complaint-received"): ("repairs",),  # damp and mould: Awaab case

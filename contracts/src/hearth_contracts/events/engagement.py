@@ -207,7 +207,8 @@ class SurveyAnswer(EventPart):
 class ResidentRegistered(
     Event, service="engagement", name="resident-registered", key="uprn", subject="resident_id"
 ):
-    """A resident was registered on a tenancy. Contact details stay in engagement."""
+    """A resident was registered on a tenancy. Contact details stay in engagement.
+    Superseded by v2, which carries no name: engagement publishes v2 alone."""
 
     resident_id: uuid.UUID
     tenancy_id: uuid.UUID
@@ -228,13 +229,62 @@ class ResidentUpdated(
     Event, service="engagement", name="resident-updated", key="uprn", subject="resident_id"
 ):
     """A resident's details changed. `changed` says which; the shared details are
-    carried as they now stand (contact details themselves are not published)."""
+    carried as they now stand (contact details themselves are not published).
+    Superseded by v2, which carries no name: engagement publishes v2 alone."""
 
     resident_id: uuid.UUID
     tenancy_id: uuid.UUID
     uprn: Uprn
     changed: list[ResidentField] = Field(min_length=1)
     full_name: str = Field(min_length=1, max_length=200)
+    preferred_channel: ContactChannel
+    language: str = Field(min_length=2, max_length=35, description="BCP 47 language tag")
+    format_needs: list[FormatNeed] = Field(default_factory=list)
+    age_band: AgeBand | None = None
+    lives_alone: bool | None = None
+    updated_at: AwareDatetime
+
+
+class ResidentRegisteredV2(
+    Event,
+    service="engagement",
+    name="resident-registered",
+    version=2,
+    key="uprn",
+    subject="resident_id",
+):
+    """A resident was registered on a tenancy, by the platform's person id. No name or
+    contact details: those stay in engagement (its API, behind the gateway)."""
+
+    resident_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    preferred_channel: ContactChannel
+    language: str = Field(min_length=2, max_length=35, description="BCP 47 language tag")
+    registered_at: AwareDatetime
+    age_band: AgeBand | None = Field(
+        default=None, description="For the visit programme's risk score; null when not known"
+    )
+    lives_alone: bool | None = Field(
+        default=None, description="The only person in the household; null when not known"
+    )
+
+
+class ResidentUpdatedV2(
+    Event,
+    service="engagement",
+    name="resident-updated",
+    version=2,
+    key="uprn",
+    subject="resident_id",
+):
+    """A resident's details changed. `changed` says which groups (`name` among them);
+    the shared details are carried as they now stand. No name or contact details."""
+
+    resident_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    changed: list[ResidentField] = Field(min_length=1)
     preferred_channel: ContactChannel
     language: str = Field(min_length=2, max_length=35, description="BCP 47 language tag")
     format_needs: list[FormatNeed] = Field(default_factory=list)

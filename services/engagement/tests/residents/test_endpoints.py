@@ -95,7 +95,7 @@ async def test_registering_a_resident_publishes_resident_registered_without_cont
             .mappings()
             .one()
         )
-    assert row["event_type"] == "uk.hearth.engagement.resident-registered.v1"
+    assert row["event_type"] == "uk.hearth.engagement.resident-registered.v2"
     assert row["topic"] == "hearth.engagement.events"
     assert row["headers"]["ce_subject"] == body["id"]
     data = json.loads(row["payload"])
@@ -104,6 +104,7 @@ async def test_registering_a_resident_publishes_resident_registered_without_cont
     assert data["preferred_channel"] == "email"
     assert "email" not in data
     assert "phone" not in data
+    assert "full_name" not in data
     assert b"sam.okafor@example.org" not in row["payload"]
     assert b"900123" not in row["payload"]
 

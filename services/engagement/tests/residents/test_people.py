@@ -52,7 +52,7 @@ async def registered_events(db: Database, uprn: str) -> list[dict[str, Any]]:
         rows = await session.execute(
             select(outbox_message.c.payload).where(
                 outbox_message.c.message_key == uprn,
-                outbox_message.c.event_type == "uk.hearth.engagement.resident-registered.v1",
+                outbox_message.c.event_type == "uk.hearth.engagement.resident-registered.v2",
             )
         )
         return [json.loads(payload) for (payload,) in rows.all()]
@@ -129,7 +129,7 @@ async def test_needs_are_recorded_and_changed_with_resident_updated(
             await session.execute(
                 select(outbox_message.c.payload).where(
                     outbox_message.c.message_key == uprn,
-                    outbox_message.c.event_type == "uk.hearth.engagement.resident-updated.v1",
+                    outbox_message.c.event_type == "uk.hearth.engagement.resident-updated.v2",
                 )
             )
         ).one()

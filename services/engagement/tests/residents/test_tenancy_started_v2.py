@@ -1,6 +1,7 @@
 """tenancy-started v2 names tenants by person id only: engagement makes them residents
 with their name not yet known, takes names only from its own routes, never clears one,
-and still handles v1 events left on the topic as before."""
+and still handles v1 events left on the topic as before. Its own resident-registered and
+resident-updated (v2) carry no name either."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 
-REGISTERED = "uk.hearth.engagement.resident-registered.v1"
-UPDATED = "uk.hearth.engagement.resident-updated.v1"
+REGISTERED = "uk.hearth.engagement.resident-registered.v2"
+UPDATED = "uk.hearth.engagement.resident-updated.v2"
 
 
 def a_uprn() -> str:
@@ -95,11 +96,14 @@ async def test_v2_tenants_become_residents_by_person_id_with_their_name_to_follo
         assert resident["full_name"] == ""
         assert resident["details_to_follow_up"] == ["name"]
         assert (resident["preferred_channel"], resident["language"]) == ("letter", "en")
-    # resident-registered carries a name: it waits until the name is recorded.
-    assert await published(engagement_database, uprn, REGISTERED) == []
+    # resident-registered (v2) names no one: each tenant is announced at once, by id.
+    registered = await published(engagement_database, uprn, REGISTERED)
+    assert {r["resident_id"] for r in registered} == {str(first), str(second)}
+    assert len(registered) == 2
+    assert all("full_name" not in r for r in registered)
 
 
-async def test_recording_the_name_by_person_id_announces_the_resident_once(
+async def test_recording_the_name_by_person_id_says_the_name_changed_never_what_it_is(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     uprn = a_uprn()
@@ -127,10 +131,14 @@ async def test_recording_the_name_by_person_id_announces_the_resident_once(
     assert body["details_to_follow_up"] == []
     [registered] = await published(engagement_database, uprn, REGISTERED)
     assert registered["resident_id"] == str(person_id)
-    assert await published(engagement_database, uprn, UPDATED) == []
+    [updated] = await published(engagement_database, uprn, UPDATED)
+    assert {"name", "language"} <= set(updated["changed"])
+    assert updated["language"] == "cy"
+    assert "full_name" not in updated
+    assert "Lovelace" not in json.dumps([registered, updated])
 
 
-async def test_details_changed_before_the_name_is_known_wait_for_it(
+async def test_details_change_before_the_name_is_known_and_a_name_is_never_cleared(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     uprn = a_uprn()
@@ -139,8 +147,8 @@ async def test_details_changed_before_the_name_is_known_wait_for_it(
     response = await engagement.patch(f"/v1/residents/{person_id}", json={"language": "pl"})
     assert response.status_code == 200, response.text
     assert response.json()["full_name"] == ""
-    assert await published(engagement_database, uprn, REGISTERED) == []
-    assert await published(engagement_database, uprn, UPDATED) == []
+    [language] = await published(engagement_database, uprn, UPDATED)
+    assert (language["changed"], language["language"]) == (["language"], "pl")
     refused = await engagement.patch(f"/v1/residents/{person_id}", json={"full_name": ""})
     assert refused.status_code == 422
     response = await engagement.patch(
@@ -148,8 +156,9 @@ async def test_details_changed_before_the_name_is_known_wait_for_it(
     )
     assert response.status_code == 200, response.text
     assert response.json()["details_to_follow_up"] == []
-    [registered] = await published(engagement_database, uprn, REGISTERED)
-    assert registered["language"] == "pl"
+    named = (await published(engagement_database, uprn, UPDATED))[-1]
+    assert named["changed"] == ["name"]
+    assert "Kowalski" not in json.dumps(named)
 
 
 async def test_a_started_tenancy_never_replaces_a_name_engagement_holds(
@@ -208,5 +217,6 @@ async def test_a_visit_confirming_details_keeps_the_unknown_name_to_follow_up(
     resident = (await engagement.get(f"/v1/residents/{person_id}")).json()
     assert resident["details_to_follow_up"] == ["contact_details", "name"]
     assert resident["lives_alone"] is True
-    # Nothing is published for a resident whose name is not yet known.
-    assert await published(engagement_database, uprn, UPDATED) == []
+    [updated] = await published(engagement_database, uprn, UPDATED)
+    assert updated["changed"] == ["household"]
+    assert updated["lives_alone"] is True

@@ -26,7 +26,9 @@ from hearth_contracts.events.compliance import (
 from hearth_contracts.events.engagement import (
     ContactLogged,
     ResidentRegistered,
+    ResidentRegisteredV2,
     ResidentUpdated,
+    ResidentUpdatedV2,
     VulnerabilityRecorded,
 )
 from hearth_contracts.events.income import (
@@ -174,11 +176,12 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             changed_at=change.changed_at,
         )
 
-    @handlers.on_batch(ResidentRegistered)
     async def residents_registered(
-        session: AsyncSession, envelopes: Sequence[Envelope[ResidentRegistered]]
+        session: AsyncSession,
+        envelopes: Sequence[Envelope[ResidentRegistered] | Envelope[ResidentRegisteredV2]],
     ) -> None:
-        """Residents' age band, living alone, language and channel (never names)."""
+        """Residents' age band, living alone, language and channel (never names; v2,
+        which carries none, and v1 alike)."""
         await projections.save_resident_details(
             session,
             [
@@ -196,9 +199,12 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             ],
         )
 
-    @handlers.on_batch(ResidentUpdated)
+    handlers.on_batch(ResidentRegistered)(residents_registered)
+    handlers.on_batch(ResidentRegisteredV2)(residents_registered)
+
     async def residents_updated(
-        session: AsyncSession, envelopes: Sequence[Envelope[ResidentUpdated]]
+        session: AsyncSession,
+        envelopes: Sequence[Envelope[ResidentUpdated] | Envelope[ResidentUpdatedV2]],
     ) -> None:
         await projections.save_resident_details(
             session,
@@ -217,6 +223,9 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                 for r in (envelope.data for envelope in envelopes)
             ],
         )
+
+    handlers.on_batch(ResidentUpdated)(residents_updated)
+    handlers.on_batch(ResidentUpdatedV2)(residents_updated)
 
     @handlers.on(VulnerabilityRecorded)
     async def vulnerability_recorded(

@@ -14,8 +14,8 @@ from engagement.residents.schemas import ResidentCreate, ResidentPublic, Residen
 from hearth_contracts.events.engagement import (
     ContactChannel,
     ResidentField,
-    ResidentRegistered,
-    ResidentUpdated,
+    ResidentRegisteredV2,
+    ResidentUpdatedV2,
 )
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
@@ -62,17 +62,16 @@ def _check_contact_detail(preferred: ContactChannel, email: str | None, phone: s
 
 
 async def announce_registered(session: AsyncSession, resident: Resident) -> None:
-    """resident-registered, once the resident is on a tenancy and their name is known
-    (no contact details)."""
-    if resident.tenancy_id is None or resident.uprn is None or not resident.full_name:
+    """resident-registered (v2), once the resident is on a tenancy: by person id, no
+    name or contact details."""
+    if resident.tenancy_id is None or resident.uprn is None:
         return
     await publish(
         session,
-        ResidentRegistered(
+        ResidentRegisteredV2(
             resident_id=resident.id,
             tenancy_id=resident.tenancy_id,
             uprn=resident.uprn,
-            full_name=resident.full_name,
             preferred_channel=resident.preferred_channel,
             language=resident.language,
             registered_at=resident.registered_at,
@@ -85,20 +84,17 @@ async def announce_registered(session: AsyncSession, resident: Resident) -> None
 async def announce_updated(
     session: AsyncSession, resident: Resident, changed: list[ResidentField]
 ) -> None:
-    """resident-updated with the shared details as they now stand (none while the
-    name is not yet known: resident-registered follows once it is)."""
+    """resident-updated (v2) with the shared details as they now stand (no name or
+    contact details; `changed` says a name changed)."""
     if resident.tenancy_id is None or resident.uprn is None or not changed:
-        return
-    if not resident.full_name:
         return
     await publish(
         session,
-        ResidentUpdated(
+        ResidentUpdatedV2(
             resident_id=resident.id,
             tenancy_id=resident.tenancy_id,
             uprn=resident.uprn,
             changed=list(dict.fromkeys(changed)),
-            full_name=resident.full_name,
             preferred_channel=resident.preferred_channel,
             language=resident.language,
             format_needs=resident.format_needs,
@@ -190,14 +186,13 @@ class ResidentService:
             changed.append(ResidentField.HOUSEHOLD)
         if not changed:
             return to_public(resident)
-        unannounced = not resident.full_name  # made from tenancy-started v2, name unknown
         for name, value in changes.items():
             setattr(resident, name, value)
         _name_known(resident)
         resident.updated_at = datetime.now(UTC)
         resident.version += 1
         await session.flush()
-        if first_tenancy or unannounced:
+        if first_tenancy:
             await announce_registered(session, resident)
         else:
             await announce_updated(session, resident, changed)
@@ -229,7 +224,6 @@ class ResidentService:
         )
         if not changed:
             return to_public(resident)
-        unannounced = not resident.full_name  # made from tenancy-started v2, name unknown
         for name, value in changes.items():
             setattr(resident, name, value)
         if ResidentField.CONTACT_DETAILS in changed:
@@ -240,10 +234,7 @@ class ResidentService:
         resident.updated_at = datetime.now(UTC)
         resident.version += 1
         await session.flush()
-        if unannounced:
-            await announce_registered(session, resident)
-        else:
-            await announce_updated(session, resident, changed)
+        await announce_updated(session, resident, changed)
         return to_public(resident)
 
     async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
@@ -286,7 +277,7 @@ class ResidentService:
         details untouched. Handling the same event again changes nothing.
 
         tenancy-started v2 names tenants by person id only, so a new resident's name is
-        not yet known (and resident-registered waits for it) until it is recorded here.
+        not yet known until it is recorded here (resident-registered names no one).
         A v1 event still on the topic gives a new resident the name it carries, as
         before; an event's name never replaces one engagement holds."""
         names = (
