@@ -164,3 +164,34 @@ async def test_a_new_tenancy_gets_its_copy_before_moving_in(staff: httpx.AsyncCl
     assert copy["record_id"] == record["id"]
     assert copy["copy_by"] == start.isoformat()
     assert copy["sent_on_time"] is True
+
+
+async def test_a_stock_file_over_1_mib_goes_through_the_gateway_in_one_request(
+    staff: httpx.AsyncClient,
+) -> None:
+    """The import is an upload route: the gateway takes it past its 1 MiB limit (long
+    address lines keep the file over 1 MiB with few homes, so the test stays quick)."""
+    first = random.randint(10**9, 10**11)
+    street = "Flat " + "9" * 190
+    town = "Stoke Newington " * 5 + "London"
+    lines = [
+        "uprn,address_line_1,address_line_2,town,postcode,property_type,heating_fuel,gas_supply"
+    ]
+    lines += [
+        f"{first + n},{n} {street},{'Block ' + 'B' * 190},{town},E8 4RP,flat,electric,none"
+        for n in range(2_200)
+    ]
+    body = ("\n".join(lines) + "\n").encode()
+    assert len(body) > 1024 * 1024
+    imported = await staff.post(
+        "/v1/homes/import", content=body, headers={"Content-Type": "text/csv"}
+    )
+    assert imported.status_code == 200, imported.text[:500]
+    assert imported.json()["registered"] == 2_200
+    assert imported.json()["rejected"] == 0
+    ordinary = await staff.post(
+        "/v1/blocks",
+        content=b'{"uprn": "100000000003", "name": "' + b"B" * len(body) + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert ordinary.status_code == 413
