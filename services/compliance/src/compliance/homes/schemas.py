@@ -27,6 +27,9 @@ MAX_STOREYS = 60
 Room = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
 """A room with a CO alarm: 1 to 100 characters, not only spaces."""
 
+Storey = Annotated[int, Field(ge=0, lt=MAX_STOREYS)]
+"""A storey with a smoke alarm (0 = ground floor)."""
+
 
 def normalise_postcode(value: str) -> str:
     """A UK postcode in capitals with one space before the inward code."""
@@ -72,7 +75,7 @@ class HomeCreate(BaseModel):
     )
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
     storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
-    smoke_alarm_storeys: list[int] = Field(
+    smoke_alarm_storeys: list[Storey] = Field(
         default_factory=list,
         max_length=MAX_STOREYS,
         description="Storeys (0 = ground floor) with a smoke alarm",
@@ -125,7 +128,7 @@ class HomeUpdate(BaseModel):
     block_id: Uprn | None = None
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
     storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
-    smoke_alarm_storeys: list[int] | None = Field(default=None, max_length=MAX_STOREYS)
+    smoke_alarm_storeys: list[Storey] | None = Field(default=None, max_length=MAX_STOREYS)
     co_alarm_rooms: list[Room] | None = Field(default=None, max_length=MAX_APPLIANCES)
     appliances: list[ApplianceIn] | None = Field(default=None, max_length=MAX_APPLIANCES)
 
