@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engagement.messages.rules import channel_for, retry_delay
-from engagement.messages.templates import TEMPLATES, UnknownTemplate, render
+from engagement.messages.templates import (
+    SALUTATION_WITHOUT_NAME,
+    TEMPLATES,
+    UnknownTemplate,
+    render,
+)
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed
 
 
@@ -69,3 +74,18 @@ def test_the_channel_follows_the_preference_when_the_address_is_held() -> None:
     assert channel_for(ContactChannel.EMAIL, "a@b.org", None) == (ContactChannel.EMAIL, "a@b.org")
     assert channel_for(ContactChannel.EMAIL, None, "07700 900123") == (ContactChannel.LETTER, None)
     assert channel_for(ContactChannel.PHONE, None, "07700 900123")[0] == ContactChannel.TEXT
+
+
+@pytest.mark.parametrize(
+    ("template", "language"),
+    [(template, language) for template, written in TEMPLATES.items() for language in written],
+)
+@pytest.mark.parametrize("formats", [[], [FormatNeed.EASY_READ]])
+def test_a_resident_whose_name_is_not_known_yet_is_greeted_without_one(
+    template: str, language: str, formats: list[FormatNeed]
+) -> None:
+    unnamed = render(template, language, formats, {"name": ""})
+    assert unnamed.body.startswith(SALUTATION_WITHOUT_NAME[language])
+    assert " ," not in unnamed.body.splitlines()[0]
+    named = render(template, language, formats, {"name": "Ceri Jones"})
+    assert "Ceri Jones" in named.body.splitlines()[0]

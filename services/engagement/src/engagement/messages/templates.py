@@ -202,12 +202,24 @@ def template_language(template: str, language: str) -> str:
     )
 
 
+SALUTATION_WITHOUT_NAME = {
+    "en": "Dear resident,",
+    "cy": "Annwyl breswylydd,",
+    "pl": "Szanowni Państwo,",
+}
+"""The greeting when the resident's name is not known yet (a tenant announced by income
+by person id, before anyone recorded the name): never "Dear ,"."""
+
+
 def render(template: str, language: str, formats: list[FormatNeed], values: Values) -> Rendered:
     """The message in the resident's language and formats: the easy read text where one
     is written and needed, and the print room's notes for the formats."""
     written_in = template_language(template, language)
     chosen = TEMPLATES[template][written_in]
     body = chosen.easy_read if FormatNeed.EASY_READ in formats and chosen.easy_read else chosen.body
+    salutation, _, rest = body.partition("\n")
+    if not values.get("name", "").strip() and "{name}" in salutation:
+        body = SALUTATION_WITHOUT_NAME[written_in] + "\n" + rest
     fields = {name for _, name, _, _ in Formatter().parse(chosen.subject + body) if name}
     filled = {name: values.get(name, "") for name in fields}
     text = body.format(**filled)
