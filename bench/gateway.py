@@ -14,7 +14,10 @@ Measured side by side:
    schedule, not when the last one ends), the composite's p99 against the slowest
    call's p99 at that same rate (target <= 1.2 x + 5 ms).
 
-`--scale` shortens every load (at least 2 s each).
+`--scale` shortens every load (at least 2 s each). Unless `--no-profile`, py-spy then
+samples the gateway while wrk loads the composite again, to show where its share goes
+(every on-CPU stack counts: the downstream calls run in tasks of their own, outside the
+request's stack).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from bench.profiling import Sampler
 from bench.request_cost import (
     SERVICES,
     UPRN,
@@ -105,7 +109,9 @@ async def _whole_overview(url: str, token: str) -> None:
     raise RuntimeError(f"the composite is not whole: {answer.status_code} {answer.text}")
 
 
-async def run_gateway(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
+async def run_gateway(
+    bench: Workbench, *, scale: float = 1.0, profile: bool = True
+) -> dict[str, Any]:
     seconds = max(2, round(10 * scale))  # wrk takes whole seconds
     processes: dict[str, ServiceProcess] = {}
     for service in SERVICES:
@@ -164,6 +170,14 @@ async def run_gateway(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]
     )
     throughput_ratio = round(peak.per_second / max(slowest["per_second"], 1e-9), 3)
     p99_limit = round(1.2 * float(slowest_fixed["p99_ms"]) + 5, 2)
+    gateway_profile: dict[str, Any] = {}
+    if profile:
+        sampler = Sampler.start(processes["gateway"], seconds + 1, nonblocking=True, rate=100)
+        sampled = wrk(composite, seconds, token=token, pids=pids, connections=CONNECTIONS)
+        gateway_profile = {
+            "requests_while_sampling": sampled.requests,
+            **sampler.summary(),
+        }
     return {
         "endpoint": "gateway GET /v1/homes/{uprn} (seven downstream calls to five services)",
         "load": f"wrk -t1 -c{CONNECTIONS} -d{seconds:g}s on loopback; fixed rate open loop",
@@ -182,13 +196,14 @@ async def run_gateway(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]
         "slowest_at_half_peak": slowest_fixed,
         "p99_limit_ms": p99_limit,
         "p99_met": float(composite_fixed["p99_ms"]) <= p99_limit,
+        "gateway_profile": gateway_profile,
     }
 
 
-async def gateway_step(bench: Workbench, scale: float) -> dict[str, Any]:
+async def gateway_step(bench: Workbench, scale: float, profile: bool = True) -> dict[str, Any]:
     """The `gateway` part of `python -m bench`."""
     try:
-        return {"gateway": await run_gateway(bench, scale=scale)}
+        return {"gateway": await run_gateway(bench, scale=scale, profile=profile)}
     finally:
         await bench.stop_services()
 

@@ -35,6 +35,10 @@ NAMED_COSTS = {
     "prometheus_client": "prometheus_client",
     "aiokafka": "aiokafka",
     "envelope parsing and building (contracts)": "hearth_contracts",
+    "downstream calls (gateway Downstreams.request)": "Downstreams.request",
+    "JSON parsing of downstream answers": "Response.json",
+    "user token verification (gateway)": "TokenVerifier.verify",
+    "internal token signing (gateway)": "issue_internal_token",
 }
 """Costs looked for by name: the share of samples with a frame in them anywhere on the
 stack (they overlap). Wrappers (middleware) are left to the categories, which count only
@@ -51,6 +55,7 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("tracing: OpenTelemetry SDK and API (spans, context)", ("opentelemetry",)),
     ("tracing: FastAPI's native telemetry", ("fastapi/telemetry",)),
+    ("HTTP client (httpx, httpcore, h11)", ("httpx/", "httpcore/", "h11/")),
     ("logging (structlog, logging)", ("structlog", "logging/__init__", "hearth_kit/logs")),
     ("request metrics (prometheus_client)", ("prometheus_client", "hearth_kit/request_metrics")),
     ("token verification (PyJWT, cryptography)", ("jwt/", "cryptography", "hearth_kit/auth")),
@@ -63,6 +68,7 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Starlette (middleware, routing, responses)", ("starlette",)),
     ("HTTP server (uvicorn, httptools)", ("uvicorn", "httptools")),
     ("service code (compliance)", ("compliance/",)),
+    ("gateway code", ("gateway/src/gateway",)),
     ("other kit code", ("hearth_kit",)),
     ("event loop and waiting (asyncio, uvloop)", ("asyncio", "uvloop", "selectors")),
 )

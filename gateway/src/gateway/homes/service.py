@@ -92,7 +92,9 @@ class HomeOverviewService:
             ),
             rent(),
         )
-        overview = HomeOverview(
+        # Built without validating again: every part already has its field's type
+        # (fetch_object and fetch_items keep only JSON objects; the rest is built here).
+        overview = HomeOverview.model_construct(
             uprn=uprn,
             home=home.value,
             tenancy=None if "tenancy" in hidden else _first(tenancy),
