@@ -16,7 +16,7 @@ from hearth_contracts.events.compliance import (
     PropertyRegistered,
     PropertyType,
 )
-from hearth_kit.inbox import Message, Poison, parse
+from hearth_kit.inbox import Message, Poison, parse, sampled
 
 
 def a_home(traceparent: str | None = None) -> Envelope[PropertyRegistered]:
@@ -65,3 +65,18 @@ def test_an_irregular_message_is_poison_named_by_the_contracts_parser() -> None:
         parse(Message("t", 0, 1, None, sent.value(), headers))
     with pytest.raises(Poison, match="postcode"):
         parse(Message("t", 0, 1, None, b'{"uprn": "1"}', tuple(sent.headers())))
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [("01", True), ("00", False), ("03", True), ("0f", True), ("fe", False), ("-1", False)],
+)
+def test_an_event_is_traced_when_its_traceparent_has_the_sampled_flag(
+    flags: str, expected: bool
+) -> None:
+    assert sampled(f"00-{'a' * 32}-{'b' * 16}-{flags}") is expected
+
+
+def test_an_event_without_a_whole_traceparent_is_not_traced() -> None:
+    assert not sampled(None)
+    assert not sampled("00-abc-01")
