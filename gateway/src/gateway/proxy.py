@@ -27,6 +27,7 @@ RETURNED_RESPONSE_HEADERS = (
     "etag",
     "idempotent-replayed",
     "retry-after",
+    "allow",  # a service's 405 names the methods its path serves (RFC 9110)
 )
 
 UPSTREAM_KEY = "x-hearth-upstream"
