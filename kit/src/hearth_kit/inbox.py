@@ -263,14 +263,16 @@ class Inbox:
 
         Raises DatabaseUnavailable or HandlingInterrupted with the first offset not
         handled; any other error (the dead-letter topic unreachable) propagates."""
-        relevant: list[tuple[Message, dict[str, bytes]]] = []
+        relevant: list[Message] = []
+        headers_of: list[dict[str, bytes]] = []
         ignored: Counter[str] = Counter()
         handlers = self.handlers
         for message in messages:
             headers = dict(message.headers)
             ce_type = headers.get("ce_type")
             if ce_type is not None and _type_name(ce_type) in handlers:
-                relevant.append((message, headers))
+                relevant.append(message)
+                headers_of.append(headers)
             else:
                 ignored["unknown" if ce_type is None else _type_name(ce_type)] += 1
         for type_name, count in ignored.items():
@@ -280,24 +282,34 @@ class Inbox:
         if len(relevant) > 1:
             try:
                 with collector_paused():
-                    batch = [(m, _parse(m, headers)) for m, headers in relevant]
-                    async with self.db.sessionmaker() as session, session.begin():
-                        outcomes = await self.apply(session, batch)
+                    outcomes = await self._apply_batch(relevant, headers_of)
+                    headers_of.clear()  # freed before the collector resumes
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 if is_infrastructure_fault(exc):
-                    raise DatabaseUnavailable(
-                        relevant[0][0].offset, "database unreachable"
-                    ) from exc
+                    raise DatabaseUnavailable(relevant[0].offset, "database unreachable") from exc
                 log.info("batch failed; handling its events one by one", error=type(exc).__name__)
             else:
                 self._count(outcomes)
                 return
-        for message, _headers in relevant:
+        for message in relevant:
             if self._interrupted():
                 raise HandlingInterrupted(message.offset, "interrupted")
             await self._handle_one(message)
+
+    async def _apply_batch(
+        self, messages: list[Message], headers_of: list[dict[str, bytes]]
+    ) -> Counter[tuple[str, str]]:
+        """Parse the messages and apply them in one transaction. Its own call so that
+        the envelopes are freed when it returns, before the collector resumes (else the
+        first collection after the batch would scan them all once more)."""
+        batch = [
+            (message, _parse(message, headers))
+            for message, headers in zip(messages, headers_of, strict=True)
+        ]
+        async with self.db.sessionmaker() as session, session.begin():
+            return await self.apply(session, batch)
 
     async def apply(
         self, session: AsyncSession, batch: Sequence[tuple[Message, Envelope[Event]]]
