@@ -1,0 +1,108 @@
+"""What the Schemathesis hooks let through, and what they never do (no broker needed)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.api.schemathesis_hooks import before_call, filter_failure
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+
+
+@dataclass
+class Mode:
+    is_positive: bool
+
+
+@dataclass
+class Generation:
+    mode: Mode
+
+
+@dataclass
+class Meta:
+    generation: Generation
+
+
+@dataclass
+class Case:
+    operation: Operation
+    positive: bool = True
+    query: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+    meta: Meta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.meta = Meta(Generation(Mode(self.positive)))
+
+
+@dataclass
+class Failure:
+    code: str
+    message: str = ""
+
+
+@dataclass
+class Response:
+    content: bytes
+
+
+def problem(kind: str, *fields: str, error_type: str = "value_error") -> Response:
+    body = {
+        "type": f"https://hearth.example/problems/{kind}",
+        "status": 422,
+        "errors": [{"field": f, "type": error_type} for f in fields],
+    }
+    return Response(json.dumps(body).encode())
+
+
+GAS = Operation("POST", "/v1/gas-safety-records")
+
+
+def test_a_refusal_listed_for_its_operation_and_field_is_let_through() -> None:
+    refused = Failure("ST202")
+    assert not filter_failure(None, refused, Case(GAS), problem("unprocessable", "uprn"))
+    assert not filter_failure(
+        None, refused, Case(GAS), problem("unprocessable", "defects.3.appliance_index")
+    )
+
+
+def test_a_whole_number_written_with_a_fraction_may_be_refused() -> None:
+    """5.0 is an integer to JSON Schema; a strict pence field refuses it."""
+    pence = problem("validation", "amount_pence", error_type="int_type")
+    assert not filter_failure(None, Failure("ST202"), Case(GAS), pence)
+
+
+def test_anything_else_still_fails() -> None:
+    refused = Failure("ST202")
+    # a field not listed, a validation problem, another operation, another check
+    assert filter_failure(None, refused, Case(GAS), problem("unprocessable", "engineer_name"))
+    assert filter_failure(None, refused, Case(GAS), problem("validation", "uprn"))
+    other = Case(Operation("POST", "/v1/homes"))
+    assert filter_failure(None, refused, other, problem("unprocessable", "uprn"))
+    assert filter_failure(None, Failure("ST103"), Case(GAS), problem("unprocessable", "uprn"))
+
+
+def test_only_a_value_accepted_for_its_type_alone_is_let_through() -> None:
+    coerced = Failure("ST201", "Invalid component: in body - lives_alone: Incorrect type")
+    too_long = Failure("ST201", "Invalid component: in body - full_name: Value too long")
+    assert not filter_failure(None, coerced, Case(GAS, positive=False), Response(b"{}"))
+    assert filter_failure(None, too_long, Case(GAS, positive=False), Response(b"{}"))
+
+
+def test_a_schema_valid_request_gets_a_fresh_key_and_no_made_up_cursor() -> None:
+    case = Case(GAS, query={"cursor": "0", "limit": 5}, headers={"Idempotency-Key": "0"})
+    before_call(None, case)
+    assert case.query == {"limit": 5}
+    assert case.headers is not None
+    assert case.headers["Idempotency-Key"] != "0"
+    negative = Case(GAS, positive=False, query={"cursor": "0"}, headers={"Idempotency-Key": ""})
+    before_call(None, negative)
+    assert negative.query == {"cursor": "0"}
+    assert negative.headers == {"Idempotency-Key": ""}
