@@ -3,9 +3,10 @@ a service sets it up (`python -m bench.inbox_only_consumer <database url> <boots
 servers> <namespace>`).
 
 Every event still goes through everything the kit does for it: the fetch, the envelope
-parse, the inbox check and insert, the CONSUMER span, the transaction and the offset
-commit. Only the projection write is missing, so beside income's consumer it separates
-what the kit's machinery costs from what the handler costs.
+parse, the inbox check and insert, the CONSUMER span (for an event of a sampled trace),
+the transaction and the offset commit. Only the projection write is missing, so beside
+income's consumer it separates what the kit's machinery costs from what the handler
+costs.
 """
 
 from __future__ import annotations
