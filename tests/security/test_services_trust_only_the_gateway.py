@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jwt
@@ -30,15 +31,31 @@ def service_app(service: str) -> FastAPI:
     return app
 
 
+def example_of(parameter: dict[str, Any]) -> str:
+    """A value the route's own path converter accepts (a uuid where it takes one), so the
+    request reaches the token check instead of stopping at routing."""
+    schema = parameter.get("schema", {})
+    return "00000000-0000-4000-8000-000000000001" if schema.get("format") == "uuid" else "1"
+
+
 def guarded_routes(app: FastAPI, prefix: str) -> list[tuple[str, str]]:
     """(method, path) of every route under `prefix` the service documents, path
-    parameters filled with 1."""
-    return [
-        (method.upper(), PATH_PARAMETER.sub("1", path))
-        for path, operations in app.openapi()["paths"].items()
-        if path.startswith(prefix)
-        for method in sorted(operations)
-    ]
+    parameters filled with a value of their declared type."""
+    routes = []
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith(prefix):
+            continue
+        for method in sorted(operations):
+            examples = {
+                parameter["name"]: example_of(parameter)
+                for parameter in operations[method].get("parameters", [])
+                if parameter.get("in") == "path"
+            }
+            filled = PATH_PARAMETER.sub(
+                lambda match, examples=examples: examples.get(match.group(0)[1:-1], "1"), path
+            )
+            routes.append((method.upper(), filled))
+    return routes
 
 
 @pytest.fixture(scope="module", params=SERVICE_NAMES)
