@@ -26,7 +26,7 @@ from fastapi import Depends, Request
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from gateway.auth import SCOPES, Principal
-from gateway.metrics import DOWNSTREAM_DURATION
+from gateway.metrics import DOWNSTREAM_DURATION, DOWNSTREAM_RESENT
 from gateway.request_ids import current_request_id
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES, Service
@@ -66,7 +66,11 @@ class Downstreams:
             client = httpx.AsyncClient(
                 base_url=settings.service_url(service),
                 timeout=httpx.Timeout(max(self.timeout, self.write_timeout, self.upload_timeout)),
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+                # A kept-alive connection is dropped before uvicorn's own 5 s keep-alive
+                # would close it under us.
+                limits=httpx.Limits(
+                    max_connections=200, max_keepalive_connections=100, keepalive_expiry=3.0
+                ),
                 headers={"User-Agent": "hearth-gateway"},
                 # Service-to-service calls stay inside the platform: never through an
                 # egress proxy picked up from the environment.
@@ -142,9 +146,7 @@ class Downstreams:
         outcome = "unreachable"
         try:
             async with asyncio.timeout(budget):
-                response = await self._clients[service].request(
-                    method, path, params=params, content=content, headers=headers
-                )
+                response = await self._send(service, method, path, params, content, headers)
             outcome = f"{response.status_code // 100}xx"
             return response
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -169,6 +171,34 @@ class Downstreams:
         finally:
             DOWNSTREAM_DURATION.labels(service, method, outcome).observe(
                 time.perf_counter() - started
+            )
+
+    async def _send(
+        self,
+        service: Service,
+        method: str,
+        path: str,
+        params: httpx.QueryParams | Mapping[str, str] | None,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        """One call, sent again once if the service closed a kept-alive connection as the
+        request went out (no answer came) and the request is safe to repeat: a read, or
+        a write with an Idempotency-Key, which the service answers with its first result."""
+        client = self._clients[service]
+        try:
+            return await client.request(
+                method, path, params=params, content=content, headers=headers
+            )
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            repeatable = method in ("GET", "HEAD") or any(
+                name.lower() == "idempotency-key" for name in (headers or {})
+            )
+            if not repeatable:
+                raise
+            DOWNSTREAM_RESENT.labels(service, method).inc()
+            return await client.request(
+                method, path, params=params, content=content, headers=headers
             )
 
     async def get_json(
