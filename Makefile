@@ -4,6 +4,10 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 UV_SPEC := uv>=0.5,<1
 PYTEST_ARGS ?=
+# Test files run on this many workers (pytest-xdist) beside each other; every test makes
+# its own databases, topics and, where it restarts one, its own broker or PostgreSQL.
+# The API tests (Schemathesis and load through the gateway) then run alone.
+TEST_WORKERS ?= 2
 BENCH_ARGS ?=
 
 .PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench migrate kafka-start kafka-stop up clean
@@ -22,7 +26,8 @@ run: install  ## Run Kafka, every service and the gateway (SQLite by default); C
 	$(UV) run python deploy/local/run_platform.py
 
 test: install  ## Run every test on real Kafka and a real database
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(UV) run pytest -m api $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-unit: install  ## Only the tests that need no broker
 	$(UV) run pytest -m "not integration" $(PYTEST_ARGS)
