@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import itertools
 import random
 import shutil
 import signal
@@ -220,11 +221,16 @@ async def rebuild(service: str, url: str, envelopes: list[Envelope[Event]]) -> N
     try:
         for start in range(0, len(relevant), 500):
             async with db.sessionmaker() as session, session.begin():
-                for envelope in relevant[start : start + 500]:
-                    if (handler := handlers.get(envelope.type)) is not None:
-                        await handler(session, envelope)
-                    elif (run := handlers.get_batch(envelope.type)) is not None:
-                        await run(session, [envelope])  # a run of one: events one by one
+                chunk = relevant[start : start + 500]
+                # In topic order, a run of consecutive events of one type at a time, as
+                # the live consumer hands a batch handler its runs.
+                for event_type, run_of in itertools.groupby(chunk, key=lambda e: e.type):
+                    run = list(run_of)
+                    if (handler := handlers.get(event_type)) is not None:
+                        for envelope in run:
+                            await handler(session, envelope)
+                    elif (batch := handlers.get_batch(event_type)) is not None:
+                        await batch(session, run)
     finally:
         await db.dispose()
 
