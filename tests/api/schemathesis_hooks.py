@@ -140,8 +140,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     # visits
     "POST /v1/visits": {
         "rebooked_from_visit_id": STATE,
-        "channel": "a full visit is in the home, a lite one by its channel (cross-field: "
-        "a discriminated union the schema does not state yet, asked of visits)",
+        "channel": "with no kind the programme chooses it (database state); a lite visit "
+        "then needs its channel (the schema states the rule when kind is given)",
     },
     "POST /v1/caseloads/tenancies/{tenancy_id}/referral": {
         "review_on": "a review date after today; JSON Schema has no 'today'"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -33,10 +34,33 @@ class VisitOutcome(StrEnum):
     DECLINED = "declined"
 
 
+def _channel_follows_kind(schema: dict[str, Any]) -> None:
+    """The rule `rules.channel_for` applies, stated in the schema: a lite visit is made by
+    phone or video and must say which; a full visit is in the home. (With no kind, the
+    programme chooses it, so a missing channel is refused only when it chooses lite.)"""
+    from visits.visits.rules import CHANNELS  # the rules import these schemas
+
+    rules: list[dict[str, Any]] = []
+    for kind in VisitKind:
+        channels: list[Any] = sorted(c.value for c in CHANNELS[kind])
+        then: dict[str, Any]
+        if len(channels) == 1:  # the default: it may be left out, or null
+            then = {"properties": {"channel": {"enum": [*channels, None]}}}
+        else:  # the booking must say which
+            then = {"properties": {"channel": {"enum": channels}}, "required": ["channel"]}
+        rules.append(
+            {
+                "if": {"properties": {"kind": {"const": kind.value}}, "required": ["kind"]},
+                "then": then,
+            }
+        )
+    schema["allOf"] = rules
+
+
 class VisitCreate(BaseModel):
     """A home visit to book with the household."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_channel_follows_kind)
 
     uprn: Uprn
     kind: VisitKind | None = Field(
