@@ -70,7 +70,9 @@ class RentRun:
         after = self._after.get(week)
         due = await repository.uncharged(session, week, size, after=after)
         if not due and after is not None:
-            del self._after[week]
+            # Two runs at once in one process share this position: the other may
+            # have let it go already.
+            self._after.pop(week, None)
             due = await repository.uncharged(session, week, size)
         if not due:
             return 0, 0
