@@ -522,8 +522,8 @@ def _type_name(ce_type: bytes) -> str:
     return name
 
 
-_pausing_collector = 0
-"""How many batches are being applied with the cyclic garbage collector paused."""
+_pausing_collector = False
+"""Whether a batch is being applied with the cyclic garbage collector paused."""
 
 
 @contextlib.contextmanager
@@ -535,21 +535,24 @@ def collector_paused() -> Iterator[None]:
     nothing (measured: the largest single cost of the consumer's CPU, see
     docs/benchmarks.md). What reference counting frees is freed at once as usual; only
     cyclic garbage made meanwhile waits, for the first collection after the batch.
-    Nested pauses (several consumers in one process) resume only when the last one
-    ends, and only if the collector was on to begin with. The retries of a failing
-    event, with their back-off sleeps, are never made with the collector paused."""
+
+    One batch at a time holds the pause, and the collector comes back when that batch
+    ends, whatever else is running: with several consumers in one process, pauses
+    that overlapped would otherwise keep it off for good (a process grew to 2.5 GB
+    that way). A collector turned off by someone else is left off. The retries of a
+    failing event, with their back-off sleeps, are never made with the collector
+    paused."""
     global _pausing_collector
-    if _pausing_collector == 0 and not gc.isenabled():
-        yield  # turned off by someone else: left so
+    if _pausing_collector or not gc.isenabled():
+        yield  # another batch holds the pause, or the collector is off for another reason
         return
-    _pausing_collector += 1
+    _pausing_collector = True
     gc.disable()
     try:
         yield
     finally:
-        _pausing_collector -= 1
-        if _pausing_collector == 0:
-            gc.enable()
+        _pausing_collector = False
+        gc.enable()
 
 
 def _failed(span: trace.Span, exc: BaseException) -> None:
