@@ -56,9 +56,12 @@ FIGURES: dict[str, list[tuple[str, int, int | None]]] = {
     "visits": [("visits.completed_on_time", 40, 50)],
 }
 """What each stand-in's figures endpoint counts (code, numerator, denominator)."""
-TIMEOUT_SECONDS = 1.0
-WRITE_TIMEOUT_SECONDS = 1.5
-SLOW_SECONDS = 5.0
+# Budgets wide enough that a healthy stand-in answers within them on a loaded 2-core
+# machine running two test workers (a cold first call can take over a second), and a
+# slow one far beyond them, so a test about budgets can still tell waiting for it apart.
+TIMEOUT_SECONDS = 2.5
+WRITE_TIMEOUT_SECONDS = 3.0
+SLOW_SECONDS = 12.0
 
 
 @dataclass
