@@ -5,6 +5,8 @@ partition it puts a key on (Kafka's own, so consumers of a key see one partition
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiokafka.errors import (
     CorruptRecordException,
@@ -39,6 +41,7 @@ from hearth_kit.outbox import (
     partition_for,
     relay_lock_key,
     sampled_parent,
+    stored_headers,
     trace_sampled,
 )
 
@@ -191,3 +194,23 @@ def test_a_traceparent_whose_last_flags_digit_is_even_is_never_sampled(
 ) -> None:
     # The relay settles a version-00 traceparent (55 characters) by its last digit alone.
     assert sampled_parent(start + last) is None
+
+
+_HEADER_TEXT = st.text(max_size=20)
+
+
+@given(st.lists(st.dictionaries(_HEADER_TEXT, _HEADER_TEXT, max_size=6), max_size=20))
+def test_a_batchs_headers_parsed_at_once_are_each_rows_own(batch: list[dict[str, str]]) -> None:
+    texts = [json.dumps(headers) for headers in batch]
+    assert stored_headers(texts, each_is_json=True) == batch
+    assert stored_headers(texts) == batch
+
+
+def test_headers_that_are_not_json_refuse_only_their_own_row() -> None:
+    # SQLite stores the headers as text: a faulty text must not run into its neighbour.
+    texts = ['{"a": "1"}', '{"b": "2"},[', "]", '{"c": "3"}']
+    parsed = stored_headers(texts)
+    assert parsed[0] == {"a": "1"}
+    assert parsed[3] == {"c": "3"}
+    assert isinstance(parsed[1], ValueError)
+    assert isinstance(parsed[2], ValueError)
