@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from fastapi import Request, Response
 
 from gateway.auth import Principal
@@ -81,7 +80,7 @@ async def forward(
             method,
             path,
             caller=caller,
-            params=httpx.QueryParams(request.url.query),
+            query=request.url.query,
             content=(await request.body()) or None,
             headers=headers,
         )

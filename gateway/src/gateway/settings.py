@@ -57,6 +57,20 @@ class GatewaySettings(BaseSettings):
         "Longer than the read budget: a write that is cut off may still have happened, so "
         "giving up early only turns done work into a 503",
     )
+    downstream_connections_per_service: int = Field(
+        default=100,
+        ge=1,
+        description="Connections the gateway keeps open to each service at most (kept "
+        "alive between calls); a call beyond them waits for one to come free, within its "
+        "budget",
+    )
+    downstream_keepalive_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        description="An idle kept-alive connection to a service is closed after this long: "
+        "shorter than the services' own keep-alive (uvicorn: 5 s), so the service never "
+        "closes one under a call",
+    )
     roles: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_ROLES),
         description="Each role's scopes (JSON object role -> list of scopes); see gateway.roles",
