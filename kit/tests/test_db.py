@@ -20,7 +20,15 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from hearth_contracts.events.visits import VisitCompleted, VisitKind
-from hearth_kit.db import AwareDateTime, Database, SessionDep, text_enum, without_values
+from hearth_kit.db import (
+    AwareDateTime,
+    Database,
+    ReadConnectionDep,
+    ReadOnlyConnection,
+    SessionDep,
+    text_enum,
+    without_values,
+)
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, install_problem_handlers
 from hearth_kit.tables import kit_metadata
@@ -535,3 +543,70 @@ async def test_a_statement_on_a_connection_cut_off_in_use_invalidates_it_for_the
     status, after = await asgi_get(reads_app(one_connection), "GET", "/backend")
     assert status == 200
     assert after not in (0, pid)
+
+
+# --- A read connection: Core, no transaction, plain SELECTs only --------------------
+
+
+def read_connection_app(db: Database) -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.state.db = db
+
+    @app.get("/transaction-ids")
+    async def transaction_ids(connection: ReadConnectionDep) -> list[int]:
+        statement = select(func.txid_current())
+        return [int(await connection.scalar(statement) or 0) for _ in range(2)]
+
+    return app
+
+
+async def test_a_read_connection_reads_without_a_transaction(one_connection: Database) -> None:
+    app = read_connection_app(one_connection)
+    status, (first, second) = await asgi_get(app, "GET", "/transaction-ids")
+    assert status == 200
+    assert first != second  # each statement on its own: no BEGIN, no COMMIT
+    # The pool's one connection is handed back as it was: a write is transactional.
+    body = a_label()
+    status, _ = await asgi_get(reads_app(one_connection), "POST", f"/notes/{body}/refused")
+    assert status == 409
+    assert await count_notes(one_connection, body) == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        insert(notes).values(body="written"),
+        select(notes.c.id).with_for_update(),
+        text("SELECT 1"),
+    ],
+    ids=["insert", "select-for-update", "text"],
+)
+async def test_a_read_connection_refuses_anything_but_a_plain_select(
+    database: Database, statement: Any
+) -> None:
+    if database.is_sqlite and getattr(statement, "_for_update_arg", None) is not None:
+        pytest.skip("SQLite has no row locks: SQLAlchemy renders no FOR UPDATE there")
+    async with database.read_engine.connect() as connection:
+        with pytest.raises(ReadOnlyConnection):
+            await connection.execute(statement)
+        assert await connection.scalar(select(func.count()).select_from(notes)) is not None
+    assert await count_notes(database, "written") == 0
+
+
+async def test_a_get_that_locks_a_row_begins_its_transaction_first(
+    one_connection: Database,
+) -> None:
+    """A locking SELECT ends with FOR UPDATE (no space after it): it still begins the
+    GET's transaction, so the lock is held until the request ends."""
+    app = FastAPI()
+    app.state.db = one_connection
+
+    @app.get("/locked")
+    async def locked(session: SessionDep) -> list[int]:
+        await session.execute(select(notes.c.id).with_for_update())
+        return [int(await session.scalar(select(func.txid_current())) or 0) for _ in range(2)]
+
+    status, (first, second) = await asgi_get(app, "GET", "/locked")
+    assert status == 200
+    assert first == second

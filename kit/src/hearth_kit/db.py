@@ -22,6 +22,14 @@ engine invalidates the whole pool, and the next request gets new connections;
 The pool is sized for a service's concurrency (`database_pool_size`, default 20), so a
 request is not slowed by opening a connection that is closed again after it.
 
+A GET by key that only reads can skip the ORM session altogether: `ReadConnectionDep`
+is a Core connection (`AsyncConnection`) in autocommit, checked out for the request and
+returned before the response is sent. No session, identity map or transaction: a
+statement built once at import (a module-level `select` with `bindparam`s) runs and
+its rows go straight into the response model (docs/conventions.md, "Fast reads by
+key"). It refuses anything but a plain SELECT (`ReadOnlyConnection`), so a write can
+never land through it without a transaction.
+
 Database errors carry no values: engines hide bound parameters (`hide_parameters`),
 and the values PostgreSQL quotes in its own messages (DETAIL: Key (email)=(...)) are
 taken out before the error is raised, so no log, span or error text can show them.
@@ -44,6 +52,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -118,12 +127,17 @@ class Database:
         self.read_sessionmaker = self.sessionmaker
         """Sessions for GET and HEAD requests: on PostgreSQL, reads run without a
         transaction until the first write begins one (see the module's docstring)."""
+        self.read_engine: AsyncEngine = self.engine.execution_options()
+        """The engine of `ReadConnectionDep`: plain reads only, in autocommit on
+        PostgreSQL (no BEGIN, no COMMIT); SQLite's driver begins nothing for a SELECT."""
         if self.is_postgresql:
             reads_first = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             event.listen(reads_first.sync_engine, "before_cursor_execute", _begin_before_a_write)
             self.read_sessionmaker = async_sessionmaker(
                 reads_first, expire_on_commit=False, sync_session_class=_Session
             )
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        event.listen(self.read_engine.sync_engine, "before_cursor_execute", _refuse_a_write)
 
     @property
     def is_sqlite(self) -> bool:
@@ -228,6 +242,8 @@ _NOT_A_PLAIN_READ = (
     "INSERT ",
     "UPDATE ",
     "DELETE ",
+    " FOR UPDATE",
+    " FOR NO KEY UPDATE",
     " FOR SHARE",
     " FOR KEY SHARE",
     "ADVISORY",
@@ -235,8 +251,9 @@ _NOT_A_PLAIN_READ = (
     "nextval",
     "set_config",
 )
-"""Words in a SELECT's SQL that mean it changes or locks something (FOR UPDATE and FOR
-NO KEY UPDATE contain "UPDATE "), so it must run in the request's transaction."""
+"""Words in a SELECT's SQL that mean it changes or locks something, so it must run in
+the request's transaction (a locking clause ends the statement: "... FOR UPDATE" has no
+space after UPDATE)."""
 
 
 def _is_plain_read(statement: str, context: Any) -> bool:
@@ -259,6 +276,19 @@ def _begin_before_a_write(
     if dbapi_connection is not None and dbapi_connection.autocommit:
         dialect = conn.dialect
         dialect.set_isolation_level(dbapi_connection, dialect.default_isolation_level)
+
+
+class ReadOnlyConnection(RuntimeError):
+    """A statement other than a plain SELECT on a read connection (a bug in the code
+    that sent it: writes go through `SessionDep`, in the request's transaction)."""
+
+
+def _refuse_a_write(
+    _conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Before each statement on `Database.read_engine`: only plain SELECTs run there."""
+    if not _is_plain_read(statement, context):
+        raise ReadOnlyConnection("a read connection runs plain SELECTs only")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -288,3 +318,15 @@ _READS = frozenset({"GET", "HEAD"})
 
 SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
 """The request's session; its transaction commits before the response is sent."""
+
+
+async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A Core connection for a request that only reads (a GET by key): no session and
+    no transaction; back in the pool before the response is sent."""
+    async with database_of(request).read_engine.connect() as connection:
+        yield connection
+
+
+ReadConnectionDep = Annotated[AsyncConnection, Depends(read_connection, scope="function")]
+"""A connection for plain SELECTs (statements built once, rows straight into the
+response model); anything else raises `ReadOnlyConnection`."""

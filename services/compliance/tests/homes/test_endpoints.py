@@ -126,3 +126,31 @@ async def test_an_unknown_home_is_a_404_problem(compliance: httpx.AsyncClient) -
     response = await compliance.get("/v1/homes/999999999999")
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
+
+
+async def test_a_home_reads_back_as_registered_with_its_appliances_in_room_order(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """The GET by key's one statement (a home joined to its appliances) gives the same
+    entry the registration answered, with and without appliances."""
+    with_appliances = a_home(
+        a_uprn(),
+        appliances=[
+            {"appliance_type": "combi_boiler", "location": "kitchen"},
+            {"appliance_type": "gas_fire", "location": "bedroom", "landlord_owned": False},
+        ],
+        smoke_alarm_storeys=[0],
+        co_alarm_rooms=["kitchen"],
+    )
+    for home in (with_appliances, a_home(a_uprn(), heating_fuel="electric", gas_supply="none")):
+        registered = await compliance.post("/v1/homes", json=home)
+        assert registered.status_code == 201, registered.text
+        read = await compliance.get(f"/v1/homes/{home['uprn']}")
+        assert read.status_code == 200
+        assert read.headers["etag"] == '"1"'
+        assert read.headers["content-type"] == "application/json"
+        expected = registered.json()
+        expected["appliances"] = sorted(expected["appliances"], key=lambda a: a["location"])
+        assert read.json() == expected
+    read = (await compliance.get(f"/v1/homes/{with_appliances['uprn']}")).json()
+    assert [a["location"] for a in read["appliances"]] == ["bedroom", "kitchen"]

@@ -19,10 +19,11 @@ from compliance.homes.schemas import (
 )
 from compliance.homes.service import HomeService
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
+from hearth_kit.responses import model_response
 
 router = APIRouter(tags=["homes"], responses=PROBLEM_RESPONSES)
 
@@ -76,12 +77,11 @@ async def import_homes(
 
 @router.get("/v1/homes/{uprn:uprn}", response_model=HomePublic)
 async def get_home(
-    uprn: UprnPath, session: SessionDep, homes: HomeServiceDep, response: Response
-) -> HomePublic:
+    uprn: UprnPath, connection: ReadConnectionDep, homes: HomeServiceDep
+) -> Response:
     """One home by UPRN, with its ETag (for If-Match on PATCH)."""
-    home = await homes.get(session, uprn)
-    response.headers["ETag"] = f'"{home.version}"'
-    return home
+    home = await homes.get(connection, uprn)
+    return model_response(home, headers={"ETag": f'"{home.version}"'})
 
 
 @router.patch("/v1/homes/{uprn:uprn}", response_model=HomePublic)

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, and_, bindparam, delete, insert, inspect, or_, update
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from compliance.checks.rules import GAS_APPLIANCES
@@ -20,6 +21,50 @@ async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> 
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalars().first()
+
+
+_home = inspect(Home).local_table
+_appliance = inspect(Appliance).local_table
+ENTRY_COLUMNS = (
+    "uprn",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "property_type",
+    "tenure",
+    "heating_fuel",
+    "gas_supply",
+    "block_id",
+    "estate_id",
+    "storeys_with_living_space",
+    "smoke_alarm_storeys",
+    "co_alarm_rooms",
+    "registered_at",
+    "updated_at",
+    "version",
+)
+"""The home's columns its public entry shows (compliance.homes.schemas.HomePublic)."""
+HOME_WITH_APPLIANCES = (
+    core_select(
+        *(_home.c[name] for name in ENTRY_COLUMNS),
+        _appliance.c.id.label("appliance_id"),
+        _appliance.c.appliance_type,
+        _appliance.c.location,
+        _appliance.c.landlord_owned,
+    )
+    .select_from(_home.outerjoin(_appliance, _appliance.c.uprn == _home.c.uprn))
+    .where(_home.c.uprn == bindparam("uprn"))
+    .order_by(_appliance.c.location)
+)
+"""A home and its appliances in one round trip: one row per appliance (the home's
+columns repeated), or one row with no appliance. Built once: its cache key and its
+compiled SQL are reused by every call."""
+
+
+async def home_with_appliances(connection: AsyncConnection, uprn: str) -> list[Row[Any]]:
+    """The rows of HOME_WITH_APPLIANCES for `uprn` (none when there is no such home)."""
+    return list((await connection.execute(HOME_WITH_APPLIANCES, {"uprn": uprn})).all())
 
 
 async def get_many(session: AsyncSession, uprns: Sequence[str]) -> dict[str, Home]:

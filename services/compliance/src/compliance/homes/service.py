@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance.checks import repository as checks
 from compliance.checks.rules import (
@@ -118,6 +119,36 @@ def to_public(home: Home, appliances: Sequence[Appliance]) -> HomePublic:
             home.storeys_with_living_space, home.smoke_alarm_storeys
         ),
         rooms_missing_co_alarm=co_alarm_rooms_missing(facts(appliances), home.co_alarm_rooms),
+    )
+
+
+def public_of_rows(rows: Sequence[Row[Any]]) -> HomePublic:
+    """The public entry from repository.home_with_appliances' rows (one per appliance,
+    the home's columns on each), without loading ORM objects: the GET by key's path."""
+    home = rows[0]
+    appliances = [
+        AppliancePublic(
+            id=row.appliance_id,
+            appliance_type=row.appliance_type,
+            location=row.location,
+            landlord_owned=row.landlord_owned,
+        )
+        for row in rows
+        if row.appliance_id is not None
+    ]
+    appliance_facts = [
+        ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location) for a in appliances
+    ]
+    status = gas_status(home.heating_fuel, home.gas_supply, appliance_facts)
+    return HomePublic(
+        **{name: home._mapping[name] for name in repository.ENTRY_COLUMNS},
+        appliances=appliances,
+        gas_status=status,
+        needs_gas_safety_check=status is GasStatus.ANNUAL,
+        storeys_missing_smoke_alarm=storeys_without_smoke_alarm(
+            home.storeys_with_living_space, home.smoke_alarm_storeys
+        ),
+        rooms_missing_co_alarm=co_alarm_rooms_missing(appliance_facts, home.co_alarm_rooms),
     )
 
 
@@ -263,11 +294,12 @@ class HomeService:
         await publish(session, registered_event(home))
         return to_public(home, appliances)
 
-    async def get(self, session: AsyncSession, uprn: str) -> HomePublic:
-        home = await repository.get(session, uprn)
-        if home is None:
+    async def get(self, connection: AsyncConnection, uprn: str) -> HomePublic:
+        """One home's entry by UPRN: one statement on a read connection."""
+        rows = await repository.home_with_appliances(connection, uprn)
+        if not rows:
             raise NotFound(f"No home with UPRN {uprn}")
-        return to_public(home, await repository.appliances_of(session, uprn))
+        return public_of_rows(rows)
 
     async def update(
         self,
