@@ -23,7 +23,7 @@ import hashlib
 import json
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -71,6 +71,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
+from hearth_kit.inbox import collector_paused
 from hearth_kit.kafka import PRODUCER_MAX_REQUEST_BYTES, ensure_topics, namespaced, new_producer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import (
@@ -567,6 +568,45 @@ class OutboxRelay:
             queued.append((rows, future))
             return True
 
+        with collector_paused():
+            await self._append_all(producer, outcome, open_batches, held, submit)
+            for topic, partition in list(open_batches):
+                if outcome.outage is None:
+                    await submit(topic, partition)
+        if not queued:
+            return
+        await asyncio.wait(
+            [future for _, future in queued], timeout=self.settings.outbox_delivery_timeout_seconds
+        )
+        for rows, future in queued:
+            ids = [row[_ID] for row in rows]
+            if not future.done():
+                outcome.outage = outcome.outage or KafkaTimeoutError(
+                    "no acknowledgement within outbox_delivery_timeout_seconds"
+                )
+                outcome.producer_spoilt = True
+                continue
+            failure = future.exception()
+            if failure is None:
+                outcome.delivered.extend(ids)
+                continue
+            outcome.producer_spoilt = True
+            if fault_of(failure) is Fault.ROW:
+                outcome.suspects.update(ids)
+            elif not isinstance(failure, OutOfOrderSequenceNumber):
+                outcome.outage = outcome.outage or failure
+
+    async def _append_all(
+        self,
+        producer: AIOKafkaProducer,
+        outcome: _Round,
+        open_batches: dict[tuple[str, int], tuple[BatchBuilder, list[Any]]],
+        held: set[tuple[str, str]],
+        submit: Callable[[str, int], Awaitable[bool]],
+    ) -> None:
+        """Append each row of the round to the open record batch of its partition,
+        handing batches that fill to `submit`; a row refused before it is queued is
+        refused alone and the later rows of its key are held."""
         partition_of_key = self._partition_of_key
         partitions_of = self._partitions_of
         rows = outcome.rows
@@ -591,15 +631,15 @@ class OutboxRelay:
                 span = self._span_for(stored, topic)
                 try:
                     while True:
-                        builder, rows = open_batches.get((topic, partition)) or (None, [])
+                        builder, batch_rows = open_batches.get((topic, partition)) or (None, [])
                         if builder is None:
                             builder = producer.create_batch()
-                            open_batches[(topic, partition)] = (builder, rows)
+                            open_batches[(topic, partition)] = (builder, batch_rows)
                         appended = builder.append(
                             timestamp=None, key=key, value=value, headers=headers
                         )
                         if appended is not None:
-                            rows.append(row)
+                            batch_rows.append(row)
                             break
                         # The batch is full; an empty batch takes any record within the
                         # request size, so this loops at most twice.
@@ -614,31 +654,6 @@ class OutboxRelay:
                     break
                 outcome.refused[row[_ID]] = exc
                 held.add((row[_TOPIC], row[_KEY]))
-        for topic, partition in list(open_batches):
-            if outcome.outage is None:
-                await submit(topic, partition)
-        if not queued:
-            return
-        await asyncio.wait(
-            [future for _, future in queued], timeout=self.settings.outbox_delivery_timeout_seconds
-        )
-        for rows, future in queued:
-            ids = [row[_ID] for row in rows]
-            if not future.done():
-                outcome.outage = outcome.outage or KafkaTimeoutError(
-                    "no acknowledgement within outbox_delivery_timeout_seconds"
-                )
-                outcome.producer_spoilt = True
-                continue
-            failure = future.exception()
-            if failure is None:
-                outcome.delivered.extend(ids)
-                continue
-            outcome.producer_spoilt = True
-            if fault_of(failure) is Fault.ROW:
-                outcome.suspects.update(ids)
-            elif not isinstance(failure, OutOfOrderSequenceNumber):
-                outcome.outage = outcome.outage or failure
 
     def _message_of(self, row: Any, stored: dict[str, Any] | BaseException) -> _Message:
         """The row's topic (namespaced) and Kafka message, from the row and its stored
