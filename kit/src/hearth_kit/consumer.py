@@ -181,7 +181,7 @@ class EventConsumer:
     ) -> int:
         """Handle one partition's batch; the offset it got to (the next to handle)."""
         try:
-            await self.inbox.handle([Message.of(r) for r in records])
+            await self.inbox.handle(records)
         except DatabaseUnavailable as stopped:
             self._pause(consumer, tp, stopped.offset)
             return stopped.offset

@@ -37,12 +37,7 @@ async def on_properties_registered(
     await homes.save_homes(
         session,
         [
-            RegisterEntry(
-                uprn=home.uprn,
-                postcode=home.postcode,
-                address_line_1=home.address_line_1,
-                as_of=home.registered_at,
-            )
+            RegisterEntry(home.uprn, home.postcode, home.address_line_1, home.registered_at)
             for home in (envelope.data for envelope in envelopes)
         ],
     )

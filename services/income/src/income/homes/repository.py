@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_kit.projection import upsert_newer_many
+from hearth_kit.projection import upsert_newer_columns
 from income.models import Home
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterEntry:
-    """The asset register's address of a home as of a moment (the event's own time)."""
+class RegisterEntry(NamedTuple):
+    """The asset register's address of a home as of a moment (the event's own time).
+
+    A named tuple, not a dataclass: the projection makes one per event while the
+    register is loaded (tens of thousands a second), and `save_homes` turns a run of
+    them into columns with one `zip`."""
 
     uprn: str
     postcode: str
@@ -22,21 +25,21 @@ class RegisterEntry:
     as_of: datetime
 
 
-async def save_homes(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
+async def save_homes(session: AsyncSession, entries: Sequence[RegisterEntry]) -> None:
     """Keep the asset register's view of each home, in the order given, unless a later
     one is already kept: one statement for them all."""
-    await upsert_newer_many(
+    if not entries:
+        return
+    uprns, postcodes, lines, as_ofs = zip(*entries, strict=True)
+    await upsert_newer_columns(
         session,
         Home,
         key=["uprn"],
-        rows=[
-            {
-                "uprn": entry.uprn,
-                "postcode": entry.postcode,
-                "address_line_1": entry.address_line_1,
-                "as_of": entry.as_of,
-            }
-            for entry in entries
-        ],
+        columns={
+            "uprn": uprns,
+            "postcode": postcodes,
+            "address_line_1": lines,
+            "as_of": as_ofs,
+        },
         version="as_of",
     )
