@@ -111,7 +111,6 @@ class Downstreams:
                 # A kept-alive connection is dropped before uvicorn's own 5 s keep-alive
                 # would close it under us.
                 keepalive_timeout=self._keepalive,
-                ttl_dns_cache=None,
             )
             session = aiohttp.ClientSession(
                 connector=connector,
@@ -125,6 +124,8 @@ class Downstreams:
                 # Service-to-service calls stay inside the platform: never through an
                 # egress proxy picked up from the environment.
                 trust_env=False,
+                # The services set no cookies the gateway should keep or send back.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
             # aiohttp would send a read again by itself when a kept-alive connection was
             # closed under it, unseen; _send does that instead, counted, and for writes
@@ -346,7 +347,9 @@ def _propagate(context: SpanContext, headers: dict[str, str]) -> None:
         headers["tracestate"] = context.trace_state.to_header()
 
 
-def get_downstreams(request: Request) -> Downstreams:
+async def get_downstreams(request: Request) -> Downstreams:
+    """The app's Downstreams (a coroutine: FastAPI runs a plain function dependency in a
+    worker thread, a thread hand-off per request)."""
     downstreams: Downstreams = request.app.state.downstreams
     return downstreams
 
