@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query, Response, status
 from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
 from engagement.residents.service import resident_service
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 
 router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=PROBLEM_RESPONSES)
 
@@ -48,11 +49,13 @@ async def update_resident(
 
 @router.get("", response_model=Page[ResidentPublic])
 async def list_residents(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     page: PageDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     tenancy_id: uuid.UUID | None = None,
-) -> Page[ResidentPublic]:
+) -> Response:
     """Residents in the order they were registered, a page at a time; filter by home
     or tenancy."""
-    return await resident_service.page(session, page, uprn=uprn, tenancy_id=tenancy_id)
+    return model_response(
+        await resident_service.page(connection, page, uprn=uprn, tenancy_id=tenancy_id)
+    )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, or_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, and_, bindparam, func, inspect, or_
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Home, Resident, Tenancy
@@ -33,32 +36,72 @@ async def known_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy
     return await session.get(Tenancy, tenancy_id)
 
 
-async def page(
-    session: AsyncSession,
+_resident = inspect(Resident).local_table
+ENTRY_COLUMNS = (
+    "id",
+    "tenancy_id",
+    "uprn",
+    "full_name",
+    "email",
+    "phone",
+    "preferred_channel",
+    "language",
+    "format_needs",
+    "accessibility_needs",
+    "accessibility_notes",
+    "age_band",
+    "lives_alone",
+    "household_size",
+    "details_confirmed_at",
+    "details_to_follow_up",
+    "registered_at",
+)
+"""The resident's columns its public entry shows (schemas.ResidentPublic)."""
+
+
+@cache
+def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]:
+    """A page of residents in registration order for one combination of filters, built
+    once per combination (its cache key and compiled SQL reused by every call)."""
+    query = (
+        core_select(*(_resident.c[name] for name in ENTRY_COLUMNS))
+        .order_by(_resident.c.registered_at, _resident.c.id)
+        .limit(bindparam("limit"))
+    )
+    if after:
+        query = query.where(
+            or_(
+                _resident.c.registered_at > bindparam("after_registered_at"),
+                and_(
+                    _resident.c.registered_at == bindparam("after_registered_at"),
+                    _resident.c.id > bindparam("after_id"),
+                ),
+            )
+        )
+    if uprn:
+        query = query.where(_resident.c.uprn == bindparam("uprn"))
+    if tenancy_id:
+        query = query.where(_resident.c.tenancy_id == bindparam("tenancy_id"))
+    return query
+
+
+async def page_rows(
+    connection: AsyncConnection,
     *,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
     uprn: str | None,
     tenancy_id: uuid.UUID | None,
-) -> list[Resident]:
-    """Residents in the order they were registered."""
-    query = select(Resident).order_by(col(Resident.registered_at), col(Resident.id)).limit(limit)
+) -> list[Row[Any]]:
+    """Residents in the order they were registered, as rows of ENTRY_COLUMNS: one
+    statement on a read connection, no ORM objects."""
+    statement = _page_statement(
+        after=after is not None, uprn=uprn is not None, tenancy_id=tenancy_id is not None
+    )
+    values: dict[str, Any] = {"limit": limit, "uprn": uprn, "tenancy_id": tenancy_id}
     if after is not None:
-        registered_at, resident_id = after
-        query = query.where(
-            or_(
-                col(Resident.registered_at) > registered_at,
-                and_(
-                    col(Resident.registered_at) == registered_at,
-                    col(Resident.id) > resident_id,
-                ),
-            )
-        )
-    if uprn is not None:
-        query = query.where(Resident.uprn == uprn)
-    if tenancy_id is not None:
-        query = query.where(Resident.tenancy_id == tenancy_id)
-    return list((await session.execute(query)).scalars().all())
+        values["after_registered_at"], values["after_id"] = after
+    return list((await connection.execute(statement, values)).all())
 
 
 def add(session: AsyncSession, resident: Resident) -> None:

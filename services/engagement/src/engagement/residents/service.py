@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from engagement.models import Resident
 from engagement.residents import repository, rules
@@ -245,22 +245,23 @@ class ResidentService:
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         page: PageParams,
         *,
         uprn: str | None,
         tenancy_id: uuid.UUID | None,
     ) -> Page[ResidentPublic]:
-        """Residents in the order they were registered, a page at a time."""
-        residents = await repository.page(
-            session,
+        """Residents in the order they were registered, a page at a time: one statement
+        on a read connection, rows straight into the public entry."""
+        rows = await repository.page_rows(
+            connection,
             after=page.after_as(datetime, uuid.UUID),
             limit=page.fetch,
             uprn=uprn,
             tenancy_id=tenancy_id,
         )
         return Page.from_rows(
-            [to_public(r) for r in residents],
+            [ResidentPublic(**row._mapping) for row in rows],
             page.limit,
             cursor_of=lambda resident: (resident.registered_at, resident.id),
         )
