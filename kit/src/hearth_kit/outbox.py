@@ -318,6 +318,11 @@ _BATCHES_PER_TURN = 8
 enough to overlap marking with sending, short enough that a turn's transaction stays
 brief and another replica gets its chance."""
 
+_TURNS_TO_THE_WIRE = 2
+"""Turns of the event loop after a record batch is handed to the producer before the
+relay builds on: aiokafka's sender takes it into a produce request in one and writes
+the request in the next (it runs only when the relay yields)."""
+
 _ODD_HEX = frozenset("13579bdfBDF")
 """Hex digits with the low bit set: the W3C sampled flag is the low bit of the flags."""
 
@@ -425,14 +430,20 @@ class OutboxRelay:
         async with self.db.sessionmaker() as session, session.begin():
             if not await self._take_turn(session):
                 return 0  # another relay of this service is sending
+            reading: asyncio.Task[Sequence[Any]] | None = None
             try:
-                after = 0
-                for _ in range(_BATCHES_PER_TURN if self.db.is_postgresql else 1):
-                    rows = await self._read_batch(session, after)
+                batches = _BATCHES_PER_TURN if self.db.is_postgresql else 1
+                rows = await self._read_batch(session)
+                for number in range(1, batches + 1):
                     if not rows:
                         outcome = None
                         break
                     outcome = _Round(rows)
+                    if number < batches and len(rows) == self.settings.outbox_batch_size:
+                        # The next batch (ids above this one's: its rows are not marked
+                        # yet) is read while this one is built and sent, so PostgreSQL
+                        # works on it while the relay and the broker work on this one.
+                        reading = asyncio.create_task(self._read_batch(session, rows[-1][_ID]))
                     await self._send_all(producer or await self._ensure_producer(), outcome)
                     if marking is not None:
                         await marking  # the previous batch's mark, done meanwhile
@@ -440,10 +451,16 @@ class OutboxRelay:
                     if self.db.is_postgresql and outcome.all_delivered:
                         marking = asyncio.create_task(self._mark_apart(outcome.delivered))
                         marked += len(outcome.delivered)
-                        after = rows[-1][_ID]
-                        if len(rows) < self.settings.outbox_batch_size:
+                        if reading is None:
                             break
+                        rows, reading = await reading, None
                         continue
+                    if reading is not None:
+                        # Not to be sent: the turn ends with this batch, and the
+                        # bookkeeping needs the turn's connection.
+                        with contextlib.suppress(Exception):
+                            await reading
+                        reading = None
                     if outcome.producer_spoilt:
                         await self._close_producer()
                     if outcome.suspects and outcome.outage is None:
@@ -455,10 +472,12 @@ class OutboxRelay:
                     await marking
                     marking = None
             finally:
-                if marking is not None:  # the turn failed: its rows are sent again later
-                    marking.cancel()
-                    with contextlib.suppress(BaseException):
-                        await marking
+                # The turn failed: its rows are sent again later.
+                for task in (marking, reading):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(BaseException):
+                            await task
         OUTBOX_PUBLISHED.labels(self.service).inc(marked)
         if outcome is not None and outcome.refused:
             OUTBOX_REFUSALS.labels(self.service).inc(len(outcome.refused))
@@ -566,6 +585,12 @@ class OutboxRelay:
                 outcome.outage = outcome.outage or exc
                 return False
             queued.append((rows, future))
+            # Let the producer's sender put the batch on the wire now (one turn of the
+            # loop to take it, one to write the request) rather than when the relay
+            # next waits, near the end of the round: the broker works on it while the
+            # relay builds the next record batches.
+            for _ in range(_TURNS_TO_THE_WIRE):
+                await asyncio.sleep(0)
             return True
 
         with collector_paused():
