@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from repairs.appointments.schemas import (
     AppointmentCreate,
     AppointmentOutcome,
@@ -31,13 +32,15 @@ router = APIRouter(
 
 @router.get("", response_model=Page[AppointmentRequestPublic])
 async def list_appointment_requests(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     page: PageDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     status: AppointmentRequestStatus | None = None,
-) -> Page[AppointmentRequestPublic]:
+) -> Response:
     """Appointment requests with the repairs each will cover."""
-    return await appointment_request_service.page(session, page, uprn=uprn, status=status)
+    return model_response(
+        await appointment_request_service.page(connection, page, uprn=uprn, status=status)
+    )
 
 
 def _appointments(request: Request) -> AppointmentService:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, func, literal, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, bindparam, delete, func, inspect, literal, tuple_
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import Trade
@@ -26,39 +29,56 @@ async def for_visit(session: AsyncSession, visit_id: uuid.UUID) -> AppointmentRe
     return (await session.execute(query)).scalars().first()
 
 
-async def page(
-    session: AsyncSession,
+_request = inspect(AppointmentRequest).local_table
+_repair = inspect(RepairRequest).local_table
+REQUEST_COLUMNS = ("id", "uprn", "visit_id", "status", "requested_at")
+"""The appointment request's columns its public entry shows."""
+
+
+@cache
+def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
+    """A page of appointment requests in id order with the repairs each covers, in one
+    round trip: the page (a subquery, so the limit counts requests) outer-joined to its
+    repairs, one row per repair in reported order (a row with NULL repair columns for a
+    request with none). Built once per combination of filters."""
+    page = (
+        core_select(*(_request.c[name] for name in REQUEST_COLUMNS))
+        .order_by(_request.c.id)
+        .limit(bindparam("limit"))
+    )
+    if uprn:
+        page = page.where(_request.c.uprn == bindparam("uprn"))
+    if status:
+        page = page.where(_request.c.status == bindparam("status"))
+    if after:
+        page = page.where(_request.c.id > bindparam("after"))
+    requests = page.subquery("page")
+    return (
+        core_select(
+            *(requests.c[name] for name in REQUEST_COLUMNS),
+            _repair.c.id.label("repair_id"),
+            _repair.c.trade,
+        )
+        .select_from(requests.outerjoin(_repair, _repair.c.appointment_request_id == requests.c.id))
+        .order_by(requests.c.id, _repair.c.reported_at, _repair.c.id)
+    )
+
+
+async def page_rows(
+    connection: AsyncConnection,
     *,
     uprn: str | None,
     status: AppointmentRequestStatus | None,
     after: uuid.UUID | None,
     limit: int,
-) -> list[AppointmentRequest]:
-    query = select(AppointmentRequest).order_by(col(AppointmentRequest.id)).limit(limit)
-    if uprn is not None:
-        query = query.where(AppointmentRequest.uprn == uprn)
-    if status is not None:
-        query = query.where(AppointmentRequest.status == status)
-    if after is not None:
-        query = query.where(col(AppointmentRequest.id) > after)
-    return list((await session.execute(query)).scalars().all())
-
-
-async def repairs_of(
-    session: AsyncSession, request_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, list[RepairRequest]]:
-    grouped: dict[uuid.UUID, list[RepairRequest]] = {rid: [] for rid in request_ids}
-    if not request_ids:
-        return grouped
-    query = (
-        select(RepairRequest)
-        .where(col(RepairRequest.appointment_request_id).in_(request_ids))
-        .order_by(col(RepairRequest.reported_at), col(RepairRequest.id))
+) -> list[Row[Any]]:
+    """Appointment requests in id order with their repairs (REQUEST_COLUMNS, repair_id,
+    trade), one row per repair: one statement on a read connection, no ORM objects."""
+    statement = _page_statement(
+        after=after is not None, uprn=uprn is not None, status=status is not None
     )
-    for repair in (await session.execute(query)).scalars().all():
-        assert repair.appointment_request_id is not None
-        grouped[repair.appointment_request_id].append(repair)
-    return grouped
+    values = {"uprn": uprn, "status": status, "after": after, "limit": limit}
+    return list((await connection.execute(statement, values)).all())
 
 
 def add(session: AsyncSession, request: AppointmentRequest) -> None:

@@ -5,9 +5,12 @@ open work at one home, rebooking, kept / missed / no access; and appointment req
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
@@ -36,7 +39,6 @@ from repairs.models import (
     AppointmentRequest,
     AppointmentRequestStatus,
     AppointmentStatus,
-    RepairRequest,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -59,36 +61,45 @@ class AppointmentRequestService:
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         page: PageParams,
         *,
         uprn: str | None,
         status: AppointmentRequestStatus | None,
     ) -> Page[AppointmentRequestPublic]:
-        """Appointment requests in id order with the repairs each covers, a page at a time."""
-        requests = await repository.page(
-            session, uprn=uprn, status=status, after=page.after_as(uuid.UUID), limit=page.fetch
+        """Appointment requests in id order with the repairs each covers, a page at a
+        time: one statement on a read connection, rows straight into the public entry."""
+        rows = await repository.page_rows(
+            connection, uprn=uprn, status=status, after=page.after_as(uuid.UUID), limit=page.fetch
         )
-        repairs = await repository.repairs_of(session, [r.id for r in requests])
         return Page.from_rows(
-            [to_public(r, repairs[r.id]) for r in requests],
-            page.limit,
-            cursor_of=lambda request: (request.id,),
+            publics_of_rows(rows), page.limit, cursor_of=lambda request: (request.id,)
         )
 
 
-def to_public(
-    request: AppointmentRequest, repairs: list[RepairRequest]
-) -> AppointmentRequestPublic:
-    return AppointmentRequestPublic(
-        id=request.id,
-        uprn=request.uprn,
-        visit_id=request.visit_id,
-        status=request.status,
-        requested_at=request.requested_at,
-        repair_ids=[r.id for r in repairs],
-        trades=sorted({r.trade for r in repairs}),
-    )
+def publics_of_rows(rows: Sequence[Row[Any]]) -> list[AppointmentRequestPublic]:
+    """Public entries from repository.page_rows' rows (one per repair, in request
+    order; a request without repairs has one row with no repair)."""
+    repairs: dict[uuid.UUID, list[Row[Any]]] = {}
+    firsts: list[Row[Any]] = []
+    for row in rows:
+        if row.id not in repairs:
+            repairs[row.id] = []
+            firsts.append(row)
+        if row.repair_id is not None:
+            repairs[row.id].append(row)
+    return [
+        AppointmentRequestPublic(
+            id=first.id,
+            uprn=first.uprn,
+            visit_id=first.visit_id,
+            status=first.status,
+            requested_at=first.requested_at,
+            repair_ids=[r.repair_id for r in repairs[first.id]],
+            trades=sorted({r.trade for r in repairs[first.id]}),
+        )
+        for first in firsts
+    ]
 
 
 appointment_request_service = AppointmentRequestService()

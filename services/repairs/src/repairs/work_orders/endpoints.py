@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from repairs.models import RepairStatus
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
 from repairs.work_orders.service import RepairService
@@ -53,18 +54,20 @@ async def get_repair(
 
 @router.get("", response_model=Page[RepairPublic])
 async def list_repairs(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     page: PageDep,
     repairs: RepairServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     status: RepairStatus | None = None,
     appointment_request_id: uuid.UUID | None = None,
-) -> Page[RepairPublic]:
+) -> Response:
     """Repair requests, filtered by home, status or appointment request."""
-    return await repairs.page(
-        session,
-        page,
-        uprn=uprn,
-        status=status,
-        appointment_request_id=appointment_request_id,
+    return model_response(
+        await repairs.page(
+            connection,
+            page,
+            uprn=uprn,
+            status=status,
+            appointment_request_id=appointment_request_id,
+        )
     )

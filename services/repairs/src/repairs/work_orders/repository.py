@@ -6,9 +6,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, bindparam, func, inspect
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.projection import upsert_newer_many
@@ -39,25 +42,82 @@ async def count_overdue(session: AsyncSession, now: datetime) -> dict[str, int]:
     return {str(priority): int(n) for priority, n in (await session.execute(query)).all()}
 
 
-async def page(
-    session: AsyncSession,
+_repair = inspect(RepairRequest).local_table
+_home = inspect(KnownHome).local_table
+ENTRY_COLUMNS = (
+    "id",
+    "uprn",
+    "description",
+    "location",
+    "trade",
+    "priority",
+    "status",
+    "source",
+    "complaint_id",
+    "reported_at",
+    "target_at",
+    "visit_id",
+    "appointment_request_id",
+    "completed_at",
+    "completed_on_time",
+)
+"""The repair's columns its public entry shows (schemas.RepairPublic)."""
+ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
+"""The home's address columns (schemas.HomeAddress); NULL while the home is unknown."""
+
+
+@cache
+def _page_statement(
+    *, after: bool, uprn: bool, status: bool, appointment_request_id: bool
+) -> Select[Any]:
+    """A page of repairs in id order, each with its home's address (outer join: one
+    round trip), for one combination of filters; built once per combination, so its
+    cache key and compiled SQL are reused by every call."""
+    query = (
+        core_select(
+            *(_repair.c[name] for name in ENTRY_COLUMNS),
+            *(_home.c[name] for name in ADDRESS_COLUMNS),
+        )
+        .select_from(_repair.outerjoin(_home, _home.c.uprn == _repair.c.uprn))
+        .order_by(_repair.c.id)
+        .limit(bindparam("limit"))
+    )
+    if uprn:
+        query = query.where(_repair.c.uprn == bindparam("uprn"))
+    if status:
+        query = query.where(_repair.c.status == bindparam("status"))
+    if appointment_request_id:
+        query = query.where(_repair.c.appointment_request_id == bindparam("appointment_request_id"))
+    if after:
+        query = query.where(_repair.c.id > bindparam("after"))
+    return query
+
+
+async def page_rows(
+    connection: AsyncConnection,
     *,
     uprn: str | None,
     status: RepairStatus | None,
     appointment_request_id: uuid.UUID | None = None,
     after: uuid.UUID | None,
     limit: int,
-) -> list[RepairRequest]:
-    query = select(RepairRequest).order_by(col(RepairRequest.id)).limit(limit)
-    if uprn is not None:
-        query = query.where(RepairRequest.uprn == uprn)
-    if status is not None:
-        query = query.where(RepairRequest.status == status)
-    if appointment_request_id is not None:
-        query = query.where(RepairRequest.appointment_request_id == appointment_request_id)
-    if after is not None:
-        query = query.where(col(RepairRequest.id) > after)
-    return list((await session.execute(query)).scalars().all())
+) -> list[Row[Any]]:
+    """Repairs in id order as rows of ENTRY_COLUMNS and ADDRESS_COLUMNS: one statement
+    on a read connection, no ORM objects."""
+    statement = _page_statement(
+        after=after is not None,
+        uprn=uprn is not None,
+        status=status is not None,
+        appointment_request_id=appointment_request_id is not None,
+    )
+    values = {
+        "uprn": uprn,
+        "status": status,
+        "appointment_request_id": appointment_request_id,
+        "after": after,
+        "limit": limit,
+    }
+    return list((await connection.execute(statement, values)).all())
 
 
 def add(session: AsyncSession, repair: RepairRequest) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.repairs import RepairPriority, RepairReportedV2, RepairSourceV2
 from hearth_contracts.events.visits import Trade
@@ -29,6 +31,19 @@ def to_public(
             "overdue": repair.status is RepairStatus.OPEN and repair.target_at < now,
             "address": HomeAddress.model_validate(home) if home is not None else None,
         }
+    )
+
+
+def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
+    """The public entry from one row of repository.page_rows (the repair's columns and
+    its home's address, NULL while unknown), without loading ORM objects."""
+    fields = row._mapping
+    return RepairPublic(
+        **{name: fields[name] for name in repository.ENTRY_COLUMNS},
+        overdue=fields["status"] is RepairStatus.OPEN and fields["target_at"] < now,
+        address=None
+        if fields["town"] is None
+        else HomeAddress(**{name: fields[name] for name in repository.ADDRESS_COLUMNS}),
     )
 
 
@@ -157,21 +172,26 @@ class RepairService:
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         page: PageParams,
         *,
         uprn: str | None,
         status: RepairStatus | None,
         appointment_request_id: uuid.UUID | None,
     ) -> Page[RepairPublic]:
-        """Repair requests in id order, a page at a time."""
-        repairs = await repository.page(
-            session,
+        """Repair requests in id order, each with its home's address, a page at a time:
+        one statement on a read connection, rows straight into the public entry."""
+        rows = await repository.page_rows(
+            connection,
             uprn=uprn,
             status=status,
             appointment_request_id=appointment_request_id,
             after=page.after_as(uuid.UUID),
             limit=page.fetch,
         )
-        shown = await with_addresses(session, repairs)
-        return Page.from_rows(shown, page.limit, cursor_of=lambda repair: (repair.id,))
+        now = datetime.now(UTC)
+        return Page.from_rows(
+            [public_of_row(row, now) for row in rows],
+            page.limit,
+            cursor_of=lambda repair: (repair.id,),
+        )
