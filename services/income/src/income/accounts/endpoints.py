@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from hearth_kit.auth import Caller, require_scope
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from income.accounts.schemas import (
     AccountPublic,
     PaymentCreate,
@@ -29,7 +30,7 @@ from income.accounts.service import AccountService
 router = APIRouter(prefix="/v1/rent-accounts", tags=["rent accounts"], responses=PROBLEM_RESPONSES)
 
 
-def account_service(request: Request) -> AccountService:
+async def account_service(request: Request) -> AccountService:
     service: AccountService = request.app.state.account_service
     return service
 
@@ -48,11 +49,11 @@ async def get_account(
 
 @router.get("/{account_id}/summary", response_model=SummaryPublic)
 async def account_summary(
-    account_id: uuid.UUID, session: SessionDep, accounts: AccountServiceDep
-) -> SummaryPublic:
+    account_id: uuid.UUID, connection: ReadConnectionDep, accounts: AccountServiceDep
+) -> Response:
     """Balance, arrears, weeks in arrears, arrears stage, arrangement and last payment:
     what the person handling any contact sees."""
-    return await accounts.summary(session, account_id, datetime.now(UTC))
+    return model_response(await accounts.summary(connection, account_id, datetime.now(UTC)))
 
 
 @router.post(

@@ -6,13 +6,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import case, exists, func
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, case, exists, func, inspect, or_
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
+from income.models import (
+    Account,
+    AccountKind,
+    Arrangement,
+    ArrearsCase,
+    EntryKind,
+    LedgerEntry,
+    Tenancy,
+    TenancyStatus,
+)
 
 CHARGE_KINDS = (EntryKind.RENT, EntryKind.SERVICE_CHARGE)
 
@@ -149,6 +160,90 @@ async def balances(session: AsyncSession, account_ids: Sequence[uuid.UUID]) -> d
     return found
 
 
+_account = inspect(Account).local_table
+_tenancy = inspect(Tenancy).local_table
+_entry = inspect(LedgerEntry).local_table
+_case = inspect(ArrearsCase).local_table
+_arrangement = inspect(Arrangement).local_table
+_latest_arrangement = _arrangement.alias("latest_arrangement")
+_payment = _entry.alias("payment")
+SUMMARY = (
+    core_select(
+        _account.c.id,
+        _account.c.tenancy_id,
+        _account.c.uprn,
+        _tenancy.c.status.label("tenancy_status"),
+        _tenancy.c.weekly_rent_pence,
+        _tenancy.c.weekly_service_charge_pence,
+        core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
+        .where(_entry.c.account_id == _account.c.id)
+        .scalar_subquery()
+        .label("balance_pence"),
+        core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
+        .where(
+            _entry.c.account_id == _account.c.id,
+            _entry.c.charge_week == bindparam("week"),
+            or_(*(_entry.c.kind == kind for kind in CHARGE_KINDS)),
+        )
+        .scalar_subquery()
+        .label("week_charges_pence"),
+        _case.c.stage,
+        _case.c.nosp_served_at,
+        _case.c.paused_for_review,
+        _case.c.personal_contact_needed_at,
+        _case.c.blocked_by,
+        _latest_arrangement.c.id.label("arrangement_id"),
+        _latest_arrangement.c.status.label("arrangement_status"),
+        _latest_arrangement.c.instalment_pence,
+        _latest_arrangement.c.frequency,
+        _latest_arrangement.c.first_instalment_on,
+        _latest_arrangement.c.review_on,
+        _payment.c.amount_pence.label("payment_amount_pence"),
+        _payment.c.payment_method,
+        _payment.c.effective_on.label("payment_effective_on"),
+    )
+    .select_from(
+        _account.outerjoin(_tenancy, _tenancy.c.id == _account.c.tenancy_id)
+        .outerjoin(_case, _case.c.account_id == _account.c.id)
+        .outerjoin(
+            _latest_arrangement,
+            _latest_arrangement.c.id
+            == core_select(_arrangement.c.id)
+            .where(_arrangement.c.account_id == _account.c.id)
+            .order_by(_arrangement.c.made_at.desc())
+            .limit(1)
+            .correlate(_account)
+            .scalar_subquery(),
+        )
+        .outerjoin(
+            _payment,
+            _payment.c.id
+            == core_select(_entry.c.id)
+            .where(_entry.c.account_id == _account.c.id, _entry.c.kind == EntryKind.PAYMENT)
+            .order_by(_entry.c.effective_on.desc(), _entry.c.posted_at.desc())
+            .limit(1)
+            .correlate(_account)
+            .scalar_subquery(),
+        )
+    )
+    .where(_account.c.id == bindparam("account_id"))
+)
+"""Everything an account's summary shows, in one round trip: the account, its
+tenancy's status and weekly charges, its balance (the sum of its entries), the charges
+posted for one rent week (`week`), its arrears case, its latest arrangement and its
+last payment (each NULL when there is none). Built once: its cache key and compiled
+SQL are reused by every call."""
+
+
+async def summary_row(
+    connection: AsyncConnection, account_id: uuid.UUID, week: date
+) -> Row[Any] | None:
+    """The SUMMARY row of one account (None when there is no such account), on a read
+    connection, no ORM objects."""
+    result = await connection.execute(SUMMARY, {"account_id": account_id, "week": week})
+    return result.first()
+
+
 async def week_charges(session: AsyncSession, account_id: uuid.UUID, week: date) -> int:
     """The rent and service charges posted for one rent week."""
     query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
@@ -178,16 +273,6 @@ async def entries_between(
         )
     )
     return list((await session.execute(query)).scalars().all())
-
-
-async def last_payment(session: AsyncSession, account_id: uuid.UUID) -> LedgerEntry | None:
-    query = (
-        select(LedgerEntry)
-        .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == EntryKind.PAYMENT)
-        .order_by(col(LedgerEntry.effective_on).desc(), col(LedgerEntry.posted_at).desc())
-        .limit(1)
-    )
-    return (await session.execute(query)).scalars().first()
 
 
 async def credits_since(session: AsyncSession, account_id: uuid.UUID, since: date) -> int:

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.income import (
     FormerTenantArrearsWrittenOff,
@@ -35,8 +35,6 @@ from income.accounts.schemas import (
     SummaryPublic,
     WriteOffCreate,
 )
-from income.arrangements import repository as arrangements
-from income.arrears import repository as cases
 from income.models import (
     Account,
     AccountKind,
@@ -362,54 +360,60 @@ class AccountService:
         )
 
     async def summary(
-        self, session: AsyncSession, account_id: uuid.UUID, now: datetime
+        self, connection: AsyncConnection, account_id: uuid.UUID, now: datetime
     ) -> SummaryPublic:
         """Balance, arrears, weeks in arrears, arrears stage, arrangement and last
-        payment: what anyone handling a contact sees."""
-        account = await self._account(session, account_id)
-        tenancy = await self._tenancy_of(session, account)
+        payment: what anyone handling a contact sees. One statement on a read
+        connection (repository.SUMMARY), the row straight into the summary."""
         today = london_day(now)
-        balance = await repository.balance(session, account.id)
-        ended = tenancy is not None and tenancy.status is TenancyStatus.ENDED
-        week_charges = (
-            0
-            if ended
-            else await repository.week_charges(session, account.id, rules.rent_week_of(today))
+        row = await repository.summary_row(connection, account_id, rules.rent_week_of(today))
+        if row is None:
+            raise NotFound(f"No account {account_id}")
+        balance = int(row.balance_pence)
+        ended = row.tenancy_status is TenancyStatus.ENDED
+        arrears = 0 if ended else rules.arrears_of(balance, int(row.week_charges_pence))
+        weekly = (
+            row.weekly_rent_pence + row.weekly_service_charge_pence
+            if row.tenancy_status is not None
+            else 0
         )
-        arrears = 0 if ended else rules.arrears_of(balance, week_charges)
-        weekly = tenancy.weekly_rent_pence + tenancy.weekly_service_charge_pence if tenancy else 0
-        case = await cases.get(session, account.id)
-        arrangement = await arrangements.latest_of(session, account.id)
-        payment = await repository.last_payment(session, account.id)
         nosp_live_until = None
-        if case is not None and case.nosp_served_at is not None:
-            until = london_day(case.nosp_served_at) + timedelta(
+        if row.nosp_served_at is not None:
+            until = london_day(row.nosp_served_at) + timedelta(
                 days=self.settings.ladder.nosp_live_days
             )
             nosp_live_until = until if until >= today else None
+        has_case = row.stage is not None
         return SummaryPublic(
-            account_id=account.id,
-            tenancy_id=account.tenancy_id,
-            uprn=account.uprn,
+            account_id=row.id,
+            tenancy_id=row.tenancy_id,
+            uprn=row.uprn,
             tenancy_ended=ended,
             balance_pence=balance,
             arrears_pence=arrears,
             former_tenant_arrears_pence=max(balance, 0) if ended else 0,
             weekly_charge_pence=weekly,
             weeks_in_arrears=rules.weeks_in_arrears(arrears, weekly),
-            arrears_stage=case.stage if case else "none",
+            arrears_stage=row.stage if has_case else "none",
             nosp_live_until=nosp_live_until,
-            paused_for_review=bool(case and case.paused_for_review),
-            personal_contact_needed=bool(case and case.personal_contact_needed_at),
-            blocked_by=case.blocked_by if case else None,
-            arrangement=ArrangementBrief.model_validate(arrangement, from_attributes=True)
-            if arrangement
+            paused_for_review=bool(has_case and row.paused_for_review),
+            personal_contact_needed=bool(has_case and row.personal_contact_needed_at),
+            blocked_by=row.blocked_by if has_case else None,
+            arrangement=ArrangementBrief(
+                id=row.arrangement_id,
+                status=row.arrangement_status,
+                instalment_pence=row.instalment_pence,
+                frequency=row.frequency,
+                first_instalment_on=row.first_instalment_on,
+                review_on=row.review_on,
+            )
+            if row.arrangement_id is not None
             else None,
             last_payment=LastPayment(
-                amount_pence=-payment.amount_pence,
-                method=payment.payment_method,
-                received_on=payment.effective_on,
+                amount_pence=-row.payment_amount_pence,
+                method=row.payment_method,
+                received_on=row.payment_effective_on,
             )
-            if payment
+            if row.payment_amount_pence is not None
             else None,
         )

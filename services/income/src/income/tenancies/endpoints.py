@@ -9,10 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from income.models import TenancyStatus
 from income.tenancies.schemas import (
     TenancyCreate,
@@ -45,13 +46,15 @@ async def get_tenancy(tenancy_id: uuid.UUID, session: SessionDep) -> TenancyPubl
 
 @router.get("", response_model=Page[TenancyPublic])
 async def list_tenancies(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     page: PageDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     tenancy_status: Annotated[TenancyStatus | None, Query(alias="status")] = None,
-) -> Page[TenancyPublic]:
+) -> Response:
     """Tenancies in reference order, a page at a time; filter by home and status."""
-    return await tenancy_service.page(session, page, uprn=uprn, status=tenancy_status)
+    return model_response(
+        await tenancy_service.page(connection, page, uprn=uprn, status=tenancy_status)
+    )
 
 
 @router.post("/{tenancy_id}/end", response_model=TenancyPublic)

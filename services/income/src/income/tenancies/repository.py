@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from functools import cache
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, and_, bindparam, inspect
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
-from income.models import Tenancy, TenancyStatus, Tenant
+from income.models import Account, AccountKind, Tenancy, TenancyStatus, Tenant
 
 
 async def get(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
@@ -25,23 +29,84 @@ async def current_of_home(session: AsyncSession, uprn: str) -> Tenancy | None:
     return (await session.execute(query)).scalars().first()
 
 
-async def page(
-    session: AsyncSession,
+_tenancy = inspect(Tenancy).local_table
+_tenant = inspect(Tenant).local_table
+_account = inspect(Account).local_table
+TENANCY_COLUMNS = (
+    "id",
+    "tenancy_reference",
+    "uprn",
+    "start_date",
+    "end_date",
+    "tenancy_type",
+    "weekly_rent_pence",
+    "weekly_service_charge_pence",
+    "status",
+    "end_reason",
+    "introductory_ends_on",
+)
+"""The tenancy's columns its public entry shows (schemas.TenancyPublic)."""
+
+
+@cache
+def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
+    """A page of tenancies in reference order with their tenants and their rent and
+    sundry account ids, in one round trip: the page (a subquery, so the limit counts
+    tenancies) outer-joined to its tenants (one row each, in the order named) and to
+    each kind of account (at most one of each: uq_account_tenancy_kind). Built once per
+    combination of filters."""
+    page = (
+        core_select(*(_tenancy.c[name] for name in TENANCY_COLUMNS))
+        .order_by(_tenancy.c.tenancy_reference)
+        .limit(bindparam("limit"))
+    )
+    if after:
+        page = page.where(_tenancy.c.tenancy_reference > bindparam("after"))
+    if uprn:
+        page = page.where(_tenancy.c.uprn == bindparam("uprn"))
+    if status:
+        page = page.where(_tenancy.c.status == bindparam("status"))
+    tenancies = page.subquery("page")
+    rent = _account.alias("rent")
+    sundry = _account.alias("sundry")
+    return (
+        core_select(
+            *(tenancies.c[name] for name in TENANCY_COLUMNS),
+            _tenant.c.person_id,
+            _tenant.c.full_name,
+            rent.c.id.label("rent_account_id"),
+            sundry.c.id.label("sundry_account_id"),
+        )
+        .select_from(
+            tenancies.outerjoin(_tenant, _tenant.c.tenancy_id == tenancies.c.id)
+            .outerjoin(
+                rent, and_(rent.c.tenancy_id == tenancies.c.id, rent.c.kind == AccountKind.RENT)
+            )
+            .outerjoin(
+                sundry,
+                and_(sundry.c.tenancy_id == tenancies.c.id, sundry.c.kind == AccountKind.SUNDRY),
+            )
+        )
+        .order_by(tenancies.c.tenancy_reference, _tenant.c.position)
+    )
+
+
+async def page_rows(
+    connection: AsyncConnection,
     *,
     after: str | None,
     limit: int,
     uprn: str | None,
     status: TenancyStatus | None,
-) -> list[Tenancy]:
-    """Tenancies in reference order."""
-    query = select(Tenancy).order_by(col(Tenancy.tenancy_reference)).limit(limit)
-    if after is not None:
-        query = query.where(col(Tenancy.tenancy_reference) > after)
-    if uprn is not None:
-        query = query.where(Tenancy.uprn == uprn)
-    if status is not None:
-        query = query.where(Tenancy.status == status)
-    return list((await session.execute(query)).scalars().all())
+) -> list[Row[Any]]:
+    """Tenancies in reference order, one row per tenant (TENANCY_COLUMNS, person_id,
+    full_name, rent_account_id, sundry_account_id): one statement on a read
+    connection, no ORM objects."""
+    statement = _page_statement(
+        after=after is not None, uprn=uprn is not None, status=status is not None
+    )
+    values = {"after": after, "limit": limit, "uprn": uprn, "status": status}
+    return list((await connection.execute(statement, values)).all())
 
 
 async def tenants_of(

@@ -5,10 +5,13 @@ tenancy. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.income import (
     ArrearsStage,
@@ -295,28 +298,44 @@ class TenancyService:
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         page: PageParams,
         *,
         uprn: str | None,
         status: TenancyStatus | None,
     ) -> Page[TenancyPublic]:
-        """Tenancies in reference order, a page at a time, each with its rent account."""
-        tenancies = await repository.page(
-            session, after=page.after_as(str), limit=page.fetch, uprn=uprn, status=status
+        """Tenancies in reference order, a page at a time, each with its tenants and
+        accounts: one statement on a read connection, rows straight into the entry."""
+        rows = await repository.page_rows(
+            connection, after=page.after_as(str), limit=page.fetch, uprn=uprn, status=status
         )
-        ids = [t.id for t in tenancies]
-        tenants = await repository.tenants_of(session, ids)
-        account_ids = await accounts.rent_accounts_of(session, ids)
-        sundry = await accounts.rent_accounts_of(session, ids, AccountKind.SUNDRY)
         return Page.from_rows(
-            [
-                to_public(t, tenants[t.id], account_ids.get(t.id), sundry.get(t.id))
-                for t in tenancies
-            ],
+            publics_of_rows(rows),
             page.limit,
             cursor_of=lambda tenancy: (tenancy.tenancy_reference,),
         )
+
+
+def publics_of_rows(rows: Sequence[Row[Any]]) -> list[TenancyPublic]:
+    """Public entries from repository.page_rows' rows (one per tenant, in tenancy
+    order; every tenancy names at least one tenant, but a row without one is kept)."""
+    tenants: dict[uuid.UUID, list[TenantPublic]] = {}
+    firsts: list[Row[Any]] = []
+    for row in rows:
+        if row.id not in tenants:
+            tenants[row.id] = []
+            firsts.append(row)
+        if row.person_id is not None:
+            tenants[row.id].append(TenantPublic(person_id=row.person_id, full_name=row.full_name))
+    return [
+        TenancyPublic(
+            **{name: first._mapping[name] for name in repository.TENANCY_COLUMNS},
+            tenants=tenants[first.id],
+            rent_account_id=first.rent_account_id,
+            sundry_account_id=first.sundry_account_id,
+        )
+        for first in firsts
+    ]
 
 
 tenancy_service = TenancyService()
