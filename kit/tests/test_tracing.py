@@ -19,15 +19,20 @@ from opentelemetry.metrics import get_meter
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased, TraceIdRatioBased
 from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 
 from hearth_kit.db import Database
 from hearth_kit.problems import install_problem_handlers
 from hearth_kit.tracing import (
+    ServerTraceIds,
     WithoutPersonalData,
+    current_traceparent,
     query_names,
     setup_tracing,
+    trace_requests,
+    trace_sql,
     type_of_description,
     without_query,
 )
@@ -244,3 +249,109 @@ def test_setup_tracing_puts_the_processor_on_the_process_provider() -> None:
             "url.query": "name=",
             "http.target": "/v1/residents",
         }
+
+
+# --- Spans only for what the sampler keeps ---------------------------------------------
+
+PARENT_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def sampled_app(tracer_provider: TracerProvider) -> FastAPI:
+    """An app traced as add_process_defaults traces one, whose endpoint answers the
+    traceparent it runs under (what the outbox would store)."""
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/homes/{uprn}")
+    async def home(uprn: str) -> dict[str, str | None]:
+        traceparent, _ = current_traceparent()
+        return {"traceparent": traceparent}
+
+    trace_requests(
+        app,
+        lambda: FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider),
+        tracer_provider=tracer_provider,
+    )
+    return app
+
+
+def provider_sampling(sampler: Any) -> tuple[TracerProvider, InMemorySpanExporter]:
+    provider = TracerProvider(sampler=sampler, id_generator=ServerTraceIds())
+    provider.add_span_processor(WithoutPersonalData())
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider, exporter
+
+
+async def get_traceparents(app: FastAPI, count: int, traceparent: str | None = None) -> list[str]:
+    headers = {"traceparent": traceparent} if traceparent else {}
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
+        answers = [await client.get("/homes/1", headers=headers) for _ in range(count)]
+    assert {answer.status_code for answer in answers} == {200}
+    return [str(answer.json()["traceparent"]) for answer in answers]
+
+
+async def test_a_request_whose_parent_is_not_sampled_makes_no_span_and_stays_out() -> None:
+    provider, exporter = provider_sampling(ParentBased(ALWAYS_ON))
+    [seen] = await get_traceparents(
+        sampled_app(provider), 1, f"00-{PARENT_TRACE_ID}-00f067aa0ba902b7-00"
+    )
+    assert exporter.get_finished_spans() == ()
+    version, trace_id, _span_id, flags = seen.split("-")
+    assert (version, trace_id) == ("00", PARENT_TRACE_ID)
+    assert not int(flags, 16) & 0x01  # the outbox and downstream see "not sampled"
+
+
+async def test_a_request_whose_parent_is_sampled_gets_its_server_span() -> None:
+    provider, exporter = provider_sampling(ParentBased(ALWAYS_OFF))
+    [seen] = await get_traceparents(
+        sampled_app(provider), 1, f"00-{PARENT_TRACE_ID}-00f067aa0ba902b7-01"
+    )
+    [server] = [span for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER]
+    assert server.name == "GET /homes/{uprn}"
+    assert server.context is not None
+    assert format(server.context.trace_id, "032x") == PARENT_TRACE_ID
+    assert seen.split("-")[1] == PARENT_TRACE_ID
+    assert int(seen.split("-")[3], 16) & 0x01
+
+
+async def test_a_request_with_no_parent_is_sampled_once_by_its_own_trace_id() -> None:
+    """The sampler is asked before any span is made, with a trace id drawn for the
+    request; a request it keeps gets a SERVER span with that very trace id (the ratio
+    is not applied twice), one it drops gets none."""
+    ratio = TraceIdRatioBased(0.5)
+    provider, exporter = provider_sampling(ParentBased(ratio))
+    seen = await get_traceparents(sampled_app(provider), 40)
+    servers = [span for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER]
+    sampled = {
+        trace_id for _, trace_id, _, flags in (t.split("-") for t in seen) if int(flags, 16) & 1
+    }
+    assert {format(span.context.trace_id, "032x") for span in servers if span.context} == sampled
+    assert len(servers) == len(sampled)
+    assert 0 < len(sampled) < 40
+    for traceparent in seen:
+        trace_id, flags = traceparent.split("-")[1], int(traceparent.split("-")[3], 16)
+        kept = ratio.should_sample(None, int(trace_id, 16), "").decision.is_sampled()
+        assert kept == bool(flags & 0x01)
+
+
+async def test_sql_spans_are_made_only_inside_a_recording_span(
+    database: Database,
+) -> None:
+    provider, exporter = provider_sampling(ParentBased(ALWAYS_ON))
+    trace_sql(database.engine.sync_engine, provider)
+    async with database.engine.connect() as connection:
+        await connection.execute(select(contacts.c.id).where(contacts.c.phone == PHONE))
+        assert exporter.get_finished_spans() == ()  # no span is current: none made
+        with provider.get_tracer("kit-tests").start_as_current_span("job"):
+            await connection.execute(select(contacts.c.id).where(contacts.c.phone == PHONE))
+    [job] = [span for span in exporter.get_finished_spans() if span.name == "job"]
+    [sql] = [span for span in exporter.get_finished_spans() if span.kind is SpanKind.CLIENT]
+    assert sql.parent is not None
+    assert job.context is not None
+    assert sql.parent.span_id == job.context.span_id
+    statement = str((sql.attributes or {}).get("db.statement"))
+    assert "traced_contact" in statement
+    assert "$1" in statement or "?" in statement
+    assert_no_personal_data((sql,))

@@ -13,7 +13,6 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
 from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
@@ -27,6 +26,7 @@ from hearth_kit.outbox_admin import outbox_admin_router
 from hearth_kit.problems import ADMIN_RESPONSES, UNAUTHORISED_RESPONSES
 from hearth_kit.scheduler import ScheduledJob, Scheduler
 from hearth_kit.settings import ServiceSettings
+from hearth_kit.tracing import trace_sql
 
 log = get_logger(__name__)
 
@@ -93,7 +93,7 @@ def create_service_app(
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
         )
-        SQLAlchemyInstrumentor().instrument(engine=db.engine.sync_engine)
+        trace_sql(db.engine.sync_engine)
         runtime = Runtime(settings, db, handlers, scheduled_jobs)
         app.state.db = db
         app.state.runtime = runtime

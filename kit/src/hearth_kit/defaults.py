@@ -27,6 +27,7 @@ from hearth_kit.tracing import (
     request_id_of_response_on_span,
     request_id_on_span,
     setup_tracing,
+    trace_requests,
 )
 
 UNTRACED_PATHS = "healthz,readyz,metrics"
@@ -108,7 +109,9 @@ def add_process_defaults(
     readiness: Sequence[ReadinessCheck] = (),
 ) -> FastAPI:
     """Wire logging, tracing, problem details, request metrics, /healthz, /readyz,
-    /metrics and FastAPI instrumentation into `app` for the process named `process`."""
+    /metrics and FastAPI instrumentation into `app` for the process named `process`.
+
+    Only the requests the sampler keeps are traced (hearth_kit.tracing.trace_requests)."""
     setup_logging(settings.log_level, settings.log_format)
     setup_tracing(f"hearth-{process}", settings.otel_exporter)
     install_problem_handlers(app)
@@ -120,10 +123,13 @@ def add_process_defaults(
     )
     app.add_middleware(RequestMetrics, process=process)
     app.include_router(operations_router(readiness))
-    FastAPIInstrumentor.instrument_app(
+    trace_requests(
         app,
-        excluded_urls=UNTRACED_PATHS,
-        server_request_hook=request_id_on_span,
-        client_response_hook=request_id_of_response_on_span,
+        lambda: FastAPIInstrumentor.instrument_app(
+            app,
+            excluded_urls=UNTRACED_PATHS,
+            server_request_hook=request_id_on_span,
+            client_response_hook=request_id_of_response_on_span,
+        ),
     )
     return app

@@ -5,6 +5,14 @@ the writer's `traceparent` and the relay re-sends it, and the consumer opens a C
 span around the handler joined to that context (the instrumentation ends its span
 before the handler runs, see docs/adr/0003-events-outbox-inbox.md).
 
+A request the sampler drops costs no tracing: `trace_requests` asks the process's
+sampler first, from the request's `traceparent` (or a trace id drawn for it), and only
+a request it keeps goes through OpenTelemetry's ASGI middleware and gets a SERVER
+span; any other runs under a non-recording span carrying the same trace id and the
+"not sampled" flag (what the SDK would have made), so the outbox and downstream
+services stay out of the trace too. SQL spans (`trace_sql`) are made only inside a
+span that is recording (docs/adr/0014-spans-only-for-sampled-requests.md).
+
 No personal data in spans: `WithoutPersonalData`, the first processor of every
 provider set up here, strips query strings (?postcode=, ?name=) from URL attributes and
 records exceptions by type and frames only. SQLAlchemy spans carry the statement with
@@ -13,19 +21,36 @@ its placeholders, never the bound values.
 
 from __future__ import annotations
 
+import random
 import re
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.metrics import get_meter
 from opentelemetry.propagate import inject
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.trace import Status, StatusCode, TraceState
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.sdk.trace.sampling import ParentBased, StaticSampler, TraceIdRatioBased
+from opentelemetry.trace import (
+    INVALID_TRACE_ID,
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceFlags,
+    TraceState,
+)
 from opentelemetry.util.types import Attributes
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hearth_kit.personal_data import (
     describe_exception,
@@ -180,7 +205,9 @@ def setup_tracing(service_name: str, exporter: str = "none") -> TracerProvider:
         _keep_personal_data_out(current)
         _provider = current
         return current
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": service_name}), id_generator=ServerTraceIds()
+    )
     _keep_personal_data_out(provider)
     if exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
@@ -292,3 +319,183 @@ def _set_request_id(span: trace.Span, headers: Iterable[tuple[bytes, bytes]]) ->
             if _PLAIN_REQUEST_ID.match(text):
                 span.set_attribute(REQUEST_ID_ATTRIBUTE, text)
             return
+
+
+# --- Spans only for the requests the sampler keeps ------------------------------------
+
+_DRAWN_TRACE_ID: ContextVar[list[int] | None] = ContextVar("hearth_drawn_trace_id", default=None)
+
+
+class ServerTraceIds(RandomIdGenerator):
+    """Random ids (the SDK's), except that a trace id `trace_requests` drew to ask the
+    sampler about a request with no parent is the one that request's SERVER span gets,
+    once: the sampler's answer (a ratio sampler decides by the trace id) stays the one
+    the span is made with."""
+
+    def generate_trace_id(self) -> int:
+        drawn = _DRAWN_TRACE_ID.get()
+        if drawn:
+            return drawn.pop()
+        return super().generate_trace_id()
+
+
+_SAMPLERS_ASKED_FIRST = (ParentBased, TraceIdRatioBased, StaticSampler)
+"""Samplers whose answer depends on the parent and the trace id only (not on the span's
+name or attributes), so asking them before the span is made gives the same answer."""
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            text: str = value.decode("latin-1")
+            return text
+    return None
+
+
+def _remote_parent(scope: Scope) -> otel_context.Context | None:
+    traceparent = _header(scope, b"traceparent")
+    if traceparent is None:
+        return None
+    headers = {"traceparent": traceparent}
+    if (tracestate := _header(scope, b"tracestate")) is not None:
+        headers["tracestate"] = tracestate
+    return context_from_headers(headers)
+
+
+def _trace_id_drawn() -> int:
+    trace_id = random.getrandbits(128)
+    while trace_id == INVALID_TRACE_ID:
+        trace_id = random.getrandbits(128)
+    return trace_id
+
+
+def unsampled_context(
+    scope: Scope, provider: object
+) -> tuple[otel_context.Context | None, list[int] | None]:
+    """The sampler's answer for a request, asked before any span is made: a context
+    holding a non-recording span when it drops the request, else None and, for a
+    request with no parent, the trace id the SERVER span must be given."""
+    if not isinstance(provider, TracerProvider):
+        return None, None
+    sampler = provider.sampler
+    if not isinstance(sampler, _SAMPLERS_ASKED_FIRST):
+        return None, None
+    parent = _remote_parent(scope)
+    parent_span = trace.get_current_span(parent).get_span_context() if parent else None
+    drawn: list[int] | None = None
+    if parent_span is not None and parent_span.is_valid:
+        trace_id = parent_span.trace_id
+        random_trace_id = parent_span.trace_flags.random_trace_id
+    elif isinstance(provider.id_generator, ServerTraceIds):
+        parent = None
+        trace_id = _trace_id_drawn()
+        drawn = [trace_id]
+        random_trace_id = True
+    else:
+        return None, None  # the span's trace id could not be the one asked about
+    answer = sampler.should_sample(parent, trace_id, "", SpanKind.SERVER)
+    if answer.decision.is_recording():
+        return None, drawn
+    flags = TraceFlags.RANDOM_TRACE_ID if random_trace_id else TraceFlags.DEFAULT
+    span = NonRecordingSpan(
+        SpanContext(
+            trace_id,
+            provider.id_generator.generate_span_id(),
+            is_remote=False,
+            trace_flags=TraceFlags(flags),
+            trace_state=answer.trace_state,
+        )
+    )
+    return trace.set_span_in_context(span, parent), None
+
+
+class SampledRequestsTraced:
+    """Pure ASGI, outermost: a request the sampler keeps goes to `traced` (the app with
+    OpenTelemetry's middleware), any other to `untraced` (the same app without it), in a
+    context whose current span carries the trace id, not sampled."""
+
+    def __init__(
+        self, traced: ASGIApp, untraced: ASGIApp, provider: TracerProvider | None = None
+    ) -> None:
+        self.traced = traced
+        self.untraced = untraced
+        self.provider = provider
+        # FastAPI looks for OpenTelemetry's middleware down the `.app` chain of the
+        # stack and, finding it, makes no SERVER spans of its own ("native telemetry"):
+        # without it every request would get FastAPI's span as well, sampled or not.
+        self.app = traced
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.traced(scope, receive, send)
+            return
+        provider = self.provider or trace.get_tracer_provider()
+        unsampled, drawn = unsampled_context(scope, provider)
+        if unsampled is None:
+            reset = _DRAWN_TRACE_ID.set(drawn) if drawn else None
+            try:
+                await self.traced(scope, receive, send)
+            finally:
+                if reset is not None:
+                    _DRAWN_TRACE_ID.reset(reset)
+            return
+        token = otel_context.attach(unsampled)
+        try:
+            await self.untraced(scope, receive, send)
+        finally:
+            otel_context.detach(token)
+
+
+def trace_requests(
+    app: Any,
+    instrument: Callable[[], None],
+    *,
+    tracer_provider: TracerProvider | None = None,
+) -> None:
+    """Make `app` (a Starlette or FastAPI app) trace only the requests the sampler keeps.
+    `instrument` instruments the app (FastAPIInstrumentor.instrument_app with the
+    process's hooks), which wraps the app's middleware stack; the stack built without
+    it serves the requests the sampler drops."""
+    untraced: Callable[[], ASGIApp] = app.build_middleware_stack
+    instrument()
+    traced: Callable[[], ASGIApp] = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return SampledRequestsTraced(traced(), untraced(), tracer_provider)
+
+    vars(app)["build_middleware_stack"] = build_middleware_stack
+
+
+class _SqlSpansInRecordedSpans(EngineTracer):
+    """OpenTelemetry's SQLAlchemy spans, made only when the current span is recording
+    (a sampled request, event or job): elsewhere a statement costs no span at all,
+    where the instrumentation would still make a non-recording one and work out its
+    name and attributes."""
+
+    def _before_cur_exec(
+        self, conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> tuple[str, Any]:
+        if not trace.get_current_span().is_recording():
+            return statement, params
+        answer: tuple[str, Any] = super()._before_cur_exec(
+            conn, cursor, statement, params, context, many
+        )
+        return answer
+
+
+def trace_sql(engine: Engine, tracer_provider: TracerProvider | None = None) -> None:
+    """Spans for `engine`'s statements (their SQL with placeholders, never values),
+    inside recording spans only. One engine; nothing is patched globally."""
+    from opentelemetry.instrumentation.sqlalchemy.version import __version__
+
+    tracer = trace.get_tracer(
+        "opentelemetry.instrumentation.sqlalchemy", __version__, tracer_provider
+    )
+    connections = get_meter(
+        "opentelemetry.instrumentation.sqlalchemy", __version__
+    ).create_up_down_counter(
+        name="db.client.connections.usage",
+        unit="connections",
+        description="Connections in the state the state attribute names.",
+    )
+    _SqlSpansInRecordedSpans(tracer, engine, connections)
