@@ -6,13 +6,14 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.checks.rules import CheckStatus, GasStatus
 from compliance.models import AccessOutcome, Subject
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
+from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 
 
 class ListedStatus(StrEnum):
@@ -86,12 +87,12 @@ class AccessAttemptCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempted_at: AwareDatetime
+    attempted_at: StrictMoment
     attempted_by: str = Field(
         min_length=1, max_length=64, description="Staff or engineer id (never a name)"
     )
     outcome: AccessOutcome
-    card_left: bool = False
+    card_left: StrictBoolean = False
 
 
 class AccessAttemptPublic(AccessAttemptCreate):
@@ -153,7 +154,7 @@ class CertificateCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    done_on: date = Field(description="The day of the check (never in the future)")
+    done_on: StrictDay = Field(description="The day of the check (never in the future)")
     certificate_reference: str = Field(min_length=1, max_length=64)
     outcome: CheckOutcome
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import CheckOutcome
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay
 
 GAS_SAFE_NUMBER = r"^[0-9]{7}$"
 """A Gas Safe registration number: 7 ASCII digits."""
@@ -48,9 +50,9 @@ class ApplianceChecked(BaseModel):
 
     appliance_type: ApplianceType
     location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
-    landlord_owned: bool = True
+    landlord_owned: StrictBoolean = True
     outcome: ApplianceOutcome
-    safe_to_use: bool
+    safe_to_use: StrictBoolean
 
 
 class DefectIn(BaseModel):
@@ -59,13 +61,13 @@ class DefectIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    appliance_index: int | None = Field(
-        default=None, ge=0, description="The appliance (its position in `appliances`), if any"
+    appliance_index: Annotated[int, Field(ge=0), WHOLE_NUMBER] | None = Field(
+        default=None, description="The appliance (its position in `appliances`), if any"
     )
     location: str = Field(min_length=1, max_length=100)
     classification: GasDefectClassification
     description: str = Field(min_length=1, max_length=2000)
-    made_safe: bool = Field(description="Disconnected or turned off on the spot")
+    made_safe: StrictBoolean = Field(description="Disconnected or turned off on the spot")
 
 
 class AlarmTest(BaseModel):
@@ -84,7 +86,7 @@ class GasSafetyRecordCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    check_date: date = Field(description="The day of the check (never in the future)")
+    check_date: StrictDay = Field(description="The day of the check (never in the future)")
     engineer_name: str = Field(min_length=1, max_length=200)
     gas_safe_number: str = Field(pattern=GAS_SAFE_NUMBER, description="7 digits")
     certificate_reference: str = Field(min_length=1, max_length=64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +14,7 @@ from compliance.checks.rules import GasStatus
 from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay
 
 # The shape of a UK postcode (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -27,7 +28,7 @@ MAX_STOREYS = 60
 Room = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
 """A room with a CO alarm: 1 to 100 characters, not only spaces."""
 
-Storey = Annotated[int, Field(ge=0, lt=MAX_STOREYS)]
+Storey = Annotated[int, Field(ge=0, lt=MAX_STOREYS), WHOLE_NUMBER]
 """A storey with a smoke alarm (0 = ground floor)."""
 
 
@@ -47,7 +48,7 @@ class ApplianceIn(BaseModel):
 
     appliance_type: ApplianceType
     location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
-    landlord_owned: bool = True
+    landlord_owned: StrictBoolean = True
 
 
 class AppliancePublic(ApplianceIn):
@@ -74,7 +75,9 @@ class HomeCreate(BaseModel):
         default=None, description="The UPRN of the block the home is in (a registered block)"
     )
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
-    storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
+    storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
+        None
+    )
     smoke_alarm_storeys: list[Storey] = Field(
         default_factory=list,
         max_length=MAX_STOREYS,
@@ -84,10 +87,10 @@ class HomeCreate(BaseModel):
         default_factory=list, max_length=MAX_APPLIANCES, description="Rooms with a CO alarm"
     )
     appliances: list[ApplianceIn] = Field(default_factory=list, max_length=MAX_APPLIANCES)
-    gas_certificate_expires_on: date | None = Field(
+    gas_certificate_expires_on: StrictDay | None = Field(
         default=None, description="The current gas safety record's expiry, when there is one"
     )
-    electrical_certificate_expires_on: date | None = Field(
+    electrical_certificate_expires_on: StrictDay | None = Field(
         default=None, description="The current EICR's expiry, when there is one"
     )
 
@@ -127,7 +130,9 @@ class HomeUpdate(BaseModel):
     gas_supply: GasSupply | None = None
     block_id: Uprn | None = None
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
-    storeys_with_living_space: int | None = Field(default=None, ge=1, le=MAX_STOREYS)
+    storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
+        None
+    )
     smoke_alarm_storeys: list[Storey] | None = Field(default=None, max_length=MAX_STOREYS)
     co_alarm_rooms: list[Room] | None = Field(default=None, max_length=MAX_APPLIANCES)
     appliances: list[ApplianceIn] | None = Field(default=None, max_length=MAX_APPLIANCES)
@@ -193,8 +198,8 @@ class BlockCreate(BaseModel):
     uprn: Uprn
     name: str = Field(min_length=1, max_length=200)
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
-    communal_boiler: bool = False
-    has_lift: bool = False
+    communal_boiler: StrictBoolean = False
+    has_lift: StrictBoolean = False
 
 
 class BlockPublic(BlockCreate):

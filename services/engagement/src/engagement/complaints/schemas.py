@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.models import ComplaintStatus
 from hearth_contracts.events.engagement import (
@@ -15,6 +16,7 @@ from hearth_contracts.events.engagement import (
     ContactMedium,
 )
 from hearth_contracts.values import BoundedNonNegativePence, StaffId, Uprn
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay, StrictMoment
 
 
 class ComplaintCreate(BaseModel):
@@ -28,7 +30,7 @@ class ComplaintCreate(BaseModel):
     medium: ContactMedium
     summary: str = Field(min_length=1, max_length=4000, description="What the complaint is about")
     repair_id: uuid.UUID | None = Field(default=None, description="The repair it is about")
-    received_at: AwareDatetime = Field(
+    received_at: StrictMoment = Field(
         description="When it was received: the clock starts here (never in the future)"
     )
 
@@ -38,7 +40,7 @@ class ComplaintAcknowledge(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    acknowledged_at: AwareDatetime
+    acknowledged_at: StrictMoment
     handler: StaffId = Field(description="The member of staff handling this stage")
 
 
@@ -49,8 +51,8 @@ class ComplaintExtend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=1000)
-    new_respond_by: date
-    agreed_at: AwareDatetime | None = Field(
+    new_respond_by: StrictDay
+    agreed_at: StrictMoment | None = Field(
         default=None, description="When the resident was told; now when left out"
     )
 
@@ -60,11 +62,11 @@ class ComplaintRespond(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    responded_at: AwareDatetime
+    responded_at: StrictMoment
     root_cause: str | None = Field(default=None, max_length=2000)
     learning: str | None = Field(default=None, max_length=2000)
     remedy: str | None = Field(default=None, max_length=2000)
-    compensation_pence: BoundedNonNegativePence = 0
+    compensation_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] = 0
 
 
 class ComplaintEscalate(BaseModel):
@@ -72,7 +74,7 @@ class ComplaintEscalate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    requested_at: AwareDatetime
+    requested_at: StrictMoment
     handler: StaffId | None = Field(
         default=None, description="Stage 2's handler, when known now (not stage 1's)"
     )
@@ -130,7 +132,7 @@ class ServiceRequestCreate(BaseModel):
     category: ComplaintCategory
     medium: ContactMedium
     summary: str = Field(min_length=1, max_length=4000)
-    received_at: AwareDatetime
+    received_at: StrictMoment
 
 
 class ServiceRequestPublic(BaseModel):

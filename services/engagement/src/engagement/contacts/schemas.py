@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.engagement import ContactDirection, ContactMedium, ContactReason
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import StrictMoment
 
 
 class ContactCreate(BaseModel):
@@ -21,7 +22,7 @@ class ContactCreate(BaseModel):
     direction: ContactDirection
     medium: ContactMedium
     reason: ContactReason
-    contacted_at: AwareDatetime = Field(description="When it happened (never in the future)")
+    contacted_at: StrictMoment = Field(description="When it happened (never in the future)")
     notes: str | None = Field(default=None, max_length=4000)
 
 

@@ -7,9 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.engagement import Adjustment, VulnerabilityCategory
+from hearth_kit.strict_types import StrictDay, StrictMoment
 
 
 class VulnerabilityCreate(BaseModel):
@@ -21,8 +22,8 @@ class VulnerabilityCreate(BaseModel):
     detail: str | None = Field(default=None, max_length=2000)
     adjustments: list[Adjustment] = Field(default_factory=list, max_length=len(Adjustment))
     consent: Literal[True] = Field(description="The resident consented to it being recorded")
-    consent_given_at: AwareDatetime
-    review_on: date = Field(description="When it is next reviewed with the resident")
+    consent_given_at: StrictMoment
+    review_on: StrictDay = Field(description="When it is next reviewed with the resident")
 
 
 class VulnerabilityReview(BaseModel):
@@ -31,8 +32,8 @@ class VulnerabilityReview(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reviewed_at: AwareDatetime
-    review_on: date
+    reviewed_at: StrictMoment
+    review_on: StrictDay
     detail: str | None = Field(default=None, max_length=2000)
     adjustments: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hearth_kit.strict_types import StrictDay
+
 
 class YouSaidWeDidCreate(BaseModel):
     """A change published to residents, linked to the complaints and survey responses
@@ -16,7 +18,7 @@ class YouSaidWeDidCreate(BaseModel):
 
     you_said: str = Field(min_length=1, max_length=2000)
     we_did: str = Field(min_length=1, max_length=2000)
-    published_on: date
+    published_on: StrictDay
     complaint_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     survey_response_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
 

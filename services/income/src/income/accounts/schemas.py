@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.income import ArrearsStage, PaymentMethod, WriteOffReason
 from hearth_contracts.values import MAX_PENCE
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
 from income.models import AccountKind, ArrangementStatus, EntryKind
 
 PaymentPence = Annotated[
@@ -17,9 +18,9 @@ PaymentPence = Annotated[
     Field(
         gt=0,
         le=MAX_PENCE,
-        strict=True,
         description="A positive whole number of pence, at most 10^11 (no fractions)",
     ),
+    WHOLE_NUMBER,
 ]
 
 
@@ -31,7 +32,7 @@ class PaymentCreate(BaseModel):
 
     amount_pence: PaymentPence
     method: PaymentMethod
-    received_on: date = Field(description="The day it was received (not in the future)")
+    received_on: StrictDay = Field(description="The day it was received (not in the future)")
 
 
 class ReversalCreate(BaseModel):

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.income import InstalmentFrequency
 from hearth_contracts.values import MAX_PENCE
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
 from income.models import ArrangementStatus
 
-StrictPence = Annotated[int, Field(ge=0, le=MAX_PENCE, strict=True)]
+StrictPence = Annotated[int, Field(ge=0, le=MAX_PENCE), WHOLE_NUMBER]
 
 
 class IncomeAndExpenditure(BaseModel):
@@ -44,11 +45,11 @@ class ArrangementCreate(BaseModel):
         ),
     ]
     frequency: InstalmentFrequency
-    first_instalment_on: date = Field(
+    first_instalment_on: StrictDay = Field(
         description="Today (London) or later; a day in the past is a 422 naming this field"
     )
-    review_in_months: int | None = Field(
-        default=None, ge=3, le=6, description="Reviewed every 3 to 6 months (default: configured)"
+    review_in_months: Annotated[int, Field(ge=3, le=6), WHOLE_NUMBER] | None = Field(
+        default=None, description="Reviewed every 3 to 6 months (default: configured)"
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.income import ArrearsStage
+from hearth_kit.strict_types import StrictBoolean, StrictMoment
 
 
 class ProtocolUpdate(BaseModel):
@@ -16,12 +17,12 @@ class ProtocolUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tenant_contacted_at: AwareDatetime | None = None
-    arrangement_offered_at: AwareDatetime | None = None
-    statements_given_at: AwareDatetime | None = None
-    benefit_issues_pursued_at: AwareDatetime | None = None
-    vulnerability_considered_at: AwareDatetime | None = None
-    benefit_claim_pending: bool | None = Field(
+    tenant_contacted_at: StrictMoment | None = None
+    arrangement_offered_at: StrictMoment | None = None
+    statements_given_at: StrictMoment | None = None
+    benefit_issues_pursued_at: StrictMoment | None = None
+    vulnerability_considered_at: StrictMoment | None = None
+    benefit_claim_pending: StrictBoolean | None = Field(
         default=None, description="A fully evidenced benefit claim is pending (blocks court)"
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearth_contracts.events.income import TenancyEndReason, TenancyType, TenancyTypeChange
 from hearth_contracts.values import BoundedNonNegativePence, Uprn
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
 from income.models import TenancyStatus
 
 MAX_JOINT_TENANTS = 4
@@ -38,10 +40,10 @@ class TenancyCreate(BaseModel):
         description="Joint tenants each appear; at most four (the legal limit on those "
         "holding a legal estate in land, Law of Property Act 1925 s.34)",
     )
-    start_date: date
+    start_date: StrictDay
     tenancy_type: TenancyType
-    weekly_rent_pence: BoundedNonNegativePence
-    weekly_service_charge_pence: BoundedNonNegativePence = Field(
+    weekly_rent_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
+    weekly_service_charge_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] = Field(
         default=0, description="Service charges a week, charged apart from rent"
     )
 
@@ -92,7 +94,7 @@ class TenancyEnd(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    end_date: date = Field(description="The tenancy's last day (not in the future)")
+    end_date: StrictDay = Field(description="The tenancy's last day (not in the future)")
     reason: TenancyEndReason
 
 
@@ -106,4 +108,4 @@ class TenancyTypeDecision(BaseModel):
     tenancy_type: TenancyType | None = Field(
         default=None, description="For `confirmed`: `secure` or `assured`"
     )
-    effective_on: date = Field(description="The decision's date (not in the future)")
+    effective_on: StrictDay = Field(description="The decision's date (not in the future)")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.repairs import AppointmentSlot, MissedBy, MissedReason
 from hearth_contracts.events.visits import Trade
+from hearth_kit.strict_types import StrictBoolean, StrictDay
 from repairs.models import AppointmentRequestStatus, AppointmentStatus
 
 
@@ -48,9 +49,9 @@ class AppointmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     work_order_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
-    day: date
+    day: StrictDay
     slot: str = Field(min_length=1, max_length=20, description="A slot name from availability")
-    made_at_first_contact: bool = Field(
+    made_at_first_contact: StrictBoolean = Field(
         default=False, description="Booked during the contact that reported the repair"
     )
 
@@ -58,7 +59,7 @@ class AppointmentCreate(BaseModel):
 class Rebooking(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: date
+    day: StrictDay
     slot: str = Field(min_length=1, max_length=20)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuantity
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
 from repairs.models import WorkOrderStatus
 
 
@@ -96,8 +98,8 @@ class StatusUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ContractorStatus
-    at: AwareDatetime | None = Field(default=None, description="When it happened; default now")
-    variation_pence: BoundedNonNegativePence | None = Field(
+    at: StrictMoment | None = Field(default=None, description="When it happened; default now")
+    variation_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] | None = Field(
         default=None, description="With variation_requested: the extra cost asked for"
     )
 
@@ -107,7 +109,7 @@ class VariationApproval(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount_pence: BoundedNonNegativePence
+    amount_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
 
 
 class Completion(BaseModel):
@@ -115,9 +117,9 @@ class Completion(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    completed_at: AwareDatetime
-    follow_on_required: bool = False
-    variation_pence: BoundedNonNegativePence | None = Field(
+    completed_at: StrictMoment
+    follow_on_required: StrictBoolean = False
+    variation_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] | None = Field(
         default=None, description="Extra work done, within the approved variation"
     )
     photo_references: list[str] = Field(default_factory=list, max_length=20)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.repairs import RechargeReason
 from hearth_contracts.values import PositivePence
+from hearth_kit.strict_types import WHOLE_NUMBER
 from repairs.models import RechargeStatus
 
 
@@ -17,7 +19,7 @@ class RechargeCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    amount_pence: PositivePence = Field(le=10**11)
+    amount_pence: Annotated[PositivePence, WHOLE_NUMBER] = Field(le=10**11)
     reason: RechargeReason
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from hearth_contracts.events.repairs import RepairPriority
+from hearth_kit.strict_types import StrictBoolean
 from hearth_kit.working_days import (
     ENGLAND_AND_WALES,
     WorkingDayCalendar,
@@ -68,12 +69,12 @@ class TriageAnswers(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    danger_to_health_or_safety: bool = False
-    home_not_secure: bool = False
-    uncontained_water_leak: bool = False
-    no_heating_or_hot_water: bool = False
-    affects_daily_living: bool = False
-    improvement_not_repair: bool = False
+    danger_to_health_or_safety: StrictBoolean = False
+    home_not_secure: StrictBoolean = False
+    uncontained_water_leak: StrictBoolean = False
+    no_heating_or_hot_water: StrictBoolean = False
+    affects_daily_living: StrictBoolean = False
+    improvement_not_repair: StrictBoolean = False
 
 
 def triage(answers: TriageAnswers) -> RepairPriority:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import Caseload
+from hearth_kit.strict_types import StrictDay
 
 
 class CaseloadEntryPublic(BaseModel):
@@ -36,4 +37,4 @@ class ReferralCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    review_on: date = Field(description="The review date: after today")
+    review_on: StrictDay = Field(description="The review date: after today")

@@ -8,11 +8,11 @@ content is null was removed on the tablet."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import (
     CommunalIssueType,
@@ -23,6 +23,13 @@ from hearth_contracts.events.visits import (
     TenancyConcernType,
     Trade,
     VisitKind,
+)
+from hearth_kit.strict_types import (
+    WHOLE_NUMBER,
+    StrictBoolean,
+    StrictDay,
+    StrictMoment,
+    WholeNumber,
 )
 from visits.visits.schemas import CustomerActionPublic
 
@@ -82,7 +89,7 @@ class VisitDetails(_Content):
     """When the officer was there (never in the future): every clock the report starts
     (a repair's target, an Awaab's Law case) counts from it."""
 
-    visited_at: AwareDatetime
+    visited_at: StrictMoment
     notes: str | None = Field(default=None, max_length=4000)
 
 
@@ -91,9 +98,9 @@ class HouseholdDetails(_Content):
     `corrected` lists what was wrong (engagement follows corrections up)."""
 
     resident_id: uuid.UUID = Field(description="The resident who confirmed them")
-    household_size: int = Field(ge=1, le=30)
+    household_size: WholeNumber = Field(ge=1, le=30)
     corrected: list[ResidentDetail] = Field(default_factory=list, max_length=8)
-    vulnerability_consent: bool | None = Field(
+    vulnerability_consent: StrictBoolean | None = Field(
         default=None, description="Consent to record vulnerabilities; null when not asked"
     )
 
@@ -125,10 +132,10 @@ class HazardFinding(_Content):
 class TenancyConcernFinding(_Content):
     concern: TenancyConcernType
     notes: str | None = Field(default=None, max_length=2000)
-    refer_to_sustainable_tenancy: bool = Field(
+    refer_to_sustainable_tenancy: StrictBoolean = Field(
         default=False, description="Refer the tenancy to the sustainable tenancy caseload"
     )
-    review_on: date | None = Field(default=None, description="Required with a referral")
+    review_on: StrictDay | None = Field(default=None, description="Required with a referral")
 
 
 class CommunalIssueFinding(_Content):
@@ -139,7 +146,7 @@ class CommunalIssueFinding(_Content):
 
 class CustomerActionPromised(_Content):
     description: str = Field(min_length=1, max_length=2000)
-    due_on: date | None = None
+    due_on: StrictDay | None = None
 
 
 class CustomerActionClosed(_Content):
@@ -150,7 +157,7 @@ class _Piece(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     piece_id: str = Field(pattern=PIECE_ID_PATTERN, description="The tablet's own id")
-    version: int = Field(ge=1, le=2**31 - 1, description="Counted up by the tablet")
+    version: WholeNumber = Field(ge=1, le=2**31 - 1, description="Counted up by the tablet")
 
 
 class VisitPiece(_Piece):
@@ -237,10 +244,8 @@ class ReportSubmission(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pieces_expected: int | None = Field(
+    pieces_expected: Annotated[int, Field(ge=0, le=10_000), WHOLE_NUMBER] | None = Field(
         default=None,
-        ge=0,
-        le=10_000,
         description="How many pieces the tablet holds; a draft with fewer is refused",
     )
 

@@ -1,0 +1,96 @@
+"""Request-body types take a value only in the JSON type the document states."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel, Field, ValidationError
+
+from hearth_kit.strict_types import (
+    WHOLE_NUMBER,
+    StrictBoolean,
+    StrictDay,
+    StrictMoment,
+    WholeNumber,
+)
+
+
+class Body(BaseModel):
+    flag: StrictBoolean = False
+    count: WholeNumber = Field(default=1, ge=1, le=10)
+    storeys: list[Annotated[int, Field(ge=0), WHOLE_NUMBER]] = []
+    minutes: Annotated[int, Field(ge=10), WHOLE_NUMBER] | None = None
+    day: StrictDay | None = None
+    at: StrictMoment | None = None
+
+
+def test_values_of_their_own_json_type_are_read() -> None:
+    body = Body.model_validate(
+        {
+            "flag": True,
+            "count": 5,
+            "storeys": [0, 2],
+            "minutes": 30,
+            "day": "2026-11-30",
+            "at": "2026-11-30T01:00:00+00:00",
+        }
+    )
+    assert body.flag is True
+    assert body.count == 5
+    assert body.storeys == [0, 2]
+    assert body.day == date(2026, 11, 30)
+    assert body.at == datetime(2026, 11, 30, 1, tzinfo=UTC)
+
+
+def test_python_callers_may_pass_python_values() -> None:
+    body = Body(day=date(2026, 1, 2), at=datetime(2026, 1, 2, tzinfo=UTC))
+    assert body.day == date(2026, 1, 2)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flag", 0),
+        ("flag", 1),
+        ("flag", "true"),
+        ("count", "5"),
+        ("count", True),
+        ("count", 5.5),
+        ("count", 5.0),
+        ("storeys", ["1"]),
+        ("minutes", "30"),
+        ("day", 0),
+        ("day", 1_764_460_800),
+        ("at", 1_764_460_800),
+        ("at", 1_764_460_800.5),
+    ],
+)
+def test_a_value_of_another_json_type_is_refused_naming_the_field(field: str, value: Any) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Body.model_validate({field: value})
+    assert refused.value.errors()[0]["loc"][0] == field
+
+
+def test_the_document_states_the_plain_types_and_their_constraints() -> None:
+    properties = Body.model_json_schema()["properties"]
+    assert properties["flag"]["type"] == "boolean"
+    assert properties["count"] | {"default": 1} == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+        "default": 1,
+        "title": "Count",
+    }
+    assert properties["storeys"]["items"] == {"type": "integer", "minimum": 0}
+    assert {"type": "integer", "minimum": 10} in properties["minutes"]["anyOf"]
+    assert {"type": "string", "format": "date"} in properties["day"]["anyOf"]
+    assert {"type": "string", "format": "date-time"} in properties["at"]["anyOf"]
+
+
+@given(st.integers(min_value=1, max_value=10), st.booleans())
+def test_every_value_the_document_allows_is_read(count: int, flag: bool) -> None:
+    assert Body.model_validate({"count": count, "flag": flag}).count == count
