@@ -11,10 +11,14 @@ from hypothesis import strategies as st
 
 from engagement.messages.rules import channel_for, retry_delay
 from engagement.messages.templates import (
+    PUBLISHED_LANGUAGE_TAG,
+    PUBLISHED_LANGUAGES,
     SALUTATION_WITHOUT_NAME,
     TEMPLATES,
+    TemplateName,
     UnknownTemplate,
     render,
+    template_language,
 )
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed
 
@@ -89,3 +93,29 @@ def test_a_resident_whose_name_is_not_known_yet_is_greeted_without_one(
     assert " ," not in unnamed.body.splitlines()[0]
     named = render(template, language, formats, {"name": "Ceri Jones"})
     assert "Ceri Jones" in named.body.splitlines()[0]
+
+
+def test_the_template_enum_names_every_template_and_each_is_in_every_published_language() -> None:
+    """What the OpenAPI document states (the enum, the language pattern) is what
+    rendering takes."""
+    assert {name.value for name in TemplateName} == set(TEMPLATES)
+    for written in TEMPLATES.values():
+        assert set(written) == set(PUBLISHED_LANGUAGES)
+
+
+@given(
+    st.sampled_from(list(TemplateName)),
+    st.one_of(
+        st.from_regex(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}", fullmatch=True),
+        st.sampled_from(["en", "EN-gb", "cy-GB", "pl", "fr", "enx", "e", "en_GB"]),
+    ),
+)
+def test_the_language_pattern_takes_exactly_the_tags_a_template_is_written_in(
+    template: TemplateName, language: str
+) -> None:
+    try:
+        template_language(template, language)
+        written = True
+    except UnknownTemplate as unknown:
+        written = unknown.field != "language"  # only ever the language at fault
+    assert (PUBLISHED_LANGUAGE_TAG.fullmatch(language) is not None) is written

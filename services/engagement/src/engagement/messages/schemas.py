@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engagement.messages.templates import PUBLISHED_LANGUAGE_TAG, TemplateName
 from engagement.models import MessageStatus
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed
 
@@ -16,9 +17,14 @@ class MessageRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    template: str = Field(min_length=1, max_length=64, examples=["appointment_booked"])
+    template: TemplateName = Field(examples=["appointment_booked"])
     language: str | None = Field(
-        default=None, max_length=35, description="The resident's language when left out"
+        default=None,
+        max_length=35,
+        pattern=PUBLISHED_LANGUAGE_TAG.pattern,
+        description="A language the templates are written in (en, cy or pl, or a regional "
+        "tag of one: en-GB); the resident's language when left out (a resident whose "
+        "language no template is written in is a 422 naming `language`)",
     )
     values: dict[str, str] = Field(
         default_factory=dict, max_length=20, description="The template's fields"

@@ -9,8 +9,10 @@ language is refused naming the field `language`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from string import Formatter
 
 from hearth_contracts.events.engagement import FormatNeed
@@ -26,6 +28,35 @@ class Template:
     easy_read: str | None = None
     """Short sentences and plain words, for residents who need easy read."""
 
+
+class TemplateName(StrEnum):
+    """The kinds of message there are templates for (the keys of TEMPLATES): what a
+    request may name, stated as an enum in the OpenAPI document."""
+
+    APPOINTMENT_BOOKED = "appointment_booked"
+    CHECK_DUE = "check_due"
+    ACCESS_ESCALATED = "access_escalated"
+    CHECK_RECORD_COPY = "check_record_copy"
+    ARREARS_STAGE = "arrears_stage"
+    SURVEY_INVITATION = "survey_invitation"
+    COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged"
+
+
+PUBLISHED_LANGUAGES = ("en", "cy", "pl")
+"""The languages the landlord publishes in: every template is written in each of them
+(a test holds TEMPLATES to it), so a request's language is stated in the OpenAPI
+document as one of these, or a regional tag of one (en-GB)."""
+
+PUBLISHED_LANGUAGE_TAG = re.compile(
+    "^(?:"
+    + "|".join(
+        "".join(f"[{letter.lower()}{letter.upper()}]" for letter in language)
+        for language in PUBLISHED_LANGUAGES
+    )
+    + ")(?:-[A-Za-z0-9]{1,8})*$"
+)
+"""A BCP 47 tag whose primary subtag is a published language, in any case (en, EN,
+en-GB, cy, pl-PL): the tags template_language reads as one of PUBLISHED_LANGUAGES."""
 
 TEMPLATES: dict[str, dict[str, Template]] = {
     "appointment_booked": {
