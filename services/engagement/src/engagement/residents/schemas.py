@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engagement.residents.rules import CHANNEL_NEEDS
 from hearth_contracts.events.engagement import Adjustment, AgeBand, ContactChannel, FormatNeed
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import StrictBoolean
 
 # Loose on purpose: one @, and a dot somewhere in the part after it.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -49,12 +52,41 @@ def _valid_language(value: str | None) -> str | None:
     return value
 
 
+def _given(field: str) -> dict[str, Any]:
+    """JSON Schema: the field is there and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def _cross_field_rules(schema: dict[str, Any]) -> None:
+    """The document states the rules that join two fields, as the service enforces
+    them: the preferred channel needs its contact detail (email an email address, text
+    and phone a phone number; CHANNEL_NEEDS), and a tenancy and its home are given
+    together."""
+    needs: dict[str, list[str]] = {}
+    for channel, detail in CHANNEL_NEEDS.items():
+        needs.setdefault(detail, []).append(channel.value)
+    schema["allOf"] = [
+        *(
+            {
+                "if": {
+                    "required": ["preferred_channel"],
+                    "properties": {"preferred_channel": {"enum": channels}},
+                },
+                "then": _given(detail),
+            }
+            for detail, channels in needs.items()
+        ),
+        {"if": _given("tenancy_id"), "then": _given("uprn")},
+        {"if": _given("uprn"), "then": _given("tenancy_id")},
+    ]
+
+
 class ResidentCreate(BaseModel):
     """A resident to register. On a tenancy income announced, the tenants are already
     residents under the person ids income named (GET /v1/residents?tenancy_id=); register
     here someone not yet named on a tenancy, and income's tenancy then names this id."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_cross_field_rules)
 
     person_id: uuid.UUID | None = Field(
         default=None,
@@ -88,7 +120,7 @@ class ResidentCreate(BaseModel):
     )
     accessibility_notes: str | None = Field(default=None, max_length=1000)
     age_band: AgeBand | None = None
-    lives_alone: bool | None = None
+    lives_alone: StrictBoolean | None = None
 
     _email = field_validator("email")(_valid_email)
     _phone = field_validator("phone")(_valid_phone)
@@ -100,21 +132,36 @@ class ResidentCreate(BaseModel):
         return list(dict.fromkeys(value))
 
 
+def _never_null(schema: dict[str, Any]) -> None:
+    """A detail that is never cleared: the document states its type without null (a
+    null sent is a 422 naming it) and no default (left out, it stays as it is)."""
+    schema.pop("default", None)
+    for branch in schema.pop("anyOf", []):
+        if branch.get("type") != "null":
+            schema.update(branch)
+
+
 class ResidentUpdate(BaseModel):
-    """Details to change (only those sent; null clears an optional one)."""
+    """Details to change (only those sent; null clears an optional one). The name, the
+    preferred channel and the language are never cleared, so the document does not let
+    them be null."""
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    full_name: str | None = Field(
+        default=None, min_length=1, max_length=200, json_schema_extra=_never_null
+    )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_AS_SENT)
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE_AS_SENT)
-    preferred_channel: ContactChannel | None = None
-    language: str | None = Field(default=None, max_length=35, pattern=LANGUAGE_TAG.pattern)
+    preferred_channel: ContactChannel | None = Field(default=None, json_schema_extra=_never_null)
+    language: str | None = Field(
+        default=None, max_length=35, pattern=LANGUAGE_TAG.pattern, json_schema_extra=_never_null
+    )
     format_needs: list[FormatNeed] | None = Field(default=None, max_length=len(FormatNeed))
     accessibility_needs: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
     accessibility_notes: str | None = Field(default=None, max_length=1000)
     age_band: AgeBand | None = None
-    lives_alone: bool | None = None
+    lives_alone: StrictBoolean | None = None
 
     _email = field_validator("email")(_valid_email)
     _phone = field_validator("phone")(_valid_phone)

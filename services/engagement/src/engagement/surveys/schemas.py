@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engagement.surveys.rules import PERCEPTION_QUESTIONS
 from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import StrictMoment
 
 
 class Answer(BaseModel):
@@ -18,10 +21,26 @@ class Answer(BaseModel):
     rating: Rating
 
 
+def _questions_follow_survey(schema: dict[str, Any]) -> None:
+    """The rule the service applies, stated in the schema: the perception survey asks
+    TP01 to TP12 only (rules.PERCEPTION_QUESTIONS)."""
+    perception = {"enum": [question.value for question in PERCEPTION_QUESTIONS]}
+    answers = {"items": {"properties": {"question": perception}}}
+    schema["allOf"] = [
+        {
+            "if": {
+                "properties": {"survey": {"const": SurveyKind.PERCEPTION.value}},
+                "required": ["survey"],
+            },
+            "then": {"properties": {"answers": answers}},
+        }
+    ]
+
+
 class SurveyResponseCreate(BaseModel):
     """A resident's answers to a survey, with their reasons and feedback on the operative."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_questions_follow_survey)
 
     survey: SurveyKind
     uprn: Uprn
@@ -34,7 +53,7 @@ class SurveyResponseCreate(BaseModel):
         default=None, max_length=4000, description="Why they are satisfied or dissatisfied"
     )
     operative_feedback: str | None = Field(default=None, max_length=4000)
-    responded_at: AwareDatetime
+    responded_at: StrictMoment
 
     @field_validator("answers")
     @classmethod

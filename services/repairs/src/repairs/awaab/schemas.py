@@ -4,25 +4,44 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.repairs import AwaabMilestone, AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import StrictMoment
 from repairs.models import AwaabCaseStatus
+
+DAMP_OR_MOULD = "[dD][aA][mM][pP]|[mM][oO][uU][lL][dD]"
+"""A hazard type that names damp or mould, in any case (`rules.under_awaabs_law`)."""
+
+
+def _under_awaabs_law(schema: dict[str, Any]) -> None:
+    """The rule `rules.under_awaabs_law` applies, stated in the schema: an emergency
+    hazard of any kind, or a significant one that is damp or mould (the default type)."""
+    schema["anyOf"] = [
+        {"properties": {"severity": {"const": HazardSeverity.EMERGENCY.value}}},
+        {
+            "properties": {
+                "severity": {"const": HazardSeverity.SIGNIFICANT.value},
+                "hazard_type": {"pattern": DAMP_OR_MOULD},
+            }
+        },
+    ]
 
 
 class AwaabCaseCreate(BaseModel):
     """A hazard reported by a contact or a complaint (visits' hazards arrive as events)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_under_awaabs_law)
 
     uprn: Uprn
     severity: HazardSeverity
     hazard_type: str = Field(default="damp_and_mould", min_length=1, max_length=64)
     source: AwarenessSource = AwarenessSource.CONTACT_CENTRE
-    became_aware_at: AwareDatetime = Field(
+    became_aware_at: StrictMoment = Field(
         description="When the landlord became aware (the clocks start here); not in the future"
     )
     complaint_id: uuid.UUID | None = None
@@ -34,13 +53,13 @@ class ClockPause(BaseModel):
     reason: str = Field(
         min_length=1, max_length=64, examples=["tenant_refused_access", "specialist_survey"]
     )
-    at: AwareDatetime | None = Field(default=None, description="Default now; not in the future")
+    at: StrictMoment | None = Field(default=None, description="Default now; not in the future")
 
 
 class ClockResume(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime | None = None
+    at: StrictMoment | None = None
 
 
 class ClockStop(BaseModel):
@@ -48,7 +67,7 @@ class ClockStop(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime
+    at: StrictMoment
     evidence: list[str] = Field(min_length=1, max_length=20)
 
 

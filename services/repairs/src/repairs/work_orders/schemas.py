@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.repairs import RepairPriority, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import StrictMoment
 from repairs.models import RepairStatus
 from repairs.work_orders.rules import TriageAnswers
+
+
+def _given(field: str) -> dict[str, Any]:
+    """JSON Schema: the field is there and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def _cross_field_rules(schema: dict[str, Any]) -> None:
+    """The document states the rules that join two fields, as the service enforces
+    them: either a priority or the triage answers (not both, nor neither), and a
+    complaint id only with the source complaint."""
+    schema["allOf"] = [
+        {"oneOf": [_given("priority"), _given("triage")]},
+        {
+            "if": _given("complaint_id"),
+            "then": {"required": ["source"], "properties": {"source": {"const": "complaint"}}},
+        },
+    ]
 
 
 class RepairCreate(BaseModel):
     """A repair reported by a resident or on their behalf."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_cross_field_rules)
 
     uprn: Uprn
     description: str = Field(min_length=1, max_length=2000)
@@ -38,7 +58,7 @@ class RepairCreate(BaseModel):
         default=None,
         description="With source complaint: the complaint (engagement) it was reported in",
     )
-    reported_at: AwareDatetime | None = Field(
+    reported_at: StrictMoment | None = Field(
         default=None,
         description="When the landlord became aware (the clock starts here); defaults to "
         "now, never in the future",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import (
     DeclineReason,
@@ -21,6 +21,7 @@ from hearth_contracts.events.visits import (
     VisitKind,
 )
 from hearth_contracts.values import Uprn
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
 from visits.models import VisitStatus
 
 MAX_REPAIRS_PER_VISIT = 50
@@ -67,11 +68,11 @@ class VisitCreate(BaseModel):
         default=None,
         description="full or lite; default: the kind the programme says is next for the home",
     )
-    stock_condition_survey: bool | None = Field(
+    stock_condition_survey: StrictBoolean | None = Field(
         default=None,
         description="A full visit as the stock condition survey; default: when it is due",
     )
-    pair_with_gas_check: bool = Field(
+    pair_with_gas_check: StrictBoolean = Field(
         default=True,
         description="Pair a full visit with a gas safety check due near it (one trip)",
     )
@@ -79,9 +80,9 @@ class VisitCreate(BaseModel):
         default=None,
         description="in_home for a full visit (the default); phone or video for a lite visit",
     )
-    scheduled_for: AwareDatetime = Field(description="When the visit starts, with its offset")
-    duration_minutes: int | None = Field(
-        default=None, ge=10, le=480, description="Default: 60 for a full visit, 30 for a lite one"
+    scheduled_for: StrictMoment = Field(description="When the visit starts, with its offset")
+    duration_minutes: Annotated[int, Field(ge=10, le=480), WHOLE_NUMBER] | None = Field(
+        default=None, description="Default: 60 for a full visit, 30 for a lite one"
     )
     officer: str | None = Field(
         default=None, min_length=1, max_length=64, description="The visit officer's staff id"
@@ -122,13 +123,38 @@ class TenancyConcernFound(BaseModel):
     notes: str | None = Field(default=None, max_length=2000)
 
 
+def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
+    """The rules `rules.check_report` applies, stated in the schema: repairs and hazards
+    are found only on a completed visit; a visit with no access says why, and a declined
+    one says why, each with the reason for its own outcome only."""
+    null = {"type": "null"}
+    given = {"not": null}
+    reason_of = {
+        VisitOutcome.NO_ACCESS: "no_access_reason",
+        VisitOutcome.DECLINED: "decline_reason",
+    }
+    rules: list[dict[str, Any]] = []
+    for outcome in VisitOutcome:
+        properties: dict[str, Any] = {
+            reason: given if outcome is owner else null for owner, reason in reason_of.items()
+        }
+        then: dict[str, Any] = {"properties": properties}
+        if outcome in reason_of:
+            then["required"] = [reason_of[outcome]]
+        if outcome is not VisitOutcome.COMPLETED:
+            properties |= {"repairs_found": {"maxItems": 0}, "hazards_found": {"maxItems": 0}}
+        when = {"properties": {"outcome": {"const": outcome.value}}, "required": ["outcome"]}
+        rules.append({"if": when, "then": then})
+    schema["allOf"] = rules
+
+
 class VisitReport(BaseModel):
     """What happened at a booked visit, and what it found."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_reasons_follow_outcome)
 
     outcome: VisitOutcome
-    visited_at: AwareDatetime | None = Field(
+    visited_at: StrictMoment | None = Field(
         default=None,
         description="When the officer was there (never in the future); default: now. "
         "Every clock the report starts counts from it",
@@ -148,7 +174,7 @@ class VisitReport(BaseModel):
     decline_reason: DeclineReason | None = Field(
         default=None, description="Required when the outcome is declined"
     )
-    household_confirmed: bool = Field(
+    household_confirmed: StrictBoolean = Field(
         default=False, description="The household's details were checked with a resident"
     )
     notes: str | None = Field(default=None, max_length=4000)
