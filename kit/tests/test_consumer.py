@@ -32,6 +32,7 @@ from hearth_contracts.events.visits import (
 )
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
+from hearth_kit.inbox import Message
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event
 from hearth_kit.tracing import add_span_processor, setup_tracing
@@ -317,6 +318,32 @@ async def test_an_event_delivered_again_has_no_second_effect(
             )
         )
     assert recorded == 1
+
+
+async def test_a_batch_with_events_handled_before_applies_only_the_others_once(
+    settings: RepairsSettings, consumer: EventConsumer, kit_database: Database
+) -> None:
+    """A batch is first recorded as all new (a plain INSERT); when some of it was handled
+    before, that transaction is rolled back and the batch applied again without them."""
+    uprn = a_uprn()
+    first, second, third, fourth = (completed(uprn) for _ in range(4))
+    topic = events_topic("visits", settings.kafka_namespace)
+
+    def message(envelope: Envelope[VisitCompleted], offset: int) -> Message:
+        headers = tuple(envelope.headers())
+        return Message(
+            topic, 9, 1_000_000 + offset, envelope.key.encode(), envelope.value(), headers
+        )
+
+    await consumer.inbox.handle([message(first, 0), message(second, 1)])
+    await consumer.inbox.handle([message(second, 1), message(third, 2), message(first, 0)])
+    await consumer.inbox.handle([message(third, 2), message(fourth, 3)])
+    assert await visits_applied(kit_database, uprn) == [
+        visit_of(first),
+        visit_of(second),
+        visit_of(third),
+        visit_of(fourth),
+    ]
 
 
 async def test_a_message_off_its_schema_is_dead_lettered_after_the_same_attempts(
