@@ -43,6 +43,7 @@ class RequestMetrics:
             REQUEST_DURATION.labels(
                 self.process,
                 scope["method"],
-                getattr(route, "path", "unmatched"),
+                # the template as documented: /v1/homes/{uprn}, not {uprn:uprn}
+                getattr(route, "path_format", None) or getattr(route, "path", "unmatched"),
                 str(status),
             ).observe(time.perf_counter() - started)

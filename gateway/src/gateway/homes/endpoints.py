@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
+from starlette.convertors import Convertor, register_url_convertor
 
 from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
@@ -13,6 +14,23 @@ from gateway.homes.service import home_overview_service
 from gateway.proxy import forward_post, upstream_openapi
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.problems import Problem
+
+
+class HomeSegment(Convertor[str]):
+    """`{uprn:home}`: any segment but `import`, which is the register's own route (POST
+    /v1/homes/import), so GET there is a 405 naming POST, not a UPRN refused; any
+    other segment that is not a UPRN is still a 422 naming `uprn`."""
+
+    regex = "(?!import$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("home", HomeSegment())
 
 router = APIRouter(prefix="/v1/homes", tags=["homes"], responses=AUTH_RESPONSES)
 
@@ -38,7 +56,7 @@ async def register_home(
 
 
 @router.get(
-    "/{uprn}",
+    "/{uprn:home}",  # not `import`: GET /v1/homes/import is a 405 (POST only)
     response_model=HomeOverview,
     responses={404: {"model": Problem, "description": "No service knows this home"}},
 )
