@@ -457,6 +457,10 @@ async def run_pipeline(
             "vs_consumer_performance": _ratio(ours.steady_per_second, theirs.per_second),
             "targets": {"per_second": 20_000, "vs_bare_asyncpg": 0.5},
             "process_cpu_microseconds_per_event": round(consumer_run.cpu_microseconds_per_event),
+            "steady_cpu_microseconds_per_event": _rounded(
+                consumer_run.steady_cpu_microseconds_per_event
+            ),
+            "steady_events": ours.steady_events,
             "process_rss_mb_after": consumer_run.rss_mb_after,
             "profile_first_seconds": _brief(consumer_run.profile),
         }
@@ -471,6 +475,9 @@ async def run_pipeline(
             "steady_per_second": round(inbox_only.steady_per_second),
             "vs_bare_asyncpg": _ratio(inbox_only.steady_per_second, bare.per_second),
             "process_cpu_microseconds_per_event": round(inbox_only_run.cpu_microseconds_per_event),
+            "steady_cpu_microseconds_per_event": _rounded(
+                inbox_only_run.steady_cpu_microseconds_per_event
+            ),
             "profile_first_seconds": _brief(inbox_only_run.profile),
         }
         results["consumer"]["met"] = (
