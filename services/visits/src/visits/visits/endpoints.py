@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from visits.models import VisitStatus
 from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
 from visits.visits.service import VisitService, to_public
@@ -76,11 +77,13 @@ async def get_visit(
 
 @router.get("", response_model=Page[VisitPublic])
 async def list_visits(
-    session: SessionDep,
+    connection: ReadConnectionDep,
     page: PageDep,
     visit_service: VisitServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN, description="One home")] = None,
     visit_status: Annotated[VisitStatus | None, Query(alias="status")] = None,
-) -> Page[VisitPublic]:
+) -> Response:
     """Visits, latest scheduled first, a page at a time."""
-    return await visit_service.page(session, page, uprn=uprn, status=visit_status)
+    return model_response(
+        await visit_service.page(connection, page, uprn=uprn, status=visit_status)
+    )

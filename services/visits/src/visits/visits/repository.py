@@ -6,13 +6,37 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    JSON,
+    CursorResult,
+    Date,
+    Integer,
+    Row,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    type_coerce,
+    union_all,
+    update,
+)
+from sqlalchemy import (
+    cast as sql_cast,
+)
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import VisitKind
+from hearth_kit.db import AwareDateTime
 from visits.models import (
     CommunalIssue,
     CustomerAction,
@@ -126,6 +150,209 @@ async def findings(
     for action in actions.scalars():
         found[action.visit_id].customer_actions.append(action)
     return found
+
+
+_visit = inspect(Visit).local_table
+VISIT_COLUMNS = (
+    "id",
+    "uprn",
+    "kind",
+    "channel",
+    "status",
+    "scheduled_for",
+    "scheduled_end",
+    "officer",
+    "tenancy_id",
+    "rebooked_from_visit_id",
+    "attempt_number",
+    "reported_at",
+    "household_confirmed",
+    "no_access_reason",
+    "decline_reason",
+    "notes",
+    "stock_condition_survey",
+    "paired_check_id",
+    "visited_at",
+    "resident_id",
+    "household_size",
+    "details_corrected",
+    "vulnerability_consent",
+)
+"""The visit's columns its public entry shows (schemas.VisitPublic)."""
+
+REPAIR, HAZARD, CONCERN, ROOM, COMMUNAL_ISSUE, CUSTOMER_ACTION = range(1, 7)
+"""Which finding a row of the page statement carries (`part`), in the order shown."""
+
+
+def _text(value: Any) -> Any:
+    """A text column of the findings' union, read as plain text whatever its column's
+    type (each part's enum is validated by the response model)."""
+    return type_coerce(value, String) if value is not None else sql_cast(null(), String)
+
+
+def _finding(
+    table: Any,
+    part: int,
+    pages: Any,
+    *,
+    texts: tuple[Any, ...],
+    photos: Any = None,
+    due_on: Any = None,
+    promised_at: Any = None,
+    closed_at: Any = None,
+    closed_at_visit_id: Any = None,
+    position: bool = True,
+) -> Select[Any]:
+    """One kind of finding as a branch of the union: the same columns for every kind
+    (NULL, typed, where a kind has none), only the findings of the page's visits."""
+    padded = (*texts, *([None] * (4 - len(texts))))
+    return core_select(
+        literal_column(str(part), Integer).label("part"),
+        table.c.visit_id.label("finding_visit_id"),
+        (table.c.position if position else sql_cast(null(), Integer)).label("position"),
+        table.c.id.label("finding_id"),
+        *(_text(value).label(f"text_{n}") for n, value in enumerate(padded, 1)),
+        (photos if photos is not None else sql_cast(null(), JSON)).label("photos"),
+        (due_on if due_on is not None else sql_cast(null(), Date)).label("due_on"),
+        (promised_at if promised_at is not None else sql_cast(null(), AwareDateTime)).label(
+            "promised_at"
+        ),
+        (closed_at if closed_at is not None else sql_cast(null(), AwareDateTime)).label(
+            "closed_at"
+        ),
+        (closed_at_visit_id if closed_at_visit_id is not None else sql_cast(null(), Uuid)).label(
+            "closed_at_visit_id"
+        ),
+    ).where(table.c.visit_id.in_(core_select(pages.c.id)))
+
+
+@cache
+def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
+    """A page of visits, latest scheduled first, with everything each found, in one
+    round trip: the page (a CTE, so the limit counts visits) outer-joined to the union
+    of its findings of every kind, one row per finding (`part` says which kind), or
+    one row with no finding. Built once per combination of filters."""
+    page = (
+        core_select(*(_visit.c[name] for name in VISIT_COLUMNS))
+        .order_by(_visit.c.scheduled_for.desc(), _visit.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+    if after:
+        page = page.where(
+            or_(
+                _visit.c.scheduled_for < bindparam("after_scheduled_for"),
+                and_(
+                    _visit.c.scheduled_for == bindparam("after_scheduled_for"),
+                    _visit.c.id < bindparam("after_id"),
+                ),
+            )
+        )
+    if uprn:
+        page = page.where(_visit.c.uprn == bindparam("uprn"))
+    if status:
+        page = page.where(_visit.c.status == bindparam("status"))
+    pages = page.cte("page")
+    repair = inspect(VisitRepairFinding).local_table
+    hazard = inspect(VisitHazardFinding).local_table
+    concern = inspect(VisitTenancyConcern).local_table
+    room = inspect(RoomInspected).local_table
+    issue = inspect(CommunalIssue).local_table
+    action = inspect(CustomerAction).local_table
+    findings = union_all(
+        _finding(
+            repair,
+            REPAIR,
+            pages,
+            texts=(repair.c.description, repair.c.location, repair.c.trade, repair.c.severity),
+        ),
+        _finding(
+            hazard,
+            HAZARD,
+            pages,
+            texts=(
+                hazard.c.hazard_type,
+                hazard.c.severity,
+                hazard.c.location,
+                hazard.c.description,
+            ),
+        ),
+        _finding(concern, CONCERN, pages, texts=(concern.c.concern, concern.c.notes)),
+        _finding(
+            room,
+            ROOM,
+            pages,
+            texts=(room.c.room, room.c.condition, room.c.notes),
+            photos=room.c.photos,
+        ),
+        _finding(
+            issue,
+            COMMUNAL_ISSUE,
+            pages,
+            texts=(issue.c.issue, issue.c.location, issue.c.description),
+        ),
+        _finding(
+            action,
+            CUSTOMER_ACTION,
+            pages,
+            texts=(action.c.uprn, action.c.description),
+            due_on=action.c.due_on,
+            promised_at=action.c.promised_at,
+            closed_at=action.c.closed_at,
+            closed_at_visit_id=action.c.closed_at_visit_id,
+            position=False,
+        ),
+    ).subquery("finding")
+    return (
+        core_select(
+            *(pages.c[name] for name in VISIT_COLUMNS),
+            *(findings.c[name] for name in FINDING_COLUMNS),
+        )
+        .select_from(pages.outerjoin(findings, findings.c.finding_visit_id == pages.c.id))
+        .order_by(
+            pages.c.scheduled_for.desc(),
+            pages.c.id.desc(),
+            findings.c.part,
+            findings.c.position,
+            findings.c.promised_at,
+            findings.c.finding_id,
+        )
+    )
+
+
+FINDING_COLUMNS = (
+    "part",
+    "finding_visit_id",
+    "finding_id",
+    "text_1",
+    "text_2",
+    "text_3",
+    "text_4",
+    "photos",
+    "due_on",
+    "promised_at",
+    "closed_at",
+    "closed_at_visit_id",
+)
+
+
+async def page_rows(
+    connection: AsyncConnection,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+    uprn: str | None,
+    status: VisitStatus | None,
+) -> list[Row[Any]]:
+    """Visits latest-scheduled first (ties by id), one row per finding of any kind in
+    the order the report gave them (VISIT_COLUMNS and FINDING_COLUMNS): one statement
+    on a read connection, no ORM objects."""
+    statement = _page_statement(
+        after=after is not None, uprn=uprn is not None, status=status is not None
+    )
+    values: dict[str, Any] = {"limit": limit, "uprn": uprn, "status": status}
+    if after is not None:
+        values["after_scheduled_for"], values["after_id"] = after
+    return list((await connection.execute(statement, values)).all())
 
 
 def add(session: AsyncSession, visit: Visit) -> None:

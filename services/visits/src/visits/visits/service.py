@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.visits import (
     Caseload,
@@ -45,7 +48,17 @@ from visits.reports.rules import AssembledReport, check_visited_at
 from visits.settings import VisitsSettings
 from visits.visits import repository, rules
 from visits.visits.repository import Findings
-from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
+from visits.visits.schemas import (
+    CommunalIssuePublic,
+    CustomerActionPublic,
+    HazardFindingPublic,
+    RepairFindingPublic,
+    RoomPublic,
+    TenancyConcernPublic,
+    VisitCreate,
+    VisitPublic,
+    VisitReport,
+)
 
 
 def to_public(visit: Visit, findings: Findings | None = None) -> VisitPublic:
@@ -496,26 +509,101 @@ class VisitService:
 
     async def page(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         page: PageParams,
         *,
         uprn: str | None,
         status: VisitStatus | None,
     ) -> Page[VisitPublic]:
-        """Visits, latest scheduled first, with what each found, a page at a time."""
-        visits = await repository.page(
-            session,
+        """Visits, latest scheduled first, with what each found, a page at a time: one
+        statement on a read connection, rows straight into the public entries."""
+        rows = await repository.page_rows(
+            connection,
             after=page.after_as(datetime, uuid.UUID),
             limit=page.fetch,
             uprn=uprn,
             status=status,
         )
-        findings = await repository.findings(session, [v.id for v in visits])
         return Page.from_rows(
-            [to_public(v, findings[v.id]) for v in visits],
+            publics_of_rows(rows),
             page.limit,
             cursor_of=lambda visit: (visit.scheduled_for, visit.id),
         )
+
+
+def publics_of_rows(rows: Sequence[Row[Any]]) -> list[VisitPublic]:
+    """Public entries from repository.page_rows' rows: each visit's columns, repeated
+    on one row per finding (its kind in `part`), or on one row with no finding."""
+    visits: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in rows:
+        fields = row._mapping
+        visit = visits.get(row.id)
+        if visit is None:
+            visit = visits[row.id] = {
+                **{name: fields[name] for name in repository.VISIT_COLUMNS},
+                "repairs_found": [],
+                "hazards_found": [],
+                "tenancy_concerns": [],
+                "rooms": [],
+                "communal_issues": [],
+                "customer_actions": [],
+            }
+        part = row.part
+        if part is None:
+            continue
+        if part == repository.REPAIR:
+            visit["repairs_found"].append(
+                RepairFindingPublic(
+                    id=row.finding_id,
+                    description=row.text_1,
+                    location=row.text_2,
+                    trade=row.text_3,
+                    severity=row.text_4,
+                )
+            )
+        elif part == repository.HAZARD:
+            visit["hazards_found"].append(
+                HazardFindingPublic(
+                    id=row.finding_id,
+                    hazard_type=row.text_1,
+                    severity=row.text_2,
+                    location=row.text_3,
+                    description=row.text_4,
+                )
+            )
+        elif part == repository.CONCERN:
+            visit["tenancy_concerns"].append(
+                TenancyConcernPublic(id=row.finding_id, concern=row.text_1, notes=row.text_2)
+            )
+        elif part == repository.ROOM:
+            visit["rooms"].append(
+                RoomPublic(
+                    room=row.text_1, condition=row.text_2, notes=row.text_3, photos=row.photos
+                )
+            )
+        elif part == repository.COMMUNAL_ISSUE:
+            visit["communal_issues"].append(
+                CommunalIssuePublic(
+                    id=row.finding_id,
+                    issue=row.text_1,
+                    location=row.text_2,
+                    description=row.text_3,
+                )
+            )
+        else:
+            visit["customer_actions"].append(
+                CustomerActionPublic(
+                    id=row.finding_id,
+                    uprn=row.text_1,
+                    visit_id=row.finding_visit_id,
+                    description=row.text_2,
+                    due_on=row.due_on,
+                    promised_at=row.promised_at,
+                    closed_at=row.closed_at,
+                    closed_at_visit_id=row.closed_at_visit_id,
+                )
+            )
+    return [VisitPublic(**visit) for visit in visits.values()]
 
 
 def _history(visits: home_profiles.LastVisits) -> programme_rules.VisitHistory:
