@@ -40,10 +40,14 @@ class Resident(EngagementModel, table=True):
     engagement."""
 
     __tablename__ = "resident"
+    __table_args__ = (
+        # A home's residents in registration order (the home overview).
+        Index("ix_resident_uprn_registered_at_id", "uprn", "registered_at", "id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     tenancy_id: uuid.UUID | None = Field(default=None, index=True)
-    uprn: str | None = Field(default=None, max_length=12, index=True)
+    uprn: str | None = Field(default=None, max_length=12)
     full_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)

@@ -43,11 +43,13 @@ class Tenancy(IncomeModel, table=True):
             postgresql_where=text("status = 'current'"),
             sqlite_where=text("status = 'current'"),
         ),
+        # A home's tenancies by status in reference order (the home overview).
+        Index("ix_tenancy_uprn_status_reference", "uprn", "status", "tenancy_reference"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
     tenancy_reference: str = Field(max_length=32, unique=True, index=True)
-    uprn: str = Field(max_length=12, index=True)
+    uprn: str = Field(max_length=12)
     start_date: date
     end_date: date | None = None
     tenancy_type: TenancyType = Field(sa_type=text_enum(TenancyType))

@@ -44,9 +44,13 @@ class RepairRequest(RepairsModel, table=True):
     """A repair reported at a home, with its priority and the target it is measured by."""
 
     __tablename__ = "repair_request"
+    __table_args__ = (
+        # A home's repairs by status in id order (the home overview's open repairs).
+        Index("ix_repair_request_uprn_status_id", "uprn", "status", "id"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    uprn: str = Field(max_length=12, index=True)
+    uprn: str = Field(max_length=12)
     description: str = Field(max_length=2000)
     location: str = Field(max_length=100)
     trade: Trade = Field(sa_type=text_enum(Trade))
@@ -77,9 +81,13 @@ class AppointmentRequest(RepairsModel, table=True):
     """Open work at one home offered in one appointment (all repairs from one visit)."""
 
     __tablename__ = "appointment_request"
+    __table_args__ = (
+        # A home's appointment requests in id order (the home overview).
+        Index("ix_appointment_request_uprn_id", "uprn", "id"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    uprn: str = Field(max_length=12, index=True)
+    uprn: str = Field(max_length=12)
     visit_id: uuid.UUID | None = Field(default=None, unique=True)
     status: AppointmentRequestStatus = Field(
         default=AppointmentRequestStatus.PENDING, sa_type=text_enum(AppointmentRequestStatus)
