@@ -419,6 +419,8 @@ class OutboxRelay:
         released) only after every mark has committed. A batch with anything but
         deliveries (a refusal, a suspect batch, an outage) is settled as before, in the
         turn's transaction, and ends the turn. See docs/adr/0012-relay-overlaps-batches.md.
+        A full batch's successor is read while it is sent, and used only if it was
+        delivered whole (docs/adr/0015-relay-pipelines-its-turn.md).
 
         Rows the broker refuses are charged (and parked after `outbox_max_attempts`);
         raises `RelayOutage` after marking what was delivered if the broker is unwell.
