@@ -23,6 +23,8 @@ Parts (all by default, in this order):
              (linear: at most 11)
   income    the weekly rent run at 10,000 and 100,000 rent accounts (linear: at most 11)
             and an account summary with 5 years of history at both sizes
+  list-reads  the home overview's six calls to income, engagement, visits and repairs,
+            each loaded alone: CPU per request, and a py-spy profile of visits' list
 
 Absolute rates on a shared machine vary from run to run; each figure that has a target
 is a ratio to a ceiling measured in the same run, or a latency. Results go to
@@ -47,6 +49,7 @@ from bench.end_to_end import run_end_to_end
 from bench.engagement import run_engagement
 from bench.gateway import gateway_rows, gateway_step
 from bench.income import income_rows, income_step
+from bench.list_reads import list_reads_rows, list_reads_step
 from bench.pipeline import run_pipeline
 from bench.repairs import repairs_rows, repairs_step
 from bench.request_cost import kafka_rss_mb, run_overview, run_request_cost
@@ -65,6 +68,7 @@ PARTS = (
     "engagement",
     "income",
     "gateway",
+    "list-reads",
 )
 RESULTS = REPO / "bench" / "results"
 
@@ -229,6 +233,8 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
             steps.append(("income", lambda: income_step(bench, scale)))
         if "gateway" in parts:
             steps.append(("gateway", lambda: gateway_step(bench, scale)))
+        if "list-reads" in parts:
+            steps.append(("list-reads", lambda: list_reads_step(bench, scale)))
         for name, step in steps:
             # Each step in its own topic namespace; a step that fails is reported and the
             # others still run (a shared machine has other people's work on it).
@@ -469,6 +475,8 @@ def table(results: dict[str, Any]) -> str:
         lines += income_rows(income, _row)
     if gateway_found := results.get("gateway"):
         lines += gateway_rows(gateway_found, _row)
+    if list_reads := results.get("list_reads"):
+        lines += ["the home overview's list reads, CPU per request:", *list_reads_rows(list_reads)]
     if repairs := results.get("repairs"):
         lines += repairs_rows(repairs, _row)
     if warning := results.get("warning"):

@@ -273,13 +273,18 @@ def _start(
     return process
 
 
+def _services_path(tree: Path) -> str:
+    """PYTHONPATH putting `tree`'s service sources ahead of the workspace's."""
+    return os.pathsep.join(str(tree.resolve() / "services" / s / "src") for s in SERVICES)
+
+
 async def _check(process: ServiceProcess, read: Read, token: str) -> None:
     async with httpx.AsyncClient(base_url=process.url, timeout=30) as client:
         response = await client.get(read.path, headers={"Authorization": f"Bearer {token}"})
     if response.status_code != 200:
         raise RuntimeError(f"{read.name}: {response.status_code} {response.text[:300]}")
     if read.expect_items is not None and len(response.json()["items"]) < read.expect_items:
-        raise RuntimeError(f"{read.name}: expected {read.expect_items} items or more: {response.text}")
+        raise RuntimeError(f"{read.name}: fewer than {read.expect_items} items: {response.text}")
 
 
 async def run_list_reads(
@@ -318,10 +323,7 @@ async def run_list_reads(
 
     sides: dict[str, dict[str, ServiceProcess]] = {"after": current}
     if compare_with is not None:
-        tree = compare_with.resolve()
-        pythonpath = os.pathsep.join(
-            str(tree / "services" / service / "src") for service in SERVICES
-        )
+        pythonpath = _services_path(compare_with)
         sides = {
             "before": {
                 service: _start(bench, service, databases[service], pythonpath)
@@ -404,3 +406,21 @@ def list_reads_rows(found: dict[str, Any]) -> list[str]:
             text = f"{before['cpu_ms_per_request_median']:.2f} -> " + text
         rows.append(f"  {name:<34} CPU/request {text}  ({sum(after['requests'])} requests)")
     return rows
+
+
+async def list_reads_step(bench: Workbench, scale: float) -> dict[str, Any]:
+    """The `list-reads` part: each read for 10 s (x scale, at least 3), two rounds, and a
+    py-spy profile of visits' list (the widest read). HEARTH_BENCH_LIST_READS_BEFORE
+    names an older tree (`git archive <commit> services | tar -x -C DIR`) to measure
+    side by side with this one."""
+    before = os.environ.get("HEARTH_BENCH_LIST_READS_BEFORE")
+    return {
+        "list_reads": await run_list_reads(
+            bench,
+            scale=scale,
+            seconds=max(3, round(10 * scale)),
+            rounds=2,
+            compare_with=Path(before) if before else None,
+            profile="visits visits",
+        )
+    }
