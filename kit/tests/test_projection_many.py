@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy.exc import StatementError
 
 from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.projection import upsert_newer, upsert_newer_columns, upsert_newer_many
@@ -181,6 +182,24 @@ async def test_a_run_as_columns_keeps_the_newest_of_each_key(db: Database) -> No
         "b": ("NEWER", REGISTERED + timedelta(days=2), None),
         "c": ("SECOND", REGISTERED + timedelta(days=1), None),
     }
+
+
+async def test_a_naive_moment_is_refused_as_rows_and_as_columns(db: Database) -> None:
+    naive = {"uprn": "x", "postcode": "E8", "address_as_of": datetime(2026, 3, 1, 9, 0)}
+    async with db.sessionmaker() as session:
+        with pytest.raises((ValueError, StatementError), match="naive datetime"):
+            await upsert_newer_many(
+                session, home, key=["uprn"], rows=[naive], version="address_as_of"
+            )
+    async with db.sessionmaker() as session:
+        with pytest.raises((ValueError, StatementError), match="naive datetime"):
+            await upsert_newer_columns(
+                session,
+                home,
+                key=["uprn"],
+                columns={name: [value] for name, value in naive.items()},
+                version="address_as_of",
+            )
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, inspect, or_, text
+from sqlalchemy import DateTime, Table, TextClause, bindparam, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeEngine
+
+from hearth_kit.db import AwareDateTime
 
 SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 """How many bound values one SQLite statement may hold (SQLITE_MAX_VARIABLE_NUMBER's
@@ -148,8 +151,18 @@ async def _upsert_arrays(
     version: str,
     columns: Mapping[str, Sequence[Any]],
 ) -> None:
-    """One INSERT ... SELECT FROM unnest(...) of the columns, each key at most once."""
+    """One INSERT ... SELECT FROM unnest(...) of the columns, each key at most once.
+
+    A moment column (`AwareDateTime`) travels as a plain `timestamptz[]`: asyncpg
+    encodes an aware datetime as its instant whatever its zone, so converting each one
+    to UTC first (the type's bind step, a Python call per value) changed nothing but
+    the cost. A naive one is refused here, as that step refuses it."""
     names = tuple(columns)
+    for name in names:
+        if isinstance(table.c[name].type, AwareDateTime) and any(
+            moment is not None and moment.tzinfo is None for moment in columns[name]
+        ):
+            raise ValueError("naive datetime: Hearth stores timezone-aware moments only")
     statement = _unnest_upsert(table, tuple(key), names, version)
     await session.execute(
         statement,
@@ -240,7 +253,15 @@ def _unnest_upsert(
         f" WHERE {stored} IS NULL OR {stored} <= excluded.{quote(version)}"
     ).bindparams(
         *[
-            bindparam(f"column_{n}", type_=postgresql.ARRAY(table.c[name].type))
+            bindparam(f"column_{n}", type_=postgresql.ARRAY(_array_item_type(table.c[name].type)))
             for n, name in enumerate(columns)
         ]
     )
+
+
+def _array_item_type(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The type an array of the column's values is bound as: a moment's plain
+    `timestamptz` (its awareness checked by `_upsert_arrays`), else the column's own."""
+    if isinstance(column_type, AwareDateTime):
+        return DateTime(timezone=True)
+    return column_type
