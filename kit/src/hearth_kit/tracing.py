@@ -64,6 +64,8 @@ URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
 """Span attributes holding a URL or request target, whose query string may hold
 personal data (?postcode=SW1A 1AA, ?name=...)."""
 QUERY_ATTRIBUTE = "url.query"
+_SCRUBBED_KEYS = frozenset((*URL_ATTRIBUTES, QUERY_ATTRIBUTE))
+"""The attributes `_without_query_value` may change: a span without any is left as it is."""
 _EXCEPTION_NAME = re.compile(
     r"^\s*(?:<class '([\w.]+)'>|([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)))"
     r"(?=$|[:(>\s])"
@@ -115,7 +117,7 @@ class WithoutPersonalData(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: otel_context.Context | None = None) -> None:
         attributes = span.attributes
-        if attributes:
+        if attributes and not _SCRUBBED_KEYS.isdisjoint(attributes):  # one pass over the keys
             for key, value in attributes.items():
                 kept = _without_query_value(key, value)
                 if kept is not value:
