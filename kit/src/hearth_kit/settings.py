@@ -78,7 +78,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(
-        default=2000, ge=1, le=20_000, description="Records the consumer polls and handles at once"
+        default=5000, ge=1, le=20_000, description="Records the consumer polls and handles at once"
     )
     consumer_rebalance_timeout_ms: int = Field(
         default=30_000, ge=1000, description="How long a rebalance waits for the batch in hand"
