@@ -17,7 +17,7 @@ from compliance.homes.schemas import (
     HomeUpdate,
     ImportResult,
 )
-from compliance.homes.service import HomeService
+from compliance.homes.service import HomeService, read_home
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
@@ -76,11 +76,9 @@ async def import_homes(
 
 
 @router.get("/v1/homes/{uprn:uprn}", response_model=HomePublic)
-async def get_home(
-    uprn: UprnPath, connection: ReadConnectionDep, homes: HomeServiceDep
-) -> Response:
+async def get_home(uprn: UprnPath, connection: ReadConnectionDep) -> Response:
     """One home by UPRN, with its ETag (for If-Match on PATCH)."""
-    home = await homes.get(connection, uprn)
+    home = await read_home(connection, uprn)
     return model_response(home, headers={"ETag": f'"{home.version}"'})
 
 

@@ -252,6 +252,16 @@ def read_homes_csv(lines: Iterable[str], size: int = IMPORT_BATCH) -> Iterator[P
     yield parsed
 
 
+async def read_home(connection: AsyncConnection, uprn: str) -> HomePublic:
+    """One home's entry by UPRN: one statement on a read connection. A module function,
+    not a HomeService method: it needs no configuration, so the GET by key resolves no
+    service dependency."""
+    rows = await repository.home_with_appliances(connection, uprn)
+    if not rows:
+        raise NotFound(f"No home with UPRN {uprn}")
+    return public_of_rows(rows)
+
+
 class HomeService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
@@ -293,13 +303,6 @@ class HomeService:
         )
         await publish(session, registered_event(home))
         return to_public(home, appliances)
-
-    async def get(self, connection: AsyncConnection, uprn: str) -> HomePublic:
-        """One home's entry by UPRN: one statement on a read connection."""
-        rows = await repository.home_with_appliances(connection, uprn)
-        if not rows:
-            raise NotFound(f"No home with UPRN {uprn}")
-        return public_of_rows(rows)
 
     async def update(
         self,
