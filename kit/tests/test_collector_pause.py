@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hearth_kit.inbox import collector_paused
+from hearth_kit.inbox import _collector_back_on, collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -49,4 +49,17 @@ def test_a_collector_turned_off_elsewhere_stays_off() -> None:
     gc.disable()
     with collector_paused():
         assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+def test_a_retry_turns_the_collector_back_on_inside_a_paused_batch() -> None:
+    with collector_paused():
+        _collector_back_on()
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_turning_it_back_on_leaves_a_collector_turned_off_elsewhere_off() -> None:
+    gc.disable()
+    _collector_back_on()
     assert not gc.isenabled()

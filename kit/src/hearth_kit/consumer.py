@@ -35,6 +35,7 @@ from hearth_kit.inbox import (
     Inbox,
     Message,
     Poison,
+    collector_paused,
     is_infrastructure_fault,
 )
 from hearth_kit.kafka import ensure_topics, namespaced, new_consumer
@@ -132,7 +133,14 @@ class EventConsumer:
                     timeout_ms=500, max_records=self.settings.consumer_batch_size
                 )
                 if batches:
-                    await self._handle(consumer, batches)
+                    # Paused for the whole poll, its partitions side by side, and back on
+                    # once its records are freed: resumed while they (or another
+                    # partition's envelopes) were still alive, the first collection
+                    # scanned them all (ADR 0017). The one-by-one handling of a failing
+                    # batch turns it back on first (hearth_kit.inbox).
+                    with collector_paused():
+                        await self._handle(consumer, batches)
+                        batches.clear()
         finally:
             lag.cancel()
 
