@@ -1,0 +1,100 @@
+"""The rent account summary (one statement on a read connection): every part it shows
+comes from its own row, and an account that does not exist is a 404 problem."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+
+from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
+from income.models import ArrearsCase
+from services.income.tests.test_recovery import SETTINGS, charge
+
+
+async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_notice(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    account = tenancy["rent_account_id"]
+    for n in range(3):
+        await charge(income_database, date(2026, 1, 5) + timedelta(weeks=n))
+    for amount, method, day in (
+        (3_000, "card", "2026-01-20"),
+        (2_000, "bank_transfer", "2026-01-27"),
+    ):
+        paid = await income.post(
+            f"/v1/rent-accounts/{account}/payments",
+            json={"amount_pence": amount, "method": method, "received_on": day},
+        )
+        assert paid.status_code == 201, paid.text
+    today = london_day(datetime.now(UTC))
+    made = await income.post(
+        f"/v1/rent-accounts/{account}/arrangements",
+        json={
+            "income_and_expenditure": {
+                "weekly_income_pence": 30_000,
+                "weekly_expenditure_pence": 28_000,
+            },
+            "instalment_pence": 2_000,
+            "frequency": "weekly",
+            "first_instalment_on": today.isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    served = datetime.now(UTC) - timedelta(days=1)
+    async with income_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ArrearsCase)
+            .where(ArrearsCase.account_id == uuid.UUID(account))
+            .values(nosp_served_at=served, blocked_by="court_stay")
+        )
+
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+
+    assert (summary["account_id"], summary["tenancy_id"]) == (account, tenancy["id"])
+    assert summary["uprn"] == tenancy["uprn"]
+    assert summary["balance_pence"] == 25_000
+    assert summary["tenancy_ended"] is False
+    assert summary["former_tenant_arrears_pence"] == 0
+    assert summary["weekly_charge_pence"] == 10_000
+    assert summary["last_payment"] == {
+        "amount_pence": 2_000,
+        "method": "bank_transfer",
+        "received_on": "2026-01-27",
+    }
+    arrangement = made.json()
+    assert summary["arrangement"] == {
+        "id": arrangement["id"],
+        "status": "active",
+        "instalment_pence": 2_000,
+        "frequency": "weekly",
+        "first_instalment_on": today.isoformat(),
+        "review_on": arrangement["review_on"],
+    }
+    nosp_until = london_day(served) + timedelta(days=SETTINGS.ladder.nosp_live_days)
+    assert summary["nosp_live_until"] == nosp_until.isoformat()
+    assert summary["blocked_by"] == "court_stay"
+
+
+async def test_a_new_account_has_no_payment_arrangement_or_case_detail(
+    income: httpx.AsyncClient, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    summary = (await income.get(f"/v1/rent-accounts/{tenancy['rent_account_id']}/summary")).json()
+    assert summary["balance_pence"] == summary["arrears_pence"] == 0
+    assert summary["last_payment"] is summary["arrangement"] is summary["nosp_live_until"] is None
+    assert summary["arrears_stage"] == "none"
+    assert summary["paused_for_review"] is summary["personal_contact_needed"] is False
+
+
+async def test_the_summary_of_an_unknown_account_is_a_404_problem(
+    income: httpx.AsyncClient,
+) -> None:
+    response = await income.get(f"/v1/rent-accounts/{uuid.uuid4()}/summary")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
