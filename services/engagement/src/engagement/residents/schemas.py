@@ -144,7 +144,7 @@ def _never_null(schema: dict[str, Any]) -> None:
 class ResidentUpdate(BaseModel):
     """Details to change (only those sent; null clears an optional one). The name, the
     preferred channel and the language are never cleared, so the document does not let
-    them be null."""
+    them be null; needs are cleared with an empty list."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -157,8 +157,13 @@ class ResidentUpdate(BaseModel):
     language: str | None = Field(
         default=None, max_length=35, pattern=LANGUAGE_TAG.pattern, json_schema_extra=_never_null
     )
-    format_needs: list[FormatNeed] | None = Field(default=None, max_length=len(FormatNeed))
-    accessibility_needs: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
+    # cleared with [], never null (a null list was stored and broke the resident: a 500)
+    format_needs: list[FormatNeed] = Field(
+        default_factory=list, max_length=len(FormatNeed), json_schema_extra=_never_null
+    )
+    accessibility_needs: list[Adjustment] = Field(
+        default_factory=list, max_length=len(Adjustment), json_schema_extra=_never_null
+    )
     accessibility_notes: str | None = Field(default=None, max_length=1000)
     age_band: AgeBand | None = None
     lives_alone: StrictBoolean | None = None
