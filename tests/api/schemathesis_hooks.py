@@ -12,10 +12,16 @@ JSON Schema can state. Everything else is held to every check.
 - DOMAIN_REFUSALS: per operation, the fields whose schema-valid values may still be
   refused because the rule depends on the database (a UPRN no home has), on today's
   date (a date in the future, where the law counts from it), on configuration (an
-  approver's limit) or on another field in a way JSON Schema cannot say. Only a
-  domain problem (type .../unprocessable or .../precondition-required) naming exactly
-  those fields is let through; a validation problem (a rule a model enforces that its
-  schema does not state) always fails. docs/api.md "Known gaps" lists them.
+  approver's limit) or on another field in a way JSON Schema cannot say (one value
+  compared with another). Only a domain problem (type .../unprocessable or
+  .../precondition-required) naming exactly those fields is let through; a validation
+  problem (a rule a model enforces that its schema does not state) always fails.
+  docs/api.md "Known gaps" lists them. A rule JSON Schema can state is stated in the
+  schema (if/then, oneOf, enums, patterns), not listed here.
+
+No check is excluded for any operation, and a schema-violating request accepted always
+fails: request bodies take each value only in the JSON type the schema states
+(hearth_kit.strict_types; tests/api/test_strict_request_bodies.py).
 """
 
 from __future__ import annotations
@@ -72,11 +78,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/you-said-we-did": {"survey_response_ids": STATE, "complaint_ids": STATE},
     "POST /v1/residents/{resident_id}/messages": {
-        "": "a template is written in some languages only (the template and language "
-        "fields together; the problem should name `language`: asked of engagement)",
-        "language": "a template is written in some languages only (cross-field)",
-        "template": "the templates there are (an enum the schema does not list yet: asked "
-        "of engagement)",
+        "language": "left out, it is the resident's language, which no template may be "
+        "written in (" + STATE + "); one given is stated in the schema",
     },
     "POST /v1/contacts": {"resident_id": STATE, "uprn": STATE},
     "POST /v1/complaints/{complaint_id}/acknowledge": {
@@ -85,19 +88,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/complaints/{complaint_id}/escalate": {"requested_at": FUTURE},
     "POST /v1/residents": {
-        "tenancy_id": "a tenancy and its home are given together (cross-field), and a "
-        "known tenancy is of that home (" + STATE + ")",
+        # the schema states the cross-field rules (a tenancy and its home together, the
+        # preferred channel's contact detail); these are the database's
+        "tenancy_id": "a person named is on no other tenancy (" + STATE + ")",
         "uprn": "a known tenancy is of that home (" + STATE + ")",
-        "phone": "the preferred channel needs its contact detail (cross-field)",
-        "email": "the preferred channel needs its contact detail (cross-field)",
     },
     "PATCH /v1/residents/{resident_id}": {
-        "language": "null clears an optional detail, and a language cannot be cleared (the "
-        "change's fields are all nullable in the schema)",
-        "full_name": "null clears an optional detail, and a name cannot be cleared (the "
-        "change's fields are all nullable in the schema)",
-        "preferred_channel": "null clears an optional detail, and a preferred channel "
-        "cannot be cleared (the change's fields are all nullable in the schema)",
         "phone": "the preferred channel needs its contact detail (cross-field, with the "
         "details held)",
         "email": "the preferred channel needs its contact detail (cross-field, with the "
@@ -108,11 +104,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "review_on": FUTURE,
         "reviewed_at": FUTURE,
     },
-    "POST /v1/service-requests": {"received_at": FUTURE},
+    "POST /v1/service-requests": {"resident_id": STATE, "received_at": FUTURE},
     "POST /v1/surveys/responses": {
         "resident_id": STATE,
         "responded_at": FUTURE,
-        "answers": "which questions a survey asks depends on the survey (cross-field)",
+        # the schema states which questions the perception survey asks (if/then)
     },
     # income
     "POST /v1/rent-accounts/{account_id}/arrangements": {
@@ -129,12 +125,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/appointments": {"work_order_ids": STATE},
     "POST /v1/work-orders": {"repair_id": STATE},
     "POST /v1/repairs": {
-        "priority": "either a priority or the triage answers, not both nor neither (cross-field)",
-        "complaint_id": "a complaint id goes only with the source complaint (cross-field)",
+        # the schema states either a priority or the triage answers (oneOf), and a
+        # complaint id only with the source complaint (if/then)
         "reported_at": FUTURE,
     },
     "POST /v1/awaab-cases": {
-        "severity": "which severities make an Awaab's Law case depends on the hazard (cross-field)",
+        # the schema states which severities and hazards make a case (anyOf)
         "became_aware_at": FUTURE,
     },
     # visits
@@ -147,10 +143,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "review_on": "a review date after today; JSON Schema has no 'today'"
     },
     "POST /v1/visits/{visit_id}/report": {
-        "repairs_found": "repairs are found only on a visit that was completed (cross-field)",
-        "hazards_found": "hazards are found only on a visit that was completed (cross-field)",
-        "decline_reason": "a declined visit says why (cross-field)",
-        "no_access_reason": "a no-access reason goes with a no_access outcome (cross-field)",
+        # the schema states which findings and reasons go with which outcome (if/then)
         "visited_at": FUTURE,
     },
     "PUT /v1/visits/{visit_id}/report/draft": {"visited_at": FUTURE},
@@ -216,36 +209,11 @@ def _problem_fields(response: Any) -> tuple[str, set[str]] | None:
     return str(body.get("type", "")), {re.sub(r"\.\d+(?=\.|$)", ".*", f) for f in fields}
 
 
-def _only_a_coerced_type(failure: Any) -> bool:
-    """Whether a schema-violating request was accepted only because a value of another
-    JSON type was read as the declared one (pydantic's lax mode: 0 as false, a number
-    as a Unix time, "5" as 5): docs/api.md, "Known gaps"."""
-    component = str(getattr(failure, "message", "")).partition("Invalid component:")[2]
-    described = [line for line in component.splitlines() if ":" in line]
-    return bool(described) and all(line.endswith("Incorrect type") for line in described)
-
-
-def _home_overview_takes_import(failure: Any, case: Any) -> bool:
-    """The one exclusion of a check for one operation: at the gateway, GET
-    /v1/homes/import is taken by the home overview's GET /v1/homes/{uprn} and refused
-    as a UPRN (422), not answered 405. Compliance's own route takes only a UPRN
-    ({uprn:uprn}); the gateway's would need the same, which renames the route in its
-    authorisation matrix and metrics labels (docs/api.md, "Known gaps")."""
-    return case.operation.path == "/v1/homes/import" and "method GET returned 422" in str(
-        getattr(failure, "message", "")
-    )
-
-
 @schemathesis.hook
 def filter_failure(ctx: Any, failure: Any, case: Any, response: Any) -> bool:
     """Keep every failure but a schema-valid request refused for a DOMAIN_REFUSALS or
-    CROSS_ITEM_RULES reason on its operation, and a value of another JSON type read as
-    the declared type."""
+    CROSS_ITEM_RULES reason on its operation, or for one of the three reasons below."""
     code = getattr(failure, "code", "")
-    if code == "ST201":
-        return not _only_a_coerced_type(failure)
-    if code == "ST204" and _home_overview_takes_import(failure, case):
-        return False
     if code != "ST202":
         return True
     operation = f"{case.operation.method.upper()} {case.operation.path}"
@@ -254,12 +222,14 @@ def filter_failure(ctx: Any, failure: Any, case: Any, response: Any) -> bool:
         return True
     kind, fields = problem
     if kind.endswith("/validation") and _error_types(response) == {"int_type"}:
-        # 5.0 for a whole number of pence: JSON Schema counts it an integer (1.0 and 1
-        # are one number to it); the strict field refuses a number written with a fraction.
+        # 5.0 for a whole number: JSON Schema counts it an integer (1.0 and 1 are one
+        # number to it, so no schema can say "written without a fraction"); every
+        # request's integers (hearth_kit.strict_types.WholeNumber, income's pence) take
+        # an integer only as JSON writes one, so "5", true and 5.0 are all refused.
         return False
     if b"cannot be stored (NUL" in (getattr(response, "content", b"") or b""):
-        # NUL (\u0000) in any text: PostgreSQL cannot store it (hearth_kit.problems);
-        # no schema states it for every string yet.
+        # NUL (\u0000) in any text: PostgreSQL cannot store it (hearth_kit.problems).
+        # Not stated yet: a pattern on every string of every request would say it.
         return False
     if kind.endswith("/validation") and _error_types(response) == {"extra_forbidden"}:
         # A property the body's schema does not declare (additionalProperties: false):

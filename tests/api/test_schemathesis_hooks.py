@@ -74,7 +74,7 @@ def test_a_refusal_listed_for_its_operation_and_field_is_let_through() -> None:
 
 
 def test_a_whole_number_written_with_a_fraction_may_be_refused() -> None:
-    """5.0 is an integer to JSON Schema; a strict pence field refuses it."""
+    """5.0 is an integer to JSON Schema; a strict integer field refuses it."""
     pence = problem("validation", "amount_pence", error_type="int_type")
     assert not filter_failure(None, Failure("ST202"), Case(GAS), pence)
 
@@ -89,11 +89,30 @@ def test_anything_else_still_fails() -> None:
     assert filter_failure(None, Failure("ST103"), Case(GAS), problem("unprocessable", "uprn"))
 
 
-def test_only_a_value_accepted_for_its_type_alone_is_let_through() -> None:
+def test_a_schema_violating_request_accepted_always_fails() -> None:
+    """Request bodies are strict about JSON types now (hearth_kit.strict_types): a value
+    of another type accepted is a fault like any other."""
     coerced = Failure("ST201", "Invalid component: in body - lives_alone: Incorrect type")
     too_long = Failure("ST201", "Invalid component: in body - full_name: Value too long")
-    assert not filter_failure(None, coerced, Case(GAS, positive=False), Response(b"{}"))
+    assert filter_failure(None, coerced, Case(GAS, positive=False), Response(b"{}"))
     assert filter_failure(None, too_long, Case(GAS, positive=False), Response(b"{}"))
+
+
+def test_an_undocumented_method_answered_otherwise_always_fails() -> None:
+    """GET /v1/homes/import at the gateway is a 405 now (the overview takes only a UPRN)."""
+    shadowed = Failure("ST204", "Unsupported methods: method GET returned 422")
+    import_ = Case(Operation("GET", "/v1/homes/import"), positive=False)
+    assert filter_failure(None, shadowed, import_, Response(b"{}"))
+
+
+def test_a_message_template_or_a_language_given_is_never_a_domain_refusal() -> None:
+    """The templates are an enum and a given language a pattern in the schema; only the
+    resident's own language, used when none is given, may still be refused."""
+    messages = Case(Operation("POST", "/v1/residents/{resident_id}/messages"))
+    refused = Failure("ST202")
+    assert filter_failure(None, refused, messages, problem("unprocessable", "template"))
+    assert filter_failure(None, refused, messages, problem("unprocessable"))
+    assert not filter_failure(None, refused, messages, problem("unprocessable", "language"))
 
 
 def test_a_schema_valid_request_gets_a_fresh_key_and_no_made_up_cursor() -> None:

@@ -113,3 +113,21 @@ def test_every_request_body_field_is_strict_about_its_json_type(service: str) ->
     unknown = RAW_CONSTRAINTS & set(_keys(document["components"].get("schemas", {})))
     assert not unknown, f"constraints written as unknown keywords: {unknown}"
     assert json.dumps(document)  # the document still renders
+
+
+def test_a_residents_needs_are_cleared_with_an_empty_list_never_null() -> None:
+    """A null list of needs was stored as such and broke the resident (a 500 found by
+    Schemathesis); the schema and the model now refuse it, naming the field."""
+    from engagement.residents.schemas import ResidentUpdate
+
+    for name in ("format_needs", "accessibility_needs"):
+        with pytest.raises(pydantic.ValidationError) as refused:
+            ResidentUpdate.model_validate({name: None})
+        assert refused.value.errors()[0]["loc"] == (name,)
+        assert ResidentUpdate.model_validate({name: []}).model_dump(exclude_unset=True) == {
+            name: []
+        }
+        assert name not in ResidentUpdate.model_validate({}).model_dump(exclude_unset=True)
+        schema = ResidentUpdate.model_json_schema()["properties"][name]
+        assert schema["type"] == "array"
+        assert "default" not in schema
