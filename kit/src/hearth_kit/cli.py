@@ -52,6 +52,7 @@ def build_app(registered: Sequence[EntryPoint] | None = None) -> typer.Typer:
     from hearth_kit.operations import register as register_operations
 
     register_operations(root, imports)
+    root.command("relay")(relay)
     found = entry_points(group=COMMANDS_GROUP) if registered is None else registered
     for entry_point in sorted(found, key=lambda e: e.name):
         try:
@@ -64,6 +65,29 @@ def build_app(registered: Sequence[EntryPoint] | None = None) -> typer.Typer:
                 file=sys.stderr,
             )
     return root
+
+
+def relay(
+    service: str = typer.Argument(help="the service whose outbox to publish"),
+    lane: int | None = typer.Option(
+        None, help="publish only this lane (default: any lane no other relay holds)"
+    ),
+) -> None:
+    """Run a service's outbox relay on its own, until interrupted: with
+    HEARTH_<SERVICE>_OUTBOX_RELAY_LANES > 1, N of these publish one outbox side by side
+    (docs/adr/0018-relay-lanes.md)."""
+    import asyncio
+    import importlib
+
+    from hearth_kit.outbox import relay_until_stopped
+
+    settings = importlib.import_module(f"{service}.settings").settings_from_env()
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(relay_until_stopped(settings, lane=lane))
+    else:
+        uvloop.run(relay_until_stopped(settings, lane=lane))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

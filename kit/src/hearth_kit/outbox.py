@@ -280,6 +280,12 @@ def relay_lock_key(service: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def relay_lane_lock_key(service: str, lane: int, lanes: int) -> int:
+    """The advisory lock key of one lane of a service's relay (`lanes` > 1): whoever
+    holds it is the only relay sending that lane's rows (docs/adr/0018-relay-lanes.md)."""
+    return relay_lock_key(f"{service}:lane {lane} of {lanes}")
+
+
 _PARTITION_CACHE_SIZE = 100_000
 """Keys whose partition the relay remembers (murmur2 in Python costs more than a send)."""
 _RECORD_OVERHEAD_BOUND = 4096
@@ -307,6 +313,12 @@ _BATCH_SQL = (
     " ORDER BY o.id LIMIT $2"
 )
 """`OutboxRelay._next_batch` as PostgreSQL text, run on the driver's connection."""
+
+_LANE_BATCH_SQL = _BATCH_SQL.replace(
+    " ORDER BY o.id", " AND (hashtext(o.message_key) & 2147483647) % $3 = $4 ORDER BY o.id"
+)
+"""`_BATCH_SQL` for one lane ($4) of $3: the rows whose key hashes to it. PostgreSQL's
+`hashtext` of the key is stable for a key, so every row of a key is in one lane."""
 
 _MARK_SQL = (
     "UPDATE outbox_message SET published_at = $1, attempts = attempts + 1"
@@ -359,10 +371,19 @@ class _Round:
 class OutboxRelay:
     """Sends outbox rows to Kafka, oldest first, and marks them published."""
 
-    def __init__(self, settings: ServiceSettings, db: Database) -> None:
+    def __init__(self, settings: ServiceSettings, db: Database, *, lane: int | None = None) -> None:
+        """`lane` pins this relay to one lane of `outbox_relay_lanes`; by default it
+        sends any lane no other relay holds (and, with one lane, the whole outbox)."""
         self.settings = settings
         self.db = db
         self.service = settings.service_name
+        self.lanes = settings.outbox_relay_lanes if db.is_postgresql else 1
+        if lane is not None and not 0 <= lane < self.lanes:
+            raise ValueError(f"lane {lane} is not one of the {self.lanes} lanes")
+        self._pinned_lane = lane
+        self._next_lane = lane or 0
+        self._lane: int | None = None
+        """The lane of the turn being taken (None: the whole outbox, one lane)."""
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._stopping = False
@@ -409,8 +430,24 @@ class OutboxRelay:
         await self._close_producer()
 
     async def publish_pending(self, producer: AIOKafkaProducer | None = None) -> int:
-        """Take one turn: send batches of unpublished rows; returns how many were
-        delivered.
+        """Take one turn on the outbox (one lane), or with `outbox_relay_lanes` > 1 one
+        turn on each lane no other relay holds, starting after the lane last started
+        from; returns how many rows were delivered."""
+        if self.lanes == 1:
+            return await self._take_turn_on(None, producer)
+        if self._pinned_lane is not None:
+            return await self._take_turn_on(self._pinned_lane, producer)
+        first, self._next_lane = self._next_lane, (self._next_lane + 1) % self.lanes
+        delivered = 0
+        for step in range(self.lanes):
+            delivered += await self._take_turn_on((first + step) % self.lanes, producer)
+        return delivered
+
+    async def _take_turn_on(
+        self, lane: int | None, producer: AIOKafkaProducer | None = None
+    ) -> int:
+        """Take one turn on `lane` (None: the whole outbox): send batches of unpublished
+        rows; returns how many were delivered.
 
         On PostgreSQL a turn sends up to `_BATCHES_PER_TURN` batches in one transaction
         (holding the relay's lock): while a batch's rows are marked published on a
@@ -429,9 +466,10 @@ class OutboxRelay:
         marking: asyncio.Task[None] | None = None
         outcome: _Round | None = None
         parked: list[Any] = []
+        self._lane = lane
         async with self.db.sessionmaker() as session, session.begin():
             if not await self._take_turn(session):
-                return 0  # another relay of this service is sending
+                return 0  # another relay of this service (of this lane) is sending
             reading: asyncio.Task[Sequence[Any]] | None = None
             try:
                 batches = _BATCHES_PER_TURN if self.db.is_postgresql else 1
@@ -519,8 +557,24 @@ class OutboxRelay:
         SQLite (the embedded default) runs one process, so one relay."""
         if not self.db.is_postgresql:
             return True
+        if self._lane is None:
+            taken = await session.scalar(
+                select(func.pg_try_advisory_xact_lock(bindparam("key", self._lock_key, BigInteger)))
+            )
+            return bool(taken)
+        # A lane: its own lock, and the whole outbox's lock shared, so a relay that
+        # sends the whole outbox (one lane: an older replica, or one set differently)
+        # and a lane's relay never send at once.
+        lane_key = relay_lane_lock_key(self.service, self._lane, self.lanes)
+        shared = await session.scalar(
+            select(
+                func.pg_try_advisory_xact_lock_shared(bindparam("key", self._lock_key, BigInteger))
+            )
+        )
+        if not shared:
+            return False
         taken = await session.scalar(
-            select(func.pg_try_advisory_xact_lock(bindparam("key", self._lock_key, BigInteger)))
+            select(func.pg_try_advisory_xact_lock(bindparam("key", lane_key, BigInteger)))
         )
         return bool(taken)
 
@@ -531,9 +585,13 @@ class OutboxRelay:
         result rows and its JSON codec cost more per row than sending it."""
         if self.db.is_postgresql:
             driver = await _driver_connection(session)
-            rows: Sequence[Any] = await driver.fetch(
-                _BATCH_SQL, after, self.settings.outbox_batch_size
-            )
+            rows: Sequence[Any]
+            if self._lane is None:
+                rows = await driver.fetch(_BATCH_SQL, after, self.settings.outbox_batch_size)
+            else:
+                rows = await driver.fetch(
+                    _LANE_BATCH_SQL, after, self.settings.outbox_batch_size, self.lanes, self._lane
+                )
             return rows
         return (
             (await session.execute(self._next_batch().where(outbox_message.c.id > after)))
@@ -925,6 +983,37 @@ class OutboxRelay:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
         self._wake.clear()
+
+
+async def relay_until_stopped(settings: ServiceSettings, *, lane: int | None = None) -> None:
+    """Run a service's relay on its own, in this process, until SIGINT or SIGTERM
+    (`hearth relay <service>`): with `outbox_relay_lanes` > 1, as many of these (and the
+    services' own relays) publish one outbox side by side, a lane each."""
+    import signal
+
+    from hearth_kit.logs import setup_logging
+    from hearth_kit.tracing import setup_tracing
+
+    setup_logging(settings.log_level, settings.log_format)
+    setup_tracing(f"hearth-{settings.service_name}-relay", settings.otel_exporter)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    relay = OutboxRelay(settings, db, lane=lane)
+    running = asyncio.create_task(relay.run())
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, running.cancel)
+    log.info("relay started", service=relay.service, lanes=relay.lanes, lane=lane)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    finally:
+        await relay.stop()
+        await db.dispose()
+        log.info("relay stopped", service=relay.service)
 
 
 async def _driver_connection(session: AsyncSession) -> Any:

@@ -75,6 +75,14 @@ class ServiceSettings(BaseSettings):
     outbox_metrics_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often the backlog and parked gauges are counted"
     )
+    outbox_relay_lanes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Lanes the outbox is published in: a row's lane is a hash of its key, "
+        "each lane has its own lock, so as many relays (replicas) send side by side "
+        "(docs/adr/0018-relay-lanes.md). Every replica of a service must use the same value.",
+    )
     consumer_max_attempts: int = Field(default=4, ge=1)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(
