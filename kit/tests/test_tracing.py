@@ -267,10 +267,16 @@ def sampled_app(tracer_provider: TracerProvider) -> FastAPI:
         traceparent, _ = current_traceparent()
         return {"traceparent": traceparent}
 
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str | None]:
+        traceparent, _ = current_traceparent()
+        return {"traceparent": traceparent}
+
     trace_requests(
         app,
         lambda: FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider),
         tracer_provider=tracer_provider,
+        untraced_paths=("/healthz",),
     )
     return app
 
@@ -355,3 +361,13 @@ async def test_sql_spans_are_made_only_inside_a_recording_span(
     assert "traced_contact" in statement
     assert "$1" in statement or "?" in statement
     assert_no_personal_data((sql,))
+
+
+async def test_a_probe_is_never_traced_even_when_every_request_is() -> None:
+    provider, exporter = provider_sampling(ParentBased(ALWAYS_ON))
+    transport = httpx.ASGITransport(sampled_app(provider))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
+        probe = await client.get("/healthz")
+    assert probe.status_code == 200
+    assert probe.json()["traceparent"] is None
+    assert exporter.get_finished_spans() == ()

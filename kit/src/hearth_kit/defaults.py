@@ -131,5 +131,6 @@ def add_process_defaults(
             server_request_hook=request_id_on_span,
             client_response_hook=request_id_of_response_on_span,
         ),
+        untraced_paths=("/healthz", "/readyz", "/metrics"),
     )
     return app

@@ -417,11 +417,16 @@ class SampledRequestsTraced:
     context whose current span carries the trace id, not sampled."""
 
     def __init__(
-        self, traced: ASGIApp, untraced: ASGIApp, provider: TracerProvider | None = None
+        self,
+        traced: ASGIApp,
+        untraced: ASGIApp,
+        provider: TracerProvider | None = None,
+        untraced_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.traced = traced
         self.untraced = untraced
         self.provider = provider
+        self.untraced_paths = untraced_paths
         # FastAPI looks for OpenTelemetry's middleware down the `.app` chain of the
         # stack and, finding it, makes no SERVER spans of its own ("native telemetry"):
         # without it every request would get FastAPI's span as well, sampled or not.
@@ -430,6 +435,9 @@ class SampledRequestsTraced:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.traced(scope, receive, send)
+            return
+        if scope["path"] in self.untraced_paths:
+            await self.untraced(scope, receive, send)  # probes and scrapes: never traced
             return
         provider = self.provider or trace.get_tracer_provider()
         unsampled, drawn = unsampled_context(scope, provider)
@@ -453,17 +461,20 @@ def trace_requests(
     instrument: Callable[[], None],
     *,
     tracer_provider: TracerProvider | None = None,
+    untraced_paths: Iterable[str] = (),
 ) -> None:
     """Make `app` (a Starlette or FastAPI app) trace only the requests the sampler keeps.
     `instrument` instruments the app (FastAPIInstrumentor.instrument_app with the
     process's hooks), which wraps the app's middleware stack; the stack built without
-    it serves the requests the sampler drops."""
+    it serves the requests the sampler drops, and those to `untraced_paths` (probes,
+    scrapes) without asking it."""
+    never = frozenset(untraced_paths)
     untraced: Callable[[], ASGIApp] = app.build_middleware_stack
     instrument()
     traced: Callable[[], ASGIApp] = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
-        return SampledRequestsTraced(traced(), untraced(), tracer_provider)
+        return SampledRequestsTraced(traced(), untraced(), tracer_provider, never)
 
     vars(app)["build_middleware_stack"] = build_middleware_stack
 
