@@ -272,6 +272,17 @@ any was handled before (then the batch is applied again with the statement above
 PostgreSQL's ON CONFLICT inserts each row speculatively (a check, the insert, a
 confirmation), which measured about a third more of the server's time per row
 (docs/adr/0017-the-inbox-inserts-a-new-batch-plainly.md)."""
+_RECORD_NEW_OF_ONE_TYPE_ON_POSTGRESQL = text(
+    "INSERT INTO inbox_event"
+    ' (event_id, consumer_group, event_type, topic, partition, "offset", handled_at)'
+    " SELECT e.event_id, CAST(:group AS varchar), CAST(:event_type AS varchar),"
+    ' CAST(:topic AS varchar), CAST(:partition AS integer), e."offset",'
+    " CAST(:handled_at AS timestamptz)"
+    ' FROM unnest(CAST(:event_ids AS uuid[]), CAST(:offsets AS bigint[])) AS e(event_id, "offset")'
+)
+"""The plain INSERT of a batch all of one type (a projection being loaded): the type
+once rather than an array of it (asyncpg checks and encodes each element of an array
+in Python-level steps, a few tenths of a microsecond each)."""
 
 _UNIQUE_VIOLATION = "23505"
 
@@ -461,18 +472,24 @@ class Inbox:
                     )
             all_new = True
             for (topic, partition), events in by_partition.items():
-                rows = {
+                types = [e.data.type for _m, e in events]
+                rows: dict[str, Any] = {
                     "group": self.group,
                     "topic": topic,
                     "partition": partition,
                     "handled_at": handled_at,
                     "event_ids": [e.id for _m, e in events],
-                    "event_types": [e.data.type for _m, e in events],
+                    "event_types": types,
                     "offsets": [m.offset for m, _e in events],
                 }
                 if expect_new:
+                    statement = _RECORD_NEW_ON_POSTGRESQL
+                    if len(set(types)) == 1:
+                        statement = _RECORD_NEW_OF_ONE_TYPE_ON_POSTGRESQL
+                        rows["event_type"] = types[0]
+                        del rows["event_types"]
                     try:
-                        await session.execute(_RECORD_NEW_ON_POSTGRESQL, rows)
+                        await session.execute(statement, rows)
                     except IntegrityError as exc:
                         if getattr(exc.orig, "pgcode", None) == _UNIQUE_VIOLATION:
                             raise _HandledBefore from exc
