@@ -95,6 +95,13 @@ def options() -> argparse.Namespace:
         help="longest the relay or the consumer may take before its rate is taken from "
         "what it did so far (keeps `make bench` bounded)",
     )
+    parser.add_argument(
+        "--relay-lanes",
+        type=int,
+        default=1,
+        help="relay processes publishing compliance's outbox in that many lanes (the "
+        "service's own relay and `hearth relay`s; docs/adr/0018-relay-lanes.md)",
+    )
     parser.add_argument("--e2e-rate", type=int, default=1000, help="events a second")
     parser.add_argument("--e2e-seconds", type=float, default=60)
     parser.add_argument(
@@ -167,6 +174,7 @@ async def run(args: argparse.Namespace, parts: list[str]) -> dict[str, Any]:
                 tool_records=opts["tool_records"],
                 parts=set(parts),
                 limit=args.limit_seconds,
+                relay_lanes=args.relay_lanes,
             )
             results["kafka_rss_mb"]["after_pipeline"] = kafka_rss_mb(bench.servers)
             return found

@@ -16,6 +16,8 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,7 +29,15 @@ import asyncpg
 
 from bench.kafka_tools import ToolRun, consumer_performance, producer_performance
 from bench.profiling import Sampler
-from bench.workbench import ServiceProcess, Workbench, connect, cpu_seconds, rss_mb
+from bench.workbench import (
+    DEVELOPMENT_ENVIRONMENT,
+    REPO,
+    ServiceProcess,
+    Workbench,
+    connect,
+    rss_mb,
+)
+from bench.workbench import cpu_seconds as cpu_of
 from hearth_contracts import Envelope, events_topic
 from hearth_contracts.events.compliance import (
     GasSupply,
@@ -209,6 +219,8 @@ class ProcessDrain:
     rss_mb_after: float
     profile: dict[str, Any]
     steady_cpu_seconds: float | None = None
+    cpu_seconds_by_process: tuple[float, ...] = ()
+    """With relay lanes: each process's share of `cpu_seconds` (the service's first)."""
     """The process's CPU over the steady part alone (start-up, connections and the
     broker's metadata for every topic on a shared broker left out)."""
 
@@ -223,6 +235,36 @@ class ProcessDrain:
         return self.steady_cpu_seconds / self.drain.steady_events * 1e6
 
 
+def start_relay(
+    bench: Workbench, service: str, database_url: str, settings: dict[str, str]
+) -> ServiceProcess:
+    """`hearth relay <service>` in its own process (a relay replica without the service's
+    API and consumer), configured as the service's process is."""
+    prefix = f"HEARTH_{service.upper()}_"
+    env = {
+        **os.environ,
+        **DEVELOPMENT_ENVIRONMENT,
+        "KAFKA_BOOTSTRAP_SERVERS": bench.servers,
+        "HEARTH_KAFKA_NAMESPACE": bench.namespace,
+        "HEARTH_OTEL_EXPORTER": "none",
+        f"{prefix}DATABASE_URL": database_url,
+        **{f"{prefix}{key.upper()}": value for key, value in settings.items()},
+    }
+    number = sum(1 for p in bench.processes if p.name.startswith(f"{service}-relay"))
+    log_path = bench.scratch / f"{service}-relay-{number}.log"
+    with log_path.open("wb") as log:
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "hearth_kit.cli", "relay", service],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    process = ServiceProcess(f"{service}-relay-{number}", 0, popen, log_path)
+    bench.processes.append(process)
+    return process
+
+
 async def drain_by_service(
     bench: Workbench,
     service: str,
@@ -232,18 +274,30 @@ async def drain_by_service(
     *,
     limit: float,
     module: tuple[str, ...] = (),
+    relay_lanes: int = 1,
 ) -> ProcessDrain:
     """Start `service` as it runs in production (its own uvicorn process, its relay and
     consumer started by the kit; or `python -m <module>`) and time it until `count_sql`
-    reaches `events`, or for `limit` seconds at most. Timed from the process's start."""
+    reaches `events`, or for `limit` seconds at most. Timed from the process's start.
+    With `relay_lanes` > 1 the service's outbox has that many lanes and `relay_lanes - 1`
+    relay processes (`hearth relay`) run beside the service's own relay: the CPU is
+    theirs and the service's together."""
     counter = Counter(database_url, count_sql)
     try:
         started = time.perf_counter()
+        lanes = {"outbox_relay_lanes": str(relay_lanes)} if relay_lanes > 1 else {}
+        relays = [start_relay(bench, service, database_url, lanes) for _ in range(relay_lanes - 1)]
         if module:
             process = ServiceProcess.start_module(bench, service, *module)
         else:
-            process = await bench.start_service(service, database_url)
-        cpu_before = cpu_seconds(process.pid)
+            process = await bench.start_service(service, database_url, **lanes)
+        pids = [process.pid, *(relay.pid for relay in relays)]
+
+        def cpu_together() -> float:
+            return sum(cpu_of(pid) for pid in pids)
+
+        cpu_before = cpu_together()
+        each_before = [cpu_of(pid) for pid in pids]
         if module:
             # Sample the work, not the imports: wait for the first events to be done.
             for _ in range(120):
@@ -257,19 +311,23 @@ async def drain_by_service(
             counter.count,
             limit=limit,
             started=started,
-            alive=lambda: process.popen.poll() is None,
-            at_steady=lambda: cpu_at_steady.append(cpu_seconds(process.pid)),
+            alive=lambda: all(p.popen.poll() is None for p in (process, *relays)),
+            at_steady=lambda: cpu_at_steady.append(cpu_together()),
         )
-        cpu_now = cpu_seconds(process.pid)
+        cpu_now = cpu_together()
+        by_process = tuple(
+            round(cpu_of(pid) - before, 2) for pid, before in zip(pids, each_before, strict=True)
+        )
         cpu = cpu_now - cpu_before
         steady_cpu = cpu_now - cpu_at_steady[0] if cpu_at_steady else None
         rss = rss_mb(process.pid)
         profile = sampler.summary()
-        process.stop()
-        bench.processes.remove(process)
+        for each in (process, *relays):
+            each.stop()
+            bench.processes.remove(each)
     finally:
         await counter.close()
-    return ProcessDrain(drain, cpu, rss, profile, steady_cpu)
+    return ProcessDrain(drain, cpu, rss, profile, steady_cpu, by_process)
 
 
 BARE_BATCH = 500
@@ -358,8 +416,11 @@ async def run_pipeline(
     tool_records: int,
     parts: set[str],
     limit: float,
+    relay_lanes: int = 1,
 ) -> dict[str, Any]:
-    """Kafka's tools, the relay and the consumer, side by side."""
+    """Kafka's tools, the relay and the consumer, side by side. With `relay_lanes` > 1,
+    that many relay processes (the service's own and `hearth relay`s) publish one
+    outbox in lanes (docs/adr/0018-relay-lanes.md)."""
     results: dict[str, Any] = {}
     compliance_db = await bench.service_database("compliance")
     started = time.perf_counter()
@@ -389,10 +450,14 @@ async def run_pipeline(
         outbox_events,
         f"SELECT {outbox_events} - count(*) FROM outbox_message WHERE published_at IS NULL",
         limit=limit,
+        relay_lanes=relay_lanes,
     )
     relay = relay_run.drain
     results["relay"] = {
         "events": outbox_events,
+        "relay_lanes": relay_lanes,
+        "relay_processes": relay_lanes,
+        "cpu_seconds_by_process": list(relay_run.cpu_seconds_by_process),
         "events_published": relay.total,
         "finished_within_limit": relay.finished,
         "outbox_filled_in_seconds": round(fill_seconds, 1),
