@@ -16,9 +16,11 @@ import pytest
 from aiokafka import ConsumerRecord
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import func, select, text
+from typer.testing import CliRunner
 
 from hearth_contracts import events_topic
 from hearth_contracts.events.visits import VisitCompleted, VisitKind
+from hearth_kit.cli import build_app
 from hearth_kit.db import Database
 from hearth_kit.outbox import OutboxRelay, publish, relay_lane_lock_key, relay_lock_key
 from hearth_kit.settings import ServiceSettings
@@ -198,3 +200,10 @@ async def test_a_relay_pinned_to_a_lane_sends_only_that_lane(
         for relay in relays:
             await relay.stop()
         await db.dispose()
+
+
+def test_hearth_relay_runs_a_services_relay_on_its_own() -> None:
+    """`hearth relay <service> [--lane N]` is a kit command (bench/pipeline.py starts it)."""
+    result = CliRunner().invoke(build_app(registered=[]), ["relay", "--help"])
+    assert result.exit_code == 0
+    assert "--lane" in result.output
