@@ -15,7 +15,7 @@ from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from repairs.models import RepairStatus
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
-from repairs.work_orders.service import RepairService
+from repairs.work_orders.service import RepairService, page_of_repairs
 
 router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=PROBLEM_RESPONSES)
 
@@ -56,14 +56,13 @@ async def get_repair(
 async def list_repairs(
     connection: ReadConnectionDep,
     page: PageDep,
-    repairs: RepairServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     status: RepairStatus | None = None,
     appointment_request_id: uuid.UUID | None = None,
 ) -> Response:
     """Repair requests, filtered by home, status or appointment request."""
     return model_response(
-        await repairs.page(
+        await page_of_repairs(
             connection,
             page,
             uprn=uprn,

@@ -47,6 +47,33 @@ def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
     )
 
 
+async def page_of_repairs(
+    connection: AsyncConnection,
+    page: PageParams,
+    *,
+    uprn: str | None,
+    status: RepairStatus | None,
+    appointment_request_id: uuid.UUID | None,
+) -> Page[RepairPublic]:
+    """Repair requests in id order, each with its home's address, a page at a time:
+    one statement on a read connection, rows straight into the public entry. A module
+    function: it needs no configuration, so its route resolves no service dependency."""
+    rows = await repository.page_rows(
+        connection,
+        uprn=uprn,
+        status=status,
+        appointment_request_id=appointment_request_id,
+        after=page.after_as(uuid.UUID),
+        limit=page.fetch,
+    )
+    now = datetime.now(UTC)
+    return Page.from_rows(
+        [public_of_row(row, now) for row in rows],
+        page.limit,
+        cursor_of=lambda repair: (repair.id,),
+    )
+
+
 async def with_addresses(session: AsyncSession, repairs: list[RepairRequest]) -> list[RepairPublic]:
     """Repairs as the API shows them, each with its home's address where known."""
     homes = await repository.known_homes(session, {r.uprn for r in repairs})
@@ -169,29 +196,3 @@ class RepairService:
             raise NotFound(f"No repair {repair_id}")
         (public,) = await with_addresses(session, [repair])
         return public
-
-    async def page(
-        self,
-        connection: AsyncConnection,
-        page: PageParams,
-        *,
-        uprn: str | None,
-        status: RepairStatus | None,
-        appointment_request_id: uuid.UUID | None,
-    ) -> Page[RepairPublic]:
-        """Repair requests in id order, each with its home's address, a page at a time:
-        one statement on a read connection, rows straight into the public entry."""
-        rows = await repository.page_rows(
-            connection,
-            uprn=uprn,
-            status=status,
-            appointment_request_id=appointment_request_id,
-            after=page.after_as(uuid.UUID),
-            limit=page.fetch,
-        )
-        now = datetime.now(UTC)
-        return Page.from_rows(
-            [public_of_row(row, now) for row in rows],
-            page.limit,
-            cursor_of=lambda repair: (repair.id,),
-        )

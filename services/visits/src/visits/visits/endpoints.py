@@ -15,7 +15,7 @@ from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from visits.models import VisitStatus
 from visits.visits.schemas import VisitCreate, VisitPublic, VisitReport
-from visits.visits.service import VisitService, to_public
+from visits.visits.service import VisitService, page_of_visits, to_public
 
 router = APIRouter(prefix="/v1/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
 
@@ -79,11 +79,8 @@ async def get_visit(
 async def list_visits(
     connection: ReadConnectionDep,
     page: PageDep,
-    visit_service: VisitServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN, description="One home")] = None,
     visit_status: Annotated[VisitStatus | None, Query(alias="status")] = None,
 ) -> Response:
     """Visits, latest scheduled first, a page at a time."""
-    return model_response(
-        await visit_service.page(connection, page, uprn=uprn, status=visit_status)
-    )
+    return model_response(await page_of_visits(connection, page, uprn=uprn, status=visit_status))

@@ -507,28 +507,29 @@ class VisitService:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
 
-    async def page(
-        self,
-        connection: AsyncConnection,
-        page: PageParams,
-        *,
-        uprn: str | None,
-        status: VisitStatus | None,
-    ) -> Page[VisitPublic]:
-        """Visits, latest scheduled first, with what each found, a page at a time: one
-        statement on a read connection, rows straight into the public entries."""
-        rows = await repository.page_rows(
-            connection,
-            after=page.after_as(datetime, uuid.UUID),
-            limit=page.fetch,
-            uprn=uprn,
-            status=status,
-        )
-        return Page.from_rows(
-            publics_of_rows(rows),
-            page.limit,
-            cursor_of=lambda visit: (visit.scheduled_for, visit.id),
-        )
+
+async def page_of_visits(
+    connection: AsyncConnection,
+    page: PageParams,
+    *,
+    uprn: str | None,
+    status: VisitStatus | None,
+) -> Page[VisitPublic]:
+    """Visits, latest scheduled first, with what each found, a page at a time: one
+    statement on a read connection, rows straight into the public entries. A module
+    function: it needs no configuration, so its route resolves no service dependency."""
+    rows = await repository.page_rows(
+        connection,
+        after=page.after_as(datetime, uuid.UUID),
+        limit=page.fetch,
+        uprn=uprn,
+        status=status,
+    )
+    return Page.from_rows(
+        publics_of_rows(rows),
+        page.limit,
+        cursor_of=lambda visit: (visit.scheduled_for, visit.id),
+    )
 
 
 def publics_of_rows(rows: Sequence[Row[Any]]) -> list[VisitPublic]:
