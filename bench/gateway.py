@@ -180,6 +180,10 @@ async def run_gateway(
             "requests_while_sampling": sampled.requests,
             **sampler.summary(),
         }
+    # A target is met only by answers: a run with refused or failed composites (a 429
+    # from the rate limiter, a 503, a timeout) measured something cheaper than the composite.
+    answered = peak.as_dict().get("non_2xx_or_errors", 0) == 0
+    answered_fixed = not composite_fixed.get("failures")
     return {
         "endpoint": "gateway GET /v1/homes/{uprn} (seven downstream calls to five services)",
         "load": f"wrk -t1 -c{CONNECTIONS} -d{seconds:g}s on loopback; fixed rate open loop",
@@ -188,17 +192,17 @@ async def run_gateway(
         "composite": peak.as_dict(),
         "throughput_ratio": throughput_ratio,
         "throughput_target": 0.6,
-        "throughput_met": throughput_ratio >= 0.6,
+        "throughput_met": answered and throughput_ratio >= 0.6,
         "cpu_ms_per_request_by_process": cpu_by_process,
         "cpu_ms_per_request": cpu_per_request,
         "gateway_cpu_ms_per_downstream_call": gateway_cpu_per_call,
         "cpu_target_ms": 15,
-        "cpu_met": cpu_per_request <= 15,
+        "cpu_met": answered and cpu_per_request <= 15,
         "half_peak_rate": half,
         "composite_at_half_peak": composite_fixed,
         "slowest_at_half_peak": slowest_fixed,
         "p99_limit_ms": p99_limit,
-        "p99_met": float(composite_fixed["p99_ms"]) <= p99_limit,
+        "p99_met": answered_fixed and float(composite_fixed["p99_ms"]) <= p99_limit,
         "gateway_profile": gateway_profile,
     }
 
@@ -216,7 +220,12 @@ def gateway_rows(found: dict[str, Any], row: Any) -> list[str]:
     return [
         row(
             "gateway home composite req/s vs slowest call alone",
-            f"{found['composite']['per_second']:,}/s",
+            f"{found['composite']['per_second']:,}/s"
+            + (
+                f" ({found['composite']['non_2xx_or_errors']:,} failed)"
+                if found["composite"].get("non_2xx_or_errors")
+                else ""
+            ),
             f"{found['downstream_alone'][found['slowest_downstream']]['per_second']:,}/s",
             f"{found['throughput_ratio']:.2f}",
             ">= 0.60",
