@@ -323,3 +323,85 @@ async def test_a_rent_above_what_a_32_bit_column_holds_is_stored_whole(
         stored = await session.get(Tenancy, uuid.UUID(response.json()["id"]))
     assert stored is not None
     assert stored.weekly_rent_pence == rent
+
+
+async def test_include_rent_summary_puts_each_tenancys_rent_account_summary_in_the_list(
+    income: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    started = (await income.post("/v1/tenancies", json=a_tenancy(uprn))).json()
+    account = started["rent_account_id"]
+    paid = await income.post(
+        f"/v1/rent-accounts/{account}/payments",
+        json={"amount_pence": 5_000, "method": "card", "received_on": "2025-04-08"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert paid.status_code == 201, paid.text
+
+    response = await income.get(
+        "/v1/tenancies", params={"uprn": uprn, "status": "current", "include": "rent_summary"}
+    )
+    assert response.status_code == 200, response.text
+    [item] = response.json()["items"]
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    assert item["rent_summary"] == summary
+    assert item["rent_summary"]["last_payment"]["amount_pence"] == 5_000
+    assert {k: v for k, v in item.items() if k != "rent_summary"} == started
+
+
+async def test_without_include_the_list_is_as_it_was(income: httpx.AsyncClient) -> None:
+    uprn = a_uprn()
+    started = (await income.post("/v1/tenancies", json=a_tenancy(uprn))).json()
+    response = await income.get("/v1/tenancies", params={"uprn": uprn})
+    assert response.json() == {"items": [started], "next_cursor": None}
+    assert "rent_summary" not in response.json()["items"][0]
+
+
+async def test_include_rent_summary_is_null_for_a_tenancy_without_a_rent_account(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    uprn = a_uprn()
+    async with income_database.sessionmaker() as session:
+        session.add(
+            Tenancy(
+                id=uuid.uuid4(),
+                tenancy_reference=a_reference(),
+                uprn=uprn,
+                start_date=date(2025, 4, 7),
+                tenancy_type=TenancyType.SECURE,
+                weekly_rent_pence=10_000,
+                status=TenancyStatus.CURRENT,
+                created_at=datetime.now(UTC),
+            )
+        )
+        await session.commit()
+    response = await income.get("/v1/tenancies", params={"uprn": uprn, "include": "rent_summary"})
+    assert response.status_code == 200, response.text
+    [item] = response.json()["items"]
+    assert item["rent_account_id"] is None
+    assert item["rent_summary"] is None
+
+
+async def test_include_takes_only_rent_summary(income: httpx.AsyncClient) -> None:
+    response = await income.get("/v1/tenancies", params={"include": "tenants"})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == ("include", "query")
+
+
+async def test_include_rent_summary_reads_a_page_of_several_accounts(
+    income: httpx.AsyncClient,
+) -> None:
+    uprns = [a_uprn() for _ in range(3)]
+    for uprn in uprns:
+        assert (await income.post("/v1/tenancies", json=a_tenancy(uprn))).status_code == 201
+    response = await income.get("/v1/tenancies", params={"include": "rent_summary", "limit": 50})
+    items = response.json()["items"]
+    with_accounts = [item for item in items if item["rent_account_id"] is not None]
+    assert len(with_accounts) >= 3
+    for item in items:
+        if item["rent_account_id"] is None:  # a tenancy another test stored without one
+            assert item["rent_summary"] is None
+            continue
+        assert item["rent_summary"]["account_id"] == item["rent_account_id"]
+        assert item["rent_summary"]["tenancy_id"] == item["id"]

@@ -167,67 +167,64 @@ _case = inspect(ArrearsCase).local_table
 _arrangement = inspect(Arrangement).local_table
 _latest_arrangement = _arrangement.alias("latest_arrangement")
 _payment = _entry.alias("payment")
-SUMMARY = (
-    core_select(
-        _account.c.id,
-        _account.c.tenancy_id,
-        _account.c.uprn,
-        _tenancy.c.status.label("tenancy_status"),
-        _tenancy.c.weekly_rent_pence,
-        _tenancy.c.weekly_service_charge_pence,
-        core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
-        .where(_entry.c.account_id == _account.c.id)
-        .scalar_subquery()
-        .label("balance_pence"),
-        core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
-        .where(
-            _entry.c.account_id == _account.c.id,
-            _entry.c.charge_week == bindparam("week"),
-            or_(*(_entry.c.kind == kind for kind in CHARGE_KINDS)),
-        )
-        .scalar_subquery()
-        .label("week_charges_pence"),
-        _case.c.stage,
-        _case.c.nosp_served_at,
-        _case.c.paused_for_review,
-        _case.c.personal_contact_needed_at,
-        _case.c.blocked_by,
-        _latest_arrangement.c.id.label("arrangement_id"),
-        _latest_arrangement.c.status.label("arrangement_status"),
-        _latest_arrangement.c.instalment_pence,
-        _latest_arrangement.c.frequency,
-        _latest_arrangement.c.first_instalment_on,
-        _latest_arrangement.c.review_on,
-        _payment.c.amount_pence.label("payment_amount_pence"),
-        _payment.c.payment_method,
-        _payment.c.effective_on.label("payment_effective_on"),
+_SUMMARY_OF_ANY = core_select(
+    _account.c.id,
+    _account.c.tenancy_id,
+    _account.c.uprn,
+    _tenancy.c.status.label("tenancy_status"),
+    _tenancy.c.weekly_rent_pence,
+    _tenancy.c.weekly_service_charge_pence,
+    core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
+    .where(_entry.c.account_id == _account.c.id)
+    .scalar_subquery()
+    .label("balance_pence"),
+    core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
+    .where(
+        _entry.c.account_id == _account.c.id,
+        _entry.c.charge_week == bindparam("week"),
+        or_(*(_entry.c.kind == kind for kind in CHARGE_KINDS)),
     )
-    .select_from(
-        _account.outerjoin(_tenancy, _tenancy.c.id == _account.c.tenancy_id)
-        .outerjoin(_case, _case.c.account_id == _account.c.id)
-        .outerjoin(
-            _latest_arrangement,
-            _latest_arrangement.c.id
-            == core_select(_arrangement.c.id)
-            .where(_arrangement.c.account_id == _account.c.id)
-            .order_by(_arrangement.c.made_at.desc())
-            .limit(1)
-            .correlate(_account)
-            .scalar_subquery(),
-        )
-        .outerjoin(
-            _payment,
-            _payment.c.id
-            == core_select(_entry.c.id)
-            .where(_entry.c.account_id == _account.c.id, _entry.c.kind == EntryKind.PAYMENT)
-            .order_by(_entry.c.effective_on.desc(), _entry.c.posted_at.desc())
-            .limit(1)
-            .correlate(_account)
-            .scalar_subquery(),
-        )
+    .scalar_subquery()
+    .label("week_charges_pence"),
+    _case.c.stage,
+    _case.c.nosp_served_at,
+    _case.c.paused_for_review,
+    _case.c.personal_contact_needed_at,
+    _case.c.blocked_by,
+    _latest_arrangement.c.id.label("arrangement_id"),
+    _latest_arrangement.c.status.label("arrangement_status"),
+    _latest_arrangement.c.instalment_pence,
+    _latest_arrangement.c.frequency,
+    _latest_arrangement.c.first_instalment_on,
+    _latest_arrangement.c.review_on,
+    _payment.c.amount_pence.label("payment_amount_pence"),
+    _payment.c.payment_method,
+    _payment.c.effective_on.label("payment_effective_on"),
+).select_from(
+    _account.outerjoin(_tenancy, _tenancy.c.id == _account.c.tenancy_id)
+    .outerjoin(_case, _case.c.account_id == _account.c.id)
+    .outerjoin(
+        _latest_arrangement,
+        _latest_arrangement.c.id
+        == core_select(_arrangement.c.id)
+        .where(_arrangement.c.account_id == _account.c.id)
+        .order_by(_arrangement.c.made_at.desc())
+        .limit(1)
+        .correlate(_account)
+        .scalar_subquery(),
     )
-    .where(_account.c.id == bindparam("account_id"))
+    .outerjoin(
+        _payment,
+        _payment.c.id
+        == core_select(_entry.c.id)
+        .where(_entry.c.account_id == _account.c.id, _entry.c.kind == EntryKind.PAYMENT)
+        .order_by(_entry.c.effective_on.desc(), _entry.c.posted_at.desc())
+        .limit(1)
+        .correlate(_account)
+        .scalar_subquery(),
+    )
 )
+SUMMARY = _SUMMARY_OF_ANY.where(_account.c.id == bindparam("account_id"))
 """Everything an account's summary shows, in one round trip: the account, its
 tenancy's status and weekly charges, its balance (the sum of its entries), the charges
 posted for one rent week (`week`), its arrears case, its latest arrangement and its
@@ -242,6 +239,22 @@ async def summary_row(
     connection, no ORM objects."""
     result = await connection.execute(SUMMARY, {"account_id": account_id, "week": week})
     return result.first()
+
+
+SUMMARIES = _SUMMARY_OF_ANY.where(_account.c.id.in_(bindparam("account_ids", expanding=True)))
+"""SUMMARY for several accounts at once (a page of tenancies' rent accounts), one row
+each, in one round trip. Built once, like SUMMARY."""
+
+
+async def summary_rows(
+    connection: AsyncConnection, account_ids: Sequence[uuid.UUID], week: date
+) -> list[Row[Any]]:
+    """The SUMMARY rows of these accounts (those that exist; none asked, no statement
+    run), on a read connection, no ORM objects."""
+    if not account_ids:
+        return []
+    result = await connection.execute(SUMMARIES, {"account_ids": list(account_ids), "week": week})
+    return list(result.all())
 
 
 async def week_charges(session: AsyncSession, account_id: uuid.UUID, week: date) -> int:

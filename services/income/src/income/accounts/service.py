@@ -6,9 +6,12 @@ are serialised and the balance each event carries is the balance after that post
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from hearth_contracts.events.income import (
@@ -369,6 +372,20 @@ class AccountService:
         row = await repository.summary_row(connection, account_id, rules.rent_week_of(today))
         if row is None:
             raise NotFound(f"No account {account_id}")
+        return self.summary_of_row(row, today)
+
+    async def summaries(
+        self, connection: AsyncConnection, account_ids: Sequence[uuid.UUID], now: datetime
+    ) -> dict[uuid.UUID, SummaryPublic]:
+        """The summaries of several accounts (a page of tenancies' rent accounts) by
+        account id, in one statement (repository.SUMMARIES); an id with no account is
+        left out."""
+        today = london_day(now)
+        rows = await repository.summary_rows(connection, account_ids, rules.rent_week_of(today))
+        return {row.id: self.summary_of_row(row, today) for row in rows}
+
+    def summary_of_row(self, row: Row[Any], today: date) -> SummaryPublic:
+        """One SUMMARY row as the summary, on London day `today`."""
         balance = int(row.balance_pence)
         ended = row.tenancy_status is TenancyStatus.ENDED
         arrears = 0 if ended else rules.arrears_of(balance, int(row.week_charges_pence))

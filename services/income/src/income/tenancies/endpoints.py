@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
@@ -20,6 +20,7 @@ from income.tenancies.schemas import (
     TenancyEnd,
     TenancyPublic,
     TenancyTypeDecision,
+    TenancyWithRentSummary,
 )
 from income.tenancies.service import tenancy_service
 
@@ -44,16 +45,35 @@ async def get_tenancy(tenancy_id: uuid.UUID, session: SessionDep) -> TenancyPubl
     return await tenancy_service.get(session, tenancy_id)
 
 
-@router.get("", response_model=Page[TenancyPublic])
+@router.get("", response_model=Page[TenancyWithRentSummary])
 async def list_tenancies(
+    request: Request,
     connection: ReadConnectionDep,
     page: PageDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     tenancy_status: Annotated[TenancyStatus | None, Query(alias="status")] = None,
+    include: Annotated[
+        Literal["rent_summary"] | None,
+        Query(
+            description="`rent_summary`: each tenancy also carries its rent account's "
+            "summary (`rent_summary`), read in one more statement for the whole page"
+        ),
+    ] = None,
 ) -> Response:
     """Tenancies in reference order, a page at a time; filter by home and status."""
+    if include is None:
+        return model_response(
+            await tenancy_service.page(connection, page, uprn=uprn, status=tenancy_status)
+        )
     return model_response(
-        await tenancy_service.page(connection, page, uprn=uprn, status=tenancy_status)
+        await tenancy_service.page_with_rent_summaries(
+            connection,
+            page,
+            request.app.state.account_service,
+            datetime.now(UTC),
+            uprn=uprn,
+            status=tenancy_status,
+        )
     )
 
 

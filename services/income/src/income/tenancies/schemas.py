@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hearth_contracts.events.income import TenancyEndReason, TenancyType, TenancyTypeChange
 from hearth_contracts.values import BoundedNonNegativePence, Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
+from income.accounts.schemas import SummaryPublic
 from income.models import TenancyStatus
 
 MAX_JOINT_TENANTS = 4
@@ -86,6 +87,18 @@ class TenancyPublic(BaseModel):
     )
     sundry_account_id: uuid.UUID | None = Field(
         default=None, description="Its sundry account (recharges), once one is invoiced"
+    )
+
+
+class TenancyWithRentSummary(TenancyPublic):
+    """A tenancy in the list; asked with `include=rent_summary`, it carries its rent
+    account's summary too, so a composite needs one call, not two."""
+
+    rent_summary: SummaryPublic | None = Field(
+        default=None,
+        description="Only with `include=rent_summary` (absent otherwise): the rent "
+        "account's summary, as GET /v1/rent-accounts/{id}/summary answers it; null when "
+        "the tenancy has no rent account",
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
@@ -45,8 +45,12 @@ from income.tenancies.schemas import (
     TenancyEnd,
     TenancyPublic,
     TenancyTypeDecision,
+    TenancyWithRentSummary,
     TenantPublic,
 )
+
+if TYPE_CHECKING:
+    from income.accounts.service import AccountService
 
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 
@@ -313,6 +317,34 @@ class TenancyService:
             publics_of_rows(rows),
             page.limit,
             cursor_of=lambda tenancy: (tenancy.tenancy_reference,),
+        )
+
+    async def page_with_rent_summaries(
+        self,
+        connection: AsyncConnection,
+        page: PageParams,
+        accounts_service: AccountService,
+        now: datetime,
+        *,
+        uprn: str | None,
+        status: TenancyStatus | None,
+    ) -> Page[TenancyWithRentSummary]:
+        """The page as `page` reads it, each tenancy with its rent account's summary
+        (null without one): the summaries of the whole page in one more statement."""
+        listed = await self.page(connection, page, uprn=uprn, status=status)
+        account_ids = [t.rent_account_id for t in listed.items if t.rent_account_id is not None]
+        summaries = await accounts_service.summaries(connection, account_ids, now)
+        return Page[TenancyWithRentSummary](
+            items=[
+                TenancyWithRentSummary.model_construct(
+                    **dict(tenancy),
+                    rent_summary=summaries.get(tenancy.rent_account_id)
+                    if tenancy.rent_account_id is not None
+                    else None,
+                )
+                for tenancy in listed.items
+            ],
+            next_cursor=listed.next_cursor,
         )
 
 
