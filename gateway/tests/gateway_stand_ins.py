@@ -71,6 +71,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: str = ""
 
 
 @dataclass
@@ -131,6 +132,7 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
                 request.url.path,
                 dict(request.headers),
                 await request.body(),
+                request.url.query,
             )
         )
         return await call_next(request)
@@ -182,11 +184,27 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
 
     elif service == "income":
 
+        def summary_of(account_id: str) -> dict[str, Any]:
+            return {
+                "account_id": account_id,
+                "balance_pence": 22500,
+                "arrears_pence": 11250,
+                "weeks_in_arrears": 1.0,
+                "arrears_stage": "reminder",
+                "arrangement": None,
+                "last_payment": None,
+            }
+
         @app.get("/v1/tenancies")
-        async def tenancies(uprn: str, status: str) -> Any:
+        async def tenancies(uprn: str, status: str, include: str | None = None) -> Any:
+            if include not in (None, "rent_summary"):
+                return _problem(422, "Unprocessable", errors=[{"field": "include"}])
             if uprn in (KNOWN_UPRN, TENANCY_ONLY_UPRN) and status == "current":
                 tenancy = {"id": "t-1", "uprn": uprn, "status": "current"}
-                return _page([{**tenancy, "rent_account_id": KNOWN_ACCOUNT}])
+                item = {**tenancy, "rent_account_id": KNOWN_ACCOUNT}
+                if include:
+                    item["rent_summary"] = summary_of(KNOWN_ACCOUNT)
+                return _page([item])
             return _page([])
 
         @app.get("/v1/tenancies/{tenancy_id}")
@@ -204,15 +222,7 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         async def rent_summary(account_id: str) -> Any:
             if account_id != KNOWN_ACCOUNT:
                 return _problem(404, "Not found", detail=f"No rent account {account_id}")
-            return {
-                "account_id": account_id,
-                "balance_pence": 22500,
-                "arrears_pence": 11250,
-                "weeks_in_arrears": 1.0,
-                "arrears_stage": "reminder",
-                "arrangement": None,
-                "last_payment": None,
-            }
+            return summary_of(account_id)
 
         @app.post("/v1/tenancies")
         async def start_tenancy(request: Request) -> Any:

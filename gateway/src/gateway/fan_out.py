@@ -106,6 +106,44 @@ async def rent_summary(
     )
 
 
+RENT_SUMMARY = "rent_summary"
+"""Income's `include` value on `GET /v1/tenancies` that puts each tenancy's rent account
+summary in its item (`rent_summary`), so the rent part costs no second call."""
+
+
+def current_tenancy_params(uprn: str, *, with_rent: bool) -> dict[str, str]:
+    """The query of income `GET /v1/tenancies` for a home's current tenancy; with its
+    rent account summary only when the rent part may be shown (need to know)."""
+    params = {"uprn": uprn, "status": "current"}
+    if with_rent:
+        params["include"] = RENT_SUMMARY
+    return params
+
+
+def first_tenancy(tenancies: Answer) -> JsonObject | None:
+    """The current tenancy from a tenancy list's answer, without its `rent_summary`
+    (that is the rent part, shown under its own scope)."""
+    value = tenancies.value
+    if not isinstance(value, list) or not value:
+        return None
+    first: JsonObject = value[0]
+    if RENT_SUMMARY not in first:
+        return first
+    return {key: item for key, item in first.items() if key != RENT_SUMMARY}
+
+
+def rent_of_tenancies(tenancies: Answer) -> Answer:
+    """The rent part from a tenancy list read with `include=rent_summary`: the current
+    tenancy's rent account summary (None without a tenancy or a rent account), or the
+    list's own failure when income did not answer."""
+    if not tenancies.answered:
+        return tenancies
+    value = tenancies.value
+    first = value[0] if isinstance(value, list) and value else None
+    summary = first.get(RENT_SUMMARY) if isinstance(first, dict) else None
+    return Answer("income", summary if isinstance(summary, dict) else None)
+
+
 def degraded_services(*answers: Answer) -> list[Service]:
     """The services that did not answer, each once, in order."""
     return list(dict.fromkeys(a.service for a in answers if a.asked and not a.answered))

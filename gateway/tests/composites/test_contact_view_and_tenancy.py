@@ -45,6 +45,28 @@ async def test_the_contact_view_shows_everything_the_contact_centre_needs(
     assert view["withheld"] == []
 
 
+async def test_the_contact_view_asks_income_once_for_the_rent_summary(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
+    assert response.status_code == 200, response.text
+    calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v1/tenancies")]
+    assert "include=rent_summary" in calls[0].query
+    assert response.json()["rent"]["balance_pence"] == 22500
+
+
+async def test_with_income_down_the_contact_views_rent_is_empty_and_income_degraded(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    async with open_gateway(income_url=stand_ins.broken_url) as gateway:
+        response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
+    assert response.status_code == 200, response.text
+    assert response.json()["degraded"] == ["income"]
+    assert response.json()["rent"] is None
+
+
 async def test_with_repairs_stopped_the_contact_view_is_partial_degraded_and_within_budget(
     open_gateway: OpenGateway, stand_ins: StandIns
 ) -> None:

@@ -82,6 +82,58 @@ async def test_parts_the_token_has_no_scope_for_are_withheld_named_and_never_fet
     assert asked == {"compliance", "visits"}
 
 
+async def test_the_overview_asks_income_once_for_the_tenancy_with_its_rent_summary(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v1/tenancies")]
+    assert "include=rent_summary" in calls[0].query
+    assert overview["rent"] == {
+        "account_id": KNOWN_ACCOUNT,
+        "balance_pence": 22500,
+        "arrears_pence": 11250,
+        "weeks_in_arrears": 1.0,
+        "arrears_stage": "reminder",
+        "arrangement": None,
+        "last_payment": None,
+    }
+    assert "rent_summary" not in overview["tenancy"]
+
+
+async def test_without_the_rent_scope_income_is_not_asked_for_the_rent_summary(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(
+        f"/v1/homes/{KNOWN_UPRN}", headers=bearer_with_scopes("homes:read tenancies:read")
+    )
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert "rent" in overview["withheld"]
+    assert "tenancy" not in overview["withheld"]
+    assert overview["rent"] is None
+    assert overview["tenancy"]["id"] == "t-1"
+    calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v1/tenancies")]
+    assert "include" not in calls[0].query
+
+
+async def test_with_income_down_the_tenancy_and_the_rent_are_both_empty_and_income_degraded(
+    open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
+) -> None:
+    async with open_gateway(income_url=stand_ins.broken_url) as gateway:
+        response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["degraded"] == ["income"]
+    assert overview["tenancy"] is None
+    assert overview["rent"] is None
+
+
 async def test_a_slow_service_and_a_stopped_one_are_marked_degraded_and_the_rest_returned(
     open_gateway: OpenGateway, stand_ins: StandIns, staff: dict[str, str]
 ) -> None:

@@ -53,8 +53,9 @@ class HomeOverview(BaseModel):
     )
     rent: JsonObject | None = Field(
         default=None,
-        description="The current tenancy's rent account summary (income `GET /v1/rent-"
-        "accounts/{id}/summary`): balance_pence, arrears_pence, weeks_in_arrears, "
+        description="The current tenancy's rent account summary (income `GET /v1/"
+        "tenancies?include=rent_summary`, as `GET /v1/rent-accounts/{id}/summary` "
+        "answers it): balance_pence, arrears_pence, weeks_in_arrears, "
         "arrears_stage, arrangement, last_payment",
         examples=[{"balance_pence": 2250, "arrears_pence": 0, "arrears_stage": "none"}],
     )

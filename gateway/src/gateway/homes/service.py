@@ -7,8 +7,8 @@ Need to know: each part is fetched only when the caller's token carries its read
 Each call is bounded by the read budget (gateway.fan_out). A service that times out,
 cannot be reached, answers 5xx or answers something unusable is reported in `degraded`;
 its parts stay empty and the rest of the overview is still returned. The rent summary
-needs the current tenancy's rent account, so it is asked as soon as the tenancy answers
-(at most two budgets); everything else is asked at once.
+comes with the current tenancy (income `GET /v1/tenancies?include=rent_summary`, asked
+only when the token may see the rent), so every call is asked at once: one budget.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import (
     Answer,
+    current_tenancy_params,
     degraded_services,
     fetch_items,
     fetch_object,
-    rent_summary,
+    first_tenancy,
+    rent_of_tenancies,
     withheld,
 )
 from gateway.homes.schemas import PART_SCOPES, HomeOverview, OverviewPart
@@ -51,7 +53,7 @@ class HomeOverviewService:
                 caller,
                 "income",
                 "/v1/tenancies",
-                params={"uprn": uprn, "status": "current"},
+                params=current_tenancy_params(uprn, with_rent="rent" not in hidden),
             )
             if needs_tenancy
             else asyncio.sleep(0, withheld("income"))
@@ -60,8 +62,7 @@ class HomeOverviewService:
         async def rent() -> Answer:
             if "rent" in hidden:
                 return withheld("income")
-            answer = await tenancies
-            return await rent_summary(downstreams, caller, _first(answer))
+            return rent_of_tenancies(await tenancies)
 
         (
             home,
@@ -97,7 +98,7 @@ class HomeOverviewService:
         overview = HomeOverview.model_construct(
             uprn=uprn,
             home=home.value,
-            tenancy=None if "tenancy" in hidden else _first(tenancy),
+            tenancy=None if "tenancy" in hidden else first_tenancy(tenancy),
             residents=residents.value or [],
             visits=visits.value or [],
             open_repairs=open_repairs.value or [],
@@ -119,11 +120,6 @@ class HomeOverviewService:
         if home.not_found and not overview.degraded and not _known_elsewhere(overview):
             raise NotFound(f"No service knows a home with UPRN {uprn}", uprn=uprn)
         return overview
-
-
-def _first(answer: Answer) -> dict[str, object] | None:
-    value = answer.value
-    return value[0] if isinstance(value, list) and value else None
 
 
 def _known_elsewhere(overview: HomeOverview) -> bool:

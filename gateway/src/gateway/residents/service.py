@@ -16,10 +16,11 @@ from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import (
     Answer,
+    current_tenancy_params,
     degraded_services,
     fetch_items,
     fetch_object,
-    rent_summary,
+    rent_of_tenancies,
     withheld,
 )
 from gateway.residents.schemas import CONTACT_PART_SCOPES, ContactPart, ContactView, ResidentNeeds
@@ -80,12 +81,9 @@ class ContactViewService:
                 caller,
                 "income",
                 "/v1/tenancies",
-                params={"uprn": uprn, "status": "current"},
+                params=current_tenancy_params(uprn, with_rent=True),
             )
-            if not tenancies.answered:
-                return tenancies
-            first = tenancies.value[0] if tenancies.value else None
-            return await rent_summary(downstreams, caller, first)
+            return rent_of_tenancies(tenancies)
 
         gas_call = (
             nothing("gas", "compliance")
