@@ -20,16 +20,17 @@ from compliance.checks.schemas import (
     HomeCompliance,
     ListedStatus,
 )
-from compliance.checks.service import ProgrammeService, figures, home_compliance
+from compliance.checks.service import ProgrammeService, figures, read_home_compliance
 from compliance.homes.endpoints import HomeServiceDep
 from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.figures import ISO_DATE, Figures, Period, period_between
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
+from hearth_kit.responses import model_response
 from hearth_kit.working_days import london_day
 
 router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
@@ -45,10 +46,10 @@ ProgrammeDep = Annotated[ProgrammeService, Depends(_service)]
 
 @router.get("/homes/{uprn}", response_model=HomeCompliance)
 async def home_checks(
-    uprn: Annotated[str, Path(pattern=UPRN_PATTERN)], session: SessionDep, programme: ProgrammeDep
-) -> HomeCompliance:
+    uprn: Annotated[str, Path(pattern=UPRN_PATTERN)], connection: ReadConnectionDep
+) -> Response:
     """Every check of a home (or a block), its status and expiry."""
-    return await home_compliance(session, programme, uprn, datetime.now(UTC))
+    return model_response(await read_home_compliance(connection, uprn, datetime.now(UTC)))
 
 
 @router.get("/checks", response_model=Page[CheckPublic])

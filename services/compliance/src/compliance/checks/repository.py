@@ -7,11 +7,36 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    union_all,
+    update,
+)
+from sqlalchemy import select as core_select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import AccessAttempt, CertificateRecord, Check, Home, Subject
+from compliance.models import (
+    AccessAttempt,
+    Appliance,
+    Block,
+    CertificateRecord,
+    Check,
+    Home,
+    Subject,
+    TenantCopy,
+)
 from hearth_contracts.events.compliance import CheckType
 
 
@@ -22,6 +47,148 @@ async def get(
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalars().first()
+
+
+_home = inspect(Home).local_table
+_block = inspect(Block).local_table
+_appliance = inspect(Appliance).local_table
+_check = inspect(Check).local_table
+_copy = inspect(TenantCopy).local_table
+
+HOME, BLOCK, APPLIANCE, CHECK, TENANT_COPY = range(5)
+"""The `part` of a HOME_COMPLIANCE row: what the row is."""
+
+_SLOTS = {
+    # Shared by checks and tenant copies (same name, same type in both tables).
+    "uprn": _check.c.uprn,
+    "id": _check.c.id,
+    "check_type": _check.c.check_type,
+    "record_id": _check.c.record_id,
+    # The home's gas facts, and its appliances'.
+    "heating_fuel": _home.c.heating_fuel,
+    "gas_supply": _home.c.gas_supply,
+    "appliance_type": _appliance.c.appliance_type,
+    "landlord_owned": _appliance.c.landlord_owned,
+    # A check's own columns (compliance.checks.service.to_public).
+    "subject": _check.c.subject,
+    "due_by": _check.c.due_by,
+    "due_from": _check.c.due_from,
+    "certificate_expires_on": _check.c.certificate_expires_on,
+    "last_certificate_reference": _check.c.last_certificate_reference,
+    "completed_at": _check.c.completed_at,
+    "escalated_at": _check.c.escalated_at,
+    "access_attempts": _check.c.access_attempts,
+    "no_access_attempts": _check.c.no_access_attempts,
+    "ladder_steps_taken": _check.c.ladder_steps_taken,
+    "ladder_next_step_on": _check.c.ladder_next_step_on,
+    "contractor_id": _check.c.contractor_id,
+    "paired_visit_id": _check.c.paired_visit_id,
+    "appointment_start": _check.c.appointment_start,
+    "appointment_end": _check.c.appointment_end,
+    # A tenant copy's own columns (compliance.tenant_copies.service.to_public).
+    "check_id": _copy.c.check_id,
+    "tenancy_id": _copy.c.tenancy_id,
+    "copy_by": _copy.c.copy_by,
+    "sent_at": _copy.c.sent_at,
+    "sent_on_time": _copy.c.sent_on_time,
+}
+"""The columns of HOME_COMPLIANCE, each typed as the column it is read from."""
+
+
+def _branch(part: int, table: Any, **columns: ColumnElement[Any]) -> Any:
+    """One branch of HOME_COMPLIANCE: every slot, the branch's own columns where it has
+    them and a typed NULL elsewhere (PostgreSQL resolves a union's types slot by slot;
+    the first branch's types decode every row)."""
+    return (
+        core_select(
+            literal_column(str(part), Integer).label("part"),
+            *(
+                columns[name].label(name)
+                if name in columns
+                else cast(null(), column.type).label(name)
+                for name, column in _SLOTS.items()
+            ),
+        )
+        .select_from(table)
+        .where(table.c.uprn == bindparam("uprn"))
+    )
+
+
+_UNION = union_all(
+    _branch(HOME, _home, heating_fuel=_home.c.heating_fuel, gas_supply=_home.c.gas_supply),
+    _branch(BLOCK, _block),
+    _branch(
+        APPLIANCE,
+        _appliance,
+        appliance_type=_appliance.c.appliance_type,
+        landlord_owned=_appliance.c.landlord_owned,
+    ),
+    _branch(
+        CHECK,
+        _check,
+        uprn=_check.c.uprn,
+        id=_check.c.id,
+        check_type=_check.c.check_type,
+        record_id=_check.c.record_id,
+        **{
+            name: _check.c[name]
+            for name in (
+                "subject",
+                "due_by",
+                "due_from",
+                "certificate_expires_on",
+                "last_certificate_reference",
+                "completed_at",
+                "escalated_at",
+                "access_attempts",
+                "no_access_attempts",
+                "ladder_steps_taken",
+                "ladder_next_step_on",
+                "contractor_id",
+                "paired_visit_id",
+                "appointment_start",
+                "appointment_end",
+            )
+        },
+    ),
+    _branch(
+        TENANT_COPY,
+        _copy,
+        **{
+            name: _copy.c[name]
+            for name in (
+                "uprn",
+                "id",
+                "check_type",
+                "record_id",
+                "check_id",
+                "tenancy_id",
+                "copy_by",
+                "sent_at",
+                "sent_on_time",
+            )
+        },
+    ),
+)
+_columns = _UNION.selected_columns
+HOME_COMPLIANCE = _UNION.order_by(
+    _columns.part,
+    _columns.completed_at.desc().nulls_first(),
+    _columns.due_by.desc(),
+    _columns.copy_by.desc(),
+    _columns.id,
+)
+"""A home's (or block's) compliance in one round trip and one portable statement (no
+json_agg, no LATERAL: docs/adr/0019): a UNION ALL whose `part` says what each row is:
+the home's gas facts (HOME), the block (BLOCK), its appliances (APPLIANCE), its checks
+(CHECK: open first, then the latest completed) and its tenants' copies (TENANT_COPY:
+latest deadline first). No HOME and no BLOCK row: there is no such home or block.
+Built once: its cache key and compiled SQL are reused by every call."""
+
+
+async def home_compliance_rows(connection: AsyncConnection, uprn: str) -> list[Row[Any]]:
+    """The rows of HOME_COMPLIANCE for `uprn`, in its order."""
+    return list((await connection.execute(HOME_COMPLIANCE, {"uprn": uprn})).all())
 
 
 async def open_for(session: AsyncSession, uprn: str) -> list[Check]:

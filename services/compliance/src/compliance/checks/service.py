@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from compliance import metrics
 from compliance.checks import repository
@@ -50,6 +51,7 @@ from compliance.outbox import publish_all
 from compliance.settings import Programme
 from compliance.tenant_copies import repository as tenant_copy_figures
 from compliance.tenant_copies import service as tenant_copies
+from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts import Event
 from hearth_contracts.events.compliance import (
     AccessEscalated,
@@ -94,7 +96,8 @@ BLOCK_CHECKS = frozenset(
 )
 
 
-def to_public(check: Check, today: date) -> CheckPublic:
+def to_public(check: Check | Row[Any], today: date) -> CheckPublic:
+    """A check as the API shows it (a Check, or a repository.HOME_COMPLIANCE row)."""
     return CheckPublic(
         id=check.id,
         uprn=check.uprn,
@@ -685,34 +688,44 @@ def gas_check_status(checks: list[CheckPublic]) -> CheckStatus | None:
     return None
 
 
-async def home_compliance(
-    session: AsyncSession, programme: ProgrammeService, uprn: str, now: datetime
+async def read_home_compliance(
+    connection: AsyncConnection, uprn: str, now: datetime
 ) -> HomeCompliance:
-    """Every check of a home or block, with the home's place in the gas programme."""
-    home = await homes.get(session, uprn)
-    if home is None and await homes.get_block(session, uprn) is None:
+    """Every check of a home or block, with the home's place in the gas programme: one
+    statement on a read connection (repository.HOME_COMPLIANCE), rows straight into the
+    response. A module function: it needs no configuration, so the GET resolves no
+    service dependency."""
+    today = london_day(now)
+    home: Row[Any] | None = None
+    block = False
+    appliances: list[ApplianceFact] = []
+    listed: list[CheckPublic] = []
+    copies: list[TenantCopyPublic] = []
+    for row in await repository.home_compliance_rows(connection, uprn):
+        part = row.part
+        if part == repository.CHECK:
+            listed.append(to_public(row, today))
+        elif part == repository.TENANT_COPY:
+            copies.append(tenant_copies.to_public(row, today))
+        elif part == repository.APPLIANCE:
+            appliances.append(ApplianceFact(row.appliance_type.value, row.landlord_owned))
+        elif part == repository.HOME:
+            home = row
+        else:
+            block = True
+    if home is None and not block:
         raise NotFound(f"No home or block with UPRN {uprn}")
-    listed = await programme.for_home(session, uprn, now)
-    copies = await tenant_copies.for_home(session, uprn, london_day(now))
     household = {copy.id: copy for copy in copies if copy.tenancy_id is None}
     for check in listed:
         if (copy := household.get(check.id)) is not None:
             check.tenant_copy_by = copy.copy_by
             check.tenant_copy_sent_at = copy.tenant_copy_sent_at
             check.tenant_copy_sent_on_time = copy.sent_on_time
-    status = None
-    if home is not None:
-        status = gas_status(
-            home.heating_fuel,
-            home.gas_supply,
-            [
-                ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location)
-                for a in await homes.appliances_of(session, uprn)
-            ],
-        )
     return HomeCompliance(
         uprn=uprn,
-        gas_status=status,
+        gas_status=None
+        if home is None
+        else gas_status(home.heating_fuel, home.gas_supply, appliances),
         gas_check_status=gas_check_status(listed),
         checks=listed,
         tenant_copies=copies,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.gas_safety_records import repository as records
@@ -30,7 +32,9 @@ from hearth_kit.problems import Unprocessable
 log = get_logger(__name__)
 
 
-def to_public(copy: TenantCopy, today: date) -> TenantCopyPublic:
+def to_public(copy: TenantCopy | Row[Any], today: date) -> TenantCopyPublic:
+    """A copy as the API shows it (a TenantCopy, or a checks.repository.HOME_COMPLIANCE
+    row)."""
     return TenantCopyPublic(
         id=copy.id,
         check_id=copy.check_id,
