@@ -13,6 +13,7 @@ from hearth_contracts.events.income import TenancyType
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from income.models import Account, LedgerEntry, Tenancy, TenancyStatus
+from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 
 
 def a_uprn() -> str:
@@ -325,6 +326,11 @@ async def test_a_rent_above_what_a_32_bit_column_holds_is_stored_whole(
     assert stored.weekly_rent_pence == rent
 
 
+def rent_reader() -> InternalTokenAuth:
+    """Calls as a member of staff who may also read rent accounts (income:read)."""
+    return InternalTokenAuth("income", scopes=STAFF_SCOPES | {"income:read"})
+
+
 async def test_include_rent_summary_puts_each_tenancys_rent_account_summary_in_the_list(
     income: httpx.AsyncClient,
 ) -> None:
@@ -339,7 +345,9 @@ async def test_include_rent_summary_puts_each_tenancys_rent_account_summary_in_t
     assert paid.status_code == 201, paid.text
 
     response = await income.get(
-        "/v1/tenancies", params={"uprn": uprn, "status": "current", "include": "rent_summary"}
+        "/v1/tenancies",
+        params={"uprn": uprn, "status": "current", "include": "rent_summary"},
+        auth=rent_reader(),
     )
     assert response.status_code == 200, response.text
     [item] = response.json()["items"]
@@ -375,7 +383,9 @@ async def test_include_rent_summary_is_null_for_a_tenancy_without_a_rent_account
             )
         )
         await session.commit()
-    response = await income.get("/v1/tenancies", params={"uprn": uprn, "include": "rent_summary"})
+    response = await income.get(
+        "/v1/tenancies", params={"uprn": uprn, "include": "rent_summary"}, auth=rent_reader()
+    )
     assert response.status_code == 200, response.text
     [item] = response.json()["items"]
     assert item["rent_account_id"] is None
@@ -395,7 +405,9 @@ async def test_include_rent_summary_reads_a_page_of_several_accounts(
     uprns = [a_uprn() for _ in range(3)]
     for uprn in uprns:
         assert (await income.post("/v1/tenancies", json=a_tenancy(uprn))).status_code == 201
-    response = await income.get("/v1/tenancies", params={"include": "rent_summary", "limit": 50})
+    response = await income.get(
+        "/v1/tenancies", params={"include": "rent_summary", "limit": 50}, auth=rent_reader()
+    )
     items = response.json()["items"]
     with_accounts = [item for item in items if item["rent_account_id"] is not None]
     assert len(with_accounts) >= 3
@@ -405,3 +417,17 @@ async def test_include_rent_summary_reads_a_page_of_several_accounts(
             continue
         assert item["rent_summary"]["account_id"] == item["rent_account_id"]
         assert item["rent_summary"]["tenancy_id"] == item["id"]
+
+
+async def test_include_rent_summary_needs_the_rent_scope_too(income: httpx.AsyncClient) -> None:
+    uprn = a_uprn()
+    assert (await income.post("/v1/tenancies", json=a_tenancy(uprn))).status_code == 201
+    tenancies_only = InternalTokenAuth("income", scopes={"tenancies:read"})
+    refused = await income.get(
+        "/v1/tenancies", params={"uprn": uprn, "include": "rent_summary"}, auth=tenancies_only
+    )
+    assert refused.status_code == 403
+    assert refused.json()["missing_scopes"] == ["income:read"]
+    plain = await income.get("/v1/tenancies", params={"uprn": uprn}, auth=tenancies_only)
+    assert plain.status_code == 200
+    assert "rent_summary" not in plain.json()["items"][0]

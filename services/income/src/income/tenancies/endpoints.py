@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import Caller
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
 from hearth_kit.responses import model_response
 from income.models import TenancyStatus
 from income.tenancies.schemas import (
@@ -23,6 +24,10 @@ from income.tenancies.schemas import (
     TenancyWithRentSummary,
 )
 from income.tenancies.service import tenancy_service
+
+RENT_SUMMARY_SCOPE = "income:read"
+"""What `include=rent_summary` needs besides reading tenancies: the scope that reads
+a rent account's summary."""
 
 router = APIRouter(prefix="/v1/tenancies", tags=["tenancies"], responses=PROBLEM_RESPONSES)
 
@@ -60,10 +65,20 @@ async def list_tenancies(
         ),
     ] = None,
 ) -> Response:
-    """Tenancies in reference order, a page at a time; filter by home and status."""
+    """Tenancies in reference order, a page at a time; filter by home and status.
+    `include=rent_summary` also needs the scope `income:read` (the summary route's), so
+    a token that may read tenancies but not rent accounts does not see them this way."""
     if include is None:
         return model_response(
             await tenancy_service.page(connection, page, uprn=uprn, status=tenancy_status)
+        )
+    caller: Caller = request.state.caller
+    if RENT_SUMMARY_SCOPE not in caller.scopes:
+        raise Forbidden(
+            f"include=rent_summary needs the scope {RENT_SUMMARY_SCOPE}, "
+            "which the token does not grant",
+            required_scopes=[RENT_SUMMARY_SCOPE],
+            missing_scopes=[RENT_SUMMARY_SCOPE],
         )
     return model_response(
         await tenancy_service.page_with_rent_summaries(
