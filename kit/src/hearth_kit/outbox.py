@@ -321,12 +321,16 @@ _LANE_BATCH_SQL = _BATCH_SQL.replace(
 `hashtext` of the key is stable for a key, so every row of a key is in one lane."""
 
 _LANE_PLAN_SQL = (
-    "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off"
+    "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
+    " SET LOCAL enable_sort = off; SET LOCAL max_parallel_workers_per_gather = 0"
 )
 """For a lane's turn: the planner takes a lane's share of the rows for 1 in 200 (it has
 no statistics of the hash) and so scans the whole table, published history and all, and
 sorts; with these off it reads the unpublished index in id order and stops after a
-batch of the lane's rows (about `lanes` times the batch read)."""
+batch of the lane's rows (about `lanes` times the batch read). It also planned that
+index scan in parallel (two more worker processes started for every batch read, on a
+machine whose cores the relays, the broker and PostgreSQL already share): serial, a
+first read of a full 200,000-row outbox took 16 ms against 36 ms."""
 
 _MARK_SQL = (
     "UPDATE outbox_message SET published_at = $1, attempts = attempts + 1"
