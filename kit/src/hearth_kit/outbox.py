@@ -401,6 +401,8 @@ class OutboxRelay:
         self._stopping = False
         self._lock_key = relay_lock_key(self.service)
         self._gauges_due = 0.0
+        self._counting: asyncio.Task[None] | None = None
+        """The gauges' count, running beside the turns (see `_count_gauges_aside`)."""
         self._tracer = tracer(__name__)
         self._partitions_of: dict[str, list[int]] = {}
         self._topics: dict[str, str] = {}
@@ -418,7 +420,7 @@ class OutboxRelay:
             try:
                 sent = await self.publish_pending()
                 backoff = 0.5
-                await self._maybe_record_gauges()
+                self._count_gauges_aside()
                 if sent < self.settings.outbox_batch_size:
                     await self._sleep(self.settings.outbox_poll_interval_seconds)
             except asyncio.CancelledError:
@@ -439,6 +441,11 @@ class OutboxRelay:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+        if self._counting is not None:
+            self._counting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._counting
+            self._counting = None
         await self._close_producer()
 
     async def publish_pending(self, producer: AIOKafkaProducer | None = None) -> int:
@@ -919,6 +926,22 @@ class OutboxRelay:
                     error=charged["last_error"],
                 )
         return parked
+
+    def _count_gauges_aside(self) -> None:
+        """Count the gauges when due, on a task of its own rather than between turns:
+        counting a backlog of 200,000 rows took about 100 ms, every 5 s, during which
+        the relay sent nothing. A count that fails is logged and tried when next due."""
+        if self._counting is not None and not self._counting.done():
+            return
+        if time.monotonic() < self._gauges_due:
+            return
+        self._counting = asyncio.create_task(self._counted_gauges())
+
+    async def _counted_gauges(self) -> None:
+        try:
+            await self._maybe_record_gauges()
+        except Exception as exc:
+            log.warning("outbox gauges not counted", error=describe_exception(exc))
 
     async def _maybe_record_gauges(self) -> None:
         """Backlog, oldest age and parked rows, on a timer rather than every batch:
