@@ -249,3 +249,22 @@ async def test_a_report_missing_its_outcome_is_a_problem_and_publishes_nothing(
     assert await outbox_rows(platform, "visits") == before
     page = (await gateway.get(f"/v1/homes/{uprn}")).json()
     assert [v["status"] for v in page["visits"]] == ["scheduled"]
+
+
+async def test_the_overview_shows_the_rent_from_the_tenancy_read_to_those_who_may_see_it(
+    platform: Platform, gateway: httpx.AsyncClient
+) -> None:
+    """Income answers the current tenancy with its rent summary in one call
+    (include=rent_summary), asked only for a token with income:read."""
+    uprn = a_uprn()
+    tenancy = (await set_up_home(gateway, uprn))["tenancy"]
+    officer = issue_development_token(role="income_officer", subject="income-officer-1")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {officer}"}) as client:
+        home = (await client.get(f"/v1/homes/{uprn}")).json()
+        summary = (
+            await client.get(f"/v1/rent-accounts/{tenancy['rent_account_id']}/summary")
+        ).json()
+    assert home["degraded"] == []
+    assert "rent" not in home["withheld"]
+    assert home["rent"] == summary
+    assert "rent_summary" not in home["tenancy"]
