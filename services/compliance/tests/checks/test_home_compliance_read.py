@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from compliance.checks.rules import ApplianceFact, gas_status
@@ -280,3 +281,12 @@ async def test_a_home_with_no_checks_and_a_block_read_as_before(database: Databa
 async def test_a_uprn_with_no_home_or_block_is_not_found(database: Database) -> None:
     with pytest.raises(NotFound, match="No home or block with UPRN"):
         await after(database, a_uprn())
+
+
+async def test_the_route_answers_an_unknown_uprn_with_a_404_problem(
+    compliance: httpx.AsyncClient,
+) -> None:
+    response = await compliance.get("/v1/compliance/homes/999999999998")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "No home or block with UPRN 999999999998"
