@@ -38,19 +38,23 @@ taken out before the error is raised, so no log, span or error text can show the
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from types import SimpleNamespace
+from typing import Annotated, Any, cast
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, TypeDecorator, event, text
+from sqlalchemy import DateTime, Row, TypeDecorator, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -60,12 +64,18 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 DEFAULT_POOL_SIZE = 20
 """Connections a service keeps open: more than the requests one process serves at once
 (one worker, a core at most), so none is opened and closed inside a request."""
 DEFAULT_MAX_OVERFLOW = 10
 """Connections opened beyond the pool for a burst, closed again when returned."""
+DEFAULT_READ_POOL_SIZE = 10
+"""Connections of the read pool (`ReadConnectionDep` on PostgreSQL), opened as needed:
+a GET by key holds one for a single round trip."""
 DEFAULT_POOL_RECYCLE_SECONDS = 1800
 """A connection older than this is replaced at its next checkout, before any idle
 timeout between the service and PostgreSQL (a proxy, a firewall) cuts it silently."""
@@ -82,6 +92,7 @@ class Database:
         pool_size: int = DEFAULT_POOL_SIZE,
         max_overflow: int = DEFAULT_MAX_OVERFLOW,
         pool_recycle_seconds: int = DEFAULT_POOL_RECYCLE_SECONDS,
+        read_pool_size: int = DEFAULT_READ_POOL_SIZE,
     ) -> None:
         self.url = make_url(url)
         self._commit_listeners: list[Callable[[], None]] = []
@@ -138,6 +149,11 @@ class Database:
             )
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         event.listen(self.read_engine.sync_engine, "before_cursor_execute", _refuse_a_write)
+        self.driver_reads: DriverReads | None = None
+        """On PostgreSQL, the read pool of `ReadConnectionDep` (asyncpg's own, statements
+        compiled once); None on SQLite, whose reads go through `read_engine`."""
+        if self.is_postgresql and self.engine.dialect.driver == "asyncpg":
+            self.driver_reads = DriverReads(self, read_pool_size, pool_recycle_seconds)
 
     @property
     def is_sqlite(self) -> bool:
@@ -146,6 +162,29 @@ class Database:
     @property
     def is_postgresql(self) -> bool:
         return self.url.get_backend_name() == "postgresql"
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[ReadConnection]:
+        """A `ReadConnection` (plain SELECTs, no transaction), given back on leaving: a
+        connection of the read pool on PostgreSQL, Core's `read_engine` on SQLite."""
+        reads = self.driver_reads
+        if reads is None:
+            connection = ReadConnection(self, None)
+            try:
+                yield connection
+            finally:
+                await connection.close()
+            return
+        pool = reads.pool or await reads.open()
+        driver = await pool.acquire()
+        connection = ReadConnection(self, driver)
+        try:
+            yield connection
+        finally:
+            try:
+                await connection.close()
+            finally:
+                await pool.release(driver)
 
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after any transaction that wrote outbox rows commits."""
@@ -156,6 +195,8 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.driver_reads is not None:
+            await self.driver_reads.close()
         await self.engine.dispose()
 
 
@@ -217,6 +258,11 @@ def _errors_without_values(context: ExceptionContext) -> None:
         errors.append(context.sqlalchemy_exception)
     if isinstance(driver_error := context.original_exception.__cause__, asyncpg.PostgresError):
         errors.append(driver_error)
+    _take_values_out(errors)
+
+
+def _take_values_out(errors: list[BaseException]) -> None:
+    """Rewrite each error's message without values; asyncpg's keep no DETAIL or HINT."""
     for error in errors:
         error.args = tuple(
             without_values(arg) if isinstance(arg, str) else arg for arg in error.args
@@ -291,6 +337,186 @@ def _refuse_a_write(
         raise ReadOnlyConnection("a read connection runs plain SELECTs only")
 
 
+DRIVER_READS_KEPT = 2048
+"""Statements a process keeps compiled for the read pool. Reads are module-level
+constants (a few dozen a service); a statement built per call would fill this, after
+which such statements run through Core rather than grow the cache without bound."""
+_DRIVER_STATEMENTS_KEPT = 512
+"""Prepared statements asyncpg keeps on each read connection (its own LRU)."""
+
+
+class DriverRead:
+    """One Core SELECT compiled for asyncpg once: its SQL with $n placeholders, its bind
+    parameters in placeholder order with their bind processors, and, after its first run,
+    a row maker applying the result processors Core would apply (they are chosen by the
+    column's PostgreSQL type, known once asyncpg has prepared the statement)."""
+
+    __slots__ = ("_binds", "_compiled", "_make_row", "_reads", "sql")
+
+    def __init__(self, reads: DriverReads, compiled: SQLCompiler) -> None:
+        self._reads = reads
+        self.sql = compiled.string
+        self._compiled = compiled
+        processors: Mapping[str, Any] = compiled._bind_processors
+        self._binds = tuple((name, processors.get(name)) for name in compiled.positiontup or ())
+        self._make_row: Callable[[Any], Row[Any]] | None = None
+
+    def arguments(self, parameters: Mapping[str, Any] | None) -> list[Any]:
+        """The statement's arguments in placeholder order, each through its type's bind
+        processor (an enum to its value, a moment to UTC), as Core would send them."""
+        values = self._compiled.construct_params(parameters)
+        return [
+            values[name] if process is None else process(values[name])
+            for name, process in self._binds
+        ]
+
+    async def fetch(
+        self, driver: asyncpg.Connection, parameters: Mapping[str, Any] | None
+    ) -> list[Row[Any]]:
+        """All the rows of the statement on `driver` (prepared there once by asyncpg);
+        a database error is raised as Core raises it, without values."""
+        arguments = self.arguments(parameters)
+        try:
+            make_row = self._make_row
+            if make_row is None:
+                make_row = self._make_row = await self._row_maker(driver)
+            records = await driver.fetch(self.sql, *arguments)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            wrapped, cause = self._reads.wrapped(self.sql, error)
+            raise wrapped from cause
+        return [make_row(record) for record in records]
+
+    async def _row_maker(self, driver: asyncpg.Connection) -> Callable[[Any], Row[Any]]:
+        prepared = await driver.prepare(self.sql)
+        attributes = prepared.get_attributes()
+        columns = self._compiled._result_columns or []
+        if len(columns) != len(attributes):
+            raise RuntimeError(f"{len(attributes)} columns read, {len(columns)} compiled")
+        dialect = self._reads.dialect
+        processors = [
+            column.type._cached_result_processor(dialect, attribute.type.oid)
+            for column, attribute in zip(columns, attributes, strict=True)
+        ]
+        keys = [attribute.name for attribute in attributes]
+        parent = SimpleResultMetaData(keys, _processors=processors)
+        return functools.partial(Row, parent, parent._effective_processors, parent._key_to_index)
+
+
+class DriverReads:
+    """The read pool of a PostgreSQL database: asyncpg's own pool (opened at the first
+    read), and the statements compiled for it, by statement object.
+
+    A connection the server closed (a restart) is replaced by asyncpg at its next
+    checkout; one that fails inside a statement fails that request and is replaced
+    at its next checkout, as the Core pool does. Nothing but plain SELECTs runs on these
+    connections, so giving one back needs no reset query (no transaction, lock, LISTEN
+    or setting can be left on it): asyncpg still rolls back a transaction left open and
+    waits for a cancelled statement before the connection is reused."""
+
+    def __init__(self, db: Database, size: int, recycle_seconds: int) -> None:
+        self.dialect = db.engine.dialect
+        self._db = db
+        self._size = size
+        self._recycle_seconds = recycle_seconds
+        self.pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        self._reads: dict[Executable, DriverRead | None] = {}
+
+    async def open(self) -> asyncpg.Pool:
+        """The pool, opened once (no connection yet: each is opened when first needed)."""
+        async with self._opening:
+            if self.pool is None:
+                _args, options = self.dialect.create_connect_args(self._db.url)
+                for only_for_sqlalchemy in ("prepared_statement_cache_size", "async_fallback"):
+                    options.pop(only_for_sqlalchemy, None)
+                self.pool = await asyncpg.create_pool(
+                    min_size=0,
+                    max_size=self._size,
+                    max_inactive_connection_lifetime=min(self._recycle_seconds, 300),
+                    statement_cache_size=_DRIVER_STATEMENTS_KEPT,
+                    init=self._set_codecs,
+                    reset=_nothing_to_reset,
+                    **options,
+                )
+            return self.pool
+
+    async def _set_codecs(self, driver: asyncpg.Connection) -> None:
+        """The codecs SQLAlchemy's dialect sets on its own connections (json and jsonb
+        decoded by the engine's deserializer), so a value reads the same on both."""
+        adapted = SimpleNamespace(_connection=driver)
+        dialect: Any = self.dialect
+        await dialect.setup_asyncpg_json_codec(adapted)
+        await dialect.setup_asyncpg_jsonb_codec(adapted)
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            await pool.close()
+
+    def prepared(self, statement: Executable) -> DriverRead | None:
+        """`statement` compiled for the read pool; None when it must run through Core (an
+        expanding IN, or no room left to remember it); ReadOnlyConnection when it is not
+        a plain SELECT."""
+        try:
+            read = self._reads[statement]
+        except KeyError:
+            read = self._compile(statement)
+            if len(self._reads) < DRIVER_READS_KEPT:
+                self._reads[statement] = read
+        except TypeError:  # not hashable: compile every time
+            read = self._compile(statement)
+        if read is None:
+            return None
+        return read
+
+    def _compile(self, statement: Executable) -> DriverRead | None:
+        if not isinstance(statement, ClauseElement):
+            raise ReadOnlyConnection("a read connection runs plain SELECTs only")
+        compiled = statement.compile(dialect=self.dialect)
+        if not isinstance(compiled, SQLCompiler):
+            raise ReadOnlyConnection("a read connection runs plain SELECTs only")
+        if not getattr(statement, "is_select", False) or any(
+            word in compiled.string for word in _NOT_A_PLAIN_READ
+        ):
+            raise ReadOnlyConnection("a read connection runs plain SELECTs only")
+        if (
+            not compiled.positional
+            or compiled.literal_execute_params
+            or compiled.post_compile_params
+        ):
+            return None  # an expanding IN and the like: SQL decided per call, Core does it
+        return DriverRead(self, compiled)
+
+    def wrapped(self, sql: str, error: Exception) -> tuple[BaseException, Exception]:
+        """`error` from asyncpg as Core raises it: SQLAlchemy's DBAPIError around the
+        dialect's DBAPI error, parameters hidden and values taken out of the messages."""
+        dbapi: Any = self.dialect.loaded_dbapi
+        translations: Mapping[type, type[Exception]] = dbapi._asyncpg_error_translate
+        translated: Exception = error
+        for kind in type(error).__mro__:
+            if kind in translations:
+                translated = translations[kind](f"{type(error)}: {error}")
+                setattr(translated, "pgcode", getattr(error, "sqlstate", None))  # noqa: B010
+                setattr(translated, "sqlstate", getattr(error, "sqlstate", None))  # noqa: B010
+                translated.__cause__ = error
+                break
+        wrapped = DBAPIError.instance(
+            sql,
+            None,
+            translated,
+            dbapi.Error,
+            hide_parameters=True,
+            connection_invalidated=self.dialect.is_disconnect(cast(Any, translated), None, None),
+            dialect=self.dialect,
+        )
+        _take_values_out([translated, wrapped, error])
+        return wrapped, translated
+
+
+async def _nothing_to_reset(_driver: asyncpg.Connection) -> None:
+    """The read pool's reset: nothing (see DriverReads)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -320,13 +546,106 @@ SessionDep = Annotated[AsyncSession, Depends(transaction, scope="function")]
 """The request's session; its transaction commits before the response is sent."""
 
 
-async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A Core connection for a request that only reads (a GET by key): no session and
-    no transaction; back in the pool before the response is sent."""
-    async with database_of(request).read_engine.connect() as connection:
+class ReadRows:
+    """The rows of one statement on a `ReadConnection`, all fetched: SQLAlchemy `Row`s
+    (attribute access, `_mapping`), with the parts of a Core result the read paths use."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[Row[Any]]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Row[Any]]:
+        return iter(self._rows)
+
+    def all(self) -> list[Row[Any]]:
+        return self._rows
+
+    def first(self) -> Row[Any] | None:
+        return self._rows[0] if self._rows else None
+
+    def one_or_none(self) -> Row[Any] | None:
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when one or none was required")
+        return self.first()
+
+    def one(self) -> Row[Any]:
+        row = self.one_or_none()
+        if row is None:
+            raise NoResultFound("No row was found when one was required")
+        return row
+
+    def scalar(self) -> Any:
+        """The first column of the first row (None without rows)."""
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+
+class ReadConnection:
+    """What `ReadConnectionDep` gives an endpoint: plain SELECTs, no transaction.
+
+    On PostgreSQL a statement runs on a connection of the database's read pool (asyncpg's
+    own, `Database.read_pool_size` connections), compiled once per statement object by
+    SQLAlchemy (`DriverRead`) and prepared once per connection by asyncpg; its rows are
+    the values Core would give (the same bind and result processors). A statement the
+    fast path cannot take (an expanding IN, a statement it has no room to remember) runs
+    through Core on a connection of `Database.read_engine`, opened at its first use. On
+    SQLite every statement runs through Core. Anything but a plain SELECT raises
+    `ReadOnlyConnection`, on either path."""
+
+    __slots__ = ("_core", "_db", "_driver")
+
+    def __init__(self, db: Database, driver: asyncpg.Connection | None) -> None:
+        self._db = db
+        self._driver = driver
+        self._core: AsyncConnection | None = None
+
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> ReadRows:
+        """Run `statement` with `parameters` (bind parameters by name); all its rows."""
+        reads = self._db.driver_reads
+        driver = self._driver
+        if driver is not None and reads is not None:
+            read = reads.prepared(statement)
+            if read is not None:
+                return ReadRows(await read.fetch(driver, parameters))
+        return await self._execute_in_core(statement, parameters)
+
+    async def scalar(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The first column of the statement's first row (None without rows)."""
+        return (await self.execute(statement, parameters)).scalar()
+
+    async def _execute_in_core(
+        self, statement: Executable, parameters: Mapping[str, Any] | None
+    ) -> ReadRows:
+        if self._core is None:
+            self._core = await self._db.read_engine.connect()
+        result = await self._core.execute(statement, parameters)
+        return ReadRows(list(result.all()))
+
+    async def close(self) -> None:
+        """Give back the Core connection, if a statement needed one."""
+        if self._core is not None:
+            core, self._core = self._core, None
+            await core.close()
+
+
+async def read_connection(request: Request) -> AsyncIterator[ReadConnection]:
+    """The read connection of a request that only reads (a GET by key): no session and
+    no transaction; back in its pool before the response is sent."""
+    async with database_of(request).reading() as connection:
         yield connection
 
 
-ReadConnectionDep = Annotated[AsyncConnection, Depends(read_connection, scope="function")]
+ReadConnectionDep = Annotated[ReadConnection, Depends(read_connection, scope="function")]
 """A connection for plain SELECTs (statements built once, rows straight into the
 response model); anything else raises `ReadOnlyConnection`."""

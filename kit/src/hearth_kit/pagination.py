@@ -121,7 +121,7 @@ class PageParams(BaseModel):
         return parsed[0] if len(parsed) == 1 else parsed
 
 
-def page_params(
+async def page_params(
     cursor: Annotated[
         str | None,
         Query(

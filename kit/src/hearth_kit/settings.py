@@ -50,6 +50,12 @@ class ServiceSettings(BaseSettings):
     database_max_overflow: int = Field(
         default=10, ge=0, description="Connections opened beyond the pool for a burst"
     )
+    database_read_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Connections of the read pool on PostgreSQL (reads by key through "
+        "ReadConnectionDep, asyncpg's own pool), opened as they are needed",
+    )
     kafka_bootstrap_servers: str = Field(
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     )

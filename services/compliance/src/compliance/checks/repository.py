@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from compliance.models import (
@@ -38,6 +38,7 @@ from compliance.models import (
     TenantCopy,
 )
 from hearth_contracts.events.compliance import CheckType
+from hearth_kit.db import ReadConnection
 
 
 async def get(
@@ -186,7 +187,7 @@ latest deadline first). No HOME and no BLOCK row: there is no such home or block
 Built once: its cache key and compiled SQL are reused by every call."""
 
 
-async def home_compliance_rows(connection: AsyncConnection, uprn: str) -> list[Row[Any]]:
+async def home_compliance_rows(connection: ReadConnection, uprn: str) -> list[Row[Any]]:
     """The rows of HOME_COMPLIANCE for `uprn`, in its order."""
     return list((await connection.execute(HOME_COMPLIANCE, {"uprn": uprn})).all())
 

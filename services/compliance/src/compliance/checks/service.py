@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance import metrics
 from compliance.checks import repository
@@ -67,6 +67,7 @@ from hearth_contracts.events.compliance import (
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_contracts.events.visits import Trade
 from hearth_kit.auth import Caller
+from hearth_kit.db import ReadConnection
 from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
@@ -689,7 +690,7 @@ def gas_check_status(checks: list[CheckPublic]) -> CheckStatus | None:
 
 
 async def read_home_compliance(
-    connection: AsyncConnection, uprn: str, now: datetime
+    connection: ReadConnection, uprn: str, now: datetime
 ) -> HomeCompliance:
     """Every check of a home or block, with the home's place in the gas programme: one
     statement on a read connection (repository.HOME_COMPLIANCE), rows straight into the

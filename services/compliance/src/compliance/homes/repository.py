@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, delete, insert, inspect, or_, update
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from compliance.checks.rules import GAS_APPLIANCES
 from compliance.models import Appliance, Block, Check, Estate, Home
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_kit.db import ReadConnection
 
 
 async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Home | None:
@@ -62,7 +63,7 @@ columns repeated), or one row with no appliance. Built once: its cache key and i
 compiled SQL are reused by every call."""
 
 
-async def home_with_appliances(connection: AsyncConnection, uprn: str) -> list[Row[Any]]:
+async def home_with_appliances(connection: ReadConnection, uprn: str) -> list[Row[Any]]:
     """The rows of HOME_WITH_APPLIANCES for `uprn` (none when there is no such home)."""
     return list((await connection.execute(HOME_WITH_APPLIANCES, {"uprn": uprn})).all())
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
 from compliance.checks.rules import (
@@ -44,6 +44,7 @@ from compliance.homes.schemas import (
 from compliance.models import Appliance, Block, Estate, Home, Subject
 from compliance.outbox import publish_all
 from hearth_contracts.events.compliance import CheckType, PropertyRegistered, PropertyUpdated
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import (
@@ -252,7 +253,7 @@ def read_homes_csv(lines: Iterable[str], size: int = IMPORT_BATCH) -> Iterator[P
     yield parsed
 
 
-async def read_home(connection: AsyncConnection, uprn: str) -> HomePublic:
+async def read_home(connection: ReadConnection, uprn: str) -> HomePublic:
     """One home's entry by UPRN: one statement on a read connection. A module function,
     not a HomeService method: it needs no configuration, so the GET by key resolves no
     service dependency."""

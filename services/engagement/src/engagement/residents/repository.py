@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, func, inspect, or_
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Home, Resident, Tenancy
+from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
 
 
@@ -86,7 +87,7 @@ def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]
 
 
 async def page_rows(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,

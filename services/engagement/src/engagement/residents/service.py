@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import Resident
 from engagement.residents import repository, rules
@@ -19,6 +19,7 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
@@ -245,7 +246,7 @@ class ResidentService:
 
     async def page(
         self,
-        connection: AsyncConnection,
+        connection: ReadConnection,
         page: PageParams,
         *,
         uprn: str | None,

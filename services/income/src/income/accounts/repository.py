@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, case, exists, func, inspect, or_
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from hearth_kit.db import ReadConnection
 from income.models import (
     Account,
     AccountKind,
@@ -233,7 +234,7 @@ SQL are reused by every call."""
 
 
 async def summary_row(
-    connection: AsyncConnection, account_id: uuid.UUID, week: date
+    connection: ReadConnection, account_id: uuid.UUID, week: date
 ) -> Row[Any] | None:
     """The SUMMARY row of one account (None when there is no such account), on a read
     connection, no ORM objects."""
@@ -247,7 +248,7 @@ each, in one round trip. Built once, like SUMMARY."""
 
 
 async def summary_rows(
-    connection: AsyncConnection, account_ids: Sequence[uuid.UUID], week: date
+    connection: ReadConnection, account_ids: Sequence[uuid.UUID], week: date
 ) -> list[Row[Any]]:
     """The SUMMARY rows of these accounts (those that exist; none asked, no statement
     run), on a read connection, no ORM objects."""

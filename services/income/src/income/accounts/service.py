@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.income import (
     FormerTenantArrearsWrittenOff,
@@ -20,6 +20,7 @@ from hearth_contracts.events.income import (
     RechargePaid,
 )
 from hearth_contracts.events.repairs import RechargeRaised
+from hearth_kit.db import ReadConnection
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -363,7 +364,7 @@ class AccountService:
         )
 
     async def summary(
-        self, connection: AsyncConnection, account_id: uuid.UUID, now: datetime
+        self, connection: ReadConnection, account_id: uuid.UUID, now: datetime
     ) -> SummaryPublic:
         """Balance, arrears, weeks in arrears, arrears stage, arrangement and last
         payment: what anyone handling a contact sees. One statement on a read
@@ -375,7 +376,7 @@ class AccountService:
         return self.summary_of_row(row, today)
 
     async def summaries(
-        self, connection: AsyncConnection, account_ids: Sequence[uuid.UUID], now: datetime
+        self, connection: ReadConnection, account_ids: Sequence[uuid.UUID], now: datetime
     ) -> dict[uuid.UUID, SummaryPublic]:
         """The summaries of several accounts (a page of tenancies' rent accounts) by
         account id, in one statement (repository.SUMMARIES); an id with no account is

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, inspect
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_kit.db import ReadConnection
 from income.models import Account, AccountKind, Tenancy, TenancyStatus, Tenant
 
 
@@ -92,7 +93,7 @@ def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
 
 
 async def page_rows(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     after: str | None,
     limit: int,

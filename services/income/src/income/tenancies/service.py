@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.income import (
     ArrearsStage,
@@ -22,6 +22,7 @@ from hearth_contracts.events.income import (
     TenancyTypeChanged,
     TenantOfTenancy,
 )
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -302,7 +303,7 @@ class TenancyService:
 
     async def page(
         self,
-        connection: AsyncConnection,
+        connection: ReadConnection,
         page: PageParams,
         *,
         uprn: str | None,
@@ -321,7 +322,7 @@ class TenancyService:
 
     async def page_with_rent_summaries(
         self,
-        connection: AsyncConnection,
+        connection: ReadConnection,
         page: PageParams,
         accounts_service: AccountService,
         now: datetime,

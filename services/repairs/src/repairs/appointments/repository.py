@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, delete, func, inspect, literal, tuple_
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import Trade
+from hearth_kit.db import ReadConnection
 from repairs.models import (
     Appointment,
     AppointmentRequest,
@@ -65,7 +66,7 @@ def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
 
 
 async def page_rows(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     uprn: str | None,
     status: AppointmentRequestStatus | None,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
@@ -19,6 +19,7 @@ from hearth_contracts.events.repairs import (
     MissedReason,
 )
 from hearth_contracts.events.visits import Trade
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -61,7 +62,7 @@ class AppointmentRequestService:
 
     async def page(
         self,
-        connection: AsyncConnection,
+        connection: ReadConnection,
         page: PageParams,
         *,
         uprn: str | None,

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, func, inspect
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer_many
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 
@@ -94,7 +95,7 @@ def _page_statement(
 
 
 async def page_rows(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     uprn: str | None,
     status: RepairStatus | None,

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import RepairPriority, RepairReportedV2, RepairSourceV2
 from hearth_contracts.events.visits import Trade
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
@@ -48,7 +49,7 @@ def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
 
 
 async def page_of_repairs(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     page: PageParams,
     *,
     uprn: str | None,

@@ -32,11 +32,11 @@ from sqlalchemy import (
     cast as sql_cast,
 )
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import VisitKind
-from hearth_kit.db import AwareDateTime
+from hearth_kit.db import AwareDateTime, ReadConnection
 from visits.models import (
     CommunalIssue,
     CustomerAction,
@@ -336,7 +336,7 @@ FINDING_COLUMNS = (
 
 
 async def page_rows(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     *,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.visits import (
     Caseload,
@@ -26,6 +26,7 @@ from hearth_contracts.events.visits import (
     VisitNoAccess,
     VisitScheduled,
 )
+from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -509,7 +510,7 @@ class VisitService:
 
 
 async def page_of_visits(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     page: PageParams,
     *,
     uprn: str | None,
