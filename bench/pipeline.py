@@ -210,6 +210,51 @@ class Counter:
             await self._conn.close()
 
 
+class BackendCpu:
+    """The CPU of the PostgreSQL backends serving one database (the relays' and the
+    service's connections; not this bench's own, nor the server's shared background
+    processes), from /proc: the server is on this machine. Backends are looked up in
+    `pg_stat_activity` at each `sample`; one first seen after `start` counts from zero
+    (it connected during the drain), one seen at `start` from what it had then."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._conn: asyncpg.Connection | None = None
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._started = False
+
+    async def sample(self) -> float:
+        """Look the backends up again and return their CPU so far (seconds)."""
+        try:
+            if self._conn is None or self._conn.is_closed():
+                self._conn = await connect(self.database_url)
+            pids = await self._conn.fetch(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
+            self._conn = None
+            return self.seconds
+        for (pid,) in pids:
+            try:
+                now = cpu_of(pid)
+            except OSError:
+                continue  # gone, or not on this machine
+            self._first.setdefault(pid, now if not self._started else 0.0)
+            self._last[pid] = now
+        self._started = True
+        return self.seconds
+
+    @property
+    def seconds(self) -> float:
+        return sum(self._last[pid] - first for pid, first in self._first.items())
+
+    async def close(self) -> None:
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close()
+
+
 @dataclass(frozen=True)
 class ProcessDrain:
     """A drain done by a service process, with what the process spent on it."""
@@ -223,6 +268,10 @@ class ProcessDrain:
     """With relay lanes: each process's share of `cpu_seconds` (the service's first)."""
     """The process's CPU over the steady part alone (start-up, connections and the
     broker's metadata for every topic on a shared broker left out)."""
+    postgres_cpu_seconds: float | None = None
+    """The CPU of the PostgreSQL backends serving the service's database (`BackendCpu`)
+    over the whole drain, and over its steady part alone."""
+    postgres_steady_cpu_seconds: float | None = None
 
     @property
     def cpu_microseconds_per_event(self) -> float:
@@ -283,6 +332,7 @@ async def drain_by_service(
     relay processes (`hearth relay`) run beside the service's own relay: the CPU is
     theirs and the service's together."""
     counter = Counter(database_url, count_sql)
+    backends = BackendCpu(database_url)
     try:
         started = time.perf_counter()
         lanes = {"outbox_relay_lanes": str(relay_lanes)} if relay_lanes > 1 else {}
@@ -298,6 +348,8 @@ async def drain_by_service(
 
         cpu_before = cpu_together()
         each_before = [cpu_of(pid) for pid in pids]
+        await backends.sample()
+        watching = asyncio.create_task(_watch(backends))
         if module:
             # Sample the work, not the imports: wait for the first events to be done.
             for _ in range(120):
@@ -306,15 +358,23 @@ async def drain_by_service(
                 await asyncio.sleep(0.25)
         sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
         cpu_at_steady: list[float] = []
+        postgres_at_steady: list[float] = []
+
+        def at_steady() -> None:
+            cpu_at_steady.append(cpu_together())
+            postgres_at_steady.append(backends.seconds)
+
         drain = await time_until(
             events,
             counter.count,
             limit=limit,
             started=started,
             alive=lambda: all(p.popen.poll() is None for p in (process, *relays)),
-            at_steady=lambda: cpu_at_steady.append(cpu_together()),
+            at_steady=at_steady,
         )
         cpu_now = cpu_together()
+        watching.cancel()
+        postgres = await backends.sample()
         by_process = tuple(
             round(cpu_of(pid) - before, 2) for pid, before in zip(pids, each_before, strict=True)
         )
@@ -327,7 +387,16 @@ async def drain_by_service(
             bench.processes.remove(each)
     finally:
         await counter.close()
-    return ProcessDrain(drain, cpu, rss, profile, steady_cpu, by_process)
+        await backends.close()
+    postgres_steady = postgres - postgres_at_steady[0] if postgres_at_steady else None
+    return ProcessDrain(drain, cpu, rss, profile, steady_cpu, by_process, postgres, postgres_steady)
+
+
+async def _watch(backends: BackendCpu) -> None:
+    """Look the backends up every 0.2 s: a backend that exits is counted to its last look."""
+    while True:
+        await backends.sample()
+        await asyncio.sleep(0.2)
 
 
 BARE_BATCH = 500
@@ -469,6 +538,17 @@ async def run_pipeline(
         "target": 0.3,
         "process_cpu_microseconds_per_event": round(relay_run.cpu_microseconds_per_event),
         "steady_cpu_microseconds_per_event": _rounded(relay_run.steady_cpu_microseconds_per_event),
+        "postgres_cpu_seconds": _rounded(relay_run.postgres_cpu_seconds),
+        "postgres_cpu_microseconds_per_event": _rounded(
+            relay_run.postgres_cpu_seconds / relay.total * 1e6
+            if relay_run.postgres_cpu_seconds is not None and relay.total
+            else None
+        ),
+        "postgres_steady_cpu_microseconds_per_event": _rounded(
+            relay_run.postgres_steady_cpu_seconds / relay.steady_events * 1e6
+            if relay_run.postgres_steady_cpu_seconds is not None and relay.steady_events
+            else None
+        ),
         "steady_events": relay.steady_events,
         "process_rss_mb_after": relay_run.rss_mb_after,
         "profile_first_seconds": _brief(relay_run.profile),

@@ -20,7 +20,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hearth_contracts import Envelope, Event, events_topic, parse_message
 from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
@@ -166,10 +166,9 @@ async def test_every_committed_event_is_sent_once_in_publish_order_per_key(
         assert record.value == envelope.value()
         assert parse_message(record.headers, record.value).data == envelope.data
 
-    rows = await outbox_rows(kit_database, first_home, second_home)
-    assert len(rows) == len(published)
-    assert all(row["published_at"] is not None for row in rows)
-    assert all(row["attempts"] == 1 and row["last_error"] is None for row in rows)
+    # Each row is deleted once the broker has acknowledged it: the outbox keeps nothing
+    # it has published (docs/adr/0020-relay-deletes-acknowledged-rows.md).
+    assert await outbox_rows(kit_database, first_home, second_home) == []
 
     producer_spans = {
         span.attributes["messaging.message.id"]: span
@@ -233,10 +232,11 @@ async def test_an_event_in_a_rolled_back_transaction_is_never_stored_nor_sent(
     assert [r for r in await read_topic(topic) if r.key == uprn.encode()] == []
 
 
-async def published_at(db: Database, envelope: Envelope[Event]) -> datetime | None:
+async def published(db: Database, envelope: Envelope[Event]) -> bool:
+    """Whether the relay has published the event: its row is gone from the outbox."""
     async with db.sessionmaker() as session:
-        return await session.scalar(
-            select(outbox_message.c.published_at).where(outbox_message.c.event_id == envelope.id)
+        return not await session.scalar(
+            select(func.count()).where(outbox_message.c.event_id == envelope.id)
         )
 
 
@@ -254,12 +254,12 @@ async def test_a_commit_wakes_the_relay_well_before_its_poll_interval(
     try:
         uprn = a_uprn()
         first = await publish_one(kit_database, uprn)
-        await eventually(lambda: published_at(kit_database, first), timeout=20)
+        await eventually(lambda: published(kit_database, first), timeout=20)
         await asyncio.sleep(0.5)  # the relay is now asleep for up to 30 s
 
         committed = time.monotonic()
         second = await publish_one(kit_database, uprn)
-        await eventually(lambda: published_at(kit_database, second), timeout=5, interval=0.05)
+        await eventually(lambda: published(kit_database, second), timeout=5, interval=0.05)
         assert time.monotonic() - committed < 5
     finally:
         await relay.stop()
@@ -285,7 +285,9 @@ async def test_events_wait_in_the_outbox_while_kafka_is_unreachable_and_none_are
         uprn = a_uprn()
         waiting = [await publish_one(kit_database, uprn) for _ in range(3)]
         await asyncio.sleep(1.5)
-        assert [row["published_at"] for row in await outbox_rows(kit_database, uprn)] == [None] * 3
+        rows = await outbox_rows(kit_database, uprn)
+        assert [row["event_id"] for row in rows] == [envelope.id for envelope in waiting]
+        assert all(row["published_at"] is None for row in rows)
     finally:
         await cut_off.stop()
         task.cancel()  # it may be in a back-off sleep, which stopping does not cut short
@@ -331,16 +333,17 @@ async def test_a_row_the_broker_refuses_is_charged_alone_and_its_batch_neighbour
         uprn = a_uprn()
         async with db.sessionmaker() as session, session.begin():
             visit = await publish(session, visit_completed(uprn))
-            await publish(session, a_long_repair(uprn))
+            long_repair = await publish(session, a_long_repair(uprn))
 
         assert await relay.publish_pending() == 1
 
-        rows = await outbox_rows(db, uprn)
-        assert [row["published_at"] is not None for row in rows] == [True, False]
-        assert [row["attempts"] for row in rows] == [1, 1]
-        assert rows[0]["last_error"] is None
-        assert rows[1]["last_error"].startswith("MessageSizeTooLargeError")
-        assert rows[1]["parked_at"] is None  # one refusal of five
+        # The delivered row is deleted; the refused one stays, charged, to be tried again.
+        [refused] = await outbox_rows(db, uprn)
+        assert refused["event_id"] == long_repair.id
+        assert refused["published_at"] is None
+        assert refused["attempts"] == 1
+        assert refused["last_error"].startswith("MessageSizeTooLargeError")
+        assert refused["parked_at"] is None  # one refusal of five
         sent = [headers_of(r)["ce_id"] for r in await read_topic(topic)]
         assert sent == [str(visit.id)]
     finally:

@@ -200,9 +200,8 @@ async def test_a_refused_row_is_parked_its_key_waits_other_keys_flow_and_a_retry
         assert rows[waiting.id]["published_at"] is None
         assert rows[waiting.id]["attempts"] == 0
         assert rows[waiting.id]["parked_at"] is None
-    for envelope in (first, neighbours_first, neighbours_second):
-        assert rows[envelope.id]["published_at"] is not None
-        assert rows[envelope.id]["attempts"] == 1  # sent once, never charged for the refusal
+    # The delivered rows are deleted; the parked row and the rows of its key stay.
+    assert set(rows) == {refused.id, after_refused.id, last.id}
     records = await read_topic(topic)
     assert sent_ids(records, home) == [str(first.id)]
     assert sent_ids(records, neighbour) == [str(neighbours_first.id), str(neighbours_second.id)]
@@ -240,6 +239,7 @@ async def test_a_refused_row_is_parked_its_key_waits_other_keys_flow_and_a_retry
     records = await read_topic(topic)
     assert sent_ids(records, home) == [str(e.id) for e in (first, refused, after_refused, last)]
     assert (await admin_api.get("/admin/outbox/parked")).json() == []
+    assert await rows_by_event(db) == {}  # all sent, all deleted
 
 
 async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_parked(
@@ -271,7 +271,7 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
     assert rows[oversized.id]["last_error"].startswith("MessageSizeTooLargeError")
     assert rows[oversized.id]["parked_at"] is None
     assert rows[behind.id]["attempts"] == 0
-    assert rows[flowing.id]["published_at"] is not None
+    assert flowing.id not in rows  # delivered, deleted
     assert metric("hearth_outbox_refusals_total") == refusals_before + 1
 
     assert await relay.publish_pending() == 0
@@ -285,12 +285,12 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
     assert sent_ids(records, home) == []
 
 
-async def test_a_turn_of_several_batches_marks_the_clean_ones_and_settles_a_refusal_in_a_later_one(
+async def test_a_turn_of_several_batches_deletes_clean_ones_and_settles_a_refusal_in_a_later_one(
     settings: VisitsSettings, db: Database, read_topic: TopicReader
 ) -> None:
-    """A turn sends batch after batch, marking each on its own connection meanwhile; a
-    batch with a refusal is settled in the turn's transaction and ends the turn. Each
-    row is marked once, and the refused row's key waits behind it."""
+    """A turn sends batch after batch, deleting each delivered batch on its own
+    connection meanwhile; a batch with a refusal is settled in the turn's transaction and
+    ends the turn. Each row is sent once, and the refused row's key waits behind it."""
     if not db.is_postgresql:
         pytest.skip("on SQLite (one process, one relay) a turn is one batch")
     relay = OutboxRelay(settings.model_copy(update={"outbox_batch_size": 2}), db)
@@ -312,12 +312,11 @@ async def test_a_turn_of_several_batches_marks_the_clean_ones_and_settles_a_refu
         behind = await publish(session, visit_completed(home))
         late = await publish(session, visit_completed(a_uprn()))
     try:
-        # Batches [early 0, early 1] (delivered, marked apart) and [early 2, oversized]
+        # Batches [early 0, early 1] (delivered, deleted apart) and [early 2, oversized]
         # (early 2 delivered, the oversized row charged): the turn ends there.
         assert await relay.publish_pending() == 3
         rows = await rows_by_event(db)
-        assert all(rows[e.id]["published_at"] is not None for e in early)
-        assert all(rows[e.id]["attempts"] == 1 for e in early)  # marked once each
+        assert set(rows) == {oversized.id, behind.id, late.id}  # the early ones deleted
         assert rows[oversized.id]["attempts"] == 1
         assert rows[behind.id]["published_at"] is None
         assert rows[behind.id]["attempts"] == 0
@@ -328,12 +327,12 @@ async def test_a_turn_of_several_batches_marks_the_clean_ones_and_settles_a_refu
         rows = await rows_by_event(db)
         assert rows[oversized.id]["parked_at"] is not None
         assert rows[behind.id]["published_at"] is None
-        assert rows[late.id]["published_at"] is not None
+        assert set(rows) == {oversized.id, behind.id}  # late delivered, deleted
     finally:
         await relay.stop()
     records = await read_topic(events_topic("visits", settings.kafka_namespace))
     sent = [dict(r.headers)["ce_id"].decode() for r in records]
-    assert sorted(sent) == sorted(str(e.id) for e in (*early, late))
+    assert sorted(sent) == sorted(str(e.id) for e in (*early, late))  # each exactly once
     assert sent_ids(records, home) == []
 
 

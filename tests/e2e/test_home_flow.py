@@ -16,7 +16,7 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from gateway.auth import issue_development_token
 from hearth_kit.db import Database
@@ -203,9 +203,15 @@ async def test_the_gateway_request_trace_reaches_the_repairs_handler_span_and_lo
 
 
 async def outbox_rows(platform: Platform, service: str) -> int:
+    """Outbox rows ever written. The relay deletes a row once the broker acknowledged it
+    (ADR 0020), so on PostgreSQL this is the id sequence's last value, which a delete
+    does not lower; SQLite has no sequence, so there it is the rows still in the table."""
     db = Database(platform.service(service).database_url)
     try:
         async with db.sessionmaker() as session:
+            if db.is_postgresql:
+                last = await session.scalar(text("SELECT last_value FROM outbox_message_id_seq"))
+                return int(last)
             return int(await session.scalar(select(func.count()).select_from(outbox_message)) or 0)
     finally:
         await db.dispose()

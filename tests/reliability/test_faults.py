@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
@@ -23,7 +24,7 @@ from hearth_kit.migrations import upgrade
 from hearth_kit.tables import dead_letter, inbox_event, outbox_message
 from repairs.models import RepairRequest
 from repairs.settings import MIGRATIONS_DIR
-from tests.harness.events import eventually, send_envelopes
+from tests.harness.events import eventually, send_envelopes, topic_of
 from tests.harness.infra import (
     DatabaseFactory,
     LocalPostgres,
@@ -59,15 +60,24 @@ def findings(count: int) -> list[Envelope[VisitFoundRepair]]:
     return events
 
 
-async def counts(database_url: str) -> dict[str, int]:
-    """Repairs raised, repair-reported events written, events in the inbox, dead letters."""
+async def counts(database_url: str, kafka: str = "", namespace: str = "") -> dict[str, int]:
+    """Repairs raised, repair-reported events written, events in the inbox, dead letters.
+    The relay deletes an outbox row once the broker acknowledged it (ADR 0020), so the
+    events written are those still in the outbox and those on the repairs topic, each
+    event id once (counted only when `kafka` is given: reading the topic is slow)."""
     db = Database(database_url)
     try:
         async with db.sessionmaker() as session:
             repairs = await session.scalar(select(func.count()).select_from(RepairRequest))
-            reported = await session.scalar(
-                select(func.count()).where(outbox_message.c.event_type == RepairReportedV2.type)
+            waiting = set(
+                await session.scalars(
+                    select(outbox_message.c.event_id).where(
+                        outbox_message.c.event_type == RepairReportedV2.type
+                    )
+                )
             )
+            # Read after the outbox: a row deleted since is on the topic by then.
+            reported = len(waiting | await reported_on_topic(kafka, namespace)) if kafka else -1
             inbox = await session.scalar(select(func.count()).select_from(inbox_event))
             dead = await session.scalar(select(func.count()).select_from(dead_letter))
     finally:
@@ -78,6 +88,31 @@ async def counts(database_url: str) -> dict[str, int]:
         "inbox": int(inbox or 0),
         "dead_letters": int(dead or 0),
     }
+
+
+async def reported_on_topic(kafka: str, namespace: str) -> set[uuid.UUID]:
+    """The ids of the repair-reported events on the repairs topic, read to its end."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topic = topic_of("repairs", namespace)
+        await consumer.topics()  # the cluster's metadata
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not partitions:
+            return set()
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        ids: set[uuid.UUID] = set()
+        while any(await consumer.position(p) < ends[p] for p in partitions):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    headers = dict(record.headers)
+                    if headers.get("ce_type") == RepairReportedV2.type.encode():
+                        ids.add(uuid.UUID(headers["ce_id"].decode()))
+        return ids
+    finally:
+        await consumer.stop()
 
 
 def start_repairs_process(
@@ -119,7 +154,7 @@ async def test_a_consumer_killed_mid_stream_applies_every_event_exactly_once(
 
         final = await eventually(all_handled, timeout=120, interval=0.2)
         await asyncio.sleep(1.0)  # anything applied twice would show up by now
-        final = await counts(url)
+        final = await counts(url, kafka, namespace)
     finally:
         second.terminate()
         second.wait(timeout=30)
@@ -180,7 +215,7 @@ async def test_a_database_restart_under_load_loses_nothing_and_applies_nothing_t
 
     await eventually(all_handled, timeout=120, interval=0.5)
     await asyncio.sleep(1.0)
-    assert await counts(url) == {
+    assert await counts(url, platform.kafka, platform.namespace) == {
         "repairs": len(events),
         "reported": len(events),
         "inbox": len(events),

@@ -256,9 +256,8 @@ async def counts(url: str) -> dict[str, int]:
     db = Database(url)
     try:
         async with db.sessionmaker() as session:
-            unpublished = await session.scalar(
-                select(func.count()).where(outbox_message.c.published_at.is_(None))
-            )
+            # The relay deletes a row once the broker acknowledged it: what is left is unsent.
+            unpublished = await session.scalar(select(func.count()).select_from(outbox_message))
             inbox = await session.scalar(select(func.count()).select_from(inbox_event))
             dead = await session.scalar(select(func.count()).select_from(dead_letter))
     except Exception:

@@ -1,13 +1,15 @@
 """The transactional outbox and its relay.
 
 `publish(session, event)` writes the event in the caller's transaction, with the
-request's `traceparent`. The relay sends unpublished rows to Kafka in id order
-(acks=all, idempotent producer) and marks them published. While Kafka is down the
-rows wait; nothing is lost. A crash between send and mark re-sends those rows, which
-consumers de-duplicate by event id (at-least-once delivery, effectively once).
+request's `traceparent`. The relay sends the rows to Kafka in id order (acks=all,
+idempotent producer) and deletes each row once the broker has acknowledged it: the
+outbox holds only what is still to be sent (docs/adr/0020-relay-deletes-acknowledged-rows.md).
+While Kafka is down the rows wait; nothing is lost. A crash between the acknowledgement
+and the delete re-sends those rows, which consumers de-duplicate by event id
+(at-least-once delivery, effectively once).
 
 A round reads a large batch, queues every row on the producer, awaits the broker's
-acknowledgements together and marks the delivered rows with one UPDATE. A row the
+acknowledgements together and deletes the delivered rows with one DELETE. A row the
 broker refuses for a reason of its own (too large, an invalid topic) is charged an
 attempt; after `outbox_max_attempts` it is parked, and the later rows of its key wait
 behind it so per-key order holds, while every other key flows on. A broker outage
@@ -61,6 +63,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
+    delete,
     exists,
     func,
     insert,
@@ -325,21 +328,26 @@ _LANE_PLAN_SQL = (
     " SET LOCAL enable_sort = off; SET LOCAL max_parallel_workers_per_gather = 0"
 )
 """For a lane's turn: the planner takes a lane's share of the rows for 1 in 200 (it has
-no statistics of the hash) and so scans the whole table, published history and all, and
+no statistics of the hash) and so scans the whole table, the parked rows and all, and
 sorts; with these off it reads the unpublished index in id order and stops after a
 batch of the lane's rows (about `lanes` times the batch read). It also planned that
 index scan in parallel (two more worker processes started for every batch read, on a
 machine whose cores the relays, the broker and PostgreSQL already share): serial, a
 first read of a full 200,000-row outbox took 16 ms against 36 ms."""
 
-_MARK_SQL = (
-    "UPDATE outbox_message SET published_at = $1, attempts = attempts + 1"
-    " WHERE id = ANY($2::bigint[])"
-)
+_DELETE_SQL = "DELETE FROM outbox_message WHERE id = ANY($1::bigint[])"
+"""How the relay records that rows were delivered: it deletes them. An UPDATE of
+`published_at` (a column of the partial indexes' predicates) was never a HOT update, so
+it wrote every row again, payload and all, with new primary-key and `event_id` index
+entries, and kept the row for ever; a DELETE only stamps the row's header
+(docs/adr/0020-relay-deletes-acknowledged-rows.md). `published_at` stays NULL on every
+row the relay sends now; the queries still say `published_at IS NULL`, so rows marked by
+an earlier relay (or by a replica still running one during a rolling deploy) are history
+that is never sent again."""
 
 _BATCHES_PER_TURN = 8
 """Batches one turn (one transaction, holding the relay's lock) sends at most: long
-enough to overlap marking with sending, short enough that a turn's transaction stays
+enough to overlap deleting with sending, short enough that a turn's transaction stays
 brief and another replica gets its chance."""
 
 _TURNS_TO_THE_WIRE = 2
@@ -389,7 +397,7 @@ class _Round:
 
 
 class OutboxRelay:
-    """Sends outbox rows to Kafka, oldest first, and marks them published."""
+    """Sends outbox rows to Kafka, oldest first, and deletes each once it is delivered."""
 
     def __init__(self, settings: ServiceSettings, db: Database, *, lane: int | None = None) -> None:
         """`lane` pins this relay to one lane of `outbox_relay_lanes`; by default it
@@ -477,20 +485,20 @@ class OutboxRelay:
         rows; returns how many were delivered.
 
         On PostgreSQL a turn sends up to `_BATCHES_PER_TURN` batches in one transaction
-        (holding the relay's lock): while a batch's rows are marked published on a
+        (holding the relay's lock): while a batch's delivered rows are deleted on a
         connection of their own, the next batch is read and sent, so the database's
         work overlaps the broker's and the relay's. The turn ends (and its lock is
-        released) only after every mark has committed. A batch with anything but
+        released) only after every delete has committed. A batch with anything but
         deliveries (a refusal, a suspect batch, an outage) is settled as before, in the
         turn's transaction, and ends the turn. See docs/adr/0012-relay-overlaps-batches.md.
         A full batch's successor is read while it is sent, and used only if it was
         delivered whole (docs/adr/0015-relay-pipelines-its-turn.md).
 
         Rows the broker refuses are charged (and parked after `outbox_max_attempts`);
-        raises `RelayOutage` after marking what was delivered if the broker is unwell.
+        raises `RelayOutage` after deleting what was delivered if the broker is unwell.
         """
-        marked = 0
-        marking: asyncio.Task[None] | None = None
+        deleted = 0
+        deleting: asyncio.Task[None] | None = None
         outcome: _Round | None = None
         parked: list[Any] = []
         self._lane = lane
@@ -507,17 +515,17 @@ class OutboxRelay:
                         break
                     outcome = _Round(rows)
                     if number < batches and len(rows) == self.settings.outbox_batch_size:
-                        # The next batch (ids above this one's: its rows are not marked
+                        # The next batch (ids above this one's: its rows are not deleted
                         # yet) is read while this one is built and sent, so PostgreSQL
                         # works on it while the relay and the broker work on this one.
                         reading = asyncio.create_task(self._read_batch(session, rows[-1][_ID]))
                     await self._send_all(producer or await self._ensure_producer(), outcome)
-                    if marking is not None:
-                        await marking  # the previous batch's mark, done meanwhile
-                        marking = None
+                    if deleting is not None:
+                        await deleting  # the previous batch's delete, done meanwhile
+                        deleting = None
                     if self.db.is_postgresql and outcome.all_delivered:
-                        marking = asyncio.create_task(self._mark_apart(outcome.delivered))
-                        marked += len(outcome.delivered)
+                        deleting = asyncio.create_task(self._delete_apart(outcome.delivered))
+                        deleted += len(outcome.delivered)
                         if reading is None:
                             break
                         rows, reading = await reading, None
@@ -533,19 +541,19 @@ class OutboxRelay:
                     if outcome.suspects and outcome.outage is None:
                         await self._send_suspects_alone(outcome)
                     parked = await self._record(session, outcome)
-                    marked += len(outcome.delivered)
+                    deleted += len(outcome.delivered)
                     break
-                if marking is not None:
-                    await marking
-                    marking = None
+                if deleting is not None:
+                    await deleting
+                    deleting = None
             finally:
                 # The turn failed: its rows are sent again later.
-                for task in (marking, reading):
+                for task in (deleting, reading):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(BaseException):
                             await task
-        OUTBOX_PUBLISHED.labels(self.service).inc(marked)
+        OUTBOX_PUBLISHED.labels(self.service).inc(deleted)
         if outcome is not None and outcome.refused:
             OUTBOX_REFUSALS.labels(self.service).inc(len(outcome.refused))
         for row in parked:
@@ -564,18 +572,18 @@ class OutboxRelay:
             await self._record_parked()
         if outcome is not None and outcome.outage is not None:
             raise RelayOutage(error_text(outcome.outage)) from outcome.outage
-        return marked
+        return deleted
 
-    async def _mark_apart(self, ids: list[int]) -> None:
-        """Mark delivered rows published on a pooled connection of their own, committed
-        at once (no explicit transaction), while the turn reads and sends the next
-        batch. The turn awaits this before it commits and releases its lock, so another
-        relay never finds these rows unpublished; if it fails, the turn fails and the
-        rows are sent again (consumers de-duplicate)."""
+    async def _delete_apart(self, ids: list[int]) -> None:
+        """Delete delivered rows on a pooled connection of their own, committed at once
+        (no explicit transaction), while the turn reads and sends the next batch. The
+        turn awaits this before it commits and releases its lock, so another relay never
+        finds these rows still to be sent; if it fails, the turn fails and the rows are
+        sent again (consumers de-duplicate)."""
         async with self.db.engine.connect() as connection:
             raw = await connection.get_raw_connection()
             driver: Any = raw.driver_connection
-            await driver.execute(_MARK_SQL, datetime.now(UTC), ids)
+            await driver.execute(_DELETE_SQL, ids)
 
     async def _take_turn(self, session: AsyncSession) -> bool:
         """On PostgreSQL, one relay of a service sends at a time: a transaction-scoped
@@ -609,7 +617,7 @@ class OutboxRelay:
 
     async def _read_batch(self, session: AsyncSession, after: int = 0) -> Sequence[Any]:
         """The next batch, in id order, of rows with ids above `after` (the turn's
-        batches so far, sent but perhaps not yet marked). On PostgreSQL it is read on
+        batches so far, sent but perhaps not yet deleted). On PostgreSQL it is read on
         the driver's own connection (the session's, in its transaction): SQLAlchemy's
         result rows and its JSON codec cost more per row than sending it."""
         if self.db.is_postgresql:
@@ -884,18 +892,17 @@ class OutboxRelay:
         return future
 
     async def _record(self, session: AsyncSession, outcome: _Round) -> list[Any]:
-        """Mark the delivered rows in one UPDATE; charge each refused row an attempt and
-        park it once it has had `outbox_max_attempts`. Returns the rows parked now."""
+        """Delete the delivered rows in one DELETE; charge each refused row an attempt
+        and park it once it has had `outbox_max_attempts` (a parked row stays, and holds
+        the rest of its key). Returns the rows parked now."""
         now = datetime.now(UTC)
         if outcome.delivered and self.db.is_postgresql:
             # One array parameter, on the driver's connection (in the session's transaction).
             driver = await _driver_connection(session)
-            await driver.execute(_MARK_SQL, now, outcome.delivered)
+            await driver.execute(_DELETE_SQL, outcome.delivered)
         elif outcome.delivered:
             await session.execute(
-                update(outbox_message)
-                .where(outbox_message.c.id.in_(outcome.delivered))
-                .values(published_at=now, attempts=outbox_message.c.attempts + 1)
+                delete(outbox_message).where(outbox_message.c.id.in_(outcome.delivered))
             )
         parked = []
         for outbox_id, exc in outcome.refused.items():
@@ -1013,7 +1020,7 @@ class OutboxRelay:
     async def _close_producer(self) -> None:
         """Stop the producer; a producer that cannot flush (the broker is gone and the
         idempotent producer retries for ever) is abandoned after a few seconds. Its rows
-        are not marked, so they are sent again (consumers de-duplicate)."""
+        are not deleted, so they are sent again (consumers de-duplicate)."""
         producer, self._producer = self._producer, None
         self._partitions_of.clear()  # a new producer looks the partitions up again
         self._partition_of_key.clear()
