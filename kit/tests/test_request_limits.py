@@ -270,3 +270,37 @@ async def test_the_process_defaults_install_the_limit() -> None:
         served = await client.post("/notes", content=a_note(LIMIT))
     assert_413_problem(refused, "/notes")
     assert served.status_code == 200
+
+
+async def test_a_get_without_a_body_reaches_the_app_unwrapped() -> None:
+    """A GET that announces no body has none: the app gets the server's own receive and
+    send, with nothing counting around them (every read; docs/adr/0022)."""
+    seen: dict[str, Any] = {}
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.update(receive=receive, send=send)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        return None
+
+    scope = {"type": "http", "method": "GET", "path": "/notes", "headers": []}
+    await RequestBodyLimit(app, max_body_bytes=LIMIT)(scope, receive, send)
+    assert seen == {"receive": receive, "send": send}
+
+
+async def test_a_get_announcing_a_body_is_still_counted() -> None:
+    for headers in ([(b"content-length", b"5000")], [(b"transfer-encoding", b"chunked")]):
+        app = Recorder()
+        limited = RequestBodyLimit(app, max_body_bytes=LIMIT)
+        result = await exchange(_as_get(limited), [b"x" * 300] * 10, headers)
+        assert result.status == 413
+
+
+def _as_get(app: Any) -> Any:
+    async def as_get(scope: Any, receive: Any, send: Any) -> None:
+        await app({**scope, "method": "GET"}, receive, send)
+
+    return as_get

@@ -18,7 +18,12 @@ from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import dead_letters_router
-from hearth_kit.defaults import ReadinessCheck, add_process_defaults
+from hearth_kit.defaults import (
+    NO_NATIVE_TELEMETRY,
+    ReadinessCheck,
+    add_process_defaults,
+    settle_the_collector,
+)
 from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
@@ -100,6 +105,7 @@ def create_service_app(
         if on_startup is not None:
             await on_startup(db)
         await runtime.start()
+        settle_the_collector()
         log.info("service started", service=settings.service_name)
         try:
             yield
@@ -108,7 +114,13 @@ def create_service_app(
             await db.dispose()
             log.info("service stopped", service=settings.service_name)
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        telemetry=NO_NATIVE_TELEMETRY,
+    )
     add_process_defaults(
         app,
         process=settings.service_name,

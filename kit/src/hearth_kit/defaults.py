@@ -10,11 +10,13 @@ passed in.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
@@ -30,8 +32,41 @@ from hearth_kit.tracing import (
     trace_requests,
 )
 
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""What every process builds its FastAPI app with. FastAPI's own telemetry stands aside
+whenever OpenTelemetry's middleware is in the stack (trace_requests puts it there), but
+found that out on every request by walking the whole middleware stack; the process's
+spans (sampled requests: hearth_kit.tracing) and request metrics (RequestMetrics) are
+unchanged."""
+
 UNTRACED_PATHS = "healthz,readyz,metrics"
 """Probes and scrapes: neither traced nor worth a span each."""
+
+
+YOUNG_OBJECTS_BEFORE_A_COLLECTION = 20_000
+"""The cyclic collector's first threshold in a serving process (Python's default: 700).
+A request allocates thousands of short-lived objects, nearly all freed by reference
+counting when it ends; at 700 the collector scanned the live ones of every request in
+flight several times a request, and every tenth time the older generation too."""
+
+_settled = False
+
+
+def settle_the_collector() -> None:
+    """Once per process, when it is ready to serve: collect start-up's garbage, move
+    every object still alive (modules, models, routes, the app) out of the cyclic
+    collector's sight (`gc.freeze`: they live as long as the process, so scanning them
+    again on every full collection only cost time), and let young objects pile up to
+    YOUNG_OBJECTS_BEFORE_A_COLLECTION before the collector looks at them
+    (docs/adr/0022-composite-per-request-work.md)."""
+    global _settled
+    if _settled:
+        return
+    _settled = True
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(_young, YOUNG_OBJECTS_BEFORE_A_COLLECTION), middle, old)
 
 
 class ProcessSettings(Protocol):

@@ -44,6 +44,10 @@ def upload_limits_of(settings: object) -> dict[tuple[str, str], int]:
     return dict(configured) if isinstance(configured, Mapping) else {}
 
 
+BODILESS_METHODS = frozenset({"GET", "HEAD"})
+"""Methods whose requests carry no body unless they announce one."""
+
+
 class BodyTooLarge(Exception):
     """Raised from `receive` when a streamed body passes the limit: the application
     stops reading, and the middleware answers 413 in its place."""
@@ -71,9 +75,15 @@ class RequestBodyLimit:
             return
         limit = self.uploads.get((scope.get("method", ""), scope.get("path", "")))
         limit = self.max_body_bytes if limit is None else limit
-        declared = _content_length(scope)
+        declared, chunked = _body_framing(scope)
         if declared is not None and declared > limit:
             await self._refuse(scope, receive, send, limit)
+            return
+        if declared is None and not chunked and scope.get("method") in BODILESS_METHODS:
+            # A GET or HEAD that announces no body has none (RFC 9112, 6.3), and no
+            # Hearth route reads the body of one: nothing to count, so no wrapper
+            # around receive and send (every read, most of the traffic).
+            await self.app(scope, receive, send)
             return
 
         received = 0
@@ -120,11 +130,17 @@ class RequestBodyLimit:
         await problem_response(problem, headers={"Connection": "close"})(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _body_framing(scope: Scope) -> tuple[int | None, bool]:
+    """The request's declared Content-Length (None when absent or unreadable) and
+    whether it is sent chunked (Transfer-Encoding), which makes any length meaningless."""
+    declared: int | None = None
+    chunked = False
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None
-    return None
+                chunked = True  # an unreadable length: count what actually arrives
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked

@@ -3,12 +3,14 @@
 A pure ASGI middleware: it reads the status from the response's start message and the
 route template from the scope the router filled in, and touches nothing else. (Starlette's
 `@app.middleware("http")` wraps every request and response in extra objects and tasks,
-which costs more than the endpoint of a simple GET.)
+which costs more than the endpoint of a simple GET.) Each route's series is looked up
+once and kept (`labels()` takes a lock and builds its key on every call).
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +24,7 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, *, process: str) -> None:
         self.app = app
         self.process = process
+        self._series: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,10 +43,13 @@ class RequestMetrics:
             await self.app(scope, receive, send_with_status)
         finally:
             route = scope.get("route")
-            REQUEST_DURATION.labels(
-                self.process,
-                scope["method"],
-                # the template as documented: /v1/homes/{uprn}, not {uprn:uprn}
-                getattr(route, "path_format", None) or getattr(route, "path", "unmatched"),
-                str(status),
-            ).observe(time.perf_counter() - started)
+            # the template as documented: /v1/homes/{uprn}, not {uprn:uprn}
+            template: str = (
+                getattr(route, "path_format", None) or getattr(route, "path", None) or "unmatched"
+            )
+            key = (scope["method"], template, status)
+            series = self._series.get(key)
+            if series is None:
+                series = REQUEST_DURATION.labels(self.process, key[0], template, str(status))
+                self._series[key] = series
+            series.observe(time.perf_counter() - started)
