@@ -275,3 +275,75 @@ async def test_an_rs256_gateway_refuses_development_tokens(
         )
     assert refused.status_code == 401
     assert accepted.status_code == 200
+
+
+# Verified tokens kept for reuse (docs/adr/0022-composite-per-request-work.md)
+
+
+async def test_a_verified_token_is_taken_again_without_a_second_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifier = TokenVerifier(DEV)
+    token = issue_development_token("staff", "officer-7", settings=DEV)
+    first = await verifier.verify(token)
+    monkeypatch.setattr(jwt, "decode", _never_called)
+    assert await verifier.verify(token) is first
+    assert verifier.tokens_remembered == 1
+
+
+async def test_a_kept_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier(DEV.model_copy(update={"jwt_leeway_seconds": 0}))
+    token = hs256(claims(exp=datetime.now(UTC) + timedelta(seconds=30)))
+    await verifier.verify(token)
+    later = datetime.now(UTC).timestamp() + 31
+    monkeypatch.setattr("gateway.auth.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _FrozenAt(later))
+    with pytest.raises(Unauthorized, match="expired"):
+        await verifier.verify(token)
+    assert verifier.tokens_remembered == 0
+
+
+async def test_refused_tokens_are_not_kept() -> None:
+    verifier = TokenVerifier(DEV)
+    for forged in (hs256(claims(), secret="not the gateway's secret"), "not.a.token"):
+        with pytest.raises(Unauthorized):
+            await verifier.verify(forged)
+    assert verifier.tokens_remembered == 0
+
+
+async def test_kept_tokens_are_bounded() -> None:
+    verifier = TokenVerifier(DEV, kept=2)
+    tokens = [issue_development_token("staff", f"officer-{n}", settings=DEV) for n in range(3)]
+    for token in tokens:
+        await verifier.verify(token)
+    assert verifier.tokens_remembered == 2
+
+
+async def test_a_token_from_the_jwks_is_kept_no_longer_than_the_key_set(
+    rsa_key: rsa.RSAPrivateKey, jwks_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = GatewaySettings(
+        environment="production",
+        jwt_algorithm="RS256",
+        jwks_url=jwks_url,
+        jwks_cache_seconds=60,
+    )
+    verifier = TokenVerifier(settings)
+    token = rs256(claims(exp=datetime.now(UTC) + timedelta(hours=1)), rsa_key, kid="key-1")
+    await verifier.verify(token)
+    kept_until, _ = verifier._verified[token]
+    assert kept_until <= datetime.now(UTC).timestamp() + 60
+
+
+def _never_called(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the token was checked again")
+
+
+class _FrozenAt:
+    """Stands in for the datetime module PyJWT reads the time from."""
+
+    def __init__(self, timestamp: float) -> None:
+        self.timestamp = timestamp
+
+    def now(self, tz: Any = None) -> datetime:
+        return datetime.fromtimestamp(self.timestamp, UTC)

@@ -26,7 +26,7 @@ from gateway.routes import compliance, engagement, income, repairs, visits
 from gateway.settings import GatewaySettings
 from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
-from hearth_kit.defaults import add_process_defaults
+from hearth_kit.defaults import NO_NATIVE_TELEMETRY, add_process_defaults, settle_the_collector
 from hearth_kit.logs import get_logger
 
 log = get_logger(__name__)
@@ -38,6 +38,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.downstreams = Downstreams(settings)
+        settle_the_collector()
         log.info("gateway started", environment=settings.environment)
         try:
             yield
@@ -51,6 +52,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "visits and repairs. See docs/api.md.",
         version="1.0.0",
         lifespan=lifespan,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(settings)

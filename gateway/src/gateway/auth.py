@@ -13,12 +13,22 @@ production verifies RS256 tokens against the identity provider's JWKS. Fetching 
 JWKS is blocking I/O, so it runs in a worker thread and never blocks the event loop.
 The key set is trusted for `jwks_cache_seconds` and then fetched again; no key outlives
 it, so a key the identity provider withdraws stops verifying once the set is refreshed.
+
+Checking a token's signature and claims was a tenth of the gateway's CPU under the
+home composite, and a front-end sends the same token on every call for its lifetime,
+so the verifier keeps the principals of tokens it has verified (a bounded LRU keyed by
+the token itself, `MAX_VERIFIED_TOKENS`) until the token's own `exp`, and with a JWKS no
+longer than `jwks_cache_seconds` after the check, so a withdrawn key stops verifying
+within the time it did before. Only tokens that passed every check are kept, so forged
+tokens cannot fill it (docs/adr/0022-composite-per-request-work.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -106,12 +116,21 @@ def principal_from_claims(
     )
 
 
+MAX_VERIFIED_TOKENS = 10_000
+"""Verified tokens whose principals are kept for reuse at most (least recently used
+dropped first)."""
+
+
 class TokenVerifier:
     """Verifies bearer tokens as the settings say: HS256 with the shared secret, or
-    RS256 with a configured public key or the keys published at the JWKS endpoint."""
+    RS256 with a configured public key or the keys published at the JWKS endpoint.
+    A token that passed is taken as verified again until its `exp` (and, with a JWKS,
+    for at most `jwks_cache_seconds`), without checking its signature again."""
 
-    def __init__(self, settings: GatewaySettings) -> None:
+    def __init__(self, settings: GatewaySettings, *, kept: int = MAX_VERIFIED_TOKENS) -> None:
         self._settings = settings
+        self._kept = kept
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
         self._jwks: jwt.PyJWKClient | None = None
         self._key: str | None = None
         if settings.jwt_algorithm == "HS256":
@@ -130,8 +149,29 @@ class TokenVerifier:
         else:
             self._key = settings.jwt_public_key
 
+    @property
+    def tokens_remembered(self) -> int:
+        """How many verified tokens are kept for reuse now."""
+        return len(self._verified)
+
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; Unauthorized (401) for any other token."""
+        known = self._verified.get(token)
+        if known is not None:
+            if time.time() < known[0]:
+                self._verified.move_to_end(token)
+                return known[1]
+            del self._verified[token]
+        principal, expires = await self._check(token)
+        if self._kept > 0:
+            self._verified[token] = (expires, principal)
+            if len(self._verified) > self._kept:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _check(self, token: str) -> tuple[Principal, float]:
+        """The principal of a token whose signature and claims all check out, and until
+        when it may be taken as verified; Unauthorized (401) otherwise."""
         settings = self._settings
         try:
             key: Any = self._key if self._jwks is None else await self._signing_key(token)
@@ -148,7 +188,10 @@ class TokenVerifier:
             raise _invalid_token("The token has expired") from exc
         except jwt.PyJWTError as exc:
             raise _invalid_token(f"The token is not valid: {exc}") from exc
-        return principal_from_claims(claims, settings.roles)
+        expires = float(claims["exp"])
+        if self._jwks is not None:  # a key withdrawn from the set stops verifying as before
+            expires = min(expires, time.time() + settings.jwks_cache_seconds)
+        return principal_from_claims(claims, settings.roles), expires
 
     async def _signing_key(self, token: str) -> jwt.PyJWK:
         assert self._jwks is not None

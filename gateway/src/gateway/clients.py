@@ -99,6 +99,7 @@ class Downstreams:
         self._pool_size = settings.downstream_connections_per_service
         self._keepalive = settings.downstream_keepalive_seconds
         self._sessions: dict[Service, aiohttp.ClientSession] = {}
+        self._series: dict[tuple[Service, str, str], Any] = {}
 
     def _session(self, service: Service) -> aiohttp.ClientSession:
         """The service's session, opened on first use (a session belongs to the running
@@ -250,9 +251,12 @@ class Downstreams:
                 service, f"{type(exc).__name__} on the connection", delivered=None
             ) from exc
         finally:
-            DOWNSTREAM_DURATION.labels(service, method, outcome).observe(
-                time.perf_counter() - started
-            )
+            series = self._series.get((service, method, outcome))
+            if series is None:  # looked up once per label set (labels() locks and builds)
+                series = self._series[service, method, outcome] = DOWNSTREAM_DURATION.labels(
+                    service, method, outcome
+                )
+            series.observe(time.perf_counter() - started)
 
     async def _bounded(
         self,

@@ -58,11 +58,13 @@ class GatewaySettings(BaseSettings):
         "giving up early only turns done work into a 503",
     )
     downstream_connections_per_service: int = Field(
-        default=100,
+        default=16,
         ge=1,
         description="Connections the gateway keeps open to each service at most (kept "
         "alive between calls); a call beyond them waits for one to come free, within its "
-        "budget",
+        "budget. Kept below a service's database pool (database_pool_size, 20), so a "
+        "burst of composites waits here rather than making the service open and close "
+        "database connections inside requests (docs/adr/0022)",
     )
     downstream_keepalive_seconds: float = Field(
         default=3.0,
