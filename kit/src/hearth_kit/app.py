@@ -97,6 +97,7 @@ def create_service_app(
             settings.database_url,
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
+            read_pool_size=settings.database_read_pool_size,
         )
         trace_sql(db.engine.sync_engine)
         runtime = Runtime(settings, db, handlers, scheduled_jobs)
