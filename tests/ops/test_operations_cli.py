@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import delete, select, update
 
 from hearth_contracts import Envelope
@@ -127,20 +127,22 @@ async def messages_on(platform: Platform, services: set[str]) -> int:
     """Messages on the services' event topics, as the broker counts them: what their
     relays published and anything sent there by hand (the relay deletes an outbox row
     once it is published, so the outbox no longer counts them)."""
+    producer = AIOKafkaProducer(bootstrap_servers=platform.kafka)  # to look partitions up
     consumer = AIOKafkaConsumer(bootstrap_servers=platform.kafka)
+    await producer.start()
     await consumer.start()
     try:
-        await consumer.topics()  # the cluster's metadata: every topic's partitions
         partitions = [
             TopicPartition(topic, partition)
             for topic in (topic_of(service, platform.namespace) for service in services)
-            for partition in consumer.partitions_for_topic(topic) or ()
+            for partition in await producer.partitions_for(topic)
         ]
         ends = await consumer.end_offsets(partitions)
         starts = await consumer.beginning_offsets(partitions)
         return sum(ends[p] - starts[p] for p in partitions)
     finally:
         await consumer.stop()
+        await producer.stop()
 
 
 async def test_health_shows_every_process_ready_in_one_table(platform: Platform) -> None:

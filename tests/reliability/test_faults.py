@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
@@ -92,14 +92,16 @@ async def counts(database_url: str, kafka: str = "", namespace: str = "") -> dic
 
 async def reported_on_topic(kafka: str, namespace: str) -> set[uuid.UUID]:
     """The ids of the repair-reported events on the repairs topic, read to its end."""
+    topic = topic_of("repairs", namespace)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka)  # to look the partitions up
+    await producer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in await producer.partitions_for(topic)]
+    finally:
+        await producer.stop()
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka, enable_auto_commit=False)
     await consumer.start()
     try:
-        topic = topic_of("repairs", namespace)
-        await consumer.topics()  # the cluster's metadata
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            return set()
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
