@@ -106,7 +106,7 @@ async def reported_on_topic(kafka: str, namespace: str) -> set[uuid.UUID]:
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         ids: set[uuid.UUID] = set()
-        while any(await consumer.position(p) < ends[p] for p in partitions):
+        while any([await consumer.position(p) < ends[p] for p in partitions]):
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
                     headers = dict(record.headers)
