@@ -38,7 +38,6 @@ taken out before the error is raised, so no log, span or error text can show the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -46,7 +45,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
@@ -56,7 +55,6 @@ from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound, NoResultFound
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -154,6 +152,8 @@ class Database:
         compiled once); None on SQLite, whose reads go through `read_engine`."""
         if self.is_postgresql and self.engine.dialect.driver == "asyncpg":
             self.driver_reads = DriverReads(self, read_pool_size, pool_recycle_seconds)
+        self.reader = ReadConnection(self)
+        """Plain SELECTs without a transaction: what `ReadConnectionDep` gives."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -162,29 +162,6 @@ class Database:
     @property
     def is_postgresql(self) -> bool:
         return self.url.get_backend_name() == "postgresql"
-
-    @contextlib.asynccontextmanager
-    async def reading(self) -> AsyncIterator[ReadConnection]:
-        """A `ReadConnection` (plain SELECTs, no transaction), given back on leaving: a
-        connection of the read pool on PostgreSQL, Core's `read_engine` on SQLite."""
-        reads = self.driver_reads
-        if reads is None:
-            connection = ReadConnection(self, None)
-            try:
-                yield connection
-            finally:
-                await connection.close()
-            return
-        pool = reads.pool or await reads.open()
-        driver = await pool.acquire()
-        connection = ReadConnection(self, driver)
-        try:
-            yield connection
-        finally:
-            try:
-                await connection.close()
-            finally:
-                await pool.release(driver)
 
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after any transaction that wrote outbox rows commits."""
@@ -373,17 +350,12 @@ class DriverRead:
     async def fetch(
         self, driver: asyncpg.Connection, parameters: Mapping[str, Any] | None
     ) -> list[Row[Any]]:
-        """All the rows of the statement on `driver` (prepared there once by asyncpg);
-        a database error is raised as Core raises it, without values."""
+        """All the rows of the statement on `driver` (prepared there once by asyncpg)."""
         arguments = self.arguments(parameters)
-        try:
-            make_row = self._make_row
-            if make_row is None:
-                make_row = self._make_row = await self._row_maker(driver)
-            records = await driver.fetch(self.sql, *arguments)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            wrapped, cause = self._reads.wrapped(self.sql, error)
-            raise wrapped from cause
+        make_row = self._make_row
+        if make_row is None:
+            make_row = self._make_row = await self._row_maker(driver)
+        records = await driver.fetch(self.sql, *arguments)
         return [make_row(record) for record in records]
 
     async def _row_maker(self, driver: asyncpg.Connection) -> Callable[[Any], Row[Any]]:
@@ -453,21 +425,37 @@ class DriverReads:
             pool, self.pool = self.pool, None
             await pool.close()
 
+    async def fetch(self, read: DriverRead, parameters: Mapping[str, Any] | None) -> list[Row[Any]]:
+        """The rows of `read` on a connection of the pool, given back at once. A database
+        error is raised as Core raises it (DBAPIError, no values). When the connection
+        was lost (a restart, a backend ended) or the driver is unsure of its state, every
+        connection of the pool is replaced, as the Core pool is invalidated."""
+        pool = self.pool or await self.open()
+        driver = await pool.acquire()
+        try:
+            return await read.fetch(driver, parameters)
+        except _DRIVER_ERRORS as error:
+            lost = driver.is_closed() or not isinstance(error, asyncpg.PostgresError)
+            if lost:
+                driver.terminate()
+                await pool.expire_connections()
+            wrapped, cause = self.wrapped(read.sql, error, lost=lost)
+            raise wrapped from cause
+        finally:
+            await pool.release(driver)
+
     def prepared(self, statement: Executable) -> DriverRead | None:
         """`statement` compiled for the read pool; None when it must run through Core (an
         expanding IN, or no room left to remember it); ReadOnlyConnection when it is not
         a plain SELECT."""
         try:
-            read = self._reads[statement]
+            return self._reads[statement]
         except KeyError:
             read = self._compile(statement)
-            if len(self._reads) < DRIVER_READS_KEPT:
-                self._reads[statement] = read
-        except TypeError:  # not hashable: compile every time
-            read = self._compile(statement)
-        if read is None:
-            return None
-        return read
+            if len(self._reads) >= DRIVER_READS_KEPT:
+                return None  # Core, whose cache knows statements by their structure
+            self._reads[statement] = read
+            return read
 
     def _compile(self, statement: Executable) -> DriverRead | None:
         if not isinstance(statement, ClauseElement):
@@ -487,17 +475,16 @@ class DriverReads:
             return None  # an expanding IN and the like: SQL decided per call, Core does it
         return DriverRead(self, compiled)
 
-    def wrapped(self, sql: str, error: Exception) -> tuple[BaseException, Exception]:
+    def wrapped(self, sql: str, error: Exception, *, lost: bool) -> tuple[BaseException, Exception]:
         """`error` from asyncpg as Core raises it: SQLAlchemy's DBAPIError around the
         dialect's DBAPI error, parameters hidden and values taken out of the messages."""
         dbapi: Any = self.dialect.loaded_dbapi
         translations: Mapping[type, type[Exception]] = dbapi._asyncpg_error_translate
-        translated: Exception = error
+        translated: Any = error
         for kind in type(error).__mro__:
             if kind in translations:
                 translated = translations[kind](f"{type(error)}: {error}")
-                setattr(translated, "pgcode", getattr(error, "sqlstate", None))  # noqa: B010
-                setattr(translated, "sqlstate", getattr(error, "sqlstate", None))  # noqa: B010
+                translated.pgcode = translated.sqlstate = getattr(error, "sqlstate", None)
                 translated.__cause__ = error
                 break
         wrapped = DBAPIError.instance(
@@ -506,11 +493,21 @@ class DriverReads:
             translated,
             dbapi.Error,
             hide_parameters=True,
-            connection_invalidated=self.dialect.is_disconnect(cast(Any, translated), None, None),
+            connection_invalidated=lost,
             dialect=self.dialect,
         )
         _take_values_out([translated, wrapped, error])
         return wrapped, translated
+
+
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+"""What asyncpg raises for a statement: the server's errors, and the driver's about a
+connection (closed, lost, in an unexpected state)."""
 
 
 async def _nothing_to_reset(_driver: asyncpg.Connection) -> None:
@@ -590,33 +587,34 @@ class ReadRows:
 class ReadConnection:
     """What `ReadConnectionDep` gives an endpoint: plain SELECTs, no transaction.
 
-    On PostgreSQL a statement runs on a connection of the database's read pool (asyncpg's
-    own, `Database.read_pool_size` connections), compiled once per statement object by
-    SQLAlchemy (`DriverRead`) and prepared once per connection by asyncpg; its rows are
-    the values Core would give (the same bind and result processors). A statement the
-    fast path cannot take (an expanding IN, a statement it has no room to remember) runs
-    through Core on a connection of `Database.read_engine`, opened at its first use. On
-    SQLite every statement runs through Core. Anything but a plain SELECT raises
-    `ReadOnlyConnection`, on either path."""
+    Each statement takes a connection for itself and gives it back with its rows (a
+    read by key is one statement: nothing is held across the endpoint, so the request
+    needs no clean-up step, and the connection is back in its pool before the response
+    is sent). On PostgreSQL it is a connection of the database's read pool (asyncpg's
+    own, `read_pool_size` connections), the statement compiled once per statement object
+    by SQLAlchemy (`DriverRead`) and prepared once per connection by asyncpg; its rows
+    are the values Core gives (the same bind and result processors). A statement the
+    read pool cannot take (an expanding IN, a statement it has no room to remember) runs
+    through Core on a connection of `Database.read_engine`, as every statement does on
+    SQLite. Anything but a plain SELECT raises `ReadOnlyConnection`, on either path."""
 
-    __slots__ = ("_core", "_db", "_driver")
+    __slots__ = ("_db",)
 
-    def __init__(self, db: Database, driver: asyncpg.Connection | None) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._driver = driver
-        self._core: AsyncConnection | None = None
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> ReadRows:
         """Run `statement` with `parameters` (bind parameters by name); all its rows."""
         reads = self._db.driver_reads
-        driver = self._driver
-        if driver is not None and reads is not None:
+        if reads is not None:
             read = reads.prepared(statement)
             if read is not None:
-                return ReadRows(await read.fetch(driver, parameters))
-        return await self._execute_in_core(statement, parameters)
+                return ReadRows(await reads.fetch(read, parameters))
+        async with self._db.read_engine.connect() as connection:
+            result = await connection.execute(statement, parameters)
+            return ReadRows(list(result.all()))
 
     async def scalar(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
@@ -624,28 +622,15 @@ class ReadConnection:
         """The first column of the statement's first row (None without rows)."""
         return (await self.execute(statement, parameters)).scalar()
 
-    async def _execute_in_core(
-        self, statement: Executable, parameters: Mapping[str, Any] | None
-    ) -> ReadRows:
-        if self._core is None:
-            self._core = await self._db.read_engine.connect()
-        result = await self._core.execute(statement, parameters)
-        return ReadRows(list(result.all()))
 
-    async def close(self) -> None:
-        """Give back the Core connection, if a statement needed one."""
-        if self._core is not None:
-            core, self._core = self._core, None
-            await core.close()
-
-
-async def read_connection(request: Request) -> AsyncIterator[ReadConnection]:
+async def read_connection(request: Request) -> ReadConnection:
     """The read connection of a request that only reads (a GET by key): no session and
-    no transaction; back in its pool before the response is sent."""
-    async with database_of(request).reading() as connection:
-        yield connection
+    no transaction. A coroutine, not a generator: it holds nothing to give back (each
+    statement checks its connection out and in), and FastAPI's clean-up machinery for a
+    generator dependency cost about a tenth of a read by key."""
+    return database_of(request).reader
 
 
-ReadConnectionDep = Annotated[ReadConnection, Depends(read_connection, scope="function")]
+ReadConnectionDep = Annotated[ReadConnection, Depends(read_connection)]
 """A connection for plain SELECTs (statements built once, rows straight into the
 response model); anything else raises `ReadOnlyConnection`."""
