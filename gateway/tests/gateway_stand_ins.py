@@ -208,15 +208,20 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
             return _page([])
 
         @app.get("/v1/tenancies/{tenancy_id}")
-        async def tenancy(tenancy_id: str) -> Any:
+        async def tenancy(tenancy_id: str, include: str | None = None) -> Any:
+            if include not in (None, "rent_summary"):
+                return _problem(422, "Unprocessable", errors=[{"field": "include"}])
             if tenancy_id != KNOWN_TENANCY:
                 return _problem(404, "Not found", detail=f"No tenancy {tenancy_id}")
-            return {
+            found = {
                 "id": tenancy_id,
                 "uprn": KNOWN_UPRN,
                 "status": "current",
                 "rent_account_id": KNOWN_ACCOUNT,
             }
+            if include:
+                found["rent_summary"] = summary_of(KNOWN_ACCOUNT)
+            return found
 
         @app.get("/v1/rent-accounts/{account_id}/summary")
         async def rent_summary(account_id: str) -> Any:

@@ -89,23 +89,6 @@ async def fetch_items(
     return Answer(service, items)
 
 
-async def rent_summary(
-    downstreams: Downstreams, caller: Principal, tenancy: JsonObject | None
-) -> Answer:
-    """The rent account summary of `tenancy` (income `GET /v1/rent-accounts/{id}/summary`):
-    balance, arrears, weeks in arrears, arrears stage, arrangement, last payment."""
-    account_id = (tenancy or {}).get("rent_account_id")
-    if not isinstance(account_id, str) or not account_id:
-        return Answer("income", None)
-    return await fetch_object(
-        downstreams,
-        caller,
-        "income",
-        f"/v1/rent-accounts/{account_id}/summary",
-        route="/v1/rent-accounts/{id}/summary",
-    )
-
-
 RENT_SUMMARY = "rent_summary"
 """Income's `include` value on `GET /v1/tenancies` that puts each tenancy's rent account
 summary in its item (`rent_summary`), so the rent part costs no second call."""

@@ -184,3 +184,30 @@ async def test_an_unknown_tenancy_is_a_404(gateway: httpx.AsyncClient) -> None:
         "/v1/tenancies/0b7e2f4c-1d3a-4e5b-9c6d-7e8f9a0b1c2d/overview", headers=bearer("admin")
     )
     assert response.status_code == 404
+
+
+async def test_the_tenancy_overview_asks_income_once_for_the_tenancy_and_its_rent(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(TENANCY_OVERVIEW, headers=bearer("admin"))
+    assert response.status_code == 200, response.text
+    calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
+    assert [(r.method, r.path) for r in calls] == [("GET", f"/v1/tenancies/{KNOWN_TENANCY}")]
+    assert "include=rent_summary" in calls[0].query
+    overview = response.json()
+    assert overview["rent"]["balance_pence"] == 22500
+    assert "rent_summary" not in overview["tenancy"]  # the rent is its own part
+
+
+async def test_without_the_rent_scope_the_tenancy_is_asked_for_without_its_rent(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(TENANCY_OVERVIEW, headers=bearer_with_scopes("tenancies:read"))
+    assert response.status_code == 200, response.text
+    calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
+    assert [r.path for r in calls] == [f"/v1/tenancies/{KNOWN_TENANCY}"]
+    assert "include" not in calls[0].query
+    assert response.json()["rent"] is None
+    assert "rent" in response.json()["withheld"]

@@ -1,6 +1,8 @@
-"""The tenancy overview: the tenancy first (for its home and rent account), then
-everything else at once; each call bounded by the read budget, so it answers within
-two budgets. Parts the token has no scope for are never asked for (`withheld`)."""
+"""The tenancy overview: the tenancy first (for its home), with its rent account's
+summary in the same call when the token may see the rent (income
+`GET /v1/tenancies/{id}?include=rent_summary`), then everything else at once; each call
+bounded by the read budget, so it answers within two budgets. Parts the token has no
+scope for are never asked for (`withheld`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import (
+    RENT_SUMMARY,
     Answer,
     degraded_services,
     fetch_items,
     fetch_object,
-    rent_summary,
     withheld,
 )
 from gateway.tenancies.schemas import TENANCY_PART_SCOPES, TenancyOverview, TenancyPart
@@ -28,17 +30,23 @@ class TenancyOverviewService:
         hidden: list[TenancyPart] = [
             part for part, scope in TENANCY_PART_SCOPES.items() if scope not in caller.scopes
         ]
+        with_rent = "rent" not in hidden
         tenancy = await fetch_object(
             downstreams,
             caller,
             "income",
             f"/v1/tenancies/{tenancy_id}",
             route="/v1/tenancies/{tenancy_id}",
+            params={"include": RENT_SUMMARY} if with_rent else None,
         )
         if tenancy.not_found:
             raise NotFound(f"No tenancy {tenancy_id}", tenancy_id=tenancy_id)
         record = tenancy.value if isinstance(tenancy.value, dict) else None
+        summary = record.pop(RENT_SUMMARY, None) if record is not None else None
         uprn = (record or {}).get("uprn")
+
+        async def answered(service: Any, value: Any) -> Answer:
+            return Answer(service, value)
 
         async def nothing(part: TenancyPart, service: Any) -> Answer:
             return withheld(service) if part in hidden else Answer(service, None)
@@ -50,8 +58,8 @@ class TenancyOverviewService:
 
         rent_call = (
             nothing("rent", "income")
-            if "rent" in hidden or record is None
-            else rent_summary(downstreams, caller, record)
+            if not with_rent or record is None
+            else answered("income", summary)
         )
         gas_call = (
             nothing("gas", "compliance")

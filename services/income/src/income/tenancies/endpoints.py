@@ -44,10 +44,50 @@ async def start_tenancy(
     )
 
 
-@router.get("/{tenancy_id}", response_model=TenancyPublic)
-async def get_tenancy(tenancy_id: uuid.UUID, session: SessionDep) -> TenancyPublic:
-    """One tenancy by id."""
-    return await tenancy_service.get(session, tenancy_id)
+@router.get("/{tenancy_id}", response_model=TenancyWithRentSummary)
+async def get_tenancy(
+    request: Request,
+    tenancy_id: uuid.UUID,
+    session: SessionDep,
+    connection: ReadConnectionDep,
+    include: Annotated[
+        Literal["rent_summary"] | None,
+        Query(
+            description="`rent_summary`: the tenancy also carries its rent account's "
+            "summary (`rent_summary`), so a composite needs one call, not two"
+        ),
+    ] = None,
+) -> Response:
+    """One tenancy by id. `include=rent_summary` also needs the scope `income:read`, as
+    on the list."""
+    if include is not None:
+        _may_read_rent_summaries(request.state.caller)
+    tenancy = await tenancy_service.get(session, tenancy_id)
+    if include is None or tenancy.rent_account_id is None:
+        return model_response(
+            tenancy
+            if include is None
+            else TenancyWithRentSummary.model_construct(**dict(tenancy), rent_summary=None)
+        )
+    summaries = await request.app.state.account_service.summaries(
+        connection, [tenancy.rent_account_id], datetime.now(UTC)
+    )
+    return model_response(
+        TenancyWithRentSummary.model_construct(
+            **dict(tenancy), rent_summary=summaries.get(tenancy.rent_account_id)
+        )
+    )
+
+
+def _may_read_rent_summaries(caller: Caller) -> None:
+    """`include=rent_summary` needs the summary route's own scope (403 naming it)."""
+    if RENT_SUMMARY_SCOPE not in caller.scopes:
+        raise Forbidden(
+            f"include=rent_summary needs the scope {RENT_SUMMARY_SCOPE}, "
+            "which the token does not grant",
+            required_scopes=[RENT_SUMMARY_SCOPE],
+            missing_scopes=[RENT_SUMMARY_SCOPE],
+        )
 
 
 @router.get("", response_model=Page[TenancyWithRentSummary])
@@ -72,14 +112,7 @@ async def list_tenancies(
         return model_response(
             await tenancy_service.page(connection, page, uprn=uprn, status=tenancy_status)
         )
-    caller: Caller = request.state.caller
-    if RENT_SUMMARY_SCOPE not in caller.scopes:
-        raise Forbidden(
-            f"include=rent_summary needs the scope {RENT_SUMMARY_SCOPE}, "
-            "which the token does not grant",
-            required_scopes=[RENT_SUMMARY_SCOPE],
-            missing_scopes=[RENT_SUMMARY_SCOPE],
-        )
+    _may_read_rent_summaries(request.state.caller)
     return model_response(
         await tenancy_service.page_with_rent_summaries(
             connection,
