@@ -284,3 +284,32 @@ async def test_the_read_pool_recovers_when_the_server_ends_its_connections(
     assert len(failures) <= 1, failures
     assert found
     assert found[0] not in before
+
+
+async def test_reads_beyond_the_pool_size_wait_their_turn(databases: DatabaseFactory) -> None:
+    """A pool of one connection: concurrent reads take it in turn, a read cancelled while
+    it waits or while it runs leaves the pool whole, and every read after that reads."""
+    db = Database(await databases.create("kit_read_pool"), read_pool_size=1)
+    if db.driver_reads is None:
+        pytest.skip("the read pool is PostgreSQL's")
+    try:
+        sleepy = select(func.pg_sleep(0.2), func.pg_backend_pid())
+        pid = select(func.pg_backend_pid())
+        running = asyncio.create_task(db.reader.execute(sleepy))
+        waiting = asyncio.create_task(db.reader.execute(pid))
+        cancelled = asyncio.create_task(db.reader.execute(pid))
+        await asyncio.sleep(0.05)
+        cancelled.cancel()
+        first, second = await asyncio.gather(running, waiting)
+        assert first.one()[1] == second.scalar()  # one connection, in turn
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        interrupted = asyncio.create_task(db.reader.execute(sleepy))
+        await asyncio.sleep(0.05)
+        interrupted.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await interrupted
+        results = await asyncio.gather(*(db.reader.execute(pid) for _ in range(5)))
+        assert len({result.scalar() for result in results}) == 1
+    finally:
+        await db.dispose()

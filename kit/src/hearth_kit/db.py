@@ -38,9 +38,11 @@ taken out before the error is raised, so no log, span or error text can show the
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import re
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -374,75 +376,174 @@ class DriverRead:
         return functools.partial(Row, parent, parent._effective_processors, parent._key_to_index)
 
 
-class DriverReads:
-    """The read pool of a PostgreSQL database: asyncpg's own pool (opened at the first
-    read), and the statements compiled for it, by statement object.
+class ReadPool:
+    """The read pool's connections: asyncpg connections opened as they are needed, up to
+    `size`, handed out last-in first-out.
 
-    A connection the server closed (a restart) is replaced by asyncpg at its next
-    checkout; one that fails inside a statement fails that request and is replaced
-    at its next checkout, as the Core pool does. Nothing but plain SELECTs runs on these
-    connections, so giving one back needs no reset query (no transaction, lock, LISTEN
-    or setting can be left on it): asyncpg still rolls back a transaction left open and
-    waits for a cancelled statement before the connection is reused."""
+    Smaller than asyncpg's own pool because it needs less: a connection here only ever
+    runs one plain SELECT at a time and is given back at once, so there is no session
+    state to reset (no transaction, lock, LISTEN or setting can be left on it) and
+    nothing to shield. A connection comes back into use only after a statement that
+    finished (its rows, or an error from the server with the connection still open);
+    one the server closed, one given back after anything else (a cancelled statement,
+    a driver error), one older than `recycle_seconds`, and every connection older than
+    the last `expire()`, is closed instead and a new one opened when needed."""
+
+    def __init__(
+        self, connect: Callable[[], Awaitable[asyncpg.Connection]], size: int, recycle: float
+    ) -> None:
+        self._connect = connect
+        self._size = size
+        self._recycle = recycle
+        self._idle: list[asyncpg.Connection] = []
+        self._born: dict[asyncpg.Connection, tuple[float, int]] = {}
+        """Each open connection's opening time and generation."""
+        self._opening = 0
+        self._generation = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._closed = False
+
+    async def acquire(self) -> asyncpg.Connection:
+        """An open connection (waiting for one when `size` are in use)."""
+        while True:
+            if self._closed:
+                raise asyncpg.InterfaceError("the read pool is closed")
+            while self._idle:
+                driver = self._idle.pop()
+                if not driver.is_closed() and self._current(driver):
+                    return driver
+                self._discard(driver)
+            if len(self._born) + self._opening < self._size:
+                return await self._open()
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # it was this one's turn: pass it on
+                else:
+                    waiter.cancel()
+                raise
+
+    async def _open(self) -> asyncpg.Connection:
+        self._opening += 1
+        try:
+            driver = await self._connect()
+        except BaseException:
+            self._wake()
+            raise
+        finally:
+            self._opening -= 1
+        self._born[driver] = (time.monotonic(), self._generation)
+        return driver
+
+    def _current(self, driver: asyncpg.Connection) -> bool:
+        opened, generation = self._born.get(driver, (0.0, -1))
+        return generation == self._generation and time.monotonic() - opened < self._recycle
+
+    def release(self, driver: asyncpg.Connection, *, reusable: bool) -> None:
+        """Take `driver` back: into use again when `reusable` and still sound, else
+        closed (a waiter then opens a new one)."""
+        if (
+            reusable
+            and not self._closed
+            and not driver.is_closed()
+            and not driver.is_in_transaction()
+            and self._current(driver)
+        ):
+            self._idle.append(driver)
+        else:
+            self._discard(driver)
+        self._wake()
+
+    def _discard(self, driver: asyncpg.Connection) -> None:
+        self._born.pop(driver, None)
+        driver.terminate()
+
+    def _wake(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def expire(self) -> None:
+        """Close every idle connection now and each one in use when it is given back."""
+        self._generation += 1
+        while self._idle:
+            self._discard(self._idle.pop())
+
+    async def close(self) -> None:
+        self._closed = True
+        self.expire()
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class DriverReads:
+    """The reads of a PostgreSQL database on the driver's connections: the read pool
+    (`ReadPool`, asyncpg connections with the codecs SQLAlchemy sets), and the
+    statements compiled for it, by statement object.
+
+    A connection the server closed (a restart, a backend ended) is replaced at its next
+    checkout; a statement that meets a lost connection fails (DBAPIError, connection
+    invalidated) and every connection of the pool is replaced, as the Core pool is
+    invalidated."""
 
     def __init__(self, db: Database, size: int, recycle_seconds: int) -> None:
         self.dialect = db.engine.dialect
-        self._db = db
-        self._size = size
-        self._recycle_seconds = recycle_seconds
-        self.pool: asyncpg.Pool | None = None
-        self._opening = asyncio.Lock()
+        _args, options = self.dialect.create_connect_args(db.url)
+        for only_for_sqlalchemy in ("prepared_statement_cache_size", "async_fallback"):
+            options.pop(only_for_sqlalchemy, None)
+        self._options = options
+        self.pool = ReadPool(self._connect, size, recycle_seconds)
         self._reads: dict[Executable, DriverRead | None] = {}
 
-    async def open(self) -> asyncpg.Pool:
-        """The pool, opened once (no connection yet: each is opened when first needed)."""
-        async with self._opening:
-            if self.pool is None:
-                _args, options = self.dialect.create_connect_args(self._db.url)
-                for only_for_sqlalchemy in ("prepared_statement_cache_size", "async_fallback"):
-                    options.pop(only_for_sqlalchemy, None)
-                self.pool = await asyncpg.create_pool(
-                    min_size=0,
-                    max_size=self._size,
-                    max_inactive_connection_lifetime=min(self._recycle_seconds, 300),
-                    statement_cache_size=_DRIVER_STATEMENTS_KEPT,
-                    init=self._set_codecs,
-                    reset=_nothing_to_reset,
-                    **options,
-                )
-            return self.pool
-
-    async def _set_codecs(self, driver: asyncpg.Connection) -> None:
-        """The codecs SQLAlchemy's dialect sets on its own connections (json and jsonb
-        decoded by the engine's deserializer), so a value reads the same on both."""
-        adapted = SimpleNamespace(_connection=driver)
-        dialect: Any = self.dialect
-        await dialect.setup_asyncpg_json_codec(adapted)
-        await dialect.setup_asyncpg_jsonb_codec(adapted)
+    async def _connect(self) -> asyncpg.Connection:
+        """A new connection with the codecs SQLAlchemy's dialect sets on its own (json
+        and jsonb decoded by the engine's deserializer), so a value reads the same."""
+        driver = await asyncpg.connect(
+            statement_cache_size=_DRIVER_STATEMENTS_KEPT, **self._options
+        )
+        try:
+            adapted = SimpleNamespace(_connection=driver)
+            dialect: Any = self.dialect
+            await dialect.setup_asyncpg_json_codec(adapted)
+            await dialect.setup_asyncpg_jsonb_codec(adapted)
+        except BaseException:
+            driver.terminate()
+            raise
+        return driver
 
     async def close(self) -> None:
-        if self.pool is not None:
-            pool, self.pool = self.pool, None
-            await pool.close()
+        await self.pool.close()
 
     async def fetch(self, read: DriverRead, parameters: Mapping[str, Any] | None) -> list[Row[Any]]:
         """The rows of `read` on a connection of the pool, given back at once. A database
-        error is raised as Core raises it (DBAPIError, no values). When the connection
-        was lost (a restart, a backend ended) or the driver is unsure of its state, every
-        connection of the pool is replaced, as the Core pool is invalidated."""
-        pool = self.pool or await self.open()
+        error is raised as Core raises it (DBAPIError, no values)."""
+        pool = self.pool
         driver = await pool.acquire()
+        reusable = False
         try:
-            return await read.fetch(driver, parameters)
-        except _DRIVER_ERRORS as error:
-            lost = driver.is_closed() or not isinstance(error, asyncpg.PostgresError)
+            rows = await read.fetch(driver, parameters)
+            reusable = True
+            return rows
+        except asyncpg.PostgresError as error:
+            # The server refused the statement; the connection is sound unless it closed.
+            lost = driver.is_closed()
+            reusable = not lost
             if lost:
-                driver.terminate()
-                await pool.expire_connections()
+                pool.expire()
             wrapped, cause = self.wrapped(read.sql, error, lost=lost)
             raise wrapped from cause
+        except _DRIVER_ERRORS as error:
+            pool.expire()
+            wrapped, cause = self.wrapped(read.sql, error, lost=True)
+            raise wrapped from cause
         finally:
-            await pool.release(driver)
+            pool.release(driver, reusable=reusable)
 
     def prepared(self, statement: Executable) -> DriverRead | None:
         """`statement` compiled for the read pool; None when it must run through Core (an
@@ -508,10 +609,6 @@ _DRIVER_ERRORS = (
 )
 """What asyncpg raises for a statement: the server's errors, and the driver's about a
 connection (closed, lost, in an unexpected state)."""
-
-
-async def _nothing_to_reset(_driver: asyncpg.Connection) -> None:
-    """The read pool's reset: nothing (see DriverReads)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
