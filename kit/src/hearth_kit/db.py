@@ -23,12 +23,14 @@ The pool is sized for a service's concurrency (`database_pool_size`, default 20)
 request is not slowed by opening a connection that is closed again after it.
 
 A GET by key that only reads can skip the ORM session altogether: `ReadConnectionDep`
-is a Core connection (`AsyncConnection`) in autocommit, checked out for the request and
-returned before the response is sent. No session, identity map or transaction: a
-statement built once at import (a module-level `select` with `bindparam`s) runs and
-its rows go straight into the response model (docs/conventions.md, "Fast reads by
-key"). It refuses anything but a plain SELECT (`ReadOnlyConnection`), so a write can
-never land through it without a transaction.
+is a `ReadConnection`, no session, identity map or transaction; each statement checks
+its connection out and back in. On PostgreSQL the statements run on the driver's own
+connections (a small read pool): each module-level `select` is compiled by SQLAlchemy
+once, prepared by asyncpg once per connection, and its rows carry the values Core would
+give (the same bind and result processors, the same json codecs); an expanding IN, and
+every statement on SQLite, runs through Core (docs/conventions.md, "Fast reads by key";
+docs/adr/0021-reads-by-key-on-the-driver.md). It refuses anything but a plain SELECT
+(`ReadOnlyConnection`), so a write can never land through it without a transaction.
 
 Database errors carry no values: engines hide bound parameters (`hide_parameters`),
 and the values PostgreSQL quotes in its own messages (DETAIL: Key (email)=(...)) are
