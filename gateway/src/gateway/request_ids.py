@@ -17,6 +17,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
+_HEADER = HEADER.encode()
 USABLE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 """A caller's id is kept when it is short and plain (no spaces, nothing to escape)."""
 
@@ -25,7 +26,7 @@ current_request_id: ContextVar[str | None] = ContextVar("hearth_request_id", def
 
 def _sent_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == HEADER.encode():
+        if name == _HEADER:
             text = value.decode("latin-1")
             return text if USABLE.match(text) else None
     return None
@@ -47,13 +48,13 @@ class RequestIds:
         # The id goes inward as a header too (replacing one that was not usable), so the
         # kit's tracing hook puts it on the request's span (hearth.request_id).
         if sent is None:
-            headers = [(k, v) for k, v in scope.get("headers", []) if k != HEADER.encode()]
-            scope = {**scope, "headers": [*headers, (HEADER.encode(), encoded)]}
+            headers = [(k, v) for k, v in scope.get("headers", []) if k != _HEADER]
+            scope = {**scope, "headers": [*headers, (_HEADER, encoded)]}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k != HEADER.encode()]
-                headers.append((HEADER.encode(), encoded))
+                headers = [(k, v) for k, v in message.get("headers", []) if k != _HEADER]
+                headers.append((_HEADER, encoded))
                 message = {**message, "headers": headers}
             await send(message)
 
