@@ -452,7 +452,7 @@ class ReadPool:
             and not self._closed
             and not driver.is_closed()
             and not driver.is_in_transaction()
-            and self._current(driver)
+            and self._born.get(driver, (0.0, -1))[1] == self._generation
         ):
             self._idle.append(driver)
         else:
