@@ -20,7 +20,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hearth_contracts import Envelope, Event, events_topic, parse_message
 from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
@@ -230,6 +230,31 @@ async def test_an_event_in_a_rolled_back_transaction_is_never_stored_nor_sent(
     assert await outbox_rows(kit_database, uprn) == []
     assert await relay_everything(relay) == 0
     assert [r for r in await read_topic(topic) if r.key == uprn.encode()] == []
+
+
+async def test_a_row_an_earlier_relay_marked_published_is_history_never_sent_again(
+    read_topic: TopicReader, topic: str, relay: OutboxRelay, kit_database: Database
+) -> None:
+    """Before ADR 0020 the relay kept a published row with `published_at` set (and a
+    replica still running that relay does so during a rolling deploy): the deleting
+    relay leaves such a row alone and sends the key's later rows."""
+    uprn = a_uprn()
+    marked = await publish_one(kit_database, uprn)
+    async with kit_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(outbox_message)
+            .where(outbox_message.c.event_id == marked.id)
+            .values(published_at=datetime.now(UTC), attempts=1)
+        )
+    later = await publish_one(kit_database, uprn)
+
+    assert await relay_everything(relay) == 1
+
+    sent = [headers_of(r)["ce_id"] for r in await read_topic(topic) if r.key == uprn.encode()]
+    assert sent == [str(later.id)]
+    [history] = await outbox_rows(kit_database, uprn)
+    assert history["event_id"] == marked.id
+    assert history["published_at"] is not None
 
 
 async def published(db: Database, envelope: Envelope[Event]) -> bool:
