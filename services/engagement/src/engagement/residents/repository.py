@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, and_, bindparam, func, inspect, or_
+from sqlalchemy import CursorResult, Row, Select, Table, and_, bindparam, func, inspect, or_
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -105,8 +106,26 @@ async def page_rows(
     return list((await connection.execute(statement, values)).all())
 
 
-def add(session: AsyncSession, resident: Resident) -> None:
-    session.add(resident)
+_RESIDENT = cast(Table, inspect(Resident).local_table)
+
+
+async def insert_unless_known(session: AsyncSession, resident: Resident) -> Resident | None:
+    """Insert a new resident unless one with the same person id exists: the API and
+    the consumer of income's tenancy-started can both find a person unknown and both
+    write them. INSERT ... ON CONFLICT DO NOTHING waits for the other transaction and
+    leaves this one usable either way (a refused INSERT would abort it on PostgreSQL).
+    The stored resident, in the session; None when the person id was taken meanwhile."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {column.name: getattr(resident, column.name) for column in _RESIDENT.columns}
+    inserted = cast(
+        CursorResult[Any],
+        await session.execute(
+            insert(_RESIDENT).values(values).on_conflict_do_nothing(index_elements=[_RESIDENT.c.id])
+        ),
+    )
+    if inserted.rowcount == 0:
+        return None
+    return await get(session, resident.id)
 
 
 async def save_tenancy(

@@ -134,11 +134,16 @@ class ResidentService:
         if known is not None:
             return await self._record_details(session, known, data)
         details = data.model_dump(exclude={"person_id"})
-        resident = Resident(
-            id=data.person_id or uuid.uuid4(), **details, registered_at=datetime.now(UTC)
+        resident = await repository.insert_unless_known(
+            session,
+            Resident(id=data.person_id or uuid.uuid4(), **details, registered_at=datetime.now(UTC)),
         )
-        repository.add(session, resident)
-        await session.flush()
+        if resident is None:
+            # Income's tenancy-started made this person a resident since we looked.
+            known = await self._same_person(session, data)
+            if known is None:
+                raise RuntimeError("a resident's person id was taken, yet no one holds it")
+            return await self._record_details(session, known, data)
         await announce_registered(session, resident)
         return to_public(resident)
 
@@ -291,20 +296,27 @@ class ResidentService:
             resident = await repository.get(session, tenant.person_id, for_update=True)
             if resident is None:
                 full_name = names.get(tenant.person_id, NAME_NOT_YET_KNOWN)
-                resident = Resident(
-                    id=tenant.person_id,
-                    tenancy_id=tenancy.tenancy_id,
-                    uprn=tenancy.uprn,
-                    full_name=full_name,
-                    preferred_channel=ContactChannel.LETTER,
-                    language="en",
-                    registered_at=announced_at,
-                    details_to_follow_up=[] if full_name else [NAME_TO_FOLLOW_UP],
+                inserted = await repository.insert_unless_known(
+                    session,
+                    Resident(
+                        id=tenant.person_id,
+                        tenancy_id=tenancy.tenancy_id,
+                        uprn=tenancy.uprn,
+                        full_name=full_name,
+                        preferred_channel=ContactChannel.LETTER,
+                        language="en",
+                        registered_at=announced_at,
+                        details_to_follow_up=[] if full_name else [NAME_TO_FOLLOW_UP],
+                    ),
                 )
-                repository.add(session, resident)
-                await session.flush()
-                await announce_registered(session, resident)
-            elif resident.tenancy_id != tenancy.tenancy_id:
+                if inserted is not None:
+                    await announce_registered(session, inserted)
+                    continue
+                # Registered through the API since we looked: put them on the tenancy.
+                resident = await repository.get(session, tenant.person_id, for_update=True)
+                if resident is None:
+                    raise RuntimeError("a resident's person id was taken, yet no one holds it")
+            if resident.tenancy_id != tenancy.tenancy_id:
                 first_tenancy = resident.tenancy_id is None
                 resident.tenancy_id = tenancy.tenancy_id
                 resident.uprn = tenancy.uprn
