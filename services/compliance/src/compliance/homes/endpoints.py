@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
@@ -15,19 +15,25 @@ from compliance.homes.schemas import (
     HomeCreate,
     HomePublic,
     HomeUpdate,
+    HomeWithComplianceStatus,
     ImportResult,
 )
-from compliance.homes.service import HomeService, read_home
+from compliance.homes.service import HomeService, read_home, read_home_with_compliance_status
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import Caller, CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden, Unprocessable
 from hearth_kit.responses import model_response
 
 router = APIRouter(tags=["homes"], responses=PROBLEM_RESPONSES)
 
 UprnPath = Annotated[str, Path(pattern=UPRN_PATTERN, description="The home's UPRN")]
+
+COMPLIANCE_STATUS_SCOPE = "compliance:read"
+"""What `include=compliance_status` needs besides reading the register: the scope of
+`GET /v1/compliance/homes/{uprn}`, whose answer it carries."""
 
 
 async def _service(request: Request) -> HomeService:
@@ -75,11 +81,40 @@ async def import_homes(
     return await homes.import_file(session, text, datetime.now(UTC))
 
 
-@router.get("/v1/homes/{uprn:uprn}", response_model=HomePublic)
-async def get_home(uprn: UprnPath, connection: ReadConnectionDep) -> Response:
-    """One home by UPRN, with its ETag (for If-Match on PATCH)."""
-    home = await read_home(connection, uprn)
-    return model_response(home, headers={"ETag": f'"{home.version}"'})
+@router.get("/v1/homes/{uprn:uprn}", response_model=HomeWithComplianceStatus)
+async def get_home(
+    uprn: UprnPath,
+    connection: ReadConnectionDep,
+    caller: CallerDep,
+    include: Annotated[
+        Literal["compliance_status"] | None,
+        Query(
+            description="`compliance_status`: the home also carries its compliance status "
+            "(`compliance_status`, what GET /v1/compliance/homes/{uprn} answers), so a "
+            "composite needs one call, not two; needs the scope `compliance:read` too"
+        ),
+    ] = None,
+) -> Response:
+    """One home by UPRN, with its ETag (for If-Match on PATCH). `include=compliance_status`
+    also needs the scope `compliance:read` (the compliance status route's), so a token
+    that may read the register but not the programme does not see it this way."""
+    if include is None:
+        home = await read_home(connection, uprn)
+        return model_response(home, headers={"ETag": f'"{home.version}"'})
+    _may_read_compliance_status(caller)
+    with_status = await read_home_with_compliance_status(connection, uprn, datetime.now(UTC))
+    return model_response(with_status, headers={"ETag": f'"{with_status.version}"'})
+
+
+def _may_read_compliance_status(caller: Caller) -> None:
+    """`include=compliance_status` needs the status route's own scope (403 naming it)."""
+    if COMPLIANCE_STATUS_SCOPE not in caller.scopes:
+        raise Forbidden(
+            f"include=compliance_status needs the scope {COMPLIANCE_STATUS_SCOPE}, "
+            "which the token does not grant",
+            required_scopes=[COMPLIANCE_STATUS_SCOPE],
+            missing_scopes=[COMPLIANCE_STATUS_SCOPE],
+        )
 
 
 @router.patch("/v1/homes/{uprn:uprn}", response_model=HomePublic)

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from compliance.checks.rules import GasStatus
+from compliance.checks.schemas import HomeCompliance
 from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
 from hearth_contracts.values import Uprn
@@ -188,6 +189,19 @@ class HomePublic(BaseModel):
     )
     storeys_missing_smoke_alarm: list[int]
     rooms_missing_co_alarm: list[str]
+
+
+class HomeWithComplianceStatus(HomePublic):
+    """A home in the asset register; asked with `include=compliance_status`, it carries
+    its compliance status too (what `GET /v1/compliance/homes/{uprn}` answers), so the
+    gateway's home composite asks compliance once, not twice."""
+
+    compliance_status: HomeCompliance | None = Field(
+        default=None,
+        description="Only with `include=compliance_status` (absent otherwise): every "
+        "check of the home, its status and expiry, as GET /v1/compliance/homes/{uprn} "
+        "answers it",
+    )
 
 
 class BlockCreate(BaseModel):

@@ -27,7 +27,7 @@ from compliance.checks.rules import (
     storeys_without_smoke_alarm,
 )
 from compliance.checks.schemas import CrossCheckItem
-from compliance.checks.service import ProgrammeService
+from compliance.checks.service import ProgrammeService, read_home_compliance
 from compliance.homes import repository
 from compliance.homes.schemas import (
     AppliancePublic,
@@ -38,6 +38,7 @@ from compliance.homes.schemas import (
     HomeCreate,
     HomePublic,
     HomeUpdate,
+    HomeWithComplianceStatus,
     ImportResult,
     ImportRowError,
 )
@@ -261,6 +262,18 @@ async def read_home(connection: ReadConnection, uprn: str) -> HomePublic:
     if not rows:
         raise NotFound(f"No home with UPRN {uprn}")
     return public_of_rows(rows)
+
+
+async def read_home_with_compliance_status(
+    connection: ReadConnection, uprn: str, now: datetime
+) -> HomeWithComplianceStatus:
+    """One home's entry and its compliance status (what `GET /v1/compliance/homes/{uprn}`
+    answers, read by the same function): two statements, one after the other, on the
+    same read connection, so a composite needs one call to compliance, not two. No
+    such home: NotFound, before the status is read."""
+    home = await read_home(connection, uprn)
+    status = await read_home_compliance(connection, uprn, now)
+    return HomeWithComplianceStatus.model_construct(**dict(home), compliance_status=status)
 
 
 class HomeService:
