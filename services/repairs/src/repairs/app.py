@@ -14,6 +14,7 @@ from repairs.awaab.endpoints import router as awaab_router
 from repairs.awaab.service import AwaabService
 from repairs.figures.endpoints import router as figures_router
 from repairs.handlers import build_handlers
+from repairs.home_repairs.endpoints import router as home_repairs_router
 from repairs.jobs import scheduled_jobs
 from repairs.orders.endpoints import contractor_router
 from repairs.orders.endpoints import router as work_orders_router
@@ -38,6 +39,7 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
         "appointments, the contractor API, recharges, damp and mould cases.",
         routers=[
             figures_router,
+            home_repairs_router,
             repairs_router,
             recharges_router,
             work_orders_router,

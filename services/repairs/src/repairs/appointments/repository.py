@@ -82,6 +82,21 @@ async def page_rows(
     return list((await connection.execute(statement, values)).all())
 
 
+HOME_APPOINTMENT_REQUESTS = _page_statement(after=False, uprn=True, status=False)
+"""A home's first page of appointment requests with their repairs: the very statement
+the list route runs for `GET /v1/appointment-requests?uprn=` without a cursor (the same
+object, so the same order and columns), for the home's repairs read."""
+
+
+async def home_appointment_requests(
+    connection: ReadConnection, uprn: str, limit: int
+) -> list[Row[Any]]:
+    """Up to `limit` of the home's appointment requests in id order with their repairs,
+    one row per repair (rows as page_rows gives)."""
+    values = {"uprn": uprn, "limit": limit}
+    return list((await connection.execute(HOME_APPOINTMENT_REQUESTS, values)).all())
+
+
 def add(session: AsyncSession, request: AppointmentRequest) -> None:
     session.add(request)
 

@@ -165,3 +165,17 @@ async def save_homes(session: AsyncSession, entries: Iterable[RegisterEntry]) ->
         ],
         version="as_of",
     )
+
+
+HOME_OPEN_REPAIRS = _page_statement(
+    after=False, uprn=True, status=True, appointment_request_id=False
+)
+"""A home's first page of repairs of one status: the very statement the list route runs
+for `GET /v1/repairs?uprn=&status=` without a cursor (the same object, so the same
+order and columns, compiled and prepared once), for the home's repairs read."""
+
+
+async def home_open_repairs(connection: ReadConnection, uprn: str, limit: int) -> list[Row[Any]]:
+    """Up to `limit` of the home's open repairs in id order (rows as page_rows gives)."""
+    values = {"uprn": uprn, "status": RepairStatus.OPEN, "limit": limit}
+    return list((await connection.execute(HOME_OPEN_REPAIRS, values)).all())
