@@ -27,6 +27,14 @@ ROUTES: list[PassThrough] = [
         "RP02.1, RP02.2, right first time, appointments, E:U:R, recharges, Awaab's Law",
     ),
     PassThrough(
+        "GET",
+        "/v1/repairs/homes/{uprn}",
+        "repairs",
+        READ,
+        "A home's first 50 open repairs and appointment requests in one read, with whether "
+        "more exist (contractors refused)",
+    ),
+    PassThrough(
         "POST",
         "/v1/repairs",
         "repairs",
