@@ -81,7 +81,16 @@ async def import_homes(
     return await homes.import_file(session, text, datetime.now(UTC))
 
 
-@router.get("/v1/homes/{uprn:uprn}", response_model=HomeWithComplianceStatus)
+@router.get(
+    "/v1/homes/{uprn:uprn}",
+    response_model=HomeWithComplianceStatus,
+    responses={
+        403: {
+            "description": "`include=compliance_status` without the scope `compliance:read` "
+            "(problem details: `missing_scopes` names it)"
+        }
+    },
+)
 async def get_home(
     uprn: UprnPath,
     connection: ReadConnectionDep,
