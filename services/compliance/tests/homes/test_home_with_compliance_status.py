@@ -142,3 +142,25 @@ async def test_a_block_is_not_a_home_with_include(compliance: httpx.AsyncClient)
     assert (await compliance.get(f"/v1/compliance/homes/{uprn}")).status_code == 200
     response = await compliance.get(f"/v1/homes/{uprn}", params=INCLUDE, auth=status_reader())
     assert response.status_code == 404
+
+
+async def test_the_openapi_says_the_include_the_optional_field_and_the_403(
+    compliance: httpx.AsyncClient,
+) -> None:
+    document = (await compliance.get("/openapi.json")).json()
+    operation = document["paths"]["/v1/homes/{uprn}"]["get"]
+    [include] = [p for p in operation["parameters"] if p["name"] == "include"]
+    assert (include["in"], include["required"]) == ("query", False)
+    assert {"const": "compliance_status", "type": "string"} in include["schema"]["anyOf"]
+    assert "403" in operation["responses"]
+    schemas = document["components"]["schemas"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    home = schemas[ref.rsplit("/", 1)[1]]
+    assert "compliance_status" not in home["required"]
+    assert {"$ref": "#/components/schemas/HomeCompliance"} in home["properties"][
+        "compliance_status"
+    ]["anyOf"]
+    status_route = document["paths"]["/v1/compliance/homes/{uprn}"]["get"]
+    assert status_route["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HomeCompliance"
+    }
