@@ -41,16 +41,14 @@ from bench.request_cost import (
 from bench.workbench import ServiceProcess, Workbench, cpu_seconds
 
 CALLS: list[tuple[str, str]] = [
-    ("compliance", f"/v1/homes/{UPRN}"),
-    ("compliance", f"/v1/compliance/homes/{UPRN}"),
-    ("income", f"/v1/tenancies?uprn={UPRN}&status=current"),
+    ("compliance", f"/v1/homes/{UPRN}?include=compliance_status"),
+    ("income", f"/v1/tenancies?uprn={UPRN}&status=current&include=rent_summary"),
     ("engagement", f"/v1/residents?uprn={UPRN}"),
     ("visits", f"/v1/visits?uprn={UPRN}"),
-    ("repairs", f"/v1/repairs?uprn={UPRN}&status=open"),
-    ("repairs", f"/v1/appointment-requests?uprn={UPRN}"),
+    ("repairs", f"/v1/repairs/homes/{UPRN}"),
 ]
-"""The calls the home composite makes for a home without a tenancy (the rent summary
-needs one), each as the gateway makes it."""
+"""The calls the home composite makes (one a service), each as the gateway makes it for a
+token with every read scope."""
 
 CONNECTIONS = 16
 IDLE_SAMPLE_SECONDS = 3.0
@@ -162,10 +160,10 @@ async def run_gateway(
         for name, p in processes.items()
     }
     cpu_per_request = round(sum(cpu_by_process.values()), 2)
-    # The gateway's own share per downstream call it makes (seven a composite here).
+    # The gateway's own share per downstream call it makes (five a composite here).
     gateway_cpu_per_call = round(cpu_by_process["gateway"] / len(CALLS), 3)
     # The same reads cost their services more inside the composite than loaded alone:
-    # each process is woken for one or two calls at a time among six processes and
+    # each process is woken for one call at a time among six processes and
     # PostgreSQL on the machine's cores, instead of serving sixteen per loop turn.
     service_cpu_alone = round(
         sum(float(a["cpu_ms_per_request"]) for a in alone.values()) / len(alone), 3
@@ -194,7 +192,7 @@ async def run_gateway(
     answered = peak.as_dict().get("non_2xx_or_errors", 0) == 0
     answered_fixed = not composite_fixed.get("failures")
     return {
-        "endpoint": "gateway GET /v1/homes/{uprn} (seven downstream calls to five services)",
+        "endpoint": "gateway GET /v1/homes/{uprn} (five downstream calls, one a service)",
         "load": f"wrk -t1 -c{CONNECTIONS} -d{seconds:g}s on loopback; fixed rate open loop",
         "downstream_alone": alone,
         "slowest_downstream": slowest_name,

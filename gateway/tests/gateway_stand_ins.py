@@ -151,22 +151,30 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
 
     if service == "compliance":
 
-        @app.get("/v1/homes/{uprn}")
-        async def get_home(uprn: str) -> Any:
-            if uprn != KNOWN_UPRN:
-                return _problem(404, "Not found", detail=f"No home {uprn}")
-            return {"uprn": uprn, "address_line_1": "12 Mare Street", "postcode": "E8 1DY"}
-
-        @app.get("/v1/compliance/homes/{uprn}")
-        async def home_compliance(uprn: str) -> Any:
-            if uprn != KNOWN_UPRN:
-                return _problem(404, "Not found", detail=f"No home {uprn}")
+        def compliance_status_of(uprn: str) -> dict[str, Any]:
             return {
                 "uprn": uprn,
                 "gas_status": "compliant",
                 "gas_check_status": "scheduled",
                 "checks": [{"check_type": "gas_safety", "status": "scheduled"}],
             }
+
+        @app.get("/v1/homes/{uprn}")
+        async def get_home(uprn: str, include: str | None = None) -> Any:
+            if include not in (None, "compliance_status"):
+                return _problem(422, "Unprocessable", errors=[{"field": "include"}])
+            if uprn != KNOWN_UPRN:
+                return _problem(404, "Not found", detail=f"No home {uprn}")
+            home = {"uprn": uprn, "address_line_1": "12 Mare Street", "postcode": "E8 1DY"}
+            if include:
+                home["compliance_status"] = compliance_status_of(uprn)
+            return home
+
+        @app.get("/v1/compliance/homes/{uprn}")
+        async def home_compliance(uprn: str) -> Any:
+            if uprn != KNOWN_UPRN:
+                return _problem(404, "Not found", detail=f"No home {uprn}")
+            return compliance_status_of(uprn)
 
         @app.post("/v1/homes")
         async def register_home(request: Request) -> Any:
@@ -300,6 +308,17 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         @app.get("/v1/appointment-requests")
         async def appointment_requests(uprn: str) -> Any:
             return _page([{"id": "a-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.get("/v1/repairs/homes/{uprn}")
+        async def home_repairs(uprn: str) -> Any:
+            known = uprn == KNOWN_UPRN
+            return {
+                "uprn": uprn,
+                "open_repairs": [{"id": "w-1", "uprn": uprn, "status": "open"}] if known else [],
+                "more_open_repairs": False,
+                "appointment_requests": [{"id": "a-1", "uprn": uprn}] if known else [],
+                "more_appointment_requests": False,
+            }
 
         @app.get("/v1/appointments")
         async def appointments(uprn: str, status: str) -> Any:

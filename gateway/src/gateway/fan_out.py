@@ -127,6 +127,41 @@ def rent_of_tenancies(tenancies: Answer) -> Answer:
     return Answer("income", summary if isinstance(summary, dict) else None)
 
 
+COMPLIANCE_STATUS = "compliance_status"
+"""Compliance's `include` value on `GET /v1/homes/{uprn}` that puts the home's
+compliance status (what `GET /v1/compliance/homes/{uprn}` answers) in the home, so the
+gas part costs no second call."""
+
+
+def home_and_compliance_status(home: Answer, *, shown: bool) -> tuple[Answer, Answer]:
+    """The home part and the gas part from one compliance read of the home (asked with
+    `include=compliance_status` only when `shown`): the home without the status, and the
+    status (None for a home compliance does not know; withheld when not `shown`; the
+    home's own failure when compliance did not answer)."""
+    if not shown:
+        return home, withheld("compliance")
+    if not home.answered or not isinstance(home.value, dict):
+        return home, home
+    status = home.value.get(COMPLIANCE_STATUS)
+    without = {key: value for key, value in home.value.items() if key != COMPLIANCE_STATUS}
+    return Answer("compliance", without), Answer(
+        "compliance", status if isinstance(status, dict) else None
+    )
+
+
+def part_of(answer: Answer, key: str, *, shown: bool) -> Answer:
+    """One list of a JSON object that holds several (repairs' `GET /v1/repairs/homes/
+    {uprn}`: `open_repairs`, `appointment_requests`), as that part's answer."""
+    if not shown:
+        return withheld(answer.service)
+    if not answer.answered or not isinstance(answer.value, dict):
+        return answer
+    items = answer.value.get(key)
+    if not isinstance(items, list):
+        return unanswered(answer.service, key, "answered without the list")
+    return Answer(answer.service, [item for item in items if isinstance(item, dict)])
+
+
 def degraded_services(*answers: Answer) -> list[Service]:
     """The services that did not answer, each once, in order."""
     return list(dict.fromkeys(a.service for a in answers if a.asked and not a.answered))

@@ -82,6 +82,46 @@ async def test_parts_the_token_has_no_scope_for_are_withheld_named_and_never_fet
     assert asked == {"compliance", "visits"}
 
 
+async def test_the_overview_asks_each_service_once(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert response.status_code == 200, response.text
+    calls = sorted(
+        (r.service, r.path, r.query)
+        for r in stand_ins.requests[before:]
+        if r.path.startswith("/v1/")
+    )
+    assert [(service, path) for service, path, _ in calls] == [
+        ("compliance", f"/v1/homes/{KNOWN_UPRN}"),
+        ("engagement", "/v1/residents"),
+        ("income", "/v1/tenancies"),
+        ("repairs", f"/v1/repairs/homes/{KNOWN_UPRN}"),
+        ("visits", "/v1/visits"),
+    ]
+    assert calls[0][2] == "include=compliance_status"
+    overview = response.json()
+    assert "compliance_status" not in overview["home"]
+    assert overview["gas"]["checks"] == [{"check_type": "gas_safety", "status": "scheduled"}]
+
+
+async def test_without_the_compliance_scope_the_home_is_asked_for_without_its_status(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    before = len(stand_ins.requests)
+    response = await gateway.get(
+        f"/v1/homes/{KNOWN_UPRN}", headers=bearer_with_scopes("homes:read repairs:read")
+    )
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["gas"] is None
+    assert "gas" in overview["withheld"]
+    assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
+    [home_call] = [r for r in stand_ins.requests[before:] if r.service == "compliance"]
+    assert home_call.query == ""
+
+
 async def test_the_overview_asks_income_once_for_the_tenancy_with_its_rent_summary(
     gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
 ) -> None:

@@ -8,7 +8,10 @@ Each call is bounded by the read budget (gateway.fan_out). A service that times 
 cannot be reached, answers 5xx or answers something unusable is reported in `degraded`;
 its parts stay empty and the rest of the overview is still returned. The rent summary
 comes with the current tenancy (income `GET /v1/tenancies?include=rent_summary`, asked
-only when the token may see the rent), so every call is asked at once: one budget.
+only when the token may see the rent), the gas status with the home (compliance
+`GET /v1/homes/{uprn}?include=compliance_status`, asked only when the token may see it),
+and the open repairs with the appointment requests (repairs `GET /v1/repairs/homes/
+{uprn}`), so each service is asked once and every call at once: one budget.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from collections.abc import Awaitable
 from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import (
+    COMPLIANCE_STATUS,
     Answer,
     current_tenancy_params,
     degraded_services,
     fetch_items,
     fetch_object,
     first_tenancy,
+    home_and_compliance_status,
+    part_of,
     rent_of_tenancies,
     withheld,
 )
@@ -64,34 +70,37 @@ class HomeOverviewService:
                 return withheld("income")
             return rent_of_tenancies(await tenancies)
 
-        (
-            home,
-            tenancy,
-            residents,
-            visits,
-            open_repairs,
-            appointment_requests,
-            gas,
-            rent_account,
-        ) = await asyncio.gather(
-            fetch_object(
-                downstreams, caller, "compliance", f"/v1/homes/{uprn}", route="/v1/homes/{uprn}"
-            ),
-            tenancies,
-            items("residents", "engagement", "/v1/residents"),
-            items("visits", "visits", "/v1/visits"),
-            items("open_repairs", "repairs", "/v1/repairs", status="open"),
-            items("appointment_requests", "repairs", "/v1/appointment-requests"),
-            asyncio.sleep(0, withheld("compliance"))
-            if "gas" in hidden
+        home_call = fetch_object(
+            downstreams,
+            caller,
+            "compliance",
+            f"/v1/homes/{uprn}",
+            route="/v1/homes/{uprn}",
+            params=None if "gas" in hidden else {"include": COMPLIANCE_STATUS},
+        )
+        repairs_call = (
+            asyncio.sleep(0, withheld("repairs"))
+            if "open_repairs" in hidden and "appointment_requests" in hidden
             else fetch_object(
                 downstreams,
                 caller,
-                "compliance",
-                f"/v1/compliance/homes/{uprn}",
-                route="/v1/compliance/homes/{uprn}",
-            ),
+                "repairs",
+                f"/v1/repairs/homes/{uprn}",
+                route="/v1/repairs/homes/{uprn}",
+            )
+        )
+        home_with_gas, tenancy, residents, visits, repairs, rent_account = await asyncio.gather(
+            home_call,
+            tenancies,
+            items("residents", "engagement", "/v1/residents"),
+            items("visits", "visits", "/v1/visits"),
+            repairs_call,
             rent(),
+        )
+        home, gas = home_and_compliance_status(home_with_gas, shown="gas" not in hidden)
+        open_repairs = part_of(repairs, "open_repairs", shown="open_repairs" not in hidden)
+        appointment_requests = part_of(
+            repairs, "appointment_requests", shown="appointment_requests" not in hidden
         )
         # Built without validating again: every part already has its field's type
         # (fetch_object and fetch_items keep only JSON objects; the rest is built here).
