@@ -256,7 +256,7 @@ async def run_overview(bench: Workbench, *, seconds: float) -> dict[str, Any]:
     }
     loaded = {name: rss_mb(p.pid) for name, p in processes.items()}
     return {
-        "endpoint": "gateway GET /v1/homes/{uprn} (six downstream calls to five services)",
+        "endpoint": "gateway GET /v1/homes/{uprn} (five downstream calls, one a service)",
         "load": f"wrk -t1 -c{OVERVIEW_CONNECTIONS} -d{seconds:g}s on loopback",
         "overview": load.as_dict(),
         "cpu_ms_per_overview_by_process": per_process,
