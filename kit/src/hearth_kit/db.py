@@ -152,7 +152,7 @@ class Database:
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         event.listen(self.read_engine.sync_engine, "before_cursor_execute", _refuse_a_write)
         self.driver_reads: DriverReads | None = None
-        """On PostgreSQL, the read pool of `ReadConnectionDep` (asyncpg's own, statements
+        """On PostgreSQL, the read pool of `ReadConnectionDep` (the kit's `ReadPool`, statements
         compiled once); None on SQLite, whose reads go through `read_engine`."""
         if self.is_postgresql and self.engine.dialect.driver == "asyncpg":
             self.driver_reads = DriverReads(self, read_pool_size, pool_recycle_seconds)
@@ -675,13 +675,6 @@ class ReadRows:
         """The first column of the first row (None without rows)."""
         return self._rows[0][0] if self._rows else None
 
-    def scalar_one(self) -> Any:
-        return self.one()[0]
-
-    def scalar_one_or_none(self) -> Any:
-        row = self.one_or_none()
-        return None if row is None else row[0]
-
 
 class ReadConnection:
     """What `ReadConnectionDep` gives an endpoint: plain SELECTs, no transaction.
@@ -689,8 +682,8 @@ class ReadConnection:
     Each statement takes a connection for itself and gives it back with its rows (a
     read by key is one statement: nothing is held across the endpoint, so the request
     needs no clean-up step, and the connection is back in its pool before the response
-    is sent). On PostgreSQL it is a connection of the database's read pool (asyncpg's
-    own, `read_pool_size` connections), the statement compiled once per statement object
+    is sent). On PostgreSQL it is a connection of the database's read pool (`ReadPool`,
+    the kit's own, `read_pool_size` connections), the statement compiled once per statement object
     by SQLAlchemy (`DriverRead`) and prepared once per connection by asyncpg; its rows
     are the values Core gives (the same bind and result processors). A statement the
     read pool cannot take (an expanding IN, a statement it has no room to remember) runs

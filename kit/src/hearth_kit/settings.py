@@ -54,7 +54,7 @@ class ServiceSettings(BaseSettings):
         default=10,
         ge=1,
         description="Connections of the read pool on PostgreSQL (reads by key through "
-        "ReadConnectionDep, asyncpg's own pool), opened as they are needed",
+        "ReadConnectionDep, the kit's ReadPool of asyncpg connections), opened as they are needed",
     )
     kafka_bootstrap_servers: str = Field(
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
