@@ -101,20 +101,23 @@ async def publish(session: AsyncSession, event: E) -> Envelope[E]:
     """Add `event` to the outbox in the session's transaction; returns its envelope."""
     traceparent, tracestate = current_traceparent()
     envelope: Envelope[E] = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
-    headers = {k: v.decode() for k, v in envelope.headers()}
-    await session.execute(
-        insert(outbox_message).values(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            topic=events_topic(event.service),
-            message_key=envelope.key,
-            headers=headers,
-            payload=envelope.value(),
-            created_at=envelope.time,
-        )
-    )
+    await session.execute(insert(outbox_message).values(**outbox_row(envelope)))
     session.sync_session.info["outbox_written"] = True
     return envelope
+
+
+def outbox_row(envelope: Envelope[Any]) -> dict[str, Any]:
+    """The outbox row of one event, as `publish` writes it (and as a service writing
+    many events in one statement writes each)."""
+    return {
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "topic": events_topic(envelope.data.service),
+        "message_key": envelope.key,
+        "headers": {name: value.decode() for name, value in envelope.headers()},
+        "payload": envelope.value(),
+        "created_at": envelope.time,
+    }
 
 
 class Fault(enum.Enum):

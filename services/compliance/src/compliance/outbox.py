@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts import Envelope, Event, events_topic
+from hearth_contracts import Envelope, Event
+from hearth_kit.outbox import outbox_row
 from hearth_kit.tables import outbox_message
 from hearth_kit.tracing import current_traceparent
 
@@ -20,19 +21,9 @@ async def publish_all(session: AsyncSession, events: Sequence[Event]) -> None:
     if not events:
         return
     traceparent, tracestate = current_traceparent()
-    rows = []
-    for event in events:
-        envelope = Envelope(data=event, traceparent=traceparent, tracestate=tracestate)
-        rows.append(
-            {
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "topic": events_topic(event.service),
-                "message_key": envelope.key,
-                "headers": {k: v.decode() for k, v in envelope.headers()},
-                "payload": envelope.value(),
-                "created_at": envelope.time,
-            }
-        )
+    rows = [
+        outbox_row(Envelope(data=event, traceparent=traceparent, tracestate=tracestate))
+        for event in events
+    ]
     await session.execute(insert(outbox_message), rows)
     session.sync_session.info["outbox_written"] = True
