@@ -86,8 +86,8 @@ def options() -> argparse.Namespace:
         default=1.0,
         help="multiply every count and duration (0.1 for a quick look; default 1)",
     )
-    parser.add_argument("--outbox-events", type=int, default=200_000)
-    parser.add_argument("--tool-records", type=int, default=1_000_000)
+    parser.add_argument("--outbox-events", type=int, default=500_000)
+    parser.add_argument("--tool-records", type=int, default=2_000_000)
     parser.add_argument(
         "--limit-seconds",
         type=float,
