@@ -36,6 +36,7 @@ lint: install  ## ruff and mypy
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy contracts/src kit/src gateway/src services/*/src
+	$(UV) run mypy bench/*.py  # bench/ is excluded from discovery (pyproject), checked by name
 
 format: install  ## Format the code
 	$(UV) run ruff check --fix .
