@@ -29,6 +29,7 @@ import time
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.profiling import Sampler
 from bench.request_cost import (
@@ -126,6 +127,44 @@ async def fixed_rate(
     }
 
 
+async def gc_pauses(processes: dict[str, ServiceProcess]) -> dict[str, dict[str, float]]:
+    """Each process's `hearth_gc_pause_seconds` so far, from its /metrics: collections
+    by generation and, over all generations, how many paused it over 10 and 25 ms."""
+    found: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=10) as client:
+        for name, process in processes.items():
+            text = (await client.get(f"{process.url}/metrics")).text
+            counts: dict[str, float] = {"over_10_ms": 0.0, "over_25_ms": 0.0}
+            for family in text_string_to_metric_families(text):
+                if family.name != "hearth_gc_pause_seconds":
+                    continue
+                for sample in family.samples:
+                    generation = sample.labels.get("generation", "")
+                    if sample.name.endswith("_count"):
+                        counts[f"generation_{generation}"] = sample.value
+                    elif sample.name.endswith("_bucket"):
+                        le = sample.labels["le"]
+                        if le == "+Inf":
+                            counts["over_10_ms"] += sample.value
+                            counts["over_25_ms"] += sample.value
+                        elif le == "0.01":
+                            counts["over_10_ms"] -= sample.value
+                        elif le == "0.025":
+                            counts["over_25_ms"] -= sample.value
+            found[name] = counts
+    return found
+
+
+def pauses_between(
+    before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]
+) -> dict[str, dict[str, int]]:
+    """What each process's collector did between two `gc_pauses` readings."""
+    return {
+        name: {key: round(value - before[name].get(key, 0.0)) for key, value in counts.items()}
+        for name, counts in after.items()
+    }
+
+
 async def _whole_overview(url: str, token: str) -> None:
     """Wait until the composite answers whole (each service's pool is open)."""
     async with httpx.AsyncClient(timeout=30) as client:
@@ -203,7 +242,9 @@ async def run_gateway(
     )
 
     half = max(1.0, round(peak.per_second / 2, 1))
+    pauses_before = await gc_pauses(processes)
     composite_fixed = await fixed_rate(composite, token, rate=half, seconds=seconds)
+    pauses = pauses_between(pauses_before, await gc_pauses(processes))
     slowest_fixed = await fixed_rate(
         slowest["url"], internal_token(slowest["service"]), rate=half, seconds=seconds
     )
@@ -239,6 +280,7 @@ async def run_gateway(
         "cpu_met": answered and cpu_per_request <= 15,
         "half_peak_rate": half,
         "composite_at_half_peak": composite_fixed,
+        "gc_pauses_during_composite_at_half_peak": pauses,
         "slowest_at_half_peak": slowest_fixed,
         "p99_limit_ms": p99_limit,
         "p99_met": answered_fixed and float(composite_fixed["p99_ms"]) <= p99_limit,

@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from hearth_kit import defaults
 from hearth_kit.defaults import YOUNG_OBJECTS_BEFORE_A_COLLECTION, settle_the_collector
@@ -16,11 +17,13 @@ from hearth_kit.defaults import YOUNG_OBJECTS_BEFORE_A_COLLECTION, settle_the_co
 def collector() -> Iterator[None]:
     threshold = gc.get_threshold()
     settled = defaults._settled
+    callbacks = list(gc.callbacks)
     defaults._settled = False
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
+        gc.callbacks[:] = callbacks
         defaults._settled = settled
 
 
@@ -36,3 +39,19 @@ def test_it_settles_once_per_process(collector: None) -> None:
     gc.set_threshold(700, 10, 10)  # someone (a test) sets it again afterwards
     settle_the_collector()
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def full_collections_recorded() -> float:
+    value = REGISTRY.get_sample_value("hearth_gc_pause_seconds_count", {"generation": "2"})
+    return value or 0.0
+
+
+def test_each_collection_is_timed_into_the_gc_pause_histogram(collector: None) -> None:
+    settle_the_collector()
+    before = full_collections_recorded()
+    gc.collect()
+    gc.collect()
+    assert full_collections_recorded() == before + 2
+    settle_the_collector()  # a second call adds no second callback
+    gc.collect()
+    assert full_collections_recorded() == before + 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from hearth_kit.logs import setup_logging
+from hearth_kit.metrics import GC_PAUSES
 from hearth_kit.problems import install_problem_handlers, install_problem_openapi
 from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of, upload_limits_of
 from hearth_kit.request_metrics import RequestMetrics
@@ -67,6 +69,25 @@ def settle_the_collector() -> None:
     gc.freeze()
     _young, middle, old = gc.get_threshold()
     gc.set_threshold(max(_young, YOUNG_OBJECTS_BEFORE_A_COLLECTION), middle, old)
+    gc.callbacks.append(_time_the_collector)
+
+
+_collection_started = 0.0
+
+
+def _time_the_collector(phase: str, info: dict[str, int]) -> None:
+    """Record each collection's pause in `hearth_gc_pause_seconds` (a process's pauses
+    delay everything in flight in it, and a composite waits for the slowest of six)."""
+    global _collection_started
+    if phase == "start":
+        _collection_started = time.perf_counter()
+    elif _collection_started:
+        GC_PAUSES.labels(_GENERATIONS[info["generation"]]).observe(
+            time.perf_counter() - _collection_started
+        )
+
+
+_GENERATIONS = ("0", "1", "2")
 
 
 class ProcessSettings(Protocol):

@@ -51,3 +51,10 @@ CONSUMER_PAUSED_PARTITIONS = Gauge(
     "Partitions the consumer paused because the database does not answer",
     ["service"],
 )
+GC_PAUSES = Histogram(
+    "hearth_gc_pause_seconds",
+    "Collections of the cyclic garbage collector and how long each held the process "
+    "(every request and event in flight waits), by generation (2 is a full collection)",
+    ["generation"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
