@@ -69,7 +69,8 @@ def settle_the_collector() -> None:
     gc.freeze()
     _young, middle, old = gc.get_threshold()
     gc.set_threshold(max(_young, YOUNG_OBJECTS_BEFORE_A_COLLECTION), middle, old)
-    gc.callbacks.append(_time_the_collector)
+    if _time_the_collector not in gc.callbacks:
+        gc.callbacks.append(_time_the_collector)
 
 
 _collection_started = 0.0
