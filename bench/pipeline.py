@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -277,6 +277,7 @@ class BackendCpu:
         self._conn: asyncpg.Connection | None = None
         self._first: dict[int, float] = {}
         self._last: dict[int, float] = {}
+        self._kind: dict[int, str] = {}
         self._started = False
 
     async def sample(self) -> float:
@@ -285,25 +286,36 @@ class BackendCpu:
             if self._conn is None or self._conn.is_closed():
                 self._conn = await connect(self.database_url)
             pids = await self._conn.fetch(
-                "SELECT pid FROM pg_stat_activity"
+                "SELECT pid, backend_type FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         except (OSError, asyncpg.InterfaceError, asyncpg.PostgresError):
             self._conn = None
             return self.seconds
-        for (pid,) in pids:
+        for pid, kind in pids:
             try:
                 now = cpu_of(pid)
             except OSError:
                 continue  # gone, or not on this machine
             self._first.setdefault(pid, now if not self._started else 0.0)
             self._last[pid] = now
+            self._kind[pid] = kind
         self._started = True
         return self.seconds
 
     @property
     def seconds(self) -> float:
         return sum(self._last[pid] - first for pid, first in self._first.items())
+
+    @property
+    def seconds_by_kind(self) -> dict[str, float]:
+        """`seconds` by `backend_type` (client backend, autovacuum worker, ...): a worker
+        that comes and goes between two looks (0.2 s apart) is missed."""
+        kinds: dict[str, float] = {}
+        for pid, first in self._first.items():
+            kind = self._kind.get(pid, "unknown")
+            kinds[kind] = round(kinds.get(kind, 0.0) + self._last[pid] - first, 2)
+        return kinds
 
     async def close(self) -> None:
         if self._conn is not None and not self._conn.is_closed():
@@ -327,6 +339,7 @@ class ProcessDrain:
     """The CPU of the PostgreSQL backends serving the service's database (`BackendCpu`)
     over the whole drain, and over its steady part alone."""
     postgres_steady_cpu_seconds: float | None = None
+    postgres_cpu_seconds_by_backend_type: dict[str, float] = field(default_factory=dict)
     rows_done_after_seconds: float | None = None
     """With the drain timed by the broker: when `count_sql` reached the events too (the
     relays had deleted every acknowledged row), from the process's start."""
@@ -484,6 +497,7 @@ async def drain_by_service(
         by_process,
         postgres,
         postgres_steady,
+        backends.seconds_by_kind,
         rows_done_after,
         broker_steady,
     )
@@ -663,6 +677,7 @@ async def run_pipeline(
             if relay_run.postgres_steady_cpu_seconds is not None and relay.steady_events
             else None
         ),
+        "postgres_cpu_seconds_by_backend_type": relay_run.postgres_cpu_seconds_by_backend_type,
         "broker_steady_cpu_microseconds_per_event": _rounded(
             relay_run.broker_steady_cpu_seconds / relay.steady_events * 1e6
             if relay_run.broker_steady_cpu_seconds is not None and relay.steady_events
