@@ -32,7 +32,7 @@ from compliance.app import scheduled_jobs
 from compliance.checks.rules import add_months
 from compliance.checks.service import ProgrammeService
 from compliance.homes.schemas import ImportResult
-from compliance.homes.service import HomeService, read_homes_csv
+from compliance.homes.service import HomeService, StatisticsAsTheStockGrows, read_homes_csv
 from compliance.models import Check, Subject
 from compliance.settings import Programme
 from hearth_contracts.events.compliance import CheckType
@@ -95,10 +95,11 @@ async def import_batched(bench: Workbench, programme: ProgrammeService, text: st
     try:
         service = HomeService(programme)
         total = ImportResult(rows=0, registered=0, updated=0, unchanged=0, rejected=0, errors=[])
+        statistics = StatisticsAsTheStockGrows()
         started = time.perf_counter()
         for parsed in read_homes_csv(io.StringIO(text)):
             async with db.sessionmaker() as session, session.begin():
-                await service.import_parsed(session, parsed, total, datetime.now(UTC))
+                await service.import_parsed(session, parsed, total, datetime.now(UTC), statistics)
         return time.perf_counter() - started
     finally:
         await db.dispose()

@@ -32,7 +32,7 @@ async def _import(path: Path) -> ImportResult:
 
     from compliance.checks.service import ProgrammeService
     from compliance.homes.schemas import ImportResult
-    from compliance.homes.service import HomeService, read_homes_csv
+    from compliance.homes.service import HomeService, StatisticsAsTheStockGrows, read_homes_csv
     from compliance.settings import settings_from_env
     from hearth_kit.db import Database
 
@@ -53,9 +53,12 @@ async def _import(path: Path) -> ImportResult:
             ) as progress,
         ):
             task = progress.add_task("homes", total=rows)
+            statistics = StatisticsAsTheStockGrows()
             for parsed in read_homes_csv(lines):
                 async with db.sessionmaker() as session, session.begin():
-                    await service.import_parsed(session, parsed, total, datetime.now(UTC))
+                    await service.import_parsed(
+                        session, parsed, total, datetime.now(UTC), statistics
+                    )
                 progress.advance(task, parsed.lines)
     finally:
         await db.dispose()

@@ -4,9 +4,16 @@ same file twice changes nothing."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
+import sqlalchemy
+
+from compliance.checks.service import ProgrammeService
+from compliance.homes.service import IMPORT_BATCH, HomeService
+from hearth_kit.db import Database
 
 HEADER = (
     "uprn,address_line_1,address_line_2,town,postcode,property_type,tenure,heating_fuel,"
@@ -89,3 +96,23 @@ async def test_a_file_with_unknown_columns_is_refused_whole(
     response = await post_file(compliance, "uprn,colour\n1,red\n")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"
+
+
+async def test_a_large_import_takes_the_tables_statistics_again_as_it_grows(
+    compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """Two and a half batches in one transaction: the statistics are taken again before
+    the 2nd and 3rd batches, so within the transaction PostgreSQL knows the 2,000 homes of
+    the first two (a planner that still thought the register empty looked each batch's
+    UPRNs up by reading the whole table: 100,000 homes took 85 s against 2 s for 10,000)."""
+    if not compliance_database.is_postgresql:
+        pytest.skip("PostgreSQL's statistics; SQLite's planner uses the key's index anyway")
+    text = "\n".join([HEADER, *(row(a_uprn()) for _ in range(2 * IMPORT_BATCH + 500))]) + "\n"
+    async with compliance_database.sessionmaker() as session, session.begin():
+        result = await HomeService(programme).import_file(session, text, datetime.now(UTC))
+        known = await session.scalar(
+            sqlalchemy.text("SELECT reltuples FROM pg_class WHERE relname = 'home'")
+        )
+    assert result.registered == 2 * IMPORT_BATCH + 500
+    assert known is not None
+    assert known >= 2 * IMPORT_BATCH

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, insert, inspect, or_, update
+from sqlalchemy import Row, and_, bindparam, delete, insert, inspect, or_, text, update
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -126,6 +126,16 @@ async def replace_appliances(
 
 async def get_block(session: AsyncSession, uprn: str) -> Block | None:
     return await session.get(Block, uprn)
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """Have PostgreSQL take the homes table's statistics again, in the session's
+    transaction (it counts the rows this transaction added). SKIP_LOCKED: if another
+    import's transaction holds the table's analyze lock, this one goes on without (a
+    role that may not analyze the table gets PostgreSQL's warning, not an error).
+    SQLite's planner takes an IN on the primary key through its index regardless."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("ANALYZE (SKIP_LOCKED) home"))
 
 
 async def block_uprns(session: AsyncSession, uprns: Sequence[str]) -> set[str]:

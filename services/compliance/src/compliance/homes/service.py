@@ -569,20 +569,47 @@ class HomeService:
     async def import_file(self, session: AsyncSession, text: str, now: datetime) -> ImportResult:
         """A whole stock file in one transaction, read and written 1,000 rows at a time."""
         total = ImportResult(rows=0, registered=0, updated=0, unchanged=0, rejected=0, errors=[])
+        statistics = StatisticsAsTheStockGrows()
         for parsed in read_homes_csv(io.StringIO(text)):
-            await self.import_parsed(session, parsed, total, now)
+            await self.import_parsed(session, parsed, total, now, statistics)
         total.errors.sort(key=lambda error: error.line)
         return total
 
     async def import_parsed(
-        self, session: AsyncSession, parsed: ParsedFile, total: ImportResult, now: datetime
+        self,
+        session: AsyncSession,
+        parsed: ParsedFile,
+        total: ImportResult,
+        now: datetime,
+        statistics: StatisticsAsTheStockGrows | None = None,
     ) -> None:
-        """One batch read from a file, its refused rows and its outcome added to `total`."""
+        """One batch read from a file, its refused rows and its outcome added to `total`.
+        An import of many batches passes one `statistics` to all of them."""
         total.rows += parsed.lines
         total.rejected += len(parsed.errors)
         total.errors.extend(parsed.errors)
+        if statistics is not None:
+            await statistics.before_batch(session)
         if parsed.rows:
             merge(total, await self.import_batch(session, parsed.rows, now))
+
+
+class StatisticsAsTheStockGrows:
+    """Before the 2nd, 3rd, 5th, 9th, 17th, ... batch of one import (each time the import
+    may have doubled the homes table), PostgreSQL's statistics of the table are taken
+    again. Otherwise the planner keeps the size it knew when the import began: importing
+    100,000 homes into a new register in one transaction, it began looking each batch's
+    UPRNs up by reading the whole table once about 40,000 were in, and the import took
+    85 s against 2 s for 10,000; with the statistics refreshed, 19 s."""
+
+    def __init__(self) -> None:
+        self.batches_done = 0
+
+    async def before_batch(self, session: AsyncSession) -> None:
+        done = self.batches_done
+        self.batches_done += 1
+        if done and done & (done - 1) == 0:  # 1, 2, 4, 8, ... batches done
+            await repository.refresh_statistics(session)
 
 
 def merge(total: ImportResult, batch: ImportResult) -> None:
