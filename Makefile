@@ -48,7 +48,7 @@ contracts: install  ## Regenerate JSON Schemas, AsyncAPI and docs/events.md from
 openapi: install  ## Write gateway/openapi.json (typed from the services' documents) and the authorisation matrix in docs/api.md
 	$(UV) run python -m gateway.openapi_build
 
-bench: install  ## Benchmarks, about 10 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
+bench: install  ## Benchmarks, about 17 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
 	$(UV) run python -m bench $(BENCH_ARGS)
 
 migrate: install  ## Migrate every service's database to head
