@@ -439,7 +439,6 @@ async def drain_by_service(
         sampler = Sampler.start(process, PROFILE_SECONDS, nonblocking=True, rate=100)
         cpu_at_steady: list[float] = []
         postgres_at_steady: list[float] = []
-
         broker_at_steady: list[float] = []
 
         def at_steady() -> None:
@@ -448,7 +447,9 @@ async def drain_by_service(
             if broker_pid is not None:
                 broker_at_steady.append(cpu_of(broker_pid))
 
-        alive = lambda: all(p.popen.poll() is None for p in (process, *relays))  # noqa: E731
+        def alive() -> bool:
+            return all(p.popen.poll() is None for p in (process, *relays))
+
         drain = await time_until(
             events,
             published.count if published is not None else counter.count,
