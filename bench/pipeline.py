@@ -181,6 +181,8 @@ async def time_until(
         raise TimeoutError(f"nothing done in {limit:.0f} s")
     steady = steady_from if steady_from is not None and steady_from[1] < done else first_seen
     assert steady is not None
+    if steady[1] >= done:
+        steady = (started, 0)  # all of it seen at once: the whole run is all there is
     steady_seconds = max(now - steady[0], 1e-3)
     return Drain(
         min(done, total), now - started, steady_seconds, min(done, total) - steady[1], done >= total
@@ -411,7 +413,13 @@ async def drain_by_service(
     asked every 50 ms (`PublishedCounter`), and then `count_sql` is awaited as well (the
     relays delete what was acknowledged): `rows_done_after_seconds` says when."""
     counter = Counter(database_url, count_sql)
-    published = PublishedCounter(bench.servers, published_on) if published_on else None
+    published: PublishedCounter | None = None
+    if published_on:
+        # Its topic made now (as the service would make it) and its partitions known, so
+        # that each count during the drain is one ListOffsets request from the start.
+        await ensure_topics(ComplianceBench(kafka_bootstrap_servers=bench.servers), [published_on])
+        published = PublishedCounter(bench.servers, published_on)
+        await published.count()
     backends = BackendCpu(database_url)
     try:
         started = time.perf_counter()
@@ -460,6 +468,12 @@ async def drain_by_service(
             at_steady=at_steady,
         )
         cpu_now = cpu_together()
+        if drain.steady_events == drain.total:
+            # The drain ended before a look saw it part done (a small --scale): there is
+            # no steady part, and no steady CPU to report (the whole run's is).
+            cpu_at_steady.clear()
+            postgres_at_steady.clear()
+            broker_at_steady.clear()
         broker_steady = (
             cpu_of(broker_pid) - broker_at_steady[0]
             if broker_pid is not None and broker_at_steady
