@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from services.compliance.tests.factories import a_record
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -94,21 +95,7 @@ async def a_tenancy(staff: httpx.AsyncClient, uprn: str, start: date) -> dict[st
 async def a_gas_record(staff: httpx.AsyncClient, uprn: str, check_date: date) -> dict[str, Any]:
     record = await staff.post(
         "/v1/gas-safety-records",
-        json={
-            "uprn": uprn,
-            "check_date": check_date.isoformat(),
-            "engineer_name": "A. Engineer",
-            "gas_safe_number": "7654321",
-            "certificate_reference": f"CP12-{uprn}",
-            "appliances": [
-                {
-                    "appliance_type": "combi_boiler",
-                    "location": "kitchen",
-                    "outcome": "pass",
-                    "safe_to_use": True,
-                }
-            ],
-        },
+        json=a_record(uprn, check_date, gas_safe_number="7654321"),
         headers={"Idempotency-Key": f"lgsr-{uprn}"},
     )
     assert record.status_code == 201, record.text

@@ -17,6 +17,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted, RepairPriority, RepairSource
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
+from services.compliance.tests.factories import a_record
 from tests.harness.tokens import InternalTokenAuth
 
 TODAY = date.today()
@@ -41,25 +42,6 @@ async def a_gas_home(compliance: httpx.AsyncClient, expires_on: date | None = No
         body["gas_certificate_expires_on"] = expires_on.isoformat()
     assert (await compliance.post("/v1/homes", json=body)).status_code == 201
     return uprn
-
-
-def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, object]:
-    return {
-        "uprn": uprn,
-        "check_date": check_date.isoformat(),
-        "engineer_name": "A. Engineer",
-        "gas_safe_number": "1234567",
-        "certificate_reference": f"CP12-{uprn}",
-        "appliances": [
-            {
-                "appliance_type": "combi_boiler",
-                "location": "kitchen",
-                "outcome": "pass",
-                "safe_to_use": True,
-            }
-        ],
-        **overrides,
-    }
 
 
 async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from hearth_kit.db import Database
+from services.compliance.tests.factories import a_record
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 
 from .test_endpoints import a_home, a_uprn, outbox_count
@@ -42,21 +43,7 @@ async def test_a_gas_home_carries_the_status_the_status_route_answers(
 ) -> None:
     home = await registered(compliance)
     uprn = home["uprn"]
-    record = {
-        "uprn": uprn,
-        "check_date": date.today().isoformat(),
-        "engineer_name": "A. Engineer",
-        "gas_safe_number": "1234567",
-        "certificate_reference": f"CP12-{uprn}",
-        "appliances": [
-            {
-                "appliance_type": "combi_boiler",
-                "location": "kitchen",
-                "outcome": "pass",
-                "safe_to_use": True,
-            }
-        ],
-    }
+    record = a_record(uprn, date.today())
     recorded = await compliance.post("/v1/gas-safety-records", json=record)
     assert recorded.status_code == 201, recorded.text
     plain = await compliance.get(f"/v1/homes/{uprn}")

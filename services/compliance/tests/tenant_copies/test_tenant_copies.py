@@ -31,6 +31,7 @@ from hearth_contracts.events.income import (
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import start_of_london_day
+from services.compliance.tests.factories import a_record
 
 TODAY = date.today()
 
@@ -60,21 +61,7 @@ async def a_gas_record(
 ) -> dict[str, Any]:
     response = await compliance.post(
         "/v1/gas-safety-records",
-        json={
-            "uprn": uprn,
-            "check_date": check_date.isoformat(),
-            "engineer_name": "A. Engineer",
-            "gas_safe_number": "1234567",
-            "certificate_reference": f"CP12-{uprn}",
-            "appliances": [
-                {
-                    "appliance_type": "combi_boiler",
-                    "location": "kitchen",
-                    "outcome": "pass",
-                    "safe_to_use": True,
-                }
-            ],
-        },
+        json=a_record(uprn, check_date),
     )
     assert response.status_code == 201, response.text
     record: dict[str, Any] = response.json()
