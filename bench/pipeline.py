@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import statistics
 import subprocess
@@ -87,9 +86,7 @@ def sampled(number: int) -> bool:
 def outbox_record(envelope: Envelope[PropertyRegistered]) -> tuple[Any, ...]:
     """An outbox row as hearth_kit.outbox.publish writes it (`outbox_row`), for COPY."""
     row = outbox_row(envelope)
-    return tuple(
-        json.dumps(row[column]) if column == "headers" else row[column] for column in OUTBOX_COLUMNS
-    )
+    return tuple(row[column] for column in OUTBOX_COLUMNS)
 
 
 OUTBOX_COLUMNS = (
@@ -97,7 +94,8 @@ OUTBOX_COLUMNS = (
     "event_type",
     "topic",
     "message_key",
-    "headers",
+    "kafka_headers",
+    "trace_sampled",
     "payload",
     "created_at",
 )

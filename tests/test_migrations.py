@@ -1,18 +1,32 @@
 """Each service's migrations create exactly what its models describe (a model changed
-without a migration fails here), on the test database (PostgreSQL in CI)."""
+without a migration fails here), on the test database (PostgreSQL in CI); and the kit
+tables' v3 downgrade keeps what is still to be sent readable by an older relay."""
 
 from __future__ import annotations
 
 import importlib
+from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from compliance.settings import MIGRATIONS_DIR
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import (
+    GasSupply,
+    HeatingFuel,
+    PropertyRegistered,
+    PropertyType,
+)
 from hearth_kit.db import Database
-from hearth_kit.tables import kit_metadata
+from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.outbox import outbox_row
+from hearth_kit.tables import kit_metadata, outbox_message
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database
 
@@ -45,3 +59,42 @@ async def test_migrations_match_the_models(databases: DatabaseFactory, service: 
         f"{service}: models and migrations differ; run "
         f"`uv run python -m hearth_kit.migrations revision {service} -m ...`"
     )
+
+
+async def test_going_back_before_kafka_headers_gives_unsent_rows_their_json_headers(
+    databases: DatabaseFactory,
+) -> None:
+    """Kit tables v3 (ADR 0023) keeps new rows' headers only as the Kafka record carries
+    them; a downgrade gives every row still to be sent its JSON headers back, which is
+    all an older relay reads."""
+    url = await migrated_database(databases, "compliance")
+    envelope = Envelope(
+        data=PropertyRegistered(
+            uprn="100023336956",
+            address_line_1="1 Church Road",
+            town="Leeds",
+            postcode="LS6 2AB",
+            property_type=PropertyType.HOUSE,
+            heating_fuel=HeatingFuel.GAS,
+            gas_supply=GasSupply.LIVE,
+            registered_at=datetime.now(UTC),
+        ),
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
+    engine = create_async_engine(url)
+
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config(MIGRATIONS_DIR, url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(outbox_message).values(**outbox_row(envelope)))
+            await connection.run_sync(downgrade)
+        async with engine.connect() as connection:
+            headers = (await connection.execute(select(outbox_message.c.headers))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert headers == {name: value.decode() for name, value in envelope.headers()}
+    await upgrade(MIGRATIONS_DIR, url)  # and forward again

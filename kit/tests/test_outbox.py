@@ -20,7 +20,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from hearth_contracts import Envelope, Event, events_topic, parse_message
 from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
@@ -255,6 +255,48 @@ async def test_a_row_an_earlier_relay_marked_published_is_history_never_sent_aga
     [history] = await outbox_rows(kit_database, uprn)
     assert history["event_id"] == marked.id
     assert history["published_at"] is not None
+
+
+async def test_a_row_written_with_json_headers_is_sent_with_them_and_its_span(
+    read_topic: TopicReader,
+    topic: str,
+    relay: OutboxRelay,
+    kit_database: Database,
+    spans: InMemorySpanExporter,
+) -> None:
+    """Before kit tables v3 (ADR 0023) `publish` kept the headers as JSON, and an older
+    replica does so during a rolling deploy: the relay encodes such a row's headers
+    itself, and a sampled one still gets its PRODUCER span, beside a row of today."""
+    uprn = a_uprn()
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    older = Envelope(data=visit_completed(uprn), traceparent=traceparent)
+    async with kit_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            insert(outbox_message).values(
+                event_id=older.id,
+                event_type=older.type,
+                topic=events_topic("visits"),
+                message_key=older.key,
+                headers={name: value.decode() for name, value in older.headers()},
+                payload=older.value(),
+                created_at=older.time,
+            )
+        )
+    today = await publish_one(kit_database, uprn)
+
+    assert await relay_everything(relay) == 2
+
+    records = [r for r in await read_topic(topic) if r.key == uprn.encode()]
+    assert [headers_of(r)["ce_id"] for r in records] == [str(older.id), str(today.id)]
+    assert dict(records[0].headers) == dict(older.headers())
+    assert parse_message(records[0].headers, records[0].value).data == older.data
+    [span] = [
+        span
+        for span in spans.get_finished_spans()
+        if span.attributes and span.attributes.get("messaging.message.id") == str(older.id)
+    ]
+    assert span.parent is not None
+    assert f"{span.parent.span_id:016x}" == "b7ad6b7169203331"
 
 
 async def published(db: Database, envelope: Envelope[Event]) -> bool:

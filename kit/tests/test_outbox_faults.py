@@ -33,15 +33,16 @@ from aiokafka.errors import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hearth_kit.kafka_records import decoded_headers
 from hearth_kit.outbox import (
     Fault,
     error_text,
     fault_of,
+    legacy_headers,
     murmur2,
     partition_for,
     relay_lock_key,
     sampled_parent,
-    stored_headers,
     trace_sampled,
 )
 
@@ -199,18 +200,22 @@ def test_a_traceparent_whose_last_flags_digit_is_even_is_never_sampled(
 _HEADER_TEXT = st.text(max_size=20)
 
 
-@given(st.lists(st.dictionaries(_HEADER_TEXT, _HEADER_TEXT, max_size=6), max_size=20))
-def test_a_batchs_headers_parsed_at_once_are_each_rows_own(batch: list[dict[str, str]]) -> None:
-    texts = [json.dumps(headers) for headers in batch]
-    assert stored_headers(texts, each_is_json=True) == batch
-    assert stored_headers(texts) == batch
+@given(st.dictionaries(_HEADER_TEXT, _HEADER_TEXT, max_size=10))
+def test_an_older_rows_json_headers_are_encoded_as_publish_encodes_them(
+    headers: dict[str, str],
+) -> None:
+    encoded, sampled = legacy_headers(json.dumps(headers))
+    assert decoded_headers(encoded) == [(name, value.encode()) for name, value in headers.items()]
+    assert sampled is trace_sampled(headers.get("traceparent"))
 
 
-def test_headers_that_are_not_json_refuse_only_their_own_row() -> None:
-    # SQLite stores the headers as text: a faulty text must not run into its neighbour.
-    texts = ['{"a": "1"}', '{"b": "2"},[', "]", '{"c": "3"}']
-    parsed = stored_headers(texts)
-    assert parsed[0] == {"a": "1"}
-    assert parsed[3] == {"c": "3"}
-    assert isinstance(parsed[1], ValueError)
-    assert isinstance(parsed[2], ValueError)
+def test_an_older_rows_traceparent_says_whether_it_gets_a_span() -> None:
+    traced = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    assert legacy_headers(json.dumps({"traceparent": traced}))[1] is True
+    assert legacy_headers(json.dumps({"traceparent": traced[:-1] + "0"}))[1] is False
+
+
+@pytest.mark.parametrize("text", ["{", "[]", '{"a": 1}', '{"a": null}', '"text"'])
+def test_headers_that_are_not_a_json_object_of_text_refuse_the_row(text: str) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        legacy_headers(text)

@@ -28,7 +28,7 @@ from hearth_contracts.events.visits import (
 )
 from hearth_kit.app import create_service_app
 from hearth_kit.db import Database
-from hearth_kit.outbox import OutboxRelay, publish
+from hearth_kit.outbox import OutboxRelay, outbox_row, publish
 from hearth_kit.outbox_admin import outbox_admin_router
 from hearth_kit.problems import install_problem_handlers
 from hearth_kit.settings import ServiceSettings
@@ -252,13 +252,10 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
             insert(outbox_message).values(
-                event_id=oversized.id,
-                event_type=oversized.type,
-                topic=events_topic("visits"),
-                message_key=home,
-                headers={k: v.decode() for k, v in oversized.headers()},
-                payload=b'{"padding": "' + b"x" * 1_100_000 + b'"}',
-                created_at=oversized.time,
+                **{
+                    **outbox_row(oversized),
+                    "payload": b'{"padding": "' + b"x" * 1_100_000 + b'"}',
+                }
             )
         )
         behind = await publish(session, visit_completed(home))
@@ -300,13 +297,10 @@ async def test_a_turn_of_several_batches_deletes_clean_ones_and_settles_a_refusa
         early = [await publish(session, visit_completed(a_uprn())) for _ in range(3)]
         await session.execute(
             insert(outbox_message).values(
-                event_id=oversized.id,
-                event_type=oversized.type,
-                topic=events_topic("visits"),
-                message_key=home,
-                headers={k: v.decode() for k, v in oversized.headers()},
-                payload=b'{"padding": "' + b"x" * 1_100_000 + b'"}',
-                created_at=oversized.time,
+                **{
+                    **outbox_row(oversized),
+                    "payload": b'{"padding": "' + b"x" * 1_100_000 + b'"}',
+                }
             )
         )
         behind = await publish(session, visit_completed(home))

@@ -126,6 +126,70 @@ def downgrade_kit_tables_v2() -> None:
         batch_op.drop_column("parked_at")
 
 
+def upgrade_kit_tables_v3() -> None:
+    """The outbox keeps an event's headers as the Kafka record carries them
+    (`kafka_headers`) and whether its trace is sampled; the JSON headers stay for rows
+    written before (docs/adr/0023-outbox-keeps-kafka-headers.md)."""
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "kafka_headers",
+                sa.LargeBinary(),
+                nullable=True,
+                comment="CloudEvents and trace headers as the Kafka record carries them",
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "trace_sampled",
+                sa.Boolean(),
+                server_default=sa.false(),
+                nullable=False,
+                comment="written in a sampled trace: the relay records a PRODUCER span",
+            )
+        )
+        batch_op.alter_column(
+            "headers",
+            existing_type=sa.JSON(),
+            nullable=True,
+            comment="CloudEvents and trace headers as JSON, on rows written before kafka_headers",
+            existing_comment="CloudEvents and trace headers",
+        )
+
+
+def downgrade_kit_tables_v3() -> None:
+    """Rows still to be sent that have only `kafka_headers` get their JSON headers back
+    (an older relay reads only those) before the column goes."""
+    from hearth_kit.kafka_records import decoded_headers
+
+    outbox = sa.table(
+        "outbox_message",
+        sa.column("id", sa.BigInteger()),
+        sa.column("headers", sa.JSON()),
+        sa.column("kafka_headers", sa.LargeBinary()),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.select(outbox.c.id, outbox.c.kafka_headers).where(outbox.c.headers.is_(None))
+    ).all()
+    for outbox_id, encoded in rows:
+        headers = {
+            name: (value or b"").decode() for name, value in decoded_headers(encoded or b"\x00")
+        }
+        bind.execute(outbox.update().where(outbox.c.id == outbox_id).values(headers=headers))
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.alter_column(
+            "headers",
+            existing_type=sa.JSON(),
+            nullable=False,
+            comment="CloudEvents and trace headers",
+            existing_comment="CloudEvents and trace headers as JSON, on rows written before "
+            "kafka_headers",
+        )
+        batch_op.drop_column("trace_sampled")
+        batch_op.drop_column("kafka_headers")
+
+
 def drop_kit_tables_v1() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_unpublished", **_UNPUBLISHED)

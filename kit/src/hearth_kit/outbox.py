@@ -25,7 +25,7 @@ import hashlib
 import json
 import struct
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -54,8 +54,6 @@ from aiokafka.errors import (
     UnrecognizedBrokerVersion,
     UnsupportedVersionError,
 )
-from aiokafka.producer.message_accumulator import BatchBuilder
-from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from sqlalchemy import (
@@ -75,7 +73,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
 from hearth_kit.inbox import collector_paused
-from hearth_kit.kafka import PRODUCER_MAX_REQUEST_BYTES, ensure_topics, namespaced, new_producer
+from hearth_kit.kafka import (
+    PRODUCER_BATCH_BYTES,
+    PRODUCER_MAX_REQUEST_BYTES,
+    ensure_topics,
+    namespaced,
+    new_producer,
+)
+from hearth_kit.kafka_records import (
+    BATCH_HEADER_BYTES,
+    EncodedRecordBatch,
+    decoded_headers,
+    encoded_headers,
+    leading_headers,
+    record_size,
+)
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import (
     OUTBOX_BACKLOG,
@@ -106,15 +118,29 @@ async def publish(session: AsyncSession, event: E) -> Envelope[E]:
     return envelope
 
 
+SPAN_HEADERS = frozenset({"traceparent", "tracestate", "ce_id", "ce_type"})
+"""The headers a PRODUCER span is made from. `outbox_row` and `legacy_headers` encode
+them first (the order of headers means nothing to a consumer), so the relay reads only
+these for a sampled row (`leading_headers`) rather than decoding all ten."""
+
+
+def span_headers_first(headers: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """`headers` with the `SPAN_HEADERS` moved to the front, each run in its order."""
+    return sorted(headers, key=lambda header: header[0] not in SPAN_HEADERS)
+
+
 def outbox_row(envelope: Envelope[Any]) -> dict[str, Any]:
     """The outbox row of one event, as `publish` writes it (and as a service writing
-    many events in one statement writes each)."""
+    many events in one statement writes each): its headers encoded as the Kafka record
+    will carry them, so the relay copies them (docs/adr/0023-outbox-keeps-kafka-headers.md),
+    and whether its trace is sampled (the relay makes a PRODUCER span for those)."""
     return {
         "event_id": envelope.id,
         "event_type": envelope.type,
         "topic": events_topic(envelope.data.service),
         "message_key": envelope.key,
-        "headers": {name: value.decode() for name, value in envelope.headers()},
+        "kafka_headers": encoded_headers(span_headers_first(envelope.headers())),
+        "trace_sampled": trace_sampled(envelope.traceparent),
         "payload": envelope.value(),
         "created_at": envelope.time,
     }
@@ -252,26 +278,28 @@ _WORDS: dict[int, Any] = {}
 """`struct` unpackers of n little-endian 32-bit words, by n (keys have few lengths)."""
 
 
-def stored_headers(texts: Sequence[str], *, each_is_json: bool = False) -> list[Any]:
-    """The stored headers of a batch's rows, each parsed from its JSON text (a dict, if
-    the row is well formed), or the error that refuses that row (its text is not JSON).
-    When every text is known to be one JSON value (PostgreSQL's `json` type checks each
-    one), they are parsed in one `json.loads` as one JSON array, which costs less than
-    a call per row; otherwise (SQLite stores text) row by row, so a faulty text is
-    refused alone and cannot run into its neighbour."""
-    if each_is_json and texts:
-        with contextlib.suppress(ValueError):
-            parsed: list[Any] = json.loads(f"[{','.join(texts)}]")
-            if len(parsed) == len(texts):
-                return parsed
-    return [_parsed_or_error(text) for text in texts]
+def legacy_headers(text: str) -> tuple[bytes, bool]:
+    """A row written before `kafka_headers` (kit tables v3), or by an older replica
+    during a rolling deploy, keeps its headers as a JSON object of text: they are
+    encoded here as `publish` now encodes them, with whether the trace is sampled.
+    Raises ValueError or TypeError for headers that are not such an object (the row is
+    refused, not the batch)."""
+    stored = json.loads(text)
+    if type(stored) is not dict or not all(type(value) is str for value in stored.values()):
+        raise TypeError("the outbox row's headers are not a JSON object of text")
+    headers = [(name, value.encode()) for name, value in stored.items()]
+    return encoded_headers(span_headers_first(headers)), trace_sampled(stored.get("traceparent"))
 
 
-def _parsed_or_error(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        return exc
+def outbox_headers(row: Mapping[str, Any]) -> dict[str, str]:
+    """An outbox row's headers as text, whichever way the row keeps them
+    (`kafka_headers`, or JSON `headers` on a row written before kit tables v3): for
+    tests, tools and anyone reading the outbox."""
+    if row["kafka_headers"] is not None:
+        return {
+            name: (value or b"").decode() for name, value in decoded_headers(row["kafka_headers"])
+        }
+    return dict(row["headers"])
 
 
 def partition_for(key: bytes, partitions: Sequence[int]) -> int:
@@ -299,19 +327,21 @@ _RECORD_OVERHEAD_BOUND = 4096
 (a message this far under the request size needs no exact estimate)."""
 
 
-_Message = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
-"""A Kafka message: topic (namespaced), key, value, headers (a plain tuple: one is
-built per row)."""
+_Message = tuple[str, bytes, bytes, bytes, bool]
+"""A Kafka message: topic (namespaced), key, value, its encoded headers, and whether it
+gets a PRODUCER span (a plain tuple: one is built per row)."""
 
-_ID, _TOPIC, _KEY, _HEADERS, _PAYLOAD = range(5)
+_ID, _TOPIC, _KEY, _KAFKA_HEADERS, _PAYLOAD, _TRACE_SAMPLED, _HEADERS = range(7)
 """The columns of a batch row, read by position: on PostgreSQL a row is the driver's
 own record (asyncpg), on SQLite a plain tuple; neither builds an ORM `Row` per row.
 The event's id and type are not read: the headers carry them (`ce_id`, `ce_type`) for
-the rows that get a span, and decoding them for every row cost more than that."""
+the rows that get a span, and decoding them for every row cost more than that.
+`headers` (JSON) is NULL on every row written since kit tables v3; it is read for the
+rows written before (`legacy_headers`)."""
 
 _BATCH_SQL = (
-    "SELECT o.id, o.topic, o.message_key, o.headers::text,"
-    " o.payload FROM outbox_message o"
+    "SELECT o.id, o.topic, o.message_key, o.kafka_headers, o.payload, o.trace_sampled,"
+    " o.headers::text FROM outbox_message o"
     " WHERE o.id > $1 AND o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
     "SELECT 1 FROM outbox_message p WHERE p.parked_at IS NOT NULL"
     " AND p.published_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key"
@@ -365,9 +395,6 @@ before the round's end, so nothing went to the wire until the relay had built th
 round, and then the relay waited for all of it: the broker's work and the relay's took
 turns. Smaller record batches go out while the relay builds the next (the producer
 gathers those waiting into its next request)."""
-
-_ODD_HEX = frozenset("13579bdfBDF")
-"""Hex digits with the low bit set: the W3C sampled flag is the low bit of the flags."""
 
 
 class RelayOutage(Exception):
@@ -642,7 +669,7 @@ class OutboxRelay:
     def _next_batch(self) -> Any:
         """The oldest unpublished rows, leaving out parked rows and every later row of a
         parked row's key (per-key order); the NOT EXISTS probes the small parked index.
-        The headers come as their JSON text (`_message_of` parses them)."""
+        Old rows' JSON headers come as text (`legacy_headers` parses them)."""
         row = outbox_message
         parked = outbox_message.alias("parked")
         waits_behind_parked = exists().where(
@@ -657,8 +684,10 @@ class OutboxRelay:
                 row.c.id,
                 row.c.topic,
                 row.c.message_key,
-                cast(row.c.headers, Text),
+                row.c.kafka_headers,
                 row.c.payload,
+                row.c.trace_sampled,
+                cast(row.c.headers, Text),
             )
             .where(row.c.published_at.is_(None), row.c.parked_at.is_(None), ~waits_behind_parked)
             .order_by(row.c.id)
@@ -670,7 +699,7 @@ class OutboxRelay:
         producer as it fills, then await the broker's answers together (one future per
         record batch, not per row). A row refused before it is queued (too large for
         the producer, say) is refused on its own; the later rows of its key wait."""
-        open_batches: dict[tuple[str, int], tuple[BatchBuilder, list[Any]]] = {}
+        open_batches: dict[tuple[str, int], tuple[EncodedRecordBatch, list[Any]]] = {}
         queued: list[tuple[list[Any], asyncio.Future[Any]]] = []
         held: set[tuple[str, str]] = set()
 
@@ -725,7 +754,7 @@ class OutboxRelay:
         self,
         producer: AIOKafkaProducer,
         outcome: _Round,
-        open_batches: dict[tuple[str, int], tuple[BatchBuilder, list[Any]]],
+        open_batches: dict[tuple[str, int], tuple[EncodedRecordBatch, list[Any]]],
         held: set[tuple[str, str]],
         submit: Callable[[str, int], Awaitable[bool]],
     ) -> None:
@@ -734,18 +763,13 @@ class OutboxRelay:
         refused alone and the later rows of its key are held."""
         partition_of_key = self._partition_of_key
         partitions_of = self._partitions_of
-        rows = outcome.rows
-        for row, stored in zip(
-            rows,
-            stored_headers([row[_HEADERS] for row in rows], each_is_json=self.db.is_postgresql),
-            strict=True,
-        ):
+        for row in outcome.rows:
             if outcome.outage is not None:
                 break
             if held and (row[_TOPIC], row[_KEY]) in held:
                 continue
             try:
-                topic, key, value, headers = self._message_of(row, stored)
+                topic, key, value, headers, sampled = self._message_of(row)
                 partition = partition_of_key.get((topic, key))
                 if partition is None:
                     partitions = partitions_of.get(topic) or await self._partitions(producer, topic)
@@ -753,17 +777,15 @@ class OutboxRelay:
                     if len(partition_of_key) >= _PARTITION_CACHE_SIZE:
                         partition_of_key.clear()
                     partition_of_key[(topic, key)] = partition
-                span = self._span_for(stored, topic)
+                span = self._span_for(headers, topic) if sampled else None
                 try:
                     while True:
-                        builder, batch_rows = open_batches.get((topic, partition)) or (None, [])
-                        if builder is None:
-                            builder = producer.create_batch()
-                            open_batches[(topic, partition)] = (builder, batch_rows)
-                        appended = builder.append(
-                            timestamp=None, key=key, value=value, headers=headers
-                        )
-                        if appended is not None:
+                        entry = open_batches.get((topic, partition))
+                        if entry is None:
+                            entry = (EncodedRecordBatch(PRODUCER_BATCH_BYTES), [])
+                            open_batches[(topic, partition)] = entry
+                        batch, batch_rows = entry
+                        if batch.append(key, value, headers):
                             batch_rows.append(row)
                             if len(batch_rows) >= _ROWS_PER_RECORD_BATCH:
                                 await submit(topic, partition)
@@ -782,15 +804,10 @@ class OutboxRelay:
                 outcome.refused[row[_ID]] = exc
                 held.add((row[_TOPIC], row[_KEY]))
 
-    def _message_of(self, row: Any, stored: dict[str, Any] | BaseException) -> _Message:
-        """The row's topic (namespaced) and Kafka message, from the row and its stored
-        headers as `stored_headers` parsed them; refuses a row whose headers are not a
-        JSON object of text and, as the producer's own send() would, a message larger
-        than the producer's request size."""
-        if type(stored) is not dict:
-            if isinstance(stored, BaseException):
-                raise stored
-            raise TypeError("the outbox row's headers are not a JSON object")
+    def _message_of(self, row: Any) -> _Message:
+        """The row's topic (namespaced), its Kafka message (key, value, encoded headers)
+        and whether its trace is sampled; refuses, as the producer's own send() would, a
+        message larger than the producer's request size."""
         stored_topic: str = row[_TOPIC]
         topic = self._topics.get(stored_topic)
         if topic is None:
@@ -799,30 +816,32 @@ class OutboxRelay:
             )
         key: bytes = row[_KEY].encode()
         value: bytes = row[_PAYLOAD]
-        text: str = row[_HEADERS]
-        headers = [(name, header.encode()) for name, header in stored.items()]
-        # Each character of a header's name or value is at most 4 bytes and at least one
-        # character of the JSON text: a cheap bound first, the exact size only near it.
-        if len(value) + len(key) + 4 * len(text) + _RECORD_OVERHEAD_BOUND > (
+        headers: bytes | None = row[_KAFKA_HEADERS]
+        if headers is None:
+            headers, sampled = legacy_headers(row[_HEADERS])
+        else:
+            sampled = bool(row[_TRACE_SAMPLED])
+        # A cheap bound first, the exact size only near it.
+        if len(value) + len(key) + len(headers) + _RECORD_OVERHEAD_BOUND > (
             PRODUCER_MAX_REQUEST_BYTES
         ):
-            size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
+            size = BATCH_HEADER_BYTES + record_size(key, value, headers)
             if size > PRODUCER_MAX_REQUEST_BYTES:
                 raise MessageSizeTooLargeError(
                     f"The message is {size} bytes when serialized, more than the producer's "
                     f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
                 )
-        return topic, key, value, headers
+        return topic, key, value, headers, sampled
 
-    def _span_for(self, stored: dict[str, Any], topic: str) -> trace.Span | None:
-        """A PRODUCER span joining the writer's trace when it was sampled; none for an
-        unsampled event (it would be recorded nowhere, and costs more than the send).
-        A version-00 traceparent (55 characters) whose last flags digit is even is not
-        sampled: that is settled without parsing it."""
-        traceparent = stored.get("traceparent")
-        if traceparent is None or (len(traceparent) == 55 and traceparent[54] not in _ODD_HEX):
-            return None
-        parent = sampled_parent(traceparent, stored.get("tracestate"))
+    def _span_for(self, headers: bytes, topic: str) -> trace.Span | None:
+        """A PRODUCER span joining the writer's trace, for a row whose trace is sampled
+        (an unsampled event's span would be recorded nowhere, and costs more than the
+        send). Its headers are decoded for this: the trace context, the event's id and
+        type."""
+        stored = {
+            name: value.decode() for name, value in leading_headers(headers, SPAN_HEADERS).items()
+        }
+        parent = sampled_parent(stored.get("traceparent"), stored.get("tracestate"))
         return None if parent is None else self._producer_span(parent, stored, topic)
 
     def _producer_span(
@@ -881,13 +900,15 @@ class OutboxRelay:
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         """Send one row by itself (to find which row of a refused batch is at fault)."""
-        [stored] = stored_headers([row[_HEADERS]])
-        topic, key, value, headers = self._message_of(row, stored)
-        assert type(stored) is dict  # _message_of refuses anything else
-        span = self._span_for(stored, topic)
+        topic, key, value, headers, sampled = self._message_of(row)
+        partition = partition_for(key, await self._partitions(producer, topic))
+        span = self._span_for(headers, topic) if sampled else None
         try:
-            future: asyncio.Future[Any] = await producer.send(
-                topic, value=value, key=key, headers=headers
+            batch = EncodedRecordBatch(PRODUCER_BATCH_BYTES)
+            batch.append(key, value, headers)
+            batch.close()
+            future: asyncio.Future[Any] = await producer.send_batch(
+                batch, topic, partition=partition
             )
         finally:
             if span is not None:

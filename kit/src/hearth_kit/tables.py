@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 
@@ -33,8 +35,26 @@ outbox_message = Table(
     Column("event_type", String(200), nullable=False),
     Column("topic", String(249), nullable=False, comment="without the namespace prefix"),
     Column("message_key", String(200), nullable=False),
-    Column("headers", JSON, nullable=False, comment="CloudEvents and trace headers"),
+    Column(
+        "headers",
+        JSON,
+        nullable=True,
+        comment="CloudEvents and trace headers as JSON, on rows written before kafka_headers",
+    ),
     Column("payload", LargeBinary, nullable=False, comment="the event data as JSON"),
+    Column(
+        "kafka_headers",
+        LargeBinary,
+        nullable=True,
+        comment="CloudEvents and trace headers as the Kafka record carries them",
+    ),
+    Column(
+        "trace_sampled",
+        Boolean,
+        nullable=False,
+        server_default=false(),
+        comment="written in a sampled trace: the relay records a PRODUCER span",
+    ),
     Column("created_at", AwareDateTime(), nullable=False),
     Column("published_at", AwareDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),

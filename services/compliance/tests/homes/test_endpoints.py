@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_kit.db import Database
+from hearth_kit.outbox import outbox_headers
 from hearth_kit.tables import outbox_message
 
 
@@ -56,7 +57,7 @@ async def test_registering_a_home_publishes_property_registered(
         )
     assert row["event_type"] == "uk.hearth.compliance.property-registered.v1"
     assert row["topic"] == "hearth.compliance.events"
-    assert row["headers"]["ce_subject"] == uprn
+    assert outbox_headers(row)["ce_subject"] == uprn
 
 
 async def test_a_malformed_uprn_is_rejected_naming_the_field_and_stores_nothing(

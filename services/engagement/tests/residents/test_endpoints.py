@@ -15,6 +15,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStarted
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import Database
+from hearth_kit.outbox import outbox_headers
 from hearth_kit.pagination import encode_cursor
 from hearth_kit.tables import outbox_message
 
@@ -97,7 +98,7 @@ async def test_registering_a_resident_publishes_resident_registered_without_cont
         )
     assert row["event_type"] == "uk.hearth.engagement.resident-registered.v2"
     assert row["topic"] == "hearth.engagement.events"
-    assert row["headers"]["ce_subject"] == body["id"]
+    assert outbox_headers(row)["ce_subject"] == body["id"]
     data = json.loads(row["payload"])
     assert data["resident_id"] == body["id"]
     assert data["tenancy_id"] == body["tenancy_id"]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from hearth_contracts.events.income import TenancyType
 from hearth_kit.db import Database
+from hearth_kit.outbox import outbox_headers
 from hearth_kit.tables import outbox_message
 from income.models import Account, LedgerEntry, Tenancy, TenancyStatus
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
@@ -99,7 +100,7 @@ async def test_starting_a_tenancy_opens_its_rent_account_and_publishes_tenancy_s
     assert account.opened_on == date(2025, 4, 7)
     assert row["event_type"] == "uk.hearth.income.tenancy-started.v2"
     assert row["topic"] == "hearth.income.events"
-    assert row["headers"]["ce_subject"] == body["id"]
+    assert outbox_headers(row)["ce_subject"] == body["id"]
     data = json.loads(row["payload"])
     assert data["tenancy_reference"] == body["tenancy_reference"]
     assert data["tenants"] == [
@@ -133,7 +134,7 @@ async def test_tenancy_started_carries_no_name_anywhere(
     assert [row["event_type"] for row in rows] == ["uk.hearth.income.tenancy-started.v2"]
     payload = rows[0]["payload"]
     published = (payload.decode() if isinstance(payload, bytes) else str(payload)) + json.dumps(
-        rows[0]["headers"]
+        outbox_headers(rows[0])
     )
     for name in names:
         for part in name.split():

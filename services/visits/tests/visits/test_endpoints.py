@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from hearth_kit.db import Database
+from hearth_kit.outbox import outbox_headers
 from hearth_kit.pagination import encode_cursor
 from services.visits.tests.factories import (
     a_hazard,
@@ -43,7 +44,7 @@ async def test_booking_a_visit_publishes_visit_scheduled_keyed_by_the_home(
     [row] = await outbox_rows(visits_database, uprn)
     assert row["event_type"] == "uk.hearth.visits.visit-scheduled.v1"
     assert row["topic"] == "hearth.visits.events"
-    assert row["headers"]["ce_subject"] == visit["id"]
+    assert outbox_headers(row)["ce_subject"] == visit["id"]
     assert row["data"]["visit_id"] == visit["id"]
     assert row["data"]["channel"] == "in_home"
     assert (await visits.get(f"/v1/visits/{visit['id']}")).json() == visit

@@ -1,0 +1,23 @@
+"""kit tables v3: the outbox keeps each event's headers as the Kafka record carries them
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30 09:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from hearth_kit.kit_schema import downgrade_kit_tables_v3, upgrade_kit_tables_v3
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    upgrade_kit_tables_v3()
+
+
+def downgrade() -> None:
+    downgrade_kit_tables_v3()
