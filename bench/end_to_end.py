@@ -45,6 +45,8 @@ CREATE TRIGGER bench_home_visible AFTER INSERT OR UPDATE ON home
 VISIBLE_WAIT_SECONDS = 60
 """How long after the last write the run waits for the rest to become visible."""
 
+_CREATED_AT = OUTBOX_COLUMNS.index("created_at")
+
 INSERT_OUTBOX = (
     f"INSERT INTO outbox_message ({', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES ({', '.join(f'${i}' for i in range(1, len(OUTBOX_COLUMNS) + 1))})"
@@ -185,7 +187,7 @@ async def run_end_to_end(
 async def _write(pool: asyncpg.Pool, record: tuple[Any, ...], committed: dict[str, float]) -> None:
     """One event in one transaction (an autocommitted INSERT), timed at its commit. A
     write the database refuses (a restart of the shared server) is counted, not raised."""
-    row = (*record[:6], datetime.now(UTC))
+    row = (*record[:_CREATED_AT], datetime.now(UTC), *record[_CREATED_AT + 1 :])
     try:
         async with pool.acquire() as conn:
             await conn.execute(INSERT_OUTBOX, *row)
