@@ -94,6 +94,7 @@ OUTBOX_COLUMNS = (
     "event_type",
     "topic",
     "message_key",
+    "key_hash",
     "kafka_headers",
     "trace_sampled",
     "payload",

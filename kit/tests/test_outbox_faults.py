@@ -38,6 +38,7 @@ from hearth_kit.outbox import (
     Fault,
     error_text,
     fault_of,
+    key_hash,
     legacy_headers,
     murmur2,
     partition_for,
@@ -184,6 +185,9 @@ def test_the_relay_puts_a_key_on_the_partition_kafkas_default_partitioner_gives_
     partitions = list(range(count))
     assert murmur2(key) == kafkas_murmur2(key)
     assert partition_for(key, partitions) == DefaultPartitioner()(key, partitions, partitions)
+    # What `publish` stores with the row, and the relay takes modulo the partitions.
+    assert 0 <= key_hash(key) < 2**31  # fits the outbox's INTEGER column
+    assert partitions[key_hash(key) % count] == partition_for(key, partitions)
 
 
 @given(

@@ -128,8 +128,8 @@ def downgrade_kit_tables_v2() -> None:
 
 def upgrade_kit_tables_v3() -> None:
     """The outbox keeps an event's headers as the Kafka record carries them
-    (`kafka_headers`) and whether its trace is sampled; the JSON headers stay for rows
-    written before (docs/adr/0023-outbox-keeps-kafka-headers.md)."""
+    (`kafka_headers`), its key's partitioner hash and whether its trace is sampled; the
+    JSON headers stay for rows written before (docs/adr/0023-outbox-keeps-kafka-headers.md)."""
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -137,6 +137,15 @@ def upgrade_kit_tables_v3() -> None:
                 sa.LargeBinary(),
                 nullable=True,
                 comment="CloudEvents and trace headers as the Kafka record carries them",
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "key_hash",
+                sa.Integer(),
+                nullable=True,
+                comment="Kafka's murmur2 of message_key (31 bits): the partition, modulo "
+                "their number",
             )
         )
         batch_op.add_column(
@@ -187,6 +196,7 @@ def downgrade_kit_tables_v3() -> None:
             "kafka_headers",
         )
         batch_op.drop_column("trace_sampled")
+        batch_op.drop_column("key_hash")
         batch_op.drop_column("kafka_headers")
 
 

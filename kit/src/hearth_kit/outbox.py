@@ -139,6 +139,7 @@ def outbox_row(envelope: Envelope[Any]) -> dict[str, Any]:
         "event_type": envelope.type,
         "topic": events_topic(envelope.data.service),
         "message_key": envelope.key,
+        "key_hash": key_hash(envelope.key.encode()),
         "kafka_headers": encoded_headers(span_headers_first(envelope.headers())),
         "trace_sampled": trace_sampled(envelope.traceparent),
         "payload": envelope.value(),
@@ -302,9 +303,15 @@ def outbox_headers(row: Mapping[str, Any]) -> dict[str, str]:
     return dict(row["headers"])
 
 
+def key_hash(key: bytes) -> int:
+    """What Kafka's default partitioner makes of a key: its murmur2, positive (31 bits).
+    `publish` stores it with the row, so the relay only takes it modulo the partitions."""
+    return murmur2(key) & 0x7FFFFFFF
+
+
 def partition_for(key: bytes, partitions: Sequence[int]) -> int:
     """The partition Kafka's default partitioner gives a key (`partitions` sorted)."""
-    return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
+    return partitions[key_hash(key) % len(partitions)]
 
 
 def relay_lock_key(service: str) -> int:
@@ -320,28 +327,26 @@ def relay_lane_lock_key(service: str, lane: int, lanes: int) -> int:
     return relay_lock_key(f"{service}:lane {lane} of {lanes}")
 
 
-_PARTITION_CACHE_SIZE = 100_000
-"""Keys whose partition the relay remembers (murmur2 in Python costs more than a send)."""
 _RECORD_OVERHEAD_BOUND = 4096
 """More than a record batch's header and a record's length fields and varints ever add
 (a message this far under the request size needs no exact estimate)."""
 
 
-_Message = tuple[str, bytes, bytes, bytes, bool]
-"""A Kafka message: topic (namespaced), key, value, its encoded headers, and whether it
-gets a PRODUCER span (a plain tuple: one is built per row)."""
+_Message = tuple[str, bytes, bytes, bytes, bool, int]
+"""A Kafka message: topic (namespaced), key, value, its encoded headers, whether it
+gets a PRODUCER span, and its key's hash (a plain tuple: one is built per row)."""
 
-_ID, _TOPIC, _KEY, _KAFKA_HEADERS, _PAYLOAD, _TRACE_SAMPLED, _HEADERS = range(7)
+_ID, _TOPIC, _KEY, _KAFKA_HEADERS, _PAYLOAD, _TRACE_SAMPLED, _KEY_HASH, _HEADERS = range(8)
 """The columns of a batch row, read by position: on PostgreSQL a row is the driver's
 own record (asyncpg), on SQLite a plain tuple; neither builds an ORM `Row` per row.
 The event's id and type are not read: the headers carry them (`ce_id`, `ce_type`) for
 the rows that get a span, and decoding them for every row cost more than that.
 `headers` (JSON) is NULL on every row written since kit tables v3; it is read for the
-rows written before (`legacy_headers`)."""
+rows written before (`legacy_headers`), which have no `kafka_headers` and no `key_hash`."""
 
 _BATCH_SQL = (
     "SELECT o.id, o.topic, o.message_key, o.kafka_headers, o.payload, o.trace_sampled,"
-    " o.headers::text FROM outbox_message o"
+    " o.key_hash, o.headers::text FROM outbox_message o"
     " WHERE o.id > $1 AND o.published_at IS NULL AND o.parked_at IS NULL AND NOT EXISTS ("
     "SELECT 1 FROM outbox_message p WHERE p.parked_at IS NOT NULL"
     " AND p.published_at IS NULL AND p.topic = o.topic AND p.message_key = o.message_key"
@@ -452,7 +457,6 @@ class OutboxRelay:
         self._tracer = tracer(__name__)
         self._partitions_of: dict[str, list[int]] = {}
         self._topics: dict[str, str] = {}
-        self._partition_of_key: dict[tuple[str, bytes], int] = {}
         db.on_outbox_commit(self.wake)
 
     def wake(self) -> None:
@@ -687,6 +691,7 @@ class OutboxRelay:
                 row.c.kafka_headers,
                 row.c.payload,
                 row.c.trace_sampled,
+                row.c.key_hash,
                 cast(row.c.headers, Text),
             )
             .where(row.c.published_at.is_(None), row.c.parked_at.is_(None), ~waits_behind_parked)
@@ -761,7 +766,6 @@ class OutboxRelay:
         """Append each row of the round to the open record batch of its partition,
         handing batches that fill to `submit`; a row refused before it is queued is
         refused alone and the later rows of its key are held."""
-        partition_of_key = self._partition_of_key
         partitions_of = self._partitions_of
         for row in outcome.rows:
             if outcome.outage is not None:
@@ -769,14 +773,9 @@ class OutboxRelay:
             if held and (row[_TOPIC], row[_KEY]) in held:
                 continue
             try:
-                topic, key, value, headers, sampled = self._message_of(row)
-                partition = partition_of_key.get((topic, key))
-                if partition is None:
-                    partitions = partitions_of.get(topic) or await self._partitions(producer, topic)
-                    partition = partition_for(key, partitions)
-                    if len(partition_of_key) >= _PARTITION_CACHE_SIZE:
-                        partition_of_key.clear()
-                    partition_of_key[(topic, key)] = partition
+                topic, key, value, headers, sampled, hashed = self._message_of(row)
+                partitions = partitions_of.get(topic) or await self._partitions(producer, topic)
+                partition = partitions[hashed % len(partitions)]
                 span = self._span_for(headers, topic) if sampled else None
                 try:
                     while True:
@@ -821,6 +820,9 @@ class OutboxRelay:
             headers, sampled = legacy_headers(row[_HEADERS])
         else:
             sampled = bool(row[_TRACE_SAMPLED])
+        hashed: int | None = row[_KEY_HASH]
+        if hashed is None:
+            hashed = key_hash(key)
         # A cheap bound first, the exact size only near it.
         if len(value) + len(key) + len(headers) + _RECORD_OVERHEAD_BOUND > (
             PRODUCER_MAX_REQUEST_BYTES
@@ -831,7 +833,7 @@ class OutboxRelay:
                     f"The message is {size} bytes when serialized, more than the producer's "
                     f"max_request_size ({PRODUCER_MAX_REQUEST_BYTES})"
                 )
-        return topic, key, value, headers, sampled
+        return topic, key, value, headers, sampled, hashed
 
     def _span_for(self, headers: bytes, topic: str) -> trace.Span | None:
         """A PRODUCER span joining the writer's trace, for a row whose trace is sampled
@@ -900,8 +902,9 @@ class OutboxRelay:
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         """Send one row by itself (to find which row of a refused batch is at fault)."""
-        topic, key, value, headers, sampled = self._message_of(row)
-        partition = partition_for(key, await self._partitions(producer, topic))
+        topic, key, value, headers, sampled, hashed = self._message_of(row)
+        partitions = await self._partitions(producer, topic)
+        partition = partitions[hashed % len(partitions)]
         span = self._span_for(headers, topic) if sampled else None
         try:
             batch = EncodedRecordBatch(PRODUCER_BATCH_BYTES)
@@ -1047,7 +1050,6 @@ class OutboxRelay:
         are not deleted, so they are sent again (consumers de-duplicate)."""
         producer, self._producer = self._producer, None
         self._partitions_of.clear()  # a new producer looks the partitions up again
-        self._partition_of_key.clear()
         if producer is not None:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(5):

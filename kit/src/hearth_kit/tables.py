@@ -49,6 +49,12 @@ outbox_message = Table(
         comment="CloudEvents and trace headers as the Kafka record carries them",
     ),
     Column(
+        "key_hash",
+        Integer,
+        nullable=True,
+        comment="Kafka's murmur2 of message_key (31 bits): the partition, modulo their number",
+    ),
+    Column(
         "trace_sampled",
         Boolean,
         nullable=False,
