@@ -43,14 +43,16 @@ def _varint_bytes(number: int) -> bytes:
     return bytes(encoded)
 
 
-_SMALL_VARINTS = [_varint_bytes(number) for number in range(1 << 14)]
-"""Varints of 0 to 16,383 (two bytes at most), looked up rather than encoded: every
-record's length, offset delta, key length and (nearly always) value length is one."""
+_SMALL = 4_096
+_SMALL_VARINTS = [_varint_bytes(number) for number in range(_SMALL)]
+"""Varints of 0 to 4,095 (two bytes at most), looked up rather than encoded: every
+record's offset delta and key length is one, and so are the value's and the record's
+lengths of nearly every event (about 160 KB a process)."""
 
 
 def varint(number: int) -> bytes:
     """Kafka's zig-zag varint of a non-negative `number`."""
-    return _SMALL_VARINTS[number] if number < 16_384 else _varint_bytes(number)
+    return _SMALL_VARINTS[number] if number < _SMALL else _varint_bytes(number)
 
 
 def encoded_headers(headers: Sequence[tuple[str, bytes | None]]) -> bytes:
@@ -217,12 +219,12 @@ class EncodedRecordBatch:
         small = _SMALL_VARINTS
         key_length = len(key)
         value_length = len(value)
-        start = b"\x00\x00" + (small[count] if count < 16_384 else _varint_bytes(count))
-        key_varint = small[key_length] if key_length < 16_384 else _varint_bytes(key_length)
-        value_varint = small[value_length] if value_length < 16_384 else _varint_bytes(value_length)
+        start = b"\x00\x00" + (small[count] if count < _SMALL else _varint_bytes(count))
+        key_varint = small[key_length] if key_length < _SMALL else _varint_bytes(key_length)
+        value_varint = small[value_length] if value_length < _SMALL else _varint_bytes(value_length)
         body = len(start) + len(key_varint) + key_length + len(value_varint) + value_length
         body += len(headers)
-        length = small[body] if body < 16_384 else _varint_bytes(body)
+        length = small[body] if body < _SMALL else _varint_bytes(body)
         size = len(length) + body
         if count and self._size + size > self._size_limit:
             self._closed = True
