@@ -11,7 +11,7 @@ name and value again for every row: that was most of the relay's own CPU per eve
 `AIOKafkaProducer.send_batch`: the producer sets the idempotent producer's id, epoch and
 sequence on it when it drains the batch (`_set_producer_state`) and then asks for its
 bytes (`_build`). The wire format is Kafka's (KIP-98 record batch); a test decodes what
-this builds with aiokafka's own reader and checks its CRC.
+this builds with aiokafka's own reader and checks its CRC (kit/tests/test_kafka_records.py).
 """
 
 from __future__ import annotations
@@ -74,8 +74,7 @@ def encoded_headers(headers: Sequence[tuple[str, bytes | None]]) -> bytes:
 def decoded_headers(encoded: bytes) -> list[tuple[str, bytes | None]]:
     """The headers `encoded_headers` encoded (for tests and for going back to JSON).
     Raises ValueError for bytes that are not such headers."""
-    headers = list(_each_header(encoded))
-    return headers
+    return list(_each_header(encoded))
 
 
 def leading_headers(encoded: bytes, names: frozenset[str]) -> dict[str, bytes]:
@@ -278,17 +277,3 @@ class EncodedRecordBatch:
                 + covered
             )
         return self._buffer
-
-
-def records_of(
-    batch: bytes,
-) -> Iterable[tuple[bytes | None, bytes | None, list[tuple[str, bytes | None]]]]:
-    """Each record's key, value and headers in a batch this module built, read by
-    aiokafka's own reader after checking the CRC (for tests and diagnosis)."""
-    from aiokafka.record.default_records import DefaultRecordBatch
-
-    reader = DefaultRecordBatch(bytearray(batch))
-    if not reader.validate_crc():
-        raise ValueError("the record batch's CRC does not match its contents")
-    for record in reader:
-        yield record.key, record.value, list(record.headers)

@@ -311,7 +311,13 @@ def key_hash(key: bytes) -> int:
 
 def partition_for(key: bytes, partitions: Sequence[int]) -> int:
     """The partition Kafka's default partitioner gives a key (`partitions` sorted)."""
-    return partitions[key_hash(key) % len(partitions)]
+    return partition_of_hash(key_hash(key), partitions)
+
+
+def partition_of_hash(hashed: int, partitions: Sequence[int]) -> int:
+    """The partition of a key whose `key_hash` is `hashed` (`partitions` sorted): what
+    the relay does with the hash each row keeps."""
+    return partitions[hashed % len(partitions)]
 
 
 def relay_lock_key(service: str) -> int:
@@ -774,8 +780,9 @@ class OutboxRelay:
                 continue
             try:
                 topic, key, value, headers, sampled, hashed = self._message_of(row)
-                partitions = partitions_of.get(topic) or await self._partitions(producer, topic)
-                partition = partitions[hashed % len(partitions)]
+                partition = partition_of_hash(
+                    hashed, partitions_of.get(topic) or await self._partitions(producer, topic)
+                )
                 span = self._span_for(headers, topic) if sampled else None
                 try:
                     while True:
@@ -903,8 +910,7 @@ class OutboxRelay:
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         """Send one row by itself (to find which row of a refused batch is at fault)."""
         topic, key, value, headers, sampled, hashed = self._message_of(row)
-        partitions = await self._partitions(producer, topic)
-        partition = partitions[hashed % len(partitions)]
+        partition = partition_of_hash(hashed, await self._partitions(producer, topic))
         span = self._span_for(headers, topic) if sampled else None
         try:
             batch = EncodedRecordBatch(PRODUCER_BATCH_BYTES)
