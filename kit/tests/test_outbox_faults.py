@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 
 from hearth_kit.kafka_records import decoded_headers
 from hearth_kit.outbox import (
+    SPAN_HEADERS,
     Fault,
     error_text,
     fault_of,
@@ -204,12 +205,18 @@ def test_a_traceparent_whose_last_flags_digit_is_even_is_never_sampled(
 _HEADER_TEXT = st.text(max_size=20)
 
 
-@given(st.dictionaries(_HEADER_TEXT, _HEADER_TEXT, max_size=10))
+@given(
+    st.dictionaries(st.sampled_from(sorted(SPAN_HEADERS)) | _HEADER_TEXT, _HEADER_TEXT, max_size=10)
+)
 def test_an_older_rows_json_headers_are_encoded_as_publish_encodes_them(
     headers: dict[str, str],
 ) -> None:
     encoded, sampled = legacy_headers(json.dumps(headers))
-    assert decoded_headers(encoded) == [(name, value.encode()) for name, value in headers.items()]
+    # As `publish` encodes them: the span's headers first, then the rest, each in order.
+    as_stored = [(name, value.encode()) for name, value in headers.items()]
+    assert decoded_headers(encoded) == [h for h in as_stored if h[0] in SPAN_HEADERS] + [
+        h for h in as_stored if h[0] not in SPAN_HEADERS
+    ]
     assert sampled is trace_sampled(headers.get("traceparent"))
 
 
