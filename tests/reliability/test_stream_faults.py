@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import itertools
 import random
 import shutil
 import signal
@@ -221,16 +220,8 @@ async def rebuild(service: str, url: str, envelopes: list[Envelope[Event]]) -> N
     try:
         for start in range(0, len(relevant), 500):
             async with db.sessionmaker() as session, session.begin():
-                chunk = relevant[start : start + 500]
-                # In topic order, a run of consecutive events of one type at a time, as
-                # the live consumer hands a batch handler its runs.
-                for event_type, run_of in itertools.groupby(chunk, key=lambda e: e.type):
-                    run = list(run_of)
-                    if (handler := handlers.get(event_type)) is not None:
-                        for envelope in run:
-                            await handler(session, envelope)
-                    elif (batch := handlers.get_batch(event_type)) is not None:
-                        await batch(session, run)
+                # In topic order, as the live consumer applies a batch.
+                await handlers.apply(session, relevant[start : start + 500])
     finally:
         await db.dispose()
 

@@ -74,6 +74,33 @@ class EventHandlers:
 
         return register
 
+    async def applied(self, session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
+        """Called once the events of a transaction have all been applied, in it, before
+        it commits: for work that depends on what they changed together, done once
+        rather than after each of them (visits re-scores the homes they name). Does
+        nothing unless a subclass says otherwise; like a handler, it never commits."""
+
+    async def apply(self, session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
+        """Apply events in order in the caller's transaction, as the consumer does: each
+        run of consecutive events of one type to its batch handler, others one by one,
+        then `applied`. Events of a type without a handler are left out."""
+        known = [envelope for envelope in envelopes if envelope.type in self]
+        start = 0
+        while start < len(known):
+            ce_type = known[start].type
+            end = start + 1
+            while end < len(known) and known[end].type == ce_type:
+                end += 1
+            if (batch_handler := self.get_batch(ce_type)) is not None:
+                await batch_handler(session, known[start:end])
+            else:
+                handler = self._by_type[ce_type]
+                for envelope in known[start:end]:
+                    await handler(session, envelope)
+            start = end
+        if known:
+            await self.applied(session, known)
+
     def get(self, ce_type: str) -> Handler | None:
         """The one-event handler of a type, if it has one."""
         return self._by_type.get(ce_type)

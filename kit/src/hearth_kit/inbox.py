@@ -446,6 +446,8 @@ class Inbox:
             else:
                 await self._run_batch_handler(session, run_handler, fresh[start:end])
             start = end
+        if fresh:
+            await self.handlers.applied(session, [envelope for _m, envelope in fresh])
         return outcomes
 
     async def _record(

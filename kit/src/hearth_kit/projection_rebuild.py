@@ -190,22 +190,7 @@ async def _apply(
         return
     try:
         async with db.sessionmaker() as session, session.begin():
-            start = 0
-            while start < len(relevant):
-                ce_type = relevant[start].type
-                end = start + 1
-                while end < len(relevant) and relevant[end].type == ce_type:
-                    end += 1
-                run = relevant[start:end]
-                if (batch_handler := handlers.get_batch(ce_type)) is not None:
-                    await batch_handler(session, run)
-                else:
-                    handler = handlers.get(ce_type)
-                    assert handler is not None
-                    for envelope in run:
-                        await handler(session, envelope)
-                count.applied_by_type[ce_type] += len(run)
-                start = end
+            await handlers.apply(session, relevant)
     except Exception as exc:
         raise RebuildFailed(
             f"Handling {relevant[0].type} and what followed it failed at "
@@ -213,3 +198,4 @@ async def _apply(
             f"{type(exc).__name__}"
         ) from exc
     count.applied += len(relevant)
+    count.applied_by_type.update(envelope.type for envelope in relevant)

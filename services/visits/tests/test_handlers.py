@@ -100,15 +100,11 @@ def ended(uprn: str, tenancy_id: uuid.UUID) -> Envelope[Any]:
 
 
 async def handle(db: Database, envelope: Envelope[Any]) -> None:
-    """Run the handler registered for the event, in its own transaction (a batch
-    handler gets a run of one, as the consumer gives it a lone event)."""
+    """Apply the event through the handlers in its own transaction, as the consumer does
+    a lone event (a batch handler gets a run of one; then the homes are re-scored)."""
+    assert envelope.type in handlers
     async with db.sessionmaker() as session, session.begin():
-        if (handler := handlers.get(envelope.type)) is not None:
-            await handler(session, envelope)
-        else:
-            run_handler = handlers.get_batch(envelope.type)
-            assert run_handler is not None
-            await run_handler(session, [envelope])
+        await handlers.apply(session, [envelope])
 
 
 async def consume(

@@ -46,10 +46,9 @@ def started_v2(uprn: str, tenancy_id: uuid.UUID, start: date) -> Envelope[Tenanc
 
 
 async def handle(db: Database, envelope: Envelope[Any]) -> None:
-    handler = handlers.get(envelope.type)
-    assert handler is not None
+    assert envelope.type in handlers
     async with db.sessionmaker() as session, session.begin():
-        await handler(session, envelope)
+        await handlers.apply(session, [envelope])
 
 
 def test_both_versions_of_each_renamed_event_have_a_handler() -> None:

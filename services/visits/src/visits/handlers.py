@@ -51,7 +51,8 @@ from visits.visits.service import VisitService
 
 
 def build_handlers(settings: VisitsSettings) -> EventHandlers:
-    # Each handler's homes are re-scored for the programme once it has applied its events.
+    # The homes a transaction's events name are re-scored for the programme once they
+    # have all been applied (RescoringHandlers.applied).
     handlers = RescoringHandlers(ProgrammeService(settings.programme, settings.intervals))
     officers = settings.caseloads
     visits = VisitService(settings)

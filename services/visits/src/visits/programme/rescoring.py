@@ -3,22 +3,23 @@
 Every event the visits service consumes names a home (`uprn`), and most of them change
 something the home's programme score depends on (its gas supply, tenancy, arrears,
 household, contacts, no-access attempts, damp cases). Rather than each handler
-remembering to re-score, the service registers its handlers on RescoringHandlers: after
-a handler has applied its event (or its run of events), the score of each home they name
-is worked out again and stored, in the same transaction. An event that changes nothing a
-score reads (a gas check due) costs one small re-score of its home."""
+remembering to re-score, the service registers its handlers on RescoringHandlers: once
+the handlers have applied a transaction's events (a consumer's batch, or one event), the
+score of each home they name is worked out again and stored, in the same transaction
+(EventHandlers.applied). An event that changes nothing a score reads (a gas check due)
+costs one small re-score of its home."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
-from hearth_kit.event_handlers import E, EventHandlers, TypedBatchHandler, TypedHandler
-from visits.programme.service import ProgrammeService
+from hearth_kit.event_handlers import EventHandlers
+from visits.programme.service import RESCORE_BATCH, ProgrammeService
 
 
 def homes_named(envelopes: Sequence[Envelope[Any]]) -> list[str]:
@@ -28,39 +29,17 @@ def homes_named(envelopes: Sequence[Envelope[Any]]) -> list[str]:
 
 
 class RescoringHandlers(EventHandlers):
-    """EventHandlers whose handlers, once they have applied their events, re-score the
-    homes the events name (ProgrammeService.rescore)."""
+    """EventHandlers that, once a transaction's events have all been applied, re-score
+    the homes they name (ProgrammeService.rescore), once each: a consumer's batch
+    of a thousand events about two hundred homes is two hundred scores worked out in
+    one go, not one round of the score's reads per run of a type."""
 
     def __init__(self, programme: ProgrammeService) -> None:
         super().__init__()
         self.programme = programme
 
-    def on(self, event_type: type[E]) -> Callable[[TypedHandler[E]], TypedHandler[E]]:
-        register = super().on(event_type)
-
-        def rescoring(handler: TypedHandler[E]) -> TypedHandler[E]:
-            async def then_rescore(session: AsyncSession, envelope: Envelope[E]) -> None:
-                await handler(session, envelope)
-                await self.programme.rescore(session, homes_named([envelope]), datetime.now(UTC))
-
-            then_rescore.__doc__ = handler.__doc__
-            register(then_rescore)
-            return handler
-
-        return rescoring
-
-    def on_batch(
-        self, event_type: type[E]
-    ) -> Callable[[TypedBatchHandler[E]], TypedBatchHandler[E]]:
-        register = super().on_batch(event_type)
-
-        def rescoring(handler: TypedBatchHandler[E]) -> TypedBatchHandler[E]:
-            async def then_rescore(session: AsyncSession, envelopes: Sequence[Envelope[E]]) -> None:
-                await handler(session, envelopes)
-                await self.programme.rescore(session, homes_named(envelopes), datetime.now(UTC))
-
-            then_rescore.__doc__ = handler.__doc__
-            register(then_rescore)
-            return handler
-
-        return rescoring
+    async def applied(self, session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
+        homes = sorted(set(homes_named(envelopes)))
+        now = datetime.now(UTC)
+        for start in range(0, len(homes), RESCORE_BATCH):  # bounded IN lists
+            await self.programme.rescore(session, homes[start : start + RESCORE_BATCH], now)
