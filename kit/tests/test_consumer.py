@@ -36,7 +36,7 @@ from hearth_kit.inbox import Message
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event
 from hearth_kit.tracing import add_span_processor, setup_tracing
-from tests.harness.events import eventually
+from tests.harness.events import eventually, repair_found, visit_completed
 
 TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
 """The `read_topic` fixture: every message on a topic, from the beginning to its end."""
@@ -169,19 +169,6 @@ def a_uprn() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
-def completed(uprn: str) -> Envelope[VisitCompleted]:
-    return Envelope(
-        data=VisitCompleted(
-            visit_id=uuid.uuid4(),
-            uprn=uprn,
-            kind=VisitKind.FULL,
-            completed_at=datetime.now(UTC),
-            repairs_found=0,
-            hazards_found=0,
-        )
-    )
-
-
 def visit_of(envelope: Envelope[VisitCompleted]) -> str:
     return str(envelope.data.visit_id)
 
@@ -245,7 +232,7 @@ async def test_a_failing_event_is_dead_lettered_after_its_attempts_and_its_parti
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    first, second, failing, third, fourth = (completed(uprn) for _ in range(5))
+    first, second, failing, third, fourth = (visit_completed(uprn) for _ in range(5))
     refused_visits.add(failing.data.visit_id)
     await send(producer, settings, [first, second, second, failing, third, fourth])
     await until_applied(kit_database, fourth)
@@ -299,7 +286,7 @@ async def test_an_event_delivered_again_has_no_second_effect(
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    visit, marker, later_marker = completed(uprn), completed(uprn), completed(uprn)
+    visit, marker, later_marker = (visit_completed(uprn) for _ in range(3))
     await send(producer, settings, [visit, visit, marker])  # a duplicate in one batch
     await until_applied(kit_database, marker)
     await send(producer, settings, [visit, later_marker])  # and in a later batch
@@ -326,7 +313,7 @@ async def test_a_batch_with_events_handled_before_applies_only_the_others_once(
     """A batch is first recorded as all new (a plain INSERT); when some of it was handled
     before, that transaction is rolled back and the batch applied again without them."""
     uprn = a_uprn()
-    first, second, third, fourth = (completed(uprn) for _ in range(4))
+    first, second, third, fourth = (visit_completed(uprn) for _ in range(4))
     topic = events_topic("visits", settings.kafka_namespace)
 
     def message(envelope: Envelope[VisitCompleted], offset: int) -> Message:
@@ -354,7 +341,7 @@ async def test_a_message_off_its_schema_is_dead_lettered_after_the_same_attempts
     read_topic: TopicReader,
 ) -> None:
     uprn = a_uprn()
-    poison, marker = completed(uprn), completed(uprn)
+    poison, marker = visit_completed(uprn), visit_completed(uprn)
     resident = "Jane Doe, 07700 900123"  # personal data where it does not belong
     off_schema = (
         b'{"visit_id": "not-a-uuid", "uprn": "'
@@ -399,7 +386,7 @@ async def test_an_event_type_without_a_handler_is_skipped_and_not_recorded(
             declined_at=datetime.now(UTC),
         )
     )
-    marker = completed(uprn)
+    marker = visit_completed(uprn)
     await send(producer, settings, [declined, marker])
     await until_applied(kit_database, marker)
 
@@ -418,7 +405,7 @@ async def test_a_replayed_dead_letter_is_applied_once_and_marked_replayed(
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    failing, marker = completed(uprn), completed(uprn)
+    failing, marker = visit_completed(uprn), visit_completed(uprn)
     refused_visits.add(failing.data.visit_id)
     await send(producer, settings, [failing, marker])
     await until_applied(kit_database, marker)
@@ -443,7 +430,7 @@ async def test_a_lost_database_connection_is_waited_out_without_using_up_attempt
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    visit = completed(uprn)
+    visit = visit_completed(uprn)
     lost_connections[visit.data.visit_id] = settings.consumer_max_attempts
     await send(producer, settings, [visit])
     await until_applied(kit_database, visit)
@@ -455,21 +442,6 @@ async def test_a_lost_database_connection_is_waited_out_without_using_up_attempt
 
 async def test_replaying_an_unknown_dead_letter_finds_nothing(consumer: EventConsumer) -> None:
     assert await consumer.replay(987_654_321) is None
-
-
-def found(uprn: str) -> Envelope[VisitFoundRepair]:
-    return Envelope(
-        data=VisitFoundRepair(
-            visit_id=uuid.uuid4(),
-            finding_id=uuid.uuid4(),
-            uprn=uprn,
-            description="Loose banister",
-            location="stairs",
-            trade="carpentry",
-            reported_at=datetime.now(UTC),
-            repairs_found_on_visit=1,
-        )
-    )
 
 
 async def findings_applied(db: Database, uprn: str) -> list[tuple[str, int]]:
@@ -490,8 +462,8 @@ async def test_a_batch_handler_gets_runs_of_its_type_in_order_without_duplicates
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    first, second, third, fourth = (found(uprn) for _ in range(4))
-    between = completed(uprn)
+    first, second, third, fourth = (repair_found(uprn) for _ in range(4))
+    between = visit_completed(uprn)
     await send(producer, settings, [first, second, second, between, third, fourth])
     await until_applied(kit_database, between)
 
@@ -513,7 +485,7 @@ async def test_a_failing_event_in_a_batch_handlers_run_costs_only_itself(
     kit_database: Database,
 ) -> None:
     uprn = a_uprn()
-    first, failing, last = found(uprn), found(uprn), found(uprn)
+    first, failing, last = repair_found(uprn), repair_found(uprn), repair_found(uprn)
     refused_findings.add(failing.data.finding_id)
     await send(producer, settings, [first, failing, last])
 
@@ -559,9 +531,9 @@ async def test_only_events_of_sampled_traces_get_a_consumer_span_in_that_trace(
     sampled_trace, sampled_parent = traceparent(sampled=True)
     unsampled_trace, unsampled_parent = traceparent(sampled=False)
     batch_trace, batch_parent = traceparent(sampled=True)
-    traced = Envelope(data=completed(uprn).data, traceparent=sampled_parent)
-    untraced = Envelope(data=completed(uprn).data, traceparent=unsampled_parent)
-    traced_finding = Envelope(data=found(uprn).data, traceparent=batch_parent)
+    traced = Envelope(data=visit_completed(uprn).data, traceparent=sampled_parent)
+    untraced = Envelope(data=visit_completed(uprn).data, traceparent=unsampled_parent)
+    traced_finding = Envelope(data=repair_found(uprn).data, traceparent=batch_parent)
     await send(producer, settings, [traced, untraced, traced_finding])
     await until_applied(kit_database, untraced)
 

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,13 +18,13 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts import Envelope, Event, events_topic
-from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair, VisitKind
+from hearth_contracts import Envelope, events_topic
+from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event, kit_metadata
-from tests.harness.events import eventually
+from tests.harness.events import eventually, repair_found, visit_completed
 
 
 class RepairsSettings(ServiceSettings):
@@ -85,40 +84,18 @@ async def consumer(kafka: str, tmp_path: Path) -> AsyncIterator[EventConsumer]:
     await db.dispose()
 
 
-def visit(uprn: str) -> Envelope[Event]:
-    return Envelope(
-        data=VisitCompleted(
-            visit_id=uuid.uuid4(),
-            uprn=uprn,
-            kind=VisitKind.FULL,
-            completed_at=datetime.now(UTC),
-            repairs_found=0,
-            hazards_found=0,
-        )
-    )
-
-
-def finding(uprn: str) -> Envelope[Event]:
-    return Envelope(
-        data=VisitFoundRepair(
-            visit_id=uuid.uuid4(),
-            finding_id=uuid.uuid4(),
-            uprn=uprn,
-            description="Damp patch",
-            location="bedroom",
-            trade="general",
-            reported_at=datetime.now(UTC),
-            repairs_found_on_visit=1,
-        )
-    )
-
-
 async def test_each_event_has_its_effect_once_on_sqlite(
     kafka: str, consumer: EventConsumer
 ) -> None:
     uprn = "100023336956"
-    events = [visit(uprn), finding(uprn), finding(uprn), visit(uprn), visit(uprn)]
-    failing, marker = events[3], visit(uprn)
+    events = [
+        visit_completed(uprn),
+        repair_found(uprn),
+        repair_found(uprn),
+        visit_completed(uprn),
+        visit_completed(uprn),
+    ]
+    failing, marker = events[3], visit_completed(uprn)
     refused.add(failing.id)
     producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all", enable_idempotence=True)
     await producer.start()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,12 +13,13 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event
-from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
+from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.event_handlers import EventHandlers
 from hearth_kit.inbox import Inbox, Message
 from repairs.settings import RepairsSettings
+from tests.harness.events import repair_found, visit_completed
 
 pytestmark = pytest.mark.integration
 
@@ -60,34 +60,6 @@ def counting_handlers(*, findings: bool = True) -> CountingHandlers:
     return handlers
 
 
-def completed(uprn: str) -> Envelope[VisitCompleted]:
-    return Envelope(
-        data=VisitCompleted(
-            visit_id=uuid.uuid4(),
-            uprn=uprn,
-            kind=VisitKind.FULL,
-            completed_at=datetime.now(UTC),
-            repairs_found=1,
-            hazards_found=0,
-        )
-    )
-
-
-def found(uprn: str) -> Envelope[VisitFoundRepair]:
-    return Envelope(
-        data=VisitFoundRepair(
-            visit_id=uuid.uuid4(),
-            finding_id=uuid.uuid4(),
-            uprn=uprn,
-            description="Dripping tap",
-            location="kitchen",
-            trade=Trade.PLUMBING,
-            reported_at=datetime.now(UTC),
-            repairs_found_on_visit=1,
-        )
-    )
-
-
 @pytest.fixture(scope="module")
 async def database(kit_database: Database) -> Database:
     async with kit_database.engine.begin() as conn:
@@ -116,7 +88,12 @@ async def test_applied_is_called_once_a_batch_after_every_handler_with_its_new_e
 ) -> None:
     handlers = counting_handlers()
     uprn = "100000000001"
-    events: list[Envelope[Event]] = [found(uprn), found(uprn), completed(uprn), found(uprn)]
+    events: list[Envelope[Event]] = [
+        repair_found(uprn),
+        repair_found(uprn),
+        visit_completed(uprn),
+        repair_found(uprn),
+    ]
     before = await noted_count(database)
 
     await applied_through_the_inbox(database, handlers, events, first=0)
@@ -130,7 +107,7 @@ async def test_events_handled_before_are_not_given_to_applied_again(
 ) -> None:
     handlers = counting_handlers()
     uprn = "100000000002"
-    old, new = found(uprn), completed(uprn)
+    old, new = repair_found(uprn), visit_completed(uprn)
     await applied_through_the_inbox(database, handlers, [old], first=100)
     handlers.calls.clear()
 
@@ -147,13 +124,13 @@ async def test_apply_runs_the_handlers_in_order_then_applied_and_leaves_out_unkn
 ) -> None:
     handlers = counting_handlers(findings=False)
     uprn = "100000000003"
-    first, second = completed(uprn), completed(uprn)
-    events: list[Envelope[Event]] = [first, found(uprn), second]  # no handler for findings
+    first, second = visit_completed(uprn), visit_completed(uprn)
+    events: list[Envelope[Event]] = [first, repair_found(uprn), second]  # no handler for findings
     before = await noted_count(database)
 
     async with database.sessionmaker() as session, session.begin():
         await handlers.apply(session, events)
-        await handlers.apply(session, [found(uprn)])  # nothing it handles: no `applied`
+        await handlers.apply(session, [repair_found(uprn)])  # nothing it handles: no `applied`
 
     assert handlers.calls == [([first.id, second.id], before + 2)]
     assert await noted_count(database) == before + 2

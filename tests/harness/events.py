@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from hearth_contracts import Envelope, Event, events_topic
+from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
 
 
 def topic_of(service: str, namespace: str) -> str:
@@ -94,3 +96,35 @@ async def send_envelopes(kafka: str, namespace: str, envelopes: Sequence[Envelop
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
+
+
+def visit_completed(uprn: str) -> Envelope[VisitCompleted]:
+    """A full visit to the home completed now, nothing found: the kit's tests' plain
+    event of a handler that takes one event at a time."""
+    return Envelope(
+        data=VisitCompleted(
+            visit_id=uuid.uuid4(),
+            uprn=uprn,
+            kind=VisitKind.FULL,
+            completed_at=datetime.now(UTC),
+            repairs_found=0,
+            hazards_found=0,
+        )
+    )
+
+
+def repair_found(uprn: str) -> Envelope[VisitFoundRepair]:
+    """A repair found on a visit to the home now: the kit's tests' event of a batch
+    handler."""
+    return Envelope(
+        data=VisitFoundRepair(
+            visit_id=uuid.uuid4(),
+            finding_id=uuid.uuid4(),
+            uprn=uprn,
+            description="Loose banister",
+            location="stairs",
+            trade=Trade.CARPENTRY,
+            reported_at=datetime.now(UTC),
+            repairs_found_on_visit=1,
+        )
+    )
