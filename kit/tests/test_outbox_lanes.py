@@ -9,7 +9,6 @@ import contextlib
 import random
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
@@ -19,31 +18,19 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from hearth_contracts import events_topic
-from hearth_contracts.events.visits import VisitCompleted, VisitKind
 from hearth_kit.cli import build_app
 from hearth_kit.db import Database
 from hearth_kit.outbox import OutboxRelay, publish, relay_lane_lock_key, relay_lock_key
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata
 from kit.tests.conftest import TopicReader
-from tests.harness.events import eventually
+from tests.harness.events import eventually, visit_completed
 from tests.harness.infra import DatabaseFactory
 
 
 class VisitsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="HEARTH_KIT_TEST_LANES_", extra="ignore")
     service_name: ClassVar[str] = "visits"
-
-
-def visit_completed(uprn: str) -> VisitCompleted:
-    return VisitCompleted(
-        visit_id=uuid.uuid4(),
-        uprn=uprn,
-        kind=VisitKind.FULL,
-        completed_at=datetime.now(UTC),
-        repairs_found=0,
-        hazards_found=0,
-    )
 
 
 HOMES = [str(100_000_000_000 + n) for n in range(8)]
@@ -69,7 +56,7 @@ async def _write(db: Database, written: dict[str, list[str]], events: int) -> No
     async with db.sessionmaker() as session, session.begin():
         for number in range(events):
             home = HOMES[number] if number < len(HOMES) else random.choice(HOMES)
-            envelope = await publish(session, visit_completed(home))
+            envelope = await publish(session, visit_completed(home).data)
             written[home].append(str(envelope.id))
 
 

@@ -9,7 +9,6 @@ import contextlib
 import random
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
@@ -17,30 +16,18 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import func, select
 
 from hearth_contracts import events_topic
-from hearth_contracts.events.visits import VisitCompleted, VisitKind
 from hearth_kit.db import Database
 from hearth_kit.outbox import OutboxRelay, publish
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata, outbox_message
 from kit.tests.conftest import TopicReader
-from tests.harness.events import eventually
+from tests.harness.events import eventually, visit_completed
 from tests.harness.infra import DatabaseFactory
 
 
 class VisitsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="HEARTH_KIT_TEST_RELAYS_", extra="ignore")
     service_name: ClassVar[str] = "visits"
-
-
-def visit_completed(uprn: str) -> VisitCompleted:
-    return VisitCompleted(
-        visit_id=uuid.uuid4(),
-        uprn=uprn,
-        kind=VisitKind.FULL,
-        completed_at=datetime.now(UTC),
-        repairs_found=0,
-        hazards_found=0,
-    )
 
 
 async def test_two_relays_on_one_outbox_publish_each_row_once_in_order_per_key(
@@ -68,7 +55,7 @@ async def test_two_relays_on_one_outbox_publish_each_row_once_in_order_per_key(
             async with replicas[number % 2].sessionmaker() as session, session.begin():
                 for _ in range(10):
                     home = random.choice(homes)
-                    envelope = await publish(session, visit_completed(home))
+                    envelope = await publish(session, visit_completed(home).data)
                     written[home].append(str(envelope.id))
             await asyncio.sleep(0.005)
 

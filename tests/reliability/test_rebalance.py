@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
@@ -19,12 +18,12 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, Event, events_topic
-from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair, VisitKind
+from hearth_contracts.events.visits import VisitCompleted, VisitFoundRepair
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event, kit_metadata
-from tests.harness.events import eventually
+from tests.harness.events import eventually, repair_found, visit_completed
 from tests.harness.infra import DatabaseFactory
 
 pytestmark = pytest.mark.integration
@@ -69,34 +68,7 @@ def stream(count: int) -> list[Envelope[Event]]:
     events: list[Envelope[Event]] = []
     for i in range(count):
         uprn = str(100_000_000 + i % 12)
-        if i % 3:
-            events.append(
-                Envelope(
-                    data=VisitFoundRepair(
-                        visit_id=uuid.uuid4(),
-                        finding_id=uuid.uuid4(),
-                        uprn=uprn,
-                        description="Loose banister",
-                        location="stairs",
-                        trade="carpentry",
-                        reported_at=datetime.now(UTC),
-                        repairs_found_on_visit=1,
-                    )
-                )
-            )
-        else:
-            events.append(
-                Envelope(
-                    data=VisitCompleted(
-                        visit_id=uuid.uuid4(),
-                        uprn=uprn,
-                        kind=VisitKind.FULL,
-                        completed_at=datetime.now(UTC),
-                        repairs_found=0,
-                        hazards_found=0,
-                    )
-                )
-            )
+        events.append(repair_found(uprn) if i % 3 else visit_completed(uprn))
     return events
 
 

@@ -19,7 +19,6 @@ import sys
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import pytest
@@ -28,12 +27,11 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import func, select, text
 
 from hearth_contracts import events_topic
-from hearth_contracts.events.visits import VisitCompleted, VisitKind
 from hearth_kit.db import Database
 from hearth_kit.outbox import OutboxRelay, publish
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata, outbox_message
-from tests.harness.events import eventually, read_all
+from tests.harness.events import eventually, read_all, visit_completed
 from tests.harness.infra import REPO, DatabaseFactory
 
 pytestmark = pytest.mark.integration
@@ -77,17 +75,6 @@ async def outbox(databases: DatabaseFactory) -> AsyncIterator[Database]:
     await db.dispose()
 
 
-def visit_completed(uprn: str) -> VisitCompleted:
-    return VisitCompleted(
-        visit_id=uuid.uuid4(),
-        uprn=uprn,
-        kind=VisitKind.FULL,
-        completed_at=datetime.now(UTC),
-        repairs_found=0,
-        hazards_found=0,
-    )
-
-
 async def topic_exists(kafka: str, topic: str) -> bool:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka)
     await admin.start()
@@ -118,7 +105,7 @@ async def test_a_relay_killed_between_send_and_delete_loses_nothing_after_a_rest
     async with outbox.sessionmaker() as session, session.begin():
         for number in range(EVENTS):
             home = HOMES[number % len(HOMES)]
-            written[home].append(str((await publish(session, visit_completed(home))).id))
+            written[home].append(str((await publish(session, visit_completed(home).data)).id))
 
     blocker = await outbox.engine.connect()
     transaction = await blocker.begin()
