@@ -16,7 +16,8 @@ Parts (all by default, in this order):
             alone: req/s, CPU per request over all processes, p99 at half peak
   compliance  the homes import and the daily sweep at 10,000 and 100,000 homes
             (300,000 checks): the large-to-small ratio shows it linear (at most 11)
-  visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11)
+  visits    the visit programme ranked at 10,000 and 100,000 homes (linear: at most 11),
+            and visits' consumer applying 10,000 homes' events
   repairs   availability p99 at 10,000 open work orders and figures over 200,000 repairs,
             each against its bare SQL in the same run
   engagement the complaint-deadline sweep and the message sender at 2,000 and 20,000 rows

@@ -33,12 +33,22 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bench.workbench import Workbench
-from hearth_contracts.events.compliance import GasSupply, HeatingFuel
+from hearth_contracts import Envelope, Event
+from hearth_contracts.events.compliance import (
+    GasSupply,
+    HeatingFuel,
+    PropertyRegistered,
+    PropertyType,
+    PropertyUpdated,
+)
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import VisitChannel, VisitKind
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from visits.handlers import build_handlers
 from visits.models import (
     AccessFailure,
     CustomerAction,
@@ -60,6 +70,8 @@ LINEAR_LIMIT = 11.0
 AREAS = ("YO1", "YO10", "YO23", "YO24", "YO26", "YO30", "YO31", "YO32")
 CHUNK = 5_000
 REQUESTS = 15
+UPDATES_PER_HOME = 3
+CONSUMER_BATCH = 500
 
 
 def stock(homes: int, seed: int) -> dict[Any, list[dict[str, Any]]]:
@@ -242,6 +254,75 @@ async def ranking_requests(db: Database, service: ProgrammeService, homes: int) 
     }
 
 
+def home_events(homes: int) -> list[Envelope[Event]]:
+    """Each home registered then updated three times, home after home, as compliance's
+    topic carries a register being built: runs of one type are short (one, then three)."""
+    start = NOW - timedelta(days=1)
+    fuels = (HeatingFuel.GAS, HeatingFuel.ELECTRIC, HeatingFuel.DISTRICT)
+    events: list[Envelope[Event]] = []
+    for n in range(homes):
+        common: dict[str, Any] = {
+            "uprn": str(200_000_000_000 + n),
+            "address_line_1": f"{n} Bench Street",
+            "town": "York",
+            "property_type": PropertyType.FLAT,
+            "gas_supply": GasSupply.LIVE,
+        }
+        events.append(
+            Envelope(
+                data=PropertyRegistered(
+                    **common,
+                    postcode=f"{AREAS[n % len(AREAS)]} 1AA",
+                    heating_fuel=HeatingFuel.GAS,
+                    registered_at=start,
+                )
+            )
+        )
+        for update in range(1, UPDATES_PER_HOME + 1):
+            events.append(
+                Envelope(
+                    data=PropertyUpdated(
+                        **common,
+                        postcode=f"{AREAS[n % len(AREAS)]} 1AA",
+                        tenure="general_needs",
+                        heating_fuel=fuels[(n + update) % len(fuels)],
+                        updated_at=start + timedelta(minutes=update),
+                    )
+                )
+            )
+    return events
+
+
+async def consumed(bench: Workbench, homes: int) -> dict[str, Any]:
+    """Visits' consumer applying `homes` homes' events (home_events) as it applies a
+    partition's batches (Inbox.apply, CONSUMER_BATCH events a transaction: the inbox
+    records, the handlers' runs, then each home named re-scored once, ADR 0024), on a
+    fresh database; wall and CPU time of this process."""
+    db = Database(await bench.service_database("visits"))
+    try:
+        settings = VisitsSettings(environment="development")
+        inbox = Inbox(settings, db, build_handlers(settings), DeadLetters(settings, db))
+        events = home_events(homes)
+        batch = [(Message("bench", 0, n, None, None, ()), e) for n, e in enumerate(events)]
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for start in range(0, len(batch), CONSUMER_BATCH):
+            async with db.sessionmaker() as session, session.begin():
+                await inbox.apply(session, batch[start : start + CONSUMER_BATCH])
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        return {
+            "homes": homes,
+            "events": len(events),
+            "batch": CONSUMER_BATCH,
+            "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu, 3),
+            "events_per_second": round(len(events) / seconds),
+            "homes_per_second": round(homes / seconds),
+        }
+    finally:
+        await db.dispose()
+
+
 async def run_visits(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
     """The programme at 10,000 and 100,000 homes (times `scale`), side by side in one
     run: scoring every home (the re-scoring job's work, which must be linear: the
@@ -251,9 +332,16 @@ async def run_visits(bench: Workbench, *, scale: float = 1.0) -> dict[str, Any]:
     large = await one_size(bench, small_homes * 10, seed=2)
     ratio = large["score_seconds"] / small["score_seconds"]
     cpu_ratio = large["score_cpu_seconds"] / small["score_cpu_seconds"]
+    consumer = await consumed(bench, small_homes)
     return {
         "small": small,
         "large": large,
+        "consumer": consumer,
+        # Homes through the consumer (four events each, and a score) against homes
+        # through the scoring job alone, at the small size: what the events add.
+        "consumer_to_job": round(
+            consumer["homes_per_second"] / small["homes_scored_per_second"], 2
+        ),
         "score_ratio": round(ratio, 2),
         "score_cpu_ratio": round(cpu_ratio, 2),
         "linear_limit": LINEAR_LIMIT,
@@ -271,6 +359,21 @@ async def visits_step(bench: Workbench, scale: float) -> dict[str, Any]:
 def visits_rows(found: dict[str, Any], row: Any) -> list[str]:
     """The benchmark table's rows for the visits part (`row` is the table's formatter)."""
     small, large = found["small"], found["large"]
+    consumer = found.get("consumer")
+    consumer_rows = (
+        [
+            row(
+                f"  consumer, {consumer['events']:,} home events vs the job, homes/s",
+                f"{consumer['homes_per_second']:,}/s",
+                f"{small['homes_scored_per_second']:,}/s",
+                f"{found['consumer_to_job']:.2f}",
+                "",
+                True,
+            )
+        ]
+        if consumer
+        else []
+    )
     return [
         row(
             f"visits scoring every home, {large['homes']:,} vs {small['homes']:,} homes",
@@ -304,4 +407,5 @@ def visits_rows(found: dict[str, Any], row: Any) -> list[str]:
             "",
             True,
         ),
+        *consumer_rows,
     ]
