@@ -3,8 +3,9 @@
 - programme-rescore: works out again the stored programme scores a date has moved
   (a home passing its due date, a tenancy no longer new, a contact leaving the 12-month
   window), those worked out under another configuration (weights or intervals changed),
-  and those of homes never scored; it runs when the process starts and then hourly, so
-  a changed configuration is applied at the next start (docs/adr/0011).
+  and those of homes never scored; it runs when the process starts and then every 15
+  minutes (a round with nothing due is two reads), so a changed configuration is
+  applied at the next start and a date's change soon after midnight (docs/adr/0011).
 - homes-beyond-interval: keeps hearth_visits_homes_beyond_interval current.
 - caseload-review-overdue: a sustainable tenancy referral past its review date raises
   caseload-review-overdue, once (FOR UPDATE SKIP LOCKED and a marker column).
@@ -42,7 +43,7 @@ def programme_rescore(
 
 def scheduled_jobs(settings: VisitsSettings) -> list[ScheduledJob]:
     return [
-        ScheduledJob("programme-rescore", timedelta(hours=1), programme_rescore(settings)),
+        ScheduledJob("programme-rescore", timedelta(minutes=15), programme_rescore(settings)),
         ScheduledJob("homes-beyond-interval", timedelta(minutes=15), count_beyond_interval),
         ScheduledJob("caseload-review-overdue", timedelta(minutes=15), raise_overdue_reviews),
         ScheduledJob(
