@@ -23,13 +23,13 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import func, insert, select, update
 
 from hearth_contracts import Envelope, Event, events_topic, parse_message
-from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
+from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.outbox import OutboxRelay, publish
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata, outbox_message
 from hearth_kit.tracing import add_span_processor, setup_tracing
-from tests.harness.events import eventually
+from tests.harness.events import eventually, visit_completed
 from tests.harness.infra import DatabaseFactory, free_port
 
 TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
@@ -85,17 +85,6 @@ def a_uprn() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
-def visit_completed(uprn: str) -> VisitCompleted:
-    return VisitCompleted(
-        visit_id=uuid.uuid4(),
-        uprn=uprn,
-        kind=VisitKind.FULL,
-        completed_at=datetime.now(UTC),
-        repairs_found=1,
-        hazards_found=0,
-    )
-
-
 async def outbox_rows(db: Database, *uprns: str) -> list[Any]:
     async with db.sessionmaker() as session:
         result = await session.execute(
@@ -134,7 +123,9 @@ async def test_every_committed_event_is_sent_once_in_publish_order_per_key(
             )
             async with kit_database.sessionmaker() as session, session.begin():
                 for uprn in keys:
-                    published.append((await publish(session, visit_completed(uprn)), traceparent))
+                    published.append(
+                        (await publish(session, visit_completed(uprn).data), traceparent)
+                    )
 
     assert await relay_everything(relay) == len(published)
 
@@ -221,7 +212,7 @@ async def test_an_event_in_a_rolled_back_transaction_is_never_stored_nor_sent(
 
     async def publish_then_fail() -> None:
         async with kit_database.sessionmaker() as session, session.begin():
-            await publish(session, visit_completed(uprn))
+            await publish(session, visit_completed(uprn).data)
             raise RuntimeError("the visit report failed to save")
 
     with pytest.raises(RuntimeError, match="report failed"):
@@ -269,7 +260,7 @@ async def test_a_row_written_with_json_headers_is_sent_with_them_and_its_span(
     itself, and a sampled one still gets its PRODUCER span, beside a row of today."""
     uprn = a_uprn()
     traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-    older = Envelope(data=visit_completed(uprn), traceparent=traceparent)
+    older = Envelope(data=visit_completed(uprn).data, traceparent=traceparent)
     async with kit_database.sessionmaker() as session, session.begin():
         await session.execute(
             insert(outbox_message).values(
@@ -309,7 +300,7 @@ async def published(db: Database, envelope: Envelope[Event]) -> bool:
 
 async def publish_one(db: Database, uprn: str) -> Envelope[VisitCompleted]:
     async with db.sessionmaker() as session, session.begin():
-        return await publish(session, visit_completed(uprn))
+        return await publish(session, visit_completed(uprn).data)
 
 
 async def test_a_commit_wakes_the_relay_well_before_its_poll_interval(
@@ -399,7 +390,7 @@ async def test_a_row_the_broker_refuses_is_charged_alone_and_its_batch_neighbour
     try:
         uprn = a_uprn()
         async with db.sessionmaker() as session, session.begin():
-            visit = await publish(session, visit_completed(uprn))
+            visit = await publish(session, visit_completed(uprn).data)
             long_repair = await publish(session, a_long_repair(uprn))
 
         assert await relay.publish_pending() == 1

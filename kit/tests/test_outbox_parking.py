@@ -19,12 +19,10 @@ from prometheus_client import REGISTRY
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import insert, select
 
-from hearth_contracts import Envelope, events_topic
+from hearth_contracts import events_topic
 from hearth_contracts.events.visits import (
     Trade,
-    VisitCompleted,
     VisitFoundRepair,
-    VisitKind,
 )
 from hearth_kit.app import create_service_app
 from hearth_kit.db import Database
@@ -34,6 +32,7 @@ from hearth_kit.problems import install_problem_handlers
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import kit_metadata, outbox_message
 from kit.tests.conftest import TopicReader
+from tests.harness.events import visit_completed
 from tests.harness.infra import DatabaseFactory
 
 
@@ -119,17 +118,6 @@ def a_uprn() -> str:
     return str(uuid.uuid4().int % 10**12)
 
 
-def visit_completed(uprn: str) -> VisitCompleted:
-    return VisitCompleted(
-        visit_id=uuid.uuid4(),
-        uprn=uprn,
-        kind=VisitKind.FULL,
-        completed_at=datetime.now(UTC),
-        repairs_found=1,
-        hazards_found=0,
-    )
-
-
 def a_long_repair(uprn: str) -> VisitFoundRepair:
     """About 2 kB: more than a topic limited to 1000 bytes takes."""
     return VisitFoundRepair(
@@ -175,12 +163,12 @@ async def test_a_refused_row_is_parked_its_key_waits_other_keys_flow_and_a_retry
     await create_topic(kafka, topic, max_message_bytes=1000)
     home, neighbour = a_uprn(), a_uprn()
     async with db.sessionmaker() as session, session.begin():
-        first = await publish(session, visit_completed(home))
-        neighbours_first = await publish(session, visit_completed(neighbour))
+        first = await publish(session, visit_completed(home).data)
+        neighbours_first = await publish(session, visit_completed(neighbour).data)
         refused = await publish(session, a_long_repair(home))  # over the topic's limit
-        after_refused = await publish(session, visit_completed(home))
-        neighbours_second = await publish(session, visit_completed(neighbour))
-        last = await publish(session, visit_completed(home))
+        after_refused = await publish(session, visit_completed(home).data)
+        neighbours_second = await publish(session, visit_completed(neighbour).data)
+        last = await publish(session, visit_completed(home).data)
     parkings_before = metric("hearth_outbox_parkings_total")
     refusals_before = metric("hearth_outbox_refusals_total")
 
@@ -248,7 +236,7 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
     """Refused before it reaches the broker (over the producer's max_request_size):
     the refusal is charged like the broker's own."""
     home, other = a_uprn(), a_uprn()
-    oversized = Envelope(data=visit_completed(home))
+    oversized = visit_completed(home)
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
             insert(outbox_message).values(
@@ -258,8 +246,8 @@ async def test_a_row_too_large_for_the_producer_is_charged_on_each_send_and_park
                 }
             )
         )
-        behind = await publish(session, visit_completed(home))
-        flowing = await publish(session, visit_completed(other))
+        behind = await publish(session, visit_completed(home).data)
+        flowing = await publish(session, visit_completed(other).data)
     refusals_before = metric("hearth_outbox_refusals_total")
 
     assert await relay.publish_pending() == 1
@@ -292,9 +280,9 @@ async def test_a_turn_of_several_batches_deletes_clean_ones_and_settles_a_refusa
         pytest.skip("on SQLite (one process, one relay) a turn is one batch")
     relay = OutboxRelay(settings.model_copy(update={"outbox_batch_size": 2}), db)
     home = a_uprn()
-    oversized = Envelope(data=visit_completed(home))
+    oversized = visit_completed(home)
     async with db.sessionmaker() as session, session.begin():
-        early = [await publish(session, visit_completed(a_uprn())) for _ in range(3)]
+        early = [await publish(session, visit_completed(a_uprn()).data) for _ in range(3)]
         await session.execute(
             insert(outbox_message).values(
                 **{
@@ -303,8 +291,8 @@ async def test_a_turn_of_several_batches_deletes_clean_ones_and_settles_a_refusa
                 }
             )
         )
-        behind = await publish(session, visit_completed(home))
-        late = await publish(session, visit_completed(a_uprn()))
+        behind = await publish(session, visit_completed(home).data)
+        late = await publish(session, visit_completed(a_uprn()).data)
     try:
         # Batches [early 0, early 1] (delivered, deleted apart) and [early 2, oversized]
         # (early 2 delivered, the oversized row charged): the turn ends there.
@@ -334,7 +322,7 @@ async def test_retrying_a_row_that_is_not_parked_is_a_404_and_a_huge_id_a_422(
     db: Database, admin_api: httpx.AsyncClient
 ) -> None:
     async with db.sessionmaker() as session, session.begin():
-        await publish(session, visit_completed(a_uprn()))
+        await publish(session, visit_completed(a_uprn()).data)
     async with db.sessionmaker() as session:
         unparked_id = await session.scalar(select(outbox_message.c.id).limit(1))
 
