@@ -309,14 +309,10 @@ def key_hash(key: bytes) -> int:
     return murmur2(key) & 0x7FFFFFFF
 
 
-def partition_for(key: bytes, partitions: Sequence[int]) -> int:
-    """The partition Kafka's default partitioner gives a key (`partitions` sorted)."""
-    return partition_of_hash(key_hash(key), partitions)
-
-
 def partition_of_hash(hashed: int, partitions: Sequence[int]) -> int:
-    """The partition of a key whose `key_hash` is `hashed` (`partitions` sorted): what
-    the relay does with the hash each row keeps."""
+    """The partition of a key whose `key_hash` is `hashed` (`partitions` sorted): the
+    one Kafka's default partitioner gives the key; what the relay does with the hash
+    each row keeps."""
     return partitions[hashed % len(partitions)]
 
 
