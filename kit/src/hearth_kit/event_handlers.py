@@ -9,7 +9,7 @@ events a second.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts import Envelope, Event
 
 E = TypeVar("E", bound=Event)
+T = TypeVar("T")
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 """A reaction to one event: it writes through the session it is given and never commits."""
@@ -85,19 +86,13 @@ class EventHandlers:
         run of consecutive events of one type to its batch handler, others one by one,
         then `applied`. Events of a type without a handler are left out."""
         known = [envelope for envelope in envelopes if envelope.type in self]
-        start = 0
-        while start < len(known):
-            ce_type = known[start].type
-            end = start + 1
-            while end < len(known) and known[end].type == ce_type:
-                end += 1
+        for ce_type, run in runs_of_one_type(known, lambda envelope: envelope.type):
             if (batch_handler := self.get_batch(ce_type)) is not None:
-                await batch_handler(session, known[start:end])
+                await batch_handler(session, run)
             else:
                 handler = self._by_type[ce_type]
-                for envelope in known[start:end]:
+                for envelope in run:
                     await handler(session, envelope)
-            start = end
         if known:
             await self.applied(session, known)
 
@@ -119,3 +114,18 @@ class EventHandlers:
 
     def __bool__(self) -> bool:
         return bool(self._by_type or self._batches_by_type)
+
+
+def runs_of_one_type(
+    items: Sequence[T], type_of: Callable[[T], str]
+) -> Iterator[tuple[str, Sequence[T]]]:
+    """The items in order, as runs of consecutive items of one event type: how the
+    consumer hands a batch to its handlers (a run to a batch handler, or one by one)."""
+    start = 0
+    while start < len(items):
+        ce_type = type_of(items[start])
+        end = start + 1
+        while end < len(items) and type_of(items[end]) == ce_type:
+            end += 1
+        yield ce_type, items[start:end]
+        start = end

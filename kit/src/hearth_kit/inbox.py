@@ -41,7 +41,7 @@ from hearth_contracts import Envelope, EnvelopeError, Event
 from hearth_contracts.envelope import parse_message
 from hearth_contracts.events.base import event_class
 from hearth_kit.db import Database
-from hearth_kit.event_handlers import BatchHandler, EventHandlers
+from hearth_kit.event_handlers import BatchHandler, EventHandlers, runs_of_one_type
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import EVENTS_HANDLED, HANDLER_FAILURES
 from hearth_kit.settings import ServiceSettings
@@ -433,19 +433,13 @@ class Inbox:
                     fresh.append((message, envelope))
                 else:
                     outcomes[envelope.type, "duplicate"] += 1
-        start = 0
-        while start < len(fresh):  # runs of one type (one model class per type)
-            model = type(fresh[start][1].data)
-            end = start + 1
-            while end < len(fresh) and type(fresh[end][1].data) is model:
-                end += 1
-            outcomes[model.type, "handled"] += end - start
-            if (run_handler := self.handlers.get_batch(model.type)) is None:
-                for message, envelope in fresh[start:end]:
+        for ce_type, run in runs_of_one_type(fresh, lambda item: item[1].type):
+            outcomes[ce_type, "handled"] += len(run)
+            if (run_handler := self.handlers.get_batch(ce_type)) is None:
+                for message, envelope in run:
                     await self._run_handler(session, message, envelope)
             else:
-                await self._run_batch_handler(session, run_handler, fresh[start:end])
-            start = end
+                await self._run_batch_handler(session, run_handler, run)
         if fresh:
             await self.handlers.applied(session, [envelope for _m, envelope in fresh])
         return outcomes
@@ -548,7 +542,7 @@ class Inbox:
         self,
         session: AsyncSession,
         handler: BatchHandler,
-        run: list[tuple[Delivered, Envelope[Event]]],
+        run: Sequence[tuple[Delivered, Envelope[Event]]],
     ) -> None:
         """One call for the run; each sampled event of it gets its own span."""
         spans = [
