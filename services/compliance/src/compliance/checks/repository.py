@@ -18,6 +18,7 @@ from sqlalchemy import (
     insert,
     inspect,
     literal_column,
+    not_,
     null,
     or_,
     union_all,
@@ -39,6 +40,7 @@ from compliance.models import (
 )
 from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import ReadConnection
+from hearth_kit.working_days import start_of_london_day
 
 
 async def get(
@@ -384,47 +386,70 @@ async def mark_no_access_history(session: AsyncSession, uprn: str) -> None:
     await session.execute(update(Home).where(col(Home.uprn) == uprn).values(no_access_history=True))
 
 
-async def in_date_share(
-    session: AsyncSession, today: date, check_type: CheckType, subject: Subject
-) -> tuple[int, int]:
-    """(open checks of a type still in date today, open checks of that type)."""
-    query = select(
-        func.count().filter(col(Check.due_by) > today),
-        func.count(),
-    ).where(
-        col(Check.completed_at).is_(None),
-        Check.check_type == check_type,
-        Check.subject == subject,
+def _held_on(as_of: date) -> ColumnElement[bool]:
+    """The check that was the open cycle of its home's (or block's) check at the end of
+    `as_of`, by when the programme recorded it: opened by then, and not closed (by a
+    record, or withdrawn) until after it. One per home and check type on any day, so a
+    past day's figures do not move when a later record arrives."""
+    day_after = start_of_london_day(as_of + timedelta(days=1))
+    return and_(
+        col(Check.created_at) < day_after,
+        or_(col(Check.completed_at).is_(None), col(Check.completed_at) >= day_after),
     )
+
+
+def _done_by(as_of: date) -> ColumnElement[bool]:
+    """The check was done on or before `as_of` (its record's check date), even if the
+    record arrived later: the home then held a new certificate on that day."""
+    return and_(col(Check.completed_on).is_not(None), col(Check.completed_on) <= as_of)
+
+
+def _outstanding_on(as_of: date) -> ColumnElement[bool]:
+    """The check held on `as_of` (see _held_on) and not yet done by then."""
+    return and_(_held_on(as_of), not_(_done_by(as_of)))
+
+
+async def in_date_share(
+    session: AsyncSession, as_of: date, check_type: CheckType, subject: Subject
+) -> tuple[int, int]:
+    """(checks of a type in date at the end of `as_of`, checks of that type held then):
+    the cycle open that day (see _held_on) is in date when it was done by then or its
+    due date was still ahead."""
+    query = select(
+        func.count().filter(or_(_done_by(as_of), col(Check.due_by) > as_of)),
+        func.count(),
+    ).where(_held_on(as_of), Check.check_type == check_type, Check.subject == subject)
     in_date, total = (await session.execute(query)).one()
     return int(in_date or 0), int(total or 0)
 
 
 async def overdue_in_bands(
-    session: AsyncSession, today: date, bands: Sequence[tuple[int, int | None]]
+    session: AsyncSession, as_of: date, bands: Sequence[tuple[int, int | None]]
 ) -> list[int]:
-    """How many open checks are overdue by each band of days (low, high inclusive; high
-    None for no limit)."""
+    """How many checks were overdue at the end of `as_of` by each band of days (low,
+    high inclusive; high None for no limit): held that day, not done by then, and past
+    their due date."""
     counts = []
     for low, high in bands:
-        conditions = [col(Check.due_by) <= today - timedelta(days=low)]
+        conditions = [col(Check.due_by) <= as_of - timedelta(days=low)]
         if high is not None:
-            conditions.append(col(Check.due_by) >= today - timedelta(days=high))
+            conditions.append(col(Check.due_by) >= as_of - timedelta(days=high))
         counts.append(func.count().filter(and_(*conditions)))
-    query = select(*counts).where(col(Check.completed_at).is_(None))
+    query = select(*counts).where(_outstanding_on(as_of))
     return [int(n or 0) for n in (await session.execute(query)).one()]
 
 
-async def due_within(session: AsyncSession, today: date, days: Sequence[int]) -> list[int]:
-    """Open checks whose certificate falls due in the next N days, for each N."""
+async def due_within(session: AsyncSession, as_of: date, days: Sequence[int]) -> list[int]:
+    """Checks outstanding at the end of `as_of` whose certificate fell due in the N days
+    after it, for each N."""
     query = select(
         *(
             func.count().filter(
-                and_(col(Check.due_by) > today, col(Check.due_by) <= today + timedelta(days=n))
+                and_(col(Check.due_by) > as_of, col(Check.due_by) <= as_of + timedelta(days=n))
             )
             for n in days
         )
-    ).where(col(Check.completed_at).is_(None), col(Check.certificate_expires_on).is_not(None))
+    ).where(_outstanding_on(as_of), col(Check.certificate_expires_on).is_not(None))
     return [int(n or 0) for n in (await session.execute(query)).one()]
 
 

@@ -774,8 +774,11 @@ OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 async def figures(session: AsyncSession, period: Period, now: datetime) -> Figures:
     """BS01 to BS05 (as at the period's end, or today when that is earlier), electrical
     checks in date, overdue checks by age band, the first-time access rate over checks
-    done in the period, certificates due in the next 30, 60 and 90 days, and tenants'
-    copies sent by their deadline (those due in the period up to then) and overdue."""
+    done in the period, certificates due in the 30, 60 and 90 days after the period's
+    end, and tenants' copies sent by their deadline (those due in the period up to then)
+    and overdue. The as-at measures count the check cycle each home held at the end of
+    that day (repository._held_on), so a record that arrives later and is dated after
+    it does not change them."""
     as_of = min(period.last, london_day(now))
     measures: list[Measure] = []
     for code, check_type, subject, description in BUILDING_SAFETY:
