@@ -112,6 +112,17 @@ async def test_a_new_tenancy_missing_a_payment_gets_a_personal_contact_task(
     assert summary["personal_contact_needed"] is True
     assert summary["arrears_stage"] == "none"
     assert await events(income_database, tenancy["uprn"], "arrears-stage-changed") == []
+    # Paid up: the task is no longer needed, and the summary stops showing it.
+    paid = await income.post(
+        f"/v1/rent-accounts/{account}/payments",
+        json={"amount_pence": 20_000, "method": "card", "received_on": today.isoformat()},
+    )
+    assert paid.status_code == 201, paid.text
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime.now(UTC))
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    assert summary["personal_contact_needed"] is False
+    assert await events(income_database, tenancy["uprn"], "arrears-stage-changed") == []
 
 
 async def test_a_vulnerability_flag_pauses_letters_until_a_review(

@@ -8,10 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 
+from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.db import Database
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
+from income.arrears.rules import CaseState, nosp_live
 from income.models import ArrearsCase
 from services.income.tests.test_recovery import SETTINGS, charge
 
@@ -76,9 +79,38 @@ async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_noti
         "first_instalment_on": today.isoformat(),
         "review_on": arrangement["review_on"],
     }
-    nosp_until = london_day(served) + timedelta(days=SETTINGS.ladder.nosp_live_days)
+    # The last day the notice is live: the ladder treats it as expired the day after.
+    nosp_until = london_day(served) + timedelta(days=SETTINGS.ladder.nosp_live_days - 1)
     assert summary["nosp_live_until"] == nosp_until.isoformat()
     assert summary["blocked_by"] == "court_stay"
+
+
+@pytest.mark.parametrize(("days_ago", "shown"), [(364, True), (365, False)])
+async def test_the_summary_shows_a_notice_on_exactly_the_days_the_ladder_treats_it_as_live(
+    income: httpx.AsyncClient,
+    income_database: Database,
+    start_tenancy: Any,
+    days_ago: int,
+    shown: bool,
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-04-07")
+    account = tenancy["rent_account_id"]
+    now = datetime.now(UTC)
+    served = start_of_london_day(london_day(now) - timedelta(days=days_ago)) + timedelta(hours=12)
+    async with income_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ArrearsCase)
+            .where(ArrearsCase.account_id == uuid.UUID(account))
+            .values(nosp_served_at=served)
+        )
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    live = nosp_live(
+        CaseState(ArrearsStage.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=served),
+        now,
+        SETTINGS.ladder,
+    )
+    assert live is shown
+    assert (summary["nosp_live_until"] is not None) is shown
 
 
 async def test_a_new_account_has_no_payment_arrangement_or_case_detail(

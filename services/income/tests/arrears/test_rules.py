@@ -18,10 +18,14 @@ from income.arrears.rules import (
     Move,
     PausedForReview,
     PersonalContact,
+    PersonalContactCleared,
     PreActionProtocol,
     Situation,
     Stay,
     next_step,
+    nosp_live,
+    nosp_live_until,
+    threshold_of,
 )
 from income.settings import ArrearsLadder
 
@@ -208,3 +212,144 @@ def test_a_court_step_is_never_taken_without_the_protocol(
     if isinstance(decision, Move):
         assert decision.stage not in (S.COURT_WARNING, S.COURT_APPLICATION)
         assert len(decision.reason) <= 200
+
+
+RESUMED = "arrangement_broken_resumed_at_next_step"
+
+
+def test_a_broken_arrangement_does_not_serve_a_notice_below_4_weeks_of_rent() -> None:
+    # Letter 2 yesterday, 1 week of rent owed: the notice needs 4 weeks, whatever the timing.
+    case = CaseState(S.LETTER_2, letter_2_at=days_ago(1), resume_at_next_step=True)
+    assert next_step(case, situation(WEEKLY), LADDER) == Stay("notice_not_yet_due")
+    assert next_step(case, situation(4 * WEEKLY - 1), LADDER) == Stay("notice_not_yet_due")
+    assert next_step(case, situation(4 * WEEKLY), LADDER) == Move(
+        S.NOTICE_OF_SEEKING_POSSESSION, RESUMED
+    )
+
+
+@pytest.mark.parametrize(("days", "moves"), [(1, False), (13, False), (14, True)])
+def test_a_broken_arrangement_still_waits_2_weeks_after_the_court_warning(
+    days: int, moves: bool
+) -> None:
+    case = CaseState(
+        S.COURT_WARNING,
+        nosp_served_at=days_ago(60),
+        court_warning_at=days_ago(days),
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    decision = next_step(case, situation(4 * WEEKLY), LADDER)
+    assert isinstance(decision, Move) is moves
+    if moves:
+        assert decision == Move(S.COURT_APPLICATION, RESUMED)
+
+
+@pytest.mark.parametrize("stage", [S.NOTICE_OF_SEEKING_POSSESSION, S.COURT_WARNING])
+def test_a_broken_arrangement_with_an_expired_notice_goes_back_to_letter_2(stage: S) -> None:
+    case = CaseState(
+        stage,
+        nosp_served_at=days_ago(400),
+        court_warning_at=days_ago(1) if stage is S.COURT_WARNING else None,
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    assert next_step(case, situation(4 * WEEKLY), LADDER) == Move(
+        S.LETTER_2, "notice_of_seeking_possession_expired"
+    )
+
+
+def test_a_broken_arrangement_takes_the_court_warning_at_once_while_the_notice_is_live() -> None:
+    case = CaseState(
+        S.NOTICE_OF_SEEKING_POSSESSION,
+        nosp_served_at=days_ago(3),
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    assert next_step(case, situation(4 * WEEKLY), LADDER) == Move(S.COURT_WARNING, RESUMED)
+    assert next_step(case, situation(4 * WEEKLY - 1), LADDER) == Stay("court_warning_not_yet_due")
+
+
+@pytest.mark.parametrize("days", [364, 365, 400, 800])
+def test_a_case_at_court_application_stays_there_when_its_notice_reaches_12_months(
+    days: int,
+) -> None:
+    case = CaseState(
+        S.COURT_APPLICATION,
+        nosp_served_at=days_ago(days),
+        court_warning_at=days_ago(days - 40),
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    assert next_step(case, situation(4 * WEEKLY), LADDER) == Stay("at_the_last_step")
+
+
+@pytest.mark.parametrize(
+    ("stage", "marker"),
+    [(S.LETTER_1, "letter_1_at"), (S.LETTER_2, "letter_2_at")],
+)
+@pytest.mark.parametrize(("arrears", "sent"), [(999, False), (1_000, True)])
+def test_an_out_of_date_letter_is_sent_again_only_while_arrears_reach_its_threshold(
+    stage: S, marker: str, arrears: int, sent: bool
+) -> None:
+    case = CaseState(stage, **{marker: days_ago(92)})
+    decision = next_step(case, situation(arrears), LADDER)
+    assert (decision == Move(stage, f"{stage.value}_out_of_date_sent_again")) is sent
+    if not sent:
+        assert isinstance(decision, Stay)
+
+
+@pytest.mark.parametrize(("arrears", "sent"), [(999, False), (1_000, True)])
+def test_an_expired_notice_sends_letter_2_again_only_while_arrears_reach_its_threshold(
+    arrears: int, sent: bool
+) -> None:
+    case = CaseState(S.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=days_ago(365))
+    decision = next_step(case, situation(arrears), LADDER)
+    assert (decision == Move(S.LETTER_2, "notice_of_seeking_possession_expired")) is sent
+    if not sent:
+        assert isinstance(decision, Stay)
+
+
+@pytest.mark.parametrize(("days", "live"), [(0, True), (364, True), (365, False)])
+def test_the_notice_is_live_up_to_and_including_its_last_live_day(days: int, live: bool) -> None:
+    served = days_ago(days)
+    case = CaseState(S.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=served)
+    assert nosp_live(case, NOW, LADDER) is live
+    assert (nosp_live_until(served, LADDER) >= NOW.date()) is live
+
+
+def test_personal_contact_is_no_longer_needed_once_the_arrears_are_paid() -> None:
+    asked = CaseState(S.NONE, personal_contact_needed=True)
+    new = NOW.date() - timedelta(weeks=2)
+    assert next_step(asked, situation(499, tenancy_started_on=new), LADDER) == (
+        PersonalContactCleared("arrears_cleared")
+    )
+    assert next_step(CaseState(S.NONE), situation(0), LADDER) == Stay("no_arrears")
+
+
+@given(
+    arrears=st.integers(0, 10**6),
+    stage=st.sampled_from(list(S)),
+    days=st.integers(0, 800),
+    warning_days=st.integers(0, 800),
+)
+def test_a_broken_arrangement_never_skips_a_threshold_a_live_notice_or_the_2_weeks(
+    arrears: int, stage: S, days: int, warning_days: int
+) -> None:
+    case = CaseState(
+        stage,
+        letter_1_at=days_ago(days),
+        letter_2_at=days_ago(days),
+        nosp_served_at=days_ago(days),
+        court_warning_at=days_ago(warning_days),
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    decision = next_step(case, situation(arrears), LADDER)
+    if stage is S.COURT_APPLICATION:
+        assert not isinstance(decision, Move) or decision.stage is S.NONE
+    if isinstance(decision, Move):
+        assert arrears >= threshold_of(decision.stage, LADDER, WEEKLY)
+        if decision.stage in (S.COURT_WARNING, S.COURT_APPLICATION):
+            assert nosp_live(case, NOW, LADDER)
+        if decision.stage is S.COURT_APPLICATION:
+            assert warning_days >= LADDER.court_application_after_days

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -39,6 +39,7 @@ from income.accounts.schemas import (
     SummaryPublic,
     WriteOffCreate,
 )
+from income.arrears import rules as arrears_rules
 from income.models import (
     Account,
     AccountKind,
@@ -397,9 +398,7 @@ class AccountService:
         )
         nosp_live_until = None
         if row.nosp_served_at is not None:
-            until = london_day(row.nosp_served_at) + timedelta(
-                days=self.settings.ladder.nosp_live_days
-            )
+            until = arrears_rules.nosp_live_until(row.nosp_served_at, self.settings.ladder)
             nosp_live_until = until if until >= today else None
         has_case = row.stage is not None
         return SummaryPublic(

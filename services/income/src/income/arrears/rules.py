@@ -103,6 +103,14 @@ class PersonalContact:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonalContactCleared:
+    """The arrears that asked for personal contact are paid: the task is no longer
+    needed (the summary stops showing it)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class PausedForReview:
     """A vulnerability is recorded: the automatic step waits for a review."""
 
@@ -115,7 +123,7 @@ class Stay:
     reason: str
 
 
-Decision = Move | Blocked | PersonalContact | PausedForReview | Stay
+Decision = Move | Blocked | PersonalContact | PersonalContactCleared | PausedForReview | Stay
 
 
 def days_since(moment: datetime | None, now: datetime) -> int | None:
@@ -126,9 +134,16 @@ def nosp_threshold(ladder: ArrearsLadder, weekly_gross_rent_pence: int) -> int:
     return ladder.nosp_weeks_of_rent * weekly_gross_rent_pence
 
 
+def nosp_live_until(served_at: datetime, ladder: ArrearsLadder) -> date:
+    """The last London day a notice served at `served_at` is live: it is live for
+    `nosp_live_days` days counting the day it was served, so the ladder and the
+    account summary agree on the day it expires (the day after this one)."""
+    return london_day(served_at) + timedelta(days=ladder.nosp_live_days - 1)
+
+
 def nosp_live(case: CaseState, now: datetime, ladder: ArrearsLadder) -> bool:
-    since = days_since(case.nosp_served_at, now)
-    return since is not None and since < ladder.nosp_live_days
+    served_at = case.nosp_served_at
+    return served_at is not None and london_day(now) <= nosp_live_until(served_at, ladder)
 
 
 def successor(stage: ArrearsStage) -> ArrearsStage:
@@ -136,14 +151,58 @@ def successor(stage: ArrearsStage) -> ArrearsStage:
     return LADDER[min(index + 1, len(LADDER) - 1)]
 
 
+def threshold_of(stage: ArrearsStage, ladder: ArrearsLadder, weekly_gross_rent_pence: int) -> int:
+    """The arrears a step needs, whatever its timing: a text reminder at 500 pence,
+    letters 1 and 2 at 1000 pence, the notice and both court steps at 4 weeks of gross
+    rent (DOMAIN.md's defaults)."""
+    if stage is ArrearsStage.NONE:
+        return 0
+    if stage is ArrearsStage.TEXT_REMINDER:
+        return ladder.text_reminder_pence
+    if stage in (ArrearsStage.LETTER_1, ArrearsStage.LETTER_2):
+        return ladder.letter_1_pence
+    return nosp_threshold(ladder, weekly_gross_rent_pence)
+
+
+def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | None:
+    """A broken arrangement makes the next step due now, for its timing only: the step
+    still needs its arrears threshold, a court step needs a live notice, and the court
+    application still waits its 2 weeks after the warning. None when the next step is
+    not yet allowed (the ordinary ladder then decides, an expired notice included)."""
+    target = successor(case.stage)
+    if s.arrears_pence < threshold_of(target, ladder, s.weekly_gross_rent_pence):
+        return None
+    if target in COURT_STEPS and not nosp_live(case, s.now, ladder):
+        return None
+    if target is ArrearsStage.COURT_APPLICATION:
+        since = days_since(case.court_warning_at, s.now)
+        if since is None or since < ladder.court_application_after_days:
+            return None
+    return Move(target, "arrangement_broken_resumed_at_next_step")
+
+
+def _sent_again(
+    stage: ArrearsStage, reason: str, s: Situation, ladder: ArrearsLadder
+) -> Move | Stay:
+    """A letter sent again (out of date, or a notice expired) only while the arrears
+    still reach that letter's threshold."""
+    threshold = threshold_of(stage, ladder, s.weekly_gross_rent_pence)
+    if s.arrears_pence >= threshold:
+        return Move(stage, reason)
+    return Stay(f"{reason}_arrears_below_{threshold}_pence")
+
+
 def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | Stay:
     """The step the ladder's thresholds and intervals call for, before the protocol,
-    new-tenancy and vulnerability rules."""
+    new-tenancy and vulnerability rules. A case at court application stays there: the
+    claim is made, so its notice's 12 months no longer send it back to letter 2."""
     arrears, now = s.arrears_pence, s.now
     nosp_at = nosp_threshold(ladder, s.weekly_gross_rent_pence)
-    if case.resume_at_next_step and case.stage is not ArrearsStage.COURT_APPLICATION:
-        return Move(successor(case.stage), "arrangement_broken_resumed_at_next_step")
     stage = case.stage
+    if stage is ArrearsStage.COURT_APPLICATION:
+        return Stay("at_the_last_step")
+    if case.resume_at_next_step and (resumed := _resumed_step(case, s, ladder)) is not None:
+        return resumed
     if stage in (ArrearsStage.NONE, ArrearsStage.TEXT_REMINDER):
         if arrears >= ladder.letter_1_pence:
             return Move(ArrearsStage.LETTER_1, f"arrears_at_least_{ladder.letter_1_pence}_pence")
@@ -155,7 +214,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     if stage is ArrearsStage.LETTER_1:
         since = days_since(case.letter_1_at, now)
         if since is None or since > ladder.letter_2_within_days:
-            return Move(ArrearsStage.LETTER_1, "letter_1_out_of_date_sent_again")
+            return _sent_again(ArrearsStage.LETTER_1, "letter_1_out_of_date_sent_again", s, ladder)
         if since >= ladder.letter_2_after_days and arrears >= ladder.letter_1_pence:
             return Move(
                 ArrearsStage.LETTER_2,
@@ -165,7 +224,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     if stage is ArrearsStage.LETTER_2:
         since = days_since(case.letter_2_at, now)
         if since is None or since > ladder.nosp_within_days:
-            return Move(ArrearsStage.LETTER_2, "letter_2_out_of_date_sent_again")
+            return _sent_again(ArrearsStage.LETTER_2, "letter_2_out_of_date_sent_again", s, ladder)
         if since >= ladder.nosp_after_days and arrears >= nosp_at:
             return Move(
                 ArrearsStage.NOTICE_OF_SEEKING_POSSESSION,
@@ -173,7 +232,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
             )
         return Stay("notice_not_yet_due")
     if not nosp_live(case, now, ladder):
-        return Move(ArrearsStage.LETTER_2, "notice_of_seeking_possession_expired")
+        return _sent_again(ArrearsStage.LETTER_2, "notice_of_seeking_possession_expired", s, ladder)
     if stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
         since = days_since(case.nosp_served_at, now)
         if since is not None and since >= ladder.court_warning_after_days and arrears >= nosp_at:
@@ -182,19 +241,13 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
                 f"arrears_at_least_{ladder.nosp_weeks_of_rent}_weeks_gross_rent_{ladder.court_warning_after_days}_days_after_notice",
             )
         return Stay("court_warning_not_yet_due")
-    if stage is ArrearsStage.COURT_WARNING:
-        since = days_since(case.court_warning_at, now)
-        if (
-            since is not None
-            and since >= ladder.court_application_after_days
-            and arrears >= nosp_at
-        ):
-            return Move(
-                ArrearsStage.COURT_APPLICATION,
-                f"{ladder.court_application_after_days}_days_after_court_warning_notice_live",
-            )
-        return Stay("court_application_not_yet_due")
-    return Stay("at_the_last_step")
+    since = days_since(case.court_warning_at, now)
+    if since is not None and since >= ladder.court_application_after_days and arrears >= nosp_at:
+        return Move(
+            ArrearsStage.COURT_APPLICATION,
+            f"{ladder.court_application_after_days}_days_after_court_warning_notice_live",
+        )
+    return Stay("court_application_not_yet_due")
 
 
 def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
@@ -202,6 +255,8 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
     if s.arrears_pence < ladder.text_reminder_pence:
         if case.stage is not ArrearsStage.NONE:
             return Move(ArrearsStage.NONE, "arrears_cleared")
+        if case.personal_contact_needed:
+            return PersonalContactCleared("arrears_cleared")
         return Stay("no_arrears")
     if s.arrangement_kept:
         return Stay("arrangement_kept")

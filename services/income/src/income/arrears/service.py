@@ -145,6 +145,8 @@ class ArrearsService:
                 case.blocked_by = missing
             case rules.PersonalContact():
                 case.personal_contact_needed_at = now
+            case rules.PersonalContactCleared():
+                case.personal_contact_needed_at = None
             case rules.PausedForReview():
                 case.paused_for_review = True
             case rules.Stay():
