@@ -1,12 +1,13 @@
 """Stand-ins for a contractor's side: its webhook endpoint (a real local HTTP server)
-and the internal token the gateway makes for its users."""
+and the internal token the gateway makes for its users; and the token of a repairs
+manager (variation approval, Awaab's Law cases)."""
 
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.harness.tokens import InternalTokenAuth
+from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 
 WEBHOOK_SECRET = "test-webhook-secret"
 
@@ -53,3 +54,9 @@ class WebhookReceiver:
 def contractor(contractor_id: str) -> InternalTokenAuth:
     """The internal token the gateway makes for a contractor's user token."""
     return InternalTokenAuth("repairs", scopes={"contractor"}, contractor_id=contractor_id)
+
+
+def manager() -> InternalTokenAuth:
+    """The internal token the gateway makes for a repairs manager (role repairs_manager:
+    staff scopes and repairs:manage)."""
+    return InternalTokenAuth("repairs", scopes=STAFF_SCOPES | {"repairs:manage"})

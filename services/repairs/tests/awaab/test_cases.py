@@ -23,6 +23,7 @@ from repairs.awaab.service import AwaabService
 from repairs.handlers import build_handlers
 from repairs.settings import AwaabTargets
 from repairs.work_orders.service import RepairService
+from services.repairs.tests.contractor_doubles import manager
 
 handlers = build_handlers(RepairService())
 
@@ -58,6 +59,7 @@ async def test_a_contact_opens_a_case_whose_clock_starts_when_the_landlord_becam
             "source": "complaint",
             "became_aware_at": "2026-11-02T09:00:00+00:00",
         },
+        auth=manager(),
     )
     assert response.status_code == 201, response.text
     [clock] = response.json()["clocks"]
@@ -71,6 +73,7 @@ async def test_a_future_awareness_is_refused_naming_the_field(staff: httpx.Async
     response = await staff.post(
         "/v1/awaab-cases",
         json={"uprn": uprn, "severity": "emergency", "became_aware_at": "2099-01-01T00:00:00Z"},
+        auth=manager(),
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["became_aware_at"]
@@ -84,6 +87,7 @@ async def test_clocks_pause_with_reasons_and_stop_with_evidence_starting_the_nex
     opened = await staff.post(
         "/v1/awaab-cases",
         json={"uprn": a_uprn(), "severity": "significant", "became_aware_at": aware.isoformat()},
+        auth=manager(),
     )
     case = opened.json()
     path = f"/v1/awaab-cases/{case['id']}/clocks/investigate"
@@ -91,10 +95,11 @@ async def test_clocks_pause_with_reasons_and_stop_with_evidence_starting_the_nex
     paused = await staff.post(
         f"{path}/pause",
         json={"reason": "tenant_refused_access", "at": (aware + timedelta(days=1)).isoformat()},
+        auth=manager(),
     )
     assert paused.status_code == 200, paused.text
     resumed = await staff.post(
-        f"{path}/resume", json={"at": (aware + timedelta(days=2)).isoformat()}
+        f"{path}/resume", json={"at": (aware + timedelta(days=2)).isoformat()}, auth=manager()
     )
     [clock] = resumed.json()["clocks"]
     assert datetime.fromisoformat(clock["due_at"]) - datetime.fromisoformat(
@@ -102,14 +107,18 @@ async def test_clocks_pause_with_reasons_and_stop_with_evidence_starting_the_nex
     ) == timedelta(days=1)
     assert clock["pauses"][0]["reason"] == "tenant_refused_access"
     stopped = await staff.post(
-        f"{path}/stop", json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/12.pdf"]}
+        f"{path}/stop",
+        json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/12.pdf"]},
+        auth=manager(),
     )
     clocks = {c["milestone"]: c for c in stopped.json()["clocks"]}
     assert clocks["investigate"]["met"] is True
     assert clocks["investigate"]["evidence"] == ["survey/12.pdf"]
     assert {"written_summary", "begin_safety_work", "start_further_work"} <= set(clocks)
     again = await staff.post(
-        f"{path}/stop", json={"at": datetime.now(UTC).isoformat(), "evidence": ["x"]}
+        f"{path}/stop",
+        json={"at": datetime.now(UTC).isoformat(), "evidence": ["x"]},
+        auth=manager(),
     )
     assert again.status_code == 409
 
@@ -146,6 +155,7 @@ async def test_a_clock_run_out_with_no_traffic_raises_its_breach_once_across_res
     opened = await staff.post(
         "/v1/awaab-cases",
         json={"uprn": uprn, "severity": "emergency", "became_aware_at": aware.isoformat()},
+        auth=manager(),
     )
     assert opened.status_code == 201
     assert await breaches(repairs_database, uprn) == 0

@@ -20,7 +20,12 @@ from repairs.settings import RepairsSettings
 from repairs.sor.service import import_schedule
 from repairs.webhooks.rules import verify
 from repairs.webhooks.service import WebhookSender
-from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookReceiver, contractor
+from services.repairs.tests.contractor_doubles import (
+    WEBHOOK_SECRET,
+    WebhookReceiver,
+    contractor,
+    manager,
+)
 
 SOR_CSV = """schedule,code,description,trade,unit,unit_price
 PLB,20110,Renew tap washer,plumbing,each,12.50
@@ -303,12 +308,16 @@ async def test_a_variation_within_the_approvers_limit_is_done_and_above_it_refus
         auth=contractor("plumbfast"),
     )
     too_much = await staff.post(
-        f"/v1/work-orders/{order['id']}/variation-approval", json={"amount_pence": 60_000}
+        f"/v1/work-orders/{order['id']}/variation-approval",
+        json={"amount_pence": 60_000},
+        auth=manager(),
     )
     assert too_much.status_code == 422
     assert [e["field"] for e in too_much.json()["errors"]] == ["amount_pence"]
     approved = await staff.post(
-        f"/v1/work-orders/{order['id']}/variation-approval", json={"amount_pence": 20_000}
+        f"/v1/work-orders/{order['id']}/variation-approval",
+        json={"amount_pence": 20_000},
+        auth=manager(),
     )
     assert approved.json()["variation_approved_pence"] == 20_000
     over = await staff.post(

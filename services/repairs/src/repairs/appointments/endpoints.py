@@ -12,7 +12,6 @@ from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from repairs.appointments.schemas import (
     AppointmentCreate,
@@ -24,9 +23,13 @@ from repairs.appointments.schemas import (
 )
 from repairs.appointments.service import AppointmentService, appointment_request_service
 from repairs.models import AppointmentRequestStatus, AppointmentStatus
+from repairs.staff import STAFF_ONLY, STAFF_RESPONSES
 
 router = APIRouter(
-    prefix="/v1/appointment-requests", tags=["appointments"], responses=PROBLEM_RESPONSES
+    prefix="/v1/appointment-requests",
+    tags=["appointments"],
+    responses=STAFF_RESPONSES,
+    dependencies=STAFF_ONLY,
 )
 
 
@@ -52,7 +55,10 @@ def _appointments(request: Request) -> AppointmentService:
 AppointmentServiceDep = Annotated[AppointmentService, Depends(_appointments)]
 
 appointments_router = APIRouter(
-    prefix="/v1/appointments", tags=["appointments"], responses=PROBLEM_RESPONSES
+    prefix="/v1/appointments",
+    tags=["appointments"],
+    responses=STAFF_RESPONSES,
+    dependencies=STAFF_ONLY,
 )
 
 

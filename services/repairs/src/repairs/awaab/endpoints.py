@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
     AwaabCasePublic,
@@ -22,6 +22,7 @@ from repairs.awaab.schemas import (
 )
 from repairs.awaab.service import AwaabService
 from repairs.models import AwaabCaseStatus
+from repairs.staff import MANAGE_SCOPE, STAFF_ONLY, STAFF_RESPONSES
 
 
 def _service(request: Request) -> AwaabService:
@@ -32,10 +33,20 @@ def _service(request: Request) -> AwaabService:
 
 AwaabServiceDep = Annotated[AwaabService, Depends(_service)]
 
-router = APIRouter(prefix="/v1/awaab-cases", tags=["Awaab's Law"], responses=PROBLEM_RESPONSES)
+MANAGE = [Depends(require_scope(MANAGE_SCOPE))]
+"""Opening a case and moving its clocks need repairs:manage (the gateway asks the same)."""
+
+router = APIRouter(
+    prefix="/v1/awaab-cases",
+    tags=["Awaab's Law"],
+    responses=STAFF_RESPONSES,
+    dependencies=STAFF_ONLY,
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AwaabCasePublic)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=AwaabCasePublic, dependencies=MANAGE
+)
 async def open_case(
     body: AwaabCaseCreate, session: SessionDep, idempotency: IdempotencyDep, cases: AwaabServiceDep
 ) -> Response:
@@ -65,7 +76,9 @@ async def get_case(
     return await cases.get(session, case_id)
 
 
-@router.post("/{case_id}/clocks/{milestone}/pause", response_model=AwaabCasePublic)
+@router.post(
+    "/{case_id}/clocks/{milestone}/pause", response_model=AwaabCasePublic, dependencies=MANAGE
+)
 async def pause_clock(
     case_id: uuid.UUID,
     milestone: AwaabMilestone,
@@ -80,7 +93,9 @@ async def pause_clock(
     )
 
 
-@router.post("/{case_id}/clocks/{milestone}/resume", response_model=AwaabCasePublic)
+@router.post(
+    "/{case_id}/clocks/{milestone}/resume", response_model=AwaabCasePublic, dependencies=MANAGE
+)
 async def resume_clock(
     case_id: uuid.UUID,
     milestone: AwaabMilestone,
@@ -95,7 +110,9 @@ async def resume_clock(
     )
 
 
-@router.post("/{case_id}/clocks/{milestone}/stop", response_model=AwaabCasePublic)
+@router.post(
+    "/{case_id}/clocks/{milestone}/stop", response_model=AwaabCasePublic, dependencies=MANAGE
+)
 async def stop_clock(
     case_id: uuid.UUID,
     milestone: AwaabMilestone,

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.auth import CallerDep
+from hearth_kit.auth import Caller, CallerDep, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -25,6 +25,7 @@ from repairs.orders.schemas import (
     WorkOrderPublic,
 )
 from repairs.orders.service import WorkOrderService
+from repairs.staff import MANAGE_SCOPE, STAFF_ONLY, STAFF_RESPONSES
 
 
 def _service(request: Request) -> WorkOrderService:
@@ -45,7 +46,12 @@ async def _contractor_id(caller: CallerDep) -> str:
 
 ContractorIdDep = Annotated[str, Depends(_contractor_id)]
 
-router = APIRouter(prefix="/v1/work-orders", tags=["work orders"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/work-orders",
+    tags=["work orders"],
+    responses=STAFF_RESPONSES,
+    dependencies=STAFF_ONLY,
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderPublic)
@@ -91,12 +97,13 @@ async def approve_variation(
     session: SessionDep,
     idempotency: IdempotencyDep,
     orders: WorkOrderServiceDep,
-    caller: CallerDep,
+    approver: Annotated[Caller, Depends(require_scope(MANAGE_SCOPE))],
 ) -> Response:
-    """Approve a variation up to an amount within the approver's limit (repairs:manage)."""
+    """Approve a variation up to an amount within the approver's limit (repairs:manage;
+    403 without it)."""
     return await idempotency.create(
         session,
-        lambda: orders.approve_variation(session, work_order_id, caller.subject, body),
+        lambda: orders.approve_variation(session, work_order_id, approver.subject, body),
         status_code=200,
     )
 

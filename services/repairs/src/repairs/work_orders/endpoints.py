@@ -11,13 +11,15 @@ from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from repairs.models import RepairStatus
+from repairs.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
 from repairs.work_orders.service import RepairService, page_of_repairs
 
-router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/repairs", tags=["repairs"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY
+)
 
 
 async def _service(request: Request) -> RepairService:
