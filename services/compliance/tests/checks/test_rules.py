@@ -22,6 +22,7 @@ from compliance.checks.rules import (
     escalate_on,
     gas_status,
     in_renewal_window,
+    latest_expiry,
     next_gas_expiry,
     next_ladder_step,
     status_on,
@@ -30,6 +31,21 @@ from compliance.checks.rules import (
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, NoAccessStep
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+def test_the_latest_expiry_held_today_is_gas_14_months_and_an_eicr_5_years() -> None:
+    assert latest_expiry(date(2026, 11, 30), 12, renewal_window_months=2) == date(2028, 1, 30)
+    assert latest_expiry(date(2028, 2, 29), 60) == date(2033, 2, 28)
+
+
+@given(days, days)
+def test_no_gas_record_made_by_today_expires_after_the_latest_expiry(
+    check_date: date, current_expiry: date
+) -> None:
+    """Whatever the record (first, early, in the window, late), a check made on or
+    before today gives an expiry no later than today + 14 months."""
+    latest = latest_expiry(check_date, 12, renewal_window_months=2)
+    assert next_gas_expiry(check_date, current_expiry) <= latest
 
 
 def test_a_first_check_runs_twelve_months_from_the_check_date() -> None:

@@ -70,6 +70,26 @@ async def test_bad_rows_are_reported_by_line_and_the_rest_go_in(
     assert {c["check_type"]: c["due_by"] for c in gas}["gas_safety"] == "2027-01-31"
 
 
+async def test_a_row_with_an_expiry_years_ahead_is_refused_by_line(
+    compliance: httpx.AsyncClient,
+) -> None:
+    good, gas_too_late, eicr_too_late = a_uprn(), a_uprn(), a_uprn()
+    lines = [
+        HEADER,
+        row(good),
+        f"{gas_too_late},1 Mare Street,,London,E8 1DY,flat,,gas,live,,,2099-01-01,",
+        f"{eicr_too_late},1 Mare Street,,London,E8 1DY,flat,,gas,live,,,,2099-01-01",
+    ]
+    result = (await post_file(compliance, "\n".join(lines) + "\n")).json()
+    assert (result["registered"], result["rejected"]) == (1, 2)
+    assert [(e["line"], e["field"]) for e in result["errors"]] == [
+        (3, "gas_certificate_expires_on"),
+        (4, "electrical_certificate_expires_on"),
+    ]
+    assert (await compliance.get(f"/v1/homes/{gas_too_late}")).status_code == 404
+    assert (await compliance.get(f"/v1/homes/{eicr_too_late}")).status_code == 404
+
+
 async def test_the_same_file_twice_changes_nothing(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:

@@ -4,9 +4,14 @@ bad input names the field and changes nothing."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+
+from compliance.checks.rules import add_months
+from hearth_kit.working_days import london_day
 
 
 def a_uprn() -> str:
@@ -45,6 +50,26 @@ async def test_a_gas_home_gets_an_annual_gas_check_and_an_eicr(
     assert set(checks) == {"gas_safety", "electrical"}
     assert checks["gas_safety"]["due_by"] == "2027-03-01"
     assert checks["gas_safety"]["due_from"] == "2026-12-31"  # 60 days ahead
+
+
+@pytest.mark.parametrize(
+    ("field", "months"),
+    [("gas_certificate_expires_on", 14), ("electrical_certificate_expires_on", 60)],
+)
+async def test_an_expiry_later_than_a_certificate_held_today_can_have_is_refused(
+    compliance: httpx.AsyncClient, field: str, months: int
+) -> None:
+    """Gas: 12 months + the 2-month renewal window from today at most; an EICR 5 years."""
+    latest = add_months(london_day(datetime.now(UTC)), months)
+    for too_late in (latest + timedelta(days=1), datetime(2099, 1, 1).date()):
+        uprn = a_uprn()
+        response = await compliance.post("/v1/homes", json=a_home(uprn, **{field: str(too_late)}))
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+        assert (await compliance.get(f"/v1/homes/{uprn}")).status_code == 404
+    uprn = a_uprn()
+    response = await compliance.post("/v1/homes", json=a_home(uprn, **{field: str(latest)}))
+    assert response.status_code == 201, response.text
 
 
 async def test_a_home_in_an_unknown_block_is_refused_naming_block_id(

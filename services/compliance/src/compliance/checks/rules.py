@@ -52,6 +52,15 @@ def next_expiry(check_date: date, interval_months: int) -> date:
     return add_months(check_date, interval_months)
 
 
+def latest_expiry(today: date, interval_months: int, *, renewal_window_months: int = 0) -> date:
+    """The latest expiry a certificate held today can have: one from a check made today
+    (the interval from today), or for gas one made in the renewal window before an
+    expiry up to `renewal_window_months` from today, which keeps that anniversary (gas:
+    today + 14 months; an EICR: today + 5 years). A later one is a mistyped date, and
+    would keep the home counted in date for years."""
+    return add_months(today, interval_months + renewal_window_months)
+
+
 def due_from(due_by: date, lead_days: int) -> date:
     """The day a check is raised as due: `lead_days` before the date it must be done by."""
     return due_by - timedelta(days=lead_days)

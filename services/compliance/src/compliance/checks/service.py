@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from compliance import metrics
 from compliance.checks import repository
 from compliance.checks.rules import (
+    RENEWAL_WINDOW_MONTHS,
     ApplianceFact,
     CheckStatus,
     copy_to_tenant_by,
@@ -22,6 +23,7 @@ from compliance.checks.rules import (
     due_from,
     escalate_on,
     gas_status,
+    latest_expiry,
     lead_days_for,
     next_expiry,
     next_ladder_step,
@@ -143,6 +145,15 @@ class ProgrammeService:
             lead_days=self.settings.lead_days,
             no_access_lead_days=self.settings.no_access_lead_days,
         )
+
+    def latest_expiry(self, check_type: CheckType, today: date) -> date | None:
+        """The latest expiry a certificate of this type held today can have (the
+        configured interval, plus the renewal window for gas); None for a one-off check."""
+        interval = self.settings.interval_for(check_type)
+        if interval is None:
+            return None
+        window = RENEWAL_WINDOW_MONTHS if check_type is CheckType.GAS_SAFETY else 0
+        return latest_expiry(today, interval, renewal_window_months=window)
 
     def new_check_row(
         self,

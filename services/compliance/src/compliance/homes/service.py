@@ -55,6 +55,7 @@ from hearth_kit.problems import (
     PreconditionRequired,
     Unprocessable,
 )
+from hearth_kit.working_days import london_day
 
 REGISTER_FIELDS = (
     "address_line_1",
@@ -80,6 +81,12 @@ REQUIRED_COLUMNS = frozenset(
     {"uprn", "address_line_1", "town", "postcode", "property_type", "heating_fuel", "gas_supply"}
 )
 IMPORT_BATCH = 1000
+
+CERTIFICATE_EXPIRIES = {
+    "gas_certificate_expires_on": CheckType.GAS_SAFETY,
+    "electrical_certificate_expires_on": CheckType.ELECTRICAL,
+}
+"""The certificate expiries a home is registered or imported with, and their checks."""
 
 
 def etag_of(home: Home) -> str:
@@ -280,6 +287,22 @@ class HomeService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
 
+    def expiry_too_late(self, data: HomeCreate, now: datetime) -> tuple[str, str] | None:
+        """(field, reason) for a certificate expiry later than any certificate held
+        today can run to (gas: today + 12 months + the 2-month renewal window; an EICR:
+        today + 5 years; the intervals are configuration), else None: a mistyped year
+        would keep the home counted in date long after its certificate lapsed."""
+        today = london_day(now)
+        for name, check_type in CERTIFICATE_EXPIRIES.items():
+            expires_on = getattr(data, name)
+            latest = self.programme.latest_expiry(check_type, today)
+            if expires_on is not None and latest is not None and expires_on > latest:
+                return name, (
+                    f"later than {latest.isoformat()}, the latest expiry a certificate "
+                    "held today can have"
+                )
+        return None
+
     async def _check_block(self, session: AsyncSession, block_id: str | None) -> None:
         if block_id is not None and await repository.get_block(session, block_id) is None:
             raise Unprocessable(f"No block with UPRN {block_id}", field="block_id")
@@ -289,6 +312,8 @@ class HomeService:
         it (property-registered)."""
         if await repository.get(session, data.uprn) is not None:
             raise Conflict(f"Home {data.uprn} is already registered", field="uprn")
+        if (too_late := self.expiry_too_late(data, now)) is not None:
+            raise Unprocessable(f"The certificate expiry is {too_late[1]}", field=too_late[0])
         await self._check_block(session, data.block_id)
         home = Home(
             **data.model_dump(
@@ -479,6 +504,10 @@ class HomeService:
                     ImportRowError(
                         line=row.line, field="block_id", reason="no block with that UPRN"
                     )
+                )
+            elif (too_late := self.expiry_too_late(row.home, now)) is not None:
+                result.errors.append(
+                    ImportRowError(line=row.line, field=too_late[0], reason=too_late[1])
                 )
             else:
                 accepted.append(row)
