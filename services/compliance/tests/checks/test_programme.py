@@ -170,6 +170,38 @@ async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
     assert len(await published("access-escalated", uprn)) == 3  # the ladder stopped
 
 
+async def test_a_failure_after_access_was_gained_starts_the_ladder_again(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    check = await gas_check(compliance, uprn)
+    attempts = f"/v1/compliance/checks/{check['id']}/access-attempts"
+
+    async def attempt(outcome: str, at: datetime) -> None:
+        body = {"attempted_at": at.isoformat(), "attempted_by": "ENG-7", "outcome": outcome}
+        assert (await compliance.post(attempts, json=body)).status_code == 201
+
+    now = datetime.now(UTC)
+    await attempt("no_access", now - timedelta(days=3))
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await programme.climb_ladder(session, now)  # the appointment letter
+    await attempt("access_gained", now - timedelta(days=2))
+    assert (await gas_check(compliance, uprn))["next_no_access_step_on"] is None
+    failed_again = now - timedelta(minutes=5)
+    await attempt("no_access", failed_again)
+    after = await gas_check(compliance, uprn)
+    assert after["no_access_attempts"] == 2
+    assert after["no_access_step"] == 0
+    assert after["next_no_access_step_on"] == failed_again.astimezone(LONDON).date().isoformat()
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await programme.climb_ladder(session, now)
+    steps = [(e["step"], e["step_number"]) for e in await published("access-escalated", uprn)]
+    assert steps == [("appointment_letter", 1), ("appointment_letter", 1)]
+
+
 async def test_an_attempt_in_the_future_is_refused(compliance: httpx.AsyncClient) -> None:
     uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
     check = await gas_check(compliance, uprn)

@@ -431,7 +431,9 @@ class ProgrammeService:
     ) -> AccessAttemptPublic:
         """Record an access attempt. A failed one publishes access-failed, gives the
         household a no-access history (its checks start earlier) and starts the
-        no-access ladder; access gained stops the ladder."""
+        no-access ladder from its day when none is running (a ladder running goes on
+        as it was); access gained stops the ladder, so the next failure starts it
+        again from its first step."""
         if data.attempted_at > now:
             raise Unprocessable("An attempt cannot be in the future", field="attempted_at")
         check = await repository.get(session, check_id, for_update=True)
@@ -456,8 +458,11 @@ class ProgrammeService:
             check.ladder_next_step_on = None
         else:
             check.no_access_attempts += 1
-            if check.ladder_started_on is None:
+            if check.ladder_next_step_on is None:
+                # No ladder running (the first failure, or one stopped by access gained or
+                # climbed to its end): it starts again from this attempt's day.
                 check.ladder_started_on = london_day(data.attempted_at)
+                check.ladder_steps_taken = 0
                 first = next_ladder_step(self.settings.ladder(), check.ladder_started_on, 0)
                 check.ladder_next_step_on = first[2] if first else None
             await self._note_no_access_history(session, check.uprn)
