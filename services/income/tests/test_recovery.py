@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 
 from hearth_contracts import Envelope
@@ -299,10 +300,12 @@ async def test_ending_a_tenancy_makes_former_tenant_arrears_payments_go_there_or
     assert nothing_owed.status_code == 422
 
 
-async def test_an_introductory_tenancy_is_extended_once_then_confirmed(
-    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+@pytest.mark.parametrize("trial_type", ["introductory", "starter"])
+async def test_a_tenancy_on_trial_is_extended_once_then_confirmed(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any, trial_type: str
 ) -> None:
-    tenancy = await start_tenancy(tenancy_type="introductory", start_date="2025-06-02")
+    # Introductory for councils, starter for housing associations: the same trial.
+    tenancy = await start_tenancy(tenancy_type=trial_type, start_date="2025-06-02")
     assert tenancy["introductory_ends_on"] == "2026-06-02"
     decide = f"/v1/tenancies/{tenancy['id']}/type-decision"
     extended = await income.post(decide, json={"change": "extended", "effective_on": "2026-05-01"})
@@ -315,7 +318,7 @@ async def test_an_introductory_tenancy_is_extended_once_then_confirmed(
     assert confirmed.json()["tenancy_type"] == "secure"
     changes = await events(income_database, tenancy["uprn"], "tenancy-type-changed")
     assert [(c["change"], c["tenancy_type"]) for c in changes] == [
-        ("extended", "introductory"),
+        ("extended", trial_type),
         ("confirmed", "secure"),
     ]
 

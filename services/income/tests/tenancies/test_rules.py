@@ -22,11 +22,15 @@ def test_an_introductory_tenancy_starting_late_in_the_year_ends_the_next_year() 
     assert introductory_ends_on(TenancyType.INTRODUCTORY, date(2025, 12, 31)) == date(2026, 12, 31)
 
 
+def test_a_starter_tenancy_has_the_same_12_month_trial_as_an_introductory_one() -> None:
+    assert introductory_ends_on(TenancyType.STARTER, date(2025, 4, 7)) == date(2026, 4, 7)
+    assert introductory_ends_on(TenancyType.STARTER, date(2024, 2, 29)) == date(2025, 2, 28)
+
+
 @pytest.mark.parametrize(
-    "tenancy_type",
-    [TenancyType.SECURE, TenancyType.ASSURED, TenancyType.STARTER, TenancyType.FIXED_TERM],
+    "tenancy_type", [TenancyType.SECURE, TenancyType.ASSURED, TenancyType.FIXED_TERM]
 )
-def test_other_tenancy_types_have_no_introductory_period(tenancy_type: TenancyType) -> None:
+def test_other_tenancy_types_have_no_trial_period(tenancy_type: TenancyType) -> None:
     assert introductory_ends_on(tenancy_type, date(2025, 4, 7)) is None
 
 

@@ -19,15 +19,20 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
+"""Tenancies on trial: introductory for councils, starter for housing associations, the
+same trial period (DOMAIN.md)."""
+
+
 def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | None:
-    """An introductory tenancy's trial period ends 12 months after it starts; other
-    tenancy types have no introductory period."""
-    if tenancy_type is not TenancyType.INTRODUCTORY:
+    """An introductory or starter tenancy's trial period ends 12 months after it starts;
+    other tenancy types have no trial period."""
+    if tenancy_type not in TRIAL_TYPES:
         return None
     return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS)
 
 
 def extended_end(start_date: date) -> date:
-    """An extended introductory tenancy's trial ends 18 months after it starts (12,
+    """An extended introductory (or starter) tenancy's trial ends 18 months after it starts (12,
     extended once by 6)."""
     return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS + EXTENSION_MONTHS)

@@ -53,8 +53,6 @@ from income.tenancies.schemas import (
 if TYPE_CHECKING:
     from income.accounts.service import AccountService
 
-TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
-
 CHARGE_AFTER_END = "days_after_tenancy_ended"
 """The reason on a reversal of the days charged after a tenancy's last day."""
 
@@ -254,7 +252,7 @@ class TenancyService:
         if data.effective_on > london_day(now):
             raise Unprocessable("A decision cannot take effect in the future", field="effective_on")
         tenancy = await self._current(session, tenancy_id)
-        if tenancy.tenancy_type not in TRIAL_TYPES:
+        if tenancy.tenancy_type not in rules.TRIAL_TYPES:
             raise Conflict(f"Tenancy {tenancy_id} is not in a trial period", field="change")
         previous = tenancy.tenancy_type
         if data.change is TenancyTypeChange.EXTENDED:
