@@ -3,13 +3,15 @@ day (weekday named by the slot, no bank holiday or closure day) that have not st
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_kit.working_days import WorkingDayCalendar
-from repairs.appointments.rules import offered_slots, offers, window
+from repairs.appointments.rules import offered_slots, offers, request_booked, window
+from repairs.models import RepairStatus
 from repairs.settings import default_slots
 
 SLOTS = default_slots()
@@ -51,3 +53,15 @@ def test_christmas_day_and_a_closure_day_offer_nothing_and_saturday_mornings_are
     assert date(2026, 12, 28) not in days  # Boxing Day's substitute (a Monday)
     assert date(2026, 12, 29) not in days  # the landlord's closure day
     assert {o.slot.name for o in found if o.day == date(2027, 1, 2)} == {"am"}  # a Saturday
+
+
+def test_a_request_is_booked_when_every_open_repair_has_an_appointment() -> None:
+    plumbing, electrical, done = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    repairs = [
+        (plumbing, RepairStatus.OPEN),
+        (electrical, RepairStatus.OPEN),
+        (done, RepairStatus.COMPLETED),
+    ]
+    assert not request_booked(repairs, {plumbing})
+    assert request_booked(repairs, {plumbing, electrical})
+    assert request_booked([], set())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from prometheus_client import REGISTRY
@@ -209,3 +210,62 @@ async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
     assert booked.json()["trades"] == ["carpentry", "plumbing"]
     [request] = (await staff.get("/v1/appointment-requests", params={"uprn": uprn})).json()["items"]
     assert request["status"] == "booked"
+
+
+async def test_a_visits_request_is_booked_only_when_every_trade_has_its_appointment(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Plumbing and electrical found on one visit go to two contractors, so two
+    appointments: booking the plumbing leaves the request pending (it is still listed
+    under ?status=pending) until the electrical work is booked too."""
+    uprn, visit_id = a_uprn(), uuid.uuid4()
+    for trade in ("plumbing", "electrical"):
+        found = VisitFoundRepair(
+            visit_id=visit_id,
+            finding_id=uuid.uuid4(),
+            uprn=uprn,
+            description="Found on the visit",
+            location="kitchen",
+            trade=trade,
+            reported_at=datetime.now(UTC) - timedelta(hours=2),
+            repairs_found_on_visit=2,
+        )
+        handler = visit_handlers.get(found.type)
+        assert handler is not None
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, Envelope(data=found))
+    await schedule_of_rates(repairs_database)
+    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    orders = {}
+    for repair in repairs:
+        code = "PLB:20110" if repair["trade"] == "plumbing" else "ELE:30010"
+        response = await staff.post(
+            "/v1/work-orders",
+            json={"repair_id": repair["id"], "lines": [{"sor_code": code, "quantity": 1}]},
+        )
+        assert response.status_code == 201, response.text
+        orders[repair["trade"]] = response.json()["id"]
+
+    async def book(trade: str, nth: int) -> None:
+        slot = (
+            await staff.get(
+                "/v1/appointments/availability", params={"uprn": uprn, "trades": [trade]}
+            )
+        ).json()["slots"][nth]
+        booked = await staff.post(
+            "/v1/appointments",
+            json={"work_order_ids": [orders[trade]], "day": slot["day"], "slot": slot["slot"]},
+        )
+        assert booked.status_code == 201, booked.text
+
+    async def requests(status: str) -> list[dict[str, Any]]:
+        params = {"uprn": uprn, "status": status}
+        return (await staff.get("/v1/appointment-requests", params=params)).json()["items"]
+
+    await book("plumbing", -6)
+    [pending] = await requests("pending")
+    assert sorted(pending["trades"]) == ["electrical", "plumbing"]
+    assert await requests("booked") == []
+    await book("electrical", -6)
+    assert await requests("pending") == []
+    assert [r["id"] for r in await requests("booked")] == [pending["id"]]

@@ -21,6 +21,7 @@ from repairs.models import (
     AppointmentStatus,
     BookedSlot,
     RepairRequest,
+    RepairStatus,
     WorkOrder,
 )
 
@@ -205,3 +206,35 @@ async def requests_of_repairs(
         AppointmentRequest.status == AppointmentRequestStatus.PENDING,
     )
     return list((await session.execute(query)).scalars().all())
+
+
+COVERING = (AppointmentStatus.BOOKED, AppointmentStatus.KEPT)
+"""An appointment in one of these covers its work orders' repairs (a missed, no-access,
+rebooked or cancelled one does not: that work needs another)."""
+
+
+async def repairs_of_requests(
+    session: AsyncSession, request_ids: list[uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID, RepairStatus]]:
+    """(request id, repair id, repair status) of every repair the requests cover."""
+    query = select(
+        col(RepairRequest.appointment_request_id), col(RepairRequest.id), col(RepairRequest.status)
+    ).where(col(RepairRequest.appointment_request_id).in_(request_ids))
+    return [
+        (request_id, repair_id, RepairStatus(status))
+        for request_id, repair_id, status in (await session.execute(query)).all()
+        if request_id is not None
+    ]
+
+
+async def repairs_with_appointments(session: AsyncSession, uprn: str) -> set[uuid.UUID]:
+    """The repairs at the home that a booked or kept appointment covers (an
+    appointment names its work orders, each work order its repair)."""
+    query = select(Appointment.work_order_ids).where(
+        Appointment.uprn == uprn, col(Appointment.status).in_(COVERING)
+    )
+    order_ids = {uuid.UUID(i) for (ids,) in (await session.execute(query)).all() for i in ids}
+    if not order_ids:
+        return set()
+    repairs = select(WorkOrder.repair_id).where(col(WorkOrder.id).in_(order_ids))
+    return set((await session.execute(repairs)).scalars().all())

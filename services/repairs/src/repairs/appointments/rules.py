@@ -9,12 +9,14 @@ the home).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hearth_contracts.events.visits import Trade
 from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday
+from repairs.models import RepairStatus
 from repairs.settings import SlotDefinition
 
 
@@ -94,4 +96,16 @@ def free_places(
         capacity(trade, offered.slot.name, default, by_trade)
         - booked.get((trade, offered.day, offered.slot.name), 0)
         for trade in trades
+    )
+
+
+def request_booked(
+    repairs: Iterable[tuple[uuid.UUID, RepairStatus]], covered: Set[uuid.UUID]
+) -> bool:
+    """Whether an appointment request (the repairs found on one visit) is booked: every
+    repair of it still open has an appointment (`covered`). Repairs of trades one
+    appointment cannot take are booked separately, and the request stays pending until
+    the last of them is (DOMAIN.md: one appointment "where trades allow")."""
+    return all(
+        status is not RepairStatus.OPEN or repair_id in covered for repair_id, status in repairs
     )

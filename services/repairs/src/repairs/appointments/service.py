@@ -40,6 +40,7 @@ from repairs.models import (
     AppointmentRequest,
     AppointmentRequestStatus,
     AppointmentStatus,
+    RepairStatus,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -222,7 +223,8 @@ class AppointmentService:
 
     async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
         """One appointment for work orders at one home, from one contractor (publishes
-        appointment-booked; the visit's pending appointment request is then booked)."""
+        appointment-booked; the visit's pending appointment request is booked once all
+        its repairs have an appointment)."""
         now = datetime.now(UTC)
         ids = list(dict.fromkeys(data.work_order_ids))
         orders = await order_repository.many(session, ids)
@@ -245,9 +247,26 @@ class AppointmentService:
             rebooked_from=None,
             now=now,
         )
-        for request in await repository.requests_of_repairs(session, [o.repair_id for o in orders]):
-            request.status = AppointmentRequestStatus.BOOKED
+        await self._mark_requests_booked(session, orders)
         return appointment_to_public(appointment)
+
+    async def _mark_requests_booked(self, session: AsyncSession, orders: list[WorkOrder]) -> None:
+        """The pending appointment requests of these work orders' repairs become booked
+        once every open repair of each has an appointment (this one or an earlier
+        one): booking the plumbing of a visit that also found electrical work leaves
+        the request pending until the electrical work is booked too."""
+        requests = await repository.requests_of_repairs(session, [o.repair_id for o in orders])
+        if not requests:
+            return
+        covered = await repository.repairs_with_appointments(session, orders[0].uprn)
+        repairs: dict[uuid.UUID, list[tuple[uuid.UUID, RepairStatus]]] = {}
+        for request_id, repair_id, status in await repository.repairs_of_requests(
+            session, [request.id for request in requests]
+        ):
+            repairs.setdefault(request_id, []).append((repair_id, status))
+        for request in requests:
+            if rules.request_booked(repairs.get(request.id, []), covered):
+                request.status = AppointmentRequestStatus.BOOKED
 
     async def _booked(self, session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:
         appointment = await repository.get_appointment(session, appointment_id)
