@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from gateway_stand_ins import KNOWN_UPRN, StandIns, bearer, gateway_settings
+from gateway_stand_ins import KNOWN_UPRN, StandIns, bearer, bearer_with_scopes, gateway_settings
 
 from gateway.app import create_app
 from gateway.authorisation import GatewayRoute, gateway_routes
@@ -42,6 +42,11 @@ def _token(role: str) -> dict[str, str]:
 def test_the_matrix_covers_the_gateways_own_routes() -> None:
     paths = {route.path for route in ROUTES}
     assert {"/v1/homes/{uprn}", "/v1/homes"} <= paths
+
+
+def test_survey_results_by_strand_need_diversity_read_as_well() -> None:
+    rows = {r.query: r.scopes for r in ROUTES if r.path == "/v1/surveys/results"}
+    assert rows == {None: ("surveys:read",), "strand": ("surveys:read", "diversity:read")}
 
 
 def test_no_role_grants_a_need_to_know_scope() -> None:
@@ -71,6 +76,7 @@ async def test_each_role_may_call_exactly_the_routes_its_scopes_cover(
     response = await matrix_gateway.request(
         route.method,
         _concrete(route.path),
+        params={route.query: "1"} if route.query else None,
         headers={**_token(role), "Idempotency-Key": str(uuid.uuid4())},
         json={} if route.method in ("POST", "PUT", "PATCH") else None,
     )
@@ -81,3 +87,26 @@ async def test_each_role_may_call_exactly_the_routes_its_scopes_cover(
         missing = response.json()["missing_scopes"]
         assert missing
         assert not set(missing) & set(DEFAULT_ROLES[role])
+
+
+async def test_a_strand_needs_diversity_read_from_the_tokens_own_scope(
+    matrix_gateway: httpx.AsyncClient,
+) -> None:
+    """The identity provider grants diversity:read to a person, in the token's own scope;
+    without it survey results are still there, but not by strand."""
+    params = {"survey": "perception", "from": "2026-04-01", "to": "2026-04-30"}
+    reader = bearer_with_scopes("surveys:read")
+    assert (
+        await matrix_gateway.get("/v1/surveys/results", params=params, headers=reader)
+    ).status_code != 403
+    refused = await matrix_gateway.get(
+        "/v1/surveys/results", params={**params, "strand": "religion"}, headers=reader
+    )
+    assert refused.status_code == 403
+    assert refused.json()["missing_scopes"] == ["diversity:read"]
+    allowed = await matrix_gateway.get(
+        "/v1/surveys/results",
+        params={**params, "strand": "religion"},
+        headers=bearer_with_scopes("surveys:read diversity:read"),
+    )
+    assert allowed.status_code not in (401, 403), allowed.text

@@ -231,18 +231,31 @@ async def authenticated(
 
 
 class ScopeCheck:
-    """A dependency that lets the caller through only with every one of `scopes`
-    (403 problem naming the missing ones otherwise). The scopes stay readable on the
-    route, so the authorisation matrix is worked out from the app itself."""
+    """A dependency that lets the caller through only with every one of `scopes`, and,
+    when the request names a query parameter of `query_scopes`, with that parameter's
+    scopes too (403 problem naming the missing ones otherwise): `GET /v1/surveys/results`
+    needs surveys:read, and diversity:read as well once it asks for `?strand=`. The
+    scopes stay readable on the route, so the authorisation matrix is worked out from
+    the app itself."""
 
-    def __init__(self, scopes: tuple[str, ...]) -> None:
-        unknown = sorted(set(scopes) - SCOPES.keys())
+    def __init__(
+        self, scopes: tuple[str, ...], query_scopes: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
+        self.query_scopes = dict(query_scopes or {})
+        named = set(scopes).union(*self.query_scopes.values())
+        unknown = sorted(named - SCOPES.keys())
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(unknown)}")
         self.scopes = scopes
 
-    async def __call__(self, principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def __call__(
+        self, request: Request, principal: Annotated[Principal, Depends(authenticated)]
+    ) -> Principal:
         scopes = self.scopes
+        if self.query_scopes:
+            asked = request.query_params
+            extra = (s for name, more in self.query_scopes.items() if name in asked for s in more)
+            scopes = tuple(dict.fromkeys((*scopes, *extra)))
         missing = [scope for scope in scopes if scope not in principal.scopes]
         if missing:
             raise Forbidden(
@@ -258,9 +271,12 @@ class ScopeCheck:
         return principal
 
 
-def require_scopes(*scopes: str) -> ScopeCheck:
-    """A dependency that lets the caller through only with every one of `scopes`."""
-    return ScopeCheck(tuple(scopes))
+def require_scopes(
+    *scopes: str, query_scopes: Mapping[str, tuple[str, ...]] | None = None
+) -> ScopeCheck:
+    """A dependency that lets the caller through only with every one of `scopes`, and
+    with a query parameter's `query_scopes` when the request names that parameter."""
+    return ScopeCheck(tuple(scopes), query_scopes)
 
 
 class DevelopmentTokenRefused(Exception):

@@ -3,8 +3,10 @@
 Worked out from the app itself, never kept by hand: each `/v1` route's scopes are read
 from its `require_scopes(...)` dependency (pass-through rows included, as the domains
 add them), and a role may call a route when its scope set holds every scope the route
-needs. `python -m gateway.published` writes the table into docs/api.md; the
-parametrised test (gateway/tests/test_authorisation_matrix.py) calls every cell.
+needs. A query parameter that asks for more scopes (`GET /v1/surveys/results?strand=`,
+diversity:read) is a row of its own. `python -m gateway.openapi_build` writes the table
+into docs/api.md; the parametrised test (gateway/tests/test_authorisation_matrix.py)
+calls every cell.
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ class GatewayRoute:
     path: str
     scopes: tuple[str, ...] | None
     """None: the route needs no token at all."""
+    query: str | None = None
+    """A query parameter that asks for more scopes (`strand`): this row is the route
+    called with it, and `scopes` holds the parameter's scopes too."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}?{self.query}=" if self.query else self.path
 
     def allows(self, role_scopes: Sequence[str]) -> bool:
         return self.scopes is None or set(self.scopes) <= set(role_scopes)
@@ -56,9 +65,15 @@ def gateway_routes(app: FastAPI) -> list[GatewayRoute]:
             continue
         checks = list(_scope_checks(route.dependant))
         scopes = tuple(dict.fromkeys(s for check in checks for s in check.scopes))
+        by_query: dict[str, tuple[str, ...]] = {}
+        for check in checks:
+            for name, more in check.query_scopes.items():
+                by_query[name] = tuple(dict.fromkeys((*by_query.get(name, scopes), *more)))
         for method in sorted(route.methods or ()):
             routes.append(GatewayRoute(method, path, scopes if checks else None))
-    return sorted(routes, key=lambda r: (r.path, r.method))
+            for name, with_query in sorted(by_query.items()):
+                routes.append(GatewayRoute(method, path, with_query, query=name))
+    return sorted(routes, key=lambda r: (r.path, r.method, r.query or ""))
 
 
 def matrix_markdown(routes: Sequence[GatewayRoute], roles: Mapping[str, Sequence[str]]) -> str:
@@ -71,5 +86,5 @@ def matrix_markdown(routes: Sequence[GatewayRoute], roles: Mapping[str, Sequence
     for route in routes:
         scopes = "(none: open)" if route.scopes is None else " ".join(route.scopes) or "(token)"
         cells = ["yes" if route.allows(roles[name]) else "-" for name in names]
-        lines.append(f"| `{route.method} {route.path}` | {scopes} | " + " | ".join(cells) + " |")
+        lines.append(f"| `{route.method} {route.label}` | {scopes} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -11,8 +11,8 @@ The service's OpenAPI document owns the request and response schemas; the gatewa
 document takes them from there (docs/api.md).
 """
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
 
@@ -41,6 +41,9 @@ class PassThrough:
     upstream_path: str | None = None
     """The service's path when it differs from the public one (same placeholders)."""
     status_code: int = 200
+    query_scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Further scopes the caller needs when the request names a query parameter
+    (`{"strand": ("diversity:read",)}`: a breakdown by diversity strand is need to know)."""
 
 
 def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
@@ -64,7 +67,9 @@ def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
 def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
     # Evaluated here, not postponed: FastAPI reads this closure's annotations at runtime
     # (hence no `from __future__ import annotations` in this module).
-    caller_dep = Annotated[Principal, Depends(require_scopes(*route.scopes))]
+    caller_dep = Annotated[
+        Principal, Depends(require_scopes(*route.scopes, query_scopes=route.query_scopes))
+    ]
     upstream = route.upstream_path or route.path
 
     async def pass_through(
@@ -77,7 +82,12 @@ def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
         )
         return await forward(request, downstreams, caller, route.service, path, method=route.method)
 
-    pass_through.__doc__ = f"{route.summary} ({route.service} `{route.method} {upstream}`). " + (
-        f"Scopes: {', '.join(route.scopes)}."
+    pass_through.__doc__ = (
+        f"{route.summary} ({route.service} `{route.method} {upstream}`). "
+        + (f"Scopes: {', '.join(route.scopes)}.")
+        + "".join(
+            f" With `{name}`: {', '.join(more)} as well."
+            for name, more in route.query_scopes.items()
+        )
     )
     return pass_through

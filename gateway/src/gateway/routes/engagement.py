@@ -4,7 +4,9 @@ Residents are read with `residents:read` and changed with `residents:write` (rec
 one is gateway/residents); a resident's vulnerabilities are need to know: read with
 `vulnerabilities:read` (audited by engagement, which checks the scope again) and
 recorded with `vulnerabilities:write`; diversity profiles are written with
-`residents:write` and read only as aggregates with `diversity:read`. Contacts need
+`residents:write` and read only as aggregates with `diversity:read`, which survey
+results by strand (`?strand=`) need as well (the engagement service checks it again, and
+leaves the figures' breakdowns by strand out for a token without it). Contacts need
 `contacts:write`, complaints `complaints:read`/`complaints:write`, surveys and "you said,
 we did" `surveys:read`/`surveys:write`, the figures `reports:read`."""
 
@@ -210,7 +212,9 @@ ROUTES: list[PassThrough] = [
         "/v1/surveys/results",
         "engagement",
         SURVEYS_READ,
-        "Satisfaction per question, by diversity strand (small groups suppressed)",
+        "Satisfaction per question; by diversity strand with diversity:read as well "
+        "(small groups, and any that would give them away, suppressed)",
+        query_scopes={"strand": ("diversity:read",)},
     ),
     PassThrough(
         "GET",
@@ -233,6 +237,7 @@ ROUTES: list[PassThrough] = [
         "/v1/engagement/figures",
         "engagement",
         ("reports:read",),
-        "CH01.1, CH01.2, CH02.1, CH02.2, TP01 to TP12, satisfaction by strand",
+        "CH01.1, CH01.2, CH02.1, CH02.2, TP01 to TP12; satisfaction by diversity strand "
+        "only for a token that also holds diversity:read",
     ),
 ]

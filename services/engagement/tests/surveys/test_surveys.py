@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,9 @@ from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted
 from hearth_kit.db import Database
+from tests.harness.tokens import STAFF_SCOPES
+
+ClientWithScopes = Callable[[frozenset[str]], httpx.AsyncClient]
 
 
 def a_uprn() -> str:
@@ -110,9 +114,10 @@ async def test_the_perception_survey_asks_tp01_to_tp12_only(engagement: httpx.As
 
 
 async def test_results_by_strand_suppress_groups_under_the_minimum(
-    engagement: httpx.AsyncClient,
+    engagement: httpx.AsyncClient, engagement_as: ClientWithScopes
 ) -> None:
-    # The default minimum group size is 10: one respondent in a group is suppressed.
+    # The default minimum group size is 10: one respondent in a group is suppressed,
+    # together with the other groups, and its label is not shown.
     uprn = a_uprn()
     resident_id = await a_resident(engagement, uprn)
     await engagement.put(
@@ -120,7 +125,8 @@ async def test_results_by_strand_suppress_groups_under_the_minimum(
     )
     await engagement.post("/v1/surveys/responses", json=a_response(uprn, resident_id=resident_id))
     today = datetime.now(UTC).date()
-    results = await engagement.get(
+    reader = engagement_as(STAFF_SCOPES | {"diversity:read"})
+    results = await reader.get(
         "/v1/surveys/results",
         params={
             "survey": "perception",
@@ -131,8 +137,21 @@ async def test_results_by_strand_suppress_groups_under_the_minimum(
     )
     assert results.status_code == 200, results.text
     body = results.json()
-    small = next(g for g in body["groups"] if g["value"] == "a_small_group")
-    assert small["suppressed"] is True
+    assert "a_small_group" not in results.text
+    [small] = [g for g in body["groups"] if g["suppressed"]]
+    assert small["value"] is None
     assert small["respondents"] is None
     assert all(q["satisfied"] is None for q in small["questions"])
     assert body["respondents"] >= 1
+
+
+async def test_results_by_strand_need_diversity_read(engagement: httpx.AsyncClient) -> None:
+    """The default staff token has surveys:read but not diversity:read: the overall
+    results are there, a breakdown by strand is a 403 naming `strand`."""
+    today = datetime.now(UTC).date()
+    period = {"survey": "perception", "from": today.isoformat(), "to": today.isoformat()}
+    assert (await engagement.get("/v1/surveys/results", params=period)).status_code == 200
+    refused = await engagement.get("/v1/surveys/results", params={**period, "strand": "religion"})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["missing_scopes"] == ["diversity:read"]
+    assert refused.json()["errors"][0]["field"] == "strand"

@@ -24,14 +24,18 @@ class DiversityProfileSet(BaseModel):
 
 
 class GroupPublic(BaseModel):
-    value: str
+    value: str | None = Field(
+        description="The group's answer; null for the one entry standing for every "
+        "suppressed group together (their labels are never shown)"
+    )
     count: int | None = Field(description="Null when suppressed")
     suppressed: bool
 
 
 class DiversityAggregate(BaseModel):
-    """How many residents are in each group of a strand; groups under the minimum
-    size are suppressed."""
+    """How many residents are in each group of a strand. Groups under the minimum size
+    are suppressed, and so is the smallest other group while what is left out could be
+    worked out by subtraction; the suppressed groups are one entry, without labels."""
 
     strand: Strand
     minimum_group_size: int

@@ -11,7 +11,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engagement.diversity import repository, rules
 from engagement.diversity.schemas import DiversityAggregate, DiversityProfileSet, GroupPublic
 from engagement.residents import repository as residents
-from hearth_kit.problems import NotFound
+from hearth_kit.auth import Caller
+from hearth_kit.problems import Forbidden, NotFound
+
+DIVERSITY_READ = "diversity:read"
+"""The need-to-know scope for anything drawn from diversity profiles (issue 11)."""
+
+
+def may_read_diversity(caller: Caller) -> bool:
+    return DIVERSITY_READ in caller.scopes
+
+
+def require_diversity_read(caller: Caller, *, field: str) -> None:
+    """Forbidden (403, naming the scope and the query parameter that asked for it)
+    unless the caller holds diversity:read: a breakdown by diversity strand is drawn from
+    the profiles, whichever route asks for it."""
+    if not may_read_diversity(caller):
+        raise Forbidden(
+            f"A breakdown by {field} needs the scope {DIVERSITY_READ}, which the token "
+            "does not grant",
+            required_scopes=[DIVERSITY_READ],
+            missing_scopes=[DIVERSITY_READ],
+            field=field,
+            location="query",
+            headers={
+                "WWW-Authenticate": (
+                    'Bearer realm="hearth-engagement", error="insufficient_scope", '
+                    f'scope="{DIVERSITY_READ}"'
+                )
+            },
+        )
 
 
 class DiversityService:

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from engagement.diversity.service import may_read_diversity
 from engagement.figures.service import FiguresService
+from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import Figures, PeriodDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -21,9 +23,13 @@ def _service(request: Request) -> FiguresService:
 
 @router.get("/v1/engagement/figures", response_model=Figures, response_model_by_alias=True)
 async def engagement_figures(
-    session: SessionDep, period: PeriodDep, figures: Annotated[FiguresService, Depends(_service)]
+    session: SessionDep,
+    period: PeriodDep,
+    figures: Annotated[FiguresService, Depends(_service)],
+    caller: CallerDep,
 ) -> Figures:
     """CH01.1/CH01.2 (complaints per 1,000 homes), CH02.1/CH02.2 (answered within the
-    Code's timescales), TP01 to TP12 (perception survey), and TP01 by diversity strand
-    (groups under the minimum size suppressed) for the period's London days."""
-    return await figures.figures(session, period)
+    Code's timescales), TP01 to TP12 (perception survey) for the period's London days,
+    and, for a caller with diversity:read only, TP01 by diversity strand in `breakdowns`
+    (groups under the minimum size, and any that would give them away, suppressed)."""
+    return await figures.figures(session, period, with_strands=may_read_diversity(caller))

@@ -1,7 +1,8 @@
 """Engagement's figures for a period: the regulator's CH01 and CH02 (complaints per
 1,000 homes, and answered within the Code's timescales), TP01 to TP12 from the
-perception survey, and overall satisfaction (TP01) by diversity strand with groups
-under the minimum size suppressed."""
+perception survey, and overall satisfaction (TP01) by diversity strand, for a caller
+with diversity:read only, with groups under the minimum size (and any that would give
+them away by subtraction) suppressed together."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ class FiguresService:
     def __init__(self, surveys: SurveyService) -> None:
         self.surveys = surveys
 
-    async def figures(self, session: AsyncSession, period: Period) -> Figures:
+    async def figures(
+        self, session: AsyncSession, period: Period, *, with_strands: bool
+    ) -> Figures:
+        """The period's measures; TP01 by each diversity strand (the breakdowns) only
+        `with_strands`, which the caller's diversity:read decides."""
         start, end = period_bounds(period.first, period.last)
         homes = await residents.homes_count(session)
         measures: list[Measure] = []
@@ -69,16 +74,22 @@ class FiguresService:
                 )
             )
         breakdowns: dict[str, list[Measure]] = {}
-        for strand in Strand:
+        for strand in Strand if with_strands else ():
             groups = await self.surveys.by_group(
                 session, responses, [SurveyQuestion.TP01_OVERALL], strand
             )
             breakdowns[f"TP01.by_{strand.value}"] = [
                 Measure.ratio(
+                    f"TP01.{strand.value}.suppressed",
+                    f"Groups of fewer than {self.surveys.minimum_group_size} respondents, "
+                    "and any that would give them away by subtraction, together: suppressed",
+                    0,
+                    0,
+                )
+                if group.suppressed
+                else Measure.ratio(
                     f"TP01.{strand.value}.{group.value}",
-                    f"Fewer than {self.surveys.minimum_group_size} respondents: suppressed"
-                    if group.suppressed
-                    else f"Satisfied with the overall service ({strand.value}: {group.value})",
+                    f"Satisfied with the overall service ({strand.value}: {group.value})",
                     group.questions[0].satisfied or 0,
                     group.questions[0].answered or 0,
                 )

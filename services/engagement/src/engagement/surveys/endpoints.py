@@ -10,6 +10,7 @@ from engagement.diversity.rules import Strand
 from engagement.surveys.schemas import SurveyResponseCreate, SurveyResponsePublic, SurveyResults
 from engagement.surveys.service import SurveyService, period_bounds
 from hearth_contracts.events.engagement import SurveyKind
+from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import PeriodDep
 from hearth_kit.idempotency import IdempotencyDep
@@ -48,9 +49,13 @@ async def survey_results(
     session: SessionDep,
     period: PeriodDep,
     surveys: SurveyServiceDep,
+    caller: CallerDep,
     strand: Strand | None = None,
 ) -> SurveyResults:
     """Satisfaction per question for a period, and by a diversity strand's groups when
-    asked (groups under the minimum size suppressed)."""
+    asked, which needs the scope diversity:read (groups under the minimum size, and any
+    that would give them away by subtraction, suppressed together without labels)."""
     start, end = period_bounds(period.first, period.last)
-    return await surveys.results(session, survey=survey, start=start, end=end, strand=strand)
+    return await surveys.results(
+        session, survey=survey, start=start, end=end, strand=strand, caller=caller
+    )

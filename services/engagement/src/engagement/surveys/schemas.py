@@ -83,15 +83,20 @@ class QuestionResult(BaseModel):
 
 
 class GroupResult(BaseModel):
-    value: str
+    value: str | None = Field(
+        description="The group's answer; null for the one entry standing for every "
+        "suppressed group together (their labels are never shown)"
+    )
     respondents: int | None = Field(description="Null when suppressed")
     suppressed: bool
     questions: list[QuestionResult]
 
 
 class SurveyResults(BaseModel):
-    """Satisfaction per question, overall and (with `strand`) by diversity group;
-    groups under the minimum size are suppressed."""
+    """Satisfaction per question, overall and (with `strand`, which needs the scope
+    diversity:read) by diversity group. Groups under the minimum size are suppressed, and
+    so is the smallest other group while the respondents left out could be worked out by
+    subtraction; the suppressed groups are one entry, without labels or counts."""
 
     survey: SurveyKind
     respondents: int

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.diversity import repository as diversity
+from engagement.diversity import rules as diversity_rules
 from engagement.diversity.rules import Strand
+from engagement.diversity.service import require_diversity_read
 from engagement.messages.service import MessageService
 from engagement.models import SurveyResponse
 from engagement.residents import repository as residents
@@ -30,6 +32,7 @@ from hearth_contracts.events.engagement import (
     SurveyQuestion,
     SurveyResponded,
 )
+from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import start_of_london_day
@@ -172,9 +175,13 @@ class SurveyService:
         start: datetime,
         end: datetime,
         strand: Strand | None,
+        caller: Caller,
     ) -> SurveyResults:
         """Satisfaction per question asked, overall and by the strand's groups (groups
-        under the minimum size suppressed)."""
+        under the minimum size, and any that would give them away, suppressed). A strand
+        needs diversity:read (403 naming `strand` otherwise)."""
+        if strand is not None:
+            require_diversity_read(caller, field="strand")
         responses = await repository.responses(session, survey, start, end)
         asked = sorted(
             {SurveyQuestion(q) for r in responses for q in r.answers},
@@ -199,7 +206,8 @@ class SurveyService:
         strand: Strand,
     ) -> list[GroupResult]:
         """Responses grouped by the respondent's answer in a strand (not_stated when no
-        profile or no resident), small groups suppressed."""
+        profile or no resident); the groups under the minimum size, and any that would
+        give them away by subtraction, suppressed together as one unlabelled entry."""
         groups_of = await diversity.strand_of(
             session, strand, [r.resident_id for r in responses if r.resident_id is not None]
         )
@@ -211,16 +219,27 @@ class SurveyService:
                 else "not_stated"
             )
             grouped.setdefault(value, []).append(response)
-        groups = []
-        for value in sorted(grouped):
-            members = grouped[value]
-            small = len(members) < self.minimum_group_size
+        hidden = diversity_rules.suppressed_values(
+            {value: len(members) for value, members in grouped.items()},
+            self.minimum_group_size,
+        )
+        groups = [
+            GroupResult(
+                value=value,
+                respondents=len(grouped[value]),
+                suppressed=False,
+                questions=question_results(grouped[value], questions),
+            )
+            for value in sorted(grouped)
+            if value not in hidden
+        ]
+        if hidden:
             groups.append(
                 GroupResult(
-                    value=value,
-                    respondents=None if small else len(members),
-                    suppressed=small,
-                    questions=question_results(members, questions, suppressed=small),
+                    value=None,
+                    respondents=None,
+                    suppressed=True,
+                    questions=question_results([], questions, suppressed=True),
                 )
             )
         return groups
