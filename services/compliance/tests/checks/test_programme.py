@@ -112,6 +112,27 @@ async def test_the_lists_show_due_overdue_and_expired_checks(
     assert bad.json()["errors"][0]["field"] == "status"
 
 
+async def test_type_gas_lists_the_gas_checks_as_gas_safety_does(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """Issue 7 spells the filter `type=gas`; `gas_safety` (the check type) works too."""
+    overdue = await a_gas_home(compliance, TODAY - timedelta(days=5))
+    by_type = {}
+    for spelling in ("gas", "gas_safety"):
+        response = await compliance.get(
+            "/v1/compliance/checks", params={"status": "overdue", "type": spelling, "limit": 200}
+        )
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert {c["check_type"] for c in items} == {"gas_safety"}
+        by_type[spelling] = [c["id"] for c in items]
+    assert by_type["gas"] == by_type["gas_safety"]
+    assert overdue in {c["uprn"] for c in items}
+    bad = await compliance.get("/v1/compliance/checks", params={"type": "gas_check"})
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["type"]
+
+
 async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
     compliance: httpx.AsyncClient,
     compliance_database: Database,

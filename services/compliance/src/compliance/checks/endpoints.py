@@ -18,11 +18,11 @@ from compliance.checks.schemas import (
     ContractorAssignment,
     CrossCheckItem,
     HomeCompliance,
+    ListedCheckType,
     ListedStatus,
 )
 from compliance.checks.service import ProgrammeService, figures, read_home_compliance
 from compliance.homes.endpoints import HomeServiceDep
-from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
@@ -58,12 +58,20 @@ async def list_checks(
     page: PageDep,
     programme: ProgrammeDep,
     status: ListedStatus | None = None,
-    check_type: Annotated[CheckType | None, Query(alias="type")] = None,
+    check_type: Annotated[
+        ListedCheckType | None,
+        Query(alias="type", description="A check type; `gas` is the same as `gas_safety`"),
+    ] = None,
 ) -> Page[CheckPublic]:
     """Open checks by the date they must be done by: `due` (inside the lead time),
-    `overdue` (past it, with `days_overdue`), `expired` (a certificate lapsed); by type."""
+    `overdue` (past it, with `days_overdue`), `expired` (a certificate lapsed); by type
+    (`gas` or `gas_safety` for the gas checks)."""
     return await programme.page(
-        session, page, status=status, check_type=check_type, now=datetime.now(UTC)
+        session,
+        page,
+        status=status,
+        check_type=None if check_type is None else check_type.check_type,
+        now=datetime.now(UTC),
     )
 
 

@@ -16,6 +16,25 @@ from hearth_contracts.values import ContractorId
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 
 
+class ListedCheckType(StrEnum):
+    """What `GET /v1/compliance/checks?type=` takes: a check type, or `gas`, issue 7's
+    spelling of `gas_safety` (both list the gas checks)."""
+
+    GAS = "gas"
+    GAS_SAFETY = CheckType.GAS_SAFETY.value
+    ELECTRICAL = CheckType.ELECTRICAL.value
+    SMOKE_CO_ALARMS = CheckType.SMOKE_CO_ALARMS.value
+    FIRE_RISK_ASSESSMENT = CheckType.FIRE_RISK_ASSESSMENT.value
+    ASBESTOS = CheckType.ASBESTOS.value
+    WATER = CheckType.WATER.value
+    LIFT = CheckType.LIFT.value
+
+    @property
+    def check_type(self) -> CheckType:
+        """The check type this value lists."""
+        return CheckType.GAS_SAFETY if self is ListedCheckType.GAS else CheckType(self.value)
+
+
 class ListedStatus(StrEnum):
     """What `GET /v1/compliance/checks?status=` lists."""
 
