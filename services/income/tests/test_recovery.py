@@ -372,3 +372,52 @@ async def test_tenancies_list_with_their_rent_accounts_and_the_figures_add_up(
     codes = {m["code"] for m in body["measures"]}
     assert {"income.collection_rate", "income.current_arrears_share_of_rent_roll"} <= codes
     assert {m["code"] for m in body["breakdowns"]["arrears_stage"]} >= {"income.cases.letter_1"}
+
+
+async def test_an_approvers_write_offs_on_an_account_count_together_against_the_limit(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy(start_date="2026-01-05", weekly_rent_pence=80_000)
+    account = tenancy["rent_account_id"]
+    await charge(income_database, date(2026, 1, 5))
+    await charge(income_database, date(2026, 1, 12))
+    ended = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/end",
+        json={"end_date": "2026-01-18", "reason": "notice_given"},
+    )
+    assert ended.status_code == 200, ended.text
+    approver = InternalTokenAuth("income", scopes=("income:approve",), subject="approver-1")
+    other = InternalTokenAuth("income", scopes=("income:approve",), subject="approver-2")
+    path = f"/v1/rent-accounts/{account}/write-offs"
+    first = await income.post(
+        path, json={"amount_pence": 60_000, "reason": "untraceable"}, auth=approver
+    )
+    assert first.status_code == 201, first.text
+    second = await income.post(
+        path, json={"amount_pence": 40_000, "reason": "untraceable"}, auth=approver
+    )
+    assert second.status_code == 201, second.text
+    # 100,000 written off by this approver: one penny more on this account is over the
+    # default limit, however it is split; the ledger and the outbox unchanged.
+    split = await income.post(
+        path, json={"amount_pence": 1, "reason": "untraceable"}, auth=approver
+    )
+    assert split.status_code == 422
+    assert split.json()["errors"][0]["field"] == "amount_pence"
+    assert (await income.get(f"/v1/rent-accounts/{account}")).json()["balance_pence"] == 60_000
+    written = await events(income_database, tenancy["uprn"], "former-tenant-arrears-written-off")
+    assert len(written) == 2
+    # Another approver has a limit of their own.
+    assert (
+        await income.post(path, json={"amount_pence": 10_000, "reason": "untraceable"}, auth=other)
+    ).status_code == 201
+    # A reversed write-off no longer counts.
+    reversed_ = await income.post(
+        f"/v1/rent-accounts/{account}/entries/{first.json()['entry']['id']}/reversal",
+        json={"reason": "written_off_in_error"},
+    )
+    assert reversed_.status_code == 201, reversed_.text
+    again = await income.post(
+        path, json={"amount_pence": 60_000, "reason": "untraceable"}, auth=approver
+    )
+    assert again.status_code == 201, again.text

@@ -67,7 +67,10 @@ class IncomeSettings(ServiceSettings):
         description="An instalment not paid this many days after it fell due is missed",
     )
     write_off_limit_pence: int = Field(
-        default=100_000, ge=0, description="What an approver may write off at once, by default"
+        default=100_000,
+        ge=0,
+        description="What an approver may write off on one account, all their write-offs "
+        "there (not reversed) counted together, by default",
     )
     write_off_limits: dict[str, int] = Field(
         default_factory=dict, description="Approvers' own limits by staff id (subject)"

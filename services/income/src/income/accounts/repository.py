@@ -90,6 +90,20 @@ async def is_reversed(session: AsyncSession, entry_id: uuid.UUID) -> bool:
     return (await session.execute(query)).first() is not None
 
 
+async def written_off_by(session: AsyncSession, account_id: uuid.UUID, approver: str) -> int:
+    """What `approver` has written off on the account so far, in pence, leaving out
+    write-offs since reversed: what counts against the approver's limit."""
+    reversal = aliased(LedgerEntry)
+    reversed_already = exists().where(col(reversal.reverses_entry_id) == col(LedgerEntry.id))
+    query = select(func.coalesce(func.sum(-col(LedgerEntry.amount_pence)), 0)).where(
+        LedgerEntry.account_id == account_id,
+        LedgerEntry.kind == EntryKind.WRITE_OFF,
+        LedgerEntry.approved_by == approver,
+        ~reversed_already,
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 async def by_source_key(session: AsyncSession, source_key: str) -> LedgerEntry | None:
     query = select(LedgerEntry).where(LedgerEntry.source_key == source_key)
     return (await session.execute(query)).scalars().first()

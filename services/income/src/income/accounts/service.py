@@ -292,13 +292,18 @@ class AccountService:
     ) -> PostedPublic:
         """Write off former tenant arrears: an approved decision with a reason, within
         the approver's limit and no more than is owed (publishes
-        former-tenant-arrears-written-off)."""
-        limit = self.settings.write_off_limit_of(approver)
-        if data.amount_pence > limit:
-            raise Unprocessable(
-                f"Above the approver's write-off limit of {limit} pence", field="amount_pence"
-            )
+        former-tenant-arrears-written-off). The limit is per approver and account: what
+        the approver has already written off there (not since reversed) counts, so
+        splitting an amount into smaller write-offs does not beat it."""
         account = await self._account(session, account_id, for_update=True)
+        limit = self.settings.write_off_limit_of(approver)
+        already = await repository.written_off_by(session, account.id, approver)
+        if already + data.amount_pence > limit:
+            raise Unprocessable(
+                f"Above the approver's write-off limit of {limit} pence on this account "
+                f"({already} pence written off already)",
+                field="amount_pence",
+            )
         tenancy = await self._tenancy_of(session, account)
         if tenancy is None or tenancy.status is not TenancyStatus.ENDED:
             raise Conflict(
