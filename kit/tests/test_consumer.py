@@ -370,6 +370,41 @@ async def test_a_message_off_its_schema_is_dead_lettered_after_the_same_attempts
     assert dict(record.headers)["hearth_dlq_error"].decode() == letter["error"]
 
 
+async def test_a_message_whose_ce_id_no_column_holds_is_dead_lettered_and_its_partition_moves_on(
+    settings: RepairsSettings,
+    consumer: EventConsumer,
+    producer: AIOKafkaProducer,
+    kit_database: Database,
+) -> None:
+    """A ce_id longer than an event id (or holding a NUL) fails every parse; its dead
+    letter is still written (the raw header kept in its headers), once, and the events
+    after it on the partition are handled (it used to fail the dead letter's insert,
+    restart the consumer and come again, for ever)."""
+    uprn = a_uprn()
+    marker = visit_completed(uprn)
+    topic = events_topic("visits", settings.kafka_namespace)
+    bad_ids = [b"x" * 100, b"\x00" + str(uuid.uuid4()).encode()]
+    for bad_id in bad_ids:
+        poison = visit_completed(uprn)
+        headers = [(k, v) for k, v in poison.headers() if k != "ce_id"] + [("ce_id", bad_id)]
+        await producer.send_and_wait(
+            topic, value=poison.value(), key=uprn.encode(), headers=headers
+        )
+    await send(producer, settings, [marker])
+    await until_applied(kit_database, marker)
+
+    async with kit_database.sessionmaker() as session:
+        rows = await session.execute(
+            select(dead_letter).where(dead_letter.c.message_key == uprn.encode())
+        )
+        letters = list(rows.mappings())
+    assert sorted(dict(letter["headers"])["ce_id"] for letter in letters) == sorted(
+        bad_id.decode() for bad_id in bad_ids
+    )
+    assert all(letter["event_id"] is None for letter in letters)
+    assert all(letter["error"].startswith("Poison: ") for letter in letters)
+
+
 async def test_an_event_type_without_a_handler_is_skipped_and_not_recorded(
     settings: RepairsSettings,
     consumer: EventConsumer,

@@ -5,6 +5,7 @@ replay path parameter bounded to the BIGINT ids it can address."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from aiokafka import ConsumerRecord
 from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +29,7 @@ from hearth_kit.db import Database
 from hearth_kit.dead_letters import MAX_ID, DeadLetters
 from hearth_kit.event_handlers import EventHandlers
 from hearth_kit.inbox import Message, Poison, failure_text, parse
-from hearth_kit.kafka import ensure_topics
+from hearth_kit.kafka import PRODUCER_MAX_REQUEST_BYTES, ensure_topics
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event, kit_metadata
 from tests.harness.infra import DatabaseFactory
@@ -147,6 +148,170 @@ async def test_a_dead_letter_written_twice_is_one_row_on_sqlite_too(
     finally:
         await writer.close()
         await db.dispose()
+
+
+def with_ce_id(message: Message, ce_id: bytes | None) -> Message:
+    """The message with another ce_id header (none at all for None)."""
+    headers = tuple((k, v) for k, v in message.headers if k != "ce_id")
+    if ce_id is not None:
+        headers = (*headers, ("ce_id", ce_id))
+    return Message(
+        message.topic, message.partition, message.offset, message.key, message.value, headers
+    )
+
+
+async def letters_at(db: Database, message: Message) -> list[Any]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(dead_letter).where(
+                dead_letter.c.topic == message.topic,
+                dead_letter.c.partition == message.partition,
+                dead_letter.c.offset == message.offset,
+            )
+        )
+        return list(rows.mappings())
+
+
+UNSTORABLE_IDS = [
+    pytest.param(b"x" * 100, id="longer-than-the-column"),
+    pytest.param(b"1b4e28ba\x002d11-11d2-8000-00a0c91e6bf6", id="with-a-nul"),
+    pytest.param(b"\xff\xfe not utf-8", id="not-utf-8"),
+    pytest.param(None, id="missing"),
+]
+
+
+@pytest.mark.parametrize("ce_id", UNSTORABLE_IDS)
+async def test_a_message_without_a_valid_event_id_is_one_dead_letter_with_its_raw_header(
+    settings: RepairsSettings, kit_database: Database, ce_id: bytes | None
+) -> None:
+    """A poison message's ce_id is not stored as its event id (a column it may not fit):
+    the dead letter is written, once however often the message comes again, named by
+    where it is, and the raw header is kept with the others."""
+    writer = DeadLetters(settings, kit_database)
+    await ensure_topics(settings, [writer.topic])
+    message = with_ce_id(message_of(completed_visit(), offset=uuid.uuid4().int % 2**40), ce_id)
+    try:
+        for _ in range(2):  # delivered again after a restart
+            await writer.write(message, Poison("bad ce_id"), attempts=4)
+    finally:
+        await writer.close()
+    [letter] = await letters_at(kit_database, message)
+    assert letter["event_id"] is None
+    assert letter["event_type"] == VisitCompleted.type
+    assert letter["payload"] == message.value
+    stored = dict(letter["headers"])
+    if ce_id is None:
+        assert "ce_id" not in stored
+    else:
+        assert stored["ce_id"] == ce_id.decode("utf-8", "replace")
+
+
+async def test_an_event_id_is_stored_in_its_usual_form(
+    settings: RepairsSettings, kit_database: Database
+) -> None:
+    envelope = completed_visit()
+    message = with_ce_id(message_of(envelope, offset=11), str(envelope.id).upper().encode())
+    writer = DeadLetters(settings, kit_database)
+    await ensure_topics(settings, [writer.topic])
+    try:
+        await writer.write(message, RuntimeError("boom"), attempts=1)
+    finally:
+        await writer.close()
+    [letter] = await letters_of(kit_database, envelope)
+    assert letter["event_id"] == str(envelope.id)
+
+
+async def test_a_message_without_an_event_id_is_one_dead_letter_on_sqlite_too(
+    settings: RepairsSettings, tmp_path: Path
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'repairs.db'}")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+    writer = DeadLetters(settings, db)
+    await ensure_topics(settings, [writer.topic])
+    message = with_ce_id(message_of(completed_visit()), b"x" * 100)
+    try:
+        for _ in range(2):
+            await writer.write(message, Poison("bad ce_id"), attempts=4)
+        [letter] = await letters_at(db, message)
+        assert letter["event_id"] is None
+    finally:
+        await writer.close()
+        await db.dispose()
+
+
+async def test_a_dead_letter_its_table_refuses_is_kept_bare_or_on_the_topic_and_never_raises(
+    settings: RepairsSettings, databases: DatabaseFactory, read_topic: TopicReader
+) -> None:
+    """A row the table refuses for what it holds (here a CHECK standing in for any value
+    a column cannot take) must not stop the consumer: the dead letter is written again
+    with only the message's position and bytes; refused that way too, the topic's copy
+    is the record. Either way the write returns, so the partition moves on."""
+    if not databases.is_postgresql:
+        pytest.skip("the refusal is a CHECK constraint added with ALTER TABLE (PostgreSQL)")
+    db = Database(await databases.create("kit_refused_dead_letters"))
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+        await conn.execute(
+            text(
+                "ALTER TABLE dead_letter ADD CONSTRAINT refuses_marked"
+                " CHECK (error NOT LIKE '%refuse me%' AND attempts < 100)"
+            )
+        )
+    writer = DeadLetters(settings, db)
+    await ensure_topics(settings, [writer.topic])
+    marked, hopeless = (message_of(completed_visit(), offset=n) for n in (21, 22))
+    try:
+        await writer.write(marked, RuntimeError("refuse me"), attempts=4)
+        await writer.write(hopeless, RuntimeError("boom"), attempts=100)
+        [bare] = await letters_at(db, marked)
+        assert bare["event_id"] is None
+        assert bare["headers"] == []
+        assert bare["payload"] == marked.value
+        assert bare["error"].startswith("RuntimeError (")
+        assert await letters_at(db, hopeless) == []
+        on_topic = {r.value for r in await read_topic(writer.topic)}
+        assert {marked.value, hopeless.value} <= on_topic
+    finally:
+        await writer.close()
+        await db.dispose()
+
+
+async def test_a_dead_letter_too_large_for_its_topic_is_kept_in_the_table(
+    settings: RepairsSettings, kit_database: Database
+) -> None:
+    """The topic's copy carries hearth_dlq_* headers the original did not: a message
+    near the size limit no longer fits, which no retry changes. The table has it."""
+    envelope = completed_visit()
+    message = message_of(envelope, offset=31)
+    near_the_limit = Message(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.key,
+        b" " * (PRODUCER_MAX_REQUEST_BYTES - 500),
+        message.headers,
+    )
+    writer = DeadLetters(settings, kit_database)
+    await ensure_topics(settings, [writer.topic])
+    try:
+        await writer.write(near_the_limit, RuntimeError("x" * 3000), attempts=4)
+    finally:
+        await writer.close()
+    [letter] = await letters_of(kit_database, envelope)
+    assert len(letter["payload"]) == PRODUCER_MAX_REQUEST_BYTES - 500
+
+
+async def test_dead_letters_written_side_by_side_start_one_producer(
+    settings: RepairsSettings, kit_database: Database
+) -> None:
+    writer = DeadLetters(settings, kit_database)
+    await ensure_topics(settings, [writer.topic])
+    try:
+        first, second = await asyncio.gather(writer._started_producer(), writer._started_producer())
+        assert first is second
+    finally:
+        await writer.close()
 
 
 def test_an_event_off_its_schema_is_described_without_its_values() -> None:

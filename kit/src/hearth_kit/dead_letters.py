@@ -1,7 +1,8 @@
 """Dead letters: events a handler gave up on, kept for listing and replay.
 
-A dead letter is written to the dead_letter table (once per event and consumer group:
-writing the same one again is a no-op) and then to `hearth.<service>.dlq.<group>`, with
+A dead letter is written to the dead_letter table (once per event and consumer group,
+or per message and group for a message without a valid event id: writing the same one
+again is a no-op) and then to `hearth.<service>.dlq.<group>`, with
 the original topic, partition, offset, error and attempt count in `hearth_dlq_*`
 headers. Its error text names what went wrong without personal data.
 
@@ -11,12 +12,20 @@ its handler and marks it replayed in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    CorruptRecordException,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -54,33 +63,69 @@ class DeadLetters:
             dead_letter_topic(self.service, self.service), settings.kafka_namespace
         )
         self._producer: AIOKafkaProducer | None = None
+        self._producer_lock = asyncio.Lock()
 
     async def write(self, message: Message, error: BaseException, *, attempts: int) -> None:
         """Record the message as given up on. The table first, so a database outage
-        stops this before anything reaches the topic; a second write of the same event
-        adds no row but sends again, so the topic has it at least once."""
+        stops this before anything reaches the topic; a second write of the same message
+        adds no row but sends again, so the topic has it at least once.
+
+        Only a database that does not answer, or a broker that does not take the topic's
+        copy, makes this raise (the consumer waits, or reconnects, and comes back to the
+        message). Nothing about the message itself does: the poison events that end up
+        here are the ones most likely to carry values a column refuses (an over-long
+        ce_id, a NUL), so `event_id` holds only a valid event id (the raw header stays in
+        `headers`), and a row the table still refuses is written again with only the
+        message's position and bytes, and failing that the topic's copy is the record."""
         error_text = failure_text(error)
-        event_id, ce_type = message.header("ce_id"), message.header("ce_type")
-        insert = postgresql_insert if self.db.is_postgresql else sqlite_insert
-        async with self.db.sessionmaker() as session, session.begin():
-            await session.execute(
-                insert(dead_letter)
-                .values(
-                    event_id=event_id,
-                    event_type=ce_type,
-                    consumer_group=self.group,
+        ce_type = message.header("ce_type")
+        event_id = valid_event_id(message.header("ce_id"))
+        row: dict[str, Any] = {
+            "event_id": event_id,
+            "event_type": ce_type if ce_type is not None and len(ce_type) <= 200 else None,
+            "consumer_group": self.group,
+            "topic": message.topic,
+            "partition": message.partition,
+            "offset": message.offset,
+            "message_key": message.key,
+            "headers": [[k, v.decode("utf-8", "replace")] for k, v in message.headers],
+            "payload": message.value,
+            "error": error_text,
+            "attempts": attempts,
+            "dead_lettered_at": datetime.now(UTC),
+        }
+        try:
+            await self._insert(row)
+        except Exception as refused:
+            if is_infrastructure_fault(refused):
+                raise
+            log.error(
+                "dead letter refused by its table; kept without its headers",
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                error=failure_text(refused),
+            )
+            bare = {
+                **row,
+                "event_id": None,
+                "event_type": None,
+                "headers": [],
+                "error": f"{type(error).__name__} (its text and the headers were refused by "
+                f"the table: {type(refused).__name__})",
+            }
+            try:
+                await self._insert(bare)
+            except Exception as refused_again:
+                if is_infrastructure_fault(refused_again):
+                    raise
+                log.error(
+                    "dead letter refused by its table; only on the dead-letter topic",
                     topic=message.topic,
                     partition=message.partition,
                     offset=message.offset,
-                    message_key=message.key,
-                    headers=[[k, v.decode("utf-8", "replace")] for k, v in message.headers],
-                    payload=message.value,
-                    error=error_text,
-                    attempts=attempts,
-                    dead_lettered_at=datetime.now(UTC),
+                    error=failure_text(refused_again),
                 )
-                .on_conflict_do_nothing()
-            )
         dlq_headers = [
             *[(k, v) for k, v in message.headers if not k.startswith("hearth_dlq_")],
             ("hearth_dlq_original_topic", message.topic.encode()),
@@ -91,14 +136,25 @@ class DeadLetters:
             ("hearth_dlq_attempts", str(attempts).encode()),
         ]
         producer = await self._started_producer()
-        await producer.send_and_wait(
-            self.topic, value=message.value, key=message.key, headers=dlq_headers
-        )
-        DEAD_LETTERS.labels(self.service, ce_type or "unknown").inc()
-        EVENTS_HANDLED.labels(self.service, ce_type or "unknown", "dead_lettered").inc()
+        try:
+            await producer.send_and_wait(
+                self.topic, value=message.value, key=message.key, headers=dlq_headers
+            )
+        except _RECORD_REFUSED as refused:
+            # The copy itself is refused (too large with the hearth_dlq_* headers): no
+            # retry would change that, and the table holds the message.
+            log.error(
+                "dead letter refused by its topic; kept in the table only",
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                error=type(refused).__name__,
+            )
+        DEAD_LETTERS.labels(self.service, row["event_type"] or "unknown").inc()
+        EVENTS_HANDLED.labels(self.service, row["event_type"] or "unknown", "dead_lettered").inc()
         log.error(
             "event dead-lettered",
-            event_type=ce_type,
+            event_type=row["event_type"],
             event_id=event_id,
             topic=message.topic,
             partition=message.partition,
@@ -107,17 +163,51 @@ class DeadLetters:
             error=error_text,
         )
 
+    async def _insert(self, row: Mapping[str, Any]) -> None:
+        """One dead letter into the table, once per (event, group), or per (message,
+        group) for a message without a valid event id (see the table's unique index)."""
+        insert = postgresql_insert if self.db.is_postgresql else sqlite_insert
+        async with self.db.sessionmaker() as session, session.begin():
+            await session.execute(insert(dead_letter).values(row).on_conflict_do_nothing())
+
     async def close(self) -> None:
-        producer, self._producer = self._producer, None
+        async with self._producer_lock:  # a producer being started is stopped too
+            producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
 
     async def _started_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = new_producer(self.settings, client_id=f"hearth-{self.service}-dlq")
-            await producer.start()
-            self._producer = producer
-        return self._producer
+        """The dead-letter topic's producer, started once: partitions handled side by
+        side may dead-letter at the same moment, and without the lock each would start a
+        producer, one of them never stopped."""
+        async with self._producer_lock:
+            if self._producer is None:
+                producer = new_producer(self.settings, client_id=f"hearth-{self.service}-dlq")
+                await producer.start()
+                self._producer = producer
+            return self._producer
+
+
+def valid_event_id(ce_id: str | None) -> str | None:
+    """The ce_id header as the event id it should be (a UUID, in its usual form), or
+    None when it is not one: a dead letter's `event_id` holds only ids, never an
+    arbitrary header value."""
+    if ce_id is None:
+        return None
+    try:
+        return str(uuid.UUID(ce_id))
+    except ValueError:
+        return None
+
+
+_RECORD_REFUSED: tuple[type[BaseException], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    CorruptRecordException,
+)
+"""Errors that say the dead-letter topic refuses this one record, not that the broker
+is unreachable."""
 
 
 async def replay(db: Database, inbox: Inbox, dead_letter_id: int) -> Mapping[str, Any] | None:

@@ -200,6 +200,65 @@ def downgrade_kit_tables_v3() -> None:
         batch_op.drop_column("kafka_headers")
 
 
+_WITHOUT_EVENT_ID = {
+    "postgresql_where": sa.text("event_id IS NULL"),
+    "sqlite_where": sa.text("event_id IS NULL"),
+}
+
+
+def upgrade_kit_tables_v4() -> None:
+    """One dead letter per (message, consumer group) for a message without a valid
+    event id, which the (event_id, consumer_group) constraint misses (NULLs differ):
+    each redelivery of such a message added a row. The copies already written go first,
+    the earliest of each message kept (marked replayed if any copy was)."""
+    letters = sa.table(
+        "dead_letter",
+        sa.column("id", sa.BigInteger()),
+        sa.column("event_id", sa.String()),
+        sa.column("consumer_group", sa.String()),
+        sa.column("topic", sa.String()),
+        sa.column("partition", sa.Integer()),
+        sa.column("offset", sa.BigInteger()),
+        sa.column("replayed_at", sa.DateTime(timezone=True)),
+    )
+    twin = letters.alias("twin")
+    same_message = sa.and_(
+        twin.c.event_id.is_(None),
+        twin.c.consumer_group == letters.c.consumer_group,
+        twin.c.topic == letters.c.topic,
+        twin.c.partition == letters.c.partition,
+        twin.c.offset == letters.c.offset,
+    )
+    bind = op.get_bind()
+    bind.execute(
+        letters.update()
+        .where(letters.c.event_id.is_(None), letters.c.replayed_at.is_(None))
+        .values(
+            replayed_at=sa.select(sa.func.max(twin.c.replayed_at))
+            .where(same_message)
+            .scalar_subquery()
+        )
+    )
+    bind.execute(
+        letters.delete().where(
+            letters.c.event_id.is_(None),
+            sa.exists().where(same_message, twin.c.id < letters.c.id),
+        )
+    )
+    with op.batch_alter_table("dead_letter", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_dead_letter_message_group",
+            ["consumer_group", "topic", "partition", "offset"],
+            unique=True,
+            **_WITHOUT_EVENT_ID,
+        )
+
+
+def downgrade_kit_tables_v4() -> None:
+    with op.batch_alter_table("dead_letter", schema=None) as batch_op:
+        batch_op.drop_index("uq_dead_letter_message_group", **_WITHOUT_EVENT_ID)
+
+
 def drop_kit_tables_v1() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_unpublished", **_UNPUBLISHED)

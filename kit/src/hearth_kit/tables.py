@@ -121,6 +121,18 @@ dead_letter = Table(
     UniqueConstraint("event_id", "consumer_group", name="uq_dead_letter_event_group"),
     comment="Events a handler gave up on; also sent to the dead-letter topic",
 )
+Index(
+    "uq_dead_letter_message_group",
+    dead_letter.c.consumer_group,
+    dead_letter.c.topic,
+    dead_letter.c.partition,
+    dead_letter.c.offset,
+    unique=True,
+    postgresql_where=text("event_id IS NULL"),
+    sqlite_where=text("event_id IS NULL"),
+)
+"""A message without a valid event id is one dead letter per consumer group too, named
+by where it is (the unique constraint above does not apply where event_id is NULL)."""
 
 idempotency_record = Table(
     "idempotency_record",
