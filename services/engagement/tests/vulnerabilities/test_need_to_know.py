@@ -177,3 +177,66 @@ async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
     )
     assert past.status_code == 422
     assert past.json()["errors"][0]["field"] == "review_on"
+
+
+async def test_a_vulnerability_recorded_before_a_tenancy_is_announced_when_they_get_a_home(
+    engagement: httpx.AsyncClient, engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """Recorded while the resident had no home, the flag had nothing to be keyed by and
+    was never published; it is published when income's tenancy-started puts them on
+    one (and not again when the same event is handled twice)."""
+    created = await engagement.post(
+        "/v1/residents", json={"full_name": "Ade Bello", "preferred_channel": "letter"}
+    )
+    person_id = uuid.UUID(created.json()["id"])
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
+    )
+    assert recorded.status_code == 201, recorded.text
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    started = TenancyStarted.model_validate(
+        {
+            "tenancy_id": uuid.uuid4(),
+            "tenancy_reference": "T-2",
+            "uprn": uprn,
+            "tenants": [{"person_id": person_id, "full_name": "Ade Bello"}],
+            "start_date": date(2025, 4, 7),
+            "tenancy_type": "secure",
+            "weekly_rent_pence": 10_000,
+        }
+    )
+    for _ in range(2):
+        async with engagement_database.sessionmaker() as session, session.begin():
+            await on_tenancy_started(session, Envelope(data=started))
+    [flag] = await flags(engagement_database, uprn)
+    data = json.loads(flag)
+    assert data["resident_id"] == str(person_id)
+    assert data["categories"] == ["dependent_on_medical_equipment"]
+    assert b"oxygen" not in flag
+
+
+async def test_a_vulnerability_recorded_before_registration_on_a_tenancy_is_announced(
+    engagement: httpx.AsyncClient, engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """The same through the API: the known person registered again with their tenancy."""
+    created = await engagement.post(
+        "/v1/residents", json={"full_name": "Ade Bello", "preferred_channel": "letter"}
+    )
+    person_id = created.json()["id"]
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    await writer.post(f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability())
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    again = await engagement.post(
+        "/v1/residents",
+        json={
+            "full_name": "Ade Bello",
+            "preferred_channel": "letter",
+            "person_id": person_id,
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": uprn,
+        },
+    )
+    assert again.status_code in (200, 201), again.text
+    [flag] = await flags(engagement_database, uprn)
+    assert json.loads(flag)["categories"] == ["dependent_on_medical_equipment"]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engagement.models import Resident
 from engagement.residents import repository, rules
 from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
+from engagement.vulnerabilities.service import announce_on_new_home
 from hearth_contracts.events.engagement import (
     ContactChannel,
     ResidentField,
@@ -200,6 +201,7 @@ class ResidentService:
         await session.flush()
         if first_tenancy:
             await announce_registered(session, resident)
+            await announce_on_new_home(session, resident, resident.updated_at)
         else:
             await announce_updated(session, resident, changed)
         return to_public(resident)
@@ -327,6 +329,7 @@ class ResidentService:
                     await announce_registered(session, resident)
                 else:
                     await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+                await announce_on_new_home(session, resident, datetime.now(UTC))
 
     async def details_confirmed(
         self, session: AsyncSession, confirmed: ResidentDetailsConfirmed

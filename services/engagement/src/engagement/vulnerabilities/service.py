@@ -28,7 +28,8 @@ from hearth_kit.problems import NotFound, Unprocessable
 async def announce(session: AsyncSession, resident: Resident, now: datetime) -> None:
     """The flag other services get: the resident's whole current set of category codes
     and adjustments (empty: none any more), never the detail. Only once the resident
-    has a home the event can be keyed by."""
+    has a home the event can be keyed by; until then nothing is published, and
+    announce_on_new_home publishes it when they get one."""
     if resident.uprn is None:
         return
     current = await repository.current(session, resident.id)
@@ -44,6 +45,14 @@ async def announce(session: AsyncSession, resident: Resident, now: datetime) -> 
             recorded_at=now,
         ),
     )
+
+
+async def announce_on_new_home(session: AsyncSession, resident: Resident, now: datetime) -> None:
+    """The resident has just been put on a tenancy (their first, or a move): a
+    vulnerability recorded while they had no home, or announced under the old one, is
+    announced now under this one. Nothing is published for a resident with none."""
+    if resident.uprn is not None and await repository.current(session, resident.id):
+        await announce(session, resident, now)
 
 
 class VulnerabilityService:
