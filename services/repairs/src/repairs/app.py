@@ -29,8 +29,10 @@ from repairs.work_orders.service import RepairService
 def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     settings = settings or RepairsSettings()
     calendar = WorkingDayCalendar(settings.closure_days)
-    repair_service = RepairService(settings.response_targets, calendar)
-    awaab_service = AwaabService(settings.awaab_targets, calendar)
+    repair_service = RepairService(
+        settings.response_targets, calendar, settings.report_window_years
+    )
+    awaab_service = AwaabService(settings.awaab_targets, calendar, settings.report_window_years)
     webhook_sender = WebhookSender(settings)
     app = create_service_app(
         settings,

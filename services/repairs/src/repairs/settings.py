@@ -17,6 +17,9 @@ from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+DEFAULT_REPORT_WINDOW_YEARS = 10
+"""How many years back a reported or became-aware moment may be, by default."""
+
 
 class ResponseTargets(BaseModel):
     """Default repair priorities (DOMAIN.md): emergency in calendar hours, urgent and
@@ -98,6 +101,13 @@ class RepairsSettings(ServiceSettings):
         default_factory=lambda: {"contractor-general": Contractor()}
     )
     variation_approver_limit_pence: int = Field(default=50_000, ge=0)
+    report_window_years: int = Field(
+        default=DEFAULT_REPORT_WINDOW_YEARS,
+        ge=1,
+        le=100,
+        description="How far back a reported_at or became_aware_at may be: a moment more "
+        "than this many years before now is refused (422 naming the field)",
+    )
     awaab_targets: AwaabTargets = AwaabTargets()
     webhook_retry: WebhookRetry = WebhookRetry()
 

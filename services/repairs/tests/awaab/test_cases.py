@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
@@ -76,6 +77,23 @@ async def test_a_future_awareness_is_refused_naming_the_field(staff: httpx.Async
         auth=manager(),
     )
     assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["became_aware_at"]
+    assert (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "became_aware_at", ["0001-01-01T00:00:00Z", "1066-10-14T09:00:00Z", "2015-01-01T00:00:00Z"]
+)
+async def test_an_awareness_beyond_the_report_window_is_refused_naming_the_field(
+    staff: httpx.AsyncClient, became_aware_at: str
+) -> None:
+    uprn = a_uprn()
+    response = await staff.post(
+        "/v1/awaab-cases",
+        json={"uprn": uprn, "severity": "emergency", "became_aware_at": became_aware_at},
+        auth=manager(),
+    )
+    assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["became_aware_at"]
     assert (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"] == []
 

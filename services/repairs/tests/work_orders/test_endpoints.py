@@ -105,6 +105,23 @@ async def test_a_reported_time_in_the_future_is_refused_and_nothing_is_published
     assert listed.json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    "reported_at", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "1066-10-14T09:00:00Z"]
+)
+async def test_a_reported_time_beyond_the_report_window_is_refused_and_nothing_is_published(
+    repairs: httpx.AsyncClient, repairs_database: Database, reported_at: str
+) -> None:
+    """More than report_window_years (10) ago: a 422 naming reported_at, not a 500 from
+    the calendar overflowing, and not a repair from 1066."""
+    uprn = a_uprn()
+    response = await repairs.post("/v1/repairs", json=a_repair(uprn, reported_at=reported_at))
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["reported_at"]
+    assert await outbox_count(repairs_database, uprn) == 0
+    listed = await repairs.get("/v1/repairs", params={"uprn": uprn})
+    assert listed.json()["items"] == []
+
+
 async def test_reported_at_defaults_to_now_and_triage_answers_set_the_priority(
     repairs: httpx.AsyncClient,
 ) -> None:

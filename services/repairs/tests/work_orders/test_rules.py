@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.working_days import ENGLAND_AND_WALES, LONDON, WorkingDayCalendar
-from repairs.work_orders.rules import target_completion
+from repairs.work_orders.rules import earliest_report, target_completion
 
 
 def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -105,3 +105,10 @@ def test_urgent_is_never_later_than_routine(reported: datetime) -> None:
     urgent = target_completion(reported, RepairPriority.URGENT)
     routine = target_completion(reported, RepairPriority.ROUTINE)
     assert reported < urgent < routine
+
+
+def test_the_report_window_goes_back_whole_years_and_29_february_falls_back_to_the_28th() -> None:
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    assert earliest_report(now, 10) == datetime(2016, 11, 30, 12, 0, tzinfo=UTC)
+    leap = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)
+    assert earliest_report(leap, 10) == datetime(2018, 2, 28, 9, 0, tzinfo=UTC)

@@ -31,7 +31,8 @@ from repairs.awaab.schemas import (
 )
 from repairs.metrics import AWAAB_CLOCKS_BREACHED
 from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
-from repairs.settings import AwaabTargets
+from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, AwaabTargets
+from repairs.work_orders.rules import earliest_report
 
 BATCH = 500
 
@@ -54,9 +55,15 @@ def to_public(case: AwaabCase, clocks: list[AwaabClock]) -> AwaabCasePublic:
 
 
 class AwaabService:
-    def __init__(self, targets: AwaabTargets, calendar: WorkingDayCalendar) -> None:
+    def __init__(
+        self,
+        targets: AwaabTargets,
+        calendar: WorkingDayCalendar,
+        report_window_years: int = DEFAULT_REPORT_WINDOW_YEARS,
+    ) -> None:
         self.targets = targets
         self.calendar = calendar
+        self.report_window_years = report_window_years
 
     def _start_clock(
         self, session: AsyncSession, case: AwaabCase, milestone: AwaabMilestone, at: datetime
@@ -114,9 +121,16 @@ class AwaabService:
         return case, [clock]
 
     async def report(self, session: AsyncSession, data: AwaabCaseCreate) -> AwaabCasePublic:
-        """A hazard reported by a contact or complaint."""
-        if data.became_aware_at > datetime.now(UTC):
+        """A hazard reported by a contact or complaint (became_aware_at never in the
+        future, nor more than `report_window_years` ago)."""
+        now = datetime.now(UTC)
+        if data.became_aware_at > now:
             raise Unprocessable("became_aware_at is in the future", field="became_aware_at")
+        if data.became_aware_at < earliest_report(now, self.report_window_years):
+            raise Unprocessable(
+                f"became_aware_at is more than {self.report_window_years} years ago",
+                field="became_aware_at",
+            )
         if not rules.under_awaabs_law(data.severity, data.hazard_type):
             raise Unprocessable(
                 "Only emergency hazards and significant damp and mould are Awaab's Law cases",

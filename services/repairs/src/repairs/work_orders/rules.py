@@ -28,6 +28,16 @@ from hearth_kit.working_days import (
 )
 
 
+def earliest_report(now: datetime, years: int) -> datetime:
+    """The earliest moment a report may say the landlord became aware of something:
+    `years` before `now` (29 February falls back to the 28th). Older is not a plausible
+    report (1066-10-14 is a typing slip, 0001-01-01 would overflow the calendar)."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
 def target_completion(
     reported_at: datetime,
     priority: RepairPriority,

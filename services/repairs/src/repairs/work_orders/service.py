@@ -17,7 +17,7 @@ from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
 from repairs.models import KnownHome, RepairRequest, RepairStatus
-from repairs.settings import ResponseTargets
+from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, ResponseTargets
 from repairs.work_orders import repository, rules
 from repairs.work_orders.schemas import HomeAddress, RepairCreate, RepairPublic
 
@@ -89,9 +89,11 @@ class RepairService:
         self,
         targets: ResponseTargets | None = None,
         calendar: WorkingDayCalendar = ENGLAND_AND_WALES,
+        report_window_years: int = DEFAULT_REPORT_WINDOW_YEARS,
     ) -> None:
         self.targets = targets or ResponseTargets()
         self.calendar = calendar
+        self.report_window_years = report_window_years
 
     def target_for(self, reported_at: datetime, priority: RepairPriority) -> datetime:
         return rules.target_completion(
@@ -162,11 +164,19 @@ class RepairService:
     async def report_from_contact(self, session: AsyncSession, data: RepairCreate) -> RepairPublic:
         """A repair reported by a resident or on their behalf, as the API shows it: the
         priority given, or the one its triage answers call for; the clock starts when it
-        was reported (never in the future). A complaint's id goes only with a complaint
+        was reported (never in the future, nor more than `report_window_years` ago). A
+        complaint's id goes only with a complaint
         as the source."""
         now = datetime.now(UTC)
         if data.reported_at is not None and data.reported_at > now:
             raise Unprocessable("reported_at is in the future", field="reported_at")
+        if data.reported_at is not None and data.reported_at < rules.earliest_report(
+            now, self.report_window_years
+        ):
+            raise Unprocessable(
+                f"reported_at is more than {self.report_window_years} years ago",
+                field="reported_at",
+            )
         if data.complaint_id is not None and data.source is not RepairSourceV2.COMPLAINT:
             raise Unprocessable(
                 "complaint_id goes only with source complaint", field="complaint_id"
