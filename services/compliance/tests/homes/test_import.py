@@ -90,6 +90,29 @@ async def test_a_row_with_an_expiry_years_ahead_is_refused_by_line(
     assert (await compliance.get(f"/v1/homes/{eicr_too_late}")).status_code == 404
 
 
+async def test_a_field_too_long_for_the_csv_reader_is_a_row_error_and_the_rest_go_in(
+    compliance: httpx.AsyncClient,
+) -> None:
+    before, after = a_uprn(), a_uprn()
+    too_long = f"{a_uprn()},{'x' * 140_000},,London,E8 1DY,flat,,gas,live,,,,"
+    lines = [HEADER, row(before), too_long, row(after)]
+    response = await post_file(compliance, "\n".join(lines) + "\n")
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["rows"], result["registered"], result["rejected"]) == (3, 2, 1)
+    assert [(e["line"], e["field"]) for e in result["errors"]] == [(3, None)]
+    for uprn in (before, after):
+        assert (await compliance.get(f"/v1/homes/{uprn}")).status_code == 200
+
+
+async def test_a_header_too_long_for_the_csv_reader_is_a_422_naming_file(
+    compliance: httpx.AsyncClient,
+) -> None:
+    response = await post_file(compliance, f"{'x' * 140_000}\n{row(a_uprn())}\n")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["file"]
+
+
 async def test_the_same_file_twice_changes_nothing(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:

@@ -209,10 +209,16 @@ class ParsedFile:
 def read_homes_csv(lines: Iterable[str], size: int = IMPORT_BATCH) -> Iterator[ParsedFile]:
     """Read a stock file a batch of rows at a time (a 100,000-row file is never held as
     100,000 parsed homes): each row a HomeCreate, or an error naming its line, field and
-    reason (never the value). A header that is not a homes file is refused before the
-    first batch; a UPRN repeated in the file is refused on its later line."""
+    reason (never the value); a row the CSV reader cannot read (a field over 131,072
+    characters) is refused with the line it starts on. A header that is not a homes file
+    (or not CSV) is refused before the first batch; a UPRN repeated in the file is
+    refused on its later line."""
     reader = csv.DictReader(lines)
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise Unprocessable(f"The file's header is not a CSV row ({exc})", field="file") from exc
+    header = [name.strip() for name in fieldnames or []]
     unknown = sorted(set(header) - set(IMPORT_COLUMNS))
     missing = sorted(REQUIRED_COLUMNS - set(header))
     if unknown or missing:
@@ -228,7 +234,22 @@ def read_homes_csv(lines: Iterable[str], size: int = IMPORT_BATCH) -> Iterator[P
     reader.fieldnames = header
     parsed = ParsedFile()
     seen: dict[str, int] = {}
-    for record in reader:
+    records = iter(reader)
+    while True:
+        starts_on = reader.line_num + 1
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # A row the CSV reader cannot read (a field over its 131,072 characters, a
+            # NUL): refused with the line it starts on, and the reader goes on after it.
+            # The csv module's messages never quote the row.
+            parsed.lines += 1
+            parsed.errors.append(
+                ImportRowError(line=starts_on, field=None, reason=f"not a CSV row: {exc}")
+            )
+            continue
         if len(parsed.rows) >= size:
             yield parsed
             parsed = ParsedFile()
