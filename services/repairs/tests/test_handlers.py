@@ -14,7 +14,11 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, SafetyDefectFound
+from hearth_contracts.events.compliance import (
+    PropertyRegistered,
+    PropertyUpdated,
+    SafetyDefectFound,
+)
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
@@ -45,7 +49,8 @@ def found_repair(visit_id: uuid.UUID, uprn: str, n: int) -> Envelope[VisitFoundR
 
 
 async def handle(
-    db: Database, envelope: Envelope[VisitFoundRepair] | Envelope[PropertyRegistered]
+    db: Database,
+    envelope: Envelope[VisitFoundRepair] | Envelope[PropertyRegistered] | Envelope[PropertyUpdated],
 ) -> None:
     """Run the handler registered for the event, in its own transaction (a batch
     handler gets a run of one, as the consumer gives it a lone event)."""
@@ -155,6 +160,66 @@ async def test_an_older_registration_arriving_late_does_not_overwrite_a_newer_ad
         known = await session.get(KnownHome, uprn)
     assert known is not None
     assert (known.town, known.as_of) == ("Hackney", newer.registered_at)
+
+
+def updated(uprn: str, address: str, hours: int) -> Envelope[PropertyUpdated]:
+    return Envelope(
+        data=PropertyUpdated(
+            uprn=uprn,
+            address_line_1=address,
+            town="London",
+            postcode="E9 7PX",
+            property_type="house",
+            tenure="general_needs",
+            heating_fuel="gas",
+            gas_supply="live",
+            updated_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=hours),
+        )
+    )
+
+
+async def test_an_address_change_reaches_repairs_and_an_older_event_never_overwrites_it(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """compliance's property-updated carries the whole entry: repairs keeps its address,
+    by the change's updated_at, so a late registration or an older update changes
+    nothing; a repair at the home shows the new address."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    await handle(repairs_database, registered(uprn, "London", 0))
+    await handle(repairs_database, found_repair(uuid.uuid4(), uprn, 1))
+    await handle(repairs_database, updated(uprn, "3A Well Street", 5))
+    await handle(repairs_database, updated(uprn, "3 Well Street (old)", 2))  # older: ignored
+    await handle(repairs_database, registered(uprn, "Hackney", 1))  # late: ignored
+    async with repairs_database.sessionmaker() as session:
+        known = await session.get(KnownHome, uprn)
+    assert known is not None
+    assert (known.address_line_1, known.town) == ("3A Well Street", "London")
+    assert known.as_of == datetime(2026, 11, 1, 14, 0, tzinfo=UTC)
+    (repair,) = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    assert repair["address"]["address_line_1"] == "3A Well Street"
+
+
+async def test_registrations_and_updates_in_one_batch_leave_what_one_by_one_leaves(
+    repairs_database: Database,
+) -> None:
+    in_a_batch, one_by_one = (str(random.randint(10**9, 10**12 - 1)) for _ in range(2))
+
+    def history(uprn: str) -> list[Envelope[Any]]:
+        return [
+            registered(uprn, "London", 0),
+            updated(uprn, "1 New Road", 4),
+            registered(uprn, "Hackney", 2),  # older than the update: ignored
+            updated(uprn, "2 New Road", 3),  # older than the update kept: ignored
+        ]
+
+    await consume(repairs_database, history(in_a_batch))
+    await consume(repairs_database, history(one_by_one), one_at_a_time=True)
+    async with repairs_database.sessionmaker() as session:
+        homes = [await session.get(KnownHome, uprn) for uprn in (in_a_batch, one_by_one)]
+    assert [(h.address_line_1, h.town) for h in homes if h is not None] == [
+        ("1 New Road", "London"),
+        ("1 New Road", "London"),
+    ]
 
 
 async def test_a_repair_shows_the_address_the_asset_register_announced(

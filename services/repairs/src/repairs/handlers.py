@@ -1,8 +1,8 @@
 """Reactions to other services' events, one function each. Each runs inside the
 consumer's transaction (with the inbox record) and never commits; the SQL is in the
-repositories. The home projection takes a run of property-registered events at a time
-(`on_batch`); raising a repair found on a visit creates things and stays one event at
-a time."""
+repositories. The home projection takes a run of property-registered or
+property-updated events at a time (`on_batch`); raising a repair found on a visit
+creates things and stays one event at a time."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, SafetyDefectFound
+from hearth_contracts.events.compliance import (
+    PropertyRegistered,
+    PropertyUpdated,
+    SafetyDefectFound,
+)
 from hearth_contracts.events.engagement import (
     ComplaintCategory,
     ComplaintReceived,
@@ -95,6 +99,28 @@ def build_handlers(
                     town=home.town,
                     postcode=home.postcode,
                     as_of=home.registered_at,
+                )
+                for home in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(PropertyUpdated)
+    async def update_homes(
+        session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
+    ) -> None:
+        """A home's entry in the asset register changed (an address corrected): keep the
+        new address, versioned by the change's own time, so an older registration or
+        update arriving late never overwrites it."""
+        await repairs.save_homes(
+            session,
+            [
+                RegisterEntry(
+                    uprn=home.uprn,
+                    address_line_1=home.address_line_1,
+                    address_line_2=home.address_line_2,
+                    town=home.town,
+                    postcode=home.postcode,
+                    as_of=home.updated_at,
                 )
                 for home in (envelope.data for envelope in envelopes)
             ],
