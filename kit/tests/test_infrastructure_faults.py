@@ -4,12 +4,15 @@ dead-lettered). Real errors from real databases wherever one can be had cheaply.
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from hearth_kit.consumer import Poison, is_infrastructure_fault
@@ -70,11 +73,28 @@ async def test_a_refused_connection_is_an_infrastructure_fault() -> None:
         await db.dispose()
 
 
+async def test_a_database_host_that_does_not_resolve_is_an_infrastructure_fault() -> None:
+    """Compose's `postgres` host does not resolve while its container restarts: an
+    outage to wait out, not a handler failure (it used to use up the event's attempts
+    and dead-letter it, and a replay answered 409 rather than 503)."""
+    db = Database("postgresql+asyncpg://postgres@no-such-host.invalid/postgres")
+    try:
+        with pytest.raises(socket.gaierror) as unresolved:
+            await db.ping()
+        assert is_infrastructure_fault(unresolved.value)
+    finally:
+        await db.dispose()
+
+
 @pytest.mark.parametrize(
     "error",
     [
         ConnectionResetError("connection reset by peer"),
         TimeoutError(),
+        socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+        OSError(errno.EHOSTUNREACH, "No route to host"),
+        OSError("Multiple exceptions: [Errno 111] Connect call failed, [Errno 101] ..."),
+        PoolTimeout("QueuePool limit of size 5 overflow 10 reached"),
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
         asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
         asyncpg.exceptions.AdminShutdownError("terminating connection"),
@@ -92,6 +112,7 @@ def test_an_unreachable_database_is_an_infrastructure_fault(error: BaseException
         RuntimeError("the handler has a bug"),
         Poison("visit_id: Input should be a valid UUID"),
         KeyError("uk.hearth.visits.visit-teleported.v1"),
+        FileNotFoundError(errno.ENOENT, "No such file or directory", "/srv/letters/1.pdf"),
         DBAPIError("SELECT 1", {}, Exception("syntax error"), connection_invalidated=False),
     ],
     ids=lambda error: type(error).__name__,

@@ -35,6 +35,7 @@ from sqlalchemy import BigInteger, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, EnvelopeError, Event
@@ -709,7 +710,27 @@ _UNREACHABLE_DATABASE: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
     DisconnectionError,
+    # No pooled connection came free in time: the database is slow to answer, which
+    # is not the event's fault either.
+    PoolTimeout,
 )
+
+
+_FILE_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+)
+
+
+def _network_error(exc: BaseException) -> bool:
+    """A socket error as the driver meets the network, beyond refused, reset and timed
+    out: a host name that does not resolve (socket.gaierror: compose's `postgres` while
+    its container restarts), no route to the host, asyncio's "Multiple exceptions" when
+    every address failed. Any OSError but one about a file (a handler's own bug)."""
+    return isinstance(exc, OSError) and not isinstance(exc, _FILE_ERRORS) and exc.filename is None
 
 
 def is_infrastructure_fault(exc: BaseException) -> bool:
@@ -726,7 +747,7 @@ def is_infrastructure_fault(exc: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
-        if isinstance(current, _UNREACHABLE_DATABASE):
+        if isinstance(current, _UNREACHABLE_DATABASE) or _network_error(current):
             return True
         if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
             return True
