@@ -19,7 +19,7 @@ from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOff
 from hearth_contracts.events.engagement import TenantCopySent
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompleted, RepairCompletedV2
-from hearth_contracts.events.visits import VisitNoAccess, VisitScheduled
+from hearth_contracts.events.visits import VisitChannel, VisitKind, VisitNoAccess, VisitScheduled
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
@@ -86,10 +86,13 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     async def offer_combined_appointment(
         session: AsyncSession, envelope: Envelope[VisitScheduled]
     ) -> None:
-        """A home visit was booked. If it already names our gas check, the pairing is
-        recorded; if the home's gas check falls due within the pairing window of the
-        visit (or is overdue), compliance offers one combined appointment, once per visit."""
+        """A full visit in the home was booked. If it already names our gas check, the
+        pairing is recorded; if the home's gas check falls due within the pairing window
+        of the visit (or is overdue), compliance offers one combined appointment, once
+        per visit. A lite visit (phone or video) is never paired: nobody goes in."""
         visit = envelope.data
+        if visit.kind is not VisitKind.FULL or visit.channel is not VisitChannel.IN_HOME:
+            return  # a phone or video visit takes no engineer into the home
         check = await checks.open_of_type(
             session, visit.uprn, CheckType.GAS_SAFETY, for_update=True
         )

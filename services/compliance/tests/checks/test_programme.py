@@ -291,6 +291,35 @@ async def test_a_visit_near_the_gas_due_date_is_offered_as_one_appointment_once(
     assert await published("combined-appointment-offered", far) == []
 
 
+async def test_a_phone_or_video_visit_is_never_offered_with_the_gas_check(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    start = datetime.now(UTC) + timedelta(days=7)
+    for channel in (VisitChannel.PHONE, VisitChannel.VIDEO):
+        uprn = await a_gas_home(compliance, TODAY + timedelta(days=40))
+        check = await gas_check(compliance, uprn)
+        for paired_check_id in (None, uuid.UUID(check["id"])):
+            visit = Envelope(
+                data=VisitScheduled(
+                    visit_id=uuid.uuid4(),
+                    uprn=uprn,
+                    kind=VisitKind.LITE,
+                    channel=channel,
+                    scheduled_start=start,
+                    scheduled_end=start + timedelta(hours=1),
+                    paired_check_id=paired_check_id,
+                    scheduled_at=datetime.now(UTC),
+                )
+            )
+            await handle_twice(compliance_database, programme, visit)
+        assert await published("combined-appointment-offered", uprn) == []
+        after = await gas_check(compliance, uprn)
+        assert (after["paired_visit_id"], after["appointment_start"]) == (None, None)
+
+
 async def test_a_visit_with_no_access_gives_the_household_the_longer_lead_time(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
