@@ -124,6 +124,13 @@ class LedgerEntry(IncomeModel, table=True):
     __table_args__ = (
         Index("ix_ledger_entry_account_effective", "account_id", "effective_on"),
         Index("uq_ledger_entry_weekly_charge", "account_id", "kind", "charge_week", unique=True),
+        Index(
+            "uq_ledger_entry_payment_reference",
+            "account_id",
+            "payment_method",
+            "reference",
+            unique=True,
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -146,6 +153,12 @@ class LedgerEntry(IncomeModel, table=True):
         description="What posted it once only (a recharge's id), so a repeat changes nothing",
     )
     reason: str | None = Field(default=None, max_length=64)
+    reference: str | None = Field(
+        default=None,
+        max_length=64,
+        description="A payment's own reference (bank, direct debit, benefit schedule): one "
+        "payment per account, method and reference, so a re-imported payment posts once",
+    )
     approved_by: str | None = Field(default=None, max_length=64)
     recharge_id: uuid.UUID | None = Field(
         default=None, description="A recharge entry's recharge (repairs' id), for recharge-paid"

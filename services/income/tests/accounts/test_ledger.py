@@ -156,6 +156,9 @@ async def test_the_balance_is_the_sum_of_the_entries_after_any_sequence_of_opera
         ("amount_pence", "100"),
         ("amount_pence", 10**11 + 1),
         ("received_on", "2999-01-01"),
+        ("reference", ""),
+        ("reference", " BACS-1"),
+        ("reference", "x" * 65),
     ],
 )
 async def test_bad_payments_are_refused_naming_the_field_and_change_nothing(
@@ -189,6 +192,55 @@ async def test_a_payment_with_an_idempotency_key_is_posted_once(
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
     assert list((await entries_of(income_database, account)).values()) == [-2_500]
+
+
+async def payments_published(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.income.payment-received.v1",
+            )
+        )
+    return int(count or 0)
+
+
+async def test_a_payment_with_a_reference_is_posted_once_whoever_sends_it_again(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy()
+    account = tenancy["rent_account_id"]
+    path = f"/v1/rent-accounts/{account}/payments"
+    body = {
+        "amount_pence": 2_500,
+        "method": "housing_benefit",
+        "received_on": "2025-05-03",
+        "reference": "HB-SCHEDULE-2025-05-03/0042",
+    }
+    first = await income.post(path, json=body)
+    assert first.status_code == 201, first.text
+    assert first.json()["already_posted"] is False
+    assert first.json()["entry"]["reference"] == body["reference"]
+    # The same file imported again, without any Idempotency-Key: nothing posted twice.
+    again = await income.post(path, json=body)
+    assert again.status_code == 201, again.text
+    assert again.json()["already_posted"] is True
+    assert again.json()["entry"]["id"] == first.json()["entry"]["id"]
+    assert again.json()["balance_pence"] == -2_500
+    assert list((await entries_of(income_database, account)).values()) == [-2_500]
+    assert await payments_published(income_database, tenancy["uprn"]) == 1
+    # The same reference for a different amount is refused, naming it; nothing posted.
+    clash = await income.post(path, json={**body, "amount_pence": 2_600})
+    assert clash.status_code == 409
+    assert clash.json()["errors"][0]["field"] == "reference"
+    # The same reference by another method, or with no reference, is another payment.
+    other = await income.post(path, json={**body, "method": "bank_transfer"})
+    assert other.json()["already_posted"] is False
+    plain = {k: v for k, v in body.items() if k != "reference"}
+    assert (await income.post(path, json=plain)).status_code == 201
+    assert (await income.post(path, json=plain)).status_code == 201
+    assert sorted((await entries_of(income_database, account)).values()) == [-2_500] * 4
+    assert await payments_published(income_database, tenancy["uprn"]) == 4
 
 
 async def test_a_reversal_cancels_an_entry_without_changing_it_and_happens_once(

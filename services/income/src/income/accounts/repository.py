@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from hearth_contracts.events.income import PaymentMethod
 from hearth_kit.db import ReadConnection
 from income.models import (
     Account,
@@ -88,6 +89,19 @@ async def get_entry(
 async def is_reversed(session: AsyncSession, entry_id: uuid.UUID) -> bool:
     query = select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)
     return (await session.execute(query)).first() is not None
+
+
+async def payment_by_reference(
+    session: AsyncSession, account_id: uuid.UUID, method: PaymentMethod, reference: str
+) -> LedgerEntry | None:
+    """The payment already posted on the account with this method and reference."""
+    query = select(LedgerEntry).where(
+        LedgerEntry.account_id == account_id,
+        LedgerEntry.kind == EntryKind.PAYMENT,
+        LedgerEntry.payment_method == method,
+        LedgerEntry.reference == reference,
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def written_off_by(session: AsyncSession, account_id: uuid.UUID, approver: str) -> int:

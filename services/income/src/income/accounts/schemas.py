@@ -33,6 +33,16 @@ class PaymentCreate(BaseModel):
     amount_pence: PaymentPence
     method: PaymentMethod
     received_on: StrictDay = Field(description="The day it was received (not in the future)")
+    reference: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$",
+        description="The payment's own reference from the bank, the direct debit or the "
+        "benefit schedule. The same method and reference on the same account is the same "
+        "payment: sent again (a file imported twice), the first entry is answered "
+        "(`already_posted` true) and nothing is posted",
+    )
 
 
 class ReversalCreate(BaseModel):
@@ -73,6 +83,7 @@ class EntryPublic(BaseModel):
     payment_method: PaymentMethod | None
     reverses_entry_id: uuid.UUID | None
     reason: str | None
+    reference: str | None = None
     approved_by: str | None
 
 
@@ -83,6 +94,11 @@ class PostedPublic(BaseModel):
     balance_pence: int
     applied_to: str = Field(
         description="`rent_account`, or `former_tenant_arrears` for an ended tenancy"
+    )
+    already_posted: bool = Field(
+        default=False,
+        description="True when a payment with this method and reference was already posted "
+        "on the account: `entry` is that first entry, and nothing was posted now",
     )
 
 

@@ -150,13 +150,37 @@ class AccountService:
     ) -> PostedPublic:
         """Credit a payment (publishes payment-received). A payment to an ended tenancy
         goes to its former tenant arrears, up to what is owed; beyond that, or when
-        nothing is owed, it is refused with the reason (the ledger unchanged)."""
+        nothing is owed, it is refused with the reason (the ledger unchanged).
+
+        A payment with a `reference` is posted once per account, method and reference
+        (its natural key, whoever sends it and however late): sent again with the same
+        amount and day, the first entry is answered and nothing is posted or published;
+        with a different amount or day it is a 409 naming `reference`."""
         if data.received_on > london_day(now):
             raise Unprocessable("A payment cannot be received in the future", field="received_on")
         account = await self._account(session, account_id, for_update=True)
         tenancy = await self._tenancy_of(session, account)
         balance = await repository.balance(session, account.id)
         applied_to = "rent_account" if account.kind is AccountKind.RENT else "sundry_account"
+        if tenancy is not None and tenancy.status is TenancyStatus.ENDED:
+            applied_to = "former_tenant_arrears"
+        if data.reference is not None and (
+            first := await repository.payment_by_reference(
+                session, account.id, data.method, data.reference
+            )
+        ):
+            if (-first.amount_pence, first.effective_on) != (data.amount_pence, data.received_on):
+                raise Conflict(
+                    f"Reference already used on account {account_id} for a {data.method.value} "
+                    f"payment of {-first.amount_pence} pence received on {first.effective_on}",
+                    field="reference",
+                )
+            return PostedPublic(
+                entry=EntryPublic.model_validate(first),
+                balance_pence=balance,
+                applied_to=applied_to,
+                already_posted=True,
+            )
         if tenancy is not None and tenancy.status is TenancyStatus.ENDED:
             if balance <= 0:
                 raise Unprocessable(
@@ -178,6 +202,7 @@ class AccountService:
             effective_on=data.received_on,
             posted_at=now,
             payment_method=data.method,
+            reference=data.reference,
         )
         recharges = (
             await repository.recharges_of(session, account.id)
