@@ -141,6 +141,42 @@ async def test_clocks_pause_with_reasons_and_stop_with_evidence_starting_the_nex
     assert again.status_code == 409
 
 
+async def test_a_pause_starting_before_the_last_pause_ended_is_refused_naming_at(
+    staff: httpx.AsyncClient,
+) -> None:
+    """Paused from hour 1 to 11, a second pause from hour 2 to 12 would move the
+    deadline 20 hours for 11 hours paused: it is refused; one from hour 11 is not."""
+    aware = datetime.now(UTC) - timedelta(hours=20)
+    opened = await staff.post(
+        "/v1/awaab-cases",
+        json={"uprn": a_uprn(), "severity": "emergency", "became_aware_at": aware.isoformat()},
+        auth=manager(),
+    )
+    case = opened.json()
+    due_before = datetime.fromisoformat(case["clocks"][0]["due_at"])
+    path = f"/v1/awaab-cases/{case['id']}/clocks/make_safe"
+
+    async def moment(action: str, hours: int, **body: object) -> httpx.Response:
+        at = (aware + timedelta(hours=hours)).isoformat()
+        return await staff.post(f"{path}/{action}", json={"at": at, **body}, auth=manager())
+
+    assert (await moment("pause", 1, reason="tenant_refused_access")).status_code == 200
+    assert (await moment("resume", 11)).status_code == 200
+    overlapping = await moment("pause", 2, reason="specialist_survey")
+    assert overlapping.status_code == 422
+    assert [e["field"] for e in overlapping.json()["errors"]] == ["at"]
+    [clock] = (await staff.get(f"/v1/awaab-cases/{case['id']}")).json()["clocks"]
+    assert len(clock["pauses"]) == 1
+    assert clock["paused_at"] is None
+    assert datetime.fromisoformat(clock["due_at"]) - due_before == timedelta(hours=10)
+    inside = await moment("stop", 5, evidence=["survey/1.pdf"])  # inside the pause
+    assert [e["field"] for e in inside.json()["errors"]] == ["at"]
+    assert (await moment("pause", 11, reason="specialist_survey")).status_code == 200
+    resumed = await moment("resume", 12)
+    [clock] = resumed.json()["clocks"]
+    assert datetime.fromisoformat(clock["due_at"]) - due_before == timedelta(hours=11)
+
+
 async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.working_days import ENGLAND_AND_WALES, LONDON, london_day
-from repairs.awaab.rules import due_at, met, resumed_due, under_awaabs_law
+from repairs.awaab.rules import due_at, last_recorded, met, resumed_due, under_awaabs_law
 from repairs.settings import AwaabTargets
 
 TARGETS = AwaabTargets()
@@ -97,4 +97,18 @@ def test_a_pause_moves_the_deadline_on_by_the_time_paused(start: datetime, secon
     late = due(AwaabMilestone.INVESTIGATE, start)
     assert resumed_due(late, start, start + timedelta(seconds=seconds)) - late == timedelta(
         seconds=seconds
+    )
+
+
+def test_the_last_recorded_moment_is_the_start_the_last_pauses_end_or_the_open_pause() -> None:
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    pauses = [
+        {"reason": "a", "from": (start + timedelta(hours=1)).isoformat(),
+         "to": (start + timedelta(hours=11)).isoformat()},
+    ]  # fmt: skip
+    assert last_recorded(start, [], None) == start
+    assert last_recorded(start, pauses, None) == start + timedelta(hours=11)
+    open_pause = [*pauses, {"reason": "b", "from": (start + timedelta(hours=12)).isoformat()}]
+    assert last_recorded(start, open_pause, start + timedelta(hours=12)) == start + timedelta(
+        hours=12
     )

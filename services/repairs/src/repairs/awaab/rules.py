@@ -80,3 +80,13 @@ def met(stopped_at: datetime, due: datetime) -> bool:
 def resumed_due(due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
     """The deadline after a pause: moved on by the time paused."""
     return due + max(timedelta(0), resumed_at - paused_at)
+
+
+def last_recorded(
+    started_at: datetime, pauses: list[dict[str, str]], paused_at: datetime | None
+) -> datetime:
+    """The latest moment a clock's record holds: its start, the end of its last pause,
+    or the start of the pause it is in. A new pause (or the stop) may not come before
+    it: pauses never overlap, so no stretch of time moves a deadline twice."""
+    ends = [datetime.fromisoformat(p["to"]) for p in pauses if "to" in p]
+    return max([started_at, *ends, *([paused_at] if paused_at is not None else [])])

@@ -183,13 +183,29 @@ class AwaabService:
         return case, clock
 
     @staticmethod
-    def _moment(at: datetime | None, now: datetime, earliest: datetime) -> datetime:
+    def _moment(
+        at: datetime | None,
+        now: datetime,
+        earliest: datetime,
+        too_early: str = "at is before the clock started",
+    ) -> datetime:
         moment = at or now
         if moment > now:
             raise Unprocessable("at is in the future", field="at")
         if moment < earliest:
-            raise Unprocessable("at is before the clock started", field="at")
+            raise Unprocessable(too_early, field="at")
         return moment
+
+    def _after_record(self, clock: AwaabClock, at: datetime | None, now: datetime) -> datetime:
+        """A pause's or stop's moment: not in the future, and not before the clock
+        started, the end of its last pause or the start of the pause it is in (overlapping
+        pauses would move the deadline twice for the same hours)."""
+        return self._moment(
+            at,
+            now,
+            rules.last_recorded(clock.started_at, clock.pauses, clock.paused_at),
+            "at is before the clock started or before its last pause ended",
+        )
 
     async def pause(
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockPause
@@ -199,7 +215,7 @@ class AwaabService:
         _case, clock = await self._running(session, case_id, milestone)
         if clock.paused_at is not None:
             raise Conflict("The clock is already paused", field="milestone")
-        at = self._moment(data.at, now, clock.started_at)
+        at = self._after_record(clock, data.at, now)
         clock.paused_at = at
         clock.pauses = [*clock.pauses, {"reason": data.reason, "from": at.isoformat()}]
         await session.flush()
@@ -230,7 +246,7 @@ class AwaabService:
         count from it; the case closes when no clock is left running."""
         now = datetime.now(UTC)
         case, clock = await self._running(session, case_id, milestone)
-        at = self._moment(data.at, now, clock.started_at)
+        at = self._after_record(clock, data.at, now)
         clock.stopped_at = at
         clock.evidence = list(data.evidence)
         if clock.paused_at is not None:
