@@ -122,6 +122,31 @@ async def test_an_extension_after_the_deadline_has_passed_is_refused(
     assert response.json()["errors"][0]["field"] == "agreed_at"
 
 
+async def test_an_extension_backdated_to_before_a_deadline_that_has_passed_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """agreed_at said to be the day after the acknowledgement, recorded long after the
+    deadline: refused (it was accepted before), and nothing changes."""
+    acknowledged_at = datetime.now(UTC) - timedelta(days=40)
+    complaint = await acknowledged(engagement, acknowledged_at)
+    respond_by = complaint["stages"][0]["respond_by"]
+    new_date = ENGLAND_AND_WALES.add_working_days(datetime.fromisoformat(respond_by).date(), 5)
+    for agreed_at in (acknowledged_at + timedelta(days=1), acknowledged_at - timedelta(hours=1)):
+        response = await engagement.post(
+            f"/v1/complaints/{complaint['id']}/extend",
+            json={
+                "reason": "Waiting for a surveyor's report",
+                "new_respond_by": new_date.isoformat(),
+                "agreed_at": agreed_at.isoformat(),
+            },
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "agreed_at"
+    after = (await engagement.get(f"/v1/complaints/{complaint['id']}")).json()
+    assert after["stages"][0]["respond_by"] == respond_by
+    assert after["stages"][0]["extended"] is False
+
+
 async def test_a_complaint_received_in_the_future_is_refused(
     engagement: httpx.AsyncClient,
 ) -> None:

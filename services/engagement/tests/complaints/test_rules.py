@@ -22,6 +22,17 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def check_extension(**given: object) -> None:
+    """rules.check_extension, acknowledged long before and recorded when agreed, unless
+    the test says otherwise."""
+    rules.check_extension(
+        **{"acknowledged_at": LONG_AGO, "now": given["agreed_at"], "breach_raised": False, **given}
+    )
+
+
 def test_stage_1_received_before_christmas_is_acknowledged_after_new_year() -> None:
     # Thu 24, Tue 29, Wed 30, Thu 31 Dec, Mon 4 Jan: Christmas Day, the substitute
     # Boxing Day (Mon 28) and New Year's Day do not count.
@@ -59,8 +70,67 @@ def test_a_deadline_holds_to_the_end_of_its_london_day() -> None:
     assert rules.has_passed(deadline, datetime(2027, 1, 5, 0, 0, 1, tzinfo=UTC))
 
 
+def test_a_deadline_is_met_by_anything_before_the_start_of_the_next_london_day() -> None:
+    """23:59:59.5 on the due day is on time (it counted as late before); midnight is
+    the first late moment, in summer time too (23:00 UTC)."""
+    assert not rules.has_passed(date(2027, 1, 4), datetime(2027, 1, 4, 23, 59, 59, 500_000, UTC))
+    assert rules.answered_in_time(datetime(2027, 1, 4, 23, 59, 59, 999_999, UTC), date(2027, 1, 4))
+    assert rules.has_passed(date(2027, 1, 4), datetime(2027, 1, 5, 0, 0, tzinfo=UTC))
+    assert not rules.has_passed(date(2027, 6, 4), datetime(2027, 6, 4, 22, 59, 59, 900_000, UTC))
+    assert rules.has_passed(date(2027, 6, 4), datetime(2027, 6, 4, 23, 0, tzinfo=UTC))
+
+
+def test_an_extension_recorded_after_the_deadline_is_refused_however_it_is_dated() -> None:
+    """Backdating agreed_at to before the deadline does not let an extension in once the
+    deadline is over (issue 9: never after the deadline has passed)."""
+    with pytest.raises(ExtensionRefused) as refused:
+        check_extension(
+            current_respond_by=date(2027, 1, 8),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 15),
+            agreed_at=at(date(2027, 1, 7)),
+            now=at(date(2027, 1, 11)),
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "agreed_at"
+
+
+def test_an_extension_once_the_breach_was_raised_is_refused() -> None:
+    with pytest.raises(ExtensionRefused) as refused:
+        check_extension(
+            current_respond_by=date(2027, 1, 8),
+            code_respond_by=date(2027, 1, 8),
+            new_respond_by=date(2027, 1, 15),
+            agreed_at=at(date(2027, 1, 7)),
+            breach_raised=True,
+            timescale=STAGE_1,
+            calendar=ENGLAND_AND_WALES,
+        )
+    assert refused.value.field == "agreed_at"
+
+
+def test_an_extension_agreed_before_the_acknowledgement_or_in_the_future_is_refused() -> None:
+    for agreed_at, now in (
+        (at(date(2027, 1, 1)), at(date(2027, 1, 7))),  # before the acknowledgement
+        (at(date(2027, 1, 7), 12), at(date(2027, 1, 7), 11)),  # after now
+    ):
+        with pytest.raises(ExtensionRefused) as refused:
+            check_extension(
+                current_respond_by=date(2027, 1, 8),
+                code_respond_by=date(2027, 1, 8),
+                new_respond_by=date(2027, 1, 15),
+                agreed_at=agreed_at,
+                now=now,
+                acknowledged_at=at(date(2027, 1, 5)),
+                timescale=STAGE_1,
+                calendar=ENGLAND_AND_WALES,
+            )
+        assert refused.value.field == "agreed_at"
+
+
 def test_an_extension_within_the_limit_is_allowed() -> None:
-    rules.check_extension(
+    check_extension(
         current_respond_by=date(2027, 1, 8),
         code_respond_by=date(2027, 1, 8),
         new_respond_by=date(2027, 1, 22),
@@ -72,7 +142,7 @@ def test_an_extension_within_the_limit_is_allowed() -> None:
 
 def test_an_extension_beyond_ten_working_days_at_stage_1_names_the_new_date() -> None:
     with pytest.raises(ExtensionRefused) as refused:
-        rules.check_extension(
+        check_extension(
             current_respond_by=date(2027, 1, 8),
             code_respond_by=date(2027, 1, 8),
             new_respond_by=date(2027, 1, 25),
@@ -84,7 +154,7 @@ def test_an_extension_beyond_ten_working_days_at_stage_1_names_the_new_date() ->
 
 
 def test_stage_2_may_extend_by_twenty_working_days() -> None:
-    rules.check_extension(
+    check_extension(
         current_respond_by=date(2027, 3, 24),
         code_respond_by=date(2027, 3, 24),
         new_respond_by=date(2027, 4, 23),  # 20 working days, Easter left out
@@ -96,7 +166,7 @@ def test_stage_2_may_extend_by_twenty_working_days() -> None:
 
 def test_a_second_extension_counts_from_the_codes_date_not_the_first_extension() -> None:
     with pytest.raises(ExtensionRefused) as refused:
-        rules.check_extension(
+        check_extension(
             current_respond_by=date(2027, 1, 22),
             code_respond_by=date(2027, 1, 8),
             new_respond_by=date(2027, 1, 29),
@@ -109,7 +179,7 @@ def test_a_second_extension_counts_from_the_codes_date_not_the_first_extension()
 
 def test_an_extension_after_the_deadline_passed_names_when_it_was_agreed() -> None:
     with pytest.raises(ExtensionRefused) as refused:
-        rules.check_extension(
+        check_extension(
             current_respond_by=date(2027, 1, 8),
             code_respond_by=date(2027, 1, 8),
             new_respond_by=date(2027, 1, 15),
@@ -122,7 +192,7 @@ def test_an_extension_after_the_deadline_passed_names_when_it_was_agreed() -> No
 
 def test_an_extension_must_move_the_date_later() -> None:
     with pytest.raises(ExtensionRefused) as refused:
-        rules.check_extension(
+        check_extension(
             current_respond_by=date(2027, 1, 8),
             code_respond_by=date(2027, 1, 8),
             new_respond_by=date(2027, 1, 8),
@@ -166,7 +236,7 @@ def test_an_extension_is_allowed_exactly_up_to_the_stage_limit(
     allowed = extra_working_days <= timescale.extend_by_at_most
 
     def extend() -> None:
-        rules.check_extension(
+        check_extension(
             current_respond_by=code_date,
             code_respond_by=code_date,
             new_respond_by=new_date,
@@ -189,7 +259,7 @@ def test_no_extension_is_agreed_once_the_deadline_has_passed(
 ) -> None:
     code_date = rules.respond_by(moment, STAGE_1, ENGLAND_AND_WALES)
     with pytest.raises(ExtensionRefused) as refused:
-        rules.check_extension(
+        check_extension(
             current_respond_by=code_date,
             code_respond_by=code_date,
             new_respond_by=ENGLAND_AND_WALES.add_working_days(code_date, 1),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from hearth_contracts.events.engagement import ComplaintStage
-from hearth_kit.working_days import WorkingDayCalendar, end_of_london_day, london_day
+from hearth_kit.working_days import WorkingDayCalendar, london_day
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,9 @@ def latest_extension(
 
 
 def has_passed(deadline: date, now: datetime) -> bool:
-    """A deadline passes when its London day is over."""
-    return now > end_of_london_day(deadline)
+    """A deadline passes when its London day is over: anything before the start of the
+    next London day meets it (23:59:59.5 on the day included)."""
+    return london_day(now) > deadline
 
 
 class ExtensionRefused(ValueError):
@@ -77,12 +78,27 @@ def check_extension(
     code_respond_by: date,
     new_respond_by: date,
     agreed_at: datetime,
+    acknowledged_at: datetime,
+    now: datetime,
+    breach_raised: bool,
     timescale: StageTimescale,
     calendar: WorkingDayCalendar,
 ) -> None:
-    """An extension must be agreed (told to the resident) before the current deadline
-    has passed, move the date later, and stay within the stage's limit. Raises
-    ExtensionRefused naming the field at fault."""
+    """An extension must be agreed (told to the resident) after the acknowledgement and
+    before the current deadline has passed, and recorded before it has passed too (never
+    after the deadline: a date agreed "yesterday" cannot be backdated past a deadline
+    that is over now, nor once its breach was raised); it moves the date later and stays
+    within the stage's limit. Raises ExtensionRefused naming the field at fault."""
+    if agreed_at > now:
+        raise ExtensionRefused("agreed_at is in the future", field="agreed_at")
+    if agreed_at < acknowledged_at:
+        raise ExtensionRefused("agreed_at is before the stage was acknowledged", field="agreed_at")
+    if breach_raised or has_passed(current_respond_by, now):
+        raise ExtensionRefused(
+            f"The deadline of {current_respond_by.isoformat()} has passed: an extension "
+            "must be agreed and recorded before it",
+            field="agreed_at",
+        )
     if has_passed(current_respond_by, agreed_at):
         raise ExtensionRefused(
             f"The deadline of {current_respond_by.isoformat()} has passed: an extension "

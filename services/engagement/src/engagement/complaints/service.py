@@ -235,13 +235,18 @@ class ComplaintService:
         self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintExtend
     ) -> ComplaintPublic:
         """Put the current stage's answer back, with a reason and a new date agreed
-        with the resident before the deadline, within the stage's limit."""
+        with the resident after the acknowledgement and before the deadline, recorded
+        before the deadline has passed, within the stage's limit."""
         now = datetime.now(UTC)
         agreed_at = data.agreed_at or now
         refuse_future(agreed_at, now, "agreed_at")
         complaint, stages = await self._with_stages(session, complaint_id)
         current = stages[-1]
-        if current.respond_by is None or current.code_respond_by is None:
+        if (
+            current.respond_by is None
+            or current.code_respond_by is None
+            or current.acknowledged_at is None
+        ):
             raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
         if current.responded_at is not None:
             raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
@@ -251,6 +256,9 @@ class ComplaintService:
                 code_respond_by=current.code_respond_by,
                 new_respond_by=data.new_respond_by,
                 agreed_at=agreed_at,
+                acknowledged_at=current.acknowledged_at,
+                now=now,
+                breach_raised=current.respond_breach_raised_at is not None,
                 timescale=self.timescales[current.stage],
                 calendar=self.calendar,
             )

@@ -14,7 +14,7 @@ from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import PeriodDep
 from hearth_kit.idempotency import IdempotencyDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Problem
 
 router = APIRouter(prefix="/v1/surveys", tags=["surveys"], responses=PROBLEM_RESPONSES)
 
@@ -43,7 +43,17 @@ async def record_survey_response(
     )
 
 
-@router.get("/results", response_model=SurveyResults)
+@router.get(
+    "/results",
+    response_model=SurveyResults,
+    responses={
+        403: {
+            "model": Problem,
+            "description": "A strand asked for without the scope diversity:read "
+            "(problem details naming `strand`)",
+        }
+    },
+)
 async def survey_results(
     survey: SurveyKind,
     session: SessionDep,
