@@ -190,6 +190,8 @@ def test_no_cursor_is_the_first_page() -> None:
         encode_cursor("2026-03-29T00:30:00", uuid.UUID(int=1)),
         encode_cursor("2026-03-29T00:30:00+00:00", "not-a-uuid"),
         encode_cursor(uuid.UUID(int=1), "2026-03-29T00:30:00+00:00"),
+        encode_cursor("0001-01-01T00:00:00+14:00", uuid.UUID(int=1)),  # no UTC time
+        encode_cursor("9999-12-31T23:00:00-14:00", uuid.UUID(int=1)),
     ],
 )
 def test_a_cursor_that_is_not_the_sort_keys_types_is_refused_naming_the_query_cursor(
@@ -203,7 +205,12 @@ def test_a_cursor_that_is_not_the_sort_keys_types_is_refused_naming_the_query_cu
 
 @pytest.mark.parametrize(
     "cursor",
-    ["garbage!", encode_cursor("yesterday", uuid.UUID(int=1)), encode_cursor("2026-03-29")],
+    [
+        "garbage!",
+        encode_cursor("yesterday", uuid.UUID(int=1)),
+        encode_cursor("2026-03-29"),
+        encode_cursor("0001-01-01T00:00:00+14:00", uuid.UUID(int=1)),
+    ],
 )
 async def test_a_cursor_of_the_wrong_types_is_a_query_422_through_the_api(
     client: httpx.AsyncClient, cursor: str

@@ -94,3 +94,21 @@ def test_the_document_states_the_plain_types_and_their_constraints() -> None:
 @given(st.integers(min_value=1, max_value=10), st.booleans())
 def test_every_value_the_document_allows_is_read(count: int, flag: bool) -> None:
     assert Body.model_validate({"count": count, "flag": flag}).count == count
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-14:00", "0001-01-01T00:59:59+01:00"],
+)
+def test_a_moment_without_a_utc_time_is_refused_naming_the_field(moment: str) -> None:
+    """Stored in UTC, it overflowed there (a 500): now the request's 422."""
+    with pytest.raises(ValidationError) as refused:
+        Body.model_validate({"at": moment})
+    [error] = refused.value.errors()
+    assert error["loc"] == ("at",)
+    assert error["type"] == "datetime_out_of_range"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59-00:00"])
+def test_the_first_and_last_moments_in_utc_are_read(moment: str) -> None:
+    assert Body.model_validate({"at": moment}).at == datetime.fromisoformat(moment)

@@ -138,3 +138,24 @@ def test_the_next_london_day_starts_after_the_moment_and_within_25_hours(moment:
     assert moment < start <= moment + timedelta(hours=25)
     assert start.astimezone(LONDON).time().hour == 0
     assert london_day(start) == london_day(moment) + timedelta(days=1)
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_any_moment_python_has_has_a_london_day_and_a_next_day_start(moment: datetime) -> None:
+    """Even at the ends of the calendar (a moment a request may carry), neither raises:
+    the London day of the first minute of year 1 in UTC is year 0, which Python lacks."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return  # no UTC time: StrictMoment refuses it before it gets here
+    day = london_day(moment)
+    assert date.min <= day <= date.max
+    assert next_london_day_start(moment) > moment
+
+
+def test_the_first_and_last_moments_have_the_first_and_last_london_days() -> None:
+    assert london_day(datetime.min.replace(tzinfo=UTC)) == date.min
+    assert london_day(datetime.max.replace(tzinfo=UTC)) == date.max
+    assert next_london_day_start(datetime.max.replace(tzinfo=UTC)) == datetime.max.replace(
+        tzinfo=UTC
+    )

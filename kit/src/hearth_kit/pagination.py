@@ -13,7 +13,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Depends, Query
@@ -80,6 +80,10 @@ def _parse(text: str, kind: type[Any]) -> Any:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             raise ValueError("a cursor moment carries its offset")
+        try:
+            moment.astimezone(UTC)  # what binding it does: a moment with no UTC time
+        except OverflowError as exc:  # (0001-01-01T00:00:00+14:00) failed there, a 500
+            raise ValueError("a cursor moment has a UTC time") from exc
         return moment
     if kind is uuid.UUID:
         return uuid.UUID(text)

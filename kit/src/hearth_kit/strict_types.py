@@ -15,7 +15,10 @@ model states its booleans, whole numbers, days and moments with these types inst
   but an amount of pence or a count written so is refused, as income always has; the
   Schemathesis hooks let that one refusal through, saying why).
 - `StrictDay`: a calendar day as ISO 8601 text (`2026-11-30`); never a number.
-- `StrictMoment`: a timezone-aware moment as ISO 8601 text; never a number of seconds.
+- `StrictMoment`: a timezone-aware moment as ISO 8601 text; never a number of seconds,
+  nor a moment that has no UTC time (`0001-01-01T00:00:00+14:00` is the last day of
+  year 0 in UTC, `9999-12-31T23:00:00-14:00` a day of year 10000: Python has neither,
+  and every moment is stored and compared in UTC).
 
 Python callers (tests, services building a request model) may still pass a `date`, an
 aware `datetime`, an `int`. The JSON Schema of each is the plain type's (`boolean`,
@@ -31,10 +34,10 @@ written there.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator, Strict
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Strict
 from pydantic_core import PydanticCustomError
 
 __all__ = ["WHOLE_NUMBER", "StrictBoolean", "StrictDay", "StrictMoment", "WholeNumber"]
@@ -55,6 +58,18 @@ def _moment_as_text(value: Any) -> Any:
     raise PydanticCustomError("datetime_type", "Input should be a valid datetime as ISO 8601 text")
 
 
+def _has_a_utc_time(value: datetime) -> datetime:
+    """A moment whose UTC time is a datetime Python has (years 1 to 9999): anything else
+    failed only once stored (OverflowError, a 500)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_out_of_range", "Input should be a moment within years 1 to 9999 in UTC"
+        ) from None
+    return value
+
+
 StrictBoolean = Annotated[bool, Strict()]
 """`true` or `false` only (never 0, 1, "true" or "yes")."""
 
@@ -68,5 +83,8 @@ WholeNumber = Annotated[int, WHOLE_NUMBER]
 StrictDay = Annotated[date, BeforeValidator(_day_as_text)]
 """A day as ISO 8601 text (2026-11-30); never a number."""
 
-StrictMoment = Annotated[AwareDatetime, BeforeValidator(_moment_as_text)]
-"""A timezone-aware moment as ISO 8601 text; never a number of seconds."""
+StrictMoment = Annotated[
+    AwareDatetime, BeforeValidator(_moment_as_text), AfterValidator(_has_a_utc_time)
+]
+"""A timezone-aware moment as ISO 8601 text, within years 1 to 9999 in UTC; never a
+number of seconds."""

@@ -36,10 +36,15 @@ def is_bank_holiday(day: date) -> bool:
 
 
 def london_day(moment: datetime) -> date:
-    """The date a moment falls on in London."""
+    """The date a moment falls on in London. At the very ends of the calendar, where
+    London's day is one Python has no date for (the first minute of year 1 in UTC is
+    still year 0 in London), the first or last date there is."""
     if moment.tzinfo is None:
         raise ValueError("a moment must be timezone-aware to have a London day")
-    return moment.astimezone(LONDON).date()
+    try:
+        return moment.astimezone(LONDON).date()
+    except OverflowError:
+        return date.min if moment.year < 5000 else date.max
 
 
 def start_of_london_day(day: date) -> datetime:
@@ -54,8 +59,12 @@ def end_of_london_day(day: date) -> datetime:
 
 def next_london_day_start(moment: datetime) -> datetime:
     """The start of the London day after the one `moment` falls on, in UTC (a clock
-    that "starts the next day" starts here)."""
-    return start_of_london_day(london_day(moment) + timedelta(days=1))
+    that "starts the next day" starts here). On the calendar's last day, whose next day
+    Python has no date for, the last moment there is."""
+    day = london_day(moment)
+    if day == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return start_of_london_day(day + timedelta(days=1))
 
 
 class WorkingDayCalendar:
