@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from hearth_contracts.events.repairs import AppointmentSlot
@@ -57,11 +57,25 @@ def default_slots() -> list[SlotDefinition]:
 
 
 class Contractor(BaseModel):
-    """A contractor the landlord raises work orders with, and where its webhook is."""
+    """A contractor the landlord raises work orders with, and where its webhook is. A
+    webhook needs its secret: without one every message would be signed with an empty
+    key, which anyone can forge, so that configuration is refused when the settings are
+    read (the service does not start)."""
 
     trades: list[Trade] = Field(default_factory=lambda: list(Trade))
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _webhook_has_its_secret(self) -> Contractor:
+        if self.webhook_url is not None and (
+            self.webhook_secret is None or not self.webhook_secret.get_secret_value().strip()
+        ):
+            raise ValueError(
+                "a contractor with a webhook_url needs a webhook_secret to sign its messages "
+                "with (an empty key would let anyone forge them)"
+            )
+        return self
 
 
 class AwaabTargets(BaseModel):

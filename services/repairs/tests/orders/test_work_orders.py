@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
 
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
-from repairs.settings import RepairsSettings
+from repairs.settings import Contractor, RepairsSettings
 from repairs.sor.service import import_schedule
 from repairs.webhooks.rules import verify
 from repairs.webhooks.service import WebhookSender
@@ -373,6 +375,46 @@ async def test_a_webhook_failing_twice_is_delivered_once_on_the_third_try(
         int(headers["Hearth-Signature"].split(",")[0][2:]),
     )
     assert json.loads(body)["type"] == "raise-repair"
+
+
+async def test_a_webhook_message_is_signed_with_the_time_it_is_sent_not_the_rounds(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    contracted_settings: RepairsSettings,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """A round that started ten minutes before this message went out (many slow
+    deliveries ahead of it) still signs it with the moment it is sent, so the
+    contractor's five-minute check accepts it."""
+    order = await a_work_order(staff, repairs_database, a_uprn())
+    round_started = datetime.now(UTC) + timedelta(seconds=1)
+    sent = round_started + timedelta(minutes=10)
+    sender = WebhookSender(contracted_settings, clock=lambda: sent)
+    job = ScheduledJob("contractor-webhooks", timedelta(seconds=10), sender.run)
+    await run_until_done(repairs_database, job, round_started)
+    [(headers, body, _)] = [
+        r for r in webhook_receiver.received if json.loads(r[1])["sent_for"]["id"] == order["id"]
+    ]
+    stamp = int(headers["Hearth-Signature"].split(",")[0][2:])
+    assert stamp == int(sent.timestamp())
+    assert verify(WEBHOOK_SECRET, headers["Hearth-Signature"], body, int(sent.timestamp()))
+
+
+def test_a_contractor_with_a_webhook_but_no_secret_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its messages would be signed with an empty key: the settings refuse it, naming
+    the contractor, so the service does not start."""
+    for secret in (None, SecretStr(""), SecretStr("  ")):
+        with pytest.raises(ValidationError, match="webhook_secret"):
+            Contractor(webhook_url="https://plumbfast.example/hearth", webhook_secret=secret)
+    monkeypatch.setenv(
+        "HEARTH_REPAIRS_CONTRACTORS",
+        json.dumps({"plumbfast": {"webhook_url": "https://plumbfast.example/hearth"}}),
+    )
+    with pytest.raises(ValidationError, match="plumbfast"):
+        RepairsSettings(environment="development")
+    assert Contractor(webhook_url=None).webhook_secret is None  # no webhook, no secret
 
 
 async def test_a_measured_sor_item_takes_a_decimal_quantity_priced_half_up_to_whole_pence(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -59,12 +60,25 @@ def queue(
     )
 
 
-class WebhookSender:
-    """Sends due webhook messages; `run` is the scheduled job's batch."""
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, settings: RepairsSettings, client: httpx.AsyncClient | None = None) -> None:
+
+class WebhookSender:
+    """Sends due webhook messages; `run` is the scheduled job's batch. Each message is
+    signed with the time it is sent (`clock`), not the round's `now`: a round of many
+    slow deliveries would otherwise sign its later messages minutes in the past, and a
+    contractor refuses a signature more than five minutes old."""
+
+    def __init__(
+        self,
+        settings: RepairsSettings,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] = _wall_clock,
+    ) -> None:
         self.settings = settings
         self.client = client
+        self.clock = clock
 
     async def _post(self, url: str, content: bytes, headers: dict[str, str]) -> int:
         timeout = self.settings.webhook_retry.timeout_seconds
@@ -83,22 +97,29 @@ class WebhookSender:
         deliveries = await repository.due(session, now, BATCH)
         for delivery in deliveries:
             contractor = self.settings.contractors.get(delivery.contractor_id)
-            if contractor is None or contractor.webhook_url is None:
+            if (
+                contractor is None
+                or contractor.webhook_url is None
+                # settings.Contractor refuses a webhook without its secret; never send
+                # a message signed with an empty key
+                or contractor.webhook_secret is None
+            ):
                 delivery.next_attempt_at = now + back_off(
                     delivery.attempts + 1,
                     first_seconds=self.settings.webhook_retry.max_seconds,
                     max_seconds=self.settings.webhook_retry.max_seconds,
                 )
                 continue
-            secret = (
-                contractor.webhook_secret.get_secret_value() if contractor.webhook_secret else ""
-            )
             content = delivery.body.encode()
             headers = {
                 "Content-Type": "application/json",
                 EVENT_ID_HEADER: str(delivery.event_id),
                 EVENT_TYPE_HEADER: delivery.event_type,
-                SIGNATURE_HEADER: signature(secret, int(now.timestamp()), content),
+                SIGNATURE_HEADER: signature(
+                    contractor.webhook_secret.get_secret_value(),
+                    int(self.clock().timestamp()),
+                    content,
+                ),
             }
             delivery.attempts += 1
             try:
