@@ -298,15 +298,29 @@ class RechargePaid(
     """A payment landed on a recharge's sundry account. Payments pay a sundry account's
     recharges oldest first, so one payment may pay several recharges: one event each,
     `amount_pence` being the part of the payment that went to this recharge. A recharge
-    is collected when `paid_in_full`."""
+    is collected when `paid_in_full`.
+
+    A correction changes what is owed too: a payment or write-off reversed (a direct
+    debit returned, say) takes back what it paid, newest recharge first, and one event
+    per recharge it changed says so (`correction` true, `outstanding_pence` what is owed
+    now, `paid_in_full` false when something is owed again). The latest event by
+    `paid_at` is the recharge's state."""
 
     recharge_id: uuid.UUID = Field(description="Repairs' recharge (from recharge-raised)")
     repair_id: uuid.UUID
     uprn: Uprn
-    amount_pence: PositivePence = Field(description="What this payment paid of the recharge")
+    amount_pence: PositivePence = Field(
+        description="What this payment paid of the recharge; for a correction, how much "
+        "what is owed on it changed"
+    )
     outstanding_pence: NonNegativePence = Field(description="What is still owed on the recharge")
     paid_in_full: bool
     paid_at: AwareDatetime = Field(
         description="When the payment was received (its day's start for a payment received "
-        "on an earlier day)"
+        "on an earlier day); for a correction, when it was posted"
+    )
+    correction: bool = Field(
+        default=False,
+        description="True when a correction (a reversed payment or write-off) changed what "
+        "is owed on the recharge, not a payment",
     )

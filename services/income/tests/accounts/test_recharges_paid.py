@@ -159,6 +159,64 @@ async def test_a_reversed_recharge_is_not_paid_and_rent_payments_pay_no_recharge
     ]
 
 
+async def test_a_reversed_payment_tells_repairs_what_its_recharges_owe_again(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy()
+    uprn = tenancy["uprn"]
+    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
+    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
+    first = (str(older.recharge_id), str(older.repair_id))
+    second = (str(newer.recharge_id), str(newer.repair_id))
+    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    today = london_day(datetime.now(UTC))
+    whole = await pay(income, sundry, 6_000, today)
+    last = await pay(income, sundry, 2_000, today)
+    assert whole.status_code == last.status_code == 201
+    events = await recharges_paid(income_database, uprn)
+    assert [paid(e) for e in events] == [
+        (*first, 5_000, 0, True),
+        (*second, 1_000, 2_000, False),
+        (*second, 2_000, 0, True),
+    ]
+    assert not any(e["correction"] for e in events)
+
+    # The last payment returned: the newer recharge owes its 2,000 again.
+    returned = await income.post(
+        f"/v1/rent-accounts/{sundry}/entries/{last.json()['entry']['id']}/reversal",
+        json={"reason": "direct_debit_returned"},
+    )
+    assert returned.status_code == 201, returned.text
+    [correction] = (await recharges_paid(income_database, uprn))[3:]
+    assert paid(correction) == (*second, 2_000, 2_000, False)
+    assert correction["correction"] is True
+    # Later than the payment it corrects, so repairs keeps it as the recharge's state.
+    assert correction["paid_at"] > events[-1]["paid_at"]
+
+    # The first payment returned too: both owe everything again, one event each.
+    returned = await income.post(
+        f"/v1/rent-accounts/{sundry}/entries/{whole.json()['entry']['id']}/reversal",
+        json={"reason": "direct_debit_returned"},
+    )
+    assert returned.status_code == 201, returned.text
+    assert [paid(e) for e in (await recharges_paid(income_database, uprn))[4:]] == [
+        (*first, 5_000, 5_000, False),
+        (*second, 1_000, 3_000, False),
+    ]
+
+
+def test_a_correction_names_each_recharge_whose_outstanding_changed() -> None:
+    assert rules.recharge_changes([0, 0], [0, 2_000]) == [
+        rules.RechargeChange(index=1, changed_pence=2_000, outstanding_pence=2_000)
+    ]
+    # A reversed recharge itself is left out (cancelled, not paid); freed credits pay
+    # the next one.
+    assert rules.recharge_changes([1_000, 3_000], [0, 2_000], skip=0) == [
+        rules.RechargeChange(index=1, changed_pence=1_000, outstanding_pence=2_000)
+    ]
+    assert rules.recharge_changes([5, 6], [5, 6]) == []
+
+
 def test_recharges_are_paid_oldest_first() -> None:
     assert rules.recharges_outstanding([5_000, 3_000], 6_000) == [0, 2_000]
     assert rules.recharge_payments([5_000, 3_000], 4_000, 2_000) == [

@@ -139,6 +139,31 @@ def recharge_payments(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class RechargeChange:
+    """What a correction changed on one recharge: what is owed on it now."""
+
+    index: int
+    """The recharge's place among the account's recharges, oldest first."""
+    changed_pence: int
+    """How much what is owed on it changed (always positive)."""
+    outstanding_pence: int
+
+
+def recharge_changes(
+    outstanding_before: Sequence[int], outstanding_after: Sequence[int], *, skip: int | None = None
+) -> list[RechargeChange]:
+    """The recharges whose outstanding amount a correction changed, oldest first (the
+    recharge at `skip`, a recharge itself reversed, left out: cancelled is not paid)."""
+    return [
+        RechargeChange(index=index, changed_pence=abs(after - before), outstanding_pence=after)
+        for index, (before, after) in enumerate(
+            zip(outstanding_before, outstanding_after, strict=True)
+        )
+        if before != after and index != skip
+    ]
+
+
 def charge_after_end(charged_pence: int, week: date, started_on: date, ended_on: date) -> int:
     """The part of a weekly charge (rent week starting Monday `week`) for the days after
     a tenancy's last day `ended_on`, to reverse when it ends: all of it for a week that

@@ -277,7 +277,10 @@ class AccountService:
         now: datetime,
     ) -> PostedPublic:
         """Correct a posted entry by posting its reverse: the entry itself never
-        changes. An entry is reversed once; a reversal is not reversed (post again)."""
+        changes. An entry is reversed once; a reversal is not reversed (post again).
+        On a sundry account a correction changes what its recharges owe (a payment
+        reversed owes again what it paid): recharge-paid for each recharge it changed,
+        in the same transaction, so repairs no longer counts it collected."""
         account = await self._account(session, account_id, for_update=True)
         entry = await repository.get_entry(session, account.id, entry_id)
         if entry is None:
@@ -300,12 +303,60 @@ class AccountService:
             reverses_entry_id=entry.id,
             reason=data.reason,
         )
+        sundry = account.kind is AccountKind.SUNDRY
+        owed_before = await self._recharges_outstanding(session, account) if sundry else []
         await repository.add_entry(session, reversal)
+        if sundry:
+            await self._recharges_corrected(session, account, entry, owed_before, now)
         return PostedPublic(
             entry=EntryPublic.model_validate(reversal),
             balance_pence=await repository.balance(session, account.id),
             applied_to="rent_account" if account.kind is AccountKind.RENT else "sundry_account",
         )
+
+    async def _recharges_outstanding(
+        self, session: AsyncSession, account: Account
+    ) -> list[tuple[LedgerEntry, int]]:
+        """Each recharge on a sundry account with what is still owed on it, oldest
+        first (the account's credits pay the oldest first)."""
+        recharges = await repository.recharges_of(session, account.id)
+        charged = [owed for _, owed in recharges]
+        credits = sum(charged) - await repository.balance(session, account.id)
+        outstanding = rules.recharges_outstanding(charged, credits)
+        return [(entry, left) for (entry, _), left in zip(recharges, outstanding, strict=True)]
+
+    async def _recharges_corrected(
+        self,
+        session: AsyncSession,
+        account: Account,
+        reversed_entry: LedgerEntry,
+        owed_before: list[tuple[LedgerEntry, int]],
+        now: datetime,
+    ) -> None:
+        """recharge-paid (`correction` true) for each recharge whose outstanding amount
+        a reversal changed, stamped `now` so it is the latest word on the recharge. A
+        reversed recharge itself raises nothing (cancelled is not paid)."""
+        owed_after = await self._recharges_outstanding(session, account)
+        skip = next((i for i, (e, _) in enumerate(owed_after) if e.id == reversed_entry.id), None)
+        for change in rules.recharge_changes(
+            [left for _, left in owed_before], [left for _, left in owed_after], skip=skip
+        ):
+            entry = owed_after[change.index][0]
+            if entry.recharge_id is None or entry.repair_id is None:
+                continue
+            await publish(
+                session,
+                RechargePaid(
+                    recharge_id=entry.recharge_id,
+                    repair_id=entry.repair_id,
+                    uprn=account.uprn,
+                    amount_pence=change.changed_pence,
+                    outstanding_pence=change.outstanding_pence,
+                    paid_in_full=change.outstanding_pence == 0,
+                    paid_at=now,
+                    correction=True,
+                ),
+            )
 
     async def write_off(
         self,
