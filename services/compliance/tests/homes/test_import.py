@@ -4,7 +4,7 @@ same file twice changes nothing."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +14,8 @@ import sqlalchemy
 from compliance.checks.service import ProgrammeService
 from compliance.homes.service import IMPORT_BATCH, HomeService
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
+from services.compliance.tests.factories import a_record
 
 HEADER = (
     "uprn,address_line_1,address_line_2,town,postcode,property_type,tenure,heating_fuel,"
@@ -131,6 +133,74 @@ async def test_the_same_file_twice_changes_nothing(
     third = (await post_file(compliance, changed + "\n")).json()
     assert (third["updated"], third["unchanged"]) == (1, 4)
     assert [e["town"] for e in await published("property-updated", uprns[0])] == ["Hackney"]
+
+
+def dated_row(uprn: str, gas: date | None, eicr: date | None) -> str:
+    gas_text = "" if gas is None else gas.isoformat()
+    eicr_text = "" if eicr is None else eicr.isoformat()
+    return f"{uprn},1 Mare Street,,London,E8 1DY,flat,,gas,live,,,{gas_text},{eicr_text}"
+
+
+async def open_checks(compliance: httpx.AsyncClient, uprn: str) -> dict[str, dict[str, Any]]:
+    checks = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]
+    return {c["check_type"]: c for c in checks if c["completed_at"] is None}
+
+
+async def test_a_changed_certificate_expiry_moves_the_open_checks_dates(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    today = london_day(datetime.now(UTC))
+    uprn, blank = a_uprn(), a_uprn()
+    expired = today - timedelta(days=10)
+    first = [HEADER, dated_row(uprn, expired, None), dated_row(blank, expired, None)]
+    assert (await post_file(compliance, "\n".join(first) + "\n")).json()["registered"] == 2
+    async with compliance_database.sessionmaker() as session, session.begin():
+        while await programme.sweep(session, datetime.now(UTC)):
+            pass
+    assert len(await published("certificate-expired", uprn)) == 1
+
+    gas, eicr = today + timedelta(days=200), today + timedelta(days=900)
+    # The register corrects the gas expiry and gives an EICR; a blank column changes nothing.
+    second = [HEADER, dated_row(uprn, gas, eicr), dated_row(blank, None, None)]
+    result = (await post_file(compliance, "\n".join(second) + "\n")).json()
+    assert (result["updated"], result["unchanged"]) == (1, 1)
+    checks = await open_checks(compliance, uprn)
+    assert (checks["gas_safety"]["due_by"], checks["gas_safety"]["status"]) == (
+        gas.isoformat(),
+        "in_date",
+    )
+    assert checks["gas_safety"]["certificate_expires_on"] == gas.isoformat()
+    assert checks["gas_safety"]["due_from"] == (gas - timedelta(days=60)).isoformat()
+    assert checks["electrical"]["due_by"] == eicr.isoformat()
+    assert (await open_checks(compliance, blank))["gas_safety"]["due_by"] == expired.isoformat()
+    assert await published("property-updated", uprn) == []  # the register did not change
+    again = (await post_file(compliance, "\n".join(second) + "\n")).json()
+    assert (again["updated"], again["unchanged"]) == (0, 2)
+
+    # The corrected certificate lapses in its turn: certificate-expired is raised again.
+    async with compliance_database.sessionmaker() as session, session.begin():
+        while await programme.sweep(session, datetime.now(UTC) + timedelta(days=201)):
+            pass
+    assert len(await published("certificate-expired", uprn)) == 2
+
+
+async def test_a_check_that_follows_a_record_keeps_the_records_expiry(
+    compliance: httpx.AsyncClient,
+) -> None:
+    today = london_day(datetime.now(UTC))
+    uprn = a_uprn()
+    text = HEADER + "\n" + dated_row(uprn, today + timedelta(days=20), None) + "\n"
+    assert (await post_file(compliance, text)).json()["registered"] == 1
+    recorded = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, today))
+    assert recorded.status_code == 201, recorded.text
+    expires_on = recorded.json()["expires_on"]
+    stale = HEADER + "\n" + dated_row(uprn, today + timedelta(days=20), None) + "\n"
+    result = (await post_file(compliance, stale)).json()
+    assert (result["updated"], result["unchanged"]) == (0, 1)
+    assert (await open_checks(compliance, uprn))["gas_safety"]["due_by"] == expires_on
 
 
 async def test_a_file_with_unknown_columns_is_refused_whole(

@@ -185,6 +185,25 @@ class ProgrammeService:
             "ladder_steps_taken": 0,
         }
 
+    def move_to_expiry(
+        self, check: Check, expires_on: date, *, no_access_history: bool, now: datetime
+    ) -> None:
+        """An open check whose certificate's expiry the stock register corrects: its
+        dates follow the new expiry, and a sweep marker whose day is now ahead again is
+        cleared, so check-due, certificate-expired or escalation is raised when the new
+        day comes (a marker whose day has still passed stays: raised once)."""
+        today = london_day(now)
+        check.certificate_expires_on = expires_on
+        check.due_by = expires_on
+        check.due_from = due_from(expires_on, self.lead_days(no_access_history))
+        check.escalate_on = escalate_on(expires_on, self.settings.escalate_after_months)
+        if check.due_from > today:
+            check.due_raised_at = None
+        if check.due_by > today:
+            check.expired_raised_at = None
+        if check.escalate_on > today:
+            check.escalated_at = None
+
     def new_check(self, **values: Any) -> Check:
         """A new open check (see new_check_row)."""
         return Check(**self.new_check_row(**values))

@@ -42,7 +42,7 @@ from compliance.homes.schemas import (
     ImportResult,
     ImportRowError,
 )
-from compliance.models import Appliance, Block, Estate, Home, Subject
+from compliance.models import Appliance, Block, Check, Estate, Home, Subject
 from compliance.outbox import publish_all
 from hearth_contracts.events.compliance import CheckType, PropertyRegistered, PropertyUpdated
 from hearth_kit.db import ReadConnection
@@ -87,6 +87,7 @@ CERTIFICATE_EXPIRIES = {
     "electrical_certificate_expires_on": CheckType.ELECTRICAL,
 }
 """The certificate expiries a home is registered or imported with, and their checks."""
+EXPIRY_FIELD_OF = {check_type: name for name, check_type in CERTIFICATE_EXPIRIES.items()}
 
 
 def etag_of(home: Home) -> str:
@@ -510,8 +511,10 @@ class HomeService:
     ) -> ImportResult:
         """One batch of an import, in a few statements: new homes are registered (with
         their checks and property-registered), changed homes updated (property-updated,
-        checks brought in line), unchanged homes left alone, so the same file twice
-        changes nothing. A row naming an unknown block is refused with its line."""
+        checks brought in line), a home whose certificate expiry changed has its open
+        check's dates moved, unchanged homes left alone, so the same file twice changes
+        nothing. A row naming an unknown block, or an expiry later than a certificate
+        held today can have, is refused with its line."""
         result = ImportResult(
             rows=len(rows), registered=0, updated=0, unchanged=0, rejected=0, errors=[]
         )
@@ -534,15 +537,28 @@ class HomeService:
                 accepted.append(row)
         result.rejected = len(result.errors)
         existing = await repository.get_many(session, [r.home.uprn for r in accepted])
+        held = await checks.open_for_many(session, sorted(existing))
         new_homes: list[dict[str, Any]] = []
         new_checks: list[dict[str, Any]] = []
         events: list[PropertyRegistered | PropertyUpdated] = []
-        changed: list[tuple[Home, dict[str, Any]]] = []
+        changed: list[tuple[Home, dict[str, Any], HomeCreate]] = []
+        dates_only = 0
         for row in accepted:
             data = row.home
             home = existing.get(data.uprn)
             register = {name: getattr(data, name) for name in REGISTER_FIELDS}
-            if home is None:
+            if home is not None:
+                register_changed = any(
+                    getattr(home, name) != value for name, value in register.items()
+                )
+                moved = self.move_certificate_dates(home, held[home.uprn], data, now)
+                if register_changed:
+                    changed.append((home, register, data))
+                elif moved:
+                    dates_only += 1
+                else:
+                    result.unchanged += 1
+            else:
                 values = {
                     "uprn": data.uprn,
                     **register,
@@ -572,20 +588,15 @@ class HomeService:
                         registered_at=now,
                     )
                 )
-            elif any(getattr(home, name) != value for name, value in register.items()):
-                changed.append((home, register))
-            else:
-                result.unchanged += 1
         await repository.add_many(session, new_homes)
         await checks.add_many(session, new_checks)
         result.registered = len(new_homes)
         if changed:
-            uprns = [home.uprn for home, _ in changed]
+            uprns = [home.uprn for home, _, _ in changed]
             appliances = await repository.appliances_of_many(session, uprns)
-            open_checks = await checks.open_for_many(session, uprns)
             updates: list[dict[str, Any]] = []
             withdrawn = []
-            for home, register in changed:
+            for home, register, data in changed:
                 before = status_of(home, appliances[home.uprn])
                 for name, value in register.items():
                     setattr(home, name, value)
@@ -599,22 +610,50 @@ class HomeService:
                     uprn=home.uprn,
                     subject=Subject.HOME,
                     needed=checks_for_home(after),
-                    open_checks=open_checks[home.uprn],
-                    expiries={},
+                    open_checks=held[home.uprn],
+                    expiries={
+                        CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
+                        CheckType.ELECTRICAL: data.electrical_certificate_expires_on,
+                    },
                     no_access_history=home.no_access_history,
                     now=now,
                 )
                 withdrawn.extend(withdraw)
                 for values in add:
                     if before is GasStatus.CAPPED and values["check_type"] is CheckType.GAS_SAFETY:
-                        values["due_from"] = values["due_by"]  # uncapped: due at once (the sweep)
+                        # uncapped: due at once (the sweep raises check-due)
+                        values["due_from"] = min(values["due_by"], london_day(now))
                 await checks.add_many(session, add)
                 events.append(updated_event(home, now))
             await repository.update_many(session, updates)
             await checks.withdraw(session, withdrawn, now)
-            result.updated = len(changed)
+        result.updated = len(changed) + dates_only
         await publish_all(session, events)
         return result
+
+    def move_certificate_dates(
+        self, home: Home, open_checks: Sequence[Check], data: HomeCreate, now: datetime
+    ) -> bool:
+        """A row's certificate expiry that differs from the one its open check holds
+        moves the check's dates (ProgrammeService.move_to_expiry). An empty column
+        changes nothing, and neither does the file for a check that follows a record
+        kept here (it has a certificate reference): that record's expiry is the one that
+        counts. Whether anything moved."""
+        moved = False
+        for check in open_checks:
+            name = EXPIRY_FIELD_OF.get(check.check_type)
+            expires_on = None if name is None else getattr(data, name)
+            if (
+                expires_on is None
+                or check.last_certificate_reference is not None
+                or check.certificate_expires_on == expires_on
+            ):
+                continue
+            self.programme.move_to_expiry(
+                check, expires_on, no_access_history=home.no_access_history, now=now
+            )
+            moved = True
+        return moved
 
     async def import_file(self, session: AsyncSession, text: str, now: datetime) -> ImportResult:
         """A whole stock file in one transaction, read and written 1,000 rows at a time."""
