@@ -13,14 +13,17 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.repairs import AppointmentSlot
-from hearth_contracts.events.visits import VisitFoundRepair
+from hearth_contracts.events.repairs import AppointmentSlot, RepairPriority, RepairSourceV2
+from hearth_contracts.events.visits import Trade, VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import LONDON
 from repairs.handlers import build_handlers
 from repairs.jobs import measure_overdue
-from repairs.models import Appointment
+from repairs.models import Appointment, RepairRequest
 from repairs.webhooks.rules import back_off, signature, verify
+from repairs.work_orders.repository import count_overdue
+from repairs.work_orders.rules import overdue_if_target_before, target_completion
 from repairs.work_orders.service import RepairService
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, schedule_of_rates
 
@@ -143,6 +146,38 @@ async def test_the_overdue_gauge_counts_open_repairs_past_their_target(
     gauge = REGISTRY.get_sample_value("hearth_repairs_overdue", {"priority": "emergency"})
     assert gauge is not None
     assert gauge >= 1
+
+
+async def test_the_overdue_gauge_has_no_one_second_gap_at_the_end_of_the_target_day(
+    repairs_database: Database,
+) -> None:
+    """A planned repair reported Wed 13 Mar 2019 is due by the end of Tue 11 Jun 2019
+    (BST): open at 23:59:59.5 that day it is not overdue, at midnight it is. (No other
+    test's repair has that target day.)"""
+    repair = RepairRequest(
+        uprn=a_uprn(),
+        description="Renew fence panel",
+        location="garden",
+        trade=Trade.CARPENTRY,
+        priority=RepairPriority.PLANNED,
+        source=RepairSourceV2.CONTACT_CENTRE,
+        reported_at=datetime(2019, 3, 13, 10, tzinfo=LONDON),
+        target_at=target_completion(
+            datetime(2019, 3, 13, 10, tzinfo=LONDON), RepairPriority.PLANNED
+        ),
+        created_at=datetime.now(UTC),
+    )
+    assert repair.target_at == datetime(2019, 6, 11, 22, 59, 59, tzinfo=UTC)
+    async with repairs_database.sessionmaker() as session, session.begin():
+        session.add(repair)
+    async with repairs_database.sessionmaker() as session:
+        last_moment = datetime(2019, 6, 11, 23, 59, 59, 500_000, tzinfo=LONDON)
+        midnight = datetime(2019, 6, 12, 0, 0, tzinfo=LONDON)
+        counts = [
+            (await count_overdue(session, at, overdue_if_target_before(at))).get("planned", 0)
+            for at in (last_moment, midnight)
+        ]
+    assert counts[1] - counts[0] == 1
 
 
 def test_a_signature_verifies_only_for_the_same_body_secret_and_a_recent_time() -> None:

@@ -14,6 +14,8 @@ from hearth_kit.working_days import LONDON, london_day, next_london_day_start
 from repairs.work_orders.rules import (
     TriageAnswers,
     completed_on_time,
+    overdue,
+    overdue_if_target_before,
     priority_of_finding,
     target_completion,
     triage,
@@ -64,6 +66,25 @@ def test_on_time_is_exactly_before_the_next_london_day_after_the_target(
     assert completed_on_time(boundary - timedelta(microseconds=1), target, priority)
     assert not completed_on_time(boundary, target, priority)
     assert completed_on_time(reported, target, priority)
+
+
+def test_open_at_23_59_59_5_on_the_target_day_is_not_overdue_yet() -> None:
+    target = target_completion(datetime(2026, 6, 1, 9, 0, tzinfo=LONDON), RepairPriority.URGENT)
+    urgent = RepairPriority.URGENT
+    assert not overdue(target, urgent, datetime(2026, 6, 8, 23, 59, 59, 500_000, tzinfo=LONDON))
+    assert overdue(target, urgent, datetime(2026, 6, 9, 0, 0, tzinfo=LONDON))
+
+
+@given(moments, moments, st.sampled_from(list(RepairPriority)))
+def test_overdue_is_exactly_when_completing_now_would_be_late(
+    reported: datetime, now: datetime, priority: RepairPriority
+) -> None:
+    """The overdue flag and gauge never disagree with RP02's on-time rule, and the
+    query's bound for non-emergency repairs says the same as the rule."""
+    target = target_completion(reported, priority)
+    assert overdue(target, priority, now) is not completed_on_time(now, target, priority)
+    if priority is not RepairPriority.EMERGENCY:
+        assert overdue(target, priority, now) is (target < overdue_if_target_before(now))
 
 
 @given(moments)

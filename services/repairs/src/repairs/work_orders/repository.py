@@ -9,11 +9,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, inspect
+from sqlalchemy import Row, Select, and_, bindparam, func, inspect, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer_many
 from repairs.models import KnownHome, RepairRequest, RepairStatus
@@ -33,11 +34,27 @@ async def by_safety_defect(session: AsyncSession, defect_id: uuid.UUID) -> Repai
     return (await session.execute(query)).scalars().first()
 
 
-async def count_overdue(session: AsyncSession, now: datetime) -> dict[str, int]:
-    """Open repairs past their target, by priority."""
+async def count_overdue(
+    session: AsyncSession, now: datetime, non_emergency_before: datetime
+) -> dict[str, int]:
+    """Open repairs overdue at `now` (rules.overdue), by priority: an emergency past its
+    target moment, any other whose target is before `non_emergency_before` (the start
+    of now's London day: rules.overdue_if_target_before)."""
     query = (
         select(RepairRequest.priority, func.count())
-        .where(RepairRequest.status == RepairStatus.OPEN, RepairRequest.target_at < now)
+        .where(
+            RepairRequest.status == RepairStatus.OPEN,
+            or_(
+                and_(
+                    col(RepairRequest.priority) == RepairPriority.EMERGENCY,
+                    col(RepairRequest.target_at) < now,
+                ),
+                and_(
+                    col(RepairRequest.priority) != RepairPriority.EMERGENCY,
+                    col(RepairRequest.target_at) < non_emergency_before,
+                ),
+            ),
+        )
         .group_by(RepairRequest.priority)
     )
     return {str(priority): int(n) for priority, n in (await session.execute(query)).all()}

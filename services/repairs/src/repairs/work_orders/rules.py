@@ -25,6 +25,7 @@ from hearth_kit.working_days import (
     end_of_london_day,
     london_day,
     next_london_day_start,
+    start_of_london_day,
 )
 
 
@@ -72,6 +73,20 @@ def completed_on_time(
     if priority is RepairPriority.EMERGENCY:
         return completed_at <= target_at
     return completed_at < next_london_day_start(target_at)
+
+
+def overdue(target_at: datetime, priority: RepairPriority, now: datetime) -> bool:
+    """An open repair is overdue from the moment completing it would be late: an
+    emergency after its target moment; any other priority from the start of the London
+    day after its target day (open at 23:59:59.5 on the target day is not overdue yet:
+    no one-second gap against `completed_on_time`)."""
+    return not completed_on_time(now, target_at, priority)
+
+
+def overdue_if_target_before(now: datetime) -> datetime:
+    """For a non-emergency repair, the same rule as a bound a query can use: overdue at
+    `now` exactly when its target is before the start of now's London day."""
+    return start_of_london_day(london_day(now))
 
 
 class TriageAnswers(BaseModel):

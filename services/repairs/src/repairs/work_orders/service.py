@@ -29,7 +29,8 @@ def to_public(
     return RepairPublic.model_validate(
         {
             **repair.model_dump(),
-            "overdue": repair.status is RepairStatus.OPEN and repair.target_at < now,
+            "overdue": repair.status is RepairStatus.OPEN
+            and rules.overdue(repair.target_at, repair.priority, now),
             "address": HomeAddress.model_validate(home) if home is not None else None,
         }
     )
@@ -41,7 +42,8 @@ def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
     fields = row._mapping
     return RepairPublic(
         **{name: fields[name] for name in repository.ENTRY_COLUMNS},
-        overdue=fields["status"] is RepairStatus.OPEN and fields["target_at"] < now,
+        overdue=fields["status"] is RepairStatus.OPEN
+        and rules.overdue(fields["target_at"], fields["priority"], now),
         address=None
         if fields["town"] is None
         else HomeAddress(**{name: fields[name] for name in repository.ADDRESS_COLUMNS}),
