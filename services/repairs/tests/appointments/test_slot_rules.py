@@ -55,6 +55,21 @@ def test_christmas_day_and_a_closure_day_offer_nothing_and_saturday_mornings_are
     assert {o.slot.name for o in found if o.day == date(2027, 1, 2)} == {"am"}  # a Saturday
 
 
+def test_a_saturday_closure_day_offers_no_saturday_slot() -> None:
+    saturday = date(2027, 1, 9)
+    calendar = WorkingDayCalendar({saturday})
+    am = next(slot for slot in SLOTS if slot.name == "am")
+    assert 5 in am.weekdays
+    assert not offers(saturday, am, calendar)
+    found = offered_slots(
+        SLOTS, now=datetime(2027, 1, 4, tzinfo=UTC), first_day=date(2027, 1, 4), days=14,
+        calendar=calendar,
+    )  # fmt: skip
+    days = {o.day for o in found}
+    assert saturday not in days
+    assert date(2027, 1, 16) in days  # the next Saturday is offered
+
+
 def test_a_request_is_booked_when_every_open_repair_has_an_appointment() -> None:
     plumbing, electrical, done = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     repairs = [

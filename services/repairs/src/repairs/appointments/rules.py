@@ -2,9 +2,9 @@
 
 A slot is offered on a day when the landlord's slot definition names that weekday and
 the day is not a bank holiday or closure day (Saturdays are offered where a slot says
-so). Each trade has a capacity per slot per day; a slot is free for a set of trades
-when every one of them has room (one appointment covers the trades of all the work at
-the home).
+so, unless the Saturday is itself a closure day). Each trade has a capacity per slot per
+day; a slot is free for a set of trades when every one of them has room (one
+appointment covers the trades of all the work at the home).
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def offers(day: date, slot: SlotDefinition, calendar: WorkingDayCalendar) -> boo
 
 
 def open_for_appointments(day: date, calendar: WorkingDayCalendar) -> bool:
-    """Not a bank holiday, and a working day or a weekend day (the slots say which
-    weekend days they are offered on)."""
-    if is_bank_holiday(day):
+    """Not a bank holiday or one of the landlord's closure days (a Saturday closure day
+    too), and a working day or a weekend day (the slots say which weekend days they are
+    offered on)."""
+    if is_bank_holiday(day) or day in calendar.closure_days:
         return False
     return day.weekday() >= 5 or calendar.is_working_day(day)
 
