@@ -214,12 +214,16 @@ class ComplaintStageRecord(EngagementModel, table=True):
     requested_at: datetime = Field(sa_type=AwareDateTime)
     acknowledge_by: date
     acknowledged_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    acknowledged_by: str | None = Field(default=None, max_length=200)
+    """The caller (the token's subject) who recorded the acknowledgement."""
     handler: str | None = Field(default=None, max_length=64)
     code_respond_by: date | None = None
     respond_by: date | None = None
     extension_reason: str | None = Field(default=None, max_length=1000)
     extension_agreed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     responded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    responded_by: str | None = Field(default=None, max_length=200)
+    """The caller (the token's subject) who recorded the answer."""
     acknowledge_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     respond_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 

@@ -17,6 +17,7 @@ from engagement.settings import ComplaintTimescales
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import ENGLAND_AND_WALES, london_day
+from tests.harness.tokens import TEST_SUBJECT, InternalTokenAuth
 
 Published = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
 """The `published` fixture (conftest.py): events of a type in the outbox for a home."""
@@ -200,6 +201,15 @@ async def test_an_answer_records_root_cause_learning_remedy_and_compensation(
     assert complaint["next_deadline"] is None
 
 
+def as_person(client: httpx.AsyncClient, subject: str) -> httpx.AsyncClient:
+    """Another caller (token subject) on the same app."""
+    return httpx.AsyncClient(
+        transport=client._transport,
+        base_url=str(client.base_url),
+        auth=InternalTokenAuth("engagement", subject=subject),
+    )
+
+
 async def test_stage_2_by_the_stage_1_handler_is_refused_naming_the_handler(
     engagement: httpx.AsyncClient, published: Published
 ) -> None:
@@ -221,23 +231,68 @@ async def test_stage_2_by_the_stage_1_handler_is_refused_naming_the_handler(
     assert response.status_code == 200, response.text
     assert response.json()["stage"] == "stage_2"
     assert response.json()["status"] == "open"
-    response = await engagement.post(
-        f"/v1/complaints/{complaint['id']}/acknowledge",
-        json={"acknowledged_at": requested, "handler": "staff-1"},
-    )
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "handler"
-    response = await engagement.post(
-        f"/v1/complaints/{complaint['id']}/acknowledge",
-        json={"acknowledged_at": requested, "handler": "staff-2"},
-    )
+    async with as_person(engagement, "stage-2-person") as stage_2_person:
+        response = await stage_2_person.post(
+            f"/v1/complaints/{complaint['id']}/acknowledge",
+            json={"acknowledged_at": requested, "handler": "staff-1"},
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "handler"
+        response = await stage_2_person.post(
+            f"/v1/complaints/{complaint['id']}/acknowledge",
+            json={"acknowledged_at": requested, "handler": "staff-2"},
+        )
     assert response.status_code == 200, response.text
     stage_2 = response.json()["stages"][1]
     assert stage_2["handler"] == "staff-2"
+    assert stage_2["acknowledged_by"] == "stage-2-person"
     respond_by = datetime.fromisoformat(stage_2["respond_by"]).date()
     acknowledged_on = london_day(datetime.fromisoformat(requested))
     assert ENGLAND_AND_WALES.working_days_between(acknowledged_on, respond_by) == 20
     assert len(await published(complaint["uprn"], "complaint-escalated")) == 1
+
+
+async def test_the_person_who_handled_stage_1_may_not_handle_stage_2_whatever_handler_says(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """handler is free text: the caller who acknowledged or answered stage 1 (recorded
+    from the token) is refused every stage 2 action, 403 saying why, and nothing changes."""
+    complaint = await answered(engagement)
+    assert complaint["stages"][0]["acknowledged_by"] == TEST_SUBJECT
+    assert complaint["stages"][0]["responded_by"] == TEST_SUBJECT
+    now = datetime.now(UTC)
+    escalated = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/escalate", json={"requested_at": now.isoformat()}
+    )
+    assert escalated.status_code == 200, escalated.text
+    refused = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/acknowledge",
+        json={"acknowledged_at": now.isoformat(), "handler": "someone-else"},
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["reason"] == "stage_1_handler"
+    assert "different person" in refused.json()["detail"]
+    after = (await engagement.get(f"/v1/complaints/{complaint['id']}")).json()
+    assert after["stages"][1]["acknowledged_at"] is None
+    async with as_person(engagement, "stage-2-person") as stage_2_person:
+        acknowledged = await stage_2_person.post(
+            f"/v1/complaints/{complaint['id']}/acknowledge",
+            json={"acknowledged_at": now.isoformat(), "handler": "someone-else"},
+        )
+        assert acknowledged.status_code == 200, acknowledged.text
+    for action, body in (
+        ("extend", {"reason": "More time", "new_respond_by": "2099-01-01"}),
+        ("respond", {"responded_at": datetime.now(UTC).isoformat()}),
+    ):
+        refused = await engagement.post(f"/v1/complaints/{complaint['id']}/{action}", json=body)
+        assert refused.status_code == 403, (action, refused.text)
+    async with as_person(engagement, "stage-2-person") as stage_2_person:
+        answered_2 = await stage_2_person.post(
+            f"/v1/complaints/{complaint['id']}/respond",
+            json={"responded_at": datetime.now(UTC).isoformat()},
+        )
+    assert answered_2.status_code == 200, answered_2.text
+    assert answered_2.json()["stages"][1]["responded_by"] == "stage-2-person"
 
 
 async def test_open_complaints_of_a_resident_and_home_are_listed_with_deadlines(
@@ -295,3 +350,43 @@ async def test_a_missed_deadline_is_raised_once_by_the_scheduled_job(
     )
     assert response.status_code == 200
     assert len(await published(uprn, "complaint-deadline-breached")) == 1
+
+
+async def test_a_retried_complaint_action_with_the_same_key_gets_the_first_answer(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """The gateway resends a keyed write after a dropped connection: acknowledge,
+    extend, respond and escalate replay the first 200 (Idempotent-Replayed) instead of a
+    409 for a change already made; a different body under the key is a 422."""
+    now = datetime.now(UTC)
+    complaint = await received(
+        engagement, a_uprn(), received_at=(now - timedelta(hours=3)).isoformat()
+    )
+    path = f"/v1/complaints/{complaint['id']}"
+    new_date = ENGLAND_AND_WALES.add_working_days(london_day(now), 12).isoformat()
+    actions: list[tuple[str, dict[str, object], dict[str, object]]] = [
+        (
+            "acknowledge",
+            {"acknowledged_at": (now - timedelta(hours=2)).isoformat(), "handler": "s1"},
+            {"handler": "s2"},
+        ),
+        ("extend", {"reason": "A surveyor is needed", "new_respond_by": new_date}, {"reason": "?"}),
+        ("respond", {"responded_at": (now - timedelta(hours=1)).isoformat()}, {"remedy": "?"}),
+        ("escalate", {"requested_at": now.isoformat()}, {"handler": "s9"}),
+    ]
+    for action, body, change in actions:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        first = await engagement.post(f"{path}/{action}", json=body, headers=key)
+        assert first.status_code == 200, (action, first.text)
+        again = await engagement.post(f"{path}/{action}", json=body, headers=key)
+        assert again.status_code == 200, (action, again.text)
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        assert again.json() == first.json()
+        other = await engagement.post(f"{path}/{action}", json={**body, **change}, headers=key)
+        assert other.status_code == 422, (action, other.text)
+        assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    unkeyed = await engagement.post(f"{path}/escalate", json={"requested_at": now.isoformat()})
+    assert unkeyed.status_code == 409
+    final = (await engagement.get(path)).json()
+    assert final["stage"] == "stage_2"
+    assert final["stages"][0]["extended"] is True

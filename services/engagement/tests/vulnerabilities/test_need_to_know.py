@@ -163,11 +163,24 @@ async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
     assert DETAIL not in recorded.text
     assert "dependent_on_medical_equipment" not in recorded.text
     next_review = (date.today() + timedelta(days=365)).isoformat()
+    review = {"reviewed_at": datetime.now(UTC).isoformat(), "review_on": next_review}
+    key = {"Idempotency-Key": str(uuid.uuid4())}
     reviewed = await writer.post(
         f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
-        json={"reviewed_at": datetime.now(UTC).isoformat(), "review_on": next_review},
+        json=review,
+        headers=key,
     )
     assert reviewed.status_code == 200, reviewed.text
+    flags_after_review = len(await flags(engagement_database, uprn))
+    # A retried review (same key) gets the first answer and publishes nothing more.
+    retried = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
+        json=review,
+        headers=key,
+    )
+    assert retried.status_code == 200
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert len(await flags(engagement_database, uprn)) == flags_after_review
     assert DETAIL not in reviewed.text
     assert reviewed.json()["review_on"] == next_review
     assert json.loads((await flags(engagement_database, uprn))[-1])["review_on"] == next_review

@@ -17,9 +17,10 @@ from engagement.complaints.schemas import (
     ServiceRequestCreate,
     ServiceRequestPublic,
 )
-from engagement.complaints.service import ComplaintService
+from engagement.complaints.service import STAGE_1_HANDLER_RESPONSE, ComplaintService
 from engagement.models import ComplaintStatus
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -75,38 +76,66 @@ async def get_complaint(
     return await complaints.get(session, complaint_id)
 
 
-@router.post("/v1/complaints/{complaint_id}/acknowledge", response_model=ComplaintPublic)
+@router.post(
+    "/v1/complaints/{complaint_id}/acknowledge",
+    response_model=ComplaintPublic,
+    responses=STAGE_1_HANDLER_RESPONSE,
+)
 async def acknowledge_complaint(
     complaint_id: uuid.UUID,
     body: ComplaintAcknowledge,
     session: SessionDep,
+    idempotency: IdempotencyDep,
     complaints: ComplaintServiceDep,
-) -> ComplaintPublic:
-    """Acknowledge the current stage; the answer's deadline follows from it."""
-    return await complaints.acknowledge(session, complaint_id, body)
+    caller: CallerDep,
+) -> Response:
+    """Acknowledge the current stage; the answer's deadline follows from it. The caller
+    is recorded; stage 2 is refused to stage 1's person (403)."""
+    return await idempotency.create(
+        session,
+        lambda: complaints.acknowledge(session, complaint_id, body, caller),
+        status_code=200,
+    )
 
 
-@router.post("/v1/complaints/{complaint_id}/extend", response_model=ComplaintPublic)
+@router.post(
+    "/v1/complaints/{complaint_id}/extend",
+    response_model=ComplaintPublic,
+    responses=STAGE_1_HANDLER_RESPONSE,
+)
 async def extend_complaint(
     complaint_id: uuid.UUID,
     body: ComplaintExtend,
     session: SessionDep,
+    idempotency: IdempotencyDep,
     complaints: ComplaintServiceDep,
-) -> ComplaintPublic:
+    caller: CallerDep,
+) -> Response:
     """Put the current stage's answer back (a reason, a new date, before the deadline,
     within 10 working days at stage 1 and 20 at stage 2)."""
-    return await complaints.extend(session, complaint_id, body)
+    return await idempotency.create(
+        session, lambda: complaints.extend(session, complaint_id, body, caller), status_code=200
+    )
 
 
-@router.post("/v1/complaints/{complaint_id}/respond", response_model=ComplaintPublic)
+@router.post(
+    "/v1/complaints/{complaint_id}/respond",
+    response_model=ComplaintPublic,
+    responses=STAGE_1_HANDLER_RESPONSE,
+)
 async def respond_to_complaint(
     complaint_id: uuid.UUID,
     body: ComplaintRespond,
     session: SessionDep,
+    idempotency: IdempotencyDep,
     complaints: ComplaintServiceDep,
-) -> ComplaintPublic:
-    """Answer the current stage with root cause, learning, remedy and compensation."""
-    return await complaints.respond(session, complaint_id, body)
+    caller: CallerDep,
+) -> Response:
+    """Answer the current stage with root cause, learning, remedy and compensation. The
+    caller is recorded; stage 2 is refused to stage 1's person (403)."""
+    return await idempotency.create(
+        session, lambda: complaints.respond(session, complaint_id, body, caller), status_code=200
+    )
 
 
 @router.post("/v1/complaints/{complaint_id}/escalate", response_model=ComplaintPublic)
@@ -114,10 +143,13 @@ async def escalate_complaint(
     complaint_id: uuid.UUID,
     body: ComplaintEscalate,
     session: SessionDep,
+    idempotency: IdempotencyDep,
     complaints: ComplaintServiceDep,
-) -> ComplaintPublic:
+) -> Response:
     """Escalate to stage 2 (publishes complaint-escalated); a different person handles it."""
-    return await complaints.escalate(session, complaint_id, body)
+    return await idempotency.create(
+        session, lambda: complaints.escalate(session, complaint_id, body), status_code=200
+    )
 
 
 @router.post(

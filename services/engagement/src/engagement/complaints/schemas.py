@@ -92,12 +92,16 @@ class ComplaintStagePublic(BaseModel):
     requested_at: datetime
     acknowledge_by: date
     acknowledged_at: datetime | None
+    acknowledged_by: str | None = Field(
+        description="Who recorded the acknowledgement (the caller's subject)"
+    )
     handler: str | None
     respond_by: date | None = Field(description="Including any extension")
     code_respond_by: date | None = Field(description="The date the Code set, before extensions")
     extended: bool
     extension_reason: str | None
     responded_at: datetime | None
+    responded_by: str | None = Field(description="Who recorded the answer (the caller's subject)")
     answered_in_time: bool | None = Field(description="Null until answered")
 
 

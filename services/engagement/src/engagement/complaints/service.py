@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,12 +34,35 @@ from hearth_contracts.events.engagement import (
     ComplaintReceived,
     ComplaintStage,
 )
+from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import WorkingDayCalendar, london_day
 
 BREACH_BATCH = 500
+
+
+class Stage1Handler(ProblemError):
+    """A stage 2 action by the person who handled stage 1 (the Code: a different person
+    handles stage 2). 403: the request is well formed, this caller may not make it."""
+
+    status, title, slug = 403, "Forbidden", "stage-2-by-stage-1-handler"
+
+
+STAGE_1_HANDLER_RESPONSE: dict[int | str, dict[str, Any]] = {
+    403: {
+        "description": "Stage 2 by the person who acknowledged or answered stage 1 "
+        "(problem details, type .../stage-2-by-stage-1-handler)"
+    }
+}
+"""The 403 the stage 2 actions document (the endpoints' `responses`)."""
+
+
+def person(caller: Caller) -> str:
+    """Who the caller is, as kept on a stage (the token's subject, as long as the
+    column holds)."""
+    return caller.subject[:200]
 
 
 def refuse_future(moment: datetime, now: datetime, field: str) -> None:
@@ -58,12 +82,14 @@ def stage_public(record: ComplaintStageRecord) -> ComplaintStagePublic:
         requested_at=record.requested_at,
         acknowledge_by=record.acknowledge_by,
         acknowledged_at=record.acknowledged_at,
+        acknowledged_by=record.acknowledged_by,
         handler=record.handler,
         respond_by=record.respond_by,
         code_respond_by=record.code_respond_by,
         extended=record.extension_agreed_at is not None,
         extension_reason=record.extension_reason,
         responded_at=record.responded_at,
+        responded_by=record.responded_by,
         answered_in_time=answered,
     )
 
@@ -171,11 +197,16 @@ class ComplaintService:
         return to_public(complaint, stages[complaint.id], datetime.now(UTC))
 
     async def acknowledge(
-        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintAcknowledge
+        self,
+        session: AsyncSession,
+        complaint_id: uuid.UUID,
+        data: ComplaintAcknowledge,
+        caller: Caller,
     ) -> ComplaintPublic:
         """Acknowledge the current stage: the answer is due 10 (stage 1) or 20 (stage 2)
         working days from the acknowledgement. Stage 2 is handled by someone other than
-        stage 1's handler."""
+        stage 1's handler: neither the `handler` named for stage 1 nor the caller who
+        acknowledged or answered it. The caller is recorded (`acknowledged_by`)."""
         now = datetime.now(UTC)
         refuse_future(data.acknowledged_at, now, "acknowledged_at")
         complaint, stages = await self._with_stages(session, complaint_id)
@@ -190,8 +221,10 @@ class ComplaintService:
             )
         if current.stage == ComplaintStage.STAGE_2:
             self._not_stage_1_handler(stages[0], data.handler)
+            self._not_stage_1_caller(stages[0], caller)
         timescale = self.timescales[current.stage]
         current.acknowledged_at = data.acknowledged_at
+        current.acknowledged_by = person(caller)
         current.handler = data.handler
         current.code_respond_by = rules.respond_by(data.acknowledged_at, timescale, self.calendar)
         current.respond_by = current.code_respond_by
@@ -232,7 +265,11 @@ class ComplaintService:
         )
 
     async def extend(
-        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintExtend
+        self,
+        session: AsyncSession,
+        complaint_id: uuid.UUID,
+        data: ComplaintExtend,
+        caller: Caller,
     ) -> ComplaintPublic:
         """Put the current stage's answer back, with a reason and a new date agreed
         with the resident after the acknowledgement and before the deadline, recorded
@@ -250,6 +287,8 @@ class ComplaintService:
             raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
         if current.responded_at is not None:
             raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
+        if current.stage == ComplaintStage.STAGE_2:
+            self._not_stage_1_caller(stages[0], caller)
         try:
             rules.check_extension(
                 current_respond_by=current.respond_by,
@@ -271,10 +310,15 @@ class ComplaintService:
         return to_public(complaint, stages, now)
 
     async def respond(
-        self, session: AsyncSession, complaint_id: uuid.UUID, data: ComplaintRespond
+        self,
+        session: AsyncSession,
+        complaint_id: uuid.UUID,
+        data: ComplaintRespond,
+        caller: Caller,
     ) -> ComplaintPublic:
         """Answer the current stage, recording root cause, learning, remedy and
-        compensation; the complaint is closed (a stage 1 answer may be escalated)."""
+        compensation, and the caller (`responded_by`); the complaint is closed (a stage
+        1 answer may be escalated). Stage 2 is not answered by stage 1's person."""
         now = datetime.now(UTC)
         refuse_future(data.responded_at, now, "responded_at")
         complaint, stages = await self._with_stages(session, complaint_id)
@@ -285,7 +329,10 @@ class ComplaintService:
             raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
         if data.responded_at < current.acknowledged_at:
             raise Unprocessable("responded_at is before the acknowledgement", field="responded_at")
+        if current.stage == ComplaintStage.STAGE_2:
+            self._not_stage_1_caller(stages[0], caller)
         current.responded_at = data.responded_at
+        current.responded_by = person(caller)
         complaint.status = ComplaintStatus.CLOSED
         for name in ("root_cause", "learning", "remedy"):
             value = getattr(data, name)
@@ -430,6 +477,17 @@ class ComplaintService:
         if stage_1.handler is not None and stage_1.handler == handler:
             raise Unprocessable(
                 "Stage 2 is handled by a different person than stage 1", field="handler"
+            )
+
+    @staticmethod
+    def _not_stage_1_caller(stage_1: ComplaintStageRecord, caller: Caller) -> None:
+        """The caller is not the person who acknowledged or answered stage 1 (the token's
+        subject, recorded then): `handler` is free text, this is who is calling."""
+        if person(caller) in (stage_1.acknowledged_by, stage_1.responded_by):
+            raise Stage1Handler(
+                "Stage 2 is handled by a different person than stage 1, and this caller "
+                "acknowledged or answered stage 1",
+                reason="stage_1_handler",
             )
 
     @staticmethod

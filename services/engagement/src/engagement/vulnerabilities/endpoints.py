@@ -71,11 +71,16 @@ async def review_vulnerability(
     vulnerability_id: uuid.UUID,
     body: VulnerabilityReview,
     session: SessionDep,
+    idempotency: IdempotencyDep,
     caller: WriterDep,
-) -> VulnerabilityReceipt:
+) -> Response:
     """Record a review with the resident and the next review's date (publishes the
-    flag)."""
-    return await vulnerability_service.review(session, resident_id, vulnerability_id, body)
+    flag); a retry with the same Idempotency-Key gets the first answer."""
+    return await idempotency.create(
+        session,
+        lambda: vulnerability_service.review(session, resident_id, vulnerability_id, body),
+        status_code=200,
+    )
 
 
 @router.delete("/{vulnerability_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
