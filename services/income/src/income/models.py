@@ -205,6 +205,9 @@ class ArrangementStatus(StrEnum):
     ACTIVE = "active"
     BROKEN = "broken"
     COMPLETED = "completed"
+    TENANCY_ENDED = "tenancy_ended"
+    """The tenancy ended while arrears were still owed under it (former tenant arrears
+    are recovered apart)."""
 
 
 class Arrangement(IncomeModel, table=True):

@@ -6,20 +6,44 @@ from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
 
 
 async def entry_total(
-    session: AsyncSession, kinds: tuple[EntryKind, ...], first: date, last: date
+    session: AsyncSession,
+    kinds: tuple[EntryKind, ...],
+    first: date,
+    last: date,
+    *,
+    account_kind: AccountKind | None = None,
 ) -> tuple[int, int]:
-    """How many entries of these kinds were effective in the period, and their sum."""
-    query = select(func.count(), func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
-        col(LedgerEntry.kind).in_(kinds),
-        LedgerEntry.effective_on >= first,
-        LedgerEntry.effective_on <= last,
+    """Entries of these kinds effective in the period, net of reversals: how many were
+    not reversed, and their sum with whatever reversed them counted (a returned
+    payment counts nothing; a charge partly reversed at tenancy end counts what
+    stays). Only accounts of `account_kind` when given (rent: not sundry accounts)."""
+    reversal = aliased(LedgerEntry)
+    query = (
+        select(
+            func.count() - func.count(col(reversal.id)),
+            func.coalesce(
+                func.sum(LedgerEntry.amount_pence + func.coalesce(reversal.amount_pence, 0)), 0
+            ),
+        )
+        .select_from(LedgerEntry)
+        .outerjoin(reversal, col(reversal.reverses_entry_id) == col(LedgerEntry.id))
+        .where(
+            col(LedgerEntry.kind).in_(kinds),
+            LedgerEntry.effective_on >= first,
+            LedgerEntry.effective_on <= last,
+        )
     )
+    if account_kind is not None:
+        query = query.join(Account, col(Account.id) == col(LedgerEntry.account_id)).where(
+            Account.kind == account_kind
+        )
     count, total = (await session.execute(query)).one()
     return int(count), int(total)
 

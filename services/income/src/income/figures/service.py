@@ -16,7 +16,7 @@ from income.arrangements import repository as arrangements
 from income.arrears import repository as cases
 from income.arrears.rules import LADDER
 from income.figures import repository
-from income.models import ArrangementStatus, EntryKind
+from income.models import AccountKind, ArrangementStatus, EntryKind
 from income.settings import IncomeSettings
 
 
@@ -26,10 +26,18 @@ class FiguresService:
 
     async def figures(self, session: AsyncSession, period: Period) -> Figures:
         first, last = period.first, period.last
+        # Rent accounts only (a recharge paid on a sundry account is not rent
+        # collected), each side net of reversals (a returned payment collects nothing).
         _, charged = await repository.entry_total(
-            session, (EntryKind.RENT, EntryKind.SERVICE_CHARGE), first, last
+            session,
+            (EntryKind.RENT, EntryKind.SERVICE_CHARGE),
+            first,
+            last,
+            account_kind=AccountKind.RENT,
         )
-        _, paid = await repository.entry_total(session, (EntryKind.PAYMENT,), first, last)
+        _, paid = await repository.entry_total(
+            session, (EntryKind.PAYMENT,), first, last, account_kind=AccountKind.RENT
+        )
         written_off_count, written_off = await repository.entry_total(
             session, (EntryKind.WRITE_OFF,), first, last
         )
@@ -51,8 +59,8 @@ class FiguresService:
             [
                 Measure.ratio(
                     "income.collection_rate",
-                    "Payments received as a share of rent and service charges charged "
-                    "in the period",
+                    "Payments received on rent accounts as a share of rent and service "
+                    "charges charged in the period, each net of reversals",
                     -paid,
                     charged,
                 ),
@@ -84,7 +92,8 @@ class FiguresService:
                 Measure.count("income.write_offs", "Write-offs in the period", written_off_count),
                 Measure.ratio(
                     "income.arrangements_kept",
-                    "Arrangements made in the period that are kept or completed",
+                    "Arrangements made in the period that are kept or completed (one "
+                    "whose tenancy ended owing is not kept)",
                     kept,
                     sum(made.values()),
                 ),

@@ -29,10 +29,12 @@ from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 from income.accounts import repository as accounts
 from income.accounts import rules as account_rules
+from income.arrangements import repository as arrangements
 from income.arrears import repository as cases
 from income.models import (
     Account,
     AccountKind,
+    ArrangementStatus,
     ArrearsCase,
     EntryKind,
     LedgerEntry,
@@ -170,7 +172,8 @@ class TenancyService:
     ) -> TenancyPublic:
         """End a tenancy (publishes tenancy-ended with the closing balance): charges for
         days after its last day are reversed, what is still owed becomes former tenant
-        arrears, and the case leaves the ladder."""
+        arrears, and the case leaves the ladder with its live arrangement (completed
+        when nothing is owed, else `tenancy_ended`)."""
         if data.end_date > london_day(now):
             raise Unprocessable("A tenancy cannot end in the future", field="end_date")
         tenancy = await self._current(session, tenancy_id)
@@ -189,6 +192,13 @@ class TenancyService:
             )
         closing = 0 if account is None else await accounts.balance(session, account.id)
         await cases.close_for_tenancy(session, tenancy.id)
+        if account is not None and (live := await arrangements.active_of(session, account.id)):
+            # Its arrangement ends with it: completed when nothing is owed, else it no
+            # longer counts as kept (former tenant arrears are recovered apart).
+            live.status = (
+                ArrangementStatus.COMPLETED if closing <= 0 else ArrangementStatus.TENANCY_ENDED
+            )
+            live.ended_at = now
         await session.flush()
         await publish(
             session,
