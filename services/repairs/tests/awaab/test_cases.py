@@ -230,6 +230,43 @@ async def test_a_clock_run_out_with_no_traffic_raises_its_breach_once_across_res
     assert case["clocks"][0]["breached"] is True
 
 
+async def test_a_clock_stopped_late_before_the_jobs_next_pass_raises_its_breach_once(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Stopped after its deadline but before the breach job looked: the stop raises
+    hazard-deadline-breached, and the job does not raise it again. Stopped in time:
+    nothing. Already raised by the job: the stop does not raise it twice."""
+
+    async def a_case(hours_ago: int) -> tuple[str, str]:
+        uprn = a_uprn()
+        aware = datetime.now(UTC) - timedelta(hours=hours_ago)
+        opened = await staff.post(
+            "/v1/awaab-cases",
+            json={"uprn": uprn, "severity": "emergency", "became_aware_at": aware.isoformat()},
+            auth=manager(),
+        )
+        assert opened.status_code == 201, opened.text
+        return uprn, f"/v1/awaab-cases/{opened.json()['id']}/clocks/make_safe/stop"
+
+    async def stop(path: str) -> None:
+        body = {"at": datetime.now(UTC).isoformat(), "evidence": ["made-safe/1.jpg"]}
+        response = await staff.post(path, json=body, auth=manager())
+        assert response.status_code == 200, response.text
+
+    raised, raised_path = await a_case(26)
+    await run_until_done(repairs_database, breach_job(), datetime.now(UTC))
+    assert await breaches(repairs_database, raised) == 1
+    late, late_path = await a_case(30)  # the job has not looked since
+    in_time, in_time_path = await a_case(2)
+    for path in (late_path, in_time_path, raised_path):
+        await stop(path)
+    assert await breaches(repairs_database, late) == 1
+    await run_until_done(repairs_database, breach_job(), datetime.now(UTC) + timedelta(days=2))
+    assert await breaches(repairs_database, late) == 1
+    assert await breaches(repairs_database, in_time) == 0
+    assert await breaches(repairs_database, raised) == 1
+
+
 async def test_a_damp_and_mould_complaint_opens_one_case_from_when_it_was_received(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:

@@ -243,7 +243,9 @@ class AwaabService:
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockStop
     ) -> AwaabCasePublic:
         """The step was done, with evidence. The investigation starts the clocks that
-        count from it; the case closes when no clock is left running."""
+        count from it; the case closes when no clock is left running. Done at or after
+        its deadline, with no breach raised yet, the stop raises hazard-deadline-breached
+        itself (once)."""
         now = datetime.now(UTC)
         case, clock = await self._running(session, case_id, milestone)
         at = self._after_record(clock, data.at, now)
@@ -252,6 +254,11 @@ class AwaabService:
         if clock.paused_at is not None:
             clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
             clock.paused_at = None
+        if not rules.met(at, clock.due_at) and clock.breach_raised_at is None:
+            # Stopped late before the breach job's next pass saw it: raise the breach
+            # here, once (the clock row is locked, and the job never picks a stopped
+            # clock or one whose breach_raised_at is set).
+            await self._raise_breach(session, clock, case.severity, now)
         if milestone is AwaabMilestone.INVESTIGATE:
             for follow_on in rules.AFTER_INVESTIGATION:
                 self._start_clock(session, case, follow_on, at)
@@ -269,19 +276,27 @@ class AwaabService:
         clocks = await repository.run_out(session, now, BATCH)
         cases = await repository.severities(session, {c.case_id for c in clocks})
         for clock in clocks:
-            await publish(
-                session,
-                HazardDeadlineBreached(
-                    case_id=clock.case_id,
-                    uprn=clock.uprn,
-                    milestone=clock.milestone,
-                    severity=cases[clock.case_id].severity,
-                    clock_started_at=clock.started_at,
-                    due_at=clock.due_at,
-                    breached_at=now,
-                ),
-            )
-            clock.breach_raised_at = now
-            AWAAB_CLOCKS_BREACHED.labels(milestone=clock.milestone.value).inc()
+            await self._raise_breach(session, clock, cases[clock.case_id].severity, now)
         await session.flush()
         return len(clocks)
+
+    @staticmethod
+    async def _raise_breach(
+        session: AsyncSession, clock: AwaabClock, severity: HazardSeverity, now: datetime
+    ) -> None:
+        """Publish hazard-deadline-breached for a locked clock and stamp it raised, in
+        the caller's transaction (the job's batch, or the late stop)."""
+        await publish(
+            session,
+            HazardDeadlineBreached(
+                case_id=clock.case_id,
+                uprn=clock.uprn,
+                milestone=clock.milestone,
+                severity=severity,
+                clock_started_at=clock.started_at,
+                due_at=clock.due_at,
+                breached_at=now,
+            ),
+        )
+        clock.breach_raised_at = now
+        AWAAB_CLOCKS_BREACHED.labels(milestone=clock.milestone.value).inc()
