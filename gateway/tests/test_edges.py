@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer, bearer_with_scopes
+from pydantic import ValidationError
 
 from gateway.rate_limits import RateLimiter
 from gateway.settings import GatewaySettings
@@ -92,3 +93,14 @@ async def test_a_body_over_the_limit_is_a_413_problem_before_any_service_is_aske
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert len(stand_ins.received("compliance", "POST", "/v1/homes")) == before
+
+
+@pytest.mark.parametrize("rate", [0, -1, float("inf"), float("nan")])
+def test_a_rate_limit_override_that_is_not_a_positive_finite_rate_is_refused(rate: float) -> None:
+    """0 divided the Retry-After into a ZeroDivisionError (a 500 to the client), -1 gave
+    Retry-After -1: the gateway now refuses such a configuration when it starts."""
+    with pytest.raises(ValidationError) as refused:
+        GatewaySettings(environment="development", rate_limit_overrides={"gasco-client": rate})
+    assert refused.value.errors()[0]["loc"] == ("rate_limit_overrides", "gasco-client")
+    with pytest.raises(ValidationError):
+        GatewaySettings(environment="development", rate_limit_per_second=rate)

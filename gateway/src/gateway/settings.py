@@ -10,7 +10,7 @@ development secret and the development internal key (docs/adr/0006-internal-toke
 from __future__ import annotations
 
 import os
-from typing import Literal, cast
+from typing import Annotated, Literal, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
@@ -34,6 +34,11 @@ MIN_HMAC_SECRET_BYTES = 32
 """RFC 7518 section 3.2: an HS256 key is at least as long as the hash output (256 bits)."""
 
 PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
+
+
+RequestsPerSecond = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A rate limit: a positive, finite number of requests a second (0 divided the wait into
+a 500, a negative rate gave Retry-After -1, infinity a NaN bucket)."""
 
 
 class GatewaySettings(BaseSettings):
@@ -77,19 +82,19 @@ class GatewaySettings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_ROLES),
         description="Each role's scopes (JSON object role -> list of scopes); see gateway.roles",
     )
-    rate_limit_per_second: float = Field(
+    rate_limit_per_second: RequestsPerSecond = Field(
         default=50.0,
-        gt=0,
         description="Requests a second each client (token subject, else address) may make, "
         "on average; over it a 429 with Retry-After",
     )
     rate_limit_burst: int = Field(
         default=200, ge=1, description="Requests a client may make at once above the average"
     )
-    rate_limit_overrides: dict[str, float] = Field(
+    rate_limit_overrides: dict[str, RequestsPerSecond] = Field(
         default={},
         description="Requests a second for particular clients, by token subject (JSON "
-        'object, e.g. {"gasco-client": 5})',
+        'object, e.g. {"gasco-client": 5}); each a positive, finite number (0 would stop '
+        "the client's bucket refilling, a negative one give a negative Retry-After)",
     )
     cors_origins: list[str] = Field(
         default=[],
