@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import select
 
 from engagement.handlers import on_resident_details_confirmed, on_tenancy_started
+from engagement.models import Vulnerability
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStarted
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
@@ -136,6 +137,32 @@ async def test_other_services_get_only_the_flag_and_it_clears_when_consent_is_wi
     assert cleared["categories"] == []
     reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
     assert (await reader.get(f"/v1/residents/{person_id}/vulnerabilities")).json() == []
+    # Nothing of the free text stays in the database either.
+    assert await details_kept(engagement_database, person_id) == [None]
+
+
+async def details_kept(db: Database, resident_id: uuid.UUID) -> list[str | None]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(Vulnerability.detail).where(Vulnerability.resident_id == resident_id)
+        )
+        return [detail for (detail,) in rows.all()]
+
+
+async def test_a_removed_vulnerability_keeps_no_detail(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    _, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
+    )
+    assert await details_kept(engagement_database, person_id) == [DETAIL]
+    removed = await writer.delete(
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}"
+    )
+    assert removed.status_code == 204, removed.text
+    assert await details_kept(engagement_database, person_id) == [None]
 
 
 async def test_without_consent_nothing_is_recorded(

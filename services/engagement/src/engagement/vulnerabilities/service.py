@@ -135,21 +135,25 @@ class VulnerabilityService:
     async def remove(
         self, session: AsyncSession, resident_id: uuid.UUID, vulnerability_id: uuid.UUID
     ) -> None:
-        """Remove one (reviewed away, or consent withdrawn); publishes the new flag."""
+        """Remove one (reviewed away, or consent withdrawn); publishes the new flag. Its
+        free-text detail is cleared: a removed vulnerability keeps only its category and
+        dates (that it was recorded, and when it went)."""
         now = datetime.now(UTC)
         resident = await self._resident(session, resident_id)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
         vulnerability.removed_at = now
+        vulnerability.detail = None
         await session.flush()
         await announce(session, resident, now)
 
     async def consent_withdrawn(
         self, session: AsyncSession, resident_id: uuid.UUID, at: datetime
     ) -> None:
-        """Without consent nothing is kept: every vulnerability is removed and the flag
-        cleared."""
+        """Without consent the vulnerability is not kept: every one is removed, its
+        free-text detail cleared (the category and dates stay, the record that it was
+        held and when it went), and the flag cleared."""
         resident = await residents.get(session, resident_id)
         if resident is None:
             return
@@ -158,6 +162,7 @@ class VulnerabilityService:
             return
         for vulnerability in current:
             vulnerability.removed_at = at
+            vulnerability.detail = None
         await session.flush()
         await announce(session, resident, at)
 
