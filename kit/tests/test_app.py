@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from hearth_kit.app import create_service_app
 from hearth_kit.db import Database
-from hearth_kit.settings import ServiceSettings
+from hearth_kit.settings import InsecureConfiguration, ServiceSettings
 from hearth_kit.tables import kit_metadata
 from tests.harness.infra import DatabaseFactory, free_port
 from tests.harness.tokens import InternalTokenAuth
@@ -155,3 +155,23 @@ async def test_replaying_a_dead_letter_of_a_service_that_consumes_nothing_is_404
     response = await service.post("/admin/dead-letters/1/replay")
     assert response.status_code == 404
     assert response.json()["detail"] == "This service consumes no events"
+
+
+async def test_a_service_refuses_to_start_in_production_on_development_defaults(
+    kafka: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No database URL: it used to start on a SQLite file inside the container; no
+    bootstrap servers: on 127.0.0.1:9092, publishing nothing."""
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+
+    def production(**configured: str) -> EngagementSettings:
+        return EngagementSettings(
+            environment="production", relay_enabled=False, consumer_enabled=False, **configured
+        )
+
+    with pytest.raises(InsecureConfiguration, match="HEARTH_KIT_TEST_ENGAGEMENT_DATABASE_URL"):
+        async with running_service(production(kafka_bootstrap_servers=kafka)):
+            pass
+    with pytest.raises(InsecureConfiguration, match="KAFKA_BOOTSTRAP_SERVERS"):
+        async with running_service(production(database_url=database_url)):
+            pass

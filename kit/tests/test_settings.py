@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 from pydantic_settings import SettingsConfigDict
 
-from hearth_kit.settings import ServiceSettings
+from hearth_kit.settings import InsecureConfiguration, ServiceSettings
 
 
 class IncomeSettings(ServiceSettings):
@@ -40,6 +40,44 @@ def test_a_configured_database_url_is_kept(monkeypatch: pytest.MonkeyPatch) -> N
     url = "postgresql+asyncpg://income@db.internal/income"
     monkeypatch.setenv("HEARTH_INCOME_DATABASE_URL", url)
     assert IncomeSettings().database_url == url
+
+
+POSTGRESQL = "postgresql+asyncpg://income@db.internal/income"
+
+
+def test_development_needs_nothing_configured() -> None:
+    IncomeSettings(environment="development").refuse_development_defaults()
+
+
+def test_production_has_no_default_database_or_broker() -> None:
+    settings = IncomeSettings(environment="production")
+    assert settings.database_url == ""
+    assert settings.kafka_bootstrap_servers == ""
+
+
+def test_production_refuses_to_start_without_a_postgresql_database_url() -> None:
+    """The image runs in production: without its URL a service used to write to a SQLite
+    file inside the container, lost with it."""
+    with pytest.raises(InsecureConfiguration, match="HEARTH_INCOME_DATABASE_URL"):
+        IncomeSettings(environment="production").refuse_development_defaults()
+    sqlite = IncomeSettings(environment="production", database_url="sqlite+aiosqlite:///i.db")
+    with pytest.raises(InsecureConfiguration, match="PostgreSQL"):
+        sqlite.refuse_development_defaults()
+
+
+def test_production_refuses_to_start_without_bootstrap_servers() -> None:
+    """Without them a service pointed at 127.0.0.1:9092, published nothing and its
+    /readyz said only "degraded"."""
+    settings = IncomeSettings(environment="production", database_url=POSTGRESQL)
+    with pytest.raises(InsecureConfiguration, match="KAFKA_BOOTSTRAP_SERVERS"):
+        settings.refuse_development_defaults()
+    settings.refuse_development_defaults(broker=False)  # the migrations need no broker
+
+
+def test_production_starts_with_its_database_and_brokers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEARTH_INCOME_DATABASE_URL", POSTGRESQL)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092")
+    IncomeSettings(environment="production").refuse_development_defaults()
 
 
 def test_kafka_defaults_to_a_local_broker() -> None:

@@ -88,11 +88,13 @@ def create_service_app(
     hearth_kit.scheduler) started in the lifespan.
 
     Refuses to start (InsecureConfiguration) in production without the gateway's public
-    key: see docs/adr/0006-internal-tokens.md."""
+    key (see docs/adr/0006-internal-tokens.md), and its lifespan refuses to start there
+    without an explicit PostgreSQL database URL and bootstrap servers."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.refuse_development_defaults()
         db = Database(
             settings.database_url,
             pool_size=settings.database_pool_size,

@@ -42,7 +42,7 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from hearth_kit.problems import Forbidden, Unauthorized
-from hearth_kit.settings import Environment, ServiceSettings
+from hearth_kit.settings import Environment, InsecureConfiguration, ServiceSettings
 
 INTERNAL_TOKEN_ISSUER = "hearth-gateway"
 INTERNAL_TOKEN_ALGORITHM = "EdDSA"
@@ -62,10 +62,6 @@ DEVELOPMENT_KEY_SEED = hashlib.sha256(b"hearth-development-internal-token-key").
 used only when HEARTH_ENVIRONMENT=development and refused in production."""
 
 _PEM_PUBLIC_KEY = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
-
-
-class InsecureConfiguration(RuntimeError):
-    """The process would start with a key anyone can read, or with no key at all."""
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,11 @@ class Database:
         pool_recycle_seconds: int = DEFAULT_POOL_RECYCLE_SECONDS,
         read_pool_size: int = DEFAULT_READ_POOL_SIZE,
     ) -> None:
+        if not url:  # production has no default (ServiceSettings.refuse_development_defaults)
+            raise ValueError(
+                "No database URL: set HEARTH_<SERVICE>_DATABASE_URL (production has no "
+                "default; HEARTH_ENVIRONMENT=development uses a SQLite file)"
+            )
         self.url = make_url(url)
         self._commit_listeners: list[Callable[[], None]] = []
         connect_args: dict[str, Any] = {}

@@ -109,6 +109,7 @@ def main() -> None:
         for name in args.services:
             module = importlib.import_module(f"{name}.settings")
             settings = module.settings_from_env()
+            settings.refuse_development_defaults(broker=False)
             asyncio.run(upgrade(module.MIGRATIONS_DIR, settings.database_url))
             print(f"migrated {name}: {settings.database_url.split('@')[-1]}")
         return

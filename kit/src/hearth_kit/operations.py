@@ -349,6 +349,7 @@ async def _rebuild(
     from hearth_kit.db import Database
     from hearth_kit.projection_rebuild import rebuild_projection
 
+    settings.refuse_development_defaults()
     db = Database(settings.database_url)
     try:
         with _progress() as progress:

@@ -1076,6 +1076,7 @@ async def relay_until_stopped(settings: ServiceSettings, *, lane: int | None = N
     from hearth_kit.logs import setup_logging
     from hearth_kit.tracing import setup_tracing
 
+    settings.refuse_development_defaults()
     setup_logging(settings.log_level, settings.log_format)
     setup_tracing(f"hearth-{settings.service_name}-relay", settings.otel_exporter)
     db = Database(

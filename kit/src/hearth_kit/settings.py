@@ -19,6 +19,12 @@ Environment = Literal["development", "production"]
 development is the one explicit opt-in to development keys (see docs/adr/0006)."""
 
 
+class InsecureConfiguration(RuntimeError):
+    """The process would start in production on what suits only a developer's machine: a
+    key anyone can read, no key at all, a SQLite file for a database or a broker
+    assumed on 127.0.0.1."""
+
+
 def environment_from_env() -> Environment:
     """HEARTH_ENVIRONMENT, shared by every process; production when unset."""
     return cast(Environment, _env("HEARTH_ENVIRONMENT", "production"))
@@ -39,7 +45,8 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = Field(
         default="",
-        description="SQLAlchemy async URL; default a SQLite file var/<service>.db",
+        description="SQLAlchemy async URL. Required in production (PostgreSQL); in "
+        "development the default is a SQLite file var/<service>.db",
     )
     database_pool_size: int = Field(
         default=20,
@@ -57,7 +64,9 @@ class ServiceSettings(BaseSettings):
         "ReadConnectionDep, the kit's ReadPool of asyncpg connections), opened as they are needed",
     )
     kafka_bootstrap_servers: str = Field(
-        default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+        default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", ""),
+        description="The brokers (KAFKA_BOOTSTRAP_SERVERS for every service). Required in "
+        "production; in development the default is 127.0.0.1:9092",
     )
     kafka_namespace: str = Field(
         default_factory=lambda: _env("HEARTH_KAFKA_NAMESPACE", ""),
@@ -141,10 +150,38 @@ class ServiceSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _default_database(self) -> ServiceSettings:
-        if not self.database_url:
-            self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+    def _development_defaults(self) -> ServiceSettings:
+        """A developer's machine has defaults for the database (a SQLite file) and the
+        broker (127.0.0.1:9092); production has none, and a process that would use them
+        refuses to start (`refuse_development_defaults`)."""
+        if self.environment == "development":
+            if not self.database_url:
+                self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+            if not self.kafka_bootstrap_servers:
+                self.kafka_bootstrap_servers = "127.0.0.1:9092"
         return self
+
+    def refuse_development_defaults(self, *, broker: bool = True) -> None:
+        """InsecureConfiguration when production would run without an explicit
+        PostgreSQL database (a SQLite file inside the container, lost with it) or, if
+        `broker`, without explicit bootstrap servers (nothing would be published while
+        /readyz said only "degraded"). Called where a process starts: the service's
+        app, the migrations, the relay and the projection rebuild."""
+        if self.environment == "development":
+            return
+        prefix = str(self.model_config.get("env_prefix", "HEARTH_"))
+        if not self.database_url.startswith("postgresql"):
+            raise InsecureConfiguration(
+                f"Refusing to start in production without {prefix}DATABASE_URL set to the "
+                "service's PostgreSQL database (postgresql+asyncpg://...), or set "
+                "HEARTH_ENVIRONMENT=development to use a SQLite file on a developer's machine"
+            )
+        if broker and not self.kafka_bootstrap_servers:
+            raise InsecureConfiguration(
+                "Refusing to start in production without KAFKA_BOOTSTRAP_SERVERS (or "
+                f"{prefix}KAFKA_BOOTSTRAP_SERVERS), or set HEARTH_ENVIRONMENT=development "
+                "to use a broker on 127.0.0.1:9092"
+            )
 
     @property
     def consumer_group(self) -> str:
