@@ -103,7 +103,13 @@ async def test_a_home_s_lists_are_the_first_pages_of_the_list_routes(
         a_repair(uprn, 2, appointment_request_id=pending.id, trade=Trade.ELECTRICAL),
         a_repair(uprn, 3),
         a_repair(uprn, 4, status=RepairStatus.COMPLETED, completed_at=REPORTED),
-        a_repair(uprn, 5, status=RepairStatus.CANCELLED, appointment_request_id=cancelled.id),
+        a_repair(
+            uprn,
+            5,
+            status=RepairStatus.COMPLETED,
+            completed_at=REPORTED,
+            appointment_request_id=cancelled.id,
+        ),
         a_repair(elsewhere, 6, appointment_request_id=other_home.id),
     )
 

@@ -259,7 +259,11 @@ class RepairCompleted(
     variation: bool = Field(
         default=False, description="More work than ordered was approved and done"
     )
-    communal: bool = Field(default=False, description="A repair to a block's communal areas")
+    communal: bool = Field(
+        default=False,
+        description="A repair to a block's communal areas. Not yet set: always false "
+        "(repairs does not yet know which repairs are communal)",
+    )
     visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
     safety_defect_id: uuid.UUID | None = Field(
         default=None, description="The safety defect (from compliance) this repair remedied"
@@ -299,7 +303,11 @@ class RepairCompletedV2(
     variation: bool = Field(
         default=False, description="More work than ordered was approved and done"
     )
-    communal: bool = Field(default=False, description="A repair to a block's communal areas")
+    communal: bool = Field(
+        default=False,
+        description="A repair to a block's communal areas. Not yet set: always false "
+        "(repairs does not yet know which repairs are communal)",
+    )
     visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
     safety_defect_id: uuid.UUID | None = Field(
         default=None, description="The safety defect (from compliance) this repair remedied"
@@ -321,7 +329,8 @@ class RechargeRaised(
     repair_id: uuid.UUID
     uprn: Uprn
     tenancy_id: uuid.UUID | None = Field(
-        default=None, description="When known; else income takes the tenancy at the home"
+        default=None,
+        description="Not yet set: always null, and income takes the tenancy at the home",
     )
     amount_pence: PositivePence
     reason: RechargeReason
@@ -342,7 +351,10 @@ class DampMouldCaseOpened(
     hazard_id: uuid.UUID | None = Field(
         default=None, description="The hazard found on a home visit, if it came from one"
     )
-    repair_id: uuid.UUID | None = None
+    repair_id: uuid.UUID | None = Field(
+        default=None,
+        description="Not yet set: always null (a case opens before any repair is raised for it)",
+    )
     became_aware_at: AwareDatetime
     investigate_by: AwareDatetime = Field(
         description="24 hours for an emergency hazard, else 10 working days"

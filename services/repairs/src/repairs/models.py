@@ -29,9 +29,10 @@ class RepairsModel(SQLModel, registry=registry()):
 
 
 class RepairStatus(StrEnum):
+    """Open until its work order is completed (no route cancels a repair yet)."""
+
     OPEN = "open"
     COMPLETED = "completed"
-    CANCELLED = "cancelled"
 
 
 class AppointmentRequestStatus(StrEnum):
@@ -122,7 +123,6 @@ class WorkOrderStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     VARIATION_REQUESTED = "variation_requested"
     COMPLETED = "completed"
-    CANCELLED = "cancelled"
 
 
 class ScheduleOfRatesItem(RepairsModel, table=True):

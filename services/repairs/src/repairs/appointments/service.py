@@ -234,7 +234,7 @@ class AppointmentService:
             raise Unprocessable("Work orders at more than one home", field="work_order_ids")
         if len({o.contractor_id for o in orders}) != 1:
             raise Unprocessable("Work orders for more than one contractor", field="work_order_ids")
-        if any(o.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED) for o in orders):
+        if any(o.status is WorkOrderStatus.COMPLETED for o in orders):
             raise Unprocessable("A work order is closed", field="work_order_ids")
         if await repository.booked_for(session, ids):
             raise Conflict("A work order already has a booked appointment", field="work_order_ids")

@@ -195,7 +195,7 @@ class WorkOrderService:
         )
         if order is None:
             raise _not_found(work_order_id)
-        if order.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED):
+        if order.status is WorkOrderStatus.COMPLETED:
             raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         return order
 
@@ -238,7 +238,7 @@ class WorkOrderService:
         order = await repository.get(session, work_order_id, for_update=True)
         if order is None:
             raise _not_found(work_order_id)
-        if order.status in (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED):
+        if order.status is WorkOrderStatus.COMPLETED:
             raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         if data.amount_pence > self.settings.variation_approver_limit_pence:
             raise Unprocessable("Above the approver's limit for variations", field="amount_pence")

@@ -57,14 +57,3 @@ async def save(session: AsyncSession, rows: Sequence[SorRow], now: datetime) -> 
             updated += 1
     await session.flush()
     return added, updated
-
-
-async def page(
-    session: AsyncSession, *, trade: str | None, after: str | None, limit: int
-) -> list[ScheduleOfRatesItem]:
-    query = select(ScheduleOfRatesItem).order_by(col(ScheduleOfRatesItem.code)).limit(limit)
-    if trade is not None:
-        query = query.where(ScheduleOfRatesItem.trade == trade)
-    if after is not None:
-        query = query.where(col(ScheduleOfRatesItem.code) > after)
-    return list((await session.execute(query)).scalars().all())
