@@ -257,8 +257,10 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     async def on_repair_completed(
         session: AsyncSession, envelope: Envelope[RepairCompleted]
     ) -> None:
-        """Invite the household to say how the repair went (communal repairs: block
-        feedback)."""
+        """Invite the household to say how the repair went. A communal repair would be
+        surveyed as communal_repair, but block feedback is not yet done: repairs never
+        sets `communal` today, and this invites only the repaired home's household, not
+        the block's (engagement keeps no block of a home)."""
         repair = envelope.data
         await surveys.invite(
             session,

@@ -18,3 +18,9 @@ MESSAGES_FAILED = Counter(
 MESSAGES_SENT = Counter(
     "hearth_engagement_messages_sent", "Messages to residents sent", ["channel"]
 )
+MESSAGES_SENT_AS_LETTERS = Counter(
+    "hearth_engagement_messages_sent_as_letters",
+    "Emails and texts sent as letters instead: the channel is not configured, refused "
+    "them for good, or failed their last attempt",
+    ["channel"],
+)

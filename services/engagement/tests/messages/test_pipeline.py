@@ -24,7 +24,7 @@ from aiosmtpd.smtp import Session as SmtpSession
 from pydantic import SecretStr
 
 from engagement.app import build_services
-from engagement.messages.channels import EmailChannel, NotifyTextChannel
+from engagement.messages.channels import EmailChannel, NotifyTextChannel, PrintRoomChannel
 from engagement.messages.service import MessageService
 from engagement.settings import EmailSettings, EngagementSettings, MessageRetries, TextSettings
 from hearth_contracts import Envelope
@@ -194,11 +194,13 @@ async def test_a_text_goes_through_the_notify_shaped_api(
     assert (await messages_of(engagement, resident_id))[0]["status"] == "sent"
 
 
-async def test_a_text_the_api_refuses_for_good_fails_at_once(
+async def test_a_text_the_api_refuses_for_good_goes_as_a_letter_at_once(
     engagement: httpx.AsyncClient,
     engagement_database: Database,
     notify_server: tuple[type[NotifyShaped], str],
 ) -> None:
+    """Trying the text again cannot help: it is not retried but sent as a letter (it
+    failed for good before, and the resident was never told)."""
     server, base_url = notify_server
     server.answer = 400
     resident_id = await a_resident(engagement, preferred_channel="text", phone="07700 900124")
@@ -209,7 +211,8 @@ async def test_a_text_the_api_refuses_for_good_fails_at_once(
         {
             ContactChannel.TEXT: NotifyTextChannel(
                 TextSettings(base_url=base_url, api_key=SecretStr("k"))
-            )
+            ),
+            ContactChannel.LETTER: PrintRoomChannel(),
         },
         RETRIES,
     )
@@ -217,8 +220,46 @@ async def test_a_text_the_api_refuses_for_good_fails_at_once(
         engagement_database, sender(service), datetime.now(UTC) + timedelta(seconds=1)
     )
     [message] = await messages_of(engagement, resident_id)
-    assert message["status"] == "failed"
-    assert message["last_error"] == "HTTP 400"
+    assert (message["status"], message["channel"]) == ("sent", "letter")
+    assert message["last_error"] == "HTTP 400: sent as a letter instead"
+    assert len([r for r in server.received if r["body"]["phone_number"] == "07700 900124"]) == 1
+
+
+async def test_an_email_with_no_email_channel_configured_goes_as_a_letter(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """No SMTP host configured: the email does not wait through eight attempts and fail
+    (the docs said it waited); it goes as a letter at once."""
+    resident_id = await a_resident(
+        engagement, preferred_channel="email", email=f"x.{uuid.uuid4().hex[:8]}@example.org"
+    )
+    await engagement.post(
+        f"/v1/residents/{resident_id}/messages", json={"template": "check_due", "values": {}}
+    )
+    service = MessageService({ContactChannel.LETTER: PrintRoomChannel()}, RETRIES)
+    await run_until_done(
+        engagement_database, sender(service), datetime.now(UTC) + timedelta(seconds=1)
+    )
+    [message] = await messages_of(engagement, resident_id)
+    assert (message["status"], message["channel"]) == ("sent", "letter")
+    assert message["last_error"] == "email channel not configured: sent as a letter instead"
+
+
+async def test_a_letter_that_cannot_go_fails_for_good(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """With no letter channel either (never so in the app: the print room is always
+    there) the message fails at once rather than waiting."""
+    resident_id = await a_resident(engagement)
+    await engagement.post(
+        f"/v1/residents/{resident_id}/messages", json={"template": "check_due", "values": {}}
+    )
+    service = MessageService({}, RETRIES)
+    await run_until_done(
+        engagement_database, sender(service), datetime.now(UTC) + timedelta(seconds=1)
+    )
+    [message] = await messages_of(engagement, resident_id)
+    assert (message["status"], message["channel"]) == ("failed", "letter")
 
 
 async def test_an_unknown_template_language_is_refused_naming_the_field_and_keeps_nothing(

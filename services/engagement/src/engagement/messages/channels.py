@@ -1,7 +1,7 @@
 """The channels a message is sent through, pluggable by ContactChannel: email over SMTP,
 texts through an HTTP API shaped like GOV.UK Notify, letters handed to the print room.
 Credentials are configuration (EngagementSettings.email / .text); a channel with none
-configured is left out, and its messages wait and are retried."""
+configured is left out, and its messages go as letters instead (MessageService)."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ class PrintRoomChannel:
 
 def configured_channels(email: EmailSettings, text: TextSettings) -> dict[ContactChannel, Channel]:
     """The channels the settings configure. Nothing is defaulted: no SMTP host, no
-    email; no Notify URL and key, no texts (those messages wait and are retried)."""
+    email; no Notify URL and key, no texts (those messages go as letters instead)."""
     channels: dict[ContactChannel, Channel] = {ContactChannel.LETTER: PrintRoomChannel()}
     if email.host is not None:
         channels[ContactChannel.EMAIL] = EmailChannel(email)

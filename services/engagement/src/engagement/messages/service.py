@@ -1,7 +1,8 @@
 """The one message pipeline: a message is rendered from its template in the resident's
 language and formats, kept in the message table, and sent by the scheduled job through
 the resident's channel, retried with back-off until sent once (the row is stamped sent
-in the job's transaction) or given up on. Never commits."""
+in the job's transaction). An email or text whose channel is not configured, refuses it
+for good or fails its last attempt goes as a letter instead. Never commits."""
 
 from __future__ import annotations
 
@@ -134,7 +135,9 @@ class MessageService:
             channel = self.channels.get(message.channel)
             try:
                 if channel is None:
-                    raise ChannelFailure(f"{message.channel.value} channel not configured")
+                    raise ChannelFailure(
+                        f"{message.channel.value} channel not configured", permanent=True
+                    )
                 await channel.send(
                     Outgoing(str(message.id), message.recipient, message.subject, message.body)
                 )
@@ -145,7 +148,6 @@ class MessageService:
                 message.status = MessageStatus.SENT
                 message.sent_at = now
                 message.next_attempt_at = None
-                message.last_error = None
                 metrics.MESSAGES_SENT.labels(message.channel.value).inc()
                 if message.template in TENANT_COPY_TEMPLATES and message.uprn is not None:
                     await publish(
@@ -163,9 +165,31 @@ class MessageService:
         return len(messages)
 
     def _failed(self, message: Message, failure: ChannelFailure, now: datetime) -> None:
+        """Try again after the back-off; or, when trying again cannot help (a permanent
+        refusal, a channel not configured, the last attempt), send it as a letter
+        instead, so what a resident must be told (a gas record's copy) still reaches
+        them; a letter that cannot go fails for good."""
         message.attempts += 1
         message.last_error = failure.reason[:200]
-        if failure.permanent or message.attempts >= self.retries.max_attempts:
+        given_up = failure.permanent or message.attempts >= self.retries.max_attempts
+        if (
+            given_up
+            and message.channel != ContactChannel.LETTER
+            and ContactChannel.LETTER in self.channels
+        ):
+            log.info(
+                "message sent as a letter instead",
+                message_id=str(message.id),
+                channel=message.channel.value,
+                reason=failure.reason,
+            )
+            metrics.MESSAGES_SENT_AS_LETTERS.labels(message.channel.value).inc()
+            message.last_error = f"{failure.reason}: sent as a letter instead"[:200]
+            message.channel = ContactChannel.LETTER
+            message.recipient = None
+            message.next_attempt_at = now
+            return
+        if given_up:
             message.status = MessageStatus.FAILED
             message.next_attempt_at = None
             metrics.MESSAGES_FAILED.labels(message.channel.value).inc()
