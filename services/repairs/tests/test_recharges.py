@@ -190,3 +190,28 @@ async def test_a_run_of_payments_keeps_the_latest_whatever_order_they_come_in(
     await payments(repairs_database, full, part)  # the older one last, in one run
     assert await status_of(repairs_database, recharge) == "collected"
     assert await collected(staff, "2024-07-01", "2024-07-31") == 1
+
+
+async def test_a_reversed_payment_makes_a_collected_recharge_owed_again(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Income's correction (a direct debit returned): the latest recharge-paid says
+    something is owed again, so the recharge is raised again, not collected; a later
+    payment in full collects it once more; the older payment in full arriving late
+    changes nothing."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    repair_id = await a_repair(staff, uprn)
+    recharge = (await staff.post(f"/v1/repairs/{repair_id}/recharges", json=RECHARGE)).json()
+    full = a_payment(recharge, 12_000, 0, datetime(2024, 9, 2, 9, tzinfo=UTC))
+    await payments(repairs_database, full)
+    assert await status_of(repairs_database, recharge) == "collected"
+    owed = a_payment(recharge, 12_000, 12_000, datetime(2024, 9, 9, 9, tzinfo=UTC))
+    await payments(
+        repairs_database, Envelope(data=owed.data.model_copy(update={"correction": True}))
+    )
+    assert await status_of(repairs_database, recharge) == "raised"
+    await payments(repairs_database, Envelope(data=full.data))  # older, late: ignored
+    assert await status_of(repairs_database, recharge) == "raised"
+    again = a_payment(recharge, 12_000, 0, datetime(2024, 9, 16, 9, tzinfo=UTC))
+    await payments(repairs_database, again)
+    assert await status_of(repairs_database, recharge) == "collected"

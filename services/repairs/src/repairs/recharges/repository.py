@@ -76,7 +76,9 @@ class PaymentOnRecharge:
 async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecharge]) -> None:
     """Keep each recharge's latest payment (an older one arriving late never overwrites
     it), then mark collected the raised recharges whose latest payment paid them in
-    full: two statements for a run of events."""
+    full, and raised again the collected ones whose latest payment (a correction: a
+    payment or write-off reversed) left something owed: three statements for a run of
+    events."""
     rows = [
         {
             "recharge_id": p.recharge_id,
@@ -93,15 +95,21 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
     await upsert_newer_many(
         session, RechargePayment, key=["recharge_id"], rows=rows, version="paid_at"
     )
-    paid_in_full = (
-        select(RechargePayment.recharge_id)
-        .where(col(RechargePayment.paid_in_full).is_(True))
-        .where(col(RechargePayment.recharge_id).in_({row["recharge_id"] for row in rows}))
-    )
-    await session.execute(
-        update(Recharge)
-        .where(col(Recharge.id).in_(paid_in_full))
-        .where(col(Recharge.status) == RechargeStatus.RAISED)
-        .values(status=RechargeStatus.COLLECTED)
-        .execution_options(synchronize_session=False)
-    )
+    recharge_ids = {row["recharge_id"] for row in rows}
+    for latest_paid_in_full, was, becomes in (
+        (True, RechargeStatus.RAISED, RechargeStatus.COLLECTED),
+        # a correction (a payment or write-off reversed) left something owed again
+        (False, RechargeStatus.COLLECTED, RechargeStatus.RAISED),
+    ):
+        latest = (
+            select(RechargePayment.recharge_id)
+            .where(col(RechargePayment.paid_in_full).is_(latest_paid_in_full))
+            .where(col(RechargePayment.recharge_id).in_(recharge_ids))
+        )
+        await session.execute(
+            update(Recharge)
+            .where(col(Recharge.id).in_(latest))
+            .where(col(Recharge.status) == was)
+            .values(status=becomes)
+            .execution_options(synchronize_session=False)
+        )
