@@ -327,7 +327,7 @@ async def test_every_factor_fed_from_events_appears_in_the_explanation(
 ) -> None:
     uprn, tenancy_id, person = a_uprn(), uuid.uuid4(), uuid.uuid4()
     at = datetime.now(UTC) - timedelta(days=3)
-    await handle(visits_database, registered(uprn))
+    await handle(visits_database, registered(uprn, registered_at=at))
     await handle(visits_database, started(uprn, tenancy_id, date(2015, 2, 1), "secure"))
     await handle(
         visits_database,

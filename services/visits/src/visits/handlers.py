@@ -71,6 +71,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     gas_supply=home.gas_supply,
                     postcode=home.postcode,
                     as_of=home.registered_at,
+                    registered_at=home.registered_at,
                 )
                 for home in (envelope.data for envelope in envelopes)
             ],

@@ -200,6 +200,12 @@ class HomeProfile(VisitsModel, table=True):
         sa_type=AwareDateTime,
         description="When the asset register said so (an older event never overwrites it)",
     )
+    registered_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the home joined the asset register (property-registered): with "
+        "no visit recorded, its visit intervals run from then (or its tenancy's start)",
+    )
 
 
 class TenancyRecord(VisitsModel, table=True):

@@ -37,6 +37,7 @@ async def a_home(db: Database, area: str, *, gas: bool, living_alone: bool, cont
             uprn,
             heating_fuel="gas" if gas else "electric",
             gas_supply="live" if gas else "none",
+            registered_at=datetime.now(UTC),
             **postcode_in(area),
         ),
     )

@@ -16,7 +16,7 @@ from hearth_kit.pagination import encode_cursor
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_ranking import a_home
-from services.visits.tests.test_handlers import handle, registered
+from services.visits.tests.test_handlers import handle, registered, started
 from visits.models import ProgrammeScore
 from visits.scheduled import scheduled_jobs
 from visits.settings import RiskWeights, VisitsSettings
@@ -100,11 +100,42 @@ async def test_a_cursor_the_api_did_not_issue_is_a_problem_naming_it(
         assert [e["field"] for e in response.json()["errors"]] == ["cursor"]
 
 
+async def test_a_home_never_visited_counts_its_interval_from_registration_or_tenancy(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """No visit recorded: the year runs from the later of the home's registration and
+    its tenancy's start; past it, the home is beyond its interval and gets the points."""
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=800)
+    registered_long_ago, new_tenancy, registered_lately = a_uprn(), a_uprn(), a_uprn()
+    for uprn in (registered_long_ago, new_tenancy):
+        await handle(visits_database, registered(uprn, registered_at=long_ago))
+    await handle(visits_database, registered(registered_lately, registered_at=now))
+    tenancy_start = (now - timedelta(days=90)).date()
+    await handle(visits_database, started(new_tenancy, uuid.uuid4(), tenancy_start, "secure"))
+
+    old = await stored(visits_database, registered_long_ago)
+    assert old.beyond_interval is True
+    assert {"factor": "beyond_interval", "points": RiskWeights().beyond_interval} in old.reasons
+    assert old.next_visit_kind == "full"
+    live = (await visits.get(f"/v1/programme/homes/{registered_long_ago}")).json()
+    assert live["beyond_interval"] is True
+    assert live["due_by"] == old.due_by.isoformat()
+
+    tenancy = await stored(visits_database, new_tenancy)
+    assert tenancy.beyond_interval is False
+    assert tenancy.due_by.year == tenancy_start.year + 1
+    assert (tenancy.due_by.month, tenancy.due_by.day) == (tenancy_start.month, tenancy_start.day)
+    lately = await stored(visits_database, registered_lately)
+    assert lately.beyond_interval is False
+    assert lately.due_by > now.date()
+
+
 async def test_a_visit_reported_rescores_its_home(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     uprn = a_uprn()
-    await handle(visits_database, registered(uprn))
+    await handle(visits_database, registered(uprn, registered_at=datetime.now(UTC)))
     assert (await stored(visits_database, uprn)).beyond_interval is False
     visit = (
         await visits.post(

@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, literal, or_, tuple_
+from sqlalchemy import Table, bindparam, func, inspect, literal, or_, tuple_, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,11 +59,32 @@ class RegisterEntry:
     gas_supply: GasSupply
     postcode: str
     as_of: datetime
+    registered_at: datetime | None = None
+    """When the home joined the register (property-registered only)."""
+
+
+_home_profile = cast(Table, inspect(HomeProfile).local_table)
+
+KEEP_EARLIEST_REGISTRATION = (
+    update(_home_profile)
+    .where(
+        _home_profile.c.uprn == bindparam("home"),
+        or_(
+            _home_profile.c.registered_at.is_(None),
+            _home_profile.c.registered_at > bindparam("joined"),
+        ),
+    )
+    .values(registered_at=bindparam("joined"))
+)
+"""A home's registration moment, kept once: the earliest seen wins, whatever order the
+events arrive in (a replay, a rebuild), and property-updated never touches it."""
 
 
 async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
     """Record the asset register's view of each home, in the order given, unless a later
-    one is already kept: one statement for them all."""
+    one is already kept: one statement for them all; then the registration moments of
+    those registered (one statement, run for each)."""
+    entries = list(entries)
     await upsert_newer_many(
         session,
         HomeProfile,
@@ -81,6 +102,13 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
         ],
         version="property_as_of",
     )
+    registered = [
+        {"home": entry.uprn, "joined": entry.registered_at}
+        for entry in entries
+        if entry.registered_at is not None
+    ]
+    if registered:
+        await session.execute(KEEP_EARLIEST_REGISTRATION, registered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,14 +344,24 @@ async def residents_at(session: AsyncSession, uprn: str) -> list[ResidentProfile
 # homes (the homes an event or a visit touched, or a batch of the re-scoring job).
 
 
-async def homes(
-    session: AsyncSession, uprns: Sequence[str]
-) -> list[tuple[str, str | None, GasSupply | None]]:
-    """The homes among `uprns` the asset register knows: uprn, area and gas supply."""
-    query = select(HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply).where(
-        col(HomeProfile.uprn).in_(uprns)
-    )
-    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+class RegisteredHome(NamedTuple):
+    uprn: str
+    area: str | None
+    gas_supply: GasSupply | None
+    registered_on: date | None
+    """The London day it joined the asset register, when known."""
+
+
+async def homes(session: AsyncSession, uprns: Sequence[str]) -> list[RegisteredHome]:
+    """The homes among `uprns` the asset register knows: uprn, area, gas supply and the
+    day it was registered."""
+    query = select(
+        HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply, HomeProfile.registered_at
+    ).where(col(HomeProfile.uprn).in_(uprns))
+    return [
+        RegisteredHome(row[0], row[1], row[2], None if row[3] is None else london_day(row[3]))
+        for row in (await session.execute(query)).all()
+    ]
 
 
 class CurrentTenancy(NamedTuple):

@@ -218,11 +218,25 @@ def no_longer_new_on(start_date: date) -> date:
 
 @dataclass(frozen=True, slots=True)
 class VisitHistory:
-    """When a home was last visited (completed visits only), by kind."""
+    """When a home was last visited (completed visits only), by kind, and the day its
+    intervals run from while it has no visit of a kind recorded (`counted_from`: the
+    later of its registration in the asset register and its current tenancy's start;
+    None when neither is known, and the home is then due the day it is scored)."""
 
     last_visit: date | None = None
     last_full_visit: date | None = None
     last_stock_condition_survey: date | None = None
+    counted_from: date | None = None
+
+
+def counted_from(registered_on: date | None, tenancy_start: date | None) -> date | None:
+    """The day a home's visit intervals run from before its first visit: the later of
+    the day it joined the asset register and its current tenancy's start, so a home is
+    not counted overdue for the years before the programme knew it, nor for a previous
+    household; once that is a year ago and no visit is recorded, it is beyond its
+    interval like any other home."""
+    known = [day for day in (registered_on, tenancy_start) if day is not None]
+    return max(known) if known else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,21 +249,17 @@ class NextVisit:
 
 def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) -> NextVisit:
     """When the home must next be visited and how: some visit within `any_visit_months`
-    of the last, a full visit within `full_visit_months` of the last full one (a home
-    never visited is due now). Between full visits the visit is lite when configured;
-    a full visit is the stock condition survey when the last one is five years old."""
-    due_any = (
-        today
-        if history.last_visit is None
-        else add_months(history.last_visit, intervals.any_visit_months)
-    )
-    due_full = (
-        today
-        if history.last_full_visit is None
-        else add_months(history.last_full_visit, intervals.full_visit_months)
-    )
+    of the last, a full visit within `full_visit_months` of the last full one; with no
+    visit (or no full visit) recorded, those intervals run from `counted_from`, and a
+    home with neither is due the day it is scored. Between full visits the visit is lite
+    when configured, but a home never given a full visit gets one; a full visit is the
+    stock condition survey when the last one is five years old."""
+    since_any = history.last_visit or history.counted_from
+    since_full = history.last_full_visit or history.counted_from
+    due_any = today if since_any is None else add_months(since_any, intervals.any_visit_months)
+    due_full = today if since_full is None else add_months(since_full, intervals.full_visit_months)
     due_by = min(due_any, due_full)
-    full = not intervals.alternate_lite or due_full <= due_any
+    full = not intervals.alternate_lite or history.last_full_visit is None or due_full <= due_any
     survey = full and (
         history.last_stock_condition_survey is None
         or add_months(
@@ -294,8 +304,9 @@ def rescore_on(
     home's score or next visit: it passes its due date (beyond interval), its tenancy
     stops being new (12 months from the start, or the end of the introductory period),
     its stock condition survey falls due, or its oldest contact of the last 12 months
-    drops out of the window. A home never visited is due "today" (its due date is the
-    day it is scored), so it is re-scored the next day; every home is re-scored at
+    drops out of the window. A home never visited counts its interval from its
+    registration or tenancy start (rules.counted_from); one with neither is due "today"
+    (the day it is scored), so it is re-scored the next day; every home is re-scored at
     least once a year. Events change the other factors and re-score the home as they
     arrive."""
     candidates = [

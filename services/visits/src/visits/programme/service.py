@@ -74,12 +74,16 @@ def _scored(
     no_access: int,
     damp: bool,
     visits: LastVisits,
+    registered_on: date | None,
     weights: RiskWeights,
     intervals: VisitIntervals,
     today: date,
 ) -> _Scored:
     history = rules.VisitHistory(
-        visits.last_visit, visits.last_full_visit, visits.last_stock_condition_survey
+        visits.last_visit,
+        visits.last_full_visit,
+        visits.last_stock_condition_survey,
+        counted_from=rules.counted_from(registered_on, tenancy.start_date if tenancy else None),
     )
     upcoming = rules.next_visit(history, today, intervals)
     contacted, oldest_contact = contacts or (0, None)
@@ -190,7 +194,7 @@ class ProgrammeService:
         homes = await repository.homes(session, uprns)
         if not homes:
             return []
-        known = [uprn for uprn, _, _ in homes]
+        known = [home.uprn for home in homes]
         tenancies = await repository.current_tenancies(session, known)
         households = await repository.households(session, known)
         contacts = await repository.contacts_since(session, known, now - CONTACT_WINDOW)
@@ -210,11 +214,12 @@ class ProgrammeService:
                 no_access=no_access.get(uprn, 0),
                 damp=uprn in damp,
                 visits=visits.get(uprn, LastVisits()),
+                registered_on=registered_on,
                 weights=self.weights,
                 intervals=self.intervals,
                 today=today,
             )
-            for uprn, area, gas in homes
+            for uprn, area, gas, registered_on in homes
         ]
 
     async def rescore(self, session: AsyncSession, uprns: Sequence[str], now: datetime) -> int:
@@ -305,6 +310,9 @@ class ProgrammeService:
                 no_access=(await repository.no_access(session, [uprn])).get(uprn, 0),
                 damp=uprn in await repository.damp_homes(session, [uprn]),
                 visits=visits,
+                registered_on=None
+                if profile is None or profile.registered_at is None
+                else london_day(profile.registered_at),
                 weights=self.weights,
                 intervals=self.intervals,
                 today=today,
