@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from hearth_kit.working_days import london_day
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
 from services.visits.tests.test_handlers import SETTINGS, handle, registered, started
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 from visits.models import CaseloadAssignment
 from visits.scheduled import scheduled_jobs
+
+REVIEW_ON = (london_day(datetime.now(UTC)) + timedelta(days=90)).isoformat()
+"""A referral's review date: after today, as every referral's must be."""
 
 
 async def caseload_of(visits: httpx.AsyncClient, officer: str) -> dict[str, dict[str, object]]:
@@ -46,7 +50,7 @@ async def test_a_complex_case_is_referred_with_a_review_date_and_handed_back(
             {
                 "concern": "hoarding",
                 "refer_to_sustainable_tenancy": True,
-                "review_on": "2027-02-01",
+                "review_on": REVIEW_ON,
             },
         )
     )
@@ -55,7 +59,7 @@ async def test_a_complex_case_is_referred_with_a_review_date_and_handed_back(
     referred = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
     assert (referred["caseload"], referred["review_on"], referred["returns_to"]) == (
         "sustainable_tenancy",
-        "2027-02-01",
+        REVIEW_ON,
         "community",
     )
     assert str(tenancy_id) not in await caseload_of(visits, "officer-e8")
@@ -88,6 +92,35 @@ async def test_a_referral_without_a_review_date_is_refused_naming_the_field(
     assert response.json()["field"] == "draft.tenancy_concern.review_on"
 
 
+async def test_a_referral_from_a_visit_with_a_review_date_not_after_today_is_refused(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """As the direct referral route refuses one (422 review_on), so does a visit report."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    today = london_day(datetime.now(UTC))
+    for review_on in (today - timedelta(days=30), today):
+        visit = (
+            await visits.post(
+                "/v1/visits", json={"uprn": uprn, "scheduled_for": "2026-11-01T10:00:00+00:00"}
+            )
+        ).json()
+        draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+        concern = {
+            "concern": "hoarding",
+            "refer_to_sustainable_tenancy": True,
+            "review_on": review_on.isoformat(),
+        }
+        draft.append(piece("tenancy_concern", "c1", 1, concern))
+        await save(visits, visit["id"], draft)
+        response = await submit(visits, visit["id"], "k-" + visit["id"])
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "draft.tenancy_concern.review_on"
+        assert (await visits.get(f"/v1/visits/{visit['id']}")).json()["status"] == "scheduled"
+    assert str(tenancy_id) not in await caseload_of(visits, "officer-sustain")
+
+
 def job(name: str) -> ScheduledJob:
     (found,) = [j for j in scheduled_jobs(SETTINGS) if j.name == name]
     return found
@@ -113,7 +146,7 @@ async def referred_home(visits: httpx.AsyncClient, visits_database: Database) ->
             {
                 "concern": "hoarding",
                 "refer_to_sustainable_tenancy": True,
-                "review_on": "2027-02-01",
+                "review_on": REVIEW_ON,
             },
         )
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from hearth_contracts.events.visits import VisitKind
+from hearth_kit.working_days import london_day
 from visits.reports.schemas import (
     CONTENT_MODELS,
     CommunalIssueFinding,
@@ -103,10 +104,18 @@ def assemble(kind: VisitKind, pieces: Iterable[SavedPiece], now: datetime) -> As
     rooms = [room.room for room in report.rooms]
     if len(rooms) != len(set(rooms)):
         raise RuleBroken("Each room appears once in the inventory", "draft.room")
+    today = london_day(now)
     for concern in report.tenancy_concerns:
-        if concern.refer_to_sustainable_tenancy and concern.review_on is None:
+        if not concern.refer_to_sustainable_tenancy:
+            continue
+        if concern.review_on is None:
             raise RuleBroken(
                 "A referral to the sustainable tenancy caseload needs a review date",
+                "draft.tenancy_concern.review_on",
+            )
+        if concern.review_on <= today:
+            raise RuleBroken(
+                "The review date must be after today (as a direct referral's must)",
                 "draft.tenancy_concern.review_on",
             )
     return report
