@@ -51,8 +51,8 @@ openapi: install  ## Write gateway/openapi.json (typed from the services' docume
 bench: install  ## Benchmarks, about 17 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
 	$(UV) run python -m bench $(BENCH_ARGS)
 
-migrate: install  ## Migrate every service's database to head
-	$(UV) run python -m hearth_kit.migrations upgrade compliance income engagement visits repairs
+migrate: install  ## Migrate every service's database to head (development unless HEARTH_ENVIRONMENT says otherwise)
+	HEARTH_ENVIRONMENT=$${HEARTH_ENVIRONMENT:-development} $(UV) run python -m hearth_kit.migrations upgrade compliance income engagement visits repairs
 
 kafka-start:  ## Start the local Kafka broker (deploy/local)
 	bash deploy/local/kafka.sh start
