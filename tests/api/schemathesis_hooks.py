@@ -73,8 +73,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     # engagement
     "POST /v1/complaints": {"resident_id": STATE, "uprn": STATE, "received_at": FUTURE},
     "POST /v1/complaints/{complaint_id}/extend": {
-        "agreed_at": FUTURE,
+        "agreed_at": FUTURE + "; not before the acknowledgement, nor once the deadline has "
+        "passed (" + STATE + ")",
         "new_respond_by": "after the current deadline (" + STATE + ")",
+    },
+    "POST /v1/complaints/{complaint_id}/respond": {
+        "responded_at": FUTURE + "; not before the acknowledgement (" + STATE + ")"
     },
     "POST /v1/you-said-we-did": {"survey_response_ids": STATE, "complaint_ids": STATE},
     "POST /v1/residents/{resident_id}/messages": {
