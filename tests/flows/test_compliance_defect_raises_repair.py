@@ -1,18 +1,20 @@
 """Compliance through the gateway on a real broker and databases: a gas safety record
 with an immediately dangerous defect raises an emergency repair in the repairs service
-(safety-defect-found over Kafka), and the home's checks show the new expiry."""
+(safety-defect-found over Kafka), and the home's checks show the new expiry; damp and
+mould the engineer saw opens an Awaab's Law case there (hazard-found)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from hearth_kit.working_days import london_day, start_of_london_day
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -94,3 +96,63 @@ async def test_a_dangerous_gas_defect_raises_an_emergency_repair(
     assert checks.status_code == 200, checks.text
     gas = [c for c in checks.json()["checks"] if c["check_type"] == "gas_safety"]
     assert {c["status"] for c in gas} == {"completed", "in_date"}
+
+
+async def test_damp_and_mould_seen_at_a_gas_check_opens_an_awaab_case_from_the_checks_day(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """Every visit counts: the engineer records the mould with the gas safety record;
+    compliance publishes hazard-found and repairs opens the Awaab's Law case over Kafka,
+    its clock from the check's day (London), not the upload."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    home = await gateway.post(
+        "/v1/homes",
+        json={
+            "uprn": uprn,
+            "address_line_1": "9 Sutton Place",
+            "town": "London",
+            "postcode": "E9 6EH",
+            "property_type": "house",
+            "heating_fuel": "gas",
+            "gas_supply": "live",
+            "gas_certificate_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert home.status_code == 201, home.text
+    checked_on = london_day(datetime.now(UTC)) - timedelta(days=1)
+    record = await gateway.post(
+        "/v1/gas-safety-records",
+        json={
+            "uprn": uprn,
+            "check_date": checked_on.isoformat(),
+            "engineer_name": "A. Engineer",
+            "gas_safe_number": "7654321",
+            "certificate_reference": f"CP12-{uprn}",
+            "appliances": [
+                {
+                    "appliance_type": "combi_boiler",
+                    "location": "kitchen",
+                    "outcome": "pass",
+                    "safe_to_use": True,
+                }
+            ],
+            "hazards": [
+                {
+                    "hazard_type": "damp_and_mould",
+                    "severity": "significant",
+                    "location": "back bedroom",
+                }
+            ],
+        },
+    )
+    assert record.status_code == 201, record.text
+
+    async def awaab_case() -> list[dict[str, Any]]:
+        response = await gateway.get("/v1/awaab-cases", params={"uprn": uprn})
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    [case] = await eventually(awaab_case, timeout=60)
+    assert case["source"] == "safety_check"
+    assert datetime.fromisoformat(case["became_aware_at"]) == start_of_london_day(checked_on)

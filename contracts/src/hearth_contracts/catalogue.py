@@ -80,6 +80,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "access-failed"): ("visits",),  # no-access history in the risk score
     _t("compliance", "access-escalated"): ("visits", "engagement"),  # officer visit; letter
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair
+    _t("compliance", "hazard-found"): ("repairs",),  # damp and mould at a check: Awaab case
     _t("compliance", "check-overdue-escalated"): (),
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
     _t("compliance", "tenant-copy-requested"): ("engagement",),  # new tenancy's record copy

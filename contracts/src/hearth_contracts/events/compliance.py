@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, Field
 
 from hearth_contracts.events.base import Event
 from hearth_contracts.events.repairs import RepairPriority
-from hearth_contracts.events.visits import Trade
+from hearth_contracts.events.visits import HazardSeverity, HazardType, Trade
 from hearth_contracts.values import ContractorId, Uprn
 
 
@@ -248,6 +248,25 @@ class SafetyDefectFound(
         default=None, description="When the remedial work is due (EICR: within 28 days)"
     )
     found_at: AwareDatetime
+
+
+class HazardFoundAtCheck(
+    Event, service="compliance", name="hazard-found", key="uprn", subject="hazard_id"
+):
+    """A hazard (damp and mould above all) the engineer saw at a safety check, recorded
+    with its record: repairs opens an Awaab's Law case for an emergency hazard or
+    significant damp and mould, its clock from when the engineer saw it
+    (`identified_at`: the check's day, never the upload). Codes only: the room and the
+    engineer's description stay with the record in compliance."""
+
+    hazard_id: uuid.UUID
+    uprn: Uprn
+    check_id: uuid.UUID
+    record_id: uuid.UUID
+    check_type: CheckType
+    hazard_type: HazardType
+    severity: HazardSeverity
+    identified_at: AwareDatetime
 
 
 class CheckOverdueEscalated(

@@ -210,6 +210,9 @@ class GasSafetyRecord(ComplianceModel, table=True):
     outcome: CheckOutcome = Field(sa_type=text_enum(CheckOutcome))
     appliances: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     alarm_tests: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    hazards: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    """Hazards the engineer saw (damp and mould above all), each with its id (published
+    as hazard-found); null on records kept before migration 0009."""
     previous_expiry: date | None = None
     expires_on: date
     copy_to_tenant_by: date

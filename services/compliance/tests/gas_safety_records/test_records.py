@@ -17,6 +17,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted, RepairPriority, RepairSource
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day, start_of_london_day
 from services.compliance.tests.factories import a_record
 from tests.harness.tokens import InternalTokenAuth
 
@@ -113,6 +114,56 @@ async def bad(compliance: httpx.AsyncClient, body: dict[str, object]) -> list[st
     response = await compliance.post("/v1/gas-safety-records", json=body)
     assert response.status_code == 422, response.text
     return [e["field"] for e in response.json()["errors"]]
+
+
+async def test_hazards_seen_at_the_check_are_published_dated_the_checks_day(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """Every visit counts: damp and mould the engineer saw goes to repairs (hazard-found,
+    which opens an Awaab's Law case there), its clock from the check's day, not the
+    upload; the engineer's description stays here."""
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=30))
+    checked_on = london_day(datetime.now(UTC)) - timedelta(days=2)
+    hazards = [
+        {
+            "hazard_type": "damp_and_mould",
+            "severity": "significant",
+            "location": "back bedroom",
+            "description": "Black mould on the outside wall behind the wardrobe",
+        },
+        {"hazard_type": "pests", "severity": "minor", "location": "kitchen"},
+    ]
+    response = await compliance.post(
+        "/v1/gas-safety-records", json=a_record(uprn, checked_on, hazards=hazards)
+    )
+    assert response.status_code == 201, response.text
+    record = response.json()
+    kept = [{k: v for k, v in h.items() if k != "id"} for h in record["hazards"]]
+    assert kept == [hazards[0], {**hazards[1], "description": None}]
+    found = await published("hazard-found", uprn)
+    assert [(e["hazard_id"], e["hazard_type"], e["severity"]) for e in found] == [
+        (h["id"], h["hazard_type"], h["severity"]) for h in record["hazards"]
+    ]
+    aware = start_of_london_day(checked_on)
+    assert {datetime.fromisoformat(e["identified_at"]) for e in found} == {aware}
+    assert {(e["check_id"], e["record_id"]) for e in found} == {(record["check_id"], record["id"])}
+    assert all("description" not in e for e in found)
+    again = (await compliance.get(f"/v1/gas-safety-records/{record['id']}")).json()
+    assert again["hazards"] == record["hazards"]
+
+
+async def test_an_unknown_hazard_type_is_refused_naming_it_and_nothing_is_kept(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=30))
+    hazards = [{"hazard_type": "ghosts", "severity": "significant", "location": "attic"}]
+    response = await compliance.post(
+        "/v1/gas-safety-records", json=a_record(uprn, TODAY, hazards=hazards)
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["hazards.0.hazard_type"]
+    assert await published("hazard-found", uprn) == []
+    assert await published("check-completed", uprn) == []
 
 
 async def test_bad_records_name_the_field_and_change_nothing(

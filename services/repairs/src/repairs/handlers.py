@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import (
+    HazardFoundAtCheck,
     PropertyRegistered,
     PropertyUpdated,
     SafetyDefectFound,
@@ -166,6 +167,27 @@ def build_handlers(
             hazard_id=hazard.hazard_id,
         )
         log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn)
+
+    @handlers.on(HazardFoundAtCheck)
+    async def open_awaab_case_from_check(
+        session: AsyncSession, envelope: Envelope[HazardFoundAtCheck]
+    ) -> None:
+        """An emergency hazard, or significant damp and mould, the engineer saw at a gas
+        safety check opens an Awaab's Law case whose clock starts on the check's day."""
+        hazard = envelope.data
+        if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
+            return
+        if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
+            return  # already opened (the same hazard re-published)
+        case, _clocks = await awaab.open_case(
+            session,
+            uprn=hazard.uprn,
+            severity=hazard.severity,
+            source=AwarenessSource.SAFETY_CHECK,
+            became_aware_at=hazard.identified_at,
+            hazard_id=hazard.hazard_id,
+        )
+        log.info("awaab case opened from a safety check", case_id=str(case.id), uprn=hazard.uprn)
 
     @handlers.on(ComplaintReceived)
     async def open_awaab_case_from_complaint(

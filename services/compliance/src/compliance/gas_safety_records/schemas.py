@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import CheckOutcome
+from hearth_contracts.events.visits import HazardSeverity, HazardType
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay
 
@@ -80,6 +81,24 @@ class AlarmTest(BaseModel):
     result: AlarmResult
 
 
+class HazardSeen(BaseModel):
+    """A hazard the engineer saw in the home at the check (damp and mould above all:
+    every visit counts). An emergency hazard, or significant damp and mould, opens an
+    Awaab's Law case in repairs whose clock starts on the check's day. `description` is
+    about the home, never the household, and stays in compliance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hazard_type: HazardType
+    severity: HazardSeverity
+    location: str = Field(min_length=1, max_length=100, examples=["back bedroom"])
+    description: str | None = Field(default=None, min_length=1, max_length=2000)
+
+
+class HazardPublic(HazardSeen):
+    id: uuid.UUID = Field(description="The hazard's id (hazard-found's hazard_id)")
+
+
 class GasSafetyRecordCreate(BaseModel):
     """A landlord gas safety record as the engineer made it."""
 
@@ -93,6 +112,12 @@ class GasSafetyRecordCreate(BaseModel):
     appliances: list[ApplianceChecked] = Field(min_length=1, max_length=30)
     defects: list[DefectIn] = Field(default_factory=list, max_length=30)
     alarm_tests: list[AlarmTest] = Field(default_factory=list, max_length=60)
+    hazards: list[HazardSeen] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Hazards seen in the home (damp and mould above all): each published as "
+        "hazard-found, dated the check's day",
+    )
     visit_id: uuid.UUID | None = Field(
         default=None, description="The home visit the check was combined with, if any"
     )
@@ -126,6 +151,7 @@ class GasSafetyRecordPublic(BaseModel):
     appliances: list[ApplianceChecked]
     alarm_tests: list[AlarmTest]
     defects: list[DefectPublic]
+    hazards: list[HazardPublic] = Field(default_factory=list)
     previous_expiry: date | None
     expires_on: date = Field(description="The new expiry (the 2-month rule)")
     copy_to_tenant_by: date

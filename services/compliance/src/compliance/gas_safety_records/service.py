@@ -1,6 +1,8 @@
 """Recording a landlord gas safety record: the new expiry by the 2-month rule, the
-check closed and the next cycle opened, the tenant's copy deadline, and each dangerous
-defect or faulty alarm sent to repairs (safety-defect-found). Never commits."""
+check closed and the next cycle opened, the tenant's copy deadline, each dangerous
+defect or faulty alarm sent to repairs (safety-defect-found), and each hazard the
+engineer saw (hazard-found: damp and mould starts an Awaab's Law clock in repairs from
+the check's day). Never commits."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from compliance.gas_safety_records.schemas import (
     GasDefectClassification,
     GasSafetyRecordCreate,
     GasSafetyRecordPublic,
+    HazardPublic,
 )
 from compliance.homes import repository as homes
 from compliance.models import GasSafetyRecord, SafetyDefect, Subject
@@ -32,6 +35,7 @@ from hearth_contracts.events.compliance import (
     CheckOutcome,
     CheckType,
     DefectClassification,
+    HazardFoundAtCheck,
     SafetyDefectFound,
 )
 from hearth_contracts.events.repairs import RepairPriority
@@ -67,6 +71,7 @@ def to_public(
         appliances=[ApplianceChecked.model_validate(a) for a in record.appliances],
         alarm_tests=[AlarmTest.model_validate(a) for a in record.alarm_tests],
         defects=[DefectPublic.model_validate(d) for d in defects],
+        hazards=[HazardPublic.model_validate(h) for h in record.hazards or []],
         previous_expiry=record.previous_expiry,
         expires_on=record.expires_on,
         copy_to_tenant_by=record.copy_to_tenant_by,
@@ -138,6 +143,10 @@ class GasSafetyRecordService:
             outcome=outcome,
             appliances=[a.model_dump(mode="json") for a in data.appliances],
             alarm_tests=[a.model_dump(mode="json") for a in data.alarm_tests],
+            hazards=[
+                HazardPublic(id=uuid.uuid4(), **h.model_dump()).model_dump(mode="json")
+                for h in data.hazards
+            ],
             previous_expiry=previous,
             expires_on=expires_on,
             copy_to_tenant_by=copy_by,
@@ -202,6 +211,20 @@ class GasSafetyRecordService:
                         found_at=found.found_at,
                     ),
                 )
+        for hazard in (HazardPublic.model_validate(h) for h in record.hazards or []):
+            await publish(
+                session,
+                HazardFoundAtCheck(
+                    hazard_id=hazard.id,
+                    uprn=data.uprn,
+                    check_id=check.id,
+                    record_id=record.id,
+                    check_type=CheckType.GAS_SAFETY,
+                    hazard_type=hazard.hazard_type,
+                    severity=hazard.severity,
+                    identified_at=happened_at,
+                ),
+            )
         await publish(
             session,
             CheckCompleted(
