@@ -1,7 +1,8 @@
 """The Housing Ombudsman's Complaint Handling Code as pure rules: when each stage must
 be acknowledged and answered, how far an answer may be extended, and whether a deadline
 has passed. Days are working days of the landlord's calendar (hearth_kit.working_days),
-counted from the London day the thing happened; a deadline holds to the end of its day."""
+counted from the London day the thing happened; a deadline is met by anything before
+the start of the next London day."""
 
 from __future__ import annotations
 
