@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 from engagement.complaints import rules
 from engagement.complaints.rules import CODE_TIMESCALES, ExtensionRefused
 from hearth_contracts.events.engagement import ComplaintStage
-from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar, london_day
+from hearth_kit.working_days import (
+    ENGLAND_AND_WALES,
+    WorkingDayCalendar,
+    london_day,
+    start_of_london_day,
+)
 
 STAGE_1 = CODE_TIMESCALES[ComplaintStage.STAGE_1]
 STAGE_2 = CODE_TIMESCALES[ComplaintStage.STAGE_2]
@@ -268,3 +273,13 @@ def test_no_extension_is_agreed_once_the_deadline_has_passed(
             calendar=ENGLAND_AND_WALES,
         )
     assert refused.value.field == "agreed_at"
+
+
+@given(moments)
+def test_a_deadline_passes_exactly_at_the_start_of_the_next_london_day(moment: datetime) -> None:
+    day = london_day(moment)
+    assert not rules.has_passed(day, moment)
+    assert rules.has_passed(day - timedelta(days=1), moment)
+    next_day_starts = start_of_london_day(day + timedelta(days=1))
+    assert rules.has_passed(day, next_day_starts)
+    assert not rules.has_passed(day, next_day_starts - timedelta(microseconds=1))
