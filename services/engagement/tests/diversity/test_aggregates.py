@@ -35,6 +35,8 @@ def test_no_group_under_the_minimum_is_shown_nor_can_be_worked_out(
     left_out = sum(counts[v] for v in hidden)
     total = sum(counts.values())
     assert left_out == 0 or left_out >= minimum or not shown
+    # ...and never one group alone beside groups shown (its label would follow).
+    assert len(hidden) != 1 or not shown
     assert left_out <= total
 
 
