@@ -149,11 +149,13 @@ def build_handlers(
         )
         log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
 
-    @handlers.on(HazardIdentified)
-    async def open_awaab_case(session: AsyncSession, envelope: Envelope[HazardIdentified]) -> None:
-        """An emergency hazard, or significant damp and mould, found on a visit opens an
-        Awaab's Law case whose clock starts when the officer saw it."""
-        hazard = envelope.data
+    async def open_awaab_case_for(
+        session: AsyncSession,
+        hazard: HazardIdentified | HazardFoundAtCheck,
+        source: AwarenessSource,
+    ) -> None:
+        """An emergency hazard, or significant damp and mould, opens an Awaab's Law case
+        whose clock starts when it was seen (`identified_at`), once per hazard."""
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
             return
         if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
@@ -162,32 +164,23 @@ def build_handlers(
             session,
             uprn=hazard.uprn,
             severity=hazard.severity,
-            source=AwarenessSource.HOME_VISIT,
+            source=source,
             became_aware_at=hazard.identified_at,
             hazard_id=hazard.hazard_id,
         )
-        log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn)
+        log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn, source=source)
+
+    @handlers.on(HazardIdentified)
+    async def open_awaab_case(session: AsyncSession, envelope: Envelope[HazardIdentified]) -> None:
+        """A hazard an officer saw on a home visit."""
+        await open_awaab_case_for(session, envelope.data, AwarenessSource.HOME_VISIT)
 
     @handlers.on(HazardFoundAtCheck)
     async def open_awaab_case_from_check(
         session: AsyncSession, envelope: Envelope[HazardFoundAtCheck]
     ) -> None:
-        """An emergency hazard, or significant damp and mould, the engineer saw at a gas
-        safety check opens an Awaab's Law case whose clock starts on the check's day."""
-        hazard = envelope.data
-        if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
-            return
-        if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
-            return  # already opened (the same hazard re-published)
-        case, _clocks = await awaab.open_case(
-            session,
-            uprn=hazard.uprn,
-            severity=hazard.severity,
-            source=AwarenessSource.SAFETY_CHECK,
-            became_aware_at=hazard.identified_at,
-            hazard_id=hazard.hazard_id,
-        )
-        log.info("awaab case opened from a safety check", case_id=str(case.id), uprn=hazard.uprn)
+        """A hazard the engineer saw at a gas safety check (its clock from the check's day)."""
+        await open_awaab_case_for(session, envelope.data, AwarenessSource.SAFETY_CHECK)
 
     @handlers.on(ComplaintReceived)
     async def open_awaab_case_from_complaint(
