@@ -135,6 +135,35 @@ async def test_the_same_file_twice_changes_nothing(
     assert [e["town"] for e in await published("property-updated", uprns[0])] == ["Hackney"]
 
 
+async def test_a_retried_import_with_the_same_key_answers_as_the_first_and_runs_once(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """The gateway resends a keyed write once when a connection drops: the retry gets the
+    first answer (2 registered, not 2 unchanged) and the file is not read again. The key
+    is bound to the file's bytes: another file under it is a 422 and changes nothing."""
+    uprns = [a_uprn(), a_uprn()]
+    text = "\n".join([HEADER, *(row(uprn) for uprn in uprns)]) + "\n"
+    headers = {"Content-Type": "text/csv", "Idempotency-Key": f"stock-{uprns[0]}"}
+    first = await compliance.post("/v1/homes/import", content=text.encode(), headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["registered"] == 2
+    again = await compliance.post("/v1/homes/import", content=text.encode(), headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    for uprn in uprns:
+        assert len(await published("property-registered", uprn)) == 1
+    changed = text.replace(row(uprns[0]), row(uprns[0], town="Hackney"))
+    other = await compliance.post("/v1/homes/import", content=changed.encode(), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    same_rows_other_bytes = text.replace("\n", "\r\n").encode()
+    crlf = await compliance.post("/v1/homes/import", content=same_rows_other_bytes, headers=headers)
+    assert crlf.status_code == 422
+    assert await published("property-updated", uprns[0]) == []
+    assert (await compliance.get(f"/v1/homes/{uprns[0]}")).json()["town"] == "London"
+
+
 def dated_row(uprn: str, gas: date | None, eicr: date | None) -> str:
     gas_text = "" if gas is None else gas.isoformat()
     eicr_text = "" if eicr is None else eicr.isoformat()

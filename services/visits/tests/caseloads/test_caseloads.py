@@ -239,3 +239,57 @@ async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today(
         f"/v1/caseloads/tenancies/{uuid.uuid4()}/referral", json={"review_on": "2099-01-01"}
     )
     assert unknown.status_code == 404
+
+
+async def held_row(visits_database: Database, tenancy_id: uuid.UUID) -> dict[str, object]:
+    async with visits_database.sessionmaker() as session:
+        held = await session.get(CaseloadAssignment, tenancy_id)
+        assert held is not None
+        return held.model_dump()
+
+
+async def test_a_retried_referral_or_hand_back_answers_as_the_first_and_changes_nothing(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The gateway resends a keyed write once when a connection drops: a referral
+    retried after the case was handed back must not refer it again, and a retried
+    hand-back is the first answer, not a 409. Another body under a key is a 422."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    refer_path = f"/v1/caseloads/tenancies/{tenancy_id}/referral"
+    back_path = f"/v1/caseloads/tenancies/{tenancy_id}/hand-back"
+    refer_key = {"Idempotency-Key": f"refer-{tenancy_id}"}
+    back_key = {"Idempotency-Key": f"back-{tenancy_id}"}
+    referral = {"review_on": "2099-01-01"}
+
+    referred = await visits.post(refer_path, json=referral, headers=refer_key)
+    assert referred.status_code == 200, referred.text
+    row = await held_row(visits_database, tenancy_id)
+    again = await visits.post(refer_path, json=referral, headers=refer_key)
+    assert again.status_code == 200, again.text
+    assert again.json() == referred.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await held_row(visits_database, tenancy_id) == row
+    other = await visits.post(refer_path, json={"review_on": "2099-02-01"}, headers=refer_key)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert await held_row(visits_database, tenancy_id) == row
+
+    back = await visits.post(back_path, headers=back_key)
+    assert back.status_code == 200, back.text
+    assert back.json()["caseload"] == "community"
+    row = await held_row(visits_database, tenancy_id)
+    back_again = await visits.post(back_path, headers=back_key)
+    assert back_again.status_code == 200, back_again.text
+    assert back_again.json() == back.json()
+    assert back_again.headers["idempotent-replayed"] == "true"
+    late_referral = await visits.post(refer_path, json=referral, headers=refer_key)
+    assert late_referral.json() == referred.json()
+    assert late_referral.headers["idempotent-replayed"] == "true"
+    assert await held_row(visits_database, tenancy_id) == row  # still handed back
+    # The hand-back takes no body, so a request with one under the same key is another.
+    stray = await visits.post(back_path, json={"note": "again"}, headers=back_key)
+    assert stray.status_code == 422
+    assert stray.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert await held_row(visits_database, tenancy_id) == row

@@ -69,16 +69,20 @@ async def register_home(
     },
 )
 async def import_homes(
-    request: Request, session: SessionDep, homes: HomeServiceDep
-) -> ImportResult:
+    request: Request, session: SessionDep, idempotency: IdempotencyDep, homes: HomeServiceDep
+) -> Response:
     """Import a stock file (CSV). Each bad row is reported with its line number and
     reason and the rest go in; a home already registered as the row says is left
-    alone, so the same file twice changes nothing."""
+    alone, so the same file twice changes nothing. A retry with the same
+    Idempotency-Key and the same file bytes gets the first answer (its counts and
+    errors) without reading the file again; another file with that key is a 422."""
     try:
         text = (await request.body()).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Unprocessable("The file is not UTF-8 text", field="file") from exc
-    return await homes.import_file(session, text, datetime.now(UTC))
+    return await idempotency.create(
+        session, lambda: homes.import_file(session, text, datetime.now(UTC)), status_code=200
+    )
 
 
 @router.get(

@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from income.arrears.schemas import CasePublic, ProtocolUpdate
 from income.arrears.service import ArrearsService
@@ -42,7 +43,14 @@ async def record_protocol(
 
 @router.post("/{account_id}/arrears-case/review", response_model=CasePublic)
 async def review_case(
-    account_id: uuid.UUID, session: SessionDep, arrears: ArrearsServiceDep
-) -> CasePublic:
-    """A review after a vulnerability flag paused automatic letters: steps may go on."""
-    return await arrears.review(session, account_id, datetime.now(UTC))
+    account_id: uuid.UUID,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    arrears: ArrearsServiceDep,
+) -> Response:
+    """A review after a vulnerability flag paused automatic letters: steps may go on. A
+    retry with the same Idempotency-Key gets the first answer and changes nothing (the
+    review's time stays the first one's)."""
+    return await idempotency.create(
+        session, lambda: arrears.review(session, account_id, datetime.now(UTC)), status_code=200
+    )

@@ -127,17 +127,30 @@ async def list_tenancies(
 
 @router.post("/{tenancy_id}/end", response_model=TenancyPublic)
 async def end_tenancy(
-    tenancy_id: uuid.UUID, body: TenancyEnd, session: SessionDep
-) -> TenancyPublic:
+    tenancy_id: uuid.UUID, body: TenancyEnd, session: SessionDep, idempotency: IdempotencyDep
+) -> Response:
     """End a tenancy (publishes tenancy-ended): what is still owed becomes former
-    tenant arrears."""
-    return await tenancy_service.end(session, tenancy_id, body, datetime.now(UTC))
+    tenant arrears. A retry with the same Idempotency-Key gets the first answer, not a
+    409 for a tenancy already ended."""
+    return await idempotency.create(
+        session,
+        lambda: tenancy_service.end(session, tenancy_id, body, datetime.now(UTC)),
+        status_code=200,
+    )
 
 
 @router.post("/{tenancy_id}/type-decision", response_model=TenancyPublic)
 async def decide_tenancy_type(
-    tenancy_id: uuid.UUID, body: TenancyTypeDecision, session: SessionDep
-) -> TenancyPublic:
+    tenancy_id: uuid.UUID,
+    body: TenancyTypeDecision,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> Response:
     """Confirm an introductory tenancy as secure or assured, or extend it by 6 months
-    (publishes tenancy-type-changed)."""
-    return await tenancy_service.decide_type(session, tenancy_id, body, datetime.now(UTC))
+    (publishes tenancy-type-changed). A retry with the same Idempotency-Key gets the
+    first answer and publishes nothing."""
+    return await idempotency.create(
+        session,
+        lambda: tenancy_service.decide_type(session, tenancy_id, body, datetime.now(UTC)),
+        status_code=200,
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 
 from hearth_kit.auth import require_scope
 from hearth_kit.db import SessionDep
+from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from visits.caseloads import service as caseloads
@@ -36,11 +37,16 @@ async def officer_caseload(
     dependencies=[Depends(require_scope("caseloads:write"))],
 )
 async def hand_back(
-    tenancy_id: uuid.UUID, session: SessionDep, settings: SettingsDep
-) -> CaseloadEntryPublic:
+    tenancy_id: uuid.UUID, session: SessionDep, idempotency: IdempotencyDep, settings: SettingsDep
+) -> Response:
     """Hand a sustainable tenancy case back to the caseload it was referred from (needs
-    the caseloads:write scope)."""
-    return await caseloads.hand_back(session, settings.caseloads, tenancy_id)
+    the caseloads:write scope). A retry with the same Idempotency-Key gets the first
+    answer, not a 409 for a case already handed back."""
+    return await idempotency.create(
+        session,
+        lambda: caseloads.hand_back(session, settings.caseloads, tenancy_id),
+        status_code=200,
+    )
 
 
 @router.post(
@@ -49,9 +55,18 @@ async def hand_back(
     dependencies=[Depends(require_scope("caseloads:write"))],
 )
 async def refer(
-    tenancy_id: uuid.UUID, body: ReferralCreate, session: SessionDep, settings: SettingsDep
-) -> CaseloadEntryPublic:
+    tenancy_id: uuid.UUID,
+    body: ReferralCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    settings: SettingsDep,
+) -> Response:
     """Refer a current tenancy to the sustainable tenancy caseload with a review date (a
     referral made outside a visit report; needs the caseloads:write scope). Repeating it
-    sets the new review date."""
-    return await caseloads.refer_directly(session, settings.caseloads, tenancy_id, body.review_on)
+    sets the new review date; a retry with the same Idempotency-Key gets the first
+    answer and changes nothing."""
+    return await idempotency.create(
+        session,
+        lambda: caseloads.refer_directly(session, settings.caseloads, tenancy_id, body.review_on),
+        status_code=200,
+    )
