@@ -90,6 +90,30 @@ def migrate() -> None:
         say(f"migrated {name} ({url.split('@')[-1]})")
 
 
+async def _group_coordinator_ready(servers: str, seconds: float = 30.0) -> None:
+    """Wait until the broker can coordinate consumer groups. A fresh broker creates its
+    offsets topic on the first group's request and answers "coordinator not available"
+    meanwhile, which each service's consumer would log as an error at start-up; asking
+    here first, quietly, keeps a fresh `make run`'s log free of errors that are not."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers, client_id="hearth-make-run")
+    await admin.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            try:
+                await admin.describe_consumer_groups(["hearth-make-run"])
+                return
+            except KafkaError:
+                if asyncio.get_running_loop().time() > deadline:
+                    return  # the services' consumers retry on their own
+                await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
 def development_token() -> str:
     from gateway.auth import issue_development_token
 
@@ -103,6 +127,7 @@ def main() -> int:
     with kafka() as servers:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers
         migrate()
+        asyncio.run(_group_coordinator_ready(servers))
         token = development_token()
         say("starting the services and the gateway (Ctrl-C stops everything)")
         print(

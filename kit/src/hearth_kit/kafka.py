@@ -83,9 +83,12 @@ async def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
-    """Create topics that do not exist yet, with the configured partitions (idempotent).
-    In production the platform team's topic manifests (deploy/k8s) own this; locally
-    and in tests the service does it so a fresh broker just works."""
+    """Create topics that do not exist yet, with the configured partitions (idempotent),
+    and wait until the broker's metadata lists them: a consumer that subscribes right
+    after a creation would otherwise be told the topic is not found (aiokafka logs that
+    as an error) until the metadata catches up. In production the platform team's topic
+    manifests (deploy/k8s) own this; locally and in tests the service does it so a fresh
+    broker just works."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"hearth-{settings.service_name}-admin",
@@ -108,5 +111,10 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
                     for t in missing
                 ]
             )
+        deadline = asyncio.get_running_loop().time() + settings.kafka_request_timeout_ms / 1000
+        while not set(missing) <= set(await admin.list_topics()):
+            if asyncio.get_running_loop().time() > deadline:
+                break  # the consumer's own metadata retries take it from here
+            await asyncio.sleep(0.05)
     finally:
         await admin.close()
