@@ -101,7 +101,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("engagement", "resident-registered", 2): ("visits",),  # no names
     _t("engagement", "resident-updated"): ("visits",),  # v1: old events
     _t("engagement", "resident-updated", 2): ("visits",),  # no names
-    _t("engagement", "vulnerability-recorded"): ("visits", "repairs", "income"),
+    _t("engagement", "vulnerability-recorded"): ("visits", "repairs", "income"),  # v1: old events
+    _t("engagement", "vulnerability-recorded", 2): ("visits", "repairs", "income"),  # flag only
     _t("engagement", "contact-logged"): ("visits",),  # contact frequency in the risk score
     _t("engagement", "complaint-received"): ("repairs",),  # damp and mould: Awaab case
     _t("engagement", "complaint-escalated"): (),

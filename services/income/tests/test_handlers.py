@@ -179,3 +179,47 @@ async def test_a_vulnerability_flag_clears_on_an_empty_record_and_an_older_one_i
     assert flag is not None
     assert flag.flagged is False
     assert flag.as_of == t0 + timedelta(days=1)
+
+
+async def test_a_v2_vulnerability_flag_sets_and_clears_and_an_older_one_is_ignored(
+    income_database: Database,
+) -> None:
+    """v2 carries only `vulnerable` (no categories); handled like v1, and the two
+    versions order by when they were recorded."""
+    import uuid
+
+    from hearth_contracts.events.engagement import VulnerabilityRecorded, VulnerabilityRecordedV2
+    from income.handlers import on_vulnerability_recorded, on_vulnerability_recorded_v2
+    from income.models import VulnerabilityFlag
+
+    person = uuid.uuid4()
+
+    def record(vulnerable: bool, at: datetime) -> Envelope[VulnerabilityRecordedV2]:
+        return Envelope(
+            data=VulnerabilityRecordedV2(
+                resident_id=person, uprn="100000000001", vulnerable=vulnerable, recorded_at=at
+            )
+        )
+
+    async def flagged() -> bool | None:
+        async with income_database.sessionmaker() as session:
+            flag = await session.get(VulnerabilityFlag, person)
+        return None if flag is None else flag.flagged
+
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+    async with income_database.sessionmaker() as session, session.begin():
+        await on_vulnerability_recorded_v2(session, record(True, t0))
+    assert await flagged() is True
+    async with income_database.sessionmaker() as session, session.begin():
+        await on_vulnerability_recorded_v2(session, record(False, t0 + timedelta(days=1)))
+    assert await flagged() is False
+    late_v1 = Envelope(
+        data=VulnerabilityRecorded(
+            resident_id=person, uprn="100000000001", categories=["mobility"], recorded_at=t0
+        )
+    )
+    async with income_database.sessionmaker() as session, session.begin():
+        await on_vulnerability_recorded_v2(session, record(True, t0 - timedelta(days=1)))
+    async with income_database.sessionmaker() as session, session.begin():
+        await on_vulnerability_recorded(session, late_v1)
+    assert await flagged() is False  # older records, of either version, arriving late

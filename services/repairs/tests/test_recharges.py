@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.engagement import VulnerabilityRecorded, VulnerabilityRecordedV2
 from hearth_contracts.events.income import RechargePaid
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
@@ -117,6 +117,39 @@ async def test_a_removed_vulnerability_clears_the_flag_and_an_older_record_does_
     repair_id = await a_repair(staff, uprn)
     response = await staff.post(f"/v1/repairs/{repair_id}/recharges", json=RECHARGE)
     assert response.json()["status"] == "raised"
+
+
+async def record_v2(
+    db: Database, resident_id: uuid.UUID, uprn: str, vulnerable: bool, at: datetime
+) -> None:
+    """A vulnerability-recorded v2 (only the flag, no categories) as the consumer runs it."""
+    event = VulnerabilityRecordedV2(
+        resident_id=resident_id, uprn=uprn, vulnerable=vulnerable, recorded_at=at
+    )
+    run = handlers.get_batch(event.type)
+    assert run is not None
+    async with db.sessionmaker() as session, session.begin():
+        await run(session, [Envelope(data=event)])
+
+
+async def test_a_v2_flag_holds_recharges_until_it_clears_and_older_records_do_not_restore_it(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    resident = uuid.uuid4()
+    now = datetime.now(UTC)
+    await record_v2(repairs_database, resident, uprn, True, now - timedelta(days=2))
+    held = await staff.post(f"/v1/repairs/{await a_repair(staff, uprn)}/recharges", json=RECHARGE)
+    assert held.json()["status"] == "awaiting_approval"
+    assert held.json()["vulnerability_flagged"] is True
+
+    await record_v2(repairs_database, resident, uprn, False, now)
+    # Older records of either version, arriving late, change nothing.
+    await record_v2(repairs_database, resident, uprn, True, now - timedelta(days=1))
+    await record(repairs_database, resident, uprn, ["mobility"], now - timedelta(days=1))
+    raised = await staff.post(f"/v1/repairs/{await a_repair(staff, uprn)}/recharges", json=RECHARGE)
+    assert raised.json()["status"] == "raised"
+    assert raised.json()["vulnerability_flagged"] is False
 
 
 def a_payment(

@@ -20,6 +20,7 @@ from hearth_contracts.events.engagement import (
     ContactLogged,
     ResidentRegistered,
     VulnerabilityRecorded,
+    VulnerabilityRecordedV2,
 )
 from hearth_contracts.events.income import (
     ArrearsStageChanged,
@@ -33,7 +34,13 @@ from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
 from services.visits.tests.factories import OFFICERS, a_uprn, a_visit
 from visits.handlers import build_handlers
-from visits.models import CaseloadAssignment, HomeProfile, HouseholdContact, TenancyRecord
+from visits.models import (
+    CaseloadAssignment,
+    HomeProfile,
+    HouseholdContact,
+    ResidentProfile,
+    TenancyRecord,
+)
 from visits.programme import repository as projections
 from visits.settings import VisitsSettings
 
@@ -458,3 +465,44 @@ async def test_a_batch_leaves_the_projection_that_its_events_one_by_one_leave(
         date(2026, 7, 1),
         "introductory",
     )
+
+
+async def test_a_v2_vulnerability_flag_sets_and_clears_and_an_older_record_changes_nothing(
+    visits_database: Database,
+) -> None:
+    """v2 carries only `vulnerable` and the adjustments (no categories); the newer
+    record wins whichever version an older one arriving late is."""
+    uprn, person = a_uprn(), uuid.uuid4()
+    at = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+    def v2(vulnerable: bool, adjustments: list[str], when: datetime) -> Envelope[Any]:
+        return Envelope(
+            data=VulnerabilityRecordedV2(
+                resident_id=person,
+                uprn=uprn,
+                vulnerable=vulnerable,
+                adjustments=adjustments,
+                recorded_at=when,
+            )
+        )
+
+    async def kept() -> bool | None:
+        async with visits_database.sessionmaker() as session:
+            resident = await session.get(ResidentProfile, person)
+        assert resident is not None
+        return resident.vulnerable
+
+    await handle(visits_database, v2(True, ["call_before_visiting"], at))
+    assert await kept() is True
+    await handle(visits_database, v2(False, [], at + timedelta(days=1)))
+    assert await kept() is False
+    await handle(visits_database, v2(True, ["extra_time"], at - timedelta(days=1)))
+    await handle(
+        visits_database,
+        Envelope(
+            data=VulnerabilityRecorded(
+                resident_id=person, uprn=uprn, categories=["mobility"], recorded_at=at
+            )
+        ),
+    )
+    assert await kept() is False

@@ -301,6 +301,7 @@ class VulnerabilityRecorded(
     Carries the resident's whole current set of category codes and adjustments, so a
     consumer replaces its copy: an empty set means none are recorded any more (or
     consent was withdrawn). Never carries free text about the person.
+    Superseded by v2, which carries only a flag: engagement publishes v2 alone.
     """
 
     resident_id: uuid.UUID
@@ -308,6 +309,36 @@ class VulnerabilityRecorded(
     tenancy_id: uuid.UUID | None = None
     categories: list[VulnerabilityCategory]
     adjustments: list[Adjustment] = Field(default_factory=list)
+    review_on: date | None = Field(default=None, description="When the record is next reviewed")
+    recorded_at: AwareDatetime
+
+
+class VulnerabilityRecordedV2(
+    Event,
+    service="engagement",
+    name="vulnerability-recorded",
+    version=2,
+    key="uprn",
+    subject="resident_id",
+):
+    """A resident's vulnerabilities were recorded or reviewed: only whether one is
+    recorded, never which (the categories are special-category data and stay in
+    engagement, read with `vulnerabilities:read`, every read audited).
+
+    Carries the resident's current state, so a consumer replaces its copy: `vulnerable`
+    false means none are recorded any more (or consent was withdrawn). The adjustments
+    are what officers and operatives must do, so they are published.
+    """
+
+    resident_id: uuid.UUID
+    uprn: Uprn
+    tenancy_id: uuid.UUID | None = None
+    vulnerable: bool = Field(
+        description="A vulnerability is currently recorded with the resident's consent"
+    )
+    adjustments: list[Adjustment] = Field(
+        default_factory=list, description="The reasonable adjustments officers must make"
+    )
     review_on: date | None = Field(default=None, description="When the record is next reviewed")
     recorded_at: AwareDatetime
 

@@ -63,7 +63,7 @@ async def flags(db: Database, uprn: str) -> list[bytes]:
             select(outbox_message.c.payload)
             .where(
                 outbox_message.c.message_key == uprn,
-                outbox_message.c.event_type == "uk.hearth.engagement.vulnerability-recorded.v1",
+                outbox_message.c.event_type == "uk.hearth.engagement.vulnerability-recorded.v2",
             )
             .order_by(outbox_message.c.id)
         )
@@ -119,8 +119,11 @@ async def test_other_services_get_only_the_flag_and_it_clears_when_consent_is_wi
     await writer.post(f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability())
     [flag] = await flags(engagement_database, uprn)
     assert b"oxygen" not in flag
+    # Only the flag: the category is special-category data and stays in engagement.
+    assert b"dependent_on_medical_equipment" not in flag
     data = json.loads(flag)
-    assert data["categories"] == ["dependent_on_medical_equipment"]
+    assert data["vulnerable"] is True
+    assert "categories" not in data
     assert data["adjustments"] == ["call_before_visiting"]
 
     withdrawn = ResidentDetailsConfirmed(
@@ -134,7 +137,8 @@ async def test_other_services_get_only_the_flag_and_it_clears_when_consent_is_wi
     async with engagement_database.sessionmaker() as session, session.begin():
         await on_resident_details_confirmed(session, Envelope(data=withdrawn))
     cleared = json.loads((await flags(engagement_database, uprn))[-1])
-    assert cleared["categories"] == []
+    assert cleared["vulnerable"] is False
+    assert cleared["adjustments"] == []
     reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
     assert (await reader.get(f"/v1/residents/{person_id}/vulnerabilities")).json() == []
     # Nothing of the free text stays in the database either.
@@ -252,7 +256,8 @@ async def test_a_vulnerability_recorded_before_a_tenancy_is_announced_when_they_
     [flag] = await flags(engagement_database, uprn)
     data = json.loads(flag)
     assert data["resident_id"] == str(person_id)
-    assert data["categories"] == ["dependent_on_medical_equipment"]
+    assert data["vulnerable"] is True
+    assert b"dependent_on_medical_equipment" not in flag
     assert b"oxygen" not in flag
 
 
@@ -279,4 +284,4 @@ async def test_a_vulnerability_recorded_before_registration_on_a_tenancy_is_anno
     )
     assert again.status_code in (200, 201), again.text
     [flag] = await flags(engagement_database, uprn)
-    assert json.loads(flag)["categories"] == ["dependent_on_medical_equipment"]
+    assert json.loads(flag)["vulnerable"] is True

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
-from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.engagement import VulnerabilityRecorded, VulnerabilityRecordedV2
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.consumer import EventHandlers
 from income.accounts.service import invoice_recharge
@@ -53,17 +53,36 @@ async def on_recharge_raised(session: AsyncSession, envelope: Envelope[RechargeR
 async def on_vulnerability_recorded(
     session: AsyncSession, envelope: Envelope[VulnerabilityRecorded]
 ) -> None:
+    """An old (v1) record, still on the topic: flagged when it lists any category
+    (the categories themselves are not kept)."""
+    await remember_vulnerability(session, envelope.data, vulnerable=bool(envelope.data.categories))
+
+
+@handlers.on(VulnerabilityRecordedV2)
+async def on_vulnerability_recorded_v2(
+    session: AsyncSession, envelope: Envelope[VulnerabilityRecordedV2]
+) -> None:
+    """The record as engagement publishes it now: only whether one is recorded."""
+    await remember_vulnerability(session, envelope.data, vulnerable=envelope.data.vulnerable)
+
+
+async def remember_vulnerability(
+    session: AsyncSession,
+    record: VulnerabilityRecorded | VulnerabilityRecordedV2,
+    *,
+    vulnerable: bool,
+) -> None:
     """Keep only the flag that a person has a recorded vulnerability (never its
-    detail): it pauses automatic arrears letters for a review. An empty set of
-    categories clears the flag; an older record arriving late changes nothing."""
-    record = envelope.data
+    detail): it pauses automatic arrears letters for a review. Not vulnerable clears
+    the flag; an older record arriving late changes nothing (save_flag keeps the
+    newer `as_of`)."""
     await arrears.save_flag(
         session,
         VulnerabilityFlag(
             person_id=record.resident_id,
             uprn=record.uprn,
             tenancy_id=record.tenancy_id,
-            flagged=bool(record.categories),
+            flagged=vulnerable,
             as_of=record.recorded_at,
         ),
     )

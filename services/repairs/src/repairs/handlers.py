@@ -21,6 +21,7 @@ from hearth_contracts.events.engagement import (
     ComplaintCategory,
     ComplaintReceived,
     VulnerabilityRecorded,
+    VulnerabilityRecordedV2,
 )
 from hearth_contracts.events.income import RechargePaid
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
@@ -40,6 +41,21 @@ from repairs.work_orders.rules import priority_of_finding
 from repairs.work_orders.service import RepairService
 
 log = get_logger(__name__)
+
+
+def vulnerability_flag(
+    record: VulnerabilityRecorded | VulnerabilityRecordedV2, *, vulnerable: bool
+) -> VulnerabilityFlag:
+    """Only whether a resident has a recorded vulnerability (recharges consider it),
+    as of when engagement recorded it: save_flags keeps the newest, so an older record
+    arriving late, of either version, changes nothing."""
+    return VulnerabilityFlag(
+        resident_id=record.resident_id,
+        uprn=record.uprn,
+        tenancy_id=record.tenancy_id,
+        flagged=vulnerable,
+        as_of=record.recorded_at,
+    )
 
 
 def build_handlers(
@@ -208,19 +224,26 @@ def build_handlers(
     async def remember_vulnerability_flags(
         session: AsyncSession, envelopes: Sequence[Envelope[VulnerabilityRecorded]]
     ) -> None:
-        """Keep only whether each resident has a recorded vulnerability (recharges
-        consider it); an empty set clears the flag."""
+        """Old (v1) records, still on the topic: flagged when any category is listed
+        (an empty set clears the flag; the categories themselves are not kept)."""
         await recharges.save_flags(
             session,
             [
-                VulnerabilityFlag(
-                    resident_id=record.resident_id,
-                    uprn=record.uprn,
-                    tenancy_id=record.tenancy_id,
-                    flagged=bool(record.categories),
-                    as_of=record.recorded_at,
-                )
-                for record in (envelope.data for envelope in envelopes)
+                vulnerability_flag(envelope.data, vulnerable=bool(envelope.data.categories))
+                for envelope in envelopes
+            ],
+        )
+
+    @handlers.on_batch(VulnerabilityRecordedV2)
+    async def remember_vulnerability_flags_v2(
+        session: AsyncSession, envelopes: Sequence[Envelope[VulnerabilityRecordedV2]]
+    ) -> None:
+        """Records as engagement publishes them now: only whether one is recorded."""
+        await recharges.save_flags(
+            session,
+            [
+                vulnerability_flag(envelope.data, vulnerable=envelope.data.vulnerable)
+                for envelope in envelopes
             ],
         )
 

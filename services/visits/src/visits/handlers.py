@@ -30,6 +30,7 @@ from hearth_contracts.events.engagement import (
     ResidentUpdated,
     ResidentUpdatedV2,
     VulnerabilityRecorded,
+    VulnerabilityRecordedV2,
 )
 from hearth_contracts.events.income import (
     ArrearsStageChanged,
@@ -229,21 +230,29 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     handlers.on_batch(ResidentUpdated)(residents_updated)
     handlers.on_batch(ResidentUpdatedV2)(residents_updated)
 
-    @handlers.on(VulnerabilityRecorded)
     async def vulnerability_recorded(
-        session: AsyncSession, envelope: Envelope[VulnerabilityRecorded]
+        session: AsyncSession,
+        envelope: Envelope[VulnerabilityRecorded] | Envelope[VulnerabilityRecordedV2],
     ) -> None:
-        """A flag (any category recorded) and the adjustments an officer must make;
-        the categories themselves are not kept."""
+        """A flag and the adjustments an officer must make. v2 carries only the flag
+        (`vulnerable`); an old v1 still on the topic is flagged when it lists any
+        category (the categories themselves are not kept). The newer record wins
+        (save_vulnerability compares when each was recorded), so an older one of either
+        version arriving late changes nothing."""
         record = envelope.data
         await projections.save_vulnerability(
             session,
             resident_id=record.resident_id,
             uprn=record.uprn,
-            vulnerable=bool(record.categories),
+            vulnerable=record.vulnerable
+            if isinstance(record, VulnerabilityRecordedV2)
+            else bool(record.categories),
             adjustments=[str(a) for a in record.adjustments],
             recorded_at=record.recorded_at,
         )
+
+    handlers.on(VulnerabilityRecorded)(vulnerability_recorded)
+    handlers.on(VulnerabilityRecordedV2)(vulnerability_recorded)
 
     @handlers.on_batch(ContactLogged)
     async def contacts_logged(

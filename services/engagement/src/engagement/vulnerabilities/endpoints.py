@@ -40,8 +40,8 @@ async def record_vulnerability(
     idempotency: IdempotencyDep,
     caller: WriterDep,
 ) -> Response:
-    """Record a vulnerability with consent (publishes vulnerability-recorded: the
-    category flag, never the detail)."""
+    """Record a vulnerability with consent (publishes vulnerability-recorded v2: the
+    flag and the adjustments, never the category or the detail)."""
     return await idempotency.create(
         session,
         lambda: vulnerability_service.record(session, resident_id, body, caller),

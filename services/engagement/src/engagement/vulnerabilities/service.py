@@ -1,6 +1,7 @@
 """Use cases for vulnerabilities: recorded with consent, shown only to callers with
 vulnerabilities:read (each read audited), announced to other services only as a flag
-(vulnerability-recorded: category codes, never the detail). Never commits."""
+(vulnerability-recorded v2: whether one is recorded and the adjustments, never the
+categories or the detail). Never commits."""
 
 from __future__ import annotations
 
@@ -19,15 +20,16 @@ from engagement.vulnerabilities.schemas import (
     VulnerabilityReceipt,
     VulnerabilityReview,
 )
-from hearth_contracts.events.engagement import VulnerabilityRecorded
+from hearth_contracts.events.engagement import VulnerabilityRecordedV2
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import NotFound, Unprocessable
 
 
 async def announce(session: AsyncSession, resident: Resident, now: datetime) -> None:
-    """The flag other services get: the resident's whole current set of category codes
-    and adjustments (empty: none any more), never the detail. Only once the resident
+    """The flag other services get: whether a vulnerability is currently recorded with
+    consent (false: none any more) and the adjustments officers must make, never the
+    categories or the detail (special-category data). Only once the resident
     has a home the event can be keyed by; until then nothing is published, and
     announce_on_new_home publishes it when they get one."""
     if resident.uprn is None:
@@ -35,11 +37,11 @@ async def announce(session: AsyncSession, resident: Resident, now: datetime) -> 
     current = await repository.current(session, resident.id)
     await publish(
         session,
-        VulnerabilityRecorded(
+        VulnerabilityRecordedV2(
             resident_id=resident.id,
             uprn=resident.uprn,
             tenancy_id=resident.tenancy_id,
-            categories=list(dict.fromkeys(v.category for v in current)),
+            vulnerable=bool(current),
             adjustments=list(dict.fromkeys(a for v in current for a in v.adjustments)),
             review_on=min((v.review_on for v in current), default=None),
             recorded_at=now,
