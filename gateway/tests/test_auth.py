@@ -9,18 +9,22 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from gateway_stand_ins import KNOWN_UPRN, OpenGateway, Served
 from pydantic import ValidationError
 
+from gateway.app import create_app
 from gateway.auth import (
     DevelopmentTokenRefused,
     TokenVerifier,
     issue_development_token,
 )
 from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
+from hearth_contracts.topics import SERVICES
+from hearth_kit.auth import InsecureConfiguration
 from hearth_kit.problems import ServiceUnavailable, Unauthorized
 
 DEV = GatewaySettings(environment="development", jwt_algorithm="HS256")
@@ -144,6 +148,25 @@ def test_production_starts_with_a_jwks_endpoint() -> None:
         environment="production", jwt_algorithm="RS256", jwks_url="https://idp.example/jwks"
     )
     assert settings.jwks_url == "https://idp.example/jwks"
+
+
+async def test_production_refuses_to_start_without_each_services_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Left at http://127.0.0.1:<port>, every call in a deployment would be a 503; a URL
+    from the environment counts as set, as one given in code does."""
+    for service in SERVICES:
+        monkeypatch.delenv(f"HEARTH_GATEWAY_{service.upper()}_URL", raising=False)
+    others = {f"{service}_url": f"http://{service}:8000" for service in SERVICES}
+    del others["income_url"]
+    without_income = GatewaySettings(environment="production", jwt_secret="x" * 40, **others)
+    with pytest.raises(InsecureConfiguration, match="HEARTH_GATEWAY_INCOME_URL"):
+        async with LifespanManager(create_app(without_income)):
+            pass
+    monkeypatch.setenv("HEARTH_GATEWAY_INCOME_URL", "http://income:8000")
+    every_url = GatewaySettings(environment="production", jwt_secret="x" * 40, **others)
+    async with LifespanManager(create_app(every_url)):
+        pass
 
 
 def test_an_hs256_secret_shorter_than_256_bits_is_refused() -> None:

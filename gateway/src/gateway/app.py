@@ -37,6 +37,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.refuse_development_defaults()
         app.state.downstreams = Downstreams(settings)
         settle_the_collector()
         log.info("gateway started", environment=settings.environment)

@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.roles import DEFAULT_ROLES, check_roles
-from hearth_contracts.topics import Service, default_url
+from hearth_contracts.topics import SERVICES, Service, default_url
 from hearth_kit.auth import (
     InsecureConfiguration,
     development_private_key,
@@ -244,6 +244,26 @@ class GatewaySettings(BaseSettings):
             (method.upper(), path): self.max_upload_body_bytes
             for method, _, path in (route.strip().partition(" ") for route in self.upload_routes)
         }
+
+    def refuse_development_defaults(self) -> None:
+        """InsecureConfiguration when production would start with a service's URL left
+        at its development default (http://127.0.0.1:<port>, where nothing answers in a
+        deployment, so every call would be a 503 while /readyz only said so). Called at
+        start-up (the app's lifespan), as the services check their database and broker
+        (ADR 0025); a URL set explicitly, even to that address, is taken."""
+        if self.environment == "development":
+            return
+        unset = [
+            f"HEARTH_GATEWAY_{service.upper()}_URL"
+            for service in SERVICES
+            if f"{service}_url" not in self.model_fields_set
+        ]
+        if unset:
+            raise InsecureConfiguration(
+                "Refusing to start in production without each service's URL: set "
+                + ", ".join(unset)
+                + ", or set HEARTH_ENVIRONMENT=development for the services on this machine"
+            )
 
     def service_url(self, service: Service) -> str:
         url: str = getattr(self, f"{service}_url")
