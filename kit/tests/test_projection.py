@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, select
 
 from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.projection import upsert_newer
@@ -118,3 +118,36 @@ async def test_the_version_must_be_among_the_values(db: Database) -> None:
             await upsert_newer(
                 session, home, key={"uprn": "7"}, values={"postcode": "E8"}, version="address_as_of"
             )
+
+
+needs = Table(
+    "needs",
+    metadata,
+    Column("resident_id", String(36), primary_key=True),
+    Column("adjustments", JSON, nullable=True),
+    Column("as_of", AwareDateTime(), nullable=False),
+)
+
+
+@pytest.mark.parametrize(
+    "adjustments",
+    [[], ["call_before_visiting"], ["call_before_visiting", "large_print"], {"a": [1, 2]}, None],
+    ids=["empty", "one", "two", "object", "none"],
+)
+async def test_a_json_column_keeps_its_value_whole(db: Database, adjustments: object) -> None:
+    """On PostgreSQL the rows travel as arrays: a list in a JSON column was taken for
+    one more dimension of the array (one item stored as a bare string, two or more a
+    failed insert)."""
+    resident = f"r-{str(adjustments)[:20]}"
+    async with db.sessionmaker() as session, session.begin():
+        await upsert_newer(
+            session,
+            needs,
+            key={"resident_id": resident},
+            values={"adjustments": adjustments, "as_of": REGISTERED},
+            version="as_of",
+        )
+    async with db.sessionmaker() as session:
+        kept = select(needs.c.adjustments).where(needs.c.resident_id == resident)
+        row = (await session.execute(kept)).one()
+    assert row.adjustments == adjustments

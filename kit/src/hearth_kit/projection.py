@@ -19,12 +19,13 @@ handler. Works on PostgreSQL and SQLite (both support ON CONFLICT ... WHERE).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Table, TextClause, bindparam, inspect, or_, text
+from sqlalchemy import JSON, DateTime, Table, Text, TextClause, bindparam, inspect, or_, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -166,8 +167,20 @@ async def _upsert_arrays(
     statement = _unnest_upsert(table, tuple(key), names, version)
     await session.execute(
         statement,
-        {f"column_{n}": list(columns[name]) for n, name in enumerate(names)},
+        {
+            f"column_{n}": _json_texts(columns[name])
+            if isinstance(table.c[name].type, JSON)
+            else list(columns[name])
+            for n, name in enumerate(names)
+        },
     )
+
+
+def _json_texts(values: Sequence[Any]) -> list[str | None]:
+    """A JSON column's values as JSON text, cast back to JSON in the statement. Bound as
+    an array of JSON, a list value would be taken for one more dimension of the array:
+    `["a"]` was stored as the string "a", and two items or more broke the row."""
+    return [None if value is None else json.dumps(value) for value in values]
 
 
 async def _upsert_rows_on_sqlite(
@@ -240,15 +253,21 @@ def _unnest_upsert(
     target = dialect.identifier_preparer.format_table(table)
     names = ", ".join(quote(name) for name in columns)
     arrays = ", ".join(
-        f"CAST(:column_{n} AS {table.c[name].type.compile(dialect=dialect)}[])"
+        f"CAST(:column_{n} AS {_array_item_type(table.c[name].type).compile(dialect=dialect)}[])"
         for n, name in enumerate(columns)
+    )
+    chosen = ", ".join(  # a JSON column travels as text (_json_texts)
+        f"CAST(given.{quote(name)} AS {table.c[name].type.compile(dialect=dialect)})"
+        if isinstance(table.c[name].type, JSON)
+        else f"given.{quote(name)}"
+        for name in columns
     )
     updates = ", ".join(
         f"{quote(name)} = excluded.{quote(name)}" for name in columns if name not in key
     )
     stored = f"{target}.{quote(version)}"
     return text(
-        f"INSERT INTO {target} ({names}) SELECT * FROM unnest({arrays}) AS given({names})"
+        f"INSERT INTO {target} ({names}) SELECT {chosen} FROM unnest({arrays}) AS given({names})"
         f" ON CONFLICT ({', '.join(quote(name) for name in key)}) DO UPDATE SET {updates}"
         f" WHERE {stored} IS NULL OR {stored} <= excluded.{quote(version)}"
     ).bindparams(
@@ -261,7 +280,10 @@ def _unnest_upsert(
 
 def _array_item_type(column_type: TypeEngine[Any]) -> TypeEngine[Any]:
     """The type an array of the column's values is bound as: a moment's plain
-    `timestamptz` (its awareness checked by `_upsert_arrays`), else the column's own."""
+    `timestamptz` (its awareness checked by `_upsert_arrays`), JSON as text (see
+    `_json_texts`), else the column's own."""
     if isinstance(column_type, AwareDateTime):
         return DateTime(timezone=True)
+    if isinstance(column_type, JSON):
+        return Text()
     return column_type

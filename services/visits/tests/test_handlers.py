@@ -486,16 +486,17 @@ async def test_a_v2_vulnerability_flag_sets_and_clears_and_an_older_record_chang
             )
         )
 
-    async def kept() -> bool | None:
+    async def kept() -> tuple[bool | None, list[str] | None]:
         async with visits_database.sessionmaker() as session:
             resident = await session.get(ResidentProfile, person)
         assert resident is not None
-        return resident.vulnerable
+        return resident.vulnerable, resident.adjustments
 
-    await handle(visits_database, v2(True, ["call_before_visiting"], at))
-    assert await kept() is True
+    both = ["call_before_visiting", "extra_time"]  # two: the projection kept them whole
+    await handle(visits_database, v2(True, both, at))
+    assert await kept() == (True, both)
     await handle(visits_database, v2(False, [], at + timedelta(days=1)))
-    assert await kept() is False
+    assert await kept() == (False, [])
     await handle(visits_database, v2(True, ["extra_time"], at - timedelta(days=1)))
     await handle(
         visits_database,
@@ -505,4 +506,4 @@ async def test_a_v2_vulnerability_flag_sets_and_clears_and_an_older_record_chang
             )
         ),
     )
-    assert await kept() is False
+    assert await kept() == (False, [])
