@@ -94,8 +94,8 @@ class Home(EngagementModel, table=True):
 
 class Vulnerability(EngagementModel, table=True):
     """A vulnerability recorded with the resident's consent. The detail is need-to-know
-    (scope vulnerabilities:read, every read audited); other services get the category
-    flag only."""
+    (scope vulnerabilities:read, every read audited); other services get a flag and the
+    adjustments only (vulnerability-recorded v2)."""
 
     __tablename__ = "vulnerability"
 
