@@ -217,6 +217,10 @@ async def test_metrics_show_requests_by_route_and_status_outbox_and_lag_per_grou
     here share one process, so one scrape shows them all)."""
     group = f"{platform.namespace}.repairs"
     visits_topic = topic_of("visits", platform.namespace)
+    token = issue_development_token(role="staff", subject="visit-officer-3")
+    async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as gateway:
+        answer = await gateway.get("/v1/visits", params={"limit": 1})
+    assert answer.status_code == 200, answer.text
 
     async def scraped() -> dict[str, list[dict[str, str]]] | None:
         async with httpx.AsyncClient(base_url=platform.service("visits").url) as client:
@@ -240,12 +244,11 @@ async def test_metrics_show_requests_by_route_and_status_outbox_and_lag_per_grou
     outbox = ("hearth_outbox_backlog", "hearth_outbox_oldest_age_seconds", "hearth_outbox_parked")
     for gauge in outbox:
         assert {"service": "visits"} in series[gauge], gauge
-    assert {
-        "service": "gateway",
-        "method": "POST",
-        "route": REPORT_ROUTE,
-        "status": "201",
-    } in series["hearth_http_request_duration_seconds_count"]
+    requests = series["hearth_http_request_duration_seconds_count"]
+    for service in ("gateway", "visits"):
+        assert {"service": service, "method": "GET", "route": "/v1/visits", "status": "200"} in (
+            requests
+        ), service
 
 
 async def test_a_request_id_the_gateway_made_also_finds_its_trace(platform: Platform) -> None:
