@@ -7,6 +7,7 @@ creates things and stays one event at a time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,19 @@ from repairs.work_orders.rules import priority_of_finding
 from repairs.work_orders.service import RepairService
 
 log = get_logger(__name__)
+
+
+def address_of(home: PropertyRegistered | PropertyUpdated, *, as_of: datetime) -> RegisterEntry:
+    """The address an operative needs, from the asset register's entry for a home, as of
+    the event's own time (its registration or its update)."""
+    return RegisterEntry(
+        uprn=home.uprn,
+        address_line_1=home.address_line_1,
+        address_line_2=home.address_line_2,
+        town=home.town,
+        postcode=home.postcode,
+        as_of=as_of,
+    )
 
 
 def vulnerability_flag(
@@ -109,14 +123,7 @@ def build_handlers(
         await repairs.save_homes(
             session,
             [
-                RegisterEntry(
-                    uprn=home.uprn,
-                    address_line_1=home.address_line_1,
-                    address_line_2=home.address_line_2,
-                    town=home.town,
-                    postcode=home.postcode,
-                    as_of=home.registered_at,
-                )
+                address_of(home, as_of=home.registered_at)
                 for home in (envelope.data for envelope in envelopes)
             ],
         )
@@ -131,14 +138,7 @@ def build_handlers(
         await repairs.save_homes(
             session,
             [
-                RegisterEntry(
-                    uprn=home.uprn,
-                    address_line_1=home.address_line_1,
-                    address_line_2=home.address_line_2,
-                    town=home.town,
-                    postcode=home.postcode,
-                    as_of=home.updated_at,
-                )
+                address_of(home, as_of=home.updated_at)
                 for home in (envelope.data for envelope in envelopes)
             ],
         )
