@@ -94,16 +94,11 @@ class DeadLetters:
             "attempts": attempts,
             "dead_lettered_at": datetime.now(UTC),
         }
-        try:
-            await self._insert(row)
-        except Exception as refused:
-            if is_infrastructure_fault(refused):
-                raise
+        where = {"topic": message.topic, "partition": message.partition, "offset": message.offset}
+        if (refused := await self._refused(row)) is not None:
             log.error(
                 "dead letter refused by its table; kept without its headers",
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
+                **where,
                 error=failure_text(refused),
             )
             bare = {
@@ -114,16 +109,10 @@ class DeadLetters:
                 "error": f"{type(error).__name__} (its text and the headers were refused by "
                 f"the table: {type(refused).__name__})",
             }
-            try:
-                await self._insert(bare)
-            except Exception as refused_again:
-                if is_infrastructure_fault(refused_again):
-                    raise
+            if (refused_again := await self._refused(bare)) is not None:
                 log.error(
                     "dead letter refused by its table; only on the dead-letter topic",
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
+                    **where,
                     error=failure_text(refused_again),
                 )
         dlq_headers = [
@@ -163,12 +152,20 @@ class DeadLetters:
             error=error_text,
         )
 
-    async def _insert(self, row: Mapping[str, Any]) -> None:
+    async def _refused(self, row: Mapping[str, Any]) -> Exception | None:
         """One dead letter into the table, once per (event, group), or per (message,
-        group) for a message without a valid event id (see the table's unique index)."""
+        group) for a message without a valid event id (see the table's unique index).
+        What the table refused for the row's values, or None when it took it; a database
+        that does not answer raises."""
         insert = postgresql_insert if self.db.is_postgresql else sqlite_insert
-        async with self.db.sessionmaker() as session, session.begin():
-            await session.execute(insert(dead_letter).values(row).on_conflict_do_nothing())
+        try:
+            async with self.db.sessionmaker() as session, session.begin():
+                await session.execute(insert(dead_letter).values(row).on_conflict_do_nothing())
+        except Exception as refused:
+            if is_infrastructure_fault(refused):
+                raise
+            return refused
+        return None
 
     async def close(self) -> None:
         async with self._producer_lock:  # a producer being started is stopped too
