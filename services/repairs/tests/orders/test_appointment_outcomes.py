@@ -196,13 +196,12 @@ def test_back_off_doubles_up_to_its_cap() -> None:
     assert waits[-1] == timedelta(seconds=3600)
 
 
-async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
-    staff: httpx.AsyncClient, repairs_database: Database
+async def found_on_one_visit(
+    db: Database, uprn: str, visit_id: uuid.UUID, trades: tuple[str, ...]
 ) -> None:
-    """The visit's pending appointment request is the first user: its repairs' work
-    orders go in one appointment covering both trades, and the request is booked."""
-    uprn, visit_id = a_uprn(), uuid.uuid4()
-    for trade in ("plumbing", "carpentry"):
+    """A repair of each trade found on one visit two hours ago, through the handler of
+    visit-found-repair, as visits' events arrive."""
+    for trade in trades:
         found = VisitFoundRepair(
             visit_id=visit_id,
             finding_id=uuid.uuid4(),
@@ -211,12 +210,21 @@ async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
             location="kitchen",
             trade=trade,
             reported_at=datetime.now(UTC) - timedelta(hours=2),
-            repairs_found_on_visit=2,
+            repairs_found_on_visit=len(trades),
         )
         handler = visit_handlers.get(found.type)
         assert handler is not None
-        async with repairs_database.sessionmaker() as session, session.begin():
+        async with db.sessionmaker() as session, session.begin():
             await handler(session, Envelope(data=found))
+
+
+async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The visit's pending appointment request is the first user: its repairs' work
+    orders go in one appointment covering both trades, and the request is booked."""
+    uprn, visit_id = a_uprn(), uuid.uuid4()
+    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "carpentry"))
     await schedule_of_rates(repairs_database)
     repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
     orders = []
@@ -254,21 +262,7 @@ async def test_a_visits_request_is_booked_only_when_every_trade_has_its_appointm
     appointments: booking the plumbing leaves the request pending (it is still listed
     under ?status=pending) until the electrical work is booked too."""
     uprn, visit_id = a_uprn(), uuid.uuid4()
-    for trade in ("plumbing", "electrical"):
-        found = VisitFoundRepair(
-            visit_id=visit_id,
-            finding_id=uuid.uuid4(),
-            uprn=uprn,
-            description="Found on the visit",
-            location="kitchen",
-            trade=trade,
-            reported_at=datetime.now(UTC) - timedelta(hours=2),
-            repairs_found_on_visit=2,
-        )
-        handler = visit_handlers.get(found.type)
-        assert handler is not None
-        async with repairs_database.sessionmaker() as session, session.begin():
-            await handler(session, Envelope(data=found))
+    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "electrical"))
     await schedule_of_rates(repairs_database)
     repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
     orders = {}
