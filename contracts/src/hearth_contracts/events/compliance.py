@@ -105,7 +105,10 @@ class DefectClassification(StrEnum):
 class PropertyRegistered(
     Event, service="compliance", name="property-registered", key="uprn", subject="uprn"
 ):
-    """A home was added to the asset register."""
+    """A home was added to the asset register. `needs_gas_safety_check` says whether
+    compliance gives it an annual gas safety check, so a consumer need not work that out
+    again from the gas supply (a capped supply with a landlord gas appliance still gets
+    one)."""
 
     uprn: Uprn
     address_line_1: str = Field(min_length=1, max_length=200)
@@ -117,6 +120,13 @@ class PropertyRegistered(
     heating_fuel: HeatingFuel
     gas_supply: GasSupply
     block_id: str | None = Field(default=None, max_length=64)
+    needs_gas_safety_check: bool | None = Field(
+        default=None,
+        description="Compliance's own decision: the home gets an annual landlord gas safety "
+        "check (a live supply, or a landlord-owned gas appliance even on a capped supply, "
+        "or gas heating on a supply not capped). Null: not said (an event from before the "
+        "field existed)",
+    )
     registered_at: AwareDatetime
 
 
@@ -124,8 +134,9 @@ class PropertyUpdated(
     Event, service="compliance", name="property-updated", key="uprn", subject="uprn"
 ):
     """A home's entry in the asset register changed (a new heating fuel, a capped gas
-    supply, a new block). Carries the whole current entry, so a consumer replaces its
-    copy."""
+    supply, a new block, a landlord gas appliance fitted or removed). Carries the whole
+    current entry, with compliance's decision whether the home gets an annual gas safety
+    check, so a consumer replaces its copy."""
 
     uprn: Uprn
     address_line_1: str = Field(min_length=1, max_length=200)
@@ -137,6 +148,13 @@ class PropertyUpdated(
     heating_fuel: HeatingFuel
     gas_supply: GasSupply
     block_id: str | None = Field(default=None, max_length=64)
+    needs_gas_safety_check: bool | None = Field(
+        default=None,
+        description="Compliance's own decision: the home gets an annual landlord gas safety "
+        "check (a live supply, or a landlord-owned gas appliance even on a capped supply, "
+        "or gas heating on a supply not capped). Null: not said (an event from before the "
+        "field existed)",
+    )
     updated_at: AwareDatetime
 
 

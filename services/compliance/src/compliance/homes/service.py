@@ -162,7 +162,10 @@ def public_of_rows(rows: Sequence[Row[Any]]) -> HomePublic:
     )
 
 
-def registered_event(home: Home) -> PropertyRegistered:
+def registered_event(home: Home, status: GasStatus) -> PropertyRegistered:
+    """The home's property-registered, with compliance's decision on its annual gas
+    check (`status`: its gas status with its appliances), so consumers never re-derive
+    it from the gas supply."""
     return PropertyRegistered(
         uprn=home.uprn,
         address_line_1=home.address_line_1,
@@ -174,11 +177,14 @@ def registered_event(home: Home) -> PropertyRegistered:
         heating_fuel=home.heating_fuel,
         gas_supply=home.gas_supply,
         block_id=home.block_id,
+        needs_gas_safety_check=status is GasStatus.ANNUAL,
         registered_at=home.registered_at,
     )
 
 
-def updated_event(home: Home, now: datetime) -> PropertyUpdated:
+def updated_event(home: Home, status: GasStatus, now: datetime) -> PropertyUpdated:
+    """The home's whole entry as property-updated, with compliance's decision on its
+    annual gas check (`status`: its gas status with its appliances)."""
     return PropertyUpdated(
         uprn=home.uprn,
         address_line_1=home.address_line_1,
@@ -190,6 +196,7 @@ def updated_event(home: Home, now: datetime) -> PropertyUpdated:
         heating_fuel=home.heating_fuel,
         gas_supply=home.gas_supply,
         block_id=home.block_id,
+        needs_gas_safety_check=status is GasStatus.ANNUAL,
         updated_at=now,
     )
 
@@ -351,18 +358,19 @@ class HomeService:
         appliances = [Appliance(uprn=data.uprn, **a.model_dump()) for a in data.appliances]
         session.add_all(appliances)
         await session.flush()
+        status = status_of(home, appliances)
         await self.programme.plan(
             session,
             uprn=home.uprn,
             subject=Subject.HOME,
-            needed=checks_for_home(status_of(home, appliances)),
+            needed=checks_for_home(status),
             expiries={
                 CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
                 CheckType.ELECTRICAL: data.electrical_certificate_expires_on,
             },
             now=now,
         )
-        await publish(session, registered_event(home))
+        await publish(session, registered_event(home, status))
         return to_public(home, appliances)
 
     async def update(
@@ -426,7 +434,7 @@ class HomeService:
             now=now,
             raise_due_now=frozenset({CheckType.GAS_SAFETY}) if uncapped else frozenset(),
         )
-        await publish(session, updated_event(home, now))
+        await publish(session, updated_event(home, after, now))
         return to_public(home, appliances)
 
     async def page(
@@ -569,10 +577,11 @@ class HomeService:
                     "no_access_history": False,
                 }
                 new_homes.append(values)
+                status = gas_status(data.heating_fuel, data.gas_supply, [])  # none imported
                 add, _ = self.programme.plan_rows(
                     uprn=data.uprn,
                     subject=Subject.HOME,
-                    needed=checks_for_home(gas_status(data.heating_fuel, data.gas_supply, [])),
+                    needed=checks_for_home(status),
                     open_checks=[],
                     expiries={
                         CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
@@ -585,6 +594,7 @@ class HomeService:
                 events.append(
                     PropertyRegistered(
                         **data.model_dump(include={"uprn", *REGISTER_FIELDS} - {"estate_id"}),
+                        needs_gas_safety_check=status is GasStatus.ANNUAL,
                         registered_at=now,
                     )
                 )
@@ -624,7 +634,7 @@ class HomeService:
                         # uncapped: due at once (the sweep raises check-due)
                         values["due_from"] = min(values["due_by"], london_day(now))
                 await checks.add_many(session, add)
-                events.append(updated_event(home, now))
+                events.append(updated_event(home, after, now))
             await repository.update_many(session, updates)
             await checks.withdraw(session, withdrawn, now)
         result.updated = len(changed) + dates_only
