@@ -38,6 +38,7 @@ from visits.models import (
     CaseloadAssignment,
     HomeProfile,
     HouseholdContact,
+    ProgrammeScore,
     ResidentProfile,
     TenancyRecord,
 )
@@ -62,19 +63,18 @@ def registered(uprn: str, heating_fuel: str = "gas", **overrides: Any) -> Envelo
     )
 
 
-def updated(uprn: str, heating_fuel: str, at: datetime) -> Envelope[Any]:
+def updated(uprn: str, heating_fuel: str, at: datetime, **overrides: Any) -> Envelope[Any]:
+    facts: dict[str, Any] = {
+        "address_line_1": "12 Mare Street",
+        "town": "London",
+        "postcode": "E8 1DY",
+        "property_type": "flat",
+        "tenure": "general_needs",
+        "gas_supply": "none" if heating_fuel == "electric" else "live",
+        "updated_at": at,
+    }
     return Envelope(
-        data=PropertyUpdated(
-            uprn=uprn,
-            address_line_1="12 Mare Street",
-            town="London",
-            postcode="E8 1DY",
-            property_type="flat",
-            tenure="general_needs",
-            heating_fuel=heating_fuel,
-            gas_supply="none" if heating_fuel == "electric" else "live",
-            updated_at=at,
-        )
+        data=PropertyUpdated(uprn=uprn, heating_fuel=heating_fuel, **{**facts, **overrides})
     )
 
 
@@ -327,6 +327,75 @@ async def test_a_home_without_gas_in_a_new_tenancy_rises_up_the_programme(
     assert priority["score"] == 30
     assert priority["factors"]["no_annual_gas_visit"] is True
     assert priority["next_visit_kind"] == "full"
+
+
+async def gas_factor(visits: httpx.AsyncClient, uprn: str) -> tuple[bool, list[str]]:
+    """The home's no_annual_gas_visit factor and the factors that scored."""
+    response = await visits.get(f"/v1/programme/homes/{uprn}")
+    assert response.status_code == 200, response.text
+    priority = response.json()
+    return priority["factors"]["no_annual_gas_visit"], [
+        reason["factor"] for reason in priority["reasons"]
+    ]
+
+
+async def test_a_capped_home_compliance_still_checks_for_gas_scores_no_gas_factor(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A capped supply with a landlord gas appliance still gets the annual gas check
+    (compliance's needs_gas_safety_check): somebody sees inside every year."""
+    uprn = a_uprn()
+    await handle(
+        visits_database,
+        registered(uprn, heating_fuel="electric", gas_supply="capped", needs_gas_safety_check=True),
+    )
+    home = await profile(visits_database, uprn)
+    assert home is not None
+    assert home.needs_gas_safety_check is True
+    assert await gas_factor(visits, uprn) == (False, [])
+    async with visits_database.sessionmaker() as session:
+        stored = await session.get(ProgrammeScore, uprn)
+    assert stored is not None
+    assert stored.factors["no_annual_gas_visit"] is False
+
+
+async def test_the_gas_factor_follows_compliances_latest_decision_and_an_old_event_the_supply(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, gas_fire_removed = a_uprn(), datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    capped = {"gas_supply": "capped"}
+    await handle(visits_database, registered(uprn, heating_fuel="gas", **capped))
+    assert await gas_factor(visits, uprn) == (True, ["no_annual_gas_visit"])  # not said
+    await handle(
+        visits_database,
+        updated(
+            uprn,
+            "gas",
+            gas_fire_removed - timedelta(days=30),
+            **capped,
+            needs_gas_safety_check=True,
+        ),
+    )
+    assert await gas_factor(visits, uprn) == (False, [])
+    await handle(
+        visits_database,
+        updated(uprn, "gas", gas_fire_removed, **capped, needs_gas_safety_check=False),
+    )
+    assert await gas_factor(visits, uprn) == (True, ["no_annual_gas_visit"])
+    await handle(  # the earlier decision redelivered late: changes nothing
+        visits_database,
+        updated(
+            uprn,
+            "gas",
+            gas_fire_removed - timedelta(days=30),
+            **capped,
+            needs_gas_safety_check=True,
+        ),
+    )
+    home = await profile(visits_database, uprn)
+    assert home is not None
+    assert home.needs_gas_safety_check is False
+    assert await gas_factor(visits, uprn) == (True, ["no_annual_gas_visit"])
 
 
 async def test_every_factor_fed_from_events_appears_in_the_explanation(

@@ -62,7 +62,8 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     async def properties_registered(
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
     ) -> None:
-        """Homes joined the asset register: heating fuel, gas supply and area."""
+        """Homes joined the asset register: heating fuel, gas supply, compliance's
+        decision on their annual gas check, and area."""
         await projections.save_properties(
             session,
             [
@@ -70,6 +71,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     uprn=home.uprn,
                     heating_fuel=home.heating_fuel,
                     gas_supply=home.gas_supply,
+                    needs_gas_safety_check=home.needs_gas_safety_check,
                     postcode=home.postcode,
                     as_of=home.registered_at,
                     registered_at=home.registered_at,
@@ -90,6 +92,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     uprn=home.uprn,
                     heating_fuel=home.heating_fuel,
                     gas_supply=home.gas_supply,
+                    needs_gas_safety_check=home.needs_gas_safety_check,
                     postcode=home.postcode,
                     as_of=home.updated_at,
                 )

@@ -184,13 +184,19 @@ class ReportDraftPiece(VisitsModel, table=True):
 
 class HomeProfile(VisitsModel, table=True):
     """What visits knows about a home from the asset register (a projection): heating
-    fuel, gas supply (no live gas: no annual gas visit) and area."""
+    fuel, gas supply, whether compliance gives it an annual gas safety check (if not:
+    no annual gas visit) and area."""
 
     __tablename__ = "home_profile"
 
     uprn: str = Field(primary_key=True, max_length=12)
     heating_fuel: HeatingFuel | None = Field(default=None, sa_type=text_enum(HeatingFuel))
     gas_supply: GasSupply | None = Field(default=None, sa_type=text_enum(GasSupply))
+    needs_gas_safety_check: bool | None = Field(
+        default=None,
+        description="Compliance's decision: the home gets an annual gas safety check (null: "
+        "not said, an event from before compliance said it; the gas supply decides then)",
+    )
     postcode: str | None = Field(default=None, max_length=8)
     area: str | None = Field(
         default=None, max_length=8, index=True, description="The postcode district, e.g. YO10"

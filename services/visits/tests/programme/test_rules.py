@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from visits.programme.rules import (
@@ -20,6 +21,7 @@ from visits.programme.rules import (
     configuration_fingerprint,
     is_new_tenancy,
     next_visit,
+    no_annual_gas_visit,
     rescore_on,
     visit_priority,
 )
@@ -271,3 +273,29 @@ def test_an_introductory_tenancy_is_new_until_its_introductory_period_ends() -> 
     ends = date(2026, 7, 1)
     assert is_new_tenancy(date(2025, 7, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
     assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
+
+
+@pytest.mark.parametrize(
+    ("needs_gas_safety_check", "gas_supply", "expected"),
+    [
+        (True, GasSupply.CAPPED, False),  # capped, a landlord gas appliance: still checked
+        (True, GasSupply.LIVE, False),
+        (False, GasSupply.NONE, True),
+        (False, GasSupply.CAPPED, True),
+        (None, GasSupply.LIVE, False),  # an old event: the gas supply decides
+        (None, GasSupply.CAPPED, True),
+        (None, GasSupply.NONE, True),
+        (None, None, False),  # nothing known of the home's gas
+    ],
+)
+def test_no_annual_gas_visit_is_compliances_decision_and_the_supply_only_when_unsaid(
+    needs_gas_safety_check: bool | None, gas_supply: GasSupply | None, expected: bool
+) -> None:
+    assert no_annual_gas_visit(needs_gas_safety_check, gas_supply) is expected
+
+
+@given(needs=st.booleans(), supply=st.one_of(st.none(), st.sampled_from(GasSupply)))
+def test_compliances_decision_always_overrides_the_gas_supply(
+    needs: bool, supply: GasSupply | None
+) -> None:
+    assert no_annual_gas_visit(needs, supply) is not needs

@@ -61,6 +61,9 @@ class RegisterEntry:
     as_of: datetime
     registered_at: datetime | None = None
     """When the home joined the register (property-registered only)."""
+    needs_gas_safety_check: bool | None = None
+    """Compliance's decision on the home's annual gas check; None: the event did not
+    say (one from before compliance said it)."""
 
 
 _home_profile = cast(Table, inspect(HomeProfile).local_table)
@@ -94,6 +97,7 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
                 "uprn": entry.uprn,
                 "heating_fuel": entry.heating_fuel,
                 "gas_supply": entry.gas_supply,
+                "needs_gas_safety_check": entry.needs_gas_safety_check,
                 "postcode": entry.postcode,
                 "area": area_of(entry.postcode),
                 "property_as_of": entry.as_of,
@@ -348,18 +352,26 @@ class RegisteredHome(NamedTuple):
     uprn: str
     area: str | None
     gas_supply: GasSupply | None
+    needs_gas_safety_check: bool | None
+    """Compliance's decision on its annual gas check; None: not said."""
     registered_on: date | None
     """The London day it joined the asset register, when known."""
 
 
 async def homes(session: AsyncSession, uprns: Sequence[str]) -> list[RegisteredHome]:
-    """The homes among `uprns` the asset register knows: uprn, area, gas supply and the
-    day it was registered."""
-    query = select(
-        HomeProfile.uprn, HomeProfile.area, HomeProfile.gas_supply, HomeProfile.registered_at
+    """The homes among `uprns` the asset register knows: uprn, area, gas supply,
+    whether compliance gives it an annual gas check, and the day it was registered."""
+    query = select_columns(  # sqlmodel's select is typed for at most four columns
+        col(HomeProfile.uprn),
+        col(HomeProfile.area),
+        col(HomeProfile.gas_supply),
+        col(HomeProfile.needs_gas_safety_check),
+        col(HomeProfile.registered_at),
     ).where(col(HomeProfile.uprn).in_(uprns))
     return [
-        RegisteredHome(row[0], row[1], row[2], None if row[3] is None else london_day(row[3]))
+        RegisteredHome(
+            row[0], row[1], row[2], row[3], None if row[4] is None else london_day(row[4])
+        )
         for row in (await session.execute(query)).all()
     ]
 

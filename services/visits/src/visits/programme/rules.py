@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
+from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import VisitKind
@@ -68,7 +69,9 @@ class HomeRiskFactors(BaseModel):
         default=0, description="Promised at earlier visits and still open"
     )
     no_annual_gas_visit: bool = Field(
-        default=False, description="No live gas supply, so no gas check sees inside every year"
+        default=False,
+        description="No annual gas safety check (compliance's decision; for a home compliance "
+        "has not said it of, no live gas supply), so no gas visit sees inside every year",
     )
     new_or_introductory_tenancy: bool = False
     arrears_stage: ArrearsStage = ArrearsStage.NONE
@@ -116,6 +119,17 @@ class RiskScore(BaseModel):
 
     score: int
     reasons: list[Reason]
+
+
+def no_annual_gas_visit(needs_gas_safety_check: bool | None, gas_supply: GasSupply | None) -> bool:
+    """Nobody from the landlord sees inside the home every year for gas: compliance
+    gives it no annual gas safety check. Compliance's own decision when its event said
+    it (a capped supply with a landlord gas appliance still gets the check); for a
+    home only older events described (None), a known gas supply that is not live; a
+    home nothing is known of, no."""
+    if needs_gas_safety_check is not None:
+        return not needs_gas_safety_check
+    return gas_supply is not None and gas_supply is not GasSupply.LIVE
 
 
 def contact_frequency(contacts: int, weights: RiskWeights) -> ContactFrequency:

@@ -67,6 +67,7 @@ def _scored(
     uprn: str,
     area: str | None,
     gas_supply: GasSupply | None,
+    needs_gas_safety_check: bool | None,
     tenancy: CurrentTenancy | None,
     residents: Sequence[Resident],
     contacts: tuple[int, datetime] | None,
@@ -98,7 +99,7 @@ def _scored(
         living_alone=any(r.lives_alone for r in residents) and len(residents) <= 1,
         age_band=eldest(residents),
         customer_actions_outstanding=actions,
-        no_annual_gas_visit=gas_supply is not None and gas_supply is not GasSupply.LIVE,
+        no_annual_gas_visit=rules.no_annual_gas_visit(needs_gas_safety_check, gas_supply),
         new_or_introductory_tenancy=tenancy is not None
         and rules.is_new_tenancy(
             tenancy.start_date, tenancy.tenancy_type, today, tenancy.introductory_ends_on
@@ -207,6 +208,7 @@ class ProgrammeService:
                 uprn=uprn,
                 area=area,
                 gas_supply=gas,
+                needs_gas_safety_check=needs_gas_check,
                 tenancy=tenancies.get(uprn),
                 residents=households.get(uprn, []),
                 contacts=contacts.get(uprn),
@@ -219,7 +221,7 @@ class ProgrammeService:
                 intervals=self.intervals,
                 today=today,
             )
-            for uprn, area, gas, registered_on in homes
+            for uprn, area, gas, needs_gas_check, registered_on in homes
         ]
 
     async def rescore(self, session: AsyncSession, uprns: Sequence[str], now: datetime) -> int:
@@ -296,6 +298,7 @@ class ProgrammeService:
                 uprn=uprn,
                 area=profile.area if profile else None,
                 gas_supply=profile.gas_supply if profile else None,
+                needs_gas_safety_check=profile.needs_gas_safety_check if profile else None,
                 tenancy=None
                 if tenancy is None
                 else CurrentTenancy(
