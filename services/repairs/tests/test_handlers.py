@@ -368,3 +368,37 @@ async def test_a_safety_defect_raises_one_repair_at_compliances_priority_from_wh
     [repair] = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
     assert (repair["priority"], repair["source"]) == ("emergency", "safety_check")
     assert repair["target_at"] == "2026-11-21T09:30:00Z"
+
+
+async def test_a_safety_defects_repair_is_due_by_its_remedy_by_date_when_that_is_earlier(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """An EICR C2 found on Fri 20 Nov 2026 to be remedied within 28 days: raised as a
+    planned repair (90 days) it is due by remedy_by; raised as urgent (5 working days,
+    end of Fri 27 Nov) its own target is already earlier and stays."""
+    found_at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    remedy_by = found_at + timedelta(days=28)
+    targets = {}
+    for priority in ("planned", "urgent"):
+        uprn = str(random.randint(10**9, 10**12 - 1))
+        defect = SafetyDefectFound(
+            defect_id=uuid.uuid4(),
+            check_id=uuid.uuid4(),
+            uprn=uprn,
+            check_type="electrical",
+            classification="potentially_dangerous",
+            priority=priority,
+            trade="electrical",
+            location="consumer unit",
+            description="No RCD protection on socket circuits",
+            made_safe=False,
+            remedy_by=remedy_by,
+            found_at=found_at,
+        )
+        handler = handlers.get(defect.type)
+        assert handler is not None
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, Envelope(data=defect))
+        [repair] = (await repairs.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+        targets[priority] = repair["target_at"]
+    assert targets == {"planned": "2026-12-18T09:30:00Z", "urgent": "2026-11-27T23:59:59Z"}

@@ -111,6 +111,16 @@ class MissedReason(StrEnum):
     OTHER = "other"
 
 
+class CancellationReason(StrEnum):
+    """Why a booked appointment was cancelled before it took place (a code, never free
+    text about the household)."""
+
+    RESIDENT_REQUESTED = "resident_requested"
+    """The household asked for it to be cancelled."""
+    WORK_NOT_NEEDED = "work_not_needed"
+    """The work is no longer needed (already put right, or raised in error)."""
+
+
 class RechargeReason(StrEnum):
     """Why the household is recharged."""
 
@@ -231,6 +241,25 @@ class AppointmentMissed(
     window_end: AwareDatetime
     missed_by: MissedBy
     reason: MissedReason
+    recorded_at: AwareDatetime
+
+
+class AppointmentCancelled(
+    Event, service="repairs", name="appointment-cancelled", key="uprn", subject="appointment_id"
+):
+    """A booked appointment was cancelled before it took place: its slot is free again
+    and its repairs need another appointment (or none, when the work is not needed).
+    `cancelled_at` is when the household asked (or the landlord decided), never after
+    `recorded_at`."""
+
+    appointment_id: uuid.UUID
+    uprn: Uprn
+    repair_ids: list[uuid.UUID] = Field(min_length=1)
+    contractor_id: ContractorId | None = None
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    reason: CancellationReason
+    cancelled_at: AwareDatetime
     recorded_at: AwareDatetime
 
 

@@ -113,6 +113,13 @@ ROUTES: list[PassThrough] = [
         "Kept, missed or no access; publishes appointment-missed for the last two",
     ),
     PassThrough(
+        "POST",
+        "/v1/appointments/{appointment_id}/cancel",
+        "repairs",
+        WRITE,
+        "Cancel a booked appointment (slot freed); publishes appointment-cancelled",
+    ),
+    PassThrough(
         "GET",
         "/v1/appointment-requests",
         "repairs",

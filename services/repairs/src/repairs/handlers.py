@@ -148,7 +148,8 @@ def build_handlers(
         session: AsyncSession, envelope: Envelope[SafetyDefectFound]
     ) -> None:
         """A defect found at a safety check becomes a repair at the priority compliance
-        gives, its clock started when the defect was found."""
+        gives, its clock started when the defect was found; due by the earlier of that
+        priority's target and the defect's `remedy_by` (when compliance gives one)."""
         defect = envelope.data
         if await repairs.by_safety_defect(session, defect.defect_id) is not None:
             return
@@ -162,6 +163,7 @@ def build_handlers(
             source=RepairSourceV2.SAFETY_CHECK,
             reported_at=defect.found_at,
             safety_defect_id=defect.defect_id,
+            remedy_by=defect.remedy_by,
         )
         log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
 

@@ -14,6 +14,7 @@ from hearth_contracts.events.repairs import (
     AppointmentSlot,
     AwaabMilestone,
     AwarenessSource,
+    CancellationReason,
     MissedBy,
     MissedReason,
     RechargeReason,
@@ -36,9 +37,15 @@ class RepairStatus(StrEnum):
 
 
 class AppointmentRequestStatus(StrEnum):
+    """Where the appointment for a visit's repairs is (rules.request_status decides)."""
+
     PENDING = "pending"
+    """Some open repair of it has no appointment yet."""
     BOOKED = "booked"
+    """Every open repair of it has an appointment (booked or kept)."""
     CANCELLED = "cancelled"
+    """Not needed any more: every repair of it was completed before any appointment
+    for it was booked (a contractor finished the work without one)."""
 
 
 class RepairRequest(RepairsModel, table=True):
@@ -186,6 +193,9 @@ class WorkOrder(RepairsModel, table=True):
 
 
 class AppointmentStatus(StrEnum):
+    """Booked until kept, missed, no access, rebooked (moved to another slot) or
+    cancelled (POST .../cancel: not wanted any more, its slot freed)."""
+
     BOOKED = "booked"
     KEPT = "kept"
     MISSED = "missed"
@@ -218,6 +228,12 @@ class Appointment(RepairsModel, table=True):
     missed_reason: MissedReason | None = Field(default=None, sa_type=text_enum(MissedReason))
     booked_at: datetime = Field(sa_type=AwareDateTime, index=True)
     outcome_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    cancellation_reason: CancellationReason | None = Field(
+        default=None, sa_type=text_enum(CancellationReason)
+    )
+    cancelled_at: datetime | None = Field(
+        default=None, sa_type=AwareDateTime, description="When the household asked to cancel"
+    )
 
 
 class BookedSlot(RepairsModel, table=True):

@@ -10,8 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_kit.working_days import WorkingDayCalendar
-from repairs.appointments.rules import offered_slots, offers, request_booked, window
-from repairs.models import RepairStatus
+from repairs.appointments.rules import (
+    offered_slots,
+    offers,
+    request_booked,
+    request_status,
+    window,
+)
+from repairs.models import AppointmentRequestStatus, RepairStatus
 from repairs.settings import default_slots
 
 SLOTS = default_slots()
@@ -80,3 +86,14 @@ def test_a_request_is_booked_when_every_open_repair_has_an_appointment() -> None
     assert not request_booked(repairs, {plumbing})
     assert request_booked(repairs, {plumbing, electrical})
     assert request_booked([], set())
+
+
+def test_a_request_whose_repairs_were_all_done_without_an_appointment_is_cancelled() -> None:
+    plumbing, electrical = uuid.uuid4(), uuid.uuid4()
+    done = [(plumbing, RepairStatus.COMPLETED), (electrical, RepairStatus.COMPLETED)]
+    assert request_status(done, set()) is AppointmentRequestStatus.CANCELLED
+    assert request_status(done, {plumbing}) is AppointmentRequestStatus.BOOKED
+    half = [(plumbing, RepairStatus.OPEN), (electrical, RepairStatus.COMPLETED)]
+    assert request_status(half, set()) is AppointmentRequestStatus.PENDING
+    assert request_status(half, {plumbing}) is AppointmentRequestStatus.BOOKED
+    assert request_status([], set()) is AppointmentRequestStatus.BOOKED

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.working_days import ENGLAND_AND_WALES, LONDON, WorkingDayCalendar
-from repairs.work_orders.rules import earliest_report, target_completion
+from repairs.work_orders.rules import earliest_report, target_completion, target_with_remedy_by
 
 
 def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -112,3 +112,17 @@ def test_the_report_window_goes_back_whole_years_and_29_february_falls_back_to_t
     assert earliest_report(now, 10) == datetime(2016, 11, 30, 12, 0, tzinfo=UTC)
     leap = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)
     assert earliest_report(leap, 10) == datetime(2018, 2, 28, 9, 0, tzinfo=UTC)
+
+
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@given(target=moments, remedy_by=st.none() | moments)
+def test_a_remedy_by_date_only_ever_brings_the_target_forward(
+    target: datetime, remedy_by: datetime | None
+) -> None:
+    due = target_with_remedy_by(target, remedy_by)
+    assert due <= target
+    assert due == (target if remedy_by is None else min(target, remedy_by))

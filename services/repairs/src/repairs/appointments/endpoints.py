@@ -14,6 +14,7 @@ from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
 from repairs.appointments.schemas import (
+    AppointmentCancellation,
     AppointmentCreate,
     AppointmentOutcome,
     AppointmentPublic,
@@ -117,6 +118,23 @@ async def rebook_appointment(
         session,
         lambda: appointments.rebook(session, appointment_id, body),
         location=lambda a: f"/v1/appointments/{a.id}",
+    )
+
+
+@appointments_router.post("/{appointment_id}/cancel", response_model=AppointmentPublic)
+async def cancel_appointment(
+    appointment_id: uuid.UUID,
+    body: AppointmentCancellation,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    appointments: AppointmentServiceDep,
+) -> Response:
+    """Cancel a booked appointment: its slot is freed, its work orders need an
+    appointment again (appointment-cancelled); 409 unless it is booked."""
+    return await idempotency.create(
+        session,
+        lambda: appointments.cancel(session, appointment_id, body),
+        status_code=200,
     )
 
 

@@ -195,15 +195,23 @@ async def appointments_page(
 
 
 async def requests_of_repairs(
-    session: AsyncSession, repair_ids: list[uuid.UUID]
+    session: AsyncSession,
+    repair_ids: list[uuid.UUID],
+    statuses: tuple[AppointmentRequestStatus, ...] = (AppointmentRequestStatus.PENDING,),
 ) -> list[AppointmentRequest]:
-    query = select(AppointmentRequest).where(
-        col(AppointmentRequest.id).in_(
-            select(RepairRequest.appointment_request_id).where(
-                col(RepairRequest.id).in_(repair_ids)
-            )
-        ),
-        AppointmentRequest.status == AppointmentRequestStatus.PENDING,
+    """The appointment requests covering these repairs that are in one of `statuses`,
+    locked for the caller to move on."""
+    query = (
+        select(AppointmentRequest)
+        .where(
+            col(AppointmentRequest.id).in_(
+                select(RepairRequest.appointment_request_id).where(
+                    col(RepairRequest.id).in_(repair_ids)
+                )
+            ),
+            col(AppointmentRequest.status).in_(statuses),
+        )
+        .with_for_update()
     )
     return list((await session.execute(query)).scalars().all())
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from hearth_contracts.events.visits import Trade
 from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday
-from repairs.models import RepairStatus
+from repairs.models import AppointmentRequestStatus, RepairStatus
 from repairs.settings import SlotDefinition
 
 
@@ -110,3 +110,23 @@ def request_booked(
     return all(
         status is not RepairStatus.OPEN or repair_id in covered for repair_id, status in repairs
     )
+
+
+def request_status(
+    repairs: Iterable[tuple[uuid.UUID, RepairStatus]], covered: Set[uuid.UUID]
+) -> AppointmentRequestStatus:
+    """Where an appointment request is, from its repairs (id, status) and the repairs a
+    booked or kept appointment covers: cancelled when every repair of it was completed
+    and none ever had such an appointment (the work was done without one: nothing is
+    left to book); else booked when every open repair has an appointment
+    (request_booked); else pending."""
+    repair_list = list(repairs)
+    if (
+        repair_list
+        and all(status is not RepairStatus.OPEN for _, status in repair_list)
+        and not any(repair_id in covered for repair_id, _ in repair_list)
+    ):
+        return AppointmentRequestStatus.CANCELLED
+    if request_booked(repair_list, covered):
+        return AppointmentRequestStatus.BOOKED
+    return AppointmentRequestStatus.PENDING

@@ -8,9 +8,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearth_contracts.events.repairs import AppointmentSlot, MissedBy, MissedReason
+from hearth_contracts.events.repairs import (
+    AppointmentSlot,
+    CancellationReason,
+    MissedBy,
+    MissedReason,
+)
 from hearth_contracts.events.visits import Trade
-from hearth_kit.strict_types import StrictBoolean, StrictDay
+from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 from repairs.models import AppointmentRequestStatus, AppointmentStatus
 
 
@@ -79,6 +84,19 @@ class AppointmentOutcome(BaseModel):
     reason: MissedReason | None = None
 
 
+class AppointmentCancellation(BaseModel):
+    """Cancel a booked appointment: why (a code, never free text about the household)
+    and when the household asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: CancellationReason
+    cancelled_at: StrictMoment = Field(
+        description="When the household asked (or the landlord decided): not in the "
+        "future, not before the booking"
+    )
+
+
 class AppointmentPublic(BaseModel):
     """A booked (or past) appointment at a home."""
 
@@ -99,4 +117,6 @@ class AppointmentPublic(BaseModel):
     rebooked_from_appointment_id: uuid.UUID | None
     missed_by: MissedBy | None
     missed_reason: MissedReason | None
+    cancellation_reason: CancellationReason | None
+    cancelled_at: datetime | None
     booked_at: datetime

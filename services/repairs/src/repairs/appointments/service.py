@@ -1,6 +1,6 @@
 """Appointments: free slots from contractor capacity, booking one appointment for the
-open work at one home, rebooking, kept / missed / no access; and appointment requests
-(the visit's repairs waiting for one appointment). Never commits."""
+open work at one home, rebooking, cancelling, kept / missed / no access; and appointment
+requests (the visit's repairs waiting for one appointment). Never commits."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
+    AppointmentCancelled,
     AppointmentMissed,
     MissedBy,
     MissedReason,
@@ -26,6 +27,7 @@ from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import WorkingDayCalendar, london_day
 from repairs.appointments import repository, rules
 from repairs.appointments.schemas import (
+    AppointmentCancellation,
     AppointmentCreate,
     AppointmentOutcome,
     AppointmentPublic,
@@ -105,6 +107,30 @@ def publics_of_rows(rows: Sequence[Row[Any]]) -> list[AppointmentRequestPublic]:
 
 
 appointment_request_service = AppointmentRequestService()
+
+
+async def settle_requests(
+    session: AsyncSession,
+    repair_ids: list[uuid.UUID],
+    uprn: str,
+    statuses: tuple[AppointmentRequestStatus, ...],
+) -> None:
+    """Move the appointment requests of these repairs (those in `statuses`) to where
+    their repairs now put them (rules.request_status): booked once every open repair
+    has a booked or kept appointment, pending again when one is cancelled, cancelled
+    when all were completed without one. Called after a booking, a cancellation and a
+    repair's completion (its flushes already made)."""
+    requests = await repository.requests_of_repairs(session, repair_ids, statuses)
+    if not requests:
+        return
+    covered = await repository.repairs_with_appointments(session, uprn)
+    repairs: dict[uuid.UUID, list[tuple[uuid.UUID, RepairStatus]]] = {}
+    for request_id, repair_id, status in await repository.repairs_of_requests(
+        session, [request.id for request in requests]
+    ):
+        repairs.setdefault(request_id, []).append((repair_id, status))
+    for request in requests:
+        request.status = rules.request_status(repairs.get(request.id, []), covered)
 
 
 def appointment_to_public(appointment: Appointment) -> AppointmentPublic:
@@ -247,26 +273,15 @@ class AppointmentService:
             rebooked_from=None,
             now=now,
         )
-        await self._mark_requests_booked(session, orders)
+        # booking the plumbing of a visit that also found electrical work leaves the
+        # request pending until the electrical work is booked too
+        await settle_requests(
+            session,
+            [o.repair_id for o in orders],
+            orders[0].uprn,
+            (AppointmentRequestStatus.PENDING,),
+        )
         return appointment_to_public(appointment)
-
-    async def _mark_requests_booked(self, session: AsyncSession, orders: list[WorkOrder]) -> None:
-        """The pending appointment requests of these work orders' repairs become booked
-        once every open repair of each has an appointment (this one or an earlier
-        one): booking the plumbing of a visit that also found electrical work leaves
-        the request pending until the electrical work is booked too."""
-        requests = await repository.requests_of_repairs(session, [o.repair_id for o in orders])
-        if not requests:
-            return
-        covered = await repository.repairs_with_appointments(session, orders[0].uprn)
-        repairs: dict[uuid.UUID, list[tuple[uuid.UUID, RepairStatus]]] = {}
-        for request_id, repair_id, status in await repository.repairs_of_requests(
-            session, [request.id for request in requests]
-        ):
-            repairs.setdefault(request_id, []).append((repair_id, status))
-        for request in requests:
-            if rules.request_booked(repairs.get(request.id, []), covered):
-                request.status = AppointmentRequestStatus.BOOKED
 
     async def _booked(self, session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:
         appointment = await repository.get_appointment(session, appointment_id)
@@ -295,6 +310,58 @@ class AppointmentService:
             rebooked_from=old.id,
             now=now,
         )
+        return appointment_to_public(appointment)
+
+    async def cancel(
+        self, session: AsyncSession, appointment_id: uuid.UUID, data: AppointmentCancellation
+    ) -> AppointmentPublic:
+        """Cancel a booked appointment (the household asked, or the work is not needed):
+        its slot's places are freed, its work orders that were waiting for it need an
+        appointment again (raised), a booked appointment request of their repairs is
+        pending again, and appointment-cancelled is published. `cancelled_at` is when
+        the household asked: not in the future, not before the booking."""
+        now = datetime.now(UTC)
+        if data.cancelled_at > now:
+            raise Unprocessable("cancelled_at is in the future", field="cancelled_at")
+        appointment = await self._booked(session, appointment_id)
+        if data.cancelled_at < appointment.booked_at:
+            raise Unprocessable(
+                "cancelled_at is before the appointment was booked", field="cancelled_at"
+            )
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancellation_reason = data.reason
+        appointment.cancelled_at = data.cancelled_at
+        appointment.outcome_at = now
+        await repository.release_slots(session, appointment.id)
+        orders = await order_repository.many(
+            session, [uuid.UUID(i) for i in appointment.work_order_ids]
+        )
+        for order in orders:
+            if order.status is WorkOrderStatus.APPOINTMENT_MADE:
+                order.status = WorkOrderStatus.RAISED
+                order.status_changed_at = now
+        await session.flush()
+        await settle_requests(
+            session,
+            [o.repair_id for o in orders],
+            appointment.uprn,
+            (AppointmentRequestStatus.BOOKED,),
+        )
+        await publish(
+            session,
+            AppointmentCancelled(
+                appointment_id=appointment.id,
+                uprn=appointment.uprn,
+                repair_ids=sorted({o.repair_id for o in orders}),
+                contractor_id=appointment.contractor_id,
+                window_start=appointment.window_start,
+                window_end=appointment.window_end,
+                reason=data.reason,
+                cancelled_at=data.cancelled_at,
+                recorded_at=now,
+            ),
+        )
+        await session.flush()
         return appointment_to_public(appointment)
 
     async def record_outcome(

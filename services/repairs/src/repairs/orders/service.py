@@ -18,8 +18,9 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from repairs.appointments.service import settle_requests
 from repairs.metrics import WORK_ORDERS_COMPLETED
-from repairs.models import RepairStatus, WorkOrder, WorkOrderStatus
+from repairs.models import AppointmentRequestStatus, RepairStatus, WorkOrder, WorkOrderStatus
 from repairs.orders import repository
 from repairs.orders.schemas import (
     Completion,
@@ -309,4 +310,11 @@ class WorkOrderService:
                 ),
             )
         await session.flush()
+        if repair.status is RepairStatus.COMPLETED:
+            # a visit's request whose repairs were all done without an appointment is
+            # cancelled (nothing left to book); one whose last unbooked repair is done
+            # is booked
+            await settle_requests(
+                session, [repair.id], repair.uprn, (AppointmentRequestStatus.PENDING,)
+            )
         return to_public(order)

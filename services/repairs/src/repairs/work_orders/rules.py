@@ -64,6 +64,15 @@ def target_completion(
     return end_of_london_day(reported_day + timedelta(days=planned_days))
 
 
+def target_with_remedy_by(target_at: datetime, remedy_by: datetime | None) -> datetime:
+    """A safety defect's repair is due by the earlier of its priority's target and the
+    date compliance says the remedy is due by (an EICR's C2 within 28 days, say), when
+    it gives one: the law's deadline is never later than the landlord's own target."""
+    if remedy_by is None:
+        return target_at
+    return min(target_at, remedy_by.astimezone(UTC))
+
+
 def completed_on_time(
     completed_at: datetime, target_at: datetime, priority: RepairPriority
 ) -> bool:

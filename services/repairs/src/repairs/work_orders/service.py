@@ -124,8 +124,11 @@ class RepairService:
         finding_id: uuid.UUID | None = None,
         appointment_request_id: uuid.UUID | None = None,
         safety_defect_id: uuid.UUID | None = None,
+        remedy_by: datetime | None = None,
     ) -> RepairRequest:
-        """Raise a repair request with its target date and announce it (repair-reported)."""
+        """Raise a repair request with its target date and announce it (repair-reported).
+        A safety defect's `remedy_by`, when given, brings the target forward to it if it
+        is earlier than the priority's target."""
         repair = RepairRequest(
             uprn=uprn,
             description=description,
@@ -134,7 +137,9 @@ class RepairService:
             priority=priority,
             source=source,
             reported_at=reported_at,
-            target_at=self.target_for(reported_at, priority),
+            target_at=rules.target_with_remedy_by(
+                self.target_for(reported_at, priority), remedy_by
+            ),
             visit_id=visit_id,
             finding_id=finding_id,
             appointment_request_id=appointment_request_id,
