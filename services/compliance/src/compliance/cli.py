@@ -2,8 +2,9 @@
 
     uv run hearth import homes stock.csv     # the stock file, batch by batch, with progress
     uv run hearth compliance-sweep           # run the daily sweep now, to the end
+    uv run hearth compliance republish-homes # every home's property-updated again
 
-Both talk to compliance's own database (HEARTH_COMPLIANCE_DATABASE_URL). The service's
+All talk to compliance's own database (HEARTH_COMPLIANCE_DATABASE_URL). The service's
 modules are imported inside the commands: every `hearth` command loads this module."""
 
 from __future__ import annotations
@@ -118,7 +119,115 @@ def sweep() -> None:
         typer.echo(f"{name}: {handled} handled")
 
 
+REPUBLISH_BATCH = 500
+
+
+async def _republish(after: str | None, batch_size: int) -> tuple[int, int]:
+    """(homes announced, homes the register held from `after` on when the run began)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from compliance.homes.service import homes_in_register, republish_homes
+    from compliance.settings import settings_from_env
+    from hearth_kit.db import Database
+
+    db = Database(settings_from_env().database_url)
+    announced = 0
+    cursor = after
+    try:
+        async with db.sessionmaker() as session:
+            held = await homes_in_register(session, after=after)
+        with Progress(
+            TextColumn("announcing homes"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+        ) as progress:
+            task = progress.add_task("", total=held)
+            while True:
+                async with db.sessionmaker() as session, session.begin():
+                    uprns = await republish_homes(session, after=cursor, limit=batch_size)
+                if not uprns:
+                    break
+                announced += len(uprns)
+                cursor = uprns[-1]
+                progress.update(task, advance=len(uprns), description=f"up to UPRN {cursor}")
+    except BaseException:
+        if cursor is not None:
+            typer.echo(
+                f"hearth: stopped; every home up to UPRN {cursor} was announced: "
+                f"resume with --after-uprn {cursor}",
+                err=True,
+            )
+        raise
+    finally:
+        await db.dispose()
+    return announced, held
+
+
+def republish_homes(
+    after_uprn: Annotated[
+        str | None,
+        typer.Option(help="start after this UPRN (resume a run that stopped after it)"),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="homes per transaction")
+    ] = REPUBLISH_BATCH,
+) -> None:
+    """Announce every home in the asset register again: one property-updated per home,
+    with its whole current entry and compliance's decision on its annual gas check
+    (`needs_gas_safety_check`), built as a PATCH builds it. A backfill: homes registered
+    before the events carried the decision hold null in every consumer's copy (visits
+    then falls back to the gas supply) until compliance says something new about them.
+
+    The homes go in UPRN order, `--batch-size` (500) a transaction, each batch's events
+    written to the outbox in the same transaction that read the homes, so the relay
+    publishes them exactly once. A run that stops keeps every batch it committed; the
+    last committed UPRN is printed, and `--after-uprn` resumes after it. Running it again
+    from the start is harmless too: the same facts, the same time. The count at the end
+    is the homes announced, beside the homes the register held when the run began.
+
+    The time the event carries (`updated_at`) is when the home's entry last changed
+    (its last update, else its registration), not now. Consumers keep a home's copy
+    versioned by that time (visits' home_profile.property_as_of, repairs' home register
+    entry: `upsert_newer`, which replaces the copy unless it holds a LATER time; of equal
+    times the one arriving later wins). So:
+    - a consumer's copy was written by the last real event, whose time is exactly this
+      one (every path that changes the entry stamps the home and its event with the same
+      time), so the equal time replaces it: the same facts, now with the decision;
+    - a real change made after this command read the home carries a later time, and wins
+      whichever of the two arrives first. Dated `now`, a republished entry read just
+      before a PATCH but stamped just after it would be "newer" than the PATCH and
+      would put the old facts back in every consumer;
+    - a batch that read a home before a PATCH and its appliances after it sends a mixed
+      entry under the older time, which the PATCH's own event replaces.
+    No lock is taken, so the register stays open to changes while the command runs.
+    Visits and repairs consume property-updated (repairs keeps the address, unchanged);
+    income and engagement keep homes from property-registered only. The envelope's time
+    is when the event was written; it orders nothing here."""
+    announced, held = asyncio.run(_republish(after_uprn, batch_size))
+    start = f" after UPRN {after_uprn}" if after_uprn is not None else ""
+    typer.echo(
+        f"announced {announced} homes{start} (property-updated); "
+        f"the register held {held}{start} when the run began"
+    )
+
+
 def register(root: typer.Typer, imports: typer.Typer) -> None:
     """The compliance commands on `hearth`."""
     imports.command("homes")(import_homes)
     root.command("compliance-sweep")(sweep)
+    compliance = typer.Typer(help="Compliance's operations commands.", no_args_is_help=True)
+    compliance.command(
+        "republish-homes",
+        help="Announce every home in the asset register again (property-updated with its "
+        "current entry and needs_gas_safety_check, dated when the entry last changed), "
+        "500 homes a transaction in UPRN order; --after-uprn resumes a run that stopped.",
+    )(republish_homes)
+    root.add_typer(compliance, name="compliance")

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, insert, inspect, or_, text, update
+from sqlalchemy import (
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -84,6 +95,15 @@ async def page(
     if postcode is not None:
         query = query.where(Home.postcode == postcode)
     return list((await session.execute(query)).scalars().all())
+
+
+async def count_after(session: AsyncSession, after: str | None) -> int:
+    """How many homes the register holds with a UPRN after `after` (all when None), in
+    the order `page` walks them."""
+    query = select(func.count()).select_from(Home)
+    if after is not None:
+        query = query.where(col(Home.uprn) > after)
+    return int((await session.execute(query)).scalar_one())
 
 
 def add(session: AsyncSession, home: Home) -> None:

@@ -312,6 +312,36 @@ async def read_home_with_compliance_status(
     return HomeWithComplianceStatus.model_construct(**dict(home), compliance_status=status)
 
 
+def last_changed_at(home: Home) -> datetime:
+    """When the home's register entry last changed: its last update, else its
+    registration. Every path that changes what property-registered or property-updated
+    carries (register, PATCH, the stock import) sets this to the time its event says."""
+    return home.updated_at or home.registered_at
+
+
+async def republish_homes(session: AsyncSession, *, after: str | None, limit: int) -> list[str]:
+    """The next `limit` homes in UPRN order after `after`, each announced again as
+    property-updated with its whole current entry (`updated_event`, the builder PATCH
+    uses, with compliance's decision on its annual gas check), dated when the entry last
+    changed (`last_changed_at`), all in the session's transaction; returns their UPRNs
+    (none: the register is done). Nothing in the register changes."""
+    homes = await repository.page(session, after=after, limit=limit, postcode=None)
+    appliances = await repository.appliances_of_many(session, [home.uprn for home in homes])
+    await publish_all(
+        session,
+        [
+            updated_event(home, status_of(home, appliances[home.uprn]), last_changed_at(home))
+            for home in homes
+        ],
+    )
+    return [home.uprn for home in homes]
+
+
+async def homes_in_register(session: AsyncSession, *, after: str | None) -> int:
+    """How many homes `republish_homes` would announce from `after` on."""
+    return await repository.count_after(session, after)
+
+
 class HomeService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
