@@ -19,13 +19,31 @@ from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOff
 from hearth_contracts.events.engagement import TenantCopySent
 from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompleted, RepairCompletedV2
-from hearth_contracts.events.visits import VisitChannel, VisitKind, VisitNoAccess, VisitScheduled
+from hearth_contracts.events.visits import (
+    NoAccessReason,
+    VisitChannel,
+    VisitKind,
+    VisitNoAccess,
+    VisitScheduled,
+)
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.working_days import london_day
 
 log = get_logger(__name__)
+
+HOUSEHOLD_GAVE_NO_ACCESS = frozenset(
+    {
+        NoAccessReason.NO_ANSWER,
+        NoAccessReason.RESIDENT_AWAY,
+        NoAccessReason.ENTRY_REFUSED_ON_THE_DAY,
+        NoAccessReason.APPOINTMENT_CANCELLED_LATE,
+    }
+)
+"""The visit no-access reasons that are the household not giving access (the DOMAIN's
+"history of not giving access"); unsafe_to_enter is the officer's call, and other says
+nothing about whose side it was."""
 
 
 def build_handlers(programme: ProgrammeService) -> EventHandlers:
@@ -88,8 +106,13 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     ) -> None:
         """A full visit in the home was booked. If it already names our gas check, the
         pairing is recorded; if the home's gas check falls due within the pairing window
-        of the visit (or is overdue), compliance offers one combined appointment, once
-        per visit. A lite visit (phone or video) is never paired: nobody goes in."""
+        of the visit, compliance offers one combined appointment, once per visit. The
+        window closes before the check's due date (the day the certificate expires, when
+        rules.status_on counts the check overdue): a visit on or after it would do the
+        check after the certificate lapsed, so compliance books the check on its own. A check
+        already overdue today is the exception: every visit is late for it, so the visit
+        booked is the soonest way in and is offered. A lite visit (phone or video) is
+        never paired: nobody goes in."""
         visit = envelope.data
         if visit.kind is not VisitKind.FULL or visit.channel is not VisitChannel.IN_HOME:
             return  # a phone or video visit takes no engineer into the home
@@ -110,6 +133,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         window_opens = check.due_by.toordinal() - programme.settings.pairing_window_days
         if visit_day.toordinal() < window_opens:
             return
+        overdue = london_day(datetime.now(UTC)) >= check.due_by  # as rules.status_on
+        if visit_day >= check.due_by and not overdue:
+            return  # on or after the certificate's expiry: not a way to do it in time
         check.paired_visit_id = visit.visit_id
         await publish(
             session,
@@ -151,7 +177,15 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     @handlers.on(VisitNoAccess)
     async def remember_no_access(session: AsyncSession, envelope: Envelope[VisitNoAccess]) -> None:
         """Nobody let the visiting officer in: the household has a no-access history, so
-        its checks start at the longer lead time."""
-        await programme.note_no_access_history(session, envelope.data.uprn)
+        its checks start at the longer lead time. Only a full visit in the home, and
+        only when the household did not give access: nobody answered or was in, entry
+        was refused on the day, or the appointment was cancelled late. A lite visit
+        (a phone or video call that went unanswered) is no failure to let anyone in,
+        and an officer-side reason (unsafe to enter) or an unstated one (other) is not
+        held against the household."""
+        missed = envelope.data
+        if missed.kind is not VisitKind.FULL or missed.reason not in HOUSEHOLD_GAVE_NO_ACCESS:
+            return
+        await programme.note_no_access_history(session, missed.uprn)
 
     return handlers

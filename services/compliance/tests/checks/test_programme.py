@@ -340,6 +340,78 @@ async def test_a_visit_with_no_access_gives_the_household_the_longer_lead_time(
     assert check["status"] == "due"
 
 
+async def test_only_a_household_not_giving_access_to_a_full_visit_is_a_no_access_history(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """An unanswered phone call (lite visit), an officer who found it unsafe to enter, or
+    an unstated reason leave the household's checks at the usual lead time."""
+    ignored = [
+        (VisitKind.LITE, NoAccessReason.NO_ANSWER),
+        (VisitKind.FULL, NoAccessReason.UNSAFE_TO_ENTER),
+        (VisitKind.FULL, NoAccessReason.OTHER),
+    ]
+    for kind, reason in ignored:
+        uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+        event = Envelope(
+            data=VisitNoAccess(
+                visit_id=uuid.uuid4(),
+                uprn=uprn,
+                kind=kind,
+                attempted_at=datetime.now(UTC),
+                reason=reason,
+                attempt_number=1,
+            )
+        )
+        await handle_twice(compliance_database, programme, event)
+        check = await gas_check(compliance, uprn)
+        assert check["due_from"] == (TODAY + timedelta(days=80 - 60)).isoformat(), (kind, reason)
+        assert check["status"] == "in_date", (kind, reason)
+    for reason in (NoAccessReason.RESIDENT_AWAY, NoAccessReason.APPOINTMENT_CANCELLED_LATE):
+        uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+        event = Envelope(
+            data=VisitNoAccess(
+                visit_id=uuid.uuid4(),
+                uprn=uprn,
+                kind=VisitKind.FULL,
+                attempted_at=datetime.now(UTC),
+                reason=reason,
+                attempt_number=1,
+            )
+        )
+        await handle_twice(compliance_database, programme, event)
+        assert (await gas_check(compliance, uprn))["status"] == "due", reason
+
+
+async def test_a_visit_after_the_gas_due_date_is_not_offered_unless_the_check_is_overdue(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """Inside the pairing window but after the due date: the check would be done after
+    the certificate lapsed, so no offer; an overdue check takes the visit booked."""
+    due_soon = await a_gas_home(compliance, TODAY + timedelta(days=5))
+    overdue = await a_gas_home(compliance, TODAY - timedelta(days=3))
+    start = datetime.now(UTC) + timedelta(days=20)
+    for uprn in (due_soon, overdue):
+        visit = Envelope(
+            data=VisitScheduled(
+                visit_id=uuid.uuid4(),
+                uprn=uprn,
+                kind=VisitKind.FULL,
+                channel=VisitChannel.IN_HOME,
+                scheduled_start=start,
+                scheduled_end=start + timedelta(hours=1),
+                scheduled_at=datetime.now(UTC),
+            )
+        )
+        await handle_twice(compliance_database, programme, visit)
+    assert await published("combined-appointment-offered", due_soon) == []
+    assert (await gas_check(compliance, due_soon))["paired_visit_id"] is None
+    offers = await published("combined-appointment-offered", overdue)
+    assert [o["check_id"] for o in offers] == [(await gas_check(compliance, overdue))["id"]]
+
+
 async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
