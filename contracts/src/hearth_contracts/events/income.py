@@ -303,8 +303,15 @@ class RechargePaid(
     A correction changes what is owed too: a payment or write-off reversed (a direct
     debit returned, say) takes back what it paid, newest recharge first, and one event
     per recharge it changed says so (`correction` true, `outstanding_pence` what is owed
-    now, `paid_in_full` false when something is owed again). The latest event by
-    `paid_at` is the recharge's state."""
+    now, `paid_in_full` false when something is owed again).
+
+    The recharge's state is its latest event by `posted_at`, when income posted it
+    (strictly later for each posting to the account, whatever day a payment was
+    received on: a cheque received yesterday but posted after today's payment is the
+    later word). An event without `posted_at` (published before income sent it)
+    counts as posted at its `paid_at`: never later than it really was posted, so it
+    comes before every event that has `posted_at`, and such events among themselves
+    are ordered by `paid_at` as before."""
 
     recharge_id: uuid.UUID = Field(description="Repairs' recharge (from recharge-raised)")
     repair_id: uuid.UUID
@@ -323,4 +330,12 @@ class RechargePaid(
         default=False,
         description="True when a correction (a reversed payment or write-off) changed what "
         "is owed on the recharge, not a payment",
+    )
+    posted_at: AwareDatetime | None = Field(
+        default=None,
+        description="When income posted the payment or correction: strictly later for each "
+        "posting to the recharge's account, so the event with the latest `posted_at` is the "
+        "recharge's state (`paid_at` is the day it was received, which may be earlier). "
+        "None on an event published before income sent it: it counts as posted at its "
+        "`paid_at`",
     )

@@ -254,8 +254,8 @@ def build_handlers(
         session: AsyncSession, envelopes: Sequence[Envelope[RechargePaid]]
     ) -> None:
         """Income took a payment on a recharge: keep what is still owed after the latest
-        payment (by its time; a late older one changes nothing); paid in full, the
-        recharge is collected."""
+        payment (by when income posted it; one posted earlier changes nothing, whatever
+        day it was received); paid in full, the recharge is collected."""
         await recharges.save_payments(
             session,
             [
@@ -266,6 +266,7 @@ def build_handlers(
                     outstanding_pence=paid.outstanding_pence,
                     paid_in_full=paid.paid_in_full,
                     paid_at=paid.paid_at,
+                    posted_at=paid.posted_at,
                 )
                 for paid in (envelope.data for envelope in envelopes)
             ],

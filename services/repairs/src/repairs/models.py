@@ -308,8 +308,9 @@ class Recharge(RepairsModel, table=True):
 
 class RechargePayment(RepairsModel, table=True):
     """Projection of income's recharge-paid: what is still owed on each recharge after
-    its latest payment, and whether it is paid in full (then it counts as collected,
-    in the period of that payment)."""
+    its latest payment or correction as income posted them (`posted_at`), and whether
+    it is paid in full (then it counts as collected, in the period of that payment's
+    `paid_at`)."""
 
     __tablename__ = "recharge_payment"
 
@@ -321,7 +322,13 @@ class RechargePayment(RepairsModel, table=True):
     paid_at: datetime = Field(
         sa_type=AwareDateTime,
         index=True,
-        description="The latest payment's time (an older payment never overwrites it)",
+        description="When the latest event's payment was received (its day's start for "
+        "one received on an earlier day): the period it counts as collected in",
+    )
+    posted_at: datetime = Field(
+        sa_type=AwareDateTime,
+        description="When income posted the latest event, or its `paid_at` for an event "
+        "without `posted_at`: an event posted earlier never overwrites it",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, case, exists, func, inspect, or_
@@ -75,6 +75,12 @@ async def add_entry(session: AsyncSession, entry: LedgerEntry) -> None:
     """Post an entry (an insert; posted entries never change)."""
     session.add(entry)
     await session.flush()
+
+
+async def last_posted_at(session: AsyncSession, account_id: uuid.UUID) -> datetime | None:
+    """When the account's latest posting was posted (None for an empty ledger)."""
+    query = select(func.max(LedgerEntry.posted_at)).where(LedgerEntry.account_id == account_id)
+    return (await session.execute(query)).scalar_one()
 
 
 async def get_entry(

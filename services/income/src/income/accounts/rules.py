@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 
 def balance_of(amounts: Iterable[int]) -> int:
@@ -162,6 +162,18 @@ def recharge_changes(
         )
         if before != after and index != skip
     ]
+
+
+def posting_time(now: datetime, last_posted_at: datetime | None) -> datetime:
+    """When a posting to an account is posted: `now`, unless the account's last posting
+    is stamped at or after it (a request that took its clock before another's but got
+    the account's lock after it, or another replica's clock running ahead); then just
+    after that one. Postings to one account are serialised by its lock, so each is
+    stamped strictly later than the one before: recharge-paid's `posted_at` orders a
+    recharge's events as income posted them."""
+    if last_posted_at is None or now > last_posted_at:
+        return now
+    return last_posted_at + timedelta(microseconds=1)
 
 
 def charge_after_end(charged_pence: int, week: date, started_on: date, ended_on: date) -> int:

@@ -129,6 +129,15 @@ class AccountService:
             raise NotFound(f"No account {account_id}")
         return account
 
+    async def _posted_at(self, session: AsyncSession, account: Account, now: datetime) -> datetime:
+        """When a posting to a locked account is posted. On a sundry account, strictly
+        after its last posting (rules.posting_time): recharge-paid's `posted_at`, which
+        orders a recharge's events for repairs whatever day a payment was received on.
+        Elsewhere `now`."""
+        if account.kind is not AccountKind.SUNDRY:
+            return now
+        return rules.posting_time(now, await repository.last_posted_at(session, account.id))
+
     async def _tenancy_of(self, session: AsyncSession, account: Account) -> Tenancy | None:
         return (
             None if account.tenancy_id is None else await tenancies.get(session, account.tenancy_id)
@@ -194,13 +203,14 @@ class AccountService:
                     field="amount_pence",
                 )
             applied_to = "former_tenant_arrears"
+        posted_at = await self._posted_at(session, account, now)
         entry = LedgerEntry(
             id=uuid.uuid4(),
             account_id=account.id,
             kind=EntryKind.PAYMENT,
             amount_pence=-data.amount_pence,
             effective_on=data.received_on,
-            posted_at=now,
+            posted_at=posted_at,
             payment_method=data.method,
             reference=data.reference,
         )
@@ -210,7 +220,7 @@ class AccountService:
             else []
         )
         await repository.add_entry(session, entry)
-        await self._recharges_paid(session, account, recharges, balance, data, now)
+        await self._recharges_paid(session, account, recharges, balance, data, now, posted_at)
         balance -= data.amount_pence
         if tenancy is not None:
             await publish(
@@ -238,11 +248,14 @@ class AccountService:
         balance_before: int,
         data: PaymentCreate,
         now: datetime,
+        posted_at: datetime,
     ) -> None:
         """recharge-paid for each recharge a payment to a sundry account paid (oldest
         first), in the payment's transaction. The account's credits so far are what its
         recharges charge beyond its balance. A recharge invoiced before income kept
-        recharge ids is paid off all the same, without an event."""
+        recharge ids is paid off all the same, without an event. `paid_at` is the day
+        the payment was received (a cheque received yesterday: yesterday's start);
+        `posted_at`, the payment's posting, orders the recharge's events."""
         if not recharges:
             return
         charged = [owed for _, owed in recharges]
@@ -265,6 +278,7 @@ class AccountService:
                     outstanding_pence=part.outstanding_pence,
                     paid_in_full=part.outstanding_pence == 0,
                     paid_at=paid_at,
+                    posted_at=posted_at,
                 ),
             )
 
@@ -293,13 +307,14 @@ class AccountService:
             )
         if await repository.is_reversed(session, entry.id):
             raise Conflict(f"Entry {entry_id} is already reversed")
+        posted_at = await self._posted_at(session, account, now)
         reversal = LedgerEntry(
             id=uuid.uuid4(),
             account_id=account.id,
             kind=EntryKind.REVERSAL,
             amount_pence=-entry.amount_pence,
             effective_on=max(entry.effective_on, london_day(now)),
-            posted_at=now,
+            posted_at=posted_at,
             reverses_entry_id=entry.id,
             reason=data.reason,
         )
@@ -307,7 +322,7 @@ class AccountService:
         owed_before = await self._recharges_outstanding(session, account) if sundry else []
         await repository.add_entry(session, reversal)
         if sundry:
-            await self._recharges_corrected(session, account, entry, owed_before, now)
+            await self._recharges_corrected(session, account, entry, owed_before, posted_at)
         return PostedPublic(
             entry=EntryPublic.model_validate(reversal),
             balance_pence=await repository.balance(session, account.id),
@@ -331,11 +346,12 @@ class AccountService:
         account: Account,
         reversed_entry: LedgerEntry,
         owed_before: list[tuple[LedgerEntry, int]],
-        now: datetime,
+        posted_at: datetime,
     ) -> None:
         """recharge-paid (`correction` true) for each recharge whose outstanding amount
-        a reversal changed, stamped `now` so it is the latest word on the recharge. A
-        reversed recharge itself raises nothing (cancelled is not paid)."""
+        a reversal changed, `paid_at` and `posted_at` both the reversal's posting, so it
+        is the latest word on the recharge. A reversed recharge itself raises nothing
+        (cancelled is not paid)."""
         owed_after = await self._recharges_outstanding(session, account)
         skip = next((i for i, (e, _) in enumerate(owed_after) if e.id == reversed_entry.id), None)
         for change in rules.recharge_changes(
@@ -353,8 +369,9 @@ class AccountService:
                     amount_pence=change.changed_pence,
                     outstanding_pence=change.outstanding_pence,
                     paid_in_full=change.outstanding_pence == 0,
-                    paid_at=now,
+                    paid_at=posted_at,
                     correction=True,
+                    posted_at=posted_at,
                 ),
             )
 

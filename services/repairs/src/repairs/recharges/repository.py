@@ -63,7 +63,8 @@ async def save_flags(session: AsyncSession, flags: Iterable[VulnerabilityFlag]) 
 
 @dataclass(frozen=True, slots=True)
 class PaymentOnRecharge:
-    """What one recharge-paid said about a recharge."""
+    """What one recharge-paid said about a recharge. `posted_at` is when income posted
+    it, None on an event published before income sent it."""
 
     recharge_id: uuid.UUID
     repair_id: uuid.UUID
@@ -71,14 +72,25 @@ class PaymentOnRecharge:
     outstanding_pence: int
     paid_in_full: bool
     paid_at: datetime
+    posted_at: datetime | None = None
+
+    @property
+    def version(self) -> datetime:
+        """Where the event stands among the recharge's events: when income posted it.
+        An event without `posted_at` counts as posted at its `paid_at` (the day's start
+        for a payment received earlier, else the moment it was posted): never later than
+        it really was, so it comes before every event that has `posted_at` (all posted
+        after it), and such events among themselves keep their order by `paid_at`."""
+        return self.paid_at if self.posted_at is None else self.posted_at
 
 
 async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecharge]) -> None:
-    """Keep each recharge's latest payment (an older one arriving late never overwrites
-    it), then mark collected the raised recharges whose latest payment paid them in
-    full, and raised again the collected ones whose latest payment (a correction: a
-    payment or write-off reversed) left something owed: three statements for a run of
-    events."""
+    """Keep each recharge's latest payment by when income posted it (`version`: an
+    earlier posting arriving late never overwrites it, and a cheque received yesterday
+    but posted after today's payment does), then mark collected the raised recharges
+    whose latest payment paid them in full, and raised again the collected ones whose
+    latest payment (a correction: a payment or write-off reversed) left something owed:
+    three statements for a run of events."""
     rows = [
         {
             "recharge_id": p.recharge_id,
@@ -87,13 +99,14 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
             "outstanding_pence": p.outstanding_pence,
             "paid_in_full": p.paid_in_full,
             "paid_at": p.paid_at,
+            "posted_at": p.version,
         }
         for p in payments
     ]
     if not rows:
         return
     await upsert_newer_many(
-        session, RechargePayment, key=["recharge_id"], rows=rows, version="paid_at"
+        session, RechargePayment, key=["recharge_id"], rows=rows, version="posted_at"
     )
     recharge_ids = {row["recharge_id"] for row in rows}
     for latest_paid_in_full, was, becomes in (
