@@ -473,6 +473,46 @@ async def test_every_factor_fed_from_events_appears_in_the_explanation(
     }
 
 
+async def test_only_a_damp_and_mould_case_is_damp_history(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """An emergency Awaab's Law case of another kind (electrical, gas) is no damp
+    history; damp and mould is, and so is a case whose event does not say its kind."""
+    at = datetime.now(UTC) - timedelta(days=3)
+
+    def case_opened(uprn: str, severity: str, hazard_type: str | None) -> Envelope[Any]:
+        return Envelope(
+            data=DampMouldCaseOpened(
+                case_id=uuid.uuid4(),
+                uprn=uprn,
+                severity=severity,
+                source="home_visit",
+                hazard_type=hazard_type,
+                became_aware_at=at,
+                investigate_by=at + timedelta(days=1),
+                opened_at=at,
+            )
+        )
+
+    not_damp, damp, unsaid = a_uprn(), a_uprn(), a_uprn()
+    for uprn in (not_damp, damp, unsaid):
+        await handle(visits_database, registered(uprn, registered_at=at))
+    await consume(
+        visits_database,
+        [
+            case_opened(not_damp, "emergency", "electrical"),
+            case_opened(not_damp, "emergency", "gas_or_carbon_monoxide"),
+            case_opened(damp, "emergency", "electrical"),
+            case_opened(damp, "significant", "damp_and_mould"),
+            case_opened(unsaid, "emergency", None),
+        ],
+    )
+    for uprn, damp_history in ((not_damp, False), (damp, True), (unsaid, True)):
+        priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
+        assert priority["factors"]["damp_history"] is damp_history, uprn
+        assert ("damp_history" in {r["factor"] for r in priority["reasons"]}) is damp_history
+
+
 async def test_a_home_nothing_is_known_about_has_no_priority(visits: httpx.AsyncClient) -> None:
     assert (await visits.get(f"/v1/programme/homes/{a_uprn()}")).status_code == 404
 

@@ -17,7 +17,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, PlainSerializer, WithJsonSchema
 
 from hearth_contracts.events.base import Event, EventPart
-from hearth_contracts.events.visits import HazardSeverity, Trade
+from hearth_contracts.events.visits import HazardSeverity, HazardType, Trade
 from hearth_contracts.values import ContractorId, PositivePence, Uprn
 
 
@@ -370,7 +370,8 @@ class RechargeRaised(
 class DampMouldCaseOpened(
     Event, service="repairs", name="damp-mould-case-opened", key="uprn", subject="case_id"
 ):
-    """A damp and mould case was opened under Awaab's Law; its clocks start from
+    """An Awaab's Law case was opened (significant damp and mould, or an emergency
+    hazard of any kind: `hazard_type` says which); its clocks start from
     `became_aware_at`, the moment the landlord became aware of the hazard."""
 
     case_id: uuid.UUID
@@ -379,6 +380,12 @@ class DampMouldCaseOpened(
     source: AwarenessSource
     hazard_id: uuid.UUID | None = Field(
         default=None, description="The hazard found on a home visit, if it came from one"
+    )
+    hazard_type: HazardType | None = Field(
+        default=None,
+        description="The kind of hazard: damp_and_mould, or for an emergency case any other "
+        "(electrical, fire, gas_or_carbon_monoxide, falls...). Null: not said (an event from "
+        "before the field existed, or a hazard whose kind repairs was not told)",
     )
     repair_id: uuid.UUID | None = Field(
         default=None,

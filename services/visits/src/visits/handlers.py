@@ -40,6 +40,7 @@ from hearth_contracts.events.income import (
     TenancyTypeChanged,
 )
 from hearth_contracts.events.repairs import DampMouldCaseOpened
+from hearth_contracts.events.visits import HazardType
 from hearth_kit.consumer import EventHandlers
 from visits.caseloads import service as caseloads
 from visits.programme import repository as projections
@@ -287,12 +288,16 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     async def damp_cases_opened(
         session: AsyncSession, envelopes: Sequence[Envelope[DampMouldCaseOpened]]
     ) -> None:
-        """Repairs opened a damp and mould case: damp history."""
+        """Repairs opened an Awaab's Law case: damp history when it is damp and mould.
+        An emergency case of another kind (electrical, fire, gas, falls) is not; a case
+        whose event does not say its kind (`hazard_type` null: one from before the
+        field) is counted, as it always was."""
         await projections.save_damp_cases(
             session,
             [
                 {"case_id": d.case_id, "uprn": d.uprn, "became_aware_at": d.became_aware_at}
                 for d in (envelope.data for envelope in envelopes)
+                if d.hazard_type in (None, HazardType.DAMP_AND_MOULD)
             ],
         )
 

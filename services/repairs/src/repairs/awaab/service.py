@@ -15,7 +15,7 @@ from hearth_contracts.events.repairs import (
     DampMouldCaseOpened,
     HazardDeadlineBreached,
 )
-from hearth_contracts.events.visits import HazardSeverity
+from hearth_contracts.events.visits import HazardSeverity, HazardType
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -35,6 +35,15 @@ from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, AwaabTargets
 from repairs.work_orders.rules import earliest_report
 
 BATCH = 500
+
+
+def hazard_code(hazard_type: str) -> HazardType:
+    """The contracts' hazard code for a case's hazard type as reported (a code, or any
+    text naming damp or mould, as rules.under_awaabs_law reads it; else other)."""
+    kind = hazard_type.strip().lower()
+    if kind in HazardType.__members__.values():
+        return HazardType(kind)
+    return HazardType.DAMP_AND_MOULD if "damp" in kind or "mould" in kind else HazardType.OTHER
 
 
 def clock_to_public(clock: AwaabClock) -> ClockPublic:
@@ -88,10 +97,21 @@ class AwaabService:
         became_aware_at: datetime,
         hazard_id: uuid.UUID | None = None,
         complaint_id: uuid.UUID | None = None,
+        hazard_type: str | None = None,
     ) -> tuple[AwaabCase, list[AwaabClock]]:
         """Open a case and start its first clock from when the landlord became aware
-        (damp-mould-case-opened)."""
+        (damp-mould-case-opened, naming the hazard's kind so a consumer counts only damp
+        and mould as damp history: a significant case is damp and mould, the only
+        significant hazard under the law; an emergency one is the kind it was reported
+        as, or unsaid when the caller did not give it)."""
         now = datetime.now(UTC)
+        kind = (
+            hazard_code(hazard_type)
+            if hazard_type is not None
+            else HazardType.DAMP_AND_MOULD
+            if severity is HazardSeverity.SIGNIFICANT
+            else None
+        )
         case = AwaabCase(
             uprn=uprn,
             severity=severity,
@@ -113,6 +133,7 @@ class AwaabService:
                 severity=severity,
                 source=source,
                 hazard_id=hazard_id,
+                hazard_type=kind,
                 became_aware_at=became_aware_at,
                 investigate_by=clock.due_at,
                 opened_at=now,
@@ -143,6 +164,7 @@ class AwaabService:
             source=data.source,
             became_aware_at=data.became_aware_at,
             complaint_id=data.complaint_id,
+            hazard_type=data.hazard_type,
         )
         return to_public(case, clocks)
 

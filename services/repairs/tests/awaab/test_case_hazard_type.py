@@ -1,0 +1,57 @@
+"""damp-mould-case-opened names the hazard's kind, so a consumer (visits' damp history)
+counts only damp and mould: an emergency electrical or gas case is not damp."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from services.repairs.tests.contractor_doubles import manager
+
+
+async def cases_opened(db: Database, uprn: str) -> list[dict[str, object]]:
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(outbox_message.c.payload)
+            .where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.repairs.damp-mould-case-opened.v1",
+            )
+            .order_by(outbox_message.c.id)
+        )
+    return [json.loads(payload) for (payload,) in rows.all()]
+
+
+async def test_each_case_opened_names_its_hazard_type(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    aware = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    reported = [
+        {"severity": "emergency", "hazard_type": "electrical"},
+        {"severity": "emergency", "hazard_type": "Gas_or_carbon_monoxide"},
+        {"severity": "significant"},  # the default type: damp and mould
+        {"severity": "significant", "hazard_type": "black mould in bathroom"},
+        {"severity": "emergency", "hazard_type": "a collapsed ceiling"},
+    ]
+    for body in reported:
+        response = await staff.post(
+            "/v1/awaab-cases",
+            json={"uprn": uprn, "became_aware_at": aware, **body},
+            auth=manager(),
+        )
+        assert response.status_code == 201, response.text
+    opened = await cases_opened(repairs_database, uprn)
+    assert [event["hazard_type"] for event in opened] == [
+        "electrical",
+        "gas_or_carbon_monoxide",
+        "damp_and_mould",
+        "damp_and_mould",
+        "other",
+    ]
