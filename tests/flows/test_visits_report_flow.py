@@ -199,6 +199,37 @@ async def test_a_submitted_report_starts_work_in_repairs_from_visited_at_and_ref
     for repair in repairs:
         assert datetime.fromisoformat(repair["reported_at"]) == visited_at
 
+    # The damp is an Awaab's Law case in repairs (hazard-identified), its investigation
+    # clock started when the officer saw it. The programme's damp_history below could
+    # come from visits' own hazard record alone, so the case is looked for where it lives.
+    async def awaab_cases() -> list[dict[str, Any]] | None:
+        page = (await gateway.get("/v1/awaab-cases", params={"uprn": uprn})).json()
+        return page.get("items") or None
+
+    [case] = await eventually(awaab_cases, timeout=30)
+    assert (case["severity"], case["source"], case["status"]) == (
+        "significant",
+        "home_visit",
+        "open",
+    )
+    assert case["hazard_id"] is not None
+    assert datetime.fromisoformat(case["became_aware_at"]) == visited_at
+    [clock] = case["clocks"]
+    assert clock["milestone"] == "investigate"
+    assert datetime.fromisoformat(clock["started_at"]) == visited_at
+    assert clock["stopped_at"] is None
+
+    # The household piece reached engagement (resident-details-confirmed), which owns the
+    # details: confirmed when the visit happened, a household of one, nothing to correct.
+    async def details_confirmed() -> dict[str, Any] | None:
+        resident = (await gateway.get(f"/v1/residents/{resident_id}")).json()
+        return resident if resident.get("details_confirmed_at") else None
+
+    confirmed = await eventually(details_confirmed, timeout=30)
+    assert datetime.fromisoformat(confirmed["details_confirmed_at"]) == visited_at
+    assert (confirmed["household_size"], confirmed["lives_alone"]) == (1, True)
+    assert confirmed["details_to_follow_up"] == []
+
     async def referred() -> dict[str, Any] | None:
         page = (await gateway.get("/v1/caseloads/officer-sustain", params={"limit": 200})).json()
         return next((e for e in page.get("items", []) if e["tenancy_id"] == tenancy_id), None)
@@ -210,7 +241,8 @@ async def test_a_submitted_report_starts_work_in_repairs_from_visited_at_and_ref
     factors = {r["factor"] for r in programme["reasons"]}
     assert {"no_annual_gas_visit", "new_or_introductory_tenancy", "damp_history"} <= factors
 
-    # still one repair per finding however long we wait for duplicates to show
+    # still one repair per finding, and one case for the hazard, however long we wait
+    # for duplicates to show
     figures = await gateway.get(
         "/v1/visits/figures",
         params={"from": str(date.today() - timedelta(days=1)), "to": str(date.today())},
@@ -219,6 +251,7 @@ async def test_a_submitted_report_starts_work_in_repairs_from_visited_at_and_ref
     measures = {m["code"]: m for m in figures.json()["measures"]}
     assert measures["visits.repairs_per_first_visit"]["numerator"] >= 2
     assert len((await two_repairs()) or []) == 2
+    assert len((await awaab_cases()) or []) == 1
 
 
 async def test_bad_input_through_the_gateway_is_a_problem_naming_the_field(
