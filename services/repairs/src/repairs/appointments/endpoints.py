@@ -13,6 +13,7 @@ from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
+from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.appointments.schemas import (
     AppointmentCancellation,
     AppointmentCreate,
@@ -24,7 +25,6 @@ from repairs.appointments.schemas import (
 )
 from repairs.appointments.service import AppointmentService, appointment_request_service
 from repairs.models import AppointmentRequestStatus, AppointmentStatus
-from repairs.staff import STAFF_ONLY, STAFF_RESPONSES
 
 router = APIRouter(
     prefix="/v1/appointment-requests",

@@ -13,6 +13,7 @@ from hearth_kit.auth import require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
+from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
     AwaabCasePublic,
@@ -22,7 +23,7 @@ from repairs.awaab.schemas import (
 )
 from repairs.awaab.service import AwaabService
 from repairs.models import AwaabCaseStatus
-from repairs.staff import MANAGE_SCOPE, STAFF_ONLY, STAFF_RESPONSES
+from repairs.scopes import MANAGE_SCOPE
 
 
 def _service(request: Request) -> AwaabService:

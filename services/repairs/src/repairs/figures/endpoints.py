@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import Figures, PeriodDep
+from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.figures.service import figures
-from repairs.staff import STAFF_ONLY, STAFF_RESPONSES
 
 router = APIRouter(
     prefix="/v1/repairs", tags=["figures"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY

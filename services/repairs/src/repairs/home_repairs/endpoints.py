@@ -10,9 +10,9 @@ from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import require_scope
 from hearth_kit.db import ReadConnectionDep
 from hearth_kit.responses import model_response
+from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.home_repairs.schemas import HomeRepairs
 from repairs.home_repairs.service import read_home_repairs
-from repairs.staff import STAFF_ONLY, STAFF_RESPONSES
 
 router = APIRouter(
     prefix="/v1/repairs/homes", tags=["repairs"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY
@@ -31,7 +31,7 @@ async def home_repairs(
     """What repairs holds for one home in one read: the first page of its open repairs
     and of its appointment requests (at most 50 each, the list routes' default page), with
     whether more exist. Needs `repairs:read`; a
-    contractor's token is refused (403), as on every staff route (repairs.staff: a
+    contractor's token is refused (403), as on every staff route (hearth_kit.staff: a
     contractor sees only its own work orders, under /v1/contractor). Empty lists for an
     unknown home."""
     return model_response(await read_home_repairs(connection, uprn))

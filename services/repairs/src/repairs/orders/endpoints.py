@@ -16,6 +16,7 @@ from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
+from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
 from repairs.models import WorkOrderStatus
 from repairs.orders.schemas import (
     Completion,
@@ -25,7 +26,7 @@ from repairs.orders.schemas import (
     WorkOrderPublic,
 )
 from repairs.orders.service import WorkOrderService
-from repairs.staff import MANAGE_SCOPE, STAFF_ONLY, STAFF_RESPONSES
+from repairs.scopes import MANAGE_SCOPE
 
 
 def _service(request: Request) -> WorkOrderService:

@@ -1,0 +1,146 @@
+"""Who may use a service's staff routes: members of staff, never a contractor.
+
+A contractor's internal token carries `contractor_id` (and the `contractor` scope). The
+gateway passes a contractor only to its `/v1/contractor/...` rows, but each service
+decides isolation itself (ARCHITECTURE: every service checks who is calling), so a
+contractor's token that reaches a staff route directly is a 403 problem there too.
+
+Two ways to say it:
+
+- `APIRouter(dependencies=STAFF_ONLY)`: every route of the router is for staff
+  (repairs keeps its contractor API on routers of its own);
+- `staff_only(router, ..., contractor_routes={(method, path), ...})` in a service's
+  app.py: every route of those routers is for staff except the contractor routes named,
+  so a route added later is closed to contractors until someone opens it on purpose.
+
+On a contractor route a contractor's token must name its contractor: a token with the
+`contractor` scope and no `contractor_id` would otherwise be read as staff's by the
+service's own filter (`caller.contractor_id is None` means "every row").
+
+`scope_or_contractor(scope)` is the write check of a route that staff and contractors
+share (a gas safety record): staff need `scope`, a contractor needs its own scope and id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from hearth_kit.auth import Caller, CallerDep
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden, Problem
+
+CONTRACTOR_SCOPE = "contractor"
+"""The scope of a contractor's token (gateway.scopes.CONTRACTOR_SCOPE)."""
+
+ContractorRoute = tuple[str, str]
+"""(method, path template) of a route a contractor may call: ("GET", "/v1/things/{id}")."""
+
+
+def acts_for_a_contractor(caller: Caller) -> bool:
+    """True for a token naming a contractor or carrying the contractor scope, whatever
+    other scopes it carries."""
+    return caller.contractor_id is not None or CONTRACTOR_SCOPE in caller.scopes
+
+
+def _contractor_refused() -> Forbidden:
+    return Forbidden(
+        "A contractor's token may use only the contractor API (the gateway's "
+        "/v1/contractor/... routes)"
+    )
+
+
+def _contractor_unnamed() -> Forbidden:
+    return Forbidden("A contractor's token must name its contractor (contractor_id)")
+
+
+async def staff_caller(caller: CallerDep) -> Caller:
+    """The caller, when a member of staff: a contractor's token is refused (403
+    problem). Built on the routers' token check, so the token is checked once a
+    request."""
+    if acts_for_a_contractor(caller):
+        raise _contractor_refused()
+    return caller
+
+
+STAFF_ONLY = [Depends(staff_caller)]
+"""The dependencies of a staff router (APIRouter(dependencies=STAFF_ONLY))."""
+
+STAFF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    403: {
+        "model": Problem,
+        "description": "A contractor's token, or a token without the scope the route needs",
+    },
+}
+"""What a staff route can answer besides its own (validation and 403 problems)."""
+
+
+def _staff_or_contractor_route(
+    contractor_routes: frozenset[ContractorRoute],
+) -> Callable[[Request, Caller], Awaitable[Caller]]:
+    async def staff_unless_a_contractor_route(request: Request, caller: CallerDep) -> Caller:
+        """The caller: staff anywhere, a contractor (named) only on its routes."""
+        if not acts_for_a_contractor(caller):
+            return caller
+        route = request.scope.get("route")
+        path = route.path if route is not None else request.scope["path"]
+        if (request.method, path) not in contractor_routes:
+            raise _contractor_refused()
+        if caller.contractor_id is None:
+            raise _contractor_unnamed()
+        return caller
+
+    return staff_unless_a_contractor_route
+
+
+def staff_only(
+    *routers: APIRouter, contractor_routes: Collection[ContractorRoute] = ()
+) -> APIRouter:
+    """One router holding `routers`, every route of which refuses a contractor's token
+    (403) except the `contractor_routes` (method and full path template, as the route
+    is declared), where a contractor that names itself may call."""
+    if contractor_routes:
+        dependency = _staff_or_contractor_route(frozenset(contractor_routes))
+        staff = APIRouter(dependencies=[Depends(dependency)], responses=STAFF_RESPONSES)
+    else:
+        staff = APIRouter(dependencies=STAFF_ONLY, responses=STAFF_RESPONSES)
+    for router in routers:
+        staff.include_router(router)
+    known = {
+        (method, getattr(route, "path", ""))
+        for router in routers
+        for route in router.routes
+        for method in getattr(route, "methods", None) or ()
+    }
+    if unknown := set(contractor_routes) - known:
+        raise ValueError(f"contractor routes that no router declares: {sorted(unknown)}")
+    return staff
+
+
+def _missing(scope: str) -> Forbidden:
+    return Forbidden(
+        f"This needs the scope {scope}, which the token does not grant",
+        required_scopes=[scope],
+        missing_scopes=[scope],
+    )
+
+
+def scope_or_contractor(scope: str) -> Callable[[Caller], Awaitable[Caller]]:
+    """A dependency for a route staff and contractors share: staff need `scope`; a
+    contractor needs the contractor scope and its contractor_id (the service then lets it
+    touch only what is assigned to it). 403 problem otherwise."""
+
+    async def staff_scope_or_contractor(caller: CallerDep) -> Caller:
+        if acts_for_a_contractor(caller):
+            if CONTRACTOR_SCOPE not in caller.scopes:
+                raise _missing(CONTRACTOR_SCOPE)
+            if caller.contractor_id is None:
+                raise _contractor_unnamed()
+            return caller
+        if scope not in caller.scopes:
+            raise _missing(scope)
+        return caller
+
+    return staff_scope_or_contractor
