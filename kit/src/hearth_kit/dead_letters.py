@@ -259,10 +259,22 @@ async def list_dead_letters(
     request: Request,
     include_replayed: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> list[Any]:
-    """Events this service's consumer gave up on, newest first."""
+    """Events this service's consumer gave up on, newest first. With `after` (an id,
+    0 for the start), those with a larger id, oldest first: a cursor that pages through
+    all of them, however many, in the order they failed (`hearth dead-letters replay
+    --all` does; a page alone would leave out the oldest)."""
     db: Database = request.app.state.db
-    query = select(dead_letter).order_by(dead_letter.c.id.desc()).limit(limit)
+    if after is None:
+        query = select(dead_letter).order_by(dead_letter.c.id.desc()).limit(limit)
+    else:
+        query = (
+            select(dead_letter)
+            .where(dead_letter.c.id > after)
+            .order_by(dead_letter.c.id.asc())
+            .limit(limit)
+        )
     if not include_replayed:
         query = query.where(dead_letter.c.replayed_at.is_(None))
     async with db.sessionmaker() as session:

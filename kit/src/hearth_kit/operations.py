@@ -23,7 +23,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import click
@@ -195,6 +195,10 @@ def show_dead_letter(
     _print_json(row)
 
 
+REPLAY_PAGE_SIZE = 1000
+"""Dead letters asked for at a time by `replay --all` (the list route's largest page)."""
+
+
 @dead_letters.command("replay")
 def replay_dead_letters(
     service: ServiceOption,
@@ -204,23 +208,34 @@ def replay_dead_letters(
     replay_all: Annotated[
         bool, typer.Option("--all", help="every dead letter waiting for a replay")
     ] = False,
+    page_size: Annotated[
+        int,
+        typer.Option(min=1, max=1000, help="with --all: dead letters asked for at a time"),
+    ] = REPLAY_PAGE_SIZE,
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
     """Run dead letters through their handler again, once the cause is fixed. Each is
     replayed in the service (its handler and inbox, one transaction); one that fails
-    again stays a dead letter and is reported. Exit 1 if any failed."""
+    again stays a dead letter and is reported. With --all, every one waiting, oldest
+    first, however many (page by page). Exit 1 if any failed."""
     if bool(dead_letter_ids) == replay_all:
         raise click.UsageError("give the dead letters' ids or --all (not both)")
-    failed = 0
+    attempted = failed = 0
     try:
-        with AdminClient(service, url=url, token=token) as admin:
-            ids = list(dead_letter_ids or [])
+        with AdminClient(service, url=url, token=token) as admin, _progress() as progress:
             if replay_all:
-                ids = sorted(row["id"] for row in admin.get("/admin/dead-letters", limit=1000))
-            with _progress() as progress:
-                task = progress.add_task(f"replaying {service}'s dead letters", total=len(ids))
-                for dead_letter_id in ids:
+                waiting = admin.get("/admin/dead-letters/count")["unreplayed"]
+                batches = _waiting_dead_letters(admin, page_size)
+            else:
+                waiting = len(dead_letter_ids or [])
+                batches = iter([list(dead_letter_ids or [])])
+            task = progress.add_task(f"replaying {service}'s dead letters", total=waiting)
+            for batch in batches:
+                for dead_letter_id in batch:
+                    attempted += 1
+                    if attempted > waiting:  # more failed meanwhile: they are replayed too
+                        progress.update(task, total=attempted)
                     try:
                         admin.post(f"/admin/dead-letters/{dead_letter_id}/replay")
                     except OperationFailed as exc:
@@ -229,9 +244,20 @@ def replay_dead_letters(
                     progress.advance(task)
     except OperationFailed as exc:
         raise _fail(exc) from exc
-    console.print(f"replayed {len(ids) - failed} of {len(ids)} dead letters of {service}")
+    console.print(f"replayed {attempted - failed} of {attempted} dead letters of {service}")
     if failed:
         raise typer.Exit(1)
+
+
+def _waiting_dead_letters(admin: AdminClient, page_size: int) -> Iterator[list[int]]:
+    """The ids of every dead letter waiting for a replay, oldest first, a page at a time.
+    The cursor is the last id seen, so one that fails again (it stays waiting, its id
+    behind the cursor) is not asked for twice: the walk ends however many fail."""
+    after = 0
+    while page := admin.get("/admin/dead-letters", after=after, limit=page_size):
+        ids = [int(row["id"]) for row in page]
+        yield ids
+        after = ids[-1]
 
 
 # --- parked outbox rows ------------------------------------------------------------
