@@ -192,6 +192,9 @@ class Check(ComplianceModel, table=True):
     appointment_start: datetime | None = Field(default=None, sa_type=AwareDateTime)
     """The slot of the home visit the check is combined with (visit-scheduled)."""
     appointment_end: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    version: int = Field(default=1)
+    """The version of the contractor assignment, the check's ETag (If-Match on PUT
+    .../contractor)."""
 
 
 class GasSafetyRecord(ComplianceModel, table=True):

@@ -199,7 +199,9 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     )
     assert refused.status_code == 403
     assigned = await compliance.put(
-        f"/v1/compliance/checks/{check['id']}/contractor", json={"contractor_id": "GASCO"}
+        f"/v1/compliance/checks/{check['id']}/contractor",
+        json={"contractor_id": "GASCO"},
+        headers={"If-Match": f'"{check["version"]}"'},
     )
     assert assigned.status_code == 200
     other = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="OTHER")

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from compliance.checks.schemas import (
     AccessAttemptCreate,
@@ -77,10 +77,16 @@ async def list_checks(
 
 @router.get("/checks/{check_id}", response_model=CheckPublic)
 async def get_check(
-    check_id: uuid.UUID, session: SessionDep, caller: CallerDep, programme: ProgrammeDep
+    check_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+    response: Response,
 ) -> CheckPublic:
-    """One check."""
-    return await programme.get(session, check_id, caller, datetime.now(UTC))
+    """One check, with its ETag (for If-Match on PUT .../contractor)."""
+    check = await programme.get(session, check_id, caller, datetime.now(UTC))
+    response.headers["ETag"] = f'"{check.version}"'
+    return check
 
 
 @router.post(
@@ -130,12 +136,20 @@ async def record_certificate(
 
 @router.put("/checks/{check_id}/contractor", response_model=CheckPublic)
 async def assign_contractor(
-    check_id: uuid.UUID, body: ContractorAssignment, session: SessionDep, programme: ProgrammeDep
+    check_id: uuid.UUID,
+    body: ContractorAssignment,
+    session: SessionDep,
+    programme: ProgrammeDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
 ) -> CheckPublic:
-    """Give an open check to a contractor (its engineers may then record it)."""
-    return await programme.assign_contractor(
-        session, check_id, body.contractor_id, datetime.now(UTC)
+    """Give an open check to a contractor (its engineers may then record it). If-Match:
+    the check's ETag (412 when it changed since, 428 without one)."""
+    check = await programme.assign_contractor(
+        session, check_id, body.contractor_id, if_match=if_match, now=datetime.now(UTC)
     )
+    response.headers["ETag"] = f'"{check.version}"'
+    return check
 
 
 @router.get("/cross-check", response_model=Page[CrossCheckItem])

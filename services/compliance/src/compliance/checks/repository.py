@@ -88,6 +88,7 @@ _SLOTS = {
     "paired_visit_id": _check.c.paired_visit_id,
     "appointment_start": _check.c.appointment_start,
     "appointment_end": _check.c.appointment_end,
+    "version": _check.c.version,
     # A tenant copy's own columns (compliance.tenant_copies.service.to_public).
     "check_id": _copy.c.check_id,
     "tenancy_id": _copy.c.tenancy_id,
@@ -151,6 +152,7 @@ _UNION = union_all(
                 "paired_visit_id",
                 "appointment_start",
                 "appointment_end",
+                "version",
             )
         },
     ),

@@ -72,6 +72,11 @@ class CheckPublic(BaseModel):
         description="The combined appointment's slot, when paired with a home visit"
     )
     appointment_end: datetime | None
+    version: int = Field(
+        default=1,
+        description="The version of the contractor assignment: the check's ETag is "
+        '`"<version>"` (If-Match on PUT .../contractor)',
+    )
     tenant_copy_by: date | None = Field(
         default=None,
         description="A completed gas check or EICR of a home: the household's copy of the "

@@ -73,7 +73,13 @@ from hearth_kit.db import ReadConnection
 from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.problems import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
 from hearth_kit.working_days import london_day, start_of_london_day
 
 CERTIFICATE_DEFECT_PRIORITY: dict[CertificateDefectClassification, RepairPriority] = {
@@ -97,6 +103,10 @@ BLOCK_CHECKS = frozenset(
         CheckType.LIFT,
     }
 )
+
+
+def etag_of(check: Check) -> str:
+    return f'"{check.version}"'
 
 
 def to_public(check: Check | Row[Any], today: date) -> CheckPublic:
@@ -130,6 +140,7 @@ def to_public(check: Check | Row[Any], today: date) -> CheckPublic:
         paired_visit_id=check.paired_visit_id,
         appointment_start=check.appointment_start,
         appointment_end=check.appointment_end,
+        version=check.version,
     )
 
 
@@ -519,14 +530,34 @@ class ProgrammeService:
         return caller.contractor_id is None or check.contractor_id == caller.contractor_id
 
     async def assign_contractor(
-        self, session: AsyncSession, check_id: uuid.UUID, contractor_id: str, now: datetime
+        self,
+        session: AsyncSession,
+        check_id: uuid.UUID,
+        contractor_id: str,
+        *,
+        if_match: str | None,
+        now: datetime,
     ) -> CheckPublic:
+        """Give an open check to a contractor if the caller saw its current assignment
+        (If-Match: the check's ETag), so two people assigning from the same stale view
+        do not overwrite each other unseen."""
+        if if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the check's ETag", field="If-Match", location="header"
+            )
         check = await repository.get(session, check_id, for_update=True)
         if check is None:
             raise NotFound(f"No check {check_id}")
+        if if_match.strip() not in (etag_of(check), f"W/{etag_of(check)}", "*"):
+            raise PreconditionFailed(
+                f"Check {check_id} has changed since that version",
+                field="If-Match",
+                location="header",
+            )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
         check.contractor_id = contractor_id
+        check.version += 1
         await session.flush()
         return to_public(check, london_day(now))
 
