@@ -177,12 +177,15 @@ async def test_a_court_step_blocked_by_the_protocol_names_the_missing_condition(
             )
         )
     await run_ladder(income_database, now)
-    case = (await income.get(f"/v1/rent-accounts/{account}/arrears-case")).json()
+    got = await income.get(f"/v1/rent-accounts/{account}/arrears-case")
+    case, seen = got.json(), {"If-Match": got.headers["etag"]}
     assert case["blocked_by"] == "tenant_contacted"
     assert case["stage"] == "notice_of_seeking_possession"
     future = (now + timedelta(days=2)).isoformat()
     refused = await income.patch(
-        f"/v1/rent-accounts/{account}/arrears-case/protocol", json={"tenant_contacted_at": future}
+        f"/v1/rent-accounts/{account}/arrears-case/protocol",
+        json={"tenant_contacted_at": future},
+        headers=seen,
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "tenant_contacted_at"
@@ -196,6 +199,7 @@ async def test_a_court_step_blocked_by_the_protocol_names_the_missing_condition(
             "benefit_issues_pursued_at": done.isoformat(),
             "vulnerability_considered_at": done.isoformat(),
         },
+        headers=seen,
     )
     assert recorded.status_code == 200
     await run_ladder(income_database, now + timedelta(seconds=1))

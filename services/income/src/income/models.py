@@ -199,6 +199,9 @@ class ArrearsCase(IncomeModel, table=True):
     benefit_issues_pursued_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     benefit_claim_pending: bool = Field(default=False)
     vulnerability_considered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    version: int = Field(default=1)
+    """The version of the pre-action protocol steps, the case's ETag (If-Match on PATCH
+    .../arrears-case/protocol)."""
 
 
 class ArrangementStatus(StrEnum):

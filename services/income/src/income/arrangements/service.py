@@ -93,7 +93,9 @@ class ArrangementService:
         case = await cases.get(session, account.id, for_update=True)
         if case is not None:
             # Agreeing an arrangement on income and expenditure is the protocol's
-            # contact and affordable offer.
+            # contact and affordable offer (a change of the protocol steps: a new ETag).
+            if case.tenant_contacted_at is None or case.arrangement_offered_at is None:
+                case.version += 1
             case.tenant_contacted_at = case.tenant_contacted_at or now
             case.arrangement_offered_at = case.arrangement_offered_at or now
             case.resume_at_next_step = False

@@ -53,3 +53,7 @@ class CasePublic(BaseModel):
     benefit_issues_pursued_at: datetime | None
     benefit_claim_pending: bool
     vulnerability_considered_at: datetime | None
+    version: int = Field(
+        description="The version of the pre-action protocol steps: the case's ETag is "
+        '`"<version>"` (If-Match on PATCH .../arrears-case/protocol)'
+    )

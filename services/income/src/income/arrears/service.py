@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
-from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
 from hearth_kit.working_days import london_day
 from income import metrics
 from income.accounts import repository as accounts
@@ -26,6 +26,11 @@ from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
 
 log = get_logger(__name__)
+
+
+def etag_of(case: ArrearsCase) -> str:
+    return f'"{case.version}"'
+
 
 BATCH = 200
 
@@ -167,19 +172,37 @@ class ArrearsService:
         return CasePublic.model_validate(case)
 
     async def record_protocol(
-        self, session: AsyncSession, account_id: uuid.UUID, data: ProtocolUpdate, now: datetime
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        data: ProtocolUpdate,
+        *,
+        if_match: str | None,
+        now: datetime,
     ) -> CasePublic:
         """Record pre-action protocol steps (each dated when it was done, never in the
-        future); the next look at the case re-checks a blocked court step."""
+        future) if the caller saw the case's current steps (If-Match: its ETag); the
+        next look at the case re-checks a blocked court step."""
+        if if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the arrears case's ETag", field="If-Match", location="header"
+            )
         case = await repository.get(session, account_id, for_update=True)
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
+        if if_match.strip() not in (etag_of(case), f"W/{etag_of(case)}", "*"):
+            raise PreconditionFailed(
+                f"The arrears case of account {account_id} has changed since that version",
+                field="If-Match",
+                location="header",
+            )
         for field, value in data.model_dump(exclude_unset=True).items():
             if isinstance(value, datetime) and value > now:
                 raise Unprocessable("A step cannot be done in the future", field=field)
         for field, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(case, field, value)
+        case.version += 1
         case.next_check_at = min(case.next_check_at, now)
         return CasePublic.model_validate(case)
 
@@ -193,5 +216,6 @@ class ArrearsService:
             raise NotFound(f"No arrears case for account {account_id}")
         case.paused_for_review = False
         case.vulnerability_considered_at = now
+        case.version += 1  # a protocol step: the case's ETag changes
         case.next_check_at = now
         return CasePublic.model_validate(case)
