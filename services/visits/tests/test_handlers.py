@@ -6,6 +6,7 @@ and the same result whether the consumer hands them a batch or each event on its
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,14 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import AccessFailed, PropertyRegistered, PropertyUpdated
+from hearth_contracts.events.compliance import (
+    AccessEscalated,
+    AccessFailed,
+    CheckCompleted,
+    NoAccessStep,
+    PropertyRegistered,
+    PropertyUpdated,
+)
 from hearth_contracts.events.engagement import (
     ContactLogged,
     ResidentRegistered,
@@ -38,6 +46,7 @@ from visits.models import (
     CaseloadAssignment,
     HomeProfile,
     HouseholdContact,
+    OfficerVisitForAccess,
     ProgrammeScore,
     ResidentProfile,
     TenancyRecord,
@@ -511,6 +520,104 @@ async def test_only_a_damp_and_mould_case_is_damp_history(
         priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
         assert priority["factors"]["damp_history"] is damp_history, uprn
         assert ("damp_history" in {r["factor"] for r in priority["reasons"]}) is damp_history
+
+
+def escalated(uprn: str, check_id: uuid.UUID, step: NoAccessStep, at: datetime) -> Envelope[Any]:
+    return Envelope(
+        data=AccessEscalated(
+            check_id=check_id,
+            uprn=uprn,
+            check_type="gas_safety",
+            step=step,
+            step_number=list(NoAccessStep).index(step) + 1,
+            escalated_at=at,
+        )
+    )
+
+
+async def officer_visit(visits: httpx.AsyncClient, uprn: str) -> tuple[bool, str, list[str]]:
+    priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()
+    return (
+        priority["factors"]["officer_visit_for_check_access"],
+        priority["next_visit_kind"],
+        [r["factor"] for r in priority["reasons"]],
+    )
+
+
+async def test_a_housing_officer_visit_step_puts_the_home_first_until_the_check_is_done(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """compliance's access-escalated at its housing officer visit step puts the home on
+    the visit officers' list (a full visit, its reason in the ranking) once however often
+    it is delivered; the ladder's other steps change nothing; the check completed takes
+    it off."""
+    area = f"Z{random.randint(1, 9)}{random.choice('ABCDEFGHJK')}"
+    asked, quiet = a_uprn(), a_uprn()
+    check_id = uuid.uuid4()
+    at = datetime.now(UTC) - timedelta(days=2)
+    for uprn in (asked, quiet):
+        await handle(visits_database, registered(uprn, registered_at=at, postcode=f"{area} 1AA"))
+    for step in (NoAccessStep.SECOND_APPOINTMENT, NoAccessStep.FINAL_WARNING):
+        await handle(visits_database, escalated(asked, check_id, step, at))
+    assert await officer_visit(visits, asked) == (False, "full", [])
+    officer_step = escalated(asked, check_id, NoAccessStep.HOUSING_OFFICER_VISIT, at)
+    await handle(visits_database, officer_step)
+    await handle(visits_database, officer_step)  # redelivered
+    await consume(visits_database, [officer_step, officer_step])  # in a batch, again
+    assert await officer_visit(visits, asked) == (True, "full", ["officer_visit_for_check_access"])
+    ranked = (await visits.get("/v1/programme/homes", params={"area": area})).json()
+    assert [home["uprn"] for home in ranked["items"]] == [asked, quiet]
+    assert ranked["items"][0]["reasons"] == [
+        {"factor": "officer_visit_for_check_access", "points": 100}
+    ]
+    async with visits_database.sessionmaker() as session:
+        kept = await session.scalar(
+            select(func.count())
+            .select_from(OfficerVisitForAccess)
+            .where(OfficerVisitForAccess.uprn == asked)
+        )
+    assert kept == 1
+    await handle(
+        visits_database,
+        Envelope(
+            data=CheckCompleted(
+                check_id=check_id,
+                uprn=asked,
+                check_type="gas_safety",
+                outcome="satisfactory",
+                certificate_reference="LGSR-1",
+                completed_at=datetime.now(UTC),
+                next_due_by=date.today() + timedelta(days=365),
+                copy_to_tenant_by=date.today() + timedelta(days=28),
+            )
+        ),
+    )
+    assert await officer_visit(visits, asked) == (False, "full", [])
+    async with visits_database.sessionmaker() as session:
+        stored = await session.get(ProgrammeScore, asked)
+    assert stored is not None
+    assert stored.reasons == []
+
+
+async def test_a_full_visit_made_after_the_officer_visit_was_asked_for_takes_it_off(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    at = datetime.now(UTC) - timedelta(days=2)
+    await handle(visits_database, registered(uprn, registered_at=at))
+    await handle(
+        visits_database, escalated(uprn, uuid.uuid4(), NoAccessStep.HOUSING_OFFICER_VISIT, at)
+    )
+    assert (await officer_visit(visits, uprn))[0] is True
+    went = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    visit = (
+        await visits.post("/v1/visits", json={"uprn": uprn, "kind": "full", "scheduled_for": went})
+    ).json()
+    reported = await visits.post(
+        f"/v1/visits/{visit['id']}/report", json={"outcome": "completed", "visited_at": went}
+    )
+    assert reported.status_code == 201, reported.text
+    assert (await officer_visit(visits, uprn))[0] is False
 
 
 async def test_a_home_nothing_is_known_about_has_no_priority(visits: httpx.AsyncClient) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
+from hearth_kit.staff import staff_only
 from visits.caseloads.endpoints import router as caseloads_router
 from visits.figures.endpoints import router as figures_router
 from visits.handlers import build_handlers
@@ -26,7 +27,11 @@ def create_app(settings: VisitsSettings | None = None) -> FastAPI:
         title="Hearth visits",
         description="Home visits, what they find, the risk-based visit programme and "
         "officers' caseloads.",
-        routers=[figures_router, reports_router, visits_router, programme_router, caseloads_router],
+        routers=[
+            staff_only(  # no contractor calls visits: staff only, every route
+                figures_router, reports_router, visits_router, programme_router, caseloads_router
+            )
+        ],
         handlers=build_handlers(settings),
         scheduled_jobs=scheduled_jobs(settings),
     )

@@ -1,6 +1,7 @@
 """Reactions to other services' events, one function each: they keep the projections
 the visit programme ranks homes from (homes, tenancies, residents, contacts, access
-failures, damp cases, gas checks due) and the officers' caseloads. Each write is an
+failures, damp cases, gas checks due, officer visits compliance's no-access procedure
+asks for) and the officers' caseloads. Each write is an
 idempotent upsert or insert, and an older event never overwrites what a newer one
 said; an ended tenancy keeps its end for good, so a late or replayed start never
 brings it back.
@@ -16,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import (
+    AccessEscalated,
     AccessFailed,
     CheckCompleted,
     CheckDue,
     CombinedAppointmentOffered,
+    NoAccessStep,
     PropertyRegistered,
     PropertyUpdated,
 )
@@ -281,6 +284,29 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             [
                 {"attempt_id": a.attempt_id, "uprn": a.uprn, "attempted_at": a.attempted_at}
                 for a in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    @handlers.on_batch(AccessEscalated)
+    async def access_escalated(
+        session: AsyncSession, envelopes: Sequence[Envelope[AccessEscalated]]
+    ) -> None:
+        """A safety check's no-access procedure reached its housing officer visit step:
+        the home goes on the visit officers' list (the programme's
+        officer_visit_for_check_access factor, a full visit) until the check is done or
+        a full visit is made. Kept once per check; the ladder's other steps (letters,
+        second appointment, final warning, legal action) are compliance's own."""
+        await projections.save_officer_visits_for_access(
+            session,
+            [
+                {
+                    "check_id": e.check_id,
+                    "uprn": e.uprn,
+                    "check_type": e.check_type,
+                    "asked_at": e.escalated_at,
+                }
+                for e in (envelope.data for envelope in envelopes)
+                if e.step is NoAccessStep.HOUSING_OFFICER_VISIT
             ],
         )
 

@@ -288,6 +288,22 @@ class DampCase(VisitsModel, table=True):
     became_aware_at: datetime = Field(sa_type=AwareDateTime)
 
 
+class OfficerVisitForAccess(VisitsModel, table=True):
+    """A safety check's no-access procedure reached its housing officer visit step
+    (compliance's access-escalated): the home needs a visit officer in person to get the
+    household to give access. Open until the check is completed (gas_check_due) or a
+    full visit to the home is completed on or after the day it was asked for."""
+
+    __tablename__ = "officer_visit_for_access"
+
+    check_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    check_type: CheckType = Field(sa_type=text_enum(CheckType))
+    asked_at: datetime = Field(
+        sa_type=AwareDateTime, description="When compliance escalated to the officer visit"
+    )
+
+
 class GasCheckDue(VisitsModel, table=True):
     """A safety check compliance says is due at a home, until it is completed: a visit
     booked near its due date is paired with it."""

@@ -82,6 +82,11 @@ class RiskWeights(BaseModel):
     beyond_interval: NonNegativeInt = Field(
         default=100, description="The home is past its maximum visit interval: visit it first"
     )
+    officer_visit_for_check_access: NonNegativeInt = Field(
+        default=100,
+        description="A safety check's no-access procedure asked for a housing officer visit "
+        "(compliance's access-escalated): visit it first, as a home past its interval",
+    )
     contact_very_low_at_most: NonNegativeInt = Field(
         default=0, description="Contacts in the last 12 months at or below this are very low"
     )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
+from hearth_contracts.events.visits import VisitKind
 from visits.programme.rules import (
     ContactFrequency,
     Factor,
@@ -22,8 +23,10 @@ from visits.programme.rules import (
     is_new_tenancy,
     next_visit,
     no_annual_gas_visit,
+    officer_visit_open,
     rescore_on,
     visit_priority,
+    with_officer_visit,
 )
 from visits.settings import RiskWeights, VisitIntervals, VisitsSettings
 
@@ -50,6 +53,7 @@ weights_strategy = st.builds(
     damp_history=points,
     per_no_access=points,
     no_access_counted=counted,
+    officer_visit_for_check_access=points,
 )
 
 factors_strategy = st.builds(
@@ -63,6 +67,7 @@ factors_strategy = st.builds(
     arrears_stage=st.sampled_from(ArrearsStage),
     damp_history=st.booleans(),
     no_access_visits=st.integers(min_value=0, max_value=10),
+    officer_visit_for_check_access=st.booleans(),
 )
 
 
@@ -85,6 +90,7 @@ def with_one_more(factors: HomeRiskFactors, factor: Factor) -> HomeRiskFactors:
         Factor.NO_ACCESS_HISTORY: {"no_access_visits": factors.no_access_visits + 1},
         Factor.BEYOND_INTERVAL: {"beyond_interval": True},
         Factor.AGE_BAND: {"age_band": factors.age_band or AgeBand.AGED_85_AND_OVER},
+        Factor.OFFICER_VISIT_FOR_CHECK_ACCESS: {"officer_visit_for_check_access": True},
     }
     return factors.model_copy(update=more[factor])
 
@@ -299,3 +305,38 @@ def test_compliances_decision_always_overrides_the_gas_supply(
     needs: bool, supply: GasSupply | None
 ) -> None:
     assert no_annual_gas_visit(needs, supply) is not needs
+
+
+@pytest.mark.parametrize(
+    ("asked_on", "last_full_visit", "expected"),
+    [
+        (None, None, False),  # nothing asked
+        (date(2026, 11, 2), None, True),
+        (date(2026, 11, 2), date(2026, 10, 30), True),  # a full visit before it was asked
+        (date(2026, 11, 2), date(2026, 11, 2), False),  # the officer went that day
+        (date(2026, 11, 2), date(2026, 11, 20), False),
+    ],
+)
+def test_an_officer_visit_asked_for_is_open_until_a_full_visit_on_or_after_that_day(
+    asked_on: date | None, last_full_visit: date | None, expected: bool
+) -> None:
+    assert officer_visit_open(asked_on, last_full_visit) is expected
+
+
+@given(
+    history=st.builds(
+        VisitHistory,
+        last_visit=st.one_of(st.none(), st.dates(date(2015, 1, 1), date(2026, 11, 1))),
+        last_full_visit=st.one_of(st.none(), st.dates(date(2015, 1, 1), date(2026, 11, 1))),
+    ),
+    alternate_lite=st.booleans(),
+)
+def test_an_officer_visit_for_access_is_always_a_full_visit_due_as_the_intervals_say(
+    history: VisitHistory, alternate_lite: bool
+) -> None:
+    upcoming = next_visit(
+        history, date(2026, 11, 30), VisitIntervals(alternate_lite=alternate_lite)
+    )
+    officer = with_officer_visit(upcoming)
+    assert officer.kind is VisitKind.FULL
+    assert (officer.due_by, officer.beyond_interval) == (upcoming.due_by, upcoming.beyond_interval)

@@ -1,5 +1,6 @@
 """All SQL about the projections the visit programme scores homes from (homes, tenancies,
-residents, contacts, access failures, damp cases, gas checks due), the visit history it
+residents, contacts, access failures, damp cases, gas checks due, officer visits asked
+for by compliance's no-access procedure), the visit history it
 reads, and the stored scores the ranking reads. Every projection write is one idempotent
 statement (upsert_newer or INSERT ... ON CONFLICT DO NOTHING), so an event handled
 twice, or late, changes nothing."""
@@ -31,6 +32,7 @@ from visits.models import (
     GasCheckDue,
     HomeProfile,
     HouseholdContact,
+    OfficerVisitForAccess,
     ProgrammeScore,
     ResidentProfile,
     TenancyRecord,
@@ -277,6 +279,27 @@ async def save_access_failures(session: AsyncSession, rows: list[dict[str, Any]]
 
 async def save_damp_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     await _insert_new(session, DampCase, rows)
+
+
+async def save_officer_visits_for_access(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """The officer visits compliance's no-access procedures asked for, once per check
+    (the first escalation to the step is kept; a redelivery changes nothing)."""
+    await _insert_new(session, OfficerVisitForAccess, rows)
+
+
+async def officer_visits_for_access(session: AsyncSession, uprns: Sequence[str]) -> dict[str, date]:
+    """Per home, the London day of the latest officer visit asked for a check that is
+    not completed (the caller closes it when a full visit was made since)."""
+    query = (
+        select(OfficerVisitForAccess.uprn, func.max(OfficerVisitForAccess.asked_at))
+        .outerjoin(GasCheckDue, col(GasCheckDue.check_id) == col(OfficerVisitForAccess.check_id))
+        .where(
+            col(OfficerVisitForAccess.uprn).in_(uprns),
+            col(GasCheckDue.completed_at).is_(None),
+        )
+        .group_by(col(OfficerVisitForAccess.uprn))
+    )
+    return {uprn: london_day(asked) for uprn, asked in (await session.execute(query)).all()}
 
 
 async def save_check_due(

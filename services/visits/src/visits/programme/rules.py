@@ -50,6 +50,9 @@ class Factor(StrEnum):
     ARREARS = "arrears"
     DAMP_HISTORY = "damp_history"
     NO_ACCESS_HISTORY = "no_access_history"
+    OFFICER_VISIT_FOR_CHECK_ACCESS = "officer_visit_for_check_access"
+    """Compliance's no-access procedure for a safety check (gas above all) reached its
+    housing officer visit step: an officer goes in person to get access."""
 
 
 class HomeRiskFactors(BaseModel):
@@ -79,6 +82,11 @@ class HomeRiskFactors(BaseModel):
     no_access_visits: NonNegativeInt = Field(
         default=0, description="Visits and compliance check attempts that got no access"
     )
+    officer_visit_for_check_access: bool = Field(
+        default=False,
+        description="A safety check's no-access procedure asked for a housing officer visit "
+        "(access-escalated) and neither the check nor a full visit has been done since",
+    )
 
 
 class HomeFacts(NamedTuple):
@@ -97,6 +105,7 @@ class HomeFacts(NamedTuple):
     arrears_stage: ArrearsStage
     damp_history: bool
     no_access_visits: int
+    officer_visit_for_check_access: bool = False
 
     def model(self) -> HomeRiskFactors:
         return HomeRiskFactors(**self._asdict())
@@ -190,6 +199,10 @@ def points_earned(
         (
             Factor.NO_ACCESS_HISTORY,
             weights.per_no_access * min(factors.no_access_visits, weights.no_access_counted),
+        ),
+        (
+            Factor.OFFICER_VISIT_FOR_CHECK_ACCESS,
+            weights.officer_visit_for_check_access * factors.officer_visit_for_check_access,
         ),
     ]
     return [(factor, points) for factor, points in earned if points > 0]
@@ -286,6 +299,25 @@ def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) ->
         stock_condition_survey=survey,
         due_by=due_by,
         beyond_interval=due_by < today,
+    )
+
+
+def officer_visit_open(asked_on: date | None, last_full_visit: date | None) -> bool:
+    """An officer visit asked for on `asked_on` (for a check not yet done) is still to
+    be made: no full visit in the home has been completed on or after that day."""
+    return asked_on is not None and (last_full_visit is None or last_full_visit < asked_on)
+
+
+def with_officer_visit(upcoming: NextVisit) -> NextVisit:
+    """The next visit when an officer must go in person for a check's access: a full
+    visit in the home (never a lite call), otherwise as the intervals say."""
+    if upcoming.kind is VisitKind.FULL:
+        return upcoming
+    return NextVisit(
+        kind=VisitKind.FULL,
+        stock_condition_survey=False,
+        due_by=upcoming.due_by,
+        beyond_interval=upcoming.beyond_interval,
     )
 
 

@@ -76,6 +76,7 @@ def _scored(
     damp: bool,
     visits: LastVisits,
     registered_on: date | None,
+    officer_visit_asked_on: date | None,
     weights: RiskWeights,
     intervals: VisitIntervals,
     today: date,
@@ -87,6 +88,9 @@ def _scored(
         counted_from=rules.counted_from(registered_on, tenancy.start_date if tenancy else None),
     )
     upcoming = rules.next_visit(history, today, intervals)
+    officer_visit = rules.officer_visit_open(officer_visit_asked_on, visits.last_full_visit)
+    if officer_visit:
+        upcoming = rules.with_officer_visit(upcoming)
     contacted, oldest_contact = contacts or (0, None)
     introductory = tenancy is not None and tenancy.tenancy_type in rules.INTRODUCTORY_TYPES
     factors = rules.HomeFacts(
@@ -107,6 +111,7 @@ def _scored(
         arrears_stage=(tenancy.arrears_stage if tenancy else None) or ArrearsStage.NONE,
         damp_history=damp,
         no_access_visits=no_access,
+        officer_visit_for_check_access=officer_visit,
     )
     earned = rules.points_earned(factors, weights)
     return _Scored(
@@ -203,6 +208,7 @@ class ProgrammeService:
         no_access = await repository.no_access(session, known)
         damp = await repository.damp_homes(session, known)
         visits = await repository.last_visits(session, known)
+        officer_visits = await repository.officer_visits_for_access(session, known)
         return [
             _scored(
                 uprn=uprn,
@@ -217,6 +223,7 @@ class ProgrammeService:
                 damp=uprn in damp,
                 visits=visits.get(uprn, LastVisits()),
                 registered_on=registered_on,
+                officer_visit_asked_on=officer_visits.get(uprn),
                 weights=self.weights,
                 intervals=self.intervals,
                 today=today,
@@ -316,6 +323,9 @@ class ProgrammeService:
                 registered_on=None
                 if profile is None or profile.registered_at is None
                 else london_day(profile.registered_at),
+                officer_visit_asked_on=(
+                    await repository.officer_visits_for_access(session, [uprn])
+                ).get(uprn),
                 weights=self.weights,
                 intervals=self.intervals,
                 today=today,
