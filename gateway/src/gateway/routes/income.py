@@ -104,15 +104,14 @@ ROUTES: list[PassThrough] = [
         "/v1/rent-accounts/{account_id}/arrears-case",
         "income",
         READ,
-        "The arrears case: ladder step, what blocks a court step, pre-action protocol, "
-        "with its ETag",
+        "The arrears case: ladder step, what blocks a court step, pre-action protocol",
     ),
     PassThrough(
         "PATCH",
         "/v1/rent-accounts/{account_id}/arrears-case/protocol",
         "income",
         WRITE,
-        "Record pre-action protocol steps done (If-Match: the case's ETag)",
+        "Record pre-action protocol steps done",
     ),
     PassThrough(
         "POST",

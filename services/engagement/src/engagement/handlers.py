@@ -32,6 +32,7 @@ from hearth_contracts.events.engagement import SurveyKind
 from hearth_contracts.events.income import (
     ArrearsStage,
     ArrearsStageChanged,
+    TenancyEnded,
     TenancyStarted,
     TenancyStartedV2,
 )
@@ -77,6 +78,22 @@ async def on_tenancy_started(
     await resident_service.tenancy_started(session, tenancy, envelope.time)
 
 
+async def on_tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:
+    """A tenancy ended: keep its end (an upsert versioned by the envelope's time, so the
+    same event again or an older one changes nothing), and its tenants are former
+    tenants of the home from now on: kept as residents, no longer sent the home's
+    letters (check due, appointments, safety records, survey invitations)."""
+    ended = envelope.data
+    await residents.save_tenancy_end(
+        session,
+        tenancy_id=ended.tenancy_id,
+        uprn=ended.uprn,
+        end_date=ended.end_date,
+        as_of=envelope.time,
+    )
+    await resident_service.tenancy_ended(session, ended)
+
+
 async def on_resident_details_confirmed(
     session: AsyncSession, envelope: Envelope[ResidentDetailsConfirmed]
 ) -> None:
@@ -115,6 +132,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
 
     handlers.on(TenancyStarted)(on_tenancy_started)
     handlers.on(TenancyStartedV2)(on_tenancy_started)
+    handlers.on(TenancyEnded)(on_tenancy_ended)
     handlers.on(ResidentDetailsConfirmed)(on_resident_details_confirmed)
     handlers.on_batch(PropertyRegistered)(on_properties_registered)
 

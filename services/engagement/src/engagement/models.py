@@ -48,6 +48,17 @@ class Resident(EngagementModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     tenancy_id: uuid.UUID | None = Field(default=None, index=True)
     uprn: str | None = Field(default=None, max_length=12)
+    tenancy_started_on: date | None = Field(
+        default=None,
+        description="The start date of the tenancy they are on (the version of which "
+        "tenancy that is: a tenancy that started earlier, arriving late, never moves them "
+        "back); None while income has not announced it",
+    )
+    tenancy_ended_on: date | None = Field(
+        default=None,
+        description="The tenancy they are on ended (income's tenancy-ended): they no longer "
+        "live at `uprn`, which is kept as their last home",
+    )
     full_name: str = Field(max_length=200)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
@@ -77,6 +88,22 @@ class Tenancy(EngagementModel, table=True):
     start_date: date
     as_of: datetime | None = Field(
         default=None,
+        sa_type=AwareDateTime,
+        description="When income announced it (an older event never overwrites it)",
+    )
+
+
+class TenancyEnd(EngagementModel, table=True):
+    """A tenancy income said ended (tenancy-ended), kept apart from `tenancy` so the end
+    is known even when it is handled before the start (a replayed dead letter): a
+    tenancy-started of an ended tenancy never makes its tenants current residents."""
+
+    __tablename__ = "tenancy_end"
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    end_date: date
+    as_of: datetime = Field(
         sa_type=AwareDateTime,
         description="When income announced it (an older event never overwrites it)",
     )

@@ -9,6 +9,7 @@ import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -285,3 +286,103 @@ async def test_a_vulnerability_recorded_before_registration_on_a_tenancy_is_anno
     assert again.status_code in (200, 201), again.text
     [flag] = await flags(engagement_database, uprn)
     assert json.loads(flag)["vulnerable"] is True
+
+
+def a_visit(uprn: str, person_id: uuid.UUID, at: datetime, **overrides: object) -> Envelope[Any]:
+    return Envelope(
+        data=ResidentDetailsConfirmed.model_validate(
+            {
+                "visit_id": uuid.uuid4(),
+                "uprn": uprn,
+                "resident_id": person_id,
+                "household_size": 2,
+                "vulnerability_consent": False,
+                "confirmed_at": at,
+                **overrides,
+            }
+        )
+    )
+
+
+async def test_consent_withdrawn_at_an_offline_visit_clears_the_flag_as_of_its_upload(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """The visit was two hours ago, offline; a review since published the flag. The
+    clear is the newest state, so consumers (versioning by recorded_at) must take it."""
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    now = datetime.now(UTC)
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities",
+        json=a_vulnerability(consent_given_at=(now - timedelta(days=30)).isoformat()),
+    )
+    assert recorded.status_code == 201, recorded.text
+    reviewed = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
+        json={
+            "reviewed_at": now.isoformat(),
+            "review_on": (date.today() + timedelta(days=90)).isoformat(),
+        },
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    before = json.loads((await flags(engagement_database, uprn))[-1])
+
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(
+            session, a_visit(uprn, person_id, now - timedelta(hours=2))
+        )
+    cleared = json.loads((await flags(engagement_database, uprn))[-1])
+    assert cleared["vulnerable"] is False
+    assert datetime.fromisoformat(cleared["recorded_at"]) > datetime.fromisoformat(
+        before["recorded_at"]
+    )
+
+
+async def test_consent_withdrawn_at_a_visit_keeps_one_recorded_with_consent_given_since(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    now = datetime.now(UTC)
+    visited_at = now - timedelta(hours=2)
+    for consent_given_at, adjustment in (
+        (now - timedelta(days=30), "call_before_visiting"),
+        (now - timedelta(hours=1), "extra_time"),  # after the visit
+    ):
+        response = await writer.post(
+            f"/v1/residents/{person_id}/vulnerabilities",
+            json=a_vulnerability(
+                consent_given_at=consent_given_at.isoformat(), adjustments=[adjustment]
+            ),
+        )
+        assert response.status_code == 201, response.text
+
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(session, a_visit(uprn, person_id, visited_at))
+    flag = json.loads((await flags(engagement_database, uprn))[-1])
+    assert (flag["vulnerable"], flag["adjustments"]) == (True, ["extra_time"])
+    reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
+    kept = (await reader.get(f"/v1/residents/{person_id}/vulnerabilities")).json()
+    assert [v["adjustments"] for v in kept] == [["extra_time"]]
+
+
+async def test_a_visit_uploaded_late_publishes_living_alone_as_of_now(
+    engagement_database: Database,
+) -> None:
+    uprn, person_id = await a_tenant(engagement_database)
+    visited_at = datetime.now(UTC) - timedelta(hours=2)
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(
+            session,
+            a_visit(uprn, person_id, visited_at, household_size=1, vulnerability_consent=None),
+        )
+    async with engagement_database.sessionmaker() as session:
+        rows = await session.execute(
+            select(outbox_message.c.payload).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type == "uk.hearth.engagement.resident-updated.v2",
+            )
+        )
+        [updated] = [json.loads(payload) for (payload,) in rows.all()]
+    assert updated["lives_alone"] is True
+    assert datetime.fromisoformat(updated["updated_at"]) > visited_at

@@ -27,19 +27,22 @@ async def get(
 
 
 async def stages_of(
-    session: AsyncSession, complaint_ids: list[uuid.UUID]
+    session: AsyncSession, complaint_ids: list[uuid.UUID], *, for_update: bool = False
 ) -> dict[uuid.UUID, list[ComplaintStageRecord]]:
-    """Each complaint's stages, stage 1 first."""
+    """Each complaint's stages, stage 1 first. `for_update` locks them (and reads them
+    as they now stand): a change to a stage holds its rows against the breach job, which
+    locks them too and skips rows held, so a breach is raised by one or the other."""
     found: dict[uuid.UUID, list[ComplaintStageRecord]] = {i: [] for i in complaint_ids}
     if not complaint_ids:
         return found
-    rows = (
-        await session.execute(
-            select(ComplaintStageRecord)
-            .where(col(ComplaintStageRecord.complaint_id).in_(complaint_ids))
-            .order_by(col(ComplaintStageRecord.stage))
-        )
-    ).scalars()
+    query = (
+        select(ComplaintStageRecord)
+        .where(col(ComplaintStageRecord.complaint_id).in_(complaint_ids))
+        .order_by(col(ComplaintStageRecord.stage))
+    )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    rows = (await session.execute(query)).scalars()
     for row in rows:
         found[row.complaint_id].append(row)
     return found

@@ -468,8 +468,13 @@ class ComplaintService:
     async def _with_stages(
         self, session: AsyncSession, complaint_id: uuid.UUID
     ) -> tuple[Complaint, list[ComplaintStageRecord]]:
+        """The complaint and its stages, all locked: the breach job locks stage rows
+        (skipping those held), so a late acknowledgement or answer and the job never
+        both raise a stage's breach."""
         complaint = await self._complaint(session, complaint_id, for_update=True)
-        stages = (await repository.stages_of(session, [complaint.id]))[complaint.id]
+        stages = (await repository.stages_of(session, [complaint.id], for_update=True))[
+            complaint.id
+        ]
         return complaint, stages
 
     @staticmethod

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Home, Resident, Tenancy
+from engagement.models import Home, Resident, Tenancy, TenancyEnd
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
 
@@ -28,8 +28,13 @@ async def get(
 
 
 async def on_home(session: AsyncSession, uprn: str) -> list[Resident]:
-    """The residents of a home."""
-    query = select(Resident).where(Resident.uprn == uprn).order_by(col(Resident.registered_at))
+    """The residents living in a home now: on a tenancy of it that has not ended (a
+    former tenant keeps the home as their last one, and gets none of its letters)."""
+    query = (
+        select(Resident)
+        .where(Resident.uprn == uprn, col(Resident.tenancy_ended_on).is_(None))
+        .order_by(col(Resident.registered_at))
+    )
     return list((await session.execute(query)).scalars().all())
 
 
@@ -43,6 +48,8 @@ ENTRY_COLUMNS = (
     "id",
     "tenancy_id",
     "uprn",
+    "tenancy_started_on",
+    "tenancy_ended_on",
     "full_name",
     "email",
     "phone",
@@ -57,7 +64,6 @@ ENTRY_COLUMNS = (
     "details_confirmed_at",
     "details_to_follow_up",
     "registered_at",
-    "version",
 )
 """The resident's columns its public entry shows (schemas.ResidentPublic)."""
 
@@ -81,8 +87,10 @@ def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]
                 ),
             )
         )
-    if uprn:
-        query = query.where(_resident.c.uprn == bindparam("uprn"))
+    if uprn:  # the home's residents now: not a former tenant's last home
+        query = query.where(
+            _resident.c.uprn == bindparam("uprn"), _resident.c.tenancy_ended_on.is_(None)
+        )
     if tenancy_id:
         query = query.where(_resident.c.tenancy_id == bindparam("tenancy_id"))
     return query
@@ -153,6 +161,24 @@ async def save_tenancy(
     )
 
 
+async def save_tenancy_end(
+    session: AsyncSession, *, tenancy_id: uuid.UUID, uprn: str, end_date: date, as_of: datetime
+) -> None:
+    """Keep that income ended a tenancy, unless a later word on its end is already kept."""
+    await upsert_newer(
+        session,
+        TenancyEnd,
+        key={"tenancy_id": tenancy_id},
+        values={"uprn": uprn, "end_date": end_date, "as_of": as_of},
+        version="as_of",
+    )
+
+
+async def tenancy_end(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyEnd | None:
+    """The tenancy's end, when income said it ended."""
+    return await session.get(TenancyEnd, tenancy_id)
+
+
 async def save_homes(session: AsyncSession, homes: list[tuple[str, datetime]]) -> None:
     """Keep the homes in the asset register (one statement for a run of events)."""
     await upsert_newer_many(
@@ -169,11 +195,16 @@ async def homes_count(session: AsyncSession) -> int:
     return int((await session.execute(select(func.count()).select_from(Home))).scalar_one())
 
 
-async def on_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> list[Resident]:
-    """The residents on a tenancy."""
+async def on_tenancy(
+    session: AsyncSession, tenancy_id: uuid.UUID, *, for_update: bool = False
+) -> list[Resident]:
+    """The residents on a tenancy (its tenants still after it ended: its arrears are
+    theirs)."""
     query = (
         select(Resident)
         .where(Resident.tenancy_id == tenancy_id)
-        .order_by(col(Resident.registered_at))
+        .order_by(col(Resident.registered_at), col(Resident.id))
     )
+    if for_update:
+        query = query.with_for_update()
     return list((await session.execute(query)).scalars().all())

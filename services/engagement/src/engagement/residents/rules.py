@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from hearth_contracts.events.engagement import ContactChannel
@@ -27,3 +28,22 @@ def missing_contact_detail(
     if needed == "phone" and not phone:
         return "phone"
     return None
+
+
+def moves_to(
+    *,
+    placed_on: date | None,
+    placed_ended: bool,
+    start_date: date,
+    ended: bool,
+) -> bool:
+    """Whether a tenancy income announced (starting on `start_date`; `ended` when income
+    already said it ended) replaces the one the resident is on (starting on `placed_on`,
+    None while not known; `placed_ended` when it ended). A tenancy that started later
+    replaces it; an earlier one arriving late (another home's partition, a replayed dead
+    letter) never moves them back. Of two starting the same day, one still running
+    replaces an ended one, never the reverse, so the outcome does not depend on which
+    event came first."""
+    if placed_on is None or start_date > placed_on:
+        return True
+    return start_date == placed_on and placed_ended and not ended

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -181,6 +181,13 @@ class ResidentPublic(BaseModel):
     id: uuid.UUID = Field(description="The person's one id across the platform")
     tenancy_id: uuid.UUID | None
     uprn: str | None
+    tenancy_started_on: date | None = Field(
+        default=None, description="The tenancy's start date, once income announced it"
+    )
+    tenancy_ended_on: date | None = Field(
+        default=None,
+        description="The tenancy ended on this date: a former tenant, `uprn` their last home",
+    )
     full_name: str
     email: str | None
     phone: str | None
@@ -197,7 +204,3 @@ class ResidentPublic(BaseModel):
         description="Details a visit found wrong, to correct with the resident"
     )
     registered_at: datetime
-    version: int = Field(
-        description="Counts the changes to the resident's details: their ETag is "
-        '`"<version>"` (If-Match on PATCH)'
-    )

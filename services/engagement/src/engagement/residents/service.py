@@ -4,7 +4,7 @@ communication needs. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,12 +18,12 @@ from hearth_contracts.events.engagement import (
     ResidentRegisteredV2,
     ResidentUpdatedV2,
 )
-from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
+from hearth_contracts.events.income import TenancyEnded, TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from hearth_kit.problems import NotFound, Unprocessable
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
 
@@ -48,10 +48,6 @@ FIELD_GROUPS: dict[str, ResidentField] = {
     "lives_alone": ResidentField.HOUSEHOLD,
 }
 """Which published group of details each field belongs to."""
-
-
-def etag_of(resident: Resident) -> str:
-    return f'"{resident.version}"'
 
 
 def to_public(resident: Resident) -> ResidentPublic:
@@ -111,6 +107,20 @@ async def announce_updated(
     )
 
 
+async def _tenancy_dates(
+    session: AsyncSession, tenancy_id: uuid.UUID | None
+) -> tuple[date | None, date | None]:
+    """When the tenancy started and ended, as far as income has said (None: not yet)."""
+    if tenancy_id is None:
+        return None, None
+    tenancy = await repository.known_tenancy(session, tenancy_id)
+    end = await repository.tenancy_end(session, tenancy_id)
+    return (
+        tenancy.start_date if tenancy is not None else None,
+        end.end_date if end is not None else None,
+    )
+
+
 def _name_known(resident: Resident) -> None:
     """Once a name is recorded it is no longer a detail to follow up."""
     if resident.full_name and NAME_TO_FOLLOW_UP in resident.details_to_follow_up:
@@ -139,9 +149,16 @@ class ResidentService:
         if known is not None:
             return await self._record_details(session, known, data)
         details = data.model_dump(exclude={"person_id"})
+        started_on, ended_on = await _tenancy_dates(session, data.tenancy_id)
         resident = await repository.insert_unless_known(
             session,
-            Resident(id=data.person_id or uuid.uuid4(), **details, registered_at=datetime.now(UTC)),
+            Resident(
+                id=data.person_id or uuid.uuid4(),
+                **details,
+                tenancy_started_on=started_on,
+                tenancy_ended_on=ended_on,
+                registered_at=datetime.now(UTC),
+            ),
         )
         if resident is None:
             # Income's tenancy-started made this person a resident since we looked.
@@ -194,6 +211,10 @@ class ResidentService:
         first_tenancy = resident.tenancy_id is None and data.tenancy_id is not None
         if first_tenancy:
             resident.tenancy_id, resident.uprn = data.tenancy_id, data.uprn
+            (
+                resident.tenancy_started_on,
+                resident.tenancy_ended_on,
+            ) = await _tenancy_dates(session, data.tenancy_id)
             changed.append(ResidentField.HOUSEHOLD)
         if not changed:
             return to_public(resident)
@@ -211,28 +232,12 @@ class ResidentService:
         return to_public(resident)
 
     async def update(
-        self,
-        session: AsyncSession,
-        resident_id: uuid.UUID,
-        data: ResidentUpdate,
-        *,
-        if_match: str | None,
+        self, session: AsyncSession, resident_id: uuid.UUID, data: ResidentUpdate
     ) -> ResidentPublic:
-        """Change a resident's details if the caller saw their current version
-        (If-Match: the resident's ETag); publishes resident-updated naming which."""
-        if if_match is None:
-            raise PreconditionRequired(
-                "Send If-Match with the resident's ETag", field="If-Match", location="header"
-            )
+        """Change a resident's details (publishes resident-updated naming which)."""
         resident = await repository.get(session, resident_id, for_update=True)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
-        if if_match.strip() not in (etag_of(resident), f"W/{etag_of(resident)}", "*"):
-            raise PreconditionFailed(
-                f"Resident {resident_id} has changed since that version",
-                field="If-Match",
-                location="header",
-            )
         changes = data.model_dump(exclude_unset=True)
         for required in ("full_name", "preferred_channel", "language"):
             if required in changes and changes[required] is None:
@@ -308,12 +313,19 @@ class ResidentService:
         tenancy-started v2 names tenants by person id only, so a new resident's name is
         not yet known until it is recorded here (resident-registered names no one).
         A v1 event still on the topic gives a new resident the name it carries, as
-        before; an event's name never replaces one engagement holds."""
+        before; an event's name never replaces one engagement holds.
+
+        A resident on another tenancy moves to this one only when it started later
+        (rules.moves_to): an older tenancy arriving late never takes them back to a home
+        they left. A tenancy income already said ended leaves its tenants on it as
+        former tenants (tenancy-ended handled first, as after a replayed dead letter)."""
         names = (
             {tenant.person_id: tenant.full_name for tenant in tenancy.tenants}
             if isinstance(tenancy, TenancyStarted)
             else {}
         )
+        end = await repository.tenancy_end(session, tenancy.tenancy_id)
+        ended_on = end.end_date if end is not None else None
         for tenant in tenancy.tenants:
             resident = await repository.get(session, tenant.person_id, for_update=True)
             if resident is None:
@@ -324,6 +336,8 @@ class ResidentService:
                         id=tenant.person_id,
                         tenancy_id=tenancy.tenancy_id,
                         uprn=tenancy.uprn,
+                        tenancy_started_on=tenancy.start_date,
+                        tenancy_ended_on=ended_on,
                         full_name=full_name,
                         preferred_channel=ContactChannel.LETTER,
                         language="en",
@@ -338,18 +352,48 @@ class ResidentService:
                 resident = await repository.get(session, tenant.person_id, for_update=True)
                 if resident is None:
                     raise RuntimeError("a resident's person id was taken, yet no one holds it")
-            if resident.tenancy_id != tenancy.tenancy_id:
-                first_tenancy = resident.tenancy_id is None
-                resident.tenancy_id = tenancy.tenancy_id
-                resident.uprn = tenancy.uprn
-                resident.updated_at = announced_at
-                resident.version += 1
-                await session.flush()
-                if first_tenancy:
-                    await announce_registered(session, resident)
-                else:
-                    await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
-                await announce_on_new_home(session, resident, datetime.now(UTC))
+            if resident.tenancy_id == tenancy.tenancy_id:
+                # Already on it (the same event again, or registered on it through the
+                # API before income announced it): learn its start date.
+                if resident.tenancy_started_on is None:
+                    resident.tenancy_started_on = tenancy.start_date
+                if resident.tenancy_ended_on is None:
+                    resident.tenancy_ended_on = ended_on
+                continue
+            if not rules.moves_to(
+                placed_on=resident.tenancy_started_on,
+                placed_ended=resident.tenancy_ended_on is not None,
+                start_date=tenancy.start_date,
+                ended=ended_on is not None,
+            ):
+                continue  # an older tenancy, arriving late: they stay where they are
+            first_tenancy = resident.tenancy_id is None
+            now = datetime.now(UTC)
+            resident.tenancy_id = tenancy.tenancy_id
+            resident.uprn = tenancy.uprn
+            resident.tenancy_started_on = tenancy.start_date
+            resident.tenancy_ended_on = ended_on
+            resident.updated_at = now  # the version of the state published: now
+            resident.version += 1
+            await session.flush()
+            if first_tenancy:
+                await announce_registered(session, resident)
+            else:
+                await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+            await announce_on_new_home(session, resident, now)
+
+    async def tenancy_ended(self, session: AsyncSession, ended: TenancyEnded) -> None:
+        """Income ended a tenancy: its tenants no longer live in its home. They stay
+        residents (complaints, contacts and history are theirs), on that tenancy, with
+        its end date; letters about the home no longer go to them. Handling it again
+        changes nothing; a tenant already moved to a newer tenancy stays on it."""
+        for resident in await repository.on_tenancy(session, ended.tenancy_id, for_update=True):
+            if resident.tenancy_ended_on is not None:
+                continue
+            resident.tenancy_ended_on = ended.end_date
+            resident.updated_at = datetime.now(UTC)
+            resident.version += 1
+        await session.flush()
 
     async def details_confirmed(
         self, session: AsyncSession, confirmed: ResidentDetailsConfirmed
@@ -375,7 +419,10 @@ class ResidentService:
         changed = resident.lives_alone != lives_alone
         resident.lives_alone = lives_alone
         if changed:
-            resident.updated_at = confirmed.confirmed_at
+            # The version of the state published is when engagement holds it (now),
+            # never the visit's time: an offline visit uploads later, after changes
+            # other services already versioned by their own time.
+            resident.updated_at = datetime.now(UTC)
             resident.version += 1
         await session.flush()
         if changed:

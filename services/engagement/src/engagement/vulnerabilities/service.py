@@ -153,20 +153,28 @@ class VulnerabilityService:
     async def consent_withdrawn(
         self, session: AsyncSession, resident_id: uuid.UUID, at: datetime
     ) -> None:
-        """Without consent the vulnerability is not kept: every one is removed, its
-        free-text detail cleared (the category and dates stay, the record that it was
-        held and when it went), and the flag cleared."""
+        """Consent withdrawn at a visit (`at`, the visit's time): without consent the
+        vulnerability is not kept, so every one whose consent was given at or before the
+        visit is removed, its free-text detail cleared (the category and dates stay, the
+        record that it was held and when it went). One recorded after the visit, with
+        consent given since, stays. The flag published is the state engagement holds now,
+        versioned now (an offline visit uploads late: stamped with the visit's time, the
+        clear would be older than any record or review made meanwhile, and consumers
+        would ignore it)."""
         resident = await residents.get(session, resident_id)
         if resident is None:
             return
-        current = await repository.current(session, resident.id)
-        if not current:
+        withdrawn = [
+            v for v in await repository.current(session, resident.id) if v.consent_given_at <= at
+        ]
+        if not withdrawn:
             return
-        for vulnerability in current:
-            vulnerability.removed_at = at
+        now = datetime.now(UTC)
+        for vulnerability in withdrawn:
+            vulnerability.removed_at = now
             vulnerability.detail = None
         await session.flush()
-        await announce(session, resident, at)
+        await announce(session, resident, now)
 
     async def audit(
         self, session: AsyncSession, resident_id: uuid.UUID
