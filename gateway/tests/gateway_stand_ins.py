@@ -325,6 +325,17 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
             booked = uprn == KNOWN_UPRN and status == "booked"
             return _page([{"id": "ap-1", "slot_start": "2026-12-01T08:00:00Z"}] if booked else [])
 
+    @app.api_route("/{path:path}", methods=["PATCH", "PUT"])
+    async def conditional_change(path: str, request: Request) -> Any:
+        """Every change takes If-Match, as the services' do: 428 without one, 412 unless
+        it is `"1"`, else the next ETag."""
+        if_match = request.headers.get("if-match")
+        if if_match is None:
+            return _problem(428, "Precondition required", errors=[{"field": "If-Match"}])
+        if if_match != '"1"':
+            return _problem(412, "Precondition failed", errors=[{"field": "If-Match"}])
+        return JSONResponse({"version": 2}, headers={"ETag": '"2"'})
+
     return app
 
 

@@ -62,6 +62,12 @@ notes = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("body", String(200), nullable=False),
 )
+counters = Table(
+    "counter",
+    metadata,
+    Column("label", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
 
 
 @pytest.fixture(scope="module", params=["configured", "sqlite"])
@@ -610,3 +616,85 @@ async def test_a_get_that_locks_a_row_begins_its_transaction_first(
     status, (first, second) = await asgi_get(app, "GET", "/locked")
     assert status == 200
     assert first == second
+
+
+# --- Writers keep apart on SQLite as row locks keep them apart on PostgreSQL ---------
+
+
+async def a_counter(db: Database) -> str:
+    label = a_label()
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(insert(counters).values(label=label, value=0))
+    return label
+
+
+async def counter_value(db: Database, label: str) -> int:
+    return int(await db.reader.scalar(select(counters.c.value).where(counters.c.label == label)))
+
+
+@pytest.mark.parametrize("locking", [True, False], ids=["for-update", "plain-read"])
+async def test_two_read_check_writes_at_once_run_one_after_the_other(
+    database: Database, locking: bool
+) -> None:
+    """Each reads the counter, then writes what it read plus one: the second reads the
+    first's write (two increments, not one lost). On SQLite every write session begins
+    with BEGIN IMMEDIATE, so even a plain read is kept apart; PostgreSQL needs the row
+    lock the code asks for."""
+    if database.is_postgresql and not locking:
+        pytest.skip("PostgreSQL keeps read-check-writes apart by the row lock they take")
+    label = await a_counter(database)
+    first_has_read = asyncio.Event()
+
+    async def increment(first: bool) -> int:
+        if not first:
+            await first_has_read.wait()
+        async with database.sessionmaker() as session, session.begin():
+            read = select(counters.c.value).where(counters.c.label == label)
+            seen = int(await session.scalar(read.with_for_update() if locking else read))
+            if first:
+                first_has_read.set()
+                await asyncio.sleep(0.05)  # room for the second to read, were it let in
+            await session.execute(
+                counters.update().where(counters.c.label == label).values(value=seen + 1)
+            )
+            return seen
+
+    seen = await asyncio.gather(increment(True), increment(False))
+    assert seen == [0, 1]
+    assert await counter_value(database, label) == 2
+
+
+async def test_a_reader_does_not_wait_for_a_writer(database: Database) -> None:
+    """A read connection (ReadConnectionDep), a ping and a GET's session read the last
+    committed value while a writer holds the database (SQLite) or the row (PostgreSQL)."""
+    label = await a_counter(database)
+    async with database.sessionmaker() as writer, writer.begin():
+        await writer.execute(counters.update().where(counters.c.label == label).values(value=7))
+        assert await counter_value(database, label) == 0
+        await database.ping()  # a readiness probe does not wait either
+        async with database.read_sessionmaker() as reader, reader.begin():
+            read = select(counters.c.value).where(counters.c.label == label)
+            assert await reader.scalar(read) == 0
+    assert await counter_value(database, label) == 7
+
+
+async def test_a_get_session_that_writes_does_so_in_one_transaction(database: Database) -> None:
+    """A GET's session begins its transaction at its first write (on SQLite too, where
+    the driver begins nothing of its own): both writes commit, or neither."""
+    kept, refused = a_label(), a_label()
+    async with database.read_sessionmaker() as session, session.begin():
+        await session.scalar(select(func.count()).select_from(notes))
+        await session.execute(insert(notes).values(body=kept))
+        await session.execute(insert(notes).values(body=kept))
+    assert await count_notes(database, kept) == 2
+
+    async def write_twice_then_fail() -> None:
+        async with database.read_sessionmaker() as session, session.begin():
+            await session.scalar(select(func.count()).select_from(notes))
+            await session.execute(insert(notes).values(body=refused))
+            await session.execute(insert(notes).values(body=refused))
+            raise RuntimeError("refused after writing")
+
+    with pytest.raises(RuntimeError):
+        await write_twice_then_fail()
+    assert await count_notes(database, refused) == 0

@@ -1,5 +1,7 @@
 """A POST that creates honours Idempotency-Key: a retry gets the first response and
-changes nothing; the same key with another body is refused."""
+changes nothing; the same key with another body is refused; two requests at the same
+moment with one key run once (the second gets the first's response), never a 500. On
+the configured database (PostgreSQL in CI) and on SQLite, the embedded default."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from hearth_kit.idempotency import (
     IdempotencyDep,
     idempotency_scope,
 )
-from hearth_kit.problems import Unprocessable, install_problem_handlers
-from hearth_kit.tables import idempotency_record
+from hearth_kit.problems import Conflict, Unprocessable, install_problem_handlers
+from hearth_kit.tables import idempotency_record, kit_metadata
+from tests.harness.infra import DatabaseFactory
 
 metadata = MetaData()
 homes = Table(
@@ -35,6 +38,13 @@ homes = Table(
     Column("uprn", String(12), nullable=False),
     Column("route", String(50), nullable=False),
 )
+registered_homes = Table(
+    "registered_home",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uprn", String(12), nullable=True, unique=True),
+)
+"""Homes with a natural key: one row per UPRN."""
 
 
 class HomeCreate(BaseModel):
@@ -85,6 +95,32 @@ def homes_app(db: Database) -> FastAPI:
             session, lambda: register(session, "homes", body), location=refuse_late
         )
 
+    async def register_once(session: AsyncSession, body: HomeCreate) -> HomePublic:
+        """Registers a UPRN once, checking first, as a service does."""
+        taken = select(registered_homes.c.id).where(registered_homes.c.uprn == body.uprn)
+        if await session.scalar(taken) is not None:
+            raise Conflict("This home is already registered", field="uprn")
+        if body.uprn in slow_uprns:
+            await asyncio.sleep(0.3)
+        await session.execute(insert(registered_homes).values(uprn=body.uprn))
+        return HomePublic(uprn=body.uprn, town=body.town, receipt=str(uuid.uuid4()))
+
+    @app.post("/registered-homes", status_code=201, response_model=HomePublic)
+    async def register_registered_home(
+        body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep
+    ) -> Response:
+        return await idempotency.create(session, lambda: register_once(session, body))
+
+    @app.post("/unchecked-homes", status_code=201)
+    async def register_unchecked_home(body: HomeCreate, session: SessionDep) -> None:
+        """Inserts without checking: a taken UPRN meets the unique index."""
+        await session.execute(insert(registered_homes).values(uprn=body.uprn))
+
+    @app.post("/nameless-homes", status_code=201)
+    async def register_nameless_home(session: SessionDep) -> None:
+        """Breaks a NOT NULL column: an integrity error that is a fault, not a conflict."""
+        await session.execute(insert(homes).values(uprn=None, route="nameless"))
+
     @app.post("/void-homes", status_code=201, response_model=HomePublic)
     async def register_void_home(
         body: HomeCreate, session: SessionDep, idempotency: IdempotencyDep
@@ -109,6 +145,24 @@ class SignedAs(httpx.Auth):
         token = issue_internal_token(SIGNING_KEY, service="kit", subject=self.subject, scopes=[])
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
+
+
+@pytest.fixture(scope="module", params=["configured", "sqlite"])
+async def kit_database(
+    request: pytest.FixtureRequest,
+    databases: DatabaseFactory,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Database]:
+    """The configured test database (PostgreSQL in CI), and always SQLite too."""
+    if request.param == "configured":
+        url = await databases.create("kit_idempotency")
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('kit_keys') / 'keys.db'}"
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+    yield db
+    await db.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -244,9 +298,10 @@ async def test_an_empty_key_is_a_422_naming_the_header(client: httpx.AsyncClient
     assert (error["field"], error["location"]) == ("idempotency-key", "header")
 
 
-async def test_two_requests_racing_with_one_key_apply_once_and_the_loser_is_a_409(
+async def test_two_requests_racing_with_one_key_apply_once_and_both_get_its_response(
     client: httpx.AsyncClient, kit_database: Database
 ) -> None:
+    """The second waits for the first's key and gets its response: one home."""
     uprn = a_uprn()
     slow_uprns.add(uprn)
     headers = {"Idempotency-Key": f"race-{uprn}"}
@@ -254,13 +309,80 @@ async def test_two_requests_racing_with_one_key_apply_once_and_the_loser_is_a_40
         client.post("/homes", json={"uprn": uprn}, headers=headers),
         client.post("/homes", json={"uprn": uprn}, headers=headers),
     )
-    assert sorted([first.status_code, second.status_code]) == [201, 409]
-    loser = first if first.status_code == 409 else second
-    assert loser.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert [r.headers.get("idempotent-replayed") for r in (first, second)].count("true") == 1
     assert await homes_created(kit_database, uprn) == 1
     retried = await client.post("/homes", json={"uprn": uprn}, headers=headers)
     assert retried.status_code == 201
     assert retried.headers["idempotent-replayed"] == "true"
+
+
+async def registered(db: Database, uprn: str) -> int:
+    query = select(func.count()).where(registered_homes.c.uprn == uprn)
+    async with db.sessionmaker() as session:
+        return int(await session.scalar(query) or 0)
+
+
+async def test_two_creates_of_one_natural_key_with_one_key_give_its_response_never_a_500(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    """Both pass "already registered?" at the same moment; the key, claimed before the
+    check, makes the second wait and replay the first's 201."""
+    uprn = a_uprn()
+    slow_uprns.add(uprn)
+    headers = {"Idempotency-Key": f"natural-{uprn}"}
+    first, second = await asyncio.gather(
+        client.post("/registered-homes", json={"uprn": uprn}, headers=headers),
+        client.post("/registered-homes", json={"uprn": uprn}, headers=headers),
+    )
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json() == second.json()
+    assert await registered(kit_database, uprn) == 1
+
+
+async def test_two_creates_of_one_natural_key_with_two_keys_give_a_201_and_a_409_problem(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    uprn = a_uprn()
+    slow_uprns.add(uprn)
+    first, second = await asyncio.gather(
+        *(
+            client.post("/registered-homes", json={"uprn": uprn}, headers={"Idempotency-Key": k})
+            for k in (f"one-{uprn}", f"two-{uprn}")
+        )
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    loser = first if first.status_code == 409 else second
+    assert loser.headers["content-type"] == "application/problem+json"
+    assert loser.json()["status"] == 409
+    assert uprn not in loser.text
+    assert await registered(kit_database, uprn) == 1
+
+
+async def test_a_unique_key_taken_is_a_409_problem_without_the_value(
+    client: httpx.AsyncClient, kit_database: Database
+) -> None:
+    """The safety net: a create that does not check first meets the unique index, and
+    the database's refusal is a 409, not a 500; nothing is changed."""
+    uprn = a_uprn()
+    assert (await client.post("/unchecked-homes", json={"uprn": uprn})).status_code == 201
+    again = await client.post("/unchecked-homes", json={"uprn": uprn})
+    assert again.status_code == 409, again.text
+    assert again.headers["content-type"] == "application/problem+json"
+    assert (again.json()["title"], again.json()["instance"]) == ("Conflict", "/unchecked-homes")
+    assert uprn not in again.text
+    assert "registered_home" not in again.text
+    assert await registered(kit_database, uprn) == 1
+
+
+async def test_an_integrity_error_other_than_a_taken_key_is_still_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/nameless-homes")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "detail" not in response.json()
 
 
 async def test_the_same_key_from_another_caller_is_a_different_request(

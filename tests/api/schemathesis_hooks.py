@@ -59,6 +59,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "If-Match": "428 without If-Match (RFC 6585): optional in the schema so that its "
         "absence is a 428, not a 422; 412 when it is not the home's current ETag (" + STATE + ")",
     },
+    "PUT /v1/compliance/checks/{check_id}/contractor": {
+        "If-Match": "428 without If-Match, 412 when it is not the check's current ETag ("
+        + STATE
+        + ")",
+    },
     "POST /v1/homes/import": {"file": "the CSV's header row names the columns (any order)"},
     "POST /v1/gas-safety-records": {
         "uprn": STATE,
@@ -98,6 +103,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "uprn": "a known tenancy is of that home (" + STATE + ")",
     },
     "PATCH /v1/residents/{resident_id}": {
+        "If-Match": "428 without If-Match, 412 when it is not the resident's current ETag ("
+        + STATE
+        + ")",
         "phone": "the preferred channel needs its contact detail (cross-field, with the "
         "details held)",
         "email": "the preferred channel needs its contact detail (cross-field, with the "
@@ -115,6 +123,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which questions the perception survey asks (if/then)
     },
     # income
+    "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
+        "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
+        + STATE
+        + ")",
+    },
     "POST /v1/rent-accounts/{account_id}/arrangements": {
         "first_instalment_on": "a first instalment in the past is refused; JSON Schema has no "
         "'today'"

@@ -53,7 +53,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Row, TypeDecorator, event, text
+from sqlalchemy import DateTime, Row, TypeDecorator, event, literal, select
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.engine.result import SimpleResultMetaData
@@ -125,6 +125,7 @@ class Database:
         event.listen(self.engine.sync_engine, "handle_error", _errors_without_values, insert=True)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         else:
             event.listen(self.engine.sync_engine.pool, "checkout", _refuse_closed_connection)
 
@@ -143,11 +144,21 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=_Session
         )
         self.read_sessionmaker = self.sessionmaker
-        """Sessions for GET and HEAD requests: on PostgreSQL, reads run without a
-        transaction until the first write begins one (see the module's docstring)."""
+        """Sessions whose reads run without a transaction until the first write begins
+        one (see the module's docstring): GET and HEAD requests, and on SQLite the
+        outbox relay, which must not hold the database's write lock while it sends."""
         self.read_engine: AsyncEngine = self.engine.execution_options()
         """The engine of `ReadConnectionDep`: plain reads only, in autocommit on
-        PostgreSQL (no BEGIN, no COMMIT); SQLite's driver begins nothing for a SELECT."""
+        PostgreSQL (no BEGIN, no COMMIT), without a BEGIN on SQLite."""
+        self._pinged: AsyncEngine = self.engine
+        if self.is_sqlite:
+            writes_late = self.engine.execution_options(**{_SQLITE_BEGIN: _AT_FIRST_WRITE})
+            self._pinged = writes_late  # a ping does not wait for the write lock
+            event.listen(writes_late.sync_engine, "before_cursor_execute", _sqlite_begin_before)
+            self.read_sessionmaker = async_sessionmaker(
+                writes_late, expire_on_commit=False, sync_session_class=_Session
+            )
+            self.read_engine = writes_late.execution_options()
         if self.is_postgresql:
             reads_first = self.engine.execution_options(isolation_level="AUTOCOMMIT")
             event.listen(reads_first.sync_engine, "before_cursor_execute", _begin_before_a_write)
@@ -177,8 +188,8 @@ class Database:
         self._commit_listeners.append(listener)
 
     async def ping(self, timeout: float = 2.0) -> None:
-        async with asyncio.timeout(timeout), self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        async with asyncio.timeout(timeout), self._pinged.connect() as conn:
+            await conn.execute(select(literal(1)))
 
     async def dispose(self) -> None:
         if self.driver_reads is not None:
@@ -618,12 +629,70 @@ _DRIVER_ERRORS = (
 connection (closed, lost, in an unexpected state)."""
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for the database's write lock (another writer's
+transaction) before it fails with "database is locked"."""
+
+_SQLITE_BEGIN = "hearth_sqlite_begin"
+"""Execution option: when a SQLite transaction begins (`_sqlite_begin`)."""
+_AT_FIRST_WRITE = "at_first_write"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """A new SQLite connection: WAL (readers never wait for the writer), foreign keys,
+    a writer waits for the write lock, and the driver begins no transaction of its own
+    (`_sqlite_begin` does, SQLAlchemy's documented recipe for pysqlite and aiosqlite)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """A SQLite transaction begins with BEGIN IMMEDIATE: it takes the database's write
+    lock at once, waiting (busy_timeout) while another writer holds it, so a
+    read-check-write (If-Match, "already posted?", "already registered?") is not
+    interleaved with another one, as a row lock on PostgreSQL keeps them apart.
+    SQLite has no row locks (`with_for_update()` renders nothing) and its driver would
+    begin only at the first INSERT, UPDATE or DELETE, after the checks
+    (docs/adr/0027-sqlite-writers-begin-immediately.md). Sessions of
+    `Database.read_sessionmaker` and `read_engine` begin nothing here:
+    `_sqlite_begin_before` begins theirs before their first write, if any."""
+    if conn.get_execution_options().get(_SQLITE_BEGIN) != _AT_FIRST_WRITE:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_before(
+    conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, _many: bool
+) -> None:
+    """Before each statement of a session that begins late on SQLite (GET and HEAD
+    requests, the outbox relay): a statement that is not a plain read, or a SELECT ...
+    FOR UPDATE (which SQLite renders without the clause), begins the transaction with
+    BEGIN IMMEDIATE; the plain reads before it ran each on its own, as on PostgreSQL."""
+    if _is_plain_read(statement, context) and not _locks_rows(context):
+        return
+    driver = conn.connection.dbapi_connection
+    if driver is not None and not _sqlite_in_transaction(driver):
+        cursor = driver.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        finally:
+            cursor.close()
+
+
+def _locks_rows(context: Any) -> bool:
+    """Whether the statement is a SELECT ... FOR UPDATE (or FOR SHARE) as written."""
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+
+
+def _sqlite_in_transaction(driver: Any) -> bool:
+    """Whether SQLite has a transaction open on the driver's connection (aiosqlite's
+    adapter wraps aiosqlite's connection, which wraps sqlite3's)."""
+    connection = getattr(driver, "_connection", driver)
+    return bool(getattr(connection, "in_transaction", False))
 
 
 def database_of(request: Request) -> Database:

@@ -4,7 +4,9 @@ A create endpoint is parse -> service -> shape, and hands the work to
 `IdempotencyDep.create(...)`, which does the rest: the first response to a key is
 stored in the same transaction as the change it made; a retry with the same key and
 body gets that response again (with `Idempotent-Replayed: true`) and changes nothing;
-the same key with a different body is a 422.
+the same key with a different body is a 422. Two requests with the same key at the
+same moment run one after the other (the key is claimed first): the second gets the
+first's response.
 
 A key belongs to its caller (the internal token's subject) and to the method and route:
 the same key from two callers is two requests. A record lives 24 hours: a key reused
@@ -24,7 +26,7 @@ from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import Integer, bindparam, delete, func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +39,10 @@ KEY_LIFETIME = timedelta(hours=24)
 PURGE_BATCH = 100
 """Expired records deleted with each stored response (bounded, so a store stays cheap)."""
 _SCOPE_LENGTH = 300  # idempotency_record.scope
+KEY_LOCK_SPACE = 0x4B455953  # "KEYS"
+"""The first key of the two-key PostgreSQL advisory lock a create with an
+Idempotency-Key holds (the second is a hash of its scope and key): a space of its own,
+apart from the one-key locks other code takes (the relay, bookings)."""
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -86,7 +92,13 @@ class Idempotency:
         """Answer a create: the stored response for a retried key, or else `run()` (the
         service call), `shape` its result into the response model, and remember the
         response with the change, in the caller's transaction. `location` gives the
-        created thing's URL (the Location header)."""
+        created thing's URL (the Location header).
+
+        The key is claimed before anything is looked up or run (`_claim`): a second
+        request with the same key at the same moment waits for the first to finish and
+        then gets its response (or runs, if the first failed), so the two never both run
+        and meet on the created thing's own unique key."""
+        await self._claim(session)
         if (replayed := await self._replay(session)) is not None:
             return replayed
         created = await run()
@@ -95,6 +107,23 @@ class Idempotency:
         headers = {"Location": location(public)} if location is not None else {}
         await self._remember(session, status_code, body, headers)
         return JSONResponse(body, status_code=status_code, headers=headers)
+
+    async def _claim(self, session: AsyncSession) -> None:
+        """Hold this key until the caller's transaction ends. On PostgreSQL a
+        transaction-scoped advisory lock on the scope and key (two requests with
+        different keys never wait for each other, unless their hashes meet); on SQLite
+        the session's transaction already holds the database's write lock from its
+        first statement (hearth_kit.db: BEGIN IMMEDIATE), which serialises them."""
+        if self.key is None or session.get_bind().dialect.name != "postgresql":
+            return
+        await session.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    bindparam("space", KEY_LOCK_SPACE, Integer),
+                    func.hashtext(bindparam("scoped_key", f"{self.scope}\n{self.key}")),
+                )
+            )
+        )
 
     async def _replay(self, session: AsyncSession) -> JSONResponse | None:
         """The stored response for this key, or None if the key is new, expired or absent."""
@@ -151,7 +180,8 @@ class Idempotency:
                 )
             )
         except IntegrityError as exc:
-            # Another request with this key committed first (they raced); this one's
+            # Another request with this key committed first although the key was
+            # claimed (a session that did not take the claim's lock); this one's
             # transaction rolls back, so its change is not applied twice.
             raise Conflict(
                 "A request with this Idempotency-Key is being or was just processed; "

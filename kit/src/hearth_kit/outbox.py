@@ -538,7 +538,11 @@ class OutboxRelay:
         outcome: _Round | None = None
         parked: list[Any] = []
         self._lane = lane
-        async with self.db.sessionmaker() as session, session.begin():
+        # On SQLite a session of `sessionmaker` takes the database's write lock at its
+        # start; the relay's begins at its first write, so requests are not held up
+        # while it sends (one relay there: nothing to keep apart).
+        sessions = self.db.read_sessionmaker if self.db.is_sqlite else self.db.sessionmaker
+        async with sessions() as session, session.begin():
             if not await self._take_turn(session):
                 return 0  # another relay of this service (of this lane) is sending
             reading: asyncio.Task[Sequence[Any]] | None = None

@@ -21,6 +21,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -298,15 +299,59 @@ UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
 holding NUL (\\u0000), which no PostgreSQL text or jsonb column can store."""
 
 
-def _unstorable_text(exc: BaseException) -> bool:
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and the errors behind it: SQLAlchemy's, the DBAPI's, the driver's."""
     seen: BaseException | None = exc
     for _ in range(5):  # the driver's error sits a few causes down
         if seen is None:
-            return False
-        if getattr(seen, "sqlstate", None) in UNSTORABLE_TEXT_SQLSTATES:
-            return True
+            return
+        yield seen
         seen = getattr(seen, "orig", None) or seen.__cause__
+
+
+def _unstorable_text(exc: BaseException) -> bool:
+    return any(
+        getattr(seen, "sqlstate", None) in UNSTORABLE_TEXT_SQLSTATES for seen in _causes(exc)
+    )
+
+
+UNIQUE_VIOLATION_SQLSTATE = "23505"
+SQLITE_UNIQUE_ERRORS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def unique_violation(exc: BaseException) -> bool:
+    """Whether the database refused a row because a unique key of it is taken:
+    PostgreSQL's unique_violation (asyncpg's UniqueViolationError), SQLite's
+    "UNIQUE constraint failed" (or its primary key's)."""
+    for seen in _causes(exc):
+        if getattr(seen, "sqlstate", None) == UNIQUE_VIOLATION_SQLSTATE:
+            return True
+        if getattr(seen, "sqlite_errorname", None) in SQLITE_UNIQUE_ERRORS:
+            return True
+        if type(seen).__module__ == "sqlite3" and str(seen).startswith("UNIQUE constraint"):
+            return True
     return False
+
+
+async def _integrity_handler(request: Request, exc: Exception) -> JSONResponse:
+    """A row the database refused. A unique key already taken is a 409: two requests
+    raced to create the same thing (the same UPRN, say) and this one lost, or a check
+    the service makes first did not see the other's row; its transaction rolled back,
+    so nothing was changed. The detail names no value (personal data); the log line
+    has the route and error type. Any other integrity error is a fault: a 500."""
+    if not unique_violation(exc):
+        return await _unhandled_handler(request, exc)
+    log.warning(
+        "unique key taken: answered with a conflict",
+        error_type=exception_type_name(exc),
+        route=_route_of(request),
+    )
+    return problem_response(
+        Conflict(
+            "This conflicts with something that already exists (one of its unique values "
+            "is taken, perhaps by a request made at the same moment); nothing was changed"
+        ).problem(instance=request.url.path)
+    )
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -335,6 +380,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _invalid_data_handler)
     app.add_exception_handler(ResponseValidationError, _invalid_data_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+    # Inside too: a lost race for a unique key is an answer (409), not a server error.
+    app.add_exception_handler(IntegrityError, _integrity_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 

@@ -57,7 +57,11 @@ ROUTES: list[PassThrough] = [
         "Checks due, overdue or expired, by type",
     ),
     PassThrough(
-        "GET", "/v1/compliance/checks/{check_id}", "compliance", ("compliance:read",), "One check"
+        "GET",
+        "/v1/compliance/checks/{check_id}",
+        "compliance",
+        ("compliance:read",),
+        "One check, with its ETag",
     ),
     PassThrough(
         "POST",
@@ -80,7 +84,7 @@ ROUTES: list[PassThrough] = [
         "/v1/compliance/checks/{check_id}/contractor",
         "compliance",
         ("compliance:write",),
-        "Give a check to a contractor",
+        "Give a check to a contractor (If-Match: the check's ETag)",
     ),
     PassThrough(
         "GET",

@@ -33,14 +33,14 @@ ROUTES: list[PassThrough] = [
         "/v1/residents/{resident_id}",
         "engagement",
         RESIDENTS_READ,
-        "One resident: contact details, channel, language, format, needs",
+        "One resident: contact details, channel, language, format, needs, with their ETag",
     ),
     PassThrough(
         "PATCH",
         "/v1/residents/{resident_id}",
         "engagement",
         RESIDENTS_WRITE,
-        "Change a resident's details or needs; publishes resident-updated",
+        "Change a resident's details or needs (If-Match: their ETag); publishes resident-updated",
     ),
     # vulnerabilities (need to know)
     PassThrough(

@@ -104,14 +104,15 @@ ROUTES: list[PassThrough] = [
         "/v1/rent-accounts/{account_id}/arrears-case",
         "income",
         READ,
-        "The arrears case: ladder step, what blocks a court step, pre-action protocol",
+        "The arrears case: ladder step, what blocks a court step, pre-action protocol, "
+        "with its ETag",
     ),
     PassThrough(
         "PATCH",
         "/v1/rent-accounts/{account_id}/arrears-case/protocol",
         "income",
         WRITE,
-        "Record pre-action protocol steps done",
+        "Record pre-action protocol steps done (If-Match: the case's ETag)",
     ),
     PassThrough(
         "POST",

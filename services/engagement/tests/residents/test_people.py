@@ -100,6 +100,11 @@ async def test_a_resident_registered_before_the_tenancy_keeps_their_id_on_it(
     assert event["resident_id"] == str(person_id)
 
 
+async def seen(engagement: httpx.AsyncClient, person_id: uuid.UUID) -> dict[str, str]:
+    """If-Match with the resident's ETag as a GET gives it (what a client edits from)."""
+    return {"If-Match": (await engagement.get(f"/v1/residents/{person_id}")).headers["etag"]}
+
+
 async def test_needs_are_recorded_and_changed_with_resident_updated(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
@@ -110,6 +115,7 @@ async def test_needs_are_recorded_and_changed_with_resident_updated(
     )
     response = await engagement.patch(
         f"/v1/residents/{person_id}",
+        headers=await seen(engagement, person_id),
         json={
             "email": "t@example.org",
             "preferred_channel": "email",
@@ -146,7 +152,9 @@ async def test_a_preferred_channel_without_its_contact_detail_is_refused(
         engagement_database, on_tenancy_started, Envelope(data=tenancy_of(a_uprn(), person_id))
     )
     response = await engagement.patch(
-        f"/v1/residents/{person_id}", json={"preferred_channel": "text"}
+        f"/v1/residents/{person_id}",
+        json={"preferred_channel": "text"},
+        headers=await seen(engagement, person_id),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "phone"

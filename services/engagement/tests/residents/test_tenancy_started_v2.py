@@ -138,21 +138,36 @@ async def test_recording_the_name_by_person_id_says_the_name_changed_never_what_
     assert "Lovelace" not in json.dumps([registered, updated])
 
 
+async def seen(engagement: httpx.AsyncClient, person_id: uuid.UUID) -> dict[str, str]:
+    """If-Match with the resident's ETag as a GET gives it (what a client edits from)."""
+    return {"If-Match": (await engagement.get(f"/v1/residents/{person_id}")).headers["etag"]}
+
+
 async def test_details_change_before_the_name_is_known_and_a_name_is_never_cleared(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     uprn = a_uprn()
     person_id = uuid.uuid4()
     await handle(engagement_database, Envelope(data=started_v2(uprn, person_id)))
-    response = await engagement.patch(f"/v1/residents/{person_id}", json={"language": "pl"})
+    response = await engagement.patch(
+        f"/v1/residents/{person_id}",
+        json={"language": "pl"},
+        headers=await seen(engagement, person_id),
+    )
     assert response.status_code == 200, response.text
     assert response.json()["full_name"] == ""
     [language] = await published(engagement_database, uprn, UPDATED)
     assert (language["changed"], language["language"]) == (["language"], "pl")
-    refused = await engagement.patch(f"/v1/residents/{person_id}", json={"full_name": ""})
+    refused = await engagement.patch(
+        f"/v1/residents/{person_id}",
+        json={"full_name": ""},
+        headers=await seen(engagement, person_id),
+    )
     assert refused.status_code == 422
     response = await engagement.patch(
-        f"/v1/residents/{person_id}", json={"full_name": "Jan Kowalski"}
+        f"/v1/residents/{person_id}",
+        json={"full_name": "Jan Kowalski"},
+        headers=await seen(engagement, person_id),
     )
     assert response.status_code == 200, response.text
     assert response.json()["details_to_follow_up"] == []

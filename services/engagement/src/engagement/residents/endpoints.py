@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
 from engagement.residents.service import resident_service
@@ -33,18 +33,29 @@ async def register_resident(
 
 
 @router.get("/{resident_id}", response_model=ResidentPublic)
-async def get_resident(resident_id: uuid.UUID, session: SessionDep) -> ResidentPublic:
-    """One resident by id."""
-    return await resident_service.get(session, resident_id)
+async def get_resident(
+    resident_id: uuid.UUID, session: SessionDep, response: Response
+) -> ResidentPublic:
+    """One resident by id, with their ETag (for If-Match on PATCH)."""
+    resident = await resident_service.get(session, resident_id)
+    response.headers["ETag"] = f'"{resident.version}"'
+    return resident
 
 
 @router.patch("/{resident_id}", response_model=ResidentPublic)
 async def update_resident(
-    resident_id: uuid.UUID, body: ResidentUpdate, session: SessionDep
+    resident_id: uuid.UUID,
+    body: ResidentUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
 ) -> ResidentPublic:
     """Change a resident's contact details or communication needs (publishes
-    resident-updated naming what changed, never the contact details)."""
-    return await resident_service.update(session, resident_id, body)
+    resident-updated naming what changed, never the contact details). If-Match: the
+    resident's ETag (412 when they changed since, 428 without one)."""
+    resident = await resident_service.update(session, resident_id, body, if_match=if_match)
+    response.headers["ETag"] = f'"{resident.version}"'
+    return resident
 
 
 @router.get("", response_model=Page[ResidentPublic])

@@ -64,6 +64,7 @@ ENTRY_COLUMNS = (
     "details_confirmed_at",
     "details_to_follow_up",
     "registered_at",
+    "version",
 )
 """The resident's columns its public entry shows (schemas.ResidentPublic)."""
 

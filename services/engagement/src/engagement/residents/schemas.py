@@ -204,3 +204,7 @@ class ResidentPublic(BaseModel):
         description="Details a visit found wrong, to correct with the resident"
     )
     registered_at: datetime
+    version: int = Field(
+        description="Counts the changes to the resident's details: their ETag is "
+        '`"<version>"` (If-Match on PATCH)'
+    )

@@ -23,7 +23,7 @@ from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
 
@@ -48,6 +48,10 @@ FIELD_GROUPS: dict[str, ResidentField] = {
     "lives_alone": ResidentField.HOUSEHOLD,
 }
 """Which published group of details each field belongs to."""
+
+
+def etag_of(resident: Resident) -> str:
+    return f'"{resident.version}"'
 
 
 def to_public(resident: Resident) -> ResidentPublic:
@@ -232,12 +236,28 @@ class ResidentService:
         return to_public(resident)
 
     async def update(
-        self, session: AsyncSession, resident_id: uuid.UUID, data: ResidentUpdate
+        self,
+        session: AsyncSession,
+        resident_id: uuid.UUID,
+        data: ResidentUpdate,
+        *,
+        if_match: str | None,
     ) -> ResidentPublic:
-        """Change a resident's details (publishes resident-updated naming which)."""
+        """Change a resident's details if the caller saw their current version
+        (If-Match: the resident's ETag); publishes resident-updated naming which."""
+        if if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the resident's ETag", field="If-Match", location="header"
+            )
         resident = await repository.get(session, resident_id, for_update=True)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
+        if if_match.strip() not in (etag_of(resident), f"W/{etag_of(resident)}", "*"):
+            raise PreconditionFailed(
+                f"Resident {resident_id} has changed since that version",
+                field="If-Match",
+                location="header",
+            )
         changes = data.model_dump(exclude_unset=True)
         for required in ("full_name", "preferred_channel", "language"):
             if required in changes and changes[required] is None:

@@ -61,8 +61,12 @@ async def list_repairs(
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     status: RepairStatus | None = None,
     appointment_request_id: uuid.UUID | None = None,
+    overdue: Annotated[
+        bool | None,
+        Query(description="true: only open repairs past their target now; false: all others"),
+    ] = None,
 ) -> Response:
-    """Repair requests, filtered by home, status or appointment request."""
+    """Repair requests, filtered by home, status, appointment request or overdue."""
     return model_response(
         await page_of_repairs(
             connection,
@@ -70,5 +74,6 @@ async def list_repairs(
             uprn=uprn,
             status=status,
             appointment_request_id=appointment_request_id,
+            overdue=overdue,
         )
     )

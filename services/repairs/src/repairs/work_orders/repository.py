@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, func, inspect, or_
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, inspect, not_, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -84,9 +84,33 @@ ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
 """The home's address columns (schemas.HomeAddress); NULL while the home is unknown."""
 
 
+def _overdue_now() -> ColumnElement[bool]:
+    """Open and past its target at the bound `now` (rules.overdue): an emergency after
+    its target moment, any other priority when its target is before the bound
+    `non_emergency_overdue_before` (rules.overdue_if_target_before), as count_overdue."""
+    return and_(
+        _repair.c.status == RepairStatus.OPEN,
+        or_(
+            and_(
+                _repair.c.priority == RepairPriority.EMERGENCY,
+                _repair.c.target_at < bindparam("now"),
+            ),
+            and_(
+                _repair.c.priority != RepairPriority.EMERGENCY,
+                _repair.c.target_at < bindparam("non_emergency_overdue_before"),
+            ),
+        ),
+    )
+
+
 @cache
 def _page_statement(
-    *, after: bool, uprn: bool, status: bool, appointment_request_id: bool
+    *,
+    after: bool,
+    uprn: bool,
+    status: bool,
+    appointment_request_id: bool,
+    overdue: bool | None = None,
 ) -> Select[Any]:
     """A page of repairs in id order, each with its home's address (outer join: one
     round trip), for one combination of filters; built once per combination, so its
@@ -106,6 +130,8 @@ def _page_statement(
         query = query.where(_repair.c.status == bindparam("status"))
     if appointment_request_id:
         query = query.where(_repair.c.appointment_request_id == bindparam("appointment_request_id"))
+    if overdue is not None:
+        query = query.where(_overdue_now() if overdue else not_(_overdue_now()))
     if after:
         query = query.where(_repair.c.id > bindparam("after"))
     return query
@@ -117,21 +143,30 @@ async def page_rows(
     uprn: str | None,
     status: RepairStatus | None,
     appointment_request_id: uuid.UUID | None = None,
+    overdue: bool | None = None,
+    now: datetime | None = None,
+    non_emergency_overdue_before: datetime | None = None,
     after: uuid.UUID | None,
     limit: int,
 ) -> list[Row[Any]]:
     """Repairs in id order as rows of ENTRY_COLUMNS and ADDRESS_COLUMNS: one statement
-    on a read connection, no ORM objects."""
+    on a read connection, no ORM objects. With `overdue`, `now` and
+    `non_emergency_overdue_before` say when a repair is overdue (_overdue_now)."""
+    if overdue is not None and (now is None or non_emergency_overdue_before is None):
+        raise ValueError("the overdue filter needs now and non_emergency_overdue_before")
     statement = _page_statement(
         after=after is not None,
         uprn=uprn is not None,
         status=status is not None,
         appointment_request_id=appointment_request_id is not None,
+        overdue=overdue,
     )
     values = {
         "uprn": uprn,
         "status": status,
         "appointment_request_id": appointment_request_id,
+        "now": now,
+        "non_emergency_overdue_before": non_emergency_overdue_before,
         "after": after,
         "limit": limit,
     }

@@ -57,19 +57,25 @@ async def page_of_repairs(
     uprn: str | None,
     status: RepairStatus | None,
     appointment_request_id: uuid.UUID | None,
+    overdue: bool | None = None,
 ) -> Page[RepairPublic]:
     """Repair requests in id order, each with its home's address, a page at a time:
     one statement on a read connection, rows straight into the public entry. A module
-    function: it needs no configuration, so its route resolves no service dependency."""
+    function: it needs no configuration, so its route resolves no service dependency.
+    `overdue` keeps only those overdue now (True) or only the others (False), by the
+    rule each entry's `overdue` shows (rules.overdue)."""
+    now = datetime.now(UTC)
     rows = await repository.page_rows(
         connection,
         uprn=uprn,
         status=status,
         appointment_request_id=appointment_request_id,
+        overdue=overdue,
+        now=now,
+        non_emergency_overdue_before=rules.overdue_if_target_before(now),
         after=page.after_as(uuid.UUID),
         limit=page.fetch,
     )
-    now = datetime.now(UTC)
     return Page.from_rows(
         [public_of_row(row, now) for row in rows],
         page.limit,
