@@ -185,6 +185,7 @@ def build_handlers(
             source=source,
             became_aware_at=hazard.identified_at,
             hazard_id=hazard.hazard_id,
+            hazard_type=hazard.hazard_type,
         )
         log.info("awaab case opened", case_id=str(case.id), uprn=hazard.uprn, source=source)
 

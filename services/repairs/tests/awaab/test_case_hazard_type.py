@@ -1,17 +1,24 @@
 """damp-mould-case-opened names the hazard's kind, so a consumer (visits' damp history)
-counts only damp and mould: an emergency electrical or gas case is not damp."""
+counts only damp and mould: an emergency electrical or gas case is not damp. Cases
+opened through the API and from hazards seen on a visit or at a gas check alike."""
 
 from __future__ import annotations
 
 import json
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
 
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import CheckType, HazardFoundAtCheck
+from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, HazardType
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from repairs.handlers import build_handlers
+from repairs.work_orders.service import RepairService
 from services.repairs.tests.contractor_doubles import manager
 
 
@@ -54,4 +61,49 @@ async def test_each_case_opened_names_its_hazard_type(
         "damp_and_mould",
         "damp_and_mould",
         "other",
+    ]
+
+
+async def test_cases_opened_from_hazards_seen_on_a_visit_or_at_a_check_name_their_type(
+    repairs_database: Database,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    seen = datetime.now(UTC) - timedelta(hours=1)
+    on_visit = [
+        HazardIdentified(
+            hazard_id=uuid.uuid4(),
+            uprn=uprn,
+            visit_id=uuid.uuid4(),
+            hazard_type=kind,
+            severity=severity,
+            location="hall",
+            description="Seen on the visit",
+            identified_at=seen,
+        )
+        for kind, severity in (
+            (HazardType.ELECTRICAL, HazardSeverity.EMERGENCY),
+            (HazardType.DAMP_AND_MOULD, HazardSeverity.SIGNIFICANT),
+        )
+    ]
+    at_check = HazardFoundAtCheck(
+        hazard_id=uuid.uuid4(),
+        uprn=uprn,
+        check_id=uuid.uuid4(),
+        record_id=uuid.uuid4(),
+        check_type=CheckType.GAS_SAFETY,
+        hazard_type=HazardType.GAS_OR_CARBON_MONOXIDE,
+        severity=HazardSeverity.EMERGENCY,
+        identified_at=seen,
+    )
+    handlers = build_handlers(RepairService())
+    for hazard in (*on_visit, at_check):
+        handler = handlers.get(hazard.type)
+        assert handler is not None
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, Envelope(data=hazard))
+    opened = await cases_opened(repairs_database, uprn)
+    assert [(event["source"], event["hazard_type"]) for event in opened] == [
+        ("home_visit", "electrical"),
+        ("home_visit", "damp_and_mould"),
+        ("safety_check", "gas_or_carbon_monoxide"),
     ]
