@@ -184,7 +184,10 @@ async def seed_visits(client: httpx.AsyncClient, others: int) -> None:
             },
         )
         if report is not None:
-            await _post(client, f"/v1/visits/{visit['id']}/report", report)
+            visited_at = f"2026-11-0{n + 1}T10:30:00+00:00"  # required: when the officer was there
+            await _post(
+                client, f"/v1/visits/{visit['id']}/report", report | {"visited_at": visited_at}
+            )
     for n in range(others):
         await _post(
             client,

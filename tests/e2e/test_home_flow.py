@@ -108,6 +108,7 @@ async def schedule_visit(gateway: httpx.AsyncClient, uprn: str) -> dict[str, Any
 
 THREE_REPAIRS = {
     "outcome": "completed",
+    "visited_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
     "repairs_found": [
         {"description": "Dripping bath tap", "location": "bathroom", "trade": "plumbing"},
         {
@@ -248,7 +249,10 @@ async def test_a_report_missing_its_outcome_is_a_problem_and_publishes_nothing(
     before = await outbox_rows(platform, "visits")
     response = await gateway.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"repairs_found": THREE_REPAIRS["repairs_found"]},
+        json={
+            "visited_at": THREE_REPAIRS["visited_at"],
+            "repairs_found": THREE_REPAIRS["repairs_found"],
+        },
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["outcome"]

@@ -110,6 +110,7 @@ async def test_one_trace_runs_from_the_gateway_through_kafka_to_the_consumer_s_o
             f"/v1/visits/{visit.json()['id']}/report",
             json={
                 "outcome": "completed",
+                "visited_at": datetime.now(UTC).isoformat(),
                 "repairs_found": [
                     {"description": "Loose stair rail", "location": "hall", "trade": "carpentry"}
                 ],

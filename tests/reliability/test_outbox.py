@@ -65,6 +65,7 @@ async def test_a_report_made_while_kafka_is_down_is_accepted_and_its_repairs_fol
             f"/v1/visits/{visit.json()['id']}/report",
             json={
                 "outcome": "completed",
+                "visited_at": datetime.now(UTC).isoformat(),
                 "repairs_found": [
                     {
                         "description": "Leaking waste pipe",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,10 @@ OFFICERS = CaseloadOfficers(
     community_by_area={"E8": "officer-e8"},
 )
 """The York pilot's officers, as the tests' settings name them."""
+
+
+JUST_VISITED = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+"""A report's visited_at (required): an hour before the tests started."""
 
 
 def a_uprn() -> str:

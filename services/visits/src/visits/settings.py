@@ -20,6 +20,9 @@ from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+DEFAULT_REPORT_WINDOW_YEARS = 10
+"""How far back a visit report's visited_at may be (repairs' report_window_years)."""
+
 DEFAULT_ARREARS_POINTS: dict[ArrearsStage, int] = {
     ArrearsStage.NONE: 0,
     ArrearsStage.TEXT_REMINDER: 5,
@@ -156,6 +159,15 @@ class VisitsSettings(ServiceSettings):
     programme: RiskWeights = Field(default_factory=RiskWeights)
     intervals: VisitIntervals = Field(default_factory=VisitIntervals)
     caseloads: CaseloadOfficers = Field(default_factory=CaseloadOfficers)
+    report_window_years: int = Field(
+        default=DEFAULT_REPORT_WINDOW_YEARS,
+        ge=1,
+        le=100,
+        description="How far back a report's visited_at may be: a moment more than this "
+        "many years before now is refused (422 naming the field), as repairs refuses a "
+        "reported_at, so a typing slip (1066-10-14) never starts the clocks of the repairs "
+        "and Awaab's Law cases the report raises centuries ago",
+    )
 
 
 def settings_from_env() -> VisitsSettings:

@@ -145,7 +145,11 @@ async def test_a_visit_reported_rescores_its_home(
     ).json()
     reported = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "no_access", "no_access_reason": "no_answer"},
+        json={
+            "outcome": "no_access",
+            "no_access_reason": "no_answer",
+            "visited_at": "2024-03-01T10:00:00+00:00",
+        },
     )
     assert reported.status_code == 201, reported.text
     row = await stored(visits_database, uprn)

@@ -157,6 +157,18 @@ async def test_visited_at_in_the_future_is_refused_and_nothing_is_saved(
     assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
 
 
+async def test_visited_at_centuries_ago_is_a_typing_slip_refused_and_nothing_is_saved(
+    visits: httpx.AsyncClient,
+) -> None:
+    visit_id = await scheduled(visits, a_uprn())
+    response = await save(
+        visits, visit_id, [piece("visit", "visit", 1, {"visited_at": "1066-10-14T10:00:00Z"})]
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "pieces[0].content.visited_at"
+    assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
+
+
 async def test_a_submission_without_the_drafts_required_parts_is_refused_and_changes_nothing(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:

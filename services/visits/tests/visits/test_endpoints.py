@@ -9,6 +9,7 @@ from hearth_kit.db import Database
 from hearth_kit.outbox import outbox_headers
 from hearth_kit.pagination import encode_cursor
 from services.visits.tests.factories import (
+    JUST_VISITED,
     a_hazard,
     a_repair,
     a_uprn,
@@ -58,7 +59,12 @@ async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_
     repairs = [a_repair(1), a_repair(2, "electrical"), a_repair(3, "carpentry")]
     response = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "completed", "repairs_found": repairs, "household_confirmed": True},
+        json={
+            "outcome": "completed",
+            "visited_at": JUST_VISITED,
+            "repairs_found": repairs,
+            "household_confirmed": True,
+        },
     )
     assert response.status_code == 201, response.text
     reported = response.json()
@@ -83,8 +89,8 @@ async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_
     assert [f["finding_id"] for f in found] == [r["id"] for r in reported["repairs_found"]]
     assert {f["repairs_found_on_visit"] for f in found} == {3}
     assert [f["trade"] for f in found] == ["plumbing", "electrical", "carpentry"]
-    report_time = reported["reported_at"].replace("Z", "+00:00")
-    assert {f["reported_at"].replace("Z", "+00:00") for f in found} == {report_time}
+    visit_time = reported["visited_at"].replace("Z", "+00:00")
+    assert {f["reported_at"].replace("Z", "+00:00") for f in found} == {visit_time}
     assert (await visits.get(f"/v1/visits/{visit['id']}")).json() == reported
 
 
@@ -97,6 +103,7 @@ async def test_hazards_and_tenancy_concerns_are_published_without_the_officers_n
         f"/v1/visits/{visit['id']}/report",
         json={
             "outcome": "completed",
+            "visited_at": JUST_VISITED,
             "hazards_found": [a_hazard()],
             "tenancy_concerns": [{"concern": "hoarding", "notes": "Spare room full to ceiling"}],
         },
@@ -120,7 +127,7 @@ async def test_reporting_a_visit_twice_is_a_conflict_and_publishes_nothing_more(
 ) -> None:
     uprn = a_uprn()
     visit = await schedule(visits, uprn)
-    report = {"outcome": "completed", "repairs_found": [a_repair()]}
+    report = {"outcome": "completed", "visited_at": JUST_VISITED, "repairs_found": [a_repair()]}
     first = await visits.post(f"/v1/visits/{visit['id']}/report", json=report)
     assert first.status_code == 201
     published = len(await outbox_rows(visits_database, uprn))
@@ -141,6 +148,7 @@ async def test_repairs_on_a_no_access_visit_are_rejected_naming_repairs_found_an
         json={
             "outcome": "no_access",
             "no_access_reason": "no_answer",
+            "visited_at": JUST_VISITED,
             "repairs_found": [a_repair()],
         },
     )
@@ -157,7 +165,12 @@ async def test_hazards_on_a_declined_visit_are_rejected_naming_hazards_found(
     visit = await schedule(visits, a_uprn())
     response = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "declined", "decline_reason": "not_wanted", "hazards_found": [a_hazard()]},
+        json={
+            "outcome": "declined",
+            "decline_reason": "not_wanted",
+            "visited_at": JUST_VISITED,
+            "hazards_found": [a_hazard()],
+        },
     )
     assert response.status_code == 422
     assert response.json()["field"] == "hazards_found"
@@ -165,7 +178,10 @@ async def test_hazards_on_a_declined_visit_are_rejected_naming_hazards_found(
 
 async def test_a_no_access_visit_must_say_why(visits: httpx.AsyncClient) -> None:
     visit = await schedule(visits, a_uprn())
-    response = await visits.post(f"/v1/visits/{visit['id']}/report", json={"outcome": "no_access"})
+    response = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={"outcome": "no_access", "visited_at": JUST_VISITED},
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "no_access_reason"
 
@@ -175,7 +191,11 @@ async def test_a_no_access_visit_publishes_visit_no_access_and_its_rebooking_is_
 ) -> None:
     uprn = a_uprn()
     first = await schedule(visits, uprn)
-    no_access = {"outcome": "no_access", "no_access_reason": "no_answer"}
+    no_access = {
+        "outcome": "no_access",
+        "no_access_reason": "no_answer",
+        "visited_at": JUST_VISITED,
+    }
     response = await visits.post(f"/v1/visits/{first['id']}/report", json=no_access)
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "no_access"
@@ -214,7 +234,11 @@ async def test_a_declined_visit_publishes_visit_declined_with_its_reason(
     visit = await schedule(visits, uprn)
     response = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "declined", "decline_reason": "recently_in_contact"},
+        json={
+            "outcome": "declined",
+            "decline_reason": "recently_in_contact",
+            "visited_at": JUST_VISITED,
+        },
     )
     assert response.status_code == 201, response.text
     assert response.json()["decline_reason"] == "recently_in_contact"
@@ -284,7 +308,11 @@ async def test_a_retried_report_with_the_same_idempotency_key_gets_the_first_ans
 ) -> None:
     uprn = a_uprn()
     visit = await schedule(visits, uprn)
-    report = {"outcome": "completed", "repairs_found": [a_repair(1), a_repair(2)]}
+    report = {
+        "outcome": "completed",
+        "visited_at": JUST_VISITED,
+        "repairs_found": [a_repair(1), a_repair(2)],
+    }
     headers = {"Idempotency-Key": f"report-{uprn}"}
     first = await visits.post(f"/v1/visits/{visit['id']}/report", json=report, headers=headers)
     second = await visits.post(f"/v1/visits/{visit['id']}/report", json=report, headers=headers)
@@ -308,7 +336,7 @@ async def test_visits_are_listed_latest_scheduled_first_a_page_at_a_time(
     await schedule(visits, uprn, scheduled_for=times[0])  # same time: the id breaks the tie
     await visits.post(
         f"/v1/visits/{booked[2]['id']}/report",
-        json={"outcome": "declined", "decline_reason": "not_wanted"},
+        json={"outcome": "declined", "decline_reason": "not_wanted", "visited_at": JUST_VISITED},
     )
     first = (await visits.get("/v1/visits", params={"uprn": uprn, "limit": 2})).json()
     assert first["next_cursor"]
@@ -351,6 +379,44 @@ async def test_a_cursor_this_api_did_not_issue_is_rejected(
 async def test_an_unknown_visit_is_a_404_problem(visits: httpx.AsyncClient) -> None:
     unknown = "00000000-0000-4000-8000-000000000000"
     assert (await visits.get(f"/v1/visits/{unknown}")).status_code == 404
-    response = await visits.post(f"/v1/visits/{unknown}/report", json={"outcome": "completed"})
+    response = await visits.post(
+        f"/v1/visits/{unknown}/report", json={"outcome": "completed", "visited_at": JUST_VISITED}
+    )
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
+
+
+async def test_a_report_must_say_when_the_officer_was_there_and_nothing_changes_without(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit = await schedule(visits, uprn)
+    response = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={"outcome": "completed", "repairs_found": [a_repair()]},
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["visited_at"]
+    assert (await visits.get(f"/v1/visits/{visit['id']}")).json() == visit
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
+
+
+async def test_a_report_dated_centuries_ago_is_refused_naming_visited_at_and_publishes_nothing(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit = await schedule(visits, uprn)
+    response = await visits.post(
+        f"/v1/visits/{visit['id']}/report",
+        json={
+            "outcome": "completed",
+            "visited_at": "1066-10-14T10:00:00+00:00",
+            "repairs_found": [a_repair()],
+            "hazards_found": [a_hazard(severity="emergency")],
+        },
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["field"] == "visited_at"
+    assert (await visits.get(f"/v1/visits/{visit['id']}")).json() == visit
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]

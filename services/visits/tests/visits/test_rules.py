@@ -43,6 +43,7 @@ def test_only_a_visit_that_got_no_access_is_rebooked(status: VisitStatus) -> Non
     assert can_rebook(status) is (status is VisitStatus.NO_ACCESS)
 
 
+VISITED_AT = "2026-11-20T10:30:00+00:00"
 REPAIR = {"description": "Loose banister", "location": "stairs", "trade": "carpentry"}
 HAZARD = {
     "hazard_type": "damp_and_mould",
@@ -57,6 +58,7 @@ def test_a_completed_visit_may_hold_repairs_hazards_and_concerns() -> None:
         VisitReport.model_validate(
             {
                 "outcome": "completed",
+                "visited_at": VISITED_AT,
                 "repairs_found": [REPAIR],
                 "hazards_found": [HAZARD],
                 "tenancy_concerns": [{"concern": "arrears"}],
@@ -90,7 +92,7 @@ def test_a_report_breaking_a_rule_names_the_field_at_fault(
     report: dict[str, object], field: str
 ) -> None:
     with pytest.raises(RuleBroken) as broken:
-        check_report(VisitReport.model_validate(report))
+        check_report(VisitReport.model_validate({"visited_at": VISITED_AT, **report}))
     assert broken.value.field == field
 
 
@@ -100,6 +102,7 @@ def test_a_visit_that_did_not_go_ahead_may_still_raise_a_tenancy_concern() -> No
             {
                 "outcome": "declined",
                 "decline_reason": "not_wanted",
+                "visited_at": VISITED_AT,
                 "tenancy_concerns": [{"concern": "support_needs"}],
             }
         )
@@ -108,4 +111,6 @@ def test_a_visit_that_did_not_go_ahead_may_still_raise_a_tenancy_concern() -> No
 
 def test_a_visit_reports_at_most_fifty_repairs() -> None:
     with pytest.raises(ValueError, match="repairs_found"):
-        VisitReport.model_validate({"outcome": "completed", "repairs_found": [REPAIR] * 51})
+        VisitReport.model_validate(
+            {"outcome": "completed", "visited_at": VISITED_AT, "repairs_found": [REPAIR] * 51}
+        )

@@ -67,13 +67,38 @@ def missing_sections(kind: VisitKind, pieces: Iterable[SavedPiece]) -> list[Draf
     return [section for section in required_sections(kind) if section not in present]
 
 
-def check_visited_at(visited_at: datetime, now: datetime, field_name: str) -> None:
-    """A visit is reported after it happened: visited_at is never in the future."""
+def earliest_visit(now: datetime, years: int) -> datetime:
+    """The earliest moment a report may say the officer was there: `years` before `now`
+    (29 February falls back to the 28th), as repairs' earliest_report. Older is a typing
+    slip (1066-10-14), not a visit: it would start the clocks of the repairs and Awaab's
+    Law cases the report raises centuries ago, overdue and breached at once."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def check_visited_at(
+    visited_at: datetime, now: datetime, field_name: str, *, window_years: int
+) -> None:
+    """A visit is reported after it happened, and not long after: visited_at is never in
+    the future, nor more than `window_years` before now.
+
+    Not bounded by the visit's booking: a visit may be booked after the fact (its
+    scheduled_for in the past, recording a visit already made), an officer may arrive
+    early, and a household may bring the visit forward by a phone call, so a bound from
+    the booking would refuse real visits."""
     if visited_at > now:
         raise RuleBroken("visited_at is in the future: a visit is reported after it", field_name)
+    if visited_at < earliest_visit(now, window_years):
+        raise RuleBroken(
+            f"visited_at is more than {window_years} years ago: check the date", field_name
+        )
 
 
-def assemble(kind: VisitKind, pieces: Iterable[SavedPiece], now: datetime) -> AssembledReport:
+def assemble(
+    kind: VisitKind, pieces: Iterable[SavedPiece], now: datetime, *, window_years: int
+) -> AssembledReport:
     """The report a draft adds up to, or RuleBroken naming what it lacks."""
     live = sorted(
         (p for p in pieces if p.content is not None), key=lambda p: (p.section, p.piece_id)
@@ -100,7 +125,9 @@ def assemble(kind: VisitKind, pieces: Iterable[SavedPiece], now: datetime) -> As
         actions_promised=_all(parts[DraftSection.CUSTOMER_ACTION], CustomerActionPromised),
         actions_closed=_all(parts[DraftSection.ACTION_CLOSED], CustomerActionClosed),
     )
-    check_visited_at(report.visit.visited_at, now, "draft.visit.visited_at")
+    check_visited_at(
+        report.visit.visited_at, now, "draft.visit.visited_at", window_years=window_years
+    )
     rooms = [room.room for room in report.rooms]
     if len(rooms) != len(set(rooms)):
         raise RuleBroken("Each room appears once in the inventory", "draft.room")

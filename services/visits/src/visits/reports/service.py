@@ -58,14 +58,18 @@ class ReportService:
         self, session: AsyncSession, visit_id: uuid.UUID, data: DraftPieces
     ) -> DraftPublic:
         """Save pieces of the visit's report. A piece already kept at a higher version
-        stays as it is; visited_at in the future is refused, and nothing is saved."""
+        stays as it is; visited_at in the future, or more than the report window ago, is
+        refused, and nothing is saved."""
         visit = await self._open_visit(session, visit_id)
         now = datetime.now(UTC)
         for n, piece in enumerate(data.pieces):
             if isinstance(piece.content, VisitDetails):
                 try:
                     rules.check_visited_at(
-                        piece.content.visited_at, now, f"pieces[{n}].content.visited_at"
+                        piece.content.visited_at,
+                        now,
+                        f"pieces[{n}].content.visited_at",
+                        window_years=self.visit_service.settings.report_window_years,
                     )
                 except RuleBroken as broken:
                     raise Unprocessable(broken.message, field=broken.field) from broken
@@ -108,7 +112,12 @@ class ReportService:
             )
         now = datetime.now(UTC)
         try:
-            report = rules.assemble(visit.kind, [_saved(p) for p in saved], now)
+            report = rules.assemble(
+                visit.kind,
+                [_saved(p) for p in saved],
+                now,
+                window_years=self.visit_service.settings.report_window_years,
+            )
         except RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
         recorded = await self.visit_service.complete_from_draft(session, visit, report, now)

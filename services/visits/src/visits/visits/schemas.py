@@ -154,10 +154,10 @@ class VisitReport(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_reasons_follow_outcome)
 
     outcome: VisitOutcome
-    visited_at: StrictMoment | None = Field(
-        default=None,
-        description="When the officer was there (never in the future); default: now. "
-        "Every clock the report starts counts from it",
+    visited_at: StrictMoment = Field(
+        description="When the officer was there, or tried to be (required: never in the "
+        "future, nor more than the report window, 10 years by default, ago). Every clock "
+        "the report starts counts from it, never from the upload"
     )
     repairs_found: list[RepairFound] = Field(
         default_factory=list, max_length=MAX_REPAIRS_PER_VISIT, description="Completed only"

@@ -210,13 +210,19 @@ class VisitService:
         """Record what happened at a booked visit, with its findings, and announce it:
         visit-completed, one visit-found-repair per repair and one hazard-identified
         per hazard; or visit-no-access / visit-declined; and one
-        tenancy-concern-raised per concern. Every event carries visited_at (default:
-        now), never in the future: the clocks the findings start count from it."""
+        tenancy-concern-raised per concern. Every event carries visited_at (required:
+        when the officer was there, not the upload), never in the future nor more than
+        the report window ago: the clocks the findings start count from it."""
         reported_at = datetime.now(UTC)
-        visited_at = (data.visited_at or reported_at).astimezone(UTC)
+        visited_at = data.visited_at.astimezone(UTC)
         try:
             rules.check_report(data)
-            check_visited_at(visited_at, reported_at, "visited_at")
+            check_visited_at(
+                visited_at,
+                reported_at,
+                "visited_at",
+                window_years=self.settings.report_window_years,
+            )
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
         visit = await self.get(session, visit_id)
