@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
@@ -54,6 +55,7 @@ from hearth_kit.problems import (
     PreconditionFailed,
     PreconditionRequired,
     Unprocessable,
+    unique_violation,
 )
 from hearth_kit.working_days import london_day
 
@@ -342,6 +344,18 @@ async def homes_in_register(session: AsyncSession, *, after: str | None) -> int:
     return await repository.count_after(session, after)
 
 
+async def _flush_registered(session: AsyncSession, taken: Conflict) -> None:
+    """Write a new entry; its key taken meanwhile (another request registered the same
+    UPRN or estate id at the same moment, past the "already registered?" check) is
+    `taken`, the 409 naming the field, not the database's error."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if unique_violation(exc):
+            raise taken from exc
+        raise
+
+
 class HomeService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
@@ -387,7 +401,9 @@ class HomeService:
         repository.add(session, home)
         appliances = [Appliance(uprn=data.uprn, **a.model_dump()) for a in data.appliances]
         session.add_all(appliances)
-        await session.flush()
+        await _flush_registered(
+            session, Conflict(f"Home {data.uprn} is already registered", field="uprn")
+        )
         status = status_of(home, appliances)
         await self.programme.plan(
             session,
@@ -512,7 +528,9 @@ class HomeService:
             raise Conflict(f"Block {data.uprn} is already registered", field="uprn")
         block = Block(**data.model_dump(), registered_at=now)
         repository.add_block(session, block)
-        await session.flush()
+        await _flush_registered(
+            session, Conflict(f"Block {data.uprn} is already registered", field="uprn")
+        )
         await self.programme.plan(
             session,
             uprn=block.uprn,
@@ -533,7 +551,9 @@ class HomeService:
             raise Conflict(f"Estate {data.id} is already registered", field="id")
         estate = Estate(**data.model_dump())
         repository.add_estate(session, estate)
-        await session.flush()
+        await _flush_registered(
+            session, Conflict(f"Estate {data.id} is already registered", field="id")
+        )
         return EstatePublic.model_validate(estate)
 
     async def get_estate(self, session: AsyncSession, estate_id: str) -> EstatePublic:
