@@ -53,7 +53,7 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Row, TypeDecorator, event, literal, select
+from sqlalchemy import DateTime, Row, TypeDecorator, event, literal_column, select
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.engine.result import SimpleResultMetaData
@@ -189,7 +189,7 @@ class Database:
 
     async def ping(self, timeout: float = 2.0) -> None:
         async with asyncio.timeout(timeout), self._pinged.connect() as conn:
-            await conn.execute(select(literal(1)))
+            await conn.execute(select(literal_column("1")))
 
     async def dispose(self) -> None:
         if self.driver_reads is not None:
