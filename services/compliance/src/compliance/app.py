@@ -18,6 +18,20 @@ from compliance.settings import ComplianceSettings
 from compliance.tenant_copies.endpoints import router as tenant_copies_router
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
+from hearth_kit.staff import ContractorRoute, staff_only, writes_need
+
+CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
+    {
+        ("POST", "/v1/gas-safety-records"),
+        ("GET", "/v1/gas-safety-records"),
+        ("GET", "/v1/compliance/checks/{check_id}"),
+        ("POST", "/v1/compliance/checks/{check_id}/access-attempts"),
+        ("POST", "/v1/compliance/checks/{check_id}/certificates"),
+    }
+)
+"""What a contractor's engineers may call (the gateway's /v1/contractor/... rows): only
+the checks assigned to their contractor, and its own records. Every other route refuses
+a contractor's token (403), a route added later included."""
 
 
 def scheduled_jobs(programme: ProgrammeService) -> list[ScheduledJob]:
@@ -43,7 +57,14 @@ def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
         title="Hearth compliance",
         description="The asset register and safety compliance: gas, electrical, alarms, "
         "block checks, the no-access procedure.",
-        routers=[homes_router, checks_router, records_router, tenant_copies_router],
+        routers=[
+            staff_only(
+                writes_need("homes:write", homes_router),
+                writes_need("compliance:write", checks_router, records_router),
+                tenant_copies_router,
+                contractor_routes=CONTRACTOR_ROUTES,
+            )
+        ],
         handlers=build_handlers(programme),
         scheduled_jobs=scheduled_jobs(programme),
     )

@@ -28,6 +28,7 @@ from engagement.you_said_we_did.endpoints import router as you_said_we_did_route
 from hearth_kit.app import create_service_app
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.scheduler import ScheduledJob
+from hearth_kit.staff import staff_only, writes_need
 from hearth_kit.working_days import WorkingDayCalendar
 
 
@@ -83,15 +84,16 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         description="Residents and their communication needs, contacts, messages, surveys, "
         "complaints on the Complaint Handling Code's clocks, you said we did.",
         routers=[
-            residents_router,
-            vulnerabilities_router,
-            diversity_router,
-            messages_router,
-            contacts_router,
-            complaints_router,
-            surveys_router,
-            you_said_we_did_router,
-            figures_router,
+            staff_only(  # no contractor calls engagement: staff only, every route
+                writes_need("residents:write", residents_router),
+                # need to know: each route also checks vulnerabilities:read or :write
+                writes_need("vulnerabilities:write", vulnerabilities_router),
+                writes_need("residents:write", diversity_router, messages_router),
+                writes_need("contacts:write", contacts_router),
+                writes_need("complaints:write", complaints_router),
+                writes_need("surveys:write", surveys_router, you_said_we_did_router),
+                figures_router,
+            )
         ],
         handlers=services.handlers,
         scheduled_jobs=services.jobs,

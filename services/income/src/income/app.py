@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
+from hearth_kit.staff import staff_only, writes_need
 from income.accounts.endpoints import router as accounts_router
 from income.accounts.service import AccountService
 from income.arrangements.endpoints import router as arrangements_router
@@ -38,11 +39,12 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
         title="Hearth income",
         description="Tenancies and rent accounts, charges, payments and arrears recovery.",
         routers=[
-            tenancies_router,
-            accounts_router,
-            arrangements_router,
-            arrears_router,
-            figures_router,
+            staff_only(  # no contractor calls income: staff only, every route
+                writes_need("tenancies:write", tenancies_router),
+                accounts_router,  # income:write or income:approve on each write
+                writes_need("income:write", arrangements_router, arrears_router),
+                figures_router,
+            )
         ],
         handlers=handlers,
         scheduled_jobs=scheduled_jobs(settings),

@@ -37,6 +37,8 @@ async def account_service(request: Request) -> AccountService:
 
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]
 ApproverDep = Annotated[Caller, Depends(require_scope("income:approve"))]
+WRITER = [Depends(require_scope("income:write"))]
+"""Posting payments and corrections (a write-off needs income:approve instead)."""
 
 
 @router.get("/{account_id}", response_model=AccountPublic)
@@ -57,7 +59,10 @@ async def account_summary(
 
 
 @router.post(
-    "/{account_id}/payments", status_code=status.HTTP_201_CREATED, response_model=PostedPublic
+    "/{account_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PostedPublic,
+    dependencies=WRITER,
 )
 async def receive_payment(
     account_id: uuid.UUID,
@@ -80,6 +85,7 @@ async def receive_payment(
     "/{account_id}/entries/{entry_id}/reversal",
     status_code=status.HTTP_201_CREATED,
     response_model=PostedPublic,
+    dependencies=WRITER,
 )
 async def reverse_entry(
     account_id: uuid.UUID,
@@ -103,10 +109,10 @@ async def reverse_entry(
 async def write_off(
     account_id: uuid.UUID,
     body: WriteOffCreate,
+    approver: ApproverDep,  # first: refused before a transaction is opened
     session: SessionDep,
     idempotency: IdempotencyDep,
     accounts: AccountServiceDep,
-    approver: ApproverDep,
 ) -> Response:
     """Write off former tenant arrears: an approved decision (scope income:approve) with
     a reason, within the approver's limit (publishes former-tenant-arrears-written-off)."""

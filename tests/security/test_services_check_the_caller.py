@@ -1,0 +1,198 @@
+"""Each service checks who is calling, not only the gateway (ARCHITECTURE; issue 11:
+"contractor isolation through the gateway and directly on the service").
+
+Every /v1 route of each service's app is walked, so a route added later is checked too:
+
+- a contractor's token is refused (403) on every route but the ones the gateway passes a
+  contractor to (its rows with the `contractor` scope), whatever else the token carries;
+- a token with no scopes is refused (403) on every write, and a write needs at the
+  service the scope the gateway asks of it (the table's row, or the gateway's own
+  endpoint for the writes it forwards: a home, a resident, a tenancy, a visit).
+
+Refused requests are answered before any endpoint runs, so no database is needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from compliance.app import CONTRACTOR_ROUTES as COMPLIANCE_CONTRACTOR_ROUTES
+from gateway.routes import compliance, engagement, income, repairs, visits
+from tests.harness.platform import SERVICE_NAMES, settings_class
+from tests.harness.tokens import STAFF_SCOPES, internal_token
+
+PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+ROWS = [*compliance.ROUTES, *engagement.ROUTES, *income.ROUTES, *repairs.ROUTES, *visits.ROUTES]
+
+GATEWAY_FORWARDED_WRITES: dict[tuple[str, str, str], tuple[str, ...]] = {
+    ("compliance", "POST", "/v1/homes"): ("homes:write",),
+    ("engagement", "POST", "/v1/residents"): ("residents:write",),
+    ("income", "POST", "/v1/tenancies"): ("tenancies:write",),
+    ("visits", "POST", "/v1/visits"): ("visits:write",),
+    ("visits", "POST", "/v1/visits/{visit_id}/report"): ("visits:write",),
+}
+"""Writes the gateway forwards from endpoints of its own (gateway/homes, residents,
+tenancies, visits), with the scopes those endpoints need."""
+
+
+def contractor_routes(service: str) -> set[tuple[str, str]]:
+    """(method, service path) of every route the gateway passes a contractor to."""
+    return {
+        (row.method, row.upstream_path or row.path)
+        for row in ROWS
+        if row.service == service and "contractor" in row.scopes
+    }
+
+
+def gateway_scopes(service: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The scopes the gateway asks for each staff route of `service` it passes on."""
+    scopes = {
+        (row.method, row.upstream_path or row.path): row.scopes
+        for row in ROWS
+        if row.service == service and "contractor" not in row.scopes
+    }
+    scopes.update(
+        {
+            (method, path): needed
+            for (s, method, path), needed in GATEWAY_FORWARDED_WRITES.items()
+            if s == service
+        }
+    )
+    return scopes
+
+
+def service_app(service: str) -> FastAPI:
+    settings = settings_class(service)(relay_enabled=False, consumer_enabled=False)
+    app: FastAPI = importlib.import_module(f"{service}.app").create_app(settings)
+    return app
+
+
+def example_of(parameter: dict[str, Any]) -> str:
+    """A value the route's path converter accepts, so the request reaches the checks."""
+    schema = parameter.get("schema", {})
+    if schema.get("format") == "uuid":
+        return "00000000-0000-4000-8000-000000000001"
+    if "enum" in schema:
+        return str(schema["enum"][0])
+    return "100000000001"
+
+
+def v1_routes(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path template, path filled in) of every /v1 route the service documents."""
+    routes = []
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
+        for method, operation in sorted(operations.items()):
+            examples = {
+                p["name"]: example_of(p)
+                for p in operation.get("parameters", [])
+                if p["in"] == "path"
+            }
+            filled = PATH_PARAMETER.sub(
+                lambda match, examples=examples: examples.get(match.group(1), "1"), path
+            )
+            routes.append((method.upper(), path, filled))
+    return routes
+
+
+@pytest.fixture(scope="module", params=SERVICE_NAMES)
+def service(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
+    name: str = request.param
+    return name, service_app(name)
+
+
+WRITES_CHECKED = ("compliance", "engagement", "income", "visits")
+"""The services whose writes need their gateway scopes at the service too (repairs checks
+only repairs:manage there so far)."""
+
+
+@pytest.fixture(scope="module", params=WRITES_CHECKED)
+def writer(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
+    name: str = request.param
+    return name, service_app(name)
+
+
+async def answers(
+    app: FastAPI, routes: list[tuple[str, str, str]], token: str
+) -> dict[tuple[str, str], httpx.Response]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app, raise_app_exceptions=False),
+        base_url="http://service",
+        headers={"Authorization": f"Bearer {token}"},
+    ) as client:
+        return {
+            (method, template): await client.request(method, filled)
+            for method, template, filled in routes
+        }
+
+
+CONTRACTOR_TOKENS: dict[str, dict[str, Any]] = {
+    "contractor": {"scopes": {"contractor"}, "contractor_id": "ROGUE"},
+    "contractor-with-staff-scopes": {
+        "scopes": STAFF_SCOPES | {"contractor", "compliance:write", "income:write"},
+        "contractor_id": "ROGUE",
+    },
+    "contractor-id-only": {"scopes": STAFF_SCOPES, "contractor_id": "ROGUE"},
+    "contractor-scope-only": {"scopes": {"contractor"}, "contractor_id": None},
+}
+
+
+@pytest.mark.parametrize("token", list(CONTRACTOR_TOKENS))
+async def test_a_contractor_is_refused_every_route_but_the_contractor_ones(
+    service: tuple[str, FastAPI], token: str
+) -> None:
+    name, app = service
+    open_to_contractors = contractor_routes(name)
+    staff_routes = [r for r in v1_routes(app) if (r[0], r[1]) not in open_to_contractors]
+    assert staff_routes, "a service with no staff route?"
+    refused = await answers(app, staff_routes, internal_token(name, **CONTRACTOR_TOKENS[token]))
+    wrong = {route: r.status_code for route, r in refused.items() if r.status_code != 403}
+    assert not wrong, f"staff routes answering a contractor's token: {wrong}"
+    for response in refused.values():
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "contractor API" in response.json()["detail"]
+
+
+async def test_a_contractor_token_must_name_its_contractor_on_the_contractor_routes() -> None:
+    # Without contractor_id compliance's own filter would read it as staff's: every row.
+    app = service_app("compliance")
+    routes = [r for r in v1_routes(app) if (r[0], r[1]) in contractor_routes("compliance")]
+    assert len(routes) == len(contractor_routes("compliance"))
+    unnamed = await answers(app, routes, internal_token("compliance", scopes={"contractor"}))
+    assert {route: r.status_code for route, r in unnamed.items()} == dict.fromkeys(unnamed, 403)
+
+
+def test_the_contractor_routes_the_gateway_names_are_the_services() -> None:
+    for name in SERVICE_NAMES:
+        documented = {(method, path) for method, path, _ in v1_routes(service_app(name))}
+        assert contractor_routes(name) <= documented, name
+    assert contractor_routes("compliance") == COMPLIANCE_CONTRACTOR_ROUTES
+
+
+async def test_a_token_with_no_scopes_is_refused_every_write(
+    writer: tuple[str, FastAPI],
+) -> None:
+    name, app = writer
+    writes = [r for r in v1_routes(app) if r[0] in WRITES]
+    refused = await answers(app, writes, internal_token(name, scopes=()))
+    wrong = {route: r.status_code for route, r in refused.items() if r.status_code != 403}
+    assert not wrong, f"writes a token without scopes may make: {wrong}"
+
+
+async def test_each_write_needs_the_scope_the_gateway_asks_for(
+    writer: tuple[str, FastAPI],
+) -> None:
+    name, app = writer
+    expected = gateway_scopes(name)
+    writes = [r for r in v1_routes(app) if r[0] in WRITES and (r[0], r[1]) in expected]
+    refused = await answers(app, writes, internal_token(name, scopes=()))
+    needed = {route: r.json().get("missing_scopes") for route, r in refused.items()}
+    assert needed == {route: list(expected[route]) for route in refused}
