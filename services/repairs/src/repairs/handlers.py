@@ -24,7 +24,7 @@ from hearth_contracts.events.engagement import (
     VulnerabilityRecorded,
     VulnerabilityRecordedV2,
 )
-from hearth_contracts.events.income import RechargePaid
+from hearth_contracts.events.income import RechargePaid, TenancyEnded
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
@@ -34,7 +34,7 @@ from repairs.awaab import repository as awaab_cases
 from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.recharges import repository as recharges
-from repairs.recharges.repository import PaymentOnRecharge, VulnerabilityFlag
+from repairs.recharges.repository import PaymentOnRecharge, TenancyEnd, VulnerabilityFlag
 from repairs.settings import AwaabTargets
 from repairs.work_orders import repository as repairs
 from repairs.work_orders.repository import RegisterEntry
@@ -246,6 +246,28 @@ def build_handlers(
             session,
             [
                 vulnerability_flag(envelope.data, vulnerable=envelope.data.vulnerable)
+                for envelope in envelopes
+            ],
+        )
+
+    @handlers.on_batch(TenancyEnded)
+    async def remember_tenancy_ends(
+        session: AsyncSession, envelopes: Sequence[Envelope[TenancyEnded]]
+    ) -> None:
+        """A tenancy ended: its residents' vulnerability flags stop counting for the
+        home, so they no longer hold the next household's recharges for a manager's
+        approval. Kept per tenancy (versioned by the event's time) and applied when the
+        flags are read, so a vulnerability-recorded for that tenancy arriving after
+        this event (another topic) does not bring the flag back for the home."""
+        await recharges.save_tenancy_ends(
+            session,
+            [
+                TenancyEnd(
+                    tenancy_id=envelope.data.tenancy_id,
+                    uprn=envelope.data.uprn,
+                    end_date=envelope.data.end_date,
+                    as_of=envelope.time,
+                )
                 for envelope in envelopes
             ],
         )

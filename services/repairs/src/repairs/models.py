@@ -282,6 +282,24 @@ class VulnerableResident(RepairsModel, table=True):
     as_of: datetime = Field(sa_type=AwareDateTime)
 
 
+class EndedTenancy(RepairsModel, table=True):
+    """Projection of income's tenancy-ended: a tenancy that ended at a home. Its
+    residents' vulnerability flags no longer count for the home (the household living
+    there now is another), whatever order the two events arrive in."""
+
+    __tablename__ = "ended_tenancy"
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    end_date: date
+    over_at: datetime = Field(
+        sa_type=AwareDateTime,
+        description="The start of the London day after `end_date`: a flag recorded "
+        "before it without a tenancy belonged to (or cannot be told from) this household",
+    )
+    as_of: datetime = Field(sa_type=AwareDateTime)
+
+
 class RechargeStatus(StrEnum):
     RAISED = "raised"
     AWAITING_APPROVAL = "awaiting_approval"

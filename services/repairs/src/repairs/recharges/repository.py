@@ -5,22 +5,92 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.projection import upsert_newer_many
-from repairs.models import Recharge, RechargePayment, RechargeStatus, VulnerableResident
+from hearth_kit.working_days import start_of_london_day
+from repairs.models import (
+    EndedTenancy,
+    Recharge,
+    RechargePayment,
+    RechargeStatus,
+    VulnerableResident,
+)
 
 
 async def household_flagged(session: AsyncSession, uprn: str) -> bool:
-    """Whether anyone at the home has a recorded vulnerability (a flag, never detail)."""
+    """Whether anyone in the household living at the home now has a recorded
+    vulnerability (a flag, never detail).
+
+    A flag of a tenancy that has ended does not count: that household has left, and a
+    manager's approval is not the new household's to wait for. Nor does a flag without
+    a tenancy (old v1 records) recorded before a tenancy at the home was over (the
+    start of the day after its end date): it belonged to a household that has left, or
+    cannot be told from one; one recorded after that is someone living there since.
+    Both are read here, not applied when an event arrives, so tenancy-ended and
+    vulnerability-recorded (different topics, no order between them) give the same
+    answer whichever arrives first, and a late record for the ended tenancy changes
+    nothing."""
+    ended_by_id = select(EndedTenancy.tenancy_id).where(
+        EndedTenancy.tenancy_id == VulnerableResident.tenancy_id
+    )
+    ended_after_recorded = select(EndedTenancy.tenancy_id).where(
+        EndedTenancy.uprn == VulnerableResident.uprn,
+        col(EndedTenancy.over_at) > col(VulnerableResident.as_of),
+    )
     query = select(VulnerableResident.resident_id).where(
-        VulnerableResident.uprn == uprn, col(VulnerableResident.flagged).is_(True)
+        VulnerableResident.uprn == uprn,
+        col(VulnerableResident.flagged).is_(True),
+        or_(
+            and_(
+                col(VulnerableResident.tenancy_id).is_not(None),
+                ~ended_by_id.exists(),
+            ),
+            and_(
+                col(VulnerableResident.tenancy_id).is_(None),
+                ~ended_after_recorded.exists(),
+            ),
+        ),
     )
     return (await session.execute(query.limit(1))).first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TenancyEnd:
+    tenancy_id: uuid.UUID
+    uprn: str
+    end_date: date
+    as_of: datetime
+
+    @property
+    def over_at(self) -> datetime:
+        """The start of the London day after the tenancy's last day."""
+        return start_of_london_day(self.end_date + timedelta(days=1))
+
+
+async def save_tenancy_ends(session: AsyncSession, ends: Iterable[TenancyEnd]) -> None:
+    """Keep each ended tenancy, the newest event winning (the same event again, or an
+    older one arriving late, changes nothing)."""
+    await upsert_newer_many(
+        session,
+        EndedTenancy,
+        key=["tenancy_id"],
+        rows=[
+            {
+                "tenancy_id": e.tenancy_id,
+                "uprn": e.uprn,
+                "end_date": e.end_date,
+                "over_at": e.over_at,
+                "as_of": e.as_of,
+            }
+            for e in ends
+        ],
+        version="as_of",
+    )
 
 
 async def get(session: AsyncSession, recharge_id: uuid.UUID) -> Recharge | None:
