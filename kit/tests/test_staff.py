@@ -5,17 +5,17 @@ route staff and contractors share needs staff's scope or the contractor's own.""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic_settings import SettingsConfigDict
 
 from hearth_kit.app import create_service_app
-from hearth_kit.auth import Caller
+from hearth_kit.auth import CallerDep
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.staff import STAFF_ONLY, scope_or_contractor, staff_only
+from hearth_kit.staff import STAFF_ONLY, staff_only, writes_need
 from tests.harness.tokens import InternalTokenAuth
 
 
@@ -38,9 +38,7 @@ async def one_check(check_id: str) -> dict[str, Any]:
 
 
 @checks.post("/{check_id}/records", status_code=201)
-async def record(
-    check_id: str, caller: Annotated[Caller, Depends(scope_or_contractor("checks:write"))]
-) -> dict[str, Any]:
+async def record(check_id: str, caller: CallerDep) -> dict[str, Any]:
     return {"check": check_id, "by": caller.contractor_id}
 
 
@@ -59,7 +57,10 @@ def an_app() -> FastAPI:
         StaffTestSettings(relay_enabled=False, consumer_enabled=False),
         title="Staff routes",
         description="Staff and contractor routes, no database",
-        routers=[staff_only(checks, contractor_routes=CONTRACTOR_ROUTES), figures],
+        routers=[
+            staff_only(writes_need("checks:write", checks), contractor_routes=CONTRACTOR_ROUTES),
+            figures,
+        ],
     )
 
 
@@ -116,12 +117,13 @@ async def test_a_contractor_token_without_its_contractor_is_refused_even_there(
         assert "contractor_id" in response.json()["detail"]
 
 
-async def test_a_shared_write_needs_the_staff_scope_or_the_contractor_scope(
+async def test_a_write_needs_the_staff_scope_or_the_contractor_scope(
     service: httpx.AsyncClient,
 ) -> None:
     refused = await service.post("/v1/checks/7/records", auth=STAFF_WITHOUT_SCOPE)
     assert refused.status_code == 403
     assert refused.json()["missing_scopes"] == ["checks:write"]
+    assert await status(service, "GET", "/v1/checks/7", STAFF_WITHOUT_SCOPE) == 200
     id_only = await service.post("/v1/checks/7/records", auth=ID_ONLY)
     assert id_only.status_code == 403
     assert id_only.json()["missing_scopes"] == ["contractor"]
@@ -130,3 +132,19 @@ async def test_a_shared_write_needs_the_staff_scope_or_the_contractor_scope(
 def test_a_contractor_route_no_router_declares_is_a_mistake_at_start() -> None:
     with pytest.raises(ValueError, match=re.escape("/v1/checks/{check_id}/notes")):
         staff_only(checks, contractor_routes={("POST", "/v1/checks/{check_id}/notes")})
+
+
+def test_contractor_routes_are_found_through_routers_included_in_others() -> None:
+    outer = APIRouter(prefix="/v1")
+    outer.include_router(writes_need("checks:write", APIRouter(prefix="/things")))
+    inner = APIRouter()
+
+    @inner.get("/{thing_id}")
+    async def a_thing(thing_id: str) -> dict[str, Any]:
+        return {"thing": thing_id}
+
+    nested = APIRouter(prefix="/v1")
+    nested.include_router(writes_need("checks:write", inner), prefix="/things")
+    assert staff_only(nested, contractor_routes={("GET", "/v1/things/{thing_id}")})
+    with pytest.raises(ValueError, match="no router declares"):
+        staff_only(outer, contractor_routes={("GET", "/v1/things/{thing_id}")})

@@ -17,8 +17,9 @@ On a contractor route a contractor's token must name its contractor: a token wit
 `contractor` scope and no `contractor_id` would otherwise be read as staff's by the
 service's own filter (`caller.contractor_id is None` means "every row").
 
-`scope_or_contractor(scope)` is the write check of a route that staff and contractors
-share (a gas safety record): staff need `scope`, a contractor needs its own scope and id.
+`writes_need(scope, router, ...)` in app.py makes every write of those routers need the
+scope the gateway asks for it (a staff token reaching the service directly writes no
+more than through the gateway); a contractor on its own routes needs its own scope.
 """
 
 from __future__ import annotations
@@ -95,6 +96,21 @@ def _staff_or_contractor_route(
     return staff_unless_a_contractor_route
 
 
+def _declared_routes(router: APIRouter, prefix: str = "") -> set[ContractorRoute]:
+    """(method, full path template) of every route `router` declares, through the
+    routers it includes (FastAPI keeps an included router whole, with its prefix)."""
+    declared: set[ContractorRoute] = set()
+    for route in router.routes:
+        included = getattr(route, "original_router", None)
+        if isinstance(included, APIRouter):
+            context = getattr(route, "include_context", None)
+            declared |= _declared_routes(included, prefix + getattr(context, "prefix", ""))
+        else:
+            path = getattr(route, "path", "")
+            declared |= {(method, prefix + path) for method in getattr(route, "methods", ())}
+    return declared
+
+
 def staff_only(
     *routers: APIRouter, contractor_routes: Collection[ContractorRoute] = ()
 ) -> APIRouter:
@@ -108,15 +124,14 @@ def staff_only(
         staff = APIRouter(dependencies=STAFF_ONLY, responses=STAFF_RESPONSES)
     for router in routers:
         staff.include_router(router)
-    known = {
-        (method, getattr(route, "path", ""))
-        for router in routers
-        for route in router.routes
-        for method in getattr(route, "methods", None) or ()
-    }
+    known = {declared for router in routers for declared in _declared_routes(router)}
     if unknown := set(contractor_routes) - known:
         raise ValueError(f"contractor routes that no router declares: {sorted(unknown)}")
     return staff
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing; every other method is a write."""
 
 
 def _missing(scope: str) -> Forbidden:
@@ -127,20 +142,31 @@ def _missing(scope: str) -> Forbidden:
     )
 
 
-def scope_or_contractor(scope: str) -> Callable[[Caller], Awaitable[Caller]]:
-    """A dependency for a route staff and contractors share: staff need `scope`; a
-    contractor needs the contractor scope and its contractor_id (the service then lets it
-    touch only what is assigned to it). 403 problem otherwise."""
-
-    async def staff_scope_or_contractor(caller: CallerDep) -> Caller:
+def _write_scope(scope: str) -> Callable[[Request, Caller], Awaitable[Caller]]:
+    async def writes_need_the_scope(request: Request, caller: CallerDep) -> Caller:
+        """The caller, when it may write: staff with `scope`; a contractor (let through
+        only to its own routes by `staff_only`) with the contractor scope and its id."""
+        if request.method in READ_METHODS:
+            return caller
         if acts_for_a_contractor(caller):
             if CONTRACTOR_SCOPE not in caller.scopes:
                 raise _missing(CONTRACTOR_SCOPE)
             if caller.contractor_id is None:
                 raise _contractor_unnamed()
-            return caller
-        if scope not in caller.scopes:
+        elif scope not in caller.scopes:
             raise _missing(scope)
         return caller
 
-    return staff_scope_or_contractor
+    return writes_need_the_scope
+
+
+def writes_need(scope: str, *routers: APIRouter) -> APIRouter:
+    """One router holding `routers`, whose writes (every method but GET, HEAD and
+    OPTIONS) need `scope` from staff, the scope the gateway asks for them, so a token
+    that reaches the service directly cannot write more than through the gateway (403
+    problem naming the missing scope). A contractor writing on a contractor route needs
+    the contractor scope instead. Reads are left to the routes."""
+    writer = APIRouter(dependencies=[Depends(_write_scope(scope))], responses=STAFF_RESPONSES)
+    for router in routers:
+        writer.include_router(router)
+    return writer
