@@ -73,9 +73,31 @@ def describe(entry: LedgerEntry) -> str:
     return text
 
 
+async def recharges_outstanding(
+    session: AsyncSession, account: Account
+) -> list[tuple[LedgerEntry, int]]:
+    """Each recharge on a sundry account with what is still owed on it, oldest first (the
+    account's credits pay the oldest first)."""
+    recharges = await repository.recharges_of(session, account.id)
+    charged = [owed for _, owed in recharges]
+    credits = sum(charged) - await repository.balance(session, account.id)
+    outstanding = rules.recharges_outstanding(charged, credits)
+    return [(entry, left) for (entry, _), left in zip(recharges, outstanding, strict=True)]
+
+
 async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> None:
     """Invoice a recharge from repairs on the tenancy's sundry account (opened on
-    the first recharge). Posted once: the recharge id is the entry's source key."""
+    the first recharge). Posted once: the recharge id is the entry's source key.
+
+    An account's credits pay its recharges oldest first, so a recharge invoiced on an
+    account already in credit (an overpayment, a cancelled recharge that was paid) is
+    paid by that credit, in whole or part, at once: recharge-paid says so, in the
+    invoice's transaction, `paid_at` and `posted_at` both the invoice's posting (when
+    the credit was applied), as a payment would; without it repairs would never learn
+    the recharge was paid. A recharge raised earlier than ones already invoiced but
+    arriving after them comes first in that order and takes the credit from the newer
+    ones: each of those is owed again, and a recharge-paid with `correction` true says
+    so."""
     source_key = f"recharge:{recharge.recharge_id}"
     if await repository.by_source_key(session, source_key) is not None:
         return
@@ -99,22 +121,59 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
             opened_on=london_day(recharge.raised_at),
         )
         await repository.add_account(session, account)
-    await repository.add_entry(
-        session,
-        LedgerEntry(
-            id=uuid.uuid4(),
-            account_id=account.id,
-            kind=EntryKind.RECHARGE,
-            amount_pence=recharge.amount_pence,
-            effective_on=london_day(recharge.raised_at),
-            posted_at=datetime.now(UTC),
-            source_key=source_key,
-            reason=recharge.reason.value[:64],
-            recharge_id=recharge.recharge_id,
-            repair_id=recharge.repair_id,
-        ),
+        owed_before: dict[uuid.UUID, int] | None = None  # a new account holds no credit
+    else:
+        owed_before = {e.id: left for e, left in await recharges_outstanding(session, account)}
+    posted_at = rules.posting_time(
+        datetime.now(UTC), await repository.last_posted_at(session, account.id)
     )
+    invoice = LedgerEntry(
+        id=uuid.uuid4(),
+        account_id=account.id,
+        kind=EntryKind.RECHARGE,
+        amount_pence=recharge.amount_pence,
+        effective_on=london_day(recharge.raised_at),
+        posted_at=posted_at,
+        source_key=source_key,
+        reason=recharge.reason.value[:64],
+        recharge_id=recharge.recharge_id,
+        repair_id=recharge.repair_id,
+    )
+    await repository.add_entry(session, invoice)
     log.info("recharge invoiced", recharge_id=str(recharge.recharge_id), account_id=str(account.id))
+    if owed_before is not None:
+        await _recharges_paid_by_credit(session, account, invoice, owed_before, posted_at)
+
+
+async def _recharges_paid_by_credit(
+    session: AsyncSession,
+    account: Account,
+    invoice: LedgerEntry,
+    owed_before: dict[uuid.UUID, int],
+    posted_at: datetime,
+) -> None:
+    """recharge-paid for the new recharge where the account's credit paid some of it,
+    and (`correction` true) for each older-invoiced recharge it took credit from."""
+    for entry, left in await recharges_outstanding(session, account):
+        before = invoice.amount_pence if entry.id == invoice.id else owed_before.get(entry.id)
+        if before is None or before == left:
+            continue
+        if entry.recharge_id is None or entry.repair_id is None:
+            continue  # invoiced before income kept recharge ids: nothing to tell repairs
+        await publish(
+            session,
+            RechargePaid(
+                recharge_id=entry.recharge_id,
+                repair_id=entry.repair_id,
+                uprn=account.uprn,
+                amount_pence=abs(before - left),
+                outstanding_pence=left,
+                paid_in_full=left == 0,
+                paid_at=posted_at,
+                correction=entry.id != invoice.id,
+                posted_at=posted_at,
+            ),
+        )
 
 
 class AccountService:
@@ -334,11 +393,7 @@ class AccountService:
     ) -> list[tuple[LedgerEntry, int]]:
         """Each recharge on a sundry account with what is still owed on it, oldest
         first (the account's credits pay the oldest first)."""
-        recharges = await repository.recharges_of(session, account.id)
-        charged = [owed for _, owed in recharges]
-        credits = sum(charged) - await repository.balance(session, account.id)
-        outstanding = rules.recharges_outstanding(charged, credits)
-        return [(entry, left) for (entry, _), left in zip(recharges, outstanding, strict=True)]
+        return await recharges_outstanding(session, account)
 
     async def _recharges_corrected(
         self,
