@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlmodel import col
 
 from hearth_contracts import Envelope
 from hearth_kit.db import Database
@@ -26,7 +27,7 @@ from services.income.tests.accounts.test_recharges_paid import (
 async def invoice_posted_at(db: Database, recharge_id: Any) -> datetime:
     async with db.sessionmaker() as session:
         posted = await session.scalar(
-            select(LedgerEntry.posted_at).where(LedgerEntry.recharge_id == recharge_id)
+            select(col(LedgerEntry.posted_at)).where(col(LedgerEntry.recharge_id) == recharge_id)
         )
     assert posted is not None
     return posted
