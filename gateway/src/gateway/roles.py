@@ -50,6 +50,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
         "residents:read",
         "visits:read",
         "visits:write",
+        "visits:notes",
         "repairs:read",
         "repairs:write",
         "compliance:read",

@@ -12,6 +12,8 @@ SCOPES: dict[str, str] = {
     "residents:write": "Record residents",
     "visits:read": "Read home visits",
     "visits:write": "Arrange home visits and file visit reports",
+    "visits:notes": "Read the officer's notes on visits and tenancy concerns (safeguarding, "
+    "support needs): need to know, so the contact centre sees the concern codes only",
     "repairs:read": "Read repairs and appointments",
     "repairs:write": "Report repairs, raise work orders and book appointments",
     "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",

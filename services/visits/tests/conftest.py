@@ -4,7 +4,8 @@ published events stay in the outbox for tests to read).
 The app is built from an explicit VisitsSettings (the York pilot's officers,
 factories.OFFICERS, the same ones test_handlers builds its handlers with), never from
 process-wide environment variables, so nothing leaks into other tests. Its client
-calls with staff scopes plus the caseload scopes and admin."""
+calls with staff scopes plus the caseload scopes, the need-to-know visits:notes (as a
+visit officer's token) and admin."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from tests.harness.tokens import ADMIN_SCOPE, STAFF_SCOPES, InternalTokenAuth
 from visits.app import create_app
 from visits.settings import VisitsSettings
 
-VISITS_SCOPES = STAFF_SCOPES | {"caseloads:read", "caseloads:write", ADMIN_SCOPE}
+VISITS_SCOPES = STAFF_SCOPES | {"caseloads:read", "caseloads:write", "visits:notes", ADMIN_SCOPE}
 
 
 @pytest.fixture(scope="module")

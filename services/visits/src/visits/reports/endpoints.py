@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
+from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -28,19 +29,24 @@ ReportServiceDep = Annotated[ReportService, Depends(the_report_service)]
 
 @router.put("/{visit_id}/report/draft", response_model=DraftPublic)
 async def save_draft(
-    visit_id: uuid.UUID, body: DraftPieces, session: SessionDep, reports: ReportServiceDep
+    visit_id: uuid.UUID,
+    body: DraftPieces,
+    session: SessionDep,
+    reports: ReportServiceDep,
+    caller: CallerDep,
 ) -> DraftPublic:
     """Save pieces of the visit's report as the tablet sends them (idempotent: each
     piece is kept at its highest version, so resent or reordered pieces converge)."""
-    return await reports.save_draft(session, visit_id, body)
+    return await reports.save_draft(session, visit_id, body, caller)
 
 
 @router.get("/{visit_id}/report/draft", response_model=DraftPublic)
 async def get_draft(
-    visit_id: uuid.UUID, session: SessionDep, reports: ReportServiceDep
+    visit_id: uuid.UUID, session: SessionDep, reports: ReportServiceDep, caller: CallerDep
 ) -> DraftPublic:
-    """The draft as it stands and the sections it still lacks."""
-    return await reports.draft(session, visit_id)
+    """The draft as it stands and the sections it still lacks; the officer's notes only
+    to a caller holding visits:notes, else null (withheld)."""
+    return await reports.draft(session, visit_id, caller)
 
 
 @router.post(
@@ -52,6 +58,7 @@ async def submit_report(
     session: SessionDep,
     idempotency: IdempotencyDep,
     reports: ReportServiceDep,
+    caller: CallerDep,
 ) -> Response:
     """Submit the draft as the visit's report, once (send an Idempotency-Key: a retry
     gets the same answer and changes nothing). Publishes visit-completed,
@@ -60,7 +67,7 @@ async def submit_report(
     return await idempotency.create(
         session,
         lambda: reports.submit(session, visit_id, body),
-        shape=lambda recorded: to_public(*recorded),
+        shape=lambda recorded: to_public(*recorded, caller=caller),
         location=lambda visit: f"/v1/visits/{visit.id}",
     )
 

@@ -254,7 +254,11 @@ class DraftPiecePublic(BaseModel):
     section: DraftSection
     piece_id: str
     version: int
-    content: dict[str, object] | None
+    content: dict[str, object] | None = Field(
+        description="The piece as saved (null: removed). In visit and tenancy_concern pieces "
+        "`notes` is withheld (null) unless the caller holds the need-to-know scope "
+        "visits:notes"
+    )
     saved_at: datetime
 
 

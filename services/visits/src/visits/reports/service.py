@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, Unprocessable
 from visits.models import ReportDraftPiece, Visit
 from visits.programme import repository as home_profiles
@@ -24,7 +25,7 @@ from visits.reports.schemas import (
 )
 from visits.visits import repository as visits
 from visits.visits.repository import Findings
-from visits.visits.rules import RuleBroken, can_be_reported
+from visits.visits.rules import RuleBroken, can_be_reported, may_read_notes
 from visits.visits.schemas import CustomerActionPublic
 from visits.visits.service import VisitService
 
@@ -33,7 +34,24 @@ def _saved(piece: ReportDraftPiece) -> rules.SavedPiece:
     return rules.SavedPiece(DraftSection(piece.section), piece.piece_id, piece.content)
 
 
-def draft_public(visit: Visit, pieces: list[ReportDraftPiece]) -> DraftPublic:
+NOTES_SECTIONS = frozenset({DraftSection.VISIT, DraftSection.TENANCY_CONCERN})
+"""Draft sections whose `notes` are the officer's notes (as VisitPublic's): shown only
+with visits:notes."""
+
+
+def _content_shown(
+    section: DraftSection, content: dict[str, object] | None, notes_shown: bool
+) -> dict[str, object] | None:
+    if content is None or notes_shown or section not in NOTES_SECTIONS:
+        return content
+    return {**content, "notes": None}
+
+
+def draft_public(visit: Visit, pieces: list[ReportDraftPiece], caller: Caller) -> DraftPublic:
+    """The draft as `caller` may see it: the officer's notes in the visit and tenancy
+    concern pieces only with the need-to-know scope visits:notes, else null (withheld),
+    as on the visit itself."""
+    notes_shown = may_read_notes(caller.scopes)
     return DraftPublic(
         visit_id=visit.id,
         pieces=[
@@ -41,7 +59,7 @@ def draft_public(visit: Visit, pieces: list[ReportDraftPiece]) -> DraftPublic:
                 section=DraftSection(p.section),
                 piece_id=p.piece_id,
                 version=p.version,
-                content=p.content,
+                content=_content_shown(DraftSection(p.section), p.content, notes_shown),
                 saved_at=p.saved_at,
             )
             for p in pieces
@@ -55,7 +73,7 @@ class ReportService:
         self.visit_service = visit_service
 
     async def save_draft(
-        self, session: AsyncSession, visit_id: uuid.UUID, data: DraftPieces
+        self, session: AsyncSession, visit_id: uuid.UUID, data: DraftPieces, caller: Caller
     ) -> DraftPublic:
         """Save pieces of the visit's report. A piece already kept at a higher version
         stays as it is; visited_at in the future, or more than the report window ago, is
@@ -89,11 +107,13 @@ class ReportService:
                 for piece in data.pieces
             ],
         )
-        return draft_public(visit, await repository.pieces(session, visit.id))
+        return draft_public(visit, await repository.pieces(session, visit.id), caller)
 
-    async def draft(self, session: AsyncSession, visit_id: uuid.UUID) -> DraftPublic:
+    async def draft(
+        self, session: AsyncSession, visit_id: uuid.UUID, caller: Caller
+    ) -> DraftPublic:
         visit = await self.visit_service.get(session, visit_id)
-        return draft_public(visit, await repository.pieces(session, visit.id))
+        return draft_public(visit, await repository.pieces(session, visit.id), caller)
 
     async def submit(
         self, session: AsyncSession, visit_id: uuid.UUID, data: ReportSubmission

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -38,12 +39,13 @@ async def schedule_visit(
     session: SessionDep,
     idempotency: IdempotencyDep,
     visit_service: VisitServiceDep,
+    caller: CallerDep,
 ) -> Response:
     """Book a home visit (publishes visit-scheduled)."""
     return await idempotency.create(
         session,
         lambda: visit_service.schedule(session, body),
-        shape=to_public,
+        shape=lambda visit: to_public(visit, caller=caller),
         location=_location,
     )
 
@@ -55,32 +57,38 @@ async def report_visit(
     session: SessionDep,
     idempotency: IdempotencyDep,
     visit_service: VisitServiceDep,
+    caller: CallerDep,
 ) -> Response:
     """Record the visit's outcome and findings, once (publishes visit-completed with
     visit-found-repair and hazard-identified, or visit-no-access / visit-declined, and
-    tenancy-concern-raised)."""
+    tenancy-concern-raised). The answer shows the notes only with visits:notes."""
     return await idempotency.create(
         session,
         lambda: visit_service.report(session, visit_id, body),
-        shape=lambda reported: to_public(*reported),
+        shape=lambda reported: to_public(*reported, caller=caller),
         location=_location,
     )
 
 
 @router.get("/{visit_id}", response_model=VisitPublic)
 async def get_visit(
-    visit_id: uuid.UUID, session: SessionDep, visit_service: VisitServiceDep
+    visit_id: uuid.UUID, session: SessionDep, visit_service: VisitServiceDep, caller: CallerDep
 ) -> VisitPublic:
-    """One visit with what it found."""
-    return to_public(*await visit_service.get_with_findings(session, visit_id))
+    """One visit with what it found; the officer's notes (the visit's and each tenancy
+    concern's) only to a caller holding visits:notes, else null (withheld)."""
+    return to_public(*await visit_service.get_with_findings(session, visit_id), caller=caller)
 
 
 @router.get("", response_model=Page[VisitPublic])
 async def list_visits(
     connection: ReadConnectionDep,
     page: PageDep,
+    caller: CallerDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN, description="One home")] = None,
     visit_status: Annotated[VisitStatus | None, Query(alias="status")] = None,
 ) -> Response:
-    """Visits, latest scheduled first, a page at a time."""
-    return model_response(await page_of_visits(connection, page, uprn=uprn, status=visit_status))
+    """Visits, latest scheduled first, a page at a time; the officer's notes only to a
+    caller holding visits:notes, else null (withheld)."""
+    return model_response(
+        await page_of_visits(connection, page, uprn=uprn, status=visit_status, caller=caller)
+    )

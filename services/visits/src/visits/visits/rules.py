@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
@@ -25,6 +26,17 @@ STATUS_AFTER: dict[VisitOutcome, VisitStatus] = {
     VisitOutcome.NO_ACCESS: VisitStatus.NO_ACCESS,
     VisitOutcome.DECLINED: VisitStatus.DECLINED,
 }
+
+
+NOTES_SCOPE = "visits:notes"
+"""The need-to-know scope that shows the officer's free-text notes: the visit's own and
+each tenancy concern's (safeguarding, support needs). Visit officers hold it; the
+contact centre, with visits:read only, sees the concern codes and never the notes."""
+
+
+def may_read_notes(scopes: Collection[str]) -> bool:
+    """Whether a caller with `scopes` needs, and so may see, the officer's notes."""
+    return NOTES_SCOPE in scopes
 
 
 class RuleBroken(Exception):

@@ -200,12 +200,18 @@ class HazardFindingPublic(BaseModel):
     description: str
 
 
+NOTES_WITHHELD = (
+    "The officer's notes; withheld (null) unless the caller holds the need-to-know scope "
+    "visits:notes (visit officers do; the contact centre does not)"
+)
+
+
 class TenancyConcernPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    concern: TenancyConcernType
-    notes: str | None
+    concern: TenancyConcernType = Field(description="The concern's code, shown to every reader")
+    notes: str | None = Field(description=NOTES_WITHHELD)
 
 
 class RoomPublic(BaseModel):
@@ -259,7 +265,7 @@ class VisitPublic(BaseModel):
     household_confirmed: bool | None
     no_access_reason: NoAccessReason | None
     decline_reason: DeclineReason | None
-    notes: str | None
+    notes: str | None = Field(description=NOTES_WITHHELD)
     stock_condition_survey: bool
     paired_check_id: uuid.UUID | None
     visited_at: datetime | None

@@ -26,6 +26,7 @@ from hearth_contracts.events.visits import (
     VisitNoAccess,
     VisitScheduled,
 )
+from hearth_kit.auth import Caller
 from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
@@ -62,18 +63,41 @@ from visits.visits.schemas import (
 )
 
 
-def to_public(visit: Visit, findings: Findings | None = None) -> VisitPublic:
-    """A visit as the API shows it, with what it found (nothing, before its report)."""
+def to_public(visit: Visit, findings: Findings | None = None, *, caller: Caller) -> VisitPublic:
+    """A visit as the API shows it to `caller`, with what it found (nothing, before its
+    report); the officer's notes only to a caller who needs them (shown_to)."""
     findings = findings or Findings()
-    return VisitPublic.model_validate(
-        {
-            **visit.model_dump(),
-            "repairs_found": findings.repairs,
-            "hazards_found": findings.hazards,
-            "tenancy_concerns": findings.tenancy_concerns,
-            "rooms": findings.rooms,
-            "communal_issues": findings.communal_issues,
-            "customer_actions": findings.customer_actions,
+    return shown_to(
+        VisitPublic.model_validate(
+            {
+                **visit.model_dump(),
+                "repairs_found": findings.repairs,
+                "hazards_found": findings.hazards,
+                "tenancy_concerns": findings.tenancy_concerns,
+                "rooms": findings.rooms,
+                "communal_issues": findings.communal_issues,
+                "customer_actions": findings.customer_actions,
+            }
+        ),
+        caller,
+    )
+
+
+def shown_to(visit: VisitPublic, caller: Caller) -> VisitPublic:
+    """The visit as `caller` may see it. The officer's notes (the visit's own, and each
+    tenancy concern's: safeguarding, support needs) are shown only to a caller holding
+    the need-to-know scope visits:notes (DOMAIN.md: vulnerabilities are seen only by
+    staff who need them); anyone else with visits:read, the contact centre among them,
+    gets the concern codes with the notes withheld (null). Checked here, from the
+    caller's own token, as well as by the scopes the gateway grants."""
+    if rules.may_read_notes(caller.scopes):
+        return visit
+    return visit.model_copy(
+        update={
+            "notes": None,
+            "tenancy_concerns": [
+                concern.model_copy(update={"notes": None}) for concern in visit.tenancy_concerns
+            ],
         }
     )
 
@@ -521,10 +545,12 @@ async def page_of_visits(
     *,
     uprn: str | None,
     status: VisitStatus | None,
+    caller: Caller,
 ) -> Page[VisitPublic]:
     """Visits, latest scheduled first, with what each found, a page at a time: one
-    statement on a read connection, rows straight into the public entries. A module
-    function: it needs no configuration, so its route resolves no service dependency."""
+    statement on a read connection, rows straight into the public entries (the
+    officer's notes only to a caller who needs them: shown_to). A module function: it
+    needs no configuration, so its route resolves no service dependency."""
     rows = await repository.page_rows(
         connection,
         after=page.after_as(datetime, uuid.UUID),
@@ -533,7 +559,7 @@ async def page_of_visits(
         status=status,
     )
     return Page.from_rows(
-        publics_of_rows(rows),
+        [shown_to(visit, caller) for visit in publics_of_rows(rows)],
         page.limit,
         cursor_of=lambda visit: (visit.scheduled_for, visit.id),
     )
