@@ -89,7 +89,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),  # v1: old events
     _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload
-    _t("income", "tenancy-ended"): ("visits", "engagement"),
+    _t("income", "tenancy-ended"): ("visits", "engagement", "repairs"),
     _t("income", "rent-charged"): (),
     _t("income", "payment-received"): (),
     _t("income", "arrears-stage-changed"): ("visits", "engagement"),  # risk score; letter
@@ -444,7 +444,9 @@ def render_events_md() -> str:
         "| `ce_source` | `/hearth/<service>`, the producer |",
         "| `ce_type` | `uk.hearth.<service>.<event-name>.v<N>` |",
         "| `ce_subject` | the aggregate id (the event's *subject* field below) |",
-        "| `ce_time` | when it happened, RFC 3339 with an offset |",
+        "| `ce_time` | when the producer recorded the event (its transaction), RFC 3339 with an "
+        "offset; when the thing itself happened is a field of the data (`reported_at`, "
+        "`visited_at`, ...), which is what every clock counts from |",
         "| `ce_dataschema` | `urn:hearth:schema:<ce_type>`, the `$id` of its JSON Schema |",
         f"| `content-type` | `{CONTENT_TYPE}` |",
         "| `traceparent`, `tracestate` | W3C trace context of the request that caused the "
