@@ -37,7 +37,7 @@ async def test_dev_token_for_a_contractor_names_the_contractor(
     )
     principal = await TokenVerifier(GatewaySettings()).verify(capsys.readouterr().out.strip())
     assert principal.contractor_id == "gasco"
-    assert principal.subject == "dev-contractor"
+    assert principal.subject == "dev-contractor-gasco"
 
 
 def test_dev_token_for_a_contractor_without_its_id_is_a_usage_error(

@@ -295,7 +295,7 @@ async def test_an_empty_key_is_a_422_naming_the_header(client: httpx.AsyncClient
     response = await client.post("/homes", json={"uprn": a_uprn()}, headers={"Idempotency-Key": ""})
     assert response.status_code == 422
     [error] = response.json()["errors"]
-    assert (error["field"], error["location"]) == ("idempotency-key", "header")
+    assert (error["field"], error["location"]) == ("Idempotency-Key", "header")
 
 
 async def test_two_requests_racing_with_one_key_apply_once_and_both_get_its_response(

@@ -28,6 +28,15 @@ if TYPE_CHECKING:
 ADMIN_TOKEN_MAX_MINUTES = 60
 
 
+def default_subject(role: str, contractor_id: str | None) -> str:
+    """A development token's subject when none is given: dev-<role>, and for a
+    contractor dev-contractor-<contractor-id>, so each contractor's tokens are told apart
+    by subject too (its own idempotency keys, its own lines in the gateway's logs)."""
+    if role == "contractor" and contractor_id:
+        return f"dev-contractor-{contractor_id}"
+    return f"dev-{role}"
+
+
 def dev_token(
     role: Annotated[
         str,
@@ -37,7 +46,11 @@ def dev_token(
         ),
     ],
     subject: Annotated[
-        str | None, typer.Option(help="the token's sub (default: dev-<role>)")
+        str | None,
+        typer.Option(
+            help="the token's sub (default: dev-<role>; a contractor's: "
+            "dev-contractor-<contractor-id>)"
+        ),
     ] = None,
     contractor_id: Annotated[
         str | None,
@@ -61,7 +74,7 @@ def dev_token(
     try:
         token = issue_development_token(
             role,
-            subject or f"dev-{role}",
+            subject or default_subject(role, contractor_id),
             contractor_id=contractor_id,
             ttl=timedelta(minutes=ttl_minutes),
             settings=settings,

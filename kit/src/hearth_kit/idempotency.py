@@ -8,8 +8,11 @@ the same key with a different body is a 422. Two requests with the same key at t
 same moment run one after the other (the key is claimed first): the second gets the
 first's response.
 
-A key belongs to its caller (the internal token's subject) and to the method and route:
-the same key from two callers is two requests. A record lives 24 hours: a key reused
+A key belongs to its caller (the internal token's subject and, for a contractor's
+token, its contractor_id) and to the method and route: the same key from two callers is
+two requests, and two contractors never share a key even when their tokens carry the
+same subject (the key is looked up, and its response replayed, before the service
+checks whose work it is). A record lives 24 hours: a key reused
 after that is a new request. Each stored response purges a bounded number of expired
 records (oldest first, by the created_at index), so the table stays small without a job.
 """
@@ -208,10 +211,18 @@ class Idempotency:
         )
 
 
-def idempotency_scope(subject: str, method: str, path: str) -> str:
-    """Whose key it is and where it was used: the caller's subject, method and path
-    (hashed when too long for the column, so two scopes never share a prefix)."""
-    scope = f"{subject} {method} {path}"
+def idempotency_scope(
+    subject: str, method: str, path: str, contractor_id: str | None = None
+) -> str:
+    """Whose key it is and where it was used: the caller's subject, method and path,
+    and the contractor a contractor's token is bound to (hashed when too long for the
+    column, so two scopes never share a prefix). A staff caller's scope is as it always
+    was; a contractor's is marked and names its contractor, so one contractor's key is
+    never another's even when both tokens carry the same subject."""
+    if contractor_id is None:
+        scope = f"{subject} {method} {path}"
+    else:
+        scope = "contractor:" + json.dumps([contractor_id, subject, method, path])
     if len(scope) <= _SCOPE_LENGTH:
         return scope
     return "sha256:" + hashlib.sha256(scope.encode()).hexdigest()
@@ -223,6 +234,7 @@ async def idempotency(
     idempotency_key: Annotated[
         str | None,
         Header(
+            alias="Idempotency-Key",
             min_length=1,
             max_length=200,
             description="Makes a retried POST safe: the same key returns the first response "
@@ -235,7 +247,9 @@ async def idempotency(
         canonical = json.dumps(json.loads(body), sort_keys=True).encode() if body else b""
     except (ValueError, RecursionError):
         canonical = body
-    scope = idempotency_scope(caller.subject, request.method, request.url.path)
+    scope = idempotency_scope(
+        caller.subject, request.method, request.url.path, caller.contractor_id
+    )
     return Idempotency(idempotency_key, scope, hashlib.sha256(canonical).hexdigest())
 
 
