@@ -70,6 +70,7 @@ _SLOTS = {
     # The home's gas facts, and its appliances'.
     "heating_fuel": _home.c.heating_fuel,
     "gas_supply": _home.c.gas_supply,
+    "tenure": _home.c.tenure,
     "appliance_type": _appliance.c.appliance_type,
     "landlord_owned": _appliance.c.landlord_owned,
     # A check's own columns (compliance.checks.service.to_public).
@@ -119,7 +120,13 @@ def _branch(part: int, table: Any, **columns: ColumnElement[Any]) -> Any:
 
 
 _UNION = union_all(
-    _branch(HOME, _home, heating_fuel=_home.c.heating_fuel, gas_supply=_home.c.gas_supply),
+    _branch(
+        HOME,
+        _home,
+        heating_fuel=_home.c.heating_fuel,
+        gas_supply=_home.c.gas_supply,
+        tenure=_home.c.tenure,
+    ),
     _branch(BLOCK, _block),
     _branch(
         APPLIANCE,

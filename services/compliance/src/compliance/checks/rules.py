@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, NoAccessStep
+from hearth_contracts.events.compliance import (
+    CheckType,
+    GasSupply,
+    HeatingFuel,
+    NoAccessStep,
+    Tenure,
+)
 
 RENEWAL_WINDOW_MONTHS = 2
 """A gas check in the last 2 months before the current expiry keeps the anniversary."""
@@ -127,6 +133,17 @@ class GasStatus(StrEnum):
     the supply is uncapped."""
     NONE = "none"
     """No gas."""
+    LEASEHOLDER = "leaseholder"
+    """A leasehold or shared ownership home with gas but no landlord gas appliance: the
+    leaseholder's own installation, not the landlord's to check (see LEASED)."""
+
+
+LEASED: frozenset[Tenure] = frozenset({Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP})
+"""Tenures held on a long lease: the home is not the landlord's "relevant premises"
+under the Gas Safety (Installation and Use) Regulations 1998 (regulation 36 leaves out
+leases of over 7 years), so the landlord checks only the gas appliances it owns there;
+a shared owner holds such a lease and is responsible for their own gas safety as a
+leaseholder is. General needs and sheltered homes are let to tenants."""
 
 
 GAS_APPLIANCES: frozenset[str] = frozenset(
@@ -171,13 +188,25 @@ class ApplianceFact:
 
 
 def gas_status(
-    heating_fuel: HeatingFuel, gas_supply: GasSupply, appliances: Iterable[ApplianceFact]
+    heating_fuel: HeatingFuel,
+    gas_supply: GasSupply,
+    appliances: Iterable[ApplianceFact],
+    *,
+    tenure: Tenure = Tenure.GENERAL_NEEDS,
 ) -> GasStatus:
-    """A live supply, or any landlord-owned gas appliance, needs an annual check (gas
-    heating on a supply not capped counts as a landlord boiler). A capped supply with
-    no landlord gas appliance is capped, not annual."""
+    """Any landlord-owned gas appliance needs an annual check, whatever the tenure. In
+    a home let to a tenant so does a live supply (and gas heating on a supply not
+    capped counts as a landlord boiler); a capped supply with no landlord gas appliance
+    is capped, not annual. In a leasehold or shared ownership home (LEASED) the supply
+    and the appliances are the leaseholder's: with gas and no landlord gas appliance it
+    is LEASEHOLDER, out of the landlord's gas programme."""
     landlord_gas = any(a.landlord_owned and a.appliance_type in GAS_APPLIANCES for a in appliances)
-    if gas_supply is GasSupply.LIVE or landlord_gas:
+    if landlord_gas:
+        return GasStatus.ANNUAL
+    has_gas = gas_supply is not GasSupply.NONE or heating_fuel is HeatingFuel.GAS
+    if tenure in LEASED:
+        return GasStatus.LEASEHOLDER if has_gas else GasStatus.NONE
+    if gas_supply is GasSupply.LIVE:
         return GasStatus.ANNUAL
     if gas_supply is GasSupply.CAPPED:
         return GasStatus.CAPPED

@@ -792,7 +792,7 @@ async def read_home_compliance(
         uprn=uprn,
         gas_status=None
         if home is None
-        else gas_status(home.heating_fuel, home.gas_supply, appliances),
+        else gas_status(home.heating_fuel, home.gas_supply, appliances, tenure=home.tenure),
         gas_check_status=gas_check_status(listed),
         checks=listed,
         tenant_copies=copies,

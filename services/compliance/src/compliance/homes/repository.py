@@ -22,7 +22,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.checks.rules import GAS_APPLIANCES
+from compliance.checks.rules import GAS_APPLIANCES, LEASED
 from compliance.models import Appliance, Block, Check, Estate, Home
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
 from hearth_kit.db import ReadConnection
@@ -181,8 +181,9 @@ async def homes_with_gas_missing_from_programme(
     session: AsyncSession, *, after: str | None, limit: int
 ) -> list[Home]:
     """Homes that need an annual gas check by the register (checks.rules.gas_status:
-    a live supply, a landlord gas appliance, or gas heating on a supply not capped) with
-    no open gas check in the programme: the cross-check."""
+    a landlord gas appliance; in a home let to a tenant also a live supply, or gas
+    heating on a supply not capped) with no open gas check in the programme: the
+    cross-check."""
     open_gas = (
         select(Check.uprn)
         .where(Check.check_type == CheckType.GAS_SAFETY, col(Check.completed_at).is_(None))
@@ -198,10 +199,15 @@ async def homes_with_gas_missing_from_programme(
         .where(
             col(Home.uprn).not_in(open_gas),
             or_(
-                col(Home.gas_supply) == GasSupply.LIVE,
                 and_(
-                    col(Home.heating_fuel) == HeatingFuel.GAS,
-                    col(Home.gas_supply) != GasSupply.CAPPED,
+                    col(Home.tenure).not_in(LEASED),
+                    or_(
+                        col(Home.gas_supply) == GasSupply.LIVE,
+                        and_(
+                            col(Home.heating_fuel) == HeatingFuel.GAS,
+                            col(Home.gas_supply) != GasSupply.CAPPED,
+                        ),
+                    ),
                 ),
                 col(Home.uprn).in_(landlord_gas),
             ),

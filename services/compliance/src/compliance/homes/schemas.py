@@ -182,10 +182,13 @@ class HomePublic(BaseModel):
     updated_at: datetime | None
     version: int = Field(description="The entry's version; the ETag of GET and If-Match of PATCH")
     gas_status: GasStatus = Field(
-        description="annual (a live supply or landlord gas appliance), capped, or none"
+        description="annual (a landlord gas appliance, or in a home let to a tenant a live "
+        "supply), capped, leaseholder (a leasehold or shared ownership home with gas and no "
+        "landlord gas appliance: the leaseholder's own, no landlord check), or none"
     )
     needs_gas_safety_check: bool = Field(
-        description="A live gas supply or a landlord gas appliance: an annual gas safety record"
+        description="gas_status is annual: a landlord gas appliance, or in a home let to a "
+        "tenant a live gas supply, needs an annual gas safety record"
     )
     storeys_missing_smoke_alarm: list[int]
     rooms_missing_co_alarm: list[str]

@@ -101,7 +101,7 @@ def facts(appliances: Iterable[Appliance]) -> list[ApplianceFact]:
 
 
 def status_of(home: Home, appliances: Iterable[Appliance]) -> GasStatus:
-    return gas_status(home.heating_fuel, home.gas_supply, facts(appliances))
+    return gas_status(home.heating_fuel, home.gas_supply, facts(appliances), tenure=home.tenure)
 
 
 def to_public(home: Home, appliances: Sequence[Appliance]) -> HomePublic:
@@ -151,7 +151,7 @@ def public_of_rows(rows: Sequence[Row[Any]]) -> HomePublic:
     appliance_facts = [
         ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location) for a in appliances
     ]
-    status = gas_status(home.heating_fuel, home.gas_supply, appliance_facts)
+    status = gas_status(home.heating_fuel, home.gas_supply, appliance_facts, tenure=home.tenure)
     return HomePublic(
         **{name: home._mapping[name] for name in repository.ENTRY_COLUMNS},
         appliances=appliances,
@@ -627,7 +627,9 @@ class HomeService:
                     "no_access_history": False,
                 }
                 new_homes.append(values)
-                status = gas_status(data.heating_fuel, data.gas_supply, [])  # none imported
+                status = gas_status(  # no appliances imported
+                    data.heating_fuel, data.gas_supply, [], tenure=data.tenure
+                )
                 add, _ = self.programme.plan_rows(
                     uprn=data.uprn,
                     subject=Subject.HOME,
