@@ -308,7 +308,7 @@ async def test_an_appointment_is_written_in_the_residents_language_and_format_on
     assert letter["channel"] == "letter"
     assert "Annwyl Sam Okafor" in letter["body"]
     assert "large print" in letter["body"]
-    assert "Tuesday 1 December 2026 at 08:00" in letter["body"]
+    assert "1 Rhagfyr 2026 (dydd Mawrth) am 08:00" in letter["body"]
     [unwritten] = await messages_of(engagement, french)
     assert unwritten["status"] == "failed"
     assert "'fr'" in unwritten["last_error"]

@@ -81,8 +81,8 @@ TEMPLATES: dict[str, dict[str, Template]] = {
     },
     "check_due": {
         "en": Template(
-            "Your home's {check_type} safety check is due",
-            "Dear {name},\n\nYour home's {check_type} safety check must be done by "
+            "Your home's {check_type} check is due",
+            "Dear {name},\n\nYour home's {check_type} check must be done by "
             "{due_by}. It is the law, and it keeps you safe. We will contact you to book "
             "it.\n\nReference: {check_id}",
             "Dear {name},\n\nWe need to check your home is safe.\nWe must do it by "
@@ -103,7 +103,7 @@ TEMPLATES: dict[str, dict[str, Template]] = {
         "en": Template(
             "We need access to your home for a safety check",
             "Dear {name},\n\nWe have not been able to carry out your home's {check_type} "
-            "safety check. Next step: {step}. Please contact us to arrange access.\n\n"
+            "check. Next step: {step}. Please contact us to arrange access.\n\n"
             "Reference: {check_id}",
         ),
         "cy": Template(
@@ -119,8 +119,8 @@ TEMPLATES: dict[str, dict[str, Template]] = {
     },
     "check_record_copy": {
         "en": Template(
-            "Your {check_type} safety record",
-            "Dear {name},\n\nYour home's {check_type} safety check was carried out on "
+            "Your {check_type} record",
+            "Dear {name},\n\nYour home's {check_type} check was carried out on "
             "{completed_on}. Your copy of the record ({certificate_reference}) is enclosed. "
             "The next check is due by {next_due_by}.",
         ),
@@ -242,6 +242,24 @@ SALUTATION_WITHOUT_NAME = {
 by person id, before anyone recorded the name): never "Dear ,"."""
 
 
+CHECK_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "gas safety": "gas safety",
+        "electrical": "electrical safety",
+        "smoke co alarms": "smoke and carbon monoxide alarm",
+        "fire risk assessment": "fire risk assessment",
+        "asbestos": "asbestos",
+        "water": "water safety",
+        "lift": "lift safety",
+    },
+}
+"""What a check is called in a letter, by language, from the check type's words
+(gas_safety -> "gas safety"): the English templates say "{check_type} check" and
+"{check_type} record", so "gas safety" is not followed by a second "safety" (it read
+"gas safety safety check") while an electrical check is still an "electrical safety
+check". A value not listed (a staff member's own words) is used as given."""
+
+
 def render(template: str, language: str, formats: list[FormatNeed], values: Values) -> Rendered:
     """The message in the resident's language and formats: the easy read text where one
     is written and needed, and the print room's notes for the formats."""
@@ -252,7 +270,11 @@ def render(template: str, language: str, formats: list[FormatNeed], values: Valu
     if not values.get("name", "").strip() and "{name}" in salutation:
         body = SALUTATION_WITHOUT_NAME[written_in] + "\n" + rest
     fields = {name for _, name, _, _ in Formatter().parse(chosen.subject + body) if name}
-    filled = {name: values.get(name, "") for name in fields}
+    filled = {name: in_language(values.get(name, ""), written_in) for name in fields}
+    if "check_type" in filled:
+        filled["check_type"] = CHECK_NAMES.get(written_in, {}).get(
+            filled["check_type"], filled["check_type"]
+        )
     text = body.format(**filled)
     notes = [FORMAT_NOTES[f] for f in formats]
     if notes:
@@ -260,14 +282,108 @@ def render(template: str, language: str, formats: list[FormatNeed], values: Valu
     return Rendered(written_in, chosen.subject.format(**filled), text)
 
 
-def london_time(moment: datetime) -> str:
-    """A moment as a resident reads it: Tuesday 1 December 2026 at 08:00 (London)."""
+WEEKDAYS: dict[str, tuple[str, ...]] = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "cy": (
+        "dydd Llun",
+        "dydd Mawrth",
+        "dydd Mercher",
+        "dydd Iau",
+        "dydd Gwener",
+        "dydd Sadwrn",
+        "dydd Sul",
+    ),
+    "pl": ("poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela"),
+}
+"""Day names, Monday first (date.weekday()), in each published language."""
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "cy": (
+        "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+        "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+    ),
+    "pl": (  # the genitive, as a date is written: 1 grudnia 2026
+        "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
+        "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
+    ),
+}  # fmt: skip
+"""Month names, January first, in each published language: a small table rather than
+the process locale (which is English, or whatever the host has) or a new dependency."""
+
+
+def date_in(day: date, language: str) -> str:
+    """A day as a letter in `language` writes it: 1 December 2026, 1 Rhagfyr 2026,
+    1 grudnia 2026."""
+    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+
+
+def moment_in(moment: datetime, language: str) -> str:
+    """A moment (London time) as a letter in `language` writes it: Tuesday 1 December
+    2026 at 08:00; 1 Rhagfyr 2026 (dydd Mawrth) am 08:00; 1 grudnia 2026 (wtorek), godz.
+    08:00. In Welsh and Polish the day name follows the date in brackets, so the words
+    before it in a template ("ar", "tan"; "do") need no mutation or case ending."""
     local = moment.astimezone(LONDON)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    day = local.date()
+    weekday = WEEKDAYS[language][day.weekday()]
+    if language == "cy":
+        return f"{date_in(day, language)} ({weekday}) am {local:%H:%M}"
+    if language == "pl":
+        return f"{date_in(day, language)} ({weekday}), godz. {local:%H:%M}"
+    return f"{weekday} {date_in(day, language)} at {local:%H:%M}"
+
+
+class LondonTime(str):
+    """A moment for a letter: the English reading (str), and the moment itself, so
+    render writes it in the letter's own language (moment_in)."""
+
+    moment: datetime
+
+    def __new__(cls, moment: datetime) -> LondonTime:
+        value = super().__new__(cls, moment_in(moment, "en"))
+        value.moment = moment
+        return value
+
+    def in_language(self, language: str) -> str:
+        return moment_in(self.moment, language)
+
+
+class LongDate(str):
+    """A day for a letter: the English reading (str), and the day itself, so render
+    writes it in the letter's own language (date_in)."""
+
+    day: date
+
+    def __new__(cls, day: date) -> LongDate:
+        value = super().__new__(cls, date_in(day, "en"))
+        value.day = day
+        return value
+
+    def in_language(self, language: str) -> str:
+        return date_in(self.day, language)
+
+
+def london_time(moment: datetime) -> str:
+    """A moment as a resident reads it, in the letter's language: Tuesday 1 December
+    2026 at 08:00 (London) in English (see moment_in for Welsh and Polish)."""
+    return LondonTime(moment)
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    """A day as a resident reads it, in the letter's language: 1 December 2026 in
+    English (see date_in for Welsh and Polish)."""
+    return LongDate(day)
+
+
+def in_language(value: str, language: str) -> str:
+    """A value for a template in the letter's language: a date or moment from
+    long_date or london_time in that language's words, any other value as given."""
+    if isinstance(value, LondonTime | LongDate):
+        return value.in_language(language)
+    return value
 
 
 def pounds(pence: int) -> str:
