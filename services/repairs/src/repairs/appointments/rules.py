@@ -51,6 +51,14 @@ def open_for_appointments(day: date, calendar: WorkingDayCalendar) -> bool:
     return day.weekday() >= 5 or calendar.is_working_day(day)
 
 
+def last_bookable_day(today: date, horizon_days: int) -> date:
+    """The last day an appointment may be booked on: the booking horizon is `horizon_days`
+    days counted from today (London) inclusive, the same days `offered_slots` searches
+    (today + horizon - 1). A day after it is never offered, so it is never booked
+    either (a booking or a move to it is refused, 422 naming `day`)."""
+    return today + timedelta(days=horizon_days - 1)
+
+
 def offered_slots(
     slots: Iterable[SlotDefinition],
     *,

@@ -192,6 +192,12 @@ class AppointmentService:
             raise Unprocessable(f"No slot called {slot_name}", field="slot")
         if not rules.offers(day, slot, self.calendar):
             raise Unprocessable("That slot is not offered on that day", field="day")
+        last_day = rules.last_bookable_day(london_day(now), self.settings.booking_horizon_days)
+        if day > last_day:
+            raise Unprocessable(
+                f"That day is beyond the booking horizon (last bookable day {last_day})",
+                field="day",
+            )
         start, end = rules.window(day, slot)
         if start <= now:
             raise Unprocessable("That slot is in the past", field="day")
