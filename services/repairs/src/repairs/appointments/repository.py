@@ -150,6 +150,22 @@ async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> 
     return held
 
 
+async def booked_covering(
+    session: AsyncSession, work_order_id: uuid.UUID, uprn: str
+) -> Appointment | None:
+    """The booked appointment that covers this work order (locked, to be moved), if any."""
+    query = (
+        select(Appointment)
+        .where(Appointment.uprn == uprn, Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(col(Appointment.window_start))
+        .with_for_update()
+    )
+    for appointment in (await session.execute(query)).scalars().all():
+        if str(work_order_id) in appointment.work_order_ids:
+            return appointment
+    return None
+
+
 def add_appointment(session: AsyncSession, appointment: Appointment, trades: list[Trade]) -> None:
     session.add(appointment)
     for trade in trades:

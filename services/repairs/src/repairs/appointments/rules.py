@@ -10,7 +10,7 @@ appointment covers the trades of all the work at the home).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -85,6 +85,30 @@ def offered_slots(
                 continue
             offered.append(OfferedSlot(day, slot, start, end))
     return offered
+
+
+def slot_for_window(
+    slots: Sequence[SlotDefinition], start: datetime, end: datetime
+) -> SlotDefinition:
+    """The landlord's slot an appointment a contractor arranged for `start`..`end` is
+    counted in (availability counts appointments per slot): the one whose window on the
+    London day of `start` overlaps it most; on a tie one offered on that weekday, then
+    the nearest (for a window outside every slot), then the shortest (the tightest fit:
+    08:00-10:00 is the two-hour slot, not the morning), then the first listed. `slots`
+    is not empty."""
+    day = start.astimezone(LONDON).date()
+
+    def fit(
+        numbered: tuple[int, SlotDefinition],
+    ) -> tuple[timedelta, bool, timedelta, timedelta, int]:
+        n, slot = numbered
+        slot_start, slot_end = window(day, slot)
+        overlap = max(min(slot_end, end) - max(slot_start, start), timedelta(0))
+        gap = max(slot_start - end, start - slot_end, timedelta(0))
+        offered = day.weekday() in slot.weekdays
+        return (overlap, offered, -gap, slot_start - slot_end, -n)
+
+    return max(enumerate(slots), key=fit)[1]
 
 
 def capacity(

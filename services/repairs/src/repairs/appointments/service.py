@@ -21,6 +21,7 @@ from hearth_contracts.events.repairs import (
 )
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import ReadConnection
+from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -47,7 +48,9 @@ from repairs.models import (
     WorkOrderStatus,
 )
 from repairs.orders import repository as order_repository
-from repairs.settings import RepairsSettings
+from repairs.settings import RepairsSettings, SlotDefinition
+
+log = get_logger(__name__)
 
 
 class AppointmentRequestService:
@@ -133,6 +136,129 @@ async def settle_requests(
         request.status = rules.request_status(repairs.get(request.id, []), covered)
 
 
+async def _hold(
+    session: AsyncSession,
+    *,
+    work_orders: list[WorkOrder],
+    day: date,
+    slot: SlotDefinition,
+    window: tuple[datetime, datetime],
+    made_at_first_contact: bool,
+    rebooked_from: uuid.UUID | None,
+    now: datetime,
+) -> Appointment:
+    """Book the appointment: it holds `slot` on `day` for each trade of the work (what
+    availability counts), its work orders waiting for one have it, and
+    appointment-booked is published (the household's message; `rebooked_from` names the
+    appointment it replaces)."""
+    start, end = window
+    trades = sorted({order.trade for order in work_orders})
+    appointment = Appointment(
+        uprn=work_orders[0].uprn,
+        contractor_id=work_orders[0].contractor_id,
+        day=day,
+        slot=slot.kind,
+        slot_name=slot.name,
+        window_start=start,
+        window_end=end,
+        trades=[t.value for t in trades],
+        work_order_ids=[str(order.id) for order in work_orders],
+        made_at_first_contact=made_at_first_contact,
+        rebooked_from_appointment_id=rebooked_from,
+        booked_at=now,
+    )
+    repository.add_appointment(session, appointment, trades)
+    for order in work_orders:
+        if order.status is WorkOrderStatus.RAISED:
+            order.status = WorkOrderStatus.APPOINTMENT_MADE
+            order.status_changed_at = now
+    await session.flush()
+    await publish(
+        session,
+        AppointmentBooked(
+            appointment_id=appointment.id,
+            uprn=appointment.uprn,
+            repair_ids=sorted({order.repair_id for order in work_orders}),
+            contractor_id=appointment.contractor_id,
+            slot=appointment.slot,
+            window_start=start,
+            window_end=end,
+            made_at_first_contact=made_at_first_contact,
+            rebooked_from_appointment_id=rebooked_from,
+            booked_at=now,
+        ),
+    )
+    return appointment
+
+
+async def move_to_contractors_window(
+    session: AsyncSession,
+    settings: RepairsSettings,
+    work_order: WorkOrder,
+    window: tuple[datetime, datetime],
+    now: datetime,
+) -> Appointment | None:
+    """The appointment a contractor arranged with the household for `work_order`
+    (`window`: start, end), told through its appointment_made status update.
+
+    The work order's booked appointment moves to it as a rebooking does (the old one is
+    rebooked and its places freed; a new one, rebooked from it, holds the slot the
+    window falls in, and appointment-booked is published for the household's message);
+    with no booked appointment one is booked for this work order, as the contact centre
+    would. The contractor's arrangement with the household wins over capacity: a full
+    slot is taken all the same (the appointment is made; refusing it would only leave
+    Hearth wrong about when the operative calls), and logged, without personal data, so
+    the over-booking can be seen; availability then offers that slot to no one until a
+    place frees. Slot rules (weekday, closure days, booking horizon) do not apply for
+    the same reason. None when the booked appointment already has this window."""
+    start, end = window
+    old = await repository.booked_covering(session, work_order.id, work_order.uprn)
+    if old is not None and (old.window_start, old.window_end) == (start, end):
+        return None
+    if old is not None:
+        orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
+        old.status = AppointmentStatus.REBOOKED
+        old.outcome_at = now
+        await repository.release_slots(session, old.id)
+    else:
+        orders = [work_order]
+    slot = rules.slot_for_window(settings.slots, start, end)
+    day = london_day(start)
+    trades = sorted({order.trade for order in orders})
+    await repository.lock_slots(session, [f"repairs:{t}:{day}:{slot.name}" for t in trades])
+    booked = await repository.booked_counts(session, trades, day, day)
+    places = rules.free_places(
+        rules.OfferedSlot(day, slot, start, end),
+        trades,
+        booked,
+        settings.capacity_per_slot,
+        settings.trade_capacity,
+    )
+    if places <= 0:
+        log.info(
+            "contractor's appointment taken in a full slot",
+            contractor_id=work_order.contractor_id,
+            work_order_id=str(work_order.id),
+            day=day.isoformat(),
+            slot=slot.name,
+        )
+    appointment = await _hold(
+        session,
+        work_orders=orders,
+        day=day,
+        slot=slot,
+        window=window,
+        made_at_first_contact=False,
+        rebooked_from=old.id if old is not None else None,
+        now=now,
+    )
+    if old is None:
+        await settle_requests(
+            session, [work_order.repair_id], work_order.uprn, (AppointmentRequestStatus.PENDING,)
+        )
+    return appointment
+
+
 def appointment_to_public(appointment: Appointment) -> AppointmentPublic:
     return AppointmentPublic.model_validate(appointment)
 
@@ -216,42 +342,16 @@ class AppointmentService:
             <= 0
         ):
             raise Unprocessable("That slot is full", field="slot")
-        appointment = Appointment(
-            uprn=work_orders[0].uprn,
-            contractor_id=work_orders[0].contractor_id,
-            day=day,
-            slot=slot.kind,
-            slot_name=slot.name,
-            window_start=start,
-            window_end=end,
-            trades=[t.value for t in trades],
-            work_order_ids=[str(order.id) for order in work_orders],
-            made_at_first_contact=made_at_first_contact,
-            rebooked_from_appointment_id=rebooked_from,
-            booked_at=now,
-        )
-        repository.add_appointment(session, appointment, trades)
-        for order in work_orders:
-            if order.status is WorkOrderStatus.RAISED:
-                order.status = WorkOrderStatus.APPOINTMENT_MADE
-                order.status_changed_at = now
-        await session.flush()
-        await publish(
+        return await _hold(
             session,
-            AppointmentBooked(
-                appointment_id=appointment.id,
-                uprn=appointment.uprn,
-                repair_ids=sorted({order.repair_id for order in work_orders}),
-                contractor_id=appointment.contractor_id,
-                slot=appointment.slot,
-                window_start=start,
-                window_end=end,
-                made_at_first_contact=made_at_first_contact,
-                rebooked_from_appointment_id=rebooked_from,
-                booked_at=now,
-            ),
+            work_orders=work_orders,
+            day=day,
+            slot=slot,
+            window=(start, end),
+            made_at_first_contact=made_at_first_contact,
+            rebooked_from=rebooked_from,
+            now=now,
         )
-        return appointment
 
     async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
         """One appointment for work orders at one home, from one contractor (publishes

@@ -102,6 +102,15 @@ class StatusUpdate(BaseModel):
     variation_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] | None = Field(
         default=None, description="With variation_requested: the extra cost asked for"
     )
+    appointment_start: StrictMoment | None = Field(
+        default=None,
+        description="With appointment_made: when the appointment you arranged with the "
+        "household starts (with appointment_end); the booked appointment moves to it",
+    )
+    appointment_end: StrictMoment | None = Field(
+        default=None,
+        description="With appointment_made: when that appointment ends (after its start)",
+    )
 
 
 class VariationApproval(BaseModel):

@@ -18,7 +18,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from repairs.appointments.service import settle_requests
+from repairs.appointments.service import move_to_contractors_window, settle_requests
 from repairs.metrics import WORK_ORDERS_COMPLETED
 from repairs.models import AppointmentRequestStatus, RepairStatus, WorkOrder, WorkOrderStatus
 from repairs.orders import repository
@@ -50,6 +50,26 @@ def to_public(order: WorkOrder) -> WorkOrderPublic:
 
 def _not_found(work_order_id: uuid.UUID) -> NotFound:
     return NotFound(f"No work order {work_order_id}")
+
+
+def appointment_window(data: StatusUpdate) -> tuple[datetime, datetime] | None:
+    """The appointment window a status update carries: both ends or neither, only with
+    appointment_made, the end after the start (422 naming the field at fault)."""
+    start, end = data.appointment_start, data.appointment_end
+    if start is None and end is None:
+        return None
+    if data.status is not ContractorStatus.APPOINTMENT_MADE:
+        field = "appointment_start" if start is not None else "appointment_end"
+        raise Unprocessable(f"{field} goes only with appointment_made", field=field)
+    if start is None:
+        raise Unprocessable("appointment_end needs appointment_start", field="appointment_start")
+    if end is None:
+        raise Unprocessable("appointment_start needs appointment_end", field="appointment_end")
+    if end <= start:
+        raise Unprocessable(
+            "appointment_end is not after appointment_start", field="appointment_end"
+        )
+    return start, end
 
 
 class WorkOrderService:
@@ -207,12 +227,26 @@ class WorkOrderService:
         contractor_id: str,
         data: StatusUpdate,
     ) -> WorkOrderPublic:
-        """A contractor's job status update on its own work order."""
+        """A contractor's job status update on its own work order. `at` is when it
+        happened: not in the future, not before the work order was raised. An
+        appointment_made that carries the appointment's window (appointment_start and
+        appointment_end) moves the work order's booked appointment to it, or books one
+        (appointments.service.move_to_contractors_window)."""
         now = datetime.now(UTC)
         at = data.at or now
         if at > now:
             raise Unprocessable("at is in the future", field="at")
+        window = appointment_window(data)
         order = await self._own_open(session, work_order_id, contractor_id)
+        if at < order.raised_at:
+            raise Unprocessable("at is before the work order was raised", field="at")
+        if window is not None:
+            if window[0] < order.raised_at:
+                raise Unprocessable(
+                    "appointment_start is before the work order was raised",
+                    field="appointment_start",
+                )
+            await move_to_contractors_window(session, self.settings, order, window, now)
         if data.status is ContractorStatus.VARIATION_REQUESTED:
             if data.variation_pence is None:
                 raise Unprocessable("A variation request needs its amount", field="variation_pence")
