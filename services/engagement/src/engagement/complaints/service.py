@@ -213,7 +213,8 @@ class ComplaintService:
         current = stages[-1]
         if current.acknowledged_at is not None:
             raise Conflict(
-                f"Complaint {complaint_id} {current.stage.value} is already acknowledged"
+                f"Complaint {complaint_id} {current.stage.value} is already acknowledged",
+                field="stage",
             )
         if data.acknowledged_at < current.requested_at:
             raise Unprocessable(
@@ -284,9 +285,14 @@ class ComplaintService:
             or current.code_respond_by is None
             or current.acknowledged_at is None
         ):
-            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
+            raise Conflict(
+                f"Complaint {complaint_id} {current.stage.value} is not acknowledged", field="stage"
+            )
         if current.responded_at is not None:
-            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
+            raise Conflict(
+                f"Complaint {complaint_id} {current.stage.value} is already answered",
+                field="status",
+            )
         if current.stage == ComplaintStage.STAGE_2:
             self._not_stage_1_caller(stages[0], caller)
         try:
@@ -324,9 +330,14 @@ class ComplaintService:
         complaint, stages = await self._with_stages(session, complaint_id)
         current = stages[-1]
         if current.acknowledged_at is None or current.respond_by is None:
-            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is not acknowledged")
+            raise Conflict(
+                f"Complaint {complaint_id} {current.stage.value} is not acknowledged", field="stage"
+            )
         if current.responded_at is not None:
-            raise Conflict(f"Complaint {complaint_id} {current.stage.value} is already answered")
+            raise Conflict(
+                f"Complaint {complaint_id} {current.stage.value} is already answered",
+                field="status",
+            )
         if data.responded_at < current.acknowledged_at:
             raise Unprocessable("responded_at is before the acknowledgement", field="responded_at")
         if current.stage == ComplaintStage.STAGE_2:
@@ -356,14 +367,15 @@ class ComplaintService:
         refuse_future(data.requested_at, now, "requested_at")
         complaint, stages = await self._with_stages(session, complaint_id)
         if complaint.stage == ComplaintStage.STAGE_2:
-            raise Conflict(f"Complaint {complaint_id} is already at stage 2")
+            raise Conflict(f"Complaint {complaint_id} is already at stage 2", field="stage")
         first = stages[0]
         answered_or_late = first.responded_at is not None or (
             first.respond_by is not None and rules.has_passed(first.respond_by, now)
         )
         if not answered_or_late:
             raise Conflict(
-                f"Complaint {complaint_id} stage 1 is neither answered nor past its deadline"
+                f"Complaint {complaint_id} stage 1 is neither answered nor past its deadline",
+                field="stage",
             )
         if data.requested_at < complaint.received_at:
             raise Unprocessable("requested_at is before the complaint", field="requested_at")
