@@ -74,7 +74,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("repairs", "work-order-raised", 2): (),  # v2: decimal quantities; published now
     # compliance
     _t("compliance", "property-registered"): ("visits", "repairs", "income", "engagement"),
-    _t("compliance", "property-updated"): ("visits", "repairs"),
+    _t("compliance", "property-updated"): ("visits", "repairs", "engagement"),
     _t("compliance", "check-due"): ("visits", "engagement"),  # pairs the visit; check letter
     _t("compliance", "check-completed"): ("engagement", "visits"),  # survey; unpairs visits
     _t("compliance", "certificate-expired"): (),

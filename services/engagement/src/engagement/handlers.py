@@ -26,6 +26,7 @@ from hearth_contracts.events.compliance import (
     CheckDue,
     CheckType,
     PropertyRegistered,
+    PropertyUpdated,
     TenantCopyRequested,
 )
 from hearth_contracts.events.engagement import SurveyKind
@@ -110,9 +111,24 @@ async def on_resident_details_confirmed(
 async def on_properties_registered(
     session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
 ) -> None:
-    """Homes joined the asset register: the homes CH01 counts complaints per 1,000 of."""
+    """Homes joined the asset register: the homes CH01 counts complaints per 1,000 of
+    (with their tenure and when they were registered)."""
     await residents.save_homes(
-        session, [(envelope.data.uprn, envelope.data.registered_at) for envelope in envelopes]
+        session,
+        [(e.data.uprn, e.data.tenure, e.data.registered_at) for e in envelopes],
+        registered=True,
+    )
+
+
+async def on_properties_updated(
+    session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
+) -> None:
+    """Homes' register entries changed: keep their tenure (a right to buy sale makes a
+    home leasehold, out of CH01's homes)."""
+    await residents.save_homes(
+        session,
+        [(e.data.uprn, e.data.tenure, e.data.updated_at) for e in envelopes],
+        registered=False,
     )
 
 
@@ -135,6 +151,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     handlers.on(TenancyEnded)(on_tenancy_ended)
     handlers.on(ResidentDetailsConfirmed)(on_resident_details_confirmed)
     handlers.on_batch(PropertyRegistered)(on_properties_registered)
+    handlers.on_batch(PropertyUpdated)(on_properties_updated)
 
     @handlers.on(AppointmentBooked)
     async def on_appointment_booked(

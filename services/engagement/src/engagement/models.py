@@ -13,6 +13,7 @@ from sqlalchemy import JSON, BigInteger, Index, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from hearth_contracts.events.compliance import Tenure
 from hearth_contracts.events.engagement import (
     Adjustment,
     AgeBand,
@@ -110,13 +111,20 @@ class TenancyEnd(EngagementModel, table=True):
 
 
 class Home(EngagementModel, table=True):
-    """A home in the asset register (compliance's property-registered): the homes CH01
-    counts complaints per 1,000 of."""
+    """A home in the asset register (compliance's property-registered and -updated):
+    the homes CH01 counts complaints per 1,000 of (those let to tenants, registered by
+    the period's end: residents.repository.homes_count)."""
 
     __tablename__ = "home"
 
     uprn: str = Field(primary_key=True, max_length=12)
     as_of: datetime = Field(sa_type=AwareDateTime)
+    tenure: Tenure | None = Field(default=None, sa_type=text_enum(Tenure))
+    """Its tenure by the newest event; None for a home kept before engagement read it
+    (counted as let until compliance's republish-homes tells it)."""
+    registered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When compliance registered it (property-registered); None when engagement only
+    heard of it from property-updated (counted in every period)."""
 
 
 class Vulnerability(EngagementModel, table=True):

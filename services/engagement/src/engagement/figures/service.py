@@ -30,7 +30,7 @@ class FiguresService:
         """The period's measures; TP01 by each diversity strand (the breakdowns) only
         `with_strands`, which the caller's diversity:read decides."""
         start, end = period_bounds(period.first, period.last)
-        homes = await residents.homes_count(session)
+        homes = await residents.homes_count(session, registered_before=end)
         measures: list[Measure] = []
         for stage, n in STAGE_CODES.items():
             received = await complaints.received_between(session, stage, start, end)

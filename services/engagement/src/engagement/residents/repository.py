@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Home, Resident, Tenancy, TenancyEnd
+from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
 
@@ -180,20 +181,47 @@ async def tenancy_end(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyEn
     return await session.get(TenancyEnd, tenancy_id)
 
 
-async def save_homes(session: AsyncSession, homes: list[tuple[str, datetime]]) -> None:
-    """Keep the homes in the asset register (one statement for a run of events)."""
+async def save_homes(
+    session: AsyncSession, homes: list[tuple[str, Tenure, datetime]], *, registered: bool
+) -> None:
+    """Keep the homes in the asset register with their tenure (one statement for a run
+    of events), each (uprn, tenure, when the event says): `registered` for
+    property-registered, whose moment is also when the home was registered;
+    property-updated changes the tenure and leaves that alone. Versioned by the moment:
+    the same event again, or an older one arriving late, changes nothing."""
     await upsert_newer_many(
         session,
         Home,
         key=["uprn"],
-        rows=[{"uprn": uprn, "as_of": as_of} for uprn, as_of in homes],
+        rows=[
+            {"uprn": uprn, "as_of": as_of, "tenure": tenure}
+            | ({"registered_at": as_of} if registered else {})
+            for uprn, tenure, as_of in homes
+        ],
         version="as_of",
     )
 
 
-async def homes_count(session: AsyncSession) -> int:
-    """How many homes engagement knows of (CH01's denominator)."""
-    return int((await session.execute(select(func.count()).select_from(Home))).scalar_one())
+LEASED_TENURES = (Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP)
+"""Homes held on a long lease (a shared owner holds one too): not let to tenants, so
+not among the homes the regulator's tenant satisfaction measures count."""
+
+
+async def homes_count(session: AsyncSession, registered_before: datetime) -> int:
+    """CH01's denominator: the homes let to tenants (not leasehold or shared ownership:
+    checks' LEASED, the regulator's measures are of tenants' homes) that were registered
+    before `registered_before` (the end of the period). A home whose tenure or
+    registration engagement was never told of (rows kept before it read them) is
+    counted. Its tenure is the newest engagement knows, not the one it had then."""
+    query = (
+        select(func.count())
+        .select_from(Home)
+        .where(
+            or_(col(Home.tenure).is_(None), col(Home.tenure).not_in(LEASED_TENURES)),
+            or_(col(Home.registered_at).is_(None), col(Home.registered_at) < registered_before),
+        )
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def on_tenancy(
