@@ -126,14 +126,14 @@ ROUTES: list[PassThrough] = [
         ("compliance:read",),
         "One gas safety record",
     ),
-    # a contractor's engineers: only the checks assigned to their contractor
+    # a contractor's engineers: only the checks assigned to their contractor, served by
+    # the service at the same paths (so Location and a problem's instance are these URLs)
     PassThrough(
         "POST",
         "/v1/contractor/gas-safety-records",
         "compliance",
         ("contractor",),
         "Record a gas safety record for a check assigned to the contractor",
-        upstream_path="/v1/gas-safety-records",
         status_code=201,
     ),
     PassThrough(
@@ -142,15 +142,27 @@ ROUTES: list[PassThrough] = [
         "compliance",
         ("contractor",),
         "The contractor's own gas safety records",
-        upstream_path="/v1/gas-safety-records",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/contractor/gas-safety-records/{record_id}",
+        "compliance",
+        ("contractor",),
+        "One of the contractor's own gas safety records (another's is a 404)",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/contractor/compliance/checks",
+        "compliance",
+        ("contractor",),
+        "The open checks assigned to the contractor: due, overdue or expired, by type",
     ),
     PassThrough(
         "GET",
         "/v1/contractor/compliance/checks/{check_id}",
         "compliance",
         ("contractor",),
-        "A check assigned to the contractor",
-        upstream_path="/v1/compliance/checks/{check_id}",
+        "A check assigned to the contractor (another's is a 404)",
     ),
     PassThrough(
         "POST",
@@ -158,7 +170,6 @@ ROUTES: list[PassThrough] = [
         "compliance",
         ("contractor",),
         "Record an access attempt at a check assigned to the contractor",
-        upstream_path="/v1/compliance/checks/{check_id}/access-attempts",
         status_code=201,
     ),
     PassThrough(
@@ -167,7 +178,6 @@ ROUTES: list[PassThrough] = [
         "compliance",
         ("contractor",),
         "Record the certificate of a check assigned to the contractor",
-        upstream_path="/v1/compliance/checks/{check_id}/certificates",
         status_code=201,
     ),
 ]

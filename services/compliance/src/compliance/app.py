@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from compliance.checks.endpoints import contractor_router as contractor_checks_router
 from compliance.checks.endpoints import router as checks_router
 from compliance.checks.service import ProgrammeService
+from compliance.gas_safety_records.endpoints import contractor_router as contractor_records_router
 from compliance.gas_safety_records.endpoints import router as records_router
 from compliance.gas_safety_records.service import GasSafetyRecordService
 from compliance.handlers import build_handlers
@@ -22,16 +24,19 @@ from hearth_kit.staff import ContractorRoute, staff_only, writes_need
 
 CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
     {
-        ("POST", "/v1/gas-safety-records"),
-        ("GET", "/v1/gas-safety-records"),
-        ("GET", "/v1/compliance/checks/{check_id}"),
-        ("POST", "/v1/compliance/checks/{check_id}/access-attempts"),
-        ("POST", "/v1/compliance/checks/{check_id}/certificates"),
+        ("POST", "/v1/contractor/gas-safety-records"),
+        ("GET", "/v1/contractor/gas-safety-records"),
+        ("GET", "/v1/contractor/gas-safety-records/{record_id}"),
+        ("GET", "/v1/contractor/compliance/checks"),
+        ("GET", "/v1/contractor/compliance/checks/{check_id}"),
+        ("POST", "/v1/contractor/compliance/checks/{check_id}/access-attempts"),
+        ("POST", "/v1/contractor/compliance/checks/{check_id}/certificates"),
     }
 )
-"""What a contractor's engineers may call (the gateway's /v1/contractor/... rows): only
-the checks assigned to their contractor, and its own records. Every other route refuses
-a contractor's token (403), a route added later included."""
+"""What a contractor's engineers may call: the gateway's /v1/contractor/... rows, served
+at the same paths here (so Location and a problem's `instance` are the contractor's own
+URLs): only the checks assigned to their contractor, and its own records. Every other
+route refuses a contractor's token (403), a route added later included."""
 
 
 def scheduled_jobs(programme: ProgrammeService) -> list[ScheduledJob]:
@@ -60,7 +65,13 @@ def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
         routers=[
             staff_only(
                 writes_need("homes:write", homes_router),
-                writes_need("compliance:write", checks_router, records_router),
+                writes_need(
+                    "compliance:write",
+                    checks_router,
+                    records_router,
+                    contractor_checks_router,
+                    contractor_records_router,
+                ),
                 tenant_copies_router,
                 contractor_routes=CONTRACTOR_ROUTES,
             )

@@ -195,9 +195,10 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     check = await gas_check(compliance, uprn)
     contractor = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="GASCO")
     refused = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+        "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
     )
-    assert refused.status_code == 403
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "uprn"
     assigned = await compliance.put(
         f"/v1/compliance/checks/{check['id']}/contractor",
         json={"contractor_id": "GASCO"},
@@ -206,14 +207,16 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     assert assigned.status_code == 200
     other = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="OTHER")
     assert (
-        await compliance.post("/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=other)
-    ).status_code == 403
+        await compliance.post(
+            "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=other
+        )
+    ).status_code == 422
     taken = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+        "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
     )
     assert taken.status_code == 201, taken.text
     assert taken.json()["contractor_id"] == "GASCO"
-    listed = await compliance.get("/v1/gas-safety-records", auth=other)
+    listed = await compliance.get("/v1/contractor/gas-safety-records", auth=other)
     assert listed.json()["items"] == []
 
 

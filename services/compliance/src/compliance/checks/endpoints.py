@@ -1,5 +1,8 @@
 """HTTP routes for the programme: a home's checks, the due/overdue/expired lists,
-access attempts, contractor assignment and the gas cross-check."""
+access attempts, contractor assignment and the gas cross-check; and the contractor API
+(/v1/contractor/compliance/checks, the paths the gateway publishes), where a contractor
+sees and records only the checks assigned to it and every Location and problem names
+the contractor's own URL."""
 
 from __future__ import annotations
 
@@ -24,16 +27,35 @@ from compliance.checks.schemas import (
 from compliance.checks.service import ProgrammeService, figures, read_home_compliance
 from compliance.homes.endpoints import HomeServiceDep
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.auth import CallerDep
+from hearth_kit.auth import Caller, CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.figures import ISO_DATE, Figures, Period, period_between
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden, Unprocessable
 from hearth_kit.responses import model_response
 from hearth_kit.working_days import london_day
 
 router = APIRouter(prefix="/v1/compliance", tags=["programme"], responses=PROBLEM_RESPONSES)
+
+
+async def contractor_caller(caller: CallerDep) -> Caller:
+    """The caller of a contractor route: a contractor's token naming its contractor
+    (403 for anyone else; staff use the /v1/compliance routes, which see every check)."""
+    if caller.contractor_id is None:
+        raise Forbidden("Only a contractor's token may use the contractor API")
+    return caller
+
+
+CONTRACTOR_ONLY = [Depends(contractor_caller)]
+"""The dependencies of a contractor router."""
+
+contractor_router = APIRouter(
+    prefix="/v1/contractor/compliance",
+    tags=["contractor"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=CONTRACTOR_ONLY,
+)
 
 
 async def _service(request: Request) -> ProgrammeService:
@@ -52,16 +74,20 @@ async def home_checks(
     return model_response(await read_home_compliance(connection, uprn, datetime.now(UTC)))
 
 
+CheckTypeQuery = Annotated[
+    ListedCheckType | None,
+    Query(alias="type", description="A check type; `gas` is the same as `gas_safety`"),
+]
+
+
 @router.get("/checks", response_model=Page[CheckPublic])
 async def list_checks(
     session: SessionDep,
     page: PageDep,
+    caller: CallerDep,
     programme: ProgrammeDep,
     status: ListedStatus | None = None,
-    check_type: Annotated[
-        ListedCheckType | None,
-        Query(alias="type", description="A check type; `gas` is the same as `gas_safety`"),
-    ] = None,
+    check_type: CheckTypeQuery = None,
 ) -> Page[CheckPublic]:
     """Open checks by the date they must be done by: `due` (inside the lead time),
     `overdue` (past it, with `days_overdue`), `expired` (a certificate lapsed); by type
@@ -71,6 +97,7 @@ async def list_checks(
         page,
         status=status,
         check_type=None if check_type is None else check_type.check_type,
+        caller=caller,
         now=datetime.now(UTC),
     )
 
@@ -150,6 +177,86 @@ async def assign_contractor(
     )
     response.headers["ETag"] = f'"{check.version}"'
     return check
+
+
+@contractor_router.get("/checks", response_model=Page[CheckPublic])
+async def list_contractor_checks(
+    session: SessionDep,
+    page: PageDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+    status: ListedStatus | None = None,
+    check_type: CheckTypeQuery = None,
+) -> Page[CheckPublic]:
+    """The open checks assigned to the calling contractor, by the date they must be done
+    by: all of them, or `due`, `overdue` or `expired`; by type (`gas` for the gas checks).
+    How a contractor's system learns the checks it has been given."""
+    return await programme.page(
+        session,
+        page,
+        status=status,
+        check_type=None if check_type is None else check_type.check_type,
+        caller=caller,
+        now=datetime.now(UTC),
+    )
+
+
+@contractor_router.get("/checks/{check_id}", response_model=CheckPublic)
+async def get_contractor_check(
+    check_id: uuid.UUID,
+    session: SessionDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+    response: Response,
+) -> CheckPublic:
+    """One check assigned to the calling contractor (another's is a 404)."""
+    check = await programme.get(session, check_id, caller, datetime.now(UTC))
+    response.headers["ETag"] = f'"{check.version}"'
+    return check
+
+
+@contractor_router.post(
+    "/checks/{check_id}/access-attempts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccessAttemptPublic,
+)
+async def record_contractor_access_attempt(
+    check_id: uuid.UUID,
+    body: AccessAttemptCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+) -> Response:
+    """Record an attempt to get in at a check assigned to the calling contractor;
+    Location: the check at the contractor's URL."""
+    return await idempotency.create(
+        session,
+        lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
+        location=lambda attempt: f"/v1/contractor/compliance/checks/{check_id}",
+    )
+
+
+@contractor_router.post(
+    "/checks/{check_id}/certificates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CertificatePublic,
+)
+async def record_contractor_certificate(
+    check_id: uuid.UUID,
+    body: CertificateCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    programme: ProgrammeDep,
+) -> Response:
+    """Record the certificate of a check (other than gas) assigned to the calling
+    contractor; Location: the check at the contractor's URL."""
+    return await idempotency.create(
+        session,
+        lambda: programme.record_certificate(session, check_id, body, caller, datetime.now(UTC)),
+        location=lambda certificate: f"/v1/contractor/compliance/checks/{check_id}",
+    )
 
 
 @router.get("/cross-check", response_model=Page[CrossCheckItem])

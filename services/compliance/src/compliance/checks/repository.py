@@ -349,8 +349,13 @@ async def page(
     check_type: CheckType | None,
     after: tuple[date, uuid.UUID] | None,
     limit: int,
+    contractor_id: str | None = None,
 ) -> list[Check]:
+    """Checks by the date they must be done by; with `contractor_id`, only the checks
+    assigned to that contractor."""
     query = select(Check).order_by(col(Check.due_by), col(Check.id)).limit(limit)
+    if contractor_id is not None:
+        query = query.where(Check.contractor_id == contractor_id)
     if status is not None:
         query = query.where(status_filter(status, today))
     else:

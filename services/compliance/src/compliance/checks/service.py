@@ -720,9 +720,11 @@ class ProgrammeService:
         *,
         status: ListedStatus | None,
         check_type: CheckType | None,
+        caller: Caller,
         now: datetime,
     ) -> Page[CheckPublic]:
-        """Open checks by due date: due, overdue (with ages) or expired."""
+        """Open checks by due date: due, overdue (with ages) or expired. A contractor
+        sees only the checks assigned to it (the rule of `_visible_to`, in the query)."""
         today = london_day(now)
         after = page.after_as(str, uuid.UUID)
         key: tuple[date, uuid.UUID] | None = None
@@ -740,6 +742,7 @@ class ProgrammeService:
             check_type=check_type,
             after=key,
             limit=page.fetch,
+            contractor_id=caller.contractor_id,
         )
         return Page.from_rows(
             [to_public(c, today) for c in checks],

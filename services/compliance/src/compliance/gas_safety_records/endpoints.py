@@ -1,4 +1,7 @@
-"""HTTP routes for gas safety records."""
+"""HTTP routes for gas safety records: staff's (/v1/gas-safety-records) and a
+contractor's (/v1/contractor/gas-safety-records, the paths the gateway publishes),
+where a contractor records the checks assigned to it and reads back only its own
+records, and every Location and problem names the contractor's own URL."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from compliance.checks.endpoints import CONTRACTOR_ONLY
 from compliance.gas_safety_records.schemas import GasSafetyRecordCreate, GasSafetyRecordPublic
 from compliance.gas_safety_records.service import GasSafetyRecordService
 from hearth_contracts.values import UPRN_PATTERN
@@ -29,6 +33,13 @@ def _service(request: Request) -> GasSafetyRecordService:
 
 
 RecordServiceDep = Annotated[GasSafetyRecordService, Depends(_service)]
+
+contractor_router = APIRouter(
+    prefix="/v1/contractor/gas-safety-records",
+    tags=["contractor"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=CONTRACTOR_ONLY,
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GasSafetyRecordPublic)
@@ -67,6 +78,48 @@ async def list_gas_safety_records(
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
 ) -> Page[GasSafetyRecordPublic]:
     """Gas safety records, newest first, by home."""
+    return await records.page(
+        session, page, uprn=uprn, caller=caller, today=london_day(datetime.now(UTC))
+    )
+
+
+@contractor_router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=GasSafetyRecordPublic
+)
+async def record_contractor_gas_safety_check(
+    body: GasSafetyRecordCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    records: RecordServiceDep,
+) -> Response:
+    """Record a landlord gas safety record for a home whose open gas check is assigned to
+    the calling contractor (else a 422 naming `uprn`, the same whether the home is
+    registered or not); Location: the record at the contractor's URL."""
+    return await idempotency.create(
+        session,
+        lambda: records.record(session, body, caller, datetime.now(UTC)),
+        location=lambda record: f"/v1/contractor/gas-safety-records/{record.id}",
+    )
+
+
+@contractor_router.get("/{record_id}", response_model=GasSafetyRecordPublic)
+async def get_contractor_gas_safety_record(
+    record_id: uuid.UUID, session: SessionDep, caller: CallerDep, records: RecordServiceDep
+) -> GasSafetyRecordPublic:
+    """One of the calling contractor's own gas safety records (another's is a 404)."""
+    return await records.get(session, record_id, caller, datetime.now(UTC))
+
+
+@contractor_router.get("", response_model=Page[GasSafetyRecordPublic])
+async def list_contractor_gas_safety_records(
+    session: SessionDep,
+    page: PageDep,
+    caller: CallerDep,
+    records: RecordServiceDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+) -> Page[GasSafetyRecordPublic]:
+    """The calling contractor's own gas safety records, newest first, by home."""
     return await records.page(
         session, page, uprn=uprn, caller=caller, today=london_day(datetime.now(UTC))
     )

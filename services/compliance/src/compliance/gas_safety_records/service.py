@@ -43,7 +43,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Forbidden, NotFound, Unprocessable
+from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 
 REPAIR_PRIORITY: dict[GasDefectClassification, RepairPriority | None] = {
@@ -81,6 +81,15 @@ def to_public(
     )
 
 
+def _not_assigned() -> Unprocessable:
+    """A contractor's record for a home with no open gas check assigned to it: the same
+    problem whether the home is in the register or not, and without the UPRN, so a
+    contractor cannot probe which homes the landlord holds."""
+    return Unprocessable(
+        "No open gas check at this home is assigned to this contractor", field="uprn"
+    )
+
+
 class GasSafetyRecordService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
@@ -101,13 +110,15 @@ class GasSafetyRecordService:
                     field=f"defects.{index}.appliance_index",
                 )
         home = await homes.get(session, data.uprn, for_update=True)
+        if home is None and caller.contractor_id is not None:
+            raise _not_assigned()
         if home is None:
             raise Unprocessable(f"No home with UPRN {data.uprn}", field="uprn")
         check = await checks.open_of_type(session, data.uprn, CheckType.GAS_SAFETY, for_update=True)
         if caller.contractor_id is not None and (
             check is None or check.contractor_id != caller.contractor_id
         ):
-            raise Forbidden(f"Home {data.uprn}'s gas check is not assigned to this contractor")
+            raise _not_assigned()
         if check is None:
             check = await self.programme.open_check(
                 session,

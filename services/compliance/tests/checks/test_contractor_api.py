@@ -1,0 +1,137 @@
+"""The contractor API of the programme (/v1/contractor/compliance/checks): a contractor
+lists the checks assigned to it (it has no other way to learn them), and every Location
+and problem it gets back names its own URLs, never a staff route it may not call."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from services.compliance.tests.gas_safety_records.test_records import a_gas_home
+from tests.harness.tokens import InternalTokenAuth
+
+TODAY = date.today()
+CHECKS = "/v1/contractor/compliance/checks"
+
+
+def a_contractor() -> tuple[str, InternalTokenAuth]:
+    """A contractor of its own (the module's database is shared by its tests)."""
+    contractor_id = f"GAS-{uuid.uuid4().hex[:8]}"
+    return contractor_id, InternalTokenAuth(
+        "compliance", scopes={"contractor"}, contractor_id=contractor_id
+    )
+
+
+async def open_checks(compliance: httpx.AsyncClient, uprn: str) -> dict[str, dict[str, Any]]:
+    """The home's open checks by type."""
+    checks = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]
+    return {c["check_type"]: c for c in checks if not c["completed_at"]}
+
+
+async def assign(compliance: httpx.AsyncClient, check: dict[str, Any], contractor: str) -> None:
+    response = await compliance.put(
+        f"/v1/compliance/checks/{check['id']}/contractor",
+        json={"contractor_id": contractor},
+        headers={"If-Match": f'"{check["version"]}"'},
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_contractor_lists_only_the_checks_assigned_to_it(
+    compliance: httpx.AsyncClient,
+) -> None:
+    gasco, gasco_token = a_contractor()
+    _, other_token = a_contractor()
+    overdue_home = await a_gas_home(compliance, TODAY - timedelta(days=3))
+    due_home = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    unassigned_home = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    overdue = (await open_checks(compliance, overdue_home))["gas_safety"]
+    due = (await open_checks(compliance, due_home))["gas_safety"]
+    electrical = (await open_checks(compliance, due_home))["electrical"]
+    for check in (overdue, due, electrical):
+        await assign(compliance, check, gasco)
+
+    listed = await compliance.get(CHECKS, auth=gasco_token)
+    assert listed.status_code == 200, listed.text
+    assert {c["id"] for c in listed.json()["items"]} == {overdue["id"], due["id"], electrical["id"]}
+    assert unassigned_home not in {c["uprn"] for c in listed.json()["items"]}
+    assert {c["contractor_id"] for c in listed.json()["items"]} == {gasco}
+
+    due_gas = {"status": "due", "type": "gas"}
+    due_only = await compliance.get(CHECKS, params=due_gas, auth=gasco_token)
+    assert [c["id"] for c in due_only.json()["items"]] == [due["id"]]
+    overdue_gas = {"status": "overdue", "type": "gas"}
+    overdue_only = await compliance.get(CHECKS, params=overdue_gas, auth=gasco_token)
+    assert [c["id"] for c in overdue_only.json()["items"]] == [overdue["id"]]
+    gas_only = await compliance.get(CHECKS, params={"type": "gas"}, auth=gasco_token)
+    assert {c["id"] for c in gas_only.json()["items"]} == {overdue["id"], due["id"]}
+
+    # cursor-paged like every other list
+    first = (await compliance.get(CHECKS, params={"limit": 2}, auth=gasco_token)).json()
+    assert len(first["items"]) == 2
+    assert first["next_cursor"]
+    rest = await compliance.get(
+        CHECKS, params={"limit": 2, "cursor": first["next_cursor"]}, auth=gasco_token
+    )
+    paged = [c["id"] for c in first["items"] + rest.json()["items"]]
+    assert sorted(paged) == sorted([overdue["id"], due["id"], electrical["id"]])
+
+    assert (await compliance.get(CHECKS, auth=other_token)).json()["items"] == []
+    bad = await compliance.get(CHECKS, params={"status": "late"}, auth=gasco_token)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "status"
+
+
+async def test_staff_use_the_staff_list_not_the_contractors(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """Without a contractor the query would not be filtered: the contractor routes
+    refuse a staff token (the staff list is /v1/compliance/checks)."""
+    staff = await compliance.get(CHECKS, auth=InternalTokenAuth("compliance"))
+    assert staff.status_code == 403
+    assert "contractor" in staff.json()["detail"]
+
+
+async def test_locations_and_problems_name_the_contractors_urls(
+    compliance: httpx.AsyncClient,
+) -> None:
+    gasco, gasco_token = a_contractor()
+    _, other_token = a_contractor()
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    checks = await open_checks(compliance, uprn)
+    gas, electrical = checks["gas_safety"], checks["electrical"]
+    await assign(compliance, gas, gasco)
+    await assign(compliance, electrical, gasco)
+
+    attempt = await compliance.post(
+        f"{CHECKS}/{gas['id']}/access-attempts",
+        json={
+            "attempted_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "no_access",
+            "card_left": True,
+        },
+        auth=gasco_token,
+    )
+    assert attempt.status_code == 201, attempt.text
+    assert attempt.headers["Location"] == f"{CHECKS}/{gas['id']}"
+    assert (await compliance.get(attempt.headers["Location"], auth=gasco_token)).status_code == 200
+
+    certificate = await compliance.post(
+        f"{CHECKS}/{electrical['id']}/certificates",
+        json={
+            "done_on": (TODAY - timedelta(days=1)).isoformat(),
+            "certificate_reference": "EICR-9",
+            "outcome": "satisfactory",
+        },
+        auth=gasco_token,
+    )
+    assert certificate.status_code == 201, certificate.text
+    assert certificate.headers["Location"] == f"{CHECKS}/{electrical['id']}"
+
+    hidden = await compliance.get(f"{CHECKS}/{gas['id']}", auth=other_token)
+    assert hidden.status_code == 404
+    assert hidden.json()["instance"] == f"{CHECKS}/{gas['id']}"
