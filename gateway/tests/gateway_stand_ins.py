@@ -41,6 +41,63 @@ KNOWN_TENANCY = "0b7e2f4c-1d3a-4e5b-9c6d-000000000001"
 KNOWN_ACCOUNT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000002"
 KNOWN_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000003"
 """The tenancy, rent account and resident of the known home."""
+FORMER_TENANCY = "0b7e2f4c-1d3a-4e5b-9c6d-000000000004"
+FORMER_ACCOUNT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000005"
+FORMER_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000006"
+"""The known home's tenancy before the known one (ended 2026-11-01, the known one
+started 2026-11-02), its rent account (owing 15000 pence) and its former tenant."""
+UNPLACED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000007"
+"""A resident at the known home on no tenancy (the rent is the home's current one's)."""
+TENANCIES: dict[str, dict[str, Any]] = {
+    KNOWN_TENANCY: {
+        "id": KNOWN_TENANCY,
+        "uprn": KNOWN_UPRN,
+        "status": "current",
+        "start_date": "2026-11-02",
+        "end_date": None,
+        "tenants": [{"person_id": KNOWN_RESIDENT, "full_name": "Ada Okafor"}],
+        "rent_account_id": KNOWN_ACCOUNT,
+    },
+    FORMER_TENANCY: {
+        "id": FORMER_TENANCY,
+        "uprn": KNOWN_UPRN,
+        "status": "ended",
+        "start_date": "2020-04-06",
+        "end_date": "2026-11-01",
+        "tenants": [{"person_id": FORMER_RESIDENT, "full_name": "Sam Bell"}],
+        "rent_account_id": FORMER_ACCOUNT,
+    },
+}
+"""Income's tenancies by id."""
+OPEN_COMPLAINTS = [
+    {
+        "id": "c-1",
+        "uprn": KNOWN_UPRN,
+        "resident_id": KNOWN_RESIDENT,
+        "received_at": "2026-11-20T10:00:00Z",
+        "stage": "stage_1",
+        "next_deadline": {"due": "2026-12-10"},
+    },
+    {
+        "id": "c-0",
+        "uprn": KNOWN_UPRN,
+        "resident_id": FORMER_RESIDENT,
+        "received_at": "2026-10-01T10:00:00Z",
+        "summary": "About the former household",
+        "stage": "stage_1",
+        "next_deadline": {"due": "2026-10-29"},
+    },
+    {
+        "id": "c-unnamed",
+        "uprn": KNOWN_UPRN,
+        "resident_id": None,
+        "received_at": "2026-10-15T10:00:00Z",
+        "stage": "stage_1",
+        "next_deadline": {"due": "2026-11-12"},
+    },
+]
+"""Engagement's open complaints at the known home: the known resident's, the former
+tenant's, and one naming no one received while the former tenancy ran."""
 
 FIGURES: dict[str, list[tuple[str, int, int | None]]] = {
     "repairs": [("RP02.1", 80, 100), ("RP02.2", 19, 20), ("repairs.right_first_time", 9, 10)],
@@ -193,6 +250,15 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
     elif service == "income":
 
         def summary_of(account_id: str) -> dict[str, Any]:
+            if account_id == FORMER_ACCOUNT:
+                return {
+                    "account_id": account_id,
+                    "tenancy_id": FORMER_TENANCY,
+                    "balance_pence": 15000,
+                    "arrears_pence": 15000,
+                    "former_tenant_arrears_pence": 15000,
+                    "tenancy_ended": True,
+                }
             return {
                 "account_id": account_id,
                 "balance_pence": 22500,
@@ -219,21 +285,16 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
         async def tenancy(tenancy_id: str, include: str | None = None) -> Any:
             if include not in (None, "rent_summary"):
                 return _problem(422, "Unprocessable", errors=[{"field": "include"}])
-            if tenancy_id != KNOWN_TENANCY:
+            if tenancy_id not in TENANCIES:
                 return _problem(404, "Not found", detail=f"No tenancy {tenancy_id}")
-            found = {
-                "id": tenancy_id,
-                "uprn": KNOWN_UPRN,
-                "status": "current",
-                "rent_account_id": KNOWN_ACCOUNT,
-            }
+            found = dict(TENANCIES[tenancy_id])
             if include:
-                found["rent_summary"] = summary_of(KNOWN_ACCOUNT)
+                found["rent_summary"] = summary_of(found["rent_account_id"])
             return found
 
         @app.get("/v1/rent-accounts/{account_id}/summary")
         async def rent_summary(account_id: str) -> Any:
-            if account_id != KNOWN_ACCOUNT:
+            if account_id not in (KNOWN_ACCOUNT, FORMER_ACCOUNT):
                 return _problem(404, "Not found", detail=f"No rent account {account_id}")
             return summary_of(account_id)
 
@@ -245,31 +306,60 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
 
     elif service == "engagement":
 
-        @app.get("/v1/residents")
-        async def residents(uprn: str) -> Any:
-            return _page([{"id": "r-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
-
-        @app.get("/v1/residents/{resident_id}")
-        async def resident(resident_id: str) -> Any:
+        def resident_of(resident_id: str) -> dict[str, Any] | None:
+            """The known resident, the former tenant and the one on no tenancy."""
+            if resident_id == FORMER_RESIDENT:
+                return {
+                    "id": resident_id,
+                    "uprn": KNOWN_UPRN,
+                    "tenancy_id": FORMER_TENANCY,
+                    "tenancy_started_on": "2020-04-06",
+                    "tenancy_ended_on": "2026-11-01",
+                    "language": "en",
+                    "preferred_channel": "letter",
+                }
+            if resident_id == UNPLACED_RESIDENT:
+                return {"id": resident_id, "uprn": KNOWN_UPRN, "tenancy_id": None}
             if resident_id != KNOWN_RESIDENT:
-                return _problem(404, "Not found", detail=f"No resident {resident_id}")
+                return None
             return {
                 "id": resident_id,
                 "uprn": KNOWN_UPRN,
                 "tenancy_id": KNOWN_TENANCY,
+                "tenancy_started_on": "2026-11-02",
+                "tenancy_ended_on": None,
                 "language": "so",
                 "preferred_channel": "text",
                 "format_needs": ["large_print"],
             }
 
+        @app.get("/v1/residents")
+        async def residents(uprn: str | None = None, tenancy_id: str | None = None) -> Any:
+            if tenancy_id is not None:  # a tenancy's tenants, former ones too
+                on_it = [resident_of(KNOWN_RESIDENT), resident_of(FORMER_RESIDENT)]
+                return _page([r for r in on_it if r and r["tenancy_id"] == tenancy_id])
+            return _page([{"id": "r-1", "uprn": uprn}] if uprn == KNOWN_UPRN else [])
+
+        @app.get("/v1/residents/{resident_id}")
+        async def resident(resident_id: str) -> Any:
+            found = resident_of(resident_id)
+            if found is None:
+                return _problem(404, "Not found", detail=f"No resident {resident_id}")
+            return found
+
         @app.get("/v1/complaints")
         async def complaints(request: Request) -> Any:
             query = request.query_params
-            mine = query.get("resident_id") == KNOWN_RESIDENT or query.get("uprn") == KNOWN_UPRN
-            if not mine or query.get("status") != "open":
+            if query.get("status") != "open":
                 return _page([])
             return _page(
-                [{"id": "c-1", "stage": "stage_1", "next_deadline": {"due": "2026-12-10"}}]
+                [
+                    complaint
+                    for complaint in OPEN_COMPLAINTS
+                    if query.get("resident_id", complaint["resident_id"])
+                    == complaint["resident_id"]
+                    and query.get("uprn", complaint["uprn"]) == complaint["uprn"]
+                ]
             )
 
         @app.post("/v1/residents")

@@ -45,14 +45,15 @@ async def test_the_contact_view_shows_everything_the_contact_centre_needs(
     assert view["withheld"] == []
 
 
-async def test_the_contact_view_asks_income_once_for_the_rent_summary(
+async def test_the_contact_view_asks_income_once_for_the_residents_own_rent_summary(
     gateway: httpx.AsyncClient, stand_ins: StandIns
 ) -> None:
     before = len(stand_ins.requests)
     response = await gateway.get(CONTACT_VIEW, headers=bearer("contact_centre"))
     assert response.status_code == 200, response.text
     calls = [r for r in stand_ins.requests[before:] if r.service == "income"]
-    assert [(r.method, r.path) for r in calls] == [("GET", "/v1/tenancies")]
+    # The resident's own tenancy, by id: never "whoever is current at the home".
+    assert [(r.method, r.path) for r in calls] == [("GET", f"/v1/tenancies/{KNOWN_TENANCY}")]
     assert "include=rent_summary" in calls[0].query
     assert response.json()["rent"]["balance_pence"] == 22500
 
@@ -153,7 +154,7 @@ async def test_the_tenancy_overview_combines_rent_residents_and_home(
     overview = response.json()
     assert overview["tenancy"]["uprn"] == KNOWN_UPRN
     assert overview["rent"]["arrears_pence"] == 11250
-    assert [r["id"] for r in overview["residents"]] == ["r-1"]
+    assert [r["id"] for r in overview["residents"]] == [KNOWN_RESIDENT]
     assert overview["gas"]["gas_status"] == "compliant"
     assert [r["id"] for r in overview["open_repairs"]] == ["w-1"]
     assert [c["id"] for c in overview["open_complaints"]] == ["c-1"]

@@ -33,9 +33,11 @@ class ResidentNeeds(BaseModel):
 
 class ContactView(BaseModel):
     """One resident as the person answering their call sees them: their home's open
-    repairs and next appointments, gas safety status, rent balance and arrears stage,
-    their open complaints and deadlines, and how to talk to them. A service that did not
-    answer is named in `degraded`; a part the token may not see in `withheld`."""
+    repairs and next appointments, gas safety status, their rent balance and arrears
+    stage, their open complaints and deadlines, and how to talk to them. A service that
+    did not answer is named in `degraded`; a part the token may not see in `withheld`;
+    a former tenant's last home's parts, which are the next household's, in
+    `left_out`."""
 
     resident_id: str
     uprn: str | None = Field(description="The resident's home")
@@ -51,13 +53,27 @@ class ContactView(BaseModel):
         description="The home's compliance checks: gas_status, gas_check_status, checks"
     )
     rent: JsonObject | None = Field(
-        description="Rent account summary: balance_pence, arrears_pence, arrears_stage, ..."
+        description="The rent account summary of the resident's own tenancy (their "
+        "`tenancy_id`; the home's current tenancy only for a resident on none): "
+        "balance_pence, arrears_pence, arrears_stage, ..."
     )
     open_complaints: list[JsonObject] = Field(
         description="The resident's open complaints, each with its stage and next_deadline"
     )
+    former_tenant: bool = Field(
+        description="The resident's tenancy ended (engagement's `tenancy_ended_on`): "
+        "`uprn` is their last home, `rent` their own ended tenancy's account (what they "
+        "still owe), and the home's parts as they are now are left out (`left_out`)"
+    )
     degraded: list[Service] = Field(examples=[["repairs"]])
     withheld: list[ContactPart] = Field(examples=[["rent"]])
+    left_out: list[ContactPart] = Field(
+        description="Parts not asked for because they are about the home as it is now and "
+        "the resident no longer lives there: a former tenant's last home's open repairs, "
+        "next appointments and gas status belong to whoever lives there now. Empty, not "
+        "unknown. A part the token may not see is in `withheld` instead",
+        examples=[["open_repairs", "next_appointments", "gas"]],
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -77,8 +93,10 @@ class ContactView(BaseModel):
                     "gas": {"gas_status": "compliant"},
                     "rent": {"balance_pence": 22500, "arrears_stage": "reminder"},
                     "open_complaints": [{"id": "…", "next_deadline": {"due": "2026-12-10"}}],
+                    "former_tenant": False,
                     "degraded": [],
                     "withheld": [],
+                    "left_out": [],
                 }
             ]
         }

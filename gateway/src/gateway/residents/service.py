@@ -5,6 +5,13 @@ Two steps, each call bounded by the read budget, so the view answers within two
 budgets whatever is slow. When engagement does not answer, the caller's `uprn` (the
 home the contact centre already has on screen) still lets the home's parts be shown.
 Parts the token has no scope for are never asked for (`withheld`).
+
+The rent is the resident's own: their tenancy's rent account (income
+`GET /v1/tenancies/{tenancy_id}?include=rent_summary`), so a former tenant sees what they
+still owe and never the next household's account; only a resident on no tenancy (or
+one engagement could not tell us about) gets the home's current tenancy's. A former
+tenant's (`tenancy_ended_on`) last home's parts as they are now (open repairs, next
+appointments, gas status) are the next household's: not asked for (`left_out`).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import (
+    RENT_SUMMARY,
     Answer,
     current_tenancy_params,
     degraded_services,
@@ -25,6 +33,10 @@ from gateway.fan_out import (
 )
 from gateway.residents.schemas import CONTACT_PART_SCOPES, ContactPart, ContactView, ResidentNeeds
 from hearth_kit.problems import NotFound
+
+HOME_NOW_PARTS: tuple[ContactPart, ...] = ("open_repairs", "next_appointments", "gas")
+"""The parts about the home as it is now (asked for by UPRN), which for a former tenant
+are the next household's."""
 
 
 def _strings(value: Any) -> list[str]:
@@ -40,6 +52,16 @@ def _needs(resident: dict[str, Any] | None) -> ResidentNeeds | None:
         format_needs=_strings(resident.get("format_needs")),
         accessibility_needs=_strings(resident.get("accessibility_needs")),
     )
+
+
+def rent_of_tenancy(tenancy: Answer) -> Answer:
+    """The rent part from one tenancy read with `include=rent_summary`: its rent
+    account's summary (None for a tenancy income does not know or one without a rent
+    account), or the read's own failure when income did not answer."""
+    if not tenancy.answered:
+        return tenancy
+    summary = tenancy.value.get(RENT_SUMMARY) if isinstance(tenancy.value, dict) else None
+    return Answer("income", summary if isinstance(summary, dict) else None)
 
 
 class ContactViewService:
@@ -64,17 +86,33 @@ class ContactViewService:
             raise NotFound(f"No resident {resident_id}", resident_id=resident_id)
         record = resident.value if isinstance(resident.value, dict) else None
         uprn = (record or {}).get("uprn") or uprn_hint
+        tenancy_id = (record or {}).get("tenancy_id")
+        former_tenant = (record or {}).get("tenancy_ended_on") is not None
+        left_out = [part for part in HOME_NOW_PARTS if former_tenant and part not in hidden]
 
         async def nothing(part: ContactPart, service: Any) -> Answer:
             return withheld(service) if part in hidden else Answer(service, None)
 
         def at_home(part: ContactPart, service: Any, path: str, **filters: str) -> Any:
-            if part in hidden or not uprn:
+            if part in hidden or part in left_out or not uprn:
                 return nothing(part, service)
             return fetch_items(downstreams, caller, service, path, params={"uprn": uprn, **filters})
 
         async def rent() -> Answer:
-            if "rent" in hidden or not uprn:
+            if "rent" in hidden:
+                return await nothing("rent", "income")
+            if tenancy_id:
+                return rent_of_tenancy(
+                    await fetch_object(
+                        downstreams,
+                        caller,
+                        "income",
+                        f"/v1/tenancies/{tenancy_id}",
+                        route="/v1/tenancies/{tenancy_id}",
+                        params={"include": RENT_SUMMARY},
+                    )
+                )
+            if not uprn:
                 return await nothing("rent", "income")
             tenancies = await fetch_items(
                 downstreams,
@@ -87,7 +125,7 @@ class ContactViewService:
 
         gas_call = (
             nothing("gas", "compliance")
-            if "gas" in hidden or not uprn
+            if "gas" in hidden or "gas" in left_out or not uprn
             else fetch_object(
                 downstreams,
                 caller,
@@ -124,10 +162,12 @@ class ContactViewService:
             gas=gas.value if isinstance(gas.value, dict) else None,
             rent=rent_account.value if isinstance(rent_account.value, dict) else None,
             open_complaints=complaints.value or [],
+            former_tenant=former_tenant,
             degraded=degraded_services(
                 resident, open_repairs, appointments, gas, rent_account, complaints
             ),
             withheld=hidden,
+            left_out=left_out,
         )
 
 

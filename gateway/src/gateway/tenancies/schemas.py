@@ -22,9 +22,11 @@ TENANCY_PART_SCOPES: dict[TenancyPart, str] = {
 
 
 class TenancyOverview(BaseModel):
-    """A tenancy (income) with its rent account summary, the residents at its home,
-    the home's gas safety status, open repairs and open complaints. A service that did
-    not answer is named in `degraded`; a part the token may not see in `withheld`."""
+    """A tenancy (income) with its rent account summary, its residents, the home's gas
+    safety status and open repairs, and its household's open complaints. A service that
+    did not answer is named in `degraded`; a part the token may not see in `withheld`;
+    a part about the home as it is now, which belongs to whoever lives there after an
+    ended tenancy, in `left_out`."""
 
     tenancy_id: str
     tenancy: JsonObject | None = Field(description="The tenancy (income)")
@@ -32,11 +34,34 @@ class TenancyOverview(BaseModel):
         description="Rent account summary: balance_pence, arrears_pence, arrears_stage, ...",
         examples=[{"balance_pence": 22500, "arrears_stage": "reminder"}],
     )
-    residents: list[JsonObject] = Field(description="Residents at the tenancy's home")
-    gas: JsonObject | None = Field(description="The home's compliance checks (gas status)")
-    open_repairs: list[JsonObject] = Field(description="Repairs not yet completed at the home")
+    residents: list[JsonObject] = Field(
+        description="The tenancy's residents (engagement `GET /v1/residents?tenancy_id=`): "
+        "its tenants and household, former tenants once it ended; never the household "
+        "living at the home after it"
+    )
+    gas: JsonObject | None = Field(
+        description="The home's compliance checks (gas status); null once the tenancy "
+        "ended (`left_out`)"
+    )
+    open_repairs: list[JsonObject] = Field(
+        description="Repairs not yet completed at the home; empty once the tenancy ended "
+        "(`left_out`)"
+    )
     open_complaints: list[JsonObject] = Field(
-        description="Open complaints at the home, each with its next deadline"
+        description="Open complaints at the home made by the tenancy's household (or "
+        "naming no one and received while it ran), each with its next deadline; never "
+        "another household's"
+    )
+    tenancy_ended: bool = Field(
+        description="The tenancy ended (income's `status` ended, `end_date` set): the "
+        "home's parts as they are now are left out (`left_out`)",
     )
     degraded: list[Service] = Field(examples=[["compliance"]])
     withheld: list[TenancyPart] = Field(examples=[["open_complaints"]])
+    left_out: list[TenancyPart] = Field(
+        description="Parts not asked for because they are the home's as it is now and "
+        "the tenancy ended, so they belong to whoever lives there now (`gas`, "
+        "`open_repairs`); empty, not unknown. A part the token may not see is in "
+        "`withheld` instead",
+        examples=[["gas", "open_repairs"]],
+    )

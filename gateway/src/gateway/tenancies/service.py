@@ -2,7 +2,14 @@
 summary in the same call when the token may see the rent (income
 `GET /v1/tenancies/{id}?include=rent_summary`), then everything else at once; each call
 bounded by the read budget, so it answers within two budgets. Parts the token has no
-scope for are never asked for (`withheld`)."""
+scope for are never asked for (`withheld`).
+
+A home outlives its tenancies, so the overview shows the tenancy's own household, never
+the one before or after it at the same home: its residents by tenancy (engagement
+`GET /v1/residents?tenancy_id=`, which still lists former tenants after the end), the
+open complaints at the home kept to those its household made (gateway.tenancies.
+household), and, once the tenancy ended, the home's parts as they are now (gas, open
+repairs: the next household's) not asked for (`left_out`)."""
 
 from __future__ import annotations
 
@@ -19,8 +26,17 @@ from gateway.fan_out import (
     fetch_object,
     withheld,
 )
+from gateway.tenancies.household import household_ids, is_the_households, tenancy_has_ended
 from gateway.tenancies.schemas import TENANCY_PART_SCOPES, TenancyOverview, TenancyPart
 from hearth_kit.problems import NotFound
+
+HOME_NOW_PARTS: tuple[TenancyPart, ...] = ("gas", "open_repairs")
+"""The parts about the home as it is now (asked for by UPRN), which after the tenancy
+ended are the next household's."""
+
+COMPLAINTS_PAGE = "200"
+"""Open complaints asked for at the home in one page (engagement's largest), so the
+household's are not pushed off the first page by other households' at the same home."""
 
 
 class TenancyOverviewService:
@@ -44,6 +60,8 @@ class TenancyOverviewService:
         record = tenancy.value if isinstance(tenancy.value, dict) else None
         summary = record.pop(RENT_SUMMARY, None) if record is not None else None
         uprn = (record or {}).get("uprn")
+        ended = tenancy_has_ended(record)
+        left_out = [part for part in HOME_NOW_PARTS if ended and part not in hidden]
 
         async def answered(service: Any, value: Any) -> Answer:
             return Answer(service, value)
@@ -52,7 +70,7 @@ class TenancyOverviewService:
             return withheld(service) if part in hidden else Answer(service, None)
 
         def at_home(part: TenancyPart, service: Any, path: str, **filters: str) -> Any:
-            if part in hidden or not uprn:
+            if part in hidden or part in left_out or not uprn:
                 return nothing(part, service)
             return fetch_items(downstreams, caller, service, path, params={"uprn": uprn, **filters})
 
@@ -63,7 +81,7 @@ class TenancyOverviewService:
         )
         gas_call = (
             nothing("gas", "compliance")
-            if "gas" in hidden or not uprn
+            if "gas" in hidden or "gas" in left_out or not uprn
             else fetch_object(
                 downstreams,
                 caller,
@@ -72,13 +90,31 @@ class TenancyOverviewService:
                 route="/v1/compliance/homes/{uprn}",
             )
         )
+        residents_call = (
+            nothing("residents", "engagement")
+            if "residents" in hidden or record is None
+            else fetch_items(
+                downstreams,
+                caller,
+                "engagement",
+                "/v1/residents",
+                params={"tenancy_id": tenancy_id},
+            )
+        )
         rent, residents, gas, open_repairs, complaints = await asyncio.gather(
             rent_call,
-            at_home("residents", "engagement", "/v1/residents"),
+            residents_call,
             gas_call,
             at_home("open_repairs", "repairs", "/v1/repairs", status="open"),
-            at_home("open_complaints", "engagement", "/v1/complaints", status="open"),
+            at_home(
+                "open_complaints",
+                "engagement",
+                "/v1/complaints",
+                status="open",
+                limit=COMPLAINTS_PAGE,
+            ),
         )
+        household = household_ids(record, residents.value or [])
         return TenancyOverview(
             tenancy_id=tenancy_id,
             tenancy=record,
@@ -86,9 +122,15 @@ class TenancyOverviewService:
             residents=residents.value or [],
             gas=gas.value if isinstance(gas.value, dict) else None,
             open_repairs=open_repairs.value or [],
-            open_complaints=complaints.value or [],
+            open_complaints=[
+                complaint
+                for complaint in complaints.value or []
+                if is_the_households(complaint, record, household)
+            ],
+            tenancy_ended=ended,
             degraded=degraded_services(tenancy, rent, residents, gas, open_repairs, complaints),
             withheld=hidden,
+            left_out=left_out,
         )
 
 
