@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 from hearth_kit.app import create_service_app
 from hearth_kit.auth import CallerDep
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.staff import STAFF_ONLY, staff_only, writes_need
+from hearth_kit.staff import STAFF_ONLY, scoped, staff_only
 from tests.harness.tokens import InternalTokenAuth
 
 
@@ -58,7 +58,7 @@ def an_app() -> FastAPI:
         title="Staff routes",
         description="Staff and contractor routes, no database",
         routers=[
-            staff_only(writes_need("checks:write", checks), contractor_routes=CONTRACTOR_ROUTES),
+            staff_only(scoped(checks, write="checks:write"), contractor_routes=CONTRACTOR_ROUTES),
             figures,
         ],
     )
@@ -136,7 +136,7 @@ def test_a_contractor_route_no_router_declares_is_a_mistake_at_start() -> None:
 
 def test_contractor_routes_are_found_through_routers_included_in_others() -> None:
     outer = APIRouter(prefix="/v1")
-    outer.include_router(writes_need("checks:write", APIRouter(prefix="/things")))
+    outer.include_router(scoped(APIRouter(prefix="/things"), write="checks:write"))
     inner = APIRouter()
 
     @inner.get("/{thing_id}")
@@ -144,7 +144,41 @@ def test_contractor_routes_are_found_through_routers_included_in_others() -> Non
         return {"thing": thing_id}
 
     nested = APIRouter(prefix="/v1")
-    nested.include_router(writes_need("checks:write", inner), prefix="/things")
+    nested.include_router(scoped(inner, write="checks:write"), prefix="/things")
     assert staff_only(nested, contractor_routes={("GET", "/v1/things/{thing_id}")})
     with pytest.raises(ValueError, match="no router declares"):
         staff_only(outer, contractor_routes={("GET", "/v1/things/{thing_id}")})
+
+
+async def test_reads_need_the_read_scope_or_one_named_for_the_route() -> None:
+    reads = APIRouter(prefix="/v1/reads")
+
+    @reads.get("")
+    async def every_read() -> dict[str, Any]:
+        return {}
+
+    @reads.get("/figures")
+    async def figures_read() -> dict[str, Any]:
+        return {}
+
+    app = create_service_app(
+        StaffTestSettings(relay_enabled=False, consumer_enabled=False),
+        title="Reads",
+        description="Reads with a scope",
+        routers=[
+            scoped(reads, read="reads:read", read_also={"/v1/reads/figures": ["reports:read"]})
+        ],
+    )
+    reporter = InternalTokenAuth("compliance", scopes={"reports:read"})
+    reader = InternalTokenAuth("compliance", scopes={"reads:read"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://compliance"
+    ) as client:
+        assert await status(client, "GET", "/v1/reads", reader) == 200
+        assert await status(client, "GET", "/v1/reads/figures", reader) == 200
+        assert await status(client, "GET", "/v1/reads/figures", reporter) == 200
+        refused = await client.get("/v1/reads", auth=reporter)
+        assert refused.status_code == 403
+        assert refused.json()["missing_scopes"] == ["reads:read"]
+    with pytest.raises(ValueError, match="no router declares"):
+        scoped(reads, read="reads:read", read_also={"/v1/elsewhere": ["reports:read"]})

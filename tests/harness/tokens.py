@@ -40,15 +40,21 @@ STAFF_SCOPES = frozenset(
         "compliance:write",
         "income:write",
         "contacts:write",
+        "complaints:read",
         "complaints:write",
+        "surveys:read",
         "surveys:write",
+        "reports:read",
     }
 )
 """What a member of staff's calls carry in the services' own tests: the scopes each
-service's everyday writes need (the services check them too, as the gateway does).
-Never the ones a test grants on purpose where it tests them: repairs:manage,
+service's everyday reads and writes need (the services check them too, as the gateway
+does). Never the ones a test grants on purpose where it tests them: repairs:manage,
 income:approve, the caseload scopes, the reads that open extra fields (compliance:read,
 income:read) and the need-to-know ones (vulnerabilities, diversity)."""
+DEFAULT_SCOPES = STAFF_SCOPES | {"compliance:read", "income:read", ADMIN_SCOPE}
+"""What a test's calls carry unless it says otherwise: the staff scopes, compliance's and
+income's reads (their routes need them) and admin."""
 TEST_SUBJECT = "test-staff"
 
 
@@ -69,7 +75,7 @@ def session_private_key() -> Ed25519PrivateKey:
 def internal_token(
     service: str,
     *,
-    scopes: Iterable[str] = STAFF_SCOPES | {ADMIN_SCOPE},
+    scopes: Iterable[str] = DEFAULT_SCOPES,
     subject: str = TEST_SUBJECT,
     contractor_id: str | None = None,
 ) -> str:
@@ -85,13 +91,13 @@ def internal_token(
 
 class InternalTokenAuth(httpx.Auth):
     """Signs each request with a fresh internal token for `service` (tokens live 60 s,
-    test clients live longer). By default staff scopes plus admin."""
+    test clients live longer). By default DEFAULT_SCOPES."""
 
     def __init__(
         self,
         service: str,
         *,
-        scopes: Iterable[str] = STAFF_SCOPES | {ADMIN_SCOPE},
+        scopes: Iterable[str] = DEFAULT_SCOPES,
         subject: str = TEST_SUBJECT,
         contractor_id: str | None = None,
     ) -> None:

@@ -5,7 +5,7 @@ Every /v1 route of each service's app is walked, so a route added later is check
 
 - a contractor's token is refused (403) on every route but the ones the gateway passes a
   contractor to (its rows with the `contractor` scope), whatever else the token carries;
-- a token with no scopes is refused (403) on every write, and a write needs at the
+- a token with no scopes is refused (403) on every route, and a route needs at the
   service the scope the gateway asks of it (the table's row, or the gateway's own
   endpoint for the writes it forwards: a home, a resident, a tenancy, a visit).
 
@@ -28,7 +28,6 @@ from tests.harness.platform import SERVICE_NAMES, settings_class
 from tests.harness.tokens import STAFF_SCOPES, internal_token
 
 PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ROWS = [*compliance.ROUTES, *engagement.ROUTES, *income.ROUTES, *repairs.ROUTES, *visits.ROUTES]
 
 GATEWAY_FORWARDED_WRITES: dict[tuple[str, str, str], tuple[str, ...]] = {
@@ -109,13 +108,13 @@ def service(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
     return name, service_app(name)
 
 
-WRITES_CHECKED = ("compliance", "engagement", "income", "visits")
-"""The services whose writes need their gateway scopes at the service too (repairs checks
-only repairs:manage there so far)."""
+SCOPES_CHECKED = ("compliance", "engagement", "income", "visits")
+"""The services whose routes need their gateway scopes at the service too (repairs checks
+only repairs:read on a home's repairs and repairs:manage there so far)."""
 
 
-@pytest.fixture(scope="module", params=WRITES_CHECKED)
-def writer(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
+@pytest.fixture(scope="module", params=SCOPES_CHECKED)
+def scoped_service(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
     name: str = request.param
     return name, service_app(name)
 
@@ -177,22 +176,22 @@ def test_the_contractor_routes_the_gateway_names_are_the_services() -> None:
     assert contractor_routes("compliance") == COMPLIANCE_CONTRACTOR_ROUTES
 
 
-async def test_a_token_with_no_scopes_is_refused_every_write(
-    writer: tuple[str, FastAPI],
+async def test_a_token_with_no_scopes_is_refused_every_route(
+    scoped_service: tuple[str, FastAPI],
 ) -> None:
-    name, app = writer
-    writes = [r for r in v1_routes(app) if r[0] in WRITES]
-    refused = await answers(app, writes, internal_token(name, scopes=()))
+    name, app = scoped_service
+    refused = await answers(app, v1_routes(app), internal_token(name, scopes=()))
     wrong = {route: r.status_code for route, r in refused.items() if r.status_code != 403}
-    assert not wrong, f"writes a token without scopes may make: {wrong}"
+    assert not wrong, f"routes a token without scopes may call: {wrong}"
 
 
-async def test_each_write_needs_the_scope_the_gateway_asks_for(
-    writer: tuple[str, FastAPI],
+async def test_each_route_needs_the_scope_the_gateway_asks_for(
+    scoped_service: tuple[str, FastAPI],
 ) -> None:
-    name, app = writer
+    name, app = scoped_service
     expected = gateway_scopes(name)
-    writes = [r for r in v1_routes(app) if r[0] in WRITES and (r[0], r[1]) in expected]
-    refused = await answers(app, writes, internal_token(name, scopes=()))
+    routes = [r for r in v1_routes(app) if (r[0], r[1]) in expected]
+    assert {(method, path) for method, path, _ in routes} == set(expected), "routes gone?"
+    refused = await answers(app, routes, internal_token(name, scopes=()))
     needed = {route: r.json().get("missing_scopes") for route, r in refused.items()}
     assert needed == {route: list(expected[route]) for route in refused}

@@ -17,14 +17,15 @@ On a contractor route a contractor's token must name its contractor: a token wit
 `contractor` scope and no `contractor_id` would otherwise be read as staff's by the
 service's own filter (`caller.contractor_id is None` means "every row").
 
-`writes_need(scope, router, ...)` in app.py makes every write of those routers need the
-scope the gateway asks for it (a staff token reaching the service directly writes no
-more than through the gateway); a contractor on its own routes needs its own scope.
+`scoped(router, ..., read=..., write=...)` in app.py makes every read and write of
+those routers need the scope the gateway asks for it (a staff token reaching the
+service directly does no more than through the gateway); a contractor on its own
+routes needs its own scope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -142,31 +143,56 @@ def _missing(scope: str) -> Forbidden:
     )
 
 
-def _write_scope(scope: str) -> Callable[[Request, Caller], Awaitable[Caller]]:
-    async def writes_need_the_scope(request: Request, caller: CallerDep) -> Caller:
-        """The caller, when it may write: staff with `scope`; a contractor (let through
-        only to its own routes by `staff_only`) with the contractor scope and its id."""
-        if request.method in READ_METHODS:
+def _scope_check(
+    read: str | None, write: str | None, read_also: Mapping[str, frozenset[str]]
+) -> Callable[[Request, Caller], Awaitable[Caller]]:
+    async def needs_the_scope(request: Request, caller: CallerDep) -> Caller:
+        """The caller, when it may make this call: staff with the read or write scope;
+        a contractor (let through only to its own routes by `staff_only`) with the
+        contractor scope and its id."""
+        reading = request.method in READ_METHODS
+        scope = read if reading else write
+        if scope is None:
             return caller
         if acts_for_a_contractor(caller):
             if CONTRACTOR_SCOPE not in caller.scopes:
                 raise _missing(CONTRACTOR_SCOPE)
             if caller.contractor_id is None:
                 raise _contractor_unnamed()
-        elif scope not in caller.scopes:
-            raise _missing(scope)
-        return caller
+            return caller
+        if scope in caller.scopes:
+            return caller
+        if reading and read_also:
+            route = request.scope.get("route")
+            path = route.path if route is not None else request.scope["path"]
+            if read_also.get(path, frozenset()) & caller.scopes:
+                return caller
+        raise _missing(scope)
 
-    return writes_need_the_scope
+    return needs_the_scope
 
 
-def writes_need(scope: str, *routers: APIRouter) -> APIRouter:
-    """One router holding `routers`, whose writes (every method but GET, HEAD and
-    OPTIONS) need `scope` from staff, the scope the gateway asks for them, so a token
-    that reaches the service directly cannot write more than through the gateway (403
-    problem naming the missing scope). A contractor writing on a contractor route needs
-    the contractor scope instead. Reads are left to the routes."""
-    writer = APIRouter(dependencies=[Depends(_write_scope(scope))], responses=STAFF_RESPONSES)
+def scoped(
+    *routers: APIRouter,
+    read: str | None = None,
+    write: str | None = None,
+    read_also: Mapping[str, Collection[str]] | None = None,
+) -> APIRouter:
+    """One router holding `routers`, whose reads (GET, HEAD, OPTIONS) need `read` and
+    whose writes (every other method) need `write` from staff: the scopes the gateway
+    asks for those routes, so a token that reaches the service directly does no more
+    than through the gateway (403 problem naming the missing scope). `None` leaves that
+    side to the routes themselves (a need-to-know scope checked per route).
+    `read_also` names further scopes that are enough to read one route (path template:
+    the figures, which the gateway's report reads with `reports:read`). A contractor,
+    on a contractor route, needs the contractor scope instead."""
+    also = {path: frozenset(scopes) for path, scopes in (read_also or {}).items()}
+    known = {path for router in routers for _, path in _declared_routes(router)}
+    if unknown := set(also) - known:
+        raise ValueError(f"read_also names routes that no router declares: {sorted(unknown)}")
+    holder = APIRouter(
+        dependencies=[Depends(_scope_check(read, write, also))], responses=STAFF_RESPONSES
+    )
     for router in routers:
-        writer.include_router(router)
-    return writer
+        holder.include_router(router)
+    return holder

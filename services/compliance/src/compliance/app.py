@@ -20,7 +20,7 @@ from compliance.settings import ComplianceSettings
 from compliance.tenant_copies.endpoints import router as tenant_copies_router
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
-from hearth_kit.staff import ContractorRoute, staff_only, writes_need
+from hearth_kit.staff import ContractorRoute, scoped, staff_only
 
 CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
     {
@@ -64,15 +64,17 @@ def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
         "block checks, the no-access procedure.",
         routers=[
             staff_only(
-                writes_need("homes:write", homes_router),
-                writes_need(
-                    "compliance:write",
+                scoped(homes_router, read="homes:read", write="homes:write"),
+                scoped(
                     checks_router,
                     records_router,
                     contractor_checks_router,
                     contractor_records_router,
+                    tenant_copies_router,
+                    read="compliance:read",
+                    write="compliance:write",
+                    read_also={"/v1/compliance/figures": ["reports:read"]},  # the TSM report
                 ),
-                tenant_copies_router,
                 contractor_routes=CONTRACTOR_ROUTES,
             )
         ],

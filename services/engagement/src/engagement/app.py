@@ -28,7 +28,7 @@ from engagement.you_said_we_did.endpoints import router as you_said_we_did_route
 from hearth_kit.app import create_service_app
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.scheduler import ScheduledJob
-from hearth_kit.staff import staff_only, writes_need
+from hearth_kit.staff import scoped, staff_only
 from hearth_kit.working_days import WorkingDayCalendar
 
 
@@ -85,14 +85,23 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         "complaints on the Complaint Handling Code's clocks, you said we did.",
         routers=[
             staff_only(  # no contractor calls engagement: staff only, every route
-                writes_need("residents:write", residents_router),
-                # need to know: each route also checks vulnerabilities:read or :write
-                writes_need("vulnerabilities:write", vulnerabilities_router),
-                writes_need("residents:write", diversity_router, messages_router),
-                writes_need("contacts:write", contacts_router),
-                writes_need("complaints:write", complaints_router),
-                writes_need("surveys:write", surveys_router, you_said_we_did_router),
-                figures_router,
+                scoped(residents_router, read="residents:read", write="residents:write"),
+                scoped(  # need to know (each route also reads the caller with its scope)
+                    vulnerabilities_router,
+                    read="vulnerabilities:read",
+                    write="vulnerabilities:write",
+                ),
+                scoped(diversity_router, read="diversity:read", write="residents:write"),
+                scoped(messages_router, read="residents:read", write="residents:write"),
+                scoped(contacts_router, read="residents:read", write="contacts:write"),
+                scoped(complaints_router, read="complaints:read", write="complaints:write"),
+                scoped(
+                    surveys_router,
+                    you_said_we_did_router,
+                    read="surveys:read",
+                    write="surveys:write",
+                ),
+                scoped(figures_router, read="reports:read"),
             )
         ],
         handlers=services.handlers,

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
-from hearth_kit.staff import staff_only, writes_need
+from hearth_kit.staff import scoped, staff_only
 from income.accounts.endpoints import router as accounts_router
 from income.accounts.service import AccountService
 from income.arrangements.endpoints import router as arrangements_router
@@ -40,10 +40,23 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
         description="Tenancies and rent accounts, charges, payments and arrears recovery.",
         routers=[
             staff_only(  # no contractor calls income: staff only, every route
-                writes_need("tenancies:write", tenancies_router),
-                accounts_router,  # income:write or income:approve on each write
-                writes_need("income:write", arrangements_router, arrears_router),
-                figures_router,
+                scoped(
+                    tenancies_router,
+                    read="tenancies:read",
+                    write="tenancies:write",
+                    # the home overview finds a home's rent account with income:read
+                    read_also={"/v1/tenancies": ["income:read"]},
+                ),
+                # writes: income:write, or income:approve for a write-off, on each route
+                scoped(accounts_router, read="income:read"),
+                scoped(
+                    arrangements_router, arrears_router, read="income:read", write="income:write"
+                ),
+                scoped(
+                    figures_router,
+                    read="income:read",
+                    read_also={"/v1/income/figures": ["reports:read"]},  # the TSM report
+                ),
             )
         ],
         handlers=handlers,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
-from hearth_kit.staff import staff_only, writes_need
+from hearth_kit.staff import scoped, staff_only
 from visits.caseloads.endpoints import router as caseloads_router
 from visits.figures.endpoints import router as figures_router
 from visits.handlers import build_handlers
@@ -29,10 +29,10 @@ def create_app(settings: VisitsSettings | None = None) -> FastAPI:
         "officers' caseloads.",
         routers=[
             staff_only(  # no contractor calls visits: staff only, every route
-                figures_router,
-                writes_need("visits:write", reports_router, visits_router),
-                programme_router,
-                caseloads_router,  # caseloads:write on each write
+                scoped(figures_router, read="reports:read"),
+                scoped(reports_router, visits_router, read="visits:read", write="visits:write"),
+                scoped(programme_router, read="visits:read"),
+                scoped(caseloads_router, read="caseloads:read"),  # caseloads:write on each write
             )
         ],
         handlers=build_handlers(settings),
