@@ -123,9 +123,10 @@ class PropertyRegistered(
     needs_gas_safety_check: bool | None = Field(
         default=None,
         description="Compliance's own decision: the home gets an annual landlord gas safety "
-        "check (a live supply, or a landlord-owned gas appliance even on a capped supply, "
-        "or gas heating on a supply not capped). Null: not said (an event from before the "
-        "field existed)",
+        "check (a landlord-owned gas appliance, even on a capped supply; in a home let to a "
+        "tenant also a live supply, or gas heating on a supply not capped; a leasehold or "
+        "shared ownership home's supply is the leaseholder's). Null: not said (an event "
+        "from before the field existed)",
     )
     registered_at: AwareDatetime
 
@@ -151,9 +152,10 @@ class PropertyUpdated(
     needs_gas_safety_check: bool | None = Field(
         default=None,
         description="Compliance's own decision: the home gets an annual landlord gas safety "
-        "check (a live supply, or a landlord-owned gas appliance even on a capped supply, "
-        "or gas heating on a supply not capped). Null: not said (an event from before the "
-        "field existed)",
+        "check (a landlord-owned gas appliance, even on a capped supply; in a home let to a "
+        "tenant also a live supply, or gas heating on a supply not capped; a leasehold or "
+        "shared ownership home's supply is the leaseholder's). Null: not said (an event "
+        "from before the field existed)",
     )
     updated_at: AwareDatetime
 
