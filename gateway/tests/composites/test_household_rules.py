@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,13 +15,18 @@ from gateway.tenancies.household import (
     tenancy_has_ended,
 )
 
-ENDED = {
+ENDED: dict[str, Any] = {
     "start_date": "2020-04-06",
     "end_date": "2026-11-01",
     "status": "ended",
     "tenants": [{"person_id": "tenant-a"}],
 }
-CURRENT = {"start_date": "2026-11-02", "end_date": None, "status": "current", "tenants": []}
+CURRENT: dict[str, Any] = {
+    "start_date": "2026-11-02",
+    "end_date": None,
+    "status": "current",
+    "tenants": [],
+}
 
 
 def test_the_household_is_the_tenants_and_the_residents_on_the_tenancy() -> None:
