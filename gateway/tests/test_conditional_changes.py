@@ -11,7 +11,8 @@ import httpx
 import pytest
 from gateway_stand_ins import KNOWN_UPRN, StandIns, bearer_with_scopes
 
-ID = str(uuid.uuid4())
+# A fixed id: parametrised test ids must be the same in every xdist worker.
+ID = str(uuid.UUID("6f1c2a52-0b7e-4d3a-9a51-3c2e8f0d7b14"))
 CHANGES = [
     ("compliance", "PATCH", f"/v1/homes/{KNOWN_UPRN}", "homes:write"),
     ("engagement", "PATCH", f"/v1/residents/{ID}", "residents:write"),
