@@ -153,7 +153,7 @@ async def test_visited_at_in_the_future_is_refused_and_nothing_is_saved(
         ],
     )
     assert response.status_code == 422
-    assert response.json()["field"] == "pieces[1].content.visited_at"
+    assert response.json()["field"] == "pieces.1.visit.content.visited_at"
     assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
 
 
@@ -165,8 +165,43 @@ async def test_visited_at_centuries_ago_is_a_typing_slip_refused_and_nothing_is_
         visits, visit_id, [piece("visit", "visit", 1, {"visited_at": "1066-10-14T10:00:00Z"})]
     )
     assert response.status_code == 422
-    assert response.json()["field"] == "pieces[0].content.visited_at"
+    assert response.json()["field"] == "pieces.0.visit.content.visited_at"
     assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()["pieces"] == []
+
+
+async def test_a_date_refused_by_the_schema_and_by_the_rule_is_named_the_same_way(
+    visits: httpx.AsyncClient,
+) -> None:
+    visit_id = await scheduled(visits, a_uprn())
+    room = piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair"})
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    naive = await save(
+        visits, visit_id, [room, piece("visit", "v", 1, {"visited_at": "2026-11-20T10:30:00"})]
+    )
+    future = await save(visits, visit_id, [room, piece("visit", "v", 1, {"visited_at": tomorrow})])
+    assert naive.status_code == future.status_code == 422
+    [error] = naive.json()["errors"]
+    assert error["field"] == future.json()["field"] == "pieces.1.visit.content.visited_at"
+
+
+async def test_a_removed_piece_stays_listed_but_the_draft_says_submit_will_not_count_it(
+    visits: httpx.AsyncClient,
+) -> None:
+    visit_id = await scheduled(visits, a_uprn())
+    draft = complete_draft()
+    assert (await save(visits, visit_id, draft)).json()["pieces_counted"] == len(draft)
+    removed = await save(visits, visit_id, [piece("repair", "r2", 2, None)])
+    assert removed.status_code == 200
+    assert ("repair", "r2", 2, None) in contents(removed.json())
+    listed = (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()
+    assert (len(listed["pieces"]), listed["pieces_counted"]) == (len(draft), len(draft) - 1)
+    refused = await submit(visits, visit_id, "all-" + visit_id, pieces_expected=len(draft))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "pieces_expected"
+    counted = listed["pieces_counted"]
+    accepted = await submit(visits, visit_id, "counted-" + visit_id, pieces_expected=counted)
+    assert accepted.status_code == 201, accepted.text
+    assert [r["severity"] for r in accepted.json()["repairs_found"]] == ["serious"]
 
 
 async def test_a_submission_without_the_drafts_required_parts_is_refused_and_changes_nothing(

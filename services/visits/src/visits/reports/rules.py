@@ -67,6 +67,13 @@ def missing_sections(kind: VisitKind, pieces: Iterable[SavedPiece]) -> list[Draf
     return [section for section in required_sections(kind) if section not in present]
 
 
+def pieces_counted(pieces: Iterable[SavedPiece]) -> int:
+    """The pieces a submission counts against `pieces_expected`: those with content. A
+    piece removed on the tablet (content null) stays listed in the draft, so a resent
+    removal still converges, but it is no part of the report and is not counted."""
+    return sum(1 for piece in pieces if piece.content is not None)
+
+
 def earliest_visit(now: datetime, years: int) -> datetime:
     """The earliest moment a report may say the officer was there: `years` before `now`
     (29 February falls back to the 28th), as repairs' earliest_report. Older is a typing

@@ -246,7 +246,8 @@ class ReportSubmission(BaseModel):
 
     pieces_expected: Annotated[int, Field(ge=0, le=10_000), WHOLE_NUMBER] | None = Field(
         default=None,
-        description="How many pieces the tablet holds; a draft with fewer is refused",
+        description="How many pieces the tablet holds, not counting removed ones (the "
+        "draft's `pieces_counted`); a draft holding another number is refused",
     )
 
 
@@ -268,6 +269,11 @@ class DraftPublic(BaseModel):
     visit_id: uuid.UUID
     pieces: list[DraftPiecePublic]
     missing: list[DraftSection] = Field(description="Sections required before submission")
+    pieces_counted: int = Field(
+        description="How many pieces submit counts against `pieces_expected`: the pieces "
+        "with content. A removed piece (content null) stays listed in `pieces` but is not "
+        "counted"
+    )
 
 
 class ResidentNeeds(BaseModel):

@@ -65,6 +65,7 @@ def draft_public(visit: Visit, pieces: list[ReportDraftPiece], caller: Caller) -
             for p in pieces
         ],
         missing=rules.missing_sections(visit.kind, [_saved(p) for p in pieces]),
+        pieces_counted=rules.pieces_counted([_saved(p) for p in pieces]),
     )
 
 
@@ -86,7 +87,7 @@ class ReportService:
                     rules.check_visited_at(
                         piece.content.visited_at,
                         now,
-                        f"pieces[{n}].content.visited_at",
+                        f"pieces.{n}.{piece.section.value}.content.visited_at",
                         window_years=self.visit_service.settings.report_window_years,
                     )
                 except RuleBroken as broken:
@@ -123,10 +124,11 @@ class ReportService:
         changes."""
         visit = await self._open_visit(session, visit_id)
         saved = await repository.pieces(session, visit.id)
-        live = [p for p in saved if p.content is not None]
-        if data.pieces_expected is not None and len(live) != data.pieces_expected:
+        counted = rules.pieces_counted([_saved(p) for p in saved])
+        if data.pieces_expected is not None and counted != data.pieces_expected:
             raise Unprocessable(
-                f"The draft holds {len(live)} pieces, not {data.pieces_expected}: "
+                f"The draft holds {counted} pieces, not {data.pieces_expected} (removed "
+                "pieces, content null, are not counted): "
                 "send the missing pieces first",
                 field="pieces_expected",
             )
