@@ -54,6 +54,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "visit-declined"): (),
     _t("visits", "visit-found-repair"): ("repairs",),  # raises the repair request
     _t("visits", "hazard-identified"): ("repairs",),  # opens an Awaab's Law case
+    # no consumer: visits puts it on the tenancy's caseload entry itself (referred, or
+    # open in concerns_open until recorded dealt with)
     _t("visits", "tenancy-concern-raised"): (),
     _t("visits", "resident-details-confirmed"): ("engagement",),  # follows corrections up
     # published for the block's repairs to raise a communal repair (no consumer yet)

@@ -347,6 +347,24 @@ class CaseloadAssignment(VisitsModel, table=True):
     )
 
 
+class CaseloadConcern(VisitsModel, table=True):
+    """A tenancy concern raised at a visit and not referred: open on the tenancy's
+    caseload entry, for its officer to follow up, until an officer records it dealt
+    with. Codes and ids only: the concern's notes stay on the visit (visits:notes)."""
+
+    __tablename__ = "caseload_concern"
+    __table_args__ = (Index("ix_caseload_concern_tenancy_open", "tenancy_id", "dealt_with_at"),)
+
+    concern_id: uuid.UUID = Field(primary_key=True, description="The visit's concern")
+    tenancy_id: uuid.UUID
+    uprn: str = Field(max_length=12)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id")
+    concern: TenancyConcernType = Field(sa_type=text_enum(TenancyConcernType))
+    raised_at: datetime = Field(sa_type=AwareDateTime, description="The visit's visited_at")
+    dealt_with_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    dealt_with_at_visit_id: uuid.UUID | None = Field(default=None)
+
+
 class ProgrammeScore(VisitsModel, table=True):
     """A home's place in the visit programme as last worked out: its score, the factors
     and reasons that made it, and its next visit. Recomputed for one home whenever an

@@ -293,3 +293,84 @@ async def test_a_retried_referral_or_hand_back_answers_as_the_first_and_changes_
     assert stray.status_code == 422
     assert stray.json()["errors"][0]["field"] == "Idempotency-Key"
     assert await held_row(visits_database, tenancy_id) == row
+
+
+async def a_visit_to(visits: httpx.AsyncClient, uprn: str) -> str:
+    response = await visits.post(
+        "/v1/visits",
+        json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-11-01T10:00:00+00:00"},
+    )
+    assert response.status_code == 201, response.text
+    visit_id: str = response.json()["id"]
+    return visit_id
+
+
+async def test_a_concern_not_referred_is_open_on_the_caseload_entry_until_recorded_dealt_with(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A concern not referred used to reach no caseload: it is now open on the tenancy's
+    entry (codes and ids, never the notes) and in the next visit's briefing, until a
+    later report records it dealt with."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    first = await a_visit_to(visits, uprn)
+    draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+    draft += [
+        piece("tenancy_concern", "c1", 1, {"concern": "arrears", "notes": "Lost her job"}),
+        piece(
+            "tenancy_concern",
+            "c2",
+            1,
+            {"concern": "hoarding", "refer_to_sustainable_tenancy": True, "review_on": REVIEW_ON},
+        ),
+    ]
+    await save(visits, first, draft)
+    reported = await submit(visits, first, "k-" + first)
+    assert reported.status_code == 201, reported.text
+    arrears = next(c for c in reported.json()["tenancy_concerns"] if c["concern"] == "arrears")
+    entry = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
+    assert entry["concerns_open"] == [
+        {
+            "concern_id": arrears["id"],
+            "visit_id": first,
+            "concern": "arrears",
+            "raised_at": "2026-11-20T10:30:00Z",
+        }
+    ]
+    second = await a_visit_to(visits, uprn)
+    briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
+    assert [c["concern_id"] for c in briefing["tenancy_concerns_open"]] == [arrears["id"]]
+    draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+    unknown = piece("concern_dealt_with", "d1", 1, {"concern_id": str(uuid.uuid4())})
+    await save(visits, second, [*draft, unknown])
+    refused = await submit(visits, second, "k-" + second)
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "draft.concern_dealt_with.concern_id"
+    assert (await visits.get(f"/v1/visits/{second}")).json()["status"] == "scheduled"
+    await save(
+        visits, second, [piece("concern_dealt_with", "d1", 2, {"concern_id": arrears["id"]})]
+    )
+    assert (await submit(visits, second, "k2-" + second)).status_code == 201
+    assert (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]["concerns_open"] == []
+
+
+async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    visit_id = await a_visit_to(visits, uprn)
+    response = await visits.post(
+        f"/v1/visits/{visit_id}/report",
+        json={
+            "outcome": "completed",
+            "visited_at": "2026-11-20T10:30:00+00:00",
+            "tenancy_concerns": [{"concern": "hoarding", "notes": "Spare room full"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    [concern] = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]["concerns_open"]
+    assert (concern["concern"], concern["visit_id"]) == ("hoarding", visit_id)
+    assert "notes" not in concern

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, or_
+from sqlalchemy import CursorResult, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import Caseload
 from hearth_kit.projection import upsert_newer
-from visits.models import CaseloadAssignment
+from visits.models import CaseloadAssignment, CaseloadConcern
 
 
 async def get(session: AsyncSession, tenancy_id: uuid.UUID) -> CaseloadAssignment | None:
@@ -27,10 +28,61 @@ async def place(session: AsyncSession, tenancy_id: uuid.UUID, values: dict[str, 
 
 
 async def release(session: AsyncSession, tenancy_id: uuid.UUID) -> None:
-    """The tenancy ended: no caseload holds it any more."""
+    """The tenancy ended: no caseload holds it any more, nor its concerns."""
     await session.execute(
         delete(CaseloadAssignment).where(col(CaseloadAssignment.tenancy_id) == tenancy_id)
     )
+    await session.execute(
+        delete(CaseloadConcern).where(col(CaseloadConcern.tenancy_id) == tenancy_id)
+    )
+
+
+def add_concerns(session: AsyncSession, concerns: Sequence[CaseloadConcern]) -> None:
+    session.add_all(concerns)
+
+
+async def open_concerns(
+    session: AsyncSession, tenancy_ids: Sequence[uuid.UUID]
+) -> list[CaseloadConcern]:
+    """The concerns still open on these tenancies' entries, oldest first."""
+    if not tenancy_ids:
+        return []
+    query = (
+        select(CaseloadConcern)
+        .where(
+            col(CaseloadConcern.tenancy_id).in_(tenancy_ids),
+            col(CaseloadConcern.dealt_with_at).is_(None),
+        )
+        .order_by(col(CaseloadConcern.raised_at), col(CaseloadConcern.concern_id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def deal_with_concerns(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    concern_ids: Sequence[uuid.UUID],
+    at: datetime,
+    visit_id: uuid.UUID,
+) -> int:
+    """Record the tenancy's open concerns among `concern_ids` dealt with; how many."""
+    if not concern_ids:
+        return 0
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(CaseloadConcern)
+            .where(
+                col(CaseloadConcern.concern_id).in_(concern_ids),
+                col(CaseloadConcern.tenancy_id) == tenancy_id,
+                col(CaseloadConcern.dealt_with_at).is_(None),
+            )
+            .values(dealt_with_at=at, dealt_with_at_visit_id=visit_id)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount
 
 
 async def page(

@@ -4,7 +4,7 @@ events and by referrals from visits. Never commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +16,9 @@ from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import repository, rules
-from visits.caseloads.schemas import CaseloadEntryPublic
+from visits.caseloads.schemas import CaseloadEntryPublic, ConcernOpenPublic
 from visits.metrics import INTRODUCTORY_PERIODS_ENDED, REVIEWS_OVERDUE_RAISED
-from visits.models import CaseloadAssignment
+from visits.models import CaseloadAssignment, CaseloadConcern, VisitTenancyConcern
 from visits.programme import repository as home_profiles
 from visits.settings import CaseloadOfficers
 
@@ -26,13 +26,73 @@ SWEEP_BATCH = 500
 """Caseload rows a sweep handles per batch (one transaction each)."""
 
 
-def to_public(held: CaseloadAssignment, today: date) -> CaseloadEntryPublic:
-    """A caseload entry as the API shows it; a referral past its review date is overdue."""
+def to_public(
+    held: CaseloadAssignment, today: date, concerns: Sequence[CaseloadConcern] = ()
+) -> CaseloadEntryPublic:
+    """A caseload entry as the API shows it; a referral past its review date is overdue;
+    `concerns` are the tenancy's concerns still open."""
     return CaseloadEntryPublic.model_validate(
         {
             **held.model_dump(),
             "review_overdue": held.review_on is not None and held.review_on < today,
+            "concerns_open": [ConcernOpenPublic.model_validate(c) for c in concerns],
         }
+    )
+
+
+async def _entry(
+    session: AsyncSession, held: CaseloadAssignment, now: datetime
+) -> CaseloadEntryPublic:
+    await session.refresh(held)
+    concerns = await repository.open_concerns(session, [held.tenancy_id])
+    return to_public(held, london_day(now), concerns)
+
+
+async def concerns_to_follow_up(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    concerns: Sequence[VisitTenancyConcern],
+    raised_at: datetime,
+) -> None:
+    """Put tenancy concerns a visit raised and did not refer on the tenancy's caseload
+    entry, open for its officer to follow up (kept by tenancy, so they show on whichever
+    caseload holds it, now or once placed; never on a tenancy that has ended). Codes and
+    ids only: the notes stay on the visit."""
+    if not concerns or await _ended(session, tenancy_id):
+        return
+    repository.add_concerns(
+        session,
+        [
+            CaseloadConcern(
+                concern_id=concern.id,
+                tenancy_id=tenancy_id,
+                uprn=uprn,
+                visit_id=concern.visit_id,
+                concern=concern.concern,
+                raised_at=raised_at,
+            )
+            for concern in concerns
+        ],
+    )
+
+
+async def open_concerns(session: AsyncSession, tenancy_id: uuid.UUID) -> list[CaseloadConcern]:
+    return await repository.open_concerns(session, [tenancy_id])
+
+
+async def deal_with_concerns(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    concern_ids: Sequence[uuid.UUID],
+    at: datetime,
+    visit_id: uuid.UUID,
+) -> None:
+    """The officer recorded these open concerns dealt with (at a visit's report)."""
+    await repository.deal_with_concerns(
+        session, tenancy_id=tenancy_id, concern_ids=concern_ids, at=at, visit_id=visit_id
     )
 
 
@@ -197,8 +257,7 @@ async def refer_directly(
     )
     held = await repository.get(session, tenancy_id)
     assert held is not None  # just placed
-    await session.refresh(held)
-    return to_public(held, london_day(now))
+    return await _entry(session, held, now)
 
 
 async def hand_back(
@@ -226,8 +285,7 @@ async def hand_back(
             "review_overdue_raised_at": None,
         },
     )
-    await session.refresh(held)
-    return to_public(held, london_day(now))
+    return await _entry(session, held, now)
 
 
 async def page(
@@ -237,8 +295,11 @@ async def page(
         session, officer=officer, after=params.after_as(uuid.UUID), limit=params.fetch
     )
     today = london_day(datetime.now(UTC))
+    concerns: dict[uuid.UUID, list[CaseloadConcern]] = {}
+    for concern in await repository.open_concerns(session, [row.tenancy_id for row in rows]):
+        concerns.setdefault(concern.tenancy_id, []).append(concern)
     return Page.from_rows(
-        [to_public(row, today) for row in rows],
+        [to_public(row, today, concerns.get(row.tenancy_id, [])) for row in rows],
         params.limit,
         cursor_of=lambda entry: (entry.tenancy_id,),
     )

@@ -20,6 +20,7 @@ from visits.reports.schemas import (
     HouseholdDetails,
     RepairFinding,
     RoomInventory,
+    TenancyConcernDealtWith,
     TenancyConcernFinding,
     VisitDetails,
 )
@@ -51,6 +52,7 @@ class AssembledReport:
     communal_issues: list[CommunalIssueFinding] = field(default_factory=list)
     actions_promised: list[CustomerActionPromised] = field(default_factory=list)
     actions_closed: list[CustomerActionClosed] = field(default_factory=list)
+    concerns_dealt_with: list[TenancyConcernDealtWith] = field(default_factory=list)
 
 
 def required_sections(kind: VisitKind) -> list[DraftSection]:
@@ -131,6 +133,7 @@ def assemble(
         communal_issues=_all(parts[DraftSection.COMMUNAL_ISSUE], CommunalIssueFinding),
         actions_promised=_all(parts[DraftSection.CUSTOMER_ACTION], CustomerActionPromised),
         actions_closed=_all(parts[DraftSection.ACTION_CLOSED], CustomerActionClosed),
+        concerns_dealt_with=_all(parts[DraftSection.CONCERN_DEALT_WITH], TenancyConcernDealtWith),
     )
     check_visited_at(
         report.visit.visited_at, now, "draft.visit.visited_at", window_years=window_years

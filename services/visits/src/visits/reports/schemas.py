@@ -31,6 +31,7 @@ from hearth_kit.strict_types import (
     StrictMoment,
     WholeNumber,
 )
+from visits.caseloads.schemas import ConcernOpenPublic
 from visits.visits.schemas import CustomerActionPublic
 
 MAX_PIECES_PER_REQUEST = 100
@@ -79,6 +80,7 @@ class DraftSection(StrEnum):
     COMMUNAL_ISSUE = "communal_issue"
     CUSTOMER_ACTION = "customer_action"
     ACTION_CLOSED = "action_closed"
+    CONCERN_DEALT_WITH = "concern_dealt_with"
 
 
 class _Content(BaseModel):
@@ -153,6 +155,13 @@ class CustomerActionClosed(_Content):
     action_id: uuid.UUID = Field(description="An open action promised at an earlier visit")
 
 
+class TenancyConcernDealtWith(_Content):
+    concern_id: uuid.UUID = Field(
+        description="A concern open on the tenancy's caseload entry (raised at an earlier "
+        "visit and not referred): the officer has dealt with it"
+    )
+
+
 class _Piece(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -205,6 +214,11 @@ class ActionClosedPiece(_Piece):
     content: CustomerActionClosed | None
 
 
+class ConcernDealtWithPiece(_Piece):
+    section: Literal[DraftSection.CONCERN_DEALT_WITH]
+    content: TenancyConcernDealtWith | None
+
+
 DraftPiece = Annotated[
     VisitPiece
     | HouseholdPiece
@@ -214,7 +228,8 @@ DraftPiece = Annotated[
     | TenancyConcernPiece
     | CommunalIssuePiece
     | CustomerActionPiece
-    | ActionClosedPiece,
+    | ActionClosedPiece
+    | ConcernDealtWithPiece,
     Field(discriminator="section"),
 ]
 
@@ -228,6 +243,7 @@ CONTENT_MODELS: dict[DraftSection, type[_Content]] = {
     DraftSection.COMMUNAL_ISSUE: CommunalIssueFinding,
     DraftSection.CUSTOMER_ACTION: CustomerActionPromised,
     DraftSection.ACTION_CLOSED: CustomerActionClosed,
+    DraftSection.CONCERN_DEALT_WITH: TenancyConcernDealtWith,
 }
 
 
@@ -299,3 +315,9 @@ class Briefing(BaseModel):
     paired_check_id: uuid.UUID | None
     residents: list[ResidentNeeds]
     customer_actions_outstanding: list[CustomerActionPublic]
+    tenancy_concerns_open: list[ConcernOpenPublic] = Field(
+        default_factory=list,
+        description="Concerns raised at earlier visits to this tenancy and not referred, "
+        "still open on its caseload entry: follow them up, and record each dealt with "
+        "(draft section concern_dealt_with)",
+    )

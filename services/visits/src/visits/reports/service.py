@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, Unprocessable
+from visits.caseloads import service as caseloads
+from visits.caseloads.schemas import ConcernOpenPublic
 from visits.models import ReportDraftPiece, Visit
 from visits.programme import repository as home_profiles
 from visits.reports import repository, rules
@@ -149,10 +151,16 @@ class ReportService:
     async def briefing(self, session: AsyncSession, visit_id: uuid.UUID) -> Briefing:
         """What the officer needs before going: each resident's language, format and
         access needs and whether a vulnerability is recorded (a flag), the customer
-        actions still open from earlier visits, and the paired gas check."""
+        actions still open from earlier visits, the tenancy's concerns still open (codes),
+        and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
         residents = await home_profiles.residents_at(session, visit.uprn)
         actions = await visits.open_actions(session, visit.uprn)
+        concerns = (
+            await caseloads.open_concerns(session, visit.tenancy_id)
+            if visit.tenancy_id is not None
+            else []
+        )
         return Briefing(
             visit_id=visit.id,
             uprn=visit.uprn,
@@ -175,6 +183,7 @@ class ReportService:
             customer_actions_outstanding=[
                 CustomerActionPublic.model_validate(action) for action in actions
             ],
+            tenancy_concerns_open=[ConcernOpenPublic.model_validate(c) for c in concerns],
         )
 
     async def _open_visit(self, session: AsyncSession, visit_id: uuid.UUID) -> Visit:

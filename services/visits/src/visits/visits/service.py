@@ -234,7 +234,8 @@ class VisitService:
         """Record what happened at a booked visit, with its findings, and announce it:
         visit-completed, one visit-found-repair per repair and one hazard-identified
         per hazard; or visit-no-access / visit-declined; and one
-        tenancy-concern-raised per concern. Every event carries visited_at (required:
+        tenancy-concern-raised per concern, each also put on the tenancy's caseload entry
+        for its officer to follow up. Every event carries visited_at (required:
         when the officer was there, not the upload), never in the future nor more than
         the report window ago: the clocks the findings start count from it."""
         reported_at = datetime.now(UTC)
@@ -283,6 +284,14 @@ class VisitService:
         )
         repository.add_findings(session, findings)
         await session.flush()
+        if visit.tenancy_id is not None:
+            await caseloads.concerns_to_follow_up(
+                session,
+                tenancy_id=visit.tenancy_id,
+                uprn=visit.uprn,
+                concerns=findings.tenancy_concerns,
+                raised_at=visited_at,
+            )
         await self._announce(session, visit, findings, visited_at)
         await self.programme.rescore(session, [visit.uprn], reported_at)
         return visit, findings
@@ -295,7 +304,9 @@ class VisitService:
         (with its severity), one hazard-identified per hazard, one tenancy-concern-raised
         per concern; all dated visited_at. Customer actions promised are kept open for
         the next visit; those the draft closes are closed; a referral moves the tenancy
-        to the sustainable tenancy caseload."""
+        to the sustainable tenancy caseload; a concern not referred is put on the
+        tenancy's caseload entry, open until a later report records it dealt with
+        (concern_dealt_with, refused unless open on this tenancy)."""
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit.id} was already reported: it is {visit.status}")
         visited_at = report.visit.visited_at.astimezone(UTC)
@@ -308,6 +319,19 @@ class VisitService:
                     f"No open customer action {action_id} at home {visit.uprn}",
                     field="draft.action_closed.action_id",
                 )
+        dealt_with = [done.concern_id for done in report.concerns_dealt_with]
+        if dealt_with:
+            still_open = (
+                {c.concern_id for c in await caseloads.open_concerns(session, visit.tenancy_id)}
+                if visit.tenancy_id is not None
+                else set()
+            )
+            for concern_id in dealt_with:
+                if concern_id not in still_open:
+                    raise Unprocessable(
+                        f"No open tenancy concern {concern_id} on this visit's tenancy",
+                        field="draft.concern_dealt_with.concern_id",
+                    )
         recorded = await repository.record_report(
             session,
             visit,
@@ -408,6 +432,20 @@ class VisitService:
             ),
         )
         if visit.tenancy_id is not None:
+            await caseloads.deal_with_concerns(
+                session,
+                tenancy_id=visit.tenancy_id,
+                concern_ids=dealt_with,
+                at=visited_at,
+                visit_id=visit.id,
+            )
+            await caseloads.concerns_to_follow_up(
+                session,
+                tenancy_id=visit.tenancy_id,
+                uprn=visit.uprn,
+                concerns=[c for c in findings.tenancy_concerns if c.id not in referrals],
+                raised_at=visited_at,
+            )
             for concern_id, review_on in referrals.items():
                 await caseloads.refer(
                     session,
