@@ -14,9 +14,9 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
-from services.visits.tests.test_handlers import SETTINGS, handle, registered, started
+from services.visits.tests.test_handlers import SETTINGS, ended, handle, registered, started
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
-from visits.models import CaseloadAssignment
+from visits.models import CaseloadAssignment, CaseloadConcern
 from visits.scheduled import scheduled_jobs
 
 REVIEW_ON = (london_day(datetime.now(UTC)) + timedelta(days=90)).isoformat()
@@ -355,7 +355,7 @@ async def test_a_concern_not_referred_is_open_on_the_caseload_entry_until_record
     assert (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]["concerns_open"] == []
 
 
-async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry(
+async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry_until_it_ends(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
@@ -374,3 +374,6 @@ async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry(
     [concern] = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]["concerns_open"]
     assert (concern["concern"], concern["visit_id"]) == ("hoarding", visit_id)
     assert "notes" not in concern
+    await handle(visits_database, ended(uprn, tenancy_id))
+    async with visits_database.sessionmaker() as session:
+        assert await session.get(CaseloadConcern, uuid.UUID(concern["concern_id"])) is None
