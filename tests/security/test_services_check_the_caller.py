@@ -24,6 +24,7 @@ from fastapi import FastAPI
 
 from compliance.app import CONTRACTOR_ROUTES as COMPLIANCE_CONTRACTOR_ROUTES
 from gateway.routes import compliance, engagement, income, repairs, visits
+from repairs.app import CONTRACTOR_ROUTES as REPAIRS_CONTRACTOR_ROUTES
 from tests.harness.platform import SERVICE_NAMES, settings_class
 from tests.harness.tokens import STAFF_SCOPES, internal_token
 
@@ -108,12 +109,7 @@ def service(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
     return name, service_app(name)
 
 
-SCOPES_CHECKED = ("compliance", "engagement", "income", "visits")
-"""The services whose routes need their gateway scopes at the service too (repairs checks
-only repairs:read on a home's repairs and repairs:manage there so far)."""
-
-
-@pytest.fixture(scope="module", params=SCOPES_CHECKED)
+@pytest.fixture(scope="module", params=SERVICE_NAMES)
 def scoped_service(request: pytest.FixtureRequest) -> tuple[str, FastAPI]:
     name: str = request.param
     return name, service_app(name)
@@ -160,12 +156,15 @@ async def test_a_contractor_is_refused_every_route_but_the_contractor_ones(
         assert "contractor API" in response.json()["detail"]
 
 
-async def test_a_contractor_token_must_name_its_contractor_on_the_contractor_routes() -> None:
-    # Without contractor_id compliance's own filter would read it as staff's: every row.
-    app = service_app("compliance")
-    routes = [r for r in v1_routes(app) if (r[0], r[1]) in contractor_routes("compliance")]
-    assert len(routes) == len(contractor_routes("compliance"))
-    unnamed = await answers(app, routes, internal_token("compliance", scopes={"contractor"}))
+@pytest.mark.parametrize("name", ["compliance", "repairs"])
+async def test_a_contractor_token_must_name_its_contractor_on_the_contractor_routes(
+    name: str,
+) -> None:
+    # Without contractor_id a service's own filter would read it as staff's: every row.
+    app = service_app(name)
+    routes = [r for r in v1_routes(app) if (r[0], r[1]) in contractor_routes(name)]
+    assert len(routes) == len(contractor_routes(name))
+    unnamed = await answers(app, routes, internal_token(name, scopes={"contractor"}))
     assert {route: r.status_code for route, r in unnamed.items()} == dict.fromkeys(unnamed, 403)
 
 
@@ -174,6 +173,7 @@ def test_the_contractor_routes_the_gateway_names_are_the_services() -> None:
         documented = {(method, path) for method, path, _ in v1_routes(service_app(name))}
         assert contractor_routes(name) <= documented, name
     assert contractor_routes("compliance") == COMPLIANCE_CONTRACTOR_ROUTES
+    assert contractor_routes("repairs") == REPAIRS_CONTRACTOR_ROUTES
 
 
 async def test_a_token_with_no_scopes_is_refused_every_route(

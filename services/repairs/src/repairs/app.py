@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
+from hearth_kit.staff import CONTRACTOR_SCOPE, ContractorRoute, scoped, staff_only
 from hearth_kit.working_days import WorkingDayCalendar
 from repairs.appointments.endpoints import appointments_router
 from repairs.appointments.endpoints import router as appointment_requests_router
@@ -25,6 +26,17 @@ from repairs.webhooks.service import WebhookSender
 from repairs.work_orders.endpoints import router as repairs_router
 from repairs.work_orders.service import RepairService
 
+CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
+    {
+        ("GET", "/v1/contractor/work-orders"),
+        ("GET", "/v1/contractor/work-orders/{work_order_id}"),
+        ("POST", "/v1/contractor/work-orders/{work_order_id}/status"),
+        ("POST", "/v1/contractor/work-orders/{work_order_id}/completion"),
+    }
+)
+"""The contractor API (the gateway's /v1/contractor/... rows): a contractor's own work
+orders only."""
+
 
 def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     settings = settings or RepairsSettings()
@@ -39,16 +51,31 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
         title="Hearth repairs",
         description="Responsive repairs: priorities and target dates, work orders, "
         "appointments, the contractor API, recharges, damp and mould cases.",
+        # Every route but the contractor API refuses a contractor's token (staff_only, and
+        # each staff router's STAFF_ONLY) and needs the scope its gateway row needs.
         routers=[
-            figures_router,
-            home_repairs_router,
-            repairs_router,
-            recharges_router,
-            work_orders_router,
-            contractor_router,
-            appointments_router,
-            appointment_requests_router,
-            awaab_router,
+            staff_only(
+                scoped(
+                    figures_router,
+                    read="repairs:read",
+                    read_also={"/v1/repairs/figures": ["reports:read"]},  # the TSM report
+                ),
+                scoped(
+                    home_repairs_router, repairs_router, read="repairs:read", write="repairs:write"
+                ),
+                # writes: repairs:write, or repairs:manage for an approval, on each route
+                scoped(recharges_router, work_orders_router, read="repairs:read"),
+                # a contractor's own work orders (each route also needs its contractor_id)
+                scoped(contractor_router, read=CONTRACTOR_SCOPE, write=CONTRACTOR_SCOPE),
+                scoped(
+                    appointments_router,
+                    appointment_requests_router,
+                    read="repairs:read",
+                    write="repairs:write",
+                ),
+                scoped(awaab_router, read="repairs:read"),  # repairs:manage on each write
+                contractor_routes=CONTRACTOR_ROUTES,
+            )
         ],
         handlers=build_handlers(repair_service, awaab_service),
         scheduled_jobs=scheduled_jobs(awaab_service, webhook_sender),

@@ -55,7 +55,12 @@ router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=WorkOrderPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WorkOrderPublic,
+    dependencies=[Depends(require_scope("repairs:write"))],
+)
 async def raise_work_order(
     body: WorkOrderCreate,
     session: SessionDep,
@@ -95,10 +100,10 @@ async def get_work_order(
 async def approve_variation(
     work_order_id: uuid.UUID,
     body: VariationApproval,
+    approver: Annotated[Caller, Depends(require_scope(MANAGE_SCOPE))],  # before a transaction
     session: SessionDep,
     idempotency: IdempotencyDep,
     orders: WorkOrderServiceDep,
-    approver: Annotated[Caller, Depends(require_scope(MANAGE_SCOPE))],
 ) -> Response:
     """Approve a variation up to an amount within the approver's limit (repairs:manage;
     403 without it)."""

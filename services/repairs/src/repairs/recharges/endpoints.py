@@ -21,6 +21,7 @@ router = APIRouter(tags=["recharges"], responses=STAFF_RESPONSES, dependencies=S
     "/v1/repairs/{repair_id}/recharges",
     status_code=status.HTTP_201_CREATED,
     response_model=RechargePublic,
+    dependencies=[Depends(require_scope("repairs:write"))],
 )
 async def recharge_household(
     repair_id: uuid.UUID, body: RechargeCreate, session: SessionDep, idempotency: IdempotencyDep
@@ -37,9 +38,9 @@ async def recharge_household(
 @router.post("/v1/recharges/{recharge_id}/approval", response_model=RechargePublic)
 async def approve_recharge(
     recharge_id: uuid.UUID,
+    manager: Annotated[Caller, Depends(require_scope("repairs:manage"))],  # before a transaction
     session: SessionDep,
     idempotency: IdempotencyDep,
-    manager: Annotated[Caller, Depends(require_scope("repairs:manage"))],
 ) -> Response:
     """A manager approves a recharge held for a household's vulnerability (repairs:manage)."""
     return await idempotency.create(
