@@ -1,11 +1,12 @@
 """Income's commands on `hearth` (entry point group hearth.commands).
 
-    uv run hearth rent-run --week 2027-04-05
+    uv run hearth rent-run --week 2026-11-30
 
 charges every current rent account the rent week starting on that Monday, batch by
 batch with a progress bar, against income's own database (its settings). Safe to run
 again, or alongside the scheduler: each account is charged once a week whatever
-happens (see income.rent_run.service)."""
+happens (see income.rent_run.service). The week is the current rent week or an earlier
+one (a week left uncharged): a week not yet begun is refused."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def _rent_run(week: date) -> int:
     db = Database(settings.database_url)
     try:
         async with db.sessionmaker() as session:
-            to_charge = await run.to_charge(session, week)
+            to_charge = await run.to_charge(session, week, datetime.now(UTC))
         total = 0
         with Progress(
             TextColumn(f"Rent week {week.isoformat()}"),
@@ -59,7 +60,11 @@ async def _rent_run(week: date) -> int:
 
 def rent_run(
     week: Annotated[
-        datetime, typer.Option(formats=["%Y-%m-%d"], help="The rent week's Monday, 2027-04-05")
+        datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="The rent week's Monday, 2026-11-30: this week's or an earlier one",
+        ),
     ],
 ) -> None:
     """Charge every current rent account the rent week starting on WEEK (a Monday),
@@ -67,6 +72,17 @@ def rent_run(
     monday = week.date()
     if monday.weekday() != 0:
         typer.echo("hearth: --week names a rent week by its Monday", err=True)
+        raise typer.Exit(2)
+    from hearth_kit.working_days import london_day
+    from income.accounts.rules import rent_week_of
+
+    current = rent_week_of(london_day(datetime.now(UTC)))
+    if monday > current:
+        typer.echo(
+            f"hearth: --week {monday.isoformat()} has not begun; the current rent week is "
+            f"from {current.isoformat()} (rent is charged on or after its week's Monday)",
+            err=True,
+        )
         raise typer.Exit(2)
     charged = asyncio.run(_rent_run(monday))
     typer.echo(f"Charged {charged} rent accounts for the week from {monday.isoformat()}")

@@ -100,8 +100,8 @@ class Account(IncomeModel, table=True):
     last_charged_week: date | None = Field(
         default=None,
         index=True,
-        description="The latest rent week charged: the rent run's marker, so a batch finds "
-        "the accounts still to charge without reading the ones done",
+        description="The latest rent week charged, a record only: the rent run finds the "
+        "accounts a week still has to charge from the ledger (no rent entry for that week)",
     )
 
 

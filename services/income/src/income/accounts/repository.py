@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, case, exists, func, inspect, or_
@@ -169,14 +169,21 @@ async def recharges_of(
 
 
 async def balance(
-    session: AsyncSession, account_id: uuid.UUID, *, before: date | None = None
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    *,
+    before: date | None = None,
+    through: date | None = None,
 ) -> int:
-    """The sum of the account's entries (effective before `before`, when given)."""
+    """The sum of the account's entries (effective before `before`, and on or before
+    `through`, when given: what is owed by a day leaves out a charge not yet due)."""
     query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
         LedgerEntry.account_id == account_id
     )
     if before is not None:
         query = query.where(LedgerEntry.effective_on < before)
+    if through is not None:
+        query = query.where(LedgerEntry.effective_on <= through)
     return int((await session.execute(query)).scalar_one())
 
 
@@ -210,7 +217,7 @@ _SUMMARY_OF_ANY = core_select(
     _tenancy.c.weekly_rent_pence,
     _tenancy.c.weekly_service_charge_pence,
     core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
-    .where(_entry.c.account_id == _account.c.id)
+    .where(_entry.c.account_id == _account.c.id, _entry.c.effective_on <= bindparam("today"))
     .scalar_subquery()
     .label("balance_pence"),
     core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
@@ -261,18 +268,21 @@ _SUMMARY_OF_ANY = core_select(
 )
 SUMMARY = _SUMMARY_OF_ANY.where(_account.c.id == bindparam("account_id"))
 """Everything an account's summary shows, in one round trip: the account, its
-tenancy's status and weekly charges, its balance (the sum of its entries), the charges
+tenancy's status and weekly charges, its balance (the sum of its entries effective by
+`today`: a charge for a week not yet begun is not owed yet), the charges
 posted for one rent week (`week`), its arrears case, its latest arrangement and its
 last payment (each NULL when there is none). Built once: its cache key and compiled
 SQL are reused by every call."""
 
 
 async def summary_row(
-    connection: ReadConnection, account_id: uuid.UUID, week: date
+    connection: ReadConnection, account_id: uuid.UUID, today: date, week: date
 ) -> Row[Any] | None:
     """The SUMMARY row of one account (None when there is no such account), on a read
     connection, no ORM objects."""
-    result = await connection.execute(SUMMARY, {"account_id": account_id, "week": week})
+    result = await connection.execute(
+        SUMMARY, {"account_id": account_id, "today": today, "week": week}
+    )
     return result.first()
 
 
@@ -282,13 +292,15 @@ each, in one round trip. Built once, like SUMMARY."""
 
 
 async def summary_rows(
-    connection: ReadConnection, account_ids: Sequence[uuid.UUID], week: date
+    connection: ReadConnection, account_ids: Sequence[uuid.UUID], today: date, week: date
 ) -> list[Row[Any]]:
     """The SUMMARY rows of these accounts (those that exist; none asked, no statement
     run), on a read connection, no ORM objects."""
     if not account_ids:
         return []
-    result = await connection.execute(SUMMARIES, {"account_ids": list(account_ids), "week": week})
+    result = await connection.execute(
+        SUMMARIES, {"account_ids": list(account_ids), "today": today, "week": week}
+    )
     return list(result.all())
 
 
@@ -369,7 +381,11 @@ async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
         )
         .join(Account, col(Account.id) == col(LedgerEntry.account_id))
         .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
-        .where(Account.kind == AccountKind.RENT, Tenancy.status == TenancyStatus.CURRENT)
+        .where(
+            Account.kind == AccountKind.RENT,
+            Tenancy.status == TenancyStatus.CURRENT,
+            col(LedgerEntry.effective_on) <= week + timedelta(days=6),
+        )
         .group_by(col(LedgerEntry.account_id))
         .subquery()
     )

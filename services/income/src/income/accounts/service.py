@@ -524,7 +524,7 @@ class AccountService:
         payment: what anyone handling a contact sees. One statement on a read
         connection (repository.SUMMARY), the row straight into the summary."""
         today = london_day(now)
-        row = await repository.summary_row(connection, account_id, rules.rent_week_of(today))
+        row = await repository.summary_row(connection, account_id, today, rules.rent_week_of(today))
         if row is None:
             raise NotFound(f"No account {account_id}")
         return self.summary_of_row(row, today)
@@ -536,7 +536,9 @@ class AccountService:
         account id, in one statement (repository.SUMMARIES); an id with no account is
         left out."""
         today = london_day(now)
-        rows = await repository.summary_rows(connection, account_ids, rules.rent_week_of(today))
+        rows = await repository.summary_rows(
+            connection, account_ids, today, rules.rent_week_of(today)
+        )
         return {row.id: self.summary_of_row(row, today) for row in rows}
 
     def summary_of_row(self, row: Row[Any], today: date) -> SummaryPublic:

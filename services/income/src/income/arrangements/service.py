@@ -52,7 +52,7 @@ class ArrangementService:
             raise Conflict(f"Account {account_id} is not a current tenancy's rent account")
         if await repository.active_of(session, account.id) is not None:
             raise Conflict(f"Account {account_id} already has a live arrangement")
-        balance = await accounts.balance(session, account.id)
+        balance = await accounts.balance(session, account.id, through=today)
         week = await accounts.week_charges(session, account.id, account_rules.rent_week_of(today))
         arrears = account_rules.arrears_of(balance, week)
         if arrears <= 0:

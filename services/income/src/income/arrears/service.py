@@ -86,7 +86,7 @@ class ArrearsService:
     ) -> None:
         ladder = self.settings.ladder
         today = london_day(now)
-        balance = await accounts.balance(session, case.account_id)
+        balance = await accounts.balance(session, case.account_id, through=today)
         week = await accounts.week_charges(
             session, case.account_id, account_rules.rent_week_of(today)
         )

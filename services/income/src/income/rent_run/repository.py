@@ -23,7 +23,6 @@ def _uncharged_where(week: date) -> list[Any]:
         col(LedgerEntry.charge_week) == week,
     )
     return [
-        or_(col(Account.last_charged_week).is_(None), col(Account.last_charged_week) < week),
         Account.kind == AccountKind.RENT,
         Tenancy.status == TenancyStatus.CURRENT,
         Tenancy.start_date <= week + timedelta(days=6),
@@ -79,8 +78,18 @@ async def post_charges(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
 async def stamp_charged(
     session: AsyncSession, account_ids: Sequence[uuid.UUID], week: date
 ) -> None:
-    """Mark the accounts charged through `week` (in the batch's transaction)."""
+    """Note `week` as the accounts' latest rent week charged, where it is later than
+    the one noted (in the batch's transaction). Only a record: which accounts a week
+    still has to charge is read from the ledger (no rent entry for that week), never
+    from this marker, so an earlier week left uncharged is never skipped."""
     if account_ids:
         await session.execute(
-            update(Account).where(col(Account.id).in_(account_ids)).values(last_charged_week=week)
+            update(Account)
+            .where(
+                col(Account.id).in_(account_ids),
+                or_(
+                    col(Account.last_charged_week).is_(None), col(Account.last_charged_week) < week
+                ),
+            )
+            .values(last_charged_week=week)
         )

@@ -36,13 +36,25 @@ class RentRun:
         batch looks once more from the start, which picks up any account a rolled-back
         batch or another runner's lock left behind."""
 
-    def check_week(self, week: date) -> None:
+    @staticmethod
+    def check_week(week: date, today: date) -> None:
+        """A rent week is named by its Monday, and is the current rent week (that of
+        `today`, London) or an earlier one: a week not yet begun is not charged, since
+        rent charged ahead counts as owed at once (and a run ahead would leave the
+        weeks between looking done to anyone reading the ledger's latest week)."""
         if week.weekday() != 0:
             raise Unprocessable("A rent week is named by its Monday", field="week")
+        current = rules.rent_week_of(today)
+        if week > current:
+            raise Unprocessable(
+                f"The rent week from {week.isoformat()} has not begun: the current rent week "
+                f"is from {current.isoformat()}",
+                field="week",
+            )
 
-    async def to_charge(self, session: AsyncSession, week: date) -> int:
+    async def to_charge(self, session: AsyncSession, week: date, now: datetime) -> int:
         """How many accounts the week has still to charge (for a progress bar)."""
-        self.check_week(week)
+        self.check_week(week, london_day(now))
         if week in self.settings.rent_free_weeks:
             return 0
         return await repository.count_uncharged(session, week)
@@ -55,7 +67,7 @@ class RentRun:
         selected (its commit landed after this statement's snapshot); the unique key
         skips those, and when it skipped them all the batch looks again, so 0 always
         means the week is done."""
-        self.check_week(week)
+        self.check_week(week, london_day(now))
         if week in self.settings.rent_free_weeks:
             return 0
         for _ in range(3):
