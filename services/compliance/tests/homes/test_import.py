@@ -258,3 +258,60 @@ async def test_a_large_import_takes_the_tables_statistics_again_as_it_grows(
     assert result.registered == 2 * IMPORT_BATCH + 500
     assert known is not None
     assert known >= 2 * IMPORT_BATCH
+
+
+async def test_a_file_without_the_optional_columns_leaves_a_registered_home_alone(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """A home already registered as the row says is left alone: columns the file leaves
+    out (tenure, block_id, address_line_2, estate_id) and empty cells keep what the
+    register holds, not the defaults a new home takes; a leasehold home never becomes
+    general needs (and gains a gas check due at once) by a re-import."""
+    block, uprn = a_uprn(), a_uprn()
+    created = await compliance.post("/v1/blocks", json={"uprn": block, "name": "C House"})
+    assert created.status_code == 201, created.text
+    registered = await compliance.post(
+        "/v1/homes",
+        json={
+            "uprn": uprn,
+            "address_line_1": "1 Kay Road",
+            "address_line_2": "Flat 3",
+            "town": "London",
+            "postcode": "E8 1DY",
+            "property_type": "flat",
+            "tenure": "leasehold",
+            "heating_fuel": "gas",
+            "gas_supply": "live",
+            "block_id": block,
+            "estate_id": "EST1",
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    short = (
+        "uprn,address_line_1,town,postcode,property_type,heating_fuel,gas_supply\n"
+        f"{uprn},1 Kay Road,London,E8 1DY,flat,gas,live\n"
+    )
+    result = (await post_file(compliance, short)).json()
+    assert (result["updated"], result["unchanged"]) == (0, 1)
+    empty_cells = f"{HEADER}\n{uprn},1 Kay Road,,London,E8 1DY,flat,,gas,live,,,,\n"
+    result = (await post_file(compliance, empty_cells)).json()
+    assert (result["updated"], result["unchanged"]) == (0, 1)
+    home = (await compliance.get(f"/v1/homes/{uprn}")).json()
+    assert (home["tenure"], home["block_id"], home["address_line_2"], home["estate_id"]) == (
+        "leasehold",
+        block,
+        "Flat 3",
+        "EST1",
+    )
+    assert (home["version"], home["gas_status"]) == (1, "leaseholder")
+    assert await published("property-updated", uprn) == []
+    assert "gas_safety" not in await open_checks(compliance, uprn)
+
+    # A column the file has, with a value, still changes the home (and only that column).
+    changed = f"{HEADER}\n{uprn},1 Kay Road,,Hackney,E8 1DY,flat,,gas,live,,,,\n"
+    result = (await post_file(compliance, changed)).json()
+    assert result["updated"] == 1
+    home = (await compliance.get(f"/v1/homes/{uprn}")).json()
+    assert (home["town"], home["tenure"], home["block_id"]) == ("Hackney", "leasehold", block)
+    [event] = await published("property-updated", uprn)
+    assert (event["tenure"], event["block_id"]) == ("leasehold", block)

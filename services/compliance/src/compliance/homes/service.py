@@ -606,6 +606,13 @@ class HomeService:
             home = existing.get(data.uprn)
             register = {name: getattr(data, name) for name in REGISTER_FIELDS}
             if home is not None:
+                # A home already registered: only the columns the file has, with a value
+                # in the cell, are compared and set. A column left out, or a cell left
+                # empty, keeps what the register holds (an empty expiry changes nothing
+                # either); the schema's defaults are a new home's only.
+                register = {
+                    name: value for name, value in register.items() if name in data.model_fields_set
+                }
                 register_changed = any(
                     getattr(home, name) != value for name, value in register.items()
                 )
@@ -665,7 +672,12 @@ class HomeService:
                 home.version += 1
                 home.updated_at = now
                 updates.append(
-                    {"uprn": home.uprn, **register, "version": home.version, "updated_at": now}
+                    {
+                        "uprn": home.uprn,
+                        **{name: getattr(home, name) for name in REGISTER_FIELDS},
+                        "version": home.version,
+                        "updated_at": now,
+                    }
                 )
                 after = status_of(home, appliances[home.uprn])
                 add, withdraw = self.programme.plan_rows(
