@@ -58,6 +58,12 @@ class IncomeSettings(ServiceSettings):
     arrangement_max_weeks: int = Field(
         default=104, ge=1, description="The longest an arrangement may take to clear the arrears"
     )
+    arrangement_first_instalment_within_days: int = Field(
+        default=31,
+        ge=0,
+        description="The first instalment falls due at most this many days after the "
+        "arrangement is agreed (a month: a monthly payday always falls within it)",
+    )
     arrangement_review_months: int = Field(
         default=3, ge=3, le=6, description="Arrangements are reviewed every 3 to 6 months"
     )

@@ -30,11 +30,35 @@ def weeks_to_clear(
     arrears_pence: int, instalment_pence: int, frequency: InstalmentFrequency
 ) -> int:
     """Whole weeks from the first instalment to the last one's week, inclusive."""
+    first = date(2000, 1, 3)
+    return weeks_to_clear_from(first, first, arrears_pence, instalment_pence, frequency)
+
+
+MONTHS_COUNTED_BY_DATE = 1200
+"""Beyond a century of monthly instalments (far past any longest arrangement, and
+towards the end of the calendar's range) the length is a lower bound of 28-day months."""
+
+
+def weeks_to_clear_from(
+    today: date,
+    first: date,
+    arrears_pence: int,
+    instalment_pence: int,
+    frequency: InstalmentFrequency,
+) -> int:
+    """Whole weeks from `today` (the arrangement is agreed) to the last instalment's
+    week, inclusive: a first instalment put off counts against the longest arrangement,
+    so putting it off cannot stretch recovery. Any number of instalments is counted
+    (no date is formed past the calendar's range)."""
     count = instalments_needed(arrears_pence, instalment_pence)
     if count == 0:
         return 0
-    last = instalment_due(date(2000, 1, 3), frequency, count - 1)
-    return (last - date(2000, 1, 3)).days // 7 + 1
+    days_off = (first - today).days
+    if frequency is not InstalmentFrequency.MONTHLY:
+        return ((count - 1) * PERIOD_DAYS[frequency] + days_off) // 7 + 1
+    if count > MONTHS_COUNTED_BY_DATE:
+        return ((count - 1) * 28 + days_off) // 7 + 1
+    return (add_months(first, count - 1) - today).days // 7 + 1
 
 
 def weekly_equivalent(instalment_pence: int, frequency: InstalmentFrequency) -> int:

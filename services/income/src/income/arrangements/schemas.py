@@ -46,7 +46,9 @@ class ArrangementCreate(BaseModel):
     ]
     frequency: InstalmentFrequency
     first_instalment_on: StrictDay = Field(
-        description="Today (London) or later; a day in the past is a 422 naming this field"
+        description="Today (London) or later, and within "
+        "HEARTH_INCOME_ARRANGEMENT_FIRST_INSTALMENT_WITHIN_DAYS (default 31) of today; "
+        "else a 422 naming this field. The longest arrangement counts from today."
     )
     review_in_months: Annotated[int, Field(ge=3, le=6), WHOLE_NUMBER] | None = Field(
         default=None, description="Reviewed every 3 to 6 months (default: configured)"

@@ -4,7 +4,7 @@ one's instalments (the ladder job does, before the ladder's own rules). Never co
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,12 @@ class ArrangementService:
             raise Unprocessable(
                 "The first instalment cannot be in the past", field="first_instalment_on"
             )
+        within = self.settings.arrangement_first_instalment_within_days
+        if data.first_instalment_on > today + timedelta(days=within):
+            raise Unprocessable(
+                f"The first instalment must fall due within {within} days of today",
+                field="first_instalment_on",
+            )
         account = await accounts.get_account(session, account_id, for_update=True)
         if account is None:
             raise NotFound(f"No account {account_id}")
@@ -65,10 +71,12 @@ class ArrangementService:
                 "income and expenditure statement",
                 field="instalment_pence",
             )
-        weeks = rules.weeks_to_clear(arrears, data.instalment_pence, data.frequency)
+        weeks = rules.weeks_to_clear_from(
+            today, data.first_instalment_on, arrears, data.instalment_pence, data.frequency
+        )
         if weeks > self.settings.arrangement_max_weeks:
             raise Unprocessable(
-                f"The arrangement would take {weeks} weeks; the longest allowed is "
+                f"The arrangement would take {weeks} weeks from today; the longest allowed is "
                 f"{self.settings.arrangement_max_weeks}",
                 field="instalment_pence",
             )
