@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-from hearth_contracts.events.engagement import Rating, SurveyQuestion
+from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
 
 SATISFIED = frozenset({Rating.VERY_SATISFIED, Rating.FAIRLY_SATISFIED})
 
@@ -55,3 +58,51 @@ def satisfaction(ratings: Iterable[Rating]) -> tuple[int, int]:
         answered += 1
         satisfied += rating in SATISFIED
     return satisfied, answered
+
+
+class Response(Protocol):
+    """What the respondent rules read of a survey response."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def survey(self) -> SurveyKind: ...
+    @property
+    def resident_id(self) -> uuid.UUID | None: ...
+    @property
+    def about_id(self) -> uuid.UUID | None: ...
+    @property
+    def responded_at(self) -> datetime: ...
+
+
+R = TypeVar("R", bound=Response)
+
+
+def respondent_of(response: Response) -> uuid.UUID:
+    """Who gave the response: the resident, or, for a response with no resident, the
+    response itself (an anonymous respondent can only be counted once per response)."""
+    return response.resident_id if response.resident_id is not None else response.id
+
+
+def counted_once(responses: Sequence[R]) -> list[R]:
+    """The responses results and figures count: the latest of each resident's
+    perception responses in the period (the perception survey asks each resident once:
+    a second answer replaces the first), and the latest of each resident's responses
+    about one piece of work in a transactional survey (each repair, check or visit is
+    asked about once). Responses with no resident all count."""
+    latest: dict[tuple[uuid.UUID, uuid.UUID | None], R] = {}
+    for response in responses:
+        about = None if response.survey == SurveyKind.PERCEPTION else response.about_id
+        key = (respondent_of(response), about)
+        kept = latest.get(key)
+        if kept is None or (response.responded_at, str(response.id)) > (
+            kept.responded_at,
+            str(kept.id),
+        ):
+            latest[key] = response
+    return list(latest.values())
+
+
+def respondents(responses: Iterable[Response]) -> int:
+    """How many people gave these responses (a resident with several counts once)."""
+    return len({respondent_of(r) for r in responses})

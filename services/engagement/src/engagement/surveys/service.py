@@ -165,7 +165,9 @@ class SurveyService:
     async def responses(
         self, session: AsyncSession, survey: SurveyKind, first: datetime, last: datetime
     ) -> list[SurveyResponse]:
-        return await repository.responses(session, survey, first, last)
+        """The period's responses that count (rules.counted_once: one per resident, or
+        per resident and piece of work, the latest)."""
+        return rules.counted_once(await repository.responses(session, survey, first, last))
 
     async def results(
         self,
@@ -182,14 +184,14 @@ class SurveyService:
         needs diversity:read (403 naming `strand` otherwise)."""
         if strand is not None:
             require_diversity_read(caller, field="strand")
-        responses = await repository.responses(session, survey, start, end)
+        responses = await self.responses(session, survey, start, end)
         asked = sorted(
             {SurveyQuestion(q) for r in responses for q in r.answers},
             key=list(SurveyQuestion).index,
         )
         results = SurveyResults(
             survey=survey,
-            respondents=len(responses),
+            respondents=rules.respondents(responses),
             questions=question_results(responses, asked),
             strand=strand.value if strand else None,
             minimum_group_size=self.minimum_group_size,
@@ -206,8 +208,9 @@ class SurveyService:
         strand: Strand,
     ) -> list[GroupResult]:
         """Responses grouped by the respondent's answer in a strand (not_stated when no
-        profile or no resident); the groups under the minimum size, and any that would
-        give them away by subtraction, suppressed together as one unlabelled entry."""
+        profile or no resident); the groups of fewer than the minimum of people (distinct
+        respondents, never responses), and any that would give them away by subtraction,
+        suppressed together as one unlabelled entry."""
         groups_of = await diversity.strand_of(
             session, strand, [r.resident_id for r in responses if r.resident_id is not None]
         )
@@ -220,13 +223,13 @@ class SurveyService:
             )
             grouped.setdefault(value, []).append(response)
         hidden = diversity_rules.suppressed_values(
-            {value: len(members) for value, members in grouped.items()},
+            {value: rules.respondents(members) for value, members in grouped.items()},
             self.minimum_group_size,
         )
         groups = [
             GroupResult(
                 value=value,
-                respondents=len(grouped[value]),
+                respondents=rules.respondents(grouped[value]),
                 suppressed=False,
                 questions=question_results(grouped[value], questions),
             )
