@@ -221,6 +221,9 @@ class GasSafetyRecord(ComplianceModel, table=True):
     copy_to_tenant_by: date
     recorded_at: datetime = Field(sa_type=AwareDateTime)
     recorded_by: str = Field(max_length=200)
+    superseded: bool = False
+    """Dated on or before the latest record held when it arrived: kept as history, it
+    closed no check and gave the home no expiry (migration 0012)."""
 
 
 class CertificateRecord(ComplianceModel, table=True):

@@ -28,12 +28,28 @@ async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRe
     """The home's latest gas safety record, when it is in date on `on`."""
     query = (
         select(GasSafetyRecord)
-        .where(col(GasSafetyRecord.uprn) == uprn, col(GasSafetyRecord.check_date) <= on)
+        .where(
+            col(GasSafetyRecord.uprn) == uprn,
+            col(GasSafetyRecord.check_date) <= on,
+            col(GasSafetyRecord.superseded).is_(False),
+        )
         .order_by(col(GasSafetyRecord.check_date).desc(), col(GasSafetyRecord.recorded_at).desc())
         .limit(1)
     )
     record = (await session.execute(query)).scalars().first()
     return record if record is not None and record.expires_on >= on else None
+
+
+async def latest_for(session: AsyncSession, uprn: str) -> GasSafetyRecord | None:
+    """The home's latest gas safety record by check date (the one that set its expiry),
+    superseded ones aside; None when it has none."""
+    query = (
+        select(GasSafetyRecord)
+        .where(col(GasSafetyRecord.uprn) == uprn, col(GasSafetyRecord.superseded).is_(False))
+        .order_by(col(GasSafetyRecord.check_date).desc(), col(GasSafetyRecord.recorded_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def defects_of(session: AsyncSession, record_ids: list[uuid.UUID]) -> list[SafetyDefect]:

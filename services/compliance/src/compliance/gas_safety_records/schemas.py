@@ -164,3 +164,10 @@ class GasSafetyRecordPublic(BaseModel):
         default=None, description="Sent on or before `copy_to_tenant_by`; null until sent"
     )
     recorded_at: datetime
+    superseded: bool = Field(
+        default=False,
+        description="Dated on or before the latest record the home held when it arrived: "
+        "kept as history, it completed no check and changed no expiry (its `expires_on` is "
+        "the one it gave by itself; the home's is the latest record's), and no tenant copy "
+        "is owed for it",
+    )

@@ -2,7 +2,11 @@
 check closed and the next cycle opened, the tenant's copy deadline, each dangerous
 defect or faulty alarm sent to repairs (safety-defect-found), and each hazard the
 engineer saw (hazard-found: damp and mould starts an Awaab's Law clock in repairs from
-the check's day). Never commits."""
+the check's day). A record for a home outside the annual gas programme (gas status not
+annual: a leaseholder's supply, a capped supply) is kept, its defects and tenant copy as
+for any other, but opens no cycle: the programme stays as the register says. A record
+dated on or before the latest one held is kept as history (superseded) and changes
+neither the open check nor the expiry. Never commits."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import copy_to_tenant_by, next_gas_expiry
+from compliance.checks.rules import GasStatus, copy_to_tenant_by, next_gas_expiry
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository
 from compliance.gas_safety_records.schemas import (
@@ -27,6 +31,7 @@ from compliance.gas_safety_records.schemas import (
     HazardPublic,
 )
 from compliance.homes import repository as homes
+from compliance.homes.service import status_of
 from compliance.models import GasSafetyRecord, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
 from compliance.tenant_copies.schemas import TenantCopyPublic
@@ -78,6 +83,7 @@ def to_public(
         tenant_copy_sent_at=None if copy is None else copy.tenant_copy_sent_at,
         tenant_copy_sent_on_time=None if copy is None else copy.sent_on_time,
         recorded_at=record.recorded_at,
+        superseded=record.superseded,
     )
 
 
@@ -119,7 +125,16 @@ class GasSafetyRecordService:
             check is None or check.contractor_id != caller.contractor_id
         ):
             raise _not_assigned()
+        latest = await repository.latest_for(session, data.uprn)
+        if latest is not None and data.check_date <= latest.check_date:
+            return await self._superseded(session, data, caller, latest, now)
+        annual = status_of(home, await homes.appliances_of(session, data.uprn)) is GasStatus.ANNUAL
         if check is None:
+            # Outside the annual programme (or a record before the programme knew of the
+            # home): a cycle opened only to hold this record, closed by it at once with
+            # no next cycle unless the home is in the annual programme. Opened and closed
+            # in the same instant, it is never the cycle held at a day's end, so BS01 and
+            # the overdue figures never count it.
             check = await self.programme.open_check(
                 session,
                 uprn=data.uprn,
@@ -182,7 +197,8 @@ class GasSafetyRecordService:
             check,
             record_id=record.id,
             check_date=data.check_date,
-            expires_on=expires_on,
+            # no next cycle for a home outside the annual gas programme
+            expires_on=expires_on if annual else None,
             certificate_reference=data.certificate_reference,
             no_access_history=home.no_access_history,
             now=now,
@@ -202,13 +218,42 @@ class GasSafetyRecordService:
                     no_access_history=home.no_access_history,
                     now=now,
                 )
+        await self._publish_findings(session, data, record, defects, happened_at)
+        await publish(
+            session,
+            CheckCompleted(
+                check_id=check.id,
+                uprn=data.uprn,
+                check_type=CheckType.GAS_SAFETY,
+                outcome=outcome,
+                certificate_reference=data.certificate_reference,
+                completed_at=happened_at,
+                next_due_by=expires_on,
+                copy_to_tenant_by=copy_by,
+                defects_found=len(defects),
+                contractor_id=record.contractor_id,
+                visit_id=data.visit_id or check.paired_visit_id,
+            ),
+        )
+        return to_public(record, defects)
+
+    @staticmethod
+    async def _publish_findings(
+        session: AsyncSession,
+        data: GasSafetyRecordCreate,
+        record: GasSafetyRecord,
+        defects: list[SafetyDefect],
+        happened_at: datetime,
+    ) -> None:
+        """Each dangerous defect or faulty alarm to repairs (safety-defect-found) and
+        each hazard seen (hazard-found), dated the check's day."""
         for found in defects:
             if found.priority is not None:
                 await publish(
                     session,
                     SafetyDefectFound(
                         defect_id=found.id,
-                        check_id=check.id,
+                        check_id=record.check_id,
                         uprn=data.uprn,
                         check_type=CheckType.GAS_SAFETY,
                         classification=found.classification,
@@ -228,7 +273,7 @@ class GasSafetyRecordService:
                 HazardFoundAtCheck(
                     hazard_id=hazard.id,
                     uprn=data.uprn,
-                    check_id=check.id,
+                    check_id=record.check_id,
                     record_id=record.id,
                     check_type=CheckType.GAS_SAFETY,
                     hazard_type=hazard.hazard_type,
@@ -236,22 +281,58 @@ class GasSafetyRecordService:
                     identified_at=happened_at,
                 ),
             )
-        await publish(
-            session,
-            CheckCompleted(
-                check_id=check.id,
-                uprn=data.uprn,
-                check_type=CheckType.GAS_SAFETY,
-                outcome=outcome,
-                certificate_reference=data.certificate_reference,
-                completed_at=happened_at,
-                next_due_by=expires_on,
-                copy_to_tenant_by=copy_by,
-                defects_found=len(defects),
-                contractor_id=record.contractor_id,
-                visit_id=data.visit_id or check.paired_visit_id,
+
+    async def _superseded(
+        self,
+        session: AsyncSession,
+        data: GasSafetyRecordCreate,
+        caller: Caller,
+        latest: GasSafetyRecord,
+        now: datetime,
+    ) -> GasSafetyRecordPublic:
+        """A record dated on or before the latest one held (a late-arriving older
+        certificate): kept as history under the latest record's cycle, with the expiry
+        it gave by itself, its defects and hazards sent on as for any record; the open
+        check, its expiry and the tenant's copy are the latest record's, so it neither
+        moves the expiry back nor makes the home overdue. No check-completed."""
+        settings = self.programme.settings
+        today = london_day(now)
+        happened_at = now if data.check_date == today else start_of_london_day(data.check_date)
+        dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
+        failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
+        outcome = CheckOutcome.UNSATISFACTORY if dangerous or failed else CheckOutcome.SATISFACTORY
+        record = GasSafetyRecord(
+            id=uuid.uuid4(),
+            check_id=latest.check_id,
+            uprn=data.uprn,
+            check_date=data.check_date,
+            engineer_name=data.engineer_name,
+            gas_safe_number=data.gas_safe_number,
+            certificate_reference=data.certificate_reference,
+            contractor_id=caller.contractor_id,
+            outcome=outcome,
+            appliances=[a.model_dump(mode="json") for a in data.appliances],
+            alarm_tests=[a.model_dump(mode="json") for a in data.alarm_tests],
+            hazards=[
+                HazardPublic(id=uuid.uuid4(), **h.model_dump()).model_dump(mode="json")
+                for h in data.hazards
+            ],
+            previous_expiry=None,
+            expires_on=next_gas_expiry(
+                data.check_date,
+                None,
+                interval_months=settings.interval_for(CheckType.GAS_SAFETY) or 12,
             ),
+            copy_to_tenant_by=copy_to_tenant_by(data.check_date, None, settings.tenant_copy_days),
+            recorded_at=now,
+            recorded_by=caller.subject,
+            superseded=True,
         )
+        repository.add(session, record)
+        defects = self._defects(record, data, happened_at)
+        repository.add_defects(session, defects)
+        await session.flush()
+        await self._publish_findings(session, data, record, defects, happened_at)
         return to_public(record, defects)
 
     @staticmethod
