@@ -26,7 +26,7 @@ from hearth_contracts.events.visits import (
     VisitScheduled,
 )
 from hearth_kit.db import Database
-from hearth_kit.working_days import LONDON
+from hearth_kit.working_days import LONDON, london_day
 
 TODAY = date.today()
 
@@ -175,7 +175,16 @@ async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
     await climb(now)
     steps = [e["step"] for e in await published("access-escalated", uprn)]
     assert steps == ["appointment_letter"]
-    await climb(now + timedelta(days=30))  # second appointment (14) and final warning (28)
+    # Each step its gap after the one before was raised: a run 30 days on raises the
+    # second appointment alone (14 days after the letter), the final warning comes 14
+    # days after that (its 28 less the second appointment's 14).
+    await climb(now + timedelta(days=30))
+    steps = [e["step"] for e in await published("access-escalated", uprn)]
+    assert steps == ["appointment_letter", "second_appointment"]
+    assert (await gas_check(compliance, uprn))["next_no_access_step_on"] == (
+        london_day(now + timedelta(days=44)).isoformat()
+    )
+    await climb(now + timedelta(days=44))
     steps = [e["step"] for e in await published("access-escalated", uprn)]
     assert steps == ["appointment_letter", "second_appointment", "final_warning"]
     gained = await compliance.post(
@@ -189,6 +198,46 @@ async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
     assert gained.status_code == 201
     await climb(now + timedelta(days=60))
     assert len(await published("access-escalated", uprn)) == 3  # the ladder stopped
+
+
+async def test_a_backdated_failure_climbs_the_ladder_one_step_a_run_not_all_at_once(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """A failed attempt recorded 4.5 months late: the next run raises the appointment
+    letter alone (its day long past), and each later step comes its configured gap
+    after the one before was raised, never every letter and legal action together."""
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    check = await gas_check(compliance, uprn)
+    now = datetime.now(UTC)
+    body = {
+        "attempted_at": (now - timedelta(days=137)).isoformat(),
+        "attempted_by": "ENG-7",
+        "outcome": "no_access",
+    }
+    attempts = f"/v1/compliance/checks/{check['id']}/access-attempts"
+    assert (await compliance.post(attempts, json=body)).status_code == 201
+
+    async def climb(on: datetime) -> list[str]:
+        async with compliance_database.sessionmaker() as session, session.begin():
+            while await programme.climb_ladder(session, on):
+                pass
+        return [e["step"] for e in await published("access-escalated", uprn)]
+
+    assert await climb(now) == ["appointment_letter"]
+    after = await gas_check(compliance, uprn)
+    assert after["no_access_step"] == 1
+    assert after["next_no_access_step_on"] == london_day(now + timedelta(days=14)).isoformat()
+    assert await climb(now + timedelta(days=13)) == ["appointment_letter"]
+    expected = ["appointment_letter", "second_appointment"]
+    assert await climb(now + timedelta(days=14)) == expected
+    for day, step in ((28, "final_warning"), (35, "housing_officer_visit")):
+        expected.append(step)
+        assert await climb(now + timedelta(days=day)) == expected
+    assert await climb(now + timedelta(days=41)) == expected
+    assert await climb(now + timedelta(days=42)) == [*expected, "legal_action"]
 
 
 async def test_a_failure_after_access_was_gained_starts_the_ladder_again(

@@ -22,6 +22,7 @@ from compliance.checks.rules import (
     escalate_on,
     gas_status,
     in_renewal_window,
+    ladder_step_after_raising,
     latest_expiry,
     next_gas_expiry,
     next_ladder_step,
@@ -192,3 +193,38 @@ def test_the_ladder_steps_come_at_their_day_offsets_then_stop() -> None:
     assert next_ladder_step(LADDER, start, 0) == (1, LADDER[0], start)
     assert next_ladder_step(LADDER, start, 1) == (2, LADDER[1], date(2026, 1, 15))
     assert next_ladder_step(LADDER, start, 2) is None
+
+
+def test_each_step_is_due_its_gap_after_the_one_before_was_raised() -> None:
+    raised = date(2026, 6, 1)  # the letter, raised months after the ladder's start
+    assert ladder_step_after_raising(LADDER, raised, 1) == (2, LADDER[1], date(2026, 6, 15))
+    assert ladder_step_after_raising(LADDER, raised, 0) == (1, LADDER[0], raised)
+    assert ladder_step_after_raising(LADDER, raised, 2) is None
+
+
+@given(
+    offsets=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=6),
+    late_by=st.integers(min_value=0, max_value=400),
+    run_every=st.integers(min_value=1, max_value=10),
+)
+def test_a_late_ladder_never_raises_a_step_before_its_gap_after_the_last(
+    offsets: list[int], late_by: int, run_every: int
+) -> None:
+    """However late the ladder starts (a backdated attempt), climbing it on runs every
+    `run_every` days raises each step no sooner than its configured gap after the step
+    before, and at most one step a run unless two steps share an offset."""
+    days = sorted(offsets)
+    ladder = [LadderStep(NoAccessStep.APPOINTMENT_LETTER, d) for d in days]
+    started_on = date(2026, 1, 1)
+    today = started_on + timedelta(days=late_by)
+    due = next_ladder_step(ladder, started_on, 0)
+    raised: list[date] = []
+    while due is not None:
+        number, _, on = due
+        while on > today:
+            today += timedelta(days=run_every)
+        raised.append(today)
+        due = ladder_step_after_raising(ladder, today, number)
+    assert len(raised) == len(ladder)
+    for n in range(1, len(raised)):
+        assert (raised[n] - raised[n - 1]).days >= days[n] - days[n - 1]

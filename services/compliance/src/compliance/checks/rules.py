@@ -282,3 +282,20 @@ def next_ladder_step(
         return None
     step = ladder[steps_taken]
     return steps_taken + 1, step, started_on + timedelta(days=step.days)
+
+
+def ladder_step_after_raising(
+    ladder: Sequence[LadderStep], raised_on: date, steps_taken: int
+) -> tuple[int, LadderStep, date] | None:
+    """The step after `steps_taken` steps when the last of them was raised on
+    `raised_on`, with its number and the day it is due: the configured gap between the
+    two steps' offsets after that raising, never the offset from the ladder's start.
+    A ladder started from a backdated attempt (months ago) so raises its steps one at a
+    time, each its gap after the one before (the household gets the appointment letter,
+    then two weeks later the second appointment, ...), not every step in one run. None
+    when the ladder is finished."""
+    if steps_taken >= len(ladder):
+        return None
+    step = ladder[steps_taken]
+    gap = step.days - ladder[steps_taken - 1].days if steps_taken else step.days
+    return steps_taken + 1, step, raised_on + timedelta(days=gap)

@@ -23,6 +23,7 @@ from compliance.checks.rules import (
     due_from,
     escalate_on,
     gas_status,
+    ladder_step_after_raising,
     latest_expiry,
     lead_days_for,
     next_expiry,
@@ -422,7 +423,10 @@ class ProgrammeService:
     async def climb_ladder(self, session: AsyncSession, now: datetime) -> int:
         """One batch of the no-access ladder (scheduled): each check whose next step's
         day has come raises access-escalated for that step, once (locked and stamped in
-        this transaction)."""
+        this transaction). The step after it is due its configured gap after today
+        (rules.ladder_step_after_raising), so a ladder that fell behind (a backdated
+        attempt) climbs one step at a time, never several letters and legal action at
+        once."""
         today = london_day(now)
         ladder = self.settings.ladder()
         checks = await repository.ladder_steps_due(session, today, self.settings.sweep_batch_size)
@@ -446,7 +450,7 @@ class ProgrammeService:
                 ),
             )
             check.ladder_steps_taken = number
-            following = next_ladder_step(ladder, check.ladder_started_on, number)
+            following = ladder_step_after_raising(ladder, today, number)
             check.ladder_next_step_on = following[2] if following else None
         await session.flush()
         return len(checks)
