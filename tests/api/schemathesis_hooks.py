@@ -76,11 +76,16 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {"attempted_at": FUTURE},
     # engagement
-    "POST /v1/complaints": {"resident_id": STATE, "uprn": STATE, "received_at": FUTURE},
+    "POST /v1/complaints": {
+        "resident_id": STATE,
+        "uprn": STATE,
+        "received_at": FUTURE + "; nor more than report_window_years ago (configuration)",
+    },
     "POST /v1/complaints/{complaint_id}/extend": {
         "agreed_at": FUTURE + "; not before the acknowledgement, nor once the deadline has "
         "passed (" + STATE + ")",
-        "new_respond_by": "after the current deadline (" + STATE + ")",
+        "new_respond_by": "after the current deadline (" + STATE + "), on a working day "
+        "(the landlord's calendar: bank holidays and closure days are configuration)",
     },
     "POST /v1/complaints/{complaint_id}/respond": {
         "responded_at": FUTURE + "; not before the acknowledgement (" + STATE + ")"
@@ -95,7 +100,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "handler": STATE,
         "acknowledged_at": "not before the stage was requested (" + STATE + ")",
     },
-    "POST /v1/complaints/{complaint_id}/escalate": {"requested_at": FUTURE},
+    "POST /v1/complaints/{complaint_id}/escalate": {
+        "requested_at": FUTURE
+        + "; not before stage 1 was answered while it was in time ("
+        + STATE
+        + ")",
+    },
     "POST /v1/residents": {
         # the schema states the cross-field rules (a tenancy and its home together, the
         # preferred channel's contact detail); these are the database's

@@ -92,7 +92,17 @@ class ContactView(BaseModel):
                     "next_appointments": [{"id": "…", "slot_start": "2026-12-01T08:00:00Z"}],
                     "gas": {"gas_status": "compliant"},
                     "rent": {"balance_pence": 22500, "arrears_stage": "reminder"},
-                    "open_complaints": [{"id": "…", "next_deadline": {"due": "2026-12-10"}}],
+                    "open_complaints": [
+                        {
+                            "id": "…",
+                            "next_deadline": {
+                                "stage": "stage_1",
+                                "deadline": "respond",
+                                "due_on": "2026-12-10",
+                                "overdue": False,
+                            },
+                        }
+                    ],
                     "former_tenant": False,
                     "degraded": [],
                     "withheld": [],

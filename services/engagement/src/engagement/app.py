@@ -52,6 +52,7 @@ def build_services(settings: EngagementSettings) -> Services:
         settings.complaint_timescales.by_stage(),
         WorkingDayCalendar(settings.closure_days),
         messages,
+        settings.report_window_years,
     )
     surveys = SurveyService(messages, settings.survey_minimum_group_size)
     return Services(

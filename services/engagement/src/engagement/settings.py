@@ -91,6 +91,13 @@ class EngagementSettings(ServiceSettings):
         ge=1,
         description="Results by diversity strand for fewer respondents are suppressed",
     )
+    report_window_years: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="How far back a complaint's received_at may be: a moment more than "
+        "this many years before now is refused (422 naming received_at)",
+    )
     deadline_sweep_seconds: int = Field(default=300, ge=1)
     message_sweep_seconds: int = Field(default=30, ge=1)
 

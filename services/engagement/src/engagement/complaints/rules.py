@@ -65,6 +65,42 @@ def has_passed(deadline: date, now: datetime) -> bool:
     return london_day(now) > deadline
 
 
+def earliest_receipt(now: datetime, years: int) -> datetime:
+    """The earliest moment a complaint may say it was received: `years` before `now`
+    (29 February falls back to the 28th). Older is not a plausible complaint on the
+    Code's clocks (1999-01-01 is a typing slip)."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def same_person(one: str, other: str) -> bool:
+    """Two handler names name the same person, whatever their case and spacing
+    ("Hana One" and "hana one ")."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def stage_1_escalatable_at(
+    *,
+    acknowledge_by: date,
+    acknowledged_at: datetime | None,
+    respond_by: date | None,
+    responded_at: datetime | None,
+    moment: datetime,
+) -> bool:
+    """Whether the resident could ask for stage 2 at `moment`: stage 1 was answered by
+    then, or was late then, either never acknowledged with its acknowledgement's day
+    over, or acknowledged but unanswered with its answer's day over. An escalation
+    is judged when it was asked for, so one dated before stage 1 was answered, while
+    stage 1 was still in time, is not one."""
+    if responded_at is not None and responded_at <= moment:
+        return True
+    if acknowledged_at is None or acknowledged_at > moment:
+        return has_passed(acknowledge_by, moment)
+    return respond_by is not None and has_passed(respond_by, moment)
+
+
 class ExtensionRefused(ValueError):
     """Why an extension is not allowed; `field` names the request field at fault."""
 
@@ -88,8 +124,9 @@ def check_extension(
     """An extension must be agreed (told to the resident) after the acknowledgement and
     before the current deadline has passed, and recorded before it has passed too (never
     after the deadline: a date agreed "yesterday" cannot be backdated past a deadline
-    that is over now, nor once its breach was raised); it moves the date later and stays
-    within the stage's limit. Raises ExtensionRefused naming the field at fault."""
+    that is over now, nor once its breach was raised); it moves the date later, to a
+    working day, and stays within the stage's limit. Raises ExtensionRefused naming the
+    field at fault."""
     if agreed_at > now:
         raise ExtensionRefused("agreed_at is in the future", field="agreed_at")
     if agreed_at < acknowledged_at:
@@ -109,6 +146,12 @@ def check_extension(
     if new_respond_by <= current_respond_by:
         raise ExtensionRefused(
             f"The new date must be after the current deadline {current_respond_by.isoformat()}",
+            field="new_respond_by",
+        )
+    if not calendar.is_working_day(new_respond_by):
+        raise ExtensionRefused(
+            f"{new_respond_by.isoformat()} is not a working day (a weekend, bank holiday "
+            "or closure day)",
             field="new_respond_by",
         )
     limit = latest_extension(code_respond_by, timescale, calendar)

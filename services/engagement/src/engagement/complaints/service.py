@@ -41,6 +41,7 @@ from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import WorkingDayCalendar, london_day
 
 BREACH_BATCH = 500
+DEFAULT_REPORT_WINDOW_YEARS = 10
 
 
 class Stage1Handler(ProblemError):
@@ -142,17 +143,26 @@ class ComplaintService:
         timescales: dict[ComplaintStage, rules.StageTimescale],
         calendar: WorkingDayCalendar,
         messages: MessageService | None = None,
+        report_window_years: int = DEFAULT_REPORT_WINDOW_YEARS,
     ) -> None:
         self.timescales = timescales
         self.calendar = calendar
         self.messages = messages
+        self.report_window_years = report_window_years
 
     async def receive(self, session: AsyncSession, data: ComplaintCreate) -> ComplaintPublic:
         """Record a complaint at stage 1; its acknowledgement is due 5 working days
-        from the day it was received (publishes complaint-received)."""
+        from the day it was received (publishes complaint-received). received_at is
+        neither in the future nor more than `report_window_years` ago; a resident named
+        lives at the complaint's home."""
         now = datetime.now(UTC)
         refuse_future(data.received_at, now, "received_at")
-        await self._known_resident(session, data.resident_id)
+        if data.received_at < rules.earliest_receipt(now, self.report_window_years):
+            raise Unprocessable(
+                f"received_at is more than {self.report_window_years} years ago",
+                field="received_at",
+            )
+        await self._resident_of(session, data.resident_id, data.uprn)
         complaint = Complaint(
             id=uuid.uuid4(),
             uprn=data.uprn,
@@ -369,16 +379,29 @@ class ComplaintService:
         if complaint.stage == ComplaintStage.STAGE_2:
             raise Conflict(f"Complaint {complaint_id} is already at stage 2", field="stage")
         first = stages[0]
-        answered_or_late = first.responded_at is not None or (
-            first.respond_by is not None and rules.has_passed(first.respond_by, now)
-        )
-        if not answered_or_late:
+
+        def escalatable_at(moment: datetime) -> bool:
+            return rules.stage_1_escalatable_at(
+                acknowledge_by=first.acknowledge_by,
+                acknowledged_at=first.acknowledged_at,
+                respond_by=first.respond_by,
+                responded_at=first.responded_at,
+                moment=moment,
+            )
+
+        if not escalatable_at(now):
             raise Conflict(
                 f"Complaint {complaint_id} stage 1 is neither answered nor past its deadline",
                 field="stage",
             )
         if data.requested_at < complaint.received_at:
             raise Unprocessable("requested_at is before the complaint", field="requested_at")
+        if not escalatable_at(data.requested_at):
+            raise Unprocessable(
+                "requested_at is before stage 1 was answered, while stage 1 was still "
+                "within its deadline",
+                field="requested_at",
+            )
         if data.handler is not None:
             self._not_stage_1_handler(first, data.handler)
         second = ComplaintStageRecord(
@@ -469,6 +492,21 @@ class ComplaintService:
         if resident_id is not None and await residents.get(session, resident_id) is None:
             raise Unprocessable(f"No resident {resident_id}", field="resident_id")
 
+    async def _resident_of(
+        self, session: AsyncSession, resident_id: uuid.UUID | None, uprn: str
+    ) -> None:
+        """A resident named is known and, when they live somewhere, lives at `uprn`
+        (as contacts check): a complaint is about the complainant's home."""
+        if resident_id is None:
+            return
+        resident = await residents.get(session, resident_id)
+        if resident is None:
+            raise Unprocessable(f"No resident {resident_id}", field="resident_id")
+        if resident.uprn is not None and resident.uprn != uprn:
+            raise Unprocessable(
+                f"Resident {resident_id} does not live at {uprn}", field="resident_id"
+            )
+
     async def _complaint(
         self, session: AsyncSession, complaint_id: uuid.UUID, *, for_update: bool
     ) -> Complaint:
@@ -491,7 +529,7 @@ class ComplaintService:
 
     @staticmethod
     def _not_stage_1_handler(stage_1: ComplaintStageRecord, handler: str) -> None:
-        if stage_1.handler is not None and stage_1.handler == handler:
+        if stage_1.handler is not None and rules.same_person(stage_1.handler, handler):
             raise Unprocessable(
                 "Stage 2 is handled by a different person than stage 1", field="handler"
             )
