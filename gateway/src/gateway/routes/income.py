@@ -3,9 +3,9 @@
 Staff read tenancies with `tenancies:read` and end them or decide on an introductory
 tenancy with `tenancies:write` (starting one is `POST /v1/tenancies`, in
 gateway.tenancies). Rent accounts, statements, arrears cases and figures are read with
-`income:read`; payments, corrections, arrangements and the pre-action protocol need
-`income:write`; a write-off needs `income:approve`, and income checks the approver's
-own limit. `/v1/income/figures` has no path parameter, so it cannot shadow another row.
+`income:read`; payments, corrections, rent changes, arrangements and the pre-action
+protocol need `income:write`; a write-off needs `income:approve`, and income checks the
+approver's own limit. `/v1/income/figures` has no path parameter, so it cannot shadow another row.
 """
 
 from __future__ import annotations
@@ -47,6 +47,14 @@ ROUTES: list[PassThrough] = [
         "income",
         TENANCIES_WRITE,
         "Extend an introductory tenancy by 6 months, or confirm it (tenancy-type-changed)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/tenancies/{tenancy_id}/rent-change",
+        "income",
+        WRITE,
+        "Change a tenancy's weekly rent and service charge from a rent week not yet charged",
+        status_code=201,
     ),
     # rent accounts
     PassThrough(

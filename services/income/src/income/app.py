@@ -19,6 +19,7 @@ from income.figures.endpoints import router as figures_router
 from income.figures.service import FiguresService
 from income.handlers import handlers
 from income.rent_run.service import RentRun
+from income.rents.endpoints import router as rents_router
 from income.settings import IncomeSettings
 from income.tenancies.endpoints import router as tenancies_router
 
@@ -52,6 +53,8 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
                 scoped(
                     arrangements_router, arrears_router, read="income:read", write="income:write"
                 ),
+                # a rent change is a money decision: income:write, not tenancies:write
+                scoped(rents_router, read="income:read", write="income:write"),
                 scoped(
                     figures_router,
                     read="income:read",

@@ -66,6 +66,25 @@ class Tenancy(IncomeModel, table=True):
     version: int = Field(default=1)
 
 
+class RentChange(IncomeModel, table=True):
+    """A change of a tenancy's weekly rent and service charge from a rent week on (the
+    April rent change). The rent in force for a week is the latest change from that
+    week or before, else the tenancy's rent at its start; a week already charged is not
+    changed (the ledger stays as posted)."""
+
+    __tablename__ = "rent_change"
+    __table_args__ = (
+        Index("uq_rent_change_tenancy_effective_from", "tenancy_id", "effective_from", unique=True),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id")
+    effective_from: date = Field(description="The first rent week (its Monday) at the new rent")
+    weekly_rent_pence: int = Field(sa_type=BigInteger)
+    weekly_service_charge_pence: int = Field(sa_type=BigInteger)
+    made_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class Tenant(IncomeModel, table=True):
     """A person named on a tenancy; joint tenants each have a row."""
 

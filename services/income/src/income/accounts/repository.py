@@ -23,6 +23,7 @@ from income.models import (
     ArrearsCase,
     EntryKind,
     LedgerEntry,
+    RentChange,
     Tenancy,
     TenancyStatus,
 )
@@ -209,13 +210,37 @@ _case = inspect(ArrearsCase).local_table
 _arrangement = inspect(Arrangement).local_table
 _latest_arrangement = _arrangement.alias("latest_arrangement")
 _payment = _entry.alias("payment")
+_rent_change = inspect(RentChange).local_table
+
+
+def _rent_in_force(column: Any) -> Any:
+    """`column` of the tenancy's latest rent change in force by rent week `week`
+    (NULL when there is none: the rent at the start is in force)."""
+    return (
+        core_select(column)
+        .where(
+            _rent_change.c.tenancy_id == _account.c.tenancy_id,
+            _rent_change.c.effective_from <= bindparam("week"),
+        )
+        .order_by(_rent_change.c.effective_from.desc())
+        .limit(1)
+        .correlate(_account)
+        .scalar_subquery()
+    )
+
+
 _SUMMARY_OF_ANY = core_select(
     _account.c.id,
     _account.c.tenancy_id,
     _account.c.uprn,
     _tenancy.c.status.label("tenancy_status"),
-    _tenancy.c.weekly_rent_pence,
-    _tenancy.c.weekly_service_charge_pence,
+    func.coalesce(
+        _rent_in_force(_rent_change.c.weekly_rent_pence), _tenancy.c.weekly_rent_pence
+    ).label("weekly_rent_pence"),
+    func.coalesce(
+        _rent_in_force(_rent_change.c.weekly_service_charge_pence),
+        _tenancy.c.weekly_service_charge_pence,
+    ).label("weekly_service_charge_pence"),
     core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
     .where(_entry.c.account_id == _account.c.id, _entry.c.effective_on <= bindparam("today"))
     .scalar_subquery()
@@ -268,11 +293,11 @@ _SUMMARY_OF_ANY = core_select(
 )
 SUMMARY = _SUMMARY_OF_ANY.where(_account.c.id == bindparam("account_id"))
 """Everything an account's summary shows, in one round trip: the account, its
-tenancy's status and weekly charges, its balance (the sum of its entries effective by
-`today`: a charge for a week not yet begun is not owed yet), the charges
-posted for one rent week (`week`), its arrears case, its latest arrangement and its
-last payment (each NULL when there is none). Built once: its cache key and compiled
-SQL are reused by every call."""
+tenancy's status and weekly charges (those in force in rent week `week`), its balance
+(the sum of its entries effective by `today`: a charge for a week not yet begun is not
+owed yet), the charges posted for one rent week (`week`), its arrears case, its latest
+arrangement and its last payment (each NULL when there is none). Built once: its cache
+key and compiled SQL are reused by every call."""
 
 
 async def summary_row(

@@ -22,6 +22,7 @@ from income.arrangements.service import ArrangementService
 from income.arrears import repository, rules
 from income.arrears.schemas import CasePublic, ProtocolUpdate
 from income.models import ArrearsCase, Tenancy
+from income.rents import repository as rents
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
 
@@ -103,12 +104,14 @@ class ArrearsService:
             case.vulnerability_considered_at is None
             or case.vulnerability_considered_at < flagged_at
         )
+        weekly_rent, weekly_service = await rents.rent_in_force(
+            session, tenancy, account_rules.rent_week_of(today)
+        )
         decision = rules.next_step(
             state_of(case),
             rules.Situation(
                 arrears_pence=arrears,
-                weekly_gross_rent_pence=tenancy.weekly_rent_pence
-                + tenancy.weekly_service_charge_pence,
+                weekly_gross_rent_pence=weekly_rent + weekly_service,
                 now=now,
                 tenancy_started_on=tenancy.start_date,
                 arrangement_kept=kept,

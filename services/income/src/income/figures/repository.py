@@ -9,7 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from income.models import Account, AccountKind, EntryKind, LedgerEntry, Tenancy, TenancyStatus
+from income.models import (
+    Account,
+    AccountKind,
+    EntryKind,
+    LedgerEntry,
+    RentChange,
+    Tenancy,
+    TenancyStatus,
+)
 
 
 async def entry_total(
@@ -48,10 +56,27 @@ async def entry_total(
     return int(count), int(total)
 
 
-async def weekly_rent_roll(session: AsyncSession) -> int:
-    """Current tenancies' rent and service charges for one week."""
+async def weekly_rent_roll(session: AsyncSession, week: date) -> int:
+    """Current tenancies' rent and service charges for one week, at the rents in force
+    in rent week `week` (each tenancy's latest change by then, else its rent at the
+    start)."""
+    changed = (
+        select(RentChange.weekly_rent_pence + RentChange.weekly_service_charge_pence)
+        .where(RentChange.tenancy_id == Tenancy.id, RentChange.effective_from <= week)
+        .order_by(col(RentChange.effective_from).desc())
+        .limit(1)
+        .correlate(Tenancy)
+        .scalar_subquery()
+    )
     query = select(
-        func.coalesce(func.sum(Tenancy.weekly_rent_pence + Tenancy.weekly_service_charge_pence), 0)
+        func.coalesce(
+            func.sum(
+                func.coalesce(
+                    changed, Tenancy.weekly_rent_pence + Tenancy.weekly_service_charge_pence
+                )
+            ),
+            0,
+        )
     ).where(Tenancy.status == TenancyStatus.CURRENT)
     return int((await session.execute(query)).scalar_one())
 

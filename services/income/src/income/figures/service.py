@@ -48,7 +48,9 @@ class FiguresService:
         weeks = account_rules.chargeable_weeks(
             account_rules.rent_year_of(last), self.settings.rent_free_weeks
         )
-        rent_roll = await repository.weekly_rent_roll(session) * weeks
+        rent_roll = (
+            await repository.weekly_rent_roll(session, account_rules.rent_week_of(today)) * weeks
+        )
         fta_count, fta = await repository.former_tenant_arrears(session)
         stages = await cases.stage_counts(session)
         made = await arrangements.counts_made_between(

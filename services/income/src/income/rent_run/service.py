@@ -1,5 +1,6 @@
 """The weekly rent run: charge every current rent account its week's rent and service
-charge, in advance, on the rent week's Monday, exactly once.
+charge (those in force that week: income.rents), in advance, on the rent week's Monday,
+exactly once.
 
 Once, even re-run or killed in the middle: each batch locks up to a batch of accounts
 not yet charged for the week (FOR UPDATE SKIP LOCKED), posts their charges, publishes
@@ -23,6 +24,7 @@ from income.accounts import repository as accounts
 from income.accounts import rules
 from income.models import EntryKind
 from income.rent_run import repository
+from income.rents import repository as rents
 from income.settings import IncomeSettings
 
 
@@ -91,11 +93,19 @@ class RentRun:
         self._after[week] = due[-1][0].id
         rows = []
         charges: dict[uuid.UUID, tuple[int, int, uuid.UUID]] = {}
+        changes = await rents.changes_by(session, [tenancy.id for _, tenancy in due], week)
         for account, tenancy in due:
-            rent = rules.week_charge(tenancy.weekly_rent_pence, tenancy.start_date, week)
-            service = rules.week_charge(
-                tenancy.weekly_service_charge_pence, tenancy.start_date, week
+            # The rent in force that week: its latest change from then or before, else
+            # the rent at the start (read after the account is locked, so a change
+            # recorded meanwhile is either seen here or refused as charged).
+            change = changes.get(tenancy.id)
+            weekly_rent, weekly_service = (
+                (change.weekly_rent_pence, change.weekly_service_charge_pence)
+                if change is not None
+                else (tenancy.weekly_rent_pence, tenancy.weekly_service_charge_pence)
             )
+            rent = rules.week_charge(weekly_rent, tenancy.start_date, week)
+            service = rules.week_charge(weekly_service, tenancy.start_date, week)
             rent_id = uuid.uuid4()
             charges[account.id] = (rent, service, rent_id)
             rows.append(self._row(rent_id, account.id, EntryKind.RENT, rent, week, now))

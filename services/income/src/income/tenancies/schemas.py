@@ -74,8 +74,11 @@ class TenancyPublic(BaseModel):
     start_date: date
     end_date: date | None
     tenancy_type: TenancyType
-    weekly_rent_pence: int
-    weekly_service_charge_pence: int
+    weekly_rent_pence: int = Field(
+        description="The rent the tenancy started on; a later change is made with POST "
+        ".../rent-change, and the rent in force now is the summary's weekly_charge_pence"
+    )
+    weekly_service_charge_pence: int = Field(description="The service charge it started on")
     status: TenancyStatus
     end_reason: TenancyEndReason | None
     introductory_ends_on: date | None = Field(

@@ -1,0 +1,90 @@
+"""Use cases for rent changes (the April rent change): record a tenancy's new weekly
+rent and service charge from a rent week not yet charged. Never commits: the request
+owns the transaction.
+
+A week already charged keeps what was charged: the ledger is never rewritten, and a
+change back-dated into charged weeks would need adjustment entries nobody asked for.
+Charging the new rent for a week means recording the change before that week's run
+charges it (the run and a change both lock the rent account, so a change either lands
+before the week is charged, and the run charges the new rent, or is refused)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.logs import get_logger
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from income.accounts import repository as accounts
+from income.models import AccountKind, RentChange, TenancyStatus
+from income.rents import repository
+from income.rents.schemas import RentChangeCreate, RentChangePublic
+from income.tenancies import repository as tenancies
+
+log = get_logger(__name__)
+
+
+class RentChangeService:
+    async def change(
+        self,
+        session: AsyncSession,
+        tenancy_id: uuid.UUID,
+        data: RentChangeCreate,
+        now: datetime,
+    ) -> RentChangePublic:
+        """Record the tenancy's rent and service charge from `effective_from` on (a
+        Monday, not before the tenancy's start, no rent charged for it or any later
+        week yet). Sent again for the same week, it replaces the change recorded."""
+        if data.effective_from.weekday() != 0:
+            raise Unprocessable(
+                "A rent change takes effect from a rent week's Monday", field="effective_from"
+            )
+        tenancy = await tenancies.get_for_update(session, tenancy_id)
+        if tenancy is None:
+            raise NotFound(f"No tenancy {tenancy_id}")
+        if tenancy.status is not TenancyStatus.CURRENT:
+            raise Conflict(f"Tenancy {tenancy_id} has ended")
+        if data.effective_from < tenancy.start_date:
+            raise Unprocessable(
+                f"The tenancy started on {tenancy.start_date.isoformat()}: a rent change "
+                "cannot take effect before it",
+                field="effective_from",
+            )
+        account = await accounts.account_of_tenancy(
+            session, tenancy.id, AccountKind.RENT, for_update=True
+        )
+        if account is not None and (
+            charged := await repository.charged_from(session, account.id, data.effective_from)
+        ):
+            raise Conflict(
+                f"Rent is already charged for the week from {charged.isoformat()}: a rent "
+                "change takes effect from a week not yet charged",
+                field="effective_from",
+            )
+        change = await repository.of_week(session, tenancy.id, data.effective_from)
+        if change is None:
+            change = RentChange(
+                id=uuid.uuid4(),
+                tenancy_id=tenancy.id,
+                effective_from=data.effective_from,
+                weekly_rent_pence=data.weekly_rent_pence,
+                weekly_service_charge_pence=data.weekly_service_charge_pence,
+                made_at=now,
+            )
+            await repository.add(session, change)
+        else:
+            change.weekly_rent_pence = data.weekly_rent_pence
+            change.weekly_service_charge_pence = data.weekly_service_charge_pence
+            change.made_at = now
+            await session.flush()
+        log.info(
+            "rent change recorded",
+            tenancy_id=str(tenancy.id),
+            effective_from=data.effective_from.isoformat(),
+        )
+        return RentChangePublic.model_validate(change)
+
+
+rent_change_service = RentChangeService()
