@@ -159,6 +159,8 @@ def test_a_new_tenancy_missing_a_payment_gets_personal_contact_not_a_letter() ->
     assert isinstance(next_step(CaseState(S.NONE), new, LADDER), PersonalContact)
     asked = CaseState(S.NONE, personal_contact_needed=True)
     assert isinstance(next_step(asked, new, LADDER), Stay)
+    contacted = CaseState(S.NONE, protocol=PreActionProtocol(tenant_contacted=True))
+    assert next_step(contacted, new, LADDER) == Stay("tenant_contacted_in_first_weeks")
     after_watch = situation(2_000, tenancy_started_on=NOW.date() - timedelta(weeks=6))
     assert next_step(CaseState(S.NONE), after_watch, LADDER) == Move(
         S.LETTER_1, "arrears_at_least_1000_pence"

@@ -264,6 +264,10 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
     if london_day(s.now) < watch_ends and case.stage is ArrearsStage.NONE:
         if case.personal_contact_needed:
             return Stay("personal_contact_already_asked_for")
+        if case.protocol.tenant_contacted:
+            # Contact recorded (the task done, or made before it was asked for): the
+            # first weeks' personal contact is not asked for again.
+            return Stay("tenant_contacted_in_first_weeks")
         return PersonalContact(
             f"new_tenancy_first_{ladder.new_tenancy_watch_weeks}_weeks_personal_contact"
         )

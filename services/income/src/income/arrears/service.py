@@ -130,8 +130,9 @@ class ArrearsService:
                 case.paused_for_review = False
                 if (marker := STAGE_MARKERS.get(stage)) is not None:
                     setattr(case, marker, now)
-                if stage is ArrearsStage.NONE:
-                    case.personal_contact_needed_at = None
+                # A move closes the first weeks' personal-contact task: cleared arrears
+                # need none, and from a letter on the ladder's steps do the contacting.
+                case.personal_contact_needed_at = None
                 await publish(
                     session,
                     ArrearsStageChanged(
@@ -205,6 +206,13 @@ class ArrearsService:
         for field, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(case, field, value)
+        if (
+            case.personal_contact_needed_at is not None
+            and case.tenant_contacted_at is not None
+            and case.tenant_contacted_at >= case.personal_contact_needed_at
+        ):
+            # The personal contact asked for has been made: the task is done.
+            case.personal_contact_needed_at = None
         case.version += 1
         case.next_check_at = min(case.next_check_at, now)
         return CasePublic.model_validate(case)
