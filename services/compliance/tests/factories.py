@@ -12,7 +12,7 @@ def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, obje
         "check_date": check_date.isoformat(),
         "engineer_name": "A. Engineer",
         "gas_safe_number": "1234567",
-        "certificate_reference": f"CP12-{uprn}",
+        "certificate_reference": f"CP12-{uprn}-{check_date:%Y%m%d}",
         "appliances": [
             {
                 "appliance_type": "combi_boiler",

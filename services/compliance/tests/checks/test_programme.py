@@ -590,3 +590,37 @@ async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day
     )
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "check_id"
+
+
+async def test_the_same_certificate_sent_to_the_next_cycle_is_refused(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """An EICR sent again, without its Idempotency-Key, to the cycle the first opened:
+    a 409 naming certificate_reference, and the new cycle stays open."""
+    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
+    certificate = {
+        "done_on": (TODAY - timedelta(days=1)).isoformat(),
+        "certificate_reference": f"EICR-{uprn}",
+        "outcome": "satisfactory",
+    }
+    first = await compliance.post(
+        f"/v1/compliance/checks/{eicr['id']}/certificates", json=certificate
+    )
+    assert first.status_code == 201, first.text
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    following = next(
+        c for c in body["checks"] if c["check_type"] == "electrical" and not c["completed_at"]
+    )
+    again = await compliance.post(
+        f"/v1/compliance/checks/{following['id']}/certificates", json=certificate
+    )
+    assert again.status_code == 409, again.text
+    assert [e["field"] for e in again.json()["errors"]] == ["certificate_reference"]
+    assert f"EICR-{uprn}" not in again.text
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    still = next(c for c in body["checks"] if c["id"] == following["id"])
+    assert still["completed_at"] is None
+    completed = await published("check-completed", uprn)
+    assert len([e for e in completed if e["check_type"] == "electrical"]) == 1

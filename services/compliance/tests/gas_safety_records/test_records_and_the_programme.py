@@ -169,3 +169,37 @@ async def test_the_migration_withdraws_gas_cycles_a_record_opened_outside_the_pr
         )
     assert await gas_checks(compliance, capped) == []
     assert len(await gas_checks(compliance, rented)) == 1
+
+
+async def test_the_same_certificate_twice_is_refused_naming_its_reference(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """Sent again without an Idempotency-Key: a 409 naming certificate_reference (its
+    value not echoed), nothing kept or published; with the same key, the first answer
+    is replayed."""
+    uprn = await a_home(compliance)
+    body = a_record(uprn, TODAY - timedelta(days=1), certificate_reference=f"CP12-{uprn}-dup")
+    first = await compliance.post("/v1/gas-safety-records", json=body)
+    assert first.status_code == 201, first.text
+    [held] = await gas_checks(compliance, uprn)
+    again = await compliance.post("/v1/gas-safety-records", json=body)
+    assert again.status_code == 409, again.text
+    assert [e["field"] for e in again.json()["errors"]] == ["certificate_reference"]
+    assert f"CP12-{uprn}-dup" not in again.text
+    later = await compliance.post(
+        "/v1/gas-safety-records", json={**body, "check_date": TODAY.isoformat()}
+    )
+    assert later.status_code == 409, later.text
+    assert await gas_checks(compliance, uprn) == [held]
+    assert len(await published("check-completed", uprn)) == 1
+    listed = (await compliance.get("/v1/gas-safety-records", params={"uprn": uprn})).json()
+    assert len(listed["items"]) == 1
+
+    keyed = a_record(uprn := await a_home(compliance), TODAY)
+    headers = {"Idempotency-Key": f"cp12-{uprn}"}
+    once = await compliance.post("/v1/gas-safety-records", json=keyed, headers=headers)
+    assert once.status_code == 201, once.text
+    replay = await compliance.post("/v1/gas-safety-records", json=keyed, headers=headers)
+    assert replay.status_code == 201, replay.text
+    assert replay.json() == once.json()
+    assert replay.headers["idempotent-replayed"] == "true"

@@ -483,3 +483,20 @@ async def first_time_access(session: AsyncSession, first: date, last: date) -> t
 
 def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:
     session.add(record)
+
+
+async def certificate_held(
+    session: AsyncSession, uprn: str, check_type: CheckType, certificate_reference: str
+) -> bool:
+    """Whether the home or block already holds a certificate of this type with this
+    reference."""
+    query = (
+        select(CertificateRecord.id)
+        .where(
+            col(CertificateRecord.uprn) == uprn,
+            CertificateRecord.check_type == check_type,
+            col(CertificateRecord.certificate_reference) == certificate_reference,
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None

@@ -594,6 +594,16 @@ class ProgrammeService:
             )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
+        if await repository.certificate_held(
+            session, check.uprn, check.check_type, data.certificate_reference
+        ):
+            # The same certificate sent again (to the next cycle's check) without its
+            # Idempotency-Key: refused, not a second record closing the new cycle.
+            raise Conflict(
+                "A certificate of this check type with this reference is already held for "
+                "this home or block",
+                field="certificate_reference",
+            )
         home = await homes.get(session, check.uprn)
         interval = self.settings.interval_for(check.check_type)
         expires_on = None if interval is None else next_expiry(data.done_on, interval)

@@ -40,6 +40,20 @@ async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRe
     return record if record is not None and record.expires_on >= on else None
 
 
+async def reference_held(session: AsyncSession, uprn: str, certificate_reference: str) -> bool:
+    """Whether the home already holds a gas safety record with this certificate
+    reference."""
+    query = (
+        select(GasSafetyRecord.id)
+        .where(
+            col(GasSafetyRecord.uprn) == uprn,
+            col(GasSafetyRecord.certificate_reference) == certificate_reference,
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
 async def latest_for(session: AsyncSession, uprn: str) -> GasSafetyRecord | None:
     """The home's latest gas safety record by check date (the one that set its expiry),
     superseded ones aside; None when it has none."""

@@ -48,7 +48,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 
 REPAIR_PRIORITY: dict[GasDefectClassification, RepairPriority | None] = {
@@ -125,6 +125,14 @@ class GasSafetyRecordService:
             check is None or check.contractor_id != caller.contractor_id
         ):
             raise _not_assigned()
+        if await repository.reference_held(session, data.uprn, data.certificate_reference):
+            # The same certificate sent again without its Idempotency-Key (a replay with
+            # the key answers as the first before this): refused, not a second record.
+            # The home's row is locked above, so two at once cannot both pass.
+            raise Conflict(
+                "A gas safety record with this certificate reference is already held for this home",
+                field="certificate_reference",
+            )
         latest = await repository.latest_for(session, data.uprn)
         if latest is not None and data.check_date <= latest.check_date:
             return await self._superseded(session, data, caller, latest, now)
