@@ -72,6 +72,14 @@ async def rent_accounts_of(
     }
 
 
+async def opened_on(session: AsyncSession, account: Account) -> date:
+    """The first day the account counts from: its opening, or an entry dated earlier
+    (a sundry account opened on a recharge that arrived before an older one)."""
+    query = select(func.min(LedgerEntry.effective_on)).where(LedgerEntry.account_id == account.id)
+    earliest = (await session.execute(query)).scalar_one()
+    return account.opened_on if earliest is None else min(account.opened_on, earliest)
+
+
 async def add_entry(session: AsyncSession, entry: LedgerEntry) -> None:
     """Post an entry (an insert; posted entries never change)."""
     session.add(entry)
@@ -233,6 +241,7 @@ _SUMMARY_OF_ANY = core_select(
     _account.c.id,
     _account.c.tenancy_id,
     _account.c.uprn,
+    _account.c.kind,
     _tenancy.c.status.label("tenancy_status"),
     func.coalesce(
         _rent_in_force(_rent_change.c.weekly_rent_pence), _tenancy.c.weekly_rent_pence

@@ -228,6 +228,16 @@ class AccountService:
             raise Unprocessable("A payment cannot be received in the future", field="received_on")
         account = await self._account(session, account_id, for_update=True)
         tenancy = await self._tenancy_of(session, account)
+        opened = (
+            tenancy.start_date
+            if tenancy is not None and account.kind is AccountKind.RENT
+            else await repository.opened_on(session, account)
+        )
+        if data.received_on < opened:
+            raise Unprocessable(
+                f"A payment cannot be received before the account was opened ({opened})",
+                field="received_on",
+            )
         balance = await repository.balance(session, account.id)
         applied_to = "rent_account" if account.kind is AccountKind.RENT else "sundry_account"
         if tenancy is not None and tenancy.status is TenancyStatus.ENDED:
@@ -546,13 +556,16 @@ class AccountService:
         balance = int(row.balance_pence)
         ended = row.tenancy_status is TenancyStatus.ENDED
         arrears = 0 if ended else rules.arrears_of(balance, int(row.week_charges_pence))
+        # A sundry account (recharges) has no weekly charge, so no weeks in arrears;
+        # it is never on the arrears ladder (no case: stage none).
         weekly = (
             row.weekly_rent_pence + row.weekly_service_charge_pence
-            if row.tenancy_status is not None
+            if row.tenancy_status is not None and row.kind is AccountKind.RENT
             else 0
         )
         nosp_live_until = None
-        if row.nosp_served_at is not None:
+        if row.nosp_served_at is not None and not ended:
+            # An ended tenancy's notice died with it: possession is no longer sought.
             until = arrears_rules.nosp_live_until(row.nosp_served_at, self.settings.ladder)
             nosp_live_until = until if until >= today else None
         has_case = row.stage is not None
