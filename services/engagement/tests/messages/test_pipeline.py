@@ -307,7 +307,8 @@ async def test_an_appointment_is_written_in_the_residents_language_and_format_on
     assert letter["language"] == "cy"
     assert letter["channel"] == "letter"
     assert "Annwyl Sam Okafor" in letter["body"]
-    assert "large print" in letter["body"]
+    assert letter["print_notes"] == ["Print in large print (at least 16 point)."]
+    assert "large print" not in letter["body"]
     assert "1 Rhagfyr 2026 (dydd Mawrth) am 08:00" in letter["body"]
     [unwritten] = await messages_of(engagement, french)
     assert unwritten["status"] == "failed"

@@ -50,7 +50,7 @@ def test_easy_read_and_large_print() -> None:
         {"name": "Sam", "window_start": "Monday"},
     )
     assert "We are coming to fix things" in rendered.body
-    assert "large print" in rendered.body
+    assert "large print" not in rendered.body  # the print room's note: print_notes
 
 
 @given(

@@ -24,7 +24,7 @@ from engagement.complaints.schemas import (
     ServiceRequestPublic,
 )
 from engagement.messages.service import MessageService
-from engagement.messages.templates import long_date
+from engagement.messages.templates import long_date, stage_name
 from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
 from engagement.residents import repository as residents
 from hearth_contracts.events.engagement import (
@@ -267,7 +267,7 @@ class ComplaintService:
             "complaint_acknowledged",
             uuid.uuid5(complaint.id, stage.stage.value),
             {
-                "stage": stage.stage.value.replace("_", " "),
+                "stage": stage_name(stage.stage.value),
                 "handler": "Our complaints team",
                 "respond_by": long_date(stage.respond_by),
                 "complaint_id": str(complaint.id),
@@ -322,8 +322,39 @@ class ComplaintService:
         current.respond_by = data.new_respond_by
         current.extension_reason = data.reason
         current.extension_agreed_at = agreed_at
+        await self._extension_letter(session, complaint, current, now)
         await session.flush()
         return to_public(complaint, stages, now)
+
+    async def _extension_letter(
+        self,
+        session: AsyncSession,
+        complaint: Complaint,
+        stage: ComplaintStageRecord,
+        now: datetime,
+    ) -> None:
+        """Tell the complainant the new date in writing (DOMAIN: a new date told to the
+        resident before the deadline), through the message pipeline in their channel,
+        language and format; one message per new date. The reason is staff's own words,
+        kept on the stage, not put in the letter (it may not be in the resident's
+        language)."""
+        if self.messages is None or complaint.resident_id is None or stage.respond_by is None:
+            return
+        resident = await residents.get(session, complaint.resident_id)
+        if resident is None:
+            return
+        await self.messages.queue(
+            session,
+            resident,
+            "complaint_extended",
+            uuid.uuid5(complaint.id, f"{stage.stage.value}-extended-{stage.respond_by}"),
+            {
+                "stage": stage_name(stage.stage.value),
+                "respond_by": long_date(stage.respond_by),
+                "complaint_id": str(complaint.id),
+            },
+            now,
+        )
 
     async def respond(
         self,

@@ -25,6 +25,8 @@ class Outgoing:
     recipient: str | None
     subject: str
     body: str
+    print_notes: tuple[str, ...] = ()
+    """A letter's notes for the print room (its formats); never part of the body."""
 
 
 class ChannelFailure(Exception):

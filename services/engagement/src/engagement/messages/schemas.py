@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engagement.messages.templates import PUBLISHED_LANGUAGE_TAG, TemplateName
+from engagement.messages.templates import PUBLISHED_LANGUAGE_TAG, TemplateName, print_notes
 from engagement.models import MessageStatus
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed
 
@@ -48,3 +48,16 @@ class MessagePublic(BaseModel):
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+
+    print_notes: list[str] = Field(
+        default_factory=list,
+        description="A letter's notes for the print room (large print, braille, audio, "
+        "easy read), from `formats`: never part of the body; empty for an email or text",
+    )
+
+    @model_validator(mode="after")
+    def _notes_for_the_print_room(self) -> MessagePublic:
+        self.print_notes = (
+            print_notes(self.formats) if self.channel == ContactChannel.LETTER else []
+        )
+        return self

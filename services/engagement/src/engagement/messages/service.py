@@ -16,7 +16,7 @@ from engagement import metrics
 from engagement.messages import repository, rules
 from engagement.messages.channels import Channel, ChannelFailure, Outgoing
 from engagement.messages.schemas import MessagePublic, MessageRequest
-from engagement.messages.templates import UnknownTemplate, Values, render
+from engagement.messages.templates import UnknownTemplate, Values, print_notes, render
 from engagement.models import Message, MessageStatus, Resident
 from engagement.residents import repository as residents
 from engagement.settings import MessageRetries
@@ -139,7 +139,15 @@ class MessageService:
                         f"{message.channel.value} channel not configured", permanent=True
                     )
                 await channel.send(
-                    Outgoing(str(message.id), message.recipient, message.subject, message.body)
+                    Outgoing(
+                        str(message.id),
+                        message.recipient,
+                        message.subject,
+                        message.body,
+                        tuple(print_notes([FormatNeed(f) for f in message.formats]))
+                        if message.channel == ContactChannel.LETTER
+                        else (),
+                    )
                 )
             except ChannelFailure as failure:
                 self._failed(message, failure, now)

@@ -40,6 +40,7 @@ class TemplateName(StrEnum):
     ARREARS_STAGE = "arrears_stage"
     SURVEY_INVITATION = "survey_invitation"
     COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged"
+    COMPLAINT_EXTENDED = "complaint_extended"
 
 
 PUBLISHED_LANGUAGES = ("en", "cy", "pl")
@@ -162,7 +163,7 @@ TEMPLATES: dict[str, dict[str, Template]] = {
         ),
         "cy": Template(
             "Sut wnaethon ni?",
-            "Annwyl {name},\n\nDywedwch wrthym sut aeth eich {survey}.\n\n"
+            "Annwyl {name},\n\nDywedwch wrthym sut wnaethon ni ({survey}).\n\n"
             "Cyfeirnod: {invitation_id}",
         ),
         "pl": Template(
@@ -188,6 +189,28 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "{respond_by}.\n\nNumer: {complaint_id}",
         ),
     },
+    "complaint_extended": {
+        "en": Template(
+            "We need more time to answer your complaint",
+            "Dear {name},\n\nAs we agreed with you, we need more time to answer your "
+            "complaint ({stage}). We will now answer by {respond_by}.\n\n"
+            "Reference: {complaint_id}",
+            "Dear {name},\n\nWe need more time to answer your complaint.\nWe will answer "
+            "by {respond_by}.",
+        ),
+        "cy": Template(
+            "Mae angen mwy o amser arnom i ateb eich cwyn",
+            "Annwyl {name},\n\nFel y cytunwyd â chi, mae angen mwy o amser arnom i ateb "
+            "eich cwyn ({stage}). Byddwn yn ateb erbyn {respond_by}.\n\n"
+            "Cyfeirnod: {complaint_id}",
+        ),
+        "pl": Template(
+            "Potrzebujemy więcej czasu na odpowiedź na skargę",
+            "Szanowni Państwo {name},\n\nZgodnie z ustaleniami potrzebujemy więcej czasu "
+            "na odpowiedź na Państwa skargę ({stage}). Odpowiemy do {respond_by}.\n\n"
+            "Numer: {complaint_id}",
+        ),
+    },
 }
 """Every template, by name then language (a primary language subtag: en, cy, pl)."""
 
@@ -197,7 +220,13 @@ FORMAT_NOTES: dict[FormatNeed, str] = {
     FormatNeed.AUDIO: "Produce as an audio recording.",
     FormatNeed.EASY_READ: "Easy read version.",
 }
-"""What the print room does for each format (recorded with a letter)."""
+"""What the print room does for each format: metadata of a letter (a message's
+`print_notes`), never part of any message's body."""
+
+
+def print_notes(formats: list[FormatNeed]) -> list[str]:
+    """The print room's notes for a letter in these formats (large print, braille...)."""
+    return [FORMAT_NOTES[f] for f in formats]
 
 
 class UnknownTemplate(LookupError):
@@ -262,7 +291,8 @@ check". A value not listed (a staff member's own words) is used as given."""
 
 def render(template: str, language: str, formats: list[FormatNeed], values: Values) -> Rendered:
     """The message in the resident's language and formats: the easy read text where one
-    is written and needed, and the print room's notes for the formats."""
+    is written and needed. The print room's notes for the formats are not part of it
+    (print_notes: a letter's metadata; an email or text says nothing of them)."""
     written_in = template_language(template, language)
     chosen = TEMPLATES[template][written_in]
     body = chosen.easy_read if FormatNeed.EASY_READ in formats and chosen.easy_read else chosen.body
@@ -275,11 +305,7 @@ def render(template: str, language: str, formats: list[FormatNeed], values: Valu
         filled["check_type"] = CHECK_NAMES.get(written_in, {}).get(
             filled["check_type"], filled["check_type"]
         )
-    text = body.format(**filled)
-    notes = [FORMAT_NOTES[f] for f in formats]
-    if notes:
-        text = text + "\n\n[" + " ".join(notes) + "]"
-    return Rendered(written_in, chosen.subject.format(**filled), text)
+    return Rendered(written_in, chosen.subject.format(**filled), body.format(**filled))
 
 
 WEEKDAYS: dict[str, tuple[str, ...]] = {
@@ -366,6 +392,34 @@ class LongDate(str):
         return date_in(self.day, language)
 
 
+class Wording(str):
+    """A word or phrase for a letter written in each published language: the English
+    reading (str), and the others, so render writes it in the letter's own language
+    (a survey's kind, a complaint's stage: never English words in a Welsh letter)."""
+
+    words: dict[str, str]
+
+    def __new__(cls, words: dict[str, str]) -> Wording:
+        value = super().__new__(cls, words["en"])
+        value.words = words
+        return value
+
+    def in_language(self, language: str) -> str:
+        return self.words.get(language, str(self))
+
+
+STAGE_NAMES: dict[str, Wording] = {
+    "stage_1": Wording({"en": "stage 1", "cy": "cam 1", "pl": "etap 1"}),
+    "stage_2": Wording({"en": "stage 2", "cy": "cam 2", "pl": "etap 2"}),
+}
+"""A complaint's stage as a letter names it, by the stage's code."""
+
+
+def stage_name(stage: str) -> str:
+    """A complaint's stage (stage_1) in the letter's language: stage 1, cam 1, etap 1."""
+    return STAGE_NAMES.get(stage, Wording({"en": stage.replace("_", " ")}))
+
+
 def london_time(moment: datetime) -> str:
     """A moment as a resident reads it, in the letter's language: Tuesday 1 December
     2026 at 08:00 (London) in English (see moment_in for Welsh and Polish)."""
@@ -380,8 +434,9 @@ def long_date(day: date) -> str:
 
 def in_language(value: str, language: str) -> str:
     """A value for a template in the letter's language: a date or moment from
-    long_date or london_time in that language's words, any other value as given."""
-    if isinstance(value, LondonTime | LongDate):
+    long_date or london_time, or a Wording, in that language's words, any other value
+    as given."""
+    if isinstance(value, LondonTime | LongDate | Wording):
         return value.in_language(language)
     return value
 

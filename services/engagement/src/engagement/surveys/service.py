@@ -14,6 +14,7 @@ from engagement.diversity import rules as diversity_rules
 from engagement.diversity.rules import Strand
 from engagement.diversity.service import require_diversity_read
 from engagement.messages.service import MessageService
+from engagement.messages.templates import Wording
 from engagement.models import SurveyResponse
 from engagement.residents import repository as residents
 from engagement.surveys import repository, rules
@@ -37,14 +38,32 @@ from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import start_of_london_day
 
-SURVEY_WORDS: dict[SurveyKind, str] = {
-    SurveyKind.REPAIR: "repair",
-    SurveyKind.GAS_CHECK: "gas safety check",
-    SurveyKind.HOME_VISIT: "home visit",
-    SurveyKind.COMPLAINT: "complaint",
-    SurveyKind.COMMUNAL_REPAIR: "communal repair",
-    SurveyKind.PERCEPTION: "annual survey",
+SURVEY_WORDS: dict[SurveyKind, Wording] = {
+    SurveyKind.REPAIR: Wording({"en": "repair", "cy": "atgyweiriad", "pl": "naprawa"}),
+    SurveyKind.GAS_CHECK: Wording(
+        {
+            "en": "gas safety check",
+            "cy": "gwiriad diogelwch nwy",
+            "pl": "kontrola bezpieczeństwa instalacji gazowej",
+        }
+    ),
+    SurveyKind.HOME_VISIT: Wording(
+        {"en": "home visit", "cy": "ymweliad cartref", "pl": "wizyta domowa"}
+    ),
+    SurveyKind.COMPLAINT: Wording({"en": "complaint", "cy": "cwyn", "pl": "skarga"}),
+    SurveyKind.COMMUNAL_REPAIR: Wording(
+        {
+            "en": "communal repair",
+            "cy": "atgyweiriad i'r mannau cymunedol",
+            "pl": "naprawa części wspólnych",
+        }
+    ),
+    SurveyKind.PERCEPTION: Wording(
+        {"en": "annual survey", "cy": "arolwg blynyddol", "pl": "coroczna ankieta"}
+    ),
 }
+"""What a survey invitation calls the piece of work, in the letter's language (the
+Welsh and Polish templates put it in brackets, so it needs no mutation or case)."""
 
 
 def to_public(response: SurveyResponse) -> SurveyResponsePublic:
