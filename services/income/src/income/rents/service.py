@@ -37,15 +37,15 @@ class RentChangeService:
         """Record the tenancy's rent and service charge from `effective_from` on (a
         Monday, not before the tenancy's start, no rent charged for it or any later
         week yet). Sent again for the same week, it replaces the change recorded."""
-        if data.effective_from.weekday() != 0:
-            raise Unprocessable(
-                "A rent change takes effect from a rent week's Monday", field="effective_from"
-            )
         tenancy = await tenancies.get_for_update(session, tenancy_id)
         if tenancy is None:
             raise NotFound(f"No tenancy {tenancy_id}")
         if tenancy.status is not TenancyStatus.CURRENT:
             raise Conflict(f"Tenancy {tenancy_id} has ended")
+        if data.effective_from.weekday() != 0:
+            raise Unprocessable(
+                "A rent change takes effect from a rent week's Monday", field="effective_from"
+            )
         if data.effective_from < tenancy.start_date:
             raise Unprocessable(
                 f"The tenancy started on {tenancy.start_date.isoformat()}: a rent change "
