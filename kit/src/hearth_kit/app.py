@@ -31,6 +31,7 @@ from hearth_kit.outbox_admin import outbox_admin_router
 from hearth_kit.problems import ADMIN_RESPONSES, UNAUTHORISED_RESPONSES
 from hearth_kit.scheduler import ScheduledJob, Scheduler
 from hearth_kit.settings import ServiceSettings
+from hearth_kit.staff import access_rules
 from hearth_kit.tracing import trace_sql
 
 log = get_logger(__name__)
@@ -131,6 +132,8 @@ def create_service_app(
         readiness=service_readiness(settings),
     )
     app.state.internal_token_verifier = InternalTokenVerifier.for_settings(settings)
+    # staff_only / scoped routers' rules, applied by the token check itself
+    app.state.internal_token_verifier.access_rules = access_rules(routers)
     app.state.handlers = handlers  # what `hearth projection rebuild` applies events with
 
     # Every route below answers only the gateway's internal token (401 without one);

@@ -73,6 +73,10 @@ class Caller:
     contractor_id: str | None = None
 
 
+AccessCheck = Callable[["Caller", str], None]
+"""A route's access rule: raises the 403 problem a caller gets there (hearth_kit.staff)."""
+
+
 def audience(service: str) -> str:
     """The `aud` of a token for `service`: hearth-<service>."""
     return f"hearth-{service}"
@@ -188,6 +192,9 @@ class InternalTokenVerifier:
         self._keys = dict(public_keys)
         self._kept = kept
         self._verified: OrderedDict[str, _Verified] = OrderedDict()
+        self.access_rules: Mapping[tuple[str, str], AccessCheck] = {}
+        """Each route's access rule by (method, path template), applied once the token
+        is verified (hearth_kit.staff: staff only, scopes); set by create_service_app."""
 
     @property
     def tokens_remembered(self) -> int:
@@ -348,6 +355,9 @@ class InternalTokenCheck(SecurityBase):
         path: str = route.path if route is not None else request.scope["path"]
         if path.startswith("/admin") and ADMIN_SCOPE not in caller.scopes:
             raise _missing_scope(verifier.service, ADMIN_SCOPE)
+        rule = verifier.access_rules.get((request.method, path))
+        if rule is not None:
+            rule(caller, request.method)
         if self.scope is not None and self.scope not in caller.scopes:
             raise _missing_scope(verifier.service, self.scope)
         return caller

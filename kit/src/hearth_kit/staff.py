@@ -7,11 +7,12 @@ contractor's token that reaches a staff route directly is a 403 problem there to
 
 Two ways to say it:
 
-- `APIRouter(dependencies=STAFF_ONLY)`: every route of the router is for staff
-  (repairs keeps its contractor API on routers of its own);
 - `staff_only(router, ..., contractor_routes={(method, path), ...})` in a service's
   app.py: every route of those routers is for staff except the contractor routes named,
-  so a route added later is closed to contractors until someone opens it on purpose.
+  so a route added later is closed to contractors until someone opens it on purpose;
+- `APIRouter(dependencies=STAFF_ONLY)`: a dependency of its own, for a router built
+  outside a service app (each dependency costs FastAPI work on every request, so the
+  services use `staff_only`, whose rules the token check applies: `GuardedRouter`).
 
 On a contractor route a contractor's token must name its contractor: a token with the
 `contractor` scope and no `contractor_id` would otherwise be read as staff's by the
@@ -25,10 +26,11 @@ routes needs its own scope.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from hearth_kit.auth import Caller, CallerDep
 from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden, Problem
@@ -79,24 +81,6 @@ STAFF_RESPONSES: dict[int | str, dict[str, Any]] = {
 """What a staff route can answer besides its own (validation and 403 problems)."""
 
 
-def _staff_or_contractor_route(
-    contractor_routes: frozenset[ContractorRoute],
-) -> Callable[[Request, Caller], Awaitable[Caller]]:
-    async def staff_unless_a_contractor_route(request: Request, caller: CallerDep) -> Caller:
-        """The caller: staff anywhere, a contractor (named) only on its routes."""
-        if not acts_for_a_contractor(caller):
-            return caller
-        route = request.scope.get("route")
-        path = route.path if route is not None else request.scope["path"]
-        if (request.method, path) not in contractor_routes:
-            raise _contractor_refused()
-        if caller.contractor_id is None:
-            raise _contractor_unnamed()
-        return caller
-
-    return staff_unless_a_contractor_route
-
-
 def _declared_routes(router: APIRouter, prefix: str = "") -> set[ContractorRoute]:
     """(method, full path template) of every route `router` declares, through the
     routers it includes (FastAPI keeps an included router whole, with its prefix)."""
@@ -112,23 +96,97 @@ def _declared_routes(router: APIRouter, prefix: str = "") -> set[ContractorRoute
     return declared
 
 
+class GuardedRouter(APIRouter):
+    """A router holding a service's routers, with the access rule of each of their
+    routes: `staff_only` and `scoped` build them, and `create_service_app` hands their
+    rules to the token check (`hearth_kit.auth.InternalTokenCheck`), which applies a
+    route's rule with the token it has just verified.
+
+    The rules are not FastAPI dependencies on purpose: FastAPI solves every dependency
+    of a route on every request, and two more (staff, scope) cost a GET by key about a
+    sixth of its CPU; a lookup in the token check costs a dictionary read."""
+
+    def __init__(self, access_rules: dict[ContractorRoute, AccessRule]) -> None:
+        super().__init__(responses=STAFF_RESPONSES)
+        self.access_rules = access_rules
+
+
+@dataclass(frozen=True, slots=True)
+class AccessRule:
+    """Who may call one route: staff with `read` (GET, HEAD, OPTIONS) or `write` (every
+    other method) scope (None: the route checks itself), or one of `read_also` to read;
+    on a `staff_only` route a contractor only where `contractor_route`, and then with
+    the contractor scope and its own id."""
+
+    read: str | None = None
+    write: str | None = None
+    read_also: frozenset[str] = frozenset()
+    staff_only: bool = False
+    contractor_route: bool = False
+
+    def __call__(self, caller: Caller, method: str) -> None:
+        """Raise the 403 problem this caller gets here, or return (let through)."""
+        contractor = acts_for_a_contractor(caller)
+        if contractor and self.staff_only:
+            if not self.contractor_route:
+                raise _contractor_refused()
+            if caller.contractor_id is None:
+                raise _contractor_unnamed()
+        reading = method in READ_METHODS
+        scope = self.read if reading else self.write
+        if scope is None:
+            return
+        if contractor:
+            if CONTRACTOR_SCOPE not in caller.scopes:
+                raise _missing(CONTRACTOR_SCOPE)
+            if caller.contractor_id is None:
+                raise _contractor_unnamed()
+            return
+        if scope in caller.scopes or (reading and self.read_also & caller.scopes):
+            return
+        raise _missing(scope)
+
+
+def _rules_of(router: APIRouter) -> dict[ContractorRoute, AccessRule]:
+    """The rules a router already carries (a GuardedRouter's), else an open rule for
+    each route it declares."""
+    if isinstance(router, GuardedRouter):
+        return dict(router.access_rules)
+    return {declared: AccessRule() for declared in _declared_routes(router)}
+
+
+def _holding(routers: tuple[APIRouter, ...], rules: dict[ContractorRoute, AccessRule]) -> APIRouter:
+    holder = GuardedRouter(rules)
+    for router in routers:
+        holder.include_router(router)
+    return holder
+
+
+def access_rules(routers: Iterable[APIRouter]) -> dict[ContractorRoute, AccessRule]:
+    """Every rule the `routers` a service app includes carry, by (method, path
+    template): what the token check applies."""
+    rules: dict[ContractorRoute, AccessRule] = {}
+    for router in routers:
+        if isinstance(router, GuardedRouter):
+            rules |= router.access_rules
+    return rules
+
+
 def staff_only(
     *routers: APIRouter, contractor_routes: Collection[ContractorRoute] = ()
 ) -> APIRouter:
     """One router holding `routers`, every route of which refuses a contractor's token
     (403) except the `contractor_routes` (method and full path template, as the route
     is declared), where a contractor that names itself may call."""
-    if contractor_routes:
-        dependency = _staff_or_contractor_route(frozenset(contractor_routes))
-        staff = APIRouter(dependencies=[Depends(dependency)], responses=STAFF_RESPONSES)
-    else:
-        staff = APIRouter(dependencies=STAFF_ONLY, responses=STAFF_RESPONSES)
-    for router in routers:
-        staff.include_router(router)
-    known = {declared for router in routers for declared in _declared_routes(router)}
-    if unknown := set(contractor_routes) - known:
+    allowed = frozenset(contractor_routes)
+    rules = {
+        declared: replace(rule, staff_only=True, contractor_route=declared in allowed)
+        for router in routers
+        for declared, rule in _rules_of(router).items()
+    }
+    if unknown := allowed - rules.keys():
         raise ValueError(f"contractor routes that no router declares: {sorted(unknown)}")
-    return staff
+    return _holding(routers, rules)
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -141,35 +199,6 @@ def _missing(scope: str) -> Forbidden:
         required_scopes=[scope],
         missing_scopes=[scope],
     )
-
-
-def _scope_check(
-    read: str | None, write: str | None, read_also: Mapping[str, frozenset[str]]
-) -> Callable[[Request, Caller], Awaitable[Caller]]:
-    async def needs_the_scope(request: Request, caller: CallerDep) -> Caller:
-        """The caller, when it may make this call: staff with the read or write scope;
-        a contractor (let through only to its own routes by `staff_only`) with the
-        contractor scope and its id."""
-        reading = request.method in READ_METHODS
-        scope = read if reading else write
-        if scope is None:
-            return caller
-        if acts_for_a_contractor(caller):
-            if CONTRACTOR_SCOPE not in caller.scopes:
-                raise _missing(CONTRACTOR_SCOPE)
-            if caller.contractor_id is None:
-                raise _contractor_unnamed()
-            return caller
-        if scope in caller.scopes:
-            return caller
-        if reading and read_also:
-            route = request.scope.get("route")
-            path = route.path if route is not None else request.scope["path"]
-            if read_also.get(path, frozenset()) & caller.scopes:
-                return caller
-        raise _missing(scope)
-
-    return needs_the_scope
 
 
 def scoped(
@@ -187,12 +216,13 @@ def scoped(
     the figures, which the gateway's report reads with `reports:read`). A contractor,
     on a contractor route, needs the contractor scope instead."""
     also = {path: frozenset(scopes) for path, scopes in (read_also or {}).items()}
-    known = {path for router in routers for _, path in _declared_routes(router)}
-    if unknown := set(also) - known:
+    rules = {
+        declared: replace(
+            rule, read=read, write=write, read_also=also.get(declared[1], frozenset())
+        )
+        for router in routers
+        for declared, rule in _rules_of(router).items()
+    }
+    if unknown := set(also) - {path for _, path in rules}:
         raise ValueError(f"read_also names routes that no router declares: {sorted(unknown)}")
-    holder = APIRouter(
-        dependencies=[Depends(_scope_check(read, write, also))], responses=STAFF_RESPONSES
-    )
-    for router in routers:
-        holder.include_router(router)
-    return holder
+    return _holding(routers, rules)

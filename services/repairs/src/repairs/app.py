@@ -51,8 +51,8 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
         title="Hearth repairs",
         description="Responsive repairs: priorities and target dates, work orders, "
         "appointments, the contractor API, recharges, damp and mould cases.",
-        # Every route but the contractor API refuses a contractor's token (staff_only, and
-        # each staff router's STAFF_ONLY) and needs the scope its gateway row needs.
+        # Every route but the contractor API refuses a contractor's token (staff_only) and
+        # needs the scope its gateway row needs (scoped): both applied by the token check.
         routers=[
             staff_only(
                 scoped(

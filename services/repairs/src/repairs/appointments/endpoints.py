@@ -13,7 +13,7 @@ from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.appointments.schemas import (
     AppointmentCancellation,
     AppointmentCreate,
@@ -30,7 +30,6 @@ router = APIRouter(
     prefix="/v1/appointment-requests",
     tags=["appointments"],
     responses=STAFF_RESPONSES,
-    dependencies=STAFF_ONLY,
 )
 
 
@@ -59,7 +58,6 @@ appointments_router = APIRouter(
     prefix="/v1/appointments",
     tags=["appointments"],
     responses=STAFF_RESPONSES,
-    dependencies=STAFF_ONLY,
 )
 
 

@@ -13,7 +13,7 @@ from hearth_kit.auth import require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
     AwaabCasePublic,
@@ -41,7 +41,6 @@ router = APIRouter(
     prefix="/v1/awaab-cases",
     tags=["Awaab's Law"],
     responses=STAFF_RESPONSES,
-    dependencies=STAFF_ONLY,
 )
 
 

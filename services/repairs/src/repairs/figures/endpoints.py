@@ -6,12 +6,10 @@ from fastapi import APIRouter
 
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import Figures, PeriodDep
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.figures.service import figures
 
-router = APIRouter(
-    prefix="/v1/repairs", tags=["figures"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY
-)
+router = APIRouter(prefix="/v1/repairs", tags=["figures"], responses=STAFF_RESPONSES)
 
 
 @router.get("/figures", response_model=Figures, response_model_by_alias=True)

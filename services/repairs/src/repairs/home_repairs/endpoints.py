@@ -10,13 +10,11 @@ from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import require_scope
 from hearth_kit.db import ReadConnectionDep
 from hearth_kit.responses import model_response
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.home_repairs.schemas import HomeRepairs
 from repairs.home_repairs.service import read_home_repairs
 
-router = APIRouter(
-    prefix="/v1/repairs/homes", tags=["repairs"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY
-)
+router = APIRouter(prefix="/v1/repairs/homes", tags=["repairs"], responses=STAFF_RESPONSES)
 
 READ_SCOPE = "repairs:read"
 """What both list routes this read stands for need at the gateway."""

@@ -16,7 +16,7 @@ from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.models import WorkOrderStatus
 from repairs.orders.schemas import (
     Completion,
@@ -51,7 +51,6 @@ router = APIRouter(
     prefix="/v1/work-orders",
     tags=["work orders"],
     responses=STAFF_RESPONSES,
-    dependencies=STAFF_ONLY,
 )
 
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Response, status
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.recharges.schemas import RechargeCreate, RechargePublic
 from repairs.recharges.service import recharge_service
 
-router = APIRouter(tags=["recharges"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY)
+router = APIRouter(tags=["recharges"], responses=STAFF_RESPONSES)
 
 
 @router.post(

@@ -12,14 +12,12 @@ from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
-from hearth_kit.staff import STAFF_ONLY, STAFF_RESPONSES
+from hearth_kit.staff import STAFF_RESPONSES
 from repairs.models import RepairStatus
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
 from repairs.work_orders.service import RepairService, page_of_repairs
 
-router = APIRouter(
-    prefix="/v1/repairs", tags=["repairs"], responses=STAFF_RESPONSES, dependencies=STAFF_ONLY
-)
+router = APIRouter(prefix="/v1/repairs", tags=["repairs"], responses=STAFF_RESPONSES)
 
 
 async def _service(request: Request) -> RepairService:
