@@ -86,7 +86,7 @@ async def test_a_leasehold_flat_with_a_live_supply_is_out_of_the_gas_programme_a
 
     read = (await compliance.get(f"/v1/compliance/homes/{flat}")).json()
     assert (read["gas_status"], read["gas_check_status"]) == ("leaseholder", None)
-    assert [c["check_type"] for c in read["checks"]] == ["electrical"]
+    assert read["checks"] == []  # no gas check, and no EICR: the installation is theirs
     assert (await compliance.get(f"/v1/homes/{flat}")).json()["gas_status"] == "leaseholder"
     [registered] = await published("property-registered", flat)
     assert registered["needs_gas_safety_check"] is False
@@ -95,9 +95,9 @@ async def test_a_leasehold_flat_with_a_live_supply_is_out_of_the_gas_programme_a
     after = await measures(compliance)
     # only the rented home joins BS01 (overdue: no certificate yet)
     assert after["BS01"] == (before["BS01"][0], before["BS01"][1] + 1)
-    # every home still gets its EICR (compliance.electrical_in_date is every home's)
+    # only the rented home gets an EICR (a leased home's installation is the leaseholder's)
     electrical = "compliance.electrical_in_date"
-    assert after[electrical][1] == before[electrical][1] + 3
+    assert after[electrical][1] == before[electrical][1] + 1
 
 
 async def test_a_landlord_gas_appliance_keeps_a_leasehold_home_in_the_programme(
@@ -141,7 +141,8 @@ async def test_a_right_to_buy_sale_withdraws_the_open_gas_check(
     after = await measures(compliance)
     # held at the end of today no more: out of BS01 and the overdue count
     assert after["BS01"] == (before["BS01"][0], before["BS01"][1] - 1)
-    assert after["compliance.overdue"][0] == before["compliance.overdue"][0] - 1
+    # its gas check and its EICR (due at once: none was known) both leave the count
+    assert after["compliance.overdue"][0] == before["compliance.overdue"][0] - 2
     assert not await cross_check_lists(compliance, uprn)
 
     # the landlord fits its own boiler there: back in the programme
@@ -182,3 +183,64 @@ async def test_the_migration_withdraws_gas_checks_raised_for_leased_homes_under_
     assert await gas_checks(compliance, supply_only) == ["withdrawn"]
     assert await gas_checks(compliance, with_boiler) == ["overdue"]
     assert await gas_checks(compliance, rented) == ["overdue"]
+
+
+async def checks_open(compliance: httpx.AsyncClient, uprn: str) -> list[str]:
+    response = await compliance.get(f"/v1/compliance/homes/{uprn}")
+    assert response.status_code == 200, response.text
+    return sorted(c["check_type"] for c in response.json()["checks"] if not c["completed_at"])
+
+
+async def test_a_leased_home_gets_no_eicr_and_a_right_to_buy_withdraws_it(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """The installation inside a leasehold or shared ownership home is the
+    leaseholder's: registered, imported or sold under right to buy, it holds no EICR;
+    bought back and let, it gets one."""
+    flat, sold = a_uprn(), a_uprn()
+    await register(compliance, the_flat(flat, gas_supply="none", heating_fuel="electric"))
+    assert await checks_open(compliance, flat) == []
+    await register(compliance, the_flat(sold, tenure="general_needs"))
+    assert await checks_open(compliance, sold) == ["electrical", "gas_safety"]
+    patched = await compliance.patch(
+        f"/v1/homes/{sold}", json={"tenure": "shared_ownership"}, headers={"If-Match": '"1"'}
+    )
+    assert patched.status_code == 200, patched.text
+    assert await checks_open(compliance, sold) == []
+    let_again = await compliance.patch(
+        f"/v1/homes/{sold}", json={"tenure": "general_needs"}, headers={"If-Match": '"2"'}
+    )
+    assert let_again.status_code == 200, let_again.text
+    assert await checks_open(compliance, sold) == ["electrical", "gas_safety"]
+
+    imported = a_uprn()
+    text_file = (
+        "uprn,address_line_1,town,postcode,property_type,tenure,heating_fuel,gas_supply\n"
+        f"{imported},2 Mare Street,London,E8 1HR,flat,leasehold,electric,none\n"
+    )
+    response = await compliance.post(
+        "/v1/homes/import", content=text_file.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert response.json()["registered"] == 1, response.text
+    assert await checks_open(compliance, imported) == []
+
+
+async def test_migration_0013_withdraws_the_eicr_of_leased_homes(
+    compliance: httpx.AsyncClient, compliance_database: Database, compliance_db_url: str
+) -> None:
+    leased, rented = a_uprn(), a_uprn()
+    for uprn in (leased, rented):
+        await register(compliance, the_flat(uprn, tenure="general_needs"))
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Home).where(col(Home.uprn) == leased).values(tenure="leasehold")
+        )
+        head = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        await session.execute(text("UPDATE alembic_version SET version_num = '0012'"))
+    await upgrade(MIGRATIONS_DIR, compliance_db_url, "0013")
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+        )
+    assert "electrical" not in await checks_open(compliance, leased)
+    assert "electrical" in await checks_open(compliance, rented)

@@ -112,3 +112,13 @@ def test_a_lease_never_adds_a_gas_check(
     """Whatever the home, its tenure can only take it out of the gas programme."""
     if gas_status(fuel, supply, facts, tenure=tenure) is GasStatus.ANNUAL:
         assert gas_status(fuel, supply, facts) is GasStatus.ANNUAL
+
+
+@given(status=st.sampled_from(list(GasStatus)), tenure=st.sampled_from(list(Tenure)))
+def test_only_a_home_let_to_a_tenant_needs_an_eicr(status: GasStatus, tenure: Tenure) -> None:
+    """The installation inside a leasehold or shared ownership home is the
+    leaseholder's: no EICR there; a home let to a tenant always gets one. The gas check
+    follows the gas status alone."""
+    needed = checks_for_home(status, tenure=tenure)
+    assert (CheckType.ELECTRICAL in needed) is (tenure not in LEASED)
+    assert (CheckType.GAS_SAFETY in needed) is (status is GasStatus.ANNUAL)

@@ -215,11 +215,17 @@ def gas_status(
     return GasStatus.NONE
 
 
-def checks_for_home(status: GasStatus) -> frozenset[CheckType]:
-    """The recurring checks a home needs: every home an EICR; an annual gas check when
-    its gas status says so. Alarm checks are raised by events (a gas visit, the first
-    day of a tenancy), not on an interval."""
-    needed = {CheckType.ELECTRICAL}
+def checks_for_home(
+    status: GasStatus, *, tenure: Tenure = Tenure.GENERAL_NEEDS
+) -> frozenset[CheckType]:
+    """The recurring checks a home needs: a home let to a tenant an EICR; an annual gas
+    check when its gas status says so. A leasehold or shared ownership home (LEASED)
+    gets no EICR: the installation inside it is the leaseholder's (the Electrical Safety
+    Standards regulations of 2020 leave out long leases and shared ownership leases, as
+    the gas regulations do); the block's communal electrics keep their own check. Alarm
+    checks are raised by events (a gas visit, the first day of a tenancy), not on an
+    interval."""
+    needed: set[CheckType] = set() if tenure in LEASED else {CheckType.ELECTRICAL}
     if status is GasStatus.ANNUAL:
         needed.add(CheckType.GAS_SAFETY)
     return frozenset(needed)

@@ -409,7 +409,7 @@ class HomeService:
             session,
             uprn=home.uprn,
             subject=Subject.HOME,
-            needed=checks_for_home(status),
+            needed=checks_for_home(status, tenure=home.tenure),
             expiries={
                 CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
                 CheckType.ELECTRICAL: data.electrical_certificate_expires_on,
@@ -475,7 +475,7 @@ class HomeService:
             session,
             uprn=uprn,
             subject=Subject.HOME,
-            needed=checks_for_home(after),
+            needed=checks_for_home(after, tenure=home.tenure),
             no_access_history=home.no_access_history,
             now=now,
             raise_due_now=frozenset({CheckType.GAS_SAFETY}) if uncapped else frozenset(),
@@ -640,7 +640,7 @@ class HomeService:
                 add, _ = self.programme.plan_rows(
                     uprn=data.uprn,
                     subject=Subject.HOME,
-                    needed=checks_for_home(status),
+                    needed=checks_for_home(status, tenure=data.tenure),
                     open_checks=[],
                     expiries={
                         CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
@@ -683,7 +683,7 @@ class HomeService:
                 add, withdraw = self.programme.plan_rows(
                     uprn=home.uprn,
                     subject=Subject.HOME,
-                    needed=checks_for_home(after),
+                    needed=checks_for_home(after, tenure=home.tenure),
                     open_checks=held[home.uprn],
                     expiries={
                         CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
