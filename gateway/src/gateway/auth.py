@@ -38,6 +38,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gateway.rate_limits import RateLimiter, address_client, contractor_client, staff_client
 from gateway.roles import DEFAULT_ROLES
 from gateway.scopes import CONTRACTOR_SCOPE, SCOPES
 from gateway.scopes import NEED_TO_KNOW as NEED_TO_KNOW  # re-exported: callers import it here
@@ -71,6 +72,14 @@ class Principal:
     @property
     def is_contractor(self) -> bool:
         return "contractor" in self.scopes
+
+    @property
+    def rate_limit_client(self) -> tuple[str, ...]:
+        """Whose allowance this caller's requests spend (gateway.rate_limits): a
+        contractor's client never shares a bucket with staff, whatever its `sub`."""
+        if self.is_contractor and self.contractor_id is not None:
+            return contractor_client(self.contractor_id, self.subject)
+        return staff_client(self.subject)
 
 
 def _invalid_token(detail: str) -> Unauthorized:
@@ -154,6 +163,12 @@ class TokenVerifier:
         """How many verified tokens are kept for reuse now."""
         return len(self._verified)
 
+    def remembers(self, token: str) -> bool:
+        """Whether `token` passed every check before and is still taken as verified:
+        such a token is not held to its address's allowance (gateway.rate_limits)."""
+        known = self._verified.get(token)
+        return known is not None and time.time() < known[0]
+
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; Unauthorized (401) for any other token."""
         known = self._verified.get(token)
@@ -218,15 +233,28 @@ async def authenticated(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The caller, from a valid bearer token (401 problem details otherwise), within
-    their rate limit (429 otherwise; gateway.rate_limits)."""
-    if credentials is None:
-        raise Unauthorized(
-            "This API needs a bearer token: send Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": BEARER_REALM},
-        )
+    their rate limit (429 otherwise; gateway.rate_limits). A request whose token is not
+    already known to be valid is first held to its connection address's allowance, which
+    only failed authentication spends."""
     verifier: TokenVerifier = request.app.state.token_verifier
-    principal = await verifier.verify(credentials.credentials)
-    request.app.state.rate_limiter.take(principal.subject)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    token = credentials.credentials if credentials is not None else None
+    if token is not None and verifier.remembers(token):
+        principal = await verifier.verify(token)
+    else:
+        address = address_client(request.client.host if request.client else None)
+        limiter.check(address)
+        try:
+            if token is None:
+                raise Unauthorized(
+                    "This API needs a bearer token: send Authorization: Bearer <token>",
+                    headers={"WWW-Authenticate": BEARER_REALM},
+                )
+            principal = await verifier.verify(token)
+        except Unauthorized:
+            limiter.take(address)
+            raise
+    limiter.take(principal.rate_limit_client, subject=principal.subject)
     return principal
 
 

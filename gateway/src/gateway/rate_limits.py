@@ -1,11 +1,28 @@
-"""Rate limits per client: a token bucket per token subject (a contractor's client, a
-member of staff's front-end session), in this process.
+"""Rate limits per client: a token bucket per client, in this process.
+
+A client is who the verified token says is calling: a member of staff's front-end
+session (`("staff", sub)`) or a contractor's client (`("contractor", contractor_id,
+sub)`). The identity provider's subjects are not unique across the two (a contractor's
+client and a member of staff may share a `sub`), so the kind and the contractor are part
+of the key: a contractor cannot spend a member of staff's allowance, nor one contractor
+another's. The bucket is spent after the token is verified, so an unauthenticated caller
+cannot spend another client's allowance.
+
+A caller not yet authenticated (no token, a refused token, or a token the gateway has not
+verified before) is limited by the address of the connection (`("address", host)`) before
+its token is checked, so a flood of junk or forged tokens is refused with 429 without the
+gateway checking each one's signature (or fetching the JWKS for it). Only requests that
+fail authentication spend the address's allowance; a valid token never does, so many
+people behind one address are not limited together while they sign in. The address is the
+TCP peer's, never `X-Forwarded-For` (which any caller can write): behind a proxy or load
+balancer every caller shares the proxy's address, so junk from one of them can hold back
+the first request of a new token from the others until the bucket refills (at
+`rate_limit_per_second`); tokens already verified are never held back.
 
 Each client may make `rate_limit_per_second` requests a second on average and
 `rate_limit_burst` at once; `rate_limit_overrides` (JSON object subject -> requests a
-second) gives one client its own rate. Over it, a 429 problem with `Retry-After`
-(whole seconds until a request would be let through). Checked after the token is
-verified, so an unauthenticated caller cannot spend another client's allowance.
+second) gives one token subject its own rate. Over it, a 429 problem with `Retry-After`
+(whole seconds until a request would be let through).
 
 With several gateway replicas each keeps its own buckets: the effective limit is the
 replica count times the configured one, which the configuration accounts for.
@@ -15,6 +32,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from gateway.settings import GatewaySettings
@@ -30,17 +48,56 @@ class _Bucket:
     at: float
 
 
+def staff_client(subject: str) -> tuple[str, str]:
+    """The bucket of a member of staff's token."""
+    return ("staff", subject)
+
+
+def contractor_client(contractor_id: str, subject: str) -> tuple[str, str, str]:
+    """The bucket of a contractor's token: its contractor's, apart from staff's."""
+    return ("contractor", contractor_id, subject)
+
+
+def address_client(host: str | None) -> tuple[str, str]:
+    """The bucket of callers not yet authenticated from one connection address."""
+    return ("address", host or "unknown")
+
+
 class RateLimiter:
     def __init__(self, settings: GatewaySettings) -> None:
         self.rate = settings.rate_limit_per_second
         self.burst = float(settings.rate_limit_burst)
         self.overrides = settings.rate_limit_overrides
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: dict[Hashable, _Bucket] = {}
 
-    def take(self, client: str, now: float | None = None) -> None:
-        """Spend one request of `client`'s allowance; TooManyRequests when none is left."""
+    def take(
+        self, client: Hashable, now: float | None = None, *, subject: str | None = None
+    ) -> None:
+        """Spend one request of `client`'s allowance; TooManyRequests when none is left.
+        `subject` (the token's `sub`) picks a rate from `rate_limit_overrides`; a bare
+        string client is its own subject."""
+        bucket, rate = self._refilled(client, now, subject)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return
+        raise self._refusal(bucket, rate)
+
+    def check(
+        self, client: Hashable, now: float | None = None, *, subject: str | None = None
+    ) -> None:
+        """TooManyRequests when `client` has no allowance left, spending none: the
+        address check before a token is verified (only a failure spends it)."""
+        bucket, rate = self._refilled(client, now, subject)
+        if bucket.tokens < 1:
+            raise self._refusal(bucket, rate)
+
+    def _refilled(
+        self, client: Hashable, now: float | None, subject: str | None
+    ) -> tuple[_Bucket, float]:
         now = time.monotonic() if now is None else now
-        rate = self.overrides.get(client, self.rate)
+        if subject is None and isinstance(client, str):
+            subject = client
+        rate = self.overrides.get(subject, self.rate) if subject is not None else self.rate
         bucket = self._buckets.get(client)
         if bucket is None:
             if len(self._buckets) >= MAX_CLIENTS:
@@ -48,11 +105,12 @@ class RateLimiter:
             bucket = self._buckets[client] = _Bucket(self.burst, now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
         bucket.at = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return
+        return bucket, rate
+
+    @staticmethod
+    def _refusal(bucket: _Bucket, rate: float) -> TooManyRequests:
         wait = math.ceil((1 - bucket.tokens) / rate)
-        raise TooManyRequests(
+        return TooManyRequests(
             f"This client made more than {rate:g} requests a second; retry after {wait} s",
             headers={"Retry-After": str(wait)},
         )

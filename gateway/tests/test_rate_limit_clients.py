@@ -1,0 +1,108 @@
+"""Whose allowance a request spends: a contractor's client and a member of staff with
+the same `sub` have a bucket each, and callers that fail authentication are limited by
+the connection's address before their tokens are checked (gateway.rate_limits)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from gateway_stand_ins import KNOWN_UPRN, OpenGateway, bearer
+
+from gateway.auth import issue_development_token
+from gateway.rate_limits import RateLimiter, address_client, contractor_client, staff_client
+from gateway.settings import GatewaySettings
+from hearth_kit.problems import TooManyRequests
+
+DEVELOPMENT = GatewaySettings(environment="development", jwt_algorithm="HS256")
+
+
+def _bearer(role: str, subject: str, contractor_id: str | None = None) -> dict[str, str]:
+    token = issue_development_token(
+        role, subject, contractor_id=contractor_id, ttl=timedelta(minutes=5), settings=DEVELOPMENT
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_contractor_cannot_spend_the_allowance_of_staff_with_the_same_subject(
+    open_gateway: OpenGateway,
+) -> None:
+    contractor = _bearer("contractor", "shared-sub", contractor_id="gasco")
+    staff = _bearer("staff", "shared-sub")
+    async with open_gateway(rate_limit_per_second=0.2, rate_limit_burst=3) as gateway:
+        spent = [
+            await gateway.get("/v1/contractor/gas-safety-records", headers=contractor)
+            for _ in range(4)
+        ]
+        answer = await gateway.get(f"/v1/compliance/homes/{KNOWN_UPRN}", headers=staff)
+    assert spent[-1].status_code == 429
+    assert answer.status_code == 200
+
+
+def test_each_contractor_and_staff_have_buckets_of_their_own() -> None:
+    limiter = RateLimiter(
+        GatewaySettings(
+            environment="development",
+            rate_limit_per_second=1,
+            rate_limit_burst=1,
+            rate_limit_overrides={"gasco-client": 10},
+        )
+    )
+    limiter.take(contractor_client("gasco", "s"), now=0.0, subject="s")
+    with pytest.raises(TooManyRequests):
+        limiter.take(contractor_client("gasco", "s"), now=0.0, subject="s")
+    limiter.take(contractor_client("sparks", "s"), now=0.0, subject="s")
+    limiter.take(staff_client("s"), now=0.0, subject="s")
+    # An override names a token subject, whichever kind of client carries it.
+    limiter.take(contractor_client("gasco", "gasco-client"), now=0.0, subject="gasco-client")
+    limiter.take(contractor_client("gasco", "gasco-client"), now=0.1, subject="gasco-client")
+
+
+def test_checking_an_address_spends_nothing() -> None:
+    limiter = RateLimiter(
+        GatewaySettings(environment="development", rate_limit_per_second=1, rate_limit_burst=1)
+    )
+    address = address_client("192.0.2.7")
+    limiter.check(address, now=0.0)
+    limiter.check(address, now=0.0)
+    limiter.take(address, now=0.0)
+    with pytest.raises(TooManyRequests) as refused:
+        limiter.check(address, now=0.0)
+    assert refused.value.headers["Retry-After"] == "1"
+    limiter.check(address, now=1.0)
+
+
+async def test_junk_tokens_from_one_address_are_refused_with_429_before_being_checked(
+    open_gateway: OpenGateway,
+) -> None:
+    junk = {"Authorization": "Bearer junk"}
+    async with open_gateway(rate_limit_per_second=0.2, rate_limit_burst=3) as gateway:
+        answers = [await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk) for _ in range(6)]
+        no_token = await gateway.get(f"/v1/homes/{KNOWN_UPRN}")
+    codes = [a.status_code for a in answers]
+    assert codes[:3] == [401, 401, 401]
+    assert codes[3:] == [429, 429, 429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert no_token.status_code == 429
+
+
+async def test_valid_tokens_spend_nothing_of_their_address_and_are_not_held_back_once_known(
+    open_gateway: OpenGateway,
+) -> None:
+    staff = bearer("admin")
+    async with open_gateway(rate_limit_per_second=0.2, rate_limit_burst=3) as gateway:
+        first = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+        known = [
+            await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=bearer("staff")) for _ in range(2)
+        ]
+        junk = [
+            await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers={"Authorization": "Bearer x"})
+            for _ in range(4)
+        ]
+        again = await gateway.get(f"/v1/homes/{KNOWN_UPRN}", headers=staff)
+    assert first.status_code == 200
+    assert [a.status_code for a in known] == [200, 200]
+    # Three valid requests spent none of the address's three: the junk gets three 401s.
+    assert [a.status_code for a in junk] == [401, 401, 401, 429]
+    # The admin token was verified before, so the spent address does not hold it back.
+    assert again.status_code == 200
