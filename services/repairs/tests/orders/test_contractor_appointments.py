@@ -78,11 +78,14 @@ async def test_a_changed_appointment_moves_the_booking_so_an_earlier_completion_
 ) -> None:
     uprn = a_uprn()
     order = await a_work_order(staff, repairs_database, uprn)
-    slot = (await free_slots(staff, uprn, ["plumbing"]))[0]
-    old = await book(staff, [order["id"]], slot)
     # the household and the contractor agree on now instead (after the order was raised)
     start = datetime.now(UTC)
     end = start + timedelta(hours=2)
+    # a slot the new window cannot fall in (whatever the time of day), so that the place
+    # it frees is seen free again below
+    later = (end + timedelta(days=1)).date().isoformat()
+    slot = next(s for s in await free_slots(staff, uprn, ["plumbing"]) if s["day"] > later)
+    old = await book(staff, [order["id"]], slot)
 
     moved = await tell_status(staff, order["id"], made(start, end))
     assert moved.status_code == 200, moved.text
