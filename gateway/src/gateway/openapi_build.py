@@ -10,8 +10,13 @@ to (`x-hearth-upstream`, gateway.proxy.upstream_openapi) takes that operation's
 parameters, request body and responses, with their `$ref`s rewritten and the schemas
 they use merged into the gateway's components (a name two services use for different
 schemas gets the service's name in front). The gateway's own answers are added to
-each: 401, 403, 429 and 503 as problems. Nothing is retyped by hand, so the document
-says what the services accept and answer.
+each: 401, 403, 429 and 503 as problems, 429 and 503 with the `Retry-After` header
+they carry. A 503's example is what that operation would say: a read's names its service
+and says nothing was changed, a write's that the write may or may not have happened and
+to retry with the same Idempotency-Key, and a composite's (which answers with what it
+has rather than a 503 when a service is slow) that the identity provider's keys could not
+be fetched. Nothing is retyped by hand, so the document says what the services accept
+and answer.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import copy
 import importlib
 import json
 import os
+import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +55,26 @@ GATEWAY_RESPONSES: dict[str, str] = {
     "503": "The owning service did not answer in time: `detail` says whether a write may "
     "have happened; retry with the same Idempotency-Key",
 }
+
+JWKS_UNAVAILABLE = (
+    "The token could not be checked: the identity provider's signing keys (JWKS) could "
+    "not be fetched. Retry after `Retry-After` seconds"
+)
+"""The 503 of an operation that calls no one service: only its token check can fail so."""
+
+RETRY_AFTER_HEADER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Whole seconds to wait before retrying",
+        "schema": {"type": "integer"},
+    }
+}
+"""The header the gateway sends with every 429 and 503."""
+
+PATH_PARAMETER_TYPE = re.compile(r"\{(\w+):[^}]*\}")
+"""A path parameter's type marker (`{uprn:home}`), which the routes use and the API's
+paths do not show (`{uprn}`)."""
+
+READ_METHODS = frozenset({"get", "head"})
 
 PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
     "401": {
@@ -84,15 +111,40 @@ PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
         "status": 429,
         "detail": "This client made more than 50 requests a second; retry after 1 s",
     },
-    "503": {
+}
+
+
+def unavailable_example(service: str | None, method: str) -> dict[str, Any]:
+    """The 503 problem `method` on an operation owned by `service` answers when the
+    service does not (gateway.proxy says the same), or, with no owning service, when the
+    identity provider's keys cannot be fetched (gateway.auth)."""
+    defaults = GatewaySettings.model_fields
+    if service is None:
+        service = "identity-provider"
+        detail = (
+            "The identity provider's signing keys could not be fetched, so the token "
+            "cannot be checked. Try again shortly."
+        )
+    elif method.lower() in READ_METHODS:
+        read = defaults["downstream_timeout_seconds"].default
+        detail = (
+            f"The {service} service did not answer (timed out after {read:g}s). Nothing "
+            "was changed; retry shortly."
+        )
+    else:
+        write = defaults["write_timeout_seconds"].default
+        detail = (
+            f"The {service} service did not answer (timed out after {write:g}s): the write "
+            "may or may not have happened. Retry with the same Idempotency-Key: the service "
+            "then returns the first outcome instead of writing twice."
+        )
+    return {
         "type": "https://hearth.example/problems/service-unavailable",
         "title": "Service unavailable",
         "status": 503,
-        "detail": "The repairs service did not answer (timed out after 2s). Nothing was "
-        "changed; retry shortly.",
-        "service": "repairs",
-    },
-}
+        "detail": detail,
+        "service": service,
+    }
 
 
 def service_documents() -> dict[str, dict[str, Any]]:
@@ -116,6 +168,8 @@ class _Merger:
         )
         self.names: dict[tuple[str, str], str] = {}
         self.missing: list[str] = []
+        self.owners: dict[tuple[str, str], str] = {}
+        """(path, method) -> the service a pass-through operation goes to."""
 
     def name_for(self, service: str, name: str) -> str:
         """The gateway's name for `service`'s schema `name`, adding it when new."""
@@ -151,6 +205,7 @@ class _Merger:
         if upstream is None:
             return
         service = upstream["service"]
+        self.owners[(path, method)] = service
         source = (
             self.services[service]
             .get("paths", {})
@@ -183,27 +238,40 @@ class _Merger:
             operation["description"] = source["description"]
 
 
-def _add_gateway_answers(document: dict[str, Any]) -> None:
-    """Every /v1 route can answer 401, 403 (when it needs a scope), 429 and, when it
-    calls a service, 503; each error response carries an example problem."""
+def _add_gateway_answers(document: dict[str, Any], owners: dict[tuple[str, str], str]) -> None:
+    """Every /v1 route can answer 401, 403 (when it needs a scope), 429 and 503 (its
+    service did not answer, or, for any, the identity provider's keys could not be
+    fetched); each error response carries an example problem, and 429 and 503 declare
+    `Retry-After`. `owners`: the service each pass-through operation goes to."""
     for path, item in document["paths"].items():
-        for operation in item.values():
+        for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            owner = owners.get((path, method))
             if path.startswith("/v1/"):
                 for status in ("401", "429"):
                     responses.setdefault(status, {"description": GATEWAY_RESPONSES[status]})
+                responses.setdefault(
+                    "503",
+                    {"description": GATEWAY_RESPONSES["503"] if owner else JWKS_UNAVAILABLE},
+                )
             for status, response in responses.items():
-                example = PROBLEM_EXAMPLES.get(status)
+                example = (
+                    unavailable_example(owner, method)
+                    if status == "503"
+                    else PROBLEM_EXAMPLES.get(status)
+                )
                 content = response.get("content", {})
                 if PROBLEM_JSON in content and example is not None:
                     content[PROBLEM_JSON].setdefault("example", example)
-                if status in ("401", "429") and PROBLEM_JSON not in content:
+                if status in ("401", "429", "503") and PROBLEM_JSON not in content:
                     response["content"] = {
                         PROBLEM_JSON: {
                             "schema": {"$ref": SCHEMA_REF + "Problem"},
-                            "example": PROBLEM_EXAMPLES[status],
+                            "example": example,
                         }
                     }
+                if status in ("429", "503"):
+                    response.setdefault("headers", {}).update(copy.deepcopy(RETRY_AFTER_HEADER))
             operation["responses"] = dict(sorted(responses.items()))
 
 
@@ -217,7 +285,7 @@ def build_document(app: FastAPI, services: dict[str, dict[str, Any]]) -> dict[st
             merger.type_operation(path, method, operation)
     if merger.missing:
         document.setdefault("info", {})["x-untyped-routes"] = merger.missing
-    _add_gateway_answers(document)
+    _add_gateway_answers(document, merger.owners)
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     return document
 
@@ -227,8 +295,13 @@ def render(document: dict[str, Any]) -> str:
 
 
 def docs_with_matrix(app: FastAPI, settings: GatewaySettings, text: str) -> str:
-    """docs/api.md's text with the authorisation matrix between its markers replaced."""
-    table = matrix_markdown(gateway_routes(app), settings.roles)
+    """docs/api.md's text with the authorisation matrix between its markers replaced. Paths
+    are printed as the API shows them: `{uprn}`, not the route's `{uprn:home}`."""
+    routes = [
+        replace(route, path=PATH_PARAMETER_TYPE.sub(r"{\1}", route.path))
+        for route in gateway_routes(app)
+    ]
+    table = matrix_markdown(routes, settings.roles)
     start, end = text.find(MATRIX_START), text.find(MATRIX_END)
     if start < 0 or end < start:
         return text

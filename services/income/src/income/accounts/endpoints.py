@@ -125,7 +125,7 @@ async def write_off(
 @router.get(
     "/{account_id}/statement",
     response_model=StatementPublic,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 async def statement(
     request: Request,
