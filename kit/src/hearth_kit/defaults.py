@@ -1,8 +1,9 @@
 """Process defaults: what every Hearth process (five services and the gateway) wires the
 same way, in one call (after eShop's ServiceDefaults).
 
-`add_process_defaults(app, ...)` sets up logging and tracing, turns errors into problem
-details, records request latency, serves /healthz, /readyz and /metrics, and instruments
+`add_process_defaults(app, ...)` sets up logging and tracing, puts the request id the
+gateway passes on onto the request's log lines, turns errors into problem details,
+records request latency, serves /healthz, /readyz and /metrics, and instruments
 FastAPI for tracing. Only the readiness checks differ between processes, so they are
 passed in.
 """
@@ -22,7 +23,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
-from hearth_kit.logs import setup_logging
+from hearth_kit.logs import RequestIdsInLogs, setup_logging
 from hearth_kit.metrics import GC_PAUSES
 from hearth_kit.problems import install_problem_handlers, install_problem_openapi
 from hearth_kit.request_limits import RequestBodyLimit, max_body_bytes_of, upload_limits_of
@@ -179,6 +180,7 @@ def add_process_defaults(
         uploads=upload_limits_of(settings),
     )
     app.add_middleware(RequestMetrics, process=process)
+    app.add_middleware(RequestIdsInLogs)  # outside the metrics: every line of the request
     app.include_router(operations_router(readiness))
     trace_requests(
         app,

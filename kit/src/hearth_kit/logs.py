@@ -1,4 +1,5 @@
-"""structlog JSON logs carrying trace_id, span_id and the service name.
+"""structlog JSON logs carrying trace_id, span_id, the service name and, while a request
+is served, its request id (`request_id`, the `X-Request-ID` the gateway passes on).
 
 Standard-library loggers (uvicorn, aiokafka, sqlalchemy) go through the same
 processors, so every line a service prints is one JSON object.
@@ -12,10 +13,12 @@ no locals and no message unless its type's messages are about infrastructure
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
 import structlog
+from starlette.types import ASGIApp, Receive, Scope, Send
 from structlog.types import EventDict, WrappedLogger
 
 from hearth_kit.personal_data import (
@@ -27,6 +30,47 @@ from hearth_kit.personal_data import (
 from hearth_kit.tracing import current_ids
 
 _configured = False
+
+REQUEST_ID_HEADER = b"x-request-id"
+PLAIN_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+"""A request id put on log lines: short and plain, as the gateway keeps a caller's
+(gateway.request_ids), so no arbitrary text (a person's details, a forged line) gets into
+the logs through the header. Matched whole (`fullmatch`: `$` would let a trailing newline
+through)."""
+
+
+def request_id_of(scope: Scope) -> str | None:
+    """The request's `X-Request-ID` when it is plain (PLAIN_REQUEST_ID), else None."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            text: str = value.decode("latin-1")
+            return text if PLAIN_REQUEST_ID.fullmatch(text) else None
+    return None
+
+
+class RequestIdsInLogs:
+    """Binds the request's `X-Request-ID` (the one the gateway passes on with every call
+    to a service) into the structlog context while the request is served, so each of the
+    request's log lines carries `request_id` and a service's lines are found from the id
+    a gateway answer carried (docs/runbooks/tracing.md). An id that is missing or not
+    plain binds nothing.
+
+    When the request raises, the id is left bound: Starlette's outermost error middleware
+    logs the unhandled error after this one has returned, and that line should carry it
+    too. The server serves each request in a task of its own, so the binding ends with
+    the request's task. Pure ASGI: a header scan and a context variable a request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = request_id_of(scope) if scope["type"] == "http" else None
+        if request_id is None:
+            await self.app(scope, receive, send)
+            return
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        await self.app(scope, receive, send)
+        structlog.contextvars.reset_contextvars(**bound)
 
 
 def _add_trace_ids(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
