@@ -33,3 +33,20 @@ async def test_a_change_needs_the_residents_current_etag(engagement: httpx.Async
     now = await engagement.get(path)
     assert now.json()["language"] == "cy"
     assert now.headers["etag"] == following
+
+
+async def test_a_body_the_document_refuses_is_a_422_before_the_version_is_looked_at(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """A null language is refused by the document (never null), so it is a 422 naming
+    it whatever If-Match says, never a 412 for a request that could not succeed."""
+    created = await engagement.post(
+        "/v1/residents",
+        json={"full_name": "Ada Lovelace", "preferred_channel": "letter", "language": "en"},
+    )
+    path = f"/v1/residents/{created.json()['id']}"
+    for headers in ({}, {"If-Match": '"0"'}):
+        refused = await engagement.patch(path, json={"language": None}, headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "language"
+    assert (await engagement.get(path)).json()["language"] == "en"

@@ -245,6 +245,12 @@ class ResidentService:
     ) -> ResidentPublic:
         """Change a resident's details if the caller saw their current version
         (If-Match: the resident's ETag); publishes resident-updated naming which."""
+        # What the body itself says wrong comes first (a 422), as the document states
+        # it; then the version the caller saw.
+        changes = data.model_dump(exclude_unset=True)
+        for required in ("full_name", "preferred_channel", "language"):
+            if required in changes and changes[required] is None:
+                raise Unprocessable(f"{required} cannot be cleared", field=required)
         if if_match is None:
             raise PreconditionRequired(
                 "Send If-Match with the resident's ETag", field="If-Match", location="header"
@@ -258,10 +264,6 @@ class ResidentService:
                 field="If-Match",
                 location="header",
             )
-        changes = data.model_dump(exclude_unset=True)
-        for required in ("full_name", "preferred_channel", "language"):
-            if required in changes and changes[required] is None:
-                raise Unprocessable(f"{required} cannot be cleared", field=required)
         for name in ("format_needs", "accessibility_needs"):
             if changes.get(name) is not None:
                 changes[name] = list(dict.fromkeys(changes[name]))
