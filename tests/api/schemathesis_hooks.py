@@ -147,6 +147,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "amount_pence": "above the approver's write-off limit (configuration, per approver)"
     },
     "POST /v1/tenancies/{tenancy_id}/end": {"end_date": FUTURE},
+    "POST /v1/tenancies/{tenancy_id}/rent-change": {
+        "effective_from": "a rent week's Monday, not before the tenancy's start, no week "
+        "charged from it (the calendar and " + STATE + ")"
+    },
     "POST /v1/tenancies/{tenancy_id}/type-decision": {"effective_on": FUTURE},
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE},
@@ -173,10 +177,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which findings and reasons go with which outcome (if/then)
         "visited_at": FUTURE,
     },
-    "PUT /v1/visits/{visit_id}/report/draft": {"visited_at": FUTURE},
+    "PUT /v1/visits/{visit_id}/report/draft": {"pieces.*.visit.content.visited_at": FUTURE},
     "POST /v1/visits/{visit_id}/report/submit": {
         "pieces_expected": "the count of pieces the draft holds (" + STATE + ")",
         "draft.visit": "the sections the draft holds (" + STATE + ")",
+        "draft.concern_dealt_with.concern_id": "a concern open on the tenancy (" + STATE + ")",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""
