@@ -5,6 +5,7 @@ id that is not short and plain is never written to the logs."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import structlog
 from fastapi import FastAPI
 
+import hearth_kit.logs
 from hearth_kit.defaults import add_process_defaults
 from hearth_kit.logs import get_logger, request_id_of, setup_logging
 
@@ -44,7 +46,14 @@ def service_app() -> FastAPI:
 
 
 @pytest.fixture
-def lines(capsys: pytest.CaptureFixture[str]) -> Iterator[pytest.CaptureFixture[str]]:
+def lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.CaptureFixture[str]]:
+    # Set logging up afresh: a test before this one in the same process may have
+    # replaced the root handlers or disabled loggers (Alembic's fileConfig does both),
+    # and setup_logging configures only once a process.
+    monkeypatch.setattr(hearth_kit.logs, "_configured", False)
+    logging.getLogger("kit-tests.request-ids").disabled = False
     setup_logging("INFO", "json")
     capsys.readouterr()
     yield capsys

@@ -28,7 +28,7 @@ def _sent_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == _HEADER:
             text = value.decode("latin-1")
-            return text if USABLE.match(text) else None
+            return text if USABLE.fullmatch(text) else None
     return None
 
 

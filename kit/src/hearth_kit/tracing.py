@@ -318,7 +318,7 @@ def _set_request_id(span: trace.Span, headers: Iterable[tuple[bytes, bytes]]) ->
     for name, value in headers:
         if name.lower() == REQUEST_ID_HEADER:
             text = value.decode("latin-1")
-            if _PLAIN_REQUEST_ID.match(text):
+            if _PLAIN_REQUEST_ID.fullmatch(text):
                 span.set_attribute(REQUEST_ID_ATTRIBUTE, text)
             return
 
