@@ -70,6 +70,8 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from hearth_kit.database_faults import is_infrastructure_fault
+
 DEFAULT_POOL_SIZE = 20
 """Connections a service keeps open: more than the requests one process serves at once
 (one worker, a core at most), so none is opened and closed inside a request."""
@@ -128,6 +130,7 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         else:
             event.listen(self.engine.sync_engine.pool, "checkout", _refuse_closed_connection)
+            event.listen(self.engine.sync_engine, "handle_error", _discard_broken_connection)
 
         listeners = self._commit_listeners
 
@@ -279,6 +282,18 @@ def _refuse_closed_connection(
     driver_connection = record.driver_connection
     if driver_connection is not None and driver_connection.is_closed():
         raise DisconnectionError("the database closed this connection")
+
+
+def _discard_broken_connection(context: ExceptionContext) -> None:
+    """The engine's error event: a statement that failed because its connection is gone
+    or broken (reset or refused by a restarting server, or asyncpg's "cannot switch to
+    state 13; another operation (2) is in progress" on a connection a restart left
+    mid-operation, which is not closed, so neither asyncpg nor the checkout event above
+    knows it is unusable) counts as a disconnect: the engine invalidates the connection
+    (and the pool's older ones) instead of handing it to the next request, which would
+    fail the same way, and the error raised says `connection_invalidated`."""
+    if not context.is_disconnect and is_infrastructure_fault(context.original_exception):
+        context.is_disconnect = True
 
 
 _NOT_A_PLAIN_READ = (

@@ -18,7 +18,6 @@ import contextlib
 import dataclasses
 import gc
 import json
-import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -34,13 +33,13 @@ from pydantic import ValidationError
 from sqlalchemy import BigInteger, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, StatementError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope, EnvelopeError, Event
 from hearth_contracts.envelope import parse_message
 from hearth_contracts.events.base import event_class
+from hearth_kit.database_faults import is_infrastructure_fault
 from hearth_kit.db import Database
 from hearth_kit.event_handlers import BatchHandler, EventHandlers, runs_of_one_type
 from hearth_kit.logs import get_logger
@@ -700,57 +699,3 @@ def _failed(span: trace.Span, exc: BaseException) -> None:
     """Mark a span failed by the exception's type only (its message may quote data)."""
     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
     span.add_event("exception", {"exception.type": type(exc).__name__})
-
-
-_UNREACHABLE_DATABASE: tuple[type[BaseException], ...] = (
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.OperatorInterventionError,
-    ConnectionError,
-    TimeoutError,
-    DisconnectionError,
-    # No pooled connection came free in time: the database is slow to answer, which
-    # is not the event's fault either.
-    PoolTimeout,
-)
-
-
-_FILE_ERRORS = (
-    FileNotFoundError,
-    FileExistsError,
-    IsADirectoryError,
-    NotADirectoryError,
-    PermissionError,
-)
-
-
-def _network_error(exc: BaseException) -> bool:
-    """A socket error as the driver meets the network, beyond refused, reset and timed
-    out: a host name that does not resolve (socket.gaierror: compose's `postgres` while
-    its container restarts), no route to the host, asyncio's "Multiple exceptions" when
-    every address failed. Any OSError but one about a file (a handler's own bug)."""
-    return isinstance(exc, OSError) and not isinstance(exc, _FILE_ERRORS) and exc.filename is None
-
-
-def is_infrastructure_fault(exc: BaseException) -> bool:
-    """True when a failure is the database being unreachable (restarting, failing over,
-    the network), not anything about the event: such failures are waited out, never
-    counted as attempts or dead-lettered. Walks the exception's causes, since SQLAlchemy
-    wraps the driver's error."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, _UNREACHABLE_DATABASE) or _network_error(current):
-            return True
-        if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
-            return True
-        orig = current.orig if isinstance(current, DBAPIError) else None
-        pending.extend([orig, current.__cause__, current.__context__])
-    return False

@@ -21,10 +21,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hearth_kit.database_faults import BROKEN_CONNECTION, is_infrastructure_fault
 from hearth_kit.logs import get_logger
 from hearth_kit.personal_data import exception_type_name
 from hearth_kit.tracing import current_ids
@@ -354,7 +356,41 @@ async def _integrity_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+DATABASE_RETRY_AFTER_SECONDS = 2
+"""Retry-After of the 503 a request gets while its database does not answer: about
+as long as PostgreSQL takes to come back from a restart or a failover."""
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database did not answer (unreachable, restarting, failing over, or a
+    connection a restart left broken, which the engine has discarded): nothing about the
+    request, so a 503 the client may retry, not a 500. Logged once, at warning, with the
+    error's type and the route only (its message may quote values)."""
+    log.warning(
+        "the database does not answer: answered 503",
+        error_type=exception_type_name(exc),
+        route=_route_of(request),
+    )
+    return problem_response(
+        ServiceUnavailable("The database does not answer; retry").problem(
+            instance=request.url.path
+        ),
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_fault_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Errors that may be the database not answering (registered by type, so Starlette
+    handles them in its exception middleware and does not log them a second time as
+    "Exception in ASGI application"): a 503 when they are, else the 500 of any bug."""
+    if is_infrastructure_fault(exc):
+        return _database_unavailable(request, exc)
+    return await _unhandled_handler(request, exc)
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    if is_infrastructure_fault(exc):  # one wrapped in an error of some other type
+        return _database_unavailable(request, exc)
     if _unstorable_text(exc):
         # The client's text, not a fault: nothing was committed (the transaction failed).
         return problem_response(
@@ -382,6 +418,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     # Inside too: a lost race for a unique key is an answer (409), not a server error.
     app.add_exception_handler(IntegrityError, _integrity_handler)
+    # The database not answering is a 503 with Retry-After, not a fault of the service.
+    for fault in (DBAPIError, OSError, PoolTimeout, *BROKEN_CONNECTION):
+        app.add_exception_handler(fault, _database_fault_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
