@@ -3,8 +3,10 @@
 Finds a Kafka broker (KAFKA_BOOTSTRAP_SERVERS if set; else a Docker engine through
 testcontainers; else deploy/local/kafka.sh on the JDK), migrates every service's
 database (SQLite files under var/ unless HEARTH_<SERVICE>_DATABASE_URL says otherwise),
-then runs the five services and the gateway with honcho from the Procfile. Ctrl-C
-stops everything, the broker included, and leaves no process behind.
+imports the sample Schedule of Rates (deploy/local/sample-sor.csv) into repairs' database
+when its schedule is empty (so the docs' work-order examples work), then runs the five
+services and the gateway with honcho from the Procfile. Ctrl-C stops everything, the
+broker included, and leaves no process behind.
 
 It sets HEARTH_ENVIRONMENT=development for every process it starts: the explicit opt-in
 to the development user-token secret and the development internal-token key (every
@@ -27,6 +29,9 @@ from pathlib import Path
 from hearth_contracts.topics import GATEWAY_DEFAULT_PORT, SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
+SAMPLE_SOR = REPO / "deploy" / "local" / "sample-sor.csv"
+"""A small Schedule of Rates for development only (the codes docs/api/repairs.md uses);
+a landlord imports its own with `uv run hearth import sor FILE`."""
 GATEWAY_URL = f"http://127.0.0.1:{GATEWAY_DEFAULT_PORT}"
 
 
@@ -90,6 +95,39 @@ def migrate() -> None:
         say(f"migrated {name} ({url.split('@')[-1]})")
 
 
+async def import_sample_schedule(url: str, sample: Path = SAMPLE_SOR) -> int | None:
+    """Import the sample into the repairs database at `url` if its schedule is empty:
+    the number of codes added, or None when a schedule was there already."""
+    from sqlalchemy import func, select
+
+    from hearth_kit.db import Database
+    from repairs.models import ScheduleOfRatesItem
+    from repairs.sor.service import import_schedule
+
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            count = select(func.count()).select_from(ScheduleOfRatesItem)
+            if (await session.execute(count)).scalar_one() > 0:
+                return None  # the landlord's own schedule (or the sample) is there already
+            with sample.open(newline="", encoding="utf-8") as file:
+                report = await import_schedule(session, file)
+            return report.added
+    finally:
+        await db.dispose()
+
+
+def seed_schedule_of_rates(sample: Path = SAMPLE_SOR) -> None:
+    """Import the sample Schedule of Rates into repairs' database when its schedule is
+    empty: a fresh `make run` can then raise the docs' work orders. A schedule already
+    there (imported before, or the landlord's own) is left exactly as it is."""
+    from repairs.settings import settings_from_env
+
+    added = asyncio.run(import_sample_schedule(settings_from_env().database_url, sample))
+    if added is not None:
+        say(f"imported the sample Schedule of Rates ({added} codes, {sample.relative_to(REPO)})")
+
+
 async def _group_coordinator_ready(servers: str, seconds: float = 30.0) -> None:
     """Wait until the broker can coordinate consumer groups. A fresh broker creates its
     offsets topic on the first group's request and answers "coordinator not available"
@@ -127,6 +165,7 @@ def main() -> int:
     with kafka() as servers:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers
         migrate()
+        seed_schedule_of_rates()
         asyncio.run(_group_coordinator_ready(servers))
         token = development_token()
         say("starting the services and the gateway (Ctrl-C stops everything)")
