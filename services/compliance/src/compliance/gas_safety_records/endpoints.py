@@ -6,8 +6,9 @@ records, and every Location and problem names the contractor's own URL."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
@@ -42,26 +43,33 @@ contractor_router = APIRouter(
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=GasSafetyRecordPublic)
-async def record_gas_safety_check(
-    body: GasSafetyRecordCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    records: RecordServiceDep,
-) -> Response:
-    """Record a landlord gas safety record: the new expiry follows the 2-month rule;
-    publishes check-completed, and safety-defect-found for each immediately dangerous
-    or at-risk defect and each faulty or missing alarm. A contractor may record only
-    the checks assigned to it."""
-    return await idempotency.create(
-        session,
-        lambda: records.record(session, body, caller, datetime.now(UTC)),
-        location=lambda record: f"/v1/gas-safety-records/{record.id}",
-    )
+def record_gas_safety_check_at(
+    records_url: str,
+) -> Callable[..., Coroutine[Any, Any, Response]]:
+    """The route that records a landlord gas safety record, for staff's router or the
+    contractor's: the same parse -> service -> shape, the Location naming the record
+    under `records_url` (the URL the caller used)."""
+
+    async def record_gas_safety_check(
+        body: GasSafetyRecordCreate,
+        session: SessionDep,
+        idempotency: IdempotencyDep,
+        caller: CallerDep,
+        records: RecordServiceDep,
+    ) -> Response:
+        """Record a landlord gas safety record: the new expiry follows the 2-month rule;
+        publishes check-completed, and safety-defect-found for each immediately dangerous
+        or at-risk defect and each faulty or missing alarm. A contractor may record only
+        the checks assigned to it."""
+        return await idempotency.create(
+            session,
+            lambda: records.record(session, body, caller, datetime.now(UTC)),
+            location=lambda record: f"{records_url}/{record.id}",
+        )
+
+    return record_gas_safety_check
 
 
-@router.get("/{record_id}", response_model=GasSafetyRecordPublic)
 async def get_gas_safety_record(
     record_id: uuid.UUID, session: SessionDep, caller: CallerDep, records: RecordServiceDep
 ) -> GasSafetyRecordPublic:
@@ -69,7 +77,6 @@ async def get_gas_safety_record(
     return await records.get(session, record_id, caller, datetime.now(UTC))
 
 
-@router.get("", response_model=Page[GasSafetyRecordPublic])
 async def list_gas_safety_records(
     session: SessionDep,
     page: PageDep,
@@ -83,43 +90,53 @@ async def list_gas_safety_records(
     )
 
 
-@contractor_router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=GasSafetyRecordPublic
+# Staff's routes and the contractor's run the same functions; what differs is the
+# router (the contractor's refuses any other caller), the Location URL and the
+# operation's name and description. The service keeps a contractor to its own checks
+# and records.
+router.add_api_route(
+    "",
+    record_gas_safety_check_at("/v1/gas-safety-records"),
+    methods=["POST"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=GasSafetyRecordPublic,
 )
-async def record_contractor_gas_safety_check(
-    body: GasSafetyRecordCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    records: RecordServiceDep,
-) -> Response:
-    """Record a landlord gas safety record for a home whose open gas check is assigned to
-    the calling contractor (else a 422 naming `uprn`, the same whether the home is
-    registered or not); Location: the record at the contractor's URL."""
-    return await idempotency.create(
-        session,
-        lambda: records.record(session, body, caller, datetime.now(UTC)),
-        location=lambda record: f"/v1/contractor/gas-safety-records/{record.id}",
-    )
+router.add_api_route(
+    "/{record_id}",
+    get_gas_safety_record,
+    methods=["GET"],
+    response_model=GasSafetyRecordPublic,
+)
+router.add_api_route(
+    "", list_gas_safety_records, methods=["GET"], response_model=Page[GasSafetyRecordPublic]
+)
 
-
-@contractor_router.get("/{record_id}", response_model=GasSafetyRecordPublic)
-async def get_contractor_gas_safety_record(
-    record_id: uuid.UUID, session: SessionDep, caller: CallerDep, records: RecordServiceDep
-) -> GasSafetyRecordPublic:
-    """One of the calling contractor's own gas safety records (another's is a 404)."""
-    return await records.get(session, record_id, caller, datetime.now(UTC))
-
-
-@contractor_router.get("", response_model=Page[GasSafetyRecordPublic])
-async def list_contractor_gas_safety_records(
-    session: SessionDep,
-    page: PageDep,
-    caller: CallerDep,
-    records: RecordServiceDep,
-    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
-) -> Page[GasSafetyRecordPublic]:
-    """The calling contractor's own gas safety records, newest first, by home."""
-    return await records.page(
-        session, page, uprn=uprn, caller=caller, today=london_day(datetime.now(UTC))
-    )
+contractor_router.add_api_route(
+    "",
+    record_gas_safety_check_at("/v1/contractor/gas-safety-records"),
+    methods=["POST"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=GasSafetyRecordPublic,
+    name="record_contractor_gas_safety_check",
+    description=(
+        "Record a landlord gas safety record for a home whose open gas check is assigned to\n"
+        "the calling contractor (else a 422 naming `uprn`, the same whether the home is\n"
+        "registered or not); Location: the record at the contractor's URL."
+    ),
+)
+contractor_router.add_api_route(
+    "/{record_id}",
+    get_gas_safety_record,
+    methods=["GET"],
+    response_model=GasSafetyRecordPublic,
+    name="get_contractor_gas_safety_record",
+    description="One of the calling contractor's own gas safety records (another's is a 404).",
+)
+contractor_router.add_api_route(
+    "",
+    list_gas_safety_records,
+    methods=["GET"],
+    response_model=Page[GasSafetyRecordPublic],
+    name="list_contractor_gas_safety_records",
+    description="The calling contractor's own gas safety records, newest first, by home.",
+)
