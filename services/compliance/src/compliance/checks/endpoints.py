@@ -7,8 +7,9 @@ the contractor's own URL."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
@@ -116,49 +117,73 @@ async def get_check(
     return check
 
 
-@router.post(
+def record_access_attempt_at(checks_url: str) -> Callable[..., Coroutine[Any, Any, Response]]:
+    """The route that records an attempt to get in, for staff's router or the
+    contractor's: the same parse -> service -> shape, the Location naming the check under
+    `checks_url` (the URL the caller used)."""
+
+    async def record_access_attempt(
+        check_id: uuid.UUID,
+        body: AccessAttemptCreate,
+        session: SessionDep,
+        idempotency: IdempotencyDep,
+        caller: CallerDep,
+        programme: ProgrammeDep,
+    ) -> Response:
+        """Record an attempt to get in (when, who, outcome, card left). No access publishes
+        access-failed and starts the no-access ladder; access gained stops it."""
+        return await idempotency.create(
+            session,
+            lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
+            location=lambda attempt: f"{checks_url}/{check_id}",
+        )
+
+    return record_access_attempt
+
+
+router.add_api_route(
     "/checks/{check_id}/access-attempts",
+    record_access_attempt_at("/v1/compliance/checks"),
+    methods=["POST"],
     status_code=status.HTTP_201_CREATED,
     response_model=AccessAttemptPublic,
 )
-async def record_access_attempt(
-    check_id: uuid.UUID,
-    body: AccessAttemptCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-) -> Response:
-    """Record an attempt to get in (when, who, outcome, card left). No access publishes
-    access-failed and starts the no-access ladder; access gained stops it."""
-    return await idempotency.create(
-        session,
-        lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
-        location=lambda attempt: f"/v1/compliance/checks/{check_id}",
-    )
 
 
-@router.post(
+def record_certificate_at(checks_url: str) -> Callable[..., Coroutine[Any, Any, Response]]:
+    """The route that records a check's certificate (other than gas), for staff's router
+    or the contractor's: the same parse -> service -> shape, the Location naming the check
+    under `checks_url` (the URL the caller used)."""
+
+    async def record_certificate(
+        check_id: uuid.UUID,
+        body: CertificateCreate,
+        session: SessionDep,
+        idempotency: IdempotencyDep,
+        caller: CallerDep,
+        programme: ProgrammeDep,
+    ) -> Response:
+        """Record the certificate of a check other than gas (EICR, fire risk assessment,
+        asbestos, water, lift, alarms): the next check follows at the type's interval;
+        C1, C2, FI and faulty alarms publish safety-defect-found; publishes check-completed."""
+        return await idempotency.create(
+            session,
+            lambda: programme.record_certificate(
+                session, check_id, body, caller, datetime.now(UTC)
+            ),
+            location=lambda certificate: f"{checks_url}/{check_id}",
+        )
+
+    return record_certificate
+
+
+router.add_api_route(
     "/checks/{check_id}/certificates",
+    record_certificate_at("/v1/compliance/checks"),
+    methods=["POST"],
     status_code=status.HTTP_201_CREATED,
     response_model=CertificatePublic,
 )
-async def record_certificate(
-    check_id: uuid.UUID,
-    body: CertificateCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-) -> Response:
-    """Record the certificate of a check other than gas (EICR, fire risk assessment,
-    asbestos, water, lift, alarms): the next check follows at the type's interval;
-    C1, C2, FI and faulty alarms publish safety-defect-found; publishes check-completed."""
-    return await idempotency.create(
-        session,
-        lambda: programme.record_certificate(session, check_id, body, caller, datetime.now(UTC)),
-        location=lambda certificate: f"/v1/compliance/checks/{check_id}",
-    )
 
 
 @router.put("/checks/{check_id}/contractor", response_model=CheckPublic)
@@ -179,84 +204,53 @@ async def assign_contractor(
     return check
 
 
-@contractor_router.get("/checks", response_model=Page[CheckPublic])
-async def list_contractor_checks(
-    session: SessionDep,
-    page: PageDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-    status: ListedStatus | None = None,
-    check_type: CheckTypeQuery = None,
-) -> Page[CheckPublic]:
-    """The open checks assigned to the calling contractor, by the date they must be done
-    by: all of them, or `due`, `overdue` or `expired`; by type (`gas` for the gas checks).
-    How a contractor's system learns the checks it has been given."""
-    return await programme.page(
-        session,
-        page,
-        status=status,
-        check_type=None if check_type is None else check_type.check_type,
-        caller=caller,
-        now=datetime.now(UTC),
-    )
-
-
-@contractor_router.get("/checks/{check_id}", response_model=CheckPublic)
-async def get_contractor_check(
-    check_id: uuid.UUID,
-    session: SessionDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-    response: Response,
-) -> CheckPublic:
-    """One check assigned to the calling contractor (another's is a 404)."""
-    check = await programme.get(session, check_id, caller, datetime.now(UTC))
-    response.headers["ETag"] = f'"{check.version}"'
-    return check
-
-
-@contractor_router.post(
+# The contractor's routes run staff's functions; what differs is the router (the
+# contractor's refuses any other caller), the Location URL and the operation's name and
+# description. The service keeps a contractor to the checks assigned to it.
+contractor_router.add_api_route(
+    "/checks",
+    list_checks,
+    methods=["GET"],
+    response_model=Page[CheckPublic],
+    name="list_contractor_checks",
+    description=(
+        "The open checks assigned to the calling contractor, by the date they must be done\n"
+        "by: all of them, or `due`, `overdue` or `expired`; by type (`gas` for the gas checks).\n"
+        "How a contractor's system learns the checks it has been given."
+    ),
+)
+contractor_router.add_api_route(
+    "/checks/{check_id}",
+    get_check,
+    methods=["GET"],
+    response_model=CheckPublic,
+    name="get_contractor_check",
+    description="One check assigned to the calling contractor (another's is a 404).",
+)
+contractor_router.add_api_route(
     "/checks/{check_id}/access-attempts",
+    record_access_attempt_at("/v1/contractor/compliance/checks"),
+    methods=["POST"],
     status_code=status.HTTP_201_CREATED,
     response_model=AccessAttemptPublic,
+    name="record_contractor_access_attempt",
+    description=(
+        "Record an attempt to get in at a check assigned to the calling contractor;\n"
+        "Location: the check at the contractor's URL."
+    ),
 )
-async def record_contractor_access_attempt(
-    check_id: uuid.UUID,
-    body: AccessAttemptCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-) -> Response:
-    """Record an attempt to get in at a check assigned to the calling contractor;
-    Location: the check at the contractor's URL."""
-    return await idempotency.create(
-        session,
-        lambda: programme.record_attempt(session, check_id, body, caller, datetime.now(UTC)),
-        location=lambda attempt: f"/v1/contractor/compliance/checks/{check_id}",
-    )
-
-
-@contractor_router.post(
+contractor_router.add_api_route(
     "/checks/{check_id}/certificates",
+    record_certificate_at("/v1/contractor/compliance/checks"),
+    methods=["POST"],
     status_code=status.HTTP_201_CREATED,
     response_model=CertificatePublic,
+    name="record_contractor_certificate",
+    description=(
+        "Record the certificate of a check (other than gas) assigned to the calling\n"
+        "contractor; Location: the check at the contractor's URL."
+    ),
 )
-async def record_contractor_certificate(
-    check_id: uuid.UUID,
-    body: CertificateCreate,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: CallerDep,
-    programme: ProgrammeDep,
-) -> Response:
-    """Record the certificate of a check (other than gas) assigned to the calling
-    contractor; Location: the check at the contractor's URL."""
-    return await idempotency.create(
-        session,
-        lambda: programme.record_certificate(session, check_id, body, caller, datetime.now(UTC)),
-        location=lambda certificate: f"/v1/contractor/compliance/checks/{check_id}",
-    )
 
 
 @router.get("/cross-check", response_model=Page[CrossCheckItem])
