@@ -191,6 +191,36 @@ async def _hold(
     return appointment
 
 
+async def _end_booking(
+    session: AsyncSession, appointment: Appointment, status: AppointmentStatus, now: datetime
+) -> list[WorkOrder]:
+    """End a booked appointment as `status` (rebooked or cancelled) at `now`, freeing
+    its places in its slot for others to book; returns its work orders (a rebooking's
+    new appointment takes them, a cancellation sends those waiting back to raised)."""
+    appointment.status = status
+    appointment.outcome_at = now
+    await repository.release_slots(session, appointment.id)
+    return await order_repository.many(session, [uuid.UUID(i) for i in appointment.work_order_ids])
+
+
+async def _places_left(
+    session: AsyncSession,
+    settings: RepairsSettings,
+    work_orders: list[WorkOrder],
+    offered: rules.OfferedSlot,
+) -> int:
+    """How many places `offered` has left for the trades of the work, the slot locked
+    for those trades first so that two bookings cannot both take its last place."""
+    trades = sorted({order.trade for order in work_orders})
+    await repository.lock_slots(
+        session, [f"repairs:{t}:{offered.day}:{offered.slot.name}" for t in trades]
+    )
+    booked = await repository.booked_counts(session, trades, offered.day, offered.day)
+    return rules.free_places(
+        offered, trades, booked, settings.capacity_per_slot, settings.trade_capacity
+    )
+
+
 async def move_to_contractors_window(
     session: AsyncSession,
     settings: RepairsSettings,
@@ -216,24 +246,12 @@ async def move_to_contractors_window(
     if old is not None and (old.window_start, old.window_end) == (start, end):
         return None
     if old is not None:
-        orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
-        old.status = AppointmentStatus.REBOOKED
-        old.outcome_at = now
-        await repository.release_slots(session, old.id)
+        orders = await _end_booking(session, old, AppointmentStatus.REBOOKED, now)
     else:
         orders = [work_order]
     slot = rules.slot_for_window(settings.slots, start, end)
     day = london_day(start)
-    trades = sorted({order.trade for order in orders})
-    await repository.lock_slots(session, [f"repairs:{t}:{day}:{slot.name}" for t in trades])
-    booked = await repository.booked_counts(session, trades, day, day)
-    places = rules.free_places(
-        rules.OfferedSlot(day, slot, start, end),
-        trades,
-        booked,
-        settings.capacity_per_slot,
-        settings.trade_capacity,
-    )
+    places = await _places_left(session, settings, orders, rules.OfferedSlot(day, slot, start, end))
     if places <= 0:
         log.info(
             "contractor's appointment taken in a full slot",
@@ -327,20 +345,8 @@ class AppointmentService:
         start, end = rules.window(day, slot)
         if start <= now:
             raise Unprocessable("That slot is in the past", field="day")
-        trades = sorted({order.trade for order in work_orders})
-        await repository.lock_slots(session, [f"repairs:{t}:{day}:{slot_name}" for t in trades])
-        booked = await repository.booked_counts(session, trades, day, day)
         offered = rules.OfferedSlot(day, slot, start, end)
-        if (
-            rules.free_places(
-                offered,
-                trades,
-                booked,
-                self.settings.capacity_per_slot,
-                self.settings.trade_capacity,
-            )
-            <= 0
-        ):
+        if await _places_left(session, self.settings, work_orders, offered) <= 0:
             raise Unprocessable("That slot is full", field="slot")
         return await _hold(
             session,
@@ -403,10 +409,7 @@ class AppointmentService:
         """Move a booked appointment to another slot: the old one's places are freed."""
         now = datetime.now(UTC)
         old = await self._booked(session, appointment_id)
-        orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
-        old.status = AppointmentStatus.REBOOKED
-        old.outcome_at = now
-        await repository.release_slots(session, old.id)
+        orders = await _end_booking(session, old, AppointmentStatus.REBOOKED, now)
         appointment = await self._take_slot(
             session,
             work_orders=orders,
@@ -434,14 +437,9 @@ class AppointmentService:
             raise Unprocessable(
                 "cancelled_at is before the appointment was booked", field="cancelled_at"
             )
-        appointment.status = AppointmentStatus.CANCELLED
         appointment.cancellation_reason = data.reason
         appointment.cancelled_at = data.cancelled_at
-        appointment.outcome_at = now
-        await repository.release_slots(session, appointment.id)
-        orders = await order_repository.many(
-            session, [uuid.UUID(i) for i in appointment.work_order_ids]
-        )
+        orders = await _end_booking(session, appointment, AppointmentStatus.CANCELLED, now)
         for order in orders:
             if order.status is WorkOrderStatus.APPOINTMENT_MADE:
                 order.status = WorkOrderStatus.RAISED
