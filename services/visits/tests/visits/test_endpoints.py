@@ -26,6 +26,17 @@ async def schedule(visits: httpx.AsyncClient, uprn: str, **overrides: object) ->
     return body
 
 
+async def report_on_a_new_visit(
+    visits: httpx.AsyncClient, report: dict[str, object]
+) -> tuple[str, dict[str, object], httpx.Response]:
+    """Book a visit at a new home and post `report` on it: the home, the visit as booked
+    and the report's response (whatever its status)."""
+    uprn = a_uprn()
+    visit = await schedule(visits, uprn)
+    response = await visits.post(f"/v1/visits/{visit['id']}/report", json=report)
+    return uprn, visit, response
+
+
 async def test_booking_a_visit_publishes_visit_scheduled_keyed_by_the_home(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
@@ -54,12 +65,10 @@ async def test_booking_a_visit_publishes_visit_scheduled_keyed_by_the_home(
 async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_per_repair(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
     repairs = [a_repair(1), a_repair(2, "electrical"), a_repair(3, "carpentry")]
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    uprn, visit, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "completed",
             "visited_at": JUST_VISITED,
             "repairs_found": repairs,
@@ -97,11 +106,9 @@ async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_
 async def test_hazards_and_tenancy_concerns_are_published_without_the_officers_notes(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    uprn, visit, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "completed",
             "visited_at": JUST_VISITED,
             "hazards_found": [a_hazard()],
@@ -141,11 +148,9 @@ async def test_reporting_a_visit_twice_is_a_conflict_and_publishes_nothing_more(
 async def test_repairs_on_a_no_access_visit_are_rejected_naming_repairs_found_and_nothing_stored(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    uprn, visit, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "no_access",
             "no_access_reason": "no_answer",
             "visited_at": JUST_VISITED,
@@ -162,10 +167,9 @@ async def test_repairs_on_a_no_access_visit_are_rejected_naming_repairs_found_an
 async def test_hazards_on_a_declined_visit_are_rejected_naming_hazards_found(
     visits: httpx.AsyncClient,
 ) -> None:
-    visit = await schedule(visits, a_uprn())
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    _, _, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "declined",
             "decline_reason": "not_wanted",
             "visited_at": JUST_VISITED,
@@ -177,10 +181,8 @@ async def test_hazards_on_a_declined_visit_are_rejected_naming_hazards_found(
 
 
 async def test_a_no_access_visit_must_say_why(visits: httpx.AsyncClient) -> None:
-    visit = await schedule(visits, a_uprn())
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "no_access", "visited_at": JUST_VISITED},
+    _, _, response = await report_on_a_new_visit(
+        visits, {"outcome": "no_access", "visited_at": JUST_VISITED}
     )
     assert response.status_code == 422
     assert response.json()["field"] == "no_access_reason"
@@ -230,11 +232,9 @@ async def test_only_a_visit_that_got_no_access_is_rebooked(visits: httpx.AsyncCl
 async def test_a_declined_visit_publishes_visit_declined_with_its_reason(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    uprn, _, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "declined",
             "decline_reason": "recently_in_contact",
             "visited_at": JUST_VISITED,
@@ -389,11 +389,8 @@ async def test_an_unknown_visit_is_a_404_problem(visits: httpx.AsyncClient) -> N
 async def test_a_report_must_say_when_the_officer_was_there_and_nothing_changes_without(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "completed", "repairs_found": [a_repair()]},
+    uprn, visit, response = await report_on_a_new_visit(
+        visits, {"outcome": "completed", "repairs_found": [a_repair()]}
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["visited_at"]
@@ -404,11 +401,9 @@ async def test_a_report_must_say_when_the_officer_was_there_and_nothing_changes_
 async def test_a_report_dated_centuries_ago_is_refused_naming_visited_at_and_publishes_nothing(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit = await schedule(visits, uprn)
-    response = await visits.post(
-        f"/v1/visits/{visit['id']}/report",
-        json={
+    uprn, visit, response = await report_on_a_new_visit(
+        visits,
+        {
             "outcome": "completed",
             "visited_at": "1066-10-14T10:00:00+00:00",
             "repairs_found": [a_repair()],
