@@ -15,12 +15,13 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from hearth_contracts.events.repairs import AppointmentSlot
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
-from repairs.models import Appointment
 from services.repairs.tests.contractor_doubles import contractor
-from services.repairs.tests.orders.test_appointment_outcomes import found_on_one_visit
+from services.repairs.tests.orders.test_appointment_outcomes import (
+    an_appointment_that_started_yesterday,
+    found_on_one_visit,
+)
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, schedule_of_rates
 
 CANCELLED = "uk.hearth.repairs.appointment-cancelled.v1"
@@ -124,21 +125,9 @@ async def test_only_a_booked_appointment_can_be_cancelled(
     uprn = a_uprn()
     for outcome in ("kept", "missed"):
         order = await a_work_order(staff, repairs_database, uprn)
-        yesterday = datetime.now(UTC) - timedelta(days=1)
-        appointment = Appointment(
-            uprn=uprn,
-            contractor_id="plumbfast",
-            day=yesterday.date(),
-            slot=AppointmentSlot.AM,
-            slot_name="am",
-            window_start=yesterday,
-            window_end=yesterday + timedelta(hours=4),
-            trades=["plumbing"],
-            work_order_ids=[order["id"]],
-            booked_at=yesterday - timedelta(days=3),
+        appointment = await an_appointment_that_started_yesterday(
+            repairs_database, uprn, order["id"]
         )
-        async with repairs_database.sessionmaker() as session, session.begin():
-            session.add(appointment)
         recorded = await staff.post(
             f"/v1/appointments/{appointment.id}/outcome", json={"outcome": outcome}
         )

@@ -97,11 +97,12 @@ async def test_an_outcome_before_the_slot_starts_is_refused(
     assert await missed_events(repairs_database, uprn) == 0
 
 
-async def test_no_access_at_a_past_appointment_is_recorded_as_missed_by_the_resident(
-    staff: httpx.AsyncClient, repairs_database: Database
-) -> None:
-    uprn = a_uprn()
-    order = await a_work_order(staff, repairs_database, uprn)
+async def an_appointment_that_started_yesterday(
+    db: Database, uprn: str, work_order_id: str
+) -> Appointment:
+    """A plumbing appointment for the work order whose morning slot started a day ago
+    (booked three days before it), stored directly: the API books no slot in the past,
+    and an outcome is recorded only once the slot has started."""
     yesterday = datetime.now(UTC) - timedelta(days=1)
     appointment = Appointment(
         uprn=uprn,
@@ -112,11 +113,20 @@ async def test_no_access_at_a_past_appointment_is_recorded_as_missed_by_the_resi
         window_start=yesterday,
         window_end=yesterday + timedelta(hours=4),
         trades=["plumbing"],
-        work_order_ids=[order["id"]],
+        work_order_ids=[work_order_id],
         booked_at=yesterday - timedelta(days=3),
     )
-    async with repairs_database.sessionmaker() as session, session.begin():
+    async with db.sessionmaker() as session, session.begin():
         session.add(appointment)
+    return appointment
+
+
+async def test_no_access_at_a_past_appointment_is_recorded_as_missed_by_the_resident(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    appointment = await an_appointment_that_started_yesterday(repairs_database, uprn, order["id"])
     response = await staff.post(
         f"/v1/appointments/{appointment.id}/outcome", json={"outcome": "no_access"}
     )
