@@ -287,6 +287,23 @@ async def test_a_lite_visit_is_by_phone_or_video_and_must_say_which(
     assert (lite["channel"], lite["scheduled_end"]) == ("video", "2026-12-01T10:30:00Z")
 
 
+async def test_a_booking_without_kind_that_the_programme_makes_lite_says_so(
+    visits: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    full = await schedule(visits, uprn, scheduled_for="2026-11-02T10:00:00+00:00")
+    report = {"outcome": "completed", "visited_at": "2026-11-02T10:05:00+00:00"}
+    reported = await visits.post(f"/v1/visits/{full['id']}/report", json=report)
+    assert reported.is_success, reported.text
+    booking = {key: value for key, value in a_visit(uprn).items() if key != "kind"}
+    unsaid = await visits.post("/v1/visits", json=booking)
+    assert unsaid.status_code == 422
+    problem = unsaid.json()
+    assert problem["field"] == "channel"
+    assert "No kind given: the programme's next visit is lite. " in problem["detail"]
+    assert "A lite visit is made by phone or video: say which" in problem["detail"]
+
+
 async def test_a_retried_booking_with_the_same_idempotency_key_books_one_visit(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:

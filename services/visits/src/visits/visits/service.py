@@ -133,7 +133,8 @@ class VisitService:
         try:
             channel = rules.channel_for(kind, data.channel)
         except rules.RuleBroken as broken:
-            raise Unprocessable(broken.message, field=broken.field) from broken
+            chosen = "" if data.kind else f"No kind given: the programme's next visit is {kind}. "
+            raise Unprocessable(chosen + broken.message, field=broken.field) from broken
         attempt_number = 1
         if data.rebooked_from_visit_id is not None:
             attempt_number = await self._next_attempt(session, data)
