@@ -20,9 +20,9 @@ from hearth_kit.tables import outbox_message
 from services.repairs.tests.contractor_doubles import contractor
 from services.repairs.tests.orders.test_appointment_outcomes import (
     an_appointment_that_started_yesterday,
-    found_on_one_visit,
+    plumbing_and_carpentry_ordered_after_one_visit,
 )
-from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, schedule_of_rates
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
 
 CANCELLED = "uk.hearth.repairs.appointment-cancelled.v1"
 
@@ -200,18 +200,7 @@ async def test_a_visits_request_is_pending_after_a_cancel_and_cancelled_once_its
     """The request is booked with its appointment, pending again when that is cancelled,
     and cancelled (nothing left to book) when the contractor completes both repairs
     without an appointment."""
-    uprn, visit_id = a_uprn(), uuid.uuid4()
-    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "carpentry"))
-    await schedule_of_rates(repairs_database)
-    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
-    orders = []
-    for repair in repairs:
-        response = await staff.post(
-            "/v1/work-orders",
-            json={"repair_id": repair["id"], "lines": [{"sor_code": "PLB:20110", "quantity": 1}]},
-        )
-        assert response.status_code == 201, response.text
-        orders.append(response.json()["id"])
+    uprn, orders = await plumbing_and_carpentry_ordered_after_one_visit(staff, repairs_database)
     slot = (await free_slots(staff, uprn, ["plumbing", "carpentry"]))[-5]
     appointment = await book(staff, orders, slot)
 

@@ -228,14 +228,15 @@ async def found_on_one_visit(
             await handler(session, Envelope(data=found))
 
 
-async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
-    staff: httpx.AsyncClient, repairs_database: Database
-) -> None:
-    """The visit's pending appointment request is the first user: its repairs' work
-    orders go in one appointment covering both trades, and the request is booked."""
+async def plumbing_and_carpentry_ordered_after_one_visit(
+    staff: httpx.AsyncClient, db: Database, **work_order: object
+) -> tuple[str, list[str]]:
+    """A home where one visit found a plumbing and a carpentry repair (one pending
+    appointment request), the schedule of rates loaded and a work order raised for each
+    repair (`work_order`: more of its fields): the home and the work orders' ids."""
     uprn, visit_id = a_uprn(), uuid.uuid4()
-    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "carpentry"))
-    await schedule_of_rates(repairs_database)
+    await found_on_one_visit(db, uprn, visit_id, ("plumbing", "carpentry"))
+    await schedule_of_rates(db)
     repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
     orders = []
     for repair in repairs:
@@ -243,12 +244,23 @@ async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
             "/v1/work-orders",
             json={
                 "repair_id": repair["id"],
-                "contractor_id": "plumbfast",
+                **work_order,
                 "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
             },
         )
         assert response.status_code == 201, response.text
         orders.append(response.json()["id"])
+    return uprn, orders
+
+
+async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The visit's pending appointment request is the first user: its repairs' work
+    orders go in one appointment covering both trades, and the request is booked."""
+    uprn, orders = await plumbing_and_carpentry_ordered_after_one_visit(
+        staff, repairs_database, contractor_id="plumbfast"
+    )
     slot = (
         await staff.get(
             "/v1/appointments/availability",
