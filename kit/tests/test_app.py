@@ -158,7 +158,7 @@ async def test_replaying_a_dead_letter_of_a_service_that_consumes_nothing_is_404
 
 
 async def test_a_service_refuses_to_start_in_production_on_development_defaults(
-    kafka: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+    kafka: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No database URL: it used to start on a SQLite file inside the container; no
     bootstrap servers: on 127.0.0.1:9092, publishing nothing."""
@@ -172,6 +172,9 @@ async def test_a_service_refuses_to_start_in_production_on_development_defaults(
     with pytest.raises(InsecureConfiguration, match="HEARTH_KIT_TEST_ENGAGEMENT_DATABASE_URL"):
         async with running_service(production(kafka_bootstrap_servers=kafka)):
             pass
+    # A PostgreSQL URL whatever this run's database is (on SQLite the database's
+    # refusal would come first): the refusal comes before anything connects.
+    postgresql = "postgresql+asyncpg://hearth@db.invalid:5432/hearth"
     with pytest.raises(InsecureConfiguration, match="KAFKA_BOOTSTRAP_SERVERS"):
-        async with running_service(production(database_url=database_url)):
+        async with running_service(production(database_url=postgresql)):
             pass

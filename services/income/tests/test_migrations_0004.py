@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Date, Uuid, bindparam, text
 
-from hearth_kit.db import Database
+from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
 from income.settings import MIGRATIONS_DIR
 from tests.harness.infra import DatabaseFactory
@@ -28,6 +28,8 @@ async def test_stored_balances_become_opening_entries(databases: DatabaseFactory
                         "INSERT INTO tenancy (id, tenancy_reference, uprn, start_date, "
                         "tenancy_type, weekly_rent_pence, status, created_at, version) VALUES "
                         "(:id, :ref, :uprn, :start, 'introductory', 10000, 'current', :now, 1)"
+                    ).bindparams(
+                        bindparam("id", type_=Uuid()), bindparam("now", type_=AwareDateTime())
                     ),
                     {
                         "id": tenancy_id,
@@ -41,7 +43,7 @@ async def test_stored_balances_become_opening_entries(databases: DatabaseFactory
                     text(
                         "INSERT INTO rent_account (tenancy_id, balance_pence, opened_on, version) "
                         "VALUES (:id, :balance, :opened, 1)"
-                    ),
+                    ).bindparams(bindparam("id", type_=Uuid())),
                     {"id": tenancy_id, "balance": balance, "opened": date(2025, 4, 7)},
                 )
         await upgrade(MIGRATIONS_DIR, url)
@@ -63,7 +65,13 @@ async def test_stored_balances_become_opening_entries(databases: DatabaseFactory
                 (await connection.execute(text("SELECT stage FROM arrears_case"))).scalars().all()
             )
             ends = (
-                (await connection.execute(text("SELECT introductory_ends_on FROM tenancy")))
+                (
+                    await connection.execute(
+                        text("SELECT introductory_ends_on FROM tenancy").columns(
+                            introductory_ends_on=Date()
+                        )
+                    )
+                )
                 .scalars()
                 .all()
             )

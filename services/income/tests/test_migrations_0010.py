@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Date, Uuid, bindparam, text
 
-from hearth_kit.db import Database
+from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
 from income.settings import MIGRATIONS_DIR
 from tests.harness.infra import DatabaseFactory
@@ -31,6 +31,8 @@ async def test_starter_tenancies_get_their_trial_end(databases: DatabaseFactory)
                         "tenancy_type, weekly_rent_pence, weekly_service_charge_pence, status, "
                         "created_at, version) VALUES (:id, :ref, :uprn, :start, :type, 10000, 0, "
                         "'current', :now, 1)"
+                    ).bindparams(
+                        bindparam("id", type_=Uuid()), bindparam("now", type_=AwareDateTime())
                     ),
                     {
                         "id": tenancy_id,
@@ -45,7 +47,11 @@ async def test_starter_tenancies_get_their_trial_end(databases: DatabaseFactory)
         async with db.engine.connect() as connection:
             ends = dict(
                 (
-                    await connection.execute(text("SELECT id, introductory_ends_on FROM tenancy"))
+                    await connection.execute(
+                        text("SELECT id, introductory_ends_on FROM tenancy").columns(
+                            id=Uuid(), introductory_ends_on=Date()
+                        )
+                    )
                 ).all()
             )
         assert ends == {tenancy_id: end for tenancy_id, (_, _, end) in tenancies.items()}

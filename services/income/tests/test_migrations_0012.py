@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import text
+from sqlalchemy import Uuid, bindparam, text
 
-from hearth_kit.db import Database
+from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
 from income.settings import MIGRATIONS_DIR
 from tests.harness.infra import DatabaseFactory
@@ -37,6 +37,8 @@ async def test_arrangements_of_ended_tenancies_are_closed(databases: DatabaseFac
                         "tenancy_type, weekly_rent_pence, weekly_service_charge_pence, status, "
                         "end_date, created_at, version) VALUES (:id, :ref, :uprn, :start, "
                         "'secure', 10000, 0, :status, :end, :now, 1)"
+                    ).bindparams(
+                        bindparam("id", type_=Uuid()), bindparam("now", type_=AwareDateTime())
                     ),
                     {
                         "id": tenancy_id,
@@ -52,7 +54,7 @@ async def test_arrangements_of_ended_tenancies_are_closed(databases: DatabaseFac
                     text(
                         "INSERT INTO account (id, tenancy_id, uprn, kind, opened_on) "
                         "VALUES (:id, :tenancy, :uprn, 'rent', :opened)"
-                    ),
+                    ).bindparams(bindparam("id", type_=Uuid()), bindparam("tenancy", type_=Uuid())),
                     {
                         "id": account_id,
                         "tenancy": tenancy_id,
@@ -66,6 +68,10 @@ async def test_arrangements_of_ended_tenancies_are_closed(databases: DatabaseFac
                             "INSERT INTO ledger_entry (id, account_id, kind, amount_pence, "
                             "effective_on, posted_at) VALUES (:id, :account, 'rent', :owed, "
                             ":day, :now)"
+                        ).bindparams(
+                            bindparam("id", type_=Uuid()),
+                            bindparam("account", type_=Uuid()),
+                            bindparam("now", type_=AwareDateTime()),
                         ),
                         {
                             "id": uuid.uuid4(),
@@ -82,6 +88,11 @@ async def test_arrangements_of_ended_tenancies_are_closed(databases: DatabaseFac
                         "frequency, arrears_pence, first_instalment_on, review_on, made_at, "
                         "balance_at_start_pence) VALUES (:id, :account, :tenancy, 'active', "
                         "30000, 28000, 1000, 'weekly', 5000, :day, :day, :now, 5000)"
+                    ).bindparams(
+                        bindparam("id", type_=Uuid()),
+                        bindparam("account", type_=Uuid()),
+                        bindparam("tenancy", type_=Uuid()),
+                        bindparam("now", type_=AwareDateTime()),
                     ),
                     {
                         "id": arrangement_id,
@@ -94,7 +105,11 @@ async def test_arrangements_of_ended_tenancies_are_closed(databases: DatabaseFac
         await upgrade(MIGRATIONS_DIR, url)
         async with db.engine.connect() as connection:
             statuses = dict(
-                (await connection.execute(text("SELECT id, status FROM arrangement"))).all()
+                (
+                    await connection.execute(
+                        text("SELECT id, status FROM arrangement").columns(id=Uuid())
+                    )
+                ).all()
             )
         assert statuses == arrangement_ids
     finally:

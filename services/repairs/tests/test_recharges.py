@@ -179,7 +179,9 @@ async def payments(db: Database, *run: Envelope[RechargePaid]) -> None:
 async def status_of(db: Database, recharge: dict[str, object]) -> str:
     async with db.sessionmaker() as session:
         return str(
-            await session.scalar(select(Recharge.status).where(Recharge.id == recharge["id"]))
+            await session.scalar(
+                select(Recharge.status).where(Recharge.id == uuid.UUID(str(recharge["id"])))
+            )
         )
 
 

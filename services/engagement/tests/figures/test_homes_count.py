@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import bindparam, delete, text
 
 from engagement.handlers import on_properties_registered, on_properties_updated
 from engagement.models import Home
@@ -20,7 +20,7 @@ from engagement.residents import repository as residents
 from engagement.settings import MIGRATIONS_DIR
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
-from hearth_kit.db import Database
+from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
@@ -179,7 +179,12 @@ async def test_migration_0011_fills_registered_at_from_as_of(databases: Database
     when = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
     async with opened_database(url) as db, db.sessionmaker() as session, session.begin():
         await session.execute(
-            text("INSERT INTO home (uprn, as_of) VALUES ('100', :when)"), {"when": when}
+            # Bound as the model binds it: on SQLite the stored text is what a later
+            # comparison with a bound moment sorts by.
+            text("INSERT INTO home (uprn, as_of) VALUES ('100', :when)").bindparams(
+                bindparam("when", type_=AwareDateTime())
+            ),
+            {"when": when},
         )
     await upgrade(MIGRATIONS_DIR, url)
     async with opened_database(url) as db, db.sessionmaker() as session:
