@@ -24,7 +24,6 @@ import enum
 import hashlib
 import json
 import struct
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -453,9 +452,9 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._stopping = False
         self._lock_key = relay_lock_key(self.service)
-        self._gauges_due = 0.0
         self._counting: asyncio.Task[None] | None = None
-        """The gauges' count, running beside the turns (see `_count_gauges_aside`)."""
+        """The gauges' count, on a timer of its own beside the turns (see
+        `_count_gauges_on_timer`)."""
         self._tracer = tracer(__name__)
         self._partitions_of: dict[str, list[int]] = {}
         self._topics: dict[str, str] = {}
@@ -466,13 +465,21 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
-        """Relay until cancelled, backing off while Kafka is unreachable."""
+        """Relay until cancelled, backing off while Kafka is unreachable. The gauges
+        are counted meanwhile on a timer of their own (`_count_gauges_on_timer`)."""
+        if self._counting is None or self._counting.done():
+            self._counting = asyncio.create_task(self._count_gauges_on_timer())
+        try:
+            await self._relay()
+        finally:
+            await self._stop_counting()
+
+    async def _relay(self) -> None:
         backoff = 0.5
         while not self._stopping:
             try:
                 sent = await self.publish_pending()
                 backoff = 0.5
-                self._count_gauges_aside()
                 if sent < self.settings.outbox_batch_size:
                     await self._sleep(self.settings.outbox_poll_interval_seconds)
             except asyncio.CancelledError:
@@ -485,20 +492,21 @@ class OutboxRelay:
                     backoff=backoff,
                 )
                 await self._close_producer()
-                with contextlib.suppress(Exception):
-                    await self._maybe_record_gauges()
                 await self._sleep(backoff, wakeable=False)
                 backoff = min(backoff * 2, 10.0)
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._counting is not None:
-            self._counting.cancel()
-            with contextlib.suppress(BaseException):
-                await self._counting
-            self._counting = None
+        await self._stop_counting()
         await self._close_producer()
+
+    async def _stop_counting(self) -> None:
+        counting, self._counting = self._counting, None
+        if counting is not None:
+            counting.cancel()
+            with contextlib.suppress(BaseException):
+                await counting
 
     async def publish_pending(self, producer: AIOKafkaProducer | None = None) -> int:
         """Take one turn on the outbox (one lane), or with `outbox_relay_lanes` > 1 one
@@ -977,30 +985,21 @@ class OutboxRelay:
                 )
         return parked
 
-    def _count_gauges_aside(self) -> None:
-        """Count the gauges when due, on a task of its own rather than between turns:
-        counting a backlog of 200,000 rows took about 100 ms, every 5 s, during which
-        the relay sent nothing. A count that fails is logged and tried when next due."""
-        if self._counting is not None and not self._counting.done():
-            return
-        if time.monotonic() < self._gauges_due:
-            return
-        self._counting = asyncio.create_task(self._counted_gauges())
-
-    async def _counted_gauges(self) -> None:
-        try:
-            await self._maybe_record_gauges()
-        except Exception as exc:
-            log.warning("outbox gauges not counted", error=describe_exception(exc))
-
-    async def _maybe_record_gauges(self) -> None:
-        """Backlog, oldest age and parked rows, on a timer rather than every batch:
-        counting a large backlog costs more than sending a batch."""
-        now = time.monotonic()
-        if now < self._gauges_due:
-            return
-        self._gauges_due = now + self.settings.outbox_metrics_interval_seconds
-        await self.record_gauges()
+    async def _count_gauges_on_timer(self) -> None:
+        """Count the gauges at once and then every `outbox_metrics_interval_seconds`,
+        on a task of its own, whatever the turns are doing: a turn can wait up to the
+        broker's ack timeout while the broker is lost, and the backlog must show that
+        outage as it grows, not a minute later (docs/runbooks/lost-broker.md). One
+        count at a time (this task's), never between turns: counting a backlog of
+        200,000 rows took about 100 ms, during which a relay counting between turns
+        sent nothing. A count that fails (the database is away too) is logged and
+        tried again at the next tick."""
+        while not self._stopping:
+            try:
+                await self.record_gauges()
+            except Exception as exc:
+                log.warning("outbox gauges not counted", error=describe_exception(exc))
+            await asyncio.sleep(self.settings.outbox_metrics_interval_seconds)
 
     async def record_gauges(self) -> None:
         """Count the unpublished and the parked rows now and set the gauges."""
