@@ -84,6 +84,8 @@ class EventConsumer:
     async def run(self) -> None:
         """Consume until cancelled; reconnect with back-off when Kafka is unreachable."""
         _freeze_what_the_process_started_with()
+        # A sample from the start, so a dashboard or runbook reading it sees 0, not nothing.
+        CONSUMER_PAUSED_PARTITIONS.labels(self.service).set(len(self._paused))
         backoff = 0.5
         while not self._stopping:
             try:
