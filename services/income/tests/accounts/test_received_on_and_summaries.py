@@ -1,5 +1,5 @@
 """A payment is not received before its account was opened (a rent account: the
-tenancy's start; a sundry account: its opening); an ended tenancy's summary shows no
+tenancy's start, or the day it was recorded if earlier; a sundry account: its opening); an ended tenancy's summary shows no
 live notice; a sundry account's summary shows no weekly charge and no weeks in
 arrears."""
 
@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from income.handlers import on_recharge_raised
 from income.models import Account, AccountKind, ArrearsCase, LedgerEntry
 
@@ -43,6 +44,26 @@ async def test_a_payment_received_before_the_tenancy_started_is_refused_naming_r
     assert await entries_of(income_database, account) == 0
     paid = await income.post(f"/v1/rent-accounts/{account}/payments", json=payment(start))
     assert paid.status_code == 201, paid.text
+
+
+async def test_rent_paid_in_advance_at_sign_up_is_taken_as_credit_before_a_future_start(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """A tenancy recorded today that starts next Monday: the first week's rent taken
+    at sign-up (received today) is a credit; a day before the tenancy was recorded
+    (nor a mistyped year) is not."""
+    today = london_day(datetime.now(UTC))
+    start = today + timedelta(days=7 - today.weekday())
+    account = (await start_tenancy(start_date=start.isoformat()))["rent_account_id"]
+    for before in (date(2001, 1, 1), today - timedelta(days=1)):
+        refused = await income.post(f"/v1/rent-accounts/{account}/payments", json=payment(before))
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "received_on"
+    paid = await income.post(f"/v1/rent-accounts/{account}/payments", json=payment(today))
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["balance_pence"] == -1_000
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    assert summary["balance_pence"] == -1_000
 
 
 async def sundry_account(db: Database, tenancy: dict[str, Any], raised_at: datetime) -> str:

@@ -223,13 +223,20 @@ class AccountService:
         A payment with a `reference` is posted once per account, method and reference
         (its natural key, whoever sends it and however late): sent again with the same
         amount and day, the first entry is answered and nothing is posted or published;
-        with a different amount or day it is a 409 naming `reference`."""
+        with a different amount or day it is a 409 naming `reference`.
+
+        `received_on` is refused (422) in the future or before the account was opened:
+        a rent account's tenancy start, or the day the tenancy was recorded if earlier
+        (rent in advance at sign-up); a sundry account's opening."""
         if data.received_on > london_day(now):
             raise Unprocessable("A payment cannot be received in the future", field="received_on")
         account = await self._account(session, account_id, for_update=True)
         tenancy = await self._tenancy_of(session, account)
+        # A rent account counts from its tenancy's start, or from the day the tenancy
+        # was recorded when that is earlier: rent taken in advance at sign-up (received
+        # before a future start) is a credit, while a mistyped year is still refused.
         opened = (
-            tenancy.start_date
+            min(tenancy.start_date, london_day(tenancy.created_at))
             if tenancy is not None and account.kind is AccountKind.RENT
             else await repository.opened_on(session, account)
         )
