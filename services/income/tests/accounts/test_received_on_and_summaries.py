@@ -1,7 +1,7 @@
 """A payment is not received before its account was opened (a rent account: the
-tenancy's start, or the day it was recorded if earlier; a sundry account: its opening); an ended tenancy's summary shows no
-live notice; a sundry account's summary shows no weekly charge and no weeks in
-arrears."""
+tenancy's start, or the day it was recorded if earlier; a sundry account: its
+opening); an ended tenancy's summary shows no live notice; a sundry account's summary
+shows no weekly charge and no weeks in arrears."""
 
 from __future__ import annotations
 
