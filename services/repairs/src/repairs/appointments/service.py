@@ -196,7 +196,9 @@ async def _end_booking(
 ) -> list[WorkOrder]:
     """End a booked appointment as `status` (rebooked or cancelled) at `now`, freeing
     its places in its slot for others to book; returns its work orders (a rebooking's
-    new appointment takes them, a cancellation sends those waiting back to raised)."""
+    new appointment takes them, a cancellation sends those waiting back to raised),
+    locked. The appointment is already locked: appointments before work orders, the
+    one lock order of repairs (orders.service.WorkOrderService.update_status)."""
     appointment.status = status
     appointment.outcome_at = now
     await repository.release_slots(session, appointment.id)
@@ -225,6 +227,7 @@ async def move_to_contractors_window(
     session: AsyncSession,
     settings: RepairsSettings,
     work_order: WorkOrder,
+    old: Appointment | None,
     window: tuple[datetime, datetime],
     now: datetime,
 ) -> Appointment | None:
@@ -240,9 +243,13 @@ async def move_to_contractors_window(
     Hearth wrong about when the operative calls), and logged, without personal data, so
     the over-booking can be seen; availability then offers that slot to no one until a
     place frees. Slot rules (weekday, closure days, booking horizon) do not apply for
-    the same reason. None when the booked appointment already has this window."""
+    the same reason. None when the booked appointment already has this window.
+
+    `old` is the work order's booked appointment (repository.booked_covering), which
+    the caller locked BEFORE it locked `work_order`: appointments before work orders,
+    the order staff's cancel and rebook take them in (_booked, then _end_booking), so
+    the two never deadlock."""
     start, end = window
-    old = await repository.booked_covering(session, work_order.id, work_order.uprn)
     if old is not None and (old.window_start, old.window_end) == (start, end):
         return None
     if old is not None:

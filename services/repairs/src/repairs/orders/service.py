@@ -18,9 +18,16 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from repairs.appointments import repository as appointment_repository
 from repairs.appointments.service import move_to_contractors_window, settle_requests
 from repairs.metrics import WORK_ORDERS_COMPLETED
-from repairs.models import AppointmentRequestStatus, RepairStatus, WorkOrder, WorkOrderStatus
+from repairs.models import (
+    Appointment,
+    AppointmentRequestStatus,
+    RepairStatus,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from repairs.orders import repository
 from repairs.orders.schemas import (
     Completion,
@@ -231,12 +238,30 @@ class WorkOrderService:
         happened: not in the future, not before the work order was raised. An
         appointment_made that carries the appointment's window (appointment_start and
         appointment_end) moves the work order's booked appointment to it, or books one
-        (appointments.service.move_to_contractors_window)."""
+        (appointments.service.move_to_contractors_window).
+
+        Lock order, the same everywhere in repairs: appointments, then work orders, then
+        slots (advisory locks), then appointment requests. So the home's booked
+        appointments are locked here before the work order, as staff's cancel and rebook
+        lock the appointment before its work orders; taken the other way round a
+        contractor's move and a cancel of the same appointment could deadlock."""
         now = datetime.now(UTC)
         at = data.at or now
         if at > now:
             raise Unprocessable("at is in the future", field="at")
         window = appointment_window(data)
+        booked: Appointment | None = None
+        if window is not None:
+            # Lock order: the home's booked appointments before the work order, as
+            # staff's cancel and rebook lock the appointment before its work orders;
+            # the other way round the two could deadlock. A work order's home never
+            # changes, so it is read unlocked to find them.
+            unlocked = await repository.get(session, work_order_id, contractor_id=contractor_id)
+            if unlocked is None:
+                raise _not_found(work_order_id)
+            booked = await appointment_repository.booked_covering(
+                session, unlocked.id, unlocked.uprn
+            )
         order = await self._own_open(session, work_order_id, contractor_id)
         if at < order.raised_at:
             raise Unprocessable("at is before the work order was raised", field="at")
@@ -246,7 +271,7 @@ class WorkOrderService:
                     "appointment_start is before the work order was raised",
                     field="appointment_start",
                 )
-            await move_to_contractors_window(session, self.settings, order, window, now)
+            await move_to_contractors_window(session, self.settings, order, booked, window, now)
         if data.status is ContractorStatus.VARIATION_REQUESTED:
             if data.variation_pence is None:
                 raise Unprocessable("A variation request needs its amount", field="variation_pence")
