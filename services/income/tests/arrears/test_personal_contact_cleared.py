@@ -1,6 +1,6 @@
 """A new tenancy's personal-contact task is done once the contact is recorded (at or
-after it was asked for) and is not asked for again in the first weeks; a move up the
-ladder closes it too."""
+after it was asked for, or an arrangement is agreed) and is not asked for again in the
+first weeks; a move up the ladder closes it too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from income.arrears.service import ArrearsService
 from income.models import ArrearsCase
 from income.rent_run.service import RentRun
@@ -75,6 +76,46 @@ async def test_recording_the_contact_clears_the_task_and_it_is_not_asked_for_aga
     await make_due(income_database, account)
     await run_ladder(income_database, datetime.now(UTC) + timedelta(seconds=1))
     assert not await contact_needed(income, account)  # still within the first weeks
+
+
+async def test_agreeing_an_arrangement_closes_the_task_while_it_is_kept(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """An arrangement is a contact made with the tenant: the task closes when it is
+    agreed (the ladder says only "arrangement kept" while it is kept, so it would
+    never close it), and the case's ETag changes."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday())
+    tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
+    account = tenancy["rent_account_id"]
+    for weeks in (2, 1):
+        await charge(income_database, monday - timedelta(weeks=weeks))
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime.now(UTC))
+    assert await contact_needed(income, account)
+    case_path = f"/v1/rent-accounts/{account}/arrears-case"
+    etag = (await income.get(case_path)).headers["etag"]
+    made = await income.post(
+        f"/v1/rent-accounts/{account}/arrangements",
+        json={
+            "income_and_expenditure": {
+                "weekly_income_pence": 30_000,
+                "weekly_expenditure_pence": 0,
+            },
+            "instalment_pence": 3_000,
+            "frequency": "weekly",
+            "first_instalment_on": (london_day(datetime.now(UTC)) + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    case = await income.get(case_path)
+    assert case.json()["personal_contact_needed_at"] is None
+    assert case.json()["tenant_contacted_at"] is not None
+    assert case.headers["etag"] != etag
+    assert not await contact_needed(income, account)
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime.now(UTC) + timedelta(seconds=1))
+    assert not await contact_needed(income, account)
 
 
 async def test_a_contact_recorded_as_made_before_the_task_was_asked_for_leaves_it_open(

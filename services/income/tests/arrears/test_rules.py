@@ -22,6 +22,7 @@ from income.arrears.rules import (
     PreActionProtocol,
     Situation,
     Stay,
+    contact_task_after,
     next_step,
     nosp_live,
     nosp_live_until,
@@ -355,3 +356,19 @@ def test_a_broken_arrangement_never_skips_a_threshold_a_live_notice_or_the_2_wee
             assert nosp_live(case, NOW, LADDER)
         if decision.stage is S.COURT_APPLICATION:
             assert warning_days >= LADDER.court_application_after_days
+
+
+@given(
+    needed=st.none() | st.integers(-1000, 1000),
+    contacted=st.none() | st.integers(-1000, 1000),
+)
+def test_a_contact_closes_the_task_only_when_made_at_or_after_it_was_asked_for(
+    needed: int | None, contacted: int | None
+) -> None:
+    needed_at = None if needed is None else NOW + timedelta(minutes=needed)
+    contacted_at = None if contacted is None else NOW + timedelta(minutes=contacted)
+    after = contact_task_after(needed_at, contacted_at)
+    if needed is not None and contacted is not None and contacted >= needed:
+        assert after is None
+    else:
+        assert after == needed_at

@@ -17,6 +17,7 @@ from income.accounts import rules as account_rules
 from income.arrangements import repository, rules
 from income.arrangements.schemas import ArrangementCreate, ArrangementPublic
 from income.arrears import repository as cases
+from income.arrears import rules as arrears_rules
 from income.models import Arrangement, ArrangementStatus, Tenancy, TenancyStatus
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
@@ -101,11 +102,19 @@ class ArrangementService:
         case = await cases.get(session, account.id, for_update=True)
         if case is not None:
             # Agreeing an arrangement on income and expenditure is the protocol's
-            # contact and affordable offer (a change of the protocol steps: a new ETag).
-            if case.tenant_contacted_at is None or case.arrangement_offered_at is None:
+            # contact and affordable offer, and a contact made now: it closes an open
+            # personal-contact task (the ladder only says "arrangement kept" while it
+            # is kept). A change of the protocol steps or the task: a new ETag.
+            needed_at = arrears_rules.contact_task_after(case.personal_contact_needed_at, now)
+            if (
+                case.tenant_contacted_at is None
+                or case.arrangement_offered_at is None
+                or needed_at != case.personal_contact_needed_at
+            ):
                 case.version += 1
             case.tenant_contacted_at = case.tenant_contacted_at or now
             case.arrangement_offered_at = case.arrangement_offered_at or now
+            case.personal_contact_needed_at = needed_at
             case.resume_at_next_step = False
         await publish(
             session,

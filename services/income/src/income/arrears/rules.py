@@ -126,6 +126,18 @@ class Stay:
 Decision = Move | Blocked | PersonalContact | PersonalContactCleared | PausedForReview | Stay
 
 
+def contact_task_after(
+    needed_at: datetime | None, contacted_at: datetime | None
+) -> datetime | None:
+    """When the personal-contact task still counts from once the tenant has been
+    contacted at `contacted_at`: closed (None) by a contact made when or after it was
+    asked for (recorded as a protocol step, or an arrangement agreed with the tenant);
+    an earlier contact (or none) leaves it as it was."""
+    if needed_at is not None and contacted_at is not None and contacted_at >= needed_at:
+        return None
+    return needed_at
+
+
 def days_since(moment: datetime | None, now: datetime) -> int | None:
     return None if moment is None else (london_day(now) - london_day(moment)).days
 

@@ -206,13 +206,10 @@ class ArrearsService:
         for field, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(case, field, value)
-        if (
-            case.personal_contact_needed_at is not None
-            and case.tenant_contacted_at is not None
-            and case.tenant_contacted_at >= case.personal_contact_needed_at
-        ):
-            # The personal contact asked for has been made: the task is done.
-            case.personal_contact_needed_at = None
+        # The personal contact asked for has been made: the task is done.
+        case.personal_contact_needed_at = rules.contact_task_after(
+            case.personal_contact_needed_at, case.tenant_contacted_at
+        )
         case.version += 1
         case.next_check_at = min(case.next_check_at, now)
         return CasePublic.model_validate(case)
