@@ -66,7 +66,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("repairs", "repair-reported", 2): (),  # v2: a complaint as a source; published now
     _t("repairs", "appointment-booked"): ("engagement",),  # appointment letter or text
     _t("repairs", "appointment-missed"): (),
-    _t("repairs", "appointment-cancelled"): (),
+    _t("repairs", "appointment-cancelled"): ("engagement",),  # cancellation letter or text
     _t("repairs", "repair-completed"): ("compliance", "engagement"),  # defect closed; survey
     _t("repairs", "repair-completed", 2): ("compliance", "engagement"),  # v2: published now
     _t("repairs", "recharge-raised"): ("income",),  # invoices it

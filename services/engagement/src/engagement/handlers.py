@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.messages.service import MessageService
-from engagement.messages.templates import Values, london_time, long_date, pounds
+from engagement.messages.templates import (
+    Values,
+    cancellation_why,
+    london_time,
+    long_date,
+    pounds,
+)
 from engagement.models import Resident
 from engagement.residents import repository as residents
 from engagement.residents.service import resident_service
@@ -39,6 +45,7 @@ from hearth_contracts.events.income import (
 )
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
+    AppointmentCancelled,
     RepairCompleted,
     RepairCompletedV2,
 )
@@ -172,6 +179,29 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             envelope,
         )
 
+    @handlers.on(AppointmentCancelled)
+    async def on_appointment_cancelled(
+        session: AsyncSession, envelope: Envelope[AppointmentCancelled]
+    ) -> None:
+        """Tell the household the repair appointment is off, so the booked message is
+        not the last word: why (the work is not needed), or a confirmation when they
+        asked. To the home's current residents, as the booked message went; once per
+        resident and appointment (the same event again queues nothing)."""
+        cancelled = envelope.data
+        await write_to(
+            session,
+            await residents.on_home(session, cancelled.uprn),
+            "appointment_cancelled",
+            cancelled.appointment_id,
+            {
+                "window_start": london_time(cancelled.window_start),
+                "window_end": london_time(cancelled.window_end),
+                "why": cancellation_why(cancelled.reason.value),
+                "appointment_id": str(cancelled.appointment_id),
+            },
+            envelope,
+        )
+
     @handlers.on(CheckDue)
     async def on_check_due(session: AsyncSession, envelope: Envelope[CheckDue]) -> None:
         """The safety check letter: it is due, and by when."""
@@ -210,8 +240,9 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
 
     @handlers.on(CheckCompleted)
     async def on_check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
-        """The tenant's copy of the safety record, and after a gas check an invitation
-        to say how it went."""
+        """The tenant's copy of the safety record (with when the next check is due, when
+        the home has one in the landlord's programme), and after a gas check an
+        invitation to say how it went."""
         completed = envelope.data
         await write_to(
             session,
@@ -222,7 +253,11 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 "check_type": words(completed.check_type.value),
                 "completed_on": long_date(completed.completed_at.date()),
                 "certificate_reference": completed.certificate_reference,
-                "next_due_by": long_date(completed.next_due_by),
+                # none when the home has no next check in the landlord's programme (a
+                # leaseholder's own gas record): the letter leaves the sentence out
+                "next_due_by": (
+                    long_date(completed.next_due_by) if completed.next_due_by is not None else ""
+                ),
             },
             envelope,
         )

@@ -27,6 +27,11 @@ class Template:
     body: str
     easy_read: str | None = None
     """Short sentences and plain words, for residents who need easy read."""
+    if_given: tuple[tuple[str, str], ...] = ()
+    """Sentences that end the body only when their value is given (value name,
+    sentence): a check record's "The next check is due by ..." when the home has a next
+    check in the landlord's programme, left out when it has none (a leaseholder's own
+    gas record)."""
 
 
 class TemplateName(StrEnum):
@@ -34,6 +39,7 @@ class TemplateName(StrEnum):
     request may name, stated as an enum in the OpenAPI document."""
 
     APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
     CHECK_DUE = "check_due"
     ACCESS_ESCALATED = "access_escalated"
     CHECK_RECORD_COPY = "check_record_copy"
@@ -80,6 +86,25 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "{window_start} (do {window_end}).\n\nNumer: {appointment_id}",
         ),
     },
+    "appointment_cancelled": {
+        "en": Template(
+            "Your repair appointment is cancelled",
+            "Dear {name},\n\nYour repair appointment at your home on {window_start} (until "
+            "{window_end}) is cancelled. {why}\n\nReference: {appointment_id}",
+            "Dear {name},\n\nWe are not coming on {window_start}.\n{why}",
+        ),
+        "cy": Template(
+            "Mae eich apwyntiad atgyweirio wedi'i ganslo",
+            "Annwyl {name},\n\nMae eich apwyntiad atgyweirio yn eich cartref ar "
+            "{window_start} (tan {window_end}) wedi'i ganslo. {why}\n\n"
+            "Cyfeirnod: {appointment_id}",
+        ),
+        "pl": Template(
+            "Wizyta naprawcza odwołana",
+            "Szanowni Państwo {name},\n\nWizyta naprawcza w Państwa domu: {window_start} "
+            "(do {window_end}) została odwołana. {why}\n\nNumer: {appointment_id}",
+        ),
+    },
     "check_due": {
         "en": Template(
             "Your home's {check_type} check is due",
@@ -122,18 +147,20 @@ TEMPLATES: dict[str, dict[str, Template]] = {
         "en": Template(
             "Your {check_type} record",
             "Dear {name},\n\nYour home's {check_type} check was carried out on "
-            "{completed_on}. Your copy of the record ({certificate_reference}) is enclosed. "
-            "The next check is due by {next_due_by}.",
+            "{completed_on}. Your copy of the record ({certificate_reference}) is enclosed.",
+            if_given=(("next_due_by", " The next check is due by {next_due_by}."),),
         ),
         "cy": Template(
             "Eich cofnod diogelwch {check_type}",
             "Annwyl {name},\n\nCynhaliwyd gwiriad diogelwch {check_type} ar {completed_on}. "
             "Amgaeir eich copi o'r cofnod ({certificate_reference}).",
+            if_given=(("next_due_by", " Rhaid cynnal y gwiriad nesaf erbyn {next_due_by}."),),
         ),
         "pl": Template(
             "Protokół kontroli ({check_type})",
             "Szanowni Państwo {name},\n\nKontrola ({check_type}) odbyła się {completed_on}. "
             "W załączeniu kopia protokołu ({certificate_reference}).",
+            if_given=(("next_due_by", " Następna kontrola musi się odbyć do {next_due_by}."),),
         ),
     },
     "arrears_stage": {
@@ -296,6 +323,7 @@ def render(template: str, language: str, formats: list[FormatNeed], values: Valu
     written_in = template_language(template, language)
     chosen = TEMPLATES[template][written_in]
     body = chosen.easy_read if FormatNeed.EASY_READ in formats and chosen.easy_read else chosen.body
+    body += "".join(sentence for name, sentence in chosen.if_given if values.get(name, "").strip())
     salutation, _, rest = body.partition("\n")
     if not values.get("name", "").strip() and "{name}" in salutation:
         body = SALUTATION_WITHOUT_NAME[written_in] + "\n" + rest
@@ -413,6 +441,39 @@ STAGE_NAMES: dict[str, Wording] = {
     "stage_2": Wording({"en": "stage 2", "cy": "cam 2", "pl": "etap 2"}),
 }
 """A complaint's stage as a letter names it, by the stage's code."""
+
+
+CANCELLATION_WHY: dict[str, Wording] = {
+    "resident_requested": Wording(
+        {
+            "en": "We have cancelled it as you asked. Please contact us if you need another "
+            "appointment.",
+            "cy": "Rydym wedi'i ganslo fel y gofynnoch. Cysylltwch â ni os oes angen "
+            "apwyntiad arall arnoch.",
+            "pl": "Odwołaliśmy ją na Państwa prośbę. Prosimy o kontakt, jeśli potrzebny jest "
+            "inny termin.",
+        }
+    ),
+    "work_not_needed": Wording(
+        {
+            "en": "The work is no longer needed, so no one will call. Please contact us if "
+            "something still needs repairing.",
+            "cy": "Nid oes angen y gwaith mwyach, felly ni fydd neb yn galw. Cysylltwch â ni "
+            "os oes angen atgyweirio rhywbeth o hyd.",
+            "pl": "Prace nie są już potrzebne, więc nikt nie przyjdzie. Prosimy o kontakt, "
+            "jeśli coś nadal wymaga naprawy.",
+        }
+    ),
+}
+"""Why an appointment was cancelled as its letter says it, by repairs' cancellation
+reason: a confirmation when the household asked, an explanation when the landlord
+found the work not needed."""
+
+
+def cancellation_why(reason: str) -> Wording:
+    """An appointment's cancellation reason (resident_requested) in the letter's
+    language; a reason not listed yet says only that it is cancelled."""
+    return CANCELLATION_WHY.get(reason, Wording({"en": ""}))
 
 
 def stage_name(stage: str) -> str:
