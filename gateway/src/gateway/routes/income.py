@@ -56,6 +56,21 @@ ROUTES: list[PassThrough] = [
         "Change a tenancy's weekly rent and service charge from a rent week not yet charged",
         status_code=201,
     ),
+    PassThrough(
+        "GET",
+        "/v1/tenancies/{tenancy_id}/rent-changes",
+        "income",
+        READ,
+        "The rent changes recorded on a tenancy, by the week they take effect from",
+    ),
+    PassThrough(
+        "DELETE",
+        "/v1/tenancies/{tenancy_id}/rent-changes/{effective_from}",
+        "income",
+        WRITE,
+        "Withdraw a rent change recorded by mistake, before its week is charged",
+        status_code=204,
+    ),
     # rent accounts
     PassThrough(
         "GET", "/v1/rent-accounts/{account_id}", "income", READ, "A rent account and its balance"

@@ -26,6 +26,24 @@ async def of_week(
     return (await session.execute(query)).scalars().first()
 
 
+async def page_of_tenancy(
+    session: AsyncSession, tenancy_id: uuid.UUID, *, after: date | None, limit: int
+) -> Sequence[RentChange]:
+    """A tenancy's rent changes by `effective_from` (unique per tenancy), after the
+    cursor's week."""
+    query = select(RentChange).where(RentChange.tenancy_id == tenancy_id)
+    if after is not None:
+        query = query.where(RentChange.effective_from > after)
+    query = query.order_by(col(RentChange.effective_from)).limit(limit)
+    return (await session.execute(query)).scalars().all()
+
+
+async def remove(session: AsyncSession, change: RentChange) -> None:
+    """Withdraw a change (only one for a week not yet charged: the service checks)."""
+    await session.delete(change)
+    await session.flush()
+
+
 async def changes_by(
     session: AsyncSession, tenancy_ids: Sequence[uuid.UUID], week: date
 ) -> dict[uuid.UUID, RentChange]:
