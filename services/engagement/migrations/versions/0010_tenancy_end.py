@@ -1,8 +1,9 @@
 """a resident's tenancy keeps its start date (which tenancy is newer) and its end
 (income's tenancy-ended); tenancy_end keeps the ends engagement was told of
 
-Existing residents start without either: the next tenancy-started of their tenancy
-fills the start date in.
+Existing residents start without either, and income does not announce a tenancy
+again: 0012 fills the start dates from engagement's tenancy table, and says how ends
+from before this migration (tenancy-ended events engagement ignored) are recovered.
 
 Revision ID: 0010
 Revises: 0009

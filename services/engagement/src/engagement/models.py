@@ -94,6 +94,20 @@ class Tenancy(EngagementModel, table=True):
     )
 
 
+class TenancyTenant(EngagementModel, table=True):
+    """A person engagement knows was a tenant of a tenancy, kept after they move on: a
+    resident's tenancy history (a former tenant may still complain about a home they
+    left). Written when income names them on a tenancy (tenancy-started, even an older
+    one arriving late) and when a resident is registered on one."""
+
+    __tablename__ = "tenancy_tenant"
+    __table_args__ = (Index("ix_tenancy_tenant_resident_id_uprn", "resident_id", "uprn"),)
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, description="The tenancy's home")
+
+
 class TenancyEnd(EngagementModel, table=True):
     """A tenancy income said ended (tenancy-ended), kept apart from `tenancy` so the end
     is known even when it is handled before the start (a replayed dead letter): a

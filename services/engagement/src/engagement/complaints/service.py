@@ -526,16 +526,22 @@ class ComplaintService:
     async def _resident_of(
         self, session: AsyncSession, resident_id: uuid.UUID | None, uprn: str
     ) -> None:
-        """A resident named is known and, when they live somewhere, lives at `uprn`
-        (as contacts check): a complaint is about the complainant's home."""
+        """A resident named is known and, when they are on a tenancy, the complaint is
+        about a home of theirs: the one they live at, or one they were a tenant of
+        before (damp at a home they left, a former tenancy's arrears)."""
         if resident_id is None:
             return
         resident = await residents.get(session, resident_id)
         if resident is None:
             raise Unprocessable(f"No resident {resident_id}", field="resident_id")
-        if resident.uprn is not None and resident.uprn != uprn:
+        if (
+            resident.uprn is not None
+            and resident.uprn != uprn
+            and not await residents.was_tenant_of(session, resident_id, uprn)
+        ):
             raise Unprocessable(
-                f"Resident {resident_id} does not live at {uprn}", field="resident_id"
+                f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
+                field="resident_id",
             )
 
     async def _complaint(

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Home, Resident, Tenancy, TenancyEnd
+from engagement.models import Home, Resident, Tenancy, TenancyEnd, TenancyTenant
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
@@ -161,6 +161,34 @@ async def save_tenancy(
         },
         version="as_of",
     )
+
+
+_TENANCY_TENANT = cast(Table, inspect(TenancyTenant).local_table)
+
+
+async def record_tenant(
+    session: AsyncSession, *, tenancy_id: uuid.UUID, resident_id: uuid.UUID, uprn: str
+) -> None:
+    """Keep that the person was a tenant of the tenancy (their tenancy history); once is
+    enough: INSERT ... ON CONFLICT DO NOTHING, so the same event again changes nothing."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(_TENANCY_TENANT)
+        .values(tenancy_id=tenancy_id, resident_id=resident_id, uprn=uprn)
+        .on_conflict_do_nothing(
+            index_elements=[_TENANCY_TENANT.c.tenancy_id, _TENANCY_TENANT.c.resident_id]
+        )
+    )
+
+
+async def was_tenant_of(session: AsyncSession, resident_id: uuid.UUID, uprn: str) -> bool:
+    """Whether the resident was on a tenancy of the home, now or before."""
+    query = (
+        select(func.count())
+        .select_from(TenancyTenant)
+        .where(TenancyTenant.resident_id == resident_id, TenancyTenant.uprn == uprn)
+    )
+    return int((await session.execute(query)).scalar_one()) > 0
 
 
 async def save_tenancy_end(

@@ -125,6 +125,14 @@ async def _tenancy_dates(
     )
 
 
+async def _record_tenancy(session: AsyncSession, resident: Resident) -> None:
+    """Keep the tenancy a resident was registered on in their tenancy history."""
+    if resident.tenancy_id is not None and resident.uprn is not None:
+        await repository.record_tenant(
+            session, tenancy_id=resident.tenancy_id, resident_id=resident.id, uprn=resident.uprn
+        )
+
+
 def _name_known(resident: Resident) -> None:
     """Once a name is recorded it is no longer a detail to follow up."""
     if resident.full_name and NAME_TO_FOLLOW_UP in resident.details_to_follow_up:
@@ -170,6 +178,7 @@ class ResidentService:
             if known is None:
                 raise RuntimeError("a resident's person id was taken, yet no one holds it")
             return await self._record_details(session, known, data)
+        await _record_tenancy(session, resident)
         await announce_registered(session, resident)
         return to_public(resident)
 
@@ -229,6 +238,7 @@ class ResidentService:
         resident.version += 1
         await session.flush()
         if first_tenancy:
+            await _record_tenancy(session, resident)
             await announce_registered(session, resident)
             await announce_on_new_home(session, resident, resident.updated_at)
         else:
@@ -349,6 +359,13 @@ class ResidentService:
         end = await repository.tenancy_end(session, tenancy.tenancy_id)
         ended_on = end.end_date if end is not None else None
         for tenant in tenancy.tenants:
+            # Their tenancy history, whether or not this tenancy becomes the one they are on.
+            await repository.record_tenant(
+                session,
+                tenancy_id=tenancy.tenancy_id,
+                resident_id=tenant.person_id,
+                uprn=tenancy.uprn,
+            )
             resident = await repository.get(session, tenant.person_id, for_update=True)
             if resident is None:
                 full_name = names.get(tenant.person_id, NAME_NOT_YET_KNOWN)
