@@ -15,7 +15,7 @@
 
       hearth projection rebuild --service engagement --topic <ns.>hearth.income.events
 
-  (docs/runbooks/operations-cli.md, "Engagement: tenancy ends from before 0010").
+  (docs/runbooks/operations-cli.md, "Engagement: tenancy ends from before migration 0010").
   Only income's topic: every other topic engagement consumes sends letters (check due,
   appointments, safety records, survey invitations) that a replay could queue again for
   someone who was not there when they were first sent. On income's topic, tenancy-started
