@@ -13,11 +13,15 @@ verified before) is limited by the address of the connection (`("address", host)
 its token is checked, so a flood of junk or forged tokens is refused with 429 without the
 gateway checking each one's signature (or fetching the JWKS for it). Only requests that
 fail authentication spend the address's allowance; a valid token never does, so many
-people behind one address are not limited together while they sign in. The address is the
-TCP peer's, never `X-Forwarded-For` (which any caller can write): behind a proxy or load
-balancer every caller shares the proxy's address, so junk from one of them can hold back
-the first request of a new token from the others until the bucket refills (at
-`rate_limit_per_second`); tokens already verified are never held back.
+people behind one address are not limited together while they sign in. The address is
+`request.client.host`: the TCP peer's, or, from a peer uvicorn trusts
+(`FORWARDED_ALLOW_IPS`, only the ingress controller: docs/runbooks/deploy.md), the address
+that proxy put in `X-Forwarded-For`. The proxy must overwrite that header (any caller can
+write one) and `FORWARDED_ALLOW_IPS` must never be `*`, or a caller picks its own bucket
+(tests/ops/test_forwarded_headers.py). Where no proxy is trusted, every caller behind the
+proxy shares its address, so junk from one of them can hold back the first request of a
+new token from the others until the bucket refills (at `rate_limit_per_second`); tokens
+already verified are never held back.
 
 Each client may make `rate_limit_per_second` requests a second on average and
 `rate_limit_burst` at once; `rate_limit_overrides` (JSON object subject -> requests a
