@@ -79,7 +79,9 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "property-updated"): ("visits", "repairs", "engagement"),
     _t("compliance", "check-due"): ("visits", "engagement"),  # pairs the visit; check letter
     _t("compliance", "check-completed"): ("engagement", "visits"),  # survey; unpairs visits
+    _t("compliance", "check-completed", 2): ("engagement", "visits"),  # v2: published now
     _t("compliance", "certificate-expired"): (),
+    _t("compliance", "check-withdrawn"): ("visits",),  # closes gas_check_due, officer visit
     _t("compliance", "access-failed"): ("visits",),  # no-access history in the risk score
     _t("compliance", "access-escalated"): ("visits", "engagement"),  # officer visit; letter
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair

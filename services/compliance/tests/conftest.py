@@ -64,7 +64,8 @@ def published(compliance_database: Database) -> Published:
                 await session.execute(
                     select(outbox_message.c.payload)
                     .where(
-                        outbox_message.c.event_type == f"uk.hearth.compliance.{name}.v1",
+                        # any version (check-completed is v2 now, v1 before)
+                        outbox_message.c.event_type.like(f"uk.hearth.compliance.{name}.v%"),
                         outbox_message.c.message_key == uprn,
                     )
                     .order_by(outbox_message.c.id)

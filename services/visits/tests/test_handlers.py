@@ -20,6 +20,9 @@ from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
     CheckCompleted,
+    CheckCompletedV2,
+    CheckDue,
+    CheckWithdrawn,
     NoAccessStep,
     PropertyRegistered,
     PropertyUpdated,
@@ -597,6 +600,81 @@ async def test_a_housing_officer_visit_step_puts_the_home_first_until_the_check_
         stored = await session.get(ProgrammeScore, asked)
     assert stored is not None
     assert stored.reasons == []
+
+
+async def test_a_withdrawn_check_closes_its_officer_visit_and_is_never_paired(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """compliance withdrew the check (a right to buy sale, a capped supply): as for a
+    completed one, the officer visit asked for its access is closed and a full visit
+    booked near its date is not paired with it, however often, and in whatever order
+    with a redelivered check-due, the events arrive. A check completed at a home outside
+    the programme (check-completed v2, next_due_by null) is taken as completed."""
+    withdrawn_home, kept_home, outside_home = a_uprn(), a_uprn(), a_uprn()
+    at = datetime.now(UTC) - timedelta(days=2)
+    due_by = date.today() + timedelta(days=10)
+    checks = {uprn: uuid.uuid4() for uprn in (withdrawn_home, kept_home, outside_home)}
+    for uprn, check_id in checks.items():
+        await handle(visits_database, registered(uprn, registered_at=at))
+        await handle(
+            visits_database,
+            Envelope(
+                data=CheckDue(
+                    check_id=check_id,
+                    uprn=uprn,
+                    check_type="gas_safety",
+                    due_by=due_by,
+                    raised_at=at,
+                )
+            ),
+        )
+        await handle(
+            visits_database, escalated(uprn, check_id, NoAccessStep.HOUSING_OFFICER_VISIT, at)
+        )
+        assert (await officer_visit(visits, uprn))[0] is True
+    withdrawal = Envelope(
+        data=CheckWithdrawn(
+            check_id=checks[withdrawn_home],
+            uprn=withdrawn_home,
+            check_type="gas_safety",
+            withdrawn_at=datetime.now(UTC),
+            reason="no_longer_needed",
+        )
+    )
+    await handle(visits_database, withdrawal)
+    await handle(visits_database, withdrawal)  # redelivered
+    await consume(visits_database, [withdrawal])  # and in a batch
+    await handle(
+        visits_database,
+        Envelope(
+            data=CheckCompletedV2(
+                check_id=checks[outside_home],
+                uprn=outside_home,
+                check_type="gas_safety",
+                outcome="satisfactory",
+                certificate_reference="LGSR-2",
+                completed_at=datetime.now(UTC),
+                next_due_by=None,
+                copy_to_tenant_by=date.today() + timedelta(days=28),
+            )
+        ),
+    )
+    assert await officer_visit(visits, withdrawn_home) == (False, "full", [])
+    assert (await officer_visit(visits, outside_home))[0] is False
+    assert (await officer_visit(visits, kept_home))[0] is True
+    async with visits_database.sessionmaker() as session:
+        stored = await session.get(ProgrammeScore, withdrawn_home)
+    assert stored is not None
+    assert stored.reasons == []
+    when = (datetime.now(UTC) + timedelta(days=5)).isoformat()
+    paired = {}
+    for uprn in (withdrawn_home, kept_home):
+        booked = await visits.post(
+            "/v1/visits", json={"uprn": uprn, "kind": "full", "scheduled_for": when}
+        )
+        assert booked.status_code == 201, booked.text
+        paired[uprn] = booked.json()["paired_check_id"]
+    assert paired == {withdrawn_home: None, kept_home: str(checks[kept_home])}
 
 
 async def test_a_full_visit_made_after_the_officer_visit_was_asked_for_takes_it_off(

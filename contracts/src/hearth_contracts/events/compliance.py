@@ -186,6 +186,9 @@ class CheckCompleted(
     For gas, a check in the last 2 months before expiry keeps the old anniversary; an
     earlier one resets it: `next_due_by` is the result. The tenant gets a copy by
     `copy_to_tenant_by` (28 days).
+
+    No longer published (compliance publishes CheckCompletedV2, whose `next_due_by` may
+    be null); kept for the events already in the topic.
     """
 
     check_id: uuid.UUID
@@ -201,6 +204,65 @@ class CheckCompleted(
     visit_id: uuid.UUID | None = Field(
         default=None, description="The home visit it was paired with, if any"
     )
+
+
+class CheckCompletedV2(
+    Event,
+    service="compliance",
+    name="check-completed",
+    version=2,
+    key="uprn",
+    subject="check_id",
+):
+    """A safety check was carried out and its record (certificate) received: v1 with
+    `next_due_by` null for a home outside the landlord's programme.
+
+    For gas, a check in the last 2 months before expiry keeps the old anniversary; an
+    earlier one resets it: `next_due_by` is the result. The tenant gets a copy by
+    `copy_to_tenant_by` (28 days). A second record the same day (a re-test after a
+    repair) is announced again under the same `check_id`: the latest is the home's.
+    A new version because a v1 consumer requires `next_due_by`.
+    """
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    outcome: CheckOutcome
+    certificate_reference: str = Field(min_length=1, max_length=64)
+    completed_at: AwareDatetime
+    next_due_by: date | None = Field(
+        default=None,
+        description="When the next check is due. None: no next check in the landlord's "
+        "programme (a home outside it: a leaseholder's supply, or a capped supply with no "
+        "landlord appliance)",
+    )
+    copy_to_tenant_by: date
+    defects_found: int = Field(default=0, ge=0)
+    contractor_id: ContractorId | None = None
+    visit_id: uuid.UUID | None = Field(
+        default=None, description="The home visit it was paired with, if any"
+    )
+
+
+class WithdrawalReason(StrEnum):
+    """Why an open check was withdrawn."""
+
+    NO_LONGER_NEEDED = "no_longer_needed"
+    """The home's register no longer calls for the check (tenure, e.g. a right to buy;
+    gas supply capped; a landlord appliance removed; a communal feature gone)."""
+
+
+class CheckWithdrawn(
+    Event, service="compliance", name="check-withdrawn", key="uprn", subject="check_id"
+):
+    """An open check was withdrawn without a record: the home no longer needs it, so it
+    is neither due nor overdue and no one should chase access for it."""
+
+    check_id: uuid.UUID
+    uprn: Uprn
+    check_type: CheckType
+    withdrawn_at: AwareDatetime
+    reason: WithdrawalReason = WithdrawalReason.NO_LONGER_NEEDED
 
 
 class CertificateExpired(

@@ -109,9 +109,10 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         of the visit, compliance offers one combined appointment, once per visit. The
         window closes before the check's due date (the day the certificate expires, when
         rules.status_on counts the check overdue): a visit on or after it would do the
-        check after the certificate lapsed, so compliance books the check on its own. A check
-        already overdue today is the exception: every visit is late for it, so the visit
-        booked is the soonest way in and is offered. A lite visit (phone or video) is
+        check after the certificate lapsed, so compliance books the check on its own. A
+        check already overdue on the day the visit was booked (its scheduled_at, not the
+        day this runs) is the exception: every visit is late for it, so the visit booked
+        is the soonest way in and is offered. A lite visit (phone or video) is
         never paired: nobody goes in."""
         visit = envelope.data
         if visit.kind is not VisitKind.FULL or visit.channel is not VisitChannel.IN_HOME:
@@ -133,7 +134,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         window_opens = check.due_by.toordinal() - programme.settings.pairing_window_days
         if visit_day.toordinal() < window_opens:
             return
-        overdue = london_day(datetime.now(UTC)) >= check.due_by  # as rules.status_on
+        # overdue when the visit was booked (as rules.status_on), not when this is
+        # processed: a redelivered or late-consumed booking is judged as it was made
+        overdue = london_day(visit.scheduled_at) >= check.due_by
         if visit_day >= check.due_by and not overdue:
             return  # on or after the certificate's expiry: not a way to do it in time
         check.paired_visit_id = visit.visit_id

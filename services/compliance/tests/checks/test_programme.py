@@ -461,6 +461,35 @@ async def test_a_visit_after_the_gas_due_date_is_not_offered_unless_the_check_is
     assert [o["check_id"] for o in offers] == [(await gas_check(compliance, overdue))["id"]]
 
 
+async def test_a_visit_booked_before_the_check_fell_overdue_is_judged_as_when_it_was_booked(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """The overdue exception is judged on the day the visit was booked (its
+    scheduled_at), not on the day the event is processed: a visit booked while the
+    check was still in date, for a day after its expiry, is not offered even when
+    the booking reaches compliance after the check fell overdue."""
+    uprn = await a_gas_home(compliance, TODAY - timedelta(days=3))
+    booked_at = datetime.now(UTC) - timedelta(days=10)  # the check was still in date
+    start = datetime.now(UTC) + timedelta(days=20)
+    visit = Envelope(
+        data=VisitScheduled(
+            visit_id=uuid.uuid4(),
+            uprn=uprn,
+            kind=VisitKind.FULL,
+            channel=VisitChannel.IN_HOME,
+            scheduled_start=start,
+            scheduled_end=start + timedelta(hours=1),
+            scheduled_at=booked_at,
+        )
+    )
+    await handle_twice(compliance_database, programme, visit)
+    assert await published("combined-appointment-offered", uprn) == []
+    assert (await gas_check(compliance, uprn))["paired_visit_id"] is None
+
+
 async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:

@@ -1,8 +1,8 @@
 """A gas record keeps to the programme the register says: at a home outside the annual
 gas programme (a leaseholder's supply, a capped supply) it is kept, its defects go to
 repairs and the tenant's copy is owed, but it opens no cycle and BS01 never counts the
-home; a record dated on or before the latest one held is kept as history (superseded)
-and never moves the expiry back."""
+home; a record dated before the latest one held is kept as history (superseded) and
+never moves the expiry back."""
 
 from __future__ import annotations
 
@@ -139,13 +139,16 @@ async def test_a_late_older_record_is_kept_as_history_and_never_moves_the_expiry
     listed = (await compliance.get("/v1/gas-safety-records", params={"uprn": uprn})).json()
     assert len(listed["items"]) == 2
 
-    # the same check date as the latest is history too
+    # the same check date as the latest is not history: it is the latest (a re-test),
+    # on the same cycle, and the expiry stays (test_same_day_and_no_next_check)
     same_day = await compliance.post(
         "/v1/gas-safety-records",
         json=a_record(uprn, latest_day, certificate_reference=f"CP12-{uprn}-again"),
     )
-    assert same_day.json()["superseded"] is True
-    assert (await gas_checks(compliance, uprn))[0]["due_by"] == expires_on
+    assert same_day.json()["superseded"] is False
+    assert same_day.json()["check_id"] == latest.json()["check_id"]
+    [still] = await gas_checks(compliance, uprn)
+    assert (still["id"], still["due_by"]) == (held["id"], expires_on)
 
 
 async def test_the_migration_withdraws_gas_cycles_a_record_opened_outside_the_programme(

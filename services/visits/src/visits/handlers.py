@@ -20,7 +20,9 @@ from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
     CheckCompleted,
+    CheckCompletedV2,
     CheckDue,
+    CheckWithdrawn,
     CombinedAppointmentOffered,
     NoAccessStep,
     PropertyRegistered,
@@ -340,16 +342,42 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             raised_at=due.raised_at,
         )
 
-    @handlers.on(CheckCompleted)
-    async def check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
-        """A check was done: no longer one to pair a visit with."""
-        done = envelope.data
+    async def check_done(session: AsyncSession, done: CheckCompleted | CheckCompletedV2) -> None:
+        """A check was done: no longer one to pair a visit with (whether or not compliance
+        names a next check: v2's `next_due_by` is null for a home outside the programme)."""
         await projections.complete_check(
             session,
             check_id=done.check_id,
             uprn=done.uprn,
             check_type=done.check_type,
             completed_at=done.completed_at,
+        )
+
+    @handlers.on(CheckCompleted)
+    async def check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
+        """check-completed v1 (events from before v2)."""
+        await check_done(session, envelope.data)
+
+    @handlers.on(CheckCompletedV2)
+    async def check_completed_v2(
+        session: AsyncSession, envelope: Envelope[CheckCompletedV2]
+    ) -> None:
+        """check-completed v2 (which compliance publishes now)."""
+        await check_done(session, envelope.data)
+
+    @handlers.on(CheckWithdrawn)
+    async def check_withdrawn(session: AsyncSession, envelope: Envelope[CheckWithdrawn]) -> None:
+        """A check was withdrawn (the home no longer needs it: a right to buy sale, a
+        capped supply, the landlord's appliance removed): as for a completed one, no
+        visit is paired with it and the officer visit asked for its access is closed,
+        so a home out of the programme does not stay top of the officers' list."""
+        withdrawn = envelope.data
+        await projections.complete_check(
+            session,
+            check_id=withdrawn.check_id,
+            uprn=withdrawn.uprn,
+            check_type=withdrawn.check_type,
+            completed_at=withdrawn.withdrawn_at,
         )
 
     @handlers.on(CombinedAppointmentOffered)

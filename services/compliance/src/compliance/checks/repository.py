@@ -249,16 +249,22 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> Non
         await session.execute(insert(Check), list(rows))
 
 
-async def withdraw(session: AsyncSession, check_ids: Iterable[uuid.UUID], now: datetime) -> None:
+async def withdraw(
+    session: AsyncSession, check_ids: Iterable[uuid.UUID], now: datetime
+) -> list[Row[Any]]:
     """Close open checks that are no longer needed (a capped supply): completed without
-    a record."""
+    a record. The checks this closed (id, uprn, check_type): one still open when
+    asked, so each is announced once."""
     ids = list(check_ids)
-    if ids:
-        await session.execute(
-            update(Check)
-            .where(col(Check.id).in_(ids), col(Check.completed_at).is_(None))
-            .values(completed_at=now)
-        )
+    if not ids:
+        return []
+    result = await session.execute(
+        update(Check)
+        .where(col(Check.id).in_(ids), col(Check.completed_at).is_(None))
+        .values(completed_at=now)
+        .returning(col(Check.id), col(Check.uprn), col(Check.check_type))
+    )
+    return sorted(result.all(), key=lambda row: (row.uprn, str(row.id)))
 
 
 async def due_to_raise(session: AsyncSession, today: date, limit: int) -> list[Check]:

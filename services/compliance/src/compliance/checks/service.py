@@ -60,12 +60,14 @@ from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
     CertificateExpired,
-    CheckCompleted,
+    CheckCompletedV2,
     CheckDue,
     CheckOverdueEscalated,
     CheckType,
+    CheckWithdrawn,
     DefectClassification,
     SafetyDefectFound,
+    WithdrawalReason,
 )
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_contracts.events.visits import Trade
@@ -273,7 +275,7 @@ class ProgrammeService:
             now=now,
         )
         add = [Check(**row) for row in rows]
-        await repository.withdraw(session, withdraw, now)
+        await self.withdraw(session, withdraw, now)
         for check in add:
             if check.check_type in raise_due_now:
                 check.due_from = london_day(now)
@@ -283,6 +285,27 @@ class ProgrammeService:
         for check in add:
             if check.due_raised_at is not None:
                 await publish(session, self._due_event(check, now))
+
+    async def withdraw(
+        self, session: AsyncSession, check_ids: Iterable[uuid.UUID], now: datetime
+    ) -> None:
+        """Withdraw open checks the register no longer calls for (completed without a
+        record) and announce each (check-withdrawn), in the same transaction: visits
+        stops pairing visits with them and closes any officer visit asked for access."""
+        withdrawn = await repository.withdraw(session, check_ids, now)
+        await publish_all(
+            session,
+            [
+                CheckWithdrawn(
+                    check_id=row.id,
+                    uprn=row.uprn,
+                    check_type=row.check_type,
+                    withdrawn_at=now,
+                    reason=WithdrawalReason.NO_LONGER_NEEDED,
+                )
+                for row in withdrawn
+            ],
+        )
 
     async def open_check(
         self,
@@ -693,14 +716,15 @@ class ProgrammeService:
             if defect.priority is not None
         ]
         events.append(
-            CheckCompleted(
+            CheckCompletedV2(
                 check_id=check.id,
                 uprn=check.uprn,
                 check_type=check.check_type,
                 outcome=data.outcome,
                 certificate_reference=data.certificate_reference,
                 completed_at=happened_at,
-                next_due_by=expires_on or data.done_on,
+                # none for a one-off check (no interval): no next one is raised
+                next_due_by=expires_on,
                 copy_to_tenant_by=copy_by,
                 defects_found=len(defects),
                 contractor_id=record.contractor_id,

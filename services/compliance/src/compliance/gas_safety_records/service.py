@@ -4,9 +4,11 @@ defect or faulty alarm sent to repairs (safety-defect-found), and each hazard th
 engineer saw (hazard-found: damp and mould starts an Awaab's Law clock in repairs from
 the check's day). A record for a home outside the annual gas programme (gas status not
 annual: a leaseholder's supply, a capped supply) is kept, its defects and tenant copy as
-for any other, but opens no cycle: the programme stays as the register says. A record
-dated on or before the latest one held is kept as history (superseded) and changes
-neither the open check nor the expiry. Never commits."""
+for any other, but opens no cycle (check-completed says no next check: next_due_by
+null): the programme stays as the register says. A record dated before the latest one
+held is kept as history (superseded) and changes neither the open check nor the expiry;
+one dated the latest one's day (a re-test after a repair) becomes the latest, on the
+cycle the first completed. Never commits."""
 
 from __future__ import annotations
 
@@ -32,11 +34,11 @@ from compliance.gas_safety_records.schemas import (
 )
 from compliance.homes import repository as homes
 from compliance.homes.service import status_of
-from compliance.models import GasSafetyRecord, SafetyDefect, Subject
+from compliance.models import Check, GasSafetyRecord, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import (
-    CheckCompleted,
+    CheckCompletedV2,
     CheckOutcome,
     CheckType,
     DefectClassification,
@@ -134,10 +136,22 @@ class GasSafetyRecordService:
                 field="certificate_reference",
             )
         latest = await repository.latest_for(session, data.uprn)
-        if latest is not None and data.check_date <= latest.check_date:
+        if latest is not None and data.check_date < latest.check_date:
             return await self._superseded(session, data, caller, latest, now)
         annual = status_of(home, await homes.appliances_of(session, data.uprn)) is GasStatus.ANNUAL
-        if check is None:
+        # A second record dated the latest one's day (a re-test after a repair, or a
+        # corrected certificate) is the home's latest, recorded against the cycle the
+        # first completed: no cycle is completed or opened again, and the same day with
+        # the same previous expiry gives the same expiry.
+        retest = None
+        previous = None
+        if latest is not None and data.check_date == latest.check_date:
+            retest = await checks.get(session, latest.check_id, for_update=True)
+            previous = latest.previous_expiry
+        following = check
+        if retest is not None:
+            check = retest
+        elif check is None:
             # Outside the annual programme (or a record before the programme knew of the
             # home): a cycle opened only to hold this record, closed by it at once with
             # no next cycle unless the home is in the annual programme. Opened and closed
@@ -152,7 +166,8 @@ class GasSafetyRecordService:
                 now=now,
             )
         settings = self.programme.settings
-        previous = check.certificate_expires_on
+        if retest is None:
+            previous = check.certificate_expires_on
         expires_on = next_gas_expiry(
             data.check_date,
             previous,
@@ -200,17 +215,21 @@ class GasSafetyRecordService:
             copy_by=copy_by,
             now=now,
         )
-        await self.programme.complete(
-            session,
-            check,
-            record_id=record.id,
-            check_date=data.check_date,
-            # no next cycle for a home outside the annual gas programme
-            expires_on=expires_on if annual else None,
-            certificate_reference=data.certificate_reference,
-            no_access_history=home.no_access_history,
-            now=now,
-        )
+        # no next cycle for a home outside the annual gas programme
+        next_due_by = expires_on if annual else None
+        if retest is None:
+            await self.programme.complete(
+                session,
+                check,
+                record_id=record.id,
+                check_date=data.check_date,
+                expires_on=next_due_by,
+                certificate_reference=data.certificate_reference,
+                no_access_history=home.no_access_history,
+                now=now,
+            )
+        else:
+            await self._replace_on_cycle(session, check, following, record, expires_on)
         if data.alarm_tests:
             alarm_check = await checks.open_of_type(
                 session, data.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
@@ -229,14 +248,14 @@ class GasSafetyRecordService:
         await self._publish_findings(session, data, record, defects, happened_at)
         await publish(
             session,
-            CheckCompleted(
+            CheckCompletedV2(
                 check_id=check.id,
                 uprn=data.uprn,
                 check_type=CheckType.GAS_SAFETY,
                 outcome=outcome,
                 certificate_reference=data.certificate_reference,
                 completed_at=happened_at,
-                next_due_by=expires_on,
+                next_due_by=next_due_by,
                 copy_to_tenant_by=copy_by,
                 defects_found=len(defects),
                 contractor_id=record.contractor_id,
@@ -244,6 +263,23 @@ class GasSafetyRecordService:
             ),
         )
         return to_public(record, defects)
+
+    @staticmethod
+    async def _replace_on_cycle(
+        session: AsyncSession,
+        check: Check,
+        following: Check | None,
+        record: GasSafetyRecord,
+        expires_on: date,
+    ) -> None:
+        """A same-day re-test: the cycle the day's first record completed now names the
+        new record, the next cycle (when it follows that expiry) carries its certificate
+        reference, and a household copy not yet sent is of the new record."""
+        check.record_id = record.id
+        if following is not None and following.certificate_expires_on == expires_on:
+            following.last_certificate_reference = record.certificate_reference
+        await tenant_copies.copy_latest_record(session, check_id=check.id, record_id=record.id)
+        await session.flush()
 
     @staticmethod
     async def _publish_findings(
@@ -298,7 +334,7 @@ class GasSafetyRecordService:
         latest: GasSafetyRecord,
         now: datetime,
     ) -> GasSafetyRecordPublic:
-        """A record dated on or before the latest one held (a late-arriving older
+        """A record dated before the latest one held (a late-arriving older
         certificate): kept as history under the latest record's cycle, with the expiry
         it gave by itself, its defects and hazards sent on as for any record; the open
         check, its expiry and the tenant's copy are the latest record's, so it neither

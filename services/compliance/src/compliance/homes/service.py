@@ -700,7 +700,7 @@ class HomeService:
                 await checks.add_many(session, add)
                 events.append(updated_event(home, after, now))
             await repository.update_many(session, updates)
-            await checks.withdraw(session, withdrawn, now)
+            await self.programme.withdraw(session, withdrawn, now)
         result.updated = len(changed) + dates_only
         await publish_all(session, events)
         return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,17 @@ async def add_once(session: AsyncSession, copy: TenantCopy) -> bool:
         .returning(col(TenantCopy.id))
     )
     return (await session.execute(statement)).first() is not None
+
+
+async def name_record_if_unsent(
+    session: AsyncSession, copy_id: uuid.UUID, record_id: uuid.UUID
+) -> None:
+    """The copy, while not yet sent, is of this record (a same-day re-test's)."""
+    await session.execute(
+        update(TenantCopy)
+        .where(col(TenantCopy.id) == copy_id, col(TenantCopy.sent_at).is_(None))
+        .values(record_id=record_id)
+    )
 
 
 async def get(

@@ -74,6 +74,14 @@ async def owe_household_copy(
     )
 
 
+async def copy_latest_record(
+    session: AsyncSession, *, check_id: uuid.UUID, record_id: uuid.UUID
+) -> None:
+    """A second record for the same check the same day (a re-test): the household's
+    copy, if engagement has not sent it yet, is of the latest record."""
+    await repository.name_record_if_unsent(session, check_id, record_id)
+
+
 async def request_for_new_tenancy(
     session: AsyncSession,
     *,

@@ -1,0 +1,111 @@
+"""Every withdrawal the service makes is announced (check-withdrawn), once per check,
+so visits stops pairing visits with the check and closes any officer visit asked for
+access: a right to buy sale (PATCH), a landlord appliance removed, and the stock
+import."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+TODAY = date.today()
+BOILER = [{"appliance_type": "boiler", "location": "kitchen"}]
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def a_home(compliance: httpx.AsyncClient, **overrides: object) -> str:
+    uprn = a_uprn()
+    body = {
+        "uprn": uprn,
+        "address_line_1": "1 Mare Street",
+        "town": "London",
+        "postcode": "E8 1HR",
+        "property_type": "flat",
+        "heating_fuel": "gas",
+        "gas_supply": "live",
+        "gas_certificate_expires_on": (TODAY - timedelta(days=20)).isoformat(),
+        "electrical_certificate_expires_on": "2031-01-01",
+        **overrides,
+    }
+    response = await compliance.post("/v1/homes", json=body)
+    assert response.status_code == 201, response.text
+    return uprn
+
+
+async def withdrawn_checks(compliance: httpx.AsyncClient, uprn: str) -> dict[str, str]:
+    """The home's withdrawn checks: id to check type."""
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    return {c["id"]: c["check_type"] for c in home["checks"] if c["status"] == "withdrawn"}
+
+
+async def test_a_right_to_buy_sale_announces_each_check_it_withdraws_once(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_home(compliance)
+    sold = await compliance.patch(
+        f"/v1/homes/{uprn}", json={"tenure": "leasehold"}, headers={"If-Match": '"1"'}
+    )
+    assert sold.status_code == 200, sold.text
+    withdrawn = await withdrawn_checks(compliance, uprn)
+    assert "gas_safety" in withdrawn.values()
+    events = await published("check-withdrawn", uprn)
+    assert {e["check_id"]: e["check_type"] for e in events} == withdrawn
+    assert len(events) == len(withdrawn)
+    assert {(e["uprn"], e["reason"]) for e in events} == {(uprn, "no_longer_needed")}
+    # a change that withdraws nothing more announces nothing more
+    again = await compliance.patch(
+        f"/v1/homes/{uprn}", json={"town": "Hackney"}, headers={"If-Match": '"2"'}
+    )
+    assert again.status_code == 200, again.text
+    assert len(await published("check-withdrawn", uprn)) == len(events)
+
+
+async def test_removing_the_landlords_appliance_announces_the_gas_check_withdrawn(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = await a_home(compliance, tenure="shared_ownership", appliances=BOILER)
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    [gas] = [c for c in home["checks"] if c["check_type"] == "gas_safety"]
+    removed = await compliance.patch(
+        f"/v1/homes/{uprn}", json={"appliances": []}, headers={"If-Match": '"1"'}
+    )
+    assert removed.status_code == 200, removed.text
+    [event] = await published("check-withdrawn", uprn)
+    assert (event["check_id"], event["check_type"]) == (gas["id"], "gas_safety")
+
+
+async def test_the_import_announces_the_checks_it_withdraws(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    uprn = a_uprn()
+    header = (
+        "uprn,address_line_1,address_line_2,town,postcode,property_type,tenure,heating_fuel,"
+        "gas_supply,block_id,estate_id,gas_certificate_expires_on,"
+        "electrical_certificate_expires_on"
+    )
+
+    async def import_row(supply: str) -> None:
+        text = (
+            f"{header}\n{uprn},1 Mare Street,,London,E8 1DY,flat,general_needs,gas,{supply},,"
+            "EST1,2027-01-31,\n"
+        )
+        response = await compliance.post(
+            "/v1/homes/import", content=text.encode(), headers={"Content-Type": "text/csv"}
+        )
+        assert response.status_code == 200, response.text
+
+    await import_row("live")
+    assert await published("check-withdrawn", uprn) == []
+    await import_row("capped")
+    withdrawn = await withdrawn_checks(compliance, uprn)
+    assert list(withdrawn.values()) == ["gas_safety"]
+    [event] = await published("check-withdrawn", uprn)
+    assert event["check_id"] in withdrawn
+    await import_row("capped")  # the same file again: nothing more
+    assert len(await published("check-withdrawn", uprn)) == 1
