@@ -3,6 +3,7 @@
     uv run hearth import homes stock.csv     # the stock file, batch by batch, with progress
     uv run hearth compliance-sweep           # run the daily sweep now, to the end
     uv run hearth compliance republish-homes # every home's property-updated again
+    uv run hearth compliance announce-withdrawn-checks  # check-withdrawn for each again
 
 All talk to compliance's own database (HEARTH_COMPLIANCE_DATABASE_URL). The service's
 modules are imported inside the commands: every `hearth` command loads this module."""
@@ -208,15 +209,52 @@ def republish_homes(
     - a batch that read a home before a PATCH and its appliances after it sends a mixed
       entry under the older time, which the PATCH's own event replaces.
     No lock is taken, so the register stays open to changes while the command runs.
-    Visits and repairs consume property-updated (repairs keeps the address, unchanged);
-    income and engagement keep homes from property-registered only. The envelope's time
-    is when the event was written; it orders nothing here."""
+    Visits, repairs and engagement consume property-updated (repairs keeps the address,
+    unchanged; engagement the tenure, for CH01's homes); income keeps homes from
+    property-registered only. The envelope's time is when the event was written; it
+    orders nothing here."""
     announced, held = asyncio.run(_republish(after_uprn, batch_size))
     start = f" after UPRN {after_uprn}" if after_uprn is not None else ""
     typer.echo(
         f"announced {announced} homes{start} (property-updated); "
         f"the register held {held}{start} when the run began"
     )
+
+
+async def _announce_withdrawn(batch_size: int) -> int:
+    from compliance.checks.service import ProgrammeService
+    from compliance.settings import settings_from_env
+    from hearth_kit.db import Database
+
+    settings = settings_from_env()
+    programme = ProgrammeService(settings.programme)
+    db = Database(settings.database_url)
+    announced = 0
+    after = None
+    try:
+        while True:
+            async with db.sessionmaker() as session, session.begin():
+                ids = await programme.announce_withdrawn(session, after=after, limit=batch_size)
+            if not ids:
+                return announced
+            announced += len(ids)
+            after = ids[-1]
+    finally:
+        await db.dispose()
+
+
+def announce_withdrawn_checks(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="checks per transaction")
+    ] = REPUBLISH_BATCH,
+) -> None:
+    """Announce every withdrawn check (check-withdrawn, dated when it was withdrawn):
+    once after deploying the event, for the checks migrations 0011 to 0013 withdrew
+    without a word, so visits stops pairing visits with them and closes the officer
+    visits asked for their access. Running it again is harmless (visits keeps the
+    first)."""
+    announced = asyncio.run(_announce_withdrawn(batch_size))
+    typer.echo(f"announced {announced} withdrawn checks (check-withdrawn)")
 
 
 def register(root: typer.Typer, imports: typer.Typer) -> None:
@@ -230,4 +268,10 @@ def register(root: typer.Typer, imports: typer.Typer) -> None:
         "current entry and needs_gas_safety_check, dated when the entry last changed), "
         "500 homes a transaction in UPRN order; --after-uprn resumes a run that stopped.",
     )(republish_homes)
+    compliance.command(
+        "announce-withdrawn-checks",
+        help="Announce every withdrawn check (check-withdrawn, dated when it was "
+        "withdrawn), 500 a transaction: once, for the checks the migrations withdrew "
+        "before the event existed. Harmless to run again.",
+    )(announce_withdrawn_checks)
     root.add_typer(compliance, name="compliance")

@@ -1,15 +1,23 @@
 """Every withdrawal the service makes is announced (check-withdrawn), once per check,
 so visits stops pairing visits with the check and closes any officer visit asked for
 access: a right to buy sale (PATCH), a landlord appliance removed, and the stock
-import."""
+import; `hearth compliance announce-withdrawn-checks` announces those the migrations
+withdrew without a word."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
+from sqlmodel import col
+
+from compliance.models import Check
+from hearth_contracts.events.compliance import CheckType
+from hearth_kit.db import Database
+from services.compliance.tests.test_cli import hearth
 
 TODAY = date.today()
 BOILER = [{"appliance_type": "boiler", "location": "kitchen"}]
@@ -109,3 +117,32 @@ async def test_the_import_announces_the_checks_it_withdraws(
     assert event["check_id"] in withdrawn
     await import_row("capped")  # the same file again: nothing more
     assert len(await published("check-withdrawn", uprn)) == 1
+
+
+async def test_the_command_announces_checks_withdrawn_without_a_word(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    compliance_db_url: str,
+    published: Any,
+) -> None:
+    """As migrations 0011 to 0013 did: the check closed with no record, nothing
+    published; the command announces it, dated when it was withdrawn."""
+    uprn = await a_home(compliance, tenure="leasehold", appliances=BOILER)
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    [gas] = [c for c in home["checks"] if c["check_type"] == "gas_safety"]
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Check)
+            .where(col(Check.uprn) == uprn, col(Check.check_type) == CheckType.GAS_SAFETY)
+            .values(completed_at=col(Check.created_at))
+        )
+    assert await published("check-withdrawn", uprn) == []
+    assert await hearth(compliance_db_url, "compliance", "announce-withdrawn-checks") == 0
+    [event] = await published("check-withdrawn", uprn)
+    assert (event["check_id"], event["check_type"]) == (gas["id"], "gas_safety")
+    withdrawn = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    [closed] = [c for c in withdrawn["checks"] if c["id"] == gas["id"]]
+    assert closed["status"] == "withdrawn"
+    assert datetime.fromisoformat(event["withdrawn_at"]) == datetime.fromisoformat(
+        closed["completed_at"]
+    )

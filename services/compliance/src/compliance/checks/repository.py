@@ -267,6 +267,22 @@ async def withdraw(
     return sorted(result.all(), key=lambda row: (row.uprn, str(row.id)))
 
 
+async def withdrawn_after(
+    session: AsyncSession, after: uuid.UUID | None, limit: int
+) -> list[Row[Any]]:
+    """Withdrawn checks (completed without a record), in id order after `after`: id,
+    uprn, check_type, completed_at."""
+    query = (
+        select(col(Check.id), col(Check.uprn), col(Check.check_type), col(Check.completed_at))
+        .where(col(Check.completed_at).is_not(None), col(Check.record_id).is_(None))
+        .order_by(col(Check.id))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(col(Check.id) > after)
+    return list((await session.execute(query)).all())
+
+
 async def due_to_raise(session: AsyncSession, today: date, limit: int) -> list[Check]:
     """Open checks whose lead time has come and whose check-due is not yet raised,
     locked so another replica's sweep skips them."""

@@ -307,6 +307,30 @@ class ProgrammeService:
             ],
         )
 
+    async def announce_withdrawn(
+        self, session: AsyncSession, *, after: uuid.UUID | None, limit: int
+    ) -> list[uuid.UUID]:
+        """Announce (check-withdrawn) a batch of the checks already withdrawn, in id
+        order after `after`, dated when each was withdrawn: for those the migrations
+        withdrew before the event existed (0011 to 0013 published nothing). Visits
+        treats a repeat as nothing new, so announcing one twice is harmless. The ids
+        announced (empty at the end)."""
+        rows = await repository.withdrawn_after(session, after, limit)
+        await publish_all(
+            session,
+            [
+                CheckWithdrawn(
+                    check_id=row.id,
+                    uprn=row.uprn,
+                    check_type=row.check_type,
+                    withdrawn_at=row.completed_at,
+                    reason=WithdrawalReason.NO_LONGER_NEEDED,
+                )
+                for row in rows
+            ],
+        )
+        return [row.id for row in rows]
+
     async def open_check(
         self,
         session: AsyncSession,
