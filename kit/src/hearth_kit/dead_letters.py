@@ -277,7 +277,7 @@ async def list_dead_letters(
         )
     if not include_replayed:
         query = query.where(dead_letter.c.replayed_at.is_(None))
-    async with db.sessionmaker() as session:
+    async with db.read_sessionmaker() as session:  # reads only: no write lock (ADR 0027)
         return list((await session.execute(query)).mappings().all())
 
 
@@ -285,7 +285,7 @@ async def list_dead_letters(
 async def count_dead_letters(request: Request) -> dict[str, int]:
     """How many dead letters wait for a replay."""
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    async with db.read_sessionmaker() as session:
         count = await session.scalar(
             select(func.count()).where(dead_letter.c.replayed_at.is_(None))
         )
@@ -307,7 +307,7 @@ async def show_dead_letter(
 ) -> Any:
     """One dead letter, with its headers and data, to see why its handler failed."""
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    async with db.read_sessionmaker() as session:
         row = (
             (await session.execute(select(dead_letter).where(dead_letter.c.id == dead_letter_id)))
             .mappings()

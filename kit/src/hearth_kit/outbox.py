@@ -1002,8 +1002,10 @@ class OutboxRelay:
             await asyncio.sleep(self.settings.outbox_metrics_interval_seconds)
 
     async def record_gauges(self) -> None:
-        """Count the unpublished and the parked rows now and set the gauges."""
-        async with self.db.sessionmaker() as session:
+        """Count the unpublished and the parked rows now and set the gauges. Reads only,
+        so in a read session: on SQLite a `sessionmaker` session begins with BEGIN
+        IMMEDIATE (ADR 0027), so a count would wait for, then hold, the write lock."""
+        async with self.db.read_sessionmaker() as session:
             count, oldest = (
                 await session.execute(
                     select(func.count(), func.min(outbox_message.c.created_at)).where(
@@ -1023,7 +1025,7 @@ class OutboxRelay:
 
     async def _record_parked(self) -> None:
         with contextlib.suppress(Exception):
-            async with self.db.sessionmaker() as session:
+            async with self.db.read_sessionmaker() as session:  # a read: no write lock
                 parked = await session.scalar(self._parked_count())
             OUTBOX_PARKED.labels(self.service).set(parked or 0)
 
