@@ -45,8 +45,12 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
                     tenancies_router,
                     read="tenancies:read",
                     write="tenancies:write",
-                    # the home overview finds a home's rent account with income:read
-                    read_also={"/v1/tenancies": ["income:read"]},
+                    # the home overview finds a home's rent account with income:read, and
+                    # a resident's contact view reads its tenancy's rent summary with it
+                    read_also={
+                        "/v1/tenancies": ["income:read"],
+                        "/v1/tenancies/{tenancy_id}": ["income:read"],
+                    },
                 ),
                 # writes: income:write, or income:approve for a write-off, on each route
                 scoped(accounts_router, read="income:read"),
