@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
@@ -31,7 +32,7 @@ from hearth_kit.outbox_admin import outbox_admin_router
 from hearth_kit.problems import ADMIN_RESPONSES, UNAUTHORISED_RESPONSES
 from hearth_kit.scheduler import ScheduledJob, Scheduler
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.staff import access_rules
+from hearth_kit.staff import GuardedRouter, access_rules, staff_caller
 from hearth_kit.tracing import trace_sql
 
 log = get_logger(__name__)
@@ -90,7 +91,9 @@ def create_service_app(
 
     Refuses to start (InsecureConfiguration) in production without the gateway's public
     key (see docs/adr/0006-internal-tokens.md), and its lifespan refuses to start there
-    without an explicit PostgreSQL database URL and bootstrap servers."""
+    without an explicit PostgreSQL database URL and bootstrap servers. Refuses to start
+    (UnguardedRoutes) when `routers` include a `staff_only`/`scoped` one and some API
+    route has no access rule (refuse_routes_without_a_rule)."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager
@@ -139,9 +142,16 @@ def create_service_app(
     # Every route below answers only the gateway's internal token (401 without one);
     # routes under /admin also need the admin scope (403). The kit's own admin routers
     # are listed here with the service's routers.
+    process_routes = served_routes(app)
     for router in routers:
         app.include_router(
             router, dependencies=[Depends(authorised_caller)], responses=UNAUTHORISED_RESPONSES
+        )
+    if any(isinstance(router, GuardedRouter) for router in routers):
+        served = served_routes(app)
+        refuse_routes_without_a_rule(
+            {route: served[route] for route in served.keys() - process_routes.keys()},
+            app.state.internal_token_verifier.access_rules,
         )
     for router in (dead_letters_router, outbox_admin_router):
         app.include_router(
@@ -150,6 +160,47 @@ def create_service_app(
             responses={**UNAUTHORISED_RESPONSES, **ADMIN_RESPONSES},
         )
     return app
+
+
+class UnguardedRoutes(RuntimeError):
+    """A service app would serve API routes that no access rule covers."""
+
+
+def served_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+    """Each API route `app` serves now by (method, full path template), as FastAPI
+    resolves them (through included routers and their prefixes): the templates the
+    token check looks its rules up by."""
+    return {
+        (method, context.path): context.original_route
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute) and context.path is not None
+        for method in context.methods or ()
+    }
+
+
+def refuse_routes_without_a_rule(
+    routes: Mapping[tuple[str, str], APIRoute], rules: Mapping[tuple[str, str], object]
+) -> None:
+    """Raise UnguardedRoutes, naming them, when any of a service's API routes has no
+    access rule: not under /admin (the admin scope guards those) and not a route of an
+    `APIRouter(dependencies=STAFF_ONLY)`, which checks the caller itself. The token check
+    lets a route without a rule through on the token alone, so a router left out of
+    `staff_only`/`scoped`, or a rule lost to a prefix or to a FastAPI upgrade that
+    changes how included routers are kept (hearth_kit.staff reads them), would silently
+    drop the staff-only and scope checks: the service refuses to start instead."""
+    unguarded = sorted(
+        (method, path)
+        for (method, path), route in routes.items()
+        if not path.startswith("/admin")
+        and (method, path) not in rules
+        and not any(d.dependency is staff_caller for d in route.dependencies)
+    )
+    if unguarded:
+        named = ", ".join(f"{method} {path}" for method, path in unguarded)
+        raise UnguardedRoutes(
+            f"Refusing to start: no access rule for {named}; include each router "
+            "through staff_only(...) or scoped(...) (hearth_kit.staff)"
+        )
 
 
 def service_readiness(settings: ServiceSettings) -> list[ReadinessCheck]:

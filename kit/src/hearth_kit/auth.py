@@ -355,6 +355,8 @@ class InternalTokenCheck(SecurityBase):
         path: str = route.path if route is not None else request.scope["path"]
         if path.startswith("/admin") and ADMIN_SCOPE not in caller.scopes:
             raise _missing_scope(verifier.service, ADMIN_SCOPE)
+        # No rule: a service without staff_only/scoped routers, or a /admin or STAFF_ONLY
+        # route; create_service_app refuses to start with any other route lacking one.
         rule = verifier.access_rules.get((request.method, path))
         if rule is not None:
             rule(caller, request.method)
