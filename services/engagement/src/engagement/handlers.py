@@ -29,6 +29,7 @@ from hearth_contracts.events.base import Event
 from hearth_contracts.events.compliance import (
     AccessEscalated,
     CheckCompleted,
+    CheckCompletedV2,
     CheckDue,
     CheckType,
     PropertyRegistered,
@@ -238,11 +239,15 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             envelope,
         )
 
-    @handlers.on(CheckCompleted)
-    async def on_check_completed(session: AsyncSession, envelope: Envelope[CheckCompleted]) -> None:
+    async def on_check_completed(
+        session: AsyncSession,
+        envelope: Envelope[CheckCompleted] | Envelope[CheckCompletedV2],
+    ) -> None:
         """The tenant's copy of the safety record (with when the next check is due, when
-        the home has one in the landlord's programme), and after a gas check an
-        invitation to say how it went."""
+        the home has one in the landlord's programme: v2's `next_due_by` may be null),
+        and after a gas check an invitation to say how it went. One copy a check and
+        resident: a same-day re-test announced again under the same check id is not
+        written a second time (the copy's id is the check's, which compliance stamps)."""
         completed = envelope.data
         await write_to(
             session,
@@ -269,6 +274,9 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 about_id=completed.check_id,
                 now=envelope.time,
             )
+
+    handlers.on(CheckCompleted)(on_check_completed)
+    handlers.on(CheckCompletedV2)(on_check_completed)
 
     @handlers.on(TenantCopyRequested)
     async def on_tenant_copy_requested(

@@ -26,7 +26,7 @@ from engagement.messages.templates import (
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.base import Event
-from hearth_contracts.events.compliance import CheckCompleted, CheckOutcome, CheckType
+from hearth_contracts.events.compliance import CheckCompletedV2, CheckOutcome, CheckType
 from hearth_contracts.events.repairs import AppointmentCancelled, CancellationReason
 from hearth_kit.db import Database
 from services.engagement.tests.messages.test_pipeline import a_resident, messages_of
@@ -164,7 +164,9 @@ async def test_a_check_with_no_next_check_in_the_programme_sends_a_copy_without_
 ) -> None:
     uprn = str(random.randint(10**9, 10**12 - 1))
     resident = await a_resident(engagement, tenancy_id=str(uuid.uuid4()), uprn=uprn)
-    completed = CheckCompleted.model_validate(
+    # a leaseholder's own gas record: check-completed v2 with no next check in the
+    # landlord's programme (compliance publishes v2 only)
+    no_next = CheckCompletedV2.model_validate(
         {
             "check_id": uuid.uuid4(),
             "uprn": uprn,
@@ -172,13 +174,10 @@ async def test_a_check_with_no_next_check_in_the_programme_sends_a_copy_without_
             "outcome": CheckOutcome.SATISFACTORY,
             "certificate_reference": "CP12-78",
             "completed_at": datetime(2026, 11, 20, 10, tzinfo=UTC),
-            "next_due_by": date(2027, 11, 20),
+            "next_due_by": None,
             "copy_to_tenant_by": date(2026, 12, 18),
         }
     )
-    # a leaseholder's own gas record: no next check in the landlord's programme
-    # (model_copy, so the test does not wait for the contract to allow None)
-    no_next = completed.model_copy(update={"next_due_by": None})
     await handle(engagement_database, Envelope(data=no_next))
     [copy] = await letters(engagement, resident, "check_record_copy")
     body = str(copy["body"])
