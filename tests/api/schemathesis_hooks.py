@@ -121,7 +121,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "email": "the preferred channel needs its contact detail (cross-field, with the "
         "details held)",
     },
-    "POST /v1/residents/{resident_id}/vulnerabilities": {"review_on": FUTURE},
+    "POST /v1/residents/{resident_id}/vulnerabilities": {
+        "review_on": FUTURE,
+        "consent_given_at": FUTURE,
+    },
     "POST /v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review": {
         "review_on": FUTURE,
         "reviewed_at": FUTURE,

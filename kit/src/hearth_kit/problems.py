@@ -379,18 +379,63 @@ def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+CONTENTION_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: another transaction's
+change to the same rows got in the way; this one was rolled back whole."""
+
+
+def _contended(exc: BaseException) -> bool:
+    """True when the database rolled the request's transaction back because another
+    transaction's change got in the way (a deadlock, a serialization failure): nothing
+    was changed and the same request may simply be sent again. Walks the causes, since
+    SQLAlchemy wraps the driver's error."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if getattr(current, "sqlstate", None) in CONTENTION_SQLSTATES:
+            return True
+        orig = getattr(current, "orig", None)
+        pending.extend([orig, current.__cause__, current.__context__])
+    return False
+
+
+def _contention(request: Request, exc: Exception) -> JSONResponse:
+    """A 503 the client may retry at once: the transaction was rolled back, nothing
+    changed. Logged at warning with the error's type and route (a deadlock is worth
+    finding: two paths locking the same rows in different orders)."""
+    log.warning(
+        "a change got in another's way: answered 503",
+        error_type=exception_type_name(exc),
+        route=_route_of(request),
+    )
+    return problem_response(
+        ServiceUnavailable(
+            "Another change to the same records got in the way; nothing was changed: retry"
+        ).problem(instance=request.url.path),
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _database_fault_handler(request: Request, exc: Exception) -> JSONResponse:
     """Errors that may be the database not answering (registered by type, so Starlette
     handles them in its exception middleware and does not log them a second time as
     "Exception in ASGI application"): a 503 when they are, else the 500 of any bug."""
     if is_infrastructure_fault(exc):
         return _database_unavailable(request, exc)
+    if _contended(exc):
+        return _contention(request, exc)
     return await _unhandled_handler(request, exc)
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     if is_infrastructure_fault(exc):  # one wrapped in an error of some other type
         return _database_unavailable(request, exc)
+    if _contended(exc):
+        return _contention(request, exc)
     if _unstorable_text(exc):
         # The client's text, not a fault: nothing was committed (the transaction failed).
         return problem_response(

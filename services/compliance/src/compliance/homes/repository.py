@@ -29,9 +29,14 @@ from hearth_kit.db import ReadConnection
 
 
 async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Home | None:
+    """The home; `for_update` locks its row against another change of the home (FOR NO
+    KEY UPDATE: the UPRN, its key, never changes), but not against a row that only refers
+    to it. A check's access attempt or certificate locks its check and then inserts a
+    row referring to the home (a key share on the home's row); FOR UPDATE here would
+    wait for that while a gas record holding the home waited for the check: a deadlock."""
     query = select(Home).where(Home.uprn == uprn)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     return (await session.execute(query)).scalars().first()
 
 
