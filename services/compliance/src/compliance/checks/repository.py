@@ -48,7 +48,9 @@ async def get(
 ) -> Check | None:
     query = select(Check).where(Check.id == check_id)
     if for_update:
-        query = query.with_for_update()
+        # populate_existing: a check read earlier in the transaction (before its lock)
+        # takes the row as it is now that it is locked
+        query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalars().first()
 
 

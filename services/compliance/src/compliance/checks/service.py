@@ -517,6 +517,14 @@ class ProgrammeService:
         again from its first step."""
         if data.attempted_at > now:
             raise Unprocessable("An attempt cannot be in the future", field="attempted_at")
+        # Locks in one order on every path: the home, then its checks. A failed attempt
+        # changes the home (its no-access history) and a gas record locks the home
+        # before the home's open check, so taking the check first here deadlocked with
+        # a record for the same home.
+        seen = await repository.get(session, check_id)
+        if seen is None or not self._visible_to(seen, caller):
+            raise NotFound(f"No check {check_id}")
+        await homes.get(session, seen.uprn, for_update=True)
         check = await repository.get(session, check_id, for_update=True)
         if check is None or not self._visible_to(check, caller):
             raise NotFound(f"No check {check_id}")
