@@ -7,7 +7,6 @@ hearth.income.events` does), which also fills the history of earlier tenancies."
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,36 +19,12 @@ from engagement.models import Resident, Tenancy, TenancyTenant
 from engagement.residents import repository as residents
 from engagement.settings import MIGRATIONS_DIR, EngagementSettings
 from hearth_contracts import Envelope, Event
-from hearth_contracts.events.income import TenancyEnded, TenancyEndReason, TenancyStartedV2
+from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
 from tests.harness.infra import DatabaseFactory
 
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
-def started(uprn: str, start_date: date, *person_ids: uuid.UUID) -> TenancyStartedV2:
-    return TenancyStartedV2(
-        tenancy_id=uuid.uuid4(),
-        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-        uprn=uprn,
-        tenants=[{"person_id": p, "lead": n == 0} for n, p in enumerate(person_ids)],
-        start_date=start_date,
-        tenancy_type="secure",
-        weekly_rent_pence=10_000,
-    )
-
-
-def ended(tenancy: TenancyStartedV2, end_date: date) -> TenancyEnded:
-    return TenancyEnded(
-        tenancy_id=tenancy.tenancy_id,
-        uprn=tenancy.uprn,
-        end_date=end_date,
-        reason=TenancyEndReason.TRANSFER,
-        closing_balance_pence=0,
-    )
+from .test_tenancy_ended import a_uprn, ended, started
 
 
 def a_resident_before_0010(person: uuid.UUID, tenancy: TenancyStartedV2) -> dict[str, Any]:
