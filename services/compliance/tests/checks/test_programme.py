@@ -61,6 +61,29 @@ async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
     return next(c for c in body["checks"] if c["check_type"] == "gas_safety")
 
 
+def a_full_visit(
+    uprn: str,
+    start: datetime,
+    *,
+    scheduled_at: datetime | None = None,
+    paired_check_id: uuid.UUID | None = None,
+) -> Envelope[VisitScheduled]:
+    """visit-scheduled for a full visit in the home, an hour from `start`, booked now
+    unless `scheduled_at` says when."""
+    return Envelope(
+        data=VisitScheduled(
+            visit_id=uuid.uuid4(),
+            uprn=uprn,
+            kind=VisitKind.FULL,
+            channel=VisitChannel.IN_HOME,
+            scheduled_start=start,
+            scheduled_end=start + timedelta(hours=1),
+            paired_check_id=paired_check_id,
+            scheduled_at=scheduled_at or datetime.now(UTC),
+        )
+    )
+
+
 async def listed(compliance: httpx.AsyncClient, status: str) -> set[str]:
     uprns: set[str] = set()
     cursor = None
@@ -320,18 +343,7 @@ async def test_a_visit_near_the_gas_due_date_is_offered_as_one_appointment_once(
     far = await a_gas_home(compliance, TODAY + timedelta(days=300))
     start = datetime.now(UTC) + timedelta(days=7)
     for uprn in (near, far):
-        visit = Envelope(
-            data=VisitScheduled(
-                visit_id=uuid.uuid4(),
-                uprn=uprn,
-                kind=VisitKind.FULL,
-                channel=VisitChannel.IN_HOME,
-                scheduled_start=start,
-                scheduled_end=start + timedelta(hours=1),
-                scheduled_at=datetime.now(UTC),
-            )
-        )
-        await handle_twice(compliance_database, programme, visit)
+        await handle_twice(compliance_database, programme, a_full_visit(uprn, start))
     offers = await published("combined-appointment-offered", near)
     check = await gas_check(compliance, near)
     assert [(o["check_id"], o["visit_id"]) for o in offers] == [
@@ -443,18 +455,7 @@ async def test_a_visit_after_the_gas_due_date_is_not_offered_unless_the_check_is
     overdue = await a_gas_home(compliance, TODAY - timedelta(days=3))
     start = datetime.now(UTC) + timedelta(days=20)
     for uprn in (due_soon, overdue):
-        visit = Envelope(
-            data=VisitScheduled(
-                visit_id=uuid.uuid4(),
-                uprn=uprn,
-                kind=VisitKind.FULL,
-                channel=VisitChannel.IN_HOME,
-                scheduled_start=start,
-                scheduled_end=start + timedelta(hours=1),
-                scheduled_at=datetime.now(UTC),
-            )
-        )
-        await handle_twice(compliance_database, programme, visit)
+        await handle_twice(compliance_database, programme, a_full_visit(uprn, start))
     assert await published("combined-appointment-offered", due_soon) == []
     assert (await gas_check(compliance, due_soon))["paired_visit_id"] is None
     offers = await published("combined-appointment-offered", overdue)
@@ -474,17 +475,7 @@ async def test_a_visit_booked_before_the_check_fell_overdue_is_judged_as_when_it
     uprn = await a_gas_home(compliance, TODAY - timedelta(days=3))
     booked_at = datetime.now(UTC) - timedelta(days=10)  # the check was still in date
     start = datetime.now(UTC) + timedelta(days=20)
-    visit = Envelope(
-        data=VisitScheduled(
-            visit_id=uuid.uuid4(),
-            uprn=uprn,
-            kind=VisitKind.FULL,
-            channel=VisitChannel.IN_HOME,
-            scheduled_start=start,
-            scheduled_end=start + timedelta(hours=1),
-            scheduled_at=booked_at,
-        )
-    )
+    visit = a_full_visit(uprn, start, scheduled_at=booked_at)
     await handle_twice(compliance_database, programme, visit)
     assert await published("combined-appointment-offered", uprn) == []
     assert (await gas_check(compliance, uprn))["paired_visit_id"] is None
@@ -544,18 +535,7 @@ async def test_a_visit_naming_the_gas_check_books_it_into_the_visits_slot(
     uprn = await a_gas_home(compliance, TODAY + timedelta(days=40))
     check = await gas_check(compliance, uprn)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
-    visit = Envelope(
-        data=VisitScheduled(
-            visit_id=uuid.uuid4(),
-            uprn=uprn,
-            kind=VisitKind.FULL,
-            channel=VisitChannel.IN_HOME,
-            scheduled_start=start,
-            scheduled_end=start + timedelta(hours=1),
-            paired_check_id=uuid.UUID(check["id"]),
-            scheduled_at=datetime.now(UTC),
-        )
-    )
+    visit = a_full_visit(uprn, start, paired_check_id=uuid.UUID(check["id"]))
     await handle_twice(compliance_database, programme, visit)
     paired = await gas_check(compliance, uprn)
     assert paired["paired_visit_id"] == str(visit.data.visit_id)
