@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from hearth_kit import problems
 from hearth_kit.problems import install_problem_handlers
 
 
@@ -50,7 +51,10 @@ def contended_app() -> FastAPI:
 
 
 @pytest.fixture
-def logged() -> Iterator[list[dict[str, Any]]]:
+def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    # A fresh logger: capture_logs cannot see one an earlier test in the process has
+    # already used (cache_logger_on_first_use), which made this order-dependent.
+    monkeypatch.setattr(problems, "log", structlog.get_logger("hearth_kit.problems"))
     with structlog.testing.capture_logs() as lines:
         yield lines
 

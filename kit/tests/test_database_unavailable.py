@@ -17,6 +17,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, InternalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from hearth_kit import problems
 from hearth_kit.database_faults import is_infrastructure_fault
 from hearth_kit.db import Database, SessionDep
 from hearth_kit.problems import DATABASE_RETRY_AFTER_SECONDS, install_problem_handlers
@@ -66,7 +67,10 @@ def failing_app() -> FastAPI:
 
 
 @pytest.fixture
-def logged() -> Iterator[list[dict[str, Any]]]:
+def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    # A fresh logger: capture_logs cannot see one an earlier test in the process has
+    # already used (cache_logger_on_first_use), which made this order-dependent.
+    monkeypatch.setattr(problems, "log", structlog.get_logger("hearth_kit.problems"))
     with structlog.testing.capture_logs() as lines:
         yield lines
 
