@@ -29,6 +29,7 @@ from sqlalchemy import event, select, text
 from engagement.app import create_app
 from engagement.handlers import on_tenancy_started
 from engagement.models import Resident
+from engagement.residents import repository
 from engagement.residents.schemas import ResidentCreate
 from engagement.residents.service import resident_service
 from engagement.settings import MIGRATIONS_DIR, EngagementSettings
@@ -139,6 +140,49 @@ async def test_tenancy_started_that_meets_a_registration_puts_that_resident_on_t
     [resident] = await residents_with_id(engagement_database, person_id)
     assert resident.full_name == "Ada Okafor"
     assert (resident.tenancy_id, resident.uprn) == (tenancy.tenancy_id, tenancy.uprn)
+
+
+async def test_tenancy_started_between_a_registrations_two_writes_does_not_deadlock(
+    engagement_database: Database,
+) -> None:
+    """A registration on a tenancy writes the resident, then their tenancy history.
+    tenancy-started arriving between the two waits at the resident (it takes the same
+    rows in the same order) instead of holding the history row the registration wants
+    next: the other order was a deadlock, a 503 on POST /v1/residents (CI, 2026-11-30)."""
+    on_postgresql(engagement_database)
+    person_id = uuid.uuid4()
+    tenancy = a_tenancy(person_id)
+    async with engagement_database.sessionmaker() as session, session.begin():
+        registered = await repository.insert_unless_known(  # register's first write
+            session,
+            Resident(
+                id=person_id,
+                tenancy_id=tenancy.tenancy_id,
+                uprn=tenancy.uprn,
+                full_name="Ada Okafor",
+                preferred_channel="letter",
+                language="en",
+                registered_at=datetime.now(UTC),
+            ),
+        )
+        assert registered is not None
+
+        async def handle() -> None:
+            async with engagement_database.sessionmaker() as other, other.begin():
+                await on_tenancy_started(other, Envelope(data=tenancy, time=datetime.now(UTC)))
+
+        handled = asyncio.create_task(handle())
+        await until_a_backend_waits_for_a_lock(engagement_database)
+        await repository.record_tenant(  # register's second write
+            session, tenancy_id=tenancy.tenancy_id, resident_id=person_id, uprn=tenancy.uprn
+        )
+    await handled
+    [resident] = await residents_with_id(engagement_database, person_id)
+    assert resident.full_name == "Ada Okafor"
+    assert (resident.tenancy_id, resident.tenancy_started_on) == (
+        tenancy.tenancy_id,
+        tenancy.start_date,
+    )
 
 
 @pytest.fixture

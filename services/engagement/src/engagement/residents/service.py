@@ -359,67 +359,84 @@ class ResidentService:
         end = await repository.tenancy_end(session, tenancy.tenancy_id)
         ended_on = end.end_date if end is not None else None
         for tenant in tenancy.tenants:
-            # Their tenancy history, whether or not this tenancy becomes the one they are on.
+            await self._put_on_tenancy(
+                session, tenancy, tenant.person_id, names, ended_on, announced_at
+            )
+            # Their tenancy history, whether or not this tenancy became the one they are
+            # on. After the resident's row, in the order registration through the API
+            # takes them (resident, then history): the other order deadlocked with a
+            # POST /v1/residents for the same person arriving as the event was handled.
             await repository.record_tenant(
                 session,
                 tenancy_id=tenancy.tenancy_id,
                 resident_id=tenant.person_id,
                 uprn=tenancy.uprn,
             )
-            resident = await repository.get(session, tenant.person_id, for_update=True)
+
+    async def _put_on_tenancy(
+        self,
+        session: AsyncSession,
+        tenancy: TenancyStarted | TenancyStartedV2,
+        person_id: uuid.UUID,
+        names: dict[uuid.UUID, str],
+        ended_on: date | None,
+        announced_at: datetime,
+    ) -> None:
+        """Make one tenant a resident on the tenancy, or move them to it (tenancy_started)."""
+        resident = await repository.get(session, person_id, for_update=True)
+        if resident is None:
+            full_name = names.get(person_id, NAME_NOT_YET_KNOWN)
+            inserted = await repository.insert_unless_known(
+                session,
+                Resident(
+                    id=person_id,
+                    tenancy_id=tenancy.tenancy_id,
+                    uprn=tenancy.uprn,
+                    tenancy_started_on=tenancy.start_date,
+                    tenancy_ended_on=ended_on,
+                    full_name=full_name,
+                    preferred_channel=ContactChannel.LETTER,
+                    language="en",
+                    registered_at=announced_at,
+                    details_to_follow_up=[] if full_name else [NAME_TO_FOLLOW_UP],
+                ),
+            )
+            if inserted is not None:
+                await announce_registered(session, inserted)
+                return
+            # Registered through the API since we looked: put them on the tenancy.
+            resident = await repository.get(session, person_id, for_update=True)
             if resident is None:
-                full_name = names.get(tenant.person_id, NAME_NOT_YET_KNOWN)
-                inserted = await repository.insert_unless_known(
-                    session,
-                    Resident(
-                        id=tenant.person_id,
-                        tenancy_id=tenancy.tenancy_id,
-                        uprn=tenancy.uprn,
-                        tenancy_started_on=tenancy.start_date,
-                        tenancy_ended_on=ended_on,
-                        full_name=full_name,
-                        preferred_channel=ContactChannel.LETTER,
-                        language="en",
-                        registered_at=announced_at,
-                        details_to_follow_up=[] if full_name else [NAME_TO_FOLLOW_UP],
-                    ),
-                )
-                if inserted is not None:
-                    await announce_registered(session, inserted)
-                    continue
-                # Registered through the API since we looked: put them on the tenancy.
-                resident = await repository.get(session, tenant.person_id, for_update=True)
-                if resident is None:
-                    raise RuntimeError("a resident's person id was taken, yet no one holds it")
-            if resident.tenancy_id == tenancy.tenancy_id:
-                # Already on it (the same event again, or registered on it through the
-                # API before income announced it): learn its start date.
-                if resident.tenancy_started_on is None:
-                    resident.tenancy_started_on = tenancy.start_date
-                if resident.tenancy_ended_on is None:
-                    resident.tenancy_ended_on = ended_on
-                continue
-            if not rules.moves_to(
-                placed_on=resident.tenancy_started_on,
-                placed_ended=resident.tenancy_ended_on is not None,
-                start_date=tenancy.start_date,
-                ended=ended_on is not None,
-            ):
-                continue  # an older tenancy, arriving late: they stay where they are
-            first_tenancy = resident.tenancy_id is None
-            now = datetime.now(UTC)
-            resident.tenancy_id = tenancy.tenancy_id
-            resident.uprn = tenancy.uprn
-            resident.tenancy_started_on = tenancy.start_date
-            resident.tenancy_ended_on = ended_on
-            resident.updated_at = now  # the version of the state published: now
-            resident.version += 1
-            await session.flush()
-            if first_tenancy:
-                await announce_registered(session, resident)
-            else:
-                await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
-            await announce_on_new_home(session, resident, now)
+                raise RuntimeError("a resident's person id was taken, yet no one holds it")
+        if resident.tenancy_id == tenancy.tenancy_id:
+            # Already on it (the same event again, or registered on it through the
+            # API before income announced it): learn its start date.
+            if resident.tenancy_started_on is None:
+                resident.tenancy_started_on = tenancy.start_date
+            if resident.tenancy_ended_on is None:
+                resident.tenancy_ended_on = ended_on
+            return
+        if not rules.moves_to(
+            placed_on=resident.tenancy_started_on,
+            placed_ended=resident.tenancy_ended_on is not None,
+            start_date=tenancy.start_date,
+            ended=ended_on is not None,
+        ):
+            return  # an older tenancy, arriving late: they stay where they are
+        first_tenancy = resident.tenancy_id is None
+        now = datetime.now(UTC)
+        resident.tenancy_id = tenancy.tenancy_id
+        resident.uprn = tenancy.uprn
+        resident.tenancy_started_on = tenancy.start_date
+        resident.tenancy_ended_on = ended_on
+        resident.updated_at = now  # the version of the state published: now
+        resident.version += 1
+        await session.flush()
+        if first_tenancy:
+            await announce_registered(session, resident)
+        else:
+            await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+        await announce_on_new_home(session, resident, now)
 
     async def tenancy_ended(self, session: AsyncSession, ended: TenancyEnded) -> None:
         """Income ended a tenancy: its tenants no longer live in its home. They stay
