@@ -1,5 +1,10 @@
 """Use cases for arrangements: make one on income and expenditure, and check a live
-one's instalments (the ladder job does, before the ladder's own rules). Never commits."""
+one's instalments (the ladder job does, before the ladder's own rules). Never commits.
+
+Making one takes the tenancy's rows in income's one order: the tenancy, then its rent
+account, then its arrears case (as a tenancy's end and a rent change do), so it waits
+for an end of the same tenancy instead of deadlocking with it. On SQLite the write
+session's BEGIN IMMEDIATE holds the whole database instead (docs/adr/0027)."""
 
 from __future__ import annotations
 
@@ -49,12 +54,23 @@ class ArrangementService:
                 f"The first instalment must fall due within {within} days of today",
                 field="first_instalment_on",
             )
+        # Income's one lock order for a tenancy's rows: the tenancy, then its account,
+        # then the account's arrears case (the order a tenancy's end and a rent change
+        # take them). The account names its tenancy for good, so it is read unlocked to
+        # find it. Taking the account first deadlocked with an end: the end held the
+        # tenancy and waited for the account, while the arrangement's insert (a row
+        # referring to the tenancy) waited for the tenancy.
+        found = await accounts.get_account(session, account_id)
+        if found is None:
+            raise NotFound(f"No account {account_id}")
+        tenancy = (
+            None
+            if found.tenancy_id is None
+            else await tenancies.get_for_update(session, found.tenancy_id)
+        )
         account = await accounts.get_account(session, account_id, for_update=True)
         if account is None:
             raise NotFound(f"No account {account_id}")
-        tenancy = (
-            None if account.tenancy_id is None else await tenancies.get(session, account.tenancy_id)
-        )
         if tenancy is None or tenancy.status is not TenancyStatus.CURRENT:
             raise Conflict(f"Account {account_id} is not a current tenancy's rent account")
         if await repository.active_of(session, account.id) is not None:

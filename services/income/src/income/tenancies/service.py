@@ -173,7 +173,9 @@ class TenancyService:
         """End a tenancy (publishes tenancy-ended with the closing balance): charges for
         days after its last day are reversed, what is still owed becomes former tenant
         arrears, and the case leaves the ladder with its live arrangement (completed
-        when nothing is owed, else `tenancy_ended`)."""
+        when nothing is owed, else `tenancy_ended`). Takes the tenancy, then its rent
+        account, then its case and arrangement: income's one lock order for a
+        tenancy's rows (an arrangement being made waits at the tenancy)."""
         if data.end_date > london_day(now):
             raise Unprocessable("A tenancy cannot end in the future", field="end_date")
         tenancy = await self._current(session, tenancy_id)
