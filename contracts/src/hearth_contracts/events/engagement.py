@@ -435,8 +435,11 @@ class TenantCopySent(
     as sent and checks it against its deadline."""
 
     copy_id: uuid.UUID = Field(
-        description="The check id for the copy sent after a check (check-completed), or "
-        "the `copy_id` of tenant-copy-requested for a new tenancy's copy"
+        description="The check id for the copy sent after a check (check-completed); for "
+        "a later record of the same check (a same-day re-test, announced again with a new "
+        "certificate reference) a UUID v5 in the check id's namespace of "
+        "`record-copy:<certificate_reference>`; or the `copy_id` of tenant-copy-requested "
+        "for a new tenancy's copy"
     )
     message_id: uuid.UUID
     resident_id: uuid.UUID

@@ -245,27 +245,30 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     ) -> None:
         """The tenant's copy of the safety record (with when the next check is due, when
         the home has one in the landlord's programme: v2's `next_due_by` may be null),
-        and after a gas check an invitation to say how it went. One copy a check and
-        resident: a same-day re-test announced again under the same check id is not
-        written a second time (the copy's id is the check's, which compliance stamps)."""
+        and after a gas check an invitation to say how it went (one a check). One copy a
+        record and resident: a same-day re-test, announced again under the same check
+        id with a new certificate reference, gets its own copy; the same event again
+        writes nothing (MessageService.queue_record_copy)."""
         completed = envelope.data
-        await write_to(
-            session,
-            await residents.on_home(session, completed.uprn),
-            "check_record_copy",
-            completed.check_id,
-            {
-                "check_type": words(completed.check_type.value),
-                "completed_on": long_date(completed.completed_at.date()),
-                "certificate_reference": completed.certificate_reference,
-                # none when the home has no next check in the landlord's programme (a
-                # leaseholder's own gas record): the letter leaves the sentence out
-                "next_due_by": (
-                    long_date(completed.next_due_by) if completed.next_due_by is not None else ""
-                ),
-            },
-            envelope,
-        )
+        values: Values = {
+            "check_type": words(completed.check_type.value),
+            "completed_on": long_date(completed.completed_at.date()),
+            "certificate_reference": completed.certificate_reference,
+            # none when the home has no next check in the landlord's programme (a
+            # leaseholder's own gas record): the letter leaves the sentence out
+            "next_due_by": (
+                long_date(completed.next_due_by) if completed.next_due_by is not None else ""
+            ),
+        }
+        for resident in await residents.on_home(session, completed.uprn):
+            await messages.queue_record_copy(
+                session,
+                resident,
+                completed.check_id,
+                completed.certificate_reference,
+                values,
+                envelope.time,
+            )
         if completed.check_type == CheckType.GAS_SAFETY:  # the survey is the gas check's
             await surveys.invite(
                 session,

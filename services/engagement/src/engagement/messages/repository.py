@@ -28,6 +28,18 @@ async def add_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     return (await session.execute(statement)).first() is not None
 
 
+async def of_source(
+    session: AsyncSession, resident_id: uuid.UUID, template: str, source_id: uuid.UUID
+) -> Message | None:
+    """The resident's message of this template written for this source, if any."""
+    query = select(Message).where(
+        Message.resident_id == resident_id,
+        Message.template == template,
+        Message.source_id == source_id,
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:
     """Pending messages whose next attempt is due, locked (rows another replica holds
     are skipped)."""

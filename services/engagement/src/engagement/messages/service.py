@@ -34,6 +34,23 @@ TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
 
 
+def retest_copy_id(check_id: uuid.UUID, certificate_reference: str) -> uuid.UUID:
+    """The source id of the copy of a check's later record (a same-day re-test after a
+    repair, a new certificate reference under the same check id): the same for the same
+    check and reference, so a replay writes nothing twice."""
+    return uuid.uuid5(check_id, f"record-copy:{certificate_reference}")
+
+
+def is_copy_of(message: Message, certificate_reference: str) -> bool:
+    """Whether a check's copy already written is of this record: every language's letter
+    names the record's reference in brackets (a test holds the templates to it). A copy
+    that could not be rendered (no template in the resident's language: no body) is
+    taken as of this record, so a replay never records the failure twice."""
+    if message.status == MessageStatus.FAILED and not message.body:
+        return True
+    return f"({certificate_reference})" in message.body
+
+
 class MessageService:
     def __init__(self, channels: Mapping[ContactChannel, Channel], retries: MessageRetries) -> None:
         self.channels = channels
@@ -98,6 +115,30 @@ class MessageService:
         if not await repository.add_once(session, fields):
             return None
         return await session.get(Message, fields["id"])
+
+    async def queue_record_copy(
+        self,
+        session: AsyncSession,
+        resident: Resident,
+        check_id: uuid.UUID,
+        certificate_reference: str,
+        values: Values,
+        now: datetime,
+    ) -> Message | None:
+        """The resident's copy of the record a check produced, one per record: the law
+        (a copy of the gas safety record within 28 days) is about the record, and a
+        same-day re-test is announced again under the same check id with a new
+        certificate reference. The check's first record keeps the check id as its source
+        (the id compliance tracks the copy by, and the key of copies written before
+        re-tests had their own); a record differing from the one the check's copy was
+        written for gets retest_copy_id. The same event again writes nothing."""
+        written = await repository.of_source(session, resident.id, "check_record_copy", check_id)
+        source_id = (
+            check_id
+            if written is None or is_copy_of(written, certificate_reference)
+            else retest_copy_id(check_id, certificate_reference)
+        )
+        return await self.queue(session, resident, "check_record_copy", source_id, values, now)
 
     async def send_to_resident(
         self, session: AsyncSession, resident_id: uuid.UUID, data: MessageRequest
