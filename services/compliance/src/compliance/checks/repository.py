@@ -210,11 +210,17 @@ async def open_for(session: AsyncSession, uprn: str) -> list[Check]:
     return list((await session.execute(query)).scalars().all())
 
 
-async def open_for_many(session: AsyncSession, uprns: Sequence[str]) -> dict[str, list[Check]]:
+async def open_for_many(
+    session: AsyncSession, uprns: Sequence[str], *, read_again: bool = False
+) -> dict[str, list[Check]]:
+    """The open checks of these homes; `read_again` takes each as it is now, not as the
+    transaction read it earlier (populate_existing: once their homes are locked)."""
     found: dict[str, list[Check]] = {uprn: [] for uprn in uprns}
     if not uprns:
         return found
     query = select(Check).where(col(Check.uprn).in_(uprns), col(Check.completed_at).is_(None))
+    if read_again:
+        query = query.execution_options(populate_existing=True)
     for check in (await session.execute(query)).scalars().all():
         found[check.uprn].append(check)
     return found

@@ -84,10 +84,22 @@ async def home_with_appliances(connection: ReadConnection, uprn: str) -> list[Ro
     return list((await connection.execute(HOME_WITH_APPLIANCES, {"uprn": uprn})).all())
 
 
-async def get_many(session: AsyncSession, uprns: Sequence[str]) -> dict[str, Home]:
+async def get_many(
+    session: AsyncSession, uprns: Sequence[str], *, for_update: bool = False
+) -> dict[str, Home]:
+    """The homes among `uprns`; `for_update` locks them as `get` does (FOR NO KEY
+    UPDATE), in UPRN order, so two callers locking overlapping sets take them in the
+    same order, and takes each row as it is once locked (populate_existing: a home read
+    earlier in the transaction is read again)."""
     if not uprns:
         return {}
     query = select(Home).where(col(Home.uprn).in_(uprns))
+    if for_update:
+        query = (
+            query.order_by(col(Home.uprn))
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
     return {home.uprn: home for home in (await session.execute(query)).scalars().all()}
 
 

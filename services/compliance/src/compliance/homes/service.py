@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -596,6 +596,22 @@ class HomeService:
         result.rejected = len(result.errors)
         existing = await repository.get_many(session, [r.home.uprn for r in accepted])
         held = await checks.open_for_many(session, sorted(existing))
+        # Locks in one order on every path: the home, then its checks (a gas record, an
+        # access attempt and PATCH take them so). The homes this batch would change are
+        # locked (in UPRN order) before any of their checks is written, and read again
+        # with their open checks once locked. Moving a check's dates before rewriting
+        # its home deadlocked with a gas record for the same home, and a home read
+        # unlocked was rewritten over a change committed while the import waited for
+        # it. Unchanged homes are not locked (a file sent again holds nothing).
+        to_change = sorted(
+            row.home.uprn
+            for row in accepted
+            if row.home.uprn in existing
+            and self.would_change(existing[row.home.uprn], held[row.home.uprn], row.home)
+        )
+        if to_change:
+            existing.update(await repository.get_many(session, to_change, for_update=True))
+            held.update(await checks.open_for_many(session, to_change, read_again=True))
         new_homes: list[dict[str, Any]] = []
         new_checks: list[dict[str, Any]] = []
         events: list[PropertyRegistered | PropertyUpdated] = []
@@ -705,6 +721,16 @@ class HomeService:
         await publish_all(session, events)
         return result
 
+    @staticmethod
+    def would_change(home: Home, open_checks: Sequence[Check], data: HomeCreate) -> bool:
+        """Whether a row changes the registered home (a column the file has, with a
+        value, that differs) or moves one of its open checks (move_certificate_dates)."""
+        return any(
+            getattr(home, name) != getattr(data, name)
+            for name in REGISTER_FIELDS
+            if name in data.model_fields_set
+        ) or any(_expiry_to_move(check, data) is not None for check in open_checks)
+
     def move_certificate_dates(
         self, home: Home, open_checks: Sequence[Check], data: HomeCreate, now: datetime
     ) -> bool:
@@ -715,13 +741,8 @@ class HomeService:
         counts. Whether anything moved."""
         moved = False
         for check in open_checks:
-            name = EXPIRY_FIELD_OF.get(check.check_type)
-            expires_on = None if name is None else getattr(data, name)
-            if (
-                expires_on is None
-                or check.last_certificate_reference is not None
-                or check.certificate_expires_on == expires_on
-            ):
+            expires_on = _expiry_to_move(check, data)
+            if expires_on is None:
                 continue
             self.programme.move_to_expiry(
                 check, expires_on, no_access_history=home.no_access_history, now=now
@@ -773,6 +794,21 @@ class StatisticsAsTheStockGrows:
         self.batches_done += 1
         if done and done & (done - 1) == 0:  # 1, 2, 4, 8, ... batches done
             await repository.refresh_statistics(session)
+
+
+def _expiry_to_move(check: Check, data: HomeCreate) -> date | None:
+    """The expiry an import row moves an open check to, or None: the row's expiry for
+    the check's type when it has one that differs and the check does not follow a
+    record kept here (that record's expiry is the one that counts)."""
+    name = EXPIRY_FIELD_OF.get(check.check_type)
+    expires_on: date | None = None if name is None else getattr(data, name)
+    if (
+        expires_on is None
+        or check.last_certificate_reference is not None
+        or check.certificate_expires_on == expires_on
+    ):
+        return None
+    return expires_on
 
 
 def merge(total: ImportResult, batch: ImportResult) -> None:
