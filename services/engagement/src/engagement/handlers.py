@@ -15,6 +15,7 @@ from engagement.messages.service import MessageService
 from engagement.messages.templates import (
     Values,
     cancellation_why,
+    code_words,
     london_time,
     long_date,
     pounds,
@@ -63,8 +64,10 @@ class TenantsNotYetKnown(LookupError):
 
 
 def words(code: str) -> str:
-    """A code as words for a letter: gas_safety -> gas safety."""
-    return code.replace("_", " ")
+    """A code (a check type, a no-access step, an arrears stage) as words for a letter,
+    written in the letter's language: gas_safety -> gas safety, nwy, instalacji
+    gazowej; a code with no wording yet reads as its English words."""
+    return code_words(code)
 
 
 async def on_tenancy_started(

@@ -120,8 +120,8 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             "erbyn {due_by}.\n\nCyfeirnod: {check_id}",
         ),
         "pl": Template(
-            "Kontrola bezpieczeństwa ({check_type})",
-            "Szanowni Państwo {name},\n\nKontrola bezpieczeństwa ({check_type}) musi się "
+            "Kontrola bezpieczeństwa {check_type}",
+            "Szanowni Państwo {name},\n\nKontrola bezpieczeństwa {check_type} musi się "
             "odbyć do {due_by}.\n\nNumer: {check_id}",
         ),
     },
@@ -140,7 +140,7 @@ TEMPLATES: dict[str, dict[str, Template]] = {
         "pl": Template(
             "Potrzebujemy dostępu do Państwa domu",
             "Szanowni Państwo {name},\n\nNie udało się przeprowadzić kontroli "
-            "({check_type}). Następny krok: {step}.\n\nNumer: {check_id}",
+            "bezpieczeństwa {check_type}. Następny krok: {step}.\n\nNumer: {check_id}",
         ),
     },
     "check_record_copy": {
@@ -157,9 +157,9 @@ TEMPLATES: dict[str, dict[str, Template]] = {
             if_given=(("next_due_by", " Rhaid cynnal y gwiriad nesaf erbyn {next_due_by}."),),
         ),
         "pl": Template(
-            "Protokół kontroli ({check_type})",
-            "Szanowni Państwo {name},\n\nKontrola ({check_type}) odbyła się {completed_on}. "
-            "W załączeniu kopia protokołu ({certificate_reference}).",
+            "Protokół kontroli bezpieczeństwa {check_type}",
+            "Szanowni Państwo {name},\n\nKontrola bezpieczeństwa {check_type} odbyła się "
+            "{completed_on}. W załączeniu kopia protokołu ({certificate_reference}).",
             if_given=(("next_due_by", " Następna kontrola musi się odbyć do {next_due_by}."),),
         ),
     },
@@ -298,24 +298,6 @@ SALUTATION_WITHOUT_NAME = {
 by person id, before anyone recorded the name): never "Dear ,"."""
 
 
-CHECK_NAMES: dict[str, dict[str, str]] = {
-    "en": {
-        "gas safety": "gas safety",
-        "electrical": "electrical safety",
-        "smoke co alarms": "smoke and carbon monoxide alarm",
-        "fire risk assessment": "fire risk assessment",
-        "asbestos": "asbestos",
-        "water": "water safety",
-        "lift": "lift safety",
-    },
-}
-"""What a check is called in a letter, by language, from the check type's words
-(gas_safety -> "gas safety"): the English templates say "{check_type} check" and
-"{check_type} record", so "gas safety" is not followed by a second "safety" (it read
-"gas safety safety check") while an electrical check is still an "electrical safety
-check". A value not listed (a staff member's own words) is used as given."""
-
-
 def render(template: str, language: str, formats: list[FormatNeed], values: Values) -> Rendered:
     """The message in the resident's language and formats: the easy read text where one
     is written and needed. The print room's notes for the formats are not part of it
@@ -328,11 +310,10 @@ def render(template: str, language: str, formats: list[FormatNeed], values: Valu
     if not values.get("name", "").strip() and "{name}" in salutation:
         body = SALUTATION_WITHOUT_NAME[written_in] + "\n" + rest
     fields = {name for _, name, _, _ in Formatter().parse(chosen.subject + body) if name}
-    filled = {name: in_language(values.get(name, ""), written_in) for name in fields}
-    if "check_type" in filled:
-        filled["check_type"] = CHECK_NAMES.get(written_in, {}).get(
-            filled["check_type"], filled["check_type"]
-        )
+    given = {name: values.get(name, "") for name in fields}
+    if "check_type" in given:
+        given["check_type"] = check_name(given["check_type"])
+    filled = {name: in_language(value, written_in) for name, value in given.items()}
     return Rendered(written_in, chosen.subject.format(**filled), body.format(**filled))
 
 
@@ -468,6 +449,122 @@ CANCELLATION_WHY: dict[str, Wording] = {
 """Why an appointment was cancelled as its letter says it, by repairs' cancellation
 reason: a confirmation when the household asked, an explanation when the landlord
 found the work not needed."""
+
+
+CHECK_TYPE_WORDS: dict[str, Wording] = {
+    "gas_safety": Wording({"en": "gas safety", "cy": "nwy", "pl": "instalacji gazowej"}),
+    "electrical": Wording(
+        {"en": "electrical safety", "cy": "trydanol", "pl": "instalacji elektrycznej"}
+    ),
+    "smoke_co_alarms": Wording(
+        {
+            "en": "smoke and carbon monoxide alarm",
+            "cy": "larymau mwg a charbon monocsid",
+            "pl": "czujników dymu i czadu",
+        }
+    ),
+    "fire_risk_assessment": Wording(
+        {"en": "fire risk assessment", "cy": "tân", "pl": "pożarowego"}
+    ),
+    "asbestos": Wording({"en": "asbestos", "cy": "asbestos", "pl": "w zakresie azbestu"}),
+    "water": Wording({"en": "water safety", "cy": "dŵr", "pl": "instalacji wodnej"}),
+    "lift": Wording({"en": "lift safety", "cy": "lifft", "pl": "windy"}),
+}
+"""What a check is called in a letter, by the check type's code (compliance's
+CheckType), in words that fit each language's templates: English "your home's
+{check_type} check" and "your {check_type} record" (gas safety: never "gas safety
+safety", while an electrical check is still an "electrical safety check"); Welsh after
+"gwiriad diogelwch" and "cofnod diogelwch" (a safety check or record of: gwiriad
+diogelwch nwy); Polish after "kontrola bezpieczeństwa", in the genitive (kontrola
+bezpieczeństwa instalacji gazowej; a fire risk assessment is a kontrola bezpieczeństwa
+pożarowego)."""
+
+NO_ACCESS_STEP_WORDS: dict[str, Wording] = {
+    "appointment_letter": Wording(
+        {"en": "appointment letter", "cy": "llythyr apwyntiad", "pl": "pismo z terminem wizyty"}
+    ),
+    "second_appointment": Wording(
+        {"en": "second appointment", "cy": "ail apwyntiad", "pl": "drugi termin wizyty"}
+    ),
+    "final_warning": Wording(
+        {"en": "final warning", "cy": "rhybudd terfynol", "pl": "ostateczne ostrzeżenie"}
+    ),
+    "housing_officer_visit": Wording(
+        {
+            "en": "a visit from your housing officer",
+            "cy": "ymweliad gan eich swyddog tai",
+            "pl": "wizyta pracownika ds. mieszkaniowych",
+        }
+    ),
+    "legal_action": Wording(
+        {"en": "legal action", "cy": "camau cyfreithiol", "pl": "kroki prawne"}
+    ),
+}
+"""A step of the no-access procedure (compliance's NoAccessStep) as its letter names it
+("Next step: ...", "Cam nesaf: ...", "Następny krok: ...")."""
+
+ARREARS_STAGE_WORDS: dict[str, Wording] = {
+    "text_reminder": Wording(
+        {"en": "text reminder", "cy": "nodyn atgoffa drwy neges destun", "pl": "przypomnienie SMS"}
+    ),
+    "letter_1": Wording(
+        {"en": "first letter", "cy": "llythyr cyntaf", "pl": "pierwsze wezwanie do zapłaty"}
+    ),
+    "letter_2": Wording(
+        {"en": "second letter", "cy": "ail lythyr", "pl": "drugie wezwanie do zapłaty"}
+    ),
+    "notice_of_seeking_possession": Wording(
+        {
+            "en": "notice of seeking possession",
+            "cy": "hysbysiad ceisio meddiant",
+            "pl": "zawiadomienie o zamiarze odzyskania lokalu",
+        }
+    ),
+    "court_warning": Wording(
+        {
+            "en": "court warning",
+            "cy": "rhybudd llys",
+            "pl": "ostrzeżenie przed skierowaniem sprawy do sądu",
+        }
+    ),
+    "court_application": Wording(
+        {"en": "court application", "cy": "cais i'r llys", "pl": "wniosek do sądu"}
+    ),
+}
+"""A step of arrears recovery (income's ArrearsStage) as the arrears letter names it, in
+brackets after the amount owed; `none` (leaving recovery) sends no letter."""
+
+CODE_WORDS: dict[str, Wording] = {
+    **CHECK_TYPE_WORDS,
+    **NO_ACCESS_STEP_WORDS,
+    **ARREARS_STAGE_WORDS,
+}
+"""Every code an event carries into a letter (check types, no-access steps, arrears
+stages), as words in each published language."""
+
+CHECK_NAMES: dict[str, Wording] = {
+    name: wording
+    for code, wording in CHECK_TYPE_WORDS.items()
+    for name in (code, code.replace("_", " "), str(wording))
+}
+"""A check as a letter names it, by its code, its code's words or its English name
+(gas_safety, gas safety; electrical, electrical safety): what a staff member's own
+values may say, so their letter names the check as the event's would."""
+
+
+def code_words(code: str) -> str:
+    """A code as words for a letter, in the letter's language (gas_safety: gas safety,
+    nwy, instalacji gazowej). A code with no wording yet reads as its English words in
+    every language, so a new code never breaks a letter."""
+    return CODE_WORDS.get(code, Wording({"en": code.replace("_", " ")}))
+
+
+def check_name(value: str) -> str:
+    """The check a template's `check_type` names, as the letter's language calls it; a
+    value not listed (a staff member's own words) is used as given."""
+    if isinstance(value, Wording):
+        return value
+    return CHECK_NAMES.get(value, value)
 
 
 def cancellation_why(reason: str) -> Wording:
