@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from hearth_kit.app import create_service_app
 from hearth_kit.staff import CONTRACTOR_SCOPE, ContractorRoute, scoped, staff_only
-from hearth_kit.working_days import WorkingDayCalendar
+from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
 from repairs.appointments.endpoints import appointments_router
 from repairs.appointments.endpoints import router as appointment_requests_router
 from repairs.appointments.service import AppointmentService
@@ -44,7 +44,11 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     repair_service = RepairService(
         settings.response_targets, calendar, settings.report_window_years
     )
-    awaab_service = AwaabService(settings.awaab_targets, calendar, settings.report_window_years)
+    # Awaab's Law deadlines are the law's: its working days leave out weekends and bank
+    # holidays only, never the landlord's own closure days (docs/adr/0035).
+    awaab_service = AwaabService(
+        settings.awaab_targets, ENGLAND_AND_WALES, settings.report_window_years
+    )
     webhook_sender = WebhookSender(settings)
     app = create_service_app(
         settings,

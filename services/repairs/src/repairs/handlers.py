@@ -29,6 +29,7 @@ from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
+from hearth_kit.working_days import ENGLAND_AND_WALES
 from repairs.appointments.service import appointment_request_service
 from repairs.awaab import repository as awaab_cases
 from repairs.awaab import rules as awaab_rules
@@ -76,7 +77,8 @@ def build_handlers(
     repair_service: RepairService, awaab_service: AwaabService | None = None
 ) -> EventHandlers:
     handlers = EventHandlers()
-    awaab = awaab_service or AwaabService(AwaabTargets(), repair_service.calendar)
+    # the law's working days, not the repairs calendar's closure days (docs/adr/0035)
+    awaab = awaab_service or AwaabService(AwaabTargets(), ENGLAND_AND_WALES)
 
     @handlers.on(VisitFoundRepair)
     async def raise_repair_found_on_visit(

@@ -4,7 +4,9 @@ Clocks start when the landlord became aware (or, for the steps after it, when th
 investigation was done). A deadline of N working days is met by anything before the
 start of the London day after the Nth working day, so each clock stores `due_at` as
 that first late moment; the emergency clock is 24 calendar hours to the second.
-A pause moves the deadline on by the time paused.
+A pause moves the deadline on by the time paused. Working days are the law's (the
+service counts in ENGLAND_AND_WALES: weekends and bank holidays only), never the
+landlord's closure days (docs/adr/0035).
 
 - emergency hazard: make safe (or rehouse) within 24 hours;
 - significant damp and mould: investigate within 10 working days; then a written
