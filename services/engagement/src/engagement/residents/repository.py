@@ -256,12 +256,13 @@ async def on_tenancy(
     session: AsyncSession, tenancy_id: uuid.UUID, *, for_update: bool = False
 ) -> list[Resident]:
     """The residents on a tenancy (its tenants still after it ended: its arrears are
-    theirs)."""
-    query = (
-        select(Resident)
-        .where(Resident.tenancy_id == tenancy_id)
-        .order_by(col(Resident.registered_at), col(Resident.id))
-    )
+    theirs), in the order they were registered. `for_update` locks them, and then they
+    come in person id order: the one order engagement locks a household's residents
+    in (tenancy-started takes its tenants in it too), so two events of one household
+    handled side by side wait for each other instead of deadlocking."""
+    query = select(Resident).where(Resident.tenancy_id == tenancy_id)
     if for_update:
-        query = query.with_for_update()
+        query = query.order_by(col(Resident.id)).with_for_update()
+    else:
+        query = query.order_by(col(Resident.registered_at), col(Resident.id))
     return list((await session.execute(query)).scalars().all())

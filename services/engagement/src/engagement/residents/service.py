@@ -358,10 +358,13 @@ class ResidentService:
         )
         end = await repository.tenancy_end(session, tenancy.tenancy_id)
         ended_on = end.end_date if end is not None else None
-        for tenant in tenancy.tenants:
-            await self._put_on_tenancy(
-                session, tenancy, tenant.person_id, names, ended_on, announced_at
-            )
+        # The tenants' rows one at a time in person id order, whatever order the event
+        # lists them in: the order tenancy-ended locks a tenancy's residents in. In the
+        # event's order, a household's move (tenancy-started of the new home, handled
+        # beside tenancy-ended of the old one: income keys both by home) held one
+        # tenant and waited for the other while the end held that one: a deadlock.
+        for person_id in sorted(tenant.person_id for tenant in tenancy.tenants):
+            await self._put_on_tenancy(session, tenancy, person_id, names, ended_on, announced_at)
             # Their tenancy history, whether or not this tenancy became the one they are
             # on. After the resident's row, in the order registration through the API
             # takes them (resident, then history): the other order deadlocked with a
@@ -369,7 +372,7 @@ class ResidentService:
             await repository.record_tenant(
                 session,
                 tenancy_id=tenancy.tenancy_id,
-                resident_id=tenant.person_id,
+                resident_id=person_id,
                 uprn=tenancy.uprn,
             )
 
@@ -442,7 +445,8 @@ class ResidentService:
         """Income ended a tenancy: its tenants no longer live in its home. They stay
         residents (complaints, contacts and history are theirs), on that tenancy, with
         its end date; letters about the home no longer go to them. Handling it again
-        changes nothing; a tenant already moved to a newer tenancy stays on it."""
+        changes nothing; a tenant already moved to a newer tenancy stays on it.
+        Locks the tenancy's residents in person id order, as tenancy_started does."""
         for resident in await repository.on_tenancy(session, ended.tenancy_id, for_update=True):
             if resident.tenancy_ended_on is not None:
                 continue
