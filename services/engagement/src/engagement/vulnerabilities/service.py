@@ -1,7 +1,15 @@
 """Use cases for vulnerabilities: recorded with consent, shown only to callers with
 vulnerabilities:read (each read audited), announced to other services only as a flag
 (vulnerability-recorded v2: whether one is recorded and the adjustments, never the
-categories or the detail). Never commits."""
+categories or the detail). Never commits.
+
+Every change to a resident's vulnerabilities locks the resident first, then the
+vulnerability rows (the order tenancy-started and a visit's withdrawn consent take
+them: resident, then vulnerabilities), so changes to one resident take turns and each
+flag counts what the change before it committed. The flag is versioned by when it is
+published; without the turn, a removal beside an uncommitted record read none left and
+published false after the record's true, the flag every consumer then kept. On SQLite
+the write session's BEGIN IMMEDIATE takes the turn (docs/adr/0027)."""
 
 from __future__ import annotations
 
@@ -67,7 +75,7 @@ class VulnerabilityService:
     ) -> VulnerabilityReceipt:
         """Record a vulnerability with the resident's consent (publishes the flag)."""
         now = datetime.now(UTC)
-        resident = await self._resident(session, resident_id)
+        resident = await self._resident(session, resident_id, for_update=True)
         if data.consent_given_at > now:
             raise Unprocessable("consent_given_at is in the future", field="consent_given_at")
         if data.review_on <= now.date():
@@ -121,7 +129,7 @@ class VulnerabilityService:
             raise Unprocessable("reviewed_at is in the future", field="reviewed_at")
         if data.review_on <= now.date():
             raise Unprocessable("review_on must be a future date", field="review_on")
-        resident = await self._resident(session, resident_id)
+        resident = await self._resident(session, resident_id, for_update=True)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
@@ -141,7 +149,7 @@ class VulnerabilityService:
         free-text detail is cleared: a removed vulnerability keeps only its category and
         dates (that it was recorded, and when it went)."""
         now = datetime.now(UTC)
-        resident = await self._resident(session, resident_id)
+        resident = await self._resident(session, resident_id, for_update=True)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
@@ -161,7 +169,7 @@ class VulnerabilityService:
         versioned now (an offline visit uploads late: stamped with the visit's time, the
         clear would be older than any record or review made meanwhile, and consumers
         would ignore it)."""
-        resident = await residents.get(session, resident_id)
+        resident = await residents.get(session, resident_id, for_update=True)
         if resident is None:
             return
         withdrawn = [
@@ -187,8 +195,12 @@ class VulnerabilityService:
         ]
 
     @staticmethod
-    async def _resident(session: AsyncSession, resident_id: uuid.UUID) -> Resident:
-        resident = await residents.get(session, resident_id)
+    async def _resident(
+        session: AsyncSession, resident_id: uuid.UUID, *, for_update: bool = False
+    ) -> Resident:
+        """The resident; `for_update` (every change to their vulnerabilities) locks
+        them first, so those changes take turns (the module docstring)."""
+        resident = await residents.get(session, resident_id, for_update=for_update)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
         return resident
