@@ -336,11 +336,21 @@ def rebuild(
             "default every topic the service consumes",
         ),
     ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--type",
+            help="only events of this type (repeatable; the CloudEvents type, as the "
+            "summary's applied by type names it); default every type the service handles",
+        ),
+    ] = None,
 ) -> None:
     """Re-apply every event on the topics the service consumes, from their start, through
     its handlers, with a progress bar; the count read must match the count on the
     topics. Safe while the service runs, and safe to run again (hearth_kit.projection_
-    rebuild). Exit 1 if it stopped early."""
+    rebuild). --type keeps a rebuild to the events that write the projection, so a
+    handler that also reacts (a letter) is not run for events it never reacted to.
+    Exit 1 if it stopped early."""
     from hearth_kit.projection_rebuild import RebuildFailed
 
     # The service's logging writes to stdout; here stdout is the command's answer.
@@ -351,8 +361,14 @@ def rebuild(
             raise _fail(OperationFailed(f"{service} is not installed here: {exc}")) from exc
         if not handlers:
             raise _fail(OperationFailed(f"{service} consumes no events: nothing to rebuild"))
+        unhandled = [t for t in types or [] if t not in handlers]
+        if unhandled:
+            # A mistyped type would otherwise apply nothing and still say "complete".
+            raise _fail(
+                OperationFailed(f"{service} handles no events of type {', '.join(unhandled)}")
+            )
         try:
-            count = asyncio.run(_rebuild(settings, handlers, topics))
+            count = asyncio.run(_rebuild(settings, handlers, topics, types))
         except RebuildFailed as exc:
             raise _fail(exc) from exc
     console.print(_summary(service, count))
@@ -370,7 +386,10 @@ def service_handlers(service: str) -> tuple[ServiceSettings, EventHandlers]:
 
 
 async def _rebuild(
-    settings: ServiceSettings, handlers: EventHandlers, topics: Sequence[str] | None
+    settings: ServiceSettings,
+    handlers: EventHandlers,
+    topics: Sequence[str] | None,
+    types: Sequence[str] | None = None,
 ) -> RebuildCount:
     from hearth_kit.db import Database
     from hearth_kit.projection_rebuild import rebuild_projection
@@ -385,6 +404,7 @@ async def _rebuild(
                 handlers,
                 db,
                 topics=topics,
+                types=types,
                 on_total=lambda total: progress.update(task, total=total),
                 on_progress=lambda read: progress.advance(task, read),
             )

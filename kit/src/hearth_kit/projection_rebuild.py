@@ -9,6 +9,13 @@ That is safe because projections are written with `upsert_newer` (an older event
 never overwrites a newer one, a second application changes nothing) and handlers that
 create things check first whether they already did (docs/conventions.md).
 
+`types` narrows it to some event types (the others are read and counted as other types,
+not applied): a handler that reacts (a letter, a survey invitation) as well as keeping
+a projection writes its reaction once ("check first"), but an event it never reacted
+to (handled before the reaction existed, or for someone it did not know then) would
+get its reaction now, years late. A rebuild for a projection names the types that
+write it (docs/runbooks/upgrading.md).
+
 The service may keep running meanwhile; events published after the rebuild started
 are its consumer's, not the rebuild's. A rebuild that stops half-way (a handler
 raised, the database went away) can simply be run again.
@@ -22,7 +29,7 @@ rebuild has read == total; `applied` + `skipped` + `unreadable` == read.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,11 +83,13 @@ async def rebuild_projection(
     db: Database,
     *,
     topics: Sequence[str] | None = None,
+    types: Collection[str] | None = None,
     on_total: Callable[[int], None] = lambda total: None,
     on_progress: Callable[[int], None] = lambda read: None,
 ) -> RebuildCount:
     """Apply every event on `topics` (default: all the service consumes) through
-    `handlers`, from the start. `on_total` hears the number of events to read once it is
+    `handlers`, from the start; with `types`, only the events of those types (the
+    others count as skipped). `on_total` hears the number of events to read once it is
     known; `on_progress` hears how many more were read after each batch."""
     chosen = list(topics) if topics is not None else rebuild_topics(settings, handlers)
     count = RebuildCount(topics=chosen)
@@ -112,7 +121,7 @@ async def rebuild_projection(
             for tp, records in batches.items():
                 wanted = [r for r in records if r.offset < ends[tp]]
                 if wanted:
-                    await _apply(db, handlers, wanted, count)
+                    await _apply(db, handlers, wanted, count, types)
                     count.read += len(wanted)
                     on_progress(len(wanted))
                 if records and records[-1].offset + 1 >= ends[tp]:
@@ -166,13 +175,19 @@ async def _apply(
     handlers: EventHandlers,
     records: list[ConsumerRecord[Any, Any]],
     count: RebuildCount,
+    types: Collection[str] | None = None,
 ) -> None:
-    """One partition's batch in one transaction, through the handlers, in order."""
+    """One partition's batch in one transaction, through the handlers, in order (only
+    the events of `types`, when given)."""
     relevant: list[Envelope[Event]] = []
     for record in records:
         message = Message.of(record)
         ce_type = message.header("ce_type")
-        if ce_type is None or ce_type not in handlers:
+        if (
+            ce_type is None
+            or ce_type not in handlers
+            or (types is not None and ce_type not in types)
+        ):
             count.skipped += 1
             continue
         try:
