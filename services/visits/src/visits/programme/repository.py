@@ -557,14 +557,31 @@ async def last_visits(session: AsyncSession, uprns: Sequence[str]) -> dict[str, 
 # The stored scores: written a batch of homes at a time, read by the ranking.
 
 
+async def lock_scores(session: AsyncSession, uprns: Sequence[str]) -> set[str]:
+    """Lock the stored scores of these homes (FOR UPDATE, in UPRN order) before their
+    factors are read (ProgrammeService.rescore); the homes that have one. On SQLite the
+    transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+    if not uprns:
+        return set()
+    query = (
+        select(ProgrammeScore.uprn)
+        .where(col(ProgrammeScore.uprn).in_(uprns))
+        .order_by(col(ProgrammeScore.uprn))
+        .with_for_update()
+    )
+    return {row[0] for row in (await session.execute(query)).all()}
+
+
 async def save_scores(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store each home's score as just worked out (one statement; the last word wins:
-    a score is always worked out from everything known at the time)."""
+    a score is worked out from everything committed once its row is locked,
+    lock_scores)."""
     if not rows:
         return
     dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProgrammeScore).values(list(rows))
+    # in UPRN order: two transactions inserting the same new homes wait, not deadlock
+    statement = insert(ProgrammeScore).values(sorted(rows, key=lambda row: str(row["uprn"])))
     columns = [name for name in rows[0] if name != "uprn"]
     await session.execute(
         statement.on_conflict_do_update(

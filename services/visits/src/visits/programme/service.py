@@ -237,11 +237,28 @@ class ProgrammeService:
         unique = sorted(set(uprns))
         if not unique:
             return 0
-        scored = await self._work_out(session, unique, now)
+        # Lock, then read, then write: the homes' stored scores are locked (in UPRN
+        # order) before their factors are read, so a transaction re-scoring the same home
+        # at the same time (another partition's events, a visit report) waits here and
+        # reads the factors once the first has committed. Read unlocked, the second's
+        # score, worked out without the first's change, was stored over the first's.
+        # The score row is the last lock every path takes (after the writes that changed
+        # the factors), and the rescore job takes it first and nothing after it.
+        held = await repository.lock_scores(session, unique)
         today = london_day(now)
+        scored = await self._work_out(session, unique, now)
         await repository.save_scores(
             session, [_stored(home, today, self.configuration) for home in scored]
         )
+        first = [home.uprn for home in scored if home.uprn not in held]
+        if first:
+            # A home scored for the first time had no row to lock: its row is held now
+            # (inserted here, or updated after waiting for another's insert to commit),
+            # so its factors are read again and its score stored as they now are.
+            again = await self._work_out(session, first, now)
+            await repository.save_scores(
+                session, [_stored(home, today, self.configuration) for home in again]
+            )
         return len(scored)
 
     async def rescore_due(self, session: AsyncSession, now: datetime) -> int:
