@@ -48,7 +48,13 @@ console = Console()
 errors = Console(stderr=True)
 
 ServiceOption = Annotated[
-    str, typer.Option(click_type=click.Choice(SERVICES), help="the service to act on")
+    str,
+    typer.Option(
+        click_type=click.Choice(SERVICES),
+        # Typer's help shows a Choice given as click_type as "<function>": name them.
+        metavar=f"[{'|'.join(SERVICES)}]",
+        help="the service to act on",
+    ),
 ]
 UrlOption = Annotated[
     str | None,
