@@ -30,7 +30,7 @@ from engagement.app import create_app
 from engagement.handlers import on_tenancy_started
 from engagement.models import Resident
 from engagement.residents import repository
-from engagement.residents.schemas import ResidentCreate
+from engagement.residents.schemas import ResidentCreate, ResidentUpdate
 from engagement.residents.service import resident_service
 from engagement.settings import MIGRATIONS_DIR, EngagementSettings
 from hearth_contracts import Envelope
@@ -305,3 +305,48 @@ async def test_tenancy_started_that_meets_a_registration_on_sqlite_waits_for_it(
         [resident] = await residents_with_id(db, person_id)
     assert resident.full_name == "Ada Okafor"
     assert (resident.tenancy_id, resident.uprn) == (tenancy.tenancy_id, tenancy.uprn)
+
+
+async def test_a_registration_by_name_that_meets_a_change_counts_both_versions(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A registration without a person id finds a known tenant by name. It read them
+    unlocked and wrote its details over the version it had read: a change committed
+    meanwhile (an If-Match PATCH) and the registration both became the next version, one
+    ETag for two states. Locked as found, the registration waits and counts on."""
+    on_postgresql(engagement_database)
+    person_id = uuid.uuid4()
+    tenancy = a_tenancy(person_id)
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_tenancy_started(session, Envelope(data=tenancy, time=datetime.now(UTC)))
+    details = {
+        "tenancy_id": str(tenancy.tenancy_id),
+        "uprn": tenancy.uprn,
+        "full_name": "Ada Okafor",
+        "preferred_channel": "letter",
+        "language": "en",
+    }
+    named = await engagement.post("/v1/residents", json={"person_id": str(person_id), **details})
+    assert named.status_code == 201, named.text
+    [before] = await residents_with_id(engagement_database, person_id)
+
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await resident_service.update(  # not yet committed
+            session,
+            person_id,
+            ResidentUpdate(email="ada@example.org"),
+            if_match=f'"{before.version}"',
+        )
+        registration = asyncio.create_task(
+            engagement.post(
+                "/v1/residents",
+                json={**details, "email": "ada@example.org", "phone": "07700 900123"},
+            )
+        )
+        await until_a_backend_waits_for_a_lock(engagement_database)
+    response = await registration
+    assert response.status_code == 201, response.text
+    assert response.json()["id"] == str(person_id)
+    [resident] = await residents_with_id(engagement_database, person_id)
+    assert (resident.email, resident.phone) == ("ada@example.org", "07700 900123")
+    assert resident.version == before.version + 2

@@ -22,9 +22,12 @@ from hearth_kit.projection import upsert_newer, upsert_newer_many
 async def get(
     session: AsyncSession, resident_id: uuid.UUID, *, for_update: bool = False
 ) -> Resident | None:
+    """A resident; `for_update` locks them and reads them as they now stand
+    (populate_existing: one read unlocked earlier in the session is not kept over the
+    row the lock waited for)."""
     query = select(Resident).where(Resident.id == resident_id)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalars().first()
 
 

@@ -206,7 +206,11 @@ class ResidentService:
         wanted = " ".join(data.full_name.split()).casefold()
         for resident in await repository.on_tenancy(session, data.tenancy_id):
             if " ".join(resident.full_name.split()).casefold() == wanted:
-                return resident
+                # Found unlocked: locked now and read as they now stand, so the details
+                # are recorded over the latest version (a PATCH committed meanwhile was
+                # overwritten and both became the same version). One resident, then
+                # their tenancy history: the order every path takes them in.
+                return await repository.get(session, resident.id, for_update=True)
         return None
 
     async def _record_details(
