@@ -80,6 +80,12 @@ class RepairRequest(RepairsModel, table=True):
     created_at: datetime = Field(sa_type=AwareDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
     completed_on_time: bool | None = None
+    made_safe_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="An emergency's first work order completed (follow-on or not): the "
+        "moment its 24-hour target judges",
+    )
     safety_defect_id: uuid.UUID | None = Field(
         default=None, index=True, description="The safety defect (compliance) it remedies"
     )

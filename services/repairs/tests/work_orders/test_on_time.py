@@ -14,6 +14,7 @@ from hearth_kit.working_days import LONDON, london_day, next_london_day_start
 from repairs.work_orders.rules import (
     TriageAnswers,
     completed_on_time,
+    measured_at,
     overdue,
     overdue_if_target_before,
     priority_of_finding,
@@ -108,3 +109,15 @@ def test_a_visit_finding_keeps_its_severity() -> None:
     assert priority_of_finding("moderate") is RepairPriority.ROUTINE
     assert priority_of_finding("minor") is RepairPriority.PLANNED
     assert priority_of_finding(None) is RepairPriority.ROUTINE
+
+
+def test_an_emergency_made_safe_is_judged_then_and_is_no_longer_overdue() -> None:
+    reported = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    target = target_completion(reported, RepairPriority.EMERGENCY)
+    made_safe = reported + timedelta(hours=3)
+    finished = reported + timedelta(days=5)
+    assert measured_at(RepairPriority.EMERGENCY, finished, made_safe) == made_safe
+    assert measured_at(RepairPriority.EMERGENCY, finished, None) == finished
+    assert measured_at(RepairPriority.URGENT, finished, made_safe) == finished
+    assert overdue(target, RepairPriority.EMERGENCY, finished)
+    assert not overdue(target, RepairPriority.EMERGENCY, finished, made_safe)

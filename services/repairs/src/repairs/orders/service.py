@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import (
     RepairCompletedV2,
+    RepairPriority,
     WorkOrderLineV2,
     WorkOrderRaisedV2,
 )
@@ -43,7 +44,7 @@ from repairs.sor import repository as sor_items
 from repairs.sor import rules as sor_rules
 from repairs.webhooks import service as webhooks
 from repairs.work_orders import repository as repair_requests
-from repairs.work_orders.rules import completed_on_time
+from repairs.work_orders.rules import completed_on_time, measured_at
 
 
 def to_public(order: WorkOrder) -> WorkOrderPublic:
@@ -316,7 +317,9 @@ class WorkOrderService:
     ) -> WorkOrderPublic:
         """Work order complete: on time or late against the repair's target, right first
         time unless a follow-on is needed; the repair is completed (repair-completed)
-        unless a follow-on is needed."""
+        unless a follow-on is needed. An emergency's earliest completed work order made
+        it safe (`made_safe_at`): its RP02 on time is judged at that moment, not when the
+        follow-on finished."""
         now = datetime.now(UTC)
         if data.completed_at > now:
             raise Unprocessable("completed_at is in the future", field="completed_at")
@@ -343,10 +346,19 @@ class WorkOrderService:
         order.variation_pence = data.variation_pence
         order.photo_references = list(data.photo_references)
         WORK_ORDERS_COMPLETED.labels(on_time=str(on_time).lower()).inc()
+        if repair.priority is RepairPriority.EMERGENCY and repair.status is RepairStatus.OPEN:
+            # An emergency's target is to make safe within 24 hours: its earliest work
+            # order completed made it safe, whatever follow-on work is left.
+            repair.made_safe_at = min(repair.made_safe_at or data.completed_at, data.completed_at)
         if not data.follow_on_required and repair.status is RepairStatus.OPEN:
+            repair_on_time = completed_on_time(
+                measured_at(repair.priority, data.completed_at, repair.made_safe_at),
+                repair.target_at,
+                repair.priority,
+            )
             repair.status = RepairStatus.COMPLETED
             repair.completed_at = data.completed_at
-            repair.completed_on_time = on_time
+            repair.completed_on_time = repair_on_time
             await publish(
                 session,
                 RepairCompletedV2(
@@ -359,7 +371,7 @@ class WorkOrderService:
                     reported_at=repair.reported_at,
                     target_at=repair.target_at,
                     completed_at=data.completed_at,
-                    completed_on_time=on_time,
+                    completed_on_time=repair_on_time,
                     right_first_time=bool(order.right_first_time),
                     follow_on_required=False,
                     variation=bool(data.variation_pence),

@@ -37,9 +37,10 @@ async def by_safety_defect(session: AsyncSession, defect_id: uuid.UUID) -> Repai
 async def count_overdue(
     session: AsyncSession, now: datetime, non_emergency_before: datetime
 ) -> dict[str, int]:
-    """Open repairs overdue at `now` (rules.overdue), by priority: an emergency past its
-    target moment, any other whose target is before `non_emergency_before` (the start
-    of now's London day: rules.overdue_if_target_before)."""
+    """Open repairs overdue at `now` (rules.overdue), by priority: an emergency not yet
+    made safe past its target moment, any other whose target is before
+    `non_emergency_before` (the start of now's London day:
+    rules.overdue_if_target_before)."""
     query = (
         select(RepairRequest.priority, func.count())
         .where(
@@ -47,6 +48,7 @@ async def count_overdue(
             or_(
                 and_(
                     col(RepairRequest.priority) == RepairPriority.EMERGENCY,
+                    col(RepairRequest.made_safe_at).is_(None),
                     col(RepairRequest.target_at) < now,
                 ),
                 and_(
@@ -78,6 +80,7 @@ ENTRY_COLUMNS = (
     "appointment_request_id",
     "completed_at",
     "completed_on_time",
+    "made_safe_at",
 )
 """The repair's columns its public entry shows (schemas.RepairPublic)."""
 ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
@@ -85,14 +88,15 @@ ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
 
 
 def _overdue_now() -> ColumnElement[bool]:
-    """Open and past its target at the bound `now` (rules.overdue): an emergency after
-    its target moment, any other priority when its target is before the bound
+    """Open and past its target at the bound `now` (rules.overdue): an emergency not yet
+    made safe after its target moment, any other priority when its target is before the bound
     `non_emergency_overdue_before` (rules.overdue_if_target_before), as count_overdue."""
     return and_(
         _repair.c.status == RepairStatus.OPEN,
         or_(
             and_(
                 _repair.c.priority == RepairPriority.EMERGENCY,
+                _repair.c.made_safe_at.is_(None),
                 _repair.c.target_at < bindparam("now"),
             ),
             and_(

@@ -84,11 +84,31 @@ def completed_on_time(
     return completed_at < next_london_day_start(target_at)
 
 
-def overdue(target_at: datetime, priority: RepairPriority, now: datetime) -> bool:
+def measured_at(
+    priority: RepairPriority, completed_at: datetime, made_safe_at: datetime | None
+) -> datetime:
+    """The moment RP02 judges against the target: for an emergency, when it was made
+    safe (DOMAIN.md: "make safe within 24 hours"; its first work order completed, the
+    follow-on work after it is not the emergency); for any other priority, when the
+    repair was completed."""
+    if priority is RepairPriority.EMERGENCY and made_safe_at is not None:
+        return made_safe_at
+    return completed_at
+
+
+def overdue(
+    target_at: datetime,
+    priority: RepairPriority,
+    now: datetime,
+    made_safe_at: datetime | None = None,
+) -> bool:
     """An open repair is overdue from the moment completing it would be late: an
-    emergency after its target moment; any other priority from the start of the London
-    day after its target day (open at 23:59:59.5 on the target day is not overdue yet:
-    no one-second gap against `completed_on_time`)."""
+    emergency after its target moment, unless it has been made safe (what is left is
+    the follow-on); any other priority from the start of the London day after its
+    target day (open at 23:59:59.5 on the target day is not overdue yet: no one-second
+    gap against `completed_on_time`)."""
+    if priority is RepairPriority.EMERGENCY and made_safe_at is not None:
+        return False
     return not completed_on_time(now, target_at, priority)
 
 

@@ -97,6 +97,11 @@ class RepairPublic(BaseModel):
     overdue: bool = Field(description="Still open after its target")
     completed_at: datetime | None = None
     completed_on_time: bool | None = None
+    made_safe_at: datetime | None = Field(
+        default=None,
+        description="An emergency: when its first work order was completed (made safe), "
+        "the moment its 24-hour target and RP02 judge; the follow-on may come later",
+    )
     address: HomeAddress | None = Field(
         default=None, description="Absent until the asset register's event has arrived"
     )

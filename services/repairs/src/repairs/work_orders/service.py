@@ -30,7 +30,7 @@ def to_public(
         {
             **repair.model_dump(),
             "overdue": repair.status is RepairStatus.OPEN
-            and rules.overdue(repair.target_at, repair.priority, now),
+            and rules.overdue(repair.target_at, repair.priority, now, repair.made_safe_at),
             "address": HomeAddress.model_validate(home) if home is not None else None,
         }
     )
@@ -43,7 +43,7 @@ def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
     return RepairPublic(
         **{name: fields[name] for name in repository.ENTRY_COLUMNS},
         overdue=fields["status"] is RepairStatus.OPEN
-        and rules.overdue(fields["target_at"], fields["priority"], now),
+        and rules.overdue(fields["target_at"], fields["priority"], now, fields["made_safe_at"]),
         address=None
         if fields["town"] is None
         else HomeAddress(**{name: fields[name] for name in repository.ADDRESS_COLUMNS}),
