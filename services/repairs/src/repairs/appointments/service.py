@@ -250,6 +250,17 @@ async def move_to_contractors_window(
     the order staff's cancel and rebook take them in (_booked, then _end_booking), so
     the two never deadlock."""
     start, end = window
+    if old is None and await repository.booked_for(session, [work_order.id]):
+        # Booked by staff between the caller's read of the booked appointments and its
+        # lock of the work order (the booking held the work order, so its appointment
+        # was not there to read, or lock, first). It cannot be locked now, after the
+        # work order, without breaking the lock order; booking another would hold two
+        # appointments for one work order. Nothing is changed: sent again, it moves.
+        raise Conflict(
+            f"Work order {work_order.id} was booked while this was sent; nothing was "
+            "changed: send it again to move that appointment",
+            field="appointment_start",
+        )
     if old is not None and (old.window_start, old.window_end) == (start, end):
         return None
     if old is not None:
