@@ -242,10 +242,11 @@ class WorkOrderService:
         (appointments.service.move_to_contractors_window).
 
         Lock order, the same everywhere in repairs: appointments, then work orders, then
-        slots (advisory locks), then appointment requests. So the home's booked
-        appointments are locked here before the work order, as staff's cancel and rebook
-        lock the appointment before its work orders; taken the other way round a
-        contractor's move and a cancel of the same appointment could deadlock."""
+        their repairs, then slots (advisory locks), then appointment requests. So the
+        home's booked appointments are locked here before the work order, as staff's
+        cancel and rebook lock the appointment before its work orders; taken the other
+        way round a contractor's move and a cancel of the same appointment could
+        deadlock."""
         now = datetime.now(UTC)
         at = data.at or now
         if at > now:
@@ -333,7 +334,12 @@ class WorkOrderService:
             raise Unprocessable("completed_at is before the appointment", field="completed_at")
         if data.variation_pence and data.variation_pence > (order.variation_approved_pence or 0):
             raise Unprocessable("Variation above what was approved", field="variation_pence")
-        repair = await repair_requests.get(session, order.repair_id)
+        # Lock order: the work order (above), then its repair. Another work order of
+        # the same repair completed at the same moment waits here and then reads the
+        # repair (completed or not) and its completed work orders as that one left
+        # them; read unlocked, both completed the repair, both published
+        # repair-completed and both were right first time.
+        repair = await repair_requests.get(session, order.repair_id, for_update=True)
         assert repair is not None  # a work order's repair is a foreign key
         earlier = await repository.completed_for_repair(session, repair.id)
         on_time = completed_on_time(data.completed_at, repair.target_at, repair.priority)

@@ -20,8 +20,22 @@ from hearth_kit.projection import upsert_newer_many
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 
 
-async def get(session: AsyncSession, repair_id: uuid.UUID) -> RepairRequest | None:
-    return await session.get(RepairRequest, repair_id)
+async def get(
+    session: AsyncSession, repair_id: uuid.UUID, *, for_update: bool = False
+) -> RepairRequest | None:
+    """One repair; `for_update` locks it against another change of the repair (FOR NO
+    KEY UPDATE: raising a work order for it, which only refers to it, is not held up)
+    and takes the row as it is once locked (populate_existing). In repairs' lock order
+    a repair comes after its work orders (orders.service.WorkOrderService.complete)."""
+    if not for_update:
+        return await session.get(RepairRequest, repair_id)
+    query = (
+        select(RepairRequest)
+        .where(RepairRequest.id == repair_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def by_finding(session: AsyncSession, finding_id: uuid.UUID) -> RepairRequest | None:
