@@ -7,7 +7,7 @@ withdrew without a word."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,9 +17,9 @@ from sqlmodel import col
 from compliance.models import Check
 from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import Database
+from services.compliance.tests.factories import london_today
 from services.compliance.tests.test_cli import hearth
 
-TODAY = date.today()
 BOILER = [{"appliance_type": "boiler", "location": "kitchen"}]
 
 
@@ -37,7 +37,7 @@ async def a_home(compliance: httpx.AsyncClient, **overrides: object) -> str:
         "property_type": "flat",
         "heating_fuel": "gas",
         "gas_supply": "live",
-        "gas_certificate_expires_on": (TODAY - timedelta(days=20)).isoformat(),
+        "gas_certificate_expires_on": (london_today() - timedelta(days=20)).isoformat(),
         "electrical_certificate_expires_on": "2031-01-01",
         **overrides,
     }

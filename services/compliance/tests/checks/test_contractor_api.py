@@ -5,15 +5,15 @@ and problem it gets back names its own URLs, never a staff route it may not call
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from services.compliance.tests.factories import london_today
 from services.compliance.tests.gas_safety_records.test_records import a_gas_home
 from tests.harness.tokens import InternalTokenAuth
 
-TODAY = date.today()
 CHECKS = "/v1/contractor/compliance/checks"
 
 
@@ -45,9 +45,9 @@ async def test_a_contractor_lists_only_the_checks_assigned_to_it(
 ) -> None:
     gasco, gasco_token = a_contractor()
     _, other_token = a_contractor()
-    overdue_home = await a_gas_home(compliance, TODAY - timedelta(days=3))
-    due_home = await a_gas_home(compliance, TODAY + timedelta(days=20))
-    unassigned_home = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    overdue_home = await a_gas_home(compliance, london_today() - timedelta(days=3))
+    due_home = await a_gas_home(compliance, london_today() + timedelta(days=20))
+    unassigned_home = await a_gas_home(compliance, london_today() + timedelta(days=20))
     overdue = (await open_checks(compliance, overdue_home))["gas_safety"]
     due = (await open_checks(compliance, due_home))["gas_safety"]
     electrical = (await open_checks(compliance, due_home))["electrical"]
@@ -100,7 +100,7 @@ async def test_locations_and_problems_name_the_contractors_urls(
 ) -> None:
     gasco, gasco_token = a_contractor()
     _, other_token = a_contractor()
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=20))
     checks = await open_checks(compliance, uprn)
     gas, electrical = checks["gas_safety"], checks["electrical"]
     await assign(compliance, gas, gasco)
@@ -123,7 +123,7 @@ async def test_locations_and_problems_name_the_contractors_urls(
     certificate = await compliance.post(
         f"{CHECKS}/{electrical['id']}/certificates",
         json={
-            "done_on": (TODAY - timedelta(days=1)).isoformat(),
+            "done_on": (london_today() - timedelta(days=1)).isoformat(),
             "certificate_reference": "EICR-9",
             "outcome": "satisfactory",
         },

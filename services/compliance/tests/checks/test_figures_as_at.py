@@ -15,9 +15,8 @@ from sqlmodel import col
 
 from compliance.models import Check
 from hearth_kit.db import Database
-from services.compliance.tests.factories import a_record
+from services.compliance.tests.factories import a_record, london_today
 
-TODAY = date.today()
 LONG_AGO = datetime.now(UTC) - timedelta(days=400)
 
 
@@ -35,7 +34,7 @@ async def a_gas_home_registered_long_ago(
         "heating_fuel": "gas",
         "gas_supply": "live",
         "gas_certificate_expires_on": gas_expires_on.isoformat(),
-        "electrical_certificate_expires_on": (TODAY + timedelta(days=700)).isoformat(),
+        "electrical_certificate_expires_on": (london_today() + timedelta(days=700)).isoformat(),
     }
     assert (await compliance.post("/v1/homes", json=body)).status_code == 201
     async with database.sessionmaker() as session, session.begin():
@@ -57,18 +56,18 @@ async def measures_as_at(compliance: httpx.AsyncClient, to: date) -> dict[str, A
 async def test_a_record_dated_after_to_leaves_the_past_figures_as_they_were(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
-    to = TODAY - timedelta(days=10)
+    to = london_today() - timedelta(days=10)
     uprn = await a_gas_home_registered_long_ago(
-        compliance, compliance_database, TODAY - timedelta(days=100)
+        compliance, compliance_database, london_today() - timedelta(days=100)
     )
     before = await measures_as_at(compliance, to)
-    today_before = await measures_as_at(compliance, TODAY)
+    today_before = await measures_as_at(compliance, london_today())
     recorded = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, TODAY - timedelta(days=5))
+        "/v1/gas-safety-records", json=a_record(uprn, london_today() - timedelta(days=5))
     )
     assert recorded.status_code == 201, recorded.text
     assert await measures_as_at(compliance, to) == before
-    today = await measures_as_at(compliance, TODAY)
+    today = await measures_as_at(compliance, london_today())
     assert today["BS01"] == (today_before["BS01"][0] + 1, today_before["BS01"][1])
     assert today["compliance.overdue"][0] == today_before["compliance.overdue"][0] - 1
 
@@ -76,10 +75,10 @@ async def test_a_record_dated_after_to_leaves_the_past_figures_as_they_were(
 async def test_a_home_overdue_at_to_is_counted_out_of_date_then(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
-    to = TODAY - timedelta(days=10)
+    to = london_today() - timedelta(days=10)
     before = await measures_as_at(compliance, to)
     await a_gas_home_registered_long_ago(
-        compliance, compliance_database, TODAY - timedelta(days=100)
+        compliance, compliance_database, london_today() - timedelta(days=100)
     )
     after = await measures_as_at(compliance, to)
     assert after["BS01"] == (before["BS01"][0], before["BS01"][1] + 1)
@@ -90,13 +89,13 @@ async def test_a_home_overdue_at_to_is_counted_out_of_date_then(
 async def test_a_record_dated_on_or_before_to_counts_the_home_in_date_then(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
-    to = TODAY - timedelta(days=10)
+    to = london_today() - timedelta(days=10)
     uprn = await a_gas_home_registered_long_ago(
-        compliance, compliance_database, TODAY - timedelta(days=40)
+        compliance, compliance_database, london_today() - timedelta(days=40)
     )
     bs01_before = (await measures_as_at(compliance, to))["BS01"]
     recorded = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, TODAY - timedelta(days=20))
+        "/v1/gas-safety-records", json=a_record(uprn, london_today() - timedelta(days=20))
     )
     assert recorded.status_code == 201, recorded.text
     after = await measures_as_at(compliance, to)
@@ -106,9 +105,11 @@ async def test_a_record_dated_on_or_before_to_counts_the_home_in_date_then(
 async def test_due_soon_counts_from_to_and_a_home_registered_after_to_is_not_counted(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
-    to = TODAY - timedelta(days=30)
+    to = london_today() - timedelta(days=30)
     before = await measures_as_at(compliance, to)
-    await a_gas_home_registered_long_ago(compliance, compliance_database, TODAY - timedelta(days=5))
+    await a_gas_home_registered_long_ago(
+        compliance, compliance_database, london_today() - timedelta(days=5)
+    )
     registered_today = str(random.randint(10**9, 10**12 - 1))
     body = {
         "uprn": registered_today,
@@ -118,7 +119,7 @@ async def test_due_soon_counts_from_to_and_a_home_registered_after_to_is_not_cou
         "property_type": "house",
         "heating_fuel": "gas",
         "gas_supply": "live",
-        "gas_certificate_expires_on": (TODAY - timedelta(days=5)).isoformat(),
+        "gas_certificate_expires_on": (london_today() - timedelta(days=5)).isoformat(),
     }
     assert (await compliance.post("/v1/homes", json=body)).status_code == 201
     after = await measures_as_at(compliance, to)

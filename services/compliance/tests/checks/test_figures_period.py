@@ -3,14 +3,16 @@ dates only, a bad one a 422 naming it), both optional."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from services.compliance.tests.factories import london_today
+
 
 async def test_from_and_to_are_optional(compliance: httpx.AsyncClient) -> None:
-    today = date.today()
+    today = london_today()
     whole = (await compliance.get("/v1/compliance/figures")).json()
     assert (whole["from"], whole["to"]) == (
         (today - timedelta(days=364)).isoformat(),

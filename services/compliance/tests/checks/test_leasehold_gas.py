@@ -8,7 +8,7 @@ withdraws those raised under the old rule."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,8 +19,7 @@ from compliance.models import Home
 from compliance.settings import MIGRATIONS_DIR
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
-
-TODAY = date.today()
+from services.compliance.tests.factories import london_today
 
 
 def a_uprn() -> str:
@@ -50,7 +49,9 @@ async def register(compliance: httpx.AsyncClient, body: dict[str, object]) -> di
 
 
 async def measures(compliance: httpx.AsyncClient) -> dict[str, tuple[int, int]]:
-    response = await compliance.get("/v1/compliance/figures", params={"to": TODAY.isoformat()})
+    response = await compliance.get(
+        "/v1/compliance/figures", params={"to": london_today().isoformat()}
+    )
     assert response.status_code == 200, response.text
     return {m["code"]: (m["numerator"], m["denominator"]) for m in response.json()["measures"]}
 
@@ -108,7 +109,7 @@ async def test_a_landlord_gas_appliance_keeps_a_leasehold_home_in_the_programme(
     body = the_flat(
         uprn,
         appliances=[{"appliance_type": "communal_boiler", "location": "cupboard"}],
-        gas_certificate_expires_on=(TODAY + timedelta(days=200)).isoformat(),
+        gas_certificate_expires_on=(london_today() + timedelta(days=200)).isoformat(),
     )
     home = await register(compliance, body)
     assert (home["gas_status"], home["needs_gas_safety_check"]) == ("annual", True)
@@ -123,7 +124,7 @@ async def test_a_right_to_buy_sale_withdraws_the_open_gas_check(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
     uprn = a_uprn()
-    expired = (TODAY - timedelta(days=20)).isoformat()
+    expired = (london_today() - timedelta(days=20)).isoformat()
     await register(
         compliance, the_flat(uprn, tenure="general_needs", gas_certificate_expires_on=expired)
     )

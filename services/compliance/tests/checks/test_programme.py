@@ -27,8 +27,7 @@ from hearth_contracts.events.visits import (
 )
 from hearth_kit.db import Database
 from hearth_kit.working_days import LONDON, london_day
-
-TODAY = date.today()
+from services.compliance.tests.factories import london_today
 
 
 def a_uprn() -> str:
@@ -112,10 +111,10 @@ async def handle_twice(
 async def test_the_lists_show_due_overdue_and_expired_checks(
     compliance: httpx.AsyncClient,
 ) -> None:
-    due = await a_gas_home(compliance, TODAY + timedelta(days=20))
-    expired = await a_gas_home(compliance, TODAY - timedelta(days=5))
+    due = await a_gas_home(compliance, london_today() + timedelta(days=20))
+    expired = await a_gas_home(compliance, london_today() - timedelta(days=5))
     first = await a_gas_home(compliance, None)  # never checked: overdue, no certificate
-    in_date = await a_gas_home(compliance, TODAY + timedelta(days=200))
+    in_date = await a_gas_home(compliance, london_today() + timedelta(days=200))
     assert due in await listed(compliance, "due")
     overdue = await listed(compliance, "overdue")
     assert {expired, first} <= overdue
@@ -139,7 +138,7 @@ async def test_type_gas_lists_the_gas_checks_as_gas_safety_does(
     compliance: httpx.AsyncClient,
 ) -> None:
     """Issue 7 spells the filter `type=gas`; `gas_safety` (the check type) works too."""
-    overdue = await a_gas_home(compliance, TODAY - timedelta(days=5))
+    overdue = await a_gas_home(compliance, london_today() - timedelta(days=5))
     by_type = {}
     for spelling in ("gas", "gas_safety"):
         response = await compliance.get(
@@ -162,7 +161,7 @@ async def test_no_access_starts_the_ladder_and_each_step_is_raised_once(
     programme: ProgrammeService,
     published: Any,
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
     check = await gas_check(compliance, uprn)
     assert check["status"] == "in_date"  # 80 days out: not yet at the 60-day lead time
     attempted_at = datetime.now(UTC) - timedelta(hours=1)
@@ -232,7 +231,7 @@ async def test_a_backdated_failure_climbs_the_ladder_one_step_a_run_not_all_at_o
     """A failed attempt recorded 4.5 months late: the next run raises the appointment
     letter alone (its day long past), and each later step comes its configured gap
     after the one before was raised, never every letter and legal action together."""
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
     check = await gas_check(compliance, uprn)
     now = datetime.now(UTC)
     body = {
@@ -269,7 +268,7 @@ async def test_a_failure_after_access_was_gained_starts_the_ladder_again(
     programme: ProgrammeService,
     published: Any,
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
     check = await gas_check(compliance, uprn)
     attempts = f"/v1/compliance/checks/{check['id']}/access-attempts"
 
@@ -296,7 +295,7 @@ async def test_a_failure_after_access_was_gained_starts_the_ladder_again(
 
 
 async def test_an_attempt_in_the_future_is_refused(compliance: httpx.AsyncClient) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
     check = await gas_check(compliance, uprn)
     response = await compliance.post(
         f"/v1/compliance/checks/{check['id']}/access-attempts",
@@ -314,8 +313,8 @@ async def test_an_attempt_in_the_future_is_refused(compliance: httpx.AsyncClient
 async def test_a_new_tenancy_raises_an_alarm_check_on_its_first_day_once(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=200))
-    start = TODAY + timedelta(days=3)
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    start = london_today() + timedelta(days=3)
     event = Envelope(
         data=TenancyStarted(
             tenancy_id=uuid.uuid4(),
@@ -339,8 +338,8 @@ async def test_a_visit_near_the_gas_due_date_is_offered_as_one_appointment_once(
     programme: ProgrammeService,
     published: Any,
 ) -> None:
-    near = await a_gas_home(compliance, TODAY + timedelta(days=40))
-    far = await a_gas_home(compliance, TODAY + timedelta(days=300))
+    near = await a_gas_home(compliance, london_today() + timedelta(days=40))
+    far = await a_gas_home(compliance, london_today() + timedelta(days=300))
     start = datetime.now(UTC) + timedelta(days=7)
     for uprn in (near, far):
         await handle_twice(compliance_database, programme, a_full_visit(uprn, start))
@@ -360,7 +359,7 @@ async def test_a_phone_or_video_visit_is_never_offered_with_the_gas_check(
 ) -> None:
     start = datetime.now(UTC) + timedelta(days=7)
     for channel in (VisitChannel.PHONE, VisitChannel.VIDEO):
-        uprn = await a_gas_home(compliance, TODAY + timedelta(days=40))
+        uprn = await a_gas_home(compliance, london_today() + timedelta(days=40))
         check = await gas_check(compliance, uprn)
         for paired_check_id in (None, uuid.UUID(check["id"])):
             visit = Envelope(
@@ -384,7 +383,7 @@ async def test_a_phone_or_video_visit_is_never_offered_with_the_gas_check(
 async def test_a_visit_with_no_access_gives_the_household_the_longer_lead_time(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
     event = Envelope(
         data=VisitNoAccess(
             visit_id=uuid.uuid4(),
@@ -397,7 +396,7 @@ async def test_a_visit_with_no_access_gives_the_household_the_longer_lead_time(
     )
     await handle_twice(compliance_database, programme, event)
     check = await gas_check(compliance, uprn)
-    assert check["due_from"] == (TODAY + timedelta(days=80 - 90)).isoformat()
+    assert check["due_from"] == (london_today() + timedelta(days=80 - 90)).isoformat()
     assert check["status"] == "due"
 
 
@@ -412,7 +411,7 @@ async def test_only_a_household_not_giving_access_to_a_full_visit_is_a_no_access
         (VisitKind.FULL, NoAccessReason.OTHER),
     ]
     for kind, reason in ignored:
-        uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+        uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
         event = Envelope(
             data=VisitNoAccess(
                 visit_id=uuid.uuid4(),
@@ -425,10 +424,13 @@ async def test_only_a_household_not_giving_access_to_a_full_visit_is_a_no_access
         )
         await handle_twice(compliance_database, programme, event)
         check = await gas_check(compliance, uprn)
-        assert check["due_from"] == (TODAY + timedelta(days=80 - 60)).isoformat(), (kind, reason)
+        assert check["due_from"] == (london_today() + timedelta(days=80 - 60)).isoformat(), (
+            kind,
+            reason,
+        )
         assert check["status"] == "in_date", (kind, reason)
     for reason in (NoAccessReason.RESIDENT_AWAY, NoAccessReason.APPOINTMENT_CANCELLED_LATE):
-        uprn = await a_gas_home(compliance, TODAY + timedelta(days=80))
+        uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
         event = Envelope(
             data=VisitNoAccess(
                 visit_id=uuid.uuid4(),
@@ -451,8 +453,8 @@ async def test_a_visit_after_the_gas_due_date_is_not_offered_unless_the_check_is
 ) -> None:
     """Inside the pairing window but after the due date: the check would be done after
     the certificate lapsed, so no offer; an overdue check takes the visit booked."""
-    due_soon = await a_gas_home(compliance, TODAY + timedelta(days=5))
-    overdue = await a_gas_home(compliance, TODAY - timedelta(days=3))
+    due_soon = await a_gas_home(compliance, london_today() + timedelta(days=5))
+    overdue = await a_gas_home(compliance, london_today() - timedelta(days=3))
     start = datetime.now(UTC) + timedelta(days=20)
     for uprn in (due_soon, overdue):
         await handle_twice(compliance_database, programme, a_full_visit(uprn, start))
@@ -472,7 +474,7 @@ async def test_a_visit_booked_before_the_check_fell_overdue_is_judged_as_when_it
     scheduled_at), not on the day the event is processed: a visit booked while the
     check was still in date, for a day after its expiry, is not offered even when
     the booking reaches compliance after the check fell overdue."""
-    uprn = await a_gas_home(compliance, TODAY - timedelta(days=3))
+    uprn = await a_gas_home(compliance, london_today() - timedelta(days=3))
     booked_at = datetime.now(UTC) - timedelta(days=10)  # the check was still in date
     start = datetime.now(UTC) + timedelta(days=20)
     visit = a_full_visit(uprn, start, scheduled_at=booked_at)
@@ -484,7 +486,7 @@ async def test_a_visit_booked_before_the_check_fell_overdue_is_judged_as_when_it
 async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
     compliance: httpx.AsyncClient, compliance_database: Database
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
     check = await gas_check(compliance, uprn)
     async with compliance_database.sessionmaker() as session, session.begin():
         await session.execute(
@@ -509,8 +511,8 @@ async def test_the_cross_check_lists_gas_homes_missing_from_the_programme(
 async def test_the_figures_give_bs01_overdue_bands_and_due_soon(
     compliance: httpx.AsyncClient,
 ) -> None:
-    await a_gas_home(compliance, TODAY + timedelta(days=20))
-    await a_gas_home(compliance, TODAY - timedelta(days=100))
+    await a_gas_home(compliance, london_today() + timedelta(days=20))
+    await a_gas_home(compliance, london_today() - timedelta(days=100))
     response = await compliance.get("/v1/compliance/figures")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -521,7 +523,7 @@ async def test_the_figures_give_bs01_overdue_bands_and_due_soon(
     assert measures["compliance.due_in_30_days"]["numerator"] >= 1
     bands = {m["code"]: m["numerator"] for m in body["breakdowns"]["overdue_by_age"]}
     assert bands["compliance.overdue.91_180_days"] >= 1
-    assert body["to"] == TODAY.isoformat()
+    assert body["to"] == london_today().isoformat()
     wrong = await compliance.get(
         "/v1/compliance/figures", params={"from": "2026-05-01", "to": "2026-04-01"}
     )
@@ -532,7 +534,7 @@ async def test_the_figures_give_bs01_overdue_bands_and_due_soon(
 async def test_a_visit_naming_the_gas_check_books_it_into_the_visits_slot(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=40))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=40))
     check = await gas_check(compliance, uprn)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
     visit = a_full_visit(uprn, start, paired_check_id=uuid.UUID(check["id"]))
@@ -545,14 +547,14 @@ async def test_a_visit_naming_the_gas_check_books_it_into_the_visits_slot(
 async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day_repair(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
-    done_on = TODAY - timedelta(days=2)
+    done_on = london_today() - timedelta(days=2)
     future = await compliance.post(
         f"/v1/compliance/checks/{eicr['id']}/certificates",
         json={
-            "done_on": (TODAY + timedelta(days=1)).isoformat(),
+            "done_on": (london_today() + timedelta(days=1)).isoformat(),
             "certificate_reference": "EICR-1",
             "outcome": "unsatisfactory",
         },
@@ -585,14 +587,16 @@ async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day
     assert [(d["classification"], d["priority"], d["trade"]) for d in defects] == [
         ("potentially_dangerous", "urgent", "electrical")
     ]
-    assert defects[0]["remedy_by"].startswith((done_on + timedelta(days=28)).isoformat())
+    # the London day it falls on: in summer time its UTC form is the evening before
+    remedy_by = datetime.fromisoformat(defects[0]["remedy_by"])
+    assert london_day(remedy_by) == done_on + timedelta(days=28)
     completed = await published("check-completed", uprn)
     assert [c["check_type"] for c in completed] == ["electrical"]
     gas = await gas_check(compliance, uprn)
     wrong = await compliance.post(
         f"/v1/compliance/checks/{gas['id']}/certificates",
         json={
-            "done_on": TODAY.isoformat(),
+            "done_on": london_today().isoformat(),
             "certificate_reference": "X",
             "outcome": "satisfactory",
         },
@@ -606,11 +610,11 @@ async def test_the_same_certificate_sent_to_the_next_cycle_is_refused(
 ) -> None:
     """An EICR sent again, without its Idempotency-Key, to the cycle the first opened:
     a 409 naming certificate_reference, and the new cycle stays open."""
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=100))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
     certificate = {
-        "done_on": (TODAY - timedelta(days=1)).isoformat(),
+        "done_on": (london_today() - timedelta(days=1)).isoformat(),
         "certificate_reference": f"EICR-{uprn}",
         "outcome": "satisfactory",
     }

@@ -5,16 +5,14 @@ refusal never tells it which homes are in the landlord's register."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import httpx
 
-from services.compliance.tests.factories import a_record
+from services.compliance.tests.factories import a_record, london_today
 from services.compliance.tests.gas_safety_records.test_records import a_gas_home, a_uprn, gas_check
 from tests.harness.tokens import InternalTokenAuth
 
-TODAY = date.today()
 RECORDS = "/v1/contractor/gas-safety-records"
 
 
@@ -43,7 +41,7 @@ async def test_a_contractor_reads_back_its_own_record_at_its_location(
     gasco, gasco_token = a_contractor()
     _, other_token = a_contractor()
     uprn = await assigned_gas_home(compliance, gasco)
-    made = await compliance.post(RECORDS, json=a_record(uprn, TODAY), auth=gasco_token)
+    made = await compliance.post(RECORDS, json=a_record(uprn, london_today()), auth=gasco_token)
     assert made.status_code == 201, made.text
     record = made.json()
     assert made.headers["Location"] == f"{RECORDS}/{record['id']}"
@@ -69,7 +67,9 @@ async def test_a_refusal_does_not_say_whether_the_home_is_registered(
     unregistered = a_uprn()
     answers: list[dict[str, Any]] = []
     for uprn in (registered, unregistered):
-        response = await compliance.post(RECORDS, json=a_record(uprn, TODAY), auth=gasco_token)
+        response = await compliance.post(
+            RECORDS, json=a_record(uprn, london_today()), auth=gasco_token
+        )
         assert response.status_code == 422, response.text
         problem = response.json()
         assert [e["field"] for e in problem["errors"]] == ["uprn"]

@@ -18,10 +18,8 @@ from hearth_contracts.events.repairs import RepairCompleted, RepairPriority, Rep
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day, start_of_london_day
-from services.compliance.tests.factories import a_record
+from services.compliance.tests.factories import a_record, london_today
 from tests.harness.tokens import InternalTokenAuth
-
-TODAY = date.today()
 
 
 def a_uprn() -> str:
@@ -53,14 +51,14 @@ async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
 async def test_a_check_in_the_window_keeps_the_anniversary_and_publishes_check_completed(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    expiry = TODAY + timedelta(days=30)
+    expiry = london_today() + timedelta(days=30)
     uprn = await a_gas_home(compliance, expiry)
     before = await gas_check(compliance, uprn)
-    response = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, TODAY))
+    response = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, london_today()))
     assert response.status_code == 201, response.text
     record = response.json()
     assert record["expires_on"] == expiry.replace(year=expiry.year + 1).isoformat()
-    assert record["copy_to_tenant_by"] == (TODAY + timedelta(days=28)).isoformat()
+    assert record["copy_to_tenant_by"] == (london_today() + timedelta(days=28)).isoformat()
     assert record["outcome"] == "satisfactory"
     after = await gas_check(compliance, uprn)
     assert after["id"] != before["id"]
@@ -79,7 +77,7 @@ async def test_dangerous_defects_and_faulty_alarms_go_to_repairs(
         "/v1/gas-safety-records",
         json=a_record(
             uprn,
-            TODAY - timedelta(days=1),
+            london_today() - timedelta(days=1),
             defects=[
                 {
                     "appliance_index": 0,
@@ -122,7 +120,7 @@ async def test_hazards_seen_at_the_check_are_published_dated_the_checks_day(
     """Every visit counts: damp and mould the engineer saw goes to repairs (hazard-found,
     which opens an Awaab's Law case there), its clock from the check's day, not the
     upload; the engineer's description stays here."""
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=30))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=30))
     checked_on = london_day(datetime.now(UTC)) - timedelta(days=2)
     hazards = [
         {
@@ -155,10 +153,10 @@ async def test_hazards_seen_at_the_check_are_published_dated_the_checks_day(
 async def test_an_unknown_hazard_type_is_refused_naming_it_and_nothing_is_kept(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=30))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=30))
     hazards = [{"hazard_type": "ghosts", "severity": "significant", "location": "attic"}]
     response = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, TODAY, hazards=hazards)
+        "/v1/gas-safety-records", json=a_record(uprn, london_today(), hazards=hazards)
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["hazards.0.hazard_type"]
@@ -169,21 +167,23 @@ async def test_an_unknown_hazard_type_is_refused_naming_it_and_nothing_is_kept(
 async def test_bad_records_name_the_field_and_change_nothing(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    uprn = await a_gas_home(compliance, TODAY + timedelta(days=20))
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=20))
     before = await gas_check(compliance, uprn)
-    assert await bad(compliance, a_record(uprn, TODAY + timedelta(days=1))) == ["check_date"]
-    assert await bad(compliance, a_record(uprn, TODAY, gas_safe_number="123456")) == [
+    assert await bad(compliance, a_record(uprn, london_today() + timedelta(days=1))) == [
+        "check_date"
+    ]
+    assert await bad(compliance, a_record(uprn, london_today(), gas_safe_number="123456")) == [
         "gas_safe_number"
     ]
-    assert await bad(compliance, a_record(uprn, TODAY, gas_safe_number="12345678")) == [
+    assert await bad(compliance, a_record(uprn, london_today(), gas_safe_number="12345678")) == [
         "gas_safe_number"
     ]
-    unknown = a_record(uprn, TODAY)
+    unknown = a_record(uprn, london_today())
     unknown["appliances"] = [
         {"appliance_type": "toaster", "location": "kitchen", "outcome": "pass", "safe_to_use": True}
     ]
     assert await bad(compliance, unknown) == ["appliances.0.appliance_type"]
-    assert await bad(compliance, a_record(a_uprn(), TODAY)) == ["uprn"]
+    assert await bad(compliance, a_record(a_uprn(), london_today())) == ["uprn"]
     assert await gas_check(compliance, uprn) == before
     assert await published("check-completed", uprn) == []
 
@@ -195,7 +195,7 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     check = await gas_check(compliance, uprn)
     contractor = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="GASCO")
     refused = await compliance.post(
-        "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+        "/v1/contractor/gas-safety-records", json=a_record(uprn, london_today()), auth=contractor
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "uprn"
@@ -208,11 +208,11 @@ async def test_a_contractor_records_only_the_checks_assigned_to_it(
     other = InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="OTHER")
     assert (
         await compliance.post(
-            "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=other
+            "/v1/contractor/gas-safety-records", json=a_record(uprn, london_today()), auth=other
         )
     ).status_code == 422
     taken = await compliance.post(
-        "/v1/contractor/gas-safety-records", json=a_record(uprn, TODAY), auth=contractor
+        "/v1/contractor/gas-safety-records", json=a_record(uprn, london_today()), auth=contractor
     )
     assert taken.status_code == 201, taken.text
     assert taken.json()["contractor_id"] == "GASCO"
@@ -229,7 +229,7 @@ async def test_a_completed_repair_marks_its_defect_remedied_once(
             "/v1/gas-safety-records",
             json=a_record(
                 uprn,
-                TODAY,
+                london_today(),
                 defects=[
                     {
                         "location": "kitchen",

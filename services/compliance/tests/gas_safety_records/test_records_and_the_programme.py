@@ -19,9 +19,7 @@ from compliance.models import Home
 from compliance.settings import MIGRATIONS_DIR
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
-from services.compliance.tests.factories import a_record
-
-TODAY = date.today()
+from services.compliance.tests.factories import a_record, london_today
 
 
 def a_uprn() -> str:
@@ -65,11 +63,11 @@ async def test_a_record_at_a_home_outside_the_gas_programme_opens_no_cycle(
 ) -> None:
     shared = await a_home(compliance, tenure="shared_ownership")
     capped = await a_home(compliance, heating_fuel="electric", gas_supply="capped")
-    before = await bs01(compliance, TODAY)
+    before = await bs01(compliance, london_today())
     for uprn in (shared, capped):
         body = a_record(
             uprn,
-            TODAY,
+            london_today(),
             defects=[
                 {
                     "classification": "immediately_dangerous",
@@ -87,7 +85,7 @@ async def test_a_record_at_a_home_outside_the_gas_programme_opens_no_cycle(
         assert len(await published("check-completed", uprn)) == 1  # the tenant's copy
         copies = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
         assert copies["gas_check_status"] is None
-    assert await bs01(compliance, TODAY) == before
+    assert await bs01(compliance, london_today()) == before
     # a year on, the sweep raises nothing for them
     async with compliance_database.sessionmaker() as session, session.begin():
         while await programme.sweep(session, datetime.now(UTC) + timedelta(days=400)):
@@ -96,14 +94,14 @@ async def test_a_record_at_a_home_outside_the_gas_programme_opens_no_cycle(
         for event in ("check-due", "certificate-expired", "check-overdue-escalated"):
             raised = [e for e in await published(event, uprn) if e["check_type"] == "gas_safety"]
             assert raised == [], event
-    assert await bs01(compliance, TODAY) == before
+    assert await bs01(compliance, london_today()) == before
 
 
 async def test_a_record_at_a_home_in_the_programme_still_opens_the_next_cycle(
     compliance: httpx.AsyncClient,
 ) -> None:
     uprn = await a_home(compliance)
-    response = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, TODAY))
+    response = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, london_today()))
     assert response.status_code == 201, response.text
     [open_check] = await gas_checks(compliance, uprn)
     assert open_check["due_by"] == response.json()["expires_on"]
@@ -113,7 +111,10 @@ async def test_a_late_older_record_is_kept_as_history_and_never_moves_the_expiry
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
     uprn = await a_home(compliance)
-    latest_day, older_day = TODAY - timedelta(days=30), TODAY - timedelta(days=200)
+    latest_day, older_day = (
+        london_today() - timedelta(days=30),
+        london_today() - timedelta(days=200),
+    )
     latest = await compliance.post(
         "/v1/gas-safety-records",
         json=a_record(uprn, latest_day, certificate_reference=f"CP12-{uprn}-new"),
@@ -181,7 +182,9 @@ async def test_the_same_certificate_twice_is_refused_naming_its_reference(
     value not echoed), nothing kept or published; with the same key, the first answer
     is replayed."""
     uprn = await a_home(compliance)
-    body = a_record(uprn, TODAY - timedelta(days=1), certificate_reference=f"CP12-{uprn}-dup")
+    body = a_record(
+        uprn, london_today() - timedelta(days=1), certificate_reference=f"CP12-{uprn}-dup"
+    )
     first = await compliance.post("/v1/gas-safety-records", json=body)
     assert first.status_code == 201, first.text
     [held] = await gas_checks(compliance, uprn)
@@ -190,7 +193,7 @@ async def test_the_same_certificate_twice_is_refused_naming_its_reference(
     assert [e["field"] for e in again.json()["errors"]] == ["certificate_reference"]
     assert f"CP12-{uprn}-dup" not in again.text
     later = await compliance.post(
-        "/v1/gas-safety-records", json={**body, "check_date": TODAY.isoformat()}
+        "/v1/gas-safety-records", json={**body, "check_date": london_today().isoformat()}
     )
     assert later.status_code == 409, later.text
     assert await gas_checks(compliance, uprn) == [held]
@@ -198,7 +201,7 @@ async def test_the_same_certificate_twice_is_refused_naming_its_reference(
     listed = (await compliance.get("/v1/gas-safety-records", params={"uprn": uprn})).json()
     assert len(listed["items"]) == 1
 
-    keyed = a_record(uprn := await a_home(compliance), TODAY)
+    keyed = a_record(uprn := await a_home(compliance), london_today())
     headers = {"Idempotency-Key": f"cp12-{uprn}"}
     once = await compliance.post("/v1/gas-safety-records", json=keyed, headers=headers)
     assert once.status_code == 201, once.text

@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from services.compliance.tests.factories import a_record
+from services.compliance.tests.factories import a_record, london_today
 from services.compliance.tests.gas_safety_records.test_records_and_the_programme import (
-    TODAY,
     a_home,
 )
 
@@ -44,10 +43,12 @@ async def test_a_pass_after_a_fail_the_same_day_is_the_latest_on_the_same_cycle(
     uprn = await a_home(compliance)
     failed = await post(
         compliance,
-        a_record(uprn, TODAY, certificate_reference=f"A-{uprn}", appliances=FAILED_BOILER),
+        a_record(uprn, london_today(), certificate_reference=f"A-{uprn}", appliances=FAILED_BOILER),
     )
     cycles_after_fail = await gas_cycles(compliance, uprn)
-    passed = await post(compliance, a_record(uprn, TODAY, certificate_reference=f"B-{uprn}"))
+    passed = await post(
+        compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
+    )
 
     assert (failed["outcome"], passed["outcome"]) == ("unsatisfactory", "satisfactory")
     assert passed["superseded"] is False
@@ -80,8 +81,12 @@ async def test_a_second_pass_the_same_day_opens_no_second_cycle(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
     uprn = await a_home(compliance)
-    first = await post(compliance, a_record(uprn, TODAY, certificate_reference=f"A-{uprn}"))
-    second = await post(compliance, a_record(uprn, TODAY, certificate_reference=f"B-{uprn}"))
+    first = await post(
+        compliance, a_record(uprn, london_today(), certificate_reference=f"A-{uprn}")
+    )
+    second = await post(
+        compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
+    )
     assert second["superseded"] is False
     assert (second["check_id"], second["expires_on"]) == (first["check_id"], first["expires_on"])
     cycles = await gas_cycles(compliance, uprn)
@@ -97,9 +102,13 @@ async def test_a_home_outside_the_programme_is_told_of_no_next_check(
     shared = await a_home(compliance, tenure="shared_ownership")
     capped = await a_home(compliance, heating_fuel="electric", gas_supply="capped")
     for uprn in (shared, capped):
-        first = await post(compliance, a_record(uprn, TODAY, certificate_reference=f"A-{uprn}"))
+        first = await post(
+            compliance, a_record(uprn, london_today(), certificate_reference=f"A-{uprn}")
+        )
         # a re-test the same day: still no cycle opened, and no next check
-        second = await post(compliance, a_record(uprn, TODAY, certificate_reference=f"B-{uprn}"))
+        second = await post(
+            compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
+        )
         assert second["check_id"] == first["check_id"]
         completed = await published("check-completed", uprn)
         assert [c["next_due_by"] for c in completed] == [None, None]
@@ -112,6 +121,6 @@ async def test_a_home_in_the_programme_is_told_its_next_check(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
     uprn = await a_home(compliance)
-    record = await post(compliance, a_record(uprn, TODAY))
+    record = await post(compliance, a_record(uprn, london_today()))
     [completed] = await published("check-completed", uprn)
     assert completed["next_due_by"] == record["expires_on"]

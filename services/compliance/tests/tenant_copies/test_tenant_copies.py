@@ -31,9 +31,7 @@ from hearth_contracts.events.income import (
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import start_of_london_day
-from services.compliance.tests.factories import a_record
-
-TODAY = date.today()
+from services.compliance.tests.factories import a_record, london_today
 
 
 def a_uprn() -> str:
@@ -50,7 +48,7 @@ async def a_gas_home(compliance: httpx.AsyncClient) -> str:
         "property_type": "house",
         "heating_fuel": "gas",
         "gas_supply": "live",
-        "gas_certificate_expires_on": (TODAY + timedelta(days=30)).isoformat(),
+        "gas_certificate_expires_on": (london_today() + timedelta(days=30)).isoformat(),
     }
     assert (await compliance.post("/v1/homes", json=body)).status_code == 201
     return uprn
@@ -101,9 +99,9 @@ async def test_a_copy_sent_in_time_is_stamped_and_shown_once(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
     uprn = await a_gas_home(compliance)
-    record = await a_gas_record(compliance, uprn, TODAY)
+    record = await a_gas_record(compliance, uprn, london_today())
     check, copies = await household_copy(compliance, uprn, record["check_id"])
-    assert check["tenant_copy_by"] == (TODAY + timedelta(days=28)).isoformat()
+    assert check["tenant_copy_by"] == (london_today() + timedelta(days=28)).isoformat()
     assert check["tenant_copy_sent_at"] is None
     assert [(c["id"], c["standing"], c["tenancy_id"]) for c in copies] == [
         (record["check_id"], "owed", None)
@@ -131,8 +129,8 @@ async def test_a_copy_sent_after_its_deadline_is_late_and_counted(
         m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
     }
     uprn = await a_gas_home(compliance)
-    record = await a_gas_record(compliance, uprn, TODAY - timedelta(days=40))
-    assert record["copy_to_tenant_by"] == (TODAY - timedelta(days=12)).isoformat()
+    record = await a_gas_record(compliance, uprn, london_today() - timedelta(days=40))
+    assert record["copy_to_tenant_by"] == (london_today() - timedelta(days=12)).isoformat()
     after = {
         m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
     }
@@ -204,8 +202,8 @@ async def test_a_new_tenancy_asks_for_the_gas_record_copy_before_moving_in_once(
     version: int,
 ) -> None:
     uprn = await a_gas_home(compliance)
-    record = await a_gas_record(compliance, uprn, TODAY - timedelta(days=60))
-    start = TODAY + timedelta(days=5)
+    record = await a_gas_record(compliance, uprn, london_today() - timedelta(days=60))
+    start = london_today() + timedelta(days=5)
     people = [uuid.uuid4(), uuid.uuid4()]
     make = tenancy_v1 if version == 1 else tenancy_v2
     tenancy = make(uprn, start, people)
@@ -243,13 +241,15 @@ async def test_a_new_tenancy_in_a_home_without_a_current_record_asks_for_nothing
     published: Any,
 ) -> None:
     never_checked = await a_gas_home(compliance)
-    await handle(compliance_database, programme, tenancy_v2(never_checked, TODAY, [uuid.uuid4()]))
+    await handle(
+        compliance_database, programme, tenancy_v2(never_checked, london_today(), [uuid.uuid4()])
+    )
     lapsed = await a_gas_home(compliance)
-    await a_gas_record(compliance, lapsed, TODAY - timedelta(days=300))
+    await a_gas_record(compliance, lapsed, london_today() - timedelta(days=300))
     await handle(
         compliance_database,
         programme,
-        tenancy_v2(lapsed, TODAY + timedelta(days=70), [uuid.uuid4()]),
+        tenancy_v2(lapsed, london_today() + timedelta(days=70), [uuid.uuid4()]),
     )
     assert await published("tenant-copy-requested", never_checked) == []
     assert await published("tenant-copy-requested", lapsed) == []
@@ -269,7 +269,7 @@ async def test_copies_not_sent_by_their_deadline_are_listed(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
     uprn = await a_gas_home(compliance)
-    late = await a_gas_record(compliance, uprn, TODAY - timedelta(days=40))
+    late = await a_gas_record(compliance, uprn, london_today() - timedelta(days=40))
     listed = await compliance.get(
         "/v1/compliance/tenant-copies", params={"status": "overdue", "uprn": uprn}
     )
@@ -298,7 +298,9 @@ async def test_copies_not_sent_by_their_deadline_are_listed(
 
 async def test_the_overdue_list_pages_by_deadline(compliance: httpx.AsyncClient) -> None:
     for days in (50, 45, 40):
-        await a_gas_record(compliance, await a_gas_home(compliance), TODAY - timedelta(days=days))
+        await a_gas_record(
+            compliance, await a_gas_home(compliance), london_today() - timedelta(days=days)
+        )
     seen: list[str] = []
     cursor = None
     while True:
@@ -318,7 +320,9 @@ async def test_the_overdue_list_pages_by_deadline(compliance: httpx.AsyncClient)
 async def test_the_sweep_counts_the_overdue_copies_for_the_alerts(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
-    await a_gas_record(compliance, await a_gas_home(compliance), TODAY - timedelta(days=30))
+    await a_gas_record(
+        compliance, await a_gas_home(compliance), london_today() - timedelta(days=30)
+    )
     job = ScheduledJob("compliance-sweep", timedelta(minutes=5), programme.sweep)
     await run_until_done(compliance_database, job, datetime.now(UTC))
     figures = (await compliance.get("/v1/compliance/figures")).json()["measures"]
