@@ -43,6 +43,7 @@ from hearth_contracts.events.repairs import DampMouldCaseOpened
 from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
+from hearth_kit.working_days import london_day
 from services.visits.tests.factories import OFFICERS, a_uprn, a_visit
 from visits.handlers import build_handlers
 from visits.models import (
@@ -325,8 +326,11 @@ async def test_a_home_without_gas_in_a_new_tenancy_rises_up_the_programme(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    # a month into its introductory year whatever today is (a fixed start date stops
+    # being new a year after it, and this test with it)
+    a_month_ago = london_day(datetime.now(UTC)) - timedelta(days=30)
     await handle(visits_database, registered(uprn, heating_fuel="electric", gas_supply="none"))
-    await handle(visits_database, started(uprn, tenancy_id, date(2026, 2, 1)))
+    await handle(visits_database, started(uprn, tenancy_id, a_month_ago))
     for n in range(3):
         await handle(visits_database, contact(uprn, datetime.now(UTC) - timedelta(days=n + 1)))
     response = await visits.get(f"/v1/programme/homes/{uprn}")
@@ -357,9 +361,18 @@ async def test_a_capped_home_compliance_still_checks_for_gas_scores_no_gas_facto
     """A capped supply with a landlord gas appliance still gets the annual gas check
     (compliance's needs_gas_safety_check): somebody sees inside every year."""
     uprn = a_uprn()
+    # registered a month ago: a fixed day becomes a year ago and the home beyond its
+    # visit interval, a factor this test does not expect
+    a_month_ago = datetime.now(UTC) - timedelta(days=30)
     await handle(
         visits_database,
-        registered(uprn, heating_fuel="electric", gas_supply="capped", needs_gas_safety_check=True),
+        registered(
+            uprn,
+            heating_fuel="electric",
+            gas_supply="capped",
+            needs_gas_safety_check=True,
+            registered_at=a_month_ago,
+        ),
     )
     home = await profile(visits_database, uprn)
     assert home is not None
@@ -374,9 +387,14 @@ async def test_a_capped_home_compliance_still_checks_for_gas_scores_no_gas_facto
 async def test_the_gas_factor_follows_compliances_latest_decision_and_an_old_event_the_supply(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn, gas_fire_removed = a_uprn(), datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    # days relative to today: a home registered on a fixed day is beyond its visit
+    # interval a year later, a factor this test does not expect
+    uprn, gas_fire_removed = a_uprn(), datetime.now(UTC) - timedelta(days=10)
     capped = {"gas_supply": "capped"}
-    await handle(visits_database, registered(uprn, heating_fuel="gas", **capped))
+    joined = gas_fire_removed - timedelta(days=60)
+    await handle(
+        visits_database, registered(uprn, heating_fuel="gas", registered_at=joined, **capped)
+    )
     assert await gas_factor(visits, uprn) == (True, ["no_annual_gas_visit"])  # not said
     await handle(
         visits_database,

@@ -6,7 +6,7 @@ keyset over them."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -14,10 +14,12 @@ from sqlalchemy import select
 from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from hearth_kit.working_days import london_day
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_ranking import a_home
 from services.visits.tests.test_handlers import handle, registered, started
 from visits.models import ProgrammeScore
+from visits.programme.rules import add_months
 from visits.scheduled import scheduled_jobs
 from visits.settings import RiskWeights, VisitsSettings
 
@@ -162,26 +164,38 @@ async def test_the_rescore_job_moves_a_home_past_its_due_date_and_applies_new_we
 ) -> None:
     uprn = a_uprn()
     await handle(visits_database, registered(uprn))
+    # visited a month ago, not on a fixed day: a fixed visit is past its due date (and
+    # `before` wrong) once a year has gone by
+    visited_on = london_day(datetime.now(UTC)) - timedelta(days=30)
     visit = (
         await visits.post(
             "/v1/visits",
-            json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-01-10T10:00:00+00:00"},
+            json={
+                "uprn": uprn,
+                "kind": "full",
+                "scheduled_for": datetime.combine(visited_on, time(10), UTC).isoformat(),
+            },
         )
     ).json()
     reported = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "completed", "visited_at": "2026-01-10T10:30:00+00:00"},
+        json={
+            "outcome": "completed",
+            "visited_at": datetime.combine(visited_on, time(10, 30), UTC).isoformat(),
+        },
     )
     assert reported.status_code == 201, reported.text
+    due_by = add_months(visited_on, 12)
     before = await stored(visits_database, uprn)
-    assert (before.due_by, before.beyond_interval) == (date(2027, 1, 10), False)
-    assert before.rescore_on <= date(2027, 1, 11)
+    assert (before.due_by, before.beyond_interval) == (due_by, False)
+    assert before.rescore_on <= due_by + timedelta(days=1)
 
     settings = VisitsSettings(environment="development")
-    later = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
+    two_days_past_due = due_by + timedelta(days=2)
+    later = datetime.combine(two_days_past_due, time(9), UTC)
     await run_until_done(visits_database, rescore_job(settings), later)
     after = await stored(visits_database, uprn)
-    assert (after.beyond_interval, after.scored_on) == (True, date(2027, 1, 12))
+    assert (after.beyond_interval, after.scored_on) == (True, two_days_past_due)
     assert {"factor": "beyond_interval", "points": 100} in after.reasons
 
     heavier = VisitsSettings(environment="development", programme=RiskWeights(beyond_interval=150))
