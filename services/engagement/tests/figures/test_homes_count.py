@@ -22,6 +22,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
+from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
 
@@ -151,7 +152,7 @@ async def test_the_figures_count_homes_as_at_the_periods_end(
                 registered(a_uprn(), Tenure.LEASEHOLD, NOW),
             ],
         )
-    today = NOW.date()
+    today = london_day(NOW)  # the day the figures' periods count in (NOW.date() is UTC's)
     past = {
         "from": (today - timedelta(days=600)).isoformat(),
         "to": (today - timedelta(days=236)).isoformat(),
