@@ -139,7 +139,7 @@ async def test_a_visit_finding_three_repairs_shows_them_on_the_home_in_one_appoi
         page = (await gateway.get(f"/v1/homes/{uprn}")).json()
         return page if len(page.get("open_repairs") or []) == 3 else None
 
-    home = await eventually(three_repairs_on_the_home, timeout=20)
+    home = await eventually(three_repairs_on_the_home, timeout=60)
     assert home["degraded"] == []
     assert home["home"]["uprn"] == uprn
     assert home["tenancy"]["tenancy_reference"] == f"T{uprn[-8:]}"
@@ -182,7 +182,7 @@ async def test_the_gateway_request_trace_reaches_the_repairs_handler_span_and_lo
         found = handler_spans()
         return found if len(found) >= 3 else []
 
-    await eventually(three_handled, timeout=20)
+    await eventually(three_handled, timeout=60)
     gateway_spans = [
         s
         for s in spans.get_finished_spans()

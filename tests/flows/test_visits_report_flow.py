@@ -234,7 +234,7 @@ async def test_a_submitted_report_starts_work_in_repairs_from_visited_at_and_ref
         page = (await gateway.get("/v1/caseloads/officer-sustain", params={"limit": 200})).json()
         return next((e for e in page.get("items", []) if e["tenancy_id"] == tenancy_id), None)
 
-    referral = await eventually(referred, timeout=10)
+    referral = await eventually(referred, timeout=60)
     assert referral["returns_to"] == "introductory"
 
     programme = (await gateway.get(f"/v1/programme/homes/{uprn}")).json()
