@@ -638,6 +638,15 @@ class ProgrammeService:
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
+        # Locks in one order on every path: the home, then its checks. A change of the
+        # home (a sale, no EICR any more) locks the home and then withdraws the checks it
+        # no longer needs: with only the check locked here, it read the open checks
+        # before this record's next cycle was committed, and that check stayed open. A
+        # block (no home row) has no change that withdraws its checks.
+        seen = await repository.get(session, check_id)
+        if seen is None or not self._visible_to(seen, caller):
+            raise NotFound(f"No check {check_id}")
+        home = await homes.get(session, seen.uprn, for_update=True)
         check = await repository.get(session, check_id, for_update=True)
         if check is None or not self._visible_to(check, caller):
             raise NotFound(f"No check {check_id}")
@@ -659,7 +668,6 @@ class ProgrammeService:
                 "this home or block",
                 field="certificate_reference",
             )
-        home = await homes.get(session, check.uprn)
         interval = self.settings.interval_for(check.check_type)
         expires_on = None if interval is None else next_expiry(data.done_on, interval)
         copy_by = copy_to_tenant_by(
