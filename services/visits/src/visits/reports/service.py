@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.auth import Caller
-from hearth_kit.problems import Conflict, Unprocessable
+from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
 from visits.models import ReportDraftPiece, Visit
@@ -187,7 +187,14 @@ class ReportService:
         )
 
     async def _open_visit(self, session: AsyncSession, visit_id: uuid.UUID) -> Visit:
-        visit = await self.visit_service.get(session, visit_id)
+        """The visit, locked, if it can still be reported. Saving a piece and submitting
+        both lock the visit before they read or write its draft (the visit, then its
+        draft pieces): a piece saved while the report was being submitted was answered
+        200 and was in neither the report (its pieces read before) nor a draft; it now
+        waits and finds the visit reported (409)."""
+        visit = await visits.get(session, visit_id, for_update=True)
+        if visit is None:
+            raise NotFound(f"No visit {visit_id}")
         if not can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
         return visit

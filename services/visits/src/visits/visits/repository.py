@@ -61,8 +61,21 @@ class Findings:
     customer_actions: list[CustomerAction] = field(default_factory=list)
 
 
-async def get(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
-    return await session.get(Visit, visit_id)
+async def get(
+    session: AsyncSession, visit_id: uuid.UUID, *, for_update: bool = False
+) -> Visit | None:
+    """One visit; `for_update` locks it as recording its report does (FOR NO KEY
+    UPDATE, the lock of record_report's UPDATE) and takes the row as it is once locked
+    (populate_existing)."""
+    if not for_update:
+        return await session.get(Visit, visit_id)
+    query = (
+        select(Visit)
+        .where(col(Visit.id) == visit_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def rebooking_of(session: AsyncSession, visit_id: uuid.UUID) -> Visit | None:
