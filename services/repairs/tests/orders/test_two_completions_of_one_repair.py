@@ -62,3 +62,46 @@ async def test_two_work_orders_completed_at_once_complete_their_repair_once(
     assert completed.status_code == 200, completed.text
     assert completed.json()["right_first_time"] is False  # the first was completed before
     assert len(await published(repairs_database, uprn, "repair-completed")) == 1
+
+
+async def until_done_or_waiting(task: asyncio.Task[httpx.Response], db: Database) -> None:
+    """Until the task has finished or another backend waits for a lock."""
+    waiting = asyncio.create_task(until_a_backend_waits_for_a_lock(db))
+    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+
+
+async def test_a_work_order_raised_while_its_repair_is_completed_is_refused(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    contracted_settings: RepairsSettings,
+) -> None:
+    """Raising a work order read its repair open without a lock, while the last work
+    order's completion was completing it: a work order (and its contractor's webhook
+    message) for a completed repair. Raising now locks the repair too, so it waits for
+    the completion and finds the repair completed (422 `repair_id`)."""
+    on_postgresql(repairs_database)
+    uprn = a_uprn()
+    first = await a_work_order(staff, repairs_database, uprn)
+    orders = WorkOrderService(contracted_settings)
+    async with repairs_database.sessionmaker() as completing, completing.begin():
+        await orders.complete(
+            completing,
+            uuid.UUID(first["id"]),
+            "plumbfast",
+            Completion(completed_at=datetime.now(UTC)),
+        )
+        raised = asyncio.create_task(
+            staff.post(
+                "/v1/work-orders",
+                json={
+                    "repair_id": first["repair_id"],
+                    "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
+                },
+            )
+        )
+        await until_done_or_waiting(raised, repairs_database)
+    response = await raised
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "repair_id"
+    assert len(await published(repairs_database, uprn, "work-order-raised")) == 1

@@ -95,7 +95,11 @@ class WorkOrderService:
     async def raise_order(self, session: AsyncSession, data: WorkOrderCreate) -> WorkOrderPublic:
         """Triage a repair into a work order (publishes work-order-raised and queues the
         contractor's webhook message in the same transaction)."""
-        repair = await repair_requests.get(session, data.repair_id)
+        # The repair locked (FOR NO KEY UPDATE) as a completion locks it: read unlocked,
+        # a repair its last work order's completion was completing read open, and a
+        # work order was raised (and sent to the contractor) for a completed repair.
+        # Nothing else is locked here before it (the new work order refers to it).
+        repair = await repair_requests.get(session, data.repair_id, for_update=True)
         if repair is None:
             raise Unprocessable(f"No repair {data.repair_id}", field="repair_id")
         if repair.status is not RepairStatus.OPEN:
