@@ -19,6 +19,7 @@ from hearth_contracts.events.engagement import VulnerabilityRecorded
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import london_day
 from income.arrears.service import ArrearsService
 from income.handlers import on_recharge_raised, on_vulnerability_recorded
 from income.models import Account, AccountKind, ArrearsCase, LedgerEntry
@@ -101,7 +102,7 @@ async def test_the_ladder_job_sends_letter_1_with_the_tenants_ids_and_a_reason(
 async def test_a_new_tenancy_missing_a_payment_gets_a_personal_contact_task(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     monday = today - timedelta(days=today.weekday())
     tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
     account = tenancy["rent_account_id"]
@@ -215,7 +216,7 @@ async def test_an_arrangement_too_long_or_unaffordable_is_refused_and_a_missed_i
     account = tenancy["rent_account_id"]
     for n in range(3):
         await charge(income_database, date(2026, 1, 5) + timedelta(weeks=n))
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     body = {
         "income_and_expenditure": {
             "weekly_income_pence": 30_000,

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from hearth_kit.working_days import london_day
+
 
 async def test_figures_name_the_regulators_codes_and_count_the_period(
     staff: httpx.AsyncClient,
@@ -26,7 +28,7 @@ async def test_figures_name_the_regulators_codes_and_count_the_period(
             },
         )
         assert response.status_code == 201
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     response = await staff.get(
         "/v1/repairs/figures", params={"from": str(today - timedelta(days=1)), "to": str(today)}
     )

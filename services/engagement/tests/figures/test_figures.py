@@ -14,6 +14,7 @@ from engagement.handlers import on_properties_registered
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
@@ -85,7 +86,7 @@ async def test_complaints_per_thousand_homes_and_answered_in_time(
             "responded_at": now.isoformat(),
         },
     )
-    today = now.date()
+    today = london_day(now)
     response = await client.get(
         "/v1/engagement/figures",
         params={"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()},

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from engagement.surveys import rules
 from hearth_contracts.events.engagement import SurveyKind
+from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, service_api
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
@@ -72,7 +73,7 @@ async def test_one_resident_answering_many_times_is_one_respondent(
     await answer(fresh, traveller, "very_dissatisfied", now - timedelta(minutes=1))
     for _ in range(10):
         await answer(fresh, await resident_with(fresh, "white_british"), "fairly_satisfied", now)
-    today = now.date()
+    today = london_day(now)
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     async with httpx.AsyncClient(
         transport=fresh._transport,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, service_api
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
@@ -57,7 +58,7 @@ async def test_ten_in_one_group_and_one_in_another_show_no_group(
     for _ in range(10):
         await respondent(fresh, "none", "very_satisfied")
     await respondent(fresh, "sikh", "very_dissatisfied")
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     async with httpx.AsyncClient(
         transport=fresh._transport,

@@ -17,6 +17,7 @@ from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from tests.harness.tokens import STAFF_SCOPES
 
 ClientWithScopes = Callable[[frozenset[str]], httpx.AsyncClient]
@@ -124,7 +125,7 @@ async def test_results_by_strand_suppress_groups_under_the_minimum(
         f"/v1/residents/{resident_id}/diversity", json={"religion": "a_small_group"}
     )
     await engagement.post("/v1/surveys/responses", json=a_response(uprn, resident_id=resident_id))
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     reader = engagement_as(STAFF_SCOPES | {"diversity:read"})
     results = await reader.get(
         "/v1/surveys/results",
@@ -148,7 +149,7 @@ async def test_results_by_strand_suppress_groups_under_the_minimum(
 async def test_results_by_strand_need_diversity_read(engagement: httpx.AsyncClient) -> None:
     """The default staff token has surveys:read but not diversity:read: the overall
     results are there, a breakdown by strand is a 403 naming `strand`."""
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     period = {"survey": "perception", "from": today.isoformat(), "to": today.isoformat()}
     assert (await engagement.get("/v1/surveys/results", params=period)).status_code == 200
     refused = await engagement.get("/v1/surveys/results", params={**period, "strand": "religion"})

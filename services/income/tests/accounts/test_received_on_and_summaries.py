@@ -35,7 +35,7 @@ async def entries_of(db: Database, account_id: str) -> int:
 async def test_a_payment_received_before_the_tenancy_started_is_refused_naming_received_on(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    start = datetime.now(UTC).date() - timedelta(days=3)
+    start = london_day(datetime.now(UTC)) - timedelta(days=3)
     account = (await start_tenancy(start_date=start.isoformat()))["rent_account_id"]
     for before in (date(2001, 1, 1), start - timedelta(days=1)):
         refused = await income.post(f"/v1/rent-accounts/{account}/payments", json=payment(before))
@@ -125,7 +125,7 @@ async def test_an_ended_tenancys_summary_shows_no_live_notice(
     assert live["nosp_live_until"] is not None
     ended = await income.post(
         f"/v1/tenancies/{tenancy['id']}/end",
-        json={"end_date": datetime.now(UTC).date().isoformat(), "reason": "notice_given"},
+        json={"end_date": london_day(datetime.now(UTC)).isoformat(), "reason": "notice_given"},
     )
     assert ended.status_code == 200, ended.text
     summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()

@@ -54,7 +54,7 @@ async def contact_needed(income: httpx.AsyncClient, account: str) -> bool:
 async def test_recording_the_contact_clears_the_task_and_it_is_not_asked_for_again(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     monday = today - timedelta(days=today.weekday())
     tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
     account = tenancy["rent_account_id"]
@@ -84,7 +84,7 @@ async def test_agreeing_an_arrangement_closes_the_task_while_it_is_kept(
     """An arrangement is a contact made with the tenant: the task closes when it is
     agreed (the ladder says only "arrangement kept" while it is kept, so it would
     never close it), and the case's ETag changes."""
-    today = datetime.now(UTC).date()
+    today = london_day(datetime.now(UTC))
     monday = today - timedelta(days=today.weekday())
     tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
     account = tenancy["rent_account_id"]
