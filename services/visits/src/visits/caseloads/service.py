@@ -101,8 +101,21 @@ async def _area(session: AsyncSession, uprn: str) -> str | None:
     return profile.area if profile else None
 
 
+async def hold_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> None:
+    """Hold the tenancy (see _ended) before anything of its caseload entry is read or
+    changed: a report from a draft records concerns dealt with before it adds new
+    ones, and tenancy-ended deletes them after taking the tenancy."""
+    await _ended(session, tenancy_id)
+
+
 async def _ended(session: AsyncSession, tenancy_id: uuid.UUID) -> bool:
-    tenancy = await home_profiles.tenancy(session, tenancy_id)
+    """Whether the tenancy has ended, the tenancy held (FOR SHARE) until this
+    transaction commits: what is put on its caseload entry next (concerns, a
+    placement, a referral) is written before tenancy-ended clears the entry or after
+    it, never between. Lock order: the visit (a report), then the tenancy, then its
+    caseload entry and concerns, then the home's score; tenancy-ended takes the
+    tenancy, then the entry, then the score."""
+    tenancy = await home_profiles.tenancy(session, tenancy_id, lock=True)
     return tenancy is not None and tenancy.ended_on is not None
 
 
@@ -241,7 +254,8 @@ async def refer_directly(
     now = datetime.now(UTC)
     if review_on <= london_day(now):
         raise Unprocessable("The review date must be after today", field="review_on")
-    tenancy = await home_profiles.tenancy(session, tenancy_id)
+    # held (see _ended) before its end is looked at: an end committed meanwhile is a 409
+    tenancy = await home_profiles.tenancy(session, tenancy_id, lock=True)
     if tenancy is None or tenancy.start_date is None:
         raise NotFound(f"No tenancy {tenancy_id}")
     if tenancy.ended_on is not None:

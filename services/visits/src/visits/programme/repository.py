@@ -210,8 +210,21 @@ async def save_arrears_stage(
     )
 
 
-async def tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyRecord | None:
-    return await session.get(TenancyRecord, tenancy_id)
+async def tenancy(
+    session: AsyncSession, tenancy_id: uuid.UUID, *, lock: bool = False
+) -> TenancyRecord | None:
+    """The tenancy; `lock` holds it (FOR SHARE) against tenancy-ended, whose upsert
+    of its end waits until this transaction commits, and reads it as it is once held
+    (populate_existing: an end committed while this waited is seen)."""
+    if not lock:
+        return await session.get(TenancyRecord, tenancy_id)
+    query = (
+        select(TenancyRecord)
+        .where(col(TenancyRecord.tenancy_id) == tenancy_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def current_tenancy(session: AsyncSession, uprn: str) -> TenancyRecord | None:

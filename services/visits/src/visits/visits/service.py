@@ -310,6 +310,9 @@ class VisitService:
         (concern_dealt_with, refused unless open on this tenancy)."""
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit.id} was already reported: it is {visit.status}")
+        if visit.tenancy_id is not None:
+            # the tenancy before its caseload's concerns (caseloads._ended's lock order)
+            await caseloads.hold_tenancy(session, visit.tenancy_id)
         visited_at = report.visit.visited_at.astimezone(UTC)
         household = report.household
         open_ids = {action.id for action in await repository.open_actions(session, visit.uprn)}
