@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from hearth_kit.db import Database
+from services.visits.tests.caseloads.test_caseloads import referred_home
 from services.visits.tests.factories import JUST_VISITED, a_uprn, a_visit
 from services.visits.tests.reports.test_draft_meets_submit import until_done_or_waiting
 from services.visits.tests.test_handlers import ended, handle, handlers, registered, started
-from visits.models import CaseloadConcern
+from visits.models import CaseloadAssignment, CaseloadConcern
 
 
 async def open_concerns(db: Database, tenancy_id: uuid.UUID) -> int:
@@ -62,3 +63,23 @@ async def test_a_report_meeting_the_tenancys_end_leaves_no_open_concern_on_it(
     response = await reported
     assert response.status_code == 201, response.text
     assert await open_concerns(visits_database, tenancy_id) == 0
+
+
+async def test_a_hand_back_meeting_the_tenancys_end_puts_it_on_no_caseload(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A hand-back read the referral, unlocked, and placed the tenancy back where it
+    came from; tenancy-ended clearing the entry at the same moment was waited for and
+    then written over: the ended tenancy was back on its officer's caseload. The
+    hand-back now holds the tenancy first, then finds no entry (404)."""
+    if not visits_database.is_postgresql:
+        pytest.skip("PostgreSQL's row locks; SQLite serialises writers as a whole")
+    uprn, tenancy_id = await referred_home(visits, visits_database)
+    async with visits_database.sessionmaker() as ending, ending.begin():
+        await handlers.apply(ending, [ended(uprn, uuid.UUID(tenancy_id))])
+        back = asyncio.create_task(visits.post(f"/v1/caseloads/tenancies/{tenancy_id}/hand-back"))
+        await until_done_or_waiting(back, visits_database)
+    response = await back
+    assert response.status_code == 404, response.text
+    async with visits_database.sessionmaker() as session:
+        assert await session.get(CaseloadAssignment, uuid.UUID(tenancy_id)) is None

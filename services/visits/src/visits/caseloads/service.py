@@ -278,6 +278,10 @@ async def hand_back(
     session: AsyncSession, officers: CaseloadOfficers, tenancy_id: uuid.UUID
 ) -> CaseloadEntryPublic:
     """The sustainable tenancy officer hands the case back to where it came from."""
+    # The tenancy held first (lock order: the tenancy, then its caseload entry): read
+    # unlocked, a referral tenancy-ended was clearing at the same moment was placed
+    # back on a caseload once the end committed. Now an ended tenancy has no entry: 404.
+    await hold_tenancy(session, tenancy_id)
     held = await repository.get(session, tenancy_id)
     if held is None:
         raise NotFound(f"No caseload holds tenancy {tenancy_id}")
