@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, exists, func, inspect, or_
+from sqlalchemy import Integer, Row, bindparam, case, exists, func, inspect, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -51,6 +51,48 @@ async def account_of_tenancy(
     session: AsyncSession, tenancy_id: uuid.UUID, kind: AccountKind, *, for_update: bool = False
 ) -> Account | None:
     query = select(Account).where(Account.tenancy_id == tenancy_id, Account.kind == kind)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalars().first()
+
+
+RECHARGE_LOCK_SPACE = 0x52434847  # "RCHG"
+"""The first key of the two-key advisory lock a recharge holds on its home (the second
+is a hash of the UPRN): a space of its own, apart from hearth_kit's."""
+
+
+async def lock_recharges_of_home(session: AsyncSession, uprn: str) -> None:
+    """Hold the home's recharges until the transaction ends, so two recharges for the
+    same home at once find one sundry account rather than each opening one (an account
+    held for a decision has no tenancy, so no unique index stops a second). On SQLite
+    the transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        core_select(
+            func.pg_advisory_xact_lock(
+                bindparam("space", RECHARGE_LOCK_SPACE, Integer),
+                func.hashtext(bindparam("uprn", uprn)),
+            )
+        )
+    )
+
+
+async def held_recharges_account(
+    session: AsyncSession, uprn: str, *, for_update: bool = False
+) -> Account | None:
+    """The home's sundry account for recharges with no tenancy to charge (held for a
+    decision), the oldest if earlier versions opened several."""
+    query = (
+        select(Account)
+        .where(
+            Account.uprn == uprn,
+            Account.kind == AccountKind.SUNDRY,
+            col(Account.tenancy_id).is_(None),
+        )
+        .order_by(col(Account.opened_on), col(Account.id))
+        .limit(1)
+    )
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalars().first()

@@ -86,8 +86,18 @@ async def recharges_outstanding(
 
 
 async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> None:
-    """Invoice a recharge from repairs on the tenancy's sundry account (opened on
-    the first recharge). Posted once: the recharge id is the entry's source key.
+    """Invoice a recharge from repairs on its household's sundry account (opened on
+    their first recharge). Posted once: the recharge id is the entry's source key, and
+    a replay (the same recharge again, even at the same moment) opens and posts nothing.
+
+    The household is the tenancy last in the home on the day the recharge was raised
+    (repairs sends no tenancy): the one in force then, or a former tenant's when the
+    home stood empty (damage found after they left is their former tenant arrears, not
+    the next household's); see tenancies.household_of_home_on. The income team chases
+    one account per debtor, so every recharge of a tenancy lands on its one sundry
+    account. A home that has never had a tenancy here has no one to charge: its
+    recharges are held on one sundry account of the home, with no tenancy, for a
+    decision (charge or cancel), never one account per recharge.
 
     An account's credits pay its recharges oldest first, so a recharge invoiced on an
     account already in credit (an overpayment, a cancelled recharge that was paid) is
@@ -101,24 +111,28 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     source_key = f"recharge:{recharge.recharge_id}"
     if await repository.by_source_key(session, source_key) is not None:
         return
-    tenancy_id = recharge.tenancy_id
-    if tenancy_id is None:
-        current = await tenancies.current_of_home(session, recharge.uprn)
-        tenancy_id = current.id if current is not None else None
-    account = None
-    if tenancy_id is not None:
+    await repository.lock_recharges_of_home(session, recharge.uprn)
+    if await repository.by_source_key(session, source_key) is not None:
+        return  # the same recharge, invoiced while this one waited for the home
+    raised_on = london_day(recharge.raised_at)
+    tenancy = (
+        await tenancies.get(session, recharge.tenancy_id)
+        if recharge.tenancy_id is not None
+        else None
+    ) or await tenancies.household_of_home_on(session, recharge.uprn, raised_on)
+    if tenancy is not None:
         account = await repository.account_of_tenancy(
-            session, tenancy_id, AccountKind.SUNDRY, for_update=True
+            session, tenancy.id, AccountKind.SUNDRY, for_update=True
         )
+    else:
+        account = await repository.held_recharges_account(session, recharge.uprn, for_update=True)
     if account is None:
         account = Account(
             id=uuid.uuid4(),
-            tenancy_id=tenancy_id
-            if tenancy_id and await tenancies.get(session, tenancy_id)
-            else None,
+            tenancy_id=tenancy.id if tenancy is not None else None,
             uprn=recharge.uprn,
             kind=AccountKind.SUNDRY,
-            opened_on=london_day(recharge.raised_at),
+            opened_on=raised_on,
         )
         await repository.add_account(session, account)
         owed_before: dict[uuid.UUID, int] | None = None  # a new account holds no credit
@@ -132,7 +146,7 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
         account_id=account.id,
         kind=EntryKind.RECHARGE,
         amount_pence=recharge.amount_pence,
-        effective_on=london_day(recharge.raised_at),
+        effective_on=raised_on,
         posted_at=posted_at,
         source_key=source_key,
         reason=recharge.reason.value[:64],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -28,6 +29,30 @@ async def by_reference(session: AsyncSession, tenancy_reference: str) -> Tenancy
 async def current_of_home(session: AsyncSession, uprn: str) -> Tenancy | None:
     query = select(Tenancy).where(Tenancy.uprn == uprn, Tenancy.status == TenancyStatus.CURRENT)
     return (await session.execute(query)).scalars().first()
+
+
+async def household_of_home_on(session: AsyncSession, uprn: str, day: date) -> Tenancy | None:
+    """The tenancy last in the home on `day`: the one in force then, or, when the home
+    stood empty that day, the one that had ended most recently (the former tenant).
+    Failing that (no tenancy had started by then), the current tenancy, else the home's
+    latest; None when the home has never had a tenancy here."""
+    started = (
+        select(Tenancy)
+        .where(Tenancy.uprn == uprn, col(Tenancy.start_date) <= day)
+        .order_by(col(Tenancy.start_date).desc(), col(Tenancy.created_at).desc())
+        .limit(1)
+    )
+    if (tenancy := (await session.execute(started)).scalars().first()) is not None:
+        return tenancy
+    if (current := await current_of_home(session, uprn)) is not None:
+        return current
+    latest = (
+        select(Tenancy)
+        .where(Tenancy.uprn == uprn)
+        .order_by(col(Tenancy.start_date).desc(), col(Tenancy.created_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(latest)).scalars().first()
 
 
 _tenancy = inspect(Tenancy).local_table
