@@ -8,7 +8,7 @@ import logging
 import random
 import secrets
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,7 @@ from gateway.auth import issue_development_token
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from hearth_kit.tracing import add_span_processor
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -69,7 +70,7 @@ async def set_up_home(gateway: httpx.AsyncClient, uprn: str) -> dict[str, Any]:
             "tenancy_reference": f"T{uprn[-8:]}",
             "uprn": uprn,
             "tenants": [{"full_name": "Ada Okafor"}],
-            "start_date": str(date.today() - timedelta(days=30)),
+            "start_date": str(london_day(datetime.now(UTC)) - timedelta(days=30)),
             "tenancy_type": "introductory",
             "weekly_rent_pence": 11_250,
         },

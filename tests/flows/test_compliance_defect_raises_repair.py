@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -39,7 +39,7 @@ async def test_a_dangerous_gas_defect_raises_an_emergency_repair(
     gateway: httpx.AsyncClient,
 ) -> None:
     uprn = str(random.randint(10**9, 10**12 - 1))
-    expiry = date.today() + timedelta(days=30)
+    expiry = london_day(datetime.now(UTC)) + timedelta(days=30)
     home = await gateway.post(
         "/v1/homes",
         json={
@@ -58,7 +58,7 @@ async def test_a_dangerous_gas_defect_raises_an_emergency_repair(
         "/v1/gas-safety-records",
         json={
             "uprn": uprn,
-            "check_date": date.today().isoformat(),
+            "check_date": london_day(datetime.now(UTC)).isoformat(),
             "engineer_name": "A. Engineer",
             "gas_safe_number": "7654321",
             "certificate_reference": f"CP12-{uprn}",
@@ -115,7 +115,9 @@ async def test_damp_and_mould_seen_at_a_gas_check_opens_an_awaab_case_from_the_c
             "property_type": "house",
             "heating_fuel": "gas",
             "gas_supply": "live",
-            "gas_certificate_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            "gas_certificate_expires_on": (
+                london_day(datetime.now(UTC)) + timedelta(days=30)
+            ).isoformat(),
         },
     )
     assert home.status_code == 201, home.text

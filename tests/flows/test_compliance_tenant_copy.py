@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from hearth_kit.working_days import london_day
 from services.compliance.tests.factories import a_record
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
@@ -61,7 +62,9 @@ async def a_gas_home(staff: httpx.AsyncClient) -> str:
             "property_type": "flat",
             "heating_fuel": "gas",
             "gas_supply": "live",
-            "gas_certificate_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            "gas_certificate_expires_on": (
+                london_day(datetime.now(UTC)) + timedelta(days=30)
+            ).isoformat(),
         },
     )
     assert home.status_code == 201, home.text
@@ -114,8 +117,8 @@ async def test_the_households_copy_is_sent_by_engagement_and_stamped_in_time(
     staff: httpx.AsyncClient,
 ) -> None:
     uprn = await a_gas_home(staff)
-    await a_tenancy(staff, uprn, date.today() - timedelta(days=90))
-    record = await a_gas_record(staff, uprn, date.today())
+    await a_tenancy(staff, uprn, london_day(datetime.now(UTC)) - timedelta(days=90))
+    record = await a_gas_record(staff, uprn, london_day(datetime.now(UTC)))
 
     async def stamped() -> list[dict[str, Any]]:
         return [c for c in await copies_of(staff, uprn) if c["tenant_copy_sent_at"]]
@@ -135,8 +138,8 @@ async def test_the_households_copy_is_sent_by_engagement_and_stamped_in_time(
 
 async def test_a_new_tenancy_gets_its_copy_before_moving_in(staff: httpx.AsyncClient) -> None:
     uprn = await a_gas_home(staff)
-    record = await a_gas_record(staff, uprn, date.today() - timedelta(days=10))
-    start = date.today() + timedelta(days=7)
+    record = await a_gas_record(staff, uprn, london_day(datetime.now(UTC)) - timedelta(days=10))
+    start = london_day(datetime.now(UTC)) + timedelta(days=7)
     tenancy = await a_tenancy(staff, uprn, start)
 
     async def stamped() -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import os
 import random
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from gateway.roles import DEFAULT_ROLES
 from gateway.settings import GatewaySettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RepairCompleted
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually, send_envelope, topic_of
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -114,7 +115,7 @@ async def a_tenant(staff: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
             "tenancy_reference": f"T{uprn[-8:]}",
             "uprn": uprn,
             "tenants": [{"full_name": "Grace Mensah"}],
-            "start_date": str(date.today() - timedelta(days=60)),
+            "start_date": str(london_day(datetime.now(UTC)) - timedelta(days=60)),
             "tenancy_type": "secure",
             "weekly_rent_pence": 10_500,
         },
@@ -197,7 +198,7 @@ async def test_a_token_without_vulnerabilities_read_never_sees_a_vulnerability(
             "detail": DETAIL,
             "consent": True,
             "consent_given_at": datetime.now(UTC).isoformat(),
-            "review_on": str(date.today() + timedelta(days=90)),
+            "review_on": str(london_day(datetime.now(UTC)) + timedelta(days=90)),
         },
     )
     assert recorded.status_code == 201, recorded.text

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -76,13 +77,20 @@ async def test_a_tenancy_ends_and_another_starts_and_the_households_stay_apart(
     async with platform.client("gateway", headers={"Authorization": f"Bearer {token}"}) as staff:
         uprn = str(random.randint(10**9, 10**12 - 1))
         former, current = str(uuid.uuid4()), str(uuid.uuid4())
-        first = await start_tenancy(staff, uprn, former, date.today() - timedelta(days=90))
+        first = await start_tenancy(
+            staff, uprn, former, london_day(datetime.now(UTC)) - timedelta(days=90)
+        )
         ended = await staff.post(
             f"/v1/tenancies/{first['id']}/end",
-            json={"end_date": str(date.today() - timedelta(days=2)), "reason": "notice_given"},
+            json={
+                "end_date": str(london_day(datetime.now(UTC)) - timedelta(days=2)),
+                "reason": "notice_given",
+            },
         )
         assert ended.status_code == 200, ended.text
-        second = await start_tenancy(staff, uprn, current, date.today() - timedelta(days=1))
+        second = await start_tenancy(
+            staff, uprn, current, london_day(datetime.now(UTC)) - timedelta(days=1)
+        )
 
         async def both_placed() -> bool:
             answers = [await staff.get(f"/v1/residents/{who}") for who in (former, current)]

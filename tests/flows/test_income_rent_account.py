@@ -10,7 +10,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer
 from gateway.auth import issue_development_token
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import RechargeRaised
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually, send_envelope, topic_of
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -51,7 +52,7 @@ async def start_tenancy(gateway: httpx.AsyncClient) -> dict[str, Any]:
                 {"full_name": "Ada Okafor", "person_id": str(uuid.uuid4())},
                 {"full_name": "Ben Okafor", "person_id": str(uuid.uuid4())},
             ],
-            "start_date": str(date.today() - timedelta(days=30)),
+            "start_date": str(london_day(datetime.now(UTC)) - timedelta(days=30)),
             "tenancy_type": "introductory",
             "weekly_rent_pence": 11_250,
             "weekly_service_charge_pence": 1_200,
@@ -76,7 +77,7 @@ async def test_a_rent_account_through_the_gateway_from_payment_to_write_off(
         payment = {
             "amount_pence": 5_000,
             "method": "direct_debit",
-            "received_on": str(date.today()),
+            "received_on": str(london_day(datetime.now(UTC))),
         }
         key = {"Idempotency-Key": f"dd-{uuid.uuid4()}"}
         first = await officer.post(
@@ -98,8 +99,8 @@ async def test_a_rent_account_through_the_gateway_from_payment_to_write_off(
         page = await officer.get(
             f"/v1/rent-accounts/{account}/statement",
             params={
-                "from": str(date.today() - timedelta(days=7)),
-                "to": str(date.today()),
+                "from": str(london_day(datetime.now(UTC)) - timedelta(days=7)),
+                "to": str(london_day(datetime.now(UTC))),
                 "format": "html",
             },
         )
@@ -118,7 +119,7 @@ async def test_a_rent_account_through_the_gateway_from_payment_to_write_off(
         )
         ended = await officer.post(
             f"/v1/tenancies/{tenancy['id']}/end",
-            json={"end_date": str(date.today()), "reason": "abandonment"},
+            json={"end_date": str(london_day(datetime.now(UTC))), "reason": "abandonment"},
         )
         assert ended.status_code == 200, ended.text
         # Nothing was charged (no rent run here); the account is 100 pence in credit.
@@ -133,7 +134,11 @@ async def test_a_rent_account_through_the_gateway_from_payment_to_write_off(
         assert nothing_owed.status_code == 422  # the account is in credit: nothing to write off
         assert nothing_owed.json()["errors"][0]["field"] == "amount_pence"
         figures = await staff.get(
-            "/v1/income/figures", params={"from": str(date.today()), "to": str(date.today())}
+            "/v1/income/figures",
+            params={
+                "from": str(london_day(datetime.now(UTC))),
+                "to": str(london_day(datetime.now(UTC))),
+            },
         )
         assert figures.status_code == 200, figures.text
         assert "income.collection_rate" in {m["code"] for m in figures.json()["measures"]}
@@ -171,7 +176,11 @@ async def test_a_recharge_from_repairs_is_invoiced_on_the_sundry_account_over_ka
         # Paying it in full: recharge-paid goes out through the outbox onto Kafka.
         paid = await staff.post(
             f"/v1/rent-accounts/{sundry}/payments",
-            json={"amount_pence": 8_400, "method": "card", "received_on": str(date.today())},
+            json={
+                "amount_pence": 8_400,
+                "method": "card",
+                "received_on": str(london_day(datetime.now(UTC))),
+            },
         )
         assert paid.status_code == 201, paid.text
         [event] = await recharges_paid(platform, recharge.recharge_id)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from gateway.auth import issue_development_token
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform, start_service, stop
@@ -65,7 +66,7 @@ async def test_the_programme_catches_up_after_visits_was_down(
                     "tenancy_reference": f"T{home[-8:]}",
                     "uprn": home,
                     "tenants": [{"full_name": "Wilf Pocock"}],
-                    "start_date": str(date.today() - timedelta(days=20)),
+                    "start_date": str(london_day(datetime.now(UTC)) - timedelta(days=20)),
                     "tenancy_type": "introductory",
                     "weekly_rent_pence": 9_900,
                 },
@@ -75,7 +76,7 @@ async def test_the_programme_catches_up_after_visits_was_down(
     async with platform.client("income") as income:
         ended = await income.post(
             f"/v1/tenancies/{tenancies[ended_uprn]['id']}/end",
-            json={"end_date": str(date.today()), "reason": "notice_given"},
+            json={"end_date": str(london_day(datetime.now(UTC))), "reason": "notice_given"},
         )
         assert ended.status_code == 200, ended.text
     back = await start_service("visits", platform.kafka, platform.namespace, visits.database_url)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from hearth_kit.working_days import london_day
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -64,7 +65,7 @@ async def a_tenanted_home(gateway: httpx.AsyncClient, uprn: str) -> dict[str, An
             "tenancy_reference": f"T{uprn[-8:]}",
             "uprn": uprn,
             "tenants": [{"full_name": "Maud Hebden"}],
-            "start_date": str(date.today() - timedelta(days=40)),
+            "start_date": str(london_day(datetime.now(UTC)) - timedelta(days=40)),
             "tenancy_type": "introductory",
             "weekly_rent_pence": 10_500,
         },
@@ -131,7 +132,7 @@ def pieces(resident_id: str, visited_at: datetime) -> list[dict[str, Any]]:
             {
                 "concern": "support_needs",
                 "refer_to_sustainable_tenancy": True,
-                "review_on": str(date.today() + timedelta(days=90)),
+                "review_on": str(london_day(datetime.now(UTC)) + timedelta(days=90)),
             },
         ),
     ]
@@ -245,7 +246,10 @@ async def test_a_submitted_report_starts_work_in_repairs_from_visited_at_and_ref
     # for duplicates to show
     figures = await gateway.get(
         "/v1/visits/figures",
-        params={"from": str(date.today() - timedelta(days=1)), "to": str(date.today())},
+        params={
+            "from": str(london_day(datetime.now(UTC)) - timedelta(days=1)),
+            "to": str(london_day(datetime.now(UTC))),
+        },
     )
     assert figures.status_code == 200, figures.text
     measures = {m["code"]: m for m in figures.json()["measures"]}
