@@ -11,6 +11,7 @@ waits and reads the repair as the first left it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -69,6 +70,8 @@ async def until_done_or_waiting(task: asyncio.Task[httpx.Response], db: Database
     waiting = asyncio.create_task(until_a_backend_waits_for_a_lock(db))
     await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
     waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
 
 
 async def test_a_work_order_raised_while_its_repair_is_completed_is_refused(

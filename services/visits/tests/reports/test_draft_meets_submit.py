@@ -10,6 +10,7 @@ takes it): a save during a submission waits, then finds the visit reported (409)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 import httpx
@@ -32,6 +33,8 @@ async def until_done_or_waiting(task: asyncio.Task[httpx.Response], db: Database
     waiting = asyncio.create_task(until_a_backend_waits_for_a_lock(db))
     await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
     waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
 
 
 async def draft_pieces(db: Database, visit_id: str) -> int:
