@@ -53,6 +53,7 @@ from hearth_contracts.events.repairs import (
 )
 from hearth_contracts.events.visits import ResidentDetailsConfirmed, VisitCompleted
 from hearth_kit.consumer import EventHandlers
+from hearth_kit.working_days import london_day
 
 
 class TenantsNotYetKnown(LookupError):
@@ -255,7 +256,9 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         completed = envelope.data
         values: Values = {
             "check_type": words(completed.check_type.value),
-            "completed_on": long_date(completed.completed_at.date()),
+            # the London day: a check dated from midnight in summer time is 23:00 UTC
+            # the evening before, and its UTC date the day before the check
+            "completed_on": long_date(london_day(completed.completed_at)),
             "certificate_reference": completed.certificate_reference,
             # none when the home has no next check in the landlord's programme (a
             # leaseholder's own gas record): the letter leaves the sentence out
