@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy
+from sqlalchemy import delete
+from sqlmodel import col
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import DampMouldCaseOpened
@@ -25,6 +27,7 @@ from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_stored_scores import stored
 from services.visits.tests.test_handlers import handle, handlers, registered, resident, started
+from visits.models import ProgrammeScore
 
 
 def damp_case_opened(uprn: str, at: datetime) -> Envelope[DampMouldCaseOpened]:
@@ -75,6 +78,32 @@ async def test_a_home_rescored_by_two_transactions_at_once_keeps_both_changes(
     assert before.factors["damp_history"] is False
     async with visits_database.sessionmaker() as session, session.begin():
         await handlers.apply(  # its writes, then the home re-scored
+            session, [resident(uprn, tenancy_id, lives_alone=True, age_band="45_to_64")]
+        )
+        opened = asyncio.create_task(handle(visits_database, damp_case_opened(uprn, now)))
+        await until_a_backend_waits_for_a_lock(visits_database)
+    await opened
+    after = await stored(visits_database, uprn)
+    assert after.factors["living_alone"] is True
+    assert after.factors["damp_history"] is True
+
+
+async def test_a_home_scored_for_the_first_time_by_two_transactions_keeps_both_changes(
+    visits_database: Database,
+) -> None:
+    """A home with no stored score yet (nothing to lock): the second transaction's
+    score waits for the first's new row, and is then worked out again."""
+    if not visits_database.is_postgresql:
+        pytest.skip("PostgreSQL's row locks; SQLite serialises writers as a whole")
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    now = datetime.now(UTC)
+    await handle(visits_database, registered(uprn, registered_at=now - timedelta(days=3)))
+    await handle(visits_database, started(uprn, tenancy_id, date(2015, 4, 1), "secure"))
+    async with visits_database.sessionmaker() as session, session.begin():
+        # never scored (a database from before stored scores)
+        await session.execute(delete(ProgrammeScore).where(col(ProgrammeScore.uprn) == uprn))
+    async with visits_database.sessionmaker() as session, session.begin():
+        await handlers.apply(
             session, [resident(uprn, tenancy_id, lives_alone=True, age_band="45_to_64")]
         )
         opened = asyncio.create_task(handle(visits_database, damp_case_opened(uprn, now)))

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, func, inspect, literal, or_, tuple_, update
+from sqlalchemy import (
+    Row,
+    Table,
+    bindparam,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    tuple_,
+    update,
+)
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -585,22 +596,32 @@ async def lock_scores(session: AsyncSession, uprns: Sequence[str]) -> set[str]:
     return {row[0] for row in (await session.execute(query)).all()}
 
 
-async def save_scores(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+async def save_scores(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> set[str]:
     """Store each home's score as just worked out (one statement; the last word wins:
     a score is worked out from everything committed once its row is locked,
-    lock_scores)."""
+    lock_scores). The homes whose row this found already there rather than inserted
+    (PostgreSQL; none on SQLite, where writers take turns): one among them that had no
+    row when lock_scores ran was inserted meanwhile by another transaction."""
     if not rows:
-        return
+        return set()
     dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # in UPRN order: two transactions inserting the same new homes wait, not deadlock
     statement = insert(ProgrammeScore).values(sorted(rows, key=lambda row: str(row["uprn"])))
     columns = [name for name in rows[0] if name != "uprn"]
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["uprn"], set_={name: statement.excluded[name] for name in columns}
-        )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["uprn"], set_={name: statement.excluded[name] for name in columns}
     )
+    if dialect != "postgresql":
+        await session.execute(upsert)
+        return set()
+    # xmax is 0 on a row version this statement inserted, not on one it updated
+    returned: Sequence[Row[Any]] = (
+        await session.execute(
+            upsert.returning(col(ProgrammeScore.uprn), literal_column("xmax = 0"))
+        )
+    ).all()
+    return {str(uprn) for uprn, inserted in returned if not inserted}
 
 
 async def due_for_rescoring(

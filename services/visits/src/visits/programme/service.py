@@ -247,15 +247,16 @@ class ProgrammeService:
         held = await repository.lock_scores(session, unique)
         today = london_day(now)
         scored = await self._work_out(session, unique, now)
-        await repository.save_scores(
+        found = await repository.save_scores(
             session, [_stored(home, today, self.configuration) for home in scored]
         )
-        first = [home.uprn for home in scored if home.uprn not in held]
-        if first:
-            # A home scored for the first time had no row to lock: its row is held now
-            # (inserted here, or updated after waiting for another's insert to commit),
-            # so its factors are read again and its score stored as they now are.
-            again = await self._work_out(session, first, now)
+        raced = sorted(found - held)
+        if raced:
+            # A home scored for the first time had no row to lock, and another
+            # transaction inserted one meanwhile (this upsert waited for it and then
+            # wrote over it): the row is held now, so its factors are read again and its
+            # score stored as they now are.
+            again = await self._work_out(session, raced, now)
             await repository.save_scores(
                 session, [_stored(home, today, self.configuration) for home in again]
             )
