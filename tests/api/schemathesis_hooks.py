@@ -68,11 +68,13 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/gas-safety-records": {
         "uprn": STATE,
         "check_date": FUTURE,
+        "checked_at": FUTURE + "; on `check_date` in London (cross-field)",
         "defects.*.appliance_index": "an index into the record's own appliances (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",
         "done_on": FUTURE,
+        "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {"attempted_at": FUTURE},
     # engagement

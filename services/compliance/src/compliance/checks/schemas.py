@@ -179,6 +179,12 @@ class CertificateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     done_on: StrictDay = Field(description="The day of the check (never in the future)")
+    checked_at: StrictMoment | None = Field(
+        default=None,
+        description="When the check was done, on `done_on` in London and never in the "
+        "future: its defects' repair clocks and check-completed's `completed_at` start "
+        "here; without it, at the start of `done_on` in London (never the upload)",
+    )
     certificate_reference: str = Field(min_length=1, max_length=64)
     outcome: CheckOutcome
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)

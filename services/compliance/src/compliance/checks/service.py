@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -110,6 +110,30 @@ BLOCK_CHECKS = frozenset(
 
 def etag_of(check: Check) -> str:
     return f'"{check.version}"'
+
+
+def when_checked(
+    day: date, checked_at: datetime | None, now: datetime, *, day_field: str
+) -> datetime:
+    """The moment a check done on `day` found what it found: the time the record gives
+    (`checked_at`), else the start of the check's London day, whatever day the record
+    is uploaded. Its findings' clocks (an Awaab's Law hazard, a dangerous defect's
+    repair) and check-completed's `completed_at` start here, never at the upload: a
+    check at 09:00 uploaded at 23:00 the same day started its 24-hour make-safe clock
+    14 hours late. Without a time, the start of the day is the earliest the check can
+    have been, so a clock from it is never later than the law's (ADR 0039). A
+    `checked_at` in the future, or not on `day` in London, is refused naming it: the
+    law counts from it (422 before anything is read or kept). Given in UTC."""
+    if checked_at is None:
+        return start_of_london_day(day)
+    if checked_at > now:
+        raise Unprocessable("The time of the check cannot be in the future", field="checked_at")
+    if london_day(checked_at) != day:
+        raise Unprocessable(
+            f"The time of the check must fall on its day ({day_field}) in London",
+            field="checked_at",
+        )
+    return checked_at.astimezone(UTC)
 
 
 def to_public(check: Check | Row[Any], today: date) -> CheckPublic:
@@ -634,10 +658,12 @@ class ProgrammeService:
         water, lift, alarms): the check closes and the next opens at the type's
         interval; a C1 defect raises an emergency repair, a C2, an FI or a faulty alarm
         an urgent one to be remedied within 28 days (safety-defect-found); publishes
-        check-completed (the tenant's copy within 28 days)."""
+        check-completed (the tenant's copy within 28 days). Defects and check-completed
+        are dated when the check was done (when_checked), never the upload."""
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
+        happened_at = when_checked(data.done_on, data.checked_at, now, day_field="done_on")
         # Locks in one order on every path: the home, then its checks. A change of the
         # home (a sale, no EICR any more) locks the home and then withdraws the checks it
         # no longer needs: with only the check locked here, it read the open checks
@@ -690,7 +716,6 @@ class ProgrammeService:
             recorded_by=caller.subject,
         )
         repository.add_certificate(session, record)
-        happened_at = now if data.done_on == today else start_of_london_day(data.done_on)
         remedy_by = start_of_london_day(data.done_on + timedelta(days=28))
         defects = [
             SafetyDefect(

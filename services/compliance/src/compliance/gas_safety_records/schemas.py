@@ -13,7 +13,7 @@ from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import CheckOutcome
 from hearth_contracts.events.visits import HazardSeverity, HazardType
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay, StrictMoment
 
 GAS_SAFE_NUMBER = r"^[0-9]{7}$"
 """A Gas Safe registration number: 7 ASCII digits."""
@@ -84,7 +84,7 @@ class AlarmTest(BaseModel):
 class HazardSeen(BaseModel):
     """A hazard the engineer saw in the home at the check (damp and mould above all:
     every visit counts). An emergency hazard, or significant damp and mould, opens an
-    Awaab's Law case in repairs whose clock starts on the check's day. `description` is
+    Awaab's Law case in repairs whose clock starts when the check was done. `description` is
     about the home, never the household, and stays in compliance."""
 
     model_config = ConfigDict(extra="forbid")
@@ -106,6 +106,13 @@ class GasSafetyRecordCreate(BaseModel):
 
     uprn: Uprn
     check_date: StrictDay = Field(description="The day of the check (never in the future)")
+    checked_at: StrictMoment | None = Field(
+        default=None,
+        description="When the engineer did the check, on `check_date` in London and never "
+        "in the future: its defects' and hazards' clocks and check-completed's "
+        "`completed_at` start here; without it, at the start of `check_date` in London "
+        "(never the upload)",
+    )
     engineer_name: str = Field(min_length=1, max_length=200)
     gas_safe_number: str = Field(pattern=GAS_SAFE_NUMBER, description="7 digits")
     certificate_reference: str = Field(min_length=1, max_length=64)
@@ -116,7 +123,8 @@ class GasSafetyRecordCreate(BaseModel):
         default_factory=list,
         max_length=20,
         description="Hazards seen in the home (damp and mould above all): each published as "
-        "hazard-found, dated the check's day",
+        "hazard-found, dated when the check was done (`checked_at`, else the start of "
+        "`check_date`)",
     )
     visit_id: uuid.UUID | None = Field(
         default=None, description="The home visit the check was combined with, if any"

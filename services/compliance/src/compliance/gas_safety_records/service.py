@@ -1,14 +1,15 @@
-"""Recording a landlord gas safety record: the new expiry by the 2-month rule, the
-check closed and the next cycle opened, the tenant's copy deadline, each dangerous
-defect or faulty alarm sent to repairs (safety-defect-found), and each hazard the
-engineer saw (hazard-found: damp and mould starts an Awaab's Law clock in repairs from
-the check's day). A record for a home outside the annual gas programme (gas status not
-annual: a leaseholder's supply, a capped supply) is kept, its defects and tenant copy as
-for any other, but opens no cycle (check-completed says no next check: next_due_by
-null): the programme stays as the register says. A record dated before the latest one
-held is kept as history (superseded) and changes neither the open check nor the expiry;
-one dated the latest one's day (a re-test after a repair) becomes the latest, on the
-cycle the first completed. Never commits."""
+"""Recording a landlord gas safety record: the new expiry by the 2-month rule, the check
+closed and the next cycle opened, the tenant's copy deadline, each dangerous defect or
+faulty alarm sent to repairs (safety-defect-found), and each hazard the engineer saw
+(hazard-found: damp and mould starts an Awaab's Law clock in repairs from when the check
+was done: `checked_at`, else the start of the check's London day, never the upload;
+checks.service.when_checked). A record for a home outside the annual gas programme (gas
+status not annual: a leaseholder's supply, a capped supply) is kept, its defects and
+tenant copy as for any other, but opens no cycle (check-completed says no next check:
+next_due_by null): the programme stays as the register says. A record dated before the
+latest one held is kept as history (superseded) and changes neither the open check nor
+the expiry; one dated the latest one's day (a re-test after a repair) becomes the
+latest, on the cycle the first completed. Never commits."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
 from compliance.checks.rules import GasStatus, copy_to_tenant_by, next_gas_expiry
-from compliance.checks.service import ProgrammeService
+from compliance.checks.service import ProgrammeService, when_checked
 from compliance.gas_safety_records import repository
 from compliance.gas_safety_records.schemas import (
     AlarmResult,
@@ -51,7 +52,7 @@ from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import london_day, start_of_london_day
+from hearth_kit.working_days import london_day
 
 REPAIR_PRIORITY: dict[GasDefectClassification, RepairPriority | None] = {
     GasDefectClassification.IMMEDIATELY_DANGEROUS: RepairPriority.EMERGENCY,
@@ -109,6 +110,7 @@ class GasSafetyRecordService:
         today = london_day(now)
         if data.check_date > today:
             raise Unprocessable("A check date cannot be in the future", field="check_date")
+        happened_at = when_checked(data.check_date, data.checked_at, now, day_field="check_date")
         for index, defect in enumerate(data.defects):
             if defect.appliance_index is not None and defect.appliance_index >= len(
                 data.appliances
@@ -137,7 +139,7 @@ class GasSafetyRecordService:
             )
         latest = await repository.latest_for(session, data.uprn)
         if latest is not None and data.check_date < latest.check_date:
-            return await self._superseded(session, data, caller, latest, now)
+            return await self._superseded(session, data, caller, latest, happened_at, now)
         annual = status_of(home, await homes.appliances_of(session, data.uprn)) is GasStatus.ANNUAL
         # A second record dated the latest one's day (a re-test after a repair, or a
         # corrected certificate) is the home's latest, recorded against the cycle the
@@ -179,7 +181,6 @@ class GasSafetyRecordService:
         dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
         failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
         outcome = CheckOutcome.UNSATISFACTORY if dangerous or failed else CheckOutcome.SATISFACTORY
-        happened_at = now if data.check_date == today else start_of_london_day(data.check_date)
         record = GasSafetyRecord(
             id=uuid.uuid4(),
             check_id=check.id,
@@ -290,7 +291,7 @@ class GasSafetyRecordService:
         happened_at: datetime,
     ) -> None:
         """Each dangerous defect or faulty alarm to repairs (safety-defect-found) and
-        each hazard seen (hazard-found), dated the check's day."""
+        each hazard seen (hazard-found), dated when the check was done (when_checked)."""
         for found in defects:
             if found.priority is not None:
                 await publish(
@@ -332,6 +333,7 @@ class GasSafetyRecordService:
         data: GasSafetyRecordCreate,
         caller: Caller,
         latest: GasSafetyRecord,
+        happened_at: datetime,
         now: datetime,
     ) -> GasSafetyRecordPublic:
         """A record dated before the latest one held (a late-arriving older
@@ -340,8 +342,6 @@ class GasSafetyRecordService:
         check, its expiry and the tenant's copy are the latest record's, so it neither
         moves the expiry back nor makes the home overdue. No check-completed."""
         settings = self.programme.settings
-        today = london_day(now)
-        happened_at = now if data.check_date == today else start_of_london_day(data.check_date)
         dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
         failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
         outcome = CheckOutcome.UNSATISFACTORY if dangerous or failed else CheckOutcome.SATISFACTORY
