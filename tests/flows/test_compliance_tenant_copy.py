@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from hearth_contracts.events.compliance import retest_copy_id
 from hearth_kit.working_days import london_day
 from services.compliance.tests.factories import a_record
 from tests.harness.events import eventually
@@ -134,6 +136,40 @@ async def test_the_households_copy_is_sent_by_engagement_and_stamped_in_time(
     assert check["tenant_copy_sent_on_time"] is True
     shown = (await staff.get(f"/v1/gas-safety-records/{record['id']}")).json()
     assert shown["tenant_copy_sent_on_time"] is True
+
+
+async def test_a_same_day_retest_gets_its_own_copy_sent_and_stamped(
+    staff: httpx.AsyncClient,
+) -> None:
+    """A re-test (a second record the same day, a new certificate reference) is sent to
+    the household by engagement as a copy of its own, under the id both services take
+    from hearth_contracts, and compliance stamps each record's copy by its own
+    tenant-copy-sent."""
+    uprn = await a_gas_home(staff)
+    await a_tenancy(staff, uprn, london_day(datetime.now(UTC)) - timedelta(days=90))
+    today = london_day(datetime.now(UTC))
+    first = await a_gas_record(staff, uprn, today)
+    retest = await staff.post(
+        "/v1/gas-safety-records",
+        json=a_record(uprn, today, gas_safe_number="7654321", certificate_reference=f"RT-{uprn}"),
+        headers={"Idempotency-Key": f"lgsr-retest-{uprn}"},
+    )
+    assert retest.status_code == 201, retest.text
+    retest_copy = str(retest_copy_id(uuid.UUID(first["check_id"]), f"RT-{uprn}"))
+
+    async def both_stamped() -> list[dict[str, Any]]:
+        copies = [c for c in await copies_of(staff, uprn) if c["tenancy_id"] is None]
+        return copies if len(copies) == 2 and all(c["tenant_copy_sent_at"] for c in copies) else []
+
+    copies = await eventually(both_stamped, timeout=60)
+    assert {(c["id"], c["record_id"]) for c in copies} == {
+        (first["check_id"], first["id"]),
+        (retest_copy, retest.json()["id"]),
+    }
+    assert all(c["sent_on_time"] for c in copies)
+    for record in (first, retest.json()):
+        shown = (await staff.get(f"/v1/gas-safety-records/{record['id']}")).json()
+        assert shown["tenant_copy_sent_on_time"] is True
 
 
 async def test_a_new_tenancy_gets_its_copy_before_moving_in(staff: httpx.AsyncClient) -> None:

@@ -220,7 +220,8 @@ class CheckCompletedV2(
     For gas, a check in the last 2 months before expiry keeps the old anniversary; an
     earlier one resets it: `next_due_by` is the result. The tenant gets a copy by
     `copy_to_tenant_by` (28 days). A second record the same day (a re-test after a
-    repair) is announced again under the same `check_id`: the latest is the home's.
+    repair) is announced again under the same `check_id`: the latest is the home's, and
+    the tenant is owed a copy of each record, the re-test's known by `retest_copy_id`.
     A new version because a v1 consumer requires `next_due_by`.
     """
 
@@ -384,6 +385,16 @@ class CombinedAppointmentOffered(
     scheduled_start: AwareDatetime
     scheduled_end: AwareDatetime
     offered_at: AwareDatetime
+
+
+def retest_copy_id(check_id: uuid.UUID, certificate_reference: str) -> uuid.UUID:
+    """The id of the household's copy of a check's later record (a same-day re-test
+    after a repair, announced again under the same check id with a new certificate
+    reference); the copy of the check's first record is known by the check id. One
+    definition for both ends: engagement writes and sends the copy under it (the
+    `copy_id` of tenant-copy-sent) and compliance tracks its 28 days under it. The same
+    for the same check and reference, so a replay owes and writes nothing twice."""
+    return uuid.uuid5(check_id, f"record-copy:{certificate_reference}")
 
 
 class TenantCopyRequested(

@@ -256,8 +256,9 @@ class TenantCopy(ComplianceModel, table=True):
     __table_args__ = (Index("ix_tenant_copy_copy_by", "copy_by", "sent_at"),)
 
     id: uuid.UUID = Field(primary_key=True)
-    """The check id for the household's copy; for a new tenancy's, uuid5(check id,
-    tenancy id) (named in tenant-copy-requested)."""
+    """The household's copy, one per record: the check id for the check's first record,
+    retest_copy_id(check id, reference) (hearth_contracts) for a same-day re-test's; for
+    a new tenancy's, uuid5(check id, tenancy id) (named in tenant-copy-requested)."""
     check_id: uuid.UUID
     record_id: uuid.UUID
     uprn: str = Field(max_length=12, index=True)

@@ -1,15 +1,17 @@
 """A second record the same day as the latest (the engineer fails an appliance, fixes
 it and issues a new certificate) is the home's latest: check-completed again under the
-cycle the first completed, the tenant's copy is of it, and no second cycle is opened
-or completed and the expiry does not move. A home outside the annual gas programme is
-never told of a next check (next_due_by null)."""
+cycle the first completed, the household is owed a copy of each record, and no second
+cycle is opened or completed and the expiry does not move. A home outside the annual gas
+programme is never told of a next check (next_due_by null)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 
+from hearth_contracts.events.compliance import retest_copy_id
 from services.compliance.tests.factories import a_record, london_today
 from services.compliance.tests.gas_safety_records.test_records_and_the_programme import (
     a_home,
@@ -70,10 +72,21 @@ async def test_a_pass_after_a_fail_the_same_day_is_the_latest_on_the_same_cycle(
     assert (following["id"], following["due_by"]) == (before["id"], before["due_by"])
     assert following["due_by"] == passed["expires_on"]
     assert following["last_certificate_reference"] == f"B-{uprn}"
-    # the tenant's copy (not sent yet) is of the pass, owed once by the same day
+    # the household is owed a copy of each record by the same day: the fail's under the
+    # check id, the pass's under the id engagement sends it by; the cycle shows the pass's
     home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
-    [copy] = home["tenant_copies"]
-    assert (copy["record_id"], copy["copy_by"]) == (passed["id"], failed["copy_to_tenant_by"])
+    assert sorted((c["id"], c["record_id"], c["copy_by"]) for c in home["tenant_copies"]) == sorted(
+        [
+            (failed["check_id"], failed["id"], failed["copy_to_tenant_by"]),
+            (
+                str(retest_copy_id(uuid.UUID(failed["check_id"]), f"B-{uprn}")),
+                passed["id"],
+                failed["copy_to_tenant_by"],
+            ),
+        ]
+    )
+    cycle = next(c for c in home["checks"] if c["id"] == failed["check_id"])
+    assert cycle["tenant_copy_by"] == passed["copy_to_tenant_by"]
     assert home["gas_check_status"] == "in_date"
 
 

@@ -13,13 +13,18 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete, text, update
+from sqlmodel import col
 
 from compliance import metrics
 from compliance.checks.service import ProgrammeService
 from compliance.handlers import build_handlers
+from compliance.models import TenantCopy
+from compliance.settings import MIGRATIONS_DIR
 from compliance.tenant_copies.rules import CopyStanding, standing
 from hearth_contracts import Envelope
 from hearth_contracts.events.base import Event
+from hearth_contracts.events.compliance import retest_copy_id
 from hearth_contracts.events.engagement import ContactChannel, TenantCopySent
 from hearth_contracts.events.income import (
     TenancyStarted,
@@ -29,6 +34,7 @@ from hearth_contracts.events.income import (
     TenantOfTenancy,
 )
 from hearth_kit.db import Database
+from hearth_kit.migrations import upgrade
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import start_of_london_day
 from services.compliance.tests.factories import a_record, london_today
@@ -329,3 +335,114 @@ async def test_the_sweep_counts_the_overdue_copies_for_the_alerts(
     overdue = next(m for m in figures if m["code"] == "compliance.tenant_copies_overdue")
     assert overdue["numerator"] >= 1
     assert metrics.TENANT_COPIES_OVERDUE._value.get() == overdue["numerator"]
+
+
+async def test_a_same_day_retests_copy_is_owed_and_stamped_on_its_own(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """A re-test (a second record the same day, a new certificate reference) owes the
+    household a copy of its own record by its own 28 days, known by the id engagement
+    sends it under; the first record's copy stays of the first record."""
+    before = {
+        m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    }
+    uprn = await a_gas_home(compliance)
+    day = london_today() - timedelta(days=40)
+    first = await a_gas_record(compliance, uprn, day)
+    retest = (
+        await compliance.post(
+            "/v1/gas-safety-records",
+            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
+        )
+    ).json()
+    check_id = uuid.UUID(first["check_id"])
+    retest_copy = str(retest_copy_id(check_id, f"RT-{uprn}"))
+
+    _, copies = await household_copy(compliance, uprn, first["check_id"])
+    assert sorted((c["id"], c["record_id"], c["copy_by"], c["standing"]) for c in copies) == sorted(
+        [
+            (first["check_id"], first["id"], first["copy_to_tenant_by"], "overdue"),
+            (retest_copy, retest["id"], retest["copy_to_tenant_by"], "overdue"),
+        ]
+    )
+    overdue = "compliance.tenant_copies_overdue"
+    after = {
+        m["code"]: m for m in (await compliance.get("/v1/compliance/figures")).json()["measures"]
+    }
+    assert after[overdue]["numerator"] == before[overdue]["numerator"] + 2
+
+    # the first record's copy went out: only it is stamped
+    sent_at = datetime.now(UTC).replace(microsecond=0)
+    await handle(compliance_database, programme, copy_sent(first["check_id"], uprn, sent_at))
+    check, copies = await household_copy(compliance, uprn, first["check_id"])
+    standings = {c["id"]: c["standing"] for c in copies}
+    assert standings == {first["check_id"]: "sent_late", retest_copy: "overdue"}
+    # the check names the re-test, and shows the re-test's copy
+    assert check["record_id"] == retest["id"]
+    assert check["tenant_copy_sent_at"] is None
+    shown = {
+        r["id"]: r["tenant_copy_sent_at"]
+        for r in (await compliance.get("/v1/gas-safety-records", params={"uprn": uprn})).json()[
+            "items"
+        ]
+    }
+    assert shown[retest["id"]] is None
+    assert datetime.fromisoformat(shown[first["id"]]) == sent_at
+
+    # the re-test's copy went out under its own id
+    await handle(compliance_database, programme, copy_sent(retest_copy, uprn, sent_at))
+    check, _ = await household_copy(compliance, uprn, first["check_id"])
+    assert datetime.fromisoformat(check["tenant_copy_sent_at"]) == sent_at
+    listed = await compliance.get(
+        "/v1/compliance/tenant-copies", params={"status": "overdue", "uprn": uprn}
+    )
+    assert listed.json()["items"] == []
+
+
+async def test_migration_0014_names_the_first_record_in_the_check_ids_copy(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    compliance_db_url: str,
+) -> None:
+    """Before, a re-test switched the unsent check-id copy to name the re-test, and the
+    first record's tenant-copy-sent then stamped it: 0014 gives the copy (and its stamp)
+    back to the first record; a check with one record, or a new tenancy's copy, is left
+    as it was."""
+    uprn, alone = await a_gas_home(compliance), await a_gas_home(compliance)
+    day = london_today() - timedelta(days=3)
+    first = await a_gas_record(compliance, uprn, day)
+    retest = (
+        await compliance.post(
+            "/v1/gas-safety-records",
+            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
+        )
+    ).json()
+    only = await a_gas_record(compliance, alone, day)
+    sent_at = datetime.now(UTC).replace(microsecond=0)
+    async with compliance_database.sessionmaker() as session, session.begin():
+        # the rows as the code before left them
+        await session.execute(
+            delete(TenantCopy).where(
+                col(TenantCopy.id) == retest_copy_id(uuid.UUID(first["check_id"]), f"RT-{uprn}")
+            )
+        )
+        await session.execute(
+            update(TenantCopy)
+            .where(col(TenantCopy.id) == uuid.UUID(first["check_id"]))
+            .values(record_id=uuid.UUID(retest["id"]), sent_at=sent_at, sent_on_time=True)
+        )
+        head = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        await session.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+    await upgrade(MIGRATIONS_DIR, compliance_db_url, "0014")
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+        )
+
+    _, copies = await household_copy(compliance, uprn, first["check_id"])
+    assert [(c["id"], c["record_id"], c["standing"]) for c in copies] == [
+        (first["check_id"], first["id"], "sent_on_time")
+    ]
+    _, copies = await household_copy(compliance, alone, only["check_id"])
+    assert [(c["id"], c["record_id"]) for c in copies] == [(only["check_id"], only["id"])]

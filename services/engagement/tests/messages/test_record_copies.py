@@ -18,7 +18,6 @@ import pytest
 from sqlmodel import col, select
 
 from engagement.app import build_services
-from engagement.messages.service import retest_copy_id
 from engagement.messages.templates import PUBLISHED_LANGUAGES, TEMPLATES
 from engagement.models import Message, SurveyInvitation
 from engagement.settings import EngagementSettings
@@ -28,6 +27,7 @@ from hearth_contracts.events.compliance import (
     CheckCompletedV2,
     CheckOutcome,
     CheckType,
+    retest_copy_id,
 )
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done

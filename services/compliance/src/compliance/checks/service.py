@@ -750,6 +750,7 @@ class ProgrammeService:
         if home is not None and check.check_type is CheckType.ELECTRICAL:
             await tenant_copies.owe_household_copy(
                 session,
+                copy_id=check.id,
                 check_id=check.id,
                 record_id=record.id,
                 uprn=check.uprn,
@@ -888,9 +889,13 @@ async def read_home_compliance(
             block = True
     if home is None and not block:
         raise NotFound(f"No home or block with UPRN {uprn}")
-    household = {copy.id: copy for copy in copies if copy.tenancy_id is None}
+    # a check shows the household's copy of the record it names (a same-day re-test's
+    # once one arrived: each record has its own copy)
+    household: dict[tuple[uuid.UUID, uuid.UUID | None], TenantCopyPublic] = {
+        (copy.check_id, copy.record_id): copy for copy in copies if copy.tenancy_id is None
+    }
     for check in listed:
-        if (copy := household.get(check.id)) is not None:
+        if (copy := household.get((check.id, check.record_id))) is not None:
             check.tenant_copy_by = copy.copy_by
             check.tenant_copy_sent_at = copy.tenant_copy_sent_at
             check.tenant_copy_sent_on_time = copy.sent_on_time

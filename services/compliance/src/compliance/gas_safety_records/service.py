@@ -45,6 +45,7 @@ from hearth_contracts.events.compliance import (
     DefectClassification,
     HazardFoundAtCheck,
     SafetyDefectFound,
+    retest_copy_id,
 )
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_contracts.events.visits import Trade
@@ -209,6 +210,10 @@ class GasSafetyRecordService:
         await session.flush()
         await tenant_copies.owe_household_copy(
             session,
+            # a re-test's copy is its own, under the id engagement sends it by
+            copy_id=check.id
+            if retest is None
+            else retest_copy_id(check.id, data.certificate_reference),
             check_id=check.id,
             record_id=record.id,
             uprn=data.uprn,
@@ -274,12 +279,12 @@ class GasSafetyRecordService:
         expires_on: date,
     ) -> None:
         """A same-day re-test: the cycle the day's first record completed now names the
-        new record, the next cycle (when it follows that expiry) carries its certificate
-        reference, and a household copy not yet sent is of the new record."""
+        new record, and the next cycle (when it follows that expiry) carries its
+        certificate reference. The household's copy of the first record stays owed as it
+        was: the re-test is owed its own (record())."""
         check.record_id = record.id
         if following is not None and following.certificate_expires_on == expires_on:
             following.last_certificate_reference = record.certificate_reference
-        await tenant_copies.copy_latest_record(session, check_id=check.id, record_id=record.id)
         await session.flush()
 
     @staticmethod
@@ -426,9 +431,9 @@ class GasSafetyRecordService:
             caller.contractor_id is not None and record.contractor_id != caller.contractor_id
         ):
             raise NotFound(f"No gas safety record {record_id}")
-        copies = await tenant_copies.of_records(session, [record.check_id], london_day(now))
+        copies = await tenant_copies.of_records(session, [record.id], london_day(now))
         return to_public(
-            record, await repository.defects_of(session, [record.id]), copies.get(record.check_id)
+            record, await repository.defects_of(session, [record.id]), copies.get(record.id)
         )
 
     async def page(
@@ -450,10 +455,10 @@ class GasSafetyRecordService:
             limit=page.fetch,
         )
         defects = await repository.defects_of(session, [r.id for r in records])
-        copies = await tenant_copies.of_records(session, [r.check_id for r in records], today)
+        copies = await tenant_copies.of_records(session, [r.id for r in records], today)
         return Page.from_rows(
             [
-                to_public(r, [d for d in defects if d.record_id == r.id], copies.get(r.check_id))
+                to_public(r, [d for d in defects if d.record_id == r.id], copies.get(r.id))
                 for r in records
             ],
             page.limit,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,17 +28,6 @@ async def add_once(session: AsyncSession, copy: TenantCopy) -> bool:
     return (await session.execute(statement)).first() is not None
 
 
-async def name_record_if_unsent(
-    session: AsyncSession, copy_id: uuid.UUID, record_id: uuid.UUID
-) -> None:
-    """The copy, while not yet sent, is of this record (a same-day re-test's)."""
-    await session.execute(
-        update(TenantCopy)
-        .where(col(TenantCopy.id) == copy_id, col(TenantCopy.sent_at).is_(None))
-        .values(record_id=record_id)
-    )
-
-
 async def get(
     session: AsyncSession, copy_id: uuid.UUID, *, for_update: bool = False
 ) -> TenantCopy | None:
@@ -58,10 +47,15 @@ async def for_uprn(session: AsyncSession, uprn: str) -> list[TenantCopy]:
     return list((await session.execute(query)).scalars().all())
 
 
-async def of_ids(session: AsyncSession, copy_ids: list[uuid.UUID]) -> list[TenantCopy]:
-    if not copy_ids:
+async def household_copies_of(
+    session: AsyncSession, record_ids: list[uuid.UUID]
+) -> list[TenantCopy]:
+    """The household's copies (not a new tenancy's) of these records."""
+    if not record_ids:
         return []
-    query = select(TenantCopy).where(col(TenantCopy.id).in_(copy_ids))
+    query = select(TenantCopy).where(
+        col(TenantCopy.record_id).in_(record_ids), col(TenantCopy.tenancy_id).is_(None)
+    )
     return list((await session.execute(query)).scalars().all())
 
 

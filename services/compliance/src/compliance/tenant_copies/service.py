@@ -1,8 +1,9 @@
 """The tenant's copy of a safety record: owed when a gas safety record or an EICR of a
-home arrives (within 28 days, engagement sends it on check-completed) and when a new
-tenancy starts in a home with a current gas safety record (before moving in: compliance
-asks engagement with tenant-copy-requested); stamped sent when engagement says it went
-out (tenant-copy-sent). Never commits."""
+home arrives, one per record (within 28 days, engagement sends it on check-completed;
+a same-day re-test's record is owed its own) and when a new tenancy starts in a home
+with a current gas safety record (before moving in: compliance asks engagement with
+tenant-copy-requested); stamped sent when engagement says it went out
+(tenant-copy-sent). Never commits."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def to_public(copy: TenantCopy | Row[Any], today: date) -> TenantCopyPublic:
 async def owe_household_copy(
     session: AsyncSession,
     *,
+    copy_id: uuid.UUID,
     check_id: uuid.UUID,
     record_id: uuid.UUID,
     uprn: str,
@@ -58,12 +60,14 @@ async def owe_household_copy(
     copy_by: date,
     now: datetime,
 ) -> None:
-    """A record arrived: the household's copy is owed by `copy_by`. Its id is the
-    check's, the id engagement's copy (sent on check-completed) is known by."""
+    """A record arrived: the household is owed a copy of it by `copy_by` (the record's
+    own 28 days), under the id engagement sends that copy by: the check id for the
+    check's first record, retest_copy_id (hearth_contracts) for a same-day re-test's.
+    Once per id: a replay owes nothing more."""
     await repository.add_once(
         session,
         TenantCopy(
-            id=check_id,
+            id=copy_id,
             check_id=check_id,
             record_id=record_id,
             uprn=uprn,
@@ -72,14 +76,6 @@ async def owe_household_copy(
             owed_from=now,
         ),
     )
-
-
-async def copy_latest_record(
-    session: AsyncSession, *, check_id: uuid.UUID, record_id: uuid.UUID
-) -> None:
-    """A second record for the same check the same day (a re-test): the household's
-    copy, if engagement has not sent it yet, is of the latest record."""
-    await repository.name_record_if_unsent(session, check_id, record_id)
 
 
 async def request_for_new_tenancy(
@@ -155,10 +151,14 @@ async def for_home(session: AsyncSession, uprn: str, today: date) -> list[Tenant
 
 
 async def of_records(
-    session: AsyncSession, check_ids: list[uuid.UUID], today: date
+    session: AsyncSession, record_ids: list[uuid.UUID], today: date
 ) -> dict[uuid.UUID, TenantCopyPublic]:
-    """The household copies of the records that closed these checks, by check id."""
-    return {c.id: to_public(c, today) for c in await repository.of_ids(session, check_ids)}
+    """The household's copy of each of these records, by record id (a superseded
+    record, kept as history, is owed none)."""
+    return {
+        c.record_id: to_public(c, today)
+        for c in await repository.household_copies_of(session, record_ids)
+    }
 
 
 async def page(

@@ -20,6 +20,7 @@ from engagement.messages.templates import UnknownTemplate, Values, print_notes, 
 from engagement.models import Message, MessageStatus, Resident
 from engagement.residents import repository as residents
 from engagement.settings import MessageRetries
+from hearth_contracts.events.compliance import retest_copy_id
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed, TenantCopySent
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
@@ -32,13 +33,6 @@ SEND_BATCH = 50
 TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 """A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
-
-
-def retest_copy_id(check_id: uuid.UUID, certificate_reference: str) -> uuid.UUID:
-    """The source id of the copy of a check's later record (a same-day re-test after a
-    repair, a new certificate reference under the same check id): the same for the same
-    check and reference, so a replay writes nothing twice."""
-    return uuid.uuid5(check_id, f"record-copy:{certificate_reference}")
 
 
 def is_copy_of(message: Message, certificate_reference: str) -> bool:
@@ -131,7 +125,8 @@ class MessageService:
         certificate reference. The check's first record keeps the check id as its source
         (the id compliance tracks the copy by, and the key of copies written before
         re-tests had their own); a record differing from the one the check's copy was
-        written for gets retest_copy_id. The same event again writes nothing."""
+        written for gets retest_copy_id (hearth_contracts: the id compliance tracks that
+        copy by). The same event again writes nothing."""
         written = await repository.of_source(session, resident.id, "check_record_copy", check_id)
         source_id = (
             check_id
