@@ -446,3 +446,32 @@ async def test_migration_0014_names_the_first_record_in_the_check_ids_copy(
     ]
     _, copies = await household_copy(compliance, alone, only["check_id"])
     assert [(c["id"], c["record_id"]) for c in copies] == [(only["check_id"], only["id"])]
+
+
+async def test_a_new_tenancy_after_a_retest_is_asked_a_copy_of_the_retest(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """The new tenants' copy is of the home's current record: after a same-day re-test,
+    the re-test's, once per tenancy, beside the household's two copies."""
+    uprn = await a_gas_home(compliance)
+    day = london_today() - timedelta(days=10)
+    first = await a_gas_record(compliance, uprn, day)
+    retest = (
+        await compliance.post(
+            "/v1/gas-safety-records",
+            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
+        )
+    ).json()
+    tenancy = tenancy_v2(uprn, london_today() + timedelta(days=5), [uuid.uuid4()])
+    await handle(compliance_database, programme, tenancy)
+
+    [asked] = await published("tenant-copy-requested", uprn)
+    assert (asked["check_id"], asked["record_id"]) == (first["check_id"], retest["id"])
+    assert asked["certificate_reference"] == f"RT-{uprn}"
+    _, copies = await household_copy(compliance, uprn, first["check_id"])
+    assert sorted((c["tenancy_id"] is None, c["record_id"]) for c in copies) == sorted(
+        [(False, retest["id"]), (True, first["id"]), (True, retest["id"])]
+    )
