@@ -42,15 +42,13 @@ async def post(compliance: httpx.AsyncClient, body: dict[str, object]) -> dict[s
 async def test_a_pass_after_a_fail_the_same_day_is_the_latest_on_the_same_cycle(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    uprn = await a_home(compliance)
+    uprn, today = await a_home(compliance), london_today()  # one day for both
     failed = await post(
         compliance,
-        a_record(uprn, london_today(), certificate_reference=f"A-{uprn}", appliances=FAILED_BOILER),
+        a_record(uprn, today, certificate_reference=f"A-{uprn}", appliances=FAILED_BOILER),
     )
     cycles_after_fail = await gas_cycles(compliance, uprn)
-    passed = await post(
-        compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
-    )
+    passed = await post(compliance, a_record(uprn, today, certificate_reference=f"B-{uprn}"))
 
     assert (failed["outcome"], passed["outcome"]) == ("unsatisfactory", "satisfactory")
     assert passed["superseded"] is False
@@ -93,13 +91,9 @@ async def test_a_pass_after_a_fail_the_same_day_is_the_latest_on_the_same_cycle(
 async def test_a_second_pass_the_same_day_opens_no_second_cycle(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    uprn = await a_home(compliance)
-    first = await post(
-        compliance, a_record(uprn, london_today(), certificate_reference=f"A-{uprn}")
-    )
-    second = await post(
-        compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
-    )
+    uprn, today = await a_home(compliance), london_today()  # one day for both
+    first = await post(compliance, a_record(uprn, today, certificate_reference=f"A-{uprn}"))
+    second = await post(compliance, a_record(uprn, today, certificate_reference=f"B-{uprn}"))
     assert second["superseded"] is False
     assert (second["check_id"], second["expires_on"]) == (first["check_id"], first["expires_on"])
     cycles = await gas_cycles(compliance, uprn)
@@ -115,13 +109,10 @@ async def test_a_home_outside_the_programme_is_told_of_no_next_check(
     shared = await a_home(compliance, tenure="shared_ownership")
     capped = await a_home(compliance, heating_fuel="electric", gas_supply="capped")
     for uprn in (shared, capped):
-        first = await post(
-            compliance, a_record(uprn, london_today(), certificate_reference=f"A-{uprn}")
-        )
+        today = london_today()  # one day for both
+        first = await post(compliance, a_record(uprn, today, certificate_reference=f"A-{uprn}"))
         # a re-test the same day: still no cycle opened, and no next check
-        second = await post(
-            compliance, a_record(uprn, london_today(), certificate_reference=f"B-{uprn}")
-        )
+        second = await post(compliance, a_record(uprn, today, certificate_reference=f"B-{uprn}"))
         assert second["check_id"] == first["check_id"]
         completed = await published("check-completed", uprn)
         assert [c["next_due_by"] for c in completed] == [None, None]
