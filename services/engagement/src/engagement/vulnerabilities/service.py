@@ -8,8 +8,11 @@ vulnerability rows (the order tenancy-started and a visit's withdrawn consent ta
 them: resident, then vulnerabilities), so changes to one resident take turns and each
 flag counts what the change before it committed. The flag is versioned by when it is
 published; without the turn, a removal beside an uncommitted record read none left and
-published false after the record's true, the flag every consumer then kept. On SQLite
-the write session's BEGIN IMMEDIATE takes the turn (docs/adr/0027)."""
+published false after the record's true, the flag every consumer then kept. So a change
+is dated once it holds the resident, never before it waited: dated on arrival, a record
+that waited behind a removal published its true under an earlier time than the
+removal's false, and consumers kept false. On SQLite the write session's BEGIN
+IMMEDIATE takes the turn (docs/adr/0027)."""
 
 from __future__ import annotations
 
@@ -74,8 +77,8 @@ class VulnerabilityService:
         caller: Caller,
     ) -> VulnerabilityReceipt:
         """Record a vulnerability with the resident's consent (publishes the flag)."""
-        now = datetime.now(UTC)
         resident = await self._resident(session, resident_id, for_update=True)
+        now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         if data.consent_given_at > now:
             raise Unprocessable("consent_given_at is in the future", field="consent_given_at")
         if data.review_on <= now.date():
@@ -130,6 +133,7 @@ class VulnerabilityService:
         if data.review_on <= now.date():
             raise Unprocessable("review_on must be a future date", field="review_on")
         resident = await self._resident(session, resident_id, for_update=True)
+        now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
@@ -148,8 +152,8 @@ class VulnerabilityService:
         """Remove one (reviewed away, or consent withdrawn); publishes the new flag. Its
         free-text detail is cleared: a removed vulnerability keeps only its category and
         dates (that it was recorded, and when it went)."""
-        now = datetime.now(UTC)
         resident = await self._resident(session, resident_id, for_update=True)
+        now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
