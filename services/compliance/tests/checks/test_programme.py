@@ -26,7 +26,7 @@ from hearth_contracts.events.visits import (
     VisitScheduled,
 )
 from hearth_kit.db import Database
-from hearth_kit.working_days import LONDON, london_day
+from hearth_kit.working_days import LONDON, end_of_london_day, london_day
 from services.compliance.tests.factories import london_today
 
 
@@ -587,9 +587,10 @@ async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day
     assert [(d["classification"], d["priority"], d["trade"]) for d in defects] == [
         ("potentially_dangerous", "urgent", "electrical")
     ]
-    # the London day it falls on: in summer time its UTC form is the evening before
+    # the whole 28th day counts (a deadline is met before the next London day begins),
+    # so remedy_by is that day's end, as a repair's target is (never its first moment)
     remedy_by = datetime.fromisoformat(defects[0]["remedy_by"])
-    assert london_day(remedy_by) == done_on + timedelta(days=28)
+    assert remedy_by == end_of_london_day(done_on + timedelta(days=28))
     completed = await published("check-completed", uprn)
     assert [c["check_type"] for c in completed] == ["electrical"]
     gas = await gas_check(compliance, uprn)

@@ -83,7 +83,7 @@ from hearth_kit.problems import (
     PreconditionRequired,
     Unprocessable,
 )
-from hearth_kit.working_days import london_day, start_of_london_day
+from hearth_kit.working_days import end_of_london_day, london_day, start_of_london_day
 
 CERTIFICATE_DEFECT_PRIORITY: dict[CertificateDefectClassification, RepairPriority] = {
     CertificateDefectClassification.DANGER_PRESENT: RepairPriority.EMERGENCY,
@@ -716,7 +716,7 @@ class ProgrammeService:
             recorded_by=caller.subject,
         )
         repository.add_certificate(session, record)
-        remedy_by = start_of_london_day(data.done_on + timedelta(days=28))
+        remedy_by = end_of_london_day(data.done_on + timedelta(days=28))
         defects = [
             SafetyDefect(
                 id=uuid.uuid4(),

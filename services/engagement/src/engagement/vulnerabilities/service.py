@@ -35,6 +35,7 @@ from hearth_contracts.events.engagement import VulnerabilityRecordedV2
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.working_days import london_day
 
 
 async def announce(session: AsyncSession, resident: Resident, now: datetime) -> None:
@@ -81,7 +82,7 @@ class VulnerabilityService:
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         if data.consent_given_at > now:
             raise Unprocessable("consent_given_at is in the future", field="consent_given_at")
-        if data.review_on <= now.date():
+        if data.review_on <= london_day(now):
             raise Unprocessable("review_on must be a future date", field="review_on")
         vulnerability = Vulnerability(
             id=uuid.uuid4(),
@@ -130,7 +131,7 @@ class VulnerabilityService:
         now = datetime.now(UTC)
         if data.reviewed_at > now:
             raise Unprocessable("reviewed_at is in the future", field="reviewed_at")
-        if data.review_on <= now.date():
+        if data.review_on <= london_day(now):
             raise Unprocessable("review_on must be a future date", field="review_on")
         resident = await self._resident(session, resident_id, for_update=True)
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
