@@ -229,6 +229,37 @@ async def test_a_status_at_before_the_work_order_was_raised_is_refused(
     assert accepted.status_code == 200, accepted.text
 
 
+async def test_a_time_given_to_the_second_in_the_second_the_order_was_raised_is_accepted(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """A contractor's system sends times to the whole second, as docs/contractors.md's
+    own `$(date -u +%FT%TZ)` does; the work order was raised some microseconds into a
+    second. That second, written without its fraction, is not before the raising: the
+    status update, the appointment's start and the completion are all accepted."""
+    order = await a_work_order(staff, repairs_database, a_uprn())
+    raised = moment(order["raised_at"])
+    assert raised.microsecond, "the raising fell on a whole second: nothing to test"
+    same_second = raised.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    status = await tell_status(staff, order["id"], {"status": "no_access", "at": same_second})
+    assert status.status_code == 200, status.text
+    start = raised.replace(microsecond=0)
+    window = await tell_status(staff, order["id"], made(start, start + timedelta(hours=2)))
+    assert window.status_code == 200, window.text
+    done = await staff.post(
+        f"/v1/contractor/work-orders/{order['id']}/completion",
+        json={"completed_at": same_second, "follow_on_required": False},
+        auth=contractor("plumbfast"),
+    )
+    assert done.status_code == 200, done.text
+    a_second_before = (raised.replace(microsecond=0) - timedelta(seconds=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    other = await a_work_order(staff, repairs_database, a_uprn())
+    refused = await tell_status(staff, other["id"], {"status": "no_access", "at": a_second_before})
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["at"]
+
+
 async def test_another_contractors_key_never_replays_a_work_order_it_does_not_own(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:

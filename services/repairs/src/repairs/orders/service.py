@@ -80,6 +80,14 @@ def appointment_window(data: StatusUpdate) -> tuple[datetime, datetime] | None:
     return start, end
 
 
+def raised_second(order: WorkOrder) -> datetime:
+    """The whole second the work order was raised in: the earliest a contractor's time
+    may be. Contractors' systems send times to the second (docs/contractors.md's own
+    `$(date -u +%FT%TZ)` does); the order was raised some microseconds into a second,
+    and a time written as that second was refused as before the raising."""
+    return order.raised_at.replace(microsecond=0)
+
+
 class WorkOrderService:
     """Work orders under the landlord's contractor settings and approver limit."""
 
@@ -269,10 +277,10 @@ class WorkOrderService:
                 session, unlocked.id, unlocked.uprn
             )
         order = await self._own_open(session, work_order_id, contractor_id)
-        if at < order.raised_at:
+        if at < raised_second(order):
             raise Unprocessable("at is before the work order was raised", field="at")
         if window is not None:
-            if window[0] < order.raised_at:
+            if window[0] < raised_second(order):
                 raise Unprocessable(
                     "appointment_start is before the work order was raised",
                     field="appointment_start",
@@ -329,7 +337,7 @@ class WorkOrderService:
         if data.completed_at > now:
             raise Unprocessable("completed_at is in the future", field="completed_at")
         order = await self._own_open(session, work_order_id, contractor_id)
-        if data.completed_at < order.raised_at:
+        if data.completed_at < raised_second(order):
             raise Unprocessable(
                 "completed_at is before the work order was raised", field="completed_at"
             )
