@@ -29,7 +29,15 @@ async def get(
 
 
 async def many(session: AsyncSession, ids: list[uuid.UUID]) -> list[WorkOrder]:
-    query = select(WorkOrder).where(col(WorkOrder.id).in_(ids)).with_for_update()
+    """The work orders, locked in id order: two bookings of overlapping work orders take
+    them in the same order, whatever order each request lists them in (PostgreSQL locks
+    rows as the sorted scan returns them)."""
+    query = (
+        select(WorkOrder)
+        .where(col(WorkOrder.id).in_(ids))
+        .order_by(col(WorkOrder.id))
+        .with_for_update()
+    )
     return list((await session.execute(query)).scalars().all())
 
 

@@ -24,8 +24,9 @@ async def get(
     session: AsyncSession, repair_id: uuid.UUID, *, for_update: bool = False
 ) -> RepairRequest | None:
     """One repair; `for_update` locks it against another change of the repair (FOR NO
-    KEY UPDATE: raising a work order for it, which only refers to it, is not held up)
-    and takes the row as it is once locked (populate_existing). In repairs' lock order
+    KEY UPDATE: a row that only refers to it, an appointment request say, is not held
+    up; raising a work order takes this lock itself, so a completion and a raise take
+    turns) and takes the row as it is once locked (populate_existing). In repairs' lock order
     a repair comes after its work orders (orders.service.WorkOrderService.complete)."""
     if not for_update:
         return await session.get(RepairRequest, repair_id)
