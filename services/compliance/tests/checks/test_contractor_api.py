@@ -135,3 +135,31 @@ async def test_locations_and_problems_name_the_contractors_urls(
     hidden = await compliance.get(f"{CHECKS}/{gas['id']}", auth=other_token)
     assert hidden.status_code == 404
     assert hidden.json()["instance"] == f"{CHECKS}/{gas['id']}"
+
+
+async def test_a_certificate_for_a_gas_check_points_each_caller_to_its_own_route(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """A gas check is recorded as a gas safety record, not a certificate: the 422 says
+    where, and a contractor is sent to /v1/contractor/gas-safety-records (staff's
+    /v1/gas-safety-records answers its token 403)."""
+    gasco, gasco_token = a_contractor()
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=20))
+    gas = (await open_checks(compliance, uprn))["gas_safety"]
+    await assign(compliance, gas, gasco)
+    body = {
+        "done_on": london_today().isoformat(),
+        "certificate_reference": "CP12-1",
+        "outcome": "satisfactory",
+    }
+
+    theirs = await compliance.post(
+        f"{CHECKS}/{gas['id']}/certificates", json=body, auth=gasco_token
+    )
+    assert theirs.status_code == 422, theirs.text
+    assert [e["field"] for e in theirs.json()["errors"]] == ["check_id"]
+    assert "POST /v1/contractor/gas-safety-records" in theirs.json()["detail"]
+
+    staff = await compliance.post(f"/v1/compliance/checks/{gas['id']}/certificates", json=body)
+    assert staff.status_code == 422, staff.text
+    assert "POST /v1/gas-safety-records" in staff.json()["detail"]

@@ -677,8 +677,15 @@ class ProgrammeService:
         if check is None or not self._visible_to(check, caller):
             raise NotFound(f"No check {check_id}")
         if check.check_type is CheckType.GAS_SAFETY:
+            # each caller is pointed to the route it may call: staff's answers a
+            # contractor's token 403
+            records_route = (
+                "/v1/gas-safety-records"
+                if caller.contractor_id is None
+                else "/v1/contractor/gas-safety-records"
+            )
             raise Unprocessable(
-                "A gas check is recorded with POST /v1/gas-safety-records",
+                f"A gas check is recorded with POST {records_route}",
                 field="check_id",
                 location="path",
             )
