@@ -377,7 +377,7 @@ def rebuild(
             count = asyncio.run(_rebuild(settings, handlers, topics, types))
         except RebuildFailed as exc:
             raise _fail(exc) from exc
-    console.print(_summary(service, count))
+    print_summary(service, count)
     if not count.complete:
         raise typer.Exit(1)
 
@@ -416,6 +416,12 @@ async def _rebuild(
             )
     finally:
         await db.dispose()
+
+
+def print_summary(service: str, count: RebuildCount) -> None:
+    """The rebuild's answer, each line whole: it is read where there is no terminal
+    (`kubectl exec`, a Job's log), where rich wrapped it at 80 columns mid-count."""
+    console.print(_summary(service, count), soft_wrap=True)
 
 
 def _summary(service: str, count: RebuildCount) -> str:
