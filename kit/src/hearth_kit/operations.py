@@ -24,7 +24,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import httpx
@@ -167,10 +167,19 @@ def list_dead_letters(
     if as_json:
         _print_json(rows)
         return
+    console.print(dead_letters_table(service, waiting, rows))
+
+
+def dead_letters_table(service: str, waiting: int, rows: list[dict[str, Any]]) -> Table:
+    """The dead letters as a table that stays readable where there is no terminal (80
+    columns: `kubectl exec`, a pipe): every column but the error folds, so the event
+    type and the origin an operator acts on are whole, never cut to "uk.hear…"; the
+    error is one line cut short (`hearth dead-letters show` gives all of it), where
+    folded it made each row dozens of lines long."""
     table = Table(title=f"{service}: dead letters ({waiting} waiting for a replay)")
     for column in ("id", "event type", "group", "from", "attempts", "dead-lettered", "replayed"):
-        table.add_column(column)
-    table.add_column("error", overflow="fold")
+        table.add_column(column, overflow="fold")
+    table.add_column("error", overflow="ellipsis", no_wrap=True, max_width=16)
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -182,7 +191,7 @@ def list_dead_letters(
             row.get("replayed_at") or "",
             row["error"],
         )
-    console.print(table)
+    return table
 
 
 @dead_letters.command("show")
