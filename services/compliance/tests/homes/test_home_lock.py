@@ -18,6 +18,7 @@ import sqlalchemy
 
 from compliance.homes import repository
 from hearth_kit.db import Database
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 from .test_endpoints import a_home, a_uprn
 
@@ -69,7 +70,7 @@ async def test_an_access_attempt_locks_the_home_before_its_check(
         # the attempt is waiting for the home; the check is still free to lock
         async with compliance_database.sessionmaker() as record, record.begin():
             await record.execute(sqlalchemy.text("SET LOCAL lock_timeout = '2s'"))
-            await eventually_waiting(compliance_database)
+            await until_a_backend_waits_for_a_lock(compliance_database)
             locked = await record.execute(
                 sqlalchemy.text("SELECT id FROM compliance_check WHERE id = :id FOR UPDATE"),
                 {"id": gas["id"]},
@@ -77,19 +78,3 @@ async def test_an_access_attempt_locks_the_home_before_its_check(
             assert locked.first() is not None
     response = await attempt
     assert response.status_code == 201, response.text
-
-
-async def eventually_waiting(db: Database) -> None:
-    """Until a backend of this database waits for a row lock (bounded)."""
-    for _ in range(200):
-        async with db.sessionmaker() as session:
-            waiting = await session.scalar(
-                sqlalchemy.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the access attempt never waited for the home")

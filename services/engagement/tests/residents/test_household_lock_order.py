@@ -25,8 +25,9 @@ from engagement.models import Resident
 from engagement.residents import repository
 from hearth_contracts import Envelope
 from hearth_kit.db import Database
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
-from .test_registration_race import on_postgresql, until_a_backend_waits_for_a_lock
+from .test_registration_race import on_postgresql
 from .test_tenancy_ended import a_uprn, ended, handle, started
 
 

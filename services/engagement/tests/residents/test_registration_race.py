@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from engagement.app import create_app
 from engagement.handlers import on_tenancy_started
@@ -37,6 +37,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 from tests.harness.service import opened_database
 from tests.harness.tokens import InternalTokenAuth
 
@@ -59,21 +60,6 @@ def on_postgresql(db: Database) -> None:
             "waits for a PostgreSQL row lock, seen in pg_stat_activity: PostgreSQL only "
             "(the *_on_sqlite tests race the same two writers on SQLite)"
         )
-
-
-async def until_a_backend_waits_for_a_lock(db: Database) -> None:
-    """Poll until another backend waits on a row or transaction lock."""
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock'"
-    )
-    for _ in range(3000):  # at most about 30 s: the other side never waiting is a bug
-        # A connection each time: a transaction sees one snapshot of pg_stat_activity.
-        async with db.engine.connect() as connection:
-            if (await connection.execute(waiting)).scalar_one():
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the other transaction never waited for the lock")
 
 
 async def residents_with_id(db: Database, person_id: uuid.UUID) -> list[Resident]:

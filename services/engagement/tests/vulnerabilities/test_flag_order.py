@@ -20,9 +20,10 @@ from engagement.vulnerabilities.schemas import VulnerabilityCreate
 from engagement.vulnerabilities.service import vulnerability_service
 from hearth_kit.auth import Caller
 from hearth_kit.db import Database
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 from tests.harness.tokens import STAFF_SCOPES
 
-from ..residents.test_registration_race import on_postgresql, until_a_backend_waits_for_a_lock
+from ..residents.test_registration_race import on_postgresql
 from .test_need_to_know import ClientWithScopes, a_tenant, a_vulnerability, flags
 
 

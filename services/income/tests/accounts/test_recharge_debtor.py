@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from hearth_contracts import Envelope
@@ -23,6 +23,7 @@ from hearth_kit.db import Database
 from income.handlers import on_recharge_raised
 from income.models import Account, AccountKind, LedgerEntry
 from services.income.tests.accounts.test_recharges_paid import raise_recharge
+from tests.harness.locks import until_done_or_waiting
 
 
 def a_home() -> str:
@@ -110,24 +111,6 @@ async def test_recharges_for_a_home_no_one_has_held_go_to_one_account_held_for_a
     assert account.json()["balance_pence"] == 1_200
 
 
-async def until_it_waits_or_is_done(db: Database, second: asyncio.Task[Any]) -> None:
-    """Poll until the second recharge waits on a lock (the home's), or has finished
-    without waiting (the race the lock closes)."""
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock'"
-    )
-    for _ in range(3000):  # at most about 30 s
-        if second.done():
-            return
-        # A connection each time: a transaction sees one snapshot of pg_stat_activity.
-        async with db.engine.connect() as connection:
-            if (await connection.execute(waiting)).scalar_one():
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the second recharge neither waited nor finished")
-
-
 async def test_two_recharges_at_once_for_a_home_with_no_tenancy_open_one_account(
     income_database: Database,
 ) -> None:
@@ -140,7 +123,7 @@ async def test_two_recharges_at_once_for_a_home_with_no_tenancy_open_one_account
     async with income_database.sessionmaker() as first, first.begin():
         await on_recharge_raised(first, Envelope(data=recharge_at(uprn, 1_000, raised)))
         second = asyncio.create_task(raise_recharge(income_database, uprn, 2_000, raised))
-        await until_it_waits_or_is_done(income_database, second)
+        await until_done_or_waiting(second, income_database)
     await second
     [held] = await sundry_accounts(income_database, uprn)
     assert sorted(await recharges_on(income_database, held.id)) == [1_000, 2_000]

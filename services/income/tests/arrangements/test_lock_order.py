@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from hearth_contracts.events.income import TenancyEndReason
 from hearth_kit.db import Database
@@ -27,26 +27,12 @@ from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
 from income.tenancies.schemas import TenancyEnd
 from income.tenancies.service import tenancy_service
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 
 def on_postgresql(db: Database) -> None:
     if db.url.get_backend_name() != "postgresql":
         pytest.skip("waits for a PostgreSQL row lock, seen in pg_stat_activity")
-
-
-async def until_a_backend_waits_for_a_lock(db: Database) -> None:
-    """Poll until another backend waits on a row or transaction lock."""
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock'"
-    )
-    for _ in range(3000):  # at most about 30 s: the other side never waiting is a bug
-        # A connection each time: a transaction sees one snapshot of pg_stat_activity.
-        async with db.engine.connect() as connection:
-            if (await connection.execute(waiting)).scalar_one():
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the other transaction never waited for the lock")
 
 
 async def a_tenancy_in_arrears(income_database: Database, start_tenancy: Any) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from services.repairs.tests.orders.test_contractor_appointments import (
     tell_status,
 )
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 
 def on_postgresql(db: Database) -> None:
@@ -35,21 +36,6 @@ def on_postgresql(db: Database) -> None:
             "waits for a PostgreSQL row lock, seen in pg_stat_activity: PostgreSQL only "
             "(SQLite serialises writers on the whole database, so it has no lock order)"
         )
-
-
-async def until_a_backend_waits_for_a_lock(db: Database) -> None:
-    """Poll until another backend waits on a row or transaction lock."""
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock'"
-    )
-    for _ in range(3000):  # at most about 30 s: the other side never waiting is a bug
-        # A connection each time: a transaction sees one snapshot of pg_stat_activity.
-        async with db.engine.connect() as connection:
-            if (await connection.execute(waiting)).scalar_one():
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the contractor's move never waited for the appointment's lock")
 
 
 async def test_a_contractors_move_waits_for_the_appointment_before_locking_the_work_order(

@@ -26,12 +26,10 @@ from repairs.appointments.service import AppointmentService
 from repairs.models import Appointment, AppointmentStatus
 from repairs.settings import RepairsSettings
 from services.repairs.tests.appointments.test_cancel import free_slots
-from services.repairs.tests.orders.test_appointment_lock_order import (
-    on_postgresql,
-    until_a_backend_waits_for_a_lock,
-)
+from services.repairs.tests.orders.test_appointment_lock_order import on_postgresql
 from services.repairs.tests.orders.test_contractor_appointments import made, tell_status
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 
 async def booked_covering(db: Database, work_order_id: str) -> int:

@@ -11,7 +11,6 @@ waits and reads the repair as the first left it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime
 
@@ -22,11 +21,9 @@ from repairs.orders.schemas import Completion
 from repairs.orders.service import WorkOrderService
 from repairs.settings import RepairsSettings
 from services.repairs.tests.contractor_doubles import contractor
-from services.repairs.tests.orders.test_appointment_lock_order import (
-    on_postgresql,
-    until_a_backend_waits_for_a_lock,
-)
+from services.repairs.tests.orders.test_appointment_lock_order import on_postgresql
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, published
+from tests.harness.locks import until_a_backend_waits_for_a_lock, until_done_or_waiting
 
 
 async def test_two_work_orders_completed_at_once_complete_their_repair_once(
@@ -63,15 +60,6 @@ async def test_two_work_orders_completed_at_once_complete_their_repair_once(
     assert completed.status_code == 200, completed.text
     assert completed.json()["right_first_time"] is False  # the first was completed before
     assert len(await published(repairs_database, uprn, "repair-completed")) == 1
-
-
-async def until_done_or_waiting(task: asyncio.Task[httpx.Response], db: Database) -> None:
-    """Until the task has finished or another backend waits for a lock."""
-    waiting = asyncio.create_task(until_a_backend_waits_for_a_lock(db))
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await waiting
 
 
 async def test_a_work_order_raised_while_its_repair_is_completed_is_refused(

@@ -22,8 +22,8 @@ from sqlmodel import col
 from hearth_kit.db import Database
 from services.visits.tests.caseloads.test_caseloads import referred_home
 from services.visits.tests.factories import JUST_VISITED, a_uprn, a_visit
-from services.visits.tests.reports.test_draft_meets_submit import until_done_or_waiting
 from services.visits.tests.test_handlers import ended, handle, handlers, registered, started
+from tests.harness.locks import until_done_or_waiting
 from visits.models import CaseloadAssignment, CaseloadConcern
 
 

@@ -17,7 +17,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import sqlalchemy
 from sqlalchemy import delete
 from sqlmodel import col
 
@@ -27,6 +26,7 @@ from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_stored_scores import stored
 from services.visits.tests.test_handlers import handle, handlers, registered, resident, started
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 from visits.models import ProgrammeScore
 
 
@@ -43,22 +43,6 @@ def damp_case_opened(uprn: str, at: datetime) -> Envelope[DampMouldCaseOpened]:
             opened_at=at,
         )
     )
-
-
-async def until_a_backend_waits_for_a_lock(db: Database) -> None:
-    """Until a backend of this database waits for a lock (bounded)."""
-    for _ in range(250):
-        async with db.sessionmaker() as session:
-            waiting = await session.scalar(
-                sqlalchemy.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("nothing ever waited for a lock")
 
 
 async def test_a_home_rescored_by_two_transactions_at_once_keeps_both_changes(

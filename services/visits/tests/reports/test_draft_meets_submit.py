@@ -10,7 +10,6 @@ takes it): a save during a submission waits, then finds the visit reported (409)
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 
 import httpx
@@ -19,22 +18,13 @@ from sqlalchemy import func, select
 
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
-from services.visits.tests.programme.test_rescore_race import until_a_backend_waits_for_a_lock
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, scheduled
+from tests.harness.locks import until_done_or_waiting
 from visits.models import ReportDraftPiece
 from visits.reports.schemas import ReportSubmission
 from visits.reports.service import ReportService
 from visits.settings import VisitsSettings
 from visits.visits.service import VisitService
-
-
-async def until_done_or_waiting(task: asyncio.Task[httpx.Response], db: Database) -> None:
-    """Until the task has finished or another backend waits for a lock."""
-    waiting = asyncio.create_task(until_a_backend_waits_for_a_lock(db))
-    await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await waiting
 
 
 async def draft_pieces(db: Database, visit_id: str) -> int:
