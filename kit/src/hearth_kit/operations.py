@@ -300,10 +300,19 @@ def list_parked(
     if as_json:
         _print_json(rows)
         return
+    console.print(parked_table(service, rows))
+
+
+def parked_table(service: str, rows: list[dict[str, Any]]) -> Table:
+    """The parked rows as a table that stays readable where there is no terminal (80
+    columns: `kubectl exec`, a pipe): every column but the last error folds, so the
+    event type, topic and key an operator retries by are whole, never cut to
+    "uk.hear…"; the last error is one line cut short (`--json` gives all of it), where
+    folded it made each row a dozen lines long."""
     table = Table(title=f"{service}: parked outbox rows ({len(rows)})")
     for column in ("id", "event type", "topic", "key", "attempts", "parked", "held back"):
-        table.add_column(column)
-    table.add_column("last error", overflow="fold")
+        table.add_column(column, overflow="fold")
+    table.add_column("last error", overflow="ellipsis", no_wrap=True, max_width=16)
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -315,7 +324,7 @@ def list_parked(
             str(row["held_back"]),
             row.get("last_error") or "",
         )
-    console.print(table)
+    return table
 
 
 @outbox.command("retry")
