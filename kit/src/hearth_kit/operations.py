@@ -100,13 +100,26 @@ def health(
         **{service: service_url(service) for service in SERVICES},
     }
     answers = asyncio.run(_ask_readiness(targets, timeout))
+    console.print(readiness_table(targets, answers))
+    if not all(status in READY for status, _ in answers.values()):
+        raise typer.Exit(1)
+
+
+READY = ("ok", "degraded")
+"""The /readyz statuses of a process that takes work."""
+
+
+def readiness_table(
+    targets: dict[str, str], answers: dict[str, tuple[str, dict[str, str]]]
+) -> Table:
+    """Each process's readiness as a table that stays readable where there is no
+    terminal (80 columns: `kubectl exec`, a pipe): every column folds, so the url the
+    command asked is whole (one given by hostname was cut to "https://api.hearth.exa…",
+    leaving the operator to guess which gateway answered) and a check's reason too."""
     table = Table(title="Hearth: readiness")
     for column in ("process", "status", "checks", "url"):
-        table.add_column(column)
-    all_ready = True
+        table.add_column(column, overflow="fold")
     for process, (status, checks) in answers.items():
-        ready = status in ("ok", "degraded")
-        all_ready = all_ready and ready
         colour = {"ok": "green", "degraded": "yellow"}.get(status, "red")
         table.add_row(
             process,
@@ -114,9 +127,7 @@ def health(
             ", ".join(f"{name} {answer}" for name, answer in checks.items()),
             targets[process].rstrip("/"),
         )
-    console.print(table)
-    if not all_ready:
-        raise typer.Exit(1)
+    return table
 
 
 async def _ask_readiness(
