@@ -352,7 +352,16 @@ def retry_parked(
             row = admin.post(f"/admin/outbox/{outbox_id}/retry")
     except OperationFailed as exc:
         raise _fail(exc) from exc
-    console.print(f"outbox row {row['id']} ({row['event_type']}) unparked; the relay sends it next")
+    print_unparked(row)
+
+
+def print_unparked(row: dict[str, Any]) -> None:
+    """The retry's answer on one line: it is read where there is no terminal (`kubectl
+    exec`, a pipe), where rich wrapped it at 80 columns after "the relay"."""
+    console.print(
+        f"outbox row {row['id']} ({row['event_type']}) unparked; the relay sends it next",
+        soft_wrap=True,
+    )
 
 
 # --- projections -------------------------------------------------------------------
