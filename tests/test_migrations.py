@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, insert, select, text
+from sqlalchemy import MetaData, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.schema import CreateIndex
@@ -131,3 +131,39 @@ async def test_going_back_before_kafka_headers_gives_unsent_rows_their_json_head
         await engine.dispose()
     assert headers == {name: value.decode() for name, value in envelope.headers()}
     await upgrade(MIGRATIONS_DIR, url)  # and forward again
+
+
+async def test_the_time_a_check_was_done_goes_and_comes_back_as_a_column(
+    databases: DatabaseFactory,
+) -> None:
+    """Compliance 0015 adds `checked_at` to gas safety and certificate records (ADR
+    0040), nullable with no backfill; its downgrade drops both, and upgrading again adds
+    them back."""
+
+    def columns(connection: Connection) -> dict[str, set[str]]:
+        inspector = inspect(connection)
+        return {
+            table: {c["name"] for c in inspector.get_columns(table)}
+            for table in ("gas_safety_record", "certificate_record")
+        }
+
+    url = await migrated_database(databases, "compliance")
+    engine = create_async_engine(url)
+
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config(MIGRATIONS_DIR, url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+
+    try:
+        async with engine.connect() as connection:
+            assert all("checked_at" in c for c in (await connection.run_sync(columns)).values())
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade)
+        async with engine.connect() as connection:
+            assert not any("checked_at" in c for c in (await connection.run_sync(columns)).values())
+        await upgrade(MIGRATIONS_DIR, url)
+        async with engine.connect() as connection:
+            assert all("checked_at" in c for c in (await connection.run_sync(columns)).values())
+    finally:
+        await engine.dispose()

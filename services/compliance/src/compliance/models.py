@@ -206,6 +206,10 @@ class GasSafetyRecord(ComplianceModel, table=True):
     check_id: uuid.UUID = Field(index=True)
     uprn: str = Field(max_length=12, index=True)
     check_date: date
+    checked_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When the engineer did the check, as the record said (on `check_date` in London);
+    None when it gave no time, or was kept before migration 0015: its findings then
+    count from the start of `check_date` (ADR 0039, 0040)."""
     engineer_name: str = Field(max_length=200)
     gas_safe_number: str = Field(max_length=7)
     certificate_reference: str = Field(max_length=64)
@@ -237,6 +241,9 @@ class CertificateRecord(ComplianceModel, table=True):
     uprn: str = Field(max_length=12, index=True)
     check_type: CheckType = Field(sa_type=text_enum(CheckType))
     done_on: date
+    checked_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When the check was done, as the certificate said (on `done_on` in London); None
+    when it gave no time, or was kept before migration 0015 (ADR 0040)."""
     certificate_reference: str = Field(max_length=64)
     outcome: CheckOutcome = Field(sa_type=text_enum(CheckOutcome))
     contractor_id: str | None = Field(default=None, max_length=64)

@@ -198,6 +198,10 @@ class CertificatePublic(BaseModel):
     uprn: str
     check_type: CheckType
     done_on: date
+    checked_at: datetime | None = Field(
+        description="When the check was done, as the certificate said; null when it gave "
+        "no time (its findings count from the start of `done_on` in London)"
+    )
     certificate_reference: str
     outcome: CheckOutcome
     contractor_id: str | None

@@ -714,6 +714,7 @@ class ProgrammeService:
             uprn=check.uprn,
             check_type=check.check_type,
             done_on=data.done_on,
+            checked_at=None if data.checked_at is None else happened_at,
             certificate_reference=data.certificate_reference,
             outcome=data.outcome,
             contractor_id=caller.contractor_id or check.contractor_id,

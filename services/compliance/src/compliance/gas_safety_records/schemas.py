@@ -140,6 +140,10 @@ class DefectPublic(BaseModel):
     description: str
     made_safe: bool
     priority: str | None
+    found_at: datetime = Field(
+        description="When it was found: the record's `checked_at`, else the start of "
+        "`check_date` in London; its repair clock runs from here"
+    )
     repair_id: uuid.UUID | None
     remedied_at: datetime | None = Field(description="When the repair that remedied it was done")
 
@@ -151,6 +155,10 @@ class GasSafetyRecordPublic(BaseModel):
     check_id: uuid.UUID
     uprn: str
     check_date: date
+    checked_at: datetime | None = Field(
+        description="When the engineer did the check, as the record said; null when it "
+        "gave no time (its findings count from the start of `check_date` in London)"
+    )
     engineer_name: str
     gas_safe_number: str
     certificate_reference: str
