@@ -24,9 +24,9 @@ from hearth_contracts.events.compliance import CheckOutcome
 from hearth_kit.auth import Caller
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 from ..homes.test_endpoints import a_home, a_uprn
-from ..homes.test_home_lock import eventually_waiting
 
 
 async def test_a_home_sold_while_its_eicr_is_recorded_keeps_no_open_eicr(
@@ -56,7 +56,7 @@ async def test_a_home_sold_while_its_eicr_is_recorded_keeps_no_open_eicr(
                 f"/v1/homes/{uprn}", json={"tenure": "leasehold"}, headers={"If-Match": "*"}
             )
         )
-        await eventually_waiting(compliance_database)
+        await until_a_backend_waits_for_a_lock(compliance_database)
     response = await sold
     assert response.status_code == 200, response.text
     checks = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]

@@ -25,9 +25,9 @@ from compliance.homes.service import HomeService
 from compliance.settings import Programme
 from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import Database
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 from .test_endpoints import a_home, a_uprn
-from .test_home_lock import eventually_waiting
 from .test_import import HEADER, post_file
 
 
@@ -59,7 +59,7 @@ async def test_an_import_waits_for_a_home_a_gas_record_holds_before_moving_its_c
     async with compliance_database.sessionmaker() as record, record.begin():
         assert await homes.get(record, uprn, for_update=True) is not None  # the record's first
         imported = asyncio.create_task(post_file(compliance, file))
-        await eventually_waiting(compliance_database)
+        await until_a_backend_waits_for_a_lock(compliance_database)
         # the record's second lock: the home's open gas check
         check = await checks.open_of_type(record, uprn, CheckType.GAS_SAFETY, for_update=True)
         assert check is not None
@@ -92,7 +92,7 @@ async def test_an_import_does_not_write_over_a_change_of_the_home_made_while_it_
             now=datetime.now(UTC),
         )
         imported = asyncio.create_task(post_file(compliance, file))
-        await eventually_waiting(compliance_database)
+        await until_a_backend_waits_for_a_lock(compliance_database)
     response = await imported
     assert response.status_code == 200, response.text
     entry = await compliance.get(f"/v1/homes/{uprn}")
