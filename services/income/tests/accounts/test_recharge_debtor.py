@@ -171,3 +171,25 @@ async def test_a_recharge_goes_to_the_household_in_the_home_when_it_was_raised(
         for a in await sundry_accounts(income_database, uprn)
     }
     assert by_tenancy == {former["id"]: [2_500], current["id"]: [800]}
+
+
+async def test_a_recharge_dated_before_any_tenancy_of_the_home_is_held_not_the_first_households(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Damage from before the first household moved in is not theirs: the recharge is
+    held on the home's account with no tenancy, as a never-let home's is. A recharge
+    raised on the day their tenancy starts is theirs (it is in force that day)."""
+    first = await start_tenancy(start_date="2026-08-03")
+    uprn = first["uprn"]
+    before = await raise_recharge(
+        income_database, uprn, 2_500, datetime(2026, 8, 2, 12, tzinfo=UTC)
+    )
+    # 23:30 UTC on 2 August is 00:30 on 3 August in London: the tenancy's first day.
+    await raise_recharge(income_database, uprn, 800, datetime(2026, 8, 2, 23, 30, tzinfo=UTC))
+    await replay(income_database, before)
+
+    by_tenancy = {
+        str(a.tenancy_id) if a.tenancy_id else None: await recharges_on(income_database, a.id)
+        for a in await sundry_accounts(income_database, uprn)
+    }
+    assert by_tenancy == {None: [2_500], first["id"]: [800]}

@@ -95,9 +95,11 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     home stood empty (damage found after they left is their former tenant arrears, not
     the next household's); see tenancies.household_of_home_on. The income team chases
     one account per debtor, so every recharge of a tenancy lands on its one sundry
-    account. A home that has never had a tenancy here has no one to charge: its
-    recharges are held on one sundry account of the home, with no tenancy, for a
-    decision (charge or cancel), never one account per recharge.
+    account. A home that has never had a tenancy here, or a recharge dated before its
+    first tenancy began (damage from before the first household moved in is not
+    theirs), has no one to charge: such recharges are held on one sundry account of the
+    home, with no tenancy, for a decision (charge or cancel), never one account per
+    recharge.
 
     An account's credits pay its recharges oldest first, so a recharge invoiced on an
     account already in credit (an overpayment, a cancelled recharge that was paid) is

@@ -32,27 +32,18 @@ async def current_of_home(session: AsyncSession, uprn: str) -> Tenancy | None:
 
 
 async def household_of_home_on(session: AsyncSession, uprn: str, day: date) -> Tenancy | None:
-    """The tenancy last in the home on `day`: the one in force then, or, when the home
-    stood empty that day, the one that had ended most recently (the former tenant).
-    Failing that (no tenancy had started by then), the current tenancy, else the home's
-    latest; None when the home has never had a tenancy here."""
+    """The tenancy last in the home on `day`: the one in force then (a tenancy starting
+    that day is), or, when the home stood empty that day, the one that had ended most
+    recently (the former tenant). None when no tenancy of the home had started by then:
+    a home never let, or damage from before the first household moved in, which is not
+    theirs to pay (adr/0036)."""
     started = (
         select(Tenancy)
         .where(Tenancy.uprn == uprn, col(Tenancy.start_date) <= day)
         .order_by(col(Tenancy.start_date).desc(), col(Tenancy.created_at).desc())
         .limit(1)
     )
-    if (tenancy := (await session.execute(started)).scalars().first()) is not None:
-        return tenancy
-    if (current := await current_of_home(session, uprn)) is not None:
-        return current
-    latest = (
-        select(Tenancy)
-        .where(Tenancy.uprn == uprn)
-        .order_by(col(Tenancy.start_date).desc(), col(Tenancy.created_at).desc())
-        .limit(1)
-    )
-    return (await session.execute(latest)).scalars().first()
+    return (await session.execute(started)).scalars().first()
 
 
 _tenancy = inspect(Tenancy).local_table
