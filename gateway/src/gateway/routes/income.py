@@ -5,7 +5,9 @@ tenancy with `tenancies:write` (starting one is `POST /v1/tenancies`, in
 gateway.tenancies). Rent accounts, statements, arrears cases and figures are read with
 `income:read`; payments, corrections, rent changes, arrangements and the pre-action
 protocol need `income:write`; a write-off needs `income:approve`, and income checks the
-approver's own limit. `/v1/income/figures` has no path parameter, so it cannot shadow another row.
+approver's own limit. Recharges held for a decision (a home's sundry account with no
+tenancy) are listed with `income:read`. `/v1/income/figures` and
+`/v1/income/held-recharges` have no path parameter, so they cannot shadow another row.
 """
 
 from __future__ import annotations
@@ -143,6 +145,14 @@ ROUTES: list[PassThrough] = [
         "income",
         WRITE,
         "Review a case paused by a vulnerability flag: automatic steps may go on",
+    ),
+    # recharges no household was in the home to pay
+    PassThrough(
+        "GET",
+        "/v1/income/held-recharges",
+        "income",
+        READ,
+        "Recharges held for a decision: homes' no-tenancy sundry accounts still owed, by home",
     ),
     # figures
     PassThrough(

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.staff import scoped, staff_only
+from income.accounts.endpoints import held_recharges_router
 from income.accounts.endpoints import router as accounts_router
 from income.accounts.service import AccountService
 from income.arrangements.endpoints import router as arrangements_router
@@ -53,7 +54,7 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
                     },
                 ),
                 # writes: income:write, or income:approve for a write-off, on each route
-                scoped(accounts_router, read="income:read"),
+                scoped(accounts_router, held_recharges_router, read="income:read"),
                 scoped(
                     arrangements_router, arrears_router, read="income:read", write="income:write"
                 ),

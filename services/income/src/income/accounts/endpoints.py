@@ -11,13 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
+from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from income.accounts.schemas import (
     AccountPublic,
+    HeldRechargesPublic,
     PaymentCreate,
     PostedPublic,
     ReversalCreate,
@@ -28,6 +31,12 @@ from income.accounts.schemas import (
 from income.accounts.service import AccountService
 
 router = APIRouter(prefix="/v1/rent-accounts", tags=["rent accounts"], responses=PROBLEM_RESPONSES)
+held_recharges_router = APIRouter(
+    prefix="/v1/income", tags=["rent accounts"], responses=PROBLEM_RESPONSES
+)
+"""Accounts found by what they hold rather than by id: under /v1/income, where no path
+parameter can shadow them (/v1/rent-accounts/{account_id} would; /v1/recharges/... is
+repairs', whose recharges are "held" for a vulnerability, another thing)."""
 
 
 async def account_service(request: Request) -> AccountService:
@@ -39,6 +48,21 @@ AccountServiceDep = Annotated[AccountService, Depends(account_service)]
 ApproverDep = Annotated[Caller, Depends(require_scope("income:approve"))]
 WRITER = [Depends(require_scope("income:write"))]
 """Posting payments and corrections (a write-off needs income:approve instead)."""
+
+
+@held_recharges_router.get("/held-recharges", response_model=Page[HeldRechargesPublic])
+async def held_recharges(
+    connection: ReadConnectionDep,
+    page: PageDep,
+    accounts: AccountServiceDep,
+    uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
+) -> Response:
+    """Recharges held for a decision: each home's sundry account with no tenancy (a home
+    never let, or a recharge dated before its first tenancy) that is still owed
+    something, by home, a page at a time, with its balance and its recharges still owed.
+    Cancel one by reversing its entry (`POST /v1/rent-accounts/{account_id}/entries/
+    {entry_id}/reversal`); once nothing is owed the account leaves the list."""
+    return model_response(await accounts.held_recharges(connection, page, uprn=uprn))
 
 
 @router.get("/{account_id}", response_model=AccountPublic)

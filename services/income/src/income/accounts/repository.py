@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, bindparam, case, exists, func, inspect, or_
+from sqlalchemy import Integer, Row, Select, and_, bindparam, case, exists, func, inspect, or_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -473,3 +474,84 @@ async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
     ).select_from(per_account)
     count, total = (await session.execute(query)).one()
     return int(count or 0), int(total or 0)
+
+
+@cache
+def _held_recharges_statement(*, after: bool, uprn: bool) -> Select[Any]:
+    """A page of held accounts (sundry, no tenancy) still owed something, by home, with
+    their recharges, in one round trip: the page (a subquery, so the limit counts
+    accounts) outer-joined to its recharge entries, each with what its reversals took
+    off. Built once per combination of filters."""
+    balance = func.sum(_entry.c.amount_pence)
+    page = (
+        core_select(_account.c.id, _account.c.uprn, balance.label("balance_pence"))
+        .select_from(_account.join(_entry, _entry.c.account_id == _account.c.id))
+        .where(_account.c.kind == AccountKind.SUNDRY, _account.c.tenancy_id.is_(None))
+        .group_by(_account.c.id, _account.c.uprn)
+        .having(balance > 0)
+        .order_by(_account.c.uprn, _account.c.id)
+        .limit(bindparam("limit"))
+    )
+    if after:
+        page = page.where(
+            or_(
+                _account.c.uprn > bindparam("after_uprn"),
+                and_(
+                    _account.c.uprn == bindparam("after_uprn"),
+                    _account.c.id > bindparam("after_id"),
+                ),
+            )
+        )
+    if uprn:
+        page = page.where(_account.c.uprn == bindparam("uprn"))
+    held = page.subquery("page")
+    recharge = _entry.alias("recharge")
+    reversal = _entry.alias("reversal")
+    return (
+        core_select(
+            held.c.id,
+            held.c.uprn,
+            held.c.balance_pence,
+            recharge.c.id.label("entry_id"),
+            recharge.c.recharge_id,
+            recharge.c.amount_pence,
+            recharge.c.effective_on,
+            core_select(func.coalesce(func.sum(reversal.c.amount_pence), 0))
+            .where(reversal.c.reverses_entry_id == recharge.c.id)
+            .correlate(recharge)
+            .scalar_subquery()
+            .label("reversed_pence"),
+        )
+        .select_from(
+            held.outerjoin(
+                recharge,
+                and_(recharge.c.account_id == held.c.id, recharge.c.kind == EntryKind.RECHARGE),
+            )
+        )
+        .order_by(
+            held.c.uprn, held.c.id, recharge.c.effective_on, recharge.c.posted_at, recharge.c.id
+        )
+    )
+
+
+async def held_recharges_rows(
+    connection: ReadConnection,
+    *,
+    after: tuple[str, uuid.UUID] | None,
+    limit: int,
+    uprn: str | None,
+) -> list[Row[Any]]:
+    """Held accounts (sundry, no tenancy) whose balance is above zero, by home then
+    account id, one row per recharge (id, uprn, balance_pence, entry_id, recharge_id,
+    amount_pence, effective_on, reversed_pence), the recharges oldest first as
+    recharges_of orders them: one statement on a read connection, no ORM objects. A
+    balance above zero is exactly "a recharge still owed": a held account has only
+    recharges, payments and their reversals, so its balance is never above what its
+    recharges charge."""
+    statement = _held_recharges_statement(after=after is not None, uprn=uprn is not None)
+    values: dict[str, Any] = {"limit": limit}
+    if after is not None:
+        values["after_uprn"], values["after_id"] = after
+    if uprn is not None:
+        values["uprn"] = uprn
+    return list((await connection.execute(statement, values)).all())

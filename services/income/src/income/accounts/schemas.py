@@ -171,3 +171,28 @@ class SummaryPublic(BaseModel):
     blocked_by: str | None
     arrangement: ArrangementBrief | None
     last_payment: LastPayment | None
+
+
+class HeldRechargePublic(BaseModel):
+    """A recharge still owed on a held account: cancel it by reversing `entry_id`."""
+
+    entry_id: uuid.UUID
+    recharge_id: uuid.UUID | None = Field(
+        description="Repairs' recharge id (null for a recharge invoiced before migration 0006)"
+    )
+    amount_pence: int = Field(description="What the recharge charged")
+    outstanding_pence: int = Field(description="What is still owed on it")
+    raised_on: date = Field(description="The London day repairs raised it")
+
+
+class HeldRechargesPublic(BaseModel):
+    """A home's sundry account with no tenancy: recharges no household was in the home
+    to pay (a home never let, or damage from before its first tenancy), held for a
+    decision. No personal data: the home, the account and its recharges."""
+
+    account_id: uuid.UUID
+    uprn: str
+    balance_pence: int
+    recharges: list[HeldRechargePublic] = Field(
+        description="Its recharges still owed, oldest first (credits pay the oldest first)"
+    )

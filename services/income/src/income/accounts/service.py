@@ -23,6 +23,7 @@ from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import ReadConnection
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from income.accounts import repository, rules
@@ -30,6 +31,8 @@ from income.accounts.schemas import (
     AccountPublic,
     ArrangementBrief,
     EntryPublic,
+    HeldRechargePublic,
+    HeldRechargesPublic,
     LastPayment,
     PaymentCreate,
     PostedPublic,
@@ -99,7 +102,7 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     first tenancy began (damage from before the first household moved in is not
     theirs), has no one to charge: such recharges are held on one sundry account of the
     home, with no tenancy, for a decision (charge or cancel), never one account per
-    recharge.
+    recharge; GET /v1/income/held-recharges lists those accounts.
 
     An account's credits pay its recharges oldest first, so a recharge invoiced on an
     account already in credit (an overpayment, a cancelled recharge that was paid) is
@@ -549,6 +552,47 @@ class AccountService:
             lines=[StatementLinePublic(**asdict(line)) for line in lines] if lines else [],
             closing_balance_pence=lines[-1].balance_pence if lines else opening,
         )
+
+    async def held_recharges(
+        self, connection: ReadConnection, page: PageParams, *, uprn: str | None
+    ) -> Page[HeldRechargesPublic]:
+        """Held accounts (a home's sundry account with no tenancy: recharges no household
+        was in the home to pay) still owed something, by home, a page at a time, each
+        with its recharges still owed: what the income team decides on (reverse an
+        entry to cancel it). One statement on a read connection; what each recharge
+        still owes is worked out as a payment would (rules.recharges_outstanding)."""
+        rows = await repository.held_recharges_rows(
+            connection, after=page.after_as(str, uuid.UUID), limit=page.fetch, uprn=uprn
+        )
+        by_account: dict[uuid.UUID, list[Row[Any]]] = {}
+        for row in rows:
+            by_account.setdefault(row.id, []).append(row)
+        held = []
+        for account_rows in by_account.values():
+            first = account_rows[0]
+            recharges = [row for row in account_rows if row.entry_id is not None]
+            charged = [int(row.amount_pence) + int(row.reversed_pence) for row in recharges]
+            balance = int(first.balance_pence)
+            outstanding = rules.recharges_outstanding(charged, sum(charged) - balance)
+            held.append(
+                HeldRechargesPublic(
+                    account_id=first.id,
+                    uprn=first.uprn,
+                    balance_pence=balance,
+                    recharges=[
+                        HeldRechargePublic(
+                            entry_id=row.entry_id,
+                            recharge_id=row.recharge_id,
+                            amount_pence=row.amount_pence,
+                            outstanding_pence=left,
+                            raised_on=row.effective_on,
+                        )
+                        for row, left in zip(recharges, outstanding, strict=True)
+                        if left > 0
+                    ],
+                )
+            )
+        return Page.from_rows(held, page.limit, cursor_of=lambda item: (item.uprn, item.account_id))
 
     async def summary(
         self, connection: ReadConnection, account_id: uuid.UUID, now: datetime
