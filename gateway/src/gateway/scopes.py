@@ -19,7 +19,7 @@ SCOPES: dict[str, str] = {
     "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
     "compliance:read": "Read the compliance programme: checks, certificates, figures",
     "compliance:write": "Record gas safety records, access attempts and asset changes",
-    "income:read": "Read rent accounts, statements, arrears cases and figures",
+    "income:read": "Read rent accounts, statements, arrears cases, held recharges and figures",
     "income:write": "Post payments, make arrangements and move arrears cases",
     "income:approve": "Approve write-offs within the approver's limit",
     "contacts:write": "Log a contact with a resident",
