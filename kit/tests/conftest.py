@@ -7,13 +7,15 @@ Kafka comes from the root conftest (`kafka`), databases from its `databases` fac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from hearth_kit import problems
 from hearth_kit.db import Database
 from hearth_kit.tables import kit_metadata
 from tests.harness.infra import DatabaseFactory
@@ -65,3 +67,13 @@ def read_topic(kafka: str) -> TopicReader:
         return records
 
     return read
+
+
+@pytest.fixture
+def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """The lines hearth_kit.problems logs during the test. Through a fresh logger:
+    capture_logs cannot see one an earlier test in the process has already used
+    (cache_logger_on_first_use), which made the tests that read it order-dependent."""
+    monkeypatch.setattr(problems, "log", structlog.get_logger("hearth_kit.problems"))
+    with structlog.testing.capture_logs() as lines:
+        yield lines

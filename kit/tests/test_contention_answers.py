@@ -5,17 +5,14 @@ a genuine bug stays a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from hearth_kit import problems
 from hearth_kit.problems import install_problem_handlers
 
 
@@ -48,15 +45,6 @@ def contended_app() -> FastAPI:
         raise CONTENDED[kind]
 
     return app
-
-
-@pytest.fixture
-def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    # A fresh logger: capture_logs cannot see one an earlier test in the process has
-    # already used (cache_logger_on_first_use), which made this order-dependent.
-    monkeypatch.setattr(problems, "log", structlog.get_logger("hearth_kit.problems"))
-    with structlog.testing.capture_logs() as lines:
-        yield lines
 
 
 @pytest.mark.parametrize("kind", sorted(CONTENDED))

@@ -5,19 +5,16 @@ request gets a fresh one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-import structlog
 from fastapi import FastAPI
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, InternalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from hearth_kit import problems
 from hearth_kit.database_faults import is_infrastructure_fault
 from hearth_kit.db import Database, SessionDep
 from hearth_kit.problems import DATABASE_RETRY_AFTER_SECONDS, install_problem_handlers
@@ -64,15 +61,6 @@ def failing_app() -> FastAPI:
         raise {**FAULTS, **BUGS}[kind]
 
     return app
-
-
-@pytest.fixture
-def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
-    # A fresh logger: capture_logs cannot see one an earlier test in the process has
-    # already used (cache_logger_on_first_use), which made this order-dependent.
-    monkeypatch.setattr(problems, "log", structlog.get_logger("hearth_kit.problems"))
-    with structlog.testing.capture_logs() as lines:
-        yield lines
 
 
 @pytest.mark.parametrize("kind", sorted(FAULTS))

@@ -61,11 +61,13 @@ async def a_gas_home(compliance: httpx.AsyncClient) -> str:
 
 
 async def a_gas_record(
-    compliance: httpx.AsyncClient, uprn: str, check_date: date
+    compliance: httpx.AsyncClient, uprn: str, check_date: date, **changes: Any
 ) -> dict[str, Any]:
+    """A gas safety record received for the home (a re-test: another certificate_reference
+    the same day)."""
     response = await compliance.post(
         "/v1/gas-safety-records",
-        json=a_record(uprn, check_date),
+        json=a_record(uprn, check_date, **changes),
     )
     assert response.status_code == 201, response.text
     record: dict[str, Any] = response.json()
@@ -349,12 +351,7 @@ async def test_a_same_day_retests_copy_is_owed_and_stamped_on_its_own(
     uprn = await a_gas_home(compliance)
     day = london_today() - timedelta(days=40)
     first = await a_gas_record(compliance, uprn, day)
-    retest = (
-        await compliance.post(
-            "/v1/gas-safety-records",
-            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
-        )
-    ).json()
+    retest = await a_gas_record(compliance, uprn, day, certificate_reference=f"RT-{uprn}")
     check_id = uuid.UUID(first["check_id"])
     retest_copy = str(retest_copy_id(check_id, f"RT-{uprn}"))
 
@@ -412,12 +409,7 @@ async def test_migration_0014_names_the_first_record_in_the_check_ids_copy(
     uprn, alone = await a_gas_home(compliance), await a_gas_home(compliance)
     day = london_today() - timedelta(days=3)
     first = await a_gas_record(compliance, uprn, day)
-    retest = (
-        await compliance.post(
-            "/v1/gas-safety-records",
-            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
-        )
-    ).json()
+    retest = await a_gas_record(compliance, uprn, day, certificate_reference=f"RT-{uprn}")
     only = await a_gas_record(compliance, alone, day)
     sent_at = datetime.now(UTC).replace(microsecond=0)
     async with compliance_database.sessionmaker() as session, session.begin():
@@ -459,12 +451,7 @@ async def test_a_new_tenancy_after_a_retest_is_asked_a_copy_of_the_retest(
     uprn = await a_gas_home(compliance)
     day = london_today() - timedelta(days=10)
     first = await a_gas_record(compliance, uprn, day)
-    retest = (
-        await compliance.post(
-            "/v1/gas-safety-records",
-            json=a_record(uprn, day, certificate_reference=f"RT-{uprn}"),
-        )
-    ).json()
+    retest = await a_gas_record(compliance, uprn, day, certificate_reference=f"RT-{uprn}")
     tenancy = tenancy_v2(uprn, london_today() + timedelta(days=5), [uuid.uuid4()])
     await handle(compliance_database, programme, tenancy)
 

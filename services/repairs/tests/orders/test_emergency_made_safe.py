@@ -58,9 +58,10 @@ async def complete(
     return dict(response.json())
 
 
-async def test_an_emergency_made_safe_in_24_hours_is_on_time_and_not_overdue_during_its_follow_on(
-    staff: httpx.AsyncClient, repairs_database: Database
-) -> None:
+async def an_emergency_reported_30_hours_ago(
+    staff: httpx.AsyncClient,
+) -> tuple[str, datetime, httpx.Response]:
+    """A leak through the ceiling reported 30 hours ago: its home, when, and the answer."""
     uprn = str(random.randint(10**9, 10**12 - 1))
     reported = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
     response = await staff.post(
@@ -74,6 +75,13 @@ async def test_an_emergency_made_safe_in_24_hours_is_on_time_and_not_overdue_dur
             "reported_at": reported.isoformat(),
         },
     )
+    return uprn, reported, response
+
+
+async def test_an_emergency_made_safe_in_24_hours_is_on_time_and_not_overdue_during_its_follow_on(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn, reported, response = await an_emergency_reported_30_hours_ago(staff)
     assert response.status_code == 201, response.text
     repair = response.json()
     made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
@@ -99,19 +107,7 @@ async def test_an_emergency_made_safe_in_24_hours_is_on_time_and_not_overdue_dur
 async def test_an_emergency_not_made_safe_in_24_hours_is_late_and_overdue_until_it_is(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
-    uprn = str(random.randint(10**9, 10**12 - 1))
-    reported = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=30)
-    response = await staff.post(
-        "/v1/repairs",
-        json={
-            "uprn": uprn,
-            "description": "Water coming through the ceiling",
-            "location": "bathroom",
-            "trade": "plumbing",
-            "priority": "emergency",
-            "reported_at": reported.isoformat(),
-        },
-    )
+    _, reported, response = await an_emergency_reported_30_hours_ago(staff)
     repair = response.json()
     assert repair["overdue"] is True
     made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
