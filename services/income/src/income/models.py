@@ -109,7 +109,18 @@ class Account(IncomeModel, table=True):
     landlord."""
 
     __tablename__ = "account"
-    __table_args__ = (Index("uq_account_tenancy_kind", "tenancy_id", "kind", unique=True),)
+    __table_args__ = (
+        Index("uq_account_tenancy_kind", "tenancy_id", "kind", unique=True),
+        # Held accounts (sundry, no tenancy) in home order: GET /v1/income/held-recharges
+        # pages through them by (uprn, id), and a recharge finds its home's one by uprn.
+        Index(
+            "ix_account_held_recharges",
+            "uprn",
+            "id",
+            postgresql_where=text("tenancy_id IS NULL AND kind = 'sundry'"),
+            sqlite_where=text("tenancy_id IS NULL AND kind = 'sundry'"),
+        ),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     tenancy_id: uuid.UUID | None = Field(default=None, foreign_key="tenancy.id")
