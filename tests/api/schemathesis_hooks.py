@@ -87,7 +87,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "agreed_at": FUTURE + "; not before the acknowledgement, nor once the deadline has "
         "passed (" + STATE + ")",
         "new_respond_by": "after the current deadline (" + STATE + "), on a working day "
-        "(the landlord's calendar: bank holidays and closure days are configuration)",
+        "(not a weekend nor a bank holiday in England and Wales: a calendar)",
     },
     "POST /v1/complaints/{complaint_id}/respond": {
         "responded_at": FUTURE + "; not before the acknowledgement (" + STATE + ")"

@@ -146,7 +146,9 @@ class ServiceSettings(BaseSettings):
             _env("HEARTH_CLOSURE_DAYS", "[]")
         ),
         description="HEARTH_CLOSURE_DAYS: the landlord's own closure days as a JSON list of "
-        'dates (["2026-12-29", "2026-12-30"]), not working days for any deadline',
+        'dates (["2026-12-29", "2026-12-30"]): '
+        "not working days for the landlord's own targets (repairs), working days for "
+        "legal deadlines (Awaab's Law, complaints: docs/adr/0035, 0041)",
     )
 
     @model_validator(mode="after")

@@ -9,8 +9,9 @@ and one-off days such as coronations) nor one of the landlord's own closure days
 
 Days are London days (Europe/London): a moment belongs to the date it is in London, so
 00:30 BST on a Tuesday is Tuesday although it is still Monday in UTC. Repairs' target
-dates use this calendar now; complaint deadlines, Awaab's Law and the income ladder use
-it next.
+dates count the landlord's closure days; legal deadlines (Awaab's Law, the Complaint
+Handling Code) count `ENGLAND_AND_WALES`, weekends and bank holidays only (docs/adr/0035,
+docs/adr/0041).
 """
 
 from __future__ import annotations

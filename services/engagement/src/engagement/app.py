@@ -29,7 +29,7 @@ from hearth_kit.app import create_service_app
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.staff import scoped, staff_only
-from hearth_kit.working_days import WorkingDayCalendar
+from hearth_kit.working_days import ENGLAND_AND_WALES
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,13 @@ def build_services(settings: EngagementSettings) -> Services:
     messages = MessageService(
         configured_channels(settings.email, settings.text), settings.message_retries
     )
+    # The Complaint Handling Code's deadlines are statutory: its working days leave out
+    # weekends and bank holidays only, never the landlord's own closure days
+    # (docs/adr/0041). Nothing else in engagement counts working days, so engagement
+    # does not read HEARTH_CLOSURE_DAYS.
     complaints = ComplaintService(
         settings.complaint_timescales.by_stage(),
-        WorkingDayCalendar(settings.closure_days),
+        ENGLAND_AND_WALES,
         messages,
         settings.report_window_years,
     )

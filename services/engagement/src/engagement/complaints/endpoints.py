@@ -30,8 +30,8 @@ router = APIRouter(tags=["complaints"], responses=PROBLEM_RESPONSES)
 
 
 def _service(request: Request) -> ComplaintService:
-    """The complaint service app.py built from the settings (the Code's timescales and
-    the working-day calendar)."""
+    """The complaint service app.py built from the settings (the Code's timescales) and
+    the Code's working days (weekends and bank holidays only, docs/adr/0041)."""
     service: ComplaintService = request.app.state.complaint_service
     return service
 

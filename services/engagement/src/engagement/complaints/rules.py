@@ -1,8 +1,10 @@
 """The Housing Ombudsman's Complaint Handling Code as pure rules: when each stage must
 be acknowledged and answered, how far an answer may be extended, and whether a deadline
-has passed. Days are working days of the landlord's calendar (hearth_kit.working_days),
-counted from the London day the thing happened; a deadline is met by anything before
-the start of the next London day."""
+has passed. Days are the Code's working days, counted in the calendar the service is
+given: app.py gives it `ENGLAND_AND_WALES` (weekends and bank holidays only), never the
+landlord's closure days, since the Code is statutory (docs/adr/0041). They are counted
+from the London day the thing happened; a deadline is met by anything before the start
+of the next London day."""
 
 from __future__ import annotations
 
@@ -150,8 +152,8 @@ def check_extension(
         )
     if not calendar.is_working_day(new_respond_by):
         raise ExtensionRefused(
-            f"{new_respond_by.isoformat()} is not a working day (a weekend, bank holiday "
-            "or closure day)",
+            f"{new_respond_by.isoformat()} is not a working day (a weekend or a bank "
+            "holiday in England and Wales)",
             field="new_respond_by",
         )
     limit = latest_extension(code_respond_by, timescale, calendar)
