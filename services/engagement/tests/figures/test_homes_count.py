@@ -14,13 +14,16 @@ import httpx
 import pytest
 from sqlalchemy import bindparam, delete, text
 
+from engagement.app import build_services
 from engagement.handlers import on_properties_registered, on_properties_updated
 from engagement.models import Home
 from engagement.residents import repository as residents
-from engagement.settings import MIGRATIONS_DIR
+from engagement.settings import MIGRATIONS_DIR, EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import AwareDateTime, Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from hearth_kit.migrations import upgrade
 from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
@@ -194,3 +197,26 @@ async def test_migration_0011_fills_registered_at_from_as_of(databases: Database
         assert (home.registered_at, home.tenure) == (when, None)
         assert await residents.homes_count(session, registered_before=when) == 0
         assert await residents.homes_count(session, registered_before=FAR) == 1
+
+
+async def test_a_registration_arriving_after_the_homes_update_still_dates_it(db: Database) -> None:
+    """property-updated handled first (the registration dead-lettered and replayed, or
+    a rebuilt topic), through the consumer's inbox: the registration is older than the
+    update, so it leaves the tenure alone, but when the home joined the register is
+    still kept, and a period before it does not count the home."""
+    uprn = a_uprn()
+    joined, sold = NOW - timedelta(days=30), NOW - timedelta(days=2)
+    settings = EngagementSettings(environment="development")
+    services = build_services(settings)
+    inbox = Inbox(settings, db, services.handlers, DeadLetters(settings, db))
+    for offset, envelope in enumerate(
+        [updated(uprn, Tenure.GENERAL_NEEDS, sold), registered(uprn, Tenure.LEASEHOLD, joined)]
+    ):
+        async with db.sessionmaker() as session, session.begin():
+            await inbox.apply(session, [(Message("t", 0, offset, None, None, ()), envelope)])
+    async with db.sessionmaker() as session:
+        home = await session.get(Home, uprn)
+        assert home is not None
+        assert (home.tenure, home.as_of, home.registered_at) == (Tenure.GENERAL_NEEDS, sold, joined)
+    assert await count(db, before=joined - timedelta(days=1)) == 0
+    assert await count(db) == 1

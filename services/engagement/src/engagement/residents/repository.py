@@ -212,25 +212,43 @@ async def tenancy_end(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyEn
     return await session.get(TenancyEnd, tenancy_id)
 
 
+_HOME = cast(Table, inspect(Home).local_table)
+
+_KEEP_EARLIEST_REGISTRATION = (
+    _HOME.update()
+    .where(
+        _HOME.c.uprn == bindparam("home"),
+        or_(_HOME.c.registered_at.is_(None), _HOME.c.registered_at > bindparam("joined")),
+    )
+    .values(registered_at=bindparam("joined"))
+)
+"""A home's registration moment, kept apart from its tenure's version: the earliest
+seen wins whatever order the events arrive in. Written under the tenure's `as_of`, a
+registration handled after the home's update (a replayed dead letter, a rebuilt topic)
+is older than it and was dropped whole, leaving the home counted in every period."""
+
+
 async def save_homes(
     session: AsyncSession, homes: list[tuple[str, Tenure, datetime]], *, registered: bool
 ) -> None:
     """Keep the homes in the asset register with their tenure (one statement for a run
     of events), each (uprn, tenure, when the event says): `registered` for
-    property-registered, whose moment is also when the home was registered;
-    property-updated changes the tenure and leaves that alone. Versioned by the moment:
-    the same event again, or an older one arriving late, changes nothing."""
+    property-registered, whose moment is also when the home was registered (a second
+    statement: `_KEEP_EARLIEST_REGISTRATION`); property-updated changes the tenure and
+    leaves that alone. The tenure is versioned by the moment: the same event again, or
+    an older one arriving late, changes nothing."""
     await upsert_newer_many(
         session,
         Home,
         key=["uprn"],
-        rows=[
-            {"uprn": uprn, "as_of": as_of, "tenure": tenure}
-            | ({"registered_at": as_of} if registered else {})
-            for uprn, tenure, as_of in homes
-        ],
+        rows=[{"uprn": uprn, "as_of": as_of, "tenure": tenure} for uprn, tenure, as_of in homes],
         version="as_of",
     )
+    if registered and homes:
+        await session.execute(
+            _KEEP_EARLIEST_REGISTRATION,
+            [{"home": uprn, "joined": as_of} for uprn, _tenure, as_of in homes],
+        )
 
 
 LEASED_TENURES = (Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP)
