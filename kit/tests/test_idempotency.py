@@ -15,7 +15,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Response
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.auth import InternalTokenVerifier, issue_internal_token, key_id
@@ -29,6 +40,7 @@ from hearth_kit.idempotency import (
 from hearth_kit.problems import Conflict, Unprocessable, install_problem_handlers
 from hearth_kit.tables import idempotency_record, kit_metadata
 from tests.harness.infra import DatabaseFactory
+from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 metadata = MetaData()
 homes = Table(
@@ -488,3 +500,63 @@ async def test_a_create_without_a_token_is_refused(app: FastAPI) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://kit") as anonymous:
         response = await anonymous.post("/homes", json={"uprn": a_uprn()})
     assert response.status_code == 401
+
+
+KEY_WAITERS = text(
+    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+    " WHERE a.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted"
+)
+
+
+async def until_a_request_waits_for_its_key(db: Database) -> None:
+    """Poll until a backend waits for an Idempotency-Key's advisory lock (a second
+    request with a key the first holds); never waiting is a bug."""
+    for _ in range(3000):
+        async with db.engine.connect() as connection:
+            if (await connection.execute(KEY_WAITERS)).scalar_one():
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the second request never waited for the key")
+
+
+@pytest.mark.parametrize(
+    ("second_body", "second_status"),
+    [({}, 201), ({"town": "Leeds"}, 422)],
+    ids=["same-body", "other-body"],
+)
+async def test_a_second_request_with_a_key_being_written_waits_then_gets_the_first_answer(
+    client: httpx.AsyncClient,
+    kit_database: Database,
+    second_body: dict[str, str],
+    second_status: int,
+) -> None:
+    """A real interleaving on PostgreSQL: the first request has claimed its key and is
+    held writing (the test holds the table); the second, same key, is seen waiting for
+    the key; then the first goes on. One home; the second replays the first's 201, or
+    with another body is refused (422 naming the header), never a second write."""
+    if kit_database.engine.dialect.name != "postgresql":
+        pytest.skip("interleaves two transactions by their locks: PostgreSQL")
+    uprn = a_uprn()
+    headers = {"Idempotency-Key": f"interleaved-{uprn}"}
+    async with kit_database.engine.connect() as holder:
+        transaction = await holder.begin()
+        await holder.execute(text("LOCK TABLE home IN SHARE MODE"))  # inserts wait
+        first = asyncio.create_task(client.post("/homes", json={"uprn": uprn}, headers=headers))
+        await until_a_backend_waits_for_a_lock(kit_database)
+        second = asyncio.create_task(
+            client.post("/homes", json={"uprn": uprn, **second_body}, headers=headers)
+        )
+        await until_a_request_waits_for_its_key(kit_database)
+        await transaction.rollback()
+    first_answer, second_answer = await first, await second
+    assert first_answer.status_code == 201, first_answer.text
+    assert "idempotent-replayed" not in first_answer.headers
+    assert second_answer.status_code == second_status, second_answer.text
+    if second_status == 201:
+        assert second_answer.headers["idempotent-replayed"] == "true"
+        assert second_answer.json() == first_answer.json()
+        assert second_answer.headers["location"] == first_answer.headers["location"]
+    else:
+        [error] = second_answer.json()["errors"]
+        assert (error["field"], error["location"]) == ("Idempotency-Key", "header")
+    assert await homes_created(kit_database, uprn) == 1
