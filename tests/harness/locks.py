@@ -19,13 +19,16 @@ _WAITING = text(
 )
 
 
-async def until_a_backend_waits_for_a_lock(db: Database, *, seconds: float = 30) -> None:
-    """Poll until a backend of `db`'s database waits on a row or transaction lock;
-    the other side never waiting (within `seconds`) is a bug: AssertionError."""
+async def until_a_backend_waits_for_a_lock(
+    db: Database, *, seconds: float = 30, at_least: int = 1
+) -> None:
+    """Poll until a backend of `db`'s database waits on a row or transaction lock (or
+    `at_least` backends do: several requests all queued behind the test's lock); the
+    other side never waiting (within `seconds`) is a bug: AssertionError."""
     for _ in range(int(seconds * 100)):
         # A connection each time: a transaction sees one snapshot of pg_stat_activity.
         async with db.engine.connect() as connection:
-            if (await connection.execute(_WAITING)).scalar_one():
+            if (await connection.execute(_WAITING)).scalar_one() >= at_least:
                 return
         await asyncio.sleep(0.01)
     raise AssertionError("the other transaction never waited for the lock")

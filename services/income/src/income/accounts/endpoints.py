@@ -20,6 +20,8 @@ from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from income.accounts.schemas import (
     AccountPublic,
+    HeldRechargeCharge,
+    HeldRechargeChargedPublic,
     HeldRechargesPublic,
     PaymentCreate,
     PostedPublic,
@@ -46,6 +48,7 @@ async def account_service(request: Request) -> AccountService:
 
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]
 ApproverDep = Annotated[Caller, Depends(require_scope("income:approve"))]
+WriterDep = Annotated[Caller, Depends(require_scope("income:write"))]
 WRITER = [Depends(require_scope("income:write"))]
 """Posting payments and corrections (a write-off needs income:approve instead)."""
 
@@ -60,9 +63,41 @@ async def held_recharges(
     """Recharges held for a decision: each home's sundry account with no tenancy (a home
     never let, or a recharge dated before its first tenancy) that is still owed
     something, by home, a page at a time, with its balance and its recharges still owed.
-    Cancel one by reversing its entry (`POST /v1/rent-accounts/{account_id}/entries/
-    {entry_id}/reversal`); once nothing is owed the account leaves the list."""
+    Charge one to a tenancy of the home (`POST /v1/income/held-recharges/{entry_id}/
+    charge`) or cancel it by reversing its entry (`POST /v1/rent-accounts/{account_id}/
+    entries/{entry_id}/reversal`); once nothing is owed the account leaves the list."""
     return model_response(await accounts.held_recharges(connection, page, uprn=uprn))
+
+
+@held_recharges_router.post(
+    "/held-recharges/{entry_id}/charge",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HeldRechargeChargedPublic,
+)
+async def charge_held_recharge(
+    entry_id: uuid.UUID,
+    body: HeldRechargeCharge,
+    officer: WriterDep,  # first: refused before a transaction is opened
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    accounts: AccountServiceDep,
+) -> Response:
+    """Decide a held recharge: charge what is still owed on it (`entry_id` from the
+    list) to a named tenancy of its home, with a reason in the officer's words. It
+    moves, in one transaction, from the held account (a credit reversing it) to the
+    tenancy's sundry account, its former tenant arrears once ended. Send an
+    Idempotency-Key: a retry charges nothing twice. 404 for no such entry; 409 when the
+    entry is not a held recharge or nothing is owed on it (cancelled, paid, charged
+    already); 422 naming `tenancy_id` for a tenancy not of the recharge's home."""
+    return await idempotency.create(
+        session,
+        lambda: accounts.charge_held_recharge(
+            session, entry_id, body, officer.subject, datetime.now(UTC)
+        ),
+        location=lambda posted: (
+            f"/v1/rent-accounts/{posted.entry.account_id}/entries/{posted.entry.id}"
+        ),
+    )
 
 
 @router.get("/{account_id}", response_model=AccountPublic)

@@ -135,6 +135,12 @@ async def last_posted_at(session: AsyncSession, account_id: uuid.UUID) -> dateti
     return (await session.execute(query)).scalar_one()
 
 
+async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> LedgerEntry | None:
+    """An entry by its id alone, whatever its account (a held recharge's entry id is
+    what GET /v1/income/held-recharges gives)."""
+    return await session.get(LedgerEntry, entry_id)
+
+
 async def get_entry(
     session: AsyncSession, account_id: uuid.UUID, entry_id: uuid.UUID
 ) -> LedgerEntry | None:

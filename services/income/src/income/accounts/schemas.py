@@ -59,6 +59,26 @@ class ReversalCreate(BaseModel):
     )
 
 
+class HeldRechargeCharge(BaseModel):
+    """The decision on a held recharge: charge what is still owed on it to a named
+    tenancy of its home."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tenancy_id: uuid.UUID = Field(
+        description="The tenancy of the recharge's home to charge (an ended one's former "
+        "tenant arrears)"
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        examples=["Damage reported by the household before the tenancy began"],
+        description="Why this household is charged, in the officer's words: kept on the "
+        "held account's credit, never in an event or a log",
+    )
+
+
 class WriteOffCreate(BaseModel):
     """Former tenant arrears written off, by an approved decision."""
 
@@ -100,6 +120,21 @@ class PostedPublic(BaseModel):
         description="True when a payment with this method and reference was already posted "
         "on the account: `entry` is that first entry, and nothing was posted now",
     )
+
+
+class HeldRechargeChargedPublic(BaseModel):
+    """A held recharge charged to a tenancy: the recharge posted on the tenancy's sundry
+    account and the credit that took it off the home's held account."""
+
+    entry: EntryPublic = Field(description="The recharge on the tenancy's sundry account")
+    balance_pence: int = Field(description="The tenancy's sundry account balance after it")
+    applied_to: str = Field(
+        description="`sundry_account`, or `former_tenant_arrears` for an ended tenancy"
+    )
+    held_entry: EntryPublic = Field(
+        description="The credit on the held account, reversing what was owed on the recharge"
+    )
+    held_balance_pence: int = Field(description="The held account's balance after it")
 
 
 class AccountPublic(BaseModel):

@@ -31,6 +31,8 @@ from income.accounts.schemas import (
     AccountPublic,
     ArrangementBrief,
     EntryPublic,
+    HeldRechargeCharge,
+    HeldRechargeChargedPublic,
     HeldRechargePublic,
     HeldRechargesPublic,
     LastPayment,
@@ -125,19 +127,52 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
         if recharge.tenancy_id is not None
         else None
     ) or await tenancies.household_of_home_on(session, recharge.uprn, raised_on)
+    account, _ = await post_recharge(
+        session,
+        tenancy,
+        recharge.uprn,
+        amount_pence=recharge.amount_pence,
+        effective_on=raised_on,
+        source_key=source_key,
+        reason=recharge.reason.value[:64],
+        recharge_id=recharge.recharge_id,
+        repair_id=recharge.repair_id,
+    )
+    log.info("recharge invoiced", recharge_id=str(recharge.recharge_id), account_id=str(account.id))
+
+
+async def post_recharge(
+    session: AsyncSession,
+    tenancy: Tenancy | None,
+    uprn: str,
+    *,
+    amount_pence: int,
+    effective_on: date,
+    source_key: str,
+    reason: str | None,
+    recharge_id: uuid.UUID | None,
+    repair_id: uuid.UUID | None,
+) -> tuple[Account, LedgerEntry]:
+    """Post a recharge where ADR 0036 routes it: `tenancy`'s sundry account (opened on
+    its first recharge; an ended tenancy's is its former tenant arrears), or with no
+    tenancy the home's held account. The caller holds the home's recharges
+    (repository.lock_recharges_of_home), so one account is found or opened; the account
+    is locked here. What the account's credit pays of it, or takes from newer
+    recharges, says recharge-paid (_recharges_paid_by_credit). Used by a recharge from
+    repairs and by a held recharge charged to a named tenancy."""
     if tenancy is not None:
         account = await repository.account_of_tenancy(
             session, tenancy.id, AccountKind.SUNDRY, for_update=True
         )
     else:
-        account = await repository.held_recharges_account(session, recharge.uprn, for_update=True)
+        account = await repository.held_recharges_account(session, uprn, for_update=True)
     if account is None:
         account = Account(
             id=uuid.uuid4(),
             tenancy_id=tenancy.id if tenancy is not None else None,
-            uprn=recharge.uprn,
+            uprn=uprn,
             kind=AccountKind.SUNDRY,
-            opened_on=raised_on,
+            opened_on=effective_on,
         )
         await repository.add_account(session, account)
         owed_before: dict[uuid.UUID, int] | None = None  # a new account holds no credit
@@ -150,18 +185,18 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
         id=uuid.uuid4(),
         account_id=account.id,
         kind=EntryKind.RECHARGE,
-        amount_pence=recharge.amount_pence,
-        effective_on=raised_on,
+        amount_pence=amount_pence,
+        effective_on=effective_on,
         posted_at=posted_at,
         source_key=source_key,
-        reason=recharge.reason.value[:64],
-        recharge_id=recharge.recharge_id,
-        repair_id=recharge.repair_id,
+        reason=reason,
+        recharge_id=recharge_id,
+        repair_id=repair_id,
     )
     await repository.add_entry(session, invoice)
-    log.info("recharge invoiced", recharge_id=str(recharge.recharge_id), account_id=str(account.id))
     if owed_before is not None:
         await _recharges_paid_by_credit(session, account, invoice, owed_before, posted_at)
+    return account, invoice
 
 
 async def _recharges_paid_by_credit(
@@ -593,6 +628,111 @@ class AccountService:
                 )
             )
         return Page.from_rows(held, page.limit, cursor_of=lambda item: (item.uprn, item.account_id))
+
+    async def charge_held_recharge(
+        self,
+        session: AsyncSession,
+        entry_id: uuid.UUID,
+        data: HeldRechargeCharge,
+        decided_by: str,
+        now: datetime,
+    ) -> HeldRechargeChargedPublic:
+        """The decision on a held recharge (adr/0042): what is still owed on it is
+        charged to a named tenancy of its home, in one transaction: a credit reversing
+        it on the held account (the reason and who decided are kept there, never in an
+        event or a log) and a recharge posted as ADR 0036 routes one (post_recharge): the
+        tenancy's sundry account, its former tenant arrears once it has ended. Dated
+        today on both: a statement already given does not change.
+
+        Locks as a recharge from repairs does, then in income's one order: the home's
+        recharges, the tenancy, the held account, the tenancy's sundry account. What is
+        owed is read once they are held, so two decisions on one recharge take turns
+        and the second finds it no longer held (409), and a payment to the held account
+        posted meanwhile is not charged again. No new event: what is owed on the
+        recharge is unchanged by the move (repairs still counts it owed); recharge-paid
+        says so where the tenancy's account is in credit and pays some of it."""
+        entry = await repository.entry_by_id(session, entry_id)
+        if entry is None:
+            raise NotFound(f"No entry {entry_id}")
+        held = await repository.get_account(session, entry.account_id)
+        if (
+            held is None
+            or entry.kind is not EntryKind.RECHARGE
+            or held.kind is not AccountKind.SUNDRY
+            or held.tenancy_id is not None
+        ):
+            raise Conflict(
+                f"Entry {entry_id} is not a held recharge (a recharge on a home's account "
+                "with no tenancy)",
+                field="entry_id",
+                location="path",
+            )
+        await repository.lock_recharges_of_home(session, held.uprn)
+        # The tenancy is first read locked: read before, its status would be the one
+        # seen then (the session keeps the object), not an end committed meanwhile.
+        tenancy = await tenancies.get_for_update(session, data.tenancy_id)
+        if tenancy is None:
+            raise Unprocessable(f"No tenancy {data.tenancy_id}", field="tenancy_id")
+        if tenancy.uprn != held.uprn:
+            raise Unprocessable(
+                f"Tenancy {data.tenancy_id} is not of the recharge's home {held.uprn}",
+                field="tenancy_id",
+            )
+        await repository.get_account(session, held.id, for_update=True)
+        if await repository.is_reversed(session, entry.id):
+            raise Conflict(
+                f"Entry {entry_id} is no longer held: it was cancelled or charged already",
+                field="entry_id",
+                location="path",
+            )
+        owed_before = await self._recharges_outstanding(session, held)
+        owed = next(left for e, left in owed_before if e.id == entry.id)
+        if owed <= 0:
+            raise Conflict(
+                f"Nothing is owed on entry {entry_id}: it has been paid",
+                field="entry_id",
+                location="path",
+            )
+        today = london_day(now)
+        posted_at = await self._posted_at(session, held, now)
+        credit = LedgerEntry(
+            id=uuid.uuid4(),
+            account_id=held.id,
+            kind=EntryKind.REVERSAL,
+            amount_pence=-owed,
+            effective_on=max(entry.effective_on, today),
+            posted_at=posted_at,
+            reverses_entry_id=entry.id,
+            reason=data.reason,
+            approved_by=decided_by,
+        )
+        await repository.add_entry(session, credit)
+        await self._recharges_corrected(session, held, entry, owed_before, posted_at)
+        account, charge = await post_recharge(
+            session,
+            tenancy,
+            held.uprn,
+            amount_pence=owed,
+            effective_on=today,
+            source_key=f"held-recharge:{entry.id}",
+            reason=entry.reason,
+            recharge_id=entry.recharge_id,
+            repair_id=entry.repair_id,
+        )
+        log.info(
+            "held recharge charged",
+            entry_id=str(entry.id),
+            account_id=str(account.id),
+            held_account_id=str(held.id),
+        )
+        ended = tenancy.status is TenancyStatus.ENDED
+        return HeldRechargeChargedPublic(
+            entry=EntryPublic.model_validate(charge),
+            balance_pence=await repository.balance(session, account.id),
+            applied_to="former_tenant_arrears" if ended else "sundry_account",
+            held_entry=EntryPublic.model_validate(credit),
+            held_balance_pence=await repository.balance(session, held.id),
+        )
 
     async def summary(
         self, connection: ReadConnection, account_id: uuid.UUID, now: datetime
