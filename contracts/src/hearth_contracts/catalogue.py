@@ -58,8 +58,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     # open in concerns_open until recorded dealt with)
     _t("visits", "tenancy-concern-raised"): (),
     _t("visits", "resident-details-confirmed"): ("engagement",),  # follows corrections up
-    # published for the block's repairs to raise a communal repair (no consumer yet)
-    _t("visits", "communal-issue-found"): (),
+    # repairs: a communal report awaiting a manager's triage (docs/adr/0044)
+    _t("visits", "communal-issue-found"): ("repairs",),
     _t("visits", "caseload-review-overdue"): (),  # the officer's caseload view shows it
     # repairs
     _t("repairs", "repair-reported"): (),

@@ -15,7 +15,8 @@ SCOPES: dict[str, str] = {
     "visits:notes": "Read the officer's notes on visits and tenancy concerns (safeguarding, "
     "support needs): need to know, so the contact centre sees the concern codes only",
     "repairs:read": "Read repairs and appointments",
-    "repairs:write": "Report repairs, raise work orders and book appointments",
+    "repairs:write": "Report repairs, raise work orders, book appointments and triage "
+    "communal issues",
     "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
     "compliance:read": "Read the compliance programme: checks, certificates, figures",
     "compliance:write": "Record gas safety records, access attempts and asset changes",

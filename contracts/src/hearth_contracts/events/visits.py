@@ -316,7 +316,10 @@ class CommunalIssueFound(
     """A communal or estate issue (a broken door entry, lighting, fly-tipping) was noticed
     on a visit to a home in the block or estate. Only its code travels, with the visit and
     the home it was noticed from; where exactly and the officer's description stay in the
-    visit report (GET /v1/visits/{visit_id}), for the block's repairs to act on."""
+    visit report (GET /v1/visits/{visit_id}). Repairs records it, once per `issue_id`, as a
+    communal report awaiting a manager's triage (GET /v1/communal-issues), who raises a
+    repair at the communal area's UPRN or closes it: the home visited is not the
+    communal area."""
 
     issue_id: uuid.UUID
     visit_id: uuid.UUID

@@ -1,11 +1,12 @@
 """The repairs service's routes the gateway passes through (gateway.passthrough).
 
-Staff read with `repairs:read`, report repairs, raise work orders and book appointments
-with `repairs:write`, and approve variations and recharges and run Awaab's Law cases
-with `repairs:manage`. Contractors use only the `/v1/contractor/...` rows (scope
-`contractor`); their internal token carries `contractor_id`, and the repairs service
-filters every contractor query by it (another contractor's work order is a 404 there,
-not only here). `/v1/repairs/figures` comes before `/v1/repairs/{repair_id}`."""
+Staff read with `repairs:read`, report repairs, raise work orders, book appointments and
+triage communal issues reported from visits with `repairs:write`, and approve variations
+and recharges and run Awaab's Law cases with `repairs:manage`. Contractors use only the
+`/v1/contractor/...` rows (scope `contractor`); their internal token carries
+`contractor_id`, and the repairs service filters every contractor query by it (another
+contractor's work order is a 404 there, not only here). `/v1/repairs/figures` comes
+before `/v1/repairs/{repair_id}`."""
 
 from __future__ import annotations
 
@@ -150,6 +151,21 @@ ROUTES: list[PassThrough] = [
             ("resume", "Resume a paused clock (its deadline moves on)"),
             ("stop", "Stop a clock: the step was done, with evidence"),
         )
+    ),
+    # communal issues reported from visits (docs/adr/0044)
+    PassThrough(
+        "GET",
+        "/v1/communal-issues",
+        "repairs",
+        READ,
+        "Communal issues noticed on visits, oldest first (status=open: awaiting triage)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/communal-issues/{issue_id}/triage",
+        "repairs",
+        WRITE,
+        "Raise a repair at the UPRN named (publishes repair-reported v2) or close the issue",
     ),
     # the contractor API (HACT-shaped)
     PassThrough(

@@ -1,5 +1,5 @@
 """The repairs service: repair requests, work orders, appointments, the contractor
-API, recharges and Awaab's Law cases."""
+API, recharges, Awaab's Law cases and communal issues reported from visits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from repairs.appointments.endpoints import router as appointment_requests_router
 from repairs.appointments.service import AppointmentService
 from repairs.awaab.endpoints import router as awaab_router
 from repairs.awaab.service import AwaabService
+from repairs.communal_issues.endpoints import router as communal_issues_router
 from repairs.figures.endpoints import router as figures_router
 from repairs.handlers import build_handlers
 from repairs.home_repairs.endpoints import router as home_repairs_router
@@ -78,6 +79,7 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
                     write="repairs:write",
                 ),
                 scoped(awaab_router, read="repairs:read"),  # repairs:manage on each write
+                scoped(communal_issues_router, read="repairs:read", write="repairs:write"),
                 contractor_routes=CONTRACTOR_ROUTES,
             )
         ],

@@ -1,8 +1,9 @@
 """Reactions to other services' events, one function each. Each runs inside the
 consumer's transaction (with the inbox record) and never commits; the SQL is in the
 repositories. The home projection takes a run of property-registered or
-property-updated events at a time (`on_batch`); raising a repair found on a visit
-creates things and stays one event at a time."""
+property-updated events at a time (`on_batch`); raising a repair found on a visit, or
+recording a communal issue noticed on one, creates things and stays one event at a
+time."""
 
 from __future__ import annotations
 
@@ -26,7 +27,12 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_contracts.events.income import RechargePaid, TenancyEnded
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
-from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, VisitFoundRepair
+from hearth_contracts.events.visits import (
+    CommunalIssueFound,
+    HazardIdentified,
+    HazardSeverity,
+    VisitFoundRepair,
+)
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.logs import get_logger
 from hearth_kit.working_days import ENGLAND_AND_WALES
@@ -34,6 +40,7 @@ from repairs.appointments.service import appointment_request_service
 from repairs.awaab import repository as awaab_cases
 from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
+from repairs.communal_issues import service as communal_issues
 from repairs.recharges import repository as recharges
 from repairs.recharges.repository import PaymentOnRecharge, TenancyEnd, VulnerabilityFlag
 from repairs.settings import AwaabTargets
@@ -115,6 +122,25 @@ def build_handlers(
             uprn=found.uprn,
             target_at=repair.target_at.isoformat(),
         )
+
+    @handlers.on(CommunalIssueFound)
+    async def record_communal_issue_found_on_visit(
+        session: AsyncSession, envelope: Envelope[CommunalIssueFound]
+    ) -> None:
+        """A communal issue (a broken door entry, lighting) noticed on a visit waits for
+        a repairs manager's triage, dated when the officer noticed it; once per issue,
+        however often it is re-published. No repair is raised here: repairs does not
+        know the home's block, and the home visited is not the communal area
+        (docs/adr/0044)."""
+        found = envelope.data
+        issue = await communal_issues.record(session, found)
+        if issue is not None:
+            log.info(
+                "communal issue awaiting triage",
+                issue_id=str(issue.issue_id),
+                visit_id=str(issue.visit_id),
+                issue=issue.issue,
+            )
 
     @handlers.on_batch(PropertyRegistered)
     async def remember_homes(

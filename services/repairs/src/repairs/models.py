@@ -21,7 +21,7 @@ from hearth_contracts.events.repairs import (
     RepairPriority,
     RepairSourceV2,
 )
-from hearth_contracts.events.visits import HazardSeverity, Trade
+from hearth_contracts.events.visits import CommunalIssueType, HazardSeverity, Trade
 from hearth_kit.db import AwareDateTime, text_enum
 
 
@@ -402,3 +402,53 @@ class AwaabClock(RepairsModel, table=True):
     stopped_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
     breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class CommunalIssueStatus(StrEnum):
+    """Where a communal issue reported from a visit is in a repairs manager's triage."""
+
+    OPEN = "open"
+    """Awaiting triage."""
+    REPAIR_RAISED = "repair_raised"
+    """A repair was raised for it, at the UPRN the manager named."""
+    CLOSED = "closed"
+    """Closed without a repair, for the reason recorded."""
+
+
+class CommunalIssueClosure(StrEnum):
+    """Why a manager closed a communal issue without raising a repair."""
+
+    DUPLICATE = "duplicate"
+    """Another report of the same issue (from another visit in the block) is triaged."""
+    NOT_LANDLORDS = "not_landlords"
+    """Not the landlord's to fix (the council's street lighting, a neighbour's land)."""
+    ALREADY_REPORTED = "already_reported"
+    """A repair for it was already reported another way."""
+
+
+class CommunalIssue(RepairsModel, table=True):
+    """A communal or estate issue noticed on a visit (visits' communal-issue-found),
+    awaiting a repairs manager's triage. Repairs does not know which block a home is
+    in, and the home visited is not the communal area, so no repair is raised by
+    itself: a manager raises one at the UPRN they name, or closes it (docs/adr/0044)."""
+
+    __tablename__ = "communal_issue"
+    __table_args__ = (
+        # The triage list: by status, oldest found first.
+        Index("ix_communal_issue_status_found_at_issue_id", "status", "found_at", "issue_id"),
+    )
+
+    issue_id: uuid.UUID = Field(primary_key=True, description="visits' issue_id")
+    visit_id: uuid.UUID
+    uprn: str = Field(max_length=12, description="The home visited when it was noticed")
+    issue: CommunalIssueType = Field(sa_type=text_enum(CommunalIssueType))
+    found_at: datetime = Field(sa_type=AwareDateTime, description="The visit's time")
+    status: CommunalIssueStatus = Field(
+        default=CommunalIssueStatus.OPEN, sa_type=text_enum(CommunalIssueStatus)
+    )
+    repair_id: uuid.UUID | None = Field(default=None, foreign_key="repair_request.id")
+    closed_because: CommunalIssueClosure | None = Field(
+        default=None, sa_type=text_enum(CommunalIssueClosure)
+    )
+    triaged_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    triaged_by: str | None = Field(default=None, max_length=200, description="A staff id")

@@ -1,0 +1,292 @@
+"""Communal issues noticed on visits (visits' communal-issue-found): recorded by the
+consumer as a communal report awaiting a repairs manager's triage, listed, and triaged
+into a repair at the UPRN the manager names or closed with a reason (docs/adr/0044)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.visits import CommunalIssueFound
+from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from repairs.communal_issues import service as communal_issues
+from repairs.communal_issues.schemas import CommunalIssueTriage
+from repairs.work_orders.service import RepairService
+from services.repairs.tests.orders.test_appointment_lock_order import on_postgresql
+from services.repairs.tests.test_handlers import consume
+from tests.harness.locks import until_a_backend_waits_for_a_lock
+
+FOUND_AT = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+"""A Monday: the visit's time, days before any test consumes the event."""
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def issue_found(uprn: str, *, issue: str = "door_entry", minutes: int = 0) -> CommunalIssueFound:
+    return CommunalIssueFound(
+        issue_id=uuid.uuid4(),
+        visit_id=uuid.uuid4(),
+        uprn=uprn,
+        issue=issue,
+        found_at=FOUND_AT + timedelta(minutes=minutes),
+    )
+
+
+async def listed(client: httpx.AsyncClient, **params: Any) -> dict[str, dict[str, Any]]:
+    """Every issue the list shows with these filters, page by page, by issue id."""
+    items: dict[str, dict[str, Any]] = {}
+    cursor: str | None = None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = await client.get("/v1/communal-issues", params=query)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        items.update({item["issue_id"]: item for item in page["items"]})
+        cursor = page.get("next_cursor")
+        if cursor is None:
+            return items
+
+
+async def repairs_reported(db: Database, uprn: str) -> int:
+    async with db.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                outbox_message.c.message_key == uprn,
+                outbox_message.c.event_type.like("uk.hearth.repairs.repair-reported.v%"),
+            )
+        )
+    return int(count or 0)
+
+
+async def an_open_issue(db: Database, uprn: str | None = None) -> CommunalIssueFound:
+    found = issue_found(uprn or a_uprn())
+    await consume(db, [Envelope(data=found)])
+    return found
+
+
+async def test_an_issue_found_on_a_visit_awaits_triage_dated_when_it_was_noticed(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Through the consumer's inbox, as a batch: listed open with its code, the home it
+    was reported from, the visit and the visit's time (not when repairs consumed it),
+    and nothing raised by itself (the visited home is not the communal area)."""
+    uprn = a_uprn()
+    found = issue_found(uprn, issue="lighting")
+    await consume(repairs_database, [Envelope(data=found)])
+    entry = (await listed(repairs))[str(found.issue_id)]
+    assert entry == {
+        "issue_id": str(found.issue_id),
+        "issue": "lighting",
+        "uprn": uprn,
+        "visit_id": str(found.visit_id),
+        "found_at": "2026-11-16T10:00:00Z",
+        "status": "open",
+        "repair_id": None,
+        "closed_because": None,
+        "triaged_at": None,
+        "triaged_by": None,
+    }
+    assert await repairs_reported(repairs_database, uprn) == 0
+
+
+async def test_the_same_issue_republished_is_recorded_once_in_a_batch_or_one_by_one(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    first, second = issue_found(a_uprn()), issue_found(a_uprn())
+    # the same issue under new event ids, in one batch and then on its own
+    await consume(repairs_database, [Envelope(data=first), Envelope(data=first)])
+    await consume(repairs_database, [Envelope(data=first)], one_at_a_time=True)
+    await consume(
+        repairs_database, [Envelope(data=second), Envelope(data=second)], one_at_a_time=True
+    )
+    ids = [i for i in (await listed(repairs)) if i in {str(first.issue_id), str(second.issue_id)}]
+    assert sorted(ids) == sorted([str(first.issue_id), str(second.issue_id)])
+
+
+async def test_a_republished_issue_does_not_reopen_one_already_triaged(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    found = await an_open_issue(repairs_database)
+    closed = await repairs.post(
+        f"/v1/communal-issues/{found.issue_id}/triage", json={"closed_because": "duplicate"}
+    )
+    assert closed.status_code == 200, closed.text
+    await consume(repairs_database, [Envelope(data=found)])
+    assert str(found.issue_id) not in await listed(repairs)
+    assert (await listed(repairs, status="closed"))[str(found.issue_id)]["status"] == "closed"
+
+
+async def test_the_list_pages_oldest_found_first_by_status(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    later, earlier = issue_found(uprn, minutes=-30), issue_found(uprn, minutes=-90)
+    await consume(repairs_database, [Envelope(data=later), Envelope(data=earlier)])
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = (await repairs.get("/v1/communal-issues", params=params)).json()
+        assert len(page["items"]) <= 1
+        seen += page["items"]
+        if (cursor := page.get("next_cursor")) is None:
+            break
+    assert len({item["issue_id"] for item in seen}) == len(seen)  # ties on found_at too
+    assert {item["status"] for item in seen} == {"open"}
+    assert [item["found_at"] for item in seen] == sorted(item["found_at"] for item in seen)
+    mine = [
+        i["issue_id"] for i in seen if i["issue_id"] in {str(later.issue_id), str(earlier.issue_id)}
+    ]
+    assert mine == [str(earlier.issue_id), str(later.issue_id)]
+    assert str(later.issue_id) not in await listed(repairs, status="repair_raised")
+
+
+async def test_a_cursor_the_api_did_not_issue_is_refused_naming_cursor(
+    repairs: httpx.AsyncClient,
+) -> None:
+    response = await repairs.get("/v1/communal-issues", params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_a_manager_raises_a_repair_at_the_uprn_they_name(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The repair is at the communal area's UPRN, not the visited home's; from a visit
+    (source home_visit, the visit's id) and its clock from when the officer noticed the
+    issue: 5 working days from Mon 16 Nov 2026 is Mon 23 Nov."""
+    visited, block = a_uprn(), a_uprn()
+    found = await an_open_issue(repairs_database, visited)
+    response = await repairs.post(
+        f"/v1/communal-issues/{found.issue_id}/triage",
+        json={
+            "repair": {
+                "uprn": block,
+                "description": "Door entry panel dead at the main entrance",
+                "location": "main entrance",
+                "trade": "electrical",
+                "priority": "urgent",
+            }
+        },
+    )
+    assert response.status_code == 200, response.text
+    triaged = response.json()
+    assert triaged["status"] == "repair_raised"
+    assert triaged["closed_because"] is None
+    assert triaged["triaged_by"]
+    [repair] = (await repairs.get("/v1/repairs", params={"uprn": block})).json()["items"]
+    assert repair["id"] == triaged["repair_id"]
+    assert repair["source"] == "home_visit"
+    assert repair["visit_id"] == str(found.visit_id)
+    assert repair["reported_at"] == "2026-11-16T10:00:00Z"
+    assert repair["target_at"] == "2026-11-23T23:59:59Z"
+    assert await repairs_reported(repairs_database, block) == 1
+    assert await repairs_reported(repairs_database, visited) == 0
+    assert str(found.issue_id) not in await listed(repairs)
+    assert str(found.issue_id) in await listed(repairs, status="repair_raised")
+
+
+async def test_a_manager_closes_an_issue_with_a_reason_and_nothing_is_raised(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    found = await an_open_issue(repairs_database)
+    response = await repairs.post(
+        f"/v1/communal-issues/{found.issue_id}/triage", json={"closed_because": "not_landlords"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "closed"
+    assert response.json()["closed_because"] == "not_landlords"
+    assert response.json()["repair_id"] is None
+    assert await repairs_reported(repairs_database, found.uprn) == 0
+
+
+async def test_a_second_triage_is_a_conflict(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    found = await an_open_issue(repairs_database)
+    url = f"/v1/communal-issues/{found.issue_id}/triage"
+    assert (await repairs.post(url, json={"closed_because": "duplicate"})).status_code == 200
+    again = await repairs.post(url, json={"closed_because": "already_reported"})
+    assert again.status_code == 409, again.text
+    assert again.json()["errors"][0]["field"] == "status"
+    [entry] = [
+        e for i, e in (await listed(repairs, status="closed")).items() if i == str(found.issue_id)
+    ]
+    assert entry["closed_because"] == "duplicate"
+
+
+async def test_an_unknown_issue_is_not_found(repairs: httpx.AsyncClient) -> None:
+    response = await repairs.post(
+        f"/v1/communal-issues/{uuid.uuid4()}/triage", json={"closed_because": "duplicate"}
+    )
+    assert response.status_code == 404, response.text
+
+
+async def test_a_triage_is_refused_naming_the_field(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    found = await an_open_issue(repairs_database)
+    url = f"/v1/communal-issues/{found.issue_id}/triage"
+    repair = {
+        "uprn": a_uprn(),
+        "description": "Stairwell lights out",
+        "location": "stairwell",
+        "trade": "electrical",
+        "priority": "routine",
+    }
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({}, "repair"),
+        ({"repair": repair, "closed_because": "duplicate"}, "closed_because"),
+        ({"closed_because": "fixed_it_myself"}, "closed_because"),
+        ({"repair": {**repair, "uprn": "not-a-uprn"}}, "repair.uprn"),
+        ({"repair": {k: v for k, v in repair.items() if k != "priority"}}, "repair.priority"),
+    ]
+    for body, field in cases:
+        response = await repairs.post(url, json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["errors"][0]["field"] == field, (body, response.text)
+    assert str(found.issue_id) in await listed(repairs)  # still open
+
+
+async def test_two_triages_at_once_exactly_one_wins(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The issue is locked before it is read: the second triage waits for the first to
+    commit, then finds it triaged (409), so one repair is raised, not two."""
+    on_postgresql(repairs_database)
+    found = await an_open_issue(repairs_database)
+    block = a_uprn()
+    raise_it = {
+        "uprn": block,
+        "description": "Lift out of order",
+        "location": "lift",
+        "trade": "general",
+        "priority": "urgent",
+    }
+    async with repairs_database.sessionmaker() as first, first.begin():
+        await communal_issues.triage(
+            first,
+            RepairService(),
+            found.issue_id,
+            CommunalIssueTriage.model_validate({"repair": raise_it}),
+            "manager-1",
+        )
+        second = asyncio.create_task(
+            repairs.post(f"/v1/communal-issues/{found.issue_id}/triage", json={"repair": raise_it})
+        )
+        await until_a_backend_waits_for_a_lock(repairs_database)
+    response = await second
+    assert response.status_code == 409, response.text
+    assert await repairs_reported(repairs_database, block) == 1
+    entry = (await listed(repairs, status="repair_raised"))[str(found.issue_id)]
+    assert entry["triaged_by"] == "manager-1"
