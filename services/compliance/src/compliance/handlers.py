@@ -55,19 +55,25 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         """A tenancy began: smoke and CO alarms are checked on its first day (an alarm
         check due that day), and when the home has a current gas safety record its
         tenants get a copy before they move in (engagement is asked to send it:
-        tenant-copy-requested). A replayed or older tenancy changes nothing."""
-        if not await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
-            return
+        tenant-copy-requested). A replayed or older tenancy changes nothing.
+
+        A tenancy starting the same day as the home's newest (one entered in error and
+        ended on its first day, then the right one) is no older: its tenants are asked
+        their own copy (once per tenancy, so the same tenancy again asks nothing), and
+        the day's alarm check is not raised twice."""
         now = datetime.now(UTC)
-        await programme.open_check(
-            session,
-            uprn=tenancy.uprn,
-            subject=Subject.HOME,
-            check_type=CheckType.SMOKE_CO_ALARMS,
-            due_by=tenancy.start_date,
-            now=now,
-        )
-        log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+        if await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
+            await programme.open_check(
+                session,
+                uprn=tenancy.uprn,
+                subject=Subject.HOME,
+                check_type=CheckType.SMOKE_CO_ALARMS,
+                due_by=tenancy.start_date,
+                now=now,
+            )
+            log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+        elif await homes.tenancy_start(session, tenancy.uprn) != tenancy.start_date:
+            return  # an older tenancy arriving late, or a home not in the register
         await tenant_copies.request_for_new_tenancy(
             session,
             uprn=tenancy.uprn,

@@ -20,7 +20,7 @@ from compliance import metrics
 from compliance.checks.service import ProgrammeService
 from compliance.handlers import build_handlers
 from compliance.models import TenantCopy
-from compliance.settings import MIGRATIONS_DIR
+from compliance.settings import MIGRATIONS_DIR, ComplianceSettings
 from compliance.tenant_copies.rules import CopyStanding, standing
 from hearth_contracts import Envelope
 from hearth_contracts.events.base import Event
@@ -34,6 +34,8 @@ from hearth_contracts.events.income import (
     TenantOfTenancy,
 )
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from hearth_kit.migrations import upgrade
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import start_of_london_day
@@ -462,3 +464,38 @@ async def test_a_new_tenancy_after_a_retest_is_asked_a_copy_of_the_retest(
     assert sorted((c["tenancy_id"] is None, c["record_id"]) for c in copies) == sorted(
         [(False, retest["id"]), (True, first["id"]), (True, retest["id"])]
     )
+
+
+async def test_a_tenancy_replacing_one_ended_on_its_first_day_is_asked_its_own_copy(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """A tenancy entered in error and ended on its first day, then the right one started
+    the same day: the new tenants are owed the record before they move in as much as
+    the first were. Through the consumer's inbox, in the order income published them;
+    each announced again under a new event id asks nothing more, one alarm check for
+    the day, and a tenancy older than the home's newest changes nothing."""
+    uprn = await a_gas_home(compliance)
+    await a_gas_record(compliance, uprn, london_today() - timedelta(days=60))
+    start = london_today() + timedelta(days=5)
+    in_error = tenancy_v2(uprn, start, [uuid.uuid4()])
+    right = tenancy_v2(uprn, start, [uuid.uuid4(), uuid.uuid4()])
+    older = tenancy_v2(uprn, start - timedelta(days=30), [uuid.uuid4()])  # record in date
+    settings = ComplianceSettings(environment="development")
+    dead_letters = DeadLetters(settings, compliance_database)
+    inbox = Inbox(settings, compliance_database, build_handlers(programme), dead_letters)
+    again = [Envelope(data=tenancy.data) for tenancy in (in_error, right)]  # new event ids
+    for offset, envelope in enumerate([in_error, right, *again, older]):
+        async with compliance_database.sessionmaker() as session, session.begin():
+            await inbox.apply(session, [(Message("t", 0, offset, None, None, ()), envelope)])
+
+    asked = await published("tenant-copy-requested", uprn)
+    assert [(a["tenancy_id"], a["person_ids"]) for a in asked] == [
+        (str(t.data.tenancy_id), [str(p.person_id) for p in t.data.tenants])
+        for t in (in_error, right)
+    ]
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    alarms = [c for c in home["checks"] if c["check_type"] == "smoke_co_alarms"]
+    assert [a["due_by"] for a in alarms] == [start.isoformat()]

@@ -252,3 +252,10 @@ async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date)
         .values(tenancy_start_date=start_date)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def tenancy_start(session: AsyncSession, uprn: str) -> date | None:
+    """The start of the home's newest tenancy, as note_tenancy_start keeps it (None: no
+    tenancy yet, or no such home)."""
+    query = core_select(col(Home.tenancy_start_date)).where(col(Home.uprn) == uprn)
+    return (await session.execute(query)).scalar_one_or_none()
