@@ -6,8 +6,10 @@ gateway.tenancies). Rent accounts, statements, arrears cases and figures are rea
 `income:read`; payments, corrections, rent changes, arrangements and the pre-action
 protocol need `income:write`; a write-off needs `income:approve`, and income checks the
 approver's own limit. Recharges held for a decision (a home's sundry account with no
-tenancy) are listed with `income:read`. `/v1/income/figures` and
-`/v1/income/held-recharges` have no path parameter, so they cannot shadow another row.
+tenancy) are listed with `income:read` and one is charged to a named tenancy of its home
+with `income:write` (an income officer's decision, adr/0042). `/v1/income/figures` and
+`/v1/income/held-recharges` have no path parameter, so they cannot shadow another row;
+`/v1/income/held-recharges/{entry_id}/charge` is under neither.
 """
 
 from __future__ import annotations
@@ -153,6 +155,14 @@ ROUTES: list[PassThrough] = [
         "income",
         READ,
         "Recharges held for a decision: homes' no-tenancy sundry accounts still owed, by home",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/income/held-recharges/{entry_id}/charge",
+        "income",
+        WRITE,
+        "Charge what is owed on a held recharge to a named tenancy of its home (Idempotency-Key)",
+        status_code=201,
     ),
     # figures
     PassThrough(
