@@ -25,6 +25,7 @@ from hearth_kit.defaults import (
     add_process_defaults,
     settle_the_collector,
 )
+from hearth_kit.idempotency import EXPIRED_RESPONSES
 from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
@@ -52,7 +53,11 @@ class Runtime:
         self.db = db
         self.relay = OutboxRelay(settings, db)
         self.consumer = EventConsumer(settings, db, handlers) if handlers else None
-        self.scheduler = Scheduler(db, scheduled_jobs, service=settings.service_name)
+        # Every service purges its expired Idempotency-Key responses (they hold what the
+        # requests created, personal data among it) whether or not writes arrive.
+        self.scheduler = Scheduler(
+            db, [*scheduled_jobs, EXPIRED_RESPONSES], service=settings.service_name
+        )
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:

@@ -14,7 +14,11 @@ two requests, and two contractors never share a key even when their tokens carry
 same subject (the key is looked up, and its response replayed, before the service
 checks whose work it is). A record lives 24 hours: a key reused
 after that is a new request. Each stored response purges a bounded number of expired
-records (oldest first, by the created_at index), so the table stays small without a job.
+records (oldest first, by the created_at index), so a busy table stays small; and every
+service's scheduler runs `EXPIRED_RESPONSES` (hearth_kit.app adds it), because a stored
+response holds what the request created (a resident's name and phone number, a
+tenant's): a service that goes quiet must not keep them past their 24 hours until its
+next keyed write, which may be days away (docs/adr/0046).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.auth import CallerDep
 from hearth_kit.problems import Conflict, Unprocessable
+from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.tables import idempotency_record
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -192,23 +197,34 @@ class Idempotency:
                 field="Idempotency-Key",
                 location="header",
             ) from exc
-        await self._purge_expired(session)
+        await purge_expired(session, self.now)
 
-    async def _purge_expired(self, session: AsyncSession) -> None:
-        """Delete up to PURGE_BATCH expired records, oldest first; rows another request
-        is deleting are skipped (PostgreSQL), so purges never wait on each other."""
-        expired = (
-            select(idempotency_record.c.key, idempotency_record.c.scope)
-            .where(idempotency_record.c.created_at <= self.now - KEY_LIFETIME)
-            .order_by(idempotency_record.c.created_at)
-            .limit(PURGE_BATCH)
-            .with_for_update(skip_locked=True)
+
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
+    """Delete up to PURGE_BATCH records expired at `now`, oldest first, and say how many;
+    rows another transaction is deleting are skipped (PostgreSQL), so purges never wait
+    on each other."""
+    expired = (
+        select(idempotency_record.c.key, idempotency_record.c.scope)
+        .where(idempotency_record.c.created_at <= now - KEY_LIFETIME)
+        .order_by(idempotency_record.c.created_at)
+        .limit(PURGE_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        delete(idempotency_record).where(
+            tuple_(idempotency_record.c.key, idempotency_record.c.scope).in_(expired)
         )
-        await session.execute(
-            delete(idempotency_record).where(
-                tuple_(idempotency_record.c.key, idempotency_record.c.scope).in_(expired)
-            )
-        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+EXPIRED_RESPONSES = ScheduledJob(
+    "expired-idempotency-responses", timedelta(minutes=15), purge_expired
+)
+"""Every service's scheduler purges expired stored responses every 15 minutes, batch by
+batch until none is left, whether or not any keyed write arrives: a response is kept at
+most KEY_LIFETIME and one interval."""
 
 
 def idempotency_scope(
