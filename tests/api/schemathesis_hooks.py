@@ -138,6 +138,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which questions the perception survey asks (if/then)
     },
     # income
+    "POST /v1/income/held-recharges/{entry_id}/charge": {
+        "tenancy_id": "a tenancy of the held recharge's home (" + STATE + ")"
+    },
     "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
         "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
         + STATE
