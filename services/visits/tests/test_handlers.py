@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
@@ -819,3 +820,31 @@ async def test_a_v2_vulnerability_flag_sets_and_clears_and_an_older_record_chang
         ),
     )
     assert await kept() == (False, [])
+
+
+@pytest.mark.parametrize("change_first", [False, True], ids=["in_order", "change_first"])
+async def test_a_type_decided_on_the_tenancys_first_day_stands_whichever_event_comes_first(
+    visits_database: Database, change_first: bool
+) -> None:
+    """An introductory tenancy confirmed secure with effect from its first day: the
+    decision and the start carry the same day. Delivered through the inbox one at a
+    time, in income's order or with the decision first (the start dead-lettered and
+    replayed), the tenancy is secure and on the community caseload: a start's type is
+    where the tenancy began, never a word on it newer than a decision."""
+    uprn, tenancy_id, start = a_uprn(), uuid.uuid4(), date(2026, 2, 2)
+    await handle(visits_database, registered(uprn))
+    events = [
+        started(uprn, tenancy_id, start),
+        type_changed(uprn, tenancy_id, "confirmed", "secure", start),
+    ]
+    await consume(visits_database, events[::-1] if change_first else events, one_at_a_time=True)
+    tenancy = await current(visits_database, uprn)
+    assert tenancy is not None
+    assert (tenancy.tenancy_type, tenancy.introductory_ends_on) == ("secure", None)
+    held = await caseload(visits_database, tenancy_id)
+    assert held is not None
+    assert (held.caseload, held.officer, held.introductory_ends_on) == (
+        "community",
+        "officer-e8",
+        None,
+    )

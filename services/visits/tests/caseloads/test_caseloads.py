@@ -9,12 +9,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from hearth_contracts import Envelope
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
-from services.visits.tests.test_handlers import SETTINGS, ended, handle, registered, started
+from services.visits.tests.test_handlers import (
+    SETTINGS,
+    consume,
+    ended,
+    handle,
+    registered,
+    started,
+)
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 from visits.models import CaseloadAssignment, CaseloadConcern
 from visits.scheduled import scheduled_jobs
@@ -377,3 +385,20 @@ async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry_un
     await handle(visits_database, ended(uprn, tenancy_id))
     async with visits_database.sessionmaker() as session:
         assert await session.get(CaseloadConcern, uuid.UUID(concern["concern_id"])) is None
+
+
+async def test_a_replayed_start_does_not_undo_the_end_of_the_introductory_period(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The sweep moves a tenancy to the community caseload keeping its placement's
+    as_of (the start's day): the tenancy-started delivered again through the inbox (a
+    replayed dead letter, the same fact under a new event id) is no newer than that,
+    and leaves it where the sweep put it."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    start = started(uprn, tenancy_id, date(2025, 6, 1), "introductory")
+    await consume(visits_database, [registered(uprn), start])
+    assert await run_until_done(visits_database, job("introductory-period-end"), datetime.now(UTC))
+    await consume(visits_database, [Envelope(data=start.data)])
+    assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
+    community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
+    assert (community["caseload"], community["since"]) == ("community", "2026-06-01")

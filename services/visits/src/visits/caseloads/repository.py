@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -24,6 +25,20 @@ async def place(session: AsyncSession, tenancy_id: uuid.UUID, values: dict[str, 
     """Hold the tenancy on a caseload unless a later placement is kept (version as_of)."""
     await upsert_newer(
         session, CaseloadAssignment, key={"tenancy_id": tenancy_id}, values=values, version="as_of"
+    )
+
+
+async def place_first(session: AsyncSession, tenancy_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Hold a tenancy that started on its first caseload, unless a caseload holds it
+    already. Whatever holds it is newer than the start, whatever its as_of says: a type
+    decided from the first day (as_of that same day), a referral, a hand-back, or the
+    introductory sweep (which keeps as_of). So the start, delivered again or after them
+    (a replayed dead letter), never puts the tenancy back where it began."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(CaseloadAssignment)
+        .values(tenancy_id=tenancy_id, **values)
+        .on_conflict_do_nothing(index_elements=[col(CaseloadAssignment.tenancy_id)])
     )
 
 

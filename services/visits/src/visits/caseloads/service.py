@@ -128,11 +128,12 @@ async def tenancy_started(
     tenancy_type: TenancyType,
     start_date: date,
 ) -> None:
-    """Place a new tenancy: introductory or community (never one that has ended)."""
+    """Place a new tenancy: introductory or community (never one that has ended, nor
+    one a caseload holds already: repository.place_first)."""
     if await _ended(session, tenancy_id):
         return
     placement = rules.on_start(tenancy_type, start_date, await _area(session, uprn), officers)
-    await repository.place(
+    await repository.place_first(
         session,
         tenancy_id,
         {

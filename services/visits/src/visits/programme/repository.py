@@ -137,9 +137,27 @@ class StartedTenancy:
     introductory_ends_on: date | None
 
 
+_tenancy = cast(Table, inspect(TenancyRecord).local_table)
+
+TYPE_AT_START_UNLESS_DECIDED = (
+    update(_tenancy)
+    .where(_tenancy.c.tenancy_id == bindparam("tenancy"), _tenancy.c.type_as_of.is_(None))
+    .values(
+        tenancy_type=bindparam("tenancy_type"),
+        introductory_ends_on=bindparam("ends_on"),
+        type_as_of=bindparam("started_on"),
+    )
+)
+"""A started tenancy's type, kept only when no type is held: the type it started with
+is the oldest word on it, so any type change (tenancy-type-changed) is newer, even one
+taking effect on the first day (the same date as the start's) and delivered before it
+(a replayed dead letter): versioned by date, the start would win that tie."""
+
+
 async def save_tenancies(session: AsyncSession, tenancies: Sequence[StartedTenancy]) -> None:
-    """Tenancies that started: their start, and their type as of the start (a later type
-    change is kept over it). An end already recorded is never touched."""
+    """Tenancies that started: their start, and their type as of the start unless a type
+    change is kept already (TYPE_AT_START_UNLESS_DECIDED). An end already recorded is never
+    touched."""
     await upsert_newer_many(
         session,
         TenancyRecord,
@@ -150,22 +168,19 @@ async def save_tenancies(session: AsyncSession, tenancies: Sequence[StartedTenan
         ],
         version="start_date",
     )
-    await upsert_newer_many(
-        session,
-        TenancyRecord,
-        key=["tenancy_id"],
-        rows=[
-            {
-                "tenancy_id": t.tenancy_id,
-                "uprn": t.uprn,
-                "tenancy_type": t.tenancy_type,
-                "introductory_ends_on": t.introductory_ends_on,
-                "type_as_of": t.start_date,
-            }
-            for t in tenancies
-        ],
-        version="type_as_of",
-    )
+    if tenancies:  # each has a row now (the statement above)
+        await session.execute(
+            TYPE_AT_START_UNLESS_DECIDED,
+            [
+                {
+                    "tenancy": t.tenancy_id,
+                    "tenancy_type": t.tenancy_type,
+                    "ends_on": t.introductory_ends_on,
+                    "started_on": t.start_date,
+                }
+                for t in tenancies
+            ],
+        )
 
 
 async def change_tenancy_type(
