@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.messages import repository as message_repository
 from engagement.messages.service import MessageService
 from engagement.messages.templates import (
     Values,
@@ -169,11 +170,20 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     async def on_appointment_booked(
         session: AsyncSession, envelope: Envelope[AppointmentBooked]
     ) -> None:
-        """Tell the household when the repair appointment is."""
+        """Tell the household when the repair appointment is; not a resident already
+        told it is cancelled (the booking dead-lettered and replayed after
+        appointment-cancelled, on the same topic): they would wait in for no one."""
         booked = envelope.data
         await write_to(
             session,
-            await residents.on_home(session, booked.uprn),
+            [
+                resident
+                for resident in await residents.on_home(session, booked.uprn)
+                if await message_repository.of_source(
+                    session, resident.id, "appointment_cancelled", booked.appointment_id
+                )
+                is None
+            ],
             "appointment_booked",
             booked.appointment_id,
             {

@@ -27,8 +27,14 @@ from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.base import Event
 from hearth_contracts.events.compliance import CheckCompletedV2, CheckOutcome, CheckType
-from hearth_contracts.events.repairs import AppointmentCancelled, CancellationReason
+from hearth_contracts.events.repairs import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    CancellationReason,
+)
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
 from services.engagement.tests.messages.test_pipeline import a_resident, messages_of
 
 TUESDAY_8AM = datetime(2026, 12, 1, 8, tzinfo=UTC)  # GMT: 08:00 in London
@@ -51,6 +57,20 @@ def a_cancellation(uprn: str, reason: CancellationReason) -> AppointmentCancelle
         reason=reason,
         cancelled_at=TUESDAY_8AM - timedelta(days=2),
         recorded_at=TUESDAY_8AM - timedelta(days=2),
+    )
+
+
+def a_booking(uprn: str, appointment_id: uuid.UUID) -> AppointmentBooked:
+    return AppointmentBooked(
+        appointment_id=appointment_id,
+        uprn=uprn,
+        repair_ids=[uuid.uuid4()],
+        contractor_id="plumbfast",
+        slot="am",
+        window_start=TUESDAY_8AM,
+        window_end=TUESDAY_8AM + timedelta(hours=4),
+        made_at_first_contact=True,
+        booked_at=TUESDAY_8AM - timedelta(days=5),
     )
 
 
@@ -109,6 +129,34 @@ async def test_a_cancellation_the_household_asked_for_is_confirmed(
     body = str(letter["body"])
     assert "1 Rhagfyr 2026 (dydd Mawrth) am 08:00" in body
     assert "Rydym wedi'i ganslo fel y gofynnoch." in body
+
+
+async def test_a_booking_handled_after_its_cancellation_is_not_sent(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """appointment-booked dead-lettered and replayed after appointment-cancelled was
+    handled (through the consumer's inbox): the household was told the appointment is
+    off, and is not then told it is on, to wait in for no one. A booking not cancelled
+    is still written."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    resident = await a_resident(engagement, tenancy_id=str(uuid.uuid4()), uprn=uprn)
+    cancelled = a_cancellation(uprn, CancellationReason.RESIDENT_REQUESTED)
+    kept = uuid.uuid4()
+    events = [
+        Envelope(data=cancelled),
+        Envelope(data=a_booking(uprn, cancelled.appointment_id)),  # replayed late
+        Envelope(data=a_booking(uprn, kept)),
+    ]
+    settings = EngagementSettings(environment="development")
+    dead_letters = DeadLetters(settings, engagement_database)
+    inbox = Inbox(settings, engagement_database, build_services(settings).handlers, dead_letters)
+    for offset, envelope in enumerate(events):
+        async with engagement_database.sessionmaker() as session, session.begin():
+            await inbox.apply(session, [(Message("t", 0, offset, None, None, ()), envelope)])
+
+    assert len(await letters(engagement, resident, "appointment_cancelled")) == 1
+    [booked] = await letters(engagement, resident, "appointment_booked")
+    assert str(kept) in str(booked["body"])
 
 
 @pytest.mark.parametrize("language", PUBLISHED_LANGUAGES)
