@@ -1,6 +1,7 @@
 """Migration 0015's index serves the held-recharges listing: held accounts (sundry,
-no tenancy) are read in home order from a partial index holding only them, not by
-scanning every rent and sundry account. PostgreSQL only (its planner, EXPLAIN)."""
+no tenancy) are read in home order from a partial index holding only them, the page
+stopping at its limit, not by finding every held account, summing its ledger and
+sorting them. PostgreSQL only (its planner, EXPLAIN)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,8 @@ async def test_the_held_recharges_listing_reads_the_held_accounts_index(
         await connection.execute(text("SET LOCAL enable_seqscan = off"))
         plan = await plan_of(connection, after, uprn)
     assert "ix_account_held_recharges" in plan, plan
+    # The page is read in index order and stops at its end: nothing sorts (or sums
+    # every held account's ledger) before the limit.
+    lines = [line.strip().removeprefix("->").strip() for line in plan.splitlines()]
+    below_limit = lines[next(n for n, line in enumerate(lines) if line.startswith("Limit")) + 1]
+    assert "using ix_account_held_recharges" in below_limit, plan

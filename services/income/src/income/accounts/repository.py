@@ -9,7 +9,19 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, and_, bindparam, case, exists, func, inspect, or_
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    inspect,
+    or_,
+    tuple_,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -487,26 +499,31 @@ def _held_recharges_statement(*, after: bool, uprn: bool) -> Select[Any]:
     """A page of held accounts (sundry, no tenancy) still owed something, by home, with
     their recharges, in one round trip: the page (a subquery, so the limit counts
     accounts) outer-joined to its recharge entries, each with what its reversals took
-    off. Built once per combination of filters."""
-    balance = func.sum(_entry.c.amount_pence)
+    off. The page walks the held accounts in (uprn, id) order, each account's balance
+    a subquery on its own entries, so PostgreSQL reads them from ix_account_held_recharges
+    (a partial index of exactly those accounts, in that order) and stops at the page's
+    end instead of summing every held account's ledger and sorting them first. Built
+    once per combination of filters."""
+    balance = (
+        core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
+        .where(_entry.c.account_id == _account.c.id)
+        .correlate(_account)
+        .scalar_subquery()
+    )
     page = (
         core_select(_account.c.id, _account.c.uprn, balance.label("balance_pence"))
-        .select_from(_account.join(_entry, _entry.c.account_id == _account.c.id))
-        .where(_account.c.kind == AccountKind.SUNDRY, _account.c.tenancy_id.is_(None))
-        .group_by(_account.c.id, _account.c.uprn)
-        .having(balance > 0)
+        .where(
+            _account.c.kind == AccountKind.SUNDRY,
+            _account.c.tenancy_id.is_(None),
+            balance > 0,
+        )
         .order_by(_account.c.uprn, _account.c.id)
         .limit(bindparam("limit"))
     )
     if after:
         page = page.where(
-            or_(
-                _account.c.uprn > bindparam("after_uprn"),
-                and_(
-                    _account.c.uprn == bindparam("after_uprn"),
-                    _account.c.id > bindparam("after_id"),
-                ),
-            )
+            tuple_(_account.c.uprn, _account.c.id)
+            > tuple_(bindparam("after_uprn"), bindparam("after_id"))
         )
     if uprn:
         page = page.where(_account.c.uprn == bindparam("uprn"))
