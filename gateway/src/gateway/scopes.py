@@ -21,7 +21,7 @@ SCOPES: dict[str, str] = {
     "compliance:read": "Read the compliance programme: checks, certificates, figures",
     "compliance:write": "Record gas safety records, access attempts and asset changes",
     "income:read": "Read rent accounts, statements, arrears cases, held recharges and figures",
-    "income:write": "Post payments, make arrangements and move arrears cases",
+    "income:write": "Post payments, make arrangements, move arrears cases, charge held recharges",
     "income:approve": "Approve write-offs within the approver's limit",
     "contacts:write": "Log a contact with a resident",
     "complaints:read": "Read complaints and their deadlines",
