@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_kit import idempotency as idempotency_module
 from hearth_kit.auth import InternalTokenVerifier, issue_internal_token, key_id
 from hearth_kit.db import Database, SessionDep
 from hearth_kit.idempotency import (
@@ -503,14 +504,16 @@ async def test_a_create_without_a_token_is_refused(app: FastAPI) -> None:
 
 
 KEY_WAITERS = text(
-    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-    " WHERE a.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted"
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+    " AND query LIKE '%pg_try_advisory_xact_lock%'"
 )
 
 
 async def until_a_request_waits_for_its_key(db: Database) -> None:
-    """Poll until a backend waits for an Idempotency-Key's advisory lock (a second
-    request with a key the first holds); never waiting is a bug."""
+    """Poll until a backend is trying for an Idempotency-Key's advisory lock (a second
+    request with a key the first holds: the first has gone on to its INSERT, waiting
+    for the test's table lock); never trying is a bug."""
     for _ in range(3000):
         async with db.engine.connect() as connection:
             if (await connection.execute(KEY_WAITERS)).scalar_one():
@@ -529,6 +532,7 @@ async def test_a_second_request_with_a_key_being_written_waits_then_gets_the_fir
     kit_database: Database,
     second_body: dict[str, str],
     second_status: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A real interleaving on PostgreSQL: the first request has claimed its key and is
     held writing (the test holds the table); the second, same key, is seen waiting for
@@ -536,6 +540,7 @@ async def test_a_second_request_with_a_key_being_written_waits_then_gets_the_fir
     with another body is refused (422 naming the header), never a second write."""
     if kit_database.engine.dialect.name != "postgresql":
         pytest.skip("interleaves two transactions by their locks: PostgreSQL")
+    monkeypatch.setattr(idempotency_module, "KEY_WAIT", timedelta(minutes=1))  # a slow CI
     uprn = a_uprn()
     headers = {"Idempotency-Key": f"interleaved-{uprn}"}
     async with kit_database.engine.connect() as holder:
@@ -559,4 +564,39 @@ async def test_a_second_request_with_a_key_being_written_waits_then_gets_the_fir
     else:
         [error] = second_answer.json()["errors"]
         assert (error["field"], error["location"]) == ("Idempotency-Key", "header")
+    assert await homes_created(kit_database, uprn) == 1
+
+
+async def test_a_second_request_waits_a_bounded_time_for_a_key_held_then_is_a_409(
+    client: httpx.AsyncClient, kit_database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first request with a key is held (the test holds the table it writes); the
+    second, same key, does not wait for it indefinitely (each retry a contractor's
+    system sends would hold a database connection meanwhile, and the gateway has long
+    given up on them): after KEY_WAIT it is a 409 naming the header, with Retry-After,
+    and changes nothing. The first then goes on, and a later retry replays its 201."""
+    if kit_database.engine.dialect.name != "postgresql":
+        pytest.skip("interleaves two transactions by their locks: PostgreSQL")
+    monkeypatch.setattr(idempotency_module, "KEY_WAIT", timedelta(seconds=0.5))
+    uprn = a_uprn()
+    headers = {"Idempotency-Key": f"held-{uprn}"}
+    async with kit_database.engine.connect() as holder:
+        transaction = await holder.begin()
+        await holder.execute(text("LOCK TABLE home IN SHARE MODE"))  # inserts wait
+        first = asyncio.create_task(client.post("/homes", json={"uprn": uprn}, headers=headers))
+        await until_a_backend_waits_for_a_lock(kit_database)
+        async with asyncio.timeout(20):  # far beyond KEY_WAIT: not waiting for the first
+            second = await client.post("/homes", json={"uprn": uprn}, headers=headers)
+        assert not first.done()
+        await transaction.rollback()
+    assert second.status_code == 409, second.text
+    assert second.headers["content-type"] == "application/problem+json"
+    assert second.headers["retry-after"] == "1"
+    [error] = second.json()["errors"]
+    assert (error["field"], error["location"]) == ("Idempotency-Key", "header")
+    first_answer = await first
+    assert first_answer.status_code == 201, first_answer.text
+    retried = await client.post("/homes", json={"uprn": uprn}, headers=headers)
+    assert retried.headers["idempotent-replayed"] == "true"
+    assert retried.json() == first_answer.json()
     assert await homes_created(kit_database, uprn) == 1

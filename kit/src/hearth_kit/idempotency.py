@@ -6,7 +6,8 @@ stored in the same transaction as the change it made; a retry with the same key 
 body gets that response again (with `Idempotent-Replayed: true`) and changes nothing;
 the same key with a different body is a 422. Two requests with the same key at the
 same moment run one after the other (the key is claimed first): the second gets the
-first's response.
+first's response, or, when the first is still running after KEY_WAIT, a 409 naming the
+header with Retry-After (a retry then gets the first's response).
 
 A key belongs to its caller (the internal token's subject and, for a contractor's
 token, its contractor_id) and to the method and route: the same key from two callers is
@@ -23,8 +24,10 @@ next keyed write, which may be days away (docs/adr/0046).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar, overload
@@ -47,6 +50,13 @@ KEY_LIFETIME = timedelta(hours=24)
 PURGE_BATCH = 100
 """Expired records deleted with each stored response (bounded, so a store stays cheap)."""
 _SCOPE_LENGTH = 300  # idempotency_record.scope
+KEY_WAIT = timedelta(seconds=5)
+"""How long a request waits for another holding its key before it is a 409 (PostgreSQL).
+Under the gateway's write budget (10 s), so the caller hears why; and bounded, because a
+request waiting for a key holds a database connection, and a contractor's system that
+retries every second while the first attempt is stuck would otherwise pile up waiters
+(the gateway gives up on them; the service does not) until the pool is gone."""
+_KEY_POLL_SECONDS = 0.05
 KEY_LOCK_SPACE = 0x4B455953  # "KEYS"
 """The first key of the two-key PostgreSQL advisory lock a create with an
 Idempotency-Key holds (the second is a hash of its scope and key): a space of its own,
@@ -105,7 +115,8 @@ class Idempotency:
         The key is claimed before anything is looked up or run (`_claim`): a second
         request with the same key at the same moment waits for the first to finish and
         then gets its response (or runs, if the first failed), so the two never both run
-        and meet on the created thing's own unique key."""
+        and meet on the created thing's own unique key; waiting longer than KEY_WAIT,
+        it is a 409 instead."""
         await self._claim(session)
         if (replayed := await self._replay(session)) is not None:
             return replayed
@@ -119,19 +130,32 @@ class Idempotency:
     async def _claim(self, session: AsyncSession) -> None:
         """Hold this key until the caller's transaction ends. On PostgreSQL a
         transaction-scoped advisory lock on the scope and key (two requests with
-        different keys never wait for each other, unless their hashes meet); on SQLite
-        the session's transaction already holds the database's write lock from its
-        first statement (hearth_kit.db: BEGIN IMMEDIATE), which serialises them."""
+        different keys never wait for each other, unless their hashes meet), tried
+        again every 50 ms while another request holds it, for up to KEY_WAIT, then a
+        409 (one statement when the key is free, as it nearly always is; no aborted
+        transaction or lock_timeout to set and restore). On SQLite the session's
+        transaction already holds the database's write lock from its first statement
+        (hearth_kit.db: BEGIN IMMEDIATE), which serialises them, bounded by its busy
+        timeout."""
         if self.key is None or session.get_bind().dialect.name != "postgresql":
             return
-        await session.execute(
-            select(
-                func.pg_advisory_xact_lock(
-                    bindparam("space", KEY_LOCK_SPACE, Integer),
-                    func.hashtext(bindparam("scoped_key", f"{self.scope}\n{self.key}")),
-                )
+        claim = select(
+            func.pg_try_advisory_xact_lock(
+                bindparam("space", KEY_LOCK_SPACE, Integer),
+                func.hashtext(bindparam("scoped_key", f"{self.scope}\n{self.key}")),
             )
         )
+        deadline = time.monotonic() + KEY_WAIT.total_seconds()
+        while not (await session.execute(claim)).scalar_one():
+            if time.monotonic() >= deadline:
+                raise Conflict(
+                    "A request with this Idempotency-Key is still being processed; "
+                    "retry shortly with the same key to get its response",
+                    field="Idempotency-Key",
+                    location="header",
+                    headers={"Retry-After": "1"},
+                )
+            await asyncio.sleep(_KEY_POLL_SECONDS)
 
     async def _replay(self, session: AsyncSession) -> JSONResponse | None:
         """The stored response for this key, or None if the key is new, expired or absent."""
