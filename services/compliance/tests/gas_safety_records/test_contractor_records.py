@@ -77,3 +77,38 @@ async def test_a_refusal_does_not_say_whether_the_home_is_registered(
         answers.append({k: problem[k] for k in ("status", "title", "detail", "type")})
     assert answers[0] == answers[1]
     assert (await gas_check(compliance, registered))["completed_at"] is None
+
+
+async def test_another_contractors_same_key_and_body_never_replays_its_record(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """Every contractor posts records to the one path, and two integrations may share a
+    token subject and pick the same key (a job number): the key is each contractor's
+    own, so the other's request is judged as its own (not assigned: 422) and never
+    answered with the first's stored record (its id, engineer, certificate)."""
+    gasco, _ = a_contractor()
+    other, _ = a_contractor()
+    shared = "contractor-integration-platform"
+    gasco_token = InternalTokenAuth(
+        "compliance", scopes={"contractor"}, subject=shared, contractor_id=gasco
+    )
+    other_token = InternalTokenAuth(
+        "compliance", scopes={"contractor"}, subject=shared, contractor_id=other
+    )
+    uprn = await assigned_gas_home(compliance, gasco)
+    record = a_record(uprn, london_today())
+    key = {"Idempotency-Key": "job-889"}
+
+    made = await compliance.post(RECORDS, json=record, headers=key, auth=gasco_token)
+    theirs = await compliance.post(RECORDS, json=record, headers=key, auth=other_token)
+    replayed = await compliance.post(RECORDS, json=record, headers=key, auth=gasco_token)
+
+    assert made.status_code == 201, made.text
+    assert theirs.status_code == 422, theirs.text
+    assert "idempotent-replayed" not in theirs.headers
+    assert made.json()["id"] not in theirs.text
+    assert "A. Engineer" not in theirs.text
+    assert "location" not in theirs.headers
+    assert replayed.status_code == 201
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json() == made.json()
