@@ -5,6 +5,7 @@ into a repair at the UPRN the manager names or closed with a reason (docs/adr/00
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,13 +15,16 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated
 from hearth_contracts.events.visits import CommunalIssueFound
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from repairs.communal_issues import service as communal_issues
 from repairs.communal_issues.schemas import CommunalIssueTriage
 from repairs.work_orders.service import RepairService
+from services.repairs.tests.contractor_doubles import contractor
 from services.repairs.tests.orders.test_appointment_lock_order import on_postgresql
+from services.repairs.tests.orders.test_work_orders import schedule_of_rates
 from services.repairs.tests.test_handlers import consume
 from tests.harness.locks import until_a_backend_waits_for_a_lock
 
@@ -88,6 +92,7 @@ async def test_an_issue_found_on_a_visit_awaits_triage_dated_when_it_was_noticed
         "issue_id": str(found.issue_id),
         "issue": "lighting",
         "uprn": uprn,
+        "block_id": None,  # the asset register has not said which block the home is in
         "visit_id": str(found.visit_id),
         "found_at": "2026-11-16T10:00:00Z",
         "status": "open",
@@ -290,3 +295,189 @@ async def test_two_triages_at_once_exactly_one_wins(
     assert await repairs_reported(repairs_database, block) == 1
     entry = (await listed(repairs, status="repair_raised"))[str(found.issue_id)]
     assert entry["triaged_by"] == "manager-1"
+
+
+def flat_registered(
+    uprn: str, block_id: str | None, hours: int = 0
+) -> Envelope[PropertyRegistered]:
+    """The asset register's entry for a flat in a block (block_id: the block's UPRN)."""
+    return Envelope(
+        data=PropertyRegistered(
+            uprn=uprn,
+            address_line_1="Flat 3, Morning Lane House",
+            town="London",
+            postcode="E9 6NA",
+            property_type="flat",
+            heating_fuel="gas",
+            gas_supply="live",
+            block_id=block_id,
+            registered_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=hours),
+        )
+    )
+
+
+def flat_updated(uprn: str, block_id: str | None, hours: int) -> Envelope[PropertyUpdated]:
+    return Envelope(
+        data=PropertyUpdated(
+            uprn=uprn,
+            address_line_1="Flat 3, Morning Lane House",
+            town="London",
+            postcode="E9 6NA",
+            property_type="flat",
+            tenure="general_needs",
+            heating_fuel="gas",
+            gas_supply="live",
+            block_id=block_id,
+            updated_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=hours),
+        )
+    )
+
+
+async def test_each_issue_shows_the_block_of_the_home_it_came_from_and_lists_by_block(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The block comes from repairs' copy of the asset register when the list is read,
+    through the consumer: a home registered after its issue was recorded shows its
+    block too, and `?block_id=` gives one block's reports together, oldest first."""
+    block, other_block = a_uprn(), a_uprn()
+    flat_1, flat_2, elsewhere, unknown = (a_uprn() for _ in range(4))
+    await consume(
+        repairs_database, [flat_registered(flat_1, block), flat_registered(elsewhere, other_block)]
+    )
+    first = issue_found(flat_1, minutes=-20)
+    second = issue_found(flat_2, issue="lighting", minutes=-10)
+    third, fourth = issue_found(elsewhere), issue_found(unknown, minutes=5)
+    await consume(repairs_database, [Envelope(data=f) for f in (first, second, third, fourth)])
+    await consume(repairs_database, [flat_registered(flat_2, block)])  # after its issue
+    entries = await listed(repairs)
+    assert entries[str(first.issue_id)]["block_id"] == block
+    assert entries[str(second.issue_id)]["block_id"] == block
+    assert entries[str(third.issue_id)]["block_id"] == other_block
+    assert entries[str(fourth.issue_id)]["block_id"] is None
+    one_at_a_time: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"block_id": block, "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = (await repairs.get("/v1/communal-issues", params=params)).json()
+        one_at_a_time += [item["issue_id"] for item in page["items"]]
+        if (cursor := page.get("next_cursor")) is None:
+            break
+    assert one_at_a_time == [str(first.issue_id), str(second.issue_id)]
+    assert list(await listed(repairs, block_id=other_block)) == [str(third.issue_id)]
+    assert await listed(repairs, block_id=block, status="closed") == {}
+    refused = await repairs.get("/v1/communal-issues", params={"block_id": "block-7"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "block_id"
+
+
+async def test_a_home_moved_to_another_block_shows_it_and_an_older_entry_never_moves_it_back(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """property-updated carries the whole entry, block_id with it; repairs keeps the
+    newest by the register's own time, so a late registration or older update, in a
+    batch or one by one, changes nothing; the triage answer shows the block too."""
+    block, corrected = a_uprn(), a_uprn()
+    in_a_batch, one_by_one = a_uprn(), a_uprn()
+
+    def history(uprn: str) -> list[Envelope[Any]]:
+        return [
+            flat_registered(uprn, block, hours=0),
+            flat_updated(uprn, corrected, hours=4),
+            flat_updated(uprn, block, hours=2),  # older than the one kept: ignored
+            flat_registered(uprn, None, hours=1),  # a late registration: ignored
+        ]
+
+    await consume(repairs_database, history(in_a_batch))
+    await consume(repairs_database, history(one_by_one), one_at_a_time=True)
+    found = [await an_open_issue(repairs_database, uprn) for uprn in (in_a_batch, one_by_one)]
+    entries = await listed(repairs, block_id=corrected)
+    assert sorted(entries) == sorted(str(f.issue_id) for f in found)
+    assert await listed(repairs, block_id=block) == {}
+    closed = await repairs.post(
+        f"/v1/communal-issues/{found[0].issue_id}/triage", json={"closed_because": "duplicate"}
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["block_id"] == corrected
+
+
+async def completed_event(db: Database, uprn: str) -> dict[str, Any]:
+    """The repair-completed the repair at `uprn` published (its data)."""
+    async with db.sessionmaker() as session:
+        (payload,) = (
+            await session.scalars(
+                select(outbox_message.c.payload).where(
+                    outbox_message.c.message_key == uprn,
+                    outbox_message.c.event_type.like("uk.hearth.repairs.repair-completed.v%"),
+                )
+            )
+        ).all()
+    event: dict[str, Any] = json.loads(payload)
+    return event
+
+
+async def raise_and_complete(
+    staff: httpx.AsyncClient, db: Database, issue: CommunalIssueFound, uprn: str
+) -> dict[str, Any]:
+    """Triage the issue into a repair at `uprn`, order it from the electrical contractor
+    and complete it: the repair-completed published."""
+    triaged = await staff.post(
+        f"/v1/communal-issues/{issue.issue_id}/triage",
+        json={
+            "repair": {
+                "uprn": uprn,
+                "description": "Stairwell lights out on every floor",
+                "location": "stairwell",
+                "trade": "electrical",
+                "priority": "urgent",
+            }
+        },
+    )
+    assert triaged.status_code == 200, triaged.text
+    await schedule_of_rates(db)
+    ordered = await staff.post(
+        "/v1/work-orders",
+        json={
+            "repair_id": triaged.json()["repair_id"],
+            "lines": [{"sor_code": "ELE:30010", "quantity": 1}],
+        },
+    )
+    assert ordered.status_code == 201, ordered.text
+    done = await staff.post(
+        f"/v1/contractor/work-orders/{ordered.json()['id']}/completion",
+        json={"completed_at": datetime.now(UTC).isoformat()},
+        auth=contractor("sparks"),
+    )
+    assert done.status_code == 200, done.text
+    return await completed_event(db, uprn)
+
+
+async def test_a_repair_raised_at_a_blocks_uprn_is_communal_through_to_repair_completed(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The asset register names the block (a home's block_id): a repair the manager
+    raises at that UPRN is a repair to the block's communal areas, and repair-completed
+    says so (engagement's communal_repair survey follows it)."""
+    block, flat = a_uprn(), a_uprn()
+    await consume(repairs_database, [flat_registered(flat, block)])
+    found = await an_open_issue(repairs_database, flat)
+    completed = await raise_and_complete(staff, repairs_database, found, block)
+    assert completed["communal"] is True
+    assert completed["visit_id"] == str(found.visit_id)
+
+
+async def test_a_repair_raised_at_a_uprn_no_block_has_is_not_communal(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """An estate's UPRN, or one the asset register has not given as any home's block
+    (nor the visited flat's own): not a block's communal areas, so not communal."""
+    block, flat = a_uprn(), a_uprn()
+    await consume(repairs_database, [flat_registered(flat, block)])
+    estate = a_uprn()
+    at_the_estate = await raise_and_complete(
+        staff, repairs_database, await an_open_issue(repairs_database, flat), estate
+    )
+    assert at_the_estate["communal"] is False
+    at_the_flat = await raise_and_complete(
+        staff, repairs_database, await an_open_issue(repairs_database, flat), flat
+    )
+    assert at_the_flat["communal"] is False

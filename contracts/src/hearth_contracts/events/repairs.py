@@ -334,8 +334,10 @@ class RepairCompletedV2(
     )
     communal: bool = Field(
         default=False,
-        description="A repair to a block's communal areas. Not yet set: always false "
-        "(repairs does not yet know which repairs are communal)",
+        description="A repair to a block's communal areas (`uprn` is then the block's): one "
+        "a repairs manager raised from a communal issue noticed on a visit, at a UPRN the "
+        "asset register gives as a block's (docs/adr/0044). False for every other repair, "
+        "one reported another way at a block's UPRN included",
     )
     visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
     safety_defect_id: uuid.UUID | None = Field(

@@ -53,14 +53,16 @@ log = get_logger(__name__)
 
 
 def address_of(home: PropertyRegistered | PropertyUpdated, *, as_of: datetime) -> RegisterEntry:
-    """The address an operative needs, from the asset register's entry for a home, as of
-    the event's own time (its registration or its update)."""
+    """The address an operative needs, and the block the home is in (a communal issue
+    reported from it is listed with its block), from the asset register's entry for a
+    home, as of the event's own time (its registration or its update)."""
     return RegisterEntry(
         uprn=home.uprn,
         address_line_1=home.address_line_1,
         address_line_2=home.address_line_2,
         town=home.town,
         postcode=home.postcode,
+        block_id=home.block_id,
         as_of=as_of,
     )
 
@@ -129,9 +131,9 @@ def build_handlers(
     ) -> None:
         """A communal issue (a broken door entry, lighting) noticed on a visit waits for
         a repairs manager's triage, dated when the officer noticed it; once per issue,
-        however often it is re-published. No repair is raised here: repairs does not
-        know the home's block, and the home visited is not the communal area
-        (docs/adr/0044)."""
+        however often it is re-published. No repair is raised here: the home visited is
+        not the communal area, and only a person can tell a duplicate or an estate
+        issue that is not the block's (docs/adr/0044)."""
         found = envelope.data
         issue = await communal_issues.record(session, found)
         if issue is not None:
@@ -146,8 +148,8 @@ def build_handlers(
     async def remember_homes(
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
     ) -> None:
-        """Keep the address an operative needs, from the asset register: a run of
-        events in one statement (a single event is a run of one)."""
+        """Keep the address an operative needs and the home's block, from the asset
+        register: a run of events in one statement (a single event is a run of one)."""
         await repairs.save_homes(
             session,
             [
@@ -160,9 +162,9 @@ def build_handlers(
     async def update_homes(
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
     ) -> None:
-        """A home's entry in the asset register changed (an address corrected): keep the
-        new address, versioned by the change's own time, so an older registration or
-        update arriving late never overwrites it."""
+        """A home's entry in the asset register changed (an address corrected, a block
+        given): keep the new address and block, versioned by the change's own time, so
+        an older registration or update arriving late never overwrites it."""
         await repairs.save_homes(
             session,
             [

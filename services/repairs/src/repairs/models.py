@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -89,6 +98,13 @@ class RepairRequest(RepairsModel, table=True):
     safety_defect_id: uuid.UUID | None = Field(
         default=None, index=True, description="The safety defect (compliance) it remedies"
     )
+    communal: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+        description="A repair to a block's communal areas (repair-completed says so): one "
+        "a manager raised from a communal issue at a UPRN the asset register gives as a "
+        "block's (docs/adr/0044)",
+    )
 
 
 class AppointmentRequest(RepairsModel, table=True):
@@ -119,6 +135,14 @@ class KnownHome(RepairsModel, table=True):
     address_line_2: str | None = Field(default=None, max_length=200)
     town: str = Field(max_length=100)
     postcode: str = Field(max_length=8)
+    block_id: str | None = Field(
+        default=None,
+        max_length=64,
+        index=True,
+        description="The block's UPRN, as the asset register gives it (null: a house, or "
+        "not said); indexed because a communal issue list is read by block, and a repair "
+        "at a UPRN that is some home's block is communal (docs/adr/0044)",
+    )
     as_of: datetime | None = Field(
         default=None,
         sa_type=AwareDateTime,
@@ -428,9 +452,10 @@ class CommunalIssueClosure(StrEnum):
 
 class CommunalIssue(RepairsModel, table=True):
     """A communal or estate issue noticed on a visit (visits' communal-issue-found),
-    awaiting a repairs manager's triage. Repairs does not know which block a home is
-    in, and the home visited is not the communal area, so no repair is raised by
-    itself: a manager raises one at the UPRN they name, or closes it (docs/adr/0044)."""
+    awaiting a repairs manager's triage. The home visited is not the communal area,
+    so no repair is raised by itself: a manager raises one at the UPRN they name, or
+    closes it (docs/adr/0044). Its block is not kept here: the list reads it from the
+    home's entry in the register (`home.block_id`), as the register says now."""
 
     __tablename__ = "communal_issue"
     __table_args__ = (

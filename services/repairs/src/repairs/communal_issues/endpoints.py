@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
@@ -39,10 +40,19 @@ async def list_communal_issues(
     connection: ReadConnectionDep,
     page: PageDep,
     status: CommunalIssueStatus = CommunalIssueStatus.OPEN,
+    block_id: Annotated[
+        str | None,
+        Query(
+            pattern=UPRN_PATTERN,
+            description="Only issues reported from homes in this block (the block's UPRN)",
+        ),
+    ] = None,
 ) -> Response:
     """Communal issues noticed on visits, oldest found first: by default those awaiting
-    triage (`status=open`)."""
-    return model_response(await service.page_of_issues(connection, page, status=status))
+    triage (`status=open`); with `block_id`, one block's reports together."""
+    return model_response(
+        await service.page_of_issues(connection, page, status=status, block_id=block_id)
+    )
 
 
 @router.post("/{issue_id}/triage", response_model=CommunalIssuePublic)

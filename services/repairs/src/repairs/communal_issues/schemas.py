@@ -27,11 +27,15 @@ def _one_outcome(schema: dict[str, Any]) -> None:
 class CommunalRepair(BaseModel):
     """The repair a manager raises for a communal issue, at the UPRN they name (the
     block's or the estate's, as the asset register knows it): the home the issue was
-    reported from is not the communal area."""
+    reported from is not the communal area. At a UPRN the register gives as a block's
+    (some home's `block_id`) the repair is communal, and repair-completed says so."""
 
     model_config = ConfigDict(extra="forbid")
 
-    uprn: Uprn
+    uprn: Uprn = Field(
+        description="Where the work is: a block's UPRN (the issue's block_id) makes the "
+        "repair communal"
+    )
     description: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=100, examples=["main entrance"])
     trade: Trade
@@ -63,6 +67,10 @@ class CommunalIssuePublic(BaseModel):
     issue_id: uuid.UUID
     issue: CommunalIssueType
     uprn: str = Field(description="The home visited when it was noticed")
+    block_id: str | None = Field(
+        description="The block that home is in (the block's UPRN), as the asset register "
+        "says now; null for a house or a home the register has not announced",
+    )
     visit_id: uuid.UUID
     found_at: datetime = Field(description="When the officer noticed it (the visit's time)")
     status: CommunalIssueStatus

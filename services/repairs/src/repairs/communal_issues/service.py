@@ -1,9 +1,11 @@
 """Communal issues reported from visits, and a repairs manager's triage of them. Never
 commits: the caller owns the transaction.
 
-Repairs keeps no block model (it is never told which block a home is in), and the home
-the issue was noticed from is not the communal area, so nothing is raised by itself: a
-manager raises a repair at the UPRN they name, or closes the issue (docs/adr/0044)."""
+The home the issue was noticed from is not the communal area, and only a person can
+tell a duplicate or an estate issue from the block's, so nothing is raised by itself: a
+manager raises a repair at the UPRN they name, or closes the issue. The list shows the
+block of the home (repairs' copy of the asset register, read with the list), and a
+repair raised at a UPRN the register gives as a block's is communal (docs/adr/0044)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ from repairs.work_orders.service import RepairService
 log = get_logger(__name__)
 
 
-def to_public(issue: CommunalIssue) -> CommunalIssuePublic:
-    return CommunalIssuePublic.model_validate(issue)
+def to_public(issue: CommunalIssue, block_id: str | None) -> CommunalIssuePublic:
+    """The entry as the list shows it, with the block the register puts its home in."""
+    entry = {name: getattr(issue, name) for name in repository.ENTRY_COLUMNS}
+    return CommunalIssuePublic(**entry, block_id=block_id)
 
 
 async def record(session: AsyncSession, found: CommunalIssueFound) -> CommunalIssue | None:
@@ -49,11 +53,21 @@ async def record(session: AsyncSession, found: CommunalIssueFound) -> CommunalIs
 
 
 async def page_of_issues(
-    connection: ReadConnection, page: PageParams, *, status: CommunalIssueStatus
+    connection: ReadConnection,
+    page: PageParams,
+    *,
+    status: CommunalIssueStatus,
+    block_id: str | None = None,
 ) -> Page[CommunalIssuePublic]:
-    """Issues in one status, oldest found first, a page at a time."""
+    """Issues in one status, oldest found first, a page at a time; with `block_id`, only
+    those reported from homes in that block (a manager sees one block's reports
+    together)."""
     rows = await repository.page_rows(
-        connection, status=status, after=page.after_as(datetime, uuid.UUID), limit=page.fetch
+        connection,
+        status=status,
+        block_id=block_id,
+        after=page.after_as(datetime, uuid.UUID),
+        limit=page.fetch,
     )
     return Page.from_rows(
         [CommunalIssuePublic(**row._mapping) for row in rows],
@@ -72,7 +86,12 @@ async def triage(
     """A manager's decision on an open issue: raise a repair at the UPRN they name
     (source home_visit, the visit's id, its clock from when the officer noticed the
     issue), or close it with a reason. The issue is locked first, so of two triages at
-    once exactly one wins and the other is a 409."""
+    once exactly one wins and the other is a 409.
+
+    The repair is communal when the asset register gives its UPRN as a block's (some
+    home's block_id): the manager already names where the work is, and a flag beside
+    it could contradict it (a communal survey sent to a flat's household, or a block's
+    repair surveyed as one home's). An estate's UPRN is no block's, so not communal."""
     if (data.repair is None) == (data.closed_because is None):
         field = "repair" if data.repair is None else "closed_because"
         raise Unprocessable("Give either a repair to raise or closed_because", field=field)
@@ -93,6 +112,7 @@ async def triage(
             source=RepairSourceV2.HOME_VISIT,
             reported_at=issue.found_at,
             visit_id=issue.visit_id,
+            communal=await repository.is_a_block(session, data.repair.uprn),
         )
         issue.status = CommunalIssueStatus.REPAIR_RAISED
         issue.repair_id = repair.id
@@ -108,4 +128,4 @@ async def triage(
         status=issue.status,
         repair_id=str(issue.repair_id) if issue.repair_id else None,
     )
-    return to_public(issue)
+    return to_public(issue, await repository.block_of(session, issue.uprn))

@@ -393,6 +393,7 @@ class WorkOrderService:
                     right_first_time=bool(order.right_first_time),
                     follow_on_required=False,
                     variation=bool(data.variation_pence),
+                    communal=repair.communal,
                     visit_id=repair.visit_id,
                     safety_defect_id=repair.safety_defect_id,
                     complaint_id=repair.complaint_id,

@@ -206,19 +206,22 @@ async def known_homes(session: AsyncSession, uprns: set[str]) -> dict[str, Known
 
 @dataclass(frozen=True, slots=True)
 class RegisterEntry:
-    """The asset register's address of a home as of a moment (the event's own time)."""
+    """The asset register's address of a home, and the block it is in, as of a moment
+    (the event's own time)."""
 
     uprn: str
     address_line_1: str
     address_line_2: str | None
     town: str
     postcode: str
+    block_id: str | None
     as_of: datetime
 
 
 async def save_homes(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
-    """Keep the asset register's address of each home, in the order given, unless a
-    later one is already kept: one statement for them all."""
+    """Keep the asset register's address and block of each home, in the order given,
+    unless a later one is already kept: one statement for them all. The entry is the
+    register's whole one, so a null block_id is no block (a house), not "unchanged"."""
     await upsert_newer_many(
         session,
         KnownHome,
@@ -230,6 +233,7 @@ async def save_homes(session: AsyncSession, entries: Iterable[RegisterEntry]) ->
                 "address_line_2": entry.address_line_2,
                 "town": entry.town,
                 "postcode": entry.postcode,
+                "block_id": entry.block_id,
                 "as_of": entry.as_of,
             }
             for entry in entries

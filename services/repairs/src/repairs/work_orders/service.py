@@ -131,10 +131,12 @@ class RepairService:
         appointment_request_id: uuid.UUID | None = None,
         safety_defect_id: uuid.UUID | None = None,
         remedy_by: datetime | None = None,
+        communal: bool = False,
     ) -> RepairRequest:
         """Raise a repair request with its target date and announce it (repair-reported).
         A safety defect's `remedy_by`, when given, brings the target forward to it if it
-        is earlier than the priority's target."""
+        is earlier than the priority's target. `communal`: a repair to a block's
+        communal areas, kept for repair-completed to say so."""
         repair = RepairRequest(
             uprn=uprn,
             description=description,
@@ -151,6 +153,7 @@ class RepairService:
             appointment_request_id=appointment_request_id,
             safety_defect_id=safety_defect_id,
             complaint_id=complaint_id,
+            communal=communal,
             created_at=datetime.now(UTC),
         )
         repository.add(session, repair)
