@@ -402,3 +402,39 @@ async def test_a_replayed_start_does_not_undo_the_end_of_the_introductory_period
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
     assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
+
+
+async def test_a_concern_cannot_be_dealt_with_at_a_visit_made_before_it_was_raised(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """Reports uploaded out of order: a visit made the day before a concern was raised
+    cannot record it dealt with (dealt_with_at, its visited_at, before raised_at).
+    Refused naming the concern; it stays open and the report changes nothing."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2026, 6, 1), "secure"))
+    first = await a_visit_to(visits, uprn)
+    draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+    draft.append(piece("tenancy_concern", "c1", 1, {"concern": "arrears"}))
+    await save(visits, first, draft)
+    reported = await submit(visits, first, "k-" + first)
+    assert reported.status_code == 201, reported.text
+    [concern] = reported.json()["tenancy_concerns"]
+    second = await a_visit_to(visits, uprn)
+    draft = [p for p in complete_draft() if p["section"] not in ("tenancy_concern", "visit")]
+    draft += [
+        piece("visit", "visit", 1, {"visited_at": "2026-11-19T10:30:00+00:00"}),
+        piece("concern_dealt_with", "d1", 1, {"concern_id": concern["id"]}),
+    ]
+    await save(visits, second, draft)
+    before = await outbox_rows(visits_database, uprn)
+    refused = await submit(visits, second, "k-" + second)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "draft.concern_dealt_with.concern_id"
+    assert (await visits.get(f"/v1/visits/{second}")).json()["status"] == "scheduled"
+    entry = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
+    assert [c["concern_id"] for c in entry["concerns_open"]] == [concern["id"]]
+    assert await outbox_rows(visits_database, uprn) == before
+    await save(visits, second, [piece("visit", "visit", 2, {"visited_at": "2026-11-20T10:30:00Z"})])
+    assert (await submit(visits, second, "k2-" + second)).status_code == 201
+    assert (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]["concerns_open"] == []

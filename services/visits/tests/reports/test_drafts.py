@@ -300,3 +300,35 @@ async def test_a_customer_action_promised_is_carried_to_the_next_visit_until_clo
     assert (await submit(visits, second, "k-" + second)).status_code == 201
     briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
     assert briefing["customer_actions_outstanding"] == []
+
+
+async def test_an_action_cannot_be_closed_by_a_visit_made_before_it_was_promised(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """Two visits reported out of order (the second made earlier, uploaded later): the
+    earlier visit cannot close an action promised at the later one. Its closed_at (the
+    visit's visited_at) would fall before its promised_at, an action done before it was
+    promised. Refused naming the action, and the report changes nothing."""
+    uprn = a_uprn()
+    first = await scheduled(visits, uprn)
+    await save(visits, first, complete_draft())
+    [action] = (await submit(visits, first, "k-" + first)).json()["customer_actions"]
+    assert action["promised_at"] == "2026-11-20T10:30:00Z"
+    second = await scheduled(visits, uprn)
+    draft = [p for p in complete_draft() if p["section"] not in ("customer_action", "visit")]
+    draft += [
+        piece("visit", "visit", 1, {"visited_at": "2026-11-19T10:30:00+00:00"}),
+        piece("action_closed", "done-1", 1, {"action_id": action["id"]}),
+    ]
+    await save(visits, second, draft)
+    before = await outbox_rows(visits_database, uprn)
+    refused = await submit(visits, second, "k-" + second)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "draft.action_closed.action_id"
+    assert (await visits.get(f"/v1/visits/{second}")).json()["status"] == "scheduled"
+    briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
+    assert [a["id"] for a in briefing["customer_actions_outstanding"]] == [action["id"]]
+    assert await outbox_rows(visits_database, uprn) == before
+    # the same moment as the promise (or later) closes it
+    await save(visits, second, [piece("visit", "visit", 2, {"visited_at": "2026-11-20T10:30:00Z"})])
+    assert (await submit(visits, second, "k2-" + second)).status_code == 201

@@ -315,25 +315,43 @@ class VisitService:
             await caseloads.hold_tenancy(session, visit.tenancy_id)
         visited_at = report.visit.visited_at.astimezone(UTC)
         household = report.household
-        open_ids = {action.id for action in await repository.open_actions(session, visit.uprn)}
+        open_actions = {
+            action.id: action for action in await repository.open_actions(session, visit.uprn)
+        }
         closing = [closed.action_id for closed in report.actions_closed]
         for action_id in closing:
-            if action_id not in open_ids:
+            if action_id not in open_actions:
                 raise Unprocessable(
                     f"No open customer action {action_id} at home {visit.uprn}",
+                    field="draft.action_closed.action_id",
+                )
+            # Reports upload out of order (an officer offline): a visit made before the
+            # one that promised the action cannot have closed it (closed_at, this
+            # visit's visited_at, would fall before its promised_at).
+            if visited_at < open_actions[action_id].promised_at:
+                raise Unprocessable(
+                    f"Customer action {action_id} was promised at a later visit than this "
+                    "one (visited_at): it cannot be closed before it was promised",
                     field="draft.action_closed.action_id",
                 )
         dealt_with = [done.concern_id for done in report.concerns_dealt_with]
         if dealt_with:
             still_open = (
-                {c.concern_id for c in await caseloads.open_concerns(session, visit.tenancy_id)}
+                {c.concern_id: c for c in await caseloads.open_concerns(session, visit.tenancy_id)}
                 if visit.tenancy_id is not None
-                else set()
+                else {}
             )
             for concern_id in dealt_with:
                 if concern_id not in still_open:
                     raise Unprocessable(
                         f"No open tenancy concern {concern_id} on this visit's tenancy",
+                        field="draft.concern_dealt_with.concern_id",
+                    )
+                # as an action: not dealt with at a visit made before it was raised
+                if visited_at < still_open[concern_id].raised_at:
+                    raise Unprocessable(
+                        f"Tenancy concern {concern_id} was raised at a later visit than this "
+                        "one (visited_at): it cannot be dealt with before it was raised",
                         field="draft.concern_dealt_with.concern_id",
                     )
         recorded = await repository.record_report(
