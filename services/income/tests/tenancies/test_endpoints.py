@@ -432,3 +432,33 @@ async def test_include_rent_summary_needs_the_rent_scope_too(income: httpx.Async
     plain = await income.get("/v1/tenancies", params={"uprn": uprn}, auth=tenancies_only)
     assert plain.status_code == 200
     assert "rent_summary" not in plain.json()["items"][0]
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        {"change": "extended"},
+        {"change": "confirmed", "tenancy_type": "secure"},
+    ],
+    ids=["extended", "confirmed"],
+)
+async def test_a_type_decision_taking_effect_before_the_tenancy_started_is_refused(
+    income: httpx.AsyncClient, income_database: Database, decision: dict[str, str]
+) -> None:
+    """A trial decided before the tenancy began is a typing slip, not a decision: it
+    was kept and published, and visits (whose caseload entry is versioned from the
+    tenancy's first day) ignored a change dated before it. 422 naming effective_on,
+    the tenancy and the outbox unchanged; the first day itself is accepted."""
+    uprn = a_uprn()
+    started = await income.post("/v1/tenancies", json=a_tenancy(uprn, start_date="2025-06-02"))
+    assert started.status_code == 201, started.text
+    path = f"/v1/tenancies/{started.json()['id']}/type-decision"
+    events = await outbox_count(income_database, uprn)
+    refused = await income.post(path, json={**decision, "effective_on": "2025-06-01"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "effective_on"
+    after = (await income.get(f"/v1/tenancies/{started.json()['id']}")).json()
+    assert (after["tenancy_type"], after["introductory_ends_on"]) == ("introductory", "2026-06-02")
+    assert await outbox_count(income_database, uprn) == events
+    taken = await income.post(path, json={**decision, "effective_on": "2025-06-02"})
+    assert taken.status_code == 200, taken.text

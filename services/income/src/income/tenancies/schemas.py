@@ -124,4 +124,6 @@ class TenancyTypeDecision(BaseModel):
     tenancy_type: TenancyType | None = Field(
         default=None, description="For `confirmed`: `secure` or `assured`"
     )
-    effective_on: StrictDay = Field(description="The decision's date (not in the future)")
+    effective_on: StrictDay = Field(
+        description="The decision's date (not in the future, nor before the tenancy's start)"
+    )

@@ -264,6 +264,12 @@ class TenancyService:
         if data.effective_on > london_day(now):
             raise Unprocessable("A decision cannot take effect in the future", field="effective_on")
         tenancy = await self._current(session, tenancy_id)
+        if data.effective_on < tenancy.start_date:
+            # A trial is decided during it: a date before the tenancy began is a slip,
+            # and visits (its caseload entry versioned from the first day) ignores it.
+            raise Unprocessable(
+                "A decision cannot take effect before the tenancy starts", field="effective_on"
+            )
         if tenancy.tenancy_type not in rules.TRIAL_TYPES:
             raise Conflict(f"Tenancy {tenancy_id} is not in a trial period", field="change")
         previous = tenancy.tenancy_type
