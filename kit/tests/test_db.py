@@ -30,6 +30,7 @@ from hearth_kit.db import (
     without_values,
 )
 from hearth_kit.outbox import publish
+from hearth_kit.personal_data import describe_exception
 from hearth_kit.problems import Conflict, install_problem_handlers
 from hearth_kit.tables import kit_metadata
 from tests.harness.infra import DatabaseFactory, free_port
@@ -241,6 +242,26 @@ async def test_an_integrity_error_names_the_constraint_but_no_value(database: Da
     assert "[SQL parameters hidden due to hide_parameters=True]" in str(error)
 
 
+async def test_a_failing_row_holding_text_of_several_lines_is_not_quoted_back(
+    database: Database,
+) -> None:
+    """A note typed with line breaks: PostgreSQL's DETAIL (Failing row contains ...)
+    runs over several lines, and none of them may stay in the error's text, which is
+    logged and traced with its message (SQLAlchemy's errors are message-safe)."""
+    if not database.is_postgresql:
+        pytest.skip("SQLite's constraint errors name the column only")
+    phone = a_contact()["phone"]
+    with pytest.raises(IntegrityError) as raised:
+        async with database.sessionmaker() as session, session.begin():
+            # not-null: no email; the phone holds a note of three lines
+            await session.execute(insert(contacts).values(phone=f"Sam\nAcacia Rd\n{phone}"))
+    error = raised.value
+    for text_ in (str(error), repr(error), str(error.orig), describe_exception(error)):
+        assert "Acacia" not in text_
+        assert phone not in text_
+    assert 'null value in column "email"' in str(error)
+
+
 async def test_a_value_the_database_cannot_read_is_not_quoted_back(database: Database) -> None:
     if not database.is_postgresql:
         pytest.skip("SQLite casts any text without complaint")
@@ -286,6 +307,21 @@ async def test_a_value_the_driver_cannot_encode_is_not_quoted_back(database: Dat
             "invalid input for query argument $2: 'Sam Okafor' (expected int, got str)",
             "invalid input for query argument $2: [redacted]",
         ),
+        (
+            'duplicate key value violates unique constraint "note_body_key"\n'
+            "DETAIL:  Key (body)=(Sam Okafor\n12 Acacia Road\nlives alone) already exists.",
+            'duplicate key value violates unique constraint "note_body_key"',
+        ),
+        (
+            "invalid XML content\nDETAIL:  line 1: Couldn't find end of Start Tag Sam\n"
+            "<Sam Okafor\n      ^\nHINT:  something",
+            "invalid XML content",
+        ),
+        (
+            'invalid input value for enum channel: "Sam\nOkafor"',
+            "invalid input value for enum channel: [redacted]",
+        ),
+        ('invalid value "Sam " for "YYYY"', 'invalid value [redacted] for "YYYY"'),
         ("UNIQUE constraint failed: contact.email", "UNIQUE constraint failed: contact.email"),
     ],
 )

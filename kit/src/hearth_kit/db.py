@@ -232,11 +232,16 @@ def text_enum(enum_cls: type[Enum], length: int = 32) -> SAEnum:
 
 _VALUES_IN_MESSAGES = (
     # PostgreSQL's DETAIL and HINT: Key (email)=(...) already exists; Failing row contains
-    (re.compile(r"^[ \t]*(?:DETAIL|HINT):.*(?:\n|$)", re.MULTILINE), ""),
+    # (...). asyncpg puts them last, and a value quoted there runs over as many lines as
+    # the value has (a note typed with line breaks), so all that follows goes.
+    (re.compile(r"^[ \t]*(?:DETAIL|HINT):.*\Z", re.MULTILINE | re.DOTALL), ""),
     # asyncpg refusing to encode a value: invalid input for query argument $1: 'sam@...'
     (re.compile(r"(query argument \$\d+):[^\n]*"), r"\1: [redacted]"),
-    # A quoted value after a colon: invalid input syntax for type uuid: "..."
-    (re.compile(r""":[ \t]*(["'])(?:(?!\1).)*\1"""), ": [redacted]"),
+    # A quoted value after a colon, however many lines: invalid input syntax for type
+    # uuid: "..."
+    (re.compile(r""":[ \t]*(["'])(?:(?!\1)[\s\S])*\1"""), ": [redacted]"),
+    # to_date and to_timestamp: invalid value "Sam " for "YYYY" (the pattern stays)
+    (re.compile(r"""(invalid value )"(?:[^"]|"")*"( for)"""), r"\1[redacted]\2"),
 )
 
 
