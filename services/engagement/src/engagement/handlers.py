@@ -23,6 +23,7 @@ from engagement.messages.templates import (
 )
 from engagement.models import Resident
 from engagement.residents import repository as residents
+from engagement.residents.repository import HomeEntry
 from engagement.residents.service import resident_service
 from engagement.surveys.service import SurveyService
 from engagement.vulnerabilities.service import vulnerability_service
@@ -125,10 +126,14 @@ async def on_properties_registered(
     session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
 ) -> None:
     """Homes joined the asset register: the homes CH01 counts complaints per 1,000 of
-    (with their tenure and when they were registered)."""
+    (with their tenure and when they were registered), and the block each is in (a
+    communal repair's survey goes to the block's households)."""
     await residents.save_homes(
         session,
-        [(e.data.uprn, e.data.tenure, e.data.registered_at) for e in envelopes],
+        [
+            HomeEntry(e.data.uprn, e.data.tenure, e.data.block_id, e.data.registered_at)
+            for e in envelopes
+        ],
         registered=True,
     )
 
@@ -137,10 +142,14 @@ async def on_properties_updated(
     session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
 ) -> None:
     """Homes' register entries changed: keep their tenure (a right to buy sale makes a
-    home leasehold, out of CH01's homes)."""
+    home leasehold, out of CH01's homes) and block (a home put in the wrong block
+    corrected), versioned by the change's own time."""
     await residents.save_homes(
         session,
-        [(e.data.uprn, e.data.tenure, e.data.updated_at) for e in envelopes],
+        [
+            HomeEntry(e.data.uprn, e.data.tenure, e.data.block_id, e.data.updated_at)
+            for e in envelopes
+        ],
         registered=False,
     )
 
@@ -350,37 +359,37 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             envelope,
         )
 
-    @handlers.on(RepairCompleted)
     async def on_repair_completed(
-        session: AsyncSession, envelope: Envelope[RepairCompleted]
+        session: AsyncSession,
+        envelope: Envelope[RepairCompleted] | Envelope[RepairCompletedV2],
     ) -> None:
-        """Invite the household to say how the repair went. A communal repair would be
-        surveyed as communal_repair, but block feedback is not yet done: repairs never
-        sets `communal` today, and this invites only the repaired home's household, not
-        the block's (engagement keeps no block of a home)."""
+        """Invite the household to say how the repair went (a `repair` survey). A
+        communal repair (repairs marks one raised at a block's UPRN: `uprn` is then the
+        block's, where nobody lives) is a `communal_repair` survey for the whole block:
+        one resident of each household in the homes engagement knows are in that block
+        now (docs/adr/0044). Once per household and repair, however often the event
+        comes; a home whose block engagement hears of after this is not asked. v2
+        (which repairs publishes now; a complaint may be its source) is handled as v1."""
         repair = envelope.data
+        if repair.communal:
+            await surveys.invite_block(
+                session,
+                block_id=repair.uprn,
+                survey=SurveyKind.COMMUNAL_REPAIR,
+                about_id=repair.repair_id,
+                now=envelope.time,
+            )
+            return
         await surveys.invite(
             session,
             uprn=repair.uprn,
-            survey=SurveyKind.COMMUNAL_REPAIR if repair.communal else SurveyKind.REPAIR,
+            survey=SurveyKind.REPAIR,
             about_id=repair.repair_id,
             now=envelope.time,
         )
 
-    @handlers.on(RepairCompletedV2)
-    async def on_repair_completed_v2(
-        session: AsyncSession, envelope: Envelope[RepairCompletedV2]
-    ) -> None:
-        """repair-completed v2 (which repairs publishes now; a complaint may be its
-        source): handled as v1."""
-        repair = envelope.data
-        await surveys.invite(
-            session,
-            uprn=repair.uprn,
-            survey=SurveyKind.COMMUNAL_REPAIR if repair.communal else SurveyKind.REPAIR,
-            about_id=repair.repair_id,
-            now=envelope.time,
-        )
+    handlers.on(RepairCompleted)(on_repair_completed)
+    handlers.on(RepairCompletedV2)(on_repair_completed)
 
     @handlers.on(VisitCompleted)
     async def on_visit_completed(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:

@@ -127,7 +127,8 @@ class TenancyEnd(EngagementModel, table=True):
 class Home(EngagementModel, table=True):
     """A home in the asset register (compliance's property-registered and -updated):
     the homes CH01 counts complaints per 1,000 of (those let to tenants, registered by
-    the period's end: residents.repository.homes_count)."""
+    the period's end: residents.repository.homes_count), and the block each is in (a
+    communal repair's survey asks the block's households)."""
 
     __tablename__ = "home"
 
@@ -139,6 +140,11 @@ class Home(EngagementModel, table=True):
     registered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     """When compliance registered it (property-registered); None when engagement only
     heard of it from property-updated (counted in every period)."""
+    block_id: str | None = Field(default=None, max_length=64, index=True)
+    """The block's UPRN the home is in, versioned with its tenure (the register's whole
+    entry: null is a house or a home given no block); a communal repair's survey goes
+    to the households of the homes whose block is the repair's UPRN (docs/adr/0044).
+    None for a home kept before engagement read it, until compliance's republish-homes."""
 
 
 class Vulnerability(EngagementModel, table=True):

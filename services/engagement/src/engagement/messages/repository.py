@@ -28,6 +28,21 @@ async def add_once(session: AsyncSession, values: dict[str, Any]) -> bool:
     return (await session.execute(statement)).first() is not None
 
 
+async def add_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """add_once for many messages in one statement (every row with the same columns):
+    the ids of those inserted, leaving out any there already."""
+    if not rows:
+        return set()
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["resident_id", "template", "source_id"])
+        .returning(col(Message.id))
+    )
+    return set((await session.execute(statement)).scalars().all())
+
+
 async def of_source(
     session: AsyncSession, resident_id: uuid.UUID, template: str, source_id: uuid.UUID
 ) -> Message | None:

@@ -7,8 +7,9 @@ for good or fails its last attempt goes as a letter instead. Never commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +46,60 @@ def is_copy_of(message: Message, certificate_reference: str) -> bool:
     return f"({certificate_reference})" in message.body
 
 
+def message_fields(
+    resident: Resident,
+    template: str,
+    source_id: uuid.UUID,
+    values: Values,
+    now: datetime,
+    *,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """The message row for a resident: rendered in their language (or `language`) and
+    formats, to go by the channel they prefer when we hold its address (a letter
+    otherwise); a template not written in that language is a failed row saying so."""
+    channel, recipient = rules.channel_for(
+        resident.preferred_channel, resident.email, resident.phone
+    )
+    formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
+    fields: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "resident_id": resident.id,
+        "uprn": resident.uprn,
+        "template": template,
+        "source_id": source_id,
+        "formats": [f.value for f in formats],
+        "channel": channel,
+        "recipient": recipient,
+        "attempts": 0,
+        "created_at": now,
+    }
+    try:
+        rendered = render(
+            template,
+            language or resident.language,
+            formats,
+            {"name": resident.full_name, **values},
+        )
+    except UnknownTemplate as unknown:
+        return fields | {
+            "language": language or resident.language,
+            "subject": template,
+            "body": "",
+            "status": MessageStatus.FAILED,
+            "last_error": str(unknown)[:200],
+            "next_attempt_at": None,
+        }
+    return fields | {
+        "language": rendered.language,
+        "subject": rendered.subject[:200],
+        "body": rendered.body[:8000],
+        "status": MessageStatus.PENDING,
+        "last_error": None,
+        "next_attempt_at": now,
+    }
+
+
 class MessageService:
     def __init__(self, channels: Mapping[ContactChannel, Channel], retries: MessageRetries) -> None:
         self.channels = channels
@@ -64,51 +119,41 @@ class MessageService:
         """Render and keep a message for the job to send (once per resident, template and
         source). A template not written in the resident's language is recorded as a
         failed message saying so, and counted; None when the message was there already."""
-        channel, recipient = rules.channel_for(
-            resident.preferred_channel, resident.email, resident.phone
-        )
-        formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
-        fields: dict[str, object] = {
-            "id": uuid.uuid4(),
-            "resident_id": resident.id,
-            "uprn": resident.uprn,
-            "template": template,
-            "source_id": source_id,
-            "formats": [f.value for f in formats],
-            "channel": channel,
-            "recipient": recipient,
-            "attempts": 0,
-            "created_at": now,
-        }
-        try:
-            rendered = render(
-                template,
-                language or resident.language,
-                formats,
-                {"name": resident.full_name, **values},
-            )
-        except UnknownTemplate as unknown:
-            fields |= {
-                "language": language or resident.language,
-                "subject": template,
-                "body": "",
-                "status": MessageStatus.FAILED,
-                "last_error": str(unknown)[:200],
-            }
+        fields = message_fields(resident, template, source_id, values, now, language=language)
+        if fields["status"] is MessageStatus.FAILED:
             if await repository.add_once(session, fields):
-                metrics.MESSAGES_FAILED.labels(channel.value).inc()
+                metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
                 log.warning("message not rendered", resident_id=str(resident.id), template=template)
             return None
-        fields |= {
-            "language": rendered.language,
-            "subject": rendered.subject[:200],
-            "body": rendered.body[:8000],
-            "status": MessageStatus.PENDING,
-            "next_attempt_at": now,
-        }
         if not await repository.add_once(session, fields):
             return None
         return await session.get(Message, fields["id"])
+
+    async def queue_many(
+        self,
+        session: AsyncSession,
+        template: str,
+        source_id: uuid.UUID,
+        to: Sequence[tuple[Resident, Values]],
+        now: datetime,
+    ) -> int:
+        """`queue` for many residents at once, each with their own values: each rendered
+        and sent by their own language, formats and preferred channel exactly as `queue`
+        does, kept in one statement (a block's households after a communal repair).
+        Returns how many were kept (not there already)."""
+        rows = [
+            message_fields(resident, template, source_id, values, now) for resident, values in to
+        ]
+        kept = await repository.add_many(session, rows)
+        for fields in rows:
+            if fields["id"] in kept and fields["status"] is MessageStatus.FAILED:
+                metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
+                log.warning(
+                    "message not rendered",
+                    resident_id=str(fields["resident_id"]),
+                    template=template,
+                )
+        return len(kept)
 
     async def queue_record_copy(
         self,

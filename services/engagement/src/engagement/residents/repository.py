@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, Row, Select, Table, and_, bindparam, func, inspect, or_
 from sqlalchemy import select as core_select
@@ -228,26 +228,36 @@ registration handled after the home's update (a replayed dead letter, a rebuilt 
 is older than it and was dropped whole, leaving the home counted in every period."""
 
 
-async def save_homes(
-    session: AsyncSession, homes: list[tuple[str, Tenure, datetime]], *, registered: bool
-) -> None:
-    """Keep the homes in the asset register with their tenure (one statement for a run
-    of events), each (uprn, tenure, when the event says): `registered` for
-    property-registered, whose moment is also when the home was registered (a second
-    statement: `_KEEP_EARLIEST_REGISTRATION`); property-updated changes the tenure and
-    leaves that alone. The tenure is versioned by the moment: the same event again, or
-    an older one arriving late, changes nothing."""
+class HomeEntry(NamedTuple):
+    """A home's entry in the asset register as an event gives it, at the event's moment."""
+
+    uprn: str
+    tenure: Tenure
+    block_id: str | None
+    as_of: datetime
+
+
+async def save_homes(session: AsyncSession, homes: list[HomeEntry], *, registered: bool) -> None:
+    """Keep the homes in the asset register with their tenure and block (one statement
+    for a run of events): `registered` for property-registered, whose moment is also
+    when the home was registered (a second statement: `_KEEP_EARLIEST_REGISTRATION`);
+    property-updated changes the tenure and block and leaves that alone. Both are
+    versioned by the moment: the same event again, or an older one arriving late,
+    changes nothing. The event carries the register's whole entry, so a null block_id
+    is no block (a house), not "unchanged"."""
     await upsert_newer_many(
         session,
         Home,
         key=["uprn"],
-        rows=[{"uprn": uprn, "as_of": as_of, "tenure": tenure} for uprn, tenure, as_of in homes],
+        rows=[
+            {"uprn": h.uprn, "as_of": h.as_of, "tenure": h.tenure, "block_id": h.block_id}
+            for h in homes
+        ],
         version="as_of",
     )
     if registered and homes:
         await session.execute(
-            _KEEP_EARLIEST_REGISTRATION,
-            [{"home": uprn, "joined": as_of} for uprn, _tenure, as_of in homes],
+            _KEEP_EARLIEST_REGISTRATION, [{"home": h.uprn, "joined": h.as_of} for h in homes]
         )
 
 

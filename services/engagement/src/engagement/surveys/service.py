@@ -103,6 +103,10 @@ def question_results(
     return results
 
 
+BLOCK_BATCH = 200
+"""Homes of a block asked about a communal repair in one batch (invite_block)."""
+
+
 class SurveyService:
     def __init__(self, messages: MessageService, minimum_group_size: int) -> None:
         self.messages = messages
@@ -141,6 +145,60 @@ class SurveyService:
             )
             invited += 1
         return invited
+
+    async def invite_block(
+        self,
+        session: AsyncSession,
+        *,
+        block_id: str,
+        survey: SurveyKind,
+        about_id: uuid.UUID,
+        now: datetime,
+    ) -> int:
+        """Invite the block's households to a survey about work to the block's communal
+        areas (DOMAIN.md: "feedback from the whole block"): in every home engagement
+        knows is in the block now (`home.block_id`), one resident of the household (the
+        first of the home's current residents: repository.households_to_ask), through
+        the message pipeline as `invite` does (their language, formats, preferred
+        channel). Once per household and piece of work, however often the event comes.
+        A block has hundreds of homes: BLOCK_BATCH homes at a time, three statements a
+        batch (who to ask, the invitations, the messages), never one per home."""
+        invited = 0
+        after = ""
+        while True:
+            chosen = await repository.households_to_ask(
+                session,
+                block_id=block_id,
+                survey=survey,
+                about_id=about_id,
+                after_uprn=after,
+                limit=BLOCK_BATCH,
+            )
+            new = await repository.invite_many(
+                session,
+                residents=[(resident.id, resident.uprn or block_id) for resident in chosen],
+                survey=survey,
+                about_id=about_id,
+                invited_at=now,
+            )
+            await self.messages.queue_many(
+                session,
+                "survey_invitation",
+                about_id,
+                [
+                    (
+                        resident,
+                        {"survey": SURVEY_WORDS[survey], "invitation_id": str(new[resident.id])},
+                    )
+                    for resident in chosen
+                    if resident.id in new
+                ],
+                now,
+            )
+            invited += len(new)
+            if len(chosen) < BLOCK_BATCH:
+                return invited
+            after = chosen[-1].uprn or after
 
     async def respond(
         self, session: AsyncSession, data: SurveyResponseCreate
