@@ -43,20 +43,59 @@ PERSONAL_KEYS = frozenset(
         "street",
         "postcode",
         "post_code",
+        "town",
+        "recipient",
+        # Free text typed by staff or residents (it often names people)
         "description",
         "notes",
         "note",
         "free_text",
         "comment",
         "comments",
+        "summary",
+        "detail",
+        "details",
+        "reason",
+        "reasons",
+        "remedy",
+        "root_cause",
+        "learning",
+        "you_said",
+        "we_did",
+        "operative_feedback",
+        "access_information",
+        "subject",
+        "body",
+        "reference",
+        # Diversity and vulnerability
+        "ethnicity",
+        "religion",
+        "sex",
+        "gender",
+        "gender_identity",
+        "sexual_orientation",
+        "disability",
+        "vulnerabilities",
+        # Bank details
+        "sort_code",
+        "account_number",
+        "bank_account",
+        "iban",
     }
 )
-"""Keys whose values are about a person (exact match, any case)."""
+"""Keys whose values are about a person (exact match, any case): the names the services
+give such fields (a complaint's `summary`, a vulnerability's `detail`, a payment's
+`reference`, a message's `recipient` and `body`), so a model or dict logged whole loses
+them. tests/security/test_personal_keys.py walks every service's models and fails on a
+new free-text field that is neither personal here nor named not personal there."""
 
 PERSONAL_KEY_PATTERN = re.compile(
-    r"(^address_line_?\d*$)|(_(email|phone|postcode|full_name|first_name|last_name|date_of_birth)$)"
+    r"(^address_line_?\d*$)"
+    r"|(_(email|phone|postcode|full_name|first_name|last_name|date_of_birth|notes|reason"
+    r"|account_number)$)"
 )
-"""Keys such as address_line_1, contact_email or tenant_full_name."""
+"""Keys such as address_line_1, contact_email, tenant_full_name, accessibility_notes or
+extension_reason."""
 
 MESSAGE_SAFE_EXCEPTIONS: tuple[type[BaseException], ...] = (
     OSError,  # connection refused, timeouts: about hosts and ports
