@@ -73,7 +73,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",
-        "done_on": FUTURE,
+        "done_on": FUTURE
+        + "; nor before the latest certificate of its type the home holds ("
+        + STATE
+        + ")",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {"attempted_at": FUTURE},
@@ -159,7 +162,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "effective_from": "a rent week's Monday, not before the tenancy's start, no week "
         "charged from it (the calendar and " + STATE + ")"
     },
-    "POST /v1/tenancies/{tenancy_id}/type-decision": {"effective_on": FUTURE},
+    "POST /v1/tenancies/{tenancy_id}/type-decision": {
+        "effective_on": FUTURE + "; nor before the tenancy's start (" + STATE + ")"
+    },
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE},
     "POST /v1/work-orders": {"repair_id": STATE},
@@ -189,7 +194,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/visits/{visit_id}/report/submit": {
         "pieces_expected": "the count of pieces the draft holds (" + STATE + ")",
         "draft.visit": "the sections the draft holds (" + STATE + ")",
-        "draft.concern_dealt_with.concern_id": "a concern open on the tenancy (" + STATE + ")",
+        "draft.concern_dealt_with.concern_id": "a concern open on the tenancy, raised no "
+        "later than the draft's visited_at (" + STATE + ")",
+        "draft.action_closed.action_id": "an action open at the home, promised no later "
+        "than the draft's visited_at (" + STATE + ")",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""

@@ -638,3 +638,70 @@ async def test_the_same_certificate_sent_to_the_next_cycle_is_refused(
     assert still["completed_at"] is None
     completed = await published("check-completed", uprn)
     assert len([e for e in completed if e["check_type"] == "electrical"]) == 1
+
+
+async def test_a_certificate_dated_before_the_last_one_of_its_type_is_refused(
+    compliance: httpx.AsyncClient, published: Any
+) -> None:
+    """The open EICR cycle follows the last certificate (done 10 January 2026): an older
+    one sent to it late (1 March 2021) would complete it before it began and set the next
+    expiry from 2021 (2026-03-01, before the one the newer certificate gave), making the
+    home overdue on old paper. 422 naming done_on; the cycle stays open with its dates,
+    nothing is published; a later certificate still completes it."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
+    first = await compliance.post(
+        f"/v1/compliance/checks/{eicr['id']}/certificates",
+        json={
+            "done_on": "2026-01-10",
+            "certificate_reference": f"EICR-A-{uprn}",
+            "outcome": "unsatisfactory",
+            "defects": [
+                {
+                    "classification": "potentially_dangerous",
+                    "location": "consumer unit",
+                    "description": "No RCD protection",
+                }
+            ],
+        },
+    )
+    assert first.status_code == 201, first.text
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    following = next(
+        c for c in body["checks"] if c["check_type"] == "electrical" and not c["completed_at"]
+    )
+    assert following["due_by"] == "2031-01-10"
+    events = {
+        name: await published(name, uprn) for name in ("check-completed", "safety-defect-found")
+    }
+    older = await compliance.post(
+        f"/v1/compliance/checks/{following['id']}/certificates",
+        json={
+            "done_on": "2021-03-01",
+            "certificate_reference": f"EICR-OLD-{uprn}",
+            "outcome": "unsatisfactory",
+            "defects": [
+                {
+                    "classification": "danger_present",
+                    "location": "kitchen",
+                    "description": "Exposed live conductors",
+                }
+            ],
+        },
+    )
+    assert older.status_code == 422, older.text
+    assert [e["field"] for e in older.json()["errors"]] == ["done_on"]
+    body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    still = next(c for c in body["checks"] if c["id"] == following["id"])
+    assert (still["completed_at"], still["due_by"]) == (None, "2031-01-10")
+    assert {name: await published(name, uprn) for name in events} == events
+    later = await compliance.post(
+        f"/v1/compliance/checks/{following['id']}/certificates",
+        json={
+            "done_on": "2026-02-01",
+            "certificate_reference": f"EICR-B-{uprn}",
+            "outcome": "satisfactory",
+        },
+    )
+    assert later.status_code == 201, later.text

@@ -515,6 +515,18 @@ def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:
     session.add(record)
 
 
+async def last_certificate_day(
+    session: AsyncSession, uprn: str, check_type: CheckType
+) -> date | None:
+    """The day of the latest certificate of this type the home or block holds (None
+    when it holds none)."""
+    query = select(func.max(CertificateRecord.done_on)).where(
+        col(CertificateRecord.uprn) == uprn, CertificateRecord.check_type == check_type
+    )
+    day: date | None = (await session.execute(query)).scalar_one()
+    return day
+
+
 async def certificate_held(
     session: AsyncSession, uprn: str, check_type: CheckType, certificate_reference: str
 ) -> bool:

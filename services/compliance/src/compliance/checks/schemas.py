@@ -178,7 +178,10 @@ class CertificateCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    done_on: StrictDay = Field(description="The day of the check (never in the future)")
+    done_on: StrictDay = Field(
+        description="The day of the check (never in the future, nor before the latest "
+        "certificate of its type held for the home or block)"
+    )
     checked_at: StrictMoment | None = Field(
         default=None,
         description="When the check was done, on `done_on` in London and never in the "

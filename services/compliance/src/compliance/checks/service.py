@@ -701,6 +701,16 @@ class ProgrammeService:
                 "this home or block",
                 field="certificate_reference",
             )
+        last = await repository.last_certificate_day(session, check.uprn, check.check_type)
+        if last is not None and data.done_on < last:
+            # The open check is the cycle the latest certificate began: an older one sent
+            # late would complete it before it began, setting the next expiry (and the
+            # tenant's copy's deadline) from the older day, the home overdue on old paper.
+            raise Unprocessable(
+                f"A certificate of this check type done on {last} is already held: the "
+                "open check follows it, so one done before it cannot complete it",
+                field="done_on",
+            )
         interval = self.settings.interval_for(check.check_type)
         expires_on = None if interval is None else next_expiry(data.done_on, interval)
         copy_by = copy_to_tenant_by(
