@@ -15,7 +15,11 @@ import httpx
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated
+from hearth_contracts.events.compliance import (
+    PropertyRegistered,
+    PropertyUpdated,
+    SafetyDefectFound,
+)
 from hearth_contracts.events.visits import CommunalIssueFound
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
@@ -481,3 +485,74 @@ async def test_a_repair_raised_at_a_uprn_no_block_has_is_not_communal(
         staff, repairs_database, await an_open_issue(repairs_database, flat), flat
     )
     assert at_the_flat["communal"] is False
+
+
+async def complete(staff: httpx.AsyncClient, db: Database, repair_id: str, uprn: str) -> bool:
+    """Order the repair from the electrical contractor and complete it: repair-completed's
+    `communal`."""
+    await schedule_of_rates(db)
+    ordered = await staff.post(
+        "/v1/work-orders",
+        json={"repair_id": repair_id, "lines": [{"sor_code": "ELE:30010", "quantity": 1}]},
+    )
+    assert ordered.status_code == 201, ordered.text
+    done = await staff.post(
+        f"/v1/contractor/work-orders/{ordered.json()['id']}/completion",
+        json={"completed_at": datetime.now(UTC).isoformat()},
+        auth=contractor("sparks"),
+    )
+    assert done.status_code == 200, done.text
+    communal: bool = (await completed_event(db, uprn))["communal"]
+    return communal
+
+
+async def test_a_repair_reported_any_way_at_a_blocks_uprn_is_communal(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The one rule for every source, decided when the repair is raised
+    (RepairService.report): a repair a resident reports through the contact centre, and
+    a safety defect compliance found at a communal check (named by the block's UPRN),
+    are communal when the UPRN is some home's block, and the repairs list says so; a
+    flat's own repair in that block is not."""
+    block, flat = a_uprn(), a_uprn()
+    await consume(repairs_database, [flat_registered(flat, block)])
+    reported: dict[str, dict[str, Any]] = {}
+    for uprn in (block, flat):
+        response = await staff.post(
+            "/v1/repairs",
+            json={
+                "uprn": uprn,
+                "description": "Lights out",
+                "location": "stairwell",
+                "trade": "electrical",
+                "priority": "urgent",
+                "source": "contact_centre",
+            },
+        )
+        assert response.status_code == 201, response.text
+        reported[uprn] = response.json()
+    assert (reported[block]["communal"], reported[flat]["communal"]) == (True, False)
+    defect = SafetyDefectFound(
+        defect_id=uuid.uuid4(),
+        check_id=uuid.uuid4(),
+        uprn=block,
+        check_type="electrical",
+        classification="potentially_dangerous",
+        priority="urgent",
+        trade="electrical",
+        location="landlord's supply cupboard",
+        description="Distribution board cover missing",
+        made_safe=False,
+        found_at=FOUND_AT,
+    )
+    await consume(repairs_database, [Envelope(data=defect)])
+    listed_at_block = (await staff.get("/v1/repairs", params={"uprn": block})).json()["items"]
+    assert sorted(r["source"] for r in listed_at_block if r["communal"]) == [
+        "contact_centre",
+        "safety_check",
+    ]
+    [at_the_flat] = (await staff.get("/v1/repairs", params={"uprn": flat})).json()["items"]
+    assert at_the_flat["communal"] is False
+    one = await staff.get(f"/v1/repairs/{reported[block]['id']}")
+    assert one.json()["communal"] is True
+    assert await complete(staff, repairs_database, reported[block]["id"], block) is True

@@ -335,9 +335,10 @@ class RepairCompletedV2(
     communal: bool = Field(
         default=False,
         description="A repair to a block's communal areas (`uprn` is then the block's): one "
-        "a repairs manager raised from a communal issue noticed on a visit, at a UPRN the "
-        "asset register gives as a block's (docs/adr/0044). False for every other repair, "
-        "one reported another way at a block's UPRN included",
+        "raised at a UPRN the asset register gives as a block's, whatever its source (a "
+        "communal issue's triage, a report, a safety defect at a communal check; "
+        "docs/adr/0044). Engagement then asks one resident of each household in the "
+        "block's homes how it went",
     )
     visit_id: uuid.UUID | None = Field(default=None, description="The home visit that found it")
     safety_defect_id: uuid.UUID | None = Field(

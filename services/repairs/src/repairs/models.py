@@ -102,8 +102,8 @@ class RepairRequest(RepairsModel, table=True):
         default=False,
         sa_column=Column(Boolean, nullable=False, server_default=false()),
         description="A repair to a block's communal areas (repair-completed says so): one "
-        "a manager raised from a communal issue at a UPRN the asset register gives as a "
-        "block's (docs/adr/0044)",
+        "raised, from any source, at a UPRN the asset register gives as a block's "
+        "(RepairService.report decides it; docs/adr/0044)",
     )
 
 

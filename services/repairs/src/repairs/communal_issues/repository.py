@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, inspect, tuple_
+from sqlalchemy import Row, Select, bindparam, inspect, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
@@ -59,12 +59,6 @@ async def block_of(session: AsyncSession, uprn: str) -> str | None:
     a house, or a home not yet registered)."""
     home = await session.get(KnownHome, uprn)
     return home.block_id if home is not None else None
-
-
-async def is_a_block(session: AsyncSession, uprn: str) -> bool:
-    """Whether the asset register gives `uprn` as some home's block (ix_home_block_id)."""
-    query = core_select(exists().where(_home.c.block_id == uprn))
-    return bool(await session.scalar(query))
 
 
 @cache

@@ -89,9 +89,10 @@ async def triage(
     once exactly one wins and the other is a 409.
 
     The repair is communal when the asset register gives its UPRN as a block's (some
-    home's block_id): the manager already names where the work is, and a flag beside
-    it could contradict it (a communal survey sent to a flat's household, or a block's
-    repair surveyed as one home's). An estate's UPRN is no block's, so not communal."""
+    home's block_id), as every repair is (RepairService.report decides it): the manager
+    already names where the work is, and a flag beside it could contradict it (a
+    communal survey sent to a flat's household, or a block's repair surveyed as one
+    home's). An estate's UPRN is no block's, so not communal."""
     if (data.repair is None) == (data.closed_because is None):
         field = "repair" if data.repair is None else "closed_because"
         raise Unprocessable("Give either a repair to raise or closed_because", field=field)
@@ -112,7 +113,6 @@ async def triage(
             source=RepairSourceV2.HOME_VISIT,
             reported_at=issue.found_at,
             visit_id=issue.visit_id,
-            communal=await repository.is_a_block(session, data.repair.uprn),
         )
         issue.status = CommunalIssueStatus.REPAIR_RAISED
         issue.repair_id = repair.id

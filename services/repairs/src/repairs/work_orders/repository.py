@@ -9,7 +9,18 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, inspect, not_, or_
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    inspect,
+    not_,
+    or_,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -96,6 +107,7 @@ ENTRY_COLUMNS = (
     "completed_at",
     "completed_on_time",
     "made_safe_at",
+    "communal",
 )
 """The repair's columns its public entry shows (schemas.RepairPublic)."""
 ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
@@ -202,6 +214,13 @@ async def known_homes(session: AsyncSession, uprns: set[str]) -> dict[str, Known
         return {}
     query = select(KnownHome).where(col(KnownHome.uprn).in_(uprns))
     return {home.uprn: home for home in (await session.execute(query)).scalars().all()}
+
+
+async def is_a_block(session: AsyncSession, uprn: str) -> bool:
+    """Whether the asset register gives `uprn` as some home's block, as repairs' copy
+    has it now (ix_home_block_id)."""
+    query = core_select(exists().where(_home.c.block_id == uprn))
+    return bool(await session.scalar(query))
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,6 +102,12 @@ class RepairPublic(BaseModel):
         description="An emergency: when its first work order was completed (made safe), "
         "the moment its 24-hour target and RP02 judge; the follow-on may come later",
     )
+    communal: bool = Field(
+        default=False,
+        description="A repair to a block's communal areas: its UPRN is some home's block in "
+        "the asset register when it was raised (repair-completed says so, and engagement "
+        "asks the block's households how it went)",
+    )
     address: HomeAddress | None = Field(
         default=None, description="Absent until the asset register's event has arrived"
     )

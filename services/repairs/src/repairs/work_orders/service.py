@@ -131,12 +131,16 @@ class RepairService:
         appointment_request_id: uuid.UUID | None = None,
         safety_defect_id: uuid.UUID | None = None,
         remedy_by: datetime | None = None,
-        communal: bool = False,
     ) -> RepairRequest:
         """Raise a repair request with its target date and announce it (repair-reported).
         A safety defect's `remedy_by`, when given, brings the target forward to it if it
-        is earlier than the priority's target. `communal`: a repair to a block's
-        communal areas, kept for repair-completed to say so."""
+        is earlier than the priority's target.
+
+        Every repair is raised here, whatever its source, so this is where it is decided
+        whether it is communal (a repair to a block's communal areas, kept for
+        repair-completed to say so): its UPRN is some home's block in repairs' copy of
+        the asset register. The UPRN says where the work is; no source gives a flag that
+        could contradict it (docs/adr/0044)."""
         repair = RepairRequest(
             uprn=uprn,
             description=description,
@@ -153,7 +157,7 @@ class RepairService:
             appointment_request_id=appointment_request_id,
             safety_defect_id=safety_defect_id,
             complaint_id=complaint_id,
-            communal=communal,
+            communal=await repository.is_a_block(session, uprn),
             created_at=datetime.now(UTC),
         )
         repository.add(session, repair)
