@@ -103,7 +103,14 @@ def test_missing_header_is_an_envelope_error(missing: str) -> None:
 
 @pytest.mark.parametrize(
     ("header", "value"),
-    [("ce_specversion", b"0.3"), ("ce_id", b"not-a-uuid"), ("ce_time", b"yesterday")],
+    [
+        ("ce_specversion", b"0.3"),
+        ("ce_id", b"not-a-uuid"),
+        ("ce_time", b"yesterday"),
+        # RFC 3339 (CloudEvents' time) always has an offset: without one the moment is
+        # unknown, and handlers version projections and date letters by it
+        ("ce_time", b"2026-11-30T10:00:00"),
+    ],
 )
 def test_bad_header_is_an_envelope_error(header: str, value: bytes) -> None:
     envelope = Envelope(data=visit_completed())

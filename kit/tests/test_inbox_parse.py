@@ -67,6 +67,16 @@ def test_an_irregular_message_is_poison_named_by_the_contracts_parser() -> None:
         parse(Message("t", 0, 1, None, b'{"uprn": "1"}', tuple(sent.headers())))
 
 
+def test_a_time_without_an_offset_is_poison_not_a_moment_read_as_local() -> None:
+    """CloudEvents' time is RFC 3339, always with an offset; a naive ce_time passed the
+    fast parse and became envelope.time, the version engagement's
+    projections keep and the moment letters are queued at."""
+    sent = a_home()
+    headers = tuple((k, b"2026-11-30T10:00:00" if k == "ce_time" else v) for k, v in sent.headers())
+    with pytest.raises(Poison, match="ce_time"):
+        parse(Message("t", 0, 1, None, sent.value(), headers))
+
+
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [("01", True), ("00", False), ("03", True), ("0f", True), ("fe", False), ("-1", False)],

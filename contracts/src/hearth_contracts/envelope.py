@@ -115,6 +115,10 @@ def parse_message(
         time = datetime.fromisoformat(attrs["ce_time"])
     except ValueError as exc:
         raise EnvelopeError(f"bad ce_id or ce_time: {exc}") from exc
+    if time.tzinfo is None:
+        # CloudEvents' time is RFC 3339, always with an offset: a moment without one
+        # is not a moment (handlers version projections by it and date letters by it)
+        raise EnvelopeError("bad ce_time: no UTC offset")
     model = event_class(attrs["ce_type"])
     data = model.model_validate_json(value or b"")
     return Envelope(
