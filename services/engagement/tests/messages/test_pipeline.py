@@ -31,6 +31,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactChannel
 from hearth_contracts.events.repairs import AppointmentBooked
 from hearth_kit.db import Database
+from hearth_kit.logs import setup_logging
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 
 RETRIES = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=5)
@@ -198,9 +199,12 @@ async def test_a_text_the_api_refuses_for_good_goes_as_a_letter_at_once(
     engagement: httpx.AsyncClient,
     engagement_database: Database,
     notify_server: tuple[type[NotifyShaped], str],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Trying the text again cannot help: it is not retried but sent as a letter (it
-    failed for good before, and the resident was never told)."""
+    failed for good before, and the resident was never told). The log line names the
+    failure's kind (`failure`: `reason` is a personal key, which the logs redact)."""
+    setup_logging("INFO", "json")
     server, base_url = notify_server
     server.answer = 400
     resident_id = await a_resident(engagement, preferred_channel="text", phone="07700 900124")
@@ -223,6 +227,15 @@ async def test_a_text_the_api_refuses_for_good_goes_as_a_letter_at_once(
     assert (message["status"], message["channel"]) == ("sent", "letter")
     assert message["last_error"] == "HTTP 400: sent as a letter instead"
     assert len([r for r in server.received if r["body"]["phone_number"] == "07700 900124"]) == 1
+    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
+    [line] = [
+        line
+        for line in logged
+        if line.get("event") == "message sent as a letter instead"
+        and line.get("message_id") == message["id"]
+    ]
+    assert line["failure"] == "HTTP 400"
+    assert "07700 900124" not in str(logged)
 
 
 async def test_an_email_with_no_email_channel_configured_goes_as_a_letter(

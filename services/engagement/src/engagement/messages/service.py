@@ -270,7 +270,7 @@ class MessageService:
                 "message sent as a letter instead",
                 message_id=str(message.id),
                 channel=message.channel.value,
-                reason=failure.reason,
+                failure=failure.reason,
             )
             metrics.MESSAGES_SENT_AS_LETTERS.labels(message.channel.value).inc()
             message.last_error = f"{failure.reason}: sent as a letter instead"[:200]
@@ -286,7 +286,7 @@ class MessageService:
                 "message failed",
                 message_id=str(message.id),
                 attempts=message.attempts,
-                reason=failure.reason,
+                failure=failure.reason,
             )
             return
         message.next_attempt_at = now + rules.retry_delay(
