@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, case, exists, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.repairs import MissedBy, RepairPriority
@@ -58,7 +59,25 @@ async def reported_by_priority(
 async def right_first_time(
     session: AsyncSession, start: datetime, end: datetime
 ) -> tuple[int, int]:
-    query = select(_count_if(col(WorkOrder.right_first_time).is_(True)), func.count()).where(
+    """Repairs put right at their first completed work order, of repairs whose first
+    work order was completed in the period. A follow-on work order is the follow-on
+    visit of a repair already counted as not right first time, not another repair: it
+    is left out (completed with no follow-on needed it is not right first time only
+    because an earlier one was completed; needing a further follow-on, it comes after
+    an earlier completion). No-access visits are not completions and count nowhere."""
+    earlier = aliased(WorkOrder)
+    after_an_earlier_completion = exists().where(
+        col(earlier.repair_id) == col(WorkOrder.repair_id),
+        col(earlier.status) == WorkOrderStatus.COMPLETED,
+        col(earlier.completed_at) < col(WorkOrder.completed_at),
+    )
+    first_visit = or_(
+        col(WorkOrder.right_first_time).is_(True),
+        and_(col(WorkOrder.follow_on_required).is_(True), ~after_an_earlier_completion),
+    )
+    query = select(
+        _count_if(col(WorkOrder.right_first_time).is_(True)), _count_if(first_visit)
+    ).where(
         WorkOrder.status == WorkOrderStatus.COMPLETED,
         col(WorkOrder.completed_at) >= start,
         col(WorkOrder.completed_at) < end,

@@ -39,7 +39,8 @@ async def figures(session: AsyncSession, period: Period) -> Figures:
         ),
         Measure.ratio(
             "repairs.right_first_time",
-            "Work orders completed with no follow-on needed (no-access visits left out)",
+            "Repairs needing no follow-on at their first completed work order (follow-on work "
+            "orders and no-access visits left out)",
             rft_done,
             rft_total,
         ),
