@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from hearth_kit.settings import ServiceSettings
@@ -24,13 +24,27 @@ class ArrearsLadder(BaseModel):
     letter_2_after_days: int = Field(
         default=14, ge=0, description="Letter 2 at least this after letter 1"
     )
-    letter_2_within_days: int = Field(default=91, ge=1, description="... and within about 3 months")
+    letter_2_within_months: int = Field(
+        default=3,
+        ge=1,
+        description="... and at most this many calendar months after it (the day 3 months "
+        "on included); later, letter 1 is sent again",
+    )
     nosp_weeks_of_rent: int = Field(
         default=4, ge=1, description="A NOSP when arrears reach this many weeks of gross rent"
     )
     nosp_after_days: int = Field(default=7, ge=0, description="Letter 2 at least 1 week earlier")
-    nosp_within_days: int = Field(default=91, ge=1, description="... and within about 3 months")
-    nosp_live_days: int = Field(default=365, ge=1, description="A NOSP is live for 12 months")
+    nosp_within_months: int = Field(
+        default=3,
+        ge=1,
+        description="... and at most this many calendar months earlier (the day 3 months "
+        "on included); later, letter 2 is sent again",
+    )
+    nosp_live_months: int = Field(
+        default=12,
+        ge=1,
+        description="A NOSP is live for 12 calendar months counting the day it was served",
+    )
     court_warning_after_days: int = Field(
         default=28, ge=0, description="The court warning letter at least this after the NOSP"
     )
@@ -41,6 +55,24 @@ class ArrearsLadder(BaseModel):
         default=6, ge=0, description="A new tenancy's first weeks: personal contact, not letters"
     )
     check_interval_hours: int = Field(default=24, ge=1, description="How often a case is looked at")
+
+    RENAMED: ClassVar[dict[str, str]] = {
+        "letter_2_within_days": "letter_2_within_months",
+        "nosp_within_days": "nosp_within_months",
+        "nosp_live_days": "nosp_live_months",
+    }
+    """Settings that counted days before DOMAIN.md's months were kept as months: one
+    still set is refused at start-up rather than ignored, so a landlord's figure is
+    never silently replaced by the default."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_day_counts(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for old, new in cls.RENAMED.items():
+                if old in data:
+                    raise ValueError(f"{old} is now {new} (calendar months, DOMAIN.md)")
+        return data
 
 
 class IncomeSettings(ServiceSettings):

@@ -4,6 +4,7 @@ comes from its own row, and an account that does not exist is a 404 problem."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.working_days import london_day, start_of_london_day
 from income.arrears.rules import CaseState, nosp_live
 from income.models import ArrearsCase
+from income.tenancies.rules import add_months
 from services.income.tests.test_recovery import SETTINGS, charge
 
 
@@ -80,23 +82,37 @@ async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_noti
         "review_on": arrangement["review_on"],
     }
     # The last day the notice is live: the ladder treats it as expired the day after.
-    nosp_until = london_day(served) + timedelta(days=SETTINGS.ladder.nosp_live_days - 1)
+    nosp_until = add_months(london_day(served), SETTINGS.ladder.nosp_live_months) - timedelta(
+        days=1
+    )
     assert summary["nosp_live_until"] == nosp_until.isoformat()
     assert summary["blocked_by"] == "court_stay"
 
 
-@pytest.mark.parametrize(("days_ago", "shown"), [(364, True), (365, False)])
+def served_12_months_ago(today: date) -> date:
+    """The day 12 calendar months before `today`: a notice served then expired today."""
+    return add_months(today, -12)
+
+
+def served_364_days_ago(today: date) -> date:
+    """A notice served 364 days ago is live today (12 months are at least 365 days)."""
+    return today - timedelta(days=364)
+
+
+@pytest.mark.parametrize(
+    ("served_on", "shown"), [(served_364_days_ago, True), (served_12_months_ago, False)]
+)
 async def test_the_summary_shows_a_notice_on_exactly_the_days_the_ladder_treats_it_as_live(
     income: httpx.AsyncClient,
     income_database: Database,
     start_tenancy: Any,
-    days_ago: int,
+    served_on: Callable[[date], date],
     shown: bool,
 ) -> None:
     tenancy = await start_tenancy(start_date="2025-04-07")
     account = tenancy["rent_account_id"]
     now = datetime.now(UTC)
-    served = start_of_london_day(london_day(now) - timedelta(days=days_ago)) + timedelta(hours=12)
+    served = start_of_london_day(served_on(london_day(now))) + timedelta(hours=12)
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
             update(ArrearsCase)

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_contracts.events.income import ArrearsStage as S
+from hearth_kit.working_days import start_of_london_day
 from income.arrears.rules import (
     Blocked,
     CaseState,
@@ -75,13 +76,76 @@ def test_letter_2_at_least_14_days_after_letter_1(days: int, stage: S | None) ->
     assert (decision.stage if isinstance(decision, Move) else None) == stage
 
 
-@pytest.mark.parametrize(("days", "stage"), [(90, S.LETTER_2), (91, S.LETTER_2), (92, S.LETTER_1)])
-def test_letter_2_within_3_months_of_letter_1_else_letter_1_again(days: int, stage: S) -> None:
-    decision = next_step(
-        CaseState(S.LETTER_1, letter_1_at=days_ago(days)), situation(1_000), LADDER
-    )
+def noon(day: date) -> datetime:
+    """Noon on London day `day` (11:00 or 12:00 UTC)."""
+    return start_of_london_day(day) + timedelta(hours=12)
+
+
+@pytest.mark.parametrize(
+    ("letter_1_on", "today", "stage"),
+    [
+        # 3 calendar months, not 91 days: 10 March to 10 June is 92 days ...
+        (date(2026, 3, 10), date(2026, 6, 10), S.LETTER_2),
+        (date(2026, 3, 9), date(2026, 6, 10), S.LETTER_1),
+        # ... and 30 November to 28 February (the month's last day) is 90.
+        (date(2025, 11, 30), date(2026, 2, 28), S.LETTER_2),
+        (date(2025, 11, 30), date(2026, 3, 1), S.LETTER_1),
+    ],
+)
+def test_letter_2_within_3_months_of_letter_1_else_letter_1_again(
+    letter_1_on: date, today: date, stage: S
+) -> None:
+    case = CaseState(S.LETTER_1, letter_1_at=noon(letter_1_on))
+    decision = next_step(case, situation(1_000, now=noon(today)), LADDER)
     assert isinstance(decision, Move)
     assert decision.stage is stage
+
+
+@pytest.mark.parametrize(
+    ("letter_2_on", "today", "stage"),
+    [
+        (date(2026, 3, 10), date(2026, 6, 10), S.NOTICE_OF_SEEKING_POSSESSION),
+        (date(2026, 3, 9), date(2026, 6, 10), S.LETTER_2),
+        (date(2025, 11, 30), date(2026, 2, 28), S.NOTICE_OF_SEEKING_POSSESSION),
+        (date(2025, 11, 30), date(2026, 3, 1), S.LETTER_2),
+    ],
+)
+def test_the_notice_within_3_months_of_letter_2_else_letter_2_again(
+    letter_2_on: date, today: date, stage: S
+) -> None:
+    case = CaseState(S.LETTER_2, letter_2_at=noon(letter_2_on))
+    decision = next_step(case, situation(4 * WEEKLY, now=noon(today)), LADDER)
+    assert isinstance(decision, Move)
+    assert decision.stage is stage
+
+
+@pytest.mark.parametrize(
+    ("served_on", "today", "live"),
+    [
+        # Live for 12 calendar months counting the day served: over a 29 February
+        # that is 366 days ...
+        (date(2027, 3, 1), date(2028, 2, 29), True),
+        (date(2027, 3, 1), date(2028, 3, 1), False),
+        (date(2027, 3, 10), date(2028, 3, 9), True),
+        # ... otherwise 365.
+        (date(2026, 6, 10), date(2027, 6, 9), True),
+        (date(2026, 6, 10), date(2027, 6, 10), False),
+    ],
+)
+def test_a_notice_is_live_for_12_calendar_months(served_on: date, today: date, live: bool) -> None:
+    served = noon(served_on)
+    case = CaseState(S.NOTICE_OF_SEEKING_POSSESSION, nosp_served_at=served)
+    assert nosp_live(case, noon(today), LADDER) is live
+    assert (nosp_live_until(served, LADDER) >= today) is live
+
+
+def test_the_days_between_steps_are_london_days() -> None:
+    # Letter 1 at 23:30 UTC on 27 May is 00:30 on 28 May in London: on 10 June that is
+    # 13 London days (14 UTC days), so letter 2 is not yet due.
+    case = CaseState(S.LETTER_1, letter_1_at=datetime(2026, 5, 27, 23, 30, tzinfo=UTC))
+    assert next_step(case, situation(1_000), LADDER) == Stay("letter_2_not_yet_due")
+    case = CaseState(S.LETTER_1, letter_1_at=datetime(2026, 5, 27, 22, 30, tzinfo=UTC))
+    assert isinstance(next_step(case, situation(1_000), LADDER), Move)
 
 
 @pytest.mark.parametrize(
@@ -162,6 +226,8 @@ def test_a_new_tenancy_missing_a_payment_gets_personal_contact_not_a_letter() ->
     assert isinstance(next_step(asked, new, LADDER), Stay)
     contacted = CaseState(S.NONE, protocol=PreActionProtocol(tenant_contacted=True))
     assert next_step(contacted, new, LADDER) == Stay("tenant_contacted_in_first_weeks")
+    last_watched_day = situation(2_000, tenancy_started_on=NOW.date() - timedelta(days=41))
+    assert isinstance(next_step(CaseState(S.NONE), last_watched_day, LADDER), PersonalContact)
     after_watch = situation(2_000, tenancy_started_on=NOW.date() - timedelta(weeks=6))
     assert next_step(CaseState(S.NONE), after_watch, LADDER) == Move(
         S.LETTER_1, "arrears_at_least_1000_pence"
@@ -294,7 +360,8 @@ def test_a_case_at_court_application_stays_there_when_its_notice_reaches_12_mont
 def test_an_out_of_date_letter_is_sent_again_only_while_arrears_reach_its_threshold(
     stage: S, marker: str, arrears: int, sent: bool
 ) -> None:
-    case = CaseState(stage, **{marker: days_ago(92)})
+    # 93 days before 10 June is 9 March: more than 3 months.
+    case = CaseState(stage, **{marker: days_ago(93)})
     decision = next_step(case, situation(arrears), LADDER)
     assert (decision == Move(stage, f"{stage.value}_out_of_date_sent_again")) is sent
     if not sent:

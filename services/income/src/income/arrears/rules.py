@@ -3,7 +3,8 @@ situation, the next thing recovery does. No I/O; thresholds come from configurat
 (`ArrearsLadder`, DOMAIN.md's defaults).
 
 A step is reached AT its threshold: a text reminder at 500 pence of arrears, not at
-499. Days are London days between the step and today."""
+499. Days are London days between the step and today; DOMAIN.md's months (3 to send
+letter 2 or the notice, 12 a notice is live) are calendar months of London days."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date, datetime, timedelta
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.working_days import london_day
 from income.settings import ArrearsLadder
+from income.tenancies.rules import add_months
 
 LADDER = (
     ArrearsStage.NONE,
@@ -146,11 +148,20 @@ def nosp_threshold(ladder: ArrearsLadder, weekly_gross_rent_pence: int) -> int:
     return ladder.nosp_weeks_of_rent * weekly_gross_rent_pence
 
 
+def within_months(moment: datetime | None, now: datetime, months: int) -> bool:
+    """Whether London day `now` is at most `months` calendar months after the London
+    day of `moment` (the day `months` on included: 10 March to 10 June is within 3
+    months, 92 days; 30 November to 1 March is not, 91 days). DOMAIN.md counts these
+    windows in months, which no fixed number of days matches."""
+    return moment is not None and london_day(now) <= add_months(london_day(moment), months)
+
+
 def nosp_live_until(served_at: datetime, ladder: ArrearsLadder) -> date:
     """The last London day a notice served at `served_at` is live: it is live for
-    `nosp_live_days` days counting the day it was served, so the ladder and the
-    account summary agree on the day it expires (the day after this one)."""
-    return london_day(served_at) + timedelta(days=ladder.nosp_live_days - 1)
+    `nosp_live_months` calendar months counting the day it was served (served 1 March
+    2027, live to 29 February 2028), so the ladder and the account summary agree on
+    the day it expires (the day after this one)."""
+    return add_months(london_day(served_at), ladder.nosp_live_months) - timedelta(days=1)
 
 
 def nosp_live(case: CaseState, now: datetime, ladder: ArrearsLadder) -> bool:
@@ -225,7 +236,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
         return Stay("below_the_next_threshold")
     if stage is ArrearsStage.LETTER_1:
         since = days_since(case.letter_1_at, now)
-        if since is None or since > ladder.letter_2_within_days:
+        if since is None or not within_months(case.letter_1_at, now, ladder.letter_2_within_months):
             return _sent_again(ArrearsStage.LETTER_1, "letter_1_out_of_date_sent_again", s, ladder)
         if since >= ladder.letter_2_after_days and arrears >= ladder.letter_1_pence:
             return Move(
@@ -235,7 +246,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
         return Stay("letter_2_not_yet_due")
     if stage is ArrearsStage.LETTER_2:
         since = days_since(case.letter_2_at, now)
-        if since is None or since > ladder.nosp_within_days:
+        if since is None or not within_months(case.letter_2_at, now, ladder.nosp_within_months):
             return _sent_again(ArrearsStage.LETTER_2, "letter_2_out_of_date_sent_again", s, ladder)
         if since >= ladder.nosp_after_days and arrears >= nosp_at:
             return Move(
