@@ -90,4 +90,5 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     app.state.work_order_service = WorkOrderService(settings)
     app.state.appointment_service = AppointmentService(settings, calendar)
     app.state.awaab_service = awaab_service
+    app.state.performance_targets = settings.performance_targets
     return app

@@ -1,6 +1,6 @@
-"""Repairs settings (env prefix HEARTH_REPAIRS_). Response targets, slots, contractor
-capacity, approver limits and Awaab's Law clocks are configuration: a landlord changes
-them without a release."""
+"""Repairs settings (env prefix HEARTH_REPAIRS_). Response targets, performance targets,
+slots, contractor capacity, approver limits and Awaab's Law clocks are configuration: a
+landlord changes them without a release."""
 
 from __future__ import annotations
 
@@ -29,6 +29,16 @@ class ResponseTargets(BaseModel):
     urgent_working_days: int = Field(default=5, ge=1)
     routine_working_days: int = Field(default=20, ge=1)
     planned_days: int = Field(default=90, ge=1)
+
+
+class PerformanceTargets(BaseModel):
+    """The shares the landlord aims for (DOMAIN.md), in percent: appointments made at
+    first contact, appointments kept, repairs right first time. The figures show each
+    measure with its target, so a landlord moves one without a release."""
+
+    appointments_at_first_contact_percent: int = Field(default=90, ge=0, le=100)
+    appointments_kept_percent: int = Field(default=97, ge=0, le=100)
+    right_first_time_percent: int = Field(default=80, ge=0, le=100)
 
 
 class SlotDefinition(BaseModel):
@@ -103,6 +113,7 @@ class RepairsSettings(ServiceSettings):
     service_name: ClassVar[str] = "repairs"
 
     response_targets: ResponseTargets = ResponseTargets()
+    performance_targets: PerformanceTargets = PerformanceTargets()
     slots: list[SlotDefinition] = Field(default_factory=default_slots)
     capacity_per_slot: int = Field(
         default=4, ge=0, description="Appointments per trade per slot per day"

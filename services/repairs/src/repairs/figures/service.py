@@ -12,9 +12,15 @@ from hearth_contracts.events.repairs import AwaabMilestone, RepairPriority
 from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.working_days import start_of_london_day
 from repairs.figures import repository
+from repairs.settings import PerformanceTargets
 
 
-async def figures(session: AsyncSession, period: Period) -> Figures:
+async def figures(
+    session: AsyncSession, period: Period, targets: PerformanceTargets | None = None
+) -> Figures:
+    """The period's measures; the landlord's performance targets (configuration) are
+    named in the descriptions of the measures that have one."""
+    targets = targets or PerformanceTargets()
     start = start_of_london_day(period.first)
     end = start_of_london_day(period.last + timedelta(days=1))
     done = await repository.completions(session, start, end)
@@ -40,19 +46,21 @@ async def figures(session: AsyncSession, period: Period) -> Figures:
         Measure.ratio(
             "repairs.right_first_time",
             "Repairs needing no follow-on at their first completed work order (follow-on work "
-            "orders and no-access visits left out)",
+            f"orders and no-access visits left out; target {targets.right_first_time_percent}%)",
             rft_done,
             rft_total,
         ),
         Measure.ratio(
             "repairs.appointments_at_first_contact",
-            "Appointments made at first contact (target 90%)",
+            "Appointments made at first contact "
+            f"(target {targets.appointments_at_first_contact_percent}%)",
             booked["first_contact"],
             booked["booked"],
         ),
         Measure.ratio(
             "repairs.appointments_kept",
-            "Appointments kept, of those kept or missed by the landlord's side (target 97%)",
+            "Appointments kept, of those kept or missed by the landlord's side "
+            f"(target {targets.appointments_kept_percent}%)",
             booked["kept"],
             booked["kept"] + booked["missed_by_landlord"],
         ),
