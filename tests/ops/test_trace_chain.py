@@ -34,7 +34,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.auth import issue_development_token
 from hearth_contracts.envelope import header_map
-from hearth_contracts.events.repairs import RepairReportedV2
+from hearth_contracts.events.repairs import RepairReportedV3
 from hearth_kit.tracing import add_span_processor
 from tests.harness.events import eventually, read_all, topic_of
 from tests.harness.infra import DatabaseFactory
@@ -45,7 +45,7 @@ pytestmark = pytest.mark.integration
 spans = InMemorySpanExporter()
 REPORT_ROUTE = "/v1/visits/{visit_id}/report"
 VISIT_FOUND_REPAIR = "uk.hearth.visits.visit-found-repair.v1"
-REPAIR_REPORTED = RepairReportedV2.type
+REPAIR_REPORTED = RepairReportedV3.type
 
 
 @pytest.fixture(scope="module")

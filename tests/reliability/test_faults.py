@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.repairs import RepairReportedV2
+from hearth_contracts.events.repairs import RepairReportedV3
 from hearth_contracts.events.visits import VisitFoundRepair
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
@@ -72,7 +72,7 @@ async def counts(database_url: str, kafka: str = "", namespace: str = "") -> dic
             waiting = set(
                 await session.scalars(
                     select(outbox_message.c.event_id).where(
-                        outbox_message.c.event_type == RepairReportedV2.type
+                        outbox_message.c.event_type == RepairReportedV3.type
                     )
                 )
             )
@@ -110,7 +110,7 @@ async def reported_on_topic(kafka: str, namespace: str) -> set[uuid.UUID]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 for record in records:
                     headers = dict(record.headers)
-                    if headers.get("ce_type") == RepairReportedV2.type.encode():
+                    if headers.get("ce_type") == RepairReportedV3.type.encode():
                         ids.add(uuid.UUID(headers["ce_id"].decode()))
         return ids
     finally:

@@ -63,7 +63,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "caseload-review-overdue"): (),  # the officer's caseload view shows it
     # repairs
     _t("repairs", "repair-reported"): (),
-    _t("repairs", "repair-reported", 2): (),  # v2: a complaint as a source; published now
+    _t("repairs", "repair-reported", 2): (),  # v2: a complaint as a source
+    _t("repairs", "repair-reported", 3): (),  # v3: no free text (adr/0048); published now
     _t("repairs", "appointment-booked"): ("engagement",),  # appointment letter or text
     _t("repairs", "appointment-missed"): (),
     _t("repairs", "appointment-cancelled"): ("engagement",),  # cancellation letter or text

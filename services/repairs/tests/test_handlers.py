@@ -98,7 +98,7 @@ async def test_repairs_found_on_one_visit_share_one_pending_appointment_request(
         published = await session.scalar(
             select(func.count()).where(
                 outbox_message.c.message_key == uprn,
-                outbox_message.c.event_type == "uk.hearth.repairs.repair-reported.v2",
+                outbox_message.c.event_type == "uk.hearth.repairs.repair-reported.v3",
             )
         )
     assert published == 3

@@ -186,13 +186,41 @@ class RepairReportedV2(
     subject="repair_id",
 ):
     """A repair request was raised, with its priority and target date. Version 2 adds
-    a complaint as a source (with the complaint's id when known); repairs publishes v2
-    alone, and consumers handle v1 events still on the topic as they handle v2."""
+    a complaint as a source (with the complaint's id when known). Superseded by v3,
+    which carries no free text: repairs publishes v3 alone."""
 
     repair_id: uuid.UUID
     uprn: Uprn
     description: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=100)
+    trade: Trade
+    priority: RepairPriority
+    source: RepairSourceV2
+    reported_at: AwareDatetime
+    target_at: AwareDatetime = Field(description="When the repair must be completed by")
+    appointment_request_id: uuid.UUID | None = None
+    visit_id: uuid.UUID | None = None
+    complaint_id: uuid.UUID | None = Field(
+        default=None, description="The complaint (engagement) it was reported in, if any"
+    )
+
+
+class RepairReportedV3(
+    Event,
+    service="repairs",
+    name="repair-reported",
+    version=3,
+    key="uprn",
+    subject="repair_id",
+):
+    """A repair request was raised, with its priority and target date. Version 3 carries
+    no free text: the description and location typed by a resident or an officer (which
+    often name people) stay in repairs, GET /v1/repairs/{repair_id}; the trade says what
+    kind of work it is (docs/adr/0048). Repairs publishes v3 alone; v1 and v2 events
+    still on the topic carry the description."""
+
+    repair_id: uuid.UUID
+    uprn: Uprn
     trade: Trade
     priority: RepairPriority
     source: RepairSourceV2

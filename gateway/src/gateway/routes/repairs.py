@@ -41,7 +41,7 @@ ROUTES: list[PassThrough] = [
         "repairs",
         WRITE,
         "Report a repair from any source, a complaint among them (priority or triage "
-        "answers); publishes repair-reported v2",
+        "answers); publishes repair-reported v3",
         status_code=201,
     ),
     PassThrough("GET", "/v1/repairs/{repair_id}", "repairs", READ, "One repair request"),
@@ -165,7 +165,7 @@ ROUTES: list[PassThrough] = [
         "/v1/communal-issues/{issue_id}/triage",
         "repairs",
         WRITE,
-        "Raise a repair at the UPRN named (publishes repair-reported v2) or close the issue",
+        "Raise a repair at the UPRN named (publishes repair-reported v3) or close the issue",
     ),
     # the contractor API (HACT-shaped)
     PassThrough(

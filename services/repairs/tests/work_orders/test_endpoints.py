@@ -48,6 +48,39 @@ async def test_a_reported_repair_gets_its_target_from_working_days(
     assert count == 1
 
 
+async def test_repair_reported_carries_no_free_text(
+    repairs: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """What a resident or officer types about a repair (its description, where it is)
+    often names people; it stays in repairs (GET /v1/repairs/{id}) and no event carries
+    it: repair-reported v3 has ids, codes and dates only (docs/adr/0048), as
+    work-order-raised has always had."""
+    uprn = a_uprn()
+    typed = "Sam Okafor's boiler; her son Tom is at 12 Acacia Road on Tuesdays"
+    response = await repairs.post(
+        "/v1/repairs", json=a_repair(uprn, description=typed, location="Sam's bedroom")
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["description"] == typed
+    async with repairs_database.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(outbox_message.c.event_type, outbox_message.c.payload).where(
+                    outbox_message.c.message_key == uprn
+                )
+            )
+        ).all()
+    assert [event_type for event_type, _ in rows] == ["uk.hearth.repairs.repair-reported.v3"]
+    payload = rows[0].payload
+    text = payload.decode() if isinstance(payload, bytes) else str(payload)
+    assert "Okafor" not in text
+    assert "Sam" not in text
+    data = json.loads(text)
+    data = data.get("data", data)
+    assert not {"description", "location"} & set(data)
+    assert (data["uprn"], data["trade"], data["priority"]) == (uprn, "carpentry", "urgent")
+
+
 async def test_a_naive_reported_time_is_rejected_naming_the_field(
     repairs: httpx.AsyncClient,
 ) -> None:
@@ -141,7 +174,7 @@ async def test_priority_and_triage_together_are_refused_naming_priority(
     assert [e["field"] for e in response.json()["errors"]] == ["priority"]
 
 
-async def test_a_repair_reported_in_a_complaint_keeps_the_complaint_and_publishes_v2(
+async def test_a_repair_reported_in_a_complaint_keeps_the_complaint_and_publishes_v3(
     repairs: httpx.AsyncClient, repairs_database: Database
 ) -> None:
     uprn, complaint_id = a_uprn(), str(uuid.uuid4())
@@ -159,7 +192,7 @@ async def test_a_repair_reported_in_a_complaint_keeps_the_complaint_and_publishe
                 )
             )
         ).all()
-    assert [event_type for event_type, _ in rows] == ["uk.hearth.repairs.repair-reported.v2"]
+    assert [event_type for event_type, _ in rows] == ["uk.hearth.repairs.repair-reported.v3"]
     data = json.loads(rows[0].payload)
     data = data.get("data", data)
     assert (data["source"], data["complaint_id"]) == ("complaint", complaint_id)

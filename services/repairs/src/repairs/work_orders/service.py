@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.repairs import RepairPriority, RepairReportedV2, RepairSourceV2
+from hearth_contracts.events.repairs import RepairPriority, RepairReportedV3, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
@@ -164,11 +164,9 @@ class RepairService:
         await session.flush()
         await publish(
             session,
-            RepairReportedV2(
+            RepairReportedV3(  # no description or location: free text (docs/adr/0048)
                 repair_id=repair.id,
                 uprn=repair.uprn,
-                description=repair.description,
-                location=repair.location,
                 trade=repair.trade,
                 priority=repair.priority,
                 source=repair.source,
