@@ -163,7 +163,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "charged from it (the calendar and " + STATE + ")"
     },
     "POST /v1/tenancies/{tenancy_id}/type-decision": {
-        "effective_on": FUTURE + "; nor before the tenancy's start (" + STATE + ")"
+        "effective_on": FUTURE + "; nor before the tenancy's start, nor an extension after "
+        "the trial's end (" + STATE + ")"
     },
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE},

@@ -125,5 +125,6 @@ class TenancyTypeDecision(BaseModel):
         default=None, description="For `confirmed`: `secure` or `assured`"
     )
     effective_on: StrictDay = Field(
-        description="The decision's date (not in the future, nor before the tenancy's start)"
+        description="The decision's date (not in the future, nor before the tenancy's "
+        "start; for `extended`, not after the trial's end, introductory_ends_on)"
     )

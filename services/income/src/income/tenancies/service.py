@@ -260,7 +260,8 @@ class TenancyService:
         now: datetime,
     ) -> TenancyPublic:
         """Confirm an introductory (or starter) tenancy as secure or assured, or extend
-        its trial period by 6 months once (publishes tenancy-type-changed)."""
+        its trial period by 6 months once, taking effect by the trial's last day
+        (publishes tenancy-type-changed)."""
         if data.effective_on > london_day(now):
             raise Unprocessable("A decision cannot take effect in the future", field="effective_on")
         tenancy = await self._current(session, tenancy_id)
@@ -274,6 +275,17 @@ class TenancyService:
             raise Conflict(f"Tenancy {tenancy_id} is not in a trial period", field="change")
         previous = tenancy.tenancy_type
         if data.change is TenancyTypeChange.EXTENDED:
+            if (
+                tenancy.introductory_ends_on is not None
+                and data.effective_on > tenancy.introductory_ends_on
+            ):
+                # A trial is extended while it lasts (its last day included): once it
+                # has ended the tenancy is settled, and nothing is left to extend.
+                raise Unprocessable(
+                    f"The trial ended on {tenancy.introductory_ends_on.isoformat()}: an "
+                    "extension takes effect by then",
+                    field="effective_on",
+                )
             extended = rules.extended_end(tenancy.start_date)
             if (
                 tenancy.introductory_ends_on is not None
