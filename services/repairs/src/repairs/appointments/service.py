@@ -49,6 +49,7 @@ from repairs.models import (
 )
 from repairs.orders import repository as order_repository
 from repairs.settings import RepairsSettings, SlotDefinition
+from repairs.webhooks import service as webhooks
 
 log = get_logger(__name__)
 
@@ -146,11 +147,14 @@ async def _hold(
     made_at_first_contact: bool,
     rebooked_from: uuid.UUID | None,
     now: datetime,
+    tell_contractor: RepairsSettings | None = None,
 ) -> Appointment:
     """Book the appointment: it holds `slot` on `day` for each trade of the work (what
     availability counts), its work orders waiting for one have it, and
     appointment-booked is published (the household's message; `rebooked_from` names the
-    appointment it replaces)."""
+    appointment it replaces). Booked by staff (`tell_contractor`, the settings naming
+    the contractor's webhook), the contractor is sent schedule-repair; a contractor's
+    own move is not sent back to it."""
     start, end = window
     trades = sorted({order.trade for order in work_orders})
     appointment = Appointment(
@@ -173,7 +177,7 @@ async def _hold(
             order.status = WorkOrderStatus.APPOINTMENT_MADE
             order.status_changed_at = now
     await session.flush()
-    await publish(
+    envelope = await publish(
         session,
         AppointmentBooked(
             appointment_id=appointment.id,
@@ -188,7 +192,33 @@ async def _hold(
             booked_at=now,
         ),
     )
+    if tell_contractor is not None:
+        schedule_repair(session, tell_contractor, appointment, envelope.id, now)
     return appointment
+
+
+def schedule_repair(
+    session: AsyncSession,
+    settings: RepairsSettings,
+    appointment: Appointment,
+    event_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """HACT's "schedule repair / appointment" to the contractor's webhook: the
+    appointment as staff see it (booked, with its window and the appointment it
+    replaces, or cancelled), under the id of the event that announced the change, so
+    it is delivered once. The contact centre books from the contractor's capacity;
+    without this the contractor never learnt when its operative is expected."""
+    webhooks.queue(
+        session,
+        settings,
+        event_id=event_id,
+        event_type="schedule-repair",
+        contractor_id=appointment.contractor_id,
+        work_order_id=uuid.UUID(appointment.work_order_ids[0]),
+        body=appointment_to_public(appointment).model_dump(mode="json"),
+        now=now,
+    )
 
 
 async def _end_booking(
@@ -375,6 +405,7 @@ class AppointmentService:
             made_at_first_contact=made_at_first_contact,
             rebooked_from=rebooked_from,
             now=now,
+            tell_contractor=self.settings,
         )
 
     async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
@@ -469,7 +500,7 @@ class AppointmentService:
             appointment.uprn,
             (AppointmentRequestStatus.BOOKED,),
         )
-        await publish(
+        envelope = await publish(
             session,
             AppointmentCancelled(
                 appointment_id=appointment.id,
@@ -483,6 +514,7 @@ class AppointmentService:
                 recorded_at=now,
             ),
         )
+        schedule_repair(session, self.settings, appointment, envelope.id, now)
         await session.flush()
         return appointment_to_public(appointment)
 

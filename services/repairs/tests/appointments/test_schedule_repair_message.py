@@ -1,0 +1,89 @@
+"""HACT's "schedule repair / appointment" reaches the contractor when Hearth's contact
+centre books, rebooks or cancels: the appointment made at first contact (DOMAIN.md's
+90% target) is made by staff from the contractor's capacity, and the contractor was
+sent only "raise repair", so its operative never learnt when the household expects
+them (the contractor API shows no appointment window either). The contractor's own
+move (appointment_made with a window) is not echoed back to it: it told us."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from hearth_kit.db import Database
+from repairs.models import WebhookDelivery
+from services.repairs.tests.appointments.test_cancel import asked, book, free_slots
+from services.repairs.tests.contractor_doubles import contractor
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+
+
+async def schedule_messages(db: Database, contractor_id: str) -> list[dict[str, Any]]:
+    """The schedule-repair messages queued for a contractor's webhook, oldest first."""
+    async with db.sessionmaker() as session:
+        rows = (
+            await session.scalars(
+                select(WebhookDelivery)
+                .where(
+                    WebhookDelivery.contractor_id == contractor_id,
+                    WebhookDelivery.event_type == "schedule-repair",
+                )
+                .order_by(WebhookDelivery.created_at)
+            )
+        ).all()
+    return [json.loads(row.body) for row in rows]
+
+
+def about(messages: list[dict[str, Any]], work_order_id: str) -> list[dict[str, Any]]:
+    return [m["sent_for"] for m in messages if work_order_id in m["sent_for"]["work_order_ids"]]
+
+
+async def test_staff_booking_rebooking_and_cancelling_tell_the_contractor(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    first, second = (await free_slots(staff, uprn, ["plumbing"]))[:2]
+    booked = await book(staff, [order["id"]], first)
+    moved = await staff.post(
+        f"/v1/appointments/{booked['id']}/rebook",
+        json={"day": second["day"], "slot": second["slot"]},
+    )
+    assert moved.status_code == 201, moved.text
+    cancelled = await staff.post(
+        f"/v1/appointments/{moved.json()['id']}/cancel",
+        json={"reason": "resident_requested", "cancelled_at": asked()},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    sent = about(await schedule_messages(repairs_database, "plumbfast"), order["id"])
+    assert [(m["id"], m["status"]) for m in sent] == [
+        (booked["id"], "booked"),
+        (moved.json()["id"], "booked"),
+        (moved.json()["id"], "cancelled"),
+    ]
+    assert sent[0]["window_start"] == first["window_start"]
+    assert sent[1]["rebooked_from_appointment_id"] == booked["id"]
+    assert sent[1]["window_start"] == second["window_start"]
+
+
+async def test_the_contractors_own_move_is_not_sent_back_to_it(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    made = await staff.post(
+        f"/v1/contractor/work-orders/{order['id']}/status",
+        json={
+            "status": "appointment_made",
+            "appointment_start": start.isoformat(),
+            "appointment_end": (start + timedelta(hours=2)).isoformat(),
+        },
+        auth=contractor("plumbfast"),
+    )
+    assert made.status_code == 200, made.text
+    assert about(await schedule_messages(repairs_database, "plumbfast"), order["id"]) == []
