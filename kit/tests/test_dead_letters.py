@@ -38,6 +38,7 @@ from tests.harness.tokens import InternalTokenAuth
 TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
 
 RESIDENT_EMAIL = "jane.doe@example.com"
+RESIDENT_NAME = "Sam Okafor"
 """Personal data a bad event might carry: it must never reach a dead letter's error."""
 
 
@@ -342,6 +343,44 @@ def test_a_validation_error_raised_by_a_handler_is_described_without_its_input()
     assert text.startswith("ValidationError: ")
     assert "uprn" in text
     assert RESIDENT_EMAIL not in text
+
+
+def _raised(action: Callable[[], object]) -> Exception:
+    try:
+        action()
+    except Exception as exc:
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (lambda: int(RESIDENT_NAME), "ValueError"),  # invalid literal for int() ...: '...'
+        (lambda: VisitKind(RESIDENT_NAME), "ValueError"),  # '...' is not a valid VisitKind
+        (lambda: datetime.fromisoformat(RESIDENT_NAME), "ValueError"),
+        (lambda: datetime.strptime(RESIDENT_NAME, "%Y"), "ValueError"),  # time data '...'
+        (lambda: {}[RESIDENT_NAME], "KeyError"),
+        (lambda: {}[RESIDENT_EMAIL], "KeyError"),
+    ],
+    ids=["int", "enum", "fromisoformat", "strptime", "key", "key-email"],
+)
+def test_a_library_error_quoting_what_it_refused_is_stored_without_it(
+    error: Callable[[], object], kind: str
+) -> None:
+    """A handler's own exceptions carry no personal data (docs/conventions.md), but
+    Python's and libraries' errors quote the value they refused; the dead letter, its
+    topic's header and the log line keep their words without it."""
+    text = failure_text(_raised(error))
+    assert text.startswith(f"{kind}: ")
+    assert "Okafor" not in text
+    assert RESIDENT_EMAIL not in text
+    assert "[redacted]" in text
+
+
+def test_a_handlers_own_words_are_kept_whole() -> None:
+    said = "a resident's person id was taken, yet no one holds it"
+    assert failure_text(RuntimeError(said)) == f"RuntimeError: {said}"
 
 
 async def test_a_database_error_is_described_without_the_row_it_refused(

@@ -44,6 +44,7 @@ from hearth_kit.db import Database
 from hearth_kit.event_handlers import BatchHandler, EventHandlers, runs_of_one_type
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import EVENTS_HANDLED, HANDLER_FAILURES
+from hearth_kit.personal_data import without_quoted_values
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import inbox_event
 from hearth_kit.tracing import context_from_headers, tracer
@@ -231,16 +232,21 @@ def failure_text(error: BaseException) -> str:
     """Why handling failed, for logs, dead letters and their topic, without personal
     data: pydantic errors without their input values; database errors as the driver's
     first line only (never the statement's parameters or the server's DETAIL, which
-    quotes row values). Other exceptions keep their message: handlers must not put
-    personal data in the exceptions they raise."""
+    quotes row values). Other exceptions keep their message without the values it
+    quotes (`without_quoted_values`): Python's and libraries' errors quote what they
+    refused (int(), an enum, a date, a missing key), and a handler passes them event and
+    row values. Handlers must still not put personal data in the exceptions they raise:
+    an unquoted value stays."""
     if isinstance(error, ValidationError):
         reason = validation_summary(error)
     elif isinstance(error, StatementError):
         cause = error.orig if error.orig is not None else error
         lines = str(cause).strip().splitlines()
         reason = f"{type(cause).__name__}: {lines[0] if lines else ''}"
+    elif isinstance(error, Poison):
+        reason = str(error)  # names what is wrong, never a value (its quotes are the schema's)
     else:
-        reason = str(error)
+        reason = without_quoted_values(str(error))
     return f"{type(error).__name__}: {reason}"[:4000]
 
 

@@ -134,6 +134,18 @@ def without_personal_data(value: Any, depth: int = 0) -> Any:
     return value
 
 
+_QUOTED_VALUE = re.compile(r"""(?<!\w)(['"])(?:(?!\1)[^\n])*\1(?!\w)""")
+"""A value quoted whole in a sentence ('...' or "..."), as Python's and libraries' errors
+quote what they refused: invalid literal for int() with base 10: '...', '...' is not a
+valid VisitKind, time data '...' does not match format, KeyError('...'). An apostrophe
+inside a word (a resident's) opens no quote."""
+
+
+def without_quoted_values(message: str) -> str:
+    """`message` with every value it quotes whole replaced by [redacted]."""
+    return _QUOTED_VALUE.sub(REDACTED, message)
+
+
 def exception_type_name(exc: BaseException) -> str:
     cls = type(exc)
     module = cls.__module__
