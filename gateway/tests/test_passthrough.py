@@ -4,7 +4,7 @@ only with the scopes their row names."""
 from __future__ import annotations
 
 import httpx
-from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer_with_scopes
+from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer, bearer_with_scopes
 
 
 async def test_a_listed_route_reaches_its_service_with_the_query_string(
@@ -66,3 +66,26 @@ async def test_a_path_value_with_control_characters_stays_one_segment_of_the_ser
     path = with_id.path[: with_id.path.index("{")] + weird
     response = await gateway.get(path, headers=staff)
     assert response.status_code < 500, (with_id.path, weird, response.text)
+
+
+async def test_a_dot_segment_path_value_is_refused_before_any_service_is_asked(
+    gateway: httpx.AsyncClient, staff: dict[str, str], stand_ins: StandIns
+) -> None:
+    # "." and ".." are path values a caller can send (%2E, which the server decodes),
+    # and a URL's dot segments, which the gateway's client resolves: the register row's
+    # /v1/homes/. reached compliance's /v1/homes/ (its list of every home, which the
+    # gateway does not publish, by way of its redirect) and /v1/repairs/homes/..
+    # repairs' /v1/repairs/, not the row's own path.
+    for path, name in [
+        ("/v1/homes/%2E/register", "uprn"),
+        ("/v1/repairs/homes/%2E%2E", "uprn"),
+        ("/v1/work-orders/%2E", "work_order_id"),
+        ("/v1/contractor/work-orders/%2E%2E/status", "work_order_id"),
+    ]:
+        before = len(stand_ins.requests)
+        method = "POST" if path.endswith("/status") else "GET"
+        headers = bearer("contractor", "gasco") if "contractor" in path else staff
+        response = await gateway.request(method, path, headers=headers, json={})
+        assert response.status_code == 422, (path, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == [name], path
+        assert stand_ins.requests[before:] == [], path

@@ -22,7 +22,7 @@ from gateway.auth import AUTH_RESPONSES, Principal, require_scopes
 from gateway.clients import DownstreamsDep
 from gateway.proxy import forward, upstream_openapi
 from hearth_contracts.topics import Service
-from hearth_kit.problems import Problem
+from hearth_kit.problems import Problem, Unprocessable
 
 Method = str
 
@@ -64,6 +64,26 @@ def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
     return router
 
 
+DOT_SEGMENTS = frozenset({".", ".."})
+"""Path values that are a URL's dot segments: the client the gateway calls services with
+(aiohttp, yarl) resolves them, percent-encoded or not (`/v1/homes/.` is `/v1/homes/`,
+`/v1/repairs/homes/..` is `/v1/repairs/`), so they would reach another path of the
+service than the row's."""
+
+
+def path_segment(name: str, value: object) -> str:
+    """A path parameter's value as one segment of the service's path: quoted whole, so a
+    value holding "/", "?" or "#" is never a query or another route. "." and ".." (a
+    caller sends them as %2E) are refused, a 422 naming the parameter, before any
+    service is asked: resolved as dot segments they led the register row to compliance's
+    list of every home, which the gateway does not publish, and others to a service's
+    redirect naming its own address. No id, UPRN or date is a dot."""
+    text = str(value)
+    if text in DOT_SEGMENTS:
+        raise Unprocessable(f"{name} cannot be {text!r}", field=name, location="path")
+    return quote(text, safe="")
+
+
 def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
     # Evaluated here, not postponed: FastAPI reads this closure's annotations at runtime
     # (hence no `from __future__ import annotations` in this module).
@@ -75,10 +95,8 @@ def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
     async def pass_through(
         request: Request, downstreams: DownstreamsDep, caller: caller_dep
     ) -> Response:
-        # Each value quoted whole: a path parameter holding "/", "?" or "#" stays one
-        # segment of the service's path, never a query or another route.
         path = upstream.format(
-            **{name: quote(str(value), safe="") for name, value in request.path_params.items()}
+            **{name: path_segment(name, value) for name, value in request.path_params.items()}
         )
         return await forward(request, downstreams, caller, route.service, path, method=route.method)
 
