@@ -99,6 +99,32 @@ async def test_the_ladder_job_sends_letter_1_with_the_tenants_ids_and_a_reason(
     assert len(await events(income_database, tenancy["uprn"], "arrears-stage-changed")) == 1
 
 
+async def test_each_case_is_looked_at_on_every_london_day_so_a_step_is_taken_on_its_day(
+    income_database: Database, start_tenancy: Any
+) -> None:
+    """A step falls due on a London day (letter 2 on the 14th day after letter 1), so
+    the ladder must look at each case on every London day. Its next look was 24 hours
+    after the last, taken by a job every 15 minutes: the looks drifted later each day,
+    and a case looked at at 23:50 was not due at the job's 23:45 the next day, nor
+    looked at until 00:00 the day after, so that whole London day was skipped and the
+    step taken a day late (its date, and every interval counted from it, with it). The
+    next look is now at the start of the next London day at the latest."""
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    account = tenancy["rent_account_id"]
+    for week in (date(2026, 1, 5), date(2026, 1, 12)):
+        await charge(income_database, week)
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime(2026, 3, 4, 23, 50, tzinfo=UTC))
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime(2026, 3, 17, 23, 50, tzinfo=UTC))  # day 13
+    await run_ladder(income_database, datetime(2026, 3, 18, 23, 45, tzinfo=UTC))  # day 14
+    changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
+    assert [(e["stage"], e["changed_at"][:10]) for e in changed] == [
+        ("letter_1", "2026-03-04"),
+        ("letter_2", "2026-03-18"),
+    ]
+
+
 async def test_a_new_tenancy_missing_a_payment_gets_a_personal_contact_task(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:

@@ -54,7 +54,12 @@ class ArrearsLadder(BaseModel):
     new_tenancy_watch_weeks: int = Field(
         default=6, ge=0, description="A new tenancy's first weeks: personal contact, not letters"
     )
-    check_interval_hours: int = Field(default=24, ge=1, description="How often a case is looked at")
+    check_interval_hours: int = Field(
+        default=24,
+        ge=1,
+        description="How often a case is looked at; at the start of every London day too, "
+        "whatever the interval, as steps fall due on London days",
+    )
 
     RENAMED: ClassVar[dict[str, str]] = {
         "letter_2_within_days": "letter_2_within_months",

@@ -13,7 +13,7 @@ from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, next_london_day_start
 from income import metrics
 from income.accounts import repository as accounts
 from income.accounts import rules as account_rules
@@ -119,7 +119,12 @@ class ArrearsService:
             ),
             ladder,
         )
-        case.next_check_at = now + timedelta(hours=ladder.check_interval_hours)
+        # Steps fall due on London days: the next look is within the check interval and
+        # at the start of the next London day at the latest, so no London day is passed
+        # over (24 hours after a look at 23:50 drifted past the job's last run that day).
+        case.next_check_at = min(
+            now + timedelta(hours=ladder.check_interval_hours), next_london_day_start(now)
+        )
         match decision:
             case rules.Move(stage=stage, reason=reason):
                 previous = case.stage
