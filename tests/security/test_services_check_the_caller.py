@@ -195,3 +195,40 @@ async def test_each_route_needs_the_scope_the_gateway_asks_for(
     refused = await answers(app, routes, internal_token(name, scopes=()))
     needed = {route: r.json().get("missing_scopes") for route, r in refused.items()}
     assert needed == {route: list(expected[route]) for route in refused}
+
+
+def variants(routes: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Each route asked another way: HEAD and OPTIONS (which change nothing, so an
+    access rule keyed by method could miss them), with a trailing slash and with a
+    doubled slash (which a rule keyed by path template could miss). The path asked
+    stands for the template too, so each variant is answered on its own."""
+    asked = set()
+    for method, _, filled in routes:
+        for variant in [
+            ("HEAD", filled),
+            ("OPTIONS", filled),
+            (method, f"{filled}/"),
+            (method, f"/{filled}"),
+        ]:
+            asked.add((variant[0], variant[1], variant[1]))
+    return sorted(asked)
+
+
+@pytest.mark.parametrize("token", ["no-scopes", "contractor"])
+async def test_no_other_method_or_spelling_of_a_route_answers_without_its_scope(
+    service: tuple[str, FastAPI], token: str
+) -> None:
+    # The audit's probe of every route (HEAD, OPTIONS, /path/ and //path): FastAPI
+    # answers 405 for a method the route does not declare and redirects a trailing
+    # slash to the route itself (307), so no spelling reaches an endpoint unchecked.
+    name, app = service
+    asked = {
+        "no-scopes": internal_token(name, scopes=()),
+        "contractor": internal_token(name, scopes={"contractor"}, contractor_id="ROGUE"),
+    }[token]
+    answered = await answers(app, variants(v1_routes(app)), asked)
+    assert answered
+    for (method, path), response in answered.items():
+        assert response.status_code in {307, 401, 403, 404, 405}, (method, path)
+        if response.status_code == 307:  # to the route itself, which checks the token
+            assert response.headers["location"] == f"http://service{path.rstrip('/')}"
