@@ -131,8 +131,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "consent_given_at": FUTURE,
     },
     "POST /v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review": {
-        "review_on": FUTURE,
-        "reviewed_at": FUTURE,
+        "review_on": "after the London day of reviewed_at (cross-field, in London time)",
+        "reviewed_at": FUTURE
+        + "; not before consent was given nor before the latest review ("
+        + STATE
+        + ")",
     },
     "POST /v1/service-requests": {"resident_id": STATE, "received_at": FUTURE},
     "POST /v1/surveys/responses": {

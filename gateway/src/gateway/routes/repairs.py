@@ -73,6 +73,13 @@ ROUTES: list[PassThrough] = [
     PassThrough("GET", "/v1/work-orders", "repairs", READ, "Work orders, by home and status"),
     PassThrough("GET", "/v1/work-orders/{work_order_id}", "repairs", READ, "One work order"),
     PassThrough(
+        "GET",
+        "/v1/work-orders/{work_order_id}/status-updates",
+        "repairs",
+        READ,
+        "The contractor's status updates of one work order, in the order they happened",
+    ),
+    PassThrough(
         "POST",
         "/v1/work-orders/{work_order_id}/variation-approval",
         "repairs",
@@ -177,6 +184,13 @@ ROUTES: list[PassThrough] = [
         "repairs",
         CONTRACTOR,
         "One of the contractor's work orders (another contractor's is a 404)",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/contractor/work-orders/{work_order_id}/status-updates",
+        "repairs",
+        CONTRACTOR,
+        "The contractor's status updates of one of its work orders, in the order they happened",
     ),
     PassThrough(
         "POST",

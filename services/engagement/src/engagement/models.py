@@ -163,6 +163,9 @@ class Vulnerability(EngagementModel, table=True):
     review_on: date
     recorded_by: str = Field(max_length=64)
     recorded_at: datetime = Field(sa_type=AwareDateTime)
+    reviewed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When the latest review was held with the resident (not when it was typed in);
+    None until the first."""
     removed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 

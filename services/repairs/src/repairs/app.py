@@ -31,6 +31,7 @@ CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
     {
         ("GET", "/v1/contractor/work-orders"),
         ("GET", "/v1/contractor/work-orders/{work_order_id}"),
+        ("GET", "/v1/contractor/work-orders/{work_order_id}/status-updates"),
         ("POST", "/v1/contractor/work-orders/{work_order_id}/status"),
         ("POST", "/v1/contractor/work-orders/{work_order_id}/completion"),
     }

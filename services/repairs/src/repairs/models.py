@@ -222,6 +222,26 @@ class WorkOrder(RepairsModel, table=True):
     photo_references: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
+class WorkOrderStatusUpdate(RepairsModel, table=True):
+    """A contractor's job status update, kept as sent: a fact at its `at`. Updates
+    arrive out of order (contractors' systems send from queues and retry; two calls
+    can overtake each other), so the work order's current status is its latest update
+    by `at` (of two at the same moment, the later to arrive), and a late one is kept
+    here without moving the status back (docs/adr/0054)."""
+
+    __tablename__ = "work_order_status_update"
+    __table_args__ = (Index("ix_work_order_status_update_order_at", "work_order_id", "at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    work_order_id: uuid.UUID = Field(foreign_key="work_order.id")
+    status: WorkOrderStatus = Field(sa_type=text_enum(WorkOrderStatus))
+    at: datetime = Field(sa_type=AwareDateTime, description="When it happened")
+    received_at: datetime = Field(sa_type=AwareDateTime, description="When repairs heard of it")
+    variation_pence: int | None = Field(default=None, sa_column=Column(BigInteger))
+    appointment_start: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    appointment_end: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
 class AppointmentStatus(StrEnum):
     """Booked until kept, missed, no access, rebooked (moved to another slot) or
     cancelled (POST .../cancel: not wanted any more, its slot freed)."""

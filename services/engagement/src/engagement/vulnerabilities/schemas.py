@@ -32,8 +32,15 @@ class VulnerabilityReview(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reviewed_at: StrictMoment
-    review_on: StrictDay
+    reviewed_at: StrictMoment = Field(
+        description="When the review was held with the resident (kept): not in the "
+        "future, nor before consent was given to record the vulnerability "
+        "(consent_given_at), nor before the latest review already kept"
+    )
+    review_on: StrictDay = Field(
+        description="The next review's date: after the London day of reviewed_at (a "
+        "review typed in late may set one already past, and is then due)"
+    )
     detail: str | None = Field(default=None, max_length=2000)
     adjustments: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))
 
@@ -48,6 +55,9 @@ class VulnerabilityReceipt(BaseModel):
     resident_id: uuid.UUID
     review_on: date
     recorded_at: datetime
+    reviewed_at: datetime | None = Field(
+        description="When the latest review was held with the resident; null until one"
+    )
 
 
 class VulnerabilityPublic(BaseModel):
@@ -62,6 +72,9 @@ class VulnerabilityPublic(BaseModel):
     review_on: date
     recorded_by: str
     recorded_at: datetime
+    reviewed_at: datetime | None = Field(
+        description="When the latest review was held with the resident; null until one"
+    )
 
 
 class VulnerabilityReadPublic(BaseModel):

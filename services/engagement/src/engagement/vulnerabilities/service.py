@@ -126,18 +126,38 @@ class VulnerabilityService:
         vulnerability_id: uuid.UUID,
         data: VulnerabilityReview,
     ) -> VulnerabilityReceipt:
-        """Record a review: the next review date, and the detail or adjustments as they
-        now stand (publishes the flag with the new review date)."""
-        now = datetime.now(UTC)
-        if data.reviewed_at > now:
+        """Record a review held with the resident at `reviewed_at` (kept): the next
+        review date, and the detail or adjustments as they now stand (publishes the flag
+        with the new review date). A review is dated when it was held, never when it was
+        typed in (DOMAIN.md: clocks start when the landlord became aware), so the next
+        date is counted from the review's London day: one typed in late may set a date
+        already past, and the review is then due. A review dated before consent was
+        given to record the vulnerability reviews nothing yet held, and one dated before
+        the latest review kept would put an older next date over the newer one: both are
+        refused, nothing changed or published. The flag is still versioned by when it
+        is published (module docstring), not by `reviewed_at`."""
+        if data.reviewed_at > datetime.now(UTC):
             raise Unprocessable("reviewed_at is in the future", field="reviewed_at")
-        if data.review_on <= london_day(now):
-            raise Unprocessable("review_on must be a future date", field="review_on")
+        if data.review_on <= london_day(data.reviewed_at):
+            raise Unprocessable(
+                "review_on must be after the day of the review (reviewed_at)", field="review_on"
+            )
         resident = await self._resident(session, resident_id, for_update=True)
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
+        if data.reviewed_at < vulnerability.consent_given_at:
+            raise Unprocessable(
+                "reviewed_at is before consent was given to record the vulnerability",
+                field="reviewed_at",
+            )
+        if vulnerability.reviewed_at is not None and data.reviewed_at < vulnerability.reviewed_at:
+            raise Unprocessable(
+                "reviewed_at is before the latest review of the vulnerability",
+                field="reviewed_at",
+            )
+        vulnerability.reviewed_at = data.reviewed_at
         vulnerability.review_on = data.review_on
         if data.detail is not None:
             vulnerability.detail = data.detail

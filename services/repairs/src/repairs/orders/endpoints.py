@@ -20,6 +20,7 @@ from hearth_kit.staff import STAFF_RESPONSES
 from repairs.models import WorkOrderStatus
 from repairs.orders.schemas import (
     Completion,
+    StatusHistory,
     StatusUpdate,
     VariationApproval,
     WorkOrderCreate,
@@ -95,6 +96,15 @@ async def get_work_order(
     return await orders.get(session, work_order_id)
 
 
+@router.get("/{work_order_id}/status-updates", response_model=StatusHistory)
+async def work_order_status_updates(
+    work_order_id: uuid.UUID, session: SessionDep, orders: WorkOrderServiceDep
+) -> StatusHistory:
+    """The contractor's status updates of one work order, in the order they happened
+    (kept as sent, those that arrived late too)."""
+    return await orders.status_history(session, work_order_id)
+
+
 @router.post("/{work_order_id}/variation-approval", response_model=WorkOrderPublic)
 async def approve_variation(
     work_order_id: uuid.UUID,
@@ -141,6 +151,18 @@ async def contractor_work_order(
     return await orders.get(session, work_order_id, contractor_id=contractor_id)
 
 
+@contractor_router.get("/{work_order_id}/status-updates", response_model=StatusHistory)
+async def contractor_status_updates(
+    work_order_id: uuid.UUID,
+    session: SessionDep,
+    orders: WorkOrderServiceDep,
+    contractor_id: ContractorIdDep,
+) -> StatusHistory:
+    """Your status updates of one of your work orders, in the order they happened (as
+    kept: one that arrived late is there, in its place)."""
+    return await orders.status_history(session, work_order_id, contractor_id=contractor_id)
+
+
 @contractor_router.post("/{work_order_id}/status", response_model=WorkOrderPublic)
 async def contractor_status(
     work_order_id: uuid.UUID,
@@ -151,7 +173,9 @@ async def contractor_status(
     contractor_id: ContractorIdDep,
 ) -> Response:
     """Job status update: appointment made or changed, operative on the way, no access,
-    in progress, variation requested."""
+    in progress, variation requested. Kept, and the work order's status if it is the
+    latest by `at`: one older than the status (it arrived late) is answered 200 with the
+    work order as it is (docs/adr/0054)."""
     return await idempotency.create(
         session,
         lambda: orders.update_status(session, work_order_id, contractor_id, body),

@@ -4,12 +4,19 @@ id in SQL: another contractor's work order is simply not found."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from repairs.models import Appointment, AppointmentStatus, WorkOrder, WorkOrderStatus
+from repairs.models import (
+    Appointment,
+    AppointmentStatus,
+    WorkOrder,
+    WorkOrderStatus,
+    WorkOrderStatusUpdate,
+)
 
 
 async def get(
@@ -89,3 +96,41 @@ async def booked_appointment_of(
 
 def add(session: AsyncSession, work_order: WorkOrder) -> None:
     session.add(work_order)
+
+
+def add_status_update(session: AsyncSession, update: WorkOrderStatusUpdate) -> None:
+    session.add(update)
+
+
+async def a_later_update(
+    session: AsyncSession,
+    work_order_id: uuid.UUID,
+    status: WorkOrderStatus,
+    at: datetime,
+    *,
+    with_window: bool = False,
+) -> bool:
+    """Whether the work order has an update of this status (with an appointment window,
+    when `with_window`) that happened after `at`: what it said then is the newer fact.
+    Read under the work order's lock, so no other update of it is being kept meanwhile."""
+    query = select(func.count()).where(
+        WorkOrderStatusUpdate.work_order_id == work_order_id,
+        WorkOrderStatusUpdate.status == status,
+        col(WorkOrderStatusUpdate.at) > at,
+    )
+    if with_window:
+        query = query.where(col(WorkOrderStatusUpdate.appointment_start).is_not(None))
+    return bool(await session.scalar(query))
+
+
+async def status_updates(
+    session: AsyncSession, work_order_id: uuid.UUID
+) -> list[WorkOrderStatusUpdate]:
+    """The work order's status updates in the order they happened (`at`), those at the
+    same moment in the order they arrived."""
+    query = (
+        select(WorkOrderStatusUpdate)
+        .where(WorkOrderStatusUpdate.work_order_id == work_order_id)
+        .order_by(col(WorkOrderStatusUpdate.at), col(WorkOrderStatusUpdate.received_at))
+    )
+    return list((await session.execute(query)).scalars().all())

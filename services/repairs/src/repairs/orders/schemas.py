@@ -113,6 +113,26 @@ class StatusUpdate(BaseModel):
     )
 
 
+class StatusUpdatePublic(BaseModel):
+    """One job status update as the contractor sent it: a fact at its `at`."""
+
+    status: WorkOrderStatus
+    at: datetime = Field(description="When it happened")
+    received_at: datetime = Field(description="When repairs heard of it")
+    variation_pence: int | None
+    appointment_start: datetime | None
+    appointment_end: datetime | None
+
+
+class StatusHistory(BaseModel):
+    """A work order's status updates (kept since repairs' migration 0016), in the order
+    they happened (`at`; in the same second, in the order they arrived), late ones in
+    their place. The work order's `status` is the last of them, unless staff booked or
+    cancelled its appointment later, or it was completed (docs/adr/0054)."""
+
+    items: list[StatusUpdatePublic]
+
+
 class VariationApproval(BaseModel):
     """A manager approves a variation up to an amount, within the approver's limit."""
 

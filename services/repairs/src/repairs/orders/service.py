@@ -28,13 +28,16 @@ from repairs.models import (
     RepairStatus,
     WorkOrder,
     WorkOrderStatus,
+    WorkOrderStatusUpdate,
 )
 from repairs.orders import repository
 from repairs.orders.schemas import (
     Completion,
     ContractorStatus,
     LinePublic,
+    StatusHistory,
     StatusUpdate,
+    StatusUpdatePublic,
     VariationApproval,
     WorkOrderCreate,
     WorkOrderPublic,
@@ -206,6 +209,18 @@ class WorkOrderService:
             raise _not_found(work_order_id)
         return to_public(order)
 
+    async def status_history(
+        self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str | None = None
+    ) -> StatusHistory:
+        """The work order's status updates in `at` order (a contractor's own only)."""
+        order = await repository.get(session, work_order_id, contractor_id=contractor_id)
+        if order is None:
+            raise _not_found(work_order_id)
+        updates = await repository.status_updates(session, order.id)
+        return StatusHistory(
+            items=[StatusUpdatePublic.model_validate(u, from_attributes=True) for u in updates]
+        )
+
     async def page(
         self,
         session: AsyncSession,
@@ -253,12 +268,23 @@ class WorkOrderService:
         appointment_end) moves the work order's booked appointment to it, or books one
         (appointments.service.move_to_contractors_window).
 
+        Updates arrive out of order (contractors send from queues and retry; two calls
+        overtake each other), and each is a fact at its `at`. So every update is kept
+        (WorkOrderStatusUpdate), and the work order's status is the latest by `at` (of
+        two at the same moment, the later to arrive): a late one (older than the status)
+        is kept and answered with the work order as it is, its status not moved back.
+        What it says still counts: a no-access visit is a visit, and a variation amount
+        or appointment window stands unless a later update of the same kind was kept. A
+        completed work order's status never moves: an update from before its completion
+        is kept (200), one after it is a 409 `status` (docs/adr/0054).
+
         Lock order, the same everywhere in repairs: appointments, then work orders, then
         their repairs, then slots (advisory locks), then appointment requests. So the
         home's booked appointments are locked here before the work order, as staff's
         cancel and rebook lock the appointment before its work orders; taken the other
         way round a contractor's move and a cancel of the same appointment could
-        deadlock."""
+        deadlock. Two updates of one work order wait for each other on its row, so the
+        second reads the status the first left and is judged against it."""
         now = datetime.now(UTC)
         at = data.at or now
         if at > now:
@@ -276,28 +302,58 @@ class WorkOrderService:
             booked = await appointment_repository.booked_covering(
                 session, unlocked.id, unlocked.uprn
             )
-        order = await self._own_open(session, work_order_id, contractor_id)
+        order = await repository.get(
+            session, work_order_id, contractor_id=contractor_id, for_update=True
+        )
+        if order is None:
+            raise _not_found(work_order_id)
+        completed = order.status is WorkOrderStatus.COMPLETED
+        if completed and at > order.status_changed_at:
+            raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         if at < raised_second(order):
             raise Unprocessable("at is before the work order was raised", field="at")
-        if window is not None:
-            if window[0] < raised_second(order):
-                raise Unprocessable(
-                    "appointment_start is before the work order was raised",
-                    field="appointment_start",
-                )
-            await move_to_contractors_window(session, self.settings, order, booked, window, now)
+        if window is not None and window[0] < raised_second(order):
+            raise Unprocessable(
+                "appointment_start is before the work order was raised",
+                field="appointment_start",
+            )
+        status = WorkOrderStatus(data.status.value)
         if data.status is ContractorStatus.VARIATION_REQUESTED:
             if data.variation_pence is None:
                 raise Unprocessable("A variation request needs its amount", field="variation_pence")
-            order.variation_requested_pence = data.variation_pence
         elif data.variation_pence is not None:
             raise Unprocessable(
                 "variation_pence goes only with variation_requested", field="variation_pence"
             )
+        # Judged before this update is kept: a later one of the same kind is newer news.
+        superseded = await repository.a_later_update(
+            session, order.id, status, at, with_window=window is not None
+        )
+        repository.add_status_update(
+            session,
+            WorkOrderStatusUpdate(
+                work_order_id=order.id,
+                status=status,
+                at=at,
+                received_at=now,
+                variation_pence=data.variation_pence,
+                appointment_start=window[0] if window else None,
+                appointment_end=window[1] if window else None,
+            ),
+        )
+        # Judged to the second, the resolution contractors send times in (the status
+        # may have been set some microseconds into a second by a staff booking or the
+        # raising): the same second is the same moment, and the later to arrive wins.
+        latest = not completed and at >= order.status_changed_at.replace(microsecond=0)
+        if window is not None and not completed and not superseded:
+            await move_to_contractors_window(session, self.settings, order, booked, window, now)
+        if data.variation_pence is not None and not superseded:
+            order.variation_requested_pence = data.variation_pence
         if data.status is ContractorStatus.NO_ACCESS:
             order.no_access_visits += 1
-        order.status = WorkOrderStatus(data.status.value)
-        order.status_changed_at = at
+        if latest:
+            order.status = status
+            order.status_changed_at = at
         await session.flush()
         return to_public(order)
 

@@ -1,0 +1,127 @@
+"""A review of a vulnerability is dated when it was held with the resident
+(`reviewed_at`), never when it was typed in: that moment is kept and shown, the next
+review's date is counted from its London day, and a review dated before the
+vulnerability was recorded with consent, or before the review already kept, is
+refused. Fixed past dates: a review held in the summer of 2025 and typed in since."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from engagement.models import Vulnerability
+from hearth_kit.db import Database
+from tests.harness.tokens import STAFF_SCOPES
+
+from .test_need_to_know import ClientWithScopes, a_tenant, a_vulnerability, flags
+
+CONSENT_GIVEN_AT = "2025-03-03T10:00:00Z"
+FIRST_REVIEW_ON = "2099-03-03"
+"""Recording still needs a first review date after today: a fixed one far ahead."""
+
+
+async def recorded(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> tuple[ClientWithScopes, str, uuid.UUID, str]:
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    answer = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities",
+        json=a_vulnerability(consent_given_at=CONSENT_GIVEN_AT, review_on=FIRST_REVIEW_ON),
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["reviewed_at"] is None
+    return writer, uprn, person_id, answer.json()["id"]
+
+
+async def test_a_review_keeps_when_it_was_held_and_the_next_date_counts_from_its_day(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """Held at 00:30 on 1 July 2025 London time (23:30 UTC the day before), typed in
+    since: the next review on 1 December 2025 is after the review's day, so it is kept
+    (it was refused as not after today), with the moment it was held."""
+    writer, uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    review = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review"
+    flags_before = await flags(engagement_database, uprn)
+
+    same_day = await writer.post(
+        review, json={"reviewed_at": "2025-06-30T23:30:00Z", "review_on": "2025-07-01"}
+    )
+    assert same_day.status_code == 422, same_day.text
+    assert same_day.json()["errors"][0]["field"] == "review_on"
+
+    reviewed = await writer.post(
+        review, json={"reviewed_at": "2025-06-30T23:30:00Z", "review_on": "2025-12-01"}
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["reviewed_at"] == "2025-06-30T23:30:00Z"
+    assert reviewed.json()["review_on"] == "2025-12-01"
+    reader = engagement_as(STAFF_SCOPES | {"vulnerabilities:read"})
+    [shown] = (await reader.get(f"/v1/residents/{person_id}/vulnerabilities")).json()
+    assert shown["reviewed_at"] == "2025-06-30T23:30:00Z"
+    assert shown["review_on"] == "2025-12-01"
+
+    # The flag says the next review; its recorded_at is when it was published (the
+    # version consumers keep the latest of), after the record's, not the review's time.
+    flag = json.loads((await flags(engagement_database, uprn))[-1])
+    assert flag["review_on"] == "2025-12-01"
+    assert datetime.fromisoformat(flag["recorded_at"]) > datetime.fromisoformat(
+        json.loads(flags_before[-1])["recorded_at"]
+    )
+
+
+async def test_a_review_dated_before_consent_was_given_is_refused_and_changes_nothing(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    writer, uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    flags_before = await flags(engagement_database, uprn)
+    refused = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review",
+        json={"reviewed_at": "2025-03-03T09:59:59Z", "review_on": "2025-09-01"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "reviewed_at"
+    assert await flags(engagement_database, uprn) == flags_before
+    assert await kept(engagement_database, vulnerability_id) == (FIRST_REVIEW_ON, None)
+
+    # At the moment consent was given is not before it.
+    at_consent = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review",
+        json={"reviewed_at": CONSENT_GIVEN_AT, "review_on": "2025-09-01"},
+    )
+    assert at_consent.status_code == 200, at_consent.text
+
+
+async def test_a_review_older_than_the_one_kept_is_refused_and_changes_nothing(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """Two reviews typed in out of order: the older one's next date would replace the
+    newer one's (a review in May setting August, after July's set December)."""
+    writer, uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    review = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review"
+    july = await writer.post(
+        review, json={"reviewed_at": "2025-07-01T09:00:00Z", "review_on": "2025-12-01"}
+    )
+    assert july.status_code == 200, july.text
+    flags_before = await flags(engagement_database, uprn)
+
+    may = await writer.post(
+        review, json={"reviewed_at": "2025-05-01T09:00:00Z", "review_on": "2025-08-01"}
+    )
+    assert may.status_code == 422, may.text
+    assert may.json()["errors"][0]["field"] == "reviewed_at"
+    assert await flags(engagement_database, uprn) == flags_before
+    assert await kept(engagement_database, vulnerability_id) == (
+        "2025-12-01",
+        "2025-07-01T09:00:00+00:00",
+    )
+
+
+async def kept(db: Database, vulnerability_id: str) -> tuple[str, str | None]:
+    """The stored next review date and last review moment."""
+    async with db.sessionmaker() as session:
+        row = await session.get(Vulnerability, uuid.UUID(vulnerability_id))
+        assert row is not None
+        reviewed_at = getattr(row, "reviewed_at", None)
+        return row.review_on.isoformat(), reviewed_at.isoformat() if reviewed_at else None
