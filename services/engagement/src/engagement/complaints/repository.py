@@ -114,6 +114,32 @@ async def unanswered_past(
     return list((await session.execute(query)).scalars().all())
 
 
+async def open_stages(
+    session: AsyncSession, *, after: tuple[uuid.UUID, ComplaintStage] | None, limit: int
+) -> list[ComplaintStageRecord]:
+    """Stages not answered yet (acknowledged or not), in (complaint, stage) order after
+    `after`, not locked: what `hearth engagement recompute-complaint-deadlines` reads,
+    before it locks each complaint it changes."""
+    query = (
+        select(ComplaintStageRecord)
+        .where(col(ComplaintStageRecord.responded_at).is_(None))
+        .order_by(col(ComplaintStageRecord.complaint_id), col(ComplaintStageRecord.stage))
+        .limit(limit)
+    )
+    if after is not None:
+        complaint_id, stage = after
+        query = query.where(
+            or_(
+                col(ComplaintStageRecord.complaint_id) > complaint_id,
+                and_(
+                    col(ComplaintStageRecord.complaint_id) == complaint_id,
+                    col(ComplaintStageRecord.stage) > stage,
+                ),
+            )
+        )
+    return list((await session.execute(query)).scalars().all())
+
+
 async def homes_of(session: AsyncSession, complaint_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     rows = await session.execute(
         select(Complaint.id, Complaint.uprn).where(col(Complaint.id).in_(complaint_ids))

@@ -4,7 +4,8 @@ requests recorded apart. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,6 +135,99 @@ def to_public(
         compensation_pence=complaint.compensation_pence,
         stages=[stage_public(s) for s in stages],
         next_deadline=next_deadline(current, now) if current is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineLaterThanTheCode:
+    """An open stage whose stored deadline is later than the one the Code's working days
+    give from the same start: recorded before docs/adr/0041 with the landlord's closure
+    days skipped. `stored` and `code` are the acknowledgement's date, or the answer's
+    date the Code set (`code_respond_by`); `stored` moves to `code`, never later. An
+    agreed extension (`extended_to`, the stage's `respond_by`) is never moved: it is
+    only checked against the stage's limit counted from `code` (`extension_limit`)."""
+
+    complaint_id: uuid.UUID
+    stage: ComplaintStage
+    deadline: ComplaintDeadline
+    stored: date
+    code: date
+    overdue: bool
+    """The moved deadline's day is already over: the breach job raises it (not for an
+    extension, whose date in force stays)."""
+    breach_raised: bool
+    """This deadline's breach was raised already, on the stored date: not raised again."""
+    extended_to: date | None = None
+    extension_limit: date | None = None
+
+    @property
+    def moves(self) -> bool:
+        return self.code < self.stored
+
+    @property
+    def beyond_the_limit(self) -> bool:
+        return (
+            self.extended_to is not None
+            and self.extension_limit is not None
+            and self.extended_to > self.extension_limit
+        )
+
+
+def later_than_the_code(
+    record: ComplaintStageRecord,
+    timescale: rules.StageTimescale,
+    calendar: WorkingDayCalendar,
+    now: datetime,
+) -> DeadlineLaterThanTheCode | None:
+    """How an open stage's stored deadline stands against the Code's, recomputed from
+    the same start (receipt or escalation request; the acknowledgement) in `calendar`:
+    None when it is no later and no agreed extension is beyond its limit."""
+    if record.responded_at is not None:
+        return None
+    if record.acknowledged_at is None:
+        code = rules.acknowledge_by(record.requested_at, timescale, calendar)
+        if record.acknowledge_by <= code:
+            return None
+        return DeadlineLaterThanTheCode(
+            complaint_id=record.complaint_id,
+            stage=record.stage,
+            deadline=ComplaintDeadline.ACKNOWLEDGE,
+            stored=record.acknowledge_by,
+            code=code,
+            overdue=rules.has_passed(code, now),
+            breach_raised=record.acknowledge_breach_raised_at is not None,
+        )
+    if record.code_respond_by is None or record.respond_by is None:
+        return None
+    code = min(
+        record.code_respond_by, rules.respond_by(record.acknowledged_at, timescale, calendar)
+    )
+    breach_raised = record.respond_breach_raised_at is not None
+    if record.extension_agreed_at is None:
+        if record.respond_by <= code and record.code_respond_by <= code:
+            return None
+        return DeadlineLaterThanTheCode(
+            complaint_id=record.complaint_id,
+            stage=record.stage,
+            deadline=ComplaintDeadline.RESPOND,
+            stored=record.respond_by,
+            code=code,
+            overdue=rules.has_passed(code, now),
+            breach_raised=breach_raised,
+        )
+    limit = rules.latest_extension(code, timescale, calendar)
+    if record.code_respond_by <= code and record.respond_by <= limit:
+        return None
+    return DeadlineLaterThanTheCode(
+        complaint_id=record.complaint_id,
+        stage=record.stage,
+        deadline=ComplaintDeadline.RESPOND,
+        stored=record.code_respond_by,
+        code=code,
+        overdue=False,
+        breach_raised=breach_raised,
+        extended_to=record.respond_by,
+        extension_limit=limit,
     )
 
 
@@ -518,6 +612,60 @@ class ComplaintService:
             page.limit,
             cursor_of=lambda request: (request.received_at, request.id),
         )
+
+    async def deadlines_later_than_the_code(
+        self,
+        session: AsyncSession,
+        now: datetime,
+        *,
+        after: tuple[uuid.UUID, ComplaintStage] | None,
+        limit: int,
+    ) -> tuple[list[DeadlineLaterThanTheCode], tuple[uuid.UUID, ComplaintStage] | None]:
+        """One batch of open stages (`limit` read, in (complaint, stage) order after
+        `after`), each whose stored deadline is later than the Code's, or whose agreed
+        extension is beyond its limit; and where the next batch starts (None when no
+        stage was left to read). Reads only: nothing is locked or changed."""
+        stages = await repository.open_stages(session, after=after, limit=limit)
+        found = [
+            finding
+            for stage in stages
+            if (
+                finding := later_than_the_code(
+                    stage, self.timescales[stage.stage], self.calendar, now
+                )
+            )
+            is not None
+        ]
+        cursor = (stages[-1].complaint_id, stages[-1].stage) if stages else None
+        return found, cursor
+
+    async def bring_deadlines_forward(
+        self, session: AsyncSession, complaint_id: uuid.UUID, now: datetime
+    ) -> list[DeadlineLaterThanTheCode]:
+        """Move one complaint's stored deadlines that are later than the Code's earlier,
+        to the Code's dates, under the locks every change to a complaint takes (the
+        complaint, then its stages: the breach job skips stages held), judged again on
+        the locked rows (a stage acknowledged or answered since it was listed is left
+        as it now stands). Never later; an agreed extension's date stays (only
+        `code_respond_by`, its limit's start, moves). Publishes nothing and writes no
+        letter (docs/adr/0041, amendment): a deadline now passed is raised by the breach
+        job as any overdue stage is. What was found is returned, moved or not."""
+        _complaint, stages = await self._with_stages(session, complaint_id)
+        found: list[DeadlineLaterThanTheCode] = []
+        for stage in stages:
+            finding = later_than_the_code(stage, self.timescales[stage.stage], self.calendar, now)
+            if finding is None:
+                continue
+            found.append(finding)
+            if finding.deadline == ComplaintDeadline.ACKNOWLEDGE:
+                stage.acknowledge_by = min(stage.acknowledge_by, finding.code)
+                continue
+            if stage.code_respond_by is not None:
+                stage.code_respond_by = min(stage.code_respond_by, finding.code)
+            if stage.extension_agreed_at is None and stage.respond_by is not None:
+                stage.respond_by = min(stage.respond_by, finding.code)
+        await session.flush()
+        return found
 
     async def _known_resident(self, session: AsyncSession, resident_id: uuid.UUID | None) -> None:
         if resident_id is not None and await residents.get(session, resident_id) is None:
