@@ -13,6 +13,7 @@ import jwt
 import pytest
 
 from gateway.auth import issue_development_token
+from gateway.roles import DEFAULT_ROLES
 from gateway.settings import DEVELOPMENT_JWT_SECRET
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -151,3 +152,77 @@ async def test_the_overview_without_homes_read_is_403(
         response = await api.get(f"/v1/homes/{home_with_a_resident}")
     assert response.status_code == 403
     assert response.json()["missing_scopes"] == ["homes:read"]
+
+
+ALL_BROAD_SCOPES = " ".join(DEFAULT_ROLES["admin"])
+"""Every scope a role can grant (the admin role's): no need-to-know one."""
+
+VULNERABILITY_DETAIL = "Probe detail: hospital stay in March"
+DIVERSITY_CODES = {
+    "ethnicity": "probe_ethnicity_code",
+    "disability": "probe_disability_code",
+    "religion": "probe_religion_code",
+    "sexual_orientation": "probe_orientation_code",
+}
+
+
+async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or_diversity(
+    platform: Platform, home_with_a_resident: str
+) -> None:
+    """A resident's vulnerability (its category and detail) and diversity profile,
+    recorded through the gateway, appear in nothing a token without vulnerabilities:read
+    and diversity:read reads: the resident, the residents lists, the contact view, the
+    home and tenancy overviews, the diversity aggregate and survey results by strand
+    (403), and the problems those answer."""
+    uprn = home_with_a_resident
+    writer = bearer(ALL_BROAD_SCOPES)
+    async with platform.client("gateway", headers=writer) as api:
+        residents = (await api.get("/v1/residents", params={"uprn": uprn})).json()["items"]
+        resident = residents[0]
+        recorded = await api.post(
+            f"/v1/residents/{resident['id']}/vulnerabilities",
+            headers={"Idempotency-Key": f"probe-{uprn}"},
+            json={
+                "category": "mental_health",
+                "detail": VULNERABILITY_DETAIL,
+                "adjustments": [],
+                "consent": True,
+                "consent_given_at": "2026-01-05T10:00:00Z",
+                "review_on": "2027-01-05",
+            },
+        )
+        assert recorded.status_code == 201, recorded.text
+        profile = await api.put(f"/v1/residents/{resident['id']}/diversity", json=DIVERSITY_CODES)
+        assert profile.status_code == 204, profile.text
+        tenancy_id = resident["tenancy_id"]
+        reads = {
+            path: await api.get(path, params=params)
+            for path, params in [
+                (f"/v1/residents/{resident['id']}", None),
+                ("/v1/residents", {"uprn": uprn}),
+                ("/v1/residents", {"tenancy_id": tenancy_id}),
+                (f"/v1/residents/{resident['id']}/contact-view", None),
+                (f"/v1/homes/{uprn}", None),
+                (f"/v1/tenancies/{tenancy_id}/overview", None),
+                (f"/v1/residents/{resident['id']}/vulnerabilities", None),
+                ("/v1/diversity", {"strand": "ethnicity"}),
+                ("/v1/surveys/results", {"survey": "perception", "strand": "religion"}),
+            ]
+        }
+    assert reads[f"/v1/residents/{resident['id']}"].status_code == 200
+    assert reads[f"/v1/homes/{uprn}"].status_code == 200
+    assert reads[f"/v1/residents/{resident['id']}/vulnerabilities"].status_code == 403
+    assert reads["/v1/diversity"].status_code == 403
+    assert reads["/v1/surveys/results"].status_code == 403
+    for path, response in reads.items():
+        text = response.text
+        assert VULNERABILITY_DETAIL not in text, path
+        assert "mental_health" not in text, path
+        for code in DIVERSITY_CODES.values():
+            assert code not in text, path
+    # The need-to-know holder does see it: the probe recorded what it looks for.
+    async with platform.client(
+        "gateway", headers=bearer(f"{ALL_BROAD_SCOPES} vulnerabilities:read")
+    ) as api:
+        seen = await api.get(f"/v1/residents/{resident['id']}/vulnerabilities")
+    assert VULNERABILITY_DETAIL in seen.text
