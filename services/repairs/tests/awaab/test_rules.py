@@ -41,8 +41,8 @@ def test_the_written_summary_over_easter_and_a_clock_change() -> None:
 
 def test_a_step_at_midnight_minus_a_moment_meets_the_deadline() -> None:
     late = due(AwaabMilestone.INVESTIGATE, datetime(2026, 6, 1, 9, tzinfo=LONDON))
-    assert met(late - timedelta(microseconds=1), late)
-    assert not met(late, late)
+    assert met(AwaabMilestone.INVESTIGATE, late - timedelta(microseconds=1), late)
+    assert not met(AwaabMilestone.INVESTIGATE, late, late)
 
 
 def test_further_work_is_twelve_weeks() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -76,6 +78,17 @@ async def page(
     return list((await session.execute(query)).scalars().all())
 
 
+def late(moment: Any) -> ColumnElement[bool]:
+    """A clock's step at `moment` (a value, or a column such as stopped_at) is late:
+    rules.met's two conventions in SQL. Make safe is late only after its 24-hour
+    moment; a working-day or week clock from its first late moment on."""
+    make_safe = col(AwaabClock.milestone) == AwaabMilestone.MAKE_SAFE
+    return or_(
+        and_(make_safe, col(AwaabClock.due_at) < moment),
+        and_(~make_safe, col(AwaabClock.due_at) <= moment),
+    )
+
+
 async def run_out(session: AsyncSession, now: datetime, limit: int) -> list[AwaabClock]:
     """Running clocks past their deadline whose breach is not yet raised, locked for
     this transaction; rows another replica holds are skipped, so each is raised once."""
@@ -85,7 +98,7 @@ async def run_out(session: AsyncSession, now: datetime, limit: int) -> list[Awaa
             col(AwaabClock.stopped_at).is_(None),
             col(AwaabClock.breach_raised_at).is_(None),
             col(AwaabClock.paused_at).is_(None),
-            AwaabClock.due_at <= now,
+            late(now),
         )
         .order_by(col(AwaabClock.due_at))
         .limit(limit)

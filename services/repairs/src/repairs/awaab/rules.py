@@ -2,8 +2,13 @@
 
 Clocks start when the landlord became aware (or, for the steps after it, when the
 investigation was done). A deadline of N working days is met by anything before the
-start of the London day after the Nth working day, so each clock stores `due_at` as
-that first late moment; the emergency clock is 24 calendar hours to the second.
+start of the London day after the Nth working day, so a working-day (or week) clock
+stores `due_at` as that first late moment and a step before it is in time. The emergency
+clock is 24 calendar hours to the microsecond and stores `due_at` as the 24-hour moment
+itself: made safe at it is in time, as a repair emergency made safe at its target moment
+is on time (work_orders.rules.completed_on_time). `met` holds the two conventions,
+and repository.late (the breach job's and the figures' SQL) says the
+same, so no moment is in time for a stop yet breached for the job.
 A pause moves the deadline on by the time paused. Working days are the law's (the
 service counts in ENGLAND_AND_WALES: weekends and bank holidays only), never the
 landlord's closure days (docs/adr/0035).
@@ -57,7 +62,8 @@ def due_at(
     targets: AwaabTargets,
     calendar: WorkingDayCalendar,
 ) -> datetime:
-    """When the clock started at `started_at` is late (before any pause)."""
+    """The deadline of the clock started at `started_at` (before any pause): the
+    24-hour moment for make safe, else the first late moment (see `met`)."""
     if started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
     if milestone is AwaabMilestone.MAKE_SAFE:
@@ -74,8 +80,13 @@ def due_at(
     raise ValueError(f"{milestone} has no fixed deadline")
 
 
-def met(stopped_at: datetime, due: datetime) -> bool:
-    """A step done before its first late moment met its deadline."""
+def met(milestone: AwaabMilestone, stopped_at: datetime, due: datetime) -> bool:
+    """Whether a step done at `stopped_at` met its deadline: make safe up to and
+    including its 24-hour moment ("within 24 hours" is met at exactly 24 hours);
+    a working-day or week clock before its first late moment, the start of the London
+    day after the due day (so 23:59:59.9 on the due day is in time)."""
+    if milestone is AwaabMilestone.MAKE_SAFE:
+        return stopped_at <= due
     return stopped_at < due
 
 

@@ -76,11 +76,18 @@ class ClockPublic(BaseModel):
 
     milestone: AwaabMilestone
     started_at: datetime
-    due_at: datetime = Field(description="The first late moment, after any pauses")
+    due_at: datetime = Field(
+        description="The deadline, after any pauses: for make_safe the 24-hour moment (made "
+        "safe at it is in time), for a working-day or week clock the start of the London day "
+        "after the due day (the first late moment)"
+    )
     paused_at: datetime | None
     pauses: list[dict[str, str]]
     stopped_at: datetime | None
-    met: bool | None = Field(description="Stopped before its deadline (None while running)")
+    met: bool | None = Field(
+        description="Stopped in time: make_safe at or before due_at, any other clock before "
+        "it (None while running)"
+    )
     evidence: list[str]
     breached: bool
 

@@ -47,12 +47,16 @@ def hazard_code(hazard_type: str) -> HazardType:
 
 
 def clock_to_public(clock: AwaabClock) -> ClockPublic:
+    met = (
+        None
+        if clock.stopped_at is None
+        else rules.met(clock.milestone, clock.stopped_at, clock.due_at)
+    )
     return ClockPublic.model_validate(
         {
             **clock.model_dump(),
-            "met": None if clock.stopped_at is None else rules.met(clock.stopped_at, clock.due_at),
-            "breached": clock.breach_raised_at is not None
-            or (clock.stopped_at is not None and not rules.met(clock.stopped_at, clock.due_at)),
+            "met": met,
+            "breached": clock.breach_raised_at is not None or met is False,
         }
     )
 
@@ -265,8 +269,8 @@ class AwaabService:
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockStop
     ) -> AwaabCasePublic:
         """The step was done, with evidence. The investigation starts the clocks that
-        count from it; the case closes when no clock is left running. Done at or after
-        its deadline, with no breach raised yet, the stop raises hazard-deadline-breached
+        count from it; the case closes when no clock is left running. Done too late
+        (rules.met), with no breach raised yet, the stop raises hazard-deadline-breached
         itself (once)."""
         now = datetime.now(UTC)
         case, clock = await self._running(session, case_id, milestone)
@@ -276,7 +280,7 @@ class AwaabService:
         if clock.paused_at is not None:
             clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
             clock.paused_at = None
-        if not rules.met(at, clock.due_at) and clock.breach_raised_at is None:
+        if not rules.met(milestone, at, clock.due_at) and clock.breach_raised_at is None:
             # Stopped late before the breach job's next pass saw it: raise the breach
             # here, once (the clock row is locked, and the job never picks a stopped
             # clock or one whose breach_raised_at is set).

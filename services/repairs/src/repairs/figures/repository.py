@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.repairs import MissedBy, RepairPriority
+from repairs.awaab.repository import late as awaab_late
 from repairs.models import (
     Appointment,
     AppointmentStatus,
@@ -138,7 +139,7 @@ async def awaab(
     session: AsyncSession, start: datetime, end: datetime
 ) -> tuple[int, dict[str, int], dict[str, int]]:
     """Open cases now, running clocks by milestone, and deadlines breached in the period
-    by milestone."""
+    by milestone (raised by the job, or stopped late by rules.met's conventions)."""
     open_cases = await session.scalar(
         select(func.count()).where(AwaabCase.status == AwaabCaseStatus.OPEN)
     )
@@ -153,7 +154,7 @@ async def awaab(
         .where(AwaabClock.due_at >= start, AwaabClock.due_at < end)
         .where(
             (col(AwaabClock.breach_raised_at).is_not(None))
-            | (col(AwaabClock.stopped_at) >= AwaabClock.due_at)
+            | (col(AwaabClock.stopped_at).is_not(None) & awaab_late(col(AwaabClock.stopped_at)))
         )
         .group_by(AwaabClock.milestone)
     )
