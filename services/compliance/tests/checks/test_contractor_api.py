@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from services.compliance.tests.factories import london_today
+from services.compliance.tests.factories import a_record, london_today
 from services.compliance.tests.gas_safety_records.test_records import a_gas_home
 from tests.harness.tokens import InternalTokenAuth
 
@@ -163,3 +163,67 @@ async def test_a_certificate_for_a_gas_check_points_each_caller_to_its_own_route
     staff = await compliance.post(f"/v1/compliance/checks/{gas['id']}/certificates", json=body)
     assert staff.status_code == 422, staff.text
     assert "POST /v1/gas-safety-records" in staff.json()["detail"]
+
+
+async def test_another_contractor_can_neither_change_nor_find_a_check_or_its_record(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """Contractor isolation on every contractor route of the programme, by guessing the
+    id or filtering by the UPRN: another's check is a 404 to read, to record an attempt
+    at and to certify (nothing changed), its gas safety record is a 404 and not in the
+    list filtered by the home's UPRN, and a record of its own for that home is refused
+    as not assigned to it."""
+    gasco, gasco_token = a_contractor()
+    _, rogue_token = a_contractor()
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=20))
+    checks = await open_checks(compliance, uprn)
+    gas, electrical = checks["gas_safety"], checks["electrical"]
+    await assign(compliance, gas, gasco)
+    await assign(compliance, electrical, gasco)
+    made = await compliance.post(
+        "/v1/contractor/gas-safety-records",
+        json=a_record(uprn, london_today()),
+        auth=gasco_token,
+    )
+    assert made.status_code == 201, made.text
+    before = await open_checks(compliance, uprn)
+
+    attempt = await compliance.post(
+        f"{CHECKS}/{electrical['id']}/access-attempts",
+        json={
+            "attempted_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+            "attempted_by": "ENG-666",
+            "outcome": "no_access",
+            "card_left": False,
+        },
+        auth=rogue_token,
+    )
+    certificate = await compliance.post(
+        f"{CHECKS}/{electrical['id']}/certificates",
+        json={
+            "done_on": (london_today() - timedelta(days=1)).isoformat(),
+            "certificate_reference": "EICR-ROGUE",
+            "outcome": "satisfactory",
+        },
+        auth=rogue_token,
+    )
+    assert (attempt.status_code, certificate.status_code) == (404, 404)
+    assert (
+        await compliance.get(f"{CHECKS}/{electrical['id']}", auth=rogue_token)
+    ).status_code == 404
+    assert await open_checks(compliance, uprn) == before
+
+    record = f"/v1/contractor/gas-safety-records/{made.json()['id']}"
+    assert (await compliance.get(record, auth=rogue_token)).status_code == 404
+    listed = await compliance.get(
+        "/v1/contractor/gas-safety-records", params={"uprn": uprn}, auth=rogue_token
+    )
+    assert listed.status_code == 200
+    assert listed.json()["items"] == []
+    own = await compliance.post(
+        "/v1/contractor/gas-safety-records",
+        json=a_record(uprn, london_today(), certificate_reference="LGSR-ROGUE"),
+        auth=rogue_token,
+    )
+    assert own.status_code == 422
+    assert own.json()["errors"][0]["field"] == "uprn"
