@@ -47,16 +47,26 @@ def test_weekly_equivalent_rounds_up() -> None:
 def test_an_instalment_is_missed_the_day_after_its_grace_ends(
     today: date, missed: date | None
 ) -> None:
-    assert missed_instalment(date(2026, 3, 2), F.WEEKLY, 1_000, 5, 999, today, 3) == missed
+    assert missed_instalment(date(2026, 3, 2), F.WEEKLY, 1_000, 5_000, 999, today, 3) == missed
 
 
 def test_paying_the_instalments_keeps_the_arrangement() -> None:
     assert (
-        missed_instalment(date(2026, 3, 2), F.WEEKLY, 1_000, 5, 2_000, date(2026, 3, 13), 3) is None
+        missed_instalment(date(2026, 3, 2), F.WEEKLY, 1_000, 5_000, 2_000, date(2026, 3, 13), 3)
+        is None
     )
     assert missed_instalment(
-        date(2026, 3, 2), F.WEEKLY, 1_000, 5, 1_999, date(2026, 3, 13), 3
+        date(2026, 3, 2), F.WEEKLY, 1_000, 5_000, 1_999, date(2026, 3, 13), 3
     ) == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize(("paid", "missed"), [(1_000, None), (999, date(2026, 3, 23))])
+def test_the_last_instalment_is_what_is_left_of_the_arrears(paid: int, missed: date | None) -> None:
+    # 1,000 pence at 300 a week: 300, 300, 300 and 100. Paying the 1,000 off covers
+    # the fourth; it was asked for 1,200 and broke an arrangement paid in full.
+    assert missed_instalment(date(2026, 3, 2), F.WEEKLY, 300, 1_000, paid, date(2026, 4, 1), 3) == (
+        missed
+    )
 
 
 @pytest.mark.parametrize(

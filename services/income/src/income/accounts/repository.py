@@ -430,32 +430,6 @@ async def entries_between(
     return list((await session.execute(query)).scalars().all())
 
 
-async def credits_since(session: AsyncSession, account_id: uuid.UUID, since: date) -> int:
-    """Payments (less their reversals) effective on or after `since`, as a positive sum."""
-    query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
-        LedgerEntry.account_id == account_id,
-        LedgerEntry.effective_on >= since,
-        col(LedgerEntry.kind).in_((EntryKind.PAYMENT,)),
-    )
-    paid = -int((await session.execute(query)).scalar_one())
-    reversed_query = (
-        select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0))
-        .select_from(LedgerEntry)
-        .where(
-            LedgerEntry.account_id == account_id,
-            LedgerEntry.kind == EntryKind.REVERSAL,
-            col(LedgerEntry.reverses_entry_id).in_(
-                select(LedgerEntry.id).where(
-                    LedgerEntry.account_id == account_id,
-                    LedgerEntry.kind == EntryKind.PAYMENT,
-                    LedgerEntry.effective_on >= since,
-                )
-            ),
-        )
-    )
-    return paid - int((await session.execute(reversed_query)).scalar_one())
-
-
 async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
     """Current tenancies' rent accounts in arrears at rent week `week`, and their
     arrears in pence (balance beyond that week's charges), in one query."""

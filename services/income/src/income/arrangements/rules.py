@@ -68,21 +68,32 @@ def weekly_equivalent(instalment_pence: int, frequency: InstalmentFrequency) -> 
     return -(-instalment_pence * 7 // PERIOD_DAYS[frequency])
 
 
+def paid_towards_arrears(arrears_at_start_pence: int, arrears_now_pence: int) -> int:
+    """What the tenant has paid off the arrangement's arrears: the arrears it was agreed
+    on less the arrears now, both leaving out the charges of the rent week under way
+    (due during that week, not arrears). Rent charged since and not paid counts against
+    it; a week's charge larger than that of the week the arrangement was agreed in (after
+    a rent-free week, or the April rent change) does not, until its week is over."""
+    return arrears_at_start_pence - arrears_now_pence
+
+
 def missed_instalment(
     first: date,
     frequency: InstalmentFrequency,
     instalment_pence: int,
-    instalments: int,
+    arrears_pence: int,
     paid_pence: int,
     today: date,
     grace_days: int,
 ) -> date | None:
-    """The first instalment not covered by what was paid, once `grace_days` have passed
-    since it fell due (an instalment is missed the day after its grace ends), or None."""
-    for number in range(instalments):
+    """The first instalment not covered by what was paid off `arrears_pence`, once
+    `grace_days` have passed since it fell due (an instalment is missed the day after its
+    grace ends), or None. The last instalment is what is left of the arrears: paying the
+    arrears off covers every instalment."""
+    for number in range(instalments_needed(arrears_pence, instalment_pence)):
         due = instalment_due(first, frequency, number)
         if due + timedelta(days=grace_days) >= today:
             return None
-        if paid_pence < instalment_pence * (number + 1):
+        if paid_pence < min(instalment_pence * (number + 1), arrears_pence):
             return due
     return None

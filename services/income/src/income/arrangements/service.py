@@ -153,25 +153,28 @@ class ArrangementService:
     ) -> bool:
         """Whether a live arrangement is still kept at `now`. A missed instalment breaks
         it (publishes arrangement-broken); arrears cleared completes it."""
-        balance = await accounts.balance(session, arrangement.account_id)
+        today = london_day(now)
+        balance = await accounts.balance(session, arrangement.account_id, through=today)
         if balance <= 0:
             arrangement.status = ArrangementStatus.COMPLETED
             arrangement.ended_at = now
             return False
-        paid = await accounts.credits_since(
-            session, arrangement.account_id, london_day(arrangement.made_at)
+        # What the arrangement asks for beyond keeping up with the rent: the arrears it
+        # covers, by instalments. Arrears as everywhere: the week under way is not in
+        # them (a tenant may pay it on any day of the week), past weeks' rent is.
+        week = await accounts.week_charges(
+            session, arrangement.account_id, account_rules.rent_week_of(today)
         )
-        # What the arrangement asks for beyond keeping up with the rent: the arrears
-        # it covers, by instalments; rent charged since counts against the payments.
-        charged_since = balance - arrangement.balance_at_start_pence + paid
-        towards_arrears = paid - max(charged_since, 0)
+        towards_arrears = rules.paid_towards_arrears(
+            arrangement.arrears_pence, account_rules.arrears_of(balance, week)
+        )
         missed = rules.missed_instalment(
             arrangement.first_instalment_on,
             arrangement.frequency,
             arrangement.instalment_pence,
-            rules.instalments_needed(arrangement.arrears_pence, arrangement.instalment_pence),
+            arrangement.arrears_pence,
             towards_arrears,
-            london_day(now),
+            today,
             self.settings.arrangement_grace_days,
         )
         if missed is None:
