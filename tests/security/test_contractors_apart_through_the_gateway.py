@@ -1,0 +1,106 @@
+"""Contractor isolation through the gateway, on a real compliance service and database
+(repairs' is tests/flows/test_repairs_contractor_flow.py): a contractor reaches only the
+checks assigned to it and the records it made, by id, by UPRN filter and by
+Idempotency-Key, whatever it guesses; and the staff routes that would show the rest
+refuse its token at the gateway and again at the service."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from gateway.auth import issue_development_token
+from services.compliance.tests.factories import a_record, london_today
+from tests.harness.infra import DatabaseFactory
+from tests.harness.platform import Platform, run_platform
+from tests.harness.tokens import InternalTokenAuth
+
+pytestmark = pytest.mark.integration
+
+
+def bearer(role: str, contractor_id: str | None = None) -> dict[str, str]:
+    subject = f"{contractor_id}-app" if contractor_id else "compliance-officer-1"
+    token = issue_development_token(role=role, subject=subject, contractor_id=contractor_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Platform]:
+    async with run_platform(kafka, databases, services=("compliance",)) as running:
+        yield running
+
+
+async def test_a_contractor_reaches_nothing_of_anothers_through_the_gateway_or_directly(
+    platform: Platform,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    staff = bearer("compliance_manager")
+    gasco, rogue = bearer("contractor", "gasco"), bearer("contractor", "rogue")
+    async with platform.client("gateway") as api:
+        home = await api.post(
+            "/v1/homes",
+            headers=staff,
+            json={
+                "uprn": uprn,
+                "address_line_1": "3 Well Street",
+                "town": "London",
+                "postcode": "E9 7PX",
+                "property_type": "flat",
+                "heating_fuel": "gas",
+                "gas_supply": "live",
+                "gas_certificate_expires_on": (london_today() + timedelta(days=20)).isoformat(),
+            },
+        )
+        assert home.status_code == 201, home.text
+        checks = (await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)).json()["checks"]
+        gas = next(c for c in checks if c["check_type"] == "gas_safety")
+        assigned = await api.put(
+            f"/v1/compliance/checks/{gas['id']}/contractor",
+            headers={**staff, "If-Match": f'"{gas["version"]}"'},
+            json={"contractor_id": "gasco"},
+        )
+        assert assigned.status_code == 200, assigned.text
+        key = {"Idempotency-Key": f"lgsr-{uuid.uuid4()}"}
+        body = a_record(uprn, london_today())
+        made = await api.post(
+            "/v1/contractor/gas-safety-records", headers={**gasco, **key}, json=body
+        )
+        assert made.status_code == 201, made.text
+        record = f"/v1/contractor/gas-safety-records/{made.json()['id']}"
+        gas_check = f"/v1/contractor/compliance/checks/{gas['id']}"
+
+        assert (await api.get(record, headers=gasco)).status_code == 200
+        assert (await api.get(record, headers=rogue)).status_code == 404
+        assert (await api.get(gas_check, headers=rogue)).status_code == 404
+        by_uprn = {"uprn": uprn}
+        listed = await api.get("/v1/contractor/gas-safety-records", params=by_uprn, headers=rogue)
+        assert listed.json()["items"] == []
+        checks_listed = await api.get("/v1/contractor/compliance/checks", headers=rogue)
+        assert uprn not in {c["uprn"] for c in checks_listed.json()["items"]}
+        # The same key and body from another contractor is its own request, never gasco's
+        # stored answer: refused (the home's check is not assigned to it).
+        replayed = await api.post(
+            "/v1/contractor/gas-safety-records", headers={**rogue, **key}, json=body
+        )
+        assert replayed.status_code == 422, replayed.text
+        assert "Idempotent-Replayed" not in replayed.headers
+        for staff_route in (f"/v1/compliance/homes/{uprn}", f"/v1/homes/{uprn}/register"):
+            refused = await api.get(staff_route, headers=rogue)
+            assert refused.status_code == 403, staff_route
+
+    async with httpx.AsyncClient(
+        base_url=platform.service("compliance").url,
+        auth=InternalTokenAuth("compliance", scopes={"contractor"}, contractor_id="rogue"),
+    ) as direct:
+        assert (await direct.get(record)).status_code == 404
+        listed = await direct.get("/v1/contractor/gas-safety-records", params={"uprn": uprn})
+        assert listed.json()["items"] == []
+        assert (await direct.get(f"/v1/compliance/homes/{uprn}")).status_code == 403
+        assert (
+            await direct.get("/v1/gas-safety-records", params={"uprn": uprn})
+        ).status_code == 403
