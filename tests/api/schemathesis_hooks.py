@@ -140,7 +140,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/service-requests": {"resident_id": STATE, "received_at": FUTURE},
     "POST /v1/surveys/responses": {
         "resident_id": STATE,
-        "responded_at": FUTURE,
+        "responded_at": FUTURE
+        + "; not more than the typing-slip window ago (configuration), nor before the "
+        + "invitation it answers was sent ("
+        + STATE
+        + ")",
         # the schema states which questions the perception survey asks (if/then)
     },
     # income

@@ -58,7 +58,9 @@ def build_services(settings: EngagementSettings) -> Services:
         messages,
         settings.report_window_years,
     )
-    surveys = SurveyService(messages, settings.survey_minimum_group_size)
+    surveys = SurveyService(
+        messages, settings.survey_minimum_group_size, settings.report_window_years
+    )
     return Services(
         complaints=complaints,
         messages=messages,

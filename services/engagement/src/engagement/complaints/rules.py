@@ -68,9 +68,10 @@ def has_passed(deadline: date, now: datetime) -> bool:
 
 
 def earliest_receipt(now: datetime, years: int) -> datetime:
-    """The earliest moment a complaint may say it was received: `years` before `now`
-    (29 February falls back to the 28th). Older is not a plausible complaint on the
-    Code's clocks (1999-01-01 is a typing slip)."""
+    """The earliest moment a complaint may say it was received, or a survey response
+    that it was given: `years` before `now` (29 February falls back to the 28th). Older
+    is not a plausible complaint on the Code's clocks, nor a response for this decade's
+    satisfaction figures (1999-01-01 is a typing slip)."""
     try:
         return now.replace(year=now.year - years)
     except ValueError:

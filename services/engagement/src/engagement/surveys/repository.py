@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import exists
+from sqlalchemy import exists, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +121,29 @@ async def invite_many(
         .returning(col(SurveyInvitation.resident_id), col(SurveyInvitation.id))
     )
     return {resident_id: id_ for resident_id, id_ in (await session.execute(statement)).all()}
+
+
+async def first_invited_at(
+    session: AsyncSession,
+    *,
+    survey: SurveyKind,
+    about_id: uuid.UUID,
+    resident_id: uuid.UUID | None,
+    uprn: str,
+) -> datetime | None:
+    """When the resident, or anyone in the home, was first invited to this survey about
+    this piece of work (a communal repair asks one resident of a household, and another
+    may answer); None when neither was."""
+    invited = [col(SurveyInvitation.uprn) == uprn]
+    if resident_id is not None:
+        invited.append(col(SurveyInvitation.resident_id) == resident_id)
+    query = select(func.min(col(SurveyInvitation.invited_at))).where(
+        col(SurveyInvitation.survey) == survey,
+        col(SurveyInvitation.about_id) == about_id,
+        or_(*invited),
+    )
+    first: datetime | None = (await session.execute(query)).scalar_one()
+    return first
 
 
 def add(session: AsyncSession, response: SurveyResponse) -> None:

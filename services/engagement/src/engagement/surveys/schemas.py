@@ -53,7 +53,11 @@ class SurveyResponseCreate(BaseModel):
         default=None, max_length=4000, description="Why they are satisfied or dissatisfied"
     )
     operative_feedback: str | None = Field(default=None, max_length=4000)
-    responded_at: StrictMoment
+    responded_at: StrictMoment = Field(
+        description="When the resident answered (the period it counts in): not in the "
+        "future, nor more than the typing-slip window (10 years by default) ago, nor "
+        "before the invitation it answers was sent"
+    )
 
     @field_validator("answers")
     @classmethod

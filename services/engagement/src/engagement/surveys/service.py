@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.complaints.rules import earliest_receipt
 from engagement.diversity import repository as diversity
 from engagement.diversity import rules as diversity_rules
 from engagement.diversity.rules import Strand
@@ -108,9 +109,12 @@ BLOCK_BATCH = 200
 
 
 class SurveyService:
-    def __init__(self, messages: MessageService, minimum_group_size: int) -> None:
+    def __init__(
+        self, messages: MessageService, minimum_group_size: int, report_window_years: int
+    ) -> None:
         self.messages = messages
         self.minimum_group_size = minimum_group_size
+        self.report_window_years = report_window_years
 
     async def invite(
         self,
@@ -203,15 +207,40 @@ class SurveyService:
     async def respond(
         self, session: AsyncSession, data: SurveyResponseCreate
     ) -> SurveyResponsePublic:
-        """Record a response (publishes survey-responded: codes and ratings only)."""
-        if data.responded_at > datetime.now(UTC):
+        """Record a response (publishes survey-responded: codes and ratings only). A
+        response counts in the period of its `responded_at` (the TSM figures), so a
+        mistyped date moves it into another period's: one in the future, more than
+        `report_window_years` ago (the typing-slip window complaints use), or before
+        the invitation it answers was sent (to the resident or their home, about this
+        piece of work) is refused, nothing kept or published. A response to no
+        invitation (the perception survey, a paper survey) has the window only."""
+        now = datetime.now(UTC)
+        if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
+        if data.responded_at < earliest_receipt(now, self.report_window_years):
+            raise Unprocessable(
+                f"responded_at is more than {self.report_window_years} years ago",
+                field="responded_at",
+            )
         if data.resident_id is not None and await residents.get(session, data.resident_id) is None:
             raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
         ):
             raise Unprocessable("The perception survey asks TP01 to TP12 only", field="answers")
+        if data.about_id is not None:
+            invited_at = await repository.first_invited_at(
+                session,
+                survey=data.survey,
+                about_id=data.about_id,
+                resident_id=data.resident_id,
+                uprn=data.uprn,
+            )
+            if invited_at is not None and data.responded_at < invited_at:
+                raise Unprocessable(
+                    "responded_at is before the survey invitation was sent",
+                    field="responded_at",
+                )
         response = SurveyResponse(
             id=uuid.uuid4(),
             survey=data.survey,
