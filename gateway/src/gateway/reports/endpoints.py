@@ -26,7 +26,8 @@ CSV = "text/csv"
                 CSV: {
                     "schema": {"type": "string"},
                     "example": "code,description,numerator,denominator,per,value,source\r\n"
-                    "RP02.1,Non-emergency repairs completed within target,80,100,1,0.8,repairs\r\n",
+                    "RP02.1,Non-emergency responsive repairs completed within target,80,100,1,0.8,"
+                    "repairs\r\n",
                 }
             },
             "description": "The report, as JSON or (Accept: text/csv or ?format=csv) CSV",

@@ -22,9 +22,9 @@ TSM_CODES: tuple[str, ...] = (
     "CH02.2",
     *(f"TP{n:02d}" for n in range(1, 13)),
 )
-"""The measures the report carries, in the regulator's order: repairs completed on time
-(RP02), building safety (BS01 to BS05), complaints (CH01, CH02) and the tenant
-perception survey (TP01 to TP12)."""
+"""The measures the report carries, in the regulator's order: responsive repairs
+completed on time (RP02, planned work left out by repairs), building safety (BS01 to
+BS05), complaints (CH01, CH02) and the tenant perception survey (TP01 to TP12)."""
 
 
 class TsmMeasure(BaseModel):

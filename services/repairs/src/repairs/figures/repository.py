@@ -33,7 +33,9 @@ def _count_if(condition: Any) -> Any:
 
 
 async def completions(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
-    """Repairs completed in the period: emergency and other, on time or not."""
+    """Responsive repairs completed in the period (RP02): emergency and non-emergency
+    (urgent, routine), on time or not. Planned work (an improvement rather than a
+    repair, a visit's minor finding) is not a responsive repair and counts in neither."""
     emergency = col(RepairRequest.priority) == RepairPriority.EMERGENCY
     on_time = col(RepairRequest.completed_on_time).is_(True)
     query = select(
@@ -41,7 +43,11 @@ async def completions(session: AsyncSession, start: datetime, end: datetime) -> 
         _count_if(and_(emergency, on_time)).label("emergency_on_time"),
         _count_if(~emergency).label("other"),
         _count_if(and_(~emergency, on_time)).label("other_on_time"),
-    ).where(col(RepairRequest.completed_at) >= start, col(RepairRequest.completed_at) < end)
+    ).where(
+        col(RepairRequest.completed_at) >= start,
+        col(RepairRequest.completed_at) < end,
+        col(RepairRequest.priority) != RepairPriority.PLANNED,
+    )
     row = (await session.execute(query)).one()
     return {key: int(value) for key, value in row._mapping.items()}
 

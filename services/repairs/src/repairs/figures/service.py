@@ -1,6 +1,7 @@
-"""Repairs' figures for a period: RP02 (emergency and non-emergency repairs completed
-on time), right first time, appointments made at first contact and kept, the
-emergency:urgent:routine mix, recharges, and Awaab's Law cases open and breached."""
+"""Repairs' figures for a period: RP02 (emergency and non-emergency responsive repairs
+completed on time; planned work is not responsive and is left out), right first time,
+appointments made at first contact and kept, the emergency:urgent:routine mix,
+recharges, and Awaab's Law cases open and breached."""
 
 from __future__ import annotations
 
@@ -33,13 +34,14 @@ async def figures(
     measures = [
         Measure.ratio(
             "RP02.1",
-            "Non-emergency repairs completed within the landlord's target timescale",
+            "Non-emergency responsive repairs (urgent, routine) completed within the "
+            "landlord's target timescale (planned work left out)",
             done["other_on_time"],
             done["other"],
         ),
         Measure.ratio(
             "RP02.2",
-            "Emergency repairs completed within the landlord's target timescale",
+            "Emergency responsive repairs completed within the landlord's target timescale",
             done["emergency_on_time"],
             done["emergency"],
         ),
