@@ -110,3 +110,27 @@ async def test_a_strand_needs_diversity_read_from_the_tokens_own_scope(
         headers=bearer_with_scopes("surveys:read diversity:read"),
     )
     assert allowed.status_code not in (401, 403), allowed.text
+
+
+@pytest.mark.parametrize("role", ["no-scopes", CONTRACTOR_ROLE])
+async def test_no_other_method_or_spelling_of_a_route_answers_without_its_scope(
+    matrix_gateway: httpx.AsyncClient, role: str
+) -> None:
+    """HEAD and OPTIONS of every route, and the route with a trailing or a doubled slash:
+    a 405 (no such method), a 404, or a 307 to the route itself (which checks the
+    token); never an answer from a route the token may not call."""
+    token = bearer_with_scopes("") if role == "no-scopes" else _token(role)
+    for route in ROUTES:
+        if route.query or route.scopes is None:
+            continue
+        path = _concrete(route.path)
+        for method, asked in [
+            ("HEAD", path),
+            ("OPTIONS", path),
+            (route.method, f"{path}/"),
+            (route.method, f"/{path}"),
+        ]:
+            response = await matrix_gateway.request(method, asked, headers=token)
+            assert response.status_code in {307, 401, 403, 404, 405}, (method, asked)
+            if response.status_code == 307:
+                assert response.headers["location"] == f"http://gateway{path}"
