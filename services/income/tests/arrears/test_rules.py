@@ -439,3 +439,46 @@ def test_a_contact_closes_the_task_only_when_made_at_or_after_it_was_asked_for(
         assert after is None
     else:
         assert after == needed_at
+
+
+WARNING_REASON = "arrears_at_least_4_weeks_gross_rent_28_days_after_notice"
+
+
+@pytest.mark.parametrize("stage", [S.NONE, S.TEXT_REMINDER])
+def test_no_letter_1_while_a_notice_is_live(stage: S) -> None:
+    """Letter 1 is sent when no notice is in place (DOMAIN.md). A case whose arrears
+    were cleared after its notice was served, and owed again while the notice is live,
+    goes on by the notice (the court warning, 28 days after it, at 4 weeks of rent,
+    under the protocol) and never back to letter 1, letter 2 and a second notice."""
+    # Short of the court warning: a text reminder from none, then nothing more.
+    quiet = (
+        Move(S.TEXT_REMINDER, "arrears_at_least_500_pence")
+        if stage is S.NONE
+        else Stay("notice_live_no_letter_1")
+    )
+    live = CaseState(stage, nosp_served_at=days_ago(40), protocol=MET)
+    assert next_step(live, situation(1_000), LADDER) == quiet
+    assert next_step(live, situation(4 * WEEKLY - 1), LADDER) == quiet
+    assert next_step(live, situation(4 * WEEKLY), LADDER) == Move(S.COURT_WARNING, WARNING_REASON)
+    unmet = dataclasses.replace(live, protocol=PreActionProtocol())
+    assert next_step(unmet, situation(4 * WEEKLY), LADDER) == Blocked(
+        S.COURT_WARNING, "tenant_contacted"
+    )
+    young = dataclasses.replace(live, nosp_served_at=days_ago(27))
+    assert next_step(young, situation(4 * WEEKLY), LADDER) == quiet
+    # A broken arrangement's next step: a text from none, never letter 1.
+    resumed = dataclasses.replace(live, resume_at_next_step=True)
+    assert next_step(resumed, situation(1_000), LADDER) == (
+        Move(S.TEXT_REMINDER, RESUMED) if stage is S.NONE else Stay("notice_live_no_letter_1")
+    )
+    expired = dataclasses.replace(live, nosp_served_at=days_ago(365))
+    assert next_step(expired, situation(1_000), LADDER) == Move(
+        S.LETTER_1, "arrears_at_least_1000_pence"
+    )
+
+
+def test_a_text_reminder_is_still_sent_while_a_notice_is_live() -> None:
+    live = CaseState(S.NONE, nosp_served_at=days_ago(40))
+    assert next_step(live, situation(500), LADDER) == Move(
+        S.TEXT_REMINDER, "arrears_at_least_500_pence"
+    )

@@ -195,6 +195,8 @@ def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move 
     target = successor(case.stage)
     if s.arrears_pence < threshold_of(target, ladder, s.weekly_gross_rent_pence):
         return None
+    if target is ArrearsStage.LETTER_1 and nosp_live(case, s.now, ladder):
+        return None  # no letter 1 while a notice is in place: the notice goes on
     if target in COURT_STEPS and not nosp_live(case, s.now, ladder):
         return None
     if target is ArrearsStage.COURT_APPLICATION:
@@ -215,6 +217,26 @@ def _sent_again(
     return Stay(f"{reason}_arrears_below_{threshold}_pence")
 
 
+def _court_warning_due(
+    case: CaseState, s: Situation, ladder: ArrearsLadder, otherwise: str
+) -> Move | Stay:
+    """The court warning under a live notice: `court_warning_after_days` after it was
+    served, at 4 weeks of gross rent; else stay (`otherwise` the reason). Also the way
+    on for a case owing again while its notice is live: letter 1 is only sent when no
+    notice is in place (DOMAIN.md), and a second notice would be served over it."""
+    since = days_since(case.nosp_served_at, s.now)
+    if (
+        since is not None
+        and since >= ladder.court_warning_after_days
+        and s.arrears_pence >= nosp_threshold(ladder, s.weekly_gross_rent_pence)
+    ):
+        return Move(
+            ArrearsStage.COURT_WARNING,
+            f"arrears_at_least_{ladder.nosp_weeks_of_rent}_weeks_gross_rent_{ladder.court_warning_after_days}_days_after_notice",
+        )
+    return Stay(otherwise)
+
+
 def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | Stay:
     """The step the ladder's thresholds and intervals call for, before the protocol,
     new-tenancy and vulnerability rules. A case at court application stays there: the
@@ -227,6 +249,13 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     if case.resume_at_next_step and (resumed := _resumed_step(case, s, ladder)) is not None:
         return resumed
     if stage in (ArrearsStage.NONE, ArrearsStage.TEXT_REMINDER):
+        if arrears >= ladder.letter_1_pence and nosp_live(case, now, ladder):
+            due = _court_warning_due(case, s, ladder, "notice_live_no_letter_1")
+            if isinstance(due, Move) or stage is ArrearsStage.TEXT_REMINDER:
+                return due
+            return Move(
+                ArrearsStage.TEXT_REMINDER, f"arrears_at_least_{ladder.text_reminder_pence}_pence"
+            )
         if arrears >= ladder.letter_1_pence:
             return Move(ArrearsStage.LETTER_1, f"arrears_at_least_{ladder.letter_1_pence}_pence")
         if stage is ArrearsStage.NONE and arrears >= ladder.text_reminder_pence:
@@ -257,13 +286,7 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     if not nosp_live(case, now, ladder):
         return _sent_again(ArrearsStage.LETTER_2, "notice_of_seeking_possession_expired", s, ladder)
     if stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
-        since = days_since(case.nosp_served_at, now)
-        if since is not None and since >= ladder.court_warning_after_days and arrears >= nosp_at:
-            return Move(
-                ArrearsStage.COURT_WARNING,
-                f"arrears_at_least_{ladder.nosp_weeks_of_rent}_weeks_gross_rent_{ladder.court_warning_after_days}_days_after_notice",
-            )
-        return Stay("court_warning_not_yet_due")
+        return _court_warning_due(case, s, ladder, "court_warning_not_yet_due")
     since = days_since(case.court_warning_at, now)
     if since is not None and since >= ladder.court_application_after_days and arrears >= nosp_at:
         return Move(
