@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.visits import Trade
 from hearth_kit.db import ReadConnection
+from repairs.appointments import rules
 from repairs.models import (
     Appointment,
     AppointmentRequest,
@@ -23,6 +24,8 @@ from repairs.models import (
     RepairRequest,
     RepairStatus,
     WorkOrder,
+    WorkOrderStatus,
+    WorkOrderStatusUpdate,
 )
 
 
@@ -164,6 +167,45 @@ async def booked_covering(
         if str(work_order_id) in appointment.work_order_ids:
             return appointment
     return None
+
+
+async def no_access_covering(
+    session: AsyncSession, work_order_id: uuid.UUID, uprn: str, at: datetime
+) -> Appointment | None:
+    """The appointment of this work order that ended as no access and whose window
+    covers `at` (rules.window_covers), if any: that visit is already recorded. Read
+    under the work order's lock; an appointment ends as no access only with its work
+    orders locked, so none is ending meanwhile."""
+    query = select(Appointment).where(
+        Appointment.uprn == uprn,
+        Appointment.status == AppointmentStatus.NO_ACCESS,
+        col(Appointment.window_end) >= at,
+        col(Appointment.window_start) <= at + timedelta(seconds=1),
+    )
+    for appointment in (await session.execute(query)).scalars().all():
+        if str(work_order_id) in appointment.work_order_ids and rules.window_covers(
+            appointment.window_start, appointment.window_end, at
+        ):
+            return appointment
+    return None
+
+
+async def told_no_access_within(
+    session: AsyncSession, work_order_ids: list[uuid.UUID], start: datetime, end: datetime
+) -> set[uuid.UUID]:
+    """Which of these work orders have a contractor's no_access kept at a moment the
+    window `start`..`end` covers: a visit already counted on them."""
+    query = select(WorkOrderStatusUpdate.work_order_id, WorkOrderStatusUpdate.at).where(
+        col(WorkOrderStatusUpdate.work_order_id).in_(work_order_ids),
+        WorkOrderStatusUpdate.status == WorkOrderStatus.NO_ACCESS,
+        col(WorkOrderStatusUpdate.at) >= start.replace(microsecond=0),
+        col(WorkOrderStatusUpdate.at) <= end,
+    )
+    return {
+        work_order_id
+        for work_order_id, at in (await session.execute(query)).all()
+        if rules.window_covers(start, end, at)
+    }
 
 
 def add_appointment(session: AsyncSession, appointment: Appointment, trades: list[Trade]) -> None:

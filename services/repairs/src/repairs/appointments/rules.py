@@ -162,3 +162,11 @@ def request_status(
     if request_booked(repair_list, covered):
         return AppointmentRequestStatus.BOOKED
     return AppointmentRequestStatus.PENDING
+
+
+def window_covers(window_start: datetime, window_end: datetime, at: datetime) -> bool:
+    """Whether a visit at `at` is the appointment's: from the start of the window's
+    first second to its end. Contractors send times to the whole second, and a window
+    may start some microseconds into one (a contractor's own window is to the second;
+    a slot's on the hour): 10:00:00 names the window that opened at 10:00:00.4."""
+    return window_start.replace(microsecond=0) <= at <= window_end

@@ -137,6 +137,80 @@ async def settle_requests(
         request.status = rules.request_status(repairs.get(request.id, []), covered)
 
 
+NEEDS_AN_APPOINTMENT = (WorkOrderStatus.RAISED, WorkOrderStatus.NO_ACCESS)
+"""A work order in one of these waits for an appointment: never booked (or its booking
+cancelled), or its last visit found no one in (docs/adr/0057). Booked, it is
+appointment_made."""
+
+WAITING_FOR_THE_VISIT = (
+    WorkOrderStatus.RAISED,
+    WorkOrderStatus.APPOINTMENT_MADE,
+    WorkOrderStatus.OPERATIVE_ON_THE_WAY,
+)
+"""A work order in one of these was waiting for its appointment's visit: a no-access
+visit makes it no_access. One in progress, or with a variation asked, has the
+contractor's later word on it, and keeps it."""
+
+
+async def end_as_no_access(
+    session: AsyncSession,
+    appointment: Appointment,
+    orders: list[WorkOrder],
+    *,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """The appointment's visit found no one in: one visit, whoever recorded it (staff's
+    outcome, or a contractor's no_access at a moment its window covers; docs/adr/0057).
+    The appointment ends as no access (missed by the resident), and each of its open
+    work orders has the visit once (`no_access_visits`; not again for one whose
+    contractor's no_access in this window was kept already), is no_access from `at`
+    when it was waiting for the visit and nothing later was said of it, and needs
+    another appointment: its appointment request, if booked, is pending again, as a
+    cancellation leaves it. appointment-missed is published, once, as it always was for
+    a no-access outcome.
+
+    The appointment and `orders` (all its work orders) are locked by the caller, the
+    appointment first: the one lock order of repairs."""
+    appointment.status = AppointmentStatus.NO_ACCESS
+    appointment.outcome_at = now
+    appointment.missed_by = MissedBy.RESIDENT
+    appointment.missed_reason = MissedReason.NO_ACCESS
+    open_orders = [o for o in orders if o.status is not WorkOrderStatus.COMPLETED]
+    counted = await repository.told_no_access_within(
+        session, [o.id for o in open_orders], appointment.window_start, appointment.window_end
+    )
+    for order in open_orders:
+        if order.id not in counted:
+            order.no_access_visits += 1
+        if order.status in WAITING_FOR_THE_VISIT and at >= order.status_changed_at.replace(
+            microsecond=0
+        ):
+            order.status = WorkOrderStatus.NO_ACCESS
+            order.status_changed_at = at
+    await session.flush()
+    await settle_requests(
+        session,
+        [o.repair_id for o in orders],
+        appointment.uprn,
+        (AppointmentRequestStatus.BOOKED,),
+    )
+    await publish(
+        session,
+        AppointmentMissed(
+            appointment_id=appointment.id,
+            uprn=appointment.uprn,
+            repair_ids=sorted({o.repair_id for o in orders}),
+            contractor_id=appointment.contractor_id,
+            window_start=appointment.window_start,
+            window_end=appointment.window_end,
+            missed_by=MissedBy.RESIDENT,
+            reason=MissedReason.NO_ACCESS,
+            recorded_at=now,
+        ),
+    )
+
+
 async def _hold(
     session: AsyncSession,
     *,
@@ -173,7 +247,7 @@ async def _hold(
     )
     repository.add_appointment(session, appointment, trades)
     for order in work_orders:
-        if order.status is WorkOrderStatus.RAISED:
+        if order.status in NEEDS_AN_APPOINTMENT:
             order.status = WorkOrderStatus.APPOINTMENT_MADE
             order.status_changed_at = now
     await session.flush()
@@ -522,25 +596,33 @@ class AppointmentService:
         self, session: AsyncSession, appointment_id: uuid.UUID, data: AppointmentOutcome
     ) -> AppointmentPublic:
         """Kept, missed (by the landlord's side unless said otherwise) or no access
-        (appointment-missed for the last two)."""
+        (appointment-missed for the last two). No access is the visit of each of its
+        work orders (end_as_no_access): recorded already, by a contractor's no_access
+        in its window or an earlier outcome, it is answered as it is and nothing is
+        counted or published again (docs/adr/0057)."""
         now = datetime.now(UTC)
+        appointment = await repository.get_appointment(session, appointment_id)
+        if (
+            appointment is not None
+            and appointment.status is AppointmentStatus.NO_ACCESS
+            and data.outcome is Outcome.NO_ACCESS
+        ):
+            return appointment_to_public(appointment)
         appointment = await self._booked(session, appointment_id)
         if appointment.window_start > now:
             raise Unprocessable("The appointment has not started yet", field="outcome")
         appointment.outcome_at = now
         if data.outcome is Outcome.KEPT:
             appointment.status = AppointmentStatus.KEPT
+        elif data.outcome is Outcome.NO_ACCESS:
+            orders = await order_repository.many(
+                session, [uuid.UUID(i) for i in appointment.work_order_ids]
+            )
+            await end_as_no_access(session, appointment, orders, at=now, now=now)
         else:
-            no_access = data.outcome is Outcome.NO_ACCESS
-            appointment.status = (
-                AppointmentStatus.NO_ACCESS if no_access else AppointmentStatus.MISSED
-            )
-            appointment.missed_by = (
-                MissedBy.RESIDENT if no_access else (data.missed_by or MissedBy.LANDLORD)
-            )
-            appointment.missed_reason = (
-                MissedReason.NO_ACCESS if no_access else (data.reason or MissedReason.OTHER)
-            )
+            appointment.status = AppointmentStatus.MISSED
+            appointment.missed_by = data.missed_by or MissedBy.LANDLORD
+            appointment.missed_reason = data.reason or MissedReason.OTHER
             orders = await order_repository.many(
                 session, [uuid.UUID(i) for i in appointment.work_order_ids]
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -120,6 +121,26 @@ async def a_later_update(
     )
     if with_window:
         query = query.where(col(WorkOrderStatusUpdate.appointment_start).is_not(None))
+    return bool(await session.scalar(query))
+
+
+async def kept_already(session: AsyncSession, update: WorkOrderStatusUpdate) -> bool:
+    """Whether the very same update (its work order, status and `at`, and the amount
+    or window it carries) was kept already: the contractor sent it again, under another
+    Idempotency-Key (a retry after a lost answer, a queue delivering twice). Read under
+    the work order's lock, so the two cannot both be kept."""
+
+    def same(column: Any, value: object) -> Any:
+        return col(column).is_(None) if value is None else col(column) == value
+
+    query = select(func.count()).where(
+        WorkOrderStatusUpdate.work_order_id == update.work_order_id,
+        WorkOrderStatusUpdate.status == update.status,
+        WorkOrderStatusUpdate.at == update.at,
+        same(WorkOrderStatusUpdate.variation_pence, update.variation_pence),
+        same(WorkOrderStatusUpdate.appointment_start, update.appointment_start),
+        same(WorkOrderStatusUpdate.appointment_end, update.appointment_end),
+    )
     return bool(await session.scalar(query))
 
 

@@ -20,7 +20,12 @@ from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from repairs.appointments import repository as appointment_repository
-from repairs.appointments.service import move_to_contractors_window, settle_requests
+from repairs.appointments.rules import window_covers
+from repairs.appointments.service import (
+    end_as_no_access,
+    move_to_contractors_window,
+    settle_requests,
+)
 from repairs.metrics import WORK_ORDERS_COMPLETED
 from repairs.models import (
     Appointment,
@@ -276,31 +281,54 @@ class WorkOrderService:
         What it says still counts: a no-access visit is a visit, and a variation amount
         or appointment window stands unless a later update of the same kind was kept. A
         completed work order's status never moves: an update from before its completion
-        is kept (200), one after it is a 409 `status` (docs/adr/0054).
+        is kept (200), one after it is a 409 `status` (docs/adr/0054). The very same
+        update sent again (another Idempotency-Key, the same work order, status, `at`
+        and what it carries) is answered as it is and not kept twice.
+
+        One visit, one record (docs/adr/0057): a no_access at a moment the window of
+        the work order's booked appointment covers ends that appointment as no access,
+        as staff's outcome does (appointments.service.end_as_no_access: the visit of
+        each of its work orders); one an appointment already ended as no access covers
+        (staff recorded it first) counts nothing more; any other is a visit of its own.
 
         Lock order, the same everywhere in repairs: appointments, then work orders, then
         their repairs, then slots (advisory locks), then appointment requests. So the
-        home's booked appointments are locked here before the work order, as staff's
-        cancel and rebook lock the appointment before its work orders; taken the other
-        way round a contractor's move and a cancel of the same appointment could
-        deadlock. Two updates of one work order wait for each other on its row, so the
-        second reads the status the first left and is judged against it."""
+        home's booked appointments are locked here before the work order (for a window
+        or a no_access), as staff's cancel, rebook and outcome lock the appointment
+        before its work orders; taken the other way round a contractor's move and a
+        cancel of the same appointment could deadlock. Two updates of one work order
+        wait for each other on its row, so the second reads the status the first left
+        and is judged against it."""
         now = datetime.now(UTC)
         at = data.at or now
         if at > now:
             raise Unprocessable("at is in the future", field="at")
         window = appointment_window(data)
+        no_access = data.status is ContractorStatus.NO_ACCESS
         booked: Appointment | None = None
-        if window is not None:
+        visit: Appointment | None = None
+        visit_orders: list[WorkOrder] = []
+        if window is not None or no_access:
             # Lock order: the home's booked appointments before the work order, as
-            # staff's cancel and rebook lock the appointment before its work orders;
-            # the other way round the two could deadlock. A work order's home never
-            # changes, so it is read unlocked to find them.
+            # staff's cancel, rebook and outcome lock the appointment before its work
+            # orders; the other way round the two could deadlock. A work order's home
+            # never changes, so it is read unlocked to find them.
             unlocked = await repository.get(session, work_order_id, contractor_id=contractor_id)
             if unlocked is None:
                 raise _not_found(work_order_id)
             booked = await appointment_repository.booked_covering(
                 session, unlocked.id, unlocked.uprn
+            )
+        if (
+            no_access
+            and booked is not None
+            and window_covers(booked.window_start, booked.window_end, at)
+        ):
+            # The visit is the appointment's (docs/adr/0057): its work orders locked
+            # in id order, as staff's no-access outcome locks them (this one among them).
+            visit = booked
+            visit_orders = await repository.many(
+                session, [uuid.UUID(i) for i in visit.work_order_ids]
             )
         order = await repository.get(
             session, work_order_id, contractor_id=contractor_id, for_update=True
@@ -325,22 +353,37 @@ class WorkOrderService:
             raise Unprocessable(
                 "variation_pence goes only with variation_requested", field="variation_pence"
             )
+        update = WorkOrderStatusUpdate(
+            work_order_id=order.id,
+            status=status,
+            at=at,
+            received_at=now,
+            variation_pence=data.variation_pence,
+            appointment_start=window[0] if window else None,
+            appointment_end=window[1] if window else None,
+        )
+        if await repository.kept_already(session, update):
+            # The same update sent again under another Idempotency-Key: a replay, not
+            # a second fact (a no_access twice is one visit).
+            return to_public(order)
         # Judged before this update is kept: a later one of the same kind is newer news.
         superseded = await repository.a_later_update(
             session, order.id, status, at, with_window=window is not None
         )
-        repository.add_status_update(
-            session,
-            WorkOrderStatusUpdate(
-                work_order_id=order.id,
-                status=status,
-                at=at,
-                received_at=now,
-                variation_pence=data.variation_pence,
-                appointment_start=window[0] if window else None,
-                appointment_end=window[1] if window else None,
-            ),
-        )
+        if no_access:
+            # One visit, one record (docs/adr/0057): in the window of its booked
+            # appointment it ends that appointment as no access, the visit of each of
+            # its work orders; else it is a visit of its own, unless an appointment
+            # ended as no access (by staff's outcome) already covers it. Judged before
+            # this update is kept, so it does not find itself.
+            if visit is not None and not completed:
+                await end_as_no_access(session, visit, visit_orders, at=at, now=now)
+            elif (
+                await appointment_repository.no_access_covering(session, order.id, order.uprn, at)
+                is None
+            ):
+                order.no_access_visits += 1
+        repository.add_status_update(session, update)
         # Judged to the second, the resolution contractors send times in (the status
         # may have been set some microseconds into a second by a staff booking or the
         # raising): the same second is the same moment, and the later to arrive wins.
@@ -349,8 +392,6 @@ class WorkOrderService:
             await move_to_contractors_window(session, self.settings, order, booked, window, now)
         if data.variation_pence is not None and not superseded:
             order.variation_requested_pence = data.variation_pence
-        if data.status is ContractorStatus.NO_ACCESS:
-            order.no_access_visits += 1
         if latest:
             order.status = status
             order.status_changed_at = at
