@@ -95,6 +95,7 @@ NOT_PERSONAL = frozenset(
         "acknowledged_by",
         "approved_by",
         "attempted_by",
+        "declined_by",
         "engineer_name",
         "handler",
         "introductory",

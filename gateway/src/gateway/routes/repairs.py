@@ -1,10 +1,10 @@
 """The repairs service's routes the gateway passes through (gateway.passthrough).
 
 Staff read with `repairs:read`, report repairs, raise work orders, book appointments and
-triage communal issues reported from visits with `repairs:write`, and approve variations
-and recharges and run Awaab's Law cases with `repairs:manage`. Contractors use only the
-`/v1/contractor/...` rows (scope `contractor`); their internal token carries
-`contractor_id`, and the repairs service filters every contractor query by it (another
+triage communal issues reported from visits with `repairs:write`, and approve variations,
+approve or decline recharges and run Awaab's Law cases with `repairs:manage`.
+Contractors use only the `/v1/contractor/...` rows (scope `contractor`); their internal
+token carries `contractor_id`, and the repairs service filters every contractor query by it (another
 contractor's work order is a 404 there, not only here). `/v1/repairs/figures` comes
 before `/v1/repairs/{repair_id}`."""
 
@@ -60,6 +60,14 @@ ROUTES: list[PassThrough] = [
         "repairs",
         MANAGE,
         "Approve a recharge held for a recorded vulnerability; publishes recharge-raised",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/recharges/{recharge_id}/decline",
+        "repairs",
+        MANAGE,
+        "Decline a recharge held for a recorded vulnerability, with a reason code: never "
+        "raised, nothing published (Idempotency-Key)",
     ),
     # work orders
     PassThrough(

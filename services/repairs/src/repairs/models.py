@@ -353,8 +353,25 @@ class EndedTenancy(RepairsModel, table=True):
 class RechargeStatus(StrEnum):
     RAISED = "raised"
     AWAITING_APPROVAL = "awaiting_approval"
-    """Blocked: the household has a recorded vulnerability; a manager must approve."""
+    """Blocked: the household has a recorded vulnerability; a manager must approve or
+    decline."""
     COLLECTED = "collected"
+    DECLINED = "declined"
+    """A manager considered the household's vulnerability and decided not to recharge:
+    never raised, so income never heard of it (final)."""
+
+
+class RechargeDecline(StrEnum):
+    """Why a manager declined a held recharge: a code, never free text about the
+    household (what the vulnerability is stays with engagement)."""
+
+    VULNERABILITY = "vulnerability"
+    """Recharging this household would not be fair given its recorded vulnerability."""
+    LANDLORDS_RESPONSIBILITY = "landlords_responsibility"
+    """On a closer look the repair is the landlord's to pay for (wear and tear, a defect)."""
+    NOT_COST_EFFECTIVE = "not_cost_effective"
+    """Recovering it would cost more than it would bring in."""
+    OTHER = "other"
 
 
 class Recharge(RepairsModel, table=True):
@@ -372,6 +389,9 @@ class Recharge(RepairsModel, table=True):
     approved_by: str | None = Field(default=None, max_length=200)
     requested_at: datetime = Field(sa_type=AwareDateTime)
     raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    declined_by: str | None = Field(default=None, max_length=200)
+    declined_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    decline_reason: RechargeDecline | None = Field(default=None, sa_type=text_enum(RechargeDecline))
 
 
 class RechargePayment(RepairsModel, table=True):

@@ -11,7 +11,7 @@ from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.staff import STAFF_RESPONSES
-from repairs.recharges.schemas import RechargeCreate, RechargePublic
+from repairs.recharges.schemas import RechargeCreate, RechargeDeclineCreate, RechargePublic
 from repairs.recharges.service import recharge_service
 
 router = APIRouter(tags=["recharges"], responses=STAFF_RESPONSES)
@@ -46,5 +46,23 @@ async def approve_recharge(
     return await idempotency.create(
         session,
         lambda: recharge_service.approve(session, recharge_id, manager.subject),
+        status_code=200,
+    )
+
+
+@router.post("/v1/recharges/{recharge_id}/decline", response_model=RechargePublic)
+async def decline_recharge(
+    recharge_id: uuid.UUID,
+    body: RechargeDeclineCreate,
+    manager: Annotated[Caller, Depends(require_scope("repairs:manage"))],  # before a transaction
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """A manager, having considered the household's vulnerability, declines a held
+    recharge (repairs:manage): never raised, nothing published. 409 naming `status` when
+    it is not awaiting approval (already approved or declined)."""
+    return await idempotency.create(
+        session,
+        lambda: recharge_service.decline(session, recharge_id, manager.subject, body),
         status_code=200,
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import RechargeReason
 from hearth_contracts.values import PositivePence
 from hearth_kit.strict_types import WHOLE_NUMBER
-from repairs.models import RechargeStatus
+from repairs.models import RechargeDecline, RechargeStatus
 
 
 class RechargeCreate(BaseModel):
@@ -21,6 +21,19 @@ class RechargeCreate(BaseModel):
 
     amount_pence: Annotated[PositivePence, WHOLE_NUMBER] = Field(le=10**11)
     reason: RechargeReason
+
+
+class RechargeDeclineCreate(BaseModel):
+    """A manager's decision not to recharge a held recharge: why, as a code (no free
+    text: it would be about the household, and this decision is kept and returned)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: RechargeDecline = Field(
+        description="vulnerability (not fair given the household's recorded vulnerability), "
+        "landlords_responsibility (the landlord's to pay for after all), not_cost_effective "
+        "(recovering it would cost more than it brings in), other"
+    )
 
 
 class RechargePublic(BaseModel):
@@ -33,8 +46,11 @@ class RechargePublic(BaseModel):
     reason: RechargeReason
     status: RechargeStatus
     vulnerability_flagged: bool = Field(
-        description="The household has a recorded vulnerability (a manager must approve)"
+        description="The household has a recorded vulnerability (a manager must approve or decline)"
     )
     approved_by: str | None
     requested_at: datetime
     raised_at: datetime | None
+    declined_by: str | None = Field(description="The manager who declined it, if declined")
+    declined_at: datetime | None
+    decline_reason: RechargeDecline | None

@@ -1,6 +1,8 @@
 """Recharges: damage caused by the household is recharged (recharge-raised; income
 invoices it), but not for a household with a recorded vulnerability until a manager
-approves. Repairs knows only the flag from engagement, never the detail. Never commits."""
+has considered it and approves (raised) or declines (never raised: income is told
+nothing, having nothing to invoice; docs/adr/0056). Repairs knows only the flag from
+engagement, never the detail. Never commits."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from repairs.models import Recharge, RechargeStatus
 from repairs.recharges import repository
-from repairs.recharges.schemas import RechargeCreate, RechargePublic
+from repairs.recharges.schemas import RechargeCreate, RechargeDeclineCreate, RechargePublic
 from repairs.work_orders import repository as repair_requests
 
 
@@ -80,6 +82,31 @@ class RechargeService:
             raise Unprocessable("This recharge needs no approval", field="recharge_id")
         recharge.approved_by = approver[:200]
         await _raise(session, recharge, datetime.now(UTC))
+        return to_public(recharge)
+
+    async def decline(
+        self,
+        session: AsyncSession,
+        recharge_id: uuid.UUID,
+        decider: str,
+        data: RechargeDeclineCreate,
+    ) -> RechargePublic:
+        """A manager (repairs:manage) considered the household's vulnerability and
+        decided not to recharge: the held recharge is declined, with a reason code, and
+        never raised. Nothing is published: income only hears of a recharge when it is
+        raised, so there is nothing to cancel there. The row is locked, so an approval
+        and a decline at once (or two of either) take turns and the second finds it
+        decided (409 naming its status)."""
+        recharge = await repository.get(session, recharge_id)
+        if recharge is None:
+            raise NotFound(f"No recharge {recharge_id}")
+        if recharge.status is not RechargeStatus.AWAITING_APPROVAL:
+            raise Conflict(f"Recharge {recharge_id} is {recharge.status}", field="status")
+        recharge.status = RechargeStatus.DECLINED
+        recharge.declined_by = decider[:200]
+        recharge.declined_at = datetime.now(UTC)
+        recharge.decline_reason = data.reason
+        await session.flush()
         return to_public(recharge)
 
 
