@@ -18,6 +18,13 @@ from hearth_kit.db import Database
 from repairs.models import WebhookDelivery
 from services.repairs.tests.appointments.test_cancel import asked, book, free_slots
 from services.repairs.tests.contractor_doubles import contractor
+from services.repairs.tests.orders.test_contractor_appointments import tell_status
+from services.repairs.tests.orders.test_late_status_updates import (
+    minutes_ago,
+    raised_an_hour_ago,
+    told,
+)
+from services.repairs.tests.orders.test_one_no_access_visit import no_access_outcome, under_way
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
 
 
@@ -86,4 +93,44 @@ async def test_the_contractors_own_move_is_not_sent_back_to_it(
         auth=contractor("plumbfast"),
     )
     assert made.status_code == 200, made.text
+    assert about(await schedule_messages(repairs_database, "plumbfast"), order["id"]) == []
+
+
+async def test_staffs_no_access_outcome_tells_the_contractor_the_appointment_is_off(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The office recorded that the visit found no one in: the contractor's operative may
+    have been told by phone, but the contractor's system still has the appointment
+    booked. It is sent the appointment as it now is (status no_access), once: the same
+    outcome recorded again sends nothing more (docs/adr/0053)."""
+    uprn = a_uprn()
+    order = await raised_an_hour_ago(staff, repairs_database, uprn)
+    appointment = await under_way(repairs_database, uprn, [order])
+
+    for _ in range(2):
+        recorded = await no_access_outcome(staff, appointment.id)
+        assert recorded.status_code == 200, recorded.text
+
+    sent = about(await schedule_messages(repairs_database, "plumbfast"), order["id"])
+    assert [(m["id"], m["status"], m["missed_reason"]) for m in sent] == [
+        (str(appointment.id), "no_access", "no_access")
+    ]
+    assert sent[0]["window_start"] == recorded.json()["window_start"]
+    assert set(sent[0]) == set(recorded.json())
+
+
+async def test_the_contractors_own_no_access_is_not_sent_back_to_it(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The contractor reported the no-access visit in the window: it knows; nothing is
+    echoed back to it, and staff's outcome recorded afterwards sends nothing either."""
+    uprn = a_uprn()
+    order = await raised_an_hour_ago(staff, repairs_database, uprn)
+    appointment = await under_way(repairs_database, uprn, [order])
+
+    told_by_contractor = await tell_status(staff, order["id"], told("no_access", minutes_ago(20)))
+    assert told_by_contractor.status_code == 200, told_by_contractor.text
+    recorded = await no_access_outcome(staff, appointment.id)
+    assert recorded.status_code == 200, recorded.text
+
     assert about(await schedule_messages(repairs_database, "plumbfast"), order["id"]) == []

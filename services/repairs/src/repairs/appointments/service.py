@@ -159,6 +159,7 @@ async def end_as_no_access(
     *,
     at: datetime,
     now: datetime,
+    tell_contractor: RepairsSettings | None = None,
 ) -> None:
     """The appointment's visit found no one in: one visit, whoever recorded it (staff's
     outcome, or a contractor's no_access at a moment its window covers; docs/adr/0057).
@@ -168,7 +169,10 @@ async def end_as_no_access(
     when it was waiting for the visit and nothing later was said of it, and needs
     another appointment: its appointment request, if booked, is pending again, as a
     cancellation leaves it. appointment-missed is published, once, as it always was for
-    a no-access outcome.
+    a no-access outcome. Recorded by staff (`tell_contractor`, the settings naming the
+    contractor's webhook), the contractor is sent schedule-repair with the appointment
+    ended, as a cancellation is sent (docs/adr/0053): its system still had it booked. A
+    contractor's own no_access is not sent back to it.
 
     The appointment and `orders` (all its work orders) are locked by the caller, the
     appointment first: the one lock order of repairs."""
@@ -195,7 +199,7 @@ async def end_as_no_access(
         appointment.uprn,
         (AppointmentRequestStatus.BOOKED,),
     )
-    await publish(
+    envelope = await publish(
         session,
         AppointmentMissed(
             appointment_id=appointment.id,
@@ -209,6 +213,8 @@ async def end_as_no_access(
             recorded_at=now,
         ),
     )
+    if tell_contractor is not None:
+        schedule_repair(session, tell_contractor, appointment, envelope.id, now)
 
 
 async def _hold(
@@ -282,7 +288,9 @@ def schedule_repair(
     appointment as staff see it (booked, with its window and the appointment it
     replaces, or cancelled), under the id of the event that announced the change, so
     it is delivered once. The contact centre books from the contractor's capacity;
-    without this the contractor never learnt when its operative is expected."""
+    without this the contractor never learnt when its operative is expected. Staff's
+    no-access outcome is sent too (status no_access): it ends the appointment as a
+    cancellation does."""
     webhooks.queue(
         session,
         settings,
@@ -618,7 +626,9 @@ class AppointmentService:
             orders = await order_repository.many(
                 session, [uuid.UUID(i) for i in appointment.work_order_ids]
             )
-            await end_as_no_access(session, appointment, orders, at=now, now=now)
+            await end_as_no_access(
+                session, appointment, orders, at=now, now=now, tell_contractor=self.settings
+            )
         else:
             appointment.status = AppointmentStatus.MISSED
             appointment.missed_by = data.missed_by or MissedBy.LANDLORD
