@@ -127,7 +127,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "details held)",
     },
     "POST /v1/residents/{resident_id}/vulnerabilities": {
-        "review_on": FUTURE,
+        "review_on": "after the London day of consent_given_at (cross-field, in London time)",
         "consent_given_at": FUTURE,
     },
     "POST /v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review": {

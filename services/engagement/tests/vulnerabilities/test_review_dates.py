@@ -18,7 +18,7 @@ from .test_need_to_know import ClientWithScopes, a_tenant, a_vulnerability, flag
 
 CONSENT_GIVEN_AT = "2025-03-03T10:00:00Z"
 FIRST_REVIEW_ON = "2099-03-03"
-"""Recording still needs a first review date after today: a fixed one far ahead."""
+"""A first review date far ahead: not yet due, so a review's date replaces it."""
 
 
 async def recorded(
@@ -125,3 +125,65 @@ async def kept(db: Database, vulnerability_id: str) -> tuple[str, str | None]:
         assert row is not None
         reviewed_at = getattr(row, "reviewed_at", None)
         return row.review_on.isoformat(), reviewed_at.isoformat() if reviewed_at else None
+
+
+async def test_a_vulnerability_typed_in_late_keeps_its_first_review_date_from_the_day_of_consent(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """Recorded with the resident at 00:30 on 1 July 2025 London time (23:30 UTC the day
+    before) and typed in since: its first review on 1 December 2025 is after the day the
+    need was recorded, so it is kept as it was agreed (it was refused as not after
+    today) and is simply due; the London day of consent itself is not after it."""
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    record = f"/v1/residents/{person_id}/vulnerabilities"
+    consent = "2025-06-30T23:30:00Z"
+
+    same_day = await writer.post(
+        record, json=a_vulnerability(consent_given_at=consent, review_on="2025-07-01")
+    )
+    assert same_day.status_code == 422, same_day.text
+    assert same_day.json()["errors"][0]["field"] == "review_on"
+    assert await flags(engagement_database, uprn) == []
+
+    recorded_late = await writer.post(
+        record, json=a_vulnerability(consent_given_at=consent, review_on="2025-12-01")
+    )
+    assert recorded_late.status_code == 201, recorded_late.text
+    assert recorded_late.json()["review_on"] == "2025-12-01"
+    assert await kept(engagement_database, recorded_late.json()["id"]) == ("2025-12-01", None)
+    assert json.loads((await flags(engagement_database, uprn))[-1])["review_on"] == "2025-12-01"
+
+
+async def test_a_writer_who_cannot_read_learns_no_stored_date_from_a_refused_review(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """vulnerabilities:write is in the broad roles (admin, staff) and
+    vulnerabilities:read in none: a review refused for being before consent or before
+    the latest review names the field and says which, never the date it is before."""
+    writer, _uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    review = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review"
+    before_consent = await writer.post(
+        review, json={"reviewed_at": "2025-03-01T09:00:00Z", "review_on": "2025-09-01"}
+    )
+    assert before_consent.status_code == 422, before_consent.text
+    assert before_consent.json()["errors"][0]["field"] == "reviewed_at"
+    assert "consent" in before_consent.json()["detail"]
+    assert not shown(before_consent.text, "2025-03-03", "03/03/2025", "3 March", "10:00")
+
+    july = await writer.post(
+        review, json={"reviewed_at": "2025-07-01T09:15:00Z", "review_on": "2025-12-01"}
+    )
+    assert july.status_code == 200, july.text
+    before_review = await writer.post(
+        review, json={"reviewed_at": "2025-05-01T09:00:00Z", "review_on": "2025-08-01"}
+    )
+    assert before_review.status_code == 422, before_review.text
+    assert before_review.json()["errors"][0]["field"] == "reviewed_at"
+    assert "latest review" in before_review.json()["detail"]
+    assert not shown(before_review.text, "2025-07-01", "01/07/2025", "1 July", "09:15")
+
+
+def shown(text: str, *spellings: str) -> list[str]:
+    """The spellings of a stored date that `text` contains."""
+    return [s for s in spellings if s in text]

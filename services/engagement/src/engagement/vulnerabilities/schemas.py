@@ -22,8 +22,14 @@ class VulnerabilityCreate(BaseModel):
     detail: str | None = Field(default=None, max_length=2000)
     adjustments: list[Adjustment] = Field(default_factory=list, max_length=len(Adjustment))
     consent: Literal[True] = Field(description="The resident consented to it being recorded")
-    consent_given_at: StrictMoment
-    review_on: StrictDay = Field(description="When it is next reviewed with the resident")
+    consent_given_at: StrictMoment = Field(
+        description="When the resident consented and the need was recorded with them "
+        "(not when it was typed in): not in the future"
+    )
+    review_on: StrictDay = Field(
+        description="When it is next reviewed with the resident: after the London day of "
+        "consent_given_at (one typed in late may set a date already past, and is then due)"
+    )
 
 
 class VulnerabilityReview(BaseModel):

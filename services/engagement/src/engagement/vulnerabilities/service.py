@@ -77,13 +77,21 @@ class VulnerabilityService:
         data: VulnerabilityCreate,
         caller: Caller,
     ) -> VulnerabilityReceipt:
-        """Record a vulnerability with the resident's consent (publishes the flag)."""
+        """Record a vulnerability with the resident's consent (publishes the flag). The
+        need was recorded with the resident when they consented (`consent_given_at`),
+        never when it was typed in (DOMAIN.md: clocks start when the landlord became
+        aware), so its first review date need only be after that London day, as a
+        review's next date is after the review's: one typed in late keeps the date
+        agreed with the resident, and if that has passed it is simply due."""
         resident = await self._resident(session, resident_id, for_update=True)
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         if data.consent_given_at > now:
             raise Unprocessable("consent_given_at is in the future", field="consent_given_at")
-        if data.review_on <= london_day(now):
-            raise Unprocessable("review_on must be a future date", field="review_on")
+        if data.review_on <= london_day(data.consent_given_at):
+            raise Unprocessable(
+                "review_on must be after the day consent was given (consent_given_at)",
+                field="review_on",
+            )
         vulnerability = Vulnerability(
             id=uuid.uuid4(),
             resident_id=resident.id,
