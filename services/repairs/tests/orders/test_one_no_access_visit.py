@@ -328,3 +328,28 @@ async def test_a_visits_appointment_request_waits_again_after_no_access(
     for order_id in ids:
         got = await work_order(staff, {"id": order_id})
         assert (got["status"], got["no_access_visits"]) == ("appointment_made", 1)
+
+
+async def test_missed_with_reason_no_access_is_refused_for_the_no_access_outcome(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """`missed` with `reason` `no_access` would end the appointment as missed and count
+    no visit: the same visit recorded two ways with two results. It is refused, naming
+    `reason` and pointing at the `no_access` outcome; nothing is changed or published."""
+    uprn = a_uprn()
+    order = await raised_an_hour_ago(staff, repairs_database, uprn)
+    appointment = await under_way(repairs_database, uprn, [order])
+
+    for body in (
+        {"outcome": "missed", "reason": "no_access"},
+        {"outcome": "missed", "missed_by": "resident", "reason": "no_access"},
+    ):
+        refused = await staff.post(f"/v1/appointments/{appointment.id}/outcome", json=body)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["reason"]
+        assert "no_access" in refused.json()["detail"]
+
+    assert (await appointment_now(staff, uprn))["status"] == "booked"
+    got = await work_order(staff, order)
+    assert (got["no_access_visits"], got["status"]) == (0, "appointment_made")
+    assert await missed_events(repairs_database, uprn) == 0

@@ -81,7 +81,11 @@ class AppointmentOutcome(BaseModel):
 
     outcome: Outcome
     missed_by: MissedBy | None = None
-    reason: MissedReason | None = None
+    reason: MissedReason | None = Field(
+        default=None,
+        description="Why a missed appointment was missed (other when not given). Not "
+        "no_access: a visit that found no one in is the no_access outcome (422 reason)",
+    )
 
 
 class AppointmentCancellation(BaseModel):

@@ -607,7 +607,17 @@ class AppointmentService:
         (appointment-missed for the last two). No access is the visit of each of its
         work orders (end_as_no_access): recorded already, by a contractor's no_access
         in its window or an earlier outcome, it is answered as it is and nothing is
-        counted or published again (docs/adr/0057)."""
+        counted or published again (docs/adr/0057).
+
+        `missed` with reason no_access is refused: it would end the appointment as missed
+        and count no visit, so one visit would give two records depending on how it was
+        typed in. There is one way to record it, the no_access outcome."""
+        if data.outcome is Outcome.MISSED and data.reason is MissedReason.NO_ACCESS:
+            raise Unprocessable(
+                "A visit that found no one in is the outcome no_access, not missed with "
+                "reason no_access",
+                field="reason",
+            )
         now = datetime.now(UTC)
         appointment = await repository.get_appointment(session, appointment_id)
         if (
