@@ -148,6 +148,16 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which questions the perception survey asks (if/then)
     },
     # income
+    "POST /v1/arrangements/{arrangement_id}/review": {
+        "reviewed_at": FUTURE
+        + "; not before the arrangement was made nor before its last review ("
+        + STATE
+        + ")",
+        "instalment_pence": "affordable on the arrangement's statement and clearing the "
+        "arrears now within the longest arrangement (" + STATE + ", configuration)",
+        "first_instalment_on": "a first instalment in the past is refused; JSON Schema has "
+        "no 'today'",
+    },
     "POST /v1/income/held-recharges/{entry_id}/charge": {
         "tenancy_id": "a tenancy of the held recharge's home (" + STATE + ")"
     },

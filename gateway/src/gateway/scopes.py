@@ -20,8 +20,10 @@ SCOPES: dict[str, str] = {
     "repairs:manage": "Approve variations and recharges; manage Awaab's Law cases",
     "compliance:read": "Read the compliance programme: checks, certificates, figures",
     "compliance:write": "Record gas safety records, access attempts and asset changes",
-    "income:read": "Read rent accounts, statements, arrears cases, held recharges and figures",
-    "income:write": "Post payments, make arrangements, move arrears cases, charge held recharges",
+    "income:read": "Read rent accounts, statements, arrears cases, arrangement reviews due, "
+    "held recharges and figures",
+    "income:write": "Post payments, make and review arrangements, move arrears cases, charge "
+    "held recharges",
     "income:approve": "Approve write-offs within the approver's limit",
     "contacts:write": "Log a contact with a resident",
     "complaints:read": "Read complaints and their deadlines",

@@ -9,7 +9,11 @@ approver's own limit. Recharges held for a decision (a home's sundry account wit
 tenancy) are listed with `income:read` and one is charged to a named tenancy of its home
 with `income:write` (an income officer's decision, adr/0042). `/v1/income/figures` and
 `/v1/income/held-recharges` have no path parameter, so they cannot shadow another row;
-`/v1/income/held-recharges/{entry_id}/charge` is under neither.
+`/v1/income/held-recharges/{entry_id}/charge` is under neither. Arrangements are
+reviewed every 3 to 6 months: the reviews due are listed with `income:read`
+(`/v1/arrangements/reviews-due`, no path parameter; there is no
+`/v1/arrangements/{arrangement_id}` to shadow) and a review is recorded with
+`income:write`.
 """
 
 from __future__ import annotations
@@ -124,6 +128,21 @@ ROUTES: list[PassThrough] = [
         "income",
         WRITE,
         "Agree an arrangement on income and expenditure; publishes arrangement-made",
+        status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/arrangements/reviews-due",
+        "income",
+        READ,
+        "Live arrangements whose review has come (`due_by`, default today), oldest due first",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/arrangements/{arrangement_id}/review",
+        "income",
+        WRITE,
+        "Record an arrangement's review: continue, change_instalment or end (Idempotency-Key)",
         status_code=201,
     ),
     PassThrough(

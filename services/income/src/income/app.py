@@ -12,6 +12,7 @@ from hearth_kit.staff import scoped, staff_only
 from income.accounts.endpoints import held_recharges_router
 from income.accounts.endpoints import router as accounts_router
 from income.accounts.service import AccountService
+from income.arrangements.endpoints import reviews_router as arrangement_reviews_router
 from income.arrangements.endpoints import router as arrangements_router
 from income.arrangements.service import ArrangementService
 from income.arrears.endpoints import router as arrears_router
@@ -56,7 +57,11 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
                 # writes: income:write, or income:approve for a write-off, on each route
                 scoped(accounts_router, held_recharges_router, read="income:read"),
                 scoped(
-                    arrangements_router, arrears_router, read="income:read", write="income:write"
+                    arrangements_router,
+                    arrangement_reviews_router,
+                    arrears_router,
+                    read="income:read",
+                    write="income:write",
                 ),
                 # a rent change is a money decision: income:write, not tenancies:write
                 scoped(rents_router, read="income:read", write="income:write"),

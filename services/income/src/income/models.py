@@ -241,13 +241,29 @@ class ArrangementStatus(StrEnum):
     TENANCY_ENDED = "tenancy_ended"
     """The tenancy ended while arrears were still owed under it (former tenant arrears
     are recovered apart)."""
+    ENDED = "ended"
+    """Ended at a review (the officer's decision, not a missed instalment): recovery
+    goes on by the ladder from where the case stands."""
 
 
 class Arrangement(IncomeModel, table=True):
     """An arrangement to pay arrears by instalments, agreed on an income and
-    expenditure statement."""
+    expenditure statement. A review that changes the instalment re-bases it on the
+    arrears at the review (`arrears_pence`, `first_instalment_on` the first at the new
+    amount); what it was before is kept on the review (ArrangementReview)."""
 
     __tablename__ = "arrangement"
+    __table_args__ = (
+        # Live arrangements by review date: GET /v1/arrangements/reviews-due pages
+        # through them by (review_on, id).
+        Index(
+            "ix_arrangement_review_due",
+            "review_on",
+            "id",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     account_id: uuid.UUID = Field(foreign_key="account.id", index=True)
@@ -264,6 +280,46 @@ class Arrangement(IncomeModel, table=True):
     balance_at_start_pence: int = Field(sa_type=BigInteger)
     ended_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     missed_instalment_on: date | None = None
+
+
+class ReviewOutcome(StrEnum):
+    CONTINUE = "continue"
+    """The arrangement goes on as agreed."""
+    CHANGE_INSTALMENT = "change_instalment"
+    """A new instalment, affordable on income and expenditure, from a new first
+    instalment, on the arrears at the review."""
+    END = "end"
+    """The arrangement ends (status ended); recovery goes on by the ladder."""
+
+
+class ArrangementReview(IncomeModel, table=True):
+    """A review of a live arrangement (DOMAIN.md: reviewed every 3 to 6 months), kept
+    as a row each, never overwritten: what was decided, what the instalment and the
+    review date were before, and when the next review falls."""
+
+    __tablename__ = "arrangement_review"
+    __table_args__ = (Index("ix_arrangement_review_arrangement", "arrangement_id", "reviewed_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    arrangement_id: uuid.UUID = Field(foreign_key="arrangement.id")
+    reviewed_at: datetime = Field(sa_type=AwareDateTime)
+    outcome: ReviewOutcome = Field(sa_type=text_enum(ReviewOutcome))
+    arrears_pence: int = Field(sa_type=BigInteger, description="Arrears when it was recorded")
+    instalment_pence_before: int = Field(sa_type=BigInteger)
+    instalment_pence: int | None = Field(
+        default=None, sa_type=BigInteger, description="The new instalment (change_instalment)"
+    )
+    first_instalment_on: date | None = Field(
+        default=None, description="The first instalment at the new amount (change_instalment)"
+    )
+    weekly_income_pence: int | None = Field(
+        default=None, sa_type=BigInteger, description="A new statement taken at the review"
+    )
+    weekly_expenditure_pence: int | None = Field(default=None, sa_type=BigInteger)
+    review_on_before: date
+    next_review_on: date | None = Field(default=None, description="None when it ended")
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+    recorded_by: str = Field(max_length=64)
 
 
 class VulnerabilityFlag(IncomeModel, table=True):
