@@ -23,8 +23,10 @@ import httpx
 from sqlalchemy import update
 
 from hearth_contracts.events.repairs import AppointmentSlot
+from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
 from hearth_kit.working_days import WorkingDayCalendar
+from repairs.appointments import repository as appointment_repository
 from repairs.appointments.schemas import AppointmentOutcome, Outcome
 from repairs.appointments.service import AppointmentService
 from repairs.models import Appointment, WorkOrder, WorkOrderStatus
@@ -47,18 +49,21 @@ from services.repairs.tests.orders.test_work_orders import a_uprn
 from tests.harness.locks import until_a_backend_waits_for_a_lock
 
 
-async def under_way(db: Database, uprn: str, orders: list[dict[str, Any]]) -> Appointment:
+async def under_way(
+    db: Database, uprn: str, orders: list[dict[str, Any]], *, slot_name: str | None = None
+) -> Appointment:
     """An appointment for the work orders whose window opened 45 minutes ago and closes
     in 75, booked the day before (stored directly: the API books no slot that has
     started), the work orders `appointment_made` at the booking, as a booking leaves
-    them."""
+    them. With `slot_name` it holds its places in that slot (unique to the test, so no
+    other test's appointment shares it), as a booking does."""
     opened = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=45)
     appointment = Appointment(
         uprn=uprn,
         contractor_id="plumbfast",
         day=opened.date(),
         slot=AppointmentSlot.TWO_HOUR,
-        slot_name="two_hour",
+        slot_name=slot_name or "two_hour",
         window_start=opened,
         window_end=opened + timedelta(hours=2),
         trades=sorted({order["trade"] for order in orders}),
@@ -66,7 +71,12 @@ async def under_way(db: Database, uprn: str, orders: list[dict[str, Any]]) -> Ap
         booked_at=opened - timedelta(minutes=10),
     )
     async with db.sessionmaker() as session, session.begin():
-        session.add(appointment)
+        if slot_name is None:
+            session.add(appointment)
+        else:
+            appointment_repository.add_appointment(
+                session, appointment, sorted({Trade(order["trade"]) for order in orders})
+            )
         await session.execute(
             update(WorkOrder)
             .where(WorkOrder.id.in_([uuid.UUID(o["id"]) for o in orders]))  # type: ignore[attr-defined]
@@ -353,3 +363,35 @@ async def test_missed_with_reason_no_access_is_refused_for_the_no_access_outcome
     got = await work_order(staff, order)
     assert (got["no_access_visits"], got["status"]) == (0, "appointment_made")
     assert await missed_events(repairs_database, uprn) == 0
+
+
+async def places_held(db: Database, appointment: Appointment) -> int:
+    async with db.sessionmaker() as session:
+        counts = await appointment_repository.booked_counts(
+            session, [Trade.PLUMBING], appointment.day, appointment.day
+        )
+    return counts.get((Trade.PLUMBING, appointment.day, appointment.slot_name), 0)
+
+
+async def test_a_no_access_appointment_keeps_its_place_in_the_slot_as_kept_and_missed_do(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The visit happened and used the operative's time in that slot, whoever recorded
+    it: the place is not freed as a cancellation's or rebooking's is (their slot is
+    still to come, so the place can be offered again; a no-access slot has started, so
+    availability offers it to no one either way)."""
+    uprn = a_uprn()
+    first = await raised_an_hour_ago(staff, repairs_database, uprn)
+    by_staff = await under_way(repairs_database, uprn, [first], slot_name="held_by_staff")
+    assert await places_held(repairs_database, by_staff) == 1
+    recorded = await no_access_outcome(staff, by_staff.id)
+    assert recorded.status_code == 200, recorded.text
+    assert await places_held(repairs_database, by_staff) == 1
+
+    other = a_uprn()
+    second = await raised_an_hour_ago(staff, repairs_database, other)
+    by_contractor = await under_way(repairs_database, other, [second], slot_name="held_by_firm")
+    sent = await tell_status(staff, second["id"], told("no_access", minutes_ago(20)))
+    assert sent.status_code == 200, sent.text
+    assert (await appointment_now(staff, other))["status"] == "no_access"
+    assert await places_held(repairs_database, by_contractor) == 1

@@ -174,6 +174,10 @@ async def end_as_no_access(
     ended, as a cancellation is sent (docs/adr/0053): its system still had it booked. A
     contractor's own no_access is not sent back to it.
 
+    Its places in the slot are kept, as a kept or missed appointment's are: the visit
+    used the operative's time in that slot, and the slot has started, so freeing them
+    would offer nothing (a cancellation or rebooking frees them: its slot is to come).
+
     The appointment and `orders` (all its work orders) are locked by the caller, the
     appointment first: the one lock order of repairs."""
     appointment.status = AppointmentStatus.NO_ACCESS
