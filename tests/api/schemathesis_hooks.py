@@ -79,7 +79,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + ")",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
     },
-    "POST /v1/compliance/checks/{check_id}/access-attempts": {"attempted_at": FUTURE},
+    "POST /v1/compliance/checks/{check_id}/access-attempts": {
+        "attempted_at": FUTURE + "; nor before its cycle began (" + STATE + ")",
+    },
     # engagement
     "POST /v1/complaints": {
         "resident_id": STATE,

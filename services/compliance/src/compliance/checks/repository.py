@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
+    Select,
     and_,
     bindparam,
     cast,
@@ -34,6 +35,7 @@ from compliance.models import (
     Block,
     CertificateRecord,
     Check,
+    GasSafetyRecord,
     Home,
     Subject,
     TenantCopy,
@@ -235,6 +237,38 @@ async def open_of_type(
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalars().first()
+
+
+async def cycle_began(session: AsyncSession, check: Check) -> datetime | None:
+    """When the cycle `check` is began: when the check of its home (or block) and type
+    before it was done, the check whose record opened it. That is the record's
+    `checked_at`, else the start of its London day (`completed_on`, ADR 0039), never
+    when the record was typed in (`created_at` of this cycle, `completed_at` of the
+    one before). None for a first cycle: none of that type was done before it in
+    Hearth (a check withdrawn without a record did none)."""
+    query: Select[Any] = (
+        core_select(
+            col(Check.completed_on),
+            col(GasSafetyRecord.checked_at).label("gas_checked_at"),
+            col(CertificateRecord.checked_at).label("certificate_checked_at"),
+        )
+        .outerjoin(GasSafetyRecord, col(GasSafetyRecord.id) == col(Check.record_id))
+        .outerjoin(CertificateRecord, col(CertificateRecord.id) == col(Check.record_id))
+        .where(
+            col(Check.uprn) == check.uprn,
+            col(Check.check_type) == check.check_type,
+            col(Check.id) != check.id,
+            col(Check.record_id).is_not(None),
+            col(Check.completed_on).is_not(None),
+        )
+        .order_by(col(Check.completed_on).desc(), col(Check.completed_at).desc())
+        .limit(1)
+    )
+    before = (await session.execute(query)).first()
+    if before is None:
+        return None
+    checked_at: datetime | None = before.gas_checked_at or before.certificate_checked_at
+    return checked_at if checked_at is not None else start_of_london_day(before.completed_on)
 
 
 async def for_home(session: AsyncSession, uprn: str) -> list[Check]:

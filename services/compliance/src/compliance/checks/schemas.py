@@ -111,7 +111,10 @@ class AccessAttemptCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempted_at: StrictMoment
+    attempted_at: StrictMoment = Field(
+        description="When the attempt was made: not in the future, nor before the check's "
+        "cycle began (when the check before it was done)"
+    )
     attempted_by: str = Field(
         min_length=1, max_length=64, description="Staff or engineer id (never a name)"
     )

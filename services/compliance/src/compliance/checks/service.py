@@ -538,7 +538,13 @@ class ProgrammeService:
         household a no-access history (its checks start earlier) and starts the
         no-access ladder from its day when none is running (a ladder running goes on
         as it was); access gained stops the ladder, so the next failure starts it
-        again from its first step."""
+        again from its first step. An attempt made before the check's cycle began (when
+        the check before it was done: repository.cycle_began) was an attempt at that
+        earlier cycle, and against this one it would start this cycle's ladder from
+        an old day: refused, nothing changed or published. Not the cycle's opening
+        (`created_at`: when the record before it was typed in, so a record sent late
+        would refuse the attempts made meanwhile) nor the day it is raised as due
+        (a check may be attempted and done before then)."""
         if data.attempted_at > now:
             raise Unprocessable("An attempt cannot be in the future", field="attempted_at")
         # Locks in one order on every path: the home, then its checks. A failed attempt
@@ -554,6 +560,13 @@ class ProgrammeService:
             raise NotFound(f"No check {check_id}")
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
+        began = await repository.cycle_began(session, check)
+        if began is not None and data.attempted_at < began:
+            raise Unprocessable(
+                "The attempt is before this check's cycle began (when the check before it "
+                "was done): it was an attempt at the cycle that check completed",
+                field="attempted_at",
+            )
         check.access_attempts += 1
         attempt = AccessAttempt(
             id=uuid.uuid4(),
