@@ -20,6 +20,7 @@ from hearth_kit.staff import STAFF_RESPONSES
 from repairs.models import WorkOrderStatus
 from repairs.orders.schemas import (
     Completion,
+    ContractorWorkOrder,
     StatusHistory,
     StatusUpdate,
     VariationApproval,
@@ -128,27 +129,29 @@ contractor_router = APIRouter(
 )
 
 
-@contractor_router.get("", response_model=Page[WorkOrderPublic])
+@contractor_router.get("", response_model=Page[ContractorWorkOrder])
 async def contractor_work_orders(
     session: SessionDep,
     page: PageDep,
     orders: WorkOrderServiceDep,
     contractor_id: ContractorIdDep,
     status: WorkOrderStatus | None = None,
-) -> Page[WorkOrderPublic]:
-    """The calling contractor's work orders (only its own)."""
-    return await orders.page(session, page, uprn=None, status=status, contractor_id=contractor_id)
+) -> Page[ContractorWorkOrder]:
+    """The calling contractor's work orders (only its own), each with its appointment."""
+    return await orders.contractors_page(session, page, status=status, contractor_id=contractor_id)
 
 
-@contractor_router.get("/{work_order_id}", response_model=WorkOrderPublic)
+@contractor_router.get("/{work_order_id}", response_model=ContractorWorkOrder)
 async def contractor_work_order(
     work_order_id: uuid.UUID,
     session: SessionDep,
     orders: WorkOrderServiceDep,
     contractor_id: ContractorIdDep,
-) -> WorkOrderPublic:
-    """One of the calling contractor's work orders (another contractor's is a 404)."""
-    return await orders.get(session, work_order_id, contractor_id=contractor_id)
+) -> ContractorWorkOrder:
+    """One of the calling contractor's work orders, with its appointment: the window
+    staff booked or the contractor sent, and whether it still stands (another
+    contractor's work order is a 404)."""
+    return await orders.contractors(session, work_order_id, contractor_id=contractor_id)
 
 
 @contractor_router.get("/{work_order_id}/status-updates", response_model=StatusHistory)

@@ -95,6 +95,29 @@ async def booked_appointment_of(
     return None
 
 
+async def latest_appointments(
+    session: AsyncSession, orders: list[WorkOrder]
+) -> dict[uuid.UUID, Appointment]:
+    """Each work order's latest appointment (the one booked last; of a rebooking and the
+    appointment it made at the same moment, the new one), for those that had one. An
+    appointment is a work order's when it holds it: read among the appointments at the
+    work orders' homes, as booked_appointment_of does. Not locked: a read."""
+    if not orders:
+        return {}
+    query = select(Appointment).where(col(Appointment.uprn).in_({o.uprn for o in orders}))
+    newest_first = sorted(
+        (await session.execute(query)).scalars().all(),
+        key=lambda a: (a.booked_at, a.status is not AppointmentStatus.REBOOKED),
+        reverse=True,
+    )
+    latest: dict[uuid.UUID, Appointment] = {}
+    for order in orders:
+        held = next((a for a in newest_first if str(order.id) in a.work_order_ids), None)
+        if held is not None:
+            latest[order.id] = held
+    return latest
+
+
 def add(session: AsyncSession, work_order: WorkOrder) -> None:
     session.add(work_order)
 

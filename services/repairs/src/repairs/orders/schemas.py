@@ -13,7 +13,7 @@ from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuanti
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
-from repairs.models import WorkOrderStatus
+from repairs.models import AppointmentStatus, WorkOrderStatus
 
 
 class LineCreate(BaseModel):
@@ -82,6 +82,32 @@ class WorkOrderPublic(BaseModel):
     variation_approved_pence: int | None
     variation_pence: int | None
     photo_references: list[str]
+
+
+class ContractorAppointment(BaseModel):
+    """The appointment of a work order as its contractor reads it: when the household
+    expects the operative, and whether that still stands. Codes and times only."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    window_start: datetime
+    window_end: datetime
+    status: AppointmentStatus = Field(
+        description="booked (stands), rebooked, cancelled, kept, missed or no_access"
+    )
+
+
+class ContractorWorkOrder(WorkOrderPublic):
+    """A work order as its contractor reads it: with its appointment, so a contractor
+    without a webhook (never sent schedule-repair) sees the window staff booked."""
+
+    appointment: ContractorAppointment | None = Field(
+        description="The work order's latest appointment (the booked one, or how the last "
+        "one ended: cancelled, no_access, ...); null if it never had one. Only the "
+        "appointment holding this work order, without the household's details or the "
+        "appointment's other work"
+    )
 
 
 class ContractorStatus(StrEnum):

@@ -38,7 +38,9 @@ from repairs.models import (
 from repairs.orders import repository
 from repairs.orders.schemas import (
     Completion,
+    ContractorAppointment,
     ContractorStatus,
+    ContractorWorkOrder,
     LinePublic,
     StatusHistory,
     StatusUpdate,
@@ -62,6 +64,27 @@ def to_public(order: WorkOrder) -> WorkOrderPublic:
             "lines": [LinePublic.model_validate(line) for line in order.lines],
         }
     )
+
+
+async def to_contractors(
+    session: AsyncSession, orders: list[WorkOrder]
+) -> list[ContractorWorkOrder]:
+    """The work orders as their contractor reads them, each with its latest appointment
+    (the caller has already kept to the contractor's own work orders)."""
+    appointments = await repository.latest_appointments(session, orders)
+    return [
+        ContractorWorkOrder.model_validate(
+            {
+                **to_public(order).model_dump(),
+                "appointment": (
+                    ContractorAppointment.model_validate(appointments[order.id])
+                    if order.id in appointments
+                    else None
+                ),
+            }
+        )
+        for order in orders
+    ]
 
 
 def _not_found(work_order_id: uuid.UUID) -> NotFound:
@@ -213,6 +236,38 @@ class WorkOrderService:
         if order is None:
             raise _not_found(work_order_id)
         return to_public(order)
+
+    async def contractors(
+        self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str
+    ) -> ContractorWorkOrder:
+        """One of the contractor's work orders, with its appointment (another
+        contractor's is not found)."""
+        order = await repository.get(session, work_order_id, contractor_id=contractor_id)
+        if order is None:
+            raise _not_found(work_order_id)
+        [public] = await to_contractors(session, [order])
+        return public
+
+    async def contractors_page(
+        self,
+        session: AsyncSession,
+        page: PageParams,
+        *,
+        status: WorkOrderStatus | None,
+        contractor_id: str,
+    ) -> Page[ContractorWorkOrder]:
+        """The contractor's own work orders in id order, each with its appointment."""
+        orders = await repository.page(
+            session,
+            uprn=None,
+            status=status,
+            contractor_id=contractor_id,
+            after=page.after_as(uuid.UUID),
+            limit=page.fetch,
+        )
+        return Page.from_rows(
+            await to_contractors(session, orders), page.limit, cursor_of=lambda o: (o.id,)
+        )
 
     async def status_history(
         self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str | None = None
