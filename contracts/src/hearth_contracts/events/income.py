@@ -10,7 +10,7 @@ owes the landlord.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -149,6 +149,16 @@ class TenancyStartedV2(
     )
 
 
+def trial_settled_on(trial_last_day: date) -> date:
+    """The first day an introductory (or starter) tenancy is no longer on trial: the day
+    after the trial's last day. A tenancy's `introductory_ends_on` (income) and an
+    extension's `introductory_period_ends_on` name that last day (12 months from the
+    start, 18 extended): the tenancy is still on trial on it. Income's trial-end job
+    confirms an undecided trial from this day and visits ends the introductory caseload
+    on it, so the two agree (docs/adr/0059)."""
+    return trial_last_day + timedelta(days=1)
+
+
 class TenancyTypeChanged(
     Event, service="income", name="tenancy-type-changed", key="uprn", subject="tenancy_id"
 ):
@@ -162,7 +172,9 @@ class TenancyTypeChanged(
     tenancy_type: TenancyType
     effective_on: date
     introductory_period_ends_on: date | None = Field(
-        default=None, description="The new end of an extended introductory period"
+        default=None,
+        description="An extension's new last day of the trial (the tenancy is still on "
+        "trial that day)",
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.app import create_service_app
 from hearth_kit.scheduler import ScheduledJob
@@ -24,14 +25,21 @@ from income.rent_run.service import RentRun
 from income.rents.endpoints import router as rents_router
 from income.settings import IncomeSettings
 from income.tenancies.endpoints import router as tenancies_router
+from income.tenancies.service import tenancy_service
 
 
 def scheduled_jobs(settings: IncomeSettings) -> list[ScheduledJob]:
-    """The weekly rent run (charges the current rent week once, from its Monday) and
-    the daily arrears ladder (each case looked at once per check interval)."""
+    """The weekly rent run (charges the current rent week once, from its Monday), the
+    daily arrears ladder (each case looked at once per check interval) and the trial
+    end (a trial over by London's today with nothing decided settles, ADR 0059)."""
+
+    async def trial_end(session: AsyncSession, now: datetime) -> int:
+        return await tenancy_service.settle_ended_trials(session, now, settings.ladder)
+
     return [
         ScheduledJob("rent-run", timedelta(minutes=15), RentRun(settings).scheduled_batch),
         ScheduledJob("arrears-ladder", timedelta(minutes=15), ArrearsService(settings).run_ladder),
+        ScheduledJob("trial-end", timedelta(minutes=15), trial_end),
     ]
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from hearth_contracts import Envelope
+from hearth_contracts.events.income import trial_settled_on
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
@@ -22,6 +23,7 @@ from services.visits.tests.test_handlers import (
     handle,
     registered,
     started,
+    type_changed,
 )
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 from visits.models import CaseloadAssignment, CaseloadConcern
@@ -202,15 +204,44 @@ async def test_the_introductory_caseload_ends_by_itself_after_its_period(
     await handle(visits_database, registered(uprn))
     await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 1), "introductory"))
     entry = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
-    assert entry["introductory_ends_on"] == "2026-06-01"
+    assert entry["introductory_ends_on"] == "2026-06-01"  # the trial's last day
     sweep = job("introductory-period-end")
-    assert await run_until_done(visits_database, sweep, datetime(2026, 5, 31, 12, tzinfo=UTC)) == 0
-    moved = await run_until_done(visits_database, sweep, datetime.now(UTC))
+    # still on trial all that day (income's trial end agrees: ADR 0059)
+    assert await run_until_done(visits_database, sweep, datetime(2026, 6, 1, 22, tzinfo=UTC)) == 0
+    moved = await run_until_done(visits_database, sweep, datetime(2026, 6, 2, 9, tzinfo=UTC))
     assert moved == 1
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
-    assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
+    assert (community["caseload"], community["since"]) == ("community", "2026-06-02")
     assert await run_until_done(visits_database, sweep, datetime.now(UTC)) == 0
+
+
+async def test_the_sweep_and_incomes_trial_end_agree_on_the_day(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """income's trial-end job confirms an undecided trial from the day after its last
+    day (tenancy-type-changed, effective_on): the caseload entry it makes is the one the
+    sweep makes, and whichever comes second changes nothing (ADR 0059)."""
+    by_event, by_sweep = a_uprn(), a_uprn()
+    first, second = uuid.uuid4(), uuid.uuid4()
+    for uprn, tenancy_id in ((by_event, first), (by_sweep, second)):
+        await handle(visits_database, registered(uprn))
+        await handle(visits_database, started(uprn, tenancy_id, date(2024, 2, 29), "introductory"))
+    settled_on = trial_settled_on(date(2025, 2, 28))  # 12 months from 29 February 2024
+    assert settled_on == date(2025, 3, 1)
+    await handle(visits_database, type_changed(by_event, first, "confirmed", "secure", settled_on))
+    sweep = job("introductory-period-end")
+    assert await run_until_done(visits_database, sweep, datetime(2025, 2, 28, 23, tzinfo=UTC)) == 0
+    assert await run_until_done(visits_database, sweep, datetime(2025, 3, 1, 9, tzinfo=UTC)) == 1
+    await handle(visits_database, type_changed(by_sweep, second, "confirmed", "secure", settled_on))
+    # income's event published again (a replay, under a new event id): nothing moves
+    await handle(visits_database, type_changed(by_event, first, "confirmed", "secure", settled_on))
+    community = await caseload_of(visits, "officer-e8")
+    for tenancy_id in (first, second):
+        assert (community[str(tenancy_id)]["caseload"], community[str(tenancy_id)]["since"]) == (
+            "community",
+            "2025-03-01",
+        )
 
 
 async def test_handing_a_case_back_needs_the_caseloads_write_scope(
@@ -401,7 +432,7 @@ async def test_a_replayed_start_does_not_undo_the_end_of_the_introductory_period
     await consume(visits_database, [Envelope(data=start.data)])
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
-    assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
+    assert (community["caseload"], community["since"]) == ("community", "2026-06-02")
 
 
 async def test_a_concern_cannot_be_dealt_with_at_a_visit_made_before_it_was_raised(

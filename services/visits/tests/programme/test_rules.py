@@ -251,7 +251,7 @@ def test_the_earliest_date_driven_change_wins() -> None:
     assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1)) == date(2026, 8, 1)
     assert _rescore_on(
         today, history, introductory=True, introductory_ends_on=date(2026, 7, 1)
-    ) == date(2026, 7, 1)
+    ) == date(2026, 7, 2)  # the day after the trial's last day: no longer new
     assert _rescore_on(today, history, oldest_contact_in_window=date(2025, 9, 1)) == date(
         2026, 9, 2
     )
@@ -276,9 +276,12 @@ def test_a_changed_configuration_has_another_fingerprint() -> None:
 
 
 def test_an_introductory_tenancy_is_new_until_its_introductory_period_ends() -> None:
-    ends = date(2026, 7, 1)
-    assert is_new_tenancy(date(2025, 7, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
-    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
+    """`introductory_ends_on` is the trial's last day, as income says (ADR 0059): still
+    introductory that day, no longer the day after."""
+    ends = date(2026, 7, 1)  # an extended trial's last day, 18 months from the start
+    assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
+    assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
+    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, date(2026, 7, 2), ends)
 
 
 @pytest.mark.parametrize(

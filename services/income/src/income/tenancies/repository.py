@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, inspect
+from sqlalchemy import Row, Select, and_, bindparam, inspect, literal, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.db import ReadConnection
-from income.models import Account, AccountKind, Tenancy, TenancyStatus, Tenant
+from income.models import Account, AccountKind, ArrearsCase, Tenancy, TenancyStatus, Tenant
+from income.tenancies.rules import TRIAL_TYPES
 
 
 async def get(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
@@ -155,3 +156,32 @@ async def add(session: AsyncSession, tenancy: Tenancy, tenants: list[Tenant]) ->
 async def get_for_update(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
     query = select(Tenancy).where(Tenancy.id == tenancy_id).with_for_update()
     return (await session.execute(query)).scalars().first()
+
+
+async def trials_ended(
+    session: AsyncSession, *, before: date, after: tuple[date, uuid.UUID] | None, limit: int
+) -> list[tuple[Tenancy, datetime | None]]:
+    """Current introductory and starter tenancies whose trial's last day is before
+    `before`, in (last day, id) order after `after`, each with when its arrears case's
+    notice of seeking possession was served (None: never). The tenancies are locked,
+    those another transaction holds skipped (FOR UPDATE OF tenancy SKIP LOCKED): a
+    decision being made on one is left to finish, and two runners never take the same
+    one. Only the tenancy is locked, income's first lock: the case is read, not taken."""
+    query = (
+        select(Tenancy, col(ArrearsCase.nosp_served_at))
+        .outerjoin(ArrearsCase, col(ArrearsCase.tenancy_id) == col(Tenancy.id))
+        .where(
+            Tenancy.status == TenancyStatus.CURRENT,
+            col(Tenancy.tenancy_type).in_(TRIAL_TYPES),
+            col(Tenancy.introductory_ends_on) < before,
+        )
+        .order_by(col(Tenancy.introductory_ends_on), col(Tenancy.id))
+        .limit(limit)
+        .with_for_update(of=Tenancy, skip_locked=True)
+    )
+    if after is not None:
+        query = query.where(
+            tuple_(col(Tenancy.introductory_ends_on), col(Tenancy.id))
+            > tuple_(literal(after[0]), literal(after[1]))
+        )
+    return [(tenancy, served) for tenancy, served in (await session.execute(query)).all()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from hearth_contracts.events.income import TenancyType
+from hearth_contracts.events.income import TenancyType, trial_settled_on
 
 INTRODUCTORY_PERIOD_MONTHS = 12
 EXTENSION_MONTHS = 6
@@ -26,7 +26,8 @@ same trial period (DOMAIN.md)."""
 
 def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | None:
     """An introductory or starter tenancy's trial period ends 12 months after it starts;
-    other tenancy types have no trial period."""
+    other tenancy types have no trial period. The day it gives is the trial's last day:
+    the tenancy is still on trial that day (see `settled_on`)."""
     if tenancy_type not in TRIAL_TYPES:
         return None
     return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS)
@@ -36,3 +37,31 @@ def extended_end(start_date: date) -> date:
     """An extended introductory (or starter) tenancy's trial ends 18 months after it starts (12,
     extended once by 6)."""
     return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS + EXTENSION_MONTHS)
+
+
+SETTLED_TYPE = {
+    TenancyType.INTRODUCTORY: TenancyType.SECURE,
+    TenancyType.STARTER: TenancyType.ASSURED,
+}
+"""What a trial becomes when it ends undecided: an introductory (council) tenancy
+secure, a starter (housing association) tenancy assured (DOMAIN.md)."""
+
+
+settled_on = trial_settled_on
+"""The first day a tenancy is no longer on trial: the day after the trial's last day
+(`introductory_ends_on`, 12 or 18 months from the start); the contract's formula, so
+visits ends the introductory caseload on the same day (ADR 0059)."""
+
+
+def proceedings_begun(
+    trial_last_day: date, notice_served_on: date | None, notice_live_until: date | None
+) -> bool:
+    """Possession proceedings begun during the trial keep the tenancy on trial until
+    they are decided. Income records no notice of proceedings apart from the arrears
+    ladder's notice of seeking possession, nor a court's outcome: a notice served by
+    the trial's last day and still live on it counts as proceedings begun (ADR 0059)."""
+    return (
+        notice_served_on is not None
+        and notice_live_until is not None
+        and notice_served_on <= trial_last_day <= notice_live_until
+    )

@@ -31,6 +31,7 @@ from income.accounts import repository as accounts
 from income.accounts import rules as account_rules
 from income.arrangements import repository as arrangements
 from income.arrears import repository as cases
+from income.arrears.rules import nosp_live_until
 from income.models import (
     Account,
     AccountKind,
@@ -54,6 +55,10 @@ from income.tenancies.schemas import (
 
 if TYPE_CHECKING:
     from income.accounts.service import AccountService
+    from income.settings import ArrearsLadder
+
+TRIAL_END_BATCH = 200
+"""Tenancies the trial-end job settles in one transaction."""
 
 CHARGE_AFTER_END = "days_after_tenancy_ended"
 """The reason on a reversal of the days charged after a tenancy's last day."""
@@ -302,21 +307,54 @@ class TenancyService:
             tenancy.introductory_ends_on = None
         else:
             raise Unprocessable("The decision is `confirmed` or `extended`", field="change")
-        tenancy.version += 1
-        await session.flush()
-        await publish(
-            session,
-            TenancyTypeChanged(
-                tenancy_id=tenancy.id,
-                uprn=tenancy.uprn,
-                change=data.change,
-                previous_type=previous,
-                tenancy_type=tenancy.tenancy_type,
-                effective_on=data.effective_on,
-                introductory_period_ends_on=tenancy.introductory_ends_on,
-            ),
-        )
+        await _type_changed(session, tenancy, data.change, previous, data.effective_on)
         return await self.get(session, tenancy.id)
+
+    async def settle_ended_trials(
+        self, session: AsyncSession, now: datetime, ladder: ArrearsLadder
+    ) -> int:
+        """One batch of the trial-end job: a trial that ended before London's today
+        with nobody deciding (not extended, not confirmed) and no possession proceedings
+        begun during it makes the tenancy secure (introductory) or assured (starter) by
+        law, from the day after its last day whatever day the job runs, and publishes
+        the tenancy-type-changed a confirmation publishes (`confirmed`). Tenancies kept
+        on trial by proceedings are passed over, not counted (an officer decides them),
+        so a round ends; a tenancy settled here is no longer on trial, so a second run
+        changes nothing. Takes only the tenancy, SKIP LOCKED: a decision being made on
+        it finishes first, and the trial-end then finds it decided (ADR 0059)."""
+        today = london_day(now)
+        settled = 0
+        after: tuple[date, uuid.UUID] | None = None
+        while settled < TRIAL_END_BATCH:
+            found = await repository.trials_ended(
+                session, before=today, after=after, limit=TRIAL_END_BATCH
+            )
+            for tenancy, notice_served_at in found:
+                last_day = tenancy.introductory_ends_on
+                assert last_day is not None  # selected by it
+                after = (last_day, tenancy.id)
+                if notice_served_at is not None and rules.proceedings_begun(
+                    last_day,
+                    london_day(notice_served_at),
+                    nosp_live_until(notice_served_at, ladder),
+                ):
+                    continue
+                previous = tenancy.tenancy_type
+                tenancy.tenancy_type = rules.SETTLED_TYPE[previous]
+                tenancy.introductory_ends_on = None
+                await _type_changed(
+                    session,
+                    tenancy,
+                    TenancyTypeChange.CONFIRMED,
+                    previous,
+                    rules.settled_on(last_day),
+                )
+                settled += 1
+                if settled == TRIAL_END_BATCH:
+                    break
+            if len(found) < TRIAL_END_BATCH:
+                break
+        return settled
 
     async def get(self, session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyPublic:
         tenancy = await repository.get(session, tenancy_id)
@@ -375,6 +413,31 @@ class TenancyService:
             ],
             next_cursor=listed.next_cursor,
         )
+
+
+async def _type_changed(
+    session: AsyncSession,
+    tenancy: Tenancy,
+    change: TenancyTypeChange,
+    previous: TenancyType,
+    effective_on: date,
+) -> None:
+    """The tenancy's new type (or trial end) saved and announced: a decision and the
+    trial-end job publish the same tenancy-type-changed."""
+    tenancy.version += 1
+    await session.flush()
+    await publish(
+        session,
+        TenancyTypeChanged(
+            tenancy_id=tenancy.id,
+            uprn=tenancy.uprn,
+            change=change,
+            previous_type=previous,
+            tenancy_type=tenancy.tenancy_type,
+            effective_on=effective_on,
+            introductory_period_ends_on=tenancy.introductory_ends_on,
+        ),
+    )
 
 
 def publics_of_rows(rows: Sequence[Row[Any]]) -> list[TenancyPublic]:

@@ -1,0 +1,308 @@
+"""A trial (introductory or starter) that ends with nothing decided settles by itself:
+the trial-end job makes the tenancy secure or assured from the day after the trial's
+last day and publishes the tenancy-type-changed a confirmation publishes (ADR 0059).
+Fixed dates: each test runs the job at a London moment of its own choosing, and looks
+only at the tenancies it started (the job settles every trial due in the database)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
+from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import start_of_london_day
+from income.app import scheduled_jobs
+from income.models import ArrearsCase, Tenancy
+from income.settings import IncomeSettings
+from income.tenancies import repository as tenancies
+from income.tenancies.schemas import TenancyTypeDecision
+from income.tenancies.service import tenancy_service
+from tests.harness.locks import until_a_backend_waits_for_a_lock
+
+StartTenancy = Any
+
+
+def trial_end_job() -> ScheduledJob:
+    return next(job for job in scheduled_jobs(IncomeSettings()) if job.name == "trial-end")
+
+
+def noon_in_london(day: date) -> datetime:
+    """Midday in London on `day` (as UTC), away from either midnight."""
+    return start_of_london_day(day) + timedelta(hours=12)
+
+
+async def run_on(db: Database, day: date) -> int:
+    return await run_until_done(db, trial_end_job(), noon_in_london(day))
+
+
+async def type_changes(db: Database, uprn: str) -> list[dict[str, Any]]:
+    async with db.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(outbox_message.c.payload)
+                .where(
+                    outbox_message.c.message_key == uprn,
+                    outbox_message.c.event_type == "uk.hearth.income.tenancy-type-changed.v1",
+                )
+                .order_by(outbox_message.c.id)
+            )
+        ).scalars()
+        return [json.loads(payload) for payload in rows]
+
+
+async def tenancy_of(income: httpx.AsyncClient, tenancy: dict[str, Any]) -> dict[str, Any]:
+    response = await income.get(f"/v1/tenancies/{tenancy['id']}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_on_the_trials_last_day_it_is_still_on_trial_and_the_day_after_secure(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-03-10", tenancy_type="introductory")
+    assert tenancy["introductory_ends_on"] == "2026-03-10"  # the trial's last day
+
+    await run_on(income_database, date(2026, 3, 10))
+    on_last_day = await tenancy_of(income, tenancy)
+    assert on_last_day["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, tenancy["uprn"]) == []
+
+    await run_on(income_database, date(2026, 3, 11))
+    settled = await tenancy_of(income, tenancy)
+    assert settled["tenancy_type"] == "secure"
+    assert settled["introductory_ends_on"] is None
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["change"] == "confirmed"
+    assert event["previous_type"] == "introductory"
+    assert event["tenancy_type"] == "secure"
+    assert event["effective_on"] == "2026-03-11"
+    assert event["introductory_period_ends_on"] is None
+
+
+async def test_effective_the_day_after_the_last_day_whenever_the_job_runs(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A starter tenancy becomes assured; the job ran weeks late (down, or deployed
+    after the trial ended): the change still takes effect the day after the last day."""
+    tenancy = await start_tenancy(start_date="2025-01-06", tenancy_type="starter")
+    await run_on(income_database, date(2026, 2, 20))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "assured"
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["tenancy_type"] == "assured"
+    assert event["previous_type"] == "starter"
+    assert event["effective_on"] == "2026-01-07"
+
+
+async def test_a_second_run_changes_nothing(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-02-03", tenancy_type="introductory")
+    await run_on(income_database, date(2026, 2, 4))
+    first = await tenancy_of(income, tenancy)
+    assert await run_on(income_database, date(2026, 2, 4)) == 0
+    assert await run_on(income_database, date(2026, 9, 1)) == 0
+    assert await tenancy_of(income, tenancy) == first
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 1
+
+
+async def test_an_extended_trial_runs_18_months(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-06-02", tenancy_type="introductory")
+    extended = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/type-decision",
+        json={"change": "extended", "effective_on": "2026-05-01"},
+    )
+    assert extended.status_code == 200, extended.text
+    assert extended.json()["introductory_ends_on"] == "2026-12-02"
+
+    await run_on(income_database, date(2026, 6, 3))  # 12 months over: extended, still on
+    await run_on(income_database, date(2026, 12, 2))  # the extended trial's last day
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+
+    await run_on(income_database, date(2026, 12, 3))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    extension, settled = await type_changes(income_database, tenancy["uprn"])
+    assert extension["change"] == "extended"
+    assert settled["change"] == "confirmed"
+    assert settled["effective_on"] == "2026-12-03"
+
+
+async def test_a_trial_decided_is_left_as_decided(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-04-14", tenancy_type="starter")
+    confirmed = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/type-decision",
+        json={"change": "confirmed", "tenancy_type": "assured", "effective_on": "2026-04-14"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    await run_on(income_database, date(2026, 6, 1))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "assured"
+    [decision] = await type_changes(income_database, tenancy["uprn"])
+    assert decision["effective_on"] == "2026-04-14"  # the officer's, not the job's
+
+
+async def test_a_trial_ended_by_the_tenancy_ending_is_untouched(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    tenancy = await start_tenancy(start_date="2025-05-05", tenancy_type="introductory")
+    ended = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/end",
+        json={"end_date": "2026-01-09", "reason": "notice_given"},
+    )
+    assert ended.status_code == 200, ended.text
+    await run_on(income_database, date(2026, 6, 1))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, tenancy["uprn"]) == []
+
+
+async def test_a_tenancy_started_on_29_february_settles_on_1_march(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """12 months from 29 February 2024 is 28 February 2025 (the trial's last day), so
+    it is secure from 1 March 2025."""
+    tenancy = await start_tenancy(start_date="2024-02-29", tenancy_type="introductory")
+    assert tenancy["introductory_ends_on"] == "2025-02-28"
+    await run_on(income_database, date(2025, 2, 28))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    await run_on(income_database, date(2025, 3, 1))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["effective_on"] == "2025-03-01"
+
+
+async def serve_notice(db: Database, tenancy: dict[str, Any], on: date) -> None:
+    """The arrears ladder's notice of seeking possession, served at midday in London."""
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ArrearsCase)
+            .where(ArrearsCase.tenancy_id == uuid.UUID(tenancy["id"]))  # type: ignore[arg-type]
+            .values(nosp_served_at=noon_in_london(on))
+        )
+
+
+async def test_a_notice_live_at_the_trials_end_keeps_it_on_trial(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """Possession proceedings begun during the trial: income's record of them is the
+    ladder's notice, live for 12 months. The officer decides; the job does not."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await serve_notice(income_database, tenancy, date(2026, 7, 7))  # the last day
+    assert await run_on(income_database, date(2026, 8, 1)) == 0
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, tenancy["uprn"]) == []
+
+
+async def test_a_notice_lapsed_or_served_after_the_trial_does_not(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A notice served in an extended trial's first months, lapsed before its end (12
+    months live), began no proceedings at the end; nor does one served the day after."""
+    lapsed = await start_tenancy(start_date="2025-01-13", tenancy_type="introductory")
+    extended = await income.post(
+        f"/v1/tenancies/{lapsed['id']}/type-decision",
+        json={"change": "extended", "effective_on": "2025-12-01"},
+    )
+    assert extended.status_code == 200, extended.text  # last day 2026-07-13
+    await serve_notice(income_database, lapsed, date(2025, 2, 3))  # live to 2026-02-02
+    late = await start_tenancy(start_date="2025-08-04", tenancy_type="introductory")
+    await serve_notice(income_database, late, date(2026, 8, 5))  # last day 2026-08-04
+    await run_on(income_database, date(2026, 8, 6))
+    assert (await tenancy_of(income, lapsed))["tenancy_type"] == "secure"
+    assert (await tenancy_of(income, late))["tenancy_type"] == "secure"
+
+
+def on_postgresql(db: Database) -> None:
+    if db.url.get_backend_name() != "postgresql":
+        pytest.skip("waits for a PostgreSQL row lock, seen in pg_stat_activity")
+
+
+async def test_a_decision_being_made_is_passed_over_and_then_found_decided(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """The decision holds the tenancy (its first lock): the job skips it (SKIP LOCKED,
+    not waiting) and, once the decision commits, finds it decided: one event, the
+    officer's."""
+    on_postgresql(income_database)
+    tenancy = await start_tenancy(start_date="2025-09-01", tenancy_type="introductory")
+    tenancy_id = uuid.UUID(tenancy["id"])
+    async with income_database.sessionmaker() as session, session.begin():
+        await tenancy_service.decide_type(
+            session,
+            tenancy_id,
+            TenancyTypeDecision.model_validate(
+                {"change": "confirmed", "tenancy_type": "secure", "effective_on": "2026-09-01"}
+            ),
+            datetime(2026, 9, 1, 12, tzinfo=UTC),
+        )
+        job = asyncio.create_task(run_on(income_database, date(2026, 9, 5)))
+        await asyncio.wait_for(job, timeout=30)  # never waits for the decision's lock
+    await run_on(income_database, date(2026, 9, 5))
+    [decision] = await type_changes(income_database, tenancy["uprn"])
+    assert decision["effective_on"] == "2026-09-01"
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+
+
+async def test_a_decision_made_as_the_job_settles_waits_and_is_refused(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """The job holds the tenancy; an extension asked for meanwhile waits for it and is
+    then refused (no longer on trial): one event, the job's."""
+    on_postgresql(income_database)
+    tenancy = await start_tenancy(start_date="2025-09-08", tenancy_type="introductory")
+    async with income_database.sessionmaker() as session, session.begin():
+        await tenancy_service.settle_ended_trials(
+            session, noon_in_london(date(2026, 9, 10)), IncomeSettings().ladder
+        )
+        row = await tenancies.get(session, uuid.UUID(tenancy["id"]))
+        assert row is not None
+        assert row.tenancy_type == "secure"
+        decision = asyncio.create_task(
+            income.post(
+                f"/v1/tenancies/{tenancy['id']}/type-decision",
+                json={
+                    "change": "confirmed",
+                    "tenancy_type": "secure",
+                    "effective_on": "2026-09-08",
+                },
+            )
+        )
+        await until_a_backend_waits_for_a_lock(income_database)
+    answer = await decision
+    assert answer.status_code == 409, answer.text
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["effective_on"] == "2026-09-09"
+    async with income_database.sessionmaker() as session:
+        settled = await session.get(Tenancy, uuid.UUID(tenancy["id"]))
+        assert settled is not None
+        assert settled.version == 2
+
+
+async def test_tenancies_kept_on_trial_do_not_hold_up_the_rest(
+    income: httpx.AsyncClient,
+    income_database: Database,
+    start_tenancy: StartTenancy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More tenancies kept on trial by a notice than a batch reads: the batch reads on
+    past them to the one due to settle, and the round ends (they are not counted, so
+    the scheduler does not call again for ever)."""
+    monkeypatch.setattr("income.tenancies.service.TRIAL_END_BATCH", 2)
+    for _ in range(3):
+        kept = await start_tenancy(start_date="2024-10-07", tenancy_type="introductory")
+        await serve_notice(income_database, kept, date(2025, 9, 1))
+    due = await start_tenancy(start_date="2024-10-14", tenancy_type="starter")
+    await run_on(income_database, date(2025, 10, 20))
+    assert (await tenancy_of(income, due))["tenancy_type"] == "assured"
+    assert (await tenancy_of(income, kept))["tenancy_type"] == "introductory"
