@@ -110,15 +110,19 @@ class VisitService:
     async def schedule(self, session: AsyncSession, data: VisitCreate) -> Visit:
         """Book a visit with the household (publishes visit-scheduled). The kind, and
         whether it is the stock condition survey, default to what the programme says is
-        next for the home; a full visit is paired with a gas safety check due near it
-        (one trip). A rebooking after no access counts as the next attempt."""
+        next for the home (a full visit while an officer visit asked for a safety check's
+        access is open, as the ranking shows); a full visit is paired with a gas safety
+        check due near it (one trip). A rebooking after no access counts as the next attempt."""
         starts = data.scheduled_for.astimezone(UTC)
         intervals = self.settings.intervals
-        upcoming = programme_rules.next_visit(
-            _history(await home_profiles.visits_of(session, data.uprn)),
-            london_day(starts),
-            intervals,
+        visited = await home_profiles.visits_of(session, data.uprn)
+        upcoming = programme_rules.next_visit(_history(visited), london_day(starts), intervals)
+        asked_on = (await home_profiles.officer_visits_for_access(session, [data.uprn])).get(
+            data.uprn
         )
+        if programme_rules.officer_visit_open(asked_on, visited.last_full_visit):
+            # as the programme ranks it: an officer goes in person for a check's access
+            upcoming = programme_rules.with_officer_visit(upcoming)
         kind = data.kind or upcoming.kind
         survey = (
             upcoming.stock_condition_survey and kind is VisitKind.FULL
