@@ -141,6 +141,17 @@ def test_the_tenants_copy_is_due_in_28_days_or_before_a_new_tenancy_starts() -> 
     assert copy_to_tenant_by(date(2026, 3, 1), date(2025, 1, 1)) == date(2026, 3, 29)
 
 
+def test_a_tenancy_starting_on_the_check_day_gets_its_copy_that_day() -> None:
+    # the new tenant moves in on the day of the check: before moving in is that day (the
+    # earliest the copy can exist), not 28 days later
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 1)) == date(2026, 3, 1)
+    # the day after: by the day before the start, the check day
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 2)) == date(2026, 3, 1)
+    # on the 28-day deadline: the day before it; the day after it: 28 days
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 29)) == date(2026, 3, 28)
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 30)) == date(2026, 3, 29)
+
+
 def boiler(owned: bool = True, location: str = "kitchen") -> ApplianceFact:
     return ApplianceFact("boiler", owned, location)
 

@@ -84,9 +84,11 @@ def escalate_on(due_by: date, months: int) -> date:
 
 def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
     """The tenant's copy is due within 28 days of the check; a new tenancy that starts
-    sooner gets it before moving in (by the day before the start)."""
+    sooner gets it before moving in: by the day before the start, or the check day
+    itself when the tenancy starts that day (the earliest the copy exists; a tenancy
+    starting the day of the check is new, not one that began before it)."""
     deadline = check_date + timedelta(days=days)
-    if tenancy_start is not None and check_date < tenancy_start <= deadline:
+    if tenancy_start is not None and check_date <= tenancy_start <= deadline:
         return max(check_date, tenancy_start - timedelta(days=1))
     return deadline
 
