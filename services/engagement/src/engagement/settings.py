@@ -10,7 +10,7 @@ from typing import ClassVar
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from engagement.complaints.rules import StageTimescale
+from engagement.complaints.rules import CODE_TIMESCALES, StageTimescale
 from hearth_contracts.events.engagement import ComplaintStage
 from hearth_kit.settings import ServiceSettings
 
@@ -18,11 +18,14 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 class StageTimescaleSetting(BaseModel):
-    """One stage of the Complaint Handling Code, in working days."""
+    """One stage of the Complaint Handling Code, in working days. Each number defaults
+    to the Code's and may be made stricter, never laxer: the Code is statutory, so a
+    deadline later than its own would let a late answer look in time (a laxer number
+    stops the service starting, naming it). Each may be set alone."""
 
-    acknowledge_within: int = Field(default=5, ge=1)
-    respond_within: int = Field(ge=1)
-    extend_by_at_most: int = Field(ge=0)
+    acknowledge_within: int
+    respond_within: int
+    extend_by_at_most: int
 
     def timescale(self) -> StageTimescale:
         return StageTimescale(
@@ -32,12 +35,43 @@ class StageTimescaleSetting(BaseModel):
         )
 
 
+_STAGE_1 = CODE_TIMESCALES[ComplaintStage.STAGE_1]
+_STAGE_2 = CODE_TIMESCALES[ComplaintStage.STAGE_2]
+
+
+class Stage1TimescaleSetting(StageTimescaleSetting):
+    """Stage 1: acknowledged in 5, answered in 10 of the acknowledgement, extended by at
+    most 10 (the Code's numbers, and the most allowed)."""
+
+    acknowledge_within: int = Field(
+        default=_STAGE_1.acknowledge_within, ge=1, le=_STAGE_1.acknowledge_within
+    )
+    respond_within: int = Field(default=_STAGE_1.respond_within, ge=1, le=_STAGE_1.respond_within)
+    extend_by_at_most: int = Field(
+        default=_STAGE_1.extend_by_at_most, ge=0, le=_STAGE_1.extend_by_at_most
+    )
+
+
+class Stage2TimescaleSetting(StageTimescaleSetting):
+    """Stage 2: acknowledged in 5 of the request, answered in 20 of the acknowledgement,
+    extended by at most 20 (the Code's numbers, and the most allowed)."""
+
+    acknowledge_within: int = Field(
+        default=_STAGE_2.acknowledge_within, ge=1, le=_STAGE_2.acknowledge_within
+    )
+    respond_within: int = Field(default=_STAGE_2.respond_within, ge=1, le=_STAGE_2.respond_within)
+    extend_by_at_most: int = Field(
+        default=_STAGE_2.extend_by_at_most, ge=0, le=_STAGE_2.extend_by_at_most
+    )
+
+
 class ComplaintTimescales(BaseModel):
     """The statutory Code's defaults (DOMAIN.md): stage 1 acknowledged in 5 and answered
-    in 10 working days (extension at most 10 more); stage 2 in 5 and 20 (at most 20)."""
+    in 10 working days (extension at most 10 more); stage 2 in 5 and 20 (at most 20). A
+    landlord may set stricter numbers, never laxer ones."""
 
-    stage_1: StageTimescaleSetting = StageTimescaleSetting(respond_within=10, extend_by_at_most=10)
-    stage_2: StageTimescaleSetting = StageTimescaleSetting(respond_within=20, extend_by_at_most=20)
+    stage_1: Stage1TimescaleSetting = Stage1TimescaleSetting()
+    stage_2: Stage2TimescaleSetting = Stage2TimescaleSetting()
 
     def by_stage(self) -> dict[ComplaintStage, StageTimescale]:
         return {
