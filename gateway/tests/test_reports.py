@@ -87,3 +87,31 @@ async def test_the_report_needs_reports_read(gateway: httpx.AsyncClient) -> None
     )
     assert response.status_code == 403
     assert response.json()["missing_scopes"] == ["reports:read"]
+
+
+async def test_a_year_with_no_calendar_dates_or_before_the_measures_is_a_422_not_a_500(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """0000-01 and 9999-00 are written like reporting years but their days do not
+    exist (a date before year 1 or after 9999): they were a 500. The measures began
+    with 2023-24 (the regulator's standard from 1 April 2023), so 2022-23 is a 422 too."""
+    for year in ("0000-01", "9999-00", "2022-23", "2026/27"):
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": year}, headers=bearer("admin")
+        )
+        assert response.status_code == 422, (year, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == ["year"]
+
+
+async def test_a_year_that_has_not_begun_is_a_422_and_no_service_is_asked(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    """A year that starts after London's today has no figures yet: the services would
+    answer zeros and today's building safety shares under a year to come."""
+    asked_before = len(stand_ins.received("repairs", "GET", "/v1/repairs/figures"))
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2099-00"}, headers=bearer("admin")
+    )
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["year"]
+    assert len(stand_ins.received("repairs", "GET", "/v1/repairs/figures")) == asked_before

@@ -42,7 +42,9 @@ async def tenant_satisfaction_measures(
         str,
         Query(
             pattern=r"^\d{4}-\d{2}$",
-            description="The reporting year, 1 April to 31 March: 2026-27",
+            description="The reporting year, 1 April to 31 March (London): 2026-27. From "
+            "2023-24, when the measures began, to the year under way (reported to date); "
+            "a year that has not begun is a 422",
             examples=["2026-27"],
         ),
     ],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from gateway.auth import Principal
 from gateway.clients import Downstreams
@@ -21,13 +21,23 @@ from gateway.fan_out import Answer, degraded_services, fetch_object
 from gateway.reports.schemas import TSM_CODES, TsmMeasure, TsmReport
 from hearth_contracts.topics import SERVICES, Service
 from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day
 
 FIGURES_PATHS: dict[Service, str] = {service: f"/v1/{service}/figures" for service in SERVICES}
 
 
-def reporting_year(year: str) -> tuple[date, date]:
+FIRST_YEAR = 2023
+"""The first reporting year of the measures: the regulator's Tenant Satisfaction
+Measures Standard applies from 1 April 2023 (2023-24)."""
+
+
+def reporting_year(year: str, today: date) -> tuple[date, date]:
     """The first and last day of a reporting year written `2026-27` (1 April 2026 to
-    31 March 2027); Unprocessable naming `year` otherwise."""
+    31 March 2027, London days); Unprocessable naming `year` otherwise, and for a year
+    before the measures began (2023-24) or one that has not begun by London's `today`:
+    the services would answer it with zeros, and compliance with today's building
+    safety shares (it counts those as at the year's end or today, whichever is
+    earlier), under a year with no figures yet. A year under way is reported to date."""
     first, _, second = year.partition("-")
     if not (len(first) == 4 and first.isdigit() and len(second) == 2 and second.isdigit()):
         raise Unprocessable(
@@ -40,12 +50,25 @@ def reporting_year(year: str) -> tuple[date, date]:
             field="year",
             location="query",
         )
-    return date(start, 4, 1), date(start + 1, 3, 31)
+    if start < FIRST_YEAR:
+        raise Unprocessable(
+            f"The Tenant Satisfaction Measures begin with {FIRST_YEAR}-{(FIRST_YEAR + 1) % 100}",
+            field="year",
+            location="query",
+        )
+    begins = date(start, 4, 1)
+    if begins > today:
+        raise Unprocessable(
+            "That reporting year has not begun: it has no figures yet",
+            field="year",
+            location="query",
+        )
+    return begins, date(start + 1, 3, 31)
 
 
 class TsmReportService:
     async def get(self, downstreams: Downstreams, year: str, caller: Principal) -> TsmReport:
-        start, end = reporting_year(year)
+        start, end = reporting_year(year, london_day(datetime.now(UTC)))
         period = {"from": start.isoformat(), "to": end.isoformat()}
         answers: list[Answer] = await asyncio.gather(
             *(
