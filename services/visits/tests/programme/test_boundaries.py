@@ -1,0 +1,129 @@
+"""The programme's numbers at their edges: the contact bounds (at most 0 a year is very
+low, at least 12 very high), each counted factor's cap, the stock condition survey's
+five years, and the gas check a full visit is paired with (within 56 days of the
+visit's London day, both ends kept). Fixed dates."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.compliance import CheckDue
+from hearth_kit.db import Database
+from services.visits.tests.factories import a_uprn
+from services.visits.tests.test_handlers import handle, registered
+from visits.programme.rules import (
+    ContactFrequency,
+    Factor,
+    HomeRiskFactors,
+    VisitHistory,
+    contact_frequency,
+    next_visit,
+    visit_priority,
+)
+from visits.settings import RiskWeights, VisitIntervals
+
+DEFAULTS = RiskWeights()
+
+
+@pytest.mark.parametrize(
+    ("contacts", "frequency"),
+    [
+        (0, ContactFrequency.VERY_LOW),
+        (1, ContactFrequency.USUAL),
+        (11, ContactFrequency.USUAL),
+        (12, ContactFrequency.VERY_HIGH),
+    ],
+)
+def test_contacts_in_the_last_12_months_are_very_low_at_0_and_very_high_from_12(
+    contacts: int, frequency: ContactFrequency
+) -> None:
+    assert contact_frequency(contacts, DEFAULTS) is frequency
+
+
+def test_configured_contact_bounds_are_kept_inclusive() -> None:
+    weights = RiskWeights(contact_very_low_at_most=2, contact_very_high_at_least=20)
+    assert [contact_frequency(n, weights) for n in (2, 3, 19, 20)] == [
+        ContactFrequency.VERY_LOW,
+        ContactFrequency.USUAL,
+        ContactFrequency.USUAL,
+        ContactFrequency.VERY_HIGH,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "factor", "cap", "each"),
+    [
+        ("vulnerabilities_declared", Factor.VULNERABILITIES, 3, 10),
+        ("customer_actions_outstanding", Factor.CUSTOMER_ACTIONS_OUTSTANDING, 4, 5),
+        ("no_access_visits", Factor.NO_ACCESS_HISTORY, 3, 10),
+    ],
+)
+def test_a_counted_factor_scores_up_to_its_cap_and_no_more(
+    field: str, factor: Factor, cap: int, each: int
+) -> None:
+    def points(count: int) -> int:
+        reasons = visit_priority(HomeRiskFactors(**{field: count}), DEFAULTS).reasons
+        return {r.factor: r.points for r in reasons}[factor]
+
+    assert (points(cap - 1), points(cap), points(cap + 1)) == (
+        (cap - 1) * each,
+        cap * each,
+        cap * each,
+    )
+
+
+def test_the_survey_is_due_when_five_years_old_on_the_due_date_not_a_day_before() -> None:
+    """Last full visit 2 March 2026 and a lite one since: the next full visit is due
+    2 March 2027; a survey of 2 March 2022 is five years old that day, one of 3 March
+    2022 is not."""
+    intervals = VisitIntervals()
+    today = date(2026, 11, 29)
+    five = VisitHistory(date(2026, 3, 2), date(2025, 3, 2), date(2022, 3, 2))
+    short_a_day = VisitHistory(date(2026, 3, 2), date(2025, 3, 2), date(2022, 3, 3))
+    assert next_visit(five, today, intervals).stock_condition_survey is True
+    assert next_visit(short_a_day, today, intervals).stock_condition_survey is False
+
+
+async def a_gas_check_due(db: Database, due_by: date) -> tuple[str, uuid.UUID]:
+    uprn, check_id = a_uprn(), uuid.uuid4()
+    await handle(db, registered(uprn, registered_at=datetime(2025, 1, 6, 9, tzinfo=UTC)))
+    await handle(
+        db,
+        Envelope(
+            data=CheckDue(
+                check_id=check_id,
+                uprn=uprn,
+                check_type="gas_safety",
+                due_by=due_by,
+                raised_at=datetime(2026, 4, 1, 9, tzinfo=UTC),
+            )
+        ),
+    )
+    return uprn, check_id
+
+
+@pytest.mark.parametrize(
+    ("due_by", "paired"),
+    [
+        (date(2026, 4, 6), False),  # 57 days before 2 June
+        (date(2026, 4, 7), True),  # 56 days before
+        (date(2026, 7, 28), True),  # 56 days after 2 June (57 after the UTC day)
+        (date(2026, 7, 29), False),  # 57 days after
+    ],
+)
+async def test_a_full_visit_is_paired_with_a_gas_check_due_within_56_days_of_its_london_day(
+    visits: httpx.AsyncClient, visits_database: Database, due_by: date, paired: bool
+) -> None:
+    """The visit starts at 23:30 UTC on 1 June 2026: 00:30 on 2 June in London."""
+    uprn, check_id = await a_gas_check_due(visits_database, due_by)
+    booked = await visits.post(
+        "/v1/visits",
+        json={"uprn": uprn, "kind": "full", "scheduled_for": "2026-06-01T23:30:00+00:00"},
+    )
+    assert booked.status_code == 201, booked.text
+    assert booked.json()["paired_check_id"] == (str(check_id) if paired else None)
