@@ -169,3 +169,23 @@ def check_extension(
 def answered_in_time(responded_at: datetime, deadline: date) -> bool:
     """Answered on or before its (possibly extended) deadline (CH02)."""
     return not has_passed(deadline, responded_at)
+
+
+def answered_within_the_code(
+    *,
+    stage: ComplaintStage,
+    acknowledged_at: datetime,
+    deadline: date,
+    responded_at: datetime,
+    calendar: WorkingDayCalendar,
+) -> bool:
+    """Answered within the Code's timescales (CH02): by the Code's own date, counted
+    from the acknowledgement with the Code's numbers (CODE_TIMESCALES), or by the
+    stage's date in force (`deadline`, its `respond_by`) when that is later, an agreed
+    extension. A landlord's stricter timescale sets an earlier `respond_by`, which the
+    breach is raised against: an answer after it and within the Code's is late against
+    the landlord's target and in time for the regulator's measure. An extension is
+    limited within the Code's own allowance (check_extension), so a later date in force
+    is one the Code allows."""
+    code_date = respond_by(acknowledged_at, CODE_TIMESCALES[stage], calendar)
+    return answered_in_time(responded_at, max(deadline, code_date))

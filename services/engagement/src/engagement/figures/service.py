@@ -1,5 +1,6 @@
 """Engagement's figures for a period: the regulator's CH01 and CH02 (complaints per
-1,000 homes, and answered within the Code's timescales), TP01 to TP12 from the
+1,000 homes, and answered within the Code's timescales, not a landlord's stricter
+ones), TP01 to TP12 from the
 perception survey, and overall satisfaction (TP01) by diversity strand, for a caller
 with diversity:read only, with groups under the minimum size (and any that would give
 them away by subtraction) suppressed together."""
@@ -16,13 +17,19 @@ from engagement.surveys import rules as survey_rules
 from engagement.surveys.service import SurveyService, period_bounds
 from hearth_contracts.events.engagement import ComplaintStage, Rating, SurveyKind, SurveyQuestion
 from hearth_kit.figures import Figures, Measure, Period
+from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
 
 STAGE_CODES = {ComplaintStage.STAGE_1: "1", ComplaintStage.STAGE_2: "2"}
 
 
 class FiguresService:
-    def __init__(self, surveys: SurveyService) -> None:
+    def __init__(
+        self, surveys: SurveyService, calendar: WorkingDayCalendar = ENGLAND_AND_WALES
+    ) -> None:
+        """`calendar` counts the Code's working days for CH02 (docs/adr/0041: weekends
+        and bank holidays in England and Wales, never the landlord's closure days)."""
         self.surveys = surveys
+        self.calendar = calendar
 
     async def figures(
         self, session: AsyncSession, period: Period, *, with_strands: bool
@@ -49,8 +56,15 @@ class FiguresService:
                 1
                 for s in answered
                 if s.responded_at is not None
+                and s.acknowledged_at is not None
                 and s.respond_by is not None
-                and code.answered_in_time(s.responded_at, s.respond_by)
+                and code.answered_within_the_code(
+                    stage=s.stage,
+                    acknowledged_at=s.acknowledged_at,
+                    deadline=s.respond_by,
+                    responded_at=s.responded_at,
+                    calendar=self.calendar,
+                )
             )
             measures.append(
                 Measure.ratio(
