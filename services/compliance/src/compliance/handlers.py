@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
+from compliance.checks.rules import due_by_for_day
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
@@ -53,9 +54,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         session: AsyncSession, tenancy: TenancyStarted | TenancyStartedV2
     ) -> None:
         """A tenancy began: smoke and CO alarms are checked on its first day (an alarm
-        check due that day), and when the home has a current gas safety record its
-        tenants get a copy before they move in (engagement is asked to send it:
-        tenant-copy-requested). A replayed or older tenancy changes nothing.
+        check due by the end of that day: overdue from the next), and when the home has a
+        current gas safety record its tenants get a copy before they move in (engagement
+        is asked to send it: tenant-copy-requested). A replayed or older tenancy changes nothing.
 
         A tenancy starting the same day as the home's newest (one entered in error and
         ended on its first day, then the right one) is no older: its tenants are asked
@@ -68,7 +69,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
                 uprn=tenancy.uprn,
                 subject=Subject.HOME,
                 check_type=CheckType.SMOKE_CO_ALARMS,
-                due_by=tenancy.start_date,
+                # in time on the first day, overdue from the next
+                due_by=due_by_for_day(tenancy.start_date),
+                due_from_day=tenancy.start_date,
                 now=now,
             )
             log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)

@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import col
 
-from compliance.checks.service import ProgrammeService
+from compliance.checks.service import ProgrammeService, to_public
 from compliance.handlers import build_handlers
 from compliance.models import Check
 from hearth_contracts import Envelope
 from hearth_contracts.events.base import Event
+from hearth_contracts.events.compliance import CheckType
 from hearth_contracts.events.income import TenancyStarted, TenancyType, Tenant
 from hearth_contracts.events.visits import (
     NoAccessReason,
@@ -329,7 +330,40 @@ async def test_a_new_tenancy_raises_an_alarm_check_on_its_first_day_once(
     await handle_twice(compliance_database, programme, event)
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     alarms = [c for c in body["checks"] if c["check_type"] == "smoke_co_alarms"]
-    assert [a["due_by"] for a in alarms] == [start.isoformat()]
+    # due by the day after the first day: the check on the first day itself is in time
+    assert [a["due_by"] for a in alarms] == [(start + timedelta(days=1)).isoformat()]
+
+
+async def test_an_alarm_check_is_not_overdue_on_the_tenancys_first_day(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """DOMAIN.md: alarms are checked on the first day of a tenancy. On that day the
+    check is due, not overdue (nor on the overdue list); from the next day it is late."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    start = date(2026, 3, 2)
+    event = Envelope(
+        data=TenancyStarted(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference="T-2",
+            uprn=uprn,
+            tenants=[Tenant(person_id=uuid.uuid4(), full_name="A Tenant")],
+            start_date=start,
+            tenancy_type=TenancyType.SECURE,
+            weekly_rent_pence=10000,
+        )
+    )
+    await handle_twice(compliance_database, programme, event)
+    async with compliance_database.sessionmaker() as session:
+        checks = [
+            c
+            for c in (await session.execute(select(Check).where(col(Check.uprn) == uprn)))
+            .scalars()
+            .all()
+            if c.check_type is CheckType.SMOKE_CO_ALARMS
+        ]
+    assert len(checks) == 1
+    assert to_public(checks[0], start).status == "due"
+    assert to_public(checks[0], start + timedelta(days=1)).status == "overdue"
 
 
 async def test_a_visit_near_the_gas_due_date_is_offered_as_one_appointment_once(

@@ -82,6 +82,15 @@ def escalate_on(due_by: date, months: int) -> date:
     return add_months(due_by, months)
 
 
+def due_by_for_day(day: date) -> date:
+    """The due date of a check that must be done on a given day (smoke and CO alarms on
+    the first day of a tenancy): the day after it. A due date is the first day a check
+    is late (status_on counts it overdue from then, as a certificate is overdue on its
+    expiry date), so a check done on the day itself is in time, not overdue that
+    morning."""
+    return day + timedelta(days=1)
+
+
 def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
     """The tenant's copy is due within 28 days of the check; a new tenancy that starts
     sooner gets it before moving in: by the day before the start, or the check day

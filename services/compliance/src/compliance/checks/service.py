@@ -364,10 +364,12 @@ class ProgrammeService:
         check_type: CheckType,
         due_by: date,
         now: datetime,
+        due_from_day: date | None = None,
     ) -> Check:
         """The open check of a type, opened due by `due_by` when there is none (the
         alarm check on the first day of a tenancy, a record for a home outside the
-        programme)."""
+        programme), raised as due today or from `due_from_day` (else `due_by`) if
+        sooner."""
         existing = await repository.open_of_type(session, uprn, check_type, for_update=True)
         if existing is not None:
             return existing
@@ -377,7 +379,7 @@ class ProgrammeService:
             subject=subject,
             check_type=check_type,
             due_by=due_by,
-            due_from=min(due_by, london_day(now)),
+            due_from=min(due_from_day or due_by, london_day(now)),
             escalate_on=escalate_on(due_by, self.settings.escalate_after_months),
             created_at=now,
         )
