@@ -7,7 +7,8 @@ import csv
 import io
 
 import httpx
-from gateway_stand_ins import OpenGateway, StandIns, bearer
+import pytest
+from gateway_stand_ins import FIGURES, OpenGateway, StandIns, bearer
 
 from gateway.reports.schemas import TSM_CODES
 
@@ -31,6 +32,7 @@ async def test_the_report_combines_every_code_from_the_services_figures(
         "per": 1,
         "value": 0.8,
         "source": "repairs",
+        "status": "reported",
     }
     assert by_code["CH01.1"]["per"] == 1000
     assert by_code["TP12"]["source"] == "engagement"
@@ -115,3 +117,74 @@ async def test_a_year_that_has_not_begun_is_a_422_and_no_service_is_asked(
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["year"]
     assert len(stand_ins.received("repairs", "GET", "/v1/repairs/figures")) == asked_before
+
+
+async def test_each_service_is_asked_for_the_years_london_days(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    """`to` is the year's last day, included: the services count to 1 April 00:00 London."""
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2025-26"}, headers=bearer("admin")
+    )
+    assert response.status_code == 200, response.text
+    for service in ("repairs", "compliance", "engagement"):
+        asked = stand_ins.received(service, "GET", f"/v1/{service}/figures")
+        assert asked[-1].query == "from=2025-04-01&to=2026-03-31", service
+
+
+async def test_a_service_that_counts_no_measure_is_not_asked_and_not_degraded(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    """Income and visits count none of the regulator's codes: with income stopped every
+    measure is still there, and the report is not partial."""
+    async with open_gateway(income_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+        )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["degraded"] == []
+    assert report["missing"] == ["BS05"]
+
+
+async def test_the_csv_says_which_rows_are_missing_and_why(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    """With engagement stopped the CSV's CH and TP rows were blank like a measure no one
+    counts: a spreadsheet could not tell a partial report from a complete one."""
+    async with open_gateway(engagement_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": "2026-27", "format": "csv"}, headers=bearer("admin")
+        )
+        report = (
+            await gateway.get(
+                "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+            )
+        ).json()
+    assert response.status_code == 200
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    assert rows["RP02.1"]["status"] == "reported"
+    assert rows["BS05"]["status"] == "not_reported"
+    assert (rows["TP01"]["status"], rows["TP01"]["source"]) == ("unavailable", "engagement")
+    assert rows["CH01.1"]["numerator"] == ""
+    by_code = {m["code"]: m for m in report["measures"]}
+    assert by_code["CH02.2"]["status"] == "unavailable"
+    assert by_code["CH02.2"]["source"] == "engagement"
+    assert by_code["BS05"]["status"] == "not_reported"
+
+
+async def test_a_measure_of_the_wrong_shape_degrades_its_service_not_the_report(
+    gateway: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A count that is not a whole number broke the whole report (500)."""
+    monkeypatch.setitem(FIGURES, "compliance", [("BS01", 99.5, 100), ("BS02", 10, 10)])
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["degraded"] == ["compliance"]
+    by_code = {m["code"]: m for m in report["measures"]}
+    assert by_code["BS01"]["numerator"] is None
+    assert by_code["BS02"]["numerator"] is None
+    assert by_code["RP02.1"]["numerator"] == 80

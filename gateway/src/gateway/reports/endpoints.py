@@ -25,9 +25,11 @@ CSV = "text/csv"
             "content": {
                 CSV: {
                     "schema": {"type": "string"},
-                    "example": "code,description,numerator,denominator,per,value,source\r\n"
+                    "example": "code,description,numerator,denominator,per,value,source,"
+                    "status\r\n"
                     "RP02.1,Non-emergency responsive repairs completed within target,80,100,1,0.8,"
-                    "repairs\r\n",
+                    "repairs,reported\r\n"
+                    "TP01,,,,1,,engagement,unavailable\r\n",
                 }
             },
             "description": "The report, as JSON or (Accept: text/csv or ?format=csv) CSV",
@@ -54,9 +56,10 @@ async def tenant_satisfaction_measures(
     ] = None,
 ) -> Response | TsmReport:
     """RP02, BS01 to BS05, CH01, CH02 and TP01 to TP12 for the year, each with its
-    numerator and denominator, from the services' figures. Codes no service reported are
-    listed in `missing`; services that did not answer in `degraded`. Scope
-    `reports:read`."""
+    numerator and denominator, from the figures of the service that counts it (repairs,
+    compliance, engagement). Each measure's `status` says whether it was reported; the
+    codes that were not are listed in `missing`, the services that did not answer in
+    `degraded`. Scope `reports:read`."""
     report = await tsm_report_service.get(downstreams, year, caller)
     wants_csv = format == "csv" or (
         format is None and CSV in request.headers.get("accept", "").split(";")[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,21 @@ completed on time (RP02, planned work left out by repairs), building safety (BS0
 BS05), complaints (CH01, CH02) and the tenant perception survey (TP01 to TP12)."""
 
 
+def counted_by(code: str) -> Service:
+    """The service that counts a measure: repairs RP02, compliance BS, engagement CH
+    and TP (the perception survey). Only its figures are read for the code, so a code
+    another service happens to report is never taken in its place, and a report is
+    partial only when one of these three did not answer."""
+    if code.startswith("RP"):
+        return "repairs"
+    if code.startswith("BS"):
+        return "compliance"
+    return "engagement"
+
+
+MeasureStatus = Literal["reported", "not_reported", "unavailable"]
+
+
 class TsmMeasure(BaseModel):
     """One measure as its service counted it, with what it was counted from."""
 
@@ -35,8 +51,17 @@ class TsmMeasure(BaseModel):
     numerator: int | None
     denominator: int | None
     per: int = Field(default=1, description="1 for a ratio, 1000 for per 1,000 homes")
-    value: float | None = Field(description="numerator x per / denominator; null when unknown")
-    source: Service | None = Field(description="The service that counted it; null when none did")
+    value: float | None = Field(
+        description="numerator x per / denominator as the service worked it out (to 4 "
+        "decimal places: 0.8 is 80%; CH01 complaints per 1,000 homes); null when the "
+        "denominator is 0 or the measure is missing"
+    )
+    source: Service = Field(description="The service that counts it")
+    status: MeasureStatus = Field(
+        description="reported; not_reported: its service answered without it (figures "
+        "null); unavailable: its service did not answer, the report is partial (figures "
+        "null, the service in `degraded`)"
+    )
 
 
 class TsmReport(BaseModel):
@@ -53,5 +78,7 @@ class TsmReport(BaseModel):
         description="Codes no service reported (their rows have null figures)", examples=[["BS05"]]
     )
     degraded: list[Service] = Field(
-        description="Services whose figures did not come back: the codes they count are missing"
+        description="Services whose figures did not come back (or came back in the wrong "
+        "shape): the codes they count are missing, their status unavailable. Only the "
+        "services that count a measure are asked: repairs, compliance and engagement"
     )

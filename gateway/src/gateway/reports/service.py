@@ -2,10 +2,11 @@
 at once, and the regulator's codes picked out of them.
 
 Each service answers `hearth_kit.figures.Figures` from `GET /v1/<service>/figures?from=
-&to=`; a measure is taken from whichever service reports its code (repairs RP02,
-compliance BS, engagement CH and TP). A service that does not answer is named in
-`degraded`, and the codes nobody reported in `missing`: the report never invents a
-figure.
+&to=`; a measure is taken from the service that counts it (repairs RP02, compliance BS,
+engagement CH and TP), and only those three are asked. A service that does not answer
+(or answers figures of the wrong shape) is named in `degraded` and its measures are
+`unavailable`; a code its service answered without is `not_reported`; both are listed in
+`missing` with null figures: the report never invents a figure.
 """
 
 from __future__ import annotations
@@ -13,17 +14,22 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from gateway.auth import Principal
 from gateway.clients import Downstreams
-from gateway.fan_out import Answer, degraded_services, fetch_object
-from gateway.reports.schemas import TSM_CODES, TsmMeasure, TsmReport
-from hearth_contracts.topics import SERVICES, Service
+from gateway.fan_out import Answer, degraded_services, fetch_object, unanswered
+from gateway.reports.schemas import TSM_CODES, TsmMeasure, TsmReport, counted_by
+from hearth_contracts.topics import Service
+from hearth_kit.figures import Measure
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import london_day
 
-FIGURES_PATHS: dict[Service, str] = {service: f"/v1/{service}/figures" for service in SERVICES}
+TSM_SOURCES: tuple[Service, ...] = tuple(dict.fromkeys(counted_by(code) for code in TSM_CODES))
+"""The services that count the measures, the only ones asked: a report is not partial
+because income or visits, which count none, did not answer."""
+FIGURES_PATHS: dict[Service, str] = {service: f"/v1/{service}/figures" for service in TSM_SOURCES}
 
 
 FIRST_YEAR = 2023
@@ -66,6 +72,52 @@ def reporting_year(year: str, today: date) -> tuple[date, date]:
     return begins, date(start + 1, 3, 31)
 
 
+def _with_measures(answer: Answer) -> Answer:
+    """A service's answer as its measures by code (`hearth_kit.figures.Measure`), or
+    unanswered when its figures are not of that shape: a count that is not a whole
+    number, say, degrades the service rather than failing the report."""
+    if not answer.answered:
+        return answer
+    route = FIGURES_PATHS[answer.service]
+    measures = answer.value.get("measures") if isinstance(answer.value, dict) else None
+    if not isinstance(measures, list):
+        return unanswered(answer.service, route, "figures without a list of measures")
+    try:
+        parsed = [Measure.model_validate(measure) for measure in measures]
+    except ValueError:
+        return unanswered(answer.service, route, "a measure of the wrong shape")
+    by_code: dict[str, Measure] = {}
+    for measure in parsed:
+        by_code.setdefault(measure.code, measure)
+    return replace(answer, value=by_code)
+
+
+def _measure(code: str, counted: dict[Service, dict[str, Measure]]) -> TsmMeasure:
+    """The code's row: from the service that counts it, or null figures saying why."""
+    source = counted_by(code)
+    measure = counted[source].get(code) if source in counted else None
+    if measure is None:
+        return TsmMeasure(
+            code=code,
+            description=None,
+            numerator=None,
+            denominator=None,
+            value=None,
+            source=source,
+            status="not_reported" if source in counted else "unavailable",
+        )
+    return TsmMeasure(
+        code=code,
+        description=measure.description,
+        numerator=measure.numerator,
+        denominator=measure.denominator,
+        per=measure.per,
+        value=measure.value,
+        source=source,
+        status="reported",
+    )
+
+
 class TsmReportService:
     async def get(self, downstreams: Downstreams, year: str, caller: Principal) -> TsmReport:
         start, end = reporting_year(year, london_day(datetime.now(UTC)))
@@ -76,48 +128,37 @@ class TsmReportService:
                 for service, path in FIGURES_PATHS.items()
             )
         )
-        found: dict[str, TsmMeasure] = {}
-        for answer in answers:
-            measures = (answer.value or {}).get("measures") if answer.value else None
-            for measure in measures if isinstance(measures, list) else []:
-                code = measure.get("code") if isinstance(measure, dict) else None
-                if code in TSM_CODES and code not in found:
-                    found[code] = TsmMeasure(
-                        code=code,
-                        description=measure.get("description"),
-                        numerator=measure.get("numerator"),
-                        denominator=measure.get("denominator"),
-                        per=measure.get("per") or 1,
-                        value=measure.get("value"),
-                        source=answer.service,
-                    )
-        measures = [
-            found.get(code)
-            or TsmMeasure(
-                code=code,
-                description=None,
-                numerator=None,
-                denominator=None,
-                value=None,
-                source=None,
-            )
-            for code in TSM_CODES
-        ]
+        answers = [_with_measures(answer) for answer in answers]
+        counted: dict[Service, dict[str, Measure]] = {
+            answer.service: answer.value for answer in answers if answer.answered
+        }
+        measures = [_measure(code, counted) for code in TSM_CODES]
         return TsmReport(
             year=year,
             from_=start,
             to=end,
             measures=measures,
-            missing=[code for code in TSM_CODES if code not in found],
+            missing=[m.code for m in measures if m.status != "reported"],
             degraded=degraded_services(*answers),
         )
 
 
-CSV_COLUMNS = ("code", "description", "numerator", "denominator", "per", "value", "source")
+CSV_COLUMNS = (
+    "code",
+    "description",
+    "numerator",
+    "denominator",
+    "per",
+    "value",
+    "source",
+    "status",
+)
 
 
 def report_csv(report: TsmReport) -> str:
-    """The report as CSV: one row per measure, numerator and denominator included."""
+    """The report as CSV: one row per measure, numerator and denominator included, and
+    its status, so a spreadsheet shows a partial report's rows as `unavailable` rather
+    than blank like a measure nobody counts."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
