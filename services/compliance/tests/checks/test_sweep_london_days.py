@@ -1,0 +1,68 @@
+"""The sweep's days are London days: check-due on the first day of the lead time,
+certificate-expired on the expiry day and the escalation 3 months on, each from
+midnight in London, which in summer time is 23:00 UTC the day before. Pins the
+boundaries with fixed moments either side of that midnight."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from compliance.checks.service import ProgrammeService
+from compliance.settings import Programme
+from hearth_kit.db import Database
+from services.compliance.tests.checks.test_sweep import HEADER, raised
+
+EXPIRY = "2027-06-15"
+"""The gas certificate's expiry: due from 16 April (60 days before), expired on 15 June,
+escalated on 15 September, all in British Summer Time."""
+
+
+@pytest.mark.parametrize(
+    ("event", "last_moment_before", "london_midnight"),
+    [
+        (
+            "check-due",
+            datetime(2027, 4, 15, 22, 59, 59, tzinfo=UTC),
+            datetime(2027, 4, 15, 23, 0, tzinfo=UTC),
+        ),
+        (
+            "certificate-expired",
+            datetime(2027, 6, 14, 22, 59, 59, tzinfo=UTC),
+            datetime(2027, 6, 14, 23, 0, tzinfo=UTC),
+        ),
+        (
+            "check-overdue-escalated",
+            datetime(2027, 9, 14, 22, 59, 59, tzinfo=UTC),
+            datetime(2027, 9, 14, 23, 0, tzinfo=UTC),
+        ),
+    ],
+    ids=["due-from-16-april", "expired-15-june", "escalated-15-september"],
+)
+async def test_each_sweep_event_is_raised_from_midnight_in_london(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    event: str,
+    last_moment_before: datetime,
+    london_midnight: datetime,
+) -> None:
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    row = f"{uprn},1 Kay Road,London,E8 1DY,flat,gas,live,{EXPIRY},2031-01-01"
+    response = await compliance.post(
+        "/v1/homes/import",
+        content=f"{HEADER}\n{row}\n".encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.json()["registered"] == 1, response.text
+    sweep = ProgrammeService(Programme()).sweep
+
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await sweep(session, last_moment_before)
+    assert (await raised(compliance_database, {uprn: "gas"}))[(event, uprn)] == 0
+
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await sweep(session, london_midnight)
+    assert (await raised(compliance_database, {uprn: "gas"}))[(event, uprn)] == 1
