@@ -188,3 +188,18 @@ async def test_a_measure_of_the_wrong_shape_degrades_its_service_not_the_report(
     assert by_code["BS01"]["numerator"] is None
     assert by_code["BS02"]["numerator"] is None
     assert by_code["RP02.1"]["numerator"] == 80
+
+
+async def test_json_and_csv_at_one_address_say_they_vary_by_accept(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """The same URL answers JSON or CSV by Accept: without `Vary: Accept` a cache may
+    hand the CSV to a client that asked for JSON."""
+    for accept in ("application/json", "text/csv"):
+        response = await gateway.get(
+            "/v1/reports/tsm",
+            params={"year": "2026-27"},
+            headers={**bearer("admin"), "Accept": accept},
+        )
+        assert response.status_code == 200
+        assert "accept" in response.headers.get("vary", "").lower(), accept

@@ -38,6 +38,7 @@ CSV = "text/csv"
 )
 async def tenant_satisfaction_measures(
     request: Request,
+    response: Response,
     downstreams: DownstreamsDep,
     caller: Annotated[Principal, Depends(require_scopes("reports:read"))],
     year: Annotated[
@@ -61,6 +62,8 @@ async def tenant_satisfaction_measures(
     codes that were not are listed in `missing`, the services that did not answer in
     `degraded`. Scope `reports:read`."""
     report = await tsm_report_service.get(downstreams, year, caller)
+    # One address, two representations chosen by Accept: a cache must key on it.
+    response.headers["Vary"] = "Accept"
     wants_csv = format == "csv" or (
         format is None and CSV in request.headers.get("accept", "").split(";")[0]
     )
@@ -68,6 +71,9 @@ async def tenant_satisfaction_measures(
         return Response(
             report_csv(report),
             media_type=f"{CSV}; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="tsm-{year}.csv"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="tsm-{year}.csv"',
+                "Vary": "Accept",
+            },
         )
     return report
