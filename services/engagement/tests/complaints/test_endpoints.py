@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from engagement.complaints.service import ComplaintService
 from engagement.settings import ComplaintTimescales
@@ -109,6 +110,25 @@ async def test_an_extension_beyond_ten_working_days_is_refused_naming_the_date_a
     assert response.status_code == 200, response.text
     assert response.json()["stages"][0]["respond_by"] == within.isoformat()
     assert response.json()["stages"][0]["extended"] is True
+
+
+@pytest.mark.parametrize("reason", [" ", "\t\n  "])
+async def test_an_extension_without_a_reason_in_words_is_refused_naming_reason(
+    engagement: httpx.AsyncClient, reason: str
+) -> None:
+    """DOMAIN.md: an extension needs a reason. Spaces alone are no reason (the schema
+    refuses them before any date is judged, so fixed past dates do)."""
+    complaint = await acknowledged(engagement, datetime(2025, 6, 3, 9, tzinfo=UTC))
+    response = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/extend",
+        json={
+            "reason": reason,
+            "new_respond_by": "2025-06-24",
+            "agreed_at": "2025-06-04T09:00:00+00:00",
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "reason"
 
 
 async def test_an_extension_after_the_deadline_has_passed_is_refused(

@@ -50,7 +50,12 @@ class ComplaintExtend(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        pattern=r"\S",
+        description="Why the answer needs longer, in words (spaces alone are refused)",
+    )
     new_respond_by: StrictDay
     agreed_at: StrictMoment | None = Field(
         default=None, description="When the resident was told; now when left out"
