@@ -55,6 +55,13 @@ class Programme(BaseModel):
         default=3, ge=1, le=24, description="Overdue this long: escalated with its own event"
     )
     tenant_copy_days: int = Field(default=28, ge=1, le=365)
+    remedy_days: int = Field(
+        default=28,
+        ge=1,
+        le=28,
+        description="An EICR's C2, FI or faulty alarm is remedied within this many days of "
+        "the check: a landlord may set a shorter target, never more than the law's 28",
+    )
     interval_months: dict[CheckType, int] = Field(
         default_factory=lambda: dict(DEFAULT_INTERVALS),
         description="Months between checks, per type (gas 12, EICR 60, ...)",

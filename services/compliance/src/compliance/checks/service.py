@@ -672,9 +672,10 @@ class ProgrammeService:
         """Record the certificate of a check other than gas (EICR, fire risk, asbestos,
         water, lift, alarms): the check closes and the next opens at the type's
         interval; a C1 defect raises an emergency repair, a C2, an FI or a faulty alarm
-        an urgent one to be remedied within 28 days (safety-defect-found); publishes
-        check-completed (the tenant's copy within 28 days). Defects and check-completed
-        are dated when the check was done (when_checked), never the upload."""
+        an urgent one to be remedied within 28 days, or the landlord's shorter
+        remedy_days (safety-defect-found); publishes check-completed (the tenant's copy
+        within 28 days). Defects and check-completed are dated when the check was done
+        (when_checked), never the upload."""
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
@@ -749,7 +750,7 @@ class ProgrammeService:
             recorded_by=caller.subject,
         )
         repository.add_certificate(session, record)
-        remedy_by = end_of_london_day(data.done_on + timedelta(days=28))
+        remedy_by = end_of_london_day(data.done_on + timedelta(days=self.settings.remedy_days))
         defects = [
             SafetyDefect(
                 id=uuid.uuid4(),
