@@ -203,3 +203,17 @@ async def test_json_and_csv_at_one_address_say_they_vary_by_accept(
         )
         assert response.status_code == 200
         assert "accept" in response.headers.get("vary", "").lower(), accept
+
+
+async def test_a_year_in_other_scripts_digits_is_a_422_naming_year(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """Full-width or Arabic-Indic digits passed as a year: they are digits to the
+    pattern's `\\d` and to `int`, so the report answered 200 under that year's name."""
+    full_width = "\uff12\uff10\uff12\uff16-\uff12\uff17"
+    arabic_indic = "\u0662\u0660\u0662\u0666-\u0662\u0667"
+    for year in (full_width, arabic_indic):
+        for params in ({"year": year}, {"year": year, "format": "csv"}):
+            response = await gateway.get("/v1/reports/tsm", params=params, headers=bearer("admin"))
+            assert response.status_code == 422, (year, response.status_code)
+            assert [e["field"] for e in response.json()["errors"]] == ["year"]

@@ -44,7 +44,7 @@ async def tenant_satisfaction_measures(
     year: Annotated[
         str,
         Query(
-            pattern=r"^\d{4}-\d{2}$",
+            pattern=r"^[0-9]{4}-[0-9]{2}$",
             description="The reporting year, 1 April to 31 March (London): 2026-27. From "
             "2023-24, when the measures began, to the year under way (reported to date); "
             "a year that has not begun is a 422",

@@ -45,7 +45,8 @@ def reporting_year(year: str, today: date) -> tuple[date, date]:
     safety shares (it counts those as at the year's end or today, whichever is
     earlier), under a year with no figures yet. A year under way is reported to date."""
     first, _, second = year.partition("-")
-    if not (len(first) == 4 and first.isdigit() and len(second) == 2 and second.isdigit()):
+    digits = first.isascii() and second.isascii() and first.isdigit() and second.isdigit()
+    if not (digits and len(first) == 4 and len(second) == 2):
         raise Unprocessable(
             "year is a reporting year written like 2026-27", field="year", location="query"
         )
