@@ -29,6 +29,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from compliance.checks.rules import LEASED
 from compliance.models import (
     AccessAttempt,
     Appliance,
@@ -499,6 +500,41 @@ async def in_date_share(
     ).where(_held_on(as_of), Check.check_type == check_type, Check.subject == subject)
     in_date, total = (await session.execute(query)).one()
     return int(in_date or 0), int(total or 0)
+
+
+async def homes_in_date_share(
+    session: AsyncSession, as_of: date, check_type: CheckType
+) -> tuple[int, int]:
+    """(homes whose block's check of a type was in date at the end of `as_of`, homes in
+    blocks holding that check then): BS02 to BS05 are shares of homes, as BS01 is, so
+    each block's check (in date as in_date_share) counts once for each home let to
+    tenants in it that was registered by then. Leasehold and shared ownership flats
+    (LEASED) are not the landlord's homes in the regulator's measures, as in BS01 and
+    CH01; a block with none counts in neither figure (its checks stay in the programme
+    and in the overdue counts). A home's tenure and block are the ones it has now."""
+    day_after = start_of_london_day(as_of + timedelta(days=1))
+    homes = (
+        select(col(Home.block_id).label("block"), func.count().label("homes"))
+        .where(
+            col(Home.block_id).is_not(None),
+            col(Home.registered_at) < day_after,
+            col(Home.tenure).not_in(LEASED),
+        )
+        .group_by(col(Home.block_id))
+        .subquery()
+    )
+    in_date = or_(_done_by(as_of), col(Check.due_by) > as_of)
+    query = (
+        select(
+            func.coalesce(func.sum(homes.c.homes).filter(in_date), 0),
+            func.coalesce(func.sum(homes.c.homes), 0),
+        )
+        .select_from(Check)
+        .join(homes, homes.c.block == col(Check.uprn))
+        .where(_held_on(as_of), Check.check_type == check_type, Check.subject == Subject.BLOCK)
+    )
+    in_date_homes, total = (await session.execute(query)).one()
+    return int(in_date_homes or 0), int(total or 0)
 
 
 async def overdue_in_bands(

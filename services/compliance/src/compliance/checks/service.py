@@ -955,24 +955,31 @@ BUILDING_SAFETY = (
         "BS02",
         CheckType.FIRE_RISK_ASSESSMENT,
         Subject.BLOCK,
-        "Buildings with a fire risk assessment in date",
+        "Homes in blocks whose fire risk assessment is in date",
     ),
     (
         "BS03",
         CheckType.ASBESTOS,
         Subject.BLOCK,
-        "Buildings with asbestos management surveys in date",
+        "Homes in blocks whose asbestos management survey is in date",
     ),
     (
         "BS04",
         CheckType.WATER,
         Subject.BLOCK,
-        "Buildings with water safety risk assessments in date",
+        "Homes in blocks whose water safety risk assessment is in date",
     ),
-    ("BS05", CheckType.LIFT, Subject.BLOCK, "Communal passenger lifts with safety checks in date"),
+    (
+        "BS05",
+        CheckType.LIFT,
+        Subject.BLOCK,
+        "Homes in blocks whose communal passenger lift checks are in date",
+    ),
 )
-"""The regulator's building safety measures: the share of homes or buildings needing a
-check whose check is in date."""
+"""The regulator's building safety measures: shares of homes. BS01 is the homes needing
+a gas check whose check is in date; BS02 to BS05 the homes let to tenants in blocks
+needing the communal check whose block's check is in date (each block counts once per
+such home: repository.homes_in_date_share)."""
 
 OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("compliance.overdue.0_30_days", 0, 30),
@@ -993,7 +1000,10 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
     as_of = min(period.last, london_day(now))
     measures: list[Measure] = []
     for code, check_type, subject, description in BUILDING_SAFETY:
-        in_date, total = await repository.in_date_share(session, as_of, check_type, subject)
+        if subject is Subject.BLOCK:
+            in_date, total = await repository.homes_in_date_share(session, as_of, check_type)
+        else:
+            in_date, total = await repository.in_date_share(session, as_of, check_type, subject)
         measures.append(Measure.ratio(code, description, in_date, total))
     in_date, total = await repository.in_date_share(
         session, as_of, CheckType.ELECTRICAL, Subject.HOME
