@@ -9,6 +9,7 @@ owes the landlord.
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from datetime import date, timedelta
 from enum import StrEnum
@@ -149,14 +150,25 @@ class TenancyStartedV2(
     )
 
 
-def trial_settled_on(trial_last_day: date) -> date:
-    """The first day an introductory (or starter) tenancy is no longer on trial: the day
-    after the trial's last day. A tenancy's `introductory_ends_on` (income) and an
-    extension's `introductory_period_ends_on` name that last day (12 months from the
-    start, 18 extended): the tenancy is still on trial on it. Income's trial-end job
-    confirms an undecided trial from this day and visits ends the introductory caseload
-    on it, so the two agree (docs/adr/0059)."""
-    return trial_last_day + timedelta(days=1)
+def trial_ends_on(start: date, months: int) -> date:
+    """The day an introductory (or starter) trial of `months` months (12, or 18 once
+    extended) ends: the first day the tenancy is secure (or assured) when nothing else
+    is decided; it is on trial up to the day before. In law the trial is "the period of
+    one year beginning with" the start (Housing Act 1996 s.125(2); an extension adds 6
+    months, s.125A; starter tenancies follow the same pattern), so it ends at the end of
+    the day before the same date `months` later: a tenancy started on 1 March 2025 is
+    on trial to 28 February 2026 and secure from 1 March 2026. When that month lacks the
+    day (a start on 29 February, or on the 29th to 31st with 18 months), the period
+    runs to the month's last day and the tenancy is secure from the 1st of the next:
+    started on 29 February 2024, secure from 1 March 2025. A tenancy's
+    `introductory_ends_on` (income, visits) and an extension's
+    `introductory_period_ends_on` are this day, so income's trial-end job and visits'
+    caseload sweep agree (docs/adr/0059)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if start.day <= calendar.monthrange(year, month)[1]:
+        return date(year, month, start.day)
+    return date(year, month, calendar.monthrange(year, month)[1]) + timedelta(days=1)
 
 
 class TenancyTypeChanged(
@@ -173,8 +185,8 @@ class TenancyTypeChanged(
     effective_on: date
     introductory_period_ends_on: date | None = Field(
         default=None,
-        description="An extension's new last day of the trial (the tenancy is still on "
-        "trial that day)",
+        description="An extension's new end of the trial: the first day the tenancy is "
+        "no longer on trial (18 months from the start; on trial up to the day before)",
     )
 
 

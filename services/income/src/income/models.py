@@ -58,7 +58,9 @@ class Tenancy(IncomeModel, table=True):
         default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
     )
     introductory_ends_on: date | None = Field(
-        default=None, description="When an introductory tenancy's trial period ends"
+        default=None,
+        description="The day an introductory tenancy's trial ends: its first day off "
+        "trial (the trial's last day is the day before)",
     )
     end_reason: TenancyEndReason | None = Field(default=None, sa_type=text_enum(TenancyEndReason))
     status: TenancyStatus = Field(sa_type=text_enum(TenancyStatus))

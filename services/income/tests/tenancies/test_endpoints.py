@@ -468,23 +468,25 @@ async def test_a_trial_is_extended_only_while_it_lasts(
     income: httpx.AsyncClient, income_database: Database
 ) -> None:
     """A trial of 12 months is extendable by 6 (DOMAIN.md): an extension taking effect
-    after the trial ended (the tenancy is secure or assured by then) put a settled
+    once the trial ended (the tenancy is secure or assured by then) put a settled
     tenancy back on trial for 6 months more, and visits back on the introductory
-    caseload. 422 naming effective_on, the tenancy and the outbox unchanged; the
-    trial's last day (introductory_ends_on) is still in time."""
+    caseload. The trial is the year beginning with 2 June 2025 (Housing Act 1996
+    s.125): its last day, 1 June 2026, is still in time; 2 June 2026
+    (introductory_ends_on), the first day secure, is refused with 422 naming
+    effective_on, the tenancy and the outbox unchanged."""
     uprn = a_uprn()
     started = await income.post("/v1/tenancies", json=a_tenancy(uprn, start_date="2025-06-02"))
     assert started.status_code == 201, started.text
     assert started.json()["introductory_ends_on"] == "2026-06-02"
     path = f"/v1/tenancies/{started.json()['id']}/type-decision"
     events = await outbox_count(income_database, uprn)
-    late = await income.post(path, json={"change": "extended", "effective_on": "2026-06-03"})
+    late = await income.post(path, json={"change": "extended", "effective_on": "2026-06-02"})
     assert late.status_code == 422, late.text
     assert late.json()["field"] == "effective_on"
     after = (await income.get(f"/v1/tenancies/{started.json()['id']}")).json()
     assert (after["tenancy_type"], after["introductory_ends_on"]) == ("introductory", "2026-06-02")
     assert await outbox_count(income_database, uprn) == events
-    in_time = await income.post(path, json={"change": "extended", "effective_on": "2026-06-02"})
+    in_time = await income.post(path, json={"change": "extended", "effective_on": "2026-06-01"})
     assert in_time.status_code == 200, in_time.text
     assert in_time.json()["introductory_ends_on"] == "2026-12-02"
     confirmed = await income.post(

@@ -7,15 +7,40 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_contracts.events.income import TenancyType
-from income.tenancies.rules import add_months, introductory_ends_on
+from income.tenancies.rules import add_months, extended_end, introductory_ends_on, trial_last_day
 
 
 def test_an_introductory_tenancy_ends_its_trial_twelve_months_after_it_starts() -> None:
     assert introductory_ends_on(TenancyType.INTRODUCTORY, date(2025, 4, 7)) == date(2026, 4, 7)
 
 
-def test_an_introductory_tenancy_starting_on_29_february_ends_on_28_february() -> None:
-    assert introductory_ends_on(TenancyType.INTRODUCTORY, date(2024, 2, 29)) == date(2025, 2, 28)
+def test_the_trial_is_the_year_beginning_with_the_start() -> None:
+    """Housing Act 1996 s.125(2): the year beginning with 1 March 2025 ends at the end
+    of 28 February 2026 (the last day on trial); secure from 1 March 2026."""
+    ends = introductory_ends_on(TenancyType.INTRODUCTORY, date(2025, 3, 1))
+    assert ends == date(2026, 3, 1)
+    assert trial_last_day(ends) == date(2026, 2, 28)
+
+
+def test_an_extended_trial_ends_18_months_from_the_start() -> None:
+    """Extended by 6 months beyond the year (s.125A): on trial to 31 August 2026."""
+    assert extended_end(date(2025, 3, 1)) == date(2026, 9, 1)
+    assert trial_last_day(extended_end(date(2025, 3, 1))) == date(2026, 8, 31)
+
+
+def test_an_introductory_tenancy_starting_on_29_february_is_secure_from_1_march() -> None:
+    """The year beginning with 29 February 2024 ends at the end of 28 February 2025, its
+    last day on trial: secure from 1 March 2025, not 28 February."""
+    ends = introductory_ends_on(TenancyType.INTRODUCTORY, date(2024, 2, 29))
+    assert ends == date(2025, 3, 1)
+    assert trial_last_day(ends) == date(2025, 2, 28)
+
+
+def test_an_extended_trial_whose_18th_month_lacks_the_start_day_runs_to_its_end() -> None:
+    """18 months beginning with 31 August 2024 run to 28 February 2026: secure from 1
+    March."""
+    assert extended_end(date(2024, 8, 31)) == date(2026, 3, 1)
+    assert extended_end(date(2024, 8, 28)) == date(2026, 2, 28)
 
 
 def test_an_introductory_tenancy_starting_late_in_the_year_ends_the_next_year() -> None:
@@ -24,7 +49,7 @@ def test_an_introductory_tenancy_starting_late_in_the_year_ends_the_next_year() 
 
 def test_a_starter_tenancy_has_the_same_12_month_trial_as_an_introductory_one() -> None:
     assert introductory_ends_on(TenancyType.STARTER, date(2025, 4, 7)) == date(2026, 4, 7)
-    assert introductory_ends_on(TenancyType.STARTER, date(2024, 2, 29)) == date(2025, 2, 28)
+    assert introductory_ends_on(TenancyType.STARTER, date(2024, 2, 29)) == date(2025, 3, 1)
 
 
 @pytest.mark.parametrize(
@@ -41,10 +66,12 @@ def test_a_day_the_later_month_lacks_becomes_its_last_day() -> None:
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(9000, 12, 31)))
-def test_the_introductory_period_ends_in_the_same_month_a_year_later_never_later_in_it(
+def test_the_introductory_period_ends_on_the_same_date_a_year_later_or_1_march(
     start: date,
 ) -> None:
     ends = introductory_ends_on(TenancyType.INTRODUCTORY, start)
     assert ends is not None
-    assert (ends.year, ends.month) == (start.year + 1, start.month)
-    assert ends.day == start.day or (start.month, start.day, ends.day) == (2, 29, 28)
+    if (start.month, start.day) == (2, 29):
+        assert ends == date(start.year + 1, 3, 1)
+    else:
+        assert ends == start.replace(year=start.year + 1)

@@ -1,6 +1,7 @@
 """A trial (introductory or starter) that ends with nothing decided settles by itself:
-the trial-end job makes the tenancy secure or assured from the day after the trial's
-last day and publishes the tenancy-type-changed a confirmation publishes (ADR 0059).
+the trial-end job makes the tenancy secure or assured from the day the trial ends (its
+`introductory_ends_on`; the trial's last day is the day before, Housing Act 1996 s.125)
+and publishes the tenancy-type-changed a confirmation publishes (ADR 0059).
 Fixed dates: each test runs the job at a London moment of its own choosing, and looks
 only at the tenancies it started (the job settles every trial due in the database)."""
 
@@ -69,15 +70,17 @@ async def tenancy_of(income: httpx.AsyncClient, tenancy: dict[str, Any]) -> dict
 async def test_on_the_trials_last_day_it_is_still_on_trial_and_the_day_after_secure(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:
-    tenancy = await start_tenancy(start_date="2025-03-10", tenancy_type="introductory")
-    assert tenancy["introductory_ends_on"] == "2026-03-10"  # the trial's last day
+    """The trial is the year beginning with 1 March 2025: its last day is 28 February
+    2026, and the tenancy is secure from 1 March 2026 (s.125(2))."""
+    tenancy = await start_tenancy(start_date="2025-03-01", tenancy_type="introductory")
+    assert tenancy["introductory_ends_on"] == "2026-03-01"  # the first day off trial
 
-    await run_on(income_database, date(2026, 3, 10))
+    await run_on(income_database, date(2026, 2, 28))
     on_last_day = await tenancy_of(income, tenancy)
     assert on_last_day["tenancy_type"] == "introductory"
     assert await type_changes(income_database, tenancy["uprn"]) == []
 
-    await run_on(income_database, date(2026, 3, 11))
+    await run_on(income_database, date(2026, 3, 1))
     settled = await tenancy_of(income, tenancy)
     assert settled["tenancy_type"] == "secure"
     assert settled["introductory_ends_on"] is None
@@ -85,31 +88,33 @@ async def test_on_the_trials_last_day_it_is_still_on_trial_and_the_day_after_sec
     assert event["change"] == "confirmed"
     assert event["previous_type"] == "introductory"
     assert event["tenancy_type"] == "secure"
-    assert event["effective_on"] == "2026-03-11"
+    assert event["effective_on"] == "2026-03-01"
     assert event["introductory_period_ends_on"] is None
 
 
-async def test_effective_the_day_after_the_last_day_whenever_the_job_runs(
+async def test_effective_the_day_the_trial_ends_whenever_the_job_runs(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:
     """A starter tenancy becomes assured; the job ran weeks late (down, or deployed
-    after the trial ended): the change still takes effect the day after the last day."""
+    after the trial ended): the change still takes effect the day the trial ended (the
+    day after its last day, 5 January 2026)."""
     tenancy = await start_tenancy(start_date="2025-01-06", tenancy_type="starter")
     await run_on(income_database, date(2026, 2, 20))
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "assured"
     [event] = await type_changes(income_database, tenancy["uprn"])
     assert event["tenancy_type"] == "assured"
     assert event["previous_type"] == "starter"
-    assert event["effective_on"] == "2026-01-07"
+    assert event["effective_on"] == "2026-01-06"
 
 
 async def test_a_second_run_changes_nothing(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:
     tenancy = await start_tenancy(start_date="2025-02-03", tenancy_type="introductory")
-    await run_on(income_database, date(2026, 2, 4))
+    await run_on(income_database, date(2026, 2, 3))
     first = await tenancy_of(income, tenancy)
-    assert await run_on(income_database, date(2026, 2, 4)) == 0
+    assert first["tenancy_type"] == "secure"
+    assert await run_on(income_database, date(2026, 2, 3)) == 0
     assert await run_on(income_database, date(2026, 9, 1)) == 0
     assert await tenancy_of(income, tenancy) == first
     assert len(await type_changes(income_database, tenancy["uprn"])) == 1
@@ -118,24 +123,28 @@ async def test_a_second_run_changes_nothing(
 async def test_an_extended_trial_runs_18_months(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:
-    tenancy = await start_tenancy(start_date="2025-06-02", tenancy_type="introductory")
+    """Extended by 6 months beyond the year (s.125A): the trial's last day is 31 August
+    2026, the day before 18 months from the start; secure from 1 September."""
+    tenancy = await start_tenancy(start_date="2025-03-01", tenancy_type="introductory")
     extended = await income.post(
         f"/v1/tenancies/{tenancy['id']}/type-decision",
-        json={"change": "extended", "effective_on": "2026-05-01"},
+        json={"change": "extended", "effective_on": "2026-02-01"},
     )
     assert extended.status_code == 200, extended.text
-    assert extended.json()["introductory_ends_on"] == "2026-12-02"
+    assert extended.json()["introductory_ends_on"] == "2026-09-01"
+    [extension] = await type_changes(income_database, tenancy["uprn"])
+    assert extension["introductory_period_ends_on"] == "2026-09-01"
 
-    await run_on(income_database, date(2026, 6, 3))  # 12 months over: extended, still on
-    await run_on(income_database, date(2026, 12, 2))  # the extended trial's last day
+    await run_on(income_database, date(2026, 3, 1))  # 12 months over: extended, still on
+    await run_on(income_database, date(2026, 8, 31))  # the extended trial's last day
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
 
-    await run_on(income_database, date(2026, 12, 3))
+    await run_on(income_database, date(2026, 9, 1))
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
     extension, settled = await type_changes(income_database, tenancy["uprn"])
     assert extension["change"] == "extended"
     assert settled["change"] == "confirmed"
-    assert settled["effective_on"] == "2026-12-03"
+    assert settled["effective_on"] == "2026-09-01"
 
 
 async def test_a_trial_decided_is_left_as_decided(
@@ -170,10 +179,10 @@ async def test_a_trial_ended_by_the_tenancy_ending_is_untouched(
 async def test_a_tenancy_started_on_29_february_settles_on_1_march(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:
-    """12 months from 29 February 2024 is 28 February 2025 (the trial's last day), so
-    it is secure from 1 March 2025."""
+    """The year beginning with 29 February 2024 ends at the end of 28 February 2025
+    (the trial's last day), so it is secure from 1 March 2025, not from 28 February."""
     tenancy = await start_tenancy(start_date="2024-02-29", tenancy_type="introductory")
-    assert tenancy["introductory_ends_on"] == "2025-02-28"
+    assert tenancy["introductory_ends_on"] == "2025-03-01"
     await run_on(income_database, date(2025, 2, 28))
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
     await run_on(income_database, date(2025, 3, 1))
@@ -198,7 +207,7 @@ async def test_a_notice_live_at_the_trials_end_keeps_it_on_trial(
     """Possession proceedings begun during the trial: income's record of them is the
     ladder's notice, live for 12 months. The officer decides; the job does not."""
     tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
-    await serve_notice(income_database, tenancy, date(2026, 7, 7))  # the last day
+    await serve_notice(income_database, tenancy, date(2026, 7, 6))  # the last day
     assert await run_on(income_database, date(2026, 8, 1)) == 0
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
     assert await type_changes(income_database, tenancy["uprn"]) == []
@@ -214,10 +223,10 @@ async def test_a_notice_lapsed_or_served_after_the_trial_does_not(
         f"/v1/tenancies/{lapsed['id']}/type-decision",
         json={"change": "extended", "effective_on": "2025-12-01"},
     )
-    assert extended.status_code == 200, extended.text  # last day 2026-07-13
+    assert extended.status_code == 200, extended.text  # last day 2026-07-12
     await serve_notice(income_database, lapsed, date(2025, 2, 3))  # live to 2026-02-02
     late = await start_tenancy(start_date="2025-08-04", tenancy_type="introductory")
-    await serve_notice(income_database, late, date(2026, 8, 5))  # last day 2026-08-04
+    await serve_notice(income_database, late, date(2026, 8, 4))  # last day 2026-08-03
     await run_on(income_database, date(2026, 8, 6))
     assert (await tenancy_of(income, lapsed))["tenancy_type"] == "secure"
     assert (await tenancy_of(income, late))["tenancy_type"] == "secure"
@@ -282,7 +291,7 @@ async def test_a_decision_made_as_the_job_settles_waits_and_is_refused(
     answer = await decision
     assert answer.status_code == 409, answer.text
     [event] = await type_changes(income_database, tenancy["uprn"])
-    assert event["effective_on"] == "2026-09-09"
+    assert event["effective_on"] == "2026-09-08"
     async with income_database.sessionmaker() as session:
         settled = await session.get(Tenancy, uuid.UUID(tenancy["id"]))
         assert settled is not None

@@ -43,6 +43,7 @@ from hearth_contracts.events.income import (
     TenancyStarted,
     TenancyStartedV2,
     TenancyTypeChanged,
+    trial_ends_on,
 )
 from hearth_contracts.events.repairs import DampMouldCaseOpened
 from hearth_contracts.events.visits import HazardType
@@ -51,7 +52,7 @@ from visits.caseloads import service as caseloads
 from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
 from visits.programme.rescoring import RescoringHandlers
-from visits.programme.rules import INTRODUCTORY_TYPES, add_months
+from visits.programme.rules import INTRODUCTORY_TYPES
 from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
 from visits.visits.service import VisitService
@@ -120,7 +121,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     tenancy_id=tenancy.tenancy_id,
                     start_date=tenancy.start_date,
                     tenancy_type=tenancy.tenancy_type,
-                    introductory_ends_on=add_months(
+                    introductory_ends_on=trial_ends_on(
                         tenancy.start_date, officers.introductory_months
                     )
                     if tenancy.tenancy_type in INTRODUCTORY_TYPES

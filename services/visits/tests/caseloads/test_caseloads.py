@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.income import trial_settled_on
+from hearth_contracts.events.income import trial_ends_on
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
@@ -200,35 +200,42 @@ async def test_a_referral_past_its_review_date_is_overdue_and_raised_once_across
 async def test_the_introductory_caseload_ends_by_itself_after_its_period(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
+    """The trial is the year beginning with 1 March 2025 (Housing Act 1996 s.125): on
+    trial to the end of 28 February 2026, secure from 1 March 2026, the day
+    `introductory_ends_on` names (income's trial end agrees: ADR 0059)."""
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
     await handle(visits_database, registered(uprn))
-    await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 1), "introductory"))
+    await handle(visits_database, started(uprn, tenancy_id, date(2025, 3, 1), "introductory"))
     entry = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
-    assert entry["introductory_ends_on"] == "2026-06-01"  # the trial's last day
+    assert entry["introductory_ends_on"] == "2026-03-01"  # the first day off trial
     sweep = job("introductory-period-end")
-    # still on trial all that day (income's trial end agrees: ADR 0059)
-    assert await run_until_done(visits_database, sweep, datetime(2026, 6, 1, 22, tzinfo=UTC)) == 0
-    moved = await run_until_done(visits_database, sweep, datetime(2026, 6, 2, 9, tzinfo=UTC))
+    # the trial's last day, late evening in London: still on trial
+    assert await run_until_done(visits_database, sweep, datetime(2026, 2, 28, 23, tzinfo=UTC)) == 0
+    moved = await run_until_done(visits_database, sweep, datetime(2026, 3, 1, 9, tzinfo=UTC))
     assert moved == 1
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
-    assert (community["caseload"], community["since"]) == ("community", "2026-06-02")
+    assert (community["caseload"], community["since"]) == ("community", "2026-03-01")
     assert await run_until_done(visits_database, sweep, datetime.now(UTC)) == 0
 
 
 async def test_the_sweep_and_incomes_trial_end_agree_on_the_day(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    """income's trial-end job confirms an undecided trial from the day after its last
-    day (tenancy-type-changed, effective_on): the caseload entry it makes is the one the
-    sweep makes, and whichever comes second changes nothing (ADR 0059)."""
+    """income's trial-end job confirms an undecided trial from the day it ends, the day
+    after its last day (tenancy-type-changed, effective_on): the caseload entry it makes
+    is the one the sweep makes, and whichever comes second changes nothing (ADR 0059).
+    Started on 29 February 2024: the year beginning with it ends at the end of 28
+    February 2025, so secure from 1 March 2025, not 28 February."""
     by_event, by_sweep = a_uprn(), a_uprn()
     first, second = uuid.uuid4(), uuid.uuid4()
     for uprn, tenancy_id in ((by_event, first), (by_sweep, second)):
         await handle(visits_database, registered(uprn))
         await handle(visits_database, started(uprn, tenancy_id, date(2024, 2, 29), "introductory"))
-    settled_on = trial_settled_on(date(2025, 2, 28))  # 12 months from 29 February 2024
+    settled_on = trial_ends_on(date(2024, 2, 29), 12)
     assert settled_on == date(2025, 3, 1)
+    entry = (await caseload_of(visits, "officer-intro"))[str(second)]
+    assert entry["introductory_ends_on"] == "2025-03-01"
     await handle(visits_database, type_changed(by_event, first, "confirmed", "secure", settled_on))
     sweep = job("introductory-period-end")
     assert await run_until_done(visits_database, sweep, datetime(2025, 2, 28, 23, tzinfo=UTC)) == 0
@@ -432,7 +439,7 @@ async def test_a_replayed_start_does_not_undo_the_end_of_the_introductory_period
     await consume(visits_database, [Envelope(data=start.data)])
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
-    assert (community["caseload"], community["since"]) == ("community", "2026-06-02")
+    assert (community["caseload"], community["since"]) == ("community", "2026-06-01")
 
 
 async def test_a_concern_cannot_be_dealt_with_at_a_visit_made_before_it_was_raised(

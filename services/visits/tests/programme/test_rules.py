@@ -251,7 +251,7 @@ def test_the_earliest_date_driven_change_wins() -> None:
     assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1)) == date(2026, 8, 1)
     assert _rescore_on(
         today, history, introductory=True, introductory_ends_on=date(2026, 7, 1)
-    ) == date(2026, 7, 2)  # the day after the trial's last day: no longer new
+    ) == date(2026, 7, 1)  # the day the trial ends (its last day 30 June): no longer new
     assert _rescore_on(today, history, oldest_contact_in_window=date(2025, 9, 1)) == date(
         2026, 9, 2
     )
@@ -276,12 +276,12 @@ def test_a_changed_configuration_has_another_fingerprint() -> None:
 
 
 def test_an_introductory_tenancy_is_new_until_its_introductory_period_ends() -> None:
-    """`introductory_ends_on` is the trial's last day, as income says (ADR 0059): still
-    introductory that day, no longer the day after."""
-    ends = date(2026, 7, 1)  # an extended trial's last day, 18 months from the start
+    """`introductory_ends_on` is the day the trial ends, the first day off it, as income
+    says (Housing Act 1996 s.125, ADR 0059): still introductory on the trial's last day,
+    the day before, and no longer on it."""
+    ends = date(2026, 7, 1)  # an extended trial's end, 18 months from the start
     assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
-    assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
-    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, date(2026, 7, 2), ends)
+    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
 
 
 @pytest.mark.parametrize(

@@ -159,10 +159,11 @@ async def get_for_update(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenanc
 
 
 async def trials_ended(
-    session: AsyncSession, *, before: date, after: tuple[date, uuid.UUID] | None, limit: int
+    session: AsyncSession, *, by: date, after: tuple[date, uuid.UUID] | None, limit: int
 ) -> list[tuple[Tenancy, datetime | None]]:
-    """Current introductory and starter tenancies whose trial's last day is before
-    `before`, in (last day, id) order after `after`, each with when its arrears case's
+    """Current introductory and starter tenancies whose trial has ended by `by` (its
+    `introductory_ends_on`, the first day off trial, is `by` or earlier), in
+    (introductory_ends_on, id) order after `after`, each with when its arrears case's
     notice of seeking possession was served (None: never). The tenancies are locked,
     those another transaction holds skipped (FOR UPDATE OF tenancy SKIP LOCKED): a
     decision being made on one is left to finish, and two runners never take the same
@@ -173,7 +174,7 @@ async def trials_ended(
         .where(
             Tenancy.status == TenancyStatus.CURRENT,
             col(Tenancy.tenancy_type).in_(TRIAL_TYPES),
-            col(Tenancy.introductory_ends_on) < before,
+            col(Tenancy.introductory_ends_on) <= by,
         )
         .order_by(col(Tenancy.introductory_ends_on), col(Tenancy.id))
         .limit(limit)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
-from hearth_contracts.events.income import TenancyType, trial_settled_on
+from hearth_contracts.events.income import TenancyType, trial_ends_on
 
 INTRODUCTORY_PERIOD_MONTHS = 12
 EXTENSION_MONTHS = 6
@@ -26,17 +26,24 @@ same trial period (DOMAIN.md)."""
 
 def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | None:
     """An introductory or starter tenancy's trial period ends 12 months after it starts;
-    other tenancy types have no trial period. The day it gives is the trial's last day:
-    the tenancy is still on trial that day (see `settled_on`)."""
+    other tenancy types have no trial period. The day it gives is the first day off
+    trial (secure or assured unless decided otherwise): the trial is a year beginning
+    with the start, so its last day is the day before (Housing Act 1996 s.125;
+    `trial_ends_on`, ADR 0059)."""
     if tenancy_type not in TRIAL_TYPES:
         return None
-    return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS)
+    return trial_ends_on(start_date, INTRODUCTORY_PERIOD_MONTHS)
 
 
 def extended_end(start_date: date) -> date:
     """An extended introductory (or starter) tenancy's trial ends 18 months after it starts (12,
-    extended once by 6)."""
-    return add_months(start_date, INTRODUCTORY_PERIOD_MONTHS + EXTENSION_MONTHS)
+    extended once by 6, s.125A): the first day off trial, as `introductory_ends_on`."""
+    return trial_ends_on(start_date, INTRODUCTORY_PERIOD_MONTHS + EXTENSION_MONTHS)
+
+
+def trial_last_day(ends_on: date) -> date:
+    """The trial's last day, the tenancy on trial all of it: the day before it ends."""
+    return ends_on - timedelta(days=1)
 
 
 SETTLED_TYPE = {
@@ -47,14 +54,8 @@ SETTLED_TYPE = {
 secure, a starter (housing association) tenancy assured (DOMAIN.md)."""
 
 
-settled_on = trial_settled_on
-"""The first day a tenancy is no longer on trial: the day after the trial's last day
-(`introductory_ends_on`, 12 or 18 months from the start); the contract's formula, so
-visits ends the introductory caseload on the same day (ADR 0059)."""
-
-
 def proceedings_begun(
-    trial_last_day: date, notice_served_on: date | None, notice_live_until: date | None
+    last_day: date, notice_served_on: date | None, notice_live_until: date | None
 ) -> bool:
     """Possession proceedings begun during the trial keep the tenancy on trial until
     they are decided. Income records no notice of proceedings apart from the arrears
@@ -63,5 +64,5 @@ def proceedings_begun(
     return (
         notice_served_on is not None
         and notice_live_until is not None
-        and notice_served_on <= trial_last_day <= notice_live_until
+        and notice_served_on <= last_day <= notice_live_until
     )

@@ -82,8 +82,10 @@ class TenancyPublic(BaseModel):
     status: TenancyStatus
     end_reason: TenancyEndReason | None
     introductory_ends_on: date | None = Field(
-        description="When an introductory tenancy's trial period ends (12 months, or 18 "
-        "once extended); null for other tenancy types"
+        description="The day an introductory or starter tenancy's trial ends: the first "
+        "day it is secure or assured unless decided otherwise (12 months from the start, "
+        "or 18 once extended; on trial up to the day before); null for other tenancy "
+        "types and once the trial is decided or over"
     )
     rent_account_id: uuid.UUID | None = Field(
         description="The tenancy's rent account (GET /v1/rent-accounts/{id}/summary)"
@@ -126,5 +128,6 @@ class TenancyTypeDecision(BaseModel):
     )
     effective_on: StrictDay = Field(
         description="The decision's date (not in the future, nor before the tenancy's "
-        "start; for `extended`, not after the trial's end, introductory_ends_on)"
+        "start; for `extended`, before the trial ends: earlier than "
+        "introductory_ends_on)"
     )

@@ -282,13 +282,14 @@ class TenancyService:
         if data.change is TenancyTypeChange.EXTENDED:
             if (
                 tenancy.introductory_ends_on is not None
-                and data.effective_on > tenancy.introductory_ends_on
+                and data.effective_on >= tenancy.introductory_ends_on
             ):
-                # A trial is extended while it lasts (its last day included): once it
-                # has ended the tenancy is settled, and nothing is left to extend.
+                # A trial is extended while it lasts (its last day, the day before
+                # introductory_ends_on, included): from the day it ends the tenancy is
+                # secure or assured by law (s.125), and nothing is left to extend.
                 raise Unprocessable(
-                    f"The trial ended on {tenancy.introductory_ends_on.isoformat()}: an "
-                    "extension takes effect by then",
+                    f"The trial ends on {tenancy.introductory_ends_on.isoformat()}: an "
+                    "extension takes effect before then",
                     field="effective_on",
                 )
             extended = rules.extended_end(tenancy.start_date)
@@ -313,10 +314,11 @@ class TenancyService:
     async def settle_ended_trials(
         self, session: AsyncSession, now: datetime, ladder: ArrearsLadder
     ) -> int:
-        """One batch of the trial-end job: a trial that ended before London's today
-        with nobody deciding (not extended, not confirmed) and no possession proceedings
-        begun during it makes the tenancy secure (introductory) or assured (starter) by
-        law, from the day after its last day whatever day the job runs, and publishes
+        """One batch of the trial-end job: a trial that ended by London's today (its
+        `introductory_ends_on` is today or earlier) with nobody deciding (not extended,
+        not confirmed) and no possession proceedings begun during it makes the tenancy
+        secure (introductory) or assured (starter) by law, from the day it ended
+        (`introductory_ends_on`) whatever day the job runs, and publishes
         the tenancy-type-changed a confirmation publishes (`confirmed`). Tenancies kept
         on trial by proceedings are passed over, not counted (an officer decides them),
         so a round ends; a tenancy settled here is no longer on trial, so a second run
@@ -327,14 +329,14 @@ class TenancyService:
         after: tuple[date, uuid.UUID] | None = None
         while settled < TRIAL_END_BATCH:
             found = await repository.trials_ended(
-                session, before=today, after=after, limit=TRIAL_END_BATCH
+                session, by=today, after=after, limit=TRIAL_END_BATCH
             )
             for tenancy, notice_served_at in found:
-                last_day = tenancy.introductory_ends_on
-                assert last_day is not None  # selected by it
-                after = (last_day, tenancy.id)
+                ends_on = tenancy.introductory_ends_on
+                assert ends_on is not None  # selected by it
+                after = (ends_on, tenancy.id)
                 if notice_served_at is not None and rules.proceedings_begun(
-                    last_day,
+                    rules.trial_last_day(ends_on),
                     london_day(notice_served_at),
                     nosp_live_until(notice_served_at, ladder),
                 ):
@@ -347,7 +349,7 @@ class TenancyService:
                     tenancy,
                     TenancyTypeChange.CONFIRMED,
                     previous,
-                    rules.settled_on(last_day),
+                    ends_on,
                 )
                 settled += 1
                 if settled == TRIAL_END_BATCH:

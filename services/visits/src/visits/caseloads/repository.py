@@ -138,13 +138,13 @@ async def introductory_periods_ended(
     session: AsyncSession, *, today: date, limit: int
 ) -> list[CaseloadAssignment]:
     """Tenancies held on the introductory caseload, or referred from it, whose
-    introductory period (12 months, or 18 extended) has run out: its last day
-    (`introductory_ends_on`) is before `today` (trial_settled_on), locked (FOR UPDATE
+    introductory period (12 months, or 18 extended) has run out: it ended
+    (`introductory_ends_on`, the first day off trial) by `today`, locked (FOR UPDATE
     SKIP LOCKED)."""
     query = (
         select(CaseloadAssignment)
         .where(
-            col(CaseloadAssignment.introductory_ends_on) < today,
+            col(CaseloadAssignment.introductory_ends_on) <= today,
             or_(
                 col(CaseloadAssignment.caseload) == Caseload.INTRODUCTORY,
                 col(CaseloadAssignment.returns_to) == Caseload.INTRODUCTORY,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from hearth_contracts.events.income import TenancyType, TenancyTypeChange
+from hearth_contracts.events.income import TenancyType, TenancyTypeChange, trial_ends_on
 from hearth_contracts.events.visits import Caseload
 from visits.programme.rules import INTRODUCTORY_TYPES, add_months
 from visits.settings import CaseloadOfficers
@@ -31,12 +31,13 @@ def on_start(
     tenancy_type: TenancyType, start_date: date, area: str | None, officers: CaseloadOfficers
 ) -> Placement:
     """A new tenancy: introductory for its first 12 months when it is introductory (or
-    starter); otherwise the community caseload of its area."""
+    starter), until the day its trial ends (`trial_ends_on`, the first day off trial);
+    otherwise the community caseload of its area."""
     if tenancy_type in INTRODUCTORY_TYPES:
         return Placement(
             Caseload.INTRODUCTORY,
             officer_for(Caseload.INTRODUCTORY, area, officers),
-            add_months(start_date, officers.introductory_months),
+            trial_ends_on(start_date, officers.introductory_months),
         )
     return Placement(Caseload.COMMUNITY, officer_for(Caseload.COMMUNITY, area, officers))
 

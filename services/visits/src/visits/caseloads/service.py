@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.income import TenancyType, TenancyTypeChange, trial_settled_on
+from hearth_contracts.events.income import TenancyType, TenancyTypeChange
 from hearth_contracts.events.visits import Caseload, CaseloadReviewOverdue
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
@@ -367,12 +367,8 @@ def end_introductory_periods(
                 held.officer = rules.officer_for(
                     Caseload.COMMUNITY, await _area(session, held.uprn), officers
                 )
-                # from the day after the trial's last day, as income's trial end says
-                held.since = (
-                    trial_settled_on(held.introductory_ends_on)
-                    if held.introductory_ends_on is not None
-                    else held.since
-                )
+                # from the day the trial ended, as income's trial end says (ADR 0059)
+                held.since = held.introductory_ends_on or held.since
             else:
                 held.returns_to = Caseload.COMMUNITY
         INTRODUCTORY_PERIODS_ENDED.inc(len(ended))

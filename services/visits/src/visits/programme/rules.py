@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
-from hearth_contracts.events.income import ArrearsStage, TenancyType, trial_settled_on
+from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import VisitKind
 from visits.settings import RiskWeights, VisitIntervals
 
@@ -222,10 +222,10 @@ def is_new_tenancy(
     introductory_ends_on: date | None = None,
 ) -> bool:
     """An introductory (or starter) tenancy until it converts, ends, or its introductory
-    period (12 months, or 18 when extended) runs out; or any tenancy in its first 12
-    months."""
+    period (12 months, or 18 when extended) runs out (`introductory_ends_on`, its first
+    day off trial; ADR 0059); or any tenancy in its first 12 months."""
     if tenancy_type in INTRODUCTORY_TYPES and (
-        introductory_ends_on is None or today < trial_settled_on(introductory_ends_on)
+        introductory_ends_on is None or today < introductory_ends_on
     ):
         return True
     if start_date is None:
@@ -368,7 +368,7 @@ def rescore_on(
     if tenancy_start is not None:
         candidates.append(no_longer_new_on(tenancy_start))
     if introductory and introductory_ends_on is not None:
-        candidates.append(trial_settled_on(introductory_ends_on))
+        candidates.append(introductory_ends_on)
     if oldest_contact_in_window is not None:
         candidates.append(oldest_contact_in_window + timedelta(days=contact_window_days + 1))
     return min(day for day in candidates if day > today)
