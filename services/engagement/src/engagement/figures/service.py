@@ -1,9 +1,10 @@
 """Engagement's figures for a period: the regulator's CH01 and CH02 (complaints per
 1,000 homes, and answered within the Code's timescales, not a landlord's stricter
-ones), TP01 to TP12 from the
-perception survey, and overall satisfaction (TP01) by diversity strand, for a caller
-with diversity:read only, with groups under the minimum size (and any that would give
-them away by subtraction) suppressed together."""
+ones), TP01 to TP12 from the perception survey (its respondents in homes let to
+tenants, the homes CH01 counts: a leaseholder's or shared owner's answers are left
+out), and overall satisfaction (TP01) by diversity strand, for a caller with
+diversity:read only, with groups under the minimum size (and any that would give them
+away by subtraction) suppressed together."""
 
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ class FiguresService:
                 )
             )
         responses = await self.surveys.responses(session, SurveyKind.PERCEPTION, start, end)
+        leased = await residents.leased_homes(session, (r.uprn for r in responses))
+        responses = [r for r in responses if r.uprn not in leased]
         for question in survey_rules.PERCEPTION_QUESTIONS:
             satisfied, answered_count = survey_rules.satisfaction(
                 Rating(r.answers[question.value]) for r in responses if question.value in r.answers

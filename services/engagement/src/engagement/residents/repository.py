@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple, cast
@@ -281,6 +282,25 @@ async def homes_count(session: AsyncSession, registered_before: datetime) -> int
         )
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def leased_homes(session: AsyncSession, uprns: Iterable[str]) -> set[str]:
+    """Which of these homes are held on a long lease (leasehold, shared ownership) by
+    the newest tenure engagement knows: the perception responses from them are not
+    counted in TP01 to TP12, as the homes are not in CH01's. A home of unknown tenure,
+    or not known at all, is not among them. Read a thousand at a time (a perception
+    survey has thousands of respondents)."""
+    wanted = sorted(set(uprns))
+    leased: set[str] = set()
+    for at in range(0, len(wanted), 1000):
+        rows = await session.execute(
+            select(Home.uprn).where(
+                col(Home.uprn).in_(wanted[at : at + 1000]),
+                col(Home.tenure).in_(LEASED_TENURES),
+            )
+        )
+        leased.update(rows.scalars().all())
+    return leased
 
 
 async def on_tenancy(
