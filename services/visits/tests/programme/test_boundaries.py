@@ -13,6 +13,7 @@ import pytest
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue
+from hearth_contracts.events.visits import VisitKind
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.test_handlers import handle, registered
@@ -24,6 +25,7 @@ from visits.programme.rules import (
     contact_frequency,
     next_visit,
     visit_priority,
+    with_officer_visit,
 )
 from visits.settings import RiskWeights, VisitIntervals
 
@@ -87,6 +89,93 @@ def test_the_survey_is_due_when_five_years_old_on_the_due_date_not_a_day_before(
     short_a_day = VisitHistory(date(2026, 3, 2), date(2025, 3, 2), date(2022, 3, 3))
     assert next_visit(five, today, intervals).stock_condition_survey is True
     assert next_visit(short_a_day, today, intervals).stock_condition_survey is False
+
+
+def test_the_survey_five_years_on_makes_the_lite_visit_due_then_a_full_one() -> None:
+    """Survey 2 March 2020, last visit (full) 2 March 2024: the next visit, due 2 March
+    2025, would be lite in the alternation, but the survey is five years old that day
+    and needs the home, so it is a full visit with the survey (it came round at the
+    full visit of 2026, in the sixth year)."""
+    history = VisitHistory(date(2024, 3, 2), date(2024, 3, 2), date(2020, 3, 2))
+    upcoming = next_visit(history, date(2024, 11, 30), VisitIntervals())
+    assert (upcoming.kind, upcoming.stock_condition_survey, upcoming.due_by) == (
+        VisitKind.FULL,
+        True,
+        date(2025, 3, 2),
+    )
+
+
+def test_a_lite_visit_due_the_day_before_the_survey_falls_due_stays_lite() -> None:
+    """Survey 3 March 2020: on the lite visit's due date (2 March 2025) it is a day
+    short of five years, so that visit stays lite and the survey is the full visit's."""
+    history = VisitHistory(date(2024, 3, 2), date(2024, 3, 2), date(2020, 3, 3))
+    upcoming = next_visit(history, date(2024, 11, 30), VisitIntervals())
+    assert (upcoming.kind, upcoming.stock_condition_survey) == (VisitKind.LITE, False)
+
+
+def test_a_lite_visit_overdue_past_the_survey_date_is_a_full_one_with_the_survey() -> None:
+    """Lite visit due 2 March 2025 and not made; survey 3 March 2020 is five years old
+    from 3 March 2025: worked out on 4 March, the overdue visit is the survey."""
+    history = VisitHistory(date(2024, 3, 2), date(2024, 3, 2), date(2020, 3, 3))
+    upcoming = next_visit(history, date(2025, 3, 4), VisitIntervals())
+    assert (upcoming.kind, upcoming.stock_condition_survey, upcoming.beyond_interval) == (
+        VisitKind.FULL,
+        True,
+        True,
+    )
+
+
+def test_visited_on_each_due_date_the_survey_comes_round_every_fifth_year() -> None:
+    """A home surveyed on 2 March 2020 and visited on each visit's due date: the
+    surveys are in 2020, 2025 and 2030, and the visits between still alternate."""
+    intervals = VisitIntervals()
+    history = VisitHistory(date(2020, 3, 2), date(2020, 3, 2), date(2020, 3, 2))
+    made: list[tuple[int, VisitKind, bool]] = []
+    while history.last_visit is not None and history.last_visit.year < 2031:
+        upcoming = next_visit(history, history.last_visit, intervals)
+        day = upcoming.due_by
+        made.append((day.year, upcoming.kind, upcoming.stock_condition_survey))
+        full = upcoming.kind is VisitKind.FULL
+        history = VisitHistory(
+            day,
+            day if full else history.last_full_visit,
+            day if upcoming.stock_condition_survey else history.last_stock_condition_survey,
+        )
+    assert [year for year, _, survey in made if survey] == [2025, 2030]
+    assert [(year, kind) for year, kind, _ in made] == [
+        (2021, VisitKind.LITE),
+        (2022, VisitKind.FULL),
+        (2023, VisitKind.LITE),
+        (2024, VisitKind.FULL),
+        (2025, VisitKind.FULL),
+        (2026, VisitKind.LITE),
+        (2027, VisitKind.FULL),
+        (2028, VisitKind.LITE),
+        (2029, VisitKind.FULL),
+        (2030, VisitKind.FULL),
+        (2031, VisitKind.LITE),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("survey", "expected"),
+    [
+        (None, True),  # none recorded: a full visit is the survey
+        (date(2020, 3, 3), False),  # five years old on 3 March 2025, after the due date
+        (date(2023, 3, 2), False),
+    ],
+)
+def test_an_officer_visit_for_access_is_the_survey_when_a_full_visit_then_would_be(
+    survey: date | None, expected: bool
+) -> None:
+    """Last visit (full) 2 March 2024, next due 2 March 2025 and lite: an officer goes
+    in person for a gas check's access, so it is a full visit, and the survey when a
+    full visit then would be the survey (it was always left out)."""
+    history = VisitHistory(date(2024, 3, 2), date(2024, 3, 2), survey)
+    upcoming = next_visit(history, date(2024, 11, 30), VisitIntervals())
+    assert upcoming.kind is VisitKind.LITE
+    officer = with_officer_visit(upcoming)
+    assert (officer.kind, officer.stock_condition_survey) == (VisitKind.FULL, expected)
 
 
 async def a_gas_check_due(db: Database, due_by: date) -> tuple[str, uuid.UUID]:

@@ -272,6 +272,10 @@ class NextVisit:
     stock_condition_survey: bool
     due_by: date
     beyond_interval: bool
+    survey_due: bool = False
+    """A full visit in the home made for this one would be the stock condition survey:
+    none is recorded, or the last is `stock_condition_survey_years` old by then (what
+    an officer visit for a check's access, full in the home, does; with_officer_visit)."""
 
 
 def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) -> NextVisit:
@@ -279,26 +283,35 @@ def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) ->
     of the last, a full visit within `full_visit_months` of the last full one; with no
     visit (or no full visit) recorded, those intervals run from `counted_from`, and a
     home with neither is due the day it is scored. Between full visits the visit is lite
-    when configured, but a home never given a full visit gets one; a full visit is the
-    stock condition survey when the last one is five years old."""
+    when configured, but a home never given a full visit gets one. The survey is the
+    next visit when the last one is `stock_condition_survey_years` old on its due date
+    (or today, when that is past), and that visit is then a full one even where the
+    alternation would make it lite: the survey needs the home, and left to the full
+    visit after, it came round in the sixth year. A home with no survey recorded has
+    it at its next full visit (no lite visit is made a full one for it)."""
     since_any = history.last_visit or history.counted_from
     since_full = history.last_full_visit or history.counted_from
     due_any = today if since_any is None else add_months(since_any, intervals.any_visit_months)
     due_full = today if since_full is None else add_months(since_full, intervals.full_visit_months)
     due_by = min(due_any, due_full)
-    full = not intervals.alternate_lite or history.last_full_visit is None or due_full <= due_any
-    survey = full and (
-        history.last_stock_condition_survey is None
-        or add_months(
-            history.last_stock_condition_survey, 12 * intervals.stock_condition_survey_years
-        )
-        <= max(due_by, today)
+    last_survey = history.last_stock_condition_survey
+    survey_years = intervals.stock_condition_survey_years
+    survey_falls_due = last_survey is not None and (
+        add_months(last_survey, 12 * survey_years) <= max(due_by, today)
+    )
+    survey_due = last_survey is None or survey_falls_due
+    full = (
+        not intervals.alternate_lite
+        or history.last_full_visit is None
+        or due_full <= due_any
+        or survey_falls_due
     )
     return NextVisit(
         kind=VisitKind.FULL if full else VisitKind.LITE,
-        stock_condition_survey=survey,
+        stock_condition_survey=full and survey_due,
         due_by=due_by,
         beyond_interval=due_by < today,
+        survey_due=survey_due,
     )
 
 
@@ -310,14 +323,16 @@ def officer_visit_open(asked_on: date | None, last_full_visit: date | None) -> b
 
 def with_officer_visit(upcoming: NextVisit) -> NextVisit:
     """The next visit when an officer must go in person for a check's access: a full
-    visit in the home (never a lite call), otherwise as the intervals say."""
+    visit in the home (never a lite call), otherwise as the intervals say; being in the
+    home, it is the stock condition survey when a full visit then would be."""
     if upcoming.kind is VisitKind.FULL:
         return upcoming
     return NextVisit(
         kind=VisitKind.FULL,
-        stock_condition_survey=False,
+        stock_condition_survey=upcoming.survey_due,
         due_by=upcoming.due_by,
         beyond_interval=upcoming.beyond_interval,
+        survey_due=upcoming.survey_due,
     )
 
 
