@@ -71,11 +71,22 @@ class TsmReport(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     year: str = Field(examples=["2026-27"])
-    from_: date = Field(alias="from", examples=["2026-04-01"])
-    to: date = Field(examples=["2027-03-31"])
+    from_: date = Field(
+        alias="from",
+        examples=["2026-04-01"],
+        description="The year's first day, 1 April: counted from 00:00 London time",
+    )
+    to: date = Field(
+        examples=["2027-03-31"],
+        description="The year's last day, 31 March, included: counted to 1 April 00:00 "
+        "London time (for the year under way, to now; BS01 to BS05 are as at this day's "
+        "end, or today)",
+    )
     measures: list[TsmMeasure]
     missing: list[str] = Field(
-        description="Codes no service reported (their rows have null figures)", examples=[["BS05"]]
+        description="Codes not reported, their status not_reported or unavailable (their "
+        "rows have null figures)",
+        examples=[["BS05"]],
     )
     degraded: list[Service] = Field(
         description="Services whose figures did not come back (or came back in the wrong "
