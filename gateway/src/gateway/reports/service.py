@@ -1,5 +1,5 @@
-"""The Tenant Satisfaction Measures report: every service's figures for the year, asked
-at once, and the regulator's codes picked out of them.
+"""The Tenant Satisfaction Measures report: the figures for the year of the services
+that count the measures, asked at once, and the regulator's codes picked out of them.
 
 Each service answers `hearth_kit.figures.Figures` from `GET /v1/<service>/figures?from=
 &to=`; a measure is taken from the service that counts it (repairs RP02, compliance BS,
