@@ -1,12 +1,13 @@
 """The programme's numbers at their edges: the contact bounds (at most 0 a year is very
-low, at least 12 very high), each counted factor's cap, the stock condition survey's
-five years, and the gas check a full visit is paired with (within 56 days of the
-visit's London day, both ends kept). Fixed dates."""
+low, at least 12 very high) and the 12 calendar months contacts are counted over, each
+counted factor's cap, the stock condition survey's five years, and the gas check a full
+visit is paired with (within 56 days of the visit's London day, both ends kept). Fixed
+dates."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,7 +17,8 @@ from hearth_contracts.events.compliance import CheckDue
 from hearth_contracts.events.visits import VisitKind
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
-from services.visits.tests.test_handlers import handle, registered
+from services.visits.tests.test_handlers import contact, handle, registered
+from visits.models import ProgrammeScore
 from visits.programme.rules import (
     ContactFrequency,
     Factor,
@@ -24,9 +26,11 @@ from visits.programme.rules import (
     VisitHistory,
     contact_frequency,
     next_visit,
+    rescore_on,
     visit_priority,
     with_officer_visit,
 )
+from visits.programme.service import ProgrammeService
 from visits.settings import RiskWeights, VisitIntervals
 
 DEFAULTS = RiskWeights()
@@ -55,6 +59,86 @@ def test_configured_contact_bounds_are_kept_inclusive() -> None:
         ContactFrequency.USUAL,
         ContactFrequency.VERY_HIGH,
     ]
+
+
+@pytest.mark.parametrize(
+    ("contacted_at", "now", "counted"),
+    [
+        # the same date a year ago, 29 February 2024 between: 366 days, still counted
+        (datetime(2023, 3, 1, 0, 0, tzinfo=UTC), datetime(2024, 3, 1, 12, tzinfo=UTC), True),
+        (
+            datetime(2023, 2, 28, 23, 59, 59, tzinfo=UTC),
+            datetime(2024, 3, 1, 12, tzinfo=UTC),
+            False,
+        ),
+        # on 29 February 2024 the window opens on 28 February 2023 (the month is shorter)
+        (datetime(2023, 2, 28, 0, 0, tzinfo=UTC), datetime(2024, 2, 29, 12, tzinfo=UTC), True),
+        # summer time: 2 June 2023 in London starts at 23:00 UTC on 1 June
+        (datetime(2023, 6, 1, 23, 0, tzinfo=UTC), datetime(2024, 6, 2, 9, tzinfo=UTC), True),
+        (datetime(2023, 6, 1, 22, 59, 59, tzinfo=UTC), datetime(2024, 6, 2, 9, tzinfo=UTC), False),
+    ],
+)
+async def test_contacts_are_counted_over_the_last_12_calendar_months_by_london_day(
+    visits_database: Database, contacted_at: datetime, now: datetime, counted: bool
+) -> None:
+    uprn = a_uprn()
+    await handle(
+        visits_database, registered(uprn, registered_at=datetime(2023, 1, 2, 9, tzinfo=UTC))
+    )
+    await handle(visits_database, contact(uprn, contacted_at))
+    programme = ProgrammeService(RiskWeights(), VisitIntervals())
+    async with visits_database.sessionmaker() as session:
+        priority = await programme.priority(session, uprn, now)
+    assert priority.factors.contacts_last_12_months == int(counted)
+
+
+@pytest.mark.parametrize(
+    ("contacted_on", "leaves_on"),
+    [
+        (date(2023, 3, 1), date(2024, 3, 2)),  # counted on 1 March 2024, 366 days on
+        (date(2023, 2, 28), date(2024, 3, 1)),  # still counted on 29 February 2024
+        (date(2024, 2, 29), date(2025, 3, 1)),  # counted to 28 February 2025
+    ],
+)
+def test_a_home_is_rescored_the_day_its_oldest_contact_leaves_the_12_months(
+    contacted_on: date, leaves_on: date
+) -> None:
+    """Scored 60 days after the contact, the day of a full visit with the survey (next
+    due a year on): the contact's leaving the window is the first date-driven change."""
+    today = contacted_on + timedelta(days=60)
+    history = VisitHistory(today, today, today)
+    intervals = VisitIntervals()
+    rescored = rescore_on(
+        today,
+        history,
+        next_visit(history, today, intervals),
+        intervals,
+        tenancy_start=None,
+        introductory=False,
+        introductory_ends_on=None,
+        oldest_contact_in_window=contacted_on,
+        contact_window_months=12,
+    )
+    assert rescored == leaves_on
+
+
+async def test_the_stored_score_is_worked_out_again_when_a_contact_leaves_the_12_months(
+    visits_database: Database,
+) -> None:
+    """Registered 1 December 2023 (due 1 December 2024); a contact on 1 March 2023 is
+    counted on 1 March 2024 (29 February between), so the score is due again on the 2nd."""
+    uprn = a_uprn()
+    await handle(
+        visits_database, registered(uprn, registered_at=datetime(2023, 12, 1, 9, tzinfo=UTC))
+    )
+    await handle(visits_database, contact(uprn, datetime(2023, 3, 1, 12, tzinfo=UTC)))
+    programme = ProgrammeService(RiskWeights(), VisitIntervals())
+    async with visits_database.sessionmaker() as session, session.begin():
+        await programme.rescore(session, [uprn], datetime(2024, 2, 1, 12, tzinfo=UTC))
+    async with visits_database.sessionmaker() as session:
+        stored = await session.get(ProgrammeScore, uprn)
+    assert stored is not None
+    assert (stored.factors["contacts_last_12_months"], stored.rescore_on) == (1, date(2024, 3, 2))
 
 
 @pytest.mark.parametrize(

@@ -232,7 +232,7 @@ def _rescore_on(
         introductory=introductory,
         introductory_ends_on=introductory_ends_on,
         oldest_contact_in_window=oldest_contact_in_window,
-        contact_window_days=365,
+        contact_window_months=12,
     )
 
 

@@ -359,17 +359,18 @@ def rescore_on(
     introductory: bool,
     introductory_ends_on: date | None,
     oldest_contact_in_window: date | None,
-    contact_window_days: int,
+    contact_window_months: int,
 ) -> date:
     """The first day after `today` on which the passing of time alone may change the
     home's score or next visit: it passes its due date (beyond interval), its tenancy
     stops being new (12 months from the start, or the end of the introductory period),
     its stock condition survey falls due, or its oldest contact of the last 12 months
-    drops out of the window. A home never visited counts its interval from its
-    registration or tenancy start (rules.counted_from); one with neither is due "today"
-    (the day it is scored), so it is re-scored the next day; every home is re-scored at
-    least once a year. Events change the other factors and re-score the home as they
-    arrive."""
+    drops out of the window (calendar months: on the first day whose window, opening the
+    same day `contact_window_months` earlier, opens after the contact's day). A home
+    never visited counts its interval from its registration or tenancy start
+    (rules.counted_from); one with neither is due "today" (the day it is scored), so it
+    is re-scored the next day; every home is re-scored at least once a year. Events
+    change the other factors and re-score the home as they arrive."""
     candidates = [
         upcoming.due_by + timedelta(days=1),
         today + timedelta(days=RESCORE_AT_LEAST_EVERY),
@@ -385,5 +386,11 @@ def rescore_on(
     if introductory and introductory_ends_on is not None:
         candidates.append(introductory_ends_on)
     if oldest_contact_in_window is not None:
-        candidates.append(oldest_contact_in_window + timedelta(days=contact_window_days + 1))
+        # usually the day after the contact's date a year on; a window opening on a
+        # shorter month's last day keeps a contact of that day a day longer (one of
+        # 28 February 2023 is still in on 29 February 2024)
+        leaves = add_months(oldest_contact_in_window, contact_window_months) + timedelta(days=1)
+        while add_months(leaves, -contact_window_months) <= oldest_contact_in_window:
+            leaves += timedelta(days=1)
+        candidates.append(leaves)
     return min(day for day in candidates if day > today)

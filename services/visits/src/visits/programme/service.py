@@ -8,7 +8,7 @@ indexed query over the stored scores, paged by keyset (docs/adr/0011)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.pagination import decode_cursor, encode_cursor
 from hearth_kit.problems import NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from visits.models import ProgrammeScore
 from visits.programme import repository, rules
 from visits.programme.repository import CurrentTenancy, LastVisits, RankKey, Resident
@@ -26,9 +26,17 @@ from visits.programme.schemas import HomePriority, Programme
 from visits.settings import RiskWeights, VisitIntervals
 
 AGE_ORDER = list(AgeBand)
-CONTACT_WINDOW = timedelta(days=365)
+CONTACT_WINDOW_MONTHS = 12
+"""Contacts "in the last 12 months" (DOMAIN.md) are counted: calendar months by London
+day, so a contact on the same date a year ago counts whatever leap day lies between."""
 RESCORE_BATCH = 500
 """Homes the re-scoring job works out per batch (one transaction each)."""
+
+
+def contact_window_opens(today: date) -> datetime:
+    """The moment the contacts counted on `today` start: midnight in London on the same
+    day `CONTACT_WINDOW_MONTHS` earlier (the month's last day when it is shorter)."""
+    return start_of_london_day(rules.add_months(today, -CONTACT_WINDOW_MONTHS))
 
 
 def eldest(residents: Sequence[Resident]) -> AgeBand | None:
@@ -130,7 +138,7 @@ def _scored(
             introductory=introductory,
             introductory_ends_on=tenancy.introductory_ends_on if tenancy else None,
             oldest_contact_in_window=london_day(oldest_contact) if oldest_contact else None,
-            contact_window_days=CONTACT_WINDOW.days,
+            contact_window_months=CONTACT_WINDOW_MONTHS,
         ),
     )
 
@@ -203,7 +211,7 @@ class ProgrammeService:
         known = [home.uprn for home in homes]
         tenancies = await repository.current_tenancies(session, known)
         households = await repository.households(session, known)
-        contacts = await repository.contacts_since(session, known, now - CONTACT_WINDOW)
+        contacts = await repository.contacts_since(session, known, contact_window_opens(today))
         actions = await repository.open_actions(session, known)
         no_access = await repository.no_access(session, known)
         damp = await repository.damp_homes(session, known)
@@ -317,7 +325,7 @@ class ProgrammeService:
         tenancy = await repository.current_tenancy(session, uprn)
         if profile is None and tenancy is None and not residents and visits.last_visit is None:
             raise NotFound(f"Nothing is known about home {uprn}")
-        contacts = await repository.contacts_since(session, [uprn], now - CONTACT_WINDOW)
+        contacts = await repository.contacts_since(session, [uprn], contact_window_opens(today))
         return _explained(
             _scored(
                 uprn=uprn,
