@@ -5,11 +5,13 @@ keyset over them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
@@ -19,7 +21,7 @@ from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_ranking import a_home
 from services.visits.tests.test_handlers import handle, registered, started
 from visits.models import ProgrammeScore
-from visits.programme.rules import add_months
+from visits.programme.rules import add_months, configuration_fingerprint
 from visits.scheduled import scheduled_jobs
 from visits.settings import RiskWeights, VisitsSettings
 
@@ -206,3 +208,37 @@ async def test_the_rescore_job_moves_a_home_past_its_due_date_and_applies_new_we
     # Nothing left to do: a second run re-scores nothing.
     again = await run_until_done(visits_database, rescore_job(heavier), later + timedelta(hours=1))
     assert again == 0
+
+
+async def test_scores_stored_before_a_change_to_the_rules_are_worked_out_again(
+    visits_database: Database,
+) -> None:
+    """A score stored before the survey made the visit it falls due at a full one (its
+    fingerprint then was of the weights and intervals alone) showed the old next visit
+    until a date or an event came: the job now works it out again, as after a changed
+    weight, though nothing dates it."""
+    uprn = a_uprn()
+    await handle(visits_database, registered(uprn))
+    settings = VisitsSettings(environment="development")
+    before_the_change = hashlib.sha256(
+        json.dumps(
+            {
+                "weights": settings.programme.model_dump(mode="json"),
+                "intervals": settings.intervals.model_dump(mode="json"),
+            },
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()[:32]
+    async with visits_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ProgrammeScore)
+            .where(ProgrammeScore.uprn == uprn)
+            .values(configuration=before_the_change, rescore_on=date(2099, 1, 1))
+        )
+    await run_until_done(
+        visits_database, rescore_job(settings), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    )
+    after = await stored(visits_database, uprn)
+    assert after.configuration != before_the_change
+    assert after.configuration == configuration_fingerprint(settings.programme, settings.intervals)
+    assert after.scored_on == date(2026, 12, 1)

@@ -25,6 +25,11 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
+RULES_REVISION = 2
+"""Bumped when a change to these rules changes a home's score or next visit as worked
+out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
+the visit full): part of configuration_fingerprint, so once the change is deployed the
+programme-rescore job works every stored score out again, as after a changed weight."""
 
 
 class ContactFrequency(StrEnum):
@@ -337,12 +342,14 @@ def with_officer_visit(upcoming: NextVisit) -> NextVisit:
 
 
 def configuration_fingerprint(weights: RiskWeights, intervals: VisitIntervals) -> str:
-    """A short fingerprint of the configuration a score was worked out with: a stored
-    score whose fingerprint differs from the running configuration's is re-scored."""
+    """A short fingerprint of the configuration a score was worked out with, and of the
+    rules' revision: a stored score whose fingerprint differs from the running one's is
+    re-scored."""
     settled = json.dumps(
         {
             "weights": weights.model_dump(mode="json"),
             "intervals": intervals.model_dump(mode="json"),
+            "rules": RULES_REVISION,
         },
         sort_keys=True,
     )
