@@ -1,6 +1,6 @@
 """The README and the architecture page point only at files in the repository (the
-design lives in docs/architecture.md, not outside it), and the quick start still opens
-with `make run` and `make test`."""
+design lives in docs/architecture.md, not outside it), the quick start still opens
+with `make run` and `make test`, and the ADR index lists every ADR."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
-@pytest.mark.parametrize("page", ["README.md", "docs/architecture.md"])
+@pytest.mark.parametrize("page", ["README.md", "docs/architecture.md", "docs/adr/README.md"])
 def test_every_link_is_a_file_in_the_repository_or_a_web_address(page: str) -> None:
     path = ROOT / page
     for target in LINK.findall(path.read_text()):
@@ -34,3 +34,11 @@ def test_the_quick_start_opens_with_make_run_and_make_test() -> None:
 def test_the_architecture_page_has_its_diagram() -> None:
     page = (ROOT / "docs" / "architecture.md").read_text()
     assert "```mermaid\nflowchart" in page
+
+
+def test_the_adr_index_lists_every_decision() -> None:
+    index = (ROOT / "docs" / "adr" / "README.md").read_text()
+    linked = set(LINK.findall(index))
+    decisions = sorted(p.name for p in (ROOT / "docs" / "adr").glob("[0-9][0-9][0-9][0-9]-*.md"))
+    missing = [name for name in decisions if name not in linked]
+    assert not missing, f"docs/adr/README.md does not list {missing}"
