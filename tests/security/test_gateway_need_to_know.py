@@ -172,8 +172,9 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
     """A resident's vulnerability (its category and detail) and diversity profile,
     recorded through the gateway, appear in nothing a token without vulnerabilities:read
     and diversity:read reads: the resident, the residents lists, the contact view, the
-    home and tenancy overviews, the diversity aggregate and survey results by strand
-    (403), and the problems those answer."""
+    home and tenancy overviews, the reviews due (which the reviewer's scope reads), the
+    diversity aggregate and survey results by strand (403), and the problems those
+    answer."""
     uprn = home_with_a_resident
     writer = bearer(ALL_BROAD_SCOPES)
     async with platform.client("gateway", headers=writer) as api:
@@ -205,6 +206,7 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
                 (f"/v1/homes/{uprn}", None),
                 (f"/v1/tenancies/{tenancy_id}/overview", None),
                 (f"/v1/residents/{resident['id']}/vulnerabilities", None),
+                ("/v1/vulnerabilities/reviews-due", {"due_by": "2027-01-05", "limit": 200}),
                 ("/v1/diversity", {"strand": "ethnicity"}),
                 ("/v1/surveys/results", {"survey": "perception", "strand": "religion"}),
             ]
@@ -212,6 +214,9 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
     assert reads[f"/v1/residents/{resident['id']}"].status_code == 200
     assert reads[f"/v1/homes/{uprn}"].status_code == 200
     assert reads[f"/v1/residents/{resident['id']}/vulnerabilities"].status_code == 403
+    # The reviews due (the reviewer's list, vulnerabilities:write) name the resident
+    # whose review has come, and nothing of the need itself.
+    assert resident["id"] in reads["/v1/vulnerabilities/reviews-due"].text
     assert reads["/v1/diversity"].status_code == 403
     assert reads["/v1/surveys/results"].status_code == 403
     for path, response in reads.items():

@@ -3,7 +3,9 @@
 Residents are read with `residents:read` and changed with `residents:write` (recording
 one is gateway/residents); a resident's vulnerabilities are need to know: read with
 `vulnerabilities:read` (audited by engagement, which checks the scope again) and
-recorded with `vulnerabilities:write`; diversity profiles are written with
+recorded and reviewed with `vulnerabilities:write`, which the list of reviews due needs
+too (the reviewer's work list: ids, home and dates, no category or detail, so not the
+need-to-know read and not audited); diversity profiles are written with
 `residents:write` and read only as aggregates with `diversity:read`, which survey
 results by strand (`?strand=`) need as well (the engagement service checks it again, and
 leaves the figures' breakdowns by strand out for a token without it). Contacts need
@@ -79,6 +81,14 @@ ROUTES: list[PassThrough] = [
         VULNERABILITIES_WRITE,
         "Remove a vulnerability; publishes vulnerability-recorded",
         status_code=204,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/vulnerabilities/reviews-due",
+        "engagement",
+        VULNERABILITIES_WRITE,
+        "Vulnerabilities whose review has come (`due_by`, default today), oldest due first: "
+        "ids, home and dates, never the category or detail (the reviewer's scope; not audited)",
     ),
     # diversity (kept apart; aggregates only)
     PassThrough(

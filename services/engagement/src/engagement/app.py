@@ -23,6 +23,7 @@ from engagement.residents.endpoints import router as residents_router
 from engagement.settings import EngagementSettings
 from engagement.surveys.endpoints import router as surveys_router
 from engagement.surveys.service import SurveyService
+from engagement.vulnerabilities.endpoints import reviews_router as vulnerability_reviews_router
 from engagement.vulnerabilities.endpoints import router as vulnerabilities_router
 from engagement.you_said_we_did.endpoints import router as you_said_we_did_router
 from hearth_kit.app import create_service_app
@@ -98,6 +99,9 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
                     read="vulnerabilities:read",
                     write="vulnerabilities:write",
                 ),
+                # the reviews due: the reviewer's list (no category or detail), so the
+                # reviewer's scope reads it, not the need-to-know one
+                scoped(vulnerability_reviews_router, read="vulnerabilities:write"),
                 scoped(diversity_router, read="diversity:read", write="residents:write"),
                 scoped(messages_router, read="residents:read", write="residents:write"),
                 scoped(contacts_router, read="residents:read", write="contacts:write"),

@@ -153,6 +153,17 @@ class Vulnerability(EngagementModel, table=True):
     adjustments only (vulnerability-recorded v2)."""
 
     __tablename__ = "vulnerability"
+    __table_args__ = (
+        # Vulnerabilities not removed by review date: GET /v1/vulnerabilities/reviews-due
+        # pages through them by (review_on, id).
+        Index(
+            "ix_vulnerability_review_due",
+            "review_on",
+            "id",
+            postgresql_where=text("removed_at IS NULL"),
+            sqlite_where=text("removed_at IS NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     resident_id: uuid.UUID = Field(index=True)

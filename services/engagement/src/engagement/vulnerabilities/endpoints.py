@@ -1,15 +1,19 @@
 """HTTP routes for a resident's vulnerabilities. Reading needs the token's
 vulnerabilities:read scope (checked here as well as at the gateway) and is audited;
-recording and removing need vulnerabilities:write."""
+recording, reviewing and removing need vulnerabilities:write, and so does the list of
+reviews due (`reviews_router`): it is the reviewer's work list, and shows no category
+or detail."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from engagement.vulnerabilities.schemas import (
+    ReviewDuePublic,
     VulnerabilityCreate,
     VulnerabilityPublic,
     VulnerabilityReadPublic,
@@ -20,6 +24,7 @@ from engagement.vulnerabilities.service import vulnerability_service
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
 
 router = APIRouter(
@@ -27,6 +32,11 @@ router = APIRouter(
     tags=["vulnerabilities"],
     responses=PROBLEM_RESPONSES,
 )
+reviews_router = APIRouter(
+    prefix="/v1/vulnerabilities", tags=["vulnerabilities"], responses=PROBLEM_RESPONSES
+)
+"""Vulnerabilities across residents: the reviews due. Its own router because its GET
+needs vulnerabilities:write, not the need-to-know read (app.py scopes it so)."""
 
 ReaderDep = Annotated[Caller, Depends(require_scope("vulnerabilities:read"))]
 WriterDep = Annotated[Caller, Depends(require_scope("vulnerabilities:write"))]
@@ -90,3 +100,24 @@ async def remove_vulnerability(
     """Remove a vulnerability (reviewed away or consent withdrawn); publishes the flag."""
     await vulnerability_service.remove(session, resident_id, vulnerability_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@reviews_router.get("/reviews-due", response_model=Page[ReviewDuePublic])
+async def reviews_due(
+    session: SessionDep,
+    page: PageDep,
+    caller: WriterDep,
+    due_by: Annotated[
+        date | None,
+        Query(description="Reviews due on or before this day (default: today in London)"),
+    ] = None,
+) -> Page[ReviewDuePublic]:
+    """Vulnerabilities whose review has come (on or before `due_by`, default London's
+    today), oldest due first, a page at a time: the resident, the vulnerability, the
+    home, the date and days overdue, never the category or the detail. Needs
+    vulnerabilities:write, the scope that records the review (`POST /v1/residents/
+    {resident_id}/vulnerabilities/{vulnerability_id}/review`, after which it leaves the
+    list until its next date); not audited, as it shows nothing of the need itself."""
+    return await vulnerability_service.reviews_due(
+        session, page, due_by=due_by, now=datetime.now(UTC)
+    )

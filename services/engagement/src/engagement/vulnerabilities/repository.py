@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
 
+from sqlalchemy import Row, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Vulnerability, VulnerabilityRead
+from engagement.models import Resident, Vulnerability, VulnerabilityRead
 
 
 def add(session: AsyncSession, row: Vulnerability | VulnerabilityRead) -> None:
@@ -45,3 +48,40 @@ async def reads(
         .limit(limit)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def reviews_due(
+    session: AsyncSession,
+    *,
+    due_by: date,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Row[tuple[uuid.UUID, uuid.UUID, str | None, date]]]:
+    """(vulnerability id, resident id, the resident's uprn, review_on) of every
+    vulnerability not removed whose review falls on or before `due_by`, oldest due
+    first (review_on, id: ix_vulnerability_review_due), after the cursor's key. Never
+    the category or the detail."""
+    query = (
+        select(
+            col(Vulnerability.id),
+            col(Vulnerability.resident_id),
+            col(Resident.uprn),
+            col(Vulnerability.review_on),
+        )
+        .join(Resident, col(Resident.id) == col(Vulnerability.resident_id))
+        .where(col(Vulnerability.removed_at).is_(None), col(Vulnerability.review_on) <= due_by)
+        .order_by(col(Vulnerability.review_on), col(Vulnerability.id))
+        .limit(limit)
+    )
+    if after is not None:
+        review_on, vulnerability_id = after
+        query = query.where(
+            or_(
+                col(Vulnerability.review_on) > review_on,
+                and_(
+                    col(Vulnerability.review_on) == review_on,
+                    col(Vulnerability.id) > vulnerability_id,
+                ),
+            )
+        )
+    return (await session.execute(query)).all()

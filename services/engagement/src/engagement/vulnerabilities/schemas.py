@@ -91,3 +91,21 @@ class VulnerabilityReadPublic(BaseModel):
     reader: str
     read_at: datetime
     records_shown: int
+
+
+class ReviewDuePublic(BaseModel):
+    """One vulnerability whose review has come: what the reviewer needs to arrange it
+    with the resident, never the category or the detail (those are the need-to-know
+    read, vulnerabilities:read, audited)."""
+
+    resident_id: uuid.UUID
+    vulnerability_id: uuid.UUID
+    uprn: str | None = Field(
+        description="The resident's home (their last, if their tenancy has ended); null "
+        "for a resident not yet on a tenancy"
+    )
+    review_on: date
+    days_overdue: int = Field(
+        description="Days since review_on, by London's today: 0 on the day itself, and "
+        "for one not yet due (due_by ahead of today)"
+    )

@@ -17,7 +17,7 @@ IMMEDIATE takes the turn (docs/adr/0027)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from engagement.models import Resident, Vulnerability, VulnerabilityRead
 from engagement.residents import repository as residents
 from engagement.vulnerabilities import repository
 from engagement.vulnerabilities.schemas import (
+    ReviewDuePublic,
     VulnerabilityCreate,
     VulnerabilityPublic,
     VulnerabilityReadPublic,
@@ -34,6 +35,7 @@ from engagement.vulnerabilities.schemas import (
 from hearth_contracts.events.engagement import VulnerabilityRecordedV2
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 
@@ -216,6 +218,45 @@ class VulnerabilityService:
             vulnerability.detail = None
         await session.flush()
         await announce(session, resident, now)
+
+    async def reviews_due(
+        self, session: AsyncSession, page: PageParams, *, due_by: date | None, now: datetime
+    ) -> Page[ReviewDuePublic]:
+        """Vulnerabilities not removed whose review has come by `due_by` (default
+        London's today at `now`: a review on the day is due), oldest due first, a page at
+        a time: the reviewer's list, so no review is missed. Ids, home and dates only.
+        Not audited as a read: it shows no category or detail (what the audited read
+        guards), only what the vulnerability-recorded flag already tells other services
+        (the resident, the home, that a need is recorded and its review date)."""
+        today = london_day(now)
+        after = page.after_as(str, uuid.UUID)
+        try:
+            after_key = None if after is None else (date.fromisoformat(after[0]), after[1])
+        except ValueError as exc:
+            raise Unprocessable(
+                "The cursor is not one this API issued", field="cursor", location="query"
+            ) from exc
+        rows = await repository.reviews_due(
+            session,
+            due_by=today if due_by is None else due_by,
+            after=after_key,
+            limit=page.fetch,
+        )
+        due = [
+            ReviewDuePublic(
+                resident_id=resident_id,
+                vulnerability_id=vulnerability_id,
+                uprn=uprn,
+                review_on=review_on,
+                days_overdue=max((today - review_on).days, 0),
+            )
+            for vulnerability_id, resident_id, uprn, review_on in rows
+        ]
+        return Page.from_rows(
+            due,
+            page.limit,
+            cursor_of=lambda item: (item.review_on.isoformat(), item.vulnerability_id),
+        )
 
     async def audit(
         self, session: AsyncSession, resident_id: uuid.UUID
