@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -229,3 +229,17 @@ async def test_a_cursor_longer_than_any_this_api_issues_is_a_query_422(
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert (error["field"], error["location"]) == ("cursor", "query")
+
+
+@given(st.dates(), st.uuids())
+def test_a_day_and_an_id_come_back_as_they_went_in(day: date, item_id: uuid.UUID) -> None:
+    """A list ordered by a day (you said, we did: its published day) pages by it."""
+    params = PageParams(cursor=encode_cursor(day, item_id))
+    assert params.after_as(date, uuid.UUID) == (day, item_id)
+
+
+def test_a_cursor_day_that_is_not_a_day_is_unprocessable_naming_cursor() -> None:
+    params = PageParams(cursor=encode_cursor("2025-02-30", uuid.UUID(int=1)))
+    with pytest.raises(Unprocessable) as refused:
+        params.after_as(date, uuid.UUID)
+    assert refused.value.problem()["errors"][0]["field"] == "cursor"

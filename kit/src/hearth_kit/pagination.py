@@ -13,7 +13,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar, overload
 
 from fastapi import Depends, Query
@@ -47,7 +47,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def _cursor_text(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def encode_cursor(*values: object) -> str:
@@ -75,7 +75,8 @@ def decode_cursor(cursor: str) -> list[str]:
 
 
 def _parse(text: str, kind: type[Any]) -> Any:
-    """One cursor value as the sort key's type (str, int, uuid.UUID or an aware datetime)."""
+    """One cursor value as the sort key's type (str, int, uuid.UUID, a date or an aware
+    datetime)."""
     if kind is datetime:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
@@ -85,6 +86,8 @@ def _parse(text: str, kind: type[Any]) -> Any:
         except OverflowError as exc:  # (0001-01-01T00:00:00+14:00) failed there, a 500
             raise ValueError("a cursor moment has a UTC time") from exc
         return moment
+    if kind is date:  # a day, not a moment: 2025-06-03, never with a time
+        return date.fromisoformat(text)
     if kind is uuid.UUID:
         return uuid.UUID(text)
     if kind is int:
