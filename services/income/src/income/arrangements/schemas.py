@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from hearth_contracts.events.income import InstalmentFrequency
 from hearth_contracts.values import MAX_PENCE, UPRN_PATTERN
@@ -130,10 +130,10 @@ class ArrangementReviewCreate(BaseModel):
     instalment_pence: (
         Annotated[
             int,
+            Strict(),  # not Field(strict=True): inside a union that stays in a FieldInfo
             Field(
                 gt=0,
                 le=MAX_PENCE,
-                strict=True,
                 description="change_instalment only (and then required): the new instalment, "
                 "checked as making an arrangement checks it: at most the weekly income less "
                 "expenditure (the statement given here, else the arrangement's), and clearing "
