@@ -117,11 +117,14 @@ def period(
     """The `from` and `to` query parameters as a Period; `to` before `from`, or a period
     longer than MAX_PERIOD_DAYS, is a 422 naming `to`. Only ISO dates: a number is not
     read as a Unix timestamp."""
-    first_day, last_day = _day(first, "from"), _day(last, "to")
+    first_day, last_day = query_day(first, "from"), query_day(last, "to")
     return period_between(first_day, last_day)
 
 
-def _day(text: str, field: str) -> date:
+def query_day(text: str, field: str) -> date:
+    """A calendar day from a query parameter declared as ISO_DATE text (so a number is
+    never read as a Unix timestamp, as pydantic's lax `date` reads "0"), or a 422 naming
+    the parameter when it is no day at all (2026-02-30)."""
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -106,8 +106,12 @@ async def test_the_list_needs_the_reviewers_scope(engagement_as: ClientWithScope
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"due_by": "2025-02-30"}, "due_by"), ({"cursor": "bm90LWlzc3VlZA"}, "cursor")],
-    ids=["impossible-due-by", "cursor-not-issued"],
+    [
+        ({"due_by": "2025-02-30"}, "due_by"),
+        ({"due_by": "0"}, "due_by"),  # not read as a Unix timestamp (1970-01-01)
+        ({"cursor": "bm90LWlzc3VlZA"}, "cursor"),
+    ],
+    ids=["impossible-due-by", "number-as-due-by", "cursor-not-issued"],
 )
 async def test_a_bad_due_by_or_cursor_is_a_problem_naming_it(
     engagement_as: ClientWithScopes, params: dict[str, str], field: str

@@ -182,6 +182,8 @@ async def test_a_cursor_not_issued_or_a_due_by_not_a_day_is_refused_naming_it(
         ({"cursor": "bm90LWEtY3Vyc29y"}, "cursor"),
         ({"cursor": encode_cursor("not a day", uuid.UUID(int=0))}, "cursor"),
         ({"due_by": "next week"}, "due_by"),
+        ({"due_by": "0"}, "due_by"),  # a number is not read as a Unix timestamp (1970-01-01)
+        ({"due_by": "2025-02-30"}, "due_by"),
     ):
         refused = await income.get("/v1/arrangements/reviews-due", params=params)
         assert refused.status_code == 422, refused.text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
@@ -30,10 +30,10 @@ from compliance.homes.endpoints import HomeServiceDep
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import Caller, CallerDep
 from hearth_kit.db import ReadConnectionDep, SessionDep
-from hearth_kit.figures import ISO_DATE, Figures, Period, period_between
+from hearth_kit.figures import ISO_DATE, Figures, Period, period_between, query_day
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden, Unprocessable
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
 from hearth_kit.responses import model_response
 from hearth_kit.working_days import london_day
 
@@ -287,19 +287,9 @@ def figures_period(
     a bad date is a 422 naming `from` or `to`, `to` before `from` a 422 naming `to`),
     except that both are optional here: `to` defaults to today and `from` to a year
     before `to`."""
-    end = _day(last, "to") if last is not None else london_day(datetime.now(UTC))
-    start = _day(first, "from") if first is not None else end - timedelta(days=364)
+    end = query_day(last, "to") if last is not None else london_day(datetime.now(UTC))
+    start = query_day(first, "from") if first is not None else end - timedelta(days=364)
     return period_between(start, end)
-
-
-def _day(text: str, field: str) -> date:
-    """A calendar day from the query, or a 422 naming the parameter (2026-02-30)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Unprocessable(
-            f"`{field}` must be a calendar date (YYYY-MM-DD)", field=field, location="query"
-        ) from None
 
 
 @router.get("/figures", response_model=Figures, response_model_by_alias=True)

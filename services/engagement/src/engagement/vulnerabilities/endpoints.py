@@ -7,7 +7,7 @@ or detail."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -23,6 +23,7 @@ from engagement.vulnerabilities.schemas import (
 from engagement.vulnerabilities.service import vulnerability_service
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
+from hearth_kit.figures import ISO_DATE, query_day
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -108,8 +109,12 @@ async def reviews_due(
     page: PageDep,
     caller: WriterDep,
     due_by: Annotated[
-        date | None,
-        Query(description="Reviews due on or before this day (default: today in London)"),
+        str | None,
+        Query(
+            pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
+            description="Reviews due on or before this day (YYYY-MM-DD; default: today in London)",
+        ),
     ] = None,
 ) -> Page[ReviewDuePublic]:
     """Vulnerabilities whose review has come (on or before `due_by`, default London's
@@ -119,5 +124,8 @@ async def reviews_due(
     {resident_id}/vulnerabilities/{vulnerability_id}/review`, after which it leaves the
     list until its next date); not audited, as it shows nothing of the need itself."""
     return await vulnerability_service.reviews_due(
-        session, page, due_by=due_by, now=datetime.now(UTC)
+        session,
+        page,
+        due_by=None if due_by is None else query_day(due_by, "due_by"),
+        now=datetime.now(UTC),
     )

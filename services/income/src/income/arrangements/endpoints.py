@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
+from hearth_kit.figures import ISO_DATE, query_day
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -68,8 +69,12 @@ async def reviews_due(
     page: PageDep,
     arrangements: ArrangementServiceDep,
     due_by: Annotated[
-        date | None,
-        Query(description="Reviews due on or before this day (default: today in London)"),
+        str | None,
+        Query(
+            pattern=ISO_DATE,
+            json_schema_extra={"format": "date"},
+            description="Reviews due on or before this day (YYYY-MM-DD; default: today in London)",
+        ),
     ] = None,
 ) -> Response:
     """Live arrangements whose review has come (DOMAIN.md: reviewed every 3 to 6
@@ -77,7 +82,12 @@ async def reviews_due(
     and arrears now, no personal data. Record one with `POST /v1/arrangements/
     {arrangement_id}/review`; it then leaves the list until its next review."""
     return model_response(
-        await arrangements.reviews_due(connection, page, due_by=due_by, now=datetime.now(UTC))
+        await arrangements.reviews_due(
+            connection,
+            page,
+            due_by=None if due_by is None else query_day(due_by, "due_by"),
+            now=datetime.now(UTC),
+        )
     )
 
 
