@@ -302,3 +302,23 @@ async def test_the_statement_shows_running_balances_and_html_for_the_tenant(
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"].endswith("to")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "0", "to": "2025-04-30"}, "from"),  # not a Unix timestamp (1970-01-01)
+        ({"from": "2025-04-01", "to": "1745971200"}, "to"),
+        ({"from": "2025-02-30", "to": "2025-04-30"}, "from"),
+    ],
+    ids=["number-as-from", "number-as-to", "impossible-from"],
+)
+async def test_a_statement_period_not_of_iso_days_is_refused_naming_it(
+    income: httpx.AsyncClient, start_tenancy: Any, params: dict[str, str], field: str
+) -> None:
+    tenancy = await start_tenancy(weekly_rent_pence=10_000)
+    refused = await income.get(
+        f"/v1/rent-accounts/{tenancy['rent_account_id']}/statement", params=params
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == field

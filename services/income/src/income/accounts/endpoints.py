@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
+from hearth_kit.figures import ISO_DATE, query_day
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
@@ -191,13 +192,21 @@ async def statement(
     account_id: uuid.UUID,
     session: SessionDep,
     accounts: AccountServiceDep,
-    first: Annotated[date, Query(alias="from")],
-    last: Annotated[date, Query(alias="to")],
+    first: Annotated[
+        str,
+        Query(alias="from", pattern=ISO_DATE, json_schema_extra={"format": "date"}),
+    ],
+    last: Annotated[
+        str,
+        Query(alias="to", pattern=ISO_DATE, json_schema_extra={"format": "date"}),
+    ],
     format: Annotated[str | None, Query(pattern="^(json|html)$")] = None,
 ) -> Response:
     """The account's statement from `from` to `to`, with running balances: JSON, or
     HTML for the tenant (`Accept: text/html` or `?format=html`)."""
-    found = await accounts.statement(session, account_id, first, last)
+    found = await accounts.statement(
+        session, account_id, query_day(first, "from"), query_day(last, "to")
+    )
     wants_html = format == "html" or (
         format is None and "text/html" in request.headers.get("accept", "")
     )
