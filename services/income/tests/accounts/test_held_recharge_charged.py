@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from hearth_contracts.events.income import TenancyEndReason
 from hearth_kit.db import Database
@@ -67,8 +68,8 @@ async def entries_of(db: Database, account_id: uuid.UUID | str) -> list[LedgerEn
     async with db.sessionmaker() as session:
         query = (
             select(LedgerEntry)
-            .where(LedgerEntry.account_id == uuid.UUID(str(account_id)))
-            .order_by(LedgerEntry.posted_at)  # type: ignore[arg-type]
+            .where(col(LedgerEntry.account_id) == uuid.UUID(str(account_id)))
+            .order_by(col(LedgerEntry.posted_at))
         )
         return list((await session.scalars(query)).all())
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from hearth_contracts.events.income import TenancyEndReason
 from hearth_kit.db import Database
@@ -71,7 +72,7 @@ async def an_arrangement(
         async with income_database.sessionmaker() as session, session.begin():
             await session.execute(
                 update(Arrangement)
-                .where(Arrangement.id == uuid.UUID(arrangement["id"]))  # type: ignore[arg-type]
+                .where(col(Arrangement.id) == uuid.UUID(arrangement["id"]))
                 .values(review_on=review_on)
             )
         arrangement["review_on"] = review_on.isoformat()
@@ -99,7 +100,7 @@ def today() -> date:
 async def reviews_of(income_database: Database, arrangement_id: str) -> list[ArrangementReview]:
     async with income_database.sessionmaker() as session:
         query = select(ArrangementReview).where(
-            ArrangementReview.arrangement_id == uuid.UUID(arrangement_id)  # type: ignore[arg-type]
+            col(ArrangementReview.arrangement_id) == uuid.UUID(arrangement_id)
         )
         return list((await session.execute(query)).scalars().all())
 
@@ -159,7 +160,7 @@ async def test_due_by_lists_the_reviews_coming_and_leaves_out_arrangements_not_l
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
             update(Arrangement)
-            .where(Arrangement.id == uuid.UUID(broken["id"]))  # type: ignore[arg-type]
+            .where(col(Arrangement.id) == uuid.UUID(broken["id"]))
             .values(status=ArrangementStatus.BROKEN)
         )
     mine = {soon["id"], broken["id"]}
@@ -406,7 +407,7 @@ async def test_a_review_that_ends_the_arrangement_and_then_another_is_409(
         # the ladder looked at the case today: its next look is a day away
         await session.execute(
             update(ArrearsCase)
-            .where(ArrearsCase.account_id == uuid.UUID(arrangement["account_id"]))  # type: ignore[arg-type]
+            .where(col(ArrearsCase.account_id) == uuid.UUID(arrangement["account_id"]))
             .values(next_check_at=datetime.now(UTC) + timedelta(days=1))
         )
     ended = await income.post(

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
@@ -196,7 +197,7 @@ async def serve_notice(db: Database, tenancy: dict[str, Any], on: date) -> None:
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
             update(ArrearsCase)
-            .where(ArrearsCase.tenancy_id == uuid.UUID(tenancy["id"]))  # type: ignore[arg-type]
+            .where(col(ArrearsCase.tenancy_id) == uuid.UUID(tenancy["id"]))
             .values(nosp_served_at=noon_in_london(on))
         )
 

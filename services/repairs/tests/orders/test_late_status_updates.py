@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import update
+from sqlmodel import col
 
 from hearth_kit.db import Database
 from repairs.models import WorkOrder
@@ -56,7 +57,7 @@ async def raised_an_hour_ago(
     async with db.sessionmaker() as session, session.begin():
         await session.execute(
             update(WorkOrder)
-            .where(WorkOrder.id == uuid.UUID(order["id"]))  # type: ignore[arg-type]
+            .where(col(WorkOrder.id) == uuid.UUID(order["id"]))
             .values(raised_at=an_hour_ago, status_changed_at=an_hour_ago)
         )
     return order

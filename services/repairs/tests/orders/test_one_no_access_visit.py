@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import update
+from sqlmodel import col
 
 from hearth_contracts.events.repairs import AppointmentSlot
 from hearth_contracts.events.visits import Trade
@@ -79,7 +80,7 @@ async def under_way(
             )
         await session.execute(
             update(WorkOrder)
-            .where(WorkOrder.id.in_([uuid.UUID(o["id"]) for o in orders]))  # type: ignore[attr-defined]
+            .where(col(WorkOrder.id).in_([uuid.UUID(o["id"]) for o in orders]))
             .values(
                 status=WorkOrderStatus.APPOINTMENT_MADE,
                 status_changed_at=opened - timedelta(minutes=10),
@@ -314,7 +315,7 @@ async def test_a_visits_appointment_request_waits_again_after_no_access(
         # the day has come: the window opened half an hour ago
         await session.execute(
             update(Appointment)
-            .where(Appointment.id == uuid.UUID(booked.json()["id"]))  # type: ignore[arg-type]
+            .where(col(Appointment.id) == uuid.UUID(booked.json()["id"]))
             .values(window_start=opened, window_end=opened + timedelta(hours=2))
         )
 
