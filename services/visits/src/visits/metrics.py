@@ -14,7 +14,3 @@ REVIEWS_OVERDUE_RAISED = Counter(
     "hearth_visits_caseload_reviews_overdue_total",
     "Sustainable tenancy referrals whose review date passed (caseload-review-overdue raised)",
 )
-INTRODUCTORY_PERIODS_ENDED = Counter(
-    "hearth_visits_introductory_periods_ended_total",
-    "Tenancies moved off the introductory caseload because their introductory period ran out",
-)

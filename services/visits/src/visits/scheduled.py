@@ -9,8 +9,11 @@
 - homes-beyond-interval: keeps hearth_visits_homes_beyond_interval current.
 - caseload-review-overdue: a sustainable tenancy referral past its review date raises
   caseload-review-overdue, once (FOR UPDATE SKIP LOCKED and a marker column).
-- introductory-period-end: the introductory caseload ends at 12 months (18 extended)
-  by itself, moving the tenancy to its area's community caseload."""
+
+No job moves a tenancy off the introductory caseload: income decides when a trial ends
+(its job trial-end, or an officer) and says so in tenancy-type-changed; a trial kept
+open by possession proceedings stays on the introductory caseload until then
+(docs/adr/0066)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.scheduler import ScheduledJob
 from hearth_kit.working_days import london_day
-from visits.caseloads.service import end_introductory_periods, raise_overdue_reviews
+from visits.caseloads.service import raise_overdue_reviews
 from visits.metrics import HOMES_BEYOND_INTERVAL
 from visits.programme import repository
 from visits.programme.service import ProgrammeService
@@ -46,9 +49,4 @@ def scheduled_jobs(settings: VisitsSettings) -> list[ScheduledJob]:
         ScheduledJob("programme-rescore", timedelta(minutes=15), programme_rescore(settings)),
         ScheduledJob("homes-beyond-interval", timedelta(minutes=15), count_beyond_interval),
         ScheduledJob("caseload-review-overdue", timedelta(minutes=15), raise_overdue_reviews),
-        ScheduledJob(
-            "introductory-period-end",
-            timedelta(hours=1),
-            end_introductory_periods(settings.caseloads),
-        ),
     ]

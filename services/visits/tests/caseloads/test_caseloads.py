@@ -197,58 +197,64 @@ async def test_a_referral_past_its_review_date_is_overdue_and_raised_once_across
     assert back.json()["review_overdue"] is False
 
 
-async def test_the_introductory_caseload_ends_by_itself_after_its_period(
+async def run_every_job(visits_database: Database, now: datetime) -> None:
+    for scheduled in scheduled_jobs(SETTINGS):
+        await run_until_done(visits_database, scheduled, now)
+
+
+async def test_the_introductory_caseload_waits_for_incomes_word_on_the_trial(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     """The trial is the year beginning with 1 March 2025 (Housing Act 1996 s.125): on
     trial to the end of 28 February 2026, secure from 1 March 2026, the day
-    `introductory_ends_on` names (income's trial end agrees: ADR 0059)."""
+    `introductory_ends_on` names. Visits does not move the tenancy by that clock: income
+    may keep it on trial (a notice of seeking possession live on the trial's last day,
+    ADR 0059), so it stays on the introductory caseload until income's
+    tenancy-type-changed says the trial ended, and moves from the day income gives
+    (ADR 0066)."""
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
     await handle(visits_database, registered(uprn))
     await handle(visits_database, started(uprn, tenancy_id, date(2025, 3, 1), "introductory"))
     entry = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
     assert entry["introductory_ends_on"] == "2026-03-01"  # the first day off trial
-    sweep = job("introductory-period-end")
-    # the trial's last day, late evening in London: still on trial
-    assert await run_until_done(visits_database, sweep, datetime(2026, 2, 28, 23, tzinfo=UTC)) == 0
-    moved = await run_until_done(visits_database, sweep, datetime(2026, 3, 1, 9, tzinfo=UTC))
-    assert moved == 1
+    # past the trial's end, every scheduled job run: income has said nothing yet
+    await run_every_job(visits_database, datetime(2026, 3, 1, 9, tzinfo=UTC))
+    await run_every_job(visits_database, datetime(2026, 4, 20, 9, tzinfo=UTC))
+    still = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
+    assert (still["caseload"], still["since"]) == ("introductory", "2025-03-01")
+    assert str(tenancy_id) not in await caseload_of(visits, "officer-e8")
+    # proceedings decided, the officer confirms the tenancy on 20 April 2026
+    await handle(
+        visits_database,
+        type_changed(uprn, tenancy_id, "confirmed", "secure", date(2026, 4, 20)),
+    )
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
-    assert (community["caseload"], community["since"]) == ("community", "2026-03-01")
-    assert await run_until_done(visits_database, sweep, datetime.now(UTC)) == 0
+    assert (community["caseload"], community["since"]) == ("community", "2026-04-20")
 
 
-async def test_the_sweep_and_incomes_trial_end_agree_on_the_day(
+async def test_incomes_trial_end_moves_the_tenancy_once_from_the_day_it_ends(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     """income's trial-end job confirms an undecided trial from the day it ends, the day
-    after its last day (tenancy-type-changed, effective_on): the caseload entry it makes
-    is the one the sweep makes, and whichever comes second changes nothing (ADR 0059).
-    Started on 29 February 2024: the year beginning with it ends at the end of 28
-    February 2025, so secure from 1 March 2025, not 28 February."""
-    by_event, by_sweep = a_uprn(), a_uprn()
-    first, second = uuid.uuid4(), uuid.uuid4()
-    for uprn, tenancy_id in ((by_event, first), (by_sweep, second)):
-        await handle(visits_database, registered(uprn))
-        await handle(visits_database, started(uprn, tenancy_id, date(2024, 2, 29), "introductory"))
+    after its last day (tenancy-type-changed, effective_on): the tenancy moves to the
+    community caseload from that day, and the event published again (a replay, under a
+    new event id) changes nothing (ADR 0059, 0066). Started on 29 February 2024: the
+    year beginning with it ends at the end of 28 February 2025, so secure from 1 March
+    2025, not 28 February."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2024, 2, 29), "introductory"))
     settled_on = trial_ends_on(date(2024, 2, 29), 12)
     assert settled_on == date(2025, 3, 1)
-    entry = (await caseload_of(visits, "officer-intro"))[str(second)]
+    entry = (await caseload_of(visits, "officer-intro"))[str(tenancy_id)]
     assert entry["introductory_ends_on"] == "2025-03-01"
-    await handle(visits_database, type_changed(by_event, first, "confirmed", "secure", settled_on))
-    sweep = job("introductory-period-end")
-    assert await run_until_done(visits_database, sweep, datetime(2025, 2, 28, 23, tzinfo=UTC)) == 0
-    assert await run_until_done(visits_database, sweep, datetime(2025, 3, 1, 9, tzinfo=UTC)) == 1
-    await handle(visits_database, type_changed(by_sweep, second, "confirmed", "secure", settled_on))
-    # income's event published again (a replay, under a new event id): nothing moves
-    await handle(visits_database, type_changed(by_event, first, "confirmed", "secure", settled_on))
-    community = await caseload_of(visits, "officer-e8")
-    for tenancy_id in (first, second):
-        assert (community[str(tenancy_id)]["caseload"], community[str(tenancy_id)]["since"]) == (
-            "community",
-            "2025-03-01",
-        )
+    await handle(visits_database, type_changed(uprn, tenancy_id, "confirmed", "secure", settled_on))
+    await run_every_job(visits_database, datetime(2025, 3, 1, 9, tzinfo=UTC))
+    await handle(visits_database, type_changed(uprn, tenancy_id, "confirmed", "secure", settled_on))
+    assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
+    community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]
+    assert (community["caseload"], community["since"]) == ("community", "2025-03-01")
 
 
 async def test_handing_a_case_back_needs_the_caseloads_write_scope(
@@ -428,14 +434,15 @@ async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry_un
 async def test_a_replayed_start_does_not_undo_the_end_of_the_introductory_period(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    """The sweep moves a tenancy to the community caseload keeping its placement's
-    as_of (the start's day): the tenancy-started delivered again through the inbox (a
-    replayed dead letter, the same fact under a new event id) is no newer than that,
-    and leaves it where the sweep put it."""
+    """income's trial end moves the tenancy to the community caseload (as_of the day the
+    trial ended): the tenancy-started delivered again through the inbox (a replayed dead
+    letter, the same fact under a new event id) leaves it there (place_first)."""
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
     start = started(uprn, tenancy_id, date(2025, 6, 1), "introductory")
     await consume(visits_database, [registered(uprn), start])
-    assert await run_until_done(visits_database, job("introductory-period-end"), datetime.now(UTC))
+    await handle(
+        visits_database, type_changed(uprn, tenancy_id, "confirmed", "secure", date(2026, 6, 1))
+    )
     await consume(visits_database, [Envelope(data=start.data)])
     assert str(tenancy_id) not in await caseload_of(visits, "officer-intro")
     community = (await caseload_of(visits, "officer-e8"))[str(tenancy_id)]

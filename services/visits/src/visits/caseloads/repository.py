@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -31,9 +31,9 @@ async def place(session: AsyncSession, tenancy_id: uuid.UUID, values: dict[str, 
 async def place_first(session: AsyncSession, tenancy_id: uuid.UUID, values: dict[str, Any]) -> None:
     """Hold a tenancy that started on its first caseload, unless a caseload holds it
     already. Whatever holds it is newer than the start, whatever its as_of says: a type
-    decided from the first day (as_of that same day), a referral, a hand-back, or the
-    introductory sweep (which keeps as_of). So the start, delivered again or after them
-    (a replayed dead letter), never puts the tenancy back where it began."""
+    decided from the first day (as_of that same day), a referral or a hand-back. So the
+    start, delivered again or after them (a replayed dead letter), never puts the
+    tenancy back where it began."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(
         insert(CaseloadAssignment)
@@ -128,29 +128,6 @@ async def reviews_overdue(
             col(CaseloadAssignment.review_overdue_raised_at).is_(None),
         )
         .order_by(col(CaseloadAssignment.review_on), col(CaseloadAssignment.tenancy_id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return list((await session.execute(query)).scalars().all())
-
-
-async def introductory_periods_ended(
-    session: AsyncSession, *, today: date, limit: int
-) -> list[CaseloadAssignment]:
-    """Tenancies held on the introductory caseload, or referred from it, whose
-    introductory period (12 months, or 18 extended) has run out: it ended
-    (`introductory_ends_on`, the first day off trial) by `today`, locked (FOR UPDATE
-    SKIP LOCKED)."""
-    query = (
-        select(CaseloadAssignment)
-        .where(
-            col(CaseloadAssignment.introductory_ends_on) <= today,
-            or_(
-                col(CaseloadAssignment.caseload) == Caseload.INTRODUCTORY,
-                col(CaseloadAssignment.returns_to) == Caseload.INTRODUCTORY,
-            ),
-        )
-        .order_by(col(CaseloadAssignment.introductory_ends_on), col(CaseloadAssignment.tenancy_id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

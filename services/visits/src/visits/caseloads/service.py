@@ -4,7 +4,7 @@ events and by referrals from visits. Never commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import repository, rules
 from visits.caseloads.schemas import CaseloadEntryPublic, ConcernOpenPublic
-from visits.metrics import INTRODUCTORY_PERIODS_ENDED, REVIEWS_OVERDUE_RAISED
+from visits.metrics import REVIEWS_OVERDUE_RAISED
 from visits.models import CaseloadAssignment, CaseloadConcern, VisitTenancyConcern
 from visits.programme import repository as home_profiles
 from visits.settings import CaseloadOfficers
@@ -346,32 +346,3 @@ async def raise_overdue_reviews(session: AsyncSession, now: datetime) -> int:
         held.review_overdue_raised_at = now
     REVIEWS_OVERDUE_RAISED.inc(len(overdue))
     return len(overdue)
-
-
-def end_introductory_periods(
-    officers: CaseloadOfficers,
-) -> Callable[[AsyncSession, datetime], Awaitable[int]]:
-    async def run(session: AsyncSession, now: datetime) -> int:
-        """One batch of the introductory-period sweep: a tenancy whose introductory
-        period (12 months, or 18 extended) has run out moves to its area's community
-        caseload by itself; one referred from the introductory caseload will be handed
-        back to the community caseload. Each row leaves what the sweep selects, so it is
-        moved once; its as_of is kept, so income's own word on the tenancy (a late
-        extension or confirmation) still applies."""
-        ended = await repository.introductory_periods_ended(
-            session, today=london_day(now), limit=SWEEP_BATCH
-        )
-        for held in ended:
-            if held.caseload is Caseload.INTRODUCTORY:
-                held.caseload = Caseload.COMMUNITY
-                held.officer = rules.officer_for(
-                    Caseload.COMMUNITY, await _area(session, held.uprn), officers
-                )
-                # from the day the trial ended, as income's trial end says (ADR 0059)
-                held.since = held.introductory_ends_on or held.since
-            else:
-                held.returns_to = Caseload.COMMUNITY
-        INTRODUCTORY_PERIODS_ENDED.inc(len(ended))
-        return len(ended)
-
-    return run
