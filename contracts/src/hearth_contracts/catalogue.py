@@ -54,6 +54,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("visits", "visit-declined"): (),
     _t("visits", "visit-found-repair"): ("repairs",),  # raises the repair request
     _t("visits", "hazard-identified"): ("repairs",),  # opens an Awaab's Law case
+    _t("visits", "hazard-identified", 2): ("repairs",),  # v2: codes only (adr/0071)
     # no consumer: visits puts it on the tenancy's caseload entry itself (referred, or
     # open in concerns_open until recorded dealt with)
     _t("visits", "tenancy-concern-raised"): (),

@@ -256,7 +256,9 @@ class VisitFoundRepair(
 class HazardIdentified(
     Event, service="visits", name="hazard-identified", key="uprn", subject="hazard_id"
 ):
-    """A hazard (damp and mould above all) was found in a home."""
+    """A hazard (damp and mould above all) was found in a home. Superseded by v2, which
+    carries no free text: visits publishes v2 alone; v1 events still on the topic carry
+    the officer's location and description."""
 
     hazard_id: uuid.UUID
     uprn: Uprn
@@ -266,6 +268,31 @@ class HazardIdentified(
     location: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=2000)
     identified_at: AwareDatetime
+
+
+class HazardIdentifiedV2(
+    Event,
+    service="visits",
+    name="hazard-identified",
+    version=2,
+    key="uprn",
+    subject="hazard_id",
+):
+    """A hazard (damp and mould above all) was found in a home on a visit: repairs opens
+    an Awaab's Law case for an emergency hazard or significant damp and mould, its clock
+    from when the officer saw it (`identified_at`). Codes only, as compliance's
+    hazard-found: the room and the officer's description (which can name the people
+    living with the hazard) stay in the visit report, GET /v1/visits/{visit_id}
+    (docs/adr/0071)."""
+
+    hazard_id: uuid.UUID
+    uprn: Uprn
+    visit_id: uuid.UUID | None = None
+    hazard_type: HazardType
+    severity: HazardSeverity
+    identified_at: AwareDatetime = Field(
+        description="When the officer saw it (the visit's time): the Awaab's Law clock"
+    )
 
 
 class TenancyConcernRaised(

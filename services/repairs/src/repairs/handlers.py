@@ -30,6 +30,7 @@ from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import (
     CommunalIssueFound,
     HazardIdentified,
+    HazardIdentifiedV2,
     HazardSeverity,
     VisitFoundRepair,
 )
@@ -199,7 +200,7 @@ def build_handlers(
 
     async def open_awaab_case_for(
         session: AsyncSession,
-        hazard: HazardIdentified | HazardFoundAtCheck,
+        hazard: HazardIdentified | HazardIdentifiedV2 | HazardFoundAtCheck,
         source: AwarenessSource,
     ) -> None:
         """An emergency hazard, or significant damp and mould, opens an Awaab's Law case
@@ -221,7 +222,16 @@ def build_handlers(
 
     @handlers.on(HazardIdentified)
     async def open_awaab_case(session: AsyncSession, envelope: Envelope[HazardIdentified]) -> None:
-        """A hazard an officer saw on a home visit."""
+        """A hazard an officer saw on a home visit (v1, still on the topic: its location
+        and description are not kept)."""
+        await open_awaab_case_for(session, envelope.data, AwarenessSource.HOME_VISIT)
+
+    @handlers.on(HazardIdentifiedV2)
+    async def open_awaab_case_v2(
+        session: AsyncSession, envelope: Envelope[HazardIdentifiedV2]
+    ) -> None:
+        """A hazard an officer saw on a home visit, as visits publishes it now: codes
+        only (docs/adr/0071)."""
         await open_awaab_case_for(session, envelope.data, AwarenessSource.HOME_VISIT)
 
     @handlers.on(HazardFoundAtCheck)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ComplaintReceived
-from hearth_contracts.events.visits import HazardIdentified
+from hearth_contracts.events.visits import HazardIdentified, HazardIdentifiedV2, HazardType
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
@@ -199,6 +199,31 @@ async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
     [case] = (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"]
     assert case["became_aware_at"] == "2026-11-09T10:00:00Z"
     assert case["source"] == "home_visit"
+
+
+async def test_a_hazard_as_visits_publishes_it_now_codes_only_opens_one_case(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """hazard-identified v2 has no location or description (docs/adr/0071): the case
+    opens from its codes and the officer's time, once however often it comes."""
+    uprn = a_uprn()
+    hazard = HazardIdentifiedV2(
+        hazard_id=uuid.uuid4(),
+        uprn=uprn,
+        visit_id=uuid.uuid4(),
+        hazard_type=HazardType.DAMP_AND_MOULD,
+        severity="significant",
+        identified_at=datetime(2026, 11, 9, 10, tzinfo=UTC),
+    )
+    handler = handlers.get(hazard.type)
+    assert handler is not None
+    for envelope in (Envelope(data=hazard), Envelope(data=hazard)):  # re-published
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, envelope)
+    [case] = (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"]
+    assert case["became_aware_at"] == "2026-11-09T10:00:00Z"
+    assert case["source"] == "home_visit"
+    assert case["hazard_id"] == str(hazard.hazard_id)
 
 
 async def test_a_clock_run_out_with_no_traffic_raises_its_breach_once_across_restart_and_replicas(

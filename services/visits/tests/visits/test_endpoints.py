@@ -124,6 +124,18 @@ async def test_hazards_and_tenancy_concerns_are_published_without_the_officers_n
     assert hazard["hazard_id"] == reported["hazards_found"][0]["id"]
     assert hazard["hazard_type"] == "damp_and_mould"
     assert hazard["visit_id"] == visit["id"]
+    # v2, codes only: where it is and the officer's words stay in the report (adr/0071)
+    assert rows[1]["event_type"] == "uk.hearth.visits.hazard-identified.v2"
+    assert set(hazard) == {
+        "hazard_id",
+        "uprn",
+        "visit_id",
+        "hazard_type",
+        "severity",
+        "identified_at",
+    }
+    assert "Black mould" not in rows[1]["payload"].decode()
+    assert reported["hazards_found"][0]["location"] == "bedroom 1"
     assert concern["concern_type"] == "hoarding"
     assert "Spare room" not in rows[2]["payload"].decode()
     assert reported["tenancy_concerns"][0]["notes"] == "Spare room full to ceiling"

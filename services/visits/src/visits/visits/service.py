@@ -15,7 +15,8 @@ from hearth_contracts.events.visits import (
     Caseload,
     CommunalIssueFound,
     CommunalIssueType,
-    HazardIdentified,
+    HazardIdentifiedV2,
+    HazardType,
     ResidentDetail,
     ResidentDetailsConfirmed,
     TenancyConcernRaised,
@@ -528,14 +529,12 @@ class VisitService:
             for hazard in findings.hazards:
                 await publish(
                     session,
-                    HazardIdentified(
+                    HazardIdentifiedV2(
                         hazard_id=hazard.id,
                         uprn=visit.uprn,
                         visit_id=visit.id,
-                        hazard_type=hazard.hazard_type,
+                        hazard_type=HazardType(hazard.hazard_type),
                         severity=hazard.severity,
-                        location=hazard.location,
-                        description=hazard.description,
                         identified_at=reported_at,
                     ),
                 )
