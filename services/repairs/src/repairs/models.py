@@ -277,6 +277,13 @@ class Appointment(RepairsModel, table=True):
     missed_by: MissedBy | None = Field(default=None, sa_type=text_enum(MissedBy))
     missed_reason: MissedReason | None = Field(default=None, sa_type=text_enum(MissedReason))
     booked_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    arranged_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="A contractor's own window: when it arranged it with the household "
+        "(its appointment_made's `at`). None when staff booked it: their booking's moment "
+        "is booked_at",
+    )
     outcome_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     cancellation_reason: CancellationReason | None = Field(
         default=None, sa_type=text_enum(CancellationReason)

@@ -169,6 +169,32 @@ async def booked_covering(
     return None
 
 
+async def staff_said_later(
+    session: AsyncSession, work_order_id: uuid.UUID, uprn: str, at: datetime
+) -> bool:
+    """Whether staff booked, rebooked or cancelled an appointment of this work order
+    after `at` (compared to the second, the resolution contractors send; the same second
+    is not later): their word with the household is newer than a contractor's window
+    arranged at `at` (docs/adr/0068). A booking's moment is booked_at (an appointment a
+    contractor's window made has arranged_at and is not staff's); a cancellation's is
+    cancelled_at, when the household asked. Read under the work order's lock, which
+    staff's booking, rebooking and cancelling take too."""
+    query = select(Appointment).where(Appointment.uprn == uprn)
+    for appointment in (await session.execute(query)).scalars().all():
+        if str(work_order_id) not in appointment.work_order_ids:
+            continue
+        if appointment.arranged_at is None and appointment.booked_at.replace(microsecond=0) > at:
+            return True
+        cancelled = appointment.cancelled_at
+        if (
+            appointment.status is AppointmentStatus.CANCELLED
+            and cancelled is not None
+            and cancelled.replace(microsecond=0) > at
+        ):
+            return True
+    return False
+
+
 async def no_access_covering(
     session: AsyncSession, work_order_id: uuid.UUID, uprn: str, at: datetime
 ) -> Appointment | None:

@@ -232,13 +232,15 @@ async def _hold(
     rebooked_from: uuid.UUID | None,
     now: datetime,
     tell_contractor: RepairsSettings | None = None,
+    arranged_at: datetime | None = None,
 ) -> Appointment:
     """Book the appointment: it holds `slot` on `day` for each trade of the work (what
     availability counts), its work orders waiting for one have it, and
     appointment-booked is published (the household's message; `rebooked_from` names the
     appointment it replaces). Booked by staff (`tell_contractor`, the settings naming
     the contractor's webhook), the contractor is sent schedule-repair; a contractor's
-    own move is not sent back to it."""
+    own move is not sent back to it, and keeps when the contractor arranged it
+    (`arranged_at`, its update's `at`: docs/adr/0068)."""
     start, end = window
     trades = sorted({order.trade for order in work_orders})
     appointment = Appointment(
@@ -254,6 +256,7 @@ async def _hold(
         made_at_first_contact=made_at_first_contact,
         rebooked_from_appointment_id=rebooked_from,
         booked_at=now,
+        arranged_at=arranged_at,
     )
     repository.add_appointment(session, appointment, trades)
     for order in work_orders:
@@ -346,9 +349,12 @@ async def move_to_contractors_window(
     old: Appointment | None,
     window: tuple[datetime, datetime],
     now: datetime,
+    at: datetime,
 ) -> Appointment | None:
     """The appointment a contractor arranged with the household for `work_order`
-    (`window`: start, end), told through its appointment_made status update.
+    (`window`: start, end) at `at`, told through its appointment_made status update.
+    The caller has judged that it stands (no later window of the contractor's, no later
+    booking, rebooking or cancelling by staff: docs/adr/0054, 0068).
 
     The work order's booked appointment moves to it as a rebooking does (the old one is
     rebooked and its places freed; a new one, rebooked from it, holds the slot the
@@ -403,6 +409,7 @@ async def move_to_contractors_window(
         made_at_first_contact=False,
         rebooked_from=old.id if old is not None else None,
         now=now,
+        arranged_at=at,
     )
     if old is None:
         await settle_requests(

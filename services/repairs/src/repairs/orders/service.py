@@ -334,7 +334,9 @@ class WorkOrderService:
         two at the same moment, the later to arrive): a late one (older than the status)
         is kept and answered with the work order as it is, its status not moved back.
         What it says still counts: a no-access visit is a visit, and a variation amount
-        or appointment window stands unless a later update of the same kind was kept. A
+        or appointment window stands unless a later update of the same kind was kept (a
+        window not either when staff booked, rebooked or cancelled after it: their word
+        with the household is the newer, docs/adr/0068). A
         completed work order's status never moves: an update from before its completion
         is kept (200), one after it is a 409 `status` (docs/adr/0054). The very same
         update sent again (another Idempotency-Key, the same work order, status, `at`
@@ -425,6 +427,13 @@ class WorkOrderService:
         superseded = await repository.a_later_update(
             session, order.id, status, at, with_window=window is not None
         )
+        if window is not None and not superseded:
+            # Staff's booking, rebooking or cancelling after the contractor arranged this
+            # window is the household's newer word: the late window moves nothing
+            # (docs/adr/0068).
+            superseded = await appointment_repository.staff_said_later(
+                session, order.id, order.uprn, at
+            )
         if no_access:
             # One visit, one record (docs/adr/0057): in the window of its booked
             # appointment it ends that appointment as no access, the visit of each of
@@ -444,7 +453,7 @@ class WorkOrderService:
         # raising): the same second is the same moment, and the later to arrive wins.
         latest = not completed and at >= order.status_changed_at.replace(microsecond=0)
         if window is not None and not completed and not superseded:
-            await move_to_contractors_window(session, self.settings, order, booked, window, now)
+            await move_to_contractors_window(session, self.settings, order, booked, window, now, at)
         if data.variation_pence is not None and not superseded:
             order.variation_requested_pence = data.variation_pence
         if latest:
