@@ -29,6 +29,7 @@ from hearth_kit.tracing import (
     ServerTraceIds,
     WithoutPersonalData,
     current_traceparent,
+    path_without_values,
     query_names,
     setup_tracing,
     trace_requests,
@@ -147,6 +148,73 @@ async def test_an_exception_is_recorded_by_type_and_frames_without_its_message(
     stacktrace = str(attributes["exception.stacktrace"])
     assert "in call_resident" in stacktrace  # the frames are kept
     assert stacktrace.rstrip().endswith("ValueError")
+
+
+async def test_a_refused_path_keeps_its_route_not_the_value_typed_into_it(
+    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    """A name typed where an id goes is refused (422): the server span's URL shows the
+    route's template, the client's the path without its values."""
+    _, exporter = provider
+    response = await traced_client.post(f"/residents/{NAME}/calls", params={"phone": PHONE})
+    assert response.status_code == 422
+    spans = exporter.get_finished_spans()
+    assert_no_personal_data(spans)
+    [server] = [span for span in spans if is_server(span)]
+    assert (server.attributes or {})["http.target"] == "/residents/{resident_id}/calls"
+    [client] = [span for span in spans if span.kind is SpanKind.CLIENT]
+    assert (client.attributes or {})["http.url"] == "http://hearth/residents/{value}/calls"
+
+
+async def test_a_path_no_route_matches_keeps_its_words_only(
+    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+) -> None:
+    _, exporter = provider
+    response = await traced_client.get(f"/resident-search/{POSTCODE}/{NAME}")
+    assert response.status_code == 404
+    spans = exporter.get_finished_spans()
+    assert_no_personal_data(spans)
+    targets = {(span.attributes or {}).get("http.target") for span in spans}
+    assert "/resident-search/{value}/{value}" in targets
+
+
+async def test_a_path_answered_keeps_its_ids_for_searching_traces(
+    provider: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    """Only a refused request loses its path's values: the ids of one answered (or one
+    that failed, 5xx) are how an operator finds its trace."""
+    tracer_provider, exporter = provider
+    app = residents_app()
+
+    @app.get("/residents/{resident_id}")
+    async def one_resident(resident_id: int) -> dict[str, int]:
+        return {"id": resident_id}
+
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
+        assert (await client.get("/residents/7")).status_code == 200
+        assert (await client.post("/residents/8/calls", params={"phone": "1"})).status_code == 500
+    FastAPIInstrumentor.uninstrument_app(app)
+    targets = {(s.attributes or {}).get("http.target") for s in exporter.get_finished_spans()}
+    assert {"/residents/7", "/residents/8/calls"} <= targets
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/v1/residents/Sam%20Okafor", "/v1/residents/{value}"),
+        ("/v1/homes/100023336956/overview", "/v1/homes/{value}/overview"),
+        (
+            "/v1/work-orders/{work_order_id}/status-updates",
+            "/v1/work-orders/{work_order_id}/status-updates",
+        ),
+        ("/v1/residents/a@b.example/", "/v1/residents/{value}/"),
+        ("/", "/"),
+    ],
+)
+def test_a_path_loses_every_segment_but_words_and_placeholders(path: str, expected: str) -> None:
+    assert path_without_values(path) == expected
 
 
 metadata = MetaData()

@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -66,6 +67,18 @@ personal data (?postcode=SW1A 1AA, ?name=...)."""
 QUERY_ATTRIBUTE = "url.query"
 _SCRUBBED_KEYS = frozenset((*URL_ATTRIBUTES, QUERY_ATTRIBUTE))
 """The attributes `_without_query_value` may change: a span without any is left as it is."""
+PATH_ATTRIBUTES = ("http.target", "url.path", "url.template")
+"""Span attributes holding the request's path alone (no scheme or host); the gateway's
+client spans put the route in `url.template`, or the path when it has no route."""
+STATUS_ATTRIBUTES = frozenset(("http.status_code", "http.response.status_code"))
+"""The attributes a response's status is recorded in (old and stable conventions)."""
+ROUTE_ATTRIBUTE = "http.route"
+_LITERAL_SEGMENT = re.compile(r"v\d+|[a-z]+(?:-[a-z]+)*|\{[a-z_]+\}")
+"""A path segment that reads as a route's own word (`v1`, `work-orders`) or a template's
+placeholder (`{resident_id}`), kept when a refused request's path has no route to take
+its place."""
+PATH_VALUE = "{value}"
+"""What a refused request's path shows in place of each value the caller put in it."""
 _EXCEPTION_NAME = re.compile(
     r"^\s*(?:<class '([\w.]+)'>|([A-Za-z_][\w.]*(?:Error|Exception|Warning|Interrupt|Exit)))"
     r"(?=$|[:(>\s])"
@@ -81,6 +94,24 @@ def query_names(query: str) -> str:
     """A query string with its values left out: `uprn=&name=`."""
     names = (part.split("=", 1)[0] for part in query.split("&") if part)
     return "&".join(f"{name}=" for name in names)
+
+
+def path_without_values(path: str) -> str:
+    """A path with every segment that is not a route's own word in lowercase
+    (`/v1/residents/Sam%20Okafor` -> `/v1/residents/{value}`): ids go too, and a
+    value typed in lowercase letters alone still reads as a word."""
+    return "/".join(
+        segment if not segment or _LITERAL_SEGMENT.fullmatch(segment) else PATH_VALUE
+        for segment in path.split("/")
+    )
+
+
+def _url_without_path_values(url: str, route: str | None) -> str:
+    """A URL (or a bare path) whose path is the route's template when the server matched
+    one, else the path without its values."""
+    parts = urlsplit(url)
+    path = route if route is not None else path_without_values(parts.path)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def type_of_description(description: str) -> str | None:
@@ -137,6 +168,24 @@ class _SpanWithoutPersonalData(Span):
 
     def set_attribute(self, key: str, value: Any) -> None:
         super().set_attribute(key, _without_query_value(key, value))
+        if key in STATUS_ATTRIBUTES and isinstance(value, int) and 400 <= value < 500:
+            self._without_path_values()
+
+    def _without_path_values(self) -> None:
+        """A refused request (4xx) may be refused because of what its path holds: a name
+        or a postcode typed where an id goes (`/v1/residents/Sam Okafor`, a 422), or
+        a path that matches no route (404). Its URL attributes then keep the route's
+        template (`/v1/residents/{resident_id}`), which the server span knows once the
+        request is routed, or else the path's own words with each value left out. A
+        request answered 2xx or 5xx was routed with its values valid (ids, codes), and
+        keeps them: they are what an operator searches traces by."""
+        attributes = self.attributes or {}
+        route = attributes.get(ROUTE_ATTRIBUTE)
+        template = route if isinstance(route, str) else None
+        for key in (*URL_ATTRIBUTES, *PATH_ATTRIBUTES):
+            value = attributes.get(key)
+            if isinstance(value, str):
+                super().set_attribute(key, _url_without_path_values(value, template))
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
         super().set_attributes(
