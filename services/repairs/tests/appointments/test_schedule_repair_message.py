@@ -134,3 +134,40 @@ async def test_the_contractors_own_no_access_is_not_sent_back_to_it(
     assert recorded.status_code == 200, recorded.text
 
     assert about(await schedule_messages(repairs_database, "plumbfast"), order["id"]) == []
+
+
+async def test_staffs_missed_outcome_tells_the_contractor_the_appointment_is_off(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The office recorded the appointment missed (here: the landlord called it off
+    late): the contractor's system still had it booked, so its operative would still
+    turn up, or its planner wait for a visit that is not happening. It is sent the
+    appointment as it now is (status missed, with who missed it and why), once: the
+    appointment is no longer booked, so the outcome cannot be recorded again
+    (docs/adr/0069). A kept appointment sends nothing: the operative was there."""
+    uprn = a_uprn()
+    order = await raised_an_hour_ago(staff, repairs_database, uprn)
+    appointment = await under_way(repairs_database, uprn, [order])
+
+    recorded = await staff.post(
+        f"/v1/appointments/{appointment.id}/outcome",
+        json={"outcome": "missed", "reason": "cancelled_late_by_landlord"},
+    )
+    again = await staff.post(
+        f"/v1/appointments/{appointment.id}/outcome",
+        json={"outcome": "missed", "reason": "cancelled_late_by_landlord"},
+    )
+
+    assert recorded.status_code == 200, recorded.text
+    assert again.status_code == 409, again.text
+    sent = about(await schedule_messages(repairs_database, "plumbfast"), order["id"])
+    assert [(m["id"], m["status"], m["missed_by"], m["missed_reason"]) for m in sent] == [
+        (str(appointment.id), "missed", "landlord", "cancelled_late_by_landlord")
+    ]
+    assert sent[0] == recorded.json()
+
+    kept_order = await raised_an_hour_ago(staff, repairs_database, a_uprn())
+    kept = await under_way(repairs_database, kept_order["uprn"], [kept_order])
+    was_kept = await staff.post(f"/v1/appointments/{kept.id}/outcome", json={"outcome": "kept"})
+    assert was_kept.status_code == 200, was_kept.text
+    assert about(await schedule_messages(repairs_database, "plumbfast"), kept_order["id"]) == []

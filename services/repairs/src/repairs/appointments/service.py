@@ -296,8 +296,9 @@ def schedule_repair(
     replaces, or cancelled), under the id of the event that announced the change, so
     it is delivered once. The contact centre books from the contractor's capacity;
     without this the contractor never learnt when its operative is expected. Staff's
-    no-access outcome is sent too (status no_access): it ends the appointment as a
-    cancellation does."""
+    no-access and missed outcomes are sent too (status no_access or missed, with
+    missed_by and missed_reason): they end the appointment as a cancellation does
+    (docs/adr/0069)."""
     webhooks.queue(
         session,
         settings,
@@ -615,7 +616,8 @@ class AppointmentService:
         self, session: AsyncSession, appointment_id: uuid.UUID, data: AppointmentOutcome
     ) -> AppointmentPublic:
         """Kept, missed (by the landlord's side unless said otherwise) or no access
-        (appointment-missed for the last two). No access is the visit of each of its
+        (appointment-missed for the last two; the contractor is sent schedule-repair for
+        both, under that event's id: docs/adr/0053, 0069). No access is the visit of each of its
         work orders (end_as_no_access): recorded already, by a contractor's no_access
         in its window or an earlier outcome, it is answered as it is and nothing is
         counted or published again (docs/adr/0057).
@@ -657,7 +659,7 @@ class AppointmentService:
             orders = await order_repository.many(
                 session, [uuid.UUID(i) for i in appointment.work_order_ids]
             )
-            await publish(
+            envelope = await publish(
                 session,
                 AppointmentMissed(
                     appointment_id=appointment.id,
@@ -671,6 +673,12 @@ class AppointmentService:
                     recorded_at=now,
                 ),
             )
+            # The appointment is over for the office (the operative did not come, the
+            # landlord called it off late, the household was out for another reason):
+            # the contractor's system still had it booked, and its operative would turn
+            # up, or its planner wait, for a booking that no longer stands; the work is
+            # booked again (docs/adr/0069).
+            schedule_repair(session, self.settings, appointment, envelope.id, now)
         await session.flush()
         return appointment_to_public(appointment)
 
