@@ -24,6 +24,7 @@ from hearth_kit.problems import Unprocessable
 T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
+C = TypeVar("C")
 
 MAX_LIMIT = 200
 
@@ -112,9 +113,14 @@ class PageParams(BaseModel):
     @overload
     def after_as(self, first: type[A], second: type[B], /) -> tuple[A, B] | None: ...
 
+    @overload
+    def after_as(
+        self, first: type[A], second: type[B], third: type[C], /
+    ) -> tuple[A, B, C] | None: ...
+
     def after_as(self, *kinds: type[Any]) -> Any:
         """The sort key the cursor continues after, in its own types (one type: the
-        value; two: a tuple), or None on the first page. A cursor that does not decode
+        value; two or three: a tuple), or None on the first page. A cursor that does not decode
         to exactly these types is a 422 naming the query parameter `cursor`."""
         if self.cursor is None:
             return None

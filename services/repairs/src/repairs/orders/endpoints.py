@@ -99,11 +99,11 @@ async def get_work_order(
 
 @router.get("/{work_order_id}/status-updates", response_model=StatusHistory)
 async def work_order_status_updates(
-    work_order_id: uuid.UUID, session: SessionDep, orders: WorkOrderServiceDep
+    work_order_id: uuid.UUID, session: SessionDep, page: PageDep, orders: WorkOrderServiceDep
 ) -> StatusHistory:
     """The contractor's status updates of one work order, in the order they happened
-    (kept as sent, those that arrived late too)."""
-    return await orders.status_history(session, work_order_id)
+    (kept as sent, those that arrived late too), a page at a time."""
+    return await orders.status_history(session, work_order_id, page)
 
 
 @router.post("/{work_order_id}/variation-approval", response_model=WorkOrderPublic)
@@ -158,12 +158,13 @@ async def contractor_work_order(
 async def contractor_status_updates(
     work_order_id: uuid.UUID,
     session: SessionDep,
+    page: PageDep,
     orders: WorkOrderServiceDep,
     contractor_id: ContractorIdDep,
 ) -> StatusHistory:
     """Your status updates of one of your work orders, in the order they happened (as
-    kept: one that arrived late is there, in its place)."""
-    return await orders.status_history(session, work_order_id, contractor_id=contractor_id)
+    kept: one that arrived late is there, in its place), a page at a time."""
+    return await orders.status_history(session, work_order_id, page, contractor_id=contractor_id)
 
 
 @contractor_router.post("/{work_order_id}/status", response_model=WorkOrderPublic)

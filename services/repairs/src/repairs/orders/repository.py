@@ -7,10 +7,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from hearth_kit.db import AwareDateTime
 from repairs.models import (
     Appointment,
     AppointmentStatus,
@@ -168,13 +169,35 @@ async def kept_already(session: AsyncSession, update: WorkOrderStatusUpdate) -> 
 
 
 async def status_updates(
-    session: AsyncSession, work_order_id: uuid.UUID
+    session: AsyncSession,
+    work_order_id: uuid.UUID,
+    *,
+    after: tuple[datetime, datetime, uuid.UUID] | None,
+    limit: int,
 ) -> list[WorkOrderStatusUpdate]:
-    """The work order's status updates in the order they happened (`at`), those at the
-    same moment in the order they arrived."""
+    """A page of the work order's status updates in the order they happened (`at`),
+    those at the same moment in the order they arrived (`received_at`; the id only
+    settles two that arrived at the same moment, so the order is total and a page
+    continues exactly after the last one shown). Served by the (work_order_id, at)
+    index."""
+    key = (
+        col(WorkOrderStatusUpdate.at),
+        col(WorkOrderStatusUpdate.received_at),
+        col(WorkOrderStatusUpdate.id),
+    )
     query = (
         select(WorkOrderStatusUpdate)
         .where(WorkOrderStatusUpdate.work_order_id == work_order_id)
-        .order_by(col(WorkOrderStatusUpdate.at), col(WorkOrderStatusUpdate.received_at))
+        .order_by(*key)
+        .limit(limit)
     )
+    if after is not None:
+        query = query.where(
+            tuple_(*key)
+            > tuple_(
+                literal(after[0], AwareDateTime()),
+                literal(after[1], AwareDateTime()),
+                literal(after[2]),
+            )
+        )
     return list((await session.execute(query)).scalars().all())

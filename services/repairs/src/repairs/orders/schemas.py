@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuantity
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
+from hearth_kit.pagination import Page
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
 from repairs.models import AppointmentStatus, WorkOrderStatus
 
@@ -150,13 +151,12 @@ class StatusUpdatePublic(BaseModel):
     appointment_end: datetime | None
 
 
-class StatusHistory(BaseModel):
-    """A work order's status updates (kept since repairs' migration 0016), in the order
-    they happened (`at`; in the same second, in the order they arrived), late ones in
-    their place. The work order's `status` is the last of them, unless staff booked or
-    cancelled its appointment later, or it was completed (docs/adr/0054)."""
-
-    items: list[StatusUpdatePublic]
+class StatusHistory(Page[StatusUpdatePublic]):
+    """A page of a work order's status updates (kept since repairs' migration 0016), in
+    the order they happened (`at`; in the same second, in the order they arrived), late
+    ones in their place; pass `next_cursor` back as `cursor` for the next page. The work
+    order's `status` is the last of them, unless staff booked or cancelled its
+    appointment later, or it was completed (docs/adr/0054)."""
 
 
 class VariationApproval(BaseModel):

@@ -270,15 +270,29 @@ class WorkOrderService:
         )
 
     async def status_history(
-        self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str | None = None
+        self,
+        session: AsyncSession,
+        work_order_id: uuid.UUID,
+        page: PageParams,
+        contractor_id: str | None = None,
     ) -> StatusHistory:
-        """The work order's status updates in `at` order (a contractor's own only)."""
+        """A page of the work order's status updates in `at` order (a contractor's own
+        only). A work order told of every step, retried and late, keeps growing its
+        list: paged like every other list, not answered whole. The cursor carries the
+        last update's `at`, `received_at` and id (its sort key); the id is not shown."""
         order = await repository.get(session, work_order_id, contractor_id=contractor_id)
         if order is None:
             raise _not_found(work_order_id)
-        updates = await repository.status_updates(session, order.id)
+        updates = await repository.status_updates(
+            session,
+            order.id,
+            after=page.after_as(datetime, datetime, uuid.UUID),
+            limit=page.fetch,
+        )
+        rows = Page.from_rows(updates, page.limit, cursor_of=lambda u: (u.at, u.received_at, u.id))
         return StatusHistory(
-            items=[StatusUpdatePublic.model_validate(u, from_attributes=True) for u in updates]
+            items=[StatusUpdatePublic.model_validate(u, from_attributes=True) for u in rows.items],
+            next_cursor=rows.next_cursor,
         )
 
     async def page(
