@@ -172,8 +172,8 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
     """A resident's vulnerability (its category and detail) and diversity profile,
     recorded through the gateway, appear in nothing a token without vulnerabilities:read
     and diversity:read reads: the resident, the residents lists, the contact view, the
-    home and tenancy overviews, the reviews due (which the reviewer's scope reads), the
-    diversity aggregate and survey results by strand (403), and the problems those
+    home and tenancy overviews, the reviews due (the reviewer's: 403), the diversity
+    aggregate and survey results by strand (403), and the problems those
     answer."""
     uprn = home_with_a_resident
     writer = bearer(ALL_BROAD_SCOPES)
@@ -214,9 +214,12 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
     assert reads[f"/v1/residents/{resident['id']}"].status_code == 200
     assert reads[f"/v1/homes/{uprn}"].status_code == 200
     assert reads[f"/v1/residents/{resident['id']}/vulnerabilities"].status_code == 403
-    # The reviews due (the reviewer's list, vulnerabilities:write) name the resident
-    # whose review has come, and nothing of the need itself.
-    assert resident["id"] in reads["/v1/vulnerabilities/reviews-due"].text
+    # The reviews due are the reviewer's (vulnerabilities:read and :write): each is a
+    # stored review date, which a token that may record but not read does not get.
+    assert reads["/v1/vulnerabilities/reviews-due"].status_code == 403
+    assert reads["/v1/vulnerabilities/reviews-due"].json()["missing_scopes"] == [
+        "vulnerabilities:read"
+    ]
     assert reads["/v1/diversity"].status_code == 403
     assert reads["/v1/surveys/results"].status_code == 403
     for path, response in reads.items():
@@ -230,4 +233,12 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
         "gateway", headers=bearer(f"{ALL_BROAD_SCOPES} vulnerabilities:read")
     ) as api:
         seen = await api.get(f"/v1/residents/{resident['id']}/vulnerabilities")
+        due = await api.get(
+            "/v1/vulnerabilities/reviews-due", params={"due_by": "2027-01-05", "limit": 200}
+        )
     assert VULNERABILITY_DETAIL in seen.text
+    # The reviewer (both scopes) gets the list: the resident whose review has come, and
+    # nothing of the need itself.
+    assert resident["id"] in due.text
+    assert VULNERABILITY_DETAIL not in due.text
+    assert "mental_health" not in due.text

@@ -3,14 +3,15 @@
 Residents are read with `residents:read` and changed with `residents:write` (recording
 one is gateway/residents); a resident's vulnerabilities are need to know: read with
 `vulnerabilities:read` (audited by engagement, which checks the scope again) and
-recorded and reviewed with `vulnerabilities:write`, which the list of reviews due needs
-too (the reviewer's work list: ids, home and dates, no category or detail, so not the
-need-to-know read and not audited); diversity profiles are written with
-`residents:write` and read only as aggregates with `diversity:read`, which survey
-results by strand (`?strand=`) need as well (the engagement service checks it again, and
-leaves the figures' breakdowns by strand out for a token without it). Contacts need
-`contacts:write`, complaints `complaints:read`/`complaints:write`, surveys and "you said,
-we did" `surveys:read`/`surveys:write`, the figures `reports:read`."""
+recorded and removed with `vulnerabilities:write`; the reviewer's routes, the list of
+reviews due (ids, home and dates, no category or detail, so not audited) and recording
+a review, need both (REVIEWER: what they answer is drawn from stored dates, which a
+caller who may record but not read must not learn); diversity profiles are
+written with `residents:write` and read only as aggregates with `diversity:read`, which
+survey results by strand (`?strand=`) need as well (the engagement service checks it
+again, and leaves the figures' breakdowns by strand out for a token without it).
+Contacts need `contacts:write`, complaints `complaints:read`/`complaints:write`, surveys
+and "you said, we did" `surveys:read`/`surveys:write`, the figures `reports:read`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ RESIDENTS_READ = ("residents:read",)
 RESIDENTS_WRITE = ("residents:write",)
 VULNERABILITIES_READ = ("vulnerabilities:read",)
 VULNERABILITIES_WRITE = ("vulnerabilities:write",)
+REVIEWER = ("vulnerabilities:read", "vulnerabilities:write")
 COMPLAINTS_READ = ("complaints:read",)
 COMPLAINTS_WRITE = ("complaints:write",)
 SURVEYS_READ = ("surveys:read",)
@@ -71,7 +73,7 @@ ROUTES: list[PassThrough] = [
         "POST",
         "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review",
         "engagement",
-        VULNERABILITIES_WRITE,
+        REVIEWER,
         "Record a review and the next review date; publishes vulnerability-recorded",
     ),
     PassThrough(
@@ -86,9 +88,10 @@ ROUTES: list[PassThrough] = [
         "GET",
         "/v1/vulnerabilities/reviews-due",
         "engagement",
-        VULNERABILITIES_WRITE,
+        REVIEWER,
         "Vulnerabilities whose review has come (`due_by`, default today), oldest due first: "
-        "ids, home and dates, never the category or detail (the reviewer's scope; not audited)",
+        "ids, home and dates, never the category or detail (the reviewer's scopes; not "
+        "audited)",
     ),
     # diversity (kept apart; aggregates only)
     PassThrough(

@@ -99,9 +99,10 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
                     read="vulnerabilities:read",
                     write="vulnerabilities:write",
                 ),
-                # the reviews due: the reviewer's list (no category or detail), so the
-                # reviewer's scope reads it, not the need-to-know one
-                scoped(vulnerability_reviews_router, read="vulnerabilities:write"),
+                # the reviewer's routes (reviews due, recording a review) need the
+                # need-to-know read and the write both: each route checks the two and
+                # names every one missing (docs/api/engagement.md)
+                scoped(vulnerability_reviews_router),
                 scoped(diversity_router, read="diversity:read", write="residents:write"),
                 scoped(messages_router, read="residents:read", write="residents:write"),
                 scoped(contacts_router, read="residents:read", write="contacts:write"),

@@ -188,16 +188,21 @@ async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
 ) -> None:
     uprn, person_id = await a_tenant(engagement_database)
     writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
-    recorded = await writer.post(
-        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
-    )
+    sent = a_vulnerability()
+    recorded = await writer.post(f"/v1/residents/{person_id}/vulnerabilities", json=sent)
     assert recorded.status_code == 201
     assert DETAIL not in recorded.text
     assert "dependent_on_medical_equipment" not in recorded.text
+    # What the caller sent (the review date), the ids and the moment of this record.
+    assert set(recorded.json()) == {"id", "resident_id", "review_on", "recorded_at", "reviewed_at"}
+    assert recorded.json()["review_on"] == sent["review_on"]
+    assert recorded.json()["reviewed_at"] is None
     next_review = (date.today() + timedelta(days=365)).isoformat()
     review = {"reviewed_at": datetime.now(UTC).isoformat(), "review_on": next_review}
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    reviewed = await writer.post(
+    # A review is the reviewer's: vulnerabilities:read as well as :write.
+    reviewer = engagement_as(STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"})
+    reviewed = await reviewer.post(
         f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
         json=review,
         headers=key,
@@ -205,7 +210,7 @@ async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
     assert reviewed.status_code == 200, reviewed.text
     flags_after_review = len(await flags(engagement_database, uprn))
     # A retried review (same key) gets the first answer and publishes nothing more.
-    retried = await writer.post(
+    retried = await reviewer.post(
         f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
         json=review,
         headers=key,
@@ -216,7 +221,7 @@ async def test_recording_and_reviewing_answer_a_receipt_never_the_vulnerability(
     assert DETAIL not in reviewed.text
     assert reviewed.json()["review_on"] == next_review
     assert json.loads((await flags(engagement_database, uprn))[-1])["review_on"] == next_review
-    past = await writer.post(
+    past = await reviewer.post(
         f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
         json={"reviewed_at": datetime.now(UTC).isoformat(), "review_on": "2020-01-01"},
     )
@@ -310,7 +315,7 @@ async def test_consent_withdrawn_at_an_offline_visit_clears_the_flag_as_of_its_u
     """The visit was two hours ago, offline; a review since published the flag. The
     clear is the newest state, so consumers (versioning by recorded_at) must take it."""
     uprn, person_id = await a_tenant(engagement_database)
-    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"})
     now = datetime.now(UTC)
     recorded = await writer.post(
         f"/v1/residents/{person_id}/vulnerabilities",

@@ -19,11 +19,15 @@ from .test_need_to_know import ClientWithScopes, a_tenant, a_vulnerability, flag
 CONSENT_GIVEN_AT = "2025-03-03T10:00:00Z"
 FIRST_REVIEW_ON = "2099-03-03"
 """A first review date far ahead: not yet due, so a review's date replaces it."""
+REVIEWER = STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"}
+"""A review is of the need itself: the need-to-know read as well as the write."""
 
 
 async def recorded(
     engagement_as: ClientWithScopes, engagement_database: Database
 ) -> tuple[ClientWithScopes, str, uuid.UUID, str]:
+    """A vulnerability recorded by a writer, and the reviewer's client (a review needs
+    vulnerabilities:read as well as :write)."""
     uprn, person_id = await a_tenant(engagement_database)
     writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
     answer = await writer.post(
@@ -32,7 +36,7 @@ async def recorded(
     )
     assert answer.status_code == 201, answer.text
     assert answer.json()["reviewed_at"] is None
-    return writer, uprn, person_id, answer.json()["id"]
+    return engagement_as(REVIEWER), uprn, person_id, answer.json()["id"]
 
 
 async def test_a_review_keeps_when_it_was_held_and_the_next_date_counts_from_its_day(
@@ -155,15 +159,47 @@ async def test_a_vulnerability_typed_in_late_keeps_its_first_review_date_from_th
     assert json.loads((await flags(engagement_database, uprn))[-1])["review_on"] == "2025-12-01"
 
 
-async def test_a_writer_who_cannot_read_learns_no_stored_date_from_a_refused_review(
+async def test_a_writer_who_cannot_read_may_not_review(
     engagement_as: ClientWithScopes, engagement_database: Database
 ) -> None:
     """vulnerabilities:write is in the broad roles (admin, staff) and
-    vulnerabilities:read in none: a review refused for being before consent or before
-    the latest review names the field and says which, never the date it is before."""
-    writer, _uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    vulnerabilities:read in none. A review is refused when dated before the stored
+    consent or the latest review kept, so a writer who could review without reading
+    learnt on which side of each stored moment a date lies (a date at a time, each
+    refusal changing nothing): refused (403 naming vulnerabilities:read) before
+    anything stored is looked at, for a vulnerability that is not there as for one that
+    is, and nothing is changed or published."""
+    _reviewer, uprn, person_id, vulnerability_id = await recorded(
+        engagement_as, engagement_database
+    )
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    flags_before = await flags(engagement_database, uprn)
+    for held, probed in [
+        ("2025-03-01T09:00:00Z", vulnerability_id),  # before consent (3 March)
+        ("2025-07-01T09:00:00Z", vulnerability_id),  # after it: would be kept
+        ("2025-07-01T09:00:00Z", str(uuid.uuid4())),  # no such vulnerability
+    ]:
+        refused = await writer.post(
+            f"/v1/residents/{person_id}/vulnerabilities/{probed}/review",
+            json={"reviewed_at": held, "review_on": "2025-12-01"},
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["missing_scopes"] == ["vulnerabilities:read"]
+        assert not shown(refused.text, "2025-03-03", "03/03/2025", "3 March", "10:00")
+    assert await flags(engagement_database, uprn) == flags_before
+    assert await kept(engagement_database, vulnerability_id) == (FIRST_REVIEW_ON, None)
+
+
+async def test_a_refused_review_names_the_field_never_the_stored_date(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """A review refused for being before consent or before the latest review names the
+    field and says which, never the date it is before."""
+    reviewer, _uprn, person_id, vulnerability_id = await recorded(
+        engagement_as, engagement_database
+    )
     review = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review"
-    before_consent = await writer.post(
+    before_consent = await reviewer.post(
         review, json={"reviewed_at": "2025-03-01T09:00:00Z", "review_on": "2025-09-01"}
     )
     assert before_consent.status_code == 422, before_consent.text
@@ -171,11 +207,11 @@ async def test_a_writer_who_cannot_read_learns_no_stored_date_from_a_refused_rev
     assert "consent" in before_consent.json()["detail"]
     assert not shown(before_consent.text, "2025-03-03", "03/03/2025", "3 March", "10:00")
 
-    july = await writer.post(
+    july = await reviewer.post(
         review, json={"reviewed_at": "2025-07-01T09:15:00Z", "review_on": "2025-12-01"}
     )
     assert july.status_code == 200, july.text
-    before_review = await writer.post(
+    before_review = await reviewer.post(
         review, json={"reviewed_at": "2025-05-01T09:00:00Z", "review_on": "2025-08-01"}
     )
     assert before_review.status_code == 422, before_review.text

@@ -1,7 +1,8 @@
 """The reviews due: every vulnerability whose review_on has come by London's today (or
 `due_by`), oldest due first, a page at a time, so a review is not missed. The list is
-for whoever holds the reviews (vulnerabilities:write, the scope recording one needs)
-and shows only what they need to act: the resident, the vulnerability's id, the home,
+for whoever holds the reviews (vulnerabilities:read and :write, the scopes recording one
+needs: a caller who may record but not read learns no stored review date from it) and
+shows only what they need to act: the resident, the vulnerability's id, the home,
 the date and how overdue it is, never the category or the detail, which stay behind
 the audited need-to-know read. Fixed dates: needs recorded with consent in January
 2025, and London days either side of midnight in summer (BST) and winter (GMT)."""
@@ -22,13 +23,13 @@ from tests.harness.tokens import STAFF_SCOPES
 
 from .test_need_to_know import DETAIL, ClientWithScopes, a_tenant, a_vulnerability
 
-REVIEWER = STAFF_SCOPES | {"vulnerabilities:write"}
+REVIEWER = STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"}
 CONSENT_GIVEN_AT = "2025-01-06T10:00:00Z"
 REVIEWS_DUE = "/v1/vulnerabilities/reviews-due"
 
 
 async def recorded(engagement_as: ClientWithScopes, person_id: uuid.UUID, review_on: str) -> str:
-    answer = await engagement_as(REVIEWER).post(
+    answer = await engagement_as(STAFF_SCOPES | {"vulnerabilities:write"}).post(
         f"/v1/residents/{person_id}/vulnerabilities",
         json=a_vulnerability(consent_given_at=CONSENT_GIVEN_AT, review_on=review_on),
     )
@@ -95,13 +96,33 @@ async def test_the_reviews_due_by_a_day_oldest_first_with_no_category_or_detail(
         assert audit.json() == []
 
 
-async def test_the_list_needs_the_reviewers_scope(engagement_as: ClientWithScopes) -> None:
-    """Listing is for whoever records the reviews (vulnerabilities:write): a token with
-    the need-to-know read alone, or neither, is refused with the scope named."""
-    for scopes in (STAFF_SCOPES, STAFF_SCOPES | {"vulnerabilities:read"}):
-        refused = await engagement_as(scopes).get(REVIEWS_DUE)
-        assert refused.status_code == 403, refused.text
-        assert refused.json()["missing_scopes"] == ["vulnerabilities:write"]
+@pytest.mark.parametrize(
+    ("scopes", "missing"),
+    [
+        (STAFF_SCOPES, ["vulnerabilities:read", "vulnerabilities:write"]),
+        (STAFF_SCOPES | {"vulnerabilities:write"}, ["vulnerabilities:read"]),
+        (STAFF_SCOPES | {"vulnerabilities:read"}, ["vulnerabilities:write"]),
+    ],
+    ids=["neither", "write-only", "read-only"],
+)
+async def test_the_list_needs_the_reviewers_scopes(
+    engagement_as: ClientWithScopes,
+    engagement_database: Database,
+    scopes: frozenset[str],
+    missing: list[str],
+) -> None:
+    """Listing is for whoever holds the reviews (vulnerabilities:read and :write): a
+    token with either alone, or neither, is refused with the scopes missing named and
+    nothing listed. Write alone was enough, and every item is a stored review date: a
+    caller who may record but not read learnt each one (and by moving due_by a day at a
+    time, any record's, even without reading the items' review_on)."""
+    _, person_id = await a_tenant(engagement_database)
+    await recorded(engagement_as, person_id, "2025-02-01")
+    refused = await engagement_as(scopes).get(REVIEWS_DUE, params={"due_by": "2025-02-01"})
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["missing_scopes"] == missing
+    assert str(person_id) not in refused.text
+    assert "2025-02-01" not in refused.text
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,12 @@
 """HTTP routes for a resident's vulnerabilities. Reading needs the token's
 vulnerabilities:read scope (checked here as well as at the gateway) and is audited;
-recording, reviewing and removing need vulnerabilities:write, and so does the list of
-reviews due (`reviews_router`): it is the reviewer's work list, and shows no category
-or detail."""
+recording and removing need vulnerabilities:write. The reviewer's routes
+(`reviews_router`: the list of reviews due and recording a review) need both: a review
+is held with the resident about the need itself, and what either answers is drawn from
+what is stored (the list shows each review date; a review is refused when dated before
+the stored consent or latest review), so a caller who may record but not read would
+learn stored dates from them (docs/api/engagement.md). What the write-only routes answer is what the
+caller sent, ids and the moment of their own change."""
 
 from __future__ import annotations
 
@@ -21,26 +25,47 @@ from engagement.vulnerabilities.schemas import (
     VulnerabilityReview,
 )
 from engagement.vulnerabilities.service import vulnerability_service
-from hearth_kit.auth import Caller, require_scope
+from hearth_kit.auth import Caller, CallerDep, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.figures import ISO_DATE, query_day
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Forbidden
 
 router = APIRouter(
     prefix="/v1/residents/{resident_id}/vulnerabilities",
     tags=["vulnerabilities"],
     responses=PROBLEM_RESPONSES,
 )
-reviews_router = APIRouter(
-    prefix="/v1/vulnerabilities", tags=["vulnerabilities"], responses=PROBLEM_RESPONSES
-)
-"""Vulnerabilities across residents: the reviews due. Its own router because its GET
-needs vulnerabilities:write, not the need-to-know read (app.py scopes it so)."""
-
 ReaderDep = Annotated[Caller, Depends(require_scope("vulnerabilities:read"))]
 WriterDep = Annotated[Caller, Depends(require_scope("vulnerabilities:write"))]
+
+REVIEWER_SCOPES = ("vulnerabilities:read", "vulnerabilities:write")
+"""What the reviewer's routes need: the need-to-know read as well as the write."""
+
+
+async def reviewer(caller: CallerDep) -> Caller:
+    """The caller, if they hold every scope in REVIEWER_SCOPES (403 naming the missing
+    ones otherwise, before anything stored is looked at)."""
+    missing = [scope for scope in REVIEWER_SCOPES if scope not in caller.scopes]
+    if missing:
+        raise Forbidden(
+            f"This needs the scope {' '.join(missing)}, which the token does not grant",
+            required_scopes=list(REVIEWER_SCOPES),
+            missing_scopes=missing,
+        )
+    return caller
+
+
+ReviewerDep = Annotated[Caller, Depends(reviewer)]
+
+reviews_router = APIRouter(
+    tags=["vulnerabilities"], responses=PROBLEM_RESPONSES, dependencies=[Depends(reviewer)]
+)
+"""The reviewer's routes: the reviews due across residents and recording a review. Its
+own router because each needs two scopes (`reviewer`, which names every one missing, as
+the gateway does): checked here for the whole router, before any of a route's own
+dependencies opens a session; app.py leaves its scopes to this router."""
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=VulnerabilityReceipt)
@@ -76,24 +101,6 @@ async def vulnerability_reads(
     return await vulnerability_service.audit(session, resident_id)
 
 
-@router.post("/{vulnerability_id}/review", response_model=VulnerabilityReceipt)
-async def review_vulnerability(
-    resident_id: uuid.UUID,
-    vulnerability_id: uuid.UUID,
-    body: VulnerabilityReview,
-    session: SessionDep,
-    idempotency: IdempotencyDep,
-    caller: WriterDep,
-) -> Response:
-    """Record a review with the resident and the next review's date (publishes the
-    flag); a retry with the same Idempotency-Key gets the first answer."""
-    return await idempotency.create(
-        session,
-        lambda: vulnerability_service.review(session, resident_id, vulnerability_id, body),
-        status_code=200,
-    )
-
-
 @router.delete("/{vulnerability_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_vulnerability(
     resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: WriterDep
@@ -103,11 +110,34 @@ async def remove_vulnerability(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@reviews_router.get("/reviews-due", response_model=Page[ReviewDuePublic])
+@reviews_router.post(
+    "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review",
+    response_model=VulnerabilityReceipt,
+)
+async def review_vulnerability(
+    resident_id: uuid.UUID,
+    vulnerability_id: uuid.UUID,
+    body: VulnerabilityReview,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: ReviewerDep,
+) -> Response:
+    """Record a review with the resident and the next review's date (publishes the
+    flag); a retry with the same Idempotency-Key gets the first answer. Needs
+    vulnerabilities:read as well as :write: the review is of the need itself, and its
+    refusals (before consent, before the latest review) compare with stored moments."""
+    return await idempotency.create(
+        session,
+        lambda: vulnerability_service.review(session, resident_id, vulnerability_id, body),
+        status_code=200,
+    )
+
+
+@reviews_router.get("/v1/vulnerabilities/reviews-due", response_model=Page[ReviewDuePublic])
 async def reviews_due(
     session: SessionDep,
     page: PageDep,
-    caller: WriterDep,
+    caller: ReviewerDep,
     due_by: Annotated[
         str | None,
         Query(
@@ -119,10 +149,12 @@ async def reviews_due(
 ) -> Page[ReviewDuePublic]:
     """Vulnerabilities whose review has come (on or before `due_by`, default London's
     today), oldest due first, a page at a time: the resident, the vulnerability, the
-    home, the date and days overdue, never the category or the detail. Needs
-    vulnerabilities:write, the scope that records the review (`POST /v1/residents/
-    {resident_id}/vulnerabilities/{vulnerability_id}/review`, after which it leaves the
-    list until its next date); not audited, as it shows nothing of the need itself."""
+    home, the date and days overdue, never the category or the detail. Needs the
+    reviewer's scopes, vulnerabilities:read and :write (those recording the review
+    needs: `POST /v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review`,
+    after which it leaves the list until its next date): each item is a stored review
+    date, which a caller who may record but not read must not learn (docs/api/engagement.md). Not
+    audited as a read, as it shows nothing of the need itself."""
     return await vulnerability_service.reviews_due(
         session,
         page,
