@@ -167,6 +167,22 @@ ROUTES: list[PassThrough] = [
         WRITE,
         "Review a case paused by a vulnerability flag: automatic steps may go on",
     ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/arrears-case/court-hearings",
+        "income",
+        WRITE,
+        "Record a possession hearing listed on the case (a court date holds the ladder; "
+        "Idempotency-Key)",
+        status_code=201,
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome",
+        "income",
+        WRITE,
+        "Record what the court decided on a hearing, and the day (Idempotency-Key)",
+    ),
     # recharges no household was in the home to pay
     PassThrough(
         "GET",

@@ -324,6 +324,59 @@ class ArrangementReview(IncomeModel, table=True):
     recorded_by: str = Field(max_length=64)
 
 
+class CourtOutcome(StrEnum):
+    """What the county court decided on a possession claim for rent arrears, in the
+    words of its order (ADR 0067)."""
+
+    ADJOURNED = "adjourned"
+    """Adjourned, generally or to another day: the claim is still before the court (the
+    next hearing, once listed, is recorded as a hearing of its own)."""
+    ADJOURNED_ON_TERMS = "adjourned_on_terms"
+    """Adjourned on terms: the tenant pays the rent and an amount off the arrears; the
+    claim stays before the court."""
+    SUSPENDED_POSSESSION_ORDER = "suspended_possession_order"
+    """Possession ordered, suspended while the tenant keeps to the order's terms
+    (assured and starter tenancies)."""
+    POSTPONED_POSSESSION_ORDER = "postponed_possession_order"
+    """Possession ordered on a date to be fixed, postponed while the tenant keeps to the
+    order's terms (secure tenancies, Housing Act 1985 s.85)."""
+    OUTRIGHT_POSSESSION_ORDER = "outright_possession_order"
+    """Possession ordered on a date: the tenancy ends when the order is carried out."""
+    DISMISSED = "dismissed"
+    """The court refused the claim: the proceedings are over, in the tenant's favour."""
+    WITHDRAWN = "withdrawn"
+    """The landlord withdrew (discontinued) the claim: the proceedings are over."""
+
+
+class CourtHearing(IncomeModel, table=True):
+    """A possession hearing listed on an arrears case, kept as a row each (an
+    adjournment's next hearing is a new one): the day it is listed for, and later what
+    the court decided and on which day. At most one hearing of a case is undecided at
+    a time (a partial unique index)."""
+
+    __tablename__ = "court_hearing"
+    __table_args__ = (
+        Index("ix_court_hearing_account", "account_id", "listed_for"),
+        Index(
+            "uq_court_hearing_one_undecided",
+            "account_id",
+            unique=True,
+            postgresql_where=text("outcome IS NULL"),
+            sqlite_where=text("outcome IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    account_id: uuid.UUID = Field(foreign_key="arrears_case.account_id")
+    listed_for: date = Field(description="The day the court listed the hearing for")
+    listed_at: datetime = Field(sa_type=AwareDateTime, description="When it was recorded")
+    listed_by: str = Field(max_length=64)
+    outcome: CourtOutcome | None = Field(default=None, sa_type=text_enum(CourtOutcome))
+    decided_on: date | None = Field(default=None, description="The day the court decided")
+    outcome_recorded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    outcome_recorded_by: str | None = Field(default=None, max_length=64)
+
+
 class VulnerabilityFlag(IncomeModel, table=True):
     """That a person has a recorded vulnerability (engagement's flag, never its detail)."""
 

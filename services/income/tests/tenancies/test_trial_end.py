@@ -214,6 +214,53 @@ async def test_a_notice_live_at_the_trials_end_keeps_it_on_trial(
     assert await type_changes(income_database, tenancy["uprn"]) == []
 
 
+async def decide_hearing(
+    income: httpx.AsyncClient, tenancy: dict[str, Any], listed_for: str, outcome: str, on: str
+) -> None:
+    """A possession hearing listed on the tenancy's arrears case, and what the court
+    decided (ADR 0067)."""
+    path = f"/v1/rent-accounts/{tenancy['rent_account_id']}/arrears-case/court-hearings"
+    listed = await income.post(path, json={"listed_for": listed_for})
+    assert listed.status_code == 201, listed.text
+    decided = await income.post(
+        f"{path}/{listed.json()['id']}/outcome", json={"outcome": outcome, "decided_on": on}
+    )
+    assert decided.status_code == 200, decided.text
+
+
+async def test_proceedings_dismissed_settle_the_trial_from_the_day_they_ended(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A notice live on the trial's last day keeps the tenancy on trial until the
+    proceedings are decided (s.130). Dismissed on 20 August 2026, they no longer keep
+    it: the job settles it from that day, not from the trial's end (ADR 0067). A
+    possession order leaves it on trial for the officer."""
+    dismissed = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    ordered = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    for tenancy in (dismissed, ordered):
+        await serve_notice(income_database, tenancy, date(2026, 7, 6))  # the last day
+    await decide_hearing(income, dismissed, "2026-08-20", "dismissed", "2026-08-20")
+    await decide_hearing(income, ordered, "2026-08-20", "outright_possession_order", "2026-08-20")
+    await run_on(income_database, date(2026, 8, 21))
+    assert (await tenancy_of(income, dismissed))["tenancy_type"] == "secure"
+    [event] = await type_changes(income_database, dismissed["uprn"])
+    assert (event["change"], event["effective_on"]) == ("confirmed", "2026-08-20")
+    assert (await tenancy_of(income, ordered))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, ordered["uprn"]) == []
+
+
+async def test_a_claim_withdrawn_before_the_notice_does_not_end_its_proceedings(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A claim withdrawn on 1 June 2026 belongs to earlier proceedings: the notice
+    served on the trial's last day (6 July 2026) still keeps the tenancy on trial."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await decide_hearing(income, tenancy, "2026-06-01", "withdrawn", "2026-06-01")
+    await serve_notice(income_database, tenancy, date(2026, 7, 6))
+    await run_on(income_database, date(2026, 8, 21))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+
+
 async def test_a_notice_lapsed_or_served_after_the_trial_does_not(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
 ) -> None:

@@ -1,4 +1,5 @@
-"""HTTP routes for arrears cases: the case, its pre-action protocol, a review."""
+"""HTTP routes for arrears cases: the case, its pre-action protocol, a review, and its
+possession hearings with what the court decided."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 
+from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.problems import PROBLEM_RESPONSES
-from income.arrears.schemas import CasePublic, ProtocolUpdate
+from income.arrears.schemas import (
+    CasePublic,
+    CourtHearingCreate,
+    CourtHearingPublic,
+    CourtOutcomeCreate,
+    ProtocolUpdate,
+)
 from income.arrears.service import ArrearsService
 
 router = APIRouter(prefix="/v1/rent-accounts", tags=["arrears"], responses=PROBLEM_RESPONSES)
@@ -23,6 +31,7 @@ def arrears_service(request: Request) -> ArrearsService:
 
 
 ArrearsServiceDep = Annotated[ArrearsService, Depends(arrears_service)]
+WriterDep = Annotated[Caller, Depends(require_scope("income:write"))]
 
 
 @router.get("/{account_id}/arrears-case", response_model=CasePublic)
@@ -66,4 +75,57 @@ async def review_case(
     review's time stays the first one's)."""
     return await idempotency.create(
         session, lambda: arrears.review(session, account_id, datetime.now(UTC)), status_code=200
+    )
+
+
+@router.post(
+    "/{account_id}/arrears-case/court-hearings",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CourtHearingPublic,
+)
+async def list_court_hearing(
+    account_id: uuid.UUID,
+    body: CourtHearingCreate,
+    officer: WriterDep,  # first: refused before a transaction is opened
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    arrears: ArrearsServiceDep,
+) -> Response:
+    """Record a possession hearing the court listed on the case's claim, for the day it
+    is listed for (it may be in the future). A court date in place holds the ladder: no
+    automatic letter, notice or court step until it is decided (ADR 0067). Send an
+    Idempotency-Key: a retry records nothing twice. 404 for no arrears case; 409 while
+    another hearing of the case is undecided; 422 naming the field refused."""
+    return await idempotency.create(
+        session,
+        lambda: arrears.list_hearing(session, account_id, body, officer.subject, datetime.now(UTC)),
+    )
+
+
+@router.post(
+    "/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome",
+    response_model=CourtHearingPublic,
+)
+async def record_court_outcome(
+    account_id: uuid.UUID,
+    hearing_id: uuid.UUID,
+    body: CourtOutcomeCreate,
+    officer: WriterDep,  # first: refused before a transaction is opened
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    arrears: ArrearsServiceDep,
+) -> Response:
+    """Record what the court decided on a listed hearing and the day it decided (not in
+    the future): adjourned, adjourned_on_terms, suspended_possession_order,
+    postponed_possession_order, outright_possession_order, dismissed or withdrawn. An
+    adjournment or a possession order keeps the ladder held; dismissed or withdrawn ends
+    the hold, and ends proceedings that kept a tenancy on trial (ADR 0067). Send an
+    Idempotency-Key. 404 for no such hearing on the case; 409 when it is already
+    decided; 422 naming the field refused."""
+    return await idempotency.create(
+        session,
+        lambda: arrears.record_outcome(
+            session, account_id, hearing_id, body, officer.subject, datetime.now(UTC)
+        ),
+        status_code=200,
     )

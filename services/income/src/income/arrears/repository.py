@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.projection import upsert_newer
-from income.models import ArrearsCase, Tenancy, TenancyStatus, VulnerabilityFlag
+from income.models import ArrearsCase, CourtHearing, Tenancy, TenancyStatus, VulnerabilityFlag
 
 
 async def add(session: AsyncSession, case: ArrearsCase) -> None:
@@ -91,3 +91,37 @@ async def latest_flag(session: AsyncSession, person_ids: Sequence[uuid.UUID]) ->
         col(VulnerabilityFlag.person_id).in_(person_ids), col(VulnerabilityFlag.flagged)
     )
     return (await session.execute(query)).scalar_one()
+
+
+def add_hearing(session: AsyncSession, hearing: CourtHearing) -> None:
+    session.add(hearing)
+
+
+async def hearings_of(session: AsyncSession, account_id: uuid.UUID) -> list[CourtHearing]:
+    """The case's hearings, oldest first (by the day listed for, then when recorded)."""
+    query = (
+        select(CourtHearing)
+        .where(col(CourtHearing.account_id) == account_id)
+        .order_by(col(CourtHearing.listed_for), col(CourtHearing.listed_at))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def latest_hearing(session: AsyncSession, account_id: uuid.UUID) -> CourtHearing | None:
+    """The case's latest hearing (listed for the latest day), or None."""
+    query = (
+        select(CourtHearing)
+        .where(col(CourtHearing.account_id) == account_id)
+        .order_by(col(CourtHearing.listed_for).desc(), col(CourtHearing.listed_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def get_hearing(
+    session: AsyncSession, account_id: uuid.UUID, hearing_id: uuid.UUID
+) -> CourtHearing | None:
+    query = select(CourtHearing).where(
+        col(CourtHearing.id) == hearing_id, col(CourtHearing.account_id) == account_id
+    )
+    return (await session.execute(query)).scalars().first()

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.working_days import london_day
+from income.models import CourtOutcome
 from income.settings import ArrearsLadder
 from income.tenancies.rules import add_months
 
@@ -64,6 +65,8 @@ class CaseState:
     letter_2_at: datetime | None = None
     nosp_served_at: datetime | None = None
     court_warning_at: datetime | None = None
+    before_the_court: str | None = None
+    """Why the court holds the ladder (`court_hold`), or None."""
     resume_at_next_step: bool = False
     paused_for_review: bool = False
     personal_contact_needed: bool = False
@@ -126,6 +129,47 @@ class Stay:
 
 
 Decision = Move | Blocked | PersonalContact | PersonalContactCleared | PausedForReview | Stay
+
+
+COURT_ORDER_HOLDS = frozenset(
+    {
+        CourtOutcome.ADJOURNED,
+        CourtOutcome.ADJOURNED_ON_TERMS,
+        CourtOutcome.SUSPENDED_POSSESSION_ORDER,
+        CourtOutcome.POSTPONED_POSSESSION_ORDER,
+        CourtOutcome.OUTRIGHT_POSSESSION_ORDER,
+    }
+)
+"""Outcomes that leave the claim before the court, or an order in force: the ladder
+goes on holding. Dismissed and withdrawn end the proceedings (ADR 0067)."""
+
+DECIDED_AT_THE_HEARING = frozenset(
+    {
+        CourtOutcome.ADJOURNED_ON_TERMS,
+        CourtOutcome.SUSPENDED_POSSESSION_ORDER,
+        CourtOutcome.POSTPONED_POSSESSION_ORDER,
+        CourtOutcome.OUTRIGHT_POSSESSION_ORDER,
+        CourtOutcome.DISMISSED,
+    }
+)
+"""Outcomes only the hearing itself gives, so never decided before the day it was
+listed for; a claim can be withdrawn, or a hearing adjourned, before that day."""
+
+
+def court_hold(has_hearing: bool, latest_outcome: CourtOutcome | None) -> str | None:
+    """Why the court holds the arrears ladder, from the case's latest hearing (None:
+    it does not). A hearing listed and not yet decided is the court date DOMAIN.md
+    names (no letter 1 while one is in place); an adjournment or a possession order
+    keeps the claim with the court, whose terms the officer enforces, so no automatic
+    letter, notice or court step either. A dismissed or withdrawn claim ends the hold:
+    the ladder goes on from where the case stands (ADR 0067)."""
+    if not has_hearing:
+        return None
+    if latest_outcome is None:
+        return "court_hearing_listed"
+    if latest_outcome in COURT_ORDER_HOLDS:
+        return f"court_{latest_outcome.value}"
+    return None
 
 
 def contact_task_after(
@@ -306,6 +350,8 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
         return Stay("no_arrears")
     if s.arrangement_kept:
         return Stay("arrangement_kept")
+    if case.before_the_court is not None:
+        return Stay(case.before_the_court)
     watch_ends = s.tenancy_started_on + timedelta(weeks=ladder.new_tenancy_watch_weeks)
     if london_day(s.now) < watch_ends and case.stage is ArrearsStage.NONE:
         if case.personal_contact_needed:

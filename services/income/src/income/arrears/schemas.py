@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.income import ArrearsStage
-from hearth_kit.strict_types import StrictBoolean, StrictMoment
+from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
+from income.models import CourtOutcome
 
 
 class ProtocolUpdate(BaseModel):
@@ -25,6 +26,41 @@ class ProtocolUpdate(BaseModel):
     benefit_claim_pending: StrictBoolean | None = Field(
         default=None, description="A fully evidenced benefit claim is pending (blocks court)"
     )
+
+
+class CourtHearingCreate(BaseModel):
+    """A possession hearing the county court listed on the case's claim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listed_for: StrictDay = Field(
+        description="The day the hearing is listed for (may be in the future; not before "
+        "the case's latest hearing)"
+    )
+
+
+class CourtOutcomeCreate(BaseModel):
+    """What the court decided on a listed hearing, and the day it decided."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: CourtOutcome
+    decided_on: StrictDay = Field(
+        description="The day the court decided (not in the future; an order, terms or a "
+        "dismissal not before the day the hearing was listed for)"
+    )
+
+
+class CourtHearingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    listed_for: date
+    listed_at: datetime
+    outcome: CourtOutcome | None = Field(description="None while the hearing is undecided")
+    decided_on: date | None
+    outcome_recorded_at: datetime | None
 
 
 class CasePublic(BaseModel):
@@ -53,6 +89,14 @@ class CasePublic(BaseModel):
     benefit_issues_pursued_at: datetime | None
     benefit_claim_pending: bool
     vulnerability_considered_at: datetime | None
+    before_the_court: str | None = Field(
+        default=None,
+        description="Why the court holds the ladder (court_hearing_listed, or court_<outcome> "
+        "for an adjournment or a possession order), or null",
+    )
+    court_hearings: list[CourtHearingPublic] = Field(
+        default_factory=list, description="The case's possession hearings, oldest first"
+    )
     version: int = Field(
         description="The version of the pre-action protocol steps: the case's ETag is "
         '`"<version>"` (If-Match on PATCH .../arrears-case/protocol)'

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
-from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from hearth_kit.problems import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
 from hearth_kit.working_days import london_day, next_london_day_start
 from income import metrics
 from income.accounts import repository as accounts
@@ -20,8 +26,14 @@ from income.accounts import rules as account_rules
 from income.arrangements import repository as arrangements
 from income.arrangements.service import ArrangementService
 from income.arrears import repository, rules
-from income.arrears.schemas import CasePublic, ProtocolUpdate
-from income.models import ArrearsCase, Tenancy
+from income.arrears.schemas import (
+    CasePublic,
+    CourtHearingCreate,
+    CourtHearingPublic,
+    CourtOutcomeCreate,
+    ProtocolUpdate,
+)
+from income.models import ArrearsCase, CourtHearing, Tenancy
 from income.rents import repository as rents
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
@@ -44,13 +56,19 @@ STAGE_MARKERS = {
 }
 
 
-def state_of(case: ArrearsCase) -> rules.CaseState:
+def hold_of(latest: CourtHearing | None) -> str | None:
+    """Why the court holds the case's ladder, from its latest hearing (rules.court_hold)."""
+    return rules.court_hold(latest is not None, latest.outcome if latest else None)
+
+
+def state_of(case: ArrearsCase, latest: CourtHearing | None = None) -> rules.CaseState:
     return rules.CaseState(
         stage=case.stage,
         letter_1_at=case.letter_1_at,
         letter_2_at=case.letter_2_at,
         nosp_served_at=case.nosp_served_at,
         court_warning_at=case.court_warning_at,
+        before_the_court=hold_of(latest),
         resume_at_next_step=case.resume_at_next_step,
         paused_for_review=case.paused_for_review,
         personal_contact_needed=case.personal_contact_needed_at is not None,
@@ -108,7 +126,7 @@ class ArrearsService:
             session, tenancy, account_rules.rent_week_of(today)
         )
         decision = rules.next_step(
-            state_of(case),
+            state_of(case, await repository.latest_hearing(session, case.account_id)),
             rules.Situation(
                 arrears_pence=arrears,
                 weekly_gross_rent_pence=weekly_rent + weekly_service,
@@ -178,7 +196,93 @@ class ArrearsService:
         case = await repository.get(session, account_id)
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
-        return CasePublic.model_validate(case)
+        return await self._public(session, case)
+
+    async def _public(self, session: AsyncSession, case: ArrearsCase) -> CasePublic:
+        """The case as the API shows it, with its court hearings and the court's hold."""
+        hearings = await repository.hearings_of(session, case.account_id)
+        latest = await repository.latest_hearing(session, case.account_id)
+        return CasePublic.model_validate(case).model_copy(
+            update={
+                "court_hearings": [CourtHearingPublic.model_validate(h) for h in hearings],
+                "before_the_court": hold_of(latest),
+            }
+        )
+
+    async def list_hearing(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        data: CourtHearingCreate,
+        recorded_by: str,
+        now: datetime,
+    ) -> CourtHearingPublic:
+        """Record a possession hearing the court listed (a court date in place: the
+        ladder holds, ADR 0067). One undecided hearing at a time (409); a hearing is
+        listed for a day no earlier than the case's latest one (an adjournment's next
+        hearing comes after it). The case is held (FOR UPDATE) while it is checked."""
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        latest = await repository.latest_hearing(session, account_id)
+        if latest is not None and latest.outcome is None:
+            raise Conflict(
+                f"A hearing of the arrears case of account {account_id} is not yet decided",
+                field="listed_for",
+            )
+        if latest is not None and data.listed_for < latest.listed_for:
+            raise Unprocessable(
+                "A hearing cannot be listed before the case's latest hearing",
+                field="listed_for",
+            )
+        hearing = CourtHearing(
+            id=uuid.uuid4(),
+            account_id=account_id,
+            listed_for=data.listed_for,
+            listed_at=now,
+            listed_by=recorded_by,
+        )
+        repository.add_hearing(session, hearing)
+        case.next_check_at = min(case.next_check_at, now)
+        await session.flush()
+        return CourtHearingPublic.model_validate(hearing)
+
+    async def record_outcome(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        hearing_id: uuid.UUID,
+        data: CourtOutcomeCreate,
+        recorded_by: str,
+        now: datetime,
+    ) -> CourtHearingPublic:
+        """Record what the court decided on a hearing, once (409 when it already has an
+        outcome). The day it decided is London's today or earlier, and an order, terms
+        or a dismissal (given at the hearing) no earlier than the day it was listed
+        for. The next look at the case applies it (ADR 0067)."""
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        hearing = await repository.get_hearing(session, account_id, hearing_id)
+        if hearing is None:
+            raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
+        if hearing.outcome is not None:
+            raise Conflict(f"Court hearing {hearing_id} is already decided", field="outcome")
+        if data.decided_on > london_day(now):
+            raise Unprocessable("A court cannot have decided in the future", field="decided_on")
+        if data.outcome in rules.DECIDED_AT_THE_HEARING and data.decided_on < hearing.listed_for:
+            raise Unprocessable(
+                f"A hearing listed for {hearing.listed_for} cannot give {data.outcome.value} "
+                "before that day",
+                field="decided_on",
+            )
+        hearing.outcome = data.outcome
+        hearing.decided_on = data.decided_on
+        hearing.outcome_recorded_at = now
+        hearing.outcome_recorded_by = recorded_by
+        case.next_check_at = min(case.next_check_at, now)
+        await session.flush()
+        return CourtHearingPublic.model_validate(hearing)
 
     async def record_protocol(
         self,
@@ -217,7 +321,7 @@ class ArrearsService:
         )
         case.version += 1
         case.next_check_at = min(case.next_check_at, now)
-        return CasePublic.model_validate(case)
+        return await self._public(session, case)
 
     async def review(
         self, session: AsyncSession, account_id: uuid.UUID, now: datetime
@@ -231,4 +335,4 @@ class ArrearsService:
         case.vulnerability_considered_at = now
         case.version += 1  # a protocol step: the case's ETag changes
         case.next_check_at = now
-        return CasePublic.model_validate(case)
+        return await self._public(session, case)

@@ -160,16 +160,17 @@ async def get_for_update(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenanc
 
 async def trials_ended(
     session: AsyncSession, *, by: date, after: tuple[date, uuid.UUID] | None, limit: int
-) -> list[tuple[Tenancy, datetime | None]]:
+) -> list[tuple[Tenancy, datetime | None, uuid.UUID | None]]:
     """Current introductory and starter tenancies whose trial has ended by `by` (its
     `introductory_ends_on`, the first day off trial, is `by` or earlier), in
     (introductory_ends_on, id) order after `after`, each with when its arrears case's
-    notice of seeking possession was served (None: never). The tenancies are locked,
+    notice of seeking possession was served (None: never) and the case's account (None:
+    no case). The tenancies are locked,
     those another transaction holds skipped (FOR UPDATE OF tenancy SKIP LOCKED): a
     decision being made on one is left to finish, and two runners never take the same
     one. Only the tenancy is locked, income's first lock: the case is read, not taken."""
     query = (
-        select(Tenancy, col(ArrearsCase.nosp_served_at))
+        select(Tenancy, col(ArrearsCase.nosp_served_at), col(ArrearsCase.account_id))
         .outerjoin(ArrearsCase, col(ArrearsCase.tenancy_id) == col(Tenancy.id))
         .where(
             Tenancy.status == TenancyStatus.CURRENT,
@@ -185,4 +186,7 @@ async def trials_ended(
             tuple_(col(Tenancy.introductory_ends_on), col(Tenancy.id))
             > tuple_(literal(after[0]), literal(after[1]))
         )
-    return [(tenancy, served) for tenancy, served in (await session.execute(query)).all()]
+    return [
+        (tenancy, served, account_id)
+        for tenancy, served, account_id in (await session.execute(query)).all()
+    ]

@@ -6,6 +6,7 @@ import calendar
 from datetime import date, timedelta
 
 from hearth_contracts.events.income import TenancyType, trial_ends_on
+from income.models import CourtOutcome
 
 INTRODUCTORY_PERIOD_MONTHS = 12
 EXTENSION_MONTHS = 6
@@ -59,10 +60,36 @@ def proceedings_begun(
 ) -> bool:
     """Possession proceedings begun during the trial keep the tenancy on trial until
     they are decided. Income records no notice of proceedings apart from the arrears
-    ladder's notice of seeking possession, nor a court's outcome: a notice served by
-    the trial's last day and still live on it counts as proceedings begun (ADR 0059)."""
+    ladder's notice of seeking possession: a notice served by the trial's last day and
+    still live on it counts as proceedings begun (ADR 0059). Their end, when the court
+    dismissed the claim or it was withdrawn, is `proceedings_ended_on` (ADR 0067)."""
     return (
         notice_served_on is not None
         and notice_live_until is not None
         and notice_served_on <= last_day <= notice_live_until
     )
+
+
+PROCEEDINGS_ENDED = frozenset({CourtOutcome.DISMISSED, CourtOutcome.WITHDRAWN})
+"""Outcomes that end possession proceedings in the tenant's favour (Housing Act 1996
+s.130: the notice withdrawn, or the proceedings determined in the tenant's favour)."""
+
+
+def proceedings_ended_on(
+    notice_served_on: date, latest_outcome: CourtOutcome | None, decided_on: date | None
+) -> date | None:
+    """The day the proceedings a notice began ended without possession, from the
+    case's latest court hearing: dismissed or withdrawn on or after the day the notice
+    was served (a hearing decided before it belongs to earlier proceedings). None while
+    they go on: no hearing yet, one listed and undecided, adjourned, or a possession
+    order (the officer decides the tenancy then) (ADR 0067)."""
+    if latest_outcome not in PROCEEDINGS_ENDED or decided_on is None:
+        return None
+    return decided_on if decided_on >= notice_served_on else None
+
+
+def settled_on(ends_on: date, proceedings_ended: date | None) -> date:
+    """The day an undecided trial's tenancy becomes secure (or assured): the day the
+    trial ends, or, when proceedings kept it on trial past that, the day they ended
+    (s.130: it stays introductory until then)."""
+    return ends_on if proceedings_ended is None else max(ends_on, proceedings_ended)

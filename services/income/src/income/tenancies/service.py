@@ -322,8 +322,11 @@ class TenancyService:
         the tenancy-type-changed a confirmation publishes (`confirmed`). Tenancies kept
         on trial by proceedings are passed over, not counted (an officer decides them),
         so a round ends; a tenancy settled here is no longer on trial, so a second run
-        changes nothing. Takes only the tenancy, SKIP LOCKED: a decision being made on
-        it finishes first, and the trial-end then finds it decided (ADR 0059)."""
+        changes nothing. Proceedings dismissed or withdrawn (the case's latest court
+        hearing, ADR 0067) no longer keep it: it is settled from the later of the day the
+        trial ended and the day they ended. Takes only the tenancy, SKIP LOCKED: a
+        decision being made on it finishes first, and the trial-end then finds it
+        decided (ADR 0059)."""
         today = london_day(now)
         settled = 0
         after: tuple[date, uuid.UUID] | None = None
@@ -331,16 +334,28 @@ class TenancyService:
             found = await repository.trials_ended(
                 session, by=today, after=after, limit=TRIAL_END_BATCH
             )
-            for tenancy, notice_served_at in found:
+            for tenancy, notice_served_at, account_id in found:
                 ends_on = tenancy.introductory_ends_on
                 assert ends_on is not None  # selected by it
                 after = (ends_on, tenancy.id)
+                proceedings_ended: date | None = None
                 if notice_served_at is not None and rules.proceedings_begun(
                     rules.trial_last_day(ends_on),
                     london_day(notice_served_at),
                     nosp_live_until(notice_served_at, ladder),
                 ):
-                    continue
+                    latest = (
+                        await cases.latest_hearing(session, account_id)
+                        if account_id is not None
+                        else None
+                    )
+                    proceedings_ended = rules.proceedings_ended_on(
+                        london_day(notice_served_at),
+                        latest.outcome if latest else None,
+                        latest.decided_on if latest else None,
+                    )
+                    if proceedings_ended is None:
+                        continue
                 previous = tenancy.tenancy_type
                 tenancy.tenancy_type = rules.SETTLED_TYPE[previous]
                 tenancy.introductory_ends_on = None
@@ -349,7 +364,7 @@ class TenancyService:
                     tenancy,
                     TenancyTypeChange.CONFIRMED,
                     previous,
-                    ends_on,
+                    rules.settled_on(ends_on, proceedings_ended),
                 )
                 settled += 1
                 if settled == TRIAL_END_BATCH:

@@ -1,0 +1,93 @@
+"""The court's hold on the arrears ladder, and the end of possession proceedings that
+kept a trial open, as pure rules with fixed dates (ADR 0067)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hearth_contracts.events.income import ArrearsStage as S
+from income.arrears.rules import CaseState, Move, Situation, Stay, court_hold, next_step
+from income.models import CourtOutcome as O
+from income.settings import ArrearsLadder
+from income.tenancies.rules import proceedings_ended_on, settled_on
+
+LADDER = ArrearsLadder()
+NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
+
+
+def at(arrears: int) -> Situation:
+    return Situation(
+        arrears_pence=arrears,
+        weekly_gross_rent_pence=10_000,
+        now=NOW,
+        tenancy_started_on=date(2020, 4, 6),
+    )
+
+
+@pytest.mark.parametrize(
+    ("has_hearing", "outcome", "hold"),
+    [
+        (False, None, None),
+        (True, None, "court_hearing_listed"),
+        (True, O.ADJOURNED, "court_adjourned"),
+        (True, O.ADJOURNED_ON_TERMS, "court_adjourned_on_terms"),
+        (True, O.SUSPENDED_POSSESSION_ORDER, "court_suspended_possession_order"),
+        (True, O.POSTPONED_POSSESSION_ORDER, "court_postponed_possession_order"),
+        (True, O.OUTRIGHT_POSSESSION_ORDER, "court_outright_possession_order"),
+        (True, O.DISMISSED, None),
+        (True, O.WITHDRAWN, None),
+    ],
+)
+def test_the_court_holds_the_ladder_until_the_claim_is_dismissed_or_withdrawn(
+    has_hearing: bool, outcome: O | None, hold: str | None
+) -> None:
+    assert court_hold(has_hearing, outcome) == hold
+
+
+def test_no_letter_1_while_a_court_date_is_in_place() -> None:
+    """DOMAIN.md: letter 1 only when no notice, arrangement or court date is in place."""
+    listed = CaseState(S.TEXT_REMINDER, before_the_court="court_hearing_listed")
+    assert next_step(listed, at(1_000), LADDER) == Stay("court_hearing_listed")
+    assert next_step(CaseState(S.TEXT_REMINDER), at(1_000), LADDER) == Move(
+        S.LETTER_1, "arrears_at_least_1000_pence"
+    )
+
+
+def test_no_court_step_while_an_order_holds_but_arrears_cleared_still_close_it() -> None:
+    ordered = CaseState(
+        S.NOTICE_OF_SEEKING_POSSESSION,
+        nosp_served_at=datetime(2026, 1, 5, 12, tzinfo=UTC),
+        before_the_court="court_postponed_possession_order",
+    )
+    assert next_step(ordered, at(60_000), LADDER) == Stay("court_postponed_possession_order")
+    assert next_step(ordered, at(0), LADDER) == Move(S.NONE, "arrears_cleared")
+
+
+SERVED = date(2026, 7, 6)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "decided_on", "ended"),
+    [
+        (None, None, None),  # no hearing yet, or one listed and undecided
+        (O.ADJOURNED, date(2026, 8, 20), None),
+        (O.POSTPONED_POSSESSION_ORDER, date(2026, 8, 20), None),
+        (O.OUTRIGHT_POSSESSION_ORDER, date(2026, 8, 20), None),
+        (O.DISMISSED, date(2026, 8, 20), date(2026, 8, 20)),
+        (O.WITHDRAWN, SERVED, SERVED),  # withdrawn the day it was served
+        (O.WITHDRAWN, date(2026, 7, 5), None),  # earlier proceedings
+    ],
+)
+def test_proceedings_end_when_dismissed_or_withdrawn_after_the_notice(
+    outcome: O | None, decided_on: date | None, ended: date | None
+) -> None:
+    assert proceedings_ended_on(SERVED, outcome, decided_on) == ended
+
+
+def test_a_trial_kept_open_settles_from_the_later_of_its_end_and_the_proceedings_end() -> None:
+    ends_on = date(2026, 7, 7)
+    assert settled_on(ends_on, None) == ends_on
+    assert settled_on(ends_on, date(2026, 8, 20)) == date(2026, 8, 20)
+    assert settled_on(ends_on, date(2026, 7, 1)) == ends_on
