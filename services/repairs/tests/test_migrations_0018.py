@@ -12,6 +12,7 @@ import httpx
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from hearth_kit.db import Database
 from hearth_kit.migrations import alembic_config, upgrade
@@ -29,7 +30,9 @@ from services.repairs.tests.orders.test_work_orders import a_uprn
 
 async def arranged(db: Database) -> dict[uuid.UUID, datetime | None]:
     async with db.sessionmaker() as session:
-        rows = (await session.execute(select(Appointment.id, Appointment.arranged_at))).all()
+        rows = (
+            await session.execute(select(col(Appointment.id), col(Appointment.arranged_at)))
+        ).all()
     return {row.id: row.arranged_at for row in rows}
 
 
