@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlmodel import col
 
 from hearth_kit.db import Database
 from repairs.models import WebhookDelivery
@@ -35,10 +36,10 @@ async def schedule_messages(db: Database, contractor_id: str) -> list[dict[str, 
             await session.scalars(
                 select(WebhookDelivery)
                 .where(
-                    WebhookDelivery.contractor_id == contractor_id,
-                    WebhookDelivery.event_type == "schedule-repair",
+                    col(WebhookDelivery.contractor_id) == contractor_id,
+                    col(WebhookDelivery.event_type) == "schedule-repair",
                 )
-                .order_by(WebhookDelivery.created_at)
+                .order_by(col(WebhookDelivery.created_at))
             )
         ).all()
     return [json.loads(row.body) for row in rows]

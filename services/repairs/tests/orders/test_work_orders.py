@@ -450,6 +450,7 @@ async def test_a_measured_sor_item_takes_a_decimal_quantity_priced_half_up_to_wh
                 outbox_message.c.event_type == "uk.hearth.repairs.work-order-raised.v2",
             )
         )
+    assert payload is not None
     raised = json.loads(payload)
     raised = raised.get("data", raised)  # the event's data (the envelope's, if stored whole)
     assert [line["quantity"] for line in raised["lines"]] == [2.5, 2]
