@@ -39,6 +39,11 @@ FUTURE = (
 )
 STATE = "depends on what the database holds"
 PERIOD = "`to` not before `from`, and a period of at most a few years (cross-field)"
+EXPIRY_BOUNDS = (
+    "no later than a certificate held today can run to, nor further back than the "
+    "register goes for its check type (history_months, configuration: ADR 0070); JSON "
+    "Schema has no 'today'"
+)
 
 DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     # every service's figures (hearth_kit.figures.period)
@@ -65,9 +70,14 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + ")",
     },
     "POST /v1/homes/import": {"file": "the CSV's header row names the columns (any order)"},
+    "POST /v1/homes": {
+        "gas_certificate_expires_on": EXPIRY_BOUNDS,
+        "electrical_certificate_expires_on": EXPIRY_BOUNDS,
+    },
     "POST /v1/gas-safety-records": {
         "uprn": STATE,
-        "check_date": FUTURE,
+        "check_date": FUTURE + "; nor further back than the register goes for gas "
+        "(history_months, configuration: ADR 0070)",
         "checked_at": FUTURE + "; on `check_date` in London (cross-field)",
         "defects.*.appliance_index": "an index into the record's own appliances (cross-field)",
     },
@@ -76,7 +86,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "done_on": FUTURE
         + "; nor before the latest certificate of its type the home holds ("
         + STATE
-        + ")",
+        + "), nor further back than the register goes for its type (history_months, "
+        "configuration: ADR 0070)",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {

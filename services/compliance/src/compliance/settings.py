@@ -6,13 +6,14 @@ without a release (`HEARTH_COMPLIANCE_PROGRAMME__LEAD_DAYS=45`,
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from compliance.checks.rules import LadderStep
+from compliance.checks.rules import LadderStep, default_history_months, oldest_check_day
 from hearth_contracts.events.compliance import CheckType, NoAccessStep
 from hearth_kit.settings import ServiceSettings
 
@@ -33,6 +34,9 @@ DEFAULT_LADDER = [
     LadderStepSetting(step=NoAccessStep.HOUSING_OFFICER_VISIT, days=35),
     LadderStepSetting(step=NoAccessStep.LEGAL_ACTION, days=42),
 ]
+
+MAX_HISTORY_MONTHS = 1200
+"""A hundred years: the most history_months may be set to."""
 
 DEFAULT_INTERVALS: dict[CheckType, int] = {
     CheckType.GAS_SAFETY: 12,
@@ -66,6 +70,13 @@ class Programme(BaseModel):
         default_factory=lambda: dict(DEFAULT_INTERVALS),
         description="Months between checks, per type (gas 12, EICR 60, ...)",
     )
+    history_months: dict[CheckType, int] = Field(
+        default_factory=dict,
+        description="How far back, in months before today, a check's date (and a "
+        "certificate expiry given with a home) may go, per type; a type not named goes "
+        "back 24 months (a gas safety record is kept 2 years) or its interval where "
+        "longer (EICR 60). ADR 0070",
+    )
     no_access_ladder: list[LadderStepSetting] = Field(
         default_factory=lambda: list(DEFAULT_LADDER), min_length=1, max_length=20
     )
@@ -90,6 +101,22 @@ class Programme(BaseModel):
         if any(a.days > b.days for a, b in itertools.pairwise(ladder)):
             raise ValueError("ladder day offsets must not go down")
         return ladder
+
+    @field_validator("history_months")
+    @classmethod
+    def _history_in_bounds(cls, months: dict[CheckType, int]) -> dict[CheckType, int]:
+        if any(not 1 <= m <= MAX_HISTORY_MONTHS for m in months.values()):
+            raise ValueError(f"history months are 1 to {MAX_HISTORY_MONTHS}")
+        return months
+
+    def oldest_check_day(self, check_type: CheckType, today: date) -> date:
+        """The earliest day a check of this type may be dated on `today` (ADR 0070): a
+        date before it is a mistyped year or paper older than any record the landlord
+        keeps, and would set an expiry (and the overdue age, and BS01) from it."""
+        months = self.history_months.get(check_type) or default_history_months(
+            self.interval_for(check_type)
+        )
+        return oldest_check_day(today, months)
 
     def interval_for(self, check_type: CheckType) -> int | None:
         """Months between checks of a type; None for a one-off check (alarms at a

@@ -24,6 +24,11 @@ RENEWAL_WINDOW_MONTHS = 2
 GAS_INTERVAL_MONTHS = 12
 """A landlord gas safety record lasts at most 12 months."""
 
+RECORDS_KEPT_MONTHS = 24
+"""A landlord keeps a gas safety record for 2 years from the check (Gas Safety
+(Installation and Use) Regulations 1998, regulation 36(3)(c)): the least history the
+register must be able to hold for any check (ADR 0070)."""
+
 
 def add_months(day: date, months: int) -> date:
     """`day` moved by whole calendar months; a day the target month lacks becomes its
@@ -51,6 +56,19 @@ def next_gas_expiry(
     if current_expiry is not None and in_renewal_window(check_date, current_expiry):
         return add_months(current_expiry, interval_months)
     return add_months(check_date, interval_months)
+
+
+def oldest_check_day(today: date, history_months: int) -> date:
+    """The earliest day a check (or a certificate's expiry) may be dated on `today`:
+    `history_months` calendar months before it, that day itself accepted (ADR 0070)."""
+    return add_months(today, -history_months)
+
+
+def default_history_months(interval_months: int | None) -> int:
+    """How far back the register goes for a check type unless configured: the 2 years a
+    gas safety record is kept, or the type's interval where that is longer (a record is
+    kept until the next check is due: an EICR's 5 years). ADR 0070."""
+    return max(RECORDS_KEPT_MONTHS, interval_months or 0)
 
 
 def next_expiry(check_date: date, interval_months: int) -> date:

@@ -183,7 +183,8 @@ class CertificateCreate(BaseModel):
 
     done_on: StrictDay = Field(
         description="The day of the check (never in the future, nor before the latest "
-        "certificate of its type held for the home or block)"
+        "certificate of its type held for the home or block, nor further back than the "
+        "register goes for its type: 24 months, an EICR 60, by default; configuration)"
     )
     checked_at: StrictMoment | None = Field(
         default=None,

@@ -707,6 +707,15 @@ class ProgrammeService:
             )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
+        oldest = self.settings.oldest_check_day(check.check_type, today)
+        if data.done_on < oldest:
+            # A mistyped year, or paper older than any record kept: its expiry (and the
+            # home's overdue age and BS figures) would run from it (ADR 0070).
+            raise Unprocessable(
+                f"A check date cannot be before {oldest.isoformat()}, the furthest back the "
+                "register goes for this check type",
+                field="done_on",
+            )
         if await repository.certificate_held(
             session, check.uprn, check.check_type, data.certificate_reference
         ):

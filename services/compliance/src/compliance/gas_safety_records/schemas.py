@@ -105,7 +105,11 @@ class GasSafetyRecordCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    check_date: StrictDay = Field(description="The day of the check (never in the future)")
+    check_date: StrictDay = Field(
+        description="The day of the check: never in the future, nor further back than the "
+        "register goes for gas (24 months by default, the 2 years a record is kept; "
+        "configuration)"
+    )
     checked_at: StrictMoment | None = Field(
         default=None,
         description="When the engineer did the check, on `check_date` in London and never "

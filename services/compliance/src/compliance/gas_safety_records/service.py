@@ -112,6 +112,13 @@ class GasSafetyRecordService:
         today = london_day(now)
         if data.check_date > today:
             raise Unprocessable("A check date cannot be in the future", field="check_date")
+        oldest = self.programme.settings.oldest_check_day(CheckType.GAS_SAFETY, today)
+        if data.check_date < oldest:
+            raise Unprocessable(
+                f"A check date cannot be before {oldest.isoformat()}, the furthest back the "
+                "register goes for gas safety checks (a record is kept 2 years)",
+                field="check_date",
+            )
         happened_at = when_checked(data.check_date, data.checked_at, now, day_field="check_date")
         for index, defect in enumerate(data.defects):
             if defect.appliance_index is not None and defect.appliance_index >= len(

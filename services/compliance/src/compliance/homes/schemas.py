@@ -89,10 +89,16 @@ class HomeCreate(BaseModel):
     )
     appliances: list[ApplianceIn] = Field(default_factory=list, max_length=MAX_APPLIANCES)
     gas_certificate_expires_on: StrictDay | None = Field(
-        default=None, description="The current gas safety record's expiry, when there is one"
+        default=None,
+        description="The current gas safety record's expiry, when there is one: not later "
+        "than one held today can run to, nor further back than the register goes for gas "
+        "(24 months by default; configuration)",
     )
     electrical_certificate_expires_on: StrictDay | None = Field(
-        default=None, description="The current EICR's expiry, when there is one"
+        default=None,
+        description="The current EICR's expiry, when there is one: not later than one held "
+        "today can run to, nor further back than the register goes for an EICR (60 months "
+        "by default; configuration)",
     )
 
     @field_validator("postcode")

@@ -360,19 +360,31 @@ class HomeService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
 
-    def expiry_too_late(self, data: HomeCreate, now: datetime) -> tuple[str, str] | None:
+    def expiry_out_of_bounds(self, data: HomeCreate, now: datetime) -> tuple[str, str] | None:
         """(field, reason) for a certificate expiry later than any certificate held
         today can run to (gas: today + 12 months + the 2-month renewal window; an EICR:
-        today + 5 years; the intervals are configuration), else None: a mistyped year
-        would keep the home counted in date long after its certificate lapsed."""
+        today + 5 years; the intervals are configuration), or earlier than the furthest
+        back the register goes for its check type (ADR 0070: gas 24 months, an EICR 60,
+        configuration too), else None. A mistyped year would keep the home counted in
+        date long after its certificate lapsed, or overdue (and escalated) by decades.
+        A home whose certificate lapsed within the window keeps its lapse: it is
+        registered overdue by that long."""
         today = london_day(now)
         for name, check_type in CERTIFICATE_EXPIRIES.items():
             expires_on = getattr(data, name)
+            if expires_on is None:
+                continue
             latest = self.programme.latest_expiry(check_type, today)
-            if expires_on is not None and latest is not None and expires_on > latest:
+            if latest is not None and expires_on > latest:
                 return name, (
                     f"later than {latest.isoformat()}, the latest expiry a certificate "
                     "held today can have"
+                )
+            oldest = self.programme.settings.oldest_check_day(check_type, today)
+            if expires_on < oldest:
+                return name, (
+                    f"earlier than {oldest.isoformat()}, the furthest back the register "
+                    "goes for this check type"
                 )
         return None
 
@@ -385,8 +397,8 @@ class HomeService:
         it (property-registered)."""
         if await repository.get(session, data.uprn) is not None:
             raise Conflict(f"Home {data.uprn} is already registered", field="uprn")
-        if (too_late := self.expiry_too_late(data, now)) is not None:
-            raise Unprocessable(f"The certificate expiry is {too_late[1]}", field=too_late[0])
+        if (out := self.expiry_out_of_bounds(data, now)) is not None:
+            raise Unprocessable(f"The certificate expiry is {out[1]}", field=out[0])
         await self._check_block(session, data.block_id)
         home = Home(
             **data.model_dump(
@@ -572,7 +584,8 @@ class HomeService:
         checks brought in line), a home whose certificate expiry changed has its open
         check's dates moved, unchanged homes left alone, so the same file twice changes
         nothing. A row naming an unknown block, or an expiry later than a certificate
-        held today can have, is refused with its line."""
+        held today can have or earlier than the register goes back for its check type
+        (expiry_out_of_bounds), is refused with its line."""
         result = ImportResult(
             rows=len(rows), registered=0, updated=0, unchanged=0, rejected=0, errors=[]
         )
@@ -587,10 +600,8 @@ class HomeService:
                         line=row.line, field="block_id", reason="no block with that UPRN"
                     )
                 )
-            elif (too_late := self.expiry_too_late(row.home, now)) is not None:
-                result.errors.append(
-                    ImportRowError(line=row.line, field=too_late[0], reason=too_late[1])
-                )
+            elif (out := self.expiry_out_of_bounds(row.home, now)) is not None:
+                result.errors.append(ImportRowError(line=row.line, field=out[0], reason=out[1]))
             else:
                 accepted.append(row)
         result.rejected = len(result.errors)
