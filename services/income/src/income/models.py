@@ -324,6 +324,21 @@ class ArrangementReview(IncomeModel, table=True):
     recorded_by: str = Field(max_length=64)
 
 
+class PossessionNotice(IncomeModel, table=True):
+    """A notice of seeking possession the arrears ladder served, kept as a row each,
+    never overwritten: the case's `nosp_served_at` is the latest one, and a second
+    notice no longer hides the first (a notice live on a trial's last day still counts
+    after another is served, ADR 0059). How long a notice is live is worked out from
+    `served_at` (`nosp_live_until`), as for the case's."""
+
+    __tablename__ = "possession_notice"
+    __table_args__ = (Index("ix_possession_notice_account", "account_id", "served_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    account_id: uuid.UUID = Field(foreign_key="arrears_case.account_id")
+    served_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class CourtOutcome(StrEnum):
     """What the county court decided on a possession claim for rent arrears, in the
     words of its order (ADR 0067)."""

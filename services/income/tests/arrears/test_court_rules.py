@@ -11,7 +11,7 @@ from hearth_contracts.events.income import ArrearsStage as S
 from income.arrears.rules import CaseState, Move, Situation, Stay, court_hold, next_step
 from income.models import CourtOutcome as O
 from income.settings import ArrearsLadder
-from income.tenancies.rules import proceedings_ended_on, settled_on
+from income.tenancies.rules import notice_of_proceedings, proceedings_ended_on, settled_on
 
 LADDER = ArrearsLadder()
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -91,3 +91,15 @@ def test_a_trial_kept_open_settles_from_the_later_of_its_end_and_the_proceedings
     assert settled_on(ends_on, None) == ends_on
     assert settled_on(ends_on, date(2026, 8, 20)) == date(2026, 8, 20)
     assert settled_on(ends_on, date(2026, 7, 1)) == ends_on
+
+
+def test_the_notice_that_began_proceedings_is_found_among_every_notice_served() -> None:
+    """Last day 6 July 2026: the notice served on it counts, whatever was served after;
+    one lapsed before it, or none at all, does not."""
+    last_day = date(2026, 7, 6)
+    on_the_last_day = (date(2026, 7, 6), date(2027, 7, 5))
+    after_it = (date(2026, 8, 3), date(2027, 8, 2))
+    lapsed = (date(2025, 2, 3), date(2026, 2, 2))
+    assert notice_of_proceedings(last_day, [on_the_last_day, after_it]) == date(2026, 7, 6)
+    assert notice_of_proceedings(last_day, [lapsed, after_it]) is None
+    assert notice_of_proceedings(last_day, []) is None

@@ -23,7 +23,7 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import start_of_london_day
 from income.app import scheduled_jobs
-from income.models import ArrearsCase, Tenancy
+from income.models import ArrearsCase, PossessionNotice, Tenancy
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
 from income.tenancies.schemas import TenancyTypeDecision
@@ -193,8 +193,16 @@ async def test_a_tenancy_started_on_29_february_settles_on_1_march(
 
 
 async def serve_notice(db: Database, tenancy: dict[str, Any], on: date) -> None:
-    """The arrears ladder's notice of seeking possession, served at midday in London."""
+    """The arrears ladder's notice of seeking possession, served at midday in London:
+    kept as a notice of its own, and the case's latest."""
     async with db.sessionmaker() as session, session.begin():
+        session.add(
+            PossessionNotice(
+                id=uuid.uuid4(),
+                account_id=uuid.UUID(tenancy["rent_account_id"]),
+                served_at=noon_in_london(on),
+            )
+        )
         await session.execute(
             update(ArrearsCase)
             .where(col(ArrearsCase.tenancy_id) == uuid.UUID(tenancy["id"]))
@@ -259,6 +267,20 @@ async def test_a_claim_withdrawn_before_the_notice_does_not_end_its_proceedings(
     await serve_notice(income_database, tenancy, date(2026, 7, 6))
     await run_on(income_database, date(2026, 8, 21))
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+
+
+async def test_a_second_notice_served_after_the_trial_does_not_hide_the_first(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """The notice served on the trial's last day began proceedings; a second one
+    served after the trial is kept beside it, not over it, so the tenancy stays on
+    trial (ADR 0059's consequence, gone now that every notice is kept)."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await serve_notice(income_database, tenancy, date(2026, 7, 6))  # the last day
+    await serve_notice(income_database, tenancy, date(2026, 8, 3))
+    assert await run_on(income_database, date(2026, 8, 4)) == 0
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, tenancy["uprn"]) == []
 
 
 async def test_a_notice_lapsed_or_served_after_the_trial_does_not(

@@ -12,7 +12,14 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.projection import upsert_newer
-from income.models import ArrearsCase, CourtHearing, Tenancy, TenancyStatus, VulnerabilityFlag
+from income.models import (
+    ArrearsCase,
+    CourtHearing,
+    PossessionNotice,
+    Tenancy,
+    TenancyStatus,
+    VulnerabilityFlag,
+)
 
 
 async def add(session: AsyncSession, case: ArrearsCase) -> None:
@@ -125,3 +132,17 @@ async def get_hearing(
         col(CourtHearing.id) == hearing_id, col(CourtHearing.account_id) == account_id
     )
     return (await session.execute(query)).scalars().first()
+
+
+def add_notice(session: AsyncSession, notice: PossessionNotice) -> None:
+    session.add(notice)
+
+
+async def notices_of(session: AsyncSession, account_id: uuid.UUID) -> list[PossessionNotice]:
+    """Every notice of seeking possession the case was served, oldest first."""
+    query = (
+        select(PossessionNotice)
+        .where(col(PossessionNotice.account_id) == account_id)
+        .order_by(col(PossessionNotice.served_at))
+    )
+    return list((await session.execute(query)).scalars().all())

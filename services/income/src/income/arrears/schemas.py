@@ -63,6 +63,14 @@ class CourtHearingPublic(BaseModel):
     outcome_recorded_at: datetime | None
 
 
+class NoticePublic(BaseModel):
+    """A notice of seeking possession served on the case."""
+
+    served_at: datetime
+    live_until: date = Field(description="Its last live London day")
+    live: bool = Field(description="Still live today")
+
+
 class CasePublic(BaseModel):
     """Where a rent account stands on the arrears ladder."""
 
@@ -93,6 +101,11 @@ class CasePublic(BaseModel):
         default=None,
         description="Why the court holds the ladder (court_hearing_listed, or court_<outcome> "
         "for an adjournment or a possession order), or null",
+    )
+    notices: list[NoticePublic] = Field(
+        default_factory=list,
+        description="Every notice of seeking possession served, oldest first; "
+        "`nosp_served_at` is the latest",
     )
     court_hearings: list[CourtHearingPublic] = Field(
         default_factory=list, description="The case's possession hearings, oldest first"

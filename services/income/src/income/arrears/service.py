@@ -5,7 +5,7 @@ commits: the scheduler or the request owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,9 +31,10 @@ from income.arrears.schemas import (
     CourtHearingCreate,
     CourtHearingPublic,
     CourtOutcomeCreate,
+    NoticePublic,
     ProtocolUpdate,
 )
-from income.models import ArrearsCase, CourtHearing, Tenancy
+from income.models import ArrearsCase, CourtHearing, PossessionNotice, Tenancy
 from income.rents import repository as rents
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
@@ -153,6 +154,14 @@ class ArrearsService:
                 case.paused_for_review = False
                 if (marker := STAGE_MARKERS.get(stage)) is not None:
                     setattr(case, marker, now)
+                if stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
+                    # every notice kept, not only the case's latest (its column)
+                    repository.add_notice(
+                        session,
+                        PossessionNotice(
+                            id=uuid.uuid4(), account_id=case.account_id, served_at=now
+                        ),
+                    )
                 # A move closes the first weeks' personal-contact task: cleared arrears
                 # need none, and from a letter on the ladder's steps do the contacting.
                 case.personal_contact_needed_at = None
@@ -199,11 +208,20 @@ class ArrearsService:
         return await self._public(session, case)
 
     async def _public(self, session: AsyncSession, case: ArrearsCase) -> CasePublic:
-        """The case as the API shows it, with its court hearings and the court's hold."""
+        """The case as the API shows it, with every notice served, its court hearings and
+        the court's hold."""
         hearings = await repository.hearings_of(session, case.account_id)
         latest = await repository.latest_hearing(session, case.account_id)
+        today = london_day(datetime.now(UTC))
+        notices = []
+        for notice in await repository.notices_of(session, case.account_id):
+            until = rules.nosp_live_until(notice.served_at, self.settings.ladder)
+            notices.append(
+                NoticePublic(served_at=notice.served_at, live_until=until, live=until >= today)
+            )
         return CasePublic.model_validate(case).model_copy(
             update={
+                "notices": notices,
                 "court_hearings": [CourtHearingPublic.model_validate(h) for h in hearings],
                 "before_the_court": hold_of(latest),
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from hearth_contracts.events.income import TenancyType, trial_ends_on
@@ -68,6 +69,15 @@ def proceedings_begun(
         and notice_live_until is not None
         and notice_served_on <= last_day <= notice_live_until
     )
+
+
+def notice_of_proceedings(last_day: date, notices: Sequence[tuple[date, date]]) -> date | None:
+    """The day the notice that began proceedings during the trial was served, among
+    every notice the case was served (`notices`: served on, live until): the latest one
+    served by the trial's last day and live on it (`proceedings_begun`). A notice served
+    after the last day does not hide it (income keeps them all). None: no such notice."""
+    begun = [served for served, until in notices if proceedings_begun(last_day, served, until)]
+    return max(begun, default=None)
 
 
 PROCEEDINGS_ENDED = frozenset({CourtOutcome.DISMISSED, CourtOutcome.WITHDRAWN})

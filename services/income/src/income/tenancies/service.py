@@ -322,7 +322,8 @@ class TenancyService:
         the tenancy-type-changed a confirmation publishes (`confirmed`). Tenancies kept
         on trial by proceedings are passed over, not counted (an officer decides them),
         so a round ends; a tenancy settled here is no longer on trial, so a second run
-        changes nothing. Proceedings dismissed or withdrawn (the case's latest court
+        changes nothing. Every notice the case was served counts, not only its latest.
+        Proceedings dismissed or withdrawn (the case's latest court
         hearing, ADR 0067) no longer keep it: it is settled from the later of the day the
         trial ended and the day they ended. Takes only the tenancy, SKIP LOCKED: a
         decision being made on it finishes first, and the trial-end then finds it
@@ -339,23 +340,28 @@ class TenancyService:
                 assert ends_on is not None  # selected by it
                 after = (ends_on, tenancy.id)
                 proceedings_ended: date | None = None
-                if notice_served_at is not None and rules.proceedings_begun(
-                    rules.trial_last_day(ends_on),
-                    london_day(notice_served_at),
-                    nosp_live_until(notice_served_at, ladder),
-                ):
-                    latest = (
-                        await cases.latest_hearing(session, account_id)
-                        if account_id is not None
-                        else None
+                # the case's latest notice says whether it was ever served one; every
+                # notice it was served is read then (a later one hides no earlier)
+                if notice_served_at is not None and account_id is not None:
+                    served_on = rules.notice_of_proceedings(
+                        rules.trial_last_day(ends_on),
+                        [
+                            (
+                                london_day(notice.served_at),
+                                nosp_live_until(notice.served_at, ladder),
+                            )
+                            for notice in await cases.notices_of(session, account_id)
+                        ],
                     )
-                    proceedings_ended = rules.proceedings_ended_on(
-                        london_day(notice_served_at),
-                        latest.outcome if latest else None,
-                        latest.decided_on if latest else None,
-                    )
-                    if proceedings_ended is None:
-                        continue
+                    if served_on is not None:
+                        latest = await cases.latest_hearing(session, account_id)
+                        proceedings_ended = rules.proceedings_ended_on(
+                            served_on,
+                            latest.outcome if latest else None,
+                            latest.decided_on if latest else None,
+                        )
+                        if proceedings_ended is None:
+                            continue
                 previous = tenancy.tenancy_type
                 tenancy.tenancy_type = rules.SETTLED_TYPE[previous]
                 tenancy.introductory_ends_on = None
