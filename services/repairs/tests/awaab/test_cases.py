@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
@@ -177,11 +178,9 @@ async def test_a_pause_starting_before_the_last_pause_ended_is_refused_naming_at
     assert datetime.fromisoformat(clock["due_at"]) - due_before == timedelta(hours=11)
 
 
-async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
-    staff: httpx.AsyncClient, repairs_database: Database
-) -> None:
-    uprn = a_uprn()
-    hazard = HazardIdentified(
+def hazard_v1(uprn: str) -> HazardIdentified:
+    """As visits published it before ADR 0071 (still on the topic)."""
+    return HazardIdentified(
         hazard_id=uuid.uuid4(),
         uprn=uprn,
         visit_id=uuid.uuid4(),
@@ -191,23 +190,11 @@ async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
         description="Black mould behind the wardrobe",
         identified_at=datetime(2026, 11, 9, 10, tzinfo=UTC),
     )
-    handler = handlers.get(hazard.type)
-    assert handler is not None
-    for envelope in (Envelope(data=hazard), Envelope(data=hazard)):  # re-published
-        async with repairs_database.sessionmaker() as session, session.begin():
-            await handler(session, envelope)
-    [case] = (await staff.get("/v1/awaab-cases", params={"uprn": uprn})).json()["items"]
-    assert case["became_aware_at"] == "2026-11-09T10:00:00Z"
-    assert case["source"] == "home_visit"
 
 
-async def test_a_hazard_as_visits_publishes_it_now_codes_only_opens_one_case(
-    staff: httpx.AsyncClient, repairs_database: Database
-) -> None:
-    """hazard-identified v2 has no location or description (docs/adr/0071): the case
-    opens from its codes and the officer's time, once however often it comes."""
-    uprn = a_uprn()
-    hazard = HazardIdentifiedV2(
+def hazard_v2(uprn: str) -> HazardIdentifiedV2:
+    """As visits publishes it now: codes only (docs/adr/0071)."""
+    return HazardIdentifiedV2(
         hazard_id=uuid.uuid4(),
         uprn=uprn,
         visit_id=uuid.uuid4(),
@@ -215,6 +202,16 @@ async def test_a_hazard_as_visits_publishes_it_now_codes_only_opens_one_case(
         severity="significant",
         identified_at=datetime(2026, 11, 9, 10, tzinfo=UTC),
     )
+
+
+@pytest.mark.parametrize("a_hazard", [hazard_v1, hazard_v2], ids=["v1", "v2"])
+async def test_a_hazard_found_on_a_visit_opens_one_case_from_the_visits_time(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    a_hazard: Callable[[str], HazardIdentified | HazardIdentifiedV2],
+) -> None:
+    uprn = a_uprn()
+    hazard = a_hazard(uprn)
     handler = handlers.get(hazard.type)
     assert handler is not None
     for envelope in (Envelope(data=hazard), Envelope(data=hazard)):  # re-published
