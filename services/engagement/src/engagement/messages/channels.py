@@ -54,13 +54,25 @@ class EmailChannel:
         self.settings = settings
         self.host = settings.host
 
+    def _written(self, message: Outgoing) -> EmailMessage:
+        """The email, or a permanent failure when Python's email package cannot write
+        it: an address the resident's loose check lets through (sam@[example.org)
+        makes the To header raise AttributeError, and trying again cannot help."""
+        try:
+            email = EmailMessage()
+            email["From"] = self.settings.sender
+            email["To"] = message.recipient or ""
+            email["Subject"] = message.subject
+            email["Message-ID"] = f"<{message.message_id}@hearth>"
+            email.set_content(message.body)
+        except Exception as unwritable:
+            raise ChannelFailure(
+                f"email not writable ({type(unwritable).__name__})", permanent=True
+            ) from None
+        return email
+
     def _send_now(self, message: Outgoing) -> None:
-        email = EmailMessage()
-        email["From"] = self.settings.sender
-        email["To"] = message.recipient or ""
-        email["Subject"] = message.subject
-        email["Message-ID"] = f"<{message.message_id}@hearth>"
-        email.set_content(message.body)
+        email = self._written(message)
         with smtplib.SMTP(
             self.host, self.settings.port, timeout=self.settings.timeout_seconds
         ) as smtp:

@@ -30,7 +30,13 @@ from hearth_kit.problems import NotFound, Unprocessable
 
 log = get_logger(__name__)
 
-SEND_BATCH = 50
+SEND_BATCH = 1
+"""Messages sent per transaction. One: a message goes out and is stamped sent before the
+next is tried, so a job stopped mid-round (a deploy's SIGTERM, a killed process, the
+database gone) leaves every message it sent stamped, and at most the one in flight can
+go again. With many per transaction, one rollback un-stamped all those already sent and
+the next round sent them again (a resident's letter or text twice). A due message costs
+one indexed query; messages are few."""
 TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 """A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
@@ -206,11 +212,12 @@ class MessageService:
         return MessagePublic.model_validate(message)
 
     async def send_due(self, session: AsyncSession, now: datetime) -> int:
-        """The scheduled job's batch: send each due message through its channel. Sent:
-        stamped sent (in this transaction, so it is sent once; a tenant's copy of a
-        safety record publishes tenant-copy-sent with it). Failed: tried again
-        after the back-off, or failed for good after the last attempt or a permanent
-        refusal (hearth_engagement_messages_failed_total)."""
+        """The scheduled job's batch (SEND_BATCH messages, one transaction): send each
+        due message through its channel. Sent: stamped sent (in this transaction, so it
+        is sent once; a tenant's copy of a safety record publishes tenant-copy-sent with
+        it). Failed, or a channel's unforeseen error: tried again after the back-off, or
+        failed for good after the last attempt or a permanent refusal
+        (hearth_engagement_messages_failed_total)."""
         messages = await repository.due(session, now, SEND_BATCH)
         for message in messages:
             channel = self.channels.get(message.channel)
@@ -232,6 +239,16 @@ class MessageService:
                 )
             except ChannelFailure as failure:
                 self._failed(message, failure, now)
+            except Exception as unexpected:
+                # a channel's error it did not foresee is this message's failure, tried
+                # again after the back-off: raised, it would roll the round back and
+                # come first again every round, holding up every message behind it
+                log.error(
+                    "message channel raised",
+                    message_id=str(message.id),
+                    error=type(unexpected).__name__,
+                )
+                self._failed(message, ChannelFailure(type(unexpected).__name__), now)
             else:
                 message.attempts += 1
                 message.status = MessageStatus.SENT
