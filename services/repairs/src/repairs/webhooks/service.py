@@ -27,7 +27,13 @@ from repairs.webhooks.rules import (
 )
 
 log = get_logger(__name__)
-BATCH = 50
+BATCH = 1
+"""Deliveries per transaction. One: a message is pushed and stamped delivered before the
+next is tried, so a job stopped mid-round (a deploy's SIGTERM, a killed process, the
+database gone) leaves every message the contractor took stamped, and at most the one in
+flight goes again. With many per transaction, one rollback un-stamped all those pushed
+already and the next round pushed them again (the contractor dedupes by
+Hearth-Event-Id, but need not be given the chance to get it wrong)."""
 
 
 def queue(
@@ -92,8 +98,9 @@ class WebhookSender:
             return response.status_code
 
     async def run(self, session: AsyncSession, now: datetime) -> int:
-        """Attempt every due delivery (up to a batch): a 2xx marks it delivered for good;
-        anything else (or no answer) schedules the next attempt after the back-off."""
+        """Attempt the due deliveries of a batch (BATCH, one transaction): a 2xx marks it
+        delivered for good; anything else (no answer, an error raised) schedules the
+        next attempt after the back-off."""
         deliveries = await repository.due(session, now, BATCH)
         for delivery in deliveries:
             contractor = self.settings.contractors.get(delivery.contractor_id)
@@ -124,7 +131,11 @@ class WebhookSender:
             delivery.attempts += 1
             try:
                 status = await self._post(contractor.webhook_url, content, headers)
-            except httpx.HTTPError as exc:
+            except Exception as exc:
+                # httpx's errors (no answer), and any other a send raises (a URL httpx
+                # cannot parse, a broken client): this delivery's failure, tried again
+                # after the back-off; raised, it would roll the round back and come
+                # first again every round, holding up every delivery behind it
                 status = 0
                 log.warning(
                     "webhook not answered",
