@@ -160,3 +160,64 @@ async def test_a_delivery_whose_send_raises_holds_up_no_other_and_none_goes_twic
             repairs_database, WebhookSender(contracted_settings), now + timedelta(seconds=later)
         )
     assert [received_for(webhook_receiver, order) for order in (first, second)] == [1, 1]
+
+
+class DownOnce(httpx.AsyncBaseTransport):
+    """The way to the contractor's endpoint, down for the first request only."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.real = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.requests == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.real.handle_async_request(request)
+
+
+def pushed_about(receiver: WebhookReceiver, order_id: str) -> list[str]:
+    """The types of the messages the contractor took about a work order, in order."""
+    types = []
+    for _, body, status in receiver.received:
+        message = json.loads(body)
+        about = message["sent_for"]
+        if status == 200 and order_id in (about["id"], *about.get("work_order_ids", [])):
+            types.append(message["type"])
+    return types
+
+
+async def test_a_message_waiting_to_be_pushed_again_is_not_overtaken_by_a_later_one(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    contracted_settings: RepairsSettings,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """The contractor's endpoint is down when the work order's raise-repair is first
+    pushed (next try in 30 s); the contact centre books its appointment meanwhile. The
+    schedule-repair waits for the raise-repair: the contractor is never told of an
+    appointment for a work order it has not been sent; another work order's message
+    goes meanwhile. Before, the schedule-repair went at once (due first), and a
+    cancellation could likewise overtake its booking."""
+    [order] = await work_orders(staff, repairs_database, 1)
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    async with httpx.AsyncClient(transport=DownOnce()) as client:
+        sender = WebhookSender(contracted_settings, client)
+        await a_round(repairs_database, sender, now)
+        uprn = (await staff.get(f"/v1/work-orders/{order}")).json()["uprn"]
+        slot = (
+            await staff.get(
+                "/v1/appointments/availability", params={"uprn": uprn, "trades": ["plumbing"]}
+            )
+        ).json()["slots"][-1]
+        booked = await staff.post(
+            "/v1/appointments",
+            json={"work_order_ids": [order], "day": slot["day"], "slot": slot["slot"]},
+        )
+        assert booked.status_code == 201, booked.text
+        [other] = await work_orders(staff, repairs_database, 1)
+        await a_round(repairs_database, sender, now + timedelta(seconds=10))
+        assert pushed_about(webhook_receiver, order) == []
+        assert pushed_about(webhook_receiver, other) == ["raise-repair"]  # not held back
+        await a_round(repairs_database, sender, now + timedelta(seconds=31))
+    assert pushed_about(webhook_receiver, order) == ["raise-repair", "schedule-repair"]
