@@ -56,3 +56,42 @@ async def test_a_contractor_lists_its_checks_through_the_gateway(
     record = "/v1/contractor/gas-safety-records/0b3c2f0e-6f43-4f8e-9d5e-1f3f1d6f9a10"
     await gateway.get(record, headers=contractor)
     assert stand_ins.received("compliance", "GET", record)
+
+
+async def test_a_contractor_records_a_gas_safety_check_at_the_path_issue_7_names(
+    gateway: httpx.AsyncClient,
+    contractor: dict[str, str],
+    staff: dict[str, str],
+    stand_ins: StandIns,
+) -> None:
+    """Issue 7 spells `POST /v1/gas-safety-records` for staff "or the contractor engineer
+    with a contractor token for its own jobs". A contractor's token there reaches the
+    service's contractor route (its own checks only, Location at its own URL), as
+    `POST /v1/contractor/gas-safety-records` does; staff's reaches staff's."""
+    staff_path, own_path = "/v1/gas-safety-records", "/v1/contractor/gas-safety-records"
+    body = {"uprn": "100023336956"}
+    before_staff = len(stand_ins.received("compliance", "POST", staff_path))
+    before_own = len(stand_ins.received("compliance", "POST", own_path))
+
+    answer = await gateway.post(staff_path, json=body, headers=contractor)
+    assert answer.status_code not in (401, 403), answer.text
+    (seen,) = stand_ins.received("compliance", "POST", own_path)[before_own:]
+    assert b"100023336956" in seen.body
+
+    await gateway.post(staff_path, json=body, headers=staff)
+    assert len(stand_ins.received("compliance", "POST", staff_path)) == before_staff + 1
+    assert len(stand_ins.received("compliance", "POST", own_path)) == before_own + 1
+
+
+def test_the_staff_route_a_contractor_may_call_is_in_the_matrix_for_both() -> None:
+    from gateway.authorisation import gateway_routes
+    from gateway.roles import DEFAULT_ROLES
+
+    (row,) = [
+        r
+        for r in gateway_routes(create_app(GatewaySettings(environment="development")))
+        if (r.method, r.path) == ("POST", "/v1/gas-safety-records")
+    ]
+    assert row.allows(DEFAULT_ROLES["contractor"])
+    assert row.allows(DEFAULT_ROLES["compliance_manager"])
+    assert not row.allows(DEFAULT_ROLES["contact_centre"])

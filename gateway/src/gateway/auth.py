@@ -262,23 +262,35 @@ class ScopeCheck:
     """A dependency that lets the caller through only with every one of `scopes`, and,
     when the request names a query parameter of `query_scopes`, with that parameter's
     scopes too (403 problem naming the missing ones otherwise): `GET /v1/surveys/results`
-    needs surveys:read, and diversity:read as well once it asks for `?strand=`. The
-    scopes stay readable on the route, so the authorisation matrix is worked out from
-    the app itself."""
+    needs surveys:read, and diversity:read as well once it asks for `?strand=`. With
+    `contractor_too`, a contractor's token passes as well: the one staff route an issue
+    names for a contractor's engineers too (`POST /v1/gas-safety-records`, issue 7),
+    which the gateway then forwards to the service's contractor route. The scopes stay
+    readable on the route, so the authorisation matrix is worked out from the app
+    itself."""
 
     def __init__(
-        self, scopes: tuple[str, ...], query_scopes: Mapping[str, tuple[str, ...]] | None = None
+        self,
+        scopes: tuple[str, ...],
+        query_scopes: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        contractor_too: bool = False,
     ) -> None:
         self.query_scopes = dict(query_scopes or {})
         named = set(scopes).union(*self.query_scopes.values())
         unknown = sorted(named - SCOPES.keys())
         if unknown:
             raise ValueError(f"Unknown scopes: {', '.join(unknown)}")
+        if contractor_too and self.query_scopes:
+            raise ValueError("A route a contractor may call too asks no more by query")
         self.scopes = scopes
+        self.contractor_too = contractor_too
 
     async def __call__(
         self, request: Request, principal: Annotated[Principal, Depends(authenticated)]
     ) -> Principal:
+        if self.contractor_too and principal.is_contractor:
+            return principal
         scopes = self.scopes
         if self.query_scopes:
             asked = request.query_params
@@ -300,11 +312,14 @@ class ScopeCheck:
 
 
 def require_scopes(
-    *scopes: str, query_scopes: Mapping[str, tuple[str, ...]] | None = None
+    *scopes: str,
+    query_scopes: Mapping[str, tuple[str, ...]] | None = None,
+    contractor_too: bool = False,
 ) -> ScopeCheck:
     """A dependency that lets the caller through only with every one of `scopes`, and
-    with a query parameter's `query_scopes` when the request names that parameter."""
-    return ScopeCheck(tuple(scopes), query_scopes)
+    with a query parameter's `query_scopes` when the request names that parameter (or,
+    with `contractor_too`, with a contractor's token)."""
+    return ScopeCheck(tuple(scopes), query_scopes, contractor_too=contractor_too)
 
 
 class DevelopmentTokenRefused(Exception):

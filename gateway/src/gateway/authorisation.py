@@ -19,6 +19,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from gateway.auth import ScopeCheck
+from gateway.scopes import CONTRACTOR_SCOPE
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,16 @@ class GatewayRoute:
     query: str | None = None
     """A query parameter that asks for more scopes (`strand`): this row is the route
     called with it, and `scopes` holds the parameter's scopes too."""
+    contractor_too: bool = False
+    """A contractor's token may call this staff route as well (`require_scopes`)."""
 
     @property
     def label(self) -> str:
         return f"{self.path}?{self.query}=" if self.query else self.path
 
     def allows(self, role_scopes: Sequence[str]) -> bool:
+        if self.contractor_too and CONTRACTOR_SCOPE in role_scopes:
+            return True
         return self.scopes is None or set(self.scopes) <= set(role_scopes)
 
 
@@ -69,8 +74,13 @@ def gateway_routes(app: FastAPI) -> list[GatewayRoute]:
         for check in checks:
             for name, more in check.query_scopes.items():
                 by_query[name] = tuple(dict.fromkeys((*by_query.get(name, scopes), *more)))
+        contractor_too = any(check.contractor_too for check in checks)
         for method in sorted(route.methods or ()):
-            routes.append(GatewayRoute(method, path, scopes if checks else None))
+            routes.append(
+                GatewayRoute(
+                    method, path, scopes if checks else None, contractor_too=contractor_too
+                )
+            )
             for name, with_query in sorted(by_query.items()):
                 routes.append(GatewayRoute(method, path, with_query, query=name))
     return sorted(routes, key=lambda r: (r.path, r.method, r.query or ""))
@@ -85,6 +95,8 @@ def matrix_markdown(routes: Sequence[GatewayRoute], roles: Mapping[str, Sequence
     ]
     for route in routes:
         scopes = "(none: open)" if route.scopes is None else " ".join(route.scopes) or "(token)"
+        if route.contractor_too:
+            scopes += f", or {CONTRACTOR_SCOPE}"
         cells = ["yes" if route.allows(roles[name]) else "-" for name in names]
         lines.append(f"| `{route.method} {route.label}` | {scopes} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

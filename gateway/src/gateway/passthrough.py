@@ -44,6 +44,11 @@ class PassThrough:
     query_scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Further scopes the caller needs when the request names a query parameter
     (`{"strand": ("diversity:read",)}`: a breakdown by diversity strand is need to know)."""
+    contractor_path: str | None = None
+    """A staff route a contractor's token may call too, because an issue names it for
+    contractors as well (`POST /v1/gas-safety-records`, issue 7): a contractor's request
+    goes to this path of the service, its contractor route (the same placeholders), so
+    the service keeps it to its own work and answers with the contractor's own URLs."""
 
 
 def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
@@ -88,21 +93,39 @@ def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
     # Evaluated here, not postponed: FastAPI reads this closure's annotations at runtime
     # (hence no `from __future__ import annotations` in this module).
     caller_dep = Annotated[
-        Principal, Depends(require_scopes(*route.scopes, query_scopes=route.query_scopes))
+        Principal,
+        Depends(
+            require_scopes(
+                *route.scopes,
+                query_scopes=route.query_scopes,
+                contractor_too=route.contractor_path is not None,
+            )
+        ),
     ]
-    upstream = route.upstream_path or route.path
+    staff_upstream = route.upstream_path or route.path
 
     async def pass_through(
         request: Request, downstreams: DownstreamsDep, caller: caller_dep
     ) -> Response:
+        upstream = (
+            route.contractor_path
+            if route.contractor_path is not None and caller.is_contractor
+            else staff_upstream
+        )
         path = upstream.format(
             **{name: path_segment(name, value) for name, value in request.path_params.items()}
         )
         return await forward(request, downstreams, caller, route.service, path, method=route.method)
 
     pass_through.__doc__ = (
-        f"{route.summary} ({route.service} `{route.method} {upstream}`). "
+        f"{route.summary} ({route.service} `{route.method} {staff_upstream}`). "
         + (f"Scopes: {', '.join(route.scopes)}.")
+        + (
+            f" Or a contractor's token, for its own work ({route.service} "
+            f"`{route.method} {route.contractor_path}`)."
+            if route.contractor_path is not None
+            else ""
+        )
         + "".join(
             f" With `{name}`: {', '.join(more)} as well."
             for name, more in route.query_scopes.items()

@@ -115,6 +115,9 @@ ROUTES: list[PassThrough] = [
         ("compliance:write",),
         "Record a gas safety record (the 2-month rule sets the new expiry)",
         status_code=201,
+        # issue 7 names this path for "the contractor engineer with a contractor token
+        # for its own jobs" too: a contractor's request goes to its own route
+        contractor_path="/v1/contractor/gas-safety-records",
     ),
     PassThrough(
         "GET", "/v1/gas-safety-records", "compliance", ("compliance:read",), "Gas safety records"
