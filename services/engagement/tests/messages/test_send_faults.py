@@ -198,3 +198,44 @@ async def test_a_message_whose_channel_raises_holds_up_no_other(
         1,
         "RuntimeError",
     )
+
+
+class AcceptsThenAnswersQuitBadly(Accepts):
+    """An SMTP server that takes the message (250) and then answers QUIT with a
+    failure: the email is with the server whatever QUIT says."""
+
+    async def handle_QUIT(self, server: SMTP, session: SmtpSession, envelope: SmtpEnvelope) -> str:
+        return "421 Service closing transmission channel"
+
+
+async def test_an_email_the_server_took_is_sent_once_whatever_it_answers_to_quit(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The server accepted the message (250 to its data) and then answered QUIT with a
+    421. The email has gone: it is stamped sent. Before, the QUIT's answer was taken for
+    a failure to send, and the email was sent again after the back-off."""
+    handler = AcceptsThenAnswersQuitBadly()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        address = f"sam.{uuid.uuid4().hex[:8]}@example.org"
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        resident_id = await a_message(engagement, preferred_channel="email", email=address)
+        service = MessageService(
+            {
+                ContactChannel.EMAIL: EmailChannel(
+                    EmailSettings(host="127.0.0.1", port=port, starttls=False)
+                )
+            },
+            RETRIES,
+        )
+        for later in (0, 60, 180):
+            await a_round(engagement_database, service, now + timedelta(seconds=later))
+    finally:
+        controller.stop()
+    assert handler.recipients.count(address) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"]) == ("sent", "email")

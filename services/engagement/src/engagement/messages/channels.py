@@ -72,15 +72,25 @@ class EmailChannel:
         return email
 
     def _send_now(self, message: Outgoing) -> None:
+        """Send, then say goodbye. Once the server has taken the message, what it answers
+        to QUIT (smtplib's `with` raises on anything but 221) or a connection dropped
+        before it is no failure to send: the email is with the server, and sending it
+        again would send it twice."""
         email = self._written(message)
-        with smtplib.SMTP(
-            self.host, self.settings.port, timeout=self.settings.timeout_seconds
-        ) as smtp:
+        smtp = smtplib.SMTP(self.host, self.settings.port, timeout=self.settings.timeout_seconds)
+        try:
             if self.settings.starttls:
                 smtp.starttls()
             if self.settings.username and self.settings.password:
                 smtp.login(self.settings.username, self.settings.password.get_secret_value())
             smtp.send_message(email)
+        except BaseException:
+            smtp.close()
+            raise
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
     async def send(self, message: Outgoing) -> None:
         if not message.recipient:
