@@ -104,3 +104,61 @@ async def test_a_contractor_reaches_nothing_of_anothers_through_the_gateway_or_d
         assert (
             await direct.get("/v1/gas-safety-records", params={"uprn": uprn})
         ).status_code == 403
+
+
+async def test_a_contractor_records_at_the_staff_path_issue_7_names_under_its_own_rules(
+    platform: Platform,
+) -> None:
+    """Issue 7 names `POST /v1/gas-safety-records` for a contractor's engineer too. There
+    the gateway passes a contractor's token to compliance's contractor route: its own
+    check is recorded (Location at its own URL), another's is the contractor route's 422
+    naming `uprn`, and the staff routes around it still refuse the token."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    staff = bearer("compliance_manager")
+    gasco, rogue = bearer("contractor", "gasco"), bearer("contractor", "rogue")
+    async with platform.client("gateway") as api:
+        home = await api.post(
+            "/v1/homes",
+            headers=staff,
+            json={
+                "uprn": uprn,
+                "address_line_1": "5 Well Street",
+                "town": "London",
+                "postcode": "E9 7PX",
+                "property_type": "flat",
+                "heating_fuel": "gas",
+                "gas_supply": "live",
+                "gas_certificate_expires_on": (london_today() + timedelta(days=20)).isoformat(),
+            },
+        )
+        assert home.status_code == 201, home.text
+        checks = (await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)).json()["checks"]
+        gas = next(c for c in checks if c["check_type"] == "gas_safety")
+        assigned = await api.put(
+            f"/v1/compliance/checks/{gas['id']}/contractor",
+            headers={**staff, "If-Match": f'"{gas["version"]}"'},
+            json={"contractor_id": "gasco"},
+        )
+        assert assigned.status_code == 200, assigned.text
+        body = a_record(uprn, london_today())
+
+        refused = await api.post(
+            "/v1/gas-safety-records",
+            headers={**rogue, "Idempotency-Key": f"lgsr-{uuid.uuid4()}"},
+            json=body,
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "uprn"
+
+        made = await api.post(
+            "/v1/gas-safety-records",
+            headers={**gasco, "Idempotency-Key": f"lgsr-{uuid.uuid4()}"},
+            json=body,
+        )
+        assert made.status_code == 201, made.text
+        record = f"/v1/contractor/gas-safety-records/{made.json()['id']}"
+        assert made.headers["Location"].endswith(record)
+        assert (await api.get(record, headers=gasco)).status_code == 200
+        assert (await api.get(record, headers=rogue)).status_code == 404
+        for staff_read in ("/v1/gas-safety-records", f"/v1/gas-safety-records/{made.json()['id']}"):
+            assert (await api.get(staff_read, headers=gasco)).status_code == 403, staff_read
