@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -19,13 +22,27 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session as SmtpSession
+from pydantic import SecretStr
 
-from engagement.messages.channels import EmailChannel, Outgoing, PrintRoomChannel
+from engagement.messages.channels import (
+    EmailChannel,
+    NotifyTextChannel,
+    Outgoing,
+    PrintRoomChannel,
+)
 from engagement.messages.service import MessageService
-from engagement.settings import EmailSettings, MessageRetries
+from engagement.settings import EmailSettings, MessageRetries, TextSettings
+from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactChannel
+from hearth_contracts.events.repairs import CancellationReason
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from services.engagement.tests.messages.test_appointment_cancelled import (
+    a_booking,
+    a_cancellation,
+    handle,
+)
+from services.engagement.tests.messages.test_pipeline import NotifyShaped
 
 RETRIES = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=5)
 
@@ -239,3 +256,67 @@ async def test_an_email_the_server_took_is_sent_once_whatever_it_answers_to_quit
     assert handler.recipients.count(address) == 1
     message = await the_message(engagement, resident_id)
     assert (message["status"], message["channel"]) == ("sent", "email")
+
+
+async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The household prefers texts. The appointment-booked text meets the text service
+    down (500: next try in a minute); the appointment is cancelled meanwhile. The
+    cancellation waits for the booking, so the household reads "booked" and then
+    "cancelled", never "cancelled" and then "booked" (and waits in for nobody). Before,
+    the cancellation went at once and the booking a minute after it."""
+    server: type[NotifyShaped] = type("Notify", (NotifyShaped,), {"received": [], "answer": 500})
+    http = ThreadingHTTPServer(("127.0.0.1", 0), server)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        uprn = str(random.randint(10**9, 10**12 - 1))
+        phone = "07700 900" + str(random.randint(100, 999))
+        response = await engagement.post(
+            "/v1/residents",
+            json={
+                "full_name": "Sam Okafor",
+                "preferred_channel": "text",
+                "phone": phone,
+                "tenancy_id": str(uuid.uuid4()),
+                "uprn": uprn,
+            },
+        )
+        assert response.status_code == 201, response.text
+        resident_id = response.json()["id"]
+        appointment_id = uuid.uuid4()
+        service = MessageService(
+            {
+                ContactChannel.TEXT: NotifyTextChannel(
+                    TextSettings(
+                        base_url=f"http://127.0.0.1:{http.server_address[1]}",
+                        api_key=SecretStr("k"),
+                    )
+                )
+            },
+            RETRIES,
+        )
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        await handle(engagement_database, Envelope(data=a_booking(uprn, appointment_id)))
+        await a_round(engagement_database, service, now)
+        server.answer = 201
+        cancellation = a_cancellation(uprn, CancellationReason.RESIDENT_REQUESTED)
+        await handle(
+            engagement_database,
+            Envelope(data=cancellation.model_copy(update={"appointment_id": appointment_id})),
+        )
+        await a_round(engagement_database, service, now + timedelta(seconds=10))
+        mine = [r for r in server.received if r["body"]["phone_number"] == phone]
+        assert len(mine) == 1  # only the booking's failed try
+        await a_round(engagement_database, service, now + timedelta(seconds=61))
+        mine = [r for r in server.received if r["body"]["phone_number"] == phone]
+    finally:
+        http.shutdown()
+        http.server_close()
+    listed = await engagement.get(f"/v1/residents/{resident_id}/messages")
+    body = {m["template"]: m["body"] for m in listed.json()["items"]}
+    assert [r["body"]["personalisation"]["body"] for r in mine] == [
+        body["appointment_booked"],
+        body["appointment_booked"],
+        body["appointment_cancelled"],
+    ]

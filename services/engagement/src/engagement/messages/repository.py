@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import Message, MessageStatus
@@ -57,10 +58,31 @@ async def of_source(
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> list[Message]:
     """Pending messages whose next attempt is due, locked (rows another replica holds
-    are skipped)."""
+    are skipped).
+
+    A message waits while an older one to the same resident about the same thing (its
+    source: an appointment's booked and cancelled messages share the appointment id) is
+    still pending, waiting for its back-off or being sent by another replica (read
+    unlocked, so that replica's commit releases it): the resident reads a booking and
+    then its cancellation, never the other way round (docs/adr/0074)."""
+    older = aliased(Message)
+    waiting_behind = (
+        select(older.id)
+        .where(
+            older.status == MessageStatus.PENDING,
+            older.resident_id == Message.resident_id,
+            older.source_id == Message.source_id,
+            older.created_at < Message.created_at,
+        )
+        .exists()
+    )
     query = (
         select(Message)
-        .where(Message.status == MessageStatus.PENDING, col(Message.next_attempt_at) <= now)
+        .where(
+            Message.status == MessageStatus.PENDING,
+            col(Message.next_attempt_at) <= now,
+            ~waiting_behind,
+        )
         .order_by(col(Message.next_attempt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
