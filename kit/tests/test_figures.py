@@ -57,3 +57,28 @@ def test_a_number_is_not_a_date() -> None:
     with pytest.raises(Unprocessable) as refused:
         period("2026-04-01", "2026-13-01")
     assert refused.value.extensions["field"] == "to"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [
+        ("0001-01-01", "0001-01-01", "from"),
+        ("0999-12-31", "1000-01-01", "from"),
+        ("8999-12-31", "9000-01-01", "to"),
+        ("9999-12-31", "9999-12-31", "from"),
+    ],
+)
+def test_a_day_outside_years_1000_to_8999_is_refused_naming_it(
+    first: str, last: str, field: str
+) -> None:
+    """Each service's figures count the rent year, month or day either side of the
+    period: at either end of the calendar that overflowed, a 500 (ADR 0072)."""
+    with pytest.raises(Unprocessable) as refused:
+        period(first, last)
+    assert refused.value.extensions["field"] == field
+    assert refused.value.extensions["location"] == "query"
+
+
+def test_the_first_and_last_days_of_years_1000_to_8999_are_a_period() -> None:
+    assert period("1000-01-01", "1000-01-01").first == date(1000, 1, 1)
+    assert period("8999-12-31", "8999-12-31").last == date(8999, 12, 31)

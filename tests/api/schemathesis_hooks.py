@@ -113,7 +113,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "language": "left out, it is the resident's language, which no template may be "
         "written in (" + STATE + "); one given is stated in the schema",
     },
-    "POST /v1/contacts": {"resident_id": STATE, "uprn": STATE},
+    "POST /v1/contacts": {"resident_id": STATE, "uprn": STATE, "contacted_at": FUTURE},
     "POST /v1/complaints/{complaint_id}/acknowledge": {
         "handler": STATE,
         "acknowledged_at": "not before the stage was requested (" + STATE + ")",

@@ -21,6 +21,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_kit.problems import Unprocessable
+from hearth_kit.strict_types import CALENDAR_YEARS, within_the_calendar
 
 MAX_PERIOD_DAYS = 366 * 5
 """The longest period one request may ask for."""
@@ -91,7 +92,9 @@ class Period:
         )
 
 
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+ISO_DATE = r"^[1-8]\d{3}-\d{2}-\d{2}$"
+"""A day as a query parameter: YYYY-MM-DD in years 1000 to 8999 (ADR 0072), which
+`query_day` also holds it to."""
 
 
 def period(
@@ -124,13 +127,20 @@ def period(
 def query_day(text: str, field: str) -> date:
     """A calendar day from a query parameter declared as ISO_DATE text (so a number is
     never read as a Unix timestamp, as pydantic's lax `date` reads "0"), or a 422 naming
-    the parameter when it is no day at all (2026-02-30)."""
+    the parameter when it is no day at all (2026-02-30) or one outside years 1000 to
+    8999, which the services cannot count from (ADR 0072: a period's figures count the
+    rent year and the day after it, 9999-12-31 and 0001-01-01 overflowed, a 500)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise Unprocessable(
             f"`{field}` must be a calendar date (YYYY-MM-DD)", field=field, location="query"
         ) from None
+    if not within_the_calendar(day):
+        raise Unprocessable(
+            f"`{field}` must be a day within {CALENDAR_YEARS}", field=field, location="query"
+        )
+    return day
 
 
 def period_between(first: date, last: date) -> Period:

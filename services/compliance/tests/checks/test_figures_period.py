@@ -46,3 +46,21 @@ async def test_a_bad_date_is_a_422_naming_it(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "0001-01-01", "to": "1000-01-01"}, "from"),
+        ({"to": "0001-04-01"}, "to"),
+        ({"to": "0999-12-31"}, "to"),
+        ({"from": "8999-12-31", "to": "9999-12-31"}, "to"),
+    ],
+)
+async def test_a_day_outside_years_1000_to_8999_is_refused_naming_it(
+    compliance: httpx.AsyncClient, params: dict[str, str], field: str
+) -> None:
+    """Without `from`, the year before 0001-04-01 began in year 0: a 500 (ADR 0072)."""
+    response = await compliance.get("/v1/compliance/figures", params=params)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
