@@ -70,9 +70,22 @@ def decode_cursor(cursor: str) -> list[str]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, RecursionError) as exc:  # RecursionError: deeply nested JSON
         raise _not_issued() from exc
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+    if not isinstance(values, list) or not all(map(_storable, values)):
         raise _not_issued()
     return values
+
+
+def _storable(value: object) -> bool:
+    """A cursor value the database can be asked about: text, with no NUL (PostgreSQL's
+    text refuses it) and no lone surrogate (`"\\ud800"` decodes to one, which the driver
+    cannot encode as UTF-8: a 500). Never in a cursor this API issued."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse(text: str, kind: type[Any]) -> Any:
