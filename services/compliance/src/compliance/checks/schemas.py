@@ -116,7 +116,10 @@ class AccessAttemptCreate(BaseModel):
         "cycle began (when the check before it was done)"
     )
     attempted_by: str = Field(
-        min_length=1, max_length=64, description="Staff or engineer id (never a name)"
+        min_length=1,
+        pattern=r"\S",
+        max_length=64,
+        description="Staff or engineer id (never a name)",
     )
     outcome: AccessOutcome
     card_left: StrictBoolean = False
@@ -130,12 +133,16 @@ class AccessAttemptPublic(AccessAttemptCreate):
     uprn: str
     attempt_number: int
     recorded_at: datetime
+    # As stored: one kept before whitespace alone was refused is still shown.
+    attempted_by: str = Field(
+        min_length=1, max_length=64, description="Staff or engineer id (never a name)"
+    )
 
 
 class ContractorAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contractor_id: ContractorId
+    contractor_id: ContractorId = Field(pattern=r"\S")
 
 
 class CrossCheckItem(BaseModel):
@@ -169,9 +176,12 @@ class CertificateDefectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     classification: CertificateDefectClassification
-    location: str = Field(min_length=1, max_length=100)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
     description: str = Field(
-        min_length=1, max_length=2000, description="About the installation, never the household"
+        min_length=1,
+        pattern=r"\S",
+        max_length=2000,
+        description="About the installation, never the household",
     )
 
 
@@ -192,7 +202,7 @@ class CertificateCreate(BaseModel):
         "future: its defects' repair clocks and check-completed's `completed_at` start "
         "here; without it, at the start of `done_on` in London (never the upload)",
     )
-    certificate_reference: str = Field(min_length=1, max_length=64)
+    certificate_reference: str = Field(min_length=1, pattern=r"\S", max_length=64)
     outcome: CheckOutcome
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)
 

@@ -48,7 +48,7 @@ class ApplianceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     appliance_type: ApplianceType
-    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
     landlord_owned: StrictBoolean = True
 
 
@@ -56,6 +56,8 @@ class AppliancePublic(ApplianceIn):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    # As stored: one kept before whitespace alone was refused is still shown.
+    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
 
 
 class HomeCreate(BaseModel):
@@ -64,9 +66,9 @@ class HomeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    address_line_1: str = Field(min_length=1, max_length=200)
+    address_line_1: str = Field(min_length=1, pattern=r"\S", max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
-    town: str = Field(min_length=1, max_length=100)
+    town: str = Field(min_length=1, pattern=r"\S", max_length=100)
     postcode: str = Field(max_length=16, pattern=POSTCODE_AS_SENT, examples=["E8 1DY"])
     property_type: PropertyType
     tenure: Tenure = Tenure.GENERAL_NEEDS
@@ -75,7 +77,7 @@ class HomeCreate(BaseModel):
     block_id: Uprn | None = Field(
         default=None, description="The UPRN of the block the home is in (a registered block)"
     )
-    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
     storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
         None
     )
@@ -127,16 +129,16 @@ class HomeUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    address_line_1: str | None = Field(default=None, min_length=1, max_length=200)
+    address_line_1: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
-    town: str | None = Field(default=None, min_length=1, max_length=100)
+    town: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=100)
     postcode: str | None = Field(default=None, max_length=16, pattern=POSTCODE_AS_SENT)
     property_type: PropertyType | None = None
     tenure: Tenure | None = None
     heating_fuel: HeatingFuel | None = None
     gas_supply: GasSupply | None = None
     block_id: Uprn | None = None
-    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
     storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
         None
     )
@@ -219,8 +221,8 @@ class BlockCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    name: str = Field(min_length=1, max_length=200)
-    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
+    name: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
     communal_boiler: StrictBoolean = False
     has_lift: StrictBoolean = False
 
@@ -229,17 +231,23 @@ class BlockPublic(BlockCreate):
     model_config = ConfigDict(from_attributes=True)
 
     registered_at: datetime
+    # As stored: one kept before whitespace alone was refused is still shown.
+    name: str = Field(min_length=1, max_length=200)
+    estate_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class EstateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, pattern=r"\S", max_length=200)
 
 
 class EstatePublic(EstateCreate):
     model_config = ConfigDict(from_attributes=True)
+
+    # As stored: one kept before whitespace alone was refused is still shown.
+    name: str = Field(min_length=1, max_length=200)
 
 
 class ImportRowError(BaseModel):

@@ -28,7 +28,9 @@ class ComplaintCreate(BaseModel):
     resident_id: uuid.UUID | None = Field(default=None, description="The resident complaining")
     category: ComplaintCategory
     medium: ContactMedium
-    summary: str = Field(min_length=1, max_length=4000, description="What the complaint is about")
+    summary: str = Field(
+        min_length=1, pattern=r"\S", max_length=4000, description="What the complaint is about"
+    )
     repair_id: uuid.UUID | None = Field(default=None, description="The repair it is about")
     received_at: StrictMoment = Field(
         description="When it was received: the clock starts here (never in the future)"
@@ -41,7 +43,7 @@ class ComplaintAcknowledge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     acknowledged_at: StrictMoment
-    handler: StaffId = Field(description="The member of staff handling this stage")
+    handler: StaffId = Field(pattern=r"\S", description="The member of staff handling this stage")
 
 
 class ComplaintExtend(BaseModel):
@@ -81,7 +83,9 @@ class ComplaintEscalate(BaseModel):
 
     requested_at: StrictMoment
     handler: StaffId | None = Field(
-        default=None, description="Stage 2's handler, when known now (not stage 1's)"
+        default=None,
+        pattern=r"\S",
+        description="Stage 2's handler, when known now (not stage 1's)",
     )
 
 
@@ -140,7 +144,7 @@ class ServiceRequestCreate(BaseModel):
     resident_id: uuid.UUID | None = None
     category: ComplaintCategory
     medium: ContactMedium
-    summary: str = Field(min_length=1, max_length=4000)
+    summary: str = Field(min_length=1, pattern=r"\S", max_length=4000)
     received_at: StrictMoment
 
 

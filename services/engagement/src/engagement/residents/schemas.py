@@ -96,7 +96,7 @@ class ResidentCreate(BaseModel):
     )
     tenancy_id: uuid.UUID | None = None
     uprn: Uprn | None = None
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, pattern=r"\S", max_length=200)
     email: str | None = Field(
         default=None, max_length=254, pattern=EMAIL_AS_SENT, examples=["sam@example.org"]
     )
@@ -149,7 +149,7 @@ class ResidentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(
-        default=None, min_length=1, max_length=200, json_schema_extra=_never_null
+        default=None, min_length=1, pattern=r"\S", max_length=200, json_schema_extra=_never_null
     )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_AS_SENT)
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE_AS_SENT)

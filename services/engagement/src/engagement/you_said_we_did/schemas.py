@@ -16,8 +16,8 @@ class YouSaidWeDidCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    you_said: str = Field(min_length=1, max_length=2000)
-    we_did: str = Field(min_length=1, max_length=2000)
+    you_said: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    we_did: str = Field(min_length=1, pattern=r"\S", max_length=2000)
     published_on: StrictDay
     complaint_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     survey_response_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)

@@ -22,7 +22,7 @@ class TenantCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, pattern=r"\S", max_length=200)
     person_id: uuid.UUID | None = Field(
         default=None, description="The person's id, when known; a new id is given otherwise"
     )
@@ -33,7 +33,9 @@ class TenancyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tenancy_reference: str = Field(min_length=1, max_length=32, examples=["T-000123"])
+    tenancy_reference: str = Field(
+        min_length=1, pattern=r"\S", max_length=32, examples=["T-000123"]
+    )
     uprn: Uprn
     tenants: list[TenantCreate] = Field(
         min_length=1,

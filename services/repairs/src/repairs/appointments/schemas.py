@@ -55,7 +55,9 @@ class AppointmentCreate(BaseModel):
 
     work_order_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
     day: StrictDay
-    slot: str = Field(min_length=1, max_length=20, description="A slot name from availability")
+    slot: str = Field(
+        min_length=1, pattern=r"\S", max_length=20, description="A slot name from availability"
+    )
     made_at_first_contact: StrictBoolean = Field(
         default=False, description="Booked during the contact that reported the repair"
     )
@@ -65,7 +67,7 @@ class Rebooking(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     day: StrictDay
-    slot: str = Field(min_length=1, max_length=20)
+    slot: str = Field(min_length=1, pattern=r"\S", max_length=20)
 
 
 class Outcome(StrEnum):

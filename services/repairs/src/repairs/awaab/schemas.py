@@ -39,7 +39,7 @@ class AwaabCaseCreate(BaseModel):
 
     uprn: Uprn
     severity: HazardSeverity
-    hazard_type: str = Field(default="damp_and_mould", min_length=1, max_length=64)
+    hazard_type: str = Field(default="damp_and_mould", min_length=1, pattern=r"\S", max_length=64)
     source: AwarenessSource = AwarenessSource.CONTACT_CENTRE
     became_aware_at: StrictMoment = Field(
         description="When the landlord became aware (the clocks start here); not in the future"
@@ -51,7 +51,10 @@ class ClockPause(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(
-        min_length=1, max_length=64, examples=["tenant_refused_access", "specialist_survey"]
+        min_length=1,
+        pattern=r"\S",
+        max_length=64,
+        examples=["tenant_refused_access", "specialist_survey"],
     )
     at: StrictMoment | None = Field(default=None, description="Default now; not in the future")
 

@@ -36,8 +36,8 @@ class CommunalRepair(BaseModel):
         description="Where the work is: a block's UPRN (the issue's block_id) makes the "
         "repair communal"
     )
-    description: str = Field(min_length=1, max_length=2000)
-    location: str = Field(min_length=1, max_length=100, examples=["main entrance"])
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["main entrance"])
     trade: Trade
     priority: RepairPriority
 

@@ -22,7 +22,7 @@ class LineCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sor_code: str = Field(min_length=3, max_length=40, examples=["PLB:20110"])
+    sor_code: str = Field(min_length=3, pattern=r"\S", max_length=40, examples=["PLB:20110"])
     quantity: SorQuantity
 
 
@@ -33,7 +33,11 @@ class WorkOrderCreate(BaseModel):
 
     repair_id: uuid.UUID
     contractor_id: str | None = Field(
-        default=None, min_length=1, max_length=64, description="Default: by the repair's trade"
+        default=None,
+        min_length=1,
+        pattern=r"\S",
+        max_length=64,
+        description="Default: by the repair's trade",
     )
     lines: list[LineCreate] = Field(min_length=1, max_length=50)
     alerts: list[AlertCode] = Field(default_factory=list, max_length=20)

@@ -40,8 +40,8 @@ class RepairCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_cross_field_rules)
 
     uprn: Uprn
-    description: str = Field(min_length=1, max_length=2000)
-    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
     trade: Trade
     priority: RepairPriority | None = Field(
         default=None, description="The priority; or give `triage` answers instead"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from hearth_contracts.events.visits import VisitKind
 from hearth_kit.working_days import london_day
 from visits.reports.schemas import (
@@ -119,7 +121,17 @@ def assemble(
         )
     parts: dict[DraftSection, list[object]] = {section: [] for section in DraftSection}
     for piece in live:
-        parts[piece.section].append(CONTENT_MODELS[piece.section].model_validate(piece.content))
+        try:
+            content = CONTENT_MODELS[piece.section].model_validate(piece.content)
+        except ValidationError:
+            # Saved under an older, laxer rule (a description of spaces alone): the
+            # officer saves the piece again; pydantic's error would have been a 500.
+            raise RuleBroken(
+                f"The draft's {piece.section} piece {piece.piece_id} no longer passes the "
+                "rules for its content: save it again",
+                f"draft.{piece.section}",
+            ) from None
+        parts[piece.section].append(content)
     for single in (DraftSection.VISIT, DraftSection.HOUSEHOLD):
         if len(parts[single]) > 1:
             raise RuleBroken(f"A report has one {single} section, not several", f"draft.{single}")

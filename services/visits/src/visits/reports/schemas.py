@@ -118,8 +118,8 @@ class RoomInventory(_Content):
 
 
 class RepairFinding(_Content):
-    description: str = Field(min_length=1, max_length=2000)
-    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
     trade: Trade
     severity: RepairSeverity
 
@@ -127,8 +127,8 @@ class RepairFinding(_Content):
 class HazardFinding(_Content):
     hazard_type: HazardType
     severity: HazardSeverity
-    location: str = Field(min_length=1, max_length=100)
-    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
 
 
 class TenancyConcernFinding(_Content):
@@ -142,12 +142,12 @@ class TenancyConcernFinding(_Content):
 
 class CommunalIssueFinding(_Content):
     issue: CommunalIssueType
-    location: str = Field(min_length=1, max_length=100)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
 
 class CustomerActionPromised(_Content):
-    description: str = Field(min_length=1, max_length=2000)
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
     due_on: StrictDay | None = None
 
 

@@ -85,7 +85,11 @@ class VisitCreate(BaseModel):
         default=None, description="Default: 60 for a full visit, 30 for a lite one"
     )
     officer: str | None = Field(
-        default=None, min_length=1, max_length=64, description="The visit officer's staff id"
+        default=None,
+        min_length=1,
+        pattern=r"\S",
+        max_length=64,
+        description="The visit officer's staff id",
     )
     rebooked_from_visit_id: uuid.UUID | None = Field(
         default=None, description="The earlier visit at this home that got no access"
@@ -97,8 +101,8 @@ class RepairFound(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1, max_length=2000)
-    location: str = Field(min_length=1, max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
     trade: Trade
     severity: RepairSeverity | None = Field(default=None, description="The officer's judgement")
 
@@ -110,8 +114,8 @@ class HazardFound(BaseModel):
 
     hazard_type: HazardType
     severity: HazardSeverity
-    location: str = Field(min_length=1, max_length=100)
-    description: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
 
 
 class TenancyConcernFound(BaseModel):
