@@ -82,6 +82,11 @@ async def test_a_client_generated_from_the_document_talks_to_the_gateway(
         assert isinstance(answer.parsed, models.HomeOverview)
         assert answer.parsed.uprn == "300000000042"
         assert answer.parsed.degraded == []
+        # Its parts are the services' own records, typed (gateway.parts), not bare dicts.
+        assert isinstance(answer.parsed.home, models.HomePublic)
+        assert answer.parsed.home.address_line_1 == "42 Mare Street"
+        assert isinstance(answer.parsed.gas, models.HomeCompliance)
+        assert answer.parsed.gas.uprn == "300000000042"
 
         missing = await overview.asyncio_detailed(client=client, uprn="999999999998")
         assert missing.status_code == 404

@@ -15,8 +15,14 @@ they carry. A 503's example is what that operation would say: a read's names its
 and says nothing was changed, a write's that the write may or may not have happened and
 to retry with the same Idempotency-Key, and a composite's (which answers with what it
 has rather than a 503 when a service is slow) that the identity provider's keys could not
-be fetched. Nothing is retyped by hand, so the document says what the services accept
-and answer.
+be fetched.
+
+A composite's parts (the home overview's `home`, `gas`, `rent`, ...) are the services'
+answers passed on, held as JSON objects; each part's field is marked with the service
+answer it holds (`x-hearth-part`, gateway.parts), and its object schema is replaced by
+that answer's schema (at the part's pointer in the service's response), merged the same
+way, keeping the field's nullability, list-ness and description. Nothing is retyped by
+hand, so the document says what the services accept and answer.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from fastapi import FastAPI
 
 from gateway.authorisation import gateway_routes, matrix_markdown
 from gateway.openapi_document import PUBLISHED
+from gateway.parts import PART_KEY
 from gateway.proxy import UPSTREAM_KEY
 from gateway.settings import GatewaySettings
 from hearth_contracts.topics import SERVICES
@@ -75,6 +82,11 @@ PATH_PARAMETER_TYPE = re.compile(r"\{(\w+):[^}]*\}")
 paths do not show (`{uprn}`)."""
 
 READ_METHODS = frozenset({"get", "head"})
+
+ANNOTATIONS = ("title", "description", "examples", "default")
+"""A composite field's own words, kept when its schema is replaced by its service's."""
+
+NULL = {"type": "null"}
 
 PROBLEM_EXAMPLES: dict[str, dict[str, Any]] = {
     "401": {
@@ -237,6 +249,93 @@ class _Merger:
         if source.get("description") and not operation.get("description"):
             operation["description"] = source["description"]
 
+    def type_part(self, where: str, field: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+        """A composite field's schema (`where`: its model and name) with its object (each
+        item's, for a list; the non-null one, for a nullable field) replaced by the
+        service's schema for the part (gateway.parts.from_service)."""
+        service = part["service"]
+        operation = (
+            self.services[service].get("paths", {}).get(part["path"], {}).get(part["method"])
+        )
+        if operation is None:
+            raise ValueError(f"{where}: {service} has no {part['method'].upper()} {part['path']}")
+        try:
+            response = operation["responses"][part["status"]]
+            node = response["content"]["application/json"]["schema"]
+            for token in part["pointer"].split("/")[1:]:
+                node = self.resolved(service, node)[token.replace("~1", "/").replace("~0", "~")]
+        except (KeyError, TypeError) as missing:
+            raise ValueError(
+                f"{where}: {service} {part['method'].upper()} {part['path']} {part['status']} "
+                f"has nothing at {part['pointer']!r} ({missing})"
+            ) from None
+        node = _not_null(node)
+        if part.get("without"):
+            node = self.without(service, node, part["without"])
+        return _typed(field, self.rewrite(service, copy.deepcopy(node)), top=True)
+
+    def resolved(self, service: str, node: dict[str, Any]) -> dict[str, Any]:
+        """`node` with its `$ref` followed and a nullable `anyOf` taken as its non-null
+        branch, so a pointer goes through both."""
+        while True:
+            node = _not_null(node)
+            ref = node.get("$ref")
+            if not (isinstance(ref, str) and ref.startswith(SCHEMA_REF)):
+                return node
+            node = self.services[service]["components"]["schemas"][ref[len(SCHEMA_REF) :]]
+
+    def without(self, service: str, node: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        """The object schema `node` without the properties `names` (which the gateway
+        takes out of the answer): the service's own schema of that shape when it has
+        one (a `$ref`), else the reduced copy."""
+        source = self.resolved(service, node)
+        properties = {k: v for k, v in source.get("properties", {}).items() if k not in names}
+        required = [name for name in source.get("required", []) if name not in names]
+        for name, schema in self.services[service]["components"]["schemas"].items():
+            if schema.get("properties") == properties and schema.get("required", []) == required:
+                return {"$ref": SCHEMA_REF + name}
+        reduced = {k: v for k, v in source.items() if k not in ("title", "properties", "required")}
+        return {**reduced, "properties": properties, "required": required}
+
+
+def _not_null(node: dict[str, Any]) -> dict[str, Any]:
+    """A nullable schema's (`anyOf: [X, null]`) non-null branch, without the words the
+    service put on its own field (the gateway's field has its own); any other as it is."""
+    branches = node.get("anyOf")
+    if isinstance(branches, list) and NULL in branches:
+        others = [branch for branch in branches if branch != NULL]
+        if len(others) == 1:
+            only: dict[str, Any] = others[0]
+            return only
+    return node
+
+
+def _typed(field: dict[str, Any], target: dict[str, Any], *, top: bool = False) -> dict[str, Any]:
+    """`field`'s schema with `target` in place of its value: in each non-null branch of a
+    nullable field, as the items of a list field. The field's title, description and
+    examples stay."""
+    if isinstance(field.get("anyOf"), list):
+        return {
+            **field,
+            "anyOf": [b if b == NULL else _typed(b, target) for b in field["anyOf"]],
+        }
+    if field.get("type") == "array":
+        return {**field, "items": _typed(field["items"], target)}
+    kept = {key: field[key] for key in ANNOTATIONS if key in field} if top else {}
+    return {**target, **kept}
+
+
+def _type_parts(document: dict[str, Any], merger: _Merger) -> None:
+    """Every composite field marked with its service's part (`x-hearth-part`) typed with
+    that part's schema, the mark dropped."""
+    schemas = document["components"]["schemas"]
+    for name in list(schemas):
+        properties = schemas[name].get("properties", {})
+        for field, schema in properties.items():
+            part = schema.pop(PART_KEY, None)
+            if part is not None:
+                properties[field] = merger.type_part(f"{name}.{field}", schema, part)
+
 
 def _add_gateway_answers(document: dict[str, Any], owners: dict[tuple[str, str], str]) -> None:
     """Every /v1 route can answer 401, 403 (when it needs a scope), 429 and 503 (its
@@ -283,6 +382,7 @@ def build_document(app: FastAPI, services: dict[str, dict[str, Any]]) -> dict[st
     for path, item in document["paths"].items():
         for method, operation in item.items():
             merger.type_operation(path, method, operation)
+    _type_parts(document, merger)
     if merger.missing:
         document.setdefault("info", {})["x-untyped-routes"] = merger.missing
     _add_gateway_answers(document, merger.owners)

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from gateway.fan_out import COMPLIANCE_STATUS, RENT_SUMMARY
+from gateway.parts import ITEMS, from_service
 from hearth_contracts.topics import Service
 
 JsonObject = dict[str, Any]
@@ -36,20 +38,47 @@ class HomeOverview(BaseModel):
 
     uprn: str
     home: JsonObject | None = Field(
-        description="The home in the asset register (compliance); null if unknown there"
+        description="The home in the asset register (compliance `GET /v1/homes/{uprn}`, "
+        "without its compliance_status: that is `gas`); null if unknown there",
+        json_schema_extra=from_service(
+            "compliance", "/v1/homes/{uprn}", without=[COMPLIANCE_STATUS]
+        ),
     )
-    tenancy: JsonObject | None = Field(description="The current tenancy (income), if any")
-    residents: list[JsonObject] = Field(description="Residents of the home (engagement)")
-    visits: list[JsonObject] = Field(description="Home visits (visits)")
-    open_repairs: list[JsonObject] = Field(description="Repairs not yet completed (repairs)")
+    tenancy: JsonObject | None = Field(
+        description="The current tenancy (income `GET /v1/tenancies?uprn=&status=current`, "
+        "its first item without its rent_summary: that is `rent`), if any",
+        json_schema_extra=from_service("income", "/v1/tenancies", ITEMS, without=[RENT_SUMMARY]),
+    )
+    residents: list[JsonObject] = Field(
+        description="Residents of the home (engagement `GET /v1/residents?uprn=`, first page)",
+        json_schema_extra=from_service("engagement", "/v1/residents", ITEMS),
+    )
+    visits: list[JsonObject] = Field(
+        description="Home visits (visits `GET /v1/visits?uprn=`, first page)",
+        json_schema_extra=from_service("visits", "/v1/visits", ITEMS),
+    )
+    open_repairs: list[JsonObject] = Field(
+        description="Repairs not yet completed (repairs `GET /v1/repairs/homes/{uprn}`: "
+        "its first 50)",
+        json_schema_extra=from_service(
+            "repairs", "/v1/repairs/homes/{uprn}", "/properties/open_repairs/items"
+        ),
+    )
     appointment_requests: list[JsonObject] = Field(
-        description="Requests for a repair appointment (repairs)"
+        description="Requests for a repair appointment (repairs `GET /v1/repairs/homes/"
+        "{uprn}`: its first 50)",
+        json_schema_extra=from_service(
+            "repairs", "/v1/repairs/homes/{uprn}", "/properties/appointment_requests/items"
+        ),
     )
     gas: JsonObject | None = Field(
         default=None,
         description="The home's compliance checks (compliance `GET /v1/compliance/homes/"
-        "{uprn}`): gas_status, gas_check_status and every check with its status and expiry",
-        examples=[{"uprn": "100023336956", "gas_status": "compliant", "checks": []}],
+        "{uprn}`, read with the home as its compliance_status): gas_status, "
+        "gas_check_status and every check with its status and expiry",
+        json_schema_extra=from_service(
+            "compliance", "/v1/homes/{uprn}", f"/properties/{COMPLIANCE_STATUS}"
+        ),
     )
     rent: JsonObject | None = Field(
         default=None,
@@ -57,7 +86,9 @@ class HomeOverview(BaseModel):
         "tenancies?include=rent_summary`, as `GET /v1/rent-accounts/{id}/summary` "
         "answers it): balance_pence, arrears_pence, weeks_in_arrears, "
         "arrears_stage, arrangement, last_payment",
-        examples=[{"balance_pence": 2250, "arrears_pence": 0, "arrears_stage": "none"}],
+        json_schema_extra=from_service(
+            "income", "/v1/tenancies", f"{ITEMS}/properties/{RENT_SUMMARY}"
+        ),
     )
     degraded: list[Service] = Field(
         description=(

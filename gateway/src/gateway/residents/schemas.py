@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from gateway.fan_out import JsonObject
+from gateway.fan_out import RENT_SUMMARY, JsonObject
+from gateway.parts import ITEMS, from_service
 from hearth_contracts.topics import Service
 
 ContactPart = Literal["open_repairs", "next_appointments", "gas", "rent", "open_complaints"]
@@ -22,13 +23,42 @@ CONTACT_PART_SCOPES: dict[ContactPart, str] = {
 needs at all)."""
 
 
-class ResidentNeeds(BaseModel):
-    """How to talk to this resident, from engagement."""
+RESIDENT: tuple[Service, str] = ("engagement", "/v1/residents/{resident_id}")
+"""The resident's record, which the view's `resident` is and its `needs` are read from."""
 
-    language: str | None = Field(description="The resident's language (ISO 639-1)")
-    preferred_channel: str | None = Field(description="text, email, phone or letter")
-    format_needs: list[str] = Field(description="Large print, easy read, braille, ...")
-    accessibility_needs: list[str] = Field(description="Adjustments to make")
+
+class ResidentNeeds(BaseModel):
+    """How to talk to this resident, from engagement (the resident's own fields)."""
+
+    language: str | None = Field(
+        description="The resident's language (ISO 639-1)",
+        json_schema_extra=from_service(*RESIDENT, "/properties/language"),
+    )
+    preferred_channel: str | None = Field(
+        description="text, email, phone or letter",
+        json_schema_extra=from_service(*RESIDENT, "/properties/preferred_channel"),
+    )
+    format_needs: list[str] = Field(
+        description="Large print, easy read, braille, ...",
+        json_schema_extra=from_service(*RESIDENT, "/properties/format_needs/items"),
+    )
+    accessibility_needs: list[str] = Field(
+        description="Adjustments to make",
+        json_schema_extra=from_service(*RESIDENT, "/properties/accessibility_needs/items"),
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "language": "so",
+                    "preferred_channel": "text",
+                    "format_needs": ["large_print"],
+                    "accessibility_needs": ["interpreter"],
+                }
+            ]
+        }
+    }
 
 
 class ContactView(BaseModel):
@@ -37,28 +67,46 @@ class ContactView(BaseModel):
     stage, their open complaints and deadlines, and how to talk to them. A service that
     did not answer is named in `degraded`; a part the token may not see in `withheld`;
     a former tenant's last home's parts, which are the next household's, in
-    `left_out`."""
+    `left_out`. Each part is the service's own record, typed in the OpenAPI document with
+    the service's own schema (gateway.parts)."""
 
     resident_id: str
     uprn: str | None = Field(description="The resident's home")
     resident: JsonObject | None = Field(
-        description="The resident (engagement); null when engagement did not answer"
+        description="The resident (engagement `GET /v1/residents/{id}`); null when "
+        "engagement did not answer",
+        json_schema_extra=from_service(*RESIDENT),
     )
     needs: ResidentNeeds | None
-    open_repairs: list[JsonObject] = Field(description="Repairs not yet completed (repairs)")
+    open_repairs: list[JsonObject] = Field(
+        description="Repairs not yet completed at the home (repairs `GET /v1/repairs?uprn="
+        "&status=open`, first page)",
+        json_schema_extra=from_service("repairs", "/v1/repairs", ITEMS),
+    )
     next_appointments: list[JsonObject] = Field(
-        description="Booked repair appointments, soonest first (repairs)"
+        description="Booked repair appointments at the home (repairs `GET /v1/appointments"
+        "?uprn=&status=booked`, first page)",
+        json_schema_extra=from_service("repairs", "/v1/appointments", ITEMS),
     )
     gas: JsonObject | None = Field(
-        description="The home's compliance checks: gas_status, gas_check_status, checks"
+        description="The home's compliance checks (compliance `GET /v1/compliance/homes/"
+        "{uprn}`): gas_status, gas_check_status, checks",
+        json_schema_extra=from_service("compliance", "/v1/compliance/homes/{uprn}"),
     )
     rent: JsonObject | None = Field(
         description="The rent account summary of the resident's own tenancy (their "
-        "`tenancy_id`; the home's current tenancy only for a resident on none): "
-        "balance_pence, arrears_pence, arrears_stage, ..."
+        "`tenancy_id`; the home's current tenancy only for a resident on none), as income "
+        "`GET /v1/tenancies/{id}?include=rent_summary` (or `GET /v1/tenancies?uprn=` for "
+        "the home's) puts it in the tenancy: balance_pence, arrears_pence, arrears_stage, "
+        "...",
+        json_schema_extra=from_service(
+            "income", "/v1/tenancies/{tenancy_id}", f"/properties/{RENT_SUMMARY}"
+        ),
     )
     open_complaints: list[JsonObject] = Field(
-        description="The resident's open complaints, each with its stage and next_deadline"
+        description="The resident's open complaints, each with its stage and next_deadline "
+        "(engagement `GET /v1/complaints?resident_id=&status=open`, first page)",
+        json_schema_extra=from_service("engagement", "/v1/complaints", ITEMS),
     )
     former_tenant: bool = Field(
         description="The resident's tenancy ended (engagement's `tenancy_ended_on`): "
@@ -74,40 +122,3 @@ class ContactView(BaseModel):
         "unknown. A part the token may not see is in `withheld` instead",
         examples=[["open_repairs", "next_appointments", "gas"]],
     )
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "resident_id": "0b7e2f4c-1d3a-4e5b-9c6d-000000000003",
-                    "uprn": "100023336956",
-                    "resident": {"id": "0b7e2f4c-1d3a-4e5b-9c6d-000000000003"},
-                    "needs": {
-                        "language": "so",
-                        "preferred_channel": "text",
-                        "format_needs": ["large_print"],
-                        "accessibility_needs": [],
-                    },
-                    "open_repairs": [{"id": "…", "priority": "urgent"}],
-                    "next_appointments": [{"id": "…", "slot_start": "2026-12-01T08:00:00Z"}],
-                    "gas": {"gas_status": "compliant"},
-                    "rent": {"balance_pence": 22500, "arrears_stage": "reminder"},
-                    "open_complaints": [
-                        {
-                            "id": "…",
-                            "next_deadline": {
-                                "stage": "stage_1",
-                                "deadline": "respond",
-                                "due_on": "2026-12-10",
-                                "overdue": False,
-                            },
-                        }
-                    ],
-                    "former_tenant": False,
-                    "degraded": [],
-                    "withheld": [],
-                    "left_out": [],
-                }
-            ]
-        }
-    }

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from gateway.fan_out import JsonObject
+from gateway.fan_out import RENT_SUMMARY, JsonObject
+from gateway.parts import ITEMS, from_service
 from hearth_contracts.topics import Service
 
 TenancyPart = Literal["rent", "residents", "gas", "open_repairs", "open_complaints"]
@@ -29,28 +30,43 @@ class TenancyOverview(BaseModel):
     ended tenancy, in `left_out`."""
 
     tenancy_id: str
-    tenancy: JsonObject | None = Field(description="The tenancy (income)")
+    tenancy: JsonObject | None = Field(
+        description="The tenancy (income `GET /v1/tenancies/{id}`, without its "
+        "rent_summary: that is `rent`)",
+        json_schema_extra=from_service(
+            "income", "/v1/tenancies/{tenancy_id}", without=[RENT_SUMMARY]
+        ),
+    )
     rent: JsonObject | None = Field(
-        description="Rent account summary: balance_pence, arrears_pence, arrears_stage, ...",
-        examples=[{"balance_pence": 22500, "arrears_stage": "reminder"}],
+        description="Rent account summary (income `GET /v1/tenancies/{id}?include="
+        "rent_summary`, as `GET /v1/rent-accounts/{id}/summary` answers it): "
+        "balance_pence, arrears_pence, arrears_stage, ...",
+        json_schema_extra=from_service(
+            "income", "/v1/tenancies/{tenancy_id}", f"/properties/{RENT_SUMMARY}"
+        ),
     )
     residents: list[JsonObject] = Field(
         description="The tenancy's residents (engagement `GET /v1/residents?tenancy_id=`): "
         "its tenants and household, former tenants once it ended; never the household "
-        "living at the home after it"
+        "living at the home after it",
+        json_schema_extra=from_service("engagement", "/v1/residents", ITEMS),
     )
     gas: JsonObject | None = Field(
-        description="The home's compliance checks (gas status); null once the tenancy "
-        "ended (`left_out`)"
+        description="The home's compliance checks (compliance `GET /v1/compliance/homes/"
+        "{uprn}`: gas status); null once the tenancy ended (`left_out`)",
+        json_schema_extra=from_service("compliance", "/v1/compliance/homes/{uprn}"),
     )
     open_repairs: list[JsonObject] = Field(
-        description="Repairs not yet completed at the home; empty once the tenancy ended "
-        "(`left_out`)"
+        description="Repairs not yet completed at the home (repairs `GET /v1/repairs?uprn="
+        "&status=open`, first page); empty once the tenancy ended (`left_out`)",
+        json_schema_extra=from_service("repairs", "/v1/repairs", ITEMS),
     )
     open_complaints: list[JsonObject] = Field(
         description="Open complaints at the home made by the tenancy's household (or "
         "naming no one and received while it ran), each with its next deadline; never "
-        "another household's"
+        "another household's (engagement `GET /v1/complaints?uprn=&status=open`, kept "
+        "to the household's)",
+        json_schema_extra=from_service("engagement", "/v1/complaints", ITEMS),
     )
     tenancy_ended: bool = Field(
         description="The tenancy ended (income's `status` ended, `end_date` set): the "
