@@ -23,6 +23,7 @@ notes = sa.Table("note", metadata, sa.Column("text", sa.Text, nullable=False))
 
 class Note(BaseModel):
     text: str
+    tags: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ async def stored(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncC
     @app.post("/notes", status_code=201)
     async def add(note: Note) -> Note:
         async with db.sessionmaker() as session, session.begin():
-            await session.execute(sa.insert(notes).values(text=note.text))
+            await session.execute(sa.insert(notes).values(text=" ".join([note.text, *note.tags])))
         return note
 
     async with httpx.AsyncClient(
@@ -60,3 +61,19 @@ async def test_a_nul_character_is_a_422_and_nothing_is_stored(
     assert (await client.post("/notes", json={"text": "boiler noise"})).status_code == 201
     async with db.sessionmaker() as session:
         assert list((await session.execute(sa.select(notes.c.text))).scalars()) == ["boiler noise"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"text": "boiler\u0000noise"}, "text"), ({"text": "ok", "tags": ["a", "b\u0000"]}, "tags.1")],
+)
+async def test_the_field_holding_nul_is_named(
+    stored: tuple[httpx.AsyncClient, Database], body: dict[str, object], field: str
+) -> None:
+    """Clients read errors[].field: the problem names where the NUL was."""
+    client, _ = stored
+    response = await client.post("/notes", json=body)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == (field, "body")
+    assert "\u0000" not in response.text

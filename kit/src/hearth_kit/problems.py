@@ -11,6 +11,7 @@ and frames and the trace id, not its message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterator
 from http import HTTPStatus
@@ -317,6 +318,51 @@ def _unstorable_text(exc: BaseException) -> bool:
     )
 
 
+def _paths_holding_nul(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """The dotted path of every text in a JSON value that holds NUL (a key holding it
+    names the object)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield ".".join(path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                yield ".".join(path)
+            else:
+                yield from _paths_holding_nul(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths_holding_nul(item, (*path, str(index)))
+
+
+async def _unstorable_text_problem(request: Request) -> dict[str, Any]:
+    """The 422 of a text holding NUL, naming each field that holds it: the query's and
+    the JSON body's (read again: the route read it already, and Starlette keeps it). A
+    field it cannot find (text from somewhere else) leaves the problem naming none."""
+    fields = [
+        ("query", name)
+        for name, value in request.query_params.multi_items()
+        if "\x00" in name or "\x00" in value
+    ]
+    try:
+        body = json.loads(await request.body() or b"null")
+    except (ValueError, RecursionError, RuntimeError):
+        body = None
+    fields += [("body", path or "body") for path in _paths_holding_nul(body)]
+    detail = (
+        "A text value holds a character that cannot be stored (NUL, \\u0000); nothing was changed"
+    )
+    problem = Unprocessable(detail).problem(instance=request.url.path)
+    if fields:
+        problem["errors"] = [
+            FieldError(
+                field=field, location=location, message=detail, type="unstorable_text"
+            ).model_dump()
+            for location, field in dict.fromkeys(fields)
+        ]
+    return problem
+
+
 UNIQUE_VIOLATION_SQLSTATE = "23505"
 SQLITE_UNIQUE_ERRORS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
@@ -438,12 +484,7 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
         return _contention(request, exc)
     if _unstorable_text(exc):
         # The client's text, not a fault: nothing was committed (the transaction failed).
-        return problem_response(
-            Unprocessable(
-                "A text value holds a character that cannot be stored (NUL, \\u0000); "
-                "nothing was changed"
-            ).problem(instance=request.url.path)
-        )
+        return problem_response(await _unstorable_text_problem(request))
     # exc_info is rendered as frames and exception types only (hearth_kit.logs).
     log.error(
         "unhandled error",
