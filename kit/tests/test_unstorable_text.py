@@ -42,6 +42,14 @@ async def stored(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncC
             await session.execute(sa.insert(notes).values(text=" ".join([note.text, *note.tags])))
         return note
 
+    @app.get("/notes/{text}")
+    async def find(text: str, tag: str = "") -> dict[str, int]:
+        async with db.sessionmaker() as session:
+            found = await session.execute(
+                sa.select(sa.func.count()).where(notes.c.text == text + tag)
+            )
+        return {"found": int(found.scalar_one())}
+
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app, raise_app_exceptions=False), base_url="http://kit"
     ) as client:
@@ -77,3 +85,17 @@ async def test_the_field_holding_nul_is_named(
     [error] = response.json()["errors"]
     assert (error["field"], error["location"]) == (field, "body")
     assert "\u0000" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "location"),
+    [("/notes/boiler%00noise", "text", "path"), ("/notes/boiler?tag=%00", "tag", "query")],
+)
+async def test_a_path_or_query_value_holding_nul_is_named(
+    stored: tuple[httpx.AsyncClient, Database], url: str, field: str, location: str
+) -> None:
+    client, _ = stored
+    response = await client.get(url)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert (error["field"], error["location"]) == (field, location)

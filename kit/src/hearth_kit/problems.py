@@ -336,10 +336,12 @@ def _paths_holding_nul(value: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
 
 
 async def _unstorable_text_problem(request: Request) -> dict[str, Any]:
-    """The 422 of a text holding NUL, naming each field that holds it: the query's and
-    the JSON body's (read again: the route read it already, and Starlette keeps it). A
-    field it cannot find (text from somewhere else) leaves the problem naming none."""
-    fields = [
+    """The 422 of a text holding NUL, naming each field that holds it: the path's, the
+    query's and the JSON body's (read again: the route read it already, and Starlette
+    keeps it). A field it cannot find (text from somewhere else) leaves the problem
+    naming none."""
+    fields = [("path", name) for name, value in request.path_params.items() if "\x00" in str(value)]
+    fields += [
         ("query", name)
         for name, value in request.query_params.multi_items()
         if "\x00" in name or "\x00" in value

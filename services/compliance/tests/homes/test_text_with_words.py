@@ -36,3 +36,14 @@ async def test_a_block_named_with_whitespace_alone_before_the_rule_is_still_show
     response = await compliance.get(f"/v1/blocks/{block}")
     assert response.status_code == 200, response.text
     assert response.json()["name"] == "   "
+
+
+async def test_an_estate_code_no_estate_can_have_is_refused_naming_estate_id(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """NUL went to PostgreSQL (a problem naming no field), spaces to a 404."""
+    for code in ("a%00b", "%20%20"):
+        response = await compliance.get(f"/v1/estates/{code}")
+        assert response.status_code == 422, response.text
+        [error] = response.json()["errors"]
+        assert (error["field"], error["location"]) == ("estate_id", "path")

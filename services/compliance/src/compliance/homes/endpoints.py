@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from compliance.homes.schemas import (
+    ESTATE_ID_PATTERN,
     BlockCreate,
     BlockPublic,
     EstateCreate,
@@ -189,7 +190,10 @@ async def register_estate(
 
 @router.get("/v1/estates/{estate_id}", response_model=EstatePublic)
 async def get_estate(
-    estate_id: Annotated[str, Path(max_length=64)], session: SessionDep, homes: HomeServiceDep
+    estate_id: Annotated[str, Path(max_length=64, pattern=ESTATE_ID_PATTERN)],
+    session: SessionDep,
+    homes: HomeServiceDep,
 ) -> EstatePublic:
-    """One estate by its code."""
+    """One estate by its code (a code no estate can have, NUL in it say, is a 422 naming
+    estate_id before the database is asked)."""
     return await homes.get_estate(session, estate_id)

@@ -236,10 +236,14 @@ class BlockPublic(BlockCreate):
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
+ESTATE_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+"""An estate's code: letters, digits, `_`, `.` and `-` (the path takes the same)."""
+
+
 class EstateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    id: str = Field(min_length=1, max_length=64, pattern=ESTATE_ID_PATTERN)
     name: str = Field(min_length=1, pattern=r"\S", max_length=200)
 
 
