@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,13 +65,18 @@ class ClockResume(BaseModel):
     at: StrictMoment | None = None
 
 
+EvidenceReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+"""A document or photo reference (a path, a URL): something besides whitespace, so a
+clock is never stopped on evidence of nothing."""
+
+
 class ClockStop(BaseModel):
     """The step was done: when, and the evidence (document or photo references)."""
 
     model_config = ConfigDict(extra="forbid")
 
     at: StrictMoment
-    evidence: list[str] = Field(min_length=1, max_length=20)
+    evidence: list[EvidenceReference] = Field(min_length=1, max_length=20)
 
 
 class ClockPublic(BaseModel):

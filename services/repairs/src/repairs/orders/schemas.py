@@ -171,6 +171,10 @@ class VariationApproval(BaseModel):
     amount_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
 
 
+PhotoReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+"""A photo's reference (a path, a URL): something besides whitespace."""
+
+
 class Completion(BaseModel):
     """HACT "work order complete"."""
 
@@ -181,4 +185,4 @@ class Completion(BaseModel):
     variation_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] | None = Field(
         default=None, description="Extra work done, within the approved variation"
     )
-    photo_references: list[str] = Field(default_factory=list, max_length=20)
+    photo_references: list[PhotoReference] = Field(default_factory=list, max_length=20)
