@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from hearth_kit.text_patterns import SPACE_TO_ANY_ENGINE
 from tests.harness.platform import SERVICE_NAMES
 
 WHITESPACE_ONLY = (" ", "   ", "\t", " \n ")
@@ -83,4 +84,38 @@ def _request_strings(document: dict[str, Any]) -> Iterator[str]:
 def test_a_text_a_request_must_give_takes_more_than_whitespace(service: str) -> None:
     document = importlib.import_module(f"{service}.app").create_app().openapi()
     empty = sorted(set(_request_strings(document)))
-    assert not empty, "whitespace alone is taken (add pattern=r'\\S'):\n" + "\n".join(empty)
+    assert not empty, "whitespace alone is taken (add pattern=HAS_WORDS):\n" + "\n".join(empty)
+
+
+def _patterns(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every pattern a request's body or parameters state, with where."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", ()):
+                for schema in _refs(document, parameter.get("schema", {}), set()):
+                    if "pattern" in schema:
+                        yield f"{where}: {parameter['name']}", schema["pattern"]
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                for schema in _refs(document, media.get("schema", {}), set()):
+                    if "pattern" in schema:
+                        yield where, schema["pattern"]
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_a_pattern_says_space_the_way_every_regex_engine_reads_it(service: str) -> None:
+    """`\\s` and `\\S` match different characters in Python, in pydantic's Rust regex and
+    in the document's ECMA-262 dialect (hearth_kit.text_patterns): a text of U+001F
+    was valid by the document and refused by the service. A pattern names space only
+    as the kit's union of the three."""
+    loose = sorted(
+        {
+            f"{where}: {pattern}"
+            for where, pattern in _patterns(
+                importlib.import_module(f"{service}.app").create_app().openapi()
+            )
+            if re.search(r"\\[sS]", pattern.replace(SPACE_TO_ANY_ENGINE, ""))
+        }
+    )
+    assert not loose, "use hearth_kit.text_patterns (HAS_WORDS, ONE_WORD):\n" + "\n".join(loose)

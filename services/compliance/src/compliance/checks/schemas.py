@@ -14,6 +14,7 @@ from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 
 
 class ListedCheckType(StrEnum):
@@ -117,7 +118,7 @@ class AccessAttemptCreate(BaseModel):
     )
     attempted_by: str = Field(
         min_length=1,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         max_length=64,
         description="Staff or engineer id (never a name)",
     )
@@ -142,7 +143,7 @@ class AccessAttemptPublic(AccessAttemptCreate):
 class ContractorAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    contractor_id: ContractorId = Field(pattern=r"\S")
+    contractor_id: ContractorId = Field(pattern=HAS_WORDS)
 
 
 class CrossCheckItem(BaseModel):
@@ -176,10 +177,10 @@ class CertificateDefectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     classification: CertificateDefectClassification
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
     description: str = Field(
         min_length=1,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         max_length=2000,
         description="About the installation, never the household",
     )
@@ -202,7 +203,7 @@ class CertificateCreate(BaseModel):
         "future: its defects' repair clocks and check-completed's `completed_at` start "
         "here; without it, at the start of `done_on` in London (never the upload)",
     )
-    certificate_reference: str = Field(min_length=1, pattern=r"\S", max_length=64)
+    certificate_reference: str = Field(min_length=1, pattern=HAS_WORDS, max_length=64)
     outcome: CheckOutcome
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)
 

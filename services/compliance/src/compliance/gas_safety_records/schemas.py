@@ -14,6 +14,7 @@ from hearth_contracts.events.compliance import CheckOutcome
 from hearth_contracts.events.visits import HazardSeverity, HazardType
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 
 GAS_SAFE_NUMBER = r"^[0-9]{7}$"
 """A Gas Safe registration number: 7 ASCII digits."""
@@ -50,7 +51,7 @@ class ApplianceChecked(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     appliance_type: ApplianceType
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     landlord_owned: StrictBoolean = True
     outcome: ApplianceOutcome
     safe_to_use: StrictBoolean
@@ -65,9 +66,9 @@ class DefectIn(BaseModel):
     appliance_index: Annotated[int, Field(ge=0), WHOLE_NUMBER] | None = Field(
         default=None, description="The appliance (its position in `appliances`), if any"
     )
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
     classification: GasDefectClassification
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     made_safe: StrictBoolean = Field(description="Disconnected or turned off on the spot")
 
 
@@ -78,7 +79,7 @@ class AlarmTest(BaseModel):
 
     kind: AlarmKind
     location: str = Field(
-        min_length=1, pattern=r"\S", max_length=100, examples=["ground floor hall"]
+        min_length=1, pattern=HAS_WORDS, max_length=100, examples=["ground floor hall"]
     )
     result: AlarmResult
 
@@ -93,8 +94,10 @@ class HazardSeen(BaseModel):
 
     hazard_type: HazardType
     severity: HazardSeverity
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["back bedroom"])
-    description: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(
+        min_length=1, pattern=HAS_WORDS, max_length=100, examples=["back bedroom"]
+    )
+    description: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=2000)
 
 
 class HazardPublic(HazardSeen):
@@ -122,9 +125,9 @@ class GasSafetyRecordCreate(BaseModel):
         "`completed_at` start here; without it, at the start of `check_date` in London "
         "(never the upload)",
     )
-    engineer_name: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    engineer_name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
     gas_safe_number: str = Field(pattern=GAS_SAFE_NUMBER, description="7 digits")
-    certificate_reference: str = Field(min_length=1, pattern=r"\S", max_length=64)
+    certificate_reference: str = Field(min_length=1, pattern=HAS_WORDS, max_length=64)
     appliances: list[ApplianceChecked] = Field(min_length=1, max_length=30)
     defects: list[DefectIn] = Field(default_factory=list, max_length=30)
     alarm_tests: list[AlarmTest] = Field(default_factory=list, max_length=60)

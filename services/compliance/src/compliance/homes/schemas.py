@@ -16,6 +16,7 @@ from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import GasSupply, HeatingFuel, PropertyType, Tenure
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay
+from hearth_kit.text_patterns import HAS_WORDS
 
 # The shape of a UK postcode (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -26,7 +27,7 @@ POSTCODE_AS_SENT = r"^ *[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *[0-9][A-Za-z]{2} *$"
 MAX_APPLIANCES = 30
 MAX_STOREYS = 60
 
-Room = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+Room = Annotated[str, Field(min_length=1, max_length=100, pattern=HAS_WORDS)]
 """A room with a CO alarm: 1 to 100 characters, not only spaces."""
 
 Storey = Annotated[int, Field(ge=0, lt=MAX_STOREYS), WHOLE_NUMBER]
@@ -48,7 +49,7 @@ class ApplianceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     appliance_type: ApplianceType
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     landlord_owned: StrictBoolean = True
 
 
@@ -66,9 +67,9 @@ class HomeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    address_line_1: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    address_line_1: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
     address_line_2: str | None = Field(default=None, max_length=200)
-    town: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    town: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
     postcode: str = Field(max_length=16, pattern=POSTCODE_AS_SENT, examples=["E8 1DY"])
     property_type: PropertyType
     tenure: Tenure = Tenure.GENERAL_NEEDS
@@ -77,7 +78,7 @@ class HomeCreate(BaseModel):
     block_id: Uprn | None = Field(
         default=None, description="The UPRN of the block the home is in (a registered block)"
     )
-    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=64)
     storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
         None
     )
@@ -129,16 +130,18 @@ class HomeUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    address_line_1: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=200)
+    address_line_1: str | None = Field(
+        default=None, min_length=1, pattern=HAS_WORDS, max_length=200
+    )
     address_line_2: str | None = Field(default=None, max_length=200)
-    town: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=100)
+    town: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=100)
     postcode: str | None = Field(default=None, max_length=16, pattern=POSTCODE_AS_SENT)
     property_type: PropertyType | None = None
     tenure: Tenure | None = None
     heating_fuel: HeatingFuel | None = None
     gas_supply: GasSupply | None = None
     block_id: Uprn | None = None
-    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=64)
     storeys_with_living_space: Annotated[int, Field(ge=1, le=MAX_STOREYS), WHOLE_NUMBER] | None = (
         None
     )
@@ -221,8 +224,8 @@ class BlockCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uprn: Uprn
-    name: str = Field(min_length=1, pattern=r"\S", max_length=200)
-    estate_id: str | None = Field(default=None, min_length=1, pattern=r"\S", max_length=64)
+    name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
+    estate_id: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=64)
     communal_boiler: StrictBoolean = False
     has_lift: StrictBoolean = False
 
@@ -244,7 +247,7 @@ class EstateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=ESTATE_ID_PATTERN)
-    name: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
 
 
 class EstatePublic(EstateCreate):

@@ -17,6 +17,7 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_contracts.values import BoundedNonNegativePence, StaffId, Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 
 
 class ComplaintCreate(BaseModel):
@@ -29,7 +30,7 @@ class ComplaintCreate(BaseModel):
     category: ComplaintCategory
     medium: ContactMedium
     summary: str = Field(
-        min_length=1, pattern=r"\S", max_length=4000, description="What the complaint is about"
+        min_length=1, pattern=HAS_WORDS, max_length=4000, description="What the complaint is about"
     )
     repair_id: uuid.UUID | None = Field(default=None, description="The repair it is about")
     received_at: StrictMoment = Field(
@@ -43,7 +44,9 @@ class ComplaintAcknowledge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     acknowledged_at: StrictMoment
-    handler: StaffId = Field(pattern=r"\S", description="The member of staff handling this stage")
+    handler: StaffId = Field(
+        pattern=HAS_WORDS, description="The member of staff handling this stage"
+    )
 
 
 class ComplaintExtend(BaseModel):
@@ -55,7 +58,7 @@ class ComplaintExtend(BaseModel):
     reason: str = Field(
         min_length=1,
         max_length=1000,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         description="Why the answer needs longer, in words (spaces alone are refused)",
     )
     new_respond_by: StrictDay
@@ -84,7 +87,7 @@ class ComplaintEscalate(BaseModel):
     requested_at: StrictMoment
     handler: StaffId | None = Field(
         default=None,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         description="Stage 2's handler, when known now (not stage 1's)",
     )
 
@@ -144,7 +147,7 @@ class ServiceRequestCreate(BaseModel):
     resident_id: uuid.UUID | None = None
     category: ComplaintCategory
     medium: ContactMedium
-    summary: str = Field(min_length=1, pattern=r"\S", max_length=4000)
+    summary: str = Field(min_length=1, pattern=HAS_WORDS, max_length=4000)
     received_at: StrictMoment
 
 

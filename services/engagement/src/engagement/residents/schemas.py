@@ -13,9 +13,12 @@ from engagement.residents.rules import CHANNEL_NEEDS
 from hearth_contracts.events.engagement import Adjustment, AgeBand, ContactChannel, FormatNeed
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import StrictBoolean
+from hearth_kit.text_patterns import CONTROL_CHARACTERS, HAS_WORDS, SPACE_TO_ANY_ENGINE
 
-# Loose on purpose: one @, and a dot somewhere in the part after it.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Loose on purpose: one @, and a dot somewhere in the part after it; no space (to any
+# regex engine: hearth_kit.text_patterns) and no control character.
+_ADDRESS_CHARACTER = f"[^@{SPACE_TO_ANY_ENGINE}{CONTROL_CHARACTERS}]"
+EMAIL = re.compile(f"^{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\\.{_ADDRESS_CHARACTER}+$")
 # A UK phone number as people write it: digits and spaces, optionally a leading +.
 PHONE = re.compile(r"^\+?[0-9 ]+$")
 PHONE_DIGITS = (10, 15)
@@ -23,7 +26,7 @@ PHONE_DIGITS = (10, 15)
 # pl, bfi, zh-Hant-HK).
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 # The same rules as the schema states them for a value as sent (before it is tidied).
-EMAIL_AS_SENT = r"^ *[^@\s]+@[^@\s]+\.[^@\s]+ *$"
+EMAIL_AS_SENT = f"^ *{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\\.{_ADDRESS_CHARACTER}+ *$"
 PHONE_AS_SENT = r"^ *\+?( *[0-9]){10,15} *$"
 
 
@@ -96,7 +99,7 @@ class ResidentCreate(BaseModel):
     )
     tenancy_id: uuid.UUID | None = None
     uprn: Uprn | None = None
-    full_name: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    full_name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
     email: str | None = Field(
         default=None, max_length=254, pattern=EMAIL_AS_SENT, examples=["sam@example.org"]
     )
@@ -149,7 +152,7 @@ class ResidentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(
-        default=None, min_length=1, pattern=r"\S", max_length=200, json_schema_extra=_never_null
+        default=None, min_length=1, pattern=HAS_WORDS, max_length=200, json_schema_extra=_never_null
     )
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_AS_SENT)
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE_AS_SENT)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_kit.strict_types import StrictDay
+from hearth_kit.text_patterns import HAS_WORDS
 
 
 class YouSaidWeDidCreate(BaseModel):
@@ -16,8 +17,8 @@ class YouSaidWeDidCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    you_said: str = Field(min_length=1, pattern=r"\S", max_length=2000)
-    we_did: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    you_said: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    we_did: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     published_on: StrictDay
     complaint_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     survey_response_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)

@@ -11,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.income import ArrearsStage, PaymentMethod, WriteOffReason
 from hearth_contracts.values import MAX_PENCE
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
+from hearth_kit.text_patterns import CONTROL_CHARACTERS, SPACE_TO_ANY_ENGINE
 from income.models import AccountKind, ArrangementStatus, EntryKind
+
+WORDS_ON_ONE_LINE = (
+    f"^[^{CONTROL_CHARACTERS}]*[^{SPACE_TO_ANY_ENGINE}{CONTROL_CHARACTERS}]"
+    f"[^{CONTROL_CHARACTERS}]*$"
+)
+"""Text on one line (no control character) that is not space alone."""
 
 PaymentPence = Annotated[
     int,
@@ -72,7 +79,7 @@ class HeldRechargeCharge(BaseModel):
     reason: str = Field(
         min_length=1,
         max_length=64,
-        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        pattern=WORDS_ON_ONE_LINE,
         examples=["Damage reported by the household before the tenancy began"],
         description="Why this household is charged, in the officer's words: kept on the "
         "held account's credit, never in an event or a log",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hearth_contracts.events.income import TenancyEndReason, TenancyType, TenancyTypeChange
 from hearth_contracts.values import BoundedNonNegativePence, Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
+from hearth_kit.text_patterns import HAS_WORDS
 from income.accounts.schemas import SummaryPublic
 from income.models import TenancyStatus
 
@@ -22,7 +23,7 @@ class TenantCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str = Field(min_length=1, pattern=r"\S", max_length=200)
+    full_name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
     person_id: uuid.UUID | None = Field(
         default=None, description="The person's id, when known; a new id is given otherwise"
     )
@@ -34,7 +35,7 @@ class TenancyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tenancy_reference: str = Field(
-        min_length=1, pattern=r"\S", max_length=32, examples=["T-000123"]
+        min_length=1, pattern=HAS_WORDS, max_length=32, examples=["T-000123"]
     )
     uprn: Uprn
     tenants: list[TenantCreate] = Field(

@@ -16,6 +16,7 @@ from hearth_contracts.events.repairs import (
 )
 from hearth_contracts.events.visits import Trade
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AppointmentRequestStatus, AppointmentStatus
 
 
@@ -56,7 +57,7 @@ class AppointmentCreate(BaseModel):
     work_order_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
     day: StrictDay
     slot: str = Field(
-        min_length=1, pattern=r"\S", max_length=20, description="A slot name from availability"
+        min_length=1, pattern=HAS_WORDS, max_length=20, description="A slot name from availability"
     )
     made_at_first_contact: StrictBoolean = Field(
         default=False, description="Booked during the contact that reported the repair"
@@ -67,7 +68,7 @@ class Rebooking(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     day: StrictDay
-    slot: str = Field(min_length=1, pattern=r"\S", max_length=20)
+    slot: str = Field(min_length=1, pattern=HAS_WORDS, max_length=20)
 
 
 class Outcome(StrEnum):

@@ -12,6 +12,7 @@ from hearth_contracts.events.repairs import AwaabMilestone, AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AwaabCaseStatus
 
 DAMP_OR_MOULD = "[dD][aA][mM][pP]|[mM][oO][uU][lL][dD]"
@@ -39,7 +40,9 @@ class AwaabCaseCreate(BaseModel):
 
     uprn: Uprn
     severity: HazardSeverity
-    hazard_type: str = Field(default="damp_and_mould", min_length=1, pattern=r"\S", max_length=64)
+    hazard_type: str = Field(
+        default="damp_and_mould", min_length=1, pattern=HAS_WORDS, max_length=64
+    )
     source: AwarenessSource = AwarenessSource.CONTACT_CENTRE
     became_aware_at: StrictMoment = Field(
         description="When the landlord became aware (the clocks start here); not in the future"
@@ -52,7 +55,7 @@ class ClockPause(BaseModel):
 
     reason: str = Field(
         min_length=1,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         max_length=64,
         examples=["tenant_refused_access", "specialist_survey"],
     )
@@ -65,7 +68,7 @@ class ClockResume(BaseModel):
     at: StrictMoment | None = None
 
 
-EvidenceReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+EvidenceReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=HAS_WORDS)]
 """A document or photo reference (a path, a URL): something besides whitespace, so a
 clock is never stopped on evidence of nothing."""
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_contracts.events.visits import CommunalIssueType, Trade
 from hearth_contracts.values import Uprn
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import CommunalIssueClosure, CommunalIssueStatus
 
 
@@ -36,8 +37,10 @@ class CommunalRepair(BaseModel):
         description="Where the work is: a block's UPRN (the issue's block_id) makes the "
         "repair communal"
     )
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["main entrance"])
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    location: str = Field(
+        min_length=1, pattern=HAS_WORDS, max_length=100, examples=["main entrance"]
+    )
     trade: Trade
     priority: RepairPriority
 

@@ -14,6 +14,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
 from hearth_kit.pagination import Page
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AppointmentStatus, WorkOrderStatus
 
 
@@ -22,7 +23,7 @@ class LineCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sor_code: str = Field(min_length=3, pattern=r"\S", max_length=40, examples=["PLB:20110"])
+    sor_code: str = Field(min_length=3, pattern=HAS_WORDS, max_length=40, examples=["PLB:20110"])
     quantity: SorQuantity
 
 
@@ -35,7 +36,7 @@ class WorkOrderCreate(BaseModel):
     contractor_id: str | None = Field(
         default=None,
         min_length=1,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         max_length=64,
         description="Default: by the repair's trade",
     )
@@ -171,7 +172,7 @@ class VariationApproval(BaseModel):
     amount_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
 
 
-PhotoReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+PhotoReference = Annotated[str, Field(min_length=1, max_length=2000, pattern=HAS_WORDS)]
 """A photo's reference (a path, a URL): something besides whitespace."""
 
 

@@ -12,6 +12,7 @@ from hearth_contracts.events.repairs import RepairPriority, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import RepairStatus
 from repairs.work_orders.rules import TriageAnswers
 
@@ -40,8 +41,8 @@ class RepairCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_cross_field_rules)
 
     uprn: Uprn
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     trade: Trade
     priority: RepairPriority | None = Field(
         default=None, description="The priority; or give `triage` answers instead"

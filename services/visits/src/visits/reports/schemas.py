@@ -31,6 +31,7 @@ from hearth_kit.strict_types import (
     StrictMoment,
     WholeNumber,
 )
+from hearth_kit.text_patterns import HAS_WORDS, ONE_WORD
 from visits.caseloads.schemas import ConcernOpenPublic
 from visits.visits.schemas import CustomerActionPublic
 
@@ -107,7 +108,7 @@ class HouseholdDetails(_Content):
     )
 
 
-PhotoReference = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s]+$")]
+PhotoReference = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_WORD)]
 
 
 class RoomInventory(_Content):
@@ -118,8 +119,8 @@ class RoomInventory(_Content):
 
 
 class RepairFinding(_Content):
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     trade: Trade
     severity: RepairSeverity
 
@@ -127,8 +128,8 @@ class RepairFinding(_Content):
 class HazardFinding(_Content):
     hazard_type: HazardType
     severity: HazardSeverity
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
 
 
 class TenancyConcernFinding(_Content):
@@ -142,12 +143,12 @@ class TenancyConcernFinding(_Content):
 
 class CommunalIssueFinding(_Content):
     issue: CommunalIssueType
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
 
 
 class CustomerActionPromised(_Content):
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     due_on: StrictDay | None = None
 
 

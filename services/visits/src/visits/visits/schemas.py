@@ -22,6 +22,7 @@ from hearth_contracts.events.visits import (
 )
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
+from hearth_kit.text_patterns import HAS_WORDS
 from visits.models import VisitStatus
 
 MAX_REPAIRS_PER_VISIT = 50
@@ -87,7 +88,7 @@ class VisitCreate(BaseModel):
     officer: str | None = Field(
         default=None,
         min_length=1,
-        pattern=r"\S",
+        pattern=HAS_WORDS,
         max_length=64,
         description="The visit officer's staff id",
     )
@@ -101,8 +102,8 @@ class RepairFound(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100, examples=["kitchen"])
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     trade: Trade
     severity: RepairSeverity | None = Field(default=None, description="The officer's judgement")
 
@@ -114,8 +115,8 @@ class HazardFound(BaseModel):
 
     hazard_type: HazardType
     severity: HazardSeverity
-    location: str = Field(min_length=1, pattern=r"\S", max_length=100)
-    description: str = Field(min_length=1, pattern=r"\S", max_length=2000)
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
 
 
 class TenancyConcernFound(BaseModel):
