@@ -23,6 +23,10 @@ answer it holds (`x-hearth-part`, gateway.parts), and its object schema is repla
 that answer's schema (at the part's pointer in the service's response), merged the same
 way, keeping the field's nullability, list-ness and description. Nothing is retyped by
 hand, so the document says what the services accept and answer.
+
+Last, every JSON request body and success answer is given an `example` built from its
+schema and validated against it (gateway.openapi_examples); one that cannot be made
+valid is left without and named on stderr.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from fastapi import FastAPI
 
 from gateway.authorisation import gateway_routes, matrix_markdown
 from gateway.openapi_document import PUBLISHED
+from gateway.openapi_examples import add_examples
 from gateway.parts import PART_KEY
 from gateway.proxy import UPSTREAM_KEY
 from gateway.settings import GatewaySettings
@@ -387,6 +392,7 @@ def build_document(app: FastAPI, services: dict[str, dict[str, Any]]) -> dict[st
         document.setdefault("info", {})["x-untyped-routes"] = merger.missing
     _add_gateway_answers(document, merger.owners)
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
+    add_examples(document, report=lambda line: print(line, file=sys.stderr))
     return document
 
 
