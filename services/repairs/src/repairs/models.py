@@ -96,7 +96,10 @@ class RepairRequest(RepairsModel, table=True):
         "moment its 24-hour target judges",
     )
     safety_defect_id: uuid.UUID | None = Field(
-        default=None, index=True, description="The safety defect (compliance) it remedies"
+        default=None,
+        index=True,
+        unique=True,
+        description="The safety defect (compliance) it remedies: one repair per defect",
     )
     communal: bool = Field(
         default=False,
