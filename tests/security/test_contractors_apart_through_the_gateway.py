@@ -10,6 +10,7 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +36,37 @@ async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Plat
         yield running
 
 
+async def a_gas_check_assigned_to_gasco(
+    api: httpx.AsyncClient, staff: dict[str, str], uprn: str, address: str
+) -> dict[str, Any]:
+    """A gas home registered through the gateway, its gas check (due in 20 days)
+    assigned to the contractor gasco: the check as staff see it."""
+    home = await api.post(
+        "/v1/homes",
+        headers=staff,
+        json={
+            "uprn": uprn,
+            "address_line_1": address,
+            "town": "London",
+            "postcode": "E9 7PX",
+            "property_type": "flat",
+            "heating_fuel": "gas",
+            "gas_supply": "live",
+            "gas_certificate_expires_on": (london_today() + timedelta(days=20)).isoformat(),
+        },
+    )
+    assert home.status_code == 201, home.text
+    checks = (await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)).json()["checks"]
+    gas: dict[str, Any] = next(c for c in checks if c["check_type"] == "gas_safety")
+    assigned = await api.put(
+        f"/v1/compliance/checks/{gas['id']}/contractor",
+        headers={**staff, "If-Match": f'"{gas["version"]}"'},
+        json={"contractor_id": "gasco"},
+    )
+    assert assigned.status_code == 200, assigned.text
+    return gas
+
+
 async def test_a_contractor_reaches_nothing_of_anothers_through_the_gateway_or_directly(
     platform: Platform,
 ) -> None:
@@ -42,29 +74,7 @@ async def test_a_contractor_reaches_nothing_of_anothers_through_the_gateway_or_d
     staff = bearer("compliance_manager")
     gasco, rogue = bearer("contractor", "gasco"), bearer("contractor", "rogue")
     async with platform.client("gateway") as api:
-        home = await api.post(
-            "/v1/homes",
-            headers=staff,
-            json={
-                "uprn": uprn,
-                "address_line_1": "3 Well Street",
-                "town": "London",
-                "postcode": "E9 7PX",
-                "property_type": "flat",
-                "heating_fuel": "gas",
-                "gas_supply": "live",
-                "gas_certificate_expires_on": (london_today() + timedelta(days=20)).isoformat(),
-            },
-        )
-        assert home.status_code == 201, home.text
-        checks = (await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)).json()["checks"]
-        gas = next(c for c in checks if c["check_type"] == "gas_safety")
-        assigned = await api.put(
-            f"/v1/compliance/checks/{gas['id']}/contractor",
-            headers={**staff, "If-Match": f'"{gas["version"]}"'},
-            json={"contractor_id": "gasco"},
-        )
-        assert assigned.status_code == 200, assigned.text
+        gas = await a_gas_check_assigned_to_gasco(api, staff, uprn, "3 Well Street")
         key = {"Idempotency-Key": f"lgsr-{uuid.uuid4()}"}
         body = a_record(uprn, london_today())
         made = await api.post(
@@ -117,29 +127,7 @@ async def test_a_contractor_records_at_the_staff_path_issue_7_names_under_its_ow
     staff = bearer("compliance_manager")
     gasco, rogue = bearer("contractor", "gasco"), bearer("contractor", "rogue")
     async with platform.client("gateway") as api:
-        home = await api.post(
-            "/v1/homes",
-            headers=staff,
-            json={
-                "uprn": uprn,
-                "address_line_1": "5 Well Street",
-                "town": "London",
-                "postcode": "E9 7PX",
-                "property_type": "flat",
-                "heating_fuel": "gas",
-                "gas_supply": "live",
-                "gas_certificate_expires_on": (london_today() + timedelta(days=20)).isoformat(),
-            },
-        )
-        assert home.status_code == 201, home.text
-        checks = (await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)).json()["checks"]
-        gas = next(c for c in checks if c["check_type"] == "gas_safety")
-        assigned = await api.put(
-            f"/v1/compliance/checks/{gas['id']}/contractor",
-            headers={**staff, "If-Match": f'"{gas["version"]}"'},
-            json={"contractor_id": "gasco"},
-        )
-        assert assigned.status_code == 200, assigned.text
+        await a_gas_check_assigned_to_gasco(api, staff, uprn, "5 Well Street")
         body = a_record(uprn, london_today())
 
         refused = await api.post(
