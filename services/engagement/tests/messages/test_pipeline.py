@@ -5,6 +5,7 @@ back-off and sent once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import socket
@@ -56,18 +57,25 @@ class RefusesTwice:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[RefusesTwice, int]]:
-    handler = RefusesTwice()
+@contextlib.contextmanager
+def smtp_server_on_a_free_port(handler: object) -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) answering with `handler`, on a port of its own."""
     with socket.socket() as probe:  # a free port (the controller checks it by connecting)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield handler, port
+        yield port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[RefusesTwice, int]]:
+    handler = RefusesTwice()
+    with smtp_server_on_a_free_port(handler) as port:
+        yield handler, port
 
 
 class NotifyShaped(BaseHTTPRequestHandler):

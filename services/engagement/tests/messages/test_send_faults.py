@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from http.server import ThreadingHTTPServer
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session as SmtpSession
@@ -42,7 +40,10 @@ from services.engagement.tests.messages.test_appointment_cancelled import (
     a_cancellation,
     handle,
 )
-from services.engagement.tests.messages.test_pipeline import NotifyShaped
+from services.engagement.tests.messages.test_pipeline import (
+    NotifyShaped,
+    smtp_server_on_a_free_port,
+)
 
 RETRIES = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=5)
 
@@ -61,15 +62,8 @@ class Accepts:
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Accepts, int]]:
     handler = Accepts()
-    with socket.socket() as probe:  # a free port (the controller checks it by connecting)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server_on_a_free_port(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 class PrintRoomThatStops:
@@ -232,12 +226,7 @@ async def test_an_email_the_server_took_is_sent_once_whatever_it_answers_to_quit
     421. The email has gone: it is stamped sent. Before, the QUIT's answer was taken for
     a failure to send, and the email was sent again after the back-off."""
     handler = AcceptsThenAnswersQuitBadly()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server_on_a_free_port(handler) as port:
         address = f"sam.{uuid.uuid4().hex[:8]}@example.org"
         now = datetime.now(UTC) + timedelta(seconds=1)
         resident_id = await a_message(engagement, preferred_channel="email", email=address)
@@ -251,8 +240,6 @@ async def test_an_email_the_server_took_is_sent_once_whatever_it_answers_to_quit
         )
         for later in (0, 60, 180):
             await a_round(engagement_database, service, now + timedelta(seconds=later))
-    finally:
-        controller.stop()
     assert handler.recipients.count(address) == 1
     message = await the_message(engagement, resident_id)
     assert (message["status"], message["channel"]) == ("sent", "email")
