@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts import Envelope
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -203,7 +204,29 @@ async def end_as_no_access(
         appointment.uprn,
         (AppointmentRequestStatus.BOOKED,),
     )
-    envelope = await publish(
+    envelope = await publish_missed(
+        session,
+        appointment,
+        orders,
+        now,
+        missed_by=MissedBy.RESIDENT,
+        reason=MissedReason.NO_ACCESS,
+    )
+    if tell_contractor is not None:
+        schedule_repair(session, tell_contractor, appointment, envelope.id, now)
+
+
+async def publish_missed(
+    session: AsyncSession,
+    appointment: Appointment,
+    orders: Sequence[WorkOrder],
+    now: datetime,
+    *,
+    missed_by: MissedBy,
+    reason: MissedReason,
+) -> Envelope[AppointmentMissed]:
+    """appointment-missed: by whom and why, with the repairs of all its work orders."""
+    return await publish(
         session,
         AppointmentMissed(
             appointment_id=appointment.id,
@@ -212,13 +235,11 @@ async def end_as_no_access(
             contractor_id=appointment.contractor_id,
             window_start=appointment.window_start,
             window_end=appointment.window_end,
-            missed_by=MissedBy.RESIDENT,
-            reason=MissedReason.NO_ACCESS,
+            missed_by=missed_by,
+            reason=reason,
             recorded_at=now,
         ),
     )
-    if tell_contractor is not None:
-        schedule_repair(session, tell_contractor, appointment, envelope.id, now)
 
 
 async def _hold(
@@ -654,24 +675,13 @@ class AppointmentService:
             )
         else:
             appointment.status = AppointmentStatus.MISSED
-            appointment.missed_by = data.missed_by or MissedBy.LANDLORD
-            appointment.missed_reason = data.reason or MissedReason.OTHER
+            missed_by = appointment.missed_by = data.missed_by or MissedBy.LANDLORD
+            reason = appointment.missed_reason = data.reason or MissedReason.OTHER
             orders = await order_repository.many(
                 session, [uuid.UUID(i) for i in appointment.work_order_ids]
             )
-            envelope = await publish(
-                session,
-                AppointmentMissed(
-                    appointment_id=appointment.id,
-                    uprn=appointment.uprn,
-                    repair_ids=sorted({o.repair_id for o in orders}),
-                    contractor_id=appointment.contractor_id,
-                    window_start=appointment.window_start,
-                    window_end=appointment.window_end,
-                    missed_by=appointment.missed_by,
-                    reason=appointment.missed_reason,
-                    recorded_at=now,
-                ),
+            envelope = await publish_missed(
+                session, appointment, orders, now, missed_by=missed_by, reason=reason
             )
             # The appointment is over for the office (the operative did not come, the
             # landlord called it off late, the household was out for another reason):
