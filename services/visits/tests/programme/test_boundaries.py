@@ -115,7 +115,6 @@ def test_a_home_is_rescored_the_day_its_oldest_contact_leaves_the_12_months(
         intervals,
         tenancy_start=None,
         introductory=False,
-        introductory_ends_on=None,
         oldest_contact_in_window=contacted_on,
         contact_window_months=12,
     )

@@ -220,7 +220,6 @@ def _rescore_on(
     *,
     tenancy_start: date | None = None,
     introductory: bool = False,
-    introductory_ends_on: date | None = None,
     oldest_contact_in_window: date | None = None,
 ) -> date:
     return rescore_on(
@@ -230,7 +229,6 @@ def _rescore_on(
         VisitIntervals(),
         tenancy_start=tenancy_start,
         introductory=introductory,
-        introductory_ends_on=introductory_ends_on,
         oldest_contact_in_window=oldest_contact_in_window,
         contact_window_months=12,
     )
@@ -249,9 +247,6 @@ def test_the_earliest_date_driven_change_wins() -> None:
     history = VisitHistory(date(2026, 1, 10), date(2026, 1, 10), date(2026, 1, 10))
     today = date(2026, 6, 1)
     assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1)) == date(2026, 8, 1)
-    assert _rescore_on(
-        today, history, introductory=True, introductory_ends_on=date(2026, 7, 1)
-    ) == date(2026, 7, 1)  # the day the trial ends (its last day 30 June): no longer new
     assert _rescore_on(today, history, oldest_contact_in_window=date(2025, 9, 1)) == date(
         2026, 9, 2
     )
@@ -275,13 +270,32 @@ def test_a_changed_configuration_has_another_fingerprint() -> None:
     assert usual != configuration_fingerprint(RiskWeights(), VisitIntervals(any_visit_months=18))
 
 
-def test_an_introductory_tenancy_is_new_until_its_introductory_period_ends() -> None:
-    """`introductory_ends_on` is the day the trial ends, the first day off it, as income
-    says (Housing Act 1996 s.125, ADR 0059): still introductory on the trial's last day,
-    the day before, and no longer on it."""
-    ends = date(2026, 7, 1)  # an extended trial's end, 18 months from the start
-    assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, date(2026, 6, 30), ends)
-    assert not is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, ends, ends)
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2026, 6, 30),  # an extended trial's last day (18 months from 1 January 2025)
+        date(2026, 7, 1),  # the day it would end, kept open by possession proceedings
+        date(2027, 3, 1),  # still undecided eight months on
+    ],
+)
+def test_an_introductory_tenancy_is_introductory_until_income_says_otherwise(
+    today: date,
+) -> None:
+    """Past `introductory_ends_on` a trial that possession proceedings keep open is still
+    a trial: only income's tenancy-type-changed ends it (ADR 0066, amended)."""
+    assert is_new_tenancy(date(2025, 1, 1), TenancyType.INTRODUCTORY, today)
+
+
+def test_an_introductory_tenancy_is_not_rescored_on_a_date_of_its_trial() -> None:
+    """Its factor changes only when income's tenancy-type-changed arrives (that event's
+    handler re-scores the home), so neither the trial's end nor the first 12 months is
+    a re-scoring day; a secure tenancy is re-scored the day it has run 12 months."""
+    history = VisitHistory(date(2026, 1, 10), date(2026, 1, 10), date(2026, 1, 10))
+    today = date(2026, 6, 1)
+    assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1), introductory=True) == date(
+        2027, 1, 11
+    )  # the day after the next visit's due date
+    assert _rescore_on(today, history, tenancy_start=date(2025, 8, 1)) == date(2026, 8, 1)
 
 
 @pytest.mark.parametrize(

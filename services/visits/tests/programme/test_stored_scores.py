@@ -19,11 +19,12 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_ranking import a_home
-from services.visits.tests.test_handlers import handle, registered, started
+from services.visits.tests.test_handlers import handle, registered, started, type_changed
 from visits.models import ProgrammeScore
 from visits.programme.rules import add_months, configuration_fingerprint
+from visits.programme.service import ProgrammeService
 from visits.scheduled import scheduled_jobs
-from visits.settings import RiskWeights, VisitsSettings
+from visits.settings import RiskWeights, VisitIntervals, VisitsSettings
 
 
 def an_area() -> str:
@@ -242,3 +243,31 @@ async def test_scores_stored_before_a_change_to_the_rules_are_worked_out_again(
     assert after.configuration != before_the_change
     assert after.configuration == configuration_fingerprint(settings.programme, settings.intervals)
     assert after.scored_on == date(2026, 12, 1)
+
+
+async def test_a_trial_proceedings_keep_open_scores_introductory_until_income_ends_it(
+    visits_database: Database,
+) -> None:
+    """An introductory tenancy of 1 January 2025, whose trial would end on 1 January
+    2026 but possession proceedings keep open (income publishes nothing), is still
+    introductory on 1 March 2026 and keeps the factor; income's confirmation, effective
+    2 March 2026, takes it away, the event's handler re-scoring the home (ADR 0066, amended)."""
+    uprn, tenancy = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy, date(2025, 1, 1)))
+    programme = ProgrammeService(RiskWeights(), VisitIntervals())
+    async with visits_database.sessionmaker() as session:
+        kept_open = await programme.priority(session, uprn, datetime(2026, 3, 1, 9, tzinfo=UTC))
+    assert kept_open.factors.new_or_introductory_tenancy is True
+    points = RiskWeights().new_or_introductory_tenancy
+    assert {"factor": "new_or_introductory_tenancy", "points": points} in (
+        r.model_dump(mode="json") for r in kept_open.reasons
+    )
+    assert (await stored(visits_database, uprn)).factors["new_or_introductory_tenancy"] is True
+
+    await handle(
+        visits_database, type_changed(uprn, tenancy, "confirmed", "secure", date(2026, 3, 2))
+    )
+    settled = await stored(visits_database, uprn)
+    assert settled.factors["new_or_introductory_tenancy"] is False
+    assert "new_or_introductory_tenancy" not in {r["factor"] for r in settled.reasons}

@@ -442,21 +442,19 @@ class CurrentTenancy(NamedTuple):
     start_date: date | None
     tenancy_type: TenancyType | None
     arrears_stage: ArrearsStage | None
-    introductory_ends_on: date | None
 
 
 async def current_tenancies(
     session: AsyncSession, uprns: Sequence[str]
 ) -> dict[str, CurrentTenancy]:
-    """Each home's current tenancy (started last, not ended): start, type, arrears and
-    the end of its introductory period."""
+    """Each home's current tenancy (started last, not ended): start, type (as income
+    last said) and arrears."""
     query = (
         select_columns(  # sqlmodel's select is typed for at most four columns
             col(TenancyRecord.uprn),
             col(TenancyRecord.start_date),
             col(TenancyRecord.tenancy_type),
             col(TenancyRecord.arrears_stage),
-            col(TenancyRecord.introductory_ends_on),
         )
         .where(
             col(TenancyRecord.ended_on).is_(None),
@@ -466,8 +464,8 @@ async def current_tenancies(
         .order_by(col(TenancyRecord.uprn), col(TenancyRecord.start_date))
     )
     found: dict[str, CurrentTenancy] = {}
-    for uprn, start, kind, stage, ends_on in (await session.execute(query)).all():
-        found[uprn] = CurrentTenancy(start, kind, stage, ends_on)  # the latest start wins
+    for uprn, start, kind, stage in (await session.execute(query)).all():
+        found[uprn] = CurrentTenancy(start, kind, stage)  # the latest start wins
     return found
 
 

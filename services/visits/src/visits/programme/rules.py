@@ -25,11 +25,13 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 2
+RULES_REVISION = 3
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
-the visit full): part of configuration_fingerprint, so once the change is deployed the
-programme-rescore job works every stored score out again, as after a changed weight."""
+the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
+until `introductory_ends_on`): part of configuration_fingerprint, so once the change is
+deployed the programme-rescore job works every stored score out again, as after a
+changed weight."""
 
 
 class ContactFrequency(StrEnum):
@@ -220,18 +222,13 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def is_new_tenancy(
-    start_date: date | None,
-    tenancy_type: TenancyType | None,
-    today: date,
-    introductory_ends_on: date | None = None,
-) -> bool:
-    """An introductory (or starter) tenancy until it converts, ends, or its introductory
-    period (12 months, or 18 when extended) runs out (`introductory_ends_on`, its first
-    day off trial; ADR 0059); or any tenancy in its first 12 months."""
-    if tenancy_type in INTRODUCTORY_TYPES and (
-        introductory_ends_on is None or today < introductory_ends_on
-    ):
+def is_new_tenancy(start_date: date | None, tenancy_type: TenancyType | None, today: date) -> bool:
+    """A new or introductory tenancy (DOMAIN.md's risk factor): introductory (or
+    starter) while income last said it is, whatever `introductory_ends_on` says, since
+    a trial that possession proceedings keep open is still a trial and only income's
+    tenancy-type-changed ends it (ADR 0066, amended 2026-12-01); and any tenancy, of
+    whatever type, in its first 12 months."""
+    if tenancy_type in INTRODUCTORY_TYPES:
         return True
     if start_date is None:
         return False
@@ -364,17 +361,17 @@ def rescore_on(
     *,
     tenancy_start: date | None,
     introductory: bool,
-    introductory_ends_on: date | None,
     oldest_contact_in_window: date | None,
     contact_window_months: int,
 ) -> date:
     """The first day after `today` on which the passing of time alone may change the
     home's score or next visit: it passes its due date (beyond interval), its tenancy
-    stops being new (12 months from the start, or the end of the introductory period),
-    its stock condition survey falls due, or its oldest contact of the last 12 months
-    drops out of the window (calendar months: on the first day whose window, opening the
-    same day `contact_window_months` earlier, opens after the contact's day). A home
-    never visited counts its interval from its registration or tenancy start
+    stops being new (12 months from the start; an introductory tenancy stays so until
+    income's tenancy-type-changed, whose handler re-scores the home, so no date of its
+    trial is a candidate), its stock condition survey falls due, or its oldest contact
+    of the last 12 months drops out of the window (calendar months: on the first day
+    whose window, opening the same day `contact_window_months` earlier, opens after the
+    contact's day). A home never visited counts its interval from its registration or tenancy start
     (rules.counted_from); one with neither is due "today" (the day it is scored), so it
     is re-scored the next day; every home is re-scored at least once a year. Events
     change the other factors and re-score the home as they arrive."""
@@ -388,10 +385,8 @@ def rescore_on(
                 history.last_stock_condition_survey, 12 * intervals.stock_condition_survey_years
             )
         )
-    if tenancy_start is not None:
+    if tenancy_start is not None and not introductory:
         candidates.append(no_longer_new_on(tenancy_start))
-    if introductory and introductory_ends_on is not None:
-        candidates.append(introductory_ends_on)
     if oldest_contact_in_window is not None:
         # usually the day after the contact's date a year on; a window opening on a
         # shorter month's last day keeps a contact of that day a day longer (one of

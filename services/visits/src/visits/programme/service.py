@@ -113,9 +113,7 @@ def _scored(
         customer_actions_outstanding=actions,
         no_annual_gas_visit=rules.no_annual_gas_visit(needs_gas_safety_check, gas_supply),
         new_or_introductory_tenancy=tenancy is not None
-        and rules.is_new_tenancy(
-            tenancy.start_date, tenancy.tenancy_type, today, tenancy.introductory_ends_on
-        ),
+        and rules.is_new_tenancy(tenancy.start_date, tenancy.tenancy_type, today),
         arrears_stage=(tenancy.arrears_stage if tenancy else None) or ArrearsStage.NONE,
         damp_history=damp,
         no_access_visits=no_access,
@@ -136,7 +134,6 @@ def _scored(
             intervals,
             tenancy_start=tenancy.start_date if tenancy else None,
             introductory=introductory,
-            introductory_ends_on=tenancy.introductory_ends_on if tenancy else None,
             oldest_contact_in_window=london_day(oldest_contact) if oldest_contact else None,
             contact_window_months=CONTACT_WINDOW_MONTHS,
         ),
@@ -338,7 +335,6 @@ class ProgrammeService:
                     tenancy.start_date,
                     tenancy.tenancy_type,
                     tenancy.arrears_stage,
-                    tenancy.introductory_ends_on,
                 ),
                 residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
                 contacts=contacts.get(uprn),
