@@ -1,11 +1,19 @@
-"""Repairs' `hearth` commands.
+"""Repairs' `hearth` commands, against repairs' own database (from its settings,
+HEARTH_REPAIRS_DATABASE_URL).
 
     uv run hearth import sor schedule-of-rates.csv
 
-Imports the landlord's Schedule of Rates into repairs' own database (from its settings,
-HEARTH_REPAIRS_DATABASE_URL), a batch at a time with a progress bar. A bad row is
-reported with its line number and does not stop the rest; importing the same file
-twice changes nothing. Exit status 1 when any row was bad.
+Imports the landlord's Schedule of Rates, a batch at a time with a progress bar. A bad
+row is reported with its line number and does not stop the rest; importing the same
+file twice changes nothing. Exit status 1 when any row was bad.
+
+    uv run hearth webhooks undelivered [--contractor plumbfast]
+    uv run hearth webhooks retry --contractor plumbfast   (or --id <delivery id>, repeated)
+
+Contractors' webhook messages not yet taken, oldest first (what each was, how often it
+was tried, the contractor's last answer; never the message itself), and bringing their
+next attempt forward once the contractor has fixed their end, rather than waiting out
+the back-off (docs/runbooks/contractor-webhooks.md).
 
 Registered through the `hearth.commands` entry point (repairs/pyproject.toml).
 """
@@ -13,16 +21,21 @@ Registered through the `hearth.commands` entry point (repairs/pyproject.toml).
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from hearth_kit.db import Database
+from repairs.models import WebhookDelivery
 from repairs.settings import settings_from_env
 from repairs.sor.service import BATCH, ImportReport, parse, save_batch
+from repairs.webhooks import repository as webhook_deliveries
 
 console = Console(stderr=True)
 
@@ -63,6 +76,84 @@ def import_sor(
         raise typer.Exit(1)
 
 
+ContractorOption = Annotated[
+    str | None, typer.Option(help="one contractor's messages only (its contractor id)")
+]
+
+
+async def _undelivered(contractor: str | None, limit: int) -> list[WebhookDelivery]:
+    db = Database(settings_from_env().database_url)
+    try:
+        async with db.sessionmaker() as session:
+            return await webhook_deliveries.undelivered(session, contractor, limit)
+    finally:
+        await db.dispose()
+
+
+def list_undelivered(
+    contractor: ContractorOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="at most this many rows")] = 50,
+) -> None:
+    """Contractors' webhook messages not yet taken, oldest first."""
+    rows = asyncio.run(_undelivered(contractor, limit))
+    table = Table(title=f"Undelivered webhook messages ({len(rows)} shown)")
+    for heading in (
+        "delivery id",
+        "contractor",
+        "work order",
+        "event",
+        "queued",
+        "attempts",
+        "last answer",
+        "next attempt",
+    ):
+        table.add_column(heading, overflow="fold")  # ids wrapped, never cut short
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.contractor_id,
+            str(row.work_order_id),
+            row.event_type,
+            row.created_at.isoformat(timespec="seconds"),
+            str(row.attempts),
+            "no answer" if row.last_status == 0 else str(row.last_status or "-"),
+            row.next_attempt_at.isoformat(timespec="seconds"),
+        )
+    Console().print(table)
+
+
+async def _retry(ids: list[uuid.UUID] | None, contractor: str | None) -> int:
+    db = Database(settings_from_env().database_url)
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            return await webhook_deliveries.make_due(
+                session, datetime.now(UTC), ids=ids, contractor_id=contractor
+            )
+    finally:
+        await db.dispose()
+
+
+def retry_undelivered(
+    delivery_id: Annotated[
+        list[uuid.UUID] | None,
+        typer.Option("--id", help="a delivery id from `hearth webhooks undelivered`"),
+    ] = None,
+    contractor: ContractorOption = None,
+) -> None:
+    """Send undelivered messages at the job's next round (every 10 s), not after their
+    back-off. Each still waits behind an older message about its work order."""
+    if not delivery_id and contractor is None:
+        typer.echo("Name the messages: --id (repeatable) or --contractor", err=True)
+        raise typer.Exit(2)
+    count = asyncio.run(_retry(delivery_id or None, contractor))
+    typer.echo(f"{count} undelivered message(s) will be sent at the next round")
+
+
 def register(root: typer.Typer, imports: typer.Typer) -> None:
-    """Add repairs' commands: `hearth import sor FILE`."""
+    """Add repairs' commands: `hearth import sor FILE`, `hearth webhooks undelivered`
+    and `hearth webhooks retry`."""
     imports.command("sor")(import_sor)
+    webhooks = typer.Typer(help="Contractors' webhook messages not yet taken", no_args_is_help=True)
+    webhooks.command("undelivered")(list_undelivered)
+    webhooks.command("retry")(retry_undelivered)
+    root.add_typer(webhooks, name="webhooks")

@@ -19,3 +19,14 @@ WORK_ORDERS_COMPLETED = Counter(
 WEBHOOK_ATTEMPTS = Counter(
     "hearth_repairs_webhook_attempts_total", "Contractor webhook attempts", ["outcome"]
 )
+WEBHOOKS_UNDELIVERED = Gauge(
+    "hearth_repairs_webhooks_undelivered",
+    "Messages queued for a contractor's webhook and not yet taken (a work order's later "
+    "messages wait behind its oldest)",
+    ["contractor"],
+)
+WEBHOOK_OLDEST_UNDELIVERED_AGE = Gauge(
+    "hearth_repairs_webhook_oldest_undelivered_age_seconds",
+    "Age of a contractor's oldest message not yet taken by its webhook",
+    ["contractor"],
+)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -53,3 +56,62 @@ async def for_event(session: AsyncSession, event_id: object) -> WebhookDelivery 
 
 def add(session: AsyncSession, delivery: WebhookDelivery) -> None:
     session.add(delivery)
+
+
+@dataclass(frozen=True)
+class ContractorBacklog:
+    """One contractor's messages not yet taken: how many, and when the oldest was queued
+    (it holds back the later messages about its work order)."""
+
+    contractor_id: str
+    undelivered: int
+    oldest_queued_at: datetime
+
+
+async def backlog(session: AsyncSession) -> list[ContractorBacklog]:
+    """Every contractor with undelivered messages (served by ix_webhook_delivery_due)."""
+    query = (
+        select(
+            WebhookDelivery.contractor_id,
+            func.count(),
+            func.min(WebhookDelivery.created_at),
+        )
+        .where(col(WebhookDelivery.delivered_at).is_(None))
+        .group_by(col(WebhookDelivery.contractor_id))
+        .order_by(col(WebhookDelivery.contractor_id))
+    )
+    rows = (await session.execute(query)).all()
+    return [ContractorBacklog(contractor, count, oldest) for contractor, count, oldest in rows]
+
+
+async def undelivered(
+    session: AsyncSession, contractor_id: str | None, limit: int
+) -> list[WebhookDelivery]:
+    """Undelivered messages, oldest first (a contractor's only, when named)."""
+    query = select(WebhookDelivery).where(col(WebhookDelivery.delivered_at).is_(None))
+    if contractor_id is not None:
+        query = query.where(WebhookDelivery.contractor_id == contractor_id)
+    query = query.order_by(col(WebhookDelivery.created_at), col(WebhookDelivery.id)).limit(limit)
+    return list((await session.execute(query)).scalars().all())
+
+
+async def make_due(
+    session: AsyncSession, now: datetime, *, ids: list[uuid.UUID] | None, contractor_id: str | None
+) -> int:
+    """Bring undelivered messages' next attempt forward to `now` (those named by id, or a
+    contractor's); the job's next round sends them, in their order as ever. Returns how
+    many were brought forward."""
+    statement = (
+        update(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.delivered_at).is_(None),
+            col(WebhookDelivery.next_attempt_at) > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    if ids is not None:
+        statement = statement.where(col(WebhookDelivery.id).in_(ids))
+    if contractor_id is not None:
+        statement = statement.where(col(WebhookDelivery.contractor_id) == contractor_id)
+    result = await session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]
