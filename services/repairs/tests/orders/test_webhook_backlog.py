@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import typer
-from click.testing import Result
 from prometheus_client import REGISTRY
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hearth_kit.db import Database
 from repairs.cli import register
@@ -56,7 +55,7 @@ def command_line() -> typer.Typer:
 async def invoke(runner: CliRunner, *arguments: str) -> Result:
     """The command as an operator runs it: in a thread, since it runs its own loop."""
     return await asyncio.to_thread(
-        runner.invoke, command_line(), list(arguments), terminal_width=300
+        lambda: runner.invoke(command_line(), list(arguments), terminal_width=300)
     )
 
 
