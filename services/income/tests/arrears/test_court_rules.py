@@ -11,7 +11,14 @@ from hearth_contracts.events.income import ArrearsStage as S
 from income.arrears.rules import CaseState, Move, Situation, Stay, court_hold, next_step
 from income.models import CourtOutcome as O
 from income.settings import ArrearsLadder
-from income.tenancies.rules import notice_of_proceedings, proceedings_ended_on, settled_on
+from income.tenancies.rules import (
+    HearingOnRecord,
+    notice_of_proceedings,
+    notice_spent_on,
+    notice_spent_without_proceedings,
+    proceedings_ended_on,
+    settled_on,
+)
 
 LADDER = ArrearsLadder()
 NOW = datetime(2026, 6, 10, 12, tzinfo=UTC)
@@ -103,3 +110,42 @@ def test_the_notice_that_began_proceedings_is_found_among_every_notice_served() 
     assert notice_of_proceedings(last_day, [on_the_last_day, after_it]) == date(2026, 7, 6)
     assert notice_of_proceedings(last_day, [lapsed, after_it]) is None
     assert notice_of_proceedings(last_day, []) is None
+
+
+@pytest.mark.parametrize(
+    ("served_on", "spent_on"),
+    [
+        (date(2027, 1, 10), date(2027, 7, 10)),  # on trial to 9 July
+        (date(2026, 8, 31), date(2027, 3, 1)),  # February lacks the 31st: to 28 February
+        (date(2027, 8, 29), date(2028, 2, 29)),  # a leap year has it
+        (date(2026, 12, 31), date(2027, 7, 1)),  # June lacks the 31st
+    ],
+)
+def test_a_notice_keeps_a_trial_for_the_six_months_beginning_with_its_day(
+    served_on: date, spent_on: date
+) -> None:
+    """s.130(2)(c): the period of six months beginning with the day the notice was
+    served, counted as the trial's year is (s.125): the tenancy is off trial from the
+    day after it (ADR 0075)."""
+    assert notice_spent_on(served_on) == spent_on
+
+
+def test_a_notice_spent_without_a_hearing_recorded_in_its_six_months() -> None:
+    """Served 11 May 2026, six months to 10 November: a hearing recorded by then and
+    listed for a day after the notice is a claim brought; one recorded later, or listed
+    before the notice (earlier proceedings), is not. Before 11 November nothing is spent."""
+    served = date(2026, 5, 11)
+    after = date(2026, 11, 30)
+    assert notice_spent_without_proceedings(served, [], date(2026, 11, 10)) is None
+    assert notice_spent_without_proceedings(served, [], date(2026, 11, 11)) == date(2026, 11, 11)
+    assert notice_spent_without_proceedings(served, [], date(2027, 3, 1)) == date(2026, 11, 11)
+    in_time = HearingOnRecord(listed_for=after, recorded_on=date(2026, 11, 10))
+    on_the_day = HearingOnRecord(listed_for=after, recorded_on=served)
+    too_late = HearingOnRecord(listed_for=after, recorded_on=date(2026, 11, 11))
+    earlier = HearingOnRecord(listed_for=date(2026, 5, 10), recorded_on=date(2026, 6, 1))
+    before_it = HearingOnRecord(listed_for=after, recorded_on=date(2026, 5, 10))
+    today = date(2026, 12, 1)
+    assert notice_spent_without_proceedings(served, [in_time], today) is None
+    assert notice_spent_without_proceedings(served, [on_the_day], today) is None
+    for hearing in (too_late, earlier, before_it):
+        assert notice_spent_without_proceedings(served, [hearing], today) == date(2026, 11, 11)

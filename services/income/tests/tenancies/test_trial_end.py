@@ -23,7 +23,7 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import start_of_london_day
 from income.app import scheduled_jobs
-from income.models import ArrearsCase, PossessionNotice, Tenancy
+from income.models import ArrearsCase, CourtHearing, PossessionNotice, Tenancy
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
 from income.tenancies.schemas import TenancyTypeDecision
@@ -385,3 +385,85 @@ async def test_tenancies_kept_on_trial_do_not_hold_up_the_rest(
     await run_on(income_database, date(2025, 10, 20))
     assert (await tenancy_of(income, due))["tenancy_type"] == "assured"
     assert (await tenancy_of(income, kept))["tenancy_type"] == "introductory"
+
+
+async def record_hearing(
+    db: Database, tenancy: dict[str, Any], *, listed_for: date, recorded_on: date
+) -> None:
+    """A possession hearing recorded on the tenancy's case at midday in London on
+    `recorded_on`, undecided (the route would stamp it with today's clock)."""
+    async with db.sessionmaker() as session, session.begin():
+        session.add(
+            CourtHearing(
+                id=uuid.uuid4(),
+                account_id=uuid.UUID(tenancy["rent_account_id"]),
+                listed_for=listed_for,
+                listed_at=noon_in_london(recorded_on),
+                listed_by="officer-1",
+            )
+        )
+
+
+async def test_a_notice_with_no_proceedings_in_six_months_stops_keeping_the_trial(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A notice served on 11 May 2026, in the trial's last months (its last day 6 July
+    2026), keeps the tenancy on trial past its end, but only for the six months
+    beginning with that day unless proceedings are brought (Housing Act 1996
+    s.130(2)(c)): none were, so it is secure from 11 November 2026, the day after the
+    six months, whichever day the job runs (ADR 0075)."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await serve_notice(income_database, tenancy, date(2026, 5, 11))
+    await run_on(income_database, date(2026, 7, 7))  # the trial over: kept by the notice
+    await run_on(income_database, date(2026, 11, 10))  # the six months' last day
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, tenancy["uprn"]) == []
+
+    await run_on(income_database, date(2026, 11, 24))  # the job ran two weeks late
+    settled = await tenancy_of(income, tenancy)
+    assert (settled["tenancy_type"], settled["introductory_ends_on"]) == ("secure", None)
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert (event["change"], event["previous_type"]) == ("confirmed", "introductory")
+    assert event["effective_on"] == "2026-11-11"
+    assert await run_on(income_database, date(2026, 11, 25)) == 0
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 1
+
+
+async def test_a_notice_spent_before_the_trial_ends_keeps_nothing(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """Served on 5 January 2026, still live (12 months) on the trial's last day (6 July
+    2026), but its six months ended on 4 July with no proceedings: the trial ends on
+    its own day, 7 July 2026, not kept on trial for ever."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="starter")
+    await serve_notice(income_database, tenancy, date(2026, 1, 5))
+    await run_on(income_database, date(2026, 7, 8))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "assured"
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["effective_on"] == "2026-07-07"
+
+
+async def test_proceedings_brought_in_the_six_months_keep_the_trial_after_them(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """A hearing recorded on 2 October 2026, within the six months of the notice served
+    on 11 May, means a claim was issued: the tenancy stays on trial after 11 November
+    while the claim is undecided. A hearing recorded only after the six months (on 12
+    November, for a notice served the same day) came too late: that tenancy is secure
+    from 11 November."""
+    brought = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    late = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    for tenancy in (brought, late):
+        await serve_notice(income_database, tenancy, date(2026, 5, 11))
+    await record_hearing(
+        income_database, brought, listed_for=date(2026, 11, 30), recorded_on=date(2026, 10, 2)
+    )
+    await record_hearing(
+        income_database, late, listed_for=date(2026, 12, 14), recorded_on=date(2026, 11, 12)
+    )
+    await run_on(income_database, date(2026, 11, 20))
+    assert (await tenancy_of(income, brought))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, brought["uprn"]) == []
+    assert (await tenancy_of(income, late))["tenancy_type"] == "secure"
+    [event] = await type_changes(income_database, late["uprn"])
+    assert event["effective_on"] == "2026-11-11"

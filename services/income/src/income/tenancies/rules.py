@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from hearth_contracts.events.income import TenancyType, trial_ends_on
 from income.models import CourtOutcome
@@ -98,8 +99,62 @@ def proceedings_ended_on(
     return decided_on if decided_on >= notice_served_on else None
 
 
+NOTICE_OF_PROCEEDINGS_MONTHS = 6
+"""A notice of proceedings served during the trial keeps the tenancy introductory for
+at most the six months beginning with the day it was served unless possession
+proceedings are brought in them (Housing Act 1996 s.130(2)(c), ADR 0075)."""
+
+
+class HearingOnRecord(NamedTuple):
+    """What the trial rule reads of a court hearing recorded on the case."""
+
+    listed_for: date
+    recorded_on: date
+    """The London day it was recorded (`listed_at`)."""
+
+
+def notice_spent_on(served_on: date) -> date:
+    """The day a notice served on `served_on` stops keeping a tenancy on trial if no
+    proceedings were brought: the period of six months beginning with the day it was
+    served ends at the end of the day before the same date six months on, so the tenancy
+    is secure (or assured) from that date, counted as the trial is (`trial_ends_on`: the
+    1st of the next month when that month lacks the day). Served 10 January 2027: on
+    trial to 9 July, secure from 10 July; served 31 August 2026, secure from 1 March
+    2027."""
+    return trial_ends_on(served_on, NOTICE_OF_PROCEEDINGS_MONTHS)
+
+
+def proceedings_brought(served_on: date, hearings: Sequence[HearingOnRecord]) -> bool:
+    """Whether possession proceedings were brought on the notice within its six months.
+    Income's record of a claim is a court hearing: the county court fixes the hearing
+    when it issues a possession claim (CPR 55.5(1)), so a hearing on record means a
+    claim was issued. One counts when it is listed for a day on or after the notice
+    was served (not earlier proceedings) and was recorded on the case by the six
+    months' last day. The day recorded, not the day the job looks, so the answer is
+    the same whichever day the job runs (ADR 0075)."""
+    spent = notice_spent_on(served_on)
+    return any(
+        hearing.listed_for >= served_on and served_on <= hearing.recorded_on < spent
+        for hearing in hearings
+    )
+
+
+def notice_spent_without_proceedings(
+    served_on: date, hearings: Sequence[HearingOnRecord], today: date
+) -> date | None:
+    """The day a notice stopped keeping the tenancy on trial because its six months
+    passed with no proceedings brought (`notice_spent_on`, s.130(2)(c)); None while the
+    six months run (up to today) or when proceedings were brought in them (then only
+    their end, `proceedings_ended_on`, or an officer settles it)."""
+    spent = notice_spent_on(served_on)
+    if today < spent or proceedings_brought(served_on, hearings):
+        return None
+    return spent
+
+
 def settled_on(ends_on: date, proceedings_ended: date | None) -> date:
     """The day an undecided trial's tenancy becomes secure (or assured): the day the
-    trial ends, or, when proceedings kept it on trial past that, the day they ended
-    (s.130: it stays introductory until then)."""
+    trial ends, or, when a notice of proceedings kept it on trial past that, the day
+    the notice stopped keeping it (the proceedings ended, or its six months passed with
+    none brought; s.130: it stays introductory until then)."""
     return ends_on if proceedings_ended is None else max(ends_on, proceedings_ended)

@@ -324,8 +324,10 @@ class TenancyService:
         so a round ends; a tenancy settled here is no longer on trial, so a second run
         changes nothing. Every notice the case was served counts, not only its latest.
         Proceedings dismissed or withdrawn (the case's latest court
-        hearing, ADR 0067) no longer keep it: it is settled from the later of the day the
-        trial ended and the day they ended. Takes only the tenancy, SKIP LOCKED: a
+        hearing, ADR 0067) no longer keep it, nor does a notice whose six months passed
+        with no proceedings brought (no court hearing recorded in them, ADR 0075): it is
+        settled from the later of the day the trial ended and the day the notice stopped
+        keeping it, so a job run late still dates it right. Takes only the tenancy, SKIP LOCKED: a
         decision being made on it finishes first, and the trial-end then finds it
         decided (ADR 0059)."""
         today = london_day(now)
@@ -354,11 +356,8 @@ class TenancyService:
                         ],
                     )
                     if served_on is not None:
-                        latest = await cases.latest_hearing(session, account_id)
-                        proceedings_ended = rules.proceedings_ended_on(
-                            served_on,
-                            latest.outcome if latest else None,
-                            latest.decided_on if latest else None,
+                        proceedings_ended = await self._notice_stopped_keeping(
+                            session, account_id, served_on, today
                         )
                         if proceedings_ended is None:
                             continue
@@ -378,6 +377,32 @@ class TenancyService:
             if len(found) < TRIAL_END_BATCH:
                 break
         return settled
+
+    async def _notice_stopped_keeping(
+        self, session: AsyncSession, account_id: uuid.UUID, served_on: date, today: date
+    ) -> date | None:
+        """The day the notice served on `served_on` (during the trial) stopped keeping
+        the tenancy on trial, from the case's court hearings: its six months passed with
+        no proceedings brought (s.130(2)(c), ADR 0075), or the proceedings were
+        dismissed or withdrawn (the latest hearing, ADR 0067); the earlier when both.
+        None: it still keeps it (six months not yet over, or proceedings brought and
+        undecided, adjourned, or ended in a possession order)."""
+        hearings = await cases.hearings_of(session, account_id)  # latest last
+        latest = hearings[-1] if hearings else None
+        ended = rules.proceedings_ended_on(
+            served_on,
+            latest.outcome if latest else None,
+            latest.decided_on if latest else None,
+        )
+        spent = rules.notice_spent_without_proceedings(
+            served_on,
+            [
+                rules.HearingOnRecord(hearing.listed_for, london_day(hearing.listed_at))
+                for hearing in hearings
+            ],
+            today,
+        )
+        return min((day for day in (ended, spent) if day is not None), default=None)
 
     async def get(self, session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyPublic:
         tenancy = await repository.get(session, tenancy_id)
