@@ -174,6 +174,17 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/income/held-recharges/{entry_id}/charge": {
         "tenancy_id": "a tenancy of the held recharge's home (" + STATE + ")"
     },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings": {
+        "listed_for": "at most 12 months after today (JSON Schema has no 'today'); not "
+        "before the case's latest hearing, its latest notice or the tenancy's start ("
+        + STATE
+        + ")",
+    },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome": {
+        "decided_on": FUTURE
+        + "; nor before the notice the hearing follows, the tenancy's start or, for an "
+        "order, the day listed for (" + STATE + ")",
+    },
     "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
         "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
         + STATE
@@ -210,12 +221,17 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     # visits
     "POST /v1/visits": {
+        "scheduled_for": "no more than 24 months after today, nor further back than the "
+        "report window (configuration); a rebooking after the attempt that got no access ("
+        + STATE
+        + "); JSON Schema has no 'today' (ADR 0076)",
         "rebooked_from_visit_id": STATE,
         "channel": "with no kind the programme chooses it (database state); a lite visit "
         "then needs its channel (the schema states the rule when kind is given)",
     },
     "POST /v1/caseloads/tenancies/{tenancy_id}/referral": {
-        "review_on": "a review date after today; JSON Schema has no 'today'"
+        "review_on": "a review date after today and no more than 24 months ahead; JSON "
+        "Schema has no 'today'"
     },
     "POST /v1/visits/{visit_id}/report": {
         # the schema states which findings and reasons go with which outcome (if/then)
@@ -229,6 +245,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "later than the draft's visited_at (" + STATE + ")",
         "draft.action_closed.action_id": "an action open at the home, promised no later "
         "than the draft's visited_at (" + STATE + ")",
+        "draft.tenancy_concern.review_on": "a referral's review after today and no more than "
+        "24 months ahead (JSON Schema has no 'today'; the draft is " + STATE + ")",
+        "draft.customer_action.due_on": "not before the draft's visited_at, nor more than 24 "
+        "months after today (cross-piece; JSON Schema has no 'today')",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""

@@ -268,7 +268,13 @@ async def test_handing_a_case_back_needs_the_caseloads_write_scope(
     assert "caseloads:write" in response.json()["detail"]
 
 
-async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today(
+def in_a_month(days: int = 30) -> str:
+    """A review date after today and well within the 24 months a review may be set
+    ahead, whatever the time of day."""
+    return (london_day(datetime.now(UTC)) + timedelta(days=days)).isoformat()
+
+
+async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today_within_24_months(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
     uprn, tenancy_id = a_uprn(), uuid.uuid4()
@@ -279,7 +285,12 @@ async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today(
     assert past.status_code == 422
     assert past.json()["errors"][0]["field"] == "review_on"
     assert str(tenancy_id) in await caseload_of(visits, "officer-e8")
-    referred = await visits.post(url, json={"review_on": "2099-01-01"})
+    beyond = london_day(datetime.now(UTC)) + timedelta(days=800)  # over 24 months ahead
+    too_far = await visits.post(url, json={"review_on": beyond.isoformat()})
+    assert too_far.status_code == 422, too_far.text
+    assert too_far.json()["errors"][0]["field"] == "review_on"
+    assert str(tenancy_id) in await caseload_of(visits, "officer-e8")
+    referred = await visits.post(url, json={"review_on": in_a_month()})
     assert referred.status_code == 200, referred.text
     entry = referred.json()
     assert (entry["caseload"], entry["officer"], entry["returns_to"]) == (
@@ -288,7 +299,7 @@ async def test_an_officer_refers_a_tenancy_with_a_review_date_after_today(
         "community",
     )
     unknown = await visits.post(
-        f"/v1/caseloads/tenancies/{uuid.uuid4()}/referral", json={"review_on": "2099-01-01"}
+        f"/v1/caseloads/tenancies/{uuid.uuid4()}/referral", json={"review_on": in_a_month()}
     )
     assert unknown.status_code == 404
 
@@ -313,7 +324,7 @@ async def test_a_retried_referral_or_hand_back_answers_as_the_first_and_changes_
     back_path = f"/v1/caseloads/tenancies/{tenancy_id}/hand-back"
     refer_key = {"Idempotency-Key": f"refer-{tenancy_id}"}
     back_key = {"Idempotency-Key": f"back-{tenancy_id}"}
-    referral = {"review_on": "2099-01-01"}
+    referral = {"review_on": in_a_month()}
 
     referred = await visits.post(refer_path, json=referral, headers=refer_key)
     assert referred.status_code == 200, referred.text
@@ -323,7 +334,7 @@ async def test_a_retried_referral_or_hand_back_answers_as_the_first_and_changes_
     assert again.json() == referred.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert await held_row(visits_database, tenancy_id) == row
-    other = await visits.post(refer_path, json={"review_on": "2099-02-01"}, headers=refer_key)
+    other = await visits.post(refer_path, json={"review_on": in_a_month(31)}, headers=refer_key)
     assert other.status_code == 422
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
     assert await held_row(visits_database, tenancy_id) == row

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from visits.reports.rules import check_visited_at, earliest_visit
+from hearth_contracts.events.visits import VisitKind
+from visits.reports.rules import SavedPiece, assemble, check_visited_at, earliest_visit
+from visits.reports.schemas import DraftSection
 from visits.settings import DEFAULT_REPORT_WINDOW_YEARS, VisitsSettings
 from visits.visits.rules import RuleBroken
 
@@ -68,3 +70,54 @@ def test_a_moment_is_accepted_exactly_when_it_is_inside_the_window(
         with pytest.raises(RuleBroken) as broken:
             check_visited_at(visited_at, now, "f", window_years=years)
         assert broken.value.field == "f"
+
+
+def a_report_with(*extra: SavedPiece) -> list[SavedPiece]:
+    """A lite visit's draft, made on 20 November 2026, with `extra` pieces."""
+    return [
+        SavedPiece(DraftSection.VISIT, "visit", {"visited_at": "2026-11-20T10:30:00+00:00"}),
+        SavedPiece(
+            DraftSection.HOUSEHOLD,
+            "household",
+            {"resident_id": "6f0e3c44-3b3a-4c59-9d2a-1f1f3a1f0c01", "household_size": 1},
+        ),
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("due_on", "accepted"),
+    [
+        ("2026-11-19", False),  # before the visit it was promised at
+        ("2026-11-20", True),  # the visit's day
+        ("2028-11-30", True),  # 24 months after today (30 November 2026)
+        ("2028-12-01", False),
+    ],
+)
+def test_an_action_promised_is_due_from_the_visits_day_to_24_months_ahead(
+    due_on: str, accepted: bool
+) -> None:
+    action = SavedPiece(
+        DraftSection.CUSTOMER_ACTION, "a1", {"description": "Chase the fan", "due_on": due_on}
+    )
+    if accepted:
+        assemble(VisitKind.LITE, a_report_with(action), NOW, window_years=10)
+    else:
+        with pytest.raises(RuleBroken) as broken:
+            assemble(VisitKind.LITE, a_report_with(action), NOW, window_years=10)
+        assert broken.value.field == "draft.customer_action.due_on"
+
+
+@pytest.mark.parametrize(("review_on", "accepted"), [("2028-11-30", True), ("2028-12-01", False)])
+def test_a_referrals_review_is_at_most_24_months_ahead(review_on: str, accepted: bool) -> None:
+    concern = SavedPiece(
+        DraftSection.TENANCY_CONCERN,
+        "c1",
+        {"concern": "hoarding", "refer_to_sustainable_tenancy": True, "review_on": review_on},
+    )
+    if accepted:
+        assemble(VisitKind.LITE, a_report_with(concern), NOW, window_years=10)
+    else:
+        with pytest.raises(RuleBroken, match="24 months") as broken:
+            assemble(VisitKind.LITE, a_report_with(concern), NOW, window_years=10)
+        assert broken.value.field == "draft.tenancy_concern.review_on"

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
 from visits.models import VisitStatus
-from visits.visits.rules import RuleBroken, can_be_reported, can_rebook, channel_for, check_report
+from visits.visits.rules import (
+    RuleBroken,
+    can_be_reported,
+    can_rebook,
+    channel_for,
+    check_planned_day,
+    check_report,
+    latest_planned_day,
+)
 from visits.visits.schemas import VisitReport
 
 
@@ -114,3 +124,21 @@ def test_a_visit_reports_at_most_fifty_repairs() -> None:
         VisitReport.model_validate(
             {"outcome": "completed", "visited_at": VISITED_AT, "repairs_found": [REPAIR] * 51}
         )
+
+
+@pytest.mark.parametrize(
+    ("today", "latest"),
+    [
+        (date(2026, 12, 1), date(2028, 12, 1)),
+        (date(2024, 2, 29), date(2026, 2, 28)),  # the month is shorter: its last day
+        (date(2026, 12, 31), date(2028, 12, 31)),
+    ],
+)
+def test_a_day_is_planned_at_most_24_months_ahead(today: date, latest: date) -> None:
+    assert latest_planned_day(today) == latest
+    check_planned_day(latest, today, "scheduled_for", "The visit's day")
+    with pytest.raises(RuleBroken, match=f"latest day accepted today is {latest}") as broken:
+        check_planned_day(
+            date.fromordinal(latest.toordinal() + 1), today, "scheduled_for", "The visit's day"
+        )
+    assert broken.value.field == "scheduled_for"

@@ -56,4 +56,6 @@ class ReferralCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    review_on: StrictDay = Field(description="The review date: after today")
+    review_on: StrictDay = Field(
+        description="The review date: after today, and no more than 24 months ahead"
+    )

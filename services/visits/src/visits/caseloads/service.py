@@ -21,6 +21,7 @@ from visits.metrics import REVIEWS_OVERDUE_RAISED
 from visits.models import CaseloadAssignment, CaseloadConcern, VisitTenancyConcern
 from visits.programme import repository as home_profiles
 from visits.settings import CaseloadOfficers
+from visits.visits import rules as visit_rules
 
 SWEEP_BATCH = 500
 """Caseload rows a sweep handles per batch (one transaction each)."""
@@ -255,6 +256,10 @@ async def refer_directly(
     now = datetime.now(UTC)
     if review_on <= london_day(now):
         raise Unprocessable("The review date must be after today", field="review_on")
+    try:
+        visit_rules.check_planned_day(review_on, london_day(now), "review_on", "The review date")
+    except visit_rules.RuleBroken as broken:
+        raise Unprocessable(broken.message, field=broken.field) from broken
     # held (see _ended) before its end is looked at: an end committed meanwhile is a 409
     tenancy = await home_profiles.tenancy(session, tenancy_id, lock=True)
     if tenancy is None or tenancy.start_date is None:

@@ -26,7 +26,7 @@ from visits.reports.schemas import (
     TenancyConcernFinding,
     VisitDetails,
 )
-from visits.visits.rules import RuleBroken
+from visits.visits.rules import RuleBroken, check_planned_day
 
 T = TypeVar("T")
 
@@ -167,6 +167,20 @@ def assemble(
                 "The review date must be after today (as a direct referral's must)",
                 "draft.tenancy_concern.review_on",
             )
+        check_planned_day(
+            concern.review_on, today, "draft.tenancy_concern.review_on", "The review date"
+        )
+    visited_on = london_day(report.visit.visited_at)
+    for action in report.actions_promised:
+        if action.due_on is None:
+            continue
+        if action.due_on < visited_on:
+            raise RuleBroken(
+                "An action promised at the visit is due no earlier than the visit's day "
+                f"({visited_on.isoformat()}, from visited_at)",
+                "draft.customer_action.due_on",
+            )
+        check_planned_day(action.due_on, today, "draft.customer_action.due_on", "The due date")
     return report
 
 

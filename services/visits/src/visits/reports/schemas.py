@@ -138,7 +138,11 @@ class TenancyConcernFinding(_Content):
     refer_to_sustainable_tenancy: StrictBoolean = Field(
         default=False, description="Refer the tenancy to the sustainable tenancy caseload"
     )
-    review_on: StrictDay | None = Field(default=None, description="Required with a referral")
+    review_on: StrictDay | None = Field(
+        default=None,
+        description="Required with a referral: after today and no more than 24 months "
+        "ahead (checked on submit)",
+    )
 
 
 class CommunalIssueFinding(_Content):
@@ -149,7 +153,11 @@ class CommunalIssueFinding(_Content):
 
 class CustomerActionPromised(_Content):
     description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
-    due_on: StrictDay | None = None
+    due_on: StrictDay | None = Field(
+        default=None,
+        description="Not before the visit's London day (visited_at) nor more than 24 months "
+        "after today (checked on submit)",
+    )
 
 
 class CustomerActionClosed(_Content):

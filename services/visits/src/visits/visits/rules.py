@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
 from visits.models import VisitStatus
+from visits.programme.rules import add_months
 from visits.visits.schemas import VisitOutcome, VisitReport
 
 DEFAULT_LENGTH: dict[VisitKind, timedelta] = {
@@ -26,6 +27,31 @@ STATUS_AFTER: dict[VisitOutcome, VisitStatus] = {
     VisitOutcome.NO_ACCESS: VisitStatus.NO_ACCESS,
     VisitOutcome.DECLINED: VisitStatus.DECLINED,
 }
+
+
+PLANNING_HORIZON_MONTHS = 24
+"""How far after London's today a caller may plan a visit's day, a referral's review or
+a customer action's due date (ADR 0076): the full visit interval (24 months, DOMAIN.md),
+so the furthest booking a landlord would defend; a later day is a typing slip (2062 for
+2026), and a visit booked there would hold the home's next visit years beyond its
+interval."""
+
+
+def latest_planned_day(today: date) -> date:
+    """The last day a visit, a review or an action may be planned for: the same day
+    `PLANNING_HORIZON_MONTHS` on (the month's last day when it is shorter)."""
+    return add_months(today, PLANNING_HORIZON_MONTHS)
+
+
+def check_planned_day(day: date, today: date, field: str, what: str) -> None:
+    """`day` (a visit's, a review's, an action's) is no later than latest_planned_day."""
+    latest = latest_planned_day(today)
+    if day > latest:
+        raise RuleBroken(
+            f"{what} is more than {PLANNING_HORIZON_MONTHS} months ahead: the latest day "
+            f"accepted today is {latest.isoformat()}",
+            field,
+        )
 
 
 NOTES_SCOPE = "visits:notes"

@@ -81,7 +81,12 @@ class VisitCreate(BaseModel):
         default=None,
         description="in_home for a full visit (the default); phone or video for a lite visit",
     )
-    scheduled_for: StrictMoment = Field(description="When the visit starts, with its offset")
+    scheduled_for: StrictMoment = Field(
+        description="When the visit starts, with its offset: its London day no more than 24 "
+        "months after today; in the past (a visit already made, booked to be reported) no "
+        "further back than a report may be dated (the report window, 10 years by default); "
+        "a rebooking after the attempt that got no access"
+    )
     duration_minutes: Annotated[int, Field(ge=10, le=480), WHOLE_NUMBER] | None = Field(
         default=None, description="Default: 60 for a full visit, 30 for a lite one"
     )

@@ -47,7 +47,7 @@ from visits.models import (
 from visits.programme import repository as home_profiles
 from visits.programme import rules as programme_rules
 from visits.programme.service import ProgrammeService
-from visits.reports.rules import AssembledReport, check_visited_at
+from visits.reports.rules import AssembledReport, check_visited_at, earliest_visit
 from visits.settings import VisitsSettings
 from visits.visits import repository, rules
 from visits.visits.repository import Findings
@@ -113,8 +113,27 @@ class VisitService:
         whether it is the stock condition survey, default to what the programme says is
         next for the home (a full visit while an officer visit asked for a safety check's
         access is open, as the ranking shows); a full visit is paired with a gas safety
-        check due near it (one trip). A rebooking after no access counts as the next attempt."""
+        check due near it (one trip). A rebooking after no access counts as the next attempt.
+
+        `scheduled_for` is no more than 24 months ahead (rules.PLANNING_HORIZON_MONTHS),
+        and in the past only as far back as a report may be dated (a visit booked after
+        the fact records one already made: report_window_years); a rebooking is after
+        the attempt that got no access (ADR 0076)."""
+        now = datetime.now(UTC)
         starts = data.scheduled_for.astimezone(UTC)
+        try:
+            rules.check_planned_day(
+                london_day(starts), london_day(now), "scheduled_for", "The visit's day"
+            )
+        except rules.RuleBroken as broken:
+            raise Unprocessable(broken.message, field=broken.field) from broken
+        window_years = self.settings.report_window_years
+        if starts < earliest_visit(now, window_years):
+            raise Unprocessable(
+                f"scheduled_for is more than {window_years} years ago: a visit booked after "
+                "the fact records one already made, and a report is dated no further back",
+                field="scheduled_for",
+            )
         intervals = self.settings.intervals
         visited = await home_profiles.visits_of(session, data.uprn)
         upcoming = programme_rules.next_visit(_history(visited), london_day(starts), intervals)
@@ -142,7 +161,7 @@ class VisitService:
             raise Unprocessable(chosen + broken.message, field=broken.field) from broken
         attempt_number = 1
         if data.rebooked_from_visit_id is not None:
-            attempt_number = await self._next_attempt(session, data)
+            attempt_number = await self._next_attempt(session, data, starts)
         tenancy = await home_profiles.current_tenancy(session, data.uprn)
         paired = None
         if kind is VisitKind.FULL and data.pair_with_gas_check:
@@ -170,7 +189,7 @@ class VisitService:
             tenancy_id=tenancy.tenancy_id if tenancy else None,
             rebooked_from_visit_id=data.rebooked_from_visit_id,
             attempt_number=attempt_number,
-            scheduled_at=datetime.now(UTC),
+            scheduled_at=now,
         )
         repository.add(session, visit)
         try:
@@ -215,7 +234,9 @@ class VisitService:
             ),
         )
 
-    async def _next_attempt(self, session: AsyncSession, data: VisitCreate) -> int:
+    async def _next_attempt(
+        self, session: AsyncSession, data: VisitCreate, starts: datetime
+    ) -> int:
         assert data.rebooked_from_visit_id is not None
         earlier = await repository.get(session, data.rebooked_from_visit_id)
         if earlier is None or earlier.uprn != data.uprn:
@@ -227,6 +248,12 @@ class VisitService:
             raise Unprocessable(
                 f"Only a visit that got no access is rebooked; {earlier.id} is {earlier.status}",
                 field="rebooked_from_visit_id",
+            )
+        if earlier.visited_at is not None and starts <= earlier.visited_at:
+            raise Unprocessable(
+                "A rebooking after no access is for after the attempt that got none "
+                f"(visit {earlier.id}, tried at {earlier.visited_at.isoformat()})",
+                field="scheduled_for",
             )
         if await repository.rebooking_of(session, earlier.id) is not None:
             raise Conflict(
