@@ -174,17 +174,6 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/income/held-recharges/{entry_id}/charge": {
         "tenancy_id": "a tenancy of the held recharge's home (" + STATE + ")"
     },
-    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings": {
-        "listed_for": "at most 12 months after today (JSON Schema has no 'today'); not "
-        "before the case's latest hearing, its latest notice or the tenancy's start ("
-        + STATE
-        + ")",
-    },
-    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome": {
-        "decided_on": FUTURE
-        + "; nor before the notice the hearing follows, the tenancy's start or, for an "
-        "order, the day listed for (" + STATE + ")",
-    },
     "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
         "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
         + STATE
