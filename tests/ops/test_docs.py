@@ -1,6 +1,7 @@
 """The README and the architecture page point only at files in the repository (the
 design lives in docs/architecture.md, not outside it), the quick start still opens
-with `make run` and `make test`, and the ADR index lists every ADR."""
+with `make run` and `make test`, the ADR index lists every ADR, and the event
+catalogue names the consumer group and dead-letter topic the kit uses."""
 
 from __future__ import annotations
 
@@ -42,3 +43,24 @@ def test_the_adr_index_lists_every_decision() -> None:
     decisions = sorted(p.name for p in (ROOT / "docs" / "adr").glob("[0-9][0-9][0-9][0-9]-*.md"))
     missing = [name for name in decisions if name not in linked]
     assert not missing, f"docs/adr/README.md does not list {missing}"
+
+
+# ---- alerts, events, make ------------------------------------------------------------
+
+
+def test_the_event_catalogue_names_the_consumer_group_and_dead_letter_topic_in_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/events.md (from hearth_contracts.catalogue) gives the consumer group and the
+    dead-letter topic the kit's consumer uses, which an operator types into
+    kafka-consumer-groups.sh and looks for among the topics."""
+    from hearth_contracts.topics import dead_letter_topic
+    from repairs.settings import RepairsSettings
+
+    monkeypatch.setenv("HEARTH_ENVIRONMENT", "development")
+    monkeypatch.delenv("HEARTH_KAFKA_NAMESPACE", raising=False)
+    monkeypatch.delenv("HEARTH_REPAIRS_KAFKA_NAMESPACE", raising=False)
+    group = RepairsSettings().consumer_group
+    catalogue = (ROOT / "docs" / "events.md").read_text()
+    assert f"(e.g. `{group}`)" in catalogue
+    assert f"`{dead_letter_topic('repairs', group)}`" in catalogue

@@ -425,7 +425,7 @@ def _cell(text: str) -> str:
 def render_events_md() -> str:
     """docs/events.md: the catalogue for people."""
     rows = catalogue_rows()
-    example_group = "hearth.repairs"
+    example_group = "repairs"
     lines = [
         "# Hearth events",
         "",
@@ -471,12 +471,13 @@ def render_events_md() -> str:
         "- The Kafka message key is the home's UPRN wherever a home applies, else the "
         "aggregate id (the *key* field below), so all events about one home stay in order "
         "within a topic.",
-        "- Each consuming service reads with one consumer group, `hearth.<service>`. A "
-        "handler that keeps failing is retried with back-off, then dead-lettered to "
-        "`hearth.<service>.dlq.<consumer-group>`, named for the consuming service (e.g. "
-        f"`{dead_letter_topic('repairs', example_group)}`); dead letters can be listed "
-        "and replayed.",
-        "- An optional namespace prefixes every topic (test isolation).",
+        "- Each consuming service reads with one consumer group named for it, `<service>` "
+        "(e.g. `repairs`). A handler that keeps failing is retried with back-off, then "
+        "dead-lettered to `hearth.<service>.dlq.<consumer-group>`, named for the consuming "
+        f"service (e.g. `{dead_letter_topic('repairs', example_group)}`); dead letters can "
+        "be listed and replayed.",
+        "- An optional namespace prefixes every topic and consumer group "
+        "(`<namespace>.hearth.repairs.events`, group `<namespace>.repairs`: test isolation).",
         "",
         "## Versioning",
         "",
