@@ -1,14 +1,18 @@
 """The README and the architecture page point only at files in the repository (the
 design lives in docs/architecture.md, not outside it), the quick start still opens
-with `make run` and `make test`, the ADR index lists every ADR, and the event
-catalogue names the consumer group and dead-letter topic the kit uses."""
+with `make run` and `make test`, the ADR index lists every ADR, the event catalogue
+names the consumer group and dead-letter topic the kit uses, and the deploy runbook
+names every secret and address an operator sets."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, get_args
 
 import pytest
+from pydantic import BaseModel, SecretStr
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -43,6 +47,87 @@ def test_the_adr_index_lists_every_decision() -> None:
     decisions = sorted(p.name for p in (ROOT / "docs" / "adr").glob("[0-9][0-9][0-9][0-9]-*.md"))
     missing = [name for name in decisions if name not in linked]
     assert not missing, f"docs/adr/README.md does not list {missing}"
+
+
+SERVICE_NAMES = ("visits", "repairs", "compliance", "income", "engagement")
+
+
+# ---- settings ------------------------------------------------------------------------
+
+
+def _settings_classes() -> list[type[Any]]:
+    import importlib
+
+    from gateway.settings import GatewaySettings
+
+    classes: list[type[Any]] = [GatewaySettings]
+    for service in SERVICE_NAMES:
+        module = importlib.import_module(f"{service}.settings")
+        classes.append(
+            next(
+                c
+                for n, c in vars(module).items()
+                if n.endswith("Settings") and getattr(c, "service_name", None) == service
+            )
+        )
+    return classes
+
+
+def _fields(prefix: str, model: type[BaseModel]) -> Iterator[tuple[str, Any]]:
+    """(environment name, field) of every setting, nested ones by `__`."""
+    for name, field in model.model_fields.items():
+        env = prefix + name.upper()
+        yield env, field
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from _fields(env + "__", field.annotation)
+
+
+def _holds_secret(annotation: Any) -> bool:
+    if annotation is SecretStr:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_holds_secret(f.annotation) for f in annotation.model_fields.values())
+    return any(_holds_secret(a) for a in get_args(annotation))
+
+
+SHARED = {
+    "INTERNAL_TOKEN_PUBLIC_KEYS": "HEARTH_INTERNAL_TOKEN_PUBLIC_KEY",
+}
+"""Service settings an operator sets once for every service, under the shared name."""
+
+
+def test_the_deploy_runbook_names_every_secret_and_address_an_operator_sets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every setting holding a secret (a SecretStr, or a JSON value with one inside:
+    the contractors' webhook secrets), a key, a URL or the CORS origins is named in
+    docs/runbooks/deploy.md, where an operator deploying Hearth looks."""
+    runbook = (ROOT / "docs" / "runbooks" / "deploy.md").read_text()
+    missing = []
+    for settings in _settings_classes():
+        prefix = settings.model_config["env_prefix"]
+        for env, field in _fields(prefix, settings):
+            nested = isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+            secret = _holds_secret(field.annotation) and not nested
+            address = re.search(r"_(URL|KEY|KEYS|SECRET|PASSWORD|ORIGINS)$", env)
+            if nested or not (secret or address):
+                continue
+            service_part = env.removeprefix(prefix)
+            generic = {
+                env,
+                f"HEARTH_<SERVICE>_{service_part}",
+                re.sub(r"^HEARTH_GATEWAY_[A-Z]+_URL$", "HEARTH_GATEWAY_<SERVICE>_URL", env),
+                SHARED.get(service_part, env),
+            }
+            if not any(name in runbook for name in generic):
+                missing.append(env)
+    # the shared name is the one each service reads
+    monkeypatch.setenv("HEARTH_ENVIRONMENT", "development")
+    monkeypatch.setenv("HEARTH_INTERNAL_TOKEN_PUBLIC_KEY", "shared")
+    for settings in _settings_classes()[1:]:
+        for field, shared in SHARED.items():
+            assert getattr(settings(), field.lower()) == "shared", shared
+    assert not missing, f"docs/runbooks/deploy.md does not name {missing}"
 
 
 # ---- alerts, events, make ------------------------------------------------------------
