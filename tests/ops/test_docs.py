@@ -1,8 +1,8 @@
 """The README and the architecture page point only at files in the repository (the
 design lives in docs/architecture.md, not outside it), the quick start still opens
 with `make run` and `make test`, the ADR index lists every ADR, the event catalogue
-names the consumer group and dead-letter topic the kit uses, and the deploy runbook
-names every secret and address an operator sets."""
+names the consumer group and dead-letter topic the kit uses, the deploy runbook names
+every secret and address an operator sets, and every alert's runbook names it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+import yaml
 from pydantic import BaseModel, SecretStr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +132,20 @@ def test_the_deploy_runbook_names_every_secret_and_address_an_operator_sets(
 
 
 # ---- alerts, events, make ------------------------------------------------------------
+
+
+def test_every_alert_s_runbook_says_what_to_do_about_it() -> None:
+    """The runbook an alert names (runbook_url) names the alert: the engineer it pages
+    opens that page and must find the alert there, not a page about something else."""
+    rules = yaml.safe_load((ROOT / "deploy" / "prometheus" / "alerts.yaml").read_text())
+    unnamed = [
+        f"{rule['alert']} -> {rule['annotations']['runbook_url']}"
+        for group in rules["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+        and rule["alert"] not in (ROOT / rule["annotations"]["runbook_url"]).read_text()
+    ]
+    assert not unnamed, f"runbooks that do not name the alert pointing at them: {unnamed}"
 
 
 def test_the_event_catalogue_names_the_consumer_group_and_dead_letter_topic_in_use(
