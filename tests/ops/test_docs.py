@@ -1,11 +1,14 @@
-"""The README and the architecture page point only at files in the repository (the
-design lives in docs/architecture.md, not outside it), the quick start still opens
-with `make run` and `make test`, the ADR index lists every ADR, the event catalogue
-names the consumer group and dead-letter topic the kit uses, the deploy runbook names
-every secret and address an operator sets, and every alert's runbook names it."""
+"""The docs say what the code does, checked where that is cheap and deterministic: every
+page's links are files in the repository (and their anchors headings), the quick start
+still opens with `make run` and `make test`, the ADR index lists every ADR; every
+`hearth` command shown is one the installed command line takes, with options it has;
+every HEARTH_... setting named is one the code reads; every secret and address an
+operator sets is in the deploy runbook; every alert's runbook names it; the event
+catalogue names the consumer group in use; every `make` target named exists."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +53,138 @@ def test_the_adr_index_lists_every_decision() -> None:
     assert not missing, f"docs/adr/README.md does not list {missing}"
 
 
+# The pages a newcomer or an on-call engineer reads (the ADRs are history: they may name
+# what has since changed, and say so).
+PAGES = sorted(
+    [
+        ROOT / "README.md",
+        ROOT / "docs" / "adr" / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "docs" / "runbooks").glob("*.md"),
+        *(ROOT / "docs" / "api").glob("*.md"),
+    ]
+)
 SERVICE_NAMES = ("visits", "repairs", "compliance", "income", "engagement")
+
+
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+def _heading_anchors(page: Path) -> set[str]:
+    """GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces
+    as hyphens (a repeated heading's -1, -2 are left out: the pages repeat none)."""
+    anchors = set()
+    fenced = False
+    for line in page.read_text().splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = re.match(r"#{1,6}\s+(.*)", line)
+        if heading and not fenced:
+            text = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower())
+            anchors.add(text.replace(" ", "-"))
+    return anchors
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+def test_every_link_in_the_docs_resolves_with_its_anchor(page: Path) -> None:
+    """Every relative link of every page is a file in the repository and, when it names
+    a heading (`file.md#heading`, `#heading`), a heading of that page."""
+    for target in LINK.findall(page.read_text()):
+        if re.match(r"^[a-z]+:", target):
+            continue
+        file, _, anchor = target.partition("#")
+        resolved = (page.parent / file).resolve() if file else page
+        assert resolved.is_relative_to(ROOT), f"{_page_id(page)} links outside: {target}"
+        assert resolved.exists(), f"{_page_id(page)} links to a missing {target}"
+        if anchor and resolved.suffix == ".md":
+            assert anchor in _heading_anchors(resolved), (
+                f"{_page_id(page)} links to {target}: no such heading"
+            )
+
+
+# ---- the `hearth` command line -------------------------------------------------------
+
+HEARTH_CALL = re.compile(
+    # `hearth` as a command: at the start of a line or code span, after `uv run `, after
+    # `kubectl exec ... -- ` or `$(`; never kubectl's namespace (`-n hearth get pods`).
+    r"(?:(?<=uv run )|(?<=-- )|(?<=`)|(?<=\$\()|(?<=^)|(?<=^  )|(?<=\| ))(?<!-n )hearth"
+    r"((?: +(?:[a-z][a-z-]*|--[a-z][a-z-]*(?:[ =](?!--)[^\s`|)\]]+)?|\[[^\]]*\]|<[^>]*>"
+    r"|[A-Z]+|[0-9][\w.-]*|[\w./-]+\.\w+|\.\.\.))*)",
+    re.M,
+)
+
+
+def _hearth_calls(text: str) -> list[tuple[int, list[str]]]:
+    """(line, words after `hearth`) of each `hearth` command the text shows; a command
+    continued over lines with a backslash is read as one."""
+    joined = text.replace("\\\n", " ")
+    calls = []
+    for number, line in enumerate(joined.splitlines(), 1):
+        if re.search(r"-n\s+hearth\b", line) and "-- hearth" not in line:
+            continue
+        for match in HEARTH_CALL.finditer(line):
+            if line[: match.start()].rstrip().endswith("-n"):
+                continue
+            words = match.group(1).split()
+            if words:
+                calls.append((number, words))
+    return calls
+
+
+def _command_problem(app: Any, words: list[str]) -> str | None:
+    """Why `hearth <words>` is not a command the installed `hearth` takes, or None."""
+    command, path = app, ["hearth"]
+    rest = list(words)
+    while hasattr(command, "commands") and rest and re.fullmatch(r"[a-z][a-z-]*", rest[0]):
+        sub = command.commands.get(rest[0])
+        if sub is None:
+            return f"no command `{' '.join([*path, rest[0]])}`"
+        command, path = sub, [*path, rest.pop(0)]
+    if hasattr(command, "commands"):
+        return None  # a group named on its own (`hearth dead-letters`), or `...`
+    options = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+    for word in rest:
+        for option in re.findall(r"--[a-z][a-z-]*", word):
+            if option not in options:
+                return f"`{' '.join(path)}` has no option {option}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def hearth_app() -> Any:
+    import typer
+
+    from hearth_kit.cli import build_app
+
+    return typer.main.get_command(build_app())
+
+
+@pytest.mark.parametrize(
+    "page", [*PAGES, ROOT / "deploy" / "prometheus" / "alerts.yaml"], ids=_page_id
+)
+def test_every_hearth_command_shown_is_a_real_command_with_real_options(
+    page: Path, hearth_app: Any
+) -> None:
+    problems = [
+        f"{_page_id(page)}:{line}: hearth {' '.join(words)}: {problem}"
+        for line, words in _hearth_calls(page.read_text())
+        if (problem := _command_problem(hearth_app, words))
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_command_check_finds_a_wrong_command_and_a_wrong_option(hearth_app: Any) -> None:
+    text = (
+        "`uv run hearth dead-letters list --service repairs --status new`\n"
+        "kubectl -n hearth exec deploy/visits -- hearth projection rebiuld --service visits\n"
+        "kubectl -n hearth get pods\n"
+    )
+    problems = [_command_problem(hearth_app, words) for _, words in _hearth_calls(text)]
+    assert problems == [
+        "`hearth dead-letters list` has no option --status",
+        "no command `hearth projection rebiuld`",
+    ]
 
 
 # ---- settings ------------------------------------------------------------------------
@@ -81,6 +215,80 @@ def _fields(prefix: str, model: type[BaseModel]) -> Iterator[tuple[str, Any]]:
         yield env, field
         if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             yield from _fields(env + "__", field.annotation)
+
+
+def _renamed(prefix: str, model: type[BaseModel]) -> Iterator[str]:
+    """The names a model refuses as renamed (its RENAMED: income's ladder in days)."""
+    for old in getattr(model, "RENAMED", {}):
+        yield prefix + old.upper()
+    for name, field in model.model_fields.items():
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            yield from _renamed(prefix + name.upper() + "__", field.annotation)
+
+
+@pytest.fixture(scope="module")
+def setting_names() -> set[str]:
+    names: set[str] = set()
+    for settings in _settings_classes():
+        prefix = settings.model_config["env_prefix"]
+        names.add(prefix.rstrip("_"))
+        names.update(env for env, _ in _fields(prefix, settings))
+        names.update(_renamed(prefix, settings))
+    return names
+
+
+@functools.cache
+def _code_text() -> str:
+    """The repository's code and scripts: where a variable read outside the settings
+    classes (HEARTH_ENVIRONMENT, KAFKA_BOOTSTRAP_SERVERS, the local scripts' and the
+    tests' own) is named."""
+    files = [
+        *ROOT.glob("kit/src/**/*.py"),
+        *ROOT.glob("gateway/src/**/*.py"),
+        *ROOT.glob("contracts/src/**/*.py"),
+        *ROOT.glob("services/*/src/**/*.py"),
+        *ROOT.glob("tests/**/*.py"),
+        *ROOT.glob("bench/*.py"),
+        *ROOT.glob("deploy/**/*.sh"),
+        ROOT / "deploy" / "Dockerfile",
+        ROOT / ".ci" / "run",
+    ]
+    return "\n".join(f.read_text() for f in files if f.name != "test_docs.py")
+
+
+SETTING = re.compile(r"\b(?:HEARTH|KAFKA)_[A-Z0-9_<>]*[A-Z0-9>]")
+
+
+def _unknown_settings(text: str, known: set[str], code: str) -> list[str]:
+    unknown = []
+    for name in sorted(set(SETTING.findall(text))):
+        spelled = [name]
+        if "<" in name:  # HEARTH_<SERVICE>_DATABASE_URL, HEARTH_GATEWAY_<SERVICE>_URL
+            spelled = [re.sub(r"<[A-Za-z]+>", s.upper(), name) for s in SERVICE_NAMES]
+        for each in spelled:
+            if each not in known and not re.search(rf"\b{re.escape(each)}\b", code):
+                unknown.append(name)
+                break
+    return unknown
+
+
+@pytest.mark.parametrize("page", [ROOT / "Makefile", *PAGES], ids=_page_id)
+def test_every_setting_named_is_one_the_code_reads(page: Path, setting_names: set[str]) -> None:
+    """A HEARTH_... or KAFKA_... name in the docs is a setting of the gateway's or a
+    service's settings class (nested by `__`, `<SERVICE>` for each service), a name the
+    settings refuse as renamed, or one the code or scripts read themselves."""
+    unknown = _unknown_settings(page.read_text(), setting_names, _code_text())
+    assert not unknown, f"{_page_id(page)} names settings nothing reads: {unknown}"
+
+
+def test_the_settings_check_finds_a_misspelt_setting(setting_names: set[str]) -> None:
+    text = (
+        "`HEARTH_GATEWAY_CORS_ORIGIN`, `HEARTH_<SERVICE>_OUTBOX_RELAY_LANE`, `HEARTH_ENVIRONMENT`"
+    )
+    assert _unknown_settings(text, setting_names, _code_text()) == [
+        "HEARTH_<SERVICE>_OUTBOX_RELAY_LANE",
+        "HEARTH_GATEWAY_CORS_ORIGIN",
+    ]
 
 
 def _holds_secret(annotation: Any) -> bool:
@@ -164,3 +372,15 @@ def test_the_event_catalogue_names_the_consumer_group_and_dead_letter_topic_in_u
     catalogue = (ROOT / "docs" / "events.md").read_text()
     assert f"(e.g. `{group}`)" in catalogue
     assert f"`{dead_letter_topic('repairs', group)}`" in catalogue
+
+
+def test_every_make_target_named_in_the_docs_exists() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    named = {
+        (page, target)
+        for page in PAGES
+        for target in re.findall(r"`make ([a-z][a-z-]*)", page.read_text())
+    }
+    unknown = sorted(f"{_page_id(p)}: make {t}" for p, t in named if t not in targets)
+    assert not unknown, unknown

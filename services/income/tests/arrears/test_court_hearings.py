@@ -5,14 +5,21 @@ ladder; a dismissed or withdrawn claim lets it go on (ADR 0067)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from hearth_kit.db import Database
-from hearth_kit.working_days import london_day
+from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day, start_of_london_day
+from income.arrears.schemas import CourtHearingCreate
+from income.arrears.service import ArrearsService
+from income.models import ArrearsCase, PossessionNotice
+from income.settings import IncomeSettings
 from services.income.tests.arrears.test_personal_contact_cleared import (
     charge,
     make_due,
@@ -188,3 +195,104 @@ async def test_a_court_date_in_place_holds_letter_1_until_the_claim_is_dismissed
     await make_due(income_database, held)
     await run_ladder(income_database, datetime.now(UTC) + timedelta(seconds=1))
     assert (await case_of(income, held))["stage"] == "letter_1"
+
+
+async def serve_notice(db: Database, account: str, on: date) -> None:
+    """The ladder's notice of seeking possession served at midday in London on `on`."""
+    served_at = start_of_london_day(on) + timedelta(hours=12)
+    async with db.sessionmaker() as session, session.begin():
+        session.add(
+            PossessionNotice(id=uuid.uuid4(), account_id=uuid.UUID(account), served_at=served_at)
+        )
+        await session.execute(
+            update(ArrearsCase)
+            .where(col(ArrearsCase.account_id) == uuid.UUID(account))
+            .values(nosp_served_at=served_at)
+        )
+
+
+async def test_a_hearing_is_not_listed_before_the_notice_it_follows_nor_the_tenancy(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Started 7 April 2025: no hearing of its case before that day. Its notice served
+    on 2 March 2026: the claim follows it, so a hearing listed for 1 March 2026 is a
+    mistake (ADR 0075); 422 naming listed_for, nothing kept."""
+    account = (await start_tenancy(start_date="2025-04-07"))["rent_account_id"]
+    before_it_started = await income.post(hearings_path(account), json={"listed_for": "2025-04-06"})
+    assert before_it_started.status_code == 422, before_it_started.text
+    assert before_it_started.json()["field"] == "listed_for"
+    await serve_notice(income_database, account, date(2026, 3, 2))
+    before_the_notice = await income.post(hearings_path(account), json={"listed_for": "2026-03-01"})
+    assert before_the_notice.status_code == 422, before_the_notice.text
+    assert before_the_notice.json()["field"] == "listed_for"
+    assert (await case_of(income, account))["court_hearings"] == []
+    await list_hearing(income, account, "2026-03-02")
+
+
+async def test_a_hearing_is_listed_at_most_twelve_months_ahead(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Recorded on 1 December 2026: listed for 1 December 2027 is in time, the day after
+    is a mistyped year (ADR 0075). Through the API, a listing 400 days ahead is a 422
+    naming listed_for that keeps nothing."""
+    account = (await start_tenancy())["rent_account_id"]
+    far = await income.post(
+        hearings_path(account), json={"listed_for": (TODAY + timedelta(days=400)).isoformat()}
+    )
+    assert far.status_code == 422, far.text
+    assert far.json()["field"] == "listed_for"
+    assert (await case_of(income, account))["court_hearings"] == []
+
+    service = ArrearsService(IncomeSettings())
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    async with income_database.sessionmaker() as session, session.begin():
+        with pytest.raises(Unprocessable) as refused:
+            await service.list_hearing(
+                session,
+                uuid.UUID(account),
+                CourtHearingCreate(listed_for=date(2027, 12, 2)),
+                "officer-1",
+                now,
+            )
+        assert refused.value.extensions["field"] == "listed_for"
+        listed = await service.list_hearing(
+            session,
+            uuid.UUID(account),
+            CourtHearingCreate(listed_for=date(2027, 12, 1)),
+            "officer-1",
+            now,
+        )
+    assert listed.listed_for == date(2027, 12, 1)
+
+
+async def test_a_court_did_not_decide_before_the_notice_the_hearing_follows(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """A claim withdrawn (or a hearing adjourned) may come before the day listed for,
+    but not before the claim could exist: the notice it follows was served on 2 March
+    2026, so withdrawn on 1 March is refused, naming decided_on, and nothing kept (the
+    trial rule would otherwise read it as earlier proceedings). With no notice on
+    record, the tenancy's start is the bound."""
+    account = (await start_tenancy(start_date="2025-04-07"))["rent_account_id"]
+    await serve_notice(income_database, account, date(2026, 3, 2))
+    hearing = await list_hearing(income, account, "2026-04-20")
+    outcome_path = f"{hearings_path(account)}/{hearing['id']}/outcome"
+    refused = await income.post(
+        outcome_path, json={"outcome": "withdrawn", "decided_on": "2026-03-01"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "decided_on"
+    assert (await case_of(income, account))["court_hearings"][0]["outcome"] is None
+    withdrawn = await income.post(
+        outcome_path, json={"outcome": "withdrawn", "decided_on": "2026-03-02"}
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+
+    unserved = (await start_tenancy(start_date="2025-04-07"))["rent_account_id"]
+    hearing = await list_hearing(income, unserved, "2025-06-02")
+    too_early = await income.post(
+        f"{hearings_path(unserved)}/{hearing['id']}/outcome",
+        json={"outcome": "adjourned", "decided_on": "2025-04-06"},
+    )
+    assert too_early.status_code == 422, too_early.text
+    assert too_early.json()["field"] == "decided_on"

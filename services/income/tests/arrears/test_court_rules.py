@@ -8,7 +8,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from hearth_contracts.events.income import ArrearsStage as S
-from income.arrears.rules import CaseState, Move, Situation, Stay, court_hold, next_step
+from income.arrears.rules import (
+    CaseState,
+    Move,
+    Situation,
+    Stay,
+    court_hold,
+    earliest_court_day,
+    latest_listing_day,
+    next_step,
+)
 from income.models import CourtOutcome as O
 from income.settings import ArrearsLadder
 from income.tenancies.rules import (
@@ -149,3 +158,13 @@ def test_a_notice_spent_without_a_hearing_recorded_in_its_six_months() -> None:
     assert notice_spent_without_proceedings(served, [on_the_day], today) is None
     for hearing in (too_late, earlier, before_it):
         assert notice_spent_without_proceedings(served, [hearing], today) == date(2026, 11, 11)
+
+
+def test_a_hearing_is_listed_within_a_year_and_not_before_its_claim_could_be() -> None:
+    """A year on from today (29 February's is 28 February); the first day is the notice
+    the claim follows, or the tenancy's start with no notice (ADR 0075)."""
+    assert latest_listing_day(date(2026, 12, 1)) == date(2027, 12, 1)
+    assert latest_listing_day(date(2028, 2, 29)) == date(2029, 2, 28)
+    started = date(2025, 4, 7)
+    assert earliest_court_day(started, None) == started
+    assert earliest_court_day(started, date(2026, 3, 2)) == date(2026, 3, 2)

@@ -95,7 +95,11 @@ async def list_court_hearing(
     is listed for (it may be in the future). A court date in place holds the ladder: no
     automatic letter, notice or court step until it is decided (ADR 0067). Send an
     Idempotency-Key: a retry records nothing twice. 404 for no arrears case; 409 while
-    another hearing of the case is undecided; 422 naming the field refused."""
+    another hearing of the case is undecided; 422 naming the field refused: listed_for
+    more than 12 months after today (London), or before the case's latest hearing, the
+    day its latest notice of seeking possession was served or the tenancy's start
+    (ADR 0075; rules on today and on what the case holds, which JSON Schema cannot
+    state)."""
     return await idempotency.create(
         session,
         lambda: arrears.list_hearing(session, account_id, body, officer.subject, datetime.now(UTC)),
@@ -121,7 +125,9 @@ async def record_court_outcome(
     adjournment or a possession order keeps the ladder held; dismissed or withdrawn ends
     the hold, and ends proceedings that kept a tenancy on trial (ADR 0067). Send an
     Idempotency-Key. 404 for no such hearing on the case; 409 when it is already
-    decided; 422 naming the field refused."""
+    decided; 422 naming the field refused: decided_on in the future, before the notice
+    of seeking possession the hearing follows was served or the tenancy's start
+    (ADR 0075), or, for an order, terms or a dismissal, before the day listed for."""
     return await idempotency.create(
         session,
         lambda: arrears.record_outcome(

@@ -156,6 +156,30 @@ DECIDED_AT_THE_HEARING = frozenset(
 listed for; a claim can be withdrawn, or a hearing adjourned, before that day."""
 
 
+LISTING_AHEAD_MONTHS = 12
+"""How far ahead of London's today a hearing may be listed for (ADR 0075). The county
+court fixes a possession hearing when it issues the claim, 4 to 8 weeks ahead (CPR
+55.5(3)), and an adjournment to a fixed day is weeks or months ahead; a day further
+than a year on is a mistyped year, which would leave the hearing undecidable (an order
+is not made before its day) and so hold the ladder and block the next listing."""
+
+
+def latest_listing_day(today: date) -> date:
+    """The last day a hearing recorded today may be listed for: the same day a year on
+    (`LISTING_AHEAD_MONTHS`; a 29 February's year on is 28 February)."""
+    return add_months(today, LISTING_AHEAD_MONTHS)
+
+
+def earliest_court_day(tenancy_started_on: date, notice_served_on: date | None) -> date:
+    """The first day a hearing of the case's claim, or a court's decision on it, can
+    fall on: the day the notice of seeking possession it follows was served (a claim
+    follows its notice), or, with no notice on record, the day the tenancy started
+    (no proceedings about a tenancy before it began)."""
+    if notice_served_on is None:
+        return tenancy_started_on
+    return max(tenancy_started_on, notice_served_on)
+
+
 def court_hold(has_hearing: bool, latest_outcome: CourtOutcome | None) -> str | None:
     """Why the court holds the arrears ladder, from the case's latest hearing (None:
     it does not). A hearing listed and not yet decided is the court date DOMAIN.md

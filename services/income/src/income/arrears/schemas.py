@@ -34,8 +34,9 @@ class CourtHearingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     listed_for: StrictDay = Field(
-        description="The day the hearing is listed for (may be in the future; not before "
-        "the case's latest hearing)"
+        description="The day the hearing is listed for: may be in the future, at most 12 "
+        "months after today (London); not before the case's latest hearing, nor the day "
+        "its latest notice of seeking possession was served, nor the tenancy's start"
     )
 
 
@@ -46,8 +47,9 @@ class CourtOutcomeCreate(BaseModel):
 
     outcome: CourtOutcome
     decided_on: StrictDay = Field(
-        description="The day the court decided (not in the future; an order, terms or a "
-        "dismissal not before the day the hearing was listed for)"
+        description="The day the court decided: not in the future, nor before the notice "
+        "of seeking possession the hearing follows was served or the tenancy's start; an "
+        "order, terms or a dismissal not before the day the hearing was listed for"
     )
 
 

@@ -5,7 +5,7 @@ commits: the scheduler or the request owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -238,10 +238,24 @@ class ArrearsService:
         """Record a possession hearing the court listed (a court date in place: the
         ladder holds, ADR 0067). One undecided hearing at a time (409); a hearing is
         listed for a day no earlier than the case's latest one (an adjournment's next
-        hearing comes after it). The case is held (FOR UPDATE) while it is checked."""
+        hearing comes after it), nor than the case's latest notice was served (the
+        claim follows it) or the tenancy started, and at most a year after London's
+        today (ADR 0075). The case is held (FOR UPDATE) while it is checked."""
+        if data.listed_for > (latest_day := rules.latest_listing_day(london_day(now))):
+            raise Unprocessable(
+                f"A hearing is listed at most {rules.LISTING_AHEAD_MONTHS} months ahead "
+                f"(by {latest_day})",
+                field="listed_for",
+            )
         case = await repository.get(session, account_id, for_update=True)
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
+        if data.listed_for < (earliest := await self._earliest_court_day(session, case)):
+            raise Unprocessable(
+                f"A hearing cannot be listed before {earliest}, the day the case's latest "
+                "notice of seeking possession was served (or the tenancy started)",
+                field="listed_for",
+            )
         latest = await repository.latest_hearing(session, account_id)
         if latest is not None and latest.outcome is None:
             raise Conflict(
@@ -265,6 +279,23 @@ class ArrearsService:
         await session.flush()
         return CourtHearingPublic.model_validate(hearing)
 
+    async def _earliest_court_day(
+        self, session: AsyncSession, case: ArrearsCase, followed_by: date | None = None
+    ) -> date:
+        """The first day a hearing of the case, or the court's decision on one, can
+        fall on (`rules.earliest_court_day`): the day the notice it follows was served,
+        else the day the tenancy started. The notice a new listing follows is the case's
+        latest; with `followed_by` (a hearing's day), the latest served by that day."""
+        tenancy = await tenancies.get(session, case.tenancy_id)
+        assert tenancy is not None  # a case belongs to a tenancy (foreign key)
+        served = [
+            london_day(notice.served_at)
+            for notice in await repository.notices_of(session, case.account_id)
+        ]
+        if followed_by is not None:
+            served = [day for day in served if day <= followed_by]
+        return rules.earliest_court_day(tenancy.start_date, max(served, default=None))
+
     async def record_outcome(
         self,
         session: AsyncSession,
@@ -275,9 +306,10 @@ class ArrearsService:
         now: datetime,
     ) -> CourtHearingPublic:
         """Record what the court decided on a hearing, once (409 when it already has an
-        outcome). The day it decided is London's today or earlier, and an order, terms
-        or a dismissal (given at the hearing) no earlier than the day it was listed
-        for. The next look at the case applies it (ADR 0067)."""
+        outcome). The day it decided is London's today or earlier, not before the
+        notice the hearing follows was served or the tenancy started (ADR 0075), and an
+        order, terms or a dismissal (given at the hearing) no earlier than the day it
+        was listed for. The next look at the case applies it (ADR 0067)."""
         case = await repository.get(session, account_id, for_update=True)
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
@@ -288,6 +320,13 @@ class ArrearsService:
             raise Conflict(f"Court hearing {hearing_id} is already decided", field="outcome")
         if data.decided_on > london_day(now):
             raise Unprocessable("A court cannot have decided in the future", field="decided_on")
+        earliest = await self._earliest_court_day(session, case, hearing.listed_for)
+        if data.decided_on < earliest:
+            raise Unprocessable(
+                f"A court cannot have decided before {earliest}, the day the notice of "
+                "seeking possession the hearing follows was served (or the tenancy started)",
+                field="decided_on",
+            )
         if data.outcome in rules.DECIDED_AT_THE_HEARING and data.decided_on < hearing.listed_for:
             raise Unprocessable(
                 f"A hearing listed for {hearing.listed_for} cannot give {data.outcome.value} "
