@@ -161,6 +161,24 @@ class Check(ComplianceModel, table=True):
             sqlite_where=text("completed_at IS NULL AND ladder_next_step_on IS NOT NULL"),
         ),
         Index("ix_compliance_check_open_type_due", "check_type", "completed_at", "due_by"),
+        # A home's checks of every cycle (its compliance read; when a cycle began).
+        Index("ix_compliance_check_home", "uprn", "check_type", "completed_on"),
+        # GET /v1/checks in its cursor's order, and a contractor's checks in it.
+        Index(
+            "ix_compliance_check_open_due",
+            "due_by",
+            "id",
+            postgresql_where=text("completed_at IS NULL"),
+            sqlite_where=text("completed_at IS NULL"),
+        ),
+        Index(
+            "ix_compliance_check_contractor_due",
+            "contractor_id",
+            "due_by",
+            "id",
+            postgresql_where=text("completed_at IS NULL AND contractor_id IS NOT NULL"),
+            sqlite_where=text("completed_at IS NULL AND contractor_id IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -201,6 +219,19 @@ class GasSafetyRecord(ComplianceModel, table=True):
     """A landlord gas safety record (LGSR, CP12), kept at least 2 years."""
 
     __tablename__ = "gas_safety_record"
+    __table_args__ = (
+        # GET /v1/gas-safety-records in its cursor's order (recorded_at DESC, id DESC,
+        # read backwards), and the contractor's own records in it.
+        Index("ix_gas_safety_record_recorded", "recorded_at", "id"),
+        Index(
+            "ix_gas_safety_record_contractor",
+            "contractor_id",
+            "recorded_at",
+            "id",
+            postgresql_where=text("contractor_id IS NOT NULL"),
+            sqlite_where=text("contractor_id IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     check_id: uuid.UUID = Field(index=True)
@@ -260,7 +291,11 @@ class TenantCopy(ComplianceModel, table=True):
     the first copy that went out."""
 
     __tablename__ = "tenant_copy"
-    __table_args__ = (Index("ix_tenant_copy_copy_by", "copy_by", "sent_at"),)
+    __table_args__ = (
+        Index("ix_tenant_copy_copy_by", "copy_by", "sent_at"),
+        # The household's copy of a record (tenant-copy-sent, a same-day re-test).
+        Index("ix_tenant_copy_record", "record_id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     """The household's copy, one per record: the check id for the check's first record,

@@ -1,0 +1,94 @@
+"""PostgreSQL's plans for the statements a repository really sends, to check that the
+indexes its migrations create serve them (services/*/tests/test_query_plans.py).
+
+A case runs the real repository function (or job, or handler's look-up) on a freshly
+migrated, empty database; every statement the driver is sent is recorded as sent (the
+SQL SQLAlchemy compiled, the arguments after the types' bind processing) and asked for
+its plan with `SET enable_seqscan = off`. On an empty table a sequential scan is always
+the cheapest read, so without that setting the plan says nothing; with it the planner
+takes an index whenever one can serve the statement, and a `Seq Scan` left in the plan
+means none can: on a table that grows without bound that is a read of every row.
+
+Reads for `ReadConnectionDep` are run through Core (`reader`), not the kit's driver
+read pool: the SQL is the same compiled statement, and Core's is the one recorded here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_kit.db import Database, ReadConnection
+
+_PLANNED = ("SELECT", "WITH", "UPDATE", "DELETE")
+_SCAN = re.compile(r"^(?:->\s*)?(?:Parallel )?Seq Scan on (\w+)")
+
+Action = Callable[[AsyncSession, ReadConnection], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One statement as the driver was sent it, and PostgreSQL's plan for it."""
+
+    sql: str
+    text: str
+
+    def sequential_scans(self, tables: Collection[str]) -> list[str]:
+        """The tables among `tables` the plan reads from end to end."""
+        found = (_SCAN.match(line.strip()) for line in self.text.splitlines())
+        return [match.group(1) for match in found if match and match.group(1) in tables]
+
+    def __str__(self) -> str:
+        return f"{self.sql}\n{self.text}"
+
+
+@asynccontextmanager
+async def plan_database(url: str) -> AsyncIterator[Database]:
+    """A Database on `url` whose `reader` runs through Core (no driver read pool), so
+    that the statements of a `ReadConnectionDep` read are recorded like any other."""
+    db = Database(url)
+    db.driver_reads = None
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def plans_of(db: Database, action: Action) -> list[Plan]:
+    """Run `action` (its writes rolled back) and return the plan of every SELECT,
+    UPDATE and DELETE it sent, in order, each planned with sequential scans off."""
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def record(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+    ) -> None:
+        if not many and statement.lstrip().split(None, 1)[0].upper() in _PLANNED:
+            sent.append((statement, tuple(parameters or ())))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with db.sessionmaker() as session:
+            await action(session, db.reader)
+            await session.rollback()
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert sent, "the action sent no statement to plan"
+    plans = []
+    async with db.engine.connect() as connection:
+        await connection.exec_driver_sql("SET enable_seqscan = off")
+        for sql, arguments in sent:
+            result = await connection.exec_driver_sql(f"EXPLAIN {sql}", arguments)
+            plans.append(Plan(sql, "\n".join(str(row[0]) for row in result.all())))
+        await connection.rollback()
+    return plans
+
+
+def sequential_scans(plans: list[Plan], tables: Collection[str]) -> list[str]:
+    """Each plan that reads one of `tables` end to end, printed with its statement."""
+    return [str(plan) for plan in plans if plan.sequential_scans(tables)]
