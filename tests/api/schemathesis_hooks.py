@@ -113,7 +113,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "language": "left out, it is the resident's language, which no template may be "
         "written in (" + STATE + "); one given is stated in the schema",
     },
-    "POST /v1/contacts": {"resident_id": STATE, "uprn": STATE, "contacted_at": FUTURE},
+    "POST /v1/contacts": {
+        "resident_id": STATE,
+        "uprn": STATE,
+        "contacted_at": FUTURE + "; nor more than report_window_years ago (configuration)",
+    },
     "POST /v1/complaints/{complaint_id}/acknowledge": {
         "handler": STATE,
         "acknowledged_at": "not before the stage was requested (" + STATE + ")",
@@ -150,7 +154,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + STATE
         + ")",
     },
-    "POST /v1/service-requests": {"resident_id": STATE, "received_at": FUTURE},
+    "POST /v1/service-requests": {
+        "resident_id": STATE,
+        "received_at": FUTURE + "; nor more than report_window_years ago (configuration)",
+    },
     "POST /v1/surveys/responses": {
         "resident_id": STATE,
         "responded_at": FUTURE

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from engagement.complaints.endpoints import router as complaints_router
 from engagement.complaints.service import ComplaintService
 from engagement.contacts.endpoints import router as contacts_router
+from engagement.contacts.service import ContactService
 from engagement.diversity.endpoints import router as diversity_router
 from engagement.diversity.service import DiversityService
 from engagement.figures.endpoints import router as figures_router
@@ -120,6 +121,7 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         scheduled_jobs=services.jobs,
     )
     app.state.complaint_service = services.complaints
+    app.state.contact_service = ContactService(settings.report_window_years)
     app.state.message_service = services.messages
     app.state.survey_service = services.surveys
     app.state.diversity_service = services.diversity

@@ -129,9 +129,9 @@ class EngagementSettings(ServiceSettings):
         default=10,
         ge=1,
         le=100,
-        description="How far back a complaint's received_at, or a survey response's "
-        "responded_at, may be: a moment more than this many years before now is a "
-        "typing slip, refused (422 naming the field)",
+        description="How far back a complaint's or a service request's received_at, a "
+        "survey response's responded_at, or a contact's contacted_at may be: a moment more "
+        "than this many years before now is a typing slip, refused (422 naming the field)",
     )
     deadline_sweep_seconds: int = Field(default=300, ge=1)
     message_sweep_seconds: int = Field(default=30, ge=1)

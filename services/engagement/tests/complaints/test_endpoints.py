@@ -347,6 +347,27 @@ async def test_a_service_request_is_recorded_apart_from_complaints(
     assert len(listed.json()["items"]) == 1
 
 
+async def test_a_service_request_more_than_the_report_window_ago_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """As a complaint's received_at: 11 years ago is a typing slip, nothing kept."""
+    uprn = a_uprn()
+    response = await engagement.post(
+        "/v1/service-requests",
+        json={
+            "uprn": uprn,
+            "category": "estate_and_communal",
+            "medium": "online",
+            "summary": "Please cut the grass",
+            "received_at": (datetime.now(UTC) - timedelta(days=365 * 11)).isoformat(),
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "received_at"
+    listed = await engagement.get("/v1/service-requests", params={"uprn": uprn})
+    assert listed.json()["items"] == []
+
+
 async def test_a_missed_deadline_is_raised_once_by_the_scheduled_job(
     engagement: httpx.AsyncClient, engagement_database: Database, published: Published
 ) -> None:

@@ -86,3 +86,26 @@ async def test_a_contact_in_the_future_is_refused(engagement: httpx.AsyncClient)
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "contacted_at"
+
+
+async def test_a_contact_more_than_the_report_window_ago_is_refused_and_changes_nothing(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A contact of 11 years ago is a typing slip (the report window, 10 years by
+    default, as for a complaint's received_at); one of 9 years ago is logged."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    now = datetime.now(UTC)
+    too_old = await engagement.post(
+        "/v1/contacts",
+        json=a_contact(uprn, contacted_at=(now - timedelta(days=365 * 11)).isoformat()),
+    )
+    assert too_old.status_code == 422, too_old.text
+    assert too_old.json()["field"] == "contacted_at"
+    assert "more than 10 years ago" in too_old.json()["detail"]
+    assert await logged(engagement_database, uprn) == []
+    old = await engagement.post(
+        "/v1/contacts",
+        json=a_contact(uprn, contacted_at=(now - timedelta(days=365 * 9)).isoformat()),
+    )
+    assert old.status_code == 201, old.text
+    assert len(await logged(engagement_database, uprn)) == 1

@@ -148,7 +148,10 @@ class ServiceRequestCreate(BaseModel):
     category: ComplaintCategory
     medium: ContactMedium
     summary: str = Field(min_length=1, pattern=HAS_WORDS, max_length=4000)
-    received_at: StrictMoment
+    received_at: StrictMoment = Field(
+        description="When it was received: never in the future, nor more than the report "
+        "window (10 years by default) ago"
+    )
 
 
 class ServiceRequestPublic(BaseModel):

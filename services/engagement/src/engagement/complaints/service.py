@@ -584,8 +584,16 @@ class ComplaintService:
     async def record_service_request(
         self, session: AsyncSession, data: ServiceRequestCreate
     ) -> ServiceRequestPublic:
-        """A service request is recorded, apart from complaints and on no Code clock."""
-        refuse_future(data.received_at, datetime.now(UTC), "received_at")
+        """A service request is recorded, apart from complaints and on no Code clock.
+        received_at is held to the window a complaint's is (never in the future, nor more
+        than `report_window_years` ago): a request that old is a typing slip."""
+        now = datetime.now(UTC)
+        refuse_future(data.received_at, now, "received_at")
+        if data.received_at < rules.earliest_receipt(now, self.report_window_years):
+            raise Unprocessable(
+                f"received_at is more than {self.report_window_years} years ago",
+                field="received_at",
+            )
         await self._known_resident(session, data.resident_id)
         request = ServiceRequest(id=uuid.uuid4(), **data.model_dump())
         repository.add(session, request)

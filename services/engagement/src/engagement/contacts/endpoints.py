@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from engagement.contacts.schemas import ContactCreate, ContactPublic
-from engagement.contacts.service import contact_service
+from engagement.contacts.service import ContactService
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
@@ -19,14 +19,29 @@ from hearth_kit.problems import PROBLEM_RESPONSES
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"], responses=PROBLEM_RESPONSES)
 
 
+def _service(request: Request) -> ContactService:
+    """The contact service app.py built from the settings (the report window)."""
+    service: ContactService = request.app.state.contact_service
+    return service
+
+
+ContactServiceDep = Annotated[ContactService, Depends(_service)]
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ContactPublic)
 async def log_contact(
-    body: ContactCreate, session: SessionDep, idempotency: IdempotencyDep, caller: CallerDep
+    body: ContactCreate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    caller: CallerDep,
+    contacts: ContactServiceDep,
 ) -> Response:
-    """Log a contact from any channel (publishes contact-logged, without its content)."""
+    """Log a contact from any channel (publishes contact-logged, without its content).
+    `contacted_at` is never in the future nor more than the report window
+    (`HEARTH_ENGAGEMENT_REPORT_WINDOW_YEARS`, 10 by default) ago: a 422 naming it."""
     return await idempotency.create(
         session,
-        lambda: contact_service.log(session, body, caller),
+        lambda: contacts.log(session, body, caller),
         location=lambda contact: f"/v1/contacts/{contact.id}",
     )
 
@@ -35,8 +50,9 @@ async def log_contact(
 async def list_contacts(
     session: SessionDep,
     page: PageDep,
+    contacts: ContactServiceDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     resident_id: uuid.UUID | None = None,
 ) -> Page[ContactPublic]:
     """Contacts, latest first; filter by home or resident."""
-    return await contact_service.page(session, page, uprn=uprn, resident_id=resident_id)
+    return await contacts.page(session, page, uprn=uprn, resident_id=resident_id)

@@ -22,7 +22,10 @@ class ContactCreate(BaseModel):
     direction: ContactDirection
     medium: ContactMedium
     reason: ContactReason
-    contacted_at: StrictMoment = Field(description="When it happened (never in the future)")
+    contacted_at: StrictMoment = Field(
+        description="When it happened: never in the future, nor more than the report window "
+        "(10 years by default) ago"
+    )
     notes: str | None = Field(default=None, max_length=4000)
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.complaints.rules import earliest_receipt
+from engagement.complaints.service import DEFAULT_REPORT_WINDOW_YEARS
 from engagement.contacts import repository
 from engagement.contacts.schemas import ContactCreate, ContactPublic
 from engagement.models import Contact
@@ -20,13 +22,26 @@ from hearth_kit.problems import Unprocessable
 
 
 class ContactService:
+    def __init__(self, report_window_years: int = DEFAULT_REPORT_WINDOW_YEARS) -> None:
+        self.report_window_years = report_window_years
+
     async def log(
         self, session: AsyncSession, data: ContactCreate, caller: Caller
     ) -> ContactPublic:
         """Log a contact (publishes contact-logged). An unknown resident, or one of
-        another home, is refused naming resident_id."""
-        if data.contacted_at > datetime.now(UTC):
+        another home, is refused naming resident_id. contacted_at is when it happened:
+        never in the future, nor more than `report_window_years` ago, the window a
+        complaint's received_at and a survey response's responded_at are held to (ADR
+        0076): a contact that old is a typing slip (1026 for 2026), never a contact a
+        landlord keeps a record of to log now."""
+        now = datetime.now(UTC)
+        if data.contacted_at > now:
             raise Unprocessable("contacted_at is in the future", field="contacted_at")
+        if data.contacted_at < earliest_receipt(now, self.report_window_years):
+            raise Unprocessable(
+                f"contacted_at is more than {self.report_window_years} years ago: check the date",
+                field="contacted_at",
+            )
         if data.resident_id is not None:
             resident = await residents.get(session, data.resident_id)
             if resident is None:
@@ -74,6 +89,3 @@ class ContactService:
             page.limit,
             cursor_of=lambda contact: (contact.contacted_at, contact.id),
         )
-
-
-contact_service = ContactService()
