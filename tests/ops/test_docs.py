@@ -384,3 +384,36 @@ def test_every_make_target_named_in_the_docs_exists() -> None:
     }
     unknown = sorted(f"{_page_id(p)}: make {t}" for p, t in named if t not in targets)
     assert not unknown, unknown
+
+
+QUOTED_CODE = re.compile(r"From `([\w/]+\.py)`:\n\n```python\n(.*?)```", re.S)
+
+
+def _source_of(quoted: str) -> Path:
+    found = [
+        path
+        for base in (
+            "kit/src",
+            "gateway/src",
+            "contracts/src",
+            *(f"services/{s}/src" for s in SERVICE_NAMES),
+        )
+        if (path := ROOT / base / quoted).is_file()
+    ]
+    assert len(found) == 1, f"`{quoted}` names {len(found)} files"
+    return found[0]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+def test_code_quoted_from_a_file_is_that_file_s_code(page: Path) -> None:
+    """A block the docs introduce with "From `<path>`:" is quoted, not sketched: each of
+    its functions, decorator and all, is in that file as it is written there (line
+    breaks and a trailing comma aside), so the example a newcomer copies is the code
+    the service runs."""
+    squeeze = lambda text: re.sub(r"\s+", "", text).replace(",)", ")")  # noqa: E731
+    for quoted, block in QUOTED_CODE.findall(page.read_text()):
+        source = squeeze(_source_of(quoted).read_text())
+        for function in re.split(r"\n\n+(?=@|async def |def )", block.strip()):
+            assert squeeze(function) in source, (
+                f"{_page_id(page)} quotes from {quoted} what it does not hold:\n{function}"
+            )
