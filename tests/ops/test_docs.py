@@ -417,3 +417,23 @@ def test_code_quoted_from_a_file_is_that_file_s_code(page: Path) -> None:
             assert squeeze(function) in source, (
                 f"{_page_id(page)} quotes from {quoted} what it does not hold:\n{function}"
             )
+
+
+def test_every_hearth_command_is_shown_somewhere_in_the_docs(hearth_app: Any) -> None:
+    """A command an operator can run is one the docs show (the runbooks, docs/api/*.md),
+    so `hearth --help` holds nothing the docs never explain."""
+
+    def commands(command: Any, path: list[str]) -> Iterator[str]:
+        if not hasattr(command, "commands"):
+            yield " ".join(path)
+            return
+        for name, sub in command.commands.items():
+            yield from commands(sub, [*path, name])
+
+    shown = " ".join(" ".join(page.read_text().split()) for page in PAGES)
+    unshown = [
+        command
+        for command in commands(hearth_app, ["hearth"])
+        if not re.search(rf"{re.escape(command)}(?![\w-])", shown)
+    ]
+    assert not unshown, f"commands no page shows: {unshown}"
