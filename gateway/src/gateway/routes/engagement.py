@@ -81,7 +81,8 @@ ROUTES: list[PassThrough] = [
         "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}",
         "engagement",
         VULNERABILITIES_WRITE,
-        "Remove a vulnerability; publishes vulnerability-recorded",
+        "Remove a vulnerability; publishes vulnerability-recorded (one already removed: "
+        "204 again, nothing changed or published; 404 only for an id the resident never had)",
         status_code=204,
     ),
     PassThrough(

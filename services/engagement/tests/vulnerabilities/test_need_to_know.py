@@ -170,6 +170,44 @@ async def test_a_removed_vulnerability_keeps_no_detail(
     assert await details_kept(engagement_database, person_id) == [None]
 
 
+async def removed_at(db: Database, vulnerability_id: str) -> datetime | None:
+    async with db.sessionmaker() as session:
+        vulnerability = await session.get(Vulnerability, uuid.UUID(vulnerability_id))
+        assert vulnerability is not None
+        return vulnerability.removed_at
+
+
+async def test_removing_a_vulnerability_again_answers_204_and_changes_nothing(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """A retry of the removal (after a 503 that may or may not have written, or by a
+    second officer) is not told the vulnerability never existed: the same 204, its
+    removal time kept and no flag published again. An id the resident never had is
+    still a 404."""
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:write"})
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability()
+    )
+    vulnerability_id = recorded.json()["id"]
+    path = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}"
+    first = await writer.delete(path)
+    assert first.status_code == 204, first.text
+    went = await removed_at(engagement_database, vulnerability_id)
+    published = await flags(engagement_database, uprn)
+    assert [json.loads(p)["vulnerable"] for p in published] == [True, False]
+
+    again = await writer.delete(path)
+    assert again.status_code == 204, again.text
+    assert again.content == b""
+    assert await removed_at(engagement_database, vulnerability_id) == went
+    assert await flags(engagement_database, uprn) == published
+
+    never = await writer.delete(f"/v1/residents/{person_id}/vulnerabilities/{uuid.uuid4()}")
+    assert never.status_code == 404
+    assert never.headers["content-type"] == "application/problem+json"
+
+
 async def test_without_consent_nothing_is_recorded(
     engagement_as: ClientWithScopes, engagement_database: Database
 ) -> None:

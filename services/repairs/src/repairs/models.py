@@ -261,6 +261,8 @@ class Appointment(RepairsModel, table=True):
     """A slot booked with the household for one or more work orders at one home."""
 
     __tablename__ = "appointment"
+    # GET /v1/appointments in its cursor's order (window_start, id).
+    __table_args__ = (Index("ix_appointment_window_start_id", "window_start", "id"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     uprn: str = Field(max_length=12, index=True)
@@ -445,7 +447,9 @@ class AwaabCase(RepairsModel, table=True):
     severity: HazardSeverity = Field(sa_type=text_enum(HazardSeverity))
     source: AwarenessSource = Field(sa_type=text_enum(AwarenessSource))
     hazard_id: uuid.UUID | None = Field(default=None, unique=True)
-    complaint_id: uuid.UUID | None = None
+    complaint_id: uuid.UUID | None = Field(
+        default=None, index=True, description="The complaint that made the landlord aware"
+    )
     became_aware_at: datetime = Field(sa_type=AwareDateTime)
     opened_at: datetime = Field(sa_type=AwareDateTime)
     status: AwaabCaseStatus = Field(

@@ -105,7 +105,9 @@ async def vulnerability_reads(
 async def remove_vulnerability(
     resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: WriterDep
 ) -> Response:
-    """Remove a vulnerability (reviewed away or consent withdrawn); publishes the flag."""
+    """Remove a vulnerability (reviewed away or consent withdrawn); publishes the flag.
+    One already removed answers 204 again and changes nothing (no flag published); an id
+    the resident never had is a 404."""
     await vulnerability_service.remove(session, resident_id, vulnerability_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -182,12 +182,21 @@ class VulnerabilityService:
     ) -> None:
         """Remove one (reviewed away, or consent withdrawn); publishes the new flag. Its
         free-text detail is cleared: a removed vulnerability keeps only its category and
-        dates (that it was recorded, and when it went)."""
+        dates (that it was recorded, and when it went).
+
+        One already removed (a retry after the gateway's 503 "may or may not have
+        happened", a second officer, or consent withdrawn at a visit meanwhile) is left
+        as it is: the caller asked for the state it is in, so the answer is the same 204,
+        nothing changed and no flag published again (DELETE is idempotent, RFC 9110
+        9.2.2, as the diversity profile's is). Only an id the resident never had is a
+        404: a repeat must not look like "never existed"."""
         resident = await self._resident(session, resident_id, for_update=True)
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
-        if vulnerability is None or vulnerability.removed_at is not None:
+        if vulnerability is None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
+        if vulnerability.removed_at is not None:
+            return  # removed already: its removal time and the flag stay as they are
         vulnerability.removed_at = now
         vulnerability.detail = None
         await session.flush()

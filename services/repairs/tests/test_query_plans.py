@@ -1,0 +1,204 @@
+"""The statements repairs runs on its tables that grow without bound (repairs, work
+orders and their status updates, appointments, webhook messages, Awaab's Law cases,
+recharges) are served by an index, as PostgreSQL plans them with sequential scans off
+(tests/harness/plans.py): the list routes with their filters and cursors, the home's
+repairs read, the scheduled jobs' selections and the consumers' look-ups. PostgreSQL
+only (its planner)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from hearth_kit.db import Database
+from repairs import jobs
+from repairs.appointments import repository as appointments
+from repairs.awaab import repository as awaab
+from repairs.communal_issues import repository as communal_issues
+from repairs.models import (
+    AppointmentRequestStatus,
+    AppointmentStatus,
+    AwaabCaseStatus,
+    CommunalIssueStatus,
+    RepairStatus,
+    WorkOrderStatus,
+    WorkOrderStatusUpdate,
+)
+from repairs.orders import repository as orders
+from repairs.recharges import repository as recharges
+from repairs.webhooks import repository as webhooks
+from repairs.work_orders import repository as work_orders
+from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+
+GROWING = {
+    "repair_request",
+    "appointment_request",
+    "work_order",
+    "work_order_status_update",
+    "appointment",
+    "booked_slot",
+    "webhook_delivery",
+    "ended_tenancy",
+    "recharge",
+    "recharge_payment",
+    "awaab_case",
+    "awaab_clock",
+    "communal_issue",
+}
+NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
+UPRN = "100023336956"
+AN_ID = uuid.UUID(int=7)
+AN_UPDATE = WorkOrderStatusUpdate(
+    work_order_id=AN_ID, status=WorkOrderStatus.NO_ACCESS, at=NOW, received_at=NOW
+)
+
+
+def case(name: str, action: Action, *indexes: str) -> object:
+    return pytest.param(action, indexes, id=name)
+
+
+def repairs_page(**filters: object) -> Action:
+    arguments: dict[str, object] = {"uprn": None, "status": None, "after": AN_ID, "limit": 51}
+
+    async def read(_session: object, reader: object) -> object:
+        return await work_orders.page_rows(reader, **(arguments | filters))  # type: ignore[arg-type]
+
+    return read
+
+
+CASES = [
+    # GET /v1/repairs (and the home overview's open repairs).
+    case("repairs", repairs_page()),
+    case("a home's repairs", repairs_page(uprn=UPRN)),
+    case("open repairs", repairs_page(status=RepairStatus.OPEN)),
+    case("a home's open repairs", repairs_page(uprn=UPRN, status=RepairStatus.OPEN)),
+    case(
+        "overdue repairs",
+        repairs_page(overdue=True, now=NOW, non_emergency_overdue_before=NOW),
+    ),
+    case("an appointment request's repairs", repairs_page(appointment_request_id=AN_ID)),
+    case("the home's open repairs read", lambda _s, r: work_orders.home_open_repairs(r, UPRN, 10)),
+    case("overdue repairs measured", lambda s, _r: jobs.measure_overdue(s, NOW)),
+    # Consumers: a visit's finding, a safety defect, a complaint's damp and mould.
+    case("a finding's repair", lambda s, _r: work_orders.by_finding(s, AN_ID)),
+    case("a safety defect's repair", lambda s, _r: work_orders.by_safety_defect(s, AN_ID)),
+    case(
+        "a complaint's Awaab case",
+        lambda s, _r: awaab.by_complaint(s, AN_ID),
+        "ix_awaab_case_complaint_id",
+    ),
+    case("a hazard's Awaab case", lambda s, _r: awaab.by_hazard(s, AN_ID)),
+    # GET /v1/appointment-requests, /v1/appointments; the home's requests.
+    case(
+        "appointment requests",
+        lambda _s, r: appointments.page_rows(r, uprn=None, status=None, after=AN_ID, limit=51),
+    ),
+    case(
+        "pending appointment requests of a home",
+        lambda _s, r: appointments.page_rows(
+            r, uprn=UPRN, status=AppointmentRequestStatus.PENDING, after=None, limit=51
+        ),
+    ),
+    case(
+        "the home's appointment requests",
+        lambda _s, r: appointments.home_appointment_requests(r, UPRN, 10),
+    ),
+    case(
+        "appointments",
+        lambda s, _r: appointments.appointments_page(
+            s, uprn=None, status=None, after=(NOW, AN_ID), limit=51
+        ),
+        "ix_appointment_window_start_id",
+    ),
+    case(
+        "a home's booked appointments",
+        lambda s, _r: appointments.appointments_page(
+            s, uprn=UPRN, status=AppointmentStatus.BOOKED, after=None, limit=51
+        ),
+    ),
+    case(
+        "a home's repairs with appointments",
+        lambda s, _r: appointments.repairs_with_appointments(s, UPRN),
+    ),
+    case("a work order's booking", lambda s, _r: appointments.booked_covering(s, AN_ID, UPRN)),
+    case("a visit's appointment request", lambda s, _r: appointments.for_visit(s, AN_ID)),
+    # GET /v1/work-orders (staff's and a contractor's); status updates.
+    case(
+        "work orders",
+        lambda s, _r: orders.page(s, uprn=None, status=None, after=AN_ID, limit=51),
+    ),
+    case(
+        "a contractor's raised work orders",
+        lambda s, _r: orders.page(
+            s,
+            uprn=None,
+            status=WorkOrderStatus.RAISED,
+            contractor_id="plumbfast",
+            after=AN_ID,
+            limit=51,
+        ),
+    ),
+    case(
+        "a home's work orders",
+        lambda s, _r: orders.page(s, uprn=UPRN, status=None, after=None, limit=51),
+    ),
+    case("a repair's completed work orders", lambda s, _r: orders.completed_for_repair(s, AN_ID)),
+    case(
+        "a work order's status updates",
+        lambda s, _r: orders.status_updates(s, AN_ID, after=(NOW, NOW, AN_ID), limit=51),
+    ),
+    case(
+        "a later status update",
+        lambda s, _r: orders.a_later_update(s, AN_ID, WorkOrderStatus.NO_ACCESS, NOW),
+    ),
+    case("a status update kept already", lambda s, _r: orders.kept_already(s, AN_UPDATE)),
+    # Awaab's Law: the list and the clocks' sweep.
+    case(
+        "open Awaab cases",
+        lambda s, _r: awaab.page(s, uprn=None, status=AwaabCaseStatus.OPEN, after=AN_ID, limit=51),
+    ),
+    case(
+        "a home's Awaab cases",
+        lambda s, _r: awaab.page(s, uprn=UPRN, status=None, after=None, limit=51),
+    ),
+    case("Awaab clocks run out", lambda s, _r: awaab.run_out(s, NOW, 100)),
+    # Contractor webhooks: the sender's round, the backlog, a contractor's undelivered.
+    case("webhook messages due", lambda s, _r: webhooks.due(s, NOW, 100)),
+    case("webhook backlog", lambda s, _r: jobs.measure_webhook_backlog(s, NOW)),
+    case(
+        "a contractor's undelivered messages",
+        lambda s, _r: webhooks.undelivered(s, "plumbfast", 51),
+    ),
+    case("a webhook message by event", lambda s, _r: webhooks.for_event(s, AN_ID)),
+    # Communal issues: triage list, a block's.
+    case(
+        "open communal issues of a block",
+        lambda _s, r: communal_issues.page_rows(
+            r, status=CommunalIssueStatus.OPEN, block_id="B-1", after=(NOW, AN_ID), limit=51
+        ),
+    ),
+    # Recharges: is the household vulnerable (a recharge's check).
+    case("a household flagged", lambda s, _r: recharges.household_flagged(s, UPRN)),
+]
+
+
+@pytest.fixture(scope="module")
+async def planned(repairs_db_url: str) -> AsyncIterator[Database]:
+    if not repairs_db_url.startswith("postgresql"):
+        pytest.skip("asks PostgreSQL's planner")
+    async with plan_database(repairs_db_url) as db:
+        yield db
+
+
+@pytest.mark.parametrize(("action", "indexes"), CASES)
+async def test_an_index_serves_the_statement(
+    planned: Database, action: Action, indexes: tuple[str, ...]
+) -> None:
+    plans = await plans_of(planned, action)
+    scans = sequential_scans(plans, GROWING)
+    assert not scans, "\n\n".join(scans)
+    for index in indexes:
+        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
