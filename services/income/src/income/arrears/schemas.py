@@ -13,8 +13,8 @@ from income.models import CourtOutcome
 
 
 class ProtocolUpdate(BaseModel):
-    """Pre-action protocol steps done, each with when it was done (not in the future).
-    A step left out is left as it was."""
+    """Pre-action protocol steps done, each with when it was done (not in the future,
+    nor before the tenancy's start, London day). A step left out is left as it was."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -351,8 +351,9 @@ class ArrearsService:
         now: datetime,
     ) -> CasePublic:
         """Record pre-action protocol steps (each dated when it was done, never in the
-        future) if the caller saw the case's current steps (If-Match: its ETag); the
-        next look at the case re-checks a blocked court step."""
+        future nor before the tenancy's start, London day) if the caller saw the case's
+        current steps (If-Match: its ETag); the next look at the case re-checks a
+        blocked court step."""
         if if_match is None:
             raise PreconditionRequired(
                 "Send If-Match with the arrears case's ETag", field="If-Match", location="header"
@@ -366,9 +367,25 @@ class ArrearsService:
                 field="If-Match",
                 location="header",
             )
-        for field, value in data.model_dump(exclude_unset=True).items():
-            if isinstance(value, datetime) and value > now:
+        steps = {
+            field: value
+            for field, value in data.model_dump(exclude_unset=True).items()
+            if isinstance(value, datetime)
+        }
+        for field, value in steps.items():
+            if value > now:
                 raise Unprocessable("A step cannot be done in the future", field=field)
+        tenancy = await tenancies.get(session, case.tenancy_id)
+        assert tenancy is not None  # a case belongs to a tenancy (foreign key)
+        for field, value in steps.items():
+            # a contact, offer or statement before the tenancy began was not about its
+            # arrears, and would meet the protocol for a court step (and close the
+            # first weeks' personal-contact task) without a step taken
+            if london_day(value) < tenancy.start_date:
+                raise Unprocessable(
+                    f"A step cannot be done before the tenancy started ({tenancy.start_date})",
+                    field=field,
+                )
         for field, value in data.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(case, field, value)
