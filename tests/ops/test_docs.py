@@ -437,3 +437,34 @@ def test_every_hearth_command_is_shown_somewhere_in_the_docs(hearth_app: Any) ->
         if not re.search(rf"{re.escape(command)}(?![\w-])", shown)
     ]
     assert not unshown, f"commands no page shows: {unshown}"
+
+
+KUBECTL = re.compile(
+    r"kubectl((?: +[^\s`]+)*)",
+)
+NAMESPACED_VERBS = {
+    "exec", "logs", "get", "rollout", "port-forward", "delete", "create", "wait",
+    "describe", "edit", "scale", "run", "top", "cp",
+}  # fmt: skip
+
+
+def _kubectl_without_namespace(text: str) -> list[str]:
+    """kubectl commands on Hearth's resources that do not name the namespace: every
+    resource is in `hearth` (deploy/k8s), so without `-n hearth` the command looks in
+    the context's default namespace and finds nothing."""
+    missing = []
+    for line in text.replace("\\\n", " ").splitlines():
+        for match in KUBECTL.finditer(line):
+            words = match.group(1).split()
+            verbs = [w for w in words if not w.startswith("-")]
+            if not verbs or verbs[0] not in NAMESPACED_VERBS or len(words) < 2:
+                continue
+            if "-n" not in words and not any(w.startswith("--namespace") for w in words):
+                missing.append(match.group(0))
+    return missing
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_page_id)
+def test_every_kubectl_command_names_hearth_s_namespace(page: Path) -> None:
+    missing = _kubectl_without_namespace(page.read_text())
+    assert not missing, f"{_page_id(page)}: kubectl without -n hearth: {missing}"
