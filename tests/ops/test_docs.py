@@ -468,3 +468,20 @@ def _kubectl_without_namespace(text: str) -> list[str]:
 def test_every_kubectl_command_names_hearth_s_namespace(page: Path) -> None:
     missing = _kubectl_without_namespace(page.read_text())
     assert not missing, f"{_page_id(page)}: kubectl without -n hearth: {missing}"
+
+
+def test_the_gateway_s_configuration_table_has_every_setting() -> None:
+    """docs/api.md's Configuration table lists every setting of GatewaySettings (the
+    shared HEARTH_ENVIRONMENT by its own name), so an operator tuning the gateway finds
+    each there."""
+    from gateway.settings import GatewaySettings
+
+    page = (ROOT / "docs" / "api.md").read_text()
+    table = page.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([A-Z_]+)`", table))
+    missing = [
+        name.upper()
+        for name in GatewaySettings.model_fields
+        if name.upper() not in listed and f"HEARTH_{name.upper()}" not in listed
+    ]
+    assert not missing, f"docs/api.md's Configuration table does not list {missing}"
