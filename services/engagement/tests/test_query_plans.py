@@ -1,0 +1,166 @@
+"""The statements engagement runs on its tables that grow without bound (contacts,
+complaints and their stages, service requests, messages, survey invitations and
+responses, vulnerabilities and who read them) are served by an index, as PostgreSQL
+plans them with sequential scans off (tests/harness/plans.py): the list routes with
+their filters and cursors, the contact view's reads by home and by tenancy, the
+complaint deadline sweep, the message sender and the consumers' look-ups. PostgreSQL
+only (its planner)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from engagement.complaints import repository as complaints
+from engagement.contacts import repository as contacts
+from engagement.messages import repository as messages
+from engagement.models import ComplaintStatus
+from engagement.residents import repository as residents
+from engagement.surveys import repository as surveys
+from engagement.vulnerabilities import repository as vulnerabilities
+from hearth_contracts.events.engagement import SurveyKind
+from hearth_kit.db import Database
+from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+
+GROWING = {
+    "resident",
+    "tenancy",
+    "tenancy_tenant",
+    "tenancy_end",
+    "vulnerability",
+    "vulnerability_read",
+    "contact",
+    "complaint",
+    "complaint_stage",
+    "service_request",
+    "message",
+    "survey_invitation",
+    "survey_response",
+}
+NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+UPRN = "100023336956"
+AN_ID = uuid.UUID(int=7)
+AFTER = (NOW, AN_ID)
+
+
+def case(name: str, action: Action, *indexes: str) -> object:
+    return pytest.param(action, indexes, id=name)
+
+
+CASES = [
+    # GET /v1/complaints: by received date, a resident's, a home's, open ones.
+    case(
+        "complaints",
+        lambda s, _r: complaints.page(
+            s, after=AFTER, limit=51, resident_id=None, uprn=None, status=None
+        ),
+    ),
+    case(
+        "a home's open complaints",
+        lambda s, _r: complaints.page(
+            s, after=None, limit=51, resident_id=None, uprn=UPRN, status=ComplaintStatus.OPEN
+        ),
+    ),
+    case(
+        "a resident's complaints",
+        lambda s, _r: complaints.page(
+            s, after=AFTER, limit=51, resident_id=AN_ID, uprn=None, status=None
+        ),
+    ),
+    case("a complaint's stages", lambda s, _r: complaints.stages_of(s, [AN_ID])),
+    # The complaint deadline sweep (scheduled).
+    case("complaints unacknowledged", lambda s, _r: complaints.unacknowledged_past(s, TODAY, 100)),
+    case("complaints unanswered", lambda s, _r: complaints.unanswered_past(s, TODAY, 100)),
+    # Service requests and contacts: a home's, a resident's.
+    case(
+        "a home's service requests",
+        lambda s, _r: complaints.service_requests_page(
+            s, after=AFTER, limit=51, uprn=UPRN, resident_id=None
+        ),
+    ),
+    case(
+        "a resident's service requests",
+        lambda s, _r: complaints.service_requests_page(
+            s, after=None, limit=51, uprn=None, resident_id=AN_ID
+        ),
+    ),
+    case(
+        "a home's contacts",
+        lambda s, _r: contacts.page(s, after=AFTER, limit=51, uprn=UPRN, resident_id=None),
+    ),
+    case(
+        "a resident's contacts",
+        lambda s, _r: contacts.page(s, after=None, limit=51, uprn=None, resident_id=AN_ID),
+    ),
+    # Residents: the list by home and by tenancy (the contact view, tenancy overview).
+    case(
+        "a home's residents",
+        lambda _s, r: residents.page_rows(r, after=AFTER, limit=51, uprn=UPRN, tenancy_id=None),
+    ),
+    case(
+        "a tenancy's residents",
+        lambda _s, r: residents.page_rows(r, after=None, limit=51, uprn=None, tenancy_id=AN_ID),
+    ),
+    case("the residents of a home", lambda s, _r: residents.on_home(s, UPRN)),
+    case("the residents of a tenancy", lambda s, _r: residents.on_tenancy(s, AN_ID)),
+    case("a tenant of a home", lambda s, _r: residents.was_tenant_of(s, AN_ID, UPRN)),
+    case("a tenancy's end", lambda s, _r: residents.tenancy_end(s, AN_ID)),
+    # Messages: the sender's round, a resident's messages, one for its source.
+    case("messages due", lambda s, _r: messages.due(s, NOW, 100)),
+    case(
+        "a resident's messages",
+        lambda s, _r: messages.page(s, resident_id=AN_ID, after=AFTER, limit=51),
+    ),
+    case(
+        "a message for its source",
+        lambda s, _r: messages.of_source(s, AN_ID, "repair_reported", AN_ID),
+    ),
+    # Surveys: the households a block survey asks, an invitation already sent.
+    case(
+        "households to ask",
+        lambda s, _r: surveys.households_to_ask(
+            s,
+            block_id="B-1",
+            survey=SurveyKind.REPAIR,
+            about_id=AN_ID,
+            after_uprn="",
+            limit=100,
+        ),
+    ),
+    case(
+        "when a household was invited",
+        lambda s, _r: surveys.first_invited_at(
+            s, survey=SurveyKind.REPAIR, about_id=AN_ID, resident_id=AN_ID, uprn=UPRN
+        ),
+    ),
+    # Vulnerabilities: a resident's, who read them, the reviews due.
+    case("a resident's vulnerabilities", lambda s, _r: vulnerabilities.current(s, AN_ID)),
+    case("who read a resident's needs", lambda s, _r: vulnerabilities.reads(s, AN_ID, 51)),
+    case(
+        "vulnerability reviews due",
+        lambda s, _r: vulnerabilities.reviews_due(s, due_by=TODAY, after=(TODAY, AN_ID), limit=51),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+async def planned(engagement_db_url: str) -> AsyncIterator[Database]:
+    if not engagement_db_url.startswith("postgresql"):
+        pytest.skip("asks PostgreSQL's planner")
+    async with plan_database(engagement_db_url) as db:
+        yield db
+
+
+@pytest.mark.parametrize(("action", "indexes"), CASES)
+async def test_an_index_serves_the_statement(
+    planned: Database, action: Action, indexes: tuple[str, ...]
+) -> None:
+    plans = await plans_of(planned, action)
+    scans = sequential_scans(plans, GROWING)
+    assert not scans, "\n\n".join(scans)
+    for index in indexes:
+        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
