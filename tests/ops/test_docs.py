@@ -266,6 +266,8 @@ def _unknown_settings(text: str, known: set[str], code: str) -> list[str]:
         if "<" in name:  # HEARTH_<SERVICE>_DATABASE_URL, HEARTH_GATEWAY_<SERVICE>_URL
             spelled = [re.sub(r"<[A-Za-z]+>", s.upper(), name) for s in SERVICE_NAMES]
         for each in spelled:
+            if each.startswith("KAFKA_") and f"HEARTH_REPAIRS_{each}" in known:
+                continue  # a service setting's own part (deploy.md's table), not a name
             if each not in known and not re.search(rf"\b{re.escape(each)}\b", code):
                 unknown.append(name)
                 break
@@ -485,3 +487,33 @@ def test_the_gateway_s_configuration_table_has_every_setting() -> None:
         if name.upper() not in listed and f"HEARTH_{name.upper()}" not in listed
     ]
     assert not missing, f"docs/api.md's Configuration table does not list {missing}"
+
+
+def test_the_deploy_runbook_lists_every_service_setting_with_its_default() -> None:
+    """deploy.md's table of what every service takes names each field of ServiceSettings
+    (HEARTH_<SERVICE>_<NAME>) and, where the field has a plain default, that default as
+    the code has it (`5`, `60.0`, `true`), so a runbook's "default 4" is the code's 4."""
+    from hearth_kit.settings import ServiceSettings
+
+    page = (ROOT / "docs" / "runbooks" / "deploy.md").read_text()
+    assert "### What every service takes" in page, "deploy.md has no table of them"
+    table = page.split("### What every service takes", 1)[1].split("\n#", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 3:
+            for name in re.findall(r"`([A-Z_]+)`", cells[0]):
+                rows[name] = cells[1]
+    problems = []
+    for name, field in ServiceSettings.model_fields.items():
+        row = rows.get(name.upper())
+        if row is None:
+            problems.append(f"{name.upper()}: not listed")
+            continue
+        default = field.default
+        if field.default_factory is not None or default in ("", None):
+            continue
+        shown = str(default).lower() if isinstance(default, bool) else str(default)
+        if f"`{shown}`" not in row:
+            problems.append(f"{name.upper()}: default `{shown}`, the table says {row}")
+    assert not problems, "\n".join(problems)
