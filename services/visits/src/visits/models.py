@@ -323,7 +323,19 @@ class CaseloadAssignment(VisitsModel, table=True):
     """Which tenancy sustainment caseload (and officer) holds a tenancy."""
 
     __tablename__ = "caseload_assignment"
-    __table_args__ = (Index("ix_caseload_assignment_officer", "officer", "tenancy_id"),)
+    __table_args__ = (
+        Index("ix_caseload_assignment_officer", "officer", "tenancy_id"),
+        # The daily review sweep (caseloads.repository.reviews_overdue): only the
+        # referrals whose caseload-review-overdue is still to raise, in its order.
+        Index(
+            "ix_caseload_assignment_review_due",
+            "caseload",
+            "review_on",
+            "tenancy_id",
+            postgresql_where=text("review_overdue_raised_at IS NULL AND review_on IS NOT NULL"),
+            sqlite_where=text("review_overdue_raised_at IS NULL AND review_on IS NOT NULL"),
+        ),
+    )
 
     tenancy_id: uuid.UUID = Field(primary_key=True)
     uprn: str = Field(max_length=12)
@@ -377,6 +389,8 @@ class ProgrammeScore(VisitsModel, table=True):
         Index("ix_programme_score_area_rank", "area", text("score DESC"), "due_by", "uprn"),
         Index("ix_programme_score_rank", text("score DESC"), "due_by", "uprn"),
         Index("ix_programme_score_rescore_on", "rescore_on"),
+        # The re-score job's "scored under another configuration" (before or after it).
+        Index("ix_programme_score_configuration", "configuration"),
     )
 
     uprn: str = Field(primary_key=True, max_length=12)

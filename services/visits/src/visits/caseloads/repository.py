@@ -119,7 +119,8 @@ async def reviews_overdue(
 ) -> list[CaseloadAssignment]:
     """Sustainable tenancy referrals whose review date has passed and whose
     caseload-review-overdue is not yet raised, locked (FOR UPDATE SKIP LOCKED) so two
-    replicas never raise the same one."""
+    replicas never raise the same one. Read in ix_caseload_assignment_review_due's
+    order: those not raised yet, by caseload, review date and tenancy."""
     query = (
         select(CaseloadAssignment)
         .where(

@@ -642,13 +642,18 @@ async def due_for_rescoring(
 ) -> list[str]:
     """Homes whose stored score a date has moved (rescore_on reached) or that were
     scored under another configuration, locked (FOR UPDATE SKIP LOCKED) so two replicas
-    re-score different homes."""
+    re-score different homes. "Another configuration" is said as before or after it,
+    not `!=`, which no index can serve: each of the three is a range of an index
+    (ix_programme_score_rescore_on, ix_programme_score_configuration), so a run that
+    finds nothing due reads no score."""
+    fingerprint = col(ProgrammeScore.configuration)
     query = (
         select(ProgrammeScore.uprn)
         .where(
             or_(
                 col(ProgrammeScore.rescore_on) <= today,
-                col(ProgrammeScore.configuration) != configuration,
+                fingerprint < configuration,
+                fingerprint > configuration,
             )
         )
         .limit(limit)

@@ -1,0 +1,136 @@
+"""The statements visits runs on its tables that grow without bound (visits and their
+findings, tenancies, contacts, access failures, gas checks due, caseloads, the
+programme's scores) are served by an index, as PostgreSQL plans them with sequential
+scans off (tests/harness/plans.py): the visit list with its filters and cursor, the
+home overview's visits, an officer's caseload, the scheduled caseload review sweep and
+programme re-score, and the consumers' look-ups. PostgreSQL only (its planner)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hearth_kit.db import Database
+from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+from visits.caseloads import repository as caseloads
+from visits.models import VisitStatus
+from visits.programme import repository as programme
+from visits.visits import repository as visits
+
+GROWING = {
+    "visit",
+    "visit_repair_finding",
+    "visit_hazard_finding",
+    "visit_tenancy_concern",
+    "visit_room",
+    "visit_communal_issue",
+    "customer_action",
+    "report_draft_piece",
+    "tenancy",
+    "resident_profile",
+    "household_contact",
+    "access_failure",
+    "damp_case",
+    "officer_visit_for_access",
+    "gas_check_due",
+    "caseload_assignment",
+    "caseload_concern",
+    "programme_score",
+}
+NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+UPRN = "100023336956"
+AN_ID = uuid.UUID(int=7)
+HOMES = [UPRN, "100023336957"]
+
+
+def case(name: str, action: Action, *indexes: str) -> object:
+    return pytest.param(action, indexes, id=name)
+
+
+CASES = [
+    # GET /v1/visits: by date, a home's, by status; the home overview's visits.
+    case(
+        "visits",
+        lambda _s, r: visits.page_rows(r, after=(NOW, AN_ID), limit=51, uprn=None, status=None),
+    ),
+    case(
+        "a home's visits",
+        lambda _s, r: visits.page_rows(r, after=None, limit=51, uprn=UPRN, status=None),
+    ),
+    case(
+        "a home's completed visits",
+        lambda _s, r: visits.page_rows(
+            r, after=(NOW, AN_ID), limit=51, uprn=UPRN, status=VisitStatus.COMPLETED
+        ),
+    ),
+    case("a visit's findings", lambda s, _r: visits.findings(s, [AN_ID])),
+    case("a home's open actions", lambda s, _r: visits.open_actions(s, UPRN)),
+    case("a home's completed visits (a report)", lambda s, _r: visits.completed_visits(s, UPRN)),
+    case("a visit's rebooking", lambda s, _r: visits.rebooking_of(s, AN_ID)),
+    # Caseloads: an officer's list, the review sweep (scheduled), open concerns.
+    case(
+        "an officer's caseload",
+        lambda s, _r: caseloads.page(s, officer="officer-1", after=AN_ID, limit=51),
+    ),
+    case(
+        "caseload reviews overdue",
+        lambda s, _r: caseloads.reviews_overdue(s, today=TODAY, limit=100),
+        "ix_caseload_assignment_review_due",
+    ),
+    case("a tenancy's open concerns", lambda s, _r: caseloads.open_concerns(s, [AN_ID])),
+    # The programme: the re-score job's selections, the ranking, a home's facts.
+    case(
+        "homes due for re-scoring",
+        lambda s, _r: programme.due_for_rescoring(
+            s, today=TODAY, configuration="weights-1", limit=100
+        ),
+        "ix_programme_score_rescore_on",
+        "ix_programme_score_configuration",
+    ),
+    case("ranking", lambda s, _r: programme.ranked(s, area=None, after=None, limit=51)),
+    case(
+        "an area's ranking after a cursor",
+        lambda s, _r: programme.ranked(s, area="LS6", after=(40, TODAY, UPRN), limit=51),
+    ),
+    case("a home's visits (programme)", lambda s, _r: programme.visits_of(s, UPRN)),
+    case("homes' last visits", lambda s, _r: programme.last_visits(s, HOMES)),
+    case("a home's current tenancy", lambda s, _r: programme.current_tenancy(s, UPRN)),
+    case("homes' current tenancies", lambda s, _r: programme.current_tenancies(s, HOMES)),
+    case("a home's residents", lambda s, _r: programme.residents_at(s, UPRN)),
+    case("homes' contacts since", lambda s, _r: programme.contacts_since(s, HOMES, NOW)),
+    case("homes' access failures", lambda s, _r: programme.no_access(s, HOMES)),
+    case("homes' damp cases", lambda s, _r: programme.damp_homes(s, HOMES)),
+    case("homes' open actions", lambda s, _r: programme.open_actions(s, HOMES)),
+    case(
+        "homes' officer visits for access",
+        lambda s, _r: programme.officer_visits_for_access(s, HOMES),
+    ),
+    case(
+        "a gas check to pair",
+        lambda s, _r: programme.gas_check_to_pair(s, UPRN, due_from=TODAY, due_to=TODAY),
+    ),
+    case("a tenancy", lambda s, _r: programme.tenancy(s, AN_ID, lock=True)),
+]
+
+
+@pytest.fixture(scope="module")
+async def planned(visits_db_url: str) -> AsyncIterator[Database]:
+    if not visits_db_url.startswith("postgresql"):
+        pytest.skip("asks PostgreSQL's planner")
+    async with plan_database(visits_db_url) as db:
+        yield db
+
+
+@pytest.mark.parametrize(("action", "indexes"), CASES)
+async def test_an_index_serves_the_statement(
+    planned: Database, action: Action, indexes: tuple[str, ...]
+) -> None:
+    plans = await plans_of(planned, action)
+    scans = sequential_scans(plans, GROWING)
+    assert not scans, "\n\n".join(scans)
+    for index in indexes:
+        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
