@@ -1,0 +1,149 @@
+"""The statements income runs on its tables that grow without bound (the ledger above
+all: every charge and payment of every account, for years; tenancies, rent changes,
+arrangements and their reviews, arrears cases, notices, hearings) are served by an
+index, as PostgreSQL plans them with sequential scans off (tests/harness/plans.py): the
+list routes with their filters and cursors, the tenancy overview's reads, the rent run,
+the arrears ladder, the trial-end sweep, arrangement reviews and the consumers'
+look-ups. PostgreSQL only (its planner)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from hearth_contracts.events.income import PaymentMethod
+from hearth_kit.db import Database
+from income.accounts import repository as accounts
+from income.arrangements import repository as arrangements
+from income.arrears import repository as arrears
+from income.models import AccountKind, TenancyStatus
+from income.rent_run import repository as rent_run
+from income.rents import repository as rents
+from income.tenancies import repository as tenancies
+from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+
+GROWING = {
+    "tenancy",
+    "rent_change",
+    "tenant",
+    "account",
+    "ledger_entry",
+    "arrears_case",
+    "arrangement",
+    "arrangement_review",
+    "possession_notice",
+    "court_hearing",
+    "vulnerability_flag",
+}
+NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+WEEK = date(2026, 11, 30)
+UPRN = "100023336956"
+AN_ID = uuid.UUID(int=7)
+
+
+def case(name: str, action: Action, *indexes: str) -> object:
+    return pytest.param(action, indexes, id=name)
+
+
+CASES = [
+    # GET /v1/tenancies: by reference, a home's, current ones; the overviews' reads.
+    case(
+        "tenancies",
+        lambda _s, r: tenancies.page_rows(r, after="T-1", limit=51, uprn=None, status=None),
+    ),
+    case(
+        "a home's current tenancies",
+        lambda _s, r: tenancies.page_rows(
+            r, after=None, limit=51, uprn=UPRN, status=TenancyStatus.CURRENT
+        ),
+    ),
+    case("a home's current tenancy", lambda s, _r: tenancies.current_of_home(s, UPRN)),
+    case(
+        "a home's household on a day",
+        lambda s, _r: tenancies.household_of_home_on(s, UPRN, TODAY),
+    ),
+    case("a tenancy by reference", lambda s, _r: tenancies.by_reference(s, "T-1")),
+    case("a tenancy's tenants", lambda s, _r: tenancies.tenants_of(s, [AN_ID])),
+    case("a tenancy's accounts", lambda s, _r: accounts.rent_accounts_of(s, [AN_ID])),
+    case(
+        "a tenancy's sundry account",
+        lambda s, _r: accounts.account_of_tenancy(s, AN_ID, AccountKind.SUNDRY),
+    ),
+    # The rent summary (tenancy overview's rent) and the ledger.
+    case("an account's summary", lambda _s, r: accounts.summary_row(r, AN_ID, TODAY, WEEK)),
+    case("accounts' summaries", lambda _s, r: accounts.summary_rows(r, [AN_ID], TODAY, WEEK)),
+    case("an account's balance", lambda s, _r: accounts.balance(s, AN_ID, through=TODAY)),
+    case("accounts' balances", lambda s, _r: accounts.balances(s, [AN_ID])),
+    case(
+        "an account's entries between",
+        lambda s, _r: accounts.entries_between(s, AN_ID, WEEK, TODAY),
+    ),
+    case("an account's week charges", lambda s, _r: accounts.week_charges(s, AN_ID, WEEK)),
+    case("an account's charges from", lambda s, _r: accounts.charges_from(s, AN_ID, WEEK)),
+    case("an account's last posting", lambda s, _r: accounts.last_posted_at(s, AN_ID)),
+    case("an account's recharges", lambda s, _r: accounts.recharges_of(s, AN_ID)),
+    case("an entry reversed", lambda s, _r: accounts.is_reversed(s, AN_ID)),
+    # Consumers and imports: a payment already posted, a recharge already invoiced.
+    case(
+        "a payment by reference",
+        lambda s, _r: accounts.payment_by_reference(s, AN_ID, PaymentMethod.CARD, "REF-1"),
+    ),
+    case("an entry by source", lambda s, _r: accounts.by_source_key(s, f"recharge:{AN_ID}")),
+    case(
+        "held recharges",
+        lambda _s, r: accounts.held_recharges_rows(r, after=(UPRN, AN_ID), limit=51, uprn=None),
+    ),
+    case("a home's held recharges", lambda s, _r: accounts.held_recharges_account(s, UPRN)),
+    # Rent changes of a tenancy.
+    case(
+        "a tenancy's rent changes",
+        lambda s, _r: rents.page_of_tenancy(s, AN_ID, after=WEEK, limit=51),
+    ),
+    case("rent changes of a week", lambda s, _r: rents.changes_by(s, [AN_ID], WEEK)),
+    # The rent run (weekly), the arrears ladder and the trial-end sweep (daily).
+    case(
+        "rent run: uncharged accounts", lambda s, _r: rent_run.uncharged(s, WEEK, 100, after=AN_ID)
+    ),
+    case("rent run: how many uncharged", lambda s, _r: rent_run.count_uncharged(s, WEEK)),
+    case("arrears ladder: cases due", lambda s, _r: arrears.due(s, NOW, 100)),
+    case("a tenancy's arrears cases closed", lambda s, _r: arrears.close_for_tenancy(s, AN_ID)),
+    case("an account's hearings", lambda s, _r: arrears.hearings_of(s, AN_ID)),
+    case("an account's notices", lambda s, _r: arrears.notices_of(s, AN_ID)),
+    case("a household's vulnerability", lambda s, _r: arrears.latest_flag(s, [AN_ID])),
+    case(
+        "trials ended",
+        lambda s, _r: tenancies.trials_ended(s, by=TODAY, after=(TODAY, AN_ID), limit=100),
+    ),
+    # Arrangements: an account's, the reviews due list.
+    case("an account's active arrangement", lambda s, _r: arrangements.active_of(s, AN_ID)),
+    case("an arrangement's latest review", lambda s, _r: arrangements.latest_review_of(s, AN_ID)),
+    case(
+        "arrangement reviews due",
+        lambda _s, r: arrangements.reviews_due_rows(
+            r, due_by=TODAY, today=TODAY, week=WEEK, after=(TODAY, AN_ID), limit=51
+        ),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+async def planned(income_db_url: str) -> AsyncIterator[Database]:
+    if not income_db_url.startswith("postgresql"):
+        pytest.skip("asks PostgreSQL's planner")
+    async with plan_database(income_db_url) as db:
+        yield db
+
+
+@pytest.mark.parametrize(("action", "indexes"), CASES)
+async def test_an_index_serves_the_statement(
+    planned: Database, action: Action, indexes: tuple[str, ...]
+) -> None:
+    plans = await plans_of(planned, action)
+    scans = sequential_scans(plans, GROWING)
+    assert not scans, "\n\n".join(scans)
+    for index in indexes:
+        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
