@@ -57,3 +57,29 @@ def test_the_gateway_registers_its_token_commands_through_the_entry_point_group(
     assert result.exit_code == 0
     for command in ("dev-token", "admin-token", "health", "dead-letters", "outbox", "projection"):
         assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["dev-token", "--role", "no-such-role"], "Unknown role 'no-such-role'"),
+        (["dead-letters", "replay", "--service", "repairs"], "give the dead letters' ids or --all"),
+    ],
+    ids=["unknown role", "replay without ids or --all"],
+)
+def test_bad_usage_is_exit_2_with_the_reason_not_a_traceback(
+    argv: list[str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A command refusing how it was called says why and exits 2, as docs/conventions.md
+    says. Typer carries its own click: a UsageError from the click package is not one
+    Typer knows, and went out as a traceback with exit 1."""
+    from hearth_kit.cli import main
+
+    monkeypatch.setenv("HEARTH_ENVIRONMENT", "development")
+    assert main(argv) == 2
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    assert message in " ".join(err.replace("│", " ").split())  # the message as one line

@@ -83,7 +83,7 @@ def dev_token(
         typer.echo(f"hearth: {exc}", err=True)
         raise typer.Exit(1) from exc
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise typer.BadParameter(str(exc), param_hint="--role") from exc
     if settings.jwt_algorithm != "HS256":
         typer.echo(
             "hearth: note: the gateway is set to verify RS256 tokens and will not accept "

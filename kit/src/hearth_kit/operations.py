@@ -246,7 +246,9 @@ def replay_dead_letters(
     again stays a dead letter and is reported. With --all, every one waiting, oldest
     first, however many (page by page). Exit 1 if any failed."""
     if bool(dead_letter_ids) == replay_all:
-        raise click.UsageError("give the dead letters' ids or --all (not both)")
+        # typer.BadParameter, not click's UsageError: Typer carries its own click, and
+        # an error of the click package is not bad usage to it (a traceback, exit 1).
+        raise typer.BadParameter("give the dead letters' ids or --all (not both)")
     attempted = failed = 0
     try:
         with AdminClient(service, url=url, token=token) as admin, _progress() as progress:
