@@ -231,7 +231,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/visits/{visit_id}/report": {
         # the schema states which findings and reasons go with which outcome (if/then)
-        "visited_at": FUTURE,
+        "visited_at": FUTURE + "; a rebooking's after the attempt it follows (" + STATE + ")",
     },
     "PUT /v1/visits/{visit_id}/report/draft": {"pieces.*.visit.content.visited_at": FUTURE},
     "POST /v1/visits/{visit_id}/report/submit": {
@@ -245,6 +245,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "24 months ahead (JSON Schema has no 'today'; the draft is " + STATE + ")",
         "draft.customer_action.due_on": "not before the draft's visited_at, nor more than 24 "
         "months after today (cross-piece; JSON Schema has no 'today')",
+        "draft.visit.visited_at": "a rebooking's after the attempt it follows (" + STATE + ")",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""

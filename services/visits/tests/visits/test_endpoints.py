@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -213,12 +215,23 @@ async def test_a_no_access_visit_publishes_visit_no_access_and_its_rebooking_is_
     response = await visits.post(f"/v1/visits/{first['id']}/report", json=no_access)
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "no_access"
-    rebooked = await schedule(visits, uprn, rebooked_from_visit_id=first["id"])
+    # rebooked for after the attempt (ADR 0076), and tried again after it
+    again_on = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    rebooked = await schedule(
+        visits, uprn, rebooked_from_visit_id=first["id"], scheduled_for=again_on
+    )
     assert rebooked["attempt_number"] == 2
     assert (
-        await visits.post("/v1/visits", json=a_visit(uprn, rebooked_from_visit_id=first["id"]))
+        await visits.post(
+            "/v1/visits",
+            json=a_visit(uprn, rebooked_from_visit_id=first["id"], scheduled_for=again_on),
+        )
     ).status_code == 409
-    await visits.post(f"/v1/visits/{rebooked['id']}/report", json=no_access)
+    tried_again = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    second = await visits.post(
+        f"/v1/visits/{rebooked['id']}/report", json=no_access | {"visited_at": tried_again}
+    )
+    assert second.status_code == 201, second.text
     rows = await outbox_rows(visits_database, uprn)
     assert event_names(rows) == [
         "visit-scheduled",

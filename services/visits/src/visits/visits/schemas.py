@@ -166,8 +166,9 @@ class VisitReport(BaseModel):
     outcome: VisitOutcome
     visited_at: StrictMoment = Field(
         description="When the officer was there, or tried to be (required: never in the "
-        "future, nor more than the report window, 10 years by default, ago). Every clock "
-        "the report starts counts from it, never from the upload"
+        "future, nor more than the report window, 10 years by default, ago; a rebooking's "
+        "after the attempt it follows). Every clock the report starts counts from it, never "
+        "from the upload"
     )
     repairs_found: list[RepairFound] = Field(
         default_factory=list, max_length=MAX_REPAIRS_PER_VISIT, description="Completed only"

@@ -234,6 +234,26 @@ class VisitService:
             ),
         )
 
+    async def _after_the_attempt_it_follows(
+        self, session: AsyncSession, visit: Visit, visited_at: datetime, field: str
+    ) -> None:
+        """A rebooking is made after the attempt that got no access: its report cannot
+        say the officer was there before that attempt (ADR 0076). Its booking is held to
+        the same (_next_attempt); the visit itself may still come early or late."""
+        if visit.rebooked_from_visit_id is None:
+            return
+        earlier = await repository.get(session, visit.rebooked_from_visit_id)
+        if (
+            earlier is not None
+            and earlier.visited_at is not None
+            and visited_at <= earlier.visited_at
+        ):
+            raise Unprocessable(
+                f"{field} is not after the attempt this visit rebooks (visit {earlier.id}, "
+                f"tried at {earlier.visited_at.isoformat()})",
+                field=field,
+            )
+
     async def _next_attempt(
         self, session: AsyncSession, data: VisitCreate, starts: datetime
     ) -> int:
@@ -286,6 +306,7 @@ class VisitService:
         visit = await self.get(session, visit_id)
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
+        await self._after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
         recorded = await repository.record_report(
             session,
             visit,
@@ -346,6 +367,9 @@ class VisitService:
             # the tenancy before its caseload's concerns (caseloads._ended's lock order)
             await caseloads.hold_tenancy(session, visit.tenancy_id)
         visited_at = report.visit.visited_at.astimezone(UTC)
+        await self._after_the_attempt_it_follows(
+            session, visit, visited_at, "draft.visit.visited_at"
+        )
         household = report.household
         open_actions = {
             action.id: action for action in await repository.open_actions(session, visit.uprn)
