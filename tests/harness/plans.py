@@ -28,6 +28,7 @@ from hearth_kit.db import Database, ReadConnection
 
 _PLANNED = ("SELECT", "WITH", "UPDATE", "DELETE")
 _SCAN = re.compile(r"^(?:->\s*)?(?:Parallel )?Seq Scan on (\w+)")
+_INDEX_SCAN = re.compile(r"^(?:->\s*)?Index (?:Only )?Scan(?: Backward)? using (\w+) on (\w+)")
 
 Action = Callable[[AsyncSession, ReadConnection], Awaitable[object]]
 
@@ -43,6 +44,26 @@ class Plan:
         """The tables among `tables` the plan reads from end to end."""
         found = (_SCAN.match(line.strip()) for line in self.text.splitlines())
         return [match.group(1) for match in found if match and match.group(1) in tables]
+
+    def seeks(self, table: str) -> bool:
+        """Whether the plan finds a page's position in an index of `table`: an index
+        scan, read in the index's order, whose index condition is the cursor's row
+        comparison (`(due_by, id) > (...)`), nothing sorted. A cursor said as an OR of
+        its columns is no such condition: it is a filter over every entry before the
+        position, or a bitmap of every entry after it that is then sorted. Plan with
+        `plans_of(..., in_order=True)`."""
+        lines = [line.strip() for line in self.text.splitlines()]
+        if any(line.removeprefix("->").strip().startswith("Sort") for line in lines):
+            return False
+        for n, line in enumerate(lines):
+            match = _INDEX_SCAN.match(line)
+            if not match or match.group(2) != table:
+                continue
+            details = lines[n + 1 :]
+            below = next((i for i, d in enumerate(details) if d.startswith("->")), len(details))
+            if any(d.startswith("Index Cond") and "ROW(" in d for d in details[:below]):
+                return True
+        return False
 
     def __str__(self) -> str:
         return f"{self.sql}\n{self.text}"
@@ -60,9 +81,14 @@ async def plan_database(url: str) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-async def plans_of(db: Database, action: Action) -> list[Plan]:
+async def plans_of(db: Database, action: Action, *, in_order: bool = False) -> list[Plan]:
     """Run `action` (its writes rolled back) and return the plan of every SELECT,
-    UPDATE and DELETE it sent, in order, each planned with sequential scans off."""
+    UPDATE and DELETE it sent, in order, each planned with sequential scans off.
+
+    `in_order` plans a page as a table with rows would have it read: sorts and bitmap
+    scans off too, so that on an empty table (where sorting a few rows found by a
+    bitmap is cheapest) the planner reads an index in the page's order whenever one
+    can give it, and `Plan.seeks` tells whether the cursor is where that read starts."""
     sent: list[tuple[str, tuple[Any, ...]]] = []
 
     def record(
@@ -82,6 +108,9 @@ async def plans_of(db: Database, action: Action) -> list[Plan]:
     plans = []
     async with db.engine.connect() as connection:
         await connection.exec_driver_sql("SET enable_seqscan = off")
+        if in_order:
+            await connection.exec_driver_sql("SET enable_sort = off")
+            await connection.exec_driver_sql("SET enable_bitmapscan = off")
         for sql, arguments in sent:
             result = await connection.exec_driver_sql(f"EXPLAIN {sql}", arguments)
             plans.append(Plan(sql, "\n".join(str(row[0]) for row in result.all())))

@@ -18,10 +18,12 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    literal,
     literal_column,
     not_,
     null,
     or_,
+    tuple_,
     union_all,
     update,
 )
@@ -428,12 +430,13 @@ async def page(
     if check_type is not None:
         query = query.where(Check.check_type == check_type)
     if after is not None:
+        # A row comparison, which the index seeks to (an OR of the columns is a filter
+        # over every open check before the cursor).
         due_by, check_id = after
+        position = (_check.c.due_by, _check.c.id)
         query = query.where(
-            or_(
-                col(Check.due_by) > due_by,
-                and_(col(Check.due_by) == due_by, col(Check.id) > check_id),
-            )
+            tuple_(*position)
+            > tuple_(literal(due_by, position[0].type), literal(check_id, position[1].type))
         )
     return list((await session.execute(query)).scalars().all())
 

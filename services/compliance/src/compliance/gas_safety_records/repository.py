@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import inspect, literal, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -95,13 +95,14 @@ async def page(
     if contractor_id is not None:
         query = query.where(GasSafetyRecord.contractor_id == contractor_id)
     if after is not None:
+        # A row comparison, which the index seeks to (an OR of the columns is a filter,
+        # or a bitmap of every record before the cursor, sorted for each page).
         recorded_at, record_id = after
+        record = inspect(GasSafetyRecord).local_table
+        position = (record.c.recorded_at, record.c.id)
         query = query.where(
-            (col(GasSafetyRecord.recorded_at) < recorded_at)
-            | (
-                (col(GasSafetyRecord.recorded_at) == recorded_at)
-                & (col(GasSafetyRecord.id) < record_id)
-            )
+            tuple_(*position)
+            < tuple_(literal(recorded_at, position[0].type), literal(record_id, position[1].type))
         )
     return list((await session.execute(query)).scalars().all())
 
