@@ -144,11 +144,13 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "details held)",
     },
     "POST /v1/residents/{resident_id}/vulnerabilities": {
-        "review_on": "after the London day of consent_given_at (cross-field, in London time)",
+        "review_on": "after the London day of consent_given_at (cross-field, in London time); "
+        "no more than 2 years after today (JSON Schema has no 'today')",
         "consent_given_at": FUTURE,
     },
     "POST /v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}/review": {
-        "review_on": "after the London day of reviewed_at (cross-field, in London time)",
+        "review_on": "after the London day of reviewed_at (cross-field, in London time); no "
+        "more than 2 years after today (JSON Schema has no 'today')",
         "reviewed_at": FUTURE
         + "; not before consent was given nor before the latest review ("
         + STATE

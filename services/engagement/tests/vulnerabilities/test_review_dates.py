@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from engagement.models import Vulnerability
+from engagement.vulnerabilities.service import latest_review_on
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from tests.harness.tokens import STAFF_SCOPES
 
 from .test_need_to_know import ClientWithScopes, a_tenant, a_vulnerability, flags
 
 CONSENT_GIVEN_AT = "2025-03-03T10:00:00Z"
-FIRST_REVIEW_ON = "2099-03-03"
-"""A first review date far ahead: not yet due, so a review's date replaces it."""
+FIRST_REVIEW_ON = (london_day(datetime.now(UTC)) + timedelta(days=365)).isoformat()
+"""A first review date a year ahead: not yet due, so a review's date replaces it, and
+within the 2 years a review may be set ahead (ADR 0076)."""
 REVIEWER = STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"}
 """A review is of the need itself: the need-to-know read as well as the write."""
 
@@ -223,3 +228,44 @@ async def test_a_refused_review_names_the_field_never_the_stored_date(
 def shown(text: str, *spellings: str) -> list[str]:
     """The spellings of a stored date that `text` contains."""
     return [s for s in spellings if s in text]
+
+
+@pytest.mark.parametrize(
+    ("today", "latest"),
+    [
+        (date(2026, 12, 1), date(2028, 12, 1)),
+        (date(2028, 2, 29), date(2030, 2, 28)),  # no 29 February two years on
+    ],
+)
+def test_a_next_review_is_set_at_most_two_years_ahead(today: date, latest: date) -> None:
+    assert latest_review_on(today) == latest
+
+
+async def test_a_review_date_more_than_two_years_ahead_is_refused_and_changes_nothing(
+    engagement_as: ClientWithScopes, engagement_database: Database
+) -> None:
+    """2062 typed for 2026 would leave the need unreviewed for decades: recording or
+    reviewing with a date 800 days ahead is a 422 naming review_on; 700 days is kept.
+    Days, not the boundary itself, so the time of day the test runs at does not matter."""
+    today = london_day(datetime.now(UTC))
+    too_far, far = (today + timedelta(days=800)).isoformat(), (today + timedelta(days=700))
+    uprn, person_id = await a_tenant(engagement_database)
+    writer = engagement_as(REVIEWER)
+    refused = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities", json=a_vulnerability(review_on=too_far)
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "review_on"
+    assert await flags(engagement_database, uprn) == []
+
+    _, uprn, person_id, vulnerability_id = await recorded(engagement_as, engagement_database)
+    flags_before = await flags(engagement_database, uprn)
+    review = f"/v1/residents/{person_id}/vulnerabilities/{vulnerability_id}/review"
+    held = datetime.now(UTC).isoformat()
+    beyond = await writer.post(review, json={"reviewed_at": held, "review_on": too_far})
+    assert beyond.status_code == 422, beyond.text
+    assert beyond.json()["errors"][0]["field"] == "review_on"
+    assert await flags(engagement_database, uprn) == flags_before
+    assert await kept(engagement_database, vulnerability_id) == (FIRST_REVIEW_ON, None)
+    within = await writer.post(review, json={"reviewed_at": held, "review_on": far.isoformat()})
+    assert within.status_code == 200, within.text

@@ -28,7 +28,8 @@ class VulnerabilityCreate(BaseModel):
     )
     review_on: StrictDay = Field(
         description="When it is next reviewed with the resident: after the London day of "
-        "consent_given_at (one typed in late may set a date already past, and is then due)"
+        "consent_given_at (one typed in late may set a date already past, and is then due), "
+        "and no more than 2 years after today"
     )
 
 
@@ -45,7 +46,8 @@ class VulnerabilityReview(BaseModel):
     )
     review_on: StrictDay = Field(
         description="The next review's date: after the London day of reviewed_at (a "
-        "review typed in late may set one already past, and is then due)"
+        "review typed in late may set one already past, and is then due), and no more than "
+        "2 years after today"
     )
     detail: str | None = Field(default=None, max_length=2000)
     adjustments: list[Adjustment] | None = Field(default=None, max_length=len(Adjustment))

@@ -39,6 +39,32 @@ from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 
+REVIEW_AHEAD_YEARS = 2
+"""How far after London's today a vulnerability's next review may be set (ADR 0076): a
+need recorded "to be reviewed" in 2062 (a typing slip for 2026), or in 8999, is never
+reviewed, and its adjustments would go unchecked with the resident for decades; two
+years is the longest a landlord would defend leaving a household's needs unasked, the
+visit programme's full visit interval."""
+
+
+def latest_review_on(today: date) -> date:
+    """The last day a next review may be set for: the same day `REVIEW_AHEAD_YEARS` on
+    (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year + REVIEW_AHEAD_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + REVIEW_AHEAD_YEARS, day=28)
+
+
+def refuse_review_too_far(review_on: date, now: datetime) -> None:
+    latest = latest_review_on(london_day(now))
+    if review_on > latest:
+        raise Unprocessable(
+            f"review_on is more than {REVIEW_AHEAD_YEARS} years ahead: the latest day "
+            f"accepted today is {latest.isoformat()}",
+            field="review_on",
+        )
+
 
 async def announce(session: AsyncSession, resident: Resident, now: datetime) -> None:
     """The flag other services get: whether a vulnerability is currently recorded with
@@ -94,6 +120,7 @@ class VulnerabilityService:
                 "review_on must be after the day consent was given (consent_given_at)",
                 field="review_on",
             )
+        refuse_review_too_far(data.review_on, now)
         vulnerability = Vulnerability(
             id=uuid.uuid4(),
             resident_id=resident.id,
@@ -152,6 +179,7 @@ class VulnerabilityService:
             raise Unprocessable(
                 "review_on must be after the day of the review (reviewed_at)", field="review_on"
             )
+        refuse_review_too_far(data.review_on, datetime.now(UTC))
         resident = await self._resident(session, resident_id, for_update=True)
         now = datetime.now(UTC)  # once it is our turn: the flag's version (module docstring)
         vulnerability = await repository.get(session, resident.id, vulnerability_id)
