@@ -183,6 +183,20 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/income/held-recharges/{entry_id}/charge": {
         "tenancy_id": "a tenancy of the held recharge's home (" + STATE + ")"
     },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings": {
+        "listed_for": "at most 12 months after today (JSON Schema has no 'today'); not "
+        "before the case's latest hearing, its latest notice or the tenancy's start ("
+        + STATE
+        + ")",
+        "claim_issued_on": FUTURE
+        + "; not after listed_for (cross-field), nor before the case's latest notice or "
+        "the tenancy's start (" + STATE + ")",
+    },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome": {
+        "decided_on": FUTURE
+        + "; nor before the notice the hearing follows, the tenancy's start or, for an "
+        "order, the day listed for (" + STATE + ")",
+    },
     "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
         "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
         + STATE
@@ -196,10 +210,14 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/rent-accounts/{account_id}/write-offs": {
         "amount_pence": "above the approver's write-off limit (configuration, per approver)"
     },
+    "POST /v1/tenancies": {
+        "start_date": "at most 12 months after today; JSON Schema has no 'today'"
+    },
     "POST /v1/tenancies/{tenancy_id}/end": {"end_date": FUTURE},
     "POST /v1/tenancies/{tenancy_id}/rent-change": {
         "effective_from": "a rent week's Monday, not before the tenancy's start, no week "
-        "charged from it (the calendar and " + STATE + ")"
+        "charged from it (the calendar and " + STATE + "), at most 12 months after today "
+        "(JSON Schema has no 'today')"
     },
     "POST /v1/tenancies/{tenancy_id}/type-decision": {
         "effective_on": FUTURE + "; nor before the tenancy's start, nor an extension after "

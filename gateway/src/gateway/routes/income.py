@@ -172,8 +172,8 @@ ROUTES: list[PassThrough] = [
         "/v1/rent-accounts/{account_id}/arrears-case/court-hearings",
         "income",
         WRITE,
-        "Record a possession hearing listed on the case (a court date holds the ladder; "
-        "Idempotency-Key)",
+        "Record a possession hearing listed on the case, with its claim's issue date (a "
+        "court date holds the ladder; Idempotency-Key)",
         status_code=201,
     ),
     PassThrough(

@@ -34,7 +34,9 @@ def scheduled_jobs(settings: IncomeSettings) -> list[ScheduledJob]:
     end (a trial over by London's today with nothing decided settles, ADR 0059)."""
 
     async def trial_end(session: AsyncSession, now: datetime) -> int:
-        return await tenancy_service.settle_ended_trials(session, now, settings.ladder)
+        return await tenancy_service.settle_ended_trials(
+            session, now, settings.ladder, grace_days=settings.trial_end_grace_days
+        )
 
     return [
         ScheduledJob("rent-run", timedelta(minutes=15), RentRun(settings).scheduled_batch),

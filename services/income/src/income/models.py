@@ -390,6 +390,24 @@ class CourtHearing(IncomeModel, table=True):
     decided_on: date | None = Field(default=None, description="The day the court decided")
     outcome_recorded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     outcome_recorded_by: str | None = Field(default=None, max_length=64)
+    claim_issued_on: date | None = Field(
+        default=None,
+        description="The date of issue on the court's claim form (null: not given, as for "
+        "a hearing relisted in the same proceedings or one recorded before migration "
+        "0020); the trial rule reads it, else the day the hearing was recorded (ADR 0075)",
+    )
+
+
+class TrialSettlement(IncomeModel, table=True):
+    """A trial the trial-end job settled (made the tenancy secure or assured by law),
+    kept so that a claim issued in time but recorded after it can be told apart: the
+    job does not reverse a settlement, the officer reviews it (ADR 0075)."""
+
+    __tablename__ = "trial_settlement"
+
+    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", primary_key=True)
+    settled_on: date = Field(description="The legal day: the first day off trial")
+    settled_at: datetime = Field(sa_type=AwareDateTime, description="When the job settled it")
 
 
 class VulnerabilityFlag(IncomeModel, table=True):

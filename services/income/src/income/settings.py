@@ -15,6 +15,16 @@ from hearth_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+TRIAL_END_GRACE_DAYS = 28
+"""How long the trial-end job waits after a notice's six months before settling a
+trial the notice kept open (ADR 0075). Proceedings are brought when the court issues the
+claim, and the court sends the landlord the hearing date with it (CPR 55.5(1)); a claim
+issued on the six months' last day is recorded when that notice reaches the officer.
+The earliest hearing is 28 days after issue (CPR 55.5(3)(a)), so four weeks covers the
+post and an officer's week away, and the tenancy is shown on trial at most four weeks
+past its legal day (the settlement still dates from that day). Longer delays are for
+the officer's review (the hearing's `trial_settled_on`)."""
+
 
 class ArrearsLadder(BaseModel):
     """The default arrears ladder, from a ruleset used in the sector (DOMAIN.md)."""
@@ -108,6 +118,15 @@ class IncomeSettings(ServiceSettings):
         default=3,
         ge=0,
         description="An instalment not paid this many days after it fell due is missed",
+    )
+    trial_end_grace_days: int = Field(
+        default=TRIAL_END_GRACE_DAYS,
+        ge=0,
+        le=92,
+        description="How long after a notice's six months the trial-end job waits before "
+        "settling a trial the notice kept open, for a claim issued on their last days to "
+        "be recorded (the earliest hearing is 28 days after issue, CPR 55.5(3)); the "
+        "tenancy is settled from the legal day however long it waits (ADR 0075)",
     )
     write_off_limit_pence: int = Field(
         default=100_000,

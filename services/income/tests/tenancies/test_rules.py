@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearth_contracts.events.income import TenancyType
-from income.tenancies.rules import add_months, extended_end, introductory_ends_on, trial_last_day
+from income.tenancies.rules import (
+    HearingOnRecord,
+    add_months,
+    extended_end,
+    introductory_ends_on,
+    latest_day_ahead,
+    notice_spent_without_proceedings,
+    proceedings_brought,
+    trial_last_day,
+)
 
 
 def test_an_introductory_tenancy_ends_its_trial_twelve_months_after_it_starts() -> None:
@@ -75,3 +84,34 @@ def test_the_introductory_period_ends_on_the_same_date_a_year_later_or_1_march(
         assert ends == date(start.year + 1, 3, 1)
     else:
         assert ends == start.replace(year=start.year + 1)
+
+
+SERVED = date(2026, 5, 11)
+"""A notice served 11 May 2026: its six months' last day is 10 November 2026."""
+
+
+@pytest.mark.parametrize(
+    ("hearing", "brought"),
+    [
+        (HearingOnRecord(date(2027, 1, 11), date(2026, 11, 20), date(2026, 11, 10)), True),
+        (HearingOnRecord(date(2027, 1, 11), date(2026, 11, 20), date(2026, 11, 11)), False),
+        (HearingOnRecord(date(2027, 1, 11), date(2026, 11, 20)), False),  # by the day recorded
+        (HearingOnRecord(date(2026, 12, 14), date(2026, 11, 10)), True),
+        (HearingOnRecord(date(2027, 1, 11), date(2026, 11, 20), SERVED), True),
+    ],
+)
+def test_proceedings_are_brought_on_the_claim_s_date_of_issue(
+    hearing: HearingOnRecord, brought: bool
+) -> None:
+    assert proceedings_brought(SERVED, [hearing]) is brought
+
+
+def test_a_spent_notice_waits_the_grace_and_keeps_the_legal_day() -> None:
+    assert notice_spent_without_proceedings(SERVED, [], date(2026, 12, 8), 28) is None
+    assert notice_spent_without_proceedings(SERVED, [], date(2026, 12, 9), 28) == date(2026, 11, 11)
+    assert notice_spent_without_proceedings(SERVED, [], date(2026, 11, 11), 0) == date(2026, 11, 11)
+
+
+def test_a_day_ahead_is_at_most_the_same_day_a_year_on() -> None:
+    assert latest_day_ahead(date(2026, 12, 1)) == date(2027, 12, 1)
+    assert latest_day_ahead(date(2028, 2, 29)) == date(2029, 2, 28)

@@ -23,6 +23,8 @@ from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import start_of_london_day
 from income.app import scheduled_jobs
+from income.arrears.schemas import CourtHearingCreate
+from income.arrears.service import ArrearsService
 from income.models import ArrearsCase, CourtHearing, PossessionNotice, Tenancy
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
@@ -388,7 +390,12 @@ async def test_tenancies_kept_on_trial_do_not_hold_up_the_rest(
 
 
 async def record_hearing(
-    db: Database, tenancy: dict[str, Any], *, listed_for: date, recorded_on: date
+    db: Database,
+    tenancy: dict[str, Any],
+    *,
+    listed_for: date,
+    recorded_on: date,
+    claim_issued_on: date | None = None,
 ) -> None:
     """A possession hearing recorded on the tenancy's case at midday in London on
     `recorded_on`, undecided (the route would stamp it with today's clock)."""
@@ -400,6 +407,7 @@ async def record_hearing(
                 listed_for=listed_for,
                 listed_at=noon_in_london(recorded_on),
                 listed_by="officer-1",
+                claim_issued_on=claim_issued_on,
             )
         )
 
@@ -419,13 +427,15 @@ async def test_a_notice_with_no_proceedings_in_six_months_stops_keeping_the_tria
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
     assert await type_changes(income_database, tenancy["uprn"]) == []
 
-    await run_on(income_database, date(2026, 11, 24))  # the job ran two weeks late
+    await run_on(income_database, date(2026, 12, 8))  # waiting for a claim recorded late
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    await run_on(income_database, date(2026, 12, 9))  # the 28 days' grace over (ADR 0075)
     settled = await tenancy_of(income, tenancy)
     assert (settled["tenancy_type"], settled["introductory_ends_on"]) == ("secure", None)
     [event] = await type_changes(income_database, tenancy["uprn"])
     assert (event["change"], event["previous_type"]) == ("confirmed", "introductory")
     assert event["effective_on"] == "2026-11-11"
-    assert await run_on(income_database, date(2026, 11, 25)) == 0
+    assert await run_on(income_database, date(2026, 12, 24)) == 0
     assert len(await type_changes(income_database, tenancy["uprn"])) == 1
 
 
@@ -434,10 +444,14 @@ async def test_a_notice_spent_before_the_trial_ends_keeps_nothing(
 ) -> None:
     """Served on 5 January 2026, still live (12 months) on the trial's last day (6 July
     2026), but its six months ended on 4 July with no proceedings: the trial ends on
-    its own day, 7 July 2026, not kept on trial for ever."""
+    its own day, 7 July 2026, not kept on trial for ever. The job waits the grace after
+    the six months (to 2 August) for a claim issued on their last days, then dates the
+    change from the trial's end."""
     tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="starter")
     await serve_notice(income_database, tenancy, date(2026, 1, 5))
-    await run_on(income_database, date(2026, 7, 8))
+    await run_on(income_database, date(2026, 8, 1))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "starter"
+    await run_on(income_database, date(2026, 8, 2))
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "assured"
     [event] = await type_changes(income_database, tenancy["uprn"])
     assert event["effective_on"] == "2026-07-07"
@@ -449,8 +463,9 @@ async def test_proceedings_brought_in_the_six_months_keep_the_trial_after_them(
     """A hearing recorded on 2 October 2026, within the six months of the notice served
     on 11 May, means a claim was issued: the tenancy stays on trial after 11 November
     while the claim is undecided. A hearing recorded only after the six months (on 12
-    November, for a notice served the same day) came too late: that tenancy is secure
-    from 11 November."""
+    November, for a notice served the same day) with no date of issue given came too
+    late as far as income knows: that tenancy is secure from 11 November, once the
+    grace is over."""
     brought = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
     late = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
     for tenancy in (brought, late):
@@ -461,9 +476,105 @@ async def test_proceedings_brought_in_the_six_months_keep_the_trial_after_them(
     await record_hearing(
         income_database, late, listed_for=date(2026, 12, 14), recorded_on=date(2026, 11, 12)
     )
-    await run_on(income_database, date(2026, 11, 20))
+    await run_on(income_database, date(2026, 12, 9))
     assert (await tenancy_of(income, brought))["tenancy_type"] == "introductory"
     assert await type_changes(income_database, brought["uprn"]) == []
     assert (await tenancy_of(income, late))["tenancy_type"] == "secure"
     [event] = await type_changes(income_database, late["uprn"])
     assert event["effective_on"] == "2026-11-11"
+
+
+async def test_a_claim_issued_in_the_six_months_counts_though_recorded_after_them(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """Proceedings are brought when the claim is issued, not when an officer records its
+    hearing. Notice served 11 May 2026, six months to 10 November: a claim issued on 9
+    November and recorded on 20 November (within the job's grace) keeps the tenancy on
+    trial; one issued on 11 November, a day late, does not (secure from 11 November);
+    a hearing recorded on 20 November with no date of issue is read by that day, as
+    before (ADR 0075)."""
+    in_time = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    too_late = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    undated = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    for tenancy, issued in ((in_time, date(2026, 11, 9)), (too_late, date(2026, 11, 11))):
+        await serve_notice(income_database, tenancy, date(2026, 5, 11))
+        await record_hearing(
+            income_database,
+            tenancy,
+            listed_for=date(2027, 1, 11),
+            recorded_on=date(2026, 11, 20),
+            claim_issued_on=issued,
+        )
+    await serve_notice(income_database, undated, date(2026, 5, 11))
+    await record_hearing(
+        income_database, undated, listed_for=date(2027, 1, 11), recorded_on=date(2026, 11, 20)
+    )
+    await run_on(income_database, date(2027, 1, 4))
+    assert (await tenancy_of(income, in_time))["tenancy_type"] == "introductory"
+    assert await type_changes(income_database, in_time["uprn"]) == []
+    for tenancy in (too_late, undated):
+        assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+        [event] = await type_changes(income_database, tenancy["uprn"])
+        assert event["effective_on"] == "2026-11-11"
+
+
+async def test_the_grace_is_a_setting(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """HEARTH_INCOME_TRIAL_END_GRACE_DAYS: with none, the job settles the day after the
+    six months; the legal day is the same whatever the grace."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await serve_notice(income_database, tenancy, date(2026, 5, 11))
+    job = next(
+        job
+        for job in scheduled_jobs(IncomeSettings(trial_end_grace_days=0))
+        if job.name == "trial-end"
+    )
+    await run_until_done(income_database, job, noon_in_london(date(2026, 11, 11)))
+    [event] = await type_changes(income_database, tenancy["uprn"])
+    assert event["effective_on"] == "2026-11-11"
+
+
+async def test_a_claim_in_time_recorded_after_the_job_settled_is_kept_and_flagged(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: StartTenancy
+) -> None:
+    """The grace over, the job settled the tenancy (secure from 11 November 2026). A
+    claim issued on 9 November, recorded on 15 December, is a fact and is recorded, but
+    the settlement (published, acted on by visits) is not reversed: the answer and the
+    case name the day it was settled from, for the officer to review (ADR 0075). A
+    claim issued after that day is not flagged."""
+    tenancy = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    account = uuid.UUID(tenancy["rent_account_id"])
+    await serve_notice(income_database, tenancy, date(2026, 5, 11))
+    await run_on(income_database, date(2026, 12, 9))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    service = ArrearsService(IncomeSettings())
+    async with income_database.sessionmaker() as session, session.begin():
+        recorded = await service.list_hearing(
+            session,
+            account,
+            CourtHearingCreate(listed_for=date(2027, 1, 11), claim_issued_on=date(2026, 11, 9)),
+            "officer-1",
+            noon_in_london(date(2026, 12, 15)),
+        )
+    assert recorded.claim_issued_on == date(2026, 11, 9)
+    assert recorded.trial_settled_on == date(2026, 11, 11)
+    case = await income.get(f"/v1/rent-accounts/{account}/arrears-case")
+    [shown] = case.json()["court_hearings"]
+    assert (shown["claim_issued_on"], shown["trial_settled_on"]) == ("2026-11-09", "2026-11-11")
+    assert await run_on(income_database, date(2027, 1, 4)) == 0
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 1
+
+    later = await start_tenancy(start_date="2025-07-07", tenancy_type="introductory")
+    await serve_notice(income_database, later, date(2026, 5, 11))
+    await run_on(income_database, date(2026, 12, 9))
+    async with income_database.sessionmaker() as session, session.begin():
+        issued_late = await service.list_hearing(
+            session,
+            uuid.UUID(later["rent_account_id"]),
+            CourtHearingCreate(listed_for=date(2027, 1, 11), claim_issued_on=date(2026, 11, 11)),
+            "officer-1",
+            noon_in_london(date(2026, 12, 15)),
+        )
+    assert issued_late.trial_settled_on is None

@@ -92,12 +92,17 @@ async def list_court_hearing(
     arrears: ArrearsServiceDep,
 ) -> Response:
     """Record a possession hearing the court listed on the case's claim, for the day it
-    is listed for (it may be in the future). A court date in place holds the ladder: no
-    automatic letter, notice or court step until it is decided (ADR 0067). Send an
+    is listed for (it may be in the future), with the claim's date of issue when the
+    listing comes with a claim. A court date in place holds the ladder: no automatic
+    letter, notice or court step until it is decided (ADR 0067). A claim issued in a
+    notice's six months keeps an introductory or starter tenancy on trial; recorded
+    after the trial-end job settled the tenancy, it is kept and `trial_settled_on` says
+    so for the officer to review (the settlement is not reversed, ADR 0075). Send an
     Idempotency-Key: a retry records nothing twice. 404 for no arrears case; 409 while
     another hearing of the case is undecided; 422 naming the field refused: listed_for
     more than 12 months after today (London), or before the case's latest hearing, the
-    day its latest notice of seeking possession was served or the tenancy's start
+    day its latest notice of seeking possession was served or the tenancy's start;
+    claim_issued_on in the future, after listed_for, or before that notice or start
     (ADR 0075; rules on today and on what the case holds, which JSON Schema cannot
     state)."""
     return await idempotency.create(

@@ -38,6 +38,16 @@ class CourtHearingCreate(BaseModel):
         "months after today (London); not before the case's latest hearing, nor the day "
         "its latest notice of seeking possession was served, nor the tenancy's start"
     )
+    claim_issued_on: StrictDay | None = Field(
+        default=None,
+        description="The date of issue on the court's claim form, when the listing comes "
+        "with a claim (an adjourned hearing relisted in the same proceedings need not "
+        "repeat it): not in the future (London), nor before the day the case's latest "
+        "notice of seeking possession was served (with none, the tenancy's start), nor "
+        "after listed_for. Possession proceedings are brought when the claim is issued: "
+        "the trial rule reads this day, and without it the day the hearing is recorded "
+        "(ADR 0075)",
+    )
 
 
 class CourtOutcomeCreate(BaseModel):
@@ -63,6 +73,17 @@ class CourtHearingPublic(BaseModel):
     outcome: CourtOutcome | None = Field(description="None while the hearing is undecided")
     decided_on: date | None
     outcome_recorded_at: datetime | None
+    claim_issued_on: date | None = Field(
+        default=None, description="The date of issue on the claim form, when given"
+    )
+    trial_settled_on: date | None = Field(
+        default=None,
+        description="Set when income's trial-end job had already made the tenancy secure "
+        "(or assured) from this day before the hearing was recorded, and the claim was "
+        "issued before this day: proceedings brought while the tenancy may still have "
+        "been on trial in law (Housing Act 1996 s.130). The hearing is recorded; the "
+        "settlement is not reversed: review the tenancy (ADR 0075). Null otherwise",
+    )
 
 
 class NoticePublic(BaseModel):

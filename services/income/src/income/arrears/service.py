@@ -34,7 +34,13 @@ from income.arrears.schemas import (
     NoticePublic,
     ProtocolUpdate,
 )
-from income.models import ArrearsCase, CourtHearing, PossessionNotice, Tenancy
+from income.models import (
+    ArrearsCase,
+    CourtHearing,
+    PossessionNotice,
+    Tenancy,
+    TrialSettlement,
+)
 from income.rents import repository as rents
 from income.settings import IncomeSettings
 from income.tenancies import repository as tenancies
@@ -60,6 +66,27 @@ STAGE_MARKERS = {
 def hold_of(latest: CourtHearing | None) -> str | None:
     """Why the court holds the case's ladder, from its latest hearing (rules.court_hold)."""
     return rules.court_hold(latest is not None, latest.outcome if latest else None)
+
+
+def trial_settled_before(hearing: CourtHearing, settlement: TrialSettlement | None) -> date | None:
+    """The day the trial-end job made the tenancy secure or assured from, when this
+    hearing was recorded after the job did so and its claim was issued before that
+    day: proceedings brought while the tenancy was, in law, maybe still on trial
+    (Housing Act 1996 s.130). The job does not reverse a settlement (it published it,
+    and visits acted on it): the answer tells the officer, who reviews the tenancy (ADR
+    0075). None otherwise (no date of issue given: the day recorded is after it)."""
+    if settlement is None or hearing.claim_issued_on is None:
+        return None
+    recorded_after = hearing.listed_at > settlement.settled_at
+    if recorded_after and hearing.claim_issued_on < settlement.settled_on:
+        return settlement.settled_on
+    return None
+
+
+def hearing_public(hearing: CourtHearing, settlement: TrialSettlement | None) -> CourtHearingPublic:
+    return CourtHearingPublic.model_validate(hearing).model_copy(
+        update={"trial_settled_on": trial_settled_before(hearing, settlement)}
+    )
 
 
 def state_of(case: ArrearsCase, latest: CourtHearing | None = None) -> rules.CaseState:
@@ -219,10 +246,11 @@ class ArrearsService:
             notices.append(
                 NoticePublic(served_at=notice.served_at, live_until=until, live=until >= today)
             )
+        settlement = await tenancies.settlement_of(session, case.tenancy_id)
         return CasePublic.model_validate(case).model_copy(
             update={
                 "notices": notices,
-                "court_hearings": [CourtHearingPublic.model_validate(h) for h in hearings],
+                "court_hearings": [hearing_public(h, settlement) for h in hearings],
                 "before_the_court": hold_of(latest),
             }
         )
@@ -240,12 +268,24 @@ class ArrearsService:
         listed for a day no earlier than the case's latest one (an adjournment's next
         hearing comes after it), nor than the case's latest notice was served (the
         claim follows it) or the tenancy started, and at most a year after London's
-        today (ADR 0075). The case is held (FOR UPDATE) while it is checked."""
-        if data.listed_for > (latest_day := rules.latest_listing_day(london_day(now))):
+        today (ADR 0075). The claim's date of issue, when given, is London's today or
+        earlier, no earlier than that notice (or the start) and no later than the day
+        listed for. The case is held (FOR UPDATE) while it is checked."""
+        today = london_day(now)
+        if data.listed_for > (latest_day := rules.latest_listing_day(today)):
             raise Unprocessable(
                 f"A hearing is listed at most {rules.LISTING_AHEAD_MONTHS} months ahead "
                 f"(by {latest_day})",
                 field="listed_for",
+            )
+        if data.claim_issued_on is not None and data.claim_issued_on > today:
+            raise Unprocessable(
+                "A claim cannot have been issued in the future", field="claim_issued_on"
+            )
+        if data.claim_issued_on is not None and data.claim_issued_on > data.listed_for:
+            raise Unprocessable(
+                "A claim is issued before the hearing it is listed for (CPR 55.5)",
+                field="claim_issued_on",
             )
         case = await repository.get(session, account_id, for_update=True)
         if case is None:
@@ -255,6 +295,12 @@ class ArrearsService:
                 f"A hearing cannot be listed before {earliest}, the day the case's latest "
                 "notice of seeking possession was served (or the tenancy started)",
                 field="listed_for",
+            )
+        if data.claim_issued_on is not None and data.claim_issued_on < earliest:
+            raise Unprocessable(
+                f"A claim cannot have been issued before {earliest}, the day the case's "
+                "latest notice of seeking possession was served (or the tenancy started)",
+                field="claim_issued_on",
             )
         latest = await repository.latest_hearing(session, account_id)
         if latest is not None and latest.outcome is None:
@@ -273,11 +319,20 @@ class ArrearsService:
             listed_for=data.listed_for,
             listed_at=now,
             listed_by=recorded_by,
+            claim_issued_on=data.claim_issued_on,
         )
         repository.add_hearing(session, hearing)
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
-        return CourtHearingPublic.model_validate(hearing)
+        settlement = await tenancies.settlement_of(session, case.tenancy_id)
+        if (settled_on := trial_settled_before(hearing, settlement)) is not None:
+            # a fact recorded, not a decision taken: the officer reviews the tenancy
+            log.info(
+                "claim issued before the trial was settled, recorded after",
+                account_id=str(account_id),
+                settled_on=settled_on.isoformat(),
+            )
+        return hearing_public(hearing, settlement)
 
     async def _earliest_court_day(
         self, session: AsyncSession, case: ArrearsCase, followed_by: date | None = None
@@ -339,7 +394,7 @@ class ArrearsService:
         hearing.outcome_recorded_by = recorded_by
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
-        return CourtHearingPublic.model_validate(hearing)
+        return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
 
     async def record_protocol(
         self,

@@ -23,10 +23,10 @@ class RentChangeCreate(BaseModel):
     )
     effective_from: StrictDay = Field(
         description="The first rent week at the new rent, by its Monday (the April rent "
-        "change: the rent year's first Monday), not before the tenancy's start; a 422 "
-        "naming this field otherwise. A week already charged is not changed: a 409 "
-        "naming this field. Sent again for the same week before it is charged, the "
-        "change replaces the one recorded."
+        "change: the rent year's first Monday), not before the tenancy's start, nor "
+        "more than 12 months after today (London); a 422 naming this field otherwise. "
+        "A week already charged is not changed: a 409 naming this field. Sent again for "
+        "the same week before it is charged, the change replaces the one recorded."
     )
 
 

@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_kit.logs import get_logger
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
 from income.accounts import repository as accounts
 from income.models import AccountKind, RentChange, Tenancy, TenancyStatus
 from income.rents import repository
 from income.rents.schemas import RentChangeCreate, RentChangePublic
 from income.tenancies import repository as tenancies
+from income.tenancies.rules import RECORDED_AHEAD_MONTHS, latest_day_ahead
 
 log = get_logger(__name__)
 
@@ -105,12 +107,19 @@ class RentChangeService:
         now: datetime,
     ) -> RentChangePublic:
         """Record the tenancy's rent and service charge from `effective_from` on (a
-        Monday, not before the tenancy's start, no rent charged for it or any later
-        week yet). Sent again for the same week, it replaces the change recorded."""
+        Monday, not before the tenancy's start, at most a year after London's today,
+        no rent charged for it or any later week yet). Sent again for the same week, it
+        replaces the change recorded."""
         tenancy = await self._current_tenancy(session, tenancy_id)
         if data.effective_from.weekday() != 0:
             raise Unprocessable(
                 "A rent change takes effect from a rent week's Monday", field="effective_from"
+            )
+        if data.effective_from > (latest := latest_day_ahead(london_day(now))):
+            raise Unprocessable(
+                f"A rent change is recorded at most {RECORDED_AHEAD_MONTHS} months ahead "
+                f"(by {latest})",
+                field="effective_from",
             )
         if data.effective_from < tenancy.start_date:
             raise Unprocessable(

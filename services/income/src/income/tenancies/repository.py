@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.db import ReadConnection
-from income.models import Account, AccountKind, ArrearsCase, Tenancy, TenancyStatus, Tenant
+from income.models import (
+    Account,
+    AccountKind,
+    ArrearsCase,
+    Tenancy,
+    TenancyStatus,
+    Tenant,
+    TrialSettlement,
+)
 from income.tenancies.rules import TRIAL_TYPES
 
 
@@ -190,3 +198,13 @@ async def trials_ended(
         (tenancy, served, account_id)
         for tenancy, served, account_id in (await session.execute(query)).all()
     ]
+
+
+def add_settlement(session: AsyncSession, settlement: TrialSettlement) -> None:
+    session.add(settlement)
+
+
+async def settlement_of(session: AsyncSession, tenancy_id: uuid.UUID) -> TrialSettlement | None:
+    """The trial-end job's settlement of the tenancy's trial, or None (not settled by
+    the job, or settled before income kept them: migration 0020)."""
+    return await session.get(TrialSettlement, tenancy_id)

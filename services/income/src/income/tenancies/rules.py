@@ -22,6 +22,22 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+RECORDED_AHEAD_MONTHS = 12
+"""How far ahead of London's today a tenancy's start, or a rent change, may be recorded
+(ADR 0075's amendment). A tenancy is signed up days or weeks before the keys are handed
+over (a new build's a few months), and a rent change is set in the winter for the April
+rent year and notified a month or four weeks ahead (Housing Act 1988 s.13, Housing Act
+1985 s.103): a year covers both with room to spare. A day further on is a year typed
+wrong (2062 for 2026), which would charge no rent until then, or put a rent change where
+no rent run reaches it for decades, with nothing to show the mistake."""
+
+
+def latest_day_ahead(today: date) -> date:
+    """The last day a start or a rent change recorded today may fall on: the same day a
+    year on (`RECORDED_AHEAD_MONTHS`; a 29 February's year on is 28 February)."""
+    return add_months(today, RECORDED_AHEAD_MONTHS)
+
+
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 """Tenancies on trial: introductory for councils, starter for housing associations, the
 same trial period (DOMAIN.md)."""
@@ -111,6 +127,16 @@ class HearingOnRecord(NamedTuple):
     listed_for: date
     recorded_on: date
     """The London day it was recorded (`listed_at`)."""
+    claim_issued_on: date | None = None
+    """The date of issue on the claim form, when the officer gave it."""
+
+    @property
+    def brought_on(self) -> date:
+        """The day the proceedings were brought: the claim's date of issue, when given
+        (when it happened), else the day the hearing was recorded (a hearing recorded
+        before income kept the date, or relisted without it: the latest the claim can
+        have been issued, as before ADR 0075's amendment)."""
+        return self.claim_issued_on if self.claim_issued_on is not None else self.recorded_on
 
 
 def notice_spent_on(served_on: date) -> date:
@@ -129,25 +155,28 @@ def proceedings_brought(served_on: date, hearings: Sequence[HearingOnRecord]) ->
     Income's record of a claim is a court hearing: the county court fixes the hearing
     when it issues a possession claim (CPR 55.5(1)), so a hearing on record means a
     claim was issued. One counts when it is listed for a day on or after the notice
-    was served (not earlier proceedings) and was recorded on the case by the six
-    months' last day. The day recorded, not the day the job looks, so the answer is
-    the same whichever day the job runs (ADR 0075)."""
+    was served (not earlier proceedings) and its claim was brought from the day the
+    notice was served to the six months' last day (`brought_on`: the claim's date of
+    issue, else the day the hearing was recorded). Days that happened, not the day the
+    job looks, so the answer is the same whichever day the job runs (ADR 0075)."""
     spent = notice_spent_on(served_on)
     return any(
-        hearing.listed_for >= served_on and served_on <= hearing.recorded_on < spent
+        hearing.listed_for >= served_on and served_on <= hearing.brought_on < spent
         for hearing in hearings
     )
 
 
 def notice_spent_without_proceedings(
-    served_on: date, hearings: Sequence[HearingOnRecord], today: date
+    served_on: date, hearings: Sequence[HearingOnRecord], today: date, grace_days: int = 0
 ) -> date | None:
     """The day a notice stopped keeping the tenancy on trial because its six months
     passed with no proceedings brought (`notice_spent_on`, s.130(2)(c)); None while the
-    six months run (up to today) or when proceedings were brought in them (then only
-    their end, `proceedings_ended_on`, or an officer settles it)."""
+    six months run, or for `grace_days` after them (up to today: a claim issued on
+    their last days is recorded days later, and counts), or when proceedings were
+    brought in them (then only their end, `proceedings_ended_on`, or an officer settles
+    it). The day given is the legal one, however long the grace."""
     spent = notice_spent_on(served_on)
-    if today < spent or proceedings_brought(served_on, hearings):
+    if today < spent + timedelta(days=grace_days) or proceedings_brought(served_on, hearings):
         return None
     return spent
 

@@ -44,7 +44,10 @@ class TenancyCreate(BaseModel):
         description="Joint tenants each appear; at most four (the legal limit on those "
         "holding a legal estate in land, Law of Property Act 1925 s.34)",
     )
-    start_date: StrictDay
+    start_date: StrictDay = Field(
+        description="The tenancy's first day: may be ahead, at most 12 months after today "
+        "(London; further is a year typed wrong), a 422 naming this field otherwise"
+    )
     tenancy_type: TenancyType
     weekly_rent_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
     weekly_service_charge_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] = Field(

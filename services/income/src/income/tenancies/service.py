@@ -42,7 +42,9 @@ from income.models import (
     Tenancy,
     TenancyStatus,
     Tenant,
+    TrialSettlement,
 )
+from income.settings import TRIAL_END_GRACE_DAYS
 from income.tenancies import repository, rules
 from income.tenancies.schemas import (
     TenancyCreate,
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 
 TRIAL_END_BATCH = 200
 """Tenancies the trial-end job settles in one transaction."""
+
 
 CHARGE_AFTER_END = "days_after_tenancy_ended"
 """The reason on a reversal of the days charged after a tenancy's last day."""
@@ -81,11 +84,22 @@ def to_public(
 
 
 class TenancyService:
-    async def start(self, session: AsyncSession, data: TenancyCreate) -> TenancyPublic:
+    async def start(
+        self, session: AsyncSession, data: TenancyCreate, now: datetime | None = None
+    ) -> TenancyPublic:
         """Start a tenancy of a home, open its rent account (an empty ledger) and its
         arrears case, and announce it (tenancy-started v2). The home need not be known
         to income yet. Joint tenants are named by the platform's person ids; the event
-        carries those ids and who is the lead tenant, never a name."""
+        carries those ids and who is the lead tenant, never a name. The start may be
+        ahead, by a year at most (`rules.latest_day_ahead`: further is a year typed
+        wrong)."""
+        now = now or datetime.now(UTC)
+        if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
+            raise Unprocessable(
+                f"A tenancy starts at most {rules.RECORDED_AHEAD_MONTHS} months ahead "
+                f"(by {latest})",
+                field="start_date",
+            )
         if await repository.by_reference(session, data.tenancy_reference) is not None:
             raise Conflict(
                 f"Tenancy reference {data.tenancy_reference} is already in use",
@@ -96,7 +110,6 @@ class TenancyService:
                 f"Home {data.uprn} already has a current tenancy ({current.tenancy_reference})",
                 field="uprn",
             )
-        now = datetime.now(UTC)
         tenancy = Tenancy(
             id=uuid.uuid4(),
             tenancy_reference=data.tenancy_reference,
@@ -312,7 +325,12 @@ class TenancyService:
         return await self.get(session, tenancy.id)
 
     async def settle_ended_trials(
-        self, session: AsyncSession, now: datetime, ladder: ArrearsLadder
+        self,
+        session: AsyncSession,
+        now: datetime,
+        ladder: ArrearsLadder,
+        *,
+        grace_days: int = TRIAL_END_GRACE_DAYS,
     ) -> int:
         """One batch of the trial-end job: a trial that ended by London's today (its
         `introductory_ends_on` is today or earlier) with nobody deciding (not extended,
@@ -325,11 +343,14 @@ class TenancyService:
         changes nothing. Every notice the case was served counts, not only its latest.
         Proceedings dismissed or withdrawn (the case's latest court
         hearing, ADR 0067) no longer keep it, nor does a notice whose six months passed
-        with no proceedings brought (no court hearing recorded in them, ADR 0075): it is
-        settled from the later of the day the trial ended and the day the notice stopped
-        keeping it, so a job run late still dates it right. Takes only the tenancy, SKIP LOCKED: a
-        decision being made on it finishes first, and the trial-end then finds it
-        decided (ADR 0059)."""
+        with no proceedings brought (no claim issued in them, ADR 0075), once
+        `grace_days` more have passed for a claim issued on their last days to be
+        recorded: it is settled from the later of the day the trial ended and the day
+        the notice stopped keeping it, so a job run late (or after the grace) still
+        dates it right, and the settlement is kept (`trial_settlement`) so that a claim
+        issued in time and recorded later is shown to the officer. Takes only the
+        tenancy, SKIP LOCKED: a decision being made on it finishes first, and the
+        trial-end then finds it decided (ADR 0059)."""
         today = london_day(now)
         settled = 0
         after: tuple[date, uuid.UUID] | None = None
@@ -357,19 +378,20 @@ class TenancyService:
                     )
                     if served_on is not None:
                         proceedings_ended = await self._notice_stopped_keeping(
-                            session, account_id, served_on, today
+                            session, account_id, served_on, today, grace_days
                         )
                         if proceedings_ended is None:
                             continue
                 previous = tenancy.tenancy_type
                 tenancy.tenancy_type = rules.SETTLED_TYPE[previous]
                 tenancy.introductory_ends_on = None
-                await _type_changed(
+                effective_on = rules.settled_on(ends_on, proceedings_ended)
+                repository.add_settlement(
                     session,
-                    tenancy,
-                    TenancyTypeChange.CONFIRMED,
-                    previous,
-                    rules.settled_on(ends_on, proceedings_ended),
+                    TrialSettlement(tenancy_id=tenancy.id, settled_on=effective_on, settled_at=now),
+                )
+                await _type_changed(
+                    session, tenancy, TenancyTypeChange.CONFIRMED, previous, effective_on
                 )
                 settled += 1
                 if settled == TRIAL_END_BATCH:
@@ -379,11 +401,17 @@ class TenancyService:
         return settled
 
     async def _notice_stopped_keeping(
-        self, session: AsyncSession, account_id: uuid.UUID, served_on: date, today: date
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        served_on: date,
+        today: date,
+        grace_days: int,
     ) -> date | None:
         """The day the notice served on `served_on` (during the trial) stopped keeping
         the tenancy on trial, from the case's court hearings: its six months passed with
-        no proceedings brought (s.130(2)(c), ADR 0075), or the proceedings were
+        no proceedings brought (s.130(2)(c), ADR 0075; looked at once `grace_days`
+        more have passed), or the proceedings were
         dismissed or withdrawn (the latest hearing, ADR 0067); the earlier when both.
         None: it still keeps it (six months not yet over, or proceedings brought and
         undecided, adjourned, or ended in a possession order)."""
@@ -397,10 +425,13 @@ class TenancyService:
         spent = rules.notice_spent_without_proceedings(
             served_on,
             [
-                rules.HearingOnRecord(hearing.listed_for, london_day(hearing.listed_at))
+                rules.HearingOnRecord(
+                    hearing.listed_for, london_day(hearing.listed_at), hearing.claim_issued_on
+                )
                 for hearing in hearings
             ],
             today,
+            grace_days,
         )
         return min((day for day in (ended, spent) if day is not None), default=None)
 
