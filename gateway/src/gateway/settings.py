@@ -42,7 +42,10 @@ a 500, a negative rate gave Retry-After -1, infinity a NaN bucket)."""
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HEARTH_GATEWAY_", extra="ignore")
+    # named, never echoed, when refused: values include keys (hearth_kit.settings)
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_GATEWAY_", extra="ignore", hide_input_in_errors=True
+    )
 
     visits_url: str = default_url("visits")
     repairs_url: str = default_url("repairs")

@@ -39,7 +39,12 @@ class ServiceSettings(BaseSettings):
     HEARTH_LOG_LEVEL, HEARTH_LOG_FORMAT and HEARTH_OTEL_EXPORTER apply to every service
     unless a service-prefixed value (HEARTH_REPAIRS_LOG_LEVEL, ...) overrides them."""
 
-    model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
+    # A setting refused at start is named, never echoed: the value may be a password
+    # (a database URL's, an SMTP login's, a contractor's webhook secret inside
+    # HEARTH_REPAIRS_CONTRACTORS), and the error goes to the logs. Subclasses inherit it.
+    model_config = SettingsConfigDict(
+        env_prefix="HEARTH_", extra="ignore", hide_input_in_errors=True
+    )
 
     service_name: ClassVar[str] = "hearth"
 

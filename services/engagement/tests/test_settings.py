@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from engagement.settings import ComplaintTimescales, EngagementSettings
 from hearth_contracts.events.engagement import ComplaintStage
+from hearth_kit.settings import InsecureConfiguration
 
 CODE = {
     "stage_1": {"acknowledge_within": 5, "respond_within": 10, "extend_by_at_most": 10},
@@ -64,3 +65,50 @@ def test_a_laxer_timescale_from_the_environment_stops_the_service_starting(
     monkeypatch.setenv("HEARTH_ENGAGEMENT_COMPLAINT_TIMESCALES__STAGE_1__RESPOND_WITHIN", "15")
     with pytest.raises(ValidationError, match=r"stage_1\.respond_within"):
         EngagementSettings()
+
+
+POSTGRESQL = "postgresql+asyncpg://hearth@db.invalid:5432/hearth"
+
+
+def production(**configured: object) -> EngagementSettings:
+    return EngagementSettings(
+        environment="production",
+        database_url=POSTGRESQL,
+        kafka_bootstrap_servers="broker.invalid:9092",
+        **configured,  # type: ignore[arg-type]
+    )
+
+
+def test_production_refuses_to_send_email_as_the_placeholder_sender() -> None:
+    """A relay host with the default sender (no-reply@hearth.invalid): residents' mail
+    servers refuse or bin it, and each refusal became a letter, long after the deploy.
+    Refused at start, before anything connects; the landlord's own sender starts."""
+    with pytest.raises(InsecureConfiguration, match="HEARTH_ENGAGEMENT_EMAIL__SENDER"):
+        production(email={"host": "smtp.example.org"}).refuse_development_defaults()
+    production(
+        email={"host": "smtp.example.org", "sender": "repairs@landlord.example.org"}
+    ).refuse_development_defaults()
+    production().refuse_development_defaults()  # no email at all: letters, by choice
+    EngagementSettings(
+        environment="development", email={"host": "127.0.0.1"}
+    ).refuse_development_defaults()
+
+
+@pytest.mark.parametrize(
+    ("channel", "given", "missing"),
+    [
+        ("email", {"host": "smtp.example.org", "username": "hearth"}, "password"),
+        ("email", {"host": "smtp.example.org", "password": "secret"}, "username"),
+        ("text", {"base_url": "https://texts.example.org"}, "api_key"),
+        ("text", {"api_key": "secret"}, "base_url"),
+    ],
+)
+def test_half_a_channels_credentials_is_refused_naming_what_is_missing(
+    channel: str, given: dict[str, str], missing: str
+) -> None:
+    """Half a login, or a text URL without its key, left the channel unconfigured (or
+    logging in never) without a word, and every message went as a letter. The error
+    names the missing setting, never a value given."""
+    with pytest.raises(ValidationError, match=f"{channel} {missing} is missing") as refused:
+        EngagementSettings(environment="development", **{channel: given})  # type: ignore[arg-type]
+    assert "secret" not in str(refused.value)

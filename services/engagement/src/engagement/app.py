@@ -48,7 +48,12 @@ class Services:
 
 def build_services(settings: EngagementSettings) -> Services:
     messages = MessageService(
-        configured_channels(settings.email, settings.text), settings.message_retries
+        configured_channels(
+            settings.email,
+            settings.text,
+            warn_unconfigured=settings.environment == "production",
+        ),
+        settings.message_retries,
     )
     # The Complaint Handling Code's deadlines are statutory: its working days leave out
     # weekends and bank holidays only, never the landlord's own closure days

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from engagement.complaints.rules import CODE_TIMESCALES, StageTimescale
 from hearth_contracts.events.engagement import ComplaintStage
-from hearth_kit.settings import ServiceSettings
+from hearth_kit.settings import InsecureConfiguration, ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -80,16 +80,36 @@ class ComplaintTimescales(BaseModel):
         }
 
 
+PLACEHOLDER_SENDER = "no-reply@hearth.invalid"
+"""The sender a developer's machine sends as: `.invalid` is reserved (RFC 2606), so a
+resident's mail server refuses or bins it. Production must name the landlord's own."""
+
+
 class EmailSettings(BaseModel):
-    """SMTP for emails. No host: the email channel is not configured (messages wait)."""
+    """SMTP for emails. No host: the email channel is not configured, and emails go as
+    letters. A login is a username and a password together."""
 
     host: str | None = None
     port: int = Field(default=587, ge=1, le=65535)
     username: str | None = None
     password: SecretStr | None = None
     starttls: bool = True
-    sender: str = Field(default="no-reply@hearth.invalid", max_length=254)
+    sender: str = Field(default=PLACEHOLDER_SENDER, max_length=254)
     timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _whole_login(self) -> EmailSettings:
+        """Half a login (a username without its password, or the other way) would
+        connect without logging in, and the relay's refusal would turn every email into
+        a letter, long after the deploy: refused at start instead, naming what is
+        missing (never the value)."""
+        if (self.username is None) != (self.password is None):
+            missing = "password" if self.password is None else "username"
+            raise ValueError(
+                f"email {missing} is missing: set HEARTH_ENGAGEMENT_EMAIL__USERNAME and "
+                "HEARTH_ENGAGEMENT_EMAIL__PASSWORD together, or neither"
+            )
+        return self
 
 
 class TextSettings(BaseModel):
@@ -99,6 +119,19 @@ class TextSettings(BaseModel):
     api_key: SecretStr | None = None
     template_id: str = Field(default="hearth-text", max_length=64)
     timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _url_and_key_together(self) -> TextSettings:
+        """A base URL without its key (or a key without the URL) left the channel
+        unconfigured without a word, and every text went as a letter: refused at start,
+        naming what is missing."""
+        if (self.base_url is None) != (self.api_key is None):
+            missing = "api_key" if self.api_key is None else "base_url"
+            raise ValueError(
+                f"text {missing} is missing: set HEARTH_ENGAGEMENT_TEXT__BASE_URL and "
+                "HEARTH_ENGAGEMENT_TEXT__API_KEY together, or neither"
+            )
+        return self
 
 
 class MessageRetries(BaseModel):
@@ -135,6 +168,21 @@ class EngagementSettings(ServiceSettings):
     )
     deadline_sweep_seconds: int = Field(default=300, ge=1)
     message_sweep_seconds: int = Field(default=30, ge=1)
+
+    def refuse_development_defaults(self, *, broker: bool = True) -> None:
+        """As every service, and: production sends no email as the placeholder sender
+        (a resident's mail server would refuse or bin it, and each refusal becomes a
+        letter). With no email host at all there is no sender to check: emails go as
+        letters, by the landlord's choice."""
+        super().refuse_development_defaults(broker=broker)
+        if self.environment == "development":
+            return
+        if self.email.host is not None and self.email.sender == PLACEHOLDER_SENDER:
+            raise InsecureConfiguration(
+                "Refusing to start in production sending email as the placeholder "
+                f"{PLACEHOLDER_SENDER}: set HEARTH_ENGAGEMENT_EMAIL__SENDER to the "
+                "landlord's own address"
+            )
 
 
 def settings_from_env() -> EngagementSettings:

@@ -15,6 +15,9 @@ import httpx
 
 from engagement.settings import EmailSettings, TextSettings
 from hearth_contracts.events.engagement import ContactChannel
+from hearth_kit.logs import get_logger
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,23 @@ class PrintRoomChannel:
         return None
 
 
-def configured_channels(email: EmailSettings, text: TextSettings) -> dict[ContactChannel, Channel]:
+def configured_channels(
+    email: EmailSettings, text: TextSettings, *, warn_unconfigured: bool = False
+) -> dict[ContactChannel, Channel]:
     """The channels the settings configure. Nothing is defaulted: no SMTP host, no
-    email; no Notify URL and key, no texts (those messages go as letters instead)."""
+    email; no Notify URL and key, no texts (those messages go as letters instead).
+    `warn_unconfigured` (production) logs a warning for each channel left out."""
     channels: dict[ContactChannel, Channel] = {ContactChannel.LETTER: PrintRoomChannel()}
     if email.host is not None:
         channels[ContactChannel.EMAIL] = EmailChannel(email)
     if text.base_url is not None and text.api_key is not None:
         channels[ContactChannel.TEXT] = NotifyTextChannel(text)
+    for channel in (ContactChannel.EMAIL, ContactChannel.TEXT):
+        if warn_unconfigured and channel not in channels:
+            # said once at start, so a deploy that forgot the credentials is seen before
+            # the letters pile up (hearth_engagement_messages_sent_as_letters_total)
+            log.warning(
+                "message channel not configured: its messages go as letters",
+                channel=channel.value,
+            )
     return channels
