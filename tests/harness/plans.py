@@ -46,27 +46,52 @@ class Plan:
         return [match.group(1) for match in found if match and match.group(1) in tables]
 
     def seeks(self, table: str) -> bool:
-        """Whether the plan finds a page's position in an index of `table`: an index
-        scan, read in the index's order, whose index condition is the cursor's row
-        comparison (`(due_by, id) > (...)`), nothing sorted. A cursor said as an OR of
-        its columns is no such condition: it is a filter over every entry before the
-        position, or a bitmap of every entry after it that is then sorted. Plan with
-        `plans_of(..., in_order=True)`."""
-        lines = [line.strip() for line in self.text.splitlines()]
-        if any(line.removeprefix("->").strip().startswith("Sort") for line in lines):
-            return False
+        """Whether the plan finds a page's position in an index of `table`: the page's
+        rows come off an index scan (right under its Limit), read in the index's order,
+        whose index condition is the cursor's row comparison (`(due_by, id) > (...)`).
+        A cursor said as an OR of its columns is no such condition: it is a filter over
+        every entry before the position, or a bitmap of every entry after it that is
+        then sorted. Plan with `plans_of(..., in_order=True)`."""
+        lines = self.text.splitlines()
         for n, line in enumerate(lines):
-            match = _INDEX_SCAN.match(line)
+            match = _INDEX_SCAN.match(line.strip())
             if not match or match.group(2) != table:
                 continue
-            details = lines[n + 1 :]
-            below = next((i for i, d in enumerate(details) if d.startswith("->")), len(details))
-            if any(d.startswith("Index Cond") and "ROW(" in d for d in details[:below]):
+            depth = len(line) - len(line.lstrip())
+            details = []
+            for detail in lines[n + 1 :]:
+                if detail.strip().startswith("->") or len(detail) - len(detail.lstrip()) <= depth:
+                    break
+                details.append(detail.strip())
+            if any(d.startswith("Index Cond") and "ROW(" in d for d in details) and (
+                _in_order_up_to_the_limit(lines, n)
+            ):
                 return True
         return False
 
     def __str__(self) -> str:
         return f"{self.sql}\n{self.text}"
+
+
+_KEEPS_ORDER = ("LockRows", "Nested Loop", "Incremental Sort", "Subquery Scan", "Result")
+
+
+def _in_order_up_to_the_limit(lines: list[str], n: int) -> bool:
+    """Whether the rows of plan node `lines[n]` reach a Limit through nodes that keep
+    their order (a join's outer side, row locks), not through a Sort."""
+    depth = len(lines[n]) - len(lines[n].lstrip())
+    for earlier in reversed(lines[:n]):
+        indent = len(earlier) - len(earlier.lstrip())
+        node = earlier.strip()
+        if indent >= depth or not (node.startswith("->") or indent == 0):
+            continue
+        depth = indent
+        node = node.removeprefix("->").strip()
+        if node.startswith("Limit"):
+            return True
+        if not node.startswith(_KEEPS_ORDER):
+            return False
+    return False
 
 
 @asynccontextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -62,10 +62,7 @@ async def page(
     if after is not None:
         received_at, complaint_id = after
         query = query.where(
-            or_(
-                col(Complaint.received_at) > received_at,
-                and_(col(Complaint.received_at) == received_at, col(Complaint.id) > complaint_id),
-            )
+            tuple_(col(Complaint.received_at), col(Complaint.id)) > (received_at, complaint_id)
         )
     if resident_id is not None:
         query = query.where(Complaint.resident_id == resident_id)
@@ -187,13 +184,8 @@ async def service_requests_page(
     if after is not None:
         received_at, request_id = after
         query = query.where(
-            or_(
-                col(ServiceRequest.received_at) > received_at,
-                and_(
-                    col(ServiceRequest.received_at) == received_at,
-                    col(ServiceRequest.id) > request_id,
-                ),
-            )
+            tuple_(col(ServiceRequest.received_at), col(ServiceRequest.id))
+            > (received_at, request_id)
         )
     if uprn is not None:
         query = query.where(ServiceRequest.uprn == uprn)

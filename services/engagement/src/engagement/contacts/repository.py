@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -33,10 +33,7 @@ async def page(
     if after is not None:
         contacted_at, contact_id = after
         query = query.where(
-            or_(
-                col(Contact.contacted_at) < contacted_at,
-                and_(col(Contact.contacted_at) == contacted_at, col(Contact.id) < contact_id),
-            )
+            tuple_(col(Contact.contacted_at), col(Contact.id)) < (contacted_at, contact_id)
         )
     if uprn is not None:
         query = query.where(Contact.uprn == uprn)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,9 +107,6 @@ async def page(
     if after is not None:
         created_at, message_id = after
         query = query.where(
-            or_(
-                col(Message.created_at) < created_at,
-                and_(col(Message.created_at) == created_at, col(Message.id) < message_id),
-            )
+            tuple_(col(Message.created_at), col(Message.id)) < (created_at, message_id)
         )
     return list((await session.execute(query)).scalars().all())

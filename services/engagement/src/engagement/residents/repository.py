@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Row, Select, Table, and_, bindparam, func, inspect, or_
+from sqlalchemy import CursorResult, Row, Select, Table, bindparam, func, inspect, or_, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,12 +85,10 @@ def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]
     )
     if after:
         query = query.where(
-            or_(
-                _resident.c.registered_at > bindparam("after_registered_at"),
-                and_(
-                    _resident.c.registered_at == bindparam("after_registered_at"),
-                    _resident.c.id > bindparam("after_id"),
-                ),
+            tuple_(_resident.c.registered_at, _resident.c.id)
+            > tuple_(
+                bindparam("after_registered_at", type_=_resident.c.registered_at.type),
+                bindparam("after_id", type_=_resident.c.id.type),
             )
         )
     if uprn:  # the home's residents now: not a former tenant's last home

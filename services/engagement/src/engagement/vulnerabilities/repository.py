@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Row, and_, or_
+from sqlalchemy import Row, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -76,12 +76,7 @@ async def reviews_due(
     if after is not None:
         review_on, vulnerability_id = after
         query = query.where(
-            or_(
-                col(Vulnerability.review_on) > review_on,
-                and_(
-                    col(Vulnerability.review_on) == review_on,
-                    col(Vulnerability.id) > vulnerability_id,
-                ),
-            )
+            tuple_(col(Vulnerability.review_on), col(Vulnerability.id))
+            > (review_on, vulnerability_id)
         )
     return (await session.execute(query)).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -38,11 +38,6 @@ async def page(
     if after is not None:
         published_on, item_id = after
         query = query.where(
-            or_(
-                col(YouSaidWeDid.published_on) < published_on,
-                and_(
-                    col(YouSaidWeDid.published_on) == published_on, col(YouSaidWeDid.id) < item_id
-                ),
-            )
+            tuple_(col(YouSaidWeDid.published_on), col(YouSaidWeDid.id)) < (published_on, item_id)
         )
     return list((await session.execute(query)).scalars().all())
