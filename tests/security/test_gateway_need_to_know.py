@@ -15,10 +15,15 @@ import pytest
 from gateway.auth import issue_development_token
 from gateway.roles import DEFAULT_ROLES
 from gateway.settings import DEVELOPMENT_JWT_SECRET
+from hearth_kit.working_days import london_day
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
 
 pytestmark = pytest.mark.integration
+
+REVIEW_ON = (london_day(datetime.now(UTC)) + timedelta(days=35)).isoformat()
+"""A review five weeks ahead, whenever the suite runs (a fixed day would fall outside
+the next-review window, or into the past, as the calendar moves on)."""
 
 
 def bearer(scope: str, *, contractor_id: str | None = None) -> dict[str, str]:
@@ -189,7 +194,7 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
                 "adjustments": [],
                 "consent": True,
                 "consent_given_at": "2026-01-05T10:00:00Z",
-                "review_on": "2027-01-05",
+                "review_on": REVIEW_ON,
             },
         )
         assert recorded.status_code == 201, recorded.text
@@ -206,7 +211,7 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
                 (f"/v1/homes/{uprn}", None),
                 (f"/v1/tenancies/{tenancy_id}/overview", None),
                 (f"/v1/residents/{resident['id']}/vulnerabilities", None),
-                ("/v1/vulnerabilities/reviews-due", {"due_by": "2027-01-05", "limit": 200}),
+                ("/v1/vulnerabilities/reviews-due", {"due_by": REVIEW_ON, "limit": 200}),
                 ("/v1/diversity", {"strand": "ethnicity"}),
                 ("/v1/surveys/results", {"survey": "perception", "strand": "religion"}),
             ]
@@ -234,7 +239,7 @@ async def test_no_read_without_the_need_to_know_scope_carries_vulnerabilities_or
     ) as api:
         seen = await api.get(f"/v1/residents/{resident['id']}/vulnerabilities")
         due = await api.get(
-            "/v1/vulnerabilities/reviews-due", params={"due_by": "2027-01-05", "limit": 200}
+            "/v1/vulnerabilities/reviews-due", params={"due_by": REVIEW_ON, "limit": 200}
         )
     assert VULNERABILITY_DETAIL in seen.text
     # The reviewer (both scopes) gets the list: the resident whose review has come, and
