@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal_column,
     null,
     or_,
+    tuple_,
     type_coerce,
     union_all,
     update,
@@ -252,12 +253,10 @@ def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
     )
     if after:
         page = page.where(
-            or_(
-                _visit.c.scheduled_for < bindparam("after_scheduled_for"),
-                and_(
-                    _visit.c.scheduled_for == bindparam("after_scheduled_for"),
-                    _visit.c.id < bindparam("after_id"),
-                ),
+            tuple_(_visit.c.scheduled_for, _visit.c.id)
+            < tuple_(
+                bindparam("after_scheduled_for", type_=_visit.c.scheduled_for.type),
+                bindparam("after_id", type_=_visit.c.id.type),
             )
         )
     if uprn:
