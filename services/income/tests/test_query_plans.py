@@ -45,8 +45,10 @@ UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 
 
-def case(name: str, action: Action, *indexes: str) -> object:
-    return pytest.param(action, indexes, id=name)
+def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
+    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
+    cursor must find its position in by an index condition (not from the start)."""
+    return pytest.param(action, indexes, seek, id=name)
 
 
 CASES = [
@@ -96,6 +98,7 @@ CASES = [
     case(
         "held recharges",
         lambda _s, r: accounts.held_recharges_rows(r, after=(UPRN, AN_ID), limit=51, uprn=None),
+        seek="account",
     ),
     case("a home's held recharges", lambda s, _r: accounts.held_recharges_account(s, UPRN)),
     # Rent changes of a tenancy.
@@ -126,6 +129,7 @@ CASES = [
         lambda _s, r: arrangements.reviews_due_rows(
             r, due_by=TODAY, today=TODAY, week=WEEK, after=(TODAY, AN_ID), limit=51
         ),
+        seek="arrangement",
     ),
 ]
 
@@ -138,12 +142,15 @@ async def planned(income_db_url: str) -> AsyncIterator[Database]:
         yield db
 
 
-@pytest.mark.parametrize(("action", "indexes"), CASES)
+@pytest.mark.parametrize(("action", "indexes", "seek"), CASES)
 async def test_an_index_serves_the_statement(
-    planned: Database, action: Action, indexes: tuple[str, ...]
+    planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
     plans = await plans_of(planned, action)
     scans = sequential_scans(plans, GROWING)
     assert not scans, "\n\n".join(scans)
     for index in indexes:
         assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
+    if seek is not None:
+        pages = await plans_of(planned, action, in_order=True)
+        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))

@@ -56,8 +56,10 @@ AN_UPDATE = WorkOrderStatusUpdate(
 )
 
 
-def case(name: str, action: Action, *indexes: str) -> object:
-    return pytest.param(action, indexes, id=name)
+def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
+    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
+    cursor must find its position in by an index condition (not from the start)."""
+    return pytest.param(action, indexes, seek, id=name)
 
 
 def repairs_page(**filters: object) -> Action:
@@ -112,6 +114,7 @@ CASES = [
             s, uprn=None, status=None, after=(NOW, AN_ID), limit=51
         ),
         "ix_appointment_window_start_id",
+        seek="appointment",
     ),
     case(
         "a home's booked appointments",
@@ -179,6 +182,7 @@ CASES = [
         lambda _s, r: communal_issues.page_rows(
             r, status=CommunalIssueStatus.OPEN, block_id="B-1", after=(NOW, AN_ID), limit=51
         ),
+        seek="communal_issue",
     ),
     # Recharges: is the household vulnerable (a recharge's check).
     case("a household flagged", lambda s, _r: recharges.household_flagged(s, UPRN)),
@@ -193,12 +197,15 @@ async def planned(repairs_db_url: str) -> AsyncIterator[Database]:
         yield db
 
 
-@pytest.mark.parametrize(("action", "indexes"), CASES)
+@pytest.mark.parametrize(("action", "indexes", "seek"), CASES)
 async def test_an_index_serves_the_statement(
-    planned: Database, action: Action, indexes: tuple[str, ...]
+    planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
     plans = await plans_of(planned, action)
     scans = sequential_scans(plans, GROWING)
     assert not scans, "\n\n".join(scans)
     for index in indexes:
         assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
+    if seek is not None:
+        pages = await plans_of(planned, action, in_order=True)
+        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))
