@@ -26,6 +26,7 @@ from hearth_kit.defaults import (
     settle_the_collector,
 )
 from hearth_kit.idempotency import EXPIRED_RESPONSES
+from hearth_kit.inbox_retention import inbox_retention_job
 from hearth_kit.kafka import broker_reachable
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import OutboxRelay
@@ -54,9 +55,12 @@ class Runtime:
         self.relay = OutboxRelay(settings, db)
         self.consumer = EventConsumer(settings, db, handlers) if handlers else None
         # Every service purges its expired Idempotency-Key responses (they hold what the
-        # requests created, personal data among it) whether or not writes arrive.
+        # requests created, personal data among it) whether or not writes arrive, and
+        # the inbox rows of events no topic holds any more (hearth_kit.inbox_retention).
         self.scheduler = Scheduler(
-            db, [*scheduled_jobs, EXPIRED_RESPONSES], service=settings.service_name
+            db,
+            [*scheduled_jobs, EXPIRED_RESPONSES, inbox_retention_job(settings)],
+            service=settings.service_name,
         )
         self._tasks: list[asyncio.Task[None]] = []
 

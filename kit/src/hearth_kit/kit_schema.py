@@ -259,6 +259,18 @@ def downgrade_kit_tables_v4() -> None:
         batch_op.drop_index("uq_dead_letter_message_group", **_WITHOUT_EVENT_ID)
 
 
+def upgrade_kit_tables_v5() -> None:
+    """An index on when each inbox row was handled, so the inbox retention job
+    (hearth_kit.inbox_retention) finds the rows past their retention without reading the
+    whole inbox. Plain CREATE INDEX in the migration's transaction, as every earlier
+    one: it holds the consumer's inserts while it builds (docs/runbooks/upgrading.md)."""
+    op.create_index("ix_inbox_event_handled_at", "inbox_event", ["handled_at"])
+
+
+def downgrade_kit_tables_v5() -> None:
+    op.drop_index("ix_inbox_event_handled_at", table_name="inbox_event")
+
+
 def drop_kit_tables_v1() -> None:
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_unpublished", **_UNPUBLISHED)

@@ -156,6 +156,17 @@ class ServiceSettings(BaseSettings):
         "legal deadlines (Awaab's Law, complaints: docs/adr/0035, 0041)",
     )
 
+    inbox_retention_days: int = Field(
+        default=60,
+        ge=1,
+        le=36_500,
+        description="How long a handled event's inbox row (its id, type and place on its "
+        "topic: no data) is kept to stop a redelivery applying it twice. Keep it above the "
+        "topics' retention (30 days in deploy/k8s/topics.yaml): an event still on a topic "
+        "can be delivered again (a consumer group's offsets lost or reset), and one whose "
+        "row is gone would be applied twice",
+    )
+
     @model_validator(mode="after")
     def _development_defaults(self) -> ServiceSettings:
         """A developer's machine has defaults for the database (a SQLite file) and the

@@ -100,6 +100,7 @@ inbox_event = Table(
     Column("handled_at", AwareDateTime(), nullable=False),
     comment="Events already handled: a redelivered event has no second effect",
 )
+Index("ix_inbox_event_handled_at", inbox_event.c.handled_at)  # the retention job's (v5)
 
 dead_letter = Table(
     "dead_letter",
