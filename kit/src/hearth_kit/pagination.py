@@ -3,8 +3,11 @@
 A list endpoint takes `PageDep`, hands it to its service, and the service answers
 `Page.from_rows(rows, page.limit, cursor_of=...)` from at most `page.fetch` rows
 (one more than a page, to know whether another page follows). The cursor is decoded
-back into the sort key's own types with `page.after_as(...)`; a cursor this API did not
-issue is always a 422 naming the query parameter `cursor`.
+back into the sort key's own types with `page.after_as(...)`; a cursor that does not
+decode to them is always a 422 naming the query parameter `cursor`. Cursors carry the
+sort key only and are not signed (ADR 0078): every filter and authorisation rule is
+applied again on each page, so a made-up position shows nothing a caller could not
+page to.
 """
 
 from __future__ import annotations
@@ -153,8 +156,8 @@ async def page_params(
         Query(
             max_length=1000,
             pattern=CURSOR_PATTERN,
-            description="Only a next_cursor this API returned on the previous page "
-            "(any other value is a 422 naming cursor)",
+            description="The next_cursor the previous page returned (a value that does not "
+            "decode to this list's sort key is a 422 naming cursor)",
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,

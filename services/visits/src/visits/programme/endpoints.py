@@ -56,8 +56,8 @@ async def ranked_homes(
         Query(
             max_length=1000,
             pattern=CURSOR_PATTERN,
-            description="Only a next_cursor this API returned on the previous page "
-            "(any other value is a 422 naming cursor)",
+            description="The next_cursor the previous page returned (a value that does not "
+            "decode to the ranking's sort key is a 422 naming cursor)",
         ),
     ] = None,
 ) -> Programme:
