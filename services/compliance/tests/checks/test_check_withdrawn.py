@@ -19,6 +19,7 @@ from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import Database
 from services.compliance.tests.factories import london_today
 from services.compliance.tests.test_cli import hearth
+from tests.harness.days import days_from_today
 
 BOILER = [{"appliance_type": "boiler", "location": "kitchen"}]
 
@@ -98,10 +99,12 @@ async def test_the_import_announces_the_checks_it_withdraws(
         "electrical_certificate_expires_on"
     )
 
+    expires_on = days_from_today(61)  # within the 24 months the register goes back
+
     async def import_row(supply: str) -> None:
         text = (
             f"{header}\n{uprn},1 Mare Street,,London,E8 1DY,flat,general_needs,gas,{supply},,"
-            "EST1,2027-01-31,\n"
+            f"EST1,{expires_on},\n"
         )
         response = await compliance.post(
             "/v1/homes/import", content=text.encode(), headers={"Content-Type": "text/csv"}

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from compliance.checks.rules import add_months
 from compliance.checks.service import ProgrammeService, to_public
 from compliance.handlers import build_handlers
 from compliance.models import Check
@@ -677,18 +678,22 @@ async def test_the_same_certificate_sent_to_the_next_cycle_is_refused(
 async def test_a_certificate_dated_before_the_last_one_of_its_type_is_refused(
     compliance: httpx.AsyncClient, published: Any
 ) -> None:
-    """The open EICR cycle follows the last certificate (done 10 January 2026): an older
-    one sent to it late (1 March 2021) would complete it before it began and set the next
-    expiry from 2021 (2026-03-01, before the one the newer certificate gave), making the
-    home overdue on old paper. 422 naming done_on; the cycle stays open with its dates,
-    nothing is published; a later certificate still completes it."""
+    """The open EICR cycle follows the last certificate (done 300 days ago): an older one
+    sent to it late (two years before that, within the 60 months the register goes back,
+    ADR 0070) would complete it before it began and set the next expiry from then (three
+    years before the one the newer certificate gave), making the home overdue on old
+    paper. 422 naming done_on; the cycle stays open with its dates, nothing is published;
+    a later certificate still completes it. Days from the day the test runs: fixed ones
+    fall out of the register's history on a later day."""
+    last_done = london_today() - timedelta(days=300)
+    next_due = add_months(last_done, 60).isoformat()
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
     first = await compliance.post(
         f"/v1/compliance/checks/{eicr['id']}/certificates",
         json={
-            "done_on": "2026-01-10",
+            "done_on": last_done.isoformat(),
             "certificate_reference": f"EICR-A-{uprn}",
             "outcome": "unsatisfactory",
             "defects": [
@@ -705,14 +710,14 @@ async def test_a_certificate_dated_before_the_last_one_of_its_type_is_refused(
     following = next(
         c for c in body["checks"] if c["check_type"] == "electrical" and not c["completed_at"]
     )
-    assert following["due_by"] == "2031-01-10"
+    assert following["due_by"] == next_due
     events = {
         name: await published(name, uprn) for name in ("check-completed", "safety-defect-found")
     }
     older = await compliance.post(
         f"/v1/compliance/checks/{following['id']}/certificates",
         json={
-            "done_on": "2021-03-01",
+            "done_on": add_months(last_done, -24).isoformat(),
             "certificate_reference": f"EICR-OLD-{uprn}",
             "outcome": "unsatisfactory",
             "defects": [
@@ -728,12 +733,12 @@ async def test_a_certificate_dated_before_the_last_one_of_its_type_is_refused(
     assert [e["field"] for e in older.json()["errors"]] == ["done_on"]
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     still = next(c for c in body["checks"] if c["id"] == following["id"])
-    assert (still["completed_at"], still["due_by"]) == (None, "2031-01-10")
+    assert (still["completed_at"], still["due_by"]) == (None, next_due)
     assert {name: await published(name, uprn) for name in events} == events
     later = await compliance.post(
         f"/v1/compliance/checks/{following['id']}/certificates",
         json={
-            "done_on": "2026-02-01",
+            "done_on": (last_done + timedelta(days=22)).isoformat(),
             "certificate_reference": f"EICR-B-{uprn}",
             "outcome": "satisfactory",
         },

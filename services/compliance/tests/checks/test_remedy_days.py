@@ -16,6 +16,7 @@ from compliance.settings import Programme
 from hearth_kit.working_days import end_of_london_day
 from services.compliance.tests.checks.test_programme import a_gas_home
 from services.compliance.tests.factories import london_today
+from tests.harness.days import a_past_year
 from tests.harness.service import service_api
 
 
@@ -36,7 +37,9 @@ async def test_a_c2_is_remedied_within_the_configured_days(
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     eicr = next(c for c in body["checks"] if c["check_type"] == "electrical")
-    done_on = date(2026, 3, 10)  # the clocks go forward on 29 March: remedy_by is BST
+    # 10 March of a past year (the register goes back 60 months for an EICR, ADR 0070):
+    # the clocks go forward on the last Sunday in March, so remedy_by is BST
+    done_on = date(a_past_year(3, 10), 3, 10)
     response = await compliance.post(
         f"/v1/compliance/checks/{eicr['id']}/certificates",
         json={
@@ -54,7 +57,9 @@ async def test_a_c2_is_remedied_within_the_configured_days(
     )
     assert response.status_code == 201, response.text
     defects = await published("safety-defect-found", uprn)
-    assert datetime.fromisoformat(defects[0]["remedy_by"]) == end_of_london_day(date(2026, 3, 31))
+    assert datetime.fromisoformat(defects[0]["remedy_by"]) == end_of_london_day(
+        date(done_on.year, 3, 31)
+    )
 
 
 def test_the_remedy_time_cannot_be_set_beyond_the_legal_28_days() -> None:

@@ -14,9 +14,15 @@ import pytest
 from compliance.checks.service import ProgrammeService
 from compliance.settings import Programme
 from hearth_kit.db import Database
-from services.compliance.tests.checks.test_sweep import HEADER, raised
+from services.compliance.tests.checks.test_sweep import HEADER, eicr_expiry, raised
+from tests.harness.days import a_coming_year
 
-EXPIRY = "2027-06-15"
+SUMMER = a_coming_year(4, 15)
+"""The summer of the example: the first whose 15 April is after the day the test runs,
+so the expiry is one the register takes on that day (at most 14 months ahead, ADR 0070)
+and every moment swept is after the home was registered."""
+
+EXPIRY = f"{SUMMER}-06-15"
 """The gas certificate's expiry: due from 16 April (60 days before), expired on 15 June,
 escalated on 15 September, all in British Summer Time."""
 
@@ -26,18 +32,18 @@ escalated on 15 September, all in British Summer Time."""
     [
         (
             "check-due",
-            datetime(2027, 4, 15, 22, 59, 59, tzinfo=UTC),
-            datetime(2027, 4, 15, 23, 0, tzinfo=UTC),
+            datetime(SUMMER, 4, 15, 22, 59, 59, tzinfo=UTC),
+            datetime(SUMMER, 4, 15, 23, 0, tzinfo=UTC),
         ),
         (
             "certificate-expired",
-            datetime(2027, 6, 14, 22, 59, 59, tzinfo=UTC),
-            datetime(2027, 6, 14, 23, 0, tzinfo=UTC),
+            datetime(SUMMER, 6, 14, 22, 59, 59, tzinfo=UTC),
+            datetime(SUMMER, 6, 14, 23, 0, tzinfo=UTC),
         ),
         (
             "check-overdue-escalated",
-            datetime(2027, 9, 14, 22, 59, 59, tzinfo=UTC),
-            datetime(2027, 9, 14, 23, 0, tzinfo=UTC),
+            datetime(SUMMER, 9, 14, 22, 59, 59, tzinfo=UTC),
+            datetime(SUMMER, 9, 14, 23, 0, tzinfo=UTC),
         ),
     ],
     ids=["due-from-16-april", "expired-15-june", "escalated-15-september"],
@@ -50,7 +56,7 @@ async def test_each_sweep_event_is_raised_from_midnight_in_london(
     london_midnight: datetime,
 ) -> None:
     uprn = str(random.randint(10**9, 10**12 - 1))
-    row = f"{uprn},1 Kay Road,London,E8 1DY,flat,gas,live,{EXPIRY},2031-01-01"
+    row = f"{uprn},1 Kay Road,London,E8 1DY,flat,gas,live,{EXPIRY},{eicr_expiry()}"
     response = await compliance.post(
         "/v1/homes/import",
         content=f"{HEADER}\n{row}\n".encode(),

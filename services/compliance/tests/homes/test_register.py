@@ -12,6 +12,7 @@ import pytest
 
 from compliance.checks.rules import add_months
 from hearth_kit.working_days import london_day
+from tests.harness.days import days_from_today
 
 
 def a_uprn() -> str:
@@ -41,15 +42,17 @@ async def test_a_gas_home_gets_an_annual_gas_check_and_an_eicr(
     compliance: httpx.AsyncClient,
 ) -> None:
     uprn = a_uprn()
+    expires_on = days_from_today(90)  # the register refuses an expiry out of its window
     response = await compliance.post(
-        "/v1/homes", json=a_home(uprn, gas_certificate_expires_on="2027-03-01")
+        "/v1/homes", json=a_home(uprn, gas_certificate_expires_on=expires_on.isoformat())
     )
     assert response.status_code == 201, response.text
     assert response.json()["gas_status"] == "annual"
     checks = await checks_of(compliance, uprn)
     assert set(checks) == {"gas_safety", "electrical"}
-    assert checks["gas_safety"]["due_by"] == "2027-03-01"
-    assert checks["gas_safety"]["due_from"] == "2026-12-31"  # 60 days ahead
+    assert checks["gas_safety"]["due_by"] == expires_on.isoformat()
+    due_from = expires_on - timedelta(days=60)  # 60 days ahead
+    assert checks["gas_safety"]["due_from"] == due_from.isoformat()
 
 
 @pytest.mark.parametrize(
@@ -162,7 +165,11 @@ async def test_capping_withdraws_the_gas_check_and_uncapping_raises_it_due_at_on
     uprn = a_uprn()
     await compliance.post(
         "/v1/homes",
-        json=a_home(uprn, heating_fuel="electric", gas_certificate_expires_on="2027-06-01"),
+        json=a_home(
+            uprn,
+            heating_fuel="electric",
+            gas_certificate_expires_on=days_from_today(180).isoformat(),
+        ),
     )
     capped = await compliance.patch(
         f"/v1/homes/{uprn}", json={"gas_supply": "capped"}, headers={"If-Match": '"1"'}
