@@ -138,10 +138,47 @@ CASES = [
     # Tenant copies: the list, a home's, and the household's copies of a record
     # (tenant-copy-sent and a record's re-test look them up).
     case(
+        "tenant copies after a cursor",
+        lambda s, _r: tenant_copies.page(
+            s, today=TODAY, standing=None, uprn=None, after=AFTER_DAY, limit=51
+        ),
+        "ix_tenant_copy_deadline",
+        seek="tenant_copy",
+    ),
+    case(
+        "tenant copies sent late",
+        lambda s, _r: tenant_copies.page(
+            s, today=TODAY, standing=CopyStanding.SENT_LATE, uprn=None, after=AFTER_DAY, limit=51
+        ),
+        "ix_tenant_copy_deadline",
+        seek="tenant_copy",
+    ),
+    case(
         "tenant copies owed",
         lambda s, _r: tenant_copies.page(
             s, today=TODAY, standing=CopyStanding.OWED, uprn=None, after=AFTER_DAY, limit=51
         ),
+        "ix_tenant_copy_unsent_deadline",
+        seek="tenant_copy",
+    ),
+    case(
+        "tenant copies overdue",
+        lambda s, _r: tenant_copies.page(
+            s, today=TODAY, standing=CopyStanding.OVERDUE, uprn=None, after=AFTER_DAY, limit=51
+        ),
+        "ix_tenant_copy_unsent_deadline",
+        seek="tenant_copy",
+    ),
+    # The sweep's gauge and the figures: copies overdue, copies due in a period.
+    case(
+        "tenant copies overdue count",
+        lambda s, _r: tenant_copies.overdue_count(s, TODAY),
+        "ix_tenant_copy_unsent_deadline",
+    ),
+    case(
+        "tenant copies due in a period",
+        lambda s, _r: tenant_copies.on_time_share(s, date(2026, 4, 1), TODAY),
+        "ix_tenant_copy_deadline",
     ),
     case("a home's tenant copies", lambda s, _r: tenant_copies.for_uprn(s, UPRN)),
     case(

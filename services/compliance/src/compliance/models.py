@@ -292,7 +292,18 @@ class TenantCopy(ComplianceModel, table=True):
 
     __tablename__ = "tenant_copy"
     __table_args__ = (
-        Index("ix_tenant_copy_copy_by", "copy_by", "sent_at"),
+        # GET /v1/compliance/tenant-copies in its cursor's order (every copy, sent on
+        # time or late), and the figures' copies due in a period.
+        Index("ix_tenant_copy_deadline", "copy_by", "id"),
+        # The copies not sent (owed, overdue) in that order, and the overdue count the
+        # sweep and the figures take: a few, however many were ever sent.
+        Index(
+            "ix_tenant_copy_unsent_deadline",
+            "copy_by",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
         # The household's copy of a record (tenant-copy-sent, a same-day re-test).
         Index("ix_tenant_copy_record", "record_id"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, inspect, literal, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,8 +100,14 @@ async def page(
     if uprn is not None:
         query = query.where(col(TenantCopy.uprn) == uprn)
     if after is not None:
+        # A row comparison, which ix_tenant_copy_deadline (or, for copies not sent,
+        # ix_tenant_copy_unsent_deadline) seeks to: an OR of the columns is a filter over
+        # every copy before the cursor.
         after_day, after_id = after
+        copy = inspect(TenantCopy).local_table
+        position = (copy.c.copy_by, copy.c.id)
         query = query.where(
-            or_(copy_by > after_day, and_(copy_by == after_day, col(TenantCopy.id) > after_id))
+            tuple_(*position)
+            > tuple_(literal(after_day, position[0].type), literal(after_id, position[1].type))
         )
     return list((await session.execute(query)).scalars().all())
