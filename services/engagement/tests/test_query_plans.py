@@ -86,6 +86,8 @@ CASES = [
         lambda s, _r: complaints.service_requests_page(
             s, after=AFTER, limit=51, uprn=UPRN, resident_id=None
         ),
+        "ix_service_request_uprn_received_at_id",
+        seek="service_request",
     ),
     case(
         "a resident's service requests",
@@ -96,6 +98,8 @@ CASES = [
     case(
         "a home's contacts",
         lambda s, _r: contacts.page(s, after=AFTER, limit=51, uprn=UPRN, resident_id=None),
+        "ix_contact_uprn_contacted_at_id",
+        seek="contact",
     ),
     case(
         "a resident's contacts",

@@ -211,7 +211,8 @@ class Contact(EngagementModel, table=True):
     """A contact with a household, from any channel."""
 
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_uprn_contacted_at", "uprn", "contacted_at"),)
+    # A home's contacts in the list's cursor order (GET /v1/contacts?uprn=).
+    __table_args__ = (Index("ix_contact_uprn_contacted_at_id", "uprn", "contacted_at", "id"),)
 
     id: uuid.UUID = Field(primary_key=True)
     uprn: str = Field(max_length=12)
@@ -301,9 +302,11 @@ class ServiceRequest(EngagementModel, table=True):
     """A request for a service (not a complaint): recorded apart, on no Code clock."""
 
     __tablename__ = "service_request"
+    # A home's requests in the list's cursor order (GET /v1/service-requests?uprn=).
+    __table_args__ = (Index("ix_service_request_uprn_received_at_id", "uprn", "received_at", "id"),)
 
     id: uuid.UUID = Field(primary_key=True)
-    uprn: str = Field(max_length=12, index=True)
+    uprn: str = Field(max_length=12)
     resident_id: uuid.UUID | None = Field(default=None, index=True)
     category: ComplaintCategory = Field(sa_type=text_enum(ComplaintCategory))
     medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
