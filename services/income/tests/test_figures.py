@@ -5,7 +5,7 @@ ended owing is closed with it and no longer counted as kept."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -27,15 +27,23 @@ async def test_collection_counts_rent_payments_net_of_reversals_and_ended_arrang
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
     today = london_day(datetime.now(UTC))
-    paying = await start_tenancy(start_date="2026-01-05")
-    leaving = await start_tenancy(start_date="2026-01-05")
-    for week in (date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)):
+    # Three weeks from a Monday eight weeks or more before the day the test runs (a fixed
+    # January would put the period asked for, to today, over the figures' five years).
+    eight_weeks_ago = today - timedelta(days=56)
+    monday = eight_weeks_ago - timedelta(days=eight_weeks_ago.weekday())
+    paying = await start_tenancy(start_date=monday.isoformat())
+    leaving = await start_tenancy(start_date=monday.isoformat())
+    for week in (monday, monday + timedelta(days=7), monday + timedelta(days=14)):
         await charge(income_database, week)  # 3 x 10,000 on each rent account
     rent = f"/v1/rent-accounts/{paying['rent_account_id']}"
-    for amount, day in ((10_000, "2026-01-20"), (5_000, "2026-01-21")):
+    for amount, day in ((10_000, 15), (5_000, 16)):  # the third week's Tuesday, Wednesday
         paid = await income.post(
             f"{rent}/payments",
-            json={"amount_pence": amount, "method": "direct_debit", "received_on": day},
+            json={
+                "amount_pence": amount,
+                "method": "direct_debit",
+                "received_on": (monday + timedelta(days=day)).isoformat(),
+            },
         )
         assert paid.status_code == 201, paid.text
     returned = await income.post(
@@ -44,12 +52,21 @@ async def test_collection_counts_rent_payments_net_of_reversals_and_ended_arrang
     )
     assert returned.status_code == 201, returned.text
     # A recharge paid on the sundry account is not rent collected.
-    await raise_recharge(income_database, paying["uprn"], 3_000, datetime(2026, 1, 6, tzinfo=UTC))
+    await raise_recharge(
+        income_database,
+        paying["uprn"],
+        3_000,
+        datetime.combine(monday + timedelta(days=1), time(), tzinfo=UTC),
+    )
     sundry = (await income.get(f"/v1/tenancies/{paying['id']}")).json()["sundry_account_id"]
     assert (
         await income.post(
             f"/v1/rent-accounts/{sundry}/payments",
-            json={"amount_pence": 3_000, "method": "card", "received_on": "2026-01-22"},
+            json={
+                "amount_pence": 3_000,
+                "method": "card",
+                "received_on": (monday + timedelta(days=17)).isoformat(),
+            },
         )
     ).status_code == 201
     # An arrangement, then the tenancy ends owing: the arrangement ends with it.
@@ -68,7 +85,7 @@ async def test_collection_counts_rent_payments_net_of_reversals_and_ended_arrang
     assert made.status_code == 201, made.text
     ended = await income.post(
         f"/v1/tenancies/{leaving['id']}/end",
-        json={"end_date": "2026-01-21", "reason": "transfer"},
+        json={"end_date": (monday + timedelta(days=16)).isoformat(), "reason": "transfer"},
     )
     assert ended.status_code == 200, ended.text
     async with income_database.sessionmaker() as session:
@@ -82,7 +99,7 @@ async def test_collection_counts_rent_payments_net_of_reversals_and_ended_arrang
 
     figures = await income.get(
         "/v1/income/figures",
-        params={"from": "2026-01-01", "to": today.isoformat()},
+        params={"from": (monday - timedelta(days=4)).isoformat(), "to": today.isoformat()},
     )
     assert figures.status_code == 200, figures.text
     collection = measure(figures.json(), "income.collection_rate")

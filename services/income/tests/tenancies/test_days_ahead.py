@@ -62,7 +62,18 @@ async def test_a_start_a_year_typed_wrong_is_refused_through_the_api(
 async def test_a_rent_change_is_recorded_at_most_a_year_ahead(
     income_database: Database, start_tenancy: Any
 ) -> None:
-    """The Monday 29 November 2027 is within the year; Monday 6 December 2027 is not."""
+    """The last Monday on or before the same day a year on is within the year; the Monday
+    after it is not. From the day the test runs, not NOW: the tenancy is started through
+    the API, and rent is charged for its weeks up to today, so a fixed Monday would be
+    refused as charged once its week came."""
+    now = datetime.now(UTC)
+    today = london_day(now)
+    try:
+        a_year_on = today.replace(year=today.year + 1)
+    except ValueError:  # a 29 February's year on is 28 February
+        a_year_on = date(today.year + 1, 2, 28)
+    within = a_year_on - timedelta(days=a_year_on.weekday())
+    beyond = within + timedelta(days=7)
     tenancy_id = uuid.UUID((await start_tenancy(start_date="2025-04-07"))["id"])
     async with income_database.sessionmaker() as session, session.begin():
         with pytest.raises(Unprocessable) as refused:
@@ -72,9 +83,9 @@ async def test_a_rent_change_is_recorded_at_most_a_year_ahead(
                 RentChangeCreate(
                     weekly_rent_pence=11_000,
                     weekly_service_charge_pence=0,
-                    effective_from=date(2027, 12, 6),
+                    effective_from=beyond,
                 ),
-                NOW,
+                now,
             )
         assert refused.value.extensions["field"] == "effective_from"
         made = await rent_change_service.change(
@@ -83,11 +94,11 @@ async def test_a_rent_change_is_recorded_at_most_a_year_ahead(
             RentChangeCreate(
                 weekly_rent_pence=11_000,
                 weekly_service_charge_pence=0,
-                effective_from=date(2027, 11, 29),
+                effective_from=within,
             ),
-            NOW,
+            now,
         )
-    assert made.effective_from == date(2027, 11, 29)
+    assert made.effective_from == within
 
 
 async def test_a_rent_change_a_year_typed_wrong_is_refused_through_the_api(
