@@ -92,8 +92,10 @@ CASES = [
     case(
         "a resident's service requests",
         lambda s, _r: complaints.service_requests_page(
-            s, after=None, limit=51, uprn=None, resident_id=AN_ID
+            s, after=AFTER, limit=51, uprn=None, resident_id=AN_ID
         ),
+        "ix_service_request_resident_id_received_at_id",
+        seek="service_request",
     ),
     case(
         "a home's contacts",
@@ -103,7 +105,9 @@ CASES = [
     ),
     case(
         "a resident's contacts",
-        lambda s, _r: contacts.page(s, after=None, limit=51, uprn=None, resident_id=AN_ID),
+        lambda s, _r: contacts.page(s, after=AFTER, limit=51, uprn=None, resident_id=AN_ID),
+        "ix_contact_resident_id_contacted_at_id",
+        seek="contact",
     ),
     # Residents: the list by home and by tenancy (the contact view, tenancy overview).
     case(

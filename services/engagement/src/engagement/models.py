@@ -211,12 +211,16 @@ class Contact(EngagementModel, table=True):
     """A contact with a household, from any channel."""
 
     __tablename__ = "contact"
-    # A home's contacts in the list's cursor order (GET /v1/contacts?uprn=).
-    __table_args__ = (Index("ix_contact_uprn_contacted_at_id", "uprn", "contacted_at", "id"),)
+    # A home's and a resident's contacts in the list's cursor order (GET /v1/contacts
+    # ?uprn= or ?resident_id=).
+    __table_args__ = (
+        Index("ix_contact_uprn_contacted_at_id", "uprn", "contacted_at", "id"),
+        Index("ix_contact_resident_id_contacted_at_id", "resident_id", "contacted_at", "id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     uprn: str = Field(max_length=12)
-    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    resident_id: uuid.UUID | None = None
     direction: ContactDirection = Field(sa_type=text_enum(ContactDirection))
     medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
     reason: ContactReason = Field(sa_type=text_enum(ContactReason))
@@ -302,12 +306,16 @@ class ServiceRequest(EngagementModel, table=True):
     """A request for a service (not a complaint): recorded apart, on no Code clock."""
 
     __tablename__ = "service_request"
-    # A home's requests in the list's cursor order (GET /v1/service-requests?uprn=).
-    __table_args__ = (Index("ix_service_request_uprn_received_at_id", "uprn", "received_at", "id"),)
+    # A home's and a resident's requests in the list's cursor order (GET
+    # /v1/service-requests?uprn= or ?resident_id=).
+    __table_args__ = (
+        Index("ix_service_request_uprn_received_at_id", "uprn", "received_at", "id"),
+        Index("ix_service_request_resident_id_received_at_id", "resident_id", "received_at", "id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     uprn: str = Field(max_length=12)
-    resident_id: uuid.UUID | None = Field(default=None, index=True)
+    resident_id: uuid.UUID | None = None
     category: ComplaintCategory = Field(sa_type=text_enum(ComplaintCategory))
     medium: ContactMedium = Field(sa_type=text_enum(ContactMedium))
     summary: str = Field(max_length=4000)
