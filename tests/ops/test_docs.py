@@ -4,7 +4,9 @@ still opens with `make run` and `make test`, the ADR index lists every ADR; ever
 `hearth` command shown is one the installed command line takes, with options it has;
 every HEARTH_... setting named is one the code reads; every secret and address an
 operator sets is in the deploy runbook; every alert's runbook names it; the event
-catalogue names the consumer group in use; every `make` target named exists."""
+catalogue names the consumer group in use; every `make` target named exists; the
+contractors' guide's signature check accepts what repairs signs and refuses the rest, and
+each request body it shows is one the route's schema takes."""
 
 from __future__ import annotations
 
@@ -517,3 +519,112 @@ def test_the_deploy_runbook_lists_every_service_setting_with_its_default() -> No
         if f"`{shown}`" not in row:
             problems.append(f"{name.upper()}: default `{shown}`, the table says {row}")
     assert not problems, "\n".join(problems)
+
+
+CONTRACTORS = ROOT / "docs" / "contractors.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+
+
+def _fenced(page: Path, language: str) -> list[str]:
+    return [body for lang, body in FENCE.findall(page.read_text()) if lang == language]
+
+
+def _doc_verify() -> Any:
+    """The `verify` function contractors copy from the guide, as they would run it."""
+    (snippet,) = [code for code in _fenced(CONTRACTORS, "python") if "def verify(" in code]
+    namespace: dict[str, Any] = {}
+    exec(compile(snippet, str(CONTRACTORS), "exec"), namespace)
+    return namespace["verify"]
+
+
+def test_the_contractors_signature_check_accepts_what_hearth_signs_and_refuses_the_rest() -> None:
+    """Contractors paste this function into their receiver verbatim: it must accept the
+    signature repairs sends, and refuse (False, not an exception their server answers
+    500 to, which Hearth would retry for ever) a wrong, old or malformed one."""
+    import time
+
+    from repairs.webhooks.rules import signature
+
+    verify = _doc_verify()
+    body = b'{"id":"e1","sent_for":{"id":"w1"},"type":"raise-repair"}'
+    now = int(time.time())
+    assert verify("s3cret", signature("s3cret", now, body), body)
+    assert not verify("other", signature("s3cret", now, body), body)
+    assert not verify("s3cret", signature("s3cret", now, body), body.replace(b"w1", b"w2"))
+    assert not verify("s3cret", signature("s3cret", now - 301, body), body)
+    for malformed in ("", "v1=abc", f"t={now}", "t=soon,v1=abc", "sha256=abc"):
+        assert not verify("s3cret", malformed, body), malformed
+
+
+def _shell_bodies(page: Path) -> list[tuple[str, str, str]]:
+    """(method, path, body) of each `curl -X POST|PUT|PATCH ... -d` in the page's sh
+    blocks, the shell's substitutions replaced by values of their shape; `-d @file` is
+    the page's json block that first names the file's fields (`cp12.json`)."""
+    values = {
+        "$(date -u +%FT%TZ)": "2026-12-01T10:00:00Z",
+        "${DAY}": "2026-12-04",
+    }
+    found = []
+    for block in _fenced(page, "sh"):
+        for command in re.split(r"\n(?=\S)", block.replace("\\\n", " ")):
+            command = re.sub(r"<[^>]+>", "id", command)  # <id>, <check id>
+            call = re.search(r"curl .*-X (POST|PUT|PATCH) \"?\$HEARTH(/[^\"\s]*)", command)
+            data = re.search(r"-d (?:'([^']*)'|\"((?:[^\"\\]|\\.)*)\"|@(\S+))", command)
+            if call is None or data is None:
+                continue
+            if data.group(3):
+                (body,) = [
+                    code
+                    for code in _fenced(page, "json")
+                    if '"gas_safe_number"' in code and '"id"' not in code
+                ]
+            elif data.group(1) is not None:
+                body = data.group(1)
+            else:
+                body = data.group(2).replace('\\"', '"')
+            for shell, value in values.items():
+                body = body.replace(shell, value)
+            found.append((call.group(1).lower(), call.group(2).split("?")[0], body))
+    return found
+
+
+def _body_problems(method: str, path: str, body: str) -> list[str]:
+    import json
+
+    from gateway.openapi_examples import validator
+
+    document = json.loads((ROOT / "gateway" / "openapi.json").read_text())
+    routes = [
+        template
+        for template in document["paths"]
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path)
+    ]
+    if not routes:
+        return [f"{method.upper()} {path}: no such route"]
+    operation = document["paths"][routes[0]].get(method)
+    if operation is None:
+        return [f"{method.upper()} {path}: no such method"]
+    try:
+        value = json.loads(body)
+    except ValueError as error:
+        return [f"{method.upper()} {path}: not JSON ({error})"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    check = validator(schema, document["components"]["schemas"])
+    return [f"{method.upper()} {path}: {error.message}" for error in check.iter_errors(value)]
+
+
+def test_every_request_body_in_the_contractors_guide_is_one_the_api_takes() -> None:
+    """Contractors' developers copy these calls verbatim: each body must be one the
+    route's own schema (gateway/openapi.json) accepts."""
+    bodies = _shell_bodies(CONTRACTORS)
+    assert len(bodies) >= 5, bodies
+    problems = [problem for call in bodies for problem in _body_problems(*call)]
+    assert problems == []
+
+
+def test_the_body_check_finds_a_field_the_api_does_not_take() -> None:
+    problems = _body_problems(
+        "post", "/v1/contractor/work-orders/123/status", '{"state": "in_progress"}'
+    )
+    assert problems
+    assert all("status" in problem or "state" in problem for problem in problems)
