@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -146,3 +147,40 @@ async def plans_of(db: Database, action: Action, *, in_order: bool = False) -> l
 def sequential_scans(plans: list[Plan], tables: Collection[str]) -> list[str]:
     """Each plan that reads one of `tables` end to end, printed with its statement."""
     return [str(plan) for plan in plans if plan.sequential_scans(tables)]
+
+
+def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> Any:
+    """A statement to plan, as a test parameter: `indexes` it must use; `seek`, the
+    table a page after a cursor must find its position in by an index condition (not
+    from the start). For `assert_served_by_indexes`."""
+    return pytest.param(action, indexes, seek, id=name)
+
+
+@asynccontextmanager
+async def postgresql_plans(url: str) -> AsyncIterator[Database]:
+    """`plan_database` on a service's migrated database, or the test skipped on SQLite
+    (these tests ask PostgreSQL's planner)."""
+    if not url.startswith("postgresql"):
+        pytest.skip("asks PostgreSQL's planner")
+    async with plan_database(url) as db:
+        yield db
+
+
+async def assert_served_by_indexes(
+    db: Database,
+    action: Action,
+    indexes: Collection[str],
+    seek: str | None,
+    growing: Collection[str],
+) -> None:
+    """No statement `action` sends reads one of the `growing` tables end to end; each of
+    `indexes` is used; and with `seek`, a page after a cursor starts at its position in
+    that table's index."""
+    plans = await plans_of(db, action)
+    scans = sequential_scans(plans, growing)
+    assert not scans, "\n\n".join(scans)
+    for index in indexes:
+        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
+    if seek is not None:
+        pages = await plans_of(db, action, in_order=True)
+        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))

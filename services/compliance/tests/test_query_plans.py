@@ -20,7 +20,7 @@ from compliance.tenant_copies import repository as tenant_copies
 from compliance.tenant_copies.rules import CopyStanding
 from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import Database
-from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 
 GROWING = {
     "compliance_check",
@@ -45,12 +45,6 @@ A_CHECK = Check(
     escalate_on=TODAY,
     created_at=datetime(2026, 1, 1, tzinfo=UTC),
 )
-
-
-def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
-    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
-    cursor must find its position in by an index condition (not from the start)."""
-    return pytest.param(action, indexes, seek, id=name)
 
 
 async def checks_page(session: AsyncSession, **filters: object) -> object:
@@ -191,9 +185,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 async def planned(compliance_db_url: str) -> AsyncIterator[Database]:
-    if not compliance_db_url.startswith("postgresql"):
-        pytest.skip("asks PostgreSQL's planner")
-    async with plan_database(compliance_db_url) as db:
+    async with postgresql_plans(compliance_db_url) as db:
         yield db
 
 
@@ -201,11 +193,4 @@ async def planned(compliance_db_url: str) -> AsyncIterator[Database]:
 async def test_an_index_serves_the_statement(
     planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
-    plans = await plans_of(planned, action)
-    scans = sequential_scans(plans, GROWING)
-    assert not scans, "\n\n".join(scans)
-    for index in indexes:
-        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
-    if seek is not None:
-        pages = await plans_of(planned, action, in_order=True)
-        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))
+    await assert_served_by_indexes(planned, action, indexes, seek, GROWING)

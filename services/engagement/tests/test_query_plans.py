@@ -24,7 +24,7 @@ from engagement.vulnerabilities import repository as vulnerabilities
 from engagement.you_said_we_did import repository as you_said_we_did
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_kit.db import Database
-from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 
 GROWING = {
     "resident",
@@ -46,12 +46,6 @@ TODAY = date(2026, 12, 1)
 UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 AFTER = (NOW, AN_ID)
-
-
-def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
-    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
-    cursor must find its position in by an index condition (not from the start)."""
-    return pytest.param(action, indexes, seek, id=name)
 
 
 CASES = [
@@ -171,9 +165,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 async def planned(engagement_db_url: str) -> AsyncIterator[Database]:
-    if not engagement_db_url.startswith("postgresql"):
-        pytest.skip("asks PostgreSQL's planner")
-    async with plan_database(engagement_db_url) as db:
+    async with postgresql_plans(engagement_db_url) as db:
         yield db
 
 
@@ -181,11 +173,4 @@ async def planned(engagement_db_url: str) -> AsyncIterator[Database]:
 async def test_an_index_serves_the_statement(
     planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
-    plans = await plans_of(planned, action)
-    scans = sequential_scans(plans, GROWING)
-    assert not scans, "\n\n".join(scans)
-    for index in indexes:
-        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
-    if seek is not None:
-        pages = await plans_of(planned, action, in_order=True)
-        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))
+    await assert_served_by_indexes(planned, action, indexes, seek, GROWING)

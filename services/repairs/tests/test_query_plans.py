@@ -31,7 +31,7 @@ from repairs.orders import repository as orders
 from repairs.recharges import repository as recharges
 from repairs.webhooks import repository as webhooks
 from repairs.work_orders import repository as work_orders
-from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 
 GROWING = {
     "repair_request",
@@ -54,12 +54,6 @@ AN_ID = uuid.UUID(int=7)
 AN_UPDATE = WorkOrderStatusUpdate(
     work_order_id=AN_ID, status=WorkOrderStatus.NO_ACCESS, at=NOW, received_at=NOW
 )
-
-
-def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
-    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
-    cursor must find its position in by an index condition (not from the start)."""
-    return pytest.param(action, indexes, seek, id=name)
 
 
 def repairs_page(**filters: object) -> Action:
@@ -191,9 +185,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 async def planned(repairs_db_url: str) -> AsyncIterator[Database]:
-    if not repairs_db_url.startswith("postgresql"):
-        pytest.skip("asks PostgreSQL's planner")
-    async with plan_database(repairs_db_url) as db:
+    async with postgresql_plans(repairs_db_url) as db:
         yield db
 
 
@@ -201,11 +193,4 @@ async def planned(repairs_db_url: str) -> AsyncIterator[Database]:
 async def test_an_index_serves_the_statement(
     planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
-    plans = await plans_of(planned, action)
-    scans = sequential_scans(plans, GROWING)
-    assert not scans, "\n\n".join(scans)
-    for index in indexes:
-        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
-    if seek is not None:
-        pages = await plans_of(planned, action, in_order=True)
-        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))
+    await assert_served_by_indexes(planned, action, indexes, seek, GROWING)

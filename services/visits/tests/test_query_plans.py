@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from hearth_kit.db import Database
-from tests.harness.plans import Action, plan_database, plans_of, sequential_scans
+from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 from visits.caseloads import repository as caseloads
 from visits.models import VisitStatus
 from visits.programme import repository as programme
@@ -45,12 +45,6 @@ TODAY = date(2026, 12, 1)
 UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 HOMES = [UPRN, "100023336957"]
-
-
-def case(name: str, action: Action, *indexes: str, seek: str | None = None) -> object:
-    """A statement to plan; `indexes` it must use; `seek`, the table a page after a
-    cursor must find its position in by an index condition (not from the start)."""
-    return pytest.param(action, indexes, seek, id=name)
 
 
 CASES = [
@@ -123,9 +117,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 async def planned(visits_db_url: str) -> AsyncIterator[Database]:
-    if not visits_db_url.startswith("postgresql"):
-        pytest.skip("asks PostgreSQL's planner")
-    async with plan_database(visits_db_url) as db:
+    async with postgresql_plans(visits_db_url) as db:
         yield db
 
 
@@ -133,11 +125,4 @@ async def planned(visits_db_url: str) -> AsyncIterator[Database]:
 async def test_an_index_serves_the_statement(
     planned: Database, action: Action, indexes: tuple[str, ...], seek: str | None
 ) -> None:
-    plans = await plans_of(planned, action)
-    scans = sequential_scans(plans, GROWING)
-    assert not scans, "\n\n".join(scans)
-    for index in indexes:
-        assert any(index in plan.text for plan in plans), "\n\n".join(map(str, plans))
-    if seek is not None:
-        pages = await plans_of(planned, action, in_order=True)
-        assert any(plan.seeks(seek) for plan in pages), "\n\n".join(map(str, pages))
+    await assert_served_by_indexes(planned, action, indexes, seek, GROWING)
