@@ -3,6 +3,8 @@ timescales may be stricter than the Code's, never laxer (DOMAIN.md; docs/adr/004
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -70,12 +72,12 @@ def test_a_laxer_timescale_from_the_environment_stops_the_service_starting(
 POSTGRESQL = "postgresql+asyncpg://hearth@db.invalid:5432/hearth"
 
 
-def production(**configured: object) -> EngagementSettings:
+def production(**configured: Any) -> EngagementSettings:
     return EngagementSettings(
         environment="production",
         database_url=POSTGRESQL,
         kafka_bootstrap_servers="broker.invalid:9092",
-        **configured,  # type: ignore[arg-type]
+        **configured,
     )
 
 
@@ -104,11 +106,12 @@ def test_production_refuses_to_send_email_as_the_placeholder_sender() -> None:
     ],
 )
 def test_half_a_channels_credentials_is_refused_naming_what_is_missing(
-    channel: str, given: dict[str, str], missing: str
+    channel: str, given: dict[str, Any], missing: str
 ) -> None:
     """Half a login, or a text URL without its key, left the channel unconfigured (or
     logging in never) without a word, and every message went as a letter. The error
     names the missing setting, never a value given."""
+    settings: dict[str, Any] = {channel: given}
     with pytest.raises(ValidationError, match=f"{channel} {missing} is missing") as refused:
-        EngagementSettings(environment="development", **{channel: given})  # type: ignore[arg-type]
+        EngagementSettings(environment="development", **settings)
     assert "secret" not in str(refused.value)

@@ -114,4 +114,4 @@ async def make_due(
     if contractor_id is not None:
         statement = statement.where(col(WebhookDelivery.contractor_id) == contractor_id)
     result = await session.execute(statement)
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(getattr(result, "rowcount", 0) or 0)
