@@ -393,6 +393,12 @@ def test_every_make_target_named_in_the_docs_exists() -> None:
 QUOTED_CODE = re.compile(r"From `([\w/]+\.py)`:\n\n```python\n(.*?)```", re.S)
 
 
+def _squeezed(text: str) -> str:
+    """Code without its white space, and a trailing comma before `)` dropped, so line
+    breaks and the formatter's trailing commas do not tell two copies apart."""
+    return re.sub(r"\s+", "", text).replace(",)", ")")
+
+
 def _source_of(quoted: str) -> Path:
     found = [
         path
@@ -414,11 +420,10 @@ def test_code_quoted_from_a_file_is_that_file_s_code(page: Path) -> None:
     its functions, decorator and all, is in that file as it is written there (line
     breaks and a trailing comma aside), so the example a newcomer copies is the code
     the service runs."""
-    squeeze = lambda text: re.sub(r"\s+", "", text).replace(",)", ")")  # noqa: E731
     for quoted, block in QUOTED_CODE.findall(page.read_text()):
-        source = squeeze(_source_of(quoted).read_text())
+        source = _squeezed(_source_of(quoted).read_text())
         for function in re.split(r"\n\n+(?=@|async def |def )", block.strip()):
-            assert squeeze(function) in source, (
+            assert _squeezed(function) in source, (
                 f"{_page_id(page)} quotes from {quoted} what it does not hold:\n{function}"
             )
 
