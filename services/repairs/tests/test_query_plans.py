@@ -10,10 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_kit.db import Database
+from hearth_kit.db import Database, ReadConnection
 from repairs import jobs
 from repairs.appointments import repository as appointments
 from repairs.awaab import repository as awaab
@@ -56,11 +58,11 @@ AN_UPDATE = WorkOrderStatusUpdate(
 )
 
 
-def repairs_page(**filters: object) -> Action:
-    arguments: dict[str, object] = {"uprn": None, "status": None, "after": AN_ID, "limit": 51}
+def repairs_page(**filters: Any) -> Action:
+    arguments: dict[str, Any] = {"uprn": None, "status": None, "after": AN_ID, "limit": 51}
 
-    async def read(_session: object, reader: object) -> object:
-        return await work_orders.page_rows(reader, **(arguments | filters))  # type: ignore[arg-type]
+    async def read(_session: AsyncSession, reader: ReadConnection) -> object:
+        return await work_orders.page_rows(reader, **(arguments | filters))
 
     return read
 
