@@ -40,6 +40,49 @@ async def test_dev_token_for_a_contractor_names_the_contractor(
     assert principal.subject == "dev-contractor-gasco"
 
 
+async def test_dev_token_grants_a_need_to_know_scope_asked_for(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """docs/api/engagement.md's vulnerability and diversity examples need a token with a
+    need-to-know scope, which no role carries: --scope grants it on top of the role's."""
+    assert (
+        main(
+            [
+                "dev-token",
+                "--role",
+                "staff",
+                "--scope",
+                "vulnerabilities:read",
+                "--scope",
+                "diversity:read",
+            ]
+        )
+        == 0
+    )
+    principal = await TokenVerifier(GatewaySettings()).verify(capsys.readouterr().out.strip())
+    assert {"vulnerabilities:read", "diversity:read", "homes:write"} <= principal.scopes
+
+
+@pytest.mark.parametrize(
+    ("words", "reason"),
+    [
+        (["--role", "staff", "--scope", "homes:everything"], "Unknown scope 'homes:everything'"),
+        (
+            ["--role", "contractor", "--contractor-id", "gasco", "--scope", "homes:read"],
+            "carries the contractor",
+        ),
+    ],
+    ids=["unknown-scope", "contractor-with-a-scope"],
+)
+def test_dev_token_refuses_a_scope_it_cannot_grant(
+    words: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["dev-token", *words]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert reason in " ".join(captured.err.split())
+
+
 def test_dev_token_for_a_contractor_without_its_id_is_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

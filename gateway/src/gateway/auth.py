@@ -332,8 +332,14 @@ def issue_development_token(
     contractor_id: str | None = None,
     ttl: timedelta = timedelta(minutes=60),
     settings: GatewaySettings | None = None,
+    scopes: tuple[str, ...] = (),
 ) -> str:
-    """An HS256 token for development, signed with the gateway's secret."""
+    """An HS256 token for development, signed with the gateway's secret.
+
+    `scopes` are granted on top of the role's, in the token's own `scope`, as the identity
+    provider grants a need-to-know scope (vulnerabilities:read, diversity:read) to one
+    person: no role may carry those, so without this no development token could try the
+    routes that need them. A contractor's token takes none (it would be refused)."""
     settings = settings or GatewaySettings()
     if settings.environment == "production":
         raise DevelopmentTokenRefused("Development tokens are not issued in production")
@@ -347,6 +353,11 @@ def issue_development_token(
         raise ValueError("A token needs a subject")
     if ttl <= timedelta(0):
         raise ValueError("The token's lifetime must be positive")
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown:
+        raise ValueError(f"Unknown scope {unknown[0]!r}: gateway/src/gateway/scopes.py lists them")
+    if role == "contractor" and scopes:
+        raise ValueError("A contractor token carries the contractor scope alone")
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "iss": settings.jwt_issuer,
@@ -357,7 +368,7 @@ def issue_development_token(
         "exp": now + ttl,
         "jti": str(uuid.uuid4()),
         "roles": [role],
-        "scope": " ".join(settings.roles[role]),
+        "scope": " ".join(dict.fromkeys([*settings.roles[role], *scopes])),
     }
     if contractor_id:
         claims["contractor_id"] = contractor_id

@@ -57,6 +57,14 @@ def dev_token(
         typer.Option(help="the contractor a contractor token is bound to (required then)"),
     ] = None,
     ttl_minutes: Annotated[int, typer.Option(min=1, help="lifetime in minutes")] = 60,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a scope granted on top of the role's, as the identity provider grants a "
+            "need-to-know one (vulnerabilities:read, diversity:read) to one person; repeat it "
+            "for more"
+        ),
+    ] = None,
 ) -> None:
     """Print a development access token for the gateway.
 
@@ -78,12 +86,14 @@ def dev_token(
             contractor_id=contractor_id,
             ttl=timedelta(minutes=ttl_minutes),
             settings=settings,
+            scopes=tuple(scope or ()),
         )
     except DevelopmentTokenRefused as exc:
         typer.echo(f"hearth: {exc}", err=True)
         raise typer.Exit(1) from exc
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--role") from exc
+        hint = "--scope" if "scope" in str(exc) else "--role"
+        raise typer.BadParameter(str(exc), param_hint=hint) from exc
     if settings.jwt_algorithm != "HS256":
         typer.echo(
             "hearth: note: the gateway is set to verify RS256 tokens and will not accept "
