@@ -18,7 +18,7 @@ from aiokafka import ConsumerRecord
 from asgi_lifespan import LifespanManager
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -487,6 +487,34 @@ async def test_a_replay_that_fails_again_is_a_409_and_changes_nothing(
     response = await admin.post(f"/admin/dead-letters/{letter['id']}/replay")
     assert response.status_code == 200
     assert response.json()["replayed_at"] is not None
+
+
+async def test_a_dead_letter_replayed_once_is_not_replayed_again(
+    service: tuple[httpx.AsyncClient, Database], settings: RepairsSettings
+) -> None:
+    """Its event was applied by the first replay. A second is a 409 that says when, and
+    changes nothing: once the inbox row recording the event has gone (ADR 0079, 60 days)
+    the inbox could no longer stop it applying twice."""
+    admin, db = service
+    envelope = completed_visit()
+    writer = DeadLetters(settings, db)
+    await ensure_topics(settings, [writer.topic])
+    try:
+        await writer.write(message_of(envelope), RuntimeError("first failure"), attempts=4)
+    finally:
+        await writer.close()
+    [letter] = await letters_of(db, envelope)
+    first = await admin.post(f"/admin/dead-letters/{letter['id']}/replay")
+    assert first.status_code == 200, first.text
+    async with db.sessionmaker() as session, session.begin():
+        await session.execute(delete(inbox_event))  # past the inbox's retention
+
+    again = await admin.post(f"/admin/dead-letters/{letter['id']}/replay")
+
+    assert again.status_code == 409
+    assert again.json()["detail"].startswith(f"Dead letter {letter['id']} was replayed at ")
+    async with db.sessionmaker() as session:  # the handler did not run: no inbox row
+        assert (await session.execute(select(func.count()).select_from(inbox_event))).scalar() == 0
 
 
 @pytest.mark.parametrize("dead_letter_id", [MAX_ID + 1, 0, -1])

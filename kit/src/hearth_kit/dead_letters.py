@@ -207,18 +207,34 @@ _RECORD_REFUSED: tuple[type[BaseException], ...] = (
 is unreachable."""
 
 
+class AlreadyReplayed(Exception):
+    """The dead letter was replayed already: its event was applied then."""
+
+
 async def replay(db: Database, inbox: Inbox, dead_letter_id: int) -> Mapping[str, Any] | None:
     """Run a dead letter through its handler again (once the cause is fixed) and mark it
     replayed, in one transaction. The inbox still applies, so replaying an event that
-    was handled meanwhile has no second effect. None when there is no such id."""
+    was handled meanwhile has no second effect. None when there is no such id;
+    AlreadyReplayed when it was replayed before: its event was applied then, and once
+    the inbox row that records it has gone (ADR 0079) a second replay would apply it
+    again. The row is locked, so two replays of it at once apply it once."""
     async with db.sessionmaker() as session, session.begin():
         row = (
-            (await session.execute(select(dead_letter).where(dead_letter.c.id == dead_letter_id)))
+            (
+                await session.execute(
+                    select(dead_letter).where(dead_letter.c.id == dead_letter_id).with_for_update()
+                )
+            )
             .mappings()
             .first()
         )
         if row is None:
             return None
+        if row["replayed_at"] is not None:
+            raise AlreadyReplayed(
+                f"Dead letter {dead_letter_id} was replayed at "
+                f"{row['replayed_at'].isoformat(timespec='seconds')}: its event was applied then"
+            )
         message = Message(
             topic=row["topic"],
             partition=row["partition"],
@@ -335,12 +351,14 @@ async def replay_dead_letter(
 ) -> Any:
     """Run a dead letter through its handler again, once the cause is fixed. 409 when
     the handler fails again (nothing changed; the detail says why, without the event's
-    values); 503 when the database does not answer."""
+    values) or when it was replayed already; 503 when the database does not answer."""
     consumer = request.app.state.runtime.consumer
     if consumer is None:
         raise NotFound("This service consumes no events")
     try:
         row = await consumer.replay(dead_letter_id)
+    except AlreadyReplayed as exc:
+        raise Conflict(str(exc)) from exc
     except Exception as exc:
         if is_infrastructure_fault(exc):
             raise ServiceUnavailable("The database does not answer; replay later") from exc

@@ -10,10 +10,8 @@ service's scheduler runs `inbox_retention_job(settings)` (hearth_kit.app adds it
 deletes the rows handled more than `inbox_retention_days` ago (60 by default), a batch
 a transaction, oldest first. The rows hold no personal data (ids, types, offsets).
 
-A dead letter replayed a second time after its event's row is gone would be applied
-again: a replay is of a waiting dead letter (`hearth dead-letters replay`), and one
-already replayed shows only with `--include-replayed` (docs/runbooks/
-events-outbox-and-dead-letters.md).
+A dead letter is replayed once (a second replay is refused, hearth_kit.dead_letters), so
+a replay never depends on its event's inbox row still being there.
 """
 
 from __future__ import annotations
