@@ -32,6 +32,7 @@ from hearth_contracts.events.visits import (
 )
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
+from hearth_kit.dead_letters import AlreadyReplayed
 from hearth_kit.inbox import Message
 from hearth_kit.settings import ServiceSettings
 from hearth_kit.tables import dead_letter, inbox_event
@@ -454,7 +455,8 @@ async def test_a_replayed_dead_letter_is_applied_once_and_marked_replayed(
     [after] = await dead_letters_of(kit_database, failing)
     assert after["replayed_at"] is not None
 
-    await consumer.replay(letter["id"])
+    with pytest.raises(AlreadyReplayed):  # replayed once (ADR 0079)
+        await consumer.replay(letter["id"])
     assert await visits_applied(kit_database, uprn) == [visit_of(marker), visit_of(failing)]
 
 
