@@ -32,6 +32,24 @@ async def kit_database(databases: DatabaseFactory) -> AsyncIterator[Database]:
     await db.dispose()
 
 
+@pytest.fixture(params=["configured", "sqlite"])
+async def each_kind_of_database(
+    request: pytest.FixtureRequest, databases: DatabaseFactory, tmp_path: object
+) -> AsyncIterator[Database]:
+    """A fresh database with the kit's tables, once on the configured server
+    (PostgreSQL in CI) and once on a SQLite file, for the kit's jobs that must behave
+    alike on both."""
+    if request.param == "configured":
+        url = await databases.create(f"kit_{request.module.__name__.rsplit('.', 1)[-1]}")
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path}/kit.db"
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(kit_metadata.create_all)
+    yield db
+    await db.dispose()
+
+
 TopicReader = Callable[[str], Awaitable[list[ConsumerRecord[Any, Any]]]]
 
 

@@ -7,7 +7,6 @@ keyed write for a week does not keep last week's responses. On the configured da
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -21,8 +20,7 @@ from hearth_kit.db import Database
 from hearth_kit.idempotency import KEY_LIFETIME, PURGE_BATCH
 from hearth_kit.scheduler import run_until_done
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.tables import idempotency_record, kit_metadata
-from tests.harness.infra import DatabaseFactory
+from hearth_kit.tables import idempotency_record
 
 
 class QuietSettings(ServiceSettings):
@@ -30,19 +28,9 @@ class QuietSettings(ServiceSettings):
     service_name: ClassVar[str] = "quiet"
 
 
-@pytest.fixture(params=["configured", "sqlite"])
-async def database(
-    request: pytest.FixtureRequest, databases: DatabaseFactory, tmp_path: object
-) -> AsyncIterator[Database]:
-    if request.param == "configured":
-        url = await databases.create("kit_key_expiry")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path}/keys.db"
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(kit_metadata.create_all)
-    yield db
-    await db.dispose()
+@pytest.fixture
+def database(each_kind_of_database: Database) -> Database:
+    return each_kind_of_database
 
 
 def a_record(key: str, created_at: datetime) -> dict[str, object]:

@@ -7,7 +7,6 @@ database (PostgreSQL in CI) and on SQLite."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -21,9 +20,9 @@ from hearth_kit.db import Database
 from hearth_kit.inbox_retention import PRUNE_BATCH, inbox_retention_job, prune_handled
 from hearth_kit.scheduler import run_until_done
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.tables import inbox_event, kit_metadata
+from hearth_kit.tables import inbox_event
 from tests.harness.infra import DatabaseFactory
-from tests.harness.plans import plan_database, plans_of, sequential_scans
+from tests.harness.plans import plans_of, postgresql_plans, sequential_scans
 from tests.harness.service import migrated_database
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -34,19 +33,9 @@ class RetainingSettings(ServiceSettings):
     service_name: ClassVar[str] = "retaining"
 
 
-@pytest.fixture(params=["configured", "sqlite"])
-async def database(
-    request: pytest.FixtureRequest, databases: DatabaseFactory, tmp_path: object
-) -> AsyncIterator[Database]:
-    if request.param == "configured":
-        url = await databases.create("kit_inbox_retention")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path}/inbox.db"
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(kit_metadata.create_all)
-    yield db
-    await db.dispose()
+@pytest.fixture
+def database(each_kind_of_database: Database) -> Database:
+    return each_kind_of_database
 
 
 def handled(handled_at: datetime, offset: int, group: str = "retaining") -> dict[str, object]:
@@ -120,10 +109,7 @@ async def test_the_retention_finds_old_rows_by_their_index(databases: DatabaseFa
     """On a service's migrated database (kit tables v5), PostgreSQL plans the job's
     delete with sequential scans off on ix_inbox_event_handled_at, not a read of the
     whole inbox. PostgreSQL only (its planner)."""
-    url = await migrated_database(databases, "compliance")
-    if not url.startswith("postgresql"):
-        pytest.skip("asks PostgreSQL's planner")
-    async with plan_database(url) as db:
+    async with postgresql_plans(await migrated_database(databases, "compliance")) as db:
         plans = await plans_of(
             db, lambda session, _reader: prune_handled(session, NOW, keep=timedelta(days=60))
         )

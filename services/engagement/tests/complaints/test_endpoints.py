@@ -327,20 +327,26 @@ async def test_open_complaints_of_a_resident_and_home_are_listed_with_deadlines(
     assert item["next_deadline"]["due_on"] == "2026-01-02"
 
 
-async def test_a_service_request_is_recorded_apart_from_complaints(
-    engagement: httpx.AsyncClient,
-) -> None:
-    uprn = a_uprn()
-    response = await engagement.post(
+async def a_service_request(
+    engagement: httpx.AsyncClient, uprn: str, received_at: datetime
+) -> httpx.Response:
+    return await engagement.post(
         "/v1/service-requests",
         json={
             "uprn": uprn,
             "category": "estate_and_communal",
             "medium": "online",
             "summary": "Please cut the grass",
-            "received_at": datetime.now(UTC).isoformat(),
+            "received_at": received_at.isoformat(),
         },
     )
+
+
+async def test_a_service_request_is_recorded_apart_from_complaints(
+    engagement: httpx.AsyncClient,
+) -> None:
+    uprn = a_uprn()
+    response = await a_service_request(engagement, uprn, datetime.now(UTC))
     assert response.status_code == 201, response.text
     assert (await engagement.get("/v1/complaints", params={"uprn": uprn})).json()["items"] == []
     listed = await engagement.get("/v1/service-requests", params={"uprn": uprn})
@@ -352,15 +358,8 @@ async def test_a_service_request_more_than_the_report_window_ago_is_refused(
 ) -> None:
     """As a complaint's received_at: 11 years ago is a typing slip, nothing kept."""
     uprn = a_uprn()
-    response = await engagement.post(
-        "/v1/service-requests",
-        json={
-            "uprn": uprn,
-            "category": "estate_and_communal",
-            "medium": "online",
-            "summary": "Please cut the grass",
-            "received_at": (datetime.now(UTC) - timedelta(days=365 * 11)).isoformat(),
-        },
+    response = await a_service_request(
+        engagement, uprn, datetime.now(UTC) - timedelta(days=365 * 11)
     )
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "received_at"
