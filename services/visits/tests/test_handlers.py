@@ -6,7 +6,6 @@ and the same result whether the consumer hands them a batch or each event on its
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -45,7 +44,7 @@ from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
 from hearth_kit.working_days import london_day
-from services.visits.tests.factories import OFFICERS, a_uprn, a_visit
+from services.visits.tests.factories import OFFICERS, a_uprn, a_visit, an_area
 from visits.handlers import build_handlers
 from visits.models import (
     CaseloadAssignment,
@@ -573,7 +572,7 @@ async def test_a_housing_officer_visit_step_puts_the_home_first_until_the_check_
     the visit officers' list (a full visit, its reason in the ranking) once however often
     it is delivered; the ladder's other steps change nothing; the check completed takes
     it off."""
-    area = f"Z{random.randint(1, 9)}{random.choice('ABCDEFGHJK')}"
+    area = an_area()
     asked, quiet = a_uprn(), a_uprn()
     check_id = uuid.uuid4()
     at = datetime.now(UTC) - timedelta(days=2)

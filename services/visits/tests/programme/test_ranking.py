@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CombinedAppointmentOffered
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn, event_names, outbox_rows
+from services.visits.tests.factories import a_uprn, an_area, event_names, outbox_rows
 from services.visits.tests.test_handlers import (
     contact,
     handle,
@@ -53,7 +53,7 @@ async def a_home(db: Database, area: str, *, gas: bool, living_alone: bool, cont
 async def test_a_living_alone_no_gas_high_contact_household_ranks_above_a_low_risk_one(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    area = "ZZ" + str(uuid.uuid4().int % 90 + 10)
+    area = an_area()
     low_risk = await a_home(visits_database, area, gas=True, living_alone=False, contacts=3)
     at_risk = await a_home(visits_database, area, gas=False, living_alone=True, contacts=14)
     response = await visits.get("/v1/programme/homes", params={"area": area, "limit": 10})
@@ -75,7 +75,7 @@ async def test_a_living_alone_no_gas_high_contact_household_ranks_above_a_low_ri
 async def test_the_programme_is_cut_to_the_limit_and_refuses_a_bad_area(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    area = "ZY" + str(uuid.uuid4().int % 90 + 10)
+    area = an_area()
     for _ in range(3):
         await a_home(visits_database, area, gas=True, living_alone=False, contacts=3)
     programme = (await visits.get("/v1/programme/homes", params={"area": area, "limit": 2})).json()

@@ -17,7 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
-from services.visits.tests.factories import a_uprn
+from services.visits.tests.factories import a_uprn, an_area
 from services.visits.tests.programme.test_ranking import a_home
 from services.visits.tests.test_handlers import handle, registered, started, type_changed
 from visits.models import ProgrammeScore
@@ -25,10 +25,6 @@ from visits.programme.rules import add_months, configuration_fingerprint
 from visits.programme.service import ProgrammeService
 from visits.scheduled import scheduled_jobs
 from visits.settings import RiskWeights, VisitIntervals, VisitsSettings
-
-
-def an_area() -> str:
-    return "ZX" + str(uuid.uuid4().int % 90 + 10)
 
 
 async def stored(db: Database, uprn: str) -> ProgrammeScore:
