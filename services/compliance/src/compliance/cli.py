@@ -75,7 +75,8 @@ def import_homes(
 ) -> None:
     """Import a stock file into the asset register, 1,000 rows a transaction. Bad rows
     are listed with their line and reason; the rest go in; the same file again changes
-    nothing."""
+    nothing. Imports take turns: while another import's batch is applying, this one's
+    waits for it (ADR 0083)."""
     from hearth_kit.problems import ProblemError
 
     try:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Row,
     and_,
     bindparam,
@@ -173,6 +174,36 @@ async def refresh_statistics(session: AsyncSession) -> None:
     SQLite's planner takes an IN on the primary key through its index regardless."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("ANALYZE (SKIP_LOCKED) home"))
+
+
+STOCK_IMPORT_LOCK_SPACE = 0x53544F4B  # "STOK"
+"""The first key of the two-key advisory lock the stock import holds (the second is
+STOCK_IMPORT_LOCK_KEY): a space of its own, apart from hearth_kit's (KEYS) and the
+one-key locks (the relay)."""
+STOCK_IMPORT_LOCK_KEY = 1
+
+
+async def take_turn_to_import(session: AsyncSession) -> None:
+    """Hold the stock import's turn until the transaction ends (ADR 0083): a second
+    import's batch waits here, before it reads anything, until the first's transaction
+    has committed, then reads the homes as the first left them. Sorting each batch
+    could not keep two imports from deadlocking: POST /v1/homes/import holds every
+    batch of a file (streamed, never sorted whole) to its end, and each batch locks
+    the homes it changes in one pass and inserts its new homes in another, chosen by
+    what it read; and a batch inserting a home another import had inserted meanwhile
+    failed on the key even without a deadlock. Taken again by each batch of the same
+    transaction, at once (PostgreSQL counts them; all are released at commit). On
+    SQLite the transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        core_select(
+            func.pg_advisory_xact_lock(
+                bindparam("space", STOCK_IMPORT_LOCK_SPACE, Integer),
+                bindparam("key", STOCK_IMPORT_LOCK_KEY, Integer),
+            )
+        )
+    )
 
 
 async def block_uprns(session: AsyncSession, uprns: Sequence[str]) -> set[str]:

@@ -589,6 +589,11 @@ class HomeService:
         result = ImportResult(
             rows=len(rows), registered=0, updated=0, unchanged=0, rejected=0, errors=[]
         )
+        # Imports take turns (ADR 0083): two at once over the same homes in other orders
+        # each held homes the other wanted (a deadlock), or inserted a home the other
+        # had just registered (a unique violation). Taken before anything is read, so
+        # a batch that waited reads the homes as the other import committed them.
+        await repository.take_turn_to_import(session)
         blocks = await repository.block_uprns(
             session, sorted({r.home.block_id for r in rows if r.home.block_id})
         )
