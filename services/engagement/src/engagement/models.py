@@ -363,6 +363,16 @@ class Message(EngagementModel, table=True):
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_type=AwareDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    outcome_unknown: bool = Field(
+        default=False,
+        description="The last attempt got no answer (a timeout, a dropped connection, a "
+        "5xx): the provider may have taken it, so the next attempt asks first (ADR 0080)",
+    )
+    provider_message_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="The provider's id for the message it took (Notify's notification id)",
+    )
 
 
 class SurveyInvitation(EngagementModel, table=True):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -79,38 +80,121 @@ def smtp_server() -> Iterator[tuple[RefusesTwice, int]]:
 
 
 class NotifyShaped(BaseHTTPRequestHandler):
+    """A local server shaped like GOV.UK Notify's API v2. A send (POST
+    /v2/notifications/sms) is kept in `received` and answered `answer`; the notifications
+    it took (every 201, or every send when `takes` says so whatever it answers) are kept
+    in `notifications` as Notify keeps them, and GET
+    /v2/notifications?reference=&template_type=sms lists those with the reference
+    (answered `lookup_answer`; each lookup's reference in `lookups`). Like Notify, it
+    takes a second send with a reference it holds as a second text.
+
+    `answer_lost` loses a send's answer: "dropped" closes the connection without a word,
+    "held" answers only once `released` is set (the caller's timeout comes first).
+    `lookup_lost` drops a lookup's connection."""
+
     received: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    lookups: list[str] = []
     answer = 201
+    takes: bool | None = None
+    """None: takes the sends it answers 201; True or False: every send, or none."""
+    answer_lost: str | None = None
+    released = threading.Event()
+    lookup_answer = 200
+    lookup_lost = False
 
     def do_POST(self) -> None:
+        server = type(self)
         length = int(self.headers["Content-Length"])
-        type(self).received.append(
-            {
-                "path": self.path,
-                "authorization": self.headers["Authorization"],
-                "body": json.loads(self.rfile.read(length)),
-            }
+        body = json.loads(self.rfile.read(length))
+        server.received.append(
+            {"path": self.path, "authorization": self.headers["Authorization"], "body": body}
         )
-        self.send_response(type(self).answer)
+        taken = server.takes if server.takes is not None else server.answer == 201
+        notification = {
+            "id": str(uuid.uuid4()),
+            "reference": body.get("reference"),
+            "phone_number": body.get("phone_number"),
+            "type": "sms",
+            "status": "created",
+        }
+        if taken:
+            server.notifications.append(notification)
+        if server.answer_lost == "dropped":
+            self.close_connection = True
+            return
+        if server.answer_lost == "held":
+            server.released.wait(timeout=30)
+            self.close_connection = True
+            return
+        self._answer(server.answer, {"id": notification["id"], "reference": body.get("reference")})
+
+    def do_GET(self) -> None:
+        server = type(self)
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        [reference] = query.get("reference", [""])
+        server.lookups.append(reference)
+        if server.lookup_lost:
+            self.close_connection = True
+            return
+        if url.path != "/v2/notifications" or server.lookup_answer != 200:
+            self._answer(server.lookup_answer if url.path == "/v2/notifications" else 404, {})
+            return
+        found = [
+            n
+            for n in reversed(server.notifications)  # Notify lists the newest first
+            if n["reference"] == reference and query.get("template_type", ["sms"]) == ["sms"]
+        ]
+        self._answer(
+            200,
+            {"notifications": found, "links": {"current": f"http://notify{self.path}"}},
+        )
+
+    def _answer(self, status: int, body: dict[str, Any]) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
-        self.wfile.write(b'{"id": "n-1"}')
+        self.wfile.write(json.dumps(body).encode())
 
     def log_message(self, format: str, *args: object) -> None:
         return None
 
 
-@pytest.fixture
-def notify_server() -> Iterator[tuple[type[NotifyShaped], str]]:
-    handler = type("Notify", (NotifyShaped,), {"received": [], "answer": 201})
+def a_notify_shaped(**behaviour: object) -> type[NotifyShaped]:
+    """A NotifyShaped server class of its own (its lists and its release not shared)."""
+    return type(
+        "Notify",
+        (NotifyShaped,),
+        {
+            "received": [],
+            "notifications": [],
+            "lookups": [],
+            "released": threading.Event(),
+            **behaviour,
+        },
+    )
+
+
+@contextlib.contextmanager
+def notify_shaped_serving(handler: type[NotifyShaped]) -> Iterator[str]:
+    """`handler` serving on a port of its own; its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield handler, f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        handler.released.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def notify_server() -> Iterator[tuple[type[NotifyShaped], str]]:
+    handler = a_notify_shaped()
+    with notify_shaped_serving(handler) as base_url:
+        yield handler, base_url
 
 
 async def a_resident(client: httpx.AsyncClient, **details: object) -> str:

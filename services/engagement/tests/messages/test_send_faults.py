@@ -1,19 +1,21 @@
 """Faults while the message job sends (a deploy stopping the job mid-round, one message
-whose sending raises something no channel expected) send no resident the same message
-twice: each message is sent and stamped sent in a transaction of its own, so what went
-before a fault stays stamped, and one message's error is that message's failure, never
-the round's. On a real database; the email case through a real local SMTP server."""
+whose sending raises something no channel expected, a text provider's answer lost)
+send no resident the same message twice: each message is sent and stamped sent in a
+transaction of its own, so what went before a fault stays stamped, one message's error
+is that message's failure, never the round's, and a text whose outcome is unknown is
+looked up with the provider before it is sent again (ADR 0080). On a real database;
+the email cases through a real local SMTP server, the texts through a local
+Notify-shaped one."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import random
-import threading
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -29,11 +31,13 @@ from engagement.messages.channels import (
     PrintRoomChannel,
 )
 from engagement.messages.service import MessageService
+from engagement.models import Message
 from engagement.settings import EmailSettings, MessageRetries, TextSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactChannel
 from hearth_contracts.events.repairs import CancellationReason
 from hearth_kit.db import Database
+from hearth_kit.logs import setup_logging
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from services.engagement.tests.messages.test_appointment_cancelled import (
     a_booking,
@@ -41,7 +45,8 @@ from services.engagement.tests.messages.test_appointment_cancelled import (
     handle,
 )
 from services.engagement.tests.messages.test_pipeline import (
-    NotifyShaped,
+    a_notify_shaped,
+    notify_shaped_serving,
     smtp_server_on_a_free_port,
 )
 
@@ -253,10 +258,8 @@ async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
     cancellation waits for the booking, so the household reads "booked" and then
     "cancelled", never "cancelled" and then "booked" (and waits in for nobody). Before,
     the cancellation went at once and the booking a minute after it."""
-    server: type[NotifyShaped] = type("Notify", (NotifyShaped,), {"received": [], "answer": 500})
-    http = ThreadingHTTPServer(("127.0.0.1", 0), server)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    try:
+    server = a_notify_shaped(answer=500)
+    with notify_shaped_serving(server) as base_url:
         uprn = str(random.randint(10**9, 10**12 - 1))
         phone = "07700 900" + str(random.randint(100, 999))
         response = await engagement.post(
@@ -275,10 +278,7 @@ async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
         service = MessageService(
             {
                 ContactChannel.TEXT: NotifyTextChannel(
-                    TextSettings(
-                        base_url=f"http://127.0.0.1:{http.server_address[1]}",
-                        api_key=SecretStr("k"),
-                    )
+                    TextSettings(base_url=base_url, api_key=SecretStr("k"))
                 )
             },
             RETRIES,
@@ -297,9 +297,6 @@ async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
         assert len(mine) == 1  # only the booking's failed try
         await a_round(engagement_database, service, now + timedelta(seconds=61))
         mine = [r for r in server.received if r["body"]["phone_number"] == phone]
-    finally:
-        http.shutdown()
-        http.server_close()
     listed = await engagement.get(f"/v1/residents/{resident_id}/messages")
     body = {m["template"]: m["body"] for m in listed.json()["items"]}
     assert [r["body"]["personalisation"]["body"] for r in mine] == [
@@ -307,3 +304,174 @@ async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
         body["appointment_booked"],
         body["appointment_cancelled"],
     ]
+
+
+def texts(base_url: str, *, timeout_seconds: float = 10.0) -> MessageService:
+    return MessageService(
+        {
+            ContactChannel.TEXT: NotifyTextChannel(
+                TextSettings(
+                    base_url=base_url, api_key=SecretStr("k"), timeout_seconds=timeout_seconds
+                )
+            )
+        },
+        RETRIES,
+    )
+
+
+def a_phone() -> str:
+    return "07700 900" + str(random.randint(100, 999))
+
+
+async def provider_id_of(db: Database, message_id: str) -> str | None:
+    """The provider's id the message was recorded sent with (not in the API)."""
+    async with db.sessionmaker() as session:
+        message = await session.get(Message, uuid.UUID(message_id))
+        assert message is not None
+        return message.provider_message_id
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "failure"),
+    [
+        ({"answer_lost": "dropped", "takes": True}, "RemoteProtocolError"),
+        ({"answer_lost": "held", "takes": True}, "ReadTimeout"),
+        ({"answer": 502, "takes": True}, "HTTP 502"),
+    ],
+    ids=["connection dropped", "timed out", "502 from its gateway"],
+)
+async def test_a_text_the_provider_took_whose_answer_was_lost_is_not_sent_again(
+    engagement: httpx.AsyncClient,
+    engagement_database: Database,
+    capsys: pytest.CaptureFixture[str],
+    behaviour: dict[str, object],
+    failure: str,
+) -> None:
+    """Notify took the text, and its answer never came back (the connection dropped, our
+    timeout, a 502 from the gateway in front of it). The next attempt asks Notify for a
+    notification with the message's reference, finds it and sends nothing: the
+    household gets one text, and the message is recorded sent with Notify's id for it.
+    Before, the next attempt sent it again and Notify, which does not refuse a
+    reference it holds, sent the household a second text. Neither the phone number nor
+    the text is in the logs or the message's last error."""
+    setup_logging("INFO", "json")
+    server = a_notify_shaped(**behaviour)
+    phone = a_phone()
+    with notify_shaped_serving(server) as base_url:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=phone)
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        service = texts(base_url, timeout_seconds=1.0)
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        await a_round(engagement_database, service, now)
+        lost = await the_message(engagement, resident_id)
+        assert (lost["status"], lost["last_error"]) == ("pending", failure)
+        server.answer, server.answer_lost, server.takes = 201, None, None
+        for later in (60, 180, 420):
+            await a_round(engagement_database, service, now + timedelta(seconds=later))
+    taken = [n for n in server.notifications if n["reference"] == message_id]
+    assert len(taken) == 1
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+    assert server.lookups.count(message_id) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"], message["attempts"]) == ("sent", "text", 2)
+    assert await provider_id_of(engagement_database, message_id) == taken[0]["id"]
+    logged = capsys.readouterr()
+    for personal in (phone, phone.replace(" ", ""), str(message["body"])):
+        assert personal not in logged.out + logged.err
+        assert personal not in str(message["last_error"])
+
+
+async def test_a_text_that_never_reached_the_provider_is_sent_once_without_asking(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The text service refused the connection: the request never left, so the next
+    attempt sends without asking, once, and records Notify's id for the text."""
+    phone = a_phone()
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    with socket.socket() as never_listening:  # bound, not listening: connecting is refused
+        never_listening.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{never_listening.getsockname()[1]}"
+        resident_id = await a_message(engagement, preferred_channel="text", phone=phone)
+        await a_round(engagement_database, texts(refused), now)
+    message_id = str((await the_message(engagement, resident_id))["id"])
+    assert (await the_message(engagement, resident_id))["last_error"] == "ConnectError"
+    server = a_notify_shaped()
+    with notify_shaped_serving(server) as base_url:
+        for later in (60, 180):
+            await a_round(engagement_database, texts(base_url), now + timedelta(seconds=later))
+    taken = [n for n in server.notifications if n["reference"] == message_id]
+    assert len(taken) == 1
+    assert message_id not in server.lookups
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["attempts"]) == ("sent", 2)
+    assert await provider_id_of(engagement_database, message_id) == taken[0]["id"]
+
+
+async def test_a_text_whose_answer_was_lost_before_the_provider_took_it_is_sent_once(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The connection dropped after the request went but before Notify kept it: the
+    outcome is unknown, so the next attempt asks, Notify holds nothing with the
+    reference, and the text is sent, under the same reference, once."""
+    server = a_notify_shaped(answer_lost="dropped", takes=False)
+    with notify_shaped_serving(server) as base_url:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        await a_round(engagement_database, texts(base_url), now)
+        server.answer_lost, server.takes = None, None
+        for later in (60, 180):
+            await a_round(engagement_database, texts(base_url), now + timedelta(seconds=later))
+    assert server.lookups.count(message_id) == 1
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 2
+    taken = [n for n in server.notifications if n["reference"] == message_id]
+    assert len(taken) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["attempts"]) == ("sent", 2)
+    assert await provider_id_of(engagement_database, message_id) == taken[0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("lookup", "failure"),
+    [
+        ({"lookup_answer": 503}, "lookup HTTP 503"),
+        ({"lookup_lost": True}, "lookup RemoteProtocolError"),
+    ],
+    ids=["lookup answered 503", "lookup connection dropped"],
+)
+async def test_a_text_whose_outcome_is_unknown_is_never_sent_blind(
+    engagement: httpx.AsyncClient,
+    engagement_database: Database,
+    lookup: dict[str, object],
+    failure: str,
+) -> None:
+    """Notify took the text and the answer was lost; then asking Notify fails too. No
+    attempt sends while Notify cannot be asked: each is tried again after the back-off,
+    and once Notify answers the lookup the text is found and recorded sent. Before,
+    the second attempt sent it again."""
+    server = a_notify_shaped(answer_lost="dropped", takes=True)
+    with notify_shaped_serving(server) as base_url:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        await a_round(engagement_database, texts(base_url), now)
+        server.answer_lost, server.takes = None, None
+        for name, value in lookup.items():
+            setattr(server, name, value)
+        for later in (60, 180):
+            await a_round(engagement_database, texts(base_url), now + timedelta(seconds=later))
+        waiting = await the_message(engagement, resident_id)
+        assert (waiting["status"], waiting["attempts"], waiting["last_error"]) == (
+            "pending",
+            3,
+            failure,
+        )
+        assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+        server.lookup_answer, server.lookup_lost = 200, False
+        await a_round(engagement_database, texts(base_url), now + timedelta(seconds=420))
+    assert server.lookups.count(message_id) == 3
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+    [taken] = [n for n in server.notifications if n["reference"] == message_id]
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["attempts"]) == ("sent", 4)
+    assert await provider_id_of(engagement_database, message_id) == taken["id"]

@@ -215,9 +215,12 @@ class MessageService:
         """The scheduled job's batch (SEND_BATCH messages, one transaction): send each
         due message through its channel. Sent: stamped sent (in this transaction, so it
         is sent once; a tenant's copy of a safety record publishes tenant-copy-sent with
-        it). Failed, or a channel's unforeseen error: tried again after the back-off, or
-        failed for good after the last attempt or a permanent refusal
-        (hearth_engagement_messages_failed_total)."""
+        it; with the provider's id for it when the channel gives one). Failed, or a
+        channel's unforeseen error: tried again after the back-off, or failed for good
+        after the last attempt or a permanent refusal
+        (hearth_engagement_messages_failed_total). An attempt whose outcome is unknown
+        (no answer: the provider may have taken it) is recorded so, and the next attempt
+        tells the channel, which asks the provider before sending again (ADR 0080)."""
         messages = await repository.due(session, now, SEND_BATCH)
         for message in messages:
             channel = self.channels.get(message.channel)
@@ -226,7 +229,7 @@ class MessageService:
                     raise ChannelFailure(
                         f"{message.channel.value} channel not configured", permanent=True
                     )
-                await channel.send(
+                provider_message_id = await channel.send(
                     Outgoing(
                         str(message.id),
                         message.recipient,
@@ -235,6 +238,7 @@ class MessageService:
                         tuple(print_notes([FormatNeed(f) for f in message.formats]))
                         if message.channel == ContactChannel.LETTER
                         else (),
+                        outcome_unknown=message.outcome_unknown,
                     )
                 )
             except ChannelFailure as failure:
@@ -242,18 +246,26 @@ class MessageService:
             except Exception as unexpected:
                 # a channel's error it did not foresee is this message's failure, tried
                 # again after the back-off: raised, it would roll the round back and
-                # come first again every round, holding up every message behind it
+                # come first again every round, holding up every message behind it. It
+                # may have come after the provider took the message: unknown, so a
+                # channel that can ask does before sending again
                 log.error(
                     "message channel raised",
                     message_id=str(message.id),
                     error=type(unexpected).__name__,
                 )
-                self._failed(message, ChannelFailure(type(unexpected).__name__), now)
+                self._failed(
+                    message,
+                    ChannelFailure(type(unexpected).__name__, outcome_unknown=True),
+                    now,
+                )
             else:
                 message.attempts += 1
                 message.status = MessageStatus.SENT
                 message.sent_at = now
                 message.next_attempt_at = None
+                message.outcome_unknown = False
+                message.provider_message_id = provider_message_id
                 metrics.MESSAGES_SENT.labels(message.channel.value).inc()
                 if message.template in TENANT_COPY_TEMPLATES and message.uprn is not None:
                     await publish(
@@ -277,6 +289,7 @@ class MessageService:
         them; a letter that cannot go fails for good."""
         message.attempts += 1
         message.last_error = failure.reason[:200]
+        message.outcome_unknown = failure.outcome_unknown
         given_up = failure.permanent or message.attempts >= self.retries.max_attempts
         if (
             given_up
@@ -291,9 +304,13 @@ class MessageService:
             )
             metrics.MESSAGES_SENT_AS_LETTERS.labels(message.channel.value).inc()
             message.last_error = f"{failure.reason}: sent as a letter instead"[:200]
+            # a text whose last attempt's outcome is unknown may have gone: the letter
+            # still goes (what the resident must be told reaches them), so they may
+            # read it twice, once by text and once on paper, never the same text twice
             message.channel = ContactChannel.LETTER
             message.recipient = None
             message.next_attempt_at = now
+            message.outcome_unknown = False
             return
         if given_up:
             message.status = MessageStatus.FAILED
