@@ -475,3 +475,37 @@ async def test_a_text_whose_outcome_is_unknown_is_never_sent_blind(
     message = await the_message(engagement, resident_id)
     assert (message["status"], message["attempts"]) == ("sent", 4)
     assert await provider_id_of(engagement_database, message_id) == taken["id"]
+
+
+async def test_a_text_still_unknown_at_its_last_attempt_goes_as_a_letter_not_again(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """Notify took the text, its answer was lost, and Notify could not be asked until
+    the last attempt: the text is not posted blind at the end either; the message goes as
+    a letter, as every text given up on does (ADR 0080: the household may have the text
+    and the letter, never the same text twice)."""
+    server = a_notify_shaped(answer_lost="dropped", takes=True)
+    two_attempts = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=2)
+    with notify_shaped_serving(server) as base_url:
+        service = MessageService(
+            {
+                ContactChannel.TEXT: NotifyTextChannel(
+                    TextSettings(base_url=base_url, api_key=SecretStr("k"))
+                ),
+                ContactChannel.LETTER: PrintRoomChannel(),
+            },
+            two_attempts,
+        )
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        await a_round(engagement_database, service, now)
+        server.answer_lost, server.takes, server.lookup_answer = None, None, 503
+        await a_round(engagement_database, service, now + timedelta(seconds=60))
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"], message["last_error"]) == (
+        "sent",
+        "letter",
+        "lookup HTTP 503: sent as a letter instead",
+    )
