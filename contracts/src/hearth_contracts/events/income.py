@@ -175,7 +175,9 @@ class TenancyTypeChanged(
     Event, service="income", name="tenancy-type-changed", key="uprn", subject="tenancy_id"
 ):
     """A tenancy's type changed: an introductory tenancy was confirmed as secure or
-    assured, or extended."""
+    assured, or extended. `other` back to introductory (or starter) corrects a trial
+    income's trial-end job settled too soon: the tenancy is on trial again from
+    `effective_on`, the settlement's own day (ADR 0081)."""
 
     tenancy_id: uuid.UUID
     uprn: Uprn
@@ -186,7 +188,9 @@ class TenancyTypeChanged(
     introductory_period_ends_on: date | None = Field(
         default=None,
         description="An extension's new end of the trial: the first day the tenancy is "
-        "no longer on trial (18 months from the start; on trial up to the day before)",
+        "no longer on trial (18 months from the start; on trial up to the day before). "
+        "With `other` back to a trial type, the trial's end restored (past: the tenancy "
+        "stays on trial while possession proceedings brought in time run)",
     )
 
 
