@@ -197,6 +197,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + "; nor before the notice the hearing follows, the tenancy's start or, for an "
         "order, the day listed for (" + STATE + ")",
     },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/notices/{notice_id}/withdrawal": {
+        "withdrawn_on": FUTURE + "; nor before the day the notice was served (" + STATE + ")",
+    },
     "PATCH /v1/rent-accounts/{account_id}/arrears-case/protocol": {
         "If-Match": "428 without If-Match, 412 when it is not the case's current ETag ("
         + STATE

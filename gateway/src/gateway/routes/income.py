@@ -1,10 +1,11 @@
 """The income service's routes the gateway passes through (gateway.passthrough).
 
-Staff read tenancies with `tenancies:read` and end them or decide on an introductory
-tenancy with `tenancies:write` (starting one is `POST /v1/tenancies`, in
-gateway.tenancies). Rent accounts, statements, arrears cases and figures are read with
-`income:read`; payments, corrections, rent changes, arrangements and the pre-action
-protocol need `income:write`; a write-off needs `income:approve`, and income checks the
+Staff read tenancies with `tenancies:read` and end them, decide on an introductory
+tenancy, or put back on trial one the trial-end job settled (ADR 0081), with
+`tenancies:write` (starting one is `POST /v1/tenancies`, in gateway.tenancies). Rent
+accounts, statements, arrears cases and figures are read with `income:read`; payments,
+corrections, rent changes, arrangements, the pre-action protocol and a notice's
+withdrawal need `income:write`; a write-off needs `income:approve`, and income checks the
 approver's own limit. Recharges held for a decision (a home's sundry account with no
 tenancy) are listed with `income:read` and one is charged to a named tenancy of its home
 with `income:write` (an income officer's decision, adr/0042). `/v1/income/figures` and
@@ -55,6 +56,14 @@ ROUTES: list[PassThrough] = [
         "income",
         TENANCIES_WRITE,
         "Extend an introductory tenancy by 6 months, or confirm it (tenancy-type-changed)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/tenancies/{tenancy_id}/trial-reinstatement",
+        "income",
+        TENANCIES_WRITE,
+        "Put back on trial a tenancy the trial-end job settled before a claim issued in "
+        "time was recorded (tenancy-type-changed; Idempotency-Key)",
     ),
     PassThrough(
         "POST",
@@ -182,6 +191,14 @@ ROUTES: list[PassThrough] = [
         "income",
         WRITE,
         "Record what the court decided on a hearing, and the day (Idempotency-Key)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/rent-accounts/{account_id}/arrears-case/notices/{notice_id}/withdrawal",
+        "income",
+        WRITE,
+        "Record a notice of seeking possession withdrawn, and the day: it keeps no trial "
+        "open from then (Idempotency-Key)",
     ),
     # recharges no household was in the home to pay
     PassThrough(

@@ -337,6 +337,15 @@ class PossessionNotice(IncomeModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     account_id: uuid.UUID = Field(foreign_key="arrears_case.account_id")
     served_at: datetime = Field(sa_type=AwareDateTime)
+    withdrawn_on: date | None = Field(
+        default=None,
+        description="The day the landlord withdrew the notice (null: not withdrawn); from "
+        "then it keeps no tenancy on trial (Housing Act 1996 s.130(2)(a), ADR 0081)",
+    )
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_type=AwareDateTime, description="When the withdrawal was recorded"
+    )
+    withdrawn_by: str | None = Field(default=None, max_length=64)
 
 
 class CourtOutcome(StrEnum):
@@ -408,6 +417,31 @@ class TrialSettlement(IncomeModel, table=True):
     tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", primary_key=True)
     settled_on: date = Field(description="The legal day: the first day off trial")
     settled_at: datetime = Field(sa_type=AwareDateTime, description="When the job settled it")
+    trial_ended_on: date | None = Field(
+        default=None,
+        description="The tenancy's `introductory_ends_on` when the job settled it (the "
+        "trial's end, an extension included), which a reinstatement restores; null for "
+        "settlements made before migration 0022 (ADR 0081)",
+    )
+
+
+class TrialReinstatement(IncomeModel, table=True):
+    """A settlement by the trial-end job undone by an officer: a claim issued within the
+    notice's six months, recorded after the job ran, kept the tenancy introductory (or
+    starter) in law (ADR 0081). A row each, never changed: who put the tenancy back on
+    trial, when, and the settlement undone (its row is removed, so that the job can
+    settle the trial again when the proceedings end)."""
+
+    __tablename__ = "trial_reinstatement"
+    __table_args__ = (Index("ix_trial_reinstatement_tenancy", "tenancy_id"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id")
+    settled_on: date = Field(description="The settlement's legal day, undone")
+    settled_at: datetime = Field(sa_type=AwareDateTime, description="When the job settled it")
+    trial_ended_on: date = Field(description="The trial's end restored")
+    reinstated_at: datetime = Field(sa_type=AwareDateTime)
+    reinstated_by: str = Field(max_length=64)
 
 
 class VulnerabilityFlag(IncomeModel, table=True):

@@ -18,6 +18,8 @@ from income.arrears.schemas import (
     CourtHearingCreate,
     CourtHearingPublic,
     CourtOutcomeCreate,
+    NoticePublic,
+    NoticeWithdrawal,
     ProtocolUpdate,
 )
 from income.arrears.service import ArrearsService
@@ -137,6 +139,38 @@ async def record_court_outcome(
         session,
         lambda: arrears.record_outcome(
             session, account_id, hearing_id, body, officer.subject, datetime.now(UTC)
+        ),
+        status_code=200,
+    )
+
+
+@router.post(
+    "/{account_id}/arrears-case/notices/{notice_id}/withdrawal",
+    response_model=NoticePublic,
+)
+async def withdraw_notice(
+    account_id: uuid.UUID,
+    notice_id: uuid.UUID,
+    body: NoticeWithdrawal,
+    officer: WriterDep,  # first: refused before a transaction is opened
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    arrears: ArrearsServiceDep,
+) -> Response:
+    """Record that the landlord withdrew a notice of seeking possession served on the
+    case (the case's `notices` give each one's id), and the day. A notice served during
+    an introductory or starter tenancy's trial keeps it on trial past its end; withdrawn,
+    it keeps it no longer (Housing Act 1996 s.130(2)(a)): the trial-end job makes the
+    tenancy secure or assured from the later of the trial's end and the withdrawal
+    (ADR 0081). The arrears ladder's reading of the notice is unchanged. Send an
+    Idempotency-Key: a retry records nothing twice. 404 for no such notice on the case;
+    409 when it is already withdrawn; 422 naming withdrawn_on: in the future (London)
+    or before the day the notice was served (rules on today and on what the case
+    holds, which JSON Schema cannot state)."""
+    return await idempotency.create(
+        session,
+        lambda: arrears.withdraw_notice(
+            session, account_id, notice_id, body, officer.subject, datetime.now(UTC)
         ),
         status_code=200,
     )

@@ -146,3 +146,17 @@ async def notices_of(session: AsyncSession, account_id: uuid.UUID) -> list[Posse
         .order_by(col(PossessionNotice.served_at))
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def get_notice(
+    session: AsyncSession, account_id: uuid.UUID, notice_id: uuid.UUID
+) -> PossessionNotice | None:
+    """One notice served on the case, locked (FOR UPDATE): a withdrawal is recorded once."""
+    query = (
+        select(PossessionNotice)
+        .where(
+            col(PossessionNotice.id) == notice_id, col(PossessionNotice.account_id) == account_id
+        )
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().first()

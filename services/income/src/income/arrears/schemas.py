@@ -86,12 +86,33 @@ class CourtHearingPublic(BaseModel):
     )
 
 
+class NoticeWithdrawal(BaseModel):
+    """The landlord withdrew a notice of seeking possession served on the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    withdrawn_on: StrictDay = Field(
+        description="The day the notice was withdrawn: not in the future (London), nor "
+        "before the day it was served. From that day it keeps no introductory or starter "
+        "tenancy on trial (Housing Act 1996 s.130(2)(a), ADR 0081)"
+    )
+
+
 class NoticePublic(BaseModel):
     """A notice of seeking possession served on the case."""
 
+    id: uuid.UUID = Field(description="The notice (POST .../notices/{notice_id}/withdrawal)")
     served_at: datetime
-    live_until: date = Field(description="Its last live London day")
-    live: bool = Field(description="Still live today")
+    live_until: date = Field(
+        description="Its last live London day, 12 months from service: what the arrears "
+        "ladder reads, a withdrawal included (ADR 0081)"
+    )
+    live: bool = Field(description="Still live today, by live_until")
+    withdrawn_on: date | None = Field(
+        default=None,
+        description="The day the landlord withdrew it, or null: withdrawn, it keeps no "
+        "tenancy on trial from that day (ADR 0081)",
+    )
 
 
 class CasePublic(BaseModel):

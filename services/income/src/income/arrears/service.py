@@ -32,6 +32,7 @@ from income.arrears.schemas import (
     CourtHearingPublic,
     CourtOutcomeCreate,
     NoticePublic,
+    NoticeWithdrawal,
     ProtocolUpdate,
 )
 from income.models import (
@@ -86,6 +87,16 @@ def trial_settled_before(hearing: CourtHearing, settlement: TrialSettlement | No
 def hearing_public(hearing: CourtHearing, settlement: TrialSettlement | None) -> CourtHearingPublic:
     return CourtHearingPublic.model_validate(hearing).model_copy(
         update={"trial_settled_on": trial_settled_before(hearing, settlement)}
+    )
+
+
+def notice_public(notice: PossessionNotice, live_until: date, today: date) -> NoticePublic:
+    return NoticePublic(
+        id=notice.id,
+        served_at=notice.served_at,
+        live_until=live_until,
+        live=live_until >= today,
+        withdrawn_on=notice.withdrawn_on,
     )
 
 
@@ -243,9 +254,7 @@ class ArrearsService:
         notices = []
         for notice in await repository.notices_of(session, case.account_id):
             until = rules.nosp_live_until(notice.served_at, self.settings.ladder)
-            notices.append(
-                NoticePublic(served_at=notice.served_at, live_until=until, live=until >= today)
-            )
+            notices.append(notice_public(notice, until, today))
         settlement = await tenancies.settlement_of(session, case.tenancy_id)
         return CasePublic.model_validate(case).model_copy(
             update={
@@ -395,6 +404,50 @@ class ArrearsService:
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
         return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
+
+    async def withdraw_notice(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        notice_id: uuid.UUID,
+        data: NoticeWithdrawal,
+        recorded_by: str,
+        now: datetime,
+    ) -> NoticePublic:
+        """Record that the landlord withdrew a notice served on the case, once (409 when
+        it is already withdrawn): on a London day not in the future and not before the
+        day it was served (422 naming withdrawn_on). A notice of proceedings withdrawn
+        keeps no introductory or starter tenancy on trial from that day (Housing Act
+        1996 s.130(2)(a)): the trial-end job reads it (ADR 0081). The ladder's reading
+        of the notice (live 12 months) is unchanged."""
+        today = london_day(now)
+        if data.withdrawn_on > today:
+            raise Unprocessable(
+                "A notice cannot have been withdrawn in the future", field="withdrawn_on"
+            )
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        notice = await repository.get_notice(session, account_id, notice_id)
+        if notice is None:
+            raise NotFound(f"No notice {notice_id} on account {account_id}")
+        if notice.withdrawn_on is not None:
+            raise Conflict(
+                f"Notice {notice_id} was withdrawn on {notice.withdrawn_on.isoformat()}",
+                field="withdrawn_on",
+            )
+        if data.withdrawn_on < (served_on := london_day(notice.served_at)):
+            raise Unprocessable(
+                f"A notice cannot have been withdrawn before it was served ({served_on})",
+                field="withdrawn_on",
+            )
+        notice.withdrawn_on = data.withdrawn_on
+        notice.withdrawn_at = now
+        notice.withdrawn_by = recorded_by
+        await session.flush()
+        return notice_public(
+            notice, rules.nosp_live_until(notice.served_at, self.settings.ladder), today
+        )
 
     async def record_protocol(
         self,

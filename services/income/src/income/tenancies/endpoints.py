@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.auth import Caller
+from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -152,5 +152,37 @@ async def decide_tenancy_type(
     return await idempotency.create(
         session,
         lambda: tenancy_service.decide_type(session, tenancy_id, body, datetime.now(UTC)),
+        status_code=200,
+    )
+
+
+@router.post("/{tenancy_id}/trial-reinstatement", response_model=TenancyPublic)
+async def reinstate_trial(
+    request: Request,
+    tenancy_id: uuid.UUID,
+    officer: Annotated[Caller, Depends(require_scope("tenancies:write"))],
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Put back on trial an introductory (or starter) tenancy that income's trial-end
+    job made secure (or assured) while, in law, it was still on trial: a claim issued
+    within the six months of the notice of proceedings served during the trial was
+    recorded after the job ran (the case's court hearing shows `trial_settled_on`). The
+    type and the trial's end (`introductory_ends_on`) come back as they were; the
+    tenancy stays on trial while the proceedings run, and the job settles it again
+    when they end in the tenant's favour. Publishes tenancy-type-changed (`other`, back
+    to `introductory` or `starter`, effective the day the settlement took effect); who
+    did it is kept. No body; send an Idempotency-Key: a retry gets the first answer and
+    publishes nothing. 404 for no such tenancy; 409 naming why (`reason`): the tenancy
+    has ended, the job did not settle it (`trial_settled_on`; a decision is undone by
+    no route), no claim issued within the notice's six months is on record
+    (`claim_issued_on`), or the notice was withdrawn or its proceedings ended by the
+    day it was settled from (`trial_settled_on`) (ADR 0081)."""
+    ladder = request.app.state.arrears_service.settings.ladder
+    return await idempotency.create(
+        session,
+        lambda: tenancy_service.reinstate_trial(
+            session, tenancy_id, ladder, officer.subject, datetime.now(UTC)
+        ),
         status_code=200,
     )

@@ -21,6 +21,7 @@ from income.models import (
     Tenancy,
     TenancyStatus,
     Tenant,
+    TrialReinstatement,
     TrialSettlement,
 )
 from income.tenancies.rules import TRIAL_TYPES
@@ -208,3 +209,14 @@ async def settlement_of(session: AsyncSession, tenancy_id: uuid.UUID) -> TrialSe
     """The trial-end job's settlement of the tenancy's trial, or None (not settled by
     the job, or settled before income kept them: migration 0020)."""
     return await session.get(TrialSettlement, tenancy_id)
+
+
+async def remove_settlement(session: AsyncSession, settlement: TrialSettlement) -> None:
+    """A settlement undone (kept as a `TrialReinstatement`): the job may settle the
+    trial again, keeping a new one."""
+    await session.delete(settlement)
+    await session.flush()
+
+
+def add_reinstatement(session: AsyncSession, reinstatement: TrialReinstatement) -> None:
+    session.add(reinstatement)

@@ -54,6 +54,11 @@ def introductory_ends_on(tenancy_type: TenancyType, start_date: date) -> date | 
     return trial_ends_on(start_date, INTRODUCTORY_PERIOD_MONTHS)
 
 
+def trial_year_ends_on(start_date: date) -> date:
+    """The first day off trial of a trial not extended: a year from the start."""
+    return trial_ends_on(start_date, INTRODUCTORY_PERIOD_MONTHS)
+
+
 def extended_end(start_date: date) -> date:
     """An extended introductory (or starter) tenancy's trial ends 18 months after it starts (12,
     extended once by 6, s.125A): the first day off trial, as `introductory_ends_on`."""
@@ -179,6 +184,82 @@ def notice_spent_without_proceedings(
     if today < spent + timedelta(days=grace_days) or proceedings_brought(served_on, hearings):
         return None
     return spent
+
+
+def notice_stopped_keeping_on(
+    served_on: date,
+    hearings: Sequence[HearingOnRecord],
+    today: date,
+    *,
+    proceedings_ended: date | None = None,
+    withdrawn_on: date | None = None,
+    grace_days: int = 0,
+) -> date | None:
+    """The day the notice of proceedings served on `served_on` stopped keeping the
+    tenancy on trial, as far as income knows by `today` (Housing Act 1996 s.130(2)): the
+    earliest of (a) the day the notice was withdrawn (ADR 0081), (b) the day the
+    proceedings ended in the tenant's favour, dismissed or withdrawn
+    (`proceedings_ended`, ADR 0067), and (c) the day after its six months when no
+    proceedings were brought in them (`notice_spent_on`, ADR 0075). The six months
+    count only once `grace_days` more have passed (a claim issued on their last days is
+    recorded later, and would take (c) away), unless (a) or (b) came no later: then the
+    day is known already. A withdrawal dated before the notice was served or after
+    `today` is not one (the route refuses both). None: the notice still keeps it."""
+    withdrawn = (
+        withdrawn_on if withdrawn_on is not None and served_on <= withdrawn_on <= today else None
+    )
+    known = [day for day in (proceedings_ended, withdrawn) if day is not None]
+    if not proceedings_brought(served_on, hearings):
+        spent = notice_spent_on(served_on)
+        if today >= spent + timedelta(days=grace_days):
+            known.append(spent)
+        elif not known or min(known) > spent:
+            return None  # the six months, or the grace after them, still run
+    return min(known, default=None)
+
+
+NO_CLAIM_IN_TIME = "no_claim_issued_in_the_notices_six_months"
+"""Why a settlement stands: no notice of proceedings served during the trial had a
+claim issued within its six months on record."""
+SETTLED_RIGHTLY = "the_notice_stopped_keeping_the_trial_by_the_day_settled"
+"""Why a settlement stands: the claim was brought in time, but the notice stopped
+keeping the trial (withdrawn, or the proceedings ended) by the day it was settled from."""
+
+
+def reinstatement_refused(
+    settled_from: date,
+    trial_ended_on: date,
+    served_on: date | None,
+    hearings: Sequence[HearingOnRecord],
+    today: date,
+    *,
+    proceedings_ended: date | None = None,
+    withdrawn_on: date | None = None,
+) -> str | None:
+    """Why a trial the trial-end job settled from `settled_from` may not be put back on
+    trial, or None when it may (ADR 0081). `served_on` is the notice of proceedings
+    served during the trial (`notice_of_proceedings`, None: none). It may be put back
+    when a claim was issued within the notice's six months (`proceedings_brought`: then
+    s.130(2)(c) never applied) and, with what is on record today, the notice had not
+    stopped keeping the trial by that day (it still keeps it, or it stopped later: the
+    job then settles the trial again, from the right day). Otherwise the settlement
+    stands: `NO_CLAIM_IN_TIME` or `SETTLED_RIGHTLY`."""
+    if served_on is None or not proceedings_brought(served_on, hearings):
+        return NO_CLAIM_IN_TIME
+    stopped = notice_stopped_keeping_on(
+        served_on,
+        hearings,
+        today,
+        proceedings_ended=proceedings_ended,
+        withdrawn_on=withdrawn_on,
+    )
+    if stopped is not None and settled_on(trial_ended_on, stopped) <= settled_from:
+        return SETTLED_RIGHTLY
+    return None
+
+
+TRIAL_TYPE_OF = {settled: trial for trial, settled in SETTLED_TYPE.items()}
+"""What a settled trial was: secure was introductory, assured was starter."""
 
 
 def settled_on(ends_on: date, proceedings_ended: date | None) -> date:

@@ -37,11 +37,14 @@ from income.models import (
     AccountKind,
     ArrangementStatus,
     ArrearsCase,
+    CourtHearing,
     EntryKind,
     LedgerEntry,
+    PossessionNotice,
     Tenancy,
     TenancyStatus,
     Tenant,
+    TrialReinstatement,
     TrialSettlement,
 )
 from income.settings import TRIAL_END_GRACE_DAYS
@@ -366,19 +369,12 @@ class TenancyService:
                 # the case's latest notice says whether it was ever served one; every
                 # notice it was served is read then (a later one hides no earlier)
                 if notice_served_at is not None and account_id is not None:
-                    served_on = rules.notice_of_proceedings(
-                        rules.trial_last_day(ends_on),
-                        [
-                            (
-                                london_day(notice.served_at),
-                                nosp_live_until(notice.served_at, ladder),
-                            )
-                            for notice in await cases.notices_of(session, account_id)
-                        ],
+                    notice = _notice_of_proceedings(
+                        ends_on, await cases.notices_of(session, account_id), ladder
                     )
-                    if served_on is not None:
+                    if notice is not None:
                         proceedings_ended = await self._notice_stopped_keeping(
-                            session, account_id, served_on, today, grace_days
+                            session, account_id, notice, today, grace_days
                         )
                         if proceedings_ended is None:
                             continue
@@ -388,7 +384,12 @@ class TenancyService:
                 effective_on = rules.settled_on(ends_on, proceedings_ended)
                 repository.add_settlement(
                     session,
-                    TrialSettlement(tenancy_id=tenancy.id, settled_on=effective_on, settled_at=now),
+                    TrialSettlement(
+                        tenancy_id=tenancy.id,
+                        settled_on=effective_on,
+                        settled_at=now,
+                        trial_ended_on=ends_on,
+                    ),
                 )
                 await _type_changed(
                     session, tenancy, TenancyTypeChange.CONFIRMED, previous, effective_on
@@ -404,36 +405,108 @@ class TenancyService:
         self,
         session: AsyncSession,
         account_id: uuid.UUID,
-        served_on: date,
+        notice: PossessionNotice,
         today: date,
         grace_days: int,
     ) -> date | None:
-        """The day the notice served on `served_on` (during the trial) stopped keeping
-        the tenancy on trial, from the case's court hearings: its six months passed with
-        no proceedings brought (s.130(2)(c), ADR 0075; looked at once `grace_days`
-        more have passed), or the proceedings were
-        dismissed or withdrawn (the latest hearing, ADR 0067); the earlier when both.
-        None: it still keeps it (six months not yet over, or proceedings brought and
-        undecided, adjourned, or ended in a possession order)."""
+        """The day the notice of proceedings (served during the trial) stopped keeping
+        the tenancy on trial (`rules.notice_stopped_keeping_on`, s.130(2)): withdrawn
+        (ADR 0081), the proceedings dismissed or withdrawn (the case's latest hearing,
+        ADR 0067), or its six months passed with no proceedings brought (ADR 0075;
+        looked at once `grace_days` more have passed); the earliest. None: it still
+        keeps it (six months not yet over, or proceedings brought and undecided,
+        adjourned, or ended in a possession order)."""
+        served_on = london_day(notice.served_at)
         hearings = await cases.hearings_of(session, account_id)  # latest last
-        latest = hearings[-1] if hearings else None
-        ended = rules.proceedings_ended_on(
+        return rules.notice_stopped_keeping_on(
             served_on,
-            latest.outcome if latest else None,
-            latest.decided_on if latest else None,
-        )
-        spent = rules.notice_spent_without_proceedings(
-            served_on,
-            [
-                rules.HearingOnRecord(
-                    hearing.listed_for, london_day(hearing.listed_at), hearing.claim_issued_on
-                )
-                for hearing in hearings
-            ],
+            _on_record(hearings),
             today,
-            grace_days,
+            proceedings_ended=_proceedings_ended(served_on, hearings),
+            withdrawn_on=notice.withdrawn_on,
+            grace_days=grace_days,
         )
-        return min((day for day in (ended, spent) if day is not None), default=None)
+
+    async def reinstate_trial(
+        self,
+        session: AsyncSession,
+        tenancy_id: uuid.UUID,
+        ladder: ArrearsLadder,
+        reinstated_by: str,
+        now: datetime,
+    ) -> TenancyPublic:
+        """Put back on trial a tenancy the trial-end job settled when, in law, it was
+        still introductory (or starter): a claim issued within the six months of the
+        notice of proceedings served during the trial, recorded after the job ran (the
+        hearing's `trial_settled_on`, ADR 0075). The type and the trial's end are
+        restored as the job found them, the settlement is removed (the job settles the
+        trial again when the proceedings end, from that day) and kept as a
+        reinstatement with who made it (audit), and tenancy-type-changed (`other`, back
+        to the trial type, effective the day the settlement took effect) corrects what
+        the settlement published. 409 naming why when the job did not settle it, or the
+        settlement stands: no claim issued in the notice's six months on record, or
+        the notice had stopped keeping the trial by the day it was settled from (ADR
+        0081). Takes the tenancy first, as every tenancy write does."""
+        tenancy = await self._current(session, tenancy_id)
+        settlement = await repository.settlement_of(session, tenancy.id)
+        if settlement is None or tenancy.tenancy_type not in rules.TRIAL_TYPE_OF:
+            raise Conflict(
+                f"Tenancy {tenancy_id} was not made secure or assured by the trial-end job: "
+                "only its settlement is put back (a decision is the officer's own)",
+                field="trial_settled_on",
+            )
+        trial_ended_on = settlement.trial_ended_on or rules.trial_year_ends_on(tenancy.start_date)
+        account_id = (await accounts.rent_accounts_of(session, [tenancy.id])).get(tenancy.id)
+        notices = [] if account_id is None else await cases.notices_of(session, account_id)
+        hearings = [] if account_id is None else await cases.hearings_of(session, account_id)
+        notice = _notice_of_proceedings(trial_ended_on, notices, ladder)
+        served_on = None if notice is None else london_day(notice.served_at)
+        refused = rules.reinstatement_refused(
+            settlement.settled_on,
+            trial_ended_on,
+            served_on,
+            _on_record(hearings),
+            london_day(now),
+            proceedings_ended=None
+            if served_on is None
+            else _proceedings_ended(served_on, hearings),
+            withdrawn_on=None if notice is None else notice.withdrawn_on,
+        )
+        if refused == rules.NO_CLAIM_IN_TIME:
+            raise Conflict(
+                "No claim issued within the six months of a notice of proceedings served "
+                f"during the trial is recorded: the settlement from {settlement.settled_on} "
+                "stands",
+                field="claim_issued_on",
+                reason=refused,
+            )
+        if refused is not None:
+            raise Conflict(
+                "The notice of proceedings was withdrawn, or its proceedings ended, by "
+                f"{settlement.settled_on}, the day the trial was settled from: it stands",
+                field="trial_settled_on",
+                reason=refused,
+            )
+        previous = tenancy.tenancy_type
+        tenancy.tenancy_type = rules.TRIAL_TYPE_OF[previous]
+        tenancy.introductory_ends_on = trial_ended_on
+        await repository.remove_settlement(session, settlement)
+        repository.add_reinstatement(
+            session,
+            TrialReinstatement(
+                id=uuid.uuid4(),
+                tenancy_id=tenancy.id,
+                settled_on=settlement.settled_on,
+                settled_at=settlement.settled_at,
+                trial_ended_on=trial_ended_on,
+                reinstated_at=now,
+                reinstated_by=reinstated_by,
+            ),
+        )
+        await _type_changed(
+            session, tenancy, TenancyTypeChange.OTHER, previous, settlement.settled_on
+        )
+        return await self.get(session, tenancy.id)
 
     async def get(self, session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyPublic:
         tenancy = await repository.get(session, tenancy_id)
@@ -516,6 +589,40 @@ async def _type_changed(
             effective_on=effective_on,
             introductory_period_ends_on=tenancy.introductory_ends_on,
         ),
+    )
+
+
+def _notice_of_proceedings(
+    ends_on: date, notices: Sequence[PossessionNotice], ladder: ArrearsLadder
+) -> PossessionNotice | None:
+    """The notice that began proceedings during the trial ending on `ends_on`
+    (`rules.notice_of_proceedings`: the latest served by its last day and live on it),
+    among every notice the case was served; None: none did."""
+    served_on = rules.notice_of_proceedings(
+        rules.trial_last_day(ends_on),
+        [
+            (london_day(notice.served_at), nosp_live_until(notice.served_at, ladder))
+            for notice in notices
+        ],
+    )
+    return next((n for n in reversed(notices) if london_day(n.served_at) == served_on), None)
+
+
+def _on_record(hearings: Sequence[CourtHearing]) -> list[rules.HearingOnRecord]:
+    return [
+        rules.HearingOnRecord(
+            hearing.listed_for, london_day(hearing.listed_at), hearing.claim_issued_on
+        )
+        for hearing in hearings
+    ]
+
+
+def _proceedings_ended(served_on: date, hearings: Sequence[CourtHearing]) -> date | None:
+    """The day the proceedings ended without possession, from the case's latest hearing
+    (`hearings` oldest first; `rules.proceedings_ended_on`, ADR 0067)."""
+    latest = hearings[-1] if hearings else None
+    return rules.proceedings_ended_on(
+        served_on, latest.outcome if latest else None, latest.decided_on if latest else None
     )
 
 
