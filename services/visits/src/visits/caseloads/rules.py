@@ -51,13 +51,22 @@ def on_type_change(
     officers: CaseloadOfficers,
 ) -> Placement | None:
     """An introductory tenancy extended stays introductory 6 months longer; one
-    confirmed (converted) moves to the community caseload. None: no move."""
+    confirmed (converted) moves to the community caseload. A tenancy income puts back
+    on trial (`other` to introductory or starter: its trial-end job settled it too soon,
+    ADR 0081) comes back to the introductory caseload, with the trial's end income
+    restored. None: no move."""
     if change is TenancyTypeChange.EXTENDED:
         ends_on = announced_ends_on or (
             add_months(current_ends_on, officers.extension_months) if current_ends_on else None
         )
         return Placement(
             Caseload.INTRODUCTORY, officer_for(Caseload.INTRODUCTORY, area, officers), ends_on
+        )
+    if change is TenancyTypeChange.OTHER and tenancy_type in INTRODUCTORY_TYPES:
+        return Placement(
+            Caseload.INTRODUCTORY,
+            officer_for(Caseload.INTRODUCTORY, area, officers),
+            announced_ends_on or current_ends_on,
         )
     if tenancy_type not in INTRODUCTORY_TYPES:
         return Placement(Caseload.COMMUNITY, officer_for(Caseload.COMMUNITY, area, officers))
