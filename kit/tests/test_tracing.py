@@ -28,9 +28,12 @@ from hearth_kit.problems import install_problem_handlers
 from hearth_kit.tracing import (
     ServerTraceIds,
     WithoutPersonalData,
+    add_route_words,
     current_traceparent,
     path_without_values,
     query_names,
+    route_paths,
+    route_words,
     setup_tracing,
     trace_requests,
     trace_sql,
@@ -102,6 +105,7 @@ async def traced_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     tracer_provider, _ = provider
     app = residents_app()
+    add_route_words(route_paths(app.routes))  # as trace_requests does when the app starts
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
     transport = httpx.ASGITransport(app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
@@ -150,13 +154,17 @@ async def test_an_exception_is_recorded_by_type_and_frames_without_its_message(
     assert stacktrace.rstrip().endswith("ValueError")
 
 
+@pytest.mark.parametrize("typed", [NAME, "okafor"])
 async def test_a_refused_path_keeps_its_route_not_the_value_typed_into_it(
-    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+    traced_client: httpx.AsyncClient,
+    provider: tuple[TracerProvider, InMemorySpanExporter],
+    typed: str,
 ) -> None:
     """A name typed where an id goes is refused (422): the server span's URL shows the
-    route's template, the client's the path without its values."""
+    route's template, the client's the path without its values, a name in lowercase
+    letters alone (which reads like a word) as well."""
     _, exporter = provider
-    response = await traced_client.post(f"/residents/{NAME}/calls", params={"phone": PHONE})
+    response = await traced_client.post(f"/residents/{typed}/calls", params={"phone": PHONE})
     assert response.status_code == 422
     spans = exporter.get_finished_spans()
     assert_no_personal_data(spans)
@@ -166,16 +174,30 @@ async def test_a_refused_path_keeps_its_route_not_the_value_typed_into_it(
     assert (client.attributes or {})["http.url"] == "http://hearth/residents/{value}/calls"
 
 
-async def test_a_path_no_route_matches_keeps_its_words_only(
-    traced_client: httpx.AsyncClient, provider: tuple[TracerProvider, InMemorySpanExporter]
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        (f"/residents/{NAME}/{POSTCODE}", "/residents/{value}/{value}"),
+        ("/residents/okafor/sam", "/residents/{value}/{value}"),
+        ("/resident-search/okafor", "/{value}/{value}"),  # a word, but no route's
+    ],
+)
+async def test_a_path_no_route_matches_keeps_the_routes_words_only(
+    traced_client: httpx.AsyncClient,
+    provider: tuple[TracerProvider, InMemorySpanExporter],
+    path: str,
+    kept: str,
 ) -> None:
     _, exporter = provider
-    response = await traced_client.get(f"/resident-search/{POSTCODE}/{NAME}")
+    response = await traced_client.get(path)
     assert response.status_code == 404
     spans = exporter.get_finished_spans()
     assert_no_personal_data(spans)
+    for span in spans:
+        assert "okafor" not in everything_in(span)
+        assert "resident-search" not in everything_in(span)
     targets = {(span.attributes or {}).get("http.target") for span in spans}
-    assert "/resident-search/{value}/{value}" in targets
+    assert kept in targets
 
 
 async def test_a_path_answered_keeps_its_ids_for_searching_traces(
@@ -200,21 +222,34 @@ async def test_a_path_answered_keeps_its_ids_for_searching_traces(
     assert {"/residents/7", "/residents/8/calls"} <= targets
 
 
+ROUTE_WORDS = route_words(
+    (
+        "/v1/residents/{resident_id}",
+        "/v1/homes/{uprn}/overview",
+        "/v1/work-orders/{work_order_id}/status-updates",
+    )
+)
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
         ("/v1/residents/Sam%20Okafor", "/v1/residents/{value}"),
+        ("/v1/residents/okafor", "/v1/residents/{value}"),
         ("/v1/homes/100023336956/overview", "/v1/homes/{value}/overview"),
+        ("/v1/homes/sam/overview", "/v1/homes/{value}/overview"),
         (
             "/v1/work-orders/{work_order_id}/status-updates",
             "/v1/work-orders/{work_order_id}/status-updates",
         ),
+        ("/v2/residents/{okafor}", "/v2/residents/{value}"),
+        ("/v1/resident-search/sam-okafor", "/v1/{value}/{value}"),
         ("/v1/residents/a@b.example/", "/v1/residents/{value}/"),
         ("/", "/"),
     ],
 )
-def test_a_path_loses_every_segment_but_words_and_placeholders(path: str, expected: str) -> None:
-    assert path_without_values(path) == expected
+def test_a_path_keeps_only_its_routes_words_and_version(path: str, expected: str) -> None:
+    assert path_without_values(path, ROUTE_WORDS) == expected
 
 
 metadata = MetaData()
@@ -317,6 +352,32 @@ def test_setup_tracing_puts_the_processor_on_the_process_provider() -> None:
             "url.query": "name=",
             "http.target": "/v1/residents",
         }
+
+
+def test_a_status_set_with_other_attributes_leaves_the_paths_values_out_too(
+    provider: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    """FastAPI's own telemetry sets a request's status with its route, in one
+    set_attributes call as the request ends: a 4xx loses its path's values as with
+    set_attribute, and an answered request keeps its ids."""
+    tracer_provider, exporter = provider
+    tracer = tracer_provider.get_tracer("kit-tests")
+    route = "/v1/residents/{resident_id}"
+    add_route_words((route,))
+    requests: list[tuple[str, dict[str, str | int]]] = [
+        ("/v1/residents/okafor", {"http.route": route, "http.response.status_code": 404}),
+        ("/v1/residents/okafor/sam", {"http.response.status_code": 404}),
+        ("/v1/residents/7", {"http.route": route, "http.response.status_code": 200}),
+    ]
+    for path, ended in requests:
+        with tracer.start_as_current_span("GET", attributes={"url.path": path}) as span:
+            span.set_attributes(ended)
+    paths = [(span.attributes or {})["url.path"] for span in exporter.get_finished_spans()]
+    assert paths == [
+        "/v1/residents/{resident_id}",
+        "/v1/residents/{value}/{value}",
+        "/v1/residents/7",
+    ]
 
 
 # --- Spans only for what the sampler keeps ---------------------------------------------
@@ -439,3 +500,29 @@ async def test_a_probe_is_never_traced_even_when_every_request_is() -> None:
     assert probe.status_code == 200
     assert probe.json()["traceparent"] is None
     assert exporter.get_finished_spans() == ()
+
+
+async def test_an_app_traced_keeps_its_own_route_words_in_a_path_no_route_matches() -> None:
+    """trace_requests makes the app's routes' words the ones a refused path keeps, as
+    the app starts (its routes are all in place then): a value where an id goes,
+    lowercase or not, becomes {value}, and so does a word no route has."""
+    provider, exporter = provider_sampling(ParentBased(ALWAYS_ON))
+    app = FastAPI()
+
+    @app.get("/v1/boiler-readings/{reading_id}")
+    async def reading(reading_id: str) -> dict[str, str]:
+        return {"id": reading_id}
+
+    trace_requests(
+        app,
+        lambda: FastAPIInstrumentor.instrument_app(app, tracer_provider=provider),
+        tracer_provider=provider,
+    )
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hearth") as client:
+        assert (await client.get("/v1/boiler-readings/okafor/sam")).status_code == 404
+        assert (await client.get("/v1/boiler-reading/okafor")).status_code == 404
+    targets = [(span.attributes or {}).get("http.target") for span in exporter.get_finished_spans()]
+    assert "/v1/boiler-readings/{value}/{value}" in targets
+    assert "/v1/{value}/{value}" in targets
+    assert not any("okafor" in str(target) or "sam" in str(target) for target in targets)

@@ -164,6 +164,23 @@ async def test_a_residents_requests_leave_no_personal_data_in_spans_or_logs(
     assert_quotes_nothing_sent(logged)
 
 
+async def test_a_path_no_route_matches_keeps_the_services_words_not_the_values(
+    engagement: httpx.AsyncClient, spans: InMemorySpanExporter
+) -> None:
+    """A name typed in lowercase letters alone where an id goes reads like a word, but
+    is no word of the service's routes: the span of a path no route matches (404)
+    shows it as {value}, and keeps the routes' own words."""
+    path = "/v1/residents/okafor/vulnerabilities/sam/reviews"
+    assert (await engagement.get(path)).status_code == 404
+
+    targets = [(span.attributes or {}).get("http.target") for span in spans.get_finished_spans()]
+    assert "/v1/residents/{value}/vulnerabilities/{value}/{value}" in targets
+    for span in spans.get_finished_spans():
+        text = exported_text(span)
+        assert "okafor" not in text
+        assert "/sam/" not in text
+
+
 # --- Request body size --------------------------------------------------------------
 
 

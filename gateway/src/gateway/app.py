@@ -17,7 +17,7 @@ from gateway.clients import Downstreams
 from gateway.homes.endpoints import router as homes_router
 from gateway.openapi_document import contractor_openapi_router, serve_published_openapi
 from gateway.operations import service_readiness
-from gateway.passthrough import passthrough_router
+from gateway.passthrough import passthrough_router, service_paths
 from gateway.rate_limits import RateLimiter
 from gateway.reports.endpoints import router as reports_router
 from gateway.request_ids import RequestIds
@@ -28,6 +28,7 @@ from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
 from hearth_kit.defaults import NO_NATIVE_TELEMETRY, add_process_defaults, settle_the_collector
 from hearth_kit.logs import get_logger
+from hearth_kit.tracing import add_route_words
 
 log = get_logger(__name__)
 
@@ -90,8 +91,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         reports_router,
     ):
         app.include_router(router)
-    for service in (repairs, compliance, income, engagement, visits):
+    passed_through = (repairs, compliance, income, engagement, visits)
+    for service in passed_through:
         app.include_router(passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1]))
+    # The client span of a call a service refuses (4xx) keeps only route words in its
+    # path, each value becoming {value}: the words of the services' paths the rows call,
+    # and of the gateway's own routes (the paths the composites call are among them),
+    # which hearth_kit.tracing.trace_requests adds as the gateway starts.
+    add_route_words(service_paths(row for service in passed_through for row in service.ROUTES))
     app.include_router(contractor_openapi_router)
     serve_published_openapi(app)
     return app

@@ -11,7 +11,7 @@ The service's OpenAPI document owns the request and response schemas; the gatewa
 document takes them from there (docs/api.md).
 """
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
@@ -67,6 +67,16 @@ def passthrough_router(routes: Sequence[PassThrough], *, tag: str) -> APIRouter:
             ),
         )
     return router
+
+
+def service_paths(routes: Iterable[PassThrough]) -> Iterator[str]:
+    """The services' paths the rows call: each row's staff path (its public path or its
+    `upstream_path`) and its `contractor_path`. Their words are the ones a client span
+    of a call the service refused keeps in its path (hearth_kit.tracing.add_route_words)."""
+    for route in routes:
+        yield route.upstream_path or route.path
+        if route.contractor_path is not None:
+            yield route.contractor_path
 
 
 DOT_SEGMENTS = frozenset({".", ".."})

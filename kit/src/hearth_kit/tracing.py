@@ -24,11 +24,12 @@ from __future__ import annotations
 import random
 import re
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from fastapi.routing import iter_route_contexts
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
@@ -51,6 +52,7 @@ from opentelemetry.trace import (
 )
 from opentelemetry.util.types import Attributes
 from sqlalchemy.engine import Engine
+from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hearth_kit.personal_data import (
@@ -73,10 +75,12 @@ client spans put the route in `url.template`, or the path when it has no route."
 STATUS_ATTRIBUTES = frozenset(("http.status_code", "http.response.status_code"))
 """The attributes a response's status is recorded in (old and stable conventions)."""
 ROUTE_ATTRIBUTE = "http.route"
-_LITERAL_SEGMENT = re.compile(r"v\d+|[a-z]+(?:-[a-z]+)*|\{[a-z_]+\}")
-"""A path segment that reads as a route's own word (`v1`, `work-orders`) or a template's
-placeholder (`{resident_id}`), kept when a refused request's path has no route to take
-its place."""
+_VERSION_SEGMENT = re.compile(r"v[0-9]+")
+"""An API version (`v1`), kept in a refused request's path whatever routes are known."""
+_route_words: frozenset[str] = frozenset()
+"""The segments of the process's route templates (`v1`, `residents`, `work-orders`,
+`{resident_id}`): the only segments, with a version, a refused request's path keeps
+when it has no route to take its place (`add_route_words`)."""
 PATH_VALUE = "{value}"
 """What a refused request's path shows in place of each value the caller put in it."""
 _EXCEPTION_NAME = re.compile(
@@ -96,12 +100,49 @@ def query_names(query: str) -> str:
     return "&".join(f"{name}=" for name in names)
 
 
-def path_without_values(path: str) -> str:
-    """A path with every segment that is not a route's own word in lowercase
-    (`/v1/residents/Sam%20Okafor` -> `/v1/residents/{value}`): ids go too, and a
-    value typed in lowercase letters alone still reads as a word."""
+def route_paths(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[str]:
+    """The path templates of an app's routes (`app.routes`) as FastAPI resolves them,
+    through included routers and their prefixes (FastAPI keeps an included router as
+    one entry of `app.routes`), a mounted app's under its mount's path."""
+    for context in iter_route_contexts(routes):
+        path = context.path
+        if path is None:
+            continue
+        route = context.original_route
+        if isinstance(route, Mount) and route.routes:
+            yield from route_paths(route.routes, prefix + path)
+        else:
+            yield prefix + path
+
+
+def route_words(paths: Iterable[str]) -> frozenset[str]:
+    """The segments of route templates (`/v1/residents/{resident_id}` -> `v1`,
+    `residents`, `{resident_id}`)."""
+    return frozenset(segment for path in paths for segment in path.split("/") if segment)
+
+
+def add_route_words(paths: Iterable[str]) -> None:
+    """Make the segments of `paths` (route templates: `/v1/residents/{resident_id}`)
+    words a refused request's path keeps. `trace_requests` adds the app's own routes;
+    a process that calls other services' routes (the gateway) adds theirs too."""
+    global _route_words
+    words = route_words(paths)
+    if not words <= _route_words:
+        _route_words = _route_words | words
+
+
+def path_without_values(path: str, words: frozenset[str] | None = None) -> str:
+    """A path with every segment that is not one of the routes' own words (or a version,
+    `v1`) shown as `{value}` (`/v1/residents/Sam%20Okafor` and `/v1/residents/okafor`
+    -> `/v1/residents/{value}`). The words are the process's routes' (`add_route_words`),
+    or `words` when given, not whatever looks like a word: a name typed in lowercase
+    letters alone where an id goes would."""
+    if words is None:
+        words = _route_words
     return "/".join(
-        segment if not segment or _LITERAL_SEGMENT.fullmatch(segment) else PATH_VALUE
+        segment
+        if not segment or segment in words or _VERSION_SEGMENT.fullmatch(segment)
+        else PATH_VALUE
         for segment in path.split("/")
     )
 
@@ -168,7 +209,7 @@ class _SpanWithoutPersonalData(Span):
 
     def set_attribute(self, key: str, value: Any) -> None:
         super().set_attribute(key, _without_query_value(key, value))
-        if key in STATUS_ATTRIBUTES and isinstance(value, int) and 400 <= value < 500:
+        if key in STATUS_ATTRIBUTES and _refused(value):
             self._without_path_values()
 
     def _without_path_values(self) -> None:
@@ -176,9 +217,10 @@ class _SpanWithoutPersonalData(Span):
         or a postcode typed where an id goes (`/v1/residents/Sam Okafor`, a 422), or
         a path that matches no route (404). Its URL attributes then keep the route's
         template (`/v1/residents/{resident_id}`), which the server span knows once the
-        request is routed, or else the path's own words with each value left out. A
-        request answered 2xx or 5xx was routed with its values valid (ids, codes), and
-        keeps them: they are what an operator searches traces by."""
+        request is routed, or else the path with each segment that is not a word of the
+        process's routes left out (`path_without_values`). A request answered 2xx or
+        5xx was routed with its values valid (ids, codes), and keeps them: they are what
+        an operator searches traces by."""
         attributes = self.attributes or {}
         route = attributes.get(ROUTE_ATTRIBUTE)
         template = route if isinstance(route, str) else None
@@ -191,6 +233,9 @@ class _SpanWithoutPersonalData(Span):
         super().set_attributes(
             {key: _without_query_value(key, value) for key, value in attributes.items()}
         )
+        # FastAPI's own telemetry sets the status with the route, all at once, at the end
+        if any(_refused(attributes.get(key)) for key in STATUS_ATTRIBUTES):
+            self._without_path_values()
 
     def record_exception(
         self,
@@ -220,6 +265,11 @@ class _SpanWithoutPersonalData(Span):
         """The type of the exception just recorded, else what the description starts
         with if that is an exception type, else nothing."""
         return self._recorded_exception_type or type_of_description(description)
+
+
+def _refused(status: object) -> bool:
+    """Whether a status attribute's value is a 4xx."""
+    return isinstance(status, int) and 400 <= status < 500
 
 
 _GUARDED_CLASSES: dict[type[Span], type[Span]] = {}
@@ -516,13 +566,17 @@ def trace_requests(
     `instrument` instruments the app (FastAPIInstrumentor.instrument_app with the
     process's hooks), which wraps the app's middleware stack; the stack built without
     it serves the requests the sampler drops, and those to `untraced_paths` (probes,
-    scrapes) without asking it."""
+    scrapes) without asking it.
+
+    The app's routes are in place when its stack is built (as it starts): their words
+    are then the ones a refused request's path keeps (`add_route_words`)."""
     never = frozenset(untraced_paths)
     untraced: Callable[[], ASGIApp] = app.build_middleware_stack
     instrument()
     traced: Callable[[], ASGIApp] = app.build_middleware_stack
 
     def build_middleware_stack() -> ASGIApp:
+        add_route_words(route_paths(app.routes))
         return SampledRequestsTraced(traced(), untraced(), tracer_provider, never)
 
     vars(app)["build_middleware_stack"] = build_middleware_stack
