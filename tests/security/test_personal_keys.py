@@ -69,6 +69,7 @@ NOT_PERSONAL = frozenset(
         "next_cursor",
         "piece_id",
         "priority",
+        "provider_message_id",
         "room",
         "schedule",
         "section",
@@ -106,10 +107,12 @@ NOT_PERSONAL = frozenset(
         "outcome_recorded_by",
         "reader",
         "recorded_by",
+        "reinstated_by",
         "responded_by",
         "sustainable_tenancy",
         "triaged_by",
         "variation_approved_by",
+        "withdrawn_by",
     }
 )
 """Free-text field names that hold no resident's personal data (codes, references, the
