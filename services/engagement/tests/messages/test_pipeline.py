@@ -89,8 +89,10 @@ class NotifyShaped(BaseHTTPRequestHandler):
     takes a second send with a reference it holds as a second text.
 
     `answer_lost` loses a send's answer: "dropped" closes the connection without a word,
-    "held" answers only once `released` is set (the caller's timeout comes first).
-    `lookup_lost` drops a lookup's connection."""
+    "held" holds the answer until `released` is set (the caller's timeout comes first),
+    setting `holding` once it holds one (the notification kept); released, it drops the
+    connection, or answers if `answer_lost` was cleared meanwhile. `lookup_lost` drops a
+    lookup's connection."""
 
     received: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
@@ -100,6 +102,7 @@ class NotifyShaped(BaseHTTPRequestHandler):
     """None: takes the sends it answers 201; True or False: every send, or none."""
     answer_lost: str | None = None
     released = threading.Event()
+    holding = threading.Event()
     lookup_answer = 200
     lookup_lost = False
 
@@ -124,8 +127,17 @@ class NotifyShaped(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if server.answer_lost == "held":
+            server.holding.set()
             server.released.wait(timeout=30)
-            self.close_connection = True
+            if server.answer_lost == "held":
+                self.close_connection = True
+                return
+            # no longer held when released: the answer comes, late (the caller may
+            # have gone: nothing to say it to)
+            with contextlib.suppress(OSError):
+                self._answer(
+                    server.answer, {"id": notification["id"], "reference": body.get("reference")}
+                )
             return
         self._answer(server.answer, {"id": notification["id"], "reference": body.get("reference")})
 
@@ -162,7 +174,7 @@ class NotifyShaped(BaseHTTPRequestHandler):
 
 
 def a_notify_shaped(**behaviour: object) -> type[NotifyShaped]:
-    """A NotifyShaped server class of its own (its lists and its release not shared)."""
+    """A NotifyShaped server class of its own (its lists and its events not shared)."""
     return type(
         "Notify",
         (NotifyShaped,),
@@ -171,6 +183,7 @@ def a_notify_shaped(**behaviour: object) -> type[NotifyShaped]:
             "notifications": [],
             "lookups": [],
             "released": threading.Event(),
+            "holding": threading.Event(),
             **behaviour,
         },
     )

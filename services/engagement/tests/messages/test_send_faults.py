@@ -2,8 +2,9 @@
 whose sending raises something no channel expected, a text provider's answer lost)
 send no resident the same message twice: each message is sent and stamped sent in a
 transaction of its own, so what went before a fault stays stamped, one message's error
-is that message's failure, never the round's, and a text whose outcome is unknown is
-looked up with the provider before it is sent again (ADR 0080). On a real database;
+is that message's failure, never the round's, and a text whose outcome is unknown (its
+answer lost, or its sender stopped mid-send after claiming the attempt) is looked up
+with the provider before it is sent again (ADR 0080). On a real database;
 the email cases through a real local SMTP server, the texts through a local
 Notify-shaped one."""
 
@@ -30,7 +31,7 @@ from engagement.messages.channels import (
     Outgoing,
     PrintRoomChannel,
 )
-from engagement.messages.service import MessageService
+from engagement.messages.service import IN_FLIGHT, STOPPED_MID_SEND, MessageService
 from engagement.models import Message
 from engagement.settings import EmailSettings, MessageRetries, TextSettings
 from hearth_contracts import Envelope
@@ -124,7 +125,8 @@ async def test_a_job_stopped_mid_round_sends_no_letter_again(
 ) -> None:
     """Three letters due; the job is stopped while the print room takes the third. The
     two taken before stay sent: the next round (the next replica) sends only the
-    third. Before, the round's one transaction rolled back and both went again."""
+    third, once its attempt's back-off has passed (the attempt was claimed in flight,
+    ADR 0080). Before, the round's one transaction rolled back and both went again."""
     now = datetime.now(UTC) + timedelta(seconds=1)
     residents = [await a_message(engagement) for _ in range(3)]
     stopping = PrintRoomThatStops(stop_at=3)
@@ -137,9 +139,10 @@ async def test_a_job_stopped_mid_round_sends_no_letter_again(
     assert len(stopping.taken) == 2
 
     print_room = PrintRoomThatStops()
-    await a_round(
-        engagement_database, MessageService({ContactChannel.LETTER: print_room}, RETRIES), now
-    )
+    next_replica = MessageService({ContactChannel.LETTER: print_room}, RETRIES)
+    await a_round(engagement_database, next_replica, now)
+    assert print_room.taken == []
+    await a_round(engagement_database, next_replica, now + timedelta(seconds=60))
     ids = [str((await the_message(engagement, r))["id"]) for r in residents]
     assert stopping.taken == ids[:2]
     assert print_room.taken == ids[2:]
@@ -509,3 +512,80 @@ async def test_a_text_still_unknown_at_its_last_attempt_goes_as_a_letter_not_aga
         "letter",
         "lookup HTTP 503: sent as a letter instead",
     )
+
+
+async def test_a_text_whose_sender_stopped_mid_send_is_looked_up_not_sent_again(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The job is stopped (a deploy's SIGTERM, a killed pod) while Notify, having kept
+    the text, has not answered yet. The attempt was recorded in flight before the send
+    and committed on its own, so the job's rollback leaves it: the message is not due
+    again before its back-off (another replica at once sends nothing), and then Notify
+    is asked first, finds the text, and nothing is posted: one text, the message
+    recorded sent with Notify's id (its last failure: the sender stopped mid-send).
+    Before, the rollback took the attempt with it and
+    the next round posted the text again (the household got it twice)."""
+    server = a_notify_shaped(answer_lost="held", takes=True)
+    with notify_shaped_serving(server) as base_url:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        job = asyncio.create_task(run_until_done(engagement_database, sender(texts(base_url)), now))
+        assert await asyncio.to_thread(server.holding.wait, 10)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        in_flight = await the_message(engagement, resident_id)
+        assert (in_flight["status"], in_flight["attempts"], in_flight["last_error"]) == (
+            "pending",
+            1,
+            IN_FLIGHT,
+        )
+        server.answer_lost, server.takes = None, None
+        server.released.set()
+        await a_round(engagement_database, texts(base_url), now)
+        assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+        for later in (60, 180):
+            await a_round(engagement_database, texts(base_url), now + timedelta(seconds=later))
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+    [taken] = [n for n in server.notifications if n["reference"] == message_id]
+    assert server.lookups.count(message_id) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"], message["attempts"]) == ("sent", "text", 2)
+    assert message["last_error"] == STOPPED_MID_SEND
+    assert await provider_id_of(engagement_database, message_id) == taken["id"]
+
+
+async def test_a_text_being_sent_is_not_taken_by_another_replica_once_its_back_off_passes(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """While one replica's send waits for Notify's answer, another replica's round comes
+    after the attempt's back-off (the claim's hold on the message has run out): the
+    sending replica still holds the row locked for its send, so the other skips it and
+    neither asks nor posts. Once Notify answers, the text is recorded sent, once. (The
+    other replica has a Notify of its own here, so the other tests' messages it sends
+    meanwhile wait for no held answer.)"""
+    if not engagement_database.is_postgresql:
+        pytest.skip("PostgreSQL's row locks; SQLite serialises writers as a whole")
+    server = a_notify_shaped(answer_lost="held", takes=True)
+    elsewhere = a_notify_shaped()
+    with notify_shaped_serving(server) as base_url, notify_shaped_serving(elsewhere) as other:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        first = asyncio.create_task(
+            run_until_done(engagement_database, sender(texts(base_url, timeout_seconds=60.0)), now)
+        )
+        assert await asyncio.to_thread(server.holding.wait, 10)
+        await a_round(engagement_database, texts(other), now + timedelta(hours=2))
+        for notify in (server, elsewhere):
+            assert message_id not in notify.lookups
+        assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+        assert message_id not in [r["body"]["reference"] for r in elsewhere.received]
+        server.answer_lost = None
+        server.released.set()
+        await first
+    [taken] = [n for n in server.notifications if n["reference"] == message_id]
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["attempts"], message["last_error"]) == ("sent", 1, None)
+    assert await provider_id_of(engagement_database, message_id) == taken["id"]

@@ -90,6 +90,23 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[Message]
     return list((await session.execute(query)).scalars().all())
 
 
+async def claimed(session: AsyncSession, message_id: uuid.UUID, attempt: int) -> Message | None:
+    """The message a sender claimed for its `attempt`, locked for the send; None when it
+    is no longer that sender's to send: pending no more, or claimed again by another
+    replica (its `attempts` moved on) whose transaction may hold it (skipped, not
+    waited for: whichever it is, it is not this claim's)."""
+    query = (
+        select(Message)
+        .where(
+            Message.id == message_id,
+            Message.status == MessageStatus.PENDING,
+            Message.attempts == attempt,
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def page(
     session: AsyncSession,
     *,

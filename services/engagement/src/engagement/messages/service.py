@@ -2,16 +2,19 @@
 language and formats, kept in the message table, and sent by the scheduled job through
 the resident's channel, retried with back-off until sent once (the row is stamped sent
 in the job's transaction). An email or text whose channel is not configured, refuses it
-for good or fails its last attempt goes as a letter instead. Never commits."""
+for good or fails its last attempt goes as a letter instead. Never commits the caller's
+session; the job's claim on a message commits in a transaction of its own before the
+send (`MessageService.send_due`, ADR 0080)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from engagement import metrics
 from engagement.messages import repository, rules
@@ -33,13 +36,42 @@ log = get_logger(__name__)
 SEND_BATCH = 1
 """Messages sent per transaction. One: a message goes out and is stamped sent before the
 next is tried, so a job stopped mid-round (a deploy's SIGTERM, a killed process, the
-database gone) leaves every message it sent stamped, and at most the one in flight can
-go again. With many per transaction, one rollback un-stamped all those already sent and
-the next round sent them again (a resident's letter or text twice). A due message costs
-one indexed query; messages are few."""
+database gone) leaves every message it sent stamped, and at most the one in flight is
+left unanswered (recorded so by its claim: ADR 0080). With many per transaction, one
+rollback un-stamped all those already sent and the next round sent them again (a
+resident's letter or text twice). A due message costs one indexed query; messages are
+few."""
+IN_FLIGHT = "in flight: no answer recorded"
+"""A claimed message's `last_error` until its attempt's answer is recorded. Still there
+at its next attempt, the sender stopped mid-send (a deploy's SIGTERM, a killed pod, a
+crash): the attempt is counted and its outcome unknown, so a text is looked up first.
+The next claim records that failure as STOPPED_MID_SEND."""
+STOPPED_MID_SEND = "sender stopped mid-send"
+"""The failure of an attempt whose sender stopped before recording its answer: what the
+next claim finds in place of IN_FLIGHT (kept as the last failure met, as any other)."""
 TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 """A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A due message taken for one attempt, committed before anything is sent (ADR
+    0080): the row already reads as that attempt with its answer lost (`attempts`
+    counted, `outcome_unknown`, `last_error` IN_FLIGHT, `next_attempt_at` after the
+    back-off), so a sender that dies mid-send leaves it to be looked up, never sent
+    blind, and no other replica takes it before the back-off. What the row said before
+    the claim is kept here for the answer."""
+
+    message_id: uuid.UUID
+    attempt: int
+    """The message's `attempts` once claimed: the sender still holds the claim while the
+    row says so (another replica's claim counts another attempt)."""
+    ask_first: bool
+    """`outcome_unknown` as the claim found it: the last attempt's answer was lost, or
+    its sender stopped mid-send, so the provider may hold the message already."""
+    last_error: str | None
+    """The failure before this attempt, kept when the message is then sent."""
 
 
 def is_copy_of(message: Message, certificate_reference: str) -> bool:
@@ -212,82 +244,131 @@ class MessageService:
         return MessagePublic.model_validate(message)
 
     async def send_due(self, session: AsyncSession, now: datetime) -> int:
-        """The scheduled job's batch (SEND_BATCH messages, one transaction): send each
-        due message through its channel. Sent: stamped sent (in this transaction, so it
-        is sent once; a tenant's copy of a safety record publishes tenant-copy-sent with
+        """The scheduled job's batch: one due message (SEND_BATCH), claimed and then sent.
+
+        The claim commits on its own, before the send (`_claim`): the attempt is counted
+        and recorded in flight, outcome unknown, due again only after the back-off. Then
+        this session (the job's transaction) locks the row again, still this claim's,
+        sends it through its channel while holding the lock (two replicas never send the
+        same message at once, as before the claim), and records the answer. Sent:
+        stamped sent (a tenant's copy of a safety record publishes tenant-copy-sent with
         it; with the provider's id for it when the channel gives one). Failed, or a
         channel's unforeseen error: tried again after the back-off, or failed for good
         after the last attempt or a permanent refusal
-        (hearth_engagement_messages_failed_total). An attempt whose outcome is unknown
-        (no answer: the provider may have taken it) is recorded so, and the next attempt
-        tells the channel, which asks the provider before sending again (ADR 0080)."""
-        messages = await repository.due(session, now, SEND_BATCH)
-        for message in messages:
-            channel = self.channels.get(message.channel)
-            try:
-                if channel is None:
-                    raise ChannelFailure(
-                        f"{message.channel.value} channel not configured", permanent=True
-                    )
-                provider_message_id = await channel.send(
-                    Outgoing(
-                        str(message.id),
-                        message.recipient,
-                        message.subject,
-                        message.body,
-                        tuple(print_notes([FormatNeed(f) for f in message.formats]))
-                        if message.channel == ContactChannel.LETTER
-                        else (),
-                        outcome_unknown=message.outcome_unknown,
-                    )
-                )
-            except ChannelFailure as failure:
-                self._failed(message, failure, now)
-            except Exception as unexpected:
-                # a channel's error it did not foresee is this message's failure, tried
-                # again after the back-off: raised, it would roll the round back and
-                # come first again every round, holding up every message behind it. It
-                # may have come after the provider took the message: unknown, so a
-                # channel that can ask does before sending again
-                log.error(
-                    "message channel raised",
-                    message_id=str(message.id),
-                    error=type(unexpected).__name__,
-                )
-                self._failed(
-                    message,
-                    ChannelFailure(type(unexpected).__name__, outcome_unknown=True),
-                    now,
-                )
-            else:
-                message.attempts += 1
-                message.status = MessageStatus.SENT
-                message.sent_at = now
-                message.next_attempt_at = None
-                message.outcome_unknown = False
-                message.provider_message_id = provider_message_id
-                metrics.MESSAGES_SENT.labels(message.channel.value).inc()
-                if message.template in TENANT_COPY_TEMPLATES and message.uprn is not None:
-                    await publish(
-                        session,
-                        TenantCopySent(
-                            copy_id=message.source_id,
-                            message_id=message.id,
-                            resident_id=message.resident_id,
-                            uprn=message.uprn,
-                            channel=message.channel,
-                            sent_at=now,
-                        ),
-                    )
+        (hearth_engagement_messages_failed_total). No answer, or no answer recorded
+        because the job was stopped mid-send (its transaction rolled back; the claim did
+        not): the outcome is unknown, and the next attempt tells the channel, which asks
+        the provider before sending again (ADR 0080)."""
+        claim = await self._claim(session, now)
+        if claim is None:
+            return 0
+        message = await repository.claimed(session, claim.message_id, claim.attempt)
+        if message is None:
+            # the claim's back-off ran out before this transaction locked the row (the
+            # process stalled that long) and another replica claimed it since: its to send
+            log.warning("message claimed again by another sender", message_id=str(claim.message_id))
+            return 1
+        await self._send(session, message, claim, now)
         await session.flush()
-        return len(messages)
+        return 1
+
+    async def _claim(self, session: AsyncSession, now: datetime) -> Claim | None:
+        """Take the first due message for one attempt, in a transaction of its own on
+        the job's engine, committed before the send (the job's own transaction commits
+        only after it, so a stopped job would roll a mark made there back with it). The
+        row lock (FOR UPDATE SKIP LOCKED) is held only for this short transaction;
+        `next_attempt_at` moved past the back-off keeps other replicas from taking it
+        meanwhile, and `send_due`'s lock during the send keeps them from it after."""
+        engine = session.bind
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError("the message job claims through its session's engine")
+        async with AsyncSession(engine, expire_on_commit=False) as claiming, claiming.begin():
+            due = await repository.due(claiming, now, SEND_BATCH)
+            if not due:
+                return None
+            [message] = due
+            claim = Claim(
+                message.id,
+                message.attempts + 1,
+                message.outcome_unknown,
+                STOPPED_MID_SEND if message.last_error == IN_FLIGHT else message.last_error,
+            )
+            message.attempts = claim.attempt
+            message.outcome_unknown = True
+            message.last_error = IN_FLIGHT
+            message.next_attempt_at = now + self._back_off(claim.attempt)
+        return claim
+
+    async def _send(
+        self, session: AsyncSession, message: Message, claim: Claim, now: datetime
+    ) -> None:
+        """Send the claimed message through its channel and record the answer."""
+        channel = self.channels.get(message.channel)
+        try:
+            if channel is None:
+                raise ChannelFailure(
+                    f"{message.channel.value} channel not configured", permanent=True
+                )
+            provider_message_id = await channel.send(
+                Outgoing(
+                    str(message.id),
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    tuple(print_notes([FormatNeed(f) for f in message.formats]))
+                    if message.channel == ContactChannel.LETTER
+                    else (),
+                    outcome_unknown=claim.ask_first,
+                )
+            )
+        except ChannelFailure as failure:
+            self._failed(message, failure, now)
+        except Exception as unexpected:
+            # a channel's error it did not foresee is this message's failure, tried
+            # again after the back-off: raised, it would roll the answer back and leave
+            # the message in flight until its back-off. It may have come after the
+            # provider took the message: unknown, so a channel that can ask does before
+            # sending again
+            log.error(
+                "message channel raised",
+                message_id=str(message.id),
+                error=type(unexpected).__name__,
+            )
+            self._failed(
+                message,
+                ChannelFailure(type(unexpected).__name__, outcome_unknown=True),
+                now,
+            )
+        else:
+            message.status = MessageStatus.SENT
+            message.sent_at = now
+            message.next_attempt_at = None
+            message.outcome_unknown = False
+            message.last_error = claim.last_error
+            message.provider_message_id = provider_message_id
+            metrics.MESSAGES_SENT.labels(message.channel.value).inc()
+            if message.template in TENANT_COPY_TEMPLATES and message.uprn is not None:
+                await publish(
+                    session,
+                    TenantCopySent(
+                        copy_id=message.source_id,
+                        message_id=message.id,
+                        resident_id=message.resident_id,
+                        uprn=message.uprn,
+                        channel=message.channel,
+                        sent_at=now,
+                    ),
+                )
+
+    def _back_off(self, attempts: int) -> timedelta:
+        return rules.retry_delay(attempts, self.retries.base_seconds, self.retries.cap_seconds)
 
     def _failed(self, message: Message, failure: ChannelFailure, now: datetime) -> None:
         """Try again after the back-off; or, when trying again cannot help (a permanent
         refusal, a channel not configured, the last attempt), send it as a letter
         instead, so what a resident must be told (a gas record's copy) still reaches
-        them; a letter that cannot go fails for good."""
-        message.attempts += 1
+        them; a letter that cannot go fails for good. The attempt was counted by its
+        claim."""
         message.last_error = failure.reason[:200]
         message.outcome_unknown = failure.outcome_unknown
         given_up = failure.permanent or message.attempts >= self.retries.max_attempts
@@ -323,9 +404,7 @@ class MessageService:
                 failure=failure.reason,
             )
             return
-        message.next_attempt_at = now + rules.retry_delay(
-            message.attempts, self.retries.base_seconds, self.retries.cap_seconds
-        )
+        message.next_attempt_at = now + self._back_off(message.attempts)
 
     async def page(
         self, session: AsyncSession, resident_id: uuid.UUID, page: PageParams
