@@ -24,6 +24,7 @@ from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session as SmtpSession
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.messages.channels import (
     EmailChannel,
@@ -31,7 +32,7 @@ from engagement.messages.channels import (
     Outgoing,
     PrintRoomChannel,
 )
-from engagement.messages.service import IN_FLIGHT, STOPPED_MID_SEND, MessageService
+from engagement.messages.service import IN_FLIGHT, STOPPED_MID_SEND, Claim, MessageService
 from engagement.models import Message
 from engagement.settings import EmailSettings, MessageRetries, TextSettings
 from hearth_contracts import Envelope
@@ -588,4 +589,55 @@ async def test_a_text_being_sent_is_not_taken_by_another_replica_once_its_back_o
     [taken] = [n for n in server.notifications if n["reference"] == message_id]
     message = await the_message(engagement, resident_id)
     assert (message["status"], message["attempts"], message["last_error"]) == ("sent", 1, None)
+    assert await provider_id_of(engagement_database, message_id) == taken["id"]
+
+
+class StallsAfterItsClaim(MessageService):
+    """A sender that stalls between its claim and its send (a long pause: a frozen VM, a
+    process starved of CPU) until `resume` is set."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(texts(base_url).channels, RETRIES)
+        self.claimed = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    async def _claim(self, session: AsyncSession, now: datetime) -> Claim | None:
+        claim = await super()._claim(session, now)
+        if claim is not None:
+            self.claimed.set()
+            await self.resume.wait()
+        return claim
+
+
+async def test_a_sender_that_stalls_past_its_back_off_sends_nothing_another_claimed(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """One replica claims a new text and stalls before sending it, past the attempt's
+    back-off; another replica claims it then (the in-flight mark makes it ask Notify,
+    which holds none), posts it, and loses Notify's answer. When the first replica wakes,
+    the message is no longer its claim (another attempt was counted): it sends nothing,
+    though its claim found the text never tried. The next attempt finds the text with
+    Notify: one text, recorded sent with Notify's id. Without the claim's attempt checked
+    the first replica posted it blind, a second time."""
+    server = a_notify_shaped(answer_lost="dropped", takes=True)
+    with notify_shaped_serving(server) as base_url:
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        stalling = StallsAfterItsClaim(base_url)
+        stalled = asyncio.create_task(run_until_done(engagement_database, sender(stalling), now))
+        await stalling.claimed.wait()
+        later = now + timedelta(hours=2)
+        await a_round(engagement_database, texts(base_url), later)
+        assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+        server.answer_lost, server.takes = None, None
+        stalling.resume.set()
+        await stalled
+        assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+        await a_round(engagement_database, texts(base_url), later + timedelta(seconds=120))
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 1
+    [taken] = [n for n in server.notifications if n["reference"] == message_id]
+    assert server.lookups.count(message_id) == 2
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["attempts"]) == ("sent", 3)
     assert await provider_id_of(engagement_database, message_id) == taken["id"]
