@@ -110,6 +110,7 @@ CASES = [
     case("a tenancy's arrears cases closed", lambda s, _r: arrears.close_for_tenancy(s, AN_ID)),
     case("an account's hearings", lambda s, _r: arrears.hearings_of(s, AN_ID)),
     case("an account's notices", lambda s, _r: arrears.notices_of(s, AN_ID)),
+    case("an account's latest notice", lambda s, _r: arrears.latest_notice(s, AN_ID)),
     case("a household's vulnerability", lambda s, _r: arrears.latest_flag(s, [AN_ID])),
     case(
         "trials ended",

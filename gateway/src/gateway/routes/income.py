@@ -197,8 +197,8 @@ ROUTES: list[PassThrough] = [
         "/v1/rent-accounts/{account_id}/arrears-case/notices/{notice_id}/withdrawal",
         "income",
         WRITE,
-        "Record a notice of seeking possession withdrawn, and the day: it keeps no trial "
-        "open from then (Idempotency-Key)",
+        "Record a notice of seeking possession withdrawn, and the day: from then it keeps "
+        "no trial open and founds no court step (Idempotency-Key)",
     ),
     # recharges no household was in the home to pay
     PassThrough(

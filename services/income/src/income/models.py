@@ -329,7 +329,8 @@ class PossessionNotice(IncomeModel, table=True):
     never overwritten: the case's `nosp_served_at` is the latest one, and a second
     notice no longer hides the first (a notice live on a trial's last day still counts
     after another is served, ADR 0059). How long a notice is live is worked out from
-    `served_at` (`nosp_live_until`), as for the case's."""
+    `served_at` and `withdrawn_on` (`nosp_live_until`: withdrawn, it is live no more,
+    ADR 0081 amended), as for the case's."""
 
     __tablename__ = "possession_notice"
     __table_args__ = (Index("ix_possession_notice_account", "account_id", "served_at"),)

@@ -36,6 +36,7 @@ from income.models import (
     ArrearsCase,
     EntryKind,
     LedgerEntry,
+    PossessionNotice,
     RentChange,
     Tenancy,
     TenancyStatus,
@@ -280,6 +281,7 @@ _arrangement = inspect(Arrangement).local_table
 _latest_arrangement = _arrangement.alias("latest_arrangement")
 _payment = _entry.alias("payment")
 _rent_change = inspect(RentChange).local_table
+_notice = inspect(PossessionNotice).local_table
 
 
 def _rent_in_force(column: Any) -> Any:
@@ -325,6 +327,16 @@ _SUMMARY_OF_ANY = core_select(
     .label("week_charges_pence"),
     _case.c.stage,
     _case.c.nosp_served_at,
+    # the withdrawal of the case's latest notice: withdrawn, it is live no more
+    core_select(_notice.c.withdrawn_on)
+    .where(
+        _notice.c.account_id == _case.c.account_id,
+        _notice.c.served_at == _case.c.nosp_served_at,
+    )
+    .limit(1)
+    .correlate(_case)
+    .scalar_subquery()
+    .label("nosp_withdrawn_on"),
     _case.c.paused_for_review,
     _case.c.personal_contact_needed_at,
     _case.c.blocked_by,
@@ -365,9 +377,10 @@ SUMMARY = _SUMMARY_OF_ANY.where(_account.c.id == bindparam("account_id"))
 """Everything an account's summary shows, in one round trip: the account, its
 tenancy's status and weekly charges (those in force in rent week `week`), its balance
 (the sum of its entries effective by `today`: a charge for a week not yet begun is not
-owed yet), the charges posted for one rent week (`week`), its arrears case, its latest
-arrangement and its last payment (each NULL when there is none). Built once: its cache
-key and compiled SQL are reused by every call."""
+owed yet), the charges posted for one rent week (`week`), its arrears case (with the
+withdrawal of the notice it names, if any), its latest arrangement and its last
+payment (each NULL when there is none). Built once: its cache key and compiled SQL are
+reused by every call."""
 
 
 async def summary_row(

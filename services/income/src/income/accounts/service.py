@@ -773,7 +773,10 @@ class AccountService:
         nosp_live_until = None
         if row.nosp_served_at is not None and not ended:
             # An ended tenancy's notice died with it: possession is no longer sought.
-            until = arrears_rules.nosp_live_until(row.nosp_served_at, self.settings.ladder)
+            # A withdrawn notice is live to the day before it was withdrawn (ADR 0081).
+            until = arrears_rules.nosp_live_until(
+                row.nosp_served_at, self.settings.ladder, row.nosp_withdrawn_on
+            )
             nosp_live_until = until if until >= today else None
         has_case = row.stage is not None
         return SummaryPublic(

@@ -162,7 +162,9 @@ async def withdraw_notice(
     an introductory or starter tenancy's trial keeps it on trial past its end; withdrawn,
     it keeps it no longer (Housing Act 1996 s.130(2)(a)): the trial-end job makes the
     tenancy secure or assured from the later of the trial's end and the withdrawal
-    (ADR 0081). The arrears ladder's reading of the notice is unchanged. Send an
+    (ADR 0081). Nor is the case's latest notice live for the arrears ladder from that
+    day: no court warning or application on it; the case goes back to letter 2 and a
+    fresh notice follows a week later (ADR 0081, amended). Send an
     Idempotency-Key: a retry records nothing twice. 404 for no such notice on the case;
     409 when it is already withdrawn; 422 naming withdrawn_on: in the future (London)
     or before the day the notice was served (rules on today and on what the case

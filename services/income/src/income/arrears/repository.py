@@ -148,6 +148,18 @@ async def notices_of(session: AsyncSession, account_id: uuid.UUID) -> list[Posse
     return list((await session.execute(query)).scalars().all())
 
 
+async def latest_notice(session: AsyncSession, account_id: uuid.UUID) -> PossessionNotice | None:
+    """The case's latest notice (the one its `nosp_served_at` names), or None: the one
+    the ladder reads, with its withdrawal."""
+    query = (
+        select(PossessionNotice)
+        .where(col(PossessionNotice.account_id) == account_id)
+        .order_by(col(PossessionNotice.served_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def get_notice(
     session: AsyncSession, account_id: uuid.UUID, notice_id: uuid.UUID
 ) -> PossessionNotice | None:

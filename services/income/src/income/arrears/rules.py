@@ -4,7 +4,9 @@ situation, the next thing recovery does. No I/O; thresholds come from configurat
 
 A step is reached AT its threshold: a text reminder at 500 pence of arrears, not at
 499. Days are London days between the step and today; DOMAIN.md's months (3 to send
-letter 2 or the notice, 12 a notice is live) are calendar months of London days."""
+letter 2 or the notice, 12 a notice is live) are calendar months of London days. A
+notice the landlord withdrew is live no more from the day it was withdrawn (ADR 0081,
+amended): it can found no court step, and the case needs a fresh notice."""
 
 from __future__ import annotations
 
@@ -64,6 +66,9 @@ class CaseState:
     letter_1_at: datetime | None = None
     letter_2_at: datetime | None = None
     nosp_served_at: datetime | None = None
+    nosp_withdrawn_on: date | None = None
+    """The day the landlord withdrew the case's latest notice (`nosp_served_at`'s), or
+    None: not withdrawn."""
     court_warning_at: datetime | None = None
     before_the_court: str | None = None
     """Why the court holds the ladder (`court_hold`), or None."""
@@ -224,17 +229,45 @@ def within_months(moment: datetime | None, now: datetime, months: int) -> bool:
     return moment is not None and london_day(now) <= add_months(london_day(moment), months)
 
 
-def nosp_live_until(served_at: datetime, ladder: ArrearsLadder) -> date:
+def nosp_live_until(
+    served_at: datetime, ladder: ArrearsLadder, withdrawn_on: date | None = None
+) -> date:
     """The last London day a notice served at `served_at` is live: it is live for
     `nosp_live_months` calendar months counting the day it was served (served 1 March
     2027, live to 29 February 2028), so the ladder and the account summary agree on
-    the day it expires (the day after this one)."""
-    return add_months(london_day(served_at), ladder.nosp_live_months) - timedelta(days=1)
+    the day it expires (the day after this one). Withdrawn (`withdrawn_on`), it is live
+    no more from that day, whatever is left of its 12 months: a withdrawn notice cannot
+    found proceedings (ADR 0081, amended). Withdrawn the day it was served, its last
+    live day is the day before (it was never live on a day the ladder looked)."""
+    expires = add_months(london_day(served_at), ladder.nosp_live_months) - timedelta(days=1)
+    if withdrawn_on is None:
+        return expires
+    return min(expires, withdrawn_on - timedelta(days=1))
 
 
 def nosp_live(case: CaseState, now: datetime, ladder: ArrearsLadder) -> bool:
+    """Whether the case's latest notice is live on London day `now`: served, within its
+    12 months and not withdrawn by then. Every step that asks for a notice in place
+    (no letter 1, the court warning and application) reads this."""
     served_at = case.nosp_served_at
-    return served_at is not None and london_day(now) <= nosp_live_until(served_at, ladder)
+    return served_at is not None and london_day(now) <= nosp_live_until(
+        served_at, ladder, case.nosp_withdrawn_on
+    )
+
+
+def nosp_withdrawn(case: CaseState, now: datetime) -> bool:
+    """Whether the case's latest notice was withdrawn by London day `now`."""
+    return (
+        case.nosp_served_at is not None
+        and case.nosp_withdrawn_on is not None
+        and case.nosp_withdrawn_on <= london_day(now)
+    )
+
+
+NOTICE_EXPIRED = "notice_of_seeking_possession_expired"
+NOTICE_WITHDRAWN = "notice_of_seeking_possession_withdrawn"
+"""Why a case at the notice or a court step goes back to letter 2: its notice's 12
+months ran out, or the landlord withdrew it (arrears-stage-changed's `reason`)."""
 
 
 def successor(stage: ArrearsStage) -> ArrearsStage:
@@ -308,10 +341,16 @@ def _court_warning_due(
 def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | Stay:
     """The step the ladder's thresholds and intervals call for, before the protocol,
     new-tenancy and vulnerability rules. A case at court application stays there: the
-    claim is made, so its notice's 12 months no longer send it back to letter 2."""
+    claim is made, so its notice's 12 months no longer send it back to letter 2. A
+    notice withdrawn is another matter at every step from the notice on, court
+    application included: the case has no notice to go to court on, so it goes back to
+    the step before the notice, letter 2 (sent again, as for an expired notice), from
+    which a fresh notice is served a week later (ADR 0081, amended)."""
     arrears, now = s.arrears_pence, s.now
     nosp_at = nosp_threshold(ladder, s.weekly_gross_rent_pence)
     stage = case.stage
+    if stage is ArrearsStage.COURT_APPLICATION and nosp_withdrawn(case, now):
+        return _sent_again(ArrearsStage.LETTER_2, NOTICE_WITHDRAWN, s, ladder)
     if stage is ArrearsStage.COURT_APPLICATION:
         return Stay("at_the_last_step")
     if case.resume_at_next_step and (resumed := _resumed_step(case, s, ladder)) is not None:
@@ -352,7 +391,8 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
             )
         return Stay("notice_not_yet_due")
     if not nosp_live(case, now, ladder):
-        return _sent_again(ArrearsStage.LETTER_2, "notice_of_seeking_possession_expired", s, ladder)
+        gone = NOTICE_WITHDRAWN if nosp_withdrawn(case, now) else NOTICE_EXPIRED
+        return _sent_again(ArrearsStage.LETTER_2, gone, s, ladder)
     if stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
         return _court_warning_due(case, s, ladder, "court_warning_not_yet_due")
     since = days_since(case.court_warning_at, now)

@@ -93,8 +93,10 @@ class NoticeWithdrawal(BaseModel):
 
     withdrawn_on: StrictDay = Field(
         description="The day the notice was withdrawn: not in the future (London), nor "
-        "before the day it was served. From that day it keeps no introductory or starter "
-        "tenancy on trial (Housing Act 1996 s.130(2)(a), ADR 0081)"
+        "before the day it was served. From that day it is live no more (the ladder "
+        "takes no court step on it and goes back to letter 2 for a fresh notice) and "
+        "keeps no introductory or starter tenancy on trial (Housing Act 1996 "
+        "s.130(2)(a), ADR 0081)"
     )
 
 
@@ -104,14 +106,15 @@ class NoticePublic(BaseModel):
     id: uuid.UUID = Field(description="The notice (POST .../notices/{notice_id}/withdrawal)")
     served_at: datetime
     live_until: date = Field(
-        description="Its last live London day, 12 months from service: what the arrears "
-        "ladder reads, a withdrawal included (ADR 0081)"
+        description="Its last live London day: 12 months from service, or the day before "
+        "it was withdrawn if earlier (what the arrears ladder reads: a withdrawn notice "
+        "founds no court step, ADR 0081)"
     )
     live: bool = Field(description="Still live today, by live_until")
     withdrawn_on: date | None = Field(
         default=None,
-        description="The day the landlord withdrew it, or null: withdrawn, it keeps no "
-        "tenancy on trial from that day (ADR 0081)",
+        description="The day the landlord withdrew it, or null: withdrawn, it is live no "
+        "more and keeps no tenancy on trial from that day (ADR 0081)",
     )
 
 

@@ -43,7 +43,7 @@ from income.models import (
     TrialSettlement,
 )
 from income.rents import repository as rents
-from income.settings import IncomeSettings
+from income.settings import ArrearsLadder, IncomeSettings
 from income.tenancies import repository as tenancies
 
 log = get_logger(__name__)
@@ -90,7 +90,10 @@ def hearing_public(hearing: CourtHearing, settlement: TrialSettlement | None) ->
     )
 
 
-def notice_public(notice: PossessionNotice, live_until: date, today: date) -> NoticePublic:
+def notice_public(notice: PossessionNotice, ladder: ArrearsLadder, today: date) -> NoticePublic:
+    """A notice as the case shows it: live to the end of its 12 months, or to the day
+    before it was withdrawn (`rules.nosp_live_until`), as the ladder reads it."""
+    live_until = rules.nosp_live_until(notice.served_at, ladder, notice.withdrawn_on)
     return NoticePublic(
         id=notice.id,
         served_at=notice.served_at,
@@ -100,12 +103,19 @@ def notice_public(notice: PossessionNotice, live_until: date, today: date) -> No
     )
 
 
-def state_of(case: ArrearsCase, latest: CourtHearing | None = None) -> rules.CaseState:
+def state_of(
+    case: ArrearsCase,
+    latest: CourtHearing | None = None,
+    notice: PossessionNotice | None = None,
+) -> rules.CaseState:
+    """The case as the ladder's rules read it, with its latest hearing and its latest
+    notice (`notice`: its withdrawal ends it, ADR 0081 amended)."""
     return rules.CaseState(
         stage=case.stage,
         letter_1_at=case.letter_1_at,
         letter_2_at=case.letter_2_at,
         nosp_served_at=case.nosp_served_at,
+        nosp_withdrawn_on=None if notice is None else notice.withdrawn_on,
         court_warning_at=case.court_warning_at,
         before_the_court=hold_of(latest),
         resume_at_next_step=case.resume_at_next_step,
@@ -165,7 +175,11 @@ class ArrearsService:
             session, tenancy, account_rules.rent_week_of(today)
         )
         decision = rules.next_step(
-            state_of(case, await repository.latest_hearing(session, case.account_id)),
+            state_of(
+                case,
+                await repository.latest_hearing(session, case.account_id),
+                await repository.latest_notice(session, case.account_id),
+            ),
             rules.Situation(
                 arrears_pence=arrears,
                 weekly_gross_rent_pence=weekly_rent + weekly_service,
@@ -253,8 +267,7 @@ class ArrearsService:
         today = london_day(datetime.now(UTC))
         notices = []
         for notice in await repository.notices_of(session, case.account_id):
-            until = rules.nosp_live_until(notice.served_at, self.settings.ladder)
-            notices.append(notice_public(notice, until, today))
+            notices.append(notice_public(notice, self.settings.ladder, today))
         settlement = await tenancies.settlement_of(session, case.tenancy_id)
         return CasePublic.model_validate(case).model_copy(
             update={
@@ -418,8 +431,10 @@ class ArrearsService:
         it is already withdrawn): on a London day not in the future and not before the
         day it was served (422 naming withdrawn_on). A notice of proceedings withdrawn
         keeps no introductory or starter tenancy on trial from that day (Housing Act
-        1996 s.130(2)(a)): the trial-end job reads it (ADR 0081). The ladder's reading
-        of the notice (live 12 months) is unchanged."""
+        1996 s.130(2)(a)): the trial-end job reads it (ADR 0081). Nor is it live for the
+        ladder from that day: withdrawn, the case's latest notice founds no court step,
+        and the case goes back to letter 2 for a fresh notice (ADR 0081, amended). The
+        case is due a look at once, so the ladder applies it at its next run."""
         today = london_day(now)
         if data.withdrawn_on > today:
             raise Unprocessable(
@@ -444,10 +459,9 @@ class ArrearsService:
         notice.withdrawn_on = data.withdrawn_on
         notice.withdrawn_at = now
         notice.withdrawn_by = recorded_by
+        case.next_check_at = min(case.next_check_at, now)
         await session.flush()
-        return notice_public(
-            notice, rules.nosp_live_until(notice.served_at, self.settings.ladder), today
-        )
+        return notice_public(notice, self.settings.ladder, today)
 
     async def record_protocol(
         self,
