@@ -77,8 +77,9 @@ async def test_no_court_step_on_a_withdrawn_notice_and_a_fresh_notice_is_served(
     # notice live this is the court warning. Withdrawn, letter 2 goes again ...
     await run_ladder(income_database, served_at + timedelta(days=29))
     # ... and a week later a fresh notice, where a live one would have gone to court.
-    await run_ladder(income_database, served_at + timedelta(days=36))
-    await run_ladder(income_database, served_at + timedelta(days=44))
+    # (8 days on and 16: a clock change between the runs moves a London day by one.)
+    await run_ladder(income_database, served_at + timedelta(days=37))
+    await run_ladder(income_database, served_at + timedelta(days=45))
     changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
     assert [(e["stage"], e["reason"]) for e in changed] == [
         (
@@ -100,7 +101,7 @@ async def test_no_court_step_on_a_withdrawn_notice_and_a_fresh_notice_is_served(
         withdrawn_on.isoformat(),
         False,
     )
-    assert datetime.fromisoformat(fresh["served_at"]) == served_at + timedelta(days=36)
+    assert datetime.fromisoformat(fresh["served_at"]) == served_at + timedelta(days=37)
     assert (fresh["withdrawn_on"], fresh["live"]) == (None, True)
-    assert datetime.fromisoformat(case["nosp_served_at"]) == served_at + timedelta(days=36)
+    assert datetime.fromisoformat(case["nosp_served_at"]) == served_at + timedelta(days=37)
     assert (await income.get(summary_path)).json()["nosp_live_until"] == fresh["live_until"]
