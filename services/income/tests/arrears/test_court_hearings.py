@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from hearth_kit.db import Database
 from hearth_kit.problems import Unprocessable
-from hearth_kit.working_days import london_day, start_of_london_day
+from hearth_kit.working_days import start_of_london_day
 from income.arrears.schemas import CourtHearingCreate
 from income.arrears.service import ArrearsService
 from income.models import ArrearsCase, PossessionNotice
@@ -25,8 +25,7 @@ from services.income.tests.arrears.test_personal_contact_cleared import (
     make_due,
     run_ladder,
 )
-
-TODAY = london_day(datetime.now(UTC))
+from tests.harness.days import london_today
 
 
 def hearings_path(account: str) -> str:
@@ -50,8 +49,9 @@ async def list_hearing(income: httpx.AsyncClient, account: str, day: str) -> dic
 async def test_a_hearing_is_listed_then_decided_once(
     income: httpx.AsyncClient, start_tenancy: Any
 ) -> None:
+    today = london_today()
     account = (await start_tenancy())["rent_account_id"]
-    listed_for = (TODAY + timedelta(days=21)).isoformat()  # listed: in the future
+    listed_for = (today + timedelta(days=21)).isoformat()  # listed: in the future
     hearing = await list_hearing(income, account, listed_for)
     assert (hearing["listed_for"], hearing["outcome"], hearing["decided_on"]) == (
         listed_for,
@@ -69,20 +69,20 @@ async def test_a_hearing_is_listed_then_decided_once(
     # withdrawn before the hearing: allowed on a past day, not a future one
     future = await income.post(
         outcome_path,
-        json={"outcome": "withdrawn", "decided_on": (TODAY + timedelta(days=1)).isoformat()},
+        json={"outcome": "withdrawn", "decided_on": (today + timedelta(days=1)).isoformat()},
     )
     assert future.status_code == 422, future.text
     assert future.json()["field"] == "decided_on"
     decided = await income.post(
-        outcome_path, json={"outcome": "withdrawn", "decided_on": TODAY.isoformat()}
+        outcome_path, json={"outcome": "withdrawn", "decided_on": today.isoformat()}
     )
     assert decided.status_code == 200, decided.text
     assert (decided.json()["outcome"], decided.json()["decided_on"]) == (
         "withdrawn",
-        TODAY.isoformat(),
+        today.isoformat(),
     )
     twice = await income.post(
-        outcome_path, json={"outcome": "dismissed", "decided_on": TODAY.isoformat()}
+        outcome_path, json={"outcome": "dismissed", "decided_on": today.isoformat()}
     )
     assert twice.status_code == 409, twice.text
     assert twice.json()["field"] == "outcome"
@@ -94,10 +94,11 @@ async def test_a_hearing_is_listed_then_decided_once(
 async def test_an_order_is_not_made_before_the_day_the_hearing_was_listed_for(
     income: httpx.AsyncClient, start_tenancy: Any
 ) -> None:
+    today = london_today()
     account = (await start_tenancy())["rent_account_id"]
-    hearing = await list_hearing(income, account, TODAY.isoformat())
+    hearing = await list_hearing(income, account, today.isoformat())
     outcome_path = f"{hearings_path(account)}/{hearing['id']}/outcome"
-    early = (TODAY - timedelta(days=1)).isoformat()
+    early = (today - timedelta(days=1)).isoformat()
     refused = await income.post(
         outcome_path, json={"outcome": "postponed_possession_order", "decided_on": early}
     )
@@ -106,7 +107,7 @@ async def test_an_order_is_not_made_before_the_day_the_hearing_was_listed_for(
     assert (await case_of(income, account))["court_hearings"][0]["outcome"] is None
     ordered = await income.post(
         outcome_path,
-        json={"outcome": "postponed_possession_order", "decided_on": TODAY.isoformat()},
+        json={"outcome": "postponed_possession_order", "decided_on": today.isoformat()},
     )
     assert ordered.status_code == 200, ordered.text
     case = await case_of(income, account)
@@ -174,11 +175,12 @@ async def test_a_court_date_in_place_holds_letter_1_until_the_claim_is_dismissed
 ) -> None:
     """Two tenancies owing two weeks' rent: the one with a hearing listed gets no letter
     1; the other does. Withdrawn, the ladder goes on for the first."""
-    monday = TODAY - timedelta(days=TODAY.weekday())
+    today = london_today()
+    monday = today - timedelta(days=today.weekday())
     start = (monday - timedelta(weeks=52)).isoformat()
     held = (await start_tenancy(start_date=start))["rent_account_id"]
     free = (await start_tenancy(start_date=start))["rent_account_id"]
-    hearing = await list_hearing(income, held, (TODAY + timedelta(days=30)).isoformat())
+    hearing = await list_hearing(income, held, (today + timedelta(days=30)).isoformat())
     for weeks in (2, 1):
         await charge(income_database, monday - timedelta(weeks=weeks))
     for account in (held, free):
@@ -189,7 +191,7 @@ async def test_a_court_date_in_place_holds_letter_1_until_the_claim_is_dismissed
     assert (case["stage"], case["before_the_court"]) == ("none", "court_hearing_listed")
     withdrawn = await income.post(
         f"{hearings_path(held)}/{hearing['id']}/outcome",
-        json={"outcome": "withdrawn", "decided_on": TODAY.isoformat()},
+        json={"outcome": "withdrawn", "decided_on": today.isoformat()},
     )
     assert withdrawn.status_code == 200, withdrawn.text
     await make_due(income_database, held)
@@ -235,9 +237,10 @@ async def test_a_hearing_is_listed_at_most_twelve_months_ahead(
     """Recorded on 1 December 2026: listed for 1 December 2027 is in time, the day after
     is a mistyped year (ADR 0075). Through the API, a listing 400 days ahead is a 422
     naming listed_for that keeps nothing."""
+    today = london_today()
     account = (await start_tenancy())["rent_account_id"]
     far = await income.post(
-        hearings_path(account), json={"listed_for": (TODAY + timedelta(days=400)).isoformat()}
+        hearings_path(account), json={"listed_for": (today + timedelta(days=400)).isoformat()}
     )
     assert far.status_code == 422, far.text
     assert far.json()["field"] == "listed_for"
