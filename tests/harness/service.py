@@ -1,7 +1,9 @@
 """One service's API on a freshly migrated real database, for its own tests.
 
 The relay and the consumer are off, so the events an endpoint publishes stay in the
-outbox table, where tests read them. See services/<name>/tests/conftest.py.
+outbox table, where tests read them; the scheduled jobs are off too, so a test runs a
+job itself at the moment it chooses and no job woken by the real clock takes its rows
+first (tests/test_service_harness.py). See services/<name>/tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -31,9 +33,13 @@ async def migrated_database(databases: DatabaseFactory, service: str) -> str:
 async def service_api(service: str, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client on the service's app (lifespan started), relay and consumer off.
     It calls as the gateway would: each request carries a fresh internal token for the
-    service with staff scopes and admin (see tests/harness/tokens.py)."""
+    service with staff scopes and admin (see tests/harness/tokens.py). Relay, consumer
+    and scheduled jobs are off: the tests run each job themselves."""
     settings = settings_class(service)(
-        database_url=database_url, relay_enabled=False, consumer_enabled=False
+        database_url=database_url,
+        relay_enabled=False,
+        consumer_enabled=False,
+        scheduler_enabled=False,
     )
     app = importlib.import_module(f"{service}.app").create_app(settings)
     async with (
