@@ -286,26 +286,46 @@ async def test_the_read_pool_recovers_when_the_server_ends_its_connections(
     assert found[0] not in before
 
 
+SLEEPING_READS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    " AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%pg_sleep%'"
+)
+
+
+async def until_a_read_sleeps(db: Database) -> None:
+    """Poll until the server runs a read's pg_sleep (its connection taken, the read in
+    progress); never running is a bug."""
+    for _ in range(1000):
+        async with db.engine.connect() as connection:
+            if (await connection.execute(SLEEPING_READS)).scalar_one():
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the read never ran")
+
+
 async def test_reads_beyond_the_pool_size_wait_their_turn(databases: DatabaseFactory) -> None:
     """A pool of one connection: concurrent reads take it in turn, a read cancelled while
-    it waits or while it runs leaves the pool whole, and every read after that reads."""
+    it waits or while it runs leaves the pool whole, and every read after that reads.
+    Each cancel comes once the server is seen running the one connection's read, which
+    sleeps long enough (1 s) that a loaded machine pausing this process cannot let it
+    end first (a fixed 0.05 s wait on a 0.2 s read could)."""
     db = Database(await databases.create("kit_read_pool"), read_pool_size=1)
     if db.driver_reads is None:
         pytest.skip("the read pool is PostgreSQL's")
     try:
-        sleepy = select(func.pg_sleep(0.2), func.pg_backend_pid())
+        sleepy = select(func.pg_sleep(1), func.pg_backend_pid())
         pid = select(func.pg_backend_pid())
         running = asyncio.create_task(db.reader.execute(sleepy))
         waiting = asyncio.create_task(db.reader.execute(pid))
         cancelled = asyncio.create_task(db.reader.execute(pid))
-        await asyncio.sleep(0.05)
+        await until_a_read_sleeps(db)  # the one connection is taken: the others wait
         cancelled.cancel()
         first, second = await asyncio.gather(running, waiting)
         assert first.one()[1] == second.scalar()  # one connection, in turn
         with pytest.raises(asyncio.CancelledError):
             await cancelled
         interrupted = asyncio.create_task(db.reader.execute(sleepy))
-        await asyncio.sleep(0.05)
+        await until_a_read_sleeps(db)
         interrupted.cancel()
         with pytest.raises(asyncio.CancelledError):
             await interrupted
