@@ -44,6 +44,7 @@ def closed_at_christmas_settings(engagement_db_url: str) -> EngagementSettings:
         database_url=engagement_db_url,
         relay_enabled=False,
         consumer_enabled=False,
+        scheduler_enabled=False,
         closure_days=CLOSED,
     )
 

@@ -36,6 +36,7 @@ async def stricter(databases: DatabaseFactory) -> AsyncIterator[httpx.AsyncClien
             "database_url": url,
             "relay_enabled": False,
             "consumer_enabled": False,
+            "scheduler_enabled": False,
             "complaint_timescales": {"stage_1": {"respond_within": 5}},
         }
     )
