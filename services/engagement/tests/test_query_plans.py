@@ -40,6 +40,7 @@ GROWING = {
     "message",
     "survey_invitation",
     "survey_response",
+    "home_tenure",
 }
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
 TODAY = date(2026, 12, 1)
@@ -117,6 +118,18 @@ CASES = [
     case("the residents of a tenancy", lambda s, _r: residents.on_tenancy(s, AN_ID)),
     case("a tenant of a home", lambda s, _r: residents.was_tenant_of(s, AN_ID, UPRN)),
     case("a tenancy's end", lambda s, _r: residents.tenancy_end(s, AN_ID)),
+    # The figures: CH01's homes by their tenure as at the period's end, the tenure
+    # histories of the perception survey's respondents' homes (docs/adr/0085).
+    case(
+        "homes let as at a period's end",
+        lambda s, _r: residents.homes_count(s, registered_before=NOW),
+        "home_tenure_pkey",
+    ),
+    case(
+        "the tenure histories of respondents' homes",
+        lambda s, _r: residents.tenure_histories(s, [UPRN, "100023336957"]),
+        "home_tenure_pkey",
+    ),
     # Messages: the sender's round, a resident's messages, one for its source.
     case("messages due", lambda s, _r: messages.due(s, NOW, 100)),
     case(

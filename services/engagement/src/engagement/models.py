@@ -6,7 +6,7 @@ tenancies engagement knows of from other services' events."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Index, text
@@ -136,7 +136,8 @@ class Home(EngagementModel, table=True):
     as_of: datetime = Field(sa_type=AwareDateTime)
     tenure: Tenure | None = Field(default=None, sa_type=text_enum(Tenure))
     """Its tenure by the newest event; None for a home kept before engagement read it
-    (counted as let until compliance's republish-homes tells it)."""
+    (counted as let until compliance's republish-homes tells it). The figures read the
+    tenure at the time from `HomeTenure` instead (docs/adr/0085)."""
     registered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     """When compliance registered it (property-registered); None when engagement only
     heard of it from property-updated (counted in every period)."""
@@ -145,6 +146,29 @@ class Home(EngagementModel, table=True):
     entry: null is a house or a home given no block); a communal repair's survey goes
     to the households of the homes whose block is the repair's UPRN (docs/adr/0044).
     None for a home kept before engagement read it, until compliance's republish-homes."""
+
+
+class HomeTenure(EngagementModel, table=True):
+    """A home's tenure from a moment on: one row per property-registered or
+    property-updated, at the event's own moment (registered_at, updated_at), never when
+    engagement read it. The tenure as at a moment is the row with the latest moment not
+    after it (residents.rules.tenure_as_at), so CH01 counts the homes let at a period's
+    end and TP01 to TP12 judge a response by its home's tenure when it was given
+    (docs/adr/0085). Keyed by home and moment: the same event again adds nothing, and
+    one arriving late takes its place in the history whatever the order."""
+
+    __tablename__ = "home_tenure"
+
+    uprn: str = Field(primary_key=True, max_length=12)
+    effective_from: datetime = Field(primary_key=True, sa_type=AwareDateTime)
+    """When the register's entry with this tenure took effect; SINCE_EVER for a tenure
+    kept before the history was (migration 0020: the moment it began is not known)."""
+    tenure: Tenure = Field(sa_type=text_enum(Tenure))
+
+
+SINCE_EVER = datetime(1, 1, 1, tzinfo=UTC)
+"""The moment of a tenure that held before anything engagement knows (migration 0020's
+backfill of the tenure each home had then)."""
 
 
 class Vulnerability(EngagementModel, table=True):

@@ -2,7 +2,8 @@
 1,000 homes, and answered within the Code's timescales, not a landlord's stricter
 ones), TP01 to TP12 from the perception survey (its respondents in homes let to
 tenants, the homes CH01 counts: a leaseholder's or shared owner's answers are left
-out), and overall satisfaction (TP01) by diversity strand, for a caller with
+out, each by the home's tenure when it was given; CH01's homes as at the period's end,
+docs/adr/0085), and overall satisfaction (TP01) by diversity strand, for a caller with
 diversity:read only, with groups under the minimum size (and any that would give them
 away by subtraction) suppressed together."""
 
@@ -14,6 +15,7 @@ from engagement.complaints import repository as complaints
 from engagement.complaints import rules as code
 from engagement.diversity.rules import Strand
 from engagement.residents import repository as residents
+from engagement.residents import rules as resident_rules
 from engagement.surveys import rules as survey_rules
 from engagement.surveys.service import SurveyService, period_bounds
 from hearth_contracts.events.engagement import ComplaintStage, Rating, SurveyKind, SurveyQuestion
@@ -76,8 +78,14 @@ class FiguresService:
                 )
             )
         responses = await self.surveys.responses(session, SurveyKind.PERCEPTION, start, end)
-        leased = await residents.leased_homes(session, (r.uprn for r in responses))
-        responses = [r for r in responses if r.uprn not in leased]
+        tenures = await residents.tenure_histories(session, (r.uprn for r in responses))
+        responses = [
+            r
+            for r in responses
+            if resident_rules.let_to_tenants(
+                resident_rules.tenure_as_at(tenures.get(r.uprn, ()), r.responded_at)
+            )
+        ]
         for question in survey_rules.PERCEPTION_QUESTIONS:
             satisfied, answered_count = survey_rules.satisfaction(
                 Rating(r.answers[question.value]) for r in responses if question.value in r.answers

@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Home, Resident, Tenancy, TenancyEnd, TenancyTenant
+from engagement.models import Home, HomeTenure, Resident, Tenancy, TenancyEnd, TenancyTenant
+from engagement.residents.rules import LEASED_TENURES
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
@@ -243,7 +244,8 @@ async def save_homes(session: AsyncSession, homes: list[HomeEntry], *, registere
     property-updated changes the tenure and block and leaves that alone. Both are
     versioned by the moment: the same event again, or an older one arriving late,
     changes nothing. The event carries the register's whole entry, so a null block_id
-    is no block (a house), not "unchanged"."""
+    is no block (a house), not "unchanged". Each event's tenure also joins the home's
+    tenure history at its moment (`_keep_tenure_history`)."""
     await upsert_newer_many(
         session,
         Home,
@@ -258,47 +260,86 @@ async def save_homes(session: AsyncSession, homes: list[HomeEntry], *, registere
         await session.execute(
             _KEEP_EARLIEST_REGISTRATION, [{"home": h.uprn, "joined": h.as_of} for h in homes]
         )
+    await _keep_tenure_history(session, homes)
 
 
-LEASED_TENURES = (Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP)
-"""Homes held on a long lease (a shared owner holds one too): not let to tenants, so
-not among the homes the regulator's tenant satisfaction measures count."""
+_HOME_TENURE = cast(Table, inspect(HomeTenure).local_table)
+
+
+async def _keep_tenure_history(session: AsyncSession, homes: list[HomeEntry]) -> None:
+    """Add each entry's tenure to its home's history at the event's own moment. Keyed
+    by home and moment, so the same event again adds nothing (ON CONFLICT DO NOTHING),
+    and an older event handled late is kept at its own moment, before the newer ones:
+    the history is the same whatever order, and however often, the events arrive. Two
+    different entries at one moment (not something the register sends) keep the first
+    handled."""
+    rows = {
+        (h.uprn, h.as_of): {"uprn": h.uprn, "effective_from": h.as_of, "tenure": h.tenure}
+        for h in homes
+    }
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(_HOME_TENURE)
+        .values(list(rows.values()))
+        .on_conflict_do_nothing(index_elements=[_HOME_TENURE.c.uprn, _HOME_TENURE.c.effective_from])
+    )
+
+
+def _tenure_as_at(moment: datetime) -> Any:
+    """The home's tenure at `moment` (`rules.tenure_as_at` in SQL, for each home of the
+    outer query): the entry of its history that took effect last before the moment,
+    read backwards off the history's key; NULL when none had."""
+    return (
+        select(HomeTenure.tenure)
+        .where(HomeTenure.uprn == Home.uprn, col(HomeTenure.effective_from) < moment)
+        .order_by(col(HomeTenure.effective_from).desc())
+        .limit(1)
+        .correlate(Home)
+        .scalar_subquery()
+    )
 
 
 async def homes_count(session: AsyncSession, registered_before: datetime) -> int:
-    """CH01's denominator: the homes let to tenants (not leasehold or shared ownership:
-    checks' LEASED, the regulator's measures are of tenants' homes) that were registered
-    before `registered_before` (the end of the period). A home whose tenure or
-    registration engagement was never told of (rows kept before it read them) is
-    counted. Its tenure is the newest engagement knows, not the one it had then."""
+    """CH01's denominator: the homes let to tenants as at `registered_before` (the end
+    of the period: the regulator counts the homes at the year's end, docs/adr/0085),
+    registered before it. Let is not leasehold or shared ownership (checks' LEASED: the
+    regulator's measures are of tenants' homes), by the tenure the home had then, from
+    its history: a home sold after the period is counted in it, one that became let
+    after it is not. A home whose tenure then, or registration, engagement was never
+    told of (rows kept before it read them; a home heard of only after the period) is
+    counted, as let."""
+    tenure_then = _tenure_as_at(registered_before)
     query = (
         select(func.count())
         .select_from(Home)
         .where(
-            or_(col(Home.tenure).is_(None), col(Home.tenure).not_in(LEASED_TENURES)),
+            or_(tenure_then.is_(None), tenure_then.not_in(LEASED_TENURES)),
             or_(col(Home.registered_at).is_(None), col(Home.registered_at) < registered_before),
         )
     )
     return int((await session.execute(query)).scalar_one())
 
 
-async def leased_homes(session: AsyncSession, uprns: Iterable[str]) -> set[str]:
-    """Which of these homes are held on a long lease (leasehold, shared ownership) by
-    the newest tenure engagement knows: the perception responses from them are not
-    counted in TP01 to TP12, as the homes are not in CH01's. A home of unknown tenure,
-    or not known at all, is not among them. Read a thousand at a time (a perception
-    survey has thousands of respondents)."""
+async def tenure_histories(
+    session: AsyncSession, uprns: Iterable[str]
+) -> dict[str, list[tuple[datetime, Tenure]]]:
+    """The tenure history of each of these homes that has one, oldest first: TP01 to
+    TP12 judge each perception response by its home's tenure when it was given
+    (rules.tenure_as_at). Read a thousand homes at a time (a perception survey has
+    thousands of respondents), off the history's key."""
     wanted = sorted(set(uprns))
-    leased: set[str] = set()
+    histories: dict[str, list[tuple[datetime, Tenure]]] = {}
     for at in range(0, len(wanted), 1000):
         rows = await session.execute(
-            select(Home.uprn).where(
-                col(Home.uprn).in_(wanted[at : at + 1000]),
-                col(Home.tenure).in_(LEASED_TENURES),
-            )
+            select(HomeTenure.uprn, HomeTenure.effective_from, HomeTenure.tenure)
+            .where(col(HomeTenure.uprn).in_(wanted[at : at + 1000]))
+            .order_by(col(HomeTenure.uprn), col(HomeTenure.effective_from))
         )
-        leased.update(rows.scalars().all())
-    return leased
+        for uprn, since, tenure in rows.tuples():
+            histories.setdefault(uprn, []).append((since, tenure))
+    return histories
 
 
 async def on_tenancy(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Literal
 
+from hearth_contracts.events.compliance import Tenure
 from hearth_contracts.events.engagement import ContactChannel
 
 ContactDetail = Literal["email", "phone"]
@@ -47,3 +49,22 @@ def moves_to(
     if placed_on is None or start_date > placed_on:
         return True
     return start_date == placed_on and placed_ended and not ended
+
+
+LEASED_TENURES = (Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP)
+"""Homes held on a long lease (a shared owner holds one too): not let to tenants, so
+not among the homes the regulator's tenant satisfaction measures count."""
+
+
+def tenure_as_at(history: Iterable[tuple[datetime, Tenure]], moment: datetime) -> Tenure | None:
+    """The home's tenure at `moment`, from its history of (took effect, tenure): the
+    one that took effect last at or before it (a change at the very moment has taken
+    effect). None when none had yet: the home's tenure then is not known."""
+    known = [(since, tenure) for since, tenure in history if since <= moment]
+    return max(known, key=lambda entry: entry[0])[1] if known else None
+
+
+def let_to_tenants(tenure: Tenure | None) -> bool:
+    """Whether a home of this tenure is among the homes the TSMs count: not held on a
+    long lease. A tenure not known counts as let (docs/adr/0064, 0085)."""
+    return tenure not in LEASED_TENURES
