@@ -406,6 +406,27 @@ class CourtHearing(IncomeModel, table=True):
         "a hearing relisted in the same proceedings or one recorded before migration "
         "0020); the trial rule reads it, else the day the hearing was recorded (ADR 0075)",
     )
+    terms_arrears_instalment_pence: int | None = Field(
+        default=None,
+        sa_type=BigInteger,
+        description="The court's terms (an order or adjournment on terms): the current rent "
+        "plus this much by instalment towards the arrears; null: no terms recorded (ADR 0084)",
+    )
+    terms_frequency: InstalmentFrequency | None = Field(
+        default=None, sa_type=text_enum(InstalmentFrequency)
+    )
+    terms_first_instalment_on: date | None = Field(default=None)
+    terms_arrears_pence: int | None = Field(
+        default=None,
+        sa_type=BigInteger,
+        description="The arrears the terms are on: the account's arrears on the day the court "
+        "decided (that rent week's charges left out, as everywhere)",
+    )
+    terms_broken_on: date | None = Field(
+        default=None,
+        description="The day the first instalment not paid fell due, set by the ladder job "
+        "once its grace passed and never cleared: the terms were broken (ADR 0084)",
+    )
 
 
 class TrialSettlement(IncomeModel, table=True):

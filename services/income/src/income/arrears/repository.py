@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.income import ArrearsStage
@@ -123,6 +124,52 @@ async def latest_hearing(session: AsyncSession, account_id: uuid.UUID) -> CourtH
         .limit(1)
     )
     return (await session.execute(query)).scalars().first()
+
+
+async def latest_decision(session: AsyncSession, account_id: uuid.UUID) -> CourtHearing | None:
+    """The case's latest decided hearing (listed for the latest day), or None: the
+    court's decision in force, whose terms the tenant keeps (ADR 0084). A hearing
+    listed after it and not yet decided leaves it in force until it is decided."""
+    query = (
+        select(CourtHearing)
+        .where(col(CourtHearing.account_id) == account_id, col(CourtHearing.outcome).is_not(None))
+        .order_by(col(CourtHearing.listed_for).desc(), col(CourtHearing.listed_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def court_terms_broken(session: AsyncSession) -> int:
+    """How many current tenancies' cases have broken the terms of the court's latest
+    decision on them (a later decision replaces the terms, broken or not)."""
+    later = aliased(CourtHearing)
+    replaced = (
+        select(later.id)
+        .where(
+            later.account_id == CourtHearing.account_id,
+            col(later.outcome).is_not(None),
+            or_(
+                col(later.listed_for) > col(CourtHearing.listed_for),
+                and_(
+                    col(later.listed_for) == col(CourtHearing.listed_for),
+                    col(later.listed_at) > col(CourtHearing.listed_at),
+                ),
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(func.count())
+        .select_from(CourtHearing)
+        .join(ArrearsCase, col(ArrearsCase.account_id) == col(CourtHearing.account_id))
+        .join(Tenancy, col(Tenancy.id) == col(ArrearsCase.tenancy_id))
+        .where(
+            Tenancy.status == TenancyStatus.CURRENT,
+            col(CourtHearing.terms_broken_on).is_not(None),
+            ~replaced,
+        )
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def get_hearing(

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from hearth_contracts.events.income import ArrearsStage
+from hearth_contracts.events.income import ArrearsStage, InstalmentFrequency
 from hearth_kit.working_days import london_day
+from income.arrangements import rules as arrangement_rules
 from income.models import CourtOutcome
 from income.settings import ArrearsLadder
 from income.tenancies.rules import add_months
@@ -159,6 +160,92 @@ DECIDED_AT_THE_HEARING = frozenset(
 )
 """Outcomes only the hearing itself gives, so never decided before the day it was
 listed for; a claim can be withdrawn, or a hearing adjourned, before that day."""
+
+
+ON_TERMS = frozenset(
+    {
+        CourtOutcome.ADJOURNED_ON_TERMS,
+        CourtOutcome.SUSPENDED_POSSESSION_ORDER,
+        CourtOutcome.POSTPONED_POSSESSION_ORDER,
+    }
+)
+"""Outcomes whose terms the tenant keeps by paying the current rent plus an instalment
+towards the arrears, and may carry them (ADR 0084). An outright order has none (it gives
+a day for possession), nor a dismissal, a withdrawal or a plain adjournment."""
+
+TERMS_FIRST_INSTALMENT_WITHIN_MONTHS = 3
+"""The first instalment of the court's terms falls due at most this many calendar months
+after the decision: courts order payment from the next payday or benefit day, and a day
+further on is a mistyped date that would leave the terms unwatched for months."""
+
+
+@dataclass(frozen=True, slots=True)
+class CourtTerms:
+    """The court's terms: the current rent plus `arrears_instalment_pence` every
+    `frequency` from `first_instalment_on`, towards `arrears_pence` (the account's
+    arrears on the day the court decided, that rent week's charges left out)."""
+
+    arrears_instalment_pence: int
+    frequency: InstalmentFrequency
+    first_instalment_on: date
+    arrears_pence: int
+
+
+def terms_refused(
+    outcome: CourtOutcome, decided_on: date, terms: CourtTerms | None
+) -> tuple[str, str] | None:
+    """Why the terms given with an outcome are refused, as (field, message), or None.
+    Only an order or adjournment on terms carries terms; the first instalment is not
+    before the decision nor more than `TERMS_FIRST_INSTALMENT_WITHIN_MONTHS` after it;
+    the instalment is towards arrears there were on the day, and no more than them (a
+    larger one is a mistyped amount: one instalment would clear them)."""
+    if terms is None:
+        return None
+    if outcome not in ON_TERMS:
+        return ("terms", f"A court's {outcome.value} carries no terms")
+    if terms.first_instalment_on < decided_on:
+        return (
+            "terms.first_instalment_on",
+            f"The first instalment cannot fall due before the court decided ({decided_on})",
+        )
+    latest = add_months(decided_on, TERMS_FIRST_INSTALMENT_WITHIN_MONTHS)
+    if terms.first_instalment_on > latest:
+        return (
+            "terms.first_instalment_on",
+            f"The first instalment falls due at most {TERMS_FIRST_INSTALMENT_WITHIN_MONTHS} "
+            f"months after the court decided (by {latest})",
+        )
+    if terms.arrears_pence <= 0:
+        return (
+            "terms.arrears_instalment_pence",
+            f"The account had no arrears on {decided_on} to pay off by instalments",
+        )
+    if terms.arrears_instalment_pence > terms.arrears_pence:
+        return (
+            "terms.arrears_instalment_pence",
+            f"An instalment is at most the {terms.arrears_pence} pence of arrears on {decided_on}",
+        )
+    return None
+
+
+def terms_broken_on(
+    terms: CourtTerms, arrears_now_pence: int, today: date, grace_days: int
+) -> date | None:
+    """The day the first instalment of the court's terms not paid fell due, once
+    `grace_days` have passed since, or None: the terms are kept. The rules of an
+    arrangement (`income.arrangements.rules`): what was paid towards the arrears is the
+    arrears the terms are on less the arrears now, so rent charged since and not paid
+    counts against the instalments, the rent week under way does not, and paying the
+    arrears off keeps every instalment."""
+    return arrangement_rules.missed_instalment(
+        terms.first_instalment_on,
+        terms.frequency,
+        terms.arrears_instalment_pence,
+        terms.arrears_pence,
+        arrangement_rules.paid_towards_arrears(terms.arrears_pence, arrears_now_pence),
+        today,
+        grace_days,
+    )
 
 
 LISTING_AHEAD_MONTHS = 12

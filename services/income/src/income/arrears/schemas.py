@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hearth_contracts.events.income import ArrearsStage
+from hearth_contracts.events.income import ArrearsStage, InstalmentFrequency
+from hearth_contracts.values import MAX_PENCE
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
+from income.arrears.rules import ON_TERMS, TERMS_FIRST_INSTALMENT_WITHIN_MONTHS
 from income.models import CourtOutcome
 
 
@@ -50,16 +53,80 @@ class CourtHearingCreate(BaseModel):
     )
 
 
+class CourtTermsCreate(BaseModel):
+    """The court's terms: the tenant pays the current rent plus an instalment towards
+    the arrears, as the order (or adjournment) says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    arrears_instalment_pence: Annotated[
+        int,
+        Field(
+            gt=0,
+            le=MAX_PENCE,
+            strict=True,
+            description="What the court ordered paid towards the arrears each instalment, "
+            "on top of the current rent: at most the account's arrears on decided_on (that "
+            "rent week's charges left out); else a 422 naming this field",
+        ),
+    ]
+    frequency: InstalmentFrequency = Field(description="As arrangements take it")
+    first_instalment_on: StrictDay = Field(
+        description="The day the first instalment falls due: not before decided_on, nor "
+        f"more than {TERMS_FIRST_INSTALMENT_WITHIN_MONTHS} months after it; else a 422 "
+        "naming this field"
+    )
+
+
+def _terms_follow_the_outcome(schema: dict[str, Any]) -> None:
+    """The rule the service enforces (rules.terms_refused), stated in the schema: only
+    an order or adjournment on terms carries terms."""
+    schema["allOf"] = [
+        {
+            "if": {
+                "required": ["outcome"],
+                "properties": {"outcome": {"not": {"enum": sorted(o.value for o in ON_TERMS)}}},
+            },
+            "then": {"properties": {"terms": {"type": "null"}}},
+        }
+    ]
+
+
 class CourtOutcomeCreate(BaseModel):
     """What the court decided on a listed hearing, and the day it decided."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_terms_follow_the_outcome)
 
     outcome: CourtOutcome
     decided_on: StrictDay = Field(
         description="The day the court decided: not in the future, nor before the notice "
         "of seeking possession the hearing follows was served or the tenancy's start; an "
         "order, terms or a dismissal not before the day the hearing was listed for"
+    )
+    terms: CourtTermsCreate | None = Field(
+        default=None,
+        description="The court's terms, for adjourned_on_terms, suspended_possession_order "
+        "and postponed_possession_order only (else a 422 naming terms). Recorded, the "
+        "ladder job watches them as it does an arrangement's instalments and shows the "
+        "case's court_terms_broken_on when one is not paid within the grace (ADR 0084)",
+    )
+
+
+class CourtTermsPublic(BaseModel):
+    """The court's terms on a hearing's outcome, and whether they were broken."""
+
+    arrears_instalment_pence: int
+    frequency: InstalmentFrequency
+    first_instalment_on: date
+    arrears_pence: int = Field(
+        description="The arrears the terms are on: the account's on the day the court "
+        "decided (that rent week's charges left out)"
+    )
+    broken_on: date | None = Field(
+        default=None,
+        description="The day the first instalment not paid fell due (set once the grace "
+        "arrangements have, HEARTH_INCOME_ARRANGEMENT_GRACE_DAYS, passed; never cleared), "
+        "or null: kept so far",
     )
 
 
@@ -83,6 +150,9 @@ class CourtHearingPublic(BaseModel):
         "issued before this day: proceedings brought while the tenancy may still have "
         "been on trial in law (Housing Act 1996 s.130). The hearing is recorded; the "
         "settlement is not reversed: review the tenancy (ADR 0075). Null otherwise",
+    )
+    terms: CourtTermsPublic | None = Field(
+        default=None, description="The court's terms on its outcome, when recorded (ADR 0084)"
     )
 
 
@@ -148,6 +218,14 @@ class CasePublic(BaseModel):
         default=None,
         description="Why the court holds the ladder (court_hearing_listed, or court_<outcome> "
         "for an adjournment or a possession order), or null",
+    )
+    court_terms_broken_on: date | None = Field(
+        default=None,
+        description="The day the terms of the court's latest decision on the case (an order "
+        "or adjournment on terms) were first broken: an instalment on top of the rent not "
+        "paid within the grace. The officer's trigger for the next legal step (a warrant, "
+        "or a date for possession); the ladder takes none itself. Null: no terms, or kept "
+        "(ADR 0084)",
     )
     notices: list[NoticePublic] = Field(
         default_factory=list,

@@ -31,6 +31,7 @@ from income.arrears.schemas import (
     CourtHearingCreate,
     CourtHearingPublic,
     CourtOutcomeCreate,
+    CourtTermsPublic,
     NoticePublic,
     NoticeWithdrawal,
     ProtocolUpdate,
@@ -84,9 +85,39 @@ def trial_settled_before(hearing: CourtHearing, settlement: TrialSettlement | No
     return None
 
 
+def terms_of(hearing: CourtHearing | None) -> rules.CourtTerms | None:
+    """The court's terms recorded on a hearing's outcome, as the rules read them."""
+    if (
+        hearing is None
+        or hearing.terms_arrears_instalment_pence is None
+        or hearing.terms_frequency is None
+        or hearing.terms_first_instalment_on is None
+        or hearing.terms_arrears_pence is None
+    ):
+        return None
+    return rules.CourtTerms(
+        arrears_instalment_pence=hearing.terms_arrears_instalment_pence,
+        frequency=hearing.terms_frequency,
+        first_instalment_on=hearing.terms_first_instalment_on,
+        arrears_pence=hearing.terms_arrears_pence,
+    )
+
+
 def hearing_public(hearing: CourtHearing, settlement: TrialSettlement | None) -> CourtHearingPublic:
+    terms = terms_of(hearing)
     return CourtHearingPublic.model_validate(hearing).model_copy(
-        update={"trial_settled_on": trial_settled_before(hearing, settlement)}
+        update={
+            "trial_settled_on": trial_settled_before(hearing, settlement),
+            "terms": None
+            if terms is None
+            else CourtTermsPublic(
+                arrears_instalment_pence=terms.arrears_instalment_pence,
+                frequency=terms.frequency,
+                first_instalment_on=terms.first_instalment_on,
+                arrears_pence=terms.arrears_pence,
+                broken_on=hearing.terms_broken_on,
+            ),
+        }
     )
 
 
@@ -159,6 +190,7 @@ class ArrearsService:
             session, case.account_id, account_rules.rent_week_of(today)
         )
         arrears = account_rules.arrears_of(balance, week)
+        await self._watch_court_terms(session, case, arrears, today)
         kept = False
         if (arrangement := await arrangements.active_of(session, case.account_id)) is not None:
             kept = await self.arrangements.check(session, arrangement, tenancy, now)
@@ -245,13 +277,37 @@ class ArrearsService:
             case rules.Stay():
                 pass
 
+    async def _watch_court_terms(
+        self, session: AsyncSession, case: ArrearsCase, arrears: int, today: date
+    ) -> None:
+        """Mark the terms of the court's decision in force broken, once, on the day the
+        first instalment not paid fell due (the rules of an arrangement, with its
+        grace: `rules.terms_broken_on`). Nothing else: the court holds the ladder, and
+        the next legal step (a warrant, a date for possession) is the officer's, who
+        sees `court_terms_broken_on` on the case (ADR 0084). No event: nothing consumes
+        one yet."""
+        decision = await repository.latest_decision(session, case.account_id)
+        terms = terms_of(decision)
+        if decision is None or terms is None or decision.terms_broken_on is not None:
+            return
+        broken_on = rules.terms_broken_on(
+            terms, arrears, today, self.settings.arrangement_grace_days
+        )
+        if broken_on is not None:
+            decision.terms_broken_on = broken_on
+            log.info(
+                "court terms broken", account_id=str(case.account_id), hearing_id=str(decision.id)
+            )
+
     async def refresh_metrics(self, session: AsyncSession, now: datetime) -> None:
-        """hearth_income_accounts_in_arrears and hearth_income_arrears_pence."""
+        """hearth_income_accounts_in_arrears, hearth_income_arrears_pence and
+        hearth_income_court_terms_broken."""
         count, total = await accounts.arrears_totals(
             session, account_rules.rent_week_of(london_day(now))
         )
         metrics.ACCOUNTS_IN_ARREARS.set(count)
         metrics.ARREARS_PENCE.set(total)
+        metrics.COURT_TERMS_BROKEN.set(await repository.court_terms_broken(session))
 
     async def case(self, session: AsyncSession, account_id: uuid.UUID) -> CasePublic:
         case = await repository.get(session, account_id)
@@ -264,6 +320,7 @@ class ArrearsService:
         the court's hold."""
         hearings = await repository.hearings_of(session, case.account_id)
         latest = await repository.latest_hearing(session, case.account_id)
+        decision = await repository.latest_decision(session, case.account_id)
         today = london_day(datetime.now(UTC))
         notices = []
         for notice in await repository.notices_of(session, case.account_id):
@@ -274,6 +331,7 @@ class ArrearsService:
                 "notices": notices,
                 "court_hearings": [hearing_public(h, settlement) for h in hearings],
                 "before_the_court": hold_of(latest),
+                "court_terms_broken_on": None if decision is None else decision.terms_broken_on,
             }
         )
 
@@ -386,7 +444,9 @@ class ArrearsService:
         outcome). The day it decided is London's today or earlier, not before the
         notice the hearing follows was served or the tenancy started (ADR 0075), and an
         order, terms or a dismissal (given at the hearing) no earlier than the day it
-        was listed for. The next look at the case applies it (ADR 0067)."""
+        was listed for. An order or adjournment on terms may carry them, on the
+        account's arrears that day (`_terms_given`, ADR 0084). The next look at the case
+        applies it (ADR 0067) and from then on watches the terms."""
         case = await repository.get(session, account_id, for_update=True)
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
@@ -410,13 +470,42 @@ class ArrearsService:
                 "before that day",
                 field="decided_on",
             )
+        terms = await self._terms_given(session, case, data)
         hearing.outcome = data.outcome
         hearing.decided_on = data.decided_on
+        if terms is not None:
+            hearing.terms_arrears_instalment_pence = terms.arrears_instalment_pence
+            hearing.terms_frequency = terms.frequency
+            hearing.terms_first_instalment_on = terms.first_instalment_on
+            hearing.terms_arrears_pence = terms.arrears_pence
         hearing.outcome_recorded_at = now
         hearing.outcome_recorded_by = recorded_by
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
         return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
+
+    async def _terms_given(
+        self, session: AsyncSession, case: ArrearsCase, data: CourtOutcomeCreate
+    ) -> rules.CourtTerms | None:
+        """The court's terms given with an outcome, on the account's arrears on the day
+        it decided (that rent week's charges left out, as an arrangement counts them
+        when it is made), or a 422 naming the field (`rules.terms_refused`)."""
+        if data.terms is None:
+            return None
+        balance = await accounts.balance(session, case.account_id, through=data.decided_on)
+        week = await accounts.week_charges(
+            session, case.account_id, account_rules.rent_week_of(data.decided_on)
+        )
+        terms = rules.CourtTerms(
+            arrears_instalment_pence=data.terms.arrears_instalment_pence,
+            frequency=data.terms.frequency,
+            first_instalment_on=data.terms.first_instalment_on,
+            arrears_pence=account_rules.arrears_of(balance, week),
+        )
+        if (refused := rules.terms_refused(data.outcome, data.decided_on, terms)) is not None:
+            field, message = refused
+            raise Unprocessable(message, field=field)
+        return terms
 
     async def withdraw_notice(
         self,
