@@ -6,7 +6,6 @@ it read them (migration 0011: registered_at from as_of, tenure null) are counted
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,35 +18,26 @@ from engagement.handlers import on_properties_registered, on_properties_updated
 from engagement.models import Home, HomeTenure
 from engagement.residents import repository as residents
 from engagement.settings import MIGRATIONS_DIR, EngagementSettings
-from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
+from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
 from hearth_kit.migrations import upgrade
 from hearth_kit.working_days import london_day
+from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered, updated
 from tests.harness.infra import DatabaseFactory
-from tests.harness.service import migrated_database, opened_database, service_api
+from tests.harness.service import opened_database
 
 NOW = datetime.now(UTC)
 FAR = NOW + timedelta(days=3650)
-ENTRY = {
-    "address_line_1": "1 Mare Street",
-    "town": "London",
-    "postcode": "E8 1HR",
-    "property_type": "flat",
-    "heating_fuel": "gas",
-    "gas_supply": "live",
-}
 
 
 @pytest.fixture(scope="module")
 async def fresh(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
     """homes_count counts every home in the database: this module has its own, and each
     test starts with no homes."""
-    url = await migrated_database(databases, "engagement")
-    async with service_api("engagement", url) as client, opened_database(url) as db:
-        yield client, db
+    async with own_engagement(databases) as client_and_db:
+        yield client_and_db
 
 
 @pytest.fixture
@@ -56,26 +46,6 @@ async def db(fresh: tuple[httpx.AsyncClient, Database]) -> Database:
         await session.execute(delete(Home))
         await session.execute(delete(HomeTenure))
     return fresh[1]
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
-def registered(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyRegistered]:
-    return Envelope(
-        data=PropertyRegistered.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "registered_at": at.isoformat()}
-        )
-    )
-
-
-def updated(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyUpdated]:
-    return Envelope(
-        data=PropertyUpdated.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "updated_at": at.isoformat()}
-        )
-    )
 
 
 async def count(db: Database, before: datetime = FAR) -> int:

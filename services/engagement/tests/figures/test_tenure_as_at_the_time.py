@@ -6,7 +6,6 @@ the real database, out of order and twice. Fixed past dates (2025)."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -22,48 +21,20 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
+from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered, updated
 from tests.harness.infra import DatabaseFactory
-from tests.harness.service import migrated_database, opened_database, service_api
+from tests.harness.service import opened_database
 
 REGISTERED = datetime(2025, 1, 6, 9, tzinfo=UTC)
 JUNE = {"from": "2025-06-01", "to": "2025-06-30"}
 JUNE_RESPONSE = "2025-06-10T12:00:00+00:00"
-ENTRY = {
-    "address_line_1": "1 Mare Street",
-    "town": "London",
-    "postcode": "E8 1HR",
-    "property_type": "flat",
-    "heating_fuel": "gas",
-    "gas_supply": "live",
-}
 
 
 @pytest.fixture
 async def fresh(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
     """Figures count every home and response in the database: each test has its own."""
-    url = await migrated_database(databases, "engagement")
-    async with service_api("engagement", url) as client, opened_database(url) as db:
-        yield client, db
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
-def registered(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyRegistered]:
-    return Envelope(
-        data=PropertyRegistered.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "registered_at": at.isoformat()}
-        )
-    )
-
-
-def updated(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyUpdated]:
-    return Envelope(
-        data=PropertyUpdated.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "updated_at": at.isoformat()}
-        )
-    )
+    async with own_engagement(databases) as client_and_db:
+        yield client_and_db
 
 
 async def handled(

@@ -6,51 +6,32 @@ counts as let, as in CH01. Fixed past dates (June 2025)."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from engagement.handlers import on_properties_registered
-from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, Tenure
+from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import Database
+from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered
 from tests.harness.infra import DatabaseFactory
-from tests.harness.service import migrated_database, opened_database, service_api
 
-REGISTERED = "2025-01-06T09:00:00+00:00"
-ENTRY = {
-    "address_line_1": "1 Mare Street",
-    "town": "London",
-    "postcode": "E8 1HR",
-    "property_type": "flat",
-    "heating_fuel": "gas",
-    "gas_supply": "live",
-}
+REGISTERED = datetime(2025, 1, 6, 9, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 async def fresh(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
     """Figures count everything in the database, so this module has its own."""
-    url = await migrated_database(databases, "engagement")
-    async with service_api("engagement", url) as client, opened_database(url) as db:
-        yield client, db
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
+    async with own_engagement(databases) as client_and_db:
+        yield client_and_db
 
 
 async def home(db: Database, tenure: Tenure) -> str:
     uprn = a_uprn()
-    event = Envelope(
-        data=PropertyRegistered.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "registered_at": REGISTERED}
-        )
-    )
     async with db.sessionmaker() as session, session.begin():
-        await on_properties_registered(session, [event])
+        await on_properties_registered(session, [registered(uprn, tenure, REGISTERED)])
     return uprn
 
 
