@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -112,3 +113,23 @@ def test_the_last_recorded_moment_is_the_start_the_last_pauses_end_or_the_open_p
     assert last_recorded(start, open_pause, start + timedelta(hours=12)) == start + timedelta(
         hours=12
     )
+
+
+def test_finishing_the_work_is_late_from_the_london_day_after_the_day_the_landlord_set() -> None:
+    """DOMAIN.md: finish within a reasonable period. The law gives no number, so the
+    clock's deadline is the last day set with the written summary (docs/adr/0087): in
+    summer time the first late moment is 23:00 UTC that day; with no day set there is
+    no deadline to count."""
+    summary = datetime(2026, 7, 1, 15, tzinfo=LONDON)
+    late = due_at(
+        AwaabMilestone.COMPLETE_WORK,
+        summary,
+        targets=TARGETS,
+        calendar=ENGLAND_AND_WALES,
+        finish_by=date(2026, 8, 31),
+    )
+    assert late == datetime(2026, 8, 31, 23, 0, tzinfo=UTC)
+    assert met(AwaabMilestone.COMPLETE_WORK, late - timedelta(microseconds=1), late)
+    assert not met(AwaabMilestone.COMPLETE_WORK, late, late)
+    with pytest.raises(ValueError, match="no fixed deadline"):
+        due(AwaabMilestone.COMPLETE_WORK, summary)

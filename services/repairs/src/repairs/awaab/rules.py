@@ -16,12 +16,16 @@ landlord's closure days (docs/adr/0035).
 - emergency hazard: make safe (or rehouse) within 24 hours;
 - significant damp and mould: investigate within 10 working days; then a written
   summary within 3 working days and safety work begun within 5 working days of the
-  investigation, and further work physically started within 12 weeks.
+  investigation, and further work physically started within 12 weeks;
+- finishing the work "within a reasonable period": the law sets no number, so the
+  landlord sets the last day with the written summary (which tells the tenant the
+  timescales), and the complete_work clock is late from the London day after it
+  (docs/adr/0087).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.events.visits import HazardSeverity
@@ -61,9 +65,12 @@ def due_at(
     *,
     targets: AwaabTargets,
     calendar: WorkingDayCalendar,
+    finish_by: date | None = None,
 ) -> datetime:
     """The deadline of the clock started at `started_at` (before any pause): the
-    24-hour moment for make safe, else the first late moment (see `met`)."""
+    24-hour moment for make safe, else the first late moment (see `met`). Finishing the
+    work has no fixed deadline: its clock needs the last day the landlord set,
+    `finish_by`."""
     if started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")
     if milestone is AwaabMilestone.MAKE_SAFE:
@@ -77,6 +84,8 @@ def due_at(
     if milestone is AwaabMilestone.START_FURTHER_WORK:
         due_day = london_day(started_at) + timedelta(weeks=targets.further_work_weeks)
         return start_of_london_day(due_day + timedelta(days=1))
+    if milestone is AwaabMilestone.COMPLETE_WORK and finish_by is not None:
+        return start_of_london_day(finish_by + timedelta(days=1))
     raise ValueError(f"{milestone} has no fixed deadline")
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import AwaabMilestone, AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import StrictMoment
+from hearth_kit.strict_types import StrictDay, StrictMoment
 from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AwaabCaseStatus
 
@@ -74,12 +74,20 @@ clock is never stopped on evidence of nothing."""
 
 
 class ClockStop(BaseModel):
-    """The step was done: when, and the evidence (document or photo references)."""
+    """The step was done: when, and the evidence (document or photo references). The
+    written summary tells the tenant when the work will be finished: `finish_work_by`
+    starts the complete_work clock (DOMAIN.md: finish within a reasonable period)."""
 
     model_config = ConfigDict(extra="forbid")
 
     at: StrictMoment
     evidence: list[EvidenceReference] = Field(min_length=1, max_length=20)
+    finish_work_by: StrictDay | None = Field(
+        default=None,
+        description="Only when stopping written_summary: the last day of the reasonable "
+        "period the summary sets for finishing the work, not before the summary's London "
+        "day. Starts the complete_work clock, late from the start of the London day after",
+    )
 
 
 class ClockPublic(BaseModel):

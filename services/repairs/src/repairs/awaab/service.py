@@ -5,7 +5,7 @@ a scheduled job even when no request arrives. Never commits."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +19,7 @@ from hearth_contracts.events.visits import HazardSeverity, HazardType
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import WorkingDayCalendar
+from hearth_kit.working_days import WorkingDayCalendar, london_day
 from repairs.awaab import repository, rules
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
@@ -79,14 +79,21 @@ class AwaabService:
         self.report_window_years = report_window_years
 
     def _start_clock(
-        self, session: AsyncSession, case: AwaabCase, milestone: AwaabMilestone, at: datetime
+        self,
+        session: AsyncSession,
+        case: AwaabCase,
+        milestone: AwaabMilestone,
+        at: datetime,
+        finish_by: date | None = None,
     ) -> AwaabClock:
         clock = AwaabClock(
             case_id=case.id,
             uprn=case.uprn,
             milestone=milestone,
             started_at=at,
-            due_at=rules.due_at(milestone, at, targets=self.targets, calendar=self.calendar),
+            due_at=rules.due_at(
+                milestone, at, targets=self.targets, calendar=self.calendar, finish_by=finish_by
+            ),
         )
         repository.add(session, clock)
         return clock
@@ -269,12 +276,21 @@ class AwaabService:
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockStop
     ) -> AwaabCasePublic:
         """The step was done, with evidence. The investigation starts the clocks that
-        count from it; the case closes when no clock is left running. Done too late
-        (rules.met), with no breach raised yet, the stop raises hazard-deadline-breached
-        itself (once)."""
+        count from it; the written summary, when it sets the last day to finish the work
+        (`finish_work_by`), starts the complete_work clock; the case closes when no clock
+        is left running. Done too late (rules.met), with no breach raised yet, the stop
+        raises hazard-deadline-breached itself (once)."""
         now = datetime.now(UTC)
+        if data.finish_work_by is not None and milestone is not AwaabMilestone.WRITTEN_SUMMARY:
+            raise Unprocessable(
+                "finish_work_by goes only with the written summary", field="finish_work_by"
+            )
         case, clock = await self._running(session, case_id, milestone)
         at = self._after_record(clock, data.at, now)
+        if data.finish_work_by is not None and data.finish_work_by < london_day(at):
+            raise Unprocessable(
+                "finish_work_by is before the written summary", field="finish_work_by"
+            )
         clock.stopped_at = at
         clock.evidence = list(data.evidence)
         if clock.paused_at is not None:
@@ -288,6 +304,10 @@ class AwaabService:
         if milestone is AwaabMilestone.INVESTIGATE:
             for follow_on in rules.AFTER_INVESTIGATION:
                 self._start_clock(session, case, follow_on, at)
+        if data.finish_work_by is not None:
+            self._start_clock(
+                session, case, AwaabMilestone.COMPLETE_WORK, at, finish_by=data.finish_work_by
+            )
         await session.flush()
         clocks = (await repository.clocks_of(session, [case.id]))[case.id]
         if all(c.stopped_at is not None for c in clocks):
