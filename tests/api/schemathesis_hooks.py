@@ -203,6 +203,18 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + STATE
         + ")",
     },
+    "POST /v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/"
+    "outcome-correction": {
+        # the same rules as a first recording (ArrearsService._outcome_given)
+        "decided_on": FUTURE
+        + "; nor before the notice the hearing follows, the tenancy's start or, for an "
+        "order, the day listed for (" + STATE + ")",
+        "terms.first_instalment_on": "not before decided_on, nor more than 3 months after "
+        "it (cross-field)",
+        "terms.arrears_instalment_pence": "at most the account's arrears on decided_on ("
+        + STATE
+        + ")",
+    },
     "POST /v1/rent-accounts/{account_id}/arrears-case/notices/{notice_id}/withdrawal": {
         "withdrawn_on": FUTURE + "; nor before the day the notice was served (" + STATE + ")",
     },

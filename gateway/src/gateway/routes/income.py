@@ -194,6 +194,14 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "POST",
+        "/v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome-correction",
+        "income",
+        WRITE,
+        "Correct the outcome recorded on the case's latest decided hearing, with a reason "
+        "code; the outcome it replaces is kept for audit (Idempotency-Key)",
+    ),
+    PassThrough(
+        "POST",
         "/v1/rent-accounts/{account_id}/arrears-case/notices/{notice_id}/withdrawal",
         "income",
         WRITE,

@@ -429,6 +429,44 @@ class CourtHearing(IncomeModel, table=True):
     )
 
 
+class OutcomeCorrectionReason(StrEnum):
+    """Why an officer corrected a court hearing's recorded outcome: a code from a fixed
+    list, never free text (which would invite personal data into an audit row)."""
+
+    KEYED_IN_ERROR = "keyed_in_error"
+    """The outcome, its day or its terms were keyed wrongly from the court's order."""
+    COURT_AMENDED_ORDER = "court_amended_order"
+    """The court amended or corrected its own order (the slip rule, CPR 40.12) or set
+    it aside and remade it on the same hearing."""
+
+
+class CourtOutcomeCorrection(IncomeModel, table=True):
+    """A court hearing's recorded outcome corrected by an officer, kept as a row each
+    and never changed: who corrected it, when, why (a code), and the outcome as it was
+    recorded before (its day, its terms and whether they were broken, and who recorded
+    it). The hearing holds the corrected outcome (ADR 0086)."""
+
+    __tablename__ = "court_outcome_correction"
+    __table_args__ = (Index("ix_court_outcome_correction_hearing", "hearing_id"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    hearing_id: uuid.UUID = Field(foreign_key="court_hearing.id")
+    reason: OutcomeCorrectionReason = Field(sa_type=text_enum(OutcomeCorrectionReason))
+    corrected_at: datetime = Field(sa_type=AwareDateTime)
+    corrected_by: str = Field(max_length=64)
+    previous_outcome: CourtOutcome = Field(sa_type=text_enum(CourtOutcome))
+    previous_decided_on: date
+    previous_recorded_at: datetime = Field(sa_type=AwareDateTime)
+    previous_recorded_by: str = Field(max_length=64)
+    previous_terms_arrears_instalment_pence: int | None = Field(default=None, sa_type=BigInteger)
+    previous_terms_frequency: InstalmentFrequency | None = Field(
+        default=None, sa_type=text_enum(InstalmentFrequency)
+    )
+    previous_terms_first_instalment_on: date | None = Field(default=None)
+    previous_terms_arrears_pence: int | None = Field(default=None, sa_type=BigInteger)
+    previous_terms_broken_on: date | None = Field(default=None)
+
+
 class TrialSettlement(IncomeModel, table=True):
     """A trial the trial-end job settled (made the tenancy secure or assured by law),
     kept so that a claim issued in time but recorded after it can be told apart: the

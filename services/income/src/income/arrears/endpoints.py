@@ -17,6 +17,7 @@ from income.arrears.schemas import (
     CasePublic,
     CourtHearingCreate,
     CourtHearingPublic,
+    CourtOutcomeCorrectionCreate,
     CourtOutcomeCreate,
     NoticePublic,
     NoticeWithdrawal,
@@ -138,6 +139,38 @@ async def record_court_outcome(
     return await idempotency.create(
         session,
         lambda: arrears.record_outcome(
+            session, account_id, hearing_id, body, officer.subject, datetime.now(UTC)
+        ),
+        status_code=200,
+    )
+
+
+@router.post(
+    "/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome-correction",
+    response_model=CourtHearingPublic,
+)
+async def correct_court_outcome(
+    account_id: uuid.UUID,
+    hearing_id: uuid.UUID,
+    body: CourtOutcomeCorrectionCreate,
+    officer: WriterDep,  # first: refused before a transaction is opened
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    arrears: ArrearsServiceDep,
+) -> Response:
+    """Correct the outcome recorded on a decided hearing (keyed wrongly, or the court
+    amended its order): the outcome's fields, refused by the same 422s, and a `reason`
+    code. The outcome as it was is kept for audit with who corrected it, when and why;
+    the next look at the case applies the corrected one (the court's hold, its terms
+    watched afresh) (ADR 0086). Send an Idempotency-Key: a retry corrects nothing twice.
+    404 for no such hearing on the case; 409 naming the field: outcome when the hearing
+    is not decided yet; hearing_id (path) when a later hearing of the case is recorded
+    (only the latest is corrected); outcome or decided_on (reason trial_settled) when
+    the trial-end job made the tenancy secure or assured since a dismissal or withdrawal
+    was recorded and the correction would not end the proceedings on that day."""
+    return await idempotency.create(
+        session,
+        lambda: arrears.correct_outcome(
             session, account_id, hearing_id, body, officer.subject, datetime.now(UTC)
         ),
         status_code=200,

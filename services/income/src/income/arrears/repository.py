@@ -16,6 +16,7 @@ from hearth_kit.projection import upsert_newer
 from income.models import (
     ArrearsCase,
     CourtHearing,
+    CourtOutcomeCorrection,
     PossessionNotice,
     Tenancy,
     TenancyStatus,
@@ -179,6 +180,22 @@ async def get_hearing(
         col(CourtHearing.id) == hearing_id, col(CourtHearing.account_id) == account_id
     )
     return (await session.execute(query)).scalars().first()
+
+
+def add_correction(session: AsyncSession, correction: CourtOutcomeCorrection) -> None:
+    session.add(correction)
+
+
+async def corrections_of(
+    session: AsyncSession, hearing_id: uuid.UUID
+) -> list[CourtOutcomeCorrection]:
+    """The corrections of a hearing's outcome, oldest first (audit)."""
+    query = (
+        select(CourtOutcomeCorrection)
+        .where(col(CourtOutcomeCorrection.hearing_id) == hearing_id)
+        .order_by(col(CourtOutcomeCorrection.corrected_at))
+    )
+    return list((await session.execute(query)).scalars().all())
 
 
 def add_notice(session: AsyncSession, notice: PossessionNotice) -> None:

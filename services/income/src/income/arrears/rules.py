@@ -10,6 +10,7 @@ amended): it can found no court step, and the case needs a fresh notice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,7 +19,7 @@ from hearth_kit.working_days import london_day
 from income.arrangements import rules as arrangement_rules
 from income.models import CourtOutcome
 from income.settings import ArrearsLadder
-from income.tenancies.rules import add_months
+from income.tenancies.rules import PROCEEDINGS_ENDED, add_months
 
 LADDER = (
     ArrearsStage.NONE,
@@ -246,6 +247,57 @@ def terms_broken_on(
         today,
         grace_days,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeOnRecord:
+    """An outcome as recorded on a hearing at `recorded_at`: the first recording, or a
+    correction's."""
+
+    recorded_at: datetime
+    outcome: CourtOutcome
+    decided_on: date
+
+
+def outcome_on_record_at(
+    versions: Sequence[OutcomeOnRecord], moment: datetime
+) -> OutcomeOnRecord | None:
+    """The outcome the hearing had on record at `moment`, among its versions oldest
+    first (those the corrections replaced, then the one it holds), or None: not yet
+    decided then."""
+    on_record = [version for version in versions if version.recorded_at <= moment]
+    return on_record[-1] if on_record else None
+
+
+def correction_refused(
+    when_settled: OutcomeOnRecord | None, outcome: CourtOutcome, decided_on: date
+) -> tuple[str, str] | None:
+    """Why correcting a hearing's outcome to `outcome` on `decided_on` would contradict
+    what was done irreversibly on the strength of it, as (field, message), or None.
+    `when_settled`: the outcome the hearing had on record when the trial-end job
+    settled the tenancy's trial (None: no settlement, or none since it was decided). A
+    dismissal or withdrawal ends proceedings that kept the trial open, so the job may
+    have made the tenancy secure or assured from its day and published it (visits acted
+    on it; the job does not reverse a settlement, ADR 0075). The correction must then
+    keep the proceedings ended, on that day: dismissed for withdrawn, or the reverse, is
+    a correction; a possession order or an adjournment, or another day, would have kept
+    the trial open or settled it from another day, and is refused (ADR 0086). Any other
+    outcome on record then kept the trial open: the settlement did not rest on it."""
+    if when_settled is None or when_settled.outcome not in PROCEEDINGS_ENDED:
+        return None
+    if outcome not in PROCEEDINGS_ENDED:
+        return (
+            "outcome",
+            "The trial-end job settled the tenancy's trial when the claim was on record as "
+            f"{when_settled.outcome.value}: it cannot be corrected to {outcome.value}",
+        )
+    if decided_on != when_settled.decided_on:
+        return (
+            "decided_on",
+            "The trial-end job settled the tenancy's trial when the claim was on record as "
+            f"ended on {when_settled.decided_on}: that day cannot be corrected",
+        )
+    return None
 
 
 LISTING_AHEAD_MONTHS = 12

@@ -12,7 +12,7 @@ from hearth_contracts.events.income import ArrearsStage, InstalmentFrequency
 from hearth_contracts.values import MAX_PENCE
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 from income.arrears.rules import ON_TERMS, TERMS_FIRST_INSTALMENT_WITHIN_MONTHS
-from income.models import CourtOutcome
+from income.models import CourtOutcome, OutcomeCorrectionReason
 
 
 class ProtocolUpdate(BaseModel):
@@ -109,6 +109,18 @@ class CourtOutcomeCreate(BaseModel):
         "and postponed_possession_order only (else a 422 naming terms). Recorded, the "
         "ladder job watches them as it does an arrangement's instalments and shows the "
         "case's court_terms_broken_on when one is not paid within the grace (ADR 0084)",
+    )
+
+
+class CourtOutcomeCorrectionCreate(CourtOutcomeCreate):
+    """What the court decided on a hearing, correcting the outcome recorded on it: the
+    same fields, refused by the same rules, and why it is corrected (ADR 0086)."""
+
+    reason: OutcomeCorrectionReason = Field(
+        description="Why the recorded outcome is corrected: keyed_in_error (the outcome, "
+        "its day or its terms were keyed wrongly from the court's order) or "
+        "court_amended_order (the court amended its order). A code, not free text: it is "
+        "kept for audit with the outcome as it was"
     )
 
 

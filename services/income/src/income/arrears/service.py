@@ -30,6 +30,7 @@ from income.arrears.schemas import (
     CasePublic,
     CourtHearingCreate,
     CourtHearingPublic,
+    CourtOutcomeCorrectionCreate,
     CourtOutcomeCreate,
     CourtTermsPublic,
     NoticePublic,
@@ -39,6 +40,7 @@ from income.arrears.schemas import (
 from income.models import (
     ArrearsCase,
     CourtHearing,
+    CourtOutcomeCorrection,
     PossessionNotice,
     Tenancy,
     TrialSettlement,
@@ -161,6 +163,32 @@ def state_of(
             vulnerability_considered=case.vulnerability_considered_at is not None,
         ),
     )
+
+
+def _decide(
+    hearing: CourtHearing,
+    data: CourtOutcomeCreate,
+    terms: rules.CourtTerms | None,
+    recorded_by: str,
+    now: datetime,
+) -> None:
+    """The hearing holds the court's decision: its outcome, day and terms (none cleared
+    to none), who recorded it and when. Terms (re)recorded are watched from scratch: no
+    breach of terms recorded before carries over (ADR 0086)."""
+    hearing.outcome = data.outcome
+    hearing.decided_on = data.decided_on
+    hearing.terms_arrears_instalment_pence = None
+    hearing.terms_frequency = None
+    hearing.terms_first_instalment_on = None
+    hearing.terms_arrears_pence = None
+    if terms is not None:
+        hearing.terms_arrears_instalment_pence = terms.arrears_instalment_pence
+        hearing.terms_frequency = terms.frequency
+        hearing.terms_first_instalment_on = terms.first_instalment_on
+        hearing.terms_arrears_pence = terms.arrears_pence
+    hearing.terms_broken_on = None
+    hearing.outcome_recorded_at = now
+    hearing.outcome_recorded_by = recorded_by
 
 
 class ArrearsService:
@@ -455,6 +483,120 @@ class ArrearsService:
             raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
         if hearing.outcome is not None:
             raise Conflict(f"Court hearing {hearing_id} is already decided", field="outcome")
+        terms = await self._outcome_given(session, case, hearing, data, now)
+        _decide(hearing, data, terms, recorded_by, now)
+        case.next_check_at = min(case.next_check_at, now)
+        await session.flush()
+        return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
+
+    async def correct_outcome(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        hearing_id: uuid.UUID,
+        data: CourtOutcomeCorrectionCreate,
+        corrected_by: str,
+        now: datetime,
+    ) -> CourtHearingPublic:
+        """Correct the outcome recorded on a hearing (keyed wrongly, or the court
+        amended its order), by the rules that refuse a first one (`_outcome_given`),
+        keeping the outcome as it was (who recorded it and when, its day and terms) with
+        who corrected it, when and why (`court_outcome_correction`, ADR 0086). The next
+        look at the case applies it as it applies a first one: the court's hold from it,
+        and its terms watched afresh (broken or not before, the corrected terms start
+        kept). 409 naming the field: the hearing is not decided (outcome: record it
+        first), a later hearing of the case is listed (hearing_id, in the path: only
+        the case's latest hearing is corrected; a later one was listed, and maybe
+        decided, on the strength of it), or the trial-end job settled the tenancy since
+        the outcome ended the proceedings and the correction says otherwise
+        (`rules.correction_refused`, reason trial_settled)."""
+        case = await repository.get(session, account_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        hearing = await repository.get_hearing(session, account_id, hearing_id)
+        if hearing is None:
+            raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
+        if (
+            hearing.outcome is None
+            or hearing.decided_on is None
+            or hearing.outcome_recorded_at is None
+            or hearing.outcome_recorded_by is None
+        ):
+            raise Conflict(
+                f"Court hearing {hearing_id} is not yet decided: record its outcome",
+                field="outcome",
+            )
+        latest = await repository.latest_hearing(session, account_id)
+        if latest is not None and latest.id != hearing.id:
+            raise Conflict(
+                f"A later hearing of the arrears case, listed for {latest.listed_for}, is "
+                "recorded: only the case's latest hearing's outcome can be corrected",
+                field="hearing_id",
+                location="path",
+            )
+        settlement = await tenancies.settlement_of(session, case.tenancy_id)
+        corrections = await repository.corrections_of(session, hearing.id)
+        versions = [
+            rules.OutcomeOnRecord(c.previous_recorded_at, c.previous_outcome, c.previous_decided_on)
+            for c in corrections
+        ] + [
+            rules.OutcomeOnRecord(hearing.outcome_recorded_at, hearing.outcome, hearing.decided_on)
+        ]
+        refused = rules.correction_refused(
+            None
+            if settlement is None
+            else rules.outcome_on_record_at(versions, settlement.settled_at),
+            data.outcome,
+            data.decided_on,
+        )
+        if refused is not None:
+            field, message = refused
+            raise Conflict(message, field=field, reason="trial_settled")
+        terms = await self._outcome_given(session, case, hearing, data, now)
+        repository.add_correction(
+            session,
+            CourtOutcomeCorrection(
+                id=uuid.uuid4(),
+                hearing_id=hearing.id,
+                reason=data.reason,
+                corrected_at=now,
+                corrected_by=corrected_by,
+                previous_outcome=hearing.outcome,
+                previous_decided_on=hearing.decided_on,
+                previous_recorded_at=hearing.outcome_recorded_at,
+                previous_recorded_by=hearing.outcome_recorded_by,
+                previous_terms_arrears_instalment_pence=hearing.terms_arrears_instalment_pence,
+                previous_terms_frequency=hearing.terms_frequency,
+                previous_terms_first_instalment_on=hearing.terms_first_instalment_on,
+                previous_terms_arrears_pence=hearing.terms_arrears_pence,
+                previous_terms_broken_on=hearing.terms_broken_on,
+            ),
+        )
+        _decide(hearing, data, terms, corrected_by, now)
+        case.next_check_at = min(case.next_check_at, now)
+        await session.flush()
+        log.info(
+            "court outcome corrected",
+            account_id=str(account_id),
+            hearing_id=str(hearing_id),
+            reason=data.reason.value,
+        )
+        return hearing_public(hearing, settlement)
+
+    async def _outcome_given(
+        self,
+        session: AsyncSession,
+        case: ArrearsCase,
+        hearing: CourtHearing,
+        data: CourtOutcomeCreate,
+        now: datetime,
+    ) -> rules.CourtTerms | None:
+        """The court's terms given with an outcome on `hearing` (or None), once the
+        outcome passes the rules a recording and a correction share, else a 422 naming
+        the field: the day it decided is London's today or earlier, not before the
+        notice the hearing follows was served or the tenancy started (ADR 0075), and an
+        order, terms or a dismissal (given at the hearing) no earlier than the day it
+        was listed for; terms on the account's arrears that day (`_terms_given`)."""
         if data.decided_on > london_day(now):
             raise Unprocessable("A court cannot have decided in the future", field="decided_on")
         earliest = await self._earliest_court_day(session, case, hearing.listed_for)
@@ -470,19 +612,7 @@ class ArrearsService:
                 "before that day",
                 field="decided_on",
             )
-        terms = await self._terms_given(session, case, data)
-        hearing.outcome = data.outcome
-        hearing.decided_on = data.decided_on
-        if terms is not None:
-            hearing.terms_arrears_instalment_pence = terms.arrears_instalment_pence
-            hearing.terms_frequency = terms.frequency
-            hearing.terms_first_instalment_on = terms.first_instalment_on
-            hearing.terms_arrears_pence = terms.arrears_pence
-        hearing.outcome_recorded_at = now
-        hearing.outcome_recorded_by = recorded_by
-        case.next_check_at = min(case.next_check_at, now)
-        await session.flush()
-        return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
+        return await self._terms_given(session, case, data)
 
     async def _terms_given(
         self, session: AsyncSession, case: ArrearsCase, data: CourtOutcomeCreate
