@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import random
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ import pytest
 from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session as SmtpSession
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +34,13 @@ from engagement.messages.channels import (
     Outgoing,
     PrintRoomChannel,
 )
-from engagement.messages.service import IN_FLIGHT, STOPPED_MID_SEND, Claim, MessageService
+from engagement.messages.service import (
+    IN_FLIGHT,
+    STOPPED_MID_SEND,
+    STOPPED_ON_LAST_ATTEMPT,
+    Claim,
+    MessageService,
+)
 from engagement.models import Message
 from engagement.settings import EmailSettings, MessageRetries, TextSettings
 from hearth_contracts import Envelope
@@ -641,3 +649,171 @@ async def test_a_sender_that_stalls_past_its_back_off_sends_nothing_another_clai
     message = await the_message(engagement, resident_id)
     assert (message["status"], message["attempts"]) == ("sent", 3)
     assert await provider_id_of(engagement_database, message_id) == taken["id"]
+
+
+class SenderKilled(BaseException):
+    """The process dying while a message is with its channel (an OOM kill on its body, a
+    channel bug that crashes the worker): like a cancellation, no `except Exception`
+    catches it, so the job's transaction rolls back with no answer recorded."""
+
+
+class KillsTheSenderOf:
+    """A channel whose sending of one message kills the sender, every time; others go."""
+
+    def __init__(self, deadly: str) -> None:
+        self.deadly = deadly
+        self.tried: list[str] = []
+        self.taken: list[str] = []
+
+    async def send(self, message: Outgoing) -> None:
+        self.tried.append(message.message_id)
+        if message.message_id == self.deadly:
+            raise SenderKilled
+        self.taken.append(message.message_id)
+
+
+def failed_total(channel: str) -> float:
+    return (
+        REGISTRY.get_sample_value("hearth_engagement_messages_failed_total", {"channel": channel})
+        or 0.0
+    )
+
+
+def sent_as_letters_total(channel: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "hearth_engagement_messages_sent_as_letters_total", {"channel": channel}
+        )
+        or 0.0
+    )
+
+
+THREE_ATTEMPTS = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=3)
+"""Attempts at 0 s, 60 s and 180 s; the third's back-off runs out at 420 s."""
+
+
+async def test_a_letter_whose_sending_kills_the_sender_every_time_fails_after_its_last_attempt(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """Sending one letter kills the sender on every attempt. Each attempt is counted by
+    its claim and backed off; once the last (max_attempts) is still in flight at the
+    next claim, the letter is given up, not sent again: failed for good, counted in
+    hearth_engagement_messages_failed_total, `last_error` saying its sender stopped
+    mid-send on its last attempt, and no later round tries it. Before, the claim counted
+    a fourth attempt, a fifth, ... and the sender was killed once an hour for ever."""
+    resident_id = await a_message(engagement)
+    message_id = str((await the_message(engagement, resident_id))["id"])
+    killing = KillsTheSenderOf(message_id)
+    service = MessageService({ContactChannel.LETTER: killing}, THREE_ATTEMPTS)
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    for later in (0, 60, 180):
+        with pytest.raises(SenderKilled):
+            await run_until_done(
+                engagement_database, sender(service), now + timedelta(seconds=later)
+            )
+    in_flight = await the_message(engagement, resident_id)
+    assert (in_flight["status"], in_flight["attempts"], in_flight["last_error"]) == (
+        "pending",
+        3,
+        IN_FLIGHT,
+    )
+    failed_before = failed_total("letter")
+    for later in (420, 3600, 36000):
+        with contextlib.suppress(SenderKilled):
+            await run_until_done(
+                engagement_database, sender(service), now + timedelta(seconds=later)
+            )
+    assert killing.tried.count(message_id) == 3
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"], message["attempts"]) == ("failed", "letter", 3)
+    assert message["last_error"] == STOPPED_ON_LAST_ATTEMPT
+    assert failed_total("letter") == failed_before + 1
+
+
+async def test_an_email_whose_sending_kills_the_sender_every_time_goes_as_a_letter(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The same for an email: given up after its last attempt was still in flight, it
+    goes as a letter, as an email whose last attempt failed does, and is never tried by
+    email again."""
+    address = f"sam.{uuid.uuid4().hex[:8]}@example.org"
+    resident_id = await a_message(engagement, preferred_channel="email", email=address)
+    message_id = str((await the_message(engagement, resident_id))["id"])
+    killing = KillsTheSenderOf(message_id)
+    print_room = PrintRoomThatStops()
+    service = MessageService(
+        {ContactChannel.EMAIL: killing, ContactChannel.LETTER: print_room}, THREE_ATTEMPTS
+    )
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    for later in (0, 60, 180):
+        with pytest.raises(SenderKilled):
+            await run_until_done(
+                engagement_database, sender(service), now + timedelta(seconds=later)
+            )
+    as_letters_before = sent_as_letters_total("email")
+    for later in (420, 3600, 36000):
+        with contextlib.suppress(SenderKilled):
+            await run_until_done(
+                engagement_database, sender(service), now + timedelta(seconds=later)
+            )
+    assert killing.tried.count(message_id) == 3
+    assert print_room.taken.count(message_id) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"]) == ("sent", "letter")
+    assert message["last_error"] == f"{STOPPED_ON_LAST_ATTEMPT}: sent as a letter instead"
+    assert sent_as_letters_total("email") == as_letters_before + 1
+
+
+async def test_a_text_whose_sender_stopped_mid_send_on_every_attempt_goes_as_a_letter(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """The job is stopped while Notify holds its answer, on each of the text's two
+    attempts (Notify kept neither: the second, asking first, found none and posted
+    again). The next claim finds the last attempt still in flight: the text is neither
+    looked up nor posted again, and goes as a letter, as a text still unknown at its last
+    attempt does (ADR 0080). Before, a third attempt asked Notify and posted the text
+    again, and a sender that stopped every time did so for ever."""
+    server = a_notify_shaped(answer_lost="held", takes=False)
+    two_attempts = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=2)
+    with notify_shaped_serving(server) as base_url:
+        print_room = PrintRoomThatStops()
+        service = MessageService(
+            {
+                ContactChannel.TEXT: NotifyTextChannel(
+                    TextSettings(base_url=base_url, api_key=SecretStr("k"))
+                ),
+                ContactChannel.LETTER: print_room,
+            },
+            two_attempts,
+        )
+        resident_id = await a_message(engagement, preferred_channel="text", phone=a_phone())
+        message_id = str((await the_message(engagement, resident_id))["id"])
+        now = datetime.now(UTC) + timedelta(seconds=1)
+        for later in (0, 60):
+            server.holding, server.released = threading.Event(), threading.Event()
+            job = asyncio.create_task(
+                run_until_done(engagement_database, sender(service), now + timedelta(seconds=later))
+            )
+            assert await asyncio.to_thread(server.holding.wait, 10)
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+            server.released.set()  # the held answer is dropped: the sender has gone
+        in_flight = await the_message(engagement, resident_id)
+        assert (in_flight["status"], in_flight["attempts"], in_flight["last_error"]) == (
+            "pending",
+            2,
+            IN_FLIGHT,
+        )
+        assert server.lookups.count(message_id) == 1
+        server.answer_lost, server.takes = None, None
+        as_letters_before = sent_as_letters_total("text")
+        for later in (180, 3600, 36000):
+            await a_round(engagement_database, service, now + timedelta(seconds=later))
+    assert [r["body"]["reference"] for r in server.received].count(message_id) == 2
+    assert server.lookups.count(message_id) == 1
+    assert print_room.taken.count(message_id) == 1
+    message = await the_message(engagement, resident_id)
+    assert (message["status"], message["channel"]) == ("sent", "letter")
+    assert message["last_error"] == f"{STOPPED_ON_LAST_ATTEMPT}: sent as a letter instead"
+    assert sent_as_letters_total("text") == as_letters_before + 1

@@ -49,6 +49,11 @@ The next claim records that failure as STOPPED_MID_SEND."""
 STOPPED_MID_SEND = "sender stopped mid-send"
 """The failure of an attempt whose sender stopped before recording its answer: what the
 next claim finds in place of IN_FLIGHT (kept as the last failure met, as any other)."""
+STOPPED_ON_LAST_ATTEMPT = f"{STOPPED_MID_SEND} on its last attempt"
+"""The failure a message is given up on when its last attempt (the retry policy's
+`max_attempts`) is still in flight at the next claim: its sender stopped mid-send every
+time (an OOM kill on its body, a channel bug that crashes the process), so it is not
+tried again; a text or email goes as a letter, a letter fails for good."""
 TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 """A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
@@ -72,6 +77,10 @@ class Claim:
     its sender stopped mid-send, so the provider may hold the message already."""
     last_error: str | None
     """The failure before this attempt, kept when the message is then sent."""
+    given_up: bool = False
+    """The claim found the message's last attempt still in flight and recorded it given
+    up (`STOPPED_ON_LAST_ATTEMPT`) instead of counting another attempt: nothing to send
+    (a text or email given up goes as a letter, due at once, claimed for itself)."""
 
 
 def is_copy_of(message: Message, certificate_reference: str) -> bool:
@@ -258,10 +267,13 @@ class MessageService:
         (hearth_engagement_messages_failed_total). No answer, or no answer recorded
         because the job was stopped mid-send (its transaction rolled back; the claim did
         not): the outcome is unknown, and the next attempt tells the channel, which asks
-        the provider before sending again (ADR 0080)."""
+        the provider before sending again (ADR 0080); after the last attempt, the next
+        claim gives the message up instead of sending it (a text or email as a letter)."""
         claim = await self._claim(session, now)
         if claim is None:
             return 0
+        if claim.given_up:
+            return 1
         message = await repository.claimed(session, claim.message_id, claim.attempt)
         if message is None:
             # the claim's back-off ran out before this transaction locked the row (the
@@ -278,7 +290,13 @@ class MessageService:
         only after it, so a stopped job would roll a mark made there back with it). The
         row lock (FOR UPDATE SKIP LOCKED) is held only for this short transaction;
         `next_attempt_at` moved past the back-off keeps other replicas from taking it
-        meanwhile, and `send_due`'s lock during the send keeps them from it after."""
+        meanwhile, and `send_due`'s lock during the send keeps them from it after.
+
+        A message whose last attempt allowed (`max_attempts`) is still in flight is not
+        claimed again: its sender stopped mid-send on every attempt (sending it may be
+        what kills the process), so trying again would never end. It is given up as a
+        last attempt that failed with its outcome unknown is (`_failed`): a text or email
+        goes as a letter, a letter fails for good."""
         engine = session.bind
         if not isinstance(engine, AsyncEngine):
             raise TypeError("the message job claims through its session's engine")
@@ -287,6 +305,20 @@ class MessageService:
             if not due:
                 return None
             [message] = due
+            if message.last_error == IN_FLIGHT and message.attempts >= self.retries.max_attempts:
+                log.warning(
+                    "message's sender stopped mid-send on its last attempt",
+                    message_id=str(message.id),
+                    attempts=message.attempts,
+                )
+                self._failed(
+                    message,
+                    ChannelFailure(STOPPED_ON_LAST_ATTEMPT, outcome_unknown=True),
+                    now,
+                )
+                return Claim(
+                    message.id, message.attempts, True, STOPPED_ON_LAST_ATTEMPT, given_up=True
+                )
             claim = Claim(
                 message.id,
                 message.attempts + 1,
@@ -368,7 +400,8 @@ class MessageService:
         refusal, a channel not configured, the last attempt), send it as a letter
         instead, so what a resident must be told (a gas record's copy) still reaches
         them; a letter that cannot go fails for good. The attempt was counted by its
-        claim."""
+        claim (or, for a last attempt whose sender stopped mid-send, by the claim before
+        the one that gives it up: `_claim`)."""
         message.last_error = failure.reason[:200]
         message.outcome_unknown = failure.outcome_unknown
         given_up = failure.permanent or message.attempts >= self.retries.max_attempts
