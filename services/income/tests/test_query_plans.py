@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from hearth_contracts.events.income import PaymentMethod
+from hearth_contracts.events.income import ArrearsStage, PaymentMethod
 from hearth_kit.db import Database
 from income.accounts import repository as accounts
 from income.arrangements import repository as arrangements
@@ -112,6 +112,46 @@ CASES = [
     case("an account's notices", lambda s, _r: arrears.notices_of(s, AN_ID)),
     case("an account's latest notice", lambda s, _r: arrears.latest_notice(s, AN_ID)),
     case("a household's vulnerability", lambda s, _r: arrears.latest_flag(s, [AN_ID])),
+    case(
+        "arrears cases: the worklist",
+        lambda _s, r: arrears.worklist_rows(
+            r,
+            stages=[],
+            before_the_court=None,
+            court_terms_broken=None,
+            after=(NOW, AN_ID),
+            limit=51,
+        ),
+        "ix_arrears_case_worklist",
+        seek="arrears_case",
+    ),
+    case(
+        "arrears cases: before the court, court terms broken",
+        lambda _s, r: arrears.worklist_rows(
+            r,
+            stages=[],
+            before_the_court=True,
+            court_terms_broken=True,
+            after=(NOW, AN_ID),
+            limit=51,
+        ),
+        "ix_arrears_case_worklist",
+        "ix_court_hearing_account",
+        seek="arrears_case",
+    ),
+    # A step's cases: by the worklist's order, or by ix_arrears_case_stage (the
+    # planner's choice, by how many cases stand at the step), never every case.
+    case(
+        "arrears cases: at steps",
+        lambda _s, r: arrears.worklist_rows(
+            r,
+            stages=[ArrearsStage.LETTER_1, ArrearsStage.COURT_APPLICATION],
+            before_the_court=False,
+            court_terms_broken=False,
+            after=(NOW, AN_ID),
+            limit=51,
+        ),
+    ),
     case(
         "trials ended",
         lambda s, _r: tenancies.trials_ended(s, by=TODAY, after=(TODAY, AN_ID), limit=100),

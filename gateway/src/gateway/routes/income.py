@@ -14,7 +14,8 @@ with `income:write` (an income officer's decision, adr/0042). `/v1/income/figure
 reviewed every 3 to 6 months: the reviews due are listed with `income:read`
 (`/v1/arrangements/reviews-due`, no path parameter; there is no
 `/v1/arrangements/{arrangement_id}` to shadow) and a review is recorded with
-`income:write`.
+`income:write`. Open arrears cases are listed with `income:read` (`/v1/arrears-cases`,
+no path parameter; a case is read under its rent account, so none is shadowed).
 """
 
 from __future__ import annotations
@@ -156,6 +157,14 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "GET",
+        "/v1/arrears-cases",
+        "income",
+        READ,
+        "Open arrears cases, longest at their step first: by `stage`, `before_the_court`, "
+        "`court_terms_broken` (an officer's worklist)",
+    ),
+    PassThrough(
+        "GET",
         "/v1/rent-accounts/{account_id}/arrears-case",
         "income",
         READ,
@@ -190,7 +199,8 @@ ROUTES: list[PassThrough] = [
         "/v1/rent-accounts/{account_id}/arrears-case/court-hearings/{hearing_id}/outcome",
         "income",
         WRITE,
-        "Record what the court decided on a hearing, and the day (Idempotency-Key)",
+        "Record what the court decided on a hearing, and the day, with the court's terms "
+        "on an order or adjournment on terms (Idempotency-Key)",
     ),
     PassThrough(
         "POST",

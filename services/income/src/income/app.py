@@ -16,6 +16,7 @@ from income.accounts.service import AccountService
 from income.arrangements.endpoints import reviews_router as arrangement_reviews_router
 from income.arrangements.endpoints import router as arrangements_router
 from income.arrangements.service import ArrangementService
+from income.arrears.endpoints import cases_router as arrears_cases_router
 from income.arrears.endpoints import router as arrears_router
 from income.arrears.service import ArrearsService
 from income.figures.endpoints import router as figures_router
@@ -70,6 +71,7 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
                     arrangements_router,
                     arrangement_reviews_router,
                     arrears_router,
+                    arrears_cases_router,
                     read="income:read",
                     write="income:write",
                 ),

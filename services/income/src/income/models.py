@@ -206,6 +206,18 @@ class ArrearsCase(IncomeModel, table=True):
     come, so each is looked at once per check."""
 
     __tablename__ = "arrears_case"
+    __table_args__ = (
+        # Open cases longest at their step first: GET /v1/arrears-cases pages through
+        # them by (stage_changed_at, account_id). Every move up the ladder stamps
+        # stage_changed_at, so an open case always has one.
+        Index(
+            "ix_arrears_case_worklist",
+            "stage_changed_at",
+            "account_id",
+            postgresql_where=text("stage <> 'none'"),
+            sqlite_where=text("stage <> 'none'"),
+        ),
+    )
 
     account_id: uuid.UUID = Field(foreign_key="account.id", primary_key=True)
     tenancy_id: uuid.UUID = Field(foreign_key="tenancy.id", index=True)

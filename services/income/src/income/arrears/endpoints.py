@@ -1,5 +1,6 @@
-"""HTTP routes for arrears cases: the case, its pre-action protocol, a review, and its
-possession hearings with what the court decided."""
+"""HTTP routes for arrears cases: the open cases listed (the officer's worklist), the
+case, its pre-action protocol, a review, and its possession hearings with what the
+court decided."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
+from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.auth import Caller, require_scope
-from hearth_kit.db import SessionDep
+from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
+from hearth_kit.pagination import Page, PageDep
 from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.responses import model_response
 from income.arrears.schemas import (
     CasePublic,
+    CaseSummaryPublic,
     CourtHearingCreate,
     CourtHearingPublic,
     CourtOutcomeCorrectionCreate,
@@ -26,6 +31,8 @@ from income.arrears.schemas import (
 from income.arrears.service import ArrearsService
 
 router = APIRouter(prefix="/v1/rent-accounts", tags=["arrears"], responses=PROBLEM_RESPONSES)
+cases_router = APIRouter(prefix="/v1/arrears-cases", tags=["arrears"], responses=PROBLEM_RESPONSES)
+"""Arrears cases across accounts (the worklist); one case is read by its account."""
 
 
 def arrears_service(request: Request) -> ArrearsService:
@@ -35,6 +42,50 @@ def arrears_service(request: Request) -> ArrearsService:
 
 ArrearsServiceDep = Annotated[ArrearsService, Depends(arrears_service)]
 WriterDep = Annotated[Caller, Depends(require_scope("income:write"))]
+
+
+@cases_router.get("", response_model=Page[CaseSummaryPublic])
+async def arrears_cases(
+    connection: ReadConnectionDep,
+    page: PageDep,
+    arrears: ArrearsServiceDep,
+    stage: Annotated[
+        list[ArrearsStage] | None,
+        Query(
+            max_length=len(ArrearsStage),
+            description="Cases at any of these steps (repeat for more than one); no open "
+            "case is at none",
+        ),
+    ] = None,
+    before_the_court: Annotated[
+        bool | None,
+        Query(
+            description="true: cases the court holds (a hearing listed, an adjournment "
+            "or a possession order); false: the others"
+        ),
+    ] = None,
+    court_terms_broken: Annotated[
+        bool | None,
+        Query(
+            description="true: cases whose court's latest terms are broken (ADR 0084); "
+            "false: the others"
+        ),
+    ] = None,
+) -> Response:
+    """Open arrears cases (at a step of the ladder: stage not none), longest at their
+    step first (stage_changed_at, then account_id), a page at a time: the income
+    officer's worklist, by step, by the court's hold and by broken court terms. Each
+    with its tenancy, step, since when, the court's hold and the day its terms were
+    broken; no personal data. 422 naming the query parameter refused."""
+    return model_response(
+        await arrears.worklist(
+            connection,
+            page,
+            stages=stage or [],
+            before_the_court=before_the_court,
+            court_terms_broken=court_terms_broken,
+        )
+    )
 
 
 @router.get("/{account_id}/arrears-case", response_model=CasePublic)

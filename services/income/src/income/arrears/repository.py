@@ -5,14 +5,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import (
+    Row,
+    String,
+    and_,
+    bindparam,
+    func,
+    inspect,
+    literal,
+    or_,
+    tuple_,
+    type_coerce,
+    update,
+)
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.income import ArrearsStage
+from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer
+from income.arrears.rules import COURT_ORDER_HOLDS
 from income.models import (
     ArrearsCase,
     CourtHearing,
@@ -236,3 +252,97 @@ async def get_notice(
         .with_for_update()
     )
     return (await session.execute(query)).scalars().first()
+
+
+_case = inspect(ArrearsCase).local_table
+_hearing = inspect(CourtHearing).local_table
+
+UNDECIDED = "undecided"
+"""The worklist's word for a latest hearing with no outcome yet (never an outcome's)."""
+
+
+def _worklist_statement(
+    *, after: bool, stages: bool, before_the_court: bool | None, court_terms_broken: bool | None
+) -> Any:
+    latest_hearing = (
+        core_select(func.coalesce(type_coerce(_hearing.c.outcome, String), literal(UNDECIDED)))
+        .where(_hearing.c.account_id == _case.c.account_id)
+        .order_by(_hearing.c.listed_for.desc(), _hearing.c.listed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    terms_broken_on = (
+        core_select(_hearing.c.terms_broken_on)
+        .where(_hearing.c.account_id == _case.c.account_id, _hearing.c.outcome.is_not(None))
+        .order_by(_hearing.c.listed_for.desc(), _hearing.c.listed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    held = latest_hearing.in_([UNDECIDED, *sorted(o.value for o in COURT_ORDER_HOLDS)])
+    query = (
+        core_select(
+            _case.c.account_id,
+            _case.c.tenancy_id,
+            _case.c.stage,
+            _case.c.stage_changed_at,
+            latest_hearing.label("latest_hearing"),
+            terms_broken_on.label("court_terms_broken_on"),
+        )
+        # every move up the ladder stamps stage_changed_at: the second condition drops
+        # no open case, and keeps a row no move made (set by hand) from the page's key
+        .where(_case.c.stage != ArrearsStage.NONE.value, _case.c.stage_changed_at.is_not(None))
+        .order_by(_case.c.stage_changed_at, _case.c.account_id)
+        .limit(bindparam("limit"))
+    )
+    if after:
+        query = query.where(
+            tuple_(_case.c.stage_changed_at, _case.c.account_id)
+            > tuple_(bindparam("after_changed_at"), bindparam("after_account_id"))
+        )
+    if stages:
+        query = query.where(_case.c.stage.in_(bindparam("stages", expanding=True)))
+    if before_the_court is not None:
+        query = query.where(held if before_the_court else or_(latest_hearing.is_(None), ~held))
+    if court_terms_broken is not None:
+        query = query.where(
+            terms_broken_on.is_not(None) if court_terms_broken else terms_broken_on.is_(None)
+        )
+    return query
+
+
+_WORKLIST = {
+    (after, stages, before, broken): _worklist_statement(
+        after=after, stages=stages, before_the_court=before, court_terms_broken=broken
+    )
+    for after in (False, True)
+    for stages in (False, True)
+    for before in (None, False, True)
+    for broken in (None, False, True)
+}
+"""Built once each (every filter and cursor combination): compiled SQL reused."""
+
+
+async def worklist_rows(
+    connection: ReadConnection,
+    *,
+    stages: Sequence[ArrearsStage],
+    before_the_court: bool | None,
+    court_terms_broken: bool | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Row[Any]]:
+    """Open arrears cases (a step of the ladder: stage not none; a tenancy's end or
+    arrears cleared puts a case back to none), longest at their step first (then by
+    account), after the cursor's (stage_changed_at, account_id): each with its latest
+    hearing's outcome (`UNDECIDED` while it waits for one; null: no hearing) and the
+    day the terms of the court's latest decision were broken. One statement on a read
+    connection; the partial index ix_arrears_case_worklist is its order, and each row's
+    hearings are found by ix_court_hearing_account."""
+    key = (after is not None, bool(stages), before_the_court, court_terms_broken)
+    values: dict[str, Any] = {"limit": limit}
+    if stages:
+        values["stages"] = [stage.value for stage in stages]
+    if after is not None:
+        values["after_changed_at"], values["after_account_id"] = after
+    result = await connection.execute(_WORKLIST[key], values)
+    return list(result.all())

@@ -200,6 +200,25 @@ class NoticePublic(BaseModel):
     )
 
 
+class CaseSummaryPublic(BaseModel):
+    """An open arrears case on the officer's worklist: ids, where it stands and the
+    court's hold, no personal data (the case itself: GET /v1/rent-accounts/
+    {account_id}/arrears-case)."""
+
+    account_id: uuid.UUID
+    tenancy_id: uuid.UUID
+    stage: ArrearsStage
+    stage_changed_at: datetime = Field(description="Since when the case is at its step")
+    before_the_court: str | None = Field(
+        description="Why the court holds the ladder (court_hearing_listed, or court_<outcome> "
+        "for an adjournment or a possession order), or null, as on the case"
+    )
+    court_terms_broken_on: date | None = Field(
+        description="The day the terms of the court's latest decision were first broken, or "
+        "null, as on the case (ADR 0084)"
+    )
+
+
 class CasePublic(BaseModel):
     """Where a rent account stands on the arrears ladder."""
 

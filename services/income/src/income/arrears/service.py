@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
+from hearth_kit.db import ReadConnection
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
+from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import (
     Conflict,
     NotFound,
@@ -28,6 +30,7 @@ from income.arrangements.service import ArrangementService
 from income.arrears import repository, rules
 from income.arrears.schemas import (
     CasePublic,
+    CaseSummaryPublic,
     CourtHearingCreate,
     CourtHearingPublic,
     CourtOutcomeCorrectionCreate,
@@ -40,6 +43,7 @@ from income.arrears.schemas import (
 from income.models import (
     ArrearsCase,
     CourtHearing,
+    CourtOutcome,
     CourtOutcomeCorrection,
     PossessionNotice,
     Tenancy,
@@ -70,6 +74,16 @@ STAGE_MARKERS = {
 def hold_of(latest: CourtHearing | None) -> str | None:
     """Why the court holds the case's ladder, from its latest hearing (rules.court_hold)."""
     return rules.court_hold(latest is not None, latest.outcome if latest else None)
+
+
+def worklist_hold(latest_hearing: str | None) -> str | None:
+    """The court's hold from the worklist's latest hearing (repository.UNDECIDED: no
+    outcome yet; None: no hearing), as `hold_of` gives it on the case."""
+    if latest_hearing is None:
+        return rules.court_hold(False, None)
+    if latest_hearing == repository.UNDECIDED:
+        return rules.court_hold(True, None)
+    return rules.court_hold(True, CourtOutcome(latest_hearing))
 
 
 def trial_settled_before(hearing: CourtHearing, settlement: TrialSettlement | None) -> date | None:
@@ -342,6 +356,43 @@ class ArrearsService:
         if case is None:
             raise NotFound(f"No arrears case for account {account_id}")
         return await self._public(session, case)
+
+    async def worklist(
+        self,
+        connection: ReadConnection,
+        page: PageParams,
+        *,
+        stages: list[ArrearsStage],
+        before_the_court: bool | None,
+        court_terms_broken: bool | None,
+    ) -> Page[CaseSummaryPublic]:
+        """Open arrears cases, longest at their step first, a page at a time: the income
+        officer's worklist, by step, by the court's hold and by broken court terms (ADR
+        0084). A case at stage none is not open (arrears cleared, or its tenancy ended):
+        asked for, it is not listed (an empty page, not a 422: the step is a valid
+        one, no open case stands at it). Ids and dates only, no names."""
+        rows = await repository.worklist_rows(
+            connection,
+            stages=stages,
+            before_the_court=before_the_court,
+            court_terms_broken=court_terms_broken,
+            after=page.after_as(datetime, uuid.UUID),
+            limit=page.fetch,
+        )
+        cases = [
+            CaseSummaryPublic(
+                account_id=row.account_id,
+                tenancy_id=row.tenancy_id,
+                stage=row.stage,
+                stage_changed_at=row.stage_changed_at,
+                before_the_court=worklist_hold(row.latest_hearing),
+                court_terms_broken_on=row.court_terms_broken_on,
+            )
+            for row in rows
+        ]
+        return Page.from_rows(
+            cases, page.limit, cursor_of=lambda item: (item.stage_changed_at, item.account_id)
+        )
 
     async def _public(self, session: AsyncSession, case: ArrearsCase) -> CasePublic:
         """The case as the API shows it, with every notice served, its court hearings and
