@@ -42,6 +42,19 @@ def on_start(
     return Placement(Caseload.COMMUNITY, officer_for(Caseload.COMMUNITY, area, officers))
 
 
+def extended_trial_ends_on(
+    start_date: date | None, current_ends_on: date | None, officers: CaseloadOfficers
+) -> date | None:
+    """The first day off an extended trial: `introductory_months` +
+    `extension_months` from the start (the month's day rules of `trial_ends_on`);
+    with no start known, the current end plus `extension_months`; neither, None."""
+    if start_date is not None:
+        return trial_ends_on(start_date, officers.introductory_months + officers.extension_months)
+    if current_ends_on is not None:
+        return add_months(current_ends_on, officers.extension_months)
+    return None
+
+
 def on_type_change(
     change: TenancyTypeChange,
     tenancy_type: TenancyType,
@@ -49,16 +62,22 @@ def on_type_change(
     announced_ends_on: date | None,
     area: str | None,
     officers: CaseloadOfficers,
+    start_date: date | None = None,
 ) -> Placement | None:
     """An introductory tenancy extended stays introductory 6 months longer; one
     confirmed (converted) moves to the community caseload. A tenancy income puts back
     on trial (`other` to introductory or starter: its trial-end job settled it too soon,
     ADR 0081) comes back to the introductory caseload, with the trial's end income
-    restored. None: no move."""
+    restored. None: no move.
+
+    An extension income sends without its end date ends the trial 18 months (12 + 6)
+    from the tenancy's `start_date`, as income's own `trial_ends_on` does (ADR 0059):
+    the current end plus 6 months was days out for a start late in the month (started
+    29 February 2024: 1 September 2025, not 29 August), and a second extension added
+    6 more where the law allows one. Only with no start known is it the current end
+    plus 6 months."""
     if change is TenancyTypeChange.EXTENDED:
-        ends_on = announced_ends_on or (
-            add_months(current_ends_on, officers.extension_months) if current_ends_on else None
-        )
+        ends_on = announced_ends_on or extended_trial_ends_on(start_date, current_ends_on, officers)
         return Placement(
             Caseload.INTRODUCTORY, officer_for(Caseload.INTRODUCTORY, area, officers), ends_on
         )

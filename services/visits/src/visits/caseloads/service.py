@@ -166,6 +166,7 @@ async def tenancy_type_changed(
     if await _ended(session, tenancy_id):
         return
     held = await repository.get(session, tenancy_id)
+    tenancy = await home_profiles.tenancy(session, tenancy_id)
     placement = rules.on_type_change(
         change,
         tenancy_type,
@@ -173,6 +174,7 @@ async def tenancy_type_changed(
         introductory_ends_on,
         await _area(session, uprn),
         officers,
+        start_date=tenancy.start_date if tenancy else None,
     )
     if placement is None:
         return
