@@ -328,7 +328,10 @@ async def test_a_kept_token_is_refused_once_it_expires(monkeypatch: pytest.Monke
 
 async def test_refused_tokens_are_not_kept() -> None:
     verifier = TokenVerifier(DEV)
-    for forged in (hs256(claims(), secret="not the gateway's secret, though as long"), "not.a.token"):
+    for forged in (
+        hs256(claims(), secret="not the gateway's secret, though as long"),
+        "not.a.token",
+    ):
         with pytest.raises(Unauthorized):
             await verifier.verify(forged)
     assert verifier.tokens_remembered == 0
