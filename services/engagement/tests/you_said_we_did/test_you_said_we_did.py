@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import httpx
 
 
-async def test_an_item_links_the_complaints_behind_it(engagement: httpx.AsyncClient) -> None:
+async def a_complaint(engagement: httpx.AsyncClient) -> str:
+    """A complaint received now, for an item to link to; its id."""
     complaint = await engagement.post(
         "/v1/complaints",
         json={
@@ -19,18 +20,43 @@ async def test_an_item_links_the_complaints_behind_it(engagement: httpx.AsyncCli
             "received_at": datetime.now(UTC).isoformat(),
         },
     )
+    assert complaint.status_code == 201, complaint.text
+    return str(complaint.json()["id"])
+
+
+async def test_an_item_links_the_complaints_behind_it(engagement: httpx.AsyncClient) -> None:
+    complaint_id = await a_complaint(engagement)
     response = await engagement.post(
         "/v1/you-said-we-did",
         json={
             "you_said": "You were not told when appointments changed",
             "we_did": "We now text every change to an appointment",
             "published_on": date.today().isoformat(),
-            "complaint_ids": [complaint.json()["id"]],
+            "complaint_ids": [complaint_id],
         },
     )
     assert response.status_code == 201, response.text
     listed = (await engagement.get("/v1/you-said-we-did")).json()["items"]
-    assert any(i["complaint_ids"] == [complaint.json()["id"]] for i in listed)
+    assert any(i["complaint_ids"] == [complaint_id] for i in listed)
+
+
+async def test_an_item_linked_to_no_complaint_or_feedback_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """DOMAIN.md: "you said, we did" publishes changes linked to the feedback and
+    complaints that led to them; an item linked to neither says no resident said it."""
+    for links in ({}, {"complaint_ids": [], "survey_response_ids": []}):
+        response = await engagement.post(
+            "/v1/you-said-we-did",
+            json={
+                "you_said": "Repairs took too long to book",
+                "we_did": "Appointments are booked on the first call",
+                "published_on": date.today().isoformat(),
+                **links,
+            },
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "complaint_ids"
 
 
 async def test_an_unknown_complaint_names_the_field(engagement: httpx.AsyncClient) -> None:
@@ -51,6 +77,7 @@ async def test_following_next_cursor_pages_through_every_item_once(
     engagement: httpx.AsyncClient,
 ) -> None:
     """Items page by their published day (a date in the cursor), latest first."""
+    complaint_id = await a_complaint(engagement)
     made = []
     for day in (date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 3)):
         response = await engagement.post(
@@ -59,6 +86,7 @@ async def test_following_next_cursor_pages_through_every_item_once(
                 "you_said": "Repairs took too long to book",
                 "we_did": "Appointments are booked on the first call",
                 "published_on": day.isoformat(),
+                "complaint_ids": [complaint_id],
             },
         )
         assert response.status_code == 201, response.text

@@ -30,9 +30,18 @@ def to_public(item: YouSaidWeDid) -> YouSaidWeDidPublic:
 
 class YouSaidWeDidService:
     async def publish(self, session: AsyncSession, data: YouSaidWeDidCreate) -> YouSaidWeDidPublic:
-        """Publish an item; every linked complaint and survey response must exist."""
+        """Publish an item; it links at least one complaint or survey response (DOMAIN:
+        changes linked to the feedback and complaints that led to them, so an item linked
+        to neither would claim residents said what none is recorded saying), and every
+        one linked must exist."""
         complaints = list(dict.fromkeys(data.complaint_ids))
         responses = list(dict.fromkeys(data.survey_response_ids))
+        if not complaints and not responses:
+            raise Unprocessable(
+                "Link the complaints or survey responses that led to the change "
+                "(complaint_ids or survey_response_ids)",
+                field="complaint_ids",
+            )
         missing = set(complaints) - await repository.existing_complaints(session, complaints)
         if missing:
             raise Unprocessable(
