@@ -14,6 +14,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     cast,
     func,
     insert,
@@ -503,6 +504,45 @@ async def in_date_share(
     ).where(_held_on(as_of), Check.check_type == check_type, Check.subject == subject)
     in_date, total = (await session.execute(query)).one()
     return int(in_date or 0), int(total or 0)
+
+
+async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[int, int]:
+    """BS01: (homes whose every required gas check was in date at the end of `as_of`,
+    homes needing a gas check then). A home needs its own gas check when it held one
+    that day, and its block's when the block held one (a communal boiler in the gas
+    programme) and the home was let to tenants and registered by then (as
+    homes_in_date_share); a home needing both counts once, in date only when both are
+    (ADR 0088). Each check is in date as in_date_share."""
+    day_after = start_of_london_day(as_of + timedelta(days=1))
+    in_date = case((or_(_done_by(as_of), col(Check.due_by) > as_of), 1), else_=0)
+    own = core_select(col(Check.uprn).label("home"), in_date.label("in_date")).where(
+        _held_on(as_of),
+        col(Check.check_type) == CheckType.GAS_SAFETY,
+        col(Check.subject) == Subject.HOME,
+    )
+    communal = (
+        core_select(col(Home.uprn).label("home"), in_date.label("in_date"))
+        .select_from(Check)
+        .join(Home, col(Home.block_id) == col(Check.uprn))
+        .where(
+            _held_on(as_of),
+            col(Check.check_type) == CheckType.GAS_SAFETY,
+            col(Check.subject) == Subject.BLOCK,
+            col(Home.registered_at) < day_after,
+            col(Home.tenure).not_in(LEASED),
+        )
+    )
+    required = union_all(own, communal).subquery()
+    homes = (
+        core_select(func.min(required.c.in_date).label("all_in_date"))
+        .group_by(required.c.home)
+        .subquery()
+    )
+    query = core_select(func.coalesce(func.sum(homes.c.all_in_date), 0), func.count()).select_from(
+        homes
+    )
+    in_date_homes, total = (await session.execute(query)).one()
+    return int(in_date_homes or 0), int(total or 0)
 
 
 async def homes_in_date_share(

@@ -986,9 +986,10 @@ BUILDING_SAFETY = (
     ),
 )
 """The regulator's building safety measures: shares of homes. BS01 is the homes needing
-a gas check whose check is in date; BS02 to BS05 the homes let to tenants in blocks
-needing the communal check whose block's check is in date (each block counts once per
-such home: repository.homes_in_date_share)."""
+a gas check (their own, their block's communal boiler's) whose every such check is in
+date (repository.gas_homes_in_date_share, ADR 0088); BS02 to BS05 the homes let to
+tenants in blocks needing the communal check whose block's check is in date (each block
+counts once per such home: repository.homes_in_date_share)."""
 
 OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("compliance.overdue.0_30_days", 0, 30),
@@ -1009,7 +1010,9 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
     as_of = min(period.last, london_day(now))
     measures: list[Measure] = []
     for code, check_type, subject, description in BUILDING_SAFETY:
-        if subject is Subject.BLOCK:
+        if check_type is CheckType.GAS_SAFETY:
+            in_date, total = await repository.gas_homes_in_date_share(session, as_of)
+        elif subject is Subject.BLOCK:
             in_date, total = await repository.homes_in_date_share(session, as_of, check_type)
         else:
             in_date, total = await repository.in_date_share(session, as_of, check_type, subject)
