@@ -66,6 +66,18 @@ async def test_complaints_per_thousand_homes_and_answered_in_time(
             },
         )
         ids.append(created.json()["id"])
+    # A service request is recorded but is not a complaint (DOMAIN.md): not in CH01.
+    service_request = await client.post(
+        "/v1/service-requests",
+        json={
+            "uprn": "100",
+            "category": "estate_and_communal",
+            "medium": "phone",
+            "summary": "Please cut the grass",
+            "received_at": (now - timedelta(hours=3)).isoformat(),
+        },
+    )
+    assert service_request.status_code == 201, service_request.text
     await client.post(
         f"/v1/complaints/{ids[0]}/acknowledge",
         json={"acknowledged_at": (now - timedelta(hours=2)).isoformat(), "handler": "s1"},
