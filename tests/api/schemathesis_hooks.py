@@ -256,6 +256,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which severities and hazards make a case (anyOf)
         "became_aware_at": FUTURE,
     },
+    "POST /v1/awaab-cases/{case_id}/clocks/{milestone}/stop": {
+        "finish_work_by": "only when the path's milestone is written_summary, and not "
+        "before the day the summary stops (ADR 0087): JSON Schema cannot tie a body's "
+        "field to a path parameter",
+    },
     # visits
     "POST /v1/visits": {
         "scheduled_for": "no more than 24 months after today, nor further back than the "
