@@ -446,9 +446,7 @@ class ArrearsService:
                 "A claim is issued before the hearing it is listed for (CPR 55.5)",
                 field="claim_issued_on",
             )
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
+        case = await _locked_case(session, account_id)
         if data.listed_for < (earliest := await self._earliest_court_day(session, case)):
             raise Unprocessable(
                 f"A hearing cannot be listed before {earliest}, the day the case's latest "
@@ -526,12 +524,8 @@ class ArrearsService:
         was listed for. An order or adjournment on terms may carry them, on the
         account's arrears that day (`_terms_given`, ADR 0084). The next look at the case
         applies it (ADR 0067) and from then on watches the terms."""
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
-        hearing = await repository.get_hearing(session, account_id, hearing_id)
-        if hearing is None:
-            raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
+        case = await _locked_case(session, account_id)
+        hearing = await _hearing(session, account_id, hearing_id)
         if hearing.outcome is not None:
             raise Conflict(f"Court hearing {hearing_id} is already decided", field="outcome")
         terms = await self._outcome_given(session, case, hearing, data, now)
@@ -561,12 +555,8 @@ class ArrearsService:
         decided, on the strength of it), or the trial-end job settled the tenancy since
         the outcome ended the proceedings and the correction says otherwise
         (`rules.correction_refused`, reason trial_settled)."""
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
-        hearing = await repository.get_hearing(session, account_id, hearing_id)
-        if hearing is None:
-            raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
+        case = await _locked_case(session, account_id)
+        hearing = await _hearing(session, account_id, hearing_id)
         if (
             hearing.outcome is None
             or hearing.decided_on is None
@@ -710,9 +700,7 @@ class ArrearsService:
             raise Unprocessable(
                 "A notice cannot have been withdrawn in the future", field="withdrawn_on"
             )
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
+        case = await _locked_case(session, account_id)
         notice = await repository.get_notice(session, account_id, notice_id)
         if notice is None:
             raise NotFound(f"No notice {notice_id} on account {account_id}")
@@ -750,9 +738,7 @@ class ArrearsService:
             raise PreconditionRequired(
                 "Send If-Match with the arrears case's ETag", field="If-Match", location="header"
             )
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
+        case = await _locked_case(session, account_id)
         if if_match.strip() not in (etag_of(case), f"W/{etag_of(case)}", "*"):
             raise PreconditionFailed(
                 f"The arrears case of account {account_id} has changed since that version",
@@ -794,11 +780,27 @@ class ArrearsService:
     ) -> CasePublic:
         """A member of staff reviewed the case after a vulnerability flag: automatic
         steps may go on (the review counts as the protocol's vulnerability step)."""
-        case = await repository.get(session, account_id, for_update=True)
-        if case is None:
-            raise NotFound(f"No arrears case for account {account_id}")
+        case = await _locked_case(session, account_id)
         case.paused_for_review = False
         case.vulnerability_considered_at = now
         case.version += 1  # a protocol step: the case's ETag changes
         case.next_check_at = now
         return await self._public(session, case)
+
+
+async def _locked_case(session: AsyncSession, account_id: uuid.UUID) -> ArrearsCase:
+    """The account's arrears case, locked for this transaction's change (404 if none)."""
+    case = await repository.get(session, account_id, for_update=True)
+    if case is None:
+        raise NotFound(f"No arrears case for account {account_id}")
+    return case
+
+
+async def _hearing(
+    session: AsyncSession, account_id: uuid.UUID, hearing_id: uuid.UUID
+) -> CourtHearing:
+    """A court hearing of the account's case (404 if none)."""
+    hearing = await repository.get_hearing(session, account_id, hearing_id)
+    if hearing is None:
+        raise NotFound(f"No court hearing {hearing_id} on account {account_id}")
+    return hearing
