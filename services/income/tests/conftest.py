@@ -35,24 +35,29 @@ async def income_database(income_db_url: str) -> AsyncIterator[Database]:
 StartTenancy = Callable[..., Awaitable[dict[str, Any]]]
 
 
-@pytest.fixture
-def start_tenancy(income: httpx.AsyncClient) -> StartTenancy:
+async def a_tenancy(income: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
     """Start a tenancy of a new home through the API; returns its public JSON (with
     rent_account_id)."""
+    body = {
+        "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
+        "uprn": str(10**11 + uuid.uuid4().int % (9 * 10**11)),
+        "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
+        "start_date": "2025-04-07",
+        "tenancy_type": "secure",
+        "weekly_rent_pence": 10_000,
+        **overrides,
+    }
+    response = await income.post("/v1/tenancies", json=body)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@pytest.fixture
+def start_tenancy(income: httpx.AsyncClient) -> StartTenancy:
+    """a_tenancy on this module's income API."""
 
     async def start(**overrides: Any) -> dict[str, Any]:
-        body = {
-            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
-            "uprn": str(10**11 + uuid.uuid4().int % (9 * 10**11)),
-            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
-            "start_date": "2025-04-07",
-            "tenancy_type": "secure",
-            "weekly_rent_pence": 10_000,
-            **overrides,
-        }
-        response = await income.post("/v1/tenancies", json=body)
-        assert response.status_code == 201, response.text
-        result: dict[str, Any] = response.json()
-        return result
+        return await a_tenancy(income, **overrides)
 
     return start

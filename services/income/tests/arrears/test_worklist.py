@@ -17,6 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
 from income.models import ArrearsCase, CourtHearing
 from services.income.tests.arrears.test_court_hearings import hearings_path, list_hearing
+from services.income.tests.conftest import a_tenancy
 from tests.harness.days import london_today
 
 PATH = "/v1/arrears-cases"
@@ -55,17 +56,7 @@ async def cases(income: httpx.AsyncClient, income_database: Database) -> dict[st
     (letter_2, the claim dismissed) and closed (stage none: arrears cleared)."""
 
     async def start() -> str:
-        body = {
-            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
-            "uprn": str(10**11 + uuid.uuid4().int % (9 * 10**11)),
-            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
-            "start_date": "2025-04-07",
-            "tenancy_type": "secure",
-            "weekly_rent_pence": 10_000,
-        }
-        response = await income.post("/v1/tenancies", json=body)
-        assert response.status_code == 201, response.text
-        return str(response.json()["rent_account_id"])
+        return str((await a_tenancy(income))["rent_account_id"])
 
     named = {name: await start() for name in ("letter_1", "listed", "broken", "dismissed")}
     named["closed"] = await start()
