@@ -125,6 +125,11 @@ CASES = [
     case("a home's latest gas record", lambda s, _r: gas_records.latest_for(s, UPRN)),
     case("a home's current gas record", lambda s, _r: gas_records.current_for(s, UPRN, TODAY)),
     case("a gas reference held", lambda s, _r: gas_records.reference_held(s, UPRN, "CP12-1")),
+    # A new tenancy: the home's current EICR (its copy before moving in, ADR 0094).
+    case(
+        "a home's current EICR",
+        lambda s, _r: checks.current_certificate(s, UPRN, CheckType.ELECTRICAL, TODAY),
+    ),
     case(
         "a certificate held",
         lambda s, _r: checks.certificate_held(s, UPRN, CheckType.ELECTRICAL, "EICR-1"),

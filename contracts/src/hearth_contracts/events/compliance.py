@@ -400,14 +400,14 @@ def retest_copy_id(check_id: uuid.UUID, certificate_reference: str) -> uuid.UUID
 class TenantCopyRequested(
     Event, service="compliance", name="tenant-copy-requested", key="uprn", subject="copy_id"
 ):
-    """A new tenancy began in a home with a current gas safety record: its tenants get a
-    copy of the record before they move in (by `copy_by`, the tenancy's start date).
-    Engagement sends it to the tenants named and answers tenant-copy-sent with
-    `copy_id`."""
+    """A new tenancy began in a home with a current gas safety record or EICR: its
+    tenants get a copy of the record before they move in (by `copy_by`, the tenancy's
+    start date), one event for each record (`check_type` says which). Engagement sends
+    it to the tenants named and answers tenant-copy-sent with `copy_id`."""
 
     copy_id: uuid.UUID = Field(description="The copy asked for (named again in tenant-copy-sent)")
     check_id: uuid.UUID = Field(description="The check the record closed")
-    record_id: uuid.UUID = Field(description="The gas safety record")
+    record_id: uuid.UUID = Field(description="The gas safety record or the EICR")
     uprn: Uprn
     check_type: CheckType
     tenancy_id: uuid.UUID

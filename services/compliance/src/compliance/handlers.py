@@ -55,12 +55,13 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     ) -> None:
         """A tenancy began: smoke and CO alarms are checked on its first day (an alarm
         check due by the end of that day: overdue from the next), and when the home has a
-        current gas safety record its tenants get a copy before they move in (engagement
-        is asked to send it: tenant-copy-requested). A replayed or older tenancy changes nothing.
+        current gas safety record or EICR its tenants get a copy of each before they move
+        in (engagement is asked to send it: tenant-copy-requested; ADR 0094). A replayed
+        or older tenancy changes nothing.
 
         A tenancy starting the same day as the home's newest (one entered in error and
         ended on its first day, then the right one) is no older: its tenants are asked
-        their own copy (once per tenancy, so the same tenancy again asks nothing), and
+        their own copies (once per tenancy, so the same tenancy again asks nothing), and
         the day's alarm check is not raised twice."""
         now = datetime.now(UTC)
         if await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):

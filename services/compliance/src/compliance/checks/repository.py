@@ -640,6 +640,28 @@ async def last_certificate_day(
     return day
 
 
+async def current_certificate(
+    session: AsyncSession, uprn: str, check_type: CheckType, on: date
+) -> CertificateRecord | None:
+    """The home's latest certificate of this type done by `on` (of a same-day re-test,
+    the one recorded last), when it is in date on `on`: the current EICR a new tenancy
+    is given (as gas_safety_records.repository.current_for)."""
+    query = (
+        select(CertificateRecord)
+        .where(
+            col(CertificateRecord.uprn) == uprn,
+            CertificateRecord.check_type == check_type,
+            col(CertificateRecord.done_on) <= on,
+        )
+        .order_by(col(CertificateRecord.done_on).desc(), col(CertificateRecord.recorded_at).desc())
+        .limit(1)
+    )
+    record = (await session.execute(query)).scalars().first()
+    if record is None or record.expires_on is None or record.expires_on < on:
+        return None
+    return record
+
+
 async def certificate_held(
     session: AsyncSession, uprn: str, check_type: CheckType, certificate_reference: str
 ) -> bool:

@@ -1,20 +1,24 @@
 """The tenant's copy of a safety record: owed when a gas safety record or an EICR of a
 home arrives, one per record (within 28 days, engagement sends it on check-completed;
 a same-day re-test's record is owed its own) and when a new tenancy starts in a home
-with a current gas safety record (before moving in: compliance asks engagement with
-tenant-copy-requested); stamped sent when engagement says it went out
-(tenant-copy-sent). Never commits."""
+with a current gas safety record or EICR, one of each (before moving in: compliance
+asks engagement with tenant-copy-requested; ADR 0094); stamped sent when engagement
+says it went out (tenant-copy-sent). Never commits."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from compliance.checks import repository as checks
+from compliance.checks.rules import LEASED
 from compliance.gas_safety_records import repository as records
+from compliance.homes import repository as homes
 from compliance.models import TenantCopy
 from compliance.tenant_copies import repository
 from compliance.tenant_copies.rules import (
@@ -78,6 +82,63 @@ async def owe_household_copy(
     )
 
 
+@dataclass(frozen=True)
+class RecordForNewTenants:
+    """A safety record a new tenancy is given a copy of before its tenants move in: a
+    gas safety record or an EICR, with what the letter names."""
+
+    check_type: CheckType
+    check_id: uuid.UUID
+    record_id: uuid.UUID
+    certificate_reference: str
+    check_date: date
+    expires_on: date
+
+
+async def records_for_new_tenants(
+    session: AsyncSession, uprn: str, start_date: date
+) -> list[RecordForNewTenants]:
+    """The records a tenancy starting on `start_date` is owed a copy of before its
+    tenants move in, each the home's latest and in date on that day: its gas safety
+    record (the Gas Safety (Installation and Use) Regulations 1998, regulation 36) and
+    its EICR (the Electrical Safety Standards in the Private Rented Sector (England)
+    Regulations 2020, regulation 3(3), as extended to social housing). An EICR lasts up
+    to 5 years, so a home let again within them gives the new tenants the report the
+    last tenants had. No EICR's copy in a leasehold or shared ownership home (LEASED):
+    the installation is the leaseholder's and the programme holds no EICR for it (ADR
+    0028). The gas record's copy is asked whatever the tenure, as before: a landlord's
+    gas appliance in a leased home is the landlord's to check (ADR 0094)."""
+    found: list[RecordForNewTenants] = []
+    gas = await records.current_for(session, uprn, start_date)
+    if gas is not None:
+        found.append(
+            RecordForNewTenants(
+                check_type=CheckType.GAS_SAFETY,
+                check_id=gas.check_id,
+                record_id=gas.id,
+                certificate_reference=gas.certificate_reference,
+                check_date=gas.check_date,
+                expires_on=gas.expires_on,
+            )
+        )
+    home = await homes.get(session, uprn)
+    if home is None or home.tenure in LEASED:
+        return found
+    eicr = await checks.current_certificate(session, uprn, CheckType.ELECTRICAL, start_date)
+    if eicr is not None and eicr.expires_on is not None:
+        found.append(
+            RecordForNewTenants(
+                check_type=CheckType.ELECTRICAL,
+                check_id=eicr.check_id,
+                record_id=eicr.id,
+                certificate_reference=eicr.certificate_reference,
+                check_date=eicr.done_on,
+                expires_on=eicr.expires_on,
+            )
+        )
+    return found
+
+
 async def request_for_new_tenancy(
     session: AsyncSession,
     *,
@@ -86,48 +147,56 @@ async def request_for_new_tenancy(
     person_ids: list[uuid.UUID],
     start_date: date,
     now: datetime,
-) -> bool:
-    """A tenancy began: when the home has a gas safety record in date on its first day,
-    its tenants are owed a copy before they move in (by the start date), and engagement
-    is asked to send it (tenant-copy-requested), once per tenancy. True when asked."""
-    record = await records.current_for(session, uprn, start_date)
-    if record is None or not person_ids:
-        return False
-    copy_id = new_tenancy_copy_id(record.check_id, tenancy_id)
-    added = await repository.add_once(
-        session,
-        TenantCopy(
-            id=copy_id,
-            check_id=record.check_id,
-            record_id=record.id,
+) -> int:
+    """A tenancy began: of each record it is owed a copy of (records_for_new_tenants:
+    the home's gas safety record, its EICR), its tenants are owed a copy before they
+    move in (by the start date), and engagement is asked to send it
+    (tenant-copy-requested), once per record's check and tenancy. How many were asked."""
+    if not person_ids:
+        return 0
+    asked = 0
+    for record in await records_for_new_tenants(session, uprn, start_date):
+        copy_id = new_tenancy_copy_id(record.check_id, tenancy_id)
+        added = await repository.add_once(
+            session,
+            TenantCopy(
+                id=copy_id,
+                check_id=record.check_id,
+                record_id=record.record_id,
+                uprn=uprn,
+                check_type=record.check_type,
+                tenancy_id=tenancy_id,
+                copy_by=start_date,
+                owed_from=now,
+            ),
+        )
+        if not added:
+            continue
+        await publish(
+            session,
+            TenantCopyRequested(
+                copy_id=copy_id,
+                check_id=record.check_id,
+                record_id=record.record_id,
+                uprn=uprn,
+                check_type=record.check_type,
+                tenancy_id=tenancy_id,
+                person_ids=person_ids,
+                certificate_reference=record.certificate_reference,
+                check_date=record.check_date,
+                expires_on=record.expires_on,
+                copy_by=start_date,
+                requested_at=now,
+            ),
+        )
+        log.info(
+            "tenant copy requested for a new tenancy",
             uprn=uprn,
-            check_type=CheckType.GAS_SAFETY,
-            tenancy_id=tenancy_id,
-            copy_by=start_date,
-            owed_from=now,
-        ),
-    )
-    if not added:
-        return False
-    await publish(
-        session,
-        TenantCopyRequested(
-            copy_id=copy_id,
-            check_id=record.check_id,
-            record_id=record.id,
-            uprn=uprn,
-            check_type=CheckType.GAS_SAFETY,
-            tenancy_id=tenancy_id,
-            person_ids=person_ids,
-            certificate_reference=record.certificate_reference,
-            check_date=record.check_date,
-            expires_on=record.expires_on,
-            copy_by=start_date,
-            requested_at=now,
-        ),
-    )
-    log.info("tenant copy requested for a new tenancy", uprn=uprn, copy_id=str(copy_id))
-    return True
+            copy_id=str(copy_id),
+            check_type=record.check_type.value,
+        )
+        asked += 1
+    return asked
 
 
 async def copy_sent(
