@@ -139,6 +139,39 @@ CASES = [
         "ix_court_hearing_account",
         seek="arrears_case",
     ),
+    # The cases the court holds, those at none among them (ADR 0084, amended): the same partial
+    # index holds them (held_by_court), not every closed case; a held case at none has
+    # its tenancy looked at by its key.
+    case(
+        "arrears cases: before the court",
+        lambda _s, r: arrears.worklist_rows(
+            r,
+            stages=[],
+            before_the_court=True,
+            court_terms_broken=None,
+            after=(NOW, AN_ID),
+            limit=51,
+        ),
+        "ix_arrears_case_worklist",
+        "ix_court_hearing_account",
+        "tenancy_pkey",
+        seek="arrears_case",
+    ),
+    # At none: by the worklist's order (a page of it seeks its position there), or by
+    # ix_arrears_case_stage on an empty table (the planner's choice: on a real one
+    # every closed case stands at none, and the partial index holds only the held ones).
+    case(
+        "arrears cases: at none",
+        lambda _s, r: arrears.worklist_rows(
+            r,
+            stages=[ArrearsStage.NONE],
+            before_the_court=None,
+            court_terms_broken=None,
+            after=(NOW, AN_ID),
+            limit=51,
+        ),
+        seek="arrears_case",
+    ),
     # A step's cases: by the worklist's order, or by ix_arrears_case_stage (the
     # planner's choice, by how many cases stand at the step), never every case.
     case(

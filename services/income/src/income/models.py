@@ -200,6 +200,12 @@ class LedgerEntry(IncomeModel, table=True):
     )
 
 
+WORKLIST = "stage <> 'none' OR held_by_court"
+"""The cases on the income officer's worklist (GET /v1/arrears-cases): open ones, at a
+step of the ladder, and those the court holds at stage none (ADR 0084, amended). The predicate
+of its partial index, ix_arrears_case_worklist (migration 0026)."""
+
+
 class ArrearsCase(IncomeModel, table=True):
     """Where a rent account stands on the arrears ladder, and what recovery has done
     (one per rent account). The ladder job takes the cases whose `next_check_at` has
@@ -207,15 +213,16 @@ class ArrearsCase(IncomeModel, table=True):
 
     __tablename__ = "arrears_case"
     __table_args__ = (
-        # Open cases longest at their step first: GET /v1/arrears-cases pages through
-        # them by (stage_changed_at, account_id). Every move up the ladder stamps
-        # stage_changed_at, so an open case always has one.
+        # The worklist's cases longest at their step first: GET /v1/arrears-cases
+        # pages through them by (stage_changed_at, account_id). Open cases (a step of
+        # the ladder) and those the court holds at stage none (ADR 0084, amended). Every move
+        # stamps stage_changed_at, and a case is opened with it, so each has one.
         Index(
             "ix_arrears_case_worklist",
             "stage_changed_at",
             "account_id",
-            postgresql_where=text("stage <> 'none'"),
-            sqlite_where=text("stage <> 'none'"),
+            postgresql_where=text(WORKLIST),
+            sqlite_where=text(WORKLIST),
         ),
     )
 
@@ -246,6 +253,12 @@ class ArrearsCase(IncomeModel, table=True):
     version: int = Field(default=1)
     """The version of the pre-action protocol steps, the case's ETag (If-Match on PATCH
     .../arrears-case/protocol)."""
+    held_by_court: bool = Field(default=False)
+    """Whether the court holds the case's ladder (its latest hearing is undecided, an
+    adjournment or a possession order: `rules.court_hold`), written with the hearing
+    whenever one is listed, decided or corrected. The ladder reads the hold from the
+    hearing itself; this copy is for the worklist's partial index, which must hold a
+    case the court holds at stage none (ADR 0084, amended)."""
 
 
 class ArrangementStatus(StrEnum):

@@ -1,7 +1,8 @@
 """GET /v1/arrears-cases, the income officer's worklist: open cases (a step of the
-ladder), longest at their step first, by step, by the court's hold and by broken court
-terms (ADR 0084), a page at a time with cursors. Through the API on the real database;
-the module's own database, so the lists are exactly these cases."""
+ladder) and those of current tenancies the court holds at stage none (ADR 0084, amended),
+longest at their step first, by step, by the court's hold and by broken court terms
+(ADR 0084), a page at a time with cursors. Through the API on the real database; the
+module's own database, so the lists are exactly these cases."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from sqlalchemy import update
 
 from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
-from income.models import ArrearsCase, CourtHearing
+from income.models import ArrearsCase, CourtHearing, Tenancy
 from services.income.tests.arrears.test_court_hearings import hearings_path, list_hearing
 from services.income.tests.conftest import a_tenancy
 from tests.harness.days import london_today
 
 PATH = "/v1/arrears-cases"
 BROKEN_ON = date(2026, 3, 2)
+STARTED = datetime(2025, 4, 6, 23, tzinfo=UTC)
+"""a_tenancy's start, 7 April 2025, at London's midnight (BST): a case is at none since."""
 
 
 def since(day: int) -> datetime:
@@ -51,17 +54,34 @@ async def decide(income: httpx.AsyncClient, account: str, outcome: str) -> str:
 
 @pytest.fixture(scope="module")
 async def cases(income: httpx.AsyncClient, income_database: Database) -> dict[str, str]:
-    """Five cases, by name: letter_1 (no hearing), listed (court_application, a hearing
+    """Eight cases, by name: letter_1 (no hearing), listed (court_application, a hearing
     listed), broken (court_application, adjourned on terms since broken), dismissed
-    (letter_2, the claim dismissed) and closed (stage none: arrears cleared)."""
+    (letter_2, the claim dismissed), held_cleared (a suspended order, then arrears
+    cleared: stage none), listed_unmoved (a hearing listed on a case the ladder never
+    moved: at none since its tenancy began), closed (stage none: arrears cleared after
+    the claim was dismissed) and ended (a hearing listed, then the tenancy ended)."""
 
     async def start() -> str:
         return str((await a_tenancy(income))["rent_account_id"])
 
     named = {name: await start() for name in ("letter_1", "listed", "broken", "dismissed")}
-    named["closed"] = await start()
+    for name in ("held_cleared", "listed_unmoved", "closed", "ended"):
+        named[name] = await start()
     await at_step(income_database, named["closed"], "letter_1", since(1))
+    await decide(income, named["closed"], "dismissed")
     await at_step(income_database, named["closed"], "none", since(1))
+    await list_hearing(income, named["listed_unmoved"], london_today().isoformat())
+    await at_step(income_database, named["held_cleared"], "court_application", since(3))
+    await decide(income, named["held_cleared"], "suspended_possession_order")
+    await at_step(income_database, named["held_cleared"], "none", since(6))
+    await list_hearing(income, named["ended"], london_today().isoformat())
+    async with income_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Tenancy)
+            .where(Tenancy.id == ArrearsCase.tenancy_id)
+            .where(ArrearsCase.account_id == uuid.UUID(named["ended"]))
+            .values(status="ended")
+        )
     await at_step(income_database, named["letter_1"], "letter_1", since(2))
     await at_step(income_database, named["listed"], "court_application", since(3))
     await list_hearing(income, named["listed"], london_today().isoformat())
@@ -91,18 +111,22 @@ def accounts(items: list[dict[str, Any]]) -> list[str]:
     return [item["account_id"] for item in items]
 
 
-async def test_open_cases_longest_at_their_step_first_closed_ones_left_out(
+ALL = ["listed_unmoved", "letter_1", "listed", "broken", "dismissed", "held_cleared"]
+"""The worklist, longest at their step first: closed and ended are not on it."""
+
+
+def named(cases: dict[str, str], *names: str) -> list[str]:
+    return [cases[name] for name in names]
+
+
+async def test_open_and_court_held_cases_longest_at_their_step_first_closed_ones_left_out(
     income: httpx.AsyncClient, cases: dict[str, str]
 ) -> None:
     items = await listed(income)
-    assert accounts(items) == [
-        cases["letter_1"],
-        cases["listed"],
-        cases["broken"],
-        cases["dismissed"],
-    ]
+    assert accounts(items) == named(cases, *ALL)
     assert cases["closed"] not in accounts(items)
-    broken = items[2]
+    assert cases["ended"] not in accounts(items)
+    broken = items[3]
     assert set(broken) == {
         "account_id",
         "tenancy_id",
@@ -118,11 +142,30 @@ async def test_open_cases_longest_at_their_step_first_closed_ones_left_out(
     )
     assert datetime.fromisoformat(broken["stage_changed_at"]) == since(4)
     assert [(i["before_the_court"], i["court_terms_broken_on"]) for i in items] == [
+        ("court_hearing_listed", None),
         (None, None),
         ("court_hearing_listed", None),
         ("court_adjourned", BROKEN_ON.isoformat()),
         (None, None),
+        ("court_suspended_possession_order", None),
     ]
+
+
+async def test_a_case_the_court_holds_at_none_is_listed_from_when_it_got_there(
+    income: httpx.AsyncClient, cases: dict[str, str]
+) -> None:
+    """ADR 0084, amended: a suspended order stays live with the arrears cleared (at none since
+    they were), and a hearing listed on a case the ladder never moved holds it at none
+    since the tenancy began; the court's hold says why either is listed."""
+    held = {item["account_id"]: item for item in await listed(income, {"stage": "none"})}
+    assert list(held) == named(cases, "listed_unmoved", "held_cleared")
+    unmoved, cleared = held[cases["listed_unmoved"]], held[cases["held_cleared"]]
+    assert datetime.fromisoformat(unmoved["stage_changed_at"]) == STARTED
+    assert datetime.fromisoformat(cleared["stage_changed_at"]) == since(6)
+    assert (cleared["stage"], cleared["before_the_court"]) == (
+        "none",
+        "court_suspended_possession_order",
+    )
 
 
 async def test_by_stage_one_or_several(income: httpx.AsyncClient, cases: dict[str, str]) -> None:
@@ -135,14 +178,16 @@ async def test_by_stage_one_or_several(income: httpx.AsyncClient, cases: dict[st
         cases["dismissed"],
     ]
     assert await listed(income, {"stage": "court_warning"}) == []
-    assert await listed(income, {"stage": "none"}) == []  # no open case is at none
+    # at none: only the cases the court holds (not the closed one, nor the ended one)
+    assert accounts(await listed(income, [("stage", "none"), ("stage", "letter_1")])) == named(
+        cases, "listed_unmoved", "letter_1", "held_cleared"
+    )
 
 
 async def test_by_the_courts_hold(income: httpx.AsyncClient, cases: dict[str, str]) -> None:
-    assert accounts(await listed(income, {"before_the_court": "true"})) == [
-        cases["listed"],
-        cases["broken"],
-    ]
+    assert accounts(await listed(income, {"before_the_court": "true"})) == named(
+        cases, "listed_unmoved", "listed", "broken", "held_cleared"
+    )
     assert accounts(await listed(income, {"before_the_court": "false"})) == [
         cases["letter_1"],
         cases["dismissed"],
@@ -151,11 +196,9 @@ async def test_by_the_courts_hold(income: httpx.AsyncClient, cases: dict[str, st
 
 async def test_by_broken_court_terms(income: httpx.AsyncClient, cases: dict[str, str]) -> None:
     assert accounts(await listed(income, {"court_terms_broken": "true"})) == [cases["broken"]]
-    assert accounts(await listed(income, {"court_terms_broken": "false"})) == [
-        cases["letter_1"],
-        cases["listed"],
-        cases["dismissed"],
-    ]
+    assert accounts(await listed(income, {"court_terms_broken": "false"})) == named(
+        cases, "listed_unmoved", "letter_1", "listed", "dismissed", "held_cleared"
+    )
     assert (
         accounts(
             await listed(
@@ -182,7 +225,7 @@ async def test_pages_follow_on_without_repeats(
         cursor = body.get("next_cursor")
         if cursor is None:
             break
-    assert seen == [cases["letter_1"], cases["listed"], cases["broken"], cases["dismissed"]]
+    assert seen == named(cases, *ALL)
     two = await income.get(PATH, params={"limit": 2, "stage": "court_application"})
     assert accounts(two.json()["items"]) == [cases["listed"], cases["broken"]]
     assert two.json().get("next_cursor") is None

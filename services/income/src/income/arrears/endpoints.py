@@ -72,8 +72,10 @@ async def arrears_cases(
         ),
     ] = None,
 ) -> Response:
-    """Open arrears cases (at a step of the ladder: stage not none), longest at their
-    step first (stage_changed_at, then account_id), a page at a time: the income
+    """Open arrears cases (at a step of the ladder: stage not none) and those of current
+    tenancies the court holds at stage none (a hearing listed, an adjournment or a
+    possession order: its terms are watched while it lasts, ADR 0084, amended), longest
+    at their step first (stage_changed_at, then account_id), a page at a time: the income
     officer's worklist, by step, by the court's hold and by broken court terms. Each
     with its tenancy, step, since when, the court's hold and the day its terms were
     broken; no personal data. 422 naming the query parameter refused."""

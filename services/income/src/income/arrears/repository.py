@@ -256,6 +256,7 @@ async def get_notice(
 
 _case = inspect(ArrearsCase).local_table
 _hearing = inspect(CourtHearing).local_table
+_tenancy = inspect(Tenancy).local_table
 
 UNDECIDED = "undecided"
 """The worklist's word for a latest hearing with no outcome yet (never an outcome's)."""
@@ -278,6 +279,12 @@ def _worklist_statement(
         .limit(1)
         .scalar_subquery()
     )
+    # the case's own tenancy by its key, row by row (an EXISTS under OR is planned as a
+    # hash of every current tenancy)
+    tenancy_current = (
+        core_select(_tenancy.c.status).where(_tenancy.c.id == _case.c.tenancy_id).scalar_subquery()
+        == TenancyStatus.CURRENT.value
+    )
     held = latest_hearing.in_([UNDECIDED, *sorted(o.value for o in COURT_ORDER_HOLDS)])
     query = (
         core_select(
@@ -288,9 +295,15 @@ def _worklist_statement(
             latest_hearing.label("latest_hearing"),
             terms_broken_on.label("court_terms_broken_on"),
         )
-        # every move up the ladder stamps stage_changed_at: the second condition drops
-        # no open case, and keeps a row no move made (set by hand) from the page's key
-        .where(_case.c.stage != ArrearsStage.NONE.value, _case.c.stage_changed_at.is_not(None))
+        # the partial index's predicate (models.WORKLIST), said as it is so that the
+        # planner proves the index serves it: open cases, and those the court holds
+        .where(or_(_case.c.stage != ArrearsStage.NONE.value, _case.c.held_by_court))
+        # a case held at none stays on the list while its tenancy is current (an ended
+        # tenancy's case is closed; an open case's tenancy is always current)
+        .where(or_(_case.c.stage != ArrearsStage.NONE.value, tenancy_current))
+        # every move stamps stage_changed_at and a case is opened with it: the condition
+        # drops no listed case, and keeps a row set by hand without one from the page's key
+        .where(_case.c.stage_changed_at.is_not(None))
         .order_by(_case.c.stage_changed_at, _case.c.account_id)
         .limit(bindparam("limit"))
     )
@@ -331,13 +344,15 @@ async def worklist_rows(
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
 ) -> list[Row[Any]]:
-    """Open arrears cases (a step of the ladder: stage not none; a tenancy's end or
-    arrears cleared puts a case back to none), longest at their step first (then by
-    account), after the cursor's (stage_changed_at, account_id): each with its latest
+    """The worklist's arrears cases: open ones (a step of the ladder: stage not none; a
+    tenancy's end or arrears cleared puts a case back to none) and those of current
+    tenancies the court holds at none (`held_by_court`, ADR 0084, amended), longest at their
+    step first (then by account), after the cursor's (stage_changed_at, account_id):
+    each with its latest
     hearing's outcome (`UNDECIDED` while it waits for one; null: no hearing) and the
     day the terms of the court's latest decision were broken. One statement on a read
     connection; the partial index ix_arrears_case_worklist is its order, and each row's
-    hearings are found by ix_court_hearing_account."""
+    hearings are found by ix_court_hearing_account, its tenancy by tenancy's key."""
     key = (after is not None, bool(stages), before_the_court, court_terms_broken)
     values: dict[str, Any] = {"limit": limit}
     if stages:

@@ -201,8 +201,8 @@ class NoticePublic(BaseModel):
 
 
 class CaseSummaryPublic(BaseModel):
-    """An open arrears case on the officer's worklist: ids, where it stands and the
-    court's hold, no personal data (the case itself: GET /v1/rent-accounts/
+    """An arrears case on the officer's worklist (open, or held by the court at none):
+    ids, where it stands and the court's hold, no personal data (the case itself: GET /v1/rent-accounts/
     {account_id}/arrears-case)."""
 
     account_id: uuid.UUID

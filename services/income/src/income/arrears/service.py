@@ -366,11 +366,13 @@ class ArrearsService:
         before_the_court: bool | None,
         court_terms_broken: bool | None,
     ) -> Page[CaseSummaryPublic]:
-        """Open arrears cases, longest at their step first, a page at a time: the income
-        officer's worklist, by step, by the court's hold and by broken court terms (ADR
-        0084). A case at stage none is not open (arrears cleared, or its tenancy ended):
-        asked for, it is not listed (an empty page, not a 422: the step is a valid
-        one, no open case stands at it). Ids and dates only, no names."""
+        """Open arrears cases, and those of current tenancies the court holds at stage
+        none, longest at their step first, a page at a time: the income officer's
+        worklist, by step, by the court's hold and by broken court terms (ADR 0084). A
+        case at none is listed only while the court holds it (a hearing listed, an
+        adjournment or a possession order, whose terms are watched until it ends, with
+        the arrears cleared too: ADR 0084, amended); a case closed otherwise (arrears
+        cleared, or its tenancy ended) is not. Ids and dates only, no names."""
         rows = await repository.worklist_rows(
             connection,
             stages=stages,
@@ -479,6 +481,7 @@ class ArrearsService:
             claim_issued_on=data.claim_issued_on,
         )
         repository.add_hearing(session, hearing)
+        case.held_by_court = hold_of(hearing) is not None  # the case's latest hearing now
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
         settlement = await tenancies.settlement_of(session, case.tenancy_id)
@@ -530,6 +533,8 @@ class ArrearsService:
             raise Conflict(f"Court hearing {hearing_id} is already decided", field="outcome")
         terms = await self._outcome_given(session, case, hearing, data, now)
         _decide(hearing, data, terms, recorded_by, now)
+        # an undecided hearing is the case's latest: a later one waits for its outcome
+        case.held_by_court = hold_of(hearing) is not None
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
         return hearing_public(hearing, await tenancies.settlement_of(session, case.tenancy_id))
@@ -614,6 +619,7 @@ class ArrearsService:
             ),
         )
         _decide(hearing, data, terms, corrected_by, now)
+        case.held_by_court = hold_of(hearing) is not None  # the latest hearing, checked above
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
         log.info(

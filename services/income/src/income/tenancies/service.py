@@ -26,7 +26,7 @@ from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from income.accounts import repository as accounts
 from income.accounts import rules as account_rules
 from income.arrangements import repository as arrangements
@@ -156,6 +156,9 @@ class TenancyService:
                 account_id=account.id,
                 tenancy_id=tenancy.id,
                 stage=ArrearsStage.NONE,
+                # at none since its tenancy began: the worklist's order needs the moment
+                # for a case the court holds before the ladder ever moves it (ADR 0084, amended)
+                stage_changed_at=start_of_london_day(data.start_date),
                 next_check_at=now,
             ),
         )
