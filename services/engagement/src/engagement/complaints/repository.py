@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
+from engagement.residents.repository import in_stock, tenure_when
+from engagement.residents.rules import Stock
 from hearth_contracts.events.engagement import ComplaintStage
 
 
@@ -144,26 +147,46 @@ async def homes_of(session: AsyncSession, complaint_ids: list[uuid.UUID]) -> dic
     return {complaint_id: uprn for complaint_id, uprn in rows.all()}
 
 
+def _made_in(stock: Stock) -> Any:
+    """Whether the complaint of the outer query's row was made from a home of `stock`,
+    by the home's tenure when the complaint was received (docs/adr/0085, 0091): both
+    its stages, and its answers, are counted in the stock it was made in. A home whose
+    tenure then engagement was never told of counts as let."""
+    return in_stock(tenure_when(Complaint.uprn, Complaint.received_at, Complaint), stock)
+
+
 async def received_between(
-    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime
+    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime, *, stock: Stock
 ) -> int:
-    """Stages requested in [start, end) (CH01)."""
-    query = select(func.count()).where(
-        ComplaintStageRecord.stage == stage,
-        col(ComplaintStageRecord.requested_at) >= start,
-        col(ComplaintStageRecord.requested_at) < end,
+    """Stages requested in [start, end) of complaints made from homes of `stock` (CH01:
+    a leaseholder's complaint is in neither stock's)."""
+    query = (
+        select(func.count())
+        .select_from(ComplaintStageRecord)
+        .join(Complaint, col(Complaint.id) == col(ComplaintStageRecord.complaint_id))
+        .where(
+            ComplaintStageRecord.stage == stage,
+            col(ComplaintStageRecord.requested_at) >= start,
+            col(ComplaintStageRecord.requested_at) < end,
+            _made_in(stock),
+        )
     )
     return int((await session.execute(query)).scalar_one())
 
 
 async def answered_between(
-    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime
+    session: AsyncSession, stage: ComplaintStage, start: datetime, end: datetime, *, stock: Stock
 ) -> list[ComplaintStageRecord]:
-    """Stages answered in [start, end) (CH02)."""
-    query = select(ComplaintStageRecord).where(
-        ComplaintStageRecord.stage == stage,
-        col(ComplaintStageRecord.responded_at) >= start,
-        col(ComplaintStageRecord.responded_at) < end,
+    """Stages answered in [start, end) of complaints made from homes of `stock` (CH02)."""
+    query = (
+        select(ComplaintStageRecord)
+        .join(Complaint, col(Complaint.id) == col(ComplaintStageRecord.complaint_id))
+        .where(
+            ComplaintStageRecord.stage == stage,
+            col(ComplaintStageRecord.responded_at) >= start,
+            col(ComplaintStageRecord.responded_at) < end,
+            _made_in(stock),
+        )
     )
     return list((await session.execute(query)).scalars().all())
 

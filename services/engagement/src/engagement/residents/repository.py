@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import Home, HomeTenure, Resident, Tenancy, TenancyEnd, TenancyTenant
-from engagement.residents.rules import LEASED_TENURES
+from engagement.residents.rules import LEASED_TENURES, Stock
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import ReadConnection
 from hearth_kit.projection import upsert_newer, upsert_newer_many
@@ -301,11 +301,40 @@ def _tenure_as_at(moment: datetime) -> Any:
     )
 
 
-async def homes_count(session: AsyncSession, registered_before: datetime) -> int:
-    """CH01's denominator: the homes let to tenants as at `registered_before` (the end
+def tenure_when(uprn: Any, moment: Any, outer: Any) -> Any:
+    """The tenure of the home `uprn` at `moment`, both columns of the outer query's
+    `outer` row (a complaint's home when it was received): `rules.tenure_as_at` in SQL,
+    the entry that took effect last at or before the moment (a change at the very moment
+    has taken effect), read backwards off the history's key; NULL when none had."""
+    return (
+        select(HomeTenure.tenure)
+        .where(HomeTenure.uprn == uprn, col(HomeTenure.effective_from) <= moment)
+        .order_by(col(HomeTenure.effective_from).desc())
+        .limit(1)
+        .correlate(outer)
+        .scalar_subquery()
+    )
+
+
+def in_stock(tenure: Any, stock: Stock) -> Any:
+    """`rules.stock_of(tenure) == stock` in SQL, for a tenure read as at a moment (NULL
+    when not known, which counts as let): low cost home ownership is shared ownership
+    only; low cost rental is any tenure but leasehold and shared ownership, or none
+    known. A leasehold home is in neither."""
+    if stock is Stock.LOW_COST_HOME_OWNERSHIP:
+        return tenure == Tenure.SHARED_OWNERSHIP
+    return or_(tenure.is_(None), tenure.not_in(LEASED_TENURES))
+
+
+async def homes_count(
+    session: AsyncSession, registered_before: datetime, stock: Stock = Stock.LOW_COST_RENTAL
+) -> int:
+    """CH01's denominator: the homes of the `stock` as at `registered_before` (the end
     of the period: the regulator counts the homes at the year's end, docs/adr/0085),
-    registered before it. Let is not leasehold or shared ownership (checks' LEASED: the
-    regulator's measures are of tenants' homes), by the tenure the home had then, from
+    registered before it. Low cost rental (the default) is the homes let to tenants: not
+    leasehold or shared ownership (checks' LEASED: the regulator's measures are of
+    tenants' homes); low cost home ownership is the shared ownership homes, whose own
+    CH01 is reported apart (docs/adr/0091). Each by the tenure the home had then, from
     its history: a home sold after the period is counted in it, one that became let
     after it is not. A home whose tenure then, or registration, engagement was never
     told of (rows kept before it read them; a home heard of only after the period) is
@@ -315,7 +344,7 @@ async def homes_count(session: AsyncSession, registered_before: datetime) -> int
         select(func.count())
         .select_from(Home)
         .where(
-            or_(tenure_then.is_(None), tenure_then.not_in(LEASED_TENURES)),
+            in_stock(tenure_then, stock),
             or_(col(Home.registered_at).is_(None), col(Home.registered_at) < registered_before),
         )
     )

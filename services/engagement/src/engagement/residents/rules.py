@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from hearth_contracts.events.compliance import Tenure
@@ -68,3 +69,22 @@ def let_to_tenants(tenure: Tenure | None) -> bool:
     """Whether a home of this tenure is among the homes the TSMs count: not held on a
     long lease. A tenure not known counts as let (docs/adr/0064, 0085)."""
     return tenure not in LEASED_TENURES
+
+
+class Stock(StrEnum):
+    """The two kinds of social housing the regulator's Tenant Satisfaction Measures are
+    reported for apart (docs/adr/0091): low cost rental accommodation (homes let to
+    tenants) and low cost home ownership (shared ownership)."""
+
+    LOW_COST_RENTAL = "lcra"
+    LOW_COST_HOME_OWNERSHIP = "lcho"
+
+
+def stock_of(tenure: Tenure | None) -> Stock | None:
+    """The stock a home of this tenure is counted in: shared ownership is low cost home
+    ownership; a leasehold home (a right to buy sale, a shared owner staircased to 100%)
+    is in neither, the regulator asks nothing of it; any other, or one not known, is low
+    cost rental (`let_to_tenants`)."""
+    if tenure is Tenure.SHARED_OWNERSHIP:
+        return Stock.LOW_COST_HOME_OWNERSHIP
+    return Stock.LOW_COST_RENTAL if let_to_tenants(tenure) else None

@@ -27,6 +27,20 @@ PERCEPTION_QUESTIONS: tuple[SurveyQuestion, ...] = (
 )
 """The Tenant Satisfaction Measures TP01 to TP12, in order."""
 
+SHARED_OWNERS_QUESTIONS: tuple[SurveyQuestion, ...] = tuple(
+    q
+    for q in PERCEPTION_QUESTIONS
+    if q
+    not in (
+        SurveyQuestion.TP02_REPAIRS,
+        SurveyQuestion.TP03_TIME_TAKEN,
+        SurveyQuestion.TP04_WELL_MAINTAINED,
+    )
+)
+"""The perception measures the regulator asks of low cost home ownership, reported
+apart: TP01 and TP05 to TP12. Not TP02 to TP04: a shared owner repairs and keeps up
+their own home (docs/adr/0091)."""
+
 TSM_DESCRIPTIONS: dict[SurveyQuestion, str] = {
     SurveyQuestion.TP01_OVERALL: "Satisfied with the overall service",
     SurveyQuestion.TP02_REPAIRS: "Satisfied with the overall repairs service",
