@@ -261,6 +261,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "before the day the summary stops (ADR 0087): JSON Schema cannot tie a body's "
         "field to a path parameter",
     },
+    "POST /v1/awaab-cases/{case_id}/clocks/complete_work/revised-summary": {
+        "at": FUTURE + "; not before the written summary, nor before the complete_work "
+        "clock's last start, pause or revised summary (" + STATE + ", ADR 0092)",
+        "finish_work_by": "not before the London day of `at` (cross-field)",
+    },
     # visits
     "POST /v1/visits": {
         "scheduled_for": "no more than 24 months after today, nor further back than the "

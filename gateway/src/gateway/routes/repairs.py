@@ -167,6 +167,13 @@ ROUTES: list[PassThrough] = [
             ("stop", "Stop a clock: the step was done, with evidence"),
         )
     ),
+    PassThrough(
+        "POST",
+        "/v1/awaab-cases/{case_id}/clocks/complete_work/revised-summary",
+        "repairs",
+        MANAGE,
+        "A revised written summary sets or moves the day to finish the work",
+    ),
     # communal issues reported from visits (docs/adr/0044)
     PassThrough(
         "GET",

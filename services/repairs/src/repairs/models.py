@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -480,6 +481,17 @@ class AwaabClock(RepairsModel, table=True):
     stopped_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
     breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    finish_work_by: date | None = Field(
+        default=None,
+        description="complete_work only: the last day to finish the work, as the latest "
+        "written summary set it (docs/adr/0087, 0092)",
+    )
+    revised_summaries: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="complete_work only: each revised written summary that set or moved "
+        "the day, oldest first, with the day and deadline it replaced (docs/adr/0092)",
+    )
 
 
 class CommunalIssueStatus(StrEnum):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.auth import require_scope
+from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -20,6 +20,7 @@ from repairs.awaab.schemas import (
     ClockPause,
     ClockResume,
     ClockStop,
+    RevisedSummary,
 )
 from repairs.awaab.service import AwaabService
 from repairs.models import AwaabCaseStatus
@@ -124,4 +125,23 @@ async def stop_clock(
     """The step was done, with evidence (stopping the investigation starts the next clocks)."""
     return await idempotency.create(
         session, lambda: cases.stop(session, case_id, milestone, body), status_code=200
+    )
+
+
+@router.post("/{case_id}/clocks/complete_work/revised-summary", response_model=AwaabCasePublic)
+async def revise_summary(
+    case_id: uuid.UUID,
+    body: RevisedSummary,
+    manager: Annotated[Caller, Depends(require_scope(MANAGE_SCOPE))],  # before a transaction
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    cases: AwaabServiceDep,
+) -> Response:
+    """A revised written summary sets or moves the last day to finish the work: starts
+    the complete_work clock when none runs, or re-dues the running one, keeping the day
+    it replaced and who moved it (docs/adr/0092). A breach stays a breach."""
+    return await idempotency.create(
+        session,
+        lambda: cases.revise_summary(session, case_id, body, manager.subject),
+        status_code=200,
     )

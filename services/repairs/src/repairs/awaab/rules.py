@@ -25,7 +25,9 @@ landlord's closure days (docs/adr/0035).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.events.visits import HazardSeverity
@@ -105,10 +107,16 @@ def resumed_due(due: datetime, paused_at: datetime, resumed_at: datetime) -> dat
 
 
 def last_recorded(
-    started_at: datetime, pauses: list[dict[str, str]], paused_at: datetime | None
+    started_at: datetime,
+    pauses: list[dict[str, str]],
+    paused_at: datetime | None,
+    revised_summaries: Sequence[dict[str, Any]] = (),
 ) -> datetime:
     """The latest moment a clock's record holds: its start, the end of its last pause,
-    or the start of the pause it is in. A new pause (or the stop) may not come before
-    it: pauses never overlap, so no stretch of time moves a deadline twice."""
+    the start of the pause it is in, or the last revised summary that moved its day. A
+    new pause (or the stop, or a revised summary) may not come before it: pauses never
+    overlap, so no stretch of time moves a deadline twice, and none before a revised
+    summary moves the day it set (docs/adr/0092)."""
     ends = [datetime.fromisoformat(p["to"]) for p in pauses if "to" in p]
-    return max([started_at, *ends, *([paused_at] if paused_at is not None else [])])
+    revised = [datetime.fromisoformat(r["at"]) for r in revised_summaries]
+    return max([started_at, *ends, *revised, *([paused_at] if paused_at is not None else [])])

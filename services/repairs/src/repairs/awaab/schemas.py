@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,6 +90,39 @@ class ClockStop(BaseModel):
     )
 
 
+class RevisedSummary(BaseModel):
+    """A revised written summary given to the tenant, setting or moving the last day to
+    finish the work (docs/adr/0092): it starts the complete_work clock when none runs
+    (the written summary was stopped without the day), or re-dues the running one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: StrictMoment = Field(
+        description="When the revised summary was given to the tenant: not in the future, "
+        "not before the written summary, nor before the complete_work clock's last record"
+    )
+    finish_work_by: StrictDay = Field(
+        description="The last day of the reasonable period the revised summary sets, not "
+        "before its London day; the clock is late from the start of the London day after"
+    )
+    evidence: list[EvidenceReference] = Field(
+        min_length=1, max_length=20, description="The revised summary as given (references)"
+    )
+
+
+class RevisedSummaryRecord(BaseModel):
+    """A revised written summary as kept on the complete_work clock: the day it set,
+    and the day and deadline it replaced (none when it started the clock)."""
+
+    at: datetime
+    finish_work_by: date
+    evidence: list[str]
+    recorded_by: str
+    recorded_at: datetime
+    earlier_finish_work_by: date | None = None
+    earlier_due_at: datetime | None = None
+
+
 class ClockPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -108,7 +141,18 @@ class ClockPublic(BaseModel):
         "it (None while running)"
     )
     evidence: list[str]
-    breached: bool
+    breached: bool = Field(
+        description="A breach was raised, or the clock stopped late; a breach stays "
+        "breached when a revised summary moves the day later"
+    )
+    finish_work_by: date | None = Field(
+        default=None, description="complete_work only: the last day set to finish the work"
+    )
+    revised_summaries: list[RevisedSummaryRecord] = Field(
+        default_factory=list,
+        description="complete_work only: the revised written summaries that set or moved "
+        "the day, oldest first",
+    )
 
 
 class AwaabCasePublic(BaseModel):

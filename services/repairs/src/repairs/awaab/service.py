@@ -28,6 +28,7 @@ from repairs.awaab.schemas import (
     ClockPublic,
     ClockResume,
     ClockStop,
+    RevisedSummary,
 )
 from repairs.metrics import AWAAB_CLOCKS_BREACHED
 from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
@@ -94,6 +95,7 @@ class AwaabService:
             due_at=rules.due_at(
                 milestone, at, targets=self.targets, calendar=self.calendar, finish_by=finish_by
             ),
+            finish_work_by=finish_by,
         )
         repository.add(session, clock)
         return clock
@@ -236,8 +238,10 @@ class AwaabService:
         return self._moment(
             at,
             now,
-            rules.last_recorded(clock.started_at, clock.pauses, clock.paused_at),
-            "at is before the clock started or before its last pause ended",
+            rules.last_recorded(
+                clock.started_at, clock.pauses, clock.paused_at, clock.revised_summaries
+            ),
+            "at is before the clock started, its last pause ended or its day was last moved",
         )
 
     async def pause(
@@ -314,6 +318,93 @@ class AwaabService:
             case.status = AwaabCaseStatus.CLOSED
             await session.flush()
         return to_public(case, clocks)
+
+    async def revise_summary(
+        self,
+        session: AsyncSession,
+        case_id: uuid.UUID,
+        data: RevisedSummary,
+        recorded_by: str,
+    ) -> AwaabCasePublic:
+        """A revised written summary sets or moves the last day to finish the work
+        (docs/adr/0092). With no complete_work clock (the summary was stopped without
+        the day) it starts one from the revised summary's moment; a running one is
+        re-dued to the start of the London day after the new day, and the day and
+        deadline it replaced are kept with who recorded the move and when. A breach is
+        never undone: one raised stays raised, and when the earlier deadline had passed
+        before the revised summary was given (no breach raised yet) the move raises it
+        (hazard-deadline-breached, once) before the day moves. Refused: a closed case,
+        a written summary not yet stopped, a complete_work clock stopped or paused (409);
+        a future moment or one before the summary or the clock's last record (422 `at`);
+        a day before the revised summary's London day (422 `finish_work_by`)."""
+        now = datetime.now(UTC)
+        finish = AwaabMilestone.COMPLETE_WORK
+        case = await repository.get(session, case_id, for_update=True)
+        if case is None:
+            raise NotFound(f"No Awaab's Law case {case_id}")
+        if case.status is AwaabCaseStatus.CLOSED:
+            raise Conflict("The case is closed: every clock has stopped")
+        summary = await repository.clock(session, case_id, AwaabMilestone.WRITTEN_SUMMARY)
+        if summary is None or summary.stopped_at is None:
+            raise Conflict(
+                "The written summary clock is not stopped: a first summary sets the day "
+                "when it is stopped (finish_work_by); a revised one comes after it"
+            )
+        clock = await repository.clock(session, case_id, finish)
+        if clock is not None and clock.stopped_at is not None:
+            raise Conflict("The complete_work clock is already stopped: the work was finished")
+        if clock is not None and clock.paused_at is not None:
+            raise Conflict(
+                "The complete_work clock is paused: resume it before a revised summary "
+                "moves the day (its pauses so far are then behind the new day)"
+            )
+        earliest = summary.stopped_at
+        if clock is not None:
+            earliest = max(
+                earliest,
+                rules.last_recorded(clock.started_at, clock.pauses, None, clock.revised_summaries),
+            )
+        at = self._moment(
+            data.at,
+            now,
+            earliest,
+            "at is before the written summary, or before the complete_work clock's "
+            "last start, pause or revised summary",
+        )
+        if data.finish_work_by < london_day(at):
+            raise Unprocessable(
+                "finish_work_by is before the revised summary", field="finish_work_by"
+            )
+        record: dict[str, object] = {
+            "at": at.isoformat(),
+            "finish_work_by": data.finish_work_by.isoformat(),
+            "evidence": list(data.evidence),
+            "recorded_by": recorded_by,
+            "recorded_at": now.isoformat(),
+        }
+        if clock is None:
+            clock = self._start_clock(session, case, finish, at, finish_by=data.finish_work_by)
+            clock.revised_summaries = [record]
+        else:
+            if not rules.met(finish, at, clock.due_at) and clock.breach_raised_at is None:
+                # The day set before had passed when the revised summary was given: the
+                # breach happened, and moving the day cannot take it back.
+                await self._raise_breach(session, clock, case.severity, now)
+            record["earlier_finish_work_by"] = (
+                clock.finish_work_by.isoformat() if clock.finish_work_by is not None else None
+            )
+            record["earlier_due_at"] = clock.due_at.isoformat()
+            clock.finish_work_by = data.finish_work_by
+            clock.due_at = rules.due_at(
+                finish,
+                at,
+                targets=self.targets,
+                calendar=self.calendar,
+                finish_by=data.finish_work_by,
+            )
+            clock.revised_summaries = [*clock.revised_summaries, record]
+        await session.flush()
+        return await self.get(session, case_id)
 
     async def raise_breaches(self, session: AsyncSession, now: datetime) -> int:
         """The scheduled job's batch: each clock that ran out gets hazard-deadline-breached

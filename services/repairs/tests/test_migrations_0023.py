@@ -1,0 +1,105 @@
+"""Migration 0023: a complete_work clock keeps its day (finish_work_by) and the revised
+summaries that moved it (docs/adr/0092). Clocks started before it get the day back from
+due_at, less the time of each ended pause (a pause still running has not moved due_at);
+other clocks have no day."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from hearth_contracts.events.repairs import AwarenessSource
+from hearth_contracts.events.visits import HazardSeverity
+from hearth_kit.db import Database
+from hearth_kit.migrations import upgrade
+from repairs.models import AwaabCase, AwaabClock
+from repairs.settings import MIGRATIONS_DIR
+from tests.harness.infra import DatabaseFactory
+
+SUMMARY = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
+
+old_clock = sa.table(
+    "awaab_clock",
+    sa.column("id", sa.Uuid()),
+    sa.column("case_id", sa.Uuid()),
+    sa.column("uprn", sa.String()),
+    sa.column("milestone", sa.String()),
+    sa.column("started_at", sa.DateTime(timezone=True)),
+    sa.column("due_at", sa.DateTime(timezone=True)),
+    sa.column("paused_at", sa.DateTime(timezone=True)),
+    sa.column("pauses", sa.JSON()),
+    sa.column("evidence", sa.JSON()),
+)
+
+
+def a_clock(
+    case_id: uuid.UUID, milestone: str, due_at: datetime, **more: object
+) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "case_id": case_id,
+        "uprn": "100023336956",
+        "milestone": milestone,
+        "started_at": SUMMARY,
+        "due_at": due_at,
+        "paused_at": None,
+        "pauses": [],
+        "evidence": [],
+        **more,
+    }
+
+
+async def test_complete_work_clocks_get_their_day_back_from_due_at_less_ended_pauses(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.create("repairs_0023")
+    await upgrade(MIGRATIONS_DIR, url, "0022")
+    db = Database(url)
+    # Day 28 March 2026: late from the start of the London day after, 29 March 00:00 GMT
+    # (summer time starts at 01:00 UTC that day). Paused 27 hours, then paused again.
+    day = date(2026, 3, 28)
+    paused = [
+        {
+            "reason": "tenant_refused_access",
+            "from": "2026-03-12T09:00:00+00:00",
+            "to": "2026-03-13T12:00:00+00:00",
+        },
+        {"reason": "specialist_survey", "from": "2026-03-20T09:00:00+00:00"},
+    ]
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            case = AwaabCase(
+                uprn="100023336956",
+                severity=HazardSeverity.SIGNIFICANT,
+                source=AwarenessSource.CONTACT_CENTRE,
+                became_aware_at=SUMMARY - timedelta(days=10),
+                opened_at=SUMMARY - timedelta(days=10),
+            )
+            session.add(case)
+            await session.flush()
+            await session.execute(
+                old_clock.insert(),
+                [
+                    a_clock(
+                        case.id,
+                        "complete_work",
+                        datetime(2026, 3, 29, 0, 0, tzinfo=UTC) + timedelta(hours=27),
+                        pauses=paused,
+                        paused_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+                    ),
+                    a_clock(case.id, "begin_safety_work", SUMMARY + timedelta(days=7)),
+                ],
+            )
+        await upgrade(MIGRATIONS_DIR, url)
+        async with db.sessionmaker() as session:
+            clocks = {
+                c.milestone.value: c for c in (await session.scalars(select(AwaabClock))).all()
+            }
+        assert clocks["complete_work"].finish_work_by == day
+        assert clocks["begin_safety_work"].finish_work_by is None
+        assert clocks["complete_work"].revised_summaries == []
+    finally:
+        await db.dispose()
