@@ -113,6 +113,18 @@ FIGURES: dict[str, list[tuple[str, int, int | None]]] = {
     "visits": [("visits.completed_on_time", 40, 50)],
 }
 """What each stand-in's figures endpoint counts (code, numerator, denominator)."""
+LCHO_FIGURES: dict[str, list[tuple[str, int, int | None]] | None] = {
+    "engagement": [
+        ("CH01.1", 2, 250),
+        ("CH01.2", 1, 250),
+        ("CH02.1", 1, 2),
+        ("CH02.2", 0, 0),
+        ("TP01", 30, 40),
+        *[(f"TP{n:02d}", 20 + n, 40) for n in range(5, 13)],
+    ],
+}
+"""The shared owners' measures a stand-in's figures carry in `low_cost_home_ownership`
+(engagement's only; None: figures without the section, as a service older than it)."""
 # Budgets wide enough that a healthy stand-in answers within them on a loaded 2-core
 # machine running two test workers (a cold first call can take over a second), and a
 # slow one far beyond them, so a test about budgets can still tell waiting for it apart.
@@ -154,26 +166,32 @@ def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "next_cursor": None}
 
 
-def _figures(service: str, start: str, end: str) -> dict[str, Any]:
+def _measures(service: str, counted: list[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
     per = {"CH01.1": 1000, "CH01.2": 1000}
-    return {
+    return [
+        {
+            "code": code,
+            "description": f"{code} as {service} counts it",
+            "numerator": numerator,
+            "denominator": denominator,
+            "per": per.get(code, 1),
+            "value": round(numerator * per.get(code, 1) / denominator, 4) if denominator else None,
+        }
+        for code, numerator, denominator in counted
+    ]
+
+
+def _figures(service: str, start: str, end: str) -> dict[str, Any]:
+    figures: dict[str, Any] = {
         "from": start,
         "to": end,
-        "measures": [
-            {
-                "code": code,
-                "description": f"{code} as {service} counts it",
-                "numerator": numerator,
-                "denominator": denominator,
-                "per": per.get(code, 1),
-                "value": round(numerator * per.get(code, 1) / denominator, 4)
-                if denominator
-                else None,
-            }
-            for code, numerator, denominator in FIGURES[service]
-        ],
+        "measures": _measures(service, FIGURES[service]),
         "breakdowns": {},
     }
+    shared_owners = LCHO_FIGURES.get(service)
+    if shared_owners is not None:
+        figures["low_cost_home_ownership"] = {"measures": _measures(service, shared_owners)}
+    return figures
 
 
 def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from gateway_stand_ins import FIGURES, OpenGateway, StandIns, bearer
 
-from gateway.reports.schemas import TSM_CODES
+from gateway.reports.schemas import LCHO_CODES, TSM_CODES
 
 
 async def test_the_report_combines_every_code_from_the_services_figures(
@@ -54,7 +54,11 @@ async def test_the_report_as_csv_by_accept_or_format(gateway: httpx.AsyncClient)
         assert response.headers["content-type"].startswith("text/csv")
         assert 'filename="tsm-2026-27.csv"' in response.headers["content-disposition"]
         rows = list(csv.DictReader(io.StringIO(response.text)))
-        assert [row["code"] for row in rows] == list(TSM_CODES)
+        # The rental rows first, as always; then the shared owners' (docs/adr/0091).
+        assert [row["code"] for row in rows] == [*TSM_CODES, *LCHO_CODES]
+        assert [row["stock"] for row in rows] == ["LCRA"] * len(TSM_CODES) + ["LCHO"] * len(
+            LCHO_CODES
+        )
         assert (rows[0]["numerator"], rows[0]["denominator"]) == ("80", "100")
 
 

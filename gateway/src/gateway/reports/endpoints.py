@@ -26,10 +26,11 @@ CSV = "text/csv"
                 CSV: {
                     "schema": {"type": "string"},
                     "example": "code,description,numerator,denominator,per,value,source,"
-                    "status\r\n"
+                    "status,stock\r\n"
                     "RP02.1,Non-emergency responsive repairs completed within target,80,100,1,0.8,"
-                    "repairs,reported\r\n"
-                    "TP01,,,,1,,engagement,unavailable\r\n",
+                    "repairs,reported,LCRA\r\n"
+                    "TP01,,,,1,,engagement,unavailable,LCRA\r\n"
+                    "TP01,,,,1,,engagement,unavailable,LCHO\r\n",
                 }
             },
             "description": "The report, as JSON or (Accept: text/csv or ?format=csv) CSV",
@@ -60,7 +61,9 @@ async def tenant_satisfaction_measures(
     numerator and denominator, from the figures of the service that counts it (repairs,
     compliance, engagement). Each measure's `status` says whether it was reported; the
     codes that were not are listed in `missing`, the services that did not answer in
-    `degraded`. Scope `reports:read`."""
+    `degraded`. Shared ownership's own CH01, CH02, TP01 and TP05 to TP12 (low cost home
+    ownership) are apart in `low_cost_home_ownership`, and in the CSV the rows whose
+    `stock` is LCHO (the others LCRA). Scope `reports:read`."""
     report = await tsm_report_service.get(downstreams, year, caller)
     # One address, two representations chosen by Accept: a cache must key on it.
     response.headers["Vary"] = "Accept"

@@ -27,6 +27,19 @@ TSM_CODES: tuple[str, ...] = (
 completed on time (RP02, planned work left out by repairs), building safety (BS01 to
 BS05), complaints (CH01, CH02) and the tenant perception survey (TP01 to TP12)."""
 
+LCHO_CODES: tuple[str, ...] = (
+    "CH01.1",
+    "CH01.2",
+    "CH02.1",
+    "CH02.2",
+    "TP01",
+    *(f"TP{n:02d}" for n in range(5, 13)),
+)
+"""The measures the regulator asks of low cost home ownership (shared ownership),
+reported apart from the rental ones: complaints (CH01 per 1,000 shared ownership homes,
+CH02) and TP01, TP05 to TP12 (not TP02 to TP04: repairs and upkeep are the shared
+owner's). Engagement counts them all (docs/adr/0091)."""
+
 
 def counted_by(code: str) -> Service:
     """The service that counts a measure: repairs RP02, compliance BS, engagement CH
@@ -64,9 +77,27 @@ class TsmMeasure(BaseModel):
     )
 
 
+class LowCostHomeOwnership(BaseModel):
+    """The shared owners' measures (low cost home ownership), reported apart."""
+
+    measures: list[TsmMeasure] = Field(
+        description="CH01.1, CH01.2, CH02.1, CH02.2, TP01, TP05 to TP12 of shared "
+        "ownership homes, their complaints and perception survey respondents, as "
+        "engagement counted them: with no shared ownership homes, every denominator is "
+        "0 and every value null"
+    )
+    missing: list[str] = Field(
+        description="Codes of this section not reported, their status not_reported "
+        "(engagement answered without them) or unavailable (engagement did not answer)",
+        examples=[[]],
+    )
+
+
 class TsmReport(BaseModel):
     """The Tenant Satisfaction Measures for a reporting year (1 April to 31 March),
-    each with its numerator and denominator, combined from the services' figures."""
+    each with its numerator and denominator, combined from the services' figures:
+    `measures` for low cost rental accommodation (homes let to tenants),
+    `low_cost_home_ownership` for shared ownership, apart, as the regulator asks."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -82,11 +113,18 @@ class TsmReport(BaseModel):
         "London time (for the year under way, to now; BS01 to BS05 are as at this day's "
         "end, or today)",
     )
-    measures: list[TsmMeasure]
+    measures: list[TsmMeasure] = Field(
+        description="Low cost rental accommodation (LCRA): the homes let to tenants, their "
+        "complaints and respondents"
+    )
     missing: list[str] = Field(
         description="Codes not reported, their status not_reported or unavailable (their "
         "rows have null figures)",
         examples=[["BS05"]],
+    )
+    low_cost_home_ownership: LowCostHomeOwnership = Field(
+        description="Low cost home ownership (LCHO, shared ownership): its own measures, "
+        "reported apart from `measures`; a leasehold home is in neither (docs/adr/0091)"
     )
     degraded: list[Service] = Field(
         description="Services whose figures did not come back (or came back in the wrong "

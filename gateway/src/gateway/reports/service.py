@@ -7,6 +7,11 @@ engagement CH and TP), and only those three are asked. A service that does not a
 (or answers figures of the wrong shape) is named in `degraded` and its measures are
 `unavailable`; a code its service answered without is `not_reported`; both are listed in
 `missing` with null figures: the report never invents a figure.
+
+Engagement's figures also carry the shared owners' own measures
+(`low_cost_home_ownership.measures`: CH01, CH02, TP01, TP05 to TP12 of low cost home
+ownership), which the report gives apart, in its own section and as the CSV's `LCHO`
+rows, by the same rules (docs/adr/0091).
 """
 
 from __future__ import annotations
@@ -14,13 +19,21 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from gateway.auth import Principal
 from gateway.clients import Downstreams
 from gateway.fan_out import Answer, degraded_services, fetch_object, unanswered
-from gateway.reports.schemas import TSM_CODES, TsmMeasure, TsmReport, counted_by
+from gateway.reports.schemas import (
+    LCHO_CODES,
+    TSM_CODES,
+    LowCostHomeOwnership,
+    TsmMeasure,
+    TsmReport,
+    counted_by,
+)
 from hearth_contracts.topics import Service
 from hearth_kit.figures import Measure
 from hearth_kit.problems import Unprocessable
@@ -73,24 +86,55 @@ def reporting_year(year: str, today: date) -> tuple[date, date]:
     return begins, date(start + 1, 3, 31)
 
 
-def _with_measures(answer: Answer) -> Answer:
-    """A service's answer as its measures by code (`hearth_kit.figures.Measure`), or
-    unanswered when its figures are not of that shape: a count that is not a whole
-    number, say, degrades the service rather than failing the report."""
-    if not answer.answered:
-        return answer
-    route = FIGURES_PATHS[answer.service]
-    measures = answer.value.get("measures") if isinstance(answer.value, dict) else None
+@dataclass(frozen=True)
+class Counted:
+    """A service's measures by code: the low cost rental ones (its `measures`) and the
+    shared owners' (`low_cost_home_ownership.measures`: engagement's; none from a
+    service that answered without them)."""
+
+    rental: dict[str, Measure]
+    shared_owners: dict[str, Measure]
+
+
+def _by_code(measures: Any) -> dict[str, Measure] | None:
+    """A list of measures by code (the first of a code kept), or None when it is not a
+    list of `hearth_kit.figures.Measure`."""
     if not isinstance(measures, list):
-        return unanswered(answer.service, route, "figures without a list of measures")
+        return None
     try:
         parsed = [Measure.model_validate(measure) for measure in measures]
     except ValueError:
-        return unanswered(answer.service, route, "a measure of the wrong shape")
+        return None
     by_code: dict[str, Measure] = {}
     for measure in parsed:
         by_code.setdefault(measure.code, measure)
-    return replace(answer, value=by_code)
+    return by_code
+
+
+def _with_measures(answer: Answer) -> Answer:
+    """A service's answer as its measures by code (`Counted`), or unanswered when its
+    figures are not of that shape: a count that is not a whole number, say, degrades
+    the service rather than failing the report. A service that answers without the
+    shared owners' section has none of their measures (they are not_reported); one whose
+    section is of the wrong shape is degraded, as for any other measure."""
+    if not answer.answered:
+        return answer
+    route = FIGURES_PATHS[answer.service]
+    value = answer.value if isinstance(answer.value, dict) else {}
+    if not isinstance(value.get("measures"), list):
+        return unanswered(answer.service, route, "figures without a list of measures")
+    rental = _by_code(value["measures"])
+    if rental is None:
+        return unanswered(answer.service, route, "a measure of the wrong shape")
+    section = value.get("low_cost_home_ownership")
+    shared_owners: dict[str, Measure] | None = {}
+    if section is not None:
+        shared_owners = _by_code(section.get("measures")) if isinstance(section, dict) else None
+    if shared_owners is None:
+        return unanswered(
+            answer.service, route, "a low cost home ownership section of the wrong shape"
+        )
+    return replace(answer, value=Counted(rental, shared_owners))
 
 
 def _measure(code: str, counted: dict[Service, dict[str, Measure]]) -> TsmMeasure:
@@ -130,16 +174,22 @@ class TsmReportService:
             )
         )
         answers = [_with_measures(answer) for answer in answers]
-        counted: dict[Service, dict[str, Measure]] = {
+        counted: dict[Service, Counted] = {
             answer.service: answer.value for answer in answers if answer.answered
         }
-        measures = [_measure(code, counted) for code in TSM_CODES]
+        rental = {service: c.rental for service, c in counted.items()}
+        shared_owners = {service: c.shared_owners for service, c in counted.items()}
+        measures = [_measure(code, rental) for code in TSM_CODES]
+        lcho = [_measure(code, shared_owners) for code in LCHO_CODES]
         return TsmReport(
             year=year,
             from_=start,
             to=end,
             measures=measures,
             missing=[m.code for m in measures if m.status != "reported"],
+            low_cost_home_ownership=LowCostHomeOwnership(
+                measures=lcho, missing=[m.code for m in lcho if m.status != "reported"]
+            ),
             degraded=degraded_services(*answers),
         )
 
@@ -153,19 +203,28 @@ CSV_COLUMNS = (
     "value",
     "source",
     "status",
+    "stock",
 )
+"""The CSV's columns: the measure's, then `stock` (last, so the columns before it are
+where they always were)."""
 
 
 def report_csv(report: TsmReport) -> str:
     """The report as CSV: one row per measure, numerator and denominator included, and
     its status, so a spreadsheet shows a partial report's rows as `unavailable` rather
-    than blank like a measure nobody counts."""
+    than blank like a measure nobody counts. The low cost rental rows come first, as
+    they always did (`stock` LCRA), then the shared owners' (`stock` LCHO) with the same
+    codes: a reader must take `stock` with `code` (docs/adr/0091)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for measure in report.measures:
-        row = measure.model_dump()
-        writer.writerow(["" if row[column] is None else row[column] for column in CSV_COLUMNS])
+    for stock, measures in (
+        ("LCRA", report.measures),
+        ("LCHO", report.low_cost_home_ownership.measures),
+    ):
+        for measure in measures:
+            row = {**measure.model_dump(), "stock": stock}
+            writer.writerow(["" if row[column] is None else row[column] for column in CSV_COLUMNS])
     return out.getvalue()
 
 

@@ -252,6 +252,7 @@ ROUTES: list[PassThrough] = [
         "engagement",
         ("reports:read",),
         "CH01.1, CH01.2, CH02.1, CH02.2, TP01 to TP12; satisfaction by diversity strand "
-        "only for a token that also holds diversity:read",
+        "only for a token that also holds diversity:read; shared owners' CH01, CH02, TP01, "
+        "TP05 to TP12 apart (low_cost_home_ownership)",
     ),
 ]
