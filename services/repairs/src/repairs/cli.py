@@ -15,6 +15,13 @@ was tried, the contractor's last answer; never the message itself), and bringing
 next attempt forward once the contractor has fixed their end, rather than waiting out
 the back-off (docs/runbooks/contractor-webhooks.md).
 
+    uv run hearth repairs end-no-access-left-booked [--apply]
+
+Once, upgrading from before docs/adr/0057: booked appointments whose window has passed
+and within which a contractor's no_access was kept on one of their work orders (it then
+left the appointment booked) are listed, and with --apply ended as that no access, as
+staff's outcome would (docs/runbooks/upgrading.md).
+
 Registered through the `hearth.commands` entry point (repairs/pyproject.toml).
 """
 
@@ -32,7 +39,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hearth_kit.db import Database
-from repairs.models import WebhookDelivery
+from repairs.appointments.service import LEFT_BOOKED_BATCH, end_left_booked, left_booked
+from repairs.models import Appointment, WebhookDelivery
 from repairs.settings import settings_from_env
 from repairs.sor.service import BATCH, ImportReport, parse, save_batch
 from repairs.webhooks import repository as webhook_deliveries
@@ -149,11 +157,92 @@ def retry_undelivered(
     typer.echo(f"{count} undelivered message(s) will be sent at the next round")
 
 
+LEFT_BOOKED_COLUMNS = ("appointment_id", "window_start", "window_end", "no_access_at")
+
+
+def _left_booked_row(appointment: Appointment, at: datetime) -> str:
+    return "\t".join(
+        (
+            str(appointment.id),
+            appointment.window_start.isoformat(),
+            appointment.window_end.isoformat(),
+            at.isoformat(),
+        )
+    )
+
+
+async def _end_left_booked(apply: bool, batch_size: int) -> int:
+    db = Database(settings_from_env().database_url)
+    now = datetime.now(UTC)
+    count = 0
+    after: uuid.UUID | None = None
+    try:
+        while True:
+            async with db.sessionmaker() as session:
+                found, after = await left_booked(session, now, after, batch_size)
+            if after is None:
+                return count
+            for appointment, at in found:
+                if apply:
+                    # one transaction per appointment, judged again under its locks
+                    async with db.sessionmaker() as session, session.begin():
+                        ended = await end_left_booked(session, appointment.id, now)
+                    if ended is None:
+                        continue
+                    appointment, at = ended
+                typer.echo(_left_booked_row(appointment, at))
+                count += 1
+    finally:
+        await db.dispose()
+
+
+def end_no_access_left_booked(
+    apply: Annotated[
+        bool,
+        typer.Option("--apply", help="end them as no access (default: list them, change nothing)"),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="booked appointments read at a time")
+    ] = LEFT_BOOKED_BATCH,
+) -> None:
+    """Find booked appointments whose window has passed and within which a contractor's
+    no_access was kept on one of their work orders: before docs/adr/0057 that update
+    counted its visit on its work order but left the appointment booked.
+
+    By default a dry run: one tab-separated line per appointment (its id, window, the
+    contractor's no_access moment), nothing changed. With --apply each is ended in a
+    transaction of its own, under repairs' lock order (the appointment, then its work
+    orders), judged again on the locked rows, as staff's no_access outcome ends one: no
+    access at the contractor's `at` (the earliest in the window), a visit counted only
+    on its work orders without the contractor's no_access in the window,
+    appointment-missed published once, a booked appointment request pending again. The
+    contractor is not sent schedule-repair (the no_access was its own). Running it
+    again changes nothing."""
+    typer.echo("\t".join(LEFT_BOOKED_COLUMNS))
+    count = asyncio.run(_end_left_booked(apply, batch_size))
+    if apply:
+        typer.echo(f"ended {count} appointment(s) as no access (appointment-missed each)")
+    else:
+        typer.echo(
+            f"dry run, nothing changed: {count} appointment(s) a contractor's no_access "
+            "left booked; --apply ends them as no access"
+        )
+
+
 def register(root: typer.Typer, imports: typer.Typer) -> None:
-    """Add repairs' commands: `hearth import sor FILE`, `hearth webhooks undelivered`
-    and `hearth webhooks retry`."""
+    """Add repairs' commands: `hearth import sor FILE`, `hearth webhooks undelivered`,
+    `hearth webhooks retry` and `hearth repairs end-no-access-left-booked`."""
     imports.command("sor")(import_sor)
     webhooks = typer.Typer(help="Contractors' webhook messages not yet taken", no_args_is_help=True)
     webhooks.command("undelivered")(list_undelivered)
     webhooks.command("retry")(retry_undelivered)
     root.add_typer(webhooks, name="webhooks")
+    repairs = typer.Typer(help="Repairs' operations commands.", no_args_is_help=True)
+    repairs.command(
+        "end-no-access-left-booked",
+        help="List booked appointments whose window has passed and within which a "
+        "contractor's no_access was kept (before ADR 0057 it left them booked); --apply "
+        "ends each as that no access, as staff's outcome would, one transaction per "
+        "appointment. Harmless to run again.",
+    )(end_no_access_left_booked)
+    root.add_typer(repairs, name="repairs")

@@ -234,6 +234,39 @@ async def told_no_access_within(
     }
 
 
+async def first_told_no_access_within(
+    session: AsyncSession, work_order_ids: list[uuid.UUID], start: datetime, end: datetime
+) -> datetime | None:
+    """The earliest `at` of a contractor's no_access kept on one of these work orders at
+    a moment the window `start`..`end` covers (as told_no_access_within), if any."""
+    query = select(WorkOrderStatusUpdate.at).where(
+        col(WorkOrderStatusUpdate.work_order_id).in_(work_order_ids),
+        WorkOrderStatusUpdate.status == WorkOrderStatus.NO_ACCESS,
+        col(WorkOrderStatusUpdate.at) >= start.replace(microsecond=0),
+        col(WorkOrderStatusUpdate.at) <= end,
+    )
+    found = [
+        at for at in (await session.scalars(query)).all() if rules.window_covers(start, end, at)
+    ]
+    return min(found, default=None)
+
+
+async def booked_and_over(
+    session: AsyncSession, now: datetime, after: uuid.UUID | None, limit: int
+) -> list[Appointment]:
+    """Booked appointments whose window closed before `now`, in id order after `after`:
+    read unlocked, each locked and judged again before it changes (left_booked)."""
+    query = (
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.BOOKED, col(Appointment.window_end) < now)
+        .order_by(col(Appointment.id))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(col(Appointment.id) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
 def add_appointment(session: AsyncSession, appointment: Appointment, trades: list[Trade]) -> None:
     session.add(appointment)
     for trade in trades:

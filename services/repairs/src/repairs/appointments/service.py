@@ -216,6 +216,68 @@ async def end_as_no_access(
         schedule_repair(session, tell_contractor, appointment, envelope.id, now)
 
 
+LEFT_BOOKED_BATCH = 500
+"""Booked appointments read at a time when looking for those a contractor's no_access
+left booked (`hearth repairs end-no-access-left-booked`)."""
+
+
+async def left_booked(
+    session: AsyncSession, now: datetime, after: uuid.UUID | None, limit: int = LEFT_BOOKED_BATCH
+) -> tuple[list[tuple[Appointment, datetime]], uuid.UUID | None]:
+    """A batch of booked appointments whose window closed before `now` (id order, after
+    `after`), with those of them a contractor's no_access left booked: a no_access kept
+    on one of its work orders at a moment its window covers, from before docs/adr/0057
+    (since then the same update ends the appointment). Each with the earliest such
+    `at`. The cursor for the next batch, or None when there is none. Unlocked reads:
+    end_left_booked judges each again under its locks."""
+    batch = await repository.booked_and_over(session, now, after, limit)
+    found = []
+    for appointment in batch:
+        at = await repository.first_told_no_access_within(
+            session,
+            [uuid.UUID(i) for i in appointment.work_order_ids],
+            appointment.window_start,
+            appointment.window_end,
+        )
+        if at is not None:
+            found.append((appointment, at))
+    return found, (batch[-1].id if batch else None)
+
+
+async def end_left_booked(
+    session: AsyncSession, appointment_id: uuid.UUID, now: datetime
+) -> tuple[Appointment, datetime] | None:
+    """End an appointment a contractor's no_access left booked before docs/adr/0057 as
+    that no access, at the contractor's `at` (the earliest in the window), as staff's
+    outcome would have ended it: a visit counted only on the work orders without the
+    contractor's no_access in the window (that one counted it when it was kept), each
+    waiting work order no_access from `at`, a booked appointment request pending again,
+    appointment-missed published once. The contractor is not sent schedule-repair: the
+    no_access was its own (as when its no_access ends an appointment today).
+
+    The lock order of repairs: the appointment, then its work orders in id order (then
+    appointment requests, in end_as_no_access). Judged again on the locked row: one no
+    longer booked (staff recorded its outcome, a second run ended it), whose window has
+    not closed, or with no such no_access is left alone (None), so running it again
+    changes nothing."""
+    appointment = await repository.get_appointment(session, appointment_id)
+    if (
+        appointment is None
+        or appointment.status is not AppointmentStatus.BOOKED
+        or appointment.window_end >= now
+    ):
+        return None
+    ids = [uuid.UUID(i) for i in appointment.work_order_ids]
+    at = await repository.first_told_no_access_within(
+        session, ids, appointment.window_start, appointment.window_end
+    )
+    if at is None:
+        return None
+    orders = await order_repository.many(session, ids)
+    await end_as_no_access(session, appointment, orders, at=at, now=now)
+    return appointment, at
+
+
 async def publish_missed(
     session: AsyncSession,
     appointment: Appointment,
