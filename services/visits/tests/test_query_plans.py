@@ -97,6 +97,11 @@ CASES = [
     case("a home's visits (programme)", lambda s, _r: programme.visits_of(s, UPRN)),
     case("homes' last visits", lambda s, _r: programme.last_visits(s, HOMES)),
     case("a home's current tenancy", lambda s, _r: programme.current_tenancy(s, UPRN)),
+    case(
+        "a home's tenancy on a visit's day",
+        lambda s, _r: programme.tenancy_on(s, UPRN, TODAY),
+        "ix_tenancy_uprn",
+    ),
     case("homes' current tenancies", lambda s, _r: programme.current_tenancies(s, HOMES)),
     case("a home's residents", lambda s, _r: programme.residents_at(s, UPRN)),
     case("homes' contacts since", lambda s, _r: programme.contacts_since(s, HOMES, NOW)),

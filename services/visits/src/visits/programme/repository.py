@@ -253,6 +253,25 @@ async def tenancy(
     return (await session.execute(query)).scalars().first()
 
 
+async def tenancy_on(session: AsyncSession, uprn: str, day: date) -> TenancyRecord | None:
+    """The home's tenancy on `day`: the one that started last on or before it and had
+    not ended before it (`ended_on` is the tenancy's last day). Not simply the latest
+    not ended: income announces a tenancy up to a year before it starts, so that one is
+    the incoming household's while the outgoing one still lives there; and a visit
+    booked after the fact was made in the tenancy of its own day."""
+    query = (
+        select(TenancyRecord)
+        .where(
+            col(TenancyRecord.uprn) == uprn,
+            col(TenancyRecord.start_date) <= day,
+            or_(col(TenancyRecord.ended_on).is_(None), col(TenancyRecord.ended_on) >= day),
+        )
+        .order_by(col(TenancyRecord.start_date).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def current_tenancy(session: AsyncSession, uprn: str) -> TenancyRecord | None:
     """The home's tenancy that started last and has not ended."""
     query = (

@@ -114,6 +114,7 @@ class VisitService:
         next for the home (a full visit while an officer visit asked for a safety check's
         access is open, as the ranking shows); a full visit is paired with a gas safety
         check due near it (one trip). A rebooking after no access counts as the next attempt.
+        The visit is with the tenancy of its London day (ADR 0096).
 
         `scheduled_for` is no more than 24 months ahead (rules.PLANNING_HORIZON_MONTHS),
         and in the past only as far back as a report may be dated (a visit booked after
@@ -162,7 +163,9 @@ class VisitService:
         attempt_number = 1
         if data.rebooked_from_visit_id is not None:
             attempt_number = await self._next_attempt(session, data, starts)
-        tenancy = await home_profiles.current_tenancy(session, data.uprn)
+        # the household the visit is with: the tenancy of its London day, never one
+        # income has announced to start later (ADR 0096)
+        tenancy = await home_profiles.tenancy_on(session, data.uprn, london_day(starts))
         paired = None
         if kind is VisitKind.FULL and data.pair_with_gas_check:
             day = london_day(starts)
