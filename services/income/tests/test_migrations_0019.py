@@ -7,15 +7,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Uuid, bindparam, text
 from sqlmodel import col, select
 
 from hearth_contracts.events.income import ArrearsStage, TenancyType
-from hearth_kit.db import Database
+from hearth_kit.db import AwareDateTime, Database
 from hearth_kit.migrations import upgrade
 from income.models import (
     Account,
     AccountKind,
-    ArrearsCase,
     PossessionNotice,
     Tenancy,
     TenancyStatus,
@@ -61,16 +61,30 @@ async def test_the_notice_on_each_case_is_copied_in(databases: DatabaseFactory) 
                     )
                 )
                 await session.flush()
-                session.add(
-                    ArrearsCase(
-                        account_id=account_id,
-                        tenancy_id=tenancy_id,
-                        stage=ArrearsStage.NOTICE_OF_SEEKING_POSSESSION
-                        if nosp_served_at
-                        else ArrearsStage.NONE,
-                        next_check_at=SERVED,
-                        nosp_served_at=nosp_served_at,
-                    )
+                # the case as 0018 has it (the model has columns added since)
+                await session.execute(
+                    text(
+                        "INSERT INTO arrears_case (account_id, tenancy_id, stage, "
+                        "next_check_at, nosp_served_at, resume_at_next_step, "
+                        "paused_for_review, benefit_claim_pending, version) VALUES (:account, "
+                        ":tenancy, :stage, :next, :served, FALSE, FALSE, FALSE, 1)"
+                    ).bindparams(
+                        bindparam("account", type_=Uuid()),
+                        bindparam("tenancy", type_=Uuid()),
+                        bindparam("next", type_=AwareDateTime()),
+                        bindparam("served", type_=AwareDateTime()),
+                    ),
+                    {
+                        "account": account_id,
+                        "tenancy": tenancy_id,
+                        "stage": (
+                            ArrearsStage.NOTICE_OF_SEEKING_POSSESSION
+                            if nosp_served_at
+                            else ArrearsStage.NONE
+                        ).value,
+                        "next": SERVED,
+                        "served": nosp_served_at,
+                    },
                 )
         await upgrade(MIGRATIONS_DIR, url)
         async with db.sessionmaker() as session:
