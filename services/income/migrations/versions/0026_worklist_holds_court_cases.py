@@ -56,6 +56,13 @@ def upgrade() -> None:
         " OR (l.listed_for = h.listed_for AND l.listed_at > h.listed_at))))"
     )
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        # one statement: a date at London's midnight, as a moment
+        op.execute(
+            "UPDATE arrears_case SET stage_changed_at = "
+            "(t.start_date::timestamp AT TIME ZONE 'Europe/London') FROM tenancy t "
+            "WHERE t.id = arrears_case.tenancy_id AND arrears_case.stage_changed_at IS NULL"
+        )
     never_moved = bind.execute(
         sa.text(
             "SELECT c.account_id, t.start_date FROM arrears_case c"
