@@ -46,6 +46,7 @@ class Visit(VisitsModel, table=True):
     __table_args__ = (
         Index("ix_visit_scheduled_for", "scheduled_for", "id"),
         Index("ix_visit_uprn_scheduled_for", "uprn", "scheduled_for", "id"),
+        Index("ix_visit_visited_at", "visited_at"),
     )
 
     id: uuid.UUID = Field(primary_key=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlalchemy import select as select_columns
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.visits import HazardType
@@ -32,60 +33,75 @@ async def reported_visits(
     session: AsyncSession, start: datetime, end: datetime
 ) -> list[ReportedVisit]:
     """Visits reported with a visit time in [start, end), each with its counts and
-    whether it was the home's first completed visit."""
+    whether it was the home's first completed visit.
+
+    Every read is by an index, so a period costs its own visits, not every visit ever
+    made: the period's visits from ix_visit_visited_at (every reported visit has its
+    visited_at: required on every report, and migration 0003 gave the older ones their
+    reported_at); each one's findings counted by visit id; its home's first completed
+    visit from that home's visits (ix_visit_uprn_scheduled_for). The findings counted
+    over the whole table, grouped, then joined, and the period found by a filter over
+    every visit, read every visit and finding ever recorded on each request."""
+    earlier = aliased(Visit)
     repairs = (
-        select(VisitRepairFinding.visit_id, func.count().label("n"))
-        .group_by(col(VisitRepairFinding.visit_id))
-        .subquery()
+        select(func.count())
+        .select_from(VisitRepairFinding)
+        .where(col(VisitRepairFinding.visit_id) == col(Visit.id))
+        .scalar_subquery()
     )
     hazards = (
-        select(
-            VisitHazardFinding.visit_id,
-            func.count().label("n"),
-            func.count()
-            .filter(col(VisitHazardFinding.hazard_type) == HazardType.DAMP_AND_MOULD.value)
-            .label("damp"),
+        select(func.count())
+        .select_from(VisitHazardFinding)
+        .where(col(VisitHazardFinding.visit_id) == col(Visit.id))
+        .scalar_subquery()
+    )
+    damp = (
+        select(func.count())
+        .select_from(VisitHazardFinding)
+        .where(
+            col(VisitHazardFinding.visit_id) == col(Visit.id),
+            col(VisitHazardFinding.hazard_type) == HazardType.DAMP_AND_MOULD.value,
         )
-        .group_by(col(VisitHazardFinding.visit_id))
-        .subquery()
+        .scalar_subquery()
     )
-    first = (
-        select(Visit.uprn, func.min(Visit.visited_at).label("first_at"))
-        .where(col(Visit.status) == VisitStatus.COMPLETED)
-        .group_by(col(Visit.uprn))
-        .subquery()
+    first_at = (
+        select(func.min(col(earlier.visited_at)))
+        .where(
+            col(earlier.uprn) == col(Visit.uprn),
+            col(earlier.status) == VisitStatus.COMPLETED,
+        )
+        .scalar_subquery()
     )
-    at = func.coalesce(col(Visit.visited_at), col(Visit.reported_at))
     query = (
         select_columns(
             col(Visit.uprn),
             col(HomeProfile.area),
             col(Visit.status),
-            at,
-            first.c.first_at,
             col(Visit.visited_at),
-            func.coalesce(repairs.c.n, 0),
-            func.coalesce(hazards.c.n, 0),
-            func.coalesce(hazards.c.damp, 0),
+            first_at,
+            repairs,
+            hazards,
+            damp,
         )
         .outerjoin(HomeProfile, col(HomeProfile.uprn) == col(Visit.uprn))
-        .outerjoin(repairs, repairs.c.visit_id == col(Visit.id))
-        .outerjoin(hazards, hazards.c.visit_id == col(Visit.id))
-        .outerjoin(first, first.c.uprn == col(Visit.uprn))
-        .where(col(Visit.status) != VisitStatus.SCHEDULED, at >= start, at < end)
+        .where(
+            col(Visit.visited_at) >= start,
+            col(Visit.visited_at) < end,
+            col(Visit.status) != VisitStatus.SCHEDULED,
+        )
     )
     return [
         ReportedVisit(
             uprn=uprn,
             area=area,
             status=status,
-            at=moment,
-            first_visit=status is VisitStatus.COMPLETED and first_at == visited_at,
+            at=visited_at,
+            first_visit=status is VisitStatus.COMPLETED and first == visited_at,
             repairs=int(n_repairs),
             hazards=int(n_hazards),
             damp_hazards=int(n_damp),
         )
-        for uprn, area, status, moment, first_at, visited_at, n_repairs, n_hazards, n_damp in (
+        for uprn, area, status, visited_at, first, n_repairs, n_hazards, n_damp in (
             await session.execute(query)
         ).all()
     ]
