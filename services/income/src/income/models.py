@@ -513,8 +513,9 @@ class TrialSettlement(IncomeModel, table=True):
 class TrialReinstatement(IncomeModel, table=True):
     """A settlement by the trial-end job undone by an officer: a claim issued within the
     notice's six months, recorded after the job ran, kept the tenancy introductory (or
-    starter) in law (ADR 0081). A row each, never changed: who put the tenancy back on
-    trial, when, and the settlement undone (its row is removed, so that the job can
+    starter) in law (ADR 0081), or the court outcome it rested on was corrected (ADR
+    0093). A row each, never changed: who put the tenancy back on trial, when, and the
+    settlement undone (its row is removed, so that the job can
     settle the trial again when the proceedings end)."""
 
     __tablename__ = "trial_reinstatement"
@@ -527,6 +528,12 @@ class TrialReinstatement(IncomeModel, table=True):
     trial_ended_on: date = Field(description="The trial's end restored")
     reinstated_at: datetime = Field(sa_type=AwareDateTime)
     reinstated_by: str = Field(max_length=64)
+    correction_id: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="court_outcome_correction.id",
+        description="The correction of a court outcome the settlement rested on that put "
+        "the trial back (ADR 0093); null: an officer's reinstatement (ADR 0081)",
+    )
 
 
 class VulnerabilityFlag(IncomeModel, table=True):

@@ -3,7 +3,9 @@ database: the corrected outcome replaces the recorded one, refused by the same r
 a first recording; the one it replaced is kept with who corrected it, when and why; the
 court's hold and the terms watched follow the corrected outcome. Refused (409 naming
 the field) for a hearing not decided, one a later hearing follows, and a correction
-that contradicts a trial the trial-end job settled on the strength of a dismissal."""
+that would date a trial the trial-end job settled on a dismissal earlier. A dismissal
+the job settled the trial on, corrected to an order (or a later day), puts the trial
+back, published, when the settlement no longer stands (ADR 0093)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from income.models import CourtOutcomeCorrection
+from income.models import CourtOutcomeCorrection, TrialReinstatement, TrialSettlement
 from services.income.tests.arrears.test_court_hearings import case_of, hearings_path, list_hearing
 from services.income.tests.arrears.test_court_terms import (
     INSTALMENT,
@@ -24,7 +26,12 @@ from services.income.tests.arrears.test_court_terms import (
     look_on,
     suspended_order_with_terms,
 )
-from services.income.tests.tenancies.test_trial_end import run_on, serve_notice, tenancy_of
+from services.income.tests.tenancies.test_trial_end import (
+    run_on,
+    serve_notice,
+    tenancy_of,
+    type_changes,
+)
 from tests.harness.days import london_today
 
 
@@ -233,25 +240,31 @@ async def test_an_undecided_hearing_or_one_a_later_hearing_follows_is_not_correc
     assert missing.status_code == 404, missing.text
 
 
-async def test_a_dismissal_the_trial_end_job_settled_on_stays_a_dismissal_on_its_day(
-    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
-) -> None:
-    """An introductory tenancy kept on trial by a notice served during it, and a claim
-    dismissed 60 days ago: the trial-end job makes it secure. The dismissal cannot then
-    be corrected to an order (409 naming outcome) nor to another day (decided_on),
-    reason trial_settled; to a withdrawal on the same day it can, and still not on to
-    an order after that."""
+async def dismissed_and_settled(
+    income: httpx.AsyncClient,
+    income_database: Database,
+    start_tenancy: Any,
+    *,
+    listed_ago: int,
+    dismissed_ago: int,
+) -> tuple[dict[str, Any], str, date]:
+    """An introductory tenancy started 400 days ago (its trial ended about 35 days ago),
+    kept on trial by a notice served during it 100 days ago, its claim issued 90 days
+    ago (in the notice's six months), listed for `listed_ago` days ago and dismissed
+    `dismissed_ago` days ago; the trial-end job, run the day after, makes it secure (a
+    tenancy-type-changed `confirmed`). Returns the tenancy, the hearing's id and the day
+    it was dismissed."""
     today = london_today()
     tenancy = await start_tenancy(
         start_date=(today - timedelta(days=400)).isoformat(), tenancy_type="introductory"
     )
     account = tenancy["rent_account_id"]
     await serve_notice(income_database, tenancy, today - timedelta(days=100))
-    dismissed_on = today - timedelta(days=60)
+    dismissed_on = today - timedelta(days=dismissed_ago)
     listed = await income.post(
         hearings_path(account),
         json={
-            "listed_for": dismissed_on.isoformat(),
+            "listed_for": (today - timedelta(days=listed_ago)).isoformat(),
             "claim_issued_on": (today - timedelta(days=90)).isoformat(),
         },
     )
@@ -260,31 +273,165 @@ async def test_a_dismissal_the_trial_end_job_settled_on_stays_a_dismissal_on_its
     await decide(income, account, hearing_id, "dismissed", dismissed_on)
     await run_on(income_database, today + timedelta(days=1))  # after the outcome, any hour
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    return tenancy, hearing_id, dismissed_on
+
+
+def corrected_to(outcome: str, on: date) -> dict[str, Any]:
+    return {"outcome": outcome, "decided_on": on.isoformat(), "reason": "keyed_in_error"}
+
+
+async def reinstatements_of(db: Database, tenancy: dict[str, Any]) -> list[TrialReinstatement]:
+    async with db.sessionmaker() as session:
+        query = select(TrialReinstatement).where(
+            col(TrialReinstatement.tenancy_id) == uuid.UUID(tenancy["id"])
+        )
+        return list((await session.execute(query)).scalars().all())
+
+
+async def test_a_dismissal_the_job_settled_on_corrected_to_an_order_puts_the_trial_back(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """ADR 0093. The claim dismissed before the trial ended; the job made the tenancy
+    secure from the trial's end. Corrected to a withdrawal on the same day, the
+    settlement still rests on proceedings ended that day: nothing else changes. Then
+    corrected to an outright order (the dismissal was keyed in error): the tenancy is
+    introductory again with its trial's end, the settlement is undone and kept as a
+    reinstatement naming the correction and the officer, a tenancy-type-changed
+    (`other`, secure back to introductory, from the settlement's day) corrects the
+    settlement's, the court holds the case (on the worklist), and the job then leaves the
+    trial alone (the officer decides it). Both corrections are kept."""
+    tenancy, hearing_id, dismissed_on = await dismissed_and_settled(
+        income, income_database, start_tenancy, listed_ago=60, dismissed_ago=60
+    )
+    account = tenancy["rent_account_id"]
     path = correction_path(account, hearing_id)
+    [settled] = await type_changes(income_database, tenancy["uprn"])
+    assert settled["change"] == "confirmed"
+    trial_ended_on = settled["effective_on"]  # the trial ended after the dismissal
 
-    def body(outcome: str, on: date) -> dict[str, Any]:
-        return {"outcome": outcome, "decided_on": on.isoformat(), "reason": "keyed_in_error"}
-
-    order = await income.post(
-        path, json=body("outright_possession_order", dismissed_on), headers=keyed()
+    withdrawn = await income.post(
+        path, json=corrected_to("withdrawn", dismissed_on), headers=keyed()
     )
-    assert order.status_code == 409, order.text
-    assert (order.json()["field"], order.json()["reason"]) == ("outcome", "trial_settled")
-    another_day = await income.post(
-        path, json=body("dismissed", dismissed_on + timedelta(days=1)), headers=keyed()
-    )
-    assert another_day.status_code == 409, another_day.text
-    assert (another_day.json()["field"], another_day.json()["reason"]) == (
-        "decided_on",
-        "trial_settled",
-    )
-    withdrawn = await income.post(path, json=body("withdrawn", dismissed_on), headers=keyed())
     assert withdrawn.status_code == 200, withdrawn.text
-    adjourned = await income.post(path, json=body("adjourned", dismissed_on), headers=keyed())
-    assert (adjourned.status_code, adjourned.json()["field"]) == (409, "outcome")
-    [kept] = await corrections_of(income_database, hearing_id)
-    assert (kept.previous_outcome, kept.previous_decided_on) == ("dismissed", dismissed_on)
     assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 1
+
+    key = keyed()
+    order = await income.post(
+        path, json=corrected_to("outright_possession_order", dismissed_on), headers=key
+    )
+    assert order.status_code == 200, order.text
+    assert order.json()["trial_settled_on"] is None
+    again = await income.post(
+        path, json=corrected_to("outright_possession_order", dismissed_on), headers=key
+    )
+    assert (again.status_code, again.json()) == (200, order.json())  # nothing twice
+    put_back = await tenancy_of(income, tenancy)
+    assert (put_back["tenancy_type"], put_back["introductory_ends_on"]) == (
+        "introductory",
+        trial_ended_on,
+    )
+    _, correction = await type_changes(income_database, tenancy["uprn"])
+    assert (
+        correction["change"],
+        correction["previous_type"],
+        correction["tenancy_type"],
+        correction["effective_on"],
+        correction["introductory_period_ends_on"],
+    ) == ("other", "secure", "introductory", trial_ended_on, trial_ended_on)
+    first, second = await corrections_of(income_database, hearing_id)
+    assert (first.previous_outcome, second.previous_outcome) == ("dismissed", "withdrawn")
+    [reinstated] = await reinstatements_of(income_database, tenancy)
+    assert reinstated.correction_id == second.id
+    assert reinstated.reinstated_by == second.corrected_by
+    assert reinstated.reinstated_at == second.corrected_at
+    assert reinstated.settled_on.isoformat() == trial_ended_on
+    async with income_database.sessionmaker() as session:
+        assert await session.get(TrialSettlement, uuid.UUID(tenancy["id"])) is None
+    case = await case_of(income, account)
+    assert case["before_the_court"] == "court_outright_possession_order"
+
+    assert await run_on(income_database, london_today() + timedelta(days=2)) == 0
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 2
+
+
+async def test_a_dismissal_the_job_settled_on_corrected_to_a_later_day_is_settled_from_it(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """ADR 0093. The claim dismissed after the trial ended: the job made the tenancy
+    secure from the dismissal. Corrected to an earlier day it would have been settled
+    from: 409 naming decided_on, reason trial_settled (an earlier day cannot be
+    published after a later one), nothing changed. Corrected to a later day: the trial
+    is put back (`other`), and the job settles it again from that day (`confirmed`)."""
+    tenancy, hearing_id, dismissed_on = await dismissed_and_settled(
+        income, income_database, start_tenancy, listed_ago=30, dismissed_ago=20
+    )
+    path = correction_path(tenancy["rent_account_id"], hearing_id)
+    [settled] = await type_changes(income_database, tenancy["uprn"])
+    assert settled["effective_on"] == dismissed_on.isoformat()
+
+    earlier = await income.post(
+        path, json=corrected_to("dismissed", dismissed_on - timedelta(days=5)), headers=keyed()
+    )
+    assert earlier.status_code == 409, earlier.text
+    assert (earlier.json()["field"], earlier.json()["reason"]) == ("decided_on", "trial_settled")
+    assert await corrections_of(income_database, hearing_id) == []
+
+    later = dismissed_on + timedelta(days=5)
+    corrected = await income.post(path, json=corrected_to("dismissed", later), headers=keyed())
+    assert corrected.status_code == 200, corrected.text
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "introductory"
+    await run_on(income_database, london_today() + timedelta(days=2))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    changes = await type_changes(income_database, tenancy["uprn"])
+    assert [(c["change"], c["effective_on"]) for c in changes] == [
+        ("confirmed", dismissed_on.isoformat()),
+        ("other", dismissed_on.isoformat()),
+        ("confirmed", later.isoformat()),
+    ]
+
+
+async def test_a_settlement_that_stands_without_the_dismissal_is_left_as_it_is(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """ADR 0093. The notice was withdrawn before the claim was dismissed: the trial was
+    settled rightly whatever the court decided (s.130(2)(a)). Corrected to an order, the
+    outcome is corrected and the settlement stands: still secure, nothing published,
+    no reinstatement."""
+    today = london_today()
+    tenancy = await start_tenancy(
+        start_date=(today - timedelta(days=400)).isoformat(), tenancy_type="introductory"
+    )
+    account = tenancy["rent_account_id"]
+    await serve_notice(income_database, tenancy, today - timedelta(days=100))
+    listed = await income.post(
+        hearings_path(account),
+        json={
+            "listed_for": (today - timedelta(days=60)).isoformat(),
+            "claim_issued_on": (today - timedelta(days=90)).isoformat(),
+        },
+    )
+    assert listed.status_code == 201, listed.text
+    [notice] = (await case_of(income, account))["notices"]
+    withdrawn = await income.post(
+        f"/v1/rent-accounts/{account}/arrears-case/notices/{notice['id']}/withdrawal",
+        json={"withdrawn_on": (today - timedelta(days=70)).isoformat()},
+        headers=keyed(),
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    await decide(income, account, listed.json()["id"], "dismissed", today - timedelta(days=60))
+    await run_on(income_database, today + timedelta(days=1))
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    corrected = await income.post(
+        correction_path(account, listed.json()["id"]),
+        json=corrected_to("suspended_possession_order", today - timedelta(days=60)),
+        headers=keyed(),
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert (await tenancy_of(income, tenancy))["tenancy_type"] == "secure"
+    assert len(await type_changes(income_database, tenancy["uprn"])) == 1
+    assert await reinstatements_of(income_database, tenancy) == []
 
 
 async def test_an_order_recorded_before_the_job_settled_for_another_reason_is_corrected(

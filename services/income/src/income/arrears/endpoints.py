@@ -215,12 +215,14 @@ async def correct_court_outcome(
     amended its order): the outcome's fields, refused by the same 422s, and a `reason`
     code. The outcome as it was is kept for audit with who corrected it, when and why;
     the next look at the case applies the corrected one (the court's hold, its terms
-    watched afresh) (ADR 0086). Send an Idempotency-Key: a retry corrects nothing twice.
-    404 for no such hearing on the case; 409 naming the field: outcome when the hearing
-    is not decided yet; hearing_id (path) when a later hearing of the case is recorded
-    (only the latest is corrected); outcome or decided_on (reason trial_settled) when
-    the trial-end job made the tenancy secure or assured since a dismissal or withdrawal
-    was recorded and the correction would not end the proceedings on that day."""
+    watched afresh) (ADR 0086). A dismissal or withdrawal the trial-end job settled the
+    tenancy's trial on, corrected to an order, an adjournment or a later day, puts the
+    trial back when the settlement no longer stands (tenancy-type-changed, other; ADR
+    0093). Send an Idempotency-Key: a retry corrects nothing twice. 404 for no such
+    hearing on the case; 409 naming the field: outcome when the hearing is not decided
+    yet; hearing_id (path) when a later hearing of the case is recorded (only the latest
+    is corrected); decided_on (reason trial_settled) when the correction would date the
+    job's settlement earlier than published."""
     return await idempotency.create(
         session,
         lambda: arrears.correct_outcome(

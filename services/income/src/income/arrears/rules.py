@@ -19,7 +19,7 @@ from hearth_kit.working_days import london_day
 from income.arrangements import rules as arrangement_rules
 from income.models import CourtOutcome
 from income.settings import ArrearsLadder
-from income.tenancies.rules import PROCEEDINGS_ENDED, add_months
+from income.tenancies.rules import PROCEEDINGS_ENDED, add_months, settled_on
 
 LADDER = (
     ArrearsStage.NONE,
@@ -270,32 +270,38 @@ def outcome_on_record_at(
 
 
 def correction_refused(
-    when_settled: OutcomeOnRecord | None, outcome: CourtOutcome, decided_on: date
+    when_settled: OutcomeOnRecord | None,
+    outcome: CourtOutcome,
+    decided_on: date,
+    settled_from: date,
+    trial_ended_on: date,
 ) -> tuple[str, str] | None:
-    """Why correcting a hearing's outcome to `outcome` on `decided_on` would contradict
-    what was done irreversibly on the strength of it, as (field, message), or None.
-    `when_settled`: the outcome the hearing had on record when the trial-end job
-    settled the tenancy's trial (None: no settlement, or none since it was decided). A
-    dismissal or withdrawal ends proceedings that kept the trial open, so the job may
-    have made the tenancy secure or assured from its day and published it (visits acted
-    on it; the job does not reverse a settlement, ADR 0075). The correction must then
-    keep the proceedings ended, on that day: dismissed for withdrawn, or the reverse, is
-    a correction; a possession order or an adjournment, or another day, would have kept
-    the trial open or settled it from another day, and is refused (ADR 0086). Any other
-    outcome on record then kept the trial open: the settlement did not rest on it."""
+    """Why correcting a hearing's outcome to `outcome` on `decided_on` is refused, as
+    (field, message), or None. `when_settled`: the outcome the hearing had on record
+    when the trial-end job settled the tenancy's trial from `settled_from` (the trial
+    having ended on `trial_ended_on`; None: no settlement, or none since it was
+    decided). A dismissal or withdrawal ends proceedings that kept the trial open, so
+    the job may have made the tenancy secure or assured from its day and published it.
+    A correction that takes that away (an order or an adjournment, or a later day) is
+    allowed: the settlement is weighed again and put back when it no longer stands (ADR
+    0093). One that keeps the proceedings ended on an earlier day the settlement would
+    then date from is refused (`decided_on`): the tenancy was secure earlier than
+    published, and an earlier day cannot be published after a later one (consumers keep
+    the latest `effective_on`, ADR 0081). Any other outcome on record then kept the
+    trial open: the settlement did not rest on it."""
     if when_settled is None or when_settled.outcome not in PROCEEDINGS_ENDED:
         return None
-    if outcome not in PROCEEDINGS_ENDED:
-        return (
-            "outcome",
-            "The trial-end job settled the tenancy's trial when the claim was on record as "
-            f"{when_settled.outcome.value}: it cannot be corrected to {outcome.value}",
-        )
-    if decided_on != when_settled.decided_on:
+    if (
+        outcome in PROCEEDINGS_ENDED
+        and decided_on < when_settled.decided_on
+        and settled_on(trial_ended_on, decided_on) < settled_from
+    ):
         return (
             "decided_on",
-            "The trial-end job settled the tenancy's trial when the claim was on record as "
-            f"ended on {when_settled.decided_on}: that day cannot be corrected",
+            "The trial-end job settled the tenancy's trial from "
+            f"{settled_from}, when the claim was on record as ended on "
+            f"{when_settled.decided_on}: it cannot be corrected to an earlier day it would "
+            "have been settled from",
         )
     return None
 

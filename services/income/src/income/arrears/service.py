@@ -52,6 +52,8 @@ from income.models import (
 from income.rents import repository as rents
 from income.settings import ArrearsLadder, IncomeSettings
 from income.tenancies import repository as tenancies
+from income.tenancies.rules import PROCEEDINGS_ENDED, trial_year_ends_on
+from income.tenancies.service import tenancy_service
 
 log = get_logger(__name__)
 
@@ -554,12 +556,24 @@ class ArrearsService:
         who corrected it, when and why (`court_outcome_correction`, ADR 0086). The next
         look at the case applies it as it applies a first one: the court's hold from it,
         and its terms watched afresh (broken or not before, the corrected terms start
-        kept). 409 naming the field: the hearing is not decided (outcome: record it
-        first), a later hearing of the case is listed (hearing_id, in the path: only
-        the case's latest hearing is corrected; a later one was listed, and maybe
-        decided, on the strength of it), or the trial-end job settled the tenancy since
-        the outcome ended the proceedings and the correction says otherwise
-        (`rules.correction_refused`, reason trial_settled)."""
+        kept). When the trial-end job settled the tenancy's trial while the outcome on
+        record ended the proceedings (dismissed, withdrawn), the settlement is weighed
+        again on the corrected outcome, and the trial put back (tenancy-type-changed
+        `other`) when it no longer stands: a dismissal keyed in error for an order
+        leaves the tenancy on trial, as in law (ADR 0093). 409 naming the field: the
+        hearing is not decided (outcome: record it first), a later hearing of the case
+        is listed (hearing_id, in the path: only the case's latest hearing is corrected;
+        a later one was listed, and maybe decided, on the strength of it), or the
+        correction would date the job's settlement earlier than published
+        (`rules.correction_refused`, decided_on, reason trial_settled)."""
+        # the tenancy before the case, as every tenancy write takes them (its end closes
+        # the case): the correction may put its trial back, and the trial-end job, which
+        # takes the tenancy SKIP LOCKED, does not settle it meanwhile
+        found = await repository.get(session, account_id)
+        if found is None:
+            raise NotFound(f"No arrears case for account {account_id}")
+        tenancy = await tenancies.get_for_update(session, found.tenancy_id)
+        assert tenancy is not None  # a case belongs to a tenancy (foreign key)
         case = await _locked_case(session, account_id)
         hearing = await _hearing(session, account_id, hearing_id)
         if (
@@ -588,21 +602,28 @@ class ArrearsService:
         ] + [
             rules.OutcomeOnRecord(hearing.outcome_recorded_at, hearing.outcome, hearing.decided_on)
         ]
-        refused = rules.correction_refused(
+        when_settled = (
             None
             if settlement is None
-            else rules.outcome_on_record_at(versions, settlement.settled_at),
-            data.outcome,
-            data.decided_on,
+            else rules.outcome_on_record_at(versions, settlement.settled_at)
         )
-        if refused is not None:
-            field, message = refused
-            raise Conflict(message, field=field, reason="trial_settled")
+        if settlement is not None:
+            refused = rules.correction_refused(
+                when_settled,
+                data.outcome,
+                data.decided_on,
+                settlement.settled_on,
+                settlement.trial_ended_on or trial_year_ends_on(tenancy.start_date),
+            )
+            if refused is not None:
+                field, message = refused
+                raise Conflict(message, field=field, reason="trial_settled")
         terms = await self._outcome_given(session, case, hearing, data, now)
+        correction_id = uuid.uuid4()
         repository.add_correction(
             session,
             CourtOutcomeCorrection(
-                id=uuid.uuid4(),
+                id=correction_id,
                 hearing_id=hearing.id,
                 reason=data.reason,
                 corrected_at=now,
@@ -622,6 +643,18 @@ class ArrearsService:
         case.held_by_court = hold_of(hearing) is not None  # the latest hearing, checked above
         case.next_check_at = min(case.next_check_at, now)
         await session.flush()
+        # a settlement that rested on the outcome as it was is weighed again on the
+        # corrected one, and put back if it no longer stands (ADR 0093)
+        rested_on_it = when_settled is not None and when_settled.outcome in PROCEEDINGS_ENDED
+        if rested_on_it and await tenancy_service.reinstate_on_corrected_outcome(
+            session, tenancy, self.settings.ladder, correction_id, corrected_by, now
+        ):
+            settlement = None
+            log.info(
+                "trial put back on a corrected court outcome",
+                account_id=str(account_id),
+                tenancy_id=str(tenancy.id),
+            )
         log.info(
             "court outcome corrected",
             account_id=str(account_id),

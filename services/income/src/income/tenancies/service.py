@@ -458,22 +458,8 @@ class TenancyService:
                 "only its settlement is put back (a decision is the officer's own)",
                 field="trial_settled_on",
             )
-        trial_ended_on = settlement.trial_ended_on or rules.trial_year_ends_on(tenancy.start_date)
-        account_id = (await accounts.rent_accounts_of(session, [tenancy.id])).get(tenancy.id)
-        notices = [] if account_id is None else await cases.notices_of(session, account_id)
-        hearings = [] if account_id is None else await cases.hearings_of(session, account_id)
-        notice = _notice_of_proceedings(trial_ended_on, notices, ladder)
-        served_on = None if notice is None else london_day(notice.served_at)
-        refused = rules.reinstatement_refused(
-            settlement.settled_on,
-            trial_ended_on,
-            served_on,
-            _on_record(hearings),
-            london_day(now),
-            proceedings_ended=None
-            if served_on is None
-            else _proceedings_ended(served_on, hearings),
-            withdrawn_on=None if notice is None else notice.withdrawn_on,
+        refused, trial_ended_on = await self._settlement_stands(
+            session, tenancy, settlement, ladder, london_day(now)
         )
         if refused == rules.NO_CLAIM_IN_TIME:
             raise Conflict(
@@ -490,26 +476,74 @@ class TenancyService:
                 field="trial_settled_on",
                 reason=refused,
             )
-        previous = tenancy.tenancy_type
-        tenancy.tenancy_type = rules.TRIAL_TYPE_OF[previous]
-        tenancy.introductory_ends_on = trial_ended_on
-        await repository.remove_settlement(session, settlement)
-        repository.add_reinstatement(
-            session,
-            TrialReinstatement(
-                id=uuid.uuid4(),
-                tenancy_id=tenancy.id,
-                settled_on=settlement.settled_on,
-                settled_at=settlement.settled_at,
-                trial_ended_on=trial_ended_on,
-                reinstated_at=now,
-                reinstated_by=reinstated_by,
-            ),
-        )
-        await _type_changed(
-            session, tenancy, TenancyTypeChange.OTHER, previous, settlement.settled_on
-        )
+        await _put_back_on_trial(session, tenancy, settlement, trial_ended_on, reinstated_by, now)
         return await self.get(session, tenancy.id)
+
+    async def reinstate_on_corrected_outcome(
+        self,
+        session: AsyncSession,
+        tenancy: Tenancy,
+        ladder: ArrearsLadder,
+        correction_id: uuid.UUID,
+        corrected_by: str,
+        now: datetime,
+    ) -> bool:
+        """Put back on trial a tenancy the trial-end job settled on a court outcome that
+        has just been corrected (ADR 0093): a dismissal or withdrawal keyed in error for
+        an order or an adjournment, or for another day. With the corrected outcome on
+        record, the settlement is weighed as a reinstatement weighs it (ADR 0081): when
+        it no longer stands (a claim brought in the notice's six months, and the notice
+        not stopped keeping the trial by the day settled), it is undone as a
+        reinstatement undoes it, the reinstatement naming the correction, and
+        tenancy-type-changed (`other`) published; the job settles the trial again when
+        the record says the proceedings ended. True when it was put back. Nothing to do
+        (False): no settlement by the job, the tenancy has ended (its type is history),
+        or the settlement stands on what is on record now (another reason ended the
+        trial by its day). `tenancy` is held (FOR UPDATE) by the caller."""
+        if tenancy.status is not TenancyStatus.CURRENT:
+            return False
+        settlement = await repository.settlement_of(session, tenancy.id)
+        if settlement is None or tenancy.tenancy_type not in rules.TRIAL_TYPE_OF:
+            return False
+        refused, trial_ended_on = await self._settlement_stands(
+            session, tenancy, settlement, ladder, london_day(now)
+        )
+        if refused is not None:
+            return False
+        await _put_back_on_trial(
+            session, tenancy, settlement, trial_ended_on, corrected_by, now, correction_id
+        )
+        return True
+
+    async def _settlement_stands(
+        self,
+        session: AsyncSession,
+        tenancy: Tenancy,
+        settlement: TrialSettlement,
+        ladder: ArrearsLadder,
+        today: date,
+    ) -> tuple[str | None, date]:
+        """Why the job's settlement stands on what is on record today
+        (`rules.reinstatement_refused`), or None when it does not, with the trial's end
+        it read (the year from the start for a settlement made before migration 0022)."""
+        trial_ended_on = settlement.trial_ended_on or rules.trial_year_ends_on(tenancy.start_date)
+        account_id = (await accounts.rent_accounts_of(session, [tenancy.id])).get(tenancy.id)
+        notices = [] if account_id is None else await cases.notices_of(session, account_id)
+        hearings = [] if account_id is None else await cases.hearings_of(session, account_id)
+        notice = _notice_of_proceedings(trial_ended_on, notices, ladder)
+        served_on = None if notice is None else london_day(notice.served_at)
+        refused = rules.reinstatement_refused(
+            settlement.settled_on,
+            trial_ended_on,
+            served_on,
+            _on_record(hearings),
+            today,
+            proceedings_ended=None
+            if served_on is None
+            else _proceedings_ended(served_on, hearings),
+            withdrawn_on=None if notice is None else notice.withdrawn_on,
+        )
+        return refused, trial_ended_on
 
     async def get(self, session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyPublic:
         tenancy = await repository.get(session, tenancy_id)
@@ -568,6 +602,41 @@ class TenancyService:
             ],
             next_cursor=listed.next_cursor,
         )
+
+
+async def _put_back_on_trial(
+    session: AsyncSession,
+    tenancy: Tenancy,
+    settlement: TrialSettlement,
+    trial_ended_on: date,
+    reinstated_by: str,
+    now: datetime,
+    correction_id: uuid.UUID | None = None,
+) -> None:
+    """The job's settlement undone: the type and the trial's end restored as the job
+    found them, the settlement removed (the job settles the trial again when the
+    proceedings end, from that day) and kept as a reinstatement with who made it, when
+    and, when a corrected court outcome called for it, which correction (audit), and
+    tenancy-type-changed (`other`, back to the trial type, effective the day the
+    settlement took effect) correcting what the settlement published (ADR 0081, 0093)."""
+    previous = tenancy.tenancy_type
+    tenancy.tenancy_type = rules.TRIAL_TYPE_OF[previous]
+    tenancy.introductory_ends_on = trial_ended_on
+    await repository.remove_settlement(session, settlement)
+    repository.add_reinstatement(
+        session,
+        TrialReinstatement(
+            id=uuid.uuid4(),
+            tenancy_id=tenancy.id,
+            settled_on=settlement.settled_on,
+            settled_at=settlement.settled_at,
+            trial_ended_on=trial_ended_on,
+            reinstated_at=now,
+            reinstated_by=reinstated_by,
+            correction_id=correction_id,
+        ),
+    )
+    await _type_changed(session, tenancy, TenancyTypeChange.OTHER, previous, settlement.settled_on)
 
 
 async def _type_changed(
