@@ -13,9 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 
 from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
+from income.arrears.repository import court_terms_broken
 from income.models import ArrearsCase, CourtHearing, Tenancy
 from services.income.tests.arrears.test_court_hearings import hearings_path, list_hearing
 from services.income.tests.conftest import a_tenancy
@@ -56,10 +58,11 @@ async def decide(income: httpx.AsyncClient, account: str, outcome: str) -> str:
 async def cases(income: httpx.AsyncClient, income_database: Database) -> dict[str, str]:
     """Eight cases, by name: letter_1 (no hearing), listed (court_application, a hearing
     listed), broken (court_application, adjourned on terms since broken), dismissed
-    (letter_2, the claim dismissed), held_cleared (a suspended order, then arrears
-    cleared: stage none), listed_unmoved (a hearing listed on a case the ladder never
-    moved: at none since its tenancy began), closed (stage none: arrears cleared after
-    the claim was dismissed) and ended (a hearing listed, then the tenancy ended)."""
+    (letter_2, the claim dismissed), held_cleared (a suspended order, its terms since
+    broken, then arrears cleared: stage none), listed_unmoved (a hearing listed on a
+    case the ladder never moved: at none since its tenancy began), closed (stage none:
+    arrears cleared after the claim was dismissed) and ended (a hearing listed, then the
+    tenancy ended)."""
 
     async def start() -> str:
         return str((await a_tenancy(income))["rent_account_id"])
@@ -72,7 +75,7 @@ async def cases(income: httpx.AsyncClient, income_database: Database) -> dict[st
     await at_step(income_database, named["closed"], "none", since(1))
     await list_hearing(income, named["listed_unmoved"], london_today().isoformat())
     await at_step(income_database, named["held_cleared"], "court_application", since(3))
-    await decide(income, named["held_cleared"], "suspended_possession_order")
+    order = await decide(income, named["held_cleared"], "suspended_possession_order")
     await at_step(income_database, named["held_cleared"], "none", since(6))
     await list_hearing(income, named["ended"], london_today().isoformat())
     async with income_database.sessionmaker() as session, session.begin():
@@ -90,7 +93,7 @@ async def cases(income: httpx.AsyncClient, income_database: Database) -> dict[st
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
             update(CourtHearing)
-            .where(CourtHearing.id == uuid.UUID(hearing))
+            .where(col(CourtHearing.id).in_([uuid.UUID(hearing), uuid.UUID(order)]))
             .values(terms_broken_on=BROKEN_ON)
         )
     await at_step(income_database, named["dismissed"], "letter_2", since(5))
@@ -147,7 +150,7 @@ async def test_open_and_court_held_cases_longest_at_their_step_first_closed_ones
         ("court_hearing_listed", None),
         ("court_adjourned", BROKEN_ON.isoformat()),
         (None, None),
-        ("court_suspended_possession_order", None),
+        ("court_suspended_possession_order", BROKEN_ON.isoformat()),
     ]
 
 
@@ -194,10 +197,18 @@ async def test_by_the_courts_hold(income: httpx.AsyncClient, cases: dict[str, st
     ]
 
 
-async def test_by_broken_court_terms(income: httpx.AsyncClient, cases: dict[str, str]) -> None:
-    assert accounts(await listed(income, {"court_terms_broken": "true"})) == [cases["broken"]]
+async def test_by_broken_court_terms(
+    income: httpx.AsyncClient, income_database: Database, cases: dict[str, str]
+) -> None:
+    """Every case the gauge hearth_income_court_terms_broken counts is listed, the
+    suspended order whose arrears were cleared (stage none) among them (ADR 0084,
+    amended)."""
+    broken = accounts(await listed(income, {"court_terms_broken": "true"}))
+    assert broken == named(cases, "broken", "held_cleared")
+    async with income_database.sessionmaker() as session:
+        assert await court_terms_broken(session) == len(broken)
     assert accounts(await listed(income, {"court_terms_broken": "false"})) == named(
-        cases, "listed_unmoved", "letter_1", "listed", "dismissed", "held_cleared"
+        cases, "listed_unmoved", "letter_1", "listed", "dismissed"
     )
     assert (
         accounts(
