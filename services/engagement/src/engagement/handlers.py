@@ -310,8 +310,9 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     async def on_tenant_copy_requested(
         session: AsyncSession, envelope: Envelope[TenantCopyRequested]
     ) -> None:
-        """A new tenancy's copy of the home's gas safety record, to each of its tenants
-        before they move in; tenant-copy-sent follows as each goes out. The tenants are
+        """A new tenancy's copy of the home's gas safety record or EICR (ADR 0094; the
+        letter names which), to each of its tenants before they move in;
+        tenant-copy-sent follows as each goes out. The tenants are
         made residents by tenancy-started on income's topic: until engagement knows them
         all, the event fails and is retried (then dead-lettered, to replay)."""
         requested = envelope.data
