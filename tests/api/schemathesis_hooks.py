@@ -297,6 +297,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "draft.customer_action.due_on": "not before the draft's visited_at, nor more than 24 "
         "months after today (cross-piece; JSON Schema has no 'today')",
         "draft.visit.visited_at": "a rebooking's after the attempt it follows (" + STATE + ")",
+        "draft.household.resident_id": "not a resident of another home (" + STATE + ")",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""

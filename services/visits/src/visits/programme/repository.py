@@ -414,6 +414,11 @@ async def gas_check_to_pair(
     return (await session.execute(query)).scalars().first()
 
 
+async def resident(session: AsyncSession, resident_id: uuid.UUID) -> ResidentProfile | None:
+    """What engagement's events said of the resident (their home among it), if any."""
+    return await session.get(ResidentProfile, resident_id)
+
+
 async def residents_at(session: AsyncSession, uprn: str) -> list[ResidentProfile]:
     """Residents at the home, leaving out those of a tenancy that has ended."""
     query = (

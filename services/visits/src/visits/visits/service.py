@@ -374,6 +374,17 @@ class VisitService:
             session, visit, visited_at, "draft.visit.visited_at"
         )
         household = report.household
+        # The household's details are confirmed with a resident of this home: engagement
+        # applies them (household size, living alone) to whichever resident the id names.
+        # One visits does not know yet (engagement's event still to come) is taken.
+        confirmed_by = await home_profiles.resident(session, household.resident_id)
+        if confirmed_by is not None and confirmed_by.uprn != visit.uprn:
+            raise Unprocessable(
+                f"Resident {household.resident_id} is not a resident of home {visit.uprn}: "
+                "the household's details are confirmed with one of its residents (the "
+                "briefing lists them)",
+                field="draft.household.resident_id",
+            )
         open_actions = {
             action.id: action for action in await repository.open_actions(session, visit.uprn)
         }
