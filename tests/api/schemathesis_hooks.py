@@ -284,7 +284,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which findings and reasons go with which outcome (if/then)
         "visited_at": FUTURE + "; a rebooking's after the attempt it follows (" + STATE + ")",
     },
-    "PUT /v1/visits/{visit_id}/report/draft": {"pieces.*.visit.content.visited_at": FUTURE},
+    "PUT /v1/visits/{visit_id}/report/draft": {
+        "pieces.*.visit.content.visited_at": FUTURE,
+        "pieces.*.section": "a room only on a full visit, the visit's kind (" + STATE + ")",
+    },
     "POST /v1/visits/{visit_id}/report/submit": {
         "pieces_expected": "the count of pieces the draft holds (" + STATE + ")",
         "draft.visit": "the sections the draft holds (" + STATE + ")",
@@ -298,6 +301,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "months after today (cross-piece; JSON Schema has no 'today')",
         "draft.visit.visited_at": "a rebooking's after the attempt it follows (" + STATE + ")",
         "draft.household.resident_id": "not a resident of another home (" + STATE + ")",
+        "draft.room": "a room only on a full visit, and each once (" + STATE + ")",
     },
 }
 """`METHOD /path` -> {field: why a schema-valid value may be refused}."""

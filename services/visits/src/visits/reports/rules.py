@@ -66,6 +66,21 @@ def required_sections(kind: VisitKind) -> list[DraftSection]:
     return required
 
 
+def section_recorded(kind: VisitKind, section: DraftSection, field_name: str) -> None:
+    """The room-by-room inventory (a condition rating, photos) is the full visit's: an
+    officer in the home rates what they see (DOMAIN.md: the full visit in the home,
+    inventory-style; the lite visit by phone or video). A lite visit records no room:
+    a rating nobody saw, from a call, would stand in the home's condition record as an
+    inspection (ADR 0097). Everything else a lite visit may record (repairs and hazards
+    the household describes, concerns, actions)."""
+    if section is DraftSection.ROOM and kind is not VisitKind.FULL:
+        raise RuleBroken(
+            f"A {kind} visit records no room inventory: rooms are rated at a full visit "
+            "in the home",
+            field_name,
+        )
+
+
 def missing_sections(kind: VisitKind, pieces: Iterable[SavedPiece]) -> list[DraftSection]:
     present = {piece.section for piece in pieces if piece.content is not None}
     return [section for section in required_sections(kind) if section not in present]
@@ -121,6 +136,7 @@ def assemble(
         )
     parts: dict[DraftSection, list[object]] = {section: [] for section in DraftSection}
     for piece in live:
+        section_recorded(kind, piece.section, f"draft.{piece.section}")
         try:
             content = CONTENT_MODELS[piece.section].model_validate(piece.content)
         except ValidationError:

@@ -84,6 +84,11 @@ class ReportService:
         visit = await self._open_visit(session, visit_id)
         now = datetime.now(UTC)
         for n, piece in enumerate(data.pieces):
+            if piece.content is not None:  # a removal is always taken
+                try:
+                    rules.section_recorded(visit.kind, piece.section, f"pieces.{n}.section")
+                except RuleBroken as broken:
+                    raise Unprocessable(broken.message, field=broken.field) from broken
             if isinstance(piece.content, VisitDetails):
                 try:
                     rules.check_visited_at(
