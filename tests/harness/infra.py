@@ -169,7 +169,11 @@ def kafka_bootstrap_servers() -> Iterator[str]:
 
 @contextlib.contextmanager
 def postgres_server_url() -> Iterator[str | None]:
-    """An asyncpg URL of a PostgreSQL server to create test databases on, or None for SQLite."""
+    """An asyncpg URL of a PostgreSQL server to create test databases on, or None for SQLite
+    (always SQLite, `make run`'s default, when HEARTH_TEST_DATABASE=sqlite)."""
+    if os.environ.get("HEARTH_TEST_DATABASE") == "sqlite":
+        yield None
+        return
     if url := os.environ.get("HEARTH_TEST_DATABASE_URL"):
         yield url
         return

@@ -510,7 +510,11 @@ def _held_recharges_statement(*, after: bool, uprn: bool) -> Select[Any]:
     if after:
         page = page.where(
             tuple_(_account.c.uprn, _account.c.id)
-            > tuple_(bindparam("after_uprn"), bindparam("after_id"))
+            > tuple_(
+                # typed as the columns: SQLite binds a UUID only through its column's type
+                bindparam("after_uprn", type_=_account.c.uprn.type),
+                bindparam("after_id", type_=_account.c.id.type),
+            )
         )
     if uprn:
         page = page.where(_account.c.uprn == bindparam("uprn"))

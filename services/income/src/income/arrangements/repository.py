@@ -131,7 +131,11 @@ def _reviews_due_statement(*, after: bool) -> Any:
     if after:
         query = query.where(
             tuple_(_arrangement.c.review_on, _arrangement.c.id)
-            > tuple_(bindparam("after_review_on"), bindparam("after_id"))
+            > tuple_(
+                # typed as the columns: SQLite binds a UUID or a day only through them
+                bindparam("after_review_on", type_=_arrangement.c.review_on.type),
+                bindparam("after_id", type_=_arrangement.c.id.type),
+            )
         )
     return query
 

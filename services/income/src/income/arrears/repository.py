@@ -310,7 +310,12 @@ def _worklist_statement(
     if after:
         query = query.where(
             tuple_(_case.c.stage_changed_at, _case.c.account_id)
-            > tuple_(bindparam("after_changed_at"), bindparam("after_account_id"))
+            > tuple_(
+                # typed as the columns: SQLite binds a UUID, and a moment in the form
+                # the column stores it, only through the column's type
+                bindparam("after_changed_at", type_=_case.c.stage_changed_at.type),
+                bindparam("after_account_id", type_=_case.c.account_id.type),
+            )
         )
     if stages:
         query = query.where(_case.c.stage.in_(bindparam("stages", expanding=True)))

@@ -202,8 +202,8 @@ class NoticePublic(BaseModel):
 
 class CaseSummaryPublic(BaseModel):
     """An arrears case on the officer's worklist (open, or held by the court at none):
-    ids, where it stands and the court's hold, no personal data (the case itself: GET /v1/rent-accounts/
-    {account_id}/arrears-case)."""
+    ids, where it stands and the court's hold, no personal data (the case itself:
+    GET /v1/rent-accounts/{account_id}/arrears-case)."""
 
     account_id: uuid.UUID
     tenancy_id: uuid.UUID
