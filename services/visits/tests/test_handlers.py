@@ -205,7 +205,7 @@ async def profiles(db: Database, uprn: str) -> int:
 
 async def current(db: Database, uprn: str) -> TenancyRecord | None:
     async with db.sessionmaker() as session:
-        return await projections.current_tenancy(session, uprn)
+        return await projections.current_tenancy(session, uprn, london_day(datetime.now(UTC)))
 
 
 async def caseload(db: Database, tenancy_id: uuid.UUID) -> CaseloadAssignment | None:

@@ -67,7 +67,7 @@ async def test_a_v2_tenancy_is_the_homes_tenancy_and_on_the_introductory_caseloa
     await handle(visits_database, envelope)
     await handle(visits_database, envelope)  # again: no change
     async with visits_database.sessionmaker() as session:
-        tenancy = await projections.current_tenancy(session, uprn)
+        tenancy = await projections.current_tenancy(session, uprn, date(2026, 12, 1))
         held = await session.get(CaseloadAssignment, tenancy_id)
     assert tenancy is not None
     assert tenancy.tenancy_id == tenancy_id

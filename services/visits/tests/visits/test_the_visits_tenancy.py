@@ -17,7 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.visits.tests.caseloads.test_caseloads import caseload_of
 from services.visits.tests.factories import JUST_VISITED, a_uprn, outbox_rows
-from services.visits.tests.test_handlers import handle, registered, started
+from services.visits.tests.test_handlers import handle, registered, resident, started
 
 
 def ended_on(uprn: str, tenancy_id: uuid.UUID, last_day: date) -> Envelope[TenancyEnded]:
@@ -49,10 +49,16 @@ async def test_a_tenancy_announced_ahead_is_not_the_household_visited_before_it_
     await handle(visits_database, registered(uprn))
     await handle(visits_database, started(uprn, living_there, date(2026, 6, 1), "secure"))
     await handle(visits_database, started(uprn, moving_in, today + timedelta(days=30)))
+    tenant, incoming = uuid.uuid4(), uuid.uuid4()
+    await handle(visits_database, resident(uprn, living_there, resident_id=tenant))
+    await handle(visits_database, resident(uprn, moving_in, resident_id=incoming))
 
     visit = await book(visits, uprn, JUST_VISITED)
 
     assert visit["tenancy_id"] == str(living_there)
+    # the officer is briefed on the household living there, not the one moving in
+    briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
+    assert [r["resident_id"] for r in briefing["residents"]] == [str(tenant)]
     report = await visits.post(
         f"/v1/visits/{visit['id']}/report",
         json={

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import (
     Row,
     Table,
+    and_,
     bindparam,
     func,
     inspect,
@@ -272,14 +273,16 @@ async def tenancy_on(session: AsyncSession, uprn: str, day: date) -> TenancyReco
     return (await session.execute(query)).scalars().first()
 
 
-async def current_tenancy(session: AsyncSession, uprn: str) -> TenancyRecord | None:
-    """The home's tenancy that started last and has not ended."""
+async def current_tenancy(session: AsyncSession, uprn: str, today: date) -> TenancyRecord | None:
+    """The home's tenancy that started last, by `today`, and has not ended: never one
+    income announced to start later (up to a year ahead), whose household has not moved
+    in (the programme's factors are the household's living there)."""
     query = (
         select(TenancyRecord)
         .where(
             col(TenancyRecord.uprn) == uprn,
             col(TenancyRecord.ended_on).is_(None),
-            col(TenancyRecord.start_date).is_not(None),
+            col(TenancyRecord.start_date) <= today,
         )
         .order_by(col(TenancyRecord.start_date).desc())
         .limit(1)
@@ -419,12 +422,23 @@ async def resident(session: AsyncSession, resident_id: uuid.UUID) -> ResidentPro
     return await session.get(ResidentProfile, resident_id)
 
 
-async def residents_at(session: AsyncSession, uprn: str) -> list[ResidentProfile]:
-    """Residents at the home, leaving out those of a tenancy that has ended."""
+def _living_there(day: date) -> Any:
+    """A resident's tenancy has not ended and had started by `day` (a tenancy income
+    announced ahead is the incoming household's); a resident of no tenancy visits knows
+    of counts, as before."""
+    return and_(
+        col(TenancyRecord.ended_on).is_(None),
+        or_(col(TenancyRecord.start_date).is_(None), col(TenancyRecord.start_date) <= day),
+    )
+
+
+async def residents_at(session: AsyncSession, uprn: str, day: date) -> list[ResidentProfile]:
+    """Residents living at the home on `day`: not those of a tenancy that has ended,
+    nor of one that starts later (_living_there)."""
     query = (
         select(ResidentProfile)
         .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
-        .where(col(ResidentProfile.uprn) == uprn, col(TenancyRecord.ended_on).is_(None))
+        .where(col(ResidentProfile.uprn) == uprn, _living_there(day))
         .order_by(col(ResidentProfile.resident_id))
     )
     return list((await session.execute(query)).scalars().all())
@@ -469,10 +483,10 @@ class CurrentTenancy(NamedTuple):
 
 
 async def current_tenancies(
-    session: AsyncSession, uprns: Sequence[str]
+    session: AsyncSession, uprns: Sequence[str], today: date
 ) -> dict[str, CurrentTenancy]:
-    """Each home's current tenancy (started last, not ended): start, type (as income
-    last said) and arrears."""
+    """Each home's current tenancy (started last by `today`, not ended: never one that
+    starts later, current_tenancy): start, type (as income last said) and arrears."""
     query = (
         select_columns(  # sqlmodel's select is typed for at most four columns
             col(TenancyRecord.uprn),
@@ -482,7 +496,7 @@ async def current_tenancies(
         )
         .where(
             col(TenancyRecord.ended_on).is_(None),
-            col(TenancyRecord.start_date).is_not(None),
+            col(TenancyRecord.start_date) <= today,
             col(TenancyRecord.uprn).in_(uprns),
         )
         .order_by(col(TenancyRecord.uprn), col(TenancyRecord.start_date))
@@ -493,6 +507,23 @@ async def current_tenancies(
     return found
 
 
+async def tenancies_starting(
+    session: AsyncSession, uprns: Sequence[str], today: date
+) -> dict[str, date]:
+    """Per home, the first day after `today` a tenancy income announced ahead starts:
+    the day the programme's factors become that household's."""
+    query = (
+        select(TenancyRecord.uprn, func.min(TenancyRecord.start_date))
+        .where(
+            col(TenancyRecord.uprn).in_(uprns),
+            col(TenancyRecord.start_date) > today,
+            col(TenancyRecord.ended_on).is_(None),
+        )
+        .group_by(col(TenancyRecord.uprn))
+    )
+    return {uprn: starts for uprn, starts in (await session.execute(query)).all()}
+
+
 class Resident(NamedTuple):
     """What the score reads of a resident (columns only, no ORM objects)."""
 
@@ -501,7 +532,10 @@ class Resident(NamedTuple):
     vulnerable: bool | None
 
 
-async def households(session: AsyncSession, uprns: Sequence[str]) -> dict[str, list[Resident]]:
+async def households(
+    session: AsyncSession, uprns: Sequence[str], today: date
+) -> dict[str, list[Resident]]:
+    """Each home's residents living there today (_living_there)."""
     query = (
         select(
             col(ResidentProfile.uprn),
@@ -510,7 +544,7 @@ async def households(session: AsyncSession, uprns: Sequence[str]) -> dict[str, l
             col(ResidentProfile.vulnerable),
         )
         .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
-        .where(col(TenancyRecord.ended_on).is_(None), col(ResidentProfile.uprn).in_(uprns))
+        .where(_living_there(today), col(ResidentProfile.uprn).in_(uprns))
     )
     found: dict[str, list[Resident]] = {}
     for uprn, age_band, lives_alone, vulnerable in (await session.execute(query)).all():

@@ -25,11 +25,13 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 3
+RULES_REVISION = 4
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
-until `introductory_ends_on`): part of configuration_fingerprint, so once the change is
+until `introductory_ends_on`; 4, 1 December 2026: a tenancy income announced ahead is not
+the home's, nor its residents the household's, until it starts): part of
+configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
 
@@ -363,18 +365,21 @@ def rescore_on(
     introductory: bool,
     oldest_contact_in_window: date | None,
     contact_window_months: int,
+    next_tenancy_starts: date | None = None,
 ) -> date:
-    """The first day after `today` on which the passing of time alone may change the
-    home's score or next visit: it passes its due date (beyond interval), its tenancy
-    stops being new (12 months from the start; an introductory tenancy stays so until
-    income's tenancy-type-changed, whose handler re-scores the home, so no date of its
-    trial is a candidate), its stock condition survey falls due, or its oldest contact
-    of the last 12 months drops out of the window (calendar months: on the first day
-    whose window, opening the same day `contact_window_months` earlier, opens after the
-    contact's day). A home never visited counts its interval from its registration or tenancy start
-    (rules.counted_from); one with neither is due "today" (the day it is scored), so it
-    is re-scored the next day; every home is re-scored at least once a year. Events
-    change the other factors and re-score the home as they arrive."""
+    """The first day after `today` on which the passing of time alone may change the home's
+    score or next visit: it passes its due date (beyond interval), its tenancy stops
+    being new (12 months from the start; an introductory tenancy stays so until income's
+    tenancy-type-changed, whose handler re-scores the home, so no date of its trial is a
+    candidate), its stock condition survey falls due, or its oldest contact of the last
+    12 months drops out of the window (calendar months: on the first day whose window,
+    opening the same day `contact_window_months` earlier, opens after the contact's
+    day), or a tenancy income announced ahead starts (`next_tenancy_starts`: the factors
+    become the incoming household's). A home never visited counts its interval from its
+    registration or tenancy start (rules.counted_from); one with neither is due "today"
+    (the day it is scored), so it is re-scored the next day; every home is re-scored at
+    least once a year. Events change the other factors and re-score the home as they
+    arrive."""
     candidates = [
         upcoming.due_by + timedelta(days=1),
         today + timedelta(days=RESCORE_AT_LEAST_EVERY),
@@ -387,6 +392,9 @@ def rescore_on(
         )
     if tenancy_start is not None and not introductory:
         candidates.append(no_longer_new_on(tenancy_start))
+    if next_tenancy_starts is not None:
+        # a tenancy income announced ahead becomes the home's: its household's factors
+        candidates.append(next_tenancy_starts)
     if oldest_contact_in_window is not None:
         # usually the day after the contact's date a year on; a window opening on a
         # shorter month's last day keeps a contact of that day a day longer (one of

@@ -77,6 +77,7 @@ def _scored(
     gas_supply: GasSupply | None,
     needs_gas_safety_check: bool | None,
     tenancy: CurrentTenancy | None,
+    next_tenancy_starts: date | None,
     residents: Sequence[Resident],
     contacts: tuple[int, datetime] | None,
     actions: int,
@@ -134,6 +135,7 @@ def _scored(
             intervals,
             tenancy_start=tenancy.start_date if tenancy else None,
             introductory=introductory,
+            next_tenancy_starts=next_tenancy_starts,
             oldest_contact_in_window=london_day(oldest_contact) if oldest_contact else None,
             contact_window_months=CONTACT_WINDOW_MONTHS,
         ),
@@ -206,8 +208,9 @@ class ProgrammeService:
         if not homes:
             return []
         known = [home.uprn for home in homes]
-        tenancies = await repository.current_tenancies(session, known)
-        households = await repository.households(session, known)
+        tenancies = await repository.current_tenancies(session, known, today)
+        starting = await repository.tenancies_starting(session, known, today)
+        households = await repository.households(session, known, today)
         contacts = await repository.contacts_since(session, known, contact_window_opens(today))
         actions = await repository.open_actions(session, known)
         no_access = await repository.no_access(session, known)
@@ -221,6 +224,7 @@ class ProgrammeService:
                 gas_supply=gas,
                 needs_gas_safety_check=needs_gas_check,
                 tenancy=tenancies.get(uprn),
+                next_tenancy_starts=starting.get(uprn),
                 residents=households.get(uprn, []),
                 contacts=contacts.get(uprn),
                 actions=actions.get(uprn, 0),
@@ -318,8 +322,8 @@ class ProgrammeService:
         today = london_day(now)
         profile = await repository.get(session, uprn)
         visits = await repository.visits_of(session, uprn)
-        residents = await repository.residents_at(session, uprn)
-        tenancy = await repository.current_tenancy(session, uprn)
+        residents = await repository.residents_at(session, uprn, today)
+        tenancy = await repository.current_tenancy(session, uprn, today)
         if profile is None and tenancy is None and not residents and visits.last_visit is None:
             raise NotFound(f"Nothing is known about home {uprn}")
         contacts = await repository.contacts_since(session, [uprn], contact_window_opens(today))
@@ -336,6 +340,9 @@ class ProgrammeService:
                     tenancy.tenancy_type,
                     tenancy.arrears_stage,
                 ),
+                next_tenancy_starts=(
+                    await repository.tenancies_starting(session, [uprn], today)
+                ).get(uprn),
                 residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
                 contacts=contacts.get(uprn),
                 actions=(await repository.open_actions(session, [uprn])).get(uprn, 0),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
 from visits.models import ReportDraftPiece, Visit
@@ -159,7 +160,10 @@ class ReportService:
         actions still open from earlier visits, the tenancy's concerns still open (codes),
         and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
-        residents = await home_profiles.residents_at(session, visit.uprn)
+        # the household living there on the visit's day (ADR 0096)
+        residents = await home_profiles.residents_at(
+            session, visit.uprn, london_day(visit.scheduled_for)
+        )
         actions = await visits.open_actions(session, visit.uprn)
         concerns = (
             await caseloads.open_concerns(session, visit.tenancy_id)
