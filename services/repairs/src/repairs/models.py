@@ -460,7 +460,8 @@ class AwaabCase(RepairsModel, table=True):
 
 class AwaabClock(RepairsModel, table=True):
     """One deadline on a case: started, paused (with reasons), stopped with evidence,
-    or breached (its event raised once: breach_raised_at)."""
+    or breached (its event raised once: breach_raised_at, with the deadline it breached:
+    breached_due_at)."""
 
     __tablename__ = "awaab_clock"
     __table_args__ = (
@@ -481,6 +482,14 @@ class AwaabClock(RepairsModel, table=True):
     stopped_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
     breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    breached_due_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="The deadline it breached: due_at when its breach was raised (by the "
+        "job, a late stop or a revised summary after the day passed). Kept when a revised "
+        "summary or a pause moves due_at later: the figures count the breach in this "
+        "deadline's period (docs/adr/0092)",
+    )
     finish_work_by: date | None = Field(
         default=None,
         description="complete_work only: the last day to finish the work, as the latest "

@@ -145,6 +145,12 @@ class ClockPublic(BaseModel):
         description="A breach was raised, or the clock stopped late; a breach stays "
         "breached when a revised summary moves the day later"
     )
+    breached_due_at: datetime | None = Field(
+        default=None,
+        description="The deadline it breached (the due_at hazard-deadline-breached named): "
+        "kept when a revised summary or a pause moves due_at later; the figures count the "
+        "breach in this deadline's period. None while the clock is not breached",
+    )
     finish_work_by: date | None = Field(
         default=None, description="complete_work only: the last day set to finish the work"
     )

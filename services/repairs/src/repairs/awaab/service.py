@@ -422,7 +422,11 @@ class AwaabService:
         session: AsyncSession, clock: AwaabClock, severity: HazardSeverity, now: datetime
     ) -> None:
         """Publish hazard-deadline-breached for a locked clock and stamp it raised, in
-        the caller's transaction (the job's batch, or the late stop)."""
+        the caller's transaction (the job's batch, the late stop, or a revised summary
+        given after the day passed), keeping the deadline it breached: the due_at the
+        event names. A revised summary or a pause may move due_at later; the breach
+        stays where it happened, and the figures count it in that deadline's period
+        (docs/adr/0092)."""
         await publish(
             session,
             HazardDeadlineBreached(
@@ -436,4 +440,5 @@ class AwaabService:
             ),
         )
         clock.breach_raised_at = now
+        clock.breached_due_at = clock.due_at
         AWAAB_CLOCKS_BREACHED.labels(milestone=clock.milestone.value).inc()

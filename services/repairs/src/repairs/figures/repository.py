@@ -145,7 +145,15 @@ async def awaab(
     session: AsyncSession, start: datetime, end: datetime
 ) -> tuple[int, dict[str, int], dict[str, int]]:
     """Open cases now, running clocks by milestone, and deadlines breached in the period
-    by milestone (raised by the job, or stopped late by rules.met's conventions)."""
+    by milestone (raised by the job, or stopped late by rules.met's conventions).
+
+    A breach counts in the period of the deadline it breached (breached_due_at), not of
+    the clock's due_at now: a revised summary (or a pause) moves due_at on after the
+    breach, and a figure already published for the period the deadline passed in must
+    not change, nor the breach count again where the new day falls (docs/adr/0092). One
+    clock is one breach: a moved clock missing its new day as well is not counted again.
+    A clock with no breached_due_at (none since migration 0024 gave every breached
+    clock one) counts by due_at, as before."""
     open_cases = await session.scalar(
         select(func.count()).where(AwaabCase.status == AwaabCaseStatus.OPEN)
     )
@@ -155,9 +163,10 @@ async def awaab(
         .group_by(AwaabClock.milestone)
     )
     running = {str(m): int(n) for m, n in (await session.execute(running_query)).all()}
+    breached_deadline = func.coalesce(col(AwaabClock.breached_due_at), col(AwaabClock.due_at))
     breached_query = (
         select(AwaabClock.milestone, func.count())
-        .where(AwaabClock.due_at >= start, AwaabClock.due_at < end)
+        .where(breached_deadline >= start, breached_deadline < end)
         .where(
             (col(AwaabClock.breach_raised_at).is_not(None))
             | (col(AwaabClock.stopped_at).is_not(None) & awaab_late(col(AwaabClock.stopped_at)))
