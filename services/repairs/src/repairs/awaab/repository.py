@@ -91,13 +91,17 @@ def late(moment: Any) -> ColumnElement[bool]:
 
 async def run_out(session: AsyncSession, now: datetime, limit: int) -> list[AwaabClock]:
     """Running clocks past their deadline whose breach is not yet raised, locked for
-    this transaction; rows another replica holds are skipped, so each is raised once."""
+    this transaction; rows another replica holds are skipped, so each is raised once.
+    A paused clock is skipped (its deadline moves on when it resumes) unless it was
+    paused at or after its first late moment: the deadline passed while it ran. The
+    pause raises that breach itself; a clock paused late before it did is raised here
+    (docs/adr/0010)."""
     query = (
         select(AwaabClock)
         .where(
             col(AwaabClock.stopped_at).is_(None),
             col(AwaabClock.breach_raised_at).is_(None),
-            col(AwaabClock.paused_at).is_(None),
+            or_(col(AwaabClock.paused_at).is_(None), late(col(AwaabClock.paused_at))),
             late(now),
         )
         .order_by(col(AwaabClock.due_at))

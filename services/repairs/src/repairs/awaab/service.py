@@ -244,15 +244,37 @@ class AwaabService:
             "at is before the clock started, its last pause ended or its day was last moved",
         )
 
+    async def _breach_if_late(
+        self,
+        session: AsyncSession,
+        clock: AwaabClock,
+        severity: HazardSeverity,
+        at: datetime,
+        now: datetime,
+    ) -> None:
+        """Raise hazard-deadline-breached (once) when the clock's deadline had passed at
+        `at` (rules.met's conventions, as the job's repository.late), before anything
+        recorded at `at` moves due_at on: a pause, the stop of a paused clock, a revised
+        summary. The job raises a breach only on its next pass and skips a clock paused
+        in time, and resuming (or the stop, or a new day) moves due_at on: raised after
+        that, the breach would name the moved deadline and count in its period, not the
+        one missed (docs/adr/0010, 0092)."""
+        if clock.breach_raised_at is None and not rules.met(clock.milestone, at, clock.due_at):
+            await self._raise_breach(session, clock, severity, now)
+
     async def pause(
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockPause
     ) -> AwaabCasePublic:
-        """Pause a clock, with the reason (its deadline moves on when it resumes)."""
+        """Pause a clock, with the reason (its deadline moves on when it resumes). A
+        pause from or after the clock's first late moment is recorded (the record of why
+        the work stopped), but it cannot excuse a deadline already missed: the breach of
+        that deadline is raised first, once (docs/adr/0010, amended 2026-12-01)."""
         now = datetime.now(UTC)
-        _case, clock = await self._running(session, case_id, milestone)
+        case, clock = await self._running(session, case_id, milestone)
         if clock.paused_at is not None:
             raise Conflict("The clock is already paused", field="milestone")
         at = self._after_record(clock, data.at, now)
+        await self._breach_if_late(session, clock, case.severity, at, now)
         clock.paused_at = at
         clock.pauses = [*clock.pauses, {"reason": data.reason, "from": at.isoformat()}]
         await session.flush()
@@ -265,11 +287,15 @@ class AwaabService:
         milestone: AwaabMilestone,
         data: ClockResume,
     ) -> AwaabCasePublic:
+        """Resume a paused clock: its deadline moves on by the time paused. A pause begun
+        after the deadline (recorded before the pause raised the breach itself) raises
+        it first, once, so the move cannot hide it."""
         now = datetime.now(UTC)
-        _case, clock = await self._running(session, case_id, milestone)
+        case, clock = await self._running(session, case_id, milestone)
         if clock.paused_at is None:
             raise Conflict("The clock is not paused", field="milestone")
         at = self._moment(data.at, now, clock.paused_at)
+        await self._breach_if_late(session, clock, case.severity, clock.paused_at, now)
         clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
         clock.pauses = [*clock.pauses[:-1], {**clock.pauses[-1], "to": at.isoformat()}]
         clock.paused_at = None
@@ -298,13 +324,15 @@ class AwaabService:
         clock.stopped_at = at
         clock.evidence = list(data.evidence)
         if clock.paused_at is not None:
+            # A pause begun after the deadline (recorded before the pause raised the
+            # breach itself) missed it: raised before the stop moves due_at on.
+            await self._breach_if_late(session, clock, case.severity, clock.paused_at, now)
             clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
             clock.paused_at = None
-        if not rules.met(milestone, at, clock.due_at) and clock.breach_raised_at is None:
-            # Stopped late before the breach job's next pass saw it: raise the breach
-            # here, once (the clock row is locked, and the job never picks a stopped
-            # clock or one whose breach_raised_at is set).
-            await self._raise_breach(session, clock, case.severity, now)
+        # Stopped late before the breach job's next pass saw it: raise the breach here,
+        # once (the clock row is locked, and the job never picks a stopped clock or one
+        # whose breach_raised_at is set).
+        await self._breach_if_late(session, clock, case.severity, at, now)
         if milestone is AwaabMilestone.INVESTIGATE:
             for follow_on in rules.AFTER_INVESTIGATION:
                 self._start_clock(session, case, follow_on, at)
@@ -386,10 +414,9 @@ class AwaabService:
             clock = self._start_clock(session, case, finish, at, finish_by=data.finish_work_by)
             clock.revised_summaries = [record]
         else:
-            if not rules.met(finish, at, clock.due_at) and clock.breach_raised_at is None:
-                # The day set before had passed when the revised summary was given: the
-                # breach happened, and moving the day cannot take it back.
-                await self._raise_breach(session, clock, case.severity, now)
+            # The day set before had passed when the revised summary was given: the
+            # breach happened, and moving the day cannot take it back.
+            await self._breach_if_late(session, clock, case.severity, at, now)
             record["earlier_finish_work_by"] = (
                 clock.finish_work_by.isoformat() if clock.finish_work_by is not None else None
             )
