@@ -21,7 +21,9 @@ async def test_a_booking_without_kind_is_full_while_an_officer_visit_for_access_
     compliance's housing officer visit step on 10 January 2026 asks for an officer in
     person, so the programme ranks the home for a full visit, and a booking for
     2 February 2026 that gives no kind is that full visit in the home (not a lite call
-    refused for want of a channel)."""
+    refused for want of a channel). The full visit of 2025, booked as the stock condition
+    survey (none recorded) and reported one-shot, recorded no room inventory, so it was
+    not the survey (ADR 0098): the officer's full visit is."""
     uprn = a_uprn()
     await handle(
         visits_database, registered(uprn, registered_at=datetime(2025, 1, 6, 9, tzinfo=UTC))
@@ -49,7 +51,7 @@ async def test_a_booking_without_kind_is_full_while_an_officer_visit_for_access_
 
     assert booked.status_code == 201, booked.text
     assert (booked.json()["kind"], booked.json()["channel"]) == ("full", "in_home")
-    assert booked.json()["stock_condition_survey"] is False
+    assert booked.json()["stock_condition_survey"] is True
 
 
 async def test_a_booking_without_kind_is_lite_when_the_officer_visit_was_made_before_it(

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from hearth_contracts.events.visits import HazardType
+from hearth_contracts.events.visits import HazardType, VisitKind
 from visits.models import HomeProfile, Visit, VisitHazardFinding, VisitRepairFinding, VisitStatus
+from visits.visits.repository import inventory_recorded
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class ReportedVisit:
     repairs: int
     hazards: int
     damp_hazards: int
+    kind: VisitKind
+    stock_condition_survey: bool
+    inventory_recorded: bool
+    """Its report holds a room inventory (ADR 0098: a full visit completed without one
+    is counted, and a survey without one is not the survey)."""
 
 
 async def reported_visits(
@@ -41,7 +47,8 @@ async def reported_visits(
     reported_at); each one's findings counted by visit id; its home's first completed
     visit from that home's visits (ix_visit_uprn_scheduled_for). The findings counted
     over the whole table, grouped, then joined, and the period found by a filter over
-    every visit, read every visit and finding ever recorded on each request."""
+    every visit, read every visit and finding ever recorded on each request. Whether
+    its report holds a room inventory, by its id too (ix_visit_room_visit_id)."""
     earlier = aliased(Visit)
     repairs = (
         select(func.count())
@@ -82,6 +89,9 @@ async def reported_visits(
             repairs,
             hazards,
             damp,
+            col(Visit.kind),
+            col(Visit.stock_condition_survey),
+            inventory_recorded(),
         )
         .outerjoin(HomeProfile, col(HomeProfile.uprn) == col(Visit.uprn))
         .where(
@@ -100,10 +110,23 @@ async def reported_visits(
             repairs=int(n_repairs),
             hazards=int(n_hazards),
             damp_hazards=int(n_damp),
+            kind=kind,
+            stock_condition_survey=bool(survey),
+            inventory_recorded=bool(inventory),
         )
-        for uprn, area, status, visited_at, first, n_repairs, n_hazards, n_damp in (
-            await session.execute(query)
-        ).all()
+        for (
+            uprn,
+            area,
+            status,
+            visited_at,
+            first,
+            n_repairs,
+            n_hazards,
+            n_damp,
+            kind,
+            survey,
+            inventory,
+        ) in (await session.execute(query)).all()
     ]
 
 

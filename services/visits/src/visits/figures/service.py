@@ -1,6 +1,7 @@
 """The visit programme's headline figures for a period: visits done against the
 programme, the no-access rate, repairs found per visit (first and later visits apart)
-and hazards found; overall, by area and by month. Never commits."""
+and hazards found, and the full visits and stock condition surveys completed without a
+room inventory (ADR 0098); overall, by area and by month. Never commits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts.events.visits import VisitKind
 from hearth_kit.figures import Figures, Measure, Period
 from hearth_kit.working_days import london_day, start_of_london_day
 from visits.figures import repository
@@ -24,6 +26,8 @@ def measures(visits: Iterable[ReportedVisit], homes: int) -> list[Measure]:
     no_access = sum(1 for v in visits if v.status is VisitStatus.NO_ACCESS)
     first = [v for v in completed if v.first_visit]
     later = [v for v in completed if not v.first_visit]
+    full = [v for v in completed if v.kind is VisitKind.FULL]
+    surveys = [v for v in full if v.stock_condition_survey]
     return [
         Measure.ratio(
             "visits.homes_visited",
@@ -55,6 +59,19 @@ def measures(visits: Iterable[ReportedVisit], homes: int) -> list[Measure]:
             "visits.damp_and_mould_found",
             "Damp and mould hazards found",
             sum(v.damp_hazards for v in completed),
+        ),
+        Measure.ratio(
+            "visits.full_visits_without_inventory",
+            "Full visits completed without a room-by-room inventory, out of full visits completed",
+            sum(1 for v in full if not v.inventory_recorded),
+            len(full),
+        ),
+        Measure.ratio(
+            "visits.surveys_without_inventory",
+            "Stock condition surveys completed without a room-by-room inventory, out of "
+            "surveys completed: not counted as the survey, which stays due",
+            sum(1 for v in surveys if not v.inventory_recorded),
+            len(surveys),
         ),
     ]
 

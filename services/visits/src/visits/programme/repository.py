@@ -52,6 +52,7 @@ from visits.models import (
     VisitHazardFinding,
     VisitStatus,
 )
+from visits.visits.repository import inventory_recorded
 
 
 async def get(session: AsyncSession, uprn: str) -> HomeProfile | None:
@@ -632,13 +633,19 @@ async def visits_of(session: AsyncSession, uprn: str) -> LastVisits:
 
 
 async def last_visits(session: AsyncSession, uprns: Sequence[str]) -> dict[str, LastVisits]:
-    """Each home's latest completed visit: any, full, and stock condition survey."""
+    """Each home's latest completed visit: any, full, and stock condition survey. A
+    visit booked as the survey counts as the survey only when its report holds the room
+    inventory (ADR 0098): completed with none (the one-shot report), the landlord holds
+    no condition record from it, so the survey stays due; it still counts as the full
+    visit it was, an officer in the home."""
     query = (
         select(
             Visit.uprn,
             func.max(Visit.visited_at),
             func.max(Visit.visited_at).filter(col(Visit.kind) == VisitKind.FULL),
-            func.max(Visit.visited_at).filter(col(Visit.stock_condition_survey).is_(True)),
+            func.max(Visit.visited_at).filter(
+                col(Visit.stock_condition_survey).is_(True), inventory_recorded()
+            ),
         )
         .where(col(Visit.status) == VisitStatus.COMPLETED, col(Visit.uprn).in_(uprns))
         .group_by(col(Visit.uprn))

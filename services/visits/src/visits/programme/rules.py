@@ -25,12 +25,13 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 4
+RULES_REVISION = 5
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
 until `introductory_ends_on`; 4, 1 December 2026: a tenancy income announced ahead is not
-the home's, nor its residents the household's, until it starts): part of
+the home's, nor its residents the household's, until it starts; 5, 1 December 2026: a
+survey completed with no room inventory is not the survey, ADR 0098): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
@@ -252,7 +253,9 @@ class VisitHistory:
     """When a home was last visited (completed visits only), by kind, and the day its
     intervals run from while it has no visit of a kind recorded (`counted_from`: the
     later of its registration in the asset register and its current tenancy's start;
-    None when neither is known, and the home is then due the day it is scored)."""
+    None when neither is known, and the home is then due the day it is scored). The
+    last stock condition survey is the last one whose report holds the room inventory
+    (ADR 0098): one completed without is the last full visit, not the survey."""
 
     last_visit: date | None = None
     last_full_visit: date | None = None

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     CursorResult,
     Date,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    exists,
     inspect,
     literal_column,
     null,
@@ -60,6 +62,14 @@ class Findings:
     rooms: list[RoomInspected] = field(default_factory=list)
     communal_issues: list[CommunalIssue] = field(default_factory=list)
     customer_actions: list[CustomerAction] = field(default_factory=list)
+
+
+def inventory_recorded() -> ColumnElement[bool]:
+    """The visit's report holds a room-by-room inventory: at least one room rated
+    (ix_visit_room_visit_id). A full visit completed from a draft always has one (the
+    draft requires a room); one completed by the one-shot report never does, since that
+    report takes no rooms (ADR 0098)."""
+    return exists().where(col(RoomInspected.visit_id) == col(Visit.id))
 
 
 async def get(

@@ -288,6 +288,12 @@ class VisitPublic(BaseModel):
     hazards_found: list[HazardFindingPublic]
     tenancy_concerns: list[TenancyConcernPublic]
     rooms: list[RoomPublic]
+    inventory_recorded: bool = Field(
+        description="The report holds a room-by-room inventory (`rooms`: a condition rating "
+        "and photos, room by room). False on a full visit completed by the one-shot report, "
+        "which takes no rooms: a stock condition survey completed so does not count as the "
+        "survey, which stays due (ADR 0098). A lite visit records none (ADR 0097)"
+    )
     communal_issues: list[CommunalIssuePublic]
     customer_actions: list[CustomerActionPublic] = Field(
         description="Actions promised at this visit, open or closed"

@@ -76,6 +76,7 @@ def to_public(visit: Visit, findings: Findings | None = None, *, caller: Caller)
                 "hazards_found": findings.hazards,
                 "tenancy_concerns": findings.tenancy_concerns,
                 "rooms": findings.rooms,
+                "inventory_recorded": bool(findings.rooms),
                 "communal_issues": findings.communal_issues,
                 "customer_actions": findings.customer_actions,
             }
@@ -293,7 +294,12 @@ class VisitService:
         tenancy-concern-raised per concern, each also put on the tenancy's caseload entry
         for its officer to follow up. Every event carries visited_at (required:
         when the officer was there, not the upload), never in the future nor more than
-        the report window ago: the clocks the findings start count from it."""
+        the report window ago: the clocks the findings start count from it.
+
+        It takes no room inventory: a full visit completed here shows
+        inventory_recorded false and, booked as the stock condition survey, is not the
+        survey in the programme, which stays due (ADR 0098); the report in pieces
+        records the rooms."""
         reported_at = datetime.now(UTC)
         visited_at = data.visited_at.astimezone(UTC)
         try:
@@ -765,7 +771,9 @@ def publics_of_rows(rows: Sequence[Row[Any]]) -> list[VisitPublic]:
                     closed_at_visit_id=row.closed_at_visit_id,
                 )
             )
-    return [VisitPublic(**visit) for visit in visits.values()]
+    return [
+        VisitPublic(**visit, inventory_recorded=bool(visit["rooms"])) for visit in visits.values()
+    ]
 
 
 def _history(visits: home_profiles.LastVisits) -> programme_rules.VisitHistory:
