@@ -1,7 +1,7 @@
 """Migration 0023: a complete_work clock keeps its day (finish_work_by) and the revised
 summaries that moved it (docs/adr/0092). Clocks started before it get the day back from
-due_at, less the time of each ended pause (a pause still running has not moved due_at);
-other clocks have no day."""
+due_at, less the time of each ended pause (a pause still running has not moved due_at;
+one the stop ended, with no `to`, moved it until the stop); other clocks have no day."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ old_clock = sa.table(
     sa.column("due_at", sa.DateTime(timezone=True)),
     sa.column("paused_at", sa.DateTime(timezone=True)),
     sa.column("pauses", sa.JSON()),
+    sa.column("stopped_at", sa.DateTime(timezone=True)),
     sa.column("evidence", sa.JSON()),
 )
 
@@ -47,6 +48,7 @@ def a_clock(
         "due_at": due_at,
         "paused_at": None,
         "pauses": [],
+        "stopped_at": None,
         "evidence": [],
         **more,
     }
@@ -101,5 +103,57 @@ async def test_complete_work_clocks_get_their_day_back_from_due_at_less_ended_pa
         assert clocks["complete_work"].finish_work_by == day
         assert clocks["begin_safety_work"].finish_work_by is None
         assert clocks["complete_work"].revised_summaries == []
+    finally:
+        await db.dispose()
+
+
+async def test_a_clock_stopped_while_paused_gets_its_day_back_less_the_pause_until_the_stop(
+    databases: DatabaseFactory,
+) -> None:
+    """The stop of a paused clock moves due_at on by the pause until the stop
+    (rules.resumed_due, as service.stop does) but leaves the pause without its `to`:
+    that time comes off too, or the day comes back 54.5 hours late (12 June, not 10)."""
+    url = await databases.create("repairs_0023_stopped")
+    await upgrade(MIGRATIONS_DIR, url, "0022")
+    db = Database(url)
+    # Day 10 June 2026: late from the start of 11 June, BST (23:00 UTC on 10 June).
+    # Paused 27 hours and resumed; paused again 54.5 hours, and stopped while paused.
+    late_from = datetime(2026, 6, 10, 23, 0, tzinfo=UTC)
+    paused = [
+        {
+            "reason": "tenant_refused_access",
+            "from": "2026-06-01T09:00:00+00:00",
+            "to": "2026-06-02T12:00:00+00:00",
+        },
+        {"reason": "specialist_survey", "from": "2026-06-05T09:00:00+00:00"},
+    ]
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            case = AwaabCase(
+                uprn="100023336956",
+                severity=HazardSeverity.SIGNIFICANT,
+                source=AwarenessSource.CONTACT_CENTRE,
+                became_aware_at=SUMMARY - timedelta(days=10),
+                opened_at=SUMMARY - timedelta(days=10),
+            )
+            session.add(case)
+            await session.flush()
+            await session.execute(
+                old_clock.insert(),
+                [
+                    a_clock(
+                        case.id,
+                        "complete_work",
+                        late_from + timedelta(hours=27) + timedelta(hours=54, minutes=30),
+                        pauses=paused,
+                        stopped_at=datetime(2026, 6, 7, 15, 30, tzinfo=UTC),
+                        evidence=["finished.pdf"],
+                    )
+                ],
+            )
+        await upgrade(MIGRATIONS_DIR, url)
+        async with db.sessionmaker() as session:
+            clock = (await session.scalars(select(AwaabClock))).one()
+        assert clock.finish_work_by == date(2026, 6, 10)
     finally:
         await db.dispose()

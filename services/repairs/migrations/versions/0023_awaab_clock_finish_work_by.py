@@ -7,7 +7,10 @@ summary that set or moved it is kept with the day and deadline it replaced.
 
 complete_work clocks started before this revision get the day back from due_at: the
 start of the London day after the day, moved on by the time of each ended pause
-(rules.resumed_due; a pause still running has not moved it yet).
+(rules.resumed_due; a pause still running has not moved it yet). A clock stopped while
+paused keeps that pause open (no `to`: the stop sets no end on it), yet the stop moved
+due_at on by it, from its start to the stop, as a resume at the stop would
+(rules.resumed_due(due_at, paused_at, stopped_at)): that pause counts until the stop.
 
 Revision ID: 0023
 Revises: 0022
@@ -15,7 +18,7 @@ Create Date: 2026-12-01 07:10:00.000000
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -34,19 +37,28 @@ clocks = sa.table(
     sa.column("milestone", sa.String()),
     sa.column("due_at", sa.DateTime(timezone=True)),
     sa.column("pauses", sa.JSON()),
+    sa.column("stopped_at", sa.DateTime(timezone=True)),
     sa.column("finish_work_by", sa.Date()),
 )
 
 
-def _paused(pauses: list[dict[str, str]]) -> timedelta:
-    return sum(
-        (
-            max(timedelta(0), datetime.fromisoformat(p["to"]) - datetime.fromisoformat(p["from"]))
-            for p in pauses
-            if "to" in p
-        ),
-        timedelta(0),
-    )
+def _aware(moment: datetime | str) -> datetime:
+    """A stored moment in UTC (SQLite gives it back without its zone; JSON as text)."""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _paused(pauses: list[dict[str, str]], stopped_at: datetime | None) -> timedelta:
+    """The time due_at was moved on by: each ended pause from its start to its end, and
+    on a stopped clock the pause the stop ended (no `to`) from its start to the stop,
+    as the stop moved it (never less than nothing, as rules.resumed_due). A pause still
+    running on a running clock has moved nothing yet."""
+    moved = timedelta(0)
+    for pause in pauses:
+        ended = _aware(pause["to"]) if "to" in pause else stopped_at
+        if ended is not None:
+            moved += max(timedelta(0), ended - _aware(pause["from"]))
+    return moved
 
 
 def upgrade() -> None:
@@ -59,12 +71,14 @@ def upgrade() -> None:
         batch.alter_column("revised_summaries", server_default=None)
     bind = op.get_bind()
     rows = bind.execute(
-        sa.select(clocks.c.id, clocks.c.due_at, clocks.c.pauses).where(
+        sa.select(clocks.c.id, clocks.c.due_at, clocks.c.pauses, clocks.c.stopped_at).where(
             clocks.c.milestone == "complete_work"
         )
     ).all()
     for row in rows:
-        day_after = (row.due_at - _paused(row.pauses or [])).astimezone(LONDON).date()
+        stopped_at = None if row.stopped_at is None else _aware(row.stopped_at)
+        moved = _paused(row.pauses or [], stopped_at)
+        day_after = (_aware(row.due_at) - moved).astimezone(LONDON).date()
         bind.execute(
             clocks.update()
             .where(clocks.c.id == row.id)
