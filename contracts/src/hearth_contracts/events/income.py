@@ -176,8 +176,9 @@ class TenancyTypeChanged(
 ):
     """A tenancy's type changed: an introductory tenancy was confirmed as secure or
     assured, or extended. `other` back to introductory (or starter) corrects a trial
-    income's trial-end job settled too soon: the tenancy is on trial again from
-    `effective_on`, the settlement's own day (ADR 0081)."""
+    income's trial-end job settled too soon, put back by an officer or by the correction
+    of the court outcome the settlement rested on: the tenancy is on trial again from
+    `effective_on`, the settlement's own day (ADR 0081, 0093)."""
 
     tenancy_id: uuid.UUID
     uprn: Uprn
