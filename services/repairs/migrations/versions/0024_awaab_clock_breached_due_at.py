@@ -18,7 +18,10 @@ conventions with none raised) gets that deadline back from its record:
   moved it on by their time (a pause ended by the stop, with no `to`, until the stop;
   one still running has moved nothing). No clock is paused when its breach is raised
   (the job skips paused clocks, the stop ends the pause first, a revised summary is
-  refused on a paused clock), so every pause began on one side of the breach;
+  refused on a paused clock), so every pause began on one side of the breach: true of
+  every row this migration reads (the same release's code raises a breach at a late
+  pause and for a clock paused late, ADR 0010 amended 2026-12-01, and sets
+  breached_due_at as it raises);
 - a clock stopped late with no breach raised (before the stop raised it) never moved
   after it stopped: its due_at.
 
