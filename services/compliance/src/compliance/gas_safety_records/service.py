@@ -129,10 +129,15 @@ class GasSafetyRecordService:
                     field=f"defects.{index}.appliance_index",
                 )
         home = await homes.get(session, data.uprn, for_update=True)
-        if home is None and caller.contractor_id is not None:
+        # A block's communal boiler is in the gas programme too (checks_for_block): its
+        # record comes here at the block's UPRN, as a home's does (ADR 0101).
+        block = (
+            None if home is not None else await homes.get_block(session, data.uprn, for_update=True)
+        )
+        if home is None and block is None and caller.contractor_id is not None:
             raise _not_assigned()
-        if home is None:
-            raise Unprocessable(f"No home with UPRN {data.uprn}", field="uprn")
+        if home is None and block is None:
+            raise Unprocessable(f"No home or block with UPRN {data.uprn}", field="uprn")
         check = await checks.open_of_type(session, data.uprn, CheckType.GAS_SAFETY, for_update=True)
         if caller.contractor_id is not None and (
             check is None or check.contractor_id != caller.contractor_id
@@ -149,7 +154,14 @@ class GasSafetyRecordService:
         latest = await repository.latest_for(session, data.uprn)
         if latest is not None and data.check_date < latest.check_date:
             return await self._superseded(session, data, caller, latest, happened_at, now)
-        annual = status_of(home, await homes.appliances_of(session, data.uprn)) is GasStatus.ANNUAL
+        if home is not None:
+            appliances = await homes.appliances_of(session, data.uprn)
+            annual = status_of(home, appliances) is GasStatus.ANNUAL
+        else:
+            # a block is in the annual programme for its communal boiler only
+            annual = block is not None and block.communal_boiler
+        tenancy_start = None if home is None else home.tenancy_start_date
+        no_access_history = False if home is None else home.no_access_history
         # A second record dated the latest one's day (a re-test after a repair, or a
         # corrected certificate) is the home's latest, recorded against the cycle the
         # first completed: no cycle is completed or opened again, and the same day with
@@ -171,7 +183,7 @@ class GasSafetyRecordService:
             check = await self.programme.open_check(
                 session,
                 uprn=data.uprn,
-                subject=Subject.HOME,
+                subject=Subject.HOME if home is not None else Subject.BLOCK,
                 check_type=CheckType.GAS_SAFETY,
                 due_by=data.check_date,
                 now=now,
@@ -184,9 +196,7 @@ class GasSafetyRecordService:
             previous,
             interval_months=settings.interval_for(CheckType.GAS_SAFETY) or 12,
         )
-        copy_by = copy_to_tenant_by(
-            data.check_date, home.tenancy_start_date, settings.tenant_copy_days
-        )
+        copy_by = copy_to_tenant_by(data.check_date, tenancy_start, settings.tenant_copy_days)
         dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
         failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
         outcome = CheckOutcome.UNSATISFACTORY if dangerous or failed else CheckOutcome.SATISFACTORY
@@ -217,19 +227,22 @@ class GasSafetyRecordService:
         defects = self._defects(record, data, happened_at)
         repository.add_defects(session, defects)
         await session.flush()
-        await tenant_copies.owe_household_copy(
-            session,
-            # a re-test's copy is its own, under the id engagement sends it by
-            copy_id=check.id
-            if retest is None
-            else retest_copy_id(check.id, data.certificate_reference),
-            check_id=check.id,
-            record_id=record.id,
-            uprn=data.uprn,
-            check_type=CheckType.GAS_SAFETY,
-            copy_by=copy_by,
-            now=now,
-        )
+        if home is not None:
+            # no household lives at a block's UPRN (a certificate of a block's check owes
+            # none either)
+            await tenant_copies.owe_household_copy(
+                session,
+                # a re-test's copy is its own, under the id engagement sends it by
+                copy_id=check.id
+                if retest is None
+                else retest_copy_id(check.id, data.certificate_reference),
+                check_id=check.id,
+                record_id=record.id,
+                uprn=data.uprn,
+                check_type=CheckType.GAS_SAFETY,
+                copy_by=copy_by,
+                now=now,
+            )
         # no next cycle for a home outside the annual gas programme
         next_due_by = expires_on if annual else None
         if retest is None:
@@ -240,7 +253,7 @@ class GasSafetyRecordService:
                 check_date=data.check_date,
                 expires_on=next_due_by,
                 certificate_reference=data.certificate_reference,
-                no_access_history=home.no_access_history,
+                no_access_history=no_access_history,
                 now=now,
             )
         else:
@@ -257,7 +270,7 @@ class GasSafetyRecordService:
                     check_date=data.check_date,
                     expires_on=None,
                     certificate_reference=data.certificate_reference,
-                    no_access_history=home.no_access_history,
+                    no_access_history=no_access_history,
                     now=now,
                 )
         await self._publish_findings(session, data, record, defects, happened_at)

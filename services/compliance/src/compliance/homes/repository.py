@@ -162,8 +162,14 @@ async def replace_appliances(
     session.add_all(list(appliances))
 
 
-async def get_block(session: AsyncSession, uprn: str) -> Block | None:
-    return await session.get(Block, uprn)
+async def get_block(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Block | None:
+    """The block; `for_update` locks its row as `get` locks a home's (FOR NO KEY UPDATE):
+    a communal boiler's gas safety record holds it, as a home's record holds the home, so
+    two records for it at once take turns (the certificate reference check)."""
+    query = select(Block).where(col(Block.uprn) == uprn)
+    if for_update:
+        query = query.with_for_update(key_share=True)
+    return (await session.execute(query)).scalars().first()
 
 
 async def refresh_statistics(session: AsyncSession) -> None:
