@@ -280,6 +280,41 @@ _case = inspect(ArrearsCase).local_table
 _arrangement = inspect(Arrangement).local_table
 _latest_arrangement = _arrangement.alias("latest_arrangement")
 _payment = _entry.alias("payment")
+_week_charge = _entry.alias("week_charge")
+_week_reversal = _entry.alias("week_reversal")
+
+
+def week_charges_net(account_id: Any, week: Any) -> Any:
+    """The rent and service charges of rent week `week` on account `account_id` (a
+    column to correlate with, or a value), net of what reversed them: two scalar
+    subqueries, each served by the charge's key (uq_ledger_entry_weekly_charge), the
+    reversals by their unique `reverses_entry_id`. A reversal carries no charge week of
+    its own, so counting the week's charges alone took a reversed one (a rent-free week
+    charged in error, a wrong rent) off the balance twice: once by its reversal, once as
+    the week under way, and the arrears read that much too low."""
+    of_the_week = (
+        _week_charge.c.account_id == account_id,
+        _week_charge.c.charge_week == week,
+        or_(*(_week_charge.c.kind == kind for kind in CHARGE_KINDS)),
+    )
+    charged = (
+        core_select(func.coalesce(func.sum(_week_charge.c.amount_pence), 0))
+        .where(*of_the_week)
+        .scalar_subquery()
+    )
+    reversed_ = (
+        core_select(func.coalesce(func.sum(_week_reversal.c.amount_pence), 0))
+        .select_from(
+            _week_reversal.join(
+                _week_charge, _week_charge.c.id == _week_reversal.c.reverses_entry_id
+            )
+        )
+        .where(*of_the_week)
+        .scalar_subquery()
+    )
+    return charged + reversed_
+
+
 _rent_change = inspect(RentChange).local_table
 _notice = inspect(PossessionNotice).local_table
 
@@ -317,14 +352,7 @@ _SUMMARY_OF_ANY = core_select(
     .where(_entry.c.account_id == _account.c.id, _entry.c.effective_on <= bindparam("today"))
     .scalar_subquery()
     .label("balance_pence"),
-    core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
-    .where(
-        _entry.c.account_id == _account.c.id,
-        _entry.c.charge_week == bindparam("week"),
-        or_(*(_entry.c.kind == kind for kind in CHARGE_KINDS)),
-    )
-    .scalar_subquery()
-    .label("week_charges_pence"),
+    week_charges_net(_account.c.id, bindparam("week")).label("week_charges_pence"),
     _case.c.stage,
     _case.c.nosp_served_at,
     # the withdrawal of the case's latest notice: withdrawn, it is live no more
@@ -377,7 +405,8 @@ SUMMARY = _SUMMARY_OF_ANY.where(_account.c.id == bindparam("account_id"))
 """Everything an account's summary shows, in one round trip: the account, its
 tenancy's status and weekly charges (those in force in rent week `week`), its balance
 (the sum of its entries effective by `today`: a charge for a week not yet begun is not
-owed yet), the charges posted for one rent week (`week`), its arrears case (with the
+owed yet), the charges posted for one rent week (`week`, net of their reversals:
+`week_charges_net`), its arrears case (with the
 withdrawal of the notice it names, if any), its latest arrangement and its last
 payment (each NULL when there is none). Built once: its cache key and compiled SQL are
 reused by every call."""
@@ -413,12 +442,9 @@ async def summary_rows(
 
 
 async def week_charges(session: AsyncSession, account_id: uuid.UUID, week: date) -> int:
-    """The rent and service charges posted for one rent week."""
-    query = select(func.coalesce(func.sum(LedgerEntry.amount_pence), 0)).where(
-        LedgerEntry.account_id == account_id,
-        LedgerEntry.charge_week == week,
-        col(LedgerEntry.kind).in_(CHARGE_KINDS),
-    )
+    """The rent and service charges posted for one rent week, net of their reversals
+    (`week_charges_net`)."""
+    query = core_select(week_charges_net(account_id, week))
     return int((await session.execute(query)).scalar_one())
 
 
@@ -445,7 +471,9 @@ async def entries_between(
 
 async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
     """Current tenancies' rent accounts in arrears at rent week `week`, and their
-    arrears in pence (balance beyond that week's charges), in one query."""
+    arrears in pence (balance beyond that week's charges, net of their reversals as
+    `week_charges_net` counts them), in one query."""
+    reversed_charge = aliased(LedgerEntry)
     per_account = (
         select(
             col(LedgerEntry.account_id).label("account_id"),
@@ -453,14 +481,21 @@ async def arrears_totals(session: AsyncSession, week: date) -> tuple[int, int]:
             func.sum(
                 case(
                     (
-                        (col(LedgerEntry.charge_week) == week)
-                        & col(LedgerEntry.kind).in_(CHARGE_KINDS),
+                        (
+                            (col(LedgerEntry.charge_week) == week)
+                            & col(LedgerEntry.kind).in_(CHARGE_KINDS)
+                        )
+                        | (
+                            (col(reversed_charge.charge_week) == week)
+                            & col(reversed_charge.kind).in_(CHARGE_KINDS)
+                        ),
                         LedgerEntry.amount_pence,
                     ),
                     else_=0,
                 )
             ).label("week_charges"),
         )
+        .outerjoin(reversed_charge, col(reversed_charge.id) == col(LedgerEntry.reverses_entry_id))
         .join(Account, col(Account.id) == col(LedgerEntry.account_id))
         .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
         .where(

@@ -6,13 +6,13 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, inspect, or_, tuple_
+from sqlalchemy import Row, bindparam, func, inspect, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_kit.db import ReadConnection
-from income.accounts.repository import CHARGE_KINDS
+from income.accounts.repository import week_charges_net
 from income.models import (
     Arrangement,
     ArrangementReview,
@@ -111,14 +111,9 @@ def _reviews_due_statement(*, after: bool) -> Any:
             )
             .scalar_subquery()
             .label("balance_pence"),
-            core_select(func.coalesce(func.sum(_entry.c.amount_pence), 0))
-            .where(
-                _entry.c.account_id == _arrangement.c.account_id,
-                _entry.c.charge_week == bindparam("week"),
-                or_(*(_entry.c.kind == kind for kind in CHARGE_KINDS)),
-            )
-            .scalar_subquery()
-            .label("week_charges_pence"),
+            week_charges_net(_arrangement.c.account_id, bindparam("week")).label(
+                "week_charges_pence"
+            ),
         )
         .select_from(_arrangement.join(_tenancy, _tenancy.c.id == _arrangement.c.tenancy_id))
         .where(
