@@ -114,7 +114,7 @@ CASES = [
         "a tenancy's residents",
         lambda _s, r: residents.page_rows(r, after=None, limit=51, uprn=None, tenancy_id=AN_ID),
     ),
-    case("the residents of a home", lambda s, _r: residents.on_home(s, UPRN)),
+    case("the residents of a home", lambda s, _r: residents.on_home(s, UPRN, TODAY)),
     case("the residents of a tenancy", lambda s, _r: residents.on_tenancy(s, AN_ID)),
     case("a tenant of a home", lambda s, _r: residents.was_tenant_of(s, AN_ID, UPRN)),
     case("a tenancy's end", lambda s, _r: residents.tenancy_end(s, AN_ID)),
@@ -151,6 +151,7 @@ CASES = [
             about_id=AN_ID,
             after_uprn="",
             limit=100,
+            day=TODAY,
         ),
     ),
     case(

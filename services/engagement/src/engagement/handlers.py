@@ -183,11 +183,12 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         told it is cancelled (the booking dead-lettered and replayed after
         appointment-cancelled, on the same topic): they would wait in for no one."""
         booked = envelope.data
+        living_there = await residents.on_home(session, booked.uprn, london_day(envelope.time))
         await write_to(
             session,
             [
                 resident
-                for resident in await residents.on_home(session, booked.uprn)
+                for resident in living_there
                 if await message_repository.of_source(
                     session, resident.id, "appointment_cancelled", booked.appointment_id
                 )
@@ -214,7 +215,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         cancelled = envelope.data
         await write_to(
             session,
-            await residents.on_home(session, cancelled.uprn),
+            await residents.on_home(session, cancelled.uprn, london_day(envelope.time)),
             "appointment_cancelled",
             cancelled.appointment_id,
             {
@@ -232,7 +233,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         due = envelope.data
         await write_to(
             session,
-            await residents.on_home(session, due.uprn),
+            await residents.on_home(session, due.uprn, london_day(envelope.time)),
             "check_due",
             due.check_id,
             {
@@ -251,7 +252,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         escalated = envelope.data
         await write_to(
             session,
-            await residents.on_home(session, escalated.uprn),
+            await residents.on_home(session, escalated.uprn, london_day(envelope.time)),
             "access_escalated",
             uuid.uuid5(escalated.check_id, f"access-step-{escalated.step_number}"),
             {
@@ -285,7 +286,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 long_date(completed.next_due_by) if completed.next_due_by is not None else ""
             ),
         }
-        for resident in await residents.on_home(session, completed.uprn):
+        for resident in await residents.on_home(session, completed.uprn, london_day(envelope.time)):
             await messages.queue_record_copy(
                 session,
                 resident,

@@ -58,7 +58,7 @@ async def handle(db: Database, handler: Any, envelope: Envelope[Any]) -> None:
 
 async def living_at(db: Database, uprn: str) -> set[uuid.UUID]:
     async with db.sessionmaker() as session:
-        return {r.id for r in await residents.on_home(session, uprn)}
+        return {r.id for r in await residents.on_home(session, uprn, date(2026, 12, 1))}
 
 
 async def letters(client: httpx.AsyncClient, person: uuid.UUID) -> list[str]:

@@ -130,8 +130,9 @@ async def test_0012_fills_start_dates_and_history_and_old_ends_come_back_by_repl
             now = {r.id: r for r in (await session.execute(select(Resident))).scalars()}
             assert (now[mover].uprn, now[mover].tenancy_ended_on) == (home_b, None)
             assert now[former].tenancy_ended_on == now[stays].tenancy_ended_on == date(2023, 1, 8)
-            assert await residents.on_home(session, home_c) == []
-            assert {r.id for r in await residents.on_home(session, home_b)} == {mover}
+            assert await residents.on_home(session, home_c, date(2026, 12, 1)) == []
+            at_b_now = await residents.on_home(session, home_b, date(2026, 12, 1))
+            assert {r.id for r in at_b_now} == {mover}
             assert await residents.was_tenant_of(session, mover, home_a)
             assert not await residents.was_tenant_of(session, former, home_a)
     finally:

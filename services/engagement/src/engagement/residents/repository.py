@@ -8,7 +8,18 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, Row, Select, Table, bindparam, func, inspect, or_, tuple_
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    inspect,
+    or_,
+    tuple_,
+)
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,15 +44,42 @@ async def get(
     return (await session.execute(query)).scalars().first()
 
 
-async def on_home(session: AsyncSession, uprn: str) -> list[Resident]:
-    """The residents living in a home now: on a tenancy of it that has not ended (a
-    former tenant keeps the home as their last one, and gets none of its letters)."""
-    query = (
-        select(Resident)
-        .where(Resident.uprn == uprn, col(Resident.tenancy_ended_on).is_(None))
-        .order_by(col(Resident.registered_at))
+def moved_in_by(resident: Any, day: date) -> Any:
+    """Whether the resident's tenancy had started by `day` (or no start is known: a
+    resident registered without one): income records a tenancy up to a year ahead and
+    announces it at once, and its tenants do not live in the home until its first day
+    (docs/adr/0096: the household living there, not the one announced ahead)."""
+    return or_(col(resident.tenancy_started_on).is_(None), col(resident.tenancy_started_on) <= day)
+
+
+async def on_home(session: AsyncSession, uprn: str, day: date) -> list[Resident]:
+    """The residents living in a home on the London day `day`: on a tenancy of it that
+    had started by then and has not ended (a former tenant keeps the home as their last
+    one, and gets none of its letters). A tenancy announced ahead puts its tenants on
+    the home only from its first day (moved_in_by); and a tenant moving within the
+    landlord's homes, put on the new home's tenancy as soon as it was announced, still
+    lives in the old home until then: they are its residents while that tenancy of the
+    old home (their tenancy history) has started and income has not said it ended."""
+    living_there = select(Resident).where(
+        Resident.uprn == uprn, col(Resident.tenancy_ended_on).is_(None), moved_in_by(Resident, day)
     )
-    return list((await session.execute(query)).scalars().all())
+    still_there = (
+        select(Resident)
+        .join(TenancyTenant, col(TenancyTenant.resident_id) == col(Resident.id))
+        .join(Tenancy, col(Tenancy.tenancy_id) == col(TenancyTenant.tenancy_id))
+        .where(
+            Tenancy.uprn == uprn,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id)),
+            col(Resident.tenancy_started_on) > day,
+        )
+    )
+    found = {
+        resident.id: resident
+        for query in (living_there, still_there)
+        for resident in (await session.execute(query)).scalars().all()
+    }
+    return sorted(found.values(), key=lambda resident: (resident.registered_at, resident.id))
 
 
 async def known_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:

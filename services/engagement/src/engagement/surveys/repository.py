@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import exists, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import Home, Resident, SurveyInvitation, SurveyResponse
+from engagement.residents.repository import moved_in_by
 from hearth_contracts.events.engagement import SurveyKind
 
 
@@ -53,17 +54,24 @@ async def households_to_ask(
     about_id: uuid.UUID,
     after_uprn: str,
     limit: int,
+    day: date,
 ) -> list[Resident]:
     """One resident of each household in the block's homes (`home.block_id`) that was
     not asked about this piece of work yet, `limit` homes at a time in UPRN order after
     `after_uprn`: one statement a batch. The one asked is the first of the home's
-    residents now (tenancy not ended), in the order residents.repository.on_home lists
-    them (registered first); a household with an invitation about this already, to
-    whichever resident, is not asked again (the one asked may have moved out since)."""
+    residents on the London day `day` (tenancy started by then and not ended: not a
+    household whose tenancy was announced ahead, residents.repository.moved_in_by), in
+    the order residents.repository.on_home lists them (registered first); a household
+    with an invitation about this already, to whichever resident, is not asked again
+    (the one asked may have moved out since)."""
     first = aliased(Resident)
     first_of_home = (
         select(first.id)
-        .where(first.uprn == Resident.uprn, col(first.tenancy_ended_on).is_(None))
+        .where(
+            first.uprn == Resident.uprn,
+            col(first.tenancy_ended_on).is_(None),
+            moved_in_by(first, day),
+        )
         .order_by(col(first.registered_at), col(first.id))
         .limit(1)
         .scalar_subquery()
@@ -80,6 +88,7 @@ async def households_to_ask(
             Home.block_id == block_id,
             col(Resident.uprn) > after_uprn,
             col(Resident.tenancy_ended_on).is_(None),
+            moved_in_by(Resident, day),
             Resident.id == first_of_home,
             ~asked,
         )

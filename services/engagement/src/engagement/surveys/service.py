@@ -37,7 +37,7 @@ from hearth_contracts.events.engagement import (
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
-from hearth_kit.working_days import start_of_london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 
 SURVEY_WORDS: dict[SurveyKind, Wording] = {
     SurveyKind.REPAIR: Wording({"en": "repair", "cy": "atgyweiriad", "pl": "naprawa"}),
@@ -128,7 +128,7 @@ class SurveyService:
         """Invite the home's residents to a transactional survey about a piece of work
         (once per resident and piece of work), through the message pipeline."""
         invited = 0
-        for resident in await residents.on_home(session, uprn):
+        for resident in await residents.on_home(session, uprn, london_day(now)):
             invitation_id = await repository.invite_once(
                 session,
                 resident_id=resident.id,
@@ -177,6 +177,7 @@ class SurveyService:
                 about_id=about_id,
                 after_uprn=after,
                 limit=BLOCK_BATCH,
+                day=london_day(now),
             )
             new = await repository.invite_many(
                 session,
