@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from repairs import jobs
 from repairs.appointments import repository as appointments
 from repairs.awaab import repository as awaab
 from repairs.communal_issues import repository as communal_issues
+from repairs.figures import repository as figures
 from repairs.models import (
     AppointmentRequestStatus,
     AppointmentStatus,
@@ -52,6 +53,7 @@ GROWING = {
 }
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
 UPRN = "100023336956"
+PERIOD = (NOW - timedelta(days=30), NOW)
 AN_ID = uuid.UUID(int=7)
 AN_UPDATE = WorkOrderStatusUpdate(
     work_order_id=AN_ID, status=WorkOrderStatus.NO_ACCESS, at=NOW, received_at=NOW
@@ -182,6 +184,31 @@ CASES = [
     ),
     # Recharges: is the household vulnerable (a recharge's check).
     case("a household flagged", lambda s, _r: recharges.household_flagged(s, UPRN)),
+    # GET /v1/repairs/figures: each measure reads the period's rows (or, for a figure
+    # of now, the few rows in that state), never every row ever made (migration 0025).
+    # Before it, appointments and recharges were read whole, and the breaches of a
+    # period were found by `stopped_at IS NOT NULL` (every clock ever stopped: an index
+    # condition, so only naming the index the period's deadlines are in catches it).
+    case("repairs completed in a period", lambda s, _r: figures.completions(s, *PERIOD)),
+    case("repairs reported in a period", lambda s, _r: figures.reported_by_priority(s, *PERIOD)),
+    case("right first time in a period", lambda s, _r: figures.right_first_time(s, *PERIOD)),
+    case(
+        "appointments booked or ended in a period",
+        lambda s, _r: figures.appointments(s, *PERIOD),
+        "ix_appointment_booked_at",
+        "ix_appointment_outcome_at",
+    ),
+    case(
+        "recharges raised, held and collected in a period",
+        lambda s, _r: figures.recharges(s, *PERIOD),
+        "ix_recharge_raised_at",
+        "ix_recharge_awaiting_approval",
+    ),
+    case(
+        "Awaab cases and deadlines in a period",
+        lambda s, _r: figures.awaab(s, *PERIOD),
+        "ix_awaab_clock_breached_deadline",
+    ),
 ]
 
 

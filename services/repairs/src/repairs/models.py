@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import registry
@@ -262,8 +263,12 @@ class Appointment(RepairsModel, table=True):
     """A slot booked with the household for one or more work orders at one home."""
 
     __tablename__ = "appointment"
-    # GET /v1/appointments in its cursor's order (window_start, id).
-    __table_args__ = (Index("ix_appointment_window_start_id", "window_start", "id"),)
+    # GET /v1/appointments in its cursor's order (window_start, id); the figures' outcomes
+    # of a period (kept, missed) by outcome_at.
+    __table_args__ = (
+        Index("ix_appointment_window_start_id", "window_start", "id"),
+        Index("ix_appointment_outcome_at", "outcome_at"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     uprn: str = Field(max_length=12, index=True)
@@ -391,6 +396,17 @@ class Recharge(RepairsModel, table=True):
     """Damage caused by the household, recharged to it (income invoices it)."""
 
     __tablename__ = "recharge"
+    # The figures: the recharges raised in a period, and those held for approval now
+    # (only those: a partial index, whatever the period).
+    __table_args__ = (
+        Index("ix_recharge_raised_at", "raised_at"),
+        Index(
+            "ix_recharge_awaiting_approval",
+            "requested_at",
+            postgresql_where=text("status = 'awaiting_approval'"),
+            sqlite_where=text("status = 'awaiting_approval'"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     repair_id: uuid.UUID = Field(foreign_key="repair_request.id", index=True)
@@ -467,6 +483,9 @@ class AwaabClock(RepairsModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "milestone"),
         Index("ix_awaab_clock_due", "stopped_at", "breach_raised_at", "due_at"),
+        # The figures' breaches of a period, by the deadline each breached (the expression
+        # figures.repository.awaab counts by).
+        Index("ix_awaab_clock_breached_deadline", text("coalesce(breached_due_at, due_at)")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

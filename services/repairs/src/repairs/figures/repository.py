@@ -1,5 +1,7 @@
-"""The SQL behind repairs' figures: one aggregate query per table, each over an
-indexed time column for the period."""
+"""The SQL behind repairs' figures: one aggregate query per table, each reading the
+period's rows by an indexed time column (or, for a figure of now, the rows in that
+state by an index of it), never every row the table has ever had
+(tests/test_query_plans.py; docs/adr/0077)."""
 
 from __future__ import annotations
 
@@ -95,7 +97,11 @@ async def right_first_time(
 
 async def appointments(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
     """Appointments booked in the period (first bookings: at first contact or not), and
-    those whose outcome fell in it (kept, missed by the landlord's side)."""
+    those whose outcome fell in it (kept, missed by the landlord's side).
+
+    Only those two sets of rows are read, each found in its index (ix_appointment_booked_at,
+    ix_appointment_outcome_at): every counted appointment is in one of them, so the
+    figures are those of a read of every appointment, which is what this was before."""
     first_booking = col(Appointment.rebooked_from_appointment_id).is_(None)
     booked_in = and_(col(Appointment.booked_at) >= start, col(Appointment.booked_at) < end)
     outcome_in = and_(col(Appointment.outcome_at) >= start, col(Appointment.outcome_at) < end)
@@ -114,22 +120,27 @@ async def appointments(session: AsyncSession, start: datetime, end: datetime) ->
                 col(Appointment.missed_by) == MissedBy.LANDLORD,
             )
         ).label("missed_by_landlord"),
-    )
+    ).where(or_(booked_in, outcome_in))
     row = (await session.execute(query)).one()
     return {key: int(value) for key, value in row._mapping.items()}
 
 
 async def recharges(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
     """Recharges raised in the period (count and pence), those paid in full in it
-    (income's recharge-paid), and those held for approval now."""
+    (income's recharge-paid), and those held for approval now.
+
+    Held for approval is a figure of now, whatever the period: those recharges are
+    found by their state (ix_recharge_awaiting_approval, which holds only them), the
+    period's raised ones by ix_recharge_raised_at; nothing else is read."""
     raised_in = and_(col(Recharge.raised_at) >= start, col(Recharge.raised_at) < end)
+    held = col(Recharge.status) == RechargeStatus.AWAITING_APPROVAL
     query = select(
         _count_if(raised_in).label("raised"),
         func.coalesce(func.sum(case((raised_in, Recharge.amount_pence), else_=0)), 0).label(
             "raised_pence"
         ),
-        _count_if(Recharge.status == RechargeStatus.AWAITING_APPROVAL).label("awaiting_approval"),
-    )
+        _count_if(held).label("awaiting_approval"),
+    ).where(or_(raised_in, held))
     row = (await session.execute(query)).one()
     collected = await session.scalar(
         select(func.count()).where(
@@ -153,7 +164,9 @@ async def awaab(
     not change, nor the breach count again where the new day falls (docs/adr/0092). One
     clock is one breach: a moved clock missing its new day as well is not counted again.
     A clock with no breached_due_at (none since migration 0024 gave every breached
-    clock one) counts by due_at, as before."""
+    clock one) counts by due_at, as before. The period's deadlines are found in
+    ix_awaab_clock_breached_deadline, on that very expression: before it, the only
+    index condition was `stopped_at IS NOT NULL`, every clock ever stopped."""
     open_cases = await session.scalar(
         select(func.count()).where(AwaabCase.status == AwaabCaseStatus.OPEN)
     )
