@@ -87,7 +87,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + "; nor before the latest certificate of its type the home holds ("
         + STATE
         + "), nor further back than the register goes for its type (history_months, "
-        "configuration: ADR 0070)",
+        "configuration: ADR 0070), nor before a new tenancy's first day for its alarm "
+        "check (" + STATE + ")",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {

@@ -109,6 +109,15 @@ def due_by_for_day(day: date) -> date:
     return day + timedelta(days=1)
 
 
+def day_of_check(due_by: date) -> date:
+    """The day a check that must be done on a given day is for (due_by_for_day's day):
+    the tenancy's first day for its smoke and CO alarm check. A test before it (a void
+    gas visit the week before the tenancy) says nothing of the alarms on that day, so it
+    does not complete the check (the Smoke and Carbon Monoxide Alarm (England)
+    Regulations 2015, reg. 4(1)(b): in working order on the day the tenancy begins)."""
+    return due_by - timedelta(days=1)
+
+
 def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
     """The tenant's copy is due within 28 days of the check; a new tenancy that starts
     sooner gets it before moving in: by the day before the start, or the check day

@@ -19,6 +19,7 @@ from compliance.checks.rules import (
     ApplianceFact,
     CheckStatus,
     copy_to_tenant_by,
+    day_of_check,
     days_overdue,
     due_from,
     escalate_on,
@@ -368,7 +369,8 @@ class ProgrammeService:
     ) -> Check:
         """The open check of a type, opened due by `due_by` when there is none (the
         alarm check on the first day of a tenancy, a record for a home outside the
-        programme), raised as due today or from `due_from_day` (else `due_by`) if
+        programme), due from `due_from_day` (the tenancy's first day, even one announced
+        ahead: the check cannot be made before it), else from `due_by` or today if
         sooner."""
         existing = await repository.open_of_type(session, uprn, check_type, for_update=True)
         if existing is not None:
@@ -379,7 +381,7 @@ class ProgrammeService:
             subject=subject,
             check_type=check_type,
             due_by=due_by,
-            due_from=min(due_from_day or due_by, london_day(now)),
+            due_from=due_from_day or min(due_by, london_day(now)),
             escalate_on=escalate_on(due_by, self.settings.escalate_after_months),
             created_at=now,
         )
@@ -707,6 +709,16 @@ class ProgrammeService:
             )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
+        if check.check_type is CheckType.SMOKE_CO_ALARMS and data.done_on < (
+            first_day := day_of_check(check.due_by)
+        ):
+            # Opened when income announced the tenancy, perhaps ahead: a test before its
+            # first day is not the check of the alarms on that day.
+            raise Unprocessable(
+                f"The smoke and CO alarm check of a new tenancy is made on its first day, "
+                f"{first_day.isoformat()}, or after it",
+                field="done_on",
+            )
         oldest = self.settings.oldest_check_day(check.check_type, today)
         if data.done_on < oldest:
             # A mistyped year, or paper older than any record kept: its expiry (and the
