@@ -1,0 +1,78 @@
+"""A survey response naming a resident is about a home of theirs: the one they live at,
+or one they were a tenant of (a repair survey answered after moving out). A resident of
+another home is refused naming resident_id, nothing kept or published: the response
+counts under its home's tenure and once per resident, so a wrong resident's answer went
+into figures of a home they never lived in and replaced their own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlmodel import select
+
+from engagement.handlers import on_tenancy_started
+from engagement.models import SurveyResponse
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyStartedV2
+from hearth_kit.db import Database
+
+from .test_surveys import a_resident, a_response, a_uprn
+
+Published = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+
+
+async def kept(db: Database, uprn: str) -> list[SurveyResponse]:
+    async with db.sessionmaker() as session:
+        query = select(SurveyResponse).where(SurveyResponse.uprn == uprn)
+        return list((await session.execute(query)).scalars().all())
+
+
+async def test_a_resident_of_another_home_is_refused(
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Published
+) -> None:
+    their_home, another = a_uprn(), a_uprn()
+    resident_id = await a_resident(engagement, their_home)
+
+    refused = await engagement.post(
+        "/v1/surveys/responses", json=a_response(another, resident_id=resident_id)
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert their_home not in refused.text  # the home they live at is not told
+    assert await kept(engagement_database, another) == []
+    assert await published(another, "survey-responded") == []
+
+    taken = await engagement.post(
+        "/v1/surveys/responses", json=a_response(their_home, resident_id=resident_id)
+    )
+    assert taken.status_code == 201, taken.text
+
+
+async def test_a_former_tenant_answers_about_the_home_they_left(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    left, now_at = a_uprn(), a_uprn()
+    mover = uuid.UUID(await a_resident(engagement, left))
+    async with engagement_database.sessionmaker() as session, session.begin():
+        await on_tenancy_started(
+            session,
+            Envelope(
+                data=TenancyStartedV2(
+                    tenancy_id=uuid.uuid4(),
+                    tenancy_reference="T-MOVED",
+                    uprn=now_at,
+                    tenants=[{"person_id": mover, "lead": True, "joint": False}],
+                    start_date=date(2025, 4, 7),
+                    tenancy_type="assured",
+                    weekly_rent_pence=12_345,
+                )
+            ),
+        )
+    response = await engagement.post(
+        "/v1/surveys/responses", json=a_response(left, survey="repair", resident_id=str(mover))
+    )
+    assert response.status_code == 201, response.text
