@@ -63,8 +63,9 @@ class Programme(BaseModel):
         default=28,
         ge=1,
         le=28,
-        description="An EICR's C2, FI or faulty alarm is remedied within this many days of "
-        "the check: a landlord may set a shorter target, never more than the law's 28",
+        description="An EICR's C2, FI or faulty alarm is remedied within this many days "
+        "starting with the check's day (its first): a landlord may set a shorter target, "
+        "never more than the law's 28",
     )
     interval_months: dict[CheckType, int] = Field(
         default_factory=lambda: dict(DEFAULT_INTERVALS),

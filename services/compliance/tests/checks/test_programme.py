@@ -622,10 +622,11 @@ async def test_an_eicr_with_a_c2_opens_the_next_in_5_years_and_asks_for_a_28_day
     assert [(d["classification"], d["priority"], d["trade"]) for d in defects] == [
         ("potentially_dangerous", "urgent", "electrical")
     ]
-    # the whole 28th day counts (a deadline is met before the next London day begins),
-    # so remedy_by is that day's end, as a repair's target is (never its first moment)
+    # 28 days starting with the inspection's day (ADR 0102): the 28th is 27 days after
+    # it, and the whole of it counts (a deadline is met before the next London day
+    # begins), so remedy_by is that day's end, as a repair's target is
     remedy_by = datetime.fromisoformat(defects[0]["remedy_by"])
-    assert remedy_by == end_of_london_day(done_on + timedelta(days=28))
+    assert remedy_by == end_of_london_day(done_on + timedelta(days=27))
     completed = await published("check-completed", uprn)
     assert [c["check_type"] for c in completed] == ["electrical"]
     gas = await gas_check(compliance, uprn)

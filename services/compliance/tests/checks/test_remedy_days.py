@@ -12,6 +12,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from compliance.checks.rules import last_remedy_day
 from compliance.settings import Programme
 from hearth_kit.working_days import end_of_london_day
 from services.compliance.tests.checks.test_programme import a_gas_home
@@ -57,9 +58,19 @@ async def test_a_c2_is_remedied_within_the_configured_days(
     )
     assert response.status_code == 201, response.text
     defects = await published("safety-defect-found", uprn)
+    # 21 days starting with 10 March (its first day): the end of 30 March (ADR 0102)
     assert datetime.fromisoformat(defects[0]["remedy_by"]) == end_of_london_day(
-        date(done_on.year, 3, 31)
+        date(done_on.year, 3, 30)
     )
+
+
+def test_the_28_days_start_with_the_inspections_day() -> None:
+    """Electrical Safety Standards in the Private Rented Sector (England) Regulations
+    2020, reg. 3(4): within 28 days "starting with the date of the inspection and
+    testing". An EICR on 1 February: the 28th day is 28 February, not 1 March."""
+    assert last_remedy_day(date(2027, 2, 1), 28) == date(2027, 2, 28)
+    assert last_remedy_day(date(2028, 2, 1), 28) == date(2028, 2, 28)
+    assert last_remedy_day(date(2027, 3, 10), 1) == date(2027, 3, 10)
 
 
 def test_the_remedy_time_cannot_be_set_beyond_the_legal_28_days() -> None:

@@ -118,6 +118,16 @@ def day_of_check(due_by: date) -> date:
     return due_by - timedelta(days=1)
 
 
+def last_remedy_day(done_on: date, days: int) -> date:
+    """The last day an EICR's C2, FI (or a faulty alarm) may be remedied: the period runs
+    "starting with the date of the inspection and testing" (Electrical Safety Standards
+    in the Private Rented Sector (England) Regulations 2020, reg. 3(4)), so the check's
+    own day is the first of the `days` and the 28th is 27 days after it. Not the 28 days
+    *after* the check a tenant's copy has ("within 28 days of" it, reg. 3(3)): that
+    reading gave the landlord a day the law does not (ADR 0102)."""
+    return done_on + timedelta(days=days - 1)
+
+
 def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
     """The tenant's copy is due within 28 days of the check; a new tenancy that starts
     sooner gets it before moving in: by the day before the start, or the check day

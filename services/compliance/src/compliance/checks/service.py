@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -25,6 +25,7 @@ from compliance.checks.rules import (
     escalate_on,
     gas_status,
     ladder_step_after_raising,
+    last_remedy_day,
     latest_expiry,
     lead_days_for,
     next_expiry,
@@ -771,7 +772,7 @@ class ProgrammeService:
             recorded_by=caller.subject,
         )
         repository.add_certificate(session, record)
-        remedy_by = end_of_london_day(data.done_on + timedelta(days=self.settings.remedy_days))
+        remedy_by = end_of_london_day(last_remedy_day(data.done_on, self.settings.remedy_days))
         defects = [
             SafetyDefect(
                 id=uuid.uuid4(),
