@@ -233,7 +233,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "amount_pence": "above the approver's write-off limit (configuration, per approver)"
     },
     "POST /v1/tenancies": {
-        "start_date": "at most 12 months after today; JSON Schema has no 'today'"
+        "start_date": "at most 12 months after today; JSON Schema has no 'today'; after "
+        "the last day of the home's previous tenancy (" + STATE + ")"
     },
     "POST /v1/tenancies/{tenancy_id}/end": {"end_date": FUTURE},
     "POST /v1/tenancies/{tenancy_id}/rent-change": {

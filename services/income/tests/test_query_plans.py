@@ -62,6 +62,7 @@ CASES = [
         "a home's household on a day",
         lambda s, _r: tenancies.household_of_home_on(s, UPRN, TODAY),
     ),
+    case("a home's previous tenancy's last day", lambda s, _r: tenancies.last_day_of_home(s, UPRN)),
     case("a tenancy by reference", lambda s, _r: tenancies.by_reference(s, "T-1")),
     case("a tenancy's tenants", lambda s, _r: tenancies.tenants_of(s, [AN_ID])),
     case("a tenancy's accounts", lambda s, _r: accounts.rent_accounts_of(s, [AN_ID])),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, inspect, literal, tuple_
+from sqlalchemy import Row, Select, and_, bindparam, func, inspect, literal, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -39,6 +39,13 @@ async def by_reference(session: AsyncSession, tenancy_reference: str) -> Tenancy
 async def current_of_home(session: AsyncSession, uprn: str) -> Tenancy | None:
     query = select(Tenancy).where(Tenancy.uprn == uprn, Tenancy.status == TenancyStatus.CURRENT)
     return (await session.execute(query)).scalars().first()
+
+
+async def last_day_of_home(session: AsyncSession, uprn: str) -> date | None:
+    """The latest last day (`end_date`) of the home's ended tenancies, or None: none
+    has ended (a home never let, or only its current tenancy)."""
+    query = select(func.max(Tenancy.end_date)).where(Tenancy.uprn == uprn)
+    return (await session.execute(query)).scalar_one()
 
 
 async def household_of_home_on(session: AsyncSession, uprn: str, day: date) -> Tenancy | None:

@@ -46,7 +46,9 @@ class TenancyCreate(BaseModel):
     )
     start_date: StrictDay = Field(
         description="The tenancy's first day: may be ahead, at most 12 months after today "
-        "(London; further is a year typed wrong), a 422 naming this field otherwise"
+        "(London; further is a year typed wrong), and after the last day of the home's "
+        "previous tenancy (one household in a home on any day); a 422 naming this field "
+        "otherwise"
     )
     tenancy_type: TenancyType
     weekly_rent_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]

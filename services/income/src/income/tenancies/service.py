@@ -95,7 +95,8 @@ class TenancyService:
         to income yet. Joint tenants are named by the platform's person ids; the event
         carries those ids and who is the lead tenant, never a name. The start may be
         ahead, by a year at most (`rules.latest_day_ahead`: further is a year typed
-        wrong)."""
+        wrong), and after the last day of the home's previous tenancy (one household
+        in a home on any day)."""
         now = now or datetime.now(UTC)
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
@@ -112,6 +113,18 @@ class TenancyService:
             raise Conflict(
                 f"Home {data.uprn} already has a current tenancy ({current.tenancy_reference})",
                 field="uprn",
+            )
+        if (last_day := await repository.last_day_of_home(session, data.uprn)) is not None and (
+            data.start_date <= last_day
+        ):
+            # One household in a home on any day: a start on or before the last day of
+            # the home's previous tenancy is a date typed wrong, and would charge both
+            # households rent for those days and send a recharge raised then (the
+            # household in the home on the day, adr/0036) to the new one.
+            raise Unprocessable(
+                f"Home {data.uprn}'s previous tenancy ran to {last_day}: a tenancy of it "
+                "starts after that day",
+                field="start_date",
             )
         tenancy = Tenancy(
             id=uuid.uuid4(),
