@@ -21,9 +21,12 @@ from hearth_contracts.events.engagement import (
 from hearth_contracts.events.income import TenancyEnded, TenancyStarted, TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import ReadConnection
+from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+
+log = get_logger(__name__)
 
 CONTACT_DETAIL_WORDS = {"email": "an email address", "phone": "a phone number"}
 
@@ -464,10 +467,25 @@ class ResidentService:
     ) -> bool:
         """A visit confirmed or corrected the resident's details: keep when, the
         household's size (a household of one lives alone) and what to follow up.
-        Returns False when the resident is unknown; an older confirmation than the one
-        kept changes nothing."""
+        Returns False when the resident is unknown, or is of another home: neither
+        living at the home visited nor ever a tenant there (a stale or mistaken id in the
+        visit's report), when nothing is applied, not the household's size nor a consent
+        withdrawn (which would remove another household's vulnerabilities); visits
+        refuses such a report for residents it knows of, engagement owns the record.
+        An older confirmation than the one kept changes nothing."""
         resident = await repository.get(session, confirmed.resident_id, for_update=True)
         if resident is None:
+            return False
+        if (
+            resident.uprn is not None
+            and resident.uprn != confirmed.uprn
+            and not await repository.was_tenant_of(session, resident.id, confirmed.uprn)
+        ):
+            log.warning(
+                "resident-details-confirmed names a resident of another home: not applied",
+                visit_id=str(confirmed.visit_id),
+                resident_id=str(resident.id),
+            )
             return False
         if (
             resident.details_confirmed_at is not None
