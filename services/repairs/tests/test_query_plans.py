@@ -184,6 +184,7 @@ CASES = [
     ),
     # Recharges: is the household vulnerable (a recharge's check).
     case("a household flagged", lambda s, _r: recharges.household_flagged(s, UPRN)),
+    case("a flagged household's tenancy", lambda s, _r: recharges.flagged_tenancy(s, UPRN)),
     # GET /v1/repairs/figures: each measure reads the period's rows (or, for a figure
     # of now, the few rows in that state), never every row ever made (migration 0025).
     # Before it, appointments and recharges were read whole, and the breaches of a

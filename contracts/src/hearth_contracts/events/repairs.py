@@ -390,7 +390,11 @@ class RechargeRaised(
     uprn: Uprn
     tenancy_id: uuid.UUID | None = Field(
         default=None,
-        description="Not yet set: always null, and income takes the tenancy at the home",
+        description="The household's tenancy, for a recharge held for a manager's approval "
+        "(a recorded vulnerability) whose flags name one: the household that was held, "
+        "charged even if it has left by the approval. Null otherwise (raised at once, or "
+        "flags naming no one tenancy): income takes the tenancy last in the home on the "
+        "day of raised_at",
     )
     amount_pence: PositivePence
     reason: RechargeReason

@@ -411,6 +411,12 @@ class Recharge(RepairsModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     repair_id: uuid.UUID = Field(foreign_key="repair_request.id", index=True)
     uprn: str = Field(max_length=12)
+    tenancy_id: uuid.UUID | None = Field(
+        default=None,
+        description="Held for approval: the tenancy of the household whose recorded "
+        "vulnerability held it, when its flags name one; recharge-raised names it, so "
+        "income charges that household, not whoever lives there at approval (docs/adr/0105)",
+    )
     amount_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     reason: RechargeReason = Field(sa_type=text_enum(RechargeReason))
     status: RechargeStatus = Field(sa_type=text_enum(RechargeStatus))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -35,6 +35,27 @@ async def household_flagged(session: AsyncSession, uprn: str) -> bool:
     vulnerability-recorded (different topics, no order between them) give the same
     answer whichever arrives first, and a late record for the ended tenancy changes
     nothing."""
+    query = select(VulnerableResident.resident_id).where(*_counted_flags(uprn))
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def flagged_tenancy(session: AsyncSession, uprn: str) -> uuid.UUID | None:
+    """The tenancy of the household whose recorded vulnerability counts at the home now
+    (household_flagged's flags), when those flags name one and only one: a recharge held
+    for it is that household's, whoever lives there when a manager decides. None when
+    they name none (old v1 records) or more than one (a household repairs cannot tell)."""
+    query = (
+        select(VulnerableResident.tenancy_id)
+        .where(*_counted_flags(uprn), col(VulnerableResident.tenancy_id).is_not(None))
+        .distinct()
+        .limit(2)
+    )
+    tenancies = list((await session.execute(query)).scalars().all())
+    return tenancies[0] if len(tenancies) == 1 else None
+
+
+def _counted_flags(uprn: str) -> list[ColumnElement[bool]]:
+    """The flags that count for the household at `uprn` now (household_flagged)."""
     ended_by_id = select(EndedTenancy.tenancy_id).where(
         EndedTenancy.tenancy_id == VulnerableResident.tenancy_id
     )
@@ -42,8 +63,8 @@ async def household_flagged(session: AsyncSession, uprn: str) -> bool:
         EndedTenancy.uprn == VulnerableResident.uprn,
         col(EndedTenancy.over_at) > col(VulnerableResident.as_of),
     )
-    query = select(VulnerableResident.resident_id).where(
-        VulnerableResident.uprn == uprn,
+    return [
+        col(VulnerableResident.uprn) == uprn,
         col(VulnerableResident.flagged).is_(True),
         or_(
             and_(
@@ -55,8 +76,7 @@ async def household_flagged(session: AsyncSession, uprn: str) -> bool:
                 ~ended_after_recorded.exists(),
             ),
         ),
-    )
-    return (await session.execute(query.limit(1))).first() is not None
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ async def _raise(session: AsyncSession, recharge: Recharge, now: datetime) -> No
             recharge_id=recharge.id,
             repair_id=recharge.repair_id,
             uprn=recharge.uprn,
+            tenancy_id=recharge.tenancy_id,
             amount_pence=recharge.amount_pence,
             reason=recharge.reason,
             vulnerability_considered=True,
@@ -47,12 +48,19 @@ class RechargeService:
         self, session: AsyncSession, repair_id: uuid.UUID, data: RechargeCreate
     ) -> RechargePublic:
         """Recharge the household for a repair: raised at once, or held for a manager's
-        approval when the household has a recorded vulnerability."""
+        approval when the household has a recorded vulnerability.
+
+        A held recharge keeps the tenancy of that household (its flags' tenancy, when
+        they name one) and recharge-raised names it when a manager approves: income
+        otherwise charges the household in the home on the day it is raised, and by the
+        approval that may be the next household, whose vulnerability no one considered
+        (the damage was the household's that left; docs/adr/0105)."""
         repair = await repair_requests.get(session, repair_id)
         if repair is None:
             raise NotFound(f"No repair {repair_id}")
         now = datetime.now(UTC)
         flagged = await repository.household_flagged(session, repair.uprn)
+        tenancy_id = await repository.flagged_tenancy(session, repair.uprn) if flagged else None
         recharge = Recharge(
             repair_id=repair.id,
             uprn=repair.uprn,
@@ -60,6 +68,7 @@ class RechargeService:
             reason=data.reason,
             status=RechargeStatus.AWAITING_APPROVAL,
             vulnerability_flagged=flagged,
+            tenancy_id=tenancy_id,
             requested_at=now,
         )
         repository.add(session, recharge)
