@@ -90,6 +90,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "configuration: ADR 0070), nor before a new tenancy's first day for its alarm "
         "check (" + STATE + ")",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
+        "next_check_by": "after `done_on` and within its type's interval from it "
+        "(cross-field; the interval is configuration), none for a one-off check (" + STATE + ")",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {
         "attempted_at": FUTURE + "; nor before its cycle began (" + STATE + ")",

@@ -206,6 +206,14 @@ class CertificateCreate(BaseModel):
     certificate_reference: str = Field(min_length=1, pattern=HAS_WORDS, max_length=64)
     outcome: CheckOutcome
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)
+    next_check_by: StrictDay | None = Field(
+        default=None,
+        description="The day the report gives for the next check when it is sooner than "
+        "the type's interval (an EICR asking for re-inspection in 3 years: the law's "
+        "interval is then the report's): the next cycle is due by it. After `done_on` and "
+        "no later than the interval from it (an EICR 60 months by default); a one-off "
+        "check (alarms) takes none. Without it, the interval from `done_on`",
+    )
 
 
 class CertificatePublic(BaseModel):

@@ -751,6 +751,21 @@ class ProgrammeService:
             )
         interval = self.settings.interval_for(check.check_type)
         expires_on = None if interval is None else next_expiry(data.done_on, interval)
+        if data.next_check_by is not None:
+            # The report's own date for the next check, when sooner: an EICR is due "at
+            # intervals of no more than 5 years" or at those the latest report specifies
+            # (Electrical Safety Standards regulations 2020, reg. 3(1)(b)).
+            if expires_on is None:
+                raise Unprocessable(
+                    "A one-off check has no next check to date", field="next_check_by"
+                )
+            if not data.done_on < data.next_check_by <= expires_on:
+                raise Unprocessable(
+                    f"The next check is due after the check's day and by {expires_on} at "
+                    "the latest (the interval for its type)",
+                    field="next_check_by",
+                )
+            expires_on = data.next_check_by
         copy_by = copy_to_tenant_by(
             data.done_on,
             home.tenancy_start_date if home is not None else None,
