@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlalchemy import func, select
 
+from engagement.handlers import on_tenancy_started
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 
@@ -109,3 +112,34 @@ async def test_a_contact_more_than_the_report_window_ago_is_refused_and_changes_
     )
     assert old.status_code == 201, old.text
     assert len(await logged(engagement_database, uprn)) == 1
+
+
+async def test_a_contact_names_a_resident_of_the_home(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A resident of another home is refused; a tenant moving between the landlord's
+    homes, held on the new one from its announcement, is still the old one's resident
+    until it starts (the day of the contact)."""
+    old_home, new_home, another = (str(random.randint(10**9, 10**12 - 1)) for _ in range(3))
+    mover = uuid.uuid4()
+    ahead = date.today() + timedelta(days=60)  # announced ahead: not started on the contact's day
+    for uprn, start in ((old_home, date(2018, 5, 7)), (new_home, ahead)):
+        started = TenancyStartedV2(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference="T-1",
+            uprn=uprn,
+            tenants=[{"person_id": mover, "lead": True, "joint": False}],
+            start_date=start,
+            tenancy_type="assured",
+            weekly_rent_pence=10_000,
+        )
+        async with engagement_database.sessionmaker() as session, session.begin():
+            await on_tenancy_started(session, Envelope(data=started))
+
+    refused = await engagement.post("/v1/contacts", json=a_contact(another, resident_id=str(mover)))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "resident_id"
+    assert await logged(engagement_database, another) == []
+    for uprn in (old_home, new_home):
+        taken = await engagement.post("/v1/contacts", json=a_contact(uprn, resident_id=str(mover)))
+        assert taken.status_code == 201, taken.text

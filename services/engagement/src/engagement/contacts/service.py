@@ -19,6 +19,7 @@ from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day
 
 
 class ContactService:
@@ -29,7 +30,11 @@ class ContactService:
         self, session: AsyncSession, data: ContactCreate, caller: Caller
     ) -> ContactPublic:
         """Log a contact (publishes contact-logged). An unknown resident, or one of
-        another home, is refused naming resident_id. contacted_at is when it happened:
+        another home, is refused naming resident_id: their home is the one engagement
+        holds them on, or one they still lived in on the contact's London day (a tenant
+        moving between the landlord's homes, held on the new one from its announcement,
+        lives in the old one until it starts: residents.lives_at). contacted_at is when
+        it happened:
         never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
         0076): a contact that old is a typing slip (1026 for 2026), never a contact a
@@ -46,7 +51,13 @@ class ContactService:
             resident = await residents.get(session, data.resident_id)
             if resident is None:
                 raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
-            if resident.uprn is not None and resident.uprn != data.uprn:
+            if (
+                resident.uprn is not None
+                and resident.uprn != data.uprn
+                and not await residents.lives_at(
+                    session, resident.id, data.uprn, london_day(data.contacted_at)
+                )
+            ):
                 raise Unprocessable(
                     f"Resident {data.resident_id} does not live at {data.uprn}",
                     field="resident_id",

@@ -82,6 +82,13 @@ async def on_home(session: AsyncSession, uprn: str, day: date) -> list[Resident]
     return sorted(found.values(), key=lambda resident: (resident.registered_at, resident.id))
 
 
+async def lives_at(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
+    """Whether the resident is one of the home's residents on `day` (on_home): a tenant
+    moving between the landlord's homes lives at the old one until the new tenancy
+    starts, though engagement holds them on the new one from its announcement."""
+    return any(resident.id == resident_id for resident in await on_home(session, uprn, day))
+
+
 async def known_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
     """The tenancy as income announced it, or None when no tenancy-started arrived yet."""
     return await session.get(Tenancy, tenancy_id)
