@@ -19,7 +19,8 @@ from hearth_kit.db import Database
 from income.accounts import repository as accounts
 from income.arrangements import repository as arrangements
 from income.arrears import repository as arrears
-from income.models import AccountKind, TenancyStatus
+from income.figures import repository as figures
+from income.models import AccountKind, EntryKind, TenancyStatus
 from income.rent_run import repository as rent_run
 from income.rents import repository as rents
 from income.tenancies import repository as tenancies
@@ -189,6 +190,31 @@ CASES = [
     case(
         "trials ended",
         lambda s, _r: tenancies.trials_ended(s, by=TODAY, after=(TODAY, AN_ID), limit=100),
+    ),
+    # The figures of a period (GET /v1/income/figures): the period's entries, by kind
+    # and day; the figures of now read current tenancies (a partial index holds them).
+    case(
+        "figures: rent charged in a period",
+        lambda s, _r: figures.entry_total(
+            s,
+            (EntryKind.RENT, EntryKind.SERVICE_CHARGE),
+            WEEK,
+            TODAY,
+            account_kind=AccountKind.RENT,
+        ),
+        "ix_ledger_entry_kind_effective",
+    ),
+    case(
+        "figures: written off in a period",
+        lambda s, _r: figures.entry_total(s, (EntryKind.WRITE_OFF,), WEEK, TODAY),
+        "ix_ledger_entry_kind_effective",
+    ),
+    case("figures: the weekly rent roll", lambda s, _r: figures.weekly_rent_roll(s, WEEK)),
+    case("figures: arrears now", lambda s, _r: accounts.arrears_totals(s, WEEK)),
+    case("figures: cases by step", lambda s, _r: arrears.stage_counts(s)),
+    case(
+        "figures: arrangements made in a period",
+        lambda s, _r: arrangements.counts_made_between(s, NOW, NOW),
     ),
     # Arrangements: an account's, the reviews due list.
     case("an account's active arrangement", lambda s, _r: arrangements.active_of(s, AN_ID)),

@@ -155,6 +155,8 @@ class LedgerEntry(IncomeModel, table=True):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         Index("ix_ledger_entry_account_effective", "account_id", "effective_on"),
+        # The figures of a period: a kind's entries effective in it (migration 0028).
+        Index("ix_ledger_entry_kind_effective", "kind", "effective_on"),
         Index("uq_ledger_entry_weekly_charge", "account_id", "kind", "charge_week", unique=True),
         Index(
             "uq_ledger_entry_payment_reference",
@@ -290,6 +292,8 @@ class Arrangement(IncomeModel, table=True):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        # The figures of a period: the arrangements made in it (migration 0028).
+        Index("ix_arrangement_made_at", "made_at"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
