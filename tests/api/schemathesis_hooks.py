@@ -80,6 +80,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "(history_months, configuration: ADR 0070)",
         "checked_at": FUTURE + "; on `check_date` in London (cross-field)",
         "defects.*.appliance_index": "an index into the record's own appliances (cross-field)",
+        "appliances.*.safe_to_use": "false needs an immediately dangerous or at-risk defect "
+        "naming the appliance (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",

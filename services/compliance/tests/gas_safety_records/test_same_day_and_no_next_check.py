@@ -26,6 +26,14 @@ FAILED_BOILER = [
     }
 ]
 
+BOILER_AT_RISK = {
+    "appliance_index": 0,
+    "location": "kitchen",
+    "classification": "at_risk",
+    "description": "Flue seal failed: turned off with consent",
+    "made_safe": True,
+}
+
 
 async def gas_cycles(compliance: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:
     home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
@@ -45,7 +53,13 @@ async def test_a_pass_after_a_fail_the_same_day_is_the_latest_on_the_same_cycle(
     uprn, today = await a_home(compliance), london_today()  # one day for both
     failed = await post(
         compliance,
-        a_record(uprn, today, certificate_reference=f"A-{uprn}", appliances=FAILED_BOILER),
+        a_record(
+            uprn,
+            today,
+            certificate_reference=f"A-{uprn}",
+            appliances=FAILED_BOILER,
+            defects=[BOILER_AT_RISK],
+        ),
     )
     cycles_after_fail = await gas_cycles(compliance, uprn)
     passed = await post(compliance, a_record(uprn, today, certificate_reference=f"B-{uprn}"))

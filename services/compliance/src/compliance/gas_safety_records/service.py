@@ -128,6 +128,22 @@ class GasSafetyRecordService:
                     "No appliance at that position in appliances",
                     field=f"defects.{index}.appliance_index",
                 )
+        repaired = {
+            defect.appliance_index
+            for defect in data.defects
+            if REPAIR_PRIORITY[defect.classification] is not None
+        }
+        for index, appliance in enumerate(data.appliances):
+            if not appliance.safe_to_use and index not in repaired:
+                # Only defects go to repairs, with the priority their class gives: an
+                # appliance left unsafe with none raised no repair at all (DOMAIN.md: an
+                # unsafe appliance raises an emergency or urgent one).
+                raise Unprocessable(
+                    "An appliance not safe to use needs its immediately dangerous or at "
+                    "risk defect in defects, naming it by appliance_index: that defect "
+                    "raises its repair",
+                    field=f"appliances.{index}.safe_to_use",
+                )
         home = await homes.get(session, data.uprn, for_update=True)
         # A block's communal boiler is in the gas programme too (checks_for_block): its
         # record comes here at the block's UPRN, as a home's does (ADR 0101).
