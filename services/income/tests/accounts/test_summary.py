@@ -146,3 +146,39 @@ async def test_the_summary_of_an_unknown_account_is_a_404_problem(
     response = await income.get(f"/v1/rent-accounts/{uuid.uuid4()}/summary")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_summary_last_payment_is_one_not_reversed(
+    income: httpx.AsyncClient, start_tenancy: Any
+) -> None:
+    """A direct debit returned (its payment reversed) was not paid: the contact centre
+    was shown it as the tenant's last payment."""
+    account = (await start_tenancy(start_date="2026-01-05"))["rent_account_id"]
+    entries = []
+    for amount, method, day in (
+        (3_000, "card", "2026-01-20"),
+        (2_000, "direct_debit", "2026-01-27"),
+    ):
+        paid = await income.post(
+            f"/v1/rent-accounts/{account}/payments",
+            json={"amount_pence": amount, "method": method, "received_on": day},
+        )
+        assert paid.status_code == 201, paid.text
+        entries.append(paid.json()["entry"]["id"])
+    returned = await income.post(
+        f"/v1/rent-accounts/{account}/entries/{entries[1]}/reversal",
+        json={"reason": "direct_debit_returned"},
+    )
+    assert returned.status_code == 201, returned.text
+
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    assert summary["last_payment"] == {
+        "amount_pence": 3_000,
+        "method": "card",
+        "received_on": "2026-01-20",
+    }
+    listed = await income.get(
+        "/v1/tenancies", params={"uprn": summary["uprn"], "include": "rent_summary"}
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["items"][0]["rent_summary"]["last_payment"]["amount_pence"] == 3_000

@@ -280,6 +280,7 @@ _case = inspect(ArrearsCase).local_table
 _arrangement = inspect(Arrangement).local_table
 _latest_arrangement = _arrangement.alias("latest_arrangement")
 _payment = _entry.alias("payment")
+_payment_reversal = _entry.alias("payment_reversal")
 _week_charge = _entry.alias("week_charge")
 _week_reversal = _entry.alias("week_reversal")
 
@@ -394,7 +395,12 @@ _SUMMARY_OF_ANY = core_select(
         _payment,
         _payment.c.id
         == core_select(_entry.c.id)
-        .where(_entry.c.account_id == _account.c.id, _entry.c.kind == EntryKind.PAYMENT)
+        .where(
+            _entry.c.account_id == _account.c.id,
+            _entry.c.kind == EntryKind.PAYMENT,
+            # a payment reversed (a direct debit returned, posted in error) was not paid
+            ~exists().where(_payment_reversal.c.reverses_entry_id == _entry.c.id),
+        )
         .order_by(_entry.c.effective_on.desc(), _entry.c.posted_at.desc())
         .limit(1)
         .correlate(_account)
@@ -408,8 +414,8 @@ tenancy's status and weekly charges (those in force in rent week `week`), its ba
 owed yet), the charges posted for one rent week (`week`, net of their reversals:
 `week_charges_net`), its arrears case (with the
 withdrawal of the notice it names, if any), its latest arrangement and its last
-payment (each NULL when there is none). Built once: its cache key and compiled SQL are
-reused by every call."""
+payment not reversed (each NULL when there is none). Built once: its cache key and
+compiled SQL are reused by every call."""
 
 
 async def summary_row(
