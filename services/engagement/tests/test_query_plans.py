@@ -9,20 +9,23 @@ only (its planner)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.complaints import repository as complaints
 from engagement.contacts import repository as contacts
 from engagement.messages import repository as messages
 from engagement.models import ComplaintStatus
 from engagement.residents import repository as residents
+from engagement.residents.rules import Stock
 from engagement.surveys import repository as surveys
 from engagement.vulnerabilities import repository as vulnerabilities
 from engagement.you_said_we_did import repository as you_said_we_did
-from hearth_contracts.events.engagement import SurveyKind
+from hearth_contracts.events.engagement import ComplaintStage, SurveyKind
 from hearth_kit.db import Database
 from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 
@@ -47,6 +50,15 @@ TODAY = date(2026, 12, 1)
 UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 AFTER = (NOW, AN_ID)
+
+
+def in_a_period(read: Callable[..., Awaitable[Any]], stage: ComplaintStage, stock: Stock) -> Action:
+    """A figures read of one stage's complaints over a year from NOW, in one stock."""
+
+    async def action(session: AsyncSession, _reader: Any) -> None:
+        await read(session, stage, NOW, NOW + timedelta(days=365), stock=stock)
+
+    return action
 
 
 CASES = [
@@ -75,6 +87,26 @@ CASES = [
     # The complaint deadline sweep (scheduled).
     case("complaints unacknowledged", lambda s, _r: complaints.unacknowledged_past(s, TODAY, 100)),
     case("complaints unanswered", lambda s, _r: complaints.unanswered_past(s, TODAY, 100)),
+    # The figures: CH01's and CH02's stages of a period, in each stock (the period's
+    # stages only, never every complaint ever made).
+    *(
+        case(
+            f"{stage.value} complaints {what} in a period ({stock.value})",
+            in_a_period(read, stage, stock),
+            index,
+        )
+        for what, read, index in (
+            ("received", complaints.received_between, "ix_complaint_stage_stage_requested_at"),
+            ("answered", complaints.answered_between, "ix_complaint_stage_stage_responded_at"),
+        )
+        for stage in ComplaintStage
+        for stock in Stock
+    ),
+    case(
+        "a period's perception survey responses",
+        lambda s, _r: surveys.responses(s, SurveyKind.PERCEPTION, NOW, NOW + timedelta(days=365)),
+        "ix_survey_response_survey_responded_at",
+    ),
     # Service requests and contacts: a home's, a resident's.
     case(
         "a home's service requests",

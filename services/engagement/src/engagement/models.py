@@ -305,6 +305,18 @@ class ComplaintStageRecord(EngagementModel, table=True):
             postgresql_where=text("responded_at IS NULL AND respond_breach_raised_at IS NULL"),
             sqlite_where=text("responded_at IS NULL AND respond_breach_raised_at IS NULL"),
         ),
+        # The figures of a period (CH01, CH02): the stages of one stage requested, or
+        # answered, in it; the primary key's stage is its second column, so without
+        # these every complaint ever made was read (migration 0021). Answered ones only
+        # in the second (partial): an open stage is never counted by its answer.
+        Index("ix_complaint_stage_stage_requested_at", "stage", "requested_at"),
+        Index(
+            "ix_complaint_stage_stage_responded_at",
+            "stage",
+            "responded_at",
+            postgresql_where=text("responded_at IS NOT NULL"),
+            sqlite_where=text("responded_at IS NOT NULL"),
+        ),
     )
 
     complaint_id: uuid.UUID = Field(primary_key=True)
