@@ -47,6 +47,14 @@ DEFAULT_INTERVALS: dict[CheckType, int] = {
     CheckType.LIFT: 6,
 }
 
+LEGAL_MAX_INTERVALS: dict[CheckType, int] = {
+    CheckType.GAS_SAFETY: 12,
+    CheckType.ELECTRICAL: 60,
+}
+"""The longest the law lets a certificate run: a gas safety record 12 months (Gas Safety
+(Installation and Use) Regulations 1998, reg. 36(3)(a)), an EICR 5 years (Electrical
+Safety Standards regulations 2020, reg. 3(1)(b)). A landlord may set shorter."""
+
 
 class Programme(BaseModel):
     """The safety programme's timings."""
@@ -69,7 +77,8 @@ class Programme(BaseModel):
     )
     interval_months: dict[CheckType, int] = Field(
         default_factory=lambda: dict(DEFAULT_INTERVALS),
-        description="Months between checks, per type (gas 12, EICR 60, ...)",
+        description="Months between checks, per type (gas 12, EICR 60, ...): a month or "
+        "more, and no more than the law's maximum (gas 12, EICR 60)",
     )
     history_months: dict[CheckType, int] = Field(
         default_factory=dict,
@@ -102,6 +111,19 @@ class Programme(BaseModel):
         if any(a.days > b.days for a, b in itertools.pairwise(ladder)):
             raise ValueError("ladder day offsets must not go down")
         return ladder
+
+    @field_validator("interval_months")
+    @classmethod
+    def _intervals_within_the_law(cls, months: dict[CheckType, int]) -> dict[CheckType, int]:
+        for check_type, interval in months.items():
+            if interval < 1:
+                raise ValueError(f"the interval for {check_type.value} must be a month or more")
+            most = LEGAL_MAX_INTERVALS.get(check_type)
+            if most is not None and interval > most:
+                raise ValueError(
+                    f"the interval for {check_type.value} is at most {most} months by law"
+                )
+        return months
 
     @field_validator("history_months")
     @classmethod
