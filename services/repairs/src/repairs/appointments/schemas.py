@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,16 +78,33 @@ class Outcome(StrEnum):
     NO_ACCESS = "no_access"
 
 
+def _missed_only(schema: dict[str, Any]) -> None:
+    """The rule the service enforces (AppointmentService.record_outcome), stated in the
+    schema: only a missed appointment says by whom and why it was missed."""
+    schema["allOf"] = [
+        {
+            "if": {
+                "required": ["outcome"],
+                "properties": {"outcome": {"not": {"const": Outcome.MISSED.value}}},
+            },
+            "then": {"properties": {"missed_by": {"type": "null"}, "reason": {"type": "null"}}},
+        }
+    ]
+
+
 class AppointmentOutcome(BaseModel):
     """Whether the appointment was kept; a missed one says by whom and why."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_missed_only)
 
     outcome: Outcome
-    missed_by: MissedBy | None = None
+    missed_by: MissedBy | None = Field(
+        default=None,
+        description="Only with missed: whose side missed it (landlord when not given)",
+    )
     reason: MissedReason | None = Field(
         default=None,
-        description="Why a missed appointment was missed (other when not given). Not "
+        description="Only with missed: why it was missed (other when not given). Not "
         "no_access: a visit that found no one in is the no_access outcome (422 reason)",
     )
 

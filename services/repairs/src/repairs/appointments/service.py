@@ -707,7 +707,18 @@ class AppointmentService:
 
         `missed` with reason no_access is refused: it would end the appointment as missed
         and count no visit, so one visit would give two records depending on how it was
-        typed in. There is one way to record it, the no_access outcome."""
+        typed in. There is one way to record it, the no_access outcome.
+
+        `missed_by` or `reason` with kept or no_access is refused too (422 naming it):
+        the appointment would be recorded as the outcome given with the rest dropped,
+        when whoever sent it may have meant missed (a kept appointment "missed by the
+        landlord" is kept in the figures, and no one would know)."""
+        for field in ("missed_by", "reason"):
+            if data.outcome is not Outcome.MISSED and getattr(data, field) is not None:
+                raise Unprocessable(
+                    f"{field} goes only with the outcome missed, not {data.outcome.value}",
+                    field=field,
+                )
         if data.outcome is Outcome.MISSED and data.reason is MissedReason.NO_ACCESS:
             raise Unprocessable(
                 "A visit that found no one in is the outcome no_access, not missed with "
