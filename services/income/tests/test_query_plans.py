@@ -80,7 +80,10 @@ CASES = [
         "an account's entries between",
         lambda s, _r: accounts.entries_between(s, AN_ID, WEEK, TODAY),
     ),
-    case("an account's week charges", lambda s, _r: accounts.week_charges(s, AN_ID, WEEK)),
+    case(
+        "an account's week charges",
+        lambda s, _r: accounts.week_charges(s, AN_ID, WEEK, through=TODAY),
+    ),
     case("an account's charges from", lambda s, _r: accounts.charges_from(s, AN_ID, WEEK)),
     case("an account's last posting", lambda s, _r: accounts.last_posted_at(s, AN_ID)),
     case("an account's recharges", lambda s, _r: accounts.recharges_of(s, AN_ID)),

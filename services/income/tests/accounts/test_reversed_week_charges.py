@@ -127,3 +127,48 @@ async def test_the_arrears_totals_leave_a_reversed_charge_of_the_week_out(
     )
     assert reversed_.status_code == 201, reversed_.text
     assert await totals() == (count, total)  # was one account and 10 000 pence fewer
+
+
+async def test_the_courts_terms_count_a_reversal_only_from_its_day(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """The arrears the court's terms are on are those of the day it decided: a reversal
+    of that week's charge posted since (effective today) is not in that day's balance,
+    so it is not taken off that week's charges either."""
+    week = rent_week_of(london_day(datetime.now(UTC)))
+    decided = week - timedelta(weeks=1)
+    tenancy = await start_tenancy(start_date=(week - timedelta(weeks=8)).isoformat())
+    account = tenancy["rent_account_id"]
+    await charge(income_database, decided - timedelta(weeks=1))
+    await charge(income_database, decided)
+    async with income_database.sessionmaker() as session:
+        that_week = await session.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.account_id == uuid.UUID(account),
+                LedgerEntry.kind == EntryKind.RENT,
+                LedgerEntry.charge_week == decided,
+            )
+        )
+    reversed_ = await income.post(
+        f"/v1/rent-accounts/{account}/entries/{that_week}/reversal",
+        json={"reason": "rent_free_week_charged_in_error"},
+    )
+    assert reversed_.status_code == 201, reversed_.text
+    hearings = f"/v1/rent-accounts/{account}/arrears-case/court-hearings"
+    listed = await income.post(hearings, json={"listed_for": decided.isoformat()})
+    assert listed.status_code == 201, listed.text
+    decided_with_terms = await income.post(
+        f"{hearings}/{listed.json()['id']}/outcome",
+        json={
+            "outcome": "suspended_possession_order",
+            "decided_on": decided.isoformat(),
+            "terms": {
+                "arrears_instalment_pence": 2_000,
+                "frequency": "weekly",
+                "first_instalment_on": decided.isoformat(),
+            },
+        },
+    )
+    assert decided_with_terms.status_code == 200, decided_with_terms.text
+    # that day: 20 000 charged, the week's own 10 000 due, not in arrears
+    assert decided_with_terms.json()["terms"]["arrears_pence"] == 10_000

@@ -285,14 +285,15 @@ _week_charge = _entry.alias("week_charge")
 _week_reversal = _entry.alias("week_reversal")
 
 
-def week_charges_net(account_id: Any, week: Any) -> Any:
+def week_charges_net(account_id: Any, week: Any, through: Any) -> Any:
     """The rent and service charges of rent week `week` on account `account_id` (a
-    column to correlate with, or a value), net of what reversed them: two scalar
-    subqueries, each served by the charge's key (uq_ledger_entry_weekly_charge), the
-    reversals by their unique `reverses_entry_id`. A reversal carries no charge week of
-    its own, so counting the week's charges alone took a reversed one (a rent-free week
-    charged in error, a wrong rent) off the balance twice: once by its reversal, once as
-    the week under way, and the arrears read that much too low."""
+    column to correlate with, or a value), net of what reversed them by day `through`
+    (as the balance they are taken from counts entries): two scalar subqueries, each
+    served by the charge's key (uq_ledger_entry_weekly_charge), the reversals by their
+    unique `reverses_entry_id`. A reversal carries no charge week of its own, so
+    counting the week's charges alone took a reversed one (a rent-free week charged in
+    error, a wrong rent) off the balance twice: once by its reversal, once as the week
+    under way, and the arrears read that much too low."""
     of_the_week = (
         _week_charge.c.account_id == account_id,
         _week_charge.c.charge_week == week,
@@ -310,7 +311,7 @@ def week_charges_net(account_id: Any, week: Any) -> Any:
                 _week_charge, _week_charge.c.id == _week_reversal.c.reverses_entry_id
             )
         )
-        .where(*of_the_week)
+        .where(*of_the_week, _week_reversal.c.effective_on <= through)
         .scalar_subquery()
     )
     return charged + reversed_
@@ -353,7 +354,9 @@ _SUMMARY_OF_ANY = core_select(
     .where(_entry.c.account_id == _account.c.id, _entry.c.effective_on <= bindparam("today"))
     .scalar_subquery()
     .label("balance_pence"),
-    week_charges_net(_account.c.id, bindparam("week")).label("week_charges_pence"),
+    week_charges_net(_account.c.id, bindparam("week"), bindparam("today")).label(
+        "week_charges_pence"
+    ),
     _case.c.stage,
     _case.c.nosp_served_at,
     # the withdrawal of the case's latest notice: withdrawn, it is live no more
@@ -447,10 +450,13 @@ async def summary_rows(
     return list(result.all())
 
 
-async def week_charges(session: AsyncSession, account_id: uuid.UUID, week: date) -> int:
+async def week_charges(
+    session: AsyncSession, account_id: uuid.UUID, week: date, *, through: date
+) -> int:
     """The rent and service charges posted for one rent week, net of their reversals
-    (`week_charges_net`)."""
-    query = core_select(week_charges_net(account_id, week))
+    effective by day `through` (`week_charges_net`): the day the balance they are taken
+    from is read to."""
+    query = core_select(week_charges_net(account_id, week, through))
     return int((await session.execute(query)).scalar_one())
 
 

@@ -111,9 +111,9 @@ def _reviews_due_statement(*, after: bool) -> Any:
             )
             .scalar_subquery()
             .label("balance_pence"),
-            week_charges_net(_arrangement.c.account_id, bindparam("week")).label(
-                "week_charges_pence"
-            ),
+            week_charges_net(
+                _arrangement.c.account_id, bindparam("week"), bindparam("today")
+            ).label("week_charges_pence"),
         )
         .select_from(_arrangement.join(_tenancy, _tenancy.c.id == _arrangement.c.tenancy_id))
         .where(

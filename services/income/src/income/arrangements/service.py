@@ -127,7 +127,9 @@ class ArrangementService:
         if await repository.active_of(session, account.id) is not None:
             raise Conflict(f"Account {account_id} already has a live arrangement")
         balance = await accounts.balance(session, account.id, through=today)
-        week = await accounts.week_charges(session, account.id, account_rules.rent_week_of(today))
+        week = await accounts.week_charges(
+            session, account.id, account_rules.rent_week_of(today), through=today
+        )
         arrears = account_rules.arrears_of(balance, week)
         if arrears <= 0:
             raise Conflict(f"Account {account_id} has no arrears to arrange")
@@ -206,7 +208,7 @@ class ArrangementService:
         # covers, by instalments. Arrears as everywhere: the week under way is not in
         # them (a tenant may pay it on any day of the week), past weeks' rent is.
         week = await accounts.week_charges(
-            session, arrangement.account_id, account_rules.rent_week_of(today)
+            session, arrangement.account_id, account_rules.rent_week_of(today), through=today
         )
         towards_arrears = rules.paid_towards_arrears(
             arrangement.arrears_pence, account_rules.arrears_of(balance, week)
@@ -324,7 +326,9 @@ class ArrangementService:
                 field="reviewed_at",
             )
         balance = await accounts.balance(session, account.id, through=today)
-        week = await accounts.week_charges(session, account.id, account_rules.rent_week_of(today))
+        week = await accounts.week_charges(
+            session, account.id, account_rules.rent_week_of(today), through=today
+        )
         arrears = account_rules.arrears_of(balance, week)
         review = ArrangementReview(
             id=uuid.uuid4(),

@@ -231,7 +231,7 @@ class ArrearsService:
         today = london_day(now)
         balance = await accounts.balance(session, case.account_id, through=today)
         week = await accounts.week_charges(
-            session, case.account_id, account_rules.rent_week_of(today)
+            session, case.account_id, account_rules.rent_week_of(today), through=today
         )
         arrears = account_rules.arrears_of(balance, week)
         await self._watch_court_terms(session, case, arrears, today)
@@ -704,7 +704,10 @@ class ArrearsService:
             return None
         balance = await accounts.balance(session, case.account_id, through=data.decided_on)
         week = await accounts.week_charges(
-            session, case.account_id, account_rules.rent_week_of(data.decided_on)
+            session,
+            case.account_id,
+            account_rules.rent_week_of(data.decided_on),
+            through=data.decided_on,
         )
         terms = rules.CourtTerms(
             arrears_instalment_pence=data.terms.arrears_instalment_pence,
