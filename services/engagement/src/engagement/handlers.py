@@ -179,11 +179,16 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     async def on_appointment_booked(
         session: AsyncSession, envelope: Envelope[AppointmentBooked]
     ) -> None:
-        """Tell the household when the repair appointment is; not a resident already
-        told it is cancelled (the booking dead-lettered and replayed after
-        appointment-cancelled, on the same topic): they would wait in for no one."""
+        """Tell the household when the repair appointment is: those living there on
+        its London day, so a household moving in by then (a tenancy announced ahead) is
+        told, and one moving out of it before then (to another of the landlord's homes)
+        is not; not a resident already told it is cancelled (the booking dead-lettered
+        and replayed after appointment-cancelled, on the same topic): they would wait in
+        for no one."""
         booked = envelope.data
-        living_there = await residents.on_home(session, booked.uprn, london_day(envelope.time))
+        living_there = await residents.on_home(
+            session, booked.uprn, london_day(booked.window_start)
+        )
         await write_to(
             session,
             [
@@ -210,12 +215,13 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     ) -> None:
         """Tell the household the repair appointment is off, so the booked message is
         not the last word: why (the work is not needed), or a confirmation when they
-        asked. To the home's current residents, as the booked message went; once per
-        resident and appointment (the same event again queues nothing)."""
+        asked. To the household living there on the appointment's London day, as the
+        booked message went; once per resident and appointment (the same event again
+        queues nothing)."""
         cancelled = envelope.data
         await write_to(
             session,
-            await residents.on_home(session, cancelled.uprn, london_day(envelope.time)),
+            await residents.on_home(session, cancelled.uprn, london_day(cancelled.window_start)),
             "appointment_cancelled",
             cancelled.appointment_id,
             {

@@ -20,7 +20,13 @@ from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CheckType, PropertyRegistered
 from hearth_contracts.events.income import TenancyStartedV2
-from hearth_contracts.events.repairs import RepairCompletedV2
+from hearth_contracts.events.repairs import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentSlot,
+    CancellationReason,
+    RepairCompletedV2,
+)
 from hearth_kit.db import Database
 
 HANDLERS = build_services(EngagementSettings()).handlers
@@ -178,3 +184,55 @@ async def test_a_block_survey_asks_the_household_living_there(
     assert await letters(engagement, living) == ["survey_invitation"]
     assert await letters(engagement, arriving) == []
     assert await letters(engagement, arriving_elsewhere) == []
+
+
+def appointment(uprn: str, day: datetime) -> AppointmentBooked:
+    return AppointmentBooked(
+        appointment_id=uuid.uuid4(),
+        uprn=uprn,
+        repair_ids=[uuid.uuid4()],
+        slot=AppointmentSlot.AM,
+        window_start=day,
+        window_end=day + timedelta(hours=4),
+        made_at_first_contact=True,
+        booked_at=BEFORE,
+    )
+
+
+async def test_an_appointment_is_told_to_the_household_living_there_on_its_day(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """Booked before the move for a day after it (8:00 on 1 April is 07:00 UTC, in
+    summer time): the household moving in by then is told; one before it is not."""
+    uprn = a_uprn()
+    living, arriving = uuid.uuid4(), uuid.uuid4()
+    await handle(engagement_database, started(uprn, date(2019, 9, 2), living))
+    await handle(engagement_database, started(uprn, MOVE_IN, arriving))
+
+    before_the_move = appointment(uprn, datetime(2027, 3, 31, 7, tzinfo=UTC))
+    after_the_move = appointment(uprn, datetime(2027, 4, 1, 7, tzinfo=UTC))
+    for booked in (before_the_move, after_the_move):
+        await handle(engagement_database, Envelope(data=booked, time=BEFORE))
+    await handle(
+        engagement_database,
+        Envelope(
+            data=AppointmentCancelled(
+                appointment_id=after_the_move.appointment_id,
+                uprn=uprn,
+                repair_ids=after_the_move.repair_ids,
+                window_start=after_the_move.window_start,
+                window_end=after_the_move.window_end,
+                reason=CancellationReason.RESIDENT_REQUESTED,
+                cancelled_at=BEFORE + timedelta(hours=1),
+                recorded_at=BEFORE + timedelta(hours=1),
+            ),
+            time=BEFORE + timedelta(hours=1),
+        ),
+    )
+
+    assert await letters(engagement, living) == [
+        "appointment_booked",
+        "appointment_booked",
+        "appointment_cancelled",
+    ]
+    assert await letters(engagement, arriving) == ["appointment_booked", "appointment_cancelled"]
