@@ -80,8 +80,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "(history_months, configuration: ADR 0070)",
         "checked_at": FUTURE + "; on `check_date` in London (cross-field)",
         "defects.*.appliance_index": "an index into the record's own appliances (cross-field)",
-        "appliances.*.safe_to_use": "false needs an immediately dangerous or at-risk defect "
-        "naming the appliance (cross-field)",
+        "appliances.*.safe_to_use": "false, for a landlord's appliance, needs an immediately "
+        "dangerous or at-risk defect naming it (cross-field)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",
@@ -248,7 +248,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/tenancies/{tenancy_id}/type-decision": {
         "effective_on": FUTURE + "; nor before the tenancy's start, nor an extension after "
-        "the trial's end (" + STATE + ")"
+        "the trial's end (" + STATE + ")",
+        "tenancy_type": "confirmed, the type the trial becomes: secure for introductory, "
+        "assured for starter (" + STATE + ")",
     },
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE},

@@ -95,3 +95,19 @@ async def test_an_unsafe_appliance_with_its_defect_raises_the_repair(
     assert response.status_code == 201, response.text
     (defect,) = await published("safety-defect-found", uprn)
     assert (defect["classification"], defect["priority"]) == ("at_risk", "urgent")
+
+
+async def test_a_households_own_unsafe_appliance_needs_no_landlord_repair(
+    compliance: httpx.AsyncClient, published: Published
+) -> None:
+    """The tenant's own cooker found unsafe is theirs to put right: no defect is asked."""
+    uprn = await a_home(compliance)
+    own_cooker = {**UNSAFE_FIRE, "appliance_type": "gas_cooker", "landlord_owned": False}
+
+    response = await compliance.post(
+        "/v1/gas-safety-records",
+        json=a_record(uprn, london_today(), appliances=[BOILER, own_cooker]),
+    )
+
+    assert response.status_code == 201, response.text
+    assert await published("safety-defect-found", uprn) == []

@@ -134,14 +134,15 @@ class GasSafetyRecordService:
             if REPAIR_PRIORITY[defect.classification] is not None
         }
         for index, appliance in enumerate(data.appliances):
-            if not appliance.safe_to_use and index not in repaired:
-                # Only defects go to repairs, with the priority their class gives: an
-                # appliance left unsafe with none raised no repair at all (DOMAIN.md: an
-                # unsafe appliance raises an emergency or urgent one).
+            if appliance.landlord_owned and not appliance.safe_to_use and index not in repaired:
+                # Only defects go to repairs, with the priority their class gives: a
+                # landlord's appliance left unsafe with none raised no repair at all
+                # (DOMAIN.md: an unsafe appliance raises an emergency or urgent one). A
+                # household's own appliance is theirs to put right.
                 raise Unprocessable(
-                    "An appliance not safe to use needs its immediately dangerous or at "
-                    "risk defect in defects, naming it by appliance_index: that defect "
-                    "raises its repair",
+                    "A landlord's appliance not safe to use needs its immediately dangerous "
+                    "or at risk defect in defects, naming it by appliance_index: that "
+                    "defect raises its repair",
                     field=f"appliances.{index}.safe_to_use",
                 )
         home = await homes.get(session, data.uprn, for_update=True)
