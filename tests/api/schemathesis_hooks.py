@@ -248,7 +248,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/tenancies/{tenancy_id}/type-decision": {
         "effective_on": FUTURE + "; nor before the tenancy's start, nor an extension after "
-        "the trial's end (" + STATE + ")"
+        "the trial's end (" + STATE + ")",
+        "tenancy_type": "confirmed, the type the trial becomes: secure for introductory, "
+        "assured for starter (" + STATE + ")",
     },
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE},

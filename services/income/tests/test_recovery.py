@@ -343,14 +343,16 @@ async def test_a_tenancy_on_trial_is_extended_once_then_confirmed(
     assert extended.json()["introductory_ends_on"] == "2026-12-02"
     again = await income.post(decide, json={"change": "extended", "effective_on": "2026-05-02"})
     assert again.status_code == 409
+    # an introductory tenancy becomes secure, a starter tenancy assured
+    settled = {"introductory": "secure", "starter": "assured"}[trial_type]
     confirmed = await income.post(
-        decide, json={"change": "confirmed", "tenancy_type": "secure", "effective_on": "2026-11-01"}
+        decide, json={"change": "confirmed", "tenancy_type": settled, "effective_on": "2026-11-01"}
     )
-    assert confirmed.json()["tenancy_type"] == "secure"
+    assert confirmed.json()["tenancy_type"] == settled
     changes = await events(income_database, tenancy["uprn"], "tenancy-type-changed")
     assert [(c["change"], c["tenancy_type"]) for c in changes] == [
         ("extended", trial_type),
-        ("confirmed", "secure"),
+        ("confirmed", settled),
     ]
 
 

@@ -132,7 +132,9 @@ class TenancyTypeDecision(BaseModel):
 
     change: TenancyTypeChange = Field(description="`confirmed` or `extended`")
     tenancy_type: TenancyType | None = Field(
-        default=None, description="For `confirmed`: `secure` or `assured`"
+        default=None,
+        description="For `confirmed`: `secure` for an introductory tenancy, `assured` for "
+        "a starter tenancy (the type the law makes it; the other is a 422 naming this field)",
     )
     effective_on: StrictDay = Field(
         description="The decision's date (not in the future, nor before the tenancy's "

@@ -336,6 +336,18 @@ class TenancyService:
                 raise Unprocessable(
                     "A confirmed tenancy becomes secure or assured", field="tenancy_type"
                 )
+            if data.tenancy_type is not (settled := rules.SETTLED_TYPE[previous]):
+                # The trial's own type decides what it becomes: a council's introductory
+                # tenancy is secure by law (Housing Act 1996 s.125), a housing
+                # association's starter tenancy assured; the other type would name the
+                # wrong notice and grounds for possession, and a reinstatement would put
+                # back the wrong trial (rules.TRIAL_TYPE_OF).
+                raise Unprocessable(
+                    f"An {previous.value} tenancy confirmed becomes {settled.value}"
+                    if previous is TenancyType.INTRODUCTORY
+                    else f"A {previous.value} tenancy confirmed becomes {settled.value}",
+                    field="tenancy_type",
+                )
             tenancy.tenancy_type = data.tenancy_type
             tenancy.introductory_ends_on = None
         else:
