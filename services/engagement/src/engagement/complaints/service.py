@@ -586,7 +586,8 @@ class ComplaintService:
     ) -> ServiceRequestPublic:
         """A service request is recorded, apart from complaints and on no Code clock.
         received_at is held to the window a complaint's is (never in the future, nor more
-        than `report_window_years` ago): a request that old is a typing slip."""
+        than `report_window_years` ago): a request that old is a typing slip. A resident
+        named is of the request's home, as a complaint's (_resident_of)."""
         now = datetime.now(UTC)
         refuse_future(data.received_at, now, "received_at")
         if data.received_at < rules.earliest_receipt(now, self.report_window_years):
@@ -594,7 +595,7 @@ class ComplaintService:
                 f"received_at is more than {self.report_window_years} years ago",
                 field="received_at",
             )
-        await self._known_resident(session, data.resident_id)
+        await self._resident_of(session, data.resident_id, data.uprn)
         request = ServiceRequest(id=uuid.uuid4(), **data.model_dump())
         repository.add(session, request)
         await session.flush()
@@ -674,10 +675,6 @@ class ComplaintService:
                 stage.respond_by = min(stage.respond_by, finding.code)
         await session.flush()
         return found
-
-    async def _known_resident(self, session: AsyncSession, resident_id: uuid.UUID | None) -> None:
-        if resident_id is not None and await residents.get(session, resident_id) is None:
-            raise Unprocessable(f"No resident {resident_id}", field="resident_id")
 
     async def _resident_of(
         self, session: AsyncSession, resident_id: uuid.UUID | None, uprn: str

@@ -1,0 +1,49 @@
+"""A service request naming a resident is about a home of theirs (the one they live at,
+or one they were a tenant of), as a complaint's is: one of another home is refused
+naming resident_id, nothing kept, and never listed as theirs."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def a_request(uprn: str, resident_id: str) -> dict[str, object]:
+    return {
+        "uprn": uprn,
+        "resident_id": resident_id,
+        "category": "estate_and_communal",
+        "medium": "online",
+        "summary": "Please cut the grass",
+        "received_at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def test_a_resident_of_another_home_is_refused(engagement: httpx.AsyncClient) -> None:
+    their_home, another = a_uprn(), a_uprn()
+    registered = await engagement.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": their_home,
+        },
+    )
+    resident_id = registered.json()["id"]
+
+    refused = await engagement.post("/v1/service-requests", json=a_request(another, resident_id))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "resident_id"
+    listed = await engagement.get("/v1/service-requests", params={"resident_id": resident_id})
+    assert listed.json()["items"] == []
+
+    taken = await engagement.post("/v1/service-requests", json=a_request(their_home, resident_id))
+    assert taken.status_code == 201, taken.text
