@@ -79,8 +79,9 @@ class Outcome(StrEnum):
 
 
 def _missed_only(schema: dict[str, Any]) -> None:
-    """The rule the service enforces (AppointmentService.record_outcome), stated in the
-    schema: only a missed appointment says by whom and why it was missed."""
+    """The rules the service enforces (AppointmentService.record_outcome), stated in the
+    schema: only a missed appointment says by whom and why it was missed, and a missed
+    one's reason is not no_access (that visit is the no_access outcome)."""
     schema["allOf"] = [
         {
             "if": {
@@ -88,7 +89,14 @@ def _missed_only(schema: dict[str, Any]) -> None:
                 "properties": {"outcome": {"not": {"const": Outcome.MISSED.value}}},
             },
             "then": {"properties": {"missed_by": {"type": "null"}, "reason": {"type": "null"}}},
-        }
+        },
+        {
+            "if": {
+                "required": ["outcome"],
+                "properties": {"outcome": {"const": Outcome.MISSED.value}},
+            },
+            "then": {"properties": {"reason": {"not": {"const": MissedReason.NO_ACCESS.value}}}},
+        },
     ]
 
 
