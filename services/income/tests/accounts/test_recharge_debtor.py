@@ -1,9 +1,10 @@
 """Whose account a recharge lands on. Repairs raises a recharge against a home (its
-tenancy id is always null), so income finds the household: the tenancy last in the home
-on the day the recharge was raised, a former tenant's included (damage found after they
-left is their former tenant arrears, not the next household's). The income team chases
-one sundry account per debtor, so a second recharge finds the account the first opened,
-and a replay of the same recharge posts and opens nothing."""
+tenancy id null unless it was held for approval, ADR 0105), so income finds the
+household: the tenancy last in the home on the day the recharge was raised, a former
+tenant's included (damage found after they left is their former tenant arrears, not the
+next household's). The income team chases one sundry account per debtor, so a second
+recharge finds the account the first opened, and a replay of the same recharge posts
+and opens nothing."""
 
 from __future__ import annotations
 
@@ -193,3 +194,19 @@ async def test_a_recharge_dated_before_any_tenancy_of_the_home_is_held_not_the_f
         for a in await sundry_accounts(income_database, uprn)
     }
     assert by_tenancy == {None: [2_500], first["id"]: [800]}
+
+
+async def test_a_recharge_naming_a_tenancy_of_another_home_goes_to_the_homes_household(
+    income_database: Database, start_tenancy: Any
+) -> None:
+    """Repairs names the household held for approval (ADR 0105); a tenancy of another
+    home is not the household the damage is at, and its tenants were charged for it."""
+    elsewhere = await start_tenancy(uprn=a_home(), start_date="2026-01-05")
+    here = await start_tenancy(uprn=a_home(), start_date="2026-01-05")
+    recharge = recharge_at(here["uprn"], 7_500, datetime(2026, 3, 2, 10, tzinfo=UTC))
+    recharge = recharge.model_copy(update={"tenancy_id": uuid.UUID(elsewhere["id"])})
+    await replay(income_database, recharge)
+    assert await sundry_accounts(income_database, elsewhere["uprn"]) == []
+    [account] = await sundry_accounts(income_database, here["uprn"])
+    assert account.tenancy_id == uuid.UUID(here["id"])
+    assert await recharges_on(income_database, account.id) == [7_500]

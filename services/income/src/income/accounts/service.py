@@ -95,8 +95,10 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     their first recharge). Posted once: the recharge id is the entry's source key, and
     a replay (the same recharge again, even at the same moment) opens and posts nothing.
 
-    The household is the tenancy last in the home on the day the recharge was raised
-    (repairs sends no tenancy): the one in force then, or a former tenant's when the
+    The household is the tenancy repairs names (a recharge held for approval names the
+    household that was held, ADR 0105), when it is a tenancy of the recharge's home;
+    else the tenancy last in the home on the day the recharge was raised: the one in
+    force then, or a former tenant's when the
     home stood empty (damage found after they left is their former tenant arrears, not
     the next household's); see tenancies.household_of_home_on. The income team chases
     one account per debtor, so every recharge of a tenancy lands on its one sundry
@@ -122,11 +124,21 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     if await repository.by_source_key(session, source_key) is not None:
         return  # the same recharge, invoiced while this one waited for the home
     raised_on = london_day(recharge.raised_at)
-    tenancy = (
+    named = (
         await tenancies.get(session, recharge.tenancy_id)
         if recharge.tenancy_id is not None
         else None
-    ) or await tenancies.household_of_home_on(session, recharge.uprn, raised_on)
+    )
+    if named is not None and named.uprn != recharge.uprn:
+        # a tenancy of another home is not the household the damage is at (a flag
+        # carried from a household's earlier home): the home's household on the day is
+        log.info(
+            "recharge names a tenancy of another home",
+            recharge_id=str(recharge.recharge_id),
+            tenancy_id=str(named.id),
+        )
+        named = None
+    tenancy = named or await tenancies.household_of_home_on(session, recharge.uprn, raised_on)
     account, _ = await post_recharge(
         session,
         tenancy,
