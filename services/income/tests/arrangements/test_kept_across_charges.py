@@ -79,3 +79,5 @@ async def test_the_charge_of_the_week_after_a_rent_free_week_does_not_break_an_a
     await run_ladder(income_database, datetime(2026, 4, 3, 12, tzinfo=UTC))
     (broken,) = await events(income_database, tenancy["uprn"], "arrangement-broken")
     assert broken["missed_instalment_on"] == "2026-03-30"
+    # arrears as everywhere: the balance (25,000) less the week under way's 10,000
+    assert broken["arrears_pence"] == 15_000

@@ -210,9 +210,8 @@ class ArrangementService:
         week = await accounts.week_charges(
             session, arrangement.account_id, account_rules.rent_week_of(today), through=today
         )
-        towards_arrears = rules.paid_towards_arrears(
-            arrangement.arrears_pence, account_rules.arrears_of(balance, week)
-        )
+        arrears = account_rules.arrears_of(balance, week)
+        towards_arrears = rules.paid_towards_arrears(arrangement.arrears_pence, arrears)
         missed = rules.missed_instalment(
             arrangement.first_instalment_on,
             arrangement.frequency,
@@ -234,7 +233,8 @@ class ArrangementService:
                 tenancy_id=tenancy.id,
                 uprn=tenancy.uprn,
                 missed_instalment_on=missed,
-                arrears_pence=max(balance, 0),
+                # arrears as everywhere (arrears-stage-changed's): the week under way not in them
+                arrears_pence=arrears,
                 broken_at=now,
             ),
         )
