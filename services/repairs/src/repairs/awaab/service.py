@@ -156,7 +156,13 @@ class AwaabService:
 
     async def report(self, session: AsyncSession, data: AwaabCaseCreate) -> AwaabCasePublic:
         """A hazard reported by a contact or complaint (became_aware_at never in the
-        future, nor more than `report_window_years` ago)."""
+        future, nor more than `report_window_years` ago). A complaint has one case: a case
+        already opened for `complaint_id` (engagement's complaint-received opens it by
+        itself, or an earlier request did; open or closed) is a 409 naming it, nothing
+        opened; a second
+        case would run a second set of clocks for the same hazard and count its breaches
+        twice in the figures, as the handler's own check (by_complaint) prevents for a
+        replayed event."""
         now = datetime.now(UTC)
         if data.became_aware_at > now:
             raise Unprocessable("became_aware_at is in the future", field="became_aware_at")
@@ -170,6 +176,13 @@ class AwaabService:
                 "Only emergency hazards and significant damp and mould are Awaab's Law cases",
                 field="severity",
             )
+        if data.complaint_id is not None:
+            existing = await repository.by_complaint(session, data.complaint_id)
+            if existing is not None:
+                raise Conflict(
+                    f"The complaint already has Awaab's Law case {existing.id}",
+                    field="complaint_id",
+                )
         case, clocks = await self.open_case(
             session,
             uprn=data.uprn,
