@@ -253,7 +253,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "assured for starter (" + STATE + ")",
     },
     # repairs
-    "POST /v1/appointments": {"work_order_ids": STATE},
+    "POST /v1/appointments": {"work_order_ids": STATE, "made_at_first_contact": STATE},
     "POST /v1/work-orders": {"repair_id": STATE},
     "POST /v1/repairs": {
         # the schema states either a priority or the triage answers (oneOf), and a

@@ -125,6 +125,10 @@ CASES = [
         lambda s, _r: appointments.repairs_with_appointments(s, UPRN),
     ),
     case("a work order's booking", lambda s, _r: appointments.booked_covering(s, AN_ID, UPRN)),
+    case(
+        "work orders booked before (first contact)",
+        lambda s, _r: appointments.ever_in_an_appointment(s, [AN_ID]),
+    ),
     case("a visit's appointment request", lambda s, _r: appointments.for_visit(s, AN_ID)),
     # GET /v1/work-orders (staff's and a contractor's); status updates.
     case(

@@ -153,6 +153,24 @@ async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> 
     return held
 
 
+async def ever_in_an_appointment(
+    session: AsyncSession, work_order_ids: list[uuid.UUID]
+) -> set[str]:
+    """Which of these work orders any appointment has held, whatever became of it
+    (booked, kept, missed, no access, rebooked, cancelled): their homes' appointments,
+    found by home (ix_appointment_uprn)."""
+    wanted = {str(i) for i in work_order_ids}
+    query = select(Appointment.work_order_ids).where(
+        col(Appointment.uprn).in_(
+            select(WorkOrder.uprn).where(col(WorkOrder.id).in_(work_order_ids))
+        ),
+    )
+    held: set[str] = set()
+    for (ids,) in (await session.execute(query)).all():
+        held |= wanted & set(ids)
+    return held
+
+
 async def booked_covering(
     session: AsyncSession, work_order_id: uuid.UUID, uprn: str
 ) -> Appointment | None:

@@ -588,7 +588,13 @@ class AppointmentService:
     async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
         """One appointment for work orders at one home, from one contractor (publishes
         appointment-booked; the visit's pending appointment request is booked once all
-        its repairs have an appointment)."""
+        its repairs have an appointment).
+
+        `made_at_first_contact` is refused (422 naming it) for work an appointment has
+        held before, however it ended (cancelled, missed, no access, moved): the contact
+        that reported the repair booked that one, and this booking is a later contact's.
+        Taken, each such booking counted again in repairs.appointments_at_first_contact
+        (as a first booking made at first contact), above what the contact centre did."""
         now = datetime.now(UTC)
         ids = list(dict.fromkeys(data.work_order_ids))
         orders = await order_repository.many(session, ids)
@@ -602,6 +608,12 @@ class AppointmentService:
             raise Unprocessable("A work order is closed", field="work_order_ids")
         if await repository.booked_for(session, ids):
             raise Conflict("A work order already has a booked appointment", field="work_order_ids")
+        if data.made_at_first_contact and await repository.ever_in_an_appointment(session, ids):
+            raise Unprocessable(
+                "A work order has had an appointment already: this booking is not at the "
+                "contact that reported it",
+                field="made_at_first_contact",
+            )
         appointment = await self._take_slot(
             session,
             work_orders=orders,
