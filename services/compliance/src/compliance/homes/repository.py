@@ -212,6 +212,34 @@ async def take_turn_to_import(session: AsyncSession) -> None:
     )
 
 
+UPRN_LOCK_SPACE = 0x5550524E  # "UPRN"
+"""The first key of the two-key advisory lock `hold_uprn` takes (the second is the
+UPRN's hashtext): a space apart from the stock import's and hearth_kit's."""
+
+
+async def hold_uprn(session: AsyncSession, uprn: str) -> None:
+    """Hold `uprn` until the transaction ends, so a home and a block registered at the
+    same UPRN at the same moment take turns: the second reads what the first committed
+    (ADR 0106). Neither table's key can keep the two apart; they are separate tables.
+    On SQLite the transaction already holds the database's write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        core_select(
+            func.pg_advisory_xact_lock(
+                bindparam("space", UPRN_LOCK_SPACE, Integer),
+                func.hashtext(bindparam("uprn", uprn)),
+            )
+        )
+    )
+
+
+async def is_home(session: AsyncSession, uprn: str) -> bool:
+    """Whether a home is registered at `uprn`."""
+    query = core_select(col(Home.uprn)).where(col(Home.uprn) == uprn)
+    return (await session.execute(query)).first() is not None
+
+
 async def block_uprns(session: AsyncSession, uprns: Sequence[str]) -> set[str]:
     if not uprns:
         return set()

@@ -92,6 +92,15 @@ CERTIFICATE_EXPIRIES = {
 EXPIRY_FIELD_OF = {check_type: name for name, check_type in CERTIFICATE_EXPIRIES.items()}
 
 
+BLOCK_UPRN_REASON = "a block is registered at that UPRN"
+"""Why the stock import refuses a new home at a block's UPRN (ADR 0106)."""
+
+
+def block_uprn_taken(uprn: str) -> str:
+    """The detail of POST /v1/homes' 409 for a block's UPRN (ADR 0106)."""
+    return f"A block is registered at UPRN {uprn}; a home needs its own UPRN"
+
+
 def etag_of(home: Home) -> str:
     return f'"{home.version}"'
 
@@ -394,9 +403,14 @@ class HomeService:
 
     async def register(self, session: AsyncSession, data: HomeCreate, now: datetime) -> HomePublic:
         """Add a home to the register, raise the checks its assets need, and announce
-        it (property-registered)."""
+        it (property-registered). A block's UPRN is refused as a home's already
+        registered is (409 naming uprn, ADR 0106): a communal boiler's gas record is
+        taken at the block's UPRN (ADR 0101), and would be the home's too."""
+        await repository.hold_uprn(session, data.uprn)
         if await repository.get(session, data.uprn) is not None:
             raise Conflict(f"Home {data.uprn} is already registered", field="uprn")
+        if await repository.get_block(session, data.uprn) is not None:
+            raise Conflict(block_uprn_taken(data.uprn), field="uprn")
         if (out := self.expiry_out_of_bounds(data, now)) is not None:
             raise Unprocessable(f"The certificate expiry is {out[1]}", field=out[0])
         await self._check_block(session, data.block_id)
@@ -535,9 +549,21 @@ class HomeService:
     async def register_block(
         self, session: AsyncSession, data: BlockCreate, now: datetime
     ) -> BlockPublic:
-        """Add a block (its own UPRN) and raise its communal checks."""
+        """Add a block (its own UPRN) and raise its communal checks. A UPRN a home is
+        registered at is refused (409 naming uprn, ADR 0106): a communal boiler's gas
+        record is taken at the block's UPRN (ADR 0101), and a home there too would make
+        that record, and its check, the home's or the block's. The block waits for a
+        stock import under way (its turn, ADR 0083), which may be registering a home
+        at that UPRN, and holds the UPRN against a home registered at the same moment."""
+        await repository.take_turn_to_import(session)
+        await repository.hold_uprn(session, data.uprn)
         if await repository.get_block(session, data.uprn) is not None:
             raise Conflict(f"Block {data.uprn} is already registered", field="uprn")
+        if await repository.is_home(session, data.uprn):
+            raise Conflict(
+                f"A home is registered at UPRN {data.uprn}; a block needs its own UPRN",
+                field="uprn",
+            )
         block = Block(**data.model_dump(), registered_at=now)
         repository.add_block(session, block)
         await _flush_registered(
@@ -595,7 +621,10 @@ class HomeService:
         # a batch that waited reads the homes as the other import committed them.
         await repository.take_turn_to_import(session)
         blocks = await repository.block_uprns(
-            session, sorted({r.home.block_id for r in rows if r.home.block_id})
+            session,
+            sorted(
+                {r.home.block_id for r in rows if r.home.block_id} | {r.home.uprn for r in rows}
+            ),
         )
         accepted: list[ImportRow] = []
         for row in rows:
@@ -609,8 +638,15 @@ class HomeService:
                 result.errors.append(ImportRowError(line=row.line, field=out[0], reason=out[1]))
             else:
                 accepted.append(row)
-        result.rejected = len(result.errors)
         existing = await repository.get_many(session, [r.home.uprn for r in accepted])
+        # A new home at a block's UPRN is refused (ADR 0106), as POST /v1/homes refuses
+        # it; a home registered there before the rule keeps its updates.
+        for row in [r for r in accepted if r.home.uprn in blocks and r.home.uprn not in existing]:
+            accepted.remove(row)
+            result.errors.append(
+                ImportRowError(line=row.line, field="uprn", reason=BLOCK_UPRN_REASON)
+            )
+        result.rejected = len(result.errors)
         held = await checks.open_for_many(session, sorted(existing))
         # Locks in one order on every path: the home, then its checks (a gas record, an
         # access attempt and PATCH take them so). The homes this batch would change are
