@@ -9,7 +9,7 @@ case owing a week's rent went to "arrears cleared"), to an arrangement being mad
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,6 +23,27 @@ from income.models import ArrearsCase, EntryKind, LedgerEntry
 from services.income.tests.test_recovery import charge, make_due, run_ladder
 
 
+async def _reverse_the_rent_of(
+    income: httpx.AsyncClient, income_database: Database, account: str, week: date
+) -> httpx.Response:
+    """Reverses the account's rent charge of that week (a rent-free week charged in
+    error), through the API as a rent officer would."""
+    async with income_database.sessionmaker() as session:
+        that_week = await session.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.account_id == uuid.UUID(account),
+                LedgerEntry.kind == EntryKind.RENT,
+                LedgerEntry.charge_week == week,
+            )
+        )
+    reversed_ = await income.post(
+        f"/v1/rent-accounts/{account}/entries/{that_week}/reversal",
+        json={"reason": "rent_free_week_charged_in_error"},
+    )
+    assert reversed_.status_code == 201, reversed_.text
+    return reversed_
+
+
 async def _owing_last_week_with_this_weeks_rent_reversed(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> tuple[dict[str, Any], str]:
@@ -33,19 +54,7 @@ async def _owing_last_week_with_this_weeks_rent_reversed(
     account = tenancy["rent_account_id"]
     await charge(income_database, week - timedelta(weeks=1))
     await charge(income_database, week)
-    async with income_database.sessionmaker() as session:
-        this_week = await session.scalar(
-            select(LedgerEntry.id).where(
-                LedgerEntry.account_id == uuid.UUID(account),
-                LedgerEntry.kind == EntryKind.RENT,
-                LedgerEntry.charge_week == week,
-            )
-        )
-    reversed_ = await income.post(
-        f"/v1/rent-accounts/{account}/entries/{this_week}/reversal",
-        json={"reason": "rent_free_week_charged_in_error"},
-    )
-    assert reversed_.status_code == 201, reversed_.text
+    reversed_ = await _reverse_the_rent_of(income, income_database, account, week)
     assert reversed_.json()["balance_pence"] == 10_000
     return tenancy, account
 
@@ -113,19 +122,7 @@ async def test_the_arrears_totals_leave_a_reversed_charge_of_the_week_out(
     await charge(income_database, week)
     count, total = await totals()
     account = tenancy["rent_account_id"]
-    async with income_database.sessionmaker() as session:
-        this_week = await session.scalar(
-            select(LedgerEntry.id).where(
-                LedgerEntry.account_id == uuid.UUID(account),
-                LedgerEntry.kind == EntryKind.RENT,
-                LedgerEntry.charge_week == week,
-            )
-        )
-    reversed_ = await income.post(
-        f"/v1/rent-accounts/{account}/entries/{this_week}/reversal",
-        json={"reason": "rent_free_week_charged_in_error"},
-    )
-    assert reversed_.status_code == 201, reversed_.text
+    await _reverse_the_rent_of(income, income_database, account, week)
     assert await totals() == (count, total)  # was one account and 10 000 pence fewer
 
 
@@ -141,19 +138,7 @@ async def test_the_courts_terms_count_a_reversal_only_from_its_day(
     account = tenancy["rent_account_id"]
     await charge(income_database, decided - timedelta(weeks=1))
     await charge(income_database, decided)
-    async with income_database.sessionmaker() as session:
-        that_week = await session.scalar(
-            select(LedgerEntry.id).where(
-                LedgerEntry.account_id == uuid.UUID(account),
-                LedgerEntry.kind == EntryKind.RENT,
-                LedgerEntry.charge_week == decided,
-            )
-        )
-    reversed_ = await income.post(
-        f"/v1/rent-accounts/{account}/entries/{that_week}/reversal",
-        json={"reason": "rent_free_week_charged_in_error"},
-    )
-    assert reversed_.status_code == 201, reversed_.text
+    await _reverse_the_rent_of(income, income_database, account, decided)
     hearings = f"/v1/rent-accounts/{account}/arrears-case/court-hearings"
     listed = await income.post(hearings, json={"listed_for": decided.isoformat()})
     assert listed.status_code == 201, listed.text
