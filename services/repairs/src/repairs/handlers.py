@@ -247,11 +247,15 @@ def build_handlers(
     ) -> None:
         """A complaint about damp and mould is the landlord becoming aware of a potential
         significant hazard: a case opens with its investigation clock from when the
-        complaint was received (a manager can stop it if the investigation finds none)."""
+        complaint was received (a manager can stop it if the investigation finds none).
+        Once per complaint: nothing when the complaint has a case already (the event
+        replayed, or POST /v1/awaab-cases opened it), looked for with the complaint held
+        (AwaabService.case_of_complaint), so a request for it at the same moment waits
+        for this one or this one for it."""
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
-        if await awaab_cases.by_complaint(session, complaint.complaint_id) is not None:
+        if await awaab.case_of_complaint(session, complaint.complaint_id) is not None:
             return
         case, _clocks = await awaab.open_case(
             session,

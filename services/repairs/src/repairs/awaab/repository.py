@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, or_
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -22,6 +23,36 @@ async def by_hazard(session: AsyncSession, hazard_id: uuid.UUID) -> AwaabCase | 
 async def by_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:
     query = select(AwaabCase).where(AwaabCase.complaint_id == complaint_id)
     return (await session.execute(query)).scalars().first()
+
+
+COMPLAINT_CASE_LOCK_SPACE = 0x41574142  # "AWAB"
+"""The first key of the two-key advisory lock held while a complaint's case is looked
+for and opened (the second is a hash of the complaint id): a space of its own, apart
+from hearth_kit's (KEYS, the Idempotency-Key claim) and the one-key locks (the relay,
+bookings' slots)."""
+
+
+async def hold_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> None:
+    """Hold the complaint's turn to have its Awaab's Law case opened until the
+    transaction ends, so engagement's complaint-received and POST /v1/awaab-cases (or
+    two requests with different Idempotency-Keys) for the same complaint at once take
+    turns: the second waits here, before it looks for the case (by_complaint), and then
+    finds the first's. Without it both looked, both found none (the other's case not yet
+    committed) and both opened one: two sets of clocks for one hazard. No unique index
+    on awaab_case.complaint_id does it instead: a migration adding one would fail on a
+    database where the race has already left two. Different complaints whose hashes meet
+    only wait for each other. On SQLite the transaction already holds the database's
+    write lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        core_select(
+            func.pg_advisory_xact_lock(
+                bindparam("space", COMPLAINT_CASE_LOCK_SPACE, Integer),
+                func.hashtext(bindparam("complaint_id", str(complaint_id))),
+            )
+        )
+    )
 
 
 async def get(

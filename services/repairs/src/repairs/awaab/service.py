@@ -154,15 +154,25 @@ class AwaabService:
         )
         return case, [clock]
 
+    @staticmethod
+    async def case_of_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:
+        """The complaint's case, if one was opened (open or closed), looked for while
+        holding the complaint's turn to the end of the transaction (repository.
+        hold_complaint). Engagement's complaint-received and POST /v1/awaab-cases both
+        look here before opening one, so whichever comes second, even at the same
+        moment, finds the first's case: a complaint has one case, one set of clocks."""
+        await repository.hold_complaint(session, complaint_id)
+        return await repository.by_complaint(session, complaint_id)
+
     async def report(self, session: AsyncSession, data: AwaabCaseCreate) -> AwaabCasePublic:
         """A hazard reported by a contact or complaint (became_aware_at never in the
         future, nor more than `report_window_years` ago). A complaint has one case: a case
         already opened for `complaint_id` (engagement's complaint-received opens it by
         itself, or an earlier request did; open or closed) is a 409 naming it, nothing
-        opened; a second
-        case would run a second set of clocks for the same hazard and count its breaches
-        twice in the figures, as the handler's own check (by_complaint) prevents for a
-        replayed event."""
+        opened; a second case would run a second set of clocks for the same hazard and
+        count its breaches twice in the figures. Looked for with the complaint held
+        (case_of_complaint), as the handler does, so the two meeting cannot both open
+        one."""
         now = datetime.now(UTC)
         if data.became_aware_at > now:
             raise Unprocessable("became_aware_at is in the future", field="became_aware_at")
@@ -177,7 +187,7 @@ class AwaabService:
                 field="severity",
             )
         if data.complaint_id is not None:
-            existing = await repository.by_complaint(session, data.complaint_id)
+            existing = await self.case_of_complaint(session, data.complaint_id)
             if existing is not None:
                 raise Conflict(
                     f"The complaint already has Awaab's Law case {existing.id}",
