@@ -6,60 +6,60 @@ one the stop ended, with no `to`, moved it until the stop); other clocks have no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy import select
 
 from hearth_contracts.events.repairs import AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
-from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
 from repairs.models import AwaabCase, AwaabClock
 from repairs.settings import MIGRATIONS_DIR
+from services.repairs.tests.awaab_rows_of_old import (
+    UPRN,
+    a_database_at,
+    an_old_clock,
+    old_clock_table,
+)
 from tests.harness.infra import DatabaseFactory
 
 SUMMARY = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 
-old_clock = sa.table(
-    "awaab_clock",
-    sa.column("id", sa.Uuid()),
-    sa.column("case_id", sa.Uuid()),
-    sa.column("uprn", sa.String()),
-    sa.column("milestone", sa.String()),
-    sa.column("started_at", sa.DateTime(timezone=True)),
-    sa.column("due_at", sa.DateTime(timezone=True)),
-    sa.column("paused_at", sa.DateTime(timezone=True)),
-    sa.column("pauses", sa.JSON()),
-    sa.column("stopped_at", sa.DateTime(timezone=True)),
-    sa.column("evidence", sa.JSON()),
-)
+old_clock = old_clock_table()
+
+
+async def _migrated_clocks(
+    databases: DatabaseFactory, name: str, clocks_of: Callable[[uuid.UUID], list[dict[str, object]]]
+) -> list[AwaabClock]:
+    """The clocks of one case (at the test's UPRN), written at 0022 as `clocks_of` gives
+    them for the case's id, after migrating to the head."""
+    async with a_database_at(databases, name, "0022") as (url, db):
+        async with db.sessionmaker() as session, session.begin():
+            case = AwaabCase(
+                uprn=UPRN,
+                severity=HazardSeverity.SIGNIFICANT,
+                source=AwarenessSource.CONTACT_CENTRE,
+                became_aware_at=SUMMARY - timedelta(days=10),
+                opened_at=SUMMARY - timedelta(days=10),
+            )
+            session.add(case)
+            await session.flush()
+            await session.execute(old_clock.insert(), clocks_of(case.id))
+        await upgrade(MIGRATIONS_DIR, url)
+        async with db.sessionmaker() as session:
+            return list((await session.scalars(select(AwaabClock))).all())
 
 
 def a_clock(
     case_id: uuid.UUID, milestone: str, due_at: datetime, **more: object
 ) -> dict[str, object]:
-    return {
-        "id": uuid.uuid4(),
-        "case_id": case_id,
-        "uprn": "100023336956",
-        "milestone": milestone,
-        "started_at": SUMMARY,
-        "due_at": due_at,
-        "paused_at": None,
-        "pauses": [],
-        "stopped_at": None,
-        "evidence": [],
-        **more,
-    }
+    return an_old_clock(case_id, milestone, SUMMARY, due_at, **more)
 
 
 async def test_complete_work_clocks_get_their_day_back_from_due_at_less_ended_pauses(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.create("repairs_0023")
-    await upgrade(MIGRATIONS_DIR, url, "0022")
-    db = Database(url)
     # Day 28 March 2026: late from the start of the London day after, 29 March 00:00 GMT
     # (summer time starts at 01:00 UTC that day). Paused 27 hours, then paused again.
     day = date(2026, 3, 28)
@@ -71,40 +71,24 @@ async def test_complete_work_clocks_get_their_day_back_from_due_at_less_ended_pa
         },
         {"reason": "specialist_survey", "from": "2026-03-20T09:00:00+00:00"},
     ]
-    try:
-        async with db.sessionmaker() as session, session.begin():
-            case = AwaabCase(
-                uprn="100023336956",
-                severity=HazardSeverity.SIGNIFICANT,
-                source=AwarenessSource.CONTACT_CENTRE,
-                became_aware_at=SUMMARY - timedelta(days=10),
-                opened_at=SUMMARY - timedelta(days=10),
-            )
-            session.add(case)
-            await session.flush()
-            await session.execute(
-                old_clock.insert(),
-                [
-                    a_clock(
-                        case.id,
-                        "complete_work",
-                        datetime(2026, 3, 29, 0, 0, tzinfo=UTC) + timedelta(hours=27),
-                        pauses=paused,
-                        paused_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
-                    ),
-                    a_clock(case.id, "begin_safety_work", SUMMARY + timedelta(days=7)),
-                ],
-            )
-        await upgrade(MIGRATIONS_DIR, url)
-        async with db.sessionmaker() as session:
-            clocks = {
-                c.milestone.value: c for c in (await session.scalars(select(AwaabClock))).all()
-            }
-        assert clocks["complete_work"].finish_work_by == day
-        assert clocks["begin_safety_work"].finish_work_by is None
-        assert clocks["complete_work"].revised_summaries == []
-    finally:
-        await db.dispose()
+    migrated = await _migrated_clocks(
+        databases,
+        "repairs_0023",
+        lambda case_id: [
+            a_clock(
+                case_id,
+                "complete_work",
+                datetime(2026, 3, 29, 0, 0, tzinfo=UTC) + timedelta(hours=27),
+                pauses=paused,
+                paused_at=datetime(2026, 3, 20, 9, 0, tzinfo=UTC),
+            ),
+            a_clock(case_id, "begin_safety_work", SUMMARY + timedelta(days=7)),
+        ],
+    )
+    clocks = {c.milestone.value: c for c in migrated}
+    assert clocks["complete_work"].finish_work_by == day
+    assert clocks["begin_safety_work"].finish_work_by is None
+    assert clocks["complete_work"].revised_summaries == []
 
 
 async def test_a_clock_stopped_while_paused_gets_its_day_back_less_the_pause_until_the_stop(
@@ -113,9 +97,6 @@ async def test_a_clock_stopped_while_paused_gets_its_day_back_less_the_pause_unt
     """The stop of a paused clock moves due_at on by the pause until the stop
     (rules.resumed_due, as service.stop does) but leaves the pause without its `to`:
     that time comes off too, or the day comes back 54.5 hours late (12 June, not 10)."""
-    url = await databases.create("repairs_0023_stopped")
-    await upgrade(MIGRATIONS_DIR, url, "0022")
-    db = Database(url)
     # Day 10 June 2026: late from the start of 11 June, BST (23:00 UTC on 10 June).
     # Paused 27 hours and resumed; paused again 54.5 hours, and stopped while paused.
     late_from = datetime(2026, 6, 10, 23, 0, tzinfo=UTC)
@@ -127,33 +108,18 @@ async def test_a_clock_stopped_while_paused_gets_its_day_back_less_the_pause_unt
         },
         {"reason": "specialist_survey", "from": "2026-06-05T09:00:00+00:00"},
     ]
-    try:
-        async with db.sessionmaker() as session, session.begin():
-            case = AwaabCase(
-                uprn="100023336956",
-                severity=HazardSeverity.SIGNIFICANT,
-                source=AwarenessSource.CONTACT_CENTRE,
-                became_aware_at=SUMMARY - timedelta(days=10),
-                opened_at=SUMMARY - timedelta(days=10),
+    (clock,) = await _migrated_clocks(
+        databases,
+        "repairs_0023_stopped",
+        lambda case_id: [
+            a_clock(
+                case_id,
+                "complete_work",
+                late_from + timedelta(hours=27) + timedelta(hours=54, minutes=30),
+                pauses=paused,
+                stopped_at=datetime(2026, 6, 7, 15, 30, tzinfo=UTC),
+                evidence=["finished.pdf"],
             )
-            session.add(case)
-            await session.flush()
-            await session.execute(
-                old_clock.insert(),
-                [
-                    a_clock(
-                        case.id,
-                        "complete_work",
-                        late_from + timedelta(hours=27) + timedelta(hours=54, minutes=30),
-                        pauses=paused,
-                        stopped_at=datetime(2026, 6, 7, 15, 30, tzinfo=UTC),
-                        evidence=["finished.pdf"],
-                    )
-                ],
-            )
-        await upgrade(MIGRATIONS_DIR, url)
-        async with db.sessionmaker() as session:
-            clock = (await session.scalars(select(AwaabClock))).one()
-        assert clock.finish_work_by == date(2026, 6, 10)
-    finally:
-        await db.dispose()
+        ],
+    )
+    assert clock.finish_work_by == date(2026, 6, 10)

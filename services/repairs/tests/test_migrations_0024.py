@@ -18,13 +18,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
 from repairs.models import AwaabClock
 from repairs.settings import MIGRATIONS_DIR
+from services.repairs.tests.awaab_rows_of_old import (
+    UPRN,
+    a_database_at,
+    an_old_clock,
+    old_clock_table,
+)
 from tests.harness.infra import DatabaseFactory
 
-UPRN = "100023336956"
 SUMMARY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 # The complete_work day in March 2026 (GMT): late from 21 March 00:00 UTC.
 DUE = datetime(2026, 3, 21, 0, 0, tzinfo=UTC)
@@ -41,18 +45,7 @@ old_case = sa.table(
     sa.column("opened_at", sa.DateTime(timezone=True)),
     sa.column("status", sa.String()),
 )
-old_clock = sa.table(
-    "awaab_clock",
-    sa.column("id", sa.Uuid()),
-    sa.column("case_id", sa.Uuid()),
-    sa.column("uprn", sa.String()),
-    sa.column("milestone", sa.String()),
-    sa.column("started_at", sa.DateTime(timezone=True)),
-    sa.column("due_at", sa.DateTime(timezone=True)),
-    sa.column("paused_at", sa.DateTime(timezone=True)),
-    sa.column("pauses", sa.JSON()),
-    sa.column("stopped_at", sa.DateTime(timezone=True)),
-    sa.column("evidence", sa.JSON()),
+old_clock = old_clock_table(
     sa.column("breach_raised_at", sa.DateTime(timezone=True)),
     sa.column("finish_work_by", sa.Date()),
     sa.column("revised_summaries", sa.JSON()),
@@ -199,11 +192,8 @@ CLOCKS: dict[str, tuple[str, datetime, dict[str, Any], datetime | None]] = {
 async def test_breached_clocks_get_the_deadline_in_force_when_their_breach_was_raised(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.create("repairs_0024")
-    await upgrade(MIGRATIONS_DIR, url, "0023")
-    db = Database(url)
     ids: dict[str, uuid.UUID] = {}
-    try:
+    async with a_database_at(databases, "repairs_0024", "0023") as (url, db):
         async with db.sessionmaker() as session, session.begin():
             for name, (milestone, due_at, rest, _expected) in CLOCKS.items():
                 case_id = uuid.uuid4()
@@ -219,26 +209,20 @@ async def test_breached_clocks_get_the_deadline_in_force_when_their_breach_was_r
                     )
                 )
                 ids[name] = uuid.uuid4()
-                await session.execute(
-                    old_clock.insert().values(
-                        {
-                            "id": ids[name],
-                            "case_id": case_id,
-                            "uprn": UPRN,
-                            "milestone": milestone,
-                            "started_at": SUMMARY,
-                            "due_at": due_at,
-                            "paused_at": None,
-                            "pauses": [],
-                            "stopped_at": None,
-                            "evidence": [],
-                            "breach_raised_at": None,
-                            "finish_work_by": None,
-                            "revised_summaries": [],
-                            **rest,
-                        }
-                    )
+                row = an_old_clock(
+                    case_id,
+                    milestone,
+                    SUMMARY,
+                    due_at,
+                    **{
+                        "id": ids[name],
+                        "breach_raised_at": None,
+                        "finish_work_by": None,
+                        "revised_summaries": [],
+                        **rest,
+                    },
                 )
+                await session.execute(old_clock.insert().values(row))
         await upgrade(MIGRATIONS_DIR, url)
         async with db.sessionmaker() as session:
             kept = {
@@ -247,5 +231,3 @@ async def test_breached_clocks_get_the_deadline_in_force_when_their_breach_was_r
         assert {name: kept[ids[name]] for name in CLOCKS} == {
             name: expected for name, (_m, _d, _r, expected) in CLOCKS.items()
         }
-    finally:
-        await db.dispose()
