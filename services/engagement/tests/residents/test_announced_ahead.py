@@ -6,7 +6,6 @@ home's resident until the new tenancy starts."""
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,25 +17,22 @@ from engagement.handlers import on_properties_registered, on_tenancy_started
 from engagement.residents import repository as residents
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckDue, CheckType, PropertyRegistered
+from hearth_contracts.events.compliance import CheckDue, CheckType
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentSlot,
     CancellationReason,
-    RepairCompletedV2,
 )
 from hearth_kit.db import Database
+from services.engagement.tests.home_events import a_uprn, registered
+from services.engagement.tests.home_events import repair_completed as a_repair_completed
 
 HANDLERS = build_services(EngagementSettings()).handlers
 ANNOUNCED = datetime(2026, 12, 1, 9, tzinfo=UTC)
 BEFORE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 MOVE_IN = date(2027, 4, 1)  # summer time began on 28 March 2027
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
 
 
 def started(uprn: str, start: date, person: uuid.UUID) -> Envelope[TenancyStartedV2]:
@@ -68,22 +64,7 @@ def check_due(uprn: str, at: datetime) -> Envelope[CheckDue]:
 
 
 def repair_completed(uprn: str, at: datetime, *, communal: bool = False) -> Envelope[Any]:
-    return Envelope(
-        data=RepairCompletedV2(
-            repair_id=uuid.uuid4(),
-            uprn=uprn,
-            trade="plumbing",
-            priority="routine",
-            source="contact_centre",
-            reported_at=at - timedelta(days=3),
-            target_at=at + timedelta(days=10),
-            completed_at=at,
-            completed_on_time=True,
-            right_first_time=True,
-            communal=communal,
-        ),
-        time=at,
-    )
+    return Envelope(data=a_repair_completed(uprn, at, communal=communal), time=at)
 
 
 async def handle(db: Database, envelope: Envelope[Any]) -> None:
@@ -152,22 +133,7 @@ async def test_a_block_survey_asks_the_household_living_there(
         await on_properties_registered(
             session,
             [
-                Envelope(
-                    data=PropertyRegistered.model_validate(
-                        {
-                            "uprn": uprn,
-                            "address_line_1": "1 Mare Street",
-                            "town": "London",
-                            "postcode": "E8 1HR",
-                            "property_type": "flat",
-                            "heating_fuel": "gas",
-                            "gas_supply": "live",
-                            "tenure": "general_needs",
-                            "block_id": block,
-                            "registered_at": "2015-01-05T09:00:00+00:00",
-                        }
-                    )
-                )
+                registered(uprn, block, datetime(2015, 1, 5, 9, tzinfo=UTC))
                 for uprn in (living_home, empty_home)
             ],
         )

@@ -7,7 +7,6 @@ repair, through the consumer's inbox as every event is handled (docs/adr/0044)."
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +21,7 @@ from engagement.models import Home, Message, SurveyInvitation
 from engagement.settings import EngagementSettings
 from engagement.surveys import service as surveys_service
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated
+from hearth_contracts.events.compliance import PropertyUpdated
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_contracts.events.income import TenancyEnded
 from hearth_contracts.events.repairs import RepairCompletedV2
@@ -30,23 +29,16 @@ from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox
 from hearth_kit.inbox import Message as Delivery
+from services.engagement.tests.home_events import (
+    ADDRESS_AND_STOCK,
+    a_uprn,
+    registered,
+    repair_completed,
+)
 
 SETTINGS = EngagementSettings(environment="development")
 HANDLERS = build_services(SETTINGS).handlers
 NOW = datetime.now(UTC)
-ENTRY = {
-    "address_line_1": "1 Mare Street",
-    "town": "London",
-    "postcode": "E8 1HR",
-    "property_type": "flat",
-    "heating_fuel": "gas",
-    "gas_supply": "live",
-    "tenure": "general_needs",
-}
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
 
 
 async def consume(
@@ -61,36 +53,16 @@ async def consume(
             await inbox.apply(session, part)
 
 
-def registered(uprn: str, block_id: str | None, at: datetime) -> Envelope[PropertyRegistered]:
-    return Envelope(
-        data=PropertyRegistered.model_validate(
-            {"uprn": uprn, **ENTRY, "block_id": block_id, "registered_at": at.isoformat()}
-        )
-    )
-
-
 def updated(uprn: str, block_id: str | None, at: datetime) -> Envelope[PropertyUpdated]:
     return Envelope(
         data=PropertyUpdated.model_validate(
-            {"uprn": uprn, **ENTRY, "block_id": block_id, "updated_at": at.isoformat()}
+            {"uprn": uprn, **ADDRESS_AND_STOCK, "block_id": block_id, "updated_at": at.isoformat()}
         )
     )
 
 
 def completed(uprn: str, *, communal: bool = True) -> RepairCompletedV2:
-    return RepairCompletedV2(
-        repair_id=uuid.uuid4(),
-        uprn=uprn,
-        trade="electrical",
-        priority="routine",
-        source="home_visit",
-        reported_at=NOW - timedelta(days=3),
-        target_at=NOW + timedelta(days=10),
-        completed_at=NOW,
-        completed_on_time=True,
-        right_first_time=True,
-        communal=communal,
-    )
+    return repair_completed(uprn, NOW, communal=communal, trade="electrical", source="home_visit")
 
 
 async def a_resident(
