@@ -17,3 +17,9 @@ TENANT_COPIES_OVERDUE = Gauge(
     "Tenants' copies of safety records not sent by their deadline (28 days; before "
     "moving in for a new tenancy), counted by the sweep",
 )
+HOMES_MISSING_ALARMS = Gauge(
+    "hearth_compliance_homes_missing_alarms",
+    "Homes let to tenants whose register shows a storey with living space without a "
+    "smoke alarm or a room with a fixed combustion appliance without a CO alarm "
+    "(counted by the sweep)",
+)

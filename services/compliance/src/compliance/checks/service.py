@@ -492,6 +492,7 @@ class ProgrammeService:
             metrics.TENANT_COPIES_OVERDUE.set(
                 await tenant_copy_figures.overdue_count(session, today)
             )
+            metrics.HOMES_MISSING_ALARMS.set(await homes.homes_missing_alarms(session))
         return handled
 
     # -- the no-access ladder ---------------------------------------------------------
@@ -1031,10 +1032,12 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
     """BS01 to BS05 (as at the period's end, or today when that is earlier), electrical
     checks in date, overdue checks by age band, the first-time access rate over checks
     done in the period, certificates due in the 30, 60 and 90 days after the period's
-    end, and tenants' copies sent by their deadline (those due in the period up to then)
-    and overdue. The as-at measures count the check cycle each home held at the end of
-    that day (repository._held_on), so a record that arrives later and is dated after
-    it does not change them."""
+    end, tenants' copies sent by their deadline (those due in the period up to then)
+    and overdue, and homes let to tenants whose register shows a required smoke or CO
+    alarm missing (today: the register keeps no history of its alarms). The as-at
+    measures count the check cycle each home held at the end of that day
+    (repository._held_on), so a record that arrives later and is dated after it does
+    not change them."""
     as_of = min(period.last, london_day(now))
     measures: list[Measure] = []
     for code, check_type, subject, description in BUILDING_SAFETY:
@@ -1092,6 +1095,15 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
             "compliance.tenant_copies_overdue",
             "Tenants' copies not sent today whose deadline has passed",
             await tenant_copy_figures.overdue_count(session, london_day(now)),
+        )
+    )
+    measures.append(
+        Measure.count(
+            "compliance.homes_missing_alarms",
+            "Homes let to tenants whose register shows a storey with living space without "
+            "a smoke alarm or a room with a fixed combustion appliance without a CO alarm, "
+            "today",
+            await homes.homes_missing_alarms(session),
         )
     )
     return period.figures(measures, {"overdue_by_age": overdue})

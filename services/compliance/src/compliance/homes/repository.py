@@ -302,6 +302,18 @@ async def homes_with_gas_missing_from_programme(
     return list((await session.execute(query)).scalars().all())
 
 
+async def homes_missing_alarms(session: AsyncSession) -> int:
+    """Homes let to tenants (not LEASED: a leaseholder's alarms are their own) whose
+    register shows a required smoke or CO alarm missing (Home.alarms_missing), today:
+    the figures' count and the idle sweep's gauge (ix_home_alarms_missing)."""
+    query = (
+        core_select(func.count())
+        .select_from(Home)
+        .where(col(Home.alarms_missing) > 0, col(Home.tenure).not_in(LEASED))
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> bool:
     """Keep the start of the home's newest tenancy; True when this one is newer than
     what was held (so a replayed or older tenancy-started changes nothing)."""

@@ -113,6 +113,15 @@ def status_of(home: Home, appliances: Iterable[Appliance]) -> GasStatus:
     return gas_status(home.heating_fuel, home.gas_supply, facts(appliances), tenure=home.tenure)
 
 
+def alarms_missing(home: Home, appliances: Iterable[Appliance]) -> int:
+    """How many alarms the home's entry shows missing (its read's
+    storeys_missing_smoke_alarm and rooms_missing_co_alarm): kept on the home
+    (Home.alarms_missing) for the figures and the gauge."""
+    return len(
+        storeys_without_smoke_alarm(home.storeys_with_living_space, home.smoke_alarm_storeys)
+    ) + len(co_alarm_rooms_missing(facts(appliances), home.co_alarm_rooms))
+
+
 def to_public(home: Home, appliances: Sequence[Appliance]) -> HomePublic:
     status = status_of(home, appliances)
     return HomePublic(
@@ -426,6 +435,7 @@ class HomeService:
         )
         repository.add(session, home)
         appliances = [Appliance(uprn=data.uprn, **a.model_dump()) for a in data.appliances]
+        home.alarms_missing = alarms_missing(home, appliances)
         session.add_all(appliances)
         await _flush_registered(
             session, Conflict(f"Home {data.uprn} is already registered", field="uprn")
@@ -492,6 +502,7 @@ class HomeService:
         if data.appliances is not None:
             appliances = [Appliance(uprn=uprn, **a.model_dump()) for a in data.appliances]
             await repository.replace_appliances(session, uprn, appliances)
+        home.alarms_missing = alarms_missing(home, appliances)
         home.version += 1
         home.updated_at = now
         await session.flush()
@@ -699,6 +710,7 @@ class HomeService:
                     "version": 1,
                     "smoke_alarm_storeys": [],
                     "co_alarm_rooms": [],
+                    "alarms_missing": 0,  # no storeys, appliances or alarms imported
                     "no_access_history": False,
                 }
                 new_homes.append(values)
