@@ -46,6 +46,22 @@ UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 
 
+def a_worklist_page(
+    stages: list[ArrearsStage],
+    before_the_court: bool | None = None,
+    court_terms_broken: bool | None = None,
+) -> Action:
+    """GET /v1/arrears-cases: a page after a cursor, with these filters."""
+    return lambda _s, r: arrears.worklist_rows(
+        r,
+        stages=stages,
+        before_the_court=before_the_court,
+        court_terms_broken=court_terms_broken,
+        after=(NOW, AN_ID),
+        limit=51,
+    )
+
+
 CASES = [
     # GET /v1/tenancies: by reference, a home's, current ones; the overviews' reads.
     case(
@@ -119,27 +135,13 @@ CASES = [
     case("a household's vulnerability", lambda s, _r: arrears.latest_flag(s, [AN_ID])),
     case(
         "arrears cases: the worklist",
-        lambda _s, r: arrears.worklist_rows(
-            r,
-            stages=[],
-            before_the_court=None,
-            court_terms_broken=None,
-            after=(NOW, AN_ID),
-            limit=51,
-        ),
+        a_worklist_page([]),
         "ix_arrears_case_worklist",
         seek="arrears_case",
     ),
     case(
         "arrears cases: before the court, court terms broken",
-        lambda _s, r: arrears.worklist_rows(
-            r,
-            stages=[],
-            before_the_court=True,
-            court_terms_broken=True,
-            after=(NOW, AN_ID),
-            limit=51,
-        ),
+        a_worklist_page([], before_the_court=True, court_terms_broken=True),
         "ix_arrears_case_worklist",
         "ix_court_hearing_account",
         seek="arrears_case",
@@ -149,14 +151,7 @@ CASES = [
     # its tenancy looked at by its key.
     case(
         "arrears cases: before the court",
-        lambda _s, r: arrears.worklist_rows(
-            r,
-            stages=[],
-            before_the_court=True,
-            court_terms_broken=None,
-            after=(NOW, AN_ID),
-            limit=51,
-        ),
+        a_worklist_page([], before_the_court=True),
         "ix_arrears_case_worklist",
         "ix_court_hearing_account",
         "tenancy_pkey",
@@ -167,27 +162,17 @@ CASES = [
     # every closed case stands at none, and the partial index holds only the held ones).
     case(
         "arrears cases: at none",
-        lambda _s, r: arrears.worklist_rows(
-            r,
-            stages=[ArrearsStage.NONE],
-            before_the_court=None,
-            court_terms_broken=None,
-            after=(NOW, AN_ID),
-            limit=51,
-        ),
+        a_worklist_page([ArrearsStage.NONE]),
         seek="arrears_case",
     ),
     # A step's cases: by the worklist's order, or by ix_arrears_case_stage (the
     # planner's choice, by how many cases stand at the step), never every case.
     case(
         "arrears cases: at steps",
-        lambda _s, r: arrears.worklist_rows(
-            r,
-            stages=[ArrearsStage.LETTER_1, ArrearsStage.COURT_APPLICATION],
+        a_worklist_page(
+            [ArrearsStage.LETTER_1, ArrearsStage.COURT_APPLICATION],
             before_the_court=False,
             court_terms_broken=False,
-            after=(NOW, AN_ID),
-            limit=51,
         ),
     ),
     case(
