@@ -11,15 +11,15 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
 from hearth_contracts.events.repairs import RepairCompletedV2
 
-ADDRESS_AND_STOCK = {
+A_GAS_FLAT = {
     "address_line_1": "1 Mare Street",
     "town": "London",
     "postcode": "E8 1HR",
     "property_type": "flat",
     "heating_fuel": "gas",
     "gas_supply": "live",
-    "tenure": "general_needs",
 }
+ADDRESS_AND_STOCK = {**A_GAS_FLAT, "tenure": "general_needs"}
 
 
 def a_uprn() -> str:

@@ -5,7 +5,6 @@ and response in it)."""
 from __future__ import annotations
 
 import contextlib
-import random
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -14,17 +13,10 @@ import httpx
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import Database
+from services.engagement.tests.home_events import A_GAS_FLAT
+from services.engagement.tests.home_events import a_uprn as a_uprn  # for the figures tests
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
-
-ENTRY = {
-    "address_line_1": "1 Mare Street",
-    "town": "London",
-    "postcode": "E8 1HR",
-    "property_type": "flat",
-    "heating_fuel": "gas",
-    "gas_supply": "live",
-}
 
 
 @contextlib.asynccontextmanager
@@ -37,14 +29,10 @@ async def own_engagement(
         yield client, db
 
 
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
 def registered(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyRegistered]:
     return Envelope(
         data=PropertyRegistered.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "registered_at": at.isoformat()}
+            {"uprn": uprn, **A_GAS_FLAT, "tenure": tenure, "registered_at": at.isoformat()}
         )
     )
 
@@ -52,6 +40,6 @@ def registered(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyRegi
 def updated(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyUpdated]:
     return Envelope(
         data=PropertyUpdated.model_validate(
-            {"uprn": uprn, **ENTRY, "tenure": tenure, "updated_at": at.isoformat()}
+            {"uprn": uprn, **A_GAS_FLAT, "tenure": tenure, "updated_at": at.isoformat()}
         )
     )
