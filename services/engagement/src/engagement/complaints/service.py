@@ -28,6 +28,7 @@ from engagement.messages.service import MessageService
 from engagement.messages.templates import long_date, stage_name
 from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
 from engagement.residents import repository as residents
+from engagement.residents.service import require_of_the_home
 from hearth_contracts.events.engagement import (
     ComplaintDeadline,
     ComplaintDeadlineBreached,
@@ -256,7 +257,7 @@ class ComplaintService:
                 f"received_at is more than {self.report_window_years} years ago",
                 field="received_at",
             )
-        await self._resident_of(session, data.resident_id, data.uprn)
+        await require_of_the_home(session, data.resident_id, data.uprn)
         complaint = Complaint(
             id=uuid.uuid4(),
             uprn=data.uprn,
@@ -587,7 +588,7 @@ class ComplaintService:
         """A service request is recorded, apart from complaints and on no Code clock.
         received_at is held to the window a complaint's is (never in the future, nor more
         than `report_window_years` ago): a request that old is a typing slip. A resident
-        named is of the request's home, as a complaint's (_resident_of)."""
+        named is of the request's home, as a complaint's (require_of_the_home)."""
         now = datetime.now(UTC)
         refuse_future(data.received_at, now, "received_at")
         if data.received_at < rules.earliest_receipt(now, self.report_window_years):
@@ -595,7 +596,7 @@ class ComplaintService:
                 f"received_at is more than {self.report_window_years} years ago",
                 field="received_at",
             )
-        await self._resident_of(session, data.resident_id, data.uprn)
+        await require_of_the_home(session, data.resident_id, data.uprn)
         request = ServiceRequest(id=uuid.uuid4(), **data.model_dump())
         repository.add(session, request)
         await session.flush()
@@ -675,27 +676,6 @@ class ComplaintService:
                 stage.respond_by = min(stage.respond_by, finding.code)
         await session.flush()
         return found
-
-    async def _resident_of(
-        self, session: AsyncSession, resident_id: uuid.UUID | None, uprn: str
-    ) -> None:
-        """A resident named is known and, when they are on a tenancy, the complaint is
-        about a home of theirs: the one they live at, or one they were a tenant of
-        before (damp at a home they left, a former tenancy's arrears)."""
-        if resident_id is None:
-            return
-        resident = await residents.get(session, resident_id)
-        if resident is None:
-            raise Unprocessable(f"No resident {resident_id}", field="resident_id")
-        if (
-            resident.uprn is not None
-            and resident.uprn != uprn
-            and not await residents.was_tenant_of(session, resident_id, uprn)
-        ):
-            raise Unprocessable(
-                f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
-                field="resident_id",
-            )
 
     async def _complaint(
         self, session: AsyncSession, complaint_id: uuid.UUID, *, for_update: bool

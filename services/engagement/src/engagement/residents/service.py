@@ -61,6 +61,32 @@ def to_public(resident: Resident) -> ResidentPublic:
     return ResidentPublic.model_validate(resident)
 
 
+async def require_of_the_home(
+    session: AsyncSession, resident_id: uuid.UUID | None, uprn: str
+) -> None:
+    """A resident named by a complaint, a service request or a survey response is known
+    and, when they are on a tenancy, of the home it is about: the one they live at, or
+    one they were a tenant of before (damp at a home they left, a former tenancy's
+    arrears, a repair survey answered after moving out). A 422 naming resident_id
+    otherwise: a resident of another home named by mistake put a complaint on them, or
+    counted an answer under a home they never lived in (by that home's tenure, in the
+    tenants' TP01 to TP12 for a shared owner's home) and replaced their own."""
+    if resident_id is None:
+        return
+    resident = await repository.get(session, resident_id)
+    if resident is None:
+        raise Unprocessable(f"No resident {resident_id}", field="resident_id")
+    if (
+        resident.uprn is not None
+        and resident.uprn != uprn
+        and not await repository.was_tenant_of(session, resident_id, uprn)
+    ):
+        raise Unprocessable(
+            f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
+            field="resident_id",
+        )
+
+
 def _check_contact_detail(preferred: ContactChannel, email: str | None, phone: str | None) -> None:
     missing = rules.missing_contact_detail(preferred, email, phone)
     if missing is not None:

@@ -18,6 +18,7 @@ from engagement.messages.service import MessageService
 from engagement.messages.templates import Wording
 from engagement.models import SurveyResponse
 from engagement.residents import repository as residents
+from engagement.residents.service import require_of_the_home
 from engagement.surveys import repository, rules
 from engagement.surveys.schemas import (
     Answer,
@@ -215,7 +216,9 @@ class SurveyService:
         the invitation it answers was sent (to the resident or their home, about this
         piece of work) is refused, nothing kept or published. A response to no
         invitation (the perception survey, a paper survey) has the window only. A
-        resident named answers about a home of theirs (_resident_of)."""
+        resident named answers about a home of theirs (require_of_the_home): a response
+        counts in the figures of its home's stock, by that home's tenure, and once per
+        resident."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -224,7 +227,7 @@ class SurveyService:
                 f"responded_at is more than {self.report_window_years} years ago",
                 field="responded_at",
             )
-        await self._resident_of(session, data.resident_id, data.uprn)
+        await require_of_the_home(session, data.resident_id, data.uprn)
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
         ):
@@ -268,30 +271,6 @@ class SurveyService:
             ),
         )
         return to_public(response)
-
-    @staticmethod
-    async def _resident_of(session: AsyncSession, resident_id: uuid.UUID | None, uprn: str) -> None:
-        """A resident named is known and, when they are on a tenancy, answers about a
-        home of theirs: the one they live at, or one they were a tenant of (a repair
-        survey answered after moving out), as a complaint's resident must. A response
-        counts in the figures of its home's stock, by that home's tenure, and once per
-        resident (the latest): a resident of another home named by mistake had an
-        answer counted under a home they never lived in (in the tenants' TP01 to TP12
-        for a shared owner's home), and the resident's own answer replaced by it."""
-        if resident_id is None:
-            return
-        resident = await residents.get(session, resident_id)
-        if resident is None:
-            raise Unprocessable(f"No resident {resident_id}", field="resident_id")
-        if (
-            resident.uprn is not None
-            and resident.uprn != uprn
-            and not await residents.was_tenant_of(session, resident_id, uprn)
-        ):
-            raise Unprocessable(
-                f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
-                field="resident_id",
-            )
 
     async def responses(
         self, session: AsyncSession, survey: SurveyKind, first: datetime, last: datetime
