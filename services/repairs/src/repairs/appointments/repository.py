@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, func, inspect, literal, tuple_
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, func, inspect, literal, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -138,11 +138,14 @@ async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> A
     return (await session.execute(query)).scalars().first()
 
 
-async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> set[str]:
-    """Which of these work orders already have a booked appointment."""
+async def _held_at_their_homes(
+    session: AsyncSession, work_order_ids: list[uuid.UUID], *conditions: ColumnElement[bool]
+) -> set[str]:
+    """Which of these work orders an appointment meeting `conditions` holds, among their
+    homes' appointments (found by home: ix_appointment_uprn)."""
     wanted = {str(i) for i in work_order_ids}
     query = select(Appointment.work_order_ids).where(
-        Appointment.status == AppointmentStatus.BOOKED,
+        *conditions,
         col(Appointment.uprn).in_(
             select(WorkOrder.uprn).where(col(WorkOrder.id).in_(work_order_ids))
         ),
@@ -151,6 +154,13 @@ async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> 
     for (ids,) in (await session.execute(query)).all():
         held |= wanted & set(ids)
     return held
+
+
+async def booked_for(session: AsyncSession, work_order_ids: list[uuid.UUID]) -> set[str]:
+    """Which of these work orders already have a booked appointment."""
+    return await _held_at_their_homes(
+        session, work_order_ids, col(Appointment.status) == AppointmentStatus.BOOKED
+    )
 
 
 async def ever_in_an_appointment(
@@ -159,16 +169,7 @@ async def ever_in_an_appointment(
     """Which of these work orders any appointment has held, whatever became of it
     (booked, kept, missed, no access, rebooked, cancelled): their homes' appointments,
     found by home (ix_appointment_uprn)."""
-    wanted = {str(i) for i in work_order_ids}
-    query = select(Appointment.work_order_ids).where(
-        col(Appointment.uprn).in_(
-            select(WorkOrder.uprn).where(col(WorkOrder.id).in_(work_order_ids))
-        ),
-    )
-    held: set[str] = set()
-    for (ids,) in (await session.execute(query)).all():
-        held |= wanted & set(ids)
-    return held
+    return await _held_at_their_homes(session, work_order_ids)
 
 
 async def booked_covering(
