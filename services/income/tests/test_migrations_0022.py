@@ -4,13 +4,10 @@ make (ADR 0081). It goes back and forward again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from hearth_kit.migrations import alembic_config, upgrade
-from income.settings import MIGRATIONS_DIR
+from services.income.tests.migration_round_trip import at_the_head_and_back
 from tests.harness.infra import DatabaseFactory
 
 
@@ -26,29 +23,14 @@ def shape(connection: Connection) -> tuple[set[str], set[str], bool]:
 async def test_0022_adds_withdrawals_and_reinstatements_and_goes_back(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.create("income_0022")
-    await upgrade(MIGRATIONS_DIR, url)
-    engine = create_async_engine(url)
-
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0021")
-
-    try:
-        async with engine.connect() as connection:
-            notices, settlements, reinstatements = await connection.run_sync(shape)
-        assert {"withdrawn_on", "withdrawn_at", "withdrawn_by"} <= notices
-        assert "trial_ended_on" in settlements
-        assert reinstatements
-        async with engine.begin() as connection:
-            await connection.run_sync(downgrade)
-        async with engine.connect() as connection:
-            notices, settlements, reinstatements = await connection.run_sync(shape)
-        assert not {"withdrawn_on", "withdrawn_at", "withdrawn_by"} & notices
-        assert "trial_ended_on" not in settlements
-        assert not reinstatements
-        assert "served_at" in notices
-    finally:
-        await engine.dispose()
-    await upgrade(MIGRATIONS_DIR, url)  # and forward again
+    (notices, settlements, reinstatements), gone_back = await at_the_head_and_back(
+        databases, "income_0022", "0021", shape
+    )
+    assert {"withdrawn_on", "withdrawn_at", "withdrawn_by"} <= notices
+    assert "trial_ended_on" in settlements
+    assert reinstatements
+    notices, settlements, reinstatements = gone_back
+    assert not {"withdrawn_on", "withdrawn_at", "withdrawn_by"} & notices
+    assert "trial_ended_on" not in settlements
+    assert not reinstatements
+    assert "served_at" in notices

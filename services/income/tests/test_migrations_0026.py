@@ -10,13 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from alembic import command
 from sqlalchemy import Boolean, Uuid, bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_kit.db import AwareDateTime, Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import upgrade
 from income.models import (
     Account,
     AccountKind,
@@ -26,6 +25,7 @@ from income.models import (
     TenancyStatus,
 )
 from income.settings import MIGRATIONS_DIR
+from services.income.tests.migration_round_trip import at_the_head_and_back
 from tests.harness.infra import DatabaseFactory
 
 STARTED = date(2025, 4, 7)
@@ -135,24 +135,13 @@ async def test_0026_marks_the_held_cases_dates_the_unmoved_ones_and_goes_back(
         await db.dispose()
 
 
+def arrears_case_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("arrears_case")}
+
+
 async def test_0026_goes_back_and_forward_again(databases: DatabaseFactory) -> None:
-    url = await databases.create("income_0026_back")
-    await upgrade(MIGRATIONS_DIR, url)
-    db = Database(url)
-
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0025")
-
-    def columns(connection: Connection) -> set[str]:
-        return {column["name"] for column in inspect(connection).get_columns("arrears_case")}
-
-    try:
-        async with db.engine.begin() as connection:
-            assert "held_by_court" in await connection.run_sync(columns)
-            await connection.run_sync(downgrade)
-            assert "held_by_court" not in await connection.run_sync(columns)
-    finally:
-        await db.dispose()
-    await upgrade(MIGRATIONS_DIR, url)  # and forward again
+    at_the_head, gone_back = await at_the_head_and_back(
+        databases, "income_0026_back", "0025", arrears_case_columns
+    )
+    assert "held_by_court" in at_the_head
+    assert "held_by_court" not in gone_back

@@ -4,13 +4,10 @@ again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from hearth_kit.migrations import alembic_config, upgrade
-from income.settings import MIGRATIONS_DIR
+from services.income.tests.migration_round_trip import at_the_head_and_back
 from tests.harness.infra import DatabaseFactory
 
 
@@ -21,24 +18,7 @@ def columns(connection: Connection) -> set[str]:
 async def test_0027_adds_the_correction_to_reinstatements_and_goes_back(
     databases: DatabaseFactory,
 ) -> None:
-    url = await databases.create("income_0027")
-    await upgrade(MIGRATIONS_DIR, url)
-    engine = create_async_engine(url)
-
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0026")
-
-    try:
-        async with engine.connect() as connection:
-            assert "correction_id" in await connection.run_sync(columns)
-        async with engine.begin() as connection:
-            await connection.run_sync(downgrade)
-        async with engine.connect() as connection:
-            found = await connection.run_sync(columns)
-        assert "correction_id" not in found
-        assert "reinstated_by" in found
-    finally:
-        await engine.dispose()
-    await upgrade(MIGRATIONS_DIR, url)  # and forward again
+    at_the_head, gone_back = await at_the_head_and_back(databases, "income_0027", "0026", columns)
+    assert "correction_id" in at_the_head
+    assert "correction_id" not in gone_back
+    assert "reinstated_by" in gone_back
