@@ -21,6 +21,22 @@ from income.tenancies.rules import add_months
 from services.income.tests.test_recovery import SETTINGS, charge
 
 
+async def _paid(
+    income: httpx.AsyncClient, account: str, *payments: tuple[int, str, str]
+) -> list[str]:
+    """Each payment (pence, method, day received) taken on the account, in turn: the ids
+    of their ledger entries."""
+    entries = []
+    for amount, method, day in payments:
+        paid = await income.post(
+            f"/v1/rent-accounts/{account}/payments",
+            json={"amount_pence": amount, "method": method, "received_on": day},
+        )
+        assert paid.status_code == 201, paid.text
+        entries.append(paid.json()["entry"]["id"])
+    return entries
+
+
 async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_notice(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
@@ -28,15 +44,12 @@ async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_noti
     account = tenancy["rent_account_id"]
     for n in range(3):
         await charge(income_database, date(2026, 1, 5) + timedelta(weeks=n))
-    for amount, method, day in (
+    await _paid(
+        income,
+        account,
         (3_000, "card", "2026-01-20"),
         (2_000, "bank_transfer", "2026-01-27"),
-    ):
-        paid = await income.post(
-            f"/v1/rent-accounts/{account}/payments",
-            json={"amount_pence": amount, "method": method, "received_on": day},
-        )
-        assert paid.status_code == 201, paid.text
+    )
     today = london_day(datetime.now(UTC))
     made = await income.post(
         f"/v1/rent-accounts/{account}/arrangements",
@@ -154,17 +167,12 @@ async def test_the_summary_last_payment_is_one_not_reversed(
     """A direct debit returned (its payment reversed) was not paid: the contact centre
     was shown it as the tenant's last payment."""
     account = (await start_tenancy(start_date="2026-01-05"))["rent_account_id"]
-    entries = []
-    for amount, method, day in (
+    entries = await _paid(
+        income,
+        account,
         (3_000, "card", "2026-01-20"),
         (2_000, "direct_debit", "2026-01-27"),
-    ):
-        paid = await income.post(
-            f"/v1/rent-accounts/{account}/payments",
-            json={"amount_pence": amount, "method": method, "received_on": day},
-        )
-        assert paid.status_code == 201, paid.text
-        entries.append(paid.json()["entry"]["id"])
+    )
     returned = await income.post(
         f"/v1/rent-accounts/{account}/entries/{entries[1]}/reversal",
         json={"reason": "direct_debit_returned"},
