@@ -4,15 +4,12 @@ naming resident_id, nothing kept, and never listed as theirs."""
 
 from __future__ import annotations
 
-import random
-import uuid
 from datetime import UTC, datetime
 
 import httpx
 
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
+from services.engagement.tests.home_events import a_uprn
+from services.engagement.tests.surveys.test_surveys import a_resident
 
 
 def a_request(uprn: str, resident_id: str) -> dict[str, object]:
@@ -28,16 +25,7 @@ def a_request(uprn: str, resident_id: str) -> dict[str, object]:
 
 async def test_a_resident_of_another_home_is_refused(engagement: httpx.AsyncClient) -> None:
     their_home, another = a_uprn(), a_uprn()
-    registered = await engagement.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": their_home,
-        },
-    )
-    resident_id = registered.json()["id"]
+    resident_id = await a_resident(engagement, their_home)
 
     refused = await engagement.post("/v1/service-requests", json=a_request(another, resident_id))
     assert refused.status_code == 422, refused.text
