@@ -5,11 +5,12 @@ and response in it)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 import httpx
 
+from engagement.handlers import on_properties_registered, on_properties_updated
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import Database
@@ -43,3 +44,32 @@ def updated(uprn: str, tenure: Tenure, at: datetime) -> Envelope[PropertyUpdated
             {"uprn": uprn, **A_GAS_FLAT, "tenure": tenure, "updated_at": at.isoformat()}
         )
     )
+
+
+async def a_home(
+    db: Database, tenure: Tenure, at: datetime, *, then: tuple[Tenure, datetime] | None = None
+) -> str:
+    """A home registered at `at` with `tenure`, its tenure changed by an update to `then`
+    (the tenure, and when) if given: its UPRN."""
+    uprn = a_uprn()
+    async with db.sessionmaker() as session, session.begin():
+        await on_properties_registered(session, [registered(uprn, tenure, at)])
+        if then is not None:
+            await on_properties_updated(session, [updated(uprn, *then)])
+    return uprn
+
+
+async def perception_answered(
+    client: httpx.AsyncClient, uprn: str, rating: str, questions: Sequence[str]
+) -> None:
+    """A perception response at the home on 10 June 2025 rating each question alike."""
+    response = await client.post(
+        "/v1/surveys/responses",
+        json={
+            "survey": "perception",
+            "uprn": uprn,
+            "answers": [{"question": q, "rating": rating} for q in questions],
+            "responded_at": "2025-06-10T12:00:00+00:00",
+        },
+    )
+    assert response.status_code == 201, response.text

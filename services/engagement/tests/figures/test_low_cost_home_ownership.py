@@ -17,10 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from engagement.handlers import on_properties_registered, on_properties_updated
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import Database
-from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered, updated
+from services.engagement.tests.figures.homes import (
+    a_home,
+    a_uprn,
+    own_engagement,
+    perception_answered,
+)
 from tests.harness.infra import DatabaseFactory
 
 REGISTERED = datetime(2025, 1, 6, 9, tzinfo=UTC)
@@ -54,26 +58,12 @@ async def fresh(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncCl
 
 async def home(db: Database, tenure: Tenure, *, then: Tenure | None = None) -> str:
     """A home registered in January with `tenure`, changed to `then` in August."""
-    uprn = a_uprn()
-    async with db.sessionmaker() as session, session.begin():
-        await on_properties_registered(session, [registered(uprn, tenure, REGISTERED)])
-        if then is not None:
-            await on_properties_updated(session, [updated(uprn, then, AUGUST)])
-    return uprn
+    return await a_home(db, tenure, REGISTERED, then=None if then is None else (then, AUGUST))
 
 
 async def answered(client: httpx.AsyncClient, uprn: str, rating: str) -> None:
     """A perception response in June rating every question TP01 to TP12 alike."""
-    response = await client.post(
-        "/v1/surveys/responses",
-        json={
-            "survey": "perception",
-            "uprn": uprn,
-            "answers": [{"question": q, "rating": rating} for q in QUESTIONS],
-            "responded_at": "2025-06-10T12:00:00+00:00",
-        },
-    )
-    assert response.status_code == 201, response.text
+    await perception_answered(client, uprn, rating, QUESTIONS)
 
 
 async def complained(client: httpx.AsyncClient, uprn: str, *, answered_in_time: bool) -> str:

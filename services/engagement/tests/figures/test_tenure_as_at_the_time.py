@@ -21,13 +21,18 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered, PropertyUpdated, Tenure
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
-from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered, updated
+from services.engagement.tests.figures.homes import (
+    a_uprn,
+    own_engagement,
+    perception_answered,
+    registered,
+    updated,
+)
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import opened_database
 
 REGISTERED = datetime(2025, 1, 6, 9, tzinfo=UTC)
 JUNE = {"from": "2025-06-01", "to": "2025-06-30"}
-JUNE_RESPONSE = "2025-06-10T12:00:00+00:00"
 
 
 @pytest.fixture
@@ -50,16 +55,7 @@ async def handled(
 
 
 async def answered(client: httpx.AsyncClient, uprn: str, rating: str) -> None:
-    response = await client.post(
-        "/v1/surveys/responses",
-        json={
-            "survey": "perception",
-            "uprn": uprn,
-            "answers": [{"question": "tp01_overall", "rating": rating}],
-            "responded_at": JUNE_RESPONSE,
-        },
-    )
-    assert response.status_code == 201, response.text
+    await perception_answered(client, uprn, rating, ["tp01_overall"])
 
 
 async def june(client: httpx.AsyncClient) -> dict[str, tuple[int, int]]:

@@ -12,10 +12,14 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from engagement.handlers import on_properties_registered
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import Database
-from services.engagement.tests.figures.homes import a_uprn, own_engagement, registered
+from services.engagement.tests.figures.homes import (
+    a_home,
+    a_uprn,
+    own_engagement,
+    perception_answered,
+)
 from tests.harness.infra import DatabaseFactory
 
 REGISTERED = datetime(2025, 1, 6, 9, tzinfo=UTC)
@@ -29,26 +33,11 @@ async def fresh(databases: DatabaseFactory) -> AsyncIterator[tuple[httpx.AsyncCl
 
 
 async def home(db: Database, tenure: Tenure) -> str:
-    uprn = a_uprn()
-    async with db.sessionmaker() as session, session.begin():
-        await on_properties_registered(session, [registered(uprn, tenure, REGISTERED)])
-    return uprn
+    return await a_home(db, tenure, REGISTERED)
 
 
 async def answered(client: httpx.AsyncClient, uprn: str, rating: str) -> None:
-    response = await client.post(
-        "/v1/surveys/responses",
-        json={
-            "survey": "perception",
-            "uprn": uprn,
-            "answers": [
-                {"question": "tp01_overall", "rating": rating},
-                {"question": "tp05_safe_home", "rating": rating},
-            ],
-            "responded_at": "2025-06-10T12:00:00+00:00",
-        },
-    )
-    assert response.status_code == 201, response.text
+    await perception_answered(client, uprn, rating, ["tp01_overall", "tp05_safe_home"])
 
 
 async def test_leaseholders_and_shared_owners_are_not_counted_in_tp01_to_tp12(
