@@ -7,7 +7,6 @@ visit would remove."""
 from __future__ import annotations
 
 import json
-import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,9 +17,16 @@ from engagement.models import Resident
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStarted
 from hearth_kit.db import Database
+from services.engagement.tests.home_events import a_uprn
 from tests.harness.tokens import STAFF_SCOPES
 
-from .test_need_to_know import ClientWithScopes, a_tenant, a_visit, a_vulnerability, flags
+from .test_need_to_know import (
+    ClientWithScopes,
+    a_tenant,
+    a_visit,
+    flags,
+    recorded_with_consent_a_month_ago,
+)
 
 
 async def test_a_visit_to_another_home_changes_nothing_of_the_resident(
@@ -29,12 +35,8 @@ async def test_a_visit_to_another_home_changes_nothing_of_the_resident(
     uprn, person_id = await a_tenant(engagement_database)
     writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"})
     now = datetime.now(UTC)
-    recorded = await writer.post(
-        f"/v1/residents/{person_id}/vulnerabilities",
-        json=a_vulnerability(consent_given_at=(now - timedelta(days=30)).isoformat()),
-    )
-    assert recorded.status_code == 201, recorded.text
-    elsewhere = str(random.randint(10**9, 10**12 - 1))
+    recorded = await recorded_with_consent_a_month_ago(writer, person_id, now)
+    elsewhere = a_uprn()
 
     async with engagement_database.sessionmaker() as session, session.begin():
         await on_resident_details_confirmed(
@@ -42,7 +44,7 @@ async def test_a_visit_to_another_home_changes_nothing_of_the_resident(
         )
 
     kept = (await writer.get(f"/v1/residents/{person_id}/vulnerabilities")).json()
-    assert [v["id"] for v in kept] == [recorded.json()["id"]]
+    assert [v["id"] for v in kept] == [recorded["id"]]
     assert [json.loads(f)["vulnerable"] for f in await flags(engagement_database, uprn)] == [True]
     async with engagement_database.sessionmaker() as session:
         resident = (
@@ -67,7 +69,7 @@ async def test_a_former_tenant_confirmed_at_the_home_they_left_is_applied(
         {
             "tenancy_id": uuid.uuid4(),
             "tenancy_reference": "T-2",
-            "uprn": str(random.randint(10**9, 10**12 - 1)),
+            "uprn": a_uprn(),
             "tenants": [{"person_id": person_id, "full_name": "Sam Okafor"}],
             "start_date": date(2026, 1, 5),
             "tenancy_type": "secure",

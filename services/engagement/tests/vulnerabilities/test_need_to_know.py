@@ -58,6 +58,19 @@ def a_vulnerability(**overrides: object) -> dict[str, object]:
     }
 
 
+async def recorded_with_consent_a_month_ago(
+    writer: httpx.AsyncClient, person_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
+    """A vulnerability recorded for the resident, consent given 30 days before `now`."""
+    recorded = await writer.post(
+        f"/v1/residents/{person_id}/vulnerabilities",
+        json=a_vulnerability(consent_given_at=(now - timedelta(days=30)).isoformat()),
+    )
+    assert recorded.status_code == 201, recorded.text
+    receipt: dict[str, Any] = recorded.json()
+    return receipt
+
+
 async def flags(db: Database, uprn: str) -> list[bytes]:
     async with db.sessionmaker() as session:
         rows = await session.execute(
@@ -355,13 +368,9 @@ async def test_consent_withdrawn_at_an_offline_visit_clears_the_flag_as_of_its_u
     uprn, person_id = await a_tenant(engagement_database)
     writer = engagement_as(STAFF_SCOPES | {"vulnerabilities:read", "vulnerabilities:write"})
     now = datetime.now(UTC)
-    recorded = await writer.post(
-        f"/v1/residents/{person_id}/vulnerabilities",
-        json=a_vulnerability(consent_given_at=(now - timedelta(days=30)).isoformat()),
-    )
-    assert recorded.status_code == 201, recorded.text
+    recorded = await recorded_with_consent_a_month_ago(writer, person_id, now)
     reviewed = await writer.post(
-        f"/v1/residents/{person_id}/vulnerabilities/{recorded.json()['id']}/review",
+        f"/v1/residents/{person_id}/vulnerabilities/{recorded['id']}/review",
         json={
             "reviewed_at": now.isoformat(),
             "review_on": (date.today() + timedelta(days=90)).isoformat(),
