@@ -50,15 +50,33 @@ async def alarm_checks(compliance: httpx.AsyncClient, uprn: str) -> list[dict[st
     return [c for c in body["checks"] if c["check_type"] == "smoke_co_alarms"]
 
 
+async def a_gas_record_with_alarm_tests(compliance: httpx.AsyncClient, uprn: str) -> httpx.Response:
+    """POST /v1/gas-safety-records: today's gas visit at the home, its alarms tested."""
+    return await compliance.post(
+        "/v1/gas-safety-records", json=a_record(uprn, london_today(), alarm_tests=ALARMS)
+    )
+
+
+async def an_alarm_certificate_of_today(compliance: httpx.AsyncClient, uprn: str) -> httpx.Response:
+    """POST a satisfactory certificate, done today, for the home's alarm check."""
+    (alarms,) = await alarm_checks(compliance, uprn)
+    return await compliance.post(
+        f"/v1/compliance/checks/{alarms['id']}/certificates",
+        json={
+            "done_on": london_today().isoformat(),
+            "certificate_reference": f"ALARM-{uprn}",
+            "outcome": "satisfactory",
+        },
+    )
+
+
 async def test_a_gas_visits_alarm_tests_before_the_first_day_leave_it_open(
     compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
 ) -> None:
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     await a_tenancy_from(compliance_database, programme, uprn, london_today() + timedelta(days=3))
 
-    recorded = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, london_today(), alarm_tests=ALARMS)
-    )
+    recorded = await a_gas_record_with_alarm_tests(compliance, uprn)
 
     assert recorded.status_code == 201, recorded.text
     (alarms,) = await alarm_checks(compliance, uprn)
@@ -71,9 +89,7 @@ async def test_a_gas_visits_alarm_tests_on_the_first_day_complete_it(
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     await a_tenancy_from(compliance_database, programme, uprn, london_today())
 
-    recorded = await compliance.post(
-        "/v1/gas-safety-records", json=a_record(uprn, london_today(), alarm_tests=ALARMS)
-    )
+    recorded = await a_gas_record_with_alarm_tests(compliance, uprn)
 
     assert recorded.status_code == 201, recorded.text
     (alarms,) = await alarm_checks(compliance, uprn)
@@ -86,16 +102,8 @@ async def test_a_certificate_before_the_first_day_is_refused_naming_done_on(
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     start = london_today() + timedelta(days=3)
     await a_tenancy_from(compliance_database, programme, uprn, start)
-    (alarms,) = await alarm_checks(compliance, uprn)
 
-    response = await compliance.post(
-        f"/v1/compliance/checks/{alarms['id']}/certificates",
-        json={
-            "done_on": london_today().isoformat(),
-            "certificate_reference": f"ALARM-{uprn}",
-            "outcome": "satisfactory",
-        },
-    )
+    response = await an_alarm_certificate_of_today(compliance, uprn)
 
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "done_on"
@@ -109,16 +117,8 @@ async def test_a_certificate_on_the_first_day_completes_it(
 ) -> None:
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     await a_tenancy_from(compliance_database, programme, uprn, london_today())
-    (alarms,) = await alarm_checks(compliance, uprn)
 
-    response = await compliance.post(
-        f"/v1/compliance/checks/{alarms['id']}/certificates",
-        json={
-            "done_on": london_today().isoformat(),
-            "certificate_reference": f"ALARM-{uprn}",
-            "outcome": "satisfactory",
-        },
-    )
+    response = await an_alarm_certificate_of_today(compliance, uprn)
 
     assert response.status_code == 201, response.text
     (alarms,) = await alarm_checks(compliance, uprn)
