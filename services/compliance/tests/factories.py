@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
 
 from hearth_kit.working_days import london_day
 
@@ -33,3 +37,38 @@ def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, obje
         ],
         **overrides,
     }
+
+
+def a_uprn() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+async def a_block(compliance: httpx.AsyncClient, *, communal_boiler: bool) -> str:
+    """A block registered today (a communal boiler's first gas check is due at once, so
+    it is not in date): its UPRN."""
+    block = a_uprn()
+    created = await compliance.post(
+        "/v1/blocks",
+        json={"uprn": block, "name": "Hollis House", "communal_boiler": communal_boiler},
+    )
+    assert created.status_code == 201, created.text
+    return block
+
+
+async def a_flat_in(compliance: httpx.AsyncClient, block: str, **fields: Any) -> str:
+    """A flat of the block with no gas of its own (district heating), `fields` over it:
+    its UPRN."""
+    home = {
+        "uprn": a_uprn(),
+        "address_line_1": "Flat 1, Hollis House",
+        "town": "London",
+        "postcode": "E8 1DY",
+        "property_type": "flat",
+        "heating_fuel": "district",
+        "gas_supply": "none",
+        "block_id": block,
+        **fields,
+    }
+    response = await compliance.post("/v1/homes", json=home)
+    assert response.status_code == 201, response.text
+    return str(home["uprn"])

@@ -6,46 +6,13 @@ do not matter."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
 
 from services.compliance.tests.checks.test_building_safety_counts_homes import building_safety
+from services.compliance.tests.factories import a_block, a_flat_in
 from tests.harness.days import days_from_today
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
-async def a_block(compliance: httpx.AsyncClient, *, communal_boiler: bool) -> str:
-    """A block registered today: its communal boiler's first gas check is due at once,
-    so it is not in date."""
-    block = a_uprn()
-    created = await compliance.post(
-        "/v1/blocks",
-        json={"uprn": block, "name": "Hollis House", "communal_boiler": communal_boiler},
-    )
-    assert created.status_code == 201, created.text
-    return block
-
-
-async def a_flat(compliance: httpx.AsyncClient, block: str, **fields: Any) -> str:
-    home = {
-        "uprn": a_uprn(),
-        "address_line_1": "Flat 1, Hollis House",
-        "town": "London",
-        "postcode": "E8 1DY",
-        "property_type": "flat",
-        "heating_fuel": "district",
-        "gas_supply": "none",
-        "block_id": block,
-        **fields,
-    }
-    response = await compliance.post("/v1/homes", json=home)
-    assert response.status_code == 201, response.text
-    return str(home["uprn"])
 
 
 def own_gas_in_date() -> dict[str, Any]:
@@ -61,9 +28,9 @@ async def test_homes_served_by_a_communal_boiler_need_its_gas_check(
 ) -> None:
     before = (await building_safety(compliance))["BS01"]
     block = await a_block(compliance, communal_boiler=True)
-    await a_flat(compliance, block)
-    await a_flat(compliance, block)
-    await a_flat(compliance, block, tenure="leasehold")  # not a tenant's home
+    await a_flat_in(compliance, block)
+    await a_flat_in(compliance, block)
+    await a_flat_in(compliance, block, tenure="leasehold")  # not a tenant's home
     # 2 homes let to tenants need the boiler's check, which is not done: 0 of 2
     assert (await building_safety(compliance))["BS01"] == (before[0], before[1] + 2)
 
@@ -73,7 +40,7 @@ async def test_a_home_with_its_own_check_in_date_is_not_in_date_while_the_boiler
 ) -> None:
     before = (await building_safety(compliance))["BS01"]
     block = await a_block(compliance, communal_boiler=True)
-    await a_flat(compliance, block, **own_gas_in_date())
+    await a_flat_in(compliance, block, **own_gas_in_date())
     # one home (counted once, with two required checks), not every check in date
     assert (await building_safety(compliance))["BS01"] == (before[0], before[1] + 1)
 
@@ -83,6 +50,6 @@ async def test_a_home_with_its_own_check_in_date_in_a_block_without_gas_is_in_da
 ) -> None:
     before = (await building_safety(compliance))["BS01"]
     block = await a_block(compliance, communal_boiler=False)
-    await a_flat(compliance, block, **own_gas_in_date())
-    await a_flat(compliance, block)  # no gas: needs no gas check
+    await a_flat_in(compliance, block, **own_gas_in_date())
+    await a_flat_in(compliance, block)  # no gas: needs no gas check
     assert (await building_safety(compliance))["BS01"] == (before[0] + 1, before[1] + 1)

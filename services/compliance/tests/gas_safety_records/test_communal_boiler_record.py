@@ -7,44 +7,19 @@ every flat in the block out of BS01 (ADR 0088) whatever the engineer did."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
 
 from compliance.checks.rules import add_months
 from services.compliance.tests.conftest import Published
-from services.compliance.tests.factories import a_record, london_today
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
-
-
-async def a_block(compliance: httpx.AsyncClient, *, communal_boiler: bool) -> str:
-    block = a_uprn()
-    created = await compliance.post(
-        "/v1/blocks",
-        json={"uprn": block, "name": "Hollis House", "communal_boiler": communal_boiler},
-    )
-    assert created.status_code == 201, created.text
-    return block
-
-
-async def a_flat_in(compliance: httpx.AsyncClient, block: str) -> str:
-    home: dict[str, Any] = {
-        "uprn": a_uprn(),
-        "address_line_1": "Flat 1, Hollis House",
-        "town": "London",
-        "postcode": "E8 1DY",
-        "property_type": "flat",
-        "heating_fuel": "district",
-        "gas_supply": "none",
-        "block_id": block,
-    }
-    response = await compliance.post("/v1/homes", json=home)
-    assert response.status_code == 201, response.text
-    return str(home["uprn"])
+from services.compliance.tests.factories import (
+    a_block,
+    a_flat_in,
+    a_record,
+    a_uprn,
+    london_today,
+)
 
 
 async def gas_checks(compliance: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:

@@ -6,21 +6,17 @@ a block at a home's."""
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import httpx
 
 from services.compliance.tests.conftest import Published
+from services.compliance.tests.factories import a_block, a_uprn
 
 HEADER = (
     "uprn,address_line_1,address_line_2,town,postcode,property_type,tenure,heating_fuel,"
     "gas_supply,block_id,estate_id,gas_certificate_expires_on,electrical_certificate_expires_on"
 )
-
-
-def a_uprn() -> str:
-    return str(random.randint(10**9, 10**12 - 1))
 
 
 def a_home(uprn: str) -> dict[str, Any]:
@@ -35,15 +31,6 @@ def a_home(uprn: str) -> dict[str, Any]:
     }
 
 
-async def a_block(compliance: httpx.AsyncClient) -> str:
-    block = a_uprn()
-    created = await compliance.post(
-        "/v1/blocks", json={"uprn": block, "name": "Hollis House", "communal_boiler": True}
-    )
-    assert created.status_code == 201, created.text
-    return block
-
-
 def row(uprn: str) -> str:
     return f"{uprn},1 Hollis House,,London,E8 1DY,flat,general_needs,district,none,,,,"
 
@@ -51,7 +38,7 @@ def row(uprn: str) -> str:
 async def test_a_home_at_a_blocks_uprn_is_a_409_naming_uprn_and_nothing_is_kept(
     compliance: httpx.AsyncClient, published: Published
 ) -> None:
-    block = await a_block(compliance)
+    block = await a_block(compliance, communal_boiler=True)
     response = await compliance.post("/v1/homes", json=a_home(block))
     assert response.status_code == 409, response.text
     assert response.json()["field"] == "uprn"
@@ -66,7 +53,7 @@ async def test_a_home_at_a_blocks_uprn_is_a_409_naming_uprn_and_nothing_is_kept(
 async def test_an_import_row_at_a_blocks_uprn_is_refused_by_line_and_the_rest_go_in(
     compliance: httpx.AsyncClient, published: Published
 ) -> None:
-    block = await a_block(compliance)
+    block = await a_block(compliance, communal_boiler=True)
     good = a_uprn()
     text = "\n".join([HEADER, row(good), row(block)]) + "\n"
     response = await compliance.post(
