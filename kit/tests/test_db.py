@@ -32,6 +32,7 @@ from hearth_kit.db import (
 from hearth_kit.outbox import publish
 from hearth_kit.personal_data import describe_exception
 from hearth_kit.problems import Conflict, install_problem_handlers
+from hearth_kit.problems import _unstorable_text as unstorable_text
 from hearth_kit.tables import kit_metadata
 from tests.harness.infra import DatabaseFactory, free_port
 
@@ -240,6 +241,21 @@ async def test_an_integrity_error_names_the_constraint_but_no_value(database: Da
         assert "sam.okafor" not in text_
     assert "email" in str(error)  # the constraint or column is still named
     assert "[SQL parameters hidden due to hide_parameters=True]" in str(error)
+
+
+async def test_a_text_holding_nul_is_refused_on_either_database(database: Database) -> None:
+    """PostgreSQL cannot store NUL; SQLite (`make run`'s) refuses it the same way, with the
+    SQLSTATE `hearth_kit.problems` answers with a 422 naming the field. Nothing is kept."""
+    tag = uuid.uuid4().hex[:8]
+    with pytest.raises((DBAPIError, ValueError)) as raised:
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(insert(notes).values(body=f"Sam\x00Okafor {tag}"))
+    assert unstorable_text(raised.value)
+    async with database.sessionmaker() as session:
+        kept = await session.scalar(
+            select(func.count()).select_from(notes).where(notes.c.body.like(f"%{tag}"))
+        )
+    assert kept == 0
 
 
 async def test_a_failing_row_holding_text_of_several_lines_is_not_quoted_back(

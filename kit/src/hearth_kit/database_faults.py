@@ -78,3 +78,11 @@ def is_infrastructure_fault(exc: BaseException) -> bool:
         orig = current.orig if isinstance(current, DBAPIError) else None
         pending.extend([orig, current.__cause__, current.__context__])
     return False
+
+
+class UnstorableText(ValueError):
+    """A text holding NUL, refused on SQLite (`hearth_kit.db`) as PostgreSQL refuses it,
+    with PostgreSQL's SQLSTATE, so `hearth_kit.problems` answers both with the same 422
+    naming the field. Not a fault: the client's text."""
+
+    sqlstate = "22021"  # character_not_in_repertoire: PostgreSQL's answer to NUL

@@ -70,7 +70,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
-from hearth_kit.database_faults import is_infrastructure_fault
+from hearth_kit.database_faults import UnstorableText, is_infrastructure_fault
 
 DEFAULT_POOL_SIZE = 20
 """Connections a service keeps open: more than the requests one process serves at once
@@ -128,6 +128,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+            event.listen(self.engine.sync_engine, "before_cursor_execute", _sqlite_refuses_nul)
         else:
             event.listen(self.engine.sync_engine.pool, "checkout", _refuse_closed_connection)
             event.listen(self.engine.sync_engine, "handle_error", _discard_broken_connection)
@@ -668,6 +669,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
     dbapi_connection.isolation_level = None
+
+
+def _sqlite_refuses_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, many: bool
+) -> None:
+    """SQLite stores a text holding NUL (U+0000); PostgreSQL refuses it. `make run`'s
+    SQLite then kept what production answers with a 422 naming the field, and published it
+    to consumers on PostgreSQL, which fail on it. Before each statement on SQLite, a text
+    parameter holding NUL is refused the way PostgreSQL refuses it."""
+    for row in parameters if many else (parameters,):
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise UnstorableText("a text value holds NUL, which the database cannot store")
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hearth_kit.database_faults import BROKEN_CONNECTION, is_infrastructure_fault
+from hearth_kit.database_faults import BROKEN_CONNECTION, UnstorableText, is_infrastructure_fault
 from hearth_kit.logs import get_logger
 from hearth_kit.personal_data import exception_type_name
 from hearth_kit.tracing import current_ids
@@ -509,6 +509,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     # The database not answering is a 503 with Retry-After, not a fault of the service.
     for fault in (DBAPIError, OSError, PoolTimeout, *BROKEN_CONNECTION):
         app.add_exception_handler(fault, _database_fault_handler)
+    # A text the database cannot store (NUL) is the client's: a 422, on SQLite as on
+    # PostgreSQL, handled inside (not logged again as an error of the application).
+    app.add_exception_handler(UnstorableText, _unhandled_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
