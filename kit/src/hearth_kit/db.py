@@ -53,7 +53,17 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Row, TypeDecorator, event, literal_column, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    Row,
+    TypeDecorator,
+    bindparam,
+    event,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.engine.result import SimpleResultMetaData
@@ -727,6 +737,24 @@ def _sqlite_in_transaction(driver: Any) -> bool:
     adapter wraps aiosqlite's connection, which wraps sqlite3's)."""
     connection = getattr(driver, "_connection", driver)
     return bool(getattr(connection, "in_transaction", False))
+
+
+async def hold_until_commit(session: AsyncSession, space: int, key: str) -> None:
+    """Hold the advisory lock (`space`, hashtext(`key`)) until the session's transaction
+    ends, for a check-then-insert no unique index can guard (a race between two writers
+    of rows that do not exist yet): the second writer waits, then reads what the first
+    committed. `space` keeps one service's locks apart from another's and from the
+    kit's. Keys whose hashes meet only wait for each other. On SQLite the transaction
+    already holds the database's write lock (BEGIN IMMEDIATE), so nothing is taken."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        select(
+            func.pg_advisory_xact_lock(
+                bindparam("space", space, Integer), func.hashtext(bindparam("key", key))
+            )
+        )
+    )
 
 
 def database_of(request: Request) -> Database:

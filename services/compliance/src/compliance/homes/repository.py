@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from compliance.checks.rules import GAS_APPLIANCES, LEASED
 from compliance.models import Appliance, Block, Check, Estate, Home
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
-from hearth_kit.db import ReadConnection
+from hearth_kit.db import ReadConnection, hold_until_commit
 
 
 async def get(session: AsyncSession, uprn: str, *, for_update: bool = False) -> Home | None:
@@ -222,16 +222,7 @@ async def hold_uprn(session: AsyncSession, uprn: str) -> None:
     same UPRN at the same moment take turns: the second reads what the first committed
     (ADR 0106). Neither table's key can keep the two apart; they are separate tables.
     On SQLite the transaction already holds the database's write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    await session.execute(
-        core_select(
-            func.pg_advisory_xact_lock(
-                bindparam("space", UPRN_LOCK_SPACE, Integer),
-                func.hashtext(bindparam("uprn", uprn)),
-            )
-        )
-    )
+    await hold_until_commit(session, UPRN_LOCK_SPACE, uprn)
 
 
 async def is_home(session: AsyncSession, uprn: str) -> bool:

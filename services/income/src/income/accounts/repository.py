@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     Row,
     Select,
     and_,
@@ -28,7 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from hearth_contracts.events.income import PaymentMethod
-from hearth_kit.db import ReadConnection
+from hearth_kit.db import ReadConnection, hold_until_commit
 from income.models import (
     Account,
     AccountKind,
@@ -80,16 +79,7 @@ async def lock_recharges_of_home(session: AsyncSession, uprn: str) -> None:
     same home at once find one sundry account rather than each opening one (an account
     held for a decision has no tenancy, so no unique index stops a second). On SQLite
     the transaction already holds the database's write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    await session.execute(
-        core_select(
-            func.pg_advisory_xact_lock(
-                bindparam("space", RECHARGE_LOCK_SPACE, Integer),
-                func.hashtext(bindparam("uprn", uprn)),
-            )
-        )
-    )
+    await hold_until_commit(session, RECHARGE_LOCK_SPACE, uprn)
 
 
 async def held_recharges_account(

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, func, or_
-from sqlalchemy import select as core_select
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.repairs import AwaabMilestone
+from hearth_kit.db import hold_until_commit
 from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
 
 
@@ -29,6 +29,7 @@ COMPLAINT_CASE_LOCK_SPACE = 0x41574142  # "AWAB"
 """The first key of the two-key advisory lock held while a complaint's case is looked
 for and opened (the second is a hash of the complaint id): a space of its own, apart
 from hearth_kit's (KEYS, the Idempotency-Key claim) and the one-key locks (the relay,
+from hearth_kit.db import hold_until_commit
 bookings' slots)."""
 
 
@@ -43,16 +44,7 @@ async def hold_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> None
     database where the race has already left two. Different complaints whose hashes meet
     only wait for each other. On SQLite the transaction already holds the database's
     write lock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    await session.execute(
-        core_select(
-            func.pg_advisory_xact_lock(
-                bindparam("space", COMPLAINT_CASE_LOCK_SPACE, Integer),
-                func.hashtext(bindparam("complaint_id", str(complaint_id))),
-            )
-        )
-    )
+    await hold_until_commit(session, COMPLAINT_CASE_LOCK_SPACE, str(complaint_id))
 
 
 async def get(
