@@ -254,6 +254,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE, "made_at_first_contact": STATE},
+    "POST /v1/appointments/{appointment_id}/outcome": {
+        "occurred_at": FUTURE + "; not before the appointment's window started (" + STATE + ")",
+    },
     "POST /v1/work-orders": {"repair_id": STATE},
     "POST /v1/repairs": {
         # the schema states either a priority or the triage answers (oneOf), and a

@@ -115,6 +115,13 @@ class AppointmentOutcome(BaseModel):
         description="Only with missed: why it was missed (other when not given). Not "
         "no_access: a visit that found no one in is the no_access outcome (422 reason)",
     )
+    occurred_at: StrictMoment | None = Field(
+        default=None,
+        description="When it happened (the operative's visit, or the moment the "
+        "appointment was missed), which the figures count from: not in the future, not "
+        "before the appointment's window starts (422 occurred_at). Left out, the moment "
+        "it is recorded",
+    )
 
 
 class AppointmentCancellation(BaseModel):

@@ -164,7 +164,9 @@ async def end_as_no_access(
 ) -> None:
     """The appointment's visit found no one in: one visit, whoever recorded it (staff's
     outcome, or a contractor's no_access at a moment its window covers; docs/adr/0057).
-    The appointment ends as no access (missed by the resident), and each of its open
+    The appointment ends as no access (missed by the resident) at `at`, when the visit
+    happened (staff's occurred_at, the contractor's `at`), not `now`, when it was
+    recorded: the figures count an outcome where it happened. Each of its open
     work orders has the visit once (`no_access_visits`; not again for one whose
     contractor's no_access in this window was kept already), is no_access from `at`
     when it was waiting for the visit and nothing later was said of it, and needs
@@ -182,7 +184,7 @@ async def end_as_no_access(
     The appointment and `orders` (all its work orders) are locked by the caller, the
     appointment first: the one lock order of repairs."""
     appointment.status = AppointmentStatus.NO_ACCESS
-    appointment.outcome_at = now
+    appointment.outcome_at = at
     appointment.missed_by = MissedBy.RESIDENT
     appointment.missed_reason = MissedReason.NO_ACCESS
     open_orders = [o for o in orders if o.status is not WorkOrderStatus.COMPLETED]
@@ -502,6 +504,23 @@ async def move_to_contractors_window(
     return appointment
 
 
+def _occurred_at(data: AppointmentOutcome, appointment: Appointment, now: datetime) -> datetime:
+    """When the outcome happened: `occurred_at`, or `now` when it is not given. Clocks
+    start when the thing happened, never when it was recorded (DOMAIN.md Identity), so
+    an outcome typed in the next morning keeps the evening it happened in. Refused (422
+    occurred_at) in the future, or before the appointment's window started: nothing
+    happened at an appointment before it began."""
+    if data.occurred_at is None:
+        return now
+    if data.occurred_at > now:
+        raise Unprocessable("occurred_at is in the future", field="occurred_at")
+    if data.occurred_at < appointment.window_start:
+        raise Unprocessable(
+            "occurred_at is before the appointment's window started", field="occurred_at"
+        )
+    return data.occurred_at
+
+
 def appointment_to_public(appointment: Appointment) -> AppointmentPublic:
     return AppointmentPublic.model_validate(appointment)
 
@@ -724,7 +743,12 @@ class AppointmentService:
         `missed_by` or `reason` with kept or no_access is refused too (422 naming it):
         the appointment would be recorded as the outcome given with the rest dropped,
         when whoever sent it may have meant missed (a kept appointment "missed by the
-        landlord" is kept in the figures, and no one would know)."""
+        landlord" is kept in the figures, and no one would know).
+
+        The outcome is dated when it happened (`occurred_at`, now when not given;
+        _occurred_at), never when it was typed in: an appointment kept on the last
+        evening of a month and recorded the next morning is the month's, and a no-access
+        visit's work orders are no_access from the visit."""
         for field in ("missed_by", "reason"):
             if data.outcome is not Outcome.MISSED and getattr(data, field) is not None:
                 raise Unprocessable(
@@ -748,7 +772,8 @@ class AppointmentService:
         appointment = await self._booked(session, appointment_id)
         if appointment.window_start > now:
             raise Unprocessable("The appointment has not started yet", field="outcome")
-        appointment.outcome_at = now
+        occurred_at = _occurred_at(data, appointment, now)
+        appointment.outcome_at = occurred_at
         if data.outcome is Outcome.KEPT:
             appointment.status = AppointmentStatus.KEPT
         elif data.outcome is Outcome.NO_ACCESS:
@@ -756,7 +781,12 @@ class AppointmentService:
                 session, [uuid.UUID(i) for i in appointment.work_order_ids]
             )
             await end_as_no_access(
-                session, appointment, orders, at=now, now=now, tell_contractor=self.settings
+                session,
+                appointment,
+                orders,
+                at=occurred_at,
+                now=now,
+                tell_contractor=self.settings,
             )
         else:
             appointment.status = AppointmentStatus.MISSED
