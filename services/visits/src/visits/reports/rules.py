@@ -19,7 +19,6 @@ from visits.reports.schemas import (
     CustomerActionPromised,
     DraftSection,
     HazardFinding,
-    HouseholdDetails,
     RepairFinding,
     RoomInventory,
     TenancyConcernDealtWith,
@@ -27,6 +26,7 @@ from visits.reports.schemas import (
     VisitDetails,
 )
 from visits.visits.rules import RuleBroken, check_planned_day
+from visits.visits.schemas import HouseholdDetails
 
 T = TypeVar("T")
 

@@ -19,7 +19,6 @@ from hearth_contracts.events.visits import (
     HazardSeverity,
     HazardType,
     RepairSeverity,
-    ResidentDetail,
     TenancyConcernType,
     Trade,
     VisitKind,
@@ -33,7 +32,7 @@ from hearth_kit.strict_types import (
 )
 from hearth_kit.text_patterns import HAS_WORDS, ONE_WORD
 from visits.caseloads.schemas import ConcernOpenPublic
-from visits.visits.schemas import CustomerActionPublic
+from visits.visits.schemas import CustomerActionPublic, HouseholdDetails
 
 MAX_PIECES_PER_REQUEST = 100
 PIECE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -94,18 +93,6 @@ class VisitDetails(_Content):
 
     visited_at: StrictMoment
     notes: str | None = Field(default=None, max_length=4000)
-
-
-class HouseholdDetails(_Content):
-    """The household's details checked with a resident: confirmed, or corrected where
-    `corrected` lists what was wrong (engagement follows corrections up)."""
-
-    resident_id: uuid.UUID = Field(description="The resident who confirmed them")
-    household_size: WholeNumber = Field(ge=1, le=30)
-    corrected: list[ResidentDetail] = Field(default_factory=list, max_length=8)
-    vulnerability_consent: StrictBoolean | None = Field(
-        default=None, description="Consent to record vulnerabilities; null when not asked"
-    )
 
 
 PhotoReference = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_WORD)]
@@ -242,7 +229,7 @@ DraftPiece = Annotated[
     Field(discriminator="section"),
 ]
 
-CONTENT_MODELS: dict[DraftSection, type[_Content]] = {
+CONTENT_MODELS: dict[DraftSection, type[BaseModel]] = {
     DraftSection.VISIT: VisitDetails,
     DraftSection.HOUSEHOLD: HouseholdDetails,
     DraftSection.ROOM: RoomInventory,

@@ -95,8 +95,10 @@ def can_be_reported(status: VisitStatus) -> bool:
 
 
 def check_report(report: VisitReport) -> None:
-    """Findings of repairs and hazards need a completed visit; a visit that did not go
-    ahead says why, with the reason for its own outcome only."""
+    """Findings of repairs and hazards, and the household's details, need a completed
+    visit; a visit that did not go ahead says why, with the reason for its own outcome
+    only. Household details given were checked with a resident: household_confirmed
+    sent false with them contradicts them."""
     completed = report.outcome is VisitOutcome.COMPLETED
     if not completed and report.repairs_found:
         raise RuleBroken(
@@ -107,6 +109,22 @@ def check_report(report: VisitReport) -> None:
         raise RuleBroken(
             f"Hazards are found only on a completed visit, not one that ended {report.outcome}",
             "hazards_found",
+        )
+    if not completed and report.household is not None:
+        raise RuleBroken(
+            "The household's details are confirmed only at a completed visit, not one that "
+            f"ended {report.outcome}",
+            "household",
+        )
+    if (
+        report.household is not None
+        and "household_confirmed" in report.model_fields_set
+        and not report.household_confirmed
+    ):
+        raise RuleBroken(
+            "household_confirmed is false, but household gives the details a resident "
+            "confirmed: leave it out or send true",
+            "household_confirmed",
         )
     if report.outcome is VisitOutcome.NO_ACCESS and report.no_access_reason is None:
         raise RuleBroken("Say why there was no access", "no_access_reason")

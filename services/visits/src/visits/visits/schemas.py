@@ -15,13 +15,14 @@ from hearth_contracts.events.visits import (
     HazardType,
     NoAccessReason,
     RepairSeverity,
+    ResidentDetail,
     TenancyConcernType,
     Trade,
     VisitChannel,
     VisitKind,
 )
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber
 from hearth_kit.text_patterns import HAS_WORDS
 from visits.models import VisitStatus
 
@@ -133,10 +134,30 @@ class TenancyConcernFound(BaseModel):
     notes: str | None = Field(default=None, max_length=2000)
 
 
+class HouseholdDetails(BaseModel):
+    """The household's details checked with a resident: confirmed, or corrected where
+    `corrected` lists what was wrong (engagement follows corrections up). The same in a
+    draft's household piece and in the one-shot report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resident_id: uuid.UUID = Field(
+        description="The resident who confirmed them: one of the home's residents (the "
+        "briefing lists them); a resident of another home is refused"
+    )
+    household_size: WholeNumber = Field(ge=1, le=30)
+    corrected: list[ResidentDetail] = Field(default_factory=list, max_length=8)
+    vulnerability_consent: StrictBoolean | None = Field(
+        default=None, description="Consent to record vulnerabilities; null when not asked"
+    )
+
+
 def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
-    """The rules `rules.check_report` applies, stated in the schema: repairs and hazards
-    are found only on a completed visit; a visit with no access says why, and a declined
-    one says why, each with the reason for its own outcome only."""
+    """The rules `rules.check_report` applies, stated in the schema: repairs, hazards and
+    the household's details are recorded only on a completed visit; a visit with no
+    access says why, and a declined one says why, each with the reason for its own
+    outcome only; household details given are confirmed (household_confirmed not
+    false)."""
     null = {"type": "null"}
     given = {"not": null}
     reason_of = {
@@ -152,9 +173,19 @@ def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
         if outcome in reason_of:
             then["required"] = [reason_of[outcome]]
         if outcome is not VisitOutcome.COMPLETED:
-            properties |= {"repairs_found": {"maxItems": 0}, "hazards_found": {"maxItems": 0}}
+            properties |= {
+                "repairs_found": {"maxItems": 0},
+                "hazards_found": {"maxItems": 0},
+                "household": null,
+            }
         when = {"properties": {"outcome": {"const": outcome.value}}, "required": ["outcome"]}
         rules.append({"if": when, "then": then})
+    rules.append(
+        {
+            "if": {"properties": {"household": {"type": "object"}}, "required": ["household"]},
+            "then": {"properties": {"household_confirmed": {"const": True}}},
+        }
+    )
     schema["allOf"] = rules
 
 
@@ -186,7 +217,15 @@ class VisitReport(BaseModel):
         default=None, description="Required when the outcome is declined"
     )
     household_confirmed: StrictBoolean = Field(
-        default=False, description="The household's details were checked with a resident"
+        default=False,
+        description="The household's details were checked with a resident (true whenever "
+        "`household` is given: false with it is refused)",
+    )
+    household: HouseholdDetails | None = Field(
+        default=None,
+        description="Completed only: the household's details confirmed or corrected with a "
+        "resident of the home, as a draft's household piece (published as "
+        "resident-details-confirmed, with the visit's tenancy)",
     )
     notes: str | None = Field(default=None, max_length=4000)
 

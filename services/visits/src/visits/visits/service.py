@@ -55,6 +55,7 @@ from visits.visits.schemas import (
     CommunalIssuePublic,
     CustomerActionPublic,
     HazardFindingPublic,
+    HouseholdDetails,
     RepairFindingPublic,
     RoomPublic,
     TenancyConcernPublic,
@@ -292,7 +293,9 @@ class VisitService:
         visit-completed, one visit-found-repair per repair and one hazard-identified
         per hazard; or visit-no-access / visit-declined; and one
         tenancy-concern-raised per concern, each also put on the tenancy's caseload entry
-        for its officer to follow up. Every event carries visited_at (required:
+        for its officer to follow up; with the household's details (completed only, from
+        a resident of the home, as a draft's), resident-details-confirmed with the
+        visit's tenancy. Every event carries visited_at (required:
         when the officer was there, not the upload), never in the future nor more than
         the report window ago: the clocks the findings start count from it.
 
@@ -316,16 +319,22 @@ class VisitService:
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
         await self._after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
+        household = data.household
+        if household is not None:
+            await _confirmed_by_a_resident_of_the_home(
+                session, visit, household, "household.resident_id"
+            )
         recorded = await repository.record_report(
             session,
             visit,
             rules.STATUS_AFTER[data.outcome],
             reported_at=reported_at,
             visited_at=visited_at,
-            household_confirmed=data.household_confirmed,
+            household_confirmed=data.household_confirmed or household is not None,
             no_access_reason=data.no_access_reason,
             decline_reason=data.decline_reason,
             notes=data.notes,
+            **_household_columns(household),
         )
         if not recorded:
             raise Conflict(f"Visit {visit_id} was already reported")
@@ -356,6 +365,8 @@ class VisitService:
                 raised_at=visited_at,
             )
         await self._announce(session, visit, findings, visited_at)
+        if household is not None:
+            await _announce_household(session, visit, household, visited_at)
         await self.programme.rescore(session, [visit.uprn], reported_at)
         return visit, findings
 
@@ -380,17 +391,9 @@ class VisitService:
             session, visit, visited_at, "draft.visit.visited_at"
         )
         household = report.household
-        # The household's details are confirmed with a resident of this home: engagement
-        # applies them (household size, living alone) to whichever resident the id names.
-        # One visits does not know yet (engagement's event still to come) is taken.
-        confirmed_by = await home_profiles.resident(session, household.resident_id)
-        if confirmed_by is not None and confirmed_by.uprn != visit.uprn:
-            raise Unprocessable(
-                f"Resident {household.resident_id} is not a resident of home {visit.uprn}: "
-                "the household's details are confirmed with one of its residents (the "
-                "briefing lists them)",
-                field="draft.household.resident_id",
-            )
+        await _confirmed_by_a_resident_of_the_home(
+            session, visit, household, "draft.household.resident_id"
+        )
         open_actions = {
             action.id: action for action in await repository.open_actions(session, visit.uprn)
         }
@@ -438,10 +441,7 @@ class VisitService:
             visited_at=visited_at,
             household_confirmed=True,
             notes=report.visit.notes,
-            resident_id=household.resident_id,
-            household_size=household.household_size,
-            details_corrected=[str(detail) for detail in household.corrected],
-            vulnerability_consent=household.vulnerability_consent,
+            **_household_columns(household),
         )
         if not recorded:
             raise Conflict(f"Visit {visit.id} was already reported")
@@ -516,19 +516,7 @@ class VisitService:
             if found.refer_to_sustainable_tenancy and found.review_on is not None
         }
         await self._announce(session, visit, findings, visited_at, referrals=referrals)
-        await publish(
-            session,
-            ResidentDetailsConfirmed(
-                visit_id=visit.id,
-                uprn=visit.uprn,
-                resident_id=household.resident_id,
-                tenancy_id=visit.tenancy_id,
-                household_size=household.household_size,
-                corrected=[ResidentDetail(detail) for detail in household.corrected],
-                vulnerability_consent=household.vulnerability_consent,
-                confirmed_at=visited_at,
-            ),
-        )
+        await _announce_household(session, visit, household, visited_at)
         if visit.tenancy_id is not None:
             await caseloads.deal_with_concerns(
                 session,
@@ -671,6 +659,56 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+
+async def _confirmed_by_a_resident_of_the_home(
+    session: AsyncSession, visit: Visit, household: HouseholdDetails, field: str
+) -> None:
+    """The household's details are confirmed with a resident of the home visited, by
+    either report (a draft's household piece, the one-shot report's `household`):
+    engagement applies them (household size, so living alone) to whichever resident the
+    id names, whatever the home. A resident visits does not know yet (engagement's event
+    still to come) is taken. Where the resident lives stays out of the problem."""
+    confirmed_by = await home_profiles.resident(session, household.resident_id)
+    if confirmed_by is not None and confirmed_by.uprn != visit.uprn:
+        raise Unprocessable(
+            f"Resident {household.resident_id} is not a resident of home {visit.uprn}: "
+            "the household's details are confirmed with one of its residents (the "
+            "briefing lists them)",
+            field=field,
+        )
+
+
+def _household_columns(household: HouseholdDetails | None) -> dict[str, Any]:
+    """The visit's columns for the household's details (none given: left null)."""
+    if household is None:
+        return {}
+    return {
+        "resident_id": household.resident_id,
+        "household_size": household.household_size,
+        "details_corrected": [str(detail) for detail in household.corrected],
+        "vulnerability_consent": household.vulnerability_consent,
+    }
+
+
+async def _announce_household(
+    session: AsyncSession, visit: Visit, household: HouseholdDetails, visited_at: datetime
+) -> None:
+    """resident-details-confirmed, with the visit's tenancy (the household of the visit's
+    day, ADR 0096) and dated visited_at, whichever report recorded the details."""
+    await publish(
+        session,
+        ResidentDetailsConfirmed(
+            visit_id=visit.id,
+            uprn=visit.uprn,
+            resident_id=household.resident_id,
+            tenancy_id=visit.tenancy_id,
+            household_size=household.household_size,
+            corrected=[ResidentDetail(detail) for detail in household.corrected],
+            vulnerability_consent=household.vulnerability_consent,
+            confirmed_at=visited_at,
+        ),
+    )
 
 
 async def page_of_visits(
