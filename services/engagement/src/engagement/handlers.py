@@ -375,8 +375,9 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         communal repair (repairs marks one raised at a block's UPRN: `uprn` is then the
         block's, where nobody lives) is a `communal_repair` survey for the whole block:
         one resident of each household in the homes engagement knows are in that block
-        now (docs/adr/0044). Once per household and repair, however often the event
-        comes; a home whose block engagement hears of after this is not asked. v2
+        now (docs/adr/0044), the household that lived there on the day the repair was
+        completed (docs/adr/0114). Once per household and repair, however often the
+        event comes; a home whose block engagement hears of after this is not asked. v2
         (which repairs publishes now; a complaint may be its source) is handled as v1."""
         repair = envelope.data
         if repair.communal:
@@ -385,6 +386,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 block_id=repair.uprn,
                 survey=SurveyKind.COMMUNAL_REPAIR,
                 about_id=repair.repair_id,
+                done_on=london_day(repair.completed_at),
                 now=envelope.time,
             )
             return

@@ -3,7 +3,7 @@ to wait before trying a failed message again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hearth_contracts.events.engagement import ContactChannel
 
@@ -19,6 +19,20 @@ def channel_for(
     if preferred in (ContactChannel.TEXT, ContactChannel.PHONE) and phone:
         return ContactChannel.TEXT, phone
     return ContactChannel.LETTER, None
+
+
+def home_written_to(
+    own_home: str | None, moves_in_on: date | None, living_in: str | None, today: date
+) -> str | None:
+    """The home a letter goes to: the resident's own (`uprn`, the home of the tenancy
+    they are on) once that tenancy has started; before then a tenant moving within the
+    landlord's homes, placed on the new tenancy from its announcement, still lives in
+    the old one, and the letter goes there when the writer knows it (`living_in`: the
+    home it found them living in), never to a home where another household still lives
+    (docs/adr/0114)."""
+    if living_in is not None and moves_in_on is not None and moves_in_on > today:
+        return living_in
+    return own_home
 
 
 def retry_delay(attempts: int, base_seconds: int, cap_seconds: int) -> timedelta:

@@ -30,6 +30,7 @@ from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
+from hearth_kit.working_days import london_day
 
 log = get_logger(__name__)
 
@@ -101,10 +102,14 @@ def message_fields(
     now: datetime,
     *,
     language: str | None = None,
+    living_in: str | None = None,
 ) -> dict[str, Any]:
     """The message row for a resident: rendered in their language (or `language`) and
     formats, to go by the channel they prefer when we hold its address (a letter
-    otherwise); a template not written in that language is a failed row saying so."""
+    otherwise) to the home they live in on `now`'s London day (rules.home_written_to:
+    `living_in`, the home the writer found them living in, while the tenancy they are
+    placed on has not started); a template not written in that language is a failed
+    row saying so."""
     channel, recipient = rules.channel_for(
         resident.preferred_channel, resident.email, resident.phone
     )
@@ -112,7 +117,9 @@ def message_fields(
     fields: dict[str, Any] = {
         "id": uuid.uuid4(),
         "resident_id": resident.id,
-        "uprn": resident.uprn,
+        "uprn": rules.home_written_to(
+            resident.uprn, resident.tenancy_started_on, living_in, london_day(now)
+        ),
         "template": template,
         "source_id": source_id,
         "formats": [f.value for f in formats],
@@ -181,15 +188,17 @@ class MessageService:
         session: AsyncSession,
         template: str,
         source_id: uuid.UUID,
-        to: Sequence[tuple[Resident, Values]],
+        to: Sequence[tuple[Resident, Values, str | None]],
         now: datetime,
     ) -> int:
-        """`queue` for many residents at once, each with their own values: each rendered
-        and sent by their own language, formats and preferred channel exactly as `queue`
-        does, kept in one statement (a block's households after a communal repair).
-        Returns how many were kept (not there already)."""
+        """`queue` for many residents at once, each with their own values and the home
+        they were found living in (message_fields' `living_in`): each rendered and sent
+        by their own language, formats and preferred channel exactly as `queue` does,
+        kept in one statement (a block's households after a communal repair). Returns
+        how many were kept (not there already)."""
         rows = [
-            message_fields(resident, template, source_id, values, now) for resident, values in to
+            message_fields(resident, template, source_id, values, now, living_in=living_in)
+            for resident, values, living_in in to
         ]
         kept = await repository.add_many(session, rows)
         for fields in rows:

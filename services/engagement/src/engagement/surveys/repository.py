@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import Select, Subquery, exists, func, or_, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from engagement.models import Home, Resident, SurveyInvitation, SurveyResponse
+from engagement.models import (
+    Home,
+    Resident,
+    SurveyInvitation,
+    SurveyResponse,
+    Tenancy,
+    TenancyEnd,
+    TenancyTenant,
+)
 from engagement.residents.repository import moved_in_by
 from hearth_contracts.events.engagement import SurveyKind
 
@@ -55,47 +63,89 @@ async def households_to_ask(
     after_uprn: str,
     limit: int,
     day: date,
-) -> list[Resident]:
+) -> list[tuple[Resident, str]]:
     """One resident of each household in the block's homes (`home.block_id`) that was
-    not asked about this piece of work yet, `limit` homes at a time in UPRN order after
-    `after_uprn`: one statement a batch. The one asked is the first of the home's
-    residents on the London day `day` (tenancy started by then and not ended: not a
-    household whose tenancy was announced ahead, residents.repository.moved_in_by), in
-    the order residents.repository.on_home lists them (registered first); a household
-    with an invitation about this already, to whichever resident, is not asked again
-    (the one asked may have moved out since)."""
-    first = aliased(Resident)
-    first_of_home = (
-        select(first.id)
-        .where(
-            first.uprn == Resident.uprn,
-            col(first.tenancy_ended_on).is_(None),
-            moved_in_by(first, day),
+    not asked about this piece of work yet, with the home they are asked for, `limit`
+    homes at a time in UPRN order after `after_uprn`: one statement a batch. The
+    household is the one living in the home on the London day `day` (the day the work
+    was completed: docs/adr/0114), as `living_in_block` gives it, and the one asked is
+    the first of its residents in the order residents.repository.on_home lists them
+    (registered first); a household with an invitation about this already, to whichever
+    resident, is not asked again (the one asked may have moved out since)."""
+    living = living_in_block(block_id, after_uprn, day)
+    ranked = select(
+        living.c.uprn,
+        living.c.resident_id,
+        func.row_number()
+        .over(
+            partition_by=living.c.uprn,
+            order_by=(living.c.registered_at, living.c.resident_id),
         )
-        .order_by(col(first.registered_at), col(first.id))
-        .limit(1)
-        .scalar_subquery()
-    )
+        .label("place"),
+    ).subquery()
     asked = exists().where(
-        col(SurveyInvitation.uprn) == Resident.uprn,
+        col(SurveyInvitation.uprn) == ranked.c.uprn,
         col(SurveyInvitation.survey) == survey,
         col(SurveyInvitation.about_id) == about_id,
     )
     query = (
-        select(Resident)
-        .join(Home, col(Home.uprn) == Resident.uprn)
+        select(Resident, ranked.c.uprn)
+        .join(ranked, ranked.c.resident_id == col(Resident.id))
+        .where(ranked.c.place == 1, ~asked)
+        .order_by(ranked.c.uprn)
+        .limit(limit)
+    )
+    return [(resident, uprn) for resident, uprn in (await session.execute(query)).tuples()]
+
+
+def living_in_block(block_id: str, after_uprn: str, day: date) -> Subquery:
+    """Who lived in each of the block's homes after `after_uprn` on the London day
+    `day` (uprn, resident_id, registered_at), as residents.repository.on_home reads a
+    home's residents: those placed on the home whose tenancy had started by then and
+    has not ended (moved_in_by), and a tenant of a tenancy of the home that had started
+    by then and had not ended before it whose own newer tenancy had not started by then
+    (a tenant moving within the landlord's homes is on the new tenancy from its
+    announcement). The second reads the tenancy's end date, not whether it has ended:
+    the household there when the work was done, though it has moved on since, is the
+    one that saw it, and it is written to where it lives now. A former tenant who left
+    the landlord's homes is not asked (a letter would go to the home they left)."""
+    placed: Select[Any] = (
+        select(
+            col(Resident.uprn).label("uprn"),
+            col(Resident.id).label("resident_id"),
+            col(Resident.registered_at).label("registered_at"),
+        )
+        .join(Home, col(Home.uprn) == col(Resident.uprn))
         .where(
             Home.block_id == block_id,
             col(Resident.uprn) > after_uprn,
             col(Resident.tenancy_ended_on).is_(None),
             moved_in_by(Resident, day),
-            Resident.id == first_of_home,
-            ~asked,
         )
-        .order_by(col(Resident.uprn))
-        .limit(limit)
     )
-    return list((await session.execute(query)).scalars().all())
+    moved_on: Select[Any] = (
+        select(
+            col(Tenancy.uprn).label("uprn"),
+            col(Resident.id).label("resident_id"),
+            col(Resident.registered_at).label("registered_at"),
+        )
+        .join(Home, col(Home.uprn) == col(Tenancy.uprn))
+        .join(TenancyTenant, col(TenancyTenant.tenancy_id) == col(Tenancy.tenancy_id))
+        .join(Resident, col(Resident.id) == col(TenancyTenant.resident_id))
+        .where(
+            Home.block_id == block_id,
+            col(Tenancy.uprn) > after_uprn,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(
+                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+                col(TenancyEnd.end_date) < day,
+            ),
+            col(Resident.tenancy_id) != col(Tenancy.tenancy_id),
+            col(Resident.tenancy_ended_on).is_(None),
+            col(Resident.tenancy_started_on) > day,
+        )
+    )
+    return union(placed, moved_on).subquery()
 
 
 async def invite_many(

@@ -158,16 +158,20 @@ class SurveyService:
         block_id: str,
         survey: SurveyKind,
         about_id: uuid.UUID,
+        done_on: date,
         now: datetime,
     ) -> int:
         """Invite the block's households to a survey about work to the block's communal
         areas (DOMAIN.md: "feedback from the whole block"): in every home engagement
-        knows is in the block now (`home.block_id`), one resident of the household (the
-        first of the home's current residents: repository.households_to_ask), through
+        knows is in the block now (`home.block_id`), one resident of the household that
+        lived there on the London day the work was done, `done_on` (the first of them:
+        repository.households_to_ask; a tenant who has moved within the landlord's homes
+        since, or is moving, answers for the home they lived in: docs/adr/0114), through
         the message pipeline as `invite` does (their language, formats, preferred
-        channel). Once per household and piece of work, however often the event comes.
-        A block has hundreds of homes: BLOCK_BATCH homes at a time, three statements a
-        batch (who to ask, the invitations, the messages), never one per home."""
+        channel, to the home they live in now). Once per household and piece of work,
+        however often the event comes. A block has hundreds of homes: BLOCK_BATCH homes
+        at a time, three statements a batch (who to ask, the invitations, the messages),
+        never one per home."""
         invited = 0
         after = ""
         while True:
@@ -178,11 +182,11 @@ class SurveyService:
                 about_id=about_id,
                 after_uprn=after,
                 limit=BLOCK_BATCH,
-                day=london_day(now),
+                day=done_on,
             )
             new = await repository.invite_many(
                 session,
-                residents=[(resident.id, resident.uprn or block_id) for resident in chosen],
+                residents=[(resident.id, home) for resident, home in chosen],
                 survey=survey,
                 about_id=about_id,
                 invited_at=now,
@@ -195,8 +199,9 @@ class SurveyService:
                     (
                         resident,
                         {"survey": SURVEY_WORDS[survey], "invitation_id": str(new[resident.id])},
+                        home,
                     )
-                    for resident in chosen
+                    for resident, home in chosen
                     if resident.id in new
                 ],
                 now,
@@ -204,7 +209,7 @@ class SurveyService:
             invited += len(new)
             if len(chosen) < BLOCK_BATCH:
                 return invited
-            after = chosen[-1].uprn or after
+            after = chosen[-1][1]
 
     async def respond(
         self, session: AsyncSession, data: SurveyResponseCreate
