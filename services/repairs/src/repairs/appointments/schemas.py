@@ -133,7 +133,9 @@ class AppointmentCancellation(BaseModel):
     reason: CancellationReason
     cancelled_at: StrictMoment = Field(
         description="When the household asked (or the landlord decided): not in the "
-        "future, not before the booking"
+        "future, not before the booking, and before the appointment's window started "
+        "(called off after that, it was missed: record the outcome missed; 422 "
+        "cancelled_at)"
     )
 
 

@@ -685,7 +685,15 @@ class AppointmentService:
         its slot's places are freed, its work orders that were waiting for it need an
         appointment again (raised), a booked appointment request of their repairs is
         pending again, and appointment-cancelled is published. `cancelled_at` is when
-        the household asked: not in the future, not before the booking."""
+        the household asked: not in the future, not before the booking.
+
+        Nor once the appointment's window had started (docs/adr/0107): called off then,
+        the appointment was not kept, and a cancellation would take it out of
+        repairs.appointments_kept, which counts kept and missed ones only. The 422 names
+        cancelled_at and points to the outcome `missed` (by the landlord, reason
+        cancelled_late_by_landlord, or by the resident), which counts it as what it was.
+        Asked before the window and typed in after it started, it is a cancellation:
+        the moment asked is what counts, not the moment recorded."""
         now = datetime.now(UTC)
         if data.cancelled_at > now:
             raise Unprocessable("cancelled_at is in the future", field="cancelled_at")
@@ -693,6 +701,14 @@ class AppointmentService:
         if data.cancelled_at < appointment.booked_at:
             raise Unprocessable(
                 "cancelled_at is before the appointment was booked", field="cancelled_at"
+            )
+        if data.cancelled_at >= appointment.window_start:
+            raise Unprocessable(
+                "cancelled_at is not before the appointment's window started: called off "
+                "then, it was missed, not cancelled. Record the outcome missed (POST "
+                f"/v1/appointments/{appointment.id}/outcome, missed_by landlord with reason "
+                "cancelled_late_by_landlord, or missed_by resident)",
+                field="cancelled_at",
             )
         appointment.cancellation_reason = data.reason
         appointment.cancelled_at = data.cancelled_at
