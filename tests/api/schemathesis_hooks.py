@@ -294,6 +294,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/visits/{visit_id}/report": {
         # the schema states which findings and reasons go with which outcome (if/then)
         "visited_at": FUTURE + "; a rebooking's after the attempt it follows (" + STATE + ")",
+        "household.resident_id": "not a resident of another home (" + STATE + ")",
+    },
+    "POST /v1/visits/{visit_id}/report/rooms": {
+        "rooms": "a full visit's only, within late_inventory_days of its visited_at "
+        "(configuration; JSON Schema has no 'today'), each room once (uniqueness by one "
+        "property of the items): ADR 0113 (" + STATE + ")",
     },
     "PUT /v1/visits/{visit_id}/report/draft": {
         "pieces.*.visit.content.visited_at": FUTURE,

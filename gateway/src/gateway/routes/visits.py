@@ -59,6 +59,15 @@ ROUTES: list[PassThrough] = [
         status_code=201,
     ),
     PassThrough(
+        "POST",
+        "/v1/visits/{visit_id}/report/rooms",
+        "visits",
+        ("visits:write",),
+        "Add the room inventory of a full visit completed without one, once, by the visit's "
+        "officer within a week of the visit (ADR 0113)",
+        status_code=201,
+    ),
+    PassThrough(
         "GET",
         "/v1/programme/homes",
         "visits",

@@ -82,6 +82,11 @@ class Visit(VisitsModel, table=True):
     household_size: int | None = Field(default=None)
     details_corrected: list[str] = Field(default_factory=list, sa_type=JSON)
     vulnerability_consent: bool | None = Field(default=None)
+    inventory_added_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When its officer added the room inventory after the report (ADR 0113)",
+    )
 
 
 class VisitRepairFinding(VisitsModel, table=True):

@@ -168,6 +168,13 @@ class VisitsSettings(ServiceSettings):
         "reported_at, so a typing slip (1066-10-14) never starts the clocks of the repairs "
         "and Awaab's Law cases the report raises centuries ago",
     )
+    late_inventory_days: int = Field(
+        default=7,
+        ge=0,
+        le=31,
+        description="How many days after visited_at the visit's officer may still add the "
+        "room inventory of a full visit completed without one (ADR 0113); 0: not at all",
+    )
 
 
 def settings_from_env() -> VisitsSettings:

@@ -11,7 +11,13 @@ from hearth_kit.auth import CallerDep
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.problems import PROBLEM_RESPONSES
-from visits.reports.schemas import Briefing, DraftPieces, DraftPublic, ReportSubmission
+from visits.reports.schemas import (
+    Briefing,
+    DraftPieces,
+    DraftPublic,
+    LateInventory,
+    ReportSubmission,
+)
 from visits.reports.service import ReportService
 from visits.visits.schemas import VisitPublic
 from visits.visits.service import to_public
@@ -67,6 +73,29 @@ async def submit_report(
     return await idempotency.create(
         session,
         lambda: reports.submit(session, visit_id, body),
+        shape=lambda recorded: to_public(*recorded, caller=caller),
+        location=lambda visit: f"/v1/visits/{visit.id}",
+    )
+
+
+@router.post(
+    "/{visit_id}/report/rooms", status_code=status.HTTP_201_CREATED, response_model=VisitPublic
+)
+async def add_inventory(
+    visit_id: uuid.UUID,
+    body: LateInventory,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    reports: ReportServiceDep,
+    caller: CallerDep,
+) -> Response:
+    """Add the room inventory of a full visit completed without one (written up back at
+    the office): once, by the visit's officer, within a week of visited_at by default
+    (ADR 0113). Publishes nothing; the visit then shows inventory_recorded true, and a
+    stock condition survey counts as the survey."""
+    return await idempotency.create(
+        session,
+        lambda: reports.add_inventory(session, visit_id, body, caller),
         shape=lambda recorded: to_public(*recorded, caller=caller),
         location=lambda visit: f"/v1/visits/{visit.id}",
     )

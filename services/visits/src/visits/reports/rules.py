@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -79,6 +79,14 @@ def section_recorded(kind: VisitKind, section: DraftSection, field_name: str) ->
             "in the home",
             field_name,
         )
+
+
+def late_inventory_closes(visited_at: datetime, days: int) -> datetime:
+    """The moment after which a completed full visit's room inventory is no longer
+    added: `days` after the officer was there (ADR 0113). Ratings written up back at the
+    office the same week come from the officer's own photos and notes; weeks later they
+    are a memory, not the condition record of the home on the visit's day."""
+    return visited_at + timedelta(days=days)
 
 
 def missing_sections(kind: VisitKind, pieces: Iterable[SavedPiece]) -> list[DraftSection]:

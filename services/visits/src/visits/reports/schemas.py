@@ -105,6 +105,19 @@ class RoomInventory(_Content):
     notes: str | None = Field(default=None, max_length=2000)
 
 
+class LateInventory(BaseModel):
+    """The room inventory of a full visit completed without one, added after the report
+    by the visit's officer (ADR 0113)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rooms: list[RoomInventory] = Field(
+        min_length=1,
+        max_length=len(Room),
+        description="Room by room, each room once, as a draft's room pieces",
+    )
+
+
 class RepairFinding(_Content):
     description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])

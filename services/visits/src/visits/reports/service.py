@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hearth_contracts.events.visits import VisitKind
 from hearth_kit.auth import Caller
-from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
-from visits.models import ReportDraftPiece, Visit
+from visits.models import ReportDraftPiece, RoomInspected, Visit, VisitStatus
 from visits.programme import repository as home_profiles
 from visits.reports import repository, rules
 from visits.reports.schemas import (
@@ -22,6 +23,7 @@ from visits.reports.schemas import (
     DraftPieces,
     DraftPublic,
     DraftSection,
+    LateInventory,
     ReportSubmission,
     ResidentNeeds,
     VisitDetails,
@@ -153,6 +155,71 @@ class ReportService:
         recorded = await self.visit_service.complete_from_draft(session, visit, report, now)
         await repository.discard(session, visit.id)
         return recorded
+
+    async def add_inventory(
+        self, session: AsyncSession, visit_id: uuid.UUID, data: LateInventory, caller: Caller
+    ) -> tuple[Visit, Findings]:
+        """Add the room inventory of a full visit completed without one (the one-shot
+        report takes no rooms): once, whole, by the visit's officer, within
+        late_inventory_days of visited_at (ADR 0113). The survey then counts in the
+        programme (ADR 0098), so the home is scored again. The visit is locked first, so
+        two additions at once give one inventory and a 409."""
+        visit = await visits.get(session, visit_id, for_update=True)
+        if visit is None:
+            raise NotFound(f"No visit {visit_id}")
+        if visit.status is not VisitStatus.COMPLETED:
+            raise Conflict(
+                f"Visit {visit_id} is {visit.status}: a room inventory is added after the "
+                "report only to a completed visit (a booked one records its rooms in the "
+                "draft)"
+            )
+        if visit.officer is None or visit.officer != caller.subject:
+            raise Forbidden(
+                "Only the visit's officer, who was in the home, adds its room inventory "
+                "after the report"
+                + ("" if visit.officer is not None else ": this visit names no officer")
+            )
+        if visit.kind is not VisitKind.FULL:
+            raise Unprocessable(
+                f"A {visit.kind} visit records no room inventory: rooms are rated at a full "
+                "visit in the home (ADR 0097)",
+                field="rooms",
+            )
+        found = (await visits.findings(session, [visit.id]))[visit.id]
+        if found.rooms:
+            raise Conflict(
+                f"Visit {visit_id} already holds its room inventory: it is not rewritten"
+            )
+        now = datetime.now(UTC)
+        assert visit.visited_at is not None  # every reported visit has one
+        closes = rules.late_inventory_closes(
+            visit.visited_at, self.visit_service.settings.late_inventory_days
+        )
+        if now > closes:
+            raise Unprocessable(
+                f"The room inventory of this visit could be added until {closes.isoformat()} "
+                f"({self.visit_service.settings.late_inventory_days} days after visited_at): "
+                "the home's condition needs another full visit now",
+                field="rooms",
+            )
+        names = [room.room for room in data.rooms]
+        if len(names) != len(set(names)):
+            raise Unprocessable("Each room appears once in the inventory", field="rooms")
+        found.rooms = [
+            RoomInspected(
+                id=uuid.uuid4(),
+                visit_id=visit.id,
+                position=n,
+                room=room.room.value,
+                condition=room.condition.value,
+                photos=list(room.photos),
+                notes=room.notes,
+            )
+            for n, room in enumerate(data.rooms)
+        ]
+        await visits.add_inventory(session, visit, found.rooms, now)
+        await self.visit_service.programme.rescore(session, [visit.uprn], now)
+        return visit, found
 
     async def briefing(self, session: AsyncSession, visit_id: uuid.UUID) -> Briefing:
         """What the officer needs before going: each resident's language, format and

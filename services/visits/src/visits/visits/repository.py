@@ -201,6 +201,7 @@ VISIT_COLUMNS = (
     "household_size",
     "details_corrected",
     "vulnerability_consent",
+    "inventory_added_at",
 )
 """The visit's columns its public entry shows (schemas.VisitPublic)."""
 
@@ -479,3 +480,18 @@ async def pair_with_check(session: AsyncSession, visit_id: uuid.UUID, check_id: 
         ),
     )
     return bool(result.rowcount == 1)
+
+
+async def add_inventory(
+    session: AsyncSession, visit: Visit, rooms: Sequence[RoomInspected], added_at: datetime
+) -> None:
+    """Keep a completed visit's room inventory, added after its report, and when."""
+    session.add_all(rooms)
+    await session.execute(
+        update(Visit)
+        .where(col(Visit.id) == visit.id)
+        .values(inventory_added_at=added_at, version=col(Visit.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    await session.refresh(visit)

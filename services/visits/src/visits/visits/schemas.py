@@ -330,8 +330,15 @@ class VisitPublic(BaseModel):
     inventory_recorded: bool = Field(
         description="The report holds a room-by-room inventory (`rooms`: a condition rating "
         "and photos, room by room). False on a full visit completed by the one-shot report, "
-        "which takes no rooms: a stock condition survey completed so does not count as the "
-        "survey, which stays due (ADR 0098). A lite visit records none (ADR 0097)"
+        "which takes no rooms, until its officer adds them (ADR 0113): a stock condition "
+        "survey completed so does not count as the survey until then (ADR 0098). A lite "
+        "visit records none (ADR 0097)"
+    )
+    inventory_added_at: datetime | None = Field(
+        default=None,
+        description="When the visit's officer added the room inventory after the report "
+        "(POST /v1/visits/{visit_id}/report/rooms, ADR 0113); null when the report held it, "
+        "or holds none",
     )
     communal_issues: list[CommunalIssuePublic]
     customer_actions: list[CustomerActionPublic] = Field(
