@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engagement.complaints import repository as complaints
 from engagement.contacts import repository as contacts
 from engagement.messages import repository as messages
-from engagement.models import ComplaintStatus
+from engagement.models import ComplaintStatus, Resident
 from engagement.residents import repository as residents
 from engagement.residents.rules import Stock
 from engagement.surveys import repository as surveys
 from engagement.vulnerabilities import repository as vulnerabilities
 from engagement.you_said_we_did import repository as you_said_we_did
-from hearth_contracts.events.engagement import ComplaintStage, SurveyKind
+from hearth_contracts.events.engagement import ComplaintStage, ContactChannel, SurveyKind
 from hearth_kit.db import Database
 from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
 
@@ -50,6 +50,16 @@ TODAY = date(2026, 12, 1)
 UPRN = "100023336956"
 AN_ID = uuid.UUID(int=7)
 AFTER = (NOW, AN_ID)
+A_MOVER = Resident(
+    id=AN_ID,
+    uprn=UPRN,
+    tenancy_started_on=TODAY + timedelta(days=90),
+    full_name="Sam",
+    preferred_channel=ContactChannel.LETTER,
+    language="en",
+    registered_at=NOW,
+)
+"""A resident placed on a tenancy that starts in three months (a move announced ahead)."""
 
 
 def in_a_period(read: Callable[..., Awaitable[Any]], stage: ComplaintStage, stock: Stock) -> Action:
@@ -148,6 +158,10 @@ CASES = [
     ),
     case("the residents of a home", lambda s, _r: residents.on_home(s, UPRN, TODAY)),
     case("the residents of a tenancy", lambda s, _r: residents.on_tenancy(s, AN_ID)),
+    case(
+        "the home a resident moving lives in",
+        lambda s, _r: residents.home_lived_in(s, A_MOVER, TODAY),
+    ),
     case("a tenant of a home", lambda s, _r: residents.was_tenant_of(s, AN_ID, UPRN)),
     case("a tenancy's end", lambda s, _r: residents.tenancy_end(s, AN_ID)),
     # The figures: CH01's homes by their tenure as at the period's end, the tenure

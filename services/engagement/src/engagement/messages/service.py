@@ -171,9 +171,15 @@ class MessageService:
         language: str | None = None,
     ) -> Message | None:
         """Render and keep a message for the job to send (once per resident, template and
-        source). A template not written in the resident's language is recorded as a
-        failed message saying so, and counted; None when the message was there already."""
-        fields = message_fields(resident, template, source_id, values, now, language=language)
+        source), to the home they live in on `now`'s London day (a tenant moving within
+        the landlord's homes still lives in the old one until the new tenancy starts:
+        residents.home_lived_in). A template not written in the resident's language is
+        recorded as a failed message saying so, and counted; None when the message was
+        there already."""
+        living_in = await residents.home_lived_in(session, resident, london_day(now))
+        fields = message_fields(
+            resident, template, source_id, values, now, language=language, living_in=living_in
+        )
         if fields["status"] is MessageStatus.FAILED:
             if await repository.add_once(session, fields):
                 metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()

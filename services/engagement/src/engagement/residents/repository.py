@@ -82,6 +82,34 @@ async def on_home(session: AsyncSession, uprn: str, day: date) -> list[Resident]
     return sorted(found.values(), key=lambda resident: (resident.registered_at, resident.id))
 
 
+async def home_lived_in(session: AsyncSession, resident: Resident, day: date) -> str | None:
+    """The home the resident lives in on the London day `day`: the one they are placed
+    on (`uprn`) once its tenancy has started; before then, for a tenant moving within
+    the landlord's homes (placed on the new tenancy from its announcement), the home of
+    the latest tenancy of theirs (their tenancy history) that had started by then and
+    had not ended before it. None when engagement knows no such tenancy (one registered
+    through the API only gives no history), and for a resident with no home."""
+    started_on = resident.tenancy_started_on
+    if started_on is None or started_on <= day:
+        return resident.uprn
+    query = (
+        select(Tenancy.uprn)
+        .join(TenancyTenant, col(TenancyTenant.tenancy_id) == col(Tenancy.tenancy_id))
+        .where(
+            TenancyTenant.resident_id == resident.id,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(
+                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+                col(TenancyEnd.end_date) < day,
+            ),
+        )
+        .order_by(col(Tenancy.start_date).desc())
+        .limit(1)
+    )
+    home: str | None = (await session.execute(query)).scalar_one_or_none()
+    return home
+
+
 async def lives_at(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
     """Whether the resident is one of the home's residents on `day` (on_home): a tenant
     moving between the landlord's homes lives at the old one until the new tenancy
@@ -255,6 +283,27 @@ async def save_tenancy_end(
 async def tenancy_end(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyEnd | None:
     """The tenancy's end, when income said it ended."""
     return await session.get(TenancyEnd, tenancy_id)
+
+
+async def running_tenancy_before(
+    session: AsyncSession, resident_id: uuid.UUID, withdrawn_id: uuid.UUID
+) -> Tenancy | None:
+    """The tenancy the resident was on before being put on `withdrawn_id`, a tenancy
+    withdrawn before its first day (ADR 0111): the latest other tenancy of theirs (their
+    tenancy history) that income has not said ended. None when they had none (their
+    first tenancy) or it has ended."""
+    query = (
+        select(Tenancy)
+        .join(TenancyTenant, col(TenancyTenant.tenancy_id) == col(Tenancy.tenancy_id))
+        .where(
+            TenancyTenant.resident_id == resident_id,
+            col(Tenancy.tenancy_id) != withdrawn_id,
+            ~exists().where(col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id)),
+        )
+        .order_by(col(Tenancy.start_date).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 _HOME = cast(Table, inspect(Home).local_table)
