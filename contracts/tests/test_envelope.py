@@ -328,6 +328,9 @@ FREE_TEXT_ALLOWED = {
     ("uk.hearth.repairs.repair-reported.v2", "location"),
     ("uk.hearth.compliance.safety-defect-found.v1", "description"),
     ("uk.hearth.compliance.safety-defect-found.v1", "location"),
+    # compliance's own wording; the storey, or the room the register names an appliance in
+    ("uk.hearth.compliance.required-alarm-missing.v1", "description"),
+    ("uk.hearth.compliance.required-alarm-missing.v1", "location"),
     ("uk.hearth.compliance.property-registered.v1", "address_line_1"),
     ("uk.hearth.compliance.property-registered.v1", "address_line_2"),
     ("uk.hearth.compliance.property-registered.v1", "town"),

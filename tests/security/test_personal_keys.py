@@ -68,6 +68,7 @@ NOT_PERSONAL = frozenset(
         "location",
         "next_cursor",
         "piece_id",
+        "place",
         "priority",
         "provider_message_id",
         "room",

@@ -88,6 +88,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "access-escalated"): ("visits", "engagement"),  # officer visit; letter
     _t("compliance", "safety-defect-found"): ("repairs",),  # raises the repair
     _t("compliance", "hazard-found"): ("repairs",),  # damp and mould at a check: Awaab case
+    _t("compliance", "required-alarm-missing"): ("repairs",),  # raises the repair to fit it
     _t("compliance", "check-overdue-escalated"): (),
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
     _t("compliance", "tenant-copy-requested"): ("engagement",),  # new tenancy's record copy

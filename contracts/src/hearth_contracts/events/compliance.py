@@ -333,6 +333,42 @@ class SafetyDefectFound(
     found_at: AwareDatetime
 
 
+class AlarmKind(StrEnum):
+    """A smoke or carbon monoxide alarm."""
+
+    SMOKE = "smoke"
+    CARBON_MONOXIDE = "carbon_monoxide"
+
+
+class RequiredAlarmMissing(
+    Event, service="compliance", name="required-alarm-missing", key="uprn", subject="alarm_id"
+):
+    """The asset register shows a home let to a tenant without an alarm the law requires
+    (a smoke alarm on a storey with living space, a CO alarm in a room with a fixed
+    combustion appliance): repairs raises a repair at `priority` to fit it, once per
+    `alarm_id`. Published once when the register first shows it missing, not again while
+    it stays missing; only after the register showed it fitted (or no longer required)
+    and then missing again, under a new `alarm_id` (docs/adr/0109). Not found at a check,
+    so no check id: a defect found at one is safety-defect-found."""
+
+    alarm_id: uuid.UUID = Field(description="This alarm's absence, from when it was seen")
+    uprn: Uprn
+    kind: AlarmKind
+    storey: int | None = Field(
+        default=None, ge=0, description="A smoke alarm's storey (0: the ground floor)"
+    )
+    priority: RepairPriority = Field(description="The priority of the repair to raise")
+    trade: Trade
+    location: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Where it is to be fitted: the storey, or the appliance's room as the "
+        "register names it",
+    )
+    description: str = Field(min_length=1, max_length=2000)
+    found_at: AwareDatetime = Field(description="When the register first showed it missing")
+
+
 class HazardFoundAtCheck(
     Event, service="compliance", name="hazard-found", key="uprn", subject="hazard_id"
 ):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from hearth_contracts.events.compliance import (
+    AlarmKind,
     CheckOutcome,
     CheckType,
     DefectClassification,
@@ -122,6 +123,37 @@ class Home(ComplianceModel, HomeBase, table=True):
     no_access_history: bool = False
     tenancy_start_date: date | None = None
     updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class MissingAlarm(ComplianceModel, table=True):
+    """A required alarm the register shows a let home without (a storey with living
+    space without a smoke alarm, a room with a fixed combustion appliance without a CO
+    alarm), from when it was first seen missing until the register shows it fitted or
+    no longer required (`cleared_at`). One open row per alarm: its repair is raised once
+    (required-alarm-missing, under this row's id), and again only for a new row after
+    this one was cleared (docs/adr/0109)."""
+
+    __tablename__ = "missing_alarm"
+    __table_args__ = (
+        Index(
+            "uq_missing_alarm_open",
+            "uprn",
+            "kind",
+            "place",
+            unique=True,
+            postgresql_where=text("cleared_at IS NULL"),
+            sqlite_where=text("cleared_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    kind: AlarmKind = Field(sa_type=text_enum(AlarmKind))
+    place: str = Field(max_length=100)
+    """The storey's number (a smoke alarm) or the room as compared (stripped, lower
+    case: a CO alarm)."""
+    found_at: datetime = Field(sa_type=AwareDateTime)
+    cleared_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Appliance(ComplianceModel, table=True):

@@ -17,6 +17,7 @@ from hearth_contracts.events.compliance import (
     HazardFoundAtCheck,
     PropertyRegistered,
     PropertyUpdated,
+    RequiredAlarmMissing,
     SafetyDefectFound,
 )
 from hearth_contracts.events.engagement import (
@@ -197,6 +198,31 @@ def build_handlers(
             remedy_by=defect.remedy_by,
         )
         log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
+
+    @handlers.on(RequiredAlarmMissing)
+    async def raise_repair_to_fit_missing_alarm(
+        session: AsyncSession, envelope: Envelope[RequiredAlarmMissing]
+    ) -> None:
+        """A required smoke or CO alarm the asset register shows missing becomes a repair
+        to fit it, at the priority compliance gives, its clock started when the register
+        first showed it missing; once per `alarm_id`, kept as the repair's safety defect
+        (compliance's repair-completed handler finds no defect of that id and changes
+        nothing: the register showing it fitted clears it there; docs/adr/0109)."""
+        alarm = envelope.data
+        if await repairs.by_safety_defect(session, alarm.alarm_id) is not None:
+            return
+        repair = await repair_service.report(
+            session,
+            uprn=alarm.uprn,
+            description=alarm.description,
+            location=alarm.location,
+            trade=alarm.trade,
+            priority=alarm.priority,
+            source=RepairSourceV2.SAFETY_CHECK,
+            reported_at=alarm.found_at,
+            safety_defect_id=alarm.alarm_id,
+        )
+        log.info("repair raised to fit a missing alarm", repair_id=str(repair.id), uprn=alarm.uprn)
 
     async def open_awaab_case_for(
         session: AsyncSession,

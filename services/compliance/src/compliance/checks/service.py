@@ -43,6 +43,7 @@ from compliance.checks.schemas import (
     ListedStatus,
 )
 from compliance.gas_safety_records import repository as records
+from compliance.homes import alarms as missing_alarms
 from compliance.homes import repository as homes
 from compliance.models import (
     AccessAttempt,
@@ -440,7 +441,9 @@ class ProgrammeService:
 
     async def sweep(self, session: AsyncSession, now: datetime) -> int:
         """One batch of the daily sweep (hearth_kit.scheduler): check-due at the lead
-        time, certificate-expired at expiry, escalation past the escalation period. Each
+        time, certificate-expired at expiry, escalation past the escalation period, and
+        the repair of an alarm a let home's register shows missing that was never
+        raised (required-alarm-missing: homes missing one before migration 0020). Each
         row is locked (SKIP LOCKED: another replica takes other rows), its event goes to
         the outbox and its marker is stamped in this same transaction, so each is
         raised exactly once across restarts and replicas. Returns how many it handled."""
@@ -485,6 +488,10 @@ class ProgrammeService:
             await repository.stamp(session, [c.id for c in escalated], escalated_at=now)
         await publish_all(session, events)
         handled = len(due) + len(expired) + len(escalated)
+        room -= len(escalated)
+        if room > 0:
+            # homes missing a required alarm whose repair was never raised (docs/adr/0109)
+            handled += await missing_alarms.raise_for_homes_not_yet_raised(session, now, room)
         if handled == 0:
             certificates_expired, checks_overdue = await repository.count_open(session, today)
             metrics.CERTIFICATES_EXPIRED.set(certificates_expired)

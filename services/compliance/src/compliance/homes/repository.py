@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from compliance.checks.rules import GAS_APPLIANCES, LEASED
-from compliance.models import Appliance, Block, Check, Estate, Home
+from compliance.models import Appliance, Block, Check, Estate, Home, MissingAlarm
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
 from hearth_kit.db import ReadConnection, hold_until_commit
 
@@ -303,6 +303,34 @@ async def homes_missing_alarms(session: AsyncSession) -> int:
         .where(col(Home.alarms_missing) > 0, col(Home.tenure).not_in(LEASED))
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def open_missing_alarms(session: AsyncSession, uprn: str) -> list[MissingAlarm]:
+    """The alarms the home's register shows missing whose repair was raised, not yet
+    cleared (uq_missing_alarm_open)."""
+    query = select(MissingAlarm).where(
+        col(MissingAlarm.uprn) == uprn, col(MissingAlarm.cleared_at).is_(None)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def homes_missing_alarms_not_raised(session: AsyncSession, limit: int) -> list[Home]:
+    """Let homes whose register shows a required alarm missing with none of them open in
+    missing_alarm (missing before migration 0020, or let again by a stock import), in
+    UPRN order, locked (SKIP LOCKED: a home being changed is taken by its change)."""
+    raised = (
+        core_select(col(MissingAlarm.uprn))
+        .where(col(MissingAlarm.uprn) == Home.uprn, col(MissingAlarm.cleared_at).is_(None))
+        .exists()
+    )
+    query = (
+        select(Home)
+        .where(col(Home.alarms_missing) > 0, col(Home.tenure).not_in(LEASED), ~raised)
+        .order_by(col(Home.uprn))
+        .limit(limit)
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+    return list((await session.execute(query)).scalars().all())
 
 
 async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> bool:

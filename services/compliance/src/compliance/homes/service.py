@@ -30,6 +30,7 @@ from compliance.checks.rules import (
 from compliance.checks.schemas import CrossCheckItem
 from compliance.checks.service import ProgrammeService, read_home_compliance
 from compliance.homes import repository
+from compliance.homes.alarms import raise_missing_alarms
 from compliance.homes.schemas import (
     AppliancePublic,
     BlockCreate,
@@ -453,6 +454,7 @@ class HomeService:
             now=now,
         )
         await publish(session, registered_event(home, status))
+        await raise_missing_alarms(session, home, appliances, now)
         return to_public(home, appliances)
 
     async def update(
@@ -518,6 +520,7 @@ class HomeService:
             raise_due_now=frozenset({CheckType.GAS_SAFETY}) if uncapped else frozenset(),
         )
         await publish(session, updated_event(home, after, now))
+        await raise_missing_alarms(session, home, appliances, now)
         return to_public(home, appliances)
 
     async def page(
