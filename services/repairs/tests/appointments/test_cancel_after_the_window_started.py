@@ -3,7 +3,8 @@
 (kept, of those kept or missed by the landlord's side), so an operative who did not come
 and an office that cancelled afterwards left the measure untouched. Now `cancelled_at`
 at or after the window's start is a 422 naming it that points to the outcome missed;
-one asked for before the window and typed in after it started is still a cancellation."""
+one asked for before the window and typed in after it started is still a cancellation.
+Moving it to another slot once its window started is refused for the same reason."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from hearth_kit.db import Database
 from hearth_kit.working_days import LONDON, london_day
-from services.repairs.tests.appointments.test_cancel import cancelled_events
+from services.repairs.tests.appointments.test_cancel import cancelled_events, free_slots
 from services.repairs.tests.appointments.test_outcome_dated_when_it_happened import (
     a_morning_appointment_on,
     kept_and_out_of,
@@ -101,3 +102,25 @@ async def test_the_landlords_late_call_off_is_recorded_missed_and_counts_against
 
     assert missed.status_code == 200, missed.text
     assert await kept_and_out_of(staff, day) == (0, 1)
+
+
+async def test_an_appointment_whose_window_started_is_not_moved_to_another_slot(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Moved on the day, the old appointment was `rebooked` and out of the measure, as a
+    late cancellation was: a 409 naming status, pointing to the outcome; nothing moved."""
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    appointment = await an_appointment_that_started_yesterday(repairs_database, uprn, order["id"])
+    [slot, *_] = await free_slots(staff, uprn, ["plumbing"])
+
+    refused = await staff.post(
+        f"/v1/appointments/{appointment.id}/rebook",
+        json={"day": slot["day"], "slot": slot["slot"]},
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["status"]
+    assert "outcome" in refused.json()["detail"]
+    shown = await staff.get("/v1/appointments", params={"uprn": uprn})
+    assert [a["status"] for a in shown.json()["items"]] == ["booked"]

@@ -663,9 +663,23 @@ class AppointmentService:
     async def rebook(
         self, session: AsyncSession, appointment_id: uuid.UUID, data: Rebooking
     ) -> AppointmentPublic:
-        """Move a booked appointment to another slot: the old one's places are freed."""
+        """Move a booked appointment to another slot: the old one's places are freed.
+
+        Not once its window has started (409 status; docs/adr/0107): moved then, the
+        visit due was not made (the operative running late, the household out or asking
+        on the day), and as `rebooked` it fell out of repairs.appointments_kept, as a
+        late cancellation did. Its outcome is recorded (missed, with whose side and
+        why), and the work booked again."""
         now = datetime.now(UTC)
         old = await self._booked(session, appointment_id)
+        if old.window_start <= now:
+            raise Conflict(
+                f"Appointment {appointment_id}'s window has started: it can no longer be "
+                "moved. Record its outcome (POST /v1/appointments/"
+                f"{appointment_id}/outcome: missed, with missed_by and reason, such as "
+                "operative_late) and book the work again",
+                field="status",
+            )
         orders = await _end_booking(session, old, AppointmentStatus.REBOOKED, now)
         appointment = await self._take_slot(
             session,
