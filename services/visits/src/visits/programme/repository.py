@@ -572,32 +572,50 @@ async def contacts_since(
     return {uprn: (int(n), oldest) for uprn, n, oldest in (await session.execute(query)).all()}
 
 
-async def open_actions(session: AsyncSession, uprns: Sequence[str]) -> dict[str, int]:
-    return await _counts(
-        session,
-        select(CustomerAction.uprn, func.count())
-        .where(col(CustomerAction.closed_at).is_(None), col(CustomerAction.uprn).in_(uprns))
-        .group_by(col(CustomerAction.uprn)),
-    )
+def _since(rows: Iterable[Any], household_since: Mapping[str, datetime]) -> dict[str, int]:
+    """Per home, the (uprn, moment) rows at or after its household's first moment there
+    (`household_since`; a home with none, every row)."""
+    counts: dict[str, int] = {}
+    for uprn, moment in rows:
+        since = household_since.get(uprn)
+        if since is None or moment is None or moment >= since:
+            counts[uprn] = counts.get(uprn, 0) + 1
+    return counts
 
 
-async def no_access(session: AsyncSession, uprns: Sequence[str]) -> dict[str, int]:
-    """Visits with no access and compliance attempts with no access, per home."""
-    visits = await _counts(
-        session,
-        select(Visit.uprn, func.count())
-        .where(col(Visit.status) == VisitStatus.NO_ACCESS, col(Visit.uprn).in_(uprns))
-        .group_by(col(Visit.uprn)),
+async def open_actions(
+    session: AsyncSession, uprns: Sequence[str], household_since: Mapping[str, datetime]
+) -> dict[str, int]:
+    """Customer actions still open, per home, promised to the household living there:
+    at or after `household_since` (its tenancy's first London day). One promised to the
+    household before (an outgoing tenant's debt advice referral) is not this household's
+    outstanding action (ADR 0096: the factors are the household's living there)."""
+    rows = await session.execute(
+        select(CustomerAction.uprn, CustomerAction.promised_at).where(
+            col(CustomerAction.closed_at).is_(None), col(CustomerAction.uprn).in_(uprns)
+        )
     )
-    checks = await _counts(
-        session,
-        select(AccessFailure.uprn, func.count())
-        .where(col(AccessFailure.uprn).in_(uprns))
-        .group_by(col(AccessFailure.uprn)),
+    return _since(rows.all(), household_since)
+
+
+async def no_access(
+    session: AsyncSession, uprns: Sequence[str], household_since: Mapping[str, datetime]
+) -> dict[str, int]:
+    """Visits with no access and compliance attempts with no access, per home, since
+    the household living there moved in (`household_since`, its tenancy's first London
+    day; a home with no current tenancy, all of them): the doors an earlier household
+    did not open are not this household's no-access history."""
+    visits = await session.execute(
+        select(Visit.uprn, Visit.visited_at).where(
+            col(Visit.status) == VisitStatus.NO_ACCESS, col(Visit.uprn).in_(uprns)
+        )
     )
-    return {
-        uprn: visits.get(uprn, 0) + checks.get(uprn, 0) for uprn in visits.keys() | checks.keys()
-    }
+    checks = await session.execute(
+        select(AccessFailure.uprn, AccessFailure.attempted_at).where(
+            col(AccessFailure.uprn).in_(uprns)
+        )
+    )
+    return _since([*visits.all(), *checks.all()], household_since)
 
 
 async def damp_homes(session: AsyncSession, uprns: Sequence[str]) -> set[str]:

@@ -25,13 +25,15 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 5
+RULES_REVISION = 6
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
 until `introductory_ends_on`; 4, 1 December 2026: a tenancy income announced ahead is not
 the home's, nor its residents the household's, until it starts; 5, 1 December 2026: a
-survey completed with no room inventory is not the survey, ADR 0098): part of
+survey completed with no room inventory is not the survey, ADR 0098; 6, 1 December
+2026: no-access history and customer actions outstanding are the household's living
+there, counted from its tenancy's first day): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""

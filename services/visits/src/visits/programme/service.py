@@ -7,7 +7,7 @@ indexed query over the stored scores, paged by keyset (docs/adr/0011)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -37,6 +37,18 @@ def contact_window_opens(today: date) -> datetime:
     """The moment the contacts counted on `today` start: midnight in London on the same
     day `CONTACT_WINDOW_MONTHS` earlier (the month's last day when it is shorter)."""
     return start_of_london_day(rules.add_months(today, -CONTACT_WINDOW_MONTHS))
+
+
+def household_since(tenancies: Mapping[str, CurrentTenancy]) -> dict[str, datetime]:
+    """Per home, the moment the household living there moved in: its current tenancy's
+    first London day. Its no-access history and the customer actions outstanding are
+    counted from then (ADR 0096: the factors are the household's living there); a home
+    with no current tenancy known counts all of them."""
+    return {
+        uprn: start_of_london_day(tenancy.start_date)
+        for uprn, tenancy in tenancies.items()
+        if tenancy.start_date is not None
+    }
 
 
 def eldest(residents: Sequence[Resident]) -> AgeBand | None:
@@ -212,8 +224,9 @@ class ProgrammeService:
         starting = await repository.tenancies_starting(session, known, today)
         households = await repository.households(session, known, today)
         contacts = await repository.contacts_since(session, known, contact_window_opens(today))
-        actions = await repository.open_actions(session, known)
-        no_access = await repository.no_access(session, known)
+        moved_in = household_since(tenancies)
+        actions = await repository.open_actions(session, known, moved_in)
+        no_access = await repository.no_access(session, known, moved_in)
         damp = await repository.damp_homes(session, known)
         visits = await repository.last_visits(session, known)
         officer_visits = await repository.officer_visits_for_access(session, known)
@@ -327,6 +340,11 @@ class ProgrammeService:
         if profile is None and tenancy is None and not residents and visits.last_visit is None:
             raise NotFound(f"Nothing is known about home {uprn}")
         contacts = await repository.contacts_since(session, [uprn], contact_window_opens(today))
+        moved_in = (
+            {}
+            if tenancy is None or tenancy.start_date is None
+            else {uprn: start_of_london_day(tenancy.start_date)}
+        )
         return _explained(
             _scored(
                 uprn=uprn,
@@ -345,8 +363,8 @@ class ProgrammeService:
                 ).get(uprn),
                 residents=[Resident(r.age_band, r.lives_alone, r.vulnerable) for r in residents],
                 contacts=contacts.get(uprn),
-                actions=(await repository.open_actions(session, [uprn])).get(uprn, 0),
-                no_access=(await repository.no_access(session, [uprn])).get(uprn, 0),
+                actions=(await repository.open_actions(session, [uprn], moved_in)).get(uprn, 0),
+                no_access=(await repository.no_access(session, [uprn], moved_in)).get(uprn, 0),
                 damp=uprn in await repository.damp_homes(session, [uprn]),
                 visits=visits,
                 registered_on=None
