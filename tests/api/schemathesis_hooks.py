@@ -82,6 +82,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "defects.*.appliance_index": "an index into the record's own appliances (cross-field)",
         "appliances.*.safe_to_use": "false, for a landlord's appliance, needs an immediately "
         "dangerous or at-risk defect naming it (cross-field)",
+        "alarm_tests": "at least one for a home's record, none needed at a block's UPRN "
+        "(whether the UPRN is a home's: " + STATE + "; ADR 0110)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",
@@ -271,6 +273,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "finish_work_by": "only when the path's milestone is written_summary, and not "
         "before the day the summary stops (ADR 0087): JSON Schema cannot tie a body's "
         "field to a path parameter",
+        "hazard_found": "only when the path's milestone is investigate (ADR 0108): JSON "
+        "Schema cannot tie a body's field to a path parameter",
     },
     "POST /v1/awaab-cases/{case_id}/clocks/complete_work/revised-summary": {
         "at": FUTURE + "; not before the written summary, nor before the complete_work "

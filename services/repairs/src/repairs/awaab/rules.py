@@ -41,6 +41,17 @@ AFTER_INVESTIGATION = (
 )
 
 
+def clocks_after_investigation(hazard_found: bool) -> tuple[AwaabMilestone, ...]:
+    """The clocks an investigation starts. The written summary of its findings is owed
+    to the tenant whatever it found; safety work, and further work, only when it found
+    the hazard (docs/adr/0108): an investigation of a damp complaint that finds
+    condensation, not a significant hazard, owes no safety work, and clocks for it would
+    breach for work the law does not ask for."""
+    if hazard_found:
+        return AFTER_INVESTIGATION
+    return (AwaabMilestone.WRITTEN_SUMMARY,)
+
+
 def under_awaabs_law(severity: HazardSeverity, hazard_type: str) -> bool:
     """Emergency hazards of any kind, and significant damp and mould (phase 1)."""
     if severity is HazardSeverity.EMERGENCY:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import AwaabMilestone, AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import StrictDay, StrictMoment
+from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AwaabCaseStatus
 
@@ -87,6 +87,14 @@ class ClockStop(BaseModel):
         description="Only when stopping written_summary: the last day of the reasonable "
         "period the summary sets for finishing the work, not before the summary's London "
         "day. Starts the complete_work clock, late from the start of the London day after",
+    )
+    hazard_found: StrictBoolean | None = Field(
+        default=None,
+        description="Only when stopping investigate: whether the investigation found the "
+        "significant hazard. false: only the written_summary clock starts (the tenant is "
+        "told the findings within its working days), no safety work is due and the case "
+        "closes when the summary is given. Left out, true: written_summary, "
+        "begin_safety_work and start_further_work start (docs/adr/0108)",
     )
 
 

@@ -329,7 +329,9 @@ class AwaabService:
         self, session: AsyncSession, case_id: uuid.UUID, milestone: AwaabMilestone, data: ClockStop
     ) -> AwaabCasePublic:
         """The step was done, with evidence. The investigation starts the clocks that
-        count from it; the written summary, when it sets the last day to finish the work
+        count from it: the written summary's always, the safety work's and the further
+        work's only when it found the hazard (`hazard_found`, true when left out;
+        docs/adr/0108); the written summary, when it sets the last day to finish the work
         (`finish_work_by`), starts the complete_work clock; the case closes when no clock
         is left running. Done too late (rules.met), with no breach raised yet, the stop
         raises hazard-deadline-breached itself (once)."""
@@ -337,6 +339,10 @@ class AwaabService:
         if data.finish_work_by is not None and milestone is not AwaabMilestone.WRITTEN_SUMMARY:
             raise Unprocessable(
                 "finish_work_by goes only with the written summary", field="finish_work_by"
+            )
+        if data.hazard_found is not None and milestone is not AwaabMilestone.INVESTIGATE:
+            raise Unprocessable(
+                "hazard_found goes only with the investigation", field="hazard_found"
             )
         case, clock = await self._running(session, case_id, milestone)
         at = self._after_record(clock, data.at, now)
@@ -357,7 +363,7 @@ class AwaabService:
         # whose breach_raised_at is set).
         await self._breach_if_late(session, clock, case.severity, at, now)
         if milestone is AwaabMilestone.INVESTIGATE:
-            for follow_on in rules.AFTER_INVESTIGATION:
+            for follow_on in rules.clocks_after_investigation(data.hazard_found is not False):
                 self._start_clock(session, case, follow_on, at)
         if data.finish_work_by is not None:
             self._start_clock(
