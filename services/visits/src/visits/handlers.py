@@ -29,6 +29,7 @@ from hearth_contracts.events.compliance import (
     PropertyUpdated,
 )
 from hearth_contracts.events.engagement import (
+    ContactDirection,
     ContactLogged,
     ResidentRegistered,
     ResidentRegisteredV2,
@@ -268,12 +269,17 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     async def contacts_logged(
         session: AsyncSession, envelopes: Sequence[Envelope[ContactLogged]]
     ) -> None:
-        """How often the household contacts the landlord (when and where only)."""
+        """How often the household contacts the landlord (when and where only): the
+        contacts it made (inbound). One the landlord made (outbound: a call chasing
+        arrears, a letter) is not the household contacting it, and counted, a household
+        that never gets in touch but is chased would not show as very low contact, and
+        one chased often would show as very high."""
         await projections.save_contacts(
             session,
             [
                 {"contact_id": c.contact_id, "uprn": c.uprn, "contacted_at": c.contacted_at}
                 for c in (envelope.data for envelope in envelopes)
+                if c.direction is ContactDirection.INBOUND
             ],
         )
 
