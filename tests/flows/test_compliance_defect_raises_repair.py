@@ -79,6 +79,9 @@ async def test_a_dangerous_gas_defect_raises_an_emergency_repair(
                     "made_safe": True,
                 }
             ],
+            "alarm_tests": [
+                {"kind": "carbon_monoxide", "location": "living room", "result": "working"}
+            ],
         },
         headers={"Idempotency-Key": f"lgsr-{uprn}"},
     )
@@ -144,6 +147,9 @@ async def test_damp_and_mould_seen_at_a_gas_check_opens_an_awaab_case_from_the_c
                     "severity": "significant",
                     "location": "back bedroom",
                 }
+            ],
+            "alarm_tests": [
+                {"kind": "carbon_monoxide", "location": "kitchen", "result": "working"}
             ],
         },
     )

@@ -20,7 +20,8 @@ def london_today() -> date:
 
 
 def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, object]:
-    """A passing gas safety record (CP12) for `uprn`, one combi boiler in the kitchen."""
+    """A passing gas safety record (CP12) for `uprn`, one combi boiler in the kitchen and
+    a working smoke alarm in the hall."""
     return {
         "uprn": uprn,
         "check_date": check_date.isoformat(),
@@ -35,6 +36,8 @@ def a_record(uprn: str, check_date: date, **overrides: object) -> dict[str, obje
                 "safe_to_use": True,
             }
         ],
+        # a home's record needs its alarm tests (ADR 0110)
+        "alarm_tests": [{"kind": "smoke", "location": "hall", "result": "working"}],
         **overrides,
     }
 

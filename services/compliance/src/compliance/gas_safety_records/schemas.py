@@ -130,7 +130,14 @@ class GasSafetyRecordCreate(BaseModel):
     certificate_reference: str = Field(min_length=1, pattern=HAS_WORDS, max_length=64)
     appliances: list[ApplianceChecked] = Field(min_length=1, max_length=30)
     defects: list[DefectIn] = Field(default_factory=list, max_length=30)
-    alarm_tests: list[AlarmTest] = Field(default_factory=list, max_length=60)
+    alarm_tests: list[AlarmTest] = Field(
+        default_factory=list,
+        max_length=60,
+        description="The smoke and CO alarms tested at the visit (result `missing` for one "
+        "not there): a home's record needs at least one, else 422 naming `alarm_tests` "
+        "(the alarms are checked at each gas visit); a block's communal boiler record "
+        "none",
+    )
     hazards: list[HazardSeen] = Field(
         default_factory=list,
         max_length=20,

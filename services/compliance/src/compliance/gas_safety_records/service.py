@@ -160,6 +160,15 @@ class GasSafetyRecordService:
             check is None or check.contractor_id != caller.contractor_id
         ):
             raise _not_assigned()
+        if home is not None and not data.alarm_tests:
+            # DOMAIN.md: the alarms are checked at each gas visit. A record without them
+            # would leave the visit's duty undone with nothing to show it; a block's
+            # communal boiler room has no household's alarms (ADR 0110).
+            raise Unprocessable(
+                "A home's gas safety record needs the smoke and CO alarms tested at the "
+                "visit in alarm_tests (result missing for an alarm that is not there)",
+                field="alarm_tests",
+            )
         if await repository.reference_held(session, data.uprn, data.certificate_reference):
             # The same certificate sent again without its Idempotency-Key (a replay with
             # the key answers as the first before this): refused, not a second record.
