@@ -552,6 +552,14 @@ class WorkOrderService:
             repair.status = RepairStatus.COMPLETED
             repair.completed_at = data.completed_at
             repair.completed_on_time = repair_on_time
+            if not repair.communal:
+                # The asset register may have named the UPRN a block only after the
+                # repair was reported (the block's homes registered later, or their
+                # events behind this one): a repair to a block's communal areas asks
+                # the whole block for feedback (DOMAIN.md), and repair-completed is
+                # what tells engagement to. A home's UPRN is never a block's
+                # (docs/adr/0106), so once a block, always one.
+                repair.communal = await repair_requests.is_a_block(session, repair.uprn)
             await publish(
                 session,
                 RepairCompletedV2(
