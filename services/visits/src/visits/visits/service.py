@@ -147,8 +147,12 @@ class VisitService:
             # as the programme ranks it: an officer goes in person for a check's access
             upcoming = programme_rules.with_officer_visit(upcoming)
         kind = data.kind or upcoming.kind
+        # A full visit is the survey when one made then would be (none recorded, or the
+        # last five years old), whichever kind the programme had next: booked full in a
+        # year it offers a lite call, the officer is in the home all the same, as for an
+        # officer visit for a check's access (with_officer_visit).
         survey = (
-            upcoming.stock_condition_survey and kind is VisitKind.FULL
+            upcoming.survey_due and kind is VisitKind.FULL
             if data.stock_condition_survey is None
             else data.stock_condition_survey
         )
