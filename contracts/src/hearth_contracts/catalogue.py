@@ -97,6 +97,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload
     _t("income", "tenancy-ended"): ("visits", "engagement", "repairs"),
+    # a tenancy withdrawn before its first day: what tenancy-started did undone (ADR 0111)
+    _t("income", "tenancy-withdrawn"): ("visits", "compliance", "engagement", "repairs"),
     _t("income", "rent-charged"): (),
     _t("income", "payment-received"): (),
     _t("income", "arrears-stage-changed"): ("visits", "engagement"),  # risk score; letter

@@ -208,6 +208,23 @@ class TenancyEnded(Event, service="income", name="tenancy-ended", key="uprn", su
     )
 
 
+class TenancyWithdrawn(
+    Event, service="income", name="tenancy-withdrawn", key="uprn", subject="tenancy_id"
+):
+    """A tenancy recorded ahead was withdrawn before its first day (the offer fell
+    through): the household never moved in, and the home is free for another tenancy
+    from any day. Not an end: there are no former tenants and no former tenant arrears.
+    Consumers undo what tenancy-started did, as for a tenancy that ran no day (its last
+    day the day before `start_date`), whichever of the two events they handle first.
+    Its rent account keeps no charge: one posted for the week it was to start in is
+    reversed (ADR 0111)."""
+
+    tenancy_id: uuid.UUID
+    uprn: Uprn
+    start_date: date = Field(description="The first day it was to start on (tenancy-started's)")
+    withdrawn_at: AwareDatetime
+
+
 class RentCharged(Event, service="income", name="rent-charged", key="uprn", subject="tenancy_id"):
     """A week's rent and service charges were charged to a rent account, in advance for
     the rent week starting on Monday `week_starting` (rent-free weeks charge nothing)."""

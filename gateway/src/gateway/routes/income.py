@@ -1,14 +1,15 @@
 """The income service's routes the gateway passes through (gateway.passthrough).
 
-Staff read tenancies with `tenancies:read` and end them, decide on an introductory
-tenancy, or put back on trial one the trial-end job settled (ADR 0081), with
-`tenancies:write` (starting one is `POST /v1/tenancies`, in gateway.tenancies). Rent
-accounts, statements, arrears cases and figures are read with `income:read`; payments,
-corrections, rent changes, arrangements, the pre-action protocol and a notice's
-withdrawal need `income:write`; a write-off needs `income:approve`, and income checks the
-approver's own limit. Recharges held for a decision (a home's sundry account with no
-tenancy) are listed with `income:read` and one is charged to a named tenancy of its home
-with `income:write` (an income officer's decision, adr/0042). `/v1/income/figures` and
+Staff read tenancies with `tenancies:read` and end them, withdraw one recorded ahead
+before its first day (ADR 0111), decide on an introductory tenancy, or put back on trial
+one the trial-end job settled (ADR 0081), with `tenancies:write` (starting one is
+`POST /v1/tenancies`, in gateway.tenancies). Rent accounts, statements, arrears cases
+and figures are read with `income:read`; payments, corrections, rent changes,
+arrangements, the pre-action protocol and a notice's withdrawal need `income:write`; a
+write-off needs `income:approve`, and income checks the approver's own limit. Recharges
+held for a decision (a home's sundry account with no tenancy) are listed with
+`income:read` and one is charged to a named tenancy of its home with `income:write` (an
+income officer's decision, adr/0042). `/v1/income/figures` and
 `/v1/income/held-recharges` have no path parameter, so they cannot shadow another row;
 `/v1/income/held-recharges/{entry_id}/charge` is under neither. Arrangements are
 reviewed every 3 to 6 months: the reviews due are listed with `income:read`
@@ -65,6 +66,14 @@ ROUTES: list[PassThrough] = [
         TENANCIES_WRITE,
         "Put back on trial a tenancy the trial-end job settled before a claim issued in "
         "time was recorded (tenancy-type-changed; Idempotency-Key)",
+    ),
+    PassThrough(
+        "POST",
+        "/v1/tenancies/{tenancy_id}/withdrawal",
+        "income",
+        TENANCIES_WRITE,
+        "Withdraw a tenancy recorded ahead before its first day: the home is free again "
+        "(tenancy-withdrawn; Idempotency-Key)",
     ),
     PassThrough(
         "POST",

@@ -13,12 +13,12 @@ from compliance.checks.rules import due_by_for_day
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
-from compliance.models import Subject
+from compliance.models import AccessOutcome, Subject
 from compliance.tenant_copies import service as tenant_copies
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
 from hearth_contracts.events.engagement import TenantCopySent
-from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
+from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2, TenancyWithdrawn
 from hearth_contracts.events.repairs import RepairCompleted, RepairCompletedV2
 from hearth_contracts.events.visits import (
     NoAccessReason,
@@ -100,6 +100,25 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     ) -> None:
         """tenancy-started v2 (tenants by person id only): handled as v1."""
         await tenancy_began(session, envelope.data)
+
+    @handlers.on(TenancyWithdrawn)
+    async def withdraw_the_first_day_alarm_check(
+        session: AsyncSession, envelope: Envelope[TenancyWithdrawn]
+    ) -> None:
+        """A tenancy recorded ahead was withdrawn before its first day (ADR 0111): the
+        alarm check raised for that day is withdrawn (check-withdrawn), and the home's
+        newest tenancy start forgotten, so the next household's tenancy, starting before
+        or after the withdrawn one would have, gets its own first-day check. A check due
+        from another day is another tenancy's, and stays; the same event again finds
+        nothing open to withdraw."""
+        withdrawn = envelope.data
+        check = await checks.open_of_type(
+            session, withdrawn.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+        )
+        if check is not None and check.due_from == withdrawn.start_date:
+            await programme.withdraw(session, [check.id], datetime.now(UTC))
+            log.info("first-day alarm check withdrawn with its tenancy", uprn=withdrawn.uprn)
+        await homes.forget_tenancy_start(session, withdrawn.uprn, withdrawn.start_date)
 
     @handlers.on(TenantCopySent)
     async def stamp_tenant_copy_sent(
@@ -195,10 +214,25 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         was refused on the day, or the appointment was cancelled late. A lite visit
         (a phone or video call that went unanswered) is no failure to let anyone in,
         and an officer-side reason (unsafe to enter) or an unstated one (other) is not
-        held against the household."""
+        held against the household. On a combined appointment (the visit booked with the
+        gas check) it is the gas check's failed attempt too: access-failed, and its
+        no-access ladder started (ProgrammeService.record_no_access_at_visit)."""
         missed = envelope.data
         if missed.kind is not VisitKind.FULL or missed.reason not in HOUSEHOLD_GAVE_NO_ACCESS:
             return
         await programme.note_no_access_history(session, missed.uprn)
+        # A combined appointment: the engineer did not get in either, and the gas check's
+        # no-access ladder counts it as any failed attempt (every attempt is recorded).
+        await programme.record_no_access_at_visit(
+            session,
+            visit_id=missed.visit_id,
+            uprn=missed.uprn,
+            visit_attempt=missed.attempt_number,
+            attempted_at=missed.attempted_at,
+            outcome=AccessOutcome.REFUSED
+            if missed.reason is NoAccessReason.ENTRY_REFUSED_ON_THE_DAY
+            else AccessOutcome.NO_ACCESS,
+            now=datetime.now(UTC),
+        )
 
     return handlers

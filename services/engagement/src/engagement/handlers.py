@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +47,7 @@ from hearth_contracts.events.income import (
     TenancyEnded,
     TenancyStarted,
     TenancyStartedV2,
+    TenancyWithdrawn,
 )
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
@@ -107,6 +109,23 @@ async def on_tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnde
         as_of=envelope.time,
     )
     await resident_service.tenancy_ended(session, ended)
+
+
+async def on_tenancy_withdrawn(session: AsyncSession, envelope: Envelope[TenancyWithdrawn]) -> None:
+    """A tenancy recorded ahead was withdrawn before its first day (ADR 0111): kept as a
+    tenancy that ran no day (its end the day before its first, versioned by the
+    envelope's time), so it is the home's on no day and a tenancy-started handled after
+    this puts nobody on it; its tenants never lived there (a tenant moving from another
+    of the landlord's homes goes back on that tenancy)."""
+    withdrawn = envelope.data
+    await residents.save_tenancy_end(
+        session,
+        tenancy_id=withdrawn.tenancy_id,
+        uprn=withdrawn.uprn,
+        end_date=withdrawn.start_date - timedelta(days=1),
+        as_of=envelope.time,
+    )
+    await resident_service.tenancy_withdrawn(session, withdrawn)
 
 
 async def on_resident_details_confirmed(
@@ -171,6 +190,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     handlers.on(TenancyStarted)(on_tenancy_started)
     handlers.on(TenancyStartedV2)(on_tenancy_started)
     handlers.on(TenancyEnded)(on_tenancy_ended)
+    handlers.on(TenancyWithdrawn)(on_tenancy_withdrawn)
     handlers.on(ResidentDetailsConfirmed)(on_resident_details_confirmed)
     handlers.on_batch(PropertyRegistered)(on_properties_registered)
     handlers.on_batch(PropertyUpdated)(on_properties_updated)

@@ -28,6 +28,9 @@ class IncomeModel(SQLModel, registry=registry()):
 class TenancyStatus(StrEnum):
     CURRENT = "current"
     ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+    """Withdrawn before its first day (the offer fell through): the household never
+    moved in, nothing is owed under it, and the home is free (ADR 0111)."""
 
 
 class Tenancy(IncomeModel, table=True):
@@ -66,6 +69,14 @@ class Tenancy(IncomeModel, table=True):
     status: TenancyStatus = Field(sa_type=text_enum(TenancyStatus))
     created_at: datetime = Field(sa_type=AwareDateTime)
     version: int = Field(default=1)
+    withdrawn_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When it was withdrawn before its first day (null: not withdrawn)",
+    )
+    withdrawn_by: str | None = Field(
+        default=None, max_length=64, description="The staff member who withdrew it"
+    )
 
 
 class RentChange(IncomeModel, table=True):

@@ -8,7 +8,7 @@ time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,7 @@ from hearth_contracts.events.engagement import (
     VulnerabilityRecorded,
     VulnerabilityRecordedV2,
 )
-from hearth_contracts.events.income import RechargePaid, TenancyEnded
+from hearth_contracts.events.income import RechargePaid, TenancyEnded, TenancyWithdrawn
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import (
     CommunalIssueFound,
@@ -336,6 +336,28 @@ def build_handlers(
                     tenancy_id=envelope.data.tenancy_id,
                     uprn=envelope.data.uprn,
                     end_date=envelope.data.end_date,
+                    as_of=envelope.time,
+                )
+                for envelope in envelopes
+            ],
+        )
+
+    @handlers.on_batch(TenancyWithdrawn)
+    async def remember_tenancies_withdrawn(
+        session: AsyncSession, envelopes: Sequence[Envelope[TenancyWithdrawn]]
+    ) -> None:
+        """A tenancy recorded ahead was withdrawn before its first day (ADR 0111): its
+        household never moved in, so a vulnerability recorded for it (engagement knows
+        its tenants from the day it is announced) never holds a recharge at the home.
+        Kept as a tenancy that ran no day (its last day the day before its first), as
+        tenancy-ended keeps an end, in whichever order the two events come."""
+        await recharges.save_tenancy_ends(
+            session,
+            [
+                TenancyEnd(
+                    tenancy_id=envelope.data.tenancy_id,
+                    uprn=envelope.data.uprn,
+                    end_date=envelope.data.start_date - timedelta(days=1),
                     as_of=envelope.time,
                 )
                 for envelope in envelopes

@@ -12,6 +12,7 @@ statement however long the run; a single event is a run of one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,7 @@ from hearth_contracts.events.income import (
     TenancyStarted,
     TenancyStartedV2,
     TenancyTypeChanged,
+    TenancyWithdrawn,
     trial_ends_on,
 )
 from hearth_contracts.events.repairs import DampMouldCaseOpened
@@ -176,6 +178,24 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             session, tenancy_id=ended.tenancy_id, uprn=ended.uprn, end_date=ended.end_date
         )
         await caseloads.tenancy_ended(session, ended.tenancy_id)
+
+    @handlers.on(TenancyWithdrawn)
+    async def tenancy_withdrawn(
+        session: AsyncSession, envelope: Envelope[TenancyWithdrawn]
+    ) -> None:
+        """A tenancy recorded ahead was withdrawn before its first day (ADR 0111): kept as
+        one that ran no day (its last day the day before its first), so it is the home's
+        tenancy on no day and never a current one, and off every caseload. Its end is kept
+        for good, so a tenancy-started handled after this (a replayed dead letter) places
+        nothing."""
+        withdrawn = envelope.data
+        await projections.end_tenancy(
+            session,
+            tenancy_id=withdrawn.tenancy_id,
+            uprn=withdrawn.uprn,
+            end_date=withdrawn.start_date - timedelta(days=1),
+        )
+        await caseloads.tenancy_ended(session, withdrawn.tenancy_id)
 
     @handlers.on(ArrearsStageChanged)
     async def arrears_stage_changed(

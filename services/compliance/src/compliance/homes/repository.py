@@ -355,3 +355,14 @@ async def tenancy_start(session: AsyncSession, uprn: str) -> date | None:
     tenancy yet, or no such home)."""
     query = core_select(col(Home.tenancy_start_date)).where(col(Home.uprn) == uprn)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def forget_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> None:
+    """Forget the home's newest tenancy start when it is `start_date`, a tenancy withdrawn
+    before that day (ADR 0111): the next household's start, earlier or later, is then
+    the newest, and gets its first-day alarm check."""
+    await session.execute(
+        update(Home)
+        .where(col(Home.uprn) == uprn, col(Home.tenancy_start_date) == start_date)
+        .values(tenancy_start_date=None)
+    )

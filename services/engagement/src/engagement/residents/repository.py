@@ -285,6 +285,27 @@ async def tenancy_end(session: AsyncSession, tenancy_id: uuid.UUID) -> TenancyEn
     return await session.get(TenancyEnd, tenancy_id)
 
 
+async def running_tenancy_before(
+    session: AsyncSession, resident_id: uuid.UUID, withdrawn_id: uuid.UUID
+) -> Tenancy | None:
+    """The tenancy the resident was on before being put on `withdrawn_id`, a tenancy
+    withdrawn before its first day (ADR 0111): the latest other tenancy of theirs (their
+    tenancy history) that income has not said ended. None when they had none (their
+    first tenancy) or it has ended."""
+    query = (
+        select(Tenancy)
+        .join(TenancyTenant, col(TenancyTenant.tenancy_id) == col(Tenancy.tenancy_id))
+        .where(
+            TenancyTenant.resident_id == resident_id,
+            col(Tenancy.tenancy_id) != withdrawn_id,
+            ~exists().where(col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id)),
+        )
+        .order_by(col(Tenancy.start_date).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 _HOME = cast(Table, inspect(Home).local_table)
 
 _KEEP_EARLIEST_REGISTRATION = (

@@ -4,7 +4,7 @@ communication needs. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +18,12 @@ from hearth_contracts.events.engagement import (
     ResidentRegisteredV2,
     ResidentUpdatedV2,
 )
-from hearth_contracts.events.income import TenancyEnded, TenancyStarted, TenancyStartedV2
+from hearth_contracts.events.income import (
+    TenancyEnded,
+    TenancyStarted,
+    TenancyStartedV2,
+    TenancyWithdrawn,
+)
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import ReadConnection
 from hearth_kit.logs import get_logger
@@ -391,6 +396,8 @@ class ResidentService:
         )
         end = await repository.tenancy_end(session, tenancy.tenancy_id)
         ended_on = end.end_date if end is not None else None
+        if ended_on is not None and ended_on < tenancy.start_date:
+            return  # withdrawn before its first day (ADR 0111), handled first: nobody moves
         # The tenants' rows one at a time in person id order, whatever order the event
         # lists them in: the order tenancy-ended locks a tenancy's residents in. In the
         # event's order, a household's move (tenancy-started of the new home, handled
@@ -486,6 +493,38 @@ class ResidentService:
             resident.tenancy_ended_on = ended.end_date
             resident.updated_at = datetime.now(UTC)
             resident.version += 1
+        await session.flush()
+
+    async def tenancy_withdrawn(self, session: AsyncSession, withdrawn: TenancyWithdrawn) -> None:
+        """Income withdrew a tenancy before its first day (ADR 0111): its tenants never
+        lived in its home. A tenant moving from another of the landlord's homes (put on
+        this tenancy from its announcement) goes back on the tenancy they were on, still
+        running (their tenancy history), announced so (resident-updated, and a recorded
+        vulnerability under that home again); anyone else stays a resident on it as on
+        a tenancy that ran no day (its last day the day before its first), sent no
+        home's letters. Handling it again changes nothing. Locks the tenancy's residents
+        in person id order, as tenancy_started does."""
+        ran_no_day = withdrawn.start_date - timedelta(days=1)
+        for resident in await repository.on_tenancy(session, withdrawn.tenancy_id, for_update=True):
+            before = await repository.running_tenancy_before(
+                session, resident.id, withdrawn.tenancy_id
+            )
+            now = datetime.now(UTC)
+            if before is None:
+                if resident.tenancy_ended_on is None:
+                    resident.tenancy_ended_on = ran_no_day
+                    resident.updated_at = now
+                    resident.version += 1
+                continue
+            resident.tenancy_id = before.tenancy_id
+            resident.uprn = before.uprn
+            resident.tenancy_started_on = before.start_date
+            resident.tenancy_ended_on = None
+            resident.updated_at = now  # the version of the state published: now
+            resident.version += 1
+            await session.flush()
+            await announce_updated(session, resident, [ResidentField.HOUSEHOLD])
+            await announce_on_new_home(session, resident, now)
         await session.flush()
 
     async def details_confirmed(

@@ -332,6 +332,14 @@ class AccountService:
                 applied_to=applied_to,
                 already_posted=True,
             )
+        if tenancy is not None and tenancy.status is TenancyStatus.WITHDRAWN:
+            # The household never moved in (ADR 0111): nothing is owed under it, and a
+            # payment would be a credit to hand back.
+            raise Conflict(
+                f"Tenancy {tenancy.id} was withdrawn before it started: return the payment",
+                field="amount_pence",
+                reason="tenancy_withdrawn",
+            )
         if tenancy is not None and tenancy.status is TenancyStatus.ENDED:
             if balance <= 0:
                 raise Unprocessable(
@@ -689,6 +697,11 @@ class AccountService:
             raise Unprocessable(
                 f"Tenancy {data.tenancy_id} is not of the recharge's home {held.uprn}",
                 field="tenancy_id",
+            )
+        if tenancy.status is TenancyStatus.WITHDRAWN:
+            # Its household never moved in (ADR 0111): no damage of the home is theirs.
+            raise Unprocessable(
+                f"Tenancy {data.tenancy_id} was withdrawn before it started", field="tenancy_id"
             )
         await repository.get_account(session, held.id, for_update=True)
         if await repository.is_reversed(session, entry.id):

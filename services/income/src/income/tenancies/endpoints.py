@@ -186,3 +186,25 @@ async def reinstate_trial(
         ),
         status_code=200,
     )
+
+
+@router.post("/{tenancy_id}/withdrawal", response_model=TenancyPublic)
+async def withdraw_tenancy(
+    tenancy_id: uuid.UUID,
+    officer: Annotated[Caller, Depends(require_scope("tenancies:write"))],
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Withdraw a tenancy recorded ahead before its first day: the offer fell through and
+    the household never moves in (publishes tenancy-withdrawn; ADR 0111). The home is
+    free for another tenancy from any day; a charge posted for the week it was to start
+    in is reversed whole (`reason` `tenancy_withdrawn`), and no more rent is charged or
+    taken; rent paid in advance stays as a credit to return. Who withdrew it is kept.
+    No body; send an Idempotency-Key: a retry gets the first answer and publishes
+    nothing. 404 for no such tenancy; 409 naming why (`reason`): its first day has come
+    (`tenancy_started`: end it instead), or it has ended or was withdrawn already."""
+    return await idempotency.create(
+        session,
+        lambda: tenancy_service.withdraw(session, tenancy_id, officer.subject, datetime.now(UTC)),
+        status_code=200,
+    )

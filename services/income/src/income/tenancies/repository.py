@@ -53,10 +53,15 @@ async def household_of_home_on(session: AsyncSession, uprn: str, day: date) -> T
     that day is), or, when the home stood empty that day, the one that had ended most
     recently (the former tenant). None when no tenancy of the home had started by then:
     a home never let, or damage from before the first household moved in, which is not
-    theirs to pay (adr/0036)."""
+    theirs to pay (adr/0036). A tenancy withdrawn before its first day was never in
+    the home (ADR 0111)."""
     started = (
         select(Tenancy)
-        .where(Tenancy.uprn == uprn, col(Tenancy.start_date) <= day)
+        .where(
+            Tenancy.uprn == uprn,
+            col(Tenancy.start_date) <= day,
+            Tenancy.status != TenancyStatus.WITHDRAWN,
+        )
         .order_by(col(Tenancy.start_date).desc(), col(Tenancy.created_at).desc())
         .limit(1)
     )
@@ -78,6 +83,7 @@ TENANCY_COLUMNS = (
     "status",
     "end_reason",
     "introductory_ends_on",
+    "withdrawn_at",
 )
 """The tenancy's columns its public entry shows (schemas.TenancyPublic)."""
 

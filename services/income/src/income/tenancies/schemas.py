@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -100,6 +100,11 @@ class TenancyPublic(BaseModel):
     )
     sundry_account_id: uuid.UUID | None = Field(
         default=None, description="Its sundry account (recharges), once one is invoiced"
+    )
+    withdrawn_at: datetime | None = Field(
+        default=None,
+        description="When it was withdrawn before its first day (`status` `withdrawn`, "
+        "POST .../withdrawal); null otherwise",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
@@ -20,6 +20,7 @@ from hearth_contracts.events.income import (
     TenancyType,
     TenancyTypeChange,
     TenancyTypeChanged,
+    TenancyWithdrawn,
     TenantOfTenancy,
 )
 from hearth_kit.db import ReadConnection
@@ -68,6 +69,9 @@ TRIAL_END_BATCH = 200
 
 CHARGE_AFTER_END = "days_after_tenancy_ended"
 """The reason on a reversal of the days charged after a tenancy's last day."""
+
+WITHDRAWN_BEFORE_START = "tenancy_withdrawn"
+"""The reason on a reversal of a charge to a tenancy withdrawn before its first day."""
 
 
 def to_public(
@@ -251,6 +255,75 @@ class TenancyService:
         )
         return await self.get(session, tenancy.id)
 
+    async def withdraw(
+        self, session: AsyncSession, tenancy_id: uuid.UUID, withdrawn_by: str, now: datetime
+    ) -> TenancyPublic:
+        """Withdraw a tenancy recorded ahead before its first day (the offer fell through:
+        the household never moves in), publishing tenancy-withdrawn so that visits,
+        engagement, compliance and repairs undo what tenancy-started did (ADR 0111). The
+        home is free again (the withdrawn tenancy is not current, and has no last day a
+        next one must start after). No rent is owed under it: a charge the rent run
+        posted for the week it was to start in (charged in advance from that Monday) is
+        reversed whole, the rent run charges it no more, its arrears case leaves the
+        ladder and a live arrangement ends with it. Rent paid in advance at sign-up stays
+        on the account as a credit to return (reverse the payment once refunded); no more
+        is taken. 409 naming why (`reason`): it has ended or was withdrawn already, or its
+        first day has come (a tenancy in force is ended, POST .../end, from its first day
+        on). Takes the tenancy, then its rent account, then its case and arrangement, as
+        `end` does."""
+        tenancy = await repository.get_for_update(session, tenancy_id)
+        if tenancy is None:
+            raise NotFound(f"No tenancy {tenancy_id}")
+        if tenancy.status is not TenancyStatus.CURRENT:
+            raise Conflict(
+                f"Tenancy {tenancy_id} is {tenancy.status.value}: only a tenancy not yet "
+                "started is withdrawn",
+                field="status",
+                reason=f"tenancy_{tenancy.status.value}",
+            )
+        if tenancy.start_date <= (today := london_day(now)):
+            raise Conflict(
+                f"Tenancy {tenancy_id} started on {tenancy.start_date} (today is {today}): a "
+                "tenancy in force is ended, not withdrawn",
+                field="start_date",
+                reason="tenancy_started",
+            )
+        tenancy.status = TenancyStatus.WITHDRAWN
+        tenancy.withdrawn_at = now
+        tenancy.withdrawn_by = withdrawn_by
+        tenancy.version += 1
+        account = await accounts.account_of_tenancy(
+            session, tenancy.id, AccountKind.RENT, for_update=True
+        )
+        if account is not None:
+            # As a tenancy that ran no day: its last day the day before its first.
+            await self._reverse_charges_after_end(
+                session,
+                account,
+                tenancy.start_date,
+                tenancy.start_date - timedelta(days=1),
+                now,
+                reason=WITHDRAWN_BEFORE_START,
+            )
+        await cases.close_for_tenancy(session, tenancy.id)
+        if account is not None and (live := await arrangements.active_of(session, account.id)):
+            closing = await accounts.balance(session, account.id)
+            live.status = (
+                ArrangementStatus.COMPLETED if closing <= 0 else ArrangementStatus.TENANCY_ENDED
+            )
+            live.ended_at = now
+        await session.flush()
+        await publish(
+            session,
+            TenancyWithdrawn(
+                tenancy_id=tenancy.id,
+                uprn=tenancy.uprn,
+                start_date=tenancy.start_date,
+                withdrawn_at=now,
+            ),
+        )
+        return await self.get(session, tenancy.id)
+
     async def _reverse_charges_after_end(
         self,
         session: AsyncSession,
@@ -258,6 +331,8 @@ class TenancyService:
         started_on: date,
         ended_on: date,
         now: datetime,
+        *,
+        reason: str = CHARGE_AFTER_END,
     ) -> None:
         """Rent is charged a week in advance, so a tenancy ending inside a charged week,
         or before weeks already charged, was charged for days after its last day: each
@@ -285,7 +360,7 @@ class TenancyService:
                     effective_on=max(charge.effective_on, today),
                     posted_at=now,
                     reverses_entry_id=charge.id,
-                    reason=CHARGE_AFTER_END,
+                    reason=reason,
                 ),
             )
 
