@@ -204,6 +204,10 @@ CASES = [
         "ix_appointment_outcome_at",
     ),
     case(
+        "appointments of a period left with no outcome",
+        lambda s, _r: figures.appointments_without_outcome(s, *PERIOD, NOW),
+    ),
+    case(
         "recharges raised, held and collected in a period",
         lambda s, _r: figures.recharges(s, *PERIOD),
         "ix_recharge_raised_at",

@@ -183,3 +183,40 @@ async def test_a_contractors_no_access_ends_the_appointment_at_its_own_at(
 
     assert sent.status_code == 200, sent.text
     assert await outcome_at(repairs_database, appointment.id) == visited
+
+
+async def test_an_appointment_left_with_no_outcome_is_counted_until_one_is_recorded(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """A window that ended with nothing recorded was in neither side of appointments
+    kept, so an operative's no-show no one recorded left the measure at 100%: the
+    figures count it as without an outcome, until its outcome is recorded."""
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    day = london_day(datetime.now(LONDON)) - timedelta(days=14)
+    appointment = await a_morning_appointment_on(repairs_database, uprn, order["id"], day)
+
+    assert await without_outcome(staff, day) == 1
+    recorded = await staff.post(
+        f"/v1/appointments/{appointment.id}/outcome",
+        json={
+            "outcome": "missed",
+            "missed_by": "landlord",
+            "reason": "operative_did_not_attend",
+            "occurred_at": appointment.window_end.isoformat(),
+        },
+    )
+    assert recorded.status_code == 200, recorded.text
+    assert await without_outcome(staff, day) == 0
+    assert await kept_and_out_of(staff, day) == (0, 1)
+
+
+async def without_outcome(staff: httpx.AsyncClient, day: date) -> int:
+    figures = await staff.get("/v1/repairs/figures", params={"from": str(day), "to": str(day)})
+    assert figures.status_code == 200, figures.text
+    [count] = [
+        m["numerator"]
+        for m in figures.json()["measures"]
+        if m["code"] == "repairs.appointments_without_outcome"
+    ]
+    return int(count)

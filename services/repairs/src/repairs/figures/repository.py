@@ -125,6 +125,25 @@ async def appointments(session: AsyncSession, start: datetime, end: datetime) ->
     return {key: int(value) for key, value in row._mapping.items()}
 
 
+async def appointments_without_outcome(
+    session: AsyncSession, start: datetime, end: datetime, now: datetime
+) -> int:
+    """Appointments whose window started in the period and had ended by `now` with no
+    outcome recorded (still booked). They are in neither side of appointments kept until
+    their outcome is recorded, so a visit no one recorded, an operative's no-show most
+    of all, would otherwise leave that measure untouched. Found by their window's start
+    (ix_appointment_window_start_id), the period's rows only."""
+    count = await session.scalar(
+        select(func.count()).where(
+            col(Appointment.window_start) >= start,
+            col(Appointment.window_start) < end,
+            col(Appointment.window_end) < now,
+            col(Appointment.status) == AppointmentStatus.BOOKED,
+        )
+    )
+    return int(count or 0)
+
+
 async def recharges(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
     """Recharges raised in the period (count and pence), those paid in full in it
     (income's recharge-paid), and those held for approval now.

@@ -1,11 +1,11 @@
 """Repairs' figures for a period: RP02 (emergency and non-emergency responsive repairs
 completed on time; planned work is not responsive and is left out), right first time,
-appointments made at first contact and kept, the emergency:urgent:routine mix,
-recharges, and Awaab's Law cases open and breached."""
+appointments made at first contact and kept (and those left with no outcome), the
+emergency:urgent:routine mix, recharges, and Awaab's Law cases open and breached."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,9 @@ async def figures(
     reported = await repository.reported_by_priority(session, start, end)
     rft_done, rft_total = await repository.right_first_time(session, start, end)
     booked = await repository.appointments(session, start, end)
+    unrecorded = await repository.appointments_without_outcome(
+        session, start, end, datetime.now(UTC)
+    )
     recharged = await repository.recharges(session, start, end)
     open_cases, running, breached = await repository.awaab(session, start, end)
     total_reported = sum(reported.values())
@@ -65,6 +68,12 @@ async def figures(
             f"(target {targets.appointments_kept_percent}%)",
             booked["kept"],
             booked["kept"] + booked["missed_by_landlord"],
+        ),
+        Measure.count(
+            "repairs.appointments_without_outcome",
+            "Appointments whose window started in the period and has ended with no outcome "
+            "recorded: in appointments kept only once recorded (kept, missed or no access)",
+            unrecorded,
         ),
         *(
             Measure.ratio(
