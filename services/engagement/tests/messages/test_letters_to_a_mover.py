@@ -2,7 +2,9 @@
 moving within the landlord's homes is placed on the new tenancy as soon as income
 announces it (up to a year ahead) but lives in the old home until it starts: their
 letters, whatever they are about, go to the old home until then, never to the new one,
-where the household moving out may still live (docs/adr/0114)."""
+where the household moving out may still live; and a former tenant who has left is
+never written to at the home they left, where another household lives now
+(docs/adr/0114)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from engagement.models import Message
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CheckType
-from hearth_contracts.events.income import TenancyStartedV2
+from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.engagement.tests.home_events import a_uprn
@@ -133,3 +135,98 @@ async def test_a_complaint_acknowledged_before_the_move_is_written_to_the_old_ho
     assert await homes_written_to(engagement_database, mover) == {
         "complaint_acknowledged": old_home
     }
+
+
+def ended(tenancy: Envelope[TenancyStartedV2], last_day: date) -> Envelope[TenancyEnded]:
+    return Envelope(
+        data=TenancyEnded(
+            tenancy_id=tenancy.data.tenancy_id,
+            uprn=tenancy.data.uprn,
+            end_date=last_day,
+            reason="notice_given",
+            closing_balance_pence=0,
+        )
+    )
+
+
+async def a_former_tenant(
+    engagement: httpx.AsyncClient, db: Database, **details: Any
+) -> tuple[str, str]:
+    """A tenant of a home since 2018 (income named them: no email or phone held) whose
+    tenancy ended on 4 October 2026, leaving the landlord's homes, with `details`
+    recorded since: their home and person id."""
+    home, person = a_uprn(), uuid.uuid4()
+    tenancy = started(home, date(2018, 5, 7), person)
+    await handle(db, tenancy, ended(tenancy, date(2026, 10, 4)))
+    if details:
+        seen = await engagement.get(f"/v1/residents/{person}")
+        changed = await engagement.patch(
+            f"/v1/residents/{person}", json=details, headers={"If-Match": seen.headers["etag"]}
+        )
+        assert changed.status_code == 200, changed.text
+    return home, str(person)
+
+
+async def acknowledged_complaint(engagement: httpx.AsyncClient, home: str, person: str) -> None:
+    received = datetime.now(UTC) - timedelta(minutes=5)
+    complaint = await engagement.post(
+        "/v1/complaints",
+        json={
+            "uprn": home,
+            "resident_id": person,
+            "category": "repairs",
+            "medium": "phone",
+            "summary": "Damp in the back bedroom the whole time we lived there",
+            "received_at": received.isoformat(),
+        },
+    )
+    assert complaint.status_code == 201, complaint.text
+    acknowledged = await engagement.post(
+        f"/v1/complaints/{complaint.json()['id']}/acknowledge",
+        json={"acknowledged_at": received.isoformat(), "handler": "Hana One"},
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+
+
+async def written(db: Database, person: str) -> list[tuple[str, str, str, str | None]]:
+    """The resident's messages: template, status, channel and the home written to."""
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(Message.template, Message.status, Message.channel, Message.uprn).where(
+                Message.resident_id == uuid.UUID(person)
+            )
+        )
+        return [(t, s.value, c.value, home) for t, s, c, home in rows.tuples()]
+
+
+async def test_a_former_tenant_is_never_written_to_at_the_home_they_left(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A former tenant may complain about the home they left: the acknowledgement is
+    no letter to that home, where another household lives now. With no email or phone
+    held it is a failed message saying why (staff see it on the resident's messages),
+    and staff asking to send them one are told so (422 naming resident_id), nothing
+    kept."""
+    home, person = await a_former_tenant(engagement, engagement_database)
+    await acknowledged_complaint(engagement, home, person)
+    assert await written(engagement_database, person) == [
+        ("complaint_acknowledged", "failed", "letter", None)
+    ]
+    refused = await engagement.post(
+        f"/v1/residents/{person}/messages", json={"template": "arrears_stage", "values": {}}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "resident_id"
+    assert len(await written(engagement_database, person)) == 1
+
+
+async def test_a_former_tenant_who_prefers_letters_is_emailed_when_an_email_is_held(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    home, person = await a_former_tenant(
+        engagement, engagement_database, email="sam.left@example.org"
+    )
+    await acknowledged_complaint(engagement, home, person)
+    assert await written(engagement_database, person) == [
+        ("complaint_acknowledged", "pending", "email", None)
+    ]

@@ -9,29 +9,49 @@ from hearth_contracts.events.engagement import ContactChannel
 
 
 def channel_for(
-    preferred: ContactChannel, email: str | None, phone: str | None
+    preferred: ContactChannel, email: str | None, phone: str | None, *, moved_out: bool = False
 ) -> tuple[ContactChannel, str | None]:
     """The channel a written message goes by, and its address: email or text as the
     resident prefers when we hold the address (phone means text), otherwise a letter to
-    the home (no address needed: the home's)."""
+    the home (no address needed: the home's). A former tenant who has left their last
+    home (`moved_out`) gets an email or a text when either is held, whatever the
+    preference: a letter would go to the home they left, where another household lives.
+    (LETTER, None) for them means nothing reaches them (NO_HOME_TO_WRITE_TO)."""
     if preferred == ContactChannel.EMAIL and email:
         return ContactChannel.EMAIL, email
     if preferred in (ContactChannel.TEXT, ContactChannel.PHONE) and phone:
         return ContactChannel.TEXT, phone
+    if moved_out and email:
+        return ContactChannel.EMAIL, email
+    if moved_out and phone:
+        return ContactChannel.TEXT, phone
     return ContactChannel.LETTER, None
 
 
+NO_HOME_TO_WRITE_TO = "moved out: no home to write a letter to, and no email or phone held"
+"""A letter's failure for a former tenant who has left their last home: engagement
+holds no forwarding address, and the home they left is another household's
+(docs/adr/0114)."""
+
+
 def home_written_to(
-    own_home: str | None, moves_in_on: date | None, living_in: str | None, today: date
+    own_home: str | None,
+    moves_in_on: date | None,
+    moved_out_on: date | None,
+    living_in: str | None,
+    today: date,
 ) -> str | None:
     """The home a letter goes to: the resident's own (`uprn`, the home of the tenancy
     they are on) once that tenancy has started; before then a tenant moving within the
     landlord's homes, placed on the new tenancy from its announcement, still lives in
     the old one, and the letter goes there when the writer knows it (`living_in`: the
-    home it found them living in), never to a home where another household still lives
-    (docs/adr/0114)."""
-    if living_in is not None and moves_in_on is not None and moves_in_on > today:
-        return living_in
+    home it found them living in), never to a home where another household still lives.
+    None once that tenancy has ended (`moved_out_on`, its last day, is past): a former
+    tenant's last home is kept, but someone else lives there (docs/adr/0114)."""
+    if moves_in_on is not None and moves_in_on > today:
+        return living_in or own_home
+    if moved_out_on is not None and moved_out_on < today:
+        return None
     return own_home
 
 

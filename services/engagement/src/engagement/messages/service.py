@@ -108,18 +108,26 @@ def message_fields(
     formats, to go by the channel they prefer when we hold its address (a letter
     otherwise) to the home they live in on `now`'s London day (rules.home_written_to:
     `living_in`, the home the writer found them living in, while the tenancy they are
-    placed on has not started); a template not written in that language is a failed
-    row saying so."""
+    placed on has not started; none once it has ended). A template not written in that
+    language is a failed row saying so; so is a letter to a former tenant who has left
+    their last home, with no email or phone held (rules.NO_HOME_TO_WRITE_TO: never a
+    letter to the home they left, where another household lives)."""
+    home = rules.home_written_to(
+        resident.uprn,
+        resident.tenancy_started_on,
+        resident.tenancy_ended_on,
+        living_in,
+        london_day(now),
+    )
+    moved_out = home is None and resident.uprn is not None
     channel, recipient = rules.channel_for(
-        resident.preferred_channel, resident.email, resident.phone
+        resident.preferred_channel, resident.email, resident.phone, moved_out=moved_out
     )
     formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
     fields: dict[str, Any] = {
         "id": uuid.uuid4(),
         "resident_id": resident.id,
-        "uprn": rules.home_written_to(
-            resident.uprn, resident.tenancy_started_on, living_in, london_day(now)
-        ),
+        "uprn": home,
         "template": template,
         "source_id": source_id,
         "formats": [f.value for f in formats],
@@ -144,14 +152,23 @@ def message_fields(
             "last_error": str(unknown)[:200],
             "next_attempt_at": None,
         }
-    return fields | {
+    written = fields | {
         "language": rendered.language,
         "subject": rendered.subject[:200],
         "body": rendered.body[:8000],
-        "status": MessageStatus.PENDING,
-        "last_error": None,
-        "next_attempt_at": now,
     }
+    if channel == ContactChannel.LETTER and moved_out:
+        return written | {
+            "status": MessageStatus.FAILED,
+            "last_error": rules.NO_HOME_TO_WRITE_TO,
+            "next_attempt_at": None,
+        }
+    return written | {"status": MessageStatus.PENDING, "last_error": None, "next_attempt_at": now}
+
+
+def why_not_written(failure: str) -> str:
+    """A failed row's reason as a kind for the log (its text names a language)."""
+    return "no_home" if failure == rules.NO_HOME_TO_WRITE_TO else "no_template"
 
 
 class MessageService:
@@ -183,7 +200,12 @@ class MessageService:
         if fields["status"] is MessageStatus.FAILED:
             if await repository.add_once(session, fields):
                 metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
-                log.warning("message not rendered", resident_id=str(resident.id), template=template)
+                log.warning(
+                    "message not written",
+                    resident_id=str(resident.id),
+                    template=template,
+                    reason=why_not_written(fields["last_error"]),
+                )
             return None
         if not await repository.add_once(session, fields):
             return None
@@ -211,9 +233,10 @@ class MessageService:
             if fields["id"] in kept and fields["status"] is MessageStatus.FAILED:
                 metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
                 log.warning(
-                    "message not rendered",
+                    "message not written",
                     resident_id=str(fields["resident_id"]),
                     template=template,
+                    reason=why_not_written(fields["last_error"]),
                 )
         return len(kept)
 
@@ -246,7 +269,9 @@ class MessageService:
         self, session: AsyncSession, resident_id: uuid.UUID, data: MessageRequest
     ) -> MessagePublic:
         """Staff send a message from a template; an unknown template or a language it
-        is not written in is refused naming the field, and nothing is kept."""
+        is not written in is refused naming the field, and so is a former tenant who
+        has left their last home with no email or phone held (`resident_id`: a letter
+        would go to another household); nothing is kept."""
         resident = await residents.get(session, resident_id)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
@@ -254,13 +279,29 @@ class MessageService:
             render(data.template, data.language or resident.language, [], {})
         except UnknownTemplate as unknown:
             raise Unprocessable(str(unknown), field=unknown.field) from None
+        now = datetime.now(UTC)
+        today = london_day(now)
+        home = rules.home_written_to(
+            resident.uprn,
+            resident.tenancy_started_on,
+            resident.tenancy_ended_on,
+            await residents.home_lived_in(session, resident, today),
+            today,
+        )
+        if home is None and resident.uprn is not None and not (resident.email or resident.phone):
+            raise Unprocessable(
+                f"Resident {resident_id} lives in none of the landlord's homes engagement "
+                "knows, and no email or phone is held: there is nowhere to send it",
+                field="resident_id",
+                location="path",
+            )
         message = await self.queue(
             session,
             resident,
             data.template,
             uuid.uuid4(),
             data.values,
-            datetime.now(UTC),
+            now,
             language=data.language,
         )
         if message is None:  # a fresh source id is never there already
