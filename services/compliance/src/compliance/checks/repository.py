@@ -456,6 +456,10 @@ def add_attempt(session: AsyncSession, attempt: AccessAttempt) -> None:
     session.add(attempt)
 
 
+async def get_attempt(session: AsyncSession, attempt_id: uuid.UUID) -> AccessAttempt | None:
+    return await session.get(AccessAttempt, attempt_id)
+
+
 async def attempts_for(session: AsyncSession, check_id: uuid.UUID) -> list[AccessAttempt]:
     query = (
         select(AccessAttempt)

@@ -580,9 +580,67 @@ class ProgrammeService:
                 "was done): it was an attempt at the cycle that check completed",
                 field="attempted_at",
             )
+        attempt = await self._attempt(
+            session,
+            check,
+            data,
+            attempt_id=uuid.uuid4(),
+            contractor_id=caller.contractor_id,
+            now=now,
+        )
+        return AccessAttemptPublic.model_validate(attempt)
+
+    async def record_no_access_at_visit(
+        self,
+        session: AsyncSession,
+        *,
+        visit_id: uuid.UUID,
+        uprn: str,
+        visit_attempt: int,
+        attempted_at: datetime,
+        outcome: AccessOutcome,
+        now: datetime,
+    ) -> AccessAttempt | None:
+        """A combined appointment (a home visit that named the gas check,
+        visit-scheduled `paired_check_id`) found no way in: the gas check's attempt too,
+        recorded as record_attempt records one (access-failed, the ladder started from
+        its day). Once per visit attempt (its id from the visit and the visit's
+        attempt number), so visit-no-access delivered again records nothing twice. None
+        when the home's open gas check is not booked into that visit (only offered to
+        it, or paired with another), or the attempt is before the check's cycle
+        began."""
+        await homes.get(session, uprn, for_update=True)
+        check = await repository.open_of_type(session, uprn, CheckType.GAS_SAFETY, for_update=True)
+        if check is None or check.paired_visit_id != visit_id or check.appointment_start is None:
+            return None
+        attempt_id = uuid.uuid5(visit_id, f"visit-no-access:{visit_attempt}")
+        if await repository.get_attempt(session, attempt_id) is not None:
+            return None
+        began = await repository.cycle_began(session, check)
+        if (began is not None and attempted_at < began) or attempted_at > now:
+            return None
+        data = AccessAttemptCreate(
+            attempted_at=attempted_at, attempted_by=f"visit {visit_id}", outcome=outcome
+        )
+        return await self._attempt(
+            session, check, data, attempt_id=attempt_id, contractor_id=None, now=now
+        )
+
+    async def _attempt(
+        self,
+        session: AsyncSession,
+        check: Check,
+        data: AccessAttemptCreate,
+        *,
+        attempt_id: uuid.UUID,
+        contractor_id: str | None,
+        now: datetime,
+    ) -> AccessAttempt:
+        """Keep an attempt at an open check its caller has locked (after the home), and
+        what follows from it (record_attempt)."""
         check.access_attempts += 1
         attempt = AccessAttempt(
-            id=uuid.uuid4(),
+            id=attempt_id,
             check_id=check.id,
             uprn=check.uprn,
             attempt_number=check.access_attempts,
@@ -613,12 +671,12 @@ class ProgrammeService:
                     uprn=check.uprn,
                     check_type=check.check_type,
                     attempt_number=attempt.attempt_number,
-                    contractor_id=caller.contractor_id,
+                    contractor_id=contractor_id,
                     attempted_at=data.attempted_at,
                 ),
             )
         await session.flush()
-        return AccessAttemptPublic.model_validate(attempt)
+        return attempt
 
     async def _note_no_access_history(self, session: AsyncSession, uprn: str) -> None:
         """The household now has a no-access history: its open checks not yet raised
