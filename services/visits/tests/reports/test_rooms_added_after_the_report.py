@@ -80,6 +80,7 @@ async def test_only_the_visits_officer_adds_it(visits: httpx.AsyncClient) -> Non
         response = await add_rooms(visits, visit_id)
 
         assert response.status_code == 403, response.text
+        assert response.json()["type"].endswith("/not-the-visits-officer")
         assert (await visits.get(f"/v1/visits/{visit_id}")).json()["rooms"] == []
 
 

@@ -79,7 +79,15 @@ async def submit_report(
 
 
 @router.post(
-    "/{visit_id}/report/rooms", status_code=status.HTTP_201_CREATED, response_model=VisitPublic
+    "/{visit_id}/report/rooms",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitPublic,
+    responses={
+        403: {
+            "description": "Not the visit's officer, or the visit names none (problem "
+            "details, type .../not-the-visits-officer), or a scope missing"
+        }
+    },
 )
 async def add_inventory(
     visit_id: uuid.UUID,

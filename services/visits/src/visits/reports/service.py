@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.visits import VisitKind
 from hearth_kit.auth import Caller
-from hearth_kit.problems import Conflict, Forbidden, NotFound, Unprocessable
+from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import london_day
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
@@ -33,6 +33,13 @@ from visits.visits.repository import Findings
 from visits.visits.rules import RuleBroken, can_be_reported, may_read_notes
 from visits.visits.schemas import CustomerActionPublic
 from visits.visits.service import VisitService
+
+
+class NotTheVisitsOfficer(ProblemError):
+    """Rooms added after the report by someone other than the visit's officer (ADR 0113).
+    403: the request is well formed and the scope held; this caller may not make it."""
+
+    status, title, slug = 403, "Forbidden", "not-the-visits-officer"
 
 
 def _saved(piece: ReportDraftPiece) -> rules.SavedPiece:
@@ -174,7 +181,7 @@ class ReportService:
                 "draft)"
             )
         if visit.officer is None or visit.officer != caller.subject:
-            raise Forbidden(
+            raise NotTheVisitsOfficer(
                 "Only the visit's officer, who was in the home, adds its room inventory "
                 "after the report"
                 + ("" if visit.officer is not None else ": this visit names no officer")
