@@ -66,7 +66,10 @@ class WorkOrderPublic(BaseModel):
     uprn: str
     contractor_id: str
     priority: RepairPriority
-    work_class: str
+    work_class: str = Field(
+        description="HACT's work class: planned for planned work, responsive for "
+        "emergency, urgent and routine repairs (those RP02 counts)"
+    )
     description: str
     location: str
     trade: Trade

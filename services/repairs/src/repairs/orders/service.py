@@ -54,7 +54,7 @@ from repairs.sor import repository as sor_items
 from repairs.sor import rules as sor_rules
 from repairs.webhooks import service as webhooks
 from repairs.work_orders import repository as repair_requests
-from repairs.work_orders.rules import completed_on_time, measured_at
+from repairs.work_orders.rules import completed_on_time, measured_at, work_class
 
 
 def to_public(order: WorkOrder) -> WorkOrderPublic:
@@ -180,6 +180,7 @@ class WorkOrderService:
             uprn=repair.uprn,
             contractor_id=contractor_id,
             priority=repair.priority,
+            work_class=work_class(repair.priority),
             description=repair.description,
             location=repair.location,
             trade=repair.trade,

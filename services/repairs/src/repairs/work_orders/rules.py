@@ -64,6 +64,14 @@ def target_completion(
     return end_of_london_day(reported_day + timedelta(days=planned_days))
 
 
+def work_class(priority: RepairPriority) -> str:
+    """HACT's work class of a raised repair: `planned` for planned work (an improvement
+    rather than a repair, a visit's minor finding), `responsive` for the rest. RP02
+    counts responsive repairs only and leaves planned work out; the contractor is told
+    the same, not `responsive` for every work order."""
+    return "planned" if priority is RepairPriority.PLANNED else "responsive"
+
+
 def target_with_remedy_by(target_at: datetime, remedy_by: datetime | None) -> datetime:
     """A safety defect's repair is due by the earlier of its priority's target and the
     date compliance says the remedy is due by (an EICR's C2 within 28 days, say), when
