@@ -75,3 +75,20 @@ def test_two_tenancies_back_to_back_never_both_claim_an_unnamed_complaint(
     complaint = {"resident_id": None, "received_at": f"{received.isoformat()}T09:30:00+00:00"}
     claims = [received_while_it_ran(complaint, former), received_while_it_ran(complaint, after)]
     assert sum(claims) == (1 if received >= start else 0)
+
+
+WITHDRAWN: dict[str, Any] = {
+    "start_date": "2027-01-11",
+    "end_date": None,
+    "status": "withdrawn",
+    "tenants": [{"person_id": "tenant-w"}],
+}
+
+
+def test_a_tenancy_withdrawn_before_its_first_day_never_held_the_home() -> None:
+    """ADR 0111: withdrawn, it has no end_date, yet its household never lived there: the
+    home's parts now are the next household's, and so is a complaint naming no one."""
+    assert tenancy_has_ended(WITHDRAWN)
+    anonymous = {"resident_id": None, "received_at": "2027-02-01T10:00:00Z"}
+    assert not received_while_it_ran(anonymous, WITHDRAWN)
+    assert not is_the_households(anonymous, WITHDRAWN, frozenset({"tenant-w"}))

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+WITHDRAWN = "withdrawn"
+"""Income's status of a tenancy withdrawn before its first day (ADR 0111)."""
+
 
 def household_ids(tenancy: dict[str, Any] | None, residents: Iterable[Any]) -> frozenset[str]:
     """The tenancy's people: its tenants (income's `tenants[].person_id`, which is the
@@ -45,7 +48,10 @@ def _day(value: Any) -> date | None:
 
 def received_while_it_ran(complaint: dict[str, Any], tenancy: dict[str, Any] | None) -> bool:
     """Whether the complaint was received between the tenancy's start and its end (both
-    days included; no end yet: up to now). Unknown dates: not this tenancy's."""
+    days included; no end yet: up to now). Unknown dates: not this tenancy's, nor any
+    for a tenancy withdrawn before its first day (it never ran, ADR 0111)."""
+    if (tenancy or {}).get("status") == WITHDRAWN:
+        return False
     received = _day(complaint.get("received_at"))
     start = _day((tenancy or {}).get("start_date"))
     if received is None or start is None or received < start:
@@ -70,9 +76,10 @@ def is_the_households(
 
 
 def tenancy_has_ended(tenancy: dict[str, Any] | None) -> bool:
-    """Whether income says the tenancy ended (`status` ended or an `end_date`): then the
-    home's parts as they are now (its gas status, its open repairs) belong to whoever
-    lives there now, not to this tenancy."""
+    """Whether income says the tenancy ended (`status` ended or an `end_date`), or was
+    withdrawn before its first day (`status` withdrawn: its household never lived there,
+    ADR 0111): then the home's parts as they are now (its gas status, its open repairs)
+    belong to whoever lives there now, not to this tenancy."""
     if tenancy is None:
         return False
-    return tenancy.get("status") == "ended" or tenancy.get("end_date") is not None
+    return tenancy.get("status") in ("ended", WITHDRAWN) or tenancy.get("end_date") is not None
