@@ -64,6 +64,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "If-Match": "428 without If-Match (RFC 6585): optional in the schema so that its "
         "absence is a 428, not a 422; 412 when it is not the home's current ETag (" + STATE + ")",
     },
+    "PATCH /v1/blocks/{uprn}": {
+        "If-Match": "428 without If-Match, 412 when it is not the block's current ETag ("
+        + STATE
+        + ")",
+    },
     "PUT /v1/compliance/checks/{check_id}/contractor": {
         "If-Match": "428 without If-Match, 412 when it is not the check's current ETag ("
         + STATE

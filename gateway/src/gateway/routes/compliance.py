@@ -38,6 +38,13 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough("GET", "/v1/blocks/{uprn}", "compliance", ("homes:read",), "One block"),
     PassThrough(
+        "PATCH",
+        "/v1/blocks/{uprn}",
+        "compliance",
+        ("homes:write",),
+        "Correct a block's entry (If-Match: its ETag); its communal checks follow",
+    ),
+    PassThrough(
         "POST", "/v1/estates", "compliance", ("homes:write",), "Register an estate", status_code=201
     ),
     PassThrough("GET", "/v1/estates/{estate_id}", "compliance", ("homes:read",), "One estate"),

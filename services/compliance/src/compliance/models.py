@@ -74,6 +74,9 @@ class Block(ComplianceModel, table=True):
     communal_boiler: bool = False
     has_lift: bool = False
     registered_at: datetime = Field(sa_type=AwareDateTime)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """The block's ETag (If-Match on PATCH), as a home's (migration 0021)."""
+    updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class HomeBase(SQLModel):

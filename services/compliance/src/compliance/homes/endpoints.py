@@ -11,6 +11,7 @@ from compliance.homes.schemas import (
     ESTATE_ID_PATTERN,
     BlockCreate,
     BlockPublic,
+    BlockUpdate,
     EstateCreate,
     EstatePublic,
     HomeCreate,
@@ -171,9 +172,30 @@ async def register_block(
 
 
 @router.get("/v1/blocks/{uprn}", response_model=BlockPublic)
-async def get_block(uprn: UprnPath, session: SessionDep, homes: HomeServiceDep) -> BlockPublic:
-    """One block by UPRN."""
-    return await homes.get_block(session, uprn)
+async def get_block(
+    uprn: UprnPath, session: SessionDep, homes: HomeServiceDep, response: Response
+) -> BlockPublic:
+    """One block by UPRN, with its ETag (for If-Match on PATCH)."""
+    block = await homes.get_block(session, uprn)
+    response.headers["ETag"] = f'"{block.version}"'
+    return block
+
+
+@router.patch("/v1/blocks/{uprn}", response_model=BlockPublic)
+async def update_block(
+    uprn: UprnPath,
+    body: BlockUpdate,
+    session: SessionDep,
+    homes: HomeServiceDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> BlockPublic:
+    """Correct a block's entry (If-Match: its ETag; 412 when it changed since, 428
+    without one); a communal boiler or lift added or taken away brings its communal
+    checks in line."""
+    block = await homes.update_block(session, uprn, body, if_match=if_match, now=datetime.now(UTC))
+    response.headers["ETag"] = f'"{block.version}"'
+    return block
 
 
 @router.post("/v1/estates", status_code=status.HTTP_201_CREATED, response_model=EstatePublic)

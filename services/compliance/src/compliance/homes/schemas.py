@@ -230,10 +230,31 @@ class BlockCreate(BaseModel):
     has_lift: StrictBoolean = False
 
 
+class BlockUpdate(BaseModel):
+    """A correction to a block's entry: only the fields sent change. A communal boiler or
+    a lift added or taken away brings the block's communal checks in line, as a home's
+    assets do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, pattern=HAS_WORDS, max_length=200)
+    estate_id: str | None = Field(
+        default=None,
+        min_length=1,
+        pattern=HAS_WORDS,
+        max_length=64,
+        description="null: the block is in no estate",
+    )
+    communal_boiler: StrictBoolean | None = None
+    has_lift: StrictBoolean | None = None
+
+
 class BlockPublic(BlockCreate):
     model_config = ConfigDict(from_attributes=True)
 
     registered_at: datetime
+    version: int = Field(default=1, description="The block's ETag (If-Match on PATCH)")
+    updated_at: datetime | None = None
     # As stored: one kept before whitespace alone was refused is still shown.
     name: str = Field(min_length=1, max_length=200)
     estate_id: str | None = Field(default=None, min_length=1, max_length=64)

@@ -35,6 +35,7 @@ from compliance.homes.schemas import (
     AppliancePublic,
     BlockCreate,
     BlockPublic,
+    BlockUpdate,
     EstateCreate,
     EstatePublic,
     HomeCreate,
@@ -102,8 +103,8 @@ def block_uprn_taken(uprn: str) -> str:
     return f"A block is registered at UPRN {uprn}; a home needs its own UPRN"
 
 
-def etag_of(home: Home) -> str:
-    return f'"{home.version}"'
+def etag_of(entry: Home | Block) -> str:
+    return f'"{entry.version}"'
 
 
 def facts(appliances: Iterable[Appliance]) -> list[ApplianceFact]:
@@ -583,6 +584,49 @@ class HomeService:
         await _flush_registered(
             session, Conflict(f"Block {data.uprn} is already registered", field="uprn")
         )
+        await self.programme.plan(
+            session,
+            uprn=block.uprn,
+            subject=Subject.BLOCK,
+            needed=checks_for_block(communal_boiler=block.communal_boiler, has_lift=block.has_lift),
+            now=now,
+        )
+        return BlockPublic.model_validate(block)
+
+    async def update_block(
+        self,
+        session: AsyncSession,
+        uprn: str,
+        data: BlockUpdate,
+        *,
+        if_match: str | None,
+        now: datetime,
+    ) -> BlockPublic:
+        """Correct a block's entry if the caller saw its current version (If-Match, as a
+        home's PATCH) and bring its communal checks in line: a communal boiler or lift
+        added raises its check, one taken away withdraws it (check-withdrawn)."""
+        if if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the block's ETag", field="If-Match", location="header"
+            )
+        block = await repository.get_block(session, uprn, for_update=True)
+        if block is None:
+            raise NotFound(f"No block with UPRN {uprn}")
+        if if_match.strip() not in (etag_of(block), f"W/{etag_of(block)}", "*"):
+            raise PreconditionFailed(
+                f"Block {uprn} has changed since that version",
+                field="If-Match",
+                location="header",
+            )
+        changes = data.model_dump(exclude_unset=True)
+        for name in ("name", "communal_boiler", "has_lift"):
+            if name in changes and changes[name] is None:
+                raise Unprocessable(f"{name} cannot be removed", field=name)
+        for name, value in changes.items():
+            setattr(block, name, value)
+        block.version += 1
+        block.updated_at = now
+        await session.flush()
         await self.programme.plan(
             session,
             uprn=block.uprn,
