@@ -170,3 +170,15 @@ def window_covers(window_start: datetime, window_end: datetime, at: datetime) ->
     may start some microseconds into one (a contractor's own window is to the second;
     a slot's on the hour): 10:00:00 names the window that opened at 10:00:00.4."""
     return window_start.replace(microsecond=0) <= at <= window_end
+
+
+def completion_keeps(window_start: datetime, completed_at: datetime) -> bool:
+    """Whether a work order completed at `completed_at` kept its booked appointment: the
+    operative came and did the work on the appointment's London day, once its window had
+    started (from its first second, as window_covers). A job that ran past the window's
+    end that day was still the visit booked; a completion on a later day may have been
+    another visit, arranged without a rebooking, and is left for staff's outcome
+    (docs/adr/0107)."""
+    return window_start.replace(microsecond=0) <= completed_at and (
+        completed_at.astimezone(LONDON).date() == window_start.astimezone(LONDON).date()
+    )

@@ -20,7 +20,7 @@ from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from repairs.appointments import repository as appointment_repository
-from repairs.appointments.rules import window_covers
+from repairs.appointments.rules import completion_keeps, window_covers
 from repairs.appointments.service import (
     end_as_no_access,
     move_to_contractors_window,
@@ -30,6 +30,7 @@ from repairs.metrics import WORK_ORDERS_COMPLETED
 from repairs.models import (
     Appointment,
     AppointmentRequestStatus,
+    AppointmentStatus,
     RepairStatus,
     WorkOrder,
     WorkOrderStatus,
@@ -508,10 +509,22 @@ class WorkOrderService:
         time unless a follow-on is needed; the repair is completed (repair-completed)
         unless a follow-on is needed. An emergency's earliest completed work order made
         it safe (`made_safe_at`): its RP02 on time is judged at that moment, not when the
-        follow-on finished."""
+        follow-on finished.
+
+        Completed on its booked appointment's day, once the window had started
+        (appointments.rules.completion_keeps), the appointment is kept at the completion
+        (docs/adr/0107): the visit happened, whether or not staff record it."""
         now = datetime.now(UTC)
         if data.completed_at > now:
             raise Unprocessable("completed_at is in the future", field="completed_at")
+        # Lock order: the home's booked appointments before the work order, as a status
+        # update and staff's cancel, rebook and outcome take them: the completion may
+        # end its appointment as kept. A work order's home never changes, so it is read
+        # unlocked to find them.
+        unlocked = await repository.get(session, work_order_id, contractor_id=contractor_id)
+        if unlocked is None:
+            raise _not_found(work_order_id)
+        booked = await appointment_repository.booked_covering(session, unlocked.id, unlocked.uprn)
         order = await self._own_open(session, work_order_id, contractor_id)
         if data.completed_at < raised_second(order):
             raise Unprocessable(
@@ -539,6 +552,13 @@ class WorkOrderService:
         order.right_first_time = not data.follow_on_required and earlier == 0
         order.variation_pence = data.variation_pence
         order.photo_references = list(data.photo_references)
+        if booked is not None and completion_keeps(booked.window_start, data.completed_at):
+            # The operative came and did the work: the appointment was kept, at the
+            # completion, as staff's outcome kept records it (nothing published, nothing
+            # sent to the contractor: docs/adr/0069). Left booked, it counted in neither
+            # side of appointments kept, the visit the measure is for.
+            booked.status = AppointmentStatus.KEPT
+            booked.outcome_at = data.completed_at
         WORK_ORDERS_COMPLETED.labels(on_time=str(on_time).lower()).inc()
         if repair.priority is RepairPriority.EMERGENCY and repair.status is RepairStatus.OPEN:
             # An emergency's target is to make safe within 24 hours: its earliest work
