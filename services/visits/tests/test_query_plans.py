@@ -111,7 +111,7 @@ CASES = [
         lambda s, _r: programme.tenancies_starting(s, HOMES, TODAY),
         "ix_tenancy_uprn",
     ),
-    case("homes' contacts since", lambda s, _r: programme.contacts_since(s, HOMES, NOW)),
+    case("homes' contacts since", lambda s, _r: programme.contacts_since(s, HOMES, NOW, {})),
     case("homes' access failures", lambda s, _r: programme.no_access(s, HOMES, {})),
     case("homes' damp cases", lambda s, _r: programme.damp_homes(s, HOMES)),
     case("homes' open actions", lambda s, _r: programme.open_actions(s, HOMES, {})),

@@ -1,6 +1,7 @@
 """How often the household contacts the landlord (DOMAIN.md's contact frequency) counts
-the contacts the household made, inbound: the landlord's own calls and letters to it
-(outbound), chasing arrears or access, are not the household getting in touch. Counted,
+the contacts the household living there made (ADR 0096), inbound: the landlord's own
+calls and letters to it (outbound), chasing arrears or access, are not the household
+getting in touch. Counted,
 a household that never contacts the landlord but is chased showed as usual or very high
 contact, not very low: the isolated household the factor is there to find."""
 
@@ -16,7 +17,10 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactLogged
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
+from services.visits.tests.programme.test_stored_scores import stored
 from services.visits.tests.test_handlers import consume, handle, registered, started
+from services.visits.tests.visits.test_the_visits_tenancy import ended_on
+from visits.programme.rules import whole_window_on
 
 
 def logged(uprn: str, direction: str, at: datetime) -> Envelope[Any]:
@@ -61,3 +65,55 @@ async def test_the_landlords_own_calls_are_not_the_household_contacting_it(
 
     await handle(visits_database, logged(uprn, "inbound", recently))
     assert (await contact_factors(visits, uprn))[:2] == ("usual", 1)
+
+
+async def test_an_outgoing_households_contacts_are_not_the_next_ones(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The outgoing household called 12 times in its last weeks; the household that
+    moved in 60 days ago has not called: not very high contact, nor very low, which is
+    judged once a household has lived there the whole 12 months."""
+    uprn, earlier, later = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    today = datetime.now(UTC)
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, earlier, date(2015, 2, 2), "secure"))
+    await consume(
+        visits_database,
+        [logged(uprn, "inbound", today - timedelta(days=90, hours=n)) for n in range(12)],
+    )
+    assert (await contact_factors(visits, uprn))[:2] == ("very_high", 12)
+    await handle(visits_database, ended_on(uprn, earlier, (today - timedelta(days=70)).date()))
+    await handle(visits_database, started(uprn, later, (today - timedelta(days=60)).date()))
+
+    frequency, counted, reasons = await contact_factors(visits, uprn)
+
+    assert (frequency, counted) == ("usual", 0)
+    assert not {"contact_very_low", "contact_very_high"} & reasons
+    await consume(
+        visits_database,
+        [logged(uprn, "inbound", today - timedelta(days=5, hours=n)) for n in range(12)],
+    )
+    assert (await contact_factors(visits, uprn))[:2] == ("very_high", 12)
+
+
+def test_very_low_contact_is_judged_from_the_day_the_household_has_lived_there_a_year() -> None:
+    """Moved in on 29 February 2024, the household has lived there the whole window on
+    1 March 2025 (the window then opens on 1 March 2024)."""
+    assert whole_window_on(date(2024, 2, 29), 12) == date(2025, 3, 1)
+    assert whole_window_on(date(2026, 6, 1), 12) == date(2027, 6, 1)
+
+
+async def test_a_silent_new_household_is_scored_again_the_day_it_has_lived_there_a_year(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """No event comes that day: the stored score is worked out again then (rescore_on),
+    when very low contact is first judged. A household that has called is not."""
+    silent, calling = a_uprn(), a_uprn()
+    moved_in = (datetime.now(UTC) - timedelta(days=60)).date()
+    for uprn in (silent, calling):
+        await handle(visits_database, registered(uprn))
+        await handle(visits_database, started(uprn, uuid.uuid4(), moved_in, "introductory"))
+    await handle(visits_database, logged(calling, "inbound", datetime.now(UTC)))
+
+    assert (await stored(visits_database, silent)).rescore_on == whole_window_on(moved_in, 12)
+    assert (await stored(visits_database, calling)).rescore_on > whole_window_on(moved_in, 12)

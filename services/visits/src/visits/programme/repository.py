@@ -558,18 +558,26 @@ async def _counts(session: AsyncSession, query: Any) -> dict[str, int]:
 
 
 async def contacts_since(
-    session: AsyncSession, uprns: Sequence[str], since: datetime
+    session: AsyncSession,
+    uprns: Sequence[str],
+    since: datetime,
+    household_since: Mapping[str, datetime],
 ) -> dict[str, tuple[int, datetime]]:
-    """Per home: how many contacts since `since`, and when the oldest of them was."""
-    query = (
-        select(HouseholdContact.uprn, func.count(), func.min(HouseholdContact.contacted_at))
-        .where(
-            col(HouseholdContact.contacted_at) >= since,
-            col(HouseholdContact.uprn).in_(uprns),
-        )
-        .group_by(col(HouseholdContact.uprn))
+    """Per home: how many contacts since `since` and since the household living there
+    moved in (`household_since`; a home with none, since `since`), and when the oldest
+    of them was. An outgoing household's calls are not the next one's."""
+    query = select(HouseholdContact.uprn, HouseholdContact.contacted_at).where(
+        col(HouseholdContact.contacted_at) >= since,
+        col(HouseholdContact.uprn).in_(uprns),
     )
-    return {uprn: (int(n), oldest) for uprn, n, oldest in (await session.execute(query)).all()}
+    found: dict[str, tuple[int, datetime]] = {}
+    for uprn, contacted_at in (await session.execute(query)).all():
+        moved_in = household_since.get(uprn)
+        if moved_in is not None and contacted_at < moved_in:
+            continue
+        count, oldest = found.get(uprn, (0, contacted_at))
+        found[uprn] = (count + 1, min(oldest, contacted_at))
+    return found
 
 
 def _since(rows: Iterable[Any], household_since: Mapping[str, datetime]) -> dict[str, int]:

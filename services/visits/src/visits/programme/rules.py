@@ -25,7 +25,7 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 6
+RULES_REVISION = 7
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -33,7 +33,8 @@ until `introductory_ends_on`; 4, 1 December 2026: a tenancy income announced ahe
 the home's, nor its residents the household's, until it starts; 5, 1 December 2026: a
 survey completed with no room inventory is not the survey, ADR 0098; 6, 1 December
 2026: no-access history and customer actions outstanding are the household's living
-there, counted from its tenancy's first day): part of
+there, counted from its tenancy's first day; 7, 1 December 2026: so are its contacts, and
+very low contact is judged once it has lived there the whole 12 months): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
@@ -159,6 +160,30 @@ def contact_frequency(contacts: int, weights: RiskWeights) -> ContactFrequency:
     if contacts >= weights.contact_very_high_at_least:
         return ContactFrequency.VERY_HIGH
     return ContactFrequency.USUAL
+
+
+def household_contact(
+    contacts: int, weights: RiskWeights, *, whole_window: bool
+) -> ContactFrequency:
+    """How often the household living there contacts the landlord, from the contacts it
+    made since it moved in within the window. Very low is judged only of a household
+    that has lived there the whole window (`whole_window`): a few weeks with no call are
+    not a year of silence, and a new household scores as one already. Very high is
+    judged of any: that many contacts in less time is more often still."""
+    frequency = contact_frequency(contacts, weights)
+    if frequency is ContactFrequency.VERY_LOW and not whole_window:
+        return ContactFrequency.USUAL
+    return frequency
+
+
+def whole_window_on(moved_in: date, window_months: int) -> date:
+    """The first day whose contact window (opening the same day `window_months` earlier,
+    the month's last day when it is shorter) opens on or after `moved_in`: from then the
+    household has lived there the whole window (moved in 29 February 2024: 1 March 2025)."""
+    day = add_months(moved_in, window_months)
+    while add_months(day, -window_months) < moved_in:
+        day += timedelta(days=1)
+    return day
 
 
 def visit_priority(factors: HomeRiskFactors, weights: RiskWeights) -> RiskScore:
@@ -371,6 +396,7 @@ def rescore_on(
     oldest_contact_in_window: date | None,
     contact_window_months: int,
     next_tenancy_starts: date | None = None,
+    very_low_judged_on: date | None = None,
 ) -> date:
     """The first day after `today` on which the passing of time alone may change the home's
     score or next visit: it passes its due date (beyond interval), its tenancy stops
@@ -380,7 +406,9 @@ def rescore_on(
     12 months drops out of the window (calendar months: on the first day whose window,
     opening the same day `contact_window_months` earlier, opens after the contact's
     day), or a tenancy income announced ahead starts (`next_tenancy_starts`: the factors
-    become the incoming household's). A home never visited counts its interval from its
+    become the incoming household's), or a household that has made very few contacts
+    since it moved in has lived there the whole contact window (`very_low_judged_on`:
+    very low contact is judged of it from then). A home never visited counts its interval from its
     registration or tenancy start (rules.counted_from); one with neither is due "today"
     (the day it is scored), so it is re-scored the next day; every home is re-scored at
     least once a year. Events change the other factors and re-score the home as they
@@ -400,6 +428,10 @@ def rescore_on(
     if next_tenancy_starts is not None:
         # a tenancy income announced ahead becomes the home's: its household's factors
         candidates.append(next_tenancy_starts)
+    if very_low_judged_on is not None:
+        # the household has lived there the whole contact window, and has made no more
+        # contacts than very low allows: from then it is very low (household_contact)
+        candidates.append(very_low_judged_on)
     if oldest_contact_in_window is not None:
         # usually the day after the contact's date a year on; a window opening on a
         # shorter month's last day keeps a contact of that day a day longer (one of

@@ -41,9 +41,9 @@ def contact_window_opens(today: date) -> datetime:
 
 def household_since(tenancies: Mapping[str, CurrentTenancy]) -> dict[str, datetime]:
     """Per home, the moment the household living there moved in: its current tenancy's
-    first London day. Its no-access history and the customer actions outstanding are
-    counted from then (ADR 0096: the factors are the household's living there); a home
-    with no current tenancy known counts all of them."""
+    first London day. Its contacts, its no-access history and the customer actions
+    outstanding are counted from then (ADR 0096: the factors are the household's living
+    there); a home with no current tenancy known counts all of them."""
     return {
         uprn: start_of_london_day(tenancy.start_date)
         for uprn, tenancy in tenancies.items()
@@ -113,10 +113,19 @@ def _scored(
     if officer_visit:
         upcoming = rules.with_officer_visit(upcoming)
     contacted, oldest_contact = contacts or (0, None)
+    moved_in = tenancy.start_date if tenancy is not None else None
+    whole_window = moved_in is None or moved_in <= rules.add_months(today, -CONTACT_WINDOW_MONTHS)
+    very_low_judged_on = (
+        rules.whole_window_on(moved_in, CONTACT_WINDOW_MONTHS)
+        if moved_in is not None
+        and not whole_window
+        and rules.contact_frequency(contacted, weights) is rules.ContactFrequency.VERY_LOW
+        else None
+    )
     introductory = tenancy is not None and tenancy.tenancy_type in rules.INTRODUCTORY_TYPES
     factors = rules.HomeFacts(
         beyond_interval=upcoming.beyond_interval,
-        contact_frequency=rules.contact_frequency(contacted, weights)
+        contact_frequency=rules.household_contact(contacted, weights, whole_window=whole_window)
         if tenancy is not None
         else rules.ContactFrequency.USUAL,
         contacts_last_12_months=contacted,
@@ -150,6 +159,7 @@ def _scored(
             next_tenancy_starts=next_tenancy_starts,
             oldest_contact_in_window=london_day(oldest_contact) if oldest_contact else None,
             contact_window_months=CONTACT_WINDOW_MONTHS,
+            very_low_judged_on=very_low_judged_on,
         ),
     )
 
@@ -223,8 +233,10 @@ class ProgrammeService:
         tenancies = await repository.current_tenancies(session, known, today)
         starting = await repository.tenancies_starting(session, known, today)
         households = await repository.households(session, known, today)
-        contacts = await repository.contacts_since(session, known, contact_window_opens(today))
         moved_in = household_since(tenancies)
+        contacts = await repository.contacts_since(
+            session, known, contact_window_opens(today), moved_in
+        )
         actions = await repository.open_actions(session, known, moved_in)
         no_access = await repository.no_access(session, known, moved_in)
         damp = await repository.damp_homes(session, known)
@@ -339,11 +351,13 @@ class ProgrammeService:
         tenancy = await repository.current_tenancy(session, uprn, today)
         if profile is None and tenancy is None and not residents and visits.last_visit is None:
             raise NotFound(f"Nothing is known about home {uprn}")
-        contacts = await repository.contacts_since(session, [uprn], contact_window_opens(today))
         moved_in = (
             {}
             if tenancy is None or tenancy.start_date is None
             else {uprn: start_of_london_day(tenancy.start_date)}
+        )
+        contacts = await repository.contacts_since(
+            session, [uprn], contact_window_opens(today), moved_in
         )
         return _explained(
             _scored(
