@@ -201,6 +201,10 @@ CASES = [
         ),
     ),
     case(
+        "who lived in a home on the day of the work",
+        lambda s, _r: surveys.residents_on(s, UPRN, TODAY),
+    ),
+    case(
         "when a household was invited",
         lambda s, _r: surveys.first_invited_at(
             s, survey=SurveyKind.REPAIR, about_id=AN_ID, resident_id=AN_ID, uprn=UPRN

@@ -327,6 +327,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 uprn=completed.uprn,
                 survey=SurveyKind.GAS_CHECK,
                 about_id=completed.check_id,
+                done_on=london_day(completed.completed_at),
                 now=envelope.time,
             )
 
@@ -391,7 +392,8 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         session: AsyncSession,
         envelope: Envelope[RepairCompleted] | Envelope[RepairCompletedV2],
     ) -> None:
-        """Invite the household to say how the repair went (a `repair` survey). A
+        """Invite the household that lived in the home on the day the repair was
+        completed to say how it went (a `repair` survey; docs/adr/0114). A
         communal repair (repairs marks one raised at a block's UPRN: `uprn` is then the
         block's, where nobody lives) is a `communal_repair` survey for the whole block:
         one resident of each household in the homes engagement knows are in that block
@@ -415,6 +417,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             uprn=repair.uprn,
             survey=SurveyKind.REPAIR,
             about_id=repair.repair_id,
+            done_on=london_day(repair.completed_at),
             now=envelope.time,
         )
 
@@ -423,13 +426,15 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
 
     @handlers.on(VisitCompleted)
     async def on_visit_completed(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:
-        """Invite the household to say how the home visit went."""
+        """Invite the household to say how the home visit went: those living there on
+        the visit's day (docs/adr/0114)."""
         visit = envelope.data
         await surveys.invite(
             session,
             uprn=visit.uprn,
             survey=SurveyKind.HOME_VISIT,
             about_id=visit.visit_id,
+            done_on=london_day(visit.completed_at),
             now=envelope.time,
         )
 

@@ -68,11 +68,11 @@ async def households_to_ask(
     not asked about this piece of work yet, with the home they are asked for, `limit`
     homes at a time in UPRN order after `after_uprn`: one statement a batch. The
     household is the one living in the home on the London day `day` (the day the work
-    was completed: docs/adr/0114), as `living_in_block` gives it, and the one asked is
+    was completed: docs/adr/0114), as `living_on` gives it, and the one asked is
     the first of its residents in the order residents.repository.on_home lists them
     (registered first); a household with an invitation about this already, to whichever
     resident, is not asked again (the one asked may have moved out since)."""
-    living = living_in_block(block_id, after_uprn, day)
+    living = living_on(day, block_id=block_id, after_uprn=after_uprn)
     ranked = select(
         living.c.uprn,
         living.c.resident_id,
@@ -98,43 +98,47 @@ async def households_to_ask(
     return [(resident, uprn) for resident, uprn in (await session.execute(query)).tuples()]
 
 
-def living_in_block(block_id: str, after_uprn: str, day: date) -> Subquery:
-    """Who lived in each of the block's homes after `after_uprn` on the London day
-    `day` (uprn, resident_id, registered_at), as residents.repository.on_home reads a
-    home's residents: those placed on the home whose tenancy had started by then and
-    has not ended (moved_in_by), and a tenant of a tenancy of the home that had started
-    by then and had not ended before it whose own newer tenancy had not started by then
-    (a tenant moving within the landlord's homes is on the new tenancy from its
-    announcement). The second reads the tenancy's end date, not whether it has ended:
-    the household there when the work was done, though it has moved on since, is the
-    one that saw it, and it is written to where it lives now. A former tenant who left
-    the landlord's homes is not asked (a letter would go to the home they left)."""
-    placed: Select[Any] = (
-        select(
-            col(Resident.uprn).label("uprn"),
-            col(Resident.id).label("resident_id"),
-            col(Resident.registered_at).label("registered_at"),
-        )
-        .join(Home, col(Home.uprn) == col(Resident.uprn))
-        .where(
-            Home.block_id == block_id,
-            col(Resident.uprn) > after_uprn,
-            col(Resident.tenancy_ended_on).is_(None),
-            moved_in_by(Resident, day),
-        )
+async def residents_on(session: AsyncSession, uprn: str, day: date) -> list[Resident]:
+    """The residents who lived in the home on the London day `day` (`living_on`), in the
+    order residents.repository.on_home lists them (registered first): who is asked
+    about a piece of work done in the home that day (docs/adr/0114)."""
+    living = living_on(day, uprn=uprn)
+    query = (
+        select(Resident)
+        .join(living, living.c.resident_id == col(Resident.id))
+        .order_by(col(Resident.registered_at), col(Resident.id))
     )
+    return list((await session.execute(query)).scalars().all())
+
+
+def living_on(
+    day: date, *, block_id: str | None = None, uprn: str | None = None, after_uprn: str = ""
+) -> Subquery:
+    """Who lived in each of the block's homes after `after_uprn` (`block_id`), or in the
+    one home `uprn`, on the London day `day` (uprn, resident_id, registered_at), as
+    residents.repository.on_home reads a home's residents: those placed on the home
+    whose tenancy had started by then and has not ended (moved_in_by), and a tenant of a
+    tenancy of the home that had started by then and had not ended before it whose own
+    newer tenancy had not started by then (a tenant moving within the landlord's homes
+    is on the new tenancy from its announcement). The second reads the tenancy's end
+    date, not whether it has ended: the household there when the work was done, though
+    it has moved on since, is the one that saw it, and it is written to where it lives
+    now. A former tenant who left the landlord's homes is not asked (no letter goes to
+    the home they left)."""
+    placed: Select[Any] = select(
+        col(Resident.uprn).label("uprn"),
+        col(Resident.id).label("resident_id"),
+        col(Resident.registered_at).label("registered_at"),
+    ).where(col(Resident.tenancy_ended_on).is_(None), moved_in_by(Resident, day))
     moved_on: Select[Any] = (
         select(
             col(Tenancy.uprn).label("uprn"),
             col(Resident.id).label("resident_id"),
             col(Resident.registered_at).label("registered_at"),
         )
-        .join(Home, col(Home.uprn) == col(Tenancy.uprn))
         .join(TenancyTenant, col(TenancyTenant.tenancy_id) == col(Tenancy.tenancy_id))
         .join(Resident, col(Resident.id) == col(TenancyTenant.resident_id))
         .where(
-            Home.block_id == block_id,
-            col(Tenancy.uprn) > after_uprn,
             col(Tenancy.start_date) <= day,
             ~exists().where(
                 col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
@@ -145,6 +149,16 @@ def living_in_block(block_id: str, after_uprn: str, day: date) -> Subquery:
             col(Resident.tenancy_started_on) > day,
         )
     )
+    if block_id is not None:
+        placed = placed.join(Home, col(Home.uprn) == col(Resident.uprn)).where(
+            col(Home.block_id) == block_id, col(Resident.uprn) > after_uprn
+        )
+        moved_on = moved_on.join(Home, col(Home.uprn) == col(Tenancy.uprn)).where(
+            col(Home.block_id) == block_id, col(Tenancy.uprn) > after_uprn
+        )
+    if uprn is not None:
+        placed = placed.where(col(Resident.uprn) == uprn)
+        moved_on = moved_on.where(col(Tenancy.uprn) == uprn)
     return union(placed, moved_on).subquery()
 
 

@@ -17,7 +17,6 @@ from engagement.diversity.service import require_diversity_read
 from engagement.messages.service import MessageService
 from engagement.messages.templates import Wording
 from engagement.models import SurveyResponse
-from engagement.residents import repository as residents
 from engagement.residents.service import require_of_the_home
 from engagement.surveys import repository, rules
 from engagement.surveys.schemas import (
@@ -38,7 +37,7 @@ from hearth_contracts.events.engagement import (
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
-from hearth_kit.working_days import london_day, start_of_london_day
+from hearth_kit.working_days import start_of_london_day
 
 SURVEY_WORDS: dict[SurveyKind, Wording] = {
     SurveyKind.REPAIR: Wording({"en": "repair", "cy": "atgyweiriad", "pl": "naprawa"}),
@@ -124,12 +123,17 @@ class SurveyService:
         uprn: str,
         survey: SurveyKind,
         about_id: uuid.UUID,
+        done_on: date,
         now: datetime,
     ) -> int:
         """Invite the home's residents to a transactional survey about a piece of work
-        (once per resident and piece of work), through the message pipeline."""
+        (once per resident and piece of work), through the message pipeline: those who
+        lived there on the London day the work was done, `done_on` (repository.
+        residents_on: not a household that moved in after it, when the event is handled
+        late; a tenant who has moved within the landlord's homes since answers for the
+        home they lived in: docs/adr/0114)."""
         invited = 0
-        for resident in await residents.on_home(session, uprn, london_day(now)):
+        for resident in await repository.residents_on(session, uprn, done_on):
             invitation_id = await repository.invite_once(
                 session,
                 resident_id=resident.id,
