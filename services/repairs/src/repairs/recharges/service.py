@@ -48,7 +48,8 @@ class RechargeService:
         self, session: AsyncSession, repair_id: uuid.UUID, data: RechargeCreate
     ) -> RechargePublic:
         """Recharge the household for a repair: raised at once, or held for a manager's
-        approval when the household has a recorded vulnerability.
+        approval when the household has a recorded vulnerability. Not for a communal
+        repair (422 repair_id): a block has no household to consider or charge.
 
         A held recharge keeps the tenancy of that household (its flags' tenancy, when
         they name one) and recharge-raised names it when a manager approves: income
@@ -58,6 +59,16 @@ class RechargeService:
         repair = await repair_requests.get(session, repair_id)
         if repair is None:
             raise NotFound(f"No repair {repair_id}")
+        if repair.communal or await repair_requests.is_a_block(session, repair.uprn):
+            # A block's UPRN has no household: no vulnerability of anyone's would be
+            # considered (none is recorded at a block), and income, finding no tenancy
+            # there, would hold the charge for a decision no one can make (a held
+            # recharge is charged to a tenancy of its home, and a block has none).
+            raise Unprocessable(
+                "A communal repair is at a block, where no household lives: a recharge "
+                "is raised on a repair to the home of the household that caused it",
+                field="repair_id",
+            )
         now = datetime.now(UTC)
         flagged = await repository.household_flagged(session, repair.uprn)
         tenancy_id = await repository.flagged_tenancy(session, repair.uprn) if flagged else None
