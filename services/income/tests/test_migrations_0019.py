@@ -21,6 +21,7 @@ from income.models import (
     TenancyStatus,
 )
 from income.settings import MIGRATIONS_DIR
+from services.income.tests.rows_before import add_tenancy_before_0029
 from tests.harness.infra import DatabaseFactory
 
 SERVED = datetime(2026, 3, 2, 11, 30, tzinfo=UTC)
@@ -37,7 +38,8 @@ async def test_the_notice_on_each_case_is_copied_in(databases: DatabaseFactory) 
                 ((served, SERVED), (never, None))
             ):
                 tenancy_id = uuid.uuid4()
-                session.add(
+                await add_tenancy_before_0029(
+                    session,
                     Tenancy(
                         id=tenancy_id,
                         tenancy_reference=f"M-{number}",
@@ -48,9 +50,8 @@ async def test_the_notice_on_each_case_is_copied_in(databases: DatabaseFactory) 
                         weekly_service_charge_pence=0,
                         status=TenancyStatus.CURRENT,
                         created_at=SERVED,
-                    )
+                    ),
                 )
-                await session.flush()
                 session.add(
                     Account(
                         id=account_id,

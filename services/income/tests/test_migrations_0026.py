@@ -26,6 +26,7 @@ from income.models import (
 )
 from income.settings import MIGRATIONS_DIR
 from services.income.tests.migration_round_trip import at_the_head_and_back
+from services.income.tests.rows_before import add_tenancy_before_0029
 from tests.harness.infra import DatabaseFactory
 
 STARTED = date(2025, 4, 7)
@@ -80,8 +81,7 @@ async def test_0026_marks_the_held_cases_dates_the_unmoved_ones_and_goes_back(
                     kind=AccountKind.RENT,
                     opened_on=STARTED,
                 )
-                session.add(tenancy)
-                await session.flush()
+                await add_tenancy_before_0029(session, tenancy)
                 session.add(account)
                 await session.flush()
                 moved = name == "suspended"  # moved up the ladder once: keeps its moment
