@@ -614,8 +614,17 @@ async def due_within(session: AsyncSession, as_of: date, days: Sequence[int]) ->
     return [int(n or 0) for n in (await session.execute(query)).one()]
 
 
+ACCESS_CHECKS = (CheckType.GAS_SAFETY, CheckType.ELECTRICAL)
+"""The checks the first-time access rate counts: those of a home made by appointment in
+it. Not a block's communal checks (fire risk, asbestos, water, lifts, a communal boiler
+or the communal electrics: no household's door to get through, so always "first time"),
+nor a home's smoke and CO alarm check (done on a tenancy's first day, at the handover,
+or by the gas visit's own record: that visit is counted once, as the gas check)."""
+
+
 async def first_time_access(session: AsyncSession, first: date, last: date) -> tuple[int, int]:
-    """(checks done in the period with no failed attempt first, checks done in it)."""
+    """(checks of homes by appointment, ACCESS_CHECKS, done in the period with no failed
+    attempt first, those done in it)."""
     query = select(
         func.count().filter(col(Check.no_access_attempts) == 0),
         func.count(),
@@ -623,6 +632,8 @@ async def first_time_access(session: AsyncSession, first: date, last: date) -> t
         col(Check.record_id).is_not(None),
         col(Check.completed_on) >= first,
         col(Check.completed_on) <= last,
+        col(Check.subject) == Subject.HOME,
+        col(Check.check_type).in_(ACCESS_CHECKS),
     )
     first_time, done = (await session.execute(query)).one()
     return int(first_time or 0), int(done or 0)
