@@ -106,3 +106,27 @@ async def test_an_outgoing_households_history_is_not_the_next_ones(
 
     await no_access_at(visits, uprn, SINCE)
     assert (await history(visits, uprn))[:2] == (1, 0)
+
+
+async def test_the_briefing_lists_the_actions_promised_to_the_household_visited(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The officer visiting the household that moved in is not briefed to chase what was
+    promised to the one before it; a visit to that earlier household (booked after the
+    fact, on a day of its tenancy) still is."""
+    uprn, earlier, later = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    await handle(visits_database, registered(uprn, registered_at=datetime(2015, 1, 5, tzinfo=UTC)))
+    await handle(visits_database, started(uprn, earlier, date(2015, 2, 2), "secure"))
+    await action_promised_at(visits, uprn, BEFORE)
+    await handle(visits_database, ended(uprn, earlier))
+    await handle(visits_database, started(uprn, later, date(2026, 6, 1), "secure"))
+
+    newcomers = await booked(visits, uprn, SINCE)
+    outgoing = await booked(visits, uprn, "2025-11-03T10:00:00+00:00")
+
+    briefing = (await visits.get(f"/v1/visits/{newcomers}/briefing")).json()
+    assert briefing["customer_actions_outstanding"] == []
+    briefing = (await visits.get(f"/v1/visits/{outgoing}/briefing")).json()
+    assert [a["description"] for a in briefing["customer_actions_outstanding"]] == [
+        "Refer to the money advice team"
+    ]

@@ -323,7 +323,10 @@ class Briefing(BaseModel):
     stock_condition_survey: bool
     paired_check_id: uuid.UUID | None
     residents: list[ResidentNeeds]
-    customer_actions_outstanding: list[CustomerActionPublic]
+    customer_actions_outstanding: list[CustomerActionPublic] = Field(
+        description="Promised at earlier visits to the household the visit is with (since "
+        "its tenancy's first day; any, when the visit names no tenancy) and still open"
+    )
     tenancy_concerns_open: list[ConcernOpenPublic] = Field(
         default_factory=list,
         description="Concerns raised at earlier visits to this tenancy and not referred, "

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.visits import VisitKind
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
 from visits.models import ReportDraftPiece, RoomInspected, Visit, VisitStatus
@@ -231,7 +231,8 @@ class ReportService:
     async def briefing(self, session: AsyncSession, visit_id: uuid.UUID) -> Briefing:
         """What the officer needs before going: each resident's language, format and
         access needs and whether a vulnerability is recorded (a flag), the customer
-        actions still open from earlier visits, the tenancy's concerns still open (codes),
+        actions still open from earlier visits to the household the visit is with (since
+        its tenancy's first day), the tenancy's concerns still open (codes),
         and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
         # the household living there on the visit's day (ADR 0096)
@@ -239,6 +240,16 @@ class ReportService:
             session, visit.uprn, london_day(visit.scheduled_for)
         )
         actions = await visits.open_actions(session, visit.uprn)
+        tenancy = (
+            await home_profiles.tenancy(session, visit.tenancy_id)
+            if visit.tenancy_id is not None
+            else None
+        )
+        if tenancy is not None and tenancy.start_date is not None:
+            # promised to the household the visit is with (ADR 0096), not to one before
+            # it: an outgoing tenant's debt advice referral is not the newcomers' to chase
+            moved_in = start_of_london_day(tenancy.start_date)
+            actions = [action for action in actions if action.promised_at >= moved_in]
         concerns = (
             await caseloads.open_concerns(session, visit.tenancy_id)
             if visit.tenancy_id is not None
