@@ -264,7 +264,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/appointments/{appointment_id}/outcome": {
         "occurred_at": FUTURE + "; not before the appointment's window started (" + STATE + ")",
     },
-    "POST /v1/work-orders": {"repair_id": STATE},
+    "POST /v1/work-orders": {
+        "repair_id": STATE,
+        "lines.*.depends_on": "only earlier lines' positions (cross-item: each line's own "
+        "position in the list)",
+    },
     "POST /v1/repairs": {
         # the schema states either a priority or the triage answers (oneOf), and a
         # complaint id only with the source complaint (if/then)

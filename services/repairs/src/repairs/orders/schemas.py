@@ -13,7 +13,7 @@ from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuanti
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
 from hearth_kit.pagination import Page
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber
 from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AppointmentStatus, WorkOrderStatus
 
@@ -25,6 +25,13 @@ class LineCreate(BaseModel):
 
     sor_code: str = Field(min_length=3, pattern=HAS_WORDS, max_length=40, examples=["PLB:20110"])
     quantity: SorQuantity
+    depends_on: list[Annotated[WholeNumber, Field(ge=0, le=48)]] = Field(
+        default_factory=list,
+        max_length=49,
+        description="HACT's dependencies between work elements: the lines (0-based "
+        "positions in `lines`, each before this one) whose work must be done first, as "
+        "stripping out before plastering (422 lines.N.depends_on for a line not before it)",
+    )
 
 
 class WorkOrderCreate(BaseModel):
@@ -55,6 +62,11 @@ class LinePublic(BaseModel):
     unit_price_pence: int
     line_pence: int = Field(
         description="unit_price_pence times quantity, rounded half up to whole pence"
+    )
+    depends_on: list[int] = Field(
+        default_factory=list,
+        description="The lines (0-based positions, each earlier) whose work must be done "
+        "before this one's",
     )
 
 

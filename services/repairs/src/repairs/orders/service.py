@@ -164,6 +164,12 @@ class WorkOrderService:
                     f"SOR item {item.code} is ordered in whole units ({item.unit})",
                     field=f"lines.{n}.quantity",
                 )
+            if any(earlier >= n for earlier in line.depends_on):
+                # Only lines before it: the order of `lines` is then an order the work
+                # can be done in, and no two lines can wait for each other.
+                raise Unprocessable(
+                    f"Line {n} can depend only on lines before it", field=f"lines.{n}.depends_on"
+                )
             lines.append(
                 {
                     "sor_code": item.code,
@@ -173,6 +179,7 @@ class WorkOrderService:
                     "quantity": str(line.quantity),
                     "unit_price_pence": item.unit_price_pence,
                     "line_pence": sor_rules.line_pence(item.unit_price_pence, line.quantity),
+                    "depends_on": sorted(set(line.depends_on)),
                 }
             )
         now = datetime.now(UTC)
