@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    Subquery,
     and_,
     bindparam,
     case,
@@ -510,22 +511,26 @@ async def in_date_share(
     return int(in_date or 0), int(total or 0)
 
 
-async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[int, int]:
-    """BS01: (homes whose every required gas check was in date at the end of `as_of`,
-    homes needing a gas check then). A home needs its own gas check when it held one
-    that day, and its block's when the block held one (a communal boiler in the gas
-    programme) and the home was let to tenants and registered by then (as
-    homes_in_date_share); a home needing both counts once, in date only when both are
-    (ADR 0088). Each check is in date as in_date_share."""
+def _gas_checks_required(as_of: date) -> Subquery:
+    """Each gas check a home needed at the end of `as_of` (home, in_date 1 or 0, due_by):
+    its own when it held one that day, and its block's when the block held one (a
+    communal boiler in the gas programme) and the home was let to tenants and registered
+    by then (as homes_in_date_share; ADR 0088). In date as in_date_share."""
     day_after = start_of_london_day(as_of + timedelta(days=1))
     in_date = case((or_(_done_by(as_of), col(Check.due_by) > as_of), 1), else_=0)
-    own = core_select(col(Check.uprn).label("home"), in_date.label("in_date")).where(
+    own = core_select(
+        col(Check.uprn).label("home"), in_date.label("in_date"), col(Check.due_by).label("due_by")
+    ).where(
         _held_on(as_of),
         col(Check.check_type) == CheckType.GAS_SAFETY,
         col(Check.subject) == Subject.HOME,
     )
     communal = (
-        core_select(col(Home.uprn).label("home"), in_date.label("in_date"))
+        core_select(
+            col(Home.uprn).label("home"),
+            in_date.label("in_date"),
+            col(Check.due_by).label("due_by"),
+        )
         .select_from(Check)
         .join(Home, col(Home.block_id) == col(Check.uprn))
         .where(
@@ -536,7 +541,14 @@ async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[i
             col(Home.tenure).not_in(LEASED),
         )
     )
-    required = union_all(own, communal).subquery()
+    return union_all(own, communal).subquery()
+
+
+async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[int, int]:
+    """BS01: (homes whose every required gas check was in date at the end of `as_of`,
+    homes needing a gas check then). A home needing its own and its block's counts once,
+    in date only when both are (ADR 0088; _gas_checks_required)."""
+    required = _gas_checks_required(as_of)
     homes = (
         core_select(func.min(required.c.in_date).label("all_in_date"))
         .group_by(required.c.home)
@@ -547,6 +559,30 @@ async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[i
     )
     in_date_homes, total = (await session.execute(query)).one()
     return int(in_date_homes or 0), int(total or 0)
+
+
+async def gas_overdue_homes_in_bands(
+    session: AsyncSession, as_of: date, bands: Sequence[tuple[int, int | None]]
+) -> list[int]:
+    """How many homes had a required gas check overdue at the end of `as_of` (BS01's
+    homes not in date), by how long (each band of days: low, high inclusive, high None
+    for no limit), counted by the home's longest overdue check: a home once, however
+    many of its gas checks (its own, its block's) are late."""
+    required = _gas_checks_required(as_of)
+    overdue = (
+        core_select(func.min(required.c.due_by).label("oldest"))
+        .where(required.c.in_date == 0)
+        .group_by(required.c.home)
+        .subquery()
+    )
+    counts = []
+    for low, high in bands:
+        conditions = [overdue.c.oldest <= as_of - timedelta(days=low)]
+        if high is not None:
+            conditions.append(overdue.c.oldest >= as_of - timedelta(days=high))
+        counts.append(func.count().filter(and_(*conditions)))
+    row = (await session.execute(core_select(*counts).select_from(overdue))).one()
+    return [int(n or 0) for n in row]
 
 
 async def homes_in_date_share(

@@ -1145,6 +1145,25 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
         for (code, _, _), n in zip(OVERDUE_BANDS, bands, strict=True)
     ]
     measures.append(Measure.count("compliance.overdue", "Open checks overdue", sum(bands)))
+    gas_bands = await repository.gas_overdue_homes_in_bands(
+        session, as_of, [(low, high) for _, low, high in OVERDUE_BANDS]
+    )
+    gas_overdue = [
+        Measure.count(
+            code.replace("compliance.overdue.", "compliance.gas_overdue_homes."),
+            f"Homes with a gas check overdue by {code.split('.')[-1].replace('_', ' ')} "
+            "(their longest)",
+            n,
+        )
+        for (code, _, _), n in zip(OVERDUE_BANDS, gas_bands, strict=True)
+    ]
+    measures.append(
+        Measure.count(
+            "compliance.gas_overdue_homes",
+            "Homes with a required gas check overdue (BS01's homes not in date)",
+            sum(gas_bands),
+        )
+    )
     on_time, owed = await tenant_copy_figures.on_time_share(session, period.first, as_of)
     measures.append(
         Measure.ratio(
@@ -1171,4 +1190,6 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
             await homes.homes_missing_alarms(session),
         )
     )
-    return period.figures(measures, {"overdue_by_age": overdue})
+    return period.figures(
+        measures, {"overdue_by_age": overdue, "gas_overdue_homes_by_age": gas_overdue}
+    )
