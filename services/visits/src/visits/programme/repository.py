@@ -52,6 +52,7 @@ from visits.models import (
     VisitHazardFinding,
     VisitStatus,
 )
+from visits.programme.rules import HOUSEHOLD_GAVE_NO_ACCESS
 from visits.visits.repository import inventory_recorded
 
 
@@ -609,13 +610,18 @@ async def open_actions(
 async def no_access(
     session: AsyncSession, uprns: Sequence[str], household_since: Mapping[str, datetime]
 ) -> dict[str, int]:
-    """Visits with no access and compliance attempts with no access, per home, since
+    """Visits with no access and compliance attempts with no access, per home (a visit
+    only when the household gave the officer at the door none: HOUSEHOLD_GAVE_NO_ACCESS), since
     the household living there moved in (`household_since`, its tenancy's first London
     day; a home with no current tenancy, all of them): the doors an earlier household
     did not open are not this household's no-access history."""
     visits = await session.execute(
         select(Visit.uprn, Visit.visited_at).where(
-            col(Visit.status) == VisitStatus.NO_ACCESS, col(Visit.uprn).in_(uprns)
+            col(Visit.status) == VisitStatus.NO_ACCESS,
+            col(Visit.uprn).in_(uprns),
+            # the household not letting anyone in: a full visit, for a reason of its side
+            col(Visit.kind) == VisitKind.FULL,
+            col(Visit.no_access_reason).in_(HOUSEHOLD_GAVE_NO_ACCESS),
         )
     )
     checks = await session.execute(

@@ -17,15 +17,28 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 from hearth_contracts.events.compliance import GasSupply
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
-from hearth_contracts.events.visits import VisitKind
+from hearth_contracts.events.visits import NoAccessReason, VisitKind
 from visits.settings import RiskWeights, VisitIntervals
 
 INTRODUCTORY_TYPES = frozenset({TenancyType.INTRODUCTORY, TenancyType.STARTER})
+HOUSEHOLD_GAVE_NO_ACCESS = frozenset(
+    {
+        NoAccessReason.NO_ANSWER,
+        NoAccessReason.RESIDENT_AWAY,
+        NoAccessReason.ENTRY_REFUSED_ON_THE_DAY,
+        NoAccessReason.APPOINTMENT_CANCELLED_LATE,
+    }
+)
+"""The no-access reasons of a visit that are the household not letting anyone in: its
+no-access history. Unsafe to enter is the officer's call, and other says nothing about
+whose side it was; a lite visit, a call that went unanswered, is no failure to let
+anyone in. The same reasons compliance holds against a household (its no-access
+history, for a check's lead time), so the two services judge one visit alike."""
 NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 7
+RULES_REVISION = 8
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -34,7 +47,9 @@ the home's, nor its residents the household's, until it starts; 5, 1 December 20
 survey completed with no room inventory is not the survey, ADR 0098; 6, 1 December
 2026: no-access history and customer actions outstanding are the household's living
 there, counted from its tenancy's first day; 7, 1 December 2026: so are its contacts, and
-very low contact is judged once it has lived there the whole 12 months): part of
+very low contact is judged once it has lived there the whole 12 months; 8, 1 December
+2026: a visit's no access is no-access history only when the household gave none to an
+officer at the door, HOUSEHOLD_GAVE_NO_ACCESS): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
