@@ -96,7 +96,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),  # v1: old events
     _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload
-    _t("income", "tenancy-ended"): ("visits", "engagement", "repairs"),
+    # compliance: a record made while the home stands empty owes no household copy
+    _t("income", "tenancy-ended"): ("visits", "engagement", "repairs", "compliance"),
     # a tenancy withdrawn before its first day: what tenancy-started did undone (ADR 0111)
     _t("income", "tenancy-withdrawn"): ("visits", "compliance", "engagement", "repairs"),
     _t("income", "rent-charged"): (),

@@ -18,7 +18,12 @@ from compliance.tenant_copies import service as tenant_copies
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
 from hearth_contracts.events.engagement import TenantCopySent
-from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2, TenancyWithdrawn
+from hearth_contracts.events.income import (
+    TenancyEnded,
+    TenancyStarted,
+    TenancyStartedV2,
+    TenancyWithdrawn,
+)
 from hearth_contracts.events.repairs import RepairCompleted, RepairCompletedV2
 from hearth_contracts.events.visits import (
     NoAccessReason,
@@ -100,6 +105,15 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     ) -> None:
         """tenancy-started v2 (tenants by person id only): handled as v1."""
         await tenancy_began(session, envelope.data)
+
+    @handlers.on(TenancyEnded)
+    async def remember_tenancy_end(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:
+        """A tenancy ended: the home's latest end is kept, so a gas check or EICR made
+        while it stands empty owes no copy to a household that is not there (its next
+        tenants are asked their own before moving in, ADR 0094). An older end arriving
+        late changes nothing."""
+        ended = envelope.data
+        await homes.note_tenancy_end(session, ended.uprn, ended.end_date)
 
     @handlers.on(TenancyWithdrawn)
     async def withdraw_the_first_day_alarm_check(

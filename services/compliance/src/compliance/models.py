@@ -125,6 +125,10 @@ class Home(ComplianceModel, HomeBase, table=True):
     one without reading every home's lists."""
     no_access_history: bool = False
     tenancy_start_date: date | None = None
+    tenancy_end_date: date | None = None
+    """The last day of the home's latest tenancy to end (income's tenancy-ended), None
+    when none is known to have ended (migration 0022): a record made after it, with no
+    newer tenancy known, finds no household to owe a copy (rules.household_owed_copy)."""
     updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 

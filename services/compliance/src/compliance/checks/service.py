@@ -57,6 +57,7 @@ from compliance.outbox import publish_all
 from compliance.settings import Programme
 from compliance.tenant_copies import repository as tenant_copy_figures
 from compliance.tenant_copies import service as tenant_copies
+from compliance.tenant_copies.rules import household_owed_copy
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts import Event
 from hearth_contracts.events.compliance import (
@@ -884,7 +885,12 @@ class ProgrammeService:
             no_access_history=home.no_access_history if home is not None else False,
             now=now,
         )
-        if home is not None and check.check_type is CheckType.ELECTRICAL:
+        if (
+            home is not None
+            and check.check_type is CheckType.ELECTRICAL
+            and household_owed_copy(data.done_on, home.tenancy_start_date, home.tenancy_end_date)
+        ):
+            # none in a home between tenancies: its next tenants are asked their own
             await tenant_copies.owe_household_copy(
                 session,
                 copy_id=check.id,

@@ -37,6 +37,7 @@ from compliance.homes import repository as homes
 from compliance.homes.service import status_of
 from compliance.models import Check, GasSafetyRecord, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
+from compliance.tenant_copies.rules import household_owed_copy
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import (
     CheckCompletedV2,
@@ -253,9 +254,12 @@ class GasSafetyRecordService:
         defects = self._defects(record, data, happened_at)
         repository.add_defects(session, defects)
         await session.flush()
-        if home is not None:
+        if home is not None and household_owed_copy(
+            data.check_date, home.tenancy_start_date, home.tenancy_end_date
+        ):
             # no household lives at a block's UPRN (a certificate of a block's check owes
-            # none either)
+            # none either), nor in a home between tenancies (its next tenants are asked
+            # their own copy, ADR 0094)
             await tenant_copies.owe_household_copy(
                 session,
                 # a re-test's copy is its own, under the id engagement sends it by

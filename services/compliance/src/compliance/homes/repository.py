@@ -350,6 +350,20 @@ async def note_tenancy_start(session: AsyncSession, uprn: str, start_date: date)
     return bool(getattr(result, "rowcount", 0))
 
 
+async def note_tenancy_end(session: AsyncSession, uprn: str, end_date: date) -> bool:
+    """Keep the last day of the home's latest tenancy to end; True when this one ended
+    later than what was held (a replayed or older tenancy-ended changes nothing)."""
+    result = await session.execute(
+        update(Home)
+        .where(
+            col(Home.uprn) == uprn,
+            or_(col(Home.tenancy_end_date).is_(None), col(Home.tenancy_end_date) < end_date),
+        )
+        .values(tenancy_end_date=end_date)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 async def tenancy_start(session: AsyncSession, uprn: str) -> date | None:
     """The start of the home's newest tenancy, as note_tenancy_start keeps it (None: no
     tenancy yet, or no such home)."""
