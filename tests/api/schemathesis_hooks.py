@@ -124,6 +124,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/residents/{resident_id}/messages": {
         "language": "left out, it is the resident's language, which no template may be "
         "written in (" + STATE + "); one given is stated in the schema",
+        "resident_id": "a resident living in none of the landlord's homes, with no email "
+        "or phone held, has nowhere a message can go (" + STATE + ")",
     },
     "POST /v1/contacts": {
         "resident_id": STATE,

@@ -32,11 +32,13 @@ def a_uprn() -> str:
 
 
 async def acknowledged_complaint(client: httpx.AsyncClient, resident_id: str) -> dict[str, Any]:
+    """A complaint about the resident's home, acknowledged an hour ago."""
     now = datetime.now(UTC)
+    home = (await client.get(f"/v1/residents/{resident_id}")).json()["uprn"]
     created = await client.post(
         "/v1/complaints",
         json={
-            "uprn": a_uprn(),
+            "uprn": home or a_uprn(),
             "resident_id": resident_id,
             "category": "repairs",
             "medium": "phone",

@@ -35,6 +35,7 @@ from hearth_contracts.events.repairs import AppointmentBooked
 from hearth_kit.db import Database
 from hearth_kit.logs import setup_logging
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from services.engagement.tests.home_events import a_uprn
 
 RETRIES = MessageRetries(base_seconds=60, cap_seconds=3600, max_attempts=5)
 
@@ -211,9 +212,12 @@ def notify_server() -> Iterator[tuple[type[NotifyShaped], str]]:
 
 
 async def a_resident(client: httpx.AsyncClient, **details: object) -> str:
+    """A resident living in a home of their own (a tenancy and its home, unless
+    `details` name them): a letter needs a home to go to (docs/adr/0114)."""
+    home = {} if "uprn" in details else {"tenancy_id": str(uuid.uuid4()), "uprn": a_uprn()}
     response = await client.post(
         "/v1/residents",
-        json={"full_name": "Sam Okafor", "preferred_channel": "letter", **details},
+        json={"full_name": "Sam Okafor", "preferred_channel": "letter", **home, **details},
     )
     assert response.status_code == 201, response.text
     resident_id: str = response.json()["id"]

@@ -102,8 +102,12 @@ def sender(service: MessageService) -> ScheduledJob:
 
 
 async def a_message(client: httpx.AsyncClient, **details: object) -> str:
+    """A resident in a home of their own (a letter needs a home to go to), sent a
+    check_due message by staff: their id."""
+    home = {"tenancy_id": str(uuid.uuid4()), "uprn": str(random.randint(10**9, 10**12 - 1))}
     response = await client.post(
-        "/v1/residents", json={"full_name": "Sam Okafor", "preferred_channel": "letter", **details}
+        "/v1/residents",
+        json={"full_name": "Sam Okafor", "preferred_channel": "letter", **home, **details},
     )
     assert response.status_code == 201, response.text
     resident_id: str = response.json()["id"]

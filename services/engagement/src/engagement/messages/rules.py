@@ -9,29 +9,31 @@ from hearth_contracts.events.engagement import ContactChannel
 
 
 def channel_for(
-    preferred: ContactChannel, email: str | None, phone: str | None, *, moved_out: bool = False
+    preferred: ContactChannel, email: str | None, phone: str | None, *, no_home: bool = False
 ) -> tuple[ContactChannel, str | None]:
     """The channel a written message goes by, and its address: email or text as the
     resident prefers when we hold the address (phone means text), otherwise a letter to
-    the home (no address needed: the home's). A former tenant who has left their last
-    home (`moved_out`) gets an email or a text when either is held, whatever the
-    preference: a letter would go to the home they left, where another household lives.
+    the home (no address needed: the home's). A resident who lives in none of the
+    landlord's homes (`no_home`: a former tenant who has left, someone registered with
+    no home) gets an email or a text when either is held, whatever the preference: a
+    letter would go to the home they left, where another household lives, or nowhere.
     (LETTER, None) for them means nothing reaches them (NO_HOME_TO_WRITE_TO)."""
     if preferred == ContactChannel.EMAIL and email:
         return ContactChannel.EMAIL, email
     if preferred in (ContactChannel.TEXT, ContactChannel.PHONE) and phone:
         return ContactChannel.TEXT, phone
-    if moved_out and email:
+    if no_home and email:
         return ContactChannel.EMAIL, email
-    if moved_out and phone:
+    if no_home and phone:
         return ContactChannel.TEXT, phone
     return ContactChannel.LETTER, None
 
 
-NO_HOME_TO_WRITE_TO = "moved out: no home to write a letter to, and no email or phone held"
-"""A letter's failure for a former tenant who has left their last home: engagement
-holds no forwarding address, and the home they left is another household's
-(docs/adr/0114)."""
+NO_HOME_TO_WRITE_TO = "no home to write a letter to, and no email or phone held"
+"""A letter's failure for a resident who lives in none of the landlord's homes
+engagement knows (a former tenant who has left, someone registered with no home):
+engagement holds no other postal address, and the home a former tenant left is another
+household's (docs/adr/0114)."""
 
 
 def home_written_to(

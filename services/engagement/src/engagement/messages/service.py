@@ -109,9 +109,11 @@ def message_fields(
     otherwise) to the home they live in on `now`'s London day (rules.home_written_to:
     `living_in`, the home the writer found them living in, while the tenancy they are
     placed on has not started; none once it has ended). A template not written in that
-    language is a failed row saying so; so is a letter to a former tenant who has left
-    their last home, with no email or phone held (rules.NO_HOME_TO_WRITE_TO: never a
-    letter to the home they left, where another household lives)."""
+    language is a failed row saying so; so is a letter to a resident who lives in none
+    of the landlord's homes (a former tenant who has left their last home, someone
+    registered with no home) with no email or phone held (rules.NO_HOME_TO_WRITE_TO:
+    never a letter to the home they left, where another household lives, nor one "sent"
+    to the print room with no address)."""
     home = rules.home_written_to(
         resident.uprn,
         resident.tenancy_started_on,
@@ -119,9 +121,8 @@ def message_fields(
         living_in,
         london_day(now),
     )
-    moved_out = home is None and resident.uprn is not None
     channel, recipient = rules.channel_for(
-        resident.preferred_channel, resident.email, resident.phone, moved_out=moved_out
+        resident.preferred_channel, resident.email, resident.phone, no_home=home is None
     )
     formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
     fields: dict[str, Any] = {
@@ -157,7 +158,7 @@ def message_fields(
         "subject": rendered.subject[:200],
         "body": rendered.body[:8000],
     }
-    if channel == ContactChannel.LETTER and moved_out:
+    if channel == ContactChannel.LETTER and home is None:
         return written | {
             "status": MessageStatus.FAILED,
             "last_error": rules.NO_HOME_TO_WRITE_TO,
@@ -269,9 +270,9 @@ class MessageService:
         self, session: AsyncSession, resident_id: uuid.UUID, data: MessageRequest
     ) -> MessagePublic:
         """Staff send a message from a template; an unknown template or a language it
-        is not written in is refused naming the field, and so is a former tenant who
-        has left their last home with no email or phone held (`resident_id`: a letter
-        would go to another household); nothing is kept."""
+        is not written in is refused naming the field, and so is a resident living in
+        none of the landlord's homes with no email or phone held (`resident_id`: a
+        letter would go to another household, or nowhere); nothing is kept."""
         resident = await residents.get(session, resident_id)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
@@ -288,7 +289,7 @@ class MessageService:
             await residents.home_lived_in(session, resident, today),
             today,
         )
-        if home is None and resident.uprn is not None and not (resident.email or resident.phone):
+        if home is None and not (resident.email or resident.phone):
             raise Unprocessable(
                 f"Resident {resident_id} lives in none of the landlord's homes engagement "
                 "knows, and no email or phone is held: there is nowhere to send it",
@@ -465,6 +466,7 @@ class MessageService:
             given_up
             and message.channel != ContactChannel.LETTER
             and ContactChannel.LETTER in self.channels
+            and message.uprn is not None  # no home: a letter would go nowhere
         ):
             log.info(
                 "message sent as a letter instead",
