@@ -234,7 +234,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         missed = envelope.data
         if missed.kind is not VisitKind.FULL or missed.reason not in HOUSEHOLD_GAVE_NO_ACCESS:
             return
-        await programme.note_no_access_history(session, missed.uprn)
+        await programme.note_no_access_history(
+            session, missed.uprn, london_day(missed.attempted_at), datetime.now(UTC)
+        )
         # A combined appointment: the engineer did not get in either, and the gas check's
         # no-access ladder counts it as any failed attempt (every attempt is recorded).
         await programme.record_no_access_at_visit(

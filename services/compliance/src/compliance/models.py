@@ -124,6 +124,13 @@ class Home(ComplianceModel, HomeBase, table=True):
     read's two lists), kept whenever they change so the figures count homes missing
     one without reading every home's lists."""
     no_access_history: bool = False
+    """A failure to give access was ever noted here (kept as it was; whose it is, the
+    household's living there or the one before, is no_access_noted_on's)."""
+    no_access_noted_on: date | None = None
+    """The London day of the latest failure to give access noted (a failed attempt at a
+    check, a full visit not let into): the household living there has a no-access
+    history when it is on or after its tenancy's first day
+    (rules.household_no_access_history, migration 0023)."""
     tenancy_start_date: date | None = None
     tenancy_end_date: date | None = None
     """The last day of the home's latest tenancy to end (income's tenancy-ended), None

@@ -470,8 +470,31 @@ async def attempts_for(session: AsyncSession, check_id: uuid.UUID) -> list[Acces
     return list((await session.execute(query)).scalars().all())
 
 
-async def mark_no_access_history(session: AsyncSession, uprn: str) -> None:
-    await session.execute(update(Home).where(col(Home.uprn) == uprn).values(no_access_history=True))
+async def mark_no_access_history(session: AsyncSession, uprn: str, day: date) -> Home | None:
+    """Note a failure to give access on `day` (the latest kept: a backdated one noted
+    later leaves a later day as it was); the home as it now stands."""
+    await session.execute(
+        update(Home)
+        .where(col(Home.uprn) == uprn)
+        .values(
+            no_access_history=True,
+            no_access_noted_on=case(
+                (
+                    or_(
+                        col(Home.no_access_noted_on).is_(None),
+                        col(Home.no_access_noted_on) < day,
+                    ),
+                    day,
+                ),
+                else_=col(Home.no_access_noted_on),
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    home = await session.get(Home, uprn)
+    if home is not None:
+        await session.refresh(home)
+    return home
 
 
 def _held_on(as_of: date) -> ColumnElement[bool]:

@@ -90,6 +90,20 @@ def due_from(due_by: date, lead_days: int) -> date:
     return due_by - timedelta(days=lead_days)
 
 
+def household_no_access_history(
+    noted_on: date | None, tenancy_start: date | None, today: date
+) -> bool:
+    """Whether the household living in the home on `today` has a history of not giving
+    access (DOMAIN.md: its checks start earlier): a failure noted since its tenancy's
+    first day. One noted before it was the household before's, which moved out. With
+    no tenancy known, or the newest one not started yet (announced ahead: the
+    household there is the one before, whose first day is not kept), every failure
+    noted counts, as before."""
+    if noted_on is None:
+        return False
+    return tenancy_start is None or tenancy_start > today or noted_on >= tenancy_start
+
+
 def lead_days_for(*, no_access_history: bool, lead_days: int, no_access_lead_days: int) -> int:
     """A household with a history of not giving access is started earlier."""
     return no_access_lead_days if no_access_history else lead_days

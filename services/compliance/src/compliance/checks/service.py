@@ -24,6 +24,7 @@ from compliance.checks.rules import (
     due_from,
     escalate_on,
     gas_status,
+    household_no_access_history,
     ladder_step_after_raising,
     last_remedy_day,
     latest_expiry,
@@ -663,7 +664,9 @@ class ProgrammeService:
                 check.ladder_steps_taken = 0
                 first = next_ladder_step(self.settings.ladder(), check.ladder_started_on, 0)
                 check.ladder_next_step_on = first[2] if first else None
-            await self._note_no_access_history(session, check.uprn)
+            await self._note_no_access_history(
+                session, check.uprn, london_day(data.attempted_at), now
+            )
             await publish(
                 session,
                 AccessFailed(
@@ -679,18 +682,29 @@ class ProgrammeService:
         await session.flush()
         return attempt
 
-    async def _note_no_access_history(self, session: AsyncSession, uprn: str) -> None:
-        """The household now has a no-access history: its open checks not yet raised
-        start at the longer lead time."""
-        await repository.mark_no_access_history(session, uprn)
+    async def _note_no_access_history(
+        self, session: AsyncSession, uprn: str, day: date, now: datetime
+    ) -> None:
+        """A failure to give access on `day`: noted on the home, and when it is the
+        household's living there now (not one from before its tenancy began: a
+        backdated attempt) its open checks not yet raised start at the longer lead
+        time."""
+        home = await repository.mark_no_access_history(session, uprn, day)
+        if home is None or not household_no_access_history(
+            home.no_access_noted_on, home.tenancy_start_date, london_day(now)
+        ):
+            return
         lead = self.lead_days(True)
         for check in await repository.open_for(session, uprn):
             if check.due_raised_at is None:
                 check.due_from = min(check.due_from, due_from(check.due_by, lead))
 
-    async def note_no_access_history(self, session: AsyncSession, uprn: str) -> None:
-        """A visit found no one in (visit-no-access): the same history as a failed attempt."""
-        await self._note_no_access_history(session, uprn)
+    async def note_no_access_history(
+        self, session: AsyncSession, uprn: str, day: date, now: datetime
+    ) -> None:
+        """A visit found no one in (visit-no-access) on `day`: the same history as a
+        failed attempt."""
+        await self._note_no_access_history(session, uprn, day, now)
 
     @staticmethod
     def _visible_to(check: Check, caller: Caller) -> bool:
@@ -882,7 +896,10 @@ class ProgrammeService:
             check_date=data.done_on,
             expires_on=expires_on,
             certificate_reference=data.certificate_reference,
-            no_access_history=home.no_access_history if home is not None else False,
+            no_access_history=home is not None
+            and household_no_access_history(
+                home.no_access_noted_on, home.tenancy_start_date, today
+            ),
             now=now,
         )
         if (

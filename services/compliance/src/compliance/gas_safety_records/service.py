@@ -34,7 +34,7 @@ from compliance.gas_safety_records.schemas import (
     HazardPublic,
 )
 from compliance.homes import repository as homes
-from compliance.homes.service import status_of
+from compliance.homes.service import no_access_history_of, status_of
 from compliance.models import Check, GasSafetyRecord, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
 from compliance.tenant_copies.rules import household_owed_copy
@@ -188,7 +188,7 @@ class GasSafetyRecordService:
             # a block is in the annual programme for its communal boiler only
             annual = block is not None and block.communal_boiler
         tenancy_start = None if home is None else home.tenancy_start_date
-        no_access_history = False if home is None else home.no_access_history
+        no_access_history = home is not None and no_access_history_of(home, now)
         # A second record dated the latest one's day (a re-test after a repair, or a
         # corrected certificate) is the home's latest, recorded against the cycle the
         # first completed: no cycle is completed or opened again, and the same day with

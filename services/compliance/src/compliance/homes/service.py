@@ -25,6 +25,7 @@ from compliance.checks.rules import (
     checks_for_home,
     co_alarm_rooms_missing,
     gas_status,
+    household_no_access_history,
     storeys_without_smoke_alarm,
 )
 from compliance.checks.schemas import CrossCheckItem
@@ -113,6 +114,14 @@ def facts(appliances: Iterable[Appliance]) -> list[ApplianceFact]:
 
 def status_of(home: Home, appliances: Iterable[Appliance]) -> GasStatus:
     return gas_status(home.heating_fuel, home.gas_supply, facts(appliances), tenure=home.tenure)
+
+
+def no_access_history_of(home: Home, now: datetime) -> bool:
+    """Whether the household living in the home now has a history of not giving access
+    (rules.household_no_access_history: not the one before's)."""
+    return household_no_access_history(
+        home.no_access_noted_on, home.tenancy_start_date, london_day(now)
+    )
 
 
 def alarms_missing(home: Home, appliances: Iterable[Appliance]) -> int:
@@ -516,7 +525,7 @@ class HomeService:
             uprn=uprn,
             subject=Subject.HOME,
             needed=checks_for_home(after, tenure=home.tenure),
-            no_access_history=home.no_access_history,
+            no_access_history=no_access_history_of(home, now),
             now=now,
             raise_due_now=frozenset({CheckType.GAS_SAFETY}) if uncapped else frozenset(),
         )
@@ -816,7 +825,7 @@ class HomeService:
                         CheckType.GAS_SAFETY: data.gas_certificate_expires_on,
                         CheckType.ELECTRICAL: data.electrical_certificate_expires_on,
                     },
-                    no_access_history=home.no_access_history,
+                    no_access_history=no_access_history_of(home, now),
                     now=now,
                 )
                 withdrawn.extend(withdraw)
@@ -856,7 +865,7 @@ class HomeService:
             if expires_on is None:
                 continue
             self.programme.move_to_expiry(
-                check, expires_on, no_access_history=home.no_access_history, now=now
+                check, expires_on, no_access_history=no_access_history_of(home, now), now=now
             )
             moved = True
         return moved
