@@ -18,16 +18,20 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyEndReason
+from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import Database
 from hearth_kit.problems import Conflict
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import london_day
 from income.accounts.repository import balance
-from income.models import EntryKind, LedgerEntry
+from income.handlers import on_recharge_raised
+from income.models import Account, AccountKind, EntryKind, LedgerEntry
 from income.rent_run.service import RentRun
 from income.settings import IncomeSettings
 from income.tenancies import repository
-from income.tenancies.schemas import TenancyCreate
+from income.tenancies.schemas import TenancyCreate, TenancyEnd
 from income.tenancies.service import tenancy_service
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -206,3 +210,48 @@ async def test_withdrawal_through_the_api_is_kept_once_and_takes_no_payment(
         json={"end_date": str(today), "reason": "other"},
     )
     assert ended.status_code == 409
+
+
+async def test_a_recharge_naming_a_withdrawn_tenancy_goes_to_the_household_in_the_home(
+    income_database: Database,
+) -> None:
+    """Repairs names the household a recharge was held for (ADR 0105), and engagement
+    puts tenants on a tenancy from its announcement, so a recharge held before the offer
+    fell through and approved after names the withdrawn tenancy. Its household never
+    lived there (ADR 0111): the recharge goes where one naming no one would, here the
+    former tenant's, never onto the withdrawn tenancy's sundry account."""
+    uprn = a_uprn()
+    async with income_database.sessionmaker() as session, session.begin():
+        former = await tenancy_service.start(session, new_tenancy(uprn, date(2026, 1, 5)), NOW)
+        await tenancy_service.end(
+            session,
+            former.id,
+            TenancyEnd(end_date=date(2026, 10, 30), reason=TenancyEndReason.NOTICE_GIVEN),
+            NOW,
+        )
+        offered = await tenancy_service.start(session, new_tenancy(uprn, date(2027, 1, 11)), NOW)
+    async with income_database.sessionmaker() as session, session.begin():
+        await tenancy_service.withdraw(session, offered.id, "officer-7", NOW)
+        await on_recharge_raised(
+            session,
+            Envelope(
+                data=RechargeRaised(
+                    recharge_id=uuid.uuid4(),
+                    repair_id=uuid.uuid4(),
+                    uprn=uprn,
+                    tenancy_id=offered.id,
+                    amount_pence=6_000,
+                    reason="damage_by_household",
+                    vulnerability_considered=True,
+                    raised_at=NOW,
+                )
+            ),
+        )
+
+    async with income_database.sessionmaker() as session:
+        sundry = (
+            await session.scalars(
+                select(Account).where(Account.uprn == uprn, Account.kind == AccountKind.SUNDRY)
+            )
+        ).all()
+    assert [a.tenancy_id for a in sundry] == [former.id]

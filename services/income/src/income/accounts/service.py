@@ -96,7 +96,8 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
     a replay (the same recharge again, even at the same moment) opens and posts nothing.
 
     The household is the tenancy repairs names (a recharge held for approval names the
-    household that was held, ADR 0105), when it is a tenancy of the recharge's home;
+    household that was held, ADR 0105), when it is a tenancy of the recharge's home
+    not withdrawn before its first day (its household never lived there, ADR 0111);
     else the tenancy last in the home on the day the recharge was raised: the one in
     force then, or a former tenant's when the
     home stood empty (damage found after they left is their former tenant arrears, not
@@ -134,6 +135,15 @@ async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> N
         # carried from a household's earlier home): the home's household on the day is
         log.info(
             "recharge names a tenancy of another home",
+            recharge_id=str(recharge.recharge_id),
+            tenancy_id=str(named.id),
+        )
+        named = None
+    if named is not None and named.status is TenancyStatus.WITHDRAWN:
+        # held for a household put on a tenancy from its announcement whose offer then
+        # fell through (ADR 0111): it never lived there, so the damage is not theirs
+        log.info(
+            "recharge names a tenancy withdrawn before its first day",
             recharge_id=str(recharge.recharge_id),
             tenancy_id=str(named.id),
         )
