@@ -73,7 +73,8 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
     ) -> None:
         """Homes joined the asset register: heating fuel, gas supply, compliance's
-        decision on their annual gas check, and area."""
+        decision on their annual gas check, area, and tenure (a leasehold or shared
+        ownership home is out of the programme, ADR 0115)."""
         await projections.save_properties(
             session,
             [
@@ -83,6 +84,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     gas_supply=home.gas_supply,
                     needs_gas_safety_check=home.needs_gas_safety_check,
                     postcode=home.postcode,
+                    tenure=home.tenure,
                     as_of=home.registered_at,
                     registered_at=home.registered_at,
                 )
@@ -94,7 +96,8 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     async def properties_updated(
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyUpdated]]
     ) -> None:
-        """Homes' register entries changed (a new heating system, gas capped)."""
+        """Homes' register entries changed (a new heating system, gas capped, a home
+        sold to its tenant under the right to buy: leasehold now, out of the programme)."""
         await projections.save_properties(
             session,
             [
@@ -104,6 +107,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     gas_supply=home.gas_supply,
                     needs_gas_safety_check=home.needs_gas_safety_check,
                     postcode=home.postcode,
+                    tenure=home.tenure,
                     as_of=home.updated_at,
                 )
                 for home in (envelope.data for envelope in envelopes)

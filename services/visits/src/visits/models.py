@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Index, Text, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, Tenure
 from hearth_contracts.events.engagement import AgeBand, ContactChannel
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import (
@@ -191,7 +191,8 @@ class ReportDraftPiece(VisitsModel, table=True):
 class HomeProfile(VisitsModel, table=True):
     """What visits knows about a home from the asset register (a projection): heating
     fuel, gas supply, whether compliance gives it an annual gas safety check (if not:
-    no annual gas visit) and area."""
+    no annual gas visit), area, and tenure (a leasehold or shared ownership home is not
+    in the visit programme, ADR 0115)."""
 
     __tablename__ = "home_profile"
 
@@ -206,6 +207,12 @@ class HomeProfile(VisitsModel, table=True):
     postcode: str | None = Field(default=None, max_length=8)
     area: str | None = Field(
         default=None, max_length=8, index=True, description="The postcode district, e.g. YO10"
+    )
+    tenure: Tenure | None = Field(
+        default=None,
+        sa_type=text_enum(Tenure),
+        description="The register's tenure (null: not heard since visits kept it, migration "
+        "0016; the home stays in the programme until compliance announces it again)",
     )
     property_as_of: datetime | None = Field(
         default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as select_columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.visits import HazardType, VisitKind
 from visits.models import HomeProfile, Visit, VisitHazardFinding, VisitRepairFinding, VisitStatus
+from visits.programme.repository import programmed_home
 from visits.visits.repository import inventory_recorded
 
 
@@ -48,7 +49,9 @@ async def reported_visits(
     visit from that home's visits (ix_visit_uprn_scheduled_for). The findings counted
     over the whole table, grouped, then joined, and the period found by a filter over
     every visit, read every visit and finding ever recorded on each request. Whether
-    its report holds a room inventory, by its id too (ix_visit_room_visit_id)."""
+    its report holds a room inventory, by its id too (ix_visit_room_visit_id). A visit
+    at a home the programme leaves out (leasehold, shared ownership: ADR 0115) is not
+    one of the programme's, and is not counted."""
     earlier = aliased(Visit)
     repairs = (
         select(func.count())
@@ -98,6 +101,9 @@ async def reported_visits(
             col(Visit.visited_at) >= start,
             col(Visit.visited_at) < end,
             col(Visit.status) != VisitStatus.SCHEDULED,
+            # the programme's visits: not one booked on request at a leasehold or shared
+            # ownership home (ADR 0115); a home the register never told of is counted
+            or_(col(HomeProfile.uprn).is_(None), programmed_home()),
         )
     )
     return [
@@ -131,5 +137,11 @@ async def reported_visits(
 
 
 async def homes_by_area(session: AsyncSession) -> dict[str | None, int]:
-    query = select(HomeProfile.area, func.count()).group_by(col(HomeProfile.area))
+    """The homes in the programme, per area: the figures' homes visited count against
+    them, so a leasehold or shared ownership home (ADR 0115) is not one."""
+    query = (
+        select(HomeProfile.area, func.count())
+        .where(programmed_home())
+        .group_by(col(HomeProfile.area))
+    )
     return {area: int(n) for area, n in (await session.execute(query)).all()}

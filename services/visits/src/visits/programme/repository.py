@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    delete,
     func,
     inspect,
     literal,
@@ -31,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
+from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, Tenure
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import HazardType, VisitKind
@@ -52,7 +53,7 @@ from visits.models import (
     VisitHazardFinding,
     VisitStatus,
 )
-from visits.programme.rules import HOUSEHOLD_GAVE_NO_ACCESS
+from visits.programme.rules import HOUSEHOLD_GAVE_NO_ACCESS, OUT_OF_PROGRAMME
 from visits.visits.repository import inventory_recorded
 
 
@@ -80,6 +81,9 @@ class RegisterEntry:
     needs_gas_safety_check: bool | None = None
     """Compliance's decision on the home's annual gas check; None: the event did not
     say (one from before compliance said it)."""
+    tenure: Tenure | None = None
+    """The register's tenure: a leasehold or shared ownership home is out of the
+    programme (ADR 0115)."""
 
 
 _home_profile = cast(Table, inspect(HomeProfile).local_table)
@@ -116,6 +120,7 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
                 "needs_gas_safety_check": entry.needs_gas_safety_check,
                 "postcode": entry.postcode,
                 "area": area_of(entry.postcode),
+                "tenure": entry.tenure,
                 "property_as_of": entry.as_of,
             }
             for entry in entries
@@ -458,21 +463,25 @@ class RegisteredHome(NamedTuple):
     """Compliance's decision on its annual gas check; None: not said."""
     registered_on: date | None
     """The London day it joined the asset register, when known."""
+    tenure: Tenure | None = None
+    """The register's tenure (None: not heard yet); rules.in_programme decides."""
 
 
 async def homes(session: AsyncSession, uprns: Sequence[str]) -> list[RegisteredHome]:
     """The homes among `uprns` the asset register knows: uprn, area, gas supply,
-    whether compliance gives it an annual gas check, and the day it was registered."""
+    whether compliance gives it an annual gas check, the day it was registered, and its
+    tenure."""
     query = select_columns(  # sqlmodel's select is typed for at most four columns
         col(HomeProfile.uprn),
         col(HomeProfile.area),
         col(HomeProfile.gas_supply),
         col(HomeProfile.needs_gas_safety_check),
         col(HomeProfile.registered_at),
+        col(HomeProfile.tenure),
     ).where(col(HomeProfile.uprn).in_(uprns))
     return [
         RegisteredHome(
-            row[0], row[1], row[2], row[3], None if row[4] is None else london_day(row[4])
+            row[0], row[1], row[2], row[3], None if row[4] is None else london_day(row[4]), row[5]
         )
         for row in (await session.execute(query)).all()
     ]
@@ -734,6 +743,21 @@ async def save_scores(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) 
     return {str(uprn) for uprn, inserted in returned if not inserted}
 
 
+async def drop_scores(session: AsyncSession, uprns: Sequence[str]) -> None:
+    """Take these homes out of the ranking: their stored scores go (a home whose tenure
+    is now leasehold or shared ownership, ADR 0115), so it is neither ranked nor counted
+    beyond its interval, and the re-scoring job does not pick it up again."""
+    if uprns:
+        await session.execute(delete(ProgrammeScore).where(col(ProgrammeScore.uprn).in_(uprns)))
+
+
+def programmed_home() -> Any:
+    """The homes the programme holds (a condition on home_profile): not a leasehold or
+    shared ownership home (ADR 0115); one whose tenure visits has not heard yet is in."""
+    tenure = col(HomeProfile.tenure)
+    return or_(tenure.is_(None), tenure.not_in(sorted(OUT_OF_PROGRAMME)))
+
+
 async def due_for_rescoring(
     session: AsyncSession, *, today: date, configuration: str, limit: int
 ) -> list[str]:
@@ -761,10 +785,14 @@ async def due_for_rescoring(
 
 async def never_scored(session: AsyncSession, *, limit: int) -> list[str]:
     """Homes on the asset register with no stored score yet (a database migrated from
-    before scores were stored)."""
+    before scores were stored), leaving out those the programme does not hold (ADR 0115:
+    they keep no score, so would otherwise be found again every round)."""
     query = (
         select(HomeProfile.uprn)
-        .where(~select(ProgrammeScore.uprn).where(ProgrammeScore.uprn == HomeProfile.uprn).exists())
+        .where(
+            ~select(ProgrammeScore.uprn).where(ProgrammeScore.uprn == HomeProfile.uprn).exists(),
+            programmed_home(),
+        )
         .limit(limit)
     )
     return [row[0] for row in (await session.execute(query)).all()]

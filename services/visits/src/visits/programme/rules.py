@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
-from hearth_contracts.events.compliance import GasSupply
+from hearth_contracts.events.compliance import GasSupply, Tenure
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import NoAccessReason, VisitKind
@@ -34,6 +34,20 @@ no-access history. Unsafe to enter is the officer's call, and other says nothing
 whose side it was; a lite visit, a call that went unanswered, is no failure to let
 anyone in. The same reasons compliance holds against a household (its no-access
 history, for a check's lead time), so the two services judge one visit alike."""
+OUT_OF_PROGRAMME = frozenset({Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP})
+"""Tenures whose homes the visit programme leaves out (ADR 0115): the annual home visit
+is the landlord's visit to its tenants, and a leaseholder or shared owner is not one. Such
+a home is never ranked, never counted beyond its interval, nor in the figures; a visit can
+still be booked there on request."""
+
+
+def in_programme(tenure: Tenure | None) -> bool:
+    """Whether a home of this tenure is in the visit programme. Unknown (None: a home
+    visits heard of before it kept the tenure, until compliance announces it again) stays
+    in, as every home was before."""
+    return tenure not in OUT_OF_PROGRAMME
+
+
 NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365

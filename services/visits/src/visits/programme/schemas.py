@@ -23,6 +23,12 @@ class HomePriority(BaseModel):
     stock_condition_survey: bool
     due_by: date = Field(description="The last day within its maximum visit interval")
     beyond_interval: bool
+    in_programme: bool = Field(
+        default=True,
+        description="False for a leasehold or shared ownership home: the annual visit is "
+        "for the landlord's tenants, so it is never ranked, counted beyond its interval or "
+        "in the figures; worked out the same for a visit booked on request (ADR 0115)",
+    )
 
 
 class Programme(BaseModel):

@@ -68,7 +68,7 @@ class _Scored(NamedTuple):
     rescore_on: date
 
 
-def _explained(home: _Scored) -> HomePriority:
+def _explained(home: _Scored, *, programmed: bool = True) -> HomePriority:
     return HomePriority(
         uprn=home.uprn,
         area=home.area,
@@ -79,6 +79,7 @@ def _explained(home: _Scored) -> HomePriority:
         stock_condition_survey=home.upcoming.stock_condition_survey,
         due_by=home.upcoming.due_by,
         beyond_interval=home.upcoming.beyond_interval,
+        in_programme=programmed,
     )
 
 
@@ -222,13 +223,16 @@ class ProgrammeService:
 
     async def _work_out(
         self, session: AsyncSession, uprns: Sequence[str], now: datetime
-    ) -> list[_Scored]:
-        """The scores of the homes among `uprns` the asset register knows, from one
-        grouped query per factor source."""
+    ) -> tuple[list[_Scored], list[str]]:
+        """The scores of the homes among `uprns` the asset register knows and the
+        programme holds, from one grouped query per factor source; and those it knows
+        but the programme leaves out (a leasehold or shared ownership home, ADR 0115)."""
         today = london_day(now)
-        homes = await repository.homes(session, uprns)
+        registered = await repository.homes(session, uprns)
+        homes = [home for home in registered if rules.in_programme(home.tenure)]
+        left_out = [home.uprn for home in registered if not rules.in_programme(home.tenure)]
         if not homes:
-            return []
+            return [], left_out
         known = [home.uprn for home in homes]
         tenancies = await repository.current_tenancies(session, known, today)
         starting = await repository.tenancies_starting(session, known, today)
@@ -262,12 +266,13 @@ class ProgrammeService:
                 intervals=self.intervals,
                 today=today,
             )
-            for uprn, area, gas, needs_gas_check, registered_on in homes
-        ]
+            for uprn, area, gas, needs_gas_check, registered_on, _ in homes
+        ], left_out
 
     async def rescore(self, session: AsyncSession, uprns: Sequence[str], now: datetime) -> int:
-        """Work out and store the scores of these homes (those on the asset register):
-        called whenever something a score depends on changes for them."""
+        """Work out and store the scores of these homes (those on the asset register
+        the programme holds; a leasehold or shared ownership home's stored score goes,
+        ADR 0115): called whenever something a score depends on changes for them."""
         unique = sorted(set(uprns))
         if not unique:
             return 0
@@ -280,7 +285,8 @@ class ProgrammeService:
         # the factors), and the rescore job takes it first and nothing after it.
         held = await repository.lock_scores(session, unique)
         today = london_day(now)
-        scored = await self._work_out(session, unique, now)
+        scored, left_out = await self._work_out(session, unique, now)
+        await repository.drop_scores(session, left_out)
         found = await repository.save_scores(
             session, [_stored(home, today, self.configuration) for home in scored]
         )
@@ -290,7 +296,7 @@ class ProgrammeService:
             # transaction inserted one meanwhile (this upsert waited for it and then
             # wrote over it): the row is held now, so its factors are read again and its
             # score stored as they now are.
-            again = await self._work_out(session, raced, now)
+            again, _ = await self._work_out(session, raced, now)
             await repository.save_scores(
                 session, [_stored(home, today, self.configuration) for home in again]
             )
@@ -343,7 +349,9 @@ class ProgrammeService:
 
     async def priority(self, session: AsyncSession, uprn: str, now: datetime) -> HomePriority:
         """One home's score, the factors that made it, and its next visit, worked out
-        now (a home not on the asset register yet included)."""
+        now (a home not on the asset register yet included). A leasehold or shared
+        ownership home is worked out the same, for a visit on request, and said to be
+        out of the programme (`in_programme` false, ADR 0115)."""
         today = london_day(now)
         profile = await repository.get(session, uprn)
         visits = await repository.visits_of(session, uprn)
@@ -390,5 +398,6 @@ class ProgrammeService:
                 weights=self.weights,
                 intervals=self.intervals,
                 today=today,
-            )
+            ),
+            programmed=rules.in_programme(profile.tenure if profile else None),
         )
