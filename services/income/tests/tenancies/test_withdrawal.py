@@ -210,6 +210,20 @@ async def test_withdrawal_through_the_api_is_kept_once_and_takes_no_payment(
         json={"end_date": str(today), "reason": "other"},
     )
     assert ended.status_code == 409
+    # what is refused of a tenancy no longer current says why: withdrawn, not ended
+    assert (ended.json()["reason"], ended.json()["field"]) == ("tenancy_withdrawn", "status")
+    assert "withdrawn" in ended.json()["detail"]
+    monday = today + timedelta(days=35 + (7 - today.weekday()) % 7)
+    rent_changed = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/rent-change",
+        json={
+            "weekly_rent_pence": 7_500,
+            "weekly_service_charge_pence": 1_400,
+            "effective_from": str(monday),
+        },
+    )
+    assert rent_changed.status_code == 409, rent_changed.text
+    assert rent_changed.json()["reason"] == "tenancy_withdrawn"
 
 
 async def test_a_recharge_naming_a_withdrawn_tenancy_goes_to_the_household_in_the_home(

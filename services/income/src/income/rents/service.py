@@ -24,7 +24,7 @@ from income.models import AccountKind, RentChange, Tenancy, TenancyStatus
 from income.rents import repository
 from income.rents.schemas import RentChangeCreate, RentChangePublic
 from income.tenancies import repository as tenancies
-from income.tenancies.rules import RECORDED_AHEAD_MONTHS, latest_day_ahead
+from income.tenancies.rules import RECORDED_AHEAD_MONTHS, latest_day_ahead, why_not_current
 
 log = get_logger(__name__)
 
@@ -36,7 +36,11 @@ class RentChangeService:
         if tenancy is None:
             raise NotFound(f"No tenancy {tenancy_id}")
         if tenancy.status is not TenancyStatus.CURRENT:
-            raise Conflict(f"Tenancy {tenancy_id} has ended")
+            raise Conflict(
+                f"Tenancy {tenancy_id} {why_not_current(tenancy.status)}",
+                field="status",
+                reason=f"tenancy_{tenancy.status.value}",
+            )
         return tenancy
 
     async def _refuse_charged(

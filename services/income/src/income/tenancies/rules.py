@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from hearth_contracts.events.income import TenancyType, trial_ends_on
-from income.models import CourtOutcome
+from income.models import CourtOutcome, TenancyStatus
 
 INTRODUCTORY_PERIOD_MONTHS = 12
 EXTENSION_MONTHS = 6
@@ -268,3 +268,11 @@ def settled_on(ends_on: date, proceedings_ended: date | None) -> date:
     the notice stopped keeping it (the proceedings ended, or its six months passed with
     none brought; s.130: it stays introductory until then)."""
     return ends_on if proceedings_ended is None else max(ends_on, proceedings_ended)
+
+
+def why_not_current(status: TenancyStatus) -> str:
+    """What a change refused to a tenancy no longer current says of it: one withdrawn
+    before its first day never ran, so it did not end (ADR 0111)."""
+    if status is TenancyStatus.WITHDRAWN:
+        return "was withdrawn before its first day"
+    return "has ended"

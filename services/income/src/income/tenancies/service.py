@@ -205,7 +205,11 @@ class TenancyService:
         if tenancy is None:
             raise NotFound(f"No tenancy {tenancy_id}")
         if tenancy.status is not TenancyStatus.CURRENT:
-            raise Conflict(f"Tenancy {tenancy_id} has ended")
+            raise Conflict(
+                f"Tenancy {tenancy_id} {rules.why_not_current(tenancy.status)}",
+                field="status",
+                reason=f"tenancy_{tenancy.status.value}",
+            )
         return tenancy
 
     async def end(
