@@ -93,8 +93,8 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("compliance", "combined-appointment-offered"): ("visits",),  # one appointment
     _t("compliance", "tenant-copy-requested"): ("engagement",),  # new tenancy's record copy
     # income
-    _t("income", "tenancy-started"): ("visits", "compliance", "engagement"),  # v1: old events
-    _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement"),  # no names
+    _t("income", "tenancy-started"): ("visits", "compliance", "engagement", "repairs"),  # v1
+    _t("income", "tenancy-started", 2): ("visits", "compliance", "engagement", "repairs"),
     _t("income", "tenancy-type-changed"): ("visits",),  # introductory caseload
     # compliance: a record made while the home stands empty owes no household copy
     _t("income", "tenancy-ended"): ("visits", "engagement", "repairs", "compliance"),

@@ -1,8 +1,10 @@
-"""A tenancy ended at a home (income's tenancy-ended): its residents' vulnerability
-flags no longer hold the next household's recharges for a manager's approval, whatever
-order tenancy-ended and vulnerability-recorded (different topics) arrive in, and a late
-record for the ended tenancy does not bring the flag back. A flag without a tenancy
-counts only when recorded after a tenancy at the home was over."""
+"""A tenancy ended at a home (income's tenancy-ended) and the next began (tenancy-started):
+the former household's vulnerability flags no longer hold the next household's recharges
+for a manager's approval, whatever order tenancy-ended and vulnerability-recorded
+(different topics) arrive in, and a late record for the ended tenancy does not bring the
+flag back. A flag without a tenancy counts only when recorded after a tenancy at the
+home was over. (While the home stands empty the former household is the one charged, and
+its flags do hold it: test_recharges_of_a_former_tenant.py, docs/adr/0116.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ import httpx
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import VulnerabilityRecorded, VulnerabilityRecordedV2
-from hearth_contracts.events.income import TenancyEnded, TenancyEndReason
+from hearth_contracts.events.income import (
+    TenancyEnded,
+    TenancyEndReason,
+    TenancyStartedV2,
+    TenancyType,
+    TenantOfTenancy,
+)
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day, start_of_london_day
 from repairs.handlers import build_handlers
@@ -29,7 +37,10 @@ def a_home() -> str:
 
 
 async def run(
-    db: Database, *envelopes: Envelope[TenancyEnded] | Envelope[VulnerabilityRecordedV2]
+    db: Database,
+    *envelopes: Envelope[TenancyEnded]
+    | Envelope[VulnerabilityRecordedV2]
+    | Envelope[TenancyStartedV2],
 ) -> None:
     """A run of one event type as the consumer gives it to the batch handler."""
     handler = handlers.get_batch(envelopes[0].type)
@@ -70,6 +81,30 @@ def ended(tenancy_id: uuid.UUID, uprn: str, end_date: date, at: datetime) -> Env
     )
 
 
+def started(
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    start_date: date,
+    at: datetime,
+    tenants: tuple[uuid.UUID, ...] = (),
+) -> Envelope[TenancyStartedV2]:
+    return Envelope(
+        data=TenancyStartedV2(
+            tenancy_id=tenancy_id,
+            tenancy_reference=f"T{tenancy_id.hex[:8]}",
+            uprn=uprn,
+            tenants=[
+                TenantOfTenancy(person_id=person_id, lead=n == 0)
+                for n, person_id in enumerate(tenants or (uuid.uuid4(),))
+            ],
+            start_date=start_date,
+            tenancy_type=TenancyType.SECURE,
+            weekly_rent_pence=10_000,
+        ),
+        time=at,
+    )
+
+
 async def recharge_status(staff: httpx.AsyncClient, uprn: str) -> tuple[str, bool]:
     response = await staff.post(
         f"/v1/repairs/{await a_repair(staff, uprn)}/recharges", json=RECHARGE
@@ -91,6 +126,7 @@ async def test_a_former_tenants_flag_no_longer_holds_the_new_households_recharge
     assert await recharge_status(staff, uprn) == ("awaiting_approval", True)
 
     await run(repairs_database, ended(former, uprn, london_day(LAST_WEEK), LAST_WEEK))
+    await run(repairs_database, started(uuid.uuid4(), uprn, london_day(NOW), LAST_WEEK))
     assert await recharge_status(staff, uprn) == ("raised", False)
 
     # A record for the ended tenancy arriving late (engagement reviewed it, or a replay),
@@ -112,6 +148,7 @@ async def test_tenancy_ended_arriving_before_the_flag_of_that_tenancy_still_wins
     """The two events are on different topics: tenancy-ended may be handled first."""
     uprn, former = a_home(), uuid.uuid4()
     await run(repairs_database, ended(former, uprn, london_day(LAST_WEEK), LAST_WEEK))
+    await run(repairs_database, started(uuid.uuid4(), uprn, london_day(NOW), LAST_WEEK))
     await run(repairs_database, flagged(uuid.uuid4(), uprn, former, LAST_WEEK - timedelta(days=3)))
     assert await recharge_status(staff, uprn) == ("raised", False)
 
@@ -134,6 +171,8 @@ async def test_a_resident_recorded_again_under_a_new_tenancy_counts_again(
     uprn, former, successor, resident = a_home(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await run(repairs_database, flagged(resident, uprn, former, LAST_WEEK - timedelta(days=30)))
     await run(repairs_database, ended(former, uprn, london_day(LAST_WEEK), LAST_WEEK))
+    # the successor begins with another tenant; the resident joins it later
+    await run(repairs_database, started(successor, uprn, london_day(NOW), LAST_WEEK))
     assert await recharge_status(staff, uprn) == ("raised", False)
     await run(repairs_database, flagged(resident, uprn, successor, NOW))
     assert await recharge_status(staff, uprn) == ("awaiting_approval", True)

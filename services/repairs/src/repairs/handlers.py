@@ -26,7 +26,13 @@ from hearth_contracts.events.engagement import (
     VulnerabilityRecorded,
     VulnerabilityRecordedV2,
 )
-from hearth_contracts.events.income import RechargePaid, TenancyEnded, TenancyWithdrawn
+from hearth_contracts.events.income import (
+    RechargePaid,
+    TenancyEnded,
+    TenancyStarted,
+    TenancyStartedV2,
+    TenancyWithdrawn,
+)
 from hearth_contracts.events.repairs import AwarenessSource, RepairSourceV2
 from hearth_contracts.events.visits import (
     CommunalIssueFound,
@@ -44,7 +50,12 @@ from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
 from repairs.recharges import repository as recharges
-from repairs.recharges.repository import PaymentOnRecharge, TenancyEnd, VulnerabilityFlag
+from repairs.recharges.repository import (
+    PaymentOnRecharge,
+    TenancyEnd,
+    TenancyStart,
+    VulnerabilityFlag,
+)
 from repairs.settings import AwaabTargets
 from repairs.work_orders import repository as repairs
 from repairs.work_orders.repository import RegisterEntry
@@ -320,6 +331,33 @@ def build_handlers(
             ],
         )
 
+    async def remember_tenancy_starts(
+        session: AsyncSession,
+        envelopes: Sequence[Envelope[TenancyStarted]] | Sequence[Envelope[TenancyStartedV2]],
+    ) -> None:
+        """A tenancy began at a home: with the ends below, repairs knows the household
+        income charges a recharge to on a day (the tenancy last in the home, a former
+        tenant's when it stands empty), whose recorded vulnerability a recharge considers
+        (docs/adr/0116). Its tenants by person id only (v1's names are not kept), so a
+        former tenant's flag re-announced under another home still counts. Versioned by
+        the event's time: the same event again, or an older one late, changes nothing."""
+        await recharges.save_tenancy_starts(
+            session,
+            [
+                TenancyStart(
+                    tenancy_id=envelope.data.tenancy_id,
+                    uprn=envelope.data.uprn,
+                    start_date=envelope.data.start_date,
+                    as_of=envelope.time,
+                    tenants=tuple(tenant.person_id for tenant in envelope.data.tenants),
+                )
+                for envelope in envelopes
+            ],
+        )
+
+    handlers.on_batch(TenancyStarted)(remember_tenancy_starts)
+    handlers.on_batch(TenancyStartedV2)(remember_tenancy_starts)
+
     @handlers.on_batch(TenancyEnded)
     async def remember_tenancy_ends(
         session: AsyncSession, envelopes: Sequence[Envelope[TenancyEnded]]
@@ -350,7 +388,21 @@ def build_handlers(
         household never moved in, so a vulnerability recorded for it (engagement knows
         its tenants from the day it is announced) never holds a recharge at the home.
         Kept as a tenancy that ran no day (its last day the day before its first), as
-        tenancy-ended keeps an end, in whichever order the two events come."""
+        tenancy-ended keeps an end, in whichever order the two events come. Its start is
+        kept too, so the end before it marks it withdrawn even when its tenancy-started
+        was never handled here."""
+        await recharges.save_tenancy_starts(
+            session,
+            [
+                TenancyStart(
+                    tenancy_id=envelope.data.tenancy_id,
+                    uprn=envelope.data.uprn,
+                    start_date=envelope.data.start_date,
+                    as_of=envelope.time,
+                )
+                for envelope in envelopes
+            ],
+        )
         await recharges.save_tenancy_ends(
             session,
             [

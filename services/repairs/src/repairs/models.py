@@ -368,6 +368,35 @@ class EndedTenancy(RepairsModel, table=True):
     as_of: datetime = Field(sa_type=AwareDateTime)
 
 
+class TenancyOfHome(RepairsModel, table=True):
+    """Projection of income's tenancy-started (and tenancy-withdrawn, which names the
+    start it undoes): which tenancy began at a home on which day. With the ends above,
+    it tells repairs the household income charges a recharge to, the tenancy last in
+    the home on the day (docs/adr/0036): a former tenant's when the home stood empty,
+    whose recorded vulnerability must be considered too (docs/adr/0116). Known only for
+    tenancies announced since migration 0027."""
+
+    __tablename__ = "tenancy_of_home"
+    __table_args__ = (Index("ix_tenancy_of_home_uprn_start", "uprn", "start_date"),)
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12)
+    start_date: date
+    as_of: datetime = Field(sa_type=AwareDateTime)
+
+
+class TenantOfTenancy(RepairsModel, table=True):
+    """A tenant of a tenancy, by the platform's person id (the resident id engagement
+    flags a vulnerability under) and nothing else: a former tenant whose flag engagement
+    re-announced under another home (a transfer) is still the household of this one."""
+
+    __tablename__ = "tenant_of_tenancy"
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    person_id: uuid.UUID = Field(primary_key=True)
+    as_of: datetime = Field(sa_type=AwareDateTime)
+
+
 class RechargeStatus(StrEnum):
     RAISED = "raised"
     AWAITING_APPROVAL = "awaiting_approval"

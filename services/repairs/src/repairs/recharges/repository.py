@@ -18,8 +18,103 @@ from repairs.models import (
     Recharge,
     RechargePayment,
     RechargeStatus,
+    TenancyOfHome,
+    TenantOfTenancy,
     VulnerableResident,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdToConsider:
+    """Whether the household a recharge at a home is charged to has a recorded
+    vulnerability (the recharge is then held for a manager), and its tenancy when
+    repairs can name it (recharge-raised names it on approval, docs/adr/0105)."""
+
+    flagged: bool
+    tenancy_id: uuid.UUID | None
+
+
+async def household_to_consider(session: AsyncSession, uprn: str, day: date) -> HouseholdToConsider:
+    """The household income charges a recharge raised on `day` to is the tenancy last in
+    the home that day: the one in force, or, when the home stood empty, the one that
+    ended most recently, the former tenant (docs/adr/0036). Its recorded vulnerability is
+    considered whether or not its tenancy has ended since (docs/adr/0116): a flag naming
+    that tenancy, or one of its tenants' flags wherever engagement now keeps it (a tenant
+    moved to another home has it announced there). A flag naming no tenancy (old v1
+    records) counts as household_flagged says.
+
+    Repairs knows a tenancy's start only from tenancy-started handled since migration
+    0027. With none known at the home by `day`, the household is read as before (the
+    flags of tenancies not ended), and failing that the home's latest ended tenancy's
+    flags hold the recharge without naming it: repairs cannot tell whether a household it
+    never heard of has moved in since, so income's own rule picks the household when a
+    manager approves."""
+    known = await _household_on(session, uprn, day)
+    if known is not None:
+        if await _household_flagged(session, known, with_tenants=True):
+            return HouseholdToConsider(flagged=True, tenancy_id=known)
+        unnamed = select(VulnerableResident.resident_id).where(
+            *_counted_flags(uprn), col(VulnerableResident.tenancy_id).is_(None)
+        )
+        flagged = (await session.execute(unnamed.limit(1))).first() is not None
+        return HouseholdToConsider(flagged=flagged, tenancy_id=None)
+    if await household_flagged(session, uprn):
+        return HouseholdToConsider(flagged=True, tenancy_id=await flagged_tenancy(session, uprn))
+    former = await _latest_ended(session, uprn, day)
+    flagged = former is not None and await _household_flagged(session, former, with_tenants=False)
+    return HouseholdToConsider(flagged=flagged, tenancy_id=None)
+
+
+async def _household_on(session: AsyncSession, uprn: str, day: date) -> uuid.UUID | None:
+    """The known tenancy with the latest start on or before `day` at the home (income's
+    household_of_home_on), ended or not; a withdrawn one (kept as ended the day before
+    its start) never was in the home. Tenancies of a home never overlap and are announced
+    in order on one partition, so no tenancy repairs has not heard of started after it."""
+    withdrawn = select(EndedTenancy.tenancy_id).where(
+        EndedTenancy.tenancy_id == TenancyOfHome.tenancy_id,
+        col(EndedTenancy.end_date) < col(TenancyOfHome.start_date),
+    )
+    query = (
+        select(TenancyOfHome.tenancy_id)
+        .where(
+            TenancyOfHome.uprn == uprn,
+            col(TenancyOfHome.start_date) <= day,
+            ~withdrawn.exists(),
+        )
+        .order_by(col(TenancyOfHome.start_date).desc(), col(TenancyOfHome.as_of).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def _latest_ended(session: AsyncSession, uprn: str, day: date) -> uuid.UUID | None:
+    """The home's tenancy that ended last, by `day` (its last day at the latest), and was
+    not withdrawn (a withdrawal names its start, after the end kept for it)."""
+    withdrawn = select(TenancyOfHome.tenancy_id).where(
+        TenancyOfHome.tenancy_id == EndedTenancy.tenancy_id,
+        col(TenancyOfHome.start_date) > col(EndedTenancy.end_date),
+    )
+    query = (
+        select(EndedTenancy.tenancy_id)
+        .where(EndedTenancy.uprn == uprn, col(EndedTenancy.end_date) <= day, ~withdrawn.exists())
+        .order_by(col(EndedTenancy.end_date).desc(), col(EndedTenancy.as_of).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def _household_flagged(
+    session: AsyncSession, tenancy_id: uuid.UUID, *, with_tenants: bool
+) -> bool:
+    """Whether a flag names the tenancy, or (`with_tenants`) is one of its tenants'."""
+    named = col(VulnerableResident.tenancy_id) == tenancy_id
+    if with_tenants:
+        tenants = select(TenantOfTenancy.person_id).where(TenantOfTenancy.tenancy_id == tenancy_id)
+        named = or_(named, col(VulnerableResident.resident_id).in_(tenants))
+    query = select(VulnerableResident.resident_id).where(
+        col(VulnerableResident.flagged).is_(True), named
+    )
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def household_flagged(session: AsyncSession, uprn: str) -> bool:
@@ -90,6 +185,48 @@ class TenancyEnd:
     def over_at(self) -> datetime:
         """The start of the London day after the tenancy's last day."""
         return start_of_london_day(self.end_date + timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True)
+class TenancyStart:
+    tenancy_id: uuid.UUID
+    uprn: str
+    start_date: date
+    as_of: datetime
+    tenants: tuple[uuid.UUID, ...] = ()
+
+
+async def save_tenancy_starts(session: AsyncSession, starts: Iterable[TenancyStart]) -> None:
+    """Keep each tenancy's home and first day, and its tenants' person ids, the newest
+    event winning (the same event again, or an older one arriving late, changes
+    nothing)."""
+    starts = list(starts)
+    await upsert_newer_many(
+        session,
+        TenancyOfHome,
+        key=["tenancy_id"],
+        rows=[
+            {
+                "tenancy_id": s.tenancy_id,
+                "uprn": s.uprn,
+                "start_date": s.start_date,
+                "as_of": s.as_of,
+            }
+            for s in starts
+        ],
+        version="as_of",
+    )
+    await upsert_newer_many(
+        session,
+        TenantOfTenancy,
+        key=["tenancy_id", "person_id"],
+        rows=[
+            {"tenancy_id": s.tenancy_id, "person_id": person_id, "as_of": s.as_of}
+            for s in starts
+            for person_id in s.tenants
+        ],
+        version="as_of",
+    )
 
 
 async def save_tenancy_ends(session: AsyncSession, ends: Iterable[TenancyEnd]) -> None:

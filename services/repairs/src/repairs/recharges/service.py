@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import london_day
 from repairs.models import Recharge, RechargeStatus
 from repairs.recharges import repository
 from repairs.recharges.schemas import RechargeCreate, RechargeDeclineCreate, RechargePublic
@@ -55,7 +56,9 @@ class RechargeService:
         they name one) and recharge-raised names it when a manager approves: income
         otherwise charges the household in the home on the day it is raised, and by the
         approval that may be the next household, whose vulnerability no one considered
-        (the damage was the household's that left; docs/adr/0105)."""
+        (the damage was the household's that left; docs/adr/0105). The household is the
+        one income charges: on a home standing empty, the former tenant, whose recorded
+        vulnerability holds it as a current household's does (docs/adr/0116)."""
         repair = await repair_requests.get(session, repair_id)
         if repair is None:
             raise NotFound(f"No repair {repair_id}")
@@ -70,8 +73,11 @@ class RechargeService:
                 field="repair_id",
             )
         now = datetime.now(UTC)
-        flagged = await repository.household_flagged(session, repair.uprn)
-        tenancy_id = await repository.flagged_tenancy(session, repair.uprn) if flagged else None
+        # The household income charges it to (the tenancy last in the home today, a
+        # former tenant's when the home stands empty) is the one considered, even if its
+        # tenancy has ended (docs/adr/0116).
+        household = await repository.household_to_consider(session, repair.uprn, london_day(now))
+        flagged, tenancy_id = household.flagged, household.tenancy_id
         recharge = Recharge(
             repair_id=repair.id,
             uprn=repair.uprn,
