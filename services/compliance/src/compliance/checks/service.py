@@ -38,6 +38,7 @@ from compliance.checks.schemas import (
     AccessAttemptPublic,
     CertificateCreate,
     CertificateDefectClassification,
+    CertificateDefectIn,
     CertificatePublic,
     CheckPublic,
     HomeCompliance,
@@ -67,6 +68,7 @@ from hearth_contracts.events.compliance import (
     CertificateExpired,
     CheckCompletedV2,
     CheckDue,
+    CheckOutcome,
     CheckOverdueEscalated,
     CheckType,
     CheckWithdrawn,
@@ -98,6 +100,22 @@ CERTIFICATE_DEFECT_PRIORITY: dict[CertificateDefectClassification, RepairPriorit
 }
 """C1 an emergency repair; C2, FI and a faulty alarm urgent (remedied within 28 days);
 C3 and other observations are recorded without a repair."""
+
+EICR_UNSATISFACTORY_CODES: dict[CertificateDefectClassification, str] = {
+    CertificateDefectClassification.DANGER_PRESENT: "C1",
+    CertificateDefectClassification.POTENTIALLY_DANGEROUS: "C2",
+    CertificateDefectClassification.FURTHER_INVESTIGATION: "FI",
+}
+"""The observations that make an EICR unsatisfactory by BS 7671's own definitions (its
+model report: any C1, C2 or FI, and the overall assessment is unsatisfactory)."""
+
+
+def unsatisfactory_codes(defects: Iterable[CertificateDefectIn]) -> list[str]:
+    """The codes among an EICR's observations that make it unsatisfactory, in C1, C2, FI
+    order, each once (empty when there are none)."""
+    found = {defect.classification for defect in defects}
+    return [code for kind, code in EICR_UNSATISFACTORY_CODES.items() if kind in found]
+
 
 HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
 """The recurring checks the register decides for a home (alarm checks come from events)."""
@@ -791,6 +809,20 @@ class ProgrammeService:
             )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
+        if (
+            check.check_type is CheckType.ELECTRICAL
+            and data.outcome is CheckOutcome.SATISFACTORY
+            and (codes := unsatisfactory_codes(data.defects))
+        ):
+            # BS 7671's model EICR: any C1, C2 or FI makes the installation's condition
+            # unsatisfactory. A report saying otherwise contradicts itself, and the
+            # landlord would hold as satisfactory an EICR the law's remedial duty applies
+            # to; the contractor corrects it while the findings are fresh (as ADR 0110).
+            raise Unprocessable(
+                f"An EICR with {', '.join(codes)} observations is unsatisfactory: send "
+                "outcome unsatisfactory",
+                field="outcome",
+            )
         if check.check_type is CheckType.SMOKE_CO_ALARMS and data.done_on < (
             first_day := day_of_check(check.due_by)
         ):
