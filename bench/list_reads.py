@@ -127,6 +127,7 @@ async def seed_engagement(client: httpx.AsyncClient, others: int) -> None:
             client,
             "/v1/residents",
             {
+                "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
                 "uprn": UPRN,
                 "tenancy_id": tenancy_id,
                 "full_name": name,
@@ -139,6 +140,7 @@ async def seed_engagement(client: httpx.AsyncClient, others: int) -> None:
             client,
             "/v1/residents",
             {
+                "person_id": str(uuid.uuid4()),
                 "uprn": _other_uprn(n),
                 "tenancy_id": str(uuid.uuid4()),
                 "full_name": "Someone Else",

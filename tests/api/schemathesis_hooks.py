@@ -149,6 +149,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # preferred channel's contact detail); these are the database's
         "tenancy_id": "a person named is on no other tenancy (" + STATE + ")",
         "uprn": "a known tenancy is of that home (" + STATE + ")",
+        "person_id": "a tenancy income announced names the person as a tenant (" + STATE + ")",
     },
     "PATCH /v1/residents/{resident_id}": {
         "If-Match": "428 without If-Match, 412 when it is not the resident's current ETag ("

@@ -42,6 +42,7 @@ def a_uprn() -> str:
 
 def a_resident(**overrides: object) -> dict[str, object]:
     return {
+        "person_id": str(uuid.uuid4()),  # a tenant: income's id for them (ADR 0118)
         "tenancy_id": str(uuid.uuid4()),
         "uprn": a_uprn(),
         "full_name": NAME,

@@ -193,6 +193,7 @@ async def test_a_resident_of_another_home_is_refused_naming_resident_id(
     resident = await engagement.post(
         "/v1/residents",
         json={
+            "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
             "tenancy_id": str(uuid.uuid4()),
             "uprn": home,
             "full_name": "Sam Okafor",

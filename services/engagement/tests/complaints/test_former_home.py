@@ -82,6 +82,7 @@ async def test_a_resident_registered_on_a_tenancy_keeps_it_in_their_history_when
             "full_name": "Ada Mensah",
             "preferred_channel": "letter",
             "language": "en",
+            "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
             "tenancy_id": str(uuid.uuid4()),
             "uprn": home_a,
         },

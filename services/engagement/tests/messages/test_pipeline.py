@@ -213,12 +213,13 @@ def notify_server() -> Iterator[tuple[type[NotifyShaped], str]]:
 
 async def a_resident(client: httpx.AsyncClient, **details: object) -> str:
     """A resident living in a home of their own (a tenancy and its home, unless
-    `details` name them): a letter needs a home to go to (docs/adr/0114)."""
+    `details` name them): a letter needs a home to go to (docs/adr/0114). A tenant, so
+    registered under the person id income names them by (ADR 0118)."""
     home = {} if "uprn" in details else {"tenancy_id": str(uuid.uuid4()), "uprn": a_uprn()}
-    response = await client.post(
-        "/v1/residents",
-        json={"full_name": "Sam Okafor", "preferred_channel": "letter", **home, **details},
-    )
+    body = {"full_name": "Sam Okafor", "preferred_channel": "letter", **home, **details}
+    if body.get("tenancy_id") is not None:
+        body.setdefault("person_id", str(uuid.uuid4()))
+    response = await client.post("/v1/residents", json=body)
     assert response.status_code == 201, response.text
     resident_id: str = response.json()["id"]
     return resident_id

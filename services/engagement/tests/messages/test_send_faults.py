@@ -104,7 +104,11 @@ def sender(service: MessageService) -> ScheduledJob:
 async def a_message(client: httpx.AsyncClient, **details: object) -> str:
     """A resident in a home of their own (a letter needs a home to go to), sent a
     check_due message by staff: their id."""
-    home = {"tenancy_id": str(uuid.uuid4()), "uprn": str(random.randint(10**9, 10**12 - 1))}
+    home = {
+        "person_id": str(uuid.uuid4()),  # a tenant: income's id for them (ADR 0118)
+        "tenancy_id": str(uuid.uuid4()),
+        "uprn": str(random.randint(10**9, 10**12 - 1)),
+    }
     response = await client.post(
         "/v1/residents",
         json={"full_name": "Sam Okafor", "preferred_channel": "letter", **home, **details},
@@ -284,6 +288,7 @@ async def test_a_cancellation_waits_for_its_booking_that_is_being_tried_again(
                 "full_name": "Sam Okafor",
                 "preferred_channel": "text",
                 "phone": phone,
+                "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
                 "tenancy_id": str(uuid.uuid4()),
                 "uprn": uprn,
             },

@@ -29,6 +29,7 @@ async def a_resident(client: httpx.AsyncClient, uprn: str, tenancy_id: uuid.UUID
             "full_name": "Sam Okafor",
             "preferred_channel": "letter",
             "uprn": uprn,
+            "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
             "tenancy_id": str(tenancy_id),
         },
     )

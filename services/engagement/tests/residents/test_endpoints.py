@@ -27,7 +27,10 @@ def a_uprn() -> str:
 
 
 def a_resident(uprn: str, **overrides: object) -> dict[str, object]:
+    """A tenant of a tenancy of the home, under the person id income names them by
+    (ADR 0118)."""
     return {
+        "person_id": str(uuid.uuid4()),
         "tenancy_id": str(uuid.uuid4()),
         "uprn": uprn,
         "full_name": "Sam Okafor",
@@ -38,14 +41,15 @@ def a_resident(uprn: str, **overrides: object) -> dict[str, object]:
     }
 
 
-async def tenancy_started(db: Database, uprn: str) -> str:
-    """Income announced a tenancy of the home (as the consumer would hand it over)."""
+async def tenancy_started(db: Database, uprn: str, tenant: uuid.UUID) -> str:
+    """Income announced a tenancy of the home naming `tenant` (as the consumer would
+    hand it over)."""
     event = TenancyStarted.model_validate(
         {
             "tenancy_id": uuid.uuid4(),
             "tenancy_reference": f"T-{uuid.uuid4().hex[:8]}",
             "uprn": uprn,
-            "tenants": [{"person_id": uuid.uuid4(), "full_name": "Sam Okafor"}],
+            "tenants": [{"person_id": tenant, "full_name": "Sam Okafor"}],
             "start_date": date(2025, 4, 7),
             "tenancy_type": "introductory",
             "weekly_rent_pence": 12_345,
@@ -175,16 +179,19 @@ async def test_a_resident_of_a_known_tenancy_must_live_in_its_home(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     home, elsewhere = a_uprn(), a_uprn()
-    tenancy_id = await tenancy_started(engagement_database, home)
+    tenant = uuid.uuid4()
+    tenancy_id = await tenancy_started(engagement_database, home, tenant)
     response = await engagement.post(
-        "/v1/residents", json=a_resident(elsewhere, tenancy_id=tenancy_id)
+        "/v1/residents", json=a_resident(elsewhere, tenancy_id=tenancy_id, person_id=str(tenant))
     )
     assert response.status_code == 422
     problem = response.json()
     assert problem["field"] == "uprn"
     assert home in problem["detail"]
     await assert_nothing_stored(engagement, engagement_database, elsewhere)
-    same_home = await engagement.post("/v1/residents", json=a_resident(home, tenancy_id=tenancy_id))
+    same_home = await engagement.post(
+        "/v1/residents", json=a_resident(home, tenancy_id=tenancy_id, person_id=str(tenant))
+    )
     assert same_home.status_code == 201, same_home.text
 
 

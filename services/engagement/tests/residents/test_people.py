@@ -1,5 +1,6 @@
 """One person id across the platform: income's tenants are residents under the ids
 income named; a resident registered first is put on the tenancy that names them; a
+tenant is registered only under income's person id, never found by name (ADR 0118); a
 visit's confirmation of details is kept; details change with resident-updated."""
 
 from __future__ import annotations
@@ -220,26 +221,60 @@ async def test_recording_a_tenant_by_their_person_id_keeps_one_resident(
     assert [r["id"] for r in listed] == [str(person_id)]
 
 
-async def test_a_tenant_of_a_known_tenancy_registered_by_name_is_that_person(
+def a_tenant_unnamed(tenancy: TenancyStarted, full_name: str) -> dict[str, Any]:
+    """A tenant of the tenancy as staff would register them, without a person id."""
+    return {
+        "tenancy_id": str(tenancy.tenancy_id),
+        "uprn": tenancy.uprn,
+        "full_name": full_name,
+        "preferred_channel": "letter",
+        "language": "pl",
+    }
+
+
+async def test_a_tenant_is_never_registered_without_income_s_person_id(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """ADR 0118: before income announced the tenancy, a new id was minted and its
+    tenancy-started then made a second resident of the same person; after, a tenant
+    with the same name was taken to be them. Neither: a 422 naming person_id."""
+    uprn = a_uprn()
+    person_id = uuid.uuid4()
+    tenancy = tenancy_of(uprn, person_id)
+    ahead = await engagement.post("/v1/residents", json=a_tenant_unnamed(tenancy, "Tenant 0"))
+    assert ahead.status_code == 422, ahead.text
+    assert ahead.json()["field"] == "person_id"
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    listed = (await engagement.get("/v1/residents", params={"uprn": uprn})).json()["items"]
+    assert [r["id"] for r in listed] == [str(person_id)]
+    by_name = await engagement.post("/v1/residents", json=a_tenant_unnamed(tenancy, "tenant  0"))
+    assert by_name.status_code == 422, by_name.text
+    assert by_name.json()["field"] == "person_id"
+    resident = (await engagement.get(f"/v1/residents/{person_id}")).json()
+    assert resident["language"] == "en"  # nothing recorded on them by name
+
+
+async def test_a_person_id_an_announced_tenancy_does_not_name_is_refused(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     uprn = a_uprn()
-    person_id = uuid.uuid4()
+    person_id, stranger = uuid.uuid4(), uuid.uuid4()
     tenancy = tenancy_of(uprn, person_id)
     await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
     response = await engagement.post(
         "/v1/residents",
-        json={
-            "tenancy_id": str(tenancy.tenancy_id),
-            "uprn": uprn,
-            "full_name": "tenant  0",
-            "preferred_channel": "letter",
-            "language": "pl",
-        },
+        json={**a_tenant_unnamed(tenancy, "Tenant 0"), "person_id": str(stranger)},
     )
-    assert response.status_code == 201, response.text
-    assert response.json()["id"] == str(person_id)
-    assert response.json()["language"] == "pl"
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "person_id"
+    assert (await engagement.get(f"/v1/residents/{stranger}")).status_code == 404
+    named = await engagement.post(
+        "/v1/residents",
+        json={**a_tenant_unnamed(tenancy, "Tenant 0"), "person_id": str(person_id)},
+    )
+    assert named.status_code == 201, named.text
+    assert named.json()["id"] == str(person_id)
+    assert named.json()["language"] == "pl"
 
 
 async def test_a_person_registered_before_income_announces_the_tenancy_keeps_the_id(
@@ -263,3 +298,45 @@ async def test_a_person_registered_before_income_announces_the_tenancy_keeps_the
     listed = (await engagement.get("/v1/residents", params={"uprn": uprn})).json()["items"]
     assert [r["id"] for r in listed] == [str(person_id)]
     assert len(await registered_events(engagement_database, uprn)) == 1
+
+
+async def test_a_resident_registered_ahead_whom_the_tenancy_does_not_name_is_flagged(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """ADR 0118: registered on a tenancy ahead of income's announcement under an id the
+    announcement does not name (minted before tenants needed income's id, or typed
+    wrong), they may be a second record of a tenant: flagged for staff to reconcile
+    (`person_id` to follow up), once, and never matched by name."""
+    uprn = a_uprn()
+    named, registered_ahead = uuid.uuid4(), uuid.uuid4()
+    tenancy = tenancy_of(uprn, named)
+    response = await engagement.post(
+        "/v1/residents",
+        json={**a_tenant_unnamed(tenancy, "Tenant 0"), "person_id": str(registered_ahead)},
+    )
+    assert response.status_code == 201, response.text
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    flagged = (await engagement.get(f"/v1/residents/{registered_ahead}")).json()
+    assert flagged["details_to_follow_up"] == ["person_id"]
+    assert flagged["version"] == response.json()["version"] + 1
+    tenant = (await engagement.get(f"/v1/residents/{named}")).json()
+    assert "person_id" not in tenant["details_to_follow_up"]
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))  # again
+    again = (await engagement.get(f"/v1/residents/{registered_ahead}")).json()
+    assert (again["details_to_follow_up"], again["version"]) == (["person_id"], flagged["version"])
+    await handle(
+        engagement_database,
+        on_resident_details_confirmed,
+        Envelope(
+            data=ResidentDetailsConfirmed(
+                visit_id=uuid.uuid4(),
+                resident_id=registered_ahead,
+                uprn=uprn,
+                confirmed_at=datetime.now(UTC),
+                household_size=2,
+                corrected=[],
+            )
+        ),
+    )
+    confirmed = (await engagement.get(f"/v1/residents/{registered_ahead}")).json()
+    assert confirmed["details_to_follow_up"] == ["person_id"]  # a visit reconciles nothing

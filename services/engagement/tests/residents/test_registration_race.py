@@ -293,10 +293,10 @@ async def test_tenancy_started_that_meets_a_registration_on_sqlite_waits_for_it(
     assert (resident.tenancy_id, resident.uprn) == (tenancy.tenancy_id, tenancy.uprn)
 
 
-async def test_a_registration_by_name_that_meets_a_change_counts_both_versions(
+async def test_a_registration_that_meets_a_change_counts_both_versions(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
-    """A registration without a person id finds a known tenant by name. It read them
+    """A registration of a known tenant (by person id: never by name, ADR 0118) read them
     unlocked and wrote its details over the version it had read: a change committed
     meanwhile (an If-Match PATCH) and the registration both became the next version, one
     ETag for two states. Locked as found, the registration waits and counts on."""
@@ -326,7 +326,12 @@ async def test_a_registration_by_name_that_meets_a_change_counts_both_versions(
         registration = asyncio.create_task(
             engagement.post(
                 "/v1/residents",
-                json={**details, "email": "ada@example.org", "phone": "07700 900123"},
+                json={
+                    "person_id": str(person_id),
+                    **details,
+                    "email": "ada@example.org",
+                    "phone": "07700 900123",
+                },
             )
         )
         await until_a_backend_waits_for_a_lock(engagement_database)

@@ -73,6 +73,7 @@ async def a_resident(
         json={
             "full_name": "Sam",
             "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
             "tenancy_id": str(tenancy_id or uuid.uuid4()),
             "uprn": uprn,
             **details,

@@ -33,6 +33,7 @@ async def a_resident(client: httpx.AsyncClient, uprn: str) -> str:
         json={
             "full_name": "Sam",
             "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),  # a tenant: income's id (ADR 0118)
             "tenancy_id": str(uuid.uuid4()),
             "uprn": uprn,
         },

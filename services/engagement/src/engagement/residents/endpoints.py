@@ -23,8 +23,9 @@ router = APIRouter(prefix="/v1/residents", tags=["residents"], responses=PROBLEM
 async def register_resident(
     body: ResidentCreate, session: SessionDep, idempotency: IdempotencyDep
 ) -> Response:
-    """Register a resident under a new person id (publishes resident-registered once
-    they are on a tenancy). Tenants income named are residents already."""
+    """Register a resident (publishes resident-registered once they are on a
+    tenancy): a tenant under the person id income names them by, anyone else under a
+    new one (ADR 0118). Tenants income named are residents already."""
     return await idempotency.create(
         session,
         lambda: resident_service.register(session, body),

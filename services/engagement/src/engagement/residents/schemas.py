@@ -63,8 +63,8 @@ def _given(field: str) -> dict[str, Any]:
 def _cross_field_rules(schema: dict[str, Any]) -> None:
     """The document states the rules that join two fields, as the service enforces
     them: the preferred channel needs its contact detail (email an email address, text
-    and phone a phone number; CHANNEL_NEEDS), and a tenancy and its home are given
-    together."""
+    and phone a phone number; CHANNEL_NEEDS), a tenancy and its home are given
+    together, and a tenant is named by income's person id (ADR 0118)."""
     needs: dict[str, list[str]] = {}
     for channel, detail in CHANNEL_NEEDS.items():
         needs.setdefault(detail, []).append(channel.value)
@@ -81,21 +81,26 @@ def _cross_field_rules(schema: dict[str, Any]) -> None:
         ),
         {"if": _given("tenancy_id"), "then": _given("uprn")},
         {"if": _given("uprn"), "then": _given("tenancy_id")},
+        {"if": _given("tenancy_id"), "then": _given("person_id")},
     ]
 
 
 class ResidentCreate(BaseModel):
-    """A resident to register. On a tenancy income announced, the tenants are already
-    residents under the person ids income named (GET /v1/residents?tenancy_id=); register
-    here someone not yet named on a tenancy, and income's tenancy then names this id."""
+    """A resident to register. A tenant (someone on a tenancy) is registered under the
+    person id income names them by, whether or not income's tenancy-started has arrived
+    yet: on a tenancy income announced they are residents already (GET
+    /v1/residents?tenancy_id=), and this records their details. Someone on no tenancy
+    gets a new id, which income's tenancy then names (ADR 0118)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_cross_field_rules)
 
     person_id: uuid.UUID | None = Field(
         default=None,
         description="The platform's id for this person (income's tenancy names each "
-        "tenant's): their details are recorded under it. Left out: a tenant of a known "
-        "tenancy with the same name is that person; anyone else gets a new id",
+        "tenant's): their details are recorded under it. Required with `tenancy_id` "
+        "(a 422 naming it otherwise, or when income's announced tenancy names no such "
+        "tenant); left out for someone on no tenancy, who gets a new id. Never found by "
+        "name",
     )
     tenancy_id: uuid.UUID | None = None
     uprn: Uprn | None = None

@@ -43,6 +43,12 @@ id, or changing the resident), never taken from an event, and never cleared."""
 NAME_TO_FOLLOW_UP = "name"
 """Listed in `details_to_follow_up` while a resident's name is not yet known."""
 
+PERSON_ID_TO_FOLLOW_UP = "person_id"
+"""Listed in `details_to_follow_up` of a resident registered on a tenancy under an id
+income's tenancy-started does not name (ADR 0118): a tenant registered ahead under an
+id engagement minted (before tenants needed income's id) or one typed wrong, so perhaps
+a second record of a tenant income names. Staff reconcile them; never matched by name."""
+
 FIELD_GROUPS: dict[str, ResidentField] = {
     "full_name": ResidentField.NAME,
     "email": ResidentField.CONTACT_DETAILS,
@@ -167,6 +173,21 @@ async def _record_tenancy(session: AsyncSession, resident: Resident) -> None:
         )
 
 
+def _flag_not_named(resident: Resident, tenancy_id: uuid.UUID) -> None:
+    """A resident on a tenancy whose tenancy-started does not name them (ADR 0118): to
+    follow up, said once; logged by ids only."""
+    if PERSON_ID_TO_FOLLOW_UP in resident.details_to_follow_up:
+        return
+    log.warning(
+        "a resident registered on a tenancy is not a tenant income names: to reconcile",
+        resident_id=str(resident.id),
+        tenancy_id=str(tenancy_id),
+    )
+    resident.details_to_follow_up = [*resident.details_to_follow_up, PERSON_ID_TO_FOLLOW_UP]
+    resident.updated_at = datetime.now(UTC)
+    resident.version += 1
+
+
 def _name_known(resident: Resident) -> None:
     """Once a name is recorded it is no longer a detail to follow up."""
     if resident.full_name and NAME_TO_FOLLOW_UP in resident.details_to_follow_up:
@@ -191,9 +212,25 @@ class ResidentService:
                     f"Tenancy {data.tenancy_id} is of home {tenancy.uprn}, not {data.uprn}",
                     field="uprn",
                 )
+        if data.tenancy_id is not None and data.person_id is None:
+            # A new id for a tenant is a second record of them once income's
+            # tenancy-started names them by its own (ADR 0118): their letters,
+            # preferences and vulnerabilities would sit on an id income never uses.
+            raise Unprocessable(
+                "A tenant is registered under the person id income names them by on "
+                "the tenancy (GET /v1/tenancies/{id} lists its tenants)",
+                field="person_id",
+            )
         known = await self._same_person(session, data)
         if known is not None:
             return await self._record_details(session, known, data)
+        if data.tenancy_id is not None and await repository.known_tenancy(session, data.tenancy_id):
+            # Income announced the tenancy and its tenants are residents already: a
+            # person id it did not name is no tenant of it (ADR 0118).
+            raise Unprocessable(
+                f"Tenancy {data.tenancy_id} names no tenant {data.person_id}",
+                field="person_id",
+            )
         details = data.model_dump(exclude={"person_id"})
         started_on, ended_on = await _tenancy_dates(session, data.tenancy_id)
         resident = await repository.insert_unless_known(
@@ -218,34 +255,21 @@ class ResidentService:
 
     async def _same_person(self, session: AsyncSession, data: ResidentCreate) -> Resident | None:
         """The resident this registration is about, when already known: the person id
-        given, else a tenant of the (known) tenancy with the same name. One person, one
-        id."""
-        if data.person_id is not None:
-            resident = await repository.get(session, data.person_id, for_update=True)
-            if (
-                resident is not None
-                and data.tenancy_id is not None
-                and resident.tenancy_id not in (None, data.tenancy_id)
-            ):
-                raise Unprocessable(
-                    f"Person {data.person_id} is on tenancy {resident.tenancy_id}",
-                    field="tenancy_id",
-                )
-            return resident
+        given, never a name (ADR 0118: names are personal data, and two tenants may
+        share one). One person, one id."""
+        if data.person_id is None:
+            return None
+        resident = await repository.get(session, data.person_id, for_update=True)
         if (
-            data.tenancy_id is None
-            or await repository.known_tenancy(session, data.tenancy_id) is None
+            resident is not None
+            and data.tenancy_id is not None
+            and resident.tenancy_id not in (None, data.tenancy_id)
         ):
-            return None  # only a tenancy income announced has tenants named by it
-        wanted = " ".join(data.full_name.split()).casefold()
-        for resident in await repository.on_tenancy(session, data.tenancy_id):
-            if " ".join(resident.full_name.split()).casefold() == wanted:
-                # Found unlocked: locked now and read as they now stand, so the details
-                # are recorded over the latest version (a PATCH committed meanwhile was
-                # overwritten and both became the same version). One resident, then
-                # their tenancy history: the order every path takes them in.
-                return await repository.get(session, resident.id, for_update=True)
-        return None
+            raise Unprocessable(
+                f"Person {data.person_id} is on tenancy {resident.tenancy_id}",
+                field="tenancy_id",
+            )
+        return resident
 
     async def _record_details(
         self, session: AsyncSession, resident: Resident, data: ResidentCreate
@@ -403,7 +427,13 @@ class ResidentService:
         # event's order, a household's move (tenancy-started of the new home, handled
         # beside tenancy-ended of the old one: income keys both by home) held one
         # tenant and waited for the other while the end held that one: a deadlock.
-        for person_id in sorted(tenant.person_id for tenant in tenancy.tenants):
+        named = {tenant.person_id for tenant in tenancy.tenants}
+        # Those already on the tenancy first, in person id order: the order tenancy-ended
+        # takes them in, so the two never wait for each other crosswise.
+        for resident in await repository.on_tenancy(session, tenancy.tenancy_id, for_update=True):
+            if resident.id not in named:
+                _flag_not_named(resident, tenancy.tenancy_id)
+        for person_id in sorted(named):
             await self._put_on_tenancy(session, tenancy, person_id, names, ended_on, announced_at)
             # Their tenancy history, whether or not this tenancy became the one they are
             # on. After the resident's row, in the order registration through the API
@@ -559,9 +589,12 @@ class ResidentService:
             return True
         resident.details_confirmed_at = confirmed.confirmed_at
         resident.household_size = confirmed.household_size
+        not_named = PERSON_ID_TO_FOLLOW_UP in resident.details_to_follow_up
         resident.details_to_follow_up = [d.value for d in confirmed.corrected]
         if not resident.full_name:
             resident.details_to_follow_up.append(NAME_TO_FOLLOW_UP)
+        if not_named:  # a visit does not reconcile two records of one person
+            resident.details_to_follow_up.append(PERSON_ID_TO_FOLLOW_UP)
         lives_alone = confirmed.household_size == 1
         changed = resident.lives_alone != lives_alone
         resident.lives_alone = lives_alone
