@@ -122,7 +122,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     "POST /v1/complaints/{complaint_id}/respond": {
         "responded_at": FUTURE + "; not before the acknowledgement (" + STATE + ")"
     },
-    "POST /v1/you-said-we-did": {"survey_response_ids": STATE, "complaint_ids": STATE},
+    "POST /v1/you-said-we-did": {
+        "survey_response_ids": STATE,
+        "complaint_ids": STATE,
+        "published_on": "a day to come is refused (the list reads it as when the landlord "
+        "acted); JSON Schema has no 'today'",
+    },
     "POST /v1/residents/{resident_id}/messages": {
         "language": "left out, it is the resident's language, which no template may be "
         "written in (" + STATE + "); one given is stated in the schema",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import pytest
+
+from engagement.you_said_we_did.service import refuse_published_ahead
+from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day
 
 
 async def a_complaint(engagement: httpx.AsyncClient) -> str:
@@ -103,3 +108,35 @@ async def test_following_next_cursor_pages_through_every_item_once(
             break
     assert len(seen) == len(set(seen))  # none twice
     assert set(made) <= set(seen)  # none missed (other tests' items may be listed too)
+
+
+async def test_an_item_published_on_a_day_to_come_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """Dated ahead, an item would head the list (latest first) as published before it
+    was; refused naming published_on, nothing kept. Two days ahead: ahead of London's
+    day whatever the time of day."""
+    complaint_id = await a_complaint(engagement)
+    ahead = london_day(datetime.now(UTC)) + timedelta(days=2)
+    response = await engagement.post(
+        "/v1/you-said-we-did",
+        json={
+            "you_said": "Repairs took too long to book",
+            "we_did": "Appointments are booked on the first call",
+            "published_on": ahead.isoformat(),
+            "complaint_ids": [complaint_id],
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "published_on"
+    listed = (await engagement.get("/v1/you-said-we-did")).json()["items"]
+    assert not any(i["complaint_ids"] == [complaint_id] for i in listed)
+
+
+def test_the_day_it_was_published_is_today_at_the_latest() -> None:
+    today = date(2026, 3, 29)  # the day the clocks go forward
+    refuse_published_ahead(today, today)
+    refuse_published_ahead(today - timedelta(days=400), today)
+    with pytest.raises(Unprocessable) as refused:
+        refuse_published_ahead(today + timedelta(days=1), today)
+    assert refused.value.extensions["field"] == "published_on"

@@ -14,6 +14,16 @@ from engagement.you_said_we_did import repository
 from engagement.you_said_we_did.schemas import YouSaidWeDidCreate, YouSaidWeDidPublic
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Unprocessable
+from hearth_kit.working_days import london_day
+
+
+def refuse_published_ahead(published_on: date, today: date) -> None:
+    """An item is published on a day that has come (London's): dated ahead, it would
+    head the list, latest first, as published before it was, and stay there over every
+    item published until then. No figure counts from the date (no TSM or scrutiny
+    figure reads these items), but residents read it as when the landlord acted."""
+    if published_on > today:
+        raise Unprocessable("published_on is in the future", field="published_on")
 
 
 def to_public(item: YouSaidWeDid) -> YouSaidWeDidPublic:
@@ -33,7 +43,8 @@ class YouSaidWeDidService:
         """Publish an item; it links at least one complaint or survey response (DOMAIN:
         changes linked to the feedback and complaints that led to them, so an item linked
         to neither would claim residents said what none is recorded saying), and every
-        one linked must exist."""
+        one linked must exist. Published on a day that has come (London's)."""
+        refuse_published_ahead(data.published_on, london_day(datetime.now(UTC)))
         complaints = list(dict.fromkeys(data.complaint_ids))
         responses = list(dict.fromkeys(data.survey_response_ids))
         if not complaints and not responses:
