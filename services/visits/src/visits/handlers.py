@@ -51,6 +51,7 @@ from hearth_contracts.events.income import (
 from hearth_contracts.events.repairs import DampMouldCaseOpened
 from hearth_contracts.events.visits import HazardType
 from hearth_kit.consumer import EventHandlers
+from hearth_kit.working_days import start_of_london_day
 from visits.caseloads import service as caseloads
 from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
@@ -58,6 +59,7 @@ from visits.programme.rescoring import RescoringHandlers
 from visits.programme.rules import INTRODUCTORY_TYPES
 from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
+from visits.visits import repository as visit_records
 from visits.visits.service import VisitService
 
 
@@ -176,12 +178,24 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     @handlers.on(TenancyEnded)
     async def tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:
         """A tenancy ended, for good: off the programme's current tenancies and off
-        every caseload."""
+        every caseload, and the customer actions promised to its household and still
+        open lapse, from the day after its last (the household has left: owed to nobody
+        living there, not the next household's, not outstanding at an empty home)."""
         ended = envelope.data
         await projections.end_tenancy(
             session, tenancy_id=ended.tenancy_id, uprn=ended.uprn, end_date=ended.end_date
         )
         await caseloads.tenancy_ended(session, ended.tenancy_id)
+        record = await projections.tenancy(session, ended.tenancy_id)
+        await visit_records.lapse_actions(
+            session,
+            tenancy_id=ended.tenancy_id,
+            uprn=ended.uprn,
+            lived_there_from=None
+            if record is None or record.start_date is None
+            else start_of_london_day(record.start_date),
+            left_at=start_of_london_day(ended.end_date + timedelta(days=1)),
+        )
 
     @handlers.on(TenancyWithdrawn)
     async def tenancy_withdrawn(
@@ -191,7 +205,8 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         one that ran no day (its last day the day before its first), so it is the home's
         tenancy on no day and never a current one, and off every caseload. Its end is kept
         for good, so a tenancy-started handled after this (a replayed dead letter) places
-        nothing."""
+        nothing. An action promised at a visit with it (none ran a day, but a visit can
+        name a tenancy recorded ahead) lapses, as when withdrawn."""
         withdrawn = envelope.data
         await projections.end_tenancy(
             session,
@@ -200,6 +215,13 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             end_date=withdrawn.start_date - timedelta(days=1),
         )
         await caseloads.tenancy_ended(session, withdrawn.tenancy_id)
+        await visit_records.lapse_actions(
+            session,
+            tenancy_id=withdrawn.tenancy_id,
+            uprn=withdrawn.uprn,
+            lived_there_from=None,
+            left_at=withdrawn.withdrawn_at,
+        )
 
     @handlers.on(ArrearsStageChanged)
     async def arrears_stage_changed(

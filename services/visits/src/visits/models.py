@@ -158,7 +158,8 @@ class CommunalIssue(VisitsModel, table=True):
 
 class CustomerAction(VisitsModel, table=True):
     """Something the officer promised the household at a visit: carried to the next
-    visit and outstanding until closed."""
+    visit and outstanding until closed, or until the household leaves (its tenancy ended
+    or withdrawn): then it lapses, owed to nobody living there."""
 
     __tablename__ = "customer_action"
     __table_args__ = (Index("ix_customer_action_uprn_open", "uprn", "closed_at"),)
@@ -171,6 +172,15 @@ class CustomerAction(VisitsModel, table=True):
     promised_at: datetime = Field(sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_at_visit_id: uuid.UUID | None = Field(default=None)
+    lapsed_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="When the household it was promised to left (the start of the day after "
+        "its tenancy's last, or when the tenancy was withdrawn): no longer outstanding",
+    )
+    lapsed_with_tenancy_id: uuid.UUID | None = Field(
+        default=None, description="The tenancy whose end (or withdrawal) lapsed it"
+    )
 
 
 class ReportDraftPiece(VisitsModel, table=True):

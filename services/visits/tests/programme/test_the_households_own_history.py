@@ -2,7 +2,8 @@
 outgoing household's doors not opened (visits, compliance's attempts) and the actions
 promised to it do not raise the score of the household that moved in after it, nor stand
 in its explanation (ADR 0096: the factors are the household's living there). A home with
-no current tenancy counts them all. Fixed past dates: the earlier tenancy ran from 2015
+no current tenancy counts all its no-access history (the actions promised to a household
+lapse when it leaves). Fixed past dates: the earlier tenancy ran from 2015
 to 1 March 2026, the next from 1 June 2026."""
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ async def test_an_outgoing_households_history_is_not_the_next_ones(
     assert {"no_access_history", "customer_actions_outstanding"} <= reasons
 
     await handle(visits_database, ended(uprn, earlier))  # last day 1 March 2026
-    # void: the home's history is all there is
-    assert (await history(visits, uprn))[:2] == (2, 1)
+    # void: the home's no-access history is all there is; the action promised to the
+    # household that left lapsed with its tenancy, owed to nobody
+    assert (await history(visits, uprn))[:2] == (2, 0)
     await handle(visits_database, started(uprn, later, date(2026, 6, 1), "secure"))
 
     no_access, actions, reasons = await history(visits, uprn)

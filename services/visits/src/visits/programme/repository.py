@@ -607,10 +607,14 @@ async def open_actions(
     """Customer actions still open, per home, promised to the household living there:
     at or after `household_since` (its tenancy's first London day). One promised to the
     household before (an outgoing tenant's debt advice referral) is not this household's
-    outstanding action (ADR 0096: the factors are the household's living there)."""
+    outstanding action (ADR 0096: the factors are the household's living there), and
+    one that lapsed when its household left is owed to nobody (a home empty between
+    tenancies counts every action not lapsed)."""
     rows = await session.execute(
         select(CustomerAction.uprn, CustomerAction.promised_at).where(
-            col(CustomerAction.closed_at).is_(None), col(CustomerAction.uprn).in_(uprns)
+            col(CustomerAction.closed_at).is_(None),
+            col(CustomerAction.lapsed_at).is_(None),
+            col(CustomerAction.uprn).in_(uprns),
         )
     )
     return _since(rows.all(), household_since)

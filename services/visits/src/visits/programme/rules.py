@@ -52,7 +52,7 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 8
+RULES_REVISION = 9
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -63,7 +63,8 @@ survey completed with no room inventory is not the survey, ADR 0098; 6, 1 Decemb
 there, counted from its tenancy's first day; 7, 1 December 2026: so are its contacts, and
 very low contact is judged once it has lived there the whole 12 months; 8, 1 December
 2026: a visit's no access is no-access history only when the household gave none to an
-officer at the door, HOUSEHOLD_GAVE_NO_ACCESS): part of
+officer at the door, HOUSEHOLD_GAVE_NO_ACCESS; 9, 1 December 2026: a customer action
+lapsed when its household left is not outstanding, visits migration 0017): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""

@@ -232,14 +232,17 @@ class ReportService:
         """What the officer needs before going: each resident's language, format and
         access needs and whether a vulnerability is recorded (a flag), the customer
         actions still open from earlier visits to the household the visit is with (since
-        its tenancy's first day), the tenancy's concerns still open (codes),
+        its tenancy's first day; none lapsed when a household left before the visit), the
+        tenancy's concerns still open (codes),
         and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
         # the household living there on the visit's day (ADR 0096)
         residents = await home_profiles.residents_at(
             session, visit.uprn, london_day(visit.scheduled_for)
         )
-        actions = await visits.open_actions(session, visit.uprn)
+        # open at the visit's time: not lapsed by then (a household that has left is
+        # owed nothing; a visit to it booked after the fact, on a day it lived there, is)
+        actions = await visits.open_actions(session, visit.uprn, at=visit.scheduled_for)
         tenancy = (
             await home_profiles.tenancy(session, visit.tenancy_id)
             if visit.tenancy_id is not None

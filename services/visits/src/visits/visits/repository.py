@@ -226,6 +226,7 @@ def _finding(
     promised_at: Any = None,
     closed_at: Any = None,
     closed_at_visit_id: Any = None,
+    lapsed_at: Any = None,
     position: bool = True,
 ) -> Select[Any]:
     """One kind of finding as a branch of the union: the same columns for every kind
@@ -247,6 +248,9 @@ def _finding(
         ),
         (closed_at_visit_id if closed_at_visit_id is not None else sql_cast(null(), Uuid)).label(
             "closed_at_visit_id"
+        ),
+        (lapsed_at if lapsed_at is not None else sql_cast(null(), AwareDateTime)).label(
+            "lapsed_at"
         ),
     ).where(table.c.visit_id.in_(core_select(pages.c.id)))
 
@@ -322,6 +326,7 @@ def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
             promised_at=action.c.promised_at,
             closed_at=action.c.closed_at,
             closed_at_visit_id=action.c.closed_at_visit_id,
+            lapsed_at=action.c.lapsed_at,
             position=False,
         ),
     ).subquery("finding")
@@ -355,6 +360,7 @@ FINDING_COLUMNS = (
     "promised_at",
     "closed_at",
     "closed_at_visit_id",
+    "lapsed_at",
 )
 
 
@@ -395,14 +401,77 @@ def add_findings(session: AsyncSession, findings: Findings) -> None:
     )
 
 
-async def open_actions(session: AsyncSession, uprn: str) -> list[CustomerAction]:
-    """Customer actions promised at the home and not yet closed, oldest first."""
+def still_owed(at: datetime | None = None) -> ColumnElement[bool]:
+    """A customer action not lapsed (`at`: not lapsed by that moment; the household it
+    was promised to left later)."""
+    lapsed_at = col(CustomerAction.lapsed_at)
+    return lapsed_at.is_(None) if at is None else or_(lapsed_at.is_(None), lapsed_at > at)
+
+
+async def open_actions(
+    session: AsyncSession, uprn: str, *, at: datetime | None = None
+) -> list[CustomerAction]:
+    """Customer actions promised at the home, not closed and not lapsed, oldest first.
+    `at`: open at that moment (a visit then can still close one that lapsed after it: a
+    report uploaded after the household left, of a visit made before)."""
     query = (
         select(CustomerAction)
-        .where(col(CustomerAction.uprn) == uprn, col(CustomerAction.closed_at).is_(None))
+        .where(
+            col(CustomerAction.uprn) == uprn,
+            col(CustomerAction.closed_at).is_(None),
+            still_owed(at),
+        )
         .order_by(col(CustomerAction.promised_at), col(CustomerAction.id))
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def lapse_actions(
+    session: AsyncSession,
+    *,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    lived_there_from: datetime | None,
+    left_at: datetime,
+) -> int:
+    """Lapse the home's open customer actions promised to a household that has left
+    (its tenancy `tenancy_id` ended or withdrawn): those promised at a visit with that
+    tenancy, and those at a visit that named none made while it ran (from
+    `lived_there_from`, its first London day, when known, until `left_at`). Each keeps
+    `left_at` as when it lapsed. Only open ones not lapsed already: a redelivered or
+    replayed event lapses nothing again and moves no date; a closed one stays closed.
+    How many lapsed."""
+    with_tenancy = core_select(col(Visit.id)).where(
+        col(Visit.uprn) == uprn, col(Visit.tenancy_id) == tenancy_id
+    )
+    promised_to: ColumnElement[bool] = col(CustomerAction.visit_id).in_(with_tenancy)
+    if lived_there_from is not None:
+        naming_none = core_select(col(Visit.id)).where(
+            col(Visit.uprn) == uprn, col(Visit.tenancy_id).is_(None)
+        )
+        promised_to = or_(
+            promised_to,
+            and_(
+                col(CustomerAction.visit_id).in_(naming_none),
+                col(CustomerAction.promised_at) >= lived_there_from,
+                col(CustomerAction.promised_at) < left_at,
+            ),
+        )
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(CustomerAction)
+            .where(
+                col(CustomerAction.uprn) == uprn,
+                col(CustomerAction.closed_at).is_(None),
+                col(CustomerAction.lapsed_at).is_(None),
+                promised_to,
+            )
+            .values(lapsed_at=left_at, lapsed_with_tenancy_id=tenancy_id)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return int(result.rowcount)
 
 
 async def close_actions(
@@ -413,7 +482,9 @@ async def close_actions(
     closed_at: datetime,
     visit_id: uuid.UUID,
 ) -> int:
-    """Close the home's open actions among `action_ids`; how many were closed."""
+    """Close the home's open actions among `action_ids`; how many were closed. One that
+    lapsed after `closed_at` (the visit closing it was made before the household left)
+    is closed, no longer lapsed: it was done."""
     if not action_ids:
         return 0
     result = cast(
@@ -424,8 +495,14 @@ async def close_actions(
                 col(CustomerAction.id).in_(action_ids),
                 col(CustomerAction.uprn) == uprn,
                 col(CustomerAction.closed_at).is_(None),
+                still_owed(closed_at),
             )
-            .values(closed_at=closed_at, closed_at_visit_id=visit_id)
+            .values(
+                closed_at=closed_at,
+                closed_at_visit_id=visit_id,
+                lapsed_at=None,
+                lapsed_with_tenancy_id=None,
+            )
             .execution_options(synchronize_session=False)
         ),
     )

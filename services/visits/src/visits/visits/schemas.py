@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hearth_contracts.events.visits import (
     DeclineReason,
@@ -282,6 +282,15 @@ class CommunalIssuePublic(BaseModel):
     description: str | None
 
 
+class CustomerActionStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    """Closed at a visit (closed_at, closed_at_visit_id)."""
+    LAPSED = "lapsed"
+    """The household it was promised to left (its tenancy ended or was withdrawn,
+    lapsed_at): owed to nobody living there, and not outstanding."""
+
+
 class CustomerActionPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -293,6 +302,27 @@ class CustomerActionPublic(BaseModel):
     promised_at: datetime
     closed_at: datetime | None
     closed_at_visit_id: uuid.UUID | None
+    lapsed_at: datetime | None = Field(
+        default=None,
+        description="When the household it was promised to left (the start of the day after "
+        "its tenancy's last, or when the tenancy was withdrawn); null while owed or once closed",
+    )
+    status: CustomerActionStatus = Field(
+        default=CustomerActionStatus.OPEN,
+        description="open, closed (closed_at), or lapsed (lapsed_at): worked out from those",
+    )
+
+    @model_validator(mode="after")
+    def _status_from_its_moments(self) -> CustomerActionPublic:
+        """The status says what closed_at and lapsed_at say, whatever was passed."""
+        self.status = (
+            CustomerActionStatus.CLOSED
+            if self.closed_at is not None
+            else CustomerActionStatus.LAPSED
+            if self.lapsed_at is not None
+            else CustomerActionStatus.OPEN
+        )
+        return self
 
 
 class VisitPublic(BaseModel):

@@ -399,7 +399,8 @@ class VisitService:
             session, visit, household, "draft.household.resident_id"
         )
         open_actions = {
-            action.id: action for action in await repository.open_actions(session, visit.uprn)
+            action.id: action
+            for action in await repository.open_actions(session, visit.uprn, at=visited_at)
         }
         closing = [closed.action_id for closed in report.actions_closed]
         for action_id in closing:
@@ -811,6 +812,7 @@ def publics_of_rows(rows: Sequence[Row[Any]]) -> list[VisitPublic]:
                     promised_at=row.promised_at,
                     closed_at=row.closed_at,
                     closed_at_visit_id=row.closed_at_visit_id,
+                    lapsed_at=row.lapsed_at,
                 )
             )
     return [
