@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from hearth_contracts.events.repairs import MissedBy, MissedReason
 from hearth_contracts.events.visits import Trade
 from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday
 from repairs.models import AppointmentRequestStatus, RepairStatus
@@ -182,3 +183,24 @@ def completion_keeps(window_start: datetime, completed_at: datetime) -> bool:
     return window_start.replace(microsecond=0) <= completed_at and (
         completed_at.astimezone(LONDON).date() == window_start.astimezone(LONDON).date()
     )
+
+
+def moved_late(window_start: datetime, arranged_at: datetime) -> bool:
+    """Whether a contractor's new window, arranged with the household at `arranged_at`,
+    came once the booked appointment's window had started (from its first second, as
+    window_covers): the visit due then was not made as booked, so the booked
+    appointment was missed, not rebooked (docs/adr/0117). What counts is when it was
+    arranged, not when the update arrived: a household that agreed the evening before,
+    sent on after the window opened, rebooked in time."""
+    return window_start.replace(microsecond=0) <= arranged_at
+
+
+def missed_by_a_late_move(resident_asked: bool) -> tuple[MissedBy, MissedReason]:
+    """Whose side missed an appointment a contractor moved once its window had started,
+    and why: the landlord's (its contractor called off the visit due; the code the
+    office uses for the same, cancelled_late_by_landlord), unless the contractor says
+    the household asked for the move (the resident's, reason other), which
+    repairs.appointments_kept then leaves out (docs/adr/0117)."""
+    if resident_asked:
+        return MissedBy.RESIDENT, MissedReason.OTHER
+    return MissedBy.LANDLORD, MissedReason.CANCELLED_LATE_BY_LANDLORD

@@ -436,6 +436,8 @@ async def move_to_contractors_window(
     window: tuple[datetime, datetime],
     now: datetime,
     at: datetime,
+    *,
+    resident_asked: bool = False,
 ) -> Appointment | None:
     """The appointment a contractor arranged with the household for `work_order`
     (`window`: start, end) at `at`, told through its appointment_made status update.
@@ -452,6 +454,14 @@ async def move_to_contractors_window(
     the over-booking can be seen; availability then offers that slot to no one until a
     place frees. Slot rules (weekday, closure days, booking horizon) do not apply for
     the same reason. None when the booked appointment already has this window.
+
+    Arranged once the booked appointment's window had started (rules.moved_late), the
+    visit due was not made as booked: the old appointment is missed, not rebooked, as
+    of `at` (docs/adr/0117), by the landlord's side unless `resident_asked`
+    (rules.missed_by_a_late_move), and appointment-missed is published; its places are
+    kept, as a missed outcome's are (the visit's time was spent). Rebooked, it fell out
+    of repairs.appointments_kept, the loophole staff's late rebook had (docs/adr/0107).
+    The contractor is not sent schedule-repair for it: the move is its own.
 
     `old` is the work order's booked appointment (repository.booked_covering), which
     the caller locked BEFORE it locked `work_order`: appointments before work orders,
@@ -471,7 +481,20 @@ async def move_to_contractors_window(
         )
     if old is not None and (old.window_start, old.window_end) == (start, end):
         return None
-    if old is not None:
+    if old is not None and rules.moved_late(old.window_start, at):
+        missed_by, reason = rules.missed_by_a_late_move(resident_asked)
+        old.status = AppointmentStatus.MISSED
+        old.outcome_at = at
+        old.missed_by, old.missed_reason = missed_by, reason
+        orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
+        await publish_missed(session, old, orders, now, missed_by=missed_by, reason=reason)
+        log.info(
+            "contractor moved an appointment whose window had started: missed",
+            contractor_id=work_order.contractor_id,
+            appointment_id=str(old.id),
+            missed_by=missed_by,
+        )
+    elif old is not None:
         orders = await _end_booking(session, old, AppointmentStatus.REBOOKED, now)
     else:
         orders = [work_order]

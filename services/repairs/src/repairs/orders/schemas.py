@@ -142,7 +142,17 @@ class ContractorStatus(StrEnum):
 
 
 class StatusUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # resident_asked only with a window (refuse_resident_asked_without_a_window), stated
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {
+                "required": ["resident_asked"],
+                "properties": {"resident_asked": {"const": True}},
+            },
+            "then": {"required": ["appointment_start"]},
+        },
+    )
 
     status: ContractorStatus
     at: StrictMoment | None = Field(default=None, description="When it happened; default now")
@@ -157,6 +167,13 @@ class StatusUpdate(BaseModel):
     appointment_end: StrictMoment | None = Field(
         default=None,
         description="With appointment_made: when that appointment ends (after its start)",
+    )
+    resident_asked: StrictBoolean = Field(
+        default=False,
+        description="With appointment_made and its window: the household asked for the "
+        "move. Arranged once the booked appointment's window had started (at), the booked "
+        "appointment was missed, by the resident when true, else by the landlord's side "
+        "(422 resident_asked without a window)",
     )
 
 

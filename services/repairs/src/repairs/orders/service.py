@@ -112,6 +112,17 @@ def appointment_window(data: StatusUpdate) -> tuple[datetime, datetime] | None:
     return start, end
 
 
+def refuse_resident_asked_without_a_window(data: StatusUpdate) -> None:
+    """`resident_asked` says who asked for a move, so it goes only with the window moved
+    to (422 naming it): sent alone it would be dropped, and the sender would think the
+    household's request recorded."""
+    if data.resident_asked and data.appointment_start is None:
+        raise Unprocessable(
+            "resident_asked goes only with appointment_made and its window",
+            field="resident_asked",
+        )
+
+
 def raised_second(order: WorkOrder) -> datetime:
     """The whole second the work order was raised in: the earliest a contractor's time
     may be. Contractors' systems send times to the second (docs/contractors.md's own
@@ -384,6 +395,7 @@ class WorkOrderService:
         if at > now:
             raise Unprocessable("at is in the future", field="at")
         window = appointment_window(data)
+        refuse_resident_asked_without_a_window(data)
         no_access = data.status is ContractorStatus.NO_ACCESS
         booked: Appointment | None = None
         visit: Appointment | None = None
@@ -476,7 +488,16 @@ class WorkOrderService:
         # raising): the same second is the same moment, and the later to arrive wins.
         latest = not completed and at >= order.status_changed_at.replace(microsecond=0)
         if window is not None and not completed and not superseded:
-            await move_to_contractors_window(session, self.settings, order, booked, window, now, at)
+            await move_to_contractors_window(
+                session,
+                self.settings,
+                order,
+                booked,
+                window,
+                now,
+                at,
+                resident_asked=data.resident_asked,
+            )
         if data.variation_pence is not None and not superseded:
             order.variation_requested_pence = data.variation_pence
         if latest:
