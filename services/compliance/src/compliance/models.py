@@ -123,6 +123,11 @@ class Home(ComplianceModel, HomeBase, table=True):
     smoke alarm, rooms with a fixed combustion appliance without a CO alarm: the home's
     read's two lists), kept whenever they change so the figures count homes missing
     one without reading every home's lists."""
+    alarms_noted_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When the register was last told what alarms the home has: a PATCH or import of
+    the lists (the change's moment), or a gas engineer's alarm tests (the visit's). A
+    record of a visit before it leaves the lists as they are (ADR 0121, migration
+    0024); None when never told since the migration."""
     no_access_history: bool = False
     """A failure to give access was ever noted here (kept as it was; whose it is, the
     household's living there or the one before, is no_access_noted_on's)."""

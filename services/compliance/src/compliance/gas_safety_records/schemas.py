@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.homes.schemas import Storey
 from compliance.models import ApplianceType
 from hearth_contracts.events.compliance import CheckOutcome
 from hearth_contracts.events.visits import HazardSeverity, HazardType
@@ -79,7 +80,20 @@ class AlarmTest(BaseModel):
 
     kind: AlarmKind
     location: str = Field(
-        min_length=1, pattern=HAS_WORDS, max_length=100, examples=["ground floor hall"]
+        min_length=1,
+        pattern=HAS_WORDS,
+        max_length=100,
+        examples=["ground floor hall"],
+        description="Where it is (or should be). A CO alarm's is its room, as the register "
+        "names rooms (compared without case or surrounding spaces): the register's CO "
+        "alarm rooms follow the test",
+    )
+    storey: Storey | None = Field(
+        default=None,
+        description="A smoke alarm's storey (0 = ground floor), as the register numbers "
+        "them: with it, the register's smoke alarm storeys follow the test (a tested alarm "
+        "is fitted, a missing one is not) and a missing alarm the register already has "
+        "a repair for raises no second one. Without it the register is left as it is",
     )
     result: AlarmResult
 

@@ -34,11 +34,13 @@ from compliance.gas_safety_records.schemas import (
     HazardPublic,
 )
 from compliance.homes import repository as homes
+from compliance.homes.alarms import AlarmTested, follow_alarm_tests, place_of
 from compliance.homes.service import no_access_history_of, status_of
-from compliance.models import Check, GasSafetyRecord, SafetyDefect, Subject
+from compliance.models import Check, GasSafetyRecord, Home, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
 from compliance.tenant_copies.rules import household_owed_copy
 from compliance.tenant_copies.schemas import TenantCopyPublic
+from hearth_contracts.events.compliance import AlarmKind as ContractAlarmKind
 from hearth_contracts.events.compliance import (
     CheckCompletedV2,
     CheckOutcome,
@@ -180,7 +182,7 @@ class GasSafetyRecordService:
             )
         latest = await repository.latest_for(session, data.uprn)
         if latest is not None and data.check_date < latest.check_date:
-            return await self._superseded(session, data, caller, latest, happened_at, now)
+            return await self._superseded(session, data, caller, latest, home, happened_at, now)
         if home is not None:
             appliances = await homes.appliances_of(session, data.uprn)
             annual = status_of(home, appliances) is GasStatus.ANNUAL
@@ -305,7 +307,16 @@ class GasSafetyRecordService:
                     no_access_history=no_access_history,
                     now=now,
                 )
-        await self._publish_findings(session, data, record, defects, happened_at)
+        raised_by_register = (
+            set()
+            if home is None
+            else await self._follow_alarm_tests(
+                session, home, data, defects, happened_at, register_follows=True, now=now
+            )
+        )
+        await self._publish_findings(
+            session, data, record, defects, happened_at, raised_by_register
+        )
         await publish(
             session,
             CheckCompletedV2(
@@ -342,17 +353,73 @@ class GasSafetyRecordService:
         await session.flush()
 
     @staticmethod
+    async def _follow_alarm_tests(
+        session: AsyncSession,
+        home: Home,
+        data: GasSafetyRecordCreate,
+        defects: list[SafetyDefect],
+        happened_at: datetime,
+        *,
+        register_follows: bool,
+        now: datetime,
+    ) -> set[uuid.UUID]:
+        """The record's alarm tests taken into the register (alarms.follow_alarm_tests:
+        the lists follow the home's latest record, ADR 0121), and the ids of the
+        record's alarm defects whose one repair the register's missing alarm raises
+        (ADR 0120): a missing alarm the register has open, or opened by this record, and
+        a faulty one where the register had one open (its repair fits a working one).
+        Each stays on the record as found; it sends no safety-defect-found of its own."""
+        placed: list[tuple[ContractAlarmKind, str] | None] = []
+        tested: list[AlarmTested] = []
+        for alarm in data.alarm_tests:
+            kind = ContractAlarmKind(alarm.kind.value)
+            place = place_of(kind, alarm.storey, alarm.location)
+            placed.append(None if place is None else (kind, place))
+            if place is not None:
+                tested.append(
+                    AlarmTested(
+                        kind=kind,
+                        place=place,
+                        room=alarm.location,
+                        there=alarm.result is not AlarmResult.MISSING,
+                    )
+                )
+        covered = await follow_alarm_tests(
+            session,
+            home,
+            await homes.appliances_of(session, home.uprn),
+            tested,
+            found_at=happened_at,
+            register_follows=register_follows,
+            now=now,
+        )
+        # _defects adds one alarm defect per alarm test not working, in their order,
+        # after the record's own defects
+        alarm_defects = iter(defects[len(data.defects) :])
+        raised: set[uuid.UUID] = set()
+        for alarm, key in zip(data.alarm_tests, placed, strict=True):
+            if alarm.result is AlarmResult.WORKING:
+                continue
+            defect = next(alarm_defects)
+            if key is not None and key in covered:
+                raised.add(defect.id)
+        return raised
+
+    @staticmethod
     async def _publish_findings(
         session: AsyncSession,
         data: GasSafetyRecordCreate,
         record: GasSafetyRecord,
         defects: list[SafetyDefect],
         happened_at: datetime,
+        raised_by_register: set[uuid.UUID],
     ) -> None:
         """Each dangerous defect or faulty alarm to repairs (safety-defect-found) and
-        each hazard seen (hazard-found), dated when the check was done (when_checked)."""
+        each hazard seen (hazard-found), dated when the check was done (when_checked).
+        An alarm whose repair the register's missing alarm raises (`raised_by_register`,
+        ADR 0120) is not sent again."""
         for found in defects:
-            if found.priority is not None:
+            if found.priority is not None and found.id not in raised_by_register:
                 await publish(
                     session,
                     SafetyDefectFound(
@@ -392,6 +459,7 @@ class GasSafetyRecordService:
         data: GasSafetyRecordCreate,
         caller: Caller,
         latest: GasSafetyRecord,
+        home: Home | None,
         happened_at: datetime,
         now: datetime,
     ) -> GasSafetyRecordPublic:
@@ -399,7 +467,9 @@ class GasSafetyRecordService:
         certificate): kept as history under the latest record's cycle, with the expiry
         it gave by itself, its defects and hazards sent on as for any record; the open
         check, its expiry and the tenant's copy are the latest record's, so it neither
-        moves the expiry back nor makes the home overdue. No check-completed."""
+        moves the expiry back nor makes the home overdue. No check-completed. Its alarm
+        tests do not change the register (the latest record's are newer), but a missing
+        alarm the register has a repair for raises no second one."""
         settings = self.programme.settings
         dangerous = [d for d in data.defects if REPAIR_PRIORITY[d.classification] is not None]
         failed = [a for a in data.appliances if a.outcome is ApplianceOutcome.FAIL]
@@ -436,7 +506,16 @@ class GasSafetyRecordService:
         defects = self._defects(record, data, happened_at)
         repository.add_defects(session, defects)
         await session.flush()
-        await self._publish_findings(session, data, record, defects, happened_at)
+        raised_by_register = (
+            set()
+            if home is None
+            else await self._follow_alarm_tests(
+                session, home, data, defects, happened_at, register_follows=False, now=now
+            )
+        )
+        await self._publish_findings(
+            session, data, record, defects, happened_at, raised_by_register
+        )
         return to_public(record, defects)
 
     @staticmethod

@@ -9,7 +9,8 @@ fitted and then missing again is a new row and a new repair. Never commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,14 +83,20 @@ def _event(alarm: MissingAlarm, storey: int | None) -> RequiredAlarmMissing:
 
 
 async def raise_missing_alarms(
-    session: AsyncSession, home: Home, appliances: Iterable[Appliance], now: datetime
+    session: AsyncSession,
+    home: Home,
+    appliances: Iterable[Appliance],
+    now: datetime,
+    *,
+    found_at: datetime | None = None,
 ) -> int:
     """Bring the home's missing alarms in line with its register: an alarm newly missing
     opens its row and sends its repair (required-alarm-missing); one fitted, or no
     longer required (the room's appliance gone, the home sold to its leaseholder), is
     cleared; one still missing changes nothing. The caller holds the home's row (its
-    change, its registration, or the sweep), so two cannot open the same alarm. Returns
-    how many were raised."""
+    change, its registration, or the sweep), so two cannot open the same alarm. A row
+    opened is found `found_at` (a gas visit's moment), else `now`. Returns how many were
+    raised."""
     wanted = required_and_missing(home, appliances)
     held = {(a.kind, a.place): a for a in await repository.open_missing_alarms(session, home.uprn)}
     for key, alarm in held.items():
@@ -97,7 +104,13 @@ async def raise_missing_alarms(
             alarm.cleared_at = now
     raised = [
         (
-            MissingAlarm(id=uuid.uuid4(), uprn=home.uprn, kind=kind, place=place, found_at=now),
+            MissingAlarm(
+                id=uuid.uuid4(),
+                uprn=home.uprn,
+                kind=kind,
+                place=place,
+                found_at=found_at or now,
+            ),
             storey,
         )
         for (kind, place), storey in wanted.items()
@@ -120,3 +133,93 @@ async def raise_for_homes_not_yet_raised(session: AsyncSession, now: datetime, l
     for home in homes:
         await raise_missing_alarms(session, home, appliances[home.uprn], now)
     return len(homes)
+
+
+def place_of(kind: AlarmKind, storey: int | None, location: str) -> str | None:
+    """Where the register keeps an alarm (MissingAlarm.place): a smoke alarm's storey
+    number, a CO alarm's room as compared (stripped, lower case); None for a smoke alarm
+    whose storey was not given (the register cannot tell which it is)."""
+    if kind is AlarmKind.SMOKE:
+        return None if storey is None else str(storey)
+    return location.strip().lower() or None
+
+
+@dataclass(frozen=True)
+class AlarmTested:
+    """An alarm a gas engineer tested (or found not there) at a home, placed as the
+    register places it (place_of)."""
+
+    kind: AlarmKind
+    place: str
+    room: str
+    """The room as the engineer wrote it (a CO alarm's, kept in co_alarm_rooms)."""
+    there: bool
+    """Working or faulty: fitted. Missing: not."""
+
+
+def _lists_after(home: Home, tested: Iterable[AlarmTested]) -> tuple[list[int], list[str]]:
+    """The home's smoke alarm storeys and CO alarm rooms once the tests are taken: a
+    tested alarm is added (a room already listed, in any spelling, kept as listed), one
+    missing removed."""
+    storeys = set(home.smoke_alarm_storeys)
+    rooms = list(home.co_alarm_rooms)
+    for alarm in tested:
+        if alarm.kind is AlarmKind.SMOKE:
+            if alarm.there:
+                storeys.add(int(alarm.place))
+            else:
+                storeys.discard(int(alarm.place))
+            continue
+        listed = [room for room in rooms if room.strip().lower() == alarm.place]
+        if alarm.there and not listed:
+            rooms.append(alarm.room.strip())
+        elif not alarm.there:
+            rooms = [room for room in rooms if room not in listed]
+    return sorted(storeys), rooms
+
+
+async def follow_alarm_tests(
+    session: AsyncSession,
+    home: Home,
+    appliances: Sequence[Appliance],
+    tested: Sequence[AlarmTested],
+    *,
+    found_at: datetime,
+    register_follows: bool,
+    now: datetime,
+) -> set[tuple[AlarmKind, str]]:
+    """A gas engineer's alarm tests at a home, taken into the register (ADR 0121): when
+    `register_follows` (the home's latest record) and nothing told the register about
+    the alarms after the visit (alarms_noted_at), a tested alarm is fitted and a missing
+    one is not, in smoke_alarm_storeys and co_alarm_rooms, and the missing alarms are
+    brought in line (a missing one the register requires opens its row and its one
+    repair, dated `found_at`; a fitted one clears its row). Returns the alarms (kind,
+    place) whose repair the register's rows raise, open before the tests or opened by
+    them: a finding at one of them raises no repair of its own (ADR 0120). The caller
+    holds the home's row."""
+    before = {(a.kind, a.place) for a in await repository.open_missing_alarms(session, home.uprn)}
+    if register_follows and (home.alarms_noted_at is None or home.alarms_noted_at <= found_at):
+        storeys, rooms = _lists_after(home, tested)
+        home.alarms_noted_at = found_at
+        if storeys != sorted(home.smoke_alarm_storeys) or rooms != list(home.co_alarm_rooms):
+            home.smoke_alarm_storeys = storeys
+            home.co_alarm_rooms = rooms
+            home.alarms_missing = len(
+                storeys_without_smoke_alarm(home.storeys_with_living_space, storeys)
+            ) + len(
+                co_alarm_rooms_missing(
+                    [
+                        ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location)
+                        for a in appliances
+                    ],
+                    rooms,
+                )
+            )
+            home.version += 1
+            home.updated_at = now
+        await session.flush()
+    # in line with the register as it stands (a let home missing one before 0020, not
+    # yet taken by the sweep, is taken now: its one repair, not a second)
+    await raise_missing_alarms(session, home, appliances, now, found_at=found_at)
+    after = {(a.kind, a.place) for a in await repository.open_missing_alarms(session, home.uprn)}
+    return before | after

@@ -515,6 +515,10 @@ class HomeService:
             appliances = [Appliance(uprn=uprn, **a.model_dump()) for a in data.appliances]
             await repository.replace_appliances(session, uprn, appliances)
         home.alarms_missing = alarms_missing(home, appliances)
+        if changes.keys() & {"smoke_alarm_storeys", "co_alarm_rooms"}:
+            # the office's word on the alarms: a gas record of a visit before it does not
+            # change the lists back (ADR 0121)
+            home.alarms_noted_at = now
         home.version += 1
         home.updated_at = now
         await session.flush()
