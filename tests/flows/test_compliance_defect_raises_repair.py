@@ -164,3 +164,74 @@ async def test_damp_and_mould_seen_at_a_gas_check_opens_an_awaab_case_from_the_c
     [case] = await eventually(awaab_case, timeout=60)
     assert case["source"] == "safety_check"
     assert datetime.fromisoformat(case["became_aware_at"]) == start_of_london_day(checked_on)
+
+
+async def test_a_smoke_alarm_the_register_shows_missing_raises_one_repair_to_fit_it(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """ADR 0109 across the broker: a let home registered with no smoke alarm on its
+    first floor raises one urgent electrical repair in repairs (required-alarm-missing),
+    its clock from when the register first showed it missing; the home changed again
+    with the alarm still missing raises none, nor does the alarm fitted."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    home = await gateway.post(
+        "/v1/homes",
+        json={
+            "uprn": uprn,
+            "address_line_1": "11 Sutton Place",
+            "town": "London",
+            "postcode": "E9 6EH",
+            "property_type": "house",
+            "heating_fuel": "electric",
+            "gas_supply": "none",
+            "storeys_with_living_space": 2,
+            "smoke_alarm_storeys": [0],
+        },
+    )
+    assert home.status_code == 201, home.text
+    registered_at = datetime.fromisoformat(home.json()["registered_at"])
+
+    async def repairs_at_home() -> list[dict[str, Any]]:
+        response = await gateway.get("/v1/repairs", params={"uprn": uprn})
+        assert response.status_code == 200, response.text
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    [repair] = await eventually(repairs_at_home, timeout=60)
+    assert (repair["priority"], repair["trade"], repair["source"]) == (
+        "urgent",
+        "electrical",
+        "safety_check",
+    )
+    assert repair["location"] == "storey 1 above the ground floor"
+    assert datetime.fromisoformat(repair["reported_at"]) == registered_at
+
+    read = await gateway.get(f"/v1/homes/{uprn}/register")
+    assert read.status_code == 200, read.text
+    etag = read.headers["ETag"]
+    still_missing = await gateway.patch(
+        f"/v1/homes/{uprn}",
+        json={"address_line_1": "11a Sutton Place"},
+        headers={"If-Match": etag},
+    )
+    assert still_missing.status_code == 200, still_missing.text
+    fitted = await gateway.patch(
+        f"/v1/homes/{uprn}",
+        json={"smoke_alarm_storeys": [0, 1]},
+        headers={"If-Match": still_missing.headers["ETag"]},
+    )
+    assert fitted.status_code == 200, fitted.text
+    # a later change reaches repairs after these two (one key, one partition, in order)
+    marker = await gateway.patch(
+        f"/v1/homes/{uprn}",
+        json={"address_line_1": "11 Sutton Place"},
+        headers={"If-Match": fitted.headers["ETag"]},
+    )
+    assert marker.status_code == 200, marker.text
+
+    async def address_reached_repairs() -> bool:
+        [shown] = await repairs_at_home()
+        return (shown.get("address") or {}).get("address_line_1") == "11 Sutton Place"
+
+    assert await eventually(address_reached_repairs, timeout=60)
+    assert [r["id"] for r in await repairs_at_home()] == [repair["id"]]
