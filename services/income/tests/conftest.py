@@ -21,9 +21,22 @@ async def income_db_url(databases: DatabaseFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-async def income(income_db_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with service_api("income", income_db_url) as client:
-        yield client
+def backdated_charge_weeks() -> int | None:
+    """The income API's `backdated_charge_weeks` (None: the default, 4). A module about
+    something else whose tenancies start weeks back and charge the weeks it chooses
+    overrides this with 0, so recording them charges none back (ADR 0112)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+async def income(
+    income_db_url: str, backdated_charge_weeks: int | None
+) -> AsyncIterator[httpx.AsyncClient]:
+    with pytest.MonkeyPatch.context() as env:
+        if backdated_charge_weeks is not None:
+            env.setenv("HEARTH_INCOME_BACKDATED_CHARGE_WEEKS", str(backdated_charge_weeks))
+        async with service_api("income", income_db_url) as client:
+            yield client
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,12 @@ class Tenancy(IncomeModel, table=True):
     withdrawn_by: str | None = Field(
         default=None, max_length=64, description="The staff member who withdrew it"
     )
+    backdated_weeks_charged: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="The rent weeks charged when it was recorded, its start being in the "
+        "past (ADR 0112); 0 for every other, and for every tenancy recorded before 0030",
+    )
 
 
 class RentChange(IncomeModel, table=True):

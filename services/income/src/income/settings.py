@@ -25,6 +25,12 @@ post and an officer's week away, and the tenancy is shown on trial at most four 
 past its legal day (the settlement still dates from that day). Longer delays are for
 the officer's review (the hearing's `trial_settled_on`)."""
 
+BACKDATED_CHARGE_WEEKS = 4
+"""How far back a tenancy's start may be for its rent to be charged when it is recorded
+(ADR 0112): a tenancy signed on Monday and typed in on Wednesday, or a week or a few
+late, owes those weeks; an older start is a go-live load of tenancies whose balances
+were brought forward elsewhere, and is not charged back."""
+
 
 class ArrearsLadder(BaseModel):
     """The default arrears ladder, from a ruleset used in the sector (DOMAIN.md)."""
@@ -102,6 +108,15 @@ class IncomeSettings(ServiceSettings):
         description="The landlord's rent-free weeks, each by its Monday (no rent is charged)",
     )
     rent_run_batch_size: int = Field(default=500, ge=1, le=5000)
+    backdated_charge_weeks: int = Field(
+        default=BACKDATED_CHARGE_WEEKS,
+        ge=0,
+        le=52,
+        description="A tenancy recorded with its start in the past, at most this many weeks "
+        "back, is charged the rent weeks from its start to the current one when it is "
+        "recorded (rent-free weeks excepted); an older start is not charged back (a "
+        "go-live load, balances brought forward elsewhere); 0 charges none back (ADR 0112)",
+    )
     arrangement_max_weeks: int = Field(
         default=104, ge=1, description="The longest an arrangement may take to clear the arrears"
     )

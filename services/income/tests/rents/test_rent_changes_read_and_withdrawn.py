@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from hearth_kit.db import Database
@@ -19,6 +20,13 @@ from income.models import EntryKind, LedgerEntry
 from income.rent_run.service import RentRun
 from income.settings import IncomeSettings
 from tests.harness.tokens import InternalTokenAuth
+
+
+@pytest.fixture(scope="module")
+def backdated_charge_weeks() -> int:
+    """These tests are about rent changes: their tenancies start in the past and the tests
+    charge the weeks they choose, so recording one charges none back (ADR 0112)."""
+    return 0
 
 
 async def charge(db: Database, week: date) -> None:

@@ -100,6 +100,28 @@ def week_charge(weekly_pence: int, started_on: date, week: date) -> int:
     return weekly_pence * min(days, 7) // 7
 
 
+def weeks_charged_back(
+    started_on: date, today: date, window_weeks: int, rent_free_weeks: Iterable[date]
+) -> list[date]:
+    """The rent weeks (Mondays) a tenancy recorded `today` is charged when it is
+    recorded (ADR 0112): when its start is in the past and at most `window_weeks`
+    weeks back (`today` less 7 days a week, that day included), every rent week from
+    the one it starts in up to and including the current one, less the landlord's
+    rent-free weeks; none when it starts today or ahead (the rent run charges it from
+    its week), when its start is further back (a go-live load whose balances were
+    brought forward elsewhere) or when the window is 0."""
+    if window_weeks <= 0 or not today - timedelta(weeks=window_weeks) <= started_on < today:
+        return []
+    free = set(rent_free_weeks)
+    week, current = rent_week_of(started_on), rent_week_of(today)
+    weeks = []
+    while week <= current:
+        if week not in free:
+            weeks.append(week)
+        week += timedelta(weeks=1)
+    return weeks
+
+
 def recharges_outstanding(recharges_pence: Sequence[int], credits_pence: int) -> list[int]:
     """What is still owed on each recharge of a sundry account, oldest first: the
     account's credits (payments and write-offs, less any reversed) pay the oldest

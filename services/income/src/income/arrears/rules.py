@@ -88,6 +88,9 @@ class Situation:
     tenancy_started_on: date
     arrangement_kept: bool = False
     vulnerability_unreviewed: bool = False
+    rent_charged_back_on: date | None = None
+    """The day the tenancy was recorded, when rent weeks were charged back then (its
+    start was in the past, ADR 0112); None otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,6 +552,19 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     return Stay("court_application_not_yet_due")
 
 
+def new_tenancy_watch_ends(s: Situation, ladder: ArrearsLadder) -> date:
+    """The first day after a new tenancy's watch (its first weeks: personal contact, not
+    letters): `new_tenancy_watch_weeks` from its first day, or from the day it was
+    recorded when rent weeks were charged back then (ADR 0112): its household was asked
+    for them that day, so a tenancy typed in late still gets a personal first contact
+    for those arrears, whatever the two settings, never a letter."""
+    watch = timedelta(weeks=ladder.new_tenancy_watch_weeks)
+    ends = s.tenancy_started_on + watch
+    if s.rent_charged_back_on is not None:
+        ends = max(ends, s.rent_charged_back_on + watch)
+    return ends
+
+
 def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
     """What recovery does next for one case."""
     if s.arrears_pence < ladder.text_reminder_pence:
@@ -561,8 +577,8 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
         return Stay("arrangement_kept")
     if case.before_the_court is not None:
         return Stay(case.before_the_court)
-    watch_ends = s.tenancy_started_on + timedelta(weeks=ladder.new_tenancy_watch_weeks)
-    if london_day(s.now) < watch_ends and case.stage is ArrearsStage.NONE:
+    today = london_day(s.now)
+    if case.stage is ArrearsStage.NONE and today < new_tenancy_watch_ends(s, ladder):
         if case.personal_contact_needed:
             return Stay("personal_contact_already_asked_for")
         if case.protocol.tenant_contacted:
@@ -572,6 +588,10 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
         return PersonalContact(
             f"new_tenancy_first_{ladder.new_tenancy_watch_weeks}_weeks_personal_contact"
         )
+    if case.stage is ArrearsStage.NONE and today == s.rent_charged_back_on:
+        # The watch turned off (0 weeks): the rent charged back as the tenancy was
+        # recorded is not a missed payment yet, so no letter or text goes that day.
+        return Stay("rent_charged_back_today")
     due = _due_step(case, s, ladder)
     if isinstance(due, Stay):
         return due

@@ -263,6 +263,9 @@ class ArrearsService:
                 tenancy_started_on=tenancy.start_date,
                 arrangement_kept=kept,
                 vulnerability_unreviewed=unreviewed,
+                rent_charged_back_on=london_day(tenancy.created_at)
+                if tenancy.backdated_weeks_charged
+                else None,
             ),
             ladder,
         )

@@ -11,6 +11,7 @@ that batch, and the next run carries on from the accounts still uncharged."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ from hearth_kit.working_days import london_day
 from income import metrics
 from income.accounts import repository as accounts
 from income.accounts import rules
-from income.models import EntryKind
+from income.models import Account, EntryKind, Tenancy
 from income.rent_run import repository
 from income.rents import repository as rents
 from income.settings import IncomeSettings
@@ -159,3 +160,58 @@ class RentRun:
     async def scheduled_batch(self, session: AsyncSession, now: datetime) -> int:
         """The scheduler's job: charge the current rent week (from its Monday on)."""
         return await self.charge_batch(session, rules.rent_week_of(london_day(now)), now)
+
+
+async def charge_weeks_on_recording(
+    session: AsyncSession,
+    account: Account,
+    tenancy: Tenancy,
+    weeks: Sequence[date],
+    now: datetime,
+) -> int:
+    """Charge a tenancy recorded after its start the rent weeks it already owes
+    (`weeks`: accounts.rules.weeks_charged_back, ADR 0112), in the transaction that
+    records it: each week's rent and service charge as the rent run posts them (the
+    rent at the start, pro rata for the week it starts in), with the rent run's unique
+    key (account, kind, week), so `hearth rent-run --week` or the scheduler charges none
+    of them again, and rent-charged for each, after tenancy-started. Returns how many
+    weeks were charged."""
+    rows: list[dict[str, object]] = []
+    charged: list[tuple[date, uuid.UUID, int, int]] = []
+    for week in weeks:
+        rent = rules.week_charge(tenancy.weekly_rent_pence, tenancy.start_date, week)
+        service = rules.week_charge(tenancy.weekly_service_charge_pence, tenancy.start_date, week)
+        rent_id = uuid.uuid4()
+        charged.append((week, rent_id, rent, service))
+        rows.append(RentRun._row(rent_id, account.id, EntryKind.RENT, rent, week, now))
+        if service:
+            rows.append(
+                RentRun._row(uuid.uuid4(), account.id, EntryKind.SERVICE_CHARGE, service, week, now)
+            )
+    posted = await repository.post_charges(session, rows)
+    if weeks:
+        await repository.stamp_charged(session, [account.id], max(weeks))
+    balance = await accounts.balance(session, account.id) - sum(
+        rent + service for _, rent_id, rent, service in charged if rent_id in posted
+    )
+    count = 0
+    for week, rent_id, rent, service in charged:
+        if rent_id not in posted:
+            continue
+        balance += rent + service
+        count += 1
+        await publish(
+            session,
+            RentCharged(
+                charge_id=rent_id,
+                tenancy_id=tenancy.id,
+                uprn=tenancy.uprn,
+                week_starting=week,
+                rent_pence=rent,
+                service_charge_pence=service,
+                balance_pence=balance,
+                charged_at=now,
+            ),
+        )
+    metrics.RENT_CHARGED.inc(count)
+    return count

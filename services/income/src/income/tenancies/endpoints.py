@@ -34,12 +34,23 @@ router = APIRouter(prefix="/v1/tenancies", tags=["tenancies"], responses=PROBLEM
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TenancyPublic)
 async def start_tenancy(
-    body: TenancyCreate, session: SessionDep, idempotency: IdempotencyDep
+    request: Request, body: TenancyCreate, session: SessionDep, idempotency: IdempotencyDep
 ) -> Response:
-    """Start a tenancy and open its rent account (publishes tenancy-started)."""
+    """Start a tenancy and open its rent account (publishes tenancy-started). A start in
+    the past, at most the configured weeks back (`backdated_charge_weeks`, 4 by
+    default), is charged the rent weeks from its start to the current one as it is
+    recorded (rent-free weeks excepted; rent-charged for each), and the answer's
+    `backdated_weeks_charged` says how many; an older start is charged none back: a
+    go-live load whose balances were brought forward elsewhere (ADR 0112)."""
+    settings = request.app.state.account_service.settings
     return await idempotency.create(
         session,
-        lambda: tenancy_service.start(session, body),
+        lambda: tenancy_service.start(
+            session,
+            body,
+            backdated_charge_weeks=settings.backdated_charge_weeks,
+            rent_free_weeks=settings.rent_free_weeks,
+        ),
         location=lambda tenancy: f"/v1/tenancies/{tenancy.id}",
     )
 

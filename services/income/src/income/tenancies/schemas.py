@@ -106,6 +106,14 @@ class TenancyPublic(BaseModel):
         description="When it was withdrawn before its first day (`status` `withdrawn`, "
         "POST .../withdrawal); null otherwise",
     )
+    backdated_weeks_charged: int = Field(
+        default=0,
+        description="The rent weeks charged when it was recorded, its start being in the "
+        "past by at most the configured weeks (4 by default): from the week it started "
+        "in to the week it was recorded in, rent-free weeks excepted (ADR 0112). 0: its "
+        "start was not in the past, or further back (a go-live load, its balance "
+        "brought forward elsewhere: nothing charged back), or none are charged back",
+    )
 
 
 class TenancyWithRentSummary(TenancyPublic):

@@ -5,7 +5,7 @@ tenancy. Never commits: the caller owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,8 @@ from income.models import (
     TrialReinstatement,
     TrialSettlement,
 )
-from income.settings import TRIAL_END_GRACE_DAYS
+from income.rent_run.service import charge_weeks_on_recording
+from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS
 from income.tenancies import repository, rules
 from income.tenancies.schemas import (
     TenancyCreate,
@@ -92,7 +93,13 @@ def to_public(
 
 class TenancyService:
     async def start(
-        self, session: AsyncSession, data: TenancyCreate, now: datetime | None = None
+        self,
+        session: AsyncSession,
+        data: TenancyCreate,
+        now: datetime | None = None,
+        *,
+        backdated_charge_weeks: int = BACKDATED_CHARGE_WEEKS,
+        rent_free_weeks: Collection[date] = (),
     ) -> TenancyPublic:
         """Start a tenancy of a home, open its rent account (an empty ledger) and its
         arrears case, and announce it (tenancy-started v2). The home need not be known
@@ -100,7 +107,15 @@ class TenancyService:
         carries those ids and who is the lead tenant, never a name. The start may be
         ahead, by a year at most (`rules.latest_day_ahead`: further is a year typed
         wrong), and after the last day of the home's previous tenancy (one household
-        in a home on any day)."""
+        in a home on any day).
+
+        A start in the past, at most `backdated_charge_weeks` back, is charged the rent
+        weeks from its start to the current one (less `rent_free_weeks`) as the rent
+        run would have charged them, in this transaction (rent-charged after
+        tenancy-started), and how many is kept (`backdated_weeks_charged`): a tenancy
+        typed in days or weeks after it was signed owes them, and the rent run only
+        charges the current week. An older start is a go-live load whose balances were
+        brought forward elsewhere: nothing is charged back (ADR 0112)."""
         now = now or datetime.now(UTC)
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
@@ -198,6 +213,14 @@ class TenancyService:
                 rent_account_id=account.id,
             ),
         )
+        weeks = account_rules.weeks_charged_back(
+            tenancy.start_date, london_day(now), backdated_charge_weeks, rent_free_weeks
+        )
+        if weeks:
+            tenancy.backdated_weeks_charged = await charge_weeks_on_recording(
+                session, account, tenancy, weeks, now
+            )
+            await session.flush()
         return to_public(tenancy, tenants, account.id)
 
     async def _current(self, session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy:
