@@ -8,7 +8,8 @@ time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +50,7 @@ from repairs.awaab import repository as awaab_cases
 from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
+from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
 from repairs.recharges import repository as recharges
 from repairs.recharges.repository import (
     PaymentOnRecharge,
@@ -78,6 +80,32 @@ def address_of(home: PropertyRegistered | PropertyUpdated, *, as_of: datetime) -
         block_id=home.block_id,
         as_of=as_of,
     )
+
+
+def clock_start(moment: datetime, envelope: Envelope[Any], now: datetime | None = None) -> datetime:
+    """The moment a clock starts from, given the time another service's event carries
+    (when the officer saw the repair, the engineer found the defect, the complaint was
+    received): that time, unless it is in the future when the event is handled.
+
+    A start in the future is refused at the API (DOMAIN.md), but a consumer cannot
+    answer 422, and dead-lettering would leave an unsafe appliance's repair or an Awaab's
+    Law case unraised until someone replayed it. The fact happened before its event was
+    published, so the clock starts then instead (`envelope.time`, or now when that is in
+    the future too): never later than the landlord knew, so no deadline is longer than
+    it should be (docs/api/repairs.md, "Times in other services' events"). Counted and
+    logged with the event's id and type only (no personal data), so the producer's clock
+    or bug can be found."""
+    now = now or datetime.now(UTC)
+    if moment <= now:
+        return moment
+    EVENT_TIMES_IN_THE_FUTURE.labels(event_type=envelope.type).inc()
+    log.warning(
+        "event time in the future: clock started when the event was published",
+        event_id=str(envelope.id),
+        event_type=envelope.type,
+        seconds_ahead=int((moment - now).total_seconds()),
+    )
+    return min(envelope.time, now)
 
 
 def vulnerability_flag(
@@ -113,7 +141,7 @@ def build_handlers(
         found = envelope.data
         if await repairs.by_finding(session, found.finding_id) is not None:
             return  # already raised (the same finding re-published under a new event id)
-        seen_at = getattr(found, "visited_at", None) or found.reported_at
+        seen_at = clock_start(getattr(found, "visited_at", None) or found.reported_at, envelope)
         appointment = await appointment_request_service.for_visit(
             session, visit_id=found.visit_id, uprn=found.uprn, requested_at=seen_at
         )
@@ -148,6 +176,7 @@ def build_handlers(
         not the communal area, and only a person can tell a duplicate or an estate
         issue that is not the block's (docs/adr/0044)."""
         found = envelope.data
+        found = found.model_copy(update={"found_at": clock_start(found.found_at, envelope)})
         issue = await communal_issues.record(session, found)
         if issue is not None:
             log.info(
@@ -204,7 +233,7 @@ def build_handlers(
             trade=defect.trade,
             priority=defect.priority,
             source=RepairSourceV2.SAFETY_CHECK,
-            reported_at=defect.found_at,
+            reported_at=clock_start(defect.found_at, envelope),
             safety_defect_id=defect.defect_id,
             remedy_by=defect.remedy_by,
         )
@@ -230,18 +259,21 @@ def build_handlers(
             trade=alarm.trade,
             priority=alarm.priority,
             source=RepairSourceV2.SAFETY_CHECK,
-            reported_at=alarm.found_at,
+            reported_at=clock_start(alarm.found_at, envelope),
             safety_defect_id=alarm.alarm_id,
         )
         log.info("repair raised to fit a missing alarm", repair_id=str(repair.id), uprn=alarm.uprn)
 
     async def open_awaab_case_for(
         session: AsyncSession,
-        hazard: HazardIdentified | HazardIdentifiedV2 | HazardFoundAtCheck,
+        envelope: Envelope[HazardIdentified]
+        | Envelope[HazardIdentifiedV2]
+        | Envelope[HazardFoundAtCheck],
         source: AwarenessSource,
     ) -> None:
         """An emergency hazard, or significant damp and mould, opens an Awaab's Law case
         whose clock starts when it was seen (`identified_at`), once per hazard."""
+        hazard = envelope.data
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
             return
         if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
@@ -251,7 +283,7 @@ def build_handlers(
             uprn=hazard.uprn,
             severity=hazard.severity,
             source=source,
-            became_aware_at=hazard.identified_at,
+            became_aware_at=clock_start(hazard.identified_at, envelope),
             hazard_id=hazard.hazard_id,
             hazard_type=hazard.hazard_type,
         )
@@ -261,7 +293,7 @@ def build_handlers(
     async def open_awaab_case(session: AsyncSession, envelope: Envelope[HazardIdentified]) -> None:
         """A hazard an officer saw on a home visit (v1, still on the topic: its location
         and description are not kept)."""
-        await open_awaab_case_for(session, envelope.data, AwarenessSource.HOME_VISIT)
+        await open_awaab_case_for(session, envelope, AwarenessSource.HOME_VISIT)
 
     @handlers.on(HazardIdentifiedV2)
     async def open_awaab_case_v2(
@@ -269,14 +301,14 @@ def build_handlers(
     ) -> None:
         """A hazard an officer saw on a home visit, as visits publishes it now: codes
         only (docs/adr/0071)."""
-        await open_awaab_case_for(session, envelope.data, AwarenessSource.HOME_VISIT)
+        await open_awaab_case_for(session, envelope, AwarenessSource.HOME_VISIT)
 
     @handlers.on(HazardFoundAtCheck)
     async def open_awaab_case_from_check(
         session: AsyncSession, envelope: Envelope[HazardFoundAtCheck]
     ) -> None:
         """A hazard the engineer saw at a gas safety check (its clock from the check's day)."""
-        await open_awaab_case_for(session, envelope.data, AwarenessSource.SAFETY_CHECK)
+        await open_awaab_case_for(session, envelope, AwarenessSource.SAFETY_CHECK)
 
     @handlers.on(ComplaintReceived)
     async def open_awaab_case_from_complaint(
@@ -299,7 +331,7 @@ def build_handlers(
             uprn=complaint.uprn,
             severity=HazardSeverity.SIGNIFICANT,
             source=AwarenessSource.COMPLAINT,
-            became_aware_at=complaint.received_at,
+            became_aware_at=clock_start(complaint.received_at, envelope),
             complaint_id=complaint.complaint_id,
         )
         log.info("awaab case opened from complaint", case_id=str(case.id), uprn=complaint.uprn)

@@ -13,6 +13,12 @@ AWAAB_CLOCKS_BREACHED = Counter(
     "Awaab's Law deadlines that ran out (each raised once)",
     ["milestone"],
 )
+EVENT_TIMES_IN_THE_FUTURE = Counter(
+    "hearth_repairs_event_times_in_the_future_total",
+    "Events from other services whose time a clock starts from was in the future when "
+    "handled: the clock started when the event was published instead",
+    ["event_type"],
+)
 WORK_ORDERS_COMPLETED = Counter(
     "hearth_repairs_work_orders_completed_total", "Work orders completed", ["on_time"]
 )
