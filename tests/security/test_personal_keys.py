@@ -82,6 +82,7 @@ NOT_PERSONAL = frozenset(
         "template",
         "tenancy_reference",
         "unit",
+        "untranslated_from",  # a language tag, as `language` (engagement, ADR 0119)
         "value",
         "work_class",
         "year",

@@ -15,6 +15,12 @@ MESSAGES_FAILED = Counter(
     "Messages to residents given up on after every retry, or that could not be rendered",
     ["channel"],
 )
+MESSAGES_UNTRANSLATED = Counter(
+    "hearth_engagement_messages_untranslated",
+    "Statutory messages written in English because none of their templates is in the "
+    "resident's language (ADR 0119): each to follow up with a translation",
+    ["template"],
+)
 MESSAGES_SENT = Counter(
     "hearth_engagement_messages_sent", "Messages to residents sent", ["channel"]
 )

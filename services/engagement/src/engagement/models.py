@@ -409,6 +409,13 @@ class Message(EngagementModel, table=True):
         max_length=100,
         description="The provider's id for the message it took (Notify's notification id)",
     )
+    untranslated_from: str | None = Field(
+        default=None,
+        max_length=35,
+        description="The resident's language, which no template of this statutory "
+        "message is written in: written in English instead, for staff to follow up with "
+        "a translation (ADR 0119)",
+    )
 
 
 class SurveyInvitation(EngagementModel, table=True):

@@ -85,6 +85,31 @@ async def test_an_extension_is_told_to_the_complainant_in_their_language_with_th
     assert "[" not in letter["body"]
 
 
+async def test_a_complainant_whose_language_has_no_template_is_told_in_english_flagged(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """ADR 0119: the Code's acknowledgement and an extension's new date reach a
+    complainant whose language no template is written in, in English, each flagged with
+    that language for a translation; they were failed messages, never sent."""
+    resident_id = await a_resident(engagement, language="so")
+    complaint = await acknowledged_complaint(engagement, resident_id)
+    respond_by = date.fromisoformat(complaint["stages"][0]["respond_by"])
+    new_date = ENGLAND_AND_WALES.next_working_day(respond_by)
+    extended = await engagement.post(
+        f"/v1/complaints/{complaint['id']}/extend",
+        json={"reason": "Waiting for the surveyor", "new_respond_by": new_date.isoformat()},
+    )
+    assert extended.status_code == 200, extended.text
+    messages = {m["template"]: m for m in await messages_of(engagement, resident_id)}
+    assert messages.keys() == {"complaint_acknowledged", "complaint_extended"}
+    for message in messages.values():
+        assert (message["status"], message["language"]) == ("pending", "en")
+        assert message["untranslated_from"] == "so"
+        assert "(stage 1)" in message["body"]
+    english_date = f"{new_date.day} {MONTHS['en'][new_date.month - 1]} {new_date.year}"
+    assert english_date in messages["complaint_extended"]["body"]
+
+
 async def test_an_email_says_nothing_of_the_print_room(engagement: httpx.AsyncClient) -> None:
     resident_id = await a_resident(
         engagement,

@@ -153,18 +153,26 @@ async def test_a_retest_before_the_first_records_copy_is_written_gets_the_check_
     assert "(CP12-101)" in written[check_id]
 
 
-async def test_a_copy_that_could_not_be_rendered_is_not_recorded_again_on_replay(
+async def test_a_copy_with_no_template_in_the_residents_language_goes_in_english_flagged(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
-    """A resident whose language no template is written in: the copy is a failed message
-    with no body; the same event again records no second failure."""
+    """ADR 0119: the law's copy (within 28 days) goes to a resident whose language no
+    template is written in, in English, flagged with the language it was wanted in for
+    staff to have it translated; it was a failed message with no body, never sent. The
+    same event again writes no second copy."""
     uprn = a_uprn()
     resident = await a_resident(engagement, tenancy_id=str(uuid.uuid4()), uprn=uprn, language="fr")
     event = completed(uuid.uuid4(), uprn, "CP12-100", datetime(2026, 11, 20, 10, tzinfo=UTC))
     for _ in range(2):
         await handle(engagement_database, event)
     [copy] = await copies(engagement_database, resident)
-    assert copy.status == "failed"
+    assert (copy.status, copy.language, copy.untranslated_from) == ("pending", "en", "fr")
+    assert "Dear Sam Okafor" in copy.body
+    assert "(CP12-100)" in copy.body
+    listed = (await engagement.get(f"/v1/residents/{resident}/messages")).json()["items"]
+    flagged = {m["template"]: m["untranslated_from"] for m in listed}
+    # the gas check's survey invitation is the landlord's own: not written, as before
+    assert flagged == {"check_record_copy": "fr", "survey_invitation": None}
 
 
 @pytest.mark.parametrize("language", PUBLISHED_LANGUAGES)

@@ -48,6 +48,12 @@ class MessagePublic(BaseModel):
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    untranslated_from: str | None = Field(
+        default=None,
+        description="A statutory message written in English because none of its "
+        "templates is in the resident's language (that language, here): staff follow it "
+        "up with a translation (ADR 0119). Null otherwise",
+    )
 
     print_notes: list[str] = Field(
         default_factory=list,

@@ -20,7 +20,14 @@ from engagement import metrics
 from engagement.messages import repository, rules
 from engagement.messages.channels import Channel, ChannelFailure, Outgoing
 from engagement.messages.schemas import MessagePublic, MessageRequest
-from engagement.messages.templates import UnknownTemplate, Values, print_notes, render
+from engagement.messages.templates import (
+    FALLBACK_LANGUAGE,
+    STATUTORY_TEMPLATES,
+    UnknownTemplate,
+    Values,
+    print_notes,
+    render,
+)
 from engagement.models import Message, MessageStatus, Resident
 from engagement.residents import repository as residents
 from engagement.settings import MessageRetries
@@ -109,7 +116,9 @@ def message_fields(
     otherwise) to the home they live in on `now`'s London day (rules.home_written_to:
     `living_in`, the home the writer found them living in, while the tenancy they are
     placed on has not started; none once it has ended). A template not written in that
-    language is a failed row saying so; so is a letter to a resident who lives in none
+    language is a failed row saying so, unless the message is statutory
+    (templates.STATUTORY_TEMPLATES): that one is written in English, `untranslated_from`
+    the language asked for (ADR 0119); so is a letter to a resident who lives in none
     of the landlord's homes (a former tenant who has left their last home, someone
     registered with no home) with no email or phone held (rules.NO_HOME_TO_WRITE_TO:
     never a letter to the home they left, where another household lives, nor one "sent"
@@ -136,23 +145,25 @@ def message_fields(
         "recipient": recipient,
         "attempts": 0,
         "created_at": now,
+        "untranslated_from": None,
     }
+    asked_for = language or resident.language
+    named = {"name": resident.full_name, **values}
     try:
-        rendered = render(
-            template,
-            language or resident.language,
-            formats,
-            {"name": resident.full_name, **values},
-        )
+        rendered = render(template, asked_for, formats, named)
     except UnknownTemplate as unknown:
-        return fields | {
-            "language": language or resident.language,
-            "subject": template,
-            "body": "",
-            "status": MessageStatus.FAILED,
-            "last_error": str(unknown)[:200],
-            "next_attempt_at": None,
-        }
+        if unknown.field != "language" or template not in STATUTORY_TEMPLATES:
+            return fields | {
+                "language": asked_for,
+                "subject": template,
+                "body": "",
+                "status": MessageStatus.FAILED,
+                "last_error": str(unknown)[:200],
+                "next_attempt_at": None,
+            }
+        # The law's message goes in English rather than not at all (ADR 0119).
+        rendered = render(template, FALLBACK_LANGUAGE, formats, named)
+        fields["untranslated_from"] = asked_for
     written = fields | {
         "language": rendered.language,
         "subject": rendered.subject[:200],
@@ -165,6 +176,20 @@ def message_fields(
             "next_attempt_at": None,
         }
     return written | {"status": MessageStatus.PENDING, "last_error": None, "next_attempt_at": now}
+
+
+def _count_untranslated(fields: Mapping[str, Any]) -> None:
+    """A statutory message kept in English for want of a template in the resident's
+    language (ADR 0119): counted, and logged by ids and template (never the language,
+    which can tell a resident's ethnicity, nor the text)."""
+    if fields["untranslated_from"] is None:
+        return
+    metrics.MESSAGES_UNTRANSLATED.labels(fields["template"]).inc()
+    log.warning(
+        "statutory message written in English: no template in the resident's language",
+        resident_id=str(fields["resident_id"]),
+        template=fields["template"],
+    )
 
 
 def why_not_written(failure: str) -> str:
@@ -200,6 +225,7 @@ class MessageService:
         )
         if fields["status"] is MessageStatus.FAILED:
             if await repository.add_once(session, fields):
+                _count_untranslated(fields)
                 metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
                 log.warning(
                     "message not written",
@@ -210,6 +236,7 @@ class MessageService:
             return None
         if not await repository.add_once(session, fields):
             return None
+        _count_untranslated(fields)
         return await session.get(Message, fields["id"])
 
     async def queue_many(
@@ -231,6 +258,8 @@ class MessageService:
         ]
         kept = await repository.add_many(session, rows)
         for fields in rows:
+            if fields["id"] in kept:
+                _count_untranslated(fields)
             if fields["id"] in kept and fields["status"] is MessageStatus.FAILED:
                 metrics.MESSAGES_FAILED.labels(fields["channel"].value).inc()
                 log.warning(

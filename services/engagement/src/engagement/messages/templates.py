@@ -241,6 +241,30 @@ TEMPLATES: dict[str, dict[str, Template]] = {
 }
 """Every template, by name then language (a primary language subtag: en, cy, pl)."""
 
+FALLBACK_LANGUAGE = "en"
+"""The language a statutory message is written in when none of its templates is in the
+resident's (ADR 0119): every template is written in English."""
+
+STATUTORY_TEMPLATES = frozenset(
+    {
+        TemplateName.CHECK_RECORD_COPY,  # the record's copy within 28 days (gas: reg 36;
+        # an EICR likewise), before moving in for a new tenant
+        TemplateName.ACCESS_ESCALATED,  # the no-access ladder's letters: the landlord's
+        # evidence of every reasonable step to get in for the check the law requires
+        TemplateName.ARREARS_STAGE,  # the pre-action protocol: the tenant was contacted
+        # at each step before a possession claim
+        TemplateName.COMPLAINT_ACKNOWLEDGED,  # the Complaint Handling Code: acknowledged
+        # within 5 working days, with the deadline for the answer
+        TemplateName.COMPLAINT_EXTENDED,  # the Code: an extension's reason and new date
+        # told to the resident before the deadline
+    }
+)
+"""Messages the law, the Code or the pre-action protocol requires the landlord to give
+the resident: one in a language none of its templates is written in goes in English
+(FALLBACK_LANGUAGE) and is flagged for a translation (ADR 0119), never left unsent.
+The others (appointments, a check coming due, survey invitations) are the landlord's
+own: one in such a language is recorded failed, as before (ADR 0009)."""
+
 FORMAT_NOTES: dict[FormatNeed, str] = {
     FormatNeed.LARGE_PRINT: "Print in large print (at least 16 point).",
     FormatNeed.BRAILLE: "Produce in braille.",
