@@ -318,6 +318,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         # the schema states which findings and reasons go with which outcome (if/then)
         "visited_at": FUTURE + "; a rebooking's after the attempt it follows (" + STATE + ")",
         "household.resident_id": "not a resident of another home (" + STATE + ")",
+        "tenancy_concerns.review_on": "a referral's review after today and no more than 24 "
+        "months ahead (JSON Schema has no 'today'; the schema states it is required with a "
+        "referral)",
+        "customer_actions.due_on": "not before visited_at's London day, nor more than 24 "
+        "months after today (cross-field; JSON Schema has no 'today')",
     },
     "POST /v1/visits/{visit_id}/report/rooms": {
         "rooms": "a full visit's only, within late_inventory_days of its visited_at "

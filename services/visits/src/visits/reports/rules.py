@@ -25,7 +25,7 @@ from visits.reports.schemas import (
     TenancyConcernFinding,
     VisitDetails,
 )
-from visits.visits.rules import RuleBroken, check_planned_day
+from visits.visits.rules import RuleBroken, check_action_due, check_referral
 from visits.visits.schemas import HouseholdDetails
 
 T = TypeVar("T")
@@ -179,32 +179,15 @@ def assemble(
         raise RuleBroken("Each room appears once in the inventory", "draft.room")
     today = london_day(now)
     for concern in report.tenancy_concerns:
-        if not concern.refer_to_sustainable_tenancy:
-            continue
-        if concern.review_on is None:
-            raise RuleBroken(
-                "A referral to the sustainable tenancy caseload needs a review date",
-                "draft.tenancy_concern.review_on",
-            )
-        if concern.review_on <= today:
-            raise RuleBroken(
-                "The review date must be after today (as a direct referral's must)",
-                "draft.tenancy_concern.review_on",
-            )
-        check_planned_day(
-            concern.review_on, today, "draft.tenancy_concern.review_on", "The review date"
+        check_referral(
+            concern.refer_to_sustainable_tenancy,
+            concern.review_on,
+            today,
+            "draft.tenancy_concern.review_on",
         )
     visited_on = london_day(report.visit.visited_at)
     for action in report.actions_promised:
-        if action.due_on is None:
-            continue
-        if action.due_on < visited_on:
-            raise RuleBroken(
-                "An action promised at the visit is due no earlier than the visit's day "
-                f"({visited_on.isoformat()}, from visited_at)",
-                "draft.customer_action.due_on",
-            )
-        check_planned_day(action.due_on, today, "draft.customer_action.due_on", "The due date")
+        check_action_due(action.due_on, visited_on, today, "draft.customer_action.due_on")
     return report
 
 

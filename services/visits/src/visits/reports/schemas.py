@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearth_contracts.events.visits import (
-    CommunalIssueType,
     HazardSeverity,
     HazardType,
     RepairSeverity,
@@ -32,7 +31,12 @@ from hearth_kit.strict_types import (
 )
 from hearth_kit.text_patterns import HAS_WORDS, ONE_WORD
 from visits.caseloads.schemas import ConcernOpenPublic
-from visits.visits.schemas import CustomerActionPublic, HouseholdDetails
+from visits.visits.schemas import (
+    CommunalIssueFinding,
+    CustomerActionPromised,
+    CustomerActionPublic,
+    HouseholdDetails,
+)
 
 MAX_PIECES_PER_REQUEST = 100
 PIECE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -142,21 +146,6 @@ class TenancyConcernFinding(_Content):
         default=None,
         description="Required with a referral: after today and no more than 24 months "
         "ahead (checked on submit)",
-    )
-
-
-class CommunalIssueFinding(_Content):
-    issue: CommunalIssueType
-    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
-    description: str | None = Field(default=None, max_length=2000)
-
-
-class CustomerActionPromised(_Content):
-    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
-    due_on: StrictDay | None = Field(
-        default=None,
-        description="Not before the visit's London day (visited_at) nor more than 24 months "
-        "after today (checked on submit)",
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
+from hearth_kit.working_days import london_day
 from visits.models import VisitStatus
 from visits.programme.rules import add_months
 from visits.visits.schemas import VisitOutcome, VisitReport
@@ -54,6 +55,35 @@ def check_planned_day(day: date, today: date, field: str, what: str) -> None:
         )
 
 
+def check_referral(refer: bool, review_on: date | None, today: date, field: str) -> None:
+    """A referral to the sustainable tenancy caseload names its review date, after
+    `today` (as a direct referral's must) and within the planning horizon: the same rule
+    for a draft's concern and the one-shot report's."""
+    if not refer:
+        return
+    if review_on is None:
+        raise RuleBroken(
+            "A referral to the sustainable tenancy caseload needs a review date", field
+        )
+    if review_on <= today:
+        raise RuleBroken("The review date must be after today (as a direct referral's must)", field)
+    check_planned_day(review_on, today, field, "The review date")
+
+
+def check_action_due(due_on: date | None, visited_on: date, today: date, field: str) -> None:
+    """An action promised at a visit is due no earlier than the visit's London day, and
+    within the planning horizon: the same rule for a draft's and the one-shot report's."""
+    if due_on is None:
+        return
+    if due_on < visited_on:
+        raise RuleBroken(
+            "An action promised at the visit is due no earlier than the visit's day "
+            f"({visited_on.isoformat()}, from visited_at)",
+            field,
+        )
+    check_planned_day(due_on, today, field, "The due date")
+
+
 NOTES_SCOPE = "visits:notes"
 """The need-to-know scope that shows the officer's free-text notes: the visit's own and
 each tenancy concern's (safeguarding, support needs). Visit officers hold it; the
@@ -95,10 +125,10 @@ def can_be_reported(status: VisitStatus) -> bool:
 
 
 def check_report(report: VisitReport) -> None:
-    """Findings of repairs and hazards, and the household's details, need a completed
-    visit; a visit that did not go ahead says why, with the reason for its own outcome
-    only. Household details given were checked with a resident: household_confirmed
-    sent false with them contradicts them."""
+    """Findings of repairs, hazards and communal issues, customer actions promised, and
+    the household's details, need a completed visit; a visit that did not go ahead says
+    why, with the reason for its own outcome only. Household details given were checked
+    with a resident: household_confirmed sent false with them contradicts them."""
     completed = report.outcome is VisitOutcome.COMPLETED
     if not completed and report.repairs_found:
         raise RuleBroken(
@@ -109,6 +139,18 @@ def check_report(report: VisitReport) -> None:
         raise RuleBroken(
             f"Hazards are found only on a completed visit, not one that ended {report.outcome}",
             "hazards_found",
+        )
+    if not completed and report.communal_issues:
+        raise RuleBroken(
+            "Communal issues are found only on a completed visit, not one that ended "
+            f"{report.outcome}",
+            "communal_issues",
+        )
+    if not completed and report.customer_actions:
+        raise RuleBroken(
+            "Customer actions are promised only at a completed visit, not one that ended "
+            f"{report.outcome}",
+            "customer_actions",
         )
     if not completed and report.household is not None:
         raise RuleBroken(
@@ -134,6 +176,21 @@ def check_report(report: VisitReport) -> None:
         raise RuleBroken("Say why the household declined the visit", "decline_reason")
     if report.outcome is not VisitOutcome.DECLINED and report.decline_reason is not None:
         raise RuleBroken("A decline reason goes with a declined outcome", "decline_reason")
+
+
+def check_report_days(report: VisitReport, today: date) -> None:
+    """The days a one-shot report plans, by the draft's rules (check_referral,
+    check_action_due): each referral's review date, each action's due date."""
+    visited_on = london_day(report.visited_at)
+    for concern in report.tenancy_concerns:
+        check_referral(
+            concern.refer_to_sustainable_tenancy,
+            concern.review_on,
+            today,
+            "tenancy_concerns.review_on",
+        )
+    for action in report.customer_actions:
+        check_action_due(action.due_on, visited_on, today, "customer_actions.due_on")
 
 
 def can_rebook(status: VisitStatus) -> bool:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hearth_contracts.events.visits import (
+    CommunalIssueType,
     DeclineReason,
     HazardSeverity,
     HazardType,
@@ -22,13 +23,21 @@ from hearth_contracts.events.visits import (
     VisitKind,
 )
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber
+from hearth_kit.strict_types import (
+    WHOLE_NUMBER,
+    StrictBoolean,
+    StrictDay,
+    StrictMoment,
+    WholeNumber,
+)
 from hearth_kit.text_patterns import HAS_WORDS
 from visits.models import VisitStatus
 
 MAX_REPAIRS_PER_VISIT = 50
 MAX_HAZARDS_PER_VISIT = 50
 MAX_CONCERNS_PER_VISIT = 20
+MAX_COMMUNAL_ISSUES_PER_VISIT = 20
+MAX_ACTIONS_PER_VISIT = 20
 
 
 class VisitOutcome(StrEnum):
@@ -125,13 +134,60 @@ class HazardFound(BaseModel):
     description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
 
 
-class TenancyConcernFound(BaseModel):
-    """A tenancy concern raised at the visit."""
+def _review_with_a_referral(schema: dict[str, Any]) -> None:
+    """The rule `rules.check_referral` applies, stated in the schema: a referral names
+    its review date (that it is after today and within 24 months JSON Schema cannot say)."""
+    schema["if"] = {
+        "properties": {"refer_to_sustainable_tenancy": {"const": True}},
+        "required": ["refer_to_sustainable_tenancy"],
+    }
+    schema["then"] = {
+        "properties": {"review_on": {"not": {"type": "null"}}},
+        "required": ["review_on"],
+    }
 
-    model_config = ConfigDict(extra="forbid")
+
+class TenancyConcernFound(BaseModel):
+    """A tenancy concern raised at the visit, referred to the sustainable tenancy caseload
+    or put on the tenancy's caseload entry for its officer to follow up, as a draft's."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_review_with_a_referral)
 
     concern: TenancyConcernType
     notes: str | None = Field(default=None, max_length=2000)
+    refer_to_sustainable_tenancy: StrictBoolean = Field(
+        default=False, description="Refer the tenancy to the sustainable tenancy caseload"
+    )
+    review_on: StrictDay | None = Field(
+        default=None,
+        description="Required with a referral: after today and no more than 24 months "
+        "ahead (checked when the report is submitted)",
+    )
+
+
+class CommunalIssueFinding(BaseModel):
+    """A communal or estate issue noticed on the visit (a draft's piece, or the one-shot
+    report's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issue: CommunalIssueType
+    location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class CustomerActionPromised(BaseModel):
+    """Something the officer promised the household at the visit (a draft's piece, or the
+    one-shot report's): carried to the next visit, open until closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
+    due_on: StrictDay | None = Field(
+        default=None,
+        description="Not before the visit's London day (visited_at) nor more than 24 months "
+        "after today (checked when the report is submitted)",
+    )
 
 
 class HouseholdDetails(BaseModel):
@@ -153,8 +209,9 @@ class HouseholdDetails(BaseModel):
 
 
 def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
-    """The rules `rules.check_report` applies, stated in the schema: repairs, hazards and
-    the household's details are recorded only on a completed visit; a visit with no
+    """The rules `rules.check_report` applies, stated in the schema: repairs, hazards,
+    communal issues, customer actions and the household's details are recorded only on a
+    completed visit; a visit with no
     access says why, and a declined one says why, each with the reason for its own
     outcome only; household details given are confirmed (household_confirmed not
     false)."""
@@ -176,6 +233,8 @@ def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
             properties |= {
                 "repairs_found": {"maxItems": 0},
                 "hazards_found": {"maxItems": 0},
+                "communal_issues": {"maxItems": 0},
+                "customer_actions": {"maxItems": 0},
                 "household": null,
             }
         when = {"properties": {"outcome": {"const": outcome.value}}, "required": ["outcome"]}
@@ -208,7 +267,21 @@ class VisitReport(BaseModel):
         default_factory=list, max_length=MAX_HAZARDS_PER_VISIT, description="Completed only"
     )
     tenancy_concerns: list[TenancyConcernFound] = Field(
-        default_factory=list, max_length=MAX_CONCERNS_PER_VISIT
+        default_factory=list,
+        max_length=MAX_CONCERNS_PER_VISIT,
+        description="Each referred (a review date after today, within 24 months) or put on "
+        "the tenancy's caseload entry, as a draft's",
+    )
+    communal_issues: list[CommunalIssueFinding] = Field(
+        default_factory=list,
+        max_length=MAX_COMMUNAL_ISSUES_PER_VISIT,
+        description="Completed only; each published as communal-issue-found (its code only)",
+    )
+    customer_actions: list[CustomerActionPromised] = Field(
+        default_factory=list,
+        max_length=MAX_ACTIONS_PER_VISIT,
+        description="Completed only: promised to the household, carried to the next visit "
+        "and open until closed",
     )
     no_access_reason: NoAccessReason | None = Field(
         default=None, description="Required when the outcome is no_access"

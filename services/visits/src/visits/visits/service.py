@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
@@ -294,14 +294,18 @@ class VisitService:
         self, session: AsyncSession, visit_id: uuid.UUID, data: VisitReport
     ) -> tuple[Visit, Findings]:
         """Record what happened at a booked visit, with its findings, and announce it:
-        visit-completed, one visit-found-repair per repair and one hazard-identified
-        per hazard; or visit-no-access / visit-declined; and one
-        tenancy-concern-raised per concern, each also put on the tenancy's caseload entry
-        for its officer to follow up; with the household's details (completed only, from
-        a resident of the home, as a draft's), resident-details-confirmed with the
-        visit's tenancy. Every event carries visited_at (required:
-        when the officer was there, not the upload), never in the future nor more than
-        the report window ago: the clocks the findings start count from it.
+        visit-completed, one visit-found-repair per repair, one hazard-identified
+        per hazard and one communal-issue-found per communal issue; or visit-no-access /
+        visit-declined; and one tenancy-concern-raised per concern, each referred to the
+        sustainable tenancy caseload (with its review date) or put on the tenancy's
+        caseload entry for its officer to follow up; with the household's details
+        (completed only, from a resident of the home, as a draft's),
+        resident-details-confirmed with the visit's tenancy. Customer actions promised
+        (completed only) are kept open for the next visit. Each as a draft's report does
+        it, by the same rules (rules.check_referral, rules.check_action_due). Every event
+        carries visited_at (required: when the officer was there, not the upload), never
+        in the future nor more than the report window ago: the clocks the findings start
+        count from it.
 
         It takes no room inventory: a full visit completed here shows
         inventory_recorded false and, booked as the stock condition survey, is not the
@@ -317,6 +321,7 @@ class VisitService:
                 "visited_at",
                 window_years=self.settings.report_window_years,
             )
+            rules.check_report_days(data, london_day(reported_at))
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
         visit = await self.get(session, visit_id)
@@ -342,6 +347,9 @@ class VisitService:
         )
         if not recorded:
             raise Conflict(f"Visit {visit_id} was already reported")
+        if visit.tenancy_id is not None and data.tenancy_concerns:
+            # the visit (written above), then the tenancy, then its caseload (_ended)
+            await caseloads.hold_tenancy(session, visit.tenancy_id)
         findings = Findings(
             repairs=[
                 VisitRepairFinding(id=uuid.uuid4(), visit_id=visit.id, position=n, **r.model_dump())
@@ -353,22 +361,39 @@ class VisitService:
             ],
             tenancy_concerns=[
                 VisitTenancyConcern(
-                    id=uuid.uuid4(), visit_id=visit.id, position=n, **c.model_dump()
+                    id=uuid.uuid4(), visit_id=visit.id, position=n, concern=c.concern, notes=c.notes
                 )
                 for n, c in enumerate(data.tenancy_concerns)
+            ],
+            communal_issues=[
+                CommunalIssue(
+                    id=uuid.uuid4(),
+                    visit_id=visit.id,
+                    position=n,
+                    issue=issue.issue.value,
+                    location=issue.location,
+                    description=issue.description,
+                )
+                for n, issue in enumerate(data.communal_issues)
+            ],
+            customer_actions=[
+                CustomerAction(
+                    id=uuid.uuid4(),
+                    uprn=visit.uprn,
+                    visit_id=visit.id,
+                    description=action.description,
+                    due_on=action.due_on,
+                    promised_at=visited_at,
+                )
+                for action in data.customer_actions
             ],
         )
         repository.add_findings(session, findings)
         await session.flush()
+        referrals = _referrals(findings.tenancy_concerns, data.tenancy_concerns)
+        await self._announce(session, visit, findings, visited_at, referrals=referrals)
         if visit.tenancy_id is not None:
-            await caseloads.concerns_to_follow_up(
-                session,
-                tenancy_id=visit.tenancy_id,
-                uprn=visit.uprn,
-                concerns=findings.tenancy_concerns,
-                raised_at=visited_at,
-            )
-        await self._announce(session, visit, findings, visited_at)
+            await self._to_the_caseload(session, visit, findings, referrals, visited_at)
         if household is not None:
             await _announce_household(session, visit, household, visited_at)
         await self.programme.rescore(session, [visit.uprn], reported_at)
@@ -513,13 +538,7 @@ class VisitService:
         )
         repository.add_findings(session, findings)
         await session.flush()
-        referrals = {
-            concern.id: found.review_on
-            for concern, found in zip(
-                findings.tenancy_concerns, report.tenancy_concerns, strict=True
-            )
-            if found.refer_to_sustainable_tenancy and found.review_on is not None
-        }
+        referrals = _referrals(findings.tenancy_concerns, report.tenancy_concerns)
         await self._announce(session, visit, findings, visited_at, referrals=referrals)
         await _announce_household(session, visit, household, visited_at)
         if visit.tenancy_id is not None:
@@ -530,25 +549,40 @@ class VisitService:
                 at=visited_at,
                 visit_id=visit.id,
             )
-            await caseloads.concerns_to_follow_up(
-                session,
-                tenancy_id=visit.tenancy_id,
-                uprn=visit.uprn,
-                concerns=[c for c in findings.tenancy_concerns if c.id not in referrals],
-                raised_at=visited_at,
-            )
-            for concern_id, review_on in referrals.items():
-                await caseloads.refer(
-                    session,
-                    self.settings.caseloads,
-                    tenancy_id=visit.tenancy_id,
-                    uprn=visit.uprn,
-                    review_on=review_on,
-                    concern_id=concern_id,
-                    at=visited_at,
-                )
+            await self._to_the_caseload(session, visit, findings, referrals, visited_at)
         await self.programme.rescore(session, [visit.uprn], now)
         return visit, findings
+
+    async def _to_the_caseload(
+        self,
+        session: AsyncSession,
+        visit: Visit,
+        findings: Findings,
+        referrals: dict[uuid.UUID, date],
+        visited_at: datetime,
+    ) -> None:
+        """A report's concerns on the visit's tenancy's caseload (a draft's and the
+        one-shot report's alike): each referred moves it to the sustainable tenancy
+        caseload with its review date; the others stay open on its entry for its
+        officer to follow up."""
+        assert visit.tenancy_id is not None
+        await caseloads.concerns_to_follow_up(
+            session,
+            tenancy_id=visit.tenancy_id,
+            uprn=visit.uprn,
+            concerns=[c for c in findings.tenancy_concerns if c.id not in referrals],
+            raised_at=visited_at,
+        )
+        for concern_id, review_on in referrals.items():
+            await caseloads.refer(
+                session,
+                self.settings.caseloads,
+                tenancy_id=visit.tenancy_id,
+                uprn=visit.uprn,
+                review_on=review_on,
+                concern_id=concern_id,
+                at=visited_at,
+            )
 
     async def _announce(
         self,
@@ -664,6 +698,30 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+
+class _ConcernAsFound(Protocol):
+    """A concern as a report gives it (a draft's TenancyConcernFinding, the one-shot's
+    TenancyConcernFound)."""
+
+    @property
+    def refer_to_sustainable_tenancy(self) -> bool: ...
+
+    @property
+    def review_on(self) -> date | None: ...
+
+
+def _referrals(
+    concerns: Sequence[VisitTenancyConcern], found: Sequence[_ConcernAsFound]
+) -> dict[uuid.UUID, date]:
+    """The concerns referred to the sustainable tenancy caseload, with their review
+    dates: `found` are the report's concerns (a draft's or the one-shot's) in the order
+    `concerns` recorded them."""
+    return {
+        concern.id: as_found.review_on
+        for concern, as_found in zip(concerns, found, strict=True)
+        if as_found.refer_to_sustainable_tenancy and as_found.review_on is not None
+    }
 
 
 async def _confirmed_by_a_resident_of_the_home(
