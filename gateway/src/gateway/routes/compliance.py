@@ -98,7 +98,7 @@ ROUTES: list[PassThrough] = [
         "/v1/compliance/cross-check",
         "compliance",
         ("compliance:read",),
-        "Homes with gas in the register and no gas check in the programme",
+        "Homes with gas, and blocks with a communal boiler, with no gas check in the programme",
     ),
     PassThrough(
         "GET",

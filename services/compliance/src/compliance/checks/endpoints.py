@@ -257,8 +257,8 @@ contractor_router.add_api_route(
 async def cross_check(
     session: SessionDep, page: PageDep, homes: HomeServiceDep
 ) -> Page[CrossCheckItem]:
-    """Homes with gas in the register that need a gas check and have none in the
-    programme."""
+    """Homes with gas in the register that need a gas check, and blocks with a
+    communal boiler, with none in the programme."""
     return await homes.cross_check(session, page)
 
 

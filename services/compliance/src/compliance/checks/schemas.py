@@ -147,12 +147,16 @@ class ContractorAssignment(BaseModel):
 
 
 class CrossCheckItem(BaseModel):
-    """A home with gas in the register and no open gas check in the programme."""
+    """A home with gas in the register, or a block with a communal boiler, and no open gas
+    check in the programme."""
 
     uprn: str
-    heating_fuel: str
-    gas_supply: str
-    gas_status: GasStatus
+    subject: Subject = Field(
+        default=Subject.HOME, description="home, or block: a block's communal boiler"
+    )
+    heating_fuel: str | None = Field(description="The home's; null for a block")
+    gas_supply: str | None = Field(description="The home's; null for a block")
+    gas_status: GasStatus = Field(description="annual for a block's communal boiler")
 
 
 class CertificateDefectClassification(StrEnum):

@@ -293,6 +293,28 @@ async def homes_with_gas_missing_from_programme(
     return list((await session.execute(query)).scalars().all())
 
 
+async def blocks_with_communal_boiler_missing_from_programme(
+    session: AsyncSession, *, after: str | None, limit: int
+) -> list[Block]:
+    """Blocks whose register shows a communal boiler (checks_for_block: an annual gas
+    check, ADR 0088) with no open gas check in the programme: the cross-check's
+    blocks."""
+    open_gas = (
+        select(Check.uprn)
+        .where(Check.check_type == CheckType.GAS_SAFETY, col(Check.completed_at).is_(None))
+        .scalar_subquery()
+    )
+    query = (
+        select(Block)
+        .where(col(Block.communal_boiler), col(Block.uprn).not_in(open_gas))
+        .order_by(col(Block.uprn))
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(col(Block.uprn) > after)
+    return list((await session.execute(query)).scalars().all())
+
+
 async def homes_missing_alarms(session: AsyncSession) -> int:
     """Homes let to tenants (not LEASED: a leaseholder's alarms are their own) whose
     register shows a required smoke or CO alarm missing (Home.alarms_missing), today:

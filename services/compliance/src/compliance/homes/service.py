@@ -552,25 +552,38 @@ class HomeService:
         )
 
     async def cross_check(self, session: AsyncSession, page: PageParams) -> Page[CrossCheckItem]:
-        """Homes with gas in the register that need an annual gas check and have none
-        open in the programme."""
+        """Homes with gas in the register that need an annual gas check, and blocks with
+        a communal boiler (whose check BS01 counts for their homes, ADR 0088), with none
+        open in the programme, in UPRN order (a home and a block never share one, ADR
+        0106): a page of each read and merged."""
+        after = page.after_as(str)
         homes = await repository.homes_with_gas_missing_from_programme(
-            session, after=page.after_as(str), limit=page.fetch
+            session, after=after, limit=page.fetch
+        )
+        blocks = await repository.blocks_with_communal_boiler_missing_from_programme(
+            session, after=after, limit=page.fetch
         )
         appliances = await repository.appliances_of_many(session, [h.uprn for h in homes])
-        return Page.from_rows(
-            [
-                CrossCheckItem(
-                    uprn=home.uprn,
-                    heating_fuel=home.heating_fuel.value,
-                    gas_supply=home.gas_supply.value,
-                    gas_status=status_of(home, appliances[home.uprn]),
-                )
-                for home in homes
-            ],
-            page.limit,
-            cursor_of=lambda item: (item.uprn,),
-        )
+        items = [
+            CrossCheckItem(
+                uprn=home.uprn,
+                heating_fuel=home.heating_fuel.value,
+                gas_supply=home.gas_supply.value,
+                gas_status=status_of(home, appliances[home.uprn]),
+            )
+            for home in homes
+        ] + [
+            CrossCheckItem(
+                uprn=block.uprn,
+                subject=Subject.BLOCK,
+                heating_fuel=None,
+                gas_supply=None,
+                gas_status=GasStatus.ANNUAL,
+            )
+            for block in blocks
+        ]
+        items.sort(key=lambda item: item.uprn)
+        return Page.from_rows(items[: page.fetch], page.limit, cursor_of=lambda item: (item.uprn,))
 
     # -- blocks and estates -----------------------------------------------------------
 
