@@ -277,6 +277,28 @@ async def test_a_person_id_an_announced_tenancy_does_not_name_is_refused(
     assert named.json()["language"] == "pl"
 
 
+async def test_a_resident_on_no_tenancy_is_not_put_on_one_that_does_not_name_them(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """ADR 0118: someone registered on no tenancy, then given an announced tenancy whose
+    tenants income named under other ids, would be a second record of one of them."""
+    uprn = a_uprn()
+    tenancy = tenancy_of(uprn, uuid.uuid4())
+    await handle(engagement_database, on_tenancy_started, Envelope(data=tenancy))
+    unplaced = await engagement.post(
+        "/v1/residents", json={"full_name": "Ada Lovelace", "preferred_channel": "letter"}
+    )
+    assert unplaced.status_code == 201, unplaced.text
+    response = await engagement.post(
+        "/v1/residents",
+        json={**a_tenant_unnamed(tenancy, "Ada Lovelace"), "person_id": unplaced.json()["id"]},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "person_id"
+    still = (await engagement.get(f"/v1/residents/{unplaced.json()['id']}")).json()
+    assert (still["tenancy_id"], still["language"]) == (None, "en")
+
+
 async def test_a_person_registered_before_income_announces_the_tenancy_keeps_the_id(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:

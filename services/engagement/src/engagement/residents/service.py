@@ -222,15 +222,19 @@ class ResidentService:
                 field="person_id",
             )
         known = await self._same_person(session, data)
-        if known is not None:
-            return await self._record_details(session, known, data)
-        if data.tenancy_id is not None and await repository.known_tenancy(session, data.tenancy_id):
-            # Income announced the tenancy and its tenants are residents already: a
-            # person id it did not name is no tenant of it (ADR 0118).
+        announced = data.tenancy_id is not None and (
+            await repository.known_tenancy(session, data.tenancy_id) is not None
+        )
+        if announced and (known is None or known.tenancy_id is None):
+            # Income announced the tenancy and its tenants are residents on it already:
+            # a person id it did not name (unknown here, or a resident on no tenancy) is
+            # no tenant of it, and put on it would be a second record of one (ADR 0118).
             raise Unprocessable(
                 f"Tenancy {data.tenancy_id} names no tenant {data.person_id}",
                 field="person_id",
             )
+        if known is not None:
+            return await self._record_details(session, known, data)
         details = data.model_dump(exclude={"person_id"})
         started_on, ended_on = await _tenancy_dates(session, data.tenancy_id)
         resident = await repository.insert_unless_known(
