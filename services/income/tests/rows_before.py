@@ -8,9 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from income.models import Tenancy
 
-TENANCY_COLUMNS_SINCE_0029 = frozenset({"withdrawn_at", "withdrawn_by", "backdated_weeks_charged"})
+TENANCY_COLUMNS_SINCE_0029 = frozenset(
+    {"withdrawn_at", "withdrawn_by", "backdated_weeks_charged", "withdrawal_reason"}
+)
 """The tenancy's columns migration 0029 added (a tenancy withdrawn before its start) and
-those added since (0030: the rent weeks charged when it was recorded)."""
+those added since (0030: the rent weeks charged when it was recorded; 0031: why it was
+withdrawn)."""
 
 
 async def add_tenancy_before_0029(session: AsyncSession, tenancy: Tenancy) -> None:

@@ -33,6 +33,19 @@ class TenancyStatus(StrEnum):
     moved in, nothing is owed under it, and the home is free (ADR 0111)."""
 
 
+class WithdrawalReason(StrEnum):
+    """Why a tenancy was withdrawn before its first day, in the landlord's words: a code,
+    never free text about the household (ADR 0111, amended)."""
+
+    OFFER_REFUSED = "offer_refused"
+    """The household refused the offer before moving in."""
+    APPLICANT_WITHDREW = "applicant_withdrew"
+    """The applicant withdrew from the housing register or the letting."""
+    OFFER_MADE_IN_ERROR = "offer_made_in_error"
+    """The landlord offered the home by mistake (the wrong home, applicant or date)."""
+    OTHER = "other"
+
+
 class Tenancy(IncomeModel, table=True):
     """A tenancy of a home. A home has at most one current tenancy (enforced by a
     partial unique index as well as by the service)."""
@@ -76,6 +89,12 @@ class Tenancy(IncomeModel, table=True):
     )
     withdrawn_by: str | None = Field(
         default=None, max_length=64, description="The staff member who withdrew it"
+    )
+    withdrawal_reason: WithdrawalReason | None = Field(
+        default=None,
+        sa_type=text_enum(WithdrawalReason),
+        description="Why it was withdrawn, when the officer said (null: not said, or not "
+        "withdrawn, and every tenancy withdrawn before 0031)",
     )
     backdated_weeks_charged: int = Field(
         default=0,

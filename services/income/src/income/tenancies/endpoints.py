@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.auth import Caller, require_scope
@@ -21,6 +21,7 @@ from income.tenancies.schemas import (
     TenancyEnd,
     TenancyPublic,
     TenancyTypeDecision,
+    TenancyWithdrawal,
     TenancyWithRentSummary,
 )
 from income.tenancies.service import tenancy_service
@@ -205,17 +206,23 @@ async def withdraw_tenancy(
     officer: Annotated[Caller, Depends(require_scope("tenancies:write"))],
     session: SessionDep,
     idempotency: IdempotencyDep,
+    body: Annotated[TenancyWithdrawal | None, Body()] = None,
 ) -> Response:
     """Withdraw a tenancy recorded ahead before its first day: the offer fell through and
     the household never moves in (publishes tenancy-withdrawn; ADR 0111). The home is
     free for another tenancy from any day; a charge posted for the week it was to start
     in is reversed whole (`reason` `tenancy_withdrawn`), and no more rent is charged or
     taken; rent paid in advance stays as a credit to return. Who withdrew it is kept.
-    No body; send an Idempotency-Key: a retry gets the first answer and publishes
-    nothing. 404 for no such tenancy; 409 naming why (`reason`): its first day has come
-    (`tenancy_started`: end it instead), or it has ended or was withdrawn already."""
+    The body is optional: `{"reason": ...}` says why (a code in the landlord's words,
+    kept and shown as `withdrawal_reason`, not published). Send an Idempotency-Key: a
+    retry gets the first answer and publishes nothing. 404 for no such tenancy; 409
+    naming why (`reason`): its first day has come (`tenancy_started`: end it instead),
+    or it has ended or was withdrawn already."""
+    reason = None if body is None else body.reason
     return await idempotency.create(
         session,
-        lambda: tenancy_service.withdraw(session, tenancy_id, officer.subject, datetime.now(UTC)),
+        lambda: tenancy_service.withdraw(
+            session, tenancy_id, officer.subject, datetime.now(UTC), reason
+        ),
         status_code=200,
     )

@@ -84,6 +84,7 @@ TENANCY_COLUMNS = (
     "end_reason",
     "introductory_ends_on",
     "withdrawn_at",
+    "withdrawal_reason",
     "backdated_weeks_charged",
 )
 """The tenancy's columns its public entry shows (schemas.TenancyPublic)."""

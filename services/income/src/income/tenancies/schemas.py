@@ -13,7 +13,7 @@ from hearth_contracts.values import BoundedNonNegativePence, Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
 from hearth_kit.text_patterns import HAS_WORDS
 from income.accounts.schemas import SummaryPublic
-from income.models import TenancyStatus
+from income.models import TenancyStatus, WithdrawalReason
 
 MAX_JOINT_TENANTS = 4
 
@@ -106,6 +106,12 @@ class TenancyPublic(BaseModel):
         description="When it was withdrawn before its first day (`status` `withdrawn`, "
         "POST .../withdrawal); null otherwise",
     )
+    withdrawal_reason: WithdrawalReason | None = Field(
+        default=None,
+        description="Why it was withdrawn, when the officer gave a reason (a code: "
+        "`offer_refused`, `applicant_withdrew`, `offer_made_in_error`, `other`); null "
+        "otherwise",
+    )
     backdated_weeks_charged: int = Field(
         default=0,
         description="The rent weeks charged when it was recorded, its start being in the "
@@ -135,6 +141,21 @@ class TenancyEnd(BaseModel):
 
     end_date: StrictDay = Field(description="The tenancy's last day (not in the future)")
     reason: TenancyEndReason
+
+
+class TenancyWithdrawal(BaseModel):
+    """A tenancy withdrawn before its first day, optionally with why (the body may be
+    left out altogether)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WithdrawalReason | None = Field(
+        default=None,
+        description="Why the offer fell through, in the landlord's words: `offer_refused` "
+        "(the household refused it), `applicant_withdrew`, `offer_made_in_error` (the "
+        "landlord's mistake) or `other`; a code, never free text about the household. "
+        "Kept and shown on the tenancy (`withdrawal_reason`), not published",
+    )
 
 
 class TenancyTypeDecision(BaseModel):

@@ -47,6 +47,7 @@ from income.models import (
     Tenant,
     TrialReinstatement,
     TrialSettlement,
+    WithdrawalReason,
 )
 from income.rent_run.service import charge_weeks_on_recording
 from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS
@@ -283,7 +284,12 @@ class TenancyService:
         return await self.get(session, tenancy.id)
 
     async def withdraw(
-        self, session: AsyncSession, tenancy_id: uuid.UUID, withdrawn_by: str, now: datetime
+        self,
+        session: AsyncSession,
+        tenancy_id: uuid.UUID,
+        withdrawn_by: str,
+        now: datetime,
+        reason: WithdrawalReason | None = None,
     ) -> TenancyPublic:
         """Withdraw a tenancy recorded ahead before its first day (the offer fell through:
         the household never moves in), publishing tenancy-withdrawn so that visits,
@@ -297,7 +303,9 @@ class TenancyService:
         is taken. 409 naming why (`reason`): it has ended or was withdrawn already, or its
         first day has come (a tenancy in force is ended, POST .../end, from its first day
         on). Takes the tenancy, then its rent account, then its case and arrangement, as
-        `end` does."""
+        `end` does. Why (`reason`, a code in the landlord's words) is kept and shown, not
+        published: no consumer acts on it, and an enum in a published event could never
+        take a new value compatibly (ADR 0111, amended)."""
         tenancy = await repository.get_for_update(session, tenancy_id)
         if tenancy is None:
             raise NotFound(f"No tenancy {tenancy_id}")
@@ -318,6 +326,7 @@ class TenancyService:
         tenancy.status = TenancyStatus.WITHDRAWN
         tenancy.withdrawn_at = now
         tenancy.withdrawn_by = withdrawn_by
+        tenancy.withdrawal_reason = reason
         tenancy.version += 1
         account = await accounts.account_of_tenancy(
             session, tenancy.id, AccountKind.RENT, for_update=True
