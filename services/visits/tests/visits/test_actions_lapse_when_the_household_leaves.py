@@ -143,3 +143,45 @@ async def test_an_action_of_a_withdrawn_tenancy_lapses_when_it_is_withdrawn(
     await handle(visits_database, withdrawal)
     assert await actions_at(visits, uprn) == [action]
     assert await outstanding(visits, uprn) == 0
+
+
+async def test_an_action_promised_in_a_report_uploaded_after_the_household_left_lapses_at_once(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A visit made on the household's last weeks, reported after tenancy-ended arrived
+    (the officer offline): what it promised is owed to nobody living there now, so it
+    lapses as the household's other actions did, whichever report carried it."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn, registered_at=datetime(2015, 1, 5, tzinfo=UTC)))
+    await handle(visits_database, started(uprn, tenancy_id, date(2015, 2, 2), "secure"))
+    last_weeks = "2026-02-02T10:00:00+00:00"
+    one_shot = await booked(visits, uprn, last_weeks)
+    drafted = await booked(visits, uprn, "2026-02-09T10:00:00+00:00")
+    await handle(visits_database, ended(uprn, tenancy_id))  # last day 1 March 2026
+
+    response = await visits.post(
+        f"/v1/visits/{one_shot}/report",
+        json={
+            "outcome": "completed",
+            "visited_at": last_weeks,
+            "customer_actions": [{"description": "Send the decoration voucher"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    [action] = response.json()["customer_actions"]
+    assert action["status"] == "lapsed"
+    assert datetime.fromisoformat(action["lapsed_at"]) == datetime.fromisoformat(LEFT)
+    await action_promised_by_draft(visits, drafted, "2026-02-09T10:00:00+00:00")
+    assert {a["status"] for a in await actions_at(visits, uprn)} == {"lapsed"}
+    assert await outstanding(visits, uprn) == 0
+
+
+async def action_promised_by_draft(visits: httpx.AsyncClient, visit_id: str, at: str) -> None:
+    pieces = [
+        piece("visit", "visit", 1, {"visited_at": at}),
+        piece("household", "household", 1, {"resident_id": str(uuid.uuid4()), "household_size": 1}),
+        piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair"}),
+        piece("customer_action", "a1", 1, {"description": "Refer to the money advice team"}),
+    ]
+    assert (await save(visits, visit_id, pieces)).status_code == 200
+    assert (await submit(visits, visit_id, "submit-" + visit_id)).status_code == 201

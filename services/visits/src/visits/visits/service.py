@@ -32,7 +32,7 @@ from hearth_kit.db import ReadConnection
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import service as caseloads
 from visits.models import (
     CommunalIssue,
@@ -390,6 +390,7 @@ class VisitService:
         )
         repository.add_findings(session, findings)
         await session.flush()
+        await _lapse_if_the_household_left(session, visit, findings)
         referrals = _referrals(findings.tenancy_concerns, data.tenancy_concerns)
         await self._announce(session, visit, findings, visited_at, referrals=referrals)
         if visit.tenancy_id is not None:
@@ -538,6 +539,7 @@ class VisitService:
         )
         repository.add_findings(session, findings)
         await session.flush()
+        await _lapse_if_the_household_left(session, visit, findings)
         referrals = _referrals(findings.tenancy_concerns, report.tenancy_concerns)
         await self._announce(session, visit, findings, visited_at, referrals=referrals)
         await _announce_household(session, visit, household, visited_at)
@@ -698,6 +700,32 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+
+async def _lapse_if_the_household_left(
+    session: AsyncSession, visit: Visit, findings: Findings
+) -> None:
+    """The actions a report promises to a household that has left since the visit (its
+    tenancy ended or withdrawn before the report was uploaded) lapse at once, as
+    tenancy-ended lapsed the others: open, they were owed to nobody living there. The
+    tenancy is held (FOR SHARE) before its end is read, so a tenancy-ended handled at the
+    same time waits for this report and then lapses them itself."""
+    if visit.tenancy_id is None or not findings.customer_actions:
+        return
+    tenancy = await home_profiles.tenancy(session, visit.tenancy_id, lock=True)
+    if tenancy is None or tenancy.ended_on is None:
+        return
+    await repository.lapse_actions(
+        session,
+        tenancy_id=visit.tenancy_id,
+        uprn=visit.uprn,
+        lived_there_from=None
+        if tenancy.start_date is None
+        else start_of_london_day(tenancy.start_date),
+        left_at=start_of_london_day(tenancy.ended_on + timedelta(days=1)),
+    )
+    for action in findings.customer_actions:  # the report answers them as they now are
+        await session.refresh(action)
 
 
 class _ConcernAsFound(Protocol):
