@@ -348,8 +348,11 @@ class RequiredAlarmMissing(
     combustion appliance): repairs raises a repair at `priority` to fit it, once per
     `alarm_id`. Published once when the register first shows it missing, not again while
     it stays missing; only after the register showed it fitted (or no longer required)
-    and then missing again, under a new `alarm_id` (docs/adr/0109). Not found at a check,
-    so no check id: a defect found at one is safety-defect-found."""
+    and then missing again, under a new `alarm_id` (docs/adr/0109). The register is shown
+    it by a PATCH, or by a gas engineer's alarm test (docs/adr/0121): the alarm's one
+    repair, whoever found it first, so the record sends no safety-defect-found for it
+    (docs/adr/0120). No check id: a defect the register does not raise is
+    safety-defect-found."""
 
     alarm_id: uuid.UUID = Field(description="This alarm's absence, from when it was seen")
     uprn: Uprn
@@ -366,7 +369,10 @@ class RequiredAlarmMissing(
         "register names it",
     )
     description: str = Field(min_length=1, max_length=2000)
-    found_at: AwareDatetime = Field(description="When the register first showed it missing")
+    found_at: AwareDatetime = Field(
+        description="When the register first showed it missing (a gas visit's moment when "
+        "the engineer's test showed it)"
+    )
 
 
 class HazardFoundAtCheck(
