@@ -125,3 +125,32 @@ def test_a_schema_valid_request_gets_a_fresh_key_and_no_made_up_cursor() -> None
     before_call(None, negative)
     assert negative.query == {"cursor": "0"}
     assert negative.headers == {"Idempotency-Key": ""}
+
+
+def test_a_body_refused_for_several_reasons_each_allowed_is_let_through() -> None:
+    """A work order line's depends_on written 6.0 (a whole number with a fraction) and
+    its quantity with more than two decimal places, in one body (c736c70 gave a line
+    its first list of integers): each reason alone is let through, so both together are;
+    with a reason not allowed among them it still fails."""
+    orders = Case(Operation("POST", "/v1/work-orders"))
+    refused = Failure("ST202")
+
+    def errors(*found: tuple[str, str]) -> Response:
+        body = {
+            "type": "https://hearth.example/problems/validation",
+            "status": 422,
+            "errors": [{"field": f, "type": t} for f, t in found],
+        }
+        return Response(json.dumps(body).encode())
+
+    both = errors(
+        ("lines.0.depends_on.1", "int_type"),
+        ("lines.0.quantity", "decimal_max_digits"),
+    )
+    assert not filter_failure(None, refused, orders, both)
+    with_another = errors(
+        ("lines.0.depends_on.1", "int_type"),
+        ("lines.0.sor_code", "string_too_long"),
+    )
+    assert filter_failure(None, refused, orders, with_another)
+    assert filter_failure(None, refused, orders, errors())
