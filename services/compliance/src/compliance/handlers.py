@@ -201,7 +201,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
     async def note_defect_remedied(
         session: AsyncSession, envelope: Envelope[RepairCompleted]
     ) -> None:
-        """A repair raised for a safety defect was completed: the defect is remedied."""
+        """A repair raised for a safety defect was completed: the defect is remedied. A
+        repair raised for a register's missing alarm (its `alarm_id`) notes the alarm
+        repaired and remedies the gas records' findings of it (ADR 0120)."""
         repair = envelope.data
         if repair.safety_defect_id is not None:
             await records.mark_remedied(

@@ -173,6 +173,10 @@ class MissingAlarm(ComplianceModel, table=True):
     case: a CO alarm)."""
     found_at: datetime = Field(sa_type=AwareDateTime)
     cleared_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    repaired_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When its repair was completed (repair-completed under this id): a gas engineer
+    who finds it missing after that found it gone again, a new row and a new repair
+    (ADR 0120, migration 0025). The row stays open until the register shows it fitted."""
 
 
 class Appliance(ComplianceModel, table=True):
@@ -397,6 +401,15 @@ class SafetyDefect(ComplianceModel, table=True):
     """A defect found at a check, with its classification and the repair priority asked for."""
 
     __tablename__ = "safety_defect"
+    __table_args__ = (
+        # repair-completed finds a gas record's alarm finding by the register's row
+        Index(
+            "ix_safety_defect_missing_alarm_id",
+            "missing_alarm_id",
+            postgresql_where=text("missing_alarm_id IS NOT NULL"),
+            sqlite_where=text("missing_alarm_id IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     record_id: uuid.UUID = Field(index=True)
@@ -412,6 +425,10 @@ class SafetyDefect(ComplianceModel, table=True):
     repair_id: uuid.UUID | None = None
     remedied_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     """When repairs completed the repair that remedied it (repair-completed)."""
+    missing_alarm_id: uuid.UUID | None = None
+    """A gas record's missing or faulty alarm whose one repair is the register's missing
+    alarm's (that MissingAlarm's id, its repair's safety defect): no repair of its own,
+    remedied with that one (ADR 0120, migration 0025)."""
 
 
 class AccessOutcome(StrEnum):

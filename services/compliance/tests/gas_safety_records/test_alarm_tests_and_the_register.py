@@ -8,11 +8,19 @@ about the alarms after the visit."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from compliance.checks.service import ProgrammeService
+from compliance.handlers import build_handlers
+from compliance.settings import Programme
+from hearth_contracts import Envelope
+from hearth_contracts.events.repairs import RepairCompleted, RepairPriority, RepairSource
+from hearth_contracts.events.visits import Trade
+from hearth_kit.db import Database
 from hearth_kit.working_days import start_of_london_day
 from services.compliance.tests.conftest import Published
 from services.compliance.tests.factories import a_record, a_uprn, london_today
@@ -176,3 +184,60 @@ async def test_a_smoke_alarm_without_its_storey_leaves_the_register(
     home = await home_of(compliance, uprn)
     assert (home["smoke_alarm_storeys"], home["version"]) == ([0], version)
     assert len(await published("safety-defect-found", uprn)) == 1
+
+
+async def complete_repair(database: Database, safety_defect_id: str, uprn: str) -> None:
+    """Repairs completes the repair it raised under `safety_defect_id` (delivered twice)."""
+    done_at = datetime.now(UTC)
+    event = Envelope(
+        data=RepairCompleted(
+            repair_id=uuid.uuid4(),
+            uprn=uprn,
+            trade=Trade.ELECTRICAL,
+            priority=RepairPriority.URGENT,
+            source=RepairSource.SAFETY_CHECK,
+            reported_at=done_at - timedelta(days=1),
+            target_at=done_at + timedelta(days=4),
+            completed_at=done_at,
+            completed_on_time=True,
+            right_first_time=True,
+            safety_defect_id=uuid.UUID(safety_defect_id),
+        )
+    )
+    handler = build_handlers(ProgrammeService(Programme())).get(event.type)
+    assert handler is not None
+    for _ in range(2):
+        async with database.sessionmaker() as session, session.begin():
+            await handler(session, event)
+
+
+async def test_the_registers_repair_remedies_the_records_finding_and_gone_again_is_new(
+    compliance: httpx.AsyncClient, compliance_database: Database, published: Published
+) -> None:
+    uprn = await a_let_gas_home(
+        compliance, storeys_with_living_space=2, smoke_alarm_storeys=[0], co_alarm_rooms=["kitchen"]
+    )
+    [raised] = await published("required-alarm-missing", uprn)
+    missing = [{"kind": "smoke", "location": "landing", "storey": 1, "result": "missing"}]
+    first = await record(compliance, uprn, missing, checked_at=a_moment_ago())
+    [finding] = first["defects"]
+    assert finding["missing_alarm_id"] == raised["alarm_id"]
+
+    # the register's repair done: the record's finding is remedied with it
+    await complete_repair(compliance_database, raised["alarm_id"], uprn)
+    read = (await compliance.get(f"/v1/gas-safety-records/{first['id']}")).json()
+    assert read["defects"][0]["remedied_at"] is not None
+
+    # a later visit finds it missing again: gone since its repair, a new repair
+    again = await record(
+        compliance,
+        uprn,
+        missing,
+        checked_at=datetime.now(UTC).isoformat(),
+        certificate_reference=f"CP12-{uprn}-retest",
+    )
+    raised_again = (await published("required-alarm-missing", uprn))[1:]
+    assert [(e["kind"], e["storey"]) for e in raised_again] == [("smoke", 1)]
+    assert raised_again[0]["alarm_id"] != raised["alarm_id"]
+    assert again["defects"][0]["missing_alarm_id"] == raised_again[0]["alarm_id"]
+    assert await published("safety-defect-found", uprn) == []

@@ -246,8 +246,9 @@ def build_handlers(
         """A required smoke or CO alarm the asset register shows missing becomes a repair
         to fit it, at the priority compliance gives, its clock started when the register
         first showed it missing; once per `alarm_id`, kept as the repair's safety defect
-        (compliance's repair-completed handler finds no defect of that id and changes
-        nothing: the register showing it fitted clears it there; docs/adr/0109)."""
+        (compliance's repair-completed handler notes the alarm repaired and remedies a
+        gas record's finding of it; the register showing it fitted clears it there;
+        docs/adr/0109, docs/adr/0120)."""
         alarm = envelope.data
         if await repairs.by_safety_defect(session, alarm.alarm_id) is not None:
             return

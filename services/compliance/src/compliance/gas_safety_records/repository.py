@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import inspect, literal, tuple_, update
+from sqlalchemy import inspect, literal, or_, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import GasSafetyRecord, SafetyDefect
+from compliance.models import GasSafetyRecord, MissingAlarm, SafetyDefect
 
 
 def add(session: AsyncSession, record: GasSafetyRecord) -> None:
@@ -111,10 +111,24 @@ async def mark_remedied(
     session: AsyncSession, defect_id: uuid.UUID, repair_id: uuid.UUID, remedied_at: datetime
 ) -> bool:
     """The repair for a defect was completed; True the first time (a replay changes
-    nothing)."""
+    nothing). `defect_id` is the repair's safety defect: a defect's own id, or a
+    register's missing alarm's, which remedies the gas records' findings of that alarm
+    too (missing_alarm_id) and notes the alarm repaired (MissingAlarm.repaired_at; ADR
+    0120). True when a defect was remedied."""
     result = await session.execute(
         update(SafetyDefect)
-        .where(col(SafetyDefect.id) == defect_id, col(SafetyDefect.remedied_at).is_(None))
+        .where(
+            or_(
+                col(SafetyDefect.id) == defect_id,
+                col(SafetyDefect.missing_alarm_id) == defect_id,
+            ),
+            col(SafetyDefect.remedied_at).is_(None),
+        )
         .values(repair_id=repair_id, remedied_at=remedied_at)
+    )
+    await session.execute(
+        update(MissingAlarm)
+        .where(col(MissingAlarm.id) == defect_id, col(MissingAlarm.repaired_at).is_(None))
+        .values(repaired_at=remedied_at)
     )
     return bool(getattr(result, "rowcount", 0))

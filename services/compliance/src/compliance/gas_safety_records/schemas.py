@@ -179,6 +179,12 @@ class DefectPublic(BaseModel):
     )
     repair_id: uuid.UUID | None
     remedied_at: datetime | None = Field(description="When the repair that remedied it was done")
+    missing_alarm_id: uuid.UUID | None = Field(
+        default=None,
+        description="A missing or faulty alarm whose one repair is the register's missing "
+        "alarm's (required-alarm-missing's `alarm_id`): it raised none of its own, and is "
+        "remedied with that repair (ADR 0120); null otherwise",
+    )
 
 
 class GasSafetyRecordPublic(BaseModel):

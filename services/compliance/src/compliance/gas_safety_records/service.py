@@ -368,7 +368,8 @@ class GasSafetyRecordService:
         record's alarm defects whose one repair the register's missing alarm raises
         (ADR 0120): a missing alarm the register has open, or opened by this record, and
         a faulty one where the register had one open (its repair fits a working one).
-        Each stays on the record as found; it sends no safety-defect-found of its own."""
+        Each stays on the record as found, naming the row (missing_alarm_id: its repair's
+        completion remedies it); it sends no safety-defect-found of its own."""
         placed: list[tuple[ContractAlarmKind, str] | None] = []
         tested: list[AlarmTested] = []
         for alarm in data.alarm_tests:
@@ -402,7 +403,10 @@ class GasSafetyRecordService:
                 continue
             defect = next(alarm_defects)
             if key is not None and key in covered:
+                # the register's row's repair is this finding's: remedied with it
+                defect.missing_alarm_id = covered[key]
                 raised.add(defect.id)
+        await session.flush()
         return raised
 
     @staticmethod

@@ -187,7 +187,7 @@ async def follow_alarm_tests(
     found_at: datetime,
     register_follows: bool,
     now: datetime,
-) -> set[tuple[AlarmKind, str]]:
+) -> dict[tuple[AlarmKind, str], uuid.UUID]:
     """A gas engineer's alarm tests at a home, taken into the register (ADR 0121): when
     `register_follows` (the home's latest record) and nothing told the register about
     the alarms after the visit (alarms_noted_at), a tested alarm is fitted and a missing
@@ -195,10 +195,22 @@ async def follow_alarm_tests(
     brought in line (a missing one the register requires opens its row and its one
     repair, dated `found_at`; a fitted one clears its row). Returns the alarms (kind,
     place) whose repair the register's rows raise, open before the tests or opened by
-    them: a finding at one of them raises no repair of its own (ADR 0120). The caller
-    holds the home's row."""
-    before = {(a.kind, a.place) for a in await repository.open_missing_alarms(session, home.uprn)}
+    them, each with the row's id: a finding at one of them raises no repair of its own
+    (ADR 0120). The caller holds the home's row."""
+    held = await repository.open_missing_alarms(session, home.uprn)
+    # a row whose repair was completed before the visit has had its repair: an alarm
+    # found missing or faulty there now is a new finding, not that row's
+    repaired = {
+        (a.kind, a.place): a
+        for a in held
+        if a.repaired_at is not None and a.repaired_at <= found_at
+    }
+    before = {(a.kind, a.place): a.id for a in held if (a.kind, a.place) not in repaired}
     if register_follows and (home.alarms_noted_at is None or home.alarms_noted_at <= found_at):
+        for alarm in tested:
+            if not alarm.there and (gone := repaired.get((alarm.kind, alarm.place))):
+                # fitted by its repair and gone again: a new row and a new repair
+                gone.cleared_at = now
         storeys, rooms = _lists_after(home, tested)
         home.alarms_noted_at = found_at
         if storeys != sorted(home.smoke_alarm_storeys) or rooms != list(home.co_alarm_rooms):
@@ -221,5 +233,9 @@ async def follow_alarm_tests(
     # in line with the register as it stands (a let home missing one before 0020, not
     # yet taken by the sweep, is taken now: its one repair, not a second)
     await raise_missing_alarms(session, home, appliances, now, found_at=found_at)
-    after = {(a.kind, a.place) for a in await repository.open_missing_alarms(session, home.uprn)}
+    after = {
+        (a.kind, a.place): a.id
+        for a in await repository.open_missing_alarms(session, home.uprn)
+        if (a.kind, a.place) not in repaired or a.id != repaired[(a.kind, a.place)].id
+    }
     return before | after
