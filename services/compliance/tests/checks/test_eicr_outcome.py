@@ -74,3 +74,30 @@ async def test_a_satisfactory_eicr_with_c3_only_is_taken(compliance: httpx.Async
         json=an_eicr(london_today(), "satisfactory", "improvement_recommended"),
     )
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize("defects", [[], ["improvement_recommended", "other"]])
+async def test_an_unsatisfactory_eicr_without_an_unsatisfactory_code_is_refused(
+    compliance: httpx.AsyncClient, published: Any, defects: list[str]
+) -> None:
+    """BS 7671 makes a report unsatisfactory only by a C1, C2 or FI: one without any names
+    nothing to remedy, so it is refused as its reverse is, and the corrected one taken."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=100))
+    eicr = await eicr_of(compliance, uprn)
+    done_on = london_today() - timedelta(days=3)
+    route = f"/v1/compliance/checks/{eicr['id']}/certificates"
+    body = an_eicr(done_on, "unsatisfactory", "other")
+    body["defects"] = [{**body["defects"][0], "classification": kind} for kind in defects]
+
+    refused = await compliance.post(route, json=body)
+
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["outcome"]
+    assert (await eicr_of(compliance, uprn))["completed_at"] is None
+    assert await published("check-completed", uprn) == []
+
+    taken = await compliance.post(route, json={**body, "outcome": "satisfactory"})
+
+    assert taken.status_code == 201, taken.text
+    [completed] = await published("check-completed", uprn)
+    assert completed["outcome"] == "satisfactory"

@@ -209,9 +209,9 @@ class CertificateCreate(BaseModel):
     )
     certificate_reference: str = Field(min_length=1, pattern=HAS_WORDS, max_length=64)
     outcome: CheckOutcome = Field(
-        description="The report's overall assessment. An EICR with a C1, C2 or FI "
-        "observation in `defects` is unsatisfactory (BS 7671): sent as satisfactory, it "
-        "is refused (422 naming outcome)"
+        description="The report's overall assessment. An EICR is unsatisfactory exactly "
+        "when `defects` holds a C1, C2 or FI observation (BS 7671): sent as satisfactory "
+        "with one, or as unsatisfactory with none, it is refused (422 naming outcome)"
     )
     defects: list[CertificateDefectIn] = Field(default_factory=list, max_length=50)
     next_check_by: StrictDay | None = Field(

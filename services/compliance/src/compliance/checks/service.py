@@ -117,6 +117,30 @@ def unsatisfactory_codes(defects: Iterable[CertificateDefectIn]) -> list[str]:
     return [code for kind, code in EICR_UNSATISFACTORY_CODES.items() if kind in found]
 
 
+def check_eicr_outcome(outcome: CheckOutcome, defects: Iterable[CertificateDefectIn]) -> None:
+    """Refuses an EICR whose overall assessment contradicts its observations, 422 naming
+    outcome. BS 7671's model report makes the installation unsatisfactory exactly when an
+    observation is coded C1, C2 or FI: a satisfactory one with such a code would have the
+    landlord hold as satisfactory an EICR the law's remedial duty applies to; an
+    unsatisfactory one without any names nothing to remedy (no repair raised, no remedy
+    date) while every consumer of check-completed is told the installation is unsafe.
+    Either way the contractor corrects the report while the findings are fresh (as ADR
+    0110), rather than the register guessing which half of it is wrong."""
+    codes = unsatisfactory_codes(defects)
+    if outcome is CheckOutcome.SATISFACTORY and codes:
+        raise Unprocessable(
+            f"An EICR with {', '.join(codes)} observations is unsatisfactory: send "
+            "outcome unsatisfactory",
+            field="outcome",
+        )
+    if outcome is CheckOutcome.UNSATISFACTORY and not codes:
+        raise Unprocessable(
+            "An EICR is unsatisfactory only with a C1, C2 or FI observation in its "
+            "defects: send the observation, or outcome satisfactory",
+            field="outcome",
+        )
+
+
 HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
 """The recurring checks the register decides for a home (alarm checks come from events)."""
 BLOCK_CHECKS = frozenset(
@@ -809,20 +833,8 @@ class ProgrammeService:
             )
         if check.completed_at is not None:
             raise Conflict(f"Check {check_id} is already completed")
-        if (
-            check.check_type is CheckType.ELECTRICAL
-            and data.outcome is CheckOutcome.SATISFACTORY
-            and (codes := unsatisfactory_codes(data.defects))
-        ):
-            # BS 7671's model EICR: any C1, C2 or FI makes the installation's condition
-            # unsatisfactory. A report saying otherwise contradicts itself, and the
-            # landlord would hold as satisfactory an EICR the law's remedial duty applies
-            # to; the contractor corrects it while the findings are fresh (as ADR 0110).
-            raise Unprocessable(
-                f"An EICR with {', '.join(codes)} observations is unsatisfactory: send "
-                "outcome unsatisfactory",
-                field="outcome",
-            )
+        if check.check_type is CheckType.ELECTRICAL:
+            check_eicr_outcome(data.outcome, data.defects)
         if check.check_type is CheckType.SMOKE_CO_ALARMS and data.done_on < (
             first_day := day_of_check(check.due_by)
         ):
