@@ -48,6 +48,9 @@ FORMER_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000006"
 started 2026-11-02), its rent account (owing 15000 pence) and its former tenant."""
 UNPLACED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000007"
 """A resident at the known home on no tenancy (the rent is the home's current one's)."""
+WITHDRAWN_TENANCY = "0b7e2f4c-1d3a-4e5b-9c6d-000000000008"
+"""A tenancy of the known home recorded ahead and withdrawn before its first day (ADR
+0111): no end date, its household never lived there."""
 TENANCIES: dict[str, dict[str, Any]] = {
     KNOWN_TENANCY: {
         "id": KNOWN_TENANCY,
@@ -66,6 +69,16 @@ TENANCIES: dict[str, dict[str, Any]] = {
         "end_date": "2026-11-01",
         "tenants": [{"person_id": FORMER_RESIDENT, "full_name": "Sam Bell"}],
         "rent_account_id": FORMER_ACCOUNT,
+    },
+    WITHDRAWN_TENANCY: {
+        "id": WITHDRAWN_TENANCY,
+        "uprn": KNOWN_UPRN,
+        "status": "withdrawn",
+        "start_date": "2027-01-11",
+        "end_date": None,
+        "withdrawn_at": "2026-12-01T10:15:00Z",
+        "tenants": [{"person_id": "0b7e2f4c-1d3a-4e5b-9c6d-000000000009"}],
+        "rent_account_id": "0b7e2f4c-1d3a-4e5b-9c6d-00000000000a",
     },
 }
 """Income's tenancies by id."""

@@ -18,6 +18,7 @@ from gateway_stand_ins import (
     KNOWN_TENANCY,
     KNOWN_UPRN,
     UNPLACED_RESIDENT,
+    WITHDRAWN_TENANCY,
     StandIns,
     bearer,
     bearer_with_scopes,
@@ -121,6 +122,25 @@ async def test_the_ended_tenancys_overview_shows_only_its_own_household(
     assert not any(r.service in ("repairs", "compliance") for r in asked)
     (residents_call,) = [r for r in asked if r.path == "/v1/residents"]
     assert residents_call.query == f"tenancy_id={FORMER_TENANCY}"
+
+
+async def test_a_withdrawn_tenancys_overview_leaves_out_the_home_as_it_is_now(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    """A tenancy withdrawn before its first day (ADR 0111) has no end date, yet its
+    household never lived in the home: the home's gas status and open repairs are the
+    household's there now, left out as for an ended tenancy (docs/api.md)."""
+    before = len(stand_ins.requests)
+    response = await gateway.get(
+        f"/v1/tenancies/{WITHDRAWN_TENANCY}/overview", headers=bearer("admin")
+    )
+    assert response.status_code == 200, response.text
+    overview = response.json()
+    assert overview["tenancy_ended"] is True
+    assert overview["left_out"] == ["gas", "open_repairs"]
+    assert overview["gas"] is None
+    assert overview["open_repairs"] == overview["open_complaints"] == []
+    assert not any(r.service in ("repairs", "compliance") for r in stand_ins.requests[before:])
 
 
 async def test_the_new_tenancys_overview_never_shows_the_former_tenants_complaint(

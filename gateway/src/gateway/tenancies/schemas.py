@@ -27,7 +27,7 @@ class TenancyOverview(BaseModel):
     safety status and open repairs, and its household's open complaints. A service that
     did not answer is named in `degraded`; a part the token may not see in `withheld`;
     a part about the home as it is now, which belongs to whoever lives there after an
-    ended tenancy, in `left_out`."""
+    ended tenancy (or instead of one withdrawn before its first day), in `left_out`."""
 
     tenancy_id: str
     tenancy: JsonObject | None = Field(
@@ -53,12 +53,13 @@ class TenancyOverview(BaseModel):
     )
     gas: JsonObject | None = Field(
         description="The home's compliance checks (compliance `GET /v1/compliance/homes/"
-        "{uprn}`: gas status); null once the tenancy ended (`left_out`)",
+        "{uprn}`: gas status); null once the tenancy ended or if it was withdrawn (`left_out`)",
         json_schema_extra=from_service("compliance", "/v1/compliance/homes/{uprn}"),
     )
     open_repairs: list[JsonObject] = Field(
         description="Repairs not yet completed at the home (repairs `GET /v1/repairs?uprn="
-        "&status=open`, first page); empty once the tenancy ended (`left_out`)",
+        "&status=open`, first page); empty once the tenancy ended or if it was withdrawn "
+        "(`left_out`)",
         json_schema_extra=from_service("repairs", "/v1/repairs", ITEMS),
     )
     open_complaints: list[JsonObject] = Field(
@@ -69,14 +70,15 @@ class TenancyOverview(BaseModel):
         json_schema_extra=from_service("engagement", "/v1/complaints", ITEMS),
     )
     tenancy_ended: bool = Field(
-        description="The tenancy ended (income's `status` ended, `end_date` set): the "
-        "home's parts as they are now are left out (`left_out`)",
+        description="The tenancy ended (income's `status` ended, `end_date` set), or was "
+        "withdrawn before its first day (`status` withdrawn: its household never lived "
+        "there, ADR 0111): the home's parts as they are now are left out (`left_out`)",
     )
     degraded: list[Service] = Field(examples=[["compliance"]])
     withheld: list[TenancyPart] = Field(examples=[["open_complaints"]])
     left_out: list[TenancyPart] = Field(
         description="Parts not asked for because they are the home's as it is now and "
-        "the tenancy ended, so they belong to whoever lives there now (`gas`, "
+        "the tenancy ended (or was withdrawn), so they belong to whoever lives there now (`gas`, "
         "`open_repairs`); empty, not unknown. A part the token may not see is in "
         "`withheld` instead",
         examples=[["gas", "open_repairs"]],
