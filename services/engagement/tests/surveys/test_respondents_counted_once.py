@@ -156,3 +156,34 @@ def test_a_transactional_survey_counts_each_piece_of_work_once_per_resident(
     keys = [(r.resident_id or r.id, r.about_id) for r in counted]
     assert len(set(keys)) == len(keys)
     assert {(r.resident_id or r.id, r.about_id) for r in repairs} == set(keys)
+
+
+HOMES = ["100000000001", "100000000002"]
+
+
+@given(
+    given_responses,
+    st.lists(st.sampled_from(HOMES), min_size=len(RESIDENTS), max_size=len(RESIDENTS)),
+    st.lists(st.sampled_from(HOMES), min_size=30, max_size=30),
+)
+def test_a_household_is_one_voice_the_first_to_answer(
+    responses: list[Given], residents_homes: list[str], paper_homes: list[str]
+) -> None:
+    """Each household counts once (docs/adr/0122): the first of it to answer, by their
+    latest answer; no one else of the household is counted. Each resident lives in one
+    home; an anonymous (paper) response comes from any."""
+    perception = [r for r in responses if r.survey == SurveyKind.PERCEPTION]
+    lives_at = dict(zip(RESIDENTS, residents_homes, strict=True))
+    household = {
+        r.id: lives_at[r.resident_id] if r.resident_id else home
+        for r, home in zip(perception, paper_homes, strict=False)
+    }
+    counted = rules.counted_once(perception, households=household)
+    assert sorted(household[r.id] for r in counted) == sorted(set(household.values()))
+    for r in counted:
+        same = [p for p in perception if household[p.id] == household[r.id]]
+        first = min(same, key=lambda p: (p.responded_at, str(p.id)))
+        assert rules.respondent_of(r) == rules.respondent_of(first)
+        assert r.responded_at == max(
+            p.responded_at for p in same if rules.respondent_of(p) == rules.respondent_of(first)
+        )

@@ -165,8 +165,8 @@ class FiguresService:
 
     @staticmethod
     def _perception(stock: Stock, responses: list[SurveyResponse]) -> list[Measure]:
-        """The stock's perception measures over its respondents (each resident's latest
-        response in the period, once; not applicable left out)."""
+        """The stock's perception measures over its respondents (one voice per
+        household in the period, docs/adr/0122; not applicable left out)."""
         measures = []
         for question in QUESTIONS[stock]:
             satisfied, answered_count = survey_rules.satisfaction(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -233,6 +234,30 @@ async def responses(
         col(SurveyResponse.responded_at) < end,
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def tenancies_of(
+    session: AsyncSession, uprns: Iterable[str]
+) -> dict[str, list[tuple[uuid.UUID, date, date | None]]]:
+    """The tenancies engagement knows of each of these homes (tenancy, start date, end
+    date if ended): whose household a response from the home was (rules.household_on).
+    A thousand homes a statement, off the tenancy's `uprn` index."""
+    wanted = sorted(set(uprns))
+    tenancies: dict[str, list[tuple[uuid.UUID, date, date | None]]] = {}
+    for at in range(0, len(wanted), 1000):
+        rows = await session.execute(
+            select(
+                col(Tenancy.uprn),
+                col(Tenancy.tenancy_id),
+                col(Tenancy.start_date),
+                col(TenancyEnd.end_date),
+            )
+            .outerjoin(TenancyEnd, col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id))
+            .where(col(Tenancy.uprn).in_(wanted[at : at + 1000]))
+        )
+        for uprn, tenancy_id, start, end in rows.tuples():
+            tenancies.setdefault(uprn, []).append((tenancy_id, start, end))
+    return tenancies
 
 
 async def existing_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:

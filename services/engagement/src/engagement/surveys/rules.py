@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
@@ -98,22 +98,74 @@ def respondent_of(response: Response) -> uuid.UUID:
     return response.resident_id if response.resident_id is not None else response.id
 
 
-def counted_once(responses: Sequence[R]) -> list[R]:
-    """The responses results and figures count: the latest of each resident's
-    perception responses in the period (the perception survey asks each resident once:
-    a second answer replaces the first), and the latest of each resident's responses
-    about one piece of work in a transactional survey (each repair, check or visit is
-    asked about once). Responses with no resident all count."""
-    latest: dict[tuple[uuid.UUID, uuid.UUID | None], R] = {}
+def household_on(
+    tenancies: Iterable[tuple[uuid.UUID, date, date | None]], day: date
+) -> uuid.UUID | None:
+    """The tenancy of a home on a London day, of its (tenancy, start, end) known to
+    engagement: the latest started by then and not ended before it (a re-let arranged
+    while the outgoing household is still there starts later). None when none was: the
+    home is then its household."""
+    live = [
+        (start, str(t), t)
+        for t, start, end in tenancies
+        if start <= day and (end is None or end >= day)
+    ]
+    return max(live)[2] if live else None
+
+
+def counted_once(
+    responses: Sequence[R], *, households: Mapping[uuid.UUID, Hashable] | None = None
+) -> list[R]:
+    """The responses results and figures count: one per household, as the regulator's
+    Tenant Satisfaction Measures count one response per household (docs/adr/0122), and
+    for a transactional survey one per household and piece of work (each repair, check
+    or visit is asked about once). `households` gives each response's household by its
+    id (its home and the tenancy there when it was given); a response not in it is a
+    household of its own.
+
+    Responses of one household, or of one resident (who answers for one household,
+    even giving another home), are one voice: the first to answer of them is the one
+    counted, by their latest answer (a resident answering again corrects their own
+    answer; a second member of the household answering later is kept, not counted)."""
+    households = households or {}
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(node: Hashable) -> Hashable:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def about_of(response: R) -> uuid.UUID | None:
+        return None if response.survey == SurveyKind.PERCEPTION else response.about_id
+
     for response in responses:
-        about = None if response.survey == SurveyKind.PERCEPTION else response.about_id
-        key = (respondent_of(response), about)
-        kept = latest.get(key)
+        about = about_of(response)
+        person = root(("respondent", respondent_of(response), about))
+        home = root(("household", households.get(response.id, response.id), about))
+        parent[home] = person
+    first_of: dict[tuple[Hashable, uuid.UUID], tuple[datetime, str]] = {}
+    for response in responses:
+        group = root(("respondent", respondent_of(response), about_of(response)))
+        key = (group, respondent_of(response))
+        answered = (response.responded_at, str(response.id))
+        first_of[key] = min(first_of.get(key, answered), answered)
+    voice: dict[Hashable, tuple[tuple[datetime, str], uuid.UUID]] = {}
+    for (group, person), first in first_of.items():
+        if group not in voice or (first, str(person)) < (voice[group][0], str(voice[group][1])):
+            voice[group] = (first, person)
+    latest: dict[Hashable, R] = {}
+    for response in responses:
+        group = root(("respondent", respondent_of(response), about_of(response)))
+        if respondent_of(response) != voice[group][1]:
+            continue
+        kept = latest.get(group)
         if kept is None or (response.responded_at, str(response.id)) > (
             kept.responded_at,
             str(kept.id),
         ):
-            latest[key] = response
+            latest[group] = response
     return list(latest.values())
 
 

@@ -37,7 +37,7 @@ from hearth_contracts.events.engagement import (
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Unprocessable
-from hearth_kit.working_days import start_of_london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 
 SURVEY_WORDS: dict[SurveyKind, Wording] = {
     SurveyKind.REPAIR: Wording({"en": "repair", "cy": "atgyweiriad", "pl": "naprawa"}),
@@ -227,7 +227,8 @@ class SurveyService:
         invitation (the perception survey, a paper survey) has the window only. A
         resident named answers about a home of theirs (require_of_the_home): a response
         counts in the figures of its home's stock, by that home's tenure, and once per
-        resident."""
+        household: a second member's answer is kept, not counted (`responses`,
+        docs/adr/0122)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -284,9 +285,21 @@ class SurveyService:
     async def responses(
         self, session: AsyncSession, survey: SurveyKind, first: datetime, last: datetime
     ) -> list[SurveyResponse]:
-        """The period's responses that count (rules.counted_once: one per resident, or
-        per resident and piece of work, the latest)."""
-        return rules.counted_once(await repository.responses(session, survey, first, last))
+        """The period's responses that count (rules.counted_once: one per household, or
+        per household and piece of work, the first to answer's latest: docs/adr/0122). A
+        response's household is its home's and the tenancy there on the London day it
+        was given (a household moving out and the next moving in are two), or the home
+        alone when engagement knows no tenancy of it then."""
+        given = await repository.responses(session, survey, first, last)
+        tenancies = await repository.tenancies_of(session, (r.uprn for r in given))
+        households = {
+            r.id: (
+                r.uprn,
+                rules.household_on(tenancies.get(r.uprn, ()), london_day(r.responded_at)),
+            )
+            for r in given
+        }
+        return rules.counted_once(given, households=households)
 
     async def results(
         self,
