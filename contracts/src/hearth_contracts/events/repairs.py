@@ -259,7 +259,11 @@ class AppointmentBooked(
 class AppointmentMissed(
     Event, service="repairs", name="appointment-missed", key="uprn", subject="appointment_id"
 ):
-    """A repair appointment was not kept, by the landlord's side or for want of access."""
+    """A repair appointment was not kept, by the landlord's side or for want of access.
+    `missed_at` is when it happened (the no-access visit, the moment staff say it was
+    missed, a contractor's late move), never before `window_start` nor after
+    `recorded_at`, when repairs recorded it; null on events published before it was
+    added, whose moment is not known (not `recorded_at`)."""
 
     appointment_id: uuid.UUID
     uprn: Uprn
@@ -270,6 +274,12 @@ class AppointmentMissed(
     missed_by: MissedBy
     reason: MissedReason
     recorded_at: AwareDatetime
+    missed_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the appointment was missed: the visit that found no one in, "
+        "the outcome's occurred_at, or the contractor's `at` moving it once its window "
+        "had started. Null only on events published before it was added",
+    )
 
 
 class AppointmentCancelled(

@@ -159,6 +159,13 @@ class AppointmentPublic(BaseModel):
     rebooked_from_appointment_id: uuid.UUID | None
     missed_by: MissedBy | None
     missed_reason: MissedReason | None
+    missed_at: datetime | None = Field(
+        default=None,
+        description="When a `missed` or `no_access` appointment was missed: the visit that "
+        "found no one in, the outcome's `occurred_at`, or a contractor's `at` moving it once "
+        "its window had started (appointment-missed's `missed_at`), not when the office "
+        "recorded it; null for any other status",
+    )
     cancellation_reason: CancellationReason | None
     cancelled_at: datetime | None
     booked_at: datetime

@@ -289,7 +289,10 @@ async def publish_missed(
     missed_by: MissedBy,
     reason: MissedReason,
 ) -> Envelope[AppointmentMissed]:
-    """appointment-missed: by whom and why, with the repairs of all its work orders."""
+    """appointment-missed: by whom and why, with the repairs of all its work orders,
+    when it happened (`missed_at`: the appointment's outcome_at, which every caller has
+    set to the visit's, the outcome's or the contractor's moment) and when it was
+    recorded (`now`)."""
     return await publish(
         session,
         AppointmentMissed(
@@ -302,6 +305,7 @@ async def publish_missed(
             missed_by=missed_by,
             reason=reason,
             recorded_at=now,
+            missed_at=_in_utc(appointment.outcome_at),
         ),
     )
 
@@ -544,8 +548,24 @@ def _occurred_at(data: AppointmentOutcome, appointment: Appointment, now: dateti
     return data.occurred_at
 
 
+NOT_KEPT = frozenset({AppointmentStatus.MISSED, AppointmentStatus.NO_ACCESS})
+"""The appointments that were not kept: their outcome's moment is when they were missed."""
+
+
 def appointment_to_public(appointment: Appointment) -> AppointmentPublic:
-    return AppointmentPublic.model_validate(appointment)
+    """The appointment as staff read it and as schedule-repair sends it to the contractor,
+    with `missed_at` for one missed or no access: the message is sent when the office
+    records it, perhaps hours after the visit, so its arrival does not say when."""
+    public = AppointmentPublic.model_validate(appointment)
+    if appointment.status in NOT_KEPT:
+        public.missed_at = _in_utc(appointment.outcome_at)
+    return public
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A moment as the other times of an event or a message are written (UTC), whatever
+    offset the caller's occurred_at came with."""
+    return None if moment is None else moment.astimezone(UTC)
 
 
 class AppointmentService:
