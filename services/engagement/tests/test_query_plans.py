@@ -156,6 +156,21 @@ CASES = [
         "a tenancy's residents",
         lambda _s, r: residents.page_rows(r, after=None, limit=51, uprn=None, tenancy_id=AN_ID),
     ),
+    case(
+        "residents with a person id to follow up",
+        lambda _s, r: residents.page_rows(
+            r, after=AFTER, limit=51, uprn=None, tenancy_id=None, person_id_to_follow_up=True
+        ),
+        "ix_resident_person_id_to_follow_up",
+        seek="resident",
+    ),
+    case(
+        "residents with a person id to follow up, first page",
+        lambda _s, r: residents.page_rows(
+            r, after=None, limit=51, uprn=None, tenancy_id=None, person_id_to_follow_up=True
+        ),
+        "ix_resident_person_id_to_follow_up",
+    ),
     case("the residents of a home", lambda s, _r: residents.on_home(s, UPRN, TODAY)),
     case("the residents of a tenancy", lambda s, _r: residents.on_tenancy(s, AN_ID)),
     case(
@@ -182,6 +197,17 @@ CASES = [
         "a resident's messages",
         lambda s, _r: messages.page(s, resident_id=AN_ID, after=AFTER, limit=51),
         seek="message",
+    ),
+    case(
+        "untranslated messages",
+        lambda s, _r: messages.untranslated_page(s, after=AFTER, limit=51),
+        "ix_message_untranslated_created_at",
+        seek="message",
+    ),
+    case(
+        "untranslated messages, first page",
+        lambda s, _r: messages.untranslated_page(s, after=None, limit=51),
+        "ix_message_untranslated_created_at",
     ),
     case(
         "a message for its source",

@@ -30,7 +30,11 @@ SURVEYS_WRITE = ("surveys:write",)
 ROUTES: list[PassThrough] = [
     # residents
     PassThrough(
-        "GET", "/v1/residents", "engagement", RESIDENTS_READ, "Residents, by home or tenancy"
+        "GET",
+        "/v1/residents",
+        "engagement",
+        RESIDENTS_READ,
+        "Residents, by home, tenancy or a detail to follow up",
     ),
     PassThrough(
         "GET",
@@ -125,6 +129,13 @@ ROUTES: list[PassThrough] = [
         "engagement",
         RESIDENTS_READ,
         "Letters, emails and texts to a resident, with their status",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/messages",
+        "engagement",
+        RESIDENTS_READ,
+        "Statutory messages sent in English for want of a translation, every resident's",
     ),
     PassThrough(
         "POST",

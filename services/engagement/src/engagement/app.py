@@ -18,6 +18,9 @@ from engagement.figures.endpoints import router as figures_router
 from engagement.figures.service import FiguresService
 from engagement.handlers import build_handlers
 from engagement.messages.channels import configured_channels
+from engagement.messages.endpoints import (
+    across_residents_router as across_residents_messages_router,
+)
 from engagement.messages.endpoints import router as messages_router
 from engagement.messages.service import MessageService
 from engagement.residents.endpoints import router as residents_router
@@ -110,7 +113,12 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
                 # names every one missing (docs/api/engagement.md)
                 scoped(vulnerability_reviews_router),
                 scoped(diversity_router, read="diversity:read", write="residents:write"),
-                scoped(messages_router, read="residents:read", write="residents:write"),
+                scoped(
+                    messages_router,
+                    across_residents_messages_router,
+                    read="residents:read",
+                    write="residents:write",
+                ),
                 scoped(contacts_router, read="residents:read", write="contacts:write"),
                 scoped(complaints_router, read="complaints:read", write="complaints:write"),
                 scoped(

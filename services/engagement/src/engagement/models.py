@@ -29,6 +29,15 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_kit.db import AwareDateTime, text_enum
 
+PERSON_ID_TO_FOLLOW_UP_SQL = """CAST(details_to_follow_up AS TEXT) LIKE '%"person_id"%'"""
+"""A resident whose `details_to_follow_up` lists `person_id` (ADR 0118), in SQL both
+databases run: the list is JSON, so its text holds the quoted entry. The list's query
+states it word for word, so PostgreSQL's planner matches the partial index on it."""
+
+UNTRANSLATED_SQL = "untranslated_from IS NOT NULL"
+"""A message written in English for want of a template in the resident's language
+(ADR 0119)."""
+
 
 class EngagementModel(SQLModel, registry=registry()):
     """Base of every engagement table (its own metadata: its own database)."""
@@ -44,6 +53,15 @@ class Resident(EngagementModel, table=True):
     __table_args__ = (
         # A home's residents in registration order (the home overview).
         Index("ix_resident_uprn_registered_at_id", "uprn", "registered_at", "id"),
+        # The residents with a person id to follow up (ADR 0118), in registration order:
+        # GET /v1/residents?follow_up=person_id, read off this partial index alone.
+        Index(
+            "ix_resident_person_id_to_follow_up",
+            "registered_at",
+            "id",
+            postgresql_where=text(PERSON_ID_TO_FOLLOW_UP_SQL),
+            sqlite_where=text(PERSON_ID_TO_FOLLOW_UP_SQL),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -380,6 +398,15 @@ class Message(EngagementModel, table=True):
         ),
         Index("ix_message_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_message_resident_created_at", "resident_id", "created_at", "id"),
+        # Statutory messages written in English for want of a translation (ADR 0119),
+        # latest first: GET /v1/messages?untranslated=true, off this partial index.
+        Index(
+            "ix_message_untranslated_created_at",
+            "created_at",
+            "id",
+            postgresql_where=text(UNTRANSLATED_SQL),
+            sqlite_where=text(UNTRANSLATED_SQL),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)

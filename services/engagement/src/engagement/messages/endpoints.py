@@ -1,18 +1,18 @@
-"""HTTP routes for a resident's messages."""
+"""HTTP routes for a resident's messages, and the untranslated ones across residents."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from engagement.messages.schemas import MessagePublic, MessageRequest
 from engagement.messages.service import MessageService
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
-from hearth_kit.problems import PROBLEM_RESPONSES
+from hearth_kit.problems import PROBLEM_RESPONSES, Unprocessable
 
 router = APIRouter(
     prefix="/v1/residents/{resident_id}/messages", tags=["messages"], responses=PROBLEM_RESPONSES
@@ -26,6 +26,36 @@ def _service(request: Request) -> MessageService:
 
 
 MessageServiceDep = Annotated[MessageService, Depends(_service)]
+
+across_residents_router = APIRouter(
+    prefix="/v1/messages", tags=["messages"], responses=PROBLEM_RESPONSES
+)
+
+
+@across_residents_router.get("", response_model=Page[MessagePublic])
+async def list_untranslated_messages(
+    session: SessionDep,
+    page: PageDep,
+    messages: MessageServiceDep,
+    untranslated: Annotated[
+        bool,
+        Query(
+            description="true: the statutory messages written in English because none "
+            "of their templates is in the resident's language (ADR 0119). The one list "
+            "of messages across residents; a resident's are at "
+            "/v1/residents/{resident_id}/messages",
+            json_schema_extra={"const": True},
+        ),
+    ],
+) -> Page[MessagePublic]:
+    """Every resident's messages written in English for want of a translation, latest
+    first, for staff to follow up with one (ADR 0119)."""
+    if not untranslated:
+        raise Unprocessable(
+            "Only the untranslated messages are listed across residents: untranslated=true",
+            field="untranslated",
+        )
+    return await messages.untranslated(session, page)
 
 
 @router.get("", response_model=Page[MessagePublic])

@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import tuple_
+from sqlalchemy import text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from engagement.models import Message, MessageStatus
+from engagement.models import UNTRANSLATED_SQL, Message, MessageStatus
 
 
 async def add_once(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -118,6 +118,26 @@ async def page(
     query = (
         select(Message)
         .where(Message.resident_id == resident_id)
+        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
+        .limit(limit)
+    )
+    if after is not None:
+        created_at, message_id = after
+        query = query.where(
+            tuple_(col(Message.created_at), col(Message.id)) < (created_at, message_id)
+        )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def untranslated_page(
+    session: AsyncSession, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[Message]:
+    """Every resident's messages written in English for want of a template in their
+    language (ADR 0119), latest first: off the partial index ix_message_untranslated_
+    created_at, whose predicate this states word for word."""
+    query = (
+        select(Message)
+        .where(text(UNTRANSLATED_SQL))
         .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
     )

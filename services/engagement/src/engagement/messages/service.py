@@ -526,6 +526,19 @@ class MessageService:
             return
         message.next_attempt_at = now + self._back_off(message.attempts)
 
+    async def untranslated(self, session: AsyncSession, page: PageParams) -> Page[MessagePublic]:
+        """Statutory messages written in English for want of a template in the
+        resident's language, every resident's, latest first: the ones staff follow up
+        with a translation (ADR 0119)."""
+        messages = await repository.untranslated_page(
+            session, after=page.after_as(datetime, uuid.UUID), limit=page.fetch
+        )
+        return Page.from_rows(
+            [MessagePublic.model_validate(m) for m in messages],
+            page.limit,
+            cursor_of=lambda message: (message.created_at, message.id),
+        )
+
     async def page(
         self, session: AsyncSession, resident_id: uuid.UUID, page: PageParams
     ) -> Page[MessagePublic]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
+from engagement.residents.schemas import FollowUp, ResidentCreate, ResidentPublic, ResidentUpdate
 from engagement.residents.service import resident_service
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
@@ -65,9 +65,19 @@ async def list_residents(
     page: PageDep,
     uprn: Annotated[str | None, Query(pattern=UPRN_PATTERN)] = None,
     tenancy_id: uuid.UUID | None = None,
+    follow_up: Annotated[
+        FollowUp | None,
+        Query(
+            description="Only residents with this detail to follow up: `person_id`, "
+            "perhaps a second record of a tenant income names, for staff to reconcile "
+            "(ADR 0118)"
+        ),
+    ] = None,
 ) -> Response:
-    """Residents in the order they were registered, a page at a time; filter by home
-    or tenancy."""
+    """Residents in the order they were registered, a page at a time; filter by home,
+    tenancy or a detail to follow up."""
     return model_response(
-        await resident_service.page(connection, page, uprn=uprn, tenancy_id=tenancy_id)
+        await resident_service.page(
+            connection, page, uprn=uprn, tenancy_id=tenancy_id, follow_up=follow_up
+        )
     )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     inspect,
     or_,
+    text,
     tuple_,
 )
 from sqlalchemy import select as core_select
@@ -25,7 +26,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Home, HomeTenure, Resident, Tenancy, TenancyEnd, TenancyTenant
+from engagement.models import (
+    PERSON_ID_TO_FOLLOW_UP_SQL,
+    Home,
+    HomeTenure,
+    Resident,
+    Tenancy,
+    TenancyEnd,
+    TenancyTenant,
+)
 from engagement.residents.rules import LEASED_TENURES, Stock
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import ReadConnection
@@ -149,7 +158,7 @@ ENTRY_COLUMNS = (
 
 
 @cache
-def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]:
+def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool, follow_up: bool) -> Select[Any]:
     """A page of residents in registration order for one combination of filters, built
     once per combination (its cache key and compiled SQL reused by every call)."""
     query = (
@@ -171,6 +180,8 @@ def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool) -> Select[Any]
         )
     if tenancy_id:
         query = query.where(_resident.c.tenancy_id == bindparam("tenancy_id"))
+    if follow_up:  # word for word the partial index's predicate, so it is read off it
+        query = query.where(text(PERSON_ID_TO_FOLLOW_UP_SQL))
     return query
 
 
@@ -181,11 +192,16 @@ async def page_rows(
     limit: int,
     uprn: str | None,
     tenancy_id: uuid.UUID | None,
+    person_id_to_follow_up: bool = False,
 ) -> list[Row[Any]]:
     """Residents in the order they were registered, as rows of ENTRY_COLUMNS: one
-    statement on a read connection, no ORM objects."""
+    statement on a read connection, no ORM objects. `person_id_to_follow_up`: only
+    those with `person_id` in `details_to_follow_up` (ADR 0118)."""
     statement = _page_statement(
-        after=after is not None, uprn=uprn is not None, tenancy_id=tenancy_id is not None
+        after=after is not None,
+        uprn=uprn is not None,
+        tenancy_id=tenancy_id is not None,
+        follow_up=person_id_to_follow_up,
     )
     values: dict[str, Any] = {"limit": limit, "uprn": uprn, "tenancy_id": tenancy_id}
     if after is not None:

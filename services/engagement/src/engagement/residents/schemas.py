@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +15,16 @@ from hearth_contracts.events.engagement import Adjustment, AgeBand, ContactChann
 from hearth_contracts.values import Uprn
 from hearth_kit.strict_types import StrictBoolean
 from hearth_kit.text_patterns import CONTROL_CHARACTERS, HAS_WORDS, SPACE_TO_ANY_ENGINE
+
+
+class FollowUp(StrEnum):
+    """A detail listed across residents by `GET /v1/residents?follow_up=`: `person_id`,
+    a resident on a tenancy income's tenancy-started does not name, perhaps a second
+    record of a tenant (ADR 0118). The other details a visit flags are followed up from
+    the resident's own record."""
+
+    PERSON_ID = "person_id"
+
 
 # Loose on purpose: one @, and a dot somewhere in the part after it; no space (to any
 # regex engine: hearth_kit.text_patterns) and no control character.

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import Resident
 from engagement.residents import repository, rules
-from engagement.residents.schemas import ResidentCreate, ResidentPublic, ResidentUpdate
+from engagement.residents.schemas import FollowUp, ResidentCreate, ResidentPublic, ResidentUpdate
 from engagement.vulnerabilities.service import announce_on_new_home
 from hearth_contracts.events.engagement import (
     ContactChannel,
@@ -381,15 +381,19 @@ class ResidentService:
         *,
         uprn: str | None,
         tenancy_id: uuid.UUID | None,
+        follow_up: FollowUp | None = None,
     ) -> Page[ResidentPublic]:
         """Residents in the order they were registered, a page at a time: one statement
-        on a read connection, rows straight into the public entry."""
+        on a read connection, rows straight into the public entry. `follow_up`: those
+        with that detail to follow up only (`person_id`: possible second records of a
+        tenant, for staff to reconcile, ADR 0118)."""
         rows = await repository.page_rows(
             connection,
             after=page.after_as(datetime, uuid.UUID),
             limit=page.fetch,
             uprn=uprn,
             tenancy_id=tenancy_id,
+            person_id_to_follow_up=follow_up == FollowUp.PERSON_ID,
         )
         return Page.from_rows(
             [ResidentPublic(**row._mapping) for row in rows],
