@@ -93,7 +93,9 @@ class AlarmTest(BaseModel):
         description="A smoke alarm's storey (0 = ground floor), as the register numbers "
         "them: with it, the register's smoke alarm storeys follow the test (a tested alarm "
         "is fitted, a missing one is not) and a missing alarm the register already has "
-        "a repair for raises no second one. Without it the register is left as it is",
+        "a repair for raises no second one. Without it, a home with one storey with living "
+        "space takes it as 0; elsewhere the register is left as it is, and a missing one is "
+        "the register's when it lacks exactly one smoke alarm (ADR 0123)",
     )
     result: AlarmResult
 

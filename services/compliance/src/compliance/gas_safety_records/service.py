@@ -34,7 +34,13 @@ from compliance.gas_safety_records.schemas import (
     HazardPublic,
 )
 from compliance.homes import repository as homes
-from compliance.homes.alarms import AlarmTested, follow_alarm_tests, place_of
+from compliance.homes.alarms import (
+    AlarmTested,
+    follow_alarm_tests,
+    place_of,
+    storey_of,
+    the_one_open_smoke_alarm,
+)
 from compliance.homes.service import no_access_history_of, status_of
 from compliance.models import Check, GasSafetyRecord, Home, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
@@ -369,12 +375,21 @@ class GasSafetyRecordService:
         (ADR 0120): a missing alarm the register has open, or opened by this record, and
         a faulty one where the register had one open (its repair fits a working one).
         Each stays on the record as found, naming the row (missing_alarm_id: its repair's
-        completion remedies it); it sends no safety-defect-found of its own."""
+        completion remedies it); it sends no safety-defect-found of its own.
+
+        A smoke alarm sent without its storey is placed on the ground floor of a home
+        with one storey with living space (storey_of), as if sent with it; elsewhere it
+        changes nothing in the register, and one found missing is the register's one
+        open smoke alarm row when there is exactly one (the_one_open_smoke_alarm), the
+        only record's missing alarm without a storey (ADR 0123). A faulty one without
+        its storey is its own repair: it hangs on a storey the register may show
+        fitted, which the row's repair would not reach."""
         placed: list[tuple[ContractAlarmKind, str] | None] = []
         tested: list[AlarmTested] = []
         for alarm in data.alarm_tests:
             kind = ContractAlarmKind(alarm.kind.value)
-            place = place_of(kind, alarm.storey, alarm.location)
+            storey = storey_of(kind, alarm.storey, home.storeys_with_living_space)
+            place = place_of(kind, storey, alarm.location)
             placed.append(None if place is None else (kind, place))
             if place is not None:
                 tested.append(
@@ -394,6 +409,15 @@ class GasSafetyRecordService:
             register_follows=register_follows,
             now=now,
         )
+        unplaced_missing = [
+            i
+            for i, (alarm, key) in enumerate(zip(data.alarm_tests, placed, strict=True))
+            if key is None
+            and ContractAlarmKind(alarm.kind.value) is ContractAlarmKind.SMOKE
+            and alarm.result is AlarmResult.MISSING
+        ]
+        if len(unplaced_missing) == 1 and (row := the_one_open_smoke_alarm(covered, placed)):
+            placed[unplaced_missing[0]] = row
         # _defects adds one alarm defect per alarm test not working, in their order,
         # after the record's own defects
         alarm_defects = iter(defects[len(data.defects) :])

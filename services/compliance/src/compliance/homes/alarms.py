@@ -135,6 +135,35 @@ async def raise_for_homes_not_yet_raised(session: AsyncSession, now: datetime, l
     return len(homes)
 
 
+def storey_of(
+    kind: AlarmKind, storey: int | None, storeys_with_living_space: int | None
+) -> int | None:
+    """A tested smoke alarm's storey: the one sent, or, sent without one, the ground floor
+    (0) of a home with exactly one storey with living space, the only storey the
+    register could keep it by (a flat, a bungalow: ADR 0123). None when it cannot be
+    told (several storeys, or the register does not know how many), and for a CO alarm
+    (placed by its room)."""
+    if kind is not AlarmKind.SMOKE:
+        return None
+    if storey is None and storeys_with_living_space == 1:
+        return 0
+    return storey
+
+
+def the_one_open_smoke_alarm(
+    open_rows: dict[tuple[AlarmKind, str], uuid.UUID],
+    placed: Iterable[tuple[AlarmKind, str] | None],
+) -> tuple[AlarmKind, str] | None:
+    """The register's one open smoke alarm row a missing smoke alarm sent without its
+    storey is (ADR 0123): when exactly one smoke alarm row is open (before the record or
+    opened by it) that none of the record's placed tests is about, the alarm found
+    missing is the one the register already lacks. None when there is none, or several
+    (which storey cannot be told)."""
+    taken = {key for key in placed if key is not None}
+    rows = [key for key in open_rows if key[0] is AlarmKind.SMOKE and key not in taken]
+    return rows[0] if len(rows) == 1 else None
+
+
 def place_of(kind: AlarmKind, storey: int | None, location: str) -> str | None:
     """Where the register keeps an alarm (MissingAlarm.place): a smoke alarm's storey
     number, a CO alarm's room as compared (stripped, lower case); None for a smoke alarm
