@@ -122,6 +122,26 @@ async def test_a_token_without_expiry_is_refused() -> None:
         await TokenVerifier(DEV).verify(hs256(payload))
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sub": "s" * 65},
+        {"sub": "engineer-1", "scope": "contractor", "contractor_id": "c" * 65},
+    ],
+    ids=["sub", "contractor_id"],
+)
+async def test_a_caller_id_longer_than_the_services_keep_is_refused(
+    overrides: dict[str, Any],
+) -> None:
+    """The services keep who did what in 64-character columns: a longer `sub` or
+    `contractor_id` is a 401 here, not a 500 at the write that records it."""
+    with pytest.raises(Unauthorized, match="longer than 64") as raised:
+        await TokenVerifier(DEV).verify(hs256(claims(**overrides)))
+    assert 'error="invalid_token"' in raised.value.headers["WWW-Authenticate"]
+    principal = await TokenVerifier(DEV).verify(hs256(claims(sub="s" * 64)))
+    assert principal.subject == "s" * 64
+
+
 def test_development_tokens_are_not_issued_in_production() -> None:
     production = GatewaySettings(environment="production", jwt_secret="x" * 40)
     with pytest.raises(DevelopmentTokenRefused):

@@ -113,3 +113,21 @@ def test_only_the_most_recently_used_tokens_are_remembered(signature_checks: lis
     verifier.verify(first)
     verifier.verify(second)
     assert signature_checks == [first, second, third, second]
+
+
+@pytest.mark.parametrize(
+    ("claim", "extra"),
+    [
+        ("subject", {"subject": "s" * 65}),
+        ("contractor_id", {"contractor_id": "c" * 65}),
+    ],
+)
+def test_a_caller_id_longer_than_the_services_keep_is_refused_as_a_token(
+    claim: str, extra: dict[str, Any]
+) -> None:
+    """A longer id would pass here and then fail the write that records who did it (a
+    64-character column: a 500 on PostgreSQL); refused as the token instead."""
+    key = a_key()
+    with pytest.raises(Unauthorized, match=f"{claim.replace('subject', 'sub')}.*64"):
+        verifier_trusting(key).verify(a_token(key, **extra))
+    assert verifier_trusting(key).verify(a_token(key, subject="s" * 64)).subject == "s" * 64

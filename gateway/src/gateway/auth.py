@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import jwt
 from fastapi import Depends, Request
@@ -43,6 +43,7 @@ from gateway.roles import DEFAULT_ROLES
 from gateway.scopes import CONTRACTOR_SCOPE, SCOPES
 from gateway.scopes import NEED_TO_KNOW as NEED_TO_KNOW  # re-exported: callers import it here
 from gateway.settings import GatewaySettings
+from hearth_kit.auth import identity_claim_problem
 from hearth_kit.problems import Forbidden, Problem, ServiceUnavailable, Unauthorized
 
 ROLE_SCOPES: dict[str, tuple[str, ...]] = DEFAULT_ROLES
@@ -93,9 +94,9 @@ def principal_from_claims(
 ) -> Principal:
     """The principal a verified token describes: its own scopes, and those its roles
     grant (`roles_granting`, the configured role sets). An unknown role grants nothing."""
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
-        raise _invalid_token("The token has no subject (sub)")
+    if (problem := identity_claim_problem(claims)) is not None:
+        raise _invalid_token(problem)
+    subject = cast(str, claims["sub"])
     scope = claims.get("scope", "")
     roles = claims.get("roles", [])
     if not isinstance(scope, str):
@@ -105,9 +106,7 @@ def principal_from_claims(
     scopes = set(scope.split())
     for role in roles:
         scopes.update(roles_granting.get(role, ()))
-    contractor_id = claims.get("contractor_id")
-    if contractor_id is not None and (not isinstance(contractor_id, str) or not contractor_id):
-        raise _invalid_token("The token's contractor_id must be a non-empty string")
+    contractor_id = cast(str | None, claims.get("contractor_id"))
     if "contractor" in scopes and contractor_id is None:
         raise _invalid_token("A contractor token must name its contractor (contractor_id)")
     if "contractor" in scopes and (staff := sorted(scopes & STAFF_SCOPES)):

@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -282,15 +282,37 @@ class _Verified:
     expires: float
 
 
-def _caller_from_claims(service: str, claims: Mapping[str, Any]) -> Caller:
-    subject, scope = claims.get("sub"), claims.get("scope", "")
-    contractor_id = claims.get("contractor_id")
+IDENTITY_MAX_LENGTH = 64
+"""The longest caller id (`sub`) and contractor id a token may carry: the services keep
+them with what their callers did (`recorded_by`, a visit's `officer`, a work order's
+`contractor_id`) in columns of 64 characters, so a longer one is refused as a token, a
+401 naming the claim, never a 500 when a write cannot store it."""
+
+
+def identity_claim_problem(claims: Mapping[str, Any]) -> str | None:
+    """Why a verified token's `sub` or `contractor_id` cannot name its caller, if it
+    cannot: absent, empty, not a string, or longer than IDENTITY_MAX_LENGTH. One rule
+    for the gateway's user tokens and the services' internal ones."""
+    subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
-        raise _invalid_token(service, "The token has no subject (sub)")
+        return "The token has no subject (sub)"
+    if len(subject) > IDENTITY_MAX_LENGTH:
+        return f"The token's subject (sub) is longer than {IDENTITY_MAX_LENGTH} characters"
+    contractor_id = claims.get("contractor_id")
+    if contractor_id is not None and (not isinstance(contractor_id, str) or not contractor_id):
+        return "The token's contractor_id must be a non-empty string"
+    if contractor_id is not None and len(contractor_id) > IDENTITY_MAX_LENGTH:
+        return f"The token's contractor_id is longer than {IDENTITY_MAX_LENGTH} characters"
+    return None
+
+
+def _caller_from_claims(service: str, claims: Mapping[str, Any]) -> Caller:
+    if (problem := identity_claim_problem(claims)) is not None:
+        raise _invalid_token(service, problem)
+    subject, scope = cast(str, claims["sub"]), claims.get("scope", "")
+    contractor_id = cast(str | None, claims.get("contractor_id"))
     if not isinstance(scope, str):
         raise _invalid_token(service, "The token's scope must be a space-separated string")
-    if contractor_id is not None and (not isinstance(contractor_id, str) or not contractor_id):
-        raise _invalid_token(service, "The token's contractor_id must be a non-empty string")
     return Caller(subject=subject, scopes=frozenset(scope.split()), contractor_id=contractor_id)
 
 
