@@ -27,6 +27,18 @@ from services.engagement.tests.residents.test_people import (
 )
 from tests.harness.tokens import STAFF_SCOPES
 
+WORKLIST_FIELDS = {
+    "id",
+    "resident_id",
+    "template",
+    "channel",
+    "untranslated_from",
+    "status",
+    "created_at",
+    "sent_at",
+}
+"""What the list of untranslated messages across residents shows of each."""
+
 
 async def every_page(client: httpx.AsyncClient, path: str, **params: str) -> list[list[str]]:
     """The ids on each page, one to a page, following the cursors."""
@@ -91,10 +103,16 @@ async def test_the_statutory_messages_sent_in_english_for_want_of_a_translation(
     response = await engagement.get("/v1/messages", params={"untranslated": "true"})
     listed = response.json()["items"]
     assert pages == [[m["id"]] for m in listed]  # latest first, a page at a time
-    assert [(m["resident_id"], m["untranslated_from"], m["language"]) for m in listed] == [
-        (farsi, "fa", "en"),
-        (somali, "so", "en"),
+    assert [(m["resident_id"], m["template"], m["untranslated_from"]) for m in listed] == [
+        (farsi, "complaint_acknowledged", "fa"),
+        (somali, "complaint_acknowledged", "so"),
     ]
+    # A worklist across every resident, so ids, codes and dates only: never the letter's
+    # subject or body, its recipient or formats (need to know; the text is on the
+    # resident's own list, opened one resident at a time).
+    assert all(set(m) == WORKLIST_FIELDS for m in listed), listed
+    own = await engagement.get(f"/v1/residents/{farsi}/messages")
+    assert own.json()["items"][0]["body"]
 
     for params in ({"untranslated": "false"}, {}):
         refused = await engagement.get("/v1/messages", params=params)

@@ -135,7 +135,8 @@ ROUTES: list[PassThrough] = [
         "/v1/messages",
         "engagement",
         RESIDENTS_READ,
-        "Statutory messages sent in English for want of a translation, every resident's",
+        "Statutory messages sent in English for want of a translation, every resident's "
+        "(ids, template, channel, language and dates: never the text)",
     ),
     PassThrough(
         "POST",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from engagement.messages.schemas import MessagePublic, MessageRequest
+from engagement.messages.schemas import MessagePublic, MessageRequest, UntranslatedMessage
 from engagement.messages.service import MessageService
 from hearth_kit.db import SessionDep
 from hearth_kit.idempotency import IdempotencyDep
@@ -32,7 +32,7 @@ across_residents_router = APIRouter(
 )
 
 
-@across_residents_router.get("", response_model=Page[MessagePublic])
+@across_residents_router.get("", response_model=Page[UntranslatedMessage])
 async def list_untranslated_messages(
     session: SessionDep,
     page: PageDep,
@@ -47,9 +47,10 @@ async def list_untranslated_messages(
             json_schema_extra={"const": True},
         ),
     ],
-) -> Page[MessagePublic]:
+) -> Page[UntranslatedMessage]:
     """Every resident's messages written in English for want of a translation, latest
-    first, for staff to follow up with one (ADR 0119)."""
+    first, for staff to follow up with one (ADR 0119): ids, template, channel, language
+    and dates, never the text (a message is opened on its resident's list)."""
     if not untranslated:
         raise Unprocessable(
             "Only the untranslated messages are listed across residents: untranslated=true",

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text, tuple_
+from sqlalchemy import Row, text, tuple_
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,19 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import UNTRANSLATED_SQL, Message, MessageStatus
+
+UNTRANSLATED_COLUMNS = (
+    col(Message.id),
+    col(Message.resident_id),
+    col(Message.template),
+    col(Message.channel),
+    col(Message.untranslated_from),
+    col(Message.status),
+    col(Message.created_at),
+    col(Message.sent_at),
+)
+"""What the list of untranslated messages across residents reads (schemas.
+UntranslatedMessage's fields): never the subject, body, recipient or formats."""
 
 
 async def add_once(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -131,12 +145,13 @@ async def page(
 
 async def untranslated_page(
     session: AsyncSession, *, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> list[Message]:
+) -> list[Row[Any]]:
     """Every resident's messages written in English for want of a template in their
     language (ADR 0119), latest first: off the partial index ix_message_untranslated_
-    created_at, whose predicate this states word for word."""
+    created_at, whose predicate this states word for word. Only UNTRANSLATED_COLUMNS
+    are read: the list across residents never carries a message's text."""
     query = (
-        select(Message)
+        select_columns(*UNTRANSLATED_COLUMNS)
         .where(text(UNTRANSLATED_SQL))
         .order_by(col(Message.created_at).desc(), col(Message.id).desc())
         .limit(limit)
@@ -146,4 +161,4 @@ async def untranslated_page(
         query = query.where(
             tuple_(col(Message.created_at), col(Message.id)) < (created_at, message_id)
         )
-    return list((await session.execute(query)).scalars().all())
+    return list((await session.execute(query)).all())

@@ -31,6 +31,31 @@ class MessageRequest(BaseModel):
     )
 
 
+class UntranslatedMessage(BaseModel):
+    """A statutory message written in English for want of a translation (ADR 0119), as
+    the list across residents shows it: what staff need to arrange a translation (which
+    message, whose, which template, by which channel, from which language, when and how
+    it went), never its subject, body, recipient or formats. The list reaches every
+    resident's arrears letters and complaint acknowledgements, so it is a worklist of
+    ids: a message's text is opened on its resident's own list
+    (/v1/residents/{resident_id}/messages), one resident at a time."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    resident_id: uuid.UUID
+    template: str
+    channel: ContactChannel
+    untranslated_from: str = Field(
+        examples=["so"],
+        description="The resident's language the message should have been written in: "
+        "the translation staff arrange (ADR 0119)",
+    )
+    status: MessageStatus
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class MessagePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

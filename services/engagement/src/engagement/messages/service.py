@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from engagement import metrics
 from engagement.messages import repository, rules
 from engagement.messages.channels import Channel, ChannelFailure, Outgoing
-from engagement.messages.schemas import MessagePublic, MessageRequest
+from engagement.messages.schemas import MessagePublic, MessageRequest, UntranslatedMessage
 from engagement.messages.templates import (
     FALLBACK_LANGUAGE,
     STATUTORY_TEMPLATES,
@@ -526,15 +526,18 @@ class MessageService:
             return
         message.next_attempt_at = now + self._back_off(message.attempts)
 
-    async def untranslated(self, session: AsyncSession, page: PageParams) -> Page[MessagePublic]:
+    async def untranslated(
+        self, session: AsyncSession, page: PageParams
+    ) -> Page[UntranslatedMessage]:
         """Statutory messages written in English for want of a template in the
         resident's language, every resident's, latest first: the ones staff follow up
-        with a translation (ADR 0119)."""
+        with a translation (ADR 0119). Ids, template, channel and dates only, never a
+        message's text: the list reaches every resident's letters (need to know)."""
         messages = await repository.untranslated_page(
             session, after=page.after_as(datetime, uuid.UUID), limit=page.fetch
         )
         return Page.from_rows(
-            [MessagePublic.model_validate(m) for m in messages],
+            [UntranslatedMessage.model_validate(m) for m in messages],
             page.limit,
             cursor_of=lambda message: (message.created_at, message.id),
         )
