@@ -124,7 +124,8 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         newest tenancy start forgotten, so the next household's tenancy, starting before
         or after the withdrawn one would have, gets its own first-day check. A check due
         from another day is another tenancy's, and stays; the same event again finds
-        nothing open to withdraw."""
+        nothing open to withdraw. The copies of the gas safety record and EICR its
+        tenants were asked before moving in, not yet sent, are owed to nobody."""
         withdrawn = envelope.data
         check = await checks.open_of_type(
             session, withdrawn.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
@@ -133,6 +134,7 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             await programme.withdraw(session, [check.id], datetime.now(UTC))
             log.info("first-day alarm check withdrawn with its tenancy", uprn=withdrawn.uprn)
         await homes.forget_tenancy_start(session, withdrawn.uprn, withdrawn.start_date)
+        await tenant_copies.withdraw_for_tenancy(session, withdrawn.uprn, withdrawn.tenancy_id)
 
     @handlers.on(TenantCopySent)
     async def stamp_tenant_copy_sent(

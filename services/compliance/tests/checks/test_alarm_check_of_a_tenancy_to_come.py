@@ -29,11 +29,17 @@ ALARMS = [
 
 
 async def a_tenancy_from(
-    compliance_database: Database, programme: ProgrammeService, uprn: str, start: date
-) -> None:
+    compliance_database: Database,
+    programme: ProgrammeService,
+    uprn: str,
+    start: date,
+    tenancy_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """tenancy-started for the home from `start` (handled twice); its tenancy id."""
+    tenancy_id = tenancy_id or uuid.uuid4()
     event = Envelope(
         data=TenancyStarted(
-            tenancy_id=uuid.uuid4(),
+            tenancy_id=tenancy_id,
             tenancy_reference="T-9",
             uprn=uprn,
             tenants=[Tenant(person_id=uuid.uuid4(), full_name="A Tenant")],
@@ -43,6 +49,7 @@ async def a_tenancy_from(
         )
     )
     await handle_twice(compliance_database, programme, event)
+    return tenancy_id
 
 
 async def alarm_checks(compliance: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:

@@ -8,29 +8,41 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 
 from compliance.checks.rules import due_by_for_day
 from compliance.checks.service import ProgrammeService
+from compliance.tenant_copies import repository as tenant_copy_figures
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyWithdrawn
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from hearth_kit.working_days import start_of_london_day
 from services.compliance.tests.checks.test_alarm_check_of_a_tenancy_to_come import (
     a_tenancy_from,
     alarm_checks,
 )
 from services.compliance.tests.checks.test_programme import a_gas_home, handle_twice
 from services.compliance.tests.factories import london_today
+from services.compliance.tests.tenant_copies.test_tenant_copies import a_gas_record, copy_sent
 
 
 async def withdraw(
-    compliance_database: Database, programme: ProgrammeService, uprn: str, start: date
+    compliance_database: Database,
+    programme: ProgrammeService,
+    uprn: str,
+    start: date,
+    tenancy_id: uuid.UUID | None = None,
 ) -> None:
+    """tenancy-withdrawn for the tenancy (another's when not named), handled twice."""
     event = Envelope(
         data=TenancyWithdrawn(
-            tenancy_id=uuid.uuid4(), uprn=uprn, start_date=start, withdrawn_at=datetime.now(UTC)
+            tenancy_id=tenancy_id or uuid.uuid4(),
+            uprn=uprn,
+            start_date=start,
+            withdrawn_at=datetime.now(UTC),
         )
     )
     await handle_twice(compliance_database, programme, event)
@@ -52,11 +64,11 @@ async def test_a_withdrawn_tenancys_alarm_check_goes_and_the_next_start_gets_its
 ) -> None:
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     offered = london_today() + timedelta(days=30)
-    await a_tenancy_from(compliance_database, programme, uprn, offered)
+    tenancy_id = await a_tenancy_from(compliance_database, programme, uprn, offered)
     (raised,) = await alarm_checks(compliance, uprn)
     assert raised["completed_at"] is None
 
-    await withdraw(compliance_database, programme, uprn, offered)
+    await withdraw(compliance_database, programme, uprn, offered, tenancy_id)
 
     (gone,) = await alarm_checks(compliance, uprn)
     assert gone["completed_at"] is not None
@@ -81,3 +93,52 @@ async def test_another_days_alarm_check_stays(
 
     (still,) = await alarm_checks(compliance, uprn)
     assert still["completed_at"] is None
+
+
+async def test_a_withdrawn_tenancys_copies_not_sent_are_owed_to_nobody(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """Its tenants were asked a copy of the home's gas safety record before moving in;
+    nobody moves in, so it is not owed: not listed, and never overdue (before, it stood
+    owed and from the start day overdue for good, in the count, its gauge and alert). A
+    copy sent already to another withdrawn tenancy stays, as it went."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    await a_gas_record(compliance, uprn, london_today() - timedelta(days=60))
+    offered = london_today() + timedelta(days=30)
+    tenancy_id = await a_tenancy_from(compliance_database, programme, uprn, offered)
+    [asked] = await published("tenant-copy-requested", uprn)
+    assert asked["tenancy_id"] == str(tenancy_id)
+    first_late_day = offered + timedelta(days=1)
+    overdue_before = await overdue_on(compliance_database, first_late_day)
+
+    await withdraw(compliance_database, programme, uprn, offered, tenancy_id)
+
+    assert [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None] == []
+    assert await overdue_on(compliance_database, first_late_day) == overdue_before - 1
+
+    # another tenancy, whose copy went before it was withdrawn: kept, sent on time
+    later = offered + timedelta(days=7)
+    sent_one = await a_tenancy_from(compliance_database, programme, uprn, later)
+    [_, asked_again] = await published("tenant-copy-requested", uprn)
+    sent_at = start_of_london_day(later - timedelta(days=2)) + timedelta(hours=9)
+    await handle_twice(
+        compliance_database, programme, copy_sent(asked_again["copy_id"], uprn, sent_at)
+    )
+    await withdraw(compliance_database, programme, uprn, later, sent_one)
+    [kept] = [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None]
+    assert (kept["id"], kept["standing"]) == (asked_again["copy_id"], "sent_on_time")
+
+
+async def copies_of(compliance: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    copies: list[dict[str, Any]] = home["tenant_copies"]
+    return copies
+
+
+async def overdue_on(compliance_database: Database, day: date) -> int:
+    """The copies the sweep would count overdue on `day` (tenant_copies_overdue)."""
+    async with compliance_database.sessionmaker() as session:
+        return await tenant_copy_figures.overdue_count(session, day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, inspect, literal, tuple_
+from sqlalchemy import delete, func, inspect, literal, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,17 @@ async def household_copies_of(
         col(TenantCopy.record_id).in_(record_ids), col(TenantCopy.tenancy_id).is_(None)
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def forget_unsent_of_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> int:
+    """Forget the new tenancy's copies not sent: owed to nobody (no row, as a record
+    made in an empty home owes none); one sent stays, as it went. How many."""
+    result = await session.execute(
+        delete(TenantCopy).where(
+            col(TenantCopy.tenancy_id) == tenancy_id, col(TenantCopy.sent_at).is_(None)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def on_time_share(session: AsyncSession, first: date, last: date) -> tuple[int, int]:

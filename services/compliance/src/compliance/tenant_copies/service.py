@@ -199,6 +199,19 @@ async def request_for_new_tenancy(
     return asked
 
 
+async def withdraw_for_tenancy(session: AsyncSession, uprn: str, tenancy_id: uuid.UUID) -> int:
+    """A tenancy was withdrawn before its first day (ADR 0111): nobody moves in, so the
+    copies its tenants were asked before moving in and not yet sent are owed to nobody,
+    as a record made in an empty home owes none (d0595fa): not overdue, not in the
+    overdue count, its gauge and alert, nor against the on-time share. A copy sent
+    already stays (it went, and counts as it went). The same withdrawal again finds
+    nothing. How many were forgotten."""
+    forgotten = await repository.forget_unsent_of_tenancy(session, tenancy_id)
+    if forgotten:
+        log.info("tenant copies of a withdrawn tenancy no longer owed", uprn=uprn, count=forgotten)
+    return forgotten
+
+
 async def copy_sent(
     session: AsyncSession, copy_id: uuid.UUID, message_id: uuid.UUID, sent_at: datetime
 ) -> bool:
