@@ -418,6 +418,10 @@ class RechargeDecline(StrEnum):
     """On a closer look the repair is the landlord's to pay for (wear and tear, a defect)."""
     NOT_COST_EFFECTIVE = "not_cost_effective"
     """Recovering it would cost more than it would bring in."""
+    COMMUNAL_REPAIR = "communal_repair"
+    """The repair turned out to be communal (its UPRN a block's, known only after the
+    recharge was held): no household lives at a block to be charged, so the approval is
+    refused and the recharge declined with this (recharges.service)."""
     OTHER = "other"
 
 

@@ -42,7 +42,9 @@ async def approve_recharge(
     session: SessionDep,
     idempotency: IdempotencyDep,
 ) -> Response:
-    """A manager approves a recharge held for a household's vulnerability (repairs:manage)."""
+    """A manager approves a recharge held for a household's vulnerability (repairs:manage).
+    422 naming `repair_id` when its repair has turned out to be communal since it was
+    held: nothing raised; decline it with `communal_repair`."""
     return await idempotency.create(
         session,
         lambda: recharge_service.approve(session, recharge_id, manager.subject),

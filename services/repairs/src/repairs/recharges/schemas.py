@@ -32,7 +32,9 @@ class RechargeDeclineCreate(BaseModel):
     reason: RechargeDecline = Field(
         description="vulnerability (not fair given the household's recorded vulnerability), "
         "landlords_responsibility (the landlord's to pay for after all), not_cost_effective "
-        "(recovering it would cost more than it brings in), other"
+        "(recovering it would cost more than it brings in), communal_repair (the repair "
+        "has turned out to be communal, at a block: its approval is refused, 422 naming "
+        "repair_id; only for such a repair, else a 422 naming reason), other"
     )
 
 

@@ -15,7 +15,7 @@ from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day
-from repairs.models import Recharge, RechargeStatus
+from repairs.models import Recharge, RechargeDecline, RechargeStatus, RepairRequest
 from repairs.recharges import repository
 from repairs.recharges.schemas import RechargeCreate, RechargeDeclineCreate, RechargePublic
 from repairs.work_orders import repository as repair_requests
@@ -44,6 +44,16 @@ async def _raise(session: AsyncSession, recharge: Recharge, now: datetime) -> No
     )
 
 
+async def _communal(session: AsyncSession, repair: RepairRequest) -> bool:
+    """Whether the repair is at a block: communal when reported or completed, or its
+    UPRN named as a block's by the asset register since. A block's UPRN has no
+    household: no vulnerability of anyone's would be considered (none is recorded at a
+    block), and income, finding no tenancy there, would hold the charge for a decision no
+    one can make (a held recharge is charged to a tenancy of its home, and a block has
+    none). Asked when a recharge is requested and again when a held one is approved."""
+    return repair.communal or await repair_requests.is_a_block(session, repair.uprn)
+
+
 class RechargeService:
     async def request(
         self, session: AsyncSession, repair_id: uuid.UUID, data: RechargeCreate
@@ -62,11 +72,7 @@ class RechargeService:
         repair = await repair_requests.get(session, repair_id)
         if repair is None:
             raise NotFound(f"No repair {repair_id}")
-        if repair.communal or await repair_requests.is_a_block(session, repair.uprn):
-            # A block's UPRN has no household: no vulnerability of anyone's would be
-            # considered (none is recorded at a block), and income, finding no tenancy
-            # there, would hold the charge for a decision no one can make (a held
-            # recharge is charged to a tenancy of its home, and a block has none).
+        if await _communal(session, repair):
             raise Unprocessable(
                 "A communal repair is at a block, where no household lives: a recharge "
                 "is raised on a repair to the home of the household that caused it",
@@ -98,7 +104,15 @@ class RechargeService:
         self, session: AsyncSession, recharge_id: uuid.UUID, approver: str
     ) -> RechargePublic:
         """A manager (repairs:manage) approves a held recharge, having considered the
-        household's vulnerability: it is raised."""
+        household's vulnerability: it is raised.
+
+        Unless its repair has turned out to be communal since it was held (the block
+        known only later: a completion judges it again, and the asset register may name
+        the block at any time): then no household lives there to charge, as when a
+        recharge is asked for on a communal repair, so the approval is refused (422
+        naming repair_id, nothing raised) and the manager declines it with
+        `communal_repair`. It is not declined here: a refusal rolls the request's
+        transaction back, and a 200 would read as an approval."""
         recharge = await repository.get(session, recharge_id)
         if recharge is None:
             raise NotFound(f"No recharge {recharge_id}")
@@ -106,6 +120,13 @@ class RechargeService:
             raise Conflict(f"Recharge {recharge_id} is {recharge.status}", field="status")
         if not recharge.vulnerability_flagged:
             raise Unprocessable("This recharge needs no approval", field="recharge_id")
+        if await _communal(session, await self._repair_of(session, recharge)):
+            raise Unprocessable(
+                "The repair has turned out to be communal, at a block where no household "
+                "lives: this recharge cannot be raised; decline it with reason "
+                f"{RechargeDecline.COMMUNAL_REPAIR.value}",
+                field="repair_id",
+            )
         recharge.approved_by = approver[:200]
         await _raise(session, recharge, datetime.now(UTC))
         return to_public(recharge)
@@ -128,12 +149,29 @@ class RechargeService:
             raise NotFound(f"No recharge {recharge_id}")
         if recharge.status is not RechargeStatus.AWAITING_APPROVAL:
             raise Conflict(f"Recharge {recharge_id} is {recharge.status}", field="status")
+        if data.reason is RechargeDecline.COMMUNAL_REPAIR and not await _communal(
+            session, await self._repair_of(session, recharge)
+        ):
+            # The code says why the recharge was never raised; kept against a home's
+            # repair it would say something untrue.
+            raise Unprocessable(
+                f"The repair is not communal: {RechargeDecline.COMMUNAL_REPAIR.value} "
+                "declines only a recharge whose repair has turned out to be at a block",
+                field="reason",
+            )
         recharge.status = RechargeStatus.DECLINED
         recharge.declined_by = decider[:200]
         recharge.declined_at = datetime.now(UTC)
         recharge.decline_reason = data.reason
         await session.flush()
         return to_public(recharge)
+
+    @staticmethod
+    async def _repair_of(session: AsyncSession, recharge: Recharge) -> RepairRequest:
+        repair = await repair_requests.get(session, recharge.repair_id)
+        if repair is None:  # a recharge's repair_id is a foreign key
+            raise NotFound(f"No repair {recharge.repair_id}")
+        return repair
 
 
 recharge_service = RechargeService()
