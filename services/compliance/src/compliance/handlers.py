@@ -67,8 +67,17 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         A tenancy starting the same day as the home's newest (one entered in error and
         ended on its first day, then the right one) is no older: its tenants are asked
         their own copies (once per tenancy, so the same tenancy again asks nothing), and
-        the day's alarm check is not raised twice."""
+        the day's alarm check is not raised twice.
+
+        A tenancy withdrawn before its first day (ADR 0111) whose start is handled after
+        the withdrawal (a dead letter replayed late) changes nothing: nobody moved in, so
+        no first-day check and no copies for its tenants."""
         now = datetime.now(UTC)
+        if not await homes.note_tenancy(
+            session, tenancy.tenancy_id, tenancy.uprn, tenancy.start_date
+        ):
+            log.info("start of a withdrawn tenancy ignored", uprn=tenancy.uprn)
+            return
         if await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
             await programme.open_check(
                 session,
@@ -125,8 +134,20 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         or after the withdrawn one would have, gets its own first-day check. A check due
         from another day is another tenancy's, and stays; the same event again finds
         nothing open to withdraw. The copies of the gas safety record and EICR its
-        tenants were asked before moving in, not yet sent, are owed to nobody."""
+        tenants were asked before moving in, not yet sent, are owed to nobody.
+
+        The tenancy is kept as withdrawn (even before its start is handled), so its
+        start handled later changes nothing; and the home's start is then its newest
+        tenancy's not withdrawn: the household living there, whose no-access history
+        counts from its first day."""
         withdrawn = envelope.data
+        await homes.note_tenancy_withdrawn(
+            session,
+            withdrawn.tenancy_id,
+            withdrawn.uprn,
+            withdrawn.start_date,
+            withdrawn.withdrawn_at,
+        )
         check = await checks.open_of_type(
             session, withdrawn.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
         )

@@ -137,6 +137,9 @@ class Home(ComplianceModel, HomeBase, table=True):
     history when it is on or after its tenancy's first day
     (rules.household_no_access_history, migration 0023)."""
     tenancy_start_date: date | None = None
+    """The first day of the home's newest tenancy not withdrawn (income's tenancy-started;
+    the newest of the home's tenancies in tenancy_start once one is withdrawn, ADR 0111):
+    the household living there since, whose no-access history counts from it."""
     tenancy_end_date: date | None = None
     """The last day of the home's latest tenancy to end (income's tenancy-ended), None
     when none is known to have ended (migration 0022): a record made after it, with no
@@ -352,6 +355,22 @@ class CertificateRecord(ComplianceModel, table=True):
     copy_to_tenant_by: date
     recorded_at: datetime = Field(sa_type=AwareDateTime)
     recorded_by: str = Field(max_length=200)
+
+
+class TenancyStart(ComplianceModel, table=True):
+    """A tenancy income announced at a home (tenancy-started), by its id, and when it was
+    withdrawn before its first day (tenancy-withdrawn, ADR 0111; migration 0026). A
+    start of a withdrawn tenancy handled late (a dead letter replayed) changes nothing,
+    and a withdrawal gives the home back the start of its newest tenancy not withdrawn
+    (Home.tenancy_start_date), whose household's no-access history counts from it.
+    Tenancies announced before migration 0026 are not here."""
+
+    __tablename__ = "tenancy_start"
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    uprn: str = Field(max_length=12, index=True)
+    start_date: date
+    withdrawn_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class TenantCopy(ComplianceModel, table=True):

@@ -24,8 +24,8 @@ from services.compliance.tests.checks.test_alarm_check_of_a_tenancy_to_come impo
     a_tenancy_from,
     alarm_checks,
 )
-from services.compliance.tests.checks.test_programme import a_gas_home, handle_twice
-from services.compliance.tests.factories import london_today
+from services.compliance.tests.checks.test_programme import a_gas_home, gas_check, handle_twice
+from services.compliance.tests.factories import a_record, london_today
 from services.compliance.tests.tenant_copies.test_tenant_copies import a_gas_record, copy_sent
 
 
@@ -130,6 +130,65 @@ async def test_a_withdrawn_tenancys_copies_not_sent_are_owed_to_nobody(
     await withdraw(compliance_database, programme, uprn, later, sent_one)
     [kept] = [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None]
     assert (kept["id"], kept["standing"]) == (asked_again["copy_id"], "sent_on_time")
+
+
+async def test_a_start_handled_after_its_withdrawal_changes_nothing(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """A tenancy-started replayed late (a dead letter) after tenancy-withdrawn: no
+    first-day alarm check, no copies asked for people who never moved in."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    await a_gas_record(compliance, uprn, london_today() - timedelta(days=60))
+    offered = london_today() + timedelta(days=30)
+    tenancy_id = uuid.uuid4()
+
+    await withdraw(compliance_database, programme, uprn, offered, tenancy_id)
+    await a_tenancy_from(compliance_database, programme, uprn, offered, tenancy_id)
+
+    assert await alarm_checks(compliance, uprn) == []
+    assert await published("tenant-copy-requested", uprn) == []
+    assert [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None] == []
+    # the next household's tenancy, whenever it starts, is the home's newest
+    sooner = london_today() + timedelta(days=40)
+    await a_tenancy_from(compliance_database, programme, uprn, sooner)
+    assert [c["due_by"] for c in await alarm_checks(compliance, uprn)] == [
+        due_by_for_day(sooner).isoformat()
+    ]
+
+
+async def test_the_household_living_there_keeps_its_first_day_after_a_withdrawal(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """A failure to give access noted before the household living there moved in is not
+    its history, before and after the next tenancy, announced ahead, is withdrawn: its
+    next gas check starts at the usual lead time (60 days), not the longer one (90).
+    Before, the withdrawal forgot the home's tenancy start, and every failure ever
+    noted at the home counted as the household's."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    check = await gas_check(compliance, uprn)
+    attempt = await compliance.post(
+        f"/v1/compliance/checks/{check['id']}/access-attempts",
+        json={
+            "attempted_at": (datetime.now(UTC) - timedelta(days=20)).isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "no_access",
+        },
+    )
+    assert attempt.status_code == 201, attempt.text
+    await a_tenancy_from(compliance_database, programme, uprn, london_today() - timedelta(days=10))
+    offered = london_today() + timedelta(days=30)
+    next_one = await a_tenancy_from(compliance_database, programme, uprn, offered)
+    await withdraw(compliance_database, programme, uprn, offered, next_one)
+
+    recorded = await compliance.post("/v1/gas-safety-records", json=a_record(uprn, london_today()))
+    assert recorded.status_code == 201, recorded.text
+    following = await gas_check(compliance, uprn)
+    assert following["id"] != check["id"]
+    lead = date.fromisoformat(following["due_by"]) - date.fromisoformat(following["due_from"])
+    assert lead.days == 60
 
 
 async def copies_of(compliance: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from compliance.checks.rules import GAS_APPLIANCES, LEASED
-from compliance.models import Appliance, Block, Check, Estate, Home, MissingAlarm
+from compliance.models import (
+    Appliance,
+    Block,
+    Check,
+    Estate,
+    Home,
+    MissingAlarm,
+    TenancyStart,
+)
 from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel
 from hearth_kit.db import ReadConnection, hold_until_commit
 
@@ -393,12 +402,56 @@ async def tenancy_start(session: AsyncSession, uprn: str) -> date | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def note_tenancy(
+    session: AsyncSession, tenancy_id: uuid.UUID, uprn: str, start_date: date
+) -> bool:
+    """Keep a tenancy announced at the home (once: a replay keeps what is held); False
+    when it was withdrawn already (its tenancy-withdrawn handled first: a tenancy-started
+    replayed late), and nothing of its start is to be done."""
+    held = await session.get(TenancyStart, tenancy_id, with_for_update=True)
+    if held is None:
+        session.add(TenancyStart(tenancy_id=tenancy_id, uprn=uprn, start_date=start_date))
+        await session.flush()
+        return True
+    return held.withdrawn_at is None
+
+
+async def note_tenancy_withdrawn(
+    session: AsyncSession,
+    tenancy_id: uuid.UUID,
+    uprn: str,
+    start_date: date,
+    withdrawn_at: datetime,
+) -> None:
+    """Keep that the tenancy was withdrawn before its first day (ADR 0111), even when its
+    start has not been handled yet, so a later one changes nothing. The first withdrawal
+    kept stands (a redelivery changes nothing)."""
+    held = await session.get(TenancyStart, tenancy_id, with_for_update=True)
+    if held is None:
+        session.add(
+            TenancyStart(
+                tenancy_id=tenancy_id, uprn=uprn, start_date=start_date, withdrawn_at=withdrawn_at
+            )
+        )
+    elif held.withdrawn_at is None:
+        held.withdrawn_at = withdrawn_at
+    await session.flush()
+
+
 async def forget_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> None:
-    """Forget the home's newest tenancy start when it is `start_date`, a tenancy withdrawn
-    before that day (ADR 0111): the next household's start, earlier or later, is then
-    the newest, and gets its first-day alarm check."""
+    """The home's newest tenancy start was `start_date`, a tenancy withdrawn before that
+    day (ADR 0111): the start of the newest tenancy at the home not withdrawn is the
+    home's again (the household living there, whose no-access history counts from its
+    first day), None when none is known (announced before migration 0026). The next
+    household's start, earlier or later than the withdrawn one, is then newer, and gets
+    its first-day alarm check. A home whose newest start is another day's keeps it."""
+    newest_not_withdrawn = (
+        core_select(func.max(col(TenancyStart.start_date)))
+        .where(col(TenancyStart.uprn) == uprn, col(TenancyStart.withdrawn_at).is_(None))
+        .scalar_subquery()
+    )
     await session.execute(
         update(Home)
         .where(col(Home.uprn) == uprn, col(Home.tenancy_start_date) == start_date)
-        .values(tenancy_start_date=None)
+        .values(tenancy_start_date=newest_not_withdrawn)
     )
