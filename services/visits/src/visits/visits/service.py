@@ -52,7 +52,9 @@ from visits.settings import VisitsSettings
 from visits.visits import repository, rules
 from visits.visits.repository import Findings
 from visits.visits.schemas import (
+    CommunalIssueFinding,
     CommunalIssuePublic,
+    CustomerActionPromised,
     CustomerActionPublic,
     HazardFindingPublic,
     HouseholdDetails,
@@ -365,28 +367,8 @@ class VisitService:
                 )
                 for n, c in enumerate(data.tenancy_concerns)
             ],
-            communal_issues=[
-                CommunalIssue(
-                    id=uuid.uuid4(),
-                    visit_id=visit.id,
-                    position=n,
-                    issue=issue.issue.value,
-                    location=issue.location,
-                    description=issue.description,
-                )
-                for n, issue in enumerate(data.communal_issues)
-            ],
-            customer_actions=[
-                CustomerAction(
-                    id=uuid.uuid4(),
-                    uprn=visit.uprn,
-                    visit_id=visit.id,
-                    description=action.description,
-                    due_on=action.due_on,
-                    promised_at=visited_at,
-                )
-                for action in data.customer_actions
-            ],
+            communal_issues=_communal_issues(visit, data.communal_issues),
+            customer_actions=_actions_promised(visit, data.customer_actions, visited_at),
         )
         repository.add_findings(session, findings)
         await session.flush()
@@ -514,28 +496,8 @@ class VisitService:
                 )
                 for n, room in enumerate(report.rooms)
             ],
-            communal_issues=[
-                CommunalIssue(
-                    id=uuid.uuid4(),
-                    visit_id=visit.id,
-                    position=n,
-                    issue=issue.issue.value,
-                    location=issue.location,
-                    description=issue.description,
-                )
-                for n, issue in enumerate(report.communal_issues)
-            ],
-            customer_actions=[
-                CustomerAction(
-                    id=uuid.uuid4(),
-                    uprn=visit.uprn,
-                    visit_id=visit.id,
-                    description=action.description,
-                    due_on=action.due_on,
-                    promised_at=visited_at,
-                )
-                for action in report.actions_promised
-            ],
+            communal_issues=_communal_issues(visit, report.communal_issues),
+            customer_actions=_actions_promised(visit, report.actions_promised, visited_at),
         )
         repository.add_findings(session, findings)
         await session.flush()
@@ -726,6 +688,40 @@ async def _lapse_if_the_household_left(
     )
     for action in findings.customer_actions:  # the report answers them as they now are
         await session.refresh(action)
+
+
+def _communal_issues(visit: Visit, found: Sequence[CommunalIssueFinding]) -> list[CommunalIssue]:
+    """A report's communal issues (a draft's or the one-shot's) as the visit records them,
+    in the order given."""
+    return [
+        CommunalIssue(
+            id=uuid.uuid4(),
+            visit_id=visit.id,
+            position=n,
+            issue=issue.issue.value,
+            location=issue.location,
+            description=issue.description,
+        )
+        for n, issue in enumerate(found)
+    ]
+
+
+def _actions_promised(
+    visit: Visit, promised: Sequence[CustomerActionPromised], visited_at: datetime
+) -> list[CustomerAction]:
+    """A report's customer actions (a draft's or the one-shot's), open at the home and
+    promised at the visit's visited_at."""
+    return [
+        CustomerAction(
+            id=uuid.uuid4(),
+            uprn=visit.uprn,
+            visit_id=visit.id,
+            description=action.description,
+            due_on=action.due_on,
+            promised_at=visited_at,
+        )
+        for action in promised
+    ]
 
 
 class _ConcernAsFound(Protocol):
