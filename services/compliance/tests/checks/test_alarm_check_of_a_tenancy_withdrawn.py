@@ -26,6 +26,7 @@ from services.compliance.tests.checks.test_alarm_check_of_a_tenancy_to_come impo
 )
 from services.compliance.tests.checks.test_programme import a_gas_home, gas_check, handle_twice
 from services.compliance.tests.factories import a_record, london_today
+from services.compliance.tests.tenant_copies.test_no_household_copy_between_tenancies import ended
 from services.compliance.tests.tenant_copies.test_tenant_copies import a_gas_record, copy_sent
 
 
@@ -116,8 +117,11 @@ async def test_a_withdrawn_tenancys_copies_not_sent_are_owed_to_nobody(
 
     await withdraw(compliance_database, programme, uprn, offered, tenancy_id)
 
-    assert [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None] == []
+    copies = await copies_of(compliance, uprn)
+    assert [c for c in copies if c["tenancy_id"] is not None] == []
     assert await overdue_on(compliance_database, first_late_day) == overdue_before - 1
+    # the household living there (no end known) is still owed its copy of the record
+    assert [c["tenancy_id"] for c in copies] == [None]
 
     # another tenancy, whose copy went before it was withdrawn: kept, sent on time
     later = offered + timedelta(days=7)
@@ -130,6 +134,30 @@ async def test_a_withdrawn_tenancys_copies_not_sent_are_owed_to_nobody(
     await withdraw(compliance_database, programme, uprn, later, sent_one)
     [kept] = [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is not None]
     assert (kept["id"], kept["standing"]) == (asked_again["copy_id"], "sent_on_time")
+
+
+async def test_a_record_made_in_the_empty_home_owes_no_copy_once_the_next_tenancy_goes(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """A gas check done while the home stood empty, with the next tenancy announced
+    ahead, was owed to that household (by the day before its start). With that tenancy
+    withdrawn, the home is empty again, and the copy owed to nobody, as one made with no
+    tenancy announced (d0595fa); before, it stood owed and then overdue for good."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    await a_tenancy_from(compliance_database, programme, uprn, london_today() - timedelta(days=400))
+    await handle_twice(compliance_database, programme, ended(uprn, 10))
+    offered = london_today() + timedelta(days=20)
+    tenancy_id = await a_tenancy_from(compliance_database, programme, uprn, offered)
+    record = await a_gas_record(compliance, uprn, london_today() - timedelta(days=2))
+    [owed] = [c for c in await copies_of(compliance, uprn) if c["tenancy_id"] is None]
+    assert (owed["record_id"], owed["copy_by"]) == (
+        record["id"],
+        (offered - timedelta(days=1)).isoformat(),
+    )
+
+    await withdraw(compliance_database, programme, uprn, offered, tenancy_id)
+
+    assert await copies_of(compliance, uprn) == []
 
 
 async def test_a_start_handled_after_its_withdrawal_changes_nothing(

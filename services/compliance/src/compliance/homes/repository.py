@@ -438,6 +438,18 @@ async def note_tenancy_withdrawn(
     await session.flush()
 
 
+async def tenancy_start_and_end(
+    session: AsyncSession, uprn: str
+) -> tuple[date | None, date | None]:
+    """The home's newest tenancy start and its latest tenancy end, as held in the database
+    now (not an object loaded earlier in the transaction); (None, None) for no such home."""
+    query = core_select(col(Home.tenancy_start_date), col(Home.tenancy_end_date)).where(
+        col(Home.uprn) == uprn
+    )
+    row = (await session.execute(query)).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 async def forget_tenancy_start(session: AsyncSession, uprn: str, start_date: date) -> None:
     """The home's newest tenancy start was `start_date`, a tenancy withdrawn before that
     day (ADR 0111): the start of the newest tenancy at the home not withdrawn is the

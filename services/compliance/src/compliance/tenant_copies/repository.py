@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from compliance.models import TenantCopy
+from compliance.models import CertificateRecord, GasSafetyRecord, TenantCopy
 from compliance.tenant_copies.rules import CopyStanding
 
 
@@ -68,6 +68,31 @@ async def forget_unsent_of_tenancy(session: AsyncSession, tenancy_id: uuid.UUID)
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def unsent_household_copies(session: AsyncSession, uprn: str) -> list[tuple[uuid.UUID, date]]:
+    """The home's household copies (not a new tenancy's) not sent, each with the day of
+    its record's check (a gas safety record's check_date, a certificate's done_on)."""
+    query = (
+        select(
+            col(TenantCopy.id),
+            func.coalesce(col(GasSafetyRecord.check_date), col(CertificateRecord.done_on)),
+        )
+        .outerjoin(GasSafetyRecord, col(GasSafetyRecord.id) == col(TenantCopy.record_id))
+        .outerjoin(CertificateRecord, col(CertificateRecord.id) == col(TenantCopy.record_id))
+        .where(
+            col(TenantCopy.uprn) == uprn,
+            col(TenantCopy.tenancy_id).is_(None),
+            col(TenantCopy.sent_at).is_(None),
+        )
+    )
+    return [(copy_id, day) for copy_id, day in (await session.execute(query)).all() if day]
+
+
+async def forget(session: AsyncSession, copy_ids: list[uuid.UUID]) -> None:
+    """Forget these copies: owed to nobody."""
+    if copy_ids:
+        await session.execute(delete(TenantCopy).where(col(TenantCopy.id).in_(copy_ids)))
 
 
 async def on_time_share(session: AsyncSession, first: date, last: date) -> tuple[int, int]:

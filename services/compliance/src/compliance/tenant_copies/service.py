@@ -23,6 +23,7 @@ from compliance.models import TenantCopy
 from compliance.tenant_copies import repository
 from compliance.tenant_copies.rules import (
     CopyStanding,
+    household_owed_copy,
     new_tenancy_copy_id,
     sent_on_time,
     standing,
@@ -204,12 +205,34 @@ async def withdraw_for_tenancy(session: AsyncSession, uprn: str, tenancy_id: uui
     copies its tenants were asked before moving in and not yet sent are owed to nobody,
     as a record made in an empty home owes none (d0595fa): not overdue, not in the
     overdue count, its gauge and alert, nor against the on-time share. A copy sent
-    already stays (it went, and counts as it went). The same withdrawal again finds
-    nothing. How many were forgotten."""
+    already stays (it went, and counts as it went). So is a household copy of a record
+    made while the home stood empty, owed to this tenancy as the one announced ahead,
+    when no newer tenancy is known. The same withdrawal again finds nothing. How many
+    were forgotten."""
     forgotten = await repository.forget_unsent_of_tenancy(session, tenancy_id)
+    forgotten += await _forget_household_copies_owed_to_nobody(session, uprn)
     if forgotten:
         log.info("tenant copies of a withdrawn tenancy no longer owed", uprn=uprn, count=forgotten)
     return forgotten
+
+
+async def _forget_household_copies_owed_to_nobody(session: AsyncSession, uprn: str) -> int:
+    """A record made while the home stood empty was owed to the household of the tenancy
+    announced ahead (rules.household_owed_copy). With that tenancy withdrawn and none
+    newer known, the home is empty and the copy owed to nobody, as if made with no
+    tenancy announced; the next tenancy is asked its own before moving in (ADR 0094).
+    Call after homes.forget_tenancy_start (the home's start is then its newest tenancy's
+    not withdrawn)."""
+    start, end = await homes.tenancy_start_and_end(session, uprn)
+    if end is None:
+        return 0  # no end known: the household of the day is owed it, as always
+    nobodys = [
+        copy_id
+        for copy_id, check_day in await repository.unsent_household_copies(session, uprn)
+        if not household_owed_copy(check_day, start, end)
+    ]
+    await repository.forget(session, nobodys)
+    return len(nobodys)
 
 
 async def copy_sent(
