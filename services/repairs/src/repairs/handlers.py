@@ -7,6 +7,7 @@ time."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,6 +52,7 @@ from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
 from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
+from repairs.models import RepairRequest
 from repairs.recharges import repository as recharges
 from repairs.recharges.repository import (
     PaymentOnRecharge,
@@ -215,6 +217,31 @@ def build_handlers(
             ],
         )
 
+    async def raise_safety_repair(
+        session: AsyncSession,
+        envelope: Envelope[SafetyDefectFound] | Envelope[RequiredAlarmMissing],
+        safety_defect_id: uuid.UUID,
+        remedy_by: datetime | None = None,
+    ) -> RepairRequest | None:
+        """The repair compliance asks for (a defect found at a check, a required alarm
+        missing), at its priority and its clock started when it was found; raised once
+        per `safety_defect_id` (None: already raised, the event redelivered)."""
+        found = envelope.data
+        if await repairs.by_safety_defect(session, safety_defect_id) is not None:
+            return None
+        return await repair_service.report(
+            session,
+            uprn=found.uprn,
+            description=found.description,
+            location=found.location,
+            trade=found.trade,
+            priority=found.priority,
+            source=RepairSourceV2.SAFETY_CHECK,
+            reported_at=clock_start(found.found_at, envelope),
+            safety_defect_id=safety_defect_id,
+            remedy_by=remedy_by,
+        )
+
     @handlers.on(SafetyDefectFound)
     async def raise_repair_for_safety_defect(
         session: AsyncSession, envelope: Envelope[SafetyDefectFound]
@@ -223,21 +250,11 @@ def build_handlers(
         gives, its clock started when the defect was found; due by the earlier of that
         priority's target and the defect's `remedy_by` (when compliance gives one)."""
         defect = envelope.data
-        if await repairs.by_safety_defect(session, defect.defect_id) is not None:
-            return
-        repair = await repair_service.report(
-            session,
-            uprn=defect.uprn,
-            description=defect.description,
-            location=defect.location,
-            trade=defect.trade,
-            priority=defect.priority,
-            source=RepairSourceV2.SAFETY_CHECK,
-            reported_at=clock_start(defect.found_at, envelope),
-            safety_defect_id=defect.defect_id,
-            remedy_by=defect.remedy_by,
+        repair = await raise_safety_repair(
+            session, envelope, defect.defect_id, remedy_by=defect.remedy_by
         )
-        log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
+        if repair is not None:
+            log.info("repair raised from safety defect", repair_id=str(repair.id), uprn=defect.uprn)
 
     @handlers.on(RequiredAlarmMissing)
     async def raise_repair_to_fit_missing_alarm(
@@ -250,20 +267,11 @@ def build_handlers(
         gas record's finding of it; the register showing it fitted clears it there;
         docs/adr/0109, docs/adr/0120)."""
         alarm = envelope.data
-        if await repairs.by_safety_defect(session, alarm.alarm_id) is not None:
-            return
-        repair = await repair_service.report(
-            session,
-            uprn=alarm.uprn,
-            description=alarm.description,
-            location=alarm.location,
-            trade=alarm.trade,
-            priority=alarm.priority,
-            source=RepairSourceV2.SAFETY_CHECK,
-            reported_at=clock_start(alarm.found_at, envelope),
-            safety_defect_id=alarm.alarm_id,
-        )
-        log.info("repair raised to fit a missing alarm", repair_id=str(repair.id), uprn=alarm.uprn)
+        repair = await raise_safety_repair(session, envelope, alarm.alarm_id)
+        if repair is not None:
+            log.info(
+                "repair raised to fit a missing alarm", repair_id=str(repair.id), uprn=alarm.uprn
+            )
 
     async def open_awaab_case_for(
         session: AsyncSession,
