@@ -262,14 +262,7 @@ class TenancyService:
                 session, account, tenancy.start_date, data.end_date, now
             )
         closing = 0 if account is None else await accounts.balance(session, account.id)
-        await cases.close_for_tenancy(session, tenancy.id)
-        if account is not None and (live := await arrangements.active_of(session, account.id)):
-            # Its arrangement ends with it: completed when nothing is owed, else it no
-            # longer counts as kept (former tenant arrears are recovered apart).
-            live.status = (
-                ArrangementStatus.COMPLETED if closing <= 0 else ArrangementStatus.TENANCY_ENDED
-            )
-            live.ended_at = now
+        await self._case_and_arrangement_end(session, tenancy.id, account, now)
         await session.flush()
         await publish(
             session,
@@ -341,13 +334,7 @@ class TenancyService:
                 now,
                 reason=WITHDRAWN_BEFORE_START,
             )
-        await cases.close_for_tenancy(session, tenancy.id)
-        if account is not None and (live := await arrangements.active_of(session, account.id)):
-            closing = await accounts.balance(session, account.id)
-            live.status = (
-                ArrangementStatus.COMPLETED if closing <= 0 else ArrangementStatus.TENANCY_ENDED
-            )
-            live.ended_at = now
+        await self._case_and_arrangement_end(session, tenancy.id, account, now)
         await session.flush()
         await publish(
             session,
@@ -359,6 +346,26 @@ class TenancyService:
             ),
         )
         return await self.get(session, tenancy.id)
+
+    async def _case_and_arrangement_end(
+        self,
+        session: AsyncSession,
+        tenancy_id: uuid.UUID,
+        account: Account | None,
+        now: datetime,
+    ) -> None:
+        """A tenancy ended or withdrawn: its arrears case leaves the ladder, and its live
+        arrangement ends with it, completed when nothing is owed on the account (after
+        any reversal), else `tenancy_ended`: it no longer counts as kept (former tenant
+        arrears are recovered apart)."""
+        await cases.close_for_tenancy(session, tenancy_id)
+        if account is None or (live := await arrangements.active_of(session, account.id)) is None:
+            return
+        closing = await accounts.balance(session, account.id)
+        live.status = (
+            ArrangementStatus.COMPLETED if closing <= 0 else ArrangementStatus.TENANCY_ENDED
+        )
+        live.ended_at = now
 
     async def _reverse_charges_after_end(
         self,
