@@ -109,13 +109,7 @@ class RentRun:
             service = rules.week_charge(weekly_service, tenancy.start_date, week)
             rent_id = uuid.uuid4()
             charges[account.id] = (rent, service, rent_id)
-            rows.append(self._row(rent_id, account.id, EntryKind.RENT, rent, week, now))
-            if service:
-                rows.append(
-                    self._row(
-                        uuid.uuid4(), account.id, EntryKind.SERVICE_CHARGE, service, week, now
-                    )
-                )
+            rows.extend(self._week_rows(rent_id, account.id, rent, service, week, now))
         posted = await repository.post_charges(session, rows)
         await repository.stamp_charged(session, [account.id for account, _ in due], week)
         balances = await accounts.balances(session, [a.id for a, _ in due])
@@ -137,6 +131,25 @@ class RentRun:
                 ),
             )
         return len(due), sum(1 for _, _, rent_id in charges.values() if rent_id in posted)
+
+    @staticmethod
+    def _week_rows(
+        rent_id: uuid.UUID,
+        account_id: uuid.UUID,
+        rent: int,
+        service: int,
+        week: date,
+        now: datetime,
+    ) -> list[dict[str, object]]:
+        """A week's charges as the rent run posts them (the run and a tenancy recorded
+        after its start alike): the rent under `rent_id`, and the service charge
+        beside it when there is one."""
+        rows = [RentRun._row(rent_id, account_id, EntryKind.RENT, rent, week, now)]
+        if service:
+            rows.append(
+                RentRun._row(uuid.uuid4(), account_id, EntryKind.SERVICE_CHARGE, service, week, now)
+            )
+        return rows
 
     @staticmethod
     def _row(
@@ -183,11 +196,7 @@ async def charge_weeks_on_recording(
         service = rules.week_charge(tenancy.weekly_service_charge_pence, tenancy.start_date, week)
         rent_id = uuid.uuid4()
         charged.append((week, rent_id, rent, service))
-        rows.append(RentRun._row(rent_id, account.id, EntryKind.RENT, rent, week, now))
-        if service:
-            rows.append(
-                RentRun._row(uuid.uuid4(), account.id, EntryKind.SERVICE_CHARGE, service, week, now)
-            )
+        rows.extend(RentRun._week_rows(rent_id, account.id, rent, service, week, now))
     posted = await repository.post_charges(session, rows)
     if weeks:
         await repository.stamp_charged(session, [account.id], max(weeks))
