@@ -14,7 +14,7 @@ from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from visits.caseloads import service as caseloads
 from visits.caseloads.schemas import ConcernOpenPublic
-from visits.models import ReportDraftPiece, RoomInspected, Visit, VisitStatus
+from visits.models import ReportDraftPiece, Visit, VisitStatus
 from visits.programme import repository as home_profiles
 from visits.reports import repository, rules
 from visits.reports.schemas import (
@@ -32,7 +32,7 @@ from visits.visits import repository as visits
 from visits.visits.repository import Findings
 from visits.visits.rules import RuleBroken, can_be_reported, may_read_notes
 from visits.visits.schemas import CustomerActionPublic
-from visits.visits.service import VisitService
+from visits.visits.service import VisitService, rooms_inspected
 
 
 class NotTheVisitsOfficer(ProblemError):
@@ -212,18 +212,7 @@ class ReportService:
         names = [room.room for room in data.rooms]
         if len(names) != len(set(names)):
             raise Unprocessable("Each room appears once in the inventory", field="rooms")
-        found.rooms = [
-            RoomInspected(
-                id=uuid.uuid4(),
-                visit_id=visit.id,
-                position=n,
-                room=room.room.value,
-                condition=room.condition.value,
-                photos=list(room.photos),
-                notes=room.notes,
-            )
-            for n, room in enumerate(data.rooms)
-        ]
+        found.rooms = rooms_inspected(visit, data.rooms)
         await visits.add_inventory(session, visit, found.rooms, now)
         await self.visit_service.programme.rescore(session, [visit.uprn], now)
         return visit, found

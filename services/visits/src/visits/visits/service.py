@@ -48,6 +48,7 @@ from visits.programme import repository as home_profiles
 from visits.programme import rules as programme_rules
 from visits.programme.service import ProgrammeService
 from visits.reports.rules import AssembledReport, check_visited_at, earliest_visit
+from visits.reports.schemas import RoomInventory
 from visits.settings import VisitsSettings
 from visits.visits import repository, rules
 from visits.visits.repository import Findings
@@ -484,18 +485,7 @@ class VisitService:
                 )
                 for n, c in enumerate(report.tenancy_concerns)
             ],
-            rooms=[
-                RoomInspected(
-                    id=uuid.uuid4(),
-                    visit_id=visit.id,
-                    position=n,
-                    room=room.room.value,
-                    condition=room.condition.value,
-                    photos=list(room.photos),
-                    notes=room.notes,
-                )
-                for n, room in enumerate(report.rooms)
-            ],
+            rooms=rooms_inspected(visit, report.rooms),
             communal_issues=_communal_issues(visit, report.communal_issues),
             customer_actions=_actions_promised(visit, report.actions_promised, visited_at),
         )
@@ -688,6 +678,23 @@ async def _lapse_if_the_household_left(
     )
     for action in findings.customer_actions:  # the report answers them as they now are
         await session.refresh(action)
+
+
+def rooms_inspected(visit: Visit, inventory: Sequence[RoomInventory]) -> list[RoomInspected]:
+    """A room inventory (a draft's, or one added late to a completed visit) as the visit
+    records it, in the order given."""
+    return [
+        RoomInspected(
+            id=uuid.uuid4(),
+            visit_id=visit.id,
+            position=n,
+            room=room.room.value,
+            condition=room.condition.value,
+            photos=list(room.photos),
+            notes=room.notes,
+        )
+        for n, room in enumerate(inventory)
+    ]
 
 
 def _communal_issues(visit: Visit, found: Sequence[CommunalIssueFinding]) -> list[CommunalIssue]:
