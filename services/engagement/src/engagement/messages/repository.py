@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, text, tuple_
+from sqlalchemy import Row, Select, text, tuple_
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,6 +15,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import UNTRANSLATED_SQL, Message, MessageStatus
+
+_Query = TypeVar("_Query", bound=Select[Any])
 
 UNTRANSLATED_COLUMNS = (
     col(Message.id),
@@ -129,17 +131,9 @@ async def page(
     limit: int,
 ) -> list[Message]:
     """A resident's messages, latest first."""
-    query = (
-        select(Message)
-        .where(Message.resident_id == resident_id)
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-        .limit(limit)
+    query = _latest_first(
+        select(Message).where(Message.resident_id == resident_id), after=after, limit=limit
     )
-    if after is not None:
-        created_at, message_id = after
-        query = query.where(
-            tuple_(col(Message.created_at), col(Message.id)) < (created_at, message_id)
-        )
     return list((await session.execute(query)).scalars().all())
 
 
@@ -150,15 +144,21 @@ async def untranslated_page(
     language (ADR 0119), latest first: off the partial index ix_message_untranslated_
     created_at, whose predicate this states word for word. Only UNTRANSLATED_COLUMNS
     are read: the list across residents never carries a message's text."""
-    query = (
-        select_columns(*UNTRANSLATED_COLUMNS)
-        .where(text(UNTRANSLATED_SQL))
-        .order_by(col(Message.created_at).desc(), col(Message.id).desc())
-        .limit(limit)
+    query = _latest_first(
+        select_columns(*UNTRANSLATED_COLUMNS).where(text(UNTRANSLATED_SQL)),
+        after=after,
+        limit=limit,
     )
+    return list((await session.execute(query)).all())
+
+
+def _latest_first(query: _Query, *, after: tuple[datetime, uuid.UUID] | None, limit: int) -> _Query:
+    """A page of messages latest first (created_at, then id): `limit` of them after the
+    (created_at, id) cursor `after`, the first page when it is None."""
+    query = query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).limit(limit)
     if after is not None:
         created_at, message_id = after
         query = query.where(
             tuple_(col(Message.created_at), col(Message.id)) < (created_at, message_id)
         )
-    return list((await session.execute(query)).all())
+    return query
