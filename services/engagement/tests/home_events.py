@@ -1,15 +1,23 @@
-"""Events about a home, as the asset register (compliance) and repairs publish them, for
-engagement's tests of who at a home is written to or asked for feedback."""
+"""Events about a home, as the asset register (compliance), repairs and income publish
+them, and handling them as engagement's consumer does, for engagement's tests of who at
+a home is written to or asked for feedback."""
 
 from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
+from engagement.app import build_services
+from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import PropertyRegistered
+from hearth_contracts.events.compliance import CheckDue, CheckType, PropertyRegistered
+from hearth_contracts.events.income import TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompletedV2
+from hearth_kit.db import Database
+from hearth_kit.event_handlers import EventHandlers
 
 A_GAS_FLAT = {
     "address_line_1": "1 Mare Street",
@@ -64,3 +72,49 @@ def repair_completed(
         right_first_time=True,
         communal=communal,
     )
+
+
+def tenancy_started(
+    uprn: str, start: date, person: uuid.UUID, *, at: datetime | None = None
+) -> Envelope[TenancyStartedV2]:
+    """An assured tenancy of the home from `start`, `person` its sole lead tenant,
+    announced at `at` (None: now)."""
+    data = TenancyStartedV2(
+        tenancy_id=uuid.uuid4(),
+        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
+        uprn=uprn,
+        tenants=[{"person_id": person, "lead": True, "joint": False}],
+        start_date=start,
+        tenancy_type="assured",
+        weekly_rent_pence=12_345,
+    )
+    return Envelope(data=data) if at is None else Envelope(data=data, time=at)
+
+
+def check_due(uprn: str, at: datetime) -> Envelope[CheckDue]:
+    """The home's gas safety check falls due (by 1 June 2027), raised at `at`."""
+    return Envelope(
+        data=CheckDue(
+            check_id=uuid.uuid4(),
+            uprn=uprn,
+            check_type=CheckType.GAS_SAFETY,
+            due_by=date(2027, 6, 1),
+            raised_at=at,
+        ),
+        time=at,
+    )
+
+
+@cache
+def _handlers() -> EventHandlers:
+    return build_services(EngagementSettings()).handlers
+
+
+async def handle(db: Database, *envelopes: Envelope[Any]) -> None:
+    """Each envelope handled by engagement's handler for its type, in order, each in its
+    own transaction as the consumer does."""
+    for envelope in envelopes:
+        handler = _handlers().get(envelope.type)
+        assert handler is not None
+        async with db.sessionmaker() as session, session.begin():
+            await handler(session, envelope)

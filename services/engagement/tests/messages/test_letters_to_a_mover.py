@@ -15,55 +15,16 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from engagement.app import build_services
 from engagement.models import Message
-from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckDue, CheckType
 from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
-from services.engagement.tests.home_events import a_uprn
+from services.engagement.tests.home_events import a_uprn, check_due, handle, tenancy_started
 
-HANDLERS = build_services(EngagementSettings()).handlers
 BEFORE_THE_MOVE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 MOVE_IN = date(2027, 4, 1)
 AFTER_THE_MOVE = datetime(2027, 4, 2, 9, tzinfo=UTC)
-
-
-def started(uprn: str, start: date, person: uuid.UUID) -> Envelope[TenancyStartedV2]:
-    return Envelope(
-        data=TenancyStartedV2(
-            tenancy_id=uuid.uuid4(),
-            tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-            uprn=uprn,
-            tenants=[{"person_id": person, "lead": True, "joint": False}],
-            start_date=start,
-            tenancy_type="assured",
-            weekly_rent_pence=12_345,
-        )
-    )
-
-
-def check_due(uprn: str, at: datetime) -> Envelope[CheckDue]:
-    return Envelope(
-        data=CheckDue(
-            check_id=uuid.uuid4(),
-            uprn=uprn,
-            check_type=CheckType.GAS_SAFETY,
-            due_by=date(2027, 6, 1),
-            raised_at=at,
-        ),
-        time=at,
-    )
-
-
-async def handle(db: Database, *envelopes: Envelope[Any]) -> None:
-    for envelope in envelopes:
-        handler = HANDLERS.get(envelope.type)
-        assert handler is not None
-        async with db.sessionmaker() as session, session.begin():
-            await handler(session, envelope)
 
 
 async def homes_written_to(db: Database, person: uuid.UUID) -> dict[str, str | None]:
@@ -84,8 +45,8 @@ async def test_a_movers_letters_go_to_the_home_they_live_in_until_the_move(
     mover = uuid.uuid4()
     await handle(
         engagement_database,
-        started(old_home, date(2018, 5, 7), mover),
-        started(new_home, MOVE_IN, mover),
+        tenancy_started(old_home, date(2018, 5, 7), mover),
+        tenancy_started(new_home, MOVE_IN, mover),
         check_due(old_home, BEFORE_THE_MOVE),
     )
     assert await homes_written_to(engagement_database, mover) == {"check_due": old_home}
@@ -111,8 +72,8 @@ async def test_a_complaint_acknowledged_before_the_move_is_written_to_the_old_ho
     today = london_day(datetime.now(UTC))
     await handle(
         engagement_database,
-        started(old_home, date(2018, 5, 7), mover),
-        started(new_home, today + timedelta(days=60), mover),
+        tenancy_started(old_home, date(2018, 5, 7), mover),
+        tenancy_started(new_home, today + timedelta(days=60), mover),
     )
     received = datetime.now(UTC) - timedelta(minutes=5)
     complaint = await engagement.post(
@@ -156,7 +117,7 @@ async def a_former_tenant(
     tenancy ended on 4 October 2026, leaving the landlord's homes, with `details`
     recorded since: their home and person id."""
     home, person = a_uprn(), uuid.uuid4()
-    tenancy = started(home, date(2018, 5, 7), person)
+    tenancy = tenancy_started(home, date(2018, 5, 7), person)
     await handle(db, tenancy, ended(tenancy, date(2026, 10, 4)))
     if details:
         seen = await engagement.get(f"/v1/residents/{person}")

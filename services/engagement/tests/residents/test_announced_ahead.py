@@ -12,12 +12,9 @@ from typing import Any
 
 import httpx
 
-from engagement.app import build_services
 from engagement.handlers import on_properties_registered, on_tenancy_started
 from engagement.residents import repository as residents
-from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckDue, CheckType
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
@@ -26,52 +23,26 @@ from hearth_contracts.events.repairs import (
     CancellationReason,
 )
 from hearth_kit.db import Database
-from services.engagement.tests.home_events import a_uprn, registered
+from services.engagement.tests.home_events import (
+    a_uprn,
+    check_due,
+    handle,
+    registered,
+    tenancy_started,
+)
 from services.engagement.tests.home_events import repair_completed as a_repair_completed
 
-HANDLERS = build_services(EngagementSettings()).handlers
 ANNOUNCED = datetime(2026, 12, 1, 9, tzinfo=UTC)
 BEFORE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 MOVE_IN = date(2027, 4, 1)  # summer time began on 28 March 2027
 
 
 def started(uprn: str, start: date, person: uuid.UUID) -> Envelope[TenancyStartedV2]:
-    return Envelope(
-        data=TenancyStartedV2(
-            tenancy_id=uuid.uuid4(),
-            tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-            uprn=uprn,
-            tenants=[{"person_id": person, "lead": True, "joint": False}],
-            start_date=start,
-            tenancy_type="assured",
-            weekly_rent_pence=12_345,
-        ),
-        time=ANNOUNCED,
-    )
-
-
-def check_due(uprn: str, at: datetime) -> Envelope[CheckDue]:
-    return Envelope(
-        data=CheckDue(
-            check_id=uuid.uuid4(),
-            uprn=uprn,
-            check_type=CheckType.GAS_SAFETY,
-            due_by=date(2027, 6, 1),
-            raised_at=at,
-        ),
-        time=at,
-    )
+    return tenancy_started(uprn, start, person, at=ANNOUNCED)
 
 
 def repair_completed(uprn: str, at: datetime, *, communal: bool = False) -> Envelope[Any]:
     return Envelope(data=a_repair_completed(uprn, at, communal=communal), time=at)
-
-
-async def handle(db: Database, envelope: Envelope[Any]) -> None:
-    handler = HANDLERS.get(envelope.type)
-    assert handler is not None
-    async with db.sessionmaker() as session, session.begin():
-        await handler(session, envelope)
 
 
 async def letters(client: httpx.AsyncClient, person: uuid.UUID) -> list[str]:

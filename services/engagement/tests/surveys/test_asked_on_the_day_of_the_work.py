@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from engagement.app import build_services
 from engagement.models import Message, SurveyInvitation
-from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.visits import VisitCompleted
 from hearth_kit.db import Database
-from services.engagement.tests.home_events import a_uprn, repair_completed
+from services.engagement.tests.home_events import a_uprn, handle, repair_completed
 from services.engagement.tests.surveys.test_block_survey_movers import ended, started
 
-HANDLERS = build_services(EngagementSettings()).handlers
 DONE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 HANDLED = datetime(2027, 4, 3, 9, tzinfo=UTC)
-
-
-async def handle(db: Database, *envelopes: Envelope[Any]) -> None:
-    for envelope in envelopes:
-        handler = HANDLERS.get(envelope.type)
-        assert handler is not None
-        async with db.sessionmaker() as session, session.begin():
-            await handler(session, envelope)
 
 
 async def a_move(db: Database) -> tuple[str, str, uuid.UUID, uuid.UUID]:

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from engagement.app import build_services
 from engagement.handlers import on_properties_registered
 from engagement.models import Message, SurveyInvitation
-from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_kit.db import Database
-from services.engagement.tests.home_events import a_uprn, registered, repair_completed
+from services.engagement.tests.home_events import (
+    a_uprn,
+    handle,
+    registered,
+    repair_completed,
+    tenancy_started,
+)
 
-HANDLERS = build_services(EngagementSettings()).handlers
 ANNOUNCED = datetime(2026, 12, 1, 9, tzinfo=UTC)
 COMPLETED = datetime(2026, 12, 10, 9, tzinfo=UTC)
 MOVE_IN = date(2027, 4, 1)
@@ -31,18 +33,7 @@ AFTER_THE_MOVE = datetime(2027, 4, 2, 9, tzinfo=UTC)
 
 
 def started(uprn: str, start: date, person: uuid.UUID) -> Envelope[TenancyStartedV2]:
-    return Envelope(
-        data=TenancyStartedV2(
-            tenancy_id=uuid.uuid4(),
-            tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-            uprn=uprn,
-            tenants=[{"person_id": person, "lead": True, "joint": False}],
-            start_date=start,
-            tenancy_type="assured",
-            weekly_rent_pence=12_345,
-        ),
-        time=ANNOUNCED,
-    )
+    return tenancy_started(uprn, start, person, at=ANNOUNCED)
 
 
 def ended(tenancy: Envelope[TenancyStartedV2], last_day: date) -> Envelope[TenancyEnded]:
@@ -56,14 +47,6 @@ def ended(tenancy: Envelope[TenancyStartedV2], last_day: date) -> Envelope[Tenan
         ),
         time=datetime(2027, 4, 1, 9, tzinfo=UTC),
     )
-
-
-async def handle(db: Database, *envelopes: Envelope[Any]) -> None:
-    for envelope in envelopes:
-        handler = HANDLERS.get(envelope.type)
-        assert handler is not None
-        async with db.sessionmaker() as session, session.begin():
-            await handler(session, envelope)
 
 
 async def block_of(db: Database, *homes: str) -> str:
