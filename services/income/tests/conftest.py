@@ -3,14 +3,19 @@ published events stay in the outbox for tests to read). See tests/harness/servic
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from hearth_kit.db import Database
+from hearth_kit.tables import outbox_message
+from income.tenancies.schemas import TenancyCreate
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
 
@@ -74,3 +79,43 @@ def start_tenancy(income: httpx.AsyncClient) -> StartTenancy:
         return await a_tenancy(income, **overrides)
 
     return start
+
+
+def a_uprn() -> str:
+    """A UPRN no other test's home has (the service's database is shared by a module)."""
+    return str(10**11 + uuid.uuid4().int % (9 * 10**11))
+
+
+def new_tenancy(start_date: date, **overrides: Any) -> TenancyCreate:
+    """An introductory tenancy from `start_date` of a new home (or the `uprn` given), as
+    the service takes it: rent 70.00 and service charge 14.00 a week."""
+    return TenancyCreate.model_validate(
+        {
+            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
+            "uprn": a_uprn(),
+            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
+            "start_date": start_date.isoformat(),
+            "tenancy_type": "introductory",
+            "weekly_rent_pence": 7_000,
+            "weekly_service_charge_pence": 1_400,
+            **overrides,
+        }
+    )
+
+
+async def events_of(db: Database, uprn: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every event published about the home (keyed by its UPRN), type and payload, in the
+    order published."""
+    async with db.sessionmaker() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(outbox_message)
+                    .where(outbox_message.c.message_key == uprn)
+                    .order_by(outbox_message.c.id)
+                )
+            )
+            .mappings()
+            .all()
+        )
+    return [(row["event_type"], json.loads(row["payload"])) for row in rows]

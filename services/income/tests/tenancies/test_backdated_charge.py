@@ -10,7 +10,6 @@ day the tenancy is recorded."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ from sqlalchemy import select
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.db import Database
-from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import london_day
 from income.accounts.repository import balance
 from income.accounts.rules import weeks_charged_back
@@ -28,8 +26,9 @@ from income.arrears.service import ArrearsService
 from income.models import ArrearsCase, LedgerEntry
 from income.rent_run.service import RentRun
 from income.settings import ArrearsLadder, IncomeSettings
-from income.tenancies.schemas import TenancyCreate, TenancyPublic
+from income.tenancies.schemas import TenancyPublic
 from income.tenancies.service import tenancy_service
+from services.income.tests.conftest import events_of, new_tenancy
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 """Midday in London on Tuesday 1 December 2026: the rent week from Monday 30 November."""
@@ -38,44 +37,9 @@ STARTED = "uk.hearth.income.tenancy-started.v2"
 CHARGED = "uk.hearth.income.rent-charged.v1"
 
 
-def a_uprn() -> str:
-    return str(10**11 + uuid.uuid4().int % (9 * 10**11))
-
-
-def new_tenancy(start_date: date, **overrides: Any) -> TenancyCreate:
-    return TenancyCreate.model_validate(
-        {
-            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
-            "uprn": a_uprn(),
-            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
-            "start_date": start_date.isoformat(),
-            "tenancy_type": "introductory",
-            "weekly_rent_pence": 7_000,
-            "weekly_service_charge_pence": 1_400,
-            **overrides,
-        }
-    )
-
-
 async def record(db: Database, start_date: date, **charge_back: Any) -> TenancyPublic:
     async with db.sessionmaker() as session, session.begin():
         return await tenancy_service.start(session, new_tenancy(start_date), NOW, **charge_back)
-
-
-async def events_of(db: Database, uprn: str) -> list[tuple[str, dict[str, Any]]]:
-    async with db.sessionmaker() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(outbox_message)
-                    .where(outbox_message.c.message_key == uprn)
-                    .order_by(outbox_message.c.id)
-                )
-            )
-            .mappings()
-            .all()
-        )
-    return [(row["event_type"], json.loads(row["payload"])) for row in rows]
 
 
 async def charges_of(db: Database, account_id: uuid.UUID) -> list[tuple[date, str, int]]:

@@ -8,7 +8,6 @@ in is reversed whole, and the rent run charges it no more."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,7 +22,6 @@ from hearth_contracts.events.income import TenancyEndReason
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import Database
 from hearth_kit.problems import Conflict
-from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import london_day
 from income.accounts.repository import balance
 from income.handlers import on_recharge_raised
@@ -31,8 +29,9 @@ from income.models import Account, AccountKind, EntryKind, LedgerEntry
 from income.rent_run.service import RentRun
 from income.settings import IncomeSettings
 from income.tenancies import repository
-from income.tenancies.schemas import TenancyCreate, TenancyEnd
+from income.tenancies.schemas import TenancyEnd
 from income.tenancies.service import tenancy_service
+from services.income.tests.conftest import a_uprn, events_of, new_tenancy
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 """Midday in London on Tuesday 1 December 2026: the rent week from Monday 30 November."""
@@ -44,47 +43,14 @@ def keyed() -> dict[str, str]:
     return {"Idempotency-Key": f"tenancy-withdrawal-{uuid.uuid4()}"}
 
 
-def a_uprn() -> str:
-    return str(10**11 + uuid.uuid4().int % (9 * 10**11))
-
-
-def new_tenancy(uprn: str, start_date: date, **overrides: Any) -> TenancyCreate:
-    return TenancyCreate.model_validate(
-        {
-            "tenancy_reference": f"T-{uuid.uuid4().hex[:12].upper()}",
-            "uprn": uprn,
-            "tenants": [{"full_name": "Sam Okafor", "person_id": str(uuid.uuid4())}],
-            "start_date": start_date.isoformat(),
-            "tenancy_type": "introductory",
-            "weekly_rent_pence": 7_000,
-            "weekly_service_charge_pence": 1_400,
-            **overrides,
-        }
-    )
-
-
-async def events_of(db: Database, uprn: str) -> list[tuple[str, dict[str, Any]]]:
-    async with db.sessionmaker() as session:
-        rows = (
-            (
-                await session.execute(
-                    select(outbox_message)
-                    .where(outbox_message.c.message_key == uprn)
-                    .order_by(outbox_message.c.id)
-                )
-            )
-            .mappings()
-            .all()
-        )
-    return [(row["event_type"], json.loads(row["payload"])) for row in rows]
-
-
 async def test_a_tenancy_withdrawn_before_its_first_day_frees_the_home_for_any_day(
     income_database: Database,
 ) -> None:
     uprn = a_uprn()
     async with income_database.sessionmaker() as session, session.begin():
-        offered = await tenancy_service.start(session, new_tenancy(uprn, date(2027, 1, 11)), NOW)
+        offered = await tenancy_service.start(
+            session, new_tenancy(date(2027, 1, 11), uprn=uprn), NOW
+        )
     async with income_database.sessionmaker() as session, session.begin():
         withdrawn = await tenancy_service.withdraw(session, offered.id, "officer-7", NOW)
     assert withdrawn.status == "withdrawn"
@@ -94,7 +60,7 @@ async def test_a_tenancy_withdrawn_before_its_first_day_frees_the_home_for_any_d
 
     # The next household may start before the day the withdrawn one was to start.
     async with income_database.sessionmaker() as session, session.begin():
-        nxt = await tenancy_service.start(session, new_tenancy(uprn, date(2026, 12, 14)), NOW)
+        nxt = await tenancy_service.start(session, new_tenancy(date(2026, 12, 14), uprn=uprn), NOW)
         assert (await repository.current_of_home(session, uprn)).id == nxt.id  # type: ignore[union-attr]
         # A recharge for a day after the withdrawn start goes to the household there.
         there = await repository.household_of_home_on(session, uprn, date(2027, 2, 1))
@@ -120,7 +86,7 @@ async def test_a_tenancy_whose_first_day_has_come_is_ended_not_withdrawn(
 ) -> None:
     uprn = a_uprn()
     async with income_database.sessionmaker() as session, session.begin():
-        started = await tenancy_service.start(session, new_tenancy(uprn, london_day(NOW)), NOW)
+        started = await tenancy_service.start(session, new_tenancy(london_day(NOW), uprn=uprn), NOW)
     async with income_database.sessionmaker() as session, session.begin():
         with pytest.raises(Conflict) as refused:
             await tenancy_service.withdraw(session, started.id, "officer-7", NOW)
@@ -139,7 +105,7 @@ async def test_the_week_charged_ahead_of_a_withdrawn_start_is_reversed_and_not_c
     uprn = a_uprn()
     run = RentRun(IncomeSettings())
     async with income_database.sessionmaker() as session, session.begin():
-        offered = await tenancy_service.start(session, new_tenancy(uprn, THURSDAY), NOW)
+        offered = await tenancy_service.start(session, new_tenancy(THURSDAY, uprn=uprn), NOW)
     account_id = offered.rent_account_id
     assert account_id is not None
     while True:
@@ -236,14 +202,16 @@ async def test_a_recharge_naming_a_withdrawn_tenancy_goes_to_the_household_in_th
     former tenant's, never onto the withdrawn tenancy's sundry account."""
     uprn = a_uprn()
     async with income_database.sessionmaker() as session, session.begin():
-        former = await tenancy_service.start(session, new_tenancy(uprn, date(2026, 1, 5)), NOW)
+        former = await tenancy_service.start(session, new_tenancy(date(2026, 1, 5), uprn=uprn), NOW)
         await tenancy_service.end(
             session,
             former.id,
             TenancyEnd(end_date=date(2026, 10, 30), reason=TenancyEndReason.NOTICE_GIVEN),
             NOW,
         )
-        offered = await tenancy_service.start(session, new_tenancy(uprn, date(2027, 1, 11)), NOW)
+        offered = await tenancy_service.start(
+            session, new_tenancy(date(2027, 1, 11), uprn=uprn), NOW
+        )
     async with income_database.sessionmaker() as session, session.begin():
         await tenancy_service.withdraw(session, offered.id, "officer-7", NOW)
         await on_recharge_raised(
