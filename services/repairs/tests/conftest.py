@@ -3,7 +3,9 @@ published events stay in the outbox for tests to read). See tests/harness/servic
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -14,7 +16,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
 from repairs.app import create_app
 from repairs.settings import Contractor, RepairsSettings
-from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookReceiver
+from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookReceiver, manager
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
 from tests.harness.tokens import InternalTokenAuth
@@ -78,3 +80,20 @@ async def staff(contracted_settings: RepairsSettings) -> AsyncIterator[httpx.Asy
         ) as client,
     ):
         yield client
+
+
+async def a_damp_case(staff: httpx.AsyncClient, aware: datetime) -> str:
+    """A significant damp and mould case at a home of its own, opened by a repairs
+    manager with the landlord aware from `aware`: its id."""
+    opened = await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": str(random.randint(10**9, 10**12 - 1)),
+            "severity": "significant",
+            "became_aware_at": aware.isoformat(),
+        },
+        auth=manager(),
+    )
+    assert opened.status_code == 201, opened.text
+    case_id: str = opened.json()["id"]
+    return case_id

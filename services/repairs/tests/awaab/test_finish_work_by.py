@@ -13,23 +13,14 @@ from typing import Any
 import httpx
 
 from hearth_kit.working_days import london_day, start_of_london_day
+from services.repairs.tests.conftest import a_damp_case
 from services.repairs.tests.contractor_doubles import manager
 from tests.harness.days import days_from_today
 
 
 async def investigated(staff: httpx.AsyncClient, aware: datetime, at: datetime) -> str:
     """A significant damp and mould case investigated at `at`: its id."""
-    opened = await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": str(random.randint(10**9, 10**12 - 1)),
-            "severity": "significant",
-            "became_aware_at": aware.isoformat(),
-        },
-        auth=manager(),
-    )
-    assert opened.status_code == 201, opened.text
-    case_id: str = opened.json()["id"]
+    case_id = await a_damp_case(staff, aware)
     stopped = await staff.post(
         f"/v1/awaab-cases/{case_id}/clocks/investigate/stop",
         json={"at": at.isoformat(), "evidence": ["survey/1.pdf"]},

@@ -9,7 +9,6 @@ and the case closes when the summary is given."""
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,22 +16,7 @@ import httpx
 import pytest
 
 from services.repairs.tests.awaab.test_finish_work_by import stop
-from services.repairs.tests.contractor_doubles import manager
-
-
-async def a_damp_case(staff: httpx.AsyncClient, aware: datetime) -> str:
-    opened = await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": str(random.randint(10**9, 10**12 - 1)),
-            "severity": "significant",
-            "became_aware_at": aware.isoformat(),
-        },
-        auth=manager(),
-    )
-    assert opened.status_code == 201, opened.text
-    case_id: str = opened.json()["id"]
-    return case_id
+from services.repairs.tests.conftest import a_damp_case
 
 
 def running(case: dict[str, Any]) -> list[str]:
