@@ -36,6 +36,34 @@ async def homes_written_to(db: Database, person: uuid.UUID) -> dict[str, str | N
         return dict(rows.tuples().all())
 
 
+async def acknowledged_complaint(
+    engagement: httpx.AsyncClient,
+    home: str,
+    person: str,
+    summary: str = "Damp in the back bedroom the whole time we lived there",
+) -> None:
+    """A repairs complaint the resident made by phone about `home` five minutes ago,
+    acknowledged then (which writes to them)."""
+    received = datetime.now(UTC) - timedelta(minutes=5)
+    complaint = await engagement.post(
+        "/v1/complaints",
+        json={
+            "uprn": home,
+            "resident_id": person,
+            "category": "repairs",
+            "medium": "phone",
+            "summary": summary,
+            "received_at": received.isoformat(),
+        },
+    )
+    assert complaint.status_code == 201, complaint.text
+    acknowledged = await engagement.post(
+        f"/v1/complaints/{complaint.json()['id']}/acknowledge",
+        json={"acknowledged_at": received.isoformat(), "handler": "Hana One"},
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+
+
 async def test_a_movers_letters_go_to_the_home_they_live_in_until_the_move(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
@@ -75,24 +103,12 @@ async def test_a_complaint_acknowledged_before_the_move_is_written_to_the_old_ho
         tenancy_started(old_home, date(2018, 5, 7), mover),
         tenancy_started(new_home, today + timedelta(days=60), mover),
     )
-    received = datetime.now(UTC) - timedelta(minutes=5)
-    complaint = await engagement.post(
-        "/v1/complaints",
-        json={
-            "uprn": old_home,
-            "resident_id": str(mover),
-            "category": "repairs",
-            "medium": "phone",
-            "summary": "The kitchen extractor has not worked since the summer",
-            "received_at": received.isoformat(),
-        },
+    await acknowledged_complaint(
+        engagement,
+        old_home,
+        str(mover),
+        summary="The kitchen extractor has not worked since the summer",
     )
-    assert complaint.status_code == 201, complaint.text
-    acknowledged = await engagement.post(
-        f"/v1/complaints/{complaint.json()['id']}/acknowledge",
-        json={"acknowledged_at": received.isoformat(), "handler": "Hana One"},
-    )
-    assert acknowledged.status_code == 200, acknowledged.text
     assert await homes_written_to(engagement_database, mover) == {
         "complaint_acknowledged": old_home
     }
@@ -126,27 +142,6 @@ async def a_former_tenant(
         )
         assert changed.status_code == 200, changed.text
     return home, str(person)
-
-
-async def acknowledged_complaint(engagement: httpx.AsyncClient, home: str, person: str) -> None:
-    received = datetime.now(UTC) - timedelta(minutes=5)
-    complaint = await engagement.post(
-        "/v1/complaints",
-        json={
-            "uprn": home,
-            "resident_id": person,
-            "category": "repairs",
-            "medium": "phone",
-            "summary": "Damp in the back bedroom the whole time we lived there",
-            "received_at": received.isoformat(),
-        },
-    )
-    assert complaint.status_code == 201, complaint.text
-    acknowledged = await engagement.post(
-        f"/v1/complaints/{complaint.json()['id']}/acknowledge",
-        json={"acknowledged_at": received.isoformat(), "handler": "Hana One"},
-    )
-    assert acknowledged.status_code == 200, acknowledged.text
 
 
 async def written(db: Database, person: str) -> list[tuple[str, str, str, str | None]]:
