@@ -14,7 +14,7 @@ from engagement.app import build_services
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CheckType, PropertyRegistered
-from hearth_contracts.events.income import TenancyStartedV2
+from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompletedV2
 from hearth_kit.db import Database
 from hearth_kit.event_handlers import EventHandlers
@@ -87,6 +87,25 @@ def tenancy_started(
         start_date=start,
         tenancy_type="assured",
         weekly_rent_pence=12_345,
+    )
+    return Envelope(data=data) if at is None else Envelope(data=data, time=at)
+
+
+def tenancy_ended(
+    tenancy: Envelope[TenancyStartedV2],
+    last_day: date,
+    *,
+    reason: str = "notice_given",
+    at: datetime | None = None,
+) -> Envelope[TenancyEnded]:
+    """The tenancy ends on `last_day` (for `reason`), nothing owed, announced at `at`
+    (None: now)."""
+    data = TenancyEnded(
+        tenancy_id=tenancy.data.tenancy_id,
+        uprn=tenancy.data.uprn,
+        end_date=last_day,
+        reason=reason,
+        closing_balance_pence=0,
     )
     return Envelope(data=data) if at is None else Envelope(data=data, time=at)
 

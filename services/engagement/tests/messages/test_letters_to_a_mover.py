@@ -16,11 +16,15 @@ import httpx
 from sqlalchemy import select
 
 from engagement.models import Message
-from hearth_contracts import Envelope
-from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
-from services.engagement.tests.home_events import a_uprn, check_due, handle, tenancy_started
+from services.engagement.tests.home_events import (
+    a_uprn,
+    check_due,
+    handle,
+    tenancy_ended,
+    tenancy_started,
+)
 
 BEFORE_THE_MOVE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 MOVE_IN = date(2027, 4, 1)
@@ -114,18 +118,6 @@ async def test_a_complaint_acknowledged_before_the_move_is_written_to_the_old_ho
     }
 
 
-def ended(tenancy: Envelope[TenancyStartedV2], last_day: date) -> Envelope[TenancyEnded]:
-    return Envelope(
-        data=TenancyEnded(
-            tenancy_id=tenancy.data.tenancy_id,
-            uprn=tenancy.data.uprn,
-            end_date=last_day,
-            reason="notice_given",
-            closing_balance_pence=0,
-        )
-    )
-
-
 async def a_former_tenant(
     engagement: httpx.AsyncClient, db: Database, **details: Any
 ) -> tuple[str, str]:
@@ -134,7 +126,7 @@ async def a_former_tenant(
     recorded since: their home and person id."""
     home, person = a_uprn(), uuid.uuid4()
     tenancy = tenancy_started(home, date(2018, 5, 7), person)
-    await handle(db, tenancy, ended(tenancy, date(2026, 10, 4)))
+    await handle(db, tenancy, tenancy_ended(tenancy, date(2026, 10, 4)))
     if details:
         seen = await engagement.get(f"/v1/residents/{person}")
         changed = await engagement.patch(

@@ -23,6 +23,7 @@ from services.engagement.tests.home_events import (
     handle,
     registered,
     repair_completed,
+    tenancy_ended,
     tenancy_started,
 )
 
@@ -37,15 +38,8 @@ def started(uprn: str, start: date, person: uuid.UUID) -> Envelope[TenancyStarte
 
 
 def ended(tenancy: Envelope[TenancyStartedV2], last_day: date) -> Envelope[TenancyEnded]:
-    return Envelope(
-        data=TenancyEnded(
-            tenancy_id=tenancy.data.tenancy_id,
-            uprn=tenancy.data.uprn,
-            end_date=last_day,
-            reason="transfer",
-            closing_balance_pence=0,
-        ),
-        time=datetime(2027, 4, 1, 9, tzinfo=UTC),
+    return tenancy_ended(
+        tenancy, last_day, reason="transfer", at=datetime(2027, 4, 1, 9, tzinfo=UTC)
     )
 
 
