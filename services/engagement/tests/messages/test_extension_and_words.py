@@ -56,11 +56,9 @@ async def acknowledged_complaint(client: httpx.AsyncClient, resident_id: str) ->
     return body
 
 
-async def test_an_extension_is_told_to_the_complainant_in_their_language_with_the_new_date(
-    engagement: httpx.AsyncClient,
-) -> None:
-    resident_id = await a_resident(engagement, language="cy", format_needs=["braille"])
-    complaint = await acknowledged_complaint(engagement, resident_id)
+async def extended_a_working_day(engagement: httpx.AsyncClient, complaint: dict[str, Any]) -> date:
+    """The complaint's first stage extended to the working day after its respond-by,
+    waiting for the surveyor: the new date."""
     respond_by = date.fromisoformat(complaint["stages"][0]["respond_by"])
     new_date = ENGLAND_AND_WALES.next_working_day(respond_by)
     extended = await engagement.post(
@@ -68,6 +66,15 @@ async def test_an_extension_is_told_to_the_complainant_in_their_language_with_th
         json={"reason": "Waiting for the surveyor", "new_respond_by": new_date.isoformat()},
     )
     assert extended.status_code == 200, extended.text
+    return new_date
+
+
+async def test_an_extension_is_told_to_the_complainant_in_their_language_with_the_new_date(
+    engagement: httpx.AsyncClient,
+) -> None:
+    resident_id = await a_resident(engagement, language="cy", format_needs=["braille"])
+    complaint = await acknowledged_complaint(engagement, resident_id)
+    new_date = await extended_a_working_day(engagement, complaint)
     messages = {m["template"]: m for m in await messages_of(engagement, resident_id)}
     letter = messages["complaint_extended"]
     assert letter["channel"] == "letter"
@@ -93,13 +100,7 @@ async def test_a_complainant_whose_language_has_no_template_is_told_in_english_f
     that language for a translation; they were failed messages, never sent."""
     resident_id = await a_resident(engagement, language="so")
     complaint = await acknowledged_complaint(engagement, resident_id)
-    respond_by = date.fromisoformat(complaint["stages"][0]["respond_by"])
-    new_date = ENGLAND_AND_WALES.next_working_day(respond_by)
-    extended = await engagement.post(
-        f"/v1/complaints/{complaint['id']}/extend",
-        json={"reason": "Waiting for the surveyor", "new_respond_by": new_date.isoformat()},
-    )
-    assert extended.status_code == 200, extended.text
+    new_date = await extended_a_working_day(engagement, complaint)
     messages = {m["template"]: m for m in await messages_of(engagement, resident_id)}
     assert messages.keys() == {"complaint_acknowledged", "complaint_extended"}
     for message in messages.values():
