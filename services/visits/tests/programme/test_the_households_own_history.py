@@ -59,7 +59,12 @@ async def no_access_at(visits: httpx.AsyncClient, uprn: str, at: str) -> None:
 
 
 async def action_promised_at(visits: httpx.AsyncClient, uprn: str, at: str) -> None:
-    visit_id = await booked(visits, uprn, at)
+    await action_promised_by_draft(visits, await booked(visits, uprn, at), at)
+
+
+async def action_promised_by_draft(visits: httpx.AsyncClient, visit_id: str, at: str) -> None:
+    """The visit reported by a draft submitted at `at` that promises the household one
+    customer action (a referral to the money advice team)."""
     pieces = [
         piece("visit", "visit", 1, {"visited_at": at}),
         piece("household", "household", 1, {"resident_id": str(uuid.uuid4()), "household_size": 1}),

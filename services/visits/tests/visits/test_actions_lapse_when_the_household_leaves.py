@@ -19,6 +19,7 @@ from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_the_households_own_history import (
     action_promised_at,
+    action_promised_by_draft,
     booked,
 )
 from services.visits.tests.reports.test_drafts import piece, save, submit
@@ -174,14 +175,3 @@ async def test_an_action_promised_in_a_report_uploaded_after_the_household_left_
     await action_promised_by_draft(visits, drafted, "2026-02-09T10:00:00+00:00")
     assert {a["status"] for a in await actions_at(visits, uprn)} == {"lapsed"}
     assert await outstanding(visits, uprn) == 0
-
-
-async def action_promised_by_draft(visits: httpx.AsyncClient, visit_id: str, at: str) -> None:
-    pieces = [
-        piece("visit", "visit", 1, {"visited_at": at}),
-        piece("household", "household", 1, {"resident_id": str(uuid.uuid4()), "household_size": 1}),
-        piece("room", "kitchen", 1, {"room": "kitchen", "condition": "fair"}),
-        piece("customer_action", "a1", 1, {"description": "Refer to the money advice team"}),
-    ]
-    assert (await save(visits, visit_id, pieces)).status_code == 200
-    assert (await submit(visits, visit_id, "submit-" + visit_id)).status_code == 201
