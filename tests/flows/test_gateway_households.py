@@ -35,8 +35,14 @@ async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Plat
 
 
 async def start_tenancy(
-    staff: httpx.AsyncClient, uprn: str, person_id: str, start: date
+    staff: httpx.AsyncClient,
+    uprn: str,
+    person_id: str,
+    start: date,
+    tenancy_type: str = "secure",
 ) -> dict[str, Any]:
+    """A tenancy of `uprn` from `start` recorded at income through the gateway, its one
+    tenant income's `person_id`: its public JSON."""
     response = await staff.post(
         "/v1/tenancies",
         json={
@@ -44,7 +50,7 @@ async def start_tenancy(
             "uprn": uprn,
             "tenants": [{"full_name": "A tenant", "person_id": person_id}],
             "start_date": str(start),
-            "tenancy_type": "secure",
+            "tenancy_type": tenancy_type,
             "weekly_rent_pence": 10_500,
         },
     )

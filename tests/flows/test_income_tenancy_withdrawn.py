@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +17,7 @@ import pytest
 
 from gateway.auth import issue_development_token
 from hearth_kit.working_days import london_day
+from tests.flows.test_gateway_households import start_tenancy
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -29,25 +30,6 @@ async def platform(kafka: str, databases: DatabaseFactory) -> AsyncIterator[Plat
     services = ("income", "engagement", "compliance")
     async with run_platform(kafka, databases, services=services) as running:
         yield running
-
-
-async def start_tenancy(
-    staff: httpx.AsyncClient, uprn: str, person_id: str, start: date
-) -> dict[str, Any]:
-    response = await staff.post(
-        "/v1/tenancies",
-        json={
-            "tenancy_reference": f"T{uuid.uuid4().hex[:9]}",
-            "uprn": uprn,
-            "tenants": [{"full_name": "A tenant", "person_id": person_id}],
-            "start_date": str(start),
-            "tenancy_type": "introductory",
-            "weekly_rent_pence": 10_500,
-        },
-    )
-    assert response.status_code == 201, response.text
-    tenancy: dict[str, Any] = response.json()
-    return tenancy
 
 
 async def open_alarm_checks(staff: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:
@@ -82,7 +64,9 @@ async def test_a_tenancy_withdrawn_before_its_first_day_is_undone_downstream(
         assert home.status_code == 201, home.text
         today = london_day(datetime.now(UTC))
         offered_to, next_household = str(uuid.uuid4()), str(uuid.uuid4())
-        offer = await start_tenancy(staff, uprn, offered_to, today + timedelta(days=30))
+        offer = await start_tenancy(
+            staff, uprn, offered_to, today + timedelta(days=30), "introductory"
+        )
 
         async def announced() -> bool:
             resident = await staff.get(f"/v1/residents/{offered_to}")
@@ -108,7 +92,7 @@ async def test_a_tenancy_withdrawn_before_its_first_day_is_undone_downstream(
         assert await eventually(undone, timeout=30)
 
         sooner = today + timedelta(days=10)
-        nxt = await start_tenancy(staff, uprn, next_household, sooner)
+        nxt = await start_tenancy(staff, uprn, next_household, sooner, "introductory")
 
         async def next_one_raised() -> bool:
             resident = await staff.get(f"/v1/residents/{next_household}")
