@@ -108,6 +108,15 @@ def etag_of(entry: Home | Block) -> str:
     return f'"{entry.version}"'
 
 
+def _seen_the_current_version(entry: Home | Block, if_match: str, named: str) -> None:
+    """A PATCH changes an entry only if the caller saw its current version: If-Match is
+    its ETag (weak or strong) or `*`, else 412 naming the entry (`named`)."""
+    if if_match.strip() not in (etag_of(entry), f"W/{etag_of(entry)}", "*"):
+        raise PreconditionFailed(
+            f"{named} has changed since that version", field="If-Match", location="header"
+        )
+
+
 def facts(appliances: Iterable[Appliance]) -> list[ApplianceFact]:
     return [ApplianceFact(a.appliance_type.value, a.landlord_owned, a.location) for a in appliances]
 
@@ -486,12 +495,7 @@ class HomeService:
         home = await repository.get(session, uprn, for_update=True)
         if home is None:
             raise NotFound(f"No home with UPRN {uprn}")
-        if if_match.strip() not in (etag_of(home), f"W/{etag_of(home)}", "*"):
-            raise PreconditionFailed(
-                f"Home {uprn} has changed since that version",
-                field="If-Match",
-                location="header",
-            )
+        _seen_the_current_version(home, if_match, f"Home {uprn}")
         changes = data.model_dump(exclude_unset=True)
         for name in ("address_line_1", "town", "postcode", "property_type", "tenure"):
             if name in changes and changes[name] is None:
@@ -638,12 +642,7 @@ class HomeService:
         block = await repository.get_block(session, uprn, for_update=True)
         if block is None:
             raise NotFound(f"No block with UPRN {uprn}")
-        if if_match.strip() not in (etag_of(block), f"W/{etag_of(block)}", "*"):
-            raise PreconditionFailed(
-                f"Block {uprn} has changed since that version",
-                field="If-Match",
-                location="header",
-            )
+        _seen_the_current_version(block, if_match, f"Block {uprn}")
         changes = data.model_dump(exclude_unset=True)
         for name in ("name", "communal_boiler", "has_lift"):
             if name in changes and changes[name] is None:
