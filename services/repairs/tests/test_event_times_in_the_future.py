@@ -109,7 +109,7 @@ async def test_every_clock_from_another_service_starts_no_later_than_its_event(
         found_at=ahead,
     )
     for data in (finding, defect, complaint, issue):
-        await handle(repairs_database, Envelope(data=data, time=published))  # type: ignore[arg-type]
+        await handle(repairs_database, Envelope(data=data, time=published))
 
     async with repairs_database.sessionmaker() as session:
         reported = (

@@ -50,10 +50,10 @@ def found_repair(visit_id: uuid.UUID, uprn: str, n: int) -> Envelope[VisitFoundR
 
 async def handle(
     db: Database,
-    envelope: Envelope[VisitFoundRepair] | Envelope[PropertyRegistered] | Envelope[PropertyUpdated],
+    envelope: Envelope[Any],
 ) -> None:
-    """Run the handler registered for the event, in its own transaction (a batch
-    handler gets a run of one, as the consumer gives it a lone event)."""
+    """Run the handler registered for the event (any type repairs handles), in its own
+    transaction (a batch handler gets a run of one, as the consumer gives it a lone event)."""
     async with db.sessionmaker() as session, session.begin():
         if (handler := handlers.get(envelope.type)) is not None:
             await handler(session, envelope)

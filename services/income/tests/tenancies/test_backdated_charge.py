@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlmodel import col
 
 from hearth_contracts.events.income import ArrearsStage
 from hearth_kit.db import Database
@@ -42,16 +43,14 @@ async def record(db: Database, start_date: date, **charge_back: Any) -> TenancyP
         return await tenancy_service.start(session, new_tenancy(start_date), NOW, **charge_back)
 
 
-async def charges_of(db: Database, account_id: uuid.UUID) -> list[tuple[date, str, int]]:
+async def charges_of(db: Database, account_id: uuid.UUID) -> list[tuple[date | None, str, int]]:
     async with db.sessionmaker() as session:
-        entries = (
-            await session.execute(
-                select(LedgerEntry)
-                .where(LedgerEntry.account_id == account_id)  # type: ignore[arg-type]
-                .order_by(LedgerEntry.charge_week, LedgerEntry.kind)  # type: ignore[arg-type]
-            )
-        ).scalars()
-        return [(e.charge_week, e.kind.value, e.amount_pence) for e in entries]  # type: ignore[misc]
+        entries = await session.scalars(
+            select(LedgerEntry)
+            .where(col(LedgerEntry.account_id) == account_id)
+            .order_by(col(LedgerEntry.charge_week), col(LedgerEntry.kind))
+        )
+        return [(e.charge_week, e.kind.value, e.amount_pence) for e in entries]
 
 
 async def run_the_rent_run(db: Database, week: date, settings: IncomeSettings) -> None:
@@ -170,7 +169,8 @@ async def test_the_weeks_charged_back_get_a_personal_contact_not_a_letter(
     for ladder in (ArrearsLadder(), ArrearsLadder(new_tenancy_watch_weeks=2)):
         tenancy = await record(income_database, date(2026, 11, 3))
         async with income_database.sessionmaker() as session:
-            assert await balance(session, tenancy.rent_account_id) == 5 * 8_400 - 1_200  # type: ignore[arg-type]
+            assert tenancy.rent_account_id is not None
+            assert await balance(session, tenancy.rent_account_id) == 5 * 8_400 - 1_200
         case = await look_at(income_database, tenancy, ladder, NOW)
         assert (case.stage, case.personal_contact_needed_at) == (ArrearsStage.NONE, NOW)
         assert [t for t, _ in await events_of(income_database, tenancy.uprn)][-1] == CHARGED

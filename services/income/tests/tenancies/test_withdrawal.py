@@ -61,7 +61,9 @@ async def test_a_tenancy_withdrawn_before_its_first_day_frees_the_home_for_any_d
     # The next household may start before the day the withdrawn one was to start.
     async with income_database.sessionmaker() as session, session.begin():
         nxt = await tenancy_service.start(session, new_tenancy(date(2026, 12, 14), uprn=uprn), NOW)
-        assert (await repository.current_of_home(session, uprn)).id == nxt.id  # type: ignore[union-attr]
+        current = await repository.current_of_home(session, uprn)
+        assert current is not None
+        assert current.id == nxt.id
         # A recharge for a day after the withdrawn start goes to the household there.
         there = await repository.household_of_home_on(session, uprn, date(2027, 2, 1))
         assert there is not None
