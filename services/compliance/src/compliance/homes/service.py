@@ -33,6 +33,7 @@ from compliance.checks.service import ProgrammeService, read_home_compliance
 from compliance.homes import repository
 from compliance.homes.alarms import raise_missing_alarms
 from compliance.homes.schemas import (
+    ApplianceIn,
     AppliancePublic,
     BlockCreate,
     BlockPublic,
@@ -115,6 +116,34 @@ def _seen_the_current_version(entry: Home | Block, if_match: str, named: str) ->
         raise PreconditionFailed(
             f"{named} has changed since that version", field="If-Match", location="header"
         )
+
+
+def _as_held(name: str, value: Any) -> Any:
+    """A PATCH field's value as the entry would hold it: a list sent as null is the
+    empty list, smoke alarm storeys are held in order."""
+    if name.endswith(("_storeys", "_rooms")):
+        held = [] if value is None else list(value)
+        return sorted(held) if name == "smoke_alarm_storeys" else held
+    return value
+
+
+def what_changes(entry: Home | Block, sent: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a PATCH whose value differs from the one the entry holds (ADR 0127):
+    a field sent with the value it has changes nothing, so a PATCH of nothing but such
+    fields (or of nothing) raises no version and announces nothing."""
+    return {
+        name: value
+        for name, value in sent.items()
+        if _as_held(name, getattr(entry, name)) != _as_held(name, value)
+    }
+
+
+def same_appliances(held: Iterable[Appliance], sent: Iterable[ApplianceIn]) -> bool:
+    """Whether the appliances sent are those held (type, location, owner), in any order:
+    the list is a set of appliances, each stored under a new id when replaced."""
+    return sorted((a.appliance_type.value, a.location, a.landlord_owned) for a in held) == sorted(
+        (a.appliance_type.value, a.location, a.landlord_owned) for a in sent
+    )
 
 
 def facts(appliances: Iterable[Appliance]) -> list[ApplianceFact]:
@@ -487,7 +516,8 @@ class HomeService:
     ) -> HomePublic:
         """Change a home's entry if the caller saw its current version (If-Match), bring
         its checks in line (uncapping a supply raises check-due at once) and announce
-        the whole entry (property-updated)."""
+        the whole entry (property-updated). A PATCH whose fields all hold the values the
+        entry has (or none) changes nothing: the same version, nothing announced."""
         if if_match is None:
             raise PreconditionRequired(
                 "Send If-Match with the home's ETag", field="If-Match", location="header"
@@ -507,15 +537,18 @@ class HomeService:
         if changes.get("block_id") is not None:
             await self._check_block(session, changes["block_id"])
         appliances = await repository.appliances_of(session, uprn)
+        replace_appliances = data.appliances is not None and not same_appliances(
+            appliances, data.appliances
+        )
+        changes = what_changes(home, {k: v for k, v in changes.items() if k != "appliances"})
+        if not changes and not replace_appliances:
+            # nothing differs from the entry the caller saw: no new version, no
+            # property-updated, no check moved (ADR 0127)
+            return to_public(home, appliances)
         before = status_of(home, appliances)
         for name, value in changes.items():
-            if name != "appliances":
-                setattr(
-                    home,
-                    name,
-                    [] if value is None and name.endswith(("_storeys", "_rooms")) else value,
-                )
-        if data.appliances is not None:
+            setattr(home, name, _as_held(name, value))
+        if data.appliances is not None and replace_appliances:
             appliances = [Appliance(uprn=uprn, **a.model_dump()) for a in data.appliances]
             await repository.replace_appliances(session, uprn, appliances)
         home.alarms_missing = alarms_missing(home, appliances)
@@ -634,7 +667,8 @@ class HomeService:
     ) -> BlockPublic:
         """Correct a block's entry if the caller saw its current version (If-Match, as a
         home's PATCH) and bring its communal checks in line: a communal boiler or lift
-        added raises its check, one taken away withdraws it (check-withdrawn)."""
+        added raises its check, one taken away withdraws it (check-withdrawn). A PATCH
+        whose fields all hold the values the block has (or none) changes nothing."""
         if if_match is None:
             raise PreconditionRequired(
                 "Send If-Match with the block's ETag", field="If-Match", location="header"
@@ -647,6 +681,10 @@ class HomeService:
         for name in ("name", "communal_boiler", "has_lift"):
             if name in changes and changes[name] is None:
                 raise Unprocessable(f"{name} cannot be removed", field=name)
+        changes = what_changes(block, changes)
+        if not changes:
+            # nothing differs from the entry the caller saw (ADR 0127)
+            return BlockPublic.model_validate(block)
         for name, value in changes.items():
             setattr(block, name, value)
         block.version += 1
