@@ -54,6 +54,7 @@ from repairs.communal_issues import service as communal_issues
 from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
 from repairs.models import RepairRequest
 from repairs.recharges import repository as recharges
+from repairs.recharges import service as held_recharges
 from repairs.recharges.repository import (
     PaymentOnRecharge,
     TenancyEnd,
@@ -193,13 +194,16 @@ def build_handlers(
         session: AsyncSession, envelopes: Sequence[Envelope[PropertyRegistered]]
     ) -> None:
         """Keep the address an operative needs and the home's block, from the asset
-        register: a run of events in one statement (a single event is a run of one)."""
-        await repairs.save_homes(
-            session,
-            [
-                address_of(home, as_of=home.registered_at)
-                for home in (envelope.data for envelope in envelopes)
-            ],
+        register: a run of events in one statement (a single event is a run of one).
+        A block named is a communal repair's UPRN: recharges held there are declined
+        (recharges.service.decline_held_at_blocks)."""
+        entries = [
+            address_of(home, as_of=home.registered_at)
+            for home in (envelope.data for envelope in envelopes)
+        ]
+        await repairs.save_homes(session, entries)
+        await held_recharges.decline_held_at_blocks(
+            session, {e.block_id for e in entries if e.block_id is not None}
         )
 
     @handlers.on_batch(PropertyUpdated)
@@ -208,13 +212,15 @@ def build_handlers(
     ) -> None:
         """A home's entry in the asset register changed (an address corrected, a block
         given): keep the new address and block, versioned by the change's own time, so
-        an older registration or update arriving late never overwrites it."""
-        await repairs.save_homes(
-            session,
-            [
-                address_of(home, as_of=home.updated_at)
-                for home in (envelope.data for envelope in envelopes)
-            ],
+        an older registration or update arriving late never overwrites it; recharges
+        held at a block it names are declined, as for a registration."""
+        entries = [
+            address_of(home, as_of=home.updated_at)
+            for home in (envelope.data for envelope in envelopes)
+        ]
+        await repairs.save_homes(session, entries)
+        await held_recharges.decline_held_at_blocks(
+            session, {e.block_id for e in entries if e.block_id is not None}
         )
 
     async def raise_safety_repair(

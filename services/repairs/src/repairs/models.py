@@ -420,8 +420,9 @@ class RechargeDecline(StrEnum):
     """Recovering it would cost more than it would bring in."""
     COMMUNAL_REPAIR = "communal_repair"
     """The repair turned out to be communal (its UPRN a block's, known only after the
-    recharge was held): no household lives at a block to be charged, so the approval is
-    refused and the recharge declined with this (recharges.service)."""
+    recharge was held): no household lives at a block to be charged, so repairs declines
+    the held recharge with this when it learns so (no manager named), and a manager's
+    approval of one held from before is refused (recharges.service)."""
     OTHER = "other"
 
 

@@ -50,6 +50,7 @@ from repairs.orders.schemas import (
     WorkOrderCreate,
     WorkOrderPublic,
 )
+from repairs.recharges import service as recharges
 from repairs.settings import RepairsSettings
 from repairs.sor import repository as sor_items
 from repairs.sor import rules as sor_rules
@@ -609,6 +610,10 @@ class WorkOrderService:
                 # what tells engagement to. A home's UPRN is never a block's
                 # (docs/adr/0106), so once a block, always one.
                 repair.communal = await repair_requests.is_a_block(session, repair.uprn)
+            if repair.communal:
+                # A recharge held on it waits for a decision with one answer: no
+                # household lives at a block (recharges.service).
+                await recharges.decline_held_at_blocks(session, [repair.uprn])
             await publish(
                 session,
                 RepairCompletedV2(

@@ -15,7 +15,9 @@ from hearth_kit.projection import upsert_newer_many
 from hearth_kit.working_days import start_of_london_day
 from repairs.models import (
     EndedTenancy,
+    KnownHome,
     Recharge,
+    RechargeDecline,
     RechargePayment,
     RechargeStatus,
     TenancyOfHome,
@@ -257,6 +259,35 @@ async def get(session: AsyncSession, recharge_id: uuid.UUID) -> Recharge | None:
 
 def add(session: AsyncSession, recharge: Recharge) -> None:
     session.add(recharge)
+
+
+async def decline_held_at_blocks(
+    session: AsyncSession, uprns: Iterable[str], at: datetime
+) -> list[uuid.UUID]:
+    """Decline, with `communal_repair` and no manager named, every recharge held for
+    approval at those of `uprns` that repairs' copy of the asset register now gives as
+    some home's block: one statement, the ids it declined. A recharge already decided
+    (raised, collected, declined) is left as it is, so running it again declines
+    nothing. Row locks: an approval or decline holding the recharge is waited for, and
+    the recharge it decided is then no longer held."""
+    uprns = set(uprns)
+    if not uprns:
+        return []
+    blocks = select(KnownHome.block_id).where(col(KnownHome.block_id).in_(uprns))
+    declined = await session.execute(
+        update(Recharge)
+        .where(col(Recharge.status) == RechargeStatus.AWAITING_APPROVAL)
+        .where(col(Recharge.uprn).in_(blocks))
+        .values(
+            status=RechargeStatus.DECLINED,
+            declined_by=None,
+            declined_at=at,
+            decline_reason=RechargeDecline.COMMUNAL_REPAIR,
+        )
+        .returning(col(Recharge.id))
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(declined.scalars().all())
 
 
 @dataclass(frozen=True, slots=True)

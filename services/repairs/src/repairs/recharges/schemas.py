@@ -33,8 +33,9 @@ class RechargeDeclineCreate(BaseModel):
         description="vulnerability (not fair given the household's recorded vulnerability), "
         "landlords_responsibility (the landlord's to pay for after all), not_cost_effective "
         "(recovering it would cost more than it brings in), communal_repair (the repair "
-        "has turned out to be communal, at a block: its approval is refused, 422 naming "
-        "repair_id; only for such a repair, else a 422 naming reason), other"
+        "has turned out to be communal, at a block: repairs declines such a recharge "
+        "itself when it learns so, and one held before then has its approval refused, "
+        "422 naming repair_id; only for such a repair, else a 422 naming reason), other"
     )
 
 
@@ -53,6 +54,9 @@ class RechargePublic(BaseModel):
     approved_by: str | None
     requested_at: datetime
     raised_at: datetime | None
-    declined_by: str | None = Field(description="The manager who declined it, if declined")
+    declined_by: str | None = Field(
+        description="The manager who declined it, if declined; null when repairs declined "
+        "it itself, its repair found communal (decline_reason communal_repair)"
+    )
     declined_at: datetime | None
     decline_reason: RechargeDecline | None

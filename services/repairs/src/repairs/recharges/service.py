@@ -7,11 +7,13 @@ engagement, never the detail. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.repairs import RechargeRaised
+from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
 from hearth_kit.working_days import london_day
@@ -19,6 +21,8 @@ from repairs.models import Recharge, RechargeDecline, RechargeStatus, RepairRequ
 from repairs.recharges import repository
 from repairs.recharges.schemas import RechargeCreate, RechargeDeclineCreate, RechargePublic
 from repairs.work_orders import repository as repair_requests
+
+log = get_logger(__name__)
 
 
 def to_public(recharge: Recharge) -> RechargePublic:
@@ -52,6 +56,26 @@ async def _communal(session: AsyncSession, repair: RepairRequest) -> bool:
     one can make (a held recharge is charged to a tenancy of its home, and a block has
     none). Asked when a recharge is requested and again when a held one is approved."""
     return repair.communal or await repair_requests.is_a_block(session, repair.uprn)
+
+
+async def decline_held_at_blocks(session: AsyncSession, uprns: Iterable[str]) -> None:
+    """A repair turns out to be communal when the asset register names its UPRN as some
+    home's block (property-registered or -updated) or its completion finds it so: a
+    recharge held on it for a manager is then declined at once with `communal_repair`
+    (declined_by null: repairs declined it, no manager), in the transaction that learnt
+    it. No household lives at a block to be charged or considered, so the manager's
+    decision it waited for has only one answer, and left held it stayed counted in
+    repairs.recharges_awaiting_approval and on the held list. Nothing is published, as
+    for a manager's decline: income never heard of a recharge that was not raised
+    (docs/adr/0056). A recharge already decided is left alone, so the same event again
+    (or a later one naming the same block) declines nothing."""
+    declined = await repository.decline_held_at_blocks(session, uprns, datetime.now(UTC))
+    for recharge_id in declined:
+        log.info(
+            "held recharge declined: its repair is communal",
+            recharge_id=str(recharge_id),
+            decline_reason=RechargeDecline.COMMUNAL_REPAIR.value,
+        )
 
 
 class RechargeService:
@@ -109,10 +133,12 @@ class RechargeService:
         Unless its repair has turned out to be communal since it was held (the block
         known only later: a completion judges it again, and the asset register may name
         the block at any time): then no household lives there to charge, as when a
-        recharge is asked for on a communal repair, so the approval is refused (422
-        naming repair_id, nothing raised) and the manager declines it with
-        `communal_repair`. It is not declined here: a refusal rolls the request's
-        transaction back, and a 200 would read as an approval."""
+        recharge is asked for on a communal repair. Such a recharge is declined when
+        repairs learns it (decline_held_at_blocks); one held from before that, its
+        block already known, has its approval refused (422 naming repair_id, nothing
+        raised) and the manager declines it with `communal_repair`. It is not declined
+        here: a refusal rolls the request's transaction back, and a 200 would read as
+        an approval."""
         recharge = await repository.get(session, recharge_id)
         if recharge is None:
             raise NotFound(f"No recharge {recharge_id}")
