@@ -324,6 +324,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "referral)",
         "customer_actions.due_on": "not before visited_at's London day, nor more than 24 "
         "months after today (cross-field; JSON Schema has no 'today')",
+        "actions_closed.action_id": "an action open at the home, promised no later than "
+        "visited_at (" + STATE + ")",
+        "concerns_dealt_with.concern_id": "a concern open on the visit's tenancy, raised no "
+        "later than visited_at (" + STATE + ")",
     },
     "POST /v1/visits/{visit_id}/report/rooms": {
         "rooms": "a full visit's only, within late_inventory_days of its visited_at "

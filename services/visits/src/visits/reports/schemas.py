@@ -33,9 +33,11 @@ from hearth_kit.text_patterns import HAS_WORDS, ONE_WORD
 from visits.caseloads.schemas import ConcernOpenPublic
 from visits.visits.schemas import (
     CommunalIssueFinding,
+    CustomerActionClosed,
     CustomerActionPromised,
     CustomerActionPublic,
     HouseholdDetails,
+    TenancyConcernDealtWith,
 )
 
 MAX_PIECES_PER_REQUEST = 100
@@ -146,17 +148,6 @@ class TenancyConcernFinding(_Content):
         default=None,
         description="Required with a referral: after today and no more than 24 months "
         "ahead (checked on submit)",
-    )
-
-
-class CustomerActionClosed(_Content):
-    action_id: uuid.UUID = Field(description="An open action promised at an earlier visit")
-
-
-class TenancyConcernDealtWith(_Content):
-    concern_id: uuid.UUID = Field(
-        description="A concern open on the tenancy's caseload entry (raised at an earlier "
-        "visit and not referred): the officer has dealt with it"
     )
 
 

@@ -61,7 +61,9 @@ async def report_visit(
 ) -> Response:
     """Record the visit's outcome and findings, once (publishes visit-completed with
     visit-found-repair and hazard-identified, or visit-no-access / visit-declined, and
-    tenancy-concern-raised). The answer shows the notes only with visits:notes."""
+    tenancy-concern-raised). A completed visit's report may close earlier customer actions
+    and record tenancy concerns dealt with, as a draft's: one not open is a 422 naming it,
+    and nothing is recorded. The answer shows the notes only with visits:notes."""
     return await idempotency.create(
         session,
         lambda: visit_service.report(session, visit_id, body),

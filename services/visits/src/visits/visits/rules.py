@@ -125,8 +125,9 @@ def can_be_reported(status: VisitStatus) -> bool:
 
 
 def check_report(report: VisitReport) -> None:
-    """Findings of repairs, hazards and communal issues, customer actions promised, and
-    the household's details, need a completed visit; a visit that did not go ahead says
+    """Findings of repairs, hazards and communal issues, customer actions promised or
+    closed, concerns dealt with, and the household's details, need a completed visit (as
+    a draft's report, always completed, records them); a visit that did not go ahead says
     why, with the reason for its own outcome only. Household details given were checked
     with a resident: household_confirmed sent false with them contradicts them."""
     completed = report.outcome is VisitOutcome.COMPLETED
@@ -151,6 +152,18 @@ def check_report(report: VisitReport) -> None:
             "Customer actions are promised only at a completed visit, not one that ended "
             f"{report.outcome}",
             "customer_actions",
+        )
+    if not completed and report.actions_closed:
+        raise RuleBroken(
+            "Customer actions are closed only at a completed visit, not one that ended "
+            f"{report.outcome}",
+            "actions_closed",
+        )
+    if not completed and report.concerns_dealt_with:
+        raise RuleBroken(
+            "Tenancy concerns are dealt with only at a completed visit, not one that ended "
+            f"{report.outcome}",
+            "concerns_dealt_with",
         )
     if not completed and report.household is not None:
         raise RuleBroken(

@@ -38,6 +38,8 @@ MAX_HAZARDS_PER_VISIT = 50
 MAX_CONCERNS_PER_VISIT = 20
 MAX_COMMUNAL_ISSUES_PER_VISIT = 20
 MAX_ACTIONS_PER_VISIT = 20
+MAX_CLOSURES_PER_VISIT = 100
+"""Earlier actions closed, or concerns dealt with, in one one-shot report."""
 
 
 class VisitOutcome(StrEnum):
@@ -190,6 +192,28 @@ class CustomerActionPromised(BaseModel):
     )
 
 
+class CustomerActionClosed(BaseModel):
+    """An action promised at an earlier visit that the officer closed at this one (a
+    draft's action_closed piece, or the one-shot report's `actions_closed`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action_id: uuid.UUID = Field(description="An open action promised at an earlier visit")
+
+
+class TenancyConcernDealtWith(BaseModel):
+    """A concern open on the tenancy's caseload entry that the officer dealt with at this
+    visit (a draft's concern_dealt_with piece, or the one-shot report's
+    `concerns_dealt_with`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concern_id: uuid.UUID = Field(
+        description="A concern open on the tenancy's caseload entry (raised at an earlier "
+        "visit and not referred): the officer has dealt with it"
+    )
+
+
 class HouseholdDetails(BaseModel):
     """The household's details checked with a resident: confirmed, or corrected where
     `corrected` lists what was wrong (engagement follows corrections up). The same in a
@@ -210,8 +234,8 @@ class HouseholdDetails(BaseModel):
 
 def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
     """The rules `rules.check_report` applies, stated in the schema: repairs, hazards,
-    communal issues, customer actions and the household's details are recorded only on a
-    completed visit; a visit with no
+    communal issues, customer actions (promised or closed), concerns dealt with and the
+    household's details are recorded only on a completed visit; a visit with no
     access says why, and a declined one says why, each with the reason for its own
     outcome only; household details given are confirmed (household_confirmed not
     false)."""
@@ -235,6 +259,8 @@ def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
                 "hazards_found": {"maxItems": 0},
                 "communal_issues": {"maxItems": 0},
                 "customer_actions": {"maxItems": 0},
+                "actions_closed": {"maxItems": 0},
+                "concerns_dealt_with": {"maxItems": 0},
                 "household": null,
             }
         when = {"properties": {"outcome": {"const": outcome.value}}, "required": ["outcome"]}
@@ -282,6 +308,22 @@ class VisitReport(BaseModel):
         max_length=MAX_ACTIONS_PER_VISIT,
         description="Completed only: promised to the household, carried to the next visit "
         "and open until closed",
+    )
+    actions_closed: list[CustomerActionClosed] = Field(
+        default_factory=list,
+        max_length=MAX_CLOSURES_PER_VISIT,
+        description="Completed only: open customer actions promised at an earlier visit to "
+        "the home (the briefing's customer_actions_outstanding) that the officer closed, as "
+        "a draft's action_closed pieces; one not open at the home by visited_at, or "
+        "promised after it, is refused naming actions_closed.action_id",
+    )
+    concerns_dealt_with: list[TenancyConcernDealtWith] = Field(
+        default_factory=list,
+        max_length=MAX_CLOSURES_PER_VISIT,
+        description="Completed only: tenancy concerns open on the visit's tenancy's caseload "
+        "entry (the briefing's tenancy_concerns_open) the officer dealt with, as a draft's "
+        "concern_dealt_with pieces; one not open on the tenancy, or raised after visited_at, "
+        "is refused naming concerns_dealt_with.concern_id",
     )
     no_access_reason: NoAccessReason | None = Field(
         default=None, description="Required when the outcome is no_access"

@@ -304,8 +304,11 @@ class VisitService:
         caseload entry for its officer to follow up; with the household's details
         (completed only, from a resident of the home, as a draft's),
         resident-details-confirmed with the visit's tenancy. Customer actions promised
-        (completed only) are kept open for the next visit. Each as a draft's report does
-        it, by the same rules (rules.check_referral, rules.check_action_due). Every event
+        (completed only) are kept open for the next visit; earlier ones it closes are
+        closed, and the concerns it records dealt with leave the tenancy's caseload entry
+        (completed only; one not open is refused, nothing written: _closures_checked).
+        Each as a draft's report does it, by the same rules (rules.check_referral,
+        rules.check_action_due, _closures_checked) in one transaction. Every event
         carries visited_at (required: when the officer was there, not the upload), never
         in the future nor more than the report window ago: the clocks the findings start
         count from it.
@@ -327,15 +330,33 @@ class VisitService:
             rules.check_report_days(data, london_day(reported_at))
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
-        visit = await self.get(session, visit_id)
+        # the visit locked first, as a draft's submit takes it (the visit, then the
+        # tenancy, then its caseload entry and concerns)
+        visit = await repository.get(session, visit_id, for_update=True)
+        if visit is None:
+            raise NotFound(f"No visit {visit_id}")
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
+        if visit.tenancy_id is not None and (data.tenancy_concerns or data.concerns_dealt_with):
+            # the tenancy before its caseload's concerns are read or changed (_ended)
+            await caseloads.hold_tenancy(session, visit.tenancy_id)
         await self._after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
         household = data.household
         if household is not None:
             await _confirmed_by_a_resident_of_the_home(
                 session, visit, household, "household.resident_id"
             )
+        closing = [closed.action_id for closed in data.actions_closed]
+        dealt_with = [done.concern_id for done in data.concerns_dealt_with]
+        await _closures_checked(
+            session,
+            visit,
+            visited_at,
+            closing,
+            dealt_with,
+            action_field="actions_closed.action_id",
+            concern_field="concerns_dealt_with.concern_id",
+        )
         recorded = await repository.record_report(
             session,
             visit,
@@ -350,9 +371,9 @@ class VisitService:
         )
         if not recorded:
             raise Conflict(f"Visit {visit_id} was already reported")
-        if visit.tenancy_id is not None and data.tenancy_concerns:
-            # the visit (written above), then the tenancy, then its caseload (_ended)
-            await caseloads.hold_tenancy(session, visit.tenancy_id)
+        await repository.close_actions(
+            session, uprn=visit.uprn, action_ids=closing, closed_at=visited_at, visit_id=visit.id
+        )
         findings = Findings(
             repairs=[
                 VisitRepairFinding(id=uuid.uuid4(), visit_id=visit.id, position=n, **r.model_dump())
@@ -377,6 +398,13 @@ class VisitService:
         referrals = _referrals(findings.tenancy_concerns, data.tenancy_concerns)
         await self._announce(session, visit, findings, visited_at, referrals=referrals)
         if visit.tenancy_id is not None:
+            await caseloads.deal_with_concerns(
+                session,
+                tenancy_id=visit.tenancy_id,
+                concern_ids=dealt_with,
+                at=visited_at,
+                visit_id=visit.id,
+            )
             await self._to_the_caseload(session, visit, findings, referrals, visited_at)
         if household is not None:
             await _announce_household(session, visit, household, visited_at)
@@ -407,46 +435,17 @@ class VisitService:
         await _confirmed_by_a_resident_of_the_home(
             session, visit, household, "draft.household.resident_id"
         )
-        open_actions = {
-            action.id: action
-            for action in await repository.open_actions(session, visit.uprn, at=visited_at)
-        }
         closing = [closed.action_id for closed in report.actions_closed]
-        for action_id in closing:
-            if action_id not in open_actions:
-                raise Unprocessable(
-                    f"No open customer action {action_id} at home {visit.uprn}",
-                    field="draft.action_closed.action_id",
-                )
-            # Reports upload out of order (an officer offline): a visit made before the
-            # one that promised the action cannot have closed it (closed_at, this
-            # visit's visited_at, would fall before its promised_at).
-            if visited_at < open_actions[action_id].promised_at:
-                raise Unprocessable(
-                    f"Customer action {action_id} was promised at a later visit than this "
-                    "one (visited_at): it cannot be closed before it was promised",
-                    field="draft.action_closed.action_id",
-                )
         dealt_with = [done.concern_id for done in report.concerns_dealt_with]
-        if dealt_with:
-            still_open = (
-                {c.concern_id: c for c in await caseloads.open_concerns(session, visit.tenancy_id)}
-                if visit.tenancy_id is not None
-                else {}
-            )
-            for concern_id in dealt_with:
-                if concern_id not in still_open:
-                    raise Unprocessable(
-                        f"No open tenancy concern {concern_id} on this visit's tenancy",
-                        field="draft.concern_dealt_with.concern_id",
-                    )
-                # as an action: not dealt with at a visit made before it was raised
-                if visited_at < still_open[concern_id].raised_at:
-                    raise Unprocessable(
-                        f"Tenancy concern {concern_id} was raised at a later visit than this "
-                        "one (visited_at): it cannot be dealt with before it was raised",
-                        field="draft.concern_dealt_with.concern_id",
-                    )
+        await _closures_checked(
+            session,
+            visit,
+            visited_at,
+            closing,
+            dealt_with,
+            action_field="draft.action_closed.action_id",
+            concern_field="draft.concern_dealt_with.concern_id",
+        )
         recorded = await repository.record_report(
             session,
             visit,
@@ -678,6 +677,62 @@ async def _lapse_if_the_household_left(
     )
     for action in findings.customer_actions:  # the report answers them as they now are
         await session.refresh(action)
+
+
+async def _closures_checked(
+    session: AsyncSession,
+    visit: Visit,
+    visited_at: datetime,
+    closing: Sequence[uuid.UUID],
+    dealt_with: Sequence[uuid.UUID],
+    *,
+    action_field: str,
+    concern_field: str,
+) -> None:
+    """The earlier actions a report closes are open at the home by its visited_at, and
+    the concerns it records dealt with are open on the visit's tenancy (held by the
+    caller first): either report's (a draft's action_closed and concern_dealt_with
+    pieces, the one-shot report's actions_closed and concerns_dealt_with), checked before
+    anything is written, a 422 naming the report's own field."""
+    if closing:
+        open_actions = {
+            action.id: action
+            for action in await repository.open_actions(session, visit.uprn, at=visited_at)
+        }
+        for action_id in closing:
+            if action_id not in open_actions:
+                raise Unprocessable(
+                    f"No open customer action {action_id} at home {visit.uprn}",
+                    field=action_field,
+                )
+            # Reports upload out of order (an officer offline): a visit made before the
+            # one that promised the action cannot have closed it (closed_at, this
+            # visit's visited_at, would fall before its promised_at).
+            if visited_at < open_actions[action_id].promised_at:
+                raise Unprocessable(
+                    f"Customer action {action_id} was promised at a later visit than this "
+                    "one (visited_at): it cannot be closed before it was promised",
+                    field=action_field,
+                )
+    if dealt_with:
+        still_open = (
+            {c.concern_id: c for c in await caseloads.open_concerns(session, visit.tenancy_id)}
+            if visit.tenancy_id is not None
+            else {}
+        )
+        for concern_id in dealt_with:
+            if concern_id not in still_open:
+                raise Unprocessable(
+                    f"No open tenancy concern {concern_id} on this visit's tenancy",
+                    field=concern_field,
+                )
+            # as an action: not dealt with at a visit made before it was raised
+            if visited_at < still_open[concern_id].raised_at:
+                raise Unprocessable(
+                    f"Tenancy concern {concern_id} was raised at a later visit than this "
+                    "one (visited_at): it cannot be dealt with before it was raised",
+                    field=concern_field,
+                )
 
 
 def rooms_inspected(visit: Visit, inventory: Sequence[RoomInventory]) -> list[RoomInspected]:
