@@ -113,6 +113,7 @@ def create_service_app(
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
             read_pool_size=settings.database_read_pool_size,
+            statement_timeout_seconds=settings.database_statement_timeout_seconds,
         )
         trace_sql(db.engine.sync_engine)
         runtime = Runtime(settings, db, handlers, scheduled_jobs)

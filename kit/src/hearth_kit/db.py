@@ -93,6 +93,18 @@ a GET by key holds one for a single round trip."""
 DEFAULT_POOL_RECYCLE_SECONDS = 1800
 """A connection older than this is replaced at its next checkout, before any idle
 timeout between the service and PostgreSQL (a proxy, a firewall) cuts it silently."""
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 300.0
+"""The longest one statement may take on PostgreSQL, its answer included, before the
+driver gives up on it (asyncpg's `command_timeout`): a TimeoutError, which the kit
+takes as the database not answering (a 503 with Retry-After to a request; the
+consumer pauses the partition and comes back to it; the connection is discarded).
+Without it a statement waits for ever: on a connection whose server went silent (a
+failover that moved the address, a dropped route: no reset ever comes, and the
+kernel gives up after some fifteen minutes) or behind a lock nobody releases, and a
+consumer's batch holding it keeps the consumer from stopping. As long as the longest
+wait a statement may rightly have: a stock file waits for the one before it to be
+applied, about a minute for 100,000 homes, within the gateway's 300 s upload budget
+(docs/adr/0083)."""
 
 
 class Database:
@@ -107,6 +119,7 @@ class Database:
         max_overflow: int = DEFAULT_MAX_OVERFLOW,
         pool_recycle_seconds: int = DEFAULT_POOL_RECYCLE_SECONDS,
         read_pool_size: int = DEFAULT_READ_POOL_SIZE,
+        statement_timeout_seconds: float = DEFAULT_STATEMENT_TIMEOUT_SECONDS,
     ) -> None:
         if not url:  # production has no default (ServiceSettings.refuse_development_defaults)
             raise ValueError(
@@ -124,6 +137,8 @@ class Database:
             connect_args["timeout"] = 30
         else:
             pool_args = {"pool_size": pool_size, "max_overflow": max_overflow}
+            connect_args["command_timeout"] = statement_timeout_seconds
+        self.statement_timeout_seconds = statement_timeout_seconds
         self.engine: AsyncEngine = create_async_engine(
             self.url,
             echo=echo,
@@ -546,6 +561,8 @@ class DriverReads:
         _args, options = self.dialect.create_connect_args(db.url)
         for only_for_sqlalchemy in ("prepared_statement_cache_size", "async_fallback"):
             options.pop(only_for_sqlalchemy, None)
+        # Bounded as the engine's statements are (DEFAULT_STATEMENT_TIMEOUT_SECONDS).
+        options["command_timeout"] = db.statement_timeout_seconds
         self._options = options
         self.pool = ReadPool(self._connect, size, recycle_seconds)
         self._reads: dict[Executable, DriverRead | None] = {}

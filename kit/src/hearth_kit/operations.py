@@ -441,7 +441,10 @@ async def _rebuild(
     from hearth_kit.projection_rebuild import rebuild_projection
 
     settings.refuse_development_defaults()
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        statement_timeout_seconds=settings.database_statement_timeout_seconds,
+    )
     try:
         with _progress() as progress:
             task = progress.add_task(f"rebuilding {settings.service_name}", total=None)

@@ -1088,6 +1088,7 @@ async def relay_until_stopped(settings: ServiceSettings, *, lane: int | None = N
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        statement_timeout_seconds=settings.database_statement_timeout_seconds,
     )
     relay = OutboxRelay(settings, db, lane=lane)
     running = asyncio.create_task(relay.run())

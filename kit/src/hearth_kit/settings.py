@@ -68,6 +68,17 @@ class ServiceSettings(BaseSettings):
         description="Connections of the read pool on PostgreSQL (reads by key through "
         "ReadConnectionDep, the kit's ReadPool of asyncpg connections), opened as they are needed",
     )
+    database_statement_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="The longest one PostgreSQL statement may take, answer included, "
+        "before it is given up as the database not answering (a 503 to a request; the "
+        "consumer pauses the partition and comes back to it): a connection whose server "
+        "went silent, or a lock nobody releases, otherwise holds a request or a consumer's "
+        "batch for ever. At least the longest wait a statement may rightly have: a stock "
+        "file waits for the one before it (about a minute; ADR 0083)",
+    )
     kafka_bootstrap_servers: str = Field(
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", ""),
         description="The brokers (KAFKA_BOOTSTRAP_SERVERS for every service). Required in "
