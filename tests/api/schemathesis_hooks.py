@@ -89,6 +89,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "dangerous or at-risk defect naming it (cross-field)",
         "alarm_tests": "at least one for a home's record, none needed at a block's UPRN "
         "(whether the UPRN is a home's: " + STATE + "; ADR 0110)",
+        "alarm_tests.*.storey": "a smoke alarm found faulty or missing at a home of "
+        "several storeys with living space names its storey (the home's storeys: "
+        + STATE
+        + "; ADR 0126)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",

@@ -172,25 +172,6 @@ async def test_a_visit_before_the_office_told_the_register_leaves_its_alarms(
     ]
 
 
-async def test_a_smoke_alarm_without_its_storey_leaves_the_register(
-    compliance: httpx.AsyncClient, published: Published
-) -> None:
-    """Two storeys with living space, both fitted: which one's alarm is gone cannot be
-    told, and no row is open to match it to (ADR 0123): its own repair."""
-    uprn = await a_let_gas_home(
-        compliance,
-        storeys_with_living_space=2,
-        smoke_alarm_storeys=[0, 1],
-        co_alarm_rooms=["kitchen"],
-    )
-    version = (await home_of(compliance, uprn))["version"]
-    await record(compliance, uprn, [{"kind": "smoke", "location": "hall", "result": "missing"}])
-
-    home = await home_of(compliance, uprn)
-    assert (home["smoke_alarm_storeys"], home["version"]) == ([0, 1], version)
-    assert len(await published("safety-defect-found", uprn)) == 1
-
-
 async def complete_repair(database: Database, safety_defect_id: str, uprn: str) -> None:
     """Repairs completes the repair it raised under `safety_defect_id` (delivered twice)."""
     done_at = datetime.now(UTC)

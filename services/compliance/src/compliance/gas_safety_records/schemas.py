@@ -94,8 +94,9 @@ class AlarmTest(BaseModel):
         "them: with it, the register's smoke alarm storeys follow the test (a tested alarm "
         "is fitted, a missing one is not) and a missing alarm the register already has "
         "a repair for raises no second one. Without it, a home with one storey with living "
-        "space takes it as 0; elsewhere the register is left as it is, and a missing one is "
-        "the register's when it lacks exactly one smoke alarm (ADR 0123)",
+        "space takes it as 0 (ADR 0123); at a home of several, a smoke alarm found faulty "
+        "or missing without it is refused, 422 naming it (which alarm it is cannot be "
+        "told, ADR 0126), and a working one leaves the register as it is",
     )
     result: AlarmResult
 

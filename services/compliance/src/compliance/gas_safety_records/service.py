@@ -39,7 +39,6 @@ from compliance.homes.alarms import (
     follow_alarm_tests,
     place_of,
     storey_of,
-    the_one_open_smoke_alarm,
 )
 from compliance.homes.service import no_access_history_of, status_of
 from compliance.models import Check, GasSafetyRecord, Home, SafetyDefect, Subject
@@ -110,6 +109,36 @@ def _not_assigned() -> Unprocessable:
     )
 
 
+def _faults_on_their_storeys(
+    data: GasSafetyRecordCreate, storeys_with_living_space: int | None
+) -> None:
+    """A smoke alarm found faulty or missing at a home of several storeys with living
+    space says its storey, or the record is refused (422 naming it, ADR 0126). The
+    register keeps smoke alarms by storey and raises one repair per storey lacking one
+    (ADR 0109); without the storey, which of the home's alarms the finding is cannot be
+    told, so it was a repair of its own even where the register's row had raised the
+    repair to fit that very alarm (two repairs for one alarm), and a repair to fit or
+    replace one somewhere in a house of several floors. A flat's or a bungalow's (one
+    storey) is on the ground floor (ADR 0123); a home whose storeys the register does
+    not know has no storey's row to match. A working one needs no storey: it raises
+    nothing."""
+    if storeys_with_living_space is None or storeys_with_living_space < 2:
+        return
+    for index, alarm in enumerate(data.alarm_tests):
+        if (
+            alarm.kind.value == ContractAlarmKind.SMOKE.value
+            and alarm.storey is None
+            and alarm.result is not AlarmResult.WORKING
+        ):
+            raise Unprocessable(
+                f"A smoke alarm found {alarm.result.value} at a home of "
+                f"{storeys_with_living_space} storeys with living space needs its storey "
+                "(0 = ground floor): the register keeps smoke alarms by storey, and the "
+                "repair is to that storey's alarm",
+                field=f"alarm_tests.{index}.storey",
+            )
+
+
 class GasSafetyRecordService:
     def __init__(self, programme: ProgrammeService) -> None:
         self.programme = programme
@@ -178,6 +207,8 @@ class GasSafetyRecordService:
                 "visit in alarm_tests (result missing for an alarm that is not there)",
                 field="alarm_tests",
             )
+        if home is not None:
+            _faults_on_their_storeys(data, home.storeys_with_living_space)
         if await repository.reference_held(session, data.uprn, data.certificate_reference):
             # The same certificate sent again without its Idempotency-Key (a replay with
             # the key answers as the first before this): refused, not a second record.
@@ -378,12 +409,11 @@ class GasSafetyRecordService:
         completion remedies it); it sends no safety-defect-found of its own.
 
         A smoke alarm sent without its storey is placed on the ground floor of a home
-        with one storey with living space (storey_of), as if sent with it; elsewhere it
-        changes nothing in the register, and one found missing is the register's one
-        open smoke alarm row when there is exactly one (the_one_open_smoke_alarm), the
-        only record's missing alarm without a storey (ADR 0123). A faulty one without
-        its storey is its own repair: it hangs on a storey the register may show
-        fitted, which the row's repair would not reach."""
+        with one storey with living space (storey_of), as if sent with it (ADR 0123);
+        elsewhere it changes nothing in the register. One found faulty or missing
+        without it at a home of several storeys was refused (_faults_on_their_storeys,
+        ADR 0126); at a home whose storeys the register does not know no smoke alarm
+        row is open, so it is its own repair."""
         placed: list[tuple[ContractAlarmKind, str] | None] = []
         tested: list[AlarmTested] = []
         for alarm in data.alarm_tests:
@@ -409,15 +439,6 @@ class GasSafetyRecordService:
             register_follows=register_follows,
             now=now,
         )
-        unplaced_missing = [
-            i
-            for i, (alarm, key) in enumerate(zip(data.alarm_tests, placed, strict=True))
-            if key is None
-            and ContractAlarmKind(alarm.kind.value) is ContractAlarmKind.SMOKE
-            and alarm.result is AlarmResult.MISSING
-        ]
-        if len(unplaced_missing) == 1 and (row := the_one_open_smoke_alarm(covered, placed)):
-            placed[unplaced_missing[0]] = row
         # _defects adds one alarm defect per alarm test not working, in their order,
         # after the record's own defects
         alarm_defects = iter(defects[len(data.defects) :])

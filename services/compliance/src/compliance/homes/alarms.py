@@ -150,20 +150,6 @@ def storey_of(
     return storey
 
 
-def the_one_open_smoke_alarm(
-    open_rows: dict[tuple[AlarmKind, str], uuid.UUID],
-    placed: Iterable[tuple[AlarmKind, str] | None],
-) -> tuple[AlarmKind, str] | None:
-    """The register's one open smoke alarm row a missing smoke alarm sent without its
-    storey is (ADR 0123): when exactly one smoke alarm row is open (before the record or
-    opened by it) that none of the record's placed tests is about, the alarm found
-    missing is the one the register already lacks. None when there is none, or several
-    (which storey cannot be told)."""
-    taken = {key for key in placed if key is not None}
-    rows = [key for key in open_rows if key[0] is AlarmKind.SMOKE and key not in taken]
-    return rows[0] if len(rows) == 1 else None
-
-
 def place_of(kind: AlarmKind, storey: int | None, location: str) -> str | None:
     """Where the register keeps an alarm (MissingAlarm.place): a smoke alarm's storey
     number, a CO alarm's room as compared (stripped, lower case); None for a smoke alarm
