@@ -228,7 +228,8 @@ class SurveyService:
         resident named answers about a home of theirs (require_of_the_home): a response
         counts in the figures of its home's stock, by that home's tenure, and once per
         household: a second member's answer is kept, not counted (`responses`,
-        docs/adr/0122)."""
+        docs/adr/0122). A perception survey's resident lived at the home on the day they
+        answered (`_lived_there`, docs/adr/0134)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -238,6 +239,8 @@ class SurveyService:
                 field="responded_at",
             )
         await require_of_the_home(session, data.resident_id, data.uprn)
+        if data.survey == SurveyKind.PERCEPTION and data.resident_id is not None:
+            await self._lived_there(session, data.resident_id, data.uprn, data.responded_at)
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
         ):
@@ -281,6 +284,29 @@ class SurveyService:
             ),
         )
         return to_public(response)
+
+    @staticmethod
+    async def _lived_there(
+        session: AsyncSession, resident_id: uuid.UUID, uprn: str, responded_at: datetime
+    ) -> None:
+        """The perception survey is the tenants' view of their landlord, counted by the
+        household living in the home when it was given (TP01 to TP12, by the home's
+        tenure then, one voice per household: docs/adr/0122): a resident named answers
+        for the home they lived in on the London day they answered (docs/adr/0134). A
+        former tenant naming the home they left was counted as the voice of the
+        household living there now, ahead of its own tenant; a tenant who moved, naming
+        their old home, was counted in that home's stock and household. A 422 naming
+        resident_id otherwise, which never says where they do live. A paper form given
+        while they lived there and typed in after they left is taken (the day is
+        `responded_at`'s). A resident engagement knows no home or tenancy of (a shared
+        owner income holds no tenancy of) is taken as before (repository.answers_for)."""
+        day = london_day(responded_at)
+        if not await repository.answers_for(session, resident_id, uprn, day):
+            raise Unprocessable(
+                f"Resident {resident_id} did not live at {uprn} on {day.isoformat()}: the "
+                "perception survey counts the household living in the home when it answered",
+                field="resident_id",
+            )
 
     async def responses(
         self, session: AsyncSession, survey: SurveyKind, first: datetime, last: datetime
