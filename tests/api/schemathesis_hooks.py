@@ -260,7 +260,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/tenancies": {
         "start_date": "at most 12 months after today; JSON Schema has no 'today'; after "
-        "the last day of the home's previous tenancy (" + STATE + ")"
+        "the last day of the home's previous tenancy (" + STATE + ")",
+        "balance_brought_forward.as_at": "a Sunday before the current rent week (the "
+        "calendar; JSON Schema has no 'today')",
     },
     "POST /v1/tenancies/{tenancy_id}/end": {"end_date": FUTURE},
     "POST /v1/tenancies/{tenancy_id}/rent-change": {

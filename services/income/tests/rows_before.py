@@ -9,11 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from income.models import Tenancy
 
 TENANCY_COLUMNS_SINCE_0029 = frozenset(
-    {"withdrawn_at", "withdrawn_by", "backdated_weeks_charged", "withdrawal_reason"}
+    {
+        "withdrawn_at",
+        "withdrawn_by",
+        "backdated_weeks_charged",
+        "withdrawal_reason",
+        "balance_brought_forward_pence",
+        "balance_brought_forward_as_at",
+    }
 )
 """The tenancy's columns migration 0029 added (a tenancy withdrawn before its start) and
 those added since (0030: the rent weeks charged when it was recorded; 0031: why it was
-withdrawn)."""
+withdrawn; 0032: a balance brought forward at load)."""
 
 
 async def add_tenancy_before_0029(session: AsyncSession, tenancy: Tenancy) -> None:

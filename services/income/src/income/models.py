@@ -102,6 +102,19 @@ class Tenancy(IncomeModel, table=True):
         description="The rent weeks charged when it was recorded, its start being in the "
         "past (ADR 0112); 0 for every other, and for every tenancy recorded before 0030",
     )
+    balance_brought_forward_pence: int | None = Field(
+        default=None,
+        sa_type=BigInteger,
+        description="The balance the landlord's old system held for it, brought forward "
+        "when it was loaded (ADR 0132; an opening_balance entry on its rent account when "
+        "not 0); null: none brought forward, and every tenancy recorded before 0032",
+    )
+    balance_brought_forward_as_at: date | None = Field(
+        default=None,
+        description="The day that balance was struck, the last day of a rent week (a "
+        "Sunday): every rent week up to it is the old system's, charged by neither the "
+        "rent run nor the charge back of a late-recorded tenancy (ADR 0132)",
+    )
 
 
 class RentChange(IncomeModel, table=True):

@@ -114,8 +114,9 @@ class IncomeSettings(ServiceSettings):
         le=52,
         description="A tenancy recorded with its start in the past, at most this many weeks "
         "back, is charged the rent weeks from its start to the current one when it is "
-        "recorded (rent-free weeks excepted); an older start is not charged back (a "
-        "go-live load, balances brought forward elsewhere); 0 charges none back (ADR 0112)",
+        "recorded (rent-free weeks excepted); an older start is not charged back; 0 "
+        "charges none back (ADR 0112). A tenancy loaded with its balance brought forward "
+        "is never charged the weeks up to it, whatever this is (ADR 0132)",
     )
     arrangement_max_weeks: int = Field(
         default=104, ge=1, description="The longest an arrangement may take to clear the arrears"

@@ -101,19 +101,31 @@ def week_charge(weekly_pence: int, started_on: date, week: date) -> int:
 
 
 def weeks_charged_back(
-    started_on: date, today: date, window_weeks: int, rent_free_weeks: Iterable[date]
+    started_on: date,
+    today: date,
+    window_weeks: int,
+    rent_free_weeks: Iterable[date],
+    brought_forward_as_at: date | None = None,
 ) -> list[date]:
     """The rent weeks (Mondays) a tenancy recorded `today` is charged when it is
     recorded (ADR 0112): when its start is in the past and at most `window_weeks`
     weeks back (`today` less 7 days a week, that day included), every rent week from
     the one it starts in up to and including the current one, less the landlord's
     rent-free weeks; none when it starts today or ahead (the rent run charges it from
-    its week), when its start is further back (a go-live load whose balances were
-    brought forward elsewhere) or when the window is 0."""
-    if window_weeks <= 0 or not today - timedelta(weeks=window_weeks) <= started_on < today:
+    its week), when its start is further back (a go-live load) or when the window is 0.
+
+    A tenancy loaded with a balance brought forward (`brought_forward_as_at`, the last
+    day of a rent week: ADR 0132) owes its old system every week up to that day, in
+    that balance: it is charged from the week after (or the week it starts in, when
+    later) on the same terms, so a load is never charged on top of the balance it
+    brings, whatever the window."""
+    first = started_on
+    if brought_forward_as_at is not None:
+        first = max(started_on, brought_forward_as_at + timedelta(days=1))
+    if window_weeks <= 0 or not today - timedelta(weeks=window_weeks) <= first < today:
         return []
     free = set(rent_free_weeks)
-    week, current = rent_week_of(started_on), rent_week_of(today)
+    week, current = rent_week_of(first), rent_week_of(today)
     weeks = []
     while week <= current:
         if week not in free:

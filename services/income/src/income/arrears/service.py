@@ -263,8 +263,11 @@ class ArrearsService:
                 tenancy_started_on=tenancy.start_date,
                 arrangement_kept=kept,
                 vulnerability_unreviewed=unreviewed,
+                # A tenancy loaded with its balance brought forward (ADR 0132) was
+                # asked for the weeks after it by the old system's rhythm, not all at
+                # once: watched from its first day, as any load.
                 rent_charged_back_on=london_day(tenancy.created_at)
-                if tenancy.backdated_weeks_charged
+                if tenancy.backdated_weeks_charged and tenancy.balance_brought_forward_as_at is None
                 else None,
             ),
             ladder,

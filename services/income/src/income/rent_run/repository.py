@@ -26,6 +26,12 @@ def _uncharged_where(week: date) -> list[Any]:
         Account.kind == AccountKind.RENT,
         Tenancy.status == TenancyStatus.CURRENT,
         Tenancy.start_date <= week + timedelta(days=6),
+        # A week up to the day a loaded tenancy's balance was brought forward is in
+        # that balance: the old system charged it (ADR 0132).
+        or_(
+            col(Tenancy.balance_brought_forward_as_at).is_(None),
+            col(Tenancy.balance_brought_forward_as_at) < week,
+        ),
         ~charged,
     ]
 
@@ -44,7 +50,8 @@ async def uncharged(
     session: AsyncSession, week: date, limit: int, *, after: uuid.UUID | None = None
 ) -> list[tuple[Account, Tenancy]]:
     """Current tenancies' rent accounts with no rent charged for `week` yet (started by
-    that week's Sunday), locked; rows another runner holds are skipped (FOR UPDATE SKIP
+    that week's Sunday, and not loaded with a balance brought forward as at that week
+    or later: ADR 0132), locked; rows another runner holds are skipped (FOR UPDATE SKIP
     LOCKED), so two runs at once share the work and never take the same account."""
     query = (
         select(Account, Tenancy)

@@ -41,8 +41,10 @@ async def start_tenancy(
     the past, at most the configured weeks back (`backdated_charge_weeks`, 4 by
     default), is charged the rent weeks from its start to the current one as it is
     recorded (rent-free weeks excepted; rent-charged for each), and the answer's
-    `backdated_weeks_charged` says how many; an older start is charged none back: a
-    go-live load whose balances were brought forward elsewhere (ADR 0112)."""
+    `backdated_weeks_charged` says how many; an older start is charged none back (ADR
+    0112). A tenancy loaded from the old system carries `balance_brought_forward`: the
+    balance is posted (opening_balance) and the rent weeks up to its `as_at` are never
+    charged again, by the charge back or the rent run (ADR 0132)."""
     settings = request.app.state.account_service.settings
     return await idempotency.create(
         session,

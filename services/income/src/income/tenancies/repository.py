@@ -86,6 +86,8 @@ TENANCY_COLUMNS = (
     "withdrawn_at",
     "withdrawal_reason",
     "backdated_weeks_charged",
+    "balance_brought_forward_pence",
+    "balance_brought_forward_as_at",
 )
 """The tenancy's columns its public entry shows (schemas.TenancyPublic)."""
 

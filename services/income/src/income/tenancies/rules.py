@@ -38,6 +38,27 @@ def latest_day_ahead(today: date) -> date:
     return add_months(today, RECORDED_AHEAD_MONTHS)
 
 
+def why_not_brought_forward_as_at(as_at: date, today: date) -> str | None:
+    """Why a balance brought forward cannot be struck `as_at` (None: it can; ADR 0132).
+    It is struck at the end of a rent week (a Sunday), so the weeks it holds are whole
+    weeks the rent run can tell apart from Hearth's; and at the end of one already over,
+    so the current rent week's charge, which is not yet arrears, is Hearth's own (struck
+    in the middle of a week, the old system's charge of that week would be read as
+    arrears and the ladder would write to every household yet to pay it)."""
+    current_week = today - timedelta(days=today.weekday())
+    if as_at.weekday() != 6:
+        return (
+            "A balance is brought forward as at the last day of a rent week (a Sunday), "
+            f"not a {calendar.day_name[as_at.weekday()]}"
+        )
+    if as_at >= current_week:
+        return (
+            "A balance is brought forward as at the end of a rent week already over: the "
+            f"current rent week began on {current_week}"
+        )
+    return None
+
+
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 """Tenancies on trial: introductory for councils, starter for housing associations, the
 same trial period (DOMAIN.md)."""

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hearth_contracts.events.income import TenancyEndReason, TenancyType, TenancyTypeChange
-from hearth_contracts.values import BoundedNonNegativePence, Uprn
+from hearth_contracts.values import MAX_PENCE, BoundedNonNegativePence, Uprn
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictDay
 from hearth_kit.text_patterns import HAS_WORDS
 from income.accounts.schemas import SummaryPublic
@@ -26,6 +26,26 @@ class TenantCreate(BaseModel):
     full_name: str = Field(min_length=1, pattern=HAS_WORDS, max_length=200)
     person_id: uuid.UUID | None = Field(
         default=None, description="The person's id, when known; a new id is given otherwise"
+    )
+
+
+class BalanceBroughtForward(BaseModel):
+    """The balance a tenancy loaded from the landlord's old system brings with it (a
+    go-live or bulk load, ADR 0132), and the day that system struck it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount_pence: Annotated[int, Field(ge=-MAX_PENCE, le=MAX_PENCE), WHOLE_NUMBER] = Field(
+        description="What the household owed on that day (positive: owed; negative: in "
+        "credit; 0: nothing either way), posted as one opening_balance entry on the rent "
+        "account, dated as_at"
+    )
+    as_at: StrictDay = Field(
+        description="The day it was struck: the last day of a rent week (a Sunday) before "
+        "the current rent week. Every rent week up to it is the old system's, in this "
+        "balance: neither the rent run nor the charge back of a tenancy recorded late "
+        "charges it; the weeks after it are charged (ADR 0132). A 422 naming this field "
+        "otherwise"
     )
 
 
@@ -54,6 +74,12 @@ class TenancyCreate(BaseModel):
     weekly_rent_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
     weekly_service_charge_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] = Field(
         default=0, description="Service charges a week, charged apart from rent"
+    )
+    balance_brought_forward: BalanceBroughtForward | None = Field(
+        default=None,
+        description="For a tenancy loaded from the old system (go-live): the balance it "
+        "held and the day it was struck. The weeks up to that day are not charged again, "
+        "whatever `backdated_charge_weeks` is (ADR 0132); absent for a new letting",
     )
 
     @field_validator("tenants")
@@ -116,9 +142,20 @@ class TenancyPublic(BaseModel):
         default=0,
         description="The rent weeks charged when it was recorded, its start being in the "
         "past by at most the configured weeks (4 by default): from the week it started "
-        "in to the week it was recorded in, rent-free weeks excepted (ADR 0112). 0: its "
-        "start was not in the past, or further back (a go-live load, its balance "
-        "brought forward elsewhere: nothing charged back), or none are charged back",
+        "in to the week it was recorded in, rent-free weeks excepted (ADR 0112), from the "
+        "week after its balance brought forward when it has one (ADR 0132). 0: its "
+        "start was not in the past, or further back, or none are charged back",
+    )
+
+    balance_brought_forward_pence: int | None = Field(
+        default=None,
+        description="The balance brought forward from the old system when it was loaded "
+        "(ADR 0132); null: none",
+    )
+    balance_brought_forward_as_at: date | None = Field(
+        default=None,
+        description="The day that balance was struck: the rent weeks up to it are the "
+        "old system's; null: none brought forward",
     )
 
 

@@ -115,8 +115,14 @@ class TenancyService:
         run would have charged them, in this transaction (rent-charged after
         tenancy-started), and how many is kept (`backdated_weeks_charged`): a tenancy
         typed in days or weeks after it was signed owes them, and the rent run only
-        charges the current week. An older start is a go-live load whose balances were
-        brought forward elsewhere: nothing is charged back (ADR 0112)."""
+        charges the current week. An older start is charged nothing back (ADR 0112).
+
+        A tenancy loaded from the old system with its balance brought forward (ADR
+        0132) has that balance posted (an opening_balance entry dated the day it was
+        struck, the last day of a rent week before the current one; 422 naming
+        `balance_brought_forward.as_at` otherwise), and the weeks up to that day are
+        the old system's: charged back only from the week after, never again by the
+        rent run, whatever the window. A load is safe without ops setting it to 0."""
         now = now or datetime.now(UTC)
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
@@ -134,6 +140,12 @@ class TenancyService:
                 f"Home {data.uprn} already has a current tenancy ({current.tenancy_reference})",
                 field="uprn",
             )
+        if data.balance_brought_forward is not None and (
+            why := rules.why_not_brought_forward_as_at(
+                data.balance_brought_forward.as_at, london_day(now)
+            )
+        ):
+            raise Unprocessable(why, field="balance_brought_forward.as_at")
         if (last_day := await repository.last_day_of_home(session, data.uprn)) is not None and (
             data.start_date <= last_day
         ):
@@ -158,6 +170,9 @@ class TenancyService:
             status=TenancyStatus.CURRENT,
             created_at=now,
         )
+        if (brought := data.balance_brought_forward) is not None:
+            tenancy.balance_brought_forward_pence = brought.amount_pence
+            tenancy.balance_brought_forward_as_at = brought.as_at
         tenants = [
             Tenant(
                 tenancy_id=tenancy.id,
@@ -214,8 +229,25 @@ class TenancyService:
                 rent_account_id=account.id,
             ),
         )
+        if brought is not None and brought.amount_pence:
+            # Before any week charged back, so each rent-charged's balance counts it.
+            await accounts.add_entry(
+                session,
+                LedgerEntry(
+                    id=uuid.uuid4(),
+                    account_id=account.id,
+                    kind=EntryKind.OPENING_BALANCE,
+                    amount_pence=brought.amount_pence,
+                    effective_on=brought.as_at,
+                    posted_at=now,
+                ),
+            )
         weeks = account_rules.weeks_charged_back(
-            tenancy.start_date, london_day(now), backdated_charge_weeks, rent_free_weeks
+            tenancy.start_date,
+            london_day(now),
+            backdated_charge_weeks,
+            rent_free_weeks,
+            tenancy.balance_brought_forward_as_at,
         )
         if weeks:
             tenancy.backdated_weeks_charged = await charge_weeks_on_recording(
