@@ -279,7 +279,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     # repairs
     "POST /v1/appointments": {"work_order_ids": STATE, "made_at_first_contact": STATE},
     "POST /v1/appointments/{appointment_id}/outcome": {
-        "occurred_at": FUTURE + "; not before the appointment's window started (" + STATE + ")",
+        "occurred_at": FUTURE + "; not before the appointment's window started, nor after "
+        "what followed its visit: its work completed, a later appointment for the same "
+        "work started, its repairs closed (ADR 0128; " + STATE + ")",
     },
     "POST /v1/work-orders": {
         "repair_id": STATE,

@@ -138,6 +138,71 @@ async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> A
     return (await session.execute(query)).scalars().first()
 
 
+STARTED = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.KEPT,
+    AppointmentStatus.MISSED,
+    AppointmentStatus.NO_ACCESS,
+)
+"""An appointment in one of these states was (or, booked, is) due from its window's
+start; a rebooked or cancelled one was called off before it (docs/adr/0107)."""
+
+
+async def what_followed(session: AsyncSession, appointment: Appointment) -> list[rules.Followed]:
+    """What has happened since the appointment's visit (docs/adr/0128): each of its work
+    orders completed (a completion on its day from its window's start keeps it itself,
+    so one left booked came on a later day), the start of a later appointment holding
+    work of its repairs (the same work booked again, or a follow-on), and the closing of
+    the last of its repairs. Read at its home (ix_appointment_uprn, the work orders and
+    repairs by id)."""
+    held = [uuid.UUID(i) for i in appointment.work_order_ids]
+    orders = (
+        await session.execute(
+            select(WorkOrder.id, WorkOrder.repair_id, WorkOrder.completed_at).where(
+                col(WorkOrder.id).in_(held)
+            )
+        )
+    ).all()
+    followed = [
+        rules.Followed(completed_at, f"work order {order_id} was completed")
+        for order_id, _, completed_at in orders
+        if completed_at is not None
+    ]
+    repair_ids = {repair_id for _, repair_id, _ in orders}
+    if not repair_ids:
+        return followed
+    repairs = (
+        await session.execute(
+            select(RepairRequest.status, RepairRequest.completed_at).where(
+                col(RepairRequest.id).in_(repair_ids)
+            )
+        )
+    ).all()
+    if all(status == RepairStatus.COMPLETED and done is not None for status, done in repairs):
+        closed = max(done for _, done in repairs if done is not None)
+        followed.append(rules.Followed(closed, "the work it was for was closed"))
+    same_work = {
+        str(i)
+        for i in (
+            await session.execute(
+                select(WorkOrder.id).where(col(WorkOrder.repair_id).in_(repair_ids))
+            )
+        ).scalars()
+    }
+    later = select(Appointment.id, Appointment.window_start, Appointment.work_order_ids).where(
+        Appointment.uprn == appointment.uprn,
+        Appointment.id != appointment.id,
+        col(Appointment.window_start) > appointment.window_start,
+        col(Appointment.status).in_(STARTED),
+    )
+    followed.extend(
+        rules.Followed(start, f"appointment {later_id} for the same work started")
+        for later_id, start, ids in (await session.execute(later)).all()
+        if same_work & set(ids)
+    )
+    return followed
+
+
 async def _held_at_their_homes(
     session: AsyncSession, work_order_ids: list[uuid.UUID], *conditions: ColumnElement[bool]
 ) -> set[str]:

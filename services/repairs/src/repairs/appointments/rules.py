@@ -185,6 +185,22 @@ def completion_keeps(window_start: datetime, completed_at: datetime) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """Something that happened after an appointment's visit, which its outcome cannot
+    be dated after: when, and what (said in the refusal)."""
+
+    at: datetime
+    what: str
+
+
+def latest_outcome(followed: Iterable[Followed]) -> Followed | None:
+    """The first thing to follow the appointment's visit, by which its outcome had
+    happened (docs/adr/0128): the latest moment an outcome can be dated. None when
+    nothing has followed yet (the outcome is bounded by now only)."""
+    return min(followed, key=lambda f: f.at, default=None)
+
+
 def moved_late(window_start: datetime, arranged_at: datetime) -> bool:
     """Whether a contractor's new window, arranged with the household at `arranged_at`,
     came once the booked appointment's window had started (from its first second, as

@@ -119,8 +119,10 @@ class AppointmentOutcome(BaseModel):
         default=None,
         description="When it happened (the operative's visit, or the moment the "
         "appointment was missed), which the figures count from: not in the future, not "
-        "before the appointment's window starts (422 occurred_at). Left out, the moment "
-        "it is recorded",
+        "before the appointment's window starts, not after one of its work orders was "
+        "completed, a later appointment for the same work started or its repairs were "
+        "closed (422 occurred_at; ADR 0128). Left out, the moment it is recorded, held "
+        "to the same bounds",
     )
 
 

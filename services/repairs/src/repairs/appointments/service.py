@@ -531,21 +531,37 @@ async def move_to_contractors_window(
     return appointment
 
 
-def _occurred_at(data: AppointmentOutcome, appointment: Appointment, now: datetime) -> datetime:
+async def _occurred_at(
+    session: AsyncSession, data: AppointmentOutcome, appointment: Appointment, now: datetime
+) -> datetime:
     """When the outcome happened: `occurred_at`, or `now` when it is not given. Clocks
     start when the thing happened, never when it was recorded (DOMAIN.md Identity), so
     an outcome typed in the next morning keeps the evening it happened in. Refused (422
     occurred_at) in the future, or before the appointment's window started: nothing
-    happened at an appointment before it began."""
-    if data.occurred_at is None:
-        return now
-    if data.occurred_at > now:
+    happened at an appointment before it began.
+
+    Nor after what followed the visit (docs/adr/0128): one of its work orders completed,
+    a later appointment for the same work started, the last of its repairs closed. The
+    visit, or its missing, had happened by then; dated later, it would count in a later
+    period of repairs.appointments_kept and make its work no_access from after the work
+    was done or booked again. Left out, `now` is held to the same bound: once anything
+    has followed, the outcome must say when it happened."""
+    occurred_at = now if data.occurred_at is None else data.occurred_at
+    if occurred_at > now:
         raise Unprocessable("occurred_at is in the future", field="occurred_at")
-    if data.occurred_at < appointment.window_start:
+    if occurred_at < appointment.window_start:
         raise Unprocessable(
             "occurred_at is before the appointment's window started", field="occurred_at"
         )
-    return data.occurred_at
+    bound = rules.latest_outcome(await repository.what_followed(session, appointment))
+    if bound is not None and occurred_at > bound.at:
+        said = "occurred_at is" if data.occurred_at is not None else "Now is"
+        raise Unprocessable(
+            f"{said} after {bound.what} ({bound.at.astimezone(UTC).isoformat()}): the "
+            "appointment's outcome happened before that; give occurred_at as when it did",
+            field="occurred_at",
+        )
+    return occurred_at
 
 
 NOT_KEPT = frozenset({AppointmentStatus.MISSED, AppointmentStatus.NO_ACCESS})
@@ -845,7 +861,7 @@ class AppointmentService:
         appointment = await self._booked(session, appointment_id)
         if appointment.window_start > now:
             raise Unprocessable("The appointment has not started yet", field="outcome")
-        occurred_at = _occurred_at(data, appointment, now)
+        occurred_at = await _occurred_at(session, data, appointment, now)
         appointment.outcome_at = occurred_at
         if data.outcome is Outcome.KEPT:
             appointment.status = AppointmentStatus.KEPT
