@@ -131,7 +131,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "survey_response_ids": STATE,
         "complaint_ids": STATE,
         "published_on": "a day to come is refused (the list reads it as when the landlord "
-        "acted); JSON Schema has no 'today'",
+        "acted); JSON Schema has no 'today'; nor a day before the linked complaints and "
+        "responses were received or given (" + STATE + ")",
     },
     "POST /v1/residents/{resident_id}/messages": {
         "language": "left out, it is the resident's language, which no template may be "

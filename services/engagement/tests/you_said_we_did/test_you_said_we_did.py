@@ -8,13 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from engagement.you_said_we_did.service import refuse_published_ahead
+from engagement.you_said_we_did.service import (
+    refuse_published_ahead,
+    refuse_published_before_what_led_to_it,
+)
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import london_day
 
 
-async def a_complaint(engagement: httpx.AsyncClient) -> str:
-    """A complaint received now, for an item to link to; its id."""
+async def a_complaint(engagement: httpx.AsyncClient, received_at: datetime | None = None) -> str:
+    """A complaint received at `received_at` (None: now), for an item to link to; its
+    id."""
     complaint = await engagement.post(
         "/v1/complaints",
         json={
@@ -22,7 +26,7 @@ async def a_complaint(engagement: httpx.AsyncClient) -> str:
             "category": "communication",
             "medium": "online",
             "summary": "Nobody told me the repair was cancelled",
-            "received_at": datetime.now(UTC).isoformat(),
+            "received_at": (received_at or datetime.now(UTC)).isoformat(),
         },
     )
     assert complaint.status_code == 201, complaint.text
@@ -36,7 +40,7 @@ async def test_an_item_links_the_complaints_behind_it(engagement: httpx.AsyncCli
         json={
             "you_said": "You were not told when appointments changed",
             "we_did": "We now text every change to an appointment",
-            "published_on": date.today().isoformat(),
+            "published_on": london_day(datetime.now(UTC)).isoformat(),
             "complaint_ids": [complaint_id],
         },
     )
@@ -56,7 +60,7 @@ async def test_an_item_linked_to_no_complaint_or_feedback_is_refused(
             json={
                 "you_said": "Repairs took too long to book",
                 "we_did": "Appointments are booked on the first call",
-                "published_on": date.today().isoformat(),
+                "published_on": london_day(datetime.now(UTC)).isoformat(),
                 **links,
             },
         )
@@ -70,7 +74,7 @@ async def test_an_unknown_complaint_names_the_field(engagement: httpx.AsyncClien
         json={
             "you_said": "x",
             "we_did": "y",
-            "published_on": date.today().isoformat(),
+            "published_on": london_day(datetime.now(UTC)).isoformat(),
             "complaint_ids": [str(uuid.uuid4())],
         },
     )
@@ -82,7 +86,7 @@ async def test_following_next_cursor_pages_through_every_item_once(
     engagement: httpx.AsyncClient,
 ) -> None:
     """Items page by their published day (a date in the cursor), latest first."""
-    complaint_id = await a_complaint(engagement)
+    complaint_id = await a_complaint(engagement, datetime(2025, 6, 1, 12, tzinfo=UTC))
     made = []
     for day in (date(2025, 6, 2), date(2025, 6, 3), date(2025, 6, 3)):
         response = await engagement.post(
@@ -140,3 +144,66 @@ def test_the_day_it_was_published_is_today_at_the_latest() -> None:
     with pytest.raises(Unprocessable) as refused:
         refuse_published_ahead(today + timedelta(days=1), today)
     assert refused.value.extensions["field"] == "published_on"
+
+
+async def item(
+    engagement: httpx.AsyncClient, published_on: date, **links: list[str]
+) -> httpx.Response:
+    return await engagement.post(
+        "/v1/you-said-we-did",
+        json={
+            "you_said": "Repairs took too long to book",
+            "we_did": "Appointments are booked on the first call",
+            "published_on": published_on.isoformat(),
+            **links,
+        },
+    )
+
+
+async def test_an_item_published_before_what_led_to_it_is_refused(
+    engagement: httpx.AsyncClient,
+) -> None:
+    """docs/adr/0135: a change is published on or after the London day of the latest
+    complaint or response it links. Received at 23:30 UTC on 2 June 2025 is 3 June in
+    London: an item dated 2 June is refused naming published_on, nothing kept; 3 June is
+    taken. A survey response given on 10 June, linked beside it, moves the day to 10
+    June."""
+    complaint_id = await a_complaint(engagement, datetime(2025, 6, 2, 23, 30, tzinfo=UTC))
+    refused = await item(engagement, date(2025, 6, 2), complaint_ids=[complaint_id])
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["published_on"]
+    assert "Nobody told me" not in refused.text  # the link by id, never what it says
+    listed = (await engagement.get("/v1/you-said-we-did")).json()["items"]
+    assert not any(i["complaint_ids"] == [complaint_id] for i in listed)
+
+    taken = await item(engagement, date(2025, 6, 3), complaint_ids=[complaint_id])
+    assert taken.status_code == 201, taken.text
+
+    response = await engagement.post(
+        "/v1/surveys/responses",
+        json={
+            "survey": "perception",
+            "uprn": "100023336956",
+            "answers": [{"question": "tp01_overall", "rating": "very_dissatisfied"}],
+            "responded_at": "2025-06-10T09:00:00+00:00",
+        },
+    )
+    assert response.status_code == 201, response.text
+    both = {"complaint_ids": [complaint_id], "survey_response_ids": [response.json()["id"]]}
+    refused = await item(engagement, date(2025, 6, 9), **both)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["published_on"]
+    assert (await item(engagement, date(2025, 6, 10), **both)).status_code == 201
+
+
+def test_an_item_is_published_on_or_after_the_london_day_of_what_led_to_it() -> None:
+    linked = [
+        ("complaint x was received", uuid.uuid4(), datetime(2026, 3, 29, 22, 59, tzinfo=UTC)),
+        ("survey response y was given", uuid.uuid4(), datetime(2026, 3, 28, 12, tzinfo=UTC)),
+    ]
+    refuse_published_before_what_led_to_it(date(2026, 3, 29), linked)  # 23:59 BST
+    linked.append(("complaint z was received", uuid.uuid4(), datetime(2026, 3, 29, 23, tzinfo=UTC)))
+    with pytest.raises(Unprocessable) as refused:
+        refuse_published_before_what_led_to_it(date(2026, 3, 29), linked)  # 30 March there
+    assert refused.value.extensions["field"] == "published_on"
+    assert "complaint z" in str(refused.value)

@@ -310,10 +310,3 @@ async def tenancies_of(
         for uprn, tenancy_id, start, end in rows.tuples():
             tenancies.setdefault(uprn, []).append((tenancy_id, start, end))
     return tenancies
-
-
-async def existing_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    if not ids:
-        return set()
-    rows = await session.execute(select(SurveyResponse.id).where(col(SurveyResponse.id).in_(ids)))
-    return set(rows.scalars().all())

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Complaint, YouSaidWeDid
+from engagement.models import Complaint, SurveyResponse, YouSaidWeDid
 
 
 def add(session: AsyncSession, item: YouSaidWeDid) -> None:
     session.add(item)
 
 
-async def existing_complaints(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+async def complaints_received(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, datetime]:
+    """When each of these complaints that exists was received."""
     if not ids:
-        return set()
-    rows = await session.execute(select(Complaint.id).where(col(Complaint.id).in_(ids)))
-    return set(rows.scalars().all())
+        return {}
+    rows = await session.execute(
+        select(Complaint.id, Complaint.received_at).where(col(Complaint.id).in_(ids))
+    )
+    return {complaint_id: received_at for complaint_id, received_at in rows.tuples()}
+
+
+async def responses_given(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each of these survey responses that exists was given."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(SurveyResponse.id, SurveyResponse.responded_at).where(
+            col(SurveyResponse.id).in_(ids)
+        )
+    )
+    return {response_id: responded_at for response_id, responded_at in rows.tuples()}
 
 
 async def page(

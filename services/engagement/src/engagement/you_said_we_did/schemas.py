@@ -20,7 +20,9 @@ class YouSaidWeDidCreate(BaseModel):
     you_said: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     we_did: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     published_on: StrictDay = Field(
-        description="The day it was published (London): not after today (a 422 naming it)"
+        description="The day it was published (London): not after today, nor before the "
+        "day the latest complaint or survey response it links was received or given (a "
+        "422 naming it)"
     )
     complaint_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)
     survey_response_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200)

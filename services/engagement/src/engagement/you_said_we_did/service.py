@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import YouSaidWeDid
-from engagement.surveys import repository as surveys
 from engagement.you_said_we_did import repository
 from engagement.you_said_we_did.schemas import YouSaidWeDidCreate, YouSaidWeDidPublic
 from hearth_kit.pagination import Page, PageParams
@@ -24,6 +23,26 @@ def refuse_published_ahead(published_on: date, today: date) -> None:
     figure reads these items), but residents read it as when the landlord acted."""
     if published_on > today:
         raise Unprocessable("published_on is in the future", field="published_on")
+
+
+def refuse_published_before_what_led_to_it(
+    published_on: date, linked: list[tuple[str, uuid.UUID, datetime]]
+) -> None:
+    """A change is published after the complaints and feedback that led to it (DOMAIN:
+    changes linked to the feedback and complaints that led to them), on or after the
+    London day the latest of them was received or given (docs/adr/0135). One dated
+    before is either not what led to it (a wrong id linked) or mistyped: the list,
+    latest first, and a scrutiny panel following an item back to what residents said
+    would read a change made before anyone asked for it. A 422 naming published_on,
+    which names the link by kind and id only (never what it says). `linked`: (what it
+    is, its id, when it was received or given)."""
+    for what, _, at in sorted(linked, key=lambda link: (link[2], str(link[1]))):
+        if published_on < london_day(at):
+            raise Unprocessable(
+                f"published_on {published_on.isoformat()} is before the day {what} "
+                f"({london_day(at).isoformat()}): a change is published after what led to it",
+                field="published_on",
+            )
 
 
 def to_public(item: YouSaidWeDid) -> YouSaidWeDidPublic:
@@ -43,7 +62,8 @@ class YouSaidWeDidService:
         """Publish an item; it links at least one complaint or survey response (DOMAIN:
         changes linked to the feedback and complaints that led to them, so an item linked
         to neither would claim residents said what none is recorded saying), and every
-        one linked must exist. Published on a day that has come (London's)."""
+        one linked must exist. Published on a day that has come (London's), and not
+        before what it links was received or given."""
         refuse_published_ahead(data.published_on, london_day(datetime.now(UTC)))
         complaints = list(dict.fromkeys(data.complaint_ids))
         responses = list(dict.fromkeys(data.survey_response_ids))
@@ -53,16 +73,23 @@ class YouSaidWeDidService:
                 "(complaint_ids or survey_response_ids)",
                 field="complaint_ids",
             )
-        missing = set(complaints) - await repository.existing_complaints(session, complaints)
+        received = await repository.complaints_received(session, complaints)
+        missing = set(complaints) - set(received)
         if missing:
             raise Unprocessable(
                 f"No complaint {sorted(map(str, missing))[0]}", field="complaint_ids"
             )
-        missing = set(responses) - await surveys.existing_ids(session, responses)
+        given = await repository.responses_given(session, responses)
+        missing = set(responses) - set(given)
         if missing:
             raise Unprocessable(
                 f"No survey response {sorted(map(str, missing))[0]}", field="survey_response_ids"
             )
+        refuse_published_before_what_led_to_it(
+            data.published_on,
+            [(f"complaint {i} was received", i, at) for i, at in received.items()]
+            + [(f"survey response {i} was given", i, at) for i, at in given.items()],
+        )
         item = YouSaidWeDid(
             id=uuid.uuid4(),
             you_said=data.you_said,
