@@ -718,8 +718,9 @@ async def current_certificate(
     session: AsyncSession, uprn: str, check_type: CheckType, on: date
 ) -> CertificateRecord | None:
     """The home's latest certificate of this type done by `on` (of a same-day re-test,
-    the one recorded last), when it is in date on `on`: the current EICR a new tenancy
-    is given (as gas_safety_records.repository.current_for)."""
+    the one recorded last), when it is in date on `on` (up to the day before its expiry
+    date): the current EICR a new tenancy is given (as
+    gas_safety_records.repository.current_for)."""
     query = (
         select(CertificateRecord)
         .where(
@@ -731,7 +732,7 @@ async def current_certificate(
         .limit(1)
     )
     record = (await session.execute(query)).scalars().first()
-    if record is None or record.expires_on is None or record.expires_on < on:
+    if record is None or record.expires_on is None or record.expires_on <= on:
         return None
     return record
 

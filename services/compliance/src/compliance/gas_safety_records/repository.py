@@ -25,7 +25,9 @@ async def get(session: AsyncSession, record_id: uuid.UUID) -> GasSafetyRecord | 
 
 
 async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRecord | None:
-    """The home's latest gas safety record, when it is in date on `on`."""
+    """The home's latest gas safety record, when it is in date on `on`: up to the day
+    before its expiry date, the day the check is overdue (rules.status_on) and
+    certificate-expired is raised."""
     query = (
         select(GasSafetyRecord)
         .where(
@@ -37,7 +39,7 @@ async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRe
         .limit(1)
     )
     record = (await session.execute(query)).scalars().first()
-    return record if record is not None and record.expires_on >= on else None
+    return record if record is not None and record.expires_on > on else None
 
 
 async def reference_held(session: AsyncSession, uprn: str, certificate_reference: str) -> bool:
