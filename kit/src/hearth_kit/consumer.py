@@ -219,7 +219,7 @@ class EventConsumer:
         while True:
             await asyncio.sleep(delay)
             try:
-                await self.db.ping()
+                await self.db.ping(writable=True)  # a standby answers reads only
                 break
             except Exception as exc:
                 delay = min(delay * 2, 10.0)

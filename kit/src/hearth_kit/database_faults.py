@@ -37,6 +37,13 @@ _UNREACHABLE_DATABASE: tuple[type[BaseException], ...] = (
     # No pooled connection came free in time: the database is slow to answer, which
     # is not the event's fault either.
     PoolTimeout,
+    # "cannot execute ... in a read-only transaction" (SQLSTATE 25006): a standby
+    # answering where the primary was (a demoted primary's connections left open after
+    # a failover, or a DNS name not yet moved). No write can succeed there whatever it
+    # is, so it is waited out as an outage, and the connection is replaced so the next
+    # one reaches the primary. Counted as the handler failing, every event was
+    # dead-lettered meanwhile, and its dead-letter row refused too.
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
 )
 
 

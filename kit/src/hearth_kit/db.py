@@ -216,14 +216,29 @@ class Database:
         """Call `listener` after any transaction that wrote outbox rows commits."""
         self._commit_listeners.append(listener)
 
-    async def ping(self, timeout: float = 2.0) -> None:
+    async def ping(self, timeout: float = 2.0, *, writable: bool = False) -> None:
+        """The database answers within `timeout` (readiness: reads may be served). With
+        `writable`, it also takes writes, else ReadOnlyDatabase: a standby (a demoted
+        primary after a failover) answers a read and refuses every write, so a consumer
+        waiting for the database asks this before it resumes. A connection found
+        read-only is discarded, so the next ping opens one where the name points now."""
         async with asyncio.timeout(timeout), self._pinged.connect() as conn:
-            await conn.execute(select(literal_column("1")))
+            if not (writable and self.is_postgresql):
+                await conn.execute(select(literal_column("1")))
+                return
+            read_only = await conn.scalar(select(func.current_setting("transaction_read_only")))
+            if read_only == "on":
+                await conn.invalidate()
+                raise ReadOnlyDatabase("the database answers but takes no writes (a standby?)")
 
     async def dispose(self) -> None:
         if self.driver_reads is not None:
             await self.driver_reads.close()
         await self.engine.dispose()
+
+
+class ReadOnlyDatabase(Exception):
+    """The database answers but refuses writes (`Database.ping(writable=True)`)."""
 
 
 class AwareDateTime(TypeDecorator[datetime]):
