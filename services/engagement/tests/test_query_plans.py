@@ -231,6 +231,18 @@ CASES = [
         lambda s, _r: surveys.residents_on(s, UPRN, TODAY),
     ),
     case(
+        "whether a perception respondent lived in the home that day",
+        lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, TODAY),
+    ),
+    case(
+        "what a you said, we did item links",
+        lambda s, _r: you_said_we_did.complaints_received(s, [AN_ID]),
+    ),
+    case(
+        "the responses a you said, we did item links",
+        lambda s, _r: you_said_we_did.responses_given(s, [AN_ID]),
+    ),
+    case(
         "when a household was invited",
         lambda s, _r: surveys.first_invited_at(
             s, survey=SurveyKind.REPAIR, about_id=AN_ID, resident_id=AN_ID, uprn=UPRN
