@@ -40,6 +40,7 @@ GROWING = {
     "caseload_assignment",
     "caseload_concern",
     "programme_score",
+    "home_tenure",
 }
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
 TODAY = date(2026, 12, 1)
@@ -131,6 +132,12 @@ CASES = [
         "the figures of a period",
         lambda s, _r: figures.reported_visits(s, NOW - timedelta(days=30), NOW),
         "ix_visit_visited_at",
+    ),
+    # each visit's and each home's tenure of the period from home_tenure's key (ADR 0130)
+    case(
+        "the homes in the programme in a period",
+        lambda s, _r: figures.homes_by_area(s, NOW - timedelta(days=30), NOW),
+        "home_tenure_pkey",
     ),
 ]
 

@@ -4,7 +4,7 @@ visit programme ranks homes from."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Index, Text, text
@@ -235,6 +235,30 @@ class HomeProfile(VisitsModel, table=True):
         description="When the home joined the asset register (property-registered): with "
         "no visit recorded, its visit intervals run from then (or its tenancy's start)",
     )
+
+
+SINCE_EVER = datetime(1, 1, 1, tzinfo=UTC)
+"""`HomeTenure.effective_from` of a tenure held since before anything visits knows: the
+tenure each home had when migration 0018 began the history (ADR 0130; engagement's
+SINCE_EVER, ADR 0085)."""
+
+
+class HomeTenure(VisitsModel, table=True):
+    """A home's tenure from a moment on: one row per property-registered or
+    property-updated, at the event's own moment (registered_at, updated_at). The tenure in
+    force at a moment is the row with the latest moment not after it (before a home's
+    first row, that first one's), whatever order the events came in: the figures of a
+    past period count a home and its visits by the tenure then, not today's (ADR 0130).
+    Keyed by home and moment: the same event again adds nothing. The ranking reads
+    home_profile.tenure, today's."""
+
+    __tablename__ = "home_tenure"
+
+    uprn: str = Field(primary_key=True, max_length=12)
+    effective_from: datetime = Field(primary_key=True, sa_type=AwareDateTime)
+    """When the register's entry with this tenure took effect; SINCE_EVER for a tenure
+    kept before the history was (migration 0018: the moment it began is not known)."""
+    tenure: Tenure = Field(sa_type=text_enum(Tenure))
 
 
 class TenancyRecord(VisitsModel, table=True):

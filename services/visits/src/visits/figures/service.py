@@ -80,7 +80,7 @@ async def figures(session: AsyncSession, period: Period) -> Figures:
     start = start_of_london_day(period.first)
     end = start_of_london_day(period.last + timedelta(days=1))
     visits = await repository.reported_visits(session, start, end)
-    homes = await repository.homes_by_area(session)
+    homes = await repository.homes_by_area(session, start, end)
     by_area: dict[str, list[ReportedVisit]] = defaultdict(list)
     by_month: dict[str, list[ReportedVisit]] = defaultdict(list)
     for visit in visits:

@@ -44,6 +44,7 @@ from visits.models import (
     DampCase,
     GasCheckDue,
     HomeProfile,
+    HomeTenure,
     HouseholdContact,
     OfficerVisitForAccess,
     ProgrammeScore,
@@ -106,7 +107,8 @@ events arrive in (a replay, a rebuild), and property-updated never touches it.""
 async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry]) -> None:
     """Record the asset register's view of each home, in the order given, unless a later
     one is already kept: one statement for them all; then the registration moments of
-    those registered (one statement, run for each)."""
+    those registered (one statement, run for each), and each event's tenure from its
+    moment on (home_tenure, one statement: the figures' past periods, ADR 0130)."""
     entries = list(entries)
     await upsert_newer_many(
         session,
@@ -134,6 +136,17 @@ async def save_properties(session: AsyncSession, entries: Iterable[RegisterEntry
     ]
     if registered:
         await session.execute(KEEP_EARLIEST_REGISTRATION, registered)
+    # the tenure from the event's moment on (ADR 0130): one row per event, kept once,
+    # so a redelivered or late event leaves the history as it is
+    await _insert_new(
+        session,
+        HomeTenure,
+        [
+            {"uprn": entry.uprn, "effective_from": entry.as_of, "tenure": entry.tenure}
+            for entry in entries
+            if entry.tenure is not None
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
