@@ -446,3 +446,25 @@ class TenantCopySent(
     uprn: Uprn
     channel: ContactChannel
     sent_at: AwareDatetime
+
+
+class ResidentMerged(
+    Event,
+    service="engagement",
+    name="resident-merged",
+    key="uprn",
+    subject="duplicate_person_id",
+):
+    """Staff merged a second record of one person into the resident kept (docs/adr/0124):
+    the duplicate's person id is no longer used, and everything engagement held under it
+    is now the kept resident's. A consumer that keeps a person id re-keys what names the
+    duplicate to the kept one (where both have a copy, the kept one's stays), once:
+    handling it again changes nothing. Ids and the time only, never a name or details.
+
+    Keyed by the home the duplicate was on (the partition of its earlier events, such
+    as its vulnerability flag), else the kept resident's."""
+
+    person_id: uuid.UUID = Field(description="The resident kept (the surviving person id)")
+    duplicate_person_id: uuid.UUID = Field(description="The person id merged into it")
+    uprn: Uprn = Field(description="The home the merged records are of (the message key)")
+    merged_at: AwareDatetime

@@ -15,7 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import PropertyRegistered
-from hearth_contracts.events.engagement import VulnerabilityRecorded, VulnerabilityRecordedV2
+from hearth_contracts.events.engagement import (
+    ResidentMerged,
+    VulnerabilityRecorded,
+    VulnerabilityRecordedV2,
+)
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.consumer import EventHandlers
 from income.accounts.service import invoice_recharge
@@ -23,6 +27,7 @@ from income.arrears import repository as arrears
 from income.homes import repository as homes
 from income.homes.repository import RegisterEntry
 from income.models import VulnerabilityFlag
+from income.person_ids import merge_person
 
 handlers = EventHandlers()
 
@@ -47,6 +52,13 @@ async def on_properties_registered(
 async def on_recharge_raised(session: AsyncSession, envelope: Envelope[RechargeRaised]) -> None:
     """Invoice a recharge on the tenancy's sundry account (once per recharge id)."""
     await invoice_recharge(session, envelope.data)
+
+
+@handlers.on(ResidentMerged)
+async def on_resident_merged(session: AsyncSession, envelope: Envelope[ResidentMerged]) -> None:
+    """A second record of one person was merged into the resident kept (docs/adr/0124):
+    the tenants and vulnerability flags under the duplicate's id are the kept one's."""
+    await merge_person(session, envelope.data)
 
 
 @handlers.on(VulnerabilityRecorded)

@@ -25,6 +25,7 @@ from hearth_contracts.events.compliance import (
 from hearth_contracts.events.engagement import (
     ComplaintCategory,
     ComplaintReceived,
+    ResidentMerged,
     VulnerabilityRecorded,
     VulnerabilityRecordedV2,
 )
@@ -53,6 +54,7 @@ from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
 from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
 from repairs.models import RepairRequest
+from repairs.person_ids import merge_person
 from repairs.recharges import repository as recharges
 from repairs.recharges import service as held_recharges
 from repairs.recharges.repository import (
@@ -377,6 +379,15 @@ def build_handlers(
                 for envelope in envelopes
             ],
         )
+
+    @handlers.on(ResidentMerged)
+    async def re_key_merged_person(
+        session: AsyncSession, envelope: Envelope[ResidentMerged]
+    ) -> None:
+        """A second record of one person was merged into the resident kept
+        (docs/adr/0124): the flag and tenancies under the duplicate's id are the kept
+        one's."""
+        await merge_person(session, envelope.data)
 
     async def remember_tenancy_starts(
         session: AsyncSession,

@@ -1,0 +1,50 @@
+"""Engagement's resident-merged: a second record of one person merged into the
+resident kept (docs/adr/0124). Repairs keeps person ids in two places, engagement's
+vulnerability flags (by resident id) and the tenants of each tenancy (the household a
+recharge considers, docs/adr/0116); each row naming the duplicate's id is re-keyed to
+the kept one, unless the kept person already has that row (a flag of their own, the
+same tenancy), when the kept one's stays and the duplicate's goes. Otherwise a flag
+left under the duplicate's id would go on holding the home's recharges after
+engagement cleared the person's. Handling it again finds nothing under the
+duplicate's id: no change."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, exists, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hearth_contracts.events.engagement import ResidentMerged
+from hearth_kit.logs import get_logger
+from repairs.models import TenantOfTenancy, VulnerableResident
+
+log = get_logger(__name__)
+
+KEYED_BY_PERSON: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
+    (VulnerableResident, "resident_id", ()),
+    (TenantOfTenancy, "person_id", ("tenancy_id",)),
+)
+"""Each table naming a person id: its person column and the other columns of its key."""
+
+
+async def merge_person(session: AsyncSession, merged: ResidentMerged) -> None:
+    """Re-key what names the duplicate's person id to the kept one (module docstring).
+    A flag kept under the duplicate's id while the kept person has none becomes theirs
+    until engagement's next flag for them (which it publishes with the merge)."""
+    duplicate, kept = merged.duplicate_person_id, merged.person_id
+    for model, person, key in KEYED_BY_PERSON:
+        table = cast(Table, inspect(model).local_table)
+        theirs = table.alias("kept_rows")
+        already = exists().where(
+            theirs.c[person] == kept, *(theirs.c[name] == table.c[name] for name in key)
+        )
+        await session.execute(
+            table.update().where(table.c[person] == duplicate, ~already).values({person: kept})
+        )
+        await session.execute(delete(table).where(table.c[person] == duplicate))
+    log.info(
+        "a person id merged into another: re-keyed",
+        person_id=str(kept),
+        duplicate_person_id=str(duplicate),
+    )

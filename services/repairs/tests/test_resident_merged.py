@@ -1,0 +1,137 @@
+"""Engagement's resident-merged (docs/adr/0124), handled as the consumer runs it (the
+inbox in the handler's transaction) against a real, migrated database: the
+vulnerability flag and the tenancies under the duplicate's person id become the kept
+person's, the kept one's staying where both have one (a flag left under the
+duplicate's id would go on holding the home's recharges); the same event again, or a
+replay of it under a new id, changes nothing."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.engagement import ResidentMerged, VulnerabilityRecordedV2
+from hearth_contracts.events.income import TenancyStartedV2
+from hearth_kit.db import Database
+from hearth_kit.dead_letters import DeadLetters
+from hearth_kit.inbox import Inbox, Message
+from repairs.handlers import build_handlers
+from repairs.models import TenantOfTenancy, VulnerableResident
+from repairs.settings import RepairsSettings
+from repairs.work_orders.service import RepairService
+
+handlers = build_handlers(RepairService())
+
+
+async def consume(db: Database, envelopes: Sequence[Envelope[Any]]) -> None:
+    settings = RepairsSettings(environment="development")
+    inbox = Inbox(settings, db, handlers, DeadLetters(settings, db))
+    async with db.sessionmaker() as session, session.begin():
+        await inbox.apply(
+            session, [(Message("t", 0, n, None, None, ()), e) for n, e in enumerate(envelopes)]
+        )
+
+
+def a_home() -> str:
+    return str(random.randint(10**9, 10**12 - 1))
+
+
+def started(uprn: str, *people: uuid.UUID) -> Envelope[TenancyStartedV2]:
+    return Envelope(
+        data=TenancyStartedV2(
+            tenancy_id=uuid.uuid4(),
+            tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
+            uprn=uprn,
+            tenants=[
+                {"person_id": person, "lead": n == 0, "joint": len(people) > 1}
+                for n, person in enumerate(people)
+            ],
+            start_date=date(2025, 4, 7),
+            tenancy_type="secure",
+            weekly_rent_pence=12_345,
+        )
+    )
+
+
+def flagged(person: uuid.UUID, uprn: str, vulnerable: bool, at: datetime) -> Envelope[Any]:
+    return Envelope(
+        data=VulnerabilityRecordedV2(
+            resident_id=person, uprn=uprn, vulnerable=vulnerable, recorded_at=at
+        )
+    )
+
+
+def merged(kept: uuid.UUID, duplicate: uuid.UUID, uprn: str) -> ResidentMerged:
+    return ResidentMerged(
+        person_id=kept, duplicate_person_id=duplicate, uprn=uprn, merged_at=datetime.now(UTC)
+    )
+
+
+async def held(
+    db: Database, tenancy_ids: list[uuid.UUID], people: list[uuid.UUID]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The tenants of the tenancies, and the flags of the people, sorted."""
+    async with db.sessionmaker() as session:
+        tenants = await session.execute(
+            select(col(TenantOfTenancy.tenancy_id), col(TenantOfTenancy.person_id)).where(
+                col(TenantOfTenancy.tenancy_id).in_(tenancy_ids)
+            )
+        )
+        flags = await session.execute(
+            select(
+                col(VulnerableResident.resident_id),
+                col(VulnerableResident.flagged),
+                col(VulnerableResident.as_of),
+            ).where(col(VulnerableResident.resident_id).in_(people))
+        )
+        return sorted(tuple(row) for row in tenants.all()), sorted(
+            tuple(row) for row in flags.all()
+        )
+
+
+async def test_the_duplicates_flag_and_tenancies_become_the_kept_persons_once(
+    repairs_database: Database,
+) -> None:
+    db = repairs_database
+    uprn, kept, duplicate = a_home(), uuid.uuid4(), uuid.uuid4()
+    # The duplicate alone on one tenancy, and beside the kept person on another.
+    alone, beside = started(uprn, duplicate), started(uprn, kept, duplicate)
+    flagged_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    await consume(db, [alone, beside, flagged(duplicate, uprn, True, flagged_at)])
+    tenancies = [alone.data.tenancy_id, beside.data.tenancy_id]
+
+    event = Envelope(data=merged(kept, duplicate, uprn))
+    await consume(db, [event])
+    expected = (
+        sorted([(tenancies[0], kept), (tenancies[1], kept)]),
+        [(kept, True, flagged_at)],
+    )
+    assert await held(db, tenancies, [kept, duplicate]) == expected
+    # The same event again (the inbox), and a replay of it under a new id (the handler).
+    await consume(db, [event])
+    await consume(db, [Envelope(data=event.data)])
+    assert await held(db, tenancies, [kept, duplicate]) == expected
+
+
+async def test_the_kept_persons_own_flag_stays_over_the_duplicates(
+    repairs_database: Database,
+) -> None:
+    db = repairs_database
+    uprn, kept, duplicate = a_home(), uuid.uuid4(), uuid.uuid4()
+    theirs = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    await consume(
+        db,
+        [
+            flagged(kept, uprn, False, theirs),
+            flagged(duplicate, uprn, True, datetime(2026, 11, 1, 9, 0, tzinfo=UTC)),
+        ],
+    )
+    for _ in range(2):
+        await consume(db, [Envelope(data=merged(kept, duplicate, uprn))])
+        assert await held(db, [], [kept, duplicate]) == ([], [(kept, False, theirs)])
