@@ -90,6 +90,8 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
                 now=now,
             )
             log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+            # the household moving in has its own access history, not the one before's
+            await programme.lead_of_the_household(session, tenancy.uprn)
         elif await homes.tenancy_start(session, tenancy.uprn) != tenancy.start_date:
             return  # an older tenancy arriving late, or a home not in the register
         await tenant_copies.request_for_new_tenancy(
@@ -155,6 +157,7 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             await programme.withdraw(session, [check.id], datetime.now(UTC))
             log.info("first-day alarm check withdrawn with its tenancy", uprn=withdrawn.uprn)
         await homes.forget_tenancy_start(session, withdrawn.uprn, withdrawn.start_date)
+        await programme.lead_of_the_household(session, withdrawn.uprn)
         await tenant_copies.withdraw_for_tenancy(session, withdrawn.uprn, withdrawn.tenancy_id)
 
     @handlers.on(TenantCopySent)

@@ -741,6 +741,31 @@ class ProgrammeService:
             if check.due_raised_at is None:
                 check.due_from = min(check.due_from, due_from(check.due_by, lead))
 
+    async def lead_of_the_household(self, session: AsyncSession, uprn: str) -> None:
+        """The home's newest tenancy changed (a start announced, or a tenancy withdrawn,
+        ADR 0111): each open check not yet raised as due, at the programme's lead, starts
+        at the lead of the household living there on the day it is raised (the usual
+        lead's day: rules.household_no_access_history on it): earlier for a household with
+        a history of not giving access, else the usual lead. A household moving in after
+        one that did not give access was started early for the other's history until its
+        next cycle; one whose tenancy is withdrawn leaves the household there with its
+        own. A check due from a day of its own (a tenancy's first-day alarm check, a
+        supply uncapped) is left. The caller has changed the home's row (it is held)."""
+        home = await homes.get(session, uprn)
+        if home is None:
+            return
+        await session.refresh(home)
+        for check in await repository.open_for(session, uprn):
+            leads = {due_from(check.due_by, self.lead_days(h)) for h in (False, True)}
+            if check.due_raised_at is not None or check.due_from not in leads:
+                continue
+            raised_on = due_from(check.due_by, self.lead_days(False))
+            history = household_no_access_history(
+                home.no_access_noted_on, home.tenancy_start_date, raised_on
+            )
+            check.due_from = due_from(check.due_by, self.lead_days(history))
+        await session.flush()
+
     async def note_no_access_history(
         self, session: AsyncSession, uprn: str, day: date, now: datetime
     ) -> None:
