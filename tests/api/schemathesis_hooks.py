@@ -171,6 +171,12 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "email": "the preferred channel needs its contact detail (cross-field, with the "
         "details held)",
     },
+    "POST /v1/residents/{resident_id}/merge": {
+        "If-Match": "428 without If-Match, 412 when it is not the kept resident's current "
+        "ETag (" + STATE + ")",
+        "duplicate_person_id": "another resident, known, not merged already, and of the "
+        "kept resident's household (ADR 0124; " + STATE + ")",
+    },
     "POST /v1/residents/{resident_id}/vulnerabilities": {
         "review_on": "after the London day of consent_given_at (cross-field, in London time); "
         "no more than 2 years after today (JSON Schema has no 'today')",

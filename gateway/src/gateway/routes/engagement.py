@@ -50,6 +50,14 @@ ROUTES: list[PassThrough] = [
         RESIDENTS_WRITE,
         "Change a resident's details or needs (If-Match: their ETag); publishes resident-updated",
     ),
+    PassThrough(
+        "POST",
+        "/v1/residents/{resident_id}/merge",
+        "engagement",
+        RESIDENTS_WRITE,
+        "Merge a second record of the same person into this resident (If-Match: their "
+        "ETag); publishes resident-merged",
+    ),
     # vulnerabilities (need to know)
     PassThrough(
         "GET",

@@ -94,6 +94,12 @@ class Resident(EngagementModel, table=True):
     registered_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     version: int = Field(default=1)
+    merged_into: uuid.UUID | None = Field(
+        default=None,
+        description="A second record of one person, merged into this resident (ADR "
+        "0124): nothing is kept under this id any more; requests naming it are told this one",
+    )
+    merged_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class Tenancy(EngagementModel, table=True):

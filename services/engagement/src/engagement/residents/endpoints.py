@@ -7,7 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from engagement.residents.schemas import FollowUp, ResidentCreate, ResidentPublic, ResidentUpdate
+from engagement.residents.schemas import (
+    FollowUp,
+    ResidentCreate,
+    ResidentMerge,
+    ResidentPublic,
+    ResidentUpdate,
+)
 from engagement.residents.service import resident_service
 from hearth_contracts.values import UPRN_PATTERN
 from hearth_kit.db import ReadConnectionDep, SessionDep
@@ -57,6 +63,28 @@ async def update_resident(
     resident = await resident_service.update(session, resident_id, body, if_match=if_match)
     response.headers["ETag"] = f'"{resident.version}"'
     return resident
+
+
+@router.post("/{resident_id}/merge", response_model=ResidentPublic)
+async def merge_resident(
+    resident_id: uuid.UUID,
+    body: ResidentMerge,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    if_match: Annotated[str | None, Header(max_length=64)] = None,
+) -> Response:
+    """Merge a second record of the same person into this resident, the one kept (ADR
+    0124; publishes resident-merged): the duplicate's messages, contacts, complaints,
+    survey answers, vulnerabilities and needs become this resident's, this resident's
+    details staying where both have one; the duplicate's id then answers a 404 problem
+    naming this resident (`merged_into`). If-Match: this resident's ETag (412 when they
+    changed since, 428 without one); a retry with the same Idempotency-Key gets the
+    first answer."""
+    return await idempotency.create(
+        session,
+        lambda: resident_service.merge(session, resident_id, body, if_match=if_match),
+        status_code=200,
+    )
 
 
 @router.get("", response_model=Page[ResidentPublic])

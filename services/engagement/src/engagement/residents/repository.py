@@ -14,26 +14,39 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    delete,
     exists,
     func,
     inspect,
     or_,
     text,
     tuple_,
+    update,
 )
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import (
     PERSON_ID_TO_FOLLOW_UP_SQL,
+    Complaint,
+    Contact,
+    DiversityProfile,
     Home,
     HomeTenure,
+    Message,
+    MessageStatus,
     Resident,
+    ServiceRequest,
+    SurveyInvitation,
+    SurveyResponse,
     Tenancy,
     TenancyEnd,
     TenancyTenant,
+    Vulnerability,
+    VulnerabilityRead,
 )
 from engagement.residents.rules import LEASED_TENURES, Stock
 from hearth_contracts.events.compliance import Tenure
@@ -42,12 +55,19 @@ from hearth_kit.projection import upsert_newer, upsert_newer_many
 
 
 async def get(
-    session: AsyncSession, resident_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    resident_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    merged: bool = False,
 ) -> Resident | None:
     """A resident; `for_update` locks them and reads them as they now stand
     (populate_existing: one read unlocked earlier in the session is not kept over the
-    row the lock waited for)."""
+    row the lock waited for). A resident merged into another (ADR 0124) is no one any
+    more: None, unless `merged` asks for their row too (to say whom they were merged into)."""
     query = select(Resident).where(Resident.id == resident_id)
+    if not merged:
+        query = query.where(col(Resident.merged_into).is_(None))
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalars().first()
@@ -119,11 +139,55 @@ async def home_lived_in(session: AsyncSession, resident: Resident, day: date) ->
     return home
 
 
-async def lives_at(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
-    """Whether the resident is one of the home's residents on `day` (on_home): a tenant
-    moving between the landlord's homes lives at the old one until the new tenancy
-    starts, though engagement holds them on the new one from its announcement."""
-    return any(resident.id == resident_id for resident in await on_home(session, uprn, day))
+def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
+    """Whether the resident lived in the home on the London day `day`, as it was on that
+    day whenever it is asked (a contact or a survey form typed in after a move): placed
+    on it (`resident.uprn`) with their tenancy started by then, or no start known
+    (moved_in_by), and not ended before it; or a tenant of a tenancy of the home (their
+    tenancy history) that had started by then and had not ended before it, the latest
+    of theirs started by then (a tenant who moved within the landlord's homes since, or
+    is moving: placed on the new tenancy from its announcement; the old tenancy's end
+    may not be announced yet). A former tenant lived there on the days of their tenancy,
+    not after it. on_home reads the home's residents as they stand now, so a tenant
+    whose move out was announced since is none of them on any day: this reads the
+    tenancy's end date instead. A SQL condition, for one statement."""
+    placed = select(col(Resident.id)).where(
+        Resident.id == resident_id,
+        Resident.uprn == uprn,
+        moved_in_by(Resident, day),
+        or_(col(Resident.tenancy_ended_on).is_(None), col(Resident.tenancy_ended_on) >= day),
+    )
+    later, later_tenant = aliased(Tenancy), aliased(TenancyTenant)
+    moved_on_since = (
+        select(col(later.tenancy_id))
+        .join(later_tenant, col(later_tenant.tenancy_id) == col(later.tenancy_id))
+        .where(
+            col(later_tenant.resident_id) == resident_id,
+            col(later.start_date) <= day,
+            col(later.start_date) > col(Tenancy.start_date),
+        )
+    )
+    tenant_then = (
+        select(col(TenancyTenant.resident_id))
+        .join(Tenancy, col(Tenancy.tenancy_id) == col(TenancyTenant.tenancy_id))
+        .where(
+            TenancyTenant.resident_id == resident_id,
+            col(Tenancy.uprn) == uprn,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(
+                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+                col(TenancyEnd.end_date) < day,
+            ),
+            ~exists(moved_on_since),
+        )
+    )
+    return or_(exists(placed), exists(tenant_then))
+
+
+async def lived_in(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
+    """lived_in_then, asked on its own."""
+    query = select(lived_in_then(resident_id, uprn, day))
+    return bool((await session.execute(query)).scalar_one())
 
 
 async def known_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy | None:
@@ -182,6 +246,10 @@ def _page_statement(*, after: bool, uprn: bool, tenancy_id: bool, follow_up: boo
         query = query.where(_resident.c.tenancy_id == bindparam("tenancy_id"))
     if follow_up:  # word for word the partial index's predicate, so it is read off it
         query = query.where(text(PERSON_ID_TO_FOLLOW_UP_SQL))
+    if not (uprn or tenancy_id or follow_up):
+        # A resident merged into another (ADR 0124) is on no home or tenancy and has
+        # nothing to follow up, so only the list of everyone needs to leave them out.
+        query = query.where(_resident.c.merged_into.is_(None))
     return query
 
 
@@ -495,3 +563,80 @@ async def on_tenancy(
     else:
         query = query.order_by(col(Resident.registered_at), col(Resident.id))
     return list((await session.execute(query)).scalars().all())
+
+
+async def merged_into(
+    session: AsyncSession, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Of these person ids, those merged into another resident (ADR 0124), with the id
+    of the resident kept: an event naming the old id (an old tenancy-started replayed)
+    is about the resident kept."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    query = select(Resident.id, Resident.merged_into).where(
+        col(Resident.id).in_(ids), col(Resident.merged_into).is_not(None)
+    )
+    return {row.id: row.merged_into for row in (await session.execute(query)).all()}
+
+
+async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID) -> None:
+    """Everything engagement holds under the duplicate's person id, re-keyed to the
+    resident kept (ADR 0124). Where only one per resident may be kept (a message of one
+    template about one thing, an invitation to one survey about one thing, a tenancy in
+    their history, the diversity profile), the kept resident's stays: the duplicate's
+    tenancy history, invitations and diversity profile then go, a pending message goes
+    (it would be the same letter twice), and one already sent or failed stays under the
+    duplicate's id, as the record of what went to that record."""
+    for model in (
+        Vulnerability,
+        VulnerabilityRead,
+        Contact,
+        Complaint,
+        ServiceRequest,
+        SurveyResponse,
+    ):
+        await session.execute(
+            update(model)
+            .where(col(model.resident_id) == duplicate)
+            .values(resident_id=kept)
+            .execution_options(synchronize_session=False)
+        )
+    await _re_key_unique(session, Message, ("template", "source_id"), duplicate, kept)
+    await session.execute(
+        delete(Message)
+        .where(col(Message.resident_id) == duplicate, col(Message.status) == MessageStatus.PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    one_each: tuple[tuple[Any, tuple[str, ...]], ...] = (
+        (SurveyInvitation, ("survey", "about_id")),
+        (TenancyTenant, ("tenancy_id",)),
+        (DiversityProfile, ()),
+    )
+    for one_of, columns in one_each:
+        await _re_key_unique(session, one_of, columns, duplicate, kept)
+        await session.execute(
+            delete(one_of)
+            .where(col(one_of.resident_id) == duplicate)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _re_key_unique(
+    session: AsyncSession,
+    model: Any,
+    columns: tuple[str, ...],
+    duplicate: uuid.UUID,
+    kept: uuid.UUID,
+) -> None:
+    """Re-key the duplicate's rows of a table unique by resident and `columns`, except
+    those the kept resident already has a row of (left for the caller)."""
+    table = cast(Table, inspect(model).local_table)
+    kept_rows = table.alias("kept_rows")
+    already = exists().where(
+        kept_rows.c.resident_id == kept,
+        *(kept_rows.c[name] == table.c[name] for name in columns),
+    )
+    await session.execute(
+        table.update().where(table.c.resident_id == duplicate, ~already).values(resident_id=kept)
+    )

@@ -227,3 +227,15 @@ class ResidentPublic(BaseModel):
         description="Counts the changes to the resident's details: their ETag is "
         '`"<version>"` (If-Match on PATCH)'
     )
+
+
+class ResidentMerge(BaseModel):
+    """A second record of the same person, to merge into the resident kept (the one in
+    the path; ADR 0124)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_person_id: uuid.UUID = Field(
+        description="The resident to merge away: everything held under this id becomes "
+        "the kept resident's, and this id is no longer used"
+    )

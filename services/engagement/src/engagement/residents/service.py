@@ -10,11 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import Resident
 from engagement.residents import repository, rules
-from engagement.residents.schemas import FollowUp, ResidentCreate, ResidentPublic, ResidentUpdate
+from engagement.residents.schemas import (
+    FollowUp,
+    ResidentCreate,
+    ResidentMerge,
+    ResidentPublic,
+    ResidentUpdate,
+)
+from engagement.vulnerabilities import repository as vulnerabilities
 from engagement.vulnerabilities.service import announce_on_new_home
 from hearth_contracts.events.engagement import (
     ContactChannel,
     ResidentField,
+    ResidentMerged,
     ResidentRegisteredV2,
     ResidentUpdatedV2,
 )
@@ -62,6 +70,33 @@ FIELD_GROUPS: dict[str, ResidentField] = {
     "lives_alone": ResidentField.HOUSEHOLD,
 }
 """Which published group of details each field belongs to."""
+
+
+class MergedResident(NotFound):
+    """The resident asked for was merged into another (ADR 0124): a 404 whose problem
+    names the resident kept (`merged_into`), so a client holding the old id knows
+    which to use."""
+
+    title, slug = "Resident merged", "resident-merged"
+
+
+def _refuse_merged(resident: Resident) -> None:
+    if resident.merged_into is not None:
+        raise MergedResident(
+            f"Resident {resident.id} was merged into {resident.merged_into}: use that id",
+            merged_into=str(resident.merged_into),
+        )
+
+
+MERGED_OPTIONAL_DETAILS = (
+    "email",
+    "phone",
+    "accessibility_notes",
+    "age_band",
+    "lives_alone",
+)
+"""The details a merge takes from the duplicate only when the kept resident has none
+(ADR 0124: where both have one, the kept resident's stays)."""
 
 
 def etag_of(resident: Resident) -> str:
@@ -188,6 +223,41 @@ def _flag_not_named(resident: Resident, tenancy_id: uuid.UUID) -> None:
     resident.version += 1
 
 
+def _check_one_household(kept: Resident, duplicate: Resident) -> None:
+    """Two records of one person are of one household (ADR 0124): on the same tenancy,
+    or the duplicate on none. A 422 naming duplicate_person_id otherwise, nothing
+    changed: residents on two tenancies are two households, so two people (a tenant
+    moving home keeps one id: income names them on the new tenancy by it); a duplicate
+    on a tenancy is kept only as the resident on it; and of two on one tenancy, the one
+    its tenancy-started does not name (flagged `person_id`, ADR 0118) is the one merged
+    away, never the tenant income names."""
+    if duplicate.tenancy_id is None:
+        return
+    if kept.tenancy_id is None:
+        raise Unprocessable(
+            f"Resident {duplicate.id} is on tenancy {duplicate.tenancy_id} and "
+            f"{kept.id} on none: keep the resident on the tenancy and merge the other "
+            "into them",
+            field="duplicate_person_id",
+        )
+    if kept.tenancy_id != duplicate.tenancy_id:
+        raise Unprocessable(
+            f"Residents {kept.id} and {duplicate.id} are on different tenancies: two "
+            "households, not one person",
+            field="duplicate_person_id",
+        )
+    if (
+        PERSON_ID_TO_FOLLOW_UP in kept.details_to_follow_up
+        and PERSON_ID_TO_FOLLOW_UP not in duplicate.details_to_follow_up
+    ):
+        raise Unprocessable(
+            f"Resident {duplicate.id} is the tenant income names on tenancy "
+            f"{kept.tenancy_id} and {kept.id} is not: keep {duplicate.id} and merge "
+            f"{kept.id} into them",
+            field="duplicate_person_id",
+        )
+
+
 def _name_known(resident: Resident) -> None:
     """Once a name is recorded it is no longer a detail to follow up."""
     if resident.full_name and NAME_TO_FOLLOW_UP in resident.details_to_follow_up:
@@ -263,7 +333,12 @@ class ResidentService:
         share one). One person, one id."""
         if data.person_id is None:
             return None
-        resident = await repository.get(session, data.person_id, for_update=True)
+        resident = await repository.get(session, data.person_id, for_update=True, merged=True)
+        if resident is not None and resident.merged_into is not None:
+            raise Unprocessable(
+                f"Person {data.person_id} was merged into {resident.merged_into}: use that id",
+                field="person_id",
+            )
         if (
             resident is not None
             and data.tenancy_id is not None
@@ -331,9 +406,10 @@ class ResidentService:
             raise PreconditionRequired(
                 "Send If-Match with the resident's ETag", field="If-Match", location="header"
             )
-        resident = await repository.get(session, resident_id, for_update=True)
+        resident = await repository.get(session, resident_id, for_update=True, merged=True)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
+        _refuse_merged(resident)
         if if_match.strip() not in (etag_of(resident), f"W/{etag_of(resident)}", "*"):
             raise PreconditionFailed(
                 f"Resident {resident_id} has changed since that version",
@@ -369,10 +445,117 @@ class ResidentService:
         return to_public(resident)
 
     async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
-        resident = await repository.get(session, resident_id)
+        """One resident; one merged into another is a problem naming the one kept."""
+        resident = await repository.get(session, resident_id, merged=True)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
+        _refuse_merged(resident)
         return to_public(resident)
+
+    async def merge(
+        self,
+        session: AsyncSession,
+        resident_id: uuid.UUID,
+        data: ResidentMerge,
+        *,
+        if_match: str | None,
+    ) -> ResidentPublic:
+        """Merge a second record of the same person into the resident kept (ADR 0124):
+        everything engagement holds under the duplicate's id becomes the kept
+        resident's (repository.re_key), the kept resident's details stay where both have
+        one and the duplicate's fill the gaps, the duplicate is marked merged into the
+        kept one (on no tenancy, nothing to follow up) and resident-merged is published.
+        If-Match: the kept resident's ETag, as on PATCH. Refused, nothing changes:
+        merging a resident into themselves, an unknown or already merged duplicate, a
+        duplicate on a tenancy other than the kept resident's (another household: two
+        people), one on a tenancy kept into a resident on none, or keeping the record
+        income's tenancy-started does not name over the one it does (ADR 0118)."""
+        duplicate_id = data.duplicate_person_id
+        if duplicate_id == resident_id:
+            raise Unprocessable(
+                "A resident cannot be merged into themselves", field="duplicate_person_id"
+            )
+        if if_match is None:
+            raise PreconditionRequired(
+                "Send If-Match with the kept resident's ETag", field="If-Match", location="header"
+            )
+        # Both rows locked, in person id order: the order engagement always takes a
+        # household's residents in (repository.on_tenancy), so never crosswise.
+        locked: dict[uuid.UUID, Resident | None] = {}
+        for person_id in sorted((resident_id, duplicate_id)):
+            locked[person_id] = await repository.get(
+                session, person_id, for_update=True, merged=True
+            )
+        kept, duplicate = locked[resident_id], locked[duplicate_id]
+        if kept is None:
+            raise NotFound(f"No resident {resident_id}")
+        _refuse_merged(kept)
+        if if_match.strip() not in (etag_of(kept), f"W/{etag_of(kept)}", "*"):
+            raise PreconditionFailed(
+                f"Resident {resident_id} has changed since that version",
+                field="If-Match",
+                location="header",
+            )
+        if duplicate is None:
+            raise Unprocessable(f"No resident {duplicate_id}", field="duplicate_person_id")
+        if duplicate.merged_into is not None:
+            raise Unprocessable(
+                f"Resident {duplicate_id} was merged into {duplicate.merged_into} already",
+                field="duplicate_person_id",
+            )
+        _check_one_household(kept, duplicate)
+        return await self._merge(session, kept, duplicate)
+
+    async def _merge(
+        self, session: AsyncSession, kept: Resident, duplicate: Resident
+    ) -> ResidentPublic:
+        now = datetime.now(UTC)
+        had_vulnerabilities = bool(await vulnerabilities.current(session, duplicate.id))
+        home = duplicate.uprn or kept.uprn
+        before = {name: getattr(kept, name) for name in FIELD_GROUPS}
+        if not kept.full_name:
+            kept.full_name = duplicate.full_name
+        for name in MERGED_OPTIONAL_DETAILS:
+            if getattr(kept, name) is None:
+                setattr(kept, name, getattr(duplicate, name))
+        if kept.details_confirmed_at is None and duplicate.details_confirmed_at is not None:
+            kept.details_confirmed_at = duplicate.details_confirmed_at
+            kept.household_size = duplicate.household_size
+        # A need recorded on either record is the person's need.
+        kept.format_needs = list(dict.fromkeys([*kept.format_needs, *duplicate.format_needs]))
+        kept.accessibility_needs = list(
+            dict.fromkeys([*kept.accessibility_needs, *duplicate.accessibility_needs])
+        )
+        _name_known(kept)
+        changed = [
+            FIELD_GROUPS[name] for name, value in before.items() if getattr(kept, name) != value
+        ]
+        kept.updated_at = now
+        kept.version += 1
+        duplicate.merged_into, duplicate.merged_at = kept.id, now
+        duplicate.tenancy_id = duplicate.uprn = None
+        duplicate.tenancy_started_on = duplicate.tenancy_ended_on = None
+        duplicate.details_to_follow_up = []
+        duplicate.updated_at = now
+        duplicate.version += 1
+        await session.flush()
+        await repository.re_key(session, duplicate=duplicate.id, kept=kept.id)
+        log.info(
+            "a resident was merged into the resident kept",
+            resident_id=str(kept.id),
+            duplicate_person_id=str(duplicate.id),
+        )
+        await announce_updated(session, kept, changed)
+        if had_vulnerabilities:
+            await announce_on_new_home(session, kept, now)
+        if home is not None:
+            await publish(
+                session,
+                ResidentMerged(
+                    person_id=kept.id, duplicate_person_id=duplicate.id, uprn=home, merged_at=now
+                ),
+            )
+        return to_public(kept)
 
     async def page(
         self,
@@ -435,7 +618,11 @@ class ResidentService:
         # event's order, a household's move (tenancy-started of the new home, handled
         # beside tenancy-ended of the old one: income keys both by home) held one
         # tenant and waited for the other while the end held that one: a deadlock.
-        named = {tenant.person_id for tenant in tenancy.tenants}
+        # A tenant named by an id since merged into another resident (an old event
+        # replayed, ADR 0124) is that resident.
+        merged = await repository.merged_into(session, (t.person_id for t in tenancy.tenants))
+        names = {merged.get(person_id, person_id): name for person_id, name in names.items()}
+        named = {merged.get(tenant.person_id, tenant.person_id) for tenant in tenancy.tenants}
         # Those already on the tenancy first, in person id order: the order tenancy-ended
         # takes them in, so the two never wait for each other crosswise.
         for resident in await repository.on_tenancy(session, tenancy.tenancy_id, for_update=True):
