@@ -2,7 +2,8 @@
 
 It polls batches, hands each partition's batch to the inbox (hearth_kit.inbox: each
 event once, in one transaction, failures retried then dead-lettered) and commits that
-partition's offset, explicitly, only after the batch's transaction committed.
+partition's offset, explicitly, only after the batch's transaction committed, within
+kafka_request_timeout_ms (a broker lost there never holds a stop or a rebalance).
 
 When the database does not answer, the affected partition is paused and rewound to
 its first unhandled event, and a watcher resumes it once the database answers again:
@@ -174,7 +175,13 @@ class EventConsumer:
                 if isinstance(offset, int) and offset > records[0].offset and tp in still_assigned
             }
             if offsets:
-                await consumer.commit(offsets)
+                # Bounded: aiokafka retries a commit for as long as it finds no group
+                # coordinator (the broker lost), and it would do so under this lock, so
+                # stop() and a revocation waited for the broker. Given up, the consumer
+                # restarts; the batch's effects are committed in the database, and its
+                # events, delivered again, are duplicates the inbox leaves out.
+                async with asyncio.timeout(self.settings.kafka_request_timeout_ms / 1000):
+                    await consumer.commit(offsets)
                 self._committed.update(offsets)
         for tp, offset in offsets.items():
             if (highwater := consumer.highwater(tp)) is not None:
