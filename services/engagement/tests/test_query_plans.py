@@ -178,6 +178,10 @@ CASES = [
         lambda s, _r: residents.home_lived_in(s, A_MOVER, TODAY),
     ),
     case("a tenant of a home", lambda s, _r: residents.was_tenant_of(s, AN_ID, UPRN)),
+    case(
+        "whether a resident lived in a home that day",
+        lambda s, _r: residents.lived_in(s, AN_ID, UPRN, TODAY),
+    ),
     case("a tenancy's end", lambda s, _r: residents.tenancy_end(s, AN_ID)),
     # The figures: CH01's homes by their tenure as at the period's end, the tenure
     # histories of the perception survey's respondents' homes (docs/adr/0085).

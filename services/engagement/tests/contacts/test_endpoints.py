@@ -16,6 +16,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from services.engagement.tests import home_events
 
 
 def a_contact(uprn: str, **overrides: object) -> dict[str, object]:
@@ -143,3 +144,37 @@ async def test_a_contact_names_a_resident_of_the_home(
     for uprn in (old_home, new_home):
         taken = await engagement.post("/v1/contacts", json=a_contact(uprn, resident_id=str(mover)))
         assert taken.status_code == 201, taken.text
+
+
+async def test_a_contact_made_before_a_move_and_typed_in_after_it_is_the_movers(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A contact counts from when it happened, not when it is typed in: a tenant who
+    phoned from the old home on 10 June 2025, moved out on 15 June and into another of
+    the landlord's homes on 16 June is the old home's resident on 10 June, though
+    income's tenancy-ended for the old home arrived before the call was logged (it was
+    refused, 422 resident_id: the home's residents were read as they stand now). The
+    same call dated after the move is refused."""
+    old_home, new_home = home_events.a_uprn(), home_events.a_uprn()
+    mover = uuid.uuid4()
+    old_tenancy = home_events.tenancy_started(old_home, date(2018, 5, 7), mover)
+    await home_events.handle(
+        engagement_database,
+        old_tenancy,
+        home_events.tenancy_ended(old_tenancy, date(2025, 6, 15)),
+        home_events.tenancy_started(new_home, date(2025, 6, 16), mover),
+    )
+
+    called = "2025-06-10T10:00:00+00:00"
+    taken = await engagement.post(
+        "/v1/contacts", json=a_contact(old_home, resident_id=str(mover), contacted_at=called)
+    )
+    assert taken.status_code == 201, taken.text
+
+    after = "2025-06-20T10:00:00+00:00"
+    refused = await engagement.post(
+        "/v1/contacts", json=a_contact(old_home, resident_id=str(mover), contacted_at=after)
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert len(await logged(engagement_database, old_home)) == 1

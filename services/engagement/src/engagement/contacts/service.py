@@ -31,10 +31,11 @@ class ContactService:
     ) -> ContactPublic:
         """Log a contact (publishes contact-logged). An unknown resident, or one of
         another home, is refused naming resident_id: their home is the one engagement
-        holds them on, or one they still lived in on the contact's London day (a tenant
-        moving between the landlord's homes, held on the new one from its announcement,
-        lives in the old one until it starts: residents.lives_at). contacted_at is when
-        it happened:
+        holds them on, or one they lived in on the contact's London day, as it was that
+        day (residents.lived_in: a tenant moving between the landlord's homes, held on
+        the new one from its announcement, lives in the old one until it starts; a
+        contact made there before the move and typed in after it, once the old
+        tenancy's end is announced, is still theirs). contacted_at is when it happened:
         never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
         0076): a contact that old is a typing slip (1026 for 2026), never a contact a
@@ -54,7 +55,7 @@ class ContactService:
             if (
                 resident.uprn is not None
                 and resident.uprn != data.uprn
-                and not await residents.lives_at(
+                and not await residents.lived_in(
                     session, resident.id, data.uprn, london_day(data.contacted_at)
                 )
             ):

@@ -11,7 +11,6 @@ from sqlalchemy import Select, Subquery, exists, func, or_, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from engagement.models import (
@@ -23,7 +22,7 @@ from engagement.models import (
     TenancyEnd,
     TenancyTenant,
 )
-from engagement.residents.repository import moved_in_by
+from engagement.residents.repository import lived_in_then, moved_in_by
 from hearth_contracts.events.engagement import SurveyKind
 
 
@@ -166,52 +165,18 @@ def living_on(
 
 async def answers_for(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
     """Whether the resident answers the perception survey for the home on the London day
-    `day` (docs/adr/0134): they lived in it then, placed on it (`resident.uprn`) with
-    their tenancy started by then, or no start known (moved_in_by), and not ended before
-    it; or a tenant of a tenancy of the home (their tenancy history) that had started by
-    then and had not ended before it, the latest of theirs started by then (a tenant who
-    moved within the landlord's homes since, or is moving: placed on the new tenancy
-    from its announcement; the old tenancy's end may not be announced yet). A former
-    tenant lived there on the days of their tenancy, not after it. Or engagement knows
-    no home of theirs at all (no home, no tenancy ever: a shared owner or leaseholder
+    `day` (docs/adr/0134): they lived in it then (residents.repository.lived_in_then: a
+    former tenant on the days of their tenancy, not after it; a tenant who moved within
+    the landlord's homes, for the home they lived in that day). Or engagement knows no
+    home of theirs at all (no home, no tenancy ever: a shared owner or leaseholder
     income holds no tenancy of), so it cannot say, as require_of_the_home cannot. One
     statement."""
-    placed = select(col(Resident.id)).where(
-        Resident.id == resident_id,
-        Resident.uprn == uprn,
-        moved_in_by(Resident, day),
-        or_(col(Resident.tenancy_ended_on).is_(None), col(Resident.tenancy_ended_on) >= day),
-    )
-    later, later_tenant = aliased(Tenancy), aliased(TenancyTenant)
-    moved_on_since = (
-        select(col(later.tenancy_id))
-        .join(later_tenant, col(later_tenant.tenancy_id) == col(later.tenancy_id))
-        .where(
-            col(later_tenant.resident_id) == resident_id,
-            col(later.start_date) <= day,
-            col(later.start_date) > col(Tenancy.start_date),
-        )
-    )
-    tenant_then = (
-        select(col(TenancyTenant.resident_id))
-        .join(Tenancy, col(Tenancy.tenancy_id) == col(TenancyTenant.tenancy_id))
-        .where(
-            TenancyTenant.resident_id == resident_id,
-            col(Tenancy.uprn) == uprn,
-            col(Tenancy.start_date) <= day,
-            ~exists().where(
-                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
-                col(TenancyEnd.end_date) < day,
-            ),
-            ~exists(moved_on_since),
-        )
-    )
     no_home_known = select(col(Resident.id)).where(
         Resident.id == resident_id,
         col(Resident.uprn).is_(None),
         ~exists().where(col(TenancyTenant.resident_id) == resident_id),
     )
-    query = select(or_(exists(placed), exists(tenant_then), exists(no_home_known)))
+    query = select(or_(lived_in_then(resident_id, uprn, day), exists(no_home_known)))
     return bool((await session.execute(query)).scalar_one())
 
 
