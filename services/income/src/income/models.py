@@ -301,6 +301,15 @@ class ArrearsCase(IncomeModel, table=True):
     benefit_issues_pursued_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     benefit_claim_pending: bool = Field(default=False)
     vulnerability_considered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    clear_of_arrears_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="The ladder's last look that found the account clear of arrears (below "
+        "the text reminder's threshold): the arrears now owed arose after it, and a "
+        "pre-action protocol step done before it was for earlier arrears, so it does not "
+        "meet the protocol for a court step on these (ADR 0133). Null: not seen clear "
+        "since migration 0033 (every step recorded counts)",
+    )
     version: int = Field(default=1)
     """The version of the pre-action protocol steps, the case's ETag (If-Match on PATCH
     .../arrears-case/protocol)."""

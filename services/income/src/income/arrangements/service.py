@@ -166,15 +166,18 @@ class ArrangementService:
             # contact and affordable offer, and a contact made now: it closes an open
             # personal-contact task (the ladder only says "arrangement kept" while it
             # is kept). A change of the protocol steps or the task: a new ETag.
+            # A contact or offer recorded for arrears since cleared is not one for these
+            # (ADR 0133): this arrangement is, and stands in its place.
             needed_at = arrears_rules.contact_task_after(case.personal_contact_needed_at, now)
-            if (
-                case.tenant_contacted_at is None
-                or case.arrangement_offered_at is None
-                or needed_at != case.personal_contact_needed_at
-            ):
+            cleared = case.clear_of_arrears_at
+            contacted = arrears_rules.step_counts(case.tenant_contacted_at, cleared)
+            offered = arrears_rules.step_counts(case.arrangement_offered_at, cleared)
+            if not contacted or not offered or needed_at != case.personal_contact_needed_at:
                 case.version += 1
-            case.tenant_contacted_at = case.tenant_contacted_at or now
-            case.arrangement_offered_at = case.arrangement_offered_at or now
+            if not contacted:
+                case.tenant_contacted_at = now
+            if not offered:
+                case.arrangement_offered_at = now
             case.personal_contact_needed_at = needed_at
             case.resume_at_next_step = False
         await publish(

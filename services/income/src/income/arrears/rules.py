@@ -62,6 +62,17 @@ class PreActionProtocol:
         return None
 
 
+def step_counts(done_at: datetime | None, clear_of_arrears_at: datetime | None) -> bool:
+    """Whether a pre-action protocol step done at `done_at` counts for the arrears the
+    case is recovering now (ADR 0133): done, and not before the ladder last found the
+    account clear of arrears. The protocol is about the arrears a claim is for: a
+    contact, an offer, a statement or benefit advice given for arrears since paid off
+    is not one for arrears that arose later (a case cleared after its notice and owing
+    again goes on by its notice to the court warning, so old steps would found a claim
+    with none taken for these)."""
+    return done_at is not None and (clear_of_arrears_at is None or done_at >= clear_of_arrears_at)
+
+
 @dataclass(frozen=True, slots=True)
 class CaseState:
     stage: ArrearsStage

@@ -245,6 +245,13 @@ class CasePublic(BaseModel):
     benefit_issues_pursued_at: datetime | None
     benefit_claim_pending: bool
     vulnerability_considered_at: datetime | None
+    clear_of_arrears_at: datetime | None = Field(
+        default=None,
+        description="When the ladder last found the account clear of arrears (below the "
+        "text reminder's threshold). A protocol step dated before it was for earlier "
+        "arrears and does not meet the protocol for a court step on the arrears owed now: "
+        "record it again when it is done for these (ADR 0133). Null: every step counts",
+    )
     before_the_court: str | None = Field(
         default=None,
         description="Why the court holds the ladder (court_hearing_listed, or court_<outcome> "

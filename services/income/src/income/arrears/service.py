@@ -159,6 +159,7 @@ def state_of(
 ) -> rules.CaseState:
     """The case as the ladder's rules read it, with its latest hearing and its latest
     notice (`notice`: its withdrawal ends it, ADR 0081 amended)."""
+    cleared = case.clear_of_arrears_at
     return rules.CaseState(
         stage=case.stage,
         letter_1_at=case.letter_1_at,
@@ -170,13 +171,15 @@ def state_of(
         resume_at_next_step=case.resume_at_next_step,
         paused_for_review=case.paused_for_review,
         personal_contact_needed=case.personal_contact_needed_at is not None,
+        # Steps done for these arrears only: not before the account was last seen clear
+        # of arrears (ADR 0133).
         protocol=rules.PreActionProtocol(
-            tenant_contacted=case.tenant_contacted_at is not None,
-            arrangement_offered=case.arrangement_offered_at is not None,
-            statements_given=case.statements_given_at is not None,
-            benefit_issues_pursued=case.benefit_issues_pursued_at is not None,
+            tenant_contacted=rules.step_counts(case.tenant_contacted_at, cleared),
+            arrangement_offered=rules.step_counts(case.arrangement_offered_at, cleared),
+            statements_given=rules.step_counts(case.statements_given_at, cleared),
+            benefit_issues_pursued=rules.step_counts(case.benefit_issues_pursued_at, cleared),
             benefit_claim_pending=case.benefit_claim_pending,
-            vulnerability_considered=case.vulnerability_considered_at is not None,
+            vulnerability_considered=rules.step_counts(case.vulnerability_considered_at, cleared),
         ),
     )
 
@@ -234,6 +237,10 @@ class ArrearsService:
             session, case.account_id, account_rules.rent_week_of(today), through=today
         )
         arrears = account_rules.arrears_of(balance, week)
+        if arrears < ladder.text_reminder_pence:
+            # Clear of arrears at this look: arrears owed at a later one arose after it,
+            # and are recovered under the protocol afresh (ADR 0133).
+            case.clear_of_arrears_at = now
         await self._watch_court_terms(session, case, arrears, today)
         kept = False
         if (arrangement := await arrangements.active_of(session, case.account_id)) is not None:
