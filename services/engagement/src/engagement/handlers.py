@@ -132,8 +132,13 @@ async def on_resident_details_confirmed(
     session: AsyncSession, envelope: Envelope[ResidentDetailsConfirmed]
 ) -> None:
     """A visit confirmed or corrected a resident's details: keep when, the household
-    size and what to follow up; consent to vulnerabilities withdrawn removes them."""
+    size and what to follow up; consent to vulnerabilities withdrawn removes them. A
+    report naming a resident since merged into another (ADR 0124: visits still held the
+    old id) is about the resident kept."""
     confirmed = envelope.data
+    merged = await residents.merged_into(session, [confirmed.resident_id])
+    if confirmed.resident_id in merged:
+        confirmed = confirmed.model_copy(update={"resident_id": merged[confirmed.resident_id]})
     known = await resident_service.details_confirmed(session, confirmed)
     if known and confirmed.vulnerability_consent is False:
         await vulnerability_service.consent_withdrawn(

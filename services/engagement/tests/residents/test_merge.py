@@ -17,7 +17,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from engagement.handlers import on_tenancy_started
+from engagement.handlers import on_resident_details_confirmed, on_tenancy_started
 from engagement.models import (
     Complaint,
     Contact,
@@ -29,6 +29,7 @@ from engagement.models import (
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactChannel
 from hearth_contracts.events.income import TenancyStartedV2
+from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from tests.harness.tokens import STAFF_SCOPES
@@ -299,6 +300,27 @@ async def test_income_naming_the_merged_id_again_is_about_the_resident_kept(
     )
     assert again.status_code == 422, again.text
     assert again.json()["errors"][0]["field"] == "person_id"
+
+
+async def test_a_visit_report_naming_the_merged_id_is_about_the_resident_kept(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """Visits may still hold the duplicate's id: its resident-details-confirmed is
+    applied to the resident kept, never lost as about an unknown resident."""
+    db = engagement_database
+    uprn, _tenancy_id, kept, duplicate = await recorded_twice(engagement, db)
+    assert (await merge(engagement, kept, duplicate)).status_code == 200
+    confirmed = ResidentDetailsConfirmed(
+        visit_id=uuid.uuid4(),
+        uprn=uprn,
+        resident_id=duplicate,
+        household_size=1,
+        confirmed_at=datetime.now(UTC),
+    )
+    async with db.sessionmaker() as session, session.begin():
+        await on_resident_details_confirmed(session, Envelope(data=confirmed))
+    resident = (await engagement.get(f"/v1/residents/{kept}")).json()
+    assert (resident["household_size"], resident["lives_alone"]) == (1, True)
 
 
 async def refused_and_nothing_changed(
