@@ -112,6 +112,7 @@ NOT_PERSONAL = frozenset(
         "reader",
         "recorded_by",
         "reinstated_by",
+        "resident_asked_confirmed_by",
         "responded_by",
         "sustainable_tenancy",
         "triaged_by",

@@ -263,7 +263,10 @@ class AppointmentMissed(
     `missed_at` is when it happened (the no-access visit, the moment staff say it was
     missed, a contractor's late move), never before `window_start` nor after
     `recorded_at`, when repairs recorded it; null on events published before it was
-    added, whose moment is not known (not `recorded_at`)."""
+    added, whose moment is not known (not `recorded_at`). Published again, the same
+    `missed_at` and a later `recorded_at`, when staff confirm the household asked for
+    the contractor's late move that missed it (`missed_by` resident, ADR 0129): an
+    appointment's latest by `recorded_at` stands."""
 
     appointment_id: uuid.UUID
     uprn: Uprn

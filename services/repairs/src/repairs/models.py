@@ -302,6 +302,17 @@ class Appointment(RepairsModel, table=True):
     cancelled_at: datetime | None = Field(
         default=None, sa_type=AwareDateTime, description="When the household asked to cancel"
     )
+    contractor_said_resident_asked: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+        description="A contractor's late move (docs/adr/0117) said the household asked for "
+        "it: its word, kept; the appointment stays missed by the landlord's side until "
+        "staff confirm it with the household (docs/adr/0129)",
+    )
+    resident_asked_confirmed_by: str | None = Field(
+        default=None, max_length=200, description="The member of staff who confirmed it"
+    )
+    resident_asked_confirmed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
 class BookedSlot(RepairsModel, table=True):

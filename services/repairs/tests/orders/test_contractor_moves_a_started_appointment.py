@@ -2,9 +2,10 @@
 appointment's window had started, does not rebook it: the visit due then was not made as
 booked, and as `rebooked` it fell out of repairs.appointments_kept, as staff's late
 rebook did before it was refused (docs/adr/0107). The old appointment is missed, by the
-landlord's side unless the contractor says the household asked (resident_asked), as of
-the moment it was arranged; the new window is booked all the same (the contractor's
-arrangement with the household wins, docs/adr/0029). Arranged before the window started
+landlord's side (the contractor saying the household asked, resident_asked, is kept for
+staff to confirm: docs/adr/0129), as of the moment it was arranged; the new window is
+booked all the same (the contractor's arrangement with the household wins,
+docs/adr/0029). Arranged before the window started
 (sent on later), it is a rebooking as before (docs/adr/0117)."""
 
 from __future__ import annotations
@@ -93,9 +94,11 @@ async def test_moved_once_the_window_started_the_appointment_was_missed_by_the_l
     assert new.work_order_ids == [order["id"]]
 
 
-async def test_the_household_asking_makes_it_missed_by_the_resident(
+async def test_the_contractor_saying_the_household_asked_is_kept_not_taken(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
+    """Missed by the landlord's side until staff confirm it with the household
+    (docs/adr/0129; test_resident_asked_confirmed_by_staff)."""
     uprn = a_uprn()
     order = await raised_an_hour_ago(staff, repairs_database, uprn)
     await under_way(repairs_database, uprn, [order])
@@ -104,7 +107,13 @@ async def test_the_household_asking_makes_it_missed_by_the_resident(
 
     assert response.status_code == 200, response.text
     was, new = await appointments_of(repairs_database, uprn)
-    assert (was.status.value, was.missed_by, was.missed_reason) == ("missed", "resident", "other")
+    assert (was.status.value, was.missed_by, was.missed_reason) == (
+        "missed",
+        "landlord",
+        "cancelled_late_by_landlord",
+    )
+    assert was.contractor_said_resident_asked is True
+    assert was.resident_asked_confirmed_at is None
     assert new.status.value == "booked"
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import UPRN_PATTERN
+from hearth_kit.auth import Caller, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
@@ -140,13 +141,16 @@ async def cancel_appointment(
 async def record_outcome(
     appointment_id: uuid.UUID,
     body: AppointmentOutcome,
+    staff: Annotated[Caller, Depends(require_scope("repairs:write"))],  # before a transaction
     session: SessionDep,
     idempotency: IdempotencyDep,
     appointments: AppointmentServiceDep,
 ) -> Response:
-    """Kept, missed or no access (appointment-missed for the last two)."""
+    """Kept, missed or no access (appointment-missed for the last two). Also staff's
+    confirmation that the household asked for a contractor's late move: `missed` by
+    `resident` on an appointment that move made missed (docs/adr/0129)."""
     return await idempotency.create(
         session,
-        lambda: appointments.record_outcome(session, appointment_id, body),
+        lambda: appointments.record_outcome(session, appointment_id, body, staff.subject),
         status_code=200,
     )

@@ -214,9 +214,11 @@ def moved_late(window_start: datetime, arranged_at: datetime) -> bool:
 def missed_by_a_late_move(resident_asked: bool) -> tuple[MissedBy, MissedReason]:
     """Whose side missed an appointment a contractor moved once its window had started,
     and why: the landlord's (its contractor called off the visit due; the code the
-    office uses for the same, cancelled_late_by_landlord), unless the contractor says
-    the household asked for the move (the resident's, reason other), which
-    repairs.appointments_kept then leaves out (docs/adr/0117)."""
+    office uses for the same, cancelled_late_by_landlord), unless the household asked
+    for the move (the resident's, reason other), which repairs.appointments_kept then
+    leaves out (docs/adr/0117). `resident_asked` is staff's confirmation with the
+    household, not the contractor's word: the measure is the one the contractor is held
+    to (docs/adr/0129)."""
     if resident_asked:
         return MissedBy.RESIDENT, MissedReason.OTHER
     return MissedBy.LANDLORD, MissedReason.CANCELLED_LATE_BY_LANDLORD

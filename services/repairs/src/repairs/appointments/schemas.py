@@ -108,7 +108,10 @@ class AppointmentOutcome(BaseModel):
     outcome: Outcome
     missed_by: MissedBy | None = Field(
         default=None,
-        description="Only with missed: whose side missed it (landlord when not given)",
+        description="Only with missed: whose side missed it (landlord when not given). "
+        "resident on an appointment a contractor's late move made missed, saying the "
+        "household asked for it (contractor_said_resident_asked), confirms that with the "
+        "household: it becomes missed by the resident (ADR 0129)",
     )
     reason: MissedReason | None = Field(
         default=None,
@@ -171,3 +174,15 @@ class AppointmentPublic(BaseModel):
     cancellation_reason: CancellationReason | None
     cancelled_at: datetime | None
     booked_at: datetime
+    contractor_said_resident_asked: bool = Field(
+        default=False,
+        description="A contractor's move once the window had started said the household "
+        "asked for it: missed by the landlord's side until staff confirm it with the "
+        "household (the outcome missed by resident; ADR 0129)",
+    )
+    resident_asked_confirmed_at: datetime | None = Field(
+        default=None, description="When staff confirmed the household asked for that move"
+    )
+    resident_asked_confirmed_by: str | None = Field(
+        default=None, description="The member of staff who confirmed it (staff id)"
+    )

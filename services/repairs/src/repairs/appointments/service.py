@@ -461,8 +461,10 @@ async def move_to_contractors_window(
 
     Arranged once the booked appointment's window had started (rules.moved_late), the
     visit due was not made as booked: the old appointment is missed, not rebooked, as
-    of `at` (docs/adr/0117), by the landlord's side unless `resident_asked`
-    (rules.missed_by_a_late_move), and appointment-missed is published; its places are
+    of `at` (docs/adr/0117), by the landlord's side, and appointment-missed is
+    published. `resident_asked` (the contractor says the household asked) is kept on it
+    and waits for staff to confirm it with the household (record_outcome; ADR 0129),
+    which makes it the resident's; its places are
     kept, as a missed outcome's are (the visit's time was spent). Rebooked, it fell out
     of repairs.appointments_kept, the loophole staff's late rebook had (docs/adr/0107).
     The contractor is not sent schedule-repair for it: the move is its own.
@@ -486,10 +488,13 @@ async def move_to_contractors_window(
     if old is not None and (old.window_start, old.window_end) == (start, end):
         return None
     if old is not None and rules.moved_late(old.window_start, at):
-        missed_by, reason = rules.missed_by_a_late_move(resident_asked)
+        # The contractor's word that the household asked is kept, not taken: missed by
+        # the landlord's side until staff confirm it (docs/adr/0129).
+        missed_by, reason = rules.missed_by_a_late_move(resident_asked=False)
         old.status = AppointmentStatus.MISSED
         old.outcome_at = at
         old.missed_by, old.missed_reason = missed_by, reason
+        old.contractor_said_resident_asked = resident_asked
         orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
         await publish_missed(session, old, orders, now, missed_by=missed_by, reason=reason)
         log.info(
@@ -497,6 +502,7 @@ async def move_to_contractors_window(
             contractor_id=work_order.contractor_id,
             appointment_id=str(old.id),
             missed_by=missed_by,
+            contractor_said_resident_asked=resident_asked,
         )
     elif old is not None:
         orders = await _end_booking(session, old, AppointmentStatus.REBOOKED, now)
@@ -562,6 +568,42 @@ async def _occurred_at(
             field="occurred_at",
         )
     return occurred_at
+
+
+async def _confirm_resident_asked(
+    session: AsyncSession,
+    appointment: Appointment,
+    data: AppointmentOutcome,
+    now: datetime,
+    confirmed_by: str,
+) -> AppointmentPublic:
+    """Staff confirm with the household what a contractor's late move said: it asked
+    for the move. The appointment, missed by the landlord's side as of the move, becomes
+    missed by the resident (reason `other` unless given), which repairs.appointments_kept
+    leaves out, and appointment-missed is published again saying so (same `missed_at`,
+    a new `recorded_at`: the latest of an appointment's stands). Confirmed already, it
+    is answered as it is. Its moment stays the move's: an `occurred_at` other than it
+    is refused (422 occurred_at). The contractor is not sent it (the move was its own,
+    docs/adr/0117). Kept: who confirmed it and when (docs/adr/0129)."""
+    if appointment.resident_asked_confirmed_at is not None:
+        return appointment_to_public(appointment)
+    if data.occurred_at is not None and data.occurred_at != appointment.outcome_at:
+        raise Unprocessable(
+            "The appointment was missed when the contractor moved it "
+            f"({_in_utc(appointment.outcome_at)}): occurred_at is that moment or left out",
+            field="occurred_at",
+        )
+    missed_by, reason = rules.missed_by_a_late_move(resident_asked=True)
+    reason = data.reason or reason
+    appointment.missed_by, appointment.missed_reason = missed_by, reason
+    appointment.resident_asked_confirmed_by = confirmed_by[:200] or None
+    appointment.resident_asked_confirmed_at = now
+    orders = await order_repository.many(
+        session, [uuid.UUID(i) for i in appointment.work_order_ids]
+    )
+    await publish_missed(session, appointment, orders, now, missed_by=missed_by, reason=reason)
+    await session.flush()
+    return appointment_to_public(appointment)
 
 
 NOT_KEPT = frozenset({AppointmentStatus.MISSED, AppointmentStatus.NO_ACCESS})
@@ -816,7 +858,11 @@ class AppointmentService:
         return appointment_to_public(appointment)
 
     async def record_outcome(
-        self, session: AsyncSession, appointment_id: uuid.UUID, data: AppointmentOutcome
+        self,
+        session: AsyncSession,
+        appointment_id: uuid.UUID,
+        data: AppointmentOutcome,
+        recorded_by: str = "",
     ) -> AppointmentPublic:
         """Kept, missed (by the landlord's side unless said otherwise) or no access
         (appointment-missed for the last two; the contractor is sent schedule-repair for
@@ -837,7 +883,12 @@ class AppointmentService:
         The outcome is dated when it happened (`occurred_at`, now when not given;
         _occurred_at), never when it was typed in: an appointment kept on the last
         evening of a month and recorded the next morning is the month's, and a no-access
-        visit's work orders are no_access from the visit."""
+        visit's work orders are no_access from the visit.
+
+        One appointment that is not booked takes an outcome: one a contractor's late
+        move made missed by the landlord's side, saying the household asked for it
+        (contractor_said_resident_asked). `missed` with `missed_by` `resident` is staff's
+        confirmation with the household (_confirm_resident_asked; docs/adr/0129)."""
         for field in ("missed_by", "reason"):
             if data.outcome is not Outcome.MISSED and getattr(data, field) is not None:
                 raise Unprocessable(
@@ -858,6 +909,13 @@ class AppointmentService:
             and data.outcome is Outcome.NO_ACCESS
         ):
             return appointment_to_public(appointment)
+        if (
+            appointment is not None
+            and appointment.contractor_said_resident_asked
+            and data.outcome is Outcome.MISSED
+            and data.missed_by is MissedBy.RESIDENT
+        ):
+            return await _confirm_resident_asked(session, appointment, data, now, recorded_by)
         appointment = await self._booked(session, appointment_id)
         if appointment.window_start > now:
             raise Unprocessable("The appointment has not started yet", field="outcome")

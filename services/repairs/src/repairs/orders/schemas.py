@@ -172,8 +172,9 @@ class StatusUpdate(BaseModel):
         default=False,
         description="With appointment_made and its window: the household asked for the "
         "move. Arranged once the booked appointment's window had started (at), the booked "
-        "appointment was missed, by the resident when true, else by the landlord's side "
-        "(422 resident_asked without a window)",
+        "appointment was missed by the landlord's side; when true that is kept, and it "
+        "becomes the resident's once the landlord's staff confirm it with the household "
+        "(ADR 0129; 422 resident_asked without a window)",
     )
 
 
