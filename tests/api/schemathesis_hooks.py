@@ -108,6 +108,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "an EICR: " + STATE + ")",
         "next_check_by": "after `done_on` and within its type's interval from it "
         "(cross-field; the interval is configuration), none for a one-off check (" + STATE + ")",
+        "defects.*.storey": "needed with alarm_kind smoke at a home of several storeys "
+        "with living space (the home's storeys: " + STATE + "; ADR 0126)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {
         "attempted_at": FUTURE + "; nor before its cycle began (" + STATE + ")",
@@ -325,6 +327,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "rebooked_from_visit_id": STATE,
         "channel": "with no kind the programme chooses it (database state); a lite visit "
         "then needs its channel (the schema states the rule when kind is given)",
+        "kind": "lite only where the programme's next visit for the home is lite (ADR "
+        "0131; " + STATE + ")",
     },
     "POST /v1/caseloads/tenancies/{tenancy_id}/referral": {
         "review_on": "a review date after today and no more than 24 months ahead; JSON "

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from hearth_kit.db import Database
@@ -25,6 +26,26 @@ OFFICERS = CaseloadOfficers(
 
 JUST_VISITED = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
 """A report's visited_at (required): an hour before the tests started."""
+
+
+A_FULL_VISIT = "2026-06-01T10:00:00+00:00"
+"""A full visit made half a year before the tests' usual booking day (1 December 2026):
+the programme's next visit after it is lite, by 1 June 2027."""
+
+
+async def visited_in_full(visits: httpx.AsyncClient, uprn: str, at: str = A_FULL_VISIT) -> None:
+    """A full visit (not the survey) booked and completed at `at`: a lite visit is offered
+    after it (ADR 0131: only in the year between full visits)."""
+    booked = await visits.post(
+        "/v1/visits",
+        json={"uprn": uprn, "kind": "full", "stock_condition_survey": False, "scheduled_for": at},
+    )
+    assert booked.status_code == 201, booked.text
+    reported = await visits.post(
+        f"/v1/visits/{booked.json()['id']}/report",
+        json={"outcome": "completed", "visited_at": at},
+    )
+    assert reported.status_code == 201, reported.text
 
 
 def a_uprn() -> str:

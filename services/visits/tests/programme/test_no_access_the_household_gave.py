@@ -12,7 +12,7 @@ from datetime import date
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn
+from services.visits.tests.factories import a_uprn, visited_in_full
 from services.visits.tests.test_handlers import handle, registered, started
 
 AT = "2026-10-05T10:00:00+00:00"
@@ -42,6 +42,7 @@ async def test_only_the_household_not_letting_the_officer_in_is_no_access_histor
     uprn = a_uprn()
     await handle(visits_database, registered(uprn))
     await handle(visits_database, started(uprn, uuid.uuid4(), date(2015, 2, 2), "secure"))
+    await visited_in_full(visits, uprn)  # a lite visit is offered after a full one
     await no_access(visits, uprn, "no_answer", kind="lite", channel="phone")
     await no_access(visits, uprn, "unsafe_to_enter")
     await no_access(visits, uprn, "other")

@@ -13,7 +13,13 @@ from prometheus_client import REGISTRY
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CombinedAppointmentOffered
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn, an_area, event_names, outbox_rows
+from services.visits.tests.factories import (
+    a_uprn,
+    an_area,
+    event_names,
+    outbox_rows,
+    visited_in_full,
+)
 from services.visits.tests.test_handlers import (
     contact,
     handle,
@@ -85,13 +91,11 @@ async def test_the_programme_is_cut_to_the_limit_and_refuses_a_bad_area(
     assert [e["field"] for e in response.json()["errors"]] == ["area"]
 
 
-async def test_a_full_visit_is_paired_with_a_gas_check_due_near_it(
-    visits: httpx.AsyncClient, visits_database: Database
-) -> None:
-    uprn, check_id = a_uprn(), uuid.uuid4()
-    await handle(visits_database, registered(uprn))
+async def a_gas_check_due(db: Database, uprn: str) -> uuid.UUID:
+    check_id = uuid.uuid4()
+    await handle(db, registered(uprn))
     await handle(
-        visits_database,
+        db,
         Envelope(
             data=CheckDue(
                 check_id=check_id,
@@ -102,6 +106,14 @@ async def test_a_full_visit_is_paired_with_a_gas_check_due_near_it(
             )
         ),
     )
+    return check_id
+
+
+async def test_a_full_visit_is_paired_with_a_gas_check_due_near_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    check_id = await a_gas_check_due(visits_database, uprn)
     response = await visits.post(
         "/v1/visits", json={"uprn": uprn, "scheduled_for": "2026-12-01T10:00:00+00:00"}
     )
@@ -111,17 +123,23 @@ async def test_a_full_visit_is_paired_with_a_gas_check_due_near_it(
     assert visit["stock_condition_survey"] is True
     [row] = [r for r in await outbox_rows(visits_database, uprn)]
     assert row["data"]["paired_check_id"] == str(check_id)
+    # a lite call is not paired (at a home given its full visit: ADR 0131)
+    called = a_uprn()
+    await a_gas_check_due(visits_database, called)
+    await visited_in_full(visits, called)
     unpaired = await visits.post(
         "/v1/visits",
         json={
-            "uprn": uprn,
+            "uprn": called,
             "kind": "lite",
             "channel": "phone",
             "scheduled_for": "2026-12-02T10:00:00+00:00",
         },
     )
+    assert unpaired.status_code == 201, unpaired.text
     assert unpaired.json()["paired_check_id"] is None
-    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"] * 2
+    assert event_names(await outbox_rows(visits_database, called))[-1] == "visit-scheduled"
+    assert (await outbox_rows(visits_database, called))[-1]["data"]["paired_check_id"] is None
 
 
 async def test_the_officer_sees_access_needs_language_and_format_before_going(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from hearth_contracts.events.visits import VisitKind
-from services.visits.tests.factories import a_uprn, a_visit
+from services.visits.tests.factories import a_uprn, a_visit, visited_in_full
 from services.visits.tests.reports.test_drafts import piece, save
 from services.visits.tests.reports.test_rules import NOW, a_report_with
 from visits.reports.rules import SavedPiece, assemble
@@ -30,7 +30,9 @@ def test_a_lite_visits_draft_with_a_room_is_refused_naming_it() -> None:
 async def test_a_room_piece_on_a_lite_visit_is_refused_and_nothing_is_saved(
     visits: httpx.AsyncClient, channel: str
 ) -> None:
-    booked = await visits.post("/v1/visits", json=a_visit(a_uprn(), kind="lite", channel=channel))
+    uprn = a_uprn()
+    await visited_in_full(visits, uprn)  # a lite visit is offered after a full one
+    booked = await visits.post("/v1/visits", json=a_visit(uprn, kind="lite", channel=channel))
     assert booked.status_code == 201, booked.text
     visit_id = booked.json()["id"]
     hazard = {

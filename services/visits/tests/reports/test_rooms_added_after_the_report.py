@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import JUST_VISITED, a_uprn, an_area
+from services.visits.tests.factories import JUST_VISITED, a_uprn, an_area, visited_in_full
 from services.visits.tests.visits.test_a_full_visit_without_inventory import (
     a_home_surveyed_in_2021,
     booked,
@@ -88,6 +88,7 @@ async def test_not_to_a_lite_visit_a_booked_one_nor_twice_the_same_room(
     visits: httpx.AsyncClient,
 ) -> None:
     uprn = a_uprn()
+    await visited_in_full(visits, uprn)  # a lite visit is offered after a full one
     lite = await booked(
         visits, uprn, JUST_VISITED, kind="lite", channel="phone", officer=TEST_SUBJECT
     )

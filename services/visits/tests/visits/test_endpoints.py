@@ -18,6 +18,7 @@ from services.visits.tests.factories import (
     a_visit,
     event_names,
     outbox_rows,
+    visited_in_full,
 )
 
 
@@ -308,7 +309,9 @@ async def test_a_lite_visit_is_by_phone_or_video_and_must_say_which(
         "/v1/visits", json=a_visit(a_uprn(), kind="lite", channel="in_home")
     )
     assert in_home.status_code == 422
-    lite = await schedule(visits, a_uprn(), kind="lite", channel="video")
+    uprn = a_uprn()
+    await visited_in_full(visits, uprn)  # a lite visit is offered after a full one
+    lite = await schedule(visits, uprn, kind="lite", channel="video")
     assert (lite["channel"], lite["scheduled_end"]) == ("video", "2026-12-01T10:30:00Z")
 
 

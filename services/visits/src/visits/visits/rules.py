@@ -119,6 +119,24 @@ def channel_for(kind: VisitKind, channel: VisitChannel | None) -> VisitChannel:
     return channel
 
 
+def check_lite_offered(kind: VisitKind, next_kind: VisitKind) -> None:
+    """A lite visit, by phone or video, is offered every other year (DOMAIN.md): in the
+    year between full visits, that is only when the home's next visit, as the programme
+    works it out for the visit's day, is lite. A home never given a full visit, one whose
+    full visit falls due (24 months), whose stock condition survey falls due, or where an
+    officer must go in person for a safety check's access is owed a full visit in the
+    home: a call booked in its place leaves nobody seeing inside, while the programme
+    counts a visit made. A full visit may always be booked where a lite one is offered."""
+    if kind is VisitKind.LITE and next_kind is VisitKind.FULL:
+        raise RuleBroken(
+            "A lite visit is offered only in the year between full visits: this home's next "
+            "visit is a full one in the home (never given one, its full visit or stock "
+            "condition survey falling due, or an officer visit for a safety check's access; "
+            "GET /v1/programme/homes/{uprn} says which). Book kind full",
+            "kind",
+        )
+
+
 def can_be_reported(status: VisitStatus) -> bool:
     """Only a booked visit that has not been reported yet takes a report."""
     return status is VisitStatus.SCHEDULED

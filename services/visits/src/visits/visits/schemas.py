@@ -79,7 +79,9 @@ class VisitCreate(BaseModel):
     uprn: Uprn
     kind: VisitKind | None = Field(
         default=None,
-        description="full or lite; default: the kind the programme says is next for the home",
+        description="full or lite; default: the kind the programme says is next for the home. "
+        "lite only where that is lite (offered in the year between full visits, ADR 0131): "
+        "else a 422 naming kind",
     )
     stock_condition_survey: StrictBoolean | None = Field(
         default=None,

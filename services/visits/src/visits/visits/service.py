@@ -119,7 +119,9 @@ class VisitService:
         next for the home (a full visit while an officer visit asked for a safety check's
         access is open, as the ranking shows); a full visit is paired with a gas safety
         check due near it (one trip). A rebooking after no access counts as the next attempt.
-        The visit is with the tenancy of its London day (ADR 0096).
+        The visit is with the tenancy of its London day (ADR 0096). A lite visit is
+        booked only where the programme's next visit for that day is lite (offered every
+        other year: rules.check_lite_offered, ADR 0131).
 
         `scheduled_for` is no more than 24 months ahead (rules.PLANNING_HORIZON_MONTHS),
         and in the past only as far back as a report may be dated (a visit booked after
@@ -169,6 +171,10 @@ class VisitService:
         except rules.RuleBroken as broken:
             chosen = "" if data.kind else f"No kind given: the programme's next visit is {kind}. "
             raise Unprocessable(chosen + broken.message, field=broken.field) from broken
+        try:
+            rules.check_lite_offered(kind, upcoming.kind)
+        except rules.RuleBroken as broken:
+            raise Unprocessable(broken.message, field=broken.field) from broken
         attempt_number = 1
         if data.rebooked_from_visit_id is not None:
             attempt_number = await self._next_attempt(session, data, starts)
