@@ -171,6 +171,16 @@ class WorkOrderService:
             item = items.get(line.sor_code.upper())
             if item is None:
                 raise Unprocessable(f"Unknown SOR code at line {n}", field=f"lines.{n}.sor_code")
+            if item.trade not in contractor.trades:
+                # Each work element has its trade (HACT), and the contractor is sent
+                # every element: one it does not do would go to an operative not
+                # qualified for it (an electrical socket to a plumber), checked only for
+                # the repair's trade before.
+                raise Unprocessable(
+                    f"Contractor {contractor_id} does not do {item.trade.value} work "
+                    f"(SOR item {item.code} at line {n})",
+                    field=f"lines.{n}.sor_code",
+                )
             if item.whole_units and not sor_rules.whole(line.quantity):
                 raise Unprocessable(
                     f"SOR item {item.code} is ordered in whole units ({item.unit})",
