@@ -52,7 +52,7 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 9
+RULES_REVISION = 10
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -64,7 +64,8 @@ there, counted from its tenancy's first day; 7, 1 December 2026: so are its cont
 very low contact is judged once it has lived there the whole 12 months; 8, 1 December
 2026: a visit's no access is no-access history only when the household gave none to an
 officer at the door, HOUSEHOLD_GAVE_NO_ACCESS; 9, 1 December 2026: a customer action
-lapsed when its household left is not outstanding, visits migration 0017): part of
+lapsed when its household left is not outstanding, visits migration 0017; 10, 1 December
+2026: a visit made once the full visit has fallen due is full, not lite): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
@@ -347,7 +348,10 @@ def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) ->
     of the last, a full visit within `full_visit_months` of the last full one; with no
     visit (or no full visit) recorded, those intervals run from `counted_from`, and a
     home with neither is due the day it is scored. Between full visits the visit is lite
-    when configured, but a home never given a full visit gets one. The survey is the
+    when configured, but a home never given a full visit gets one, and so does one whose
+    full visit falls due by then: the visit is full when the full visit is due on or
+    before its due date, or today once that is past (a home last visited in full six
+    years ago is owed an officer in the home, not a call). The survey is the
     next visit when the last one is `stock_condition_survey_years` old on its due date
     (or today, when that is past), and that visit is then a full one even where the
     alternation would make it lite: the survey needs the home, and left to the full
@@ -367,7 +371,10 @@ def next_visit(history: VisitHistory, today: date, intervals: VisitIntervals) ->
     full = (
         not intervals.alternate_lite
         or history.last_full_visit is None
-        or due_full <= due_any
+        # the full visit falls due by the time the visit is made: on its due date, or
+        # today once that is past (a lite call made then would leave the home more than
+        # full_visit_months without an officer inside)
+        or due_full <= max(due_any, today)
         or survey_falls_due
     )
     return NextVisit(
@@ -429,7 +436,8 @@ def rescore_on(
     very_low_judged_on: date | None = None,
 ) -> date:
     """The first day after `today` on which the passing of time alone may change the home's
-    score or next visit: it passes its due date (beyond interval), its tenancy stops
+    score or next visit: it passes its due date (beyond interval), its full visit falls
+    due (a lite next visit becomes full), its tenancy stops
     being new (12 months from the start; an introductory tenancy stays so until income's
     tenancy-type-changed, whose handler re-scores the home, so no date of its trial is a
     candidate), its stock condition survey falls due, or its oldest contact of the last
@@ -447,6 +455,10 @@ def rescore_on(
         upcoming.due_by + timedelta(days=1),
         today + timedelta(days=RESCORE_AT_LEAST_EVERY),
     ]
+    since_full = history.last_full_visit or history.counted_from
+    if since_full is not None:
+        # the full visit falls due: a lite next visit past its due date becomes full
+        candidates.append(add_months(since_full, intervals.full_visit_months))
     if history.last_stock_condition_survey is not None:
         candidates.append(
             add_months(
