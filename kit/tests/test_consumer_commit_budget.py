@@ -1,5 +1,6 @@
-"""The consumer's offset commit has a time budget, so a broker lost between a batch's
-transaction and its commit never keeps the consumer from stopping.
+"""What the consumer sends the broker while it holds a batch has a time budget, its
+offset commit and a dead letter's copy on the dead-letter topic, so a broker lost
+meanwhile never keeps the consumer from stopping.
 
 aiokafka's commit retries while the group coordinator cannot be found, and it cannot
 be while the broker is down: without a budget the commit waited for the broker under
@@ -7,6 +8,12 @@ the consumer's batch lock, and `EventConsumer.stop()` (a graceful shutdown, a po
 restarted during a broker outage) waited for that lock until the process was killed.
 The batch's effects are committed in the database already; its offsets are committed
 again by whoever handles it next, and the inbox keeps that from applying twice.
+
+The idempotent producer never expires what it could not send ("retry until we
+succeed"), and a producer stopped flushes it first: the dead letter's copy, and the
+producer's close, waited for the broker the same way. Given up, the copy is sent again
+when the consumer, restarted, comes back to the event (the dead letter's row is kept
+once, its copy at least once).
 
 A broker of its own (deploy/local), stopped while a handler holds the batch.
 """
@@ -30,8 +37,8 @@ from hearth_contracts.events.visits import VisitCompleted
 from hearth_kit.consumer import EventConsumer, EventHandlers
 from hearth_kit.db import Database
 from hearth_kit.settings import ServiceSettings
-from hearth_kit.tables import inbox_event
-from tests.harness.events import send_envelope, visit_completed
+from hearth_kit.tables import dead_letter, inbox_event
+from tests.harness.events import eventually, send_envelope, send_envelopes, visit_completed
 from tests.harness.infra import LocalKafka
 
 pytestmark = [
@@ -100,6 +107,60 @@ async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
         async with kit_database.sessionmaker() as session:
             handled = await session.scalar(select(func.count()).select_from(inbox_event))
         assert handled == 1
+    finally:
+        go_on.set()
+        running.cancel()
+        with contextlib.suppress(BaseException):
+            await running
+
+
+async def test_a_consumer_whose_broker_is_lost_before_a_dead_letters_copy_still_stops(
+    broker: LocalKafka, kit_database: Database
+) -> None:
+    settings = RepairsSettings(
+        database_url=kit_database.url.render_as_string(hide_password=False),
+        environment="development",
+        kafka_bootstrap_servers=broker.bootstrap_servers,
+        kafka_namespace=NAMESPACE,
+        kafka_topic_partitions=1,
+        kafka_request_timeout_ms=1000,
+        consumer_max_attempts=1,
+    )
+    first, second = visit_completed("100023336956"), visit_completed("100023336957")
+    handling, go_on = asyncio.Event(), asyncio.Event()
+    handlers = EventHandlers()
+
+    @handlers.on(VisitCompleted)
+    async def fail(session: AsyncSession, envelope: Envelope[VisitCompleted]) -> None:
+        if envelope.id == second.id:
+            handling.set()
+            await go_on.wait()  # the first is dead-lettered, then the broker is stopped
+        raise RuntimeError("the handler's own failure")
+
+    consumer = EventConsumer(settings, kit_database, handlers)
+    running = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(60):
+            await consumer.assigned.wait()
+            await send_envelopes(broker.bootstrap_servers, NAMESPACE, [first, second])
+            await handling.wait()
+        await asyncio.to_thread(broker.stop)
+        go_on.set()  # dead-lettered: its row is written, then its copy meets no broker
+
+        async def letters() -> list[str]:
+            async with kit_database.sessionmaker() as session:
+                ids = await session.execute(select(dead_letter.c.event_id))
+            return sorted(ids.scalars())
+
+        both = sorted([str(first.id), str(second.id)])
+
+        async def both_written() -> bool:  # a stop before would leave the second be
+            return await letters() == both
+
+        await eventually(both_written)
+        async with asyncio.timeout(STOPPED_WITHIN):
+            await consumer.stop()  # waited for the broker for ever before
+        assert await letters() == both
     finally:
         go_on.set()
         running.cancel()

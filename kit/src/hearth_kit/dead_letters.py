@@ -13,6 +13,7 @@ its handler and marks it replayed in one transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -49,6 +50,11 @@ log = get_logger(__name__)
 
 MAX_ID = 2**63 - 1
 """The largest dead-letter id (BIGINT); a larger path parameter is a 422, not a 500."""
+
+
+class DeadLetterTopicUnreachable(Exception):
+    """The dead-letter topic did not acknowledge a dead letter's copy in time: the
+    consumer reconnects and comes back to the message."""
 
 
 class DeadLetters:
@@ -125,10 +131,17 @@ class DeadLetters:
             ("hearth_dlq_attempts", str(attempts).encode()),
         ]
         producer = await self._started_producer()
+        unacknowledged = False
         try:
-            await producer.send_and_wait(
-                self.topic, value=message.value, key=message.key, headers=dlq_headers
-            )
+            # Bounded: the idempotent producer never gives up a record it could not send
+            # (the broker lost), and this runs under the consumer's batch lock, so its
+            # stop and its rebalances waited for the broker.
+            async with asyncio.timeout(self.settings.kafka_request_timeout_ms / 1000):
+                await producer.send_and_wait(
+                    self.topic, value=message.value, key=message.key, headers=dlq_headers
+                )
+        except TimeoutError:
+            unacknowledged = True
         except _RECORD_REFUSED as refused:
             # The copy itself is refused (too large with the hearth_dlq_* headers): no
             # retry would change that, and the table holds the message.
@@ -138,6 +151,15 @@ class DeadLetters:
                 partition=message.partition,
                 offset=message.offset,
                 error=type(refused).__name__,
+            )
+        if unacknowledged:
+            # Raised here, outside the handler above, so that it carries no TimeoutError
+            # the consumer would take for the database not answering: the consumer
+            # reconnects and comes back to the message (its row is kept once, its copy
+            # sent again).
+            raise DeadLetterTopicUnreachable(
+                f"the dead-letter topic {self.topic} did not acknowledge the copy within "
+                f"{self.settings.kafka_request_timeout_ms} ms"
             )
         DEAD_LETTERS.labels(self.service, row["event_type"] or "unknown").inc()
         EVENTS_HANDLED.labels(self.service, row["event_type"] or "unknown", "dead_lettered").inc()
@@ -168,10 +190,15 @@ class DeadLetters:
         return None
 
     async def close(self) -> None:
+        """Stop the producer; one that cannot flush (the broker lost: the idempotent
+        producer retries for ever) is abandoned after a few seconds, as the relay's is.
+        What it held is sent again when the consumer comes back to the message."""
         async with self._producer_lock:  # a producer being started is stopped too
             producer, self._producer = self._producer, None
         if producer is not None:
-            await producer.stop()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await producer.stop()
 
     async def _started_producer(self) -> AIOKafkaProducer:
         """The dead-letter topic's producer, started once: partitions handled side by
