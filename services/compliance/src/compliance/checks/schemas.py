@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from compliance.checks.rules import CheckStatus, GasStatus
 from compliance.models import AccessOutcome, Subject
 from compliance.tenant_copies.schemas import TenantCopyPublic
-from hearth_contracts.events.compliance import CheckOutcome, CheckType
+from hearth_contracts.events.compliance import AlarmKind, CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
-from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay, StrictMoment
 from hearth_kit.text_patterns import HAS_WORDS
 
 
@@ -175,10 +176,34 @@ class CertificateDefectClassification(StrEnum):
     """Recorded, no repair raised."""
 
 
+def _given(field: str) -> dict[str, Any]:
+    """JSON Schema: the field is there and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def _which_alarm_rules(schema: dict[str, Any]) -> None:
+    """The document states what the service refuses (checks.service._alarms_placed):
+    `alarm_kind` only on an alarm_faulty_or_missing defect, `storey` only with
+    `alarm_kind` smoke."""
+    schema["allOf"] = [
+        {
+            "if": _given("alarm_kind"),
+            "then": {"properties": {"classification": {"const": "alarm_faulty_or_missing"}}},
+        },
+        {
+            "if": _given("storey"),
+            "then": {
+                "required": ["alarm_kind"],
+                "properties": {"alarm_kind": {"const": AlarmKind.SMOKE.value}},
+            },
+        },
+    ]
+
+
 class CertificateDefectIn(BaseModel):
     """A defect an EICR or another check found, with its code."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_which_alarm_rules)
 
     classification: CertificateDefectClassification
     location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
@@ -187,6 +212,19 @@ class CertificateDefectIn(BaseModel):
         pattern=HAS_WORDS,
         max_length=2000,
         description="About the installation, never the household",
+    )
+    alarm_kind: Literal["smoke", "carbon_monoxide"] | None = Field(
+        default=None,
+        description="An alarm_faulty_or_missing defect only (else 422 naming it): which "
+        "alarm, smoke or carbon_monoxide (its `location` the room, as the register names "
+        "rooms). With it, an alarm the home's register already has a repair for (a missing "
+        "alarm's, ADR 0109) raises no second one (ADR 0126); without it, its own repair",
+    )
+    storey: Annotated[int, Field(ge=0, lt=60), WHOLE_NUMBER] | None = Field(
+        default=None,
+        description="A smoke alarm's storey (0 = ground floor), with `alarm_kind` smoke only "
+        "(else 422 naming it); a home of one storey with living space takes 0, and at a home "
+        "of several one left out is refused, 422 naming it (ADR 0126)",
     )
 
 

@@ -65,6 +65,7 @@ from hearth_contracts import Event
 from hearth_contracts.events.compliance import (
     AccessEscalated,
     AccessFailed,
+    AlarmKind,
     CertificateExpired,
     CheckCompletedV2,
     CheckDue,
@@ -153,6 +154,49 @@ BLOCK_CHECKS = frozenset(
         CheckType.LIFT,
     }
 )
+
+
+def _alarms_placed(
+    defects: Iterable[CertificateDefectIn], storeys_with_living_space: int | None
+) -> list[tuple[AlarmKind, str] | None]:
+    """Each certificate defect's alarm as the register keeps it (kind, place), or None:
+    an alarm_faulty_or_missing defect that names its `alarm_kind` (a smoke alarm by its
+    storey, 0 at a home of one storey with living space; a CO alarm by its `location` as
+    the room). `alarm_kind` on another defect, or `storey` but on a smoke alarm, is
+    refused (422 naming it); so is a smoke alarm without its storey at a home of several
+    storeys with living space (which alarm it is cannot be told, ADR 0126)."""
+    placed: list[tuple[AlarmKind, str] | None] = []
+    for index, defect in enumerate(defects):
+        alarm = defect.classification is CertificateDefectClassification.ALARM_FAULTY_OR_MISSING
+        if defect.alarm_kind is not None and not alarm:
+            raise Unprocessable(
+                "alarm_kind is for an alarm_faulty_or_missing defect",
+                field=f"defects.{index}.alarm_kind",
+            )
+        kind = None if defect.alarm_kind is None else AlarmKind(defect.alarm_kind)
+        if defect.storey is not None and kind is not AlarmKind.SMOKE:
+            raise Unprocessable(
+                "storey is for a smoke alarm (alarm_kind smoke)", field=f"defects.{index}.storey"
+            )
+        if kind is None:
+            placed.append(None)
+            continue
+        storey = missing_alarms.storey_of(kind, defect.storey, storeys_with_living_space)
+        if (
+            kind is AlarmKind.SMOKE
+            and storey is None
+            and storeys_with_living_space is not None
+            and storeys_with_living_space > 1
+        ):
+            raise Unprocessable(
+                f"A smoke alarm faulty or missing at a home of {storeys_with_living_space} "
+                "storeys with living space needs its storey (0 = ground floor): the register "
+                "keeps smoke alarms by storey, and the repair is to that storey's alarm",
+                field=f"defects.{index}.storey",
+            )
+        place = missing_alarms.place_of(kind, storey, defect.location)
+        placed.append(None if place is None else (kind, place))
+    return placed
 
 
 def etag_of(check: Check) -> str:
@@ -860,6 +904,9 @@ class ProgrammeService:
             raise Conflict(f"Check {check_id} is already completed")
         if check.check_type is CheckType.ELECTRICAL:
             check_eicr_outcome(data.outcome, data.defects)
+        alarm_places = _alarms_placed(
+            data.defects, None if home is None else home.storeys_with_living_space
+        )
         if check.check_type is CheckType.SMOKE_CO_ALARMS and data.done_on < (
             first_day := day_of_check(check.due_by)
         ):
@@ -956,6 +1003,13 @@ class ProgrammeService:
             )
             for defect in data.defects
         ]
+        if home is not None:
+            # an alarm whose repair the register's missing alarm row raised (ADR 0109)
+            # is that row's, as a gas record's finding is (ADR 0120, 0126)
+            rows = await missing_alarms.rows_not_repaired_by(session, home.uprn, happened_at)
+            for defect, place in zip(defects, alarm_places, strict=True):
+                if place is not None and place in rows:
+                    defect.missing_alarm_id = rows[place]
         records.add_defects(session, defects)
         await session.flush()
         await self.complete(
@@ -1008,7 +1062,7 @@ class ProgrammeService:
                 found_at=defect.found_at,
             )
             for defect in defects
-            if defect.priority is not None
+            if defect.priority is not None and defect.missing_alarm_id is None
         ]
         events.append(
             CheckCompletedV2(

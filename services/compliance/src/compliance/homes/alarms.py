@@ -150,6 +150,19 @@ def storey_of(
     return storey
 
 
+async def rows_not_repaired_by(
+    session: AsyncSession, uprn: str, found_at: datetime
+) -> dict[tuple[AlarmKind, str], uuid.UUID]:
+    """The home's open missing alarm rows, by (kind, place), whose repair had not been
+    completed by `found_at`: an alarm found faulty or missing then is that row's repair
+    (ADR 0120). One repaired before is a new finding, its own repair."""
+    return {
+        (a.kind, a.place): a.id
+        for a in await repository.open_missing_alarms(session, uprn)
+        if a.repaired_at is None or a.repaired_at > found_at
+    }
+
+
 def place_of(kind: AlarmKind, storey: int | None, location: str) -> str | None:
     """Where the register keeps an alarm (MissingAlarm.place): a smoke alarm's storey
     number, a CO alarm's room as compared (stripped, lower case); None for a smoke alarm
