@@ -31,7 +31,7 @@ from income.accounts.schemas import (
     SummaryPublic,
     WriteOffCreate,
 )
-from income.accounts.service import AccountService
+from income.accounts.service import APPROVE_SCOPE, AccountService
 
 router = APIRouter(prefix="/v1/rent-accounts", tags=["rent accounts"], responses=PROBLEM_RESPONSES)
 held_recharges_router = APIRouter(
@@ -48,7 +48,7 @@ async def account_service(request: Request) -> AccountService:
 
 
 AccountServiceDep = Annotated[AccountService, Depends(account_service)]
-ApproverDep = Annotated[Caller, Depends(require_scope("income:approve"))]
+ApproverDep = Annotated[Caller, Depends(require_scope(APPROVE_SCOPE))]
 WriterDep = Annotated[Caller, Depends(require_scope("income:write"))]
 WRITER = [Depends(require_scope("income:write"))]
 """Posting payments and corrections (a write-off needs income:approve instead)."""
@@ -145,20 +145,26 @@ async def receive_payment(
     "/{account_id}/entries/{entry_id}/reversal",
     status_code=status.HTTP_201_CREATED,
     response_model=PostedPublic,
-    dependencies=WRITER,
 )
 async def reverse_entry(
     account_id: uuid.UUID,
     entry_id: uuid.UUID,
     body: ReversalCreate,
+    caller: WriterDep,
     session: SessionDep,
     idempotency: IdempotencyDep,
     accounts: AccountServiceDep,
 ) -> Response:
-    """Correct a posted entry with a reversing entry (the entry itself never changes)."""
+    """Correct a posted entry with a reversing entry (the entry itself never changes).
+    A charge taken off a former tenant's account (its tenancy ended) also needs
+    income:approve, as a write-off does, and the approver is recorded: else it would
+    take former tenant arrears off the books with no approved decision."""
+    approver = caller.subject if APPROVE_SCOPE in caller.scopes else None
     return await idempotency.create(
         session,
-        lambda: accounts.reverse(session, account_id, entry_id, body, datetime.now(UTC)),
+        lambda: accounts.reverse(
+            session, account_id, entry_id, body, datetime.now(UTC), approver=approver
+        ),
         location=lambda posted: f"/v1/rent-accounts/{account_id}/entries/{posted.entry.id}",
     )
 

@@ -24,7 +24,7 @@ from hearth_kit.db import ReadConnection
 from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.problems import Conflict, Forbidden, NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 from income.accounts import repository, rules
 from income.accounts.schemas import (
@@ -252,6 +252,11 @@ async def _recharges_paid_by_credit(
         )
 
 
+APPROVE_SCOPE = "income:approve"
+"""Taking former tenant arrears off the books: a write-off, or a charge on a former
+tenant's account reversed."""
+
+
 class AccountService:
     def __init__(self, settings: IncomeSettings) -> None:
         self.settings = settings
@@ -449,12 +454,20 @@ class AccountService:
         entry_id: uuid.UUID,
         data: ReversalCreate,
         now: datetime,
+        *,
+        approver: str | None = None,
     ) -> PostedPublic:
         """Correct a posted entry by posting its reverse: the entry itself never
         changes. An entry is reversed once; a reversal is not reversed (post again).
         On a sundry account a correction changes what its recharges owe (a payment
         reversed owes again what it paid): recharge-paid for each recharge it changed,
-        in the same transaction, so repairs no longer counts it collected."""
+        in the same transaction, so repairs no longer counts it collected.
+
+        A charge on a former tenant's account (its tenancy ended) is former tenant
+        arrears, which only an approved decision takes off the books (DOMAIN.md): its
+        reversal needs an `approver` (a caller with income:approve; 403 naming the
+        scope otherwise, nothing posted), recorded as `approved_by`. A credit reversed
+        there (a returned payment, a write-off undone) owes more, and needs none."""
         account = await self._account(session, account_id, for_update=True)
         entry = await repository.get_entry(session, account.id, entry_id)
         if entry is None:
@@ -467,6 +480,19 @@ class AccountService:
             )
         if await repository.is_reversed(session, entry.id):
             raise Conflict(f"Entry {entry_id} is already reversed")
+        approved_by = None
+        if entry.amount_pence > 0 and (
+            (tenancy := await self._tenancy_of(session, account)) is not None
+            and tenancy.status is TenancyStatus.ENDED
+        ):
+            if approver is None:
+                raise Forbidden(
+                    f"Tenancy {tenancy.id} has ended: taking a charge off its former tenant "
+                    f"arrears is an approved decision, which needs the scope {APPROVE_SCOPE}",
+                    required_scopes=[APPROVE_SCOPE],
+                    missing_scopes=[APPROVE_SCOPE],
+                )
+            approved_by = approver
         posted_at = await self._posted_at(session, account, now)
         reversal = LedgerEntry(
             id=uuid.uuid4(),
@@ -477,6 +503,7 @@ class AccountService:
             posted_at=posted_at,
             reverses_entry_id=entry.id,
             reason=data.reason,
+            approved_by=approved_by,
         )
         sundry = account.kind is AccountKind.SUNDRY
         owed_before = await self._recharges_outstanding(session, account) if sundry else []
