@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from compliance.checks.rules import LadderStep, default_history_months, oldest_check_day
@@ -85,7 +85,7 @@ class Programme(BaseModel):
         description="How far back, in months before today, a check's date (and a "
         "certificate expiry given with a home) may go, per type; a type not named goes "
         "back 24 months (a gas safety record is kept 2 years) or its interval where "
-        "longer (EICR 60). ADR 0070",
+        "longer (EICR 60), and a type named goes back at least that far. ADR 0070",
     )
     no_access_ladder: list[LadderStepSetting] = Field(
         default_factory=lambda: list(DEFAULT_LADDER), min_length=1, max_length=20
@@ -131,6 +131,24 @@ class Programme(BaseModel):
         if any(not 1 <= m <= MAX_HISTORY_MONTHS for m in months.values()):
             raise ValueError(f"history months are 1 to {MAX_HISTORY_MONTHS}")
         return months
+
+    @model_validator(mode="after")
+    def _history_keeps_what_the_law_keeps(self) -> Programme:
+        """How far back the register goes may be lengthened, never shortened below the
+        default (ADR 0070): 24 months, the 2 years a gas safety record is kept (Gas Safety
+        (Installation and Use) Regulations 1998, reg. 36(3)(c); DOMAIN.md: records are
+        kept at least 2 years), or the type's interval where longer (an EICR is judged on
+        the latest report, up to 5 years old). A shorter setting refused a record the
+        landlord must still hold and may need to enter late (a superseded gas record, the
+        latest of a home that lapsed), and an import's expiry within it."""
+        for check_type, months in self.history_months.items():
+            least = default_history_months(self.interval_for(check_type))
+            if months < least:
+                raise ValueError(
+                    f"history_months for {check_type.value} is at least {least} months "
+                    "(records the register must be able to take)"
+                )
+        return self
 
     def oldest_check_day(self, check_type: CheckType, today: date) -> date:
         """The earliest day a check of this type may be dated on `today` (ADR 0070): a

@@ -77,6 +77,28 @@ def test_a_landlord_configures_how_far_back_per_type(monkeypatch: pytest.MonkeyP
             Programme(history_months={CheckType.GAS_SAFETY: months})
 
 
+def test_a_landlord_cannot_keep_less_than_the_law_keeps() -> None:
+    """Lengthened, never shortened below the default: a gas record is kept 2 years
+    (reg. 36(3)(c)), an EICR is judged on the latest report (its interval). Before, 6
+    months for gas was taken, and a record of 8 months ago the landlord must still hold
+    was refused as older than the register goes."""
+    for history, intervals in (
+        ({CheckType.GAS_SAFETY: 6}, {}),
+        ({CheckType.GAS_SAFETY: 23}, {}),
+        ({CheckType.ELECTRICAL: 36}, {}),
+        ({CheckType.FIRE_RISK_ASSESSMENT: 12}, {}),
+        ({CheckType.ELECTRICAL: 40}, {CheckType.ELECTRICAL: 48}),
+    ):
+        with pytest.raises(ValidationError):
+            Programme(history_months=history, interval_months=intervals)
+    taken = Programme(
+        history_months={CheckType.GAS_SAFETY: 24, CheckType.ELECTRICAL: 36},
+        interval_months={CheckType.ELECTRICAL: 36},
+    )
+    assert taken.oldest_check_day(CheckType.GAS_SAFETY, date(2026, 3, 31)) == date(2024, 3, 31)
+    assert taken.oldest_check_day(CheckType.ELECTRICAL, date(2026, 3, 31)) == date(2023, 3, 31)
+
+
 async def a_gas_home_on(db: Database, programme: ProgrammeService, **fields: Any) -> str:
     """A gas-heated home registered at NOW (no certificate expiry unless given)."""
     uprn = a_uprn()
