@@ -66,7 +66,14 @@ class Programme(BaseModel):
     escalate_after_months: int = Field(
         default=3, ge=1, le=24, description="Overdue this long: escalated with its own event"
     )
-    tenant_copy_days: int = Field(default=28, ge=1, le=365)
+    tenant_copy_days: int = Field(
+        default=28,
+        ge=1,
+        le=28,
+        description="The household's copy of a gas safety record or EICR is due within this "
+        "many days of the check: a landlord may set a shorter target, never more than the "
+        "law's 28 (GSIUR 1998 reg. 36(6)(a); the 2020 electrical regulations, reg. 3(3))",
+    )
     remedy_days: int = Field(
         default=28,
         ge=1,

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from pydantic import ValidationError
+
 from compliance.checks.rules import (
     GAS_INTERVAL_MONTHS,
     RECORDS_KEPT_MONTHS,
@@ -36,6 +39,15 @@ def test_an_eicr_is_due_at_most_every_5_years_and_its_defects_remedied_in_28_day
 
 def test_the_tenants_copy_is_due_within_28_days() -> None:
     assert Programme().tenant_copy_days == 28
+
+
+def test_the_tenants_copy_cannot_be_given_longer_than_the_laws_28_days() -> None:
+    """GSIUR 1998 reg. 36(6)(a) and the 2020 electrical regulations' reg. 3(3) give the
+    tenant the copy within 28 days: a shorter target is the landlord's, a longer one
+    counted copies sent late as on time (the setting took up to 365 before)."""
+    assert Programme(tenant_copy_days=14).tenant_copy_days == 14
+    with pytest.raises(ValidationError):
+        Programme(tenant_copy_days=29)
 
 
 def test_checks_are_raised_60_days_ahead_90_with_a_no_access_history() -> None:
