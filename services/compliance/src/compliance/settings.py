@@ -61,7 +61,10 @@ class Programme(BaseModel):
 
     lead_days: int = Field(default=60, ge=0, le=365, description="Raise check-due this early")
     no_access_lead_days: int = Field(
-        default=90, ge=0, le=365, description="... or this early with a no-access history"
+        default=90,
+        ge=0,
+        le=365,
+        description="... or this early with a no-access history (at least lead_days)",
     )
     escalate_after_months: int = Field(
         default=3, ge=1, le=24, description="Overdue this long: escalated with its own event"
@@ -138,6 +141,18 @@ class Programme(BaseModel):
         if any(not 1 <= m <= MAX_HISTORY_MONTHS for m in months.values()):
             raise ValueError(f"history months are 1 to {MAX_HISTORY_MONTHS}")
         return months
+
+    @model_validator(mode="after")
+    def _no_access_history_starts_earlier(self) -> Programme:
+        """DOMAIN.md: the checks start earlier for a household with a history of not
+        giving access. A no-access lead shorter than the usual one started them later,
+        the households hardest to get into raised last."""
+        if self.no_access_lead_days < self.lead_days:
+            raise ValueError(
+                f"no_access_lead_days ({self.no_access_lead_days}) is at least lead_days "
+                f"({self.lead_days}): a household that did not give access starts earlier"
+            )
+        return self
 
     @model_validator(mode="after")
     def _history_keeps_what_the_law_keeps(self) -> Programme:

@@ -56,6 +56,16 @@ def test_checks_are_raised_60_days_ahead_90_with_a_no_access_history() -> None:
     assert programme.no_access_lead_days == 90
 
 
+def test_a_no_access_history_never_starts_the_checks_later() -> None:
+    """DOMAIN.md starts them earlier for such a household: a no-access lead shorter than
+    the usual one (taken before) raised the households hardest to get into last."""
+    assert Programme(lead_days=45, no_access_lead_days=45).no_access_lead_days == 45
+    with pytest.raises(ValidationError):
+        Programme(lead_days=60, no_access_lead_days=30)
+    with pytest.raises(ValidationError):
+        Programme(lead_days=120)
+
+
 def test_an_overdue_check_is_escalated_after_3_months() -> None:
     assert Programme().escalate_after_months == 3
 
