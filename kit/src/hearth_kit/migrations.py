@@ -4,6 +4,13 @@ dead letters, idempotency records) live in every service's database too.
 
 Run them with `python -m hearth_kit.migrations upgrade <service> [<service> ...]` (what
 `make migrate` does), or `await upgrade(migrations_dir, url)` from code.
+
+A migration runs while the release before it still serves (docs/adr/0004), so on
+PostgreSQL it waits at most LOCK_WAIT for each lock it takes (`lock_timeout`), and is
+tried again from the start after a pause, up to ATTEMPTS times: an ALTER TABLE behind a
+long transaction (a stock import holds its homes a minute) otherwise waited in the
+table's lock queue, and every read and write of that table queued behind it, so the
+serving release stood still until that transaction ended (docs/adr/0137).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Literal
 
+import asyncpg
 from alembic import command, context
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
@@ -22,7 +30,19 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from hearth_kit.db import AwareDateTime
+from hearth_kit.logs import get_logger
 from hearth_kit.tables import kit_metadata
+
+log = get_logger(__name__)
+
+LOCK_WAIT = 5.0
+"""The longest a migration waits for one lock on PostgreSQL (`lock_timeout`): what the
+tables it changes stand still for, at most, while it waits."""
+ATTEMPTS = 10
+"""How often a migration that could not have its locks is tried, from the start."""
+FIRST_PAUSE = 1.0
+"""The pause after the first failed attempt, doubled after each (at most 30 s)."""
+_LOCK_WAIT_KEY = "hearth_lock_wait"
 
 
 def _render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str | Literal[False]:
@@ -40,6 +60,10 @@ def alembic_config(migrations_dir: Path, url: str) -> Config:
 
 
 def _configure(connection: Connection, metadata: MetaData) -> None:
+    if connection.dialect.name == "postgresql":
+        lock_wait = float(context.config.attributes.get(_LOCK_WAIT_KEY, LOCK_WAIT))
+        # SET LOCAL: for the migration's own transaction only.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {round(lock_wait * 1000)}")
     context.configure(
         connection=connection,
         target_metadata=[metadata, kit_metadata],
@@ -78,22 +102,59 @@ def run_migrations(metadata: MetaData) -> None:
     asyncio.run(online())
 
 
-async def upgrade(migrations_dir: Path, url: str, revision: str = "head") -> None:
-    """Migrate the database at `url` to `revision`, from inside a running event loop."""
+async def upgrade(
+    migrations_dir: Path,
+    url: str,
+    revision: str = "head",
+    *,
+    lock_wait: float = LOCK_WAIT,
+    attempts: int = ATTEMPTS,
+    first_pause: float = FIRST_PAUSE,
+) -> None:
+    """Migrate the database at `url` to `revision`, from inside a running event loop.
+    On PostgreSQL each lock is waited for at most `lock_wait` seconds; a migration that
+    could not have one is rolled back whole and tried again, `attempts` times in all."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, poolclass=pool.NullPool)
     config = alembic_config(migrations_dir, url)
+    config.attributes[_LOCK_WAIT_KEY] = lock_wait
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
-    await engine.dispose()
+    pause = first_pause
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                async with engine.begin() as conn:
+                    await conn.run_sync(run)
+                return
+            except Exception as exc:
+                if attempt == attempts or not _waited_too_long_for_a_lock(exc):
+                    raise
+                log.warning(
+                    "migration waited too long for a lock; rolled back, trying again",
+                    attempt=attempt,
+                    pause_seconds=pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+    finally:
+        await engine.dispose()
+
+
+def _waited_too_long_for_a_lock(exc: BaseException) -> bool:
+    """Whether PostgreSQL gave up a lock for the migration (lock_timeout, 55P03)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, asyncpg.exceptions.LockNotAvailableError):
+            return True
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return False
 
 
 def main() -> None:
