@@ -28,12 +28,15 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, NoResultFound
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from hearth_kit.database_faults import is_infrastructure_fault
 from hearth_kit.db import AwareDateTime, Database, ReadOnlyConnection, text_enum
 from tests.harness.infra import DatabaseFactory
 
@@ -301,6 +304,30 @@ async def until_a_read_sleeps(db: Database) -> None:
                 return
         await asyncio.sleep(0.01)
     raise AssertionError("the read never ran")
+
+
+async def test_a_read_waits_for_a_pool_connection_no_longer_than_its_checkout_timeout(
+    databases: DatabaseFactory,
+) -> None:
+    """Every connection of the read pool taken by a slow read: a read behind them is the
+    pool's timeout (the database slow to answer: a 503 to retry), as the engine's pool
+    gives after its pool_timeout; it waited for as long as the slow read took, for a
+    caller the gateway had long answered. The pool is whole after."""
+    db = Database(await databases.create("kit_read_pool_wait"), read_pool_size=1)
+    if db.driver_reads is None:
+        pytest.skip("the read pool is PostgreSQL's")
+    db.driver_reads.pool.checkout_timeout = 0.2
+    try:
+        running = asyncio.create_task(db.reader.execute(select(func.pg_sleep(5))))
+        await until_a_read_sleeps(db)
+        async with asyncio.timeout(3):  # the slow read takes 5 s
+            with pytest.raises(PoolTimeout) as waited:
+                await db.reader.execute(select(func.pg_backend_pid()))
+        assert is_infrastructure_fault(waited.value), repr(waited.value)
+        await running
+        assert await db.reader.scalar(select(literal(1))) == 1
+    finally:
+        await db.dispose()
 
 
 async def test_reads_beyond_the_pool_size_wait_their_turn(databases: DatabaseFactory) -> None:

@@ -68,6 +68,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -93,6 +94,9 @@ a GET by key holds one for a single round trip."""
 DEFAULT_POOL_RECYCLE_SECONDS = 1800
 """A connection older than this is replaced at its next checkout, before any idle
 timeout between the service and PostgreSQL (a proxy, a firewall) cuts it silently."""
+READ_POOL_CHECKOUT_TIMEOUT_SECONDS = 30.0
+"""How long a read waits for a read-pool connection (the engine pool's own default,
+SQLAlchemy's `pool_timeout`)."""
 DEFAULT_STATEMENT_TIMEOUT_SECONDS = 300.0
 """The longest one statement may take on PostgreSQL, its answer included, before the
 driver gives up on it (asyncpg's `command_timeout`): a TimeoutError, which the kit
@@ -481,9 +485,14 @@ class ReadPool:
         self._generation = 0
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._closed = False
+        self.checkout_timeout = READ_POOL_CHECKOUT_TIMEOUT_SECONDS
+        """How long a read waits for a connection when `size` are in use."""
 
     async def acquire(self) -> asyncpg.Connection:
-        """An open connection (waiting for one when `size` are in use)."""
+        """An open connection, waiting for one when `size` are in use, at most
+        `checkout_timeout` (then the pool's TimeoutError, as the engine's pool raises:
+        the database is slow to answer, a 503 to retry). Without a bound, reads piled up
+        behind a slow database for callers the gateway had long answered."""
         while True:
             if self._closed:
                 raise asyncpg.InterfaceError("the read pool is closed")
@@ -497,7 +506,16 @@ class ReadPool:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
-                await waiter
+                try:
+                    async with asyncio.timeout(self.checkout_timeout):
+                        await waiter
+                except TimeoutError:
+                    if waiter.done() and not waiter.cancelled():
+                        continue  # its turn came as the time ran out: take it
+                    raise PoolTimeout(
+                        f"no read-pool connection came free within {self.checkout_timeout:g} s "
+                        f"({self._size} in use)"
+                    ) from None
             except BaseException:
                 if waiter.done() and not waiter.cancelled():
                     self._wake()  # it was this one's turn: pass it on
