@@ -281,7 +281,8 @@ class AppointmentMissed(
         default=None,
         description="When the appointment was missed: the visit that found no one in, "
         "the outcome's occurred_at, or the contractor's `at` moving it once its window "
-        "had started. Null only on events published before it was added",
+        "had started (its window's end, if the move came after it). Null only on events "
+        "published before it was added",
     )
 
 

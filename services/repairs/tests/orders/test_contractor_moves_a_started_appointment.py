@@ -19,10 +19,13 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from repairs.appointments.rules import moved_late
+from repairs.appointments.rules import missed_by_the_move, moved_late
 from repairs.models import Appointment
 from services.repairs.tests.contractor_doubles import contractor
-from services.repairs.tests.orders.test_appointment_outcomes import missed_events
+from services.repairs.tests.orders.test_appointment_outcomes import (
+    an_appointment_that_started_yesterday,
+    missed_events,
+)
 from services.repairs.tests.orders.test_late_status_updates import minutes_ago, raised_an_hour_ago
 from services.repairs.tests.orders.test_one_no_access_visit import under_way
 from services.repairs.tests.orders.test_work_orders import a_uprn
@@ -146,3 +149,39 @@ async def test_resident_asked_goes_only_with_a_window(
     )
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["resident_asked"]
+
+
+async def test_moved_after_the_window_ended_it_was_missed_at_the_windows_end(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The operative did not come yesterday morning and the contractor arranged the new
+    window today: the appointment was missed yesterday, by its window's end, not today
+    (docs/adr/0128); its appointment-missed says so."""
+    uprn = a_uprn()
+    order = await raised_an_hour_ago(staff, repairs_database, uprn)
+    old = await an_appointment_that_started_yesterday(repairs_database, uprn, order["id"])
+
+    response = await moved(staff, order, minutes_ago(10))
+
+    assert response.status_code == 200, response.text
+    was, _ = await appointments_of(repairs_database, uprn)
+    assert (was.id, was.status.value, was.outcome_at) == (old.id, "missed", old.window_end)
+    shown = await staff.get("/v1/appointments", params={"uprn": uprn, "status": "missed"})
+    [missed] = shown.json()["items"]
+    assert datetime.fromisoformat(missed["missed_at"]) == old.window_end
+
+
+@pytest.mark.parametrize(
+    ("arranged_at", "missed_at"),
+    [
+        (START + timedelta(hours=1), START + timedelta(hours=1)),
+        (START + timedelta(hours=4), START + timedelta(hours=4)),
+        (START + timedelta(hours=4, seconds=1), START + timedelta(hours=4)),
+        (START + timedelta(days=2), START + timedelta(hours=4)),
+    ],
+    ids=["in the window", "at its end", "a second after", "two days later"],
+)
+def test_a_late_move_misses_the_appointment_by_its_windows_end(
+    arranged_at: datetime, missed_at: datetime
+) -> None:
+    assert missed_by_the_move(START + timedelta(hours=4), arranged_at) == missed_at

@@ -211,6 +211,15 @@ def moved_late(window_start: datetime, arranged_at: datetime) -> bool:
     return window_start.replace(microsecond=0) <= arranged_at
 
 
+def missed_by_the_move(window_end: datetime, arranged_at: datetime) -> datetime:
+    """When an appointment a contractor moved once its window had started was missed:
+    when the move was arranged, if that was within the window (the visit called off);
+    else the window's end, by which the visit due had not been made (docs/adr/0128).
+    A move arranged days later would otherwise date the miss days late, counting it in
+    a later period of repairs.appointments_kept than the visit it was."""
+    return min(arranged_at, window_end)
+
+
 def missed_by_a_late_move(resident_asked: bool) -> tuple[MissedBy, MissedReason]:
     """Whose side missed an appointment a contractor moved once its window had started,
     and why: the landlord's (its contractor called off the visit due; the code the

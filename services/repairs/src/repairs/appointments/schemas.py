@@ -168,7 +168,8 @@ class AppointmentPublic(BaseModel):
         default=None,
         description="When a `missed` or `no_access` appointment was missed: the visit that "
         "found no one in, the outcome's `occurred_at`, or a contractor's `at` moving it once "
-        "its window had started (appointment-missed's `missed_at`), not when the office "
+        "its window had started (its window's end, if the move came after it; "
+        "appointment-missed's `missed_at`), not when the office "
         "recorded it; null for any other status",
     )
     cancellation_reason: CancellationReason | None

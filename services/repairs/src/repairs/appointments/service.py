@@ -461,7 +461,9 @@ async def move_to_contractors_window(
 
     Arranged once the booked appointment's window had started (rules.moved_late), the
     visit due was not made as booked: the old appointment is missed, not rebooked, as
-    of `at` (docs/adr/0117), by the landlord's side, and appointment-missed is
+    of `at` (docs/adr/0117), or of its window's end when `at` came after it
+    (rules.missed_by_the_move; docs/adr/0128), by the landlord's side, and
+    appointment-missed is
     published. `resident_asked` (the contractor says the household asked) is kept on it
     and waits for staff to confirm it with the household (record_outcome; ADR 0129),
     which makes it the resident's; its places are
@@ -492,7 +494,7 @@ async def move_to_contractors_window(
         # the landlord's side until staff confirm it (docs/adr/0129).
         missed_by, reason = rules.missed_by_a_late_move(resident_asked=False)
         old.status = AppointmentStatus.MISSED
-        old.outcome_at = at
+        old.outcome_at = rules.missed_by_the_move(old.window_end, at)
         old.missed_by, old.missed_reason = missed_by, reason
         old.contractor_said_resident_asked = resident_asked
         orders = await order_repository.many(session, [uuid.UUID(i) for i in old.work_order_ids])
