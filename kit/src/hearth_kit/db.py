@@ -153,7 +153,7 @@ class Database:
             **pool_args,
         )
         # First, so that instrumentations listening for errors see them without values.
-        event.listen(self.engine.sync_engine, "handle_error", _errors_without_values, insert=True)
+        event.listen(self.engine.sync_engine, "handle_error", errors_without_values, insert=True)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
@@ -298,7 +298,7 @@ def without_values(message: str) -> str:
     return message.rstrip()
 
 
-def _errors_without_values(context: ExceptionContext) -> None:
+def errors_without_values(context: ExceptionContext) -> None:
     """Take values out of the error SQLAlchemy is about to raise, the DBAPI error it
     wraps and asyncpg's error behind that (their messages are built when they are
     raised, so they are rewritten here). Other exceptions in the chain, such as an

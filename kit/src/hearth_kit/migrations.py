@@ -25,11 +25,11 @@ import asyncpg
 from alembic import command, context
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, event, pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from hearth_kit.db import AwareDateTime
+from hearth_kit.db import AwareDateTime, errors_without_values
 from hearth_kit.logs import get_logger
 from hearth_kit.tables import kit_metadata
 
@@ -50,6 +50,16 @@ def _render_item(type_: str, obj: Any, _autogen_context: AutogenContext) -> str 
     if type_ == "type" and isinstance(obj, AwareDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def migration_engine(url: str) -> AsyncEngine:
+    """An engine for migrations whose errors carry no values, as the services' do
+    (hearth_kit.db): a failed migration's error reaches the Job's log whole, and a
+    statement's parameters, or PostgreSQL's DETAIL quoting the row a constraint refused
+    (Key (email)=(...)), may be a resident's."""
+    engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
+    event.listen(engine.sync_engine, "handle_error", errors_without_values, insert=True)
+    return engine
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
@@ -94,7 +104,7 @@ def run_migrations(metadata: MetaData) -> None:
     assert url is not None
 
     async def online() -> None:
-        engine = create_async_engine(url, poolclass=pool.NullPool)
+        engine = migration_engine(url)
         async with engine.begin() as conn:
             await conn.run_sync(_configure, metadata)
         await engine.dispose()
@@ -118,7 +128,7 @@ async def upgrade(
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = migration_engine(url)
     config = alembic_config(migrations_dir, url)
     config.attributes[_LOCK_WAIT_KEY] = lock_wait
 

@@ -1,0 +1,78 @@
+"""A migration that fails says why without the values it met: its error reaches the
+migration Job's log whole (Python prints the traceback), and a constraint the data
+breaks is reported by PostgreSQL with the row's values (DETAIL: Key (email)=(...)),
+which may be a resident's. The statement's parameters are left out as well."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import pytest
+
+from hearth_kit.migrations import upgrade
+from tests.harness.infra import DatabaseFactory
+
+ENV = """
+from sqlalchemy import MetaData
+
+from hearth_kit.migrations import run_migrations
+
+run_migrations(MetaData())
+"""
+
+CONTACTS = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    contact = op.create_table(
+        "contact",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("email", sa.Text, unique=True),
+    )
+    op.bulk_insert(contact, [{"email": "sam.okafor@example.com"}])
+"""
+
+A_CONTACT_AGAIN = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade() -> None:
+    op.execute(
+        sa.text("INSERT INTO contact (email) VALUES (:email)").bindparams(
+            email="sam.okafor@example.com"
+        )
+    )
+"""
+
+
+@pytest.fixture
+def migrations(tmp_path: Path) -> Path:
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "env.py").write_text(ENV)
+    (tmp_path / "versions" / "0001_contacts.py").write_text(CONTACTS)
+    (tmp_path / "versions" / "0002_a_contact_again.py").write_text(A_CONTACT_AGAIN)
+    return tmp_path
+
+
+async def test_a_migration_the_data_refuses_names_no_value(
+    databases: DatabaseFactory, migrations: Path
+) -> None:
+    if not databases.is_postgresql:
+        pytest.skip("PostgreSQL's DETAIL quotes the row (HEARTH_TEST_DATABASE_URL unset)")
+    url = await databases.create("kit_migration_error")
+    await upgrade(migrations, url, "0001")
+    with pytest.raises(Exception) as refused:  # noqa: PT011 (whatever the driver raises)
+        await upgrade(migrations, url)
+    printed = "".join(traceback.format_exception(refused.value))
+    assert "contact_email_key" in printed  # what was refused is still named
+    assert "sam.okafor" not in printed
