@@ -136,9 +136,8 @@ async def on_resident_details_confirmed(
     report naming a resident since merged into another (ADR 0124: visits still held the
     old id) is about the resident kept."""
     confirmed = envelope.data
-    merged = await residents.merged_into(session, [confirmed.resident_id])
-    if confirmed.resident_id in merged:
-        confirmed = confirmed.model_copy(update={"resident_id": merged[confirmed.resident_id]})
+    [resident_id] = await residents.as_kept(session, [confirmed.resident_id])
+    confirmed = confirmed.model_copy(update={"resident_id": resident_id})
     known = await resident_service.details_confirmed(session, confirmed)
     if known and confirmed.vulnerability_consent is False:
         await vulnerability_service.consent_withdrawn(
@@ -347,11 +346,14 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         letter names which), to each of its tenants before they move in;
         tenant-copy-sent follows as each goes out. The tenants are
         made residents by tenancy-started on income's topic: until engagement knows them
-        all, the event fails and is retried (then dead-lettered, to replay)."""
+        all, the event fails and is retried (then dead-lettered, to replay). A tenant
+        named by an id since merged into another resident is the resident kept (ADR
+        0138): known, and sent one copy."""
         requested = envelope.data
-        people = [await residents.get(session, person) for person in requested.person_ids]
+        person_ids = await residents.as_kept(session, requested.person_ids)
+        people = [await residents.get(session, person) for person in person_ids]
         known = [person for person in people if person is not None]
-        if len(known) < len(requested.person_ids):
+        if len(known) < len(person_ids):
             raise TenantsNotYetKnown(requested.tenancy_id)
         await write_to(
             session,
@@ -372,11 +374,14 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         session: AsyncSession, envelope: Envelope[ArrearsStageChanged]
     ) -> None:
         """The arrears letter or text for the step, to each tenant income names (else
-        the tenancy's residents); leaving recovery sends nothing."""
+        the tenancy's residents; one named by an id since merged into another resident
+        is the resident kept, ADR 0138); leaving recovery sends nothing."""
         changed = envelope.data
         if changed.stage == ArrearsStage.NONE:
             return
-        person_ids: list[uuid.UUID] = list(getattr(changed, "person_ids", None) or [])
+        person_ids = await residents.as_kept(
+            session, list(getattr(changed, "person_ids", None) or [])
+        )
         people = (
             [p for p in [await residents.get(session, i) for i in person_ids] if p is not None]
             if person_ids

@@ -28,6 +28,7 @@ from engagement.messages.service import MessageService
 from engagement.messages.templates import long_date, stage_name
 from engagement.models import Complaint, ComplaintStageRecord, ComplaintStatus, ServiceRequest
 from engagement.residents import repository as residents
+from engagement.residents.named import resident_named
 from engagement.residents.service import require_of_the_home
 from hearth_contracts.events.engagement import (
     ComplaintDeadline,
@@ -565,7 +566,11 @@ class ComplaintService:
         uprn: str | None,
         status: ComplaintStatus | None,
     ) -> Page[ComplaintPublic]:
-        """Complaints in the order received, with their stages and next deadline."""
+        """Complaints in the order received, with their stages and next deadline. A
+        resident merged into another (ADR 0124) has none left under their id: a 422
+        naming the resident kept, not an empty page (ADR 0138)."""
+        if resident_id is not None:
+            await resident_named(session, resident_id, field="resident_id", location="query")
         complaints = await repository.page(
             session,
             after=page.after_as(datetime, uuid.UUID),
@@ -610,6 +615,10 @@ class ComplaintService:
         uprn: str | None,
         resident_id: uuid.UUID | None,
     ) -> Page[ServiceRequestPublic]:
+        """Service requests in the order received; a merged resident's id is a 422
+        naming the resident kept, as for complaints (ADR 0138)."""
+        if resident_id is not None:
+            await resident_named(session, resident_id, field="resident_id", location="query")
         rows = await repository.service_requests_page(
             session,
             after=page.after_as(datetime, uuid.UUID),

@@ -14,6 +14,7 @@ from engagement.contacts import repository
 from engagement.contacts.schemas import ContactCreate, ContactPublic
 from engagement.models import Contact
 from engagement.residents import repository as residents
+from engagement.residents.named import resident_named
 from hearth_contracts.events.engagement import ContactLogged
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
@@ -49,7 +50,7 @@ class ContactService:
                 field="contacted_at",
             )
         if data.resident_id is not None:
-            resident = await residents.get(session, data.resident_id)
+            resident = await resident_named(session, data.resident_id, field="resident_id")
             if resident is None:
                 raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
             if (
@@ -88,7 +89,11 @@ class ContactService:
         uprn: str | None,
         resident_id: uuid.UUID | None,
     ) -> Page[ContactPublic]:
-        """Contacts, latest first."""
+        """Contacts, latest first. A resident merged into another (ADR 0124) has none
+        left under their id: a 422 naming the resident kept, not an empty page (ADR
+        0138)."""
+        if resident_id is not None:
+            await resident_named(session, resident_id, field="resident_id", location="query")
         contacts = await repository.page(
             session,
             after=page.after_as(datetime, uuid.UUID),

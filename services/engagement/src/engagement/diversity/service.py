@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.diversity import repository, rules
 from engagement.diversity.schemas import DiversityAggregate, DiversityProfileSet, GroupPublic
-from engagement.residents import repository as residents
+from engagement.residents.named import resident_named
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Forbidden, NotFound
 
@@ -51,11 +51,16 @@ class DiversityService:
         self, session: AsyncSession, resident_id: uuid.UUID, data: DiversityProfileSet
     ) -> None:
         """Keep (or replace) a resident's profile. It is never read back one by one."""
-        if await residents.get(session, resident_id) is None:
+        if await resident_named(session, resident_id) is None:
             raise NotFound(f"No resident {resident_id}")
         await repository.save(session, resident_id, data.model_dump(), datetime.now(UTC))
 
     async def remove_profile(self, session: AsyncSession, resident_id: uuid.UUID) -> None:
+        """Remove a resident's profile; none held, nothing to do (204 as ever). A
+        resident merged into another (ADR 0124) is the problem naming the resident kept
+        (ADR 0138): their profile went with the merge, so a 204 here would tell the
+        resident it was removed while it stays under the kept id."""
+        await resident_named(session, resident_id)
         await repository.delete(session, resident_id)
 
     async def aggregate(self, session: AsyncSession, strand: rules.Strand) -> DiversityAggregate:

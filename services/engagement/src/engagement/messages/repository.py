@@ -106,6 +106,24 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[Message]
     return list((await session.execute(query)).scalars().all())
 
 
+async def not_yet_tried(session: AsyncSession, resident_id: uuid.UUID) -> list[Message]:
+    """The resident's pending messages never claimed by a sender (no attempt made: no
+    provider has seen them), locked; one a sender claims meanwhile is no longer one of
+    them (its attempt counted: the condition is checked again on the row the lock waited
+    for), and a sender's claim skips those locked here."""
+    query = (
+        select(Message)
+        .where(
+            Message.resident_id == resident_id,
+            Message.status == MessageStatus.PENDING,
+            Message.attempts == 0,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
 async def claimed(session: AsyncSession, message_id: uuid.UUID, attempt: int) -> Message | None:
     """The message a sender claimed for its `attempt`, locked for the send; None when it
     is no longer that sender's to send: pending no more, or claimed again by another

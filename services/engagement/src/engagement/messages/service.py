@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -30,6 +30,7 @@ from engagement.messages.templates import (
 )
 from engagement.models import Message, MessageStatus, Resident
 from engagement.residents import repository as residents
+from engagement.residents.named import resident_named
 from engagement.settings import MessageRetries
 from hearth_contracts.events.compliance import retest_copy_id
 from hearth_contracts.events.engagement import ContactChannel, FormatNeed, TenantCopySent
@@ -101,6 +102,57 @@ def is_copy_of(message: Message, certificate_reference: str) -> bool:
     return f"({certificate_reference})" in message.body
 
 
+def written_to(
+    resident: Resident, living_in: str | None, today: date
+) -> tuple[str | None, ContactChannel, str | None]:
+    """Where a message to the resident goes, written `today`: the home a letter goes to
+    (rules.home_written_to; `living_in`, the home the writer found them living in), and
+    the channel and address (rules.channel_for: the channel they prefer when we hold its
+    address, a letter otherwise). Read when the message is written and kept on it."""
+    home = rules.home_written_to(
+        resident.uprn,
+        resident.tenancy_started_on,
+        resident.tenancy_ended_on,
+        living_in,
+        today,
+    )
+    channel, recipient = rules.channel_for(
+        resident.preferred_channel, resident.email, resident.phone, no_home=home is None
+    )
+    return home, channel, recipient
+
+
+async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now: datetime) -> int:
+    """Address the resident's messages not yet tried (pending, never claimed by a
+    sender) as `written_to` would now: after a merge (ADR 0124, 0138) the duplicate's
+    letters, written for its channel and address (an email to an address, a text, a
+    letter to the home it was on), are the kept resident's and go by the kept
+    resident's preference and details. A message already tried keeps its channel (a
+    provider may hold it: ADR 0080), and what was written (language, format, text)
+    stays. A letter with no home to go to fails as when written so
+    (rules.NO_HOME_TO_WRITE_TO). Returns how many were re-addressed."""
+    pending = await repository.not_yet_tried(session, resident.id)
+    if not pending:
+        return 0
+    today = london_day(now)
+    home, channel, recipient = written_to(
+        resident, await residents.home_lived_in(session, resident, today), today
+    )
+    changed = 0
+    for message in pending:
+        if (message.uprn, message.channel, message.recipient) == (home, channel, recipient):
+            continue
+        changed += 1
+        message.uprn, message.channel, message.recipient = home, channel, recipient
+        if channel == ContactChannel.LETTER and home is None:
+            message.status = MessageStatus.FAILED
+            message.last_error = rules.NO_HOME_TO_WRITE_TO
+            message.next_attempt_at = None
+            metrics.MESSAGES_FAILED.labels(channel.value).inc()
+    await session.flush()
+    return changed
+
+
 def message_fields(
     resident: Resident,
     template: str,
@@ -123,16 +175,7 @@ def message_fields(
     registered with no home) with no email or phone held (rules.NO_HOME_TO_WRITE_TO:
     never a letter to the home they left, where another household lives, nor one "sent"
     to the print room with no address)."""
-    home = rules.home_written_to(
-        resident.uprn,
-        resident.tenancy_started_on,
-        resident.tenancy_ended_on,
-        living_in,
-        london_day(now),
-    )
-    channel, recipient = rules.channel_for(
-        resident.preferred_channel, resident.email, resident.phone, no_home=home is None
-    )
+    home, channel, recipient = written_to(resident, living_in, london_day(now))
     formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
     fields: dict[str, Any] = {
         "id": uuid.uuid4(),
@@ -302,7 +345,7 @@ class MessageService:
         is not written in is refused naming the field, and so is a resident living in
         none of the landlord's homes with no email or phone held (`resident_id`: a
         letter would go to another household, or nowhere); nothing is kept."""
-        resident = await residents.get(session, resident_id)
+        resident = await resident_named(session, resident_id)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
         try:
@@ -545,8 +588,9 @@ class MessageService:
     async def page(
         self, session: AsyncSession, resident_id: uuid.UUID, page: PageParams
     ) -> Page[MessagePublic]:
-        """A resident's messages, latest first."""
-        if await residents.get(session, resident_id) is None:
+        """A resident's messages, latest first (one merged into another: the problem
+        naming the resident kept, whose messages they now are)."""
+        if await resident_named(session, resident_id) is None:
             raise NotFound(f"No resident {resident_id}")
         messages = await repository.page(
             session,

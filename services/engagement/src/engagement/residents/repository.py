@@ -580,6 +580,20 @@ async def merged_into(
     return {row.id: row.merged_into for row in (await session.execute(query)).all()}
 
 
+async def as_kept(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    """The person ids another service's event names, as engagement holds them now: one
+    merged into another resident (ADR 0124) is the resident kept, so what the event
+    says is applied to them and never stored under the old id again (an event from a
+    service still holding it, or published before it heard of the merge and handled
+    after it: another topic, no order between them). In the order given, each once (an
+    event naming both records of one person names one person). A merge into a resident
+    later merged in turn is re-pointed then (re_key), so one step is enough. Handling
+    the same event again finds the same resident: idempotent as the handler is."""
+    ids = list(person_ids)
+    merged = await merged_into(session, ids)
+    return list(dict.fromkeys(merged.get(person_id, person_id) for person_id in ids))
+
+
 async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID) -> None:
     """Everything engagement holds under the duplicate's person id, re-keyed to the
     resident kept (ADR 0124). Where only one per resident may be kept (a message of one
@@ -587,7 +601,14 @@ async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID
     their history, the diversity profile), the kept resident's stays: the duplicate's
     tenancy history, invitations and diversity profile then go, a pending message goes
     (it would be the same letter twice), and one already sent or failed stays under the
-    duplicate's id, as the record of what went to that record."""
+    duplicate's id, as the record of what went to that record. A resident merged earlier
+    into the duplicate now names the resident kept (so as_kept is one step)."""
+    await session.execute(
+        update(Resident)
+        .where(col(Resident.merged_into) == duplicate)
+        .values(merged_into=kept)
+        .execution_options(synchronize_session=False)
+    )
     for model in (
         Vulnerability,
         VulnerabilityRead,

@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.messages.service import readdress_not_yet_tried
 from engagement.models import Resident
 from engagement.residents import repository, rules
+from engagement.residents.named import refuse_merged, resident_named
 from engagement.residents.schemas import (
     FollowUp,
     ResidentCreate,
@@ -72,22 +74,6 @@ FIELD_GROUPS: dict[str, ResidentField] = {
 """Which published group of details each field belongs to."""
 
 
-class MergedResident(NotFound):
-    """The resident asked for was merged into another (ADR 0124): a 404 whose problem
-    names the resident kept (`merged_into`), so a client holding the old id knows
-    which to use."""
-
-    title, slug = "Resident merged", "resident-merged"
-
-
-def _refuse_merged(resident: Resident) -> None:
-    if resident.merged_into is not None:
-        raise MergedResident(
-            f"Resident {resident.id} was merged into {resident.merged_into}: use that id",
-            merged_into=str(resident.merged_into),
-        )
-
-
 MERGED_OPTIONAL_DETAILS = (
     "email",
     "phone",
@@ -119,7 +105,7 @@ async def require_of_the_home(
     tenants' TP01 to TP12 for a shared owner's home) and replaced their own."""
     if resident_id is None:
         return
-    resident = await repository.get(session, resident_id)
+    resident = await resident_named(session, resident_id, field="resident_id")
     if resident is None:
         raise Unprocessable(f"No resident {resident_id}", field="resident_id")
     if (
@@ -333,12 +319,7 @@ class ResidentService:
         share one). One person, one id."""
         if data.person_id is None:
             return None
-        resident = await repository.get(session, data.person_id, for_update=True, merged=True)
-        if resident is not None and resident.merged_into is not None:
-            raise Unprocessable(
-                f"Person {data.person_id} was merged into {resident.merged_into}: use that id",
-                field="person_id",
-            )
+        resident = await resident_named(session, data.person_id, field="person_id", for_update=True)
         if (
             resident is not None
             and data.tenancy_id is not None
@@ -406,10 +387,9 @@ class ResidentService:
             raise PreconditionRequired(
                 "Send If-Match with the resident's ETag", field="If-Match", location="header"
             )
-        resident = await repository.get(session, resident_id, for_update=True, merged=True)
+        resident = await resident_named(session, resident_id, for_update=True)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
-        _refuse_merged(resident)
         if if_match.strip() not in (etag_of(resident), f"W/{etag_of(resident)}", "*"):
             raise PreconditionFailed(
                 f"Resident {resident_id} has changed since that version",
@@ -446,10 +426,9 @@ class ResidentService:
 
     async def get(self, session: AsyncSession, resident_id: uuid.UUID) -> ResidentPublic:
         """One resident; one merged into another is a problem naming the one kept."""
-        resident = await repository.get(session, resident_id, merged=True)
+        resident = await resident_named(session, resident_id)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
-        _refuse_merged(resident)
         return to_public(resident)
 
     async def merge(
@@ -489,7 +468,7 @@ class ResidentService:
         kept, duplicate = locked[resident_id], locked[duplicate_id]
         if kept is None:
             raise NotFound(f"No resident {resident_id}")
-        _refuse_merged(kept)
+        refuse_merged(kept)
         if if_match.strip() not in (etag_of(kept), f"W/{etag_of(kept)}", "*"):
             raise PreconditionFailed(
                 f"Resident {resident_id} has changed since that version",
@@ -540,6 +519,9 @@ class ResidentService:
         duplicate.version += 1
         await session.flush()
         await repository.re_key(session, duplicate=duplicate.id, kept=kept.id)
+        # The duplicate's letters not yet tried go by the kept resident's preference
+        # and details, not the channel and address they were written with (ADR 0138).
+        await readdress_not_yet_tried(session, kept, now)
         log.info(
             "a resident was merged into the resident kept",
             resident_id=str(kept.id),
@@ -619,7 +601,7 @@ class ResidentService:
         # beside tenancy-ended of the old one: income keys both by home) held one
         # tenant and waited for the other while the end held that one: a deadlock.
         # A tenant named by an id since merged into another resident (an old event
-        # replayed, ADR 0124) is that resident.
+        # replayed, ADR 0124) is that resident (as repository.as_kept reads it).
         merged = await repository.merged_into(session, (t.person_id for t in tenancy.tenants))
         names = {merged.get(person_id, person_id): name for person_id, name in names.items()}
         named = {merged.get(tenant.person_id, tenant.person_id) for tenant in tenancy.tenants}

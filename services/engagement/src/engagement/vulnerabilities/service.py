@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.models import Resident, Vulnerability, VulnerabilityRead
 from engagement.residents import repository as residents
+from engagement.residents.named import resident_named
 from engagement.vulnerabilities import repository
 from engagement.vulnerabilities.schemas import (
     ReviewDuePublic,
@@ -310,8 +311,10 @@ class VulnerabilityService:
         session: AsyncSession, resident_id: uuid.UUID, *, for_update: bool = False
     ) -> Resident:
         """The resident; `for_update` (every change to their vulnerabilities) locks
-        them first, so those changes take turns (the module docstring)."""
-        resident = await residents.get(session, resident_id, for_update=for_update)
+        them first, so those changes take turns (the module docstring). One merged into
+        another is the problem naming the resident kept (ADR 0138), before anything is
+        read, recorded or audited."""
+        resident = await resident_named(session, resident_id, for_update=for_update)
         if resident is None:
             raise NotFound(f"No resident {resident_id}")
         return resident
