@@ -71,7 +71,9 @@ async def moved(
 async def appointments_of(db: Database, uprn: str) -> list[Appointment]:
     async with db.sessionmaker() as session:
         rows = await session.scalars(
-            select(Appointment).where(Appointment.uprn == uprn).order_by(col(Appointment.booked_at))
+            select(Appointment)
+            .where(col(Appointment.uprn) == uprn)
+            .order_by(col(Appointment.booked_at))
         )
         return list(rows.all())
 

@@ -45,13 +45,18 @@ async def missed_published(db: Database, uprn: str) -> list[dict[str, Any]]:
 
 
 async def moved_late_saying_the_household_asked(
-    staff: httpx.AsyncClient, db: Database, uprn: str, *, resident_asked: bool = True
+    staff: httpx.AsyncClient,
+    db: Database,
+    uprn: str,
+    *,
+    resident_asked: bool = True,
+    arranged: datetime | None = None,
 ) -> tuple[str, datetime]:
-    """A booked appointment under way, moved by the contractor 10 minutes ago: (the
-    missed appointment's id, when it was moved)."""
+    """A booked appointment under way, moved by the contractor (10 minutes ago unless
+    `arranged` says when): (the missed appointment's id, when it was moved)."""
     order = await raised_an_hour_ago(staff, db, uprn)
     old = await under_way(db, uprn, [order])
-    arranged = minutes_ago(10)
+    arranged = arranged or minutes_ago(10)
     response = await moved(staff, order, arranged, resident_asked=resident_asked)
     assert response.status_code == 200, response.text
     return str(old.id), arranged
@@ -68,11 +73,13 @@ async def test_staff_confirming_the_household_asked_makes_it_the_residents(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
     uprn = a_uprn()
-    _, before = await kept_and_out_of(staff, london_day(minutes_ago(10)))
-    appointment_id, arranged = await moved_late_saying_the_household_asked(
-        staff, repairs_database, uprn
+    arranged = minutes_ago(10)
+    day = london_day(arranged)
+    _, before = await kept_and_out_of(staff, day)
+    appointment_id, _ = await moved_late_saying_the_household_asked(
+        staff, repairs_database, uprn, arranged=arranged
     )
-    _, unconfirmed = await kept_and_out_of(staff, london_day(arranged))
+    _, unconfirmed = await kept_and_out_of(staff, day)
     assert unconfirmed == (before or 0) + 1  # the landlord's side's, until confirmed
 
     response = await confirmed(staff, appointment_id)
@@ -88,7 +95,7 @@ async def test_staff_confirming_the_household_asked_makes_it_the_residents(
     assert body["resident_asked_confirmed_at"] is not None
     assert body["resident_asked_confirmed_by"]
     assert datetime.fromisoformat(body["missed_at"]) == arranged  # still the move's moment
-    _, after = await kept_and_out_of(staff, london_day(arranged))
+    _, after = await kept_and_out_of(staff, day)
     assert after == unconfirmed - 1
     landlords, residents = await missed_published(repairs_database, uprn)
     assert (landlords["missed_by"], residents["missed_by"]) == ("landlord", "resident")
