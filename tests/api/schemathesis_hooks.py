@@ -383,6 +383,13 @@ CROSS_ITEM_RULES: dict[str, dict[str, str]] = {
         "lines.*.quantity": "at most two decimal places (5e-324 has more): the published "
         "SorQuantity type (contracts) states max digits, not multipleOf 0.01"
     },
+    "PUT /v1/visits/{visit_id}/report/draft": {
+        "pieces.*.room.content": "each component once in a room: uniqueness by one "
+        "property of the items"
+    },
+    "POST /v1/visits/{visit_id}/report/rooms": {
+        "rooms.*": "each component once in a room: uniqueness by one property of the items"
+    },
 }
 """Refusals by a model's own validator (a validation problem) of a rule JSON Schema
 cannot state."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Index, Text, text
 from sqlalchemy.orm import registry
@@ -130,7 +131,8 @@ class VisitTenancyConcern(VisitsModel, table=True):
 
 
 class RoomInspected(VisitsModel, table=True):
-    """One room of a full visit's inventory: its condition rating and photo references."""
+    """One room of a full visit's inventory: its condition rating and photo references,
+    and its components', each rated."""
 
     __tablename__ = "visit_room"
 
@@ -141,6 +143,12 @@ class RoomInspected(VisitsModel, table=True):
     condition: str = Field(max_length=32)
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     notes: str | None = Field(default=None, sa_type=Text)
+    components: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Its components rated one by one: component, condition, photos "
+        "(migration 0019; rooms inspected before hold none)",
+    )
 
 
 class CommunalIssue(VisitsModel, table=True):

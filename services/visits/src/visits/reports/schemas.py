@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hearth_contracts.events.visits import (
     HazardSeverity,
@@ -76,6 +76,33 @@ class ConditionRating(StrEnum):
     UNACCEPTABLE = "unacceptable"
 
 
+class Component(StrEnum):
+    """The parts of a room (or of the outside) a condition inventory rates one by one, as
+    a stock condition survey does: what the asset team plans replacements from."""
+
+    WALLS = "walls"
+    CEILING = "ceiling"
+    FLOOR = "floor"
+    WINDOWS = "windows"
+    DOORS = "doors"
+    STAIRS = "stairs"
+    KITCHEN_UNITS = "kitchen_units"
+    WORKTOPS = "worktops"
+    SINK = "sink"
+    BATH_OR_SHOWER = "bath_or_shower"
+    WASH_BASIN = "wash_basin"
+    TOILET = "toilet"
+    HEATING = "heating"
+    HOT_WATER = "hot_water"
+    ELECTRICS = "electrics"
+    VENTILATION = "ventilation"
+    ROOF = "roof"
+    GUTTERS_AND_DOWNPIPES = "gutters_and_downpipes"
+    FENCES_AND_GATES = "fences_and_gates"
+    PATHS = "paths"
+    OTHER = "other"
+
+
 class DraftSection(StrEnum):
     VISIT = "visit"
     HOUSEHOLD = "household"
@@ -104,11 +131,37 @@ class VisitDetails(_Content):
 PhotoReference = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_WORD)]
 
 
+class ComponentCondition(_Content):
+    """One component of a room, its condition rating and its photo references."""
+
+    component: Component
+    condition: ConditionRating
+    photos: list[PhotoReference] = Field(default_factory=list, max_length=10)
+
+
 class RoomInventory(_Content):
+    """A room as inspected: its overall condition rating, its photos, and the components
+    in it rated one by one (DOMAIN.md: a room-by-room inventory of components with a
+    condition rating and photo references), each component once."""
+
     room: Room
     condition: ConditionRating
     photos: list[PhotoReference] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=2000)
+    components: list[ComponentCondition] | None = Field(
+        default=None,
+        max_length=len(Component),
+        description="The room's components, each with its condition rating and photo "
+        "references; each component but other once in a room (else a 422 naming the "
+        "room). Null or left out: the room is rated whole",
+    )
+
+    @model_validator(mode="after")
+    def _each_component_once(self) -> RoomInventory:
+        named = [c.component for c in self.components or () if c.component is not Component.OTHER]
+        if len(named) != len(set(named)):
+            raise ValueError("Each component appears once in a room (other may repeat)")
+        return self
 
 
 class LateInventory(BaseModel):

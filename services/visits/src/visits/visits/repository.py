@@ -222,6 +222,7 @@ def _finding(
     *,
     texts: tuple[Any, ...],
     photos: Any = None,
+    components: Any = None,
     due_on: Any = None,
     promised_at: Any = None,
     closed_at: Any = None,
@@ -239,6 +240,7 @@ def _finding(
         table.c.id.label("finding_id"),
         *(_text(value).label(f"text_{n}") for n, value in enumerate(padded, 1)),
         (photos if photos is not None else sql_cast(null(), JSON)).label("photos"),
+        (components if components is not None else sql_cast(null(), JSON)).label("components"),
         (due_on if due_on is not None else sql_cast(null(), Date)).label("due_on"),
         (promised_at if promised_at is not None else sql_cast(null(), AwareDateTime)).label(
             "promised_at"
@@ -310,6 +312,7 @@ def _page_statement(*, after: bool, uprn: bool, status: bool) -> Select[Any]:
             pages,
             texts=(room.c.room, room.c.condition, room.c.notes),
             photos=room.c.photos,
+            components=room.c.components,
         ),
         _finding(
             issue,
@@ -356,6 +359,7 @@ FINDING_COLUMNS = (
     "text_3",
     "text_4",
     "photos",
+    "components",
     "due_on",
     "promised_at",
     "closed_at",

@@ -381,6 +381,12 @@ class TenancyConcernPublic(BaseModel):
     notes: str | None = Field(description=NOTES_WITHHELD)
 
 
+class ComponentPublic(BaseModel):
+    component: str
+    condition: str
+    photos: list[str]
+
+
 class RoomPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -388,6 +394,10 @@ class RoomPublic(BaseModel):
     condition: str
     photos: list[str]
     notes: str | None
+    components: list[ComponentPublic] = Field(
+        default_factory=list,
+        description="The room's components rated one by one (none for a room rated whole)",
+    )
 
 
 class CommunalIssuePublic(BaseModel):

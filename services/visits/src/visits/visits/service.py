@@ -753,6 +753,7 @@ def rooms_inspected(visit: Visit, inventory: Sequence[RoomInventory]) -> list[Ro
             condition=room.condition.value,
             photos=list(room.photos),
             notes=room.notes,
+            components=[component.model_dump(mode="json") for component in room.components or ()],
         )
         for n, room in enumerate(inventory)
     ]
@@ -939,7 +940,11 @@ def publics_of_rows(rows: Sequence[Row[Any]]) -> list[VisitPublic]:
         elif part == repository.ROOM:
             visit["rooms"].append(
                 RoomPublic(
-                    room=row.text_1, condition=row.text_2, notes=row.text_3, photos=row.photos
+                    room=row.text_1,
+                    condition=row.text_2,
+                    notes=row.text_3,
+                    photos=row.photos,
+                    components=row.components or [],
                 )
             )
         elif part == repository.COMMUNAL_ISSUE:
