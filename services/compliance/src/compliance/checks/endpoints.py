@@ -171,7 +171,9 @@ def record_certificate_at(checks_url: str) -> Callable[..., Coroutine[Any, Any, 
             lambda: programme.record_certificate(
                 session, check_id, body, caller, datetime.now(UTC)
             ),
-            location=lambda certificate: f"{checks_url}/{check_id}",
+            # the check the certificate completed: a correction's is the cycle it
+            # corrects, whichever cycle it was sent to (ADR 0139)
+            location=lambda certificate: f"{checks_url}/{certificate.check_id}",
         )
 
     return record_certificate

@@ -702,16 +702,19 @@ def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:
     session.add(record)
 
 
-async def last_certificate_day(
+async def latest_certificate(
     session: AsyncSession, uprn: str, check_type: CheckType
-) -> date | None:
-    """The day of the latest certificate of this type the home or block holds (None
-    when it holds none)."""
-    query = select(func.max(CertificateRecord.done_on)).where(
-        col(CertificateRecord.uprn) == uprn, CertificateRecord.check_type == check_type
+) -> CertificateRecord | None:
+    """The latest certificate of this type the home or block holds (of the latest day,
+    the one recorded last; None when it holds none): the cycle it completed is the one a
+    certificate done the same day corrects (ADR 0139)."""
+    query = (
+        select(CertificateRecord)
+        .where(col(CertificateRecord.uprn) == uprn, CertificateRecord.check_type == check_type)
+        .order_by(col(CertificateRecord.done_on).desc(), col(CertificateRecord.recorded_at).desc())
+        .limit(1)
     )
-    day: date | None = (await session.execute(query)).scalar_one()
-    return day
+    return (await session.execute(query)).scalars().first()
 
 
 async def current_certificate(

@@ -58,6 +58,16 @@ def next_gas_expiry(
     return add_months(check_date, interval_months)
 
 
+def corrects_the_latest(day: date, latest_day: date | None) -> bool:
+    """Whether a safety record done on `day` replaces the latest record of its type held
+    for the home or block (done on `latest_day`) rather than completing the next cycle:
+    it is done the same day (a re-test after a repair, a corrected certificate). It is
+    then recorded against the cycle the latest completed, names it, and dates the next
+    cycle; no cycle is completed or opened again. One rule for the gas safety record and
+    every other certificate (an EICR): ADR 0139."""
+    return latest_day is not None and day == latest_day
+
+
 def oldest_check_day(today: date, history_months: int) -> date:
     """The earliest day a check (or a certificate's expiry) may be dated on `today`:
     `history_months` calendar months before it, that day itself accepted (ADR 0070)."""

@@ -19,6 +19,7 @@ from compliance.checks.rules import (
     ApplianceFact,
     CheckStatus,
     copy_to_tenant_by,
+    corrects_the_latest,
     day_of_check,
     days_overdue,
     due_from,
@@ -76,6 +77,7 @@ from hearth_contracts.events.compliance import (
     DefectClassification,
     SafetyDefectFound,
     WithdrawalReason,
+    retest_copy_id,
 )
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_contracts.events.visits import Trade
@@ -514,6 +516,42 @@ class ProgrammeService:
         await session.flush()
         return following
 
+    async def replace_on_cycle(
+        self,
+        session: AsyncSession,
+        check: Check,
+        following: Check | None,
+        *,
+        record_id: uuid.UUID,
+        certificate_reference: str,
+        replaced_expiry: date | None,
+        expires_on: date | None,
+        no_access_history: bool,
+        now: datetime,
+    ) -> None:
+        """A record done the day of the latest one held (a re-test, a corrected
+        certificate: rules.corrects_the_latest, ADR 0139) replaces it on its cycle: the
+        cycle the day's first record completed now names the new record and stays
+        completed when and as it was (one check done, counted once by the figures); the
+        next cycle, when it is the one the replaced record opened (due by its expiry,
+        `replaced_expiry`), carries the new certificate reference and is dated from the
+        new record's expiry (a corrected report's own next date). No cycle is completed
+        or opened. The household's copy of the replaced record stays owed as it was: the
+        new record is owed its own (the caller)."""
+        check.record_id = record_id
+        if (
+            following is not None
+            and expires_on is not None
+            and following.completed_at is None
+            and following.certificate_expires_on == replaced_expiry
+        ):
+            following.last_certificate_reference = certificate_reference
+            if expires_on != replaced_expiry:
+                self.move_to_expiry(
+                    following, expires_on, no_access_history=no_access_history, now=now
+                )
+        await session.flush()
+
     # -- the daily sweep --------------------------------------------------------------
 
     def _due_event(self, check: Check, now: datetime) -> CheckDue:
@@ -870,7 +908,11 @@ class ProgrammeService:
         an urgent one to be remedied within 28 days, or the landlord's shorter
         remedy_days (safety-defect-found); publishes check-completed (the tenant's copy
         within 28 days). Defects and check-completed are dated when the check was done
-        (when_checked), never the upload."""
+        (when_checked), never the upload. A certificate done the day of the latest one
+        of its type held (a corrected EICR) replaces it on the cycle it completed, as a
+        gas record the same day does (replace_on_cycle, ADR 0139): check-completed again
+        under that cycle's id, the next cycle dated from the new certificate, nothing
+        completed or opened; sent to that completed cycle or to the open one."""
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
@@ -900,7 +942,20 @@ class ProgrammeService:
                 field="check_id",
                 location="path",
             )
-        if check.completed_at is not None:
+        latest = await repository.latest_certificate(session, check.uprn, check.check_type)
+        corrected: Check | None = None
+        if latest is not None and corrects_the_latest(data.done_on, latest.done_on):
+            # Done the day of the latest certificate held (a corrected EICR, a re-test):
+            # it replaces that one on the cycle it completed, as a gas record the same
+            # day does (ADR 0139), whether sent to that cycle or to the next one it
+            # opened. Before, sent to the next one it completed it: a second check done
+            # (the first-time access figure), check-completed for it, its dates moved.
+            corrected = (
+                check
+                if check.id == latest.check_id
+                else await repository.get(session, latest.check_id, for_update=True)
+            )
+        if check.completed_at is not None and corrected is not check:
             raise Conflict(f"Check {check_id} is already completed")
         if check.check_type is CheckType.ELECTRICAL:
             check_eicr_outcome(data.outcome, data.defects)
@@ -936,7 +991,7 @@ class ProgrammeService:
                 "this home or block",
                 field="certificate_reference",
             )
-        last = await repository.last_certificate_day(session, check.uprn, check.check_type)
+        last = None if latest is None else latest.done_on
         if last is not None and data.done_on < last:
             # The open check is the cycle the latest certificate began: an older one sent
             # late would complete it before it began, setting the next expiry (and the
@@ -968,6 +1023,10 @@ class ProgrammeService:
             home.tenancy_start_date if home is not None else None,
             self.settings.tenant_copy_days,
         )
+        # the check sent to, unless a correction: then the one the open check followed
+        following = check
+        if corrected is not None:
+            check = corrected
         record = CertificateRecord(
             id=uuid.uuid4(),
             check_id=check.id,
@@ -1012,19 +1071,36 @@ class ProgrammeService:
                     defect.missing_alarm_id = rows[place]
         records.add_defects(session, defects)
         await session.flush()
-        await self.complete(
-            session,
-            check,
-            record_id=record.id,
-            check_date=data.done_on,
-            expires_on=expires_on,
-            certificate_reference=data.certificate_reference,
-            no_access_history=home is not None
-            and household_no_access_history(
-                home.no_access_noted_on, home.tenancy_start_date, today
-            ),
-            now=now,
+        no_access_history = home is not None and household_no_access_history(
+            home.no_access_noted_on, home.tenancy_start_date, today
         )
+        if corrected is None:
+            await self.complete(
+                session,
+                check,
+                record_id=record.id,
+                check_date=data.done_on,
+                expires_on=expires_on,
+                certificate_reference=data.certificate_reference,
+                no_access_history=no_access_history,
+                now=now,
+            )
+        else:
+            await self.replace_on_cycle(
+                session,
+                check,
+                following
+                if following is not check
+                else await repository.open_of_type(
+                    session, check.uprn, check.check_type, for_update=True
+                ),
+                record_id=record.id,
+                certificate_reference=data.certificate_reference,
+                replaced_expiry=None if latest is None else latest.expires_on,
+                expires_on=expires_on,
+                no_access_history=no_access_history,
+                now=now,
+            )
         if (
             home is not None
             and check.check_type is CheckType.ELECTRICAL
@@ -1033,7 +1109,11 @@ class ProgrammeService:
             # none in a home between tenancies: its next tenants are asked their own
             await tenant_copies.owe_household_copy(
                 session,
-                copy_id=check.id,
+                # a correction's copy is owed under the id engagement sends it by, as a
+                # gas re-test's (ADR 0037)
+                copy_id=check.id
+                if corrected is None
+                else retest_copy_id(check.id, data.certificate_reference),
                 check_id=check.id,
                 record_id=record.id,
                 uprn=check.uprn,

@@ -19,7 +19,13 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import GasStatus, copy_to_tenant_by, day_of_check, next_gas_expiry
+from compliance.checks.rules import (
+    GasStatus,
+    copy_to_tenant_by,
+    corrects_the_latest,
+    day_of_check,
+    next_gas_expiry,
+)
 from compliance.checks.service import ProgrammeService, when_checked
 from compliance.gas_safety_records import repository
 from compliance.gas_safety_records.schemas import (
@@ -41,7 +47,7 @@ from compliance.homes.alarms import (
     storey_of,
 )
 from compliance.homes.service import no_access_history_of, status_of
-from compliance.models import Check, GasSafetyRecord, Home, SafetyDefect, Subject
+from compliance.models import GasSafetyRecord, Home, SafetyDefect, Subject
 from compliance.tenant_copies import service as tenant_copies
 from compliance.tenant_copies.rules import household_owed_copy
 from compliance.tenant_copies.schemas import TenantCopyPublic
@@ -234,7 +240,7 @@ class GasSafetyRecordService:
         # the same previous expiry gives the same expiry.
         retest = None
         previous = None
-        if latest is not None and data.check_date == latest.check_date:
+        if latest is not None and corrects_the_latest(data.check_date, latest.check_date):
             retest = await checks.get(session, latest.check_id, for_update=True)
             previous = latest.previous_expiry
         following = check
@@ -326,7 +332,17 @@ class GasSafetyRecordService:
                 now=now,
             )
         else:
-            await self._replace_on_cycle(session, check, following, record, expires_on)
+            await self.programme.replace_on_cycle(
+                session,
+                check,
+                following,
+                record_id=record.id,
+                certificate_reference=data.certificate_reference,
+                replaced_expiry=None if latest is None else latest.expires_on,
+                expires_on=expires_on,
+                no_access_history=no_access_history,
+                now=now,
+            )
         if data.alarm_tests:
             alarm_check = await checks.open_of_type(
                 session, data.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
@@ -371,23 +387,6 @@ class GasSafetyRecordService:
             ),
         )
         return to_public(record, defects)
-
-    @staticmethod
-    async def _replace_on_cycle(
-        session: AsyncSession,
-        check: Check,
-        following: Check | None,
-        record: GasSafetyRecord,
-        expires_on: date,
-    ) -> None:
-        """A same-day re-test: the cycle the day's first record completed now names the
-        new record, and the next cycle (when it follows that expiry) carries its
-        certificate reference. The household's copy of the first record stays owed as it
-        was: the re-test is owed its own (record())."""
-        check.record_id = record.id
-        if following is not None and following.certificate_expires_on == expires_on:
-            following.last_certificate_reference = record.certificate_reference
-        await session.flush()
 
     @staticmethod
     async def _follow_alarm_tests(
