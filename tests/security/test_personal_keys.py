@@ -46,6 +46,7 @@ NOT_PERSONAL = frozenset(
         "certificate_reference",
         "classification",
         "code",
+        "component",
         "condition",
         "configuration",
         "contractor_id",
