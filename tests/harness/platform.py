@@ -162,7 +162,8 @@ def _gateway(platform: Platform) -> FastAPI:
     from gateway.app import create_app
     from gateway.settings import GatewaySettings
 
-    urls = {
+    # Any: the settings' fields are typed one by one; these are its *_url ones.
+    urls: dict[str, Any] = {
         f"{name}_url": running.url
         for name, running in platform.apps.items()
         if name in SERVICE_NAMES
