@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from hearth_contracts.events.repairs import MissedBy, MissedReason
 from hearth_contracts.events.visits import Trade
-from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday
+from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday, london_day
 from repairs.models import AppointmentRequestStatus, RepairStatus
 from repairs.settings import SlotDefinition
 
@@ -27,6 +27,19 @@ class OfferedSlot:
     slot: SlotDefinition
     window_start: datetime
     window_end: datetime
+
+
+def reported_another_day(booked_at: datetime, reported: Iterable[datetime]) -> date | None:
+    """The London day of the earliest repair in `reported` (each work order's repair's
+    reported_at, the clock's start) that was not reported on the London day of
+    `booked_at`, or None when all were. A booking made at first contact is made in the
+    contact that reported its work (DOMAIN.md: offered at first contact), so on that
+    London day: one made on a later day was a later contact's, whatever the caller says
+    (docs/adr/0140). Every repair, not one: open work from an earlier report offered in
+    the same appointment was not booked at its own first contact."""
+    day = london_day(booked_at)
+    earlier = sorted(london_day(moment) for moment in reported if london_day(moment) != day)
+    return earlier[0] if earlier else None
 
 
 def window(day: date, slot: SlotDefinition) -> tuple[datetime, datetime]:

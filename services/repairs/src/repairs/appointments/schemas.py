@@ -61,7 +61,10 @@ class AppointmentCreate(BaseModel):
         min_length=1, pattern=HAS_WORDS, max_length=20, description="A slot name from availability"
     )
     made_at_first_contact: StrictBoolean = Field(
-        default=False, description="Booked during the contact that reported the repair"
+        default=False,
+        description="Booked during the contact that reported the repair: refused (422) for "
+        "work an appointment has held before, and for work whose repair was reported on an "
+        "earlier London day than the booking (ADR 0140)",
     )
 
 

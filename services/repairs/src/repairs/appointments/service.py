@@ -716,7 +716,13 @@ class AppointmentService:
         held before, however it ended (cancelled, missed, no access, moved): the contact
         that reported the repair booked that one, and this booking is a later contact's.
         Taken, each such booking counted again in repairs.appointments_at_first_contact
-        (as a first booking made at first contact), above what the contact centre did."""
+        (as a first booking made at first contact), above what the contact centre did.
+
+        Nor (422 naming it) when a work order's repair was reported on an earlier London
+        day than this booking (rules.reported_another_day; docs/adr/0140): the contact
+        that reported it was on that day. The flag says what only the caller knows (this
+        booking was made in the reporting contact, not a call back the same day); the
+        facts bound it, so a booking days after the report cannot claim it."""
         now = datetime.now(UTC)
         ids = list(dict.fromkeys(data.work_order_ids))
         orders = await order_repository.many(session, ids)
@@ -734,6 +740,13 @@ class AppointmentService:
             raise Unprocessable(
                 "A work order has had an appointment already: this booking is not at the "
                 "contact that reported it",
+                field="made_at_first_contact",
+            )
+        reported_on = rules.reported_another_day(now, [o.reported_at for o in orders])
+        if data.made_at_first_contact and reported_on is not None:
+            raise Unprocessable(
+                f"A work order's repair was reported on {reported_on}, not today (London "
+                "time): this booking is not at the contact that reported it",
                 field="made_at_first_contact",
             )
         appointment = await self._take_slot(
