@@ -1,13 +1,14 @@
 """The visit programme's headline figures for a period: visits done against the
 programme, the no-access rate, repairs found per visit (first and later visits apart)
 and hazards found, and the full visits and stock condition surveys completed without a
-room inventory (ADR 0098); overall, by area and by month. Never commits."""
+room inventory (ADR 0098); overall, by area and by month (each month against the homes in
+the programme in that month, ADR 0142). Never commits."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,6 +77,17 @@ def measures(visits: Iterable[ReportedVisit], homes: int) -> list[Measure]:
     ]
 
 
+def month_within(month: str, period: Period) -> tuple[datetime, datetime]:
+    """The London month `month` (YYYY-MM) as [start, end), cut to the period's days: a
+    period from the 15th has that month from the 15th."""
+    first = date.fromisoformat(f"{month}-01")
+    next_first = (first + timedelta(days=31)).replace(day=1)
+    return (
+        start_of_london_day(max(first, period.first)),
+        start_of_london_day(min(next_first, period.last + timedelta(days=1))),
+    )
+
+
 async def figures(session: AsyncSession, period: Period) -> Figures:
     start = start_of_london_day(period.first)
     end = start_of_london_day(period.last + timedelta(days=1))
@@ -90,8 +102,10 @@ async def figures(session: AsyncSession, period: Period) -> Figures:
         f"area:{area}": measures(group, homes.get(None if area == "unknown" else area, 0))
         for area, group in sorted(by_area.items())
     }
-    total_homes = sum(homes.values())
-    breakdowns |= {
-        f"month:{month}": measures(group, total_homes) for month, group in sorted(by_month.items())
-    }
-    return period.figures(measures(visits, total_homes), breakdowns)
+    # Each month counts its visits against the homes in the programme in that month (a
+    # home sold in March is not owed December's visit), by ADR 0130's rule for the
+    # period: in the programme at some moment of it (ADR 0142).
+    for month, group in sorted(by_month.items()):
+        homes_then = await repository.homes_by_area(session, *month_within(month, period))
+        breakdowns[f"month:{month}"] = measures(group, sum(homes_then.values()))
+    return period.figures(measures(visits, sum(homes.values())), breakdowns)
