@@ -126,6 +126,37 @@ async def test_a_failing_batch_is_rolled_back_and_retried_next_round(db: Databas
     assert sorted(await raised_ids(db)) == list(range(1, 51))  # the failed batch left nothing
 
 
+async def test_a_stopping_scheduler_lets_the_batch_in_hand_finish(db: Database) -> None:
+    """A batch that has done something outside the database (a webhook a contractor
+    acknowledged, a message a provider took) when the process is asked to stop: it
+    finishes and commits, so its items are not done again by the next run, and no
+    further batch starts. Cancelled, it was rolled back and its items done twice."""
+    in_batch, answered = asyncio.Event(), asyncio.Event()
+
+    async def sends_then_stamps(session: AsyncSession, now: datetime) -> int:
+        handled = await raise_breaches(session, now)
+        in_batch.set()
+        await answered.wait()  # the contractor's or the provider's answer
+        return handled
+
+    scheduler = Scheduler(
+        db,
+        [ScheduledJob("breaches", timedelta(minutes=5), sends_then_stamps)],
+        service="test",
+        clock=lambda: NOW,
+    )
+    scheduler.start()
+    async with asyncio.timeout(10):
+        await in_batch.wait()
+
+    async def answer() -> None:
+        answered.set()
+
+    async with asyncio.timeout(10):
+        await asyncio.gather(scheduler.stop(), answer())  # asked to stop, then answered
+    assert sorted(await raised_ids(db)) == list(range(1, 8))  # that batch, and no other
+
+
 async def test_job_names_are_unique(db: Database) -> None:
     job = ScheduledJob("breaches", timedelta(minutes=5), raise_breaches)
     with pytest.raises(ValueError, match="unique"):

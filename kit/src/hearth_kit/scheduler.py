@@ -52,6 +52,10 @@ JOB_LAST_SUCCESS = Gauge(
     ["service", "job"],
 )
 
+STOP_GRACE_SECONDS = 10.0
+"""How long a stopping scheduler waits for the batches in hand (Kubernetes gives a pod
+30 s, and the relay and the consumer stop after the scheduler)."""
+
 Clock = Callable[[], datetime]
 Batch = Callable[[AsyncSession, datetime], Awaitable[int]]
 
@@ -83,12 +87,20 @@ async def run_batch(db: Database, job: ScheduledJob, now: datetime) -> int:
 
 
 async def run_until_done(
-    db: Database, job: ScheduledJob, now: datetime | None = None, *, service: str = "unknown"
+    db: Database,
+    job: ScheduledJob,
+    now: datetime | None = None,
+    *,
+    service: str = "unknown",
+    stopping: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Runs `job` batch after batch until a batch handles nothing; returns the total.
-    For tests and the command line; the service's scheduler calls it every interval."""
+    """Runs `job` batch after batch until a batch handles nothing (or, between two
+    batches, `stopping()` says the process is stopping); returns the total. For tests
+    and the command line; the service's scheduler calls it every interval."""
     total = 0
     for _ in range(job.max_batches_per_round):
+        if stopping():
+            return total
         handled = await run_batch(db, job, now or utc_now())
         if handled <= 0:
             JOB_LAST_SUCCESS.labels(service, job.name).set(time.time())
@@ -120,26 +132,39 @@ class Scheduler:
         self.service = service
         self.clock = clock
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
         names = [job.name for job in self.jobs]
         if len(set(names)) != len(names):
             raise ValueError(f"Scheduled job names must be unique: {names}")
 
     def start(self) -> None:
+        self._stopping = asyncio.Event()
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(self._loop(job), name=f"job {job.name}"))
 
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Let each job finish the batch in hand (at most `grace` seconds), then stop.
+        Cancelled mid-batch, a batch rolls back what it did in the database but not what
+        it did outside: the webhooks a contractor acknowledged, the messages a provider
+        took are sent again by the next run (at least once, but on every deploy that
+        caught a batch). A job waiting for its next round stops at once."""
+        self._stopping.set()
+        if self._tasks:
+            _done, late = await asyncio.wait(self._tasks, timeout=grace)
+            for task in late:
+                task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
 
     async def _loop(self, job: ScheduledJob) -> None:
-        while True:
+        stopping = self._stopping
+        while not stopping.is_set():
             try:
-                handled = await run_until_done(self.db, job, self.clock(), service=self.service)
+                handled = await run_until_done(
+                    self.db, job, self.clock(), service=self.service, stopping=stopping.is_set
+                )
                 if handled:
                     log.info("scheduled job ran", job=job.name, items=handled)
             except asyncio.CancelledError:
@@ -147,4 +172,6 @@ class Scheduler:
             except Exception as exc:  # a failed batch is retried next round
                 JOB_FAILURES.labels(self.service, job.name).inc()
                 log.error("scheduled job failed", job=job.name, error_type=type(exc).__name__)
-            await asyncio.sleep(job.interval.total_seconds())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(job.interval.total_seconds()):
+                    await stopping.wait()
