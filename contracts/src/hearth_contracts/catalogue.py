@@ -120,7 +120,7 @@ CONSUMERS: dict[str, tuple[str, ...]] = {
     _t("engagement", "complaint-deadline-breached"): (),
     _t("engagement", "survey-responded"): (),
     _t("engagement", "tenant-copy-sent"): ("compliance",),  # stamps the copy sent, in time?
-    _t("engagement", "resident-merged"): ("repairs", "income"),  # re-key the person id
+    _t("engagement", "resident-merged"): ("repairs", "income", "visits"),  # re-key the person id
 }
 """Which services consume each event type (their local projections and reactions).
 Every event type must be listed, with `()` when only its producer and dashboards use it."""

@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from hearth_contracts.events.engagement import ResidentMerged
 from hearth_kit.db import Database
 from tests.harness.plans import Action, assert_served_by_indexes, case, postgresql_plans
+from visits import person_ids
 from visits.caseloads import repository as caseloads
 from visits.figures import repository as figures
 from visits.models import VisitStatus
@@ -71,6 +73,18 @@ CASES = [
     case("a home's open actions", lambda s, _r: visits.open_actions(s, UPRN)),
     case("a home's completed visits (a report)", lambda s, _r: visits.completed_visits(s, UPRN)),
     case("a visit's rebooking", lambda s, _r: visits.rebooking_of(s, AN_ID)),
+    # resident-merged: the duplicate's profile by its key, its visits by
+    # ix_visit_resident_id (migration 0020; ADR 0142)
+    case(
+        "a merged resident's profile and visits",
+        lambda s, _r: person_ids.merge_person(
+            s,
+            ResidentMerged(
+                person_id=AN_ID, duplicate_person_id=uuid.UUID(int=8), uprn=UPRN, merged_at=NOW
+            ),
+        ),
+        "ix_visit_resident_id",
+    ),
     # Caseloads: an officer's list, the review sweep (scheduled), open concerns.
     case(
         "an officer's caseload",

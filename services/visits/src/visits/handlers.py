@@ -32,6 +32,7 @@ from hearth_contracts.events.compliance import (
 from hearth_contracts.events.engagement import (
     ContactDirection,
     ContactLogged,
+    ResidentMerged,
     ResidentRegistered,
     ResidentRegisteredV2,
     ResidentUpdated,
@@ -53,9 +54,10 @@ from hearth_contracts.events.visits import HazardType
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.working_days import start_of_london_day
 from visits.caseloads import service as caseloads
+from visits.person_ids import merge_person
 from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
-from visits.programme.rescoring import RescoringHandlers
+from visits.programme.rescoring import RescoringHandlers, also_rescore
 from visits.programme.rules import INTRODUCTORY_TYPES
 from visits.programme.service import ProgrammeService
 from visits.settings import VisitsSettings
@@ -310,6 +312,15 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
 
     handlers.on(VulnerabilityRecorded)(vulnerability_recorded)
     handlers.on(VulnerabilityRecordedV2)(vulnerability_recorded)
+
+    @handlers.on(ResidentMerged)
+    async def resident_merged(session: AsyncSession, envelope: Envelope[ResidentMerged]) -> None:
+        """A second record of one person was merged into the resident kept (ADR 0124):
+        the profile and the visits naming the duplicate's id are the kept resident's,
+        the two profiles merged where visits holds both (person_ids, ADR 0142). The
+        homes of the profiles are scored again (one resident fewer: perhaps living
+        alone now) with the rest of the transaction's."""
+        also_rescore(session, await merge_person(session, envelope.data))
 
     @handlers.on_batch(ContactLogged)
     async def contacts_logged(

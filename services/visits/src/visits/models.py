@@ -48,6 +48,8 @@ class Visit(VisitsModel, table=True):
         Index("ix_visit_scheduled_for", "scheduled_for", "id"),
         Index("ix_visit_uprn_scheduled_for", "uprn", "scheduled_for", "id"),
         Index("ix_visit_visited_at", "visited_at"),
+        # the visits a merged resident's duplicate id confirmed (resident-merged, ADR 0142)
+        Index("ix_visit_resident_id", "resident_id"),
     )
 
     id: uuid.UUID = Field(primary_key=True)

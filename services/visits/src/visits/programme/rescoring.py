@@ -28,6 +28,17 @@ def homes_named(envelopes: Sequence[Envelope[Any]]) -> list[str]:
     return [uprn for uprn in named if isinstance(uprn, str)]
 
 
+ALSO_RESCORED = "visits.also_rescored"
+"""The session's `info` key of homes a handler changed beyond the ones its events name."""
+
+
+def also_rescore(session: AsyncSession, uprns: Sequence[str]) -> None:
+    """Homes a handler changed that its event does not name (a merged resident's other
+    home): scored with the transaction's others once its events are applied, in the same
+    pass, so their scores are locked in one UPRN order with the rest."""
+    session.info.setdefault(ALSO_RESCORED, set()).update(uprns)
+
+
 class RescoringHandlers(EventHandlers):
     """EventHandlers that, once a transaction's events have all been applied, re-score
     the homes they name (ProgrammeService.rescore), once each: a consumer's batch
@@ -39,7 +50,7 @@ class RescoringHandlers(EventHandlers):
         self.programme = programme
 
     async def applied(self, session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
-        homes = sorted(set(homes_named(envelopes)))
+        homes = sorted(set(homes_named(envelopes)) | session.info.pop(ALSO_RESCORED, set()))
         now = datetime.now(UTC)
         for start in range(0, len(homes), RESCORE_BATCH):  # bounded IN lists
             await self.programme.rescore(session, homes[start : start + RESCORE_BATCH], now)

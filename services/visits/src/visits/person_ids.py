@@ -1,0 +1,137 @@
+"""Engagement's resident-merged: a second record of one person merged into the resident
+kept (docs/adr/0124, 0125; visits' rules: 0142). Visits keeps person ids in two places:
+its profile of each resident (what the programme scores a home from and the officer's
+briefing lists) and the resident who confirmed the household's details at a visit.
+
+- The duplicate's profile becomes the kept resident's when visits has none of them.
+  When it has both, the kept one's stays and the duplicate's goes, merged as engagement
+  merged the records: the kept resident's details stay and the duplicate's fill only
+  what they lack (age band, living alone, language, channel); format needs are joined,
+  and so is the vulnerability flag and its adjustments (a vulnerability recorded on
+  either record is the person's: engagement moved them all to the kept id). Left as two
+  profiles, a home would go on scoring two residents, neither living alone, and the
+  briefing listing a person twice.
+- A visit's `resident_id` naming the duplicate names the kept resident (the visit's
+  version moves on: its entry changed).
+
+Handling it again finds nothing under the duplicate's id: no change. A draft's
+household piece naming the duplicate is left as the tablet wrote it: the report is taken
+(a resident visits has no profile of is), and engagement applies the details to the
+kept resident (ADR 0138)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from hearth_contracts.events.engagement import ResidentMerged
+from hearth_kit.logs import get_logger
+from visits.models import ResidentProfile, Visit
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+
+FILLED_FROM_THE_DUPLICATE = ("age_band", "lives_alone", "language", "preferred_channel")
+"""The details the kept resident's profile keeps where it has one, and takes from the
+duplicate's where it has none (engagement's merge: MERGED_OPTIONAL_DETAILS)."""
+
+
+def joined(kept: Sequence[T] | None, duplicate: Sequence[T] | None) -> list[T] | None:
+    """Both lists as one, the kept one's first, each value once; None if neither is known."""
+    if kept is None and duplicate is None:
+        return None
+    return list(dict.fromkeys([*(kept or []), *(duplicate or [])]))
+
+
+def either_flagged(kept: bool | None, duplicate: bool | None) -> bool | None:
+    """Vulnerable if either record was; not if neither was and one said so; else unknown."""
+    if kept is None and duplicate is None:
+        return None
+    return bool(kept) or bool(duplicate)
+
+
+def newer(kept: datetime | None, duplicate: datetime | None) -> datetime | None:
+    return max((at for at in (kept, duplicate) if at is not None), default=None)
+
+
+def merged_profile(kept: ResidentProfile, duplicate: ResidentProfile) -> dict[str, Any]:
+    """The kept resident's profile with the duplicate's merged in (module docstring).
+    Their details' version stays the kept one's (theirs lead), the duplicate's when the
+    kept one has none; the flag's is the newer of the two (the flag joins both), so a
+    flag either record had before is not taken over it, and engagement's next flag for
+    the kept resident (published with the merge) replaces it as any newer one does."""
+    values: dict[str, Any] = {}
+    if kept.details_as_of is None:
+        values["details_as_of"] = duplicate.details_as_of
+    for name in FILLED_FROM_THE_DUPLICATE:
+        if getattr(kept, name) is None:
+            values[name] = getattr(duplicate, name)
+    values["format_needs"] = joined(kept.format_needs, duplicate.format_needs)
+    values["vulnerable"] = either_flagged(kept.vulnerable, duplicate.vulnerable)
+    values["adjustments"] = joined(kept.adjustments, duplicate.adjustments)
+    values["vulnerability_as_of"] = newer(kept.vulnerability_as_of, duplicate.vulnerability_as_of)
+    return values
+
+
+async def merge_person(session: AsyncSession, merged: ResidentMerged) -> list[str]:
+    """Re-key what names the duplicate's person id to the kept one (module docstring).
+    Returns the homes of the profiles it changed, to be scored again."""
+    duplicate_id, kept_id = merged.duplicate_person_id, merged.person_id
+    profiles = {
+        profile.resident_id: profile
+        for profile in (
+            await session.execute(
+                select(ResidentProfile)
+                .where(col(ResidentProfile.resident_id).in_([kept_id, duplicate_id]))
+                .order_by(col(ResidentProfile.resident_id))
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    }
+    kept, duplicate = profiles.get(kept_id), profiles.get(duplicate_id)
+    homes: list[str] = []
+    if duplicate is not None:
+        homes.append(duplicate.uprn)
+        if kept is None:
+            await session.execute(
+                update(ResidentProfile)
+                .where(col(ResidentProfile.resident_id) == duplicate_id)
+                .values(resident_id=kept_id)
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            homes.append(kept.uprn)
+            values = merged_profile(kept, duplicate)
+            await session.execute(
+                delete(ResidentProfile)
+                .where(col(ResidentProfile.resident_id) == duplicate_id)
+                .execution_options(synchronize_session=False)
+            )
+            await session.execute(
+                update(ResidentProfile)
+                .where(col(ResidentProfile.resident_id) == kept_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+    await session.execute(
+        update(Visit)
+        .where(col(Visit.resident_id) == duplicate_id)
+        .values(resident_id=kept_id, version=col(Visit.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    # the rows read above are stale now: whatever the transaction reads next is fresh
+    session.expire_all()
+    log.info(
+        "a person id merged into another: re-keyed",
+        person_id=str(kept_id),
+        duplicate_person_id=str(duplicate_id),
+    )
+    return homes
