@@ -89,6 +89,14 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "POST",
+        "/v1/work-orders/{work_order_id}/cancel",
+        "repairs",
+        WRITE,
+        "Cancel a work order raised in error, before its work started (a reason code); "
+        "its contractor is sent cancel-repair",
+    ),
+    PassThrough(
+        "POST",
         "/v1/work-orders/{work_order_id}/variation-approval",
         "repairs",
         MANAGE,

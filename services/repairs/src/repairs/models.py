@@ -41,7 +41,8 @@ class RepairsModel(SQLModel, registry=registry()):
 
 
 class RepairStatus(StrEnum):
-    """Open until its work order is completed (no route cancels a repair yet)."""
+    """Open until every work order of it is closed, the last completed with no
+    follow-on needed (docs/adr/0141; no route cancels a repair yet)."""
 
     OPEN = "open"
     COMPLETED = "completed"
@@ -165,6 +166,29 @@ class WorkOrderStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     VARIATION_REQUESTED = "variation_requested"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    """Staff called it off before its work started (raised in error, a duplicate, not
+    needed, the wrong contractor): closed without work, it holds its repair open no
+    longer (docs/adr/0141). Not a contractor's status."""
+
+
+CLOSED_WORK_ORDER = (WorkOrderStatus.COMPLETED, WorkOrderStatus.CANCELLED)
+"""A work order in one of these is closed: nothing more is done on it, and a repair is
+completed once every work order of it is closed (docs/adr/0141)."""
+
+
+class WorkOrderCancellation(StrEnum):
+    """Why staff cancelled a work order: a code, never free text about the household."""
+
+    RAISED_IN_ERROR = "raised_in_error"
+    """Raised by mistake (the wrong repair, the wrong SOR lines)."""
+    DUPLICATE = "duplicate"
+    """Another work order of the repair covers the same work."""
+    NOT_NEEDED = "not_needed"
+    """The work is no longer needed (put right another way, or the household withdrew
+    the request)."""
+    WRONG_CONTRACTOR = "wrong_contractor"
+    """Raised for a contractor who should not do it: raised again for the right one."""
 
 
 class ScheduleOfRatesItem(RepairsModel, table=True):
@@ -225,6 +249,15 @@ class WorkOrder(RepairsModel, table=True):
         default=None, sa_column=Column(BigInteger), description="Variation done at completion"
     )
     photo_references: list[str] = Field(default_factory=list, sa_type=JSON)
+    cancelled_at: datetime | None = Field(
+        default=None, sa_type=AwareDateTime, description="When staff cancelled it"
+    )
+    cancelled_by: str | None = Field(
+        default=None, max_length=200, description="The member of staff who cancelled it"
+    )
+    cancellation_reason: WorkOrderCancellation | None = Field(
+        default=None, sa_type=text_enum(WorkOrderCancellation)
+    )
 
 
 class WorkOrderStatusUpdate(RepairsModel, table=True):

@@ -40,6 +40,7 @@ from repairs.appointments.schemas import (
     Rebooking,
 )
 from repairs.models import (
+    CLOSED_WORK_ORDER,
     Appointment,
     AppointmentRequest,
     AppointmentRequestStatus,
@@ -187,7 +188,7 @@ async def end_as_no_access(
     appointment.outcome_at = at
     appointment.missed_by = MissedBy.RESIDENT
     appointment.missed_reason = MissedReason.NO_ACCESS
-    open_orders = [o for o in orders if o.status is not WorkOrderStatus.COMPLETED]
+    open_orders = [o for o in orders if o.status not in CLOSED_WORK_ORDER]
     counted = await repository.told_no_access_within(
         session, [o.id for o in open_orders], appointment.window_start, appointment.window_end
     )
@@ -732,7 +733,7 @@ class AppointmentService:
             raise Unprocessable("Work orders at more than one home", field="work_order_ids")
         if len({o.contractor_id for o in orders}) != 1:
             raise Unprocessable("Work orders for more than one contractor", field="work_order_ids")
-        if any(o.status is WorkOrderStatus.COMPLETED for o in orders):
+        if any(o.status in CLOSED_WORK_ORDER for o in orders):
             raise Unprocessable("A work order is closed", field="work_order_ids")
         if await repository.booked_for(session, ids):
             raise Conflict("A work order already has a booked appointment", field="work_order_ids")

@@ -24,6 +24,7 @@ from repairs.orders.schemas import (
     StatusHistory,
     StatusUpdate,
     VariationApproval,
+    WorkOrderCancel,
     WorkOrderCreate,
     WorkOrderPublic,
 )
@@ -104,6 +105,25 @@ async def work_order_status_updates(
     """The contractor's status updates of one work order, in the order they happened
     (kept as sent, those that arrived late too), a page at a time."""
     return await orders.status_history(session, work_order_id, page)
+
+
+@router.post("/{work_order_id}/cancel", response_model=WorkOrderPublic)
+async def cancel_work_order(
+    work_order_id: uuid.UUID,
+    body: WorkOrderCancel,
+    caller: Annotated[Caller, Depends(require_scope("repairs:write"))],
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+) -> Response:
+    """Cancel a work order raised in error, with a reason code, before its work started
+    and with no appointment booked (409 status otherwise): it no longer holds its repair
+    open, and its contractor is sent cancel-repair (ADR 0141)."""
+    return await idempotency.create(
+        session,
+        lambda: orders.cancel(session, work_order_id, caller.subject, body),
+        status_code=200,
+    )
 
 
 @router.post("/{work_order_id}/variation-approval", response_model=WorkOrderPublic)

@@ -78,6 +78,39 @@ async def completed_for_repair(session: AsyncSession, repair_id: uuid.UUID) -> i
     return int(await session.scalar(query) or 0)
 
 
+async def of_repair(session: AsyncSession, repair_id: uuid.UUID) -> list[WorkOrder]:
+    """Every work order of a repair, in the order raised (ix_work_order_repair_id). Read
+    under the repair's lock, which each completion and cancellation of one of them
+    takes after its work order's: none is closed meanwhile by another transaction."""
+    query = (
+        select(WorkOrder)
+        .where(WorkOrder.repair_id == repair_id)
+        .order_by(col(WorkOrder.raised_at), col(WorkOrder.id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
+WORK_STARTED = (
+    WorkOrderStatus.OPERATIVE_ON_THE_WAY,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.VARIATION_REQUESTED,
+    WorkOrderStatus.COMPLETED,
+)
+"""A contractor's status saying its operative set out or the work began."""
+
+
+async def work_started(session: AsyncSession, work_order_id: uuid.UUID) -> datetime | None:
+    """When the contractor first said the work had started (its operative on the way,
+    in progress, a variation asked), whatever the status is now: an update that arrived
+    late, or was followed by a no_access, still says so. None if it never did."""
+    query = select(func.min(WorkOrderStatusUpdate.at)).where(
+        WorkOrderStatusUpdate.work_order_id == work_order_id,
+        col(WorkOrderStatusUpdate.status).in_(WORK_STARTED),
+    )
+    moment: datetime | None = await session.scalar(query)
+    return moment
+
+
 async def booked_appointment_of(
     session: AsyncSession, work_order_id: uuid.UUID, uprn: str
 ) -> Appointment | None:

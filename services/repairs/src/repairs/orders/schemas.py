@@ -15,7 +15,7 @@ from hearth_contracts.values import BoundedNonNegativePence
 from hearth_kit.pagination import Page
 from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber
 from hearth_kit.text_patterns import HAS_WORDS
-from repairs.models import AppointmentStatus, WorkOrderStatus
+from repairs.models import AppointmentStatus, WorkOrderCancellation, WorkOrderStatus
 
 
 class LineCreate(BaseModel):
@@ -103,6 +103,12 @@ class WorkOrderPublic(BaseModel):
     variation_approved_pence: int | None
     variation_pence: int | None
     photo_references: list[str]
+    cancelled_at: datetime | None = Field(
+        default=None, description="When staff cancelled it (status cancelled; ADR 0141)"
+    )
+    cancellation_reason: WorkOrderCancellation | None = Field(
+        default=None, description="Why staff cancelled it (a code)"
+    )
 
 
 class ContractorAppointment(BaseModel):
@@ -195,6 +201,15 @@ class StatusHistory(Page[StatusUpdatePublic]):
     ones in their place; pass `next_cursor` back as `cursor` for the next page. The work
     order's `status` is the last of them, unless staff booked or cancelled its
     appointment later, or it was completed (docs/adr/0054)."""
+
+
+class WorkOrderCancel(BaseModel):
+    """Staff cancel a work order whose work has not started: why, as a code (never free
+    text about the household)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WorkOrderCancellation
 
 
 class VariationApproval(BaseModel):

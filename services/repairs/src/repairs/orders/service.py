@@ -4,6 +4,7 @@ the contractor's status updates and completion. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -28,9 +29,11 @@ from repairs.appointments.service import (
 )
 from repairs.metrics import WORK_ORDERS_COMPLETED
 from repairs.models import (
+    CLOSED_WORK_ORDER,
     Appointment,
     AppointmentRequestStatus,
     AppointmentStatus,
+    RepairRequest,
     RepairStatus,
     WorkOrder,
     WorkOrderStatus,
@@ -47,6 +50,7 @@ from repairs.orders.schemas import (
     StatusUpdate,
     StatusUpdatePublic,
     VariationApproval,
+    WorkOrderCancel,
     WorkOrderCreate,
     WorkOrderPublic,
 )
@@ -130,6 +134,91 @@ def raised_second(order: WorkOrder) -> datetime:
     `$(date -u +%FT%TZ)` does); the order was raised some microseconds into a second,
     and a time written as that second was refused as before the raising."""
     return order.raised_at.replace(microsecond=0)
+
+
+def unanswered_follow_on(orders: Sequence[WorkOrder]) -> WorkOrder | None:
+    """A completed work order that asked for a follow-on no later completion answered
+    (none of the repair's work orders completed after it), if any."""
+    completed = [o for o in orders if o.status is WorkOrderStatus.COMPLETED]
+    for order in completed:
+        if order.follow_on_required and not any(
+            other.completed_at is not None
+            and order.completed_at is not None
+            and other.completed_at > order.completed_at
+            for other in completed
+        ):
+            return order
+    return None
+
+
+async def complete_repair_if_done(session: AsyncSession, repair: RepairRequest) -> bool:
+    """Complete the repair (repair-completed) if its work is done: every work order of it
+    closed (completed, or cancelled by staff), at least one completed, and every
+    follow-on asked for done by a later completion (docs/adr/0141). A repair was
+    completed by the first of its work orders to complete without a follow-on, while
+    others raised alongside were open: it counted in RP02 and was surveyed before its
+    work was done. Called, under the repair's lock (taken after the work order's), by a
+    completion with no follow-on needed and by a cancellation.
+
+    It completes when its last work was done: the latest completion's `completed_at`
+    (not the moment a stray work order was cancelled, which did no work), judged for
+    RP02 as before (an emergency at the moment it was made safe). Right first time if no
+    work order of it needed a follow-on. Returns whether it completed it."""
+    if repair.status is not RepairStatus.OPEN:
+        return False
+    orders = await repository.of_repair(session, repair.id)
+    if any(o.status not in CLOSED_WORK_ORDER for o in orders):
+        return False
+    completed = [
+        o for o in orders if o.status is WorkOrderStatus.COMPLETED and o.completed_at is not None
+    ]
+    if not completed or unanswered_follow_on(completed) is not None:
+        return False
+    last = max(completed, key=lambda o: (o.completed_at or o.status_changed_at, o.raised_at))
+    completed_at = last.completed_at or last.status_changed_at
+    repair_on_time = completed_on_time(
+        measured_at(repair.priority, completed_at, repair.made_safe_at),
+        repair.target_at,
+        repair.priority,
+    )
+    repair.status = RepairStatus.COMPLETED
+    repair.completed_at = completed_at
+    repair.completed_on_time = repair_on_time
+    if not repair.communal:
+        # The asset register may have named the UPRN a block only after the repair was
+        # reported (the block's homes registered later, or their events behind this
+        # one): a repair to a block's communal areas asks the whole block for feedback
+        # (DOMAIN.md), and repair-completed is what tells engagement to. A home's UPRN is
+        # never a block's (docs/adr/0106), so once a block, always one.
+        repair.communal = await repair_requests.is_a_block(session, repair.uprn)
+    if repair.communal:
+        # A recharge held on it waits for a decision with one answer: no household
+        # lives at a block (recharges.service).
+        await recharges.decline_held_at_blocks(session, [repair.uprn])
+    await publish(
+        session,
+        RepairCompletedV2(
+            repair_id=repair.id,
+            uprn=repair.uprn,
+            trade=repair.trade,
+            priority=repair.priority,
+            source=repair.source,
+            contractor_id=last.contractor_id,
+            reported_at=repair.reported_at,
+            target_at=repair.target_at,
+            completed_at=completed_at,
+            completed_on_time=repair_on_time,
+            right_first_time=not any(o.follow_on_required for o in completed),
+            follow_on_required=False,
+            variation=any(o.variation_pence for o in completed),
+            communal=repair.communal,
+            visit_id=repair.visit_id,
+            safety_defect_id=repair.safety_defect_id,
+            complaint_id=repair.complaint_id,
+        ),
+    )
+    await session.flush()
+    return True
 
 
 class WorkOrderService:
@@ -356,7 +445,7 @@ class WorkOrderService:
         )
         if order is None:
             raise _not_found(work_order_id)
-        if order.status is WorkOrderStatus.COMPLETED:
+        if order.status in CLOSED_WORK_ORDER:
             raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         return order
 
@@ -438,6 +527,10 @@ class WorkOrderService:
         )
         if order is None:
             raise _not_found(work_order_id)
+        if order.status is WorkOrderStatus.CANCELLED:
+            # Staff called it off before its work started (docs/adr/0141): nothing the
+            # contractor says moves it, and it was sent cancel-repair.
+            raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         completed = order.status is WorkOrderStatus.COMPLETED
         if completed and at > order.status_changed_at:
             raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
@@ -517,6 +610,81 @@ class WorkOrderService:
         await session.flush()
         return to_public(order)
 
+    async def cancel(
+        self,
+        session: AsyncSession,
+        work_order_id: uuid.UUID,
+        cancelled_by: str,
+        data: WorkOrderCancel,
+    ) -> WorkOrderPublic:
+        """Staff cancel a work order raised in error (a duplicate, not needed, the wrong
+        contractor): closed without work, so it no longer holds its repair open
+        (docs/adr/0141). If the repair's other work orders are all closed and their work
+        done, the repair is completed now, as of its last completion
+        (complete_repair_if_done: repair-completed). The contractor is sent cancel-repair
+        (the work order as it reads it, status cancelled), under an id of its own: no
+        event is published, as no other service reads work orders.
+
+        Refused (409 naming status) once it is closed (completed, cancelled), once the
+        contractor said its work started (operative on the way, in progress, a variation
+        asked: what was done is the contractor's to complete, follow-on or not), and while
+        an appointment is booked for it: cancel that first (POST
+        /v1/appointments/{id}/cancel, reason work_not_needed), which tells the household
+        and frees the slot, so the operative is not sent and the household not left
+        waiting in.
+
+        Lock order, as a completion's: the home's booked appointment (read, to refuse),
+        the work order, then its repair."""
+        now = datetime.now(UTC)
+        unlocked = await repository.get(session, work_order_id)
+        if unlocked is None:
+            raise _not_found(work_order_id)
+        booked = await appointment_repository.booked_covering(session, unlocked.id, unlocked.uprn)
+        order = await repository.get(session, work_order_id, for_update=True)
+        if order is None:
+            raise _not_found(work_order_id)
+        if order.status in CLOSED_WORK_ORDER:
+            raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
+        started = await repository.work_started(session, order.id)
+        if started is not None:
+            raise Conflict(
+                f"Work order {work_order_id}'s work started ({started.astimezone(UTC)}, the "
+                "contractor said): it is completed by the contractor, not cancelled",
+                field="status",
+            )
+        if booked is not None:
+            raise Conflict(
+                f"Work order {work_order_id} has a booked appointment ({booked.id}): cancel "
+                f"it first (POST /v1/appointments/{booked.id}/cancel, reason "
+                "work_not_needed), then the work order",
+                field="status",
+            )
+        order.status = WorkOrderStatus.CANCELLED
+        order.status_changed_at = now
+        order.cancelled_at = now
+        order.cancelled_by = cancelled_by[:200] or None
+        order.cancellation_reason = data.reason
+        await session.flush()
+        [message] = await to_contractors(session, [order])
+        webhooks.queue(
+            session,
+            self.settings,
+            event_id=uuid.uuid4(),
+            event_type="cancel-repair",
+            contractor_id=order.contractor_id,
+            work_order_id=order.id,
+            body=message.model_dump(mode="json"),
+            now=now,
+        )
+        repair = await repair_requests.get(session, order.repair_id, for_update=True)
+        assert repair is not None  # a work order's repair is a foreign key
+        if await complete_repair_if_done(session, repair):
+            await settle_requests(
+                session, [repair.id], repair.uprn, (AppointmentRequestStatus.PENDING,)
+            )
+        await session.flush()
+        return to_public(order)
+
     async def approve_variation(
         self,
         session: AsyncSession,
@@ -528,7 +696,7 @@ class WorkOrderService:
         order = await repository.get(session, work_order_id, for_update=True)
         if order is None:
             raise _not_found(work_order_id)
-        if order.status is WorkOrderStatus.COMPLETED:
+        if order.status in CLOSED_WORK_ORDER:
             raise Conflict(f"Work order {work_order_id} is {order.status}", field="status")
         if data.amount_pence > self.settings.variation_approver_limit_pence:
             raise Unprocessable("Above the approver's limit for variations", field="amount_pence")
@@ -546,9 +714,10 @@ class WorkOrderService:
     ) -> WorkOrderPublic:
         """Work order complete: on time or late against the repair's target, right first
         time unless a follow-on is needed; the repair is completed (repair-completed)
-        unless a follow-on is needed. An emergency's earliest completed work order made
-        it safe (`made_safe_at`): its RP02 on time is judged at that moment, not when the
-        follow-on finished.
+        unless a follow-on is needed or another work order of it is still open (raised
+        alongside, not yet done: docs/adr/0141; complete_repair_if_done). An emergency's
+        earliest completed work order made it safe (`made_safe_at`): its RP02 on time is
+        judged at that moment, not when the follow-on finished.
 
         Completed on its booked appointment's day, once the window had started
         (appointments.rules.completion_keeps), the appointment is kept at the completion
@@ -603,49 +772,9 @@ class WorkOrderService:
             # An emergency's target is to make safe within 24 hours: its earliest work
             # order completed made it safe, whatever follow-on work is left.
             repair.made_safe_at = min(repair.made_safe_at or data.completed_at, data.completed_at)
-        if not data.follow_on_required and repair.status is RepairStatus.OPEN:
-            repair_on_time = completed_on_time(
-                measured_at(repair.priority, data.completed_at, repair.made_safe_at),
-                repair.target_at,
-                repair.priority,
-            )
-            repair.status = RepairStatus.COMPLETED
-            repair.completed_at = data.completed_at
-            repair.completed_on_time = repair_on_time
-            if not repair.communal:
-                # The asset register may have named the UPRN a block only after the
-                # repair was reported (the block's homes registered later, or their
-                # events behind this one): a repair to a block's communal areas asks
-                # the whole block for feedback (DOMAIN.md), and repair-completed is
-                # what tells engagement to. A home's UPRN is never a block's
-                # (docs/adr/0106), so once a block, always one.
-                repair.communal = await repair_requests.is_a_block(session, repair.uprn)
-            if repair.communal:
-                # A recharge held on it waits for a decision with one answer: no
-                # household lives at a block (recharges.service).
-                await recharges.decline_held_at_blocks(session, [repair.uprn])
-            await publish(
-                session,
-                RepairCompletedV2(
-                    repair_id=repair.id,
-                    uprn=repair.uprn,
-                    trade=repair.trade,
-                    priority=repair.priority,
-                    source=repair.source,
-                    contractor_id=order.contractor_id,
-                    reported_at=repair.reported_at,
-                    target_at=repair.target_at,
-                    completed_at=data.completed_at,
-                    completed_on_time=repair_on_time,
-                    right_first_time=bool(order.right_first_time),
-                    follow_on_required=False,
-                    variation=bool(data.variation_pence),
-                    communal=repair.communal,
-                    visit_id=repair.visit_id,
-                    safety_defect_id=repair.safety_defect_id,
-                    complaint_id=repair.complaint_id,
-                ),
-            )
+        await session.flush()
+        if not data.follow_on_required:
+            await complete_repair_if_done(session, repair)
         await session.flush()
         if repair.status is RepairStatus.COMPLETED:
             # a visit's request whose repairs were all done without an appointment is
