@@ -129,6 +129,26 @@ async def booked_appointment_of(
     return None
 
 
+async def booked_now(
+    session: AsyncSession, work_order_id: uuid.UUID, uprn: str
+) -> Appointment | None:
+    """The booked appointment that covers this work order, as committed now, unlocked:
+    read under the work order's lock, which a booking takes before its appointment is
+    written (appointments.service.book), so a booking that held it has committed and one
+    still to come waits for it. Not locked, so the lock order stays appointments before
+    work orders; read afresh (populate_existing), never an earlier read of the row."""
+    query = (
+        select(Appointment)
+        .where(Appointment.uprn == uprn, Appointment.status == AppointmentStatus.BOOKED)
+        .order_by(col(Appointment.window_start))
+        .execution_options(populate_existing=True)
+    )
+    for appointment in (await session.execute(query)).scalars().all():
+        if str(work_order_id) in appointment.work_order_ids:
+            return appointment
+    return None
+
+
 async def latest_appointments(
     session: AsyncSession, orders: list[WorkOrder]
 ) -> dict[uuid.UUID, Appointment]:

@@ -634,7 +634,9 @@ class WorkOrderService:
         waiting in.
 
         Lock order, as a completion's: the home's booked appointment (read, to refuse),
-        the work order, then its repair."""
+        the work order, then its repair; under the work order's lock the booked
+        appointments are read again, unlocked (a booking that held the work order
+        committed meanwhile)."""
         now = datetime.now(UTC)
         unlocked = await repository.get(session, work_order_id)
         if unlocked is None:
@@ -652,6 +654,10 @@ class WorkOrderService:
                 "contractor said): it is completed by the contractor, not cancelled",
                 field="status",
             )
+        # What was read before the lock may be out of date: a booking holding the work
+        # order's lock (it locks its work orders, then writes the appointment) committed
+        # while this waited for it. Read again under the lock.
+        booked = booked or await repository.booked_now(session, order.id, order.uprn)
         if booked is not None:
             raise Conflict(
                 f"Work order {work_order_id} has a booked appointment ({booked.id}): cancel "
