@@ -263,7 +263,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "first_instalment_on": "a first instalment in the past is refused; JSON Schema has no "
         "'today'"
     },
-    "POST /v1/rent-accounts/{account_id}/payments": {"received_on": FUTURE},
+    "POST /v1/rent-accounts/{account_id}/payments": {
+        "received_on": FUTURE + "; nor, on a loaded tenancy's rent account, on or before "
+        "its balance brought forward's as_at (ADR 0144; " + STATE + ")",
+    },
     "POST /v1/rent-accounts/{account_id}/write-offs": {
         "amount_pence": "above the approver's write-off limit (configuration, per approver)"
     },

@@ -39,7 +39,11 @@ class PaymentCreate(BaseModel):
 
     amount_pence: PaymentPence
     method: PaymentMethod
-    received_on: StrictDay = Field(description="The day it was received (not in the future)")
+    received_on: StrictDay = Field(
+        description="The day it was received: not in the future, and on a loaded "
+        "tenancy's rent account after its balance brought forward's as_at (on or before, "
+        "the balance holds it: a 422 naming this field, ADR 0144)"
+    )
     reference: str | None = Field(
         default=None,
         min_length=1,

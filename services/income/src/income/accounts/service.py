@@ -308,7 +308,10 @@ class AccountService:
 
         `received_on` is refused (422) in the future or before the account was opened:
         a rent account's tenancy start, or the day the tenancy was recorded if earlier
-        (rent in advance at sign-up); a sundry account's opening."""
+        (rent in advance at sign-up); a sundry account's opening. On the rent account of
+        a tenancy loaded with its balance brought forward, a payment received on or
+        before that balance's `as_at` is refused too (422 naming `received_on`, nothing
+        posted): the balance already holds it (ADR 0144)."""
         if data.received_on > london_day(now):
             raise Unprocessable("A payment cannot be received in the future", field="received_on")
         account = await self._account(session, account_id, for_update=True)
@@ -324,6 +327,20 @@ class AccountService:
         if data.received_on < opened:
             raise Unprocessable(
                 f"A payment cannot be received before the account was opened ({opened})",
+                field="received_on",
+            )
+        if (
+            tenancy is not None
+            and account.kind is AccountKind.RENT
+            and (as_at := tenancy.balance_brought_forward_as_at) is not None
+            and data.received_on <= as_at
+        ):
+            # The old system's balance brought forward at the load holds every payment
+            # received up to the day it was struck (ADR 0132): posted again (a bank
+            # file overlapping the cut-over) it would be counted twice (ADR 0144).
+            raise Unprocessable(
+                f"A payment received on or before {as_at} is in the balance brought "
+                "forward from the old system: it is not posted again",
                 field="received_on",
             )
         balance = await repository.balance(session, account.id)
