@@ -9,6 +9,11 @@ cancellation_reason).
 
 No backfill: no work order was cancelled before this.
 
+The downgrade stops while any work order is cancelled: the release before this one
+knows no status `cancelled` (reading such a row fails, a 500 for whatever lists it) and
+has none that says what the work order is, so the rows are settled first
+(docs/runbooks/upgrading.md). It names how many, never which.
+
 Revision ID: 0029
 Revises: 0028
 Create Date: 2026-12-01 13:00:00.000000
@@ -53,6 +58,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    cancelled = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM work_order WHERE status = 'cancelled'"))
+        .scalar_one()
+    )
+    if cancelled:
+        raise RuntimeError(
+            f"{cancelled} work order(s) are cancelled, a status the release before 0029 "
+            "cannot read: settle them first (docs/runbooks/upgrading.md, repairs' 0029)"
+        )
     with op.batch_alter_table("work_order") as batch:
         batch.drop_column("cancellation_reason")
         batch.drop_column("cancelled_by")
