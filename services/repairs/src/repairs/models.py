@@ -292,6 +292,19 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class SplitReason(StrEnum):
+    """Why a booking leaves out work of its visit's appointment request that the same
+    contractor could do in the same appointment (docs/adr/0145): a code, never free text
+    about the household."""
+
+    RESIDENT_REQUEST = "resident_request"
+    """The household asked for the work on separate days."""
+    MATERIALS_LEAD_TIME = "materials_lead_time"
+    """The rest needs materials or parts ordered first; the ready work is not held back."""
+    NO_JOINT_SLOT = "no_joint_slot"
+    """No slot within the booking horizon has room for every trade of the work at once."""
+
+
 class Appointment(RepairsModel, table=True):
     """A slot booked with the household for one or more work orders at one home."""
 
@@ -346,6 +359,12 @@ class Appointment(RepairsModel, table=True):
         default=None, max_length=200, description="The member of staff who confirmed it"
     )
     resident_asked_confirmed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    split_reason: SplitReason | None = Field(
+        default=None,
+        sa_type=text_enum(SplitReason),
+        description="Why staff booked it without work of the same visit the same contractor "
+        "could do in it (docs/adr/0145); None when it left none out",
+    )
 
 
 class BookedSlot(RepairsModel, table=True):

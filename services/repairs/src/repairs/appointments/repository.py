@@ -447,3 +447,29 @@ async def repairs_with_appointments(session: AsyncSession, uprn: str) -> set[uui
         return set()
     repairs = select(WorkOrder.repair_id).where(col(WorkOrder.id).in_(order_ids))
     return set((await session.execute(repairs)).scalars().all())
+
+
+async def work_of_pending_requests(
+    session: AsyncSession, repair_ids: list[uuid.UUID], waiting: tuple[WorkOrderStatus, ...]
+) -> list[WorkOrder]:
+    """The work orders in one of `waiting` of every repair sharing a pending appointment
+    request with one of these repairs (a visit's repairs: docs/adr/0145), unlocked: the
+    booking judges from them which of its visit's work it leaves out."""
+    pending_requests = select(AppointmentRequest.id).where(
+        col(AppointmentRequest.id).in_(
+            select(RepairRequest.appointment_request_id).where(
+                col(RepairRequest.id).in_(repair_ids)
+            )
+        ),
+        AppointmentRequest.status == AppointmentRequestStatus.PENDING,
+    )
+    same_visit = select(RepairRequest.id).where(
+        col(RepairRequest.appointment_request_id).in_(pending_requests),
+        RepairRequest.status == RepairStatus.OPEN,
+    )
+    query = (
+        select(WorkOrder)
+        .where(col(WorkOrder.repair_id).in_(same_visit), col(WorkOrder.status).in_(waiting))
+        .order_by(col(WorkOrder.id))
+    )
+    return list((await session.execute(query)).scalars().all())

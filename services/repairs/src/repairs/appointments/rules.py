@@ -10,14 +10,14 @@ appointment covers the trades of all the work at the home).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hearth_contracts.events.repairs import MissedBy, MissedReason
 from hearth_contracts.events.visits import Trade
 from hearth_kit.working_days import LONDON, WorkingDayCalendar, is_bank_holiday, london_day
-from repairs.models import AppointmentRequestStatus, RepairStatus
+from repairs.models import AppointmentRequestStatus, RepairStatus, WorkOrder
 from repairs.settings import SlotDefinition
 
 
@@ -244,3 +244,39 @@ def missed_by_a_late_move(resident_asked: bool) -> tuple[MissedBy, MissedReason]
     if resident_asked:
         return MissedBy.RESIDENT, MissedReason.OTHER
     return MissedBy.LANDLORD, MissedReason.CANCELLED_LATE_BY_LANDLORD
+
+
+def trades_of(order: WorkOrder) -> set[str]:
+    """Every trade a work order's work needs: its repair's and each SOR line's (HACT's
+    work elements each have their trade)."""
+    return {order.trade.value} | {str(line["trade"]) for line in order.lines if "trade" in line}
+
+
+def left_out_of_the_visit(
+    booking: Sequence[WorkOrder],
+    same_visit: Iterable[WorkOrder],
+    booked_elsewhere: Set[str],
+    contractor_trades: Mapping[str, Collection[str]],
+) -> list[uuid.UUID]:
+    """The work a booking leaves out that its visit's appointment request says goes in
+    the same appointment (DOMAIN.md: all from one visit in ONE follow-on appointment
+    where trades allow; docs/adr/0145), in id order. `same_visit` is the work waiting
+    for an appointment of the pending requests of the booking's repairs.
+
+    Trades allow when one appointment can take it: the booking's contractor holds it
+    (one appointment is one contractor's) and that contractor's configured trades cover
+    every trade of it. Excused: work another contractor holds, work its contractor no
+    longer does by the settings, and work another appointment has booked already. The
+    lines' `depends_on` orders work inside one work order only, so it never separates
+    two work orders and excuses nothing here."""
+    in_booking = {order.id for order in booking}
+    contractor = booking[0].contractor_id
+    does = {str(trade) for trade in contractor_trades.get(contractor, ())}
+    return sorted(
+        order.id
+        for order in same_visit
+        if order.id not in in_booking
+        and order.contractor_id == contractor
+        and str(order.id) not in booked_elsewhere
+        and trades_of(order) <= does
+    )

@@ -18,7 +18,7 @@ from hearth_contracts.events.repairs import (
 from hearth_contracts.events.visits import Trade
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
 from hearth_kit.text_patterns import HAS_WORDS
-from repairs.models import AppointmentRequestStatus, AppointmentStatus
+from repairs.models import AppointmentRequestStatus, AppointmentStatus, SplitReason
 
 
 class AppointmentRequestPublic(BaseModel):
@@ -65,6 +65,14 @@ class AppointmentCreate(BaseModel):
         description="Booked during the contact that reported the repair: refused (422) for "
         "work an appointment has held before, and for work whose repair was reported on an "
         "earlier London day than the booking (ADR 0140)",
+    )
+    split_reason: SplitReason | None = Field(
+        default=None,
+        description="Why this booking leaves out unbooked work of its visit's pending "
+        "appointment request that the same contractor could do in the same appointment "
+        "(a visit's repairs go in one appointment where trades allow): without it such a "
+        "booking is refused (422 work_order_ids, naming the work orders left out). Kept "
+        "on the appointment only when the booking does leave such work out (ADR 0145)",
     )
 
 
@@ -189,4 +197,9 @@ class AppointmentPublic(BaseModel):
     )
     resident_asked_confirmed_by: str | None = Field(
         default=None, description="The member of staff who confirmed it (staff id)"
+    )
+    split_reason: SplitReason | None = Field(
+        default=None,
+        description="Why it was booked without work of the same visit its contractor could "
+        "do in it (ADR 0145); null when it left none out",
     )

@@ -46,6 +46,7 @@ from repairs.models import (
     AppointmentRequestStatus,
     AppointmentStatus,
     RepairStatus,
+    SplitReason,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -323,6 +324,7 @@ async def _hold(
     now: datetime,
     tell_contractor: RepairsSettings | None = None,
     arranged_at: datetime | None = None,
+    split_reason: SplitReason | None = None,
 ) -> Appointment:
     """Book the appointment: it holds `slot` on `day` for each trade of the work (what
     availability counts), its work orders waiting for one have it, and
@@ -347,6 +349,7 @@ async def _hold(
         rebooked_from_appointment_id=rebooked_from,
         booked_at=now,
         arranged_at=arranged_at,
+        split_reason=split_reason,
     )
     repository.add_appointment(session, appointment, trades)
     for order in work_orders:
@@ -532,6 +535,7 @@ async def move_to_contractors_window(
         rebooked_from=old.id if old is not None else None,
         now=now,
         arranged_at=at,
+        split_reason=old.split_reason if old is not None else None,
     )
     if old is None:
         await settle_requests(
@@ -678,6 +682,7 @@ class AppointmentService:
         made_at_first_contact: bool,
         rebooked_from: uuid.UUID | None,
         now: datetime,
+        split_reason: SplitReason | None = None,
     ) -> Appointment:
         slot = self.slots.get(slot_name)
         if slot is None:
@@ -706,6 +711,7 @@ class AppointmentService:
             rebooked_from=rebooked_from,
             now=now,
             tell_contractor=self.settings,
+            split_reason=split_reason,
         )
 
     async def book(self, session: AsyncSession, data: AppointmentCreate) -> AppointmentPublic:
@@ -723,7 +729,14 @@ class AppointmentService:
         day than this booking (rules.reported_another_day; docs/adr/0140): the contact
         that reported it was on that day. The flag says what only the caller knows (this
         booking was made in the reporting contact, not a call back the same day); the
-        facts bound it, so a booking days after the report cannot claim it."""
+        facts bound it, so a booking days after the report cannot claim it.
+
+        A visit's repairs go in one follow-on appointment where trades allow (DOMAIN.md;
+        docs/adr/0145): a booking that leaves out work of its repairs' pending
+        appointment request which the same contractor could do in it
+        (rules.left_out_of_the_visit) is refused (422 work_order_ids, the work orders
+        left out named by id), nothing booked, unless `split_reason` says why; then it
+        is booked and the reason kept on the appointment (repairs.appointments_split)."""
         now = datetime.now(UTC)
         ids = list(dict.fromkeys(data.work_order_ids))
         orders = await order_repository.many(session, ids)
@@ -750,6 +763,14 @@ class AppointmentService:
                 "time): this booking is not at the contact that reported it",
                 field="made_at_first_contact",
             )
+        left_out = await self._left_out_of_the_visit(session, orders)
+        if left_out and data.split_reason is None:
+            raise Unprocessable(
+                "The visit's other work for this contractor goes in the same appointment: "
+                f"add work order(s) {', '.join(str(i) for i in left_out)}, or give "
+                "split_reason to book without them",
+                field="work_order_ids",
+            )
         appointment = await self._take_slot(
             session,
             work_orders=orders,
@@ -758,6 +779,7 @@ class AppointmentService:
             made_at_first_contact=data.made_at_first_contact,
             rebooked_from=None,
             now=now,
+            split_reason=data.split_reason if left_out else None,
         )
         # booking the plumbing of a visit that also found electrical work leaves the
         # request pending until the electrical work is booked too
@@ -768,6 +790,22 @@ class AppointmentService:
             (AppointmentRequestStatus.PENDING,),
         )
         return appointment_to_public(appointment)
+
+    async def _left_out_of_the_visit(
+        self, session: AsyncSession, orders: list[WorkOrder]
+    ) -> list[uuid.UUID]:
+        """The work of the booking's visits (their pending appointment requests) that
+        its contractor could do in the same appointment and the booking leaves out
+        (rules.left_out_of_the_visit). A repair reported by phone has no request: none."""
+        same_visit = await repository.work_of_pending_requests(
+            session, [o.repair_id for o in orders], NEEDS_AN_APPOINTMENT
+        )
+        candidates = [o for o in same_visit if o.contractor_id == orders[0].contractor_id]
+        if not candidates:
+            return []
+        booked = await repository.booked_for(session, [o.id for o in candidates])
+        trades = {name: contractor.trades for name, contractor in self.settings.contractors.items()}
+        return rules.left_out_of_the_visit(orders, candidates, booked, trades)
 
     async def _booked(self, session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:
         appointment = await repository.get_appointment(session, appointment_id)
@@ -806,6 +844,7 @@ class AppointmentService:
             made_at_first_contact=False,
             rebooked_from=old.id,
             now=now,
+            split_reason=old.split_reason,  # the same work, split as it was
         )
         return appointment_to_public(appointment)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -96,8 +97,9 @@ async def right_first_time(
 
 
 async def appointments(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
-    """Appointments booked in the period (first bookings: at first contact or not), and
-    those whose outcome fell in it (kept, missed by the landlord's side).
+    """Appointments booked in the period (first bookings: at first contact or not, and
+    those that split a visit's work with a reason: docs/adr/0145), and those whose
+    outcome fell in it (kept, missed by the landlord's side).
 
     Only those two sets of rows are read, each found in its index (ix_appointment_booked_at,
     ix_appointment_outcome_at): every counted appointment is in one of them, so the
@@ -105,11 +107,15 @@ async def appointments(session: AsyncSession, start: datetime, end: datetime) ->
     first_booking = col(Appointment.rebooked_from_appointment_id).is_(None)
     booked_in = and_(col(Appointment.booked_at) >= start, col(Appointment.booked_at) < end)
     outcome_in = and_(col(Appointment.outcome_at) >= start, col(Appointment.outcome_at) < end)
-    query = select(
+    # sqlalchemy's own select: sqlmodel's is typed for at most four columns
+    query = core_select(
         _count_if(and_(booked_in, first_booking)).label("booked"),
         _count_if(
             and_(booked_in, first_booking, col(Appointment.made_at_first_contact).is_(True))
         ).label("first_contact"),
+        _count_if(and_(booked_in, first_booking, col(Appointment.split_reason).is_not(None))).label(
+            "split"
+        ),
         _count_if(and_(outcome_in, col(Appointment.status) == AppointmentStatus.KEPT)).label(
             "kept"
         ),

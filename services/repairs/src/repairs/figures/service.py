@@ -70,6 +70,13 @@ async def figures(
             booked["kept"] + booked["missed_by_landlord"],
         ),
         Measure.count(
+            "repairs.appointments_split",
+            "Appointments booked in the period without work of the same visit their "
+            "contractor could have done in them, with a reason (split_reason): each one "
+            "more trip to the home (ADR 0145)",
+            booked["split"],
+        ),
+        Measure.count(
             "repairs.appointments_without_outcome",
             "Appointments whose window started in the period and has ended with no outcome "
             "recorded: in appointments kept only once recorded (kept, missed or no access)",
