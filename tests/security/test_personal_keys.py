@@ -100,6 +100,7 @@ NOT_PERSONAL = frozenset(
         "acknowledged_by",
         "approved_by",
         "attempted_by",
+        "cancelled_by",
         "corrected_by",
         "declined_by",
         "engineer_name",
