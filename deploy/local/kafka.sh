@@ -5,12 +5,19 @@
 #
 #   deploy/local/kafka.sh fetch
 #   deploy/local/kafka.sh start  [--port P] [--controller-port C] [--data DIR] [--name NAME]
+#                                [--sasl-plain USER:PASSWORD]
 #   deploy/local/kafka.sh stop   [--name NAME]
 #   deploy/local/kafka.sh status [--name NAME]
 #
 # `start` prints KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:P on success, so callers can
 # `export "$(deploy/local/kafka.sh start | tail -n1)"`. Everything else goes to
 # stderr.
+#
+# --sasl-plain (tests of the clients' login, ADR 0143): the listener on P asks
+# for a SASL PLAIN login (SASL_PLAINTEXT) and knows one user, USER with
+# PASSWORD (letters, digits, . _ -); without it the listener is PLAINTEXT with
+# no login, as always. A test broker only: the password is on its command line
+# and in its state folder.
 #
 # Environment:
 #   HEARTH_KAFKA_HOME   jar cache (default ~/.cache/hearth/kafka-4.1.1)
@@ -43,7 +50,7 @@ log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -135,6 +142,8 @@ NAME=${HEARTH_KAFKA_NAME:-default}
 PORT=
 CONTROLLER_PORT=
 DATA=
+SASL_PLAIN=
+BROKER_PASSWORD=
 
 parse_args() {
     while (($#)); do
@@ -147,11 +156,15 @@ parse_args() {
         --data=*) DATA=${1#*=}; shift ;;
         --name) NAME=${2:?--name needs a value}; shift 2 ;;
         --name=*) NAME=${1#*=}; shift ;;
+        --sasl-plain) SASL_PLAIN=${2:?--sasl-plain needs USER:PASSWORD}; shift 2 ;;
+        --sasl-plain=*) SASL_PLAIN=${1#*=}; shift ;;
         -h | --help) usage ;;
         *) die "unknown argument: $1" ;;
         esac
     done
     [[ "$NAME" =~ ^[A-Za-z0-9._-]+$ ]] || die "--name must be letters, digits, . _ -"
+    [[ -z "$SASL_PLAIN" || "$SASL_PLAIN" =~ ^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+$ ]] ||
+        die "--sasl-plain must be USER:PASSWORD, each letters, digits, . _ -"
     STATE="$VAR_ROOT/kafka/$NAME"
     PID_FILE="$STATE/kafka.pid"
     LOG_FILE="$STATE/kafka.log"
@@ -197,18 +210,44 @@ broker_answers() {
         --list >/dev/null 2>&1
 }
 
-write_config() {
-    mkdir -p "$STATE" "$DATA"
-    cat >"$CONFIG" <<EOF
-# Written by deploy/local/kafka.sh on every start; edits are overwritten.
-process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+# The client listener's lines of server.properties: PLAINTEXT, or with
+# --sasl-plain SASL_PLAINTEXT asking for a PLAIN login. The broker logs in to
+# itself (inter-broker) as its own user, with BROKER_PASSWORD.
+listener_config() {
+    if [[ -z "$SASL_PLAIN" ]]; then
+        cat <<EOF
 listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
+EOF
+        return 0
+    fi
+    local user=${SASL_PLAIN%%:*} password=${SASL_PLAIN#*:}
+    cat <<EOF
+listeners=SASL_PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="hearth-broker" password="$BROKER_PASSWORD" user_hearth-broker="$BROKER_PASSWORD" user_$user="$password";
+EOF
+}
+
+write_config() {
+    mkdir -p "$STATE" "$DATA"
+    if [[ -n "$SASL_PLAIN" ]]; then
+        BROKER_PASSWORD=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    fi
+    cat >"$CONFIG" <<EOF
+# Written by deploy/local/kafka.sh on every start; edits are overwritten.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+$(listener_config)
 log.dirs=$DATA
 num.partitions=3
 auto.create.topics.enable=true
@@ -272,6 +311,13 @@ EOF
 request.timeout.ms=5000
 default.api.timeout.ms=10000
 EOF
+    if [[ -n "$SASL_PLAIN" ]]; then
+        cat >>"$STATE/admin.properties" <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=PLAIN
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="hearth-broker" password="$BROKER_PASSWORD";
+EOF
+    fi
     {
         echo "port=$PORT"
         echo "controller_port=$CONTROLLER_PORT"

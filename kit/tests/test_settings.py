@@ -20,6 +20,7 @@ class IncomeSettings(ServiceSettings):
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "KAFKA_BOOTSTRAP_SERVERS",
+        "KAFKA_ALLOW_PLAINTEXT",
         "HEARTH_KAFKA_NAMESPACE",
         "HEARTH_LOG_LEVEL",
         "HEARTH_LOG_FORMAT",
@@ -77,6 +78,9 @@ def test_production_refuses_to_start_without_bootstrap_servers() -> None:
 def test_production_starts_with_its_database_and_brokers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEARTH_INCOME_DATABASE_URL", POSTGRESQL)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092")
+    # A plaintext broker is taken only where the network is said to be trusted (ADR
+    # 0143; kit/tests/test_kafka_security.py).
+    monkeypatch.setenv("KAFKA_ALLOW_PLAINTEXT", "true")
     IncomeSettings(environment="production").refuse_development_defaults()
 
 

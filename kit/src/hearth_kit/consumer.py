@@ -39,7 +39,7 @@ from hearth_kit.inbox import (
     collector_paused,
     is_infrastructure_fault,
 )
-from hearth_kit.kafka import ensure_topics, namespaced, new_consumer
+from hearth_kit.kafka import ensure_topics, namespaced, new_consumer, start_client
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import CONSUMER_LAG, CONSUMER_PAUSED_PARTITIONS
 from hearth_kit.personal_data import describe_exception
@@ -127,7 +127,7 @@ class EventConsumer:
         consumer = new_consumer(self.settings)
         self._consumer = consumer
         consumer.subscribe(self.topics, listener=_Rebalance(self))
-        await consumer.start()
+        await start_client(consumer, self.settings)
         log.info("consumer started", topics=self.topics, group=self.group)
         lag = asyncio.create_task(self._report_lag(consumer), name="consumer-lag")
         try:

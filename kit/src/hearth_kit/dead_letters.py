@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from hearth_contracts import dead_letter_topic
 from hearth_kit.db import Database
 from hearth_kit.inbox import Message, failure_text, is_infrastructure_fault, parse
-from hearth_kit.kafka import namespaced, new_producer
+from hearth_kit.kafka import namespaced, new_producer, start_client
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import DEAD_LETTERS, EVENTS_HANDLED
 from hearth_kit.problems import Conflict, NotFound, ServiceUnavailable
@@ -207,7 +207,7 @@ class DeadLetters:
         async with self._producer_lock:
             if self._producer is None:
                 producer = new_producer(self.settings, client_id=f"hearth-{self.service}-dlq")
-                await producer.start()
+                await start_client(producer, self.settings)
                 self._producer = producer
             return self._producer
 

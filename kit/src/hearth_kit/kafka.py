@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.conn import create_conn
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    IllegalSaslStateError,
+    KafkaConnectionError,
+    KafkaError,
+    SaslAuthenticationFailed,
+    TopicAlreadyExistsError,
+    UnsupportedSaslMechanismError,
+)
+from aiokafka.helpers import create_ssl_context
 
 from hearth_kit.settings import ServiceSettings
 
@@ -24,11 +35,89 @@ PRODUCER_MAX_REQUEST_BYTES = 1024 * 1024
 message.max.bytes is a little more)."""
 
 
+def connection_kwargs(settings: ServiceSettings) -> dict[str, Any]:
+    """How every Kafka client the kit makes reaches the brokers: the bootstrap servers,
+    the security protocol, the TLS context (the CA, and the client's own certificate
+    where the brokers ask for one) and the SASL login. The one place these are read, so
+    no client (producer, consumer, admin, the rebuild's, the dead letters') is left on
+    plaintext by a copy that was forgotten (ADR 0143). The password goes to aiokafka
+    only; the dict is never logged."""
+    protocol = settings.kafka_security_protocol
+    kwargs: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "security_protocol": protocol,
+    }
+    if protocol in ("SSL", "SASL_SSL"):
+        key_password = settings.kafka_ssl_key_password.get_secret_value()
+        kwargs["ssl_context"] = create_ssl_context(
+            cafile=settings.kafka_ssl_ca_file or None,
+            certfile=settings.kafka_ssl_cert_file or None,
+            keyfile=settings.kafka_ssl_key_file or None,
+            password=key_password or None,
+        )
+    if protocol in ("SASL_PLAINTEXT", "SASL_SSL"):
+        kwargs["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        kwargs["sasl_plain_username"] = settings.kafka_sasl_username
+        kwargs["sasl_plain_password"] = settings.kafka_sasl_password.get_secret_value()
+    return kwargs
+
+
+class KafkaLoginRefused(KafkaError):
+    """The brokers refused the service's Kafka login (a wrong password, a user the
+    brokers do not know, a mechanism they do not offer). Named so, instead of aiokafka's
+    "Unable to bootstrap", which reads like a broker that is down. It names the user and
+    the settings, never the password."""
+
+
+class _Startable(Protocol):
+    async def start(self) -> None: ...
+
+
+async def start_client(client: _Startable, settings: ServiceSettings) -> None:
+    """Start a client built with `connection_kwargs`. aiokafka reports every failed
+    bootstrap alike (KafkaConnectionError: Unable to bootstrap); with a SASL login, one
+    connection is tried again to tell a refused login (KafkaLoginRefused) from brokers
+    that cannot be reached (the KafkaConnectionError, as before)."""
+    try:
+        await client.start()
+    except KafkaConnectionError:
+        if settings.kafka_security_protocol.startswith("SASL_"):
+            await _raise_if_login_refused(settings)
+        raise
+
+
+async def _raise_if_login_refused(settings: ServiceSettings) -> None:
+    kwargs = connection_kwargs(settings)
+    del kwargs["bootstrap_servers"]
+    for server in settings.kafka_bootstrap_servers.split(","):
+        parts = urlsplit(f"//{server.strip()}")
+        host, port = parts.hostname or "127.0.0.1", parts.port or 9092
+        try:
+            conn = await create_conn(
+                host, port, request_timeout_ms=settings.kafka_request_timeout_ms, **kwargs
+            )
+        except (
+            SaslAuthenticationFailed,
+            AuthenticationFailedError,
+            UnsupportedSaslMechanismError,
+            IllegalSaslStateError,
+        ) as refused:
+            raise KafkaLoginRefused(
+                f"the Kafka brokers refused the login {settings.kafka_sasl_username!r} "
+                f"({settings.kafka_sasl_mechanism} over {settings.kafka_security_protocol}: "
+                f"{type(refused).__name__}): check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD "
+                "and KAFKA_SASL_MECHANISM (or the service's HEARTH_<SERVICE>_KAFKA_SASL_...)"
+            ) from None
+        except (OSError, KafkaError, TimeoutError):
+            continue
+        conn.close()
+
+
 def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> AIOKafkaProducer:
     """acks=all and the idempotent producer: no loss, no duplicates from retries, per-key
     order kept (aiokafka limits in-flight requests per connection to keep it)."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection_kwargs(settings),
         client_id=client_id or f"hearth-{settings.service_name}",
         acks="all",
         enable_idempotence=True,
@@ -50,7 +139,7 @@ def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
     next retry, and a database outage pauses partitions instead of holding one)."""
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection_kwargs(settings),
         client_id=f"hearth-{settings.service_name}",
         group_id=settings.consumer_group,
         enable_auto_commit=False,
@@ -63,6 +152,16 @@ def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:
         heartbeat_interval_ms=3_000,
         metadata_max_age_ms=5_000,
         retry_backoff_ms=200,
+    )
+
+
+def new_admin(settings: ServiceSettings, *, client_id: str) -> AIOKafkaAdminClient:
+    """An admin client (topics and their partitions) reaching the brokers as the
+    producers and consumers do."""
+    return AIOKafkaAdminClient(
+        **connection_kwargs(settings),
+        client_id=client_id,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
     )
 
 
@@ -89,12 +188,8 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
     as an error) until the metadata catches up. In production the platform team's topic
     manifests (deploy/k8s) own this; locally and in tests the service does it so a fresh
     broker just works."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"hearth-{settings.service_name}-admin",
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-    )
-    await admin.start()
+    admin = new_admin(settings, client_id=f"hearth-{settings.service_name}-admin")
+    await start_client(admin, settings)
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in dict.fromkeys(topics) if t not in existing]

@@ -170,6 +170,8 @@ def setup_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
+    # Never below WARNING, whatever the level: aiokafka's DEBUG lines print each request,
+    # a SASL PLAIN login's bytes (its password) among them (kit/tests/test_kafka_login.py).
     for noisy in ("aiokafka", "kafka", "sqlalchemy.engine", "httpx", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # Access lines carry query strings (?postcode=...): request metrics and traces

@@ -78,6 +78,7 @@ from hearth_kit.kafka import (
     ensure_topics,
     namespaced,
     new_producer,
+    start_client,
 )
 from hearth_kit.kafka_records import (
     BATCH_HEADER_BYTES,
@@ -1043,7 +1044,7 @@ class OutboxRelay:
             )
             producer = new_producer(self.settings, client_id=f"hearth-{self.service}-relay")
             try:
-                await producer.start()
+                await start_client(producer, self.settings)
             except BaseException:
                 with contextlib.suppress(Exception):
                     await producer.stop()

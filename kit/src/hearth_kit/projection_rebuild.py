@@ -34,13 +34,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from hearth_contracts import Envelope, Event, events_topic
 from hearth_kit.db import Database
 from hearth_kit.event_handlers import EventHandlers
 from hearth_kit.inbox import Message, Poison, parse
-from hearth_kit.kafka import namespaced
+from hearth_kit.kafka import connection_kwargs, namespaced, new_admin, start_client
 from hearth_kit.logs import get_logger
 from hearth_kit.settings import ServiceSettings
 
@@ -94,7 +93,7 @@ async def rebuild_projection(
     chosen = list(topics) if topics is not None else rebuild_topics(settings, handlers)
     count = RebuildCount(topics=chosen)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection_kwargs(settings),
         client_id=f"hearth-{settings.service_name}-rebuild",
         group_id=None,
         enable_auto_commit=False,
@@ -102,7 +101,7 @@ async def rebuild_projection(
         isolation_level="read_committed",
         request_timeout_ms=settings.kafka_request_timeout_ms,
     )
-    await consumer.start()
+    await start_client(consumer, settings)
     try:
         partitions = await _partitions(settings, chosen)
         if not partitions:
@@ -148,12 +147,8 @@ async def _partitions(settings: ServiceSettings, topics: Sequence[str]) -> list[
     """Every partition of the topics that exist (one never published to has no events
     to rebuild from). A consumer's own metadata knows only the topics it has assigned,
     so the admin client asks the cluster."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"hearth-{settings.service_name}-rebuild",
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-    )
-    await admin.start()
+    admin = new_admin(settings, client_id=f"hearth-{settings.service_name}-rebuild")
+    await start_client(admin, settings)
     try:
         existing = set(await admin.list_topics())
         present = [topic for topic in topics if topic in existing]

@@ -7,13 +7,15 @@ import os
 from datetime import date
 from typing import ClassVar, Literal, cast
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import Field, SecretStr, TypeAdapter, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearth_kit.request_limits import max_body_bytes_from_env
 
 LogFormat = Literal["json", "console"]
 OtelExporter = Literal["none", "console", "otlp"]
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 Environment = Literal["development", "production"]
 """Where a process runs. Production unless HEARTH_ENVIRONMENT=development says otherwise:
 development is the one explicit opt-in to development keys (see docs/adr/0006)."""
@@ -21,8 +23,8 @@ development is the one explicit opt-in to development keys (see docs/adr/0006)."
 
 class InsecureConfiguration(RuntimeError):
     """The process would start in production on what suits only a developer's machine: a
-    key anyone can read, no key at all, a SQLite file for a database or a broker
-    assumed on 127.0.0.1."""
+    key anyone can read, no key at all, a SQLite file for a database, a broker
+    assumed on 127.0.0.1 or reached in plaintext on a network nobody said was trusted."""
 
 
 def environment_from_env() -> Environment:
@@ -32,6 +34,10 @@ def environment_from_env() -> Environment:
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def _secret_env(name: str) -> SecretStr:
+    return SecretStr(os.environ.get(name, ""))
 
 
 class ServiceSettings(BaseSettings):
@@ -83,6 +89,61 @@ class ServiceSettings(BaseSettings):
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", ""),
         description="The brokers (KAFKA_BOOTSTRAP_SERVERS for every service). Required in "
         "production; in development the default is 127.0.0.1:9092",
+    )
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        default_factory=lambda: cast(
+            KafkaSecurityProtocol, _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+        ),
+        validate_default=True,
+        description="How the Kafka clients reach the brokers (KAFKA_SECURITY_PROTOCOL for "
+        "every service): PLAINTEXT (no encryption, no login), SSL (TLS), SASL_PLAINTEXT (a "
+        "login, no encryption) or SASL_SSL (a login over TLS). Production refuses the two "
+        "plaintext ones unless kafka_allow_plaintext says the network is trusted (ADR 0143)",
+    )
+    kafka_allow_plaintext: bool = Field(
+        default_factory=lambda: _env("KAFKA_ALLOW_PLAINTEXT", "false"),
+        validate_default=True,
+        description="KAFKA_ALLOW_PLAINTEXT: production may reach the brokers without TLS "
+        "(PLAINTEXT or SASL_PLAINTEXT), because something else keeps the traffic private: "
+        "deploy/k8s's NetworkPolicy admitting only the services to the broker's listener "
+        "(ADR 0004). Ignored in development",
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism = Field(
+        default_factory=lambda: cast(
+            KafkaSaslMechanism, _env("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+        ),
+        validate_default=True,
+        description="KAFKA_SASL_MECHANISM with SASL_PLAINTEXT or SASL_SSL: SCRAM-SHA-512 (a "
+        "Strimzi KafkaUser's), SCRAM-SHA-256 or PLAIN (the password itself goes to the "
+        "broker: over TLS only in production)",
+    )
+    kafka_sasl_username: str = Field(
+        default_factory=lambda: _env("KAFKA_SASL_USERNAME", ""),
+        description="KAFKA_SASL_USERNAME: the service's Kafka login (one per service, "
+        "HEARTH_<SERVICE>_KAFKA_SASL_USERNAME, so each has its own ACLs)",
+    )
+    kafka_sasl_password: SecretStr = Field(
+        default_factory=lambda: _secret_env("KAFKA_SASL_PASSWORD"),
+        description="KAFKA_SASL_PASSWORD: the login's password (a secret, never logged)",
+    )
+    kafka_ssl_ca_file: str = Field(
+        default_factory=lambda: _env("KAFKA_SSL_CA_FILE", ""),
+        description="KAFKA_SSL_CA_FILE: PEM file of the CA that signed the brokers' "
+        "certificates (Strimzi's <cluster>-cluster-ca-cert); the system's CAs when empty",
+    )
+    kafka_ssl_cert_file: str = Field(
+        default_factory=lambda: _env("KAFKA_SSL_CERT_FILE", ""),
+        description="KAFKA_SSL_CERT_FILE: the client's own certificate (PEM), for a broker "
+        "that authenticates clients by TLS (Strimzi's `tls` authentication); with "
+        "kafka_ssl_key_file",
+    )
+    kafka_ssl_key_file: str = Field(
+        default_factory=lambda: _env("KAFKA_SSL_KEY_FILE", ""),
+        description="KAFKA_SSL_KEY_FILE: the private key of kafka_ssl_cert_file (PEM)",
+    )
+    kafka_ssl_key_password: SecretStr = Field(
+        default_factory=lambda: _secret_env("KAFKA_SSL_KEY_PASSWORD"),
+        description="KAFKA_SSL_KEY_PASSWORD: the key file's password, if it has one (a secret)",
     )
     kafka_namespace: str = Field(
         default_factory=lambda: _env("HEARTH_KAFKA_NAMESPACE", ""),
@@ -190,12 +251,46 @@ class ServiceSettings(BaseSettings):
                 self.kafka_bootstrap_servers = "127.0.0.1:9092"
         return self
 
+    @model_validator(mode="after")
+    def _whole_kafka_security(self) -> ServiceSettings:
+        """Kafka's security settings are whole, in any environment: a SASL protocol
+        without its login, a certificate without its key, or a login or a TLS file beside
+        a protocol that would not use it (a typo in KAFKA_SECURITY_PROTOCOL silently
+        sending in plaintext what was meant to be encrypted) stops the process starting,
+        naming the settings, never their values."""
+        protocol = self.kafka_security_protocol
+        sasl = protocol.startswith("SASL_")
+        tls = protocol in ("SSL", "SASL_SSL")
+        has_login = bool(self.kafka_sasl_username or self.kafka_sasl_password.get_secret_value())
+        if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={protocol} needs both KAFKA_SASL_USERNAME and "
+                "KAFKA_SASL_PASSWORD (or the service's HEARTH_<SERVICE>_KAFKA_SASL_...)"
+            )
+        if has_login and not sasl:
+            raise ValueError(
+                f"KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set but "
+                f"KAFKA_SECURITY_PROTOCOL={protocol} sends no login: set SASL_SSL (or "
+                "SASL_PLAINTEXT), or remove the login"
+            )
+        if bool(self.kafka_ssl_cert_file) != bool(self.kafka_ssl_key_file):
+            raise ValueError("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together")
+        tls_files = self.kafka_ssl_ca_file or self.kafka_ssl_cert_file
+        if tls_files and not tls:
+            raise ValueError(
+                f"KAFKA_SSL_CA_FILE or KAFKA_SSL_CERT_FILE is set but "
+                f"KAFKA_SECURITY_PROTOCOL={protocol} does not use TLS: set SSL or SASL_SSL"
+            )
+        return self
+
     def refuse_development_defaults(self, *, broker: bool = True) -> None:
         """InsecureConfiguration when production would run without an explicit
         PostgreSQL database (a SQLite file inside the container, lost with it) or, if
         `broker`, without explicit bootstrap servers (nothing would be published while
-        /readyz said only "degraded"). Called where a process starts: the service's
-        app, the migrations, the relay and the projection rebuild."""
+        /readyz said only "degraded") or, if `broker`, over a plaintext connection to the
+        brokers the operator has not said is on a trusted network (kafka_allow_plaintext).
+        Called where a process starts: the service's app, the migrations, the relay and
+        the projection rebuild."""
         if self.environment == "development":
             return
         prefix = str(self.model_config.get("env_prefix", "HEARTH_"))
@@ -210,6 +305,19 @@ class ServiceSettings(BaseSettings):
                 "Refusing to start in production without KAFKA_BOOTSTRAP_SERVERS (or "
                 f"{prefix}KAFKA_BOOTSTRAP_SERVERS), or set HEARTH_ENVIRONMENT=development "
                 "to use a broker on 127.0.0.1:9092"
+            )
+        if (
+            broker
+            and self.kafka_security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT")
+            and not self.kafka_allow_plaintext
+        ):
+            raise InsecureConfiguration(
+                "Refusing to start in production with KAFKA_SECURITY_PROTOCOL="
+                f"{self.kafka_security_protocol}: events would cross the network unencrypted"
+                + (" and unauthenticated" if self.kafka_security_protocol == "PLAINTEXT" else "")
+                + ". Set KAFKA_SECURITY_PROTOCOL=SASL_SSL (or SSL) with its login and CA, "
+                "or KAFKA_ALLOW_PLAINTEXT=true where a NetworkPolicy keeps the brokers' "
+                "listener to the services (docs/adr/0143)"
             )
 
     @property

@@ -77,6 +77,7 @@ def production(**configured: Any) -> EngagementSettings:
         environment="production",
         database_url=POSTGRESQL,
         kafka_bootstrap_servers="broker.invalid:9092",
+        kafka_allow_plaintext=True,  # as deploy/k8s (ADR 0143)
         **configured,
     )
 
