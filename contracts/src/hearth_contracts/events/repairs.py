@@ -349,8 +349,9 @@ class RepairCompletedV2(
     key="uprn",
     subject="repair_id",
 ):
-    """A repair was completed, with whether it was on time and right first time.
-    Version 2 adds a complaint as a source (with the complaint's id when known);
+    """A repair was completed (when its last open work order is closed, completed or
+    cancelled by staff, as of its latest completion: ADR 0141), with whether it was on
+    time and right first time. Version 2 adds a complaint as a source (with the complaint's id when known);
     repairs publishes v2 alone, and consumers handle v1 events still on the topic as
     they handle v2.
 
