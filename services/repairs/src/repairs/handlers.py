@@ -199,13 +199,12 @@ def build_handlers(
         register: a run of events in one statement (a single event is a run of one).
         A block named is a communal repair's UPRN: recharges held there are declined
         (recharges.service.decline_held_at_blocks)."""
-        entries = [
-            address_of(home, as_of=home.registered_at)
-            for home in (envelope.data for envelope in envelopes)
-        ]
-        await repairs.save_homes(session, entries)
-        await held_recharges.decline_held_at_blocks(
-            session, {e.block_id for e in entries if e.block_id is not None}
+        await keep_register_entries(
+            session,
+            [
+                address_of(home, as_of=home.registered_at)
+                for home in (envelope.data for envelope in envelopes)
+            ],
         )
 
     @handlers.on_batch(PropertyUpdated)
@@ -216,10 +215,19 @@ def build_handlers(
         given): keep the new address and block, versioned by the change's own time, so
         an older registration or update arriving late never overwrites it; recharges
         held at a block it names are declined, as for a registration."""
-        entries = [
-            address_of(home, as_of=home.updated_at)
-            for home in (envelope.data for envelope in envelopes)
-        ]
+        await keep_register_entries(
+            session,
+            [
+                address_of(home, as_of=home.updated_at)
+                for home in (envelope.data for envelope in envelopes)
+            ],
+        )
+
+    async def keep_register_entries(session: AsyncSession, entries: list[RegisterEntry]) -> None:
+        """The asset register's entries, registered or updated alike: each home's
+        address and block kept (the newer as_of wins), and every block named is a
+        communal repair's UPRN, so recharges held there are declined
+        (recharges.service.decline_held_at_blocks)."""
         await repairs.save_homes(session, entries)
         await held_recharges.decline_held_at_blocks(
             session, {e.block_id for e in entries if e.block_id is not None}
