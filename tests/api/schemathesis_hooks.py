@@ -275,6 +275,13 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "the last day of the home's previous tenancy (" + STATE + ")",
         "balance_brought_forward.as_at": "a Sunday before the current rent week (the "
         "calendar; JSON Schema has no 'today')",
+        # ADR 0144: where the old system's recovery stood comes with the balance
+        "arrears_stage_brought_forward": "only with balance_brought_forward (cross-field)",
+        "arrears_stage_brought_forward.reached_on": "not before start_date nor after "
+        "balance_brought_forward.as_at (cross-field)",
+        "arrears_stage_brought_forward.notice_served_on": "required at court_warning and "
+        "court_application, refused below them (at the notice, reached_on); not before "
+        "start_date nor after reached_on (cross-field)",
     },
     "POST /v1/tenancies/{tenancy_id}/end": {"end_date": FUTURE},
     "POST /v1/tenancies/{tenancy_id}/rent-change": {

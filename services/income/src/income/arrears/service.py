@@ -53,7 +53,7 @@ from income.rents import repository as rents
 from income.settings import ArrearsLadder, IncomeSettings
 from income.tenancies import repository as tenancies
 from income.tenancies.rules import PROCEEDINGS_ENDED, trial_year_ends_on
-from income.tenancies.service import tenancy_service
+from income.tenancies.service import STEP_DAYS, tenancy_service
 
 log = get_logger(__name__)
 
@@ -64,13 +64,7 @@ def etag_of(case: ArrearsCase) -> str:
 
 BATCH = 200
 
-STAGE_MARKERS = {
-    ArrearsStage.LETTER_1: "letter_1_at",
-    ArrearsStage.LETTER_2: "letter_2_at",
-    ArrearsStage.NOTICE_OF_SEEKING_POSSESSION: "nosp_served_at",
-    ArrearsStage.COURT_WARNING: "court_warning_at",
-    ArrearsStage.COURT_APPLICATION: "court_application_at",
-}
+STAGE_MARKERS = STEP_DAYS
 
 
 def hold_of(latest: CourtHearing | None) -> str | None:

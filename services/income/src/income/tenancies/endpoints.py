@@ -44,7 +44,9 @@ async def start_tenancy(
     `backdated_weeks_charged` says how many; an older start is charged none back (ADR
     0112). A tenancy loaded from the old system carries `balance_brought_forward`: the
     balance is posted (opening_balance) and the rent weeks up to its `as_at` are never
-    charged again, by the charge back or the rent run (ADR 0132)."""
+    charged again, by the charge back or the rent run (ADR 0132); with it may come
+    `arrears_stage_brought_forward`, the ladder's step its recovery had reached, from
+    which the arrears case goes on without writing again for a step taken (ADR 0144)."""
     settings = request.app.state.account_service.settings
     return await idempotency.create(
         session,

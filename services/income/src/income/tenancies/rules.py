@@ -59,6 +59,63 @@ def why_not_brought_forward_as_at(as_at: date, today: date) -> str | None:
     return None
 
 
+AFTER_THE_NOTICE = frozenset({"court_warning", "court_application"})
+"""Steps a case reaches on a notice of seeking possession already served: one brought
+forward at them names the notice's day (ADR 0144)."""
+
+
+def why_not_stage_brought_forward(
+    stage: str,
+    reached_on: date,
+    notice_served_on: date | None,
+    started_on: date,
+    as_at: date | None,
+) -> tuple[str, str] | None:
+    """Why the old system's arrears step cannot be brought forward with a loaded
+    tenancy, as (field, message), or None (ADR 0144). It comes with the balance the
+    arrears are in (`as_at`: none, no load), reached in the tenancy's life and by the
+    day that balance was struck (never later: the balance holds the arrears it was
+    reached for, and the day is over, so never in the future). A court step stands on a
+    notice: its day is named, served by the step and in the tenancy's life; at the
+    notice the step's day is the notice's, and below it there is none."""
+    field = "arrears_stage_brought_forward"
+    if as_at is None:
+        return (
+            field,
+            "An arrears stage is brought forward with the balance it is for: "
+            "give balance_brought_forward too",
+        )
+    if reached_on < started_on or reached_on > as_at:
+        return (
+            f"{field}.reached_on",
+            f"A stage brought forward was reached in the tenancy's life (from {started_on}) "
+            f"and by the day its balance was struck ({as_at})",
+        )
+    if stage in AFTER_THE_NOTICE:
+        if notice_served_on is None:
+            return (
+                f"{field}.notice_served_on",
+                f"A case at {stage} is on a notice of seeking possession: give the day it "
+                "was served",
+            )
+        if notice_served_on < started_on or notice_served_on > reached_on:
+            return (
+                f"{field}.notice_served_on",
+                f"The notice was served in the tenancy's life (from {started_on}) and by the "
+                f"day {stage} was reached ({reached_on})",
+            )
+        return None
+    if notice_served_on is not None and (
+        stage != "notice_of_seeking_possession" or notice_served_on != reached_on
+    ):
+        return (
+            f"{field}.notice_served_on",
+            "Only a case at court_warning or court_application names its notice's day (at "
+            "notice_of_seeking_possession it is reached_on)",
+        )
+    return None
+
+
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)
 """Tenancies on trial: introductory for councils, starter for housing associations, the
 same trial period (DOMAIN.md)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -49,6 +49,43 @@ class BalanceBroughtForward(BaseModel):
     )
 
 
+StageBroughtForward = Literal[
+    "text_reminder",
+    "letter_1",
+    "letter_2",
+    "notice_of_seeking_possession",
+    "court_warning",
+    "court_application",
+]
+"""The ladder's steps a loaded case can stand at (none is the default: no stage brought
+forward)."""
+
+
+class ArrearsStageBroughtForward(BaseModel):
+    """Where the old system's arrears recovery stood for a loaded tenancy (ADR 0144):
+    the ladder goes on from that step, no letter sent again for one already taken."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: StageBroughtForward = Field(
+        description="The ladder's step the old system had reached (the arrears case's stage names)"
+    )
+    reached_on: StrictDay = Field(
+        description="The day it was reached (a letter sent, the notice served): not "
+        "before the tenancy's start nor after balance_brought_forward.as_at (so never in "
+        "the future); the ladder's next step counts its interval from it. A 422 naming "
+        "this field otherwise"
+    )
+    notice_served_on: StrictDay | None = Field(
+        default=None,
+        description="At court_warning or court_application only, and then required: the "
+        "day the notice of seeking possession the case is on was served, from which its "
+        "12 months run (at notice_of_seeking_possession, reached_on is that day). Not "
+        "before the tenancy's start nor after reached_on. A 422 naming this field "
+        "otherwise",
+    )
+
+
 class TenancyCreate(BaseModel):
     """A tenancy to start."""
 
@@ -80,6 +117,14 @@ class TenancyCreate(BaseModel):
         description="For a tenancy loaded from the old system (go-live): the balance it "
         "held and the day it was struck. The weeks up to that day are not charged again, "
         "whatever `backdated_charge_weeks` is (ADR 0132); absent for a new letting",
+    )
+    arrears_stage_brought_forward: ArrearsStageBroughtForward | None = Field(
+        default=None,
+        description="With balance_brought_forward only: the step the old system's arrears "
+        "recovery had reached, and when. The arrears case starts there and the ladder "
+        "goes on from it, writing no letter for a step already taken; a notice brought "
+        "forward is kept with the case's notices, live 12 months from its service (ADR "
+        "0144). Absent: the case starts at none",
     )
 
     @field_validator("tenants")

@@ -53,6 +53,7 @@ from income.rent_run.service import charge_weeks_on_recording
 from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS
 from income.tenancies import repository, rules
 from income.tenancies.schemas import (
+    ArrearsStageBroughtForward,
     TenancyCreate,
     TenancyEnd,
     TenancyPublic,
@@ -92,6 +93,36 @@ def to_public(
     )
 
 
+STEP_DAYS = {
+    ArrearsStage.LETTER_1: "letter_1_at",
+    ArrearsStage.LETTER_2: "letter_2_at",
+    ArrearsStage.NOTICE_OF_SEEKING_POSSESSION: "nosp_served_at",
+    ArrearsStage.COURT_WARNING: "court_warning_at",
+    ArrearsStage.COURT_APPLICATION: "court_application_at",
+}
+"""The case's column each step stamps as the ladder takes it (arrears.service's
+STAGE_MARKERS), or as a load brings the step forward."""
+
+
+def stand_where_the_old_system_stood(case: ArrearsCase, step: ArrearsStageBroughtForward) -> None:
+    """A loaded case at the step the old system's recovery had reached (ADR 0144), as if
+    the ladder had taken it at the start of the London day it was reached: the ladder
+    reads that step's day for the next one's interval (letter 2 from letter 1, the notice
+    from letter 2, the court application from the warning) and a notice's 12 months from
+    its service, so it goes on from there and writes no letter for a step taken. Steps
+    before it are not stamped: the ladder never reads an earlier step's day once past
+    it. No arrears-stage-changed: the household was written to by the old system, and
+    a consumer writing to it again is what this prevents."""
+    stage = ArrearsStage(step.stage)
+    reached_at = start_of_london_day(step.reached_on)
+    case.stage = stage
+    case.stage_changed_at = reached_at
+    if (marker := STEP_DAYS.get(stage)) is not None:
+        setattr(case, marker, reached_at)
+    if step.notice_served_on is not None:
+        case.nosp_served_at = start_of_london_day(step.notice_served_on)
+
+
 class TenancyService:
     async def start(
         self,
@@ -122,7 +153,10 @@ class TenancyService:
         struck, the last day of a rent week before the current one; 422 naming
         `balance_brought_forward.as_at` otherwise), and the weeks up to that day are
         the old system's: charged back only from the week after, never again by the
-        rent run, whatever the window. A load is safe without ops setting it to 0."""
+        rent run, whatever the window. A load is safe without ops setting it to 0.
+        With it may come the step the old system's arrears recovery had reached (ADR
+        0144): the case starts there (`stand_where_the_old_system_stood`), a notice
+        brought forward kept with its notices, and nothing is published for it."""
         now = now or datetime.now(UTC)
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
@@ -146,6 +180,16 @@ class TenancyService:
             )
         ):
             raise Unprocessable(why, field="balance_brought_forward.as_at")
+        if (step := data.arrears_stage_brought_forward) is not None and (
+            refused := rules.why_not_stage_brought_forward(
+                step.stage,
+                step.reached_on,
+                step.notice_served_on,
+                data.start_date,
+                None if (b := data.balance_brought_forward) is None else b.as_at,
+            )
+        ):
+            raise Unprocessable(refused[1], field=refused[0])
         if (last_day := await repository.last_day_of_home(session, data.uprn)) is not None and (
             data.start_date <= last_day
         ):
@@ -198,18 +242,27 @@ class TenancyService:
                 "The tenancy reference is already in use, or the home already has a current tenancy"
             ) from exc
         await accounts.add_account(session, account)
-        await cases.add(
-            session,
-            ArrearsCase(
-                account_id=account.id,
-                tenancy_id=tenancy.id,
-                stage=ArrearsStage.NONE,
-                # at none since its tenancy began: the worklist's order needs the moment
-                # for a case the court holds before the ladder ever moves it (ADR 0084, amended)
-                stage_changed_at=start_of_london_day(data.start_date),
-                next_check_at=now,
-            ),
+        case = ArrearsCase(
+            account_id=account.id,
+            tenancy_id=tenancy.id,
+            stage=ArrearsStage.NONE,
+            # at none since its tenancy began: the worklist's order needs the moment
+            # for a case the court holds before the ladder ever moves it (ADR 0084, amended)
+            stage_changed_at=start_of_london_day(data.start_date),
+            next_check_at=now,
         )
+        if step is not None:
+            stand_where_the_old_system_stood(case, step)
+        await cases.add(session, case)
+        if case.nosp_served_at is not None:
+            # kept with the case's notices, as one the ladder served: its 12 months,
+            # a withdrawal and the trial's end read it there (ADR 0059, 0081)
+            cases.add_notice(
+                session,
+                PossessionNotice(
+                    id=uuid.uuid4(), account_id=account.id, served_at=case.nosp_served_at
+                ),
+            )
         await publish(
             session,
             TenancyStartedV2(
