@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from hearth_contracts import Envelope, Event, events_topic
+from hearth_contracts.events.income import TenancyStartedV2, TenancyType
 from hearth_contracts.events.visits import Trade, VisitCompleted, VisitFoundRepair, VisitKind
 
 
@@ -96,6 +97,29 @@ async def send_envelopes(kafka: str, namespace: str, envelopes: Sequence[Envelop
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
+
+
+def a_tenancy_of(
+    uprn: str,
+    *people: uuid.UUID,
+    tenancy_id: uuid.UUID | None = None,
+    tenancy_type: TenancyType = TenancyType.SECURE,
+) -> TenancyStartedV2:
+    """A tenancy of the home from 7 April 2025 as income announces it (tenancy-started
+    v2, person ids only): the first person its lead tenant, all of them joint tenants
+    when there are several."""
+    return TenancyStartedV2(
+        tenancy_id=tenancy_id or uuid.uuid4(),
+        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
+        uprn=uprn,
+        tenants=[
+            {"person_id": person, "lead": n == 0, "joint": len(people) > 1}
+            for n, person in enumerate(people)
+        ],
+        start_date=date(2025, 4, 7),
+        tenancy_type=tenancy_type,
+        weekly_rent_pence=12_345,
+    )
 
 
 def visit_completed(uprn: str) -> Envelope[VisitCompleted]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -25,6 +25,7 @@ from repairs.handlers import build_handlers
 from repairs.models import TenantOfTenancy, VulnerableResident
 from repairs.settings import RepairsSettings
 from repairs.work_orders.service import RepairService
+from tests.harness.events import a_tenancy_of
 
 handlers = build_handlers(RepairService())
 
@@ -43,20 +44,7 @@ def a_home() -> str:
 
 
 def started(uprn: str, *people: uuid.UUID) -> Envelope[TenancyStartedV2]:
-    return Envelope(
-        data=TenancyStartedV2(
-            tenancy_id=uuid.uuid4(),
-            tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-            uprn=uprn,
-            tenants=[
-                {"person_id": person, "lead": n == 0, "joint": len(people) > 1}
-                for n, person in enumerate(people)
-            ],
-            start_date=date(2025, 4, 7),
-            tenancy_type="secure",
-            weekly_rent_pence=12_345,
-        )
-    )
+    return Envelope(data=a_tenancy_of(uprn, *people))
 
 
 def flagged(person: uuid.UUID, uprn: str, vulnerable: bool, at: datetime) -> Envelope[Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,10 +28,10 @@ from engagement.models import (
 )
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ContactChannel
-from hearth_contracts.events.income import TenancyStartedV2
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from tests.harness.events import a_tenancy_of
 from tests.harness.tokens import STAFF_SCOPES
 
 from ..conftest import ClientWithScopes
@@ -48,18 +48,7 @@ def a_uprn() -> str:
 async def tenancy_started(
     db: Database, uprn: str, tenancy_id: uuid.UUID, *person_ids: uuid.UUID
 ) -> None:
-    event = TenancyStartedV2(
-        tenancy_id=tenancy_id,
-        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-        uprn=uprn,
-        tenants=[
-            {"person_id": person_id, "lead": n == 0, "joint": len(person_ids) > 1}
-            for n, person_id in enumerate(person_ids)
-        ],
-        start_date=date(2025, 4, 7),
-        tenancy_type="secure",
-        weekly_rent_pence=12_345,
-    )
+    event = a_tenancy_of(uprn, *person_ids, tenancy_id=tenancy_id)
     async with db.sessionmaker() as session, session.begin():
         await on_tenancy_started(session, Envelope(data=event))
 

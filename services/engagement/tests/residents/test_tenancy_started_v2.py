@@ -18,10 +18,11 @@ from engagement.app import build_services
 from engagement.handlers import on_resident_details_confirmed, on_tenancy_started
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2
+from hearth_contracts.events.income import TenancyStarted, TenancyStartedV2, TenancyType
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
 from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
+from tests.harness.events import a_tenancy_of
 
 REGISTERED = "uk.hearth.engagement.resident-registered.v2"
 UPDATED = "uk.hearth.engagement.resident-updated.v2"
@@ -32,18 +33,7 @@ def a_uprn() -> str:
 
 
 def started_v2(uprn: str, *person_ids: uuid.UUID) -> TenancyStartedV2:
-    return TenancyStartedV2(
-        tenancy_id=uuid.uuid4(),
-        tenancy_reference=f"T-{uuid.uuid4().hex[:8]}",
-        uprn=uprn,
-        tenants=[
-            {"person_id": person_id, "lead": n == 0, "joint": len(person_ids) > 1}
-            for n, person_id in enumerate(person_ids)
-        ],
-        start_date=date(2025, 4, 7),
-        tenancy_type="introductory",
-        weekly_rent_pence=12_345,
-    )
+    return a_tenancy_of(uprn, *person_ids, tenancy_type=TenancyType.INTRODUCTORY)
 
 
 def started_v1(uprn: str, person_id: uuid.UUID, full_name: str) -> TenancyStarted:
