@@ -107,6 +107,11 @@ async def test_the_balance_is_the_sum_of_the_entries_after_any_sequence_of_opera
                 f"/v1/rent-accounts/{account}/entries/{target}/reversal",
                 json={"reason": "posted_in_error"},
             )
+            if response.status_code == 403:
+                # A charge taken off a former tenant's account is an approver's (87d40d7).
+                assert ended_on is not None, response.text
+                assert posted[target] > 0, response.text
+                continue
             assert response.status_code in (201, 409, 422), response.text
             if response.status_code == 201:
                 entry = response.json()["entry"]
