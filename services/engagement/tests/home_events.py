@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from engagement.app import build_services
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckDue, CheckType, PropertyRegistered
+from hearth_contracts.events.compliance import (
+    CheckDue,
+    CheckType,
+    PropertyRegistered,
+    TenantCopyRequested,
+)
 from hearth_contracts.events.income import TenancyEnded, TenancyStartedV2
 from hearth_contracts.events.repairs import RepairCompletedV2
 from hearth_kit.db import Database
@@ -121,6 +126,27 @@ def check_due(uprn: str, at: datetime) -> Envelope[CheckDue]:
             raised_at=at,
         ),
         time=at,
+    )
+
+
+def a_copy_requested(
+    uprn: str, tenancy_id: uuid.UUID, people: list[uuid.UUID]
+) -> TenantCopyRequested:
+    """The home's gas safety record, a copy owed to the tenancy's tenants (these person
+    ids) within three days: compliance's tenant-copy-requested."""
+    return TenantCopyRequested(
+        copy_id=uuid.uuid4(),
+        check_id=uuid.uuid4(),
+        record_id=uuid.uuid4(),
+        uprn=uprn,
+        check_type=CheckType.GAS_SAFETY,
+        tenancy_id=tenancy_id,
+        person_ids=people,
+        certificate_reference="CP12-778812",
+        check_date=date(2026, 10, 1),
+        expires_on=date(2027, 10, 1),
+        copy_by=date.today() + timedelta(days=3),
+        requested_at=datetime.now(UTC),
     )
 
 

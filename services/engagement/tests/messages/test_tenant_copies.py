@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,9 +17,9 @@ from engagement.app import build_services
 from engagement.handlers import TenantsNotYetKnown
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckType, TenantCopyRequested
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
+from services.engagement.tests.home_events import a_copy_requested
 
 
 async def a_resident(client: httpx.AsyncClient, uprn: str, tenancy_id: uuid.UUID) -> str:
@@ -39,22 +39,7 @@ async def a_resident(client: httpx.AsyncClient, uprn: str, tenancy_id: uuid.UUID
 
 
 def requested(uprn: str, tenancy_id: uuid.UUID, people: list[uuid.UUID]) -> Any:
-    return Envelope(
-        data=TenantCopyRequested(
-            copy_id=uuid.uuid4(),
-            check_id=uuid.uuid4(),
-            record_id=uuid.uuid4(),
-            uprn=uprn,
-            check_type=CheckType.GAS_SAFETY,
-            tenancy_id=tenancy_id,
-            person_ids=people,
-            certificate_reference="CP12-778812",
-            check_date=date(2026, 10, 1),
-            expires_on=date(2027, 10, 1),
-            copy_by=date.today() + timedelta(days=3),
-            requested_at=datetime.now(UTC),
-        )
-    )
+    return Envelope(data=a_copy_requested(uprn, tenancy_id, people))
 
 
 async def test_a_new_tenancys_copy_goes_to_each_tenant_once_and_its_sending_is_published(

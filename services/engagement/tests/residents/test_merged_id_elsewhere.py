@@ -23,7 +23,6 @@ from engagement.models import Complaint, Contact, Message, MessageStatus, Servic
 from engagement.models import SurveyResponse as StoredSurveyResponse
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
-from hearth_contracts.events.compliance import CheckType, TenantCopyRequested
 from hearth_contracts.events.engagement import ContactChannel
 from hearth_contracts.events.income import ArrearsStage, ArrearsStageChanged
 from hearth_contracts.events.visits import ResidentDetailsConfirmed
@@ -32,6 +31,7 @@ from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.event_handlers import EventHandlers
 from hearth_kit.inbox import Inbox
 from hearth_kit.inbox import Message as Delivered
+from services.engagement.tests.home_events import a_copy_requested
 from tests.harness.tokens import STAFF_SCOPES
 
 from ..conftest import ClientWithScopes
@@ -206,23 +206,6 @@ async def letters(db: Database, template: str, *people: uuid.UUID) -> list[tuple
             .group_by(col(Message.resident_id))
         )
         return sorted(tuple(row) for row in rows.all())
-
-
-def a_copy_requested(uprn: str, tenancy_id: uuid.UUID, people: list[uuid.UUID]) -> Any:
-    return TenantCopyRequested(
-        copy_id=uuid.uuid4(),
-        check_id=uuid.uuid4(),
-        record_id=uuid.uuid4(),
-        uprn=uprn,
-        check_type=CheckType.GAS_SAFETY,
-        tenancy_id=tenancy_id,
-        person_ids=people,
-        certificate_reference="CP12-778812",
-        check_date=date(2026, 10, 1),
-        expires_on=date(2027, 10, 1),
-        copy_by=date.today() + timedelta(days=3),
-        requested_at=datetime.now(UTC),
-    )
 
 
 def an_arrears_letter(uprn: str, tenancy_id: uuid.UUID, people: list[uuid.UUID]) -> Any:
