@@ -62,13 +62,8 @@ class RepairsSettings(ServiceSettings):
 
 @pytest.fixture
 def broker() -> Iterator[LocalKafka]:
-    kafka = LocalKafka(f"kit-commit-{random.randint(0, 10**6)}")
-    kafka.start()
-    try:
+    with LocalKafka.running(f"kit-commit-{random.randint(0, 10**6)}") as kafka:
         yield kafka
-    finally:
-        kafka.stop()
-        kafka.remove_data()
 
 
 async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
-import subprocess
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -29,7 +28,7 @@ from hearth_kit.kafka import (
 from hearth_kit.logs import setup_logging
 from hearth_kit.personal_data import describe_exception
 from hearth_kit.settings import ServiceSettings
-from tests.harness.infra import KAFKA_SCRIPT, REPO, LocalKafka
+from tests.harness.infra import LocalKafka
 
 pytestmark = [
     pytest.mark.integration,
@@ -53,39 +52,13 @@ class RepairsSettings(ServiceSettings):
 class LoginKafka(LocalKafka):
     """A deploy/local broker whose listener asks for a SASL PLAIN login, USER's."""
 
-    def start(self) -> str:
-        subprocess.run(
-            [
-                "bash",
-                str(KAFKA_SCRIPT),
-                "start",
-                "--name",
-                self.name,
-                "--port",
-                str(self.port),
-                "--controller-port",
-                str(self.controller_port),
-                "--data",
-                str(self.data),
-                "--sasl-plain",
-                f"{USER}:{PASSWORD}",
-            ],
-            check=True,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-        )
-        return self.bootstrap_servers
+    start_options = ("--sasl-plain", f"{USER}:{PASSWORD}")
 
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[LoginKafka]:
-    kafka = LoginKafka(f"kit-login-{random.randint(0, 10**6)}")
-    kafka.start()
-    try:
+    with LoginKafka.running(f"kit-login-{random.randint(0, 10**6)}") as kafka:
         yield kafka
-    finally:
-        kafka.stop()
-        kafka.remove_data()
 
 
 def settings_for(broker: LoginKafka, password: str) -> RepairsSettings:

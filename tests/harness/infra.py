@@ -15,6 +15,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -42,6 +43,10 @@ def free_port() -> int:
 class LocalKafka:
     """A broker started from deploy/local (Maven Central artifacts on the JDK)."""
 
+    start_options: tuple[str, ...] = ()
+    """More of kafka.sh's start options, for a broker of a kind (a listener asking for a
+    login: `--sasl-plain USER:PASSWORD`)."""
+
     def __init__(self, name: str, port: int | None = None, controller_port: int | None = None):
         self.name = name
         self.port = port or free_port()
@@ -66,12 +71,27 @@ class LocalKafka:
                 str(self.controller_port),
                 "--data",
                 str(self.data),
+                *self.start_options,
             ],
             check=True,
             cwd=REPO,
             stdout=subprocess.DEVNULL,
         )
         return self.bootstrap_servers
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, name: str) -> Iterator[Self]:
+        """A broker of the caller's own, started, then stopped and its data removed
+        however the caller ends: for a test that stops, kills or logs in to its broker,
+        which the shared one must never be."""
+        kafka = cls(name)
+        kafka.start()
+        try:
+            yield kafka
+        finally:
+            kafka.stop()
+            kafka.remove_data()
 
     def stop(self) -> None:
         subprocess.run(
@@ -158,13 +178,8 @@ def kafka_bootstrap_servers() -> Iterator[str]:
         with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
             yield container.get_bootstrap_server()
         return
-    broker = LocalKafka(f"pytest-{os.getpid()}")
-    broker.start()
-    try:
+    with LocalKafka.running(f"pytest-{os.getpid()}") as broker:
         yield broker.bootstrap_servers
-    finally:
-        broker.stop()
-        broker.remove_data()
 
 
 @contextlib.contextmanager
