@@ -150,6 +150,9 @@ async def seed_engagement(client: httpx.AsyncClient, others: int) -> None:
 
 
 async def seed_visits(client: httpx.AsyncClient, others: int) -> None:
+    # a completed visit's report holds the household's details (ADR 0146): confirmed with a
+    # resident visits has not heard of, which it takes
+    household = {"resident_id": str(uuid.uuid4()), "household_size": 2}
     reports: list[dict[str, Any] | None] = [
         {
             "outcome": "completed",
@@ -166,12 +169,14 @@ async def seed_visits(client: httpx.AsyncClient, others: int) -> None:
                 }
             ],
             "household_confirmed": True,
+            "household": household,
         },
         {
             "outcome": "completed",
             "tenancy_concerns": [{"concern": "hoarding", "notes": "Spare room full"}],
+            "household": household,
         },
-        {"outcome": "completed"},
+        {"outcome": "completed", "household": household},
         None,
     ]
     for n, report in enumerate(reports):

@@ -23,6 +23,7 @@ from hearth_kit.db import Database
 from hearth_kit.tables import outbox_message
 from hearth_kit.tracing import add_span_processor
 from hearth_kit.working_days import london_day
+from services.visits.tests.factories import a_household
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -124,6 +125,7 @@ THREE_REPAIRS = {
         },
     ],
     "hazards_found": [],
+    "household": a_household(),  # a completed visit's report holds it (ADR 0146)
 }
 
 

@@ -36,6 +36,7 @@ from gateway.auth import issue_development_token
 from hearth_contracts.envelope import header_map
 from hearth_contracts.events.repairs import RepairReportedV3
 from hearth_kit.tracing import add_span_processor
+from services.visits.tests.factories import a_household
 from tests.harness.events import eventually, read_all, topic_of
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
@@ -115,6 +116,7 @@ async def test_one_trace_runs_from_the_gateway_through_kafka_to_the_consumer_s_o
                     {"description": "Loose stair rail", "location": "hall", "trade": "carpentry"}
                 ],
                 "hazards_found": [],
+                "household": a_household(),
             },
             headers={
                 "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from gateway.auth import issue_development_token
+from services.visits.tests.factories import a_household
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory, LocalKafka
 from tests.harness.platform import Platform, run_platform
@@ -83,6 +84,7 @@ async def test_a_report_made_while_kafka_is_down_is_accepted_and_its_repairs_fol
                         "trade": "electrical",
                     },
                 ],
+                "household": a_household(),
             },
         )
         assert report.status_code == 201, report.text

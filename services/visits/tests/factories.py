@@ -33,6 +33,25 @@ A_FULL_VISIT = "2026-06-01T10:00:00+00:00"
 the programme's next visit after it is lite, by 1 June 2027."""
 
 
+def a_household(
+    resident_id: uuid.UUID | str | None = None, **overrides: object
+) -> dict[str, object]:
+    """The household's details confirmed with a resident: a completed visit's report needs
+    them (ADR 0146). By default a resident visits has not heard of yet, which it takes
+    (engagement's event still to come), so the home's residents need not be set up."""
+    return {
+        "resident_id": str(resident_id or uuid.uuid4()),
+        "household_size": 2,
+        "corrected": [],
+        **overrides,
+    }
+
+
+def a_completed_report(visited_at: str, **fields: object) -> dict[str, object]:
+    """A one-shot report of a completed visit, with the household's details it needs."""
+    return {"outcome": "completed", "visited_at": visited_at, "household": a_household(), **fields}
+
+
 async def visited_in_full(visits: httpx.AsyncClient, uprn: str, at: str = A_FULL_VISIT) -> None:
     """A full visit (not the survey) booked and completed at `at`: a lite visit is offered
     after it (ADR 0131: only in the year between full visits)."""
@@ -43,7 +62,7 @@ async def visited_in_full(visits: httpx.AsyncClient, uprn: str, at: str = A_FULL
     assert booked.status_code == 201, booked.text
     reported = await visits.post(
         f"/v1/visits/{booked.json()['id']}/report",
-        json={"outcome": "completed", "visited_at": at},
+        json=a_completed_report(at),
     )
     assert reported.status_code == 201, reported.text
 

@@ -44,7 +44,13 @@ from hearth_kit.db import Database
 from hearth_kit.dead_letters import DeadLetters
 from hearth_kit.inbox import Inbox, Message
 from hearth_kit.working_days import london_day
-from services.visits.tests.factories import OFFICERS, a_uprn, a_visit, an_area
+from services.visits.tests.factories import (
+    OFFICERS,
+    a_completed_report,
+    a_uprn,
+    a_visit,
+    an_area,
+)
 from visits.handlers import build_handlers
 from visits.models import (
     CaseloadAssignment,
@@ -709,9 +715,7 @@ async def test_a_full_visit_made_after_the_officer_visit_was_asked_for_takes_it_
     visit = (
         await visits.post("/v1/visits", json={"uprn": uprn, "kind": "full", "scheduled_for": went})
     ).json()
-    reported = await visits.post(
-        f"/v1/visits/{visit['id']}/report", json={"outcome": "completed", "visited_at": went}
-    )
+    reported = await visits.post(f"/v1/visits/{visit['id']}/report", json=a_completed_report(went))
     assert reported.status_code == 201, reported.text
     assert (await officer_visit(visits, uprn))[0] is False
 

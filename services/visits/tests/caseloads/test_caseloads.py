@@ -14,7 +14,7 @@ from hearth_contracts.events.income import trial_ends_on
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
-from services.visits.tests.factories import a_uprn, event_names, outbox_rows
+from services.visits.tests.factories import a_household, a_uprn, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
 from services.visits.tests.test_handlers import (
     SETTINGS,
@@ -431,6 +431,7 @@ async def test_a_concern_from_a_one_shot_report_is_open_on_the_caseload_entry_un
             "outcome": "completed",
             "visited_at": "2026-11-20T10:30:00+00:00",
             "tenancy_concerns": [{"concern": "hoarding", "notes": "Spare room full"}],
+            "household": a_household(),
         },
     )
     assert response.status_code == 201, response.text

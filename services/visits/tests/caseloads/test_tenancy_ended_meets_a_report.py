@@ -21,7 +21,7 @@ from sqlmodel import col
 
 from hearth_kit.db import Database
 from services.visits.tests.caseloads.test_caseloads import referred_home
-from services.visits.tests.factories import JUST_VISITED, a_uprn, a_visit
+from services.visits.tests.factories import JUST_VISITED, a_completed_report, a_uprn, a_visit
 from services.visits.tests.test_handlers import ended, handle, handlers, registered, started
 from tests.harness.locks import until_done_or_waiting
 from visits.models import CaseloadAssignment, CaseloadConcern
@@ -49,11 +49,7 @@ async def test_a_report_meeting_the_tenancys_end_leaves_no_open_concern_on_it(
     booked = await visits.post("/v1/visits", json=a_visit(uprn))
     assert booked.status_code == 201, booked.text
     assert booked.json()["tenancy_id"] == str(tenancy_id)
-    report = {
-        "outcome": "completed",
-        "visited_at": JUST_VISITED,
-        "tenancy_concerns": [{"concern": "hoarding"}],
-    }
+    report = a_completed_report(JUST_VISITED, tenancy_concerns=[{"concern": "hoarding"}])
     async with visits_database.sessionmaker() as ending, ending.begin():
         await handlers.apply(ending, [ended(uprn, tenancy_id)])
         reported = asyncio.create_task(

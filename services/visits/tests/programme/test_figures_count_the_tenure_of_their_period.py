@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn, an_area
+from services.visits.tests.factories import a_completed_report, a_uprn, an_area
 from services.visits.tests.test_handlers import handle, registered, updated
 
 REGISTERED = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ async def visited(visits: httpx.AsyncClient, uprn: str, at: str, **report: objec
     assert booked.status_code == 201, booked.text
     reported = await visits.post(
         f"/v1/visits/{booked.json()['id']}/report",
-        json={"outcome": "completed", "visited_at": at, **report},
+        json=a_completed_report(at, **report),
     )
     assert reported.status_code == 201, reported.text
 

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import select
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn, an_area
+from services.visits.tests.factories import a_completed_report, a_uprn, an_area
 from services.visits.tests.test_handlers import handle, registered, updated
 from visits.models import ProgrammeScore
 from visits.programme import repository
@@ -114,7 +114,7 @@ async def test_a_visit_on_request_at_a_leasehold_home_is_booked_but_not_in_the_f
         assert booked.status_code == 201, booked.text
         reported = await visits.post(
             f"/v1/visits/{booked.json()['id']}/report",
-            json={"outcome": "completed", "visited_at": "2025-02-03T10:30:00Z"},
+            json=a_completed_report("2025-02-03T10:30:00Z"),
         )
         assert reported.status_code == 201, reported.text
     # the report re-scored the leasehold home: still out of the ranking

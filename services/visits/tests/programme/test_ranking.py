@@ -14,6 +14,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckDue, CombinedAppointmentOffered
 from hearth_kit.db import Database
 from services.visits.tests.factories import (
+    a_completed_report,
     a_uprn,
     an_area,
     event_names,
@@ -237,7 +238,7 @@ async def test_the_homes_beyond_their_interval_are_counted_for_the_alert(
     ).json()
     reported = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={"outcome": "completed", "visited_at": "2024-03-01T10:30:00+00:00"},
+        json=a_completed_report("2024-03-01T10:30:00+00:00"),
     )
     assert reported.status_code == 201, reported.text
     priority = (await visits.get(f"/v1/programme/homes/{uprn}")).json()

@@ -17,7 +17,7 @@ from hearth_kit.db import Database
 from hearth_kit.pagination import encode_cursor
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import london_day
-from services.visits.tests.factories import a_uprn, an_area
+from services.visits.tests.factories import a_completed_report, a_uprn, an_area
 from services.visits.tests.programme.test_ranking import a_home
 from services.visits.tests.test_handlers import handle, registered, started, type_changed
 from visits.models import ProgrammeScore
@@ -178,10 +178,7 @@ async def test_the_rescore_job_moves_a_home_past_its_due_date_and_applies_new_we
     ).json()
     reported = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={
-            "outcome": "completed",
-            "visited_at": datetime.combine(visited_on, time(10, 30), UTC).isoformat(),
-        },
+        json=a_completed_report(datetime.combine(visited_on, time(10, 30), UTC).isoformat()),
     )
     assert reported.status_code == 201, reported.text
     due_by = add_months(visited_on, 12)

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from hearth_contracts.events.visits import VisitKind
 from hearth_kit.db import Database
 from hearth_kit.scheduler import run_until_done
-from services.visits.tests.factories import a_uprn, an_area
+from services.visits.tests.factories import a_completed_report, a_uprn, an_area
 from services.visits.tests.programme.test_ranking import postcode_in
 from services.visits.tests.programme.test_stored_scores import rescore_job, stored
 from services.visits.tests.reports.test_drafts import piece, save, submit
@@ -43,7 +43,7 @@ async def booked(visits: httpx.AsyncClient, uprn: str, at: str, **overrides: Any
 async def by_one_shot(visits: httpx.AsyncClient, visit_id: str, at: str) -> dict[str, Any]:
     response = await visits.post(
         f"/v1/visits/{visit_id}/report",
-        json={"outcome": "completed", "visited_at": at, "household_confirmed": True},
+        json=a_completed_report(at, household_confirmed=True),
     )
     assert response.status_code == 201, response.text
     reported: dict[str, Any] = response.json()

@@ -16,7 +16,7 @@ import httpx
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyWithdrawn
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn
+from services.visits.tests.factories import a_completed_report, a_uprn
 from services.visits.tests.programme.test_the_households_own_history import (
     action_promised_at,
     action_promised_by_draft,
@@ -162,11 +162,9 @@ async def test_an_action_promised_in_a_report_uploaded_after_the_household_left_
 
     response = await visits.post(
         f"/v1/visits/{one_shot}/report",
-        json={
-            "outcome": "completed",
-            "visited_at": last_weeks,
-            "customer_actions": [{"description": "Send the decoration voucher"}],
-        },
+        json=a_completed_report(
+            last_weeks, customer_actions=[{"description": "Send the decoration voucher"}]
+        ),
     )
     assert response.status_code == 201, response.text
     [action] = response.json()["customer_actions"]

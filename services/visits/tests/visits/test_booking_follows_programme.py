@@ -10,7 +10,7 @@ import httpx
 
 from hearth_contracts.events.compliance import NoAccessStep
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn
+from services.visits.tests.factories import a_completed_report, a_uprn
 from services.visits.tests.test_handlers import escalated, handle, registered
 
 
@@ -34,7 +34,7 @@ async def test_a_booking_without_kind_is_full_while_an_officer_visit_for_access_
     )
     assert full.status_code == 201, full.text
     reported = await visits.post(
-        f"/v1/visits/{full.json()['id']}/report", json={"outcome": "completed", "visited_at": went}
+        f"/v1/visits/{full.json()['id']}/report", json=a_completed_report(went)
     )
     assert reported.status_code == 201, reported.text
     asked_at = datetime(2026, 1, 10, 11, tzinfo=UTC)
@@ -76,7 +76,7 @@ async def test_a_booking_without_kind_is_lite_when_the_officer_visit_was_made_be
     full = await visits.post("/v1/visits", json={"uprn": uprn, "scheduled_for": went})
     assert (full.status_code, full.json()["kind"]) == (201, "full"), full.text
     reported = await visits.post(
-        f"/v1/visits/{full.json()['id']}/report", json={"outcome": "completed", "visited_at": went}
+        f"/v1/visits/{full.json()['id']}/report", json=a_completed_report(went)
     )
     assert reported.status_code == 201, reported.text
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import a_uprn, a_visit, event_names, outbox_rows
+from services.visits.tests.factories import a_household, a_uprn, a_visit, event_names, outbox_rows
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
 
 NOW = datetime.now(UTC)
@@ -118,7 +118,7 @@ async def test_a_rebooked_visit_is_reported_after_the_attempt_it_follows(
     dated before the attempt that got no access: a 422 naming visited_at, nothing kept."""
     uprn = a_uprn()
     visit_id = await a_rebooking(visits, uprn)
-    report = {"outcome": "completed", "household_confirmed": True}
+    report = {"outcome": "completed", "household_confirmed": True, "household": a_household()}
     before = await visits.post(
         f"/v1/visits/{visit_id}/report", json=report | {"visited_at": moment(days=-2, hours=-1)}
     )

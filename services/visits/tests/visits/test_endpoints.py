@@ -12,6 +12,7 @@ from hearth_kit.outbox import outbox_headers
 from hearth_kit.pagination import encode_cursor
 from services.visits.tests.factories import (
     JUST_VISITED,
+    a_completed_report,
     a_hazard,
     a_repair,
     a_uprn,
@@ -71,12 +72,7 @@ async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_
     repairs = [a_repair(1), a_repair(2, "electrical"), a_repair(3, "carpentry")]
     uprn, visit, response = await report_on_a_new_visit(
         visits,
-        {
-            "outcome": "completed",
-            "visited_at": JUST_VISITED,
-            "repairs_found": repairs,
-            "household_confirmed": True,
-        },
+        a_completed_report(JUST_VISITED, repairs_found=repairs, household_confirmed=True),
     )
     assert response.status_code == 201, response.text
     reported = response.json()
@@ -93,10 +89,11 @@ async def test_a_completed_visit_publishes_visit_completed_and_one_found_repair_
         "visit-found-repair",
         "visit-found-repair",
         "visit-found-repair",
+        "resident-details-confirmed",
     ]
     assert {row["message_key"] for row in rows} == {uprn}
     assert {row["data"]["visit_id"] for row in rows} == {visit["id"]}
-    completed, *found = (row["data"] for row in rows)
+    completed, *found = (row["data"] for row in rows[:-1])
     assert (completed["repairs_found"], completed["hazards_found"]) == (3, 0)
     assert [f["finding_id"] for f in found] == [r["id"] for r in reported["repairs_found"]]
     assert {f["repairs_found_on_visit"] for f in found} == {3}
@@ -111,18 +108,22 @@ async def test_hazards_and_tenancy_concerns_are_published_without_the_officers_n
 ) -> None:
     uprn, visit, response = await report_on_a_new_visit(
         visits,
-        {
-            "outcome": "completed",
-            "visited_at": JUST_VISITED,
-            "hazards_found": [a_hazard()],
-            "tenancy_concerns": [{"concern": "hoarding", "notes": "Spare room full to ceiling"}],
-        },
+        a_completed_report(
+            JUST_VISITED,
+            hazards_found=[a_hazard()],
+            tenancy_concerns=[{"concern": "hoarding", "notes": "Spare room full to ceiling"}],
+        ),
     )
     assert response.status_code == 201, response.text
     reported = response.json()
     rows = (await outbox_rows(visits_database, uprn))[1:]
-    assert event_names(rows) == ["visit-completed", "hazard-identified", "tenancy-concern-raised"]
-    completed, hazard, concern = (row["data"] for row in rows)
+    assert event_names(rows) == [
+        "visit-completed",
+        "hazard-identified",
+        "tenancy-concern-raised",
+        "resident-details-confirmed",
+    ]
+    completed, hazard, concern, _ = (row["data"] for row in rows)
     assert completed["hazards_found"] == completed["tenancy_concerns_raised"] == 1
     assert hazard["hazard_id"] == reported["hazards_found"][0]["id"]
     assert hazard["hazard_type"] == "damp_and_mould"
@@ -149,7 +150,7 @@ async def test_reporting_a_visit_twice_is_a_conflict_and_publishes_nothing_more(
 ) -> None:
     uprn = a_uprn()
     visit = await schedule(visits, uprn)
-    report = {"outcome": "completed", "visited_at": JUST_VISITED, "repairs_found": [a_repair()]}
+    report = a_completed_report(JUST_VISITED, repairs_found=[a_repair()])
     first = await visits.post(f"/v1/visits/{visit['id']}/report", json=report)
     assert first.status_code == 201
     published = len(await outbox_rows(visits_database, uprn))
@@ -320,7 +321,7 @@ async def test_a_booking_without_kind_that_the_programme_makes_lite_says_so(
 ) -> None:
     uprn = a_uprn()
     full = await schedule(visits, uprn, scheduled_for="2026-11-02T10:00:00+00:00")
-    report = {"outcome": "completed", "visited_at": "2026-11-02T10:05:00+00:00"}
+    report = a_completed_report("2026-11-02T10:05:00+00:00")
     reported = await visits.post(f"/v1/visits/{full['id']}/report", json=report)
     assert reported.is_success, reported.text
     booking = {key: value for key, value in a_visit(uprn).items() if key != "kind"}
@@ -353,11 +354,7 @@ async def test_a_retried_report_with_the_same_idempotency_key_gets_the_first_ans
 ) -> None:
     uprn = a_uprn()
     visit = await schedule(visits, uprn)
-    report = {
-        "outcome": "completed",
-        "visited_at": JUST_VISITED,
-        "repairs_found": [a_repair(1), a_repair(2)],
-    }
+    report = a_completed_report(JUST_VISITED, repairs_found=[a_repair(1), a_repair(2)])
     headers = {"Idempotency-Key": f"report-{uprn}"}
     first = await visits.post(f"/v1/visits/{visit['id']}/report", json=report, headers=headers)
     second = await visits.post(f"/v1/visits/{visit['id']}/report", json=report, headers=headers)
@@ -369,6 +366,7 @@ async def test_a_retried_report_with_the_same_idempotency_key_gets_the_first_ans
         "visit-completed",
         "visit-found-repair",
         "visit-found-repair",
+        "resident-details-confirmed",
     ]
 
 
@@ -425,7 +423,7 @@ async def test_an_unknown_visit_is_a_404_problem(visits: httpx.AsyncClient) -> N
     unknown = "00000000-0000-4000-8000-000000000000"
     assert (await visits.get(f"/v1/visits/{unknown}")).status_code == 404
     response = await visits.post(
-        f"/v1/visits/{unknown}/report", json={"outcome": "completed", "visited_at": JUST_VISITED}
+        f"/v1/visits/{unknown}/report", json=a_completed_report(JUST_VISITED)
     )
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
@@ -448,12 +446,11 @@ async def test_a_report_dated_centuries_ago_is_refused_naming_visited_at_and_pub
 ) -> None:
     uprn, visit, response = await report_on_a_new_visit(
         visits,
-        {
-            "outcome": "completed",
-            "visited_at": "1066-10-14T10:00:00+00:00",
-            "repairs_found": [a_repair()],
-            "hazards_found": [a_hazard(severity="emergency")],
-        },
+        a_completed_report(
+            "1066-10-14T10:00:00+00:00",
+            repairs_found=[a_repair()],
+            hazards_found=[a_hazard(severity="emergency")],
+        ),
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"

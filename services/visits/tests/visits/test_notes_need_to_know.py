@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.visits.tests.factories import JUST_VISITED, a_uprn, a_visit
+from services.visits.tests.factories import JUST_VISITED, a_completed_report, a_uprn, a_visit
 from tests.harness.tokens import InternalTokenAuth
 
 CONTACT_CENTRE = InternalTokenAuth(
@@ -27,15 +27,14 @@ async def reported_visit(visits: httpx.AsyncClient, uprn: str) -> dict[str, obje
     visit = (await visits.post("/v1/visits", json=a_visit(uprn))).json()
     response = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={
-            "outcome": "completed",
-            "visited_at": JUST_VISITED,
-            "tenancy_concerns": [
+        json=a_completed_report(
+            JUST_VISITED,
+            tenancy_concerns=[
                 {"concern": "safeguarding", "notes": SAFEGUARDING},
                 {"concern": "support_needs", "notes": "Struggles with stairs"},
             ],
-            "notes": "Daughter present; mother hard of hearing",
-        },
+            notes="Daughter present; mother hard of hearing",
+        ),
     )
     assert response.status_code == 201, response.text
     body: dict[str, object] = response.json()

@@ -59,7 +59,10 @@ async def test_a_one_shot_report_closes_an_action_and_deals_with_a_concern(
 
     assert response.status_code == 201, response.text
     # the report's own events, as a draft's report publishes them (closing is no event)
-    assert event_names((await outbox_rows(visits_database, uprn))[before:]) == ["visit-completed"]
+    assert event_names((await outbox_rows(visits_database, uprn))[before:]) == [
+        "visit-completed",
+        "resident-details-confirmed",
+    ]
     first_visit = (await visits.get(f"/v1/visits?uprn={uprn}&status=completed")).json()
     [closed] = [
         a for v in first_visit["items"] for a in v["customer_actions"] if a["id"] == action_id

@@ -2,7 +2,8 @@
 does (DOMAIN.md: a visit report holds resident and household details confirmed or
 corrected). The same rules (a resident of the home visited; a completed visit only) and
 the same event: resident-details-confirmed with the visit's tenancy, the household of
-the visit's day (ADR 0096), dated visited_at."""
+the visit's day (ADR 0096), dated visited_at. A completed visit's report holds them: one
+without is refused (ADR 0146)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from datetime import date, datetime
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.factories import JUST_VISITED, a_uprn, event_names, outbox_rows
+from services.visits.tests.factories import (
+    JUST_VISITED,
+    a_household,
+    a_repair,
+    a_uprn,
+    event_names,
+    outbox_rows,
+)
 from services.visits.tests.test_handlers import handle, registered, resident, started
 
 
@@ -36,10 +44,13 @@ async def booked(visits: httpx.AsyncClient, uprn: str) -> str:
 
 
 async def report(visits: httpx.AsyncClient, visit_id: str, **fields: object) -> httpx.Response:
+    """A one-shot report, completed unless `fields` say otherwise; a completed one with the
+    household's details (a_household's) unless `fields` give them (ADR 0146)."""
+    body: dict[str, object] = {"outcome": "completed", "visited_at": JUST_VISITED, **fields}
+    if body["outcome"] == "completed":
+        body.setdefault("household", a_household())
     return await visits.post(
-        f"/v1/visits/{visit_id}/report",
-        json={"outcome": "completed", "visited_at": JUST_VISITED, **fields},
-        headers={"Idempotency-Key": str(uuid.uuid4())},
+        f"/v1/visits/{visit_id}/report", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
     )
 
 
@@ -113,3 +124,44 @@ async def test_household_details_go_with_a_completed_visit_that_confirmed_them(
     assert unconfirmed.status_code == 422, unconfirmed.text
     assert unconfirmed.json()["errors"][0]["field"] == "household_confirmed"
     assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
+
+
+async def test_a_completed_visits_report_without_the_household_is_refused_and_records_nothing(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await booked(visits, uprn)
+
+    as_before = {"outcome": "completed", "visited_at": JUST_VISITED, "repairs_found": [a_repair()]}
+    key = {"Idempotency-Key": f"report-{visit_id}"}
+
+    left_out = await visits.post(f"/v1/visits/{visit_id}/report", json=as_before, headers=key)
+    null = await report(visits, visit_id, household=None, household_confirmed=True)
+
+    for refused in (left_out, null):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "household"
+    visit = (await visits.get(f"/v1/visits/{visit_id}")).json()
+    assert (visit["status"], visit["repairs_found"]) == ("scheduled", [])
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
+    # a refused report keeps nothing under its key: the client sends it again, with them
+    again = await visits.post(
+        f"/v1/visits/{visit_id}/report",
+        json=as_before | {"household": a_household()},
+        headers=key,
+    )
+    assert again.status_code == 201, again.text
+
+
+async def test_a_visit_that_did_not_go_ahead_is_reported_without_the_household(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    no_access, declined = await booked(visits, uprn), await booked(visits, uprn)
+
+    not_in = await report(visits, no_access, outcome="no_access", no_access_reason="no_answer")
+    not_wanted = await report(visits, declined, outcome="declined", decline_reason="not_wanted")
+
+    assert not_in.status_code == not_wanted.status_code == 201, (not_in.text, not_wanted.text)
+    assert (not_in.json()["resident_id"], not_wanted.json()["resident_id"]) == (None, None)
+    assert "resident-details-confirmed" not in event_names(await outbox_rows(visits_database, uprn))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import jsonschema
 import pytest
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
@@ -61,6 +62,7 @@ HAZARD = {
     "location": "bathroom",
     "description": "Mould on the ceiling",
 }
+HOUSEHOLD = {"resident_id": "00000000-0000-4000-8000-000000000001", "household_size": 2}
 
 
 def test_a_completed_visit_may_hold_repairs_hazards_and_concerns() -> None:
@@ -72,6 +74,7 @@ def test_a_completed_visit_may_hold_repairs_hazards_and_concerns() -> None:
                 "repairs_found": [REPAIR],
                 "hazards_found": [HAZARD],
                 "tenancy_concerns": [{"concern": "arrears"}],
+                "household": HOUSEHOLD,
             }
         )
     )
@@ -94,8 +97,20 @@ def test_a_completed_visit_may_hold_repairs_hazards_and_concerns() -> None:
         ),
         ({"outcome": "no_access"}, "no_access_reason"),
         ({"outcome": "declined"}, "decline_reason"),
-        ({"outcome": "completed", "no_access_reason": "no_answer"}, "no_access_reason"),
-        ({"outcome": "completed", "decline_reason": "health"}, "decline_reason"),
+        (
+            {"outcome": "completed", "household": HOUSEHOLD, "no_access_reason": "no_answer"},
+            "no_access_reason",
+        ),
+        (
+            {"outcome": "completed", "household": HOUSEHOLD, "decline_reason": "health"},
+            "decline_reason",
+        ),
+        ({"outcome": "completed"}, "household"),
+        ({"outcome": "completed", "household": None}, "household"),
+        (
+            {"outcome": "no_access", "no_access_reason": "no_answer", "household": HOUSEHOLD},
+            "household",
+        ),
     ],
 )
 def test_a_report_breaking_a_rule_names_the_field_at_fault(
@@ -104,6 +119,23 @@ def test_a_report_breaking_a_rule_names_the_field_at_fault(
     with pytest.raises(RuleBroken) as broken:
         check_report(VisitReport.model_validate({"visited_at": VISITED_AT, **report}))
     assert broken.value.field == field
+
+
+def test_the_schema_says_a_completed_visits_report_holds_the_household() -> None:
+    """The rule stated where Schemathesis and a client read it (ADR 0146): a completed
+    report without the household, or with it null, breaks the schema; one with it, and
+    a visit that did not go ahead without it, do not."""
+    validator = jsonschema.Draft202012Validator(VisitReport.model_json_schema())
+
+    def valid(report: dict[str, object]) -> bool:
+        return validator.is_valid({"visited_at": VISITED_AT, **report})
+
+    assert not valid({"outcome": "completed"})
+    assert not valid({"outcome": "completed", "household": None})
+    assert valid({"outcome": "completed", "household": HOUSEHOLD})
+    assert valid({"outcome": "no_access", "no_access_reason": "no_answer"})
+    assert valid({"outcome": "declined", "decline_reason": "health"})
+    assert not valid({"outcome": "declined", "decline_reason": "health", "household": HOUSEHOLD})
 
 
 def test_a_visit_that_did_not_go_ahead_may_still_raise_a_tenancy_concern() -> None:

@@ -16,7 +16,7 @@ from hearth_contracts.events.income import TenancyEnded
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.visits.tests.caseloads.test_caseloads import caseload_of
-from services.visits.tests.factories import JUST_VISITED, a_uprn, outbox_rows
+from services.visits.tests.factories import JUST_VISITED, a_completed_report, a_uprn, outbox_rows
 from services.visits.tests.test_handlers import handle, registered, resident, started
 
 
@@ -61,11 +61,7 @@ async def test_a_tenancy_announced_ahead_is_not_the_household_visited_before_it_
     assert [r["resident_id"] for r in briefing["residents"]] == [str(tenant)]
     report = await visits.post(
         f"/v1/visits/{visit['id']}/report",
-        json={
-            "outcome": "completed",
-            "visited_at": JUST_VISITED,
-            "tenancy_concerns": [{"concern": "hoarding"}],
-        },
+        json=a_completed_report(JUST_VISITED, tenancy_concerns=[{"concern": "hoarding"}]),
     )
     assert report.status_code == 201, report.text
     [raised] = [

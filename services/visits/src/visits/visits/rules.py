@@ -146,8 +146,11 @@ def check_report(report: VisitReport) -> None:
     """Findings of repairs, hazards and communal issues, customer actions promised or
     closed, concerns dealt with, and the household's details, need a completed visit (as
     a draft's report, always completed, records them); a visit that did not go ahead says
-    why, with the reason for its own outcome only. Household details given were checked
-    with a resident: household_confirmed sent false with them contradicts them."""
+    why, with the reason for its own outcome only. A completed visit's report holds the
+    household's details confirmed or corrected with a resident (DOMAIN.md; a draft's
+    report needs its household piece, ADR 0146): without them the visit is not what a
+    completed visit is. Household details given were checked with a resident:
+    household_confirmed sent false with them contradicts them."""
     completed = report.outcome is VisitOutcome.COMPLETED
     if not completed and report.repairs_found:
         raise RuleBroken(
@@ -187,6 +190,13 @@ def check_report(report: VisitReport) -> None:
         raise RuleBroken(
             "The household's details are confirmed only at a completed visit, not one that "
             f"ended {report.outcome}",
+            "household",
+        )
+    if completed and report.household is None:
+        raise RuleBroken(
+            "A completed visit's report holds the household's details, confirmed or "
+            "corrected with a resident of the home (household: resident_id, household_size; "
+            "the briefing lists the residents)",
             "household",
         )
     if (

@@ -237,10 +237,10 @@ class HouseholdDetails(BaseModel):
 def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
     """The rules `rules.check_report` applies, stated in the schema: repairs, hazards,
     communal issues, customer actions (promised or closed), concerns dealt with and the
-    household's details are recorded only on a completed visit; a visit with no
-    access says why, and a declined one says why, each with the reason for its own
-    outcome only; household details given are confirmed (household_confirmed not
-    false)."""
+    household's details are recorded only on a completed visit, and a completed visit's
+    report holds the household's details (ADR 0146); a visit with no access says why,
+    and a declined one says why, each with the reason for its own outcome only;
+    household details given are confirmed (household_confirmed not false)."""
     null = {"type": "null"}
     given = {"not": null}
     reason_of = {
@@ -255,7 +255,10 @@ def _reasons_follow_outcome(schema: dict[str, Any]) -> None:
         then: dict[str, Any] = {"properties": properties}
         if outcome in reason_of:
             then["required"] = [reason_of[outcome]]
-        if outcome is not VisitOutcome.COMPLETED:
+        if outcome is VisitOutcome.COMPLETED:
+            properties["household"] = given
+            then["required"] = ["household"]
+        else:
             properties |= {
                 "repairs_found": {"maxItems": 0},
                 "hazards_found": {"maxItems": 0},
@@ -340,9 +343,10 @@ class VisitReport(BaseModel):
     )
     household: HouseholdDetails | None = Field(
         default=None,
-        description="Completed only: the household's details confirmed or corrected with a "
-        "resident of the home, as a draft's household piece (published as "
-        "resident-details-confirmed, with the visit's tenancy)",
+        description="Required when the outcome is completed, and only then (ADR 0146): the "
+        "household's details confirmed or corrected with a resident of the home, as a "
+        "draft's household piece (published as resident-details-confirmed, with the visit's "
+        "tenancy)",
     )
     notes: str | None = Field(default=None, max_length=4000)
 
