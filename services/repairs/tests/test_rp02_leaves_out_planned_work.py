@@ -10,47 +10,25 @@ this file's alone."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.repairs.tests.contractor_doubles import contractor
-from services.repairs.tests.orders.test_work_orders import a_uprn, schedule_of_rates
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order_reported
 
 
 async def a_completed_repair(
     staff: httpx.AsyncClient, db: Database, priority: str, reported_at: datetime
-) -> dict[str, Any]:
-    await schedule_of_rates(db)
-    repair = await staff.post(
-        "/v1/repairs",
-        json={
-            "uprn": a_uprn(),
-            "description": "Kitchen tap dripping",
-            "location": "kitchen",
-            "trade": "plumbing",
-            "priority": priority,
-            "reported_at": reported_at.isoformat(),
-        },
-    )
-    assert repair.status_code == 201, repair.text
-    order = await staff.post(
-        "/v1/work-orders",
-        json={
-            "repair_id": repair.json()["id"],
-            "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
-        },
-    )
-    assert order.status_code == 201, order.text
+) -> None:
+    order = await a_work_order_reported(staff, db, a_uprn(), reported_at, priority)
     done = await staff.post(
-        f"/v1/contractor/work-orders/{order.json()['id']}/completion",
+        f"/v1/contractor/work-orders/{order['id']}/completion",
         json={"completed_at": datetime.now(UTC).isoformat(), "follow_on_required": False},
         auth=contractor("plumbfast"),
     )
     assert done.status_code == 200, done.text
-    return dict(repair.json())
 
 
 async def test_planned_work_is_in_neither_rp02_measure(

@@ -8,7 +8,6 @@ on the reporting day with it, are taken."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import httpx
 
@@ -22,36 +21,9 @@ from services.repairs.tests.appointments.test_first_contact_once import (
 from services.repairs.tests.orders.test_work_orders import (
     a_uprn,
     a_work_order,
+    a_work_order_reported,
     published,
-    schedule_of_rates,
 )
-
-
-async def a_work_order_reported(
-    staff: httpx.AsyncClient, db: Database, uprn: str, reported_at: datetime
-) -> dict[str, Any]:
-    await schedule_of_rates(db)
-    repair = await staff.post(
-        "/v1/repairs",
-        json={
-            "uprn": uprn,
-            "description": "Kitchen tap dripping",
-            "location": "kitchen",
-            "trade": "plumbing",
-            "priority": "routine",
-            "reported_at": reported_at.isoformat(),
-        },
-    )
-    assert repair.status_code == 201, repair.text
-    order = await staff.post(
-        "/v1/work-orders",
-        json={
-            "repair_id": repair.json()["id"],
-            "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
-        },
-    )
-    assert order.status_code == 201, order.text
-    return order.json()
 
 
 async def test_a_booking_days_after_the_report_is_not_at_first_contact(

@@ -88,6 +88,39 @@ async def a_work_order(
     return response.json()
 
 
+async def a_work_order_reported(
+    staff: httpx.AsyncClient,
+    db: Database,
+    uprn: str,
+    reported_at: datetime,
+    priority: str = "routine",
+) -> dict[str, Any]:
+    """A plumbing repair reported at `reported_at` (not when it is posted), its one
+    work order a single schedule-of-rates line."""
+    await schedule_of_rates(db)
+    repair = await staff.post(
+        "/v1/repairs",
+        json={
+            "uprn": uprn,
+            "description": "Kitchen tap dripping",
+            "location": "kitchen",
+            "trade": "plumbing",
+            "priority": priority,
+            "reported_at": reported_at.isoformat(),
+        },
+    )
+    assert repair.status_code == 201, repair.text
+    order = await staff.post(
+        "/v1/work-orders",
+        json={
+            "repair_id": repair.json()["id"],
+            "lines": [{"sor_code": "PLB:20110", "quantity": 1}],
+        },
+    )
+    assert order.status_code == 201, order.text
+    return order.json()
+
+
 async def test_a_work_order_prices_its_sor_lines_and_goes_to_the_trades_contractor(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
