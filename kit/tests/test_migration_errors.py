@@ -55,13 +55,21 @@ def upgrade() -> None:
 """
 
 
+def migrations_folder(root: Path, revisions: dict[str, str]) -> Path:
+    """An Alembic folder of these revisions (file name: script) under the kit's own
+    env.py, as a service's migrations are run (hearth_kit.migrations.run_migrations)."""
+    (root / "versions").mkdir()
+    (root / "env.py").write_text(ENV)
+    for name, script in revisions.items():
+        (root / "versions" / name).write_text(script)
+    return root
+
+
 @pytest.fixture
 def migrations(tmp_path: Path) -> Path:
-    (tmp_path / "versions").mkdir()
-    (tmp_path / "env.py").write_text(ENV)
-    (tmp_path / "versions" / "0001_contacts.py").write_text(CONTACTS)
-    (tmp_path / "versions" / "0002_a_contact_again.py").write_text(A_CONTACT_AGAIN)
-    return tmp_path
+    return migrations_folder(
+        tmp_path, {"0001_contacts.py": CONTACTS, "0002_a_contact_again.py": A_CONTACT_AGAIN}
+    )
 
 
 async def test_a_migration_the_data_refuses_names_no_value(

@@ -17,16 +17,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from hearth_kit.migrations import upgrade
+from kit.tests.test_migration_errors import migrations_folder
 from tests.harness.events import eventually
 from tests.harness.infra import DatabaseFactory
-
-ENV = """
-from sqlalchemy import MetaData
-
-from hearth_kit.migrations import run_migrations
-
-run_migrations(MetaData())
-"""
 
 NOTES = """
 import sqlalchemy as sa
@@ -55,11 +48,9 @@ def upgrade() -> None:
 
 @pytest.fixture
 def migrations(tmp_path: Path) -> Path:
-    (tmp_path / "versions").mkdir()
-    (tmp_path / "env.py").write_text(ENV)
-    (tmp_path / "versions" / "0001_notes.py").write_text(NOTES)
-    (tmp_path / "versions" / "0002_notes_get_text.py").write_text(NOTES_GET_TEXT)
-    return tmp_path
+    return migrations_folder(
+        tmp_path, {"0001_notes.py": NOTES, "0002_notes_get_text.py": NOTES_GET_TEXT}
+    )
 
 
 async def connect(url: str) -> asyncpg.Connection:
