@@ -117,3 +117,37 @@ async def test_a_credit_reversed_on_a_former_tenants_account_needs_no_approval(
     corrected = await reverse(income, tenancy["rent_account_id"], week, auth=OFFICER)
     assert corrected.status_code == 201, corrected.text
     assert corrected.json()["entry"]["approved_by"] is None
+
+
+async def test_charges_reversed_after_the_end_draw_on_the_approvers_write_off_limit(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """An approver limited to 100,000 pence on an account (the default) cannot take more
+    off its former tenant arrears by reversing charges than by writing them off: the two
+    draw on one limit, as a write-off split in two does."""
+    tenancy = await start_tenancy(start_date="2026-01-05", weekly_rent_pence=60_000)
+    account = tenancy["rent_account_id"]
+    for week in (date(2026, 1, 5), date(2026, 1, 12)):
+        await charge(income_database, week)
+    ended = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/end",
+        json={"end_date": "2026-01-18", "reason": "abandonment"},
+        headers={"Idempotency-Key": f"end-{uuid.uuid4()}"},
+    )
+    assert ended.status_code == 200, ended.text
+    first, second = await rent_charge_ids(income_database, account)
+
+    taken = await reverse(income, account, first, auth=APPROVER)
+    assert taken.status_code == 201, taken.text  # 60,000 of the 100,000
+    refused = await reverse(income, account, second, auth=APPROVER)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "entry_id"
+    written_off = await income.post(
+        f"/v1/rent-accounts/{account}/write-offs",
+        json={"amount_pence": 50_000, "reason": "uneconomic_to_pursue"},
+        headers={"Idempotency-Key": f"write-off-{uuid.uuid4()}"},
+        auth=APPROVER,
+    )
+    assert written_off.status_code == 422, written_off.text  # 60,000 + 50,000
+    summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
+    assert summary["former_tenant_arrears_pence"] == 60_000  # only the first taken off

@@ -172,15 +172,18 @@ async def payment_by_reference(
 
 
 async def written_off_by(session: AsyncSession, account_id: uuid.UUID, approver: str) -> int:
-    """What `approver` has written off on the account so far, in pence, leaving out
-    write-offs since reversed: what counts against the approver's limit."""
+    """What `approver` has taken off the account's former tenant arrears so far, in
+    pence: write-offs (leaving out those since reversed) and charges reversed with the
+    approver's approval after the tenancy ended. What counts against the limit."""
     reversal = aliased(LedgerEntry)
     reversed_already = exists().where(col(reversal.reverses_entry_id) == col(LedgerEntry.id))
     query = select(func.coalesce(func.sum(-col(LedgerEntry.amount_pence)), 0)).where(
         LedgerEntry.account_id == account_id,
-        LedgerEntry.kind == EntryKind.WRITE_OFF,
         LedgerEntry.approved_by == approver,
-        ~reversed_already,
+        or_(
+            and_(LedgerEntry.kind == EntryKind.WRITE_OFF, ~reversed_already),
+            and_(LedgerEntry.kind == EntryKind.REVERSAL, col(LedgerEntry.amount_pence) < 0),
+        ),
     )
     return int((await session.execute(query)).scalar_one())
 

@@ -483,8 +483,10 @@ class AccountService:
         A charge on a former tenant's account (its tenancy ended) is former tenant
         arrears, which only an approved decision takes off the books (DOMAIN.md): its
         reversal needs an `approver` (a caller with income:approve; 403 naming the
-        scope otherwise, nothing posted), recorded as `approved_by`. A credit reversed
-        there (a returned payment, a write-off undone) owes more, and needs none."""
+        scope otherwise, nothing posted), recorded as `approved_by`, within the
+        approver's write-off limit on the account (a 422 naming entry_id past it). A
+        credit reversed there (a returned payment, a write-off undone) owes more, and
+        needs none."""
         account = await self._account(session, account_id, for_update=True)
         entry = await repository.get_entry(session, account.id, entry_id)
         if entry is None:
@@ -509,6 +511,9 @@ class AccountService:
                     required_scopes=[APPROVE_SCOPE],
                     missing_scopes=[APPROVE_SCOPE],
                 )
+            await self._within_write_off_limit(
+                session, account.id, approver, entry.amount_pence, field="entry_id"
+            )
             approved_by = approver
         posted_at = await self._posted_at(session, account, now)
         reversal = LedgerEntry(
@@ -575,6 +580,29 @@ class AccountService:
                 ),
             )
 
+    async def _within_write_off_limit(
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        approver: str,
+        amount_pence: int,
+        *,
+        field: str,
+    ) -> None:
+        """Refuse (422 naming `field`) taking `amount_pence` more off a former tenant's
+        arrears than the approver's limit leaves on this account: a write-off and a
+        charge reversed after the end draw on one limit, so a reversal is not a way
+        round it."""
+        limit = self.settings.write_off_limit_of(approver)
+        already = await repository.written_off_by(session, account_id, approver)
+        if already + amount_pence > limit:
+            raise Unprocessable(
+                f"Above the approver's write-off limit of {limit} pence on this account "
+                f"({already} pence taken off already)",
+                field=field,
+                location="path" if field == "entry_id" else "body",
+            )
+
     async def write_off(
         self,
         session: AsyncSession,
@@ -589,14 +617,9 @@ class AccountService:
         the approver has already written off there (not since reversed) counts, so
         splitting an amount into smaller write-offs does not beat it."""
         account = await self._account(session, account_id, for_update=True)
-        limit = self.settings.write_off_limit_of(approver)
-        already = await repository.written_off_by(session, account.id, approver)
-        if already + data.amount_pence > limit:
-            raise Unprocessable(
-                f"Above the approver's write-off limit of {limit} pence on this account "
-                f"({already} pence written off already)",
-                field="amount_pence",
-            )
+        await self._within_write_off_limit(
+            session, account.id, approver, data.amount_pence, field="amount_pence"
+        )
         tenancy = await self._tenancy_of(session, account)
         if tenancy is None or tenancy.status is not TenancyStatus.ENDED:
             raise Conflict(
