@@ -25,7 +25,7 @@ import contextlib
 import random
 import shutil
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from pydantic_settings import SettingsConfigDict
@@ -66,17 +66,24 @@ def broker() -> Iterator[LocalKafka]:
         yield kafka
 
 
-async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
-    broker: LocalKafka, kit_database: Database
-) -> None:
-    settings = RepairsSettings(
-        database_url=kit_database.url.render_as_string(hide_password=False),
+def settings_for(broker: LocalKafka, db: Database, **more: Any) -> RepairsSettings:
+    """A consumer of the test's own broker, one partition, whose requests to the broker
+    are given up after a second (the commit's and the dead letter's copy's budget)."""
+    return RepairsSettings(
+        database_url=db.url.render_as_string(hide_password=False),
         environment="development",
         kafka_bootstrap_servers=broker.bootstrap_servers,
         kafka_namespace=NAMESPACE,
         kafka_topic_partitions=1,
         kafka_request_timeout_ms=1000,
+        **more,
     )
+
+
+async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
+    broker: LocalKafka, kit_database: Database
+) -> None:
+    settings = settings_for(broker, kit_database)
     handling, go_on = asyncio.Event(), asyncio.Event()
     handlers = EventHandlers()
 
@@ -112,15 +119,7 @@ async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
 async def test_a_consumer_whose_broker_is_lost_before_a_dead_letters_copy_still_stops(
     broker: LocalKafka, kit_database: Database
 ) -> None:
-    settings = RepairsSettings(
-        database_url=kit_database.url.render_as_string(hide_password=False),
-        environment="development",
-        kafka_bootstrap_servers=broker.bootstrap_servers,
-        kafka_namespace=NAMESPACE,
-        kafka_topic_partitions=1,
-        kafka_request_timeout_ms=1000,
-        consumer_max_attempts=1,
-    )
+    settings = settings_for(broker, kit_database, consumer_max_attempts=1)
     first, second = visit_completed("100023336956"), visit_completed("100023336957")
     handling, go_on = asyncio.Event(), asyncio.Event()
     handlers = EventHandlers()
