@@ -181,8 +181,8 @@ async def written_off_by(session: AsyncSession, account_id: uuid.UUID, approver:
         LedgerEntry.account_id == account_id,
         LedgerEntry.approved_by == approver,
         or_(
-            and_(LedgerEntry.kind == EntryKind.WRITE_OFF, ~reversed_already),
-            and_(LedgerEntry.kind == EntryKind.REVERSAL, col(LedgerEntry.amount_pence) < 0),
+            and_(col(LedgerEntry.kind) == EntryKind.WRITE_OFF, ~reversed_already),
+            and_(col(LedgerEntry.kind) == EntryKind.REVERSAL, col(LedgerEntry.amount_pence) < 0),
         ),
     )
     return int((await session.execute(query)).scalar_one())
