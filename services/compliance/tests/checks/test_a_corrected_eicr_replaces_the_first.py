@@ -53,6 +53,16 @@ async def certify(
     )
 
 
+async def certified_once(
+    compliance: httpx.AsyncClient, uprn: str, done_on: date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The home's open EICR cycle certified satisfactory on `done_on` (reference
+    A-<uprn>): that cycle, and the next one it opened."""
+    first_cycle = await open_eicr(compliance, uprn)
+    assert (await certify(compliance, first_cycle["id"], done_on, f"A-{uprn}")).status_code == 201
+    return first_cycle, await open_eicr(compliance, uprn)
+
+
 async def eicr_completed(published: Published, uprn: str) -> list[dict[str, Any]]:
     return [c for c in await published("check-completed", uprn) if c["check_type"] == "electrical"]
 
@@ -118,9 +128,7 @@ async def test_a_correction_sent_to_the_completed_cycle_is_taken_the_same_way(
 ) -> None:
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     today = london_today()
-    first_cycle = await open_eicr(compliance, uprn)
-    assert (await certify(compliance, first_cycle["id"], today, f"A-{uprn}")).status_code == 201
-    following = await open_eicr(compliance, uprn)
+    first_cycle, following = await certified_once(compliance, uprn, today)
 
     corrected = await certify(compliance, first_cycle["id"], today, f"B-{uprn}")
 
@@ -137,9 +145,7 @@ async def test_the_next_cycle_is_dated_from_the_corrected_report(
     """The correction says re-inspect in 3 years, not 5: the next cycle is due then."""
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     today = london_today()
-    first_cycle = await open_eicr(compliance, uprn)
-    assert (await certify(compliance, first_cycle["id"], today, f"A-{uprn}")).status_code == 201
-    following = await open_eicr(compliance, uprn)
+    _, following = await certified_once(compliance, uprn, today)
     assert following["due_by"] == add_months(today, 60).isoformat()
     in_three_years = add_months(today, 36)
 
@@ -161,10 +167,8 @@ async def test_a_later_eicr_still_completes_the_next_cycle(
     before = await first_time_access(compliance)
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     today = london_today()
-    first_cycle = await open_eicr(compliance, uprn)
     earlier = today - timedelta(days=10)
-    assert (await certify(compliance, first_cycle["id"], earlier, f"A-{uprn}")).status_code == 201
-    second_cycle = await open_eicr(compliance, uprn)
+    first_cycle, second_cycle = await certified_once(compliance, uprn, earlier)
 
     later = await certify(compliance, second_cycle["id"], today, f"B-{uprn}")
 
