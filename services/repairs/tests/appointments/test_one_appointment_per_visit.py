@@ -19,10 +19,10 @@ from repairs.appointments.rules import left_out_of_the_visit
 from repairs.models import WorkOrder
 from services.repairs.tests.appointments.test_cancel import free_slots
 from services.repairs.tests.orders.test_appointment_outcomes import (
-    found_on_one_visit,
     plumbing_and_carpentry_ordered_after_one_visit,
+    plumbing_and_electrical_ordered_after_one_visit,
 )
-from services.repairs.tests.orders.test_work_orders import a_uprn, published, schedule_of_rates
+from services.repairs.tests.orders.test_work_orders import published
 
 
 async def split_figure(staff: httpx.AsyncClient) -> int:
@@ -125,19 +125,7 @@ async def test_work_another_contractor_holds_is_excused(
     """Plumbing (plumbfast) and electrical (sparks) found on one visit cannot share an
     appointment: the plumbing is booked alone with no reason asked, and a reason given
     anyway is not kept (nothing was split)."""
-    uprn, visit_id = a_uprn(), uuid.uuid4()
-    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "electrical"))
-    await schedule_of_rates(repairs_database)
-    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
-    orders: dict[str, str] = {}
-    for repair in repairs:
-        code = "PLB:20110" if repair["trade"] == "plumbing" else "ELE:30010"
-        response = await staff.post(
-            "/v1/work-orders",
-            json={"repair_id": repair["id"], "lines": [{"sor_code": code, "quantity": 1}]},
-        )
-        assert response.status_code == 201, response.text
-        orders[repair["trade"]] = response.json()["id"]
+    uprn, orders = await plumbing_and_electrical_ordered_after_one_visit(staff, repairs_database)
     booked = await a_booking(
         staff, uprn, [orders["plumbing"]], ["plumbing"], split_reason="materials_lead_time"
     )

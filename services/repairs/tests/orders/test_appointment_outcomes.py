@@ -253,6 +253,29 @@ async def plumbing_and_carpentry_ordered_after_one_visit(
     return uprn, orders
 
 
+async def plumbing_and_electrical_ordered_after_one_visit(
+    staff: httpx.AsyncClient, db: Database
+) -> tuple[str, dict[str, str]]:
+    """A home where one visit found a plumbing and an electrical repair (one pending
+    appointment request; plumbfast and sparks, two contractors), the schedule of rates
+    loaded and a work order raised for each: the home and the work orders' ids by
+    trade."""
+    uprn, visit_id = a_uprn(), uuid.uuid4()
+    await found_on_one_visit(db, uprn, visit_id, ("plumbing", "electrical"))
+    await schedule_of_rates(db)
+    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
+    orders: dict[str, str] = {}
+    for repair in repairs:
+        code = "PLB:20110" if repair["trade"] == "plumbing" else "ELE:30010"
+        response = await staff.post(
+            "/v1/work-orders",
+            json={"repair_id": repair["id"], "lines": [{"sor_code": code, "quantity": 1}]},
+        )
+        assert response.status_code == 201, response.text
+        orders[repair["trade"]] = response.json()["id"]
+    return uprn, orders
+
+
 async def test_the_repairs_found_on_a_visit_are_booked_in_one_appointment(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
@@ -283,19 +306,7 @@ async def test_a_visits_request_is_booked_only_when_every_trade_has_its_appointm
     """Plumbing and electrical found on one visit go to two contractors, so two
     appointments: booking the plumbing leaves the request pending (it is still listed
     under ?status=pending) until the electrical work is booked too."""
-    uprn, visit_id = a_uprn(), uuid.uuid4()
-    await found_on_one_visit(repairs_database, uprn, visit_id, ("plumbing", "electrical"))
-    await schedule_of_rates(repairs_database)
-    repairs = (await staff.get("/v1/repairs", params={"uprn": uprn})).json()["items"]
-    orders = {}
-    for repair in repairs:
-        code = "PLB:20110" if repair["trade"] == "plumbing" else "ELE:30010"
-        response = await staff.post(
-            "/v1/work-orders",
-            json={"repair_id": repair["id"], "lines": [{"sor_code": code, "quantity": 1}]},
-        )
-        assert response.status_code == 201, response.text
-        orders[repair["trade"]] = response.json()["id"]
+    uprn, orders = await plumbing_and_electrical_ordered_after_one_visit(staff, repairs_database)
 
     async def book(trade: str, nth: int) -> None:
         slot = (
