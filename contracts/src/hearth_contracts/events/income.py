@@ -266,7 +266,11 @@ class ArrearsStageChanged(
     Event, service="income", name="arrears-stage-changed", key="uprn", subject="tenancy_id"
 ):
     """A rent account moved to another step of arrears recovery (a reminder, a letter, a
-    notice of seeking possession, court action) or left recovery (`stage` none)."""
+    notice of seeking possession, court action) or left recovery (`stage` none). A
+    tenancy loaded from the old system at a step of its recovery (ADR 0144) is announced
+    at the load, `brought_forward` and `changed_at` the day the old system reached the
+    step: the household was written to then, so no letter or text is sent for it;
+    the stage is the tenancy's as any other."""
 
     tenancy_id: uuid.UUID
     uprn: Uprn
@@ -287,6 +291,11 @@ class ArrearsStageChanged(
         "never about the person",
     )
     rent_account_id: uuid.UUID | None = None
+    brought_forward: bool = Field(
+        default=False,
+        description="The step the old system's recovery had reached, brought forward at "
+        "a tenancy's load (ADR 0144), not a step taken: its letter was the old system's",
+    )
 
 
 class ArrangementMade(

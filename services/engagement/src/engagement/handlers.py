@@ -375,9 +375,11 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
     ) -> None:
         """The arrears letter or text for the step, to each tenant income names (else
         the tenancy's residents; one named by an id since merged into another resident
-        is the resident kept, ADR 0138); leaving recovery sends nothing."""
+        is the resident kept, ADR 0138); leaving recovery sends nothing, nor does a step
+        brought forward at a tenancy's load (ADR 0144): the old system wrote that
+        letter, and the household would have it twice."""
         changed = envelope.data
-        if changed.stage == ArrearsStage.NONE:
+        if changed.stage == ArrearsStage.NONE or changed.brought_forward:
             return
         person_ids = await residents.as_kept(
             session, list(getattr(changed, "person_ids", None) or [])

@@ -52,6 +52,35 @@ async def stage_changes(db: Database, tenancy: TenancyPublic) -> list[dict[str, 
     return [p for t, p in await events_of(db, tenancy.uprn) if t == STAGE_CHANGED]
 
 
+async def moves(db: Database, tenancy: TenancyPublic) -> list[tuple[str, str, bool]]:
+    """Each arrears-stage-changed as (from, to, brought forward)."""
+    return [
+        (p["previous_stage"], p["stage"], p["brought_forward"])
+        for p in await stage_changes(db, tenancy)
+    ]
+
+
+async def test_the_load_announces_the_step_brought_forward(income_database: Database) -> None:
+    """At the load, in its transaction (the outbox), arrears-stage-changed from none to
+    the step, `brought_forward` (engagement writes no letter for it), dated the day the
+    old system reached it, not the load, with the tenants and the ladder's arrears:
+    500.00 brought forward, the current week (charged back) not yet in arrears. Before,
+    nothing was published and visits scored the home without the notice."""
+    served = date(2026, 10, 5)
+    tenancy = await load(income_database, "notice_of_seeking_possession", served)
+    [announced] = await stage_changes(income_database, tenancy)
+    assert announced["tenancy_id"] == str(tenancy.id)
+    assert (announced["previous_stage"], announced["stage"]) == (
+        "none",
+        "notice_of_seeking_possession",
+    )
+    assert announced["brought_forward"] is True
+    assert datetime.fromisoformat(announced["changed_at"]) == start_of_london_day(served)
+    assert announced["arrears_pence"] == 50_000
+    assert announced["person_ids"] == [str(t.person_id) for t in tenancy.tenants]
+    assert announced["rent_account_id"] == str(tenancy.rent_account_id)
+
+
 async def test_a_notice_served_by_the_old_system_goes_on_and_no_letter_1_is_written(
     income_database: Database,
 ) -> None:
@@ -59,7 +88,8 @@ async def test_a_notice_served_by_the_old_system_goes_on_and_no_letter_1_is_writ
     the notice kept with the case's, live to 4 October 2027. At the first look the
     court warning is due (over 28 days on, 4 weeks of rent owed) and waits for the
     pre-action protocol, as for a notice the ladder served; nothing is written to the
-    household. Without the stage brought forward, this case went to letter 1."""
+    household (the load's own announcement aside). Without the stage brought forward,
+    this case went to letter 1."""
     served = date(2026, 10, 5)
     tenancy = await load(income_database, "notice_of_seeking_possession", served)
     case = await look_at(income_database, tenancy, ArrearsLadder(), NOW)
@@ -67,7 +97,7 @@ async def test_a_notice_served_by_the_old_system_goes_on_and_no_letter_1_is_writ
     assert case.nosp_served_at == start_of_london_day(served)
     assert case.blocked_by == "tenant_contacted"
     assert (case.letter_1_at, case.letter_2_at) == (None, None)
-    assert await stage_changes(income_database, tenancy) == []
+    assert await moves(income_database, tenancy) == [("none", "notice_of_seeking_possession", True)]
     async with income_database.sessionmaker() as session:
         assert tenancy.rent_account_id is not None
         notices = await cases.notices_of(session, tenancy.rent_account_id)
@@ -81,9 +111,9 @@ async def test_the_ladder_goes_on_from_letter_2_to_the_notice(income_database: D
     tenancy = await load(income_database, "letter_2", date(2026, 11, 20))
     case = await look_at(income_database, tenancy, ArrearsLadder(), NOW)
     assert case.stage is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION
-    moved = await stage_changes(income_database, tenancy)
-    assert [(p["previous_stage"], p["stage"]) for p in moved] == [
-        ("letter_2", "notice_of_seeking_possession")
+    assert await moves(income_database, tenancy) == [
+        ("none", "letter_2", True),
+        ("letter_2", "notice_of_seeking_possession", False),
     ]
 
 
@@ -91,14 +121,15 @@ async def test_a_letter_1_sent_days_before_the_load_is_not_sent_again(
     income_database: Database,
 ) -> None:
     """Letter 1 sent six days before the load: letter 2 is not due for 14 days after it,
-    and letter 1 is not written again; the case stays, nothing published."""
+    and letter 1 is not written again; the case stays, nothing published
+    but the load's announcement."""
     tenancy = await load(income_database, "letter_1", date(2026, 11, 25))
     case = await look_at(income_database, tenancy, ArrearsLadder(), NOW)
     assert (case.stage, case.letter_1_at) == (
         ArrearsStage.LETTER_1,
         start_of_london_day(date(2026, 11, 25)),
     )
-    assert await stage_changes(income_database, tenancy) == []
+    assert await moves(income_database, tenancy) == [("none", "letter_1", True)]
 
 
 async def test_a_court_step_names_its_notice(income_database: Database) -> None:
@@ -111,7 +142,7 @@ async def test_a_court_step_names_its_notice(income_database: Database) -> None:
     assert case.stage is ArrearsStage.COURT_WARNING
     assert case.nosp_served_at == start_of_london_day(date(2026, 9, 7))
     assert case.court_warning_at == start_of_london_day(date(2026, 11, 9))
-    assert await stage_changes(income_database, tenancy) == []
+    assert await moves(income_database, tenancy) == [("none", "court_warning", True)]
     with pytest.raises(Unprocessable) as refused:
         await load(income_database, "court_warning", date(2026, 11, 9))
     field = "arrears_stage_brought_forward.notice_served_on"

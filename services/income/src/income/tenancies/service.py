@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_contracts.events.income import (
     ArrearsStage,
+    ArrearsStageChanged,
     TenancyEnded,
     TenancyStartedV2,
     TenancyType,
@@ -111,8 +112,8 @@ def stand_where_the_old_system_stood(case: ArrearsCase, step: ArrearsStageBrough
     from letter 2, the court application from the warning) and a notice's 12 months from
     its service, so it goes on from there and writes no letter for a step taken. Steps
     before it are not stamped: the ladder never reads an earlier step's day once past
-    it. No arrears-stage-changed: the household was written to by the old system, and
-    a consumer writing to it again is what this prevents."""
+    it. Announced by `announce_the_step_brought_forward`, once the load's weeks are
+    charged."""
     stage = ArrearsStage(step.stage)
     reached_at = start_of_london_day(step.reached_on)
     case.stage = stage
@@ -121,6 +122,42 @@ def stand_where_the_old_system_stood(case: ArrearsCase, step: ArrearsStageBrough
         setattr(case, marker, reached_at)
     if step.notice_served_on is not None:
         case.nosp_served_at = start_of_london_day(step.notice_served_on)
+
+
+async def announce_the_step_brought_forward(
+    session: AsyncSession,
+    tenancy: Tenancy,
+    tenants: Sequence[Tenant],
+    account_id: uuid.UUID,
+    step: ArrearsStageBroughtForward,
+    now: datetime,
+) -> None:
+    """arrears-stage-changed for a step brought forward at the load (ADR 0144), so a
+    consumer holding each tenancy's stage (visits' risk score) has it from the load, not
+    from the ladder's next move. `brought_forward`: the household had the step's letter
+    from the old system, and engagement writes none for it. Dated when the old system
+    reached the step (as the case's `stage_changed_at`), from `none`; the arrears are the
+    ladder's own figure once the load's weeks are charged (the balance beyond the
+    current week's charges), the one its first look reads."""
+    today = london_day(now)
+    balance = await accounts.balance(session, account_id, through=today)
+    week = await accounts.week_charges(
+        session, account_id, account_rules.rent_week_of(today), through=today
+    )
+    await publish(
+        session,
+        ArrearsStageChanged(
+            tenancy_id=tenancy.id,
+            uprn=tenancy.uprn,
+            stage=ArrearsStage(step.stage),
+            previous_stage=ArrearsStage.NONE,
+            arrears_pence=account_rules.arrears_of(balance, week),
+            changed_at=start_of_london_day(step.reached_on),
+            person_ids=[t.person_id for t in tenants],
+            rent_account_id=account_id,
+            brought_forward=True,
+        ),
+    )
 
 
 class TenancyService:
@@ -156,7 +193,8 @@ class TenancyService:
         rent run, whatever the window. A load is safe without ops setting it to 0.
         With it may come the step the old system's arrears recovery had reached (ADR
         0144): the case starts there (`stand_where_the_old_system_stood`), a notice
-        brought forward kept with its notices, and nothing is published for it."""
+        brought forward kept with its notices, and the step announced brought forward
+        (`announce_the_step_brought_forward`)."""
         now = now or datetime.now(UTC)
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
@@ -307,6 +345,10 @@ class TenancyService:
                 session, account, tenancy, weeks, now
             )
             await session.flush()
+        if step is not None:
+            await announce_the_step_brought_forward(
+                session, tenancy, tenants, account.id, step, now
+            )
         return to_public(tenancy, tenants, account.id)
 
     async def _current(self, session: AsyncSession, tenancy_id: uuid.UUID) -> Tenancy:
