@@ -8,6 +8,7 @@ published. Booked again without it, and first bookings with it, are taken."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -28,7 +29,9 @@ def at_first_contact(order_ids: list[str], slot: dict[str, str]) -> dict[str, ob
     }
 
 
-async def first_contact_figure(staff: httpx.AsyncClient) -> dict[str, int]:
+async def a_figure_around_today(staff: httpx.AsyncClient, code: str) -> dict[str, Any]:
+    """One measure of the repairs figures from yesterday to tomorrow, a period that
+    holds what a booking made now counts in."""
     today = datetime.now(UTC).date()
     response = await staff.get(
         "/v1/repairs/figures",
@@ -36,7 +39,12 @@ async def first_contact_figure(staff: httpx.AsyncClient) -> dict[str, int]:
     )
     assert response.status_code == 200, response.text
     measures = response.json()["measures"]
-    (measure,) = (m for m in measures if m["code"] == "repairs.appointments_at_first_contact")
+    (measure,) = (m for m in measures if m["code"] == code)
+    return dict(measure)
+
+
+async def first_contact_figure(staff: httpx.AsyncClient) -> dict[str, int]:
+    measure = await a_figure_around_today(staff, "repairs.appointments_at_first_contact")
     return {"numerator": measure["numerator"], "denominator": measure["denominator"]}
 
 

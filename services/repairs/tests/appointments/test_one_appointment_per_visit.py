@@ -8,7 +8,7 @@ excused. Against PostgreSQL, through the staff API."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from hearth_kit.db import Database
 from repairs.appointments.rules import left_out_of_the_visit
 from repairs.models import WorkOrder
 from services.repairs.tests.appointments.test_cancel import free_slots
+from services.repairs.tests.appointments.test_first_contact_once import a_figure_around_today
 from services.repairs.tests.orders.test_appointment_outcomes import (
     plumbing_and_carpentry_ordered_after_one_visit,
     plumbing_and_electrical_ordered_after_one_visit,
@@ -26,15 +27,7 @@ from services.repairs.tests.orders.test_work_orders import published
 
 
 async def split_figure(staff: httpx.AsyncClient) -> int:
-    today = datetime.now(UTC).date()
-    response = await staff.get(
-        "/v1/repairs/figures",
-        params={"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))},
-    )
-    assert response.status_code == 200, response.text
-    measures = response.json()["measures"]
-    (measure,) = (m for m in measures if m["code"] == "repairs.appointments_split")
-    value: int = measure["value"]
+    value: int = (await a_figure_around_today(staff, "repairs.appointments_split"))["value"]
     return value
 
 
