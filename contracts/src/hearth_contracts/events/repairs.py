@@ -351,9 +351,9 @@ class RepairCompletedV2(
 ):
     """A repair was completed (when its last open work order is closed, completed or
     cancelled by staff, as of its latest completion: ADR 0141), with whether it was on
-    time and right first time. Version 2 adds a complaint as a source (with the complaint's id when known);
-    repairs publishes v2 alone, and consumers handle v1 events still on the topic as
-    they handle v2.
+    time and right first time. Version 2 adds a complaint as a source (with the
+    complaint's id when known); repairs publishes v2 alone, and consumers handle v1
+    events still on the topic as they handle v2.
 
     `completed_on_time` is the regulator's RP02 measure (reported separately for
     emergency and other priorities); `right_first_time` means no follow-on visit was
