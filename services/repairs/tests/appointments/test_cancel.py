@@ -7,39 +7,26 @@ without an appointment is cancelled."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from hearth_kit.db import Database
-from hearth_kit.tables import outbox_message
 from services.repairs.tests.contractor_doubles import contractor
 from services.repairs.tests.orders.test_appointment_outcomes import (
     an_appointment_that_started_yesterday,
     plumbing_and_carpentry_ordered_after_one_visit,
 )
-from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, published_data
 
 CANCELLED = "uk.hearth.repairs.appointment-cancelled.v1"
 
 
 async def cancelled_events(db: Database, uprn: str) -> list[dict[str, Any]]:
     """The data of every appointment-cancelled in the outbox for the home."""
-    async with db.sessionmaker() as session:
-        payloads = (
-            await session.scalars(
-                select(outbox_message.c.payload).where(
-                    outbox_message.c.message_key == uprn,
-                    outbox_message.c.event_type == CANCELLED,
-                )
-            )
-        ).all()
-    events = [json.loads(p) for p in payloads]
-    return [event.get("data", event) for event in events]
+    return await published_data(db, uprn, CANCELLED)
 
 
 async def free_slots(staff: httpx.AsyncClient, uprn: str, trades: list[str]) -> list[Any]:

@@ -9,16 +9,13 @@ null only on events published before it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from hearth_kit.db import Database
-from hearth_kit.outbox import outbox_message
 from services.repairs.tests.appointments.test_schedule_repair_message import (
     about,
     schedule_messages,
@@ -31,21 +28,12 @@ from services.repairs.tests.orders.test_late_status_updates import (
     told,
 )
 from services.repairs.tests.orders.test_one_no_access_visit import under_way
-from services.repairs.tests.orders.test_work_orders import a_uprn
+from services.repairs.tests.orders.test_work_orders import a_uprn, published_data
 
 
 async def missed_events(db: Database, uprn: str) -> list[dict[str, Any]]:
     """The data of every appointment-missed in the outbox for the home."""
-    async with db.sessionmaker() as session:
-        payloads = (
-            await session.scalars(
-                select(outbox_message.c.payload).where(
-                    outbox_message.c.message_key == uprn,
-                    outbox_message.c.event_type == "uk.hearth.repairs.appointment-missed.v1",
-                )
-            )
-        ).all()
-    return [json.loads(p).get("data", json.loads(p)) for p in payloads]
+    return await published_data(db, uprn, "uk.hearth.repairs.appointment-missed.v1")
 
 
 @pytest.mark.parametrize(

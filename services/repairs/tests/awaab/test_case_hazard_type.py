@@ -4,35 +4,24 @@ opened through the API and from hazards seen on a visit or at a gas check alike.
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, HazardFoundAtCheck
 from hearth_contracts.events.visits import HazardIdentified, HazardSeverity, HazardType
 from hearth_kit.db import Database
-from hearth_kit.tables import outbox_message
 from repairs.handlers import build_handlers
 from repairs.work_orders.service import RepairService
 from services.repairs.tests.contractor_doubles import manager
+from services.repairs.tests.orders.test_work_orders import published_data
 
 
 async def cases_opened(db: Database, uprn: str) -> list[dict[str, object]]:
-    async with db.sessionmaker() as session:
-        rows = await session.execute(
-            select(outbox_message.c.payload)
-            .where(
-                outbox_message.c.message_key == uprn,
-                outbox_message.c.event_type == "uk.hearth.repairs.damp-mould-case-opened.v1",
-            )
-            .order_by(outbox_message.c.id)
-        )
-    return [json.loads(payload) for (payload,) in rows.all()]
+    return await published_data(db, uprn, "uk.hearth.repairs.damp-mould-case-opened.v1")
 
 
 async def test_each_case_opened_names_its_hazard_type(

@@ -12,19 +12,16 @@ carries the same subject."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from hearth_kit.db import Database
-from hearth_kit.tables import outbox_message
 from services.repairs.tests.appointments.test_cancel import book, free_slots
 from services.repairs.tests.contractor_doubles import contractor
-from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
+from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, published_data
 
 BOOKED = "uk.hearth.repairs.appointment-booked.v1"
 
@@ -35,19 +32,7 @@ def moment(value: Any) -> datetime:
 
 async def booked_events(db: Database, uprn: str) -> list[dict[str, Any]]:
     """The data of every appointment-booked in the outbox for the home, in order."""
-    async with db.sessionmaker() as session:
-        payloads = (
-            await session.scalars(
-                select(outbox_message.c.payload)
-                .where(
-                    outbox_message.c.message_key == uprn,
-                    outbox_message.c.event_type == BOOKED,
-                )
-                .order_by(outbox_message.c.id)
-            )
-        ).all()
-    events = [json.loads(p) for p in payloads]
-    return [event.get("data", event) for event in events]
+    return await published_data(db, uprn, BOOKED)
 
 
 async def appointments_at(staff: httpx.AsyncClient, uprn: str) -> dict[str, dict[str, Any]]:

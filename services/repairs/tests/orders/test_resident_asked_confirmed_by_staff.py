@@ -9,15 +9,12 @@ again (appointment-missed, the same missed_at, a new recorded_at)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from hearth_kit.db import Database
-from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import london_day
 from services.repairs.tests.appointments.test_outcome_dated_when_it_happened import (
     kept_and_out_of,
@@ -28,20 +25,11 @@ from services.repairs.tests.orders.test_contractor_moves_a_started_appointment i
 )
 from services.repairs.tests.orders.test_late_status_updates import minutes_ago, raised_an_hour_ago
 from services.repairs.tests.orders.test_one_no_access_visit import under_way
-from services.repairs.tests.orders.test_work_orders import a_uprn
+from services.repairs.tests.orders.test_work_orders import a_uprn, published_data
 
 
 async def missed_published(db: Database, uprn: str) -> list[dict[str, Any]]:
-    async with db.sessionmaker() as session:
-        rows = await session.scalars(
-            select(outbox_message.c.payload)
-            .where(
-                outbox_message.c.message_key == uprn,
-                outbox_message.c.event_type == "uk.hearth.repairs.appointment-missed.v1",
-            )
-            .order_by(outbox_message.c.id)
-        )
-        return [json.loads(p) for p in rows.all()]
+    return await published_data(db, uprn, "uk.hearth.repairs.appointment-missed.v1")
 
 
 async def moved_late_saying_the_household_asked(

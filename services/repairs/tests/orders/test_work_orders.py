@@ -49,6 +49,24 @@ async def published(db: Database, uprn: str, event: str | None = None) -> list[d
         return [dict(r._mapping) for r in (await session.execute(query)).all()]
 
 
+async def published_data(db: Database, uprn: str, event_type: str) -> list[dict[str, Any]]:
+    """The data of every event of `event_type` (its full type, version and all) in the
+    outbox for the home, in the order published (an envelope stored whole: its data)."""
+    async with db.sessionmaker() as session:
+        payloads = (
+            await session.scalars(
+                select(outbox_message.c.payload)
+                .where(
+                    outbox_message.c.message_key == uprn,
+                    outbox_message.c.event_type == event_type,
+                )
+                .order_by(outbox_message.c.id)
+            )
+        ).all()
+    events = [json.loads(p) for p in payloads]
+    return [event.get("data", event) for event in events]
+
+
 async def schedule_of_rates(db: Database) -> None:
     async with db.sessionmaker() as session, session.begin():
         await import_schedule(session, SOR_CSV.splitlines(keepends=True))
