@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,24 +18,9 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ResidentMerged, VulnerabilityRecordedV2
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
-from hearth_kit.dead_letters import DeadLetters
-from hearth_kit.inbox import Inbox, Message
-from repairs.handlers import build_handlers
 from repairs.models import TenantOfTenancy, VulnerableResident
-from repairs.settings import RepairsSettings
-from repairs.work_orders.service import RepairService
+from services.repairs.tests.test_handlers import consume
 from tests.harness.events import a_tenancy_of
-
-handlers = build_handlers(RepairService())
-
-
-async def consume(db: Database, envelopes: Sequence[Envelope[Any]]) -> None:
-    settings = RepairsSettings(environment="development")
-    inbox = Inbox(settings, db, handlers, DeadLetters(settings, db))
-    async with db.sessionmaker() as session, session.begin():
-        await inbox.apply(
-            session, [(Message("t", 0, n, None, None, ()), e) for n, e in enumerate(envelopes)]
-        )
 
 
 def a_home() -> str:
