@@ -110,6 +110,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "(cross-field; the interval is configuration), none for a one-off check (" + STATE + ")",
         "defects.*.storey": "needed with alarm_kind smoke at a home of several storeys "
         "with living space (the home's storeys: " + STATE + "; ADR 0126)",
+        "defects.*.alarm_kind": "needed on an alarm_faulty_or_missing defect at a home whose "
+        "register has a missing alarm's repair raised and not done (" + STATE + "; ADR 0153)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {
         "attempted_at": FUTURE + "; nor before its cycle began (" + STATE + ")",

@@ -10,6 +10,7 @@ repair as before."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from services.compliance.tests.conftest import Published
 from services.compliance.tests.factories import london_today
 from services.compliance.tests.gas_safety_records.test_alarm_tests_and_the_register import (
     a_let_gas_home,
+    complete_repair,
 )
 
 
@@ -49,7 +51,7 @@ async def first_day_alarm_check(
 
 
 async def certify(
-    compliance: httpx.AsyncClient, check: str, defects: list[dict[str, Any]]
+    compliance: httpx.AsyncClient, check: str, defects: list[dict[str, Any]], **fields: Any
 ) -> httpx.Response:
     return await compliance.post(
         f"/v1/compliance/checks/{check}/certificates",
@@ -58,6 +60,7 @@ async def certify(
             "certificate_reference": f"ALARMS-{check}",
             "outcome": "unsatisfactory",
             "defects": defects,
+            **fields,
         },
     )
 
@@ -101,11 +104,70 @@ async def test_an_alarm_defect_that_does_not_say_which_alarm_is_its_own_repair(
     programme: ProgrammeService,
     published: Published,
 ) -> None:
+    # the register lacks no alarm: no repair raised that this one could repeat
+    uprn = await a_let_gas_home(
+        compliance, storeys_with_living_space=1, smoke_alarm_storeys=[0], co_alarm_rooms=["kitchen"]
+    )
+    assert await published("required-alarm-missing", uprn) == []
+    check = await first_day_alarm_check(compliance, compliance_database, programme, uprn)
+    taken = await certify(compliance, check, [alarm_defect("hall")])
+    assert taken.status_code == 201, taken.text
+    assert len(await published("safety-defect-found", uprn)) == 1
+
+
+async def test_where_the_register_has_a_repair_raised_an_alarm_defect_says_which_alarm(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Published,
+) -> None:
+    """ADR 0153: the hall's smoke alarm the register lacks, its repair raised; the officer's
+    alarm defect that does not say which alarm could be that one (a second repair to fit
+    it) or another: refused, naming the field, nothing kept; sent again saying which, the
+    register's repair is the one."""
     uprn = await a_let_gas_home(
         compliance, storeys_with_living_space=1, smoke_alarm_storeys=[], co_alarm_rooms=["kitchen"]
     )
+    assert len(await published("required-alarm-missing", uprn)) == 1
     check = await first_day_alarm_check(compliance, compliance_database, programme, uprn)
-    taken = await certify(compliance, check, [alarm_defect("hall")])
+    co = alarm_defect("kitchen", alarm_kind="carbon_monoxide")
+
+    refused = await certify(compliance, check, [co, alarm_defect("hall")])
+
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["defects.1.alarm_kind"]
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    assert [c["completed_at"] for c in home["checks"] if c["id"] == check] == [None]
+    assert await published("safety-defect-found", uprn) == []
+
+    taken = await certify(compliance, check, [co, alarm_defect("hall", alarm_kind="smoke")])
+
+    assert taken.status_code == 201, taken.text
+    # the hall's is the register's row's repair; the kitchen's CO alarm, which the
+    # register shows fitted, found faulty: its own repair
+    assert [d["location"] for d in await published("safety-defect-found", uprn)] == ["kitchen"]
+
+
+async def test_an_alarm_defect_after_the_registers_repair_was_done_is_its_own_repair(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Published,
+) -> None:
+    """The row stays open until the register shows the alarm fitted, but its repair done
+    before the check cannot be repeated: an alarm found faulty or missing after it is a
+    new repair (ADR 0120), and one that does not say which alarm is taken as before."""
+    uprn = await a_let_gas_home(
+        compliance, storeys_with_living_space=1, smoke_alarm_storeys=[], co_alarm_rooms=["kitchen"]
+    )
+    [raised] = await published("required-alarm-missing", uprn)
+    await complete_repair(compliance_database, raised["alarm_id"], uprn)
+    check = await first_day_alarm_check(compliance, compliance_database, programme, uprn)
+
+    taken = await certify(
+        compliance, check, [alarm_defect("hall")], checked_at=datetime.now(UTC).isoformat()
+    )
+
     assert taken.status_code == 201, taken.text
     assert len(await published("safety-defect-found", uprn)) == 1
 

@@ -218,7 +218,9 @@ class CertificateDefectIn(BaseModel):
         description="An alarm_faulty_or_missing defect only (else 422 naming it): which "
         "alarm, smoke or carbon_monoxide (its `location` the room, as the register names "
         "rooms). With it, an alarm the home's register already has a repair for (a missing "
-        "alarm's, ADR 0109) raises no second one (ADR 0126); without it, its own repair",
+        "alarm's, ADR 0109) raises no second one (ADR 0126); without it, its own repair, "
+        "and refused (422 naming it) where the register has such a repair not yet done "
+        "(ADR 0153)",
     )
     storey: Annotated[int, Field(ge=0, lt=60), WHOLE_NUMBER] | None = Field(
         default=None,

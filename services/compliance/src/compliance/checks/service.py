@@ -201,6 +201,28 @@ def _alarms_placed(
     return placed
 
 
+def _which_alarm_told(defects: Iterable[CertificateDefectIn]) -> None:
+    """At a home whose register has a repair raised for a missing alarm and not yet done
+    (an open row, ADR 0109), an alarm_faulty_or_missing defect must say which alarm it
+    is (`alarm_kind`): without it, whether it is that row's alarm (its repair, ADR 0126)
+    or another (a repair of its own) cannot be told, and taking it as its own raised a
+    second repair for the alarm the register's was already to fit. Refused, 422 naming
+    `defects.N.alarm_kind` (ADR 0153). Elsewhere, nothing can be raised twice: one
+    without it is its own repair, as before."""
+    for index, defect in enumerate(defects):
+        if (
+            defect.classification is CertificateDefectClassification.ALARM_FAULTY_OR_MISSING
+            and defect.alarm_kind is None
+        ):
+            raise Unprocessable(
+                "A repair is already raised for a missing alarm at this home: an alarm "
+                "faulty or missing here needs its alarm_kind (smoke, with its storey, or "
+                "carbon_monoxide, its room as the location), so that the same alarm is "
+                "not repaired twice",
+                field=f"defects.{index}.alarm_kind",
+            )
+
+
 def etag_of(check: Check) -> str:
     return f'"{check.version}"'
 
@@ -1018,6 +1040,14 @@ class ProgrammeService:
                     field="next_check_by",
                 )
             expires_on = data.next_check_by
+        # the register's missing alarm rows whose repair had not been done by the check
+        rows = (
+            {}
+            if home is None
+            else await missing_alarms.rows_not_repaired_by(session, home.uprn, happened_at)
+        )
+        if rows:
+            _which_alarm_told(data.defects)
         copy_by = copy_to_tenant_by(
             data.done_on,
             home.tenancy_start_date if home is not None else None,
@@ -1062,13 +1092,11 @@ class ProgrammeService:
             )
             for defect in data.defects
         ]
-        if home is not None:
-            # an alarm whose repair the register's missing alarm row raised (ADR 0109)
-            # is that row's, as a gas record's finding is (ADR 0120, 0126)
-            rows = await missing_alarms.rows_not_repaired_by(session, home.uprn, happened_at)
-            for defect, place in zip(defects, alarm_places, strict=True):
-                if place is not None and place in rows:
-                    defect.missing_alarm_id = rows[place]
+        # an alarm whose repair the register's missing alarm row raised (ADR 0109) is
+        # that row's, as a gas record's finding is (ADR 0120, 0126)
+        for defect, place in zip(defects, alarm_places, strict=True):
+            if place is not None and place in rows:
+                defect.missing_alarm_id = rows[place]
         records.add_defects(session, defects)
         await session.flush()
         no_access_history = home is not None and household_no_access_history(
