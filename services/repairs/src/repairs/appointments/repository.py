@@ -124,9 +124,37 @@ async def booked_counts(
     }
 
 
+async def held_places(
+    session: AsyncSession, trades: list[Trade], first_day: date, last_day: date
+) -> dict[tuple[Trade, date], list[rules.HeldPlace]]:
+    """Each trade's places held on each day in the range, with the slot and window of
+    the appointment holding each (a slot's places are taken by every window overlapping
+    its hours: rules.places_taken)."""
+    query = (
+        core_select(
+            col(BookedSlot.trade),
+            col(BookedSlot.day),
+            col(BookedSlot.slot_name),
+            col(Appointment.window_start),
+            col(Appointment.window_end),
+        )
+        .join(Appointment, col(Appointment.id) == col(BookedSlot.appointment_id))
+        .where(
+            col(BookedSlot.trade).in_(trades),
+            col(BookedSlot.day) >= first_day,
+            col(BookedSlot.day) <= last_day,
+        )
+    )
+    held: dict[tuple[Trade, date], list[rules.HeldPlace]] = {}
+    for trade, day, slot_name, start, end in (await session.execute(query)).all():
+        held.setdefault((Trade(trade), day), []).append(rules.HeldPlace(slot_name, start, end))
+    return held
+
+
 async def lock_slots(session: AsyncSession, keys: list[str]) -> None:
-    """Serialise bookings of the same trade's slot on the same day (PostgreSQL advisory
-    locks for the transaction), so two bookings never both take its last place."""
+    """Serialise bookings of the same trade on the same day (PostgreSQL advisory locks
+    for the transaction), so two bookings never both take a slot's last place: by day,
+    not by slot, as overlapping slots share places (docs/adr/0149)."""
     if session.get_bind().dialect.name != "postgresql":
         return
     for key in sorted(keys):

@@ -4,7 +4,10 @@ A slot is offered on a day when the landlord's slot definition names that weekda
 the day is not a bank holiday or closure day (Saturdays are offered where a slot says
 so, unless the Saturday is itself a closure day). Each trade has a capacity per slot per
 day; a slot is free for a set of trades when every one of them has room (one
-appointment covers the trades of all the work at the home).
+appointment covers the trades of all the work at the home). A slot's places are taken
+by every appointment whose window overlaps its hours, not only those booked in it by
+name: the morning and the 08:00-10:00 slot share the trade's operatives for those two
+hours (docs/adr/0149).
 """
 
 from __future__ import annotations
@@ -131,17 +134,52 @@ def capacity(
     return by_trade.get(trade, {}).get(slot_name, default)
 
 
+@dataclass(frozen=True, slots=True)
+class HeldPlace:
+    """One trade's place held by a booked (or kept, or missed) appointment: the slot it
+    was booked in and the window the household was given."""
+
+    slot_name: str
+    window_start: datetime
+    window_end: datetime
+
+
+def overlaps(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> bool:
+    """Whether two windows share any time: the morning ending at 12:00 and the
+    afternoon starting at 12:00 do not."""
+    return start < other_end and other_start < end
+
+
+def places_taken(offered: OfferedSlot, held: Iterable[HeldPlace]) -> int:
+    """How many of one trade's places on the slot's day `offered` has taken: every
+    appointment whose window overlaps the slot's hours (the morning's 08:00-12:00 and
+    the two-hour 08:00-10:00 take each other's places: one operative cannot be at two
+    homes at 09:00), and any booked in the slot by name (a contractor's own window
+    outside every slot is counted in the slot it fits best: slot_for_window). Counted
+    by the slot's own name only, overlapping slots each had places of their own, and
+    availability offered, and booking took, more appointments in the same hours than
+    the trade has operatives for (docs/adr/0149)."""
+    return sum(
+        1
+        for place in held
+        if place.slot_name == offered.slot.name
+        or overlaps(place.window_start, place.window_end, offered.window_start, offered.window_end)
+    )
+
+
 def free_places(
     offered: OfferedSlot,
     trades: Iterable[Trade],
-    booked: Mapping[tuple[Trade, date, str], int],
+    held: Mapping[tuple[Trade, date], Sequence[HeldPlace]],
     default: int,
     by_trade: Mapping[Trade, Mapping[str, int]],
 ) -> int:
-    """Appointments still bookable in this slot for work needing all of `trades`."""
+    """Appointments still bookable in this slot for work needing all of `trades`: each
+    trade's capacity of the slot less the places taken in its hours (places_taken;
+    `held` is each trade's places by day)."""
     return min(
         capacity(trade, offered.slot.name, default, by_trade)
-        - booked.get((trade, offered.day, offered.slot.name), 0)
+        - places_taken(offered, held.get((trade, offered.day), ()))
         for trade in trades
     )
 

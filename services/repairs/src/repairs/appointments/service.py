@@ -424,15 +424,14 @@ async def _places_left(
     work_orders: list[WorkOrder],
     offered: rules.OfferedSlot,
 ) -> int:
-    """How many places `offered` has left for the trades of the work, the slot locked
-    for those trades first so that two bookings cannot both take its last place."""
+    """How many places `offered` has left for the trades of the work, each trade's day
+    locked first so that two bookings cannot both take its last place: the day, not the
+    slot, as a booking in an overlapping slot takes the same places (docs/adr/0149)."""
     trades = sorted({order.trade for order in work_orders})
-    await repository.lock_slots(
-        session, [f"repairs:{t}:{offered.day}:{offered.slot.name}" for t in trades]
-    )
-    booked = await repository.booked_counts(session, trades, offered.day, offered.day)
+    await repository.lock_slots(session, [f"repairs:{t}:{offered.day}" for t in trades])
+    held = await repository.held_places(session, trades, offered.day, offered.day)
     return rules.free_places(
-        offered, trades, booked, settings.capacity_per_slot, settings.trade_capacity
+        offered, trades, held, settings.capacity_per_slot, settings.trade_capacity
     )
 
 
@@ -651,13 +650,13 @@ class AppointmentService:
         offered = rules.offered_slots(
             self.settings.slots, now=now, first_day=first_day, days=days, calendar=self.calendar
         )
-        booked = await repository.booked_counts(
+        held = await repository.held_places(
             session, trades, first_day, first_day + timedelta(days=days)
         )
         slots = []
         for slot in offered:
             free = rules.free_places(
-                slot, trades, booked, self.settings.capacity_per_slot, self.settings.trade_capacity
+                slot, trades, held, self.settings.capacity_per_slot, self.settings.trade_capacity
             )
             if free > 0:
                 slots.append(
