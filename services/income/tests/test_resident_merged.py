@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from hearth_contracts import Envelope
@@ -118,3 +119,50 @@ async def test_the_kept_persons_own_flag_stays_over_the_duplicates(
     for _ in range(2):
         await consume(db, [Envelope(data=merged)])
         assert await held(db, [], [kept, duplicate]) == ([], [(kept, False, theirs)])
+
+
+@pytest.mark.parametrize("second_merge_first", [False, True], ids=["in_order", "out_of_order"])
+async def test_a_chain_of_merges_ends_under_the_last_kept_in_either_order(
+    income: httpx.AsyncClient, income_database: Database, second_merge_first: bool
+) -> None:
+    """A merged into B, then B into C (ADR 0148): the two events are keyed by two homes,
+    so income may handle B into C first. Either way every row ends under C, none under
+    B (an id engagement no longer uses); handling both again changes nothing."""
+    db = income_database
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    tenancy = await a_tenancy(
+        income, tenants=[{"full_name": "Ada Lovelace", "person_id": str(first)}]
+    )
+    tenancy_id, uprn = uuid.UUID(tenancy["id"]), tenancy["uprn"]
+    seconds_flag_at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    await consume(
+        db,
+        [
+            a_flag(first, uprn, True, datetime(2026, 11, 1, 9, 0, tzinfo=UTC)),
+            a_flag(second, a_uprn(), False, seconds_flag_at),
+        ],
+    )
+    first_into_second = Envelope(
+        data=ResidentMerged(
+            person_id=second, duplicate_person_id=first, uprn=uprn, merged_at=datetime.now(UTC)
+        )
+    )
+    second_into_third = Envelope(
+        data=ResidentMerged(
+            person_id=third,
+            duplicate_person_id=second,
+            uprn=a_uprn(),
+            merged_at=datetime.now(UTC),
+            earlier_duplicate_person_ids=[first],
+        )
+    )
+    merges = [first_into_second, second_into_third]
+    if second_merge_first:
+        merges.reverse()
+    expected = ([(tenancy_id, third)], [(third, False, seconds_flag_at)])
+    for merge in merges:
+        await consume(db, [merge])
+    assert await held(db, [tenancy_id], [first, second, third]) == expected
+    for merge in merges:
+        await consume(db, [Envelope(data=merge.data)])
+    assert await held(db, [tenancy_id], [first, second, third]) == expected

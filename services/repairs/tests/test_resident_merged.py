@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from hearth_contracts import Envelope
@@ -39,9 +40,13 @@ def flagged(person: uuid.UUID, uprn: str, vulnerable: bool, at: datetime) -> Env
     )
 
 
-def merged(kept: uuid.UUID, duplicate: uuid.UUID, uprn: str) -> ResidentMerged:
+def merged(kept: uuid.UUID, duplicate: uuid.UUID, uprn: str, *earlier: uuid.UUID) -> ResidentMerged:
     return ResidentMerged(
-        person_id=kept, duplicate_person_id=duplicate, uprn=uprn, merged_at=datetime.now(UTC)
+        person_id=kept,
+        duplicate_person_id=duplicate,
+        uprn=uprn,
+        merged_at=datetime.now(UTC),
+        earlier_duplicate_person_ids=list(earlier),
     )
 
 
@@ -107,3 +112,32 @@ async def test_the_kept_persons_own_flag_stays_over_the_duplicates(
     for _ in range(2):
         await consume(db, [Envelope(data=merged(kept, duplicate, uprn))])
         assert await held(db, [], [kept, duplicate]) == ([], [(kept, False, theirs)])
+
+
+@pytest.mark.parametrize("second_merge_first", [False, True], ids=["in_order", "out_of_order"])
+async def test_a_chain_of_merges_ends_under_the_last_kept_in_either_order(
+    repairs_database: Database, second_merge_first: bool
+) -> None:
+    """A merged into B, then B into C (ADR 0148): the two events are keyed by two homes,
+    so repairs may handle B into C first. Either way A's tenancy and flag end under C,
+    none under B (an id engagement no longer uses, whose flag would go on holding the
+    home's recharges); handling both again changes nothing."""
+    db = repairs_database
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    firsts_home, seconds_home = a_home(), a_home()
+    tenancy = started(firsts_home, first)
+    flagged_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    await consume(db, [tenancy, flagged(first, firsts_home, True, flagged_at)])
+    merges = [
+        Envelope(data=merged(second, first, firsts_home)),
+        Envelope(data=merged(third, second, seconds_home, first)),
+    ]
+    if second_merge_first:
+        merges.reverse()
+    expected = ([(tenancy.data.tenancy_id, third)], [(third, True, flagged_at)])
+    for event in merges:
+        await consume(db, [event])
+    assert await held(db, [tenancy.data.tenancy_id], [first, second, third]) == expected
+    for event in merges:
+        await consume(db, [Envelope(data=event.data)])
+    assert await held(db, [tenancy.data.tenancy_id], [first, second, third]) == expected

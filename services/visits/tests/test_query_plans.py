@@ -74,13 +74,18 @@ CASES = [
     case("a home's completed visits (a report)", lambda s, _r: visits.completed_visits(s, UPRN)),
     case("a visit's rebooking", lambda s, _r: visits.rebooking_of(s, AN_ID)),
     # resident-merged: the duplicate's profile by its key, its visits by
-    # ix_visit_resident_id (migration 0020; ADR 0142)
+    # ix_visit_resident_id (migration 0020; ADR 0142), and so for each id merged into
+    # it before (ADR 0148)
     case(
         "a merged resident's profile and visits",
         lambda s, _r: person_ids.merge_person(
             s,
             ResidentMerged(
-                person_id=AN_ID, duplicate_person_id=uuid.UUID(int=8), uprn=UPRN, merged_at=NOW
+                person_id=AN_ID,
+                duplicate_person_id=uuid.UUID(int=8),
+                uprn=UPRN,
+                merged_at=NOW,
+                earlier_duplicate_person_ids=[uuid.UUID(int=9)],
             ),
         ),
         "ix_visit_resident_id",

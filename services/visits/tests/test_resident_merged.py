@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
 from hearth_contracts import Envelope
@@ -66,9 +67,13 @@ def flag(
     )
 
 
-def merged(kept: uuid.UUID, duplicate: uuid.UUID, uprn: str) -> ResidentMerged:
+def merged(kept: uuid.UUID, duplicate: uuid.UUID, uprn: str, *earlier: uuid.UUID) -> ResidentMerged:
     return ResidentMerged(
-        person_id=kept, duplicate_person_id=duplicate, uprn=uprn, merged_at=datetime.now(UTC)
+        person_id=kept,
+        duplicate_person_id=duplicate,
+        uprn=uprn,
+        merged_at=datetime.now(UTC),
+        earlier_duplicate_person_ids=list(earlier),
     )
 
 
@@ -225,3 +230,52 @@ async def test_the_kept_residents_own_home_is_scored_again(visits_database: Data
     ]
     assert after["households"][theirs] == (False, 1)
     assert after["households"].get(other, (False, 0)) == (False, 0)
+
+
+@pytest.mark.parametrize("second_merge_first", [False, True], ids=["in_order", "out_of_order"])
+async def test_a_chain_of_merges_ends_under_the_last_kept_in_either_order(
+    visits: httpx.AsyncClient, visits_database: Database, second_merge_first: bool
+) -> None:
+    """A merged into B, then B into C (ADR 0148): the two events are keyed by two homes,
+    so visits may handle B into C first. Either way one profile is left, C's, with A's
+    vulnerability and B's details, the visit A confirmed names C, and none is under B
+    (an id engagement no longer uses: a ghost profile scored at the home); handling
+    both again changes nothing."""
+    db = visits_database
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await handle(db, registered(uprn))
+    await handle(db, started(uprn, tenancy_id, date(2026, 1, 5), "secure"))
+    await consume(
+        db,
+        [
+            details(first, uprn, tenancy_id, lives_alone=False),
+            flag(first, uprn, True, EARLIER, "extra_time"),
+            details(second, uprn, tenancy_id, age_band="75_to_84", lives_alone=True),
+        ],
+    )
+    visit_id = await booked(visits, uprn)
+    confirmed = await report(visits, visit_id, household=household(first))
+    assert confirmed.status_code == 201, confirmed.text
+    merges = [
+        Envelope(data=merged(second, first, uprn)),
+        Envelope(data=merged(third, second, a_uprn(), first)),
+    ]
+    if second_merge_first:
+        merges.reverse()
+    people = [first, second, third]
+    for event in merges:
+        await consume(db, [event])
+    after = await held(db, people, [uprn])
+    for event in merges:
+        await consume(db, [Envelope(data=event.data)])
+    assert await held(db, people, [uprn]) == after
+
+    assert [
+        (p["resident_id"], p["age_band"], p["lives_alone"], p["vulnerable"], p["adjustments"])
+        for p in after["profiles"]
+    ] == [(third, "75_to_84", True, True, ["extra_time"])]
+    assert [(visit, resident) for visit, resident, _ in after["visits"]] == [
+        (uuid.UUID(visit_id), third)
+    ]
+    assert after["households"] == {uprn: (True, 1)}

@@ -462,9 +462,30 @@ class ResidentMerged(
     handling it again changes nothing. Ids and the time only, never a name or details.
 
     Keyed by the home the duplicate was on (the partition of its earlier events, such
-    as its vulnerability flag), else the kept resident's."""
+    as its vulnerability flag), else the kept resident's.
+
+    A merge of A into B and a later one of B into C can be on different partitions (two
+    homes), so a consumer may handle B into C first (one partition lagging, or a dead
+    letter replayed). `earlier_duplicate_person_ids` names the ids merged into the
+    duplicate before (A: engagement now points them at the kept resident): a consumer
+    re-keys what names them to the kept id as well, and re-keys only what still names
+    an id the event names, so the late A into B finds nothing of A's left and moves
+    nothing to B (docs/adr/0148). Empty in events published before it was added."""
 
     person_id: uuid.UUID = Field(description="The resident kept (the surviving person id)")
     duplicate_person_id: uuid.UUID = Field(description="The person id merged into it")
     uprn: Uprn = Field(description="The home the merged records are of (the message key)")
     merged_at: AwareDatetime
+    earlier_duplicate_person_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        description=(
+            "The person ids merged into the duplicate before this merge, now the kept "
+            "resident's too: re-key what names them to person_id as well"
+        ),
+    )
+
+    @property
+    def retired_person_ids(self) -> list[uuid.UUID]:
+        """Every id this merge retires into `person_id`: the duplicate's first, then those
+        merged into it before, each once."""
+        return list(dict.fromkeys([self.duplicate_person_id, *self.earlier_duplicate_person_ids]))

@@ -254,7 +254,14 @@ async def test_a_duplicate_merged_into_the_tenant_income_names_becomes_theirs(
     # resident-merged: ids and the time only; the vulnerability flag under the kept id.
     events = await published(db, uprn, MERGED)
     assert len(events) == 1
-    assert set(events[0]) == {"person_id", "duplicate_person_id", "uprn", "merged_at"}
+    assert set(events[0]) == {
+        "person_id",
+        "duplicate_person_id",
+        "uprn",
+        "merged_at",
+        "earlier_duplicate_person_ids",
+    }
+    assert events[0]["earlier_duplicate_person_ids"] == []
     assert (events[0]["person_id"], events[0]["duplicate_person_id"]) == (
         str(kept),
         str(duplicate),
@@ -269,6 +276,28 @@ async def test_a_duplicate_merged_into_the_tenant_income_names_becomes_theirs(
     assert again.status_code == 200, again.text
     assert again.json() == merged
     assert len(await published(db, uprn, MERGED)) == 1
+
+
+async def test_a_merge_names_the_ids_merged_into_the_duplicate_before(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A merged into B, then B into C (ADR 0148): the second resident-merged names A as
+    merged into the duplicate before, so a consumer handling it ahead of the first (two
+    homes, two partitions) moves A's rows to C too; the first names none."""
+    uprn, _, third, second = await recorded_twice(engagement, engagement_database)
+    registered = await engagement.post(
+        "/v1/residents", json={"full_name": "Ada Lovelace", "preferred_channel": "letter"}
+    )
+    assert registered.status_code == 201, registered.text
+    first = uuid.UUID(registered.json()["id"])
+    assert (await merge(engagement, second, first)).status_code == 200
+    assert (await merge(engagement, third, second)).status_code == 200
+
+    events = await published(engagement_database, uprn, MERGED)
+    assert [
+        (e["duplicate_person_id"], e["person_id"], e["earlier_duplicate_person_ids"])
+        for e in events
+    ] == [(str(first), str(second), []), (str(second), str(third), [str(first)])]
 
 
 async def test_income_naming_the_merged_id_again_is_about_the_resident_kept(

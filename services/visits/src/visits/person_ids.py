@@ -14,6 +14,14 @@ briefing lists) and the resident who confirmed the household's details at a visi
 - A visit's `resident_id` naming the duplicate names the kept resident (the visit's
   version moves on: its entry changed).
 
+The ids merged into the duplicate before (`earlier_duplicate_person_ids`) are merged
+into the kept resident the same way, one after another, and only what still names an
+id the event names moves (ADR 0148): A into B and B into C are on two homes'
+partitions, so either may come first. B into C first merges B's and A's profiles and
+visits into C's, and A into B then finds none of A's left and moves nothing to B, an id
+no longer used (a ghost profile scored at a home); in the other order A's go to B and
+then on to C.
+
 Handling it again finds nothing under the duplicate's id: no change. A draft's
 household piece naming the duplicate is left as the tablet wrote it: the report is taken
 (a resident visits has no profile of is), and engagement applies the details to the
@@ -21,6 +29,7 @@ kept resident (ADR 0138)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -80,9 +89,35 @@ def merged_profile(kept: ResidentProfile, duplicate: ResidentProfile) -> dict[st
 
 
 async def merge_person(session: AsyncSession, merged: ResidentMerged) -> list[str]:
-    """Re-key what names the duplicate's person id to the kept one (module docstring).
-    Returns the homes of the profiles it changed, to be scored again."""
-    duplicate_id, kept_id = merged.duplicate_person_id, merged.person_id
+    """Re-key what names the duplicate's person id, and those merged into it before, to
+    the kept one (module docstring), the duplicate's first. Returns the homes of the
+    profiles it changed, to be scored again."""
+    kept_id, retired = merged.person_id, merged.retired_person_ids
+    # Every profile the merge may change locked at once, in resident id order (as each
+    # step's own read does), so never crosswise with another merge.
+    await session.execute(
+        select(col(ResidentProfile.resident_id))
+        .where(col(ResidentProfile.resident_id).in_([kept_id, *retired]))
+        .order_by(col(ResidentProfile.resident_id))
+        .with_for_update()
+    )
+    homes: list[str] = []
+    for duplicate_id in retired:
+        homes.extend(await _merge_one(session, duplicate_id, kept_id))
+    log.info(
+        "a person id merged into another: re-keyed",
+        person_id=str(kept_id),
+        duplicate_person_id=str(merged.duplicate_person_id),
+        earlier_duplicates=len(merged.earlier_duplicate_person_ids),
+    )
+    return list(dict.fromkeys(homes))
+
+
+async def _merge_one(
+    session: AsyncSession, duplicate_id: uuid.UUID, kept_id: uuid.UUID
+) -> list[str]:
+    """One retired id's profile and visits merged into the kept resident's: the homes of
+    the profiles changed."""
     profiles = {
         profile.resident_id: profile
         for profile in (
@@ -129,9 +164,4 @@ async def merge_person(session: AsyncSession, merged: ResidentMerged) -> list[st
     )
     # the rows read above are stale now: whatever the transaction reads next is fresh
     session.expire_all()
-    log.info(
-        "a person id merged into another: re-keyed",
-        person_id=str(kept_id),
-        duplicate_person_id=str(duplicate_id),
-    )
     return homes

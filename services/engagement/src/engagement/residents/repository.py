@@ -594,7 +594,9 @@ async def as_kept(session: AsyncSession, person_ids: Iterable[uuid.UUID]) -> lis
     return list(dict.fromkeys(merged.get(person_id, person_id) for person_id in ids))
 
 
-async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID) -> None:
+async def re_key(
+    session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID
+) -> list[uuid.UUID]:
     """Everything engagement holds under the duplicate's person id, re-keyed to the
     resident kept (ADR 0124). Where only one per resident may be kept (a message of one
     template about one thing, an invitation to one survey about one thing, a tenancy in
@@ -602,13 +604,17 @@ async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID
     tenancy history, invitations and diversity profile then go, a pending message goes
     (it would be the same letter twice), and one already sent or failed stays under the
     duplicate's id, as the record of what went to that record. A resident merged earlier
-    into the duplicate now names the resident kept (so as_kept is one step)."""
-    await session.execute(
+    into the duplicate now names the resident kept (so as_kept is one step): returns
+    their ids, in id order, for resident-merged to name (a consumer may hear of the
+    earlier merge after this one, ADR 0148)."""
+    re_pointed = await session.execute(
         update(Resident)
         .where(col(Resident.merged_into) == duplicate)
         .values(merged_into=kept)
+        .returning(col(Resident.id))
         .execution_options(synchronize_session=False)
     )
+    earlier = sorted(re_pointed.scalars().all())
     for model in (
         Vulnerability,
         VulnerabilityRead,
@@ -641,6 +647,7 @@ async def re_key(session: AsyncSession, *, duplicate: uuid.UUID, kept: uuid.UUID
             .where(col(one_of.resident_id) == duplicate)
             .execution_options(synchronize_session=False)
         )
+    return earlier
 
 
 async def _re_key_unique(

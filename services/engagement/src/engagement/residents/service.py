@@ -518,7 +518,7 @@ class ResidentService:
         duplicate.updated_at = now
         duplicate.version += 1
         await session.flush()
-        await repository.re_key(session, duplicate=duplicate.id, kept=kept.id)
+        earlier = await repository.re_key(session, duplicate=duplicate.id, kept=kept.id)
         # The duplicate's letters not yet tried go by the kept resident's preference
         # and details, not the channel and address they were written with (ADR 0138).
         await readdress_not_yet_tried(session, kept, now)
@@ -534,7 +534,13 @@ class ResidentService:
             await publish(
                 session,
                 ResidentMerged(
-                    person_id=kept.id, duplicate_person_id=duplicate.id, uprn=home, merged_at=now
+                    person_id=kept.id,
+                    duplicate_person_id=duplicate.id,
+                    uprn=home,
+                    merged_at=now,
+                    # Merged into the duplicate before: a consumer may hear of that
+                    # merge after this one, and moves their rows to the kept id now.
+                    earlier_duplicate_person_ids=earlier,
                 ),
             )
         return to_public(kept)
