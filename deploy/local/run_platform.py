@@ -10,7 +10,9 @@ broker included, and leaves no process behind.
 
 It sets HEARTH_ENVIRONMENT=development for every process it starts: the explicit opt-in
 to the development user-token secret and the development internal-token key (every
-process defaults to production and refuses to start without its keys there).
+process defaults to production and refuses to start without its keys there). Income is
+a council's unless HEARTH_INCOME_LANDLORD_KIND says otherwise (`housing_association`):
+the docs' examples record introductory tenancies (ADR 0150).
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ def main() -> int:
     os.chdir(REPO)
     os.environ["HEARTH_ENVIRONMENT"] = "development"
     os.environ.setdefault("HEARTH_LOG_FORMAT", "console")
+    os.environ.setdefault("HEARTH_INCOME_LANDLORD_KIND", "council")
     with kafka() as servers:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers
         migrate()

@@ -46,6 +46,11 @@ def scheduled_jobs(settings: IncomeSettings) -> list[ScheduledJob]:
     ]
 
 
+async def _landlord_kind_given(settings: IncomeSettings) -> None:
+    """Production's API does not start without the landlord's kind (ADR 0150)."""
+    settings.require_landlord_kind()
+
+
 def create_app(settings: IncomeSettings | None = None) -> FastAPI:
     settings = settings or IncomeSettings()
     app = create_service_app(
@@ -86,6 +91,7 @@ def create_app(settings: IncomeSettings | None = None) -> FastAPI:
         ],
         handlers=handlers,
         scheduled_jobs=scheduled_jobs(settings),
+        on_startup=lambda _db: _landlord_kind_given(settings),
     )
     app.state.account_service = AccountService(settings)
     app.state.arrangement_service = ArrangementService(settings)

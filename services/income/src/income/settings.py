@@ -5,13 +5,17 @@ defaults, so a landlord changes them without a release."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from hearth_kit.settings import ServiceSettings
+from hearth_kit.logs import get_logger
+from hearth_kit.settings import InsecureConfiguration, ServiceSettings
+
+log = get_logger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -30,6 +34,14 @@ BACKDATED_CHARGE_WEEKS = 4
 (ADR 0112): a tenancy signed on Monday and typed in on Wednesday, or a week or a few
 late, owes those weeks; an older start is a go-live load of tenancies whose balances
 were brought forward elsewhere, and is not charged back."""
+
+
+class LandlordKind(StrEnum):
+    """Which kind of social landlord runs Hearth: it decides which tenancy types the
+    landlord can grant (`income.tenancies.rules.TYPES_GRANTED`, ADR 0150)."""
+
+    COUNCIL = "council"
+    HOUSING_ASSOCIATION = "housing_association"
 
 
 class ArrearsLadder(BaseModel):
@@ -102,6 +114,15 @@ class IncomeSettings(ServiceSettings):
     )
     service_name: ClassVar[str] = "income"
 
+    landlord_kind: LandlordKind | None = Field(
+        default=None,
+        description="council or housing_association: the tenancy types a tenancy is "
+        "recorded with are those this kind of landlord can grant (a council's secure, "
+        "introductory and fixed-term; an association's assured, starter, fixed-term and "
+        "secure; another is a 422 naming tenancy_type, ADR 0150). Required in production "
+        "(no default: the service refuses to start without it); in development, unset "
+        "takes every type, with a warning at start",
+    )
     ladder: ArrearsLadder = Field(default_factory=ArrearsLadder)
     rent_free_weeks: list[date] = Field(
         default_factory=list,
@@ -160,6 +181,30 @@ class IncomeSettings(ServiceSettings):
         if any(week.weekday() != 0 for week in weeks):
             raise ValueError("a rent-free week is named by its Monday")
         return weeks
+
+    def require_landlord_kind(self) -> None:
+        """InsecureConfiguration when production would start income's API without the
+        landlord's kind (called as the app starts, after the kit's own refusals). No kind
+        is a safe guess: a council's default would refuse every starter tenancy an
+        association records, an association's every introductory one a council does, and
+        the types a landlord can grant are a fact about it, not a tuning, so it is set,
+        never defaulted (ADR 0150). The migrations, the relay and a projection rebuild
+        record no tenancy and do not ask for it. A developer's machine without it takes
+        every type, as before the setting, and says so at start."""
+        if self.landlord_kind is not None:
+            return
+        if self.environment == "development":
+            log.warning(
+                "landlord kind not set: development takes every tenancy type, production "
+                "refuses to start without it",
+                setting="HEARTH_INCOME_LANDLORD_KIND",
+            )
+            return
+        raise InsecureConfiguration(
+            "Refusing to start in production without HEARTH_INCOME_LANDLORD_KIND: set it "
+            "to council or housing_association, the kind of landlord granting the "
+            "tenancies (it decides which tenancy types are taken: docs/adr/0150)"
+        )
 
     def write_off_limit_of(self, approver: str) -> int:
         return self.write_off_limits.get(approver, self.write_off_limit_pence)

@@ -46,7 +46,9 @@ async def start_tenancy(
     balance is posted (opening_balance) and the rent weeks up to its `as_at` are never
     charged again, by the charge back or the rent run (ADR 0132); with it may come
     `arrears_stage_brought_forward`, the ladder's step its recovery had reached, from
-    which the arrears case goes on without writing again for a step taken (ADR 0144)."""
+    which the arrears case goes on without writing again for a step taken (ADR 0144).
+    Its `tenancy_type` is one the landlord's kind (`HEARTH_INCOME_LANDLORD_KIND`) can
+    grant, a 422 naming it otherwise (ADR 0150)."""
     settings = request.app.state.account_service.settings
     return await idempotency.create(
         session,
@@ -55,6 +57,7 @@ async def start_tenancy(
             body,
             backdated_charge_weeks=settings.backdated_charge_weeks,
             rent_free_weeks=settings.rent_free_weeks,
+            landlord_kind=settings.landlord_kind,
         ),
         location=lambda tenancy: f"/v1/tenancies/{tenancy.id}",
     )

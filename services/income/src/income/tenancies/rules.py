@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from hearth_contracts.events.income import TenancyType, trial_ends_on
 from income.models import CourtOutcome, TenancyStatus
+from income.settings import LandlordKind
 
 INTRODUCTORY_PERIOD_MONTHS = 12
 EXTENSION_MONTHS = 6
@@ -114,6 +115,36 @@ def why_not_stage_brought_forward(
             "notice_of_seeking_possession it is reached_on)",
         )
     return None
+
+
+TYPES_GRANTED: dict[LandlordKind, frozenset[TenancyType]] = {
+    LandlordKind.COUNCIL: frozenset(
+        {TenancyType.SECURE, TenancyType.INTRODUCTORY, TenancyType.FIXED_TERM}
+    ),
+    LandlordKind.HOUSING_ASSOCIATION: frozenset(
+        {TenancyType.ASSURED, TenancyType.STARTER, TenancyType.FIXED_TERM, TenancyType.SECURE}
+    ),
+}
+"""The tenancy types each kind of landlord can grant (ADR 0150). DOMAIN.md: introductory
+for councils, starter for housing associations, then secure or assured. A council's
+tenancies are secure (Housing Act 1985 s.79-80), introductory (Housing Act 1996 s.124:
+councils and housing action trusts only) or fixed-term (a flexible tenancy, a secure
+tenancy for a term, s.107A); a council cannot grant an assured tenancy (Housing Act
+1988 Sch.1 para.12), nor so a starter one. An association's are assured, starter (an
+assured shorthold on trial) or fixed-term (an assured tenancy for a term), and secure
+too: one granted before 15 January 1989, or since to the association's own secure tenant
+moving home (Housing Act 1988 s.35(4)), which a go-live load brings; an association
+cannot grant an introductory tenancy (s.124)."""
+
+
+def why_not_granted(kind: LandlordKind | None, tenancy_type: TenancyType) -> str | None:
+    """Why a landlord of `kind` cannot record a tenancy of `tenancy_type`, or None: it can,
+    or no kind is configured (development only; production does not start without it)."""
+    if kind is None or tenancy_type in TYPES_GRANTED[kind]:
+        return None
+    granted = ", ".join(sorted(TYPES_GRANTED[kind]))
+    landlord = "A council" if kind is LandlordKind.COUNCIL else "A housing association"
+    return f"{landlord} does not grant {tenancy_type} tenancies: it grants {granted}"
 
 
 TRIAL_TYPES = (TenancyType.INTRODUCTORY, TenancyType.STARTER)

@@ -107,7 +107,11 @@ class TenancyCreate(BaseModel):
         "previous tenancy (one household in a home on any day); a 422 naming this field "
         "otherwise"
     )
-    tenancy_type: TenancyType
+    tenancy_type: TenancyType = Field(
+        description="One the landlord can grant: a council's secure, introductory or "
+        "fixed_term; a housing association's assured, starter, fixed_term or secure "
+        "(HEARTH_INCOME_LANDLORD_KIND); a 422 naming this field otherwise"
+    )
     weekly_rent_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER]
     weekly_service_charge_pence: Annotated[BoundedNonNegativePence, WHOLE_NUMBER] = Field(
         default=0, description="Service charges a week, charged apart from rent"

@@ -51,7 +51,7 @@ from income.models import (
     WithdrawalReason,
 )
 from income.rent_run.service import charge_weeks_on_recording
-from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS
+from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS, LandlordKind
 from income.tenancies import repository, rules
 from income.tenancies.schemas import (
     ArrearsStageBroughtForward,
@@ -169,6 +169,7 @@ class TenancyService:
         *,
         backdated_charge_weeks: int = BACKDATED_CHARGE_WEEKS,
         rent_free_weeks: Collection[date] = (),
+        landlord_kind: LandlordKind | None = None,
     ) -> TenancyPublic:
         """Start a tenancy of a home, open its rent account (an empty ledger) and its
         arrears case, and announce it (tenancy-started v2). The home need not be known
@@ -194,8 +195,15 @@ class TenancyService:
         With it may come the step the old system's arrears recovery had reached (ADR
         0144): the case starts there (`stand_where_the_old_system_stood`), a notice
         brought forward kept with its notices, and the step announced brought forward
-        (`announce_the_step_brought_forward`)."""
+        (`announce_the_step_brought_forward`).
+
+        Its type is one `landlord_kind` can grant (`rules.TYPES_GRANTED`: a council's
+        secure, introductory or fixed-term; an association's assured, starter,
+        fixed-term or secure), a 422 naming `tenancy_type` otherwise (ADR 0150); None
+        (development without the setting) takes every type."""
         now = now or datetime.now(UTC)
+        if why := rules.why_not_granted(landlord_kind, data.tenancy_type):
+            raise Unprocessable(why, field="tenancy_type")
         if data.start_date > (latest := rules.latest_day_ahead(london_day(now))):
             raise Unprocessable(
                 f"A tenancy starts at most {rules.RECORDED_AHEAD_MONTHS} months ahead "
