@@ -11,6 +11,10 @@ tried again from the start after a pause, up to ATTEMPTS times: an ALTER TABLE b
 long transaction (a stock import holds its homes a minute) otherwise waited in the
 table's lock queue, and every read and write of that table queued behind it, so the
 serving release stood still until that transaction ended (docs/adr/0137).
+
+A migration that brings a stored value the release before it cannot read (a new status
+or reason kept as text) refuses its downgrade while any row holds one, naming how many
+(`refuse_downgrade_while_stored`, docs/adr/0152).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import asyncpg
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData, event, pool
@@ -155,6 +160,35 @@ async def upgrade(
                 pause = min(pause * 2, 30.0)
     finally:
         await engine.dispose()
+
+
+def refuse_downgrade_while_stored(
+    table: str,
+    column: str,
+    values: tuple[str, ...],
+    *,
+    rows: str,
+    what: str,
+    revision: str,
+    service: str,
+) -> None:
+    """For a migration's downgrade: stop while any row of `table` holds one of `values`
+    in `column`, values the release before `revision` cannot read (its enum has no such
+    member: SQLAlchemy's LookupError, a 500 for the row and every list holding it), and
+    has none that says what the row is, so the rows are settled by someone who knows
+    first (docs/adr/0152). The error names how many rows (`rows`: "work order(s) are
+    cancelled"), never which or anything in them: it reaches the migration Job's log."""
+    stored = sa.table(table, sa.column(column, sa.String()))
+    count = (
+        op.get_bind()
+        .execute(sa.select(sa.func.count()).select_from(stored).where(stored.c[column].in_(values)))
+        .scalar_one()
+    )
+    if count:
+        raise RuntimeError(
+            f"{count} {rows}, {what} the release before {revision} cannot read: settle "
+            f"them first (docs/runbooks/upgrading.md, {service}' {revision})"
+        )
 
 
 def _waited_too_long_for_a_lock(exc: BaseException) -> bool:

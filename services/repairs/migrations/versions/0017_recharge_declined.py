@@ -6,6 +6,12 @@ records who, when and why (a code, never free text; docs/adr/0056) and the statu
 `declined` (a VARCHAR enum, no type to alter). Existing recharges were never declined:
 the columns start null.
 
+The downgrade stops while any recharge is declined: the release before this one knows
+no status `declined` (reading such a row fails, a 500 for the recharge and every list
+holding it) and has none that says the recharge will never be raised, so the rows are
+settled first (docs/runbooks/upgrading.md, docs/adr/0152). It names how many, never
+which.
+
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-11-30 21:45:00.000000
@@ -15,6 +21,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from hearth_kit.migrations import refuse_downgrade_while_stored
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -29,6 +37,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while_stored(
+        "recharge",
+        "status",
+        ("declined",),
+        rows="recharge(s) are declined",
+        what="a status",
+        revision="0017",
+        service="repairs",
+    )
     op.drop_column("recharge", "decline_reason")
     op.drop_column("recharge", "declined_at")
     op.drop_column("recharge", "declined_by")

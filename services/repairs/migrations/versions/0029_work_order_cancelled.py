@@ -25,6 +25,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from hearth_kit.migrations import refuse_downgrade_while_stored
+
 revision: str = "0029"
 down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
@@ -58,16 +60,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    cancelled = (
-        op.get_bind()
-        .execute(sa.text("SELECT count(*) FROM work_order WHERE status = 'cancelled'"))
-        .scalar_one()
+    refuse_downgrade_while_stored(
+        "work_order",
+        "status",
+        ("cancelled",),
+        rows="work order(s) are cancelled",
+        what="a status",
+        revision="0029",
+        service="repairs",
     )
-    if cancelled:
-        raise RuntimeError(
-            f"{cancelled} work order(s) are cancelled, a status the release before 0029 "
-            "cannot read: settle them first (docs/runbooks/upgrading.md, repairs' 0029)"
-        )
     with op.batch_alter_table("work_order") as batch:
         batch.drop_column("cancellation_reason")
         batch.drop_column("cancelled_by")
