@@ -35,6 +35,7 @@ GROWING = {
     "tenancy",
     "resident_profile",
     "household_contact",
+    "tenancy_member",
     "access_failure",
     "damp_case",
     "officer_visit_for_access",
@@ -132,6 +133,12 @@ CASES = [
         "ix_tenancy_uprn",
     ),
     case("homes' contacts since", lambda s, _r: programme.contacts_since(s, HOMES, NOW, {})),
+    # whose household each named contact was (ADR 0151): the homes' tenancies, the
+    # callers' memberships and profiles
+    case(
+        "the households of the callers",
+        lambda s, _r: programme.households_then(s, HOMES, {AN_ID}),
+    ),
     case("homes' access failures", lambda s, _r: programme.no_access(s, HOMES, {})),
     case("homes' damp cases", lambda s, _r: programme.damp_homes(s, HOMES)),
     case("homes' open actions", lambda s, _r: programme.open_actions(s, HOMES, {})),

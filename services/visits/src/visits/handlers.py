@@ -121,8 +121,9 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     async def tenancy_started(
         session: AsyncSession, envelope: Envelope[TenancyStarted] | Envelope[TenancyStartedV2]
     ) -> None:
-        """A tenancy began: kept as the home's tenancy, and placed on a caseload (v2,
-        which names tenants by person id only, and v1 alike)."""
+        """A tenancy began: kept as the home's tenancy, its tenants as members of its
+        household (whose contacts are the household's, ADR 0151), and placed on a
+        caseload (v2, which names tenants by person id only, and v1 alike)."""
         tenancy = envelope.data
         await projections.save_tenancies(
             session,
@@ -139,6 +140,9 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     else None,
                 )
             ],
+        )
+        await projections.save_members(
+            session, [(tenancy.tenancy_id, tenant.person_id) for tenant in tenancy.tenants]
         )
         await caseloads.tenancy_started(
             session,
@@ -243,7 +247,12 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         envelopes: Sequence[Envelope[ResidentRegistered] | Envelope[ResidentRegisteredV2]],
     ) -> None:
         """Residents' age band, living alone, language and channel (never names; v2,
-        which carries none, and v1 alike)."""
+        which carries none, and v1 alike), and each a member of the household of the
+        tenancy it was registered on (ADR 0151)."""
+        await projections.save_members(
+            session,
+            [(envelope.data.tenancy_id, envelope.data.resident_id) for envelope in envelopes],
+        )
         await projections.save_resident_details(
             session,
             [
@@ -268,6 +277,12 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         session: AsyncSession,
         envelopes: Sequence[Envelope[ResidentUpdated] | Envelope[ResidentUpdatedV2]],
     ) -> None:
+        """As registered: a resident moved on to another tenancy is a member of both
+        (they were of the first while they lived there, ADR 0151)."""
+        await projections.save_members(
+            session,
+            [(envelope.data.tenancy_id, envelope.data.resident_id) for envelope in envelopes],
+        )
         await projections.save_resident_details(
             session,
             [
@@ -330,11 +345,18 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         contacts it made (inbound). One the landlord made (outbound: a call chasing
         arrears, a letter) is not the household contacting it, and counted, a household
         that never gets in touch but is chased would not show as very low contact, and
-        one chased often would show as very high."""
+        one chased often would show as very high. Who made it is kept (`resident_id`,
+        when engagement named one): a former tenant's call about the home after leaving
+        is not the household's living there (ADR 0151)."""
         await projections.save_contacts(
             session,
             [
-                {"contact_id": c.contact_id, "uprn": c.uprn, "contacted_at": c.contacted_at}
+                {
+                    "contact_id": c.contact_id,
+                    "uprn": c.uprn,
+                    "contacted_at": c.contacted_at,
+                    "resident_id": c.resident_id,
+                }
                 for c in (envelope.data for envelope in envelopes)
                 if c.direction is ContactDirection.INBOUND
             ],

@@ -314,8 +314,22 @@ class ResidentProfile(VisitsModel, table=True):
     vulnerability_as_of: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
 
+class TenancyMember(VisitsModel, table=True):
+    """A person of a tenancy's household, by person id, as visits heard it: a tenant
+    income named at tenancy-started, or a resident engagement registered (or updated) on
+    the tenancy. Kept for good, so a household's contacts are known to be its own after
+    a member's profile moves on to a later tenancy (ADR 0151)."""
+
+    __tablename__ = "tenancy_member"
+    __table_args__ = (Index("ix_tenancy_member_resident", "resident_id"),)
+
+    tenancy_id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(primary_key=True)
+
+
 class HouseholdContact(VisitsModel, table=True):
-    """A contact engagement logged with a household (only when and where)."""
+    """A contact engagement logged with a household (only when, where and, when
+    engagement named one, who: the resident's person id, ADR 0151)."""
 
     __tablename__ = "household_contact"
     __table_args__ = (Index("ix_household_contact_uprn", "uprn", "contacted_at"),)
@@ -323,6 +337,9 @@ class HouseholdContact(VisitsModel, table=True):
     contact_id: uuid.UUID = Field(primary_key=True)
     uprn: str = Field(max_length=12)
     contacted_at: datetime = Field(sa_type=AwareDateTime)
+    resident_id: uuid.UUID | None = Field(
+        default=None, description="Who made it; null: none named, or kept before visits 0021"
+    )
 
 
 class AccessFailure(VisitsModel, table=True):

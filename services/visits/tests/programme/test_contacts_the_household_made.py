@@ -14,24 +14,75 @@ from typing import Any
 import httpx
 
 from hearth_contracts import Envelope
-from hearth_contracts.events.engagement import ContactLogged
+from hearth_contracts.events.engagement import (
+    ContactLogged,
+    ResidentRegisteredV2,
+    ResidentUpdatedV2,
+)
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
 from services.visits.tests.programme.test_stored_scores import stored
 from services.visits.tests.test_handlers import consume, handle, registered, started
 from services.visits.tests.visits.test_the_visits_tenancy import ended_on
+from tests.harness.events import a_tenancy_of
+from visits.programme.repository import save_contacts
 from visits.programme.rules import whole_window_on
 
 
-def logged(uprn: str, direction: str, at: datetime) -> Envelope[Any]:
+def logged(
+    uprn: str,
+    direction: str,
+    at: datetime,
+    resident_id: uuid.UUID | None = None,
+    contact_id: uuid.UUID | None = None,
+) -> Envelope[Any]:
     return Envelope(
         data=ContactLogged(
-            contact_id=uuid.uuid4(),
+            contact_id=contact_id or uuid.uuid4(),
             uprn=uprn,
+            resident_id=resident_id,
             direction=direction,
             medium="phone",
             reason="rent",
             contacted_at=at,
+        )
+    )
+
+
+def tenancy_of(uprn: str, tenancy_id: uuid.UUID, start: date, *people: uuid.UUID) -> Envelope[Any]:
+    """Income's tenancy-started v2 naming its tenants by person id."""
+    return Envelope(
+        data=a_tenancy_of(uprn, *people, tenancy_id=tenancy_id).model_copy(
+            update={"start_date": start}
+        )
+    )
+
+
+def member_of(uprn: str, tenancy_id: uuid.UUID, resident_id: uuid.UUID) -> Envelope[Any]:
+    """Engagement registered a household member (no tenant) on the tenancy."""
+    return Envelope(
+        data=ResidentRegisteredV2(
+            resident_id=resident_id,
+            tenancy_id=tenancy_id,
+            uprn=uprn,
+            preferred_channel="phone",
+            language="en",
+            registered_at=datetime.now(UTC) - timedelta(days=50),
+        )
+    )
+
+
+def moved_to(uprn: str, tenancy_id: uuid.UUID, resident_id: uuid.UUID) -> Envelope[Any]:
+    """Engagement put the resident on a tenancy of another home (announced ahead)."""
+    return Envelope(
+        data=ResidentUpdatedV2(
+            resident_id=resident_id,
+            tenancy_id=tenancy_id,
+            uprn=uprn,
+            changed=["household"],
+            preferred_channel="phone",
+            language="en",
+            updated_at=datetime.now(UTC) - timedelta(days=20),
         )
     )
 
@@ -117,3 +168,116 @@ async def test_a_silent_new_household_is_scored_again_the_day_it_has_lived_there
 
     assert (await stored(visits_database, silent)).rescore_on == whole_window_on(moved_in, 12)
     assert (await stored(visits_database, calling)).rescore_on > whole_window_on(moved_in, 12)
+
+
+async def test_a_former_tenants_calls_after_leaving_are_not_the_next_households(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """ADR 0151: the former tenant, named at their last home, calls 12 times about their
+    arrears after the household that moved in 60 days ago arrived: not its contacts
+    (usual, not very high). The household's own calls count: its tenant's (income's
+    tenancy-started), a member engagement registered on its tenancy, and a contact that
+    names nobody, a contact with the household at the home."""
+    uprn, earlier, later = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    former, tenant, member = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    today = datetime.now(UTC)
+    await consume(
+        visits_database,
+        [
+            registered(uprn),
+            tenancy_of(uprn, earlier, date(2015, 2, 2), former),
+            ended_on(uprn, earlier, (today - timedelta(days=70)).date()),
+            tenancy_of(uprn, later, (today - timedelta(days=60)).date(), tenant),
+            member_of(uprn, later, member),
+        ],
+    )
+    await consume(
+        visits_database,
+        [logged(uprn, "inbound", today - timedelta(days=5, hours=n), former) for n in range(12)],
+    )
+
+    frequency, counted, reasons = await contact_factors(visits, uprn)
+
+    assert (frequency, counted) == ("usual", 0)
+    assert "contact_very_high" not in reasons
+    assert (await stored(visits_database, uprn)).factors["contacts_last_12_months"] == 0
+
+    await consume(
+        visits_database,
+        [
+            *(
+                logged(uprn, "inbound", today - timedelta(days=4, hours=n), tenant)
+                for n in range(10)
+            ),
+            logged(uprn, "inbound", today - timedelta(days=3), member),
+            logged(uprn, "inbound", today - timedelta(days=2)),
+        ],
+    )
+    frequency, counted, reasons = await contact_factors(visits, uprn)
+    assert (frequency, counted) == ("very_high", 12)
+    assert "contact_very_high" in reasons
+    assert (await stored(visits_database, uprn)).factors["contacts_last_12_months"] == 12
+
+
+async def test_a_tenant_moving_on_still_called_from_the_home_they_lived_in(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A tenant moving between the landlord's homes is put on the new home's tenancy
+    when it is announced; their calls from the home they still live in are its
+    household's (they are a tenant of its tenancy), however their profile moved."""
+    uprn, elsewhere, tenancy, next_tenancy, tenant = (
+        a_uprn(),
+        a_uprn(),
+        uuid.uuid4(),
+        uuid.uuid4(),
+        uuid.uuid4(),
+    )
+    today = datetime.now(UTC)
+    await consume(
+        visits_database,
+        [
+            registered(uprn),
+            tenancy_of(uprn, tenancy, date(2015, 2, 2), tenant),
+            tenancy_of(elsewhere, next_tenancy, (today + timedelta(days=30)).date(), tenant),
+            moved_to(elsewhere, next_tenancy, tenant),
+            logged(uprn, "inbound", today - timedelta(days=3), tenant),
+        ],
+    )
+
+    assert (await contact_factors(visits, uprn))[:2] == ("usual", 1)
+
+
+async def test_a_contact_kept_before_its_resident_was_takes_it_when_handled_again(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """A contact kept before visits kept who made it (migration 0021) counts as naming
+    nobody; its contact-logged handled again (a rebuild of the projection) fills in the
+    resident, and the former tenant's call stops counting."""
+    uprn, earlier, later, former = a_uprn(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    today = datetime.now(UTC)
+    await consume(
+        visits_database,
+        [
+            registered(uprn),
+            tenancy_of(uprn, earlier, date(2015, 2, 2), former),
+            ended_on(uprn, earlier, (today - timedelta(days=70)).date()),
+            tenancy_of(uprn, later, (today - timedelta(days=60)).date(), uuid.uuid4()),
+        ],
+    )
+    call = logged(uprn, "inbound", today - timedelta(days=5), former)
+    async with visits_database.sessionmaker() as session, session.begin():
+        await save_contacts(
+            session,
+            [
+                {
+                    "contact_id": call.data.contact_id,
+                    "uprn": uprn,
+                    "contacted_at": call.data.contacted_at,
+                }
+            ],
+        )
+    assert (await contact_factors(visits, uprn))[:2] == ("usual", 1)
+
+    await consume(visits_database, [call, call])
+
+    assert (await contact_factors(visits, uprn))[:2] == ("usual", 0)

@@ -8,7 +8,7 @@ twice, or late, changes nothing."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
@@ -49,6 +49,7 @@ from visits.models import (
     OfficerVisitForAccess,
     ProgrammeScore,
     ResidentProfile,
+    TenancyMember,
     TenancyRecord,
     Visit,
     VisitHazardFinding,
@@ -350,8 +351,41 @@ async def _insert_new(session: AsyncSession, model: type[Any], rows: list[dict[s
     await session.execute(insert(model).values(rows).on_conflict_do_nothing())
 
 
+async def save_members(session: AsyncSession, rows: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """The people of tenancies' households, (tenancy_id, resident_id) each: kept once,
+    for good (a member who moves on was still of the tenancy while it ran)."""
+    await _insert_new(
+        session,
+        TenancyMember,
+        [
+            {"tenancy_id": tenancy_id, "resident_id": resident_id}
+            for tenancy_id, resident_id in dict.fromkeys(rows)
+        ],
+    )
+
+
 async def save_contacts(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _insert_new(session, HouseholdContact, rows)
+    """Contacts, each kept once; one kept before visits kept who made it (migration
+    0021) takes its resident when its contact-logged is handled again (a rebuild of the
+    projection), and nothing else about a kept contact changes."""
+    if not rows:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # each contact once: redelivered within one batch, a row updated twice is an error
+    statement = insert(HouseholdContact).values(
+        list({row["contact_id"]: row for row in rows}.values())
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["contact_id"],
+            set_={"resident_id": statement.excluded.resident_id},
+            where=and_(
+                col(HouseholdContact.resident_id).is_(None),
+                statement.excluded.resident_id.is_not(None),
+            ),
+        )
+    )
 
 
 async def save_access_failures(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -588,19 +622,115 @@ async def contacts_since(
 ) -> dict[str, tuple[int, datetime]]:
     """Per home: how many contacts since `since` and since the household living there
     moved in (`household_since`; a home with none, since `since`), and when the oldest
-    of them was. An outgoing household's calls are not the next one's."""
-    query = select(HouseholdContact.uprn, HouseholdContact.contacted_at).where(
+    of them was. An outgoing household's calls are not the next one's; nor are the
+    calls a former tenant makes about the home after leaving (arrears, a deposit): a
+    contact naming a resident counts only when they were of the household living there
+    on its day (ADR 0151, households_then). One naming no resident is the household's,
+    as engagement logs it: a contact with the household at the home."""
+    query = select(
+        HouseholdContact.uprn, HouseholdContact.contacted_at, HouseholdContact.resident_id
+    ).where(
         col(HouseholdContact.contacted_at) >= since,
         col(HouseholdContact.uprn).in_(uprns),
     )
+    rows = (await session.execute(query)).all()
+    of_household = await households_then(
+        session, uprns, {resident for _, _, resident in rows if resident is not None}
+    )
     found: dict[str, tuple[int, datetime]] = {}
-    for uprn, contacted_at in (await session.execute(query)).all():
+    for uprn, contacted_at, resident_id in rows:
         moved_in = household_since.get(uprn)
         if moved_in is not None and contacted_at < moved_in:
+            continue
+        if resident_id is not None and not of_household(
+            uprn, resident_id, london_day(contacted_at)
+        ):
             continue
         count, oldest = found.get(uprn, (0, contacted_at))
         found[uprn] = (count + 1, min(oldest, contacted_at))
     return found
+
+
+class _Tenancy(NamedTuple):
+    tenancy_id: uuid.UUID
+    start_date: date | None
+    ended_on: date | None
+
+
+async def households_then(
+    session: AsyncSession, uprns: Sequence[str], residents: set[uuid.UUID]
+) -> Callable[[str, uuid.UUID, date], bool]:
+    """Whether a resident was of the household living in a home on a London day: a
+    member (TenancyMember: a tenant income named, a resident engagement registered on
+    it) or the resident visits' profile puts on it, of the home's tenancy that day (the
+    one started last by then and not ended before it, tenancy_on; one whose start visits
+    has not heard yet as started, as _living_there reads it). A resident whose
+    profile is at the home on no tenancy visits knows of is of it on any day
+    (_living_there), and so is a resident visits knows nothing of (no profile, of no
+    tenancy: an event not handled yet, its person merged away): visits cannot say they
+    are someone else, and the contact counts as it did before ADR 0151. Three queries
+    for a batch of homes."""
+    if not residents:
+        return lambda uprn, resident, day: True
+    tenancies: dict[str, list[_Tenancy]] = {}
+    for uprn, tenancy_id, start, ended in (
+        await session.execute(
+            select_columns(
+                col(TenancyRecord.uprn),
+                col(TenancyRecord.tenancy_id),
+                col(TenancyRecord.start_date),
+                col(TenancyRecord.ended_on),
+            ).where(col(TenancyRecord.uprn).in_(uprns))
+        )
+    ).all():
+        tenancies.setdefault(uprn, []).append(_Tenancy(tenancy_id, start, ended))
+    members: set[tuple[uuid.UUID, uuid.UUID]] = {
+        (tenancy_id, resident_id)
+        for tenancy_id, resident_id in (
+            await session.execute(
+                select(TenancyMember.tenancy_id, TenancyMember.resident_id).where(
+                    col(TenancyMember.resident_id).in_(residents)
+                )
+            )
+        ).all()
+    }
+    known = {resident_id for _, resident_id in members}
+    without_tenancy: set[tuple[str, uuid.UUID]] = set()
+    for resident_id, uprn, tenancy_id, recorded in (
+        await session.execute(
+            select_columns(
+                col(ResidentProfile.resident_id),
+                col(ResidentProfile.uprn),
+                col(ResidentProfile.tenancy_id),
+                col(TenancyRecord.tenancy_id),
+            )
+            .outerjoin(
+                TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id)
+            )
+            .where(col(ResidentProfile.resident_id).in_(residents))
+        )
+    ).all():
+        known.add(resident_id)
+        if recorded is None:
+            without_tenancy.add((uprn, resident_id))
+        else:
+            members.add((tenancy_id, resident_id))
+
+    def of_household(uprn: str, resident_id: uuid.UUID, day: date) -> bool:
+        if resident_id not in known or (uprn, resident_id) in without_tenancy:
+            return True
+        then = [
+            t
+            for t in tenancies.get(uprn, [])
+            if (t.start_date is None or t.start_date <= day)
+            and (t.ended_on is None or t.ended_on >= day)
+        ]
+        if not then:
+            return False
+        tenancy = max(then, key=lambda t: (t.start_date or date.min, str(t.tenancy_id)))
+        return (tenancy.tenancy_id, resident_id) in members
+
+    return of_household
 
 
 def _since(rows: Iterable[Any], household_since: Mapping[str, datetime]) -> dict[str, int]:

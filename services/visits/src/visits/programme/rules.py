@@ -52,7 +52,7 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 10
+RULES_REVISION = 11
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -65,7 +65,9 @@ very low contact is judged once it has lived there the whole 12 months; 8, 1 Dec
 2026: a visit's no access is no-access history only when the household gave none to an
 officer at the door, HOUSEHOLD_GAVE_NO_ACCESS; 9, 1 December 2026: a customer action
 lapsed when its household left is not outstanding, visits migration 0017; 10, 1 December
-2026: a visit made once the full visit has fallen due is full, not lite): part of
+2026: a visit made once the full visit has fallen due is full, not lite; 11, 1 December
+2026: a contact naming a resident counts only when they were of the household living
+there on its day, ADR 0151): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
