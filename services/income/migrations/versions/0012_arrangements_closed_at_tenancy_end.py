@@ -5,6 +5,11 @@ for ever. Data only: each active arrangement whose tenancy has ended becomes
 `completed` when its account owes nothing, else `tenancy_ended`, ended at the
 tenancy's last day.
 
+`tenancy_ended` is a status the release before this one does not know (reading such an
+arrangement fails, a 500 for it and every list holding it), so the downgrade stops while
+any arrangement holds it, naming how many, never which (docs/runbooks/upgrading.md,
+docs/adr/0152).
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-30 13:40:00.000000
@@ -15,6 +20,8 @@ from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from alembic import op
+
+from hearth_kit.migrations import refuse_downgrade_while_stored
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -68,4 +75,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Closed arrangements stay closed: their tenancies have ended either way."""
+    """Closed arrangements stay closed: their tenancies have ended either way. Those
+    `completed` the release before reads; those `tenancy_ended` it cannot, so none may
+    be left."""
+    refuse_downgrade_while_stored(
+        "arrangement",
+        "status",
+        ("tenancy_ended",),
+        rows="arrangement(s) are tenancy_ended",
+        what="a status",
+        revision="0012",
+        service="income",
+    )

@@ -8,6 +8,10 @@ arrangements are listed by review date (GET /v1/arrangements/reviews-due): a par
 index on (review_on, id) over live ones only is that list's order. Status values are
 VARCHAR (text_enum), so the new status `ended` needs no change.
 
+The release before this one does not know `ended` (reading such an arrangement fails, a
+500 for it and every list holding it), so the downgrade stops while any arrangement is
+ended, naming how many, never which (docs/runbooks/upgrading.md, docs/adr/0152).
+
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-30 22:00:00.000000
@@ -17,6 +21,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from hearth_kit.migrations import refuse_downgrade_while_stored
 
 revision: str = "0016"
 down_revision: str | None = "0015"
@@ -72,6 +78,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while_stored(
+        "arrangement",
+        "status",
+        ("ended",),
+        rows="arrangement(s) are ended",
+        what="a status",
+        revision="0016",
+        service="income",
+    )
     with op.batch_alter_table("arrangement", schema=None) as batch_op:
         batch_op.drop_index("ix_arrangement_review_due")
     with op.batch_alter_table("arrangement_review", schema=None) as batch_op:
