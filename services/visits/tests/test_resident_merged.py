@@ -25,13 +25,20 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn
+from services.visits.tests.programme.test_contacts_the_household_made import logged, member_of
 from services.visits.tests.test_handlers import consume, handle, registered, started
 from services.visits.tests.visits.test_one_shot_report_confirms_the_household import (
     booked,
     household,
     report,
 )
-from visits.models import ProgrammeScore, ResidentProfile, Visit
+from visits.models import (
+    HouseholdContact,
+    ProgrammeScore,
+    ResidentProfile,
+    TenancyMember,
+    Visit,
+)
 
 EARLIER = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -279,3 +286,37 @@ async def test_a_chain_of_merges_ends_under_the_last_kept_in_either_order(
         (uuid.UUID(visit_id), third)
     ]
     assert after["households"] == {uprn: (True, 1)}
+
+
+async def test_the_duplicates_tenancies_and_contacts_are_the_kept_residents(
+    visits_database: Database,
+) -> None:
+    """ADR 0151 counts a contact naming a resident only from a member of the home's
+    tenancy: the duplicate's membership and the contacts it made move to the kept id
+    with its profile, so nothing is left under an id no event will name again, and
+    handling the merge again moves nothing twice."""
+    db = visits_database
+    uprn, tenancy_id, kept, duplicate = a_uprn(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await handle(db, registered(uprn))
+    await handle(db, started(uprn, tenancy_id, date(2026, 1, 5), "secure"))
+    await consume(db, [member_of(uprn, tenancy_id, duplicate), member_of(uprn, tenancy_id, kept)])
+    await consume(db, [logged(uprn, "inbound", LATER, duplicate)])
+
+    async def rows() -> tuple[list[Any], list[Any]]:
+        async with db.sessionmaker() as session:
+            members = await session.execute(
+                select(col(TenancyMember.tenancy_id), col(TenancyMember.resident_id)).where(
+                    col(TenancyMember.resident_id).in_([kept, duplicate])
+                )
+            )
+            contacts = await session.scalars(
+                select(col(HouseholdContact.resident_id)).where(col(HouseholdContact.uprn) == uprn)
+            )
+            return sorted(tuple(r) for r in members.all()), list(contacts.all())
+
+    assert await rows() == (sorted([(tenancy_id, kept), (tenancy_id, duplicate)]), [duplicate])
+    event = Envelope(data=merged(kept, duplicate, uprn))
+    await consume(db, [event])
+    assert await rows() == ([(tenancy_id, kept)], [kept])
+    await consume(db, [Envelope(data=event.data)])
+    assert await rows() == ([(tenancy_id, kept)], [kept])

@@ -1,7 +1,8 @@
 """Engagement's resident-merged: a second record of one person merged into the resident
-kept (docs/adr/0124, 0125; visits' rules: 0142). Visits keeps person ids in two places:
-its profile of each resident (what the programme scores a home from and the officer's
-briefing lists) and the resident who confirmed the household's details at a visit.
+kept (docs/adr/0124, 0125; visits' rules: 0142). Visits keeps person ids in its profile
+of each resident (what the programme scores a home from and the officer's briefing
+lists), the resident who confirmed the household's details at a visit, the people of
+each tenancy's household and who made each contact (ADR 0151).
 
 - The duplicate's profile becomes the kept resident's when visits has none of them.
   When it has both, the kept one's stays and the duplicate's goes, merged as engagement
@@ -13,6 +14,8 @@ briefing lists) and the resident who confirmed the household's details at a visi
   briefing listing a person twice.
 - A visit's `resident_id` naming the duplicate names the kept resident (the visit's
   version moves on: its entry changed).
+- The tenancies the duplicate was a member of, and the contacts it made, are the kept
+  resident's (ADR 0151 counts a named contact only from a member of the tenancy).
 
 The ids merged into the duplicate before (`earlier_duplicate_person_ids`) are merged
 into the kept resident the same way, one after another, and only what still names an
@@ -40,7 +43,8 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.engagement import ResidentMerged
 from hearth_kit.logs import get_logger
-from visits.models import ResidentProfile, Visit
+from visits.models import HouseholdContact, ResidentProfile, TenancyMember, Visit
+from visits.programme.repository import save_members
 
 log = get_logger(__name__)
 
@@ -162,6 +166,36 @@ async def _merge_one(
         .values(resident_id=kept_id, version=col(Visit.version) + 1)
         .execution_options(synchronize_session=False)
     )
+    await _household_rekeyed(session, duplicate_id, kept_id)
     # the rows read above are stale now: whatever the transaction reads next is fresh
     session.expire_all()
     return homes
+
+
+async def _household_rekeyed(
+    session: AsyncSession, duplicate_id: uuid.UUID, kept_id: uuid.UUID
+) -> None:
+    """The tenancies the duplicate was a member of are the kept resident's, and the
+    contacts it made are theirs (ADR 0151 counts a named contact only from a member of
+    the home's tenancy): left under the retired id, the kept resident's later calls
+    would not be the household's, and the duplicate's earlier ones would name nobody
+    visits will hear of again."""
+    tenancies = (
+        await session.scalars(
+            select(col(TenancyMember.tenancy_id)).where(
+                col(TenancyMember.resident_id) == duplicate_id
+            )
+        )
+    ).all()
+    await save_members(session, [(tenancy_id, kept_id) for tenancy_id in tenancies])
+    await session.execute(
+        delete(TenancyMember)
+        .where(col(TenancyMember.resident_id) == duplicate_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(HouseholdContact)
+        .where(col(HouseholdContact.resident_id) == duplicate_id)
+        .values(resident_id=kept_id)
+        .execution_options(synchronize_session=False)
+    )
