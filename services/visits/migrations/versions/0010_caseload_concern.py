@@ -3,6 +3,12 @@ tenancy's caseload entry until an officer records it dealt with. Concerns report
 before this migration are not copied in: which of them were referred is not kept for
 each one (only a referral's latest concern_id on caseload_assignment).
 
+A report's draft may hold pieces of the new section `concern_dealt_with` from this
+revision on: the release before this one knows no such section (reading the draft fails,
+a 500 for the draft and its submission), so the downgrade stops while any draft holds
+one, naming how many, never which: the officers send those reports first
+(docs/runbooks/upgrading.md, docs/adr/0152).
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-30 16:00:00.000000
@@ -13,6 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from hearth_kit.migrations import refuse_downgrade_while_stored
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -60,5 +68,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while_stored(
+        "report_draft_piece",
+        "section",
+        ("concern_dealt_with",),
+        rows="draft report piece(s) record a concern dealt with",
+        what="a section",
+        revision="0010",
+        service="visits",
+    )
     op.drop_index("ix_caseload_concern_tenancy_open", table_name="caseload_concern")
     op.drop_table("caseload_concern")
