@@ -306,6 +306,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/work-orders": {
         "repair_id": STATE,
+        "follow_on_of": "a completed work order of the same repair that asked for a "
+        "follow-on not raised already (ADR 0147; " + STATE + ")",
         "lines.*.depends_on": "only earlier lines' positions (cross-item: each line's own "
         "position in the list)",
     },

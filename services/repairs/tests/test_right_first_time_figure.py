@@ -46,6 +46,7 @@ async def test_a_follow_on_work_order_is_not_a_second_repair_in_right_first_time
         json={
             "repair_id": first_visit["repair_id"],
             "lines": [{"sor_code": "PLB:20120", "quantity": 1}],
+            "follow_on_of": first_visit["id"],
         },
     )
     assert raised.status_code == 201, raised.text

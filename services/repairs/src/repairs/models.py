@@ -258,6 +258,19 @@ class WorkOrder(RepairsModel, table=True):
     cancellation_reason: WorkOrderCancellation | None = Field(
         default=None, sa_type=text_enum(WorkOrderCancellation)
     )
+    follow_on_of: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="work_order.id",
+        index=True,
+        description="The work order of the same repair whose completion asked for the "
+        "follow-on this one is (docs/adr/0147): only its completion does that follow-on",
+    )
+    follow_on_before_links: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+        description="A follow-on asked for before follow-ons were linked (migration "
+        "0031): done, as then, by any later completion of the repair (docs/adr/0147)",
+    )
 
 
 class WorkOrderStatusUpdate(RepairsModel, table=True):

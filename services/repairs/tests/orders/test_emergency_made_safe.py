@@ -26,13 +26,24 @@ PLB,20140,Isolate and cap leaking supply,plumbing,each,40.00
 
 
 async def a_work_order(
-    staff: httpx.AsyncClient, db: Database, repair_id: str, raised_at: datetime | None = None
+    staff: httpx.AsyncClient,
+    db: Database,
+    repair_id: str,
+    raised_at: datetime | None = None,
+    *,
+    follow_on_of: str | None = None,
 ) -> dict[str, Any]:
+    """A work order of the repair (the follow-on `follow_on_of` asked for, if given:
+    docs/adr/0147)."""
     async with db.sessionmaker() as session, session.begin():
         await import_schedule(session, SOR_CSV.splitlines(keepends=True))
     response = await staff.post(
         "/v1/work-orders",
-        json={"repair_id": repair_id, "lines": [{"sor_code": "PLB:20140", "quantity": 1}]},
+        json={
+            "repair_id": repair_id,
+            "lines": [{"sor_code": "PLB:20140", "quantity": 1}],
+            "follow_on_of": follow_on_of,
+        },
     )
     assert response.status_code == 201, response.text
     order = response.json()
@@ -97,7 +108,9 @@ async def test_an_emergency_made_safe_in_24_hours_is_on_time_and_not_overdue_dur
     overdue = await staff.get("/v1/repairs", params={"uprn": uprn, "overdue": "true"})
     assert overdue.json()["items"] == []
 
-    follow_on = await a_work_order(staff, repairs_database, repair["id"])
+    follow_on = await a_work_order(
+        staff, repairs_database, repair["id"], follow_on_of=made_safe["id"]
+    )
     await complete(staff, follow_on, datetime.now(UTC), follow_on=False)
     done = (await staff.get(f"/v1/repairs/{repair['id']}")).json()
     assert done["status"] == "completed"
@@ -112,7 +125,9 @@ async def test_an_emergency_not_made_safe_in_24_hours_is_late_and_overdue_until_
     assert repair["overdue"] is True
     made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
     await complete(staff, made_safe, reported + timedelta(hours=25), follow_on=True)
-    follow_on = await a_work_order(staff, repairs_database, repair["id"])
+    follow_on = await a_work_order(
+        staff, repairs_database, repair["id"], follow_on_of=made_safe["id"]
+    )
     await complete(staff, follow_on, datetime.now(UTC), follow_on=False)
     done = (await staff.get(f"/v1/repairs/{repair['id']}")).json()
     assert done["made_safe_at"] == (reported + timedelta(hours=25)).isoformat().replace(

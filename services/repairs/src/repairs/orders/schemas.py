@@ -52,6 +52,14 @@ class WorkOrderCreate(BaseModel):
     access_information: str | None = Field(
         default=None, max_length=500, examples=["Key safe by the back door"]
     )
+    follow_on_of: uuid.UUID | None = Field(
+        default=None,
+        description="Raised as the follow-on a completion asked for: that work order's "
+        "id (the same repair, completed with follow_on_required, and not followed on "
+        "already by a work order not cancelled; 422 follow_on_of otherwise). Only this "
+        "work order's completion does that follow-on: the repair stays open until it does "
+        "(ADR 0147)",
+    )
 
 
 class LinePublic(BaseModel):
@@ -108,6 +116,11 @@ class WorkOrderPublic(BaseModel):
     )
     cancellation_reason: WorkOrderCancellation | None = Field(
         default=None, description="Why staff cancelled it (a code)"
+    )
+    follow_on_of: uuid.UUID | None = Field(
+        default=None,
+        description="The work order (of the same repair) whose completion asked for the "
+        "follow-on this work order is; null for any other work (ADR 0147)",
     )
 
 

@@ -137,28 +137,74 @@ def raised_second(order: WorkOrder) -> datetime:
 
 
 def unanswered_follow_on(orders: Sequence[WorkOrder]) -> WorkOrder | None:
-    """A completed work order that asked for a follow-on no later completion answered
-    (none of the repair's work orders completed after it), if any."""
+    """A completed work order of a repair's `orders` that asked for a follow-on not yet
+    done, if any. A follow-on is done by the completion of a work order
+    raised as it (`follow_on_of` naming the one that asked: docs/adr/0147). Any later
+    completion did it before, and work raised alongside, before the follow-on was asked
+    for, completed the repair with the follow-on never raised; a follow-on asked for
+    before the link existed (`follow_on_before_links`, migration 0031) keeps that rule,
+    as nothing said which later work order was it."""
     completed = [o for o in orders if o.status is WorkOrderStatus.COMPLETED]
+    followed_on = {o.follow_on_of for o in completed if o.follow_on_of is not None}
     for order in completed:
-        if order.follow_on_required and not any(
+        if not order.follow_on_required or order.id in followed_on:
+            continue
+        if order.follow_on_before_links and any(
             other.completed_at is not None
             and order.completed_at is not None
             and other.completed_at > order.completed_at
             for other in completed
         ):
-            return order
+            continue
+        return order
     return None
+
+
+async def follow_on_asked_by(
+    session: AsyncSession, repair: RepairRequest, work_order_id: uuid.UUID
+) -> WorkOrder:
+    """The work order whose asked-for follow-on a new work order of `repair` is raised
+    as (`follow_on_of`): of the same repair, completed with a follow-on asked for, and
+    not followed on already by a work order not cancelled (a cancelled one was raised in
+    error, and the follow-on is still to raise). 422 naming `follow_on_of` otherwise.
+    The caller holds the repair's lock, which every raising of its work orders takes
+    first, so two follow-ons of one work order cannot both pass."""
+    orders = await repository.of_repair(session, repair.id)
+    asked = next((o for o in orders if o.id == work_order_id), None)
+    if asked is None:
+        raise Unprocessable(
+            f"No work order {work_order_id} of repair {repair.id}", field="follow_on_of"
+        )
+    if asked.status is not WorkOrderStatus.COMPLETED or not asked.follow_on_required:
+        raise Unprocessable(
+            f"Work order {work_order_id} did not complete asking for a follow-on",
+            field="follow_on_of",
+        )
+    raised = next(
+        (
+            o
+            for o in orders
+            if o.follow_on_of == asked.id and o.status is not WorkOrderStatus.CANCELLED
+        ),
+        None,
+    )
+    if raised is not None:
+        raise Unprocessable(
+            f"Work order {work_order_id}'s follow-on is raised already ({raised.id})",
+            field="follow_on_of",
+        )
+    return asked
 
 
 async def complete_repair_if_done(session: AsyncSession, repair: RepairRequest) -> bool:
     """Complete the repair (repair-completed) if its work is done: every work order of it
     closed (completed, or cancelled by staff), at least one completed, and every
-    follow-on asked for done by a later completion (docs/adr/0141). A repair was
-    completed by the first of its work orders to complete without a follow-on, while
-    others raised alongside were open: it counted in RP02 and was surveyed before its
-    work was done. Called, under the repair's lock (taken after the work order's), by a
-    completion with no follow-on needed and by a cancellation.
+    follow-on asked for done by the completion of the work order raised as it
+    (docs/adr/0141, 0147). A repair was completed by the first of its work orders to
+    complete without a follow-on, while others raised alongside were open: it counted
+    in RP02 and was surveyed before its work was done. Called, under the repair's lock
+    (taken after the work order's), by a completion with no follow-on needed and by a
+    cancellation.
 
     It completes when its last work was done: the latest completion's `completed_at`
     (not the moment a stray work order was cancelled, which did no work), judged for
@@ -245,6 +291,8 @@ class WorkOrderService:
             raise Unprocessable(f"No repair {data.repair_id}", field="repair_id")
         if repair.status is not RepairStatus.OPEN:
             raise Unprocessable(f"Repair {repair.id} is not open", field="repair_id")
+        if data.follow_on_of is not None:
+            await follow_on_asked_by(session, repair, data.follow_on_of)
         contractor_id = data.contractor_id or self.contractor_for(repair.trade)
         contractor = self.settings.contractors.get(contractor_id or "")
         if contractor_id is None or contractor is None:
@@ -311,6 +359,7 @@ class WorkOrderService:
             required_by=repair.target_at,
             status_changed_at=now,
             raised_at=now,
+            follow_on_of=data.follow_on_of,
         )
         repository.add(session, order)
         await session.flush()
