@@ -4,16 +4,15 @@ whole as they were; the room and its rating are untouched."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.types import JSON, Uuid
 
-from hearth_contracts.events.visits import VisitChannel, VisitKind
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
+from services.visits.tests.test_migrations_0017 import a_visit
 from tests.harness.infra import DatabaseFactory
-from visits.models import Visit, VisitStatus
 from visits.settings import MIGRATIONS_DIR
 
 
@@ -22,17 +21,7 @@ async def test_the_rooms_kept_before_hold_no_components(databases: DatabaseFacto
     await upgrade(MIGRATIONS_DIR, url, "0018")
     db = Database(url)
     at = datetime(2026, 3, 2, 10, tzinfo=UTC)
-    visit = Visit(
-        id=uuid.uuid4(),
-        uprn="100000000001",
-        kind=VisitKind.FULL,
-        channel=VisitChannel.IN_HOME,
-        status=VisitStatus.COMPLETED,
-        scheduled_for=at,
-        scheduled_end=at + timedelta(hours=1),
-        scheduled_at=at,
-        visited_at=at,
-    )
+    visit = a_visit("100000000001", at, None)
     try:
         async with db.sessionmaker() as session, session.begin():
             session.add(visit)
