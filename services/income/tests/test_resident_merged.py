@@ -7,7 +7,6 @@ id, changes nothing."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,22 +17,10 @@ from sqlmodel import col, select
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ResidentMerged, VulnerabilityRecordedV2
 from hearth_kit.db import Database
-from hearth_kit.dead_letters import DeadLetters
-from hearth_kit.inbox import Inbox, Message
-from income.handlers import handlers
 from income.models import Tenant, VulnerabilityFlag
-from income.settings import IncomeSettings
 
 from .conftest import a_tenancy, a_uprn
-
-
-async def consume(db: Database, envelopes: Sequence[Envelope[Any]]) -> None:
-    settings = IncomeSettings(environment="development")
-    inbox = Inbox(settings, db, handlers, DeadLetters(settings, db))
-    async with db.sessionmaker() as session, session.begin():
-        await inbox.apply(
-            session, [(Message("t", 0, n, None, None, ()), e) for n, e in enumerate(envelopes)]
-        )
+from .test_handlers import consume
 
 
 async def held(
