@@ -142,6 +142,18 @@ def can_be_reported(status: VisitStatus) -> bool:
     return status is VisitStatus.SCHEDULED
 
 
+ONLY_AT_A_COMPLETED_VISIT = (
+    ("repairs_found", "Repairs are found only on"),
+    ("hazards_found", "Hazards are found only on"),
+    ("communal_issues", "Communal issues are found only on"),
+    ("customer_actions", "Customer actions are promised only at"),
+    ("actions_closed", "Customer actions are closed only at"),
+    ("concerns_dealt_with", "Tenancy concerns are dealt with only at"),
+)
+"""What a report records only of a visit that went ahead, each under its own field
+(checked in this order): one rule, worded for each."""
+
+
 def check_report(report: VisitReport) -> None:
     """Findings of repairs, hazards and communal issues, customer actions promised or
     closed, concerns dealt with, and the household's details, need a completed visit (as
@@ -152,40 +164,11 @@ def check_report(report: VisitReport) -> None:
     completed visit is. Household details given were checked with a resident:
     household_confirmed sent false with them contradicts them."""
     completed = report.outcome is VisitOutcome.COMPLETED
-    if not completed and report.repairs_found:
-        raise RuleBroken(
-            f"Repairs are found only on a completed visit, not one that ended {report.outcome}",
-            "repairs_found",
-        )
-    if not completed and report.hazards_found:
-        raise RuleBroken(
-            f"Hazards are found only on a completed visit, not one that ended {report.outcome}",
-            "hazards_found",
-        )
-    if not completed and report.communal_issues:
-        raise RuleBroken(
-            "Communal issues are found only on a completed visit, not one that ended "
-            f"{report.outcome}",
-            "communal_issues",
-        )
-    if not completed and report.customer_actions:
-        raise RuleBroken(
-            "Customer actions are promised only at a completed visit, not one that ended "
-            f"{report.outcome}",
-            "customer_actions",
-        )
-    if not completed and report.actions_closed:
-        raise RuleBroken(
-            "Customer actions are closed only at a completed visit, not one that ended "
-            f"{report.outcome}",
-            "actions_closed",
-        )
-    if not completed and report.concerns_dealt_with:
-        raise RuleBroken(
-            "Tenancy concerns are dealt with only at a completed visit, not one that ended "
-            f"{report.outcome}",
-            "concerns_dealt_with",
-        )
+    for field, recorded in ONLY_AT_A_COMPLETED_VISIT:
+        if not completed and getattr(report, field):
+            raise RuleBroken(
+                f"{recorded} a completed visit, not one that ended {report.outcome}", field
+            )
     if not completed and report.household is not None:
         raise RuleBroken(
             "The household's details are confirmed only at a completed visit, not one that "
