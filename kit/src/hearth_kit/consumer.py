@@ -276,10 +276,31 @@ class EventConsumer:
         self._committed.clear()
         CONSUMER_PAUSED_PARTITIONS.labels(self.service).set(0)
         if consumer is not None:
-            with contextlib.suppress(Exception):
-                await consumer.stop()
+            # Bounded: with the broker lost, aiokafka's stop() may wait for a group
+            # coordinator that cannot be found (aio-libs/aiokafka#659), and a consumer
+            # restarting after a failed commit (the broker lost mid-batch) stayed in
+            # _close for good, never consuming again once the broker was back. Given up,
+            # the old member leaves the group at its session timeout; nothing it held is
+            # lost (offsets are committed only after the batch's transaction).
+            # Waited for, not awaited: a stop() cancelled while it waits for the
+            # coordinator does not always give up, so it finishes (or not) on its own.
+            stopping = asyncio.create_task(_stopped_quietly(consumer), name="consumer-stop")
+            _STOPPING.add(stopping)
+            stopping.add_done_callback(_STOPPING.discard)
+            await asyncio.wait({stopping}, timeout=self.settings.kafka_request_timeout_ms / 1000)
+            if not stopping.done():
+                log.warning("consumer stop given up; the broker is not answering")
         with contextlib.suppress(Exception):
             await self.dead_letters.close()
+
+
+_STOPPING: set[asyncio.Task[None]] = set()
+"""Stops of consumers given up on, kept referenced until they end."""
+
+
+async def _stopped_quietly(consumer: AIOKafkaConsumer) -> None:
+    with contextlib.suppress(Exception):
+        await consumer.stop()
 
 
 _frozen = False
