@@ -42,7 +42,9 @@ async def down_to(db: Database, revision: str) -> None:
     def foreign_keys(on: bool) -> Callable[[Connection], None]:
         def pragma(connection: Connection) -> None:
             if db.is_sqlite:  # outside a transaction, where SQLite heeds it
-                cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                dbapi = connection.connection.dbapi_connection
+                assert dbapi is not None  # a live connection's
+                cursor = dbapi.cursor()
                 cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
                 cursor.close()
 
