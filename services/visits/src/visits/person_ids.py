@@ -14,8 +14,8 @@ each tenancy's household and who made each contact (ADR 0151).
   briefing listing a person twice.
 - A visit's `resident_id` naming the duplicate names the kept resident (the visit's
   version moves on: its entry changed).
-- The tenancies the duplicate was a member of, and the contacts it made, are the kept
-  resident's (ADR 0151 counts a named contact only from a member of the tenancy).
+- The tenancies the duplicate was a member of are the kept resident's (ADR 0151 counts
+  a named contact only from a member of the tenancy).
 
 The ids merged into the duplicate before (`earlier_duplicate_person_ids`) are merged
 into the kept resident the same way, one after another, and only what still names an
@@ -43,7 +43,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.engagement import ResidentMerged
 from hearth_kit.logs import get_logger
-from visits.models import HouseholdContact, ResidentProfile, TenancyMember, Visit
+from visits.models import ResidentProfile, TenancyMember, Visit
 from visits.programme.repository import save_members
 
 log = get_logger(__name__)
@@ -175,11 +175,12 @@ async def _merge_one(
 async def _household_rekeyed(
     session: AsyncSession, duplicate_id: uuid.UUID, kept_id: uuid.UUID
 ) -> None:
-    """The tenancies the duplicate was a member of are the kept resident's, and the
-    contacts it made are theirs (ADR 0151 counts a named contact only from a member of
-    the home's tenancy): left under the retired id, the kept resident's later calls
-    would not be the household's, and the duplicate's earlier ones would name nobody
-    visits will hear of again."""
+    """The tenancies the duplicate was a member of are the kept resident's (ADR 0151
+    counts a named contact only from a member of the home's tenancy): left under the
+    retired id, the kept resident's later calls would not be the household's. The
+    contacts the duplicate made keep its id: a resident visits knows nothing of is the
+    household's as before (households_then), so they still count, and re-keying them
+    would scan every contact (household_contact.resident_id has no index)."""
     tenancies = (
         await session.scalars(
             select(col(TenancyMember.tenancy_id)).where(
@@ -191,11 +192,5 @@ async def _household_rekeyed(
     await session.execute(
         delete(TenancyMember)
         .where(col(TenancyMember.resident_id) == duplicate_id)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(HouseholdContact)
-        .where(col(HouseholdContact.resident_id) == duplicate_id)
-        .values(resident_id=kept_id)
         .execution_options(synchronize_session=False)
     )
