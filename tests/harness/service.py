@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
+from alembic import command
 from asgi_lifespan import LifespanManager
+from sqlalchemy.engine import Connection
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import upgrade
+from hearth_kit.migrations import alembic_config, upgrade
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import settings_class
 from tests.harness.tokens import InternalTokenAuth
@@ -60,3 +63,33 @@ async def opened_database(database_url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+async def downgraded(db: Database, migrations_dir: Path, revision: str) -> None:
+    """Alembic's downgrade to `revision` in one transaction (a refused one leaves nothing
+    behind). On SQLite with foreign keys unchecked meanwhile, as in a batch migration of
+    a table others refer to: the copy drops the table they name."""
+
+    def downgrade(connection: Connection) -> None:
+        config = alembic_config(migrations_dir, db.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    def foreign_keys(on: bool) -> Callable[[Connection], None]:
+        def pragma(connection: Connection) -> None:
+            if db.is_sqlite:  # outside a transaction, where SQLite heeds it
+                dbapi = connection.connection.dbapi_connection
+                assert dbapi is not None  # a live connection's
+                cursor = dbapi.cursor()
+                cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+                cursor.close()
+
+        return pragma
+
+    async with db.engine.connect() as connection:
+        await connection.run_sync(foreign_keys(False))
+        try:
+            async with connection.begin():
+                await connection.run_sync(downgrade)
+        finally:
+            await connection.run_sync(foreign_keys(True))

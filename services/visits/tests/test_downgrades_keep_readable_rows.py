@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from hearth_contracts.events.visits import VisitChannel, VisitKind
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import upgrade
 from tests.harness.infra import DatabaseFactory
+from tests.harness.service import downgraded
 from visits.models import ProgrammeScore, ReportDraftPiece, Visit, VisitStatus
 from visits.settings import MIGRATIONS_DIR
 
@@ -30,33 +28,7 @@ FACTOR = "officer_visit_for_check_access"
 
 
 async def down_to(db: Database, revision: str) -> None:
-    """Alembic's downgrade in one transaction (a refused one leaves nothing behind). On
-    SQLite with foreign keys unchecked meanwhile, as in a batch migration of a table
-    others refer to: the copy drops the table they name."""
-
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    def foreign_keys(on: bool) -> Callable[[Connection], None]:
-        def pragma(connection: Connection) -> None:
-            if db.is_sqlite:  # outside a transaction, where SQLite heeds it
-                dbapi = connection.connection.dbapi_connection
-                assert dbapi is not None  # a live connection's
-                cursor = dbapi.cursor()
-                cursor.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
-                cursor.close()
-
-        return pragma
-
-    async with db.engine.connect() as connection:
-        await connection.run_sync(foreign_keys(False))
-        try:
-            async with connection.begin():
-                await connection.run_sync(downgrade)
-        finally:
-            await connection.run_sync(foreign_keys(True))
+    await downgraded(db, MIGRATIONS_DIR, revision)
 
 
 def a_score(uprn: str, officer_visit: bool) -> ProgrammeScore:
