@@ -197,6 +197,11 @@ CASES = [
         lambda s, _r: figures.entry_total(s, (EntryKind.WRITE_OFF,), WEEK, TODAY),
         "ix_ledger_entry_kind_effective",
     ),
+    case(
+        "figures: former tenants' charges reversed in a period",
+        lambda s, _r: figures.former_tenant_charges_reversed(s, WEEK, TODAY),
+        "ix_ledger_entry_kind_effective",
+    ),
     case("figures: the weekly rent roll", lambda s, _r: figures.weekly_rent_roll(s, WEEK)),
     case("figures: arrears now", lambda s, _r: accounts.arrears_totals(s, WEEK)),
     case("figures: cases by step", lambda s, _r: arrears.stage_counts(s)),

@@ -56,6 +56,35 @@ async def entry_total(
     return int(count), int(total)
 
 
+async def former_tenant_charges_reversed(
+    session: AsyncSession, first: date, last: date
+) -> tuple[int, int]:
+    """Charges taken off former tenants' accounts by an approved reversal effective in
+    the period (ADR 0170): how many, and how much in pence. Such a reversal needs
+    income:approve and draws on the approver's write-off limit, as a write-off does, but
+    is a correction (its reason a correction's code, not one of DOMAIN.md's write-off
+    reasons), so the figures show it beside the write-offs, not among them. Only the
+    route's own reversals keep an approver on a tenancy's account (the ledger's at a
+    tenancy's end or withdrawal keep none; a held recharge's credit is on a home's
+    account with no tenancy)."""
+    query = (
+        select(func.count(), func.coalesce(func.sum(-col(LedgerEntry.amount_pence)), 0))
+        .select_from(LedgerEntry)
+        .join(Account, col(Account.id) == col(LedgerEntry.account_id))
+        .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
+        .where(
+            col(LedgerEntry.kind) == EntryKind.REVERSAL,
+            LedgerEntry.effective_on >= first,
+            LedgerEntry.effective_on <= last,
+            col(LedgerEntry.approved_by).is_not(None),
+            col(LedgerEntry.amount_pence) < 0,
+            Tenancy.status == TenancyStatus.ENDED,
+        )
+    )
+    count, total = (await session.execute(query)).one()
+    return int(count), int(total)
+
+
 async def weekly_rent_roll(session: AsyncSession, week: date) -> int:
     """Current tenancies' rent and service charges for one week, at the rents in force
     in rent week `week` (each tenancy's latest change by then, else its rent at the

@@ -41,6 +41,9 @@ class FiguresService:
         written_off_count, written_off = await repository.entry_total(
             session, (EntryKind.WRITE_OFF,), first, last
         )
+        reversed_count, reversed_off = await repository.former_tenant_charges_reversed(
+            session, first, last
+        )
         today = london_day(datetime.now(UTC))
         in_arrears, arrears = await accounts.arrears_totals(
             session, account_rules.rent_week_of(today)
@@ -88,10 +91,22 @@ class FiguresService:
                 ),
                 Measure.count(
                     "income.written_off_pence",
-                    "Former tenant arrears written off in the period (pence)",
+                    "Former tenant arrears written off in the period (pence): write-offs "
+                    "with a reason, not charges reversed after the end",
                     -written_off,
                 ),
                 Measure.count("income.write_offs", "Write-offs in the period", written_off_count),
+                Measure.count(
+                    "income.former_tenant_charges_reversed_pence",
+                    "Charges taken off former tenants' accounts in the period by an approved "
+                    "reversal (pence): corrections, not written off, on the same limit",
+                    reversed_off,
+                ),
+                Measure.count(
+                    "income.former_tenant_charges_reversed",
+                    "Charges on former tenants' accounts reversed with approval in the period",
+                    reversed_count,
+                ),
                 Measure.ratio(
                     "income.arrangements_kept",
                     "Arrangements made in the period that are kept or completed (one "
