@@ -236,7 +236,7 @@ CASES = [
     ),
     case(
         "whether a perception respondent lived in the home that day",
-        lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, TODAY),
+        lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, NOW),
     ),
     case(
         "what a you said, we did item links",

@@ -31,9 +31,20 @@ async def fresh(databases: DatabaseFactory) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def resident_with(client: httpx.AsyncClient, ethnicity: str) -> str:
+async def resident_with(client: httpx.AsyncClient, ethnicity: str) -> tuple[str, str]:
+    """A tenant of a home of their own (a tenancy income has not announced yet), with
+    the ethnicity given: their id and home. A perception response is of the household
+    the resident lives in (docs/adr/0134, 0162)."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
     created = await client.post(
-        "/v1/residents", json={"full_name": "R", "preferred_channel": "letter"}
+        "/v1/residents",
+        json={
+            "full_name": "R",
+            "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": uprn,
+        },
     )
     assert created.status_code == 201, created.text
     resident_id: str = created.json()["id"]
@@ -41,15 +52,18 @@ async def resident_with(client: httpx.AsyncClient, ethnicity: str) -> str:
         f"/v1/residents/{resident_id}/diversity", json={"ethnicity": ethnicity}
     )
     assert profile.status_code == 204, profile.text
-    return resident_id
+    return resident_id, uprn
 
 
-async def answer(client: httpx.AsyncClient, resident_id: str, rating: str, at: datetime) -> None:
+async def answer(
+    client: httpx.AsyncClient, resident: tuple[str, str], rating: str, at: datetime
+) -> None:
+    resident_id, uprn = resident
     answered = await client.post(
         "/v1/surveys/responses",
         json={
             "survey": "perception",
-            "uprn": str(random.randint(10**9, 10**12 - 1)),
+            "uprn": uprn,
             "resident_id": resident_id,
             "answers": [{"question": "tp01_overall", "rating": rating}],
             "responded_at": at.isoformat(),

@@ -5,6 +5,7 @@ subtracting the groups shown from the total."""
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -28,7 +29,15 @@ async def respondent(client: httpx.AsyncClient, religion: str, rating: str) -> N
     uprn = str(random.randint(10**9, 10**12 - 1))
     created = await client.post(
         "/v1/residents",
-        json={"full_name": "R", "preferred_channel": "letter"},
+        json={
+            # a tenant of the home they answer for (docs/adr/0134, 0162), on a tenancy
+            # income has not announced yet
+            "full_name": "R",
+            "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": uprn,
+        },
     )
     assert created.status_code == 201, created.text
     resident_id = created.json()["id"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Subquery, exists, func, or_, union
+from sqlalchemy import Select, Subquery, and_, exists, func, or_, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from engagement.models import (
     Home,
+    HomeTenure,
     Resident,
     SurveyInvitation,
     SurveyResponse,
@@ -23,7 +24,9 @@ from engagement.models import (
     TenancyTenant,
 )
 from engagement.residents.repository import lived_in_then, moved_in_by
+from engagement.residents.rules import LEASED_TENURES
 from hearth_contracts.events.engagement import SurveyKind
+from hearth_kit.working_days import london_day
 
 
 async def invite_once(
@@ -163,20 +166,45 @@ def living_on(
     return union(placed, moved_on).subquery()
 
 
-async def answers_for(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:
-    """Whether the resident answers the perception survey for the home on the London day
-    `day` (docs/adr/0134): they lived in it then (residents.repository.lived_in_then: a
-    former tenant on the days of their tenancy, not after it; a tenant who moved within
-    the landlord's homes, for the home they lived in that day). Or engagement knows no
-    home of theirs at all (no home, no tenancy ever: a shared owner or leaseholder
-    income holds no tenancy of), so it cannot say, as require_of_the_home cannot. One
-    statement."""
+async def answers_for(
+    session: AsyncSession, resident_id: uuid.UUID, uprn: str, responded_at: datetime
+) -> bool:
+    """Whether the resident answers the perception survey for the home when they gave
+    `responded_at` (docs/adr/0134, 0162): they lived in it on that London day
+    (residents.repository.lived_in_then: a former tenant on the days of their tenancy,
+    not after it; a tenant who moved within the landlord's homes, for the home they
+    lived in that day). Or engagement knows no home or tenancy of theirs at all (a
+    shared owner income holds no tenancy of) and the home had no household engagement
+    knows of then: held on a long lease at that moment (its tenure then shared
+    ownership or leasehold: income holds no tenancy of it) and no tenancy of it running
+    that day. A home let to tenants, or whose tenure then is not known (counted as let,
+    docs/adr/0085), has its household on a tenancy, and someone on none of its
+    tenancies is not of it. One statement."""
+    day = london_day(responded_at)
     no_home_known = select(col(Resident.id)).where(
         Resident.id == resident_id,
         col(Resident.uprn).is_(None),
         ~exists().where(col(TenancyTenant.resident_id) == resident_id),
     )
-    query = select(or_(lived_in_then(resident_id, uprn, day), exists(no_home_known)))
+    tenure_then = (
+        select(col(HomeTenure.tenure))
+        .where(col(HomeTenure.uprn) == uprn, col(HomeTenure.effective_from) <= responded_at)
+        .order_by(col(HomeTenure.effective_from).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    a_household_then = select(col(Tenancy.tenancy_id)).where(
+        col(Tenancy.uprn) == uprn,
+        col(Tenancy.start_date) <= day,
+        ~exists().where(
+            col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+            col(TenancyEnd.end_date) < day,
+        ),
+    )
+    no_household_known = and_(
+        exists(no_home_known), tenure_then.in_(LEASED_TENURES), ~exists(a_household_then)
+    )
+    query = select(or_(lived_in_then(resident_id, uprn, day), no_household_known))
     return bool((await session.execute(query)).scalar_one())
 
 

@@ -299,9 +299,12 @@ class SurveyService:
         resident_id otherwise, which never says where they do live. A paper form given
         while they lived there and typed in after they left is taken (the day is
         `responded_at`'s). A resident engagement knows no home or tenancy of (a shared
-        owner income holds no tenancy of) is taken as before (repository.answers_for)."""
+        owner income holds no tenancy of) answers only for a home with no household
+        engagement knows of then: held on a long lease, no tenancy of it running
+        (repository.answers_for, docs/adr/0162); for a home let to tenants they are of
+        none of its households, and were counted as one, ahead of its tenant."""
         day = london_day(responded_at)
-        if not await repository.answers_for(session, resident_id, uprn, day):
+        if not await repository.answers_for(session, resident_id, uprn, responded_at):
             raise Unprocessable(
                 f"Resident {resident_id} did not live at {uprn} on {day.isoformat()}: the "
                 "perception survey counts the household living in the home when it answered",
