@@ -311,6 +311,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "lines.*.depends_on": "only earlier lines' positions (cross-item: each line's own "
         "position in the list)",
     },
+    "POST /v1/work-orders/{work_order_id}/follow-on-of": {
+        "follow_on_of": "a completed work order of the same repair that asked for a "
+        "follow-on not raised already, completed before this one was raised, not this one "
+        "nor a follow-on of it (ADR 0154; " + STATE + ")",
+    },
     "POST /v1/repairs": {
         # the schema states either a priority or the triage answers (oneOf), and a
         # complaint id only with the source complaint (if/then)

@@ -97,6 +97,14 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "POST",
+        "/v1/work-orders/{work_order_id}/follow-on-of",
+        "repairs",
+        WRITE,
+        "Link a work order raised without follow_on_of to the completed work order whose "
+        "follow-on it is; its completion then does that follow-on",
+    ),
+    PassThrough(
+        "POST",
         "/v1/work-orders/{work_order_id}/variation-approval",
         "repairs",
         MANAGE,

@@ -21,6 +21,7 @@ from repairs.models import WorkOrderStatus
 from repairs.orders.schemas import (
     Completion,
     ContractorWorkOrder,
+    FollowOnLink,
     StatusHistory,
     StatusUpdate,
     VariationApproval,
@@ -122,6 +123,30 @@ async def cancel_work_order(
     return await idempotency.create(
         session,
         lambda: orders.cancel(session, work_order_id, caller.subject, body),
+        status_code=200,
+    )
+
+
+@router.post(
+    "/{work_order_id}/follow-on-of",
+    response_model=WorkOrderPublic,
+    dependencies=[Depends(require_scope("repairs:write"))],
+)
+async def link_follow_on(
+    work_order_id: uuid.UUID,
+    body: FollowOnLink,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    orders: WorkOrderServiceDep,
+) -> Response:
+    """Link a work order raised without `follow_on_of` to the completed work order whose
+    follow-on it is (200): its completion then does that follow-on (ADR 0147, 0154). 422
+    follow_on_of (another repair's, not asking for a follow-on, followed on already,
+    itself, a loop, raised before the ask), 409 status once it is completed or
+    cancelled."""
+    return await idempotency.create(
+        session,
+        lambda: orders.link_follow_on(session, work_order_id, body),
         status_code=200,
     )
 

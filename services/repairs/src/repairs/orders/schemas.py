@@ -225,6 +225,21 @@ class WorkOrderCancel(BaseModel):
     reason: WorkOrderCancellation
 
 
+class FollowOnLink(BaseModel):
+    """Staff say which work order an already-raised one is the follow-on of (it was
+    raised without `follow_on_of`): the same refusals as raising with it, and more
+    (docs/adr/0154)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    follow_on_of: uuid.UUID = Field(
+        description="The completed work order of the same repair whose completion asked "
+        "for this follow-on (follow_on_required), not followed on already by a work order "
+        "not cancelled, completed before this one was raised; not this work order itself "
+        "(422 follow_on_of otherwise)"
+    )
+
+
 class VariationApproval(BaseModel):
     """A manager approves a variation up to an amount, within the approver's limit."""
 

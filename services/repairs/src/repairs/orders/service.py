@@ -45,6 +45,7 @@ from repairs.orders.schemas import (
     ContractorAppointment,
     ContractorStatus,
     ContractorWorkOrder,
+    FollowOnLink,
     LinePublic,
     StatusHistory,
     StatusUpdate,
@@ -194,6 +195,24 @@ async def follow_on_asked_by(
             field="follow_on_of",
         )
     return asked
+
+
+def follows_on_from(orders: Sequence[WorkOrder], start: uuid.UUID, looking_for: uuid.UUID) -> bool:
+    """Whether the chain of follow-ons from `start` (the work order it follows on from,
+    and that one's, and so on, through `follow_on_of`) reaches `looking_for`. Linking
+    `looking_for` as the follow-on of `start` would then make a loop: each waiting for
+    the other's completion, the repair held open for good. A chain of a repair's own work
+    orders, each visited once, so a loop already stored cannot hang it."""
+    by_id = {o.id: o for o in orders}
+    seen: set[uuid.UUID] = set()
+    at: uuid.UUID | None = start
+    while at is not None and at not in seen:
+        if at == looking_for:
+            return True
+        seen.add(at)
+        order = by_id.get(at)
+        at = order.follow_on_of if order is not None else None
+    return False
 
 
 async def complete_repair_if_done(session: AsyncSession, repair: RepairRequest) -> bool:
@@ -737,6 +756,71 @@ class WorkOrderService:
             await settle_requests(
                 session, [repair.id], repair.uprn, (AppointmentRequestStatus.PENDING,)
             )
+        await session.flush()
+        return to_public(order)
+
+    async def link_follow_on(
+        self, session: AsyncSession, work_order_id: uuid.UUID, data: FollowOnLink
+    ) -> WorkOrderPublic:
+        """Staff link a work order raised without `follow_on_of` to the completion that
+        asked for it (docs/adr/0154): its completion then does that follow-on, and the
+        repair completes with it (docs/adr/0147). Raised unlinked, it was other work, and
+        the repair stayed open until staff cancelled it and raised it again, which sent
+        the contractor cancel-repair and raise-repair for the same job and lost its
+        appointment, status updates and variation.
+
+        Refused as raising with the link is (422 `follow_on_of`: no work order of this
+        repair, not completed asking for a follow-on, followed on already by a work
+        order not cancelled), and also when it names this work order, when the work
+        order it names is itself (through its own links) a follow-on of this one, and
+        when this one was raised before that completion: raised alongside, it was
+        ordered as other work, not as the follow-on (the hole 0147 closed). Refused 409
+        `status` once this work order is completed or cancelled (its completion was
+        judged as other work, and a link made afterwards would say after the fact that
+        it did work nobody asked the contractor for), and 422 `follow_on_of` once it is
+        linked to another. The same link sent again is answered as it is.
+
+        Lock order, as a completion's: the work order, then its repair (every raising of
+        a work order of the repair takes that first, so a follow-on raised at the same
+        time for the same completion waits, and one of the two is refused). No event (no
+        other service reads work orders) and no message to the contractor: the link is
+        in its read of the work order (`GET /v1/contractor/work-orders/{id}`)."""
+        order = await repository.get(session, work_order_id, for_update=True)
+        if order is None:
+            raise _not_found(work_order_id)
+        if order.follow_on_of == data.follow_on_of:
+            return to_public(order)
+        if order.status in CLOSED_WORK_ORDER:
+            raise Conflict(
+                f"Work order {work_order_id} is {order.status}: it can no longer be linked "
+                "as a follow-on",
+                field="status",
+            )
+        if order.follow_on_of is not None:
+            raise Unprocessable(
+                f"Work order {work_order_id} is the follow-on of {order.follow_on_of} already",
+                field="follow_on_of",
+            )
+        if data.follow_on_of == order.id:
+            raise Unprocessable(
+                "A work order cannot be the follow-on of itself", field="follow_on_of"
+            )
+        repair = await repair_requests.get(session, order.repair_id, for_update=True)
+        assert repair is not None  # a work order's repair is a foreign key
+        orders = await repository.of_repair(session, repair.id)
+        if follows_on_from(orders, data.follow_on_of, order.id):
+            raise Unprocessable(
+                f"Work order {data.follow_on_of} is itself a follow-on of {work_order_id}",
+                field="follow_on_of",
+            )
+        asked = await follow_on_asked_by(session, repair, data.follow_on_of)
+        if asked.completed_at is not None and order.raised_at < asked.completed_at:
+            raise Unprocessable(
+                f"Work order {work_order_id} was raised before work order {asked.id} asked "
+                "for a follow-on: it is other work",
+                field="follow_on_of",
+            )
+        order.follow_on_of = asked.id
         await session.flush()
         return to_public(order)
 
