@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from hearth_contracts.events.visits import (
     HazardSeverity,
     HazardType,
-    RepairSeverity,
     TenancyConcernType,
     Trade,
     VisitKind,
@@ -36,6 +35,7 @@ from visits.visits.schemas import (
     CustomerActionClosed,
     CustomerActionPromised,
     CustomerActionPublic,
+    FoundRepairSeverity,
     HouseholdDetails,
     TenancyConcernDealtWith,
 )
@@ -178,10 +178,16 @@ class LateInventory(BaseModel):
 
 
 class RepairFinding(_Content):
+    """A non-emergency repair found on the visit: an emergency is reported to repairs at
+    once as a first contact, not held for the report (ADR 0166)."""
+
     description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     trade: Trade
-    severity: RepairSeverity
+    severity: FoundRepairSeverity = Field(
+        description="serious, moderate or minor; not emergency (a 422 naming this field: "
+        "report it to repairs at once, POST /v1/repairs, ADR 0166)"
+    )
 
 
 class HazardFinding(_Content):

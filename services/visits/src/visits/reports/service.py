@@ -24,13 +24,19 @@ from visits.reports.schemas import (
     DraftPublic,
     DraftSection,
     LateInventory,
+    RepairFinding,
     ReportSubmission,
     ResidentNeeds,
     VisitDetails,
 )
 from visits.visits import repository as visits
 from visits.visits.repository import Findings
-from visits.visits.rules import RuleBroken, can_be_reported, may_read_notes
+from visits.visits.rules import (
+    RuleBroken,
+    can_be_reported,
+    check_repair_not_emergency,
+    may_read_notes,
+)
 from visits.visits.schemas import CustomerActionPublic
 from visits.visits.service import VisitService, rooms_inspected
 
@@ -90,13 +96,22 @@ class ReportService:
     ) -> DraftPublic:
         """Save pieces of the visit's report. A piece already kept at a higher version
         stays as it is; visited_at in the future, or more than the report window ago, is
-        refused, and nothing is saved."""
+        refused, and so is a repair of emergency severity (reported to repairs at once,
+        not held for the report: ADR 0166), and nothing is saved."""
         visit = await self._open_visit(session, visit_id)
         now = datetime.now(UTC)
         for n, piece in enumerate(data.pieces):
             if piece.content is not None:  # a removal is always taken
                 try:
                     rules.section_recorded(visit.kind, piece.section, f"pieces.{n}.section")
+                except RuleBroken as broken:
+                    raise Unprocessable(broken.message, field=broken.field) from broken
+            if isinstance(piece.content, RepairFinding):
+                try:
+                    check_repair_not_emergency(
+                        piece.content.severity,
+                        f"pieces.{n}.{piece.section.value}.content.severity",
+                    )
                 except RuleBroken as broken:
                     raise Unprocessable(broken.message, field=broken.field) from broken
             if isinstance(piece.content, VisitDetails):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, timedelta
 
-from hearth_contracts.events.visits import VisitChannel, VisitKind
+from hearth_contracts.events.visits import RepairSeverity, VisitChannel, VisitKind
 from hearth_kit.working_days import london_day
 from visits.models import VisitStatus
 from visits.programme.rules import add_months
@@ -137,6 +137,29 @@ def check_lite_offered(kind: VisitKind, next_kind: VisitKind) -> None:
         )
 
 
+EMERGENCY_NOT_HELD_FOR_THE_REPORT = (
+    "An emergency repair found on a visit is not held for the report: report it to repairs "
+    "at once as a first contact (POST /v1/repairs: priority emergency, source home_visit, "
+    "reported_at when you saw it), so it is made safe within 24 hours on its own. A visit "
+    "report holds non-emergency repairs, which wait for the report and go together into "
+    "the visit's one follow-on appointment (ADR 0166)"
+)
+
+
+def check_repair_not_emergency(severity: RepairSeverity | None, field: str) -> None:
+    """A repair found with emergency severity is refused in a visit's report (DOMAIN.md:
+    the report holds non-emergency repairs found, and all from one visit go into one
+    follow-on appointment). Taken, it would reach repairs only when the report is
+    submitted, maybe days after the officer saw it, its 24-hour clock counted from then,
+    and be grouped into the visit's appointment request with the routine work, whose
+    booking asks for all of it together (ADR 0145): an emergency waiting for a joint
+    slot. The officer reports it to repairs at once instead (ADR 0166). A hazard is not
+    refused so: repairs opens each emergency hazard's Awaab's Law case on its own, not in
+    the visit's appointment, its clock from visited_at."""
+    if severity is RepairSeverity.EMERGENCY:
+        raise RuleBroken(EMERGENCY_NOT_HELD_FOR_THE_REPORT, field)
+
+
 def can_be_reported(status: VisitStatus) -> bool:
     """Only a booked visit that has not been reported yet takes a report."""
     return status is VisitStatus.SCHEDULED
@@ -192,6 +215,8 @@ def check_report(report: VisitReport) -> None:
             "confirmed: leave it out or send true",
             "household_confirmed",
         )
+    for n, repair in enumerate(report.repairs_found):
+        check_repair_not_emergency(repair.severity, f"repairs_found.{n}.severity")
     if report.outcome is VisitOutcome.NO_ACCESS and report.no_access_reason is None:
         raise RuleBroken("Say why there was no access", "no_access_reason")
     if report.outcome is not VisitOutcome.NO_ACCESS and report.no_access_reason is not None:

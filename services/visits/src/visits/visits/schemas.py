@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from hearth_contracts.events.visits import (
     CommunalIssueType,
@@ -116,15 +116,37 @@ class VisitCreate(BaseModel):
     )
 
 
+FoundRepairSeverity = Annotated[
+    RepairSeverity,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": [s.value for s in RepairSeverity if s is not RepairSeverity.EMERGENCY],
+        }
+    ),
+]
+"""The severity of a repair a report records: the schema states every severity but
+emergency. An emergency sent all the same is refused by rules.check_repair_not_emergency
+(a 422 naming the field, telling the officer to report it to repairs at once, ADR 0166)
+rather than by the model, so the refusal says what to do instead. Repairs and events keep
+RepairSeverity whole: findings reported before the rule may carry emergency."""
+
+
 class RepairFound(BaseModel):
-    """A non-emergency repair found on the visit."""
+    """A non-emergency repair found on the visit (an emergency is reported to repairs at
+    once, not held for the report: ADR 0166)."""
 
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field(min_length=1, pattern=HAS_WORDS, max_length=2000)
     location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100, examples=["kitchen"])
     trade: Trade
-    severity: RepairSeverity | None = Field(default=None, description="The officer's judgement")
+    severity: FoundRepairSeverity | None = Field(
+        default=None,
+        description="The officer's judgement: serious, moderate or minor (repairs sets urgent, "
+        "routine, planned). Not emergency: an emergency repair is reported to repairs at once "
+        "as a first contact (POST /v1/repairs), a 422 naming this field here (ADR 0166)",
+    )
 
 
 class HazardFound(BaseModel):
