@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,7 +88,9 @@ async def former_tenant_charges_reversed(
 async def weekly_rent_roll(session: AsyncSession, week: date) -> int:
     """Current tenancies' rent and service charges for one week, at the rents in force
     in rent week `week` (each tenancy's latest change by then, else its rent at the
-    start)."""
+    start). Only tenancies begun by the week's last day, as the rent run charges them
+    (rent_run.repository): one recorded ahead owes nothing yet, so is no part of the
+    roll until its week."""
     changed = (
         select(RentChange.weekly_rent_pence + RentChange.weekly_service_charge_pence)
         .where(RentChange.tenancy_id == Tenancy.id, RentChange.effective_from <= week)
@@ -106,7 +108,10 @@ async def weekly_rent_roll(session: AsyncSession, week: date) -> int:
             ),
             0,
         )
-    ).where(Tenancy.status == TenancyStatus.CURRENT)
+    ).where(
+        Tenancy.status == TenancyStatus.CURRENT,
+        Tenancy.start_date <= week + timedelta(days=6),
+    )
     return int((await session.execute(query)).scalar_one())
 
 
