@@ -116,17 +116,25 @@ async def weekly_rent_roll(session: AsyncSession, week: date) -> int:
 
 
 async def former_tenant_arrears(session: AsyncSession) -> tuple[int, int]:
-    """Ended tenancies' rent accounts still owing: how many, and what they owe."""
+    """Ended tenancies still owing: how many, and what they owe in pence. What a former
+    tenancy owes is what each of its accounts owes, as their summaries show it: the rent
+    account and the sundry account its recharges are invoiced on (ADR 0036, ADR 0171),
+    a credit on one paying nothing on the other (a payment is posted to one account)."""
     per_account = (
-        select(func.sum(LedgerEntry.amount_pence).label("balance"))
+        select(
+            col(Account.tenancy_id).label("tenancy_id"),
+            func.sum(LedgerEntry.amount_pence).label("balance"),
+        )
+        .select_from(LedgerEntry)
         .join(Account, col(Account.id) == col(LedgerEntry.account_id))
         .join(Tenancy, col(Tenancy.id) == col(Account.tenancy_id))
-        .where(Account.kind == AccountKind.RENT, Tenancy.status == TenancyStatus.ENDED)
-        .group_by(col(LedgerEntry.account_id))
+        .where(Tenancy.status == TenancyStatus.ENDED)
+        .group_by(col(LedgerEntry.account_id), col(Account.tenancy_id))
         .subquery()
     )
-    query = select(func.count(), func.coalesce(func.sum(per_account.c.balance), 0)).where(
-        per_account.c.balance > 0
-    )
+    query = select(
+        func.count(func.distinct(per_account.c.tenancy_id)),
+        func.coalesce(func.sum(per_account.c.balance), 0),
+    ).where(per_account.c.balance > 0)
     count, total = (await session.execute(query)).one()
     return int(count), int(total)

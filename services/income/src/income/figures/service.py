@@ -81,12 +81,12 @@ class FiguresService:
                 ),
                 Measure.count(
                     "income.former_tenant_arrears_pence",
-                    "Former tenant arrears owed now (pence)",
+                    "Former tenant arrears owed now (pence): rent accounts and recharges",
                     fta,
                 ),
                 Measure.count(
                     "income.former_tenant_arrears_accounts",
-                    "Former tenancies still owing now",
+                    "Former tenancies still owing now (rent or recharges)",
                     fta_count,
                 ),
                 Measure.count(
