@@ -239,6 +239,10 @@ CASES = [
         lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, NOW),
     ),
     case(
+        "whether a contact's resident on no home is of another household",
+        lambda s, _r: residents.not_of_the_household(s, AN_ID, UPRN, TODAY),
+    ),
+    case(
         "what a you said, we did item links",
         lambda s, _r: you_said_we_did.complaints_received(s, [AN_ID]),
     ),

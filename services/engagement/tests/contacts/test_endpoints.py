@@ -178,3 +178,45 @@ async def test_a_contact_made_before_a_move_and_typed_in_after_it_is_the_movers(
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
     assert len(await logged(engagement_database, old_home)) == 1
+
+
+async def test_someone_on_no_tenancy_is_not_a_tenants_household_on_the_contacts_day(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A resident engagement holds on no home (registered on no tenancy) named on a
+    contact at a home whose tenancy ran on the contact's London day is of none of its
+    households: refused, nothing logged (visits would count it towards the household
+    living there: docs/adr/0151, 0163). Judged by the contact's day, not the day it is
+    typed in: the same home before its tenancy started (empty), or a home engagement
+    knows no tenancy of, takes them."""
+    home, tenant = home_events.a_uprn(), uuid.uuid4()
+    await home_events.handle(
+        engagement_database, home_events.tenancy_started(home, date(2025, 6, 16), tenant)
+    )
+    registered = await engagement.post(
+        "/v1/residents", json={"full_name": "R", "preferred_channel": "letter"}
+    )
+    assert registered.status_code == 201, registered.text
+    someone = registered.json()["id"]
+
+    during = "2025-06-20T10:00:00+00:00"
+    refused = await engagement.post(
+        "/v1/contacts", json=a_contact(home, resident_id=someone, contacted_at=during)
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert await logged(engagement_database, home) == []
+
+    before = "2025-06-10T10:00:00+00:00"
+    taken = await engagement.post(
+        "/v1/contacts", json=a_contact(home, resident_id=someone, contacted_at=before)
+    )
+    assert taken.status_code == 201, taken.text
+    elsewhere = await engagement.post(
+        "/v1/contacts", json=a_contact(home_events.a_uprn(), resident_id=someone)
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+    tenants_own = await engagement.post(
+        "/v1/contacts", json=a_contact(home, resident_id=str(tenant), contacted_at=during)
+    )
+    assert tenants_own.status_code == 201, tenants_own.text

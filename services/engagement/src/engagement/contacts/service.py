@@ -36,7 +36,13 @@ class ContactService:
         day (residents.lived_in: a tenant moving between the landlord's homes, held on
         the new one from its announcement, lives in the old one until it starts; a
         contact made there before the move and typed in after it, once the old
-        tenancy's end is announced, is still theirs). contacted_at is when it happened:
+        tenancy's end is announced, is still theirs). A resident engagement holds on no
+        home (registered on no tenancy) is refused at a home whose household engagement
+        knows on the contact's day (a tenancy of it running then: they are on none of
+        its tenancies) and taken at one with none (empty between tenancies, a shared
+        owner's): visits counts a named contact towards the household living there
+        when it names a resident visits knows nothing of (docs/adr/0151, 0163), so
+        one taken there was that household's call. contacted_at is when it happened:
         never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
         0076): a contact that old is a typing slip (1026 for 2026), never a contact a
@@ -53,12 +59,14 @@ class ContactService:
             resident = await resident_named(session, data.resident_id, field="resident_id")
             if resident is None:
                 raise Unprocessable(f"No resident {data.resident_id}", field="resident_id")
+            day = london_day(data.contacted_at)
             if (
+                resident.uprn is None
+                and await residents.not_of_the_household(session, resident.id, data.uprn, day)
+            ) or (
                 resident.uprn is not None
                 and resident.uprn != data.uprn
-                and not await residents.lived_in(
-                    session, resident.id, data.uprn, london_day(data.contacted_at)
-                )
+                and not await residents.lived_in(session, resident.id, data.uprn, day)
             ):
                 raise Unprocessable(
                     f"Resident {data.resident_id} does not live at {data.uprn}",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Row,
     Select,
     Table,
+    and_,
     bindparam,
     delete,
     exists,
@@ -182,6 +183,33 @@ def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
         )
     )
     return or_(exists(placed), exists(tenant_then))
+
+
+def a_household_then(uprn: str, day: date) -> Any:
+    """Whether engagement knows a household of the home on the London day `day`: a
+    tenancy of it that had started by then and had not ended before it (its tenants, as
+    visits and the survey figures read the household then: docs/adr/0122, 0151). A SQL
+    condition, for one statement."""
+    return exists(
+        select(col(Tenancy.tenancy_id)).where(
+            col(Tenancy.uprn) == uprn,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(
+                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+                col(TenancyEnd.end_date) < day,
+            ),
+        )
+    )
+
+
+async def not_of_the_household(
+    session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date
+) -> bool:
+    """Whether the home had a household engagement knows of on the London day `day` (a
+    tenancy of it running: a_household_then) and the resident was not of it
+    (lived_in_then). One statement."""
+    query = select(and_(a_household_then(uprn, day), ~lived_in_then(resident_id, uprn, day)))
+    return bool((await session.execute(query)).scalar_one())
 
 
 async def lived_in(session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date) -> bool:

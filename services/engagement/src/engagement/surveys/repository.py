@@ -23,7 +23,7 @@ from engagement.models import (
     TenancyEnd,
     TenancyTenant,
 )
-from engagement.residents.repository import lived_in_then, moved_in_by
+from engagement.residents.repository import a_household_then, lived_in_then, moved_in_by
 from engagement.residents.rules import LEASED_TENURES
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_kit.working_days import london_day
@@ -193,16 +193,8 @@ async def answers_for(
         .limit(1)
         .scalar_subquery()
     )
-    a_household_then = select(col(Tenancy.tenancy_id)).where(
-        col(Tenancy.uprn) == uprn,
-        col(Tenancy.start_date) <= day,
-        ~exists().where(
-            col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
-            col(TenancyEnd.end_date) < day,
-        ),
-    )
     no_household_known = and_(
-        exists(no_home_known), tenure_then.in_(LEASED_TENURES), ~exists(a_household_then)
+        exists(no_home_known), tenure_then.in_(LEASED_TENURES), ~a_household_then(uprn, day)
     )
     query = select(or_(lived_in_then(resident_id, uprn, day), no_household_known))
     return bool((await session.execute(query)).scalar_one())
