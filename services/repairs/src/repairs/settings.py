@@ -73,6 +73,11 @@ class Contractor(BaseModel):
     read (the service does not start)."""
 
     trades: list[Trade] = Field(default_factory=lambda: list(Trade))
+    trade_capacity: dict[Trade, dict[str, int]] = Field(
+        default_factory=dict,
+        description="This contractor's appointments per trade and slot name per day, over "
+        "the landlord's trade_capacity and capacity_per_slot (docs/adr/0155)",
+    )
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
 
@@ -116,10 +121,15 @@ class RepairsSettings(ServiceSettings):
     performance_targets: PerformanceTargets = PerformanceTargets()
     slots: list[SlotDefinition] = Field(default_factory=default_slots)
     capacity_per_slot: int = Field(
-        default=4, ge=0, description="Appointments per trade per slot per day"
+        default=4,
+        ge=0,
+        description="Appointments per contractor per trade per slot per day (each "
+        "contractor's operatives are its own: docs/adr/0155)",
     )
     trade_capacity: dict[Trade, dict[str, int]] = Field(
-        default_factory=dict, description="Per trade and slot name, overriding the default"
+        default_factory=dict,
+        description="Per trade and slot name, overriding the default, for each contractor "
+        "of the trade (a contractor's own trade_capacity overrides it)",
     )
     booking_horizon_days: int = Field(default=28, ge=1)
     contractors: dict[str, Contractor] = Field(

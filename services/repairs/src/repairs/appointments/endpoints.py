@@ -15,6 +15,7 @@ from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
 from hearth_kit.staff import STAFF_RESPONSES
+from hearth_kit.text_patterns import HAS_WORDS
 from repairs.appointments.schemas import (
     AppointmentCancellation,
     AppointmentCreate,
@@ -68,9 +69,23 @@ async def availability(
     appointments: AppointmentServiceDep,
     uprn: Annotated[str, Query(pattern=UPRN_PATTERN)],
     trades: Annotated[list[Trade], Query(min_length=1, max_length=10)],
+    contractor_id: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=HAS_WORDS,
+            description="The contractor to do the work (its work orders' contractor): "
+            "its places are counted. Default: the first configured contractor doing all "
+            "the trades",
+        ),
+    ] = None,
 ) -> Availability:
-    """Free slots for one appointment covering all these trades at the home."""
-    return await appointments.availability(session, uprn=uprn, trades=sorted(set(trades)))
+    """Free slots for one appointment covering all these trades at the home, in the
+    contractor's diary: each contractor's places are its own (ADR 0155)."""
+    return await appointments.availability(
+        session, uprn=uprn, trades=sorted(set(trades)), contractor_id=contractor_id
+    )
 
 
 @appointments_router.post("", status_code=status.HTTP_201_CREATED, response_model=AppointmentPublic)

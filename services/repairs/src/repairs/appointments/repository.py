@@ -125,11 +125,17 @@ async def booked_counts(
 
 
 async def held_places(
-    session: AsyncSession, trades: list[Trade], first_day: date, last_day: date
+    session: AsyncSession,
+    trades: list[Trade],
+    first_day: date,
+    last_day: date,
+    contractor_id: str,
 ) -> dict[tuple[Trade, date], list[rules.HeldPlace]]:
-    """Each trade's places held on each day in the range, with the slot and window of
-    the appointment holding each (a slot's places are taken by every window overlapping
-    its hours: rules.places_taken)."""
+    """Each trade's places held with `contractor_id` on each day in the range, with the
+    slot and window of the appointment holding each (a slot's places are taken by every
+    window overlapping its hours: rules.places_taken). One contractor's places only:
+    its operatives are its own, and another contractor's full diary for the same trade
+    took places it did not have (docs/adr/0155)."""
     query = (
         core_select(
             col(BookedSlot.trade),
@@ -143,6 +149,7 @@ async def held_places(
             col(BookedSlot.trade).in_(trades),
             col(BookedSlot.day) >= first_day,
             col(BookedSlot.day) <= last_day,
+            col(Appointment.contractor_id) == contractor_id,
         )
     )
     held: dict[tuple[Trade, date], list[rules.HeldPlace]] = {}

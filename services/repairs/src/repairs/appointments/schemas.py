@@ -47,6 +47,10 @@ class AvailableSlot(BaseModel):
 class Availability(BaseModel):
     uprn: str
     trades: list[Trade]
+    contractor_id: str = Field(
+        description="Whose places are counted: the contractor asked for, or the one the "
+        "work goes to by default (ADR 0155)"
+    )
     slots: list[AvailableSlot]
 
 

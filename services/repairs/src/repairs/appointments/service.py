@@ -424,15 +424,32 @@ async def _places_left(
     work_orders: list[WorkOrder],
     offered: rules.OfferedSlot,
 ) -> int:
-    """How many places `offered` has left for the trades of the work, each trade's day
-    locked first so that two bookings cannot both take its last place: the day, not the
-    slot, as a booking in an overlapping slot takes the same places (docs/adr/0149)."""
+    """How many places `offered` has left for the trades of the work with its contractor
+    (one appointment is one contractor's, and each contractor has its own operatives:
+    docs/adr/0155), each trade's day locked first so that two bookings cannot both take
+    its last place: the day, not the slot, as a booking in an overlapping slot takes the
+    same places (docs/adr/0149). Locked by trade and day, not by contractor as well: a
+    little more waiting, and a release before this one, which counts the trade's places
+    across contractors, still waits for the same lock while both serve."""
     trades = sorted({order.trade for order in work_orders})
+    contractor_id = work_orders[0].contractor_id
     await repository.lock_slots(session, [f"repairs:{t}:{offered.day}" for t in trades])
-    held = await repository.held_places(session, trades, offered.day, offered.day)
+    held = await repository.held_places(session, trades, offered.day, offered.day, contractor_id)
     return rules.free_places(
-        offered, trades, held, settings.capacity_per_slot, settings.trade_capacity
+        offered, trades, held, settings.capacity_per_slot, capacities_of(settings, contractor_id)
     )
+
+
+def capacities_of(settings: RepairsSettings, contractor_id: str) -> dict[Trade, dict[str, int]]:
+    """Each trade's places per slot with `contractor_id`: the contractor's own figures
+    (`contractors.<id>.trade_capacity`) over the landlord's per trade (`trade_capacity`);
+    `capacity_per_slot` for a slot neither names (rules.capacity)."""
+    contractor = settings.contractors.get(contractor_id)
+    own = contractor.trade_capacity if contractor is not None else {}
+    return {
+        trade: {**settings.trade_capacity.get(trade, {}), **own.get(trade, {})}
+        for trade in {*settings.trade_capacity, *own}
+    }
 
 
 async def move_to_contractors_window(
@@ -640,10 +657,52 @@ class AppointmentService:
         self.calendar = calendar
         self.slots = {slot.name: slot for slot in settings.slots}
 
+    def diary_for(self, trades: list[Trade], contractor_id: str | None) -> str:
+        """Whose places availability counts: `contractor_id`, or by default the first
+        configured contractor doing all of `trades` (for one trade, the one a work order
+        raised without `contractor_id` goes to: WorkOrderService.contractor_for). 422
+        naming `contractor_id` for one not configured, or whose configured trades do not
+        cover all of `trades`, and naming `trades` when no contractor does them all: one
+        appointment is one contractor's, so none could be booked."""
+        if contractor_id is None:
+            contractor_id = next(
+                (
+                    name
+                    for name, contractor in self.settings.contractors.items()
+                    if all(trade in contractor.trades for trade in trades)
+                ),
+                None,
+            )
+            if contractor_id is None:
+                raise Unprocessable(
+                    "No contractor is configured for all these trades: one appointment "
+                    "is one contractor's",
+                    field="trades",
+                )
+        contractor = self.settings.contractors.get(contractor_id)
+        if contractor is None:
+            raise Unprocessable("No such contractor", field="contractor_id")
+        missing = [trade.value for trade in trades if trade not in contractor.trades]
+        if missing:
+            raise Unprocessable(
+                f"Contractor {contractor_id} does not do {', '.join(missing)} work",
+                field="contractor_id",
+            )
+        return contractor_id
+
     async def availability(
-        self, session: AsyncSession, *, uprn: str, trades: list[Trade], now: datetime | None = None
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        trades: list[Trade],
+        contractor_id: str | None = None,
+        now: datetime | None = None,
     ) -> Availability:
-        """Free slots over the booking horizon for one appointment covering `trades`."""
+        """Free slots over the booking horizon for one appointment covering `trades`,
+        in the diary of the contractor who is to do the work (diary_for: one
+        contractor's places, docs/adr/0155)."""
+        contractor_id = self.diary_for(trades, contractor_id)
         now = now or datetime.now(UTC)
         first_day = london_day(now)
         days = self.settings.booking_horizon_days
@@ -651,13 +710,12 @@ class AppointmentService:
             self.settings.slots, now=now, first_day=first_day, days=days, calendar=self.calendar
         )
         held = await repository.held_places(
-            session, trades, first_day, first_day + timedelta(days=days)
+            session, trades, first_day, first_day + timedelta(days=days), contractor_id
         )
+        by_trade = capacities_of(self.settings, contractor_id)
         slots = []
         for slot in offered:
-            free = rules.free_places(
-                slot, trades, held, self.settings.capacity_per_slot, self.settings.trade_capacity
-            )
+            free = rules.free_places(slot, trades, held, self.settings.capacity_per_slot, by_trade)
             if free > 0:
                 slots.append(
                     AvailableSlot(
@@ -669,7 +727,7 @@ class AppointmentService:
                         free=free,
                     )
                 )
-        return Availability(uprn=uprn, trades=trades, slots=slots)
+        return Availability(uprn=uprn, trades=trades, contractor_id=contractor_id, slots=slots)
 
     async def _take_slot(
         self,
