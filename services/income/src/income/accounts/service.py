@@ -881,6 +881,9 @@ class AccountService:
             )
             nosp_live_until = until if until >= today else None
         has_case = row.stage is not None
+        # The ladder's tasks are a current tenancy's: an ended one's case left the ladder
+        # (its end clears them; a case closed by an earlier release may keep them).
+        on_ladder = has_case and not ended
         return SummaryPublic(
             account_id=row.id,
             tenancy_id=row.tenancy_id,
@@ -893,9 +896,9 @@ class AccountService:
             weeks_in_arrears=rules.weeks_in_arrears(arrears, weekly),
             arrears_stage=row.stage if has_case else "none",
             nosp_live_until=nosp_live_until,
-            paused_for_review=bool(has_case and row.paused_for_review),
-            personal_contact_needed=bool(has_case and row.personal_contact_needed_at),
-            blocked_by=row.blocked_by if has_case else None,
+            paused_for_review=bool(on_ladder and row.paused_for_review),
+            personal_contact_needed=bool(on_ladder and row.personal_contact_needed_at),
+            blocked_by=row.blocked_by if on_ladder else None,
             arrangement=ArrangementBrief(
                 id=row.arrangement_id,
                 status=row.arrangement_status,

@@ -83,11 +83,21 @@ async def stage_counts(session: AsyncSession) -> dict[ArrearsStage, int]:
 
 async def close_for_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> None:
     """A tenancy ended: its case leaves the ladder (former tenant arrears are recovered
-    apart)."""
+    apart), and with it what the ladder asked of the officer: the first weeks'
+    personal-contact task, a court step's block and a pause for a vulnerability review.
+    The ladder never looks at the case again, so left set they would stand for good.
+    The case's ETag changes, as for any change of its task."""
     await session.execute(
         update(ArrearsCase)
         .where(col(ArrearsCase.tenancy_id) == tenancy_id)
-        .values(stage=ArrearsStage.NONE, resume_at_next_step=False)
+        .values(
+            stage=ArrearsStage.NONE,
+            resume_at_next_step=False,
+            personal_contact_needed_at=None,
+            blocked_by=None,
+            paused_for_review=False,
+            version=col(ArrearsCase.version) + 1,
+        )
     )
 
 
