@@ -93,6 +93,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "several storeys with living space names its storey (the home's storeys: "
         + STATE
         + "; ADR 0126)",
+        "corrects": "a gas safety record the home holds (" + STATE + "; ADR 0158)",
     },
     "POST /v1/compliance/checks/{check_id}/certificates": {
         "check_id": STATE + " (a gas check takes a gas safety record instead)",
@@ -112,6 +113,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "with living space (the home's storeys: " + STATE + "; ADR 0126)",
         "defects.*.alarm_kind": "needed on an alarm_faulty_or_missing defect at a home whose "
         "register has a missing alarm's repair raised and not done (" + STATE + "; ADR 0153)",
+        "corrects": "a certificate of the check's type its home or block holds ("
+        + STATE
+        + "; ADR 0158)",
     },
     "POST /v1/compliance/checks/{check_id}/access-attempts": {
         "attempted_at": FUTURE + "; nor before its cycle began (" + STATE + ")",

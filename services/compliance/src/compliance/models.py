@@ -332,6 +332,10 @@ class GasSafetyRecord(ComplianceModel, table=True):
     superseded: bool = False
     """Dated on or before the latest record held when it arrived: kept as history, it
     closed no check and gave the home no expiry (migration 0012)."""
+    corrects_id: uuid.UUID | None = None
+    """The record this one corrects (`corrects` when it was recorded: it replaced that
+    record on its cycle whatever its day, ADR 0158); None for any other, and for a
+    same-day re-test recorded without it (ADR 0139). Migration 0027."""
 
 
 class CertificateRecord(ComplianceModel, table=True):
@@ -355,6 +359,9 @@ class CertificateRecord(ComplianceModel, table=True):
     copy_to_tenant_by: date
     recorded_at: datetime = Field(sa_type=AwareDateTime)
     recorded_by: str = Field(max_length=200)
+    corrects_id: uuid.UUID | None = None
+    """The certificate this one corrects (`corrects` when it was recorded, ADR 0158), as
+    GasSafetyRecord.corrects_id. Migration 0027."""
 
 
 class TenancyStart(ComplianceModel, table=True):

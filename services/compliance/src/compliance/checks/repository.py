@@ -702,6 +702,10 @@ def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:
     session.add(record)
 
 
+async def get_certificate(session: AsyncSession, record_id: uuid.UUID) -> CertificateRecord | None:
+    return await session.get(CertificateRecord, record_id)
+
+
 async def latest_certificate(
     session: AsyncSession, uprn: str, check_type: CheckType
 ) -> CertificateRecord | None:

@@ -64,7 +64,9 @@ def corrects_the_latest(day: date, latest_day: date | None) -> bool:
     it is done the same day (a re-test after a repair, a corrected certificate). It is
     then recorded against the cycle the latest completed, names it, and dates the next
     cycle; no cycle is completed or opened again. One rule for the gas safety record and
-    every other certificate (an EICR): ADR 0139."""
+    every other certificate (an EICR): ADR 0139. A record of another day replaces the
+    latest only when it names it (`corrects`, ADR 0158): a later day is otherwise a
+    genuine next check."""
     return latest_day is not None and day == latest_day
 
 

@@ -262,6 +262,17 @@ class CertificateCreate(BaseModel):
         "no later than the interval from it (an EICR 60 months by default); a one-off "
         "check (alarms) takes none. Without it, the interval from `done_on`",
     )
+    corrects: uuid.UUID | None = Field(
+        default=None,
+        description="The id of the certificate this one corrects (a contractor's corrected "
+        "report), when it is dated another day than that one (a mistyped day): it replaces "
+        "that certificate on the cycle it completed, for the expiry and the programme, and "
+        "is not a new check (ADR 0158). The certificate named must be the latest of its "
+        "type held for the check's home or block, not corrected already, and done no later "
+        "than `done_on`; else 422 naming `corrects` (unknown, another home's or another "
+        "type's; `done_on` when dated before it) or 409 (corrected already, or a newer one "
+        "held). Without it, one done the day of the latest replaces it as well (ADR 0139)",
+    )
 
 
 class CertificatePublic(BaseModel):
@@ -282,4 +293,7 @@ class CertificatePublic(BaseModel):
     expires_on: date | None = Field(description="The next due date (None for a one-off check)")
     copy_to_tenant_by: date
     recorded_at: datetime
+    corrects_id: uuid.UUID | None = Field(
+        default=None, description="The certificate it corrects, when sent with `corrects`"
+    )
     defects_found: int = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -221,6 +222,77 @@ def _which_alarm_told(defects: Iterable[CertificateDefectIn]) -> None:
                 "not repaired twice",
                 field=f"defects.{index}.alarm_kind",
             )
+
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """What a correction's refusals need of a safety record held (a gas safety record or
+    another check's certificate)."""
+
+    id: uuid.UUID
+    uprn: str
+    check_type: CheckType
+    check_id: uuid.UUID
+    day: date
+    superseded: bool = False
+
+
+def refuse_wrong_correction(
+    corrects: uuid.UUID,
+    named: HeldRecord | None,
+    latest: HeldRecord | None,
+    *,
+    uprn: str,
+    check_type: CheckType,
+    day: date,
+    day_field: str,
+    what: str,
+) -> None:
+    """Refuses a record sent with `corrects` that cannot replace the record it names
+    (ADR 0158), before anything is kept: a record unknown, or held for another home or
+    block (one answer for both: 422 naming `corrects`), or of another check type (422);
+    one corrected already, or not the latest held (a newer check is on the programme, or
+    it was kept as history): 409 naming `corrects`, since only the latest record decides
+    the expiry and the open cycle; and a correction dated before the record it corrects
+    (422 naming the day's field): the corrected record would be older than the one it
+    replaces, and the order of the records held (the latest by day) would no longer put
+    it in its place."""
+    if named is None or named.uprn != uprn:
+        raise Unprocessable(
+            f"No {what} {corrects} is held for this home or block", field="corrects"
+        )
+    if named.check_type is not check_type:
+        raise Unprocessable(
+            f"The {what} {corrects} is of another check type ({named.check_type.value}): "
+            "a correction is of the same check",
+            field="corrects",
+        )
+    if latest is None or latest.id != named.id:
+        if not named.superseded and latest is not None and latest.check_id == named.check_id:
+            raise Conflict(
+                f"The {what} {corrects} is corrected already (by {latest.id}): correct that one",
+                field="corrects",
+            )
+        raise Conflict(
+            f"The {what} {corrects} is not the latest held for this home or block: only "
+            "the latest decides the expiry and the programme",
+            field="corrects",
+        )
+    if day < named.day:
+        raise Unprocessable(
+            f"A correction is done no earlier than the {what} it corrects ({named.day})",
+            field=day_field,
+        )
+
+
+def _held(record: CertificateRecord) -> HeldRecord:
+    return HeldRecord(
+        id=record.id,
+        uprn=record.uprn,
+        check_type=record.check_type,
+        check_id=record.check_id,
+        day=record.done_on,
+    )
 
 
 def etag_of(check: Check) -> str:
@@ -545,6 +617,7 @@ class ProgrammeService:
         following: Check | None,
         *,
         record_id: uuid.UUID,
+        check_date: date,
         certificate_reference: str,
         replaced_expiry: date | None,
         expires_on: date | None,
@@ -552,15 +625,18 @@ class ProgrammeService:
         now: datetime,
     ) -> None:
         """A record done the day of the latest one held (a re-test, a corrected
-        certificate: rules.corrects_the_latest, ADR 0139) replaces it on its cycle: the
-        cycle the day's first record completed now names the new record and stays
-        completed when and as it was (one check done, counted once by the figures); the
+        certificate: rules.corrects_the_latest, ADR 0139), or one naming the latest as
+        the record it corrects whatever its day (`corrects`, ADR 0158), replaces it on its
+        cycle: the cycle the replaced record completed now names the new record, done on
+        its day (`check_date`: a correction's day is the check's), and stays completed as
+        it was (one check done, counted once by the figures); the
         next cycle, when it is the one the replaced record opened (due by its expiry,
         `replaced_expiry`), carries the new certificate reference and is dated from the
         new record's expiry (a corrected report's own next date). No cycle is completed
         or opened. The household's copy of the replaced record stays owed as it was: the
         new record is owed its own (the caller)."""
         check.record_id = record_id
+        check.completed_on = check_date
         if (
             following is not None
             and expires_on is not None
@@ -934,7 +1010,9 @@ class ProgrammeService:
         of its type held (a corrected EICR) replaces it on the cycle it completed, as a
         gas record the same day does (replace_on_cycle, ADR 0139): check-completed again
         under that cycle's id, the next cycle dated from the new certificate, nothing
-        completed or opened; sent to that completed cycle or to the open one."""
+        completed or opened; sent to that completed cycle or to the open one. One sent
+        with `corrects` naming the latest certificate replaces it the same way whatever
+        its day (a mistyped first day, ADR 0158; refuse_wrong_correction)."""
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
@@ -966,7 +1044,33 @@ class ProgrammeService:
             )
         latest = await repository.latest_certificate(session, check.uprn, check.check_type)
         corrected: Check | None = None
-        if latest is not None and corrects_the_latest(data.done_on, latest.done_on):
+        if data.corrects is not None:
+            # Named as the certificate it corrects (ADR 0158): it replaces that one on
+            # its cycle whatever its day (the first report's day mistyped), as a
+            # correction of the same day does. Before, dated another day it completed the
+            # next cycle: a second check done, the programme dated from it.
+            named = (
+                latest
+                if latest is not None and latest.id == data.corrects
+                else await repository.get_certificate(session, data.corrects)
+            )
+            refuse_wrong_correction(
+                data.corrects,
+                None if named is None else _held(named),
+                None if latest is None else _held(latest),
+                uprn=check.uprn,
+                check_type=check.check_type,
+                day=data.done_on,
+                day_field="done_on",
+                what="certificate",
+            )
+            assert latest is not None
+            corrected = (
+                check
+                if check.id == latest.check_id
+                else await repository.get(session, latest.check_id, for_update=True)
+            )
+        elif latest is not None and corrects_the_latest(data.done_on, latest.done_on):
             # Done the day of the latest certificate held (a corrected EICR, a re-test):
             # it replaces that one on the cycle it completed, as a gas record the same
             # day does (ADR 0139), whether sent to that cycle or to the next one it
@@ -1071,6 +1175,7 @@ class ProgrammeService:
             copy_to_tenant_by=copy_by,
             recorded_at=now,
             recorded_by=caller.subject,
+            corrects_id=data.corrects,
         )
         repository.add_certificate(session, record)
         remedy_by = end_of_london_day(last_remedy_day(data.done_on, self.settings.remedy_days))
@@ -1123,6 +1228,7 @@ class ProgrammeService:
                     session, check.uprn, check.check_type, for_update=True
                 ),
                 record_id=record.id,
+                check_date=data.done_on,
                 certificate_reference=data.certificate_reference,
                 replaced_expiry=None if latest is None else latest.expires_on,
                 expires_on=expires_on,

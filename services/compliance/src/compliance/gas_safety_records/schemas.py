@@ -165,6 +165,18 @@ class GasSafetyRecordCreate(BaseModel):
     visit_id: uuid.UUID | None = Field(
         default=None, description="The home visit the check was combined with, if any"
     )
+    corrects: uuid.UUID | None = Field(
+        default=None,
+        description="The id of the gas safety record this one corrects (a corrected CP12), "
+        "when it is dated another day than that one (a mistyped day): it replaces that "
+        "record on the cycle it completed, for the expiry (the 2-month rule from the "
+        "expiry before it) and the programme, and is not a new annual check (ADR 0158). "
+        "The record named must be the home's latest, not corrected already, and done no "
+        "later than `check_date`; else 422 naming `corrects` (unknown, or another home's; "
+        "`check_date` when dated before it) or 409 (corrected already, or a newer record "
+        "held). Without it, a record dated the latest one's day replaces it as well (a "
+        "re-test, ADR 0139)",
+    )
 
 
 class DefectPublic(BaseModel):
@@ -228,4 +240,7 @@ class GasSafetyRecordPublic(BaseModel):
         "kept as history, it completed no check and changed no expiry (its `expires_on` is "
         "the one it gave by itself; the home's is the latest record's), and no tenant copy "
         "is owed for it",
+    )
+    corrects_id: uuid.UUID | None = Field(
+        default=None, description="The record it corrects, when sent with `corrects`"
     )

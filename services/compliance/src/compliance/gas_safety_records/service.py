@@ -8,7 +8,8 @@ status not annual: a leaseholder's supply, a capped supply) is kept, its defects
 tenant copy as for any other, but opens no cycle (check-completed says no next check:
 next_due_by null): the programme stays as the register says. A record dated before the
 latest one held is kept as history (superseded) and changes neither the open check nor
-the expiry; one dated the latest one's day (a re-test after a repair) becomes the
+the expiry; one dated the latest one's day (a re-test after a repair), or naming the
+latest as the record it corrects (`corrects`, any day from it: ADR 0158), becomes the
 latest, on the cycle the first completed. Never commits."""
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ from compliance.checks.rules import (
     day_of_check,
     next_gas_expiry,
 )
-from compliance.checks.service import ProgrammeService, when_checked
+from compliance.checks.service import (
+    HeldRecord,
+    ProgrammeService,
+    refuse_wrong_correction,
+    when_checked,
+)
 from compliance.gas_safety_records import repository
 from compliance.gas_safety_records.schemas import (
     AlarmResult,
@@ -102,6 +108,18 @@ def to_public(
         tenant_copy_sent_at=None if copy is None else copy.tenant_copy_sent_at,
         tenant_copy_sent_on_time=None if copy is None else copy.sent_on_time,
         recorded_at=record.recorded_at,
+        superseded=record.superseded,
+        corrects_id=record.corrects_id,
+    )
+
+
+def _held(record: GasSafetyRecord) -> HeldRecord:
+    return HeldRecord(
+        id=record.id,
+        uprn=record.uprn,
+        check_type=CheckType.GAS_SAFETY,
+        check_id=record.check_id,
+        day=record.check_date,
         superseded=record.superseded,
     )
 
@@ -224,6 +242,26 @@ class GasSafetyRecordService:
                 field="certificate_reference",
             )
         latest = await repository.latest_for(session, data.uprn)
+        if data.corrects is not None:
+            # Named as the record it corrects (ADR 0158): it replaces that one on its
+            # cycle whatever its day (a corrected CP12 whose first day was mistyped), as
+            # a re-test the same day does. Before, dated after it, it completed the next
+            # cycle: a second annual check done, the anniversary moved by it.
+            named = (
+                latest
+                if latest is not None and latest.id == data.corrects
+                else await repository.get(session, data.corrects)
+            )
+            refuse_wrong_correction(
+                data.corrects,
+                None if named is None else _held(named),
+                None if latest is None else _held(latest),
+                uprn=data.uprn,
+                check_type=CheckType.GAS_SAFETY,
+                day=data.check_date,
+                day_field="check_date",
+                what="gas safety record",
+            )
         if latest is not None and data.check_date < latest.check_date:
             return await self._superseded(session, data, caller, latest, home, happened_at, now)
         if home is not None:
@@ -235,12 +273,15 @@ class GasSafetyRecordService:
         tenancy_start = None if home is None else home.tenancy_start_date
         no_access_history = home is not None and no_access_history_of(home, now)
         # A second record dated the latest one's day (a re-test after a repair, or a
-        # corrected certificate) is the home's latest, recorded against the cycle the
-        # first completed: no cycle is completed or opened again, and the same day with
-        # the same previous expiry gives the same expiry.
+        # corrected certificate), or naming the latest as the one it corrects (any day
+        # from it, ADR 0158), is the home's latest, recorded against the cycle the first
+        # completed: no cycle is completed or opened again, and its expiry runs by the
+        # 2-month rule from the expiry before the first (the same day gives the same).
         retest = None
         previous = None
-        if latest is not None and corrects_the_latest(data.check_date, latest.check_date):
+        if latest is not None and (
+            data.corrects is not None or corrects_the_latest(data.check_date, latest.check_date)
+        ):
             retest = await checks.get(session, latest.check_id, for_update=True)
             previous = latest.previous_expiry
         following = check
@@ -294,6 +335,7 @@ class GasSafetyRecordService:
             copy_to_tenant_by=copy_by,
             recorded_at=now,
             recorded_by=caller.subject,
+            corrects_id=data.corrects,
         )
         repository.add(session, record)
         defects = self._defects(record, data, happened_at)
@@ -337,6 +379,7 @@ class GasSafetyRecordService:
                 check,
                 following,
                 record_id=record.id,
+                check_date=data.check_date,
                 certificate_reference=data.certificate_reference,
                 replaced_expiry=None if latest is None else latest.expires_on,
                 expires_on=expires_on,
