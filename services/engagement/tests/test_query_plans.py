@@ -239,6 +239,10 @@ CASES = [
         lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, NOW),
     ),
     case(
+        "whether a survey's resident on no home names another household's home",
+        lambda s, _r: surveys.of_no_household_there(s, AN_ID, UPRN, TODAY),
+    ),
+    case(
         "whether a contact's resident on no home is of another household",
         lambda s, _r: residents.not_of_the_household(s, AN_ID, UPRN, TODAY),
     ),

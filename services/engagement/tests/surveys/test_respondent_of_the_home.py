@@ -19,6 +19,7 @@ from engagement.models import SurveyResponse
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyStartedV2
 from hearth_kit.db import Database
+from services.engagement.tests import home_events
 
 from .test_surveys import a_resident, a_response, a_uprn
 
@@ -76,3 +77,49 @@ async def test_a_former_tenant_answers_about_the_home_they_left(
         "/v1/surveys/responses", json=a_response(left, survey="repair", resident_id=str(mover))
     )
     assert response.status_code == 201, response.text
+
+
+async def test_someone_on_no_tenancy_does_not_answer_for_a_households_repair(
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Published
+) -> None:
+    """A transactional survey counts once per household and piece of work, its first
+    to answer the voice (docs/adr/0122). A resident engagement knows no home or tenancy
+    of (registered on no tenancy), never asked, answering about a repair at a home whose
+    tenancy ran on the day they answered is of none of its households: refused naming
+    resident_id, nothing kept or published, and the tenant's answer is the one given
+    (docs/adr/0164). At a home with no tenancy then they are taken as before; a
+    response naming nobody is unchanged."""
+    home, tenant, repair = a_uprn(), uuid.uuid4(), str(uuid.uuid4())
+    await home_events.handle(
+        engagement_database, home_events.tenancy_started(home, date(2025, 4, 7), tenant)
+    )
+    registered = await engagement.post(
+        "/v1/residents", json={"full_name": "Sam", "preferred_channel": "letter"}
+    )
+    assert registered.status_code == 201, registered.text
+    someone = registered.json()["id"]
+    about_the_repair = {
+        "survey": "repair",
+        "about_id": repair,
+        "answers": [{"question": "overall_experience", "rating": "very_dissatisfied"}],
+    }
+
+    refused = await engagement.post(
+        "/v1/surveys/responses", json=a_response(home, resident_id=someone, **about_the_repair)
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert await kept(engagement_database, home) == []
+    assert await published(home, "survey-responded") == []
+
+    for who in (str(tenant), None):
+        taken = await engagement.post(
+            "/v1/surveys/responses", json=a_response(home, resident_id=who, **about_the_repair)
+        )
+        assert taken.status_code == 201, taken.text
+    elsewhere = a_uprn()
+    taken = await engagement.post(
+        "/v1/surveys/responses",
+        json=a_response(elsewhere, resident_id=someone, **about_the_repair),
+    )
+    assert taken.status_code == 201, taken.text

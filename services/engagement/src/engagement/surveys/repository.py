@@ -200,6 +200,22 @@ async def answers_for(
     return bool((await session.execute(query)).scalar_one())
 
 
+async def of_no_household_there(
+    session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date
+) -> bool:
+    """Whether a resident engagement knows no home or tenancy of (registered on no
+    tenancy) names a home whose household engagement knows on the London day `day` (a
+    tenancy of it running: residents.repository.a_household_then): they are on none of
+    its tenancies, so of none of its households (docs/adr/0164). One statement."""
+    no_home_known = select(col(Resident.id)).where(
+        Resident.id == resident_id,
+        col(Resident.uprn).is_(None),
+        ~exists().where(col(TenancyTenant.resident_id) == resident_id),
+    )
+    query = select(and_(exists(no_home_known), a_household_then(uprn, day)))
+    return bool((await session.execute(query)).scalar_one())
+
+
 async def invite_many(
     session: AsyncSession,
     *,

@@ -229,7 +229,8 @@ class SurveyService:
         counts in the figures of its home's stock, by that home's tenure, and once per
         household: a second member's answer is kept, not counted (`responses`,
         docs/adr/0122). A perception survey's resident lived at the home on the day they
-        answered (`_lived_there`, docs/adr/0134)."""
+        answered (`_lived_there`, docs/adr/0134); a resident on no tenancy answers no
+        other survey for a home with a household then (`_not_a_stranger`, docs/adr/0164)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -241,6 +242,8 @@ class SurveyService:
         await require_of_the_home(session, data.resident_id, data.uprn)
         if data.survey == SurveyKind.PERCEPTION and data.resident_id is not None:
             await self._lived_there(session, data.resident_id, data.uprn, data.responded_at)
+        elif data.resident_id is not None:
+            await self._not_a_stranger(session, data.resident_id, data.uprn, data.responded_at)
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
         ):
@@ -308,6 +311,30 @@ class SurveyService:
             raise Unprocessable(
                 f"Resident {resident_id} did not live at {uprn} on {day.isoformat()}: the "
                 "perception survey counts the household living in the home when it answered",
+                field="resident_id",
+            )
+
+    @staticmethod
+    async def _not_a_stranger(
+        session: AsyncSession, resident_id: uuid.UUID, uprn: str, responded_at: datetime
+    ) -> None:
+        """A transactional survey is counted once per household and piece of work, the
+        first of the household to answer its voice (docs/adr/0122). A resident engagement
+        knows no home or tenancy of (registered on no tenancy) was taken for any home, as
+        require_of_the_home takes them, and answering first silenced the household the
+        work was done for, whose own answer was kept but not counted: never asked
+        (invitations go to the residents living there), they are of none of its
+        households. So one naming a home whose household engagement knows on the London
+        day of `responded_at` (a tenancy of it running) is a 422 naming resident_id, as a
+        resident of another home is; at a home with none then (a shared owner's, one
+        empty) they are taken as before (repository.of_no_household_there,
+        docs/adr/0164). A resident on a home, or with a tenancy history, is judged by
+        require_of_the_home alone (a former tenant answers about the work done while
+        they lived there: docs/adr/0114)."""
+        day = london_day(responded_at)
+        if await repository.of_no_household_there(session, resident_id, uprn, day):
+            raise Unprocessable(
+                f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
                 field="resident_id",
             )
 
