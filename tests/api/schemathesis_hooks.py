@@ -105,8 +105,9 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "check (" + STATE + ")",
         "checked_at": FUTURE + "; on `done_on` in London (cross-field)",
         "outcome": "satisfactory is refused for an EICR with a C1, C2 or FI observation in "
-        "its defects, unsatisfactory for one with none (cross-field; whether the check is "
-        "an EICR: " + STATE + ")",
+        "its defects, unsatisfactory for one with none, and likewise for an alarm check "
+        "with an alarm_faulty_or_missing defect (cross-field; whether the check is an EICR "
+        "or an alarm check: " + STATE + "; ADR 0159)",
         "next_check_by": "after `done_on` and within its type's interval from it "
         "(cross-field; the interval is configuration), none for a one-off check (" + STATE + ")",
         "defects.*.storey": "needed with alarm_kind smoke at a home of several storeys "

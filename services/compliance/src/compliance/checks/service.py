@@ -145,6 +145,37 @@ def check_eicr_outcome(outcome: CheckOutcome, defects: Iterable[CertificateDefec
         )
 
 
+def check_alarm_check_outcome(
+    outcome: CheckOutcome, defects: Iterable[CertificateDefectIn]
+) -> None:
+    """Refuses a smoke and CO alarm check whose outcome contradicts its defects, 422
+    naming outcome (ADR 0159). The check is of the alarms: it is unsatisfactory exactly
+    when an alarm is faulty or missing, and such an alarm is an alarm_faulty_or_missing
+    defect, which raises its repair (or names the register's, ADR 0126). An alarm fault
+    sent classed `other` (or C3) raised nothing: recorded, no repair, while the
+    certificate said unsatisfactory; the contractor is told to send it as an alarm's.
+    Satisfactory with an alarm faulty or missing tells every consumer of check-completed
+    the alarms are fine. The free text is never read (a guess, ADR 0153): an alarm
+    fault sent as `other` on a certificate that says satisfactory stays an observation."""
+    alarm = any(
+        defect.classification is CertificateDefectClassification.ALARM_FAULTY_OR_MISSING
+        for defect in defects
+    )
+    if outcome is CheckOutcome.SATISFACTORY and alarm:
+        raise Unprocessable(
+            "An alarm check with an alarm faulty or missing is unsatisfactory: send outcome "
+            "unsatisfactory",
+            field="outcome",
+        )
+    if outcome is CheckOutcome.UNSATISFACTORY and not alarm:
+        raise Unprocessable(
+            "An alarm check is unsatisfactory only with an alarm faulty or missing: send "
+            "each such alarm as an alarm_faulty_or_missing defect (its repair is raised; a "
+            "defect classed other raises none), or outcome satisfactory",
+            field="outcome",
+        )
+
+
 HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
 """The recurring checks the register decides for a home (alarm checks come from events)."""
 BLOCK_CHECKS = frozenset(
@@ -1085,6 +1116,8 @@ class ProgrammeService:
             raise Conflict(f"Check {check_id} is already completed")
         if check.check_type is CheckType.ELECTRICAL:
             check_eicr_outcome(data.outcome, data.defects)
+        if check.check_type is CheckType.SMOKE_CO_ALARMS:
+            check_alarm_check_outcome(data.outcome, data.defects)
         alarm_places = _alarms_placed(
             data.defects, None if home is None else home.storeys_with_living_space
         )
