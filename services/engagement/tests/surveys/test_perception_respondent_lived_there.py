@@ -199,3 +199,32 @@ async def test_someone_on_no_tenancy_is_not_of_a_leased_homes_tenancy_then(
     refused_naming_resident(await answer(client, home, someone, "very_satisfied", "2025-06-20"))
     earlier = await answer(client, home, someone, "very_satisfied", "2025-04-20")
     assert earlier.status_code == 201, earlier.text
+
+
+async def test_a_tenant_registered_ahead_of_their_tenancy_is_not_the_household_before_them(
+    fresh: tuple[httpx.AsyncClient, Database],
+) -> None:
+    """A tenant registered on a tenancy income has not announced yet is placed on its
+    home with no start known. A paper form of theirs keyed in dated while the household
+    before them still lived there (its tenancy running that day) is not theirs to give
+    for that household: refused, nothing kept. Dated after that tenancy ended, taken."""
+    client, db = fresh
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs = tenancy_started(home, date(2024, 4, 1), before_them)
+    await handle(db, theirs, tenancy_ended(theirs, date(2025, 6, 15)))
+    registered = await client.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "person_id": str(newcomer),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": home,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+
+    refused_naming_resident(await answer(client, home, newcomer, "very_satisfied", "2025-06-10"))
+    assert await kept_of(db, newcomer) == []
+    taken = await answer(client, home, newcomer, "very_satisfied", "2025-06-20")
+    assert taken.status_code == 201, taken.text

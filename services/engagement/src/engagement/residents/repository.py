@@ -151,12 +151,29 @@ def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
     may not be announced yet). A former tenant lived there on the days of their tenancy,
     not after it. on_home reads the home's residents as they stand now, so a tenant
     whose move out was announced since is none of them on any day: this reads the
-    tenancy's end date instead. A SQL condition, for one statement."""
+    tenancy's end date instead. Placed with no start known (a tenancy income has not
+    announced yet), they did not live there on a day another tenancy of the home ran:
+    that was the household before them (docs/adr/0165). A SQL condition, for one
+    statement."""
+    another_household_then = (
+        select(col(Tenancy.tenancy_id))
+        .where(
+            col(Tenancy.uprn) == uprn,
+            col(Tenancy.start_date) <= day,
+            ~exists().where(
+                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+                col(TenancyEnd.end_date) < day,
+            ),
+            col(Tenancy.tenancy_id).is_distinct_from(col(Resident.tenancy_id)),
+        )
+        .correlate(Resident)
+    )
     placed = select(col(Resident.id)).where(
         Resident.id == resident_id,
         Resident.uprn == uprn,
         moved_in_by(Resident, day),
         or_(col(Resident.tenancy_ended_on).is_(None), col(Resident.tenancy_ended_on) >= day),
+        or_(col(Resident.tenancy_started_on).is_not(None), ~exists(another_household_then)),
     )
     later, later_tenant = aliased(Tenancy), aliased(TenancyTenant)
     moved_on_since = (
