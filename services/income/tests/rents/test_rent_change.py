@@ -240,9 +240,14 @@ async def test_the_ladder_counts_weeks_of_the_rent_in_force_now(
 async def test_the_rent_roll_counts_the_rent_in_force_now(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any, this_week: date
 ) -> None:
-    tenancy = await start_tenancy(start_date=this_week.isoformat(), weekly_rent_pence=10_000)
+    # Begun before last week: in both weeks' rolls (a tenancy is in a week's roll from
+    # the week it starts in, as the rent run charges it).
+    tenancy = await start_tenancy(
+        start_date=(this_week - timedelta(weeks=2)).isoformat(), weekly_rent_pence=10_000
+    )
     async with income_database.sessionmaker() as session:
         before = await weekly_rent_roll(session, this_week)
+        last_week = await weekly_rent_roll(session, this_week - timedelta(weeks=1))
     made = await income.post(
         f"/v1/tenancies/{tenancy['id']}/rent-change",
         json=change(this_week, rent=12_000, service=2_000),
@@ -250,4 +255,4 @@ async def test_the_rent_roll_counts_the_rent_in_force_now(
     assert made.status_code == 201, made.text
     async with income_database.sessionmaker() as session:
         assert await weekly_rent_roll(session, this_week) == before + 4_000
-        assert await weekly_rent_roll(session, this_week - timedelta(weeks=1)) == before
+        assert await weekly_rent_roll(session, this_week - timedelta(weeks=1)) == last_week
