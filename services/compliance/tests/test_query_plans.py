@@ -46,6 +46,17 @@ A_CHECK = Check(
     created_at=datetime(2026, 1, 1, tzinfo=UTC),
 )
 
+A_DONE_CHECK = Check(
+    **(
+        A_CHECK.model_dump()
+        | {
+            "completed_at": datetime(2026, 6, 1, 9, tzinfo=UTC),
+            "completed_on": date(2026, 6, 1),
+            "record_id": uuid.UUID(int=2),
+        }
+    )
+)
+
 
 async def checks_page(session: AsyncSession, **filters: object) -> object:
     arguments: dict[str, object] = {
@@ -69,6 +80,11 @@ CASES = [
     case(
         "when a check's cycle began",
         lambda s, _r: checks.cycle_began(s, A_CHECK),
+        "ix_compliance_check_home",
+    ),
+    case(
+        "when a completed check's cycle began (an attempt recorded late, ADR 0160)",
+        lambda s, _r: checks.cycle_began(s, A_DONE_CHECK),
         "ix_compliance_check_home",
     ),
     case("a home's open checks", lambda s, _r: checks.open_for(s, UPRN)),

@@ -47,7 +47,7 @@ from compliance.models import (
 )
 from hearth_contracts.events.compliance import CheckType
 from hearth_kit.db import ReadConnection
-from hearth_kit.working_days import start_of_london_day
+from hearth_kit.working_days import end_of_london_day, start_of_london_day
 
 
 async def get(
@@ -250,7 +250,8 @@ async def cycle_began(session: AsyncSession, check: Check) -> datetime | None:
     `checked_at`, else the start of its London day (`completed_on`, ADR 0039), never
     when the record was typed in (`created_at` of this cycle, `completed_at` of the
     one before). None for a first cycle: none of that type was done before it in
-    Hearth (a check withdrawn without a record did none)."""
+    Hearth (a check withdrawn without a record did none). For a completed check, the
+    check done before it (not the cycles done since, ADR 0160)."""
     query: Select[Any] = (
         core_select(
             col(Check.completed_on),
@@ -269,11 +270,31 @@ async def cycle_began(session: AsyncSession, check: Check) -> datetime | None:
         .order_by(col(Check.completed_on).desc(), col(Check.completed_at).desc())
         .limit(1)
     )
+    if check.completed_on is not None and check.completed_at is not None:
+        query = query.where(
+            col(Check.completed_on) <= check.completed_on,
+            col(Check.completed_at) < check.completed_at,
+        )
     before = (await session.execute(query)).first()
     if before is None:
         return None
     checked_at: datetime | None = before.gas_checked_at or before.certificate_checked_at
     return checked_at if checked_at is not None else start_of_london_day(before.completed_on)
+
+
+async def done_at(session: AsyncSession, check: Check) -> datetime | None:
+    """When a completed check was done, for the attempts made at it before (ADR 0160):
+    the `checked_at` of the record it names, else the end of its London day
+    (`completed_on`: with no time given, an attempt that day may have come first). None
+    for an open check, or one withdrawn without a record."""
+    if check.record_id is None or check.completed_on is None:
+        return None
+    record: GasSafetyRecord | CertificateRecord | None = await session.get(
+        GasSafetyRecord, check.record_id
+    ) or await session.get(CertificateRecord, check.record_id)
+    if record is not None and record.checked_at is not None:
+        return record.checked_at
+    return end_of_london_day(check.completed_on)
 
 
 async def for_home(session: AsyncSession, uprn: str) -> list[Check]:

@@ -809,7 +809,11 @@ class ProgrammeService:
         again from its first step. An attempt made before the check's cycle began (when
         the check before it was done: repository.cycle_began) was an attempt at that
         earlier cycle, and against this one it would start this cycle's ladder from
-        an old day: refused, nothing changed or published. Not the cycle's opening
+        an old day: refused, nothing changed or published. A completed check takes an
+        attempt made in its cycle before it was done (repository.done_at), recorded
+        late: counted, a failure noted and published as ever, but no ladder started
+        (the check is done, ADR 0160); one after it, or at a check withdrawn, is a
+        409. Not the cycle's opening
         (`created_at`: when the record before it was typed in, so a record sent late
         would refuse the attempts made meanwhile) nor the day it is raised as due
         (a check may be attempted and done before then)."""
@@ -827,7 +831,17 @@ class ProgrammeService:
         if check is None or not self._visible_to(check, caller):
             raise NotFound(f"No check {check_id}")
         if check.completed_at is not None:
-            raise Conflict(f"Check {check_id} is already completed")
+            # An attempt made before the check was done, recorded after its record
+            # arrived, is this check's (ADR 0160): every attempt is recorded, and the
+            # first-time access figure counts the failure. One after it is the next
+            # cycle's; a check withdrawn was done by nobody.
+            done_at = await repository.done_at(session, check)
+            if done_at is None or data.attempted_at > done_at:
+                raise Conflict(
+                    f"Check {check_id} is already completed: an attempt made after it was "
+                    "done is the next check's",
+                    field="attempted_at",
+                )
         began = await repository.cycle_began(session, check)
         if began is not None and data.attempted_at < began:
             raise Unprocessable(
@@ -910,7 +924,7 @@ class ProgrammeService:
             check.ladder_next_step_on = None
         else:
             check.no_access_attempts += 1
-            if check.ladder_next_step_on is None:
+            if check.completed_at is None and check.ladder_next_step_on is None:
                 # No ladder running (the first failure, or one stopped by access gained or
                 # climbed to its end): it starts again from this attempt's day.
                 check.ladder_started_on = london_day(data.attempted_at)
