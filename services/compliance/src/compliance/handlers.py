@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import due_by_for_day
+from compliance.checks.rules import day_of_check, due_by_for_day
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
@@ -71,7 +71,10 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
 
         A tenancy withdrawn before its first day (ADR 0111) whose start is handled after
         the withdrawal (a dead letter replayed late) changes nothing: nobody moved in, so
-        no first-day check and no copies for its tenants."""
+        no first-day check and no copies for its tenants.
+
+        An earlier tenancy's first-day check still open (never made) is withdrawn and
+        this tenancy's opened for its own first day (ADR 0161)."""
         now = datetime.now(UTC)
         if not await homes.note_tenancy(
             session, tenancy.tenancy_id, tenancy.uprn, tenancy.start_date
@@ -79,6 +82,16 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             log.info("start of a withdrawn tenancy ignored", uprn=tenancy.uprn)
             return
         if await homes.note_tenancy_start(session, tenancy.uprn, tenancy.start_date):
+            earlier = await checks.open_of_type(
+                session, tenancy.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+            )
+            if earlier is not None and day_of_check(earlier.due_by) < tenancy.start_date:
+                # An earlier tenancy's first-day check never made: it can no longer be
+                # made on its day, and reused it left this household's first day
+                # unchecked (a test in the void completed it). Withdrawn, announced
+                # (check-withdrawn); this tenancy's is opened for its own day (ADR 0161).
+                await programme.withdraw(session, [earlier.id], now)
+                log.info("earlier tenancy's alarm check withdrawn", uprn=tenancy.uprn)
             await programme.open_check(
                 session,
                 uprn=tenancy.uprn,
