@@ -91,6 +91,7 @@ CASES = [
         "ix_awaab_case_complaint_id",
     ),
     case("a hazard's Awaab case", lambda s, _r: awaab.by_hazard(s, AN_ID)),
+    case("a home's open damp case", lambda s, _r: awaab.open_damp_case_at(s, UPRN)),
     # GET /v1/appointment-requests, /v1/appointments; the home's requests.
     case(
         "appointment requests",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.repairs import AwaabMilestone
+from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.db import hold_until_commit
 from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
 
@@ -45,6 +46,25 @@ async def hold_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> None
     only wait for each other. On SQLite the transaction already holds the database's
     write lock."""
     await hold_until_commit(session, COMPLAINT_CASE_LOCK_SPACE, str(complaint_id))
+
+
+HOME_DAMP_LOCK_SPACE = 0x44414D50  # "DAMP"
+"""The first key of the two-key advisory lock held while a home's open damp and mould
+case is looked for and opened from a reported repair (the second is a hash of the
+UPRN): a space of its own, apart from the complaint's (COMPLAINT_CASE_LOCK_SPACE)."""
+
+
+async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | None:
+    """An open significant (damp and mould) case at the home, if any, looked for with the
+    home held until the transaction ends: two damp repairs reported at once at one home
+    take turns, and the second finds the first's case (ix_awaab_case_uprn)."""
+    await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
+    query = select(AwaabCase).where(
+        AwaabCase.uprn == uprn,
+        AwaabCase.status == AwaabCaseStatus.OPEN,
+        AwaabCase.severity == HazardSeverity.SIGNIFICANT,
+    )
+    return (await session.execute(query)).scalars().first()
 
 
 async def get(

@@ -14,8 +14,10 @@ from hearth_contracts.events.repairs import (
     AwarenessSource,
     DampMouldCaseOpened,
     HazardDeadlineBreached,
+    RepairSourceV2,
 )
-from hearth_contracts.events.visits import HazardSeverity, HazardType
+from hearth_contracts.events.visits import HazardSeverity, HazardType, Trade
+from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
@@ -36,6 +38,17 @@ from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, AwaabTargets
 from repairs.work_orders.rules import earliest_report
 
 BATCH = 500
+
+log = get_logger(__name__)
+
+_AWARE_BY_REPORT = {
+    RepairSourceV2.CONTACT_CENTRE: AwarenessSource.CONTACT_CENTRE,
+    RepairSourceV2.ONLINE: AwarenessSource.ONLINE,
+    RepairSourceV2.COMPLAINT: AwarenessSource.COMPLAINT,
+}
+"""How the landlord became aware of damp reported as a repair, by the repair's source:
+the resident told it. A home visit's or a safety check's repair is not here: their
+hazard events open the case (docs/adr/0156)."""
 
 
 def hazard_code(hazard_type: str) -> HazardType:
@@ -153,6 +166,50 @@ class AwaabService:
             ),
         )
         return case, [clock]
+
+    async def open_for_reported_damp(
+        self,
+        session: AsyncSession,
+        *,
+        uprn: str,
+        trade: Trade,
+        source: RepairSourceV2,
+        reported_at: datetime,
+        complaint_id: uuid.UUID | None,
+    ) -> AwaabCase | None:
+        """A damp and mould repair a resident reports (contact centre, online, or in a
+        complaint) is the landlord becoming aware of a potential significant hazard
+        (DOMAIN.md: investigate within 10 working days of becoming aware): a case opens
+        with its investigation clock from the report's `reported_at`, as a complaint about
+        damp and mould opens one (a manager stops it with hazard_found false if the
+        investigation finds none, docs/adr/0108). Only a complaint's case or one a
+        manager opened by hand started that clock before: the commonest way a landlord
+        hears of damp, a repair reported, started none (docs/adr/0156).
+
+        None opened for other trades; for a repair from a home visit or a safety check
+        (their hazard events open the case: handlers.open_awaab_case_for); at a home with
+        an open significant case (the same damp, already being dealt with:
+        repository.open_damp_case_at, the home held meanwhile); or for a complaint that
+        has its case (case_of_complaint: a case opened here names the complaint, so
+        engagement's complaint-received then opens no second one)."""
+        awareness = _AWARE_BY_REPORT.get(source)
+        if trade is not Trade.DAMP_AND_MOULD or awareness is None:
+            return None
+        if complaint_id is not None and await self.case_of_complaint(session, complaint_id):
+            return None
+        if await repository.open_damp_case_at(session, uprn) is not None:
+            return None
+        case, _clocks = await self.open_case(
+            session,
+            uprn=uprn,
+            severity=HazardSeverity.SIGNIFICANT,
+            source=awareness,
+            became_aware_at=reported_at,
+            complaint_id=complaint_id,
+            hazard_type=HazardType.DAMP_AND_MOULD.value,
+        )
+        log.info("awaab case opened from a repair report", case_id=str(case.id), source=awareness)
+        return case
 
     @staticmethod
     async def case_of_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:
