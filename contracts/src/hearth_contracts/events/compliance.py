@@ -220,10 +220,12 @@ class CheckCompletedV2(
     For gas, a check in the last 2 months before expiry keeps the old anniversary; an
     earlier one resets it: `next_due_by` is the result. The tenant gets a copy by
     `copy_to_tenant_by` (28 days). A second record or certificate of the same type the
-    same day (a re-test after a repair, a corrected EICR: ADR 0139) is announced again
-    under the same `check_id`: the latest is the home's, no further check is completed,
-    and the tenant is owed a copy of each record, the re-test's known by
-    `retest_copy_id`. A new version because a v1 consumer requires `next_due_by`.
+    same day (a re-test after a repair, a corrected EICR: ADR 0139), or of another day
+    naming the one it corrects (ADR 0158: `completed_at` is then the correction's), is
+    announced again under the same `check_id`: the latest is the home's, no further
+    check is completed, and the tenant is owed a copy of each record, the re-test's
+    known by `retest_copy_id`. A new version because a v1 consumer requires
+    `next_due_by`.
     """
 
     check_id: uuid.UUID
