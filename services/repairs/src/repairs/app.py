@@ -43,13 +43,14 @@ orders only."""
 def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     settings = settings or RepairsSettings()
     calendar = WorkingDayCalendar(settings.closure_days)
-    repair_service = RepairService(
-        settings.response_targets, calendar, settings.report_window_years
-    )
     # Awaab's Law deadlines are the law's: its working days leave out weekends and bank
     # holidays only, never the landlord's own closure days (docs/adr/0035).
     awaab_service = AwaabService(
         settings.awaab_targets, ENGLAND_AND_WALES, settings.report_window_years
+    )
+    # a damp and mould repair reported opens its Awaab's Law case (docs/adr/0156)
+    repair_service = RepairService(
+        settings.response_targets, calendar, settings.report_window_years, awaab_service
     )
     webhook_sender = WebhookSender(settings)
     app = create_service_app(

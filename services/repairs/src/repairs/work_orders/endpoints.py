@@ -13,7 +13,6 @@ from hearth_kit.idempotency import IdempotencyDep
 from hearth_kit.pagination import Page, PageDep
 from hearth_kit.responses import model_response
 from hearth_kit.staff import STAFF_RESPONSES
-from repairs.awaab.service import AwaabService
 from repairs.models import RepairStatus
 from repairs.work_orders.schemas import RepairCreate, RepairPublic
 from repairs.work_orders.service import RepairService, page_of_repairs
@@ -32,31 +31,16 @@ RepairServiceDep = Annotated[RepairService, Depends(_service)]
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RepairPublic)
 async def report_repair(
-    request: Request,
     body: RepairCreate,
     session: SessionDep,
     idempotency: IdempotencyDep,
     repairs: RepairServiceDep,
 ) -> Response:
-    """Report a repair; its target date follows from its priority (publishes
-    repair-reported). Damp and mould reported by a resident opens an Awaab's Law case,
-    its investigation clock from `reported_at` (damp-mould-case-opened; ADR 0156)."""
-    awaab: AwaabService = request.app.state.awaab_service
-
-    async def report() -> RepairPublic:
-        repair = await repairs.report_from_contact(session, body)
-        await awaab.open_for_reported_damp(
-            session,
-            uprn=repair.uprn,
-            trade=repair.trade,
-            source=repair.source,
-            reported_at=repair.reported_at,
-            complaint_id=body.complaint_id,
-        )
-        return repair
-
+    """Report a repair; its target date follows from its priority (publishes repair-reported)."""
     return await idempotency.create(
-        session, report, location=lambda repair: f"/v1/repairs/{repair.id}"
+        session,
+        lambda: repairs.report_from_contact(session, body),
+        location=lambda repair: f"/v1/repairs/{repair.id}",
     )
 
 

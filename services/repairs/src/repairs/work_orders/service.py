@@ -16,6 +16,7 @@ from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import ENGLAND_AND_WALES, WorkingDayCalendar
+from repairs.awaab.service import AwaabService
 from repairs.models import KnownHome, RepairRequest, RepairStatus
 from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, ResponseTargets
 from repairs.work_orders import repository, rules
@@ -98,10 +99,12 @@ class RepairService:
         targets: ResponseTargets | None = None,
         calendar: WorkingDayCalendar = ENGLAND_AND_WALES,
         report_window_years: int = DEFAULT_REPORT_WINDOW_YEARS,
+        awaab: AwaabService | None = None,
     ) -> None:
         self.targets = targets or ResponseTargets()
         self.calendar = calendar
         self.report_window_years = report_window_years
+        self.awaab = awaab
 
     def target_for(self, reported_at: datetime, priority: RepairPriority) -> datetime:
         return rules.target_completion(
@@ -184,7 +187,9 @@ class RepairService:
         priority given, or the one its triage answers call for; the clock starts when it
         was reported (never in the future, nor more than `report_window_years` ago). A
         complaint's id goes only with a complaint
-        as the source."""
+        as the source. Damp and mould reported so opens an Awaab's Law case, its
+        investigation clock from the report (AwaabService.open_for_reported_damp;
+        docs/adr/0156)."""
         now = datetime.now(UTC)
         if data.reported_at is not None and data.reported_at > now:
             raise Unprocessable("reported_at is in the future", field="reported_at")
@@ -216,6 +221,15 @@ class RepairService:
             reported_at=data.reported_at or now,
             complaint_id=data.complaint_id,
         )
+        if self.awaab is not None:
+            await self.awaab.open_for_reported_damp(
+                session,
+                uprn=repair.uprn,
+                trade=repair.trade,
+                source=repair.source,
+                reported_at=repair.reported_at,
+                complaint_id=repair.complaint_id,
+            )
         (public,) = await with_addresses(session, [repair])
         return public
 
