@@ -95,6 +95,19 @@ async def test_other_work_and_visits_own_repairs_open_no_case(
     assert await published(repairs_database, visited, "damp-mould-case-opened") == []
 
 
+async def test_damp_reported_from_before_the_law_opens_no_case(
+    staff: httpx.AsyncClient,
+) -> None:
+    """Entered late, its reported_at before 27 October 2025: a manager decides."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime(2025, 10, 26, 23, 59, 59, tzinfo=UTC))
+    assert await cases_at(staff, uprn) == []
+    # London is on GMT by then (the clocks went back on 26 October): its midnight is 00:00
+    in_force = a_uprn()
+    await report(staff, in_force, reported_at=datetime(2025, 10, 27, 0, 0, tzinfo=UTC))
+    assert len(await cases_at(staff, in_force)) == 1
+
+
 async def test_damp_reported_in_a_complaint_opens_the_complaints_one_case(
     staff: httpx.AsyncClient,
 ) -> None:

@@ -34,6 +34,9 @@ from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.working_days import WorkingDayCalendar, london_day, start_of_london_day
 from repairs.settings import AwaabTargets
 
+IN_FORCE = start_of_london_day(date(2025, 10, 27))
+"""Awaab's Law in force (DOMAIN.md): 27 October 2025, London time."""
+
 AFTER_INVESTIGATION = (
     AwaabMilestone.WRITTEN_SUMMARY,
     AwaabMilestone.BEGIN_SAFETY_WORK,

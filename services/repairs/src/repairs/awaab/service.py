@@ -186,7 +186,9 @@ class AwaabService:
         manager opened by hand started that clock before: the commonest way a landlord
         hears of damp, a repair reported, started none (docs/adr/0156).
 
-        None opened for other trades; for a repair from a home visit or a safety check
+        None opened for other trades; for a report from before the law was in force
+        (rules.IN_FORCE: a repair entered late, its `reported_at` back then, would
+        otherwise open a clock breached at once); for a repair from a home visit or a safety check
         (their hazard events open the case: handlers.open_awaab_case_for); at a home with
         an open significant case (the same damp, already being dealt with:
         repository.open_damp_case_at, the home held meanwhile); or for a complaint that
@@ -194,6 +196,10 @@ class AwaabService:
         engagement's complaint-received then opens no second one)."""
         awareness = _AWARE_BY_REPORT.get(source)
         if trade is not Trade.DAMP_AND_MOULD or awareness is None:
+            return None
+        if reported_at < rules.IN_FORCE:
+            # Entered late for a report from before the law (the report window reaches
+            # back years): a manager decides whether a case is owed, as before.
             return None
         if complaint_id is not None and await self.case_of_complaint(session, complaint_id):
             return None
