@@ -10,8 +10,11 @@ caller who may record but not read must not learn); diversity profiles are
 written with `residents:write` and read only as aggregates with `diversity:read`, which
 survey results by strand (`?strand=`) need as well (the engagement service checks it
 again, and leaves the figures' breakdowns by strand out for a token without it).
-Contacts need `contacts:write`, complaints `complaints:read`/`complaints:write`, surveys
-and "you said, we did" `surveys:read`/`surveys:write`, the figures `reports:read`."""
+Contacts are logged with `contacts:write` and read with `residents:read`, complaints
+need `complaints:read`/`complaints:write`, surveys and "you said, we did"
+`surveys:read`/`surveys:write`, the figures `reports:read`. Each POST answering 201 with
+a Location has the GET that Location names, with the scope of the matching list
+(docs/adr/0177)."""
 
 from __future__ import annotations
 
@@ -72,6 +75,13 @@ ROUTES: list[PassThrough] = [
         "engagement",
         VULNERABILITIES_READ,
         "Who read a resident's vulnerabilities, and when",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/residents/{resident_id}/vulnerabilities/{vulnerability_id}",
+        "engagement",
+        VULNERABILITIES_READ,
+        "One of a resident's vulnerabilities, not removed (need to know; the read audited)",
     ),
     PassThrough(
         "POST",
@@ -166,6 +176,13 @@ ROUTES: list[PassThrough] = [
     PassThrough(
         "GET", "/v1/contacts", "engagement", RESIDENTS_READ, "Contacts, by home or resident"
     ),
+    PassThrough(
+        "GET",
+        "/v1/contacts/{contact_id}",
+        "engagement",
+        RESIDENTS_READ,
+        "One contact, notes included",
+    ),
     # complaints (the Complaint Handling Code) and service requests
     PassThrough(
         "GET",
@@ -225,6 +242,13 @@ ROUTES: list[PassThrough] = [
         "Service requests (recorded apart from complaints)",
     ),
     PassThrough(
+        "GET",
+        "/v1/service-requests/{request_id}",
+        "engagement",
+        COMPLAINTS_READ,
+        "One service request",
+    ),
+    PassThrough(
         "POST",
         "/v1/service-requests",
         "engagement",
@@ -246,9 +270,17 @@ ROUTES: list[PassThrough] = [
         "/v1/surveys/results",
         "engagement",
         SURVEYS_READ,
-        "Satisfaction per question; by diversity strand with diversity:read as well "
+        "Satisfaction per question and how many satisfied and dissatisfied gave reasons "
+        "(counts, never the words); by diversity strand with diversity:read as well "
         "(small groups, and any that would give them away, suppressed)",
         query_scopes={"strand": ("diversity:read",)},
+    ),
+    PassThrough(
+        "GET",
+        "/v1/surveys/responses/{response_id}",
+        "engagement",
+        SURVEYS_READ,
+        "One survey response as recorded, its reasons and operative feedback included",
     ),
     PassThrough(
         "GET",
@@ -256,6 +288,13 @@ ROUTES: list[PassThrough] = [
         "engagement",
         SURVEYS_READ,
         "Published changes and the complaints and feedback behind them",
+    ),
+    PassThrough(
+        "GET",
+        "/v1/you-said-we-did/{item_id}",
+        "engagement",
+        SURVEYS_READ,
+        "One published change and the complaints and feedback behind it",
     ),
     PassThrough(
         "POST",

@@ -130,7 +130,13 @@ async def test_a_household_answers_a_communal_repair_survey_once(
     assert results.status_code == 200, results.text
     assert results.json()["respondents"] == 2
     assert results.json()["questions"] == [
-        {"question": "tp10_communal_areas", "satisfied": 2, "answered": 2, "share": 1.0}
+        {
+            "question": "tp10_communal_areas",
+            "satisfied": 2,
+            "answered": 2,
+            "share": 1.0,
+            "reasons": {"satisfied": 0, "dissatisfied": 0},
+        }
     ]
 
 

@@ -106,6 +106,7 @@ async def test_one_resident_answering_many_times_is_one_respondent(
         "satisfied": 10,
         "answered": 11,
         "share": round(10 / 11, 4),
+        "reasons": {"satisfied": 0, "dissatisfied": 0},
     }
     assert "gypsy_or_irish_traveller" not in results.text
     # One person left out of eleven: the white_british ten go too (secondary suppression).

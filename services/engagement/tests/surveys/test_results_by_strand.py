@@ -88,7 +88,13 @@ async def test_ten_in_one_group_and_one_in_another_show_no_group(
             "respondents": None,
             "suppressed": True,
             "questions": [
-                {"question": "tp01_overall", "satisfied": None, "answered": None, "share": None}
+                {
+                    "question": "tp01_overall",
+                    "satisfied": None,
+                    "answered": None,
+                    "share": None,
+                    "reasons": None,
+                }
             ],
         }
     ]

@@ -173,6 +173,19 @@ async def record_service_request(
 
 
 @router.get(
+    "/v1/service-requests/{request_id}",
+    response_model=ServiceRequestPublic,
+    tags=["service requests"],
+)
+async def get_service_request(
+    request_id: uuid.UUID, session: SessionDep, complaints: ComplaintServiceDep
+) -> ServiceRequestPublic:
+    """One service request (the Location `POST /v1/service-requests` answers with; the
+    list's scope, complaints:read). A 404 for an id never recorded."""
+    return await complaints.service_request(session, request_id)
+
+
+@router.get(
     "/v1/service-requests", response_model=Page[ServiceRequestPublic], tags=["service requests"]
 )
 async def list_service_requests(

@@ -191,6 +191,11 @@ async def answered_between(
     return list((await session.execute(query)).scalars().all())
 
 
+async def service_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequest | None:
+    """One service request by its id (the primary key)."""
+    return await session.get(ServiceRequest, request_id)
+
+
 async def service_requests_page(
     session: AsyncSession,
     *,

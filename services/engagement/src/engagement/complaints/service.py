@@ -607,6 +607,16 @@ class ComplaintService:
         await session.flush()
         return ServiceRequestPublic.model_validate(request)
 
+    @staticmethod
+    async def service_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequestPublic:
+        """One service request as recorded: what `POST /v1/service-requests` answered
+        and its Location names, read with the list's scope (complaints:read,
+        docs/adr/0177). A 404 for an id never recorded."""
+        request = await repository.service_request(session, request_id)
+        if request is None:
+            raise NotFound(f"No service request {request_id}")
+        return ServiceRequestPublic.model_validate(request)
+
     async def service_requests(
         self,
         session: AsyncSession,

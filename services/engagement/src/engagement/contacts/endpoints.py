@@ -46,6 +46,13 @@ async def log_contact(
     )
 
 
+@router.get("/{contact_id}", response_model=ContactPublic)
+async def get_contact(contact_id: uuid.UUID, session: SessionDep) -> ContactPublic:
+    """One contact, notes included (the Location `POST /v1/contacts` answers with; the
+    list's scope, residents:read). A 404 for an id never logged."""
+    return await ContactService.get(session, contact_id)
+
+
 @router.get("", response_model=Page[ContactPublic])
 async def list_contacts(
     session: SessionDep,

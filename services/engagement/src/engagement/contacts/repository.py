@@ -16,6 +16,11 @@ def add(session: AsyncSession, contact: Contact) -> None:
     session.add(contact)
 
 
+async def get(session: AsyncSession, contact_id: uuid.UUID) -> Contact | None:
+    """One contact by its id (the primary key)."""
+    return await session.get(Contact, contact_id)
+
+
 async def page(
     session: AsyncSession,
     *,

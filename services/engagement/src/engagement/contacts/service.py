@@ -19,7 +19,7 @@ from hearth_contracts.events.engagement import ContactLogged
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Unprocessable
+from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 
 
@@ -87,6 +87,16 @@ class ContactService:
                 contacted_at=contact.contacted_at,
             ),
         )
+        return ContactPublic.model_validate(contact)
+
+    @staticmethod
+    async def get(session: AsyncSession, contact_id: uuid.UUID) -> ContactPublic:
+        """One contact as logged, notes included: what `POST /v1/contacts` answered and
+        its Location names, read with the scope the list is (residents:read,
+        docs/adr/0177). A 404 for an id never logged."""
+        contact = await repository.get(session, contact_id)
+        if contact is None:
+            raise NotFound(f"No contact {contact_id}")
         return ContactPublic.model_validate(contact)
 
     async def page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -41,6 +42,14 @@ async def record_survey_response(
         lambda: surveys.respond(session, body),
         location=lambda response: f"/v1/surveys/responses/{response.id}",
     )
+
+
+@router.get("/responses/{response_id}", response_model=SurveyResponsePublic)
+async def get_survey_response(response_id: uuid.UUID, session: SessionDep) -> SurveyResponsePublic:
+    """One response as recorded, with its reasons and operative feedback (the Location
+    `POST /v1/surveys/responses` answers with; scope surveys:read). A 404 for an id never
+    recorded."""
+    return await SurveyService.get(session, response_id)
 
 
 @router.get(

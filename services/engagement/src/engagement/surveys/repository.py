@@ -277,6 +277,11 @@ def add(session: AsyncSession, response: SurveyResponse) -> None:
     session.add(response)
 
 
+async def get(session: AsyncSession, response_id: uuid.UUID) -> SurveyResponse | None:
+    """One response by its id (the primary key)."""
+    return await session.get(SurveyResponse, response_id)
+
+
 async def responses(
     session: AsyncSession, survey: SurveyKind, start: datetime, end: datetime
 ) -> list[SurveyResponse]:

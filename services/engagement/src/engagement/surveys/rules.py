@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
 
 SATISFIED = frozenset({Rating.VERY_SATISFIED, Rating.FAIRLY_SATISFIED})
+DISSATISFIED = frozenset({Rating.FAIRLY_DISSATISFIED, Rating.VERY_DISSATISFIED})
 
 PERCEPTION_QUESTIONS: tuple[SurveyQuestion, ...] = (
     SurveyQuestion.TP01_OVERALL,
@@ -72,6 +73,21 @@ def satisfaction(ratings: Iterable[Rating]) -> tuple[int, int]:
         answered += 1
         satisfied += rating in SATISFIED
     return satisfied, answered
+
+
+def reasons_given(rated: Iterable[tuple[Rating, str | None]]) -> tuple[int, int]:
+    """(satisfied with a reason, dissatisfied with a reason) of (rating, reasons)
+    answers to one question: how many of those satisfied, and of those dissatisfied,
+    said why (DOMAIN.md: results "with reasons for satisfaction and dissatisfaction").
+    Reasons are the resident's own words, one text per response: blank words are no
+    reason, and neither, not applicable answers are in neither count (docs/adr/0178)."""
+    satisfied = dissatisfied = 0
+    for rating, reasons in rated:
+        if reasons is None or not reasons.strip():
+            continue
+        satisfied += rating in SATISFIED
+        dissatisfied += rating in DISSATISFIED
+    return satisfied, dissatisfied
 
 
 class Response(Protocol):

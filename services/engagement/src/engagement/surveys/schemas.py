@@ -79,11 +79,24 @@ class SurveyResponsePublic(BaseModel):
     responded_at: datetime
 
 
+class ReasonCounts(BaseModel):
+    """How many respondents gave their reasons, by how they answered the question:
+    counts only, never the reasons' words (those are read one response at a time,
+    `GET /v1/surveys/responses/{response_id}`: docs/adr/0178)."""
+
+    satisfied: int = Field(description="Of those satisfied, how many said why")
+    dissatisfied: int = Field(description="Of those fairly or very dissatisfied, how many said why")
+
+
 class QuestionResult(BaseModel):
     question: SurveyQuestion
     satisfied: int | None = Field(description="Null when suppressed")
     answered: int | None = Field(description="Null when suppressed")
     share: float | None = Field(description="satisfied / answered; null when none or suppressed")
+    reasons: ReasonCounts | None = Field(
+        description="Respondents who gave reasons for their satisfaction or "
+        "dissatisfaction with this; null when suppressed"
+    )
 
 
 class GroupResult(BaseModel):

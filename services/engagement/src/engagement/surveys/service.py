@@ -23,6 +23,7 @@ from engagement.surveys.schemas import (
     Answer,
     GroupResult,
     QuestionResult,
+    ReasonCounts,
     SurveyResponseCreate,
     SurveyResponsePublic,
     SurveyResults,
@@ -36,7 +37,7 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_kit.auth import Caller
 from hearth_kit.outbox import publish
-from hearth_kit.problems import Unprocessable
+from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
 
 SURVEY_WORDS: dict[SurveyKind, Wording] = {
@@ -87,19 +88,38 @@ def to_public(response: SurveyResponse) -> SurveyResponsePublic:
 def question_results(
     responses: list[SurveyResponse], questions: list[SurveyQuestion], *, suppressed: bool = False
 ) -> list[QuestionResult]:
+    """Each question's satisfaction, and how many of those satisfied and of those
+    dissatisfied gave their reasons (rules.reasons_given: counts only, never the words,
+    docs/adr/0178). A suppressed group's are all null."""
     results = []
     for question in questions:
         if suppressed:
             results.append(
-                QuestionResult(question=question, satisfied=None, answered=None, share=None)
+                QuestionResult(
+                    question=question,
+                    satisfied=None,
+                    answered=None,
+                    share=None,
+                    reasons=None,
+                )
             )
             continue
-        satisfied, answered = rules.satisfaction(
-            Rating(r.answers[question.value]) for r in responses if question.value in r.answers
-        )
+        rated = [
+            (Rating(r.answers[question.value]), r.reasons)
+            for r in responses
+            if question.value in r.answers
+        ]
+        satisfied, answered = rules.satisfaction(rating for rating, _ in rated)
         share = round(satisfied / answered, 4) if answered else None
+        with_satisfied, with_dissatisfied = rules.reasons_given(rated)
         results.append(
-            QuestionResult(question=question, satisfied=satisfied, answered=answered, share=share)
+            QuestionResult(
+                question=question,
+                satisfied=satisfied,
+                answered=answered,
+                share=share,
+                reasons=ReasonCounts(satisfied=with_satisfied, dissatisfied=with_dissatisfied),
+            )
         )
     return results
 
@@ -214,6 +234,17 @@ class SurveyService:
             if len(chosen) < BLOCK_BATCH:
                 return invited
             after = chosen[-1][1]
+
+    @staticmethod
+    async def get(session: AsyncSession, response_id: uuid.UUID) -> SurveyResponsePublic:
+        """One response as it was recorded, reasons and operative feedback included
+        (what `POST /v1/surveys/responses` answered and its Location names; scope
+        surveys:read, docs/adr/0177). Kept, not counted, responses are shown too: the
+        figures' one voice per household is a rule of the counts, not of the record."""
+        response = await repository.get(session, response_id)
+        if response is None:
+            raise NotFound(f"No survey response {response_id}")
+        return to_public(response)
 
     async def respond(
         self, session: AsyncSession, data: SurveyResponseCreate

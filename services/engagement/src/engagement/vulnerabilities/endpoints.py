@@ -101,6 +101,16 @@ async def vulnerability_reads(
     return await vulnerability_service.audit(session, resident_id)
 
 
+@router.get("/{vulnerability_id:uuid}", response_model=VulnerabilityPublic)
+async def read_vulnerability(
+    resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: ReaderDep
+) -> VulnerabilityPublic:
+    """One of the resident's vulnerabilities, the Location recording one answers with
+    (need to know: vulnerabilities:read; this read is audited as the list's is). One
+    removed, or an id the resident never had, is a 404."""
+    return await vulnerability_service.read_one(session, resident_id, vulnerability_id, caller)
+
+
 @router.delete("/{vulnerability_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_vulnerability(
     resident_id: uuid.UUID, vulnerability_id: uuid.UUID, session: SessionDep, caller: WriterDep

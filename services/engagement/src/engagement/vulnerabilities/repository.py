@@ -28,13 +28,19 @@ async def current(session: AsyncSession, resident_id: uuid.UUID) -> list[Vulnera
 
 
 async def get(
-    session: AsyncSession, resident_id: uuid.UUID, vulnerability_id: uuid.UUID
+    session: AsyncSession,
+    resident_id: uuid.UUID,
+    vulnerability_id: uuid.UUID,
+    *,
+    for_update: bool = True,
 ) -> Vulnerability | None:
-    query = (
-        select(Vulnerability)
-        .where(Vulnerability.id == vulnerability_id, Vulnerability.resident_id == resident_id)
-        .with_for_update()
+    """The resident's vulnerability, removed or not; locked unless `for_update` is
+    False (a read)."""
+    query = select(Vulnerability).where(
+        Vulnerability.id == vulnerability_id, Vulnerability.resident_id == resident_id
     )
+    if for_update:
+        query = query.with_for_update()
     return (await session.execute(query)).scalars().first()
 
 

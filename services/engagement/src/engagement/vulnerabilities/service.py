@@ -157,6 +157,37 @@ class VulnerabilityService:
         await session.flush()
         return [VulnerabilityPublic.model_validate(v) for v in current]
 
+    async def read_one(
+        self,
+        session: AsyncSession,
+        resident_id: uuid.UUID,
+        vulnerability_id: uuid.UUID,
+        caller: Caller,
+    ) -> VulnerabilityPublic:
+        """One of the resident's vulnerabilities (the Location `record` answers with),
+        as the list read shows it and audited as it is (one record shown). A merged
+        resident's id is the problem naming the resident kept (ADR 0138); one removed
+        (reviewed away, consent withdrawn) is a 404 as for review, since the list no
+        longer shows it and its detail is gone (docs/adr/0177)."""
+        resident = await self._resident(session, resident_id)
+        vulnerability = await repository.get(
+            session, resident.id, vulnerability_id, for_update=False
+        )
+        if vulnerability is None or vulnerability.removed_at is not None:
+            raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
+        repository.add(
+            session,
+            VulnerabilityRead(
+                id=uuid.uuid4(),
+                resident_id=resident.id,
+                reader=caller.subject[:200],
+                read_at=datetime.now(UTC),
+                records_shown=1,
+            ),
+        )
+        await session.flush()
+        return VulnerabilityPublic.model_validate(vulnerability)
+
     async def review(
         self,
         session: AsyncSession,

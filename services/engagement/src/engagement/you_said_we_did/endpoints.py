@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Response, status
 
 from engagement.you_said_we_did.schemas import YouSaidWeDidCreate, YouSaidWeDidPublic
@@ -26,6 +28,13 @@ async def publish_you_said_we_did(
         lambda: you_said_we_did_service.publish(session, body),
         location=lambda item: f"/v1/you-said-we-did/{item.id}",
     )
+
+
+@router.get("/{item_id}", response_model=YouSaidWeDidPublic)
+async def get_you_said_we_did(item_id: uuid.UUID, session: SessionDep) -> YouSaidWeDidPublic:
+    """One published change (the Location `POST /v1/you-said-we-did` answers with; the
+    list's scope, surveys:read). A 404 for an id never published."""
+    return await you_said_we_did_service.get(session, item_id)
 
 
 @router.get("", response_model=Page[YouSaidWeDidPublic])

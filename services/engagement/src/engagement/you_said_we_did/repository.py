@@ -16,6 +16,11 @@ def add(session: AsyncSession, item: YouSaidWeDid) -> None:
     session.add(item)
 
 
+async def get(session: AsyncSession, item_id: uuid.UUID) -> YouSaidWeDid | None:
+    """One published change by its id (the primary key)."""
+    return await session.get(YouSaidWeDid, item_id)
+
+
 async def complaints_received(
     session: AsyncSession, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, datetime]:

@@ -12,7 +12,7 @@ from engagement.models import YouSaidWeDid
 from engagement.you_said_we_did import repository
 from engagement.you_said_we_did.schemas import YouSaidWeDidCreate, YouSaidWeDidPublic
 from hearth_kit.pagination import Page, PageParams
-from hearth_kit.problems import Unprocessable
+from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day
 
 
@@ -101,6 +101,15 @@ class YouSaidWeDidService:
         )
         repository.add(session, item)
         await session.flush()
+        return to_public(item)
+
+    async def get(self, session: AsyncSession, item_id: uuid.UUID) -> YouSaidWeDidPublic:
+        """One published change with the complaints and responses behind it: what
+        `POST /v1/you-said-we-did` answered and its Location names, read with the list's
+        scope (surveys:read, docs/adr/0177). A 404 for an id never published."""
+        item = await repository.get(session, item_id)
+        if item is None:
+            raise NotFound(f"No published change {item_id}")
         return to_public(item)
 
     async def page(self, session: AsyncSession, page: PageParams) -> Page[YouSaidWeDidPublic]:
