@@ -470,7 +470,11 @@ class ResidentMerged(
     duplicate before (A: engagement now points them at the kept resident): a consumer
     re-keys what names them to the kept id as well, and re-keys only what still names
     an id the event names, so the late A into B finds nothing of A's left and moves
-    nothing to B (docs/adr/0148). Empty in events published before it was added."""
+    nothing to B (docs/adr/0148). Empty in events published before it was added.
+
+    A consumer also remembers the ids each merge it handled retired (docs/adr/0172): a
+    merge into an id already retired re-keys to the resident that id was kept as, and a
+    later event naming a retired id is kept under the resident kept."""
 
     person_id: uuid.UUID = Field(description="The resident kept (the surviving person id)")
     duplicate_person_id: uuid.UUID = Field(description="The person id merged into it")

@@ -27,7 +27,7 @@ from income.arrears import repository as arrears
 from income.homes import repository as homes
 from income.homes.repository import RegisterEntry
 from income.models import VulnerabilityFlag
-from income.person_ids import merge_person
+from income.person_ids import kept_id, merge_person
 
 handlers = EventHandlers()
 
@@ -87,11 +87,12 @@ async def remember_vulnerability(
     """Keep only the flag that a person has a recorded vulnerability (never its
     detail): it pauses automatic arrears letters for a review. Not vulnerable clears
     the flag; an older record arriving late changes nothing (save_flag keeps the
-    newer `as_of`)."""
+    newer `as_of`). A resident id income has seen merged is kept under the person kept
+    (person_ids.kept_ids, ADR 0172)."""
     await arrears.save_flag(
         session,
         VulnerabilityFlag(
-            person_id=record.resident_id,
+            person_id=await kept_id(session, record.resident_id),
             uprn=record.uprn,
             tenancy_id=record.tenancy_id,
             flagged=vulnerable,

@@ -610,6 +610,20 @@ class VulnerabilityFlag(IncomeModel, table=True):
     as_of: datetime = Field(sa_type=AwareDateTime)
 
 
+class MergedPerson(IncomeModel, table=True):
+    """A person id engagement retired by merging its record into another's
+    (resident-merged), and the id kept: what the merge handler re-keyed, remembered so
+    that a later merge into the retired id, or a late event naming it, reaches the person
+    kept (docs/adr/0172). Re-pointed at each merge of the kept id, as engagement re-points
+    `merged_into`, so `kept_person_id` is never itself retired: one lookup, one step."""
+
+    __tablename__ = "merged_person"
+    __table_args__ = (Index("ix_merged_person_kept", "kept_person_id"),)
+
+    duplicate_person_id: uuid.UUID = Field(primary_key=True)
+    kept_person_id: uuid.UUID
+
+
 class Home(IncomeModel, table=True):
     """What income knows of a home, projected from compliance's asset register.
     Income never requires a home to be here: events may arrive in any order."""

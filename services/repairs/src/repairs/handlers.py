@@ -7,6 +7,7 @@ time."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -54,7 +55,7 @@ from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
 from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
 from repairs.models import RepairRequest
-from repairs.person_ids import merge_person
+from repairs.person_ids import kept_ids, merge_person
 from repairs.recharges import repository as recharges
 from repairs.recharges import service as held_recharges
 from repairs.recharges.repository import (
@@ -126,6 +127,17 @@ def vulnerability_flag(
         flagged=vulnerable,
         as_of=record.recorded_at,
     )
+
+
+async def flags_of_the_kept(
+    session: AsyncSession, flags: Sequence[VulnerabilityFlag]
+) -> list[VulnerabilityFlag]:
+    """The flags with each resident id repairs has seen merged as the person kept
+    (person_ids.kept_ids, ADR 0172): a late record naming a retired id holds the kept
+    person's home's recharges, never nobody's. Two records then of one person keep the
+    newest, as save_flags does for any two."""
+    kept = await kept_ids(session, (flag.resident_id for flag in flags))
+    return [dataclasses.replace(flag, resident_id=kept[flag.resident_id]) for flag in flags]
 
 
 def build_handlers(
@@ -369,10 +381,13 @@ def build_handlers(
         (an empty set clears the flag; the categories themselves are not kept)."""
         await recharges.save_flags(
             session,
-            [
-                vulnerability_flag(envelope.data, vulnerable=bool(envelope.data.categories))
-                for envelope in envelopes
-            ],
+            await flags_of_the_kept(
+                session,
+                [
+                    vulnerability_flag(envelope.data, vulnerable=bool(envelope.data.categories))
+                    for envelope in envelopes
+                ],
+            ),
         )
 
     @handlers.on_batch(VulnerabilityRecordedV2)
@@ -382,10 +397,13 @@ def build_handlers(
         """Records as engagement publishes them now: only whether one is recorded."""
         await recharges.save_flags(
             session,
-            [
-                vulnerability_flag(envelope.data, vulnerable=envelope.data.vulnerable)
-                for envelope in envelopes
-            ],
+            await flags_of_the_kept(
+                session,
+                [
+                    vulnerability_flag(envelope.data, vulnerable=envelope.data.vulnerable)
+                    for envelope in envelopes
+                ],
+            ),
         )
 
     @handlers.on(ResidentMerged)
@@ -406,7 +424,13 @@ def build_handlers(
         tenant's when it stands empty), whose recorded vulnerability a recharge considers
         (docs/adr/0116). Its tenants by person id only (v1's names are not kept), so a
         former tenant's flag re-announced under another home still counts. Versioned by
-        the event's time: the same event again, or an older one late, changes nothing."""
+        the event's time: the same event again, or an older one late, changes nothing.
+        A tenant id repairs has seen merged is the person kept (person_ids.kept_ids,
+        ADR 0172)."""
+        kept = await kept_ids(
+            session,
+            (tenant.person_id for envelope in envelopes for tenant in envelope.data.tenants),
+        )
         await recharges.save_tenancy_starts(
             session,
             [
@@ -415,7 +439,9 @@ def build_handlers(
                     uprn=envelope.data.uprn,
                     start_date=envelope.data.start_date,
                     as_of=envelope.time,
-                    tenants=tuple(tenant.person_id for tenant in envelope.data.tenants),
+                    tenants=tuple(
+                        dict.fromkeys(kept[tenant.person_id] for tenant in envelope.data.tenants)
+                    ),
                 )
                 for envelope in envelopes
             ],

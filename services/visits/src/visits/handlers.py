@@ -54,7 +54,7 @@ from hearth_contracts.events.visits import HazardType
 from hearth_kit.consumer import EventHandlers
 from hearth_kit.working_days import start_of_london_day
 from visits.caseloads import service as caseloads
-from visits.person_ids import merge_person
+from visits.person_ids import kept_id, kept_ids, merge_person
 from visits.programme import repository as projections
 from visits.programme.repository import RegisterEntry, StartedTenancy
 from visits.programme.rescoring import RescoringHandlers, also_rescore
@@ -125,6 +125,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         household (whose contacts are the household's, ADR 0151), and placed on a
         caseload (v2, which names tenants by person id only, and v1 alike)."""
         tenancy = envelope.data
+        kept = await kept_ids(session, (tenant.person_id for tenant in tenancy.tenants))
         await projections.save_tenancies(
             session,
             [
@@ -142,7 +143,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
             ],
         )
         await projections.save_members(
-            session, [(tenancy.tenancy_id, tenant.person_id) for tenant in tenancy.tenants]
+            session, [(tenancy.tenancy_id, kept[tenant.person_id]) for tenant in tenancy.tenants]
         )
         await caseloads.tenancy_started(
             session,
@@ -248,16 +249,18 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     ) -> None:
         """Residents' age band, living alone, language and channel (never names; v2,
         which carries none, and v1 alike), and each a member of the household of the
-        tenancy it was registered on (ADR 0151)."""
+        tenancy it was registered on (ADR 0151). A resident id visits has seen merged is
+        the person kept (person_ids.kept_ids, ADR 0172)."""
+        kept = await kept_ids(session, (envelope.data.resident_id for envelope in envelopes))
         await projections.save_members(
             session,
-            [(envelope.data.tenancy_id, envelope.data.resident_id) for envelope in envelopes],
+            [(envelope.data.tenancy_id, kept[envelope.data.resident_id]) for envelope in envelopes],
         )
         await projections.save_resident_details(
             session,
             [
                 {
-                    "resident_id": r.resident_id,
+                    "resident_id": kept[r.resident_id],
                     "uprn": r.uprn,
                     "tenancy_id": r.tenancy_id,
                     "age_band": r.age_band,
@@ -279,15 +282,16 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
     ) -> None:
         """As registered: a resident moved on to another tenancy is a member of both
         (they were of the first while they lived there, ADR 0151)."""
+        kept = await kept_ids(session, (envelope.data.resident_id for envelope in envelopes))
         await projections.save_members(
             session,
-            [(envelope.data.tenancy_id, envelope.data.resident_id) for envelope in envelopes],
+            [(envelope.data.tenancy_id, kept[envelope.data.resident_id]) for envelope in envelopes],
         )
         await projections.save_resident_details(
             session,
             [
                 {
-                    "resident_id": r.resident_id,
+                    "resident_id": kept[r.resident_id],
                     "uprn": r.uprn,
                     "tenancy_id": r.tenancy_id,
                     "age_band": r.age_band,
@@ -316,7 +320,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         record = envelope.data
         await projections.save_vulnerability(
             session,
-            resident_id=record.resident_id,
+            resident_id=await kept_id(session, record.resident_id),
             uprn=record.uprn,
             vulnerable=record.vulnerable
             if isinstance(record, VulnerabilityRecordedV2)
@@ -347,7 +351,11 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
         that never gets in touch but is chased would not show as very low contact, and
         one chased often would show as very high. Who made it is kept (`resident_id`,
         when engagement named one): a former tenant's call about the home after leaving
-        is not the household's living there (ADR 0151)."""
+        is not the household's living there (ADR 0151); a resident id visits has seen
+        merged is the person kept (ADR 0172), a member where the retired id no longer is."""
+        kept = await kept_ids(
+            session, (e.data.resident_id for e in envelopes if e.data.resident_id is not None)
+        )
         await projections.save_contacts(
             session,
             [
@@ -355,7 +363,7 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                     "contact_id": c.contact_id,
                     "uprn": c.uprn,
                     "contacted_at": c.contacted_at,
-                    "resident_id": c.resident_id,
+                    "resident_id": None if c.resident_id is None else kept[c.resident_id],
                 }
                 for c in (envelope.data for envelope in envelopes)
                 if c.direction is ContactDirection.INBOUND

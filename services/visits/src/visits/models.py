@@ -327,6 +327,20 @@ class TenancyMember(VisitsModel, table=True):
     resident_id: uuid.UUID = Field(primary_key=True)
 
 
+class MergedPerson(VisitsModel, table=True):
+    """A person id engagement retired by merging its record into another's
+    (resident-merged), and the id kept: what the merge handler re-keyed, remembered so
+    that a later merge into the retired id, or a late event naming it, reaches the person
+    kept (docs/adr/0172). Re-pointed at each merge of the kept id, as engagement re-points
+    `merged_into`, so `kept_person_id` is never itself retired: one lookup, one step."""
+
+    __tablename__ = "merged_person"
+    __table_args__ = (Index("ix_merged_person_kept", "kept_person_id"),)
+
+    duplicate_person_id: uuid.UUID = Field(primary_key=True)
+    kept_person_id: uuid.UUID
+
+
 class HouseholdContact(VisitsModel, table=True):
     """A contact engagement logged with a household (only when, where and, when
     engagement named one, who: the resident's person id, ADR 0151)."""
