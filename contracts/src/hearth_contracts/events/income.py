@@ -347,6 +347,17 @@ class FormerTenantArrearsWrittenOff(
     written_off_at: AwareDatetime
 
 
+class RechargeSettledBy(StrEnum):
+    """What changed what is owed on a recharge (recharge-paid `settled_by`)."""
+
+    PAYMENT = "payment"
+    """A payment (with `correction` true: a payment reversed, or credit moved between
+    the account's recharges)."""
+    WRITE_OFF = "write_off"
+    """An approved write-off of former tenant arrears: not paid, taken off the books
+    (with `correction` true: the write-off undone)."""
+
+
 class RechargePaid(
     Event, service="income", name="recharge-paid", key="uprn", subject="recharge_id"
 ):
@@ -366,14 +377,22 @@ class RechargePaid(
     later word). An event without `posted_at` (published before income sent it)
     counts as posted at its `paid_at`: never later than it really was posted, so it
     comes before every event that has `posted_at`, and such events among themselves
-    are ordered by `paid_at` as before."""
+    are ordered by `paid_at` as before.
+
+    A write-off of former tenant arrears on the recharge's account takes its recharges
+    off the books, oldest first as a payment would pay them: one event per recharge it
+    changed, `settled_by` write_off, `paid_in_full` false (nothing was paid: a recharge
+    left owing nothing by a write-off is written off, not collected), `outstanding_pence`
+    what is still owed. The write-off undone owes it again: `correction` true,
+    `settled_by` write_off (docs/adr/0179). Events from before income sent `settled_by`
+    are payments or their corrections (a write-off then published none)."""
 
     recharge_id: uuid.UUID = Field(description="Repairs' recharge (from recharge-raised)")
     repair_id: uuid.UUID
     uprn: Uprn
     amount_pence: PositivePence = Field(
-        description="What this payment paid of the recharge; for a correction, how much "
-        "what is owed on it changed"
+        description="What this payment paid of the recharge (a write-off: what it took off "
+        "it); for a correction, how much what is owed on it changed"
     )
     outstanding_pence: NonNegativePence = Field(description="What is still owed on the recharge")
     paid_in_full: bool
@@ -393,4 +412,13 @@ class RechargePaid(
         "recharge's state (`paid_at` is the day it was received, which may be earlier). "
         "None on an event published before income sent it: it counts as posted at its "
         "`paid_at`",
+    )
+    settled_by: RechargeSettledBy = Field(
+        default=RechargeSettledBy.PAYMENT,
+        description="What changed what is owed: `payment` (a payment; with `correction` "
+        "true, a payment reversed or credit moved between the account's recharges) or "
+        "`write_off` (an approved write-off of former tenant arrears, never paid: "
+        "`paid_in_full` is false, and a recharge it leaves owing nothing is written off; "
+        "with `correction` true, the write-off undone). Absent on events published before "
+        "income sent it, none of them a write-off: `payment`",
     )

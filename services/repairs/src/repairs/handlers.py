@@ -32,6 +32,7 @@ from hearth_contracts.events.engagement import (
 )
 from hearth_contracts.events.income import (
     RechargePaid,
+    RechargeSettledBy,
     TenancyEnded,
     TenancyStarted,
     TenancyStartedV2,
@@ -514,7 +515,10 @@ def build_handlers(
     ) -> None:
         """Income took a payment on a recharge: keep what is still owed after the latest
         payment (by when income posted it; one posted earlier changes nothing, whatever
-        day it was received); paid in full, the recharge is collected."""
+        day it was received); paid in full, the recharge is collected. A write-off
+        (`settled_by` write_off) leaving nothing owed makes it written off, neither owed
+        nor collected; the write-off undone (a correction) makes it owed again
+        (docs/adr/0179)."""
         await recharges.save_payments(
             session,
             [
@@ -526,6 +530,8 @@ def build_handlers(
                     paid_in_full=paid.paid_in_full,
                     paid_at=paid.paid_at,
                     posted_at=paid.posted_at,
+                    written_off=paid.settled_by is RechargeSettledBy.WRITE_OFF
+                    and not paid.correction,
                 )
                 for paid in (envelope.data for envelope in envelopes)
             ],

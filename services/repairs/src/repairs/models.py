@@ -493,6 +493,10 @@ class RechargeStatus(StrEnum):
     """Blocked: the household has a recorded vulnerability; a manager must approve or
     decline."""
     COLLECTED = "collected"
+    WRITTEN_OFF = "written_off"
+    """Income wrote it off (former tenant arrears taken off the books, an approved
+    decision): owed no more, and never paid (docs/adr/0180). Owed again if the write-off
+    is undone."""
     DECLINED = "declined"
     """A manager considered the household's vulnerability and decided not to recharge:
     never raised, so income never heard of it (final)."""
@@ -576,6 +580,13 @@ class RechargePayment(RepairsModel, table=True):
         sa_type=AwareDateTime,
         description="When income posted the latest event, or its `paid_at` for an event "
         "without `posted_at`: an event posted earlier never overwrites it",
+    )
+    written_off: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+        description="The latest event is a write-off (`settled_by` write_off, not its undoing): "
+        "with nothing outstanding, the recharge is written off in the period of its "
+        "`paid_at`, not collected (docs/adr/0180)",
     )
 
 

@@ -18,6 +18,7 @@ from hearth_contracts.events.income import (
     FormerTenantArrearsWrittenOff,
     PaymentReceived,
     RechargePaid,
+    RechargeSettledBy,
 )
 from hearth_contracts.events.repairs import RechargeRaised
 from hearth_kit.db import ReadConnection
@@ -545,6 +546,39 @@ class AccountService:
         first (the account's credits pay the oldest first)."""
         return await recharges_outstanding(session, account)
 
+    async def _recharges_written_off(
+        self,
+        session: AsyncSession,
+        account: Account,
+        owed_before: list[tuple[LedgerEntry, int]],
+        posted_at: datetime,
+    ) -> None:
+        """recharge-paid (`settled_by` write_off, `paid_in_full` false: nothing was
+        paid) for each recharge a write-off took something off, oldest first, `paid_at`
+        and `posted_at` both the write-off's posting. A recharge invoiced before income
+        kept recharge ids is written off all the same, without an event."""
+        owed_after = await self._recharges_outstanding(session, account)
+        for change in rules.recharge_changes(
+            [left for _, left in owed_before], [left for _, left in owed_after]
+        ):
+            entry = owed_after[change.index][0]
+            if entry.recharge_id is None or entry.repair_id is None:
+                continue
+            await publish(
+                session,
+                RechargePaid(
+                    recharge_id=entry.recharge_id,
+                    repair_id=entry.repair_id,
+                    uprn=account.uprn,
+                    amount_pence=change.changed_pence,
+                    outstanding_pence=change.outstanding_pence,
+                    paid_in_full=False,
+                    paid_at=posted_at,
+                    posted_at=posted_at,
+                    settled_by=RechargeSettledBy.WRITE_OFF,
+                ),
+            )
+
     async def _recharges_corrected(
         self,
         session: AsyncSession,
@@ -556,7 +590,9 @@ class AccountService:
         """recharge-paid (`correction` true) for each recharge whose outstanding amount
         a reversal changed, `paid_at` and `posted_at` both the reversal's posting, so it
         is the latest word on the recharge. A reversed recharge itself raises nothing
-        (cancelled is not paid)."""
+        (cancelled is not paid). A write-off undone says so (`settled_by` write_off):
+        repairs makes a recharge it had written off owed again (docs/adr/0179)."""
+        undone_write_off = reversed_entry.kind is EntryKind.WRITE_OFF
         owed_after = await self._recharges_outstanding(session, account)
         skip = next((i for i, (e, _) in enumerate(owed_after) if e.id == reversed_entry.id), None)
         for change in rules.recharge_changes(
@@ -573,10 +609,15 @@ class AccountService:
                     uprn=account.uprn,
                     amount_pence=change.changed_pence,
                     outstanding_pence=change.outstanding_pence,
-                    paid_in_full=change.outstanding_pence == 0,
+                    paid_in_full=change.outstanding_pence == 0 and not undone_write_off,
                     paid_at=posted_at,
                     correction=True,
                     posted_at=posted_at,
+                    settled_by=(
+                        RechargeSettledBy.WRITE_OFF
+                        if undone_write_off
+                        else RechargeSettledBy.PAYMENT
+                    ),
                 ),
             )
 
@@ -615,7 +656,14 @@ class AccountService:
         the approver's limit and no more than is owed (publishes
         former-tenant-arrears-written-off). The limit is per approver and account: what
         the approver has already written off there (not since reversed) counts, so
-        splitting an amount into smaller write-offs does not beat it."""
+        splitting an amount into smaller write-offs does not beat it.
+
+        On a sundry account the write-off takes its recharges off the books, oldest
+        first as a payment would pay them: recharge-paid for each recharge it changed,
+        `settled_by` write_off and never `paid_in_full`, in the write-off's transaction,
+        so repairs counts a recharge it leaves owing nothing written off, neither owed
+        for ever nor collected (docs/adr/0179). Posted strictly after the account's last
+        posting, as a payment there is, so the event is the recharge's latest word."""
         account = await self._account(session, account_id, for_update=True)
         await self._within_write_off_limit(
             session, account.id, approver, data.amount_pence, field="amount_pence"
@@ -632,17 +680,22 @@ class AccountService:
                 f"More than the former tenant arrears of {max(balance, 0)} pence",
                 field="amount_pence",
             )
+        posted_at = await self._posted_at(session, account, now)
         entry = LedgerEntry(
             id=uuid.uuid4(),
             account_id=account.id,
             kind=EntryKind.WRITE_OFF,
             amount_pence=-data.amount_pence,
             effective_on=london_day(now),
-            posted_at=now,
+            posted_at=posted_at,
             reason=data.reason.value,
             approved_by=approver,
         )
+        sundry = account.kind is AccountKind.SUNDRY
+        owed_before = await self._recharges_outstanding(session, account) if sundry else []
         await repository.add_entry(session, entry)
+        if sundry:
+            await self._recharges_written_off(session, account, owed_before, posted_at)
         await publish(
             session,
             FormerTenantArrearsWrittenOff(

@@ -152,7 +152,8 @@ async def appointments_without_outcome(
 
 async def recharges(session: AsyncSession, start: datetime, end: datetime) -> dict[str, int]:
     """Recharges raised in the period (count and pence), those paid in full in it
-    (income's recharge-paid), and those held for approval now.
+    (income's recharge-paid), those written off in it (a write-off leaving nothing
+    owed: never paid, so not collected, docs/adr/0179), and those held for approval now.
 
     Held for approval is a figure of now, whatever the period: those recharges are
     found by their state (ix_recharge_awaiting_approval, which holds only them), the
@@ -167,14 +168,26 @@ async def recharges(session: AsyncSession, start: datetime, end: datetime) -> di
         _count_if(held).label("awaiting_approval"),
     ).where(or_(raised_in, held))
     row = (await session.execute(query)).one()
-    collected = await session.scalar(
-        select(func.count()).where(
-            col(RechargePayment.paid_in_full).is_(True),
-            col(RechargePayment.paid_at) >= start,
-            col(RechargePayment.paid_at) < end,
+    settled = (
+        await session.execute(
+            select(
+                _count_if(col(RechargePayment.paid_in_full).is_(True)).label("collected"),
+                _count_if(
+                    and_(
+                        col(RechargePayment.written_off).is_(True),
+                        col(RechargePayment.outstanding_pence) == 0,
+                    )
+                ).label("written_off"),
+            ).where(
+                col(RechargePayment.paid_at) >= start,
+                col(RechargePayment.paid_at) < end,
+            )
         )
-    )
-    return {**{key: int(value) for key, value in row._mapping.items()}, "collected": collected or 0}
+    ).one()
+    return {
+        **{key: int(value) for key, value in row._mapping.items()},
+        **{key: int(value or 0) for key, value in settled._mapping.items()},
+    }
 
 
 async def awaab(

@@ -101,6 +101,12 @@ async def figures(
             recharged["collected"],
         ),
         Measure.count(
+            "repairs.recharges_written_off",
+            "Recharges written off in the period (income took them off the books as former "
+            "tenant arrears; not collected)",
+            recharged["written_off"],
+        ),
+        Measure.count(
             "repairs.recharges_awaiting_approval",
             "Recharges held for a manager's approval (recorded vulnerability), now",
             recharged["awaiting_approval"],

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, and_, not_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -322,7 +322,8 @@ async def save_flags(session: AsyncSession, flags: Iterable[VulnerabilityFlag]) 
 @dataclass(frozen=True, slots=True)
 class PaymentOnRecharge:
     """What one recharge-paid said about a recharge. `posted_at` is when income posted
-    it, None on an event published before income sent it."""
+    it, None on an event published before income sent it. `written_off`: it was a
+    write-off (`settled_by` write_off, not a write-off undone)."""
 
     recharge_id: uuid.UUID
     repair_id: uuid.UUID
@@ -331,6 +332,7 @@ class PaymentOnRecharge:
     paid_in_full: bool
     paid_at: datetime
     posted_at: datetime | None = None
+    written_off: bool = False
 
     @property
     def version(self) -> datetime:
@@ -345,10 +347,12 @@ class PaymentOnRecharge:
 async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecharge]) -> None:
     """Keep each recharge's latest payment by when income posted it (`version`: an
     earlier posting arriving late never overwrites it, and a cheque received yesterday
-    but posted after today's payment does), then mark collected the raised recharges
-    whose latest payment paid them in full, and raised again the collected ones whose
-    latest payment (a correction: a payment or write-off reversed) left something owed:
-    three statements for a run of events."""
+    but posted after today's payment does), then mark collected the recharges whose
+    latest payment paid them in full, written off those whose latest event is a
+    write-off leaving nothing owed (never paid, so not collected: docs/adr/0179), and
+    raised again the collected or written-off ones whose latest event (a correction: a
+    payment or write-off reversed, or a write-off of part) left something owed: four
+    statements for a run of events."""
     rows = [
         {
             "recharge_id": p.recharge_id,
@@ -358,6 +362,7 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
             "paid_in_full": p.paid_in_full,
             "paid_at": p.paid_at,
             "posted_at": p.version,
+            "written_off": p.written_off,
         }
         for p in payments
     ]
@@ -367,20 +372,34 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
         session, RechargePayment, key=["recharge_id"], rows=rows, version="posted_at"
     )
     recharge_ids = {row["recharge_id"] for row in rows}
-    for latest_paid_in_full, was, becomes in (
-        (True, RechargeStatus.RAISED, RechargeStatus.COLLECTED),
+    written_off = and_(
+        col(RechargePayment.written_off).is_(True), col(RechargePayment.outstanding_pence) == 0
+    )
+    owed = and_(col(RechargePayment.paid_in_full).is_(False), not_(written_off))
+    for latest, was, becomes in (
+        (
+            col(RechargePayment.paid_in_full).is_(True),
+            (RechargeStatus.RAISED, RechargeStatus.WRITTEN_OFF),
+            RechargeStatus.COLLECTED,
+        ),
+        (
+            written_off,
+            (RechargeStatus.RAISED, RechargeStatus.COLLECTED),
+            RechargeStatus.WRITTEN_OFF,
+        ),
         # a correction (a payment or write-off reversed) left something owed again
-        (False, RechargeStatus.COLLECTED, RechargeStatus.RAISED),
+        (owed, (RechargeStatus.COLLECTED, RechargeStatus.WRITTEN_OFF), RechargeStatus.RAISED),
     ):
-        latest = (
-            select(RechargePayment.recharge_id)
-            .where(col(RechargePayment.paid_in_full).is_(latest_paid_in_full))
-            .where(col(RechargePayment.recharge_id).in_(recharge_ids))
-        )
         await session.execute(
             update(Recharge)
-            .where(col(Recharge.id).in_(latest))
-            .where(col(Recharge.status) == was)
+            .where(
+                col(Recharge.id).in_(
+                    select(RechargePayment.recharge_id)
+                    .where(latest)
+                    .where(col(RechargePayment.recharge_id).in_(recharge_ids))
+                )
+            )
+            .where(col(Recharge.status).in_(was))
             .values(status=becomes)
             .execution_options(synchronize_session=False)
         )
