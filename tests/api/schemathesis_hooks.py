@@ -304,8 +304,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     # repairs
     "GET /v1/appointments/availability": {
-        "contractor_id": "a contractor configured, doing all the trades (configuration: "
-        "ADR 0155)",
+        "contractor_id": "a contractor configured, doing all the trades (configuration: ADR 0155)",
         "trades": "one contractor configured for them all (configuration: ADR 0155)",
     },
     "POST /v1/appointments": {"work_order_ids": STATE, "made_at_first_contact": STATE},
