@@ -42,16 +42,17 @@ kept resident (ADR 0138)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, delete, insert, inspect, text, update
+from sqlalchemy import Table, delete, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.engagement import ResidentMerged
 from hearth_kit.logs import get_logger
+from hearth_kit.retired_ids import RetiredIds
 from visits.models import MergedPerson, ResidentProfile, TenancyMember, Visit
 from visits.programme.repository import save_members
 
@@ -105,9 +106,9 @@ async def merge_person(session: AsyncSession, merged: ResidentMerged) -> list[st
     """Re-key what names the duplicate's person id, and those merged into it before, to
     the kept one (module docstring), the duplicate's first. The kept id is the one the
     event names unless visits has handled its merge into another already, when it is
-    that other's (remember_merge). Returns the homes of the profiles it changed, to be
-    scored again."""
-    kept_id, retired = await remember_merge(session, merged)
+    that other's (MERGED.remember, in the merge's transaction). Returns the homes of the
+    profiles it changed, to be scored again."""
+    kept_id, retired = await MERGED.remember(session, merged.person_id, merged.retired_person_ids)
     # Every profile the merge may change locked at once, in resident id order (as each
     # step's own read does), so never crosswise with another merge.
     await session.execute(
@@ -208,61 +209,13 @@ async def _household_rekeyed(
     )
 
 
-MERGED = cast(Table, inspect(MergedPerson).local_table)
+MERGED = RetiredIds(cast(Table, inspect(MergedPerson).local_table))
+"""The merges visits handled (`merged_person`, ADR 0172; the mechanism in kit, ADR 0173)."""
 
+kept_ids = MERGED.kept_ids
+"""Each person id as visits keys it: an id a merge visits handled retired is the person
+kept, any other is itself. The one rule for a handler writing a row by a person id from
+an event, so a late event naming a retired id writes under the person kept."""
 
-async def kept_ids(
-    session: AsyncSession, person_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Each person id as visits keys it: an id a merge visits handled retired is the
-    person kept (one step: `merged_person` is re-pointed at each merge), any other is
-    itself. The one rule for a handler writing a row by a person id from an event, so a
-    late event naming a retired id writes under the person kept (ADR 0172)."""
-    wanted = set(person_ids)
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(MERGED.c.duplicate_person_id, MERGED.c.kept_person_id).where(
-            MERGED.c.duplicate_person_id.in_(wanted)
-        )
-    )
-    found: dict[uuid.UUID, uuid.UUID] = dict(rows.tuples().all())
-    return {person_id: found.get(person_id, person_id) for person_id in wanted}
-
-
-async def kept_id(session: AsyncSession, person_id: uuid.UUID) -> uuid.UUID:
-    """One person id as visits keys it (kept_ids)."""
-    return (await kept_ids(session, [person_id]))[person_id]
-
-
-async def remember_merge(
-    session: AsyncSession, merged: ResidentMerged
-) -> tuple[uuid.UUID, list[uuid.UUID]]:
-    """The person the merge's ids now mean and the ids it retires into them, remembered in
-    `merged_person` in the merge's transaction. The person is the kept id's own kept one
-    when visits has handled a merge of the kept id already (B into C handled before A
-    into B: A means C). Ids remembered as merged into one this merge retires are
-    re-pointed at the person too (A into B, then a B into C naming no earlier ids), so
-    every row stays one step. Handling it again writes the same rows.
-
-    Two merges of one chain may be handled side by side (their homes' partitions); each
-    takes the table's lock first (PostgreSQL; SQLite has one writer), so the second reads
-    what the first remembered. Handlers only read the table, and are not blocked."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(text("LOCK TABLE merged_person IN SHARE ROW EXCLUSIVE MODE"))
-    kept = await kept_id(session, merged.person_id)
-    retired = [person_id for person_id in merged.retired_person_ids if person_id != kept]
-    if retired:
-        await session.execute(
-            update(MERGED).where(MERGED.c.kept_person_id.in_(retired)).values(kept_person_id=kept)
-        )
-        await session.execute(delete(MERGED).where(MERGED.c.duplicate_person_id.in_(retired)))
-        await session.execute(
-            insert(MERGED).values(
-                [
-                    {"duplicate_person_id": person_id, "kept_person_id": kept}
-                    for person_id in retired
-                ]
-            )
-        )
-    return kept, retired
+kept_id = MERGED.kept_id
+"""One person id as visits keys it (kept_ids)."""
