@@ -532,7 +532,9 @@ class AccountService:
         owed_before = await self._recharges_outstanding(session, account) if sundry else []
         await repository.add_entry(session, reversal)
         if sundry:
-            await self._recharges_corrected(session, account, entry, owed_before, posted_at)
+            await self._recharges_changed(
+                session, account, owed_before, posted_at, reversed_entry=entry
+            )
         return PostedPublic(
             entry=EntryPublic.model_validate(reversal),
             balance_pence=await repository.balance(session, account.id),
@@ -546,55 +548,31 @@ class AccountService:
         first (the account's credits pay the oldest first)."""
         return await recharges_outstanding(session, account)
 
-    async def _recharges_written_off(
+    async def _recharges_changed(
         self,
         session: AsyncSession,
         account: Account,
         owed_before: list[tuple[LedgerEntry, int]],
         posted_at: datetime,
+        reversed_entry: LedgerEntry | None = None,
     ) -> None:
-        """recharge-paid (`settled_by` write_off, `paid_in_full` false: nothing was
-        paid) for each recharge a write-off took something off, oldest first, `paid_at`
-        and `posted_at` both the write-off's posting. A recharge invoiced before income
-        kept recharge ids is written off all the same, without an event."""
-        owed_after = await self._recharges_outstanding(session, account)
-        for change in rules.recharge_changes(
-            [left for _, left in owed_before], [left for _, left in owed_after]
-        ):
-            entry = owed_after[change.index][0]
-            if entry.recharge_id is None or entry.repair_id is None:
-                continue
-            await publish(
-                session,
-                RechargePaid(
-                    recharge_id=entry.recharge_id,
-                    repair_id=entry.repair_id,
-                    uprn=account.uprn,
-                    amount_pence=change.changed_pence,
-                    outstanding_pence=change.outstanding_pence,
-                    paid_in_full=False,
-                    paid_at=posted_at,
-                    posted_at=posted_at,
-                    settled_by=RechargeSettledBy.WRITE_OFF,
-                ),
-            )
+        """recharge-paid for each recharge whose outstanding amount a write-off
+        (`reversed_entry` None) or a reversal changed, oldest first, `paid_at` and
+        `posted_at` both its posting, so it is the latest word on the recharge.
 
-    async def _recharges_corrected(
-        self,
-        session: AsyncSession,
-        account: Account,
-        reversed_entry: LedgerEntry,
-        owed_before: list[tuple[LedgerEntry, int]],
-        posted_at: datetime,
-    ) -> None:
-        """recharge-paid (`correction` true) for each recharge whose outstanding amount
-        a reversal changed, `paid_at` and `posted_at` both the reversal's posting, so it
-        is the latest word on the recharge. A reversed recharge itself raises nothing
-        (cancelled is not paid). A write-off undone says so (`settled_by` write_off):
-        repairs makes a recharge it had written off owed again (docs/adr/0179)."""
-        undone_write_off = reversed_entry.kind is EntryKind.WRITE_OFF
+        A write-off's say `settled_by` write_off and `paid_in_full` false: nothing was
+        paid. A reversal's are corrections (`correction` true); a reversed recharge itself
+        raises nothing (cancelled is not paid), and a write-off undone says `settled_by`
+        write_off too: repairs makes a recharge it had written off owed again
+        (docs/adr/0179). A recharge invoiced before income kept recharge ids changes all
+        the same, without an event."""
         owed_after = await self._recharges_outstanding(session, account)
-        skip = next((i for i, (e, _) in enumerate(owed_after) if e.id == reversed_entry.id), None)
+        skip = (
+            None
+            if reversed_entry is None
+            else next((i for i, (e, _) in enumerate(owed_after) if e.id == reversed_entry.id), None)
+        )
+        by_write_off = reversed_entry is None or reversed_entry.kind is EntryKind.WRITE_OFF
         for change in rules.recharge_changes(
             [left for _, left in owed_before], [left for _, left in owed_after], skip=skip
         ):
@@ -609,14 +587,12 @@ class AccountService:
                     uprn=account.uprn,
                     amount_pence=change.changed_pence,
                     outstanding_pence=change.outstanding_pence,
-                    paid_in_full=change.outstanding_pence == 0 and not undone_write_off,
+                    paid_in_full=change.outstanding_pence == 0 and not by_write_off,
                     paid_at=posted_at,
-                    correction=True,
+                    correction=reversed_entry is not None,
                     posted_at=posted_at,
                     settled_by=(
-                        RechargeSettledBy.WRITE_OFF
-                        if undone_write_off
-                        else RechargeSettledBy.PAYMENT
+                        RechargeSettledBy.WRITE_OFF if by_write_off else RechargeSettledBy.PAYMENT
                     ),
                 ),
             )
@@ -695,7 +671,7 @@ class AccountService:
         owed_before = await self._recharges_outstanding(session, account) if sundry else []
         await repository.add_entry(session, entry)
         if sundry:
-            await self._recharges_written_off(session, account, owed_before, posted_at)
+            await self._recharges_changed(session, account, owed_before, posted_at)
         await publish(
             session,
             FormerTenantArrearsWrittenOff(
@@ -862,7 +838,7 @@ class AccountService:
             approved_by=decided_by,
         )
         await repository.add_entry(session, credit)
-        await self._recharges_corrected(session, held, entry, owed_before, posted_at)
+        await self._recharges_changed(session, held, owed_before, posted_at, reversed_entry=entry)
         account, charge = await post_recharge(
             session,
             tenancy,
