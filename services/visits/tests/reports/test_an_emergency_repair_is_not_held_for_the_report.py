@@ -7,10 +7,7 @@ emergency hazard is still recorded (its Awaab's Law case is opened on its own)."
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
-from sqlmodel import col, update
 
 from hearth_kit.db import Database
 from services.visits.tests.factories import (
@@ -26,11 +23,11 @@ from services.visits.tests.factories import (
 from services.visits.tests.reports.test_drafts import (
     complete_draft,
     piece,
+    repair_saved_before_the_rule,
     save,
     scheduled,
     submit,
 )
-from visits.models import ReportDraftPiece
 
 
 def says_report_it_to_repairs_at_once(problem: dict[str, object]) -> None:
@@ -108,20 +105,16 @@ async def test_an_emergency_repair_saved_before_the_rule_is_refused_at_submit(
     uprn = a_uprn()
     visit_id = await scheduled(visits, uprn)
     assert (await save(visits, visit_id, complete_draft())).status_code == 200
-    async with visits_database.sessionmaker() as session, session.begin():
-        await session.execute(
-            update(ReportDraftPiece)
-            .where(col(ReportDraftPiece.visit_id) == uuid.UUID(visit_id))
-            .where(col(ReportDraftPiece.piece_id) == "r1")
-            .values(
-                content={
-                    "description": "Sparking socket",
-                    "location": "bathroom",
-                    "trade": "electrical",
-                    "severity": "emergency",
-                }
-            )
-        )
+    await repair_saved_before_the_rule(
+        visits_database,
+        visit_id,
+        {
+            "description": "Sparking socket",
+            "location": "bathroom",
+            "trade": "electrical",
+            "severity": "emergency",
+        },
+    )
     response = await submit(visits, visit_id, "k-" + visit_id)
     assert response.status_code == 422, response.text
     problem = response.json()

@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import col, update
 
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn, a_visit, event_names, outbox_rows
+from visits.models import ReportDraftPiece
 
 VISITED_AT = "2026-11-20T10:30:00+00:00"
 RESIDENT = str(uuid.uuid4())
@@ -95,6 +97,20 @@ async def submit(visits: httpx.AsyncClient, visit_id: str, key: str, **body: Any
     return await visits.post(
         f"/v1/visits/{visit_id}/report/submit", json=body, headers={"Idempotency-Key": key}
     )
+
+
+async def repair_saved_before_the_rule(
+    database: Database, visit_id: str, content: dict[str, Any]
+) -> None:
+    """The complete draft's repair (r1) given `content` straight in the database: a
+    piece saved before a stricter rule, which a save now refuses."""
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ReportDraftPiece)
+            .where(col(ReportDraftPiece.visit_id) == uuid.UUID(visit_id))
+            .where(col(ReportDraftPiece.piece_id) == "r1")
+            .values(content=content)
+        )
 
 
 def contents(draft: dict[str, Any]) -> list[tuple[str, str, int, Any]]:

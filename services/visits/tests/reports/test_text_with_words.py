@@ -5,15 +5,17 @@ from the stored content failing the stricter model."""
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
-from sqlmodel import col, update
 
 from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn, event_names, outbox_rows
-from services.visits.tests.reports.test_drafts import complete_draft, save, scheduled, submit
-from visits.models import ReportDraftPiece
+from services.visits.tests.reports.test_drafts import (
+    complete_draft,
+    repair_saved_before_the_rule,
+    save,
+    scheduled,
+    submit,
+)
 
 
 async def test_a_repair_described_with_whitespace_alone_is_refused_naming_it(
@@ -37,20 +39,16 @@ async def test_a_piece_saved_under_laxer_rules_is_refused_at_submit_naming_its_s
     uprn = a_uprn()
     visit_id = await scheduled(visits, uprn)
     assert (await save(visits, visit_id, complete_draft())).status_code == 200
-    async with visits_database.sessionmaker() as session, session.begin():
-        await session.execute(
-            update(ReportDraftPiece)
-            .where(col(ReportDraftPiece.visit_id) == uuid.UUID(visit_id))
-            .where(col(ReportDraftPiece.piece_id) == "r1")
-            .values(
-                content={
-                    "description": "   ",
-                    "location": "bathroom",
-                    "trade": "electrical",
-                    "severity": "serious",
-                }
-            )
-        )
+    await repair_saved_before_the_rule(
+        visits_database,
+        visit_id,
+        {
+            "description": "   ",
+            "location": "bathroom",
+            "trade": "electrical",
+            "severity": "serious",
+        },
+    )
     response = await submit(visits, visit_id, "k-" + visit_id)
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "draft.repair"
