@@ -8,7 +8,7 @@ said a former tenant needed personal contact or was paused for review."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,10 +16,9 @@ import httpx
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.income.tests.arrears.test_personal_contact_cleared import (
-    charge,
     contact_needed,
     make_due,
-    run_ladder,
+    missing_a_payment,
 )
 
 
@@ -35,14 +34,8 @@ async def end(income: httpx.AsyncClient, tenancy: dict[str, Any]) -> None:
 async def test_the_first_weeks_personal_contact_task_closes_with_the_tenancy(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    today = london_day(datetime.now(UTC))
-    monday = today - timedelta(days=today.weekday())
-    tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
+    tenancy = await missing_a_payment(income_database, start_tenancy)
     account = tenancy["rent_account_id"]
-    for weeks in (2, 1):
-        await charge(income_database, monday - timedelta(weeks=weeks))
-    await make_due(income_database, account)
-    await run_ladder(income_database, datetime.now(UTC))
     assert await contact_needed(income, account)
 
     await end(income, tenancy)

@@ -45,6 +45,20 @@ async def make_due(db: Database, account_id: str, **values: Any) -> None:
         )
 
 
+async def missing_a_payment(income_database: Database, start_tenancy: Any) -> dict[str, Any]:
+    """A tenancy started two weeks before this week's Monday, charged both weeks and
+    paying nothing, its case then run by the ladder: in its first weeks, so the ladder
+    asks for a personal contact with the tenant."""
+    today = london_day(datetime.now(UTC))
+    monday = today - timedelta(days=today.weekday())
+    tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
+    for weeks in (2, 1):
+        await charge(income_database, monday - timedelta(weeks=weeks))
+    await make_due(income_database, tenancy["rent_account_id"])
+    await run_ladder(income_database, datetime.now(UTC))
+    return tenancy
+
+
 async def contact_needed(income: httpx.AsyncClient, account: str) -> bool:
     summary = (await income.get(f"/v1/rent-accounts/{account}/summary")).json()
     needed: bool = summary["personal_contact_needed"]
@@ -54,14 +68,8 @@ async def contact_needed(income: httpx.AsyncClient, account: str) -> bool:
 async def test_recording_the_contact_clears_the_task_and_it_is_not_asked_for_again(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    today = london_day(datetime.now(UTC))
-    monday = today - timedelta(days=today.weekday())
-    tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
+    tenancy = await missing_a_payment(income_database, start_tenancy)
     account = tenancy["rent_account_id"]
-    for weeks in (2, 1):
-        await charge(income_database, monday - timedelta(weeks=weeks))
-    await make_due(income_database, account)
-    await run_ladder(income_database, datetime.now(UTC))
     assert await contact_needed(income, account)
     case_path = f"/v1/rent-accounts/{account}/arrears-case"
     etag = (await income.get(case_path)).headers["etag"]
@@ -84,14 +92,8 @@ async def test_agreeing_an_arrangement_closes_the_task_while_it_is_kept(
     """An arrangement is a contact made with the tenant: the task closes when it is
     agreed (the ladder says only "arrangement kept" while it is kept, so it would
     never close it), and the case's ETag changes."""
-    today = london_day(datetime.now(UTC))
-    monday = today - timedelta(days=today.weekday())
-    tenancy = await start_tenancy(start_date=(monday - timedelta(weeks=2)).isoformat())
+    tenancy = await missing_a_payment(income_database, start_tenancy)
     account = tenancy["rent_account_id"]
-    for weeks in (2, 1):
-        await charge(income_database, monday - timedelta(weeks=weeks))
-    await make_due(income_database, account)
-    await run_ladder(income_database, datetime.now(UTC))
     assert await contact_needed(income, account)
     case_path = f"/v1/rent-accounts/{account}/arrears-case"
     etag = (await income.get(case_path)).headers["etag"]
