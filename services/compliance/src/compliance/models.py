@@ -304,6 +304,13 @@ class GasSafetyRecord(ComplianceModel, table=True):
             postgresql_where=text("contractor_id IS NOT NULL"),
             sqlite_where=text("contractor_id IS NOT NULL"),
         ),
+        # the records a correction names, left out of the home's latest (ADR 0174)
+        Index(
+            "ix_gas_safety_record_corrects",
+            "corrects_id",
+            postgresql_where=text("corrects_id IS NOT NULL"),
+            sqlite_where=text("corrects_id IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -335,7 +342,8 @@ class GasSafetyRecord(ComplianceModel, table=True):
     corrects_id: uuid.UUID | None = None
     """The record this one corrects (`corrects` when it was recorded: it replaced that
     record on its cycle whatever its day, ADR 0158); None for any other, and for a
-    same-day re-test recorded without it (ADR 0139). Migration 0027."""
+    same-day re-test recorded without it (ADR 0139). Migration 0027. The record it names
+is no longer the home's latest, whatever the two days (ADR 0174)."""
 
 
 class CertificateRecord(ComplianceModel, table=True):
@@ -343,6 +351,15 @@ class CertificateRecord(ComplianceModel, table=True):
     kept like the gas records."""
 
     __tablename__ = "certificate_record"
+    __table_args__ = (
+        # the certificates a correction names, left out of the latest (ADR 0174)
+        Index(
+            "ix_certificate_record_corrects",
+            "corrects_id",
+            postgresql_where=text("corrects_id IS NOT NULL"),
+            sqlite_where=text("corrects_id IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     check_id: uuid.UUID = Field(index=True)

@@ -2,8 +2,10 @@
 on the cycle it completed whatever its day (ADR 0158): a corrected EICR whose first
 report's day was mistyped is not a second check. Before, dated another day than the
 one it corrects, it completed the next cycle: a second check done, check-completed for
-a cycle nobody worked, and a third cycle dated from the correction. A correction that
-cannot replace the one it names is refused, naming the field, nothing kept."""
+a cycle nobody worked, and a third cycle dated from the correction. One dated before
+the certificate it names, from the day its cycle began, is taken too (ADR 0174). A
+correction that cannot replace the one it names is refused, naming the field, nothing
+kept."""
 
 from __future__ import annotations
 
@@ -86,6 +88,38 @@ async def test_a_correction_of_another_day_replaces_the_certificate_it_names(
     assert await checks_done(compliance, mistyped, today) - before == 1
 
 
+async def test_a_correction_to_an_earlier_day_dates_the_next_check_from_it(
+    compliance: httpx.AsyncClient, published: Published
+) -> None:
+    """An EICR dated the day it was typed up, corrected to the inspection's day 20 days
+    before: the next check is due 5 years from the inspection (refused before ADR
+    0174, 422 done_on), one check done, and the correction is the latest held."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    today = london_today()
+    inspected = today - timedelta(days=20)
+    before = await checks_done(compliance, inspected, today)
+    first_cycle, following = await certified_once(compliance, uprn, today)
+    first_record = next(
+        c for c in await eicr_cycles(compliance, uprn) if c["id"] == first_cycle["id"]
+    )["record_id"]
+
+    corrected = await certify(
+        compliance, following["id"], inspected, f"B-{uprn}", corrects=first_record
+    )
+
+    assert corrected.status_code == 201, corrected.text
+    record = corrected.json()
+    assert record["check_id"] == first_cycle["id"]
+    assert record["expires_on"] == add_months(inspected, 60).isoformat()
+    still_open = await open_eicr(compliance, uprn)
+    assert still_open["id"] == following["id"]
+    assert still_open["due_by"] == record["expires_on"]
+    assert await checks_done(compliance, inspected, today) - before == 1
+    again = await certify(compliance, following["id"], today, f"C-{uprn}", corrects=first_record)
+    assert (again.status_code, problem_field(again)) == (409, "corrects")
+    assert "corrected already" in again.json()["detail"]
+
+
 async def test_a_correction_that_cannot_replace_the_one_it_names_is_refused(
     compliance: httpx.AsyncClient, published: Published
 ) -> None:
@@ -93,7 +127,10 @@ async def test_a_correction_that_cannot_replace_the_one_it_names_is_refused(
     other = await a_gas_home(compliance, london_today() + timedelta(days=200))
     today = london_today()
     earlier = today - timedelta(days=5)
-    first_cycle, following = await certified_once(compliance, uprn, earlier)
+    # the check before it: the cycle the certificate corrected completed began that day
+    _, first_cycle = await certified_once(compliance, uprn, earlier - timedelta(days=3))
+    assert (await certify(compliance, first_cycle["id"], earlier, f"A2-{uprn}")).status_code == 201
+    following = await open_eicr(compliance, uprn)
     first_record = next(
         c for c in await eicr_cycles(compliance, uprn) if c["id"] == first_cycle["id"]
     )["record_id"]
@@ -108,19 +145,19 @@ async def test_a_correction_that_cannot_replace_the_one_it_names_is_refused(
     another_home = await certify(
         compliance, following["id"], today, f"B-{uprn}", corrects=others_record
     )
-    before_it = await certify(
+    before_its_cycle = await certify(
         compliance,
         following["id"],
-        earlier - timedelta(days=1),
+        earlier - timedelta(days=4),
         f"B-{uprn}",
         corrects=first_record,
     )
 
     assert (unknown.status_code, problem_field(unknown)) == (422, "corrects")
     assert (another_home.status_code, problem_field(another_home)) == (422, "corrects")
-    assert (before_it.status_code, problem_field(before_it)) == (422, "done_on")
-    # nothing kept: the first is still the only certificate, the next cycle still open
-    assert len(await eicr_completed(published, uprn)) == 1
+    assert (before_its_cycle.status_code, problem_field(before_its_cycle)) == (422, "done_on")
+    # nothing kept: still the two certificates, the next cycle still open
+    assert len(await eicr_completed(published, uprn)) == 2
     assert (await open_eicr(compliance, uprn))["id"] == following["id"]
     assert (await open_eicr(compliance, other))["id"] == others_next["id"]
 

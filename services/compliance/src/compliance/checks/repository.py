@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     insert,
     inspect,
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from compliance.checks.rules import LEASED
@@ -727,15 +729,28 @@ async def get_certificate(session: AsyncSession, record_id: uuid.UUID) -> Certif
     return await session.get(CertificateRecord, record_id)
 
 
+def _certificate_not_corrected() -> ColumnElement[bool]:
+    """The certificate is named by no correction (`corrects_id`, ADR 0158): one that is
+    was replaced on its cycle and is not the latest, even when the correction is dated
+    before it (ADR 0174). Served by ix_certificate_record_corrects."""
+    correction = aliased(CertificateRecord)
+    return ~exists().where(col(correction.corrects_id) == col(CertificateRecord.id))
+
+
 async def latest_certificate(
     session: AsyncSession, uprn: str, check_type: CheckType
 ) -> CertificateRecord | None:
     """The latest certificate of this type the home or block holds (of the latest day,
-    the one recorded last; None when it holds none): the cycle it completed is the one a
-    certificate done the same day corrects (ADR 0139)."""
+    the one recorded last, a certificate a correction replaced aside, ADR 0174; None
+    when it holds none): the cycle it completed is the one a certificate done the same
+    day corrects (ADR 0139)."""
     query = (
         select(CertificateRecord)
-        .where(col(CertificateRecord.uprn) == uprn, CertificateRecord.check_type == check_type)
+        .where(
+            col(CertificateRecord.uprn) == uprn,
+            CertificateRecord.check_type == check_type,
+            _certificate_not_corrected(),
+        )
         .order_by(col(CertificateRecord.done_on).desc(), col(CertificateRecord.recorded_at).desc())
         .limit(1)
     )
@@ -755,6 +770,7 @@ async def current_certificate(
             col(CertificateRecord.uprn) == uprn,
             CertificateRecord.check_type == check_type,
             col(CertificateRecord.done_on) <= on,
+            _certificate_not_corrected(),
         )
         .order_by(col(CertificateRecord.done_on).desc(), col(CertificateRecord.recorded_at).desc())
         .limit(1)

@@ -278,16 +278,21 @@ def refuse_wrong_correction(
     day: date,
     day_field: str,
     what: str,
+    began: date | None = None,
 ) -> None:
     """Refuses a record sent with `corrects` that cannot replace the record it names
     (ADR 0158), before anything is kept: a record unknown, or held for another home or
     block (one answer for both: 422 naming `corrects`), or of another check type (422);
     one corrected already, or not the latest held (a newer check is on the programme, or
     it was kept as history): 409 naming `corrects`, since only the latest record decides
-    the expiry and the open cycle; and a correction dated before the record it corrects
-    (422 naming the day's field): the corrected record would be older than the one it
-    replaces, and the order of the records held (the latest by day) would no longer put
-    it in its place."""
+    the expiry and the open cycle; and a correction dated before the cycle of the record
+    it corrects began (`began`: the day of the check before it, cycle_began_on; 422
+    naming the day's field): it would be done before the check it follows. A correction
+    dated before the record it names, within its cycle, is taken (ADR 0174, amending
+    0158): the CP12 dated the day it was typed up, corrected to the inspection's day,
+    whose later day kept the home in date past 12 months from the real check. The
+    record it names is then no longer the latest, whatever its day (the repositories
+    leave out a record a correction names)."""
     if named is None or named.uprn != uprn:
         raise Unprocessable(
             f"No {what} {corrects} is held for this home or block", field="corrects"
@@ -309,11 +314,23 @@ def refuse_wrong_correction(
             "the latest decides the expiry and the programme",
             field="corrects",
         )
-    if day < named.day:
+    if began is not None and day < began:
         raise Unprocessable(
-            f"A correction is done no earlier than the {what} it corrects ({named.day})",
+            f"A correction of the {what} {corrects} is done no earlier than {began}, the "
+            "day of the check before it, when its cycle began",
             field=day_field,
         )
+
+
+async def cycle_began_on(session: AsyncSession, check_id: uuid.UUID) -> date | None:
+    """The London day the cycle `check_id` began (repository.cycle_began: the day the
+    check before it was done); None for a first cycle, or no such check. The earliest
+    day a correction of the record that completed it can be dated (ADR 0174)."""
+    check = await repository.get(session, check_id)
+    if check is None:
+        return None
+    began = await repository.cycle_began(session, check)
+    return None if began is None else london_day(began)
 
 
 def _held(record: CertificateRecord) -> HeldRecord:
@@ -1057,7 +1074,8 @@ class ProgrammeService:
         under that cycle's id, the next cycle dated from the new certificate, nothing
         completed or opened; sent to that completed cycle or to the open one. One sent
         with `corrects` naming the latest certificate replaces it the same way whatever
-        its day (a mistyped first day, ADR 0158; refuse_wrong_correction)."""
+        its day (a mistyped first day, ADR 0158; refuse_wrong_correction), before it too,
+        from the day its cycle began (ADR 0174)."""
         today = london_day(now)
         if data.done_on > today:
             raise Unprocessable("A check date cannot be in the future", field="done_on")
@@ -1108,6 +1126,10 @@ class ProgrammeService:
                 day=data.done_on,
                 day_field="done_on",
                 what="certificate",
+                # dated before it (ADR 0174): no earlier than its cycle began
+                began=None
+                if named is None or data.done_on >= named.done_on
+                else await cycle_began_on(session, named.check_id),
             )
             assert latest is not None
             corrected = (
@@ -1165,7 +1187,7 @@ class ProgrammeService:
                 field="certificate_reference",
             )
         last = None if latest is None else latest.done_on
-        if last is not None and data.done_on < last:
+        if last is not None and data.done_on < last and data.corrects is None:
             # The open check is the cycle the latest certificate began: an older one sent
             # late would complete it before it began, setting the next expiry (and the
             # tenant's copy's deadline) from the older day, the home overdue on old paper.

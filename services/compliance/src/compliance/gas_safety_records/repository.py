@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import inspect, literal, or_, tuple_, update
+from sqlalchemy import ColumnElement, exists, inspect, literal, or_, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from compliance.models import GasSafetyRecord, MissingAlarm, SafetyDefect
@@ -24,6 +25,16 @@ async def get(session: AsyncSession, record_id: uuid.UUID) -> GasSafetyRecord | 
     return await session.get(GasSafetyRecord, record_id)
 
 
+def _not_corrected() -> ColumnElement[bool]:
+    """The record is named by no correction (`corrects_id`, ADR 0158): one that is was
+    replaced on its cycle, and is no longer the home's latest whatever the two days. A
+    correction may be dated before it (ADR 0174: the day the CP12 was typed up corrected
+    to the inspection's), so the latest by day alone would still be the record replaced.
+    Served by ix_gas_safety_record_corrects."""
+    correction = aliased(GasSafetyRecord)
+    return ~exists().where(col(correction.corrects_id) == col(GasSafetyRecord.id))
+
+
 async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRecord | None:
     """The home's latest gas safety record, when it is in date on `on`: up to the day
     before its expiry date, the day the check is overdue (rules.status_on) and
@@ -34,6 +45,7 @@ async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRe
             col(GasSafetyRecord.uprn) == uprn,
             col(GasSafetyRecord.check_date) <= on,
             col(GasSafetyRecord.superseded).is_(False),
+            _not_corrected(),
         )
         .order_by(col(GasSafetyRecord.check_date).desc(), col(GasSafetyRecord.recorded_at).desc())
         .limit(1)
@@ -58,10 +70,15 @@ async def reference_held(session: AsyncSession, uprn: str, certificate_reference
 
 async def latest_for(session: AsyncSession, uprn: str) -> GasSafetyRecord | None:
     """The home's latest gas safety record by check date (the one that set its expiry),
-    superseded ones aside; None when it has none."""
+    superseded ones and those a correction replaced aside (ADR 0174); None when it has
+    none."""
     query = (
         select(GasSafetyRecord)
-        .where(col(GasSafetyRecord.uprn) == uprn, col(GasSafetyRecord.superseded).is_(False))
+        .where(
+            col(GasSafetyRecord.uprn) == uprn,
+            col(GasSafetyRecord.superseded).is_(False),
+            _not_corrected(),
+        )
         .order_by(col(GasSafetyRecord.check_date).desc(), col(GasSafetyRecord.recorded_at).desc())
         .limit(1)
     )

@@ -9,8 +9,8 @@ tenant copy as for any other, but opens no cycle (check-completed says no next c
 next_due_by null): the programme stays as the register says. A record dated before the
 latest one held is kept as history (superseded) and changes neither the open check nor
 the expiry; one dated the latest one's day (a re-test after a repair), or naming the
-latest as the record it corrects (`corrects`, any day from it: ADR 0158), becomes the
-latest, on the cycle the first completed. Never commits."""
+latest as the record it corrects (`corrects`, any day from the day its cycle began: ADR
+0158, 0174), becomes the latest, on the cycle the first completed. Never commits."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from compliance.checks.rules import (
 from compliance.checks.service import (
     HeldRecord,
     ProgrammeService,
+    cycle_began_on,
     refuse_wrong_correction,
     when_checked,
 )
@@ -261,8 +262,13 @@ class GasSafetyRecordService:
                 day=data.check_date,
                 day_field="check_date",
                 what="gas safety record",
+                # dated before it (the day it was typed up corrected to the inspection's,
+                # ADR 0174): no earlier than its cycle began
+                began=None
+                if named is None or data.check_date >= named.check_date
+                else await cycle_began_on(session, named.check_id),
             )
-        if latest is not None and data.check_date < latest.check_date:
+        if latest is not None and data.check_date < latest.check_date and data.corrects is None:
             return await self._superseded(session, data, caller, latest, home, happened_at, now)
         if home is not None:
             appliances = await homes.appliances_of(session, data.uprn)
@@ -274,9 +280,10 @@ class GasSafetyRecordService:
         no_access_history = home is not None and no_access_history_of(home, now)
         # A second record dated the latest one's day (a re-test after a repair, or a
         # corrected certificate), or naming the latest as the one it corrects (any day
-        # from it, ADR 0158), is the home's latest, recorded against the cycle the first
-        # completed: no cycle is completed or opened again, and its expiry runs by the
-        # 2-month rule from the expiry before the first (the same day gives the same).
+        # from its cycle's first, ADR 0158, 0174), is the home's latest, recorded
+        # against the cycle the first completed: no cycle is completed or opened again,
+        # and its expiry runs by the 2-month rule from the expiry before the first (the
+        # same day gives the same).
         retest = None
         previous = None
         if latest is not None and (
