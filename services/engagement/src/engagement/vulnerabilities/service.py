@@ -98,6 +98,24 @@ async def announce_on_new_home(session: AsyncSession, resident: Resident, now: d
         await announce(session, resident, now)
 
 
+async def _audited(
+    session: AsyncSession, resident_id: uuid.UUID, caller: Caller, *, records_shown: int
+) -> None:
+    """A read of a resident's vulnerabilities kept in the audit: who read, when and how
+    many records they were shown (never which, nor what they say)."""
+    repository.add(
+        session,
+        VulnerabilityRead(
+            id=uuid.uuid4(),
+            resident_id=resident_id,
+            reader=caller.subject[:200],
+            read_at=datetime.now(UTC),
+            records_shown=records_shown,
+        ),
+    )
+    await session.flush()
+
+
 class VulnerabilityService:
     async def record(
         self,
@@ -144,17 +162,7 @@ class VulnerabilityService:
         """The resident's vulnerabilities; the read is audited (who, when, how many)."""
         resident = await self._resident(session, resident_id)
         current = await repository.current(session, resident.id)
-        repository.add(
-            session,
-            VulnerabilityRead(
-                id=uuid.uuid4(),
-                resident_id=resident.id,
-                reader=caller.subject[:200],
-                read_at=datetime.now(UTC),
-                records_shown=len(current),
-            ),
-        )
-        await session.flush()
+        await _audited(session, resident.id, caller, records_shown=len(current))
         return [VulnerabilityPublic.model_validate(v) for v in current]
 
     async def read_one(
@@ -175,17 +183,7 @@ class VulnerabilityService:
         )
         if vulnerability is None or vulnerability.removed_at is not None:
             raise NotFound(f"No vulnerability {vulnerability_id} of resident {resident_id}")
-        repository.add(
-            session,
-            VulnerabilityRead(
-                id=uuid.uuid4(),
-                resident_id=resident.id,
-                reader=caller.subject[:200],
-                read_at=datetime.now(UTC),
-                records_shown=1,
-            ),
-        )
-        await session.flush()
+        await _audited(session, resident.id, caller, records_shown=1)
         return VulnerabilityPublic.model_validate(vulnerability)
 
     async def review(
