@@ -385,14 +385,22 @@ class RechargePaid(
     left owing nothing by a write-off is written off, not collected), `outstanding_pence`
     what is still owed. The write-off undone owes it again: `correction` true,
     `settled_by` write_off (docs/adr/0179). Events from before income sent `settled_by`
-    are payments or their corrections (a write-off then published none)."""
+    are payments or their corrections (a write-off then published none).
+
+    A recharge cancelled (its charge reversed on the sundry account) is owed no more and
+    was not paid: one event says so, `cancelled` true, `correction` true, `paid_in_full`
+    false, `outstanding_pence` 0, `amount_pence` the charge cancelled. It is the
+    recharge's last event: a cancellation is never undone (docs/adr/0176). Events from
+    before income sent `cancelled` are none of them a cancellation (one then published
+    nothing)."""
 
     recharge_id: uuid.UUID = Field(description="Repairs' recharge (from recharge-raised)")
     repair_id: uuid.UUID
     uprn: Uprn
     amount_pence: PositivePence = Field(
         description="What this payment paid of the recharge (a write-off: what it took off "
-        "it); for a correction, how much what is owed on it changed"
+        "it); for a correction, how much what is owed on it changed (a cancellation: the charge "
+        "cancelled)"
     )
     outstanding_pence: NonNegativePence = Field(description="What is still owed on the recharge")
     paid_in_full: bool
@@ -421,4 +429,14 @@ class RechargePaid(
         "`paid_in_full` is false, and a recharge it leaves owing nothing is written off; "
         "with `correction` true, the write-off undone). Absent on events published before "
         "income sent it, none of them a write-off: `payment`",
+    )
+    cancelled: bool = Field(
+        default=False,
+        description="True when the recharge itself was cancelled (its charge reversed on "
+        "the sundry account): owed no more and not paid, whatever was paid of it (that "
+        "credit goes to the account's other recharges, each told by its own event). "
+        "`correction` is true, `paid_in_full` false, `outstanding_pence` 0, `amount_pence` "
+        "the charge cancelled and `settled_by` `payment` (v1's `settled_by` takes no new "
+        "value: docs/adr/0176). Final: nothing follows it for the recharge. Absent on "
+        "events published before income sent it, none of them a cancellation: false",
     )

@@ -147,14 +147,24 @@ async def test_a_reversed_recharge_is_not_paid_and_rent_payments_pay_no_recharge
         json={"reason": "raised_in_error"},
     )
     assert reversal.status_code in (200, 201), reversal.text
+    # The cancellation says so (docs/adr/0176): not paid, nothing owed.
+    [cancellation] = await recharges_paid(income_database, uprn)
+    assert (*paid(cancellation), cancellation["cancelled"]) == (
+        str(cancelled.recharge_id),
+        str(cancelled.repair_id),
+        7_000,
+        0,
+        False,
+        True,
+    )
     today = london_day(datetime.now(UTC))
     assert (await pay(income, tenancy["rent_account_id"], 5_000, today)).status_code == 201
-    assert await recharges_paid(income_database, uprn) == []
+    assert await recharges_paid(income_database, uprn) == [cancellation]
     # A refused payment (received in the future) raises nothing either.
     assert (await pay(income, sundry, 500, today + timedelta(days=2))).status_code == 422
-    assert await recharges_paid(income_database, uprn) == []
+    assert await recharges_paid(income_database, uprn) == [cancellation]
     assert (await pay(income, sundry, 2_000, today)).status_code == 201
-    assert [paid(e) for e in await recharges_paid(income_database, uprn)] == [
+    assert [paid(e) for e in (await recharges_paid(income_database, uprn))[1:]] == [
         (str(kept.recharge_id), str(kept.repair_id), 2_000, 0, True)
     ]
 

@@ -518,7 +518,8 @@ def build_handlers(
         day it was received); paid in full, the recharge is collected. A write-off
         (`settled_by` write_off) leaving nothing owed makes it written off, neither owed
         nor collected; the write-off undone (a correction) makes it owed again
-        (docs/adr/0179)."""
+        (docs/adr/0179). A recharge income cancelled (`cancelled`) is cancelled, for good
+        (docs/adr/0176)."""
         await recharges.save_payments(
             session,
             [
@@ -532,6 +533,7 @@ def build_handlers(
                     posted_at=paid.posted_at,
                     written_off=paid.settled_by is RechargeSettledBy.WRITE_OFF
                     and not paid.correction,
+                    cancelled=paid.cancelled,
                 )
                 for paid in (envelope.data for envelope in envelopes)
             ],

@@ -497,6 +497,10 @@ class RechargeStatus(StrEnum):
     """Income wrote it off (former tenant arrears taken off the books, an approved
     decision): owed no more, and never paid (docs/adr/0180). Owed again if the write-off
     is undone."""
+    CANCELLED = "cancelled"
+    """Income cancelled it (staff reversed its charge on the sundry account): owed no
+    more, and not collected, whatever was paid of it (docs/adr/0176). Final: income
+    never undoes a cancellation."""
     DECLINED = "declined"
     """A manager considered the household's vulnerability and decided not to recharge:
     never raised, so income never heard of it (final)."""

@@ -479,7 +479,9 @@ class AccountService:
         changes. An entry is reversed once; a reversal is not reversed (post again).
         On a sundry account a correction changes what its recharges owe (a payment
         reversed owes again what it paid): recharge-paid for each recharge it changed,
-        in the same transaction, so repairs no longer counts it collected.
+        in the same transaction, so repairs no longer counts it collected. A recharge's
+        own entry reversed cancels it: recharge-paid `cancelled` true for it too, so
+        repairs no longer counts it owed (docs/adr/0176).
 
         A charge on a former tenant's account (its tenancy ended) is former tenant
         arrears, which only an approved decision takes off the books (DOMAIN.md): its
@@ -535,6 +537,8 @@ class AccountService:
             await self._recharges_changed(
                 session, account, owed_before, posted_at, reversed_entry=entry
             )
+        if sundry and entry.kind is EntryKind.RECHARGE:
+            await self._recharge_cancelled(session, account, entry, posted_at)
         return PostedPublic(
             entry=EntryPublic.model_validate(reversal),
             balance_pence=await repository.balance(session, account.id),
@@ -596,6 +600,41 @@ class AccountService:
                     ),
                 ),
             )
+
+    async def _recharge_cancelled(
+        self,
+        session: AsyncSession,
+        account: Account,
+        recharge: LedgerEntry,
+        posted_at: datetime,
+    ) -> None:
+        """recharge-paid (`cancelled` true) for a recharge whose own charge a reversal
+        took off the sundry account: owed no more and not paid (`paid_in_full` false,
+        `outstanding_pence` 0; `amount_pence` the charge cancelled), `paid_at` and
+        `posted_at` the reversal's posting, after any correction the credit it freed sent
+        to the other recharges. Before, a cancellation published nothing, and repairs
+        kept the recharge owed (or collected) for ever (docs/adr/0176). Final: a reversal
+        is never reversed, so nothing follows it. A recharge invoiced before income kept
+        recharge ids is cancelled all the same, without an event."""
+        if recharge.recharge_id is None or recharge.repair_id is None:
+            return
+        if recharge.amount_pence <= 0:  # not a charge: nothing was owed to cancel
+            return
+        await publish(
+            session,
+            RechargePaid(
+                recharge_id=recharge.recharge_id,
+                repair_id=recharge.repair_id,
+                uprn=account.uprn,
+                amount_pence=recharge.amount_pence,
+                outstanding_pence=0,
+                paid_in_full=False,
+                paid_at=posted_at,
+                correction=True,
+                posted_at=posted_at,
+                cancelled=True,
+            ),
+        )
 
     async def _within_write_off_limit(
         self,

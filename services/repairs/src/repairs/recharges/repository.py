@@ -323,7 +323,8 @@ async def save_flags(session: AsyncSession, flags: Iterable[VulnerabilityFlag]) 
 class PaymentOnRecharge:
     """What one recharge-paid said about a recharge. `posted_at` is when income posted
     it, None on an event published before income sent it. `written_off`: it was a
-    write-off (`settled_by` write_off, not a write-off undone)."""
+    write-off (`settled_by` write_off, not a write-off undone). `cancelled`: income
+    cancelled the recharge itself (docs/adr/0176)."""
 
     recharge_id: uuid.UUID
     repair_id: uuid.UUID
@@ -333,6 +334,7 @@ class PaymentOnRecharge:
     paid_at: datetime
     posted_at: datetime | None = None
     written_off: bool = False
+    cancelled: bool = False
 
     @property
     def version(self) -> datetime:
@@ -352,7 +354,10 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
     write-off leaving nothing owed (never paid, so not collected: docs/adr/0179), and
     raised again the collected or written-off ones whose latest event (a correction: a
     payment or write-off reversed, or a write-off of part) left something owed: four
-    statements for a run of events."""
+    statements for a run of events. Last, those income cancelled become cancelled, for
+    good: a cancellation is income's last word on a recharge, never undone, so it needs
+    no order among the events, and no status above overwrites it (docs/adr/0176)."""
+    payments = list(payments)
     rows = [
         {
             "recharge_id": p.recharge_id,
@@ -401,5 +406,17 @@ async def save_payments(session: AsyncSession, payments: Iterable[PaymentOnRecha
             )
             .where(col(Recharge.status).in_(was))
             .values(status=becomes)
+            .execution_options(synchronize_session=False)
+        )
+    if cancelled := {p.recharge_id for p in payments if p.cancelled}:
+        await session.execute(
+            update(Recharge)
+            .where(col(Recharge.id).in_(cancelled))
+            .where(
+                col(Recharge.status).in_(
+                    (RechargeStatus.RAISED, RechargeStatus.COLLECTED, RechargeStatus.WRITTEN_OFF)
+                )
+            )
+            .values(status=RechargeStatus.CANCELLED)
             .execution_options(synchronize_session=False)
         )
