@@ -566,10 +566,10 @@ class AccountService:
 
         A write-off's say `settled_by` write_off and `paid_in_full` false: nothing was
         paid. A reversal's are corrections (`correction` true); a reversed recharge itself
-        raises nothing (cancelled is not paid), and a write-off undone says `settled_by`
-        write_off too: repairs makes a recharge it had written off owed again
-        (docs/adr/0179). A recharge invoiced before income kept recharge ids changes all
-        the same, without an event."""
+        is left out here (cancelled is not paid: _recharge_cancelled says it is
+        cancelled), and a write-off undone says `settled_by` write_off too: repairs makes
+        a recharge it had written off owed again (docs/adr/0179). A recharge invoiced
+        before income kept recharge ids changes all the same, without an event."""
         owed_after = await self._recharges_outstanding(session, account)
         skip = (
             None
