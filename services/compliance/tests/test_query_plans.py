@@ -109,6 +109,10 @@ CASES = [
     # The sweep (scheduled): due, expired, escalation, no-access ladder.
     case("sweep: checks due", lambda s, _r: checks.due_to_raise(s, TODAY, 100)),
     case("sweep: certificates expired", lambda s, _r: checks.expired_to_raise(s, TODAY, 100)),
+    case(
+        "sweep: an earlier tenancy's alarm check, the next tenancy begun",
+        lambda s, _r: checks.first_days_come(s, TODAY, 100),
+    ),
     case("sweep: escalations", lambda s, _r: checks.escalations_to_raise(s, TODAY, 100)),
     case("sweep: access ladder", lambda s, _r: checks.ladder_steps_due(s, TODAY, 100)),
     # GET /v1/gas-safety-records and the contractor's own records.

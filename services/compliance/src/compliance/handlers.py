@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import day_of_check, due_by_for_day
+from compliance.checks.rules import day_of_check
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
-from compliance.models import AccessOutcome, Subject
+from compliance.models import AccessOutcome
 from compliance.tenant_copies import service as tenant_copies
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, CombinedAppointmentOffered
@@ -74,7 +74,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         no first-day check and no copies for its tenants.
 
         An earlier tenancy's first-day check still open (never made) is withdrawn and
-        this tenancy's opened for its own first day (ADR 0161)."""
+        this tenancy's opened for its own first day (ADR 0161), once this tenancy has
+        begun: announced ahead, the earlier check stays open for the household still
+        there until this tenancy's first day (the sweep then replaces it, ADR 0175)."""
         now = datetime.now(UTC)
         if not await homes.note_tenancy(
             session, tenancy.tenancy_id, tenancy.uprn, tenancy.start_date
@@ -85,24 +87,24 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             earlier = await checks.open_of_type(
                 session, tenancy.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
             )
-            if earlier is not None and day_of_check(earlier.due_by) < tenancy.start_date:
-                # An earlier tenancy's first-day check never made: it can no longer be
-                # made on its day, and reused it left this household's first day
-                # unchecked (a test in the void completed it). Withdrawn, announced
-                # (check-withdrawn); this tenancy's is opened for its own day (ADR 0161).
-                await programme.withdraw(session, [earlier.id], now)
-                log.info("earlier tenancy's alarm check withdrawn", uprn=tenancy.uprn)
-            await programme.open_check(
-                session,
-                uprn=tenancy.uprn,
-                subject=Subject.HOME,
-                check_type=CheckType.SMOKE_CO_ALARMS,
-                # in time on the first day, overdue from the next
-                due_by=due_by_for_day(tenancy.start_date),
-                due_from_day=tenancy.start_date,
-                now=now,
-            )
-            log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
+            if (
+                earlier is not None
+                and day_of_check(earlier.due_by) < tenancy.start_date
+                and tenancy.start_date > london_day(now)
+            ):
+                # An earlier tenancy's first-day check never made, this tenancy announced
+                # ahead: the household there may still have its late test made, so its
+                # check stays open until this tenancy's first day, when the sweep (or a
+                # test made from that day) withdraws it and opens this one's (ADR 0175).
+                log.info(
+                    "earlier tenancy's alarm check kept until the first day", uprn=tenancy.uprn
+                )
+            else:
+                # Begun already, or no earlier check open: an earlier one can no longer
+                # be made on its day, and reused it would leave this household's first
+                # day unchecked; withdrawn (check-withdrawn), this one opened (ADR 0161).
+                await programme.first_day_check(session, tenancy.uprn, tenancy.start_date, now)
+                log.info("alarm check raised for a new tenancy", uprn=tenancy.uprn)
             # the household moving in has its own access history, not the one before's
             await programme.lead_of_the_household(session, tenancy.uprn)
         elif await homes.tenancy_start(session, tenancy.uprn) != tenancy.start_date:

@@ -353,6 +353,29 @@ async def withdrawn_after(
     return list((await session.execute(query)).all())
 
 
+async def first_days_come(session: AsyncSession, today: date, limit: int) -> list[tuple[str, date]]:
+    """Homes whose open smoke and CO alarm check is an earlier tenancy's (its first day,
+    the day before its due date, before the home's newest tenancy's start) and whose
+    newest tenancy has begun by `today`: the UPRN and that tenancy's first day, for the
+    sweep to withdraw the earlier check and open the newer's (ADR 0175). Locked (SKIP
+    LOCKED) so another replica's sweep takes other homes."""
+    query = (
+        core_select(col(Check.uprn), col(Home.tenancy_start_date))
+        .join(Home, col(Home.uprn) == col(Check.uprn))
+        .where(
+            col(Check.check_type) == CheckType.SMOKE_CO_ALARMS,
+            col(Check.completed_at).is_(None),
+            col(Home.tenancy_start_date) <= today,
+            # day_of_check(due_by) < start: due_by - 1 day < start
+            col(Check.due_by) <= col(Home.tenancy_start_date),
+        )
+        .order_by(col(Check.uprn))
+        .limit(limit)
+        .with_for_update(of=_check, skip_locked=True)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
 async def due_to_raise(session: AsyncSession, today: date, limit: int) -> list[Check]:
     """Open checks whose lead time has come and whose check-due is not yet raised,
     locked so another replica's sweep skips them."""

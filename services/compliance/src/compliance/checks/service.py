@@ -23,6 +23,7 @@ from compliance.checks.rules import (
     corrects_the_latest,
     day_of_check,
     days_overdue,
+    due_by_for_day,
     due_from,
     escalate_on,
     gas_status,
@@ -623,6 +624,64 @@ class ProgrammeService:
         await session.flush()
         return check
 
+    # -- a tenancy's own first-day alarm check (ADR 0161, 0175) ----------------------
+
+    async def first_day_check(
+        self, session: AsyncSession, uprn: str, tenancy_start: date, now: datetime
+    ) -> Check:
+        """The smoke and CO alarm check of the tenancy beginning `tenancy_start`, due on
+        its first day (overdue from the next): an earlier tenancy's first-day check still
+        open is withdrawn (check-withdrawn) and this one opened (ADR 0161); the open one
+        when it is already this day's (the same tenancy again: nothing raised twice)."""
+        earlier = await repository.open_of_type(
+            session, uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+        )
+        if earlier is not None and day_of_check(earlier.due_by) < tenancy_start:
+            await self.withdraw(session, [earlier.id], now)
+        return await self.open_check(
+            session,
+            uprn=uprn,
+            subject=Subject.HOME,
+            check_type=CheckType.SMOKE_CO_ALARMS,
+            # in time on the first day, overdue from the next
+            due_by=due_by_for_day(tenancy_start),
+            due_from_day=tenancy_start,
+            now=now,
+        )
+
+    async def alarm_check_for_test(
+        self,
+        session: AsyncSession,
+        check: Check | None,
+        tenancy_start: date | None,
+        day: date,
+        now: datetime,
+    ) -> Check | None:
+        """The open alarm check a test made on `day` is for (ADR 0175). An earlier
+        tenancy's first-day check is kept open until the newer tenancy (beginning
+        `tenancy_start`, the home's newest) begins: a test before that day is that
+        household's, made late. A test on or after it is the newer tenancy's: the earlier
+        check is withdrawn and the newer's opened now (first_day_check), if the sweep
+        has not done it yet."""
+        if (
+            check is None
+            or tenancy_start is None
+            or day_of_check(check.due_by) >= tenancy_start
+            or day < tenancy_start
+        ):
+            return check
+        return await self.first_day_check(session, check.uprn, tenancy_start, now)
+
+    async def after_alarm_check_done(
+        self, session: AsyncSession, check: Check, tenancy_start: date | None, now: datetime
+    ) -> None:
+        """An earlier tenancy's first-day alarm check was just made, late, before the
+        home's newest tenancy (beginning `tenancy_start`) began: that tenancy's own
+        check is opened now, due from its first day, as it would have been on its
+        announcement (ADR 0175)."""
+        if tenancy_start is not None and day_of_check(check.due_by) < tenancy_start:
+            await self.first_day_check(session, check.uprn, tenancy_start, now)
+
     async def complete(
         self,
         session: AsyncSession,
@@ -761,6 +820,14 @@ class ProgrammeService:
         await publish_all(session, events)
         handled = len(due) + len(expired) + len(escalated)
         room -= len(escalated)
+        if room > 0:
+            # an earlier tenancy's first-day alarm check kept open while a newer tenancy
+            # was announced ahead: the newer's first day has come (ADR 0175)
+            begun = await repository.first_days_come(session, today, room)
+            for uprn, tenancy_start in begun:
+                await self.first_day_check(session, uprn, tenancy_start, now)
+            handled += len(begun)
+            room -= len(begun)
         if room > 0:
             # homes missing a required alarm whose repair was never raised (docs/adr/0109)
             handled += await missing_alarms.raise_for_homes_not_yet_raised(session, now, room)
@@ -1226,6 +1293,14 @@ class ProgrammeService:
             home.tenancy_start_date if home is not None else None,
             self.settings.tenant_copy_days,
         )
+        tenancy_start = None if home is None else home.tenancy_start_date
+        if check.check_type is CheckType.SMOKE_CO_ALARMS and corrected is None:
+            # sent to an earlier tenancy's first-day check, made on or after the newer
+            # tenancy's first day: the newer's check (ADR 0175)
+            check = (
+                await self.alarm_check_for_test(session, check, tenancy_start, data.done_on, now)
+                or check
+            )
         # the check sent to, unless a correction: then the one the open check followed
         following = check
         if corrected is not None:
@@ -1287,6 +1362,8 @@ class ProgrammeService:
                 no_access_history=no_access_history,
                 now=now,
             )
+            if check.check_type is CheckType.SMOKE_CO_ALARMS:
+                await self.after_alarm_check_done(session, check, tenancy_start, now)
         else:
             await self.replace_on_cycle(
                 session,

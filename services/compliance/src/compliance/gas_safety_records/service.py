@@ -394,8 +394,17 @@ class GasSafetyRecordService:
                 now=now,
             )
         if data.alarm_tests:
-            alarm_check = await checks.open_of_type(
-                session, data.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+            # an earlier tenancy's first-day check stays open until the newer tenancy
+            # begins: a test before that day is its household's, one from it the newer's
+            # (ADR 0175)
+            alarm_check = await self.programme.alarm_check_for_test(
+                session,
+                await checks.open_of_type(
+                    session, data.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
+                ),
+                tenancy_start,
+                data.check_date,
+                now,
             )
             # a first-day alarm check is done on the tenancy's first day or after: a test
             # before it (the tenancy announced ahead) leaves it open
@@ -409,6 +418,9 @@ class GasSafetyRecordService:
                     certificate_reference=data.certificate_reference,
                     no_access_history=no_access_history,
                     now=now,
+                )
+                await self.programme.after_alarm_check_done(
+                    session, alarm_check, tenancy_start, now
                 )
         raised_by_register = (
             set()
