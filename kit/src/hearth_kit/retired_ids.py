@@ -9,7 +9,7 @@ it:
 - `kept_ids` maps ids to the ids kept, one read: every handler writing a row by an id
   from an event maps it first, so a late event naming a retired id writes under the id
   kept.
-- `remember_retired` records ids retired into one kept, in the caller's transaction
+- `remember` records ids retired into one kept, in the caller's transaction
   (the re-keying's), re-pointing every id already retired into one of them, so the kept
   id is never itself retired: a lookup is one step, never a walk of a chain.
 
@@ -35,10 +35,18 @@ class RetiredIds:
         self, session: AsyncSession, ids: Iterable[uuid.UUID]
     ) -> dict[uuid.UUID, uuid.UUID]:
         """Each id as the service keys it: an id the table holds as retired is the id kept
-        (one step: the table is re-pointed at each retirement), any other is itself."""
+        (one step: the table is re-pointed at each retirement), any other is itself.
+
+        Takes the table's SHARE lock (PostgreSQL) until the caller's transaction ends.
+        Without it, a handler could read "not retired" while a retirement of that id was
+        in flight, the retirement re-key the rows it could see, and the handler then
+        commit its row under the id just retired, for good (READ COMMITTED: neither sees
+        the other's uncommitted rows). With it, one waits for the other: the retirement
+        then re-keys the handler's row, or the handler reads the id kept (docs/adr/0173)."""
         wanted = set(ids)
         if not wanted:
             return {}
+        await self._lock(session, "SHARE")
         retired = self.table
         rows = await session.execute(
             select(retired.c.duplicate_person_id, retired.c.kept_person_id).where(
@@ -47,6 +55,14 @@ class RetiredIds:
         )
         found: dict[uuid.UUID, uuid.UUID] = dict(rows.tuples().all())
         return {one: found.get(one, one) for one in wanted}
+
+    async def _lock(self, session: AsyncSession, mode: str) -> None:
+        """The table's lock in `mode` until the caller's transaction ends (PostgreSQL;
+        SQLite has one writer, so nothing to take)."""
+        bind = session.bind
+        if bind is not None and bind.dialect.name == "postgresql":
+            name = bind.dialect.identifier_preparer.format_table(self.table)
+            await session.execute(text(f"LOCK TABLE {name} IN {mode} MODE"))
 
     async def kept_id(self, session: AsyncSession, one: uuid.UUID) -> uuid.UUID:
         """One id as the service keys it (kept_ids)."""
@@ -64,14 +80,13 @@ class RetiredIds:
 
         Two retirements of one chain may be handled side by side (a consumer's
         partitions); each takes the table's lock first (PostgreSQL; SQLite has one
-        writer), so the second reads what the first remembered. Handlers only reading the
-        table are not blocked (SHARE ROW EXCLUSIVE conflicts with itself and with writes,
-        not with reads)."""
+        writer), so the second reads what the first remembered. SHARE ROW EXCLUSIVE
+        conflicts with itself and with the SHARE lock `kept_ids` takes, so a handler
+        mapping ids waits for a retirement in flight, and a retirement for the handlers
+        mapping ids, never reading past each other; handlers mapping ids side by side do
+        not wait for one another (SHARE does not conflict with SHARE)."""
         retired = self.table
-        bind = session.bind
-        if bind is not None and bind.dialect.name == "postgresql":
-            name = bind.dialect.identifier_preparer.format_table(retired)
-            await session.execute(text(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE"))
+        await self._lock(session, "SHARE ROW EXCLUSIVE")
         kept = await self.kept_id(session, kept_as_named)
         now_retired = [one for one in ids if one != kept]
         if now_retired:
