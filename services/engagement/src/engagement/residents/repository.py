@@ -75,21 +75,62 @@ async def get(
 
 
 def moved_in_by(resident: Any, day: date) -> Any:
-    """Whether the resident's tenancy had started by `day` (or no start is known: a
-    resident registered without one): income records a tenancy up to a year ahead and
-    announces it at once, and its tenants do not live in the home until its first day
-    (docs/adr/0096: the household living there, not the one announced ahead)."""
-    return or_(col(resident.tenancy_started_on).is_(None), col(resident.tenancy_started_on) <= day)
+    """Whether the resident placed on a home (`resident.uprn`) lived there on `day` as
+    far as their tenancy's start tells: it had started by then (income records a
+    tenancy up to a year ahead and announces it at once, and its tenants do not live in
+    the home until its first day: docs/adr/0096, the household living there, not the one
+    announced ahead). With no start known (a tenant registered on a tenancy income has
+    not announced yet: docs/adr/0118), only on a day no other tenancy of the home was
+    running (another_household_on): on a day one ran, that tenancy's household lived
+    there, the one before them, and theirs had not begun (docs/adr/0165, 0184). Every
+    reader of who lives in a home on a day (on_home, lived_in_then, the survey's
+    living_on) takes it from here. A SQL condition correlated to `resident`."""
+    return or_(
+        col(resident.tenancy_started_on) <= day,
+        and_(
+            col(resident.tenancy_started_on).is_(None),
+            ~exists(another_household_on(resident, day)),
+        ),
+    )
+
+
+def tenancy_running(uprn: Any, day: date) -> Select[Any]:
+    """The tenancies of the home `uprn` running on the London day `day`: started by then
+    and not ended before it (by the end date income announced: one whose end is not
+    announced yet is still running). Their tenants were the household living there that
+    day (docs/adr/0122)."""
+    return select(col(Tenancy.tenancy_id)).where(
+        col(Tenancy.uprn) == uprn,
+        col(Tenancy.start_date) <= day,
+        ~exists().where(
+            col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
+            col(TenancyEnd.end_date) < day,
+        ),
+    )
+
+
+def another_household_on(resident: Any, day: date) -> Select[Any]:
+    """The tenancies of the home the resident is placed on, other than the one they are
+    placed on, running on the London day `day` (tenancy_running): another household's.
+    Correlated to `resident`."""
+    return (
+        tenancy_running(col(resident.uprn), day)
+        .where(col(Tenancy.tenancy_id).is_distinct_from(col(resident.tenancy_id)))
+        .correlate(resident)
+    )
 
 
 async def on_home(session: AsyncSession, uprn: str, day: date) -> list[Resident]:
     """The residents living in a home on the London day `day`: on a tenancy of it that
     had started by then and has not ended (a former tenant keeps the home as their last
     one, and gets none of its letters). A tenancy announced ahead puts its tenants on
-    the home only from its first day (moved_in_by); and a tenant moving within the
-    landlord's homes, put on the new home's tenancy as soon as it was announced, still
-    lives in the old home until then: they are its residents while that tenancy of the
-    old home (their tenancy history) has started and income has not said it ended."""
+    the home only from its first day, and one income has not announced yet (no start
+    known) only on a day no other tenancy of the home ran: a letter about the home while
+    the household before them lives there is not theirs (moved_in_by, docs/adr/0184).
+    And a tenant moving within the landlord's homes, put on the new home's tenancy as
+    soon as it was announced, still lives in the old home until then: they are its
+    residents while that tenancy of the old home (their tenancy history) has started and
+    income has not said it ended."""
     living_there = select(Resident).where(
         Resident.uprn == uprn, col(Resident.tenancy_ended_on).is_(None), moved_in_by(Resident, day)
     )
@@ -153,27 +194,13 @@ def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
     whose move out was announced since is none of them on any day: this reads the
     tenancy's end date instead. Placed with no start known (a tenancy income has not
     announced yet), they did not live there on a day another tenancy of the home ran:
-    that was the household before them (docs/adr/0165). A SQL condition, for one
-    statement."""
-    another_household_then = (
-        select(col(Tenancy.tenancy_id))
-        .where(
-            col(Tenancy.uprn) == uprn,
-            col(Tenancy.start_date) <= day,
-            ~exists().where(
-                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
-                col(TenancyEnd.end_date) < day,
-            ),
-            col(Tenancy.tenancy_id).is_distinct_from(col(Resident.tenancy_id)),
-        )
-        .correlate(Resident)
-    )
+    that was the household before them (moved_in_by: docs/adr/0165). A SQL condition,
+    for one statement."""
     placed = select(col(Resident.id)).where(
         Resident.id == resident_id,
         Resident.uprn == uprn,
         moved_in_by(Resident, day),
         or_(col(Resident.tenancy_ended_on).is_(None), col(Resident.tenancy_ended_on) >= day),
-        or_(col(Resident.tenancy_started_on).is_not(None), ~exists(another_household_then)),
     )
     later, later_tenant = aliased(Tenancy), aliased(TenancyTenant)
     moved_on_since = (
@@ -204,19 +231,10 @@ def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
 
 def a_household_then(uprn: str, day: date) -> Any:
     """Whether engagement knows a household of the home on the London day `day`: a
-    tenancy of it that had started by then and had not ended before it (its tenants, as
-    visits and the survey figures read the household then: docs/adr/0122, 0151). A SQL
-    condition, for one statement."""
-    return exists(
-        select(col(Tenancy.tenancy_id)).where(
-            col(Tenancy.uprn) == uprn,
-            col(Tenancy.start_date) <= day,
-            ~exists().where(
-                col(TenancyEnd.tenancy_id) == col(Tenancy.tenancy_id),
-                col(TenancyEnd.end_date) < day,
-            ),
-        )
-    )
+    tenancy of it running then (tenancy_running: its tenants, as visits and the survey
+    figures read the household then: docs/adr/0122, 0151). A SQL condition, for one
+    statement."""
+    return exists(tenancy_running(uprn, day))
 
 
 async def not_of_the_household(

@@ -121,10 +121,12 @@ def living_on(
     """Who lived in each of the block's homes after `after_uprn` (`block_id`), or in the
     one home `uprn`, on the London day `day` (uprn, resident_id, registered_at), as
     residents.repository.on_home reads a home's residents: those placed on the home
-    whose tenancy had started by then and has not ended (moved_in_by), and a tenant of a
-    tenancy of the home that had started by then and had not ended before it whose own
-    newer tenancy had not started by then (a tenant moving within the landlord's homes
-    is on the new tenancy from its announcement). The second reads the tenancy's end
+    whose tenancy had started by then and has not ended (moved_in_by: with no start
+    known, only on a day no other tenancy of the home ran, so the incoming tenant is not
+    asked about work done for the household before them: docs/adr/0184), and a tenant
+    of a tenancy of the home that had started by then and had not ended before it whose
+    own newer tenancy had not started by then (a tenant moving within the landlord's
+    homes is on the new tenancy from its announcement). The second reads the tenancy's end
     date, not whether it has ended: the household there when the work was done, though
     it has moved on since, is the one that saw it, and it is written to where it lives
     now. A former tenant who left the landlord's homes is not asked (no letter goes to
