@@ -288,3 +288,71 @@ async def test_bad_input_through_the_gateway_is_a_problem_naming_the_field(
     )
     assert response.status_code == 422
     assert response.json()["field"] == "draft.visit"
+
+
+async def test_an_emergency_hazard_saved_in_the_draft_opens_its_case_before_the_report(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """ADR 0182: the case opens when the piece is saved, its clock from visited_at; the
+    report submitted later keeps the hazard's id, and repairs still holds one case."""
+    uprn = a_uprn()
+    household = await a_tenanted_home(gateway, uprn)
+    visit = await gateway.post(
+        "/v1/visits",
+        json={"uprn": uprn, "scheduled_for": (datetime.now(UTC) - timedelta(hours=3)).isoformat()},
+    )
+    assert visit.status_code == 201, visit.text
+    visit_id = visit.json()["id"]
+    visited_at = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
+    draft = pieces(household["resident"]["id"], visited_at)
+    gas = {
+        "section": "hazard",
+        "piece_id": "h2",
+        "version": 1,
+        "content": {
+            "hazard_type": "gas_or_carbon_monoxide",
+            "severity": "emergency",
+            "location": "kitchen",
+            "description": "Smell of gas at the cooker",
+        },
+    }
+    # the visit piece and the emergency hazard first: the rest comes later
+    saved = await gateway.put(
+        f"/v1/visits/{visit_id}/report/draft", json={"pieces": [draft[0], gas]}
+    )
+    assert saved.status_code == 200, saved.text
+    [sent] = [p["hazard_id"] for p in saved.json()["pieces"] if p["piece_id"] == "h2"]
+
+    async def cases(count: int) -> list[dict[str, Any]] | None:
+        page = (await gateway.get("/v1/awaab-cases", params={"uprn": uprn})).json()
+        items = page.get("items") or []
+        return items if len(items) == count else None
+
+    async def one_case() -> list[dict[str, Any]] | None:
+        return await cases(1)
+
+    [case] = await eventually(one_case, timeout=30)
+    assert (case["severity"], case["source"], case["hazard_id"]) == (
+        "emergency",
+        "home_visit",
+        sent,
+    )
+    assert datetime.fromisoformat(case["became_aware_at"]) == visited_at
+
+    assert (
+        await gateway.put(f"/v1/visits/{visit_id}/report/draft", json={"pieces": draft[1:]})
+    ).status_code == 200
+    submitted = await gateway.post(
+        f"/v1/visits/{visit_id}/report/submit",
+        json={},
+        headers={"Idempotency-Key": f"submit-{visit_id}"},
+    )
+    assert submitted.status_code == 201, submitted.text
+    found = {h["severity"]: h["id"] for h in submitted.json()["hazards_found"]}
+    assert found["emergency"] == sent
+
+    async def two_cases() -> list[dict[str, Any]] | None:  # the emergency's and the damp's
+        return await cases(2)
+
+    opened = await eventually(two_cases, timeout=30)
+    assert sorted(c["hazard_id"] for c in opened) == sorted(found.values())
