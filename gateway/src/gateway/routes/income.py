@@ -16,7 +16,9 @@ reviewed every 3 to 6 months: the reviews due are listed with `income:read`
 (`/v1/arrangements/reviews-due`, no path parameter; there is no
 `/v1/arrangements/{arrangement_id}` to shadow) and a review is recorded with
 `income:write`. Open arrears cases are listed with `income:read` (`/v1/arrears-cases`,
-no path parameter; a case is read under its rent account, so none is shadowed).
+no path parameter; a case is read under its rent account, so none is shadowed). Each
+POST answering 201 with a Location has the GET that Location names: a posting's entry
+(docs/adr/0181).
 """
 
 from __future__ import annotations
@@ -123,6 +125,14 @@ ROUTES: list[PassThrough] = [
         WRITE,
         "Credit a payment (Idempotency-Key); publishes payment-received",
         status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/rent-accounts/{account_id}/entries/{entry_id}",
+        "income",
+        READ,
+        "One entry of the account as posted: where a payment, a reversal and a held "
+        "recharge's charge lead (ADR 0181)",
     ),
     PassThrough(
         "POST",

@@ -6,7 +6,9 @@ approve or decline recharges and run Awaab's Law cases with `repairs:manage`.
 Contractors use only the `/v1/contractor/...` rows (scope `contractor`); their internal
 token carries `contractor_id`, and the repairs service filters every contractor query by it (another
 contractor's work order is a 404 there, not only here). `/v1/repairs/figures` comes
-before `/v1/repairs/{repair_id}`."""
+before `/v1/repairs/{repair_id}`, and `/v1/appointments/availability` before
+`/v1/appointments/{appointment_id}`. Each POST answering 201 with a Location has the GET
+that Location names (docs/adr/0181)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,13 @@ ROUTES: list[PassThrough] = [
         WRITE,
         "Recharge the household (held for a manager where a vulnerability is recorded)",
         status_code=201,
+    ),
+    PassThrough(
+        "GET",
+        "/v1/recharges/{recharge_id}",
+        "repairs",
+        READ,
+        "One recharge and its status now: where asking for it leads (ADR 0181)",
     ),
     PassThrough(
         "POST",
@@ -128,6 +137,14 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "GET", "/v1/appointments", "repairs", READ, "Appointments, soonest first, by home/status"
+    ),
+    PassThrough(
+        "GET",
+        "/v1/appointments/{appointment_id}",
+        "repairs",
+        READ,
+        "One appointment: where booking and rebooking lead (ADR 0181; after availability, "
+        "which it would shadow; staff only, a contractor reads it on its work order)",
     ),
     PassThrough(
         "POST",

@@ -206,6 +206,18 @@ class ReportDraftPiece(VisitsModel, table=True):
     version: int
     content: dict[str, object] | None = Field(default=None, sa_type=JSON)
     saved_at: datetime = Field(sa_type=AwareDateTime)
+    hazard_id: uuid.UUID | None = Field(
+        default=None,
+        description="An emergency hazard piece sent to repairs when it was saved (ADR "
+        "0182): the hazard id hazard-identified carried, which the report's hazard keeps "
+        "at submit (null: not sent; submit publishes it)",
+    )
+    identified_at: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="The clock hazard-identified carried (the draft's visited_at then); "
+        "the draft's visited_at stays so while the piece is there",
+    )
 
 
 class HomeProfile(VisitsModel, table=True):

@@ -21,6 +21,7 @@ from hearth_kit.problems import PROBLEM_RESPONSES
 from hearth_kit.responses import model_response
 from income.accounts.schemas import (
     AccountPublic,
+    EntryPublic,
     HeldRechargeCharge,
     HeldRechargeChargedPublic,
     HeldRechargesPublic,
@@ -139,6 +140,17 @@ async def receive_payment(
         lambda: accounts.receive_payment(session, account_id, body, datetime.now(UTC)),
         location=lambda posted: f"/v1/rent-accounts/{account_id}/entries/{posted.entry.id}",
     )
+
+
+@router.get("/{account_id}/entries/{entry_id}", response_model=EntryPublic)
+async def get_entry(
+    account_id: uuid.UUID, entry_id: uuid.UUID, session: SessionDep, accounts: AccountServiceDep
+) -> EntryPublic:
+    """One entry of the account as it was posted (entries never change: a correction is
+    another entry naming it in `reverses_entry_id`), where a payment's, a reversal's and
+    a held recharge's charge's Location leads (ADR 0181). income:read, as the account
+    and its statement."""
+    return await accounts.entry(session, account_id, entry_id)
 
 
 @router.post(

@@ -295,6 +295,16 @@ class AccountService:
             balance_pence=await repository.balance(session, account.id),
         )
 
+    async def entry(
+        self, session: AsyncSession, account_id: uuid.UUID, entry_id: uuid.UUID
+    ) -> EntryPublic:
+        """One entry of the account, as posted: where a posting's Location leads (ADR
+        0181). An entry of another account is a 404, as one never posted."""
+        entry = await repository.get_entry(session, account_id, entry_id)
+        if entry is None:
+            raise NotFound(f"No entry {entry_id} on account {account_id}")
+        return EntryPublic.model_validate(entry)
+
     async def receive_payment(
         self, session: AsyncSession, account_id: uuid.UUID, data: PaymentCreate, now: datetime
     ) -> PostedPublic:

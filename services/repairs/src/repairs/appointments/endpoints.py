@@ -115,6 +115,16 @@ async def list_appointments(
     return await appointments.page(session, page, uprn=uprn, status=status)
 
 
+@appointments_router.get("/{appointment_id}", response_model=AppointmentPublic)
+async def get_appointment(
+    appointment_id: uuid.UUID, session: SessionDep, appointments: AppointmentServiceDep
+) -> AppointmentPublic:
+    """One appointment, where booking and rebooking's Location leads (ADR 0181). After
+    /availability, which this path would otherwise take as an id. Staff only, as every
+    appointment route: a contractor reads its appointments on its work orders."""
+    return await appointments.get(session, appointment_id)
+
+
 @appointments_router.post(
     "/{appointment_id}/rebook",
     status_code=status.HTTP_201_CREATED,

@@ -173,6 +173,11 @@ async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> A
     return (await session.execute(query)).scalars().first()
 
 
+async def find_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> Appointment | None:
+    """An appointment to read, unlocked (get_appointment locks it for a change)."""
+    return await session.get(Appointment, appointment_id)
+
+
 STARTED = (
     AppointmentStatus.BOOKED,
     AppointmentStatus.KEPT,

@@ -1066,6 +1066,13 @@ class AppointmentService:
         await session.flush()
         return appointment_to_public(appointment)
 
+    async def get(self, session: AsyncSession, appointment_id: uuid.UUID) -> AppointmentPublic:
+        """One appointment, as the list shows it: where its Location leads (ADR 0181)."""
+        appointment = await repository.find_appointment(session, appointment_id)
+        if appointment is None:
+            raise NotFound(f"No appointment {appointment_id}")
+        return appointment_to_public(appointment)
+
     async def page(
         self,
         session: AsyncSession,

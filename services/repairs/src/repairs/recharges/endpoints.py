@@ -35,6 +35,13 @@ async def recharge_household(
     )
 
 
+@router.get("/v1/recharges/{recharge_id}", response_model=RechargePublic)
+async def get_recharge(recharge_id: uuid.UUID, session: SessionDep) -> RechargePublic:
+    """One recharge, its status now (held, raised, collected, declined...): where asking
+    for it leads (ADR 0181). repairs:read, as the work orders and repairs it is asked on."""
+    return await recharge_service.get(session, recharge_id)
+
+
 @router.post("/v1/recharges/{recharge_id}/approval", response_model=RechargePublic)
 async def approve_recharge(
     recharge_id: uuid.UUID,

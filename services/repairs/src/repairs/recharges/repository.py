@@ -257,6 +257,11 @@ async def get(session: AsyncSession, recharge_id: uuid.UUID) -> Recharge | None:
     return (await session.execute(query)).scalars().first()
 
 
+async def find(session: AsyncSession, recharge_id: uuid.UUID) -> Recharge | None:
+    """A recharge to read, unlocked (get locks it for a decision)."""
+    return await session.get(Recharge, recharge_id)
+
+
 def add(session: AsyncSession, recharge: Recharge) -> None:
     session.add(recharge)
 

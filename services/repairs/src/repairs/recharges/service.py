@@ -124,6 +124,14 @@ class RechargeService:
             await _raise(session, recharge, now)
         return to_public(recharge)
 
+    async def get(self, session: AsyncSession, recharge_id: uuid.UUID) -> RechargePublic:
+        """One recharge as asking for it answered, its status now: where that answer's
+        Location leads (ADR 0181)."""
+        recharge = await repository.find(session, recharge_id)
+        if recharge is None:
+            raise NotFound(f"No recharge {recharge_id}")
+        return to_public(recharge)
+
     async def approve(
         self, session: AsyncSession, recharge_id: uuid.UUID, approver: str
     ) -> RechargePublic:

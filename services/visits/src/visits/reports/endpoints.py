@@ -42,7 +42,10 @@ async def save_draft(
     caller: CallerDep,
 ) -> DraftPublic:
     """Save pieces of the visit's report as the tablet sends them (idempotent: each
-    piece is kept at its highest version, so resent or reordered pieces converge)."""
+    piece is kept at its highest version, so resent or reordered pieces converge). An
+    emergency hazard is sent to repairs at once (hazard-identified, dated the draft's
+    visited_at) when the draft holds it and its visit piece, and then stays as sent
+    (ADR 0182)."""
     return await reports.save_draft(session, visit_id, body, caller)
 
 
@@ -68,7 +71,8 @@ async def submit_report(
 ) -> Response:
     """Submit the draft as the visit's report, once (send an Idempotency-Key: a retry
     gets the same answer and changes nothing). Publishes visit-completed,
-    resident-details-confirmed, visit-found-repair, hazard-identified and
+    resident-details-confirmed, visit-found-repair, hazard-identified (but for an
+    emergency hazard sent when its piece was saved, ADR 0182) and
     tenancy-concern-raised, all dated visited_at."""
     return await idempotency.create(
         session,

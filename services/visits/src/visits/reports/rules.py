@@ -3,6 +3,7 @@ submitted, and the report it adds up to."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,11 +40,13 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class SavedPiece:
     """A draft piece as kept: its section, the tablet's id, and its content (None when
-    removed)."""
+    removed); an emergency hazard's piece sent to repairs when saved, the hazard id it
+    was sent with (ADR 0182)."""
 
     section: DraftSection
     piece_id: str
     content: dict[str, object] | None
+    hazard_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -55,6 +58,9 @@ class AssembledReport:
     rooms: list[RoomInventory] = field(default_factory=list)
     repairs: list[RepairFinding] = field(default_factory=list)
     hazards: list[HazardFinding] = field(default_factory=list)
+    hazards_sent: list[uuid.UUID | None] = field(default_factory=list)
+    """For each of `hazards`, the hazard id it was sent to repairs with when its piece
+    was saved (ADR 0182), or None: not sent yet, the report sends it."""
     tenancy_concerns: list[TenancyConcernFinding] = field(default_factory=list)
     communal_issues: list[CommunalIssueFinding] = field(default_factory=list)
     actions_promised: list[CustomerActionPromised] = field(default_factory=list)
@@ -148,7 +154,10 @@ def assemble(
             f"The draft has no {missing[0]} section yet: it is required", f"draft.{missing[0]}"
         )
     parts: dict[DraftSection, list[object]] = {section: [] for section in DraftSection}
+    hazards_sent: list[uuid.UUID | None] = []
     for piece in live:
+        if piece.section is DraftSection.HAZARD:
+            hazards_sent.append(piece.hazard_id)
         section_recorded(kind, piece.section, f"draft.{piece.section}")
         try:
             content = CONTENT_MODELS[piece.section].model_validate(piece.content)
@@ -170,6 +179,7 @@ def assemble(
         rooms=_all(parts[DraftSection.ROOM], RoomInventory),
         repairs=_all(parts[DraftSection.REPAIR], RepairFinding),
         hazards=_all(parts[DraftSection.HAZARD], HazardFinding),
+        hazards_sent=hazards_sent,
         tenancy_concerns=_all(parts[DraftSection.TENANCY_CONCERN], TenancyConcernFinding),
         communal_issues=_all(parts[DraftSection.COMMUNAL_ISSUE], CommunalIssueFinding),
         actions_promised=_all(parts[DraftSection.CUSTOMER_ACTION], CustomerActionPromised),

@@ -4,11 +4,14 @@ Never commits."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.visits import VisitKind
+from hearth_contracts.events.visits import HazardSeverity, VisitKind
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
@@ -23,6 +26,7 @@ from visits.reports.schemas import (
     DraftPieces,
     DraftPublic,
     DraftSection,
+    HazardFinding,
     LateInventory,
     RepairFinding,
     ReportSubmission,
@@ -38,7 +42,7 @@ from visits.visits.rules import (
     may_read_notes,
 )
 from visits.visits.schemas import CustomerActionPublic
-from visits.visits.service import VisitService, rooms_inspected
+from visits.visits.service import VisitService, announce_hazard, rooms_inspected
 
 
 class NotTheVisitsOfficer(ProblemError):
@@ -49,7 +53,79 @@ class NotTheVisitsOfficer(ProblemError):
 
 
 def _saved(piece: ReportDraftPiece) -> rules.SavedPiece:
-    return rules.SavedPiece(DraftSection(piece.section), piece.piece_id, piece.content)
+    return rules.SavedPiece(
+        DraftSection(piece.section), piece.piece_id, piece.content, piece.hazard_id
+    )
+
+
+C = TypeVar("C", bound=BaseModel)
+
+
+def _parsed(model: type[C], content: dict[str, object] | None) -> C | None:
+    """A piece's content as `model`, or None: removed, or saved under an older, laxer
+    rule (submit refuses it, naming it)."""
+    if content is None:
+        return None
+    try:
+        return model.model_validate(content)
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True)
+class _SentHazard:
+    """A hazard piece as it was sent to repairs: its content then and its clock."""
+
+    content: dict[str, object]
+    identified_at: datetime
+
+
+def _check_sent_hazards_kept(
+    data: DraftPieces,
+    sent: dict[tuple[str, str], _SentHazard],
+    stored: list[ReportDraftPiece],
+) -> None:
+    """After a save (which the caller rolls back on the 422): a hazard sent to repairs
+    when saved is still there with the hazard_type and severity it was sent with, and
+    every visit piece says the visited_at it was sent with. Repairs opened an Awaab's
+    Law case from it and no event takes one back, so the report records what repairs
+    was told (ADR 0182); the room and the description, which the event does not carry,
+    may still change. The 422 names the request's piece that changed it."""
+    if not sent:
+        return
+    clocks = {hazard.identified_at for hazard in sent.values()}
+    for piece in stored:
+        key = (piece.section, piece.piece_id)
+        changed: str | None = None
+        if key in sent:
+            was = sent[key].content
+            if piece.content is None:
+                changed = "content"
+            elif piece.content.get("hazard_type") != was.get("hazard_type"):
+                changed = "content.hazard_type"
+            elif piece.content.get("severity") != was.get("severity"):
+                changed = "content.severity"
+        elif piece.section == DraftSection.VISIT:
+            details = _parsed(VisitDetails, piece.content)
+            if details is not None and details.visited_at not in clocks:
+                changed = "content.visited_at"
+        if changed is None:
+            continue
+        at = max(
+            (n for n, p in enumerate(data.pieces) if (p.section.value, p.piece_id) == key),
+            default=None,
+        )
+        field = f"pieces.{at}.{piece.section}.{changed}" if at is not None else "pieces"
+        when = min(clocks).isoformat()
+        raise Unprocessable(
+            f"An emergency hazard of this draft was sent to repairs when it was saved, "
+            f"seen at {when} (hazard-identified: an Awaab's Law case is open on it). It "
+            "stays in the report as sent: not removed, its hazard_type and severity and "
+            "the draft's visited_at unchanged (its room and description may change). "
+            "Recorded in error: repairs' investigation closes the case (hazard_found "
+            "false) (ADR 0182)",
+            field=field,
+        )
 
 
 NOTES_SECTIONS = frozenset({DraftSection.VISIT, DraftSection.TENANCY_CONCERN})
@@ -79,6 +155,7 @@ def draft_public(visit: Visit, pieces: list[ReportDraftPiece], caller: Caller) -
                 version=p.version,
                 content=_content_shown(DraftSection(p.section), p.content, notes_shown),
                 saved_at=p.saved_at,
+                hazard_id=p.hazard_id,
             )
             for p in pieces
         ],
@@ -97,7 +174,14 @@ class ReportService:
         """Save pieces of the visit's report. A piece already kept at a higher version
         stays as it is; visited_at in the future, or more than the report window ago, is
         refused, and so is a repair of emergency severity (reported to repairs at once,
-        not held for the report: ADR 0166), and nothing is saved."""
+        not held for the report: ADR 0166), and nothing is saved.
+
+        An emergency hazard is sent to repairs (hazard-identified, its clock the draft's
+        visited_at) in the save that gives the draft both it and its one visit piece,
+        once; its piece keeps the hazard id, which the report keeps at submit and sends
+        no second time. A sent hazard is not removed nor its hazard_type or severity
+        changed, nor the draft's visited_at: there is no event to take back what repairs
+        was told (ADR 0182)."""
         visit = await self._open_visit(session, visit_id)
         now = datetime.now(UTC)
         for n, piece in enumerate(data.pieces):
@@ -124,6 +208,11 @@ class ReportService:
                     )
                 except RuleBroken as broken:
                     raise Unprocessable(broken.message, field=broken.field) from broken
+        sent = {
+            (p.section, p.piece_id): _SentHazard(p.content, p.identified_at)
+            for p in await repository.pieces(session, visit.id)
+            if p.hazard_id is not None and p.content is not None and p.identified_at is not None
+        }
         await repository.save_pieces(
             session,
             [
@@ -140,7 +229,50 @@ class ReportService:
                 for piece in data.pieces
             ],
         )
-        return draft_public(visit, await repository.pieces(session, visit.id), caller)
+        stored = await repository.pieces(session, visit.id)
+        _check_sent_hazards_kept(data, sent, stored)
+        await self._send_emergency_hazards(session, visit, stored)
+        return draft_public(visit, stored, caller)
+
+    async def _send_emergency_hazards(
+        self, session: AsyncSession, visit: Visit, stored: list[ReportDraftPiece]
+    ) -> None:
+        """Send to repairs each emergency hazard of the draft not sent yet, once the
+        draft says when the officer saw it (one visit piece; several, which submit
+        refuses, or none: it waits for the save that settles it). Awaab's Law: an
+        emergency hazard is made safe within 24 hours of becoming aware, which waiting
+        for the report (days, on a tablet offline) would spend (ADR 0182)."""
+        waiting = [
+            (piece, hazard)
+            for piece in stored
+            if piece.section == DraftSection.HAZARD and piece.hazard_id is None
+            if (hazard := _parsed(HazardFinding, piece.content)) is not None
+            and hazard.severity is HazardSeverity.EMERGENCY
+        ]
+        visits_said = [
+            details
+            for piece in stored
+            if piece.section == DraftSection.VISIT
+            if (details := _parsed(VisitDetails, piece.content)) is not None
+        ]
+        if not waiting or len(visits_said) != 1:
+            return
+        visited_at = visits_said[0].visited_at.astimezone(UTC)
+        # as submit would refuse it: a clock sent could not be taken back
+        await self.visit_service.after_the_attempt_it_follows(
+            session, visit, visited_at, "draft.visit.visited_at"
+        )
+        for piece, hazard in waiting:
+            hazard_id = uuid.uuid4()
+            await announce_hazard(
+                session,
+                visit,
+                hazard_id=hazard_id,
+                hazard_type=hazard.hazard_type,
+                severity=hazard.severity,
+                identified_at=visited_at,
+            )
+            await repository.mark_hazard_sent(session, piece, hazard_id, visited_at)
 
     async def draft(
         self, session: AsyncSession, visit_id: uuid.UUID, caller: Caller

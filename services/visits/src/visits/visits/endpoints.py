@@ -63,7 +63,9 @@ async def report_visit(
     visit-found-repair and hazard-identified, or visit-no-access / visit-declined, and
     tenancy-concern-raised). A completed visit's report may close earlier customer actions
     and record tenancy concerns dealt with, as a draft's: one not open is a 422 naming it,
-    and nothing is recorded. The answer shows the notes only with visits:notes."""
+    and nothing is recorded. A visit whose draft sent an emergency hazard to repairs is
+    reported by submitting the draft (409 here, ADR 0182). The answer shows the notes
+    only with visits:notes."""
     return await idempotency.create(
         session,
         lambda: visit_service.report(session, visit_id, body),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -16,6 +16,7 @@ from hearth_contracts.events.visits import (
     CommunalIssueFound,
     CommunalIssueType,
     HazardIdentifiedV2,
+    HazardSeverity,
     HazardType,
     ResidentDetail,
     ResidentDetailsConfirmed,
@@ -47,6 +48,7 @@ from visits.models import (
 from visits.programme import repository as home_profiles
 from visits.programme import rules as programme_rules
 from visits.programme.service import ProgrammeService
+from visits.reports import repository as drafts
 from visits.reports.rules import AssembledReport, check_visited_at, earliest_visit
 from visits.reports.schemas import RoomInventory
 from visits.settings import VisitsSettings
@@ -252,7 +254,7 @@ class VisitService:
             ),
         )
 
-    async def _after_the_attempt_it_follows(
+    async def after_the_attempt_it_follows(
         self, session: AsyncSession, visit: Visit, visited_at: datetime, field: str
     ) -> None:
         """A rebooking is made after the attempt that got no access: its report cannot
@@ -343,10 +345,17 @@ class VisitService:
             raise NotFound(f"No visit {visit_id}")
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
+        if await drafts.hazards_sent(session, visit.id):
+            raise Conflict(
+                f"Visit {visit_id}'s draft report sent an emergency hazard to repairs when "
+                "it was saved: submit the draft (POST /v1/visits/{visit_id}/report/submit), "
+                "whose report keeps the hazard under the id repairs' Awaab's Law case has; "
+                "a one-shot report would record it again as another hazard (ADR 0182)"
+            )
         if visit.tenancy_id is not None and (data.tenancy_concerns or data.concerns_dealt_with):
             # the tenancy before its caseload's concerns are read or changed (_ended)
             await caseloads.hold_tenancy(session, visit.tenancy_id)
-        await self._after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
+        await self.after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
         household = data.household
         if household is not None:
             await _confirmed_by_a_resident_of_the_home(
@@ -434,7 +443,7 @@ class VisitService:
             # the tenancy before its caseload's concerns (caseloads._ended's lock order)
             await caseloads.hold_tenancy(session, visit.tenancy_id)
         visited_at = report.visit.visited_at.astimezone(UTC)
-        await self._after_the_attempt_it_follows(
+        await self.after_the_attempt_it_follows(
             session, visit, visited_at, "draft.visit.visited_at"
         )
         household = report.household
@@ -474,7 +483,9 @@ class VisitService:
             ],
             hazards=[
                 VisitHazardFinding(
-                    id=uuid.uuid4(),
+                    # a hazard sent when its piece was saved keeps the id it was sent
+                    # with: repairs' case is found by it (ADR 0182)
+                    id=sent or uuid.uuid4(),
                     visit_id=visit.id,
                     position=n,
                     hazard_type=h.hazard_type.value,
@@ -482,7 +493,7 @@ class VisitService:
                     location=h.location,
                     description=h.description,
                 )
-                for n, h in enumerate(report.hazards)
+                for n, (h, sent) in enumerate(zip(report.hazards, report.hazards_sent, strict=True))
             ],
             tenancy_concerns=[
                 VisitTenancyConcern(
@@ -498,7 +509,14 @@ class VisitService:
         await session.flush()
         await _lapse_if_the_household_left(session, visit, findings)
         referrals = _referrals(findings.tenancy_concerns, report.tenancy_concerns)
-        await self._announce(session, visit, findings, visited_at, referrals=referrals)
+        await self._announce(
+            session,
+            visit,
+            findings,
+            visited_at,
+            referrals=referrals,
+            sent_before={sent for sent in report.hazards_sent if sent is not None},
+        )
         await _announce_household(session, visit, household, visited_at)
         if visit.tenancy_id is not None:
             await caseloads.deal_with_concerns(
@@ -550,9 +568,11 @@ class VisitService:
         findings: Findings,
         reported_at: datetime,
         referrals: dict[uuid.UUID, date] | None = None,
+        sent_before: Collection[uuid.UUID] = (),
     ) -> None:
         """Publish what a report found (communal issues as their codes only); `reported_at`
-        is the visit's visited_at."""
+        is the visit's visited_at. The hazards in `sent_before` were sent to repairs when
+        their draft pieces were saved (ADR 0182): not sent again."""
         referrals = referrals or {}
         if visit.status is VisitStatus.COMPLETED:
             await publish(
@@ -584,16 +604,15 @@ class VisitService:
                     ),
                 )
             for hazard in findings.hazards:
-                await publish(
+                if hazard.id in sent_before:
+                    continue  # sent to repairs when its draft piece was saved (ADR 0182)
+                await announce_hazard(
                     session,
-                    HazardIdentifiedV2(
-                        hazard_id=hazard.id,
-                        uprn=visit.uprn,
-                        visit_id=visit.id,
-                        hazard_type=HazardType(hazard.hazard_type),
-                        severity=hazard.severity,
-                        identified_at=reported_at,
-                    ),
+                    visit,
+                    hazard_id=hazard.id,
+                    hazard_type=HazardType(hazard.hazard_type),
+                    severity=hazard.severity,
+                    identified_at=reported_at,
                 )
             for issue in findings.communal_issues:
                 await publish(
@@ -657,6 +676,31 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+
+async def announce_hazard(
+    session: AsyncSession,
+    visit: Visit,
+    *,
+    hazard_id: uuid.UUID,
+    hazard_type: HazardType,
+    severity: HazardSeverity,
+    identified_at: datetime,
+) -> None:
+    """hazard-identified for a hazard found on `visit`, its clock `identified_at` (the
+    visit's visited_at): from the report, or from its draft piece when an emergency
+    hazard's is saved (ADR 0182). Codes only (docs/adr/0071)."""
+    await publish(
+        session,
+        HazardIdentifiedV2(
+            hazard_id=hazard_id,
+            uprn=visit.uprn,
+            visit_id=visit.id,
+            hazard_type=hazard_type,
+            severity=severity,
+            identified_at=identified_at,
+        ),
+    )
 
 
 async def _lapse_if_the_household_left(

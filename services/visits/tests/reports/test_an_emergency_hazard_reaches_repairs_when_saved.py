@@ -1,0 +1,159 @@
+"""An emergency hazard found on a visit (Awaab's Law: made safe within 24 hours of
+becoming aware) reached repairs only when the report was submitted, maybe days after the
+visit, its case breached on arrival and nobody told meanwhile. It is now sent
+(hazard-identified, through the outbox) in the save that gives the draft both it and its
+visit piece, its clock visited_at; the submitted report keeps its hazard id and sends no
+second. What repairs was told stays as told (no event takes it back): the piece is not
+removed, nor its hazard_type or severity changed, nor the draft's visited_at (ADR 0182).
+Other hazards wait for the report, as before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from hearth_kit.db import Database
+from services.visits.tests.factories import (
+    JUST_VISITED,
+    a_completed_report,
+    a_uprn,
+    event_names,
+    outbox_rows,
+)
+from services.visits.tests.reports.test_drafts import (
+    VISITED_AT,
+    complete_draft,
+    piece,
+    save,
+    scheduled,
+    submit,
+)
+
+SPARKING = {
+    "hazard_type": "electrical",
+    "severity": "emergency",
+    "location": "kitchen",
+    "description": "Exposed live wires behind the cooker",
+}
+
+
+def hazards_sent(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row["data"] for row in rows if row["event_type"].split(".")[3] == "hazard-identified"]
+
+
+async def test_an_emergency_hazard_is_sent_when_its_piece_is_saved_and_once(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    saved = await save(visits, visit_id, [*complete_draft(), piece("hazard", "h2", 1, SPARKING)])
+    assert saved.status_code == 200, saved.text
+    [sent] = hazards_sent(await outbox_rows(visits_database, uprn))
+    assert sent["severity"] == "emergency"
+    assert sent["hazard_type"] == "electrical"
+    assert sent["visit_id"] == visit_id
+    assert datetime.fromisoformat(sent["identified_at"]) == datetime.fromisoformat(VISITED_AT)
+    [shown] = [p for p in saved.json()["pieces"] if p["piece_id"] == "h2"]
+    assert shown["hazard_id"] == sent["hazard_id"]
+    # the significant damp of the same draft waits for the report, as before
+    assert all(p["hazard_id"] is None for p in saved.json()["pieces"] if p["piece_id"] != "h2")
+    # resent, and its room corrected: nothing sent again
+    moved = {**SPARKING, "location": "utility room"}
+    for resent in ([piece("hazard", "h2", 1, SPARKING)], [piece("hazard", "h2", 2, moved)]):
+        assert (await save(visits, visit_id, resent)).status_code == 200
+    assert len(hazards_sent(await outbox_rows(visits_database, uprn))) == 1
+
+    submitted = await submit(visits, visit_id, "k-" + visit_id)
+    assert submitted.status_code == 201, submitted.text
+    rows = await outbox_rows(visits_database, uprn)
+    sent_all = hazards_sent(rows)
+    # the damp sent now; the emergency not again, kept in the report under its id
+    assert [h["severity"] for h in sent_all] == ["emergency", "significant"]
+    found = {h["severity"]: h for h in submitted.json()["hazards_found"]}
+    assert found["emergency"]["id"] == sent["hazard_id"]
+    assert found["emergency"]["location"] == "utility room"
+    assert found["significant"]["id"] == sent_all[1]["hazard_id"]
+    [completed] = [row["data"] for row in rows if "visit-completed" in row["event_type"]]
+    assert completed["hazards_found"] == 2
+
+
+async def test_a_hazard_saved_before_the_visit_piece_is_sent_with_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    assert (await save(visits, visit_id, [piece("hazard", "h2", 1, SPARKING)])).status_code == 200
+    assert hazards_sent(await outbox_rows(visits_database, uprn)) == []  # no clock yet
+    visit_piece = piece("visit", "visit", 1, {"visited_at": VISITED_AT})
+    assert (await save(visits, visit_id, [visit_piece])).status_code == 200
+    [sent] = hazards_sent(await outbox_rows(visits_database, uprn))
+    assert datetime.fromisoformat(sent["identified_at"]) == datetime.fromisoformat(VISITED_AT)
+
+
+async def test_what_repairs_was_told_is_not_taken_back_in_the_draft(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    assert (
+        await save(visits, visit_id, [*complete_draft(), piece("hazard", "h2", 1, SPARKING)])
+    ).status_code == 200
+    before = (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json()
+    refused = {
+        "pieces.1.hazard.content": [
+            piece("room", "loft", 1, {"room": "loft", "condition": "good"}),
+            piece("hazard", "h2", 2, None),
+        ],
+        "pieces.0.hazard.content.severity": [
+            piece("hazard", "h2", 2, {**SPARKING, "severity": "significant"})
+        ],
+        "pieces.0.hazard.content.hazard_type": [
+            piece("hazard", "h2", 3, {**SPARKING, "hazard_type": "fire"})
+        ],
+        "pieces.0.visit.content.visited_at": [
+            piece("visit", "visit", 2, {"visited_at": "2026-11-21T10:30:00+00:00"})
+        ],
+    }
+    for field, pieces in refused.items():
+        response = await save(visits, visit_id, pieces)
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["field"] == field
+        assert "sent to repairs" in response.json()["detail"]
+    # nothing of a refused save kept
+    assert (await visits.get(f"/v1/visits/{visit_id}/report/draft")).json() == before
+    # its room corrected (not in the event) is taken; a stale version arriving late is
+    # passed over, as ever, not refused
+    moved = piece("hazard", "h2", 4, {**SPARKING, "location": "utility room"})
+    stale = piece("hazard", "h2", 3, {**SPARKING, "severity": "minor"})
+    for pieces in ([moved], [stale]):
+        assert (await save(visits, visit_id, pieces)).status_code == 200
+    # the visit piece saved again with the same time is taken
+    same = piece("visit", "visit", 3, {"visited_at": VISITED_AT, "notes": "Called back"})
+    assert (await save(visits, visit_id, [same])).status_code == 200
+    # the one-shot report would record it as another hazard: the draft is submitted
+    one_shot = await visits.post(
+        f"/v1/visits/{visit_id}/report", json=a_completed_report(JUST_VISITED)
+    )
+    assert one_shot.status_code == 409, one_shot.text
+    assert "submit the draft" in one_shot.json()["detail"]
+    assert len(hazards_sent(await outbox_rows(visits_database, uprn))) == 1
+
+
+async def test_other_hazards_wait_for_the_report(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    uprn = a_uprn()
+    visit_id = await scheduled(visits, uprn)
+    minor = {**SPARKING, "severity": "minor"}
+    pieces = [*complete_draft(), piece("hazard", "h2", 1, minor)]
+    saved = await save(visits, visit_id, pieces)
+    assert saved.status_code == 200, saved.text
+    assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
+    # not sent, so removed freely
+    assert (await save(visits, visit_id, [piece("hazard", "h2", 2, None)])).status_code == 200
+    assert (await submit(visits, visit_id, "k-" + visit_id)).status_code == 201
+    assert [h["severity"] for h in hazards_sent(await outbox_rows(visits_database, uprn))] == [
+        "significant"
+    ]
