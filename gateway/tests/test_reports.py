@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
+import gateway_stand_ins
 import httpx
 import pytest
 from gateway_stand_ins import FIGURES, OpenGateway, StandIns, bearer
 
-from gateway.reports.schemas import LCHO_CODES, TSM_CODES
+from gateway.reports.schemas import LCHO_CODES, TSM_CODES, counted_by
+from gateway.reports.service import inconsistency
+from hearth_kit.figures import Measure
 
 
 async def test_the_report_combines_every_code_from_the_services_figures(
@@ -221,3 +225,107 @@ async def test_a_year_in_other_scripts_digits_is_a_422_naming_year(
             response = await gateway.get("/v1/reports/tsm", params=params, headers=bearer("admin"))
             assert response.status_code == 422, (year, response.status_code)
             assert [e["field"] for e in response.json()["errors"]] == ["year"]
+
+
+@pytest.mark.parametrize(
+    ("code", "numerator", "denominator"),
+    [("BS01", 101, 100), ("RP02.2", 19, None), ("TP03", -1, 100)],
+    ids=["more-than-the-whole", "a-count-without-a-denominator", "a-negative-count"],
+)
+async def test_a_measure_whose_figures_disagree_degrades_its_service(
+    gateway: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    code: str,
+    numerator: int,
+    denominator: int | None,
+) -> None:
+    """A share of 101 homes out of 100, a plain count under a regulator's code (no
+    denominator) or a negative count was shown as reported, a figure no measure can
+    have (docs/adr/0187): the service that answered it is degraded instead."""
+    service = counted_by(code)
+    counted = [m for m in FIGURES[service] if m[0] != code]
+    monkeypatch.setitem(FIGURES, service, [(code, numerator, denominator), *counted])
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["degraded"] == [service]
+    measures = {m["code"]: m for m in report["measures"]}
+    assert (measures[code]["numerator"], measures[code]["status"]) == (None, "unavailable")
+    assert measures["RP02.1" if service != "repairs" else "BS01"]["status"] == "reported"
+
+
+async def test_figures_of_another_period_degrade_their_service(
+    gateway: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service answering figures for other days than the year asked (its `from` and
+    `to`) was read as the year's."""
+    answer = gateway_stand_ins._figures
+
+    def last_year(service: str, start: str, end: str) -> dict[str, Any]:
+        if service == "compliance":
+            return answer(service, "2025-04-01", "2026-03-31")
+        return answer(service, start, end)
+
+    monkeypatch.setattr(gateway_stand_ins, "_figures", last_year)
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+    )
+    report = response.json()
+    assert report["degraded"] == ["compliance"]
+    assert {m["code"]: m["status"] for m in report["measures"]}["BS01"] == "unavailable"
+
+
+def measure(
+    code: str, numerator: int, denominator: int | None, per: int, value: float | None
+) -> Measure:
+    return Measure(
+        code=code,
+        description="as counted",
+        numerator=numerator,
+        denominator=denominator,
+        per=per,
+        value=value,
+    )
+
+
+def test_a_measure_is_consistent_only_on_its_codes_scale_with_its_value() -> None:
+    """CH01 is per 1,000 homes and the rest shares; the value is numerator x per /
+    denominator to 4 decimal places either way at a tie (1 of 32 is 0.0312 or 0.0313)
+    and null over 0."""
+    consistent = [
+        measure("CH01.1", 12, 1000, 1000, 12.0),
+        measure("CH01.2", 1, 3, 1000, 333.3333),
+        measure("TP01", 1, 32, 1, 0.0312),
+        measure("TP01", 1, 32, 1, 0.0313),
+        measure("BS05", 0, 0, 1, None),
+    ]
+    assert [inconsistency(m.code, m) for m in consistent] == [None] * len(consistent)
+    inconsistent = [
+        measure("CH01.1", 12, 1000, 1, 0.012),
+        measure("TP01", 80, 100, 1000, 800.0),
+        measure("TP01", 80, 100, 1, 0.7),
+        measure("TP01", 80, 100, 1, None),
+        measure("BS05", 0, 0, 1, 0.0),
+        measure("TP01", 1, 32, 1, 0.0314),
+    ]
+    assert None not in [inconsistency(m.code, m) for m in inconsistent]
+
+
+async def test_a_missing_ch01_row_keeps_its_scale(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    """With engagement stopped CH01's rows said per 1 (a share), as no figure of theirs
+    does: their scale is per 1,000 homes whether reported or not."""
+    async with open_gateway(engagement_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(
+            "/v1/reports/tsm", params={"year": "2026-27", "format": "csv"}, headers=bearer("admin")
+        )
+    rows = {(row["code"], row["stock"]): row for row in csv.DictReader(io.StringIO(response.text))}
+    for stock in ("LCRA", "LCHO"):
+        assert (rows["CH01.1", stock]["per"], rows["CH01.1", stock]["status"]) == (
+            "1000",
+            "unavailable",
+        )
+        assert rows["CH02.1", stock]["per"] == "1"

@@ -53,6 +53,14 @@ def counted_by(code: str) -> Service:
     return "engagement"
 
 
+def scale_of(code: str) -> int:
+    """The scale a measure is counted on: CH01 per 1,000 homes, every other code a share
+    of its denominator (1). A service's measure on another scale is not the regulator's
+    (its value would read as a share, or a thousand times one), and a missing row
+    still says the scale its figure would have had."""
+    return 1000 if code.startswith("CH01") else 1
+
+
 MeasureStatus = Literal["reported", "not_reported", "unavailable"]
 
 

@@ -4,9 +4,10 @@ that count the measures, asked at once, and the regulator's codes picked out of 
 Each service answers `hearth_kit.figures.Figures` from `GET /v1/<service>/figures?from=
 &to=`; a measure is taken from the service that counts it (repairs RP02, compliance BS,
 engagement CH and TP), and only those three are asked. A service that does not answer
-(or answers figures of the wrong shape) is named in `degraded` and its measures are
-`unavailable`; a code its service answered without is `not_reported`; both are listed in
-`missing` with null figures: the report never invents a figure.
+(or answers figures of the wrong shape: of another period, or a measure whose numerator,
+denominator, scale and value disagree, docs/adr/0187) is named in `degraded` and its
+measures are `unavailable`; a code its service answered without is `not_reported`; both
+are listed in `missing` with null figures: the report never invents a figure.
 
 Engagement's figures also carry the shared owners' own measures
 (`low_cost_home_ownership.measures`: CH01, CH02, TP01, TP05 to TP12 of low cost home
@@ -33,6 +34,7 @@ from gateway.reports.schemas import (
     TsmMeasure,
     TsmReport,
     counted_by,
+    scale_of,
 )
 from hearth_contracts.topics import Service
 from hearth_kit.figures import Measure
@@ -111,18 +113,65 @@ def _by_code(measures: Any) -> dict[str, Measure] | None:
     return by_code
 
 
-def _with_measures(answer: Answer) -> Answer:
+ROUNDING = 0.00005
+"""How far a service's `value` may be from numerator x per / denominator: half the
+fourth decimal place it is rounded to (either way at a tie), with a float's slack."""
+
+
+def inconsistency(code: str, measure: Measure) -> str | None:
+    """Why a service's measure under a regulator's code is not that measure's figure, or
+    None when it is: every measure of the report is a ratio (a plain count has no
+    denominator to report), of counts that are not negative, on the code's scale
+    (scale_of: CH01 per 1,000 homes, the rest shares, whose numerator is part of the
+    denominator), and its value is numerator x per / denominator to 4 decimal places
+    (null when the denominator is 0). The report passes figures on, never works them out
+    again: one whose parts disagree would be shown as reported with no way to tell which
+    part is wrong, so its service is degraded instead (docs/adr/0187)."""
+    numerator, denominator = measure.numerator, measure.denominator
+    if denominator is None:
+        return "a count without a denominator"
+    if numerator < 0 or denominator < 0:
+        return "a negative count"
+    if measure.per != scale_of(code):
+        return f"per {measure.per}, not {scale_of(code)}"
+    if measure.per == 1 and numerator > denominator:
+        return "a numerator larger than its denominator"
+    if denominator == 0:
+        return None if measure.value is None else "a value over a denominator of 0"
+    if measure.value is None:
+        return "no value over a denominator that is not 0"
+    if abs(measure.value - numerator * measure.per / denominator) > ROUNDING * (1 + 1e-9):
+        return "a value that is not numerator x per / denominator"
+    return None
+
+
+def _inconsistent(counted: dict[str, Measure], codes: tuple[str, ...]) -> str | None:
+    """The first of `codes` whose measure is inconsistent, with why; None when none is."""
+    for code in codes:
+        measure = counted.get(code)
+        reason = None if measure is None else inconsistency(code, measure)
+        if reason is not None:
+            return f"{code}: {reason}"
+    return None
+
+
+def _with_measures(answer: Answer, period: dict[str, str]) -> Answer:
     """A service's answer as its measures by code (`Counted`), or unanswered when its
     figures are not of that shape: a count that is not a whole number, say, degrades
-    the service rather than failing the report. A service that answers without the
-    shared owners' section has none of their measures (they are not_reported); one whose
-    section is of the wrong shape is degraded, as for any other measure."""
+    the service rather than failing the report. So do figures of another period than the
+    year asked (`from`, `to`), and a regulator's code whose figures disagree with each
+    other (inconsistency): either would be a wrong figure shown as reported. A service
+    that answers without the shared owners' section has none of their measures (they are
+    not_reported); one whose section is of the wrong shape is degraded, as for any other
+    measure."""
     if not answer.answered:
         return answer
     route = FIGURES_PATHS[answer.service]
     value = answer.value if isinstance(answer.value, dict) else {}
     if not isinstance(value.get("measures"), list):
         return unanswered(answer.service, route, "figures without a list of measures")
+    if (value.get("from"), value.get("to")) != (period["from"], period["to"]):
+        return unanswered(answer.service, route, "figures of another period than the year")
     rental = _by_code(value["measures"])
     if rental is None:
         return unanswered(answer.service, route, "a measure of the wrong shape")
@@ -134,6 +183,9 @@ def _with_measures(answer: Answer) -> Answer:
         return unanswered(
             answer.service, route, "a low cost home ownership section of the wrong shape"
         )
+    inconsistent = _inconsistent(rental, TSM_CODES) or _inconsistent(shared_owners, LCHO_CODES)
+    if inconsistent is not None:
+        return unanswered(answer.service, route, f"figures that disagree ({inconsistent})")
     return replace(answer, value=Counted(rental, shared_owners))
 
 
@@ -147,6 +199,7 @@ def _measure(code: str, counted: dict[Service, dict[str, Measure]]) -> TsmMeasur
             description=None,
             numerator=None,
             denominator=None,
+            per=scale_of(code),
             value=None,
             source=source,
             status="not_reported" if source in counted else "unavailable",
@@ -173,7 +226,7 @@ class TsmReportService:
                 for service, path in FIGURES_PATHS.items()
             )
         )
-        answers = [_with_measures(answer) for answer in answers]
+        answers = [_with_measures(answer, period) for answer in answers]
         counted: dict[Service, Counted] = {
             answer.service: answer.value for answer in answers if answer.answered
         }
