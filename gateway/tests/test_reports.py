@@ -329,3 +329,22 @@ async def test_a_missing_ch01_row_keeps_its_scale(
             "unavailable",
         )
         assert rows["CH02.1", stock]["per"] == "1"
+
+
+async def test_a_code_answered_twice_degrades_its_service(
+    gateway: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repairs answering RP02.1 twice (80 of 100, then 60 of 100): the report showed the
+    first as reported, though it cannot tell which the service means. A service's own
+    code twice is no matter to the report."""
+    monkeypatch.setitem(FIGURES, "repairs", [*FIGURES["repairs"], ("RP02.1", 60, 100)])
+    own_twice = [("compliance.overdue", 1, None), ("compliance.overdue", 2, None)]
+    monkeypatch.setitem(FIGURES, "compliance", [*FIGURES["compliance"], *own_twice])
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+    )
+    report = response.json()
+    assert report["degraded"] == ["repairs"]
+    measures = {m["code"]: m for m in report["measures"]}
+    assert (measures["RP02.1"]["numerator"], measures["RP02.1"]["status"]) == (None, "unavailable")
+    assert measures["BS01"]["status"] == "reported"

@@ -98,9 +98,12 @@ class Counted:
     shared_owners: dict[str, Measure]
 
 
-def _by_code(measures: Any) -> dict[str, Measure] | None:
-    """A list of measures by code (the first of a code kept), or None when it is not a
-    list of `hearth_kit.figures.Measure`."""
+def _by_code(measures: Any, reported: tuple[str, ...]) -> dict[str, Measure] | None:
+    """A list of measures by code, or None when it is not a list of
+    `hearth_kit.figures.Measure` or holds one of the `reported` codes twice: which of the
+    two is the measure the report cannot tell, and taking either would be a figure the
+    service may not mean (docs/adr/0187). Of a service's own codes, which the report does
+    not show, the first is kept."""
     if not isinstance(measures, list):
         return None
     try:
@@ -109,6 +112,8 @@ def _by_code(measures: Any) -> dict[str, Measure] | None:
         return None
     by_code: dict[str, Measure] = {}
     for measure in parsed:
+        if measure.code in reported and measure.code in by_code:
+            return None
         by_code.setdefault(measure.code, measure)
     return by_code
 
@@ -172,13 +177,15 @@ def _with_measures(answer: Answer, period: dict[str, str]) -> Answer:
         return unanswered(answer.service, route, "figures without a list of measures")
     if (value.get("from"), value.get("to")) != (period["from"], period["to"]):
         return unanswered(answer.service, route, "figures of another period than the year")
-    rental = _by_code(value["measures"])
+    rental = _by_code(value["measures"], TSM_CODES)
     if rental is None:
         return unanswered(answer.service, route, "a measure of the wrong shape")
     section = value.get("low_cost_home_ownership")
     shared_owners: dict[str, Measure] | None = {}
     if section is not None:
-        shared_owners = _by_code(section.get("measures")) if isinstance(section, dict) else None
+        shared_owners = (
+            _by_code(section.get("measures"), LCHO_CODES) if isinstance(section, dict) else None
+        )
     if shared_owners is None:
         return unanswered(
             answer.service, route, "a low cost home ownership section of the wrong shape"
