@@ -15,6 +15,15 @@ def test_a_ratio_keeps_its_numerator_and_denominator() -> None:
     assert (measure.numerator, measure.denominator, measure.value) == (3, 4, 0.75)
 
 
+def test_a_ratio_is_rounded_to_four_places_a_half_up() -> None:
+    """As by hand from its numerator and denominator: 1 of 32 is 0.03125, so 0.0313 (a
+    float rounded would give 0.0312, a half to even); 2 of 3 is 0.6667."""
+    assert Measure.ratio("TP01", "Satisfied", 1, 32).value == 0.0313
+    assert Measure.ratio("TP01", "Satisfied", 2, 3).value == 0.6667
+    assert Measure.ratio("TP01", "Satisfied", 5, 16).value == 0.3125
+    assert Measure.ratio("CH01.1", "Per 1,000 homes", 1, 16000, per=1000).value == 0.0625
+
+
 def test_a_ratio_of_nothing_has_no_value() -> None:
     assert Measure.ratio("CH02.1", "Answered in time", 0, 0).value is None
 

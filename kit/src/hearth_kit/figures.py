@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -25,6 +27,18 @@ from hearth_kit.strict_types import CALENDAR_YEARS, within_the_calendar
 
 MAX_PERIOD_DAYS = 366 * 5
 """The longest period one request may ask for."""
+
+
+def to_four_places(exact: Fraction) -> float:
+    """An exact ratio rounded to four decimal places, a half up (away from zero), as a
+    figure is rounded by hand: 1 of 32 is 0.0313. Rounding the float instead rounds an
+    exact half to even (0.0312) and other halves by the float's error, so a value could
+    differ from what its numerator and denominator give anyone checking it."""
+    places = Decimal(exact.numerator) / Decimal(exact.denominator)
+    return float(places.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP))
+
+
+FOUR_PLACES = Decimal("0.0001")
 
 
 class Measure(BaseModel):
@@ -46,7 +60,7 @@ class Measure(BaseModel):
     def ratio(
         cls, code: str, description: str, numerator: int, denominator: int, *, per: int = 1
     ) -> Measure:
-        value = round(numerator * per / denominator, 4) if denominator else None
+        value = to_four_places(Fraction(numerator * per, denominator)) if denominator else None
         return cls(
             code=code,
             description=description,

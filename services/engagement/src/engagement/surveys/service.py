@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +37,7 @@ from hearth_contracts.events.engagement import (
     SurveyResponded,
 )
 from hearth_kit.auth import Caller
+from hearth_kit.figures import to_four_places
 from hearth_kit.outbox import publish
 from hearth_kit.problems import NotFound, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
@@ -110,7 +112,7 @@ def question_results(
             if question.value in r.answers
         ]
         satisfied, answered = rules.satisfaction(rating for rating, _ in rated)
-        share = round(satisfied / answered, 4) if answered else None
+        share = to_four_places(Fraction(satisfied, answered)) if answered else None
         with_satisfied, with_dissatisfied = rules.reasons_given(rated)
         results.append(
             QuestionResult(
