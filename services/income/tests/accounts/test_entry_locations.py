@@ -10,8 +10,10 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlmodel import col, select
 
 from hearth_kit.db import Database
+from income.models import LedgerEntry
 from services.income.tests.accounts.test_held_recharge_charged import (
     a_held_recharge_and_a_later_tenancy,
     charge,
@@ -19,6 +21,8 @@ from services.income.tests.accounts.test_held_recharge_charged import (
 from tests.harness.tokens import STAFF_SCOPES, InternalTokenAuth
 
 READER = InternalTokenAuth("income", scopes=frozenset({"income:read"}))
+DECIDER = InternalTokenAuth("income", scopes=frozenset({"income:read", "income:write"}))
+WORDS = "Agreed with the new tenant at sign-up"
 WITHOUT_READ = InternalTokenAuth(
     "income", scopes=(STAFF_SCOPES | {"income:write", "income:approve"}) - {"income:read"}
 )
@@ -76,3 +80,32 @@ async def test_a_held_recharges_charge_is_read_at_its_location(
     charged = await charge(income, entry_id, tenancy["id"])
     entry = await followed(income, charged)
     assert (entry["kind"], entry["amount_pence"]) == ("recharge", 3_000)
+
+
+async def test_the_officers_words_on_a_held_recharges_credit_are_read_only_by_who_decides(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """The held account's credit keeps the deciding officer's reason in their own words
+    (ADR 0042): a reader of the account (income:read only, as the contact centre) gets
+    the entry with `reason` null; a caller with income:write, who may decide, reads it."""
+    _, entry_id, tenancy, _ = await a_held_recharge_and_a_later_tenancy(
+        income_database, start_tenancy
+    )
+    charged = await charge(income, entry_id, tenancy["id"], reason=WORDS)
+    assert charged.status_code == 201, charged.text
+    async with income_database.sessionmaker() as session:
+        credit = (
+            await session.execute(
+                select(LedgerEntry).where(col(LedgerEntry.reverses_entry_id) == entry_id)
+            )
+        ).scalar_one()
+    url = f"/v1/rent-accounts/{credit.account_id}/entries/{credit.id}"
+
+    read = await income.get(url, auth=READER)
+    assert read.status_code == 200, read.text
+    assert read.json()["reason"] is None
+    assert read.json()["amount_pence"] == -3_000
+
+    decided = await income.get(url, auth=DECIDER)
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["reason"] == WORDS

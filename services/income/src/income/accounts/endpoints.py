@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from hearth_contracts.values import UPRN_PATTERN
-from hearth_kit.auth import Caller, require_scope
+from hearth_kit.auth import Caller, CallerDep, require_scope
 from hearth_kit.db import ReadConnectionDep, SessionDep
 from hearth_kit.figures import ISO_DATE, query_day
 from hearth_kit.idempotency import IdempotencyDep
@@ -144,13 +144,20 @@ async def receive_payment(
 
 @router.get("/{account_id}/entries/{entry_id}", response_model=EntryPublic)
 async def get_entry(
-    account_id: uuid.UUID, entry_id: uuid.UUID, session: SessionDep, accounts: AccountServiceDep
+    account_id: uuid.UUID,
+    entry_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    accounts: AccountServiceDep,
 ) -> EntryPublic:
     """One entry of the account as it was posted (entries never change: a correction is
     another entry naming it in `reverses_entry_id`), where a payment's, a reversal's and
     a held recharge's charge's Location leads (ADR 0181). income:read, as the account
-    and its statement."""
-    return await accounts.entry(session, account_id, entry_id)
+    and its statement; a correction's `reason` on a held account (an officer's own
+    words, ADR 0042) only with income:write, else null."""
+    return await accounts.entry(
+        session, account_id, entry_id, reads_officers_words="income:write" in caller.scopes
+    )
 
 
 @router.post(

@@ -296,14 +296,32 @@ class AccountService:
         )
 
     async def entry(
-        self, session: AsyncSession, account_id: uuid.UUID, entry_id: uuid.UUID
+        self,
+        session: AsyncSession,
+        account_id: uuid.UUID,
+        entry_id: uuid.UUID,
+        *,
+        reads_officers_words: bool,
     ) -> EntryPublic:
         """One entry of the account, as posted: where a posting's Location leads (ADR
-        0181). An entry of another account is a 404, as one never posted."""
+        0181). An entry of another account is a 404, as one never posted.
+
+        A correction on a held account (one no tenancy holds: ADR 0036) is where a held
+        recharge's decision keeps the officer's reason in their own words, which may say
+        something about a person (ADR 0042): its `reason` is shown only to a caller who
+        may decide held recharges (`income:write`, `reads_officers_words`), as the
+        decision's own answer showed it; to a reader of the account (the contact centre,
+        a complaints handler) it is null, as the statement leaves it out."""
         entry = await repository.get_entry(session, account_id, entry_id)
         if entry is None:
             raise NotFound(f"No entry {entry_id} on account {account_id}")
-        return EntryPublic.model_validate(entry)
+        public = EntryPublic.model_validate(entry)
+        if reads_officers_words or entry.kind is not EntryKind.REVERSAL:
+            return public
+        account = await repository.get_account(session, account_id)
+        if account is not None and account.tenancy_id is None:
+            return public.model_copy(update={"reason": None})
+        return public
 
     async def receive_payment(
         self, session: AsyncSession, account_id: uuid.UUID, data: PaymentCreate, now: datetime
