@@ -200,6 +200,12 @@ CASES = [
         "ix_tenant_copy_deadline",
     ),
     case("a home's tenant copies", lambda s, _r: tenant_copies.for_uprn(s, UPRN)),
+    # BS01: the programme's gas checks held that day, and the homes the register shows
+    # needing one that it held none for (ADR 0188).
+    case(
+        "BS01 with the homes missing from the gas programme",
+        lambda s, _r: checks.gas_homes_in_date_share(s, TODAY),
+    ),
     case(
         "the household's copies of records",
         lambda s, _r: tenant_copies.household_copies_of(s, [uuid.UUID(int=2), uuid.UUID(int=3)]),

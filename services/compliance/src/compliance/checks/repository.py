@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Row,
     Select,
@@ -36,6 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from compliance.checks.rules import LEASED
+from compliance.homes.repository import needs_gas_check_by_register
 from compliance.models import (
     AccessAttempt,
     Appliance,
@@ -613,11 +615,45 @@ def _gas_checks_required(as_of: date) -> Subquery:
     return union_all(own, communal).subquery()
 
 
+def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
+    """Each home the register shows needing its own gas check (needs_gas_check_by_register,
+    the cross-check's condition), registered by the end of `as_of`, for which the
+    programme held no gas check that day (home, in_date 0, due_by null): its required
+    check was not carried out, though no cycle of the programme says so (ADR 0188). By
+    the register today: it keeps no history of a home's supply or appliances."""
+    day_after = start_of_london_day(as_of + timedelta(days=1))
+    held = (
+        core_select(literal(1))
+        .select_from(Check)
+        .where(
+            col(Check.uprn) == col(Home.uprn),
+            col(Check.check_type) == CheckType.GAS_SAFETY,
+            _held_on(as_of),
+        )
+    )
+    return core_select(
+        col(Home.uprn).label("home"),
+        literal(0, Integer).label("in_date"),
+        cast(null(), Date).label("due_by"),
+    ).where(
+        col(Home.registered_at) < day_after,
+        needs_gas_check_by_register(),
+        not_(exists(held)),
+    )
+
+
 async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[int, int]:
     """BS01: (homes whose every required gas check was in date at the end of `as_of`,
     homes needing a gas check then). A home needing its own and its block's counts once,
-    in date only when both are (ADR 0088; _gas_checks_required)."""
-    required = _gas_checks_required(as_of)
+    in date only when both are (ADR 0088; _gas_checks_required). A home the register
+    shows needing its own check that the programme did not hold one for that day counts
+    too, not in date (ADR 0188): leaving it out counted only the homes the programme
+    knew of, so a home missing from it made BS01 higher, not lower."""
+    checks = _gas_checks_required(as_of)
+    required = union_all(
+        core_select(checks.c.home, checks.c.in_date, checks.c.due_by),
+        _gas_homes_missing_from_programme(as_of),
+    ).subquery()
     homes = (
         core_select(func.min(required.c.in_date).label("all_in_date"))
         .group_by(required.c.home)
@@ -634,9 +670,11 @@ async def gas_overdue_homes_in_bands(
     session: AsyncSession, as_of: date, bands: Sequence[tuple[int, int | None]]
 ) -> list[int]:
     """How many homes had a required gas check overdue at the end of `as_of` (BS01's
-    homes not in date), by how long (each band of days: low, high inclusive, high None
-    for no limit), counted by the home's longest overdue check: a home once, however
-    many of its gas checks (its own, its block's) are late."""
+    homes not in date, less those missing from the programme: no due date says for how
+    long, and the cross-check lists them; ADR 0188), by how long (each band of days:
+    low, high inclusive, high None for no limit), counted by the home's longest overdue
+    check: a home once, however many of its gas checks (its own, its block's) are
+    late."""
     required = _gas_checks_required(as_of)
     overdue = (
         core_select(func.min(required.c.due_by).label("oldest"))

@@ -1587,9 +1587,10 @@ BUILDING_SAFETY = (
 )
 """The regulator's building safety measures: shares of homes. BS01 is the homes needing
 a gas check (their own, their block's communal boiler's) whose every such check is in
-date (repository.gas_homes_in_date_share, ADR 0088); BS02 to BS05 the homes let to
-tenants in blocks needing the communal check whose block's check is in date (each block
-counts once per such home: repository.homes_in_date_share)."""
+date (repository.gas_homes_in_date_share, ADR 0088), a home the register shows needing
+its own that the programme held none for among them, not in date (ADR 0188); BS02 to
+BS05 the homes let to tenants in blocks needing the communal check whose block's check
+is in date (each block counts once per such home: repository.homes_in_date_share)."""
 
 OVERDUE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("compliance.overdue.0_30_days", 0, 30),
@@ -1666,7 +1667,8 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
     measures.append(
         Measure.count(
             "compliance.gas_overdue_homes",
-            "Homes with a required gas check overdue (BS01's homes not in date)",
+            "Homes with a required gas check overdue (BS01's homes not in date, less "
+            "those missing from the programme)",
             sum(gas_bands),
         )
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Row,
     and_,
@@ -259,6 +260,31 @@ def add_estate(session: AsyncSession, estate: Estate) -> None:
     session.add(estate)
 
 
+def needs_gas_check_by_register() -> ColumnElement[bool]:
+    """The home (Home) needs an annual gas check by the register today
+    (checks.rules.gas_status annual): a landlord gas appliance; in a home let to a
+    tenant also a live supply, or gas heating on a supply not capped. The cross-check's
+    condition, and BS01's for a home missing from the programme (ADR 0188)."""
+    landlord_gas = (
+        select(Appliance.uprn)
+        .where(col(Appliance.landlord_owned), col(Appliance.appliance_type).in_(GAS_APPLIANCES))
+        .scalar_subquery()
+    )
+    return or_(
+        and_(
+            col(Home.tenure).not_in(LEASED),
+            or_(
+                col(Home.gas_supply) == GasSupply.LIVE,
+                and_(
+                    col(Home.heating_fuel) == HeatingFuel.GAS,
+                    col(Home.gas_supply) != GasSupply.CAPPED,
+                ),
+            ),
+        ),
+        col(Home.uprn).in_(landlord_gas),
+    )
+
+
 async def homes_with_gas_missing_from_programme(
     session: AsyncSession, *, after: str | None, limit: int
 ) -> list[Home]:
@@ -271,29 +297,9 @@ async def homes_with_gas_missing_from_programme(
         .where(Check.check_type == CheckType.GAS_SAFETY, col(Check.completed_at).is_(None))
         .scalar_subquery()
     )
-    landlord_gas = (
-        select(Appliance.uprn)
-        .where(col(Appliance.landlord_owned), col(Appliance.appliance_type).in_(GAS_APPLIANCES))
-        .scalar_subquery()
-    )
     query = (
         select(Home)
-        .where(
-            col(Home.uprn).not_in(open_gas),
-            or_(
-                and_(
-                    col(Home.tenure).not_in(LEASED),
-                    or_(
-                        col(Home.gas_supply) == GasSupply.LIVE,
-                        and_(
-                            col(Home.heating_fuel) == HeatingFuel.GAS,
-                            col(Home.gas_supply) != GasSupply.CAPPED,
-                        ),
-                    ),
-                ),
-                col(Home.uprn).in_(landlord_gas),
-            ),
-        )
+        .where(col(Home.uprn).not_in(open_gas), needs_gas_check_by_register())
         .order_by(col(Home.uprn))
         .limit(limit)
     )
