@@ -292,14 +292,19 @@ def measure(
 
 def test_a_measure_is_consistent_only_on_its_codes_scale_with_its_value() -> None:
     """CH01 is per 1,000 homes and the rest shares; the value is numerator x per /
-    denominator to 4 decimal places either way at a tie (1 of 32 is 0.0312 or 0.0313)
-    and null over 0."""
+    denominator to 4 decimal places either way at a tie (1 of 32 is 0.0312 or 0.0313;
+    263 complaints of 256 homes 1027.3437 or 1027.3438), a number, and null over 0."""
     consistent = [
         measure("CH01.1", 12, 1000, 1000, 12.0),
         measure("CH01.2", 1, 3, 1000, 333.3333),
         measure("TP01", 1, 32, 1, 0.0312),
         measure("TP01", 1, 32, 1, 0.0313),
         measure("BS05", 0, 0, 1, None),
+        # A tie over 1,000 per 1,000 homes (1027.34375), rounded either way: a float's
+        # error there is past half the fourth place, so it is compared exactly.
+        measure("CH01.1", 263, 256, 1000, 1027.3438),
+        measure("CH01.1", 263, 256, 1000, 1027.3437),
+        measure("CH01.2", 265, 256, 1000, 1035.1563),
     ]
     assert [inconsistency(m.code, m) for m in consistent] == [None] * len(consistent)
     inconsistent = [
@@ -309,6 +314,9 @@ def test_a_measure_is_consistent_only_on_its_codes_scale_with_its_value() -> Non
         measure("TP01", 80, 100, 1, None),
         measure("BS05", 0, 0, 1, 0.0),
         measure("TP01", 1, 32, 1, 0.0314),
+        measure("CH01.1", 263, 256, 1000, 1027.3439),
+        measure("TP01", 1, 2, 1, float("nan")),
+        measure("CH01.1", 1, 2, 1000, float("inf")),
     ]
     assert None not in [inconsistency(m.code, m) for m in inconsistent]
 

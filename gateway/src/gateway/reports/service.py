@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from fractions import Fraction
 from typing import Any
 
 from gateway.auth import Principal
@@ -118,9 +120,13 @@ def _by_code(measures: Any, reported: tuple[str, ...]) -> dict[str, Measure] | N
     return by_code
 
 
-ROUNDING = 0.00005
+ROUNDING = Fraction(1, 20_000)
 """How far a service's `value` may be from numerator x per / denominator: half the
-fourth decimal place it is rounded to (either way at a tie), with a float's slack."""
+fourth decimal place it is rounded to (either way at a tie). Compared exactly, the value
+as the service wrote it (its shortest decimal) against the exact quotient: in floats a
+tie over 1,000 per 1,000 homes (263 complaints of 256 homes, 1027.34375, written
+1027.3438) is a float's error past half the fourth place, and its service was degraded
+for a figure rounded as the kit rounds it (hearth_kit.figures.to_four_places)."""
 
 
 def inconsistency(code: str, measure: Measure) -> str | None:
@@ -145,7 +151,10 @@ def inconsistency(code: str, measure: Measure) -> str | None:
         return None if measure.value is None else "a value over a denominator of 0"
     if measure.value is None:
         return "no value over a denominator that is not 0"
-    if abs(measure.value - numerator * measure.per / denominator) > ROUNDING * (1 + 1e-9):
+    if not math.isfinite(measure.value):
+        return "a value that is not a number"
+    written = Fraction(repr(measure.value))
+    if abs(written - Fraction(numerator * measure.per, denominator)) > ROUNDING:
         return "a value that is not numerator x per / denominator"
     return None
 
