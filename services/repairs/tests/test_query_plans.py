@@ -131,6 +131,13 @@ CASES = [
         lambda s, _r: appointments.ever_in_an_appointment(s, [AN_ID]),
     ),
     case("a visit's appointment request", lambda s, _r: appointments.for_visit(s, AN_ID)),
+    case(
+        "a home's open work a contractor could add (availability)",
+        lambda s, _r: appointments.waiting_at_home(
+            s, UPRN, "plumbfast", (WorkOrderStatus.RAISED, WorkOrderStatus.NO_ACCESS)
+        ),
+        "ix_work_order_uprn",
+    ),
     # GET /v1/work-orders (staff's and a contractor's); status updates.
     case(
         "work orders",

@@ -125,7 +125,8 @@ ROUTES: list[PassThrough] = [
         "/v1/appointments/availability",
         "repairs",
         READ,
-        "Free slots for one appointment covering the given trades at a home",
+        "Free slots for one appointment covering the given trades at a home, and the "
+        "home's open work its contractor could do in it too (ADR 0189)",
     ),
     PassThrough(
         "POST",

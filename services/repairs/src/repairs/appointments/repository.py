@@ -513,3 +513,21 @@ async def work_of_pending_requests(
         .order_by(col(WorkOrder.id))
     )
     return list((await session.execute(query)).scalars().all())
+
+
+async def waiting_at_home(
+    session: AsyncSession, uprn: str, contractor_id: str, waiting: tuple[WorkOrderStatus, ...]
+) -> list[WorkOrder]:
+    """The home's work orders in one of `waiting` that `contractor_id` holds, soonest
+    target first (ix_work_order_uprn), unlocked: what availability offers to add to the
+    appointment (docs/adr/0189); the booking judges them again under its locks."""
+    query = (
+        select(WorkOrder)
+        .where(
+            WorkOrder.uprn == uprn,
+            WorkOrder.contractor_id == contractor_id,
+            col(WorkOrder.status).in_(waiting),
+        )
+        .order_by(col(WorkOrder.required_by), col(WorkOrder.id))
+    )
+    return list((await session.execute(query)).scalars().all())

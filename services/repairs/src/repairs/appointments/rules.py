@@ -318,3 +318,19 @@ def left_out_of_the_visit(
         and str(order.id) not in booked_elsewhere
         and trades_of(order) <= does
     )
+
+
+def open_work_to_offer(
+    waiting: Iterable[WorkOrder], booked_elsewhere: Set[str], does: Collection[str]
+) -> list[WorkOrder]:
+    """The home's waiting work that one appointment with its contractor could take
+    (DOMAIN.md: open work at one home is offered in one appointment where the trades
+    allow; docs/adr/0189): no booked appointment holds it, and every trade of it is
+    among the contractor's configured trades (`does`), as left_out_of_the_visit reads
+    "where trades allow". `waiting` is already the contractor's, in offering order."""
+    trades = {str(trade) for trade in does}
+    return [
+        order
+        for order in waiting
+        if str(order.id) not in booked_elsewhere and trades_of(order) <= trades
+    ]

@@ -14,6 +14,7 @@ from hearth_contracts.events.repairs import (
     CancellationReason,
     MissedBy,
     MissedReason,
+    RepairPriority,
 )
 from hearth_contracts.events.visits import Trade
 from hearth_kit.strict_types import StrictBoolean, StrictDay, StrictMoment
@@ -44,6 +45,25 @@ class AvailableSlot(BaseModel):
     free: int = Field(description="Appointments still bookable in it for these trades")
 
 
+class OpenWork(BaseModel):
+    """A work order at the home waiting for an appointment that the same appointment
+    could take (ADR 0189): what to add to `work_order_ids`, and its trades to the
+    availability asked. Nothing the household said (no description, location or
+    access information)."""
+
+    id: uuid.UUID
+    trade: Trade = Field(description="Its repair's trade")
+    trades: list[Trade] = Field(
+        description="Every trade its work needs (its repair's and each SOR line's)"
+    )
+    priority: RepairPriority
+    required_by: datetime = Field(description="Its target date-time")
+    reported_on: date = Field(
+        description="The London day its repair was reported: a booking with work "
+        "reported on an earlier day is not at first contact (ADR 0140)"
+    )
+
+
 class Availability(BaseModel):
     uprn: str
     trades: list[Trade]
@@ -52,6 +72,13 @@ class Availability(BaseModel):
         "work goes to by default (ADR 0155)"
     )
     slots: list[AvailableSlot]
+    open_work: list[OpenWork] = Field(
+        default_factory=list,
+        description="The home's open work orders waiting for an appointment (raised or "
+        "no access, none booked) that `contractor_id` holds and whose trades it does, "
+        "soonest target first: open work at one home is offered in one appointment "
+        "where the trades allow (ADR 0189). The work being booked is among them",
+    )
 
 
 class AppointmentCreate(BaseModel):

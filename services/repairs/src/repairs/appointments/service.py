@@ -36,6 +36,7 @@ from repairs.appointments.schemas import (
     AppointmentRequestPublic,
     Availability,
     AvailableSlot,
+    OpenWork,
     Outcome,
     Rebooking,
 )
@@ -701,7 +702,8 @@ class AppointmentService:
     ) -> Availability:
         """Free slots over the booking horizon for one appointment covering `trades`,
         in the diary of the contractor who is to do the work (diary_for: one
-        contractor's places, docs/adr/0155)."""
+        contractor's places, docs/adr/0155), and the home's open work that appointment
+        could take too (open_work: docs/adr/0189)."""
         contractor_id = self.diary_for(trades, contractor_id)
         now = now or datetime.now(UTC)
         first_day = london_day(now)
@@ -727,7 +729,44 @@ class AppointmentService:
                         free=free,
                     )
                 )
-        return Availability(uprn=uprn, trades=trades, contractor_id=contractor_id, slots=slots)
+        return Availability(
+            uprn=uprn,
+            trades=trades,
+            contractor_id=contractor_id,
+            slots=slots,
+            open_work=await self.open_work(session, uprn, contractor_id),
+        )
+
+    async def open_work(
+        self, session: AsyncSession, uprn: str, contractor_id: str
+    ) -> list[OpenWork]:
+        """The home's work waiting for an appointment (raised or no access) that
+        `contractor_id` holds, that no booked appointment holds, and whose every trade
+        the contractor does (rules.open_work_to_offer), soonest target first: DOMAIN.md
+        offers open work at one home in one appointment where the trades allow, and
+        whoever books a new repair's appointment was not told of the work reported
+        before it (docs/adr/0189). Offered, not added: the booker asks the household
+        and adds it to `work_order_ids` (a booking with earlier work is not at first
+        contact, docs/adr/0140). Only ids, trades, priority and dates: no words of the
+        household's."""
+        waiting = await repository.waiting_at_home(
+            session, uprn, contractor_id, NEEDS_AN_APPOINTMENT
+        )
+        if not waiting:
+            return []
+        booked = await repository.booked_for(session, [o.id for o in waiting])
+        contractor = self.settings.contractors[contractor_id]
+        return [
+            OpenWork(
+                id=order.id,
+                trade=order.trade,
+                trades=sorted(Trade(t) for t in rules.trades_of(order)),
+                priority=order.priority,
+                required_by=order.required_by,
+                reported_on=london_day(order.reported_at),
+            )
+            for order in rules.open_work_to_offer(waiting, booked, contractor.trades)
+        ]
 
     async def _take_slot(
         self,
