@@ -356,3 +356,21 @@ async def test_a_code_answered_twice_degrades_its_service(
     measures = {m["code"]: m for m in report["measures"]}
     assert (measures["RP02.1"]["numerator"], measures["RP02.1"]["status"]) == (None, "unavailable")
     assert measures["BS01"]["status"] == "reported"
+
+
+async def test_a_code_another_service_counts_does_not_degrade_the_one_answering_it(
+    gateway: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compliance answering TP01 as a plain count, twice: the report never shows a code
+    from a service that does not count it (counted_by), so it is no reason to make
+    compliance's building safety measures unavailable; engagement's TP01 is reported."""
+    others = [("TP01", 3, None), ("TP01", 4, None)]
+    monkeypatch.setitem(FIGURES, "compliance", [*FIGURES["compliance"], *others])
+    response = await gateway.get(
+        "/v1/reports/tsm", params={"year": "2026-27"}, headers=bearer("admin")
+    )
+    report = response.json()
+    assert report["degraded"] == []
+    measures = {m["code"]: m for m in report["measures"]}
+    assert (measures["BS01"]["status"], measures["BS01"]["numerator"]) == ("reported", 99)
+    assert (measures["TP01"]["source"], measures["TP01"]["numerator"]) == ("engagement", 71)

@@ -169,12 +169,20 @@ def _inconsistent(counted: dict[str, Measure], codes: tuple[str, ...]) -> str | 
     return None
 
 
+def _counted_by(service: Service, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The report's `codes` the service counts (schemas.counted_by): the only ones of its
+    figures the report shows."""
+    return tuple(code for code in codes if counted_by(code) == service)
+
+
 def _with_measures(answer: Answer, period: dict[str, str]) -> Answer:
     """A service's answer as its measures by code (`Counted`), or unanswered when its
     figures are not of that shape: a count that is not a whole number, say, degrades
     the service rather than failing the report. So do figures of another period than the
-    year asked (`from`, `to`), and a regulator's code whose figures disagree with each
-    other (inconsistency): either would be a wrong figure shown as reported. A service
+    year asked (`from`, `to`), and a regulator's code it counts (counted_by) answered
+    twice or with figures that disagree with each other (inconsistency): either would be
+    a wrong figure shown as reported. A code another service counts is never shown from
+    this one's figures, so it is no more checked than the service's own codes. A service
     that answers without the shared owners' section has none of their measures (they are
     not_reported); one whose section is of the wrong shape is degraded, as for any other
     measure."""
@@ -186,20 +194,26 @@ def _with_measures(answer: Answer, period: dict[str, str]) -> Answer:
         return unanswered(answer.service, route, "figures without a list of measures")
     if (value.get("from"), value.get("to")) != (period["from"], period["to"]):
         return unanswered(answer.service, route, "figures of another period than the year")
-    rental = _by_code(value["measures"], TSM_CODES)
+    counts = _counted_by(answer.service, TSM_CODES)
+    counts_for_shared_owners = _counted_by(answer.service, LCHO_CODES)
+    rental = _by_code(value["measures"], counts)
     if rental is None:
         return unanswered(answer.service, route, "a measure of the wrong shape")
     section = value.get("low_cost_home_ownership")
     shared_owners: dict[str, Measure] | None = {}
     if section is not None:
         shared_owners = (
-            _by_code(section.get("measures"), LCHO_CODES) if isinstance(section, dict) else None
+            _by_code(section.get("measures"), counts_for_shared_owners)
+            if isinstance(section, dict)
+            else None
         )
     if shared_owners is None:
         return unanswered(
             answer.service, route, "a low cost home ownership section of the wrong shape"
         )
-    inconsistent = _inconsistent(rental, TSM_CODES) or _inconsistent(shared_owners, LCHO_CODES)
+    inconsistent = _inconsistent(rental, counts) or _inconsistent(
+        shared_owners, counts_for_shared_owners
+    )
     if inconsistent is not None:
         return unanswered(answer.service, route, f"figures that disagree ({inconsistent})")
     return replace(answer, value=Counted(rental, shared_owners))
