@@ -273,13 +273,27 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         and an officer-side reason (unsafe to enter) or an unstated one (other) is not
         held against the household. On a combined appointment (the visit booked with the
         gas check) it is the gas check's failed attempt too: access-failed, and its
-        no-access ladder started (ProgrammeService.record_no_access_at_visit)."""
+        no-access ladder started (ProgrammeService.record_no_access_at_visit).
+
+        Visits refuses a visited_at in the future by its own clock, so an attempt ahead
+        of this one is the two clocks apart, not a visit to come: it was made by the
+        time its event was published, and is recorded then (`envelope.time`, or now
+        when that is ahead too), as repairs starts a clock from such an event
+        (repairs.handlers.clock_start). Compared with now and dropped, the failure was
+        recorded nowhere and the ladder never started."""
         missed = envelope.data
         if missed.kind is not VisitKind.FULL or missed.reason not in HOUSEHOLD_GAVE_NO_ACCESS:
             return
-        await programme.note_no_access_history(
-            session, missed.uprn, london_day(missed.attempted_at), datetime.now(UTC)
-        )
+        now = datetime.now(UTC)
+        attempted_at = missed.attempted_at
+        if attempted_at > now:
+            log.warning(
+                "visit-no-access time in the future: attempt recorded when it was published",
+                event_id=str(envelope.id),
+                seconds_ahead=int((attempted_at - now).total_seconds()),
+            )
+            attempted_at = min(envelope.time, now)
+        await programme.note_no_access_history(session, missed.uprn, london_day(attempted_at), now)
         # A combined appointment: the engineer did not get in either, and the gas check's
         # no-access ladder counts it as any failed attempt (every attempt is recorded).
         await programme.record_no_access_at_visit(
@@ -287,11 +301,11 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             visit_id=missed.visit_id,
             uprn=missed.uprn,
             visit_attempt=missed.attempt_number,
-            attempted_at=missed.attempted_at,
+            attempted_at=attempted_at,
             outcome=AccessOutcome.REFUSED
             if missed.reason is NoAccessReason.ENTRY_REFUSED_ON_THE_DAY
             else AccessOutcome.NO_ACCESS,
-            now=datetime.now(UTC),
+            now=now,
         )
 
     return handlers

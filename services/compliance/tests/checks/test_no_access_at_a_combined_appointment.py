@@ -106,3 +106,30 @@ async def test_a_visit_only_offered_the_check_or_an_officer_side_reason_records_
     assert await attempts(compliance, booked_home) == (0, 0)
     assert await published("access-failed", offered_home) == []
     assert await published("access-failed", booked_home) == []
+
+
+async def test_a_visit_time_ahead_of_this_clock_is_still_the_gas_checks_failed_attempt(
+    compliance: httpx.AsyncClient,
+    compliance_database: Database,
+    programme: ProgrammeService,
+    published: Any,
+) -> None:
+    """Visits refuses a visited_at in the future against its own clock, so one ahead of
+    compliance's is a clock apart, not a visit to come: the attempt was made by the time
+    its event was published and is recorded then, as repairs starts a clock from such an
+    event (clock_start). Dropped, the failure was recorded nowhere and the gas check's
+    no-access ladder never started."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=40))
+    check = await gas_check(compliance, uprn)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    visit = a_full_visit(uprn, start, paired_check_id=uuid.UUID(check["id"]))
+    await handle_twice(compliance_database, programme, visit)
+    published_at = datetime.now(UTC).replace(microsecond=0)
+    event = no_access(
+        uprn, visit.data.visit_id, published_at + timedelta(minutes=5), NoAccessReason.NO_ANSWER
+    )
+    event = Envelope(data=event.data, id=event.id, time=published_at)
+    await handle_twice(compliance_database, programme, event)
+    assert await attempts(compliance, uprn) == (1, 1)
+    [failed] = await published("access-failed", uprn)
+    assert datetime.fromisoformat(failed["attempted_at"]) == published_at
