@@ -169,7 +169,11 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             session, withdrawn.uprn, CheckType.SMOKE_CO_ALARMS, for_update=True
         )
         if check is not None and check.due_from == withdrawn.start_date:
-            await programme.withdraw(session, [check.id], datetime.now(UTC))
+            # as of the withdrawal, not of its handling: late or replayed, the check was
+            # not open meanwhile (a time ahead of this clock is taken as now; never before
+            # the check itself was raised, when the start was handled late too)
+            at = min(withdrawn.withdrawn_at, datetime.now(UTC))
+            await programme.withdraw(session, [check.id], max(at, check.created_at))
             log.info("first-day alarm check withdrawn with its tenancy", uprn=withdrawn.uprn)
         await homes.forget_tenancy_start(session, withdrawn.uprn, withdrawn.start_date)
         await programme.lead_of_the_household(session, withdrawn.uprn)

@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import col, update
 
 from compliance.checks.rules import due_by_for_day
 from compliance.checks.service import ProgrammeService
+from compliance.models import Check, CheckType
 from compliance.tenant_copies import repository as tenant_copy_figures
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyWithdrawn
@@ -36,6 +38,7 @@ async def withdraw(
     uprn: str,
     start: date,
     tenancy_id: uuid.UUID | None = None,
+    withdrawn_at: datetime | None = None,
 ) -> None:
     """tenancy-withdrawn for the tenancy (another's when not named), handled twice."""
     event = Envelope(
@@ -43,7 +46,7 @@ async def withdraw(
             tenancy_id=tenancy_id or uuid.uuid4(),
             uprn=uprn,
             start_date=start,
-            withdrawn_at=datetime.now(UTC),
+            withdrawn_at=withdrawn_at or datetime.now(UTC),
         )
     )
     await handle_twice(compliance_database, programme, event)
@@ -229,3 +232,52 @@ async def overdue_on(compliance_database: Database, day: date) -> int:
     """The copies the sweep would count overdue on `day` (tenant_copies_overdue)."""
     async with compliance_database.sessionmaker() as session:
         return await tenant_copy_figures.overdue_count(session, day)
+
+
+async def test_the_check_goes_when_the_tenancy_was_withdrawn_not_when_compliance_heard(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """Handled late (a lagging partition, a replay), the withdrawal closes the first-day
+    check as of the event's withdrawn_at: it was not open, and not overdue, on the days
+    between the offer falling through and compliance hearing of it."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    offered = london_today() + timedelta(days=30)
+    tenancy_id = await a_tenancy_from(compliance_database, programme, uprn, offered)
+    async with compliance_database.sessionmaker() as session, session.begin():
+        # the first-day check raised a week ago, when the tenancy was announced
+        await session.execute(
+            update(Check)
+            .where(col(Check.uprn) == uprn, col(Check.check_type) == CheckType.SMOKE_CO_ALARMS)
+            .values(created_at=datetime.now(UTC) - timedelta(days=7))
+        )
+    fell_through = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+
+    await withdraw(compliance_database, programme, uprn, offered, tenancy_id, fell_through)
+
+    (gone,) = await alarm_checks(compliance, uprn)
+    assert datetime.fromisoformat(gone["completed_at"]) == fell_through
+
+
+async def test_a_withdrawal_handled_late_never_closes_the_check_before_it_was_raised(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    """The tenancy's start handled late too (raised now), its withdrawal three days ago
+    closes the check as it was raised, never before it existed."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
+    offered = london_today() + timedelta(days=30)
+    tenancy_id = await a_tenancy_from(compliance_database, programme, uprn, offered)
+
+    await withdraw(
+        compliance_database,
+        programme,
+        uprn,
+        offered,
+        tenancy_id,
+        datetime.now(UTC) - timedelta(days=3),
+    )
+
+    (gone,) = await alarm_checks(compliance, uprn)
+    async with compliance_database.sessionmaker() as session:
+        check = await session.get(Check, uuid.UUID(gone["id"]))
+    assert check is not None
+    assert check.completed_at == check.created_at
