@@ -61,15 +61,18 @@ class Network(httpx.AsyncBaseTransport):
         return await self.real.handle_async_request(request)
 
 
-async def work_orders(staff: httpx.AsyncClient, db: Database, count: int) -> list[str]:
+async def work_orders(
+    staff: httpx.AsyncClient, db: Database, count: int, *, at_one_home: bool = False
+) -> list[str]:
     async with db.sessionmaker() as session, session.begin():
         await import_schedule(session, SOR_CSV.splitlines(keepends=True))
     ids = []
+    home = str(random.randint(10**9, 10**12 - 1))
     for _ in range(count):
         response = await staff.post(
             "/v1/repairs",
             json={
-                "uprn": str(random.randint(10**9, 10**12 - 1)),
+                "uprn": home if at_one_home else str(random.randint(10**9, 10**12 - 1)),
                 "description": "Kitchen tap dripping",
                 "location": "kitchen",
                 "trade": "plumbing",
@@ -221,3 +224,56 @@ async def test_a_message_waiting_to_be_pushed_again_is_not_overtaken_by_a_later_
         assert pushed_about(webhook_receiver, other) == ["raise-repair"]  # not held back
         await a_round(repairs_database, sender, now + timedelta(seconds=31))
     assert pushed_about(webhook_receiver, order) == ["raise-repair", "schedule-repair"]
+
+
+class DownAt(httpx.AsyncBaseTransport):
+    """The way to the contractor's endpoint, down for the `at`th request only."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.requests = 0
+        self.real = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.requests == self.at:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.real.handle_async_request(request)
+
+
+async def test_an_appointment_of_two_work_orders_waits_for_each_ones_raise_repair(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    contracted_settings: RepairsSettings,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """Two work orders at one home; the contractor took the first's raise-repair, and
+    its endpoint was down for the second's (next try in 30 s). The contact centre books
+    both into one appointment, whose schedule-repair is queued under the first work
+    order. It waits for the second's raise-repair all the same: the contractor is never
+    told of an appointment for a work order it has not been sent (ADR 0185). Before,
+    only the first work order's messages held it back, and it went at once."""
+    first, second = await work_orders(staff, repairs_database, 2, at_one_home=True)
+    uprn = (await staff.get(f"/v1/work-orders/{first}")).json()["uprn"]
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    async with httpx.AsyncClient(transport=DownAt(2)) as client:
+        sender = WebhookSender(contracted_settings, client)
+        await a_round(repairs_database, sender, now)
+        assert pushed_about(webhook_receiver, first) == ["raise-repair"]
+        assert pushed_about(webhook_receiver, second) == []
+        slot = (
+            await staff.get(
+                "/v1/appointments/availability", params={"uprn": uprn, "trades": ["plumbing"]}
+            )
+        ).json()["slots"][-1]
+        booked = await staff.post(
+            "/v1/appointments",
+            json={"work_order_ids": [first, second], "day": slot["day"], "slot": slot["slot"]},
+        )
+        assert booked.status_code == 201, booked.text
+        await a_round(repairs_database, sender, now + timedelta(seconds=10))
+        assert pushed_about(webhook_receiver, second) == []
+        assert pushed_about(webhook_receiver, first) == ["raise-repair"]
+        await a_round(repairs_database, sender, now + timedelta(seconds=31))
+    assert pushed_about(webhook_receiver, second) == ["raise-repair", "schedule-repair"]
+    assert pushed_about(webhook_receiver, first) == ["raise-repair", "schedule-repair"]

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from repairs.models import WebhookDelivery
 
+SCHEDULE_REPAIR = "schedule-repair"
+"""The one message about several work orders (its appointment's)."""
+
 
 async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookDelivery]:
     """Undelivered messages whose next attempt is due, locked for this replica (rows
     another replica holds are skipped, so each attempt is made by one of them).
 
-    A message waits while an older one about the same work order to the same contractor
-    is undelivered (waiting for its back-off, or being pushed by another replica), so a
-    contractor takes a work order's messages in the order they were queued: never its
-    appointment before the work order, nor a cancellation before the booking it
-    cancels. The older one is read unlocked, so one another replica is pushing still
-    holds this back until that replica commits."""
+    A message waits while an older one about any of its work orders to the same
+    contractor is undelivered (waiting for its back-off, or being pushed by another
+    replica), so a contractor takes a work order's messages in the order they were
+    queued: never its appointment before the work order, nor a cancellation before the
+    booking it cancels. A schedule-repair is about every work order of its appointment
+    (`work_order_ids`), not only the first, under which it is queued: an appointment
+    holding two work orders waits for both raise-repairs (ADR 0185). The older ones
+    are read unlocked, so one another replica is pushing still holds this back until
+    that replica commits."""
     older = aliased(WebhookDelivery)
     waiting_behind = (
         select(older.id)
@@ -35,18 +42,81 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookD
         )
         .exists()
     )
+    # Unlocked: the ones held back by an appointment's other work orders are told apart
+    # below, and only those sent are locked (locking every candidate would hold them
+    # from the other replicas for the whole push).
     query = (
-        select(WebhookDelivery)
+        select(WebhookDelivery.id)
         .where(
             col(WebhookDelivery.delivered_at).is_(None),
             WebhookDelivery.next_attempt_at <= now,
             ~waiting_behind,
         )
         .order_by(col(WebhookDelivery.next_attempt_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        .limit(CANDIDATES)
     )
-    return list((await session.execute(query)).scalars().all())
+    chosen: list[WebhookDelivery] = []
+    for candidate_id in (await session.execute(query)).scalars().all():
+        locked = (
+            (
+                await session.execute(
+                    select(WebhookDelivery)
+                    .where(
+                        WebhookDelivery.id == candidate_id,
+                        col(WebhookDelivery.delivered_at).is_(None),
+                        WebhookDelivery.next_attempt_at <= now,
+                    )
+                    .with_for_update(skip_locked=True)
+                    .execution_options(populate_existing=True)
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if locked is None or await _behind_an_older_one(session, locked):
+            continue
+        chosen.append(locked)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+CANDIDATES = 100
+"""Due messages looked at per round for one to send: beyond those the query's own
+check lets through, a schedule-repair may wait for another of its work orders."""
+
+
+def work_orders_of(delivery: WebhookDelivery) -> set[uuid.UUID]:
+    """The work orders a message is about: the one it is queued under and, for a
+    schedule-repair, every work order of its appointment."""
+    about = {delivery.work_order_id}
+    sent_for = json.loads(delivery.body).get("sent_for") or {}
+    about.update(uuid.UUID(str(i)) for i in sent_for.get("work_order_ids") or [])
+    return about
+
+
+async def _behind_an_older_one(session: AsyncSession, delivery: WebhookDelivery) -> bool:
+    """Whether an older undelivered message to the same contractor is about one of this
+    one's work orders (queued under it, or a schedule-repair holding it)."""
+    about = work_orders_of(delivery)
+    older = (
+        (
+            await session.execute(
+                select(WebhookDelivery).where(
+                    col(WebhookDelivery.delivered_at).is_(None),
+                    WebhookDelivery.contractor_id == delivery.contractor_id,
+                    WebhookDelivery.created_at < delivery.created_at,
+                    or_(
+                        col(WebhookDelivery.work_order_id).in_(about),
+                        col(WebhookDelivery.event_type) == SCHEDULE_REPAIR,
+                    ),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return any(work_orders_of(other) & about for other in older if other.id != delivery.id)
 
 
 async def for_event(session: AsyncSession, event_id: object) -> WebhookDelivery | None:
