@@ -204,6 +204,10 @@ def test_back_off_doubles_up_to_its_cap() -> None:
     waits = [back_off(n, first_seconds=30, max_seconds=3600) for n in range(1, 10)]
     assert waits[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
     assert waits[-1] == timedelta(seconds=3600)
+    # a message refused for weeks (over a thousand tries) waits the cap, not an error:
+    # 30.0 (as read from HEARTH_REPAIRS_WEBHOOK_RETRY__FIRST_SECONDS) * 2**1100 is too
+    # large for a float
+    assert back_off(1101, first_seconds=30.0, max_seconds=3600.0) == timedelta(seconds=3600)
 
 
 async def found_on_one_visit(

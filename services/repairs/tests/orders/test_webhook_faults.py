@@ -22,7 +22,7 @@ from sqlmodel import col
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from repairs.models import WebhookDelivery
-from repairs.settings import RepairsSettings
+from repairs.settings import RepairsSettings, WebhookRetry
 from repairs.sor.service import import_schedule
 from repairs.webhooks.service import WebhookSender
 from services.repairs.tests.contractor_doubles import WebhookReceiver
@@ -277,3 +277,34 @@ async def test_an_appointment_of_two_work_orders_waits_for_each_ones_raise_repai
         await a_round(repairs_database, sender, now + timedelta(seconds=31))
     assert pushed_about(webhook_receiver, second) == ["raise-repair", "schedule-repair"]
     assert pushed_about(webhook_receiver, first) == ["raise-repair", "schedule-repair"]
+
+
+async def test_a_message_refused_for_weeks_waits_its_hour_and_holds_up_no_other(
+    staff: httpx.AsyncClient,
+    repairs_database: Database,
+    contracted_settings: RepairsSettings,
+    webhook_receiver: WebhookReceiver,
+) -> None:
+    """A raise-repair the contractor's endpoint has refused 1,100 times (some six weeks
+    of hourly tries) is refused again: its next try is an hour on, and the work order
+    raised after it goes. Before, the back-off of its 1,101st try (30 s doubled 1,100
+    times) overflowed a float: the round raised and rolled back, and the message, due
+    first every round, held up every contractor's messages behind it for good. The
+    back-off set in the environment (HEARTH_REPAIRS_WEBHOOK_RETRY__*) is read as floats."""
+    settings = contracted_settings.model_copy(
+        update={"webhook_retry": WebhookRetry.model_validate({"first_seconds": "30"})}
+    )
+    stuck, other = await work_orders(staff, repairs_database, 2)
+    async with repairs_database.sessionmaker() as session, session.begin():
+        delivery = await session.get(
+            WebhookDelivery, (await delivery_of(repairs_database, stuck)).id
+        )
+        assert delivery is not None
+        delivery.attempts = 1100
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    async with httpx.AsyncClient(transport=DownAt(1)) as client:
+        await a_round(repairs_database, WebhookSender(settings, client), now)
+    refused = await delivery_of(repairs_database, stuck)
+    assert (refused.attempts, refused.delivered_at) == (1101, None)
+    assert refused.next_attempt_at == now + timedelta(hours=1)
+    assert pushed_about(webhook_receiver, other) == ["raise-repair"]

@@ -37,5 +37,11 @@ def verify(secret: str, header: str, body: bytes, now: int) -> bool:
 
 
 def back_off(attempts: int, *, first_seconds: float, max_seconds: float) -> timedelta:
-    """How long to wait after `attempts` failed tries: first_seconds, doubling, capped."""
-    return timedelta(seconds=min(max_seconds, first_seconds * 2 ** max(0, attempts - 1)))
+    """How long to wait after `attempts` failed tries: first_seconds, doubling, capped.
+
+    The doubling stops at 2**30 (over 30 years from a second): a message is tried until
+    the contractor takes it, and first_seconds read from the environment is a float, so
+    a message refused some 1,025 times (about six weeks of hourly tries) overflowed a
+    float, raising in the round every round, and held up every message behind it."""
+    doublings = min(max(0, attempts - 1), 30)
+    return timedelta(seconds=min(max_seconds, first_seconds * 2**doublings))
