@@ -384,7 +384,11 @@ class RechargePaid(
     changed, `settled_by` write_off, `paid_in_full` false (nothing was paid: a recharge
     left owing nothing by a write-off is written off, not collected), `outstanding_pence`
     what is still owed. The write-off undone owes it again: `correction` true,
-    `settled_by` write_off (docs/adr/0179). Events from before income sent `settled_by`
+    `settled_by` write_off (docs/adr/0179). Credit moved onto a recharge by another
+    posting (a recharge cancelled freed it) says the kind of credit now covering the
+    recharge: `settled_by` write_off, not paid in full, when a write-off's credit covers
+    any of it (income counts payments as paying first, write-offs what they left),
+    with `correction` true (docs/adr/0183). Events from before income sent `settled_by`
     are payments or their corrections (a write-off then published none).
 
     A recharge cancelled (its charge reversed on the sundry account) is owed no more and
@@ -424,10 +428,11 @@ class RechargePaid(
     settled_by: RechargeSettledBy = Field(
         default=RechargeSettledBy.PAYMENT,
         description="What changed what is owed: `payment` (a payment; with `correction` "
-        "true, a payment reversed or credit moved between the account's recharges) or "
+        "true, a payment reversed or paid credit moved between the account's recharges) or "
         "`write_off` (an approved write-off of former tenant arrears, never paid: "
         "`paid_in_full` is false, and a recharge it leaves owing nothing is written off; "
-        "with `correction` true, the write-off undone). Absent on events published before "
+        "with `correction` true, the write-off undone, or a write-off's credit moved onto "
+        "the recharge, covering some of it). Absent on events published before "
         "income sent it, none of them a write-off: `payment`",
     )
     cancelled: bool = Field(

@@ -518,8 +518,10 @@ def build_handlers(
         day it was received); paid in full, the recharge is collected. A write-off
         (`settled_by` write_off) leaving nothing owed makes it written off, neither owed
         nor collected; the write-off undone (a correction) makes it owed again
-        (docs/adr/0179). A recharge income cancelled (`cancelled`) is cancelled, for good
-        (docs/adr/0176)."""
+        (docs/adr/0179). A correction `settled_by` write_off leaving nothing owed is a
+        write-off's credit income moved onto the recharge (another recharge cancelled
+        freed it): written off too (docs/adr/0183). A recharge income cancelled
+        (`cancelled`) is cancelled, for good (docs/adr/0176)."""
         await recharges.save_payments(
             session,
             [
@@ -532,7 +534,7 @@ def build_handlers(
                     paid_at=paid.paid_at,
                     posted_at=paid.posted_at,
                     written_off=paid.settled_by is RechargeSettledBy.WRITE_OFF
-                    and not paid.correction,
+                    and (not paid.correction or paid.outstanding_pence == 0),
                     cancelled=paid.cancelled,
                 )
                 for paid in (envelope.data for envelope in envelopes)

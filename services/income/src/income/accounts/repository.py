@@ -188,6 +188,19 @@ async def written_off_by(session: AsyncSession, account_id: uuid.UUID, approver:
     return int((await session.execute(query)).scalar_one())
 
 
+async def written_off(session: AsyncSession, account_id: uuid.UUID) -> int:
+    """The account's write-offs in pence, leaving out those since reversed: the
+    written-off share of its credits (rules.recharges_written_off)."""
+    reversal = aliased(LedgerEntry)
+    reversed_already = exists().where(col(reversal.reverses_entry_id) == col(LedgerEntry.id))
+    query = select(func.coalesce(func.sum(-col(LedgerEntry.amount_pence)), 0)).where(
+        LedgerEntry.account_id == account_id,
+        col(LedgerEntry.kind) == EntryKind.WRITE_OFF,
+        ~reversed_already,
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 async def by_source_key(session: AsyncSession, source_key: str) -> LedgerEntry | None:
     query = select(LedgerEntry).where(LedgerEntry.source_key == source_key)
     return (await session.execute(query)).scalars().first()

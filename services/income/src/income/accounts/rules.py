@@ -148,6 +148,24 @@ def recharges_outstanding(recharges_pence: Sequence[int], credits_pence: int) ->
     return owed
 
 
+def recharges_written_off(
+    recharges_pence: Sequence[int], credits_pence: int, written_off_pence: int
+) -> list[int]:
+    """How much of each recharge of a sundry account (oldest first) the account's
+    write-offs cover: its credits pooled as recharges_outstanding pays them, the paid
+    credit (payments, and anything else that is not a write-off) first and the
+    written-off credit after it. A write-off takes off what money left owing, so money
+    is counted as paying what it can; income keeps no tie from a credit to a recharge,
+    and the order in which a write-off's credit was freed and taken again by another
+    recharge (a recharge cancelled) does not change what kind of credit it is
+    (docs/adr/0183)."""
+    credits = max(credits_pence, 0)
+    written_off = min(max(written_off_pence, 0), credits)
+    paid = recharges_outstanding(recharges_pence, credits - written_off)
+    covered = recharges_outstanding(recharges_pence, credits)
+    return [owed_by_money - owed for owed_by_money, owed in zip(paid, covered, strict=True)]
+
+
 @dataclass(frozen=True, slots=True)
 class RechargePayment:
     """The part of one payment that went to one recharge."""

@@ -91,6 +91,25 @@ async def recharges_outstanding(
     return [(entry, left) for (entry, _), left in zip(recharges, outstanding, strict=True)]
 
 
+async def recharges_covered(
+    session: AsyncSession, account: Account
+) -> list[tuple[LedgerEntry, int, int]]:
+    """Each recharge on a sundry account with what is still owed on it and how much of
+    it the account's write-offs cover, oldest first (rules.recharges_written_off): what
+    decides `settled_by` when credit moves onto a recharge (docs/adr/0183)."""
+    recharges = await repository.recharges_of(session, account.id)
+    charged = [owed for _, owed in recharges]
+    credits = sum(charged) - await repository.balance(session, account.id)
+    outstanding = rules.recharges_outstanding(charged, credits)
+    written_off = rules.recharges_written_off(
+        charged, credits, await repository.written_off(session, account.id)
+    )
+    return [
+        (entry, left, by_write_off)
+        for (entry, _), left, by_write_off in zip(recharges, outstanding, written_off, strict=True)
+    ]
+
+
 async def invoice_recharge(session: AsyncSession, recharge: RechargeRaised) -> None:
     """Invoice a recharge from repairs on its household's sundry account (opened on
     their first recharge). Posted once: the recharge id is the entry's source key, and
@@ -230,13 +249,16 @@ async def _recharges_paid_by_credit(
     posted_at: datetime,
 ) -> None:
     """recharge-paid for the new recharge where the account's credit paid some of it,
-    and (`correction` true) for each older-invoiced recharge it took credit from."""
-    for entry, left in await recharges_outstanding(session, account):
+    and (`correction` true) for each older-invoiced recharge it took credit from. Credit
+    a write-off brought (an account whose write-off a cancelled recharge freed) settles
+    the new recharge as `settled_by` write_off, never paid in full (docs/adr/0183)."""
+    for entry, left, by_write_off in await recharges_covered(session, account):
         before = invoice.amount_pence if entry.id == invoice.id else owed_before.get(entry.id)
         if before is None or before == left:
             continue
         if entry.recharge_id is None or entry.repair_id is None:
             continue  # invoiced before income kept recharge ids: nothing to tell repairs
+        written_off = left < before and by_write_off > 0
         await publish(
             session,
             RechargePaid(
@@ -245,10 +267,13 @@ async def _recharges_paid_by_credit(
                 uprn=account.uprn,
                 amount_pence=abs(before - left),
                 outstanding_pence=left,
-                paid_in_full=left == 0,
+                paid_in_full=left == 0 and not written_off,
                 paid_at=posted_at,
                 correction=entry.id != invoice.id,
                 posted_at=posted_at,
+                settled_by=(
+                    RechargeSettledBy.WRITE_OFF if written_off else RechargeSettledBy.PAYMENT
+                ),
             ),
         )
 
@@ -597,8 +622,17 @@ class AccountService:
         is left out here (cancelled is not paid: _recharge_cancelled says it is
         cancelled), and a write-off undone says `settled_by` write_off too: repairs makes
         a recharge it had written off owed again (docs/adr/0179). A recharge invoiced
-        before income kept recharge ids changes all the same, without an event."""
-        owed_after = await self._recharges_outstanding(session, account)
+        before income kept recharge ids changes all the same, without an event.
+
+        Credit a posting moves onto another recharge (a recharge cancelled frees what
+        was paid or written off on it, and the next recharges take it) is announced by
+        the kind of credit now covering that recharge, not by the entry just posted or
+        reversed: any of it covered by a write-off's credit says `settled_by` write_off
+        and not paid in full, as a write-off of a part-paid recharge does; only a
+        recharge payments cover in full is paid in full (rules.recharges_written_off,
+        docs/adr/0183). What is owed again (a credit taken away) is said as before."""
+        covered = await recharges_covered(session, account)
+        owed_after = [(entry, left) for entry, left, _ in covered]
         skip = (
             None
             if reversed_entry is None
@@ -608,9 +642,14 @@ class AccountService:
         for change in rules.recharge_changes(
             [left for _, left in owed_before], [left for _, left in owed_after], skip=skip
         ):
-            entry = owed_after[change.index][0]
+            entry, _, by_write_off_now = covered[change.index]
             if entry.recharge_id is None or entry.repair_id is None:
                 continue
+            settled_by_write_off = (
+                by_write_off_now > 0
+                if change.outstanding_pence < owed_before[change.index][1]
+                else by_write_off
+            )
             await publish(
                 session,
                 RechargePaid(
@@ -619,12 +658,14 @@ class AccountService:
                     uprn=account.uprn,
                     amount_pence=change.changed_pence,
                     outstanding_pence=change.outstanding_pence,
-                    paid_in_full=change.outstanding_pence == 0 and not by_write_off,
+                    paid_in_full=change.outstanding_pence == 0 and not settled_by_write_off,
                     paid_at=posted_at,
                     correction=reversed_entry is not None,
                     posted_at=posted_at,
                     settled_by=(
-                        RechargeSettledBy.WRITE_OFF if by_write_off else RechargeSettledBy.PAYMENT
+                        RechargeSettledBy.WRITE_OFF
+                        if settled_by_write_off
+                        else RechargeSettledBy.PAYMENT
                     ),
                 ),
             )

@@ -1,0 +1,128 @@
+"""Credit moved between recharges is announced by the kind of credit now covering the
+recharge it moved to (docs/adr/0183). A recharge cancelled frees what was paid or
+written off on it and the next recharges take it; recharge-paid said `settled_by`
+payment (paid in full) for them whatever the credit was, so a write-off's credit
+freed by a cancellation made repairs count the next recharge collected, though nothing
+was paid on it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlmodel import select
+
+from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
+from income.accounts import rules
+from income.models import LedgerEntry
+from services.income.tests.accounts.test_recharge_written_off import APPROVER, settled
+from services.income.tests.accounts.test_recharges_paid import (
+    pay,
+    raise_recharge,
+    recharges_paid,
+)
+
+
+async def _end(income: httpx.AsyncClient, tenancy_id: str) -> None:
+    ended = await income.post(
+        f"/v1/tenancies/{tenancy_id}/end",
+        json={"end_date": "2026-03-29", "reason": "abandonment"},
+        headers={"Idempotency-Key": f"end-{uuid.uuid4()}"},
+    )
+    assert ended.status_code == 200, ended.text
+
+
+async def _cancel(
+    income: httpx.AsyncClient, income_database: Database, sundry: str, recharge: Any
+) -> None:
+    async with income_database.sessionmaker() as session:
+        entry_id = (
+            await session.scalars(
+                select(LedgerEntry.id).where(LedgerEntry.recharge_id == recharge.recharge_id)
+            )
+        ).one()
+    cancelled = await income.post(
+        f"/v1/rent-accounts/{sundry}/entries/{entry_id}/reversal",
+        json={"reason": "raised_in_error"},
+        auth=APPROVER,
+    )
+    assert cancelled.status_code == 201, cancelled.text
+
+
+async def test_a_write_offs_credit_freed_by_a_cancellation_settles_the_next_as_written_off(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    uprn = tenancy["uprn"]
+    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
+    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
+    first = (str(older.recharge_id), str(older.repair_id))
+    second = (str(newer.recharge_id), str(newer.repair_id))
+    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    await _end(income, tenancy["id"])
+    # 5,000 written off: the older recharge, in full; the newer still owes 3,000.
+    written = await income.post(
+        f"/v1/rent-accounts/{sundry}/write-offs",
+        json={"amount_pence": 5_000, "reason": "untraceable"},
+        auth=APPROVER,
+    )
+    assert written.status_code == 201, written.text
+    assert [settled(e) for e in await recharges_paid(income_database, uprn)] == [
+        (*first, 5_000, 0, False, "write_off", False),
+    ]
+
+    # The older recharge cancelled: the write-off's 5,000 it held covers the newer one.
+    # Nothing was paid on it: written off, not paid in full (was: payment, in full).
+    await _cancel(income, income_database, sundry, older)
+    events = (await recharges_paid(income_database, uprn))[1:]
+    assert [(*settled(e), e["cancelled"]) for e in events] == [
+        (*second, 3_000, 0, False, "write_off", True, False),
+        (*first, 5_000, 0, False, "payment", True, True),
+    ]
+
+
+async def test_payments_credit_freed_by_a_cancellation_still_pays_the_next_in_full(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """A paid recharge cancelled on an account with a write-off too: money counts as
+    paying what it can, the write-off covers what money left (it took off what was
+    owed after the payments), so the newer recharge, covered by the payment alone, is
+    paid in full as before."""
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    uprn = tenancy["uprn"]
+    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
+    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
+    second = (str(newer.recharge_id), str(newer.repair_id))
+    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    assert (await pay(income, sundry, 5_000, london_day(datetime.now(UTC)))).status_code == 201
+    await _end(income, tenancy["id"])
+    written = await income.post(
+        f"/v1/rent-accounts/{sundry}/write-offs",
+        json={"amount_pence": 1_000, "reason": "untraceable"},
+        auth=APPROVER,
+    )
+    assert written.status_code == 201, written.text
+    assert [settled(e) for e in (await recharges_paid(income_database, uprn))[1:]] == [
+        (*second, 1_000, 2_000, False, "write_off", False),
+    ]
+
+    # The older (paid) recharge cancelled: 6,000 of credit, 5,000 of it paid, covers
+    # the newer recharge's 3,000 with money alone: paid in full, by payment.
+    await _cancel(income, income_database, sundry, older)
+    [moved] = [e for e in (await recharges_paid(income_database, uprn))[2:] if not e["cancelled"]]
+    assert settled(moved) == (*second, 2_000, 0, True, "payment", True)
+
+
+def test_the_written_off_share_of_the_credits_comes_after_the_paid() -> None:
+    # 8,000 of recharges, 6,000 of credit of which 1,000 written off: money pays the
+    # first 5,000, the write-off the next 1,000.
+    assert rules.recharges_written_off([5_000, 3_000], 6_000, 1_000) == [0, 1_000]
+    assert rules.recharges_written_off([5_000, 3_000], 6_000, 3_000) == [2_000, 1_000]
+    assert rules.recharges_written_off([3_000], 5_000, 5_000) == [3_000]
+    # no write-off, no credit, or a write-off beyond the credits (a payment reversed)
+    assert rules.recharges_written_off([5_000, 3_000], 6_000, 0) == [0, 0]
+    assert rules.recharges_written_off([5_000], -100, 1_000) == [0]
+    assert rules.recharges_written_off([5_000, 3_000], 2_000, 4_000) == [2_000, 0]
