@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -108,7 +108,12 @@ async def _behind_an_older_one(session: AsyncSession, delivery: WebhookDelivery)
                     WebhookDelivery.created_at < delivery.created_at,
                     or_(
                         col(WebhookDelivery.work_order_id).in_(about),
-                        col(WebhookDelivery.event_type) == SCHEDULE_REPAIR,
+                        # a schedule-repair naming one of them (checked below); read in
+                        # the database, not every waiting message's body here
+                        and_(
+                            col(WebhookDelivery.event_type) == SCHEDULE_REPAIR,
+                            or_(*(col(WebhookDelivery.body).contains(str(i)) for i in about)),
+                        ),
                     ),
                 )
             )
