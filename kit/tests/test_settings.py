@@ -125,3 +125,23 @@ def test_the_consumer_group_is_prefixed_by_the_namespace() -> None:
 def test_the_platform_namespace_applies_to_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEARTH_KAFKA_NAMESPACE", "staging")
     assert IncomeSettings().consumer_group == "staging.income"
+
+
+def test_a_failing_events_retries_must_fit_between_two_polls() -> None:
+    """Ten tries doubling from 1 s wait 511 s, past half of a 300 s poll interval: the
+    group would move the partition on while the consumer sleeps (and a poison event
+    would hold it for minutes); refused, naming the settings."""
+    with pytest.raises(ValueError, match="consumer_max_attempts=10"):
+        IncomeSettings(consumer_max_attempts=10, consumer_retry_backoff_seconds=1.0)
+    with pytest.raises(ValueError, match="consumer_max_attempts"):
+        IncomeSettings(consumer_max_attempts=30)
+
+
+def test_retries_within_the_poll_interval_are_taken() -> None:
+    assert IncomeSettings().consumer_max_attempts == 4
+    taken = IncomeSettings(
+        consumer_max_attempts=8,
+        consumer_retry_backoff_seconds=1.0,
+        consumer_max_poll_interval_ms=600_000,
+    )
+    assert taken.consumer_retry_backoff_seconds == 1.0

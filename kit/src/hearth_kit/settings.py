@@ -175,8 +175,19 @@ class ServiceSettings(BaseSettings):
         "each lane has its own lock, so as many relays (replicas) send side by side "
         "(docs/adr/0018-relay-lanes.md). Every replica of a service must use the same value.",
     )
-    consumer_max_attempts: int = Field(default=4, ge=1)
-    consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    consumer_max_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="Tries of one event's handler before it is dead-lettered",
+    )
+    consumer_retry_backoff_seconds: float = Field(
+        default=0.2,
+        ge=0,
+        le=60,
+        description="The wait before a handler's second try, doubled before each next one; "
+        "all of one event's waits must fit in half of consumer_max_poll_interval_ms",
+    )
     consumer_batch_size: int = Field(
         default=5000, ge=1, le=20_000, description="Records the consumer polls and handles at once"
     )
@@ -249,6 +260,27 @@ class ServiceSettings(BaseSettings):
                 self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
             if not self.kafka_bootstrap_servers:
                 self.kafka_bootstrap_servers = "127.0.0.1:9092"
+        return self
+
+    @model_validator(mode="after")
+    def _retries_fit_between_polls(self) -> ServiceSettings:
+        """A failing event's retries wait inside the batch, between two polls: waits that
+        outlast the poll interval would have the group move the partition on (and a
+        second consumer handle the same batch) while this one sleeps, and with the
+        attempts or the first wait set high by mistake a poison event would hold its
+        partition for days before it is dead-lettered. So all of one event's waits
+        (backoff x (2^(attempts-1) - 1)) must fit in half the poll interval, or the
+        process does not start, naming the settings."""
+        waits = self.consumer_retry_backoff_seconds * (2 ** (self.consumer_max_attempts - 1) - 1)
+        allowed = self.consumer_max_poll_interval_ms / 1000 / 2
+        if waits > allowed:
+            raise ValueError(
+                f"consumer_max_attempts={self.consumer_max_attempts} with "
+                f"consumer_retry_backoff_seconds={self.consumer_retry_backoff_seconds} waits "
+                f"{waits:.0f} s for one failing event, more than half of "
+                f"consumer_max_poll_interval_ms ({allowed:.0f} s): lower either, or raise "
+                "the poll interval"
+            )
         return self
 
     @model_validator(mode="after")
