@@ -8,15 +8,16 @@ move (appointment_made with a window) is not echoed back to it: it told us."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from repairs.models import WebhookDelivery
+from repairs.models import Appointment, WebhookDelivery
 from services.repairs.tests.appointments.test_cancel import asked, book, free_slots
 from services.repairs.tests.contractor_doubles import contractor
 from services.repairs.tests.orders.test_contractor_appointments import tell_status
@@ -172,3 +173,30 @@ async def test_staffs_missed_outcome_tells_the_contractor_the_appointment_is_off
     was_kept = await staff.post(f"/v1/appointments/{kept.id}/outcome", json={"outcome": "kept"})
     assert was_kept.status_code == 200, was_kept.text
     assert about(await schedule_messages(repairs_database, "plumbfast"), kept_order["id"]) == []
+
+
+async def test_the_message_never_names_a_member_of_staff(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """An appointment holding who on the staff confirmed a household's request (ADR
+    0129) sends the contractor none of it: `resident_asked_confirmed_by` is null in the
+    schedule-repair, as staff ids are never the contractor's."""
+    uprn = a_uprn()
+    order = await a_work_order(staff, repairs_database, uprn)
+    (slot,) = (await free_slots(staff, uprn, ["plumbing"]))[:1]
+    booked = await book(staff, [order["id"]], slot)
+    async with repairs_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Appointment)
+            .where(col(Appointment.id) == uuid.UUID(booked["id"]))
+            .values(resident_asked_confirmed_by="staff-0042")
+        )
+    cancelled = await staff.post(
+        f"/v1/appointments/{booked['id']}/cancel",
+        json={"reason": "resident_requested", "cancelled_at": asked()},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    sent = about(await schedule_messages(repairs_database, "plumbfast"), order["id"])
+    assert [m["status"] for m in sent] == ["booked", "cancelled"]
+    assert [m["resident_asked_confirmed_by"] for m in sent] == [None, None]

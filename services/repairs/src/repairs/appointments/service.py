@@ -400,7 +400,11 @@ def schedule_repair(
         event_type="schedule-repair",
         contractor_id=appointment.contractor_id,
         work_order_id=uuid.UUID(appointment.work_order_ids[0]),
-        body=appointment_to_public(appointment).model_dump(mode="json"),
+        # who on the staff confirmed a household's request is no business of the
+        # contractor's: never sent (null), whatever the appointment holds
+        body=appointment_to_public(appointment)
+        .model_copy(update={"resident_asked_confirmed_by": None})
+        .model_dump(mode="json"),
         now=now,
     )
 
