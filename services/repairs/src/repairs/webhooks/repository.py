@@ -46,17 +46,49 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookD
     # below, and only those sent are locked (locking every candidate would hold them
     # from the other replicas for the whole push).
     query = (
-        select(WebhookDelivery.id)
+        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
         .where(
             col(WebhookDelivery.delivered_at).is_(None),
             WebhookDelivery.next_attempt_at <= now,
             ~waiting_behind,
         )
-        .order_by(col(WebhookDelivery.next_attempt_at))
+        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(CANDIDATES)
     )
     chosen: list[WebhookDelivery] = []
-    for candidate_id in (await session.execute(query)).scalars().all():
+    # Page on past candidates held back: those are never tried, so they stay due first,
+    # and a page of them alone would send nothing, for every contractor, for good
+    # (the message they wait for due after them too).
+    page = (await session.execute(query)).all()
+    while page:
+        chosen += await _sendable(
+            session, now, [candidate_id for candidate_id, _ in page], limit - len(chosen)
+        )
+        if len(chosen) >= limit or len(page) < CANDIDATES:
+            break
+        last_id, last_due = page[-1]
+        page = (
+            await session.execute(
+                query.where(
+                    or_(
+                        WebhookDelivery.next_attempt_at > last_due,
+                        and_(
+                            WebhookDelivery.next_attempt_at == last_due,
+                            col(WebhookDelivery.id) > last_id,
+                        ),
+                    )
+                )
+            )
+        ).all()
+    return chosen
+
+
+async def _sendable(
+    session: AsyncSession, now: datetime, candidate_ids: list[uuid.UUID], limit: int
+) -> list[WebhookDelivery]:
+    """Up to `limit` of the candidates, locked, that no older message holds back."""
+    chosen: list[WebhookDelivery] = []
+    for candidate_id in candidate_ids:
         locked = (
             (
                 await session.execute(
@@ -82,8 +114,9 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookD
 
 
 CANDIDATES = 100
-"""Due messages looked at per round for one to send: beyond those the query's own
-check lets through, a schedule-repair may wait for another of its work orders."""
+"""Due messages read at once while looking for one to send: beyond those the query's
+own check lets through, a message may wait for another of its work orders (read on
+past them, page by page)."""
 
 
 def work_orders_of(delivery: WebhookDelivery) -> set[uuid.UUID]:
