@@ -41,12 +41,13 @@ def a_message(
 async def test_more_held_back_appointments_than_a_rounds_candidates_do_not_stop_the_others(
     repairs_database: Database,
 ) -> None:
-    """A contractor's raise-repair for one work order in its back-off, and more
+    """A contractor's raise-repair for one work order, refused and due again, and more
     appointments holding that work order (each queued under another, already sent) than
-    the round looks at: they wait, and are due first every round, being never tried. The
-    round looks past them: another contractor's message, due after them, goes. Before,
-    the round looked at the first 100 due and, all held back, sent nothing, for every
-    contractor, until the raise-repair went, which it never did (due after them too)."""
+    the round reads at once: they wait, and are due first every round, being never
+    tried. The round reads on past them: the raise-repair and another contractor's
+    message, due after them, go. Before, the round looked at the first 100 due and, all
+    held back, sent nothing, for every contractor, for good (the raise-repair they wait
+    for due after them too)."""
     waiting = uuid.uuid4()
     start = NOW - timedelta(days=2)
     rows = [
@@ -83,7 +84,56 @@ async def test_more_held_back_appointments_than_a_rounds_candidates_do_not_stop_
         await session.commit()
 
     async with repairs_database.sessionmaker() as session:
-        picked = {p.id for p in await repository.due(session, NOW, 2)}
+        picked = {
+            p.id
+            for p in await repository.due(session, NOW, 10)
+            if p.contractor_id in {"slowpipes", "fastfix"}
+        }
         await session.rollback()
 
     assert picked == expected
+
+
+async def test_a_work_orders_message_waits_behind_an_appointment_queued_under_another(
+    repairs_database: Database,
+) -> None:
+    """An appointment of two work orders, queued under the first, in its back-off; a
+    later cancel-repair of the second is due: it waits (the database finds the
+    appointment by its body naming the second, ADR 0185), while a cancel-repair of a
+    work order the appointment does not hold goes."""
+    first, second, elsewhere = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    start = NOW - timedelta(hours=1)
+    appointment = a_message(
+        "tapsandco",
+        "schedule-repair",
+        first,
+        created_at=start,
+        next_attempt_at=NOW + timedelta(minutes=30),
+        appointment_of=[first, second],
+    )
+    behind = a_message(
+        "tapsandco",
+        "cancel-repair",
+        second,
+        created_at=start + timedelta(minutes=1),
+        next_attempt_at=start + timedelta(minutes=1),
+    )
+    free = a_message(
+        "tapsandco",
+        "cancel-repair",
+        elsewhere,
+        created_at=start + timedelta(minutes=2),
+        next_attempt_at=start + timedelta(minutes=2),
+    )
+    expected = free.id
+    async with repairs_database.sessionmaker() as session:
+        session.add_all([appointment, behind, free])
+        await session.commit()
+
+    async with repairs_database.sessionmaker() as session:
+        picked = [
+            p.id for p in await repository.due(session, NOW, 10) if p.contractor_id == "tapsandco"
+        ]
+        await session.rollback()
+
+    assert picked == [expected]
