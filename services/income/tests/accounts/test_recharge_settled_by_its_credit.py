@@ -116,6 +116,38 @@ async def test_payments_credit_freed_by_a_cancellation_still_pays_the_next_in_fu
     assert settled(moved) == (*second, 2_000, 0, True, "payment", True)
 
 
+async def test_a_payment_moves_a_write_offs_cover_onto_the_next_recharge(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Two recharges of 5,000; 3,000 of the older written off; then 7,000 paid. Money
+    pays what it can (the older 5,000, the newer 2,000) and the write-off covers what
+    money left (the newer's last 3,000): the older is paid in full by payment, the newer
+    settled by the write-off, not paid in full (was: both paid in full, 10,000 counted
+    collected for 7,000 paid)."""
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    uprn = tenancy["uprn"]
+    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
+    newer = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 3, 1, tzinfo=UTC))
+    first = (str(older.recharge_id), str(older.repair_id))
+    second = (str(newer.recharge_id), str(newer.repair_id))
+    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    await _end(income, tenancy["id"])
+    written = await income.post(
+        f"/v1/rent-accounts/{sundry}/write-offs",
+        json={"amount_pence": 3_000, "reason": "untraceable"},
+        auth=APPROVER,
+    )
+    assert written.status_code == 201, written.text
+
+    assert (await pay(income, sundry, 7_000, london_day(datetime.now(UTC)))).status_code == 201
+
+    events = (await recharges_paid(income_database, uprn))[1:]
+    assert [settled(e) for e in events] == [
+        (*first, 2_000, 0, True, "payment", False),
+        (*second, 5_000, 0, False, "write_off", False),
+    ]
+
+
 def test_the_written_off_share_of_the_credits_comes_after_the_paid() -> None:
     # 8,000 of recharges, 6,000 of credit of which 1,000 written off: money pays the
     # first 5,000, the write-off the next 1,000.

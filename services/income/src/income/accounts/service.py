@@ -491,19 +491,32 @@ class AccountService:
         recharges charge beyond its balance. A recharge invoiced before income kept
         recharge ids is paid off all the same, without an event. `paid_at` is the day
         the payment was received (a cheque received yesterday: yesterday's start);
-        `posted_at`, the payment's posting, orders the recharge's events."""
+        `posted_at`, the payment's posting, orders the recharge's events.
+
+        Money pays what it can and the account's write-offs cover what money leaves
+        (rules.recharges_written_off, docs/adr/0183): a payment on an account with a
+        write-off moves the write-off's cover onto a later recharge, so a recharge some
+        of which a write-off's credit covers after the payment says `settled_by`
+        write_off and not paid in full, and only one money covers in full is paid in
+        full (before, both were paid in full: repairs counted what was written off as
+        collected)."""
         if not recharges:
             return
         charged = [owed for _, owed in recharges]
+        credits_before = sum(charged) - balance_before
         paid_at = (
             now if data.received_on == london_day(now) else start_of_london_day(data.received_on)
         )
-        for part in rules.recharge_payments(
-            charged, sum(charged) - balance_before, data.amount_pence
-        ):
+        parts = rules.recharge_payments(charged, credits_before, data.amount_pence)
+        written_off = await repository.written_off(session, account.id) if parts else 0
+        covered_by_write_off = rules.recharges_written_off(
+            charged, credits_before + data.amount_pence, written_off
+        )
+        for part in parts:
             entry = recharges[part.index][0]
             if entry.recharge_id is None or entry.repair_id is None:
                 continue
+            by_write_off = covered_by_write_off[part.index] > 0
             await publish(
                 session,
                 RechargePaid(
@@ -512,9 +525,12 @@ class AccountService:
                     uprn=account.uprn,
                     amount_pence=part.paid_pence,
                     outstanding_pence=part.outstanding_pence,
-                    paid_in_full=part.outstanding_pence == 0,
+                    paid_in_full=part.outstanding_pence == 0 and not by_write_off,
                     paid_at=paid_at,
                     posted_at=posted_at,
+                    settled_by=(
+                        RechargeSettledBy.WRITE_OFF if by_write_off else RechargeSettledBy.PAYMENT
+                    ),
                 ),
             )
 
