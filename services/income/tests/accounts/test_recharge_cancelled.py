@@ -18,8 +18,8 @@ from income.models import LedgerEntry
 from services.income.tests.accounts.test_recharges_paid import (
     paid,
     pay,
-    raise_recharge,
     recharges_paid,
+    two_recharges,
 )
 
 
@@ -30,13 +30,9 @@ def told(event: dict[str, Any]) -> tuple[Any, ...]:
 async def test_a_cancelled_recharge_is_announced_once_and_for_good(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    tenancy = await start_tenancy()
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
-    first = (str(older.recharge_id), str(older.repair_id))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    _tenancy, uprn, older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy
+    )
     # 6,000 paid: the older recharge in full, 1,000 of the newer.
     assert (await pay(income, sundry, 6_000, london_day(datetime.now(UTC)))).status_code == 201
     payments = await recharges_paid(income_database, uprn)

@@ -21,8 +21,8 @@ from income.models import LedgerEntry
 from services.income.tests.accounts.test_recharge_written_off import APPROVER, settled
 from services.income.tests.accounts.test_recharges_paid import (
     pay,
-    raise_recharge,
     recharges_paid,
+    two_recharges,
 )
 
 
@@ -55,13 +55,9 @@ async def _cancel(
 async def test_a_write_offs_credit_freed_by_a_cancellation_settles_the_next_as_written_off(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    tenancy = await start_tenancy(start_date="2026-01-05")
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
-    first = (str(older.recharge_id), str(older.repair_id))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    tenancy, uprn, older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, start_date="2026-01-05"
+    )
     await _end(income, tenancy["id"])
     # 5,000 written off: the older recharge, in full; the newer still owes 3,000.
     written = await income.post(
@@ -91,12 +87,9 @@ async def test_payments_credit_freed_by_a_cancellation_still_pays_the_next_in_fu
     paying what it can, the write-off covers what money left (it took off what was
     owed after the payments), so the newer recharge, covered by the payment alone, is
     paid in full as before."""
-    tenancy = await start_tenancy(start_date="2026-01-05")
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    tenancy, uprn, older, _newer, _first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, start_date="2026-01-05"
+    )
     assert (await pay(income, sundry, 5_000, london_day(datetime.now(UTC)))).status_code == 201
     await _end(income, tenancy["id"])
     written = await income.post(
@@ -124,13 +117,9 @@ async def test_a_payment_moves_a_write_offs_cover_onto_the_next_recharge(
     money left (the newer's last 3,000): the older is paid in full by payment, the newer
     settled by the write-off, not paid in full (was: both paid in full, 10,000 counted
     collected for 7,000 paid)."""
-    tenancy = await start_tenancy(start_date="2026-01-05")
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 3, 1, tzinfo=UTC))
-    first = (str(older.recharge_id), str(older.repair_id))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    tenancy, uprn, _older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, newer_pence=5_000, start_date="2026-01-05"
+    )
     await _end(income, tenancy["id"])
     written = await income.post(
         f"/v1/rent-accounts/{sundry}/write-offs",

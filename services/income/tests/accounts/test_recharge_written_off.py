@@ -19,6 +19,7 @@ from services.income.tests.accounts.test_recharges_paid import (
     pay,
     raise_recharge,
     recharges_paid,
+    two_recharges,
 )
 from services.income.tests.arrears.test_personal_contact_cleared import charge
 from tests.harness.tokens import InternalTokenAuth
@@ -35,13 +36,9 @@ def settled(event: dict[str, Any]) -> tuple[Any, ...]:
 async def test_a_write_off_says_which_recharges_it_took_off_and_its_undoing_owes_them_again(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    tenancy = await start_tenancy(start_date="2026-01-05")
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
-    first = (str(older.recharge_id), str(older.repair_id))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    tenancy, uprn, _older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, start_date="2026-01-05"
+    )
     assert (await pay(income, sundry, 2_000, london_day(datetime.now(UTC)))).status_code == 201
     ended = await income.post(
         f"/v1/tenancies/{tenancy['id']}/end",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from hypothesis import given
@@ -62,6 +62,46 @@ async def pay(
     return await income.post(
         f"/v1/rent-accounts/{account_id}/payments",
         json={"amount_pence": amount_pence, "method": "card", "received_on": str(received_on)},
+    )
+
+
+class TwoRecharges(NamedTuple):
+    """A tenancy with two recharges on its sundry account, raised 1 February and
+    1 March 2026 (older, newer), and each one's (recharge id, repair id)."""
+
+    tenancy: dict[str, Any]
+    uprn: str
+    older: RechargeRaised
+    newer: RechargeRaised
+    first: tuple[str, str]
+    second: tuple[str, str]
+    sundry: str
+
+
+async def two_recharges(
+    income: httpx.AsyncClient,
+    income_database: Database,
+    start_tenancy: Any,
+    *,
+    newer_pence: int = 3_000,
+    **tenancy_fields: Any,
+) -> TwoRecharges:
+    """An older recharge of 5,000 and a newer one (3,000 unless said) for a new tenancy."""
+    tenancy = await start_tenancy(**tenancy_fields)
+    uprn = tenancy["uprn"]
+    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
+    newer = await raise_recharge(
+        income_database, uprn, newer_pence, datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    return TwoRecharges(
+        tenancy,
+        uprn,
+        older,
+        newer,
+        (str(older.recharge_id), str(older.repair_id)),
+        (str(newer.recharge_id), str(newer.repair_id)),
+        sundry,
     )
 
 
@@ -172,13 +212,9 @@ async def test_a_reversed_recharge_is_not_paid_and_rent_payments_pay_no_recharge
 async def test_a_reversed_payment_tells_repairs_what_its_recharges_owe_again(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
-    tenancy = await start_tenancy()
-    uprn = tenancy["uprn"]
-    older = await raise_recharge(income_database, uprn, 5_000, datetime(2026, 2, 1, tzinfo=UTC))
-    newer = await raise_recharge(income_database, uprn, 3_000, datetime(2026, 3, 1, tzinfo=UTC))
-    first = (str(older.recharge_id), str(older.repair_id))
-    second = (str(newer.recharge_id), str(newer.repair_id))
-    sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
+    _tenancy, uprn, _older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy
+    )
     today = london_day(datetime.now(UTC))
     whole = await pay(income, sundry, 6_000, today)
     last = await pay(income, sundry, 2_000, today)
