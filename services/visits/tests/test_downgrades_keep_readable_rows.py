@@ -51,14 +51,9 @@ def a_score(uprn: str, officer_visit: bool) -> ProgrammeScore:
     )
 
 
-async def test_the_downgrades_leave_drafts_and_scores_the_release_before_reads(
-    databases: DatabaseFactory,
-) -> None:
-    url = await databases.create("visits_readable")
-    await upgrade(MIGRATIONS_DIR, url)
-    db = Database(url)
-    at = datetime(2026, 11, 30, 10, tzinfo=UTC)
-    visit = Visit(
+def a_visit_scheduled(at: datetime) -> Visit:
+    """A full visit in the home booked for an hour from `at` (a draft's visit)."""
+    return Visit(
         id=uuid.uuid4(),
         uprn="100000000001",
         kind=VisitKind.FULL,
@@ -68,6 +63,16 @@ async def test_the_downgrades_leave_drafts_and_scores_the_release_before_reads(
         scheduled_end=at + timedelta(hours=1),
         scheduled_at=at,
     )
+
+
+async def test_the_downgrades_leave_drafts_and_scores_the_release_before_reads(
+    databases: DatabaseFactory,
+) -> None:
+    url = await databases.create("visits_readable")
+    await upgrade(MIGRATIONS_DIR, url)
+    db = Database(url)
+    at = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    visit = a_visit_scheduled(at)
     try:
         async with db.sessionmaker() as session, session.begin():
             session.add(visit)

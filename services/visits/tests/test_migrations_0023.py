@@ -6,17 +6,17 @@ PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
-from hearth_contracts.events.visits import VisitChannel, VisitKind
 from hearth_kit.db import Database
 from hearth_kit.migrations import upgrade
+from services.visits.tests.test_downgrades_keep_readable_rows import a_visit_scheduled
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import downgraded
-from visits.models import ReportDraftPiece, Visit, VisitStatus
+from visits.models import ReportDraftPiece
 from visits.settings import MIGRATIONS_DIR
 
 
@@ -27,16 +27,7 @@ async def test_the_downgrade_waits_for_the_drafts_whose_hazard_was_sent(
     await upgrade(MIGRATIONS_DIR, url)
     db = Database(url)
     at = datetime(2026, 11, 30, 10, tzinfo=UTC)
-    visit = Visit(
-        id=uuid.uuid4(),
-        uprn="100000000001",
-        kind=VisitKind.FULL,
-        channel=VisitChannel.IN_HOME,
-        status=VisitStatus.SCHEDULED,
-        scheduled_for=at,
-        scheduled_end=at + timedelta(hours=1),
-        scheduled_at=at,
-    )
+    visit = a_visit_scheduled(at)
     hazard = {"hazard_type": "fire", "severity": "emergency", "location": "hall"}
     try:
         async with db.sessionmaker() as session, session.begin():
