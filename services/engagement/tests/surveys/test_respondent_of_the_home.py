@@ -123,3 +123,69 @@ async def test_someone_on_no_tenancy_does_not_answer_for_a_households_repair(
         json=a_response(elsewhere, resident_id=someone, **about_the_repair),
     )
     assert taken.status_code == 201, taken.text
+
+
+async def test_a_newcomer_does_not_answer_for_the_household_before_them(
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Published
+) -> None:
+    """A transactional survey counts once per household and piece of work (docs/adr/
+    0122), the household being the tenancy running on the day answered. A newcomer at
+    the home (their tenancy starting after the previous one ends, or registered ahead
+    of a tenancy income has not announced: no start known) keying in a form dated while
+    the household before them still lived there had not moved in: they are refused
+    naming resident_id, nothing kept or published, and the previous household's own
+    answer is the one given (docs/adr/0204). Dated once they live there, taken; the
+    household before them still answers about that repair."""
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs = home_events.tenancy_started(home, date(2024, 4, 1), before_them)
+    await home_events.handle(
+        engagement_database,
+        theirs,
+        home_events.tenancy_ended(theirs, date(2025, 6, 15)),
+        home_events.tenancy_started(home, date(2025, 6, 16), newcomer),
+    )
+    ahead_home, ahead_before = a_uprn(), uuid.uuid4()
+    await home_events.handle(
+        engagement_database, home_events.tenancy_started(ahead_home, date(2024, 4, 1), ahead_before)
+    )
+    registered = await engagement.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": ahead_home,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    registered_ahead = registered.json()["id"]
+
+    def about_the_repair(uprn: str, who: uuid.UUID | str, day: str) -> dict[str, Any]:
+        return a_response(
+            uprn,
+            survey="repair",
+            about_id=str(uuid.uuid4()),
+            resident_id=str(who),
+            answers=[{"question": "overall_experience", "rating": "very_dissatisfied"}],
+            responded_at=f"{day}T12:00:00+00:00",
+        )
+
+    for uprn, who in ((home, newcomer), (ahead_home, registered_ahead)):
+        refused = await engagement.post(
+            "/v1/surveys/responses", json=about_the_repair(uprn, who, "2025-06-10")
+        )
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+        assert await kept(engagement_database, uprn) == []
+        assert await published(uprn, "survey-responded") == []
+
+    for uprn, who, day in (
+        (home, before_them, "2025-06-10"),
+        (home, newcomer, "2025-06-20"),
+        (ahead_home, ahead_before, "2025-06-10"),
+    ):
+        taken = await engagement.post(
+            "/v1/surveys/responses", json=about_the_repair(uprn, who, day)
+        )
+        assert taken.status_code == 201, taken.text

@@ -263,7 +263,8 @@ class SurveyService:
         household: a second member's answer is kept, not counted (`responses`,
         docs/adr/0122). A perception survey's resident lived at the home on the day they
         answered (`_lived_there`, docs/adr/0134); a resident on no tenancy answers no
-        other survey for a home with a household then (`_not_a_stranger`, docs/adr/0164)."""
+        other survey for a home with a household then, nor does one who had not moved in
+        by that day (`_not_a_stranger`, docs/adr/0164, 0204)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -352,22 +353,25 @@ class SurveyService:
         session: AsyncSession, resident_id: uuid.UUID, uprn: str, responded_at: datetime
     ) -> None:
         """A transactional survey is counted once per household and piece of work, the
-        first of the household to answer its voice (docs/adr/0122). A resident engagement
-        knows no home or tenancy of (registered on no tenancy) was taken for any home, as
-        require_of_the_home takes them, and answering first silenced the household the
-        work was done for, whose own answer was kept but not counted: never asked
-        (invitations go to the residents living there), they are of none of its
-        households. So one naming a home whose household engagement knows on the London
-        day of `responded_at` (a tenancy of it running) is a 422 naming resident_id, as a
-        resident of another home is; at a home with none then (a shared owner's, one
-        empty) they are taken as before (repository.of_no_household_there,
-        docs/adr/0164). A resident on a home, or with a tenancy history, is judged by
-        require_of_the_home alone (a former tenant answers about the work done while
-        they lived there: docs/adr/0114)."""
+        first of the household to answer its voice (docs/adr/0122), the household being
+        the tenancy running on the London day of `responded_at`. Someone who had not
+        moved into the home by that day, while a household engagement knows of lived
+        there (a tenancy of it running), is of none of its households, never asked
+        (invitations go to the residents living there), and answering first silenced
+        the household the work was done for, whose own answer was kept but not counted.
+        So a 422 naming resident_id, as a resident of another home is: a resident
+        engagement knows no home or tenancy of (docs/adr/0164), and a newcomer at the
+        home keying in a form dated while the household before them still lived there
+        (their tenancy starting after that day, or no start known: docs/adr/0204). At a
+        home with no household then (a shared owner's, one empty) they are taken as
+        before (repository.of_no_household_there). A resident who lived there by then
+        answers: a former tenant about the work done while they lived there, a mover
+        about the home they left (docs/adr/0114)."""
         day = london_day(responded_at)
         if await repository.of_no_household_there(session, resident_id, uprn, day):
             raise Unprocessable(
-                f"Resident {resident_id} neither lives at {uprn} nor was a tenant there",
+                f"Resident {resident_id} did not live at {uprn} by {day.isoformat()}: a "
+                "survey about work in the home counts the household living there then",
                 field="resident_id",
             )
 
