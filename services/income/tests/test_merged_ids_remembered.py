@@ -10,13 +10,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
+from sqlmodel import col, select
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ResidentMerged
 from hearth_kit.db import Database
+from income.models import Tenancy
 
-from .conftest import a_uprn
+from .conftest import a_tenancy, a_uprn, events_of
 from .test_handlers import consume
 from .test_resident_merged import a_flag, held
 
@@ -77,3 +80,62 @@ async def test_a_late_flag_naming_a_retired_id_is_the_kept_persons(
     await consume(db, [a_flag(second, uprn, False, later)])
     await consume(db, [Envelope(data=late.data)])  # the older one again: changes nothing
     assert await held(db, [], [first, second, third]) == ([], [(third, False, later)])
+
+
+async def test_a_tenancy_naming_a_retired_id_names_the_kept_person(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    """A into B handled, then B into C: a tenancy typed from an old record of A (POST
+    /v1/tenancies naming A beside another tenant) is stored, shown and announced with C,
+    as the merges re-keyed the tenancies they found (ADR 0200)."""
+    db = income_database
+    first, second, third, other = (uuid.uuid4() for _ in range(4))
+    await consume(db, [a_merge(second, first)])
+    await consume(db, [a_merge(third, second, [first])])
+    tenancy = await a_tenancy(
+        income,
+        tenants=[
+            {"full_name": "Ada Lovelace", "person_id": str(first)},
+            {"full_name": "Sam Okafor", "person_id": str(other)},
+        ],
+    )
+    tenancy_id = uuid.UUID(tenancy["id"])
+    assert [t["person_id"] for t in tenancy["tenants"]] == [str(third), str(other)]
+    assert await held(db, [tenancy_id], []) == (
+        sorted([(tenancy_id, third), (tenancy_id, other)]),
+        [],
+    )
+    [(kind, started)] = await events_of(db, tenancy["uprn"])
+    assert kind == "uk.hearth.income.tenancy-started.v2"
+    assert [t["person_id"] for t in started["tenants"]] == [str(third), str(other)]
+
+
+async def test_a_tenancy_naming_a_person_by_both_their_ids_is_refused(
+    income: httpx.AsyncClient, income_database: Database
+) -> None:
+    """The duplicate and the person kept named as two tenants are one person named twice:
+    422 naming `tenants`, nothing stored (not a 409 from the tenant table's key)."""
+    kept, duplicate = uuid.uuid4(), uuid.uuid4()
+    await consume(income_database, [a_merge(kept, duplicate)])
+    reference = f"T-{uuid.uuid4().hex[:12].upper()}"
+    response = await income.post(
+        "/v1/tenancies",
+        json={
+            "tenancy_reference": reference,
+            "uprn": a_uprn(),
+            "tenants": [
+                {"full_name": "Ada Lovelace", "person_id": str(kept)},
+                {"full_name": "Ada Lovelace", "person_id": str(duplicate)},
+            ],
+            "start_date": "2025-04-07",
+            "tenancy_type": "secure",
+            "weekly_rent_pence": 10_000,
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "tenants"
+    async with income_database.sessionmaker() as session:
+        stored = await session.execute(
+            select(Tenancy.id).where(col(Tenancy.tenancy_reference) == reference)
+        )
+        assert stored.all() == []

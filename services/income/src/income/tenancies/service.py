@@ -50,6 +50,7 @@ from income.models import (
     TrialSettlement,
     WithdrawalReason,
 )
+from income.person_ids import kept_ids
 from income.rent_run.service import charge_weeks_on_recording
 from income.settings import BACKDATED_CHARGE_WEEKS, TRIAL_END_GRACE_DAYS, LandlordKind
 from income.tenancies import repository, rules
@@ -60,6 +61,7 @@ from income.tenancies.schemas import (
     TenancyPublic,
     TenancyTypeDecision,
     TenancyWithRentSummary,
+    TenantCreate,
     TenantPublic,
 )
 
@@ -158,6 +160,27 @@ async def announce_the_step_brought_forward(
             brought_forward=True,
         ),
     )
+
+
+async def _as_income_keys_them(
+    session: AsyncSession, tenants: Sequence[TenantCreate]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Each person id the request names, as income keys it (person_ids.kept_ids, ADR
+    0172, 0200): an id a merge income handled retired is the person kept, so a tenancy
+    typed from an old record of a merged person names the person kept, as the merge
+    re-keyed the tenancies it found, and no row is written under a retired id. Mapped
+    before anything is written (ADR 0186). Two ids naming one person (the duplicate and
+    the person kept, say) are one tenant named twice: 422 naming `tenants`, as two equal
+    ids are."""
+    named = [t.person_id for t in tenants if t.person_id is not None]
+    people = await kept_ids(session, named)
+    if len({people[one] for one in named}) < len(named):
+        raise Unprocessable(
+            "a person is named on a tenancy only once: two of the person ids are one "
+            "person (a merge of resident records retired one into the other)",
+            field="tenants",
+        )
+    return people
 
 
 class TenancyService:
@@ -263,10 +286,11 @@ class TenancyService:
         if (brought := data.balance_brought_forward) is not None:
             tenancy.balance_brought_forward_pence = brought.amount_pence
             tenancy.balance_brought_forward_as_at = brought.as_at
+        people = await _as_income_keys_them(session, data.tenants)
         tenants = [
             Tenant(
                 tenancy_id=tenancy.id,
-                person_id=t.person_id or uuid.uuid4(),
+                person_id=uuid.uuid4() if t.person_id is None else people[t.person_id],
                 position=position,
                 full_name=t.full_name,
             )
