@@ -34,10 +34,11 @@ after its merge (a resident's details or vulnerability, a tenant, a contact they
 is kept under the person kept (`kept_ids`): no row is written under a retired id once
 visits has handled the merge retiring it.
 
-Handling it again finds nothing under the duplicate's id: no change. A draft's
-household piece naming the duplicate is left as the tablet wrote it: the report is taken
-(a resident visits has no profile of is), and engagement applies the details to the
-kept resident (ADR 0138)."""
+Handling it again finds nothing under the duplicate's id: no change. A request naming
+a retired id (a draft's household piece, a report's household, from a tablet that
+cached the household before the merge) is written under the person kept too
+(visits.service.as_kept, ADR 0208): a draft's household piece saved before the merge
+keeps the duplicate's id until its report is submitted, which maps it then."""
 
 from __future__ import annotations
 

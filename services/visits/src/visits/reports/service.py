@@ -41,8 +41,8 @@ from visits.visits.rules import (
     check_repair_not_emergency,
     may_read_notes,
 )
-from visits.visits.schemas import CustomerActionPublic
-from visits.visits.service import VisitService, announce_hazard, rooms_inspected
+from visits.visits.schemas import CustomerActionPublic, HouseholdDetails
+from visits.visits.service import VisitService, announce_hazard, as_kept, rooms_inspected
 
 
 class NotTheVisitsOfficer(ProblemError):
@@ -128,6 +128,17 @@ def _check_sent_hazards_kept(
         )
 
 
+async def _household_as_kept(session: AsyncSession, data: DraftPieces) -> DraftPieces:
+    """The pieces with each household piece's resident as the person kept, where the id
+    sent is one a merge visits handled retired (as_kept, ADR 0208)."""
+    pieces = []
+    for piece in data.pieces:
+        if isinstance(piece.content, HouseholdDetails):
+            piece = piece.model_copy(update={"content": await as_kept(session, piece.content)})
+        pieces.append(piece)
+    return data.model_copy(update={"pieces": pieces})
+
+
 NOTES_SECTIONS = frozenset({DraftSection.VISIT, DraftSection.TENANCY_CONCERN})
 """Draft sections whose `notes` are the officer's notes (as VisitPublic's): shown only
 with visits:notes."""
@@ -181,7 +192,10 @@ class ReportService:
         once; its piece keeps the hazard id, which the report keeps at submit and sends
         no second time. A sent hazard is not removed nor its hazard_type or severity
         changed, nor the draft's visited_at: there is no event to take back what repairs
-        was told (ADR 0182)."""
+        was told (ADR 0182). A household piece naming a person id a merge retired is
+        saved naming the person kept (ADR 0208)."""
+        # merged_person before the visit, as a merge takes them (ADR 0208)
+        data = await _household_as_kept(session, data)
         visit = await self._open_visit(session, visit_id)
         now = datetime.now(UTC)
         for n, piece in enumerate(data.pieces):

@@ -45,6 +45,7 @@ from visits.models import (
     VisitStatus,
     VisitTenancyConcern,
 )
+from visits.person_ids import kept_id
 from visits.programme import repository as home_profiles
 from visits.programme import rules as programme_rules
 from visits.programme.service import ProgrammeService
@@ -338,6 +339,9 @@ class VisitService:
             rules.check_report_days(data, london_day(reported_at))
         except rules.RuleBroken as broken:
             raise Unprocessable(broken.message, field=broken.field) from broken
+        # a retired person id is the person kept (ADR 0208), read before the visit is
+        # locked: merged_person, then the visit, as a merge takes them
+        household = None if data.household is None else await as_kept(session, data.household)
         # the visit locked first, as a draft's submit takes it (the visit, then the
         # tenancy, then its caseload entry and concerns)
         visit = await repository.get(session, visit_id, for_update=True)
@@ -356,7 +360,6 @@ class VisitService:
             # the tenancy before its caseload's concerns are read or changed (_ended)
             await caseloads.hold_tenancy(session, visit.tenancy_id)
         await self.after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
-        household = data.household
         if household is not None:
             await _confirmed_by_a_resident_of_the_home(
                 session, visit, household, "household.resident_id"
@@ -446,7 +449,8 @@ class VisitService:
         await self.after_the_attempt_it_follows(
             session, visit, visited_at, "draft.visit.visited_at"
         )
-        household = report.household
+        # saved before a merge retired it, the piece names the duplicate (ADR 0208)
+        household = await as_kept(session, report.household)
         await _confirmed_by_a_resident_of_the_home(
             session, visit, household, "draft.household.resident_id"
         )
@@ -859,6 +863,19 @@ def _referrals(
         for concern, as_found in zip(concerns, found, strict=True)
         if as_found.refer_to_sustainable_tenancy and as_found.review_on is not None
     }
+
+
+async def as_kept(session: AsyncSession, household: HouseholdDetails) -> HouseholdDetails:
+    """The household's details as confirmed by the person kept, when the resident they
+    name is an id a merge visits handled retired (merged_person, ADR 0172). Every write
+    of a request naming a person id maps it so (ADR 0208): the visit's `resident_id`, a
+    draft's household piece and resident-details-confirmed name the person kept, never
+    an id no profile, tenancy or later merge in visits will find again. An id visits has
+    not seen retired is as sent."""
+    kept = await kept_id(session, household.resident_id)
+    if kept == household.resident_id:
+        return household
+    return household.model_copy(update={"resident_id": kept})
 
 
 async def _confirmed_by_a_resident_of_the_home(
