@@ -67,7 +67,11 @@ class Programme(BaseModel):
         description="... or this early with a no-access history (at least lead_days)",
     )
     escalate_after_months: int = Field(
-        default=3, ge=1, le=24, description="Overdue this long: escalated with its own event"
+        default=3,
+        ge=1,
+        le=24,
+        description="Overdue over this many months (from the day after the anniversary "
+        "of its due date, ADR 0195): escalated with its own event",
     )
     tenant_copy_days: int = Field(
         default=28,

@@ -131,8 +131,21 @@ def test_the_lead_time_is_longer_with_a_no_access_history() -> None:
     assert due_from(date(2026, 12, 31), 90) == date(2026, 10, 2)
 
 
-def test_overdue_checks_are_escalated_three_months_on() -> None:
-    assert escalate_on(date(2026, 11, 30), 3) == date(2027, 2, 28)
+def test_overdue_checks_are_escalated_once_overdue_over_three_months() -> None:
+    """Over 3 months: the day after the anniversary 3 months on, not the anniversary
+    (ADR 0195). A month end the target month lacks takes its last day first."""
+    assert escalate_on(date(2026, 6, 15), 3) == date(2026, 9, 16)
+    assert escalate_on(date(2027, 1, 31), 3) == date(2027, 5, 1)  # 30 April + 1
+    assert escalate_on(date(2026, 11, 30), 3) == date(2027, 3, 1)  # 28 February + 1
+    assert escalate_on(date(2027, 11, 30), 3) == date(2028, 3, 1)  # 29 February + 1
+
+
+@given(days, st.integers(min_value=1, max_value=24))
+def test_the_anniversary_is_never_escalated_and_the_next_day_always_is(
+    due_by: date, months: int
+) -> None:
+    anniversary = add_months(due_by, months)
+    assert escalate_on(due_by, months) == anniversary + timedelta(days=1)
 
 
 def test_the_tenants_copy_is_due_in_28_days_or_before_a_new_tenancy_starts() -> None:

@@ -122,8 +122,12 @@ def lead_days_for(*, no_access_history: bool, lead_days: int, no_access_lead_day
 
 
 def escalate_on(due_by: date, months: int) -> date:
-    """The day an overdue check is escalated (by default 3 months after its due date)."""
-    return add_months(due_by, months)
+    """The day an overdue check is escalated: the first day it has been overdue *over*
+    `months` (DOMAIN.md: "over 3 months is escalated"), the day after the anniversary of
+    its due date `months` on (add_months: 31 January + 3 months is 30 April, so 1 May).
+    On the anniversary itself it has been overdue exactly 3 months, not over (it is
+    overdue from its due date, status_on). ADR 0195."""
+    return add_months(due_by, months) + timedelta(days=1)
 
 
 def due_by_for_day(day: date) -> date:
