@@ -499,7 +499,12 @@ class ComplaintService:
     ) -> ComplaintPublic:
         """Escalate to stage 2 at the resident's request: acknowledged within 5 working
         days of the request, by someone other than stage 1's handler (publishes
-        complaint-escalated)."""
+        complaint-escalated). Judged when the resident asked (`requested_at`): stage 1
+        answered or late then. A request made while stage 1's acknowledgement was late
+        stands though stage 1 was acknowledged (late) before it was recorded, which puts
+        stage 1 in time again for its answer: the resident's right to ask was theirs
+        when they asked, and stage 2's clock runs from then (docs/adr/0205). A 409 only
+        when stage 1 could be escalated neither then nor now."""
         now = datetime.now(UTC)
         refuse_future(data.requested_at, now, "requested_at")
         complaint, stages = await self._with_stages(session, complaint_id)
@@ -516,14 +521,15 @@ class ComplaintService:
                 moment=moment,
             )
 
-        if not escalatable_at(now):
+        asked_when_escalatable = escalatable_at(data.requested_at)
+        if not asked_when_escalatable and not escalatable_at(now):
             raise Conflict(
                 f"Complaint {complaint_id} stage 1 is neither answered nor past its deadline",
                 field="stage",
             )
         if data.requested_at < complaint.received_at:
             raise Unprocessable("requested_at is before the complaint", field="requested_at")
-        if not escalatable_at(data.requested_at):
+        if not asked_when_escalatable:
             raise Unprocessable(
                 "requested_at is before stage 1 was answered, while stage 1 was still "
                 "within its deadline",
