@@ -388,8 +388,12 @@ class RechargePaid(
     posting (a recharge cancelled freed it) says the kind of credit now covering the
     recharge: `settled_by` write_off, not paid in full, when a write-off's credit covers
     any of it (income counts payments as paying first, write-offs what they left),
-    with `correction` true (docs/adr/0183). Events from before income sent `settled_by`
-    are payments or their corrections (a write-off then published none).
+    with `correction` true (docs/adr/0183). A recharge owing nothing before and after a
+    posting whose cover changed kind (a payment reversed or posted on an account with a
+    write-off slides the write-off's cover between recharges) says the kind now:
+    `correction` true, `outstanding_pence` 0, `amount_pence` the part whose kind changed.
+    Events from before income sent `settled_by` are payments or their corrections (a
+    write-off then published none).
 
     A recharge cancelled (its charge reversed on the sundry account) is owed no more and
     was not paid: one event says so, `cancelled` true, `correction` true, `paid_in_full`
@@ -404,7 +408,7 @@ class RechargePaid(
     amount_pence: PositivePence = Field(
         description="What this payment paid of the recharge (a write-off: what it took off "
         "it); for a correction, how much what is owed on it changed (a cancellation: the charge "
-        "cancelled)"
+        "cancelled; a recharge owing nothing whose cover changed kind: the part that changed)"
     )
     outstanding_pence: NonNegativePence = Field(description="What is still owed on the recharge")
     paid_in_full: bool

@@ -147,3 +147,76 @@ def test_the_written_off_share_of_the_credits_comes_after_the_paid() -> None:
     assert rules.recharges_written_off([5_000, 3_000], 6_000, 0) == [0, 0]
     assert rules.recharges_written_off([5_000], -100, 1_000) == [0]
     assert rules.recharges_written_off([5_000, 3_000], 2_000, 4_000) == [2_000, 0]
+
+
+async def _write_off(income: httpx.AsyncClient, sundry: str, amount_pence: int) -> None:
+    written = await income.post(
+        f"/v1/rent-accounts/{sundry}/write-offs",
+        json={"amount_pence": amount_pence, "reason": "untraceable"},
+        auth=APPROVER,
+    )
+    assert written.status_code == 201, written.text
+
+
+async def test_a_payment_reversed_slides_the_write_offs_cover_onto_the_older_recharge(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Two recharges of 5,000: the older paid in full, the newer written off. The
+    payment returned: money pays nothing now, so the write-off covers the older one,
+    which owes nothing before or after; the newer owes its 5,000. The older says it is
+    written off (was: no event, and repairs kept it collected though nothing is paid)."""
+    tenancy, uprn, _older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, newer_pence=5_000, start_date="2026-01-05"
+    )
+    payment = await pay(income, sundry, 5_000, london_day(datetime.now(UTC)))
+    assert payment.status_code == 201, payment.text
+    await _end(income, tenancy["id"])
+    await _write_off(income, sundry, 5_000)
+    assert [settled(e) for e in await recharges_paid(income_database, uprn)] == [
+        (*first, 5_000, 0, True, "payment", False),
+        (*second, 5_000, 0, False, "write_off", False),
+    ]
+
+    returned = await income.post(
+        f"/v1/rent-accounts/{sundry}/entries/{payment.json()['entry']['id']}/reversal",
+        json={"reason": "direct_debit_returned"},
+    )
+    assert returned.status_code == 201, returned.text
+    events = (await recharges_paid(income_database, uprn))[2:]
+    assert [settled(e) for e in events] == [
+        (*second, 5_000, 5_000, False, "payment", True),
+        (*first, 5_000, 0, False, "write_off", True),
+    ]
+    assert events[0]["posted_at"] == events[1]["posted_at"]
+
+
+async def test_a_payment_slides_the_write_offs_cover_off_a_recharge_money_now_pays(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Two recharges of 5,000: the older written off in full, then 5,000 paid. Money
+    pays first: the older is paid in full by it, and the write-off covers the newer.
+    Both say so (was: only the newer, and repairs kept the older written off, counting
+    nothing collected for 5,000 paid)."""
+    tenancy, uprn, _older, _newer, first, second, sundry = await two_recharges(
+        income, income_database, start_tenancy, newer_pence=5_000, start_date="2026-01-05"
+    )
+    await _end(income, tenancy["id"])
+    await _write_off(income, sundry, 5_000)
+    assert (await pay(income, sundry, 5_000, london_day(datetime.now(UTC)))).status_code == 201
+    assert [settled(e) for e in (await recharges_paid(income_database, uprn))[1:]] == [
+        (*second, 5_000, 0, False, "write_off", False),
+        (*first, 5_000, 0, True, "payment", True),
+    ]
+
+
+def test_a_recharge_owing_nothing_whose_cover_changed_kind_is_found() -> None:
+    # (outstanding, covered by write-offs) before and after, oldest first
+    assert rules.cover_changes([(0, 0), (0, 5_000)], [(0, 5_000), (5_000, 0)]) == [
+        rules.CoverChanged(index=0, moved_pence=5_000, by_write_off=True)
+    ]
+    assert rules.cover_changes([(0, 5_000), (5_000, 0)], [(0, 0), (0, 5_000)]) == [
+        rules.CoverChanged(index=0, moved_pence=5_000, by_write_off=False)
+    ]
+    # still partly written off, still owing, or the recharge reversed itself: nothing
+    assert rules.cover_changes([(0, 3_000), (2_000, 0)], [(0, 1_000), (1_000, 1_000)]) == []
+    assert rules.cover_changes([(0, 5_000)], [(0, 0)], skip=0) == []

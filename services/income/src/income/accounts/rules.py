@@ -216,6 +216,41 @@ def recharge_changes(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class CoverChanged:
+    """A recharge owing nothing before and after a posting, whose covering credit
+    changed kind: money now pays all of it, or a write-off's credit now covers some."""
+
+    index: int
+    """The recharge's place among the account's recharges, oldest first."""
+    moved_pence: int
+    """How much of it changed kind of credit (always positive)."""
+    by_write_off: bool
+    """A write-off's credit covers some of it now (else money pays all of it)."""
+
+
+def cover_changes(
+    before: Sequence[tuple[int, int]], after: Sequence[tuple[int, int]], *, skip: int | None = None
+) -> list[CoverChanged]:
+    """The recharges (oldest first; each `(outstanding, covered by write-offs)` as
+    recharges_outstanding and recharges_written_off say, before and after a posting)
+    that owe nothing before and after it and whose cover changed kind: paid in full by
+    money before and covered partly by a write-off after, or the other way (the
+    recharge at `skip`, a recharge itself reversed, left out). Payments pay first and
+    write-offs cover what they leave, so a payment or a payment reversed, a recharge
+    cancelled or invoiced, slides a write-off's cover between recharges without
+    changing what each owes: repairs holds such a recharge collected or written off by
+    the kind its last event said, and only an event telling the change puts it right
+    (docs/adr/0183, amended)."""
+    return [
+        CoverChanged(index=index, moved_pence=abs(now - was), by_write_off=now > 0)
+        for index, ((left_before, was), (left_after, now)) in enumerate(
+            zip(before, after, strict=True)
+        )
+        if index != skip and left_before == 0 and left_after == 0 and (was > 0) != (now > 0)
+    ]
+
+
 def posting_time(now: datetime, last_posted_at: datetime | None) -> datetime:
     """When a posting to an account is posted: `now`, unless the account's last posting
     is stamped at or after it (a request that took its clock before another's but got

@@ -217,9 +217,12 @@ async def post_recharge(
             opened_on=effective_on,
         )
         await repository.add_account(session, account)
-        owed_before: dict[uuid.UUID, int] | None = None  # a new account holds no credit
+        owed_before: dict[uuid.UUID, tuple[int, int]] | None = None  # no credit yet
     else:
-        owed_before = {e.id: left for e, left in await recharges_outstanding(session, account)}
+        owed_before = {
+            e.id: (left, by_write_off)
+            for e, left, by_write_off in await recharges_covered(session, account)
+        }
     posted_at = rules.posting_time(
         datetime.now(UTC), await repository.last_posted_at(session, account.id)
     )
@@ -245,15 +248,24 @@ async def _recharges_paid_by_credit(
     session: AsyncSession,
     account: Account,
     invoice: LedgerEntry,
-    owed_before: dict[uuid.UUID, int],
+    owed_before: dict[uuid.UUID, tuple[int, int]],
     posted_at: datetime,
 ) -> None:
     """recharge-paid for the new recharge where the account's credit paid some of it,
     and (`correction` true) for each older-invoiced recharge it took credit from. Credit
     a write-off brought (an account whose write-off a cancelled recharge freed) settles
-    the new recharge as `settled_by` write_off, never paid in full (docs/adr/0183)."""
-    for entry, left, by_write_off in await recharges_covered(session, account):
-        before = invoice.amount_pence if entry.id == invoice.id else owed_before.get(entry.id)
+    the new recharge as `settled_by` write_off, never paid in full (docs/adr/0183). An
+    older recharge owing nothing still whose cover changed kind says so too
+    (_cover_changed)."""
+    covered = await recharges_covered(session, account)
+    for entry, left, by_write_off in covered:
+        before = (
+            invoice.amount_pence
+            if entry.id == invoice.id
+            else owed_before[entry.id][0]
+            if entry.id in owed_before
+            else None
+        )
         if before is None or before == left:
             continue
         if entry.recharge_id is None or entry.repair_id is None:
@@ -273,6 +285,57 @@ async def _recharges_paid_by_credit(
                 posted_at=posted_at,
                 settled_by=(
                     RechargeSettledBy.WRITE_OFF if written_off else RechargeSettledBy.PAYMENT
+                ),
+            ),
+        )
+    older = [(e, left, by_write_off) for e, left, by_write_off in covered if e.id in owed_before]
+    await _cover_changed(
+        session,
+        account,
+        [e for e, _, _ in older],
+        rules.cover_changes(
+            [owed_before[e.id] for e, _, _ in older], [(left, w) for _, left, w in older]
+        ),
+        posted_at,
+    )
+
+
+async def _cover_changed(
+    session: AsyncSession,
+    account: Account,
+    recharges: Sequence[LedgerEntry],
+    changes: Sequence[rules.CoverChanged],
+    posted_at: datetime,
+) -> None:
+    """recharge-paid (`correction` true) for each recharge owing nothing before and
+    after a posting whose covering credit changed kind (rules.cover_changes): money now
+    pays all of it, `settled_by` payment and paid in full, or a write-off's credit now
+    covers some, `settled_by` write_off and not paid in full; `outstanding_pence` 0 and
+    `amount_pence` the part that changed kind. Without it repairs kept the kind the
+    recharge's last event said: a payment reversed on an account with a write-off left
+    an older recharge collected though the write-off now covers it, and a payment on
+    such an account left one written off though money now pays it (docs/adr/0183,
+    amended). `recharges` are the account's, oldest first, as the changes index them."""
+    for change in changes:
+        entry = recharges[change.index]
+        if entry.recharge_id is None or entry.repair_id is None:
+            continue  # invoiced before income kept recharge ids: nothing to tell repairs
+        await publish(
+            session,
+            RechargePaid(
+                recharge_id=entry.recharge_id,
+                repair_id=entry.repair_id,
+                uprn=account.uprn,
+                amount_pence=change.moved_pence,
+                outstanding_pence=0,
+                paid_in_full=not change.by_write_off,
+                paid_at=posted_at,
+                correction=True,
+                posted_at=posted_at,
+                settled_by=(
+                    RechargeSettledBy.WRITE_OFF
+                    if change.by_write_off
+                    else RechargeSettledBy.PAYMENT
                 ),
             ),
         )
@@ -499,19 +562,19 @@ class AccountService:
         of which a write-off's credit covers after the payment says `settled_by`
         write_off and not paid in full, and only one money covers in full is paid in
         full (before, both were paid in full: repairs counted what was written off as
-        collected)."""
+        collected). A recharge owing nothing before and after whose cover the payment
+        turned from a write-off's to money says so too (_cover_changed)."""
         if not recharges:
             return
         charged = [owed for _, owed in recharges]
         credits_before = sum(charged) - balance_before
+        credits_after = credits_before + data.amount_pence
         paid_at = (
             now if data.received_on == london_day(now) else start_of_london_day(data.received_on)
         )
         parts = rules.recharge_payments(charged, credits_before, data.amount_pence)
-        written_off = await repository.written_off(session, account.id) if parts else 0
-        covered_by_write_off = rules.recharges_written_off(
-            charged, credits_before + data.amount_pence, written_off
-        )
+        written_off = await repository.written_off(session, account.id)
+        covered_by_write_off = rules.recharges_written_off(charged, credits_after, written_off)
         for part in parts:
             entry = recharges[part.index][0]
             if entry.recharge_id is None or entry.repair_id is None:
@@ -533,6 +596,23 @@ class AccountService:
                     ),
                 ),
             )
+        changes = rules.cover_changes(
+            list(
+                zip(
+                    rules.recharges_outstanding(charged, credits_before),
+                    rules.recharges_written_off(charged, credits_before, written_off),
+                    strict=True,
+                )
+            ),
+            list(
+                zip(
+                    rules.recharges_outstanding(charged, credits_after),
+                    covered_by_write_off,
+                    strict=True,
+                )
+            ),
+        )
+        await _cover_changed(session, account, [e for e, _ in recharges], changes, posted_at)
 
     async def reverse(
         self,
@@ -600,7 +680,7 @@ class AccountService:
             approved_by=approved_by,
         )
         sundry = account.kind is AccountKind.SUNDRY
-        owed_before = await self._recharges_outstanding(session, account) if sundry else []
+        owed_before = await recharges_covered(session, account) if sundry else []
         await repository.add_entry(session, reversal)
         if sundry:
             await self._recharges_changed(
@@ -614,18 +694,11 @@ class AccountService:
             applied_to="rent_account" if account.kind is AccountKind.RENT else "sundry_account",
         )
 
-    async def _recharges_outstanding(
-        self, session: AsyncSession, account: Account
-    ) -> list[tuple[LedgerEntry, int]]:
-        """Each recharge on a sundry account with what is still owed on it, oldest
-        first (the account's credits pay the oldest first)."""
-        return await recharges_outstanding(session, account)
-
     async def _recharges_changed(
         self,
         session: AsyncSession,
         account: Account,
-        owed_before: list[tuple[LedgerEntry, int]],
+        owed_before: list[tuple[LedgerEntry, int, int]],
         posted_at: datetime,
         reversed_entry: LedgerEntry | None = None,
     ) -> None:
@@ -646,7 +719,10 @@ class AccountService:
         reversed: any of it covered by a write-off's credit says `settled_by` write_off
         and not paid in full, as a write-off of a part-paid recharge does; only a
         recharge payments cover in full is paid in full (rules.recharges_written_off,
-        docs/adr/0183). What is owed again (a credit taken away) is said as before."""
+        docs/adr/0183). What is owed again (a credit taken away) is said as before. A
+        recharge owing nothing before and after whose cover changed kind says so too
+        (_cover_changed: a payment reversed slides a write-off's cover onto an older
+        recharge money had paid). `owed_before`: recharges_covered before the posting."""
         covered = await recharges_covered(session, account)
         owed_after = [(entry, left) for entry, left, _ in covered]
         skip = (
@@ -656,7 +732,7 @@ class AccountService:
         )
         by_write_off = reversed_entry is None or reversed_entry.kind is EntryKind.WRITE_OFF
         for change in rules.recharge_changes(
-            [left for _, left in owed_before], [left for _, left in owed_after], skip=skip
+            [left for _, left, _ in owed_before], [left for _, left in owed_after], skip=skip
         ):
             entry, _, by_write_off_now = covered[change.index]
             if entry.recharge_id is None or entry.repair_id is None:
@@ -685,6 +761,12 @@ class AccountService:
                     ),
                 ),
             )
+        changes = rules.cover_changes(
+            [(left, by) for _, left, by in owed_before],
+            [(left, by) for _, left, by in covered],
+            skip=skip,
+        )
+        await _cover_changed(session, account, [e for e, _, _ in covered], changes, posted_at)
 
     async def _recharge_cancelled(
         self,
@@ -792,7 +874,7 @@ class AccountService:
             approved_by=approver,
         )
         sundry = account.kind is AccountKind.SUNDRY
-        owed_before = await self._recharges_outstanding(session, account) if sundry else []
+        owed_before = await recharges_covered(session, account) if sundry else []
         await repository.add_entry(session, entry)
         if sundry:
             await self._recharges_changed(session, account, owed_before, posted_at)
@@ -940,8 +1022,8 @@ class AccountService:
                 field="entry_id",
                 location="path",
             )
-        owed_before = await self._recharges_outstanding(session, held)
-        owed = next(left for e, left in owed_before if e.id == entry.id)
+        owed_before = await recharges_covered(session, held)
+        owed = next(left for e, left, _ in owed_before if e.id == entry.id)
         if owed <= 0:
             raise Conflict(
                 f"Nothing is owed on entry {entry_id}: it has been paid",
