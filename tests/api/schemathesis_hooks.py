@@ -114,6 +114,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "with living space (the home's storeys: " + STATE + "; ADR 0126)",
         "defects.*.alarm_kind": "needed on an alarm_faulty_or_missing defect at a home whose "
         "register has a missing alarm's repair raised and not done (" + STATE + "; ADR 0153)",
+        "defects.*.classification": "other is refused on the alarm check (whether the check "
+        "is the alarm check: " + STATE + "; ADR 0196)",
         "corrects": "a certificate of the check's type its home or block holds ("
         + STATE
         + "; ADR 0158)",

@@ -205,7 +205,12 @@ class CertificateDefectIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_which_alarm_rules)
 
-    classification: CertificateDefectClassification
+    classification: CertificateDefectClassification = Field(
+        description="C1, C2, FI or alarm_faulty_or_missing raise a repair; "
+        "improvement_recommended (C3) and other are recorded. On the smoke and CO alarm "
+        "check other is refused, 422 naming it: a finding there is an alarm's fault or an "
+        "observation (ADR 0196)"
+    )
     location: str = Field(min_length=1, pattern=HAS_WORDS, max_length=100)
     description: str = Field(
         min_length=1,

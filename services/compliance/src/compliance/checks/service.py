@@ -5,7 +5,7 @@ Never commits: the request, the consumer or the scheduler owns the transaction."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -147,17 +147,20 @@ def check_eicr_outcome(outcome: CheckOutcome, defects: Iterable[CertificateDefec
 
 
 def check_alarm_check_outcome(
-    outcome: CheckOutcome, defects: Iterable[CertificateDefectIn]
+    outcome: CheckOutcome, defects: Sequence[CertificateDefectIn]
 ) -> None:
     """Refuses a smoke and CO alarm check whose outcome contradicts its defects, 422
-    naming outcome (ADR 0159). The check is of the alarms: it is unsatisfactory exactly
+    naming outcome (ADR 0159), or with a defect classed `other`, 422 naming its
+    classification (ADR 0196). The check is of the alarms: it is unsatisfactory exactly
     when an alarm is faulty or missing, and such an alarm is an alarm_faulty_or_missing
     defect, which raises its repair (or names the register's, ADR 0126). An alarm fault
-    sent classed `other` (or C3) raised nothing: recorded, no repair, while the
-    certificate said unsatisfactory; the contractor is told to send it as an alarm's.
-    Satisfactory with an alarm faulty or missing tells every consumer of check-completed
-    the alarms are fine. The free text is never read (a guess, ADR 0153): an alarm
-    fault sent as `other` on a certificate that says satisfactory stays an observation."""
+    sent classed `other` raised nothing: recorded, no repair, whatever the certificate
+    said (DOMAIN.md: faulty alarms repaired or replaced). On this check every finding is
+    about an alarm, so the contractor says which it is: a fault (alarm_faulty_or_missing,
+    repaired) or an observation (improvement_recommended, recorded); `other` says
+    neither and is refused. Satisfactory with an alarm faulty or missing tells every
+    consumer of check-completed the alarms are fine. The free text is never read (a
+    guess, ADR 0153), and never quoted back."""
     alarm = any(
         defect.classification is CertificateDefectClassification.ALARM_FAULTY_OR_MISSING
         for defect in defects
@@ -171,10 +174,19 @@ def check_alarm_check_outcome(
     if outcome is CheckOutcome.UNSATISFACTORY and not alarm:
         raise Unprocessable(
             "An alarm check is unsatisfactory only with an alarm faulty or missing: send "
-            "each such alarm as an alarm_faulty_or_missing defect (its repair is raised; a "
-            "defect classed other raises none), or outcome satisfactory",
+            "each such alarm as an alarm_faulty_or_missing defect (its repair is raised), "
+            "or outcome satisfactory",
             field="outcome",
         )
+    for index, defect in enumerate(defects):
+        if defect.classification is CertificateDefectClassification.OTHER:
+            raise Unprocessable(
+                "An alarm check's finding is an alarm faulty or missing "
+                "(alarm_faulty_or_missing: its repair is raised, outcome unsatisfactory) or "
+                "an observation (improvement_recommended: recorded, no repair); other is "
+                "refused on it",
+                field=f"defects.{index}.classification",
+            )
 
 
 HOME_CHECKS = frozenset({CheckType.GAS_SAFETY, CheckType.ELECTRICAL})
