@@ -3,11 +3,25 @@ rate limits per client, CORS for the configured front-ends, body size."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import httpx
 import pytest
-from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer, bearer_with_scopes
+import structlog
+from asgi_lifespan import LifespanManager
+from gateway_stand_ins import (
+    KNOWN_UPRN,
+    OpenGateway,
+    StandIns,
+    bearer,
+    bearer_with_scopes,
+    gateway_settings,
+)
 from pydantic import ValidationError
 
+import hearth_kit.logs
+from gateway.app import create_app
 from gateway.rate_limits import RateLimiter
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
@@ -104,3 +118,72 @@ def test_a_rate_limit_override_that_is_not_a_positive_finite_rate_is_refused(rat
     assert refused.value.errors()[0]["loc"] == ("rate_limit_overrides", "gasco-client")
     with pytest.raises(ValidationError):
         GatewaySettings(environment="development", rate_limit_per_second=rate)
+
+
+@pytest.fixture
+def log_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.CaptureFixture[str]]:
+    """The process's JSON log lines on stdout: logging set up afresh (setup_logging
+    configures once a process, and a test before may have changed the handlers)."""
+    monkeypatch.setattr(hearth_kit.logs, "_configured", False)
+    capsys.readouterr()
+    yield capsys
+    structlog.contextvars.clear_contextvars()
+
+
+async def test_an_unhandled_error_is_answered_with_its_request_id_cors_and_a_logged_id(
+    stand_ins: StandIns, log_lines: pytest.CaptureFixture[str]
+) -> None:
+    """Starlette's ServerErrorMiddleware answers an unhandled error from outside every
+    middleware added with add_middleware: the 500 had no X-Request-ID and no CORS headers
+    (the front-end's browser hid it, trace id and all), and its log line no request_id
+    (docs/adr/0212)."""
+    origin = "https://contact.hearth.example"
+    app = create_app(gateway_settings(stand_ins, cors_origins=[origin], log_format="json"))
+
+    @app.get("/v1/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app, raise_app_exceptions=False),
+            base_url="http://gateway",
+        ) as gateway,
+    ):
+        sent = await gateway.get("/v1/broken", headers={"Origin": origin, "X-Request-ID": "fe:7"})
+        made = await gateway.get("/v1/broken", headers={"Origin": origin})
+    assert [sent.status_code, made.status_code] == [500, 500]
+    assert sent.headers["content-type"] == "application/problem+json"
+    assert sent.headers["x-request-id"] == "fe:7"
+    assert sent.headers["access-control-allow-origin"] == origin
+    assert "x-request-id" in sent.headers["access-control-expose-headers"].lower()
+    made_id = made.headers["x-request-id"]
+    out = log_lines.readouterr().out
+    logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    errors = [line for line in logged if line.get("event") == "unhandled error"]
+    assert [line.get("request_id") for line in errors] == ["fe:7", made_id]
+
+
+async def test_a_front_end_that_sends_its_trace_context_passes_the_preflight(
+    open_gateway: OpenGateway,
+) -> None:
+    """A front-end tracing its own calls sends traceparent (and tracestate), which the
+    gateway follows (docs/runbooks/tracing.md); refused in the preflight, its browser
+    sent no request at all."""
+    origin = "https://contact.hearth.example"
+    async with open_gateway(cors_origins=[origin]) as gateway:
+        preflight = await gateway.options(
+            f"/v1/homes/{KNOWN_UPRN}",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization, traceparent, tracestate",
+            },
+        )
+    assert preflight.status_code == 200
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "traceparent" in allowed
+    assert "tracestate" in allowed

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from gateway.auth import TokenVerifier
 from gateway.clients import Downstreams
@@ -31,6 +32,60 @@ from hearth_kit.logs import get_logger
 from hearth_kit.tracing import add_route_words
 
 log = get_logger(__name__)
+
+
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "X-Request-ID",
+    # W3C trace context: a front-end that traces its own calls sends these (the gateway
+    # follows a caller's sampled traceparent, docs/runbooks/tracing.md); refused in the
+    # preflight, the browser would not send the request at all.
+    "traceparent",
+    "tracestate",
+)
+"""The request headers a front-end's browser may send (CORS preflight)."""
+
+CORS_RESPONSE_HEADERS = (
+    "X-Request-ID",
+    "Location",
+    "ETag",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+)
+"""The answer's headers a front-end's script may read."""
+
+
+def answer_every_request_with_its_id(app: FastAPI, cors_origins: list[str]) -> None:
+    """Put the request ids (gateway.request_ids) and CORS outside the whole middleware
+    stack, Starlette's ServerErrorMiddleware included (docs/adr/0212).
+
+    Added with `app.add_middleware` they sat inside ServerErrorMiddleware, which answers
+    an unhandled error (the kit's 500 problem) from outside every user middleware: that
+    500 carried no `X-Request-ID` and no CORS headers (a browser then hides the answer,
+    trace id and all, from the front-end that must report it), and its "unhandled error"
+    log line had no `request_id`, as the id was unbound by then. Outside the stack (and
+    outside the tracing middleware too, so the SERVER span reads the id the gateway
+    made from the request itself) every answer has them."""
+    inner = app.build_middleware_stack  # the kit's (hearth_kit.tracing.trace_requests)
+
+    def build_middleware_stack() -> ASGIApp:
+        stack = inner()
+        if cors_origins:
+            stack = CORSMiddleware(
+                stack,
+                allow_origins=cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=list(CORS_REQUEST_HEADERS),
+                expose_headers=list(CORS_RESPONSE_HEADERS),
+                max_age=600,
+            )
+        return RequestIds(stack)  # outermost: every answer carries the request id
+
+    vars(app)["build_middleware_stack"] = build_middleware_stack
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -60,29 +115,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.token_verifier = TokenVerifier(settings)
     app.state.rate_limiter = RateLimiter(settings)
     add_process_defaults(app, process="gateway", settings=settings, readiness=service_readiness())
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "If-Match",
-                "X-Request-ID",
-            ],
-            expose_headers=[
-                "X-Request-ID",
-                "Location",
-                "ETag",
-                "Retry-After",
-                "Idempotent-Replayed",
-                "Content-Disposition",
-            ],
-            max_age=600,
-        )
-    app.add_middleware(RequestIds)  # outermost: every answer carries the request id
+    answer_every_request_with_its_id(app, settings.cors_origins)
     for router in (
         homes_router,
         tenancies_router,
