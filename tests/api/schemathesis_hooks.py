@@ -334,7 +334,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/awaab-cases": {
         # the schema states which severities and hazards make a case (anyOf)
-        "became_aware_at": FUTURE,
+        "became_aware_at": FUTURE + "; nor before Awaab's Law was in force, 27 October "
+        "2025 (ADR 0190), nor more than report_window_years ago (configuration)",
     },
     "POST /v1/awaab-cases/{case_id}/clocks/{milestone}/stop": {
         "finish_work_by": "only when the path's milestone is written_summary, and not "

@@ -12,10 +12,14 @@ import pytest
 from asgi_lifespan import LifespanManager
 from pydantic import SecretStr
 
-from hearth_contracts.events.visits import Trade
+from hearth_contracts.events.repairs import AwarenessSource
+from hearth_contracts.events.visits import HazardSeverity, Trade
 from hearth_kit.db import Database
+from hearth_kit.working_days import ENGLAND_AND_WALES
 from repairs.app import create_app
-from repairs.settings import Contractor, RepairsSettings
+from repairs.awaab.rules import before_the_law
+from repairs.awaab.service import AwaabService
+from repairs.settings import AwaabTargets, Contractor, RepairsSettings
 from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookReceiver, manager
 from tests.harness.infra import DatabaseFactory
 from tests.harness.service import migrated_database, opened_database, service_api
@@ -82,16 +86,36 @@ async def staff(contracted_settings: RepairsSettings) -> AsyncIterator[httpx.Asy
         yield client
 
 
-async def a_damp_case(staff: httpx.AsyncClient, aware: datetime) -> str:
+async def a_case_from_before_the_law(
+    db: Database, uprn: str, severity: HazardSeverity, aware: datetime
+) -> str:
+    """A case whose landlord became aware before Awaab's Law was in force, opened as the
+    service opens one, on the database: its id. The API refuses it and events open none
+    (docs/adr/0190), but tests that keep each to a year of its own (so the figures of one
+    never see another's clocks) set their stories in the years before the law, and what
+    they test (pauses, breaches, the figures) is the same for any date."""
+    cases = AwaabService(AwaabTargets(), ENGLAND_AND_WALES)
+    async with db.sessionmaker() as session, session.begin():
+        case, _clocks = await cases.open_case(
+            session,
+            uprn=uprn,
+            severity=severity,
+            source=AwarenessSource.CONTACT_CENTRE,
+            became_aware_at=aware,
+        )
+    return str(case.id)
+
+
+async def a_damp_case(staff: httpx.AsyncClient, aware: datetime, db: Database | None = None) -> str:
     """A significant damp and mould case at a home of its own, opened by a repairs
-    manager with the landlord aware from `aware`: its id."""
+    manager with the landlord aware from `aware`: its id. From before the law, on `db`
+    (a_case_from_before_the_law)."""
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    if db is not None and before_the_law(aware):
+        return await a_case_from_before_the_law(db, uprn, HazardSeverity.SIGNIFICANT, aware)
     opened = await staff.post(
         "/v1/awaab-cases",
-        json={
-            "uprn": str(random.randint(10**9, 10**12 - 1)),
-            "severity": "significant",
-            "became_aware_at": aware.isoformat(),
-        },
+        json={"uprn": uprn, "severity": "significant", "became_aware_at": aware.isoformat()},
         auth=manager(),
     )
     assert opened.status_code == 201, opened.text

@@ -115,6 +115,22 @@ def clock_start(moment: datetime, envelope: Envelope[Any], now: datetime | None 
     return min(envelope.time, now)
 
 
+def before_the_law(became_aware_at: datetime, envelope: Envelope[Any]) -> bool:
+    """Whether a hazard's or complaint's event tells of something the landlord became
+    aware of before Awaab's Law was in force (awaab.rules.before_the_law): no case is
+    opened with the law's clocks for it (docs/adr/0190). A consumer cannot answer 422 as
+    POST /v1/awaab-cases does, so the event is skipped and logged with its id and
+    type only (no personal data): a manager decides whether the home needs anything."""
+    if not awaab_rules.before_the_law(became_aware_at):
+        return False
+    log.info(
+        "awaab case not opened: the landlord became aware before the law was in force",
+        event_id=str(envelope.id),
+        event_type=envelope.type,
+    )
+    return True
+
+
 def vulnerability_flag(
     record: VulnerabilityRecorded | VulnerabilityRecordedV2, *, vulnerable: bool
 ) -> VulnerabilityFlag:
@@ -314,6 +330,9 @@ def build_handlers(
         hazard = envelope.data
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
             return
+        became_aware_at = clock_start(hazard.identified_at, envelope)
+        if before_the_law(became_aware_at, envelope):
+            return
         if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
             return  # already opened (the same hazard re-published)
         case, _clocks = await awaab.open_case(
@@ -321,7 +340,7 @@ def build_handlers(
             uprn=hazard.uprn,
             severity=hazard.severity,
             source=source,
-            became_aware_at=clock_start(hazard.identified_at, envelope),
+            became_aware_at=became_aware_at,
             hazard_id=hazard.hazard_id,
             hazard_type=hazard.hazard_type,
         )
@@ -362,6 +381,9 @@ def build_handlers(
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
+        became_aware_at = clock_start(complaint.received_at, envelope)
+        if before_the_law(became_aware_at, envelope):
+            return
         if await awaab.case_of_complaint(session, complaint.complaint_id) is not None:
             return
         case, _clocks = await awaab.open_case(
@@ -369,7 +391,7 @@ def build_handlers(
             uprn=complaint.uprn,
             severity=HazardSeverity.SIGNIFICANT,
             source=AwarenessSource.COMPLAINT,
-            became_aware_at=clock_start(complaint.received_at, envelope),
+            became_aware_at=became_aware_at,
             complaint_id=complaint.complaint_id,
         )
         log.info("awaab case opened from complaint", case_id=str(case.id), uprn=complaint.uprn)

@@ -81,7 +81,9 @@ async def test_a_pause_after_the_deadline_raises_its_breach_first_and_resuming_m
     """Paused three days late, before the job's pass, for 33 days: resumed, due_at
     would have been 17 April. The breach is raised by the pause, naming 15 March, and
     counts in March; the job raises nothing more."""
-    case_id = await summarised(staff, moment("2025-02-05T10:00:00+00:00"), date(2025, 3, 14))
+    case_id = await summarised(
+        staff, moment("2025-02-05T10:00:00+00:00"), date(2025, 3, 14), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     march_deadline = moment("2025-03-15T00:00:00+00:00")  # the start of 15 March, GMT
 
@@ -108,7 +110,9 @@ async def test_a_clock_paused_late_then_stopped_while_paused_breached_the_deadli
     """The stop ends the pause and moves due_at on by it: it judged the stop against the
     moved deadline, and raised the breach naming it. A revised summary cannot be given
     while paused (409) either, so no other route moves the day over the missed one."""
-    case_id = await summarised(staff, moment("2024-02-05T10:00:00+00:00"), date(2024, 3, 14))
+    case_id = await summarised(
+        staff, moment("2024-02-05T10:00:00+00:00"), date(2024, 3, 14), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     march_deadline = moment("2024-03-15T00:00:00+00:00")
     assert complete_work(await pause(staff, case_id, "2024-03-18T10:00:00+00:00"))["breached"]
@@ -132,7 +136,9 @@ async def test_a_pause_before_the_deadline_recorded_after_it_passed_raises_nothi
 ) -> None:
     """The tenant refused access on the last day: the clock was paused in time, whenever
     the pause is recorded. The job still skips it while paused."""
-    case_id = await summarised(staff, moment("2023-02-06T10:00:00+00:00"), date(2023, 3, 14))
+    case_id = await summarised(
+        staff, moment("2023-02-06T10:00:00+00:00"), date(2023, 3, 14), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     paused = complete_work(await pause(staff, case_id, "2023-03-14T23:59:59+00:00"))
     assert (paused["breached"], paused["breached_due_at"]) == (False, None)
@@ -153,7 +159,7 @@ async def test_a_pause_is_late_by_the_clocks_own_convention(
     at_24_hours = aware + timedelta(hours=24)
     for after, breached in ((timedelta(0), False), (timedelta(microseconds=1), True)):
         uprn = a_uprn()
-        case_id = await open_case(staff, uprn, "emergency", aware)
+        case_id = await open_case(staff, uprn, "emergency", aware, repairs_database)
         paused = await pause(staff, case_id, (at_24_hours + after).isoformat(), "make_safe")
         assert paused.status_code == 200, paused.text
         [clock] = paused.json()["clocks"]
@@ -161,7 +167,7 @@ async def test_a_pause_is_late_by_the_clocks_own_convention(
         assert await breaches(repairs_database, uprn) == int(breached)
 
     uprn = a_uprn()
-    case_id = await open_case(staff, uprn, "significant", aware)
+    case_id = await open_case(staff, uprn, "significant", aware, repairs_database)
     [clock] = (await staff.get(f"/v1/awaab-cases/{case_id}")).json()["clocks"]
     paused = await pause(staff, case_id, clock["due_at"], "investigate")
     assert paused.status_code == 200, paused.text
@@ -178,7 +184,9 @@ async def test_a_clock_paused_late_before_the_pause_raised_breaches_is_raised_at
     """A pause recorded late before this rule left no breach. Still paused, the job
     raises it (it skips only clocks paused in time); resumed or stopped, the breach is
     raised before due_at moves, naming the deadline missed."""
-    case_id = await summarised(staff, moment("2021-02-05T10:00:00+00:00"), date(2021, 3, 13))
+    case_id = await summarised(
+        staff, moment("2021-02-05T10:00:00+00:00"), date(2021, 3, 13), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     march_deadline = moment("2021-03-14T00:00:00+00:00")
     paused_at = moment("2021-03-16T10:00:00+00:00")

@@ -71,7 +71,9 @@ def moment(text: str) -> datetime:
 async def test_a_clock_breached_in_march_and_moved_to_may_counts_once_in_march(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
-    case_id = await summarised(staff, moment("2025-02-05T10:00:00+00:00"), date(2025, 3, 14))
+    case_id = await summarised(
+        staff, moment("2025-02-05T10:00:00+00:00"), date(2025, 3, 14), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     march_deadline = moment("2025-03-15T00:00:00+00:00")  # the start of 15 March, GMT
     await run_until_done(repairs_database, breach_job(), moment("2025-03-17T10:00:00+00:00"))
@@ -102,7 +104,9 @@ async def test_a_day_passed_before_the_revised_summary_counts_where_it_passed(
 ) -> None:
     """The job had not looked: the revised summary raises the breach of the day that
     passed, and that day's period counts it, not the new day's."""
-    case_id = await summarised(staff, moment("2024-02-05T10:00:00+00:00"), date(2024, 3, 14))
+    case_id = await summarised(
+        staff, moment("2024-02-05T10:00:00+00:00"), date(2024, 3, 14), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     march_deadline = moment("2024-03-15T00:00:00+00:00")
     moved = await revise(staff, case_id, moment("2024-03-20T10:00:00+00:00"), date(2024, 5, 17))
@@ -120,7 +124,9 @@ async def test_a_breached_clock_moved_and_finished_late_again_counts_once_where_
 ) -> None:
     """The new day missed as well is no second breach: no second event is raised (one
     per clock), the clock shows met false, and the figures count it once, in January."""
-    case_id = await summarised(staff, moment("2023-01-04T10:00:00+00:00"), date(2023, 1, 13))
+    case_id = await summarised(
+        staff, moment("2023-01-04T10:00:00+00:00"), date(2023, 1, 13), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     january_deadline = moment("2023-01-14T00:00:00+00:00")
     await run_until_done(repairs_database, breach_job(), moment("2023-01-16T10:00:00+00:00"))
@@ -144,7 +150,9 @@ async def test_a_clock_moved_before_its_day_passed_and_finished_late_breached_th
 ) -> None:
     """Moved in time, the first day was never breached: the late stop breaches the new
     day (the stop raises the event naming it) and counts in the new day's period."""
-    case_id = await summarised(staff, moment("2022-02-02T10:00:00+00:00"), date(2022, 2, 25))
+    case_id = await summarised(
+        staff, moment("2022-02-02T10:00:00+00:00"), date(2022, 2, 25), repairs_database
+    )
     uprn = await uprn_of(staff, case_id)
     moved = await revise(staff, case_id, moment("2022-02-20T10:00:00+00:00"), date(2022, 4, 8))
     assert moved.status_code == 200, moved.text
@@ -165,7 +173,9 @@ async def test_a_pause_after_the_breach_does_not_move_it_into_the_next_period(
 ) -> None:
     """A clock never moved by a revised summary can still be paused after it breached;
     resuming it moves due_at on by the time paused, not the deadline it breached."""
-    case_id = await summarised(staff, moment("2021-02-03T10:00:00+00:00"), date(2021, 3, 26))
+    case_id = await summarised(
+        staff, moment("2021-02-03T10:00:00+00:00"), date(2021, 3, 26), repairs_database
+    )
     march_deadline = moment("2021-03-27T00:00:00+00:00")
     await run_until_done(repairs_database, breach_job(), moment("2021-03-29T10:00:00+00:00"))
     paused = await staff.post(

@@ -12,15 +12,19 @@ from typing import Any
 
 import httpx
 
+from hearth_kit.db import Database
 from hearth_kit.working_days import london_day, start_of_london_day
 from services.repairs.tests.conftest import a_damp_case
 from services.repairs.tests.contractor_doubles import manager
 from tests.harness.days import days_from_today
 
 
-async def investigated(staff: httpx.AsyncClient, aware: datetime, at: datetime) -> str:
-    """A significant damp and mould case investigated at `at`: its id."""
-    case_id = await a_damp_case(staff, aware)
+async def investigated(
+    staff: httpx.AsyncClient, aware: datetime, at: datetime, db: Database | None = None
+) -> str:
+    """A significant damp and mould case investigated at `at`: its id (from before the
+    law, opened on `db`: conftest.a_case_from_before_the_law)."""
+    case_id = await a_damp_case(staff, aware, db)
     stopped = await staff.post(
         f"/v1/awaab-cases/{case_id}/clocks/investigate/stop",
         json={"at": at.isoformat(), "evidence": ["survey/1.pdf"]},

@@ -11,12 +11,15 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import func, select
 
+from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.tables import outbox_message
 from hearth_kit.working_days import ENGLAND_AND_WALES
+from repairs.awaab.rules import before_the_law
 from repairs.awaab.service import AwaabService
 from repairs.settings import AwaabTargets
+from services.repairs.tests.conftest import a_case_from_before_the_law
 from services.repairs.tests.contractor_doubles import manager
 
 BREACHED = "uk.hearth.repairs.hazard-deadline-breached.v1"
@@ -41,7 +44,17 @@ async def breaches(db: Database, uprn: str) -> int:
     return int(count or 0)
 
 
-async def open_case(staff: httpx.AsyncClient, uprn: str, severity: str, aware: datetime) -> str:
+async def open_case(
+    staff: httpx.AsyncClient,
+    uprn: str,
+    severity: str,
+    aware: datetime,
+    db: Database | None = None,
+) -> str:
+    """A case opened by a manager (from before the law, on `db`:
+    conftest.a_case_from_before_the_law)."""
+    if db is not None and before_the_law(aware):
+        return await a_case_from_before_the_law(db, uprn, HazardSeverity(severity), aware)
     response = await staff.post(
         "/v1/awaab-cases",
         json={"uprn": uprn, "severity": severity, "became_aware_at": aware.isoformat()},

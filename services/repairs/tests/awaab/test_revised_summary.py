@@ -55,11 +55,15 @@ async def uprn_of(staff: httpx.AsyncClient, case_id: str) -> str:
 
 
 async def summarised(
-    staff: httpx.AsyncClient, summary_at: datetime, finish_work_by: date | None = None
+    staff: httpx.AsyncClient,
+    summary_at: datetime,
+    finish_work_by: date | None = None,
+    db: Database | None = None,
 ) -> str:
-    """A case whose written summary was stopped at `summary_at`, with the day or not."""
+    """A case whose written summary was stopped at `summary_at`, with the day or not
+    (from before the law, opened on `db`: conftest.a_case_from_before_the_law)."""
     case_id = await investigated(
-        staff, summary_at - timedelta(days=2), summary_at - timedelta(days=1)
+        staff, summary_at - timedelta(days=2), summary_at - timedelta(days=1), db
     )
     day = {} if finish_work_by is None else {"finish_work_by": str(finish_work_by)}
     response = await stop(staff, case_id, "written_summary", at=summary_at.isoformat(), **day)

@@ -37,6 +37,18 @@ from repairs.settings import AwaabTargets
 IN_FORCE = start_of_london_day(date(2025, 10, 27))
 """Awaab's Law in force (DOMAIN.md): 27 October 2025, London time."""
 
+IN_FORCE_DAY = "27 October 2025"
+
+
+def before_the_law(became_aware_at: datetime) -> bool:
+    """Whether the landlord became aware before Awaab's Law was in force (IN_FORCE):
+    no case is opened with the law's clocks for it, however it reaches repairs (a
+    manager's POST is refused, an event is skipped and logged, a damp repair opens none:
+    docs/adr/0156, docs/adr/0190). Its clocks would be owed for a duty that did not exist
+    then, breached the moment they started and counted in the figures as the law's."""
+    return became_aware_at < IN_FORCE
+
+
 AFTER_INVESTIGATION = (
     AwaabMilestone.WRITTEN_SUMMARY,
     AwaabMilestone.BEGIN_SAFETY_WORK,

@@ -45,7 +45,8 @@ class AwaabCaseCreate(BaseModel):
     )
     source: AwarenessSource = AwarenessSource.CONTACT_CENTRE
     became_aware_at: StrictMoment = Field(
-        description="When the landlord became aware (the clocks start here); not in the future"
+        description="When the landlord became aware (the clocks start here); not in the "
+        "future, nor before Awaab's Law was in force (27 October 2025, London time)"
     )
     complaint_id: uuid.UUID | None = None
 

@@ -197,7 +197,7 @@ class AwaabService:
         awareness = _AWARE_BY_REPORT.get(source)
         if trade is not Trade.DAMP_AND_MOULD or awareness is None:
             return None
-        if reported_at < rules.IN_FORCE:
+        if rules.before_the_law(reported_at):
             # Entered late for a report from before the law (the report window reaches
             # back years): a manager decides whether a case is owed, as before.
             return None
@@ -229,7 +229,8 @@ class AwaabService:
 
     async def report(self, session: AsyncSession, data: AwaabCaseCreate) -> AwaabCasePublic:
         """A hazard reported by a contact or complaint (became_aware_at never in the
-        future, nor more than `report_window_years` ago). A complaint has one case: a case
+        future, nor more than `report_window_years` ago, nor before the law was in
+        force: rules.before_the_law, docs/adr/0190). A complaint has one case: a case
         already opened for `complaint_id` (engagement's complaint-received opens it by
         itself, or an earlier request did; open or closed) is a 409 naming it, nothing
         opened; a second case would run a second set of clocks for the same hazard and
@@ -242,6 +243,13 @@ class AwaabService:
         if data.became_aware_at < earliest_report(now, self.report_window_years):
             raise Unprocessable(
                 f"became_aware_at is more than {self.report_window_years} years ago",
+                field="became_aware_at",
+            )
+        if rules.before_the_law(data.became_aware_at):
+            # Not the law's case: its clocks would be breached as they started, for a
+            # duty that did not exist then (docs/adr/0190).
+            raise Unprocessable(
+                f"became_aware_at is before Awaab's Law came into force ({rules.IN_FORCE_DAY})",
                 field="became_aware_at",
             )
         if not rules.under_awaabs_law(data.severity, data.hazard_type):
