@@ -430,3 +430,54 @@ async def test_a_retried_complaint_action_with_the_same_key_gets_the_first_answe
     final = (await engagement.get(path)).json()
     assert final["stage"] == "stage_2"
     assert final["stages"][0]["extended"] is True
+
+
+async def test_whoever_handled_stage_1_is_neither_named_for_nor_handles_stage_2(
+    engagement: httpx.AsyncClient, published: Published
+) -> None:
+    """`handler` is a member of staff's id, as a token's subject is (docs/adr/0206).
+    Stage 1 acknowledged and answered by TEST_SUBJECT, naming staff-1 its handler: stage
+    2 naming TEST_SUBJECT its handler is refused (422 handler), and staff-1 calling to
+    acknowledge, extend or answer stage 2 is refused (403 stage_1_handler), nothing
+    changed. Both were taken: the handler was compared with stage 1's handler only, the
+    caller with stage 1's callers only."""
+    complaint = await answered(engagement)
+    path = f"/v1/complaints/{complaint['id']}"
+    now = datetime.now(UTC)
+    refused = await engagement.post(
+        f"{path}/escalate", json={"requested_at": now.isoformat(), "handler": TEST_SUBJECT}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "handler"
+    assert await published(complaint["uprn"], "complaint-escalated") == []
+    escalated = await engagement.post(f"{path}/escalate", json={"requested_at": now.isoformat()})
+    assert escalated.status_code == 200, escalated.text
+
+    async with as_person(engagement, "stage-2-person") as stage_2_person:
+        refused = await stage_2_person.post(
+            f"{path}/acknowledge",
+            json={"acknowledged_at": now.isoformat(), "handler": f" {TEST_SUBJECT.upper()}"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "handler"
+    async with as_person(engagement, "staff-1") as stage_1_handler:
+        refused = await stage_1_handler.post(
+            f"{path}/acknowledge", json={"acknowledged_at": now.isoformat(), "handler": "staff-2"}
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["reason"] == "stage_1_handler"
+    assert (await engagement.get(path)).json()["stages"][1]["acknowledged_at"] is None
+
+    async with as_person(engagement, "stage-2-person") as stage_2_person:
+        acknowledged_2 = await stage_2_person.post(
+            f"{path}/acknowledge", json={"acknowledged_at": now.isoformat(), "handler": "staff-2"}
+        )
+        assert acknowledged_2.status_code == 200, acknowledged_2.text
+    async with as_person(engagement, "staff-1") as stage_1_handler:
+        for action, body in (
+            ("extend", {"reason": "More time", "new_respond_by": "2099-01-01"}),
+            ("respond", {"responded_at": datetime.now(UTC).isoformat()}),
+        ):
+            refused = await stage_1_handler.post(f"{path}/{action}", json=body)
+            assert refused.status_code == 403, (action, refused.text)
+    assert (await engagement.get(path)).json()["stages"][1]["responded_at"] is None

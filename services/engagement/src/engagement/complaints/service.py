@@ -724,19 +724,27 @@ class ComplaintService:
 
     @staticmethod
     def _not_stage_1_handler(stage_1: ComplaintStageRecord, handler: str) -> None:
-        if stage_1.handler is not None and rules.same_person(stage_1.handler, handler):
+        """Stage 2's handler is none of stage 1's people: the handler named for it, nor
+        whoever acknowledged or answered it. `handler` is a member of staff's id, as the
+        token's subject recorded on stage 1 is (docs/adr/0206), compared whatever its
+        case and spacing."""
+        stage_1_people = (stage_1.handler, stage_1.acknowledged_by, stage_1.responded_by)
+        if any(p is not None and rules.same_person(p, handler) for p in stage_1_people):
             raise Unprocessable(
                 "Stage 2 is handled by a different person than stage 1", field="handler"
             )
 
     @staticmethod
     def _not_stage_1_caller(stage_1: ComplaintStageRecord, caller: Caller) -> None:
-        """The caller is not the person who acknowledged or answered stage 1 (the token's
-        subject, recorded then): `handler` is free text, this is who is calling."""
-        if person(caller) in (stage_1.acknowledged_by, stage_1.responded_by):
+        """The caller is none of stage 1's people: not who acknowledged or answered it
+        (the token's subject, recorded then), nor the handler named for it (a staff id,
+        as the subject is: docs/adr/0206), who may not have recorded its steps
+        themselves."""
+        stage_1_people = (stage_1.handler, stage_1.acknowledged_by, stage_1.responded_by)
+        if any(p is not None and rules.same_person(p, person(caller)) for p in stage_1_people):
             raise Stage1Handler(
                 "Stage 2 is handled by a different person than stage 1, and this caller "
-                "acknowledged or answered stage 1",
+                "handled, acknowledged or answered stage 1",
                 reason="stage_1_handler",
             )
 
