@@ -385,11 +385,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "property of the items): ADR 0113 (" + STATE + ")",
     },
     "PUT /v1/visits/{visit_id}/report/draft": {
-        "pieces.*.visit.content.visited_at": FUTURE + "; unchanged once an emergency hazard "
-        "of the draft was sent to repairs (ADR 0182; " + STATE + ")",
+        "pieces.*.visit.content.visited_at": FUTURE + "; unchanged once a hazard of the "
+        "draft was sent to repairs (ADR 0182, 0209; " + STATE + ")",
         "pieces.*.section": "a room only on a full visit, the visit's kind (" + STATE + ")",
-        "pieces.*.hazard.content": "an emergency hazard sent to repairs when saved is not "
-        "removed (ADR 0182; " + STATE + ")",
+        "pieces.*.hazard.content": "a hazard sent to repairs when saved (an emergency, or "
+        "significant damp and mould) is not removed (ADR 0182, 0209; " + STATE + ")",
         "pieces.*.hazard.content.hazard_type": "unchanged once sent to repairs (ADR 0182; "
         + STATE
         + ")",
@@ -397,7 +397,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         + STATE
         + ")",
         "draft.visit.visited_at": "a rebooking's after the attempt it follows, checked "
-        "when an emergency hazard is sent (ADR 0182; " + STATE + ")",
+        "when a hazard is sent at save (ADR 0182, 0209; " + STATE + ")",
     },
     "POST /v1/visits/{visit_id}/report/submit": {
         "pieces_expected": "the count of pieces the draft holds (" + STATE + ")",

@@ -208,9 +208,10 @@ class ReportDraftPiece(VisitsModel, table=True):
     saved_at: datetime = Field(sa_type=AwareDateTime)
     hazard_id: uuid.UUID | None = Field(
         default=None,
-        description="An emergency hazard piece sent to repairs when it was saved (ADR "
-        "0182): the hazard id hazard-identified carried, which the report's hazard keeps "
-        "at submit (null: not sent; submit publishes it)",
+        description="A hazard piece sent to repairs when it was saved (ADR 0182, 0209: "
+        "an emergency, or significant damp and mould): the hazard id hazard-identified "
+        "carried, which the report's hazard keeps at submit (null: not sent; submit "
+        "publishes it)",
     )
     identified_at: datetime | None = Field(
         default=None,

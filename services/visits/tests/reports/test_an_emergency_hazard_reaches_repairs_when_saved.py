@@ -5,7 +5,8 @@ visit, its case breached on arrival and nobody told meanwhile. It is now sent
 visit piece, its clock visited_at; the submitted report keeps its hazard id and sends no
 second. What repairs was told stays as told (no event takes it back): the piece is not
 removed, nor its hazard_type or severity changed, nor the draft's visited_at (ADR 0182).
-Other hazards wait for the report, as before."""
+Significant damp and mould is sent so too (ADR 0209:
+test_significant_damp_reaches_repairs_when_saved); other hazards wait for the report."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ async def test_an_emergency_hazard_is_sent_when_its_piece_is_saved_and_once(
     assert datetime.fromisoformat(sent["identified_at"]) == datetime.fromisoformat(VISITED_AT)
     [shown] = [p for p in saved.json()["pieces"] if p["piece_id"] == "h2"]
     assert shown["hazard_id"] == sent["hazard_id"]
-    # the significant damp of the same draft waits for the report, as before
+    # the minor damp of the same draft waits for the report
     assert all(p["hazard_id"] is None for p in saved.json()["pieces"] if p["piece_id"] != "h2")
     # resent, and its room corrected: nothing sent again
     moved = {**SPARKING, "location": "utility room"}
@@ -70,11 +71,11 @@ async def test_an_emergency_hazard_is_sent_when_its_piece_is_saved_and_once(
     rows = await outbox_rows(visits_database, uprn)
     sent_all = hazards_sent(rows)
     # the damp sent now; the emergency not again, kept in the report under its id
-    assert [h["severity"] for h in sent_all] == ["emergency", "significant"]
+    assert [h["severity"] for h in sent_all] == ["emergency", "minor"]
     found = {h["severity"]: h for h in submitted.json()["hazards_found"]}
     assert found["emergency"]["id"] == sent["hazard_id"]
     assert found["emergency"]["location"] == "utility room"
-    assert found["significant"]["id"] == sent_all[1]["hazard_id"]
+    assert found["minor"]["id"] == sent_all[1]["hazard_id"]
     [completed] = [row["data"] for row in rows if "visit-completed" in row["event_type"]]
     assert completed["hazards_found"] == 2
 
@@ -147,13 +148,22 @@ async def test_other_hazards_wait_for_the_report(
     uprn = a_uprn()
     visit_id = await scheduled(visits, uprn)
     minor = {**SPARKING, "severity": "minor"}
-    pieces = [*complete_draft(), piece("hazard", "h2", 1, minor)]
+    # significant, but outside Awaab's Law's first phase (damp and mould): no clock in
+    # repairs that a wait would spend
+    significant = {**SPARKING, "severity": "significant"}
+    pieces = [
+        *complete_draft(),
+        piece("hazard", "h2", 1, minor),
+        piece("hazard", "h3", 1, significant),
+    ]
     saved = await save(visits, visit_id, pieces)
     assert saved.status_code == 200, saved.text
     assert event_names(await outbox_rows(visits_database, uprn)) == ["visit-scheduled"]
     # not sent, so removed freely
     assert (await save(visits, visit_id, [piece("hazard", "h2", 2, None)])).status_code == 200
     assert (await submit(visits, visit_id, "k-" + visit_id)).status_code == 201
-    assert [h["severity"] for h in hazards_sent(await outbox_rows(visits_database, uprn))] == [
-        "significant"
+    sent = hazards_sent(await outbox_rows(visits_database, uprn))
+    assert [(h["hazard_type"], h["severity"]) for h in sent] == [
+        ("damp_and_mould", "minor"),
+        ("electrical", "significant"),
     ]

@@ -43,9 +43,9 @@ async def save_draft(
 ) -> DraftPublic:
     """Save pieces of the visit's report as the tablet sends them (idempotent: each
     piece is kept at its highest version, so resent or reordered pieces converge). An
-    emergency hazard is sent to repairs at once (hazard-identified, dated the draft's
-    visited_at) when the draft holds it and its visit piece, and then stays as sent
-    (ADR 0182)."""
+    emergency hazard, or significant damp and mould, is sent to repairs at once
+    (hazard-identified, dated the draft's visited_at) when the draft holds it and its
+    visit piece, and then stays as sent (ADR 0182, 0209)."""
     return await reports.save_draft(session, visit_id, body, caller)
 
 
@@ -71,8 +71,8 @@ async def submit_report(
 ) -> Response:
     """Submit the draft as the visit's report, once (send an Idempotency-Key: a retry
     gets the same answer and changes nothing). Publishes visit-completed,
-    resident-details-confirmed, visit-found-repair, hazard-identified (but for an
-    emergency hazard sent when its piece was saved, ADR 0182) and
+    resident-details-confirmed, visit-found-repair, hazard-identified (but for a
+    hazard sent when its piece was saved, ADR 0182, 0209) and
     tenancy-concern-raised, all dated visited_at."""
     return await idempotency.create(
         session,

@@ -327,12 +327,12 @@ class DraftPiecePublic(BaseModel):
     saved_at: datetime
     hazard_id: uuid.UUID | None = Field(
         default=None,
-        description="An emergency hazard sent to repairs (hazard-identified, its clock "
-        "the draft's visited_at) when its piece was saved: the hazard's id, which its "
-        "Awaab's Law case and the submitted report's hazard keep. Null: not sent (any "
-        "other piece, or an emergency hazard waiting for the draft's one visit piece). "
-        "A sent hazard is not removed nor its hazard_type or severity changed, and the "
-        "draft's visited_at stays (ADR 0182)",
+        description="A hazard sent to repairs (hazard-identified, its clock the draft's "
+        "visited_at) when its piece was saved, an emergency (ADR 0182) or significant "
+        "damp and mould (ADR 0209): the hazard's id, which its Awaab's Law case and the "
+        "submitted report's hazard keep. Null: not sent (any other piece, or such a "
+        "hazard waiting for the draft's one visit piece). A sent hazard is not removed "
+        "nor its hazard_type or severity changed, and the draft's visited_at stays",
     )
 
 

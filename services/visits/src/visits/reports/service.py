@@ -11,7 +11,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hearth_contracts.events.visits import HazardSeverity, VisitKind
+from hearth_contracts.events.visits import VisitKind
 from hearth_kit.auth import Caller
 from hearth_kit.problems import Conflict, NotFound, ProblemError, Unprocessable
 from hearth_kit.working_days import london_day, start_of_london_day
@@ -118,12 +118,13 @@ def _check_sent_hazards_kept(
         field = f"pieces.{at}.{piece.section}.{changed}" if at is not None else "pieces"
         when = min(clocks).isoformat()
         raise Unprocessable(
-            f"An emergency hazard of this draft was sent to repairs when it was saved, "
-            f"seen at {when} (hazard-identified: an Awaab's Law case is open on it). It "
-            "stays in the report as sent: not removed, its hazard_type and severity and "
-            "the draft's visited_at unchanged (its room and description may change). "
-            "Recorded in error: repairs' investigation closes the case (hazard_found "
-            "false) (ADR 0182)",
+            f"A hazard of this draft (an emergency, or significant damp and mould) was "
+            f"sent to repairs when it was saved, seen at {when} (hazard-identified: an "
+            "Awaab's Law case is open on it). It stays in the report as sent: not removed, "
+            "its hazard_type and severity and the draft's visited_at unchanged (its room "
+            "and description may change). Recorded in error: repairs' investigation "
+            "closes the case (hazard_found false); found worse: add it as an emergency "
+            "hazard piece, sent at once (ADR 0182, 0209)",
             field=field,
         )
 
@@ -187,7 +188,8 @@ class ReportService:
         refused, and so is a repair of emergency severity (reported to repairs at once,
         not held for the report: ADR 0166), and nothing is saved.
 
-        An emergency hazard is sent to repairs (hazard-identified, its clock the draft's
+        An emergency hazard, or significant damp and mould (rules.sent_when_saved, ADR
+        0209), is sent to repairs (hazard-identified, its clock the draft's
         visited_at) in the save that gives the draft both it and its one visit piece,
         once; its piece keeps the hazard id, which the report keeps at submit and sends
         no second time. A sent hazard is not removed nor its hazard_type or severity
@@ -245,23 +247,25 @@ class ReportService:
         )
         stored = await repository.pieces(session, visit.id)
         _check_sent_hazards_kept(data, sent, stored)
-        await self._send_emergency_hazards(session, visit, stored)
+        await self._send_hazards_not_waiting(session, visit, stored)
         return draft_public(visit, stored, caller)
 
-    async def _send_emergency_hazards(
+    async def _send_hazards_not_waiting(
         self, session: AsyncSession, visit: Visit, stored: list[ReportDraftPiece]
     ) -> None:
-        """Send to repairs each emergency hazard of the draft not sent yet, once the
-        draft says when the officer saw it (one visit piece; several, which submit
-        refuses, or none: it waits for the save that settles it). Awaab's Law: an
-        emergency hazard is made safe within 24 hours of becoming aware, which waiting
-        for the report (days, on a tablet offline) would spend (ADR 0182)."""
+        """Send to repairs each hazard of the draft that does not wait for the report
+        (rules.sent_when_saved) and is not sent yet, once the draft says when the officer
+        saw it (one visit piece; several, which submit refuses, or none: it waits for the
+        save that settles it). Awaab's Law: an emergency hazard is made safe within 24
+        hours of becoming aware, significant damp and mould investigated within 10
+        working days, each from visited_at, which waiting for the report (days, on a
+        tablet offline; a report may come years later) would spend (ADR 0182, 0209)."""
         waiting = [
             (piece, hazard)
             for piece in stored
             if piece.section == DraftSection.HAZARD and piece.hazard_id is None
             if (hazard := _parsed(HazardFinding, piece.content)) is not None
-            and hazard.severity is HazardSeverity.EMERGENCY
+            and rules.sent_when_saved(hazard)
         ]
         visits_said = [
             details

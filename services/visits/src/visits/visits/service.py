@@ -351,10 +351,11 @@ class VisitService:
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
         if await drafts.hazards_sent(session, visit.id):
             raise Conflict(
-                f"Visit {visit_id}'s draft report sent an emergency hazard to repairs when "
-                "it was saved: submit the draft (POST /v1/visits/{visit_id}/report/submit), "
-                "whose report keeps the hazard under the id repairs' Awaab's Law case has; "
-                "a one-shot report would record it again as another hazard (ADR 0182)"
+                f"Visit {visit_id}'s draft report sent a hazard to repairs when it was "
+                "saved (an emergency, or significant damp and mould): submit the draft "
+                "(POST /v1/visits/{visit_id}/report/submit), whose report keeps the hazard "
+                "under the id repairs' Awaab's Law case has; a one-shot report would record "
+                "it again as another hazard (ADR 0182, 0209)"
             )
         if visit.tenancy_id is not None and (data.tenancy_concerns or data.concerns_dealt_with):
             # the tenancy before its caseload's concerns are read or changed (_ended)
@@ -693,7 +694,8 @@ async def announce_hazard(
 ) -> None:
     """hazard-identified for a hazard found on `visit`, its clock `identified_at` (the
     visit's visited_at): from the report, or from its draft piece when an emergency
-    hazard's is saved (ADR 0182). Codes only (docs/adr/0071)."""
+    hazard's or significant damp and mould's is saved (ADR 0182, 0209). Codes only
+    (docs/adr/0071)."""
     await publish(
         session,
         HazardIdentifiedV2(
