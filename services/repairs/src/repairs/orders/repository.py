@@ -71,6 +71,16 @@ async def page(
     return list((await session.execute(query)).scalars().all())
 
 
+async def contractors_of(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Whose each of the work orders is (its contractor_id), by id: by primary key."""
+    if not ids:
+        return {}
+    query = select(col(WorkOrder.id), col(WorkOrder.contractor_id)).where(
+        col(WorkOrder.id).in_(ids)
+    )
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}
+
+
 async def completed_for_repair(session: AsyncSession, repair_id: uuid.UUID) -> int:
     query = select(func.count()).where(
         WorkOrder.repair_id == repair_id, WorkOrder.status == WorkOrderStatus.COMPLETED

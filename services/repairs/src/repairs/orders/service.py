@@ -73,16 +73,50 @@ def to_public(order: WorkOrder) -> WorkOrderPublic:
     )
 
 
+async def as_its_contractor_reads(
+    session: AsyncSession, orders: list[WorkOrder]
+) -> list[WorkOrderPublic]:
+    """The work orders as their own contractor may read them: `follow_on_of` only when
+    the work order it names is that contractor's too (docs/adr/0191). A follow-on can go
+    to another contractor than the work that asked for it (the first could not finish,
+    the trade changed hands); the other's work order id is no business of this one's
+    (contractor isolation: another firm's work, its price and household behind it), and
+    a contractor that fetched it would get a 404 anyway. Staff's reads keep it."""
+    theirs = await repository.contractors_of(
+        session, {o.follow_on_of for o in orders if o.follow_on_of is not None}
+    )
+    return [
+        to_public(order).model_copy(
+            update={
+                "follow_on_of": order.follow_on_of
+                if order.follow_on_of is not None
+                and theirs.get(order.follow_on_of) == order.contractor_id
+                else None
+            }
+        )
+        for order in orders
+    ]
+
+
+async def to_contractor(session: AsyncSession, order: WorkOrder) -> WorkOrderPublic:
+    """One work order as its contractor reads it (as_its_contractor_reads): the answer
+    to the contractor's own status update or completion, and the raise-repair message."""
+    [public] = await as_its_contractor_reads(session, [order])
+    return public
+
+
 async def to_contractors(
     session: AsyncSession, orders: list[WorkOrder]
 ) -> list[ContractorWorkOrder]:
-    """The work orders as their contractor reads them, each with its latest appointment
-    (the caller has already kept to the contractor's own work orders)."""
+    """The work orders as their contractor reads them (as_its_contractor_reads), each
+    with its latest appointment (the caller has already kept to the contractor's own
+    work orders)."""
     appointments = await repository.latest_appointments(session, orders)
+    publics = await as_its_contractor_reads(session, orders)
     return [
         ContractorWorkOrder.model_validate(
             {
-                **to_public(order).model_dump(),
+                **public.model_dump(),
                 "appointment": (
                     ContractorAppointment.model_validate(appointments[order.id])
                     if order.id in appointments
@@ -90,7 +124,7 @@ async def to_contractors(
                 ),
             }
         )
-        for order in orders
+        for order, public in zip(orders, publics, strict=True)
     ]
 
 
@@ -404,7 +438,6 @@ class WorkOrderService:
                 raised_at=now,
             ),
         )
-        public = to_public(order)
         webhooks.queue(
             session,
             self.settings,
@@ -412,10 +445,10 @@ class WorkOrderService:
             event_type="raise-repair",
             contractor_id=contractor_id,
             work_order_id=order.id,
-            body=public.model_dump(mode="json"),
+            body=(await to_contractor(session, order)).model_dump(mode="json"),
             now=now,
         )
-        return public
+        return to_public(order)
 
     async def get(
         self, session: AsyncSession, work_order_id: uuid.UUID, contractor_id: str | None = None
@@ -629,7 +662,7 @@ class WorkOrderService:
         if await repository.kept_already(session, update):
             # The same update sent again under another Idempotency-Key: a replay, not
             # a second fact (a no_access twice is one visit).
-            return to_public(order)
+            return await to_contractor(session, order)
         # Judged before this update is kept: a later one of the same kind is newer news.
         superseded = await repository.a_later_update(
             session, order.id, status, at, with_window=window is not None
@@ -676,7 +709,7 @@ class WorkOrderService:
             order.status = status
             order.status_changed_at = at
         await session.flush()
-        return to_public(order)
+        return await to_contractor(session, order)
 
     async def cancel(
         self,
@@ -922,4 +955,4 @@ class WorkOrderService:
             await settle_requests(
                 session, [repair.id], repair.uprn, (AppointmentRequestStatus.PENDING,)
             )
-        return to_public(order)
+        return await to_contractor(session, order)
