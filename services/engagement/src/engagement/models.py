@@ -360,6 +360,11 @@ class ComplaintStageRecord(EngagementModel, table=True):
     """The caller (the token's subject) who recorded the answer."""
     acknowledge_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     respond_breach_raised_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    superseded_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When the resident asked for the next stage, when that was before this stage was
+    answered and before its answer's day was over (stage 1 escalated while its
+    acknowledgement was late, acknowledged before the escalation was recorded): its
+    answer is owed no more, so no breach of it is raised (docs/adr/0205)."""
 
 
 class ServiceRequest(EngagementModel, table=True):

@@ -16,7 +16,11 @@ import httpx
 import pytest
 
 from engagement.complaints import rules
+from engagement.complaints.service import ComplaintService
+from engagement.settings import ComplaintTimescales
 from hearth_contracts.events.engagement import ComplaintStage
+from hearth_kit.db import Database
+from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import ENGLAND_AND_WALES
 
 
@@ -218,7 +222,7 @@ async def test_a_resident_of_another_home_is_refused_naming_resident_id(
 
 
 async def test_an_escalation_asked_for_while_stage_1_was_late_stands_once_it_is_acknowledged(
-    engagement: httpx.AsyncClient, published: Any
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Any
 ) -> None:
     """The resident asks for stage 2 once stage 1's acknowledgement is late; stage 1 is
     then acknowledged (late) before the escalation is recorded. The request was the
@@ -250,3 +254,18 @@ async def test_an_escalation_asked_for_while_stage_1_was_late_stands_once_it_is_
         ).isoformat()
     )
     assert len(await published(complaint["uprn"], "complaint-escalated")) == 1
+
+    # Stage 1's answer, not due when the resident asked, is owed no more: once its day
+    # is over the breach job raises nothing for it (its late acknowledgement was raised).
+    stage_1_respond_by = date.fromisoformat(escalated.json()["stages"][0]["respond_by"])
+    after_it = datetime.combine(
+        stage_1_respond_by + timedelta(days=2), datetime.min.time(), tzinfo=UTC
+    )
+    service = ComplaintService(ComplaintTimescales().by_stage(), ENGLAND_AND_WALES)
+    job = ScheduledJob("complaint-deadlines", timedelta(minutes=5), service.raise_breaches)
+    await run_until_done(engagement_database, job, after_it)
+    raised = await published(complaint["uprn"], "complaint-deadline-breached")
+    assert {(b["stage"], b["deadline"]) for b in raised} == {
+        ("stage_1", "acknowledge"),
+        ("stage_2", "acknowledge"),
+    }

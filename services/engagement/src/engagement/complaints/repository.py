@@ -99,12 +99,15 @@ async def unanswered_past(
     session: AsyncSession, today: date, limit: int
 ) -> list[ComplaintStageRecord]:
     """Stages not answered whose (extended) answer day is over and whose breach is not
-    raised yet, locked (rows another replica holds are skipped)."""
+    raised yet, locked (rows another replica holds are skipped). Not a stage the
+    resident escalated from before its answer fell due (`superseded_at`: its answer is
+    owed no more, docs/adr/0205)."""
     query = (
         select(ComplaintStageRecord)
         .where(
             col(ComplaintStageRecord.responded_at).is_(None),
             col(ComplaintStageRecord.respond_breach_raised_at).is_(None),
+            col(ComplaintStageRecord.superseded_at).is_(None),
             col(ComplaintStageRecord.respond_by) < today,
         )
         .order_by(col(ComplaintStageRecord.respond_by))

@@ -183,8 +183,9 @@ def later_than_the_code(
 ) -> DeadlineLaterThanTheCode | None:
     """How an open stage's stored deadline stands against the Code's, recomputed from
     the same start (receipt or escalation request; the acknowledgement) in `calendar`:
-    None when it is no later and no agreed extension is beyond its limit."""
-    if record.responded_at is not None:
+    None when it is no later and no agreed extension is beyond its limit, and for a
+    stage superseded by the next before its answer fell due (no answer owed)."""
+    if record.responded_at is not None or record.superseded_at is not None:
         return None
     if record.acknowledged_at is None:
         code = rules.acknowledge_by(record.requested_at, timescale, calendar)
@@ -504,7 +505,9 @@ class ComplaintService:
         stands though stage 1 was acknowledged (late) before it was recorded, which puts
         stage 1 in time again for its answer: the resident's right to ask was theirs
         when they asked, and stage 2's clock runs from then (docs/adr/0205). A 409 only
-        when stage 1 could be escalated neither then nor now."""
+        when stage 1 could be escalated neither then nor now. Stage 1's answer, not due
+        yet when the resident asked, is owed no more (`superseded_at`): the breach job
+        raises none for it."""
         now = datetime.now(UTC)
         refuse_future(data.requested_at, now, "requested_at")
         complaint, stages = await self._with_stages(session, complaint_id)
@@ -546,6 +549,12 @@ class ComplaintService:
             ),
             handler=data.handler,
         )
+        if (
+            first.responded_at is None
+            and first.respond_by is not None
+            and not rules.has_passed(first.respond_by, data.requested_at)
+        ):
+            first.superseded_at = data.requested_at
         complaint.stage = ComplaintStage.STAGE_2
         complaint.status = ComplaintStatus.OPEN
         repository.add(session, second)
