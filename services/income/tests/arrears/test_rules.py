@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from hearth_contracts.events.income import ArrearsStage as S
 from hearth_kit.working_days import start_of_london_day
+from income.arrears.rules import LADDER as LADDER_STEPS
 from income.arrears.rules import (
     Blocked,
     CaseState,
@@ -482,3 +483,44 @@ def test_a_text_reminder_is_still_sent_while_a_notice_is_live() -> None:
     assert next_step(live, situation(500), LADDER) == Move(
         S.TEXT_REMINDER, "arrears_at_least_500_pence"
     )
+
+
+def test_a_broken_arrangement_at_none_never_sends_less_than_the_ladder_would() -> None:
+    """From none the next rung is the text reminder, but the ladder itself calls for
+    letter 1 at 10 pounds, or for the court warning under a live notice 28 days on at 4
+    weeks of rent: a broken arrangement brings steps forward, so it takes those (was: a
+    text reminder where the letter or the warning was due)."""
+    resumed = CaseState(S.NONE, resume_at_next_step=True, protocol=MET)
+    assert next_step(resumed, situation(1_000), LADDER) == Move(
+        S.LETTER_1, "arrears_at_least_1000_pence"
+    )
+    assert next_step(resumed, situation(999), LADDER) == Move(S.TEXT_REMINDER, RESUMED)
+    live = dataclasses.replace(resumed, nosp_served_at=days_ago(40))
+    assert next_step(live, situation(4 * WEEKLY), LADDER) == Move(S.COURT_WARNING, WARNING_REASON)
+
+
+@given(
+    arrears=st.integers(0, 10**6),
+    stage=st.sampled_from(list(S)),
+    days=st.integers(0, 800),
+    notice_days=st.none() | st.integers(0, 800),
+    warning_days=st.integers(0, 800),
+)
+def test_a_broken_arrangement_never_takes_a_lower_step_than_the_ladder_without_it(
+    arrears: int, stage: S, days: int, notice_days: int | None, warning_days: int
+) -> None:
+    case = CaseState(
+        stage,
+        letter_1_at=days_ago(days),
+        letter_2_at=days_ago(days),
+        nosp_served_at=None if notice_days is None else days_ago(notice_days),
+        court_warning_at=days_ago(warning_days),
+        protocol=MET,
+    )
+    ordinary = next_step(case, situation(arrears), LADDER)
+    resumed = next_step(
+        dataclasses.replace(case, resume_at_next_step=True), situation(arrears), LADDER
+    )
+    if isinstance(ordinary, Move):
+        assert isinstance(resumed, Move)
+        assert LADDER_STEPS.index(resumed.stage) >= LADDER_STEPS.index(ordinary.stage)

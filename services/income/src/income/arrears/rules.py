@@ -505,15 +505,29 @@ def _due_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | St
     application included: the case has no notice to go to court on, so it goes back to
     the step before the notice, letter 2 (sent again, as for an expired notice), from
     which a fresh notice is served a week later (ADR 0081, amended)."""
-    arrears, now = s.arrears_pence, s.now
-    nosp_at = nosp_threshold(ladder, s.weekly_gross_rent_pence)
     stage = case.stage
-    if stage is ArrearsStage.COURT_APPLICATION and nosp_withdrawn(case, now):
+    if stage is ArrearsStage.COURT_APPLICATION and nosp_withdrawn(case, s.now):
         return _sent_again(ArrearsStage.LETTER_2, NOTICE_WITHDRAWN, s, ladder)
     if stage is ArrearsStage.COURT_APPLICATION:
         return Stay("at_the_last_step")
+    due = _step_of_the_ladder(case, s, ladder)
     if case.resume_at_next_step and (resumed := _resumed_step(case, s, ladder)) is not None:
+        # A broken arrangement brings the next step forward, never holds recovery back:
+        # from none, the ladder itself may call for more than the next rung (letter 1 at
+        # 10 pounds, or the court warning under a live notice), and a text reminder in
+        # its place would send a text where the letter or warning was due.
+        if isinstance(due, Move) and LADDER.index(due.stage) > LADDER.index(resumed.stage):
+            return due
         return resumed
+    return due
+
+
+def _step_of_the_ladder(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | Stay:
+    """The step the thresholds and intervals call for below court application, as if no
+    arrangement had been broken (_due_step)."""
+    arrears, now = s.arrears_pence, s.now
+    nosp_at = nosp_threshold(ladder, s.weekly_gross_rent_pence)
+    stage = case.stage
     if stage in (ArrearsStage.NONE, ArrearsStage.TEXT_REMINDER):
         if arrears >= ladder.letter_1_pence and nosp_live(case, now, ladder):
             due = _court_warning_due(case, s, ladder, "notice_live_no_letter_1")
