@@ -74,20 +74,34 @@ async def right_first_time(
     visit of a repair already counted as not right first time, not another repair: it
     is left out (completed with no follow-on needed it is not right first time only
     because an earlier one was completed; needing a further follow-on, it comes after
-    an earlier completion). No-access visits are not completions and count nowhere."""
+    an earlier completion). No-access visits are not completions and count nowhere.
+
+    A repair is right first time only if none of its work needed a follow-on visit
+    (DOMAIN.md), as repair-completed says (`right_first_time`: no work order of it
+    needed one). Work orders raised alongside for other trades (docs/adr/0141) are
+    visits of the same repair: the first completed without a follow-on, and another
+    completed after it needing one, was counted right first time here while
+    repair-completed said it was not. Such a repair is counted, once, as not right
+    first time; its figure is the one the repair's own record gives, so a later
+    completion needing a follow-on moves it, as any completion recorded late does."""
     earlier = aliased(WorkOrder)
     after_an_earlier_completion = exists().where(
         col(earlier.repair_id) == col(WorkOrder.repair_id),
         col(earlier.status) == WorkOrderStatus.COMPLETED,
         col(earlier.completed_at) < col(WorkOrder.completed_at),
     )
+    other = aliased(WorkOrder)
+    a_visit_of_it_needed_a_follow_on = exists().where(
+        col(other.repair_id) == col(WorkOrder.repair_id),
+        col(other.status) == WorkOrderStatus.COMPLETED,
+        col(other.follow_on_required).is_(True),
+    )
     first_visit = or_(
         col(WorkOrder.right_first_time).is_(True),
         and_(col(WorkOrder.follow_on_required).is_(True), ~after_an_earlier_completion),
     )
-    query = select(
-        _count_if(col(WorkOrder.right_first_time).is_(True)), _count_if(first_visit)
-    ).where(
+    put_right = and_(col(WorkOrder.right_first_time).is_(True), ~a_visit_of_it_needed_a_follow_on)
+    query = select(_count_if(put_right), _count_if(first_visit)).where(
         WorkOrder.status == WorkOrderStatus.COMPLETED,
         col(WorkOrder.completed_at) >= start,
         col(WorkOrder.completed_at) < end,
