@@ -48,6 +48,9 @@ FORMER_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000006"
 started 2026-11-02), its rent account (owing 15000 pence) and its former tenant."""
 UNPLACED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000007"
 """A resident at the known home on no tenancy (the rent is the home's current one's)."""
+MERGED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-00000000000a"
+"""A second record of the known resident, merged into them (ADR 0124): engagement
+answers its id with a resident-merged 404 naming the known resident."""
 WITHDRAWN_TENANCY = "0b7e2f4c-1d3a-4e5b-9c6d-000000000008"
 """A tenancy of the known home recorded ahead and withdrawn before its first day (ADR
 0111): no end date, its household never lived there."""
@@ -373,6 +376,14 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
 
         @app.get("/v1/residents/{resident_id}")
         async def resident(resident_id: str) -> Any:
+            if resident_id == MERGED_RESIDENT:
+                return _problem(
+                    404,
+                    "Resident merged",
+                    type="https://hearth.example/problems/resident-merged",
+                    detail=f"Resident {resident_id} was merged into {KNOWN_RESIDENT}: use that id",
+                    merged_into=KNOWN_RESIDENT,
+                )
             found = resident_of(resident_id)
             if found is None:
                 return _problem(404, "Not found", detail=f"No resident {resident_id}")

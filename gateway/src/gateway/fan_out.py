@@ -37,6 +37,9 @@ class Answer:
     answered: bool = True
     not_found: bool = False
     asked: bool = True
+    problem: JsonObject | None = None
+    """The service's problem details when it answered 404: what it said about the
+    thing (a resident merged into another names the one kept, `merged_into`)."""
 
 
 def withheld(service: Service) -> Answer:
@@ -66,7 +69,7 @@ async def fetch_object(
     except DownstreamFailure as failure:
         return unanswered(service, route, failure.reason)
     if status == 404:
-        return Answer(service, not_found=True)
+        return Answer(service, not_found=True, problem=body if isinstance(body, dict) else None)
     if status != 200 or not isinstance(body, dict):
         return unanswered(service, route, f"answered {status}")
     return Answer(service, body)

@@ -10,6 +10,7 @@ from gateway_stand_ins import (
     KNOWN_RESIDENT,
     KNOWN_TENANCY,
     KNOWN_UPRN,
+    MERGED_RESIDENT,
     SLOW_SECONDS,
     TIMEOUT_SECONDS,
     OpenGateway,
@@ -138,6 +139,23 @@ async def test_an_unknown_resident_is_a_404_problem(gateway: httpx.AsyncClient) 
     )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_merged_residents_contact_view_names_the_resident_kept(
+    gateway: httpx.AsyncClient,
+) -> None:
+    """Engagement tells a client holding a merged-away id which to use (ADR 0124); the
+    contact view answered a plain "No resident", so the contact centre's screen holding
+    the old id (a caller's history, a tenancy naming them) was left at a dead end."""
+    response = await gateway.get(
+        f"/v1/residents/{MERGED_RESIDENT}/contact-view", headers=bearer("contact_centre")
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "https://hearth.example/problems/resident-merged"
+    assert problem["merged_into"] == KNOWN_RESIDENT
+    assert KNOWN_RESIDENT in problem["detail"]
 
 
 async def test_the_contact_view_needs_residents_read(gateway: httpx.AsyncClient) -> None:

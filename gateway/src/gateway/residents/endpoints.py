@@ -36,7 +36,13 @@ async def record_resident(
 @router.get(
     "/{resident_id}/contact-view",
     response_model=ContactView,
-    responses={404: {"model": Problem, "description": "Engagement has no such resident"}},
+    responses={
+        404: {
+            "model": Problem,
+            "description": "Engagement has no such resident; one merged into another is a "
+            "`resident-merged` problem naming `merged_into`, the resident's id to use",
+        }
+    },
 )
 async def contact_view(
     resident_id: Annotated[uuid.UUID, Path(description="The resident's (person's) id")],

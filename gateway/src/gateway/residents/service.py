@@ -17,6 +17,7 @@ appointments, gas status) are the next household's: not asked for (`left_out`).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from gateway.auth import Principal
@@ -32,11 +33,43 @@ from gateway.fan_out import (
     withheld,
 )
 from gateway.residents.schemas import CONTACT_PART_SCOPES, ContactPart, ContactView, ResidentNeeds
-from hearth_kit.problems import NotFound
+from hearth_kit.problems import TYPE_BASE, NotFound
 
 HOME_NOW_PARTS: tuple[ContactPart, ...] = ("open_repairs", "next_appointments", "gas")
 """The parts about the home as it is now (asked for by UPRN), which for a former tenant
 are the next household's."""
+
+
+MERGED = TYPE_BASE + "resident-merged"
+"""Engagement's problem type for a resident merged into another (ADR 0124)."""
+
+
+class ResidentMerged(NotFound):
+    """The resident asked for was merged into another (ADR 0124): engagement's own 404,
+    passed on, naming the resident kept (`merged_into`), so the contact centre's screen
+    holding the old id learns which to use, as engagement's `GET /v1/residents/{id}`
+    tells it."""
+
+    title, slug = "Resident merged", "resident-merged"
+
+
+def no_such_resident(resident_id: str, problem: dict[str, Any] | None) -> NotFound:
+    """The contact view's 404: engagement's resident-merged naming the resident kept, or
+    a plain not-found. Only the kept resident's id is passed on (checked to be a UUID),
+    never engagement's words."""
+    merged_into = (problem or {}).get("merged_into")
+    if (problem or {}).get("type") == MERGED and isinstance(merged_into, str):
+        try:
+            kept = str(uuid.UUID(merged_into))
+        except ValueError:
+            kept = None
+        if kept is not None:
+            return ResidentMerged(
+                f"Resident {resident_id} was merged into {kept}: use that id",
+                resident_id=resident_id,
+                merged_into=kept,
+            )
+    return NotFound(f"No resident {resident_id}", resident_id=resident_id)
 
 
 def _strings(value: Any) -> list[str]:
@@ -83,7 +116,7 @@ class ContactViewService:
             route="/v1/residents/{resident_id}",
         )
         if resident.not_found:
-            raise NotFound(f"No resident {resident_id}", resident_id=resident_id)
+            raise no_such_resident(resident_id, resident.problem)
         record = resident.value if isinstance(resident.value, dict) else None
         uprn = (record or {}).get("uprn") or uprn_hint
         tenancy_id = (record or {}).get("tenancy_id")
