@@ -372,6 +372,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "tenancy_concerns.review_on": "a referral's review after today and no more than 24 "
         "months ahead (JSON Schema has no 'today'; the schema states it is required with a "
         "referral)",
+        "tenancy_concerns.refer_to_sustainable_tenancy": "only at a visit naming a tenancy "
+        "that has not ended (ADR 0210; " + STATE + ")",
         "customer_actions.due_on": "not before visited_at's London day, nor more than 24 "
         "months after today (cross-field; JSON Schema has no 'today')",
         "actions_closed.action_id": "an action open at the home, promised no later than "
@@ -408,6 +410,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "than the draft's visited_at (" + STATE + ")",
         "draft.tenancy_concern.review_on": "a referral's review after today and no more than "
         "24 months ahead (JSON Schema has no 'today'; the draft is " + STATE + ")",
+        "draft.tenancy_concern.refer_to_sustainable_tenancy": "only at a visit naming a "
+        "tenancy that has not ended (ADR 0210; " + STATE + ")",
         "draft.customer_action.due_on": "not before the draft's visited_at, nor more than 24 "
         "months after today (cross-piece; JSON Schema has no 'today')",
         "draft.visit.visited_at": "a rebooking's after the attempt it follows (" + STATE + ")",

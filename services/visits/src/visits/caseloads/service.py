@@ -102,11 +102,12 @@ async def _area(session: AsyncSession, uprn: str) -> str | None:
     return profile.area if profile else None
 
 
-async def hold_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> None:
+async def hold_tenancy(session: AsyncSession, tenancy_id: uuid.UUID) -> bool:
     """Hold the tenancy (see _ended) before anything of its caseload entry is read or
     changed: a report from a draft records concerns dealt with before it adds new
-    ones, and tenancy-ended deletes them after taking the tenancy."""
-    await _ended(session, tenancy_id)
+    ones, and tenancy-ended deletes them after taking the tenancy. Whether it has
+    ended (a report's referral is refused then: check_referrals_have_a_tenancy)."""
+    return await _ended(session, tenancy_id)
 
 
 async def _ended(session: AsyncSession, tenancy_id: uuid.UUID) -> bool:

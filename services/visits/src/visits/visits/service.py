@@ -357,9 +357,16 @@ class VisitService:
                 "under the id repairs' Awaab's Law case has; a one-shot report would record "
                 "it again as another hazard (ADR 0182, 0209)"
             )
+        ended = False
         if visit.tenancy_id is not None and (data.tenancy_concerns or data.concerns_dealt_with):
             # the tenancy before its caseload's concerns are read or changed (_ended)
-            await caseloads.hold_tenancy(session, visit.tenancy_id)
+            ended = await caseloads.hold_tenancy(session, visit.tenancy_id)
+        check_referrals_have_a_tenancy(
+            visit,
+            ended,
+            referring=any(c.refer_to_sustainable_tenancy for c in data.tenancy_concerns),
+            field="tenancy_concerns.refer_to_sustainable_tenancy",
+        )
         await self.after_the_attempt_it_follows(session, visit, visited_at, "visited_at")
         if household is not None:
             await _confirmed_by_a_resident_of_the_home(
@@ -443,9 +450,16 @@ class VisitService:
         (concern_dealt_with, refused unless open on this tenancy)."""
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit.id} was already reported: it is {visit.status}")
+        ended = False
         if visit.tenancy_id is not None:
             # the tenancy before its caseload's concerns (caseloads._ended's lock order)
-            await caseloads.hold_tenancy(session, visit.tenancy_id)
+            ended = await caseloads.hold_tenancy(session, visit.tenancy_id)
+        check_referrals_have_a_tenancy(
+            visit,
+            ended,
+            referring=any(c.refer_to_sustainable_tenancy for c in report.tenancy_concerns),
+            field="draft.tenancy_concern.refer_to_sustainable_tenancy",
+        )
         visited_at = report.visit.visited_at.astimezone(UTC)
         await self.after_the_attempt_it_follows(
             session, visit, visited_at, "draft.visit.visited_at"
@@ -865,6 +879,35 @@ def _referrals(
         for concern, as_found in zip(concerns, found, strict=True)
         if as_found.refer_to_sustainable_tenancy and as_found.review_on is not None
     }
+
+
+def check_referrals_have_a_tenancy(
+    visit: Visit, ended: bool, *, referring: bool, field: str
+) -> None:
+    """A referral moves the visit's tenancy to the sustainable tenancy caseload, with its
+    review date (DOMAIN.md: referred there and back with a review date). A visit that
+    names no tenancy (none known at the home on its day), or whose tenancy has ended,
+    has none to move: the report was taken, tenancy-concern-raised announced the
+    referral with its review date, and no caseload held it, so no officer had the case
+    and no review ever fell due. Refused instead, naming the referral, before anything
+    is written; the concern may still be raised without it (ADR 0210)."""
+    if not referring:
+        return
+    if visit.tenancy_id is None:
+        raise Unprocessable(
+            "A referral to the sustainable tenancy caseload moves the visit's tenancy, and "
+            "this visit names none (no tenancy was known at the home on its day): raise "
+            "the concern without referring it, and refer the tenancy directly once it is "
+            "known (POST /v1/caseloads/tenancies/{tenancy_id}/referral)",
+            field=field,
+        )
+    if ended:
+        raise Unprocessable(
+            "A referral to the sustainable tenancy caseload moves the visit's tenancy, and "
+            "it has ended: there is no household on a caseload to refer. Raise the concern "
+            "without referring it",
+            field=field,
+        )
 
 
 async def as_kept(session: AsyncSession, household: HouseholdDetails) -> HouseholdDetails:
