@@ -66,6 +66,35 @@ async def test_the_report_as_csv_by_accept_or_format(gateway: httpx.AsyncClient)
         assert (rows[0]["numerator"], rows[0]["denominator"]) == ("80", "100")
 
 
+@pytest.mark.parametrize(
+    ("accept", "answered"),
+    [
+        # JSON preferred, CSV only as a fallback: was CSV (text/csv before the first ";")
+        ("application/json, text/csv;q=0.1", "application/json"),
+        # CSV preferred by q: was JSON (only the first range before ";" was read)
+        ("application/json;q=0.5, text/csv", "text/csv"),
+        # CSV refused outright: was CSV
+        ("text/csv;q=0, application/json", "application/json"),
+        # media types are case-insensitive: was JSON
+        ("Text/CSV", "text/csv"),
+        ("text/csv", "text/csv"),
+        ("*/*", "application/json"),
+    ],
+)
+async def test_the_report_follows_accept_by_its_weights(
+    gateway: httpx.AsyncClient, accept: str, answered: str
+) -> None:
+    """Accept is a list of ranges with weights (RFC 9110, 12.5.1): the report read only
+    whether text/csv came before the first ";"."""
+    response = await gateway.get(
+        "/v1/reports/tsm",
+        params={"year": "2026-27"},
+        headers={**bearer("admin"), "Accept": accept},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == answered
+
+
 async def test_a_year_that_is_not_april_to_march_is_a_422_naming_year(
     gateway: httpx.AsyncClient,
 ) -> None:

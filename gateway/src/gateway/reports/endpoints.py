@@ -14,6 +14,42 @@ from gateway.reports.service import report_csv, tsm_report_service
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=AUTH_RESPONSES)
 
 CSV = "text/csv"
+JSON = "application/json"
+
+
+def _quality(accept: str, media_type: str) -> tuple[float, int, int]:
+    """How much an Accept header wants `media_type` (RFC 9110, 12.5.1): the q of the most
+    specific range matching it (`text/csv` over `text/*` over `*/*`), with that range's
+    specificity (2, 1, 0; -1 for none) and its position, earlier first (0 for none). A
+    range without q is 1; a q that is not a number counts as 0."""
+    kind = media_type.split("/")[0]
+    best: tuple[float, int, int] = (0.0, -1, 0)
+    for position, item in enumerate(accept.split(",")):
+        name, *parameters = (part.strip() for part in item.split(";"))
+        name = name.lower()
+        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name)
+        if specificity is None or specificity < best[1]:
+            continue
+        q = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+        if specificity > best[1]:
+            best = (q, specificity, -position)
+    return best
+
+
+def wants_csv(accept: str) -> bool:
+    """Whether an Accept header prefers CSV to JSON: CSV's q higher than JSON's, or as
+    high and named more specifically or first (`text/csv, application/json`). Without
+    Accept, or with `*/*` alone, JSON; CSV with q=0 is never chosen."""
+    csv_q = _quality(accept, CSV)
+    json_q = _quality(accept, JSON)
+    return csv_q[0] > 0 and csv_q > json_q
 
 
 @router.get(
@@ -67,10 +103,7 @@ async def tenant_satisfaction_measures(
     report = await tsm_report_service.get(downstreams, year, caller)
     # One address, two representations chosen by Accept: a cache must key on it.
     response.headers["Vary"] = "Accept"
-    wants_csv = format == "csv" or (
-        format is None and CSV in request.headers.get("accept", "").split(";")[0]
-    )
-    if wants_csv:
+    if format == "csv" or (format is None and wants_csv(request.headers.get("accept", ""))):
         return Response(
             report_csv(report),
             media_type=f"{CSV}; charset=utf-8",
