@@ -266,14 +266,15 @@ async def test_an_arrangement_too_long_or_unaffordable_is_refused_and_a_missed_i
     assert made.json()["arrears_pence"] == 30_000
     assert len(await events(income_database, tenancy["uprn"], "arrangement-made")) == 1
     # Nothing paid: after the first instalment's grace the arrangement is broken and
-    # recovery resumes at the next step.
+    # recovery resumes: 300 pounds owed and no notice, so the ladder's letter 1, not the
+    # text reminder a step up from none would be (a break never holds recovery back).
     await make_due(income_database, account)
     await run_ladder(income_database, datetime.now(UTC) + timedelta(days=5))
     broken = await events(income_database, tenancy["uprn"], "arrangement-broken")
     assert [e["missed_instalment_on"] for e in broken] == [today.isoformat()]
     changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
     assert [(e["stage"], e["reason"]) for e in changed] == [
-        ("text_reminder", "arrangement_broken_resumed_at_next_step")
+        ("letter_1", "arrears_at_least_1000_pence")
     ]
 
 
