@@ -95,6 +95,9 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                 for home in (envelope.data for envelope in envelopes)
             ],
         )
+        await caseloads.community_officers_follow_areas(
+            session, officers, [envelope.data.uprn for envelope in envelopes]
+        )
 
     @handlers.on_batch(PropertyUpdated)
     async def properties_updated(
@@ -116,6 +119,10 @@ def build_handlers(settings: VisitsSettings) -> EventHandlers:
                 )
                 for home in (envelope.data for envelope in envelopes)
             ],
+        )
+        # a corrected postcode moves the home's community tenancies to its area's officer
+        await caseloads.community_officers_follow_areas(
+            session, officers, [envelope.data.uprn for envelope in envelopes]
         )
 
     async def tenancy_started(

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from hearth_contracts.events.visits import Caseload
 from hearth_kit.projection import upsert_newer
-from visits.models import CaseloadAssignment, CaseloadConcern
+from visits.models import CaseloadAssignment, CaseloadConcern, TenancyRecord
 
 
 async def get(session: AsyncSession, tenancy_id: uuid.UUID) -> CaseloadAssignment | None:
@@ -39,6 +39,25 @@ async def place_first(session: AsyncSession, tenancy_id: uuid.UUID, values: dict
         insert(CaseloadAssignment)
         .values(tenancy_id=tenancy_id, **values)
         .on_conflict_do_nothing(index_elements=[col(CaseloadAssignment.tenancy_id)])
+    )
+
+
+async def community_officer_is(
+    session: AsyncSession, uprns: Sequence[str], officer: str | None
+) -> None:
+    """The tenancies of these homes held on the community caseload are `officer`'s
+    (one statement; the homes' tenancies found by ix_tenancy_uprn, their entries by
+    key). Entries already theirs are left as they are."""
+    tenancies = select(col(TenancyRecord.tenancy_id)).where(col(TenancyRecord.uprn).in_(uprns))
+    await session.execute(
+        update(CaseloadAssignment)
+        .where(
+            col(CaseloadAssignment.tenancy_id).in_(tenancies),
+            col(CaseloadAssignment.caseload) == Caseload.COMMUNITY,
+            col(CaseloadAssignment.officer).is_distinct_from(officer),
+        )
+        .values(officer=officer)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -121,6 +121,24 @@ async def _ended(session: AsyncSession, tenancy_id: uuid.UUID) -> bool:
     return tenancy is not None and tenancy.ended_on is not None
 
 
+async def community_officers_follow_areas(
+    session: AsyncSession, officers: CaseloadOfficers, uprns: Sequence[str]
+) -> None:
+    """The community caseload is by area (DOMAIN.md): each tenancy it holds at these
+    homes is the officer's of the home's area as visits now keeps it. A tenancy placed
+    before the home's register entry arrived (income's and compliance's topics keep no
+    order between them) was placed with no area, so with no officer, and sat on nobody's
+    caseload; a home whose postcode the register corrected stayed with the old area's
+    officer (ADR 0211). Introductory and sustainable tenancy entries have one officer
+    each, whatever the area, and are left as they are."""
+    by_officer: dict[str | None, list[str]] = {}
+    for uprn, area in (await home_profiles.areas_of(session, uprns)).items():
+        officer = rules.officer_for(Caseload.COMMUNITY, area, officers)
+        by_officer.setdefault(officer, []).append(uprn)
+    for officer, homes in by_officer.items():
+        await repository.community_officer_is(session, sorted(homes), officer)
+
+
 async def tenancy_started(
     session: AsyncSession,
     officers: CaseloadOfficers,

@@ -63,6 +63,14 @@ async def get(session: AsyncSession, uprn: str) -> HomeProfile | None:
     return await session.get(HomeProfile, uprn)
 
 
+async def areas_of(session: AsyncSession, uprns: Iterable[str]) -> dict[str, str | None]:
+    """The area (postcode district) visits keeps for each of the homes it knows."""
+    query = select(col(HomeProfile.uprn), col(HomeProfile.area)).where(
+        col(HomeProfile.uprn).in_(set(uprns))
+    )
+    return {uprn: area for uprn, area in (await session.execute(query)).tuples().all()}
+
+
 def area_of(postcode: str) -> str:
     """The postcode district (the outward code): "YO10 3AB" -> "YO10"."""
     cleaned = postcode.upper().replace(" ", "")
