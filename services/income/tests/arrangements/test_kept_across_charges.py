@@ -81,3 +81,63 @@ async def test_the_charge_of_the_week_after_a_rent_free_week_does_not_break_an_a
     assert broken["missed_instalment_on"] == "2026-03-30"
     # arrears as everywhere: the balance (25,000) less the week under way's 10,000
     assert broken["arrears_pence"] == 15_000
+
+
+async def test_arrears_cleared_complete_an_arrangement_whatever_the_week_under_way_owes(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """Arrears are what is owed beyond the week under way (as everywhere in income), and
+    arrears cleared complete an arrangement: the tenant who paid off its 20,000 on a
+    Tuesday, this week's rent still to pay by Sunday, has nothing left to arrange.
+    Completed, it holds the ladder no more: a week's rent then left unpaid is new
+    arrears, and letter 1 goes at 10 pounds (was: the arrangement stayed live until the
+    balance was 0, so it went on holding recovery, `arrangement_kept`, while the tenant
+    ran up new arrears within its instalments' slack)."""
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    account = tenancy["rent_account_id"]
+    plain = RentRun(IncomeSettings())
+    for week in (date(2026, 4, 6), date(2026, 4, 13)):
+        async with income_database.sessionmaker() as session, session.begin():
+            await plain.charge_batch(session, week, datetime.now(UTC))
+    arrangement_id = uuid.uuid4()
+    async with income_database.sessionmaker() as session, session.begin():
+        session.add(
+            Arrangement(
+                id=arrangement_id,
+                account_id=uuid.UUID(account),
+                tenancy_id=uuid.UUID(tenancy["id"]),
+                status=ArrangementStatus.ACTIVE,
+                weekly_income_pence=30_000,
+                weekly_expenditure_pence=20_000,
+                instalment_pence=5_000,
+                frequency=InstalmentFrequency.WEEKLY,
+                first_instalment_on=date(2026, 4, 20),
+                arrears_pence=20_000,
+                review_on=date(2026, 7, 14),
+                made_at=datetime(2026, 4, 14, 12, tzinfo=UTC),
+                balance_at_start_pence=20_000,
+            )
+        )
+    async with income_database.sessionmaker() as session, session.begin():
+        await plain.charge_batch(session, date(2026, 4, 20), datetime.now(UTC))
+    paid = await income.post(
+        f"/v1/rent-accounts/{account}/payments",
+        json={"amount_pence": 20_000, "method": "card", "received_on": "2026-04-21"},
+    )
+    assert paid.status_code == 201, paid.text
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime(2026, 4, 22, 12, tzinfo=UTC))
+    async with income_database.sessionmaker() as session:
+        status = await session.scalar(
+            select(Arrangement.status).where(Arrangement.id == arrangement_id)
+        )
+    assert status is ArrangementStatus.COMPLETED
+
+    # The week from 20 April left unpaid: 10,000 of new arrears a week on.
+    async with income_database.sessionmaker() as session, session.begin():
+        await plain.charge_batch(session, date(2026, 4, 27), datetime.now(UTC))
+    await make_due(income_database, account)
+    await run_ladder(income_database, datetime(2026, 4, 28, 12, tzinfo=UTC))
+    changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
+    assert [(e["stage"], e["arrears_pence"]) for e in changed] == [("letter_1", 10_000)]
+    assert await events(income_database, tenancy["uprn"], "arrangement-broken") == []

@@ -200,13 +200,13 @@ class ArrangementService:
         self, session: AsyncSession, arrangement: Arrangement, tenancy: Tenancy, now: datetime
     ) -> bool:
         """Whether a live arrangement is still kept at `now`. A missed instalment breaks
-        it (publishes arrangement-broken); arrears cleared completes it."""
+        it (publishes arrangement-broken); arrears cleared completes it: arrears as
+        everywhere, the week under way left out, so a tenant who has paid off what the
+        arrangement covers and has this week's rent still to pay has nothing left to
+        arrange (before, only a balance of 0 completed it, and an arrangement paid off
+        went on holding the ladder while new arrears ran up within its instalments)."""
         today = london_day(now)
         balance = await accounts.balance(session, arrangement.account_id, through=today)
-        if balance <= 0:
-            arrangement.status = ArrangementStatus.COMPLETED
-            arrangement.ended_at = now
-            return False
         # What the arrangement asks for beyond keeping up with the rent: the arrears it
         # covers, by instalments. Arrears as everywhere: the week under way is not in
         # them (a tenant may pay it on any day of the week), past weeks' rent is.
@@ -214,6 +214,10 @@ class ArrangementService:
             session, arrangement.account_id, account_rules.rent_week_of(today), through=today
         )
         arrears = account_rules.arrears_of(balance, week)
+        if arrears <= 0:
+            arrangement.status = ArrangementStatus.COMPLETED
+            arrangement.ended_at = now
+            return False
         towards_arrears = rules.paid_towards_arrears(arrangement.arrears_pence, arrears)
         missed = rules.missed_instalment(
             arrangement.first_instalment_on,
