@@ -189,3 +189,64 @@ async def test_a_newcomer_does_not_answer_for_the_household_before_them(
             "/v1/surveys/responses", json=about_the_repair(uprn, who, day)
         )
         assert taken.status_code == 201, taken.text
+
+
+async def test_a_newcomer_answers_the_survey_of_their_own_complaint(
+    engagement: httpx.AsyncClient, engagement_database: Database, published: Published
+) -> None:
+    """A complaint survey's piece of work is the complaint: the resident who made it is
+    the one asked, and no household's answer about it is silenced by theirs. A newcomer
+    who complained about the home they were moving into, answering before their tenancy
+    began while the household before them still lived there, is taken (docs/adr/0207;
+    it was the 422 resident_id of docs/adr/0204). The survey of the household before
+    them's complaint, or of a complaint about another home, is still refused them."""
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs = home_events.tenancy_started(home, date(2024, 4, 1), before_them)
+    await home_events.handle(
+        engagement_database,
+        theirs,
+        home_events.tenancy_ended(theirs, date(2025, 6, 15)),
+        home_events.tenancy_started(home, date(2025, 6, 16), newcomer),
+    )
+
+    async def complaint_by(who: uuid.UUID) -> str:
+        made = await engagement.post(
+            "/v1/complaints",
+            json={
+                "uprn": home,
+                "resident_id": str(who),
+                "category": "repairs",
+                "medium": "phone",
+                "summary": "The move-in date was put back twice",
+                "received_at": "2025-06-02T09:00:00+00:00",
+            },
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["id"])
+
+    def about_the_complaint(complaint_id: str, who: uuid.UUID) -> dict[str, Any]:
+        return a_response(
+            home,
+            survey="complaint",
+            about_id=complaint_id,
+            resident_id=str(who),
+            answers=[{"question": "overall_experience", "rating": "fairly_satisfied"}],
+            responded_at="2025-06-10T12:00:00+00:00",
+        )
+
+    newcomers_complaint = await complaint_by(newcomer)
+    not_theirs = await complaint_by(before_them)
+
+    refused = await engagement.post(
+        "/v1/surveys/responses", json=about_the_complaint(not_theirs, newcomer)
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert await kept(engagement_database, home) == []
+    assert await published(home, "survey-responded") == []
+
+    taken = await engagement.post(
+        "/v1/surveys/responses", json=about_the_complaint(newcomers_complaint, newcomer)
+    )
+    assert taken.status_code == 201, taken.text
+    assert len(await kept(engagement_database, home)) == 1

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from engagement.models import (
+    Complaint,
     Home,
     HomeTenure,
     Resident,
@@ -199,6 +200,22 @@ async def answers_for(
         exists(no_home_known), tenure_then.in_(LEASED_TENURES), ~a_household_then(uprn, day)
     )
     query = select(or_(lived_in_then(resident_id, uprn, day), no_household_known))
+    return bool((await session.execute(query)).scalar_one())
+
+
+async def their_own_complaint(
+    session: AsyncSession, complaint_id: uuid.UUID, resident_id: uuid.UUID, uprn: str
+) -> bool:
+    """Whether the complaint `complaint_id` is the resident's, about the home `uprn`:
+    they made it (its `resident_id`), so its survey is theirs to answer and no
+    household's answer about it is silenced by theirs (docs/adr/0207). One statement."""
+    query = select(
+        exists().where(
+            col(Complaint.id) == complaint_id,
+            col(Complaint.resident_id) == resident_id,
+            col(Complaint.uprn) == uprn,
+        )
+    )
     return bool((await session.execute(query)).scalar_one())
 
 

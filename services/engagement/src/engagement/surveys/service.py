@@ -264,7 +264,8 @@ class SurveyService:
         docs/adr/0122). A perception survey's resident lived at the home on the day they
         answered (`_lived_there`, docs/adr/0134); a resident on no tenancy answers no
         other survey for a home with a household then, nor does one who had not moved in
-        by that day (`_not_a_stranger`, docs/adr/0164, 0204)."""
+        by that day (`_not_a_stranger`, docs/adr/0164, 0204), unless it is the survey of
+        their own complaint about the home (`_their_own_complaint`, docs/adr/0207)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
@@ -276,7 +277,7 @@ class SurveyService:
         await require_of_the_home(session, data.resident_id, data.uprn)
         if data.survey == SurveyKind.PERCEPTION and data.resident_id is not None:
             await self._lived_there(session, data.resident_id, data.uprn, data.responded_at)
-        elif data.resident_id is not None:
+        elif data.resident_id is not None and not await self._their_own_complaint(session, data):
             await self._not_a_stranger(session, data.resident_id, data.uprn, data.responded_at)
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
@@ -347,6 +348,24 @@ class SurveyService:
                 "perception survey counts the household living in the home when it answered",
                 field="resident_id",
             )
+
+    @staticmethod
+    async def _their_own_complaint(session: AsyncSession, data: SurveyResponseCreate) -> bool:
+        """A complaint survey (`about_id` the complaint) answered by the resident who made
+        the complaint, about the home it is about. Its piece of work is their complaint:
+        no other household was asked about it or has an answer to silence, so the day
+        they answered is not judged against who lived there then (_not_a_stranger). A
+        newcomer who complained about the home they were moving into (a move-in date put
+        back, the state it was let in) and answered before their tenancy began was
+        refused their own complaint's survey (docs/adr/0207, amends 0204)."""
+        return (
+            data.survey == SurveyKind.COMPLAINT
+            and data.about_id is not None
+            and data.resident_id is not None
+            and await repository.their_own_complaint(
+                session, data.about_id, data.resident_id, data.uprn
+            )
+        )
 
     @staticmethod
     async def _not_a_stranger(
