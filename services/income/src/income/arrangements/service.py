@@ -37,6 +37,7 @@ from income.arrangements.schemas import (
 from income.arrears import repository as cases
 from income.arrears import rules as arrears_rules
 from income.models import (
+    AccountKind,
     Arrangement,
     ArrangementReview,
     ArrangementStatus,
@@ -122,7 +123,14 @@ class ArrangementService:
         account = await accounts.get_account(session, account_id, for_update=True)
         if account is None:
             raise NotFound(f"No account {account_id}")
-        if tenancy is None or tenancy.status is not TenancyStatus.CURRENT:
+        if (
+            tenancy is None
+            or tenancy.status is not TenancyStatus.CURRENT
+            or account.kind is not AccountKind.RENT
+        ):
+            # The ladder checks the arrangement of its case's account, the rent account:
+            # one on a sundry account (recharges) would never be checked, broken or
+            # completed, while the summary showed it as live.
             raise Conflict(f"Account {account_id} is not a current tenancy's rent account")
         if await repository.active_of(session, account.id) is not None:
             raise Conflict(f"Account {account_id} already has a live arrangement")
