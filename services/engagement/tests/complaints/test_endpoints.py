@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from engagement.app import create_app
 from engagement.complaints.service import ComplaintService
-from engagement.settings import ComplaintTimescales
+from engagement.settings import ComplaintTimescales, EngagementSettings
 from hearth_kit.db import Database
 from hearth_kit.scheduler import ScheduledJob, run_until_done
 from hearth_kit.working_days import ENGLAND_AND_WALES, london_day
@@ -275,8 +276,9 @@ async def test_stage_2_by_the_stage_1_handler_is_refused_naming_the_handler(
 async def test_the_person_who_handled_stage_1_may_not_handle_stage_2_whatever_handler_says(
     engagement: httpx.AsyncClient,
 ) -> None:
-    """handler is free text: the caller who acknowledged or answered stage 1 (recorded
-    from the token) is refused every stage 2 action, 403 saying why, and nothing changes."""
+    """Whatever stage 2's handler is named, the caller who acknowledged or answered
+    stage 1 (recorded from the token) is refused every stage 2 action, 403 saying why,
+    and nothing changes."""
     complaint = await answered(engagement)
     assert complaint["stages"][0]["acknowledged_by"] == TEST_SUBJECT
     assert complaint["stages"][0]["responded_by"] == TEST_SUBJECT
@@ -481,3 +483,18 @@ async def test_whoever_handled_stage_1_is_neither_named_for_nor_handles_stage_2(
             refused = await stage_1_handler.post(f"{path}/{action}", json=body)
             assert refused.status_code == 403, (action, refused.text)
     assert (await engagement.get(path)).json()["stages"][1]["responded_at"] is None
+
+
+def test_the_stage_2_actions_document_the_named_handler_refused_as_a_caller() -> None:
+    """The 403 stage_1_handler each stage 2 action documents says whom it refuses: a
+    caller who acknowledged or answered stage 1, or was named its handler (docs/adr/
+    0206). It said only the first two, so a client reading the contract could not tell
+    why stage 1's named handler was refused."""
+    app = create_app(EngagementSettings(database_url="postgresql+asyncpg://unused/unused"))
+    paths = app.openapi()["paths"]
+    for action in ("acknowledge", "extend", "respond"):
+        description = paths[f"/v1/complaints/{{complaint_id}}/{action}"]["post"]["responses"][
+            "403"
+        ]["description"]
+        assert "acknowledged or answered stage 1" in description, action
+        assert "named its handler" in description, action

@@ -48,16 +48,17 @@ DEFAULT_REPORT_WINDOW_YEARS = 10
 
 
 class Stage1Handler(ProblemError):
-    """A stage 2 action by the person who handled stage 1 (the Code: a different person
-    handles stage 2). 403: the request is well formed, this caller may not make it."""
+    """A stage 2 action by one of stage 1's people: who acknowledged or answered it, or
+    the handler named for it (the Code: a different person handles stage 2,
+    docs/adr/0206). 403: the request is well formed, this caller may not make it."""
 
     status, title, slug = 403, "Forbidden", "stage-2-by-stage-1-handler"
 
 
 STAGE_1_HANDLER_RESPONSE: dict[int | str, dict[str, Any]] = {
     403: {
-        "description": "Stage 2 by the person who acknowledged or answered stage 1 "
-        "(problem details, type .../stage-2-by-stage-1-handler)"
+        "description": "Stage 2 by a person who acknowledged or answered stage 1, or "
+        "was named its handler (problem details, type .../stage-2-by-stage-1-handler)"
     }
 }
 """The 403 the stage 2 actions document (the endpoints' `responses`)."""
