@@ -16,8 +16,10 @@ import httpx
 
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
+from services.repairs.tests.contractor_doubles import contractor
 from services.repairs.tests.orders.test_repair_completes_with_its_last_work_order import (
     another_work_order,
+    moment,
 )
 from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order, published_data
 from services.repairs.tests.test_right_first_time_figure import complete
@@ -66,3 +68,24 @@ async def test_work_alongside_needing_a_follow_on_is_not_right_first_time(
     )
     assert completed["right_first_time"] is False
     assert await right_first_time_today(staff) == (1, 2)
+
+
+async def test_a_first_visit_recorded_after_a_later_one_counts_the_repair_once(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Completions arrive out of order: the later visit's completion recorded first, the
+    earlier visit's (needing a follow-on) after it. Both were counted as the repair's
+    first visit; it is one repair, not right first time."""
+    done_before, counted_before = await right_first_time_today(staff)
+    first = await a_work_order(staff, repairs_database, a_uprn())
+    alongside = await another_work_order(staff, first["repair_id"])
+    earlier_visit = max(moment(first["raised_at"]), moment(alongside["raised_at"]))
+    await complete(staff, alongside["id"])  # now: after earlier_visit
+    response = await staff.post(
+        f"/v1/contractor/work-orders/{first['id']}/completion",
+        json={"completed_at": earlier_visit.isoformat(), "follow_on_required": True},
+        auth=contractor("plumbfast"),
+    )
+    assert response.status_code == 200, response.text
+
+    assert await right_first_time_today(staff) == (done_before, counted_before + 1)

@@ -83,12 +83,23 @@ async def right_first_time(
     completed after it needing one, was counted right first time here while
     repair-completed said it was not. Such a repair is counted, once, as not right
     first time; its figure is the one the repair's own record gives, so a later
-    completion needing a follow-on moves it, as any completion recorded late does."""
+    completion needing a follow-on moves it, as any completion recorded late does.
+
+    Each repair is counted once, at its earliest completed work order by `completed_at`
+    (then id): contractors' completions arrive out of order, and one recorded after a
+    later visit (its `completed_at` earlier) was counted as a first visit beside the
+    one recorded first, the repair twice in the denominator."""
     earlier = aliased(WorkOrder)
     after_an_earlier_completion = exists().where(
         col(earlier.repair_id) == col(WorkOrder.repair_id),
         col(earlier.status) == WorkOrderStatus.COMPLETED,
-        col(earlier.completed_at) < col(WorkOrder.completed_at),
+        or_(
+            col(earlier.completed_at) < col(WorkOrder.completed_at),
+            and_(
+                col(earlier.completed_at) == col(WorkOrder.completed_at),
+                col(earlier.id) < col(WorkOrder.id),
+            ),
+        ),
     )
     other = aliased(WorkOrder)
     a_visit_of_it_needed_a_follow_on = exists().where(
@@ -96,11 +107,10 @@ async def right_first_time(
         col(other.status) == WorkOrderStatus.COMPLETED,
         col(other.follow_on_required).is_(True),
     )
-    first_visit = or_(
-        col(WorkOrder.right_first_time).is_(True),
-        and_(col(WorkOrder.follow_on_required).is_(True), ~after_an_earlier_completion),
-    )
-    put_right = and_(col(WorkOrder.right_first_time).is_(True), ~a_visit_of_it_needed_a_follow_on)
+    # The repair's first visit: its earliest completed work order (by completed_at, then
+    # id), whatever order the completions were recorded in.
+    first_visit = ~after_an_earlier_completion
+    put_right = and_(first_visit, ~a_visit_of_it_needed_a_follow_on)
     query = select(_count_if(put_right), _count_if(first_visit)).where(
         WorkOrder.status == WorkOrderStatus.COMPLETED,
         col(WorkOrder.completed_at) >= start,
