@@ -187,3 +187,21 @@ async def test_a_front_end_that_sends_its_trace_context_passes_the_preflight(
     allowed = preflight.headers["access-control-allow-headers"].lower()
     assert "traceparent" in allowed
     assert "tracestate" in allowed
+
+
+async def test_a_pass_through_timeout_logs_the_route_template_not_the_callers_values(
+    open_gateway: OpenGateway, stand_ins: StandIns, log_lines: pytest.CaptureFixture[str]
+) -> None:
+    """Every downstream timeout is logged with its route template (gateway.clients), but
+    a pass-through named none, so its line carried the path as the caller wrote it: a
+    path value a front-end filled with what a person typed reached the logs."""
+    async with open_gateway(visits_url=stand_ins.slow_url, log_format="json") as gateway:
+        response = await gateway.get(
+            "/v1/caseloads/Sam.Okafor-07700900123", headers=bearer("admin")
+        )
+    assert response.status_code == 503
+    out = log_lines.readouterr().out
+    logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    [timeout] = [line for line in logged if line.get("event") == "downstream timeout"]
+    assert timeout["route"] == "/v1/caseloads/{officer}"
+    assert "07700900123" not in out

@@ -52,13 +52,13 @@ async def test_a_refused_call_passed_through_keeps_the_services_words_not_the_va
     gateway: httpx.AsyncClient, staff: dict[str, str], spans: InMemorySpanExporter, typed: str
 ) -> None:
     """A name typed where a resident's id goes reaches engagement, which answers 404:
-    the client span shows the path with its words and the name as {value}."""
+    the client span names the pass-through's route template, the name nowhere."""
     answer = await gateway.get(f"/v1/residents/{typed}", headers=staff)
     assert answer.status_code == 404
 
     [call] = client_spans(spans, "engagement")
     assert (call.attributes or {})["http.response.status_code"] == 404
-    assert (call.attributes or {})["url.template"] == "/v1/residents/{value}"
+    assert (call.attributes or {})["url.template"] == "/v1/residents/{resident_id}"
     for span in spans.get_finished_spans():
         assert "okafor" not in exported_text(span).lower()
 

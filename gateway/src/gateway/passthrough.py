@@ -125,7 +125,9 @@ def _endpoint(route: PassThrough) -> Callable[..., Awaitable[Response]]:
         path = upstream.format(
             **{name: path_segment(name, value) for name, value in request.path_params.items()}
         )
-        return await forward(request, downstreams, caller, route.service, path, method=route.method)
+        return await forward(
+            request, downstreams, caller, route.service, path, method=route.method, route=upstream
+        )
 
     pass_through.__doc__ = (
         f"{route.summary} ({route.service} `{route.method} {staff_upstream}`). "

@@ -50,8 +50,8 @@ def upstream_openapi(service: Service, method: str, path: str) -> dict[str, Any]
 async def forward_post(
     request: Request, downstreams: Downstreams, caller: Principal, service: Service, path: str
 ) -> Response:
-    """A POST passed through to `service` at `path`."""
-    return await forward(request, downstreams, caller, service, path, method="POST")
+    """A POST passed through to `service` at `path` (a path without values)."""
+    return await forward(request, downstreams, caller, service, path, method="POST", route=path)
 
 
 async def forward(
@@ -62,10 +62,13 @@ async def forward(
     path: str,
     *,
     method: str,
+    route: str,
 ) -> Response:
     """The request passed through to `service` at `path` with its query string, JSON
     body and the headers in FORWARDED_REQUEST_HEADERS; the service's answer returned
-    as it is. A GET that gets no answer is a 503 too, with nothing written."""
+    as it is. A GET that gets no answer is a 503 too, with nothing written. `route` is
+    the service's path template (`/v1/caseloads/{officer}`): what a timeout's log line
+    and the call's span name, never the caller's values in `path`."""
     headers = {"content-type": "application/json", "accept": "application/json"}
     headers.update(
         {
@@ -83,6 +86,7 @@ async def forward(
             query=request.url.query,
             content=(await request.body()) or None,
             headers=headers,
+            route=route,
         )
     except DownstreamFailure as failure:
         detail = (
