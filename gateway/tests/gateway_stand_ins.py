@@ -48,6 +48,9 @@ FORMER_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000006"
 started 2026-11-02), its rent account (owing 15000 pence) and its former tenant."""
 UNPLACED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-000000000007"
 """A resident at the known home on no tenancy (the rent is the home's current one's)."""
+HOMELESS_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-00000000000b"
+"""A resident engagement holds at no home and on no tenancy (a caller registered before
+they were housed)."""
 MERGED_RESIDENT = "0b7e2f4c-1d3a-4e5b-9c6d-00000000000a"
 """A second record of the known resident, merged into them (ADR 0124): engagement
 answers its id with a resident-merged 404 naming the known resident."""
@@ -352,6 +355,8 @@ def service_stand_in(service: str, requests: list[Recorded]) -> FastAPI:
                     "language": "en",
                     "preferred_channel": "letter",
                 }
+            if resident_id == HOMELESS_RESIDENT:
+                return {"id": resident_id, "uprn": None, "tenancy_id": None, "language": "en"}
             if resident_id == UNPLACED_RESIDENT:
                 return {"id": resident_id, "uprn": KNOWN_UPRN, "tenancy_id": None}
             if resident_id != KNOWN_RESIDENT:

@@ -7,6 +7,7 @@ import time
 
 import httpx
 from gateway_stand_ins import (
+    HOMELESS_RESIDENT,
     KNOWN_RESIDENT,
     KNOWN_TENANCY,
     KNOWN_UPRN,
@@ -130,6 +131,31 @@ async def test_with_engagement_stopped_the_home_on_screen_still_gives_the_homes_
     assert view["resident"] is None
     assert view["needs"] is None
     assert view["gas"]["gas_status"] == "compliant"
+
+
+async def test_the_home_on_screen_is_not_taken_for_a_resident_engagement_says_has_none(
+    gateway: httpx.AsyncClient, stand_ins: StandIns
+) -> None:
+    """`?uprn=` stands in for the resident's home only when engagement does not answer
+    (docs/api.md). Taken also for a resident engagement answered at no home, the view
+    showed the home on screen's current tenancy's rent, arrears stage and repairs as
+    this caller's: another household's account."""
+    before = len(stand_ins.received("income", "GET", "/v1/tenancies"))
+    response = await gateway.get(
+        f"/v1/residents/{HOMELESS_RESIDENT}/contact-view",
+        params={"uprn": KNOWN_UPRN},
+        headers=bearer("contact_centre"),
+    )
+    assert response.status_code == 200
+    view = response.json()
+    assert view["uprn"] is None
+    assert view["rent"] is None
+    assert view["gas"] is None
+    assert view["open_repairs"] == []
+    assert view["next_appointments"] == []
+    assert view["degraded"] == []
+    assert view["needs"]["language"] == "en"
+    assert len(stand_ins.received("income", "GET", "/v1/tenancies")) == before
 
 
 async def test_an_unknown_resident_is_a_404_problem(gateway: httpx.AsyncClient) -> None:

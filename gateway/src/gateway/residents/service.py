@@ -118,7 +118,10 @@ class ContactViewService:
         if resident.not_found:
             raise no_such_resident(resident_id, resident.problem)
         record = resident.value if isinstance(resident.value, dict) else None
-        uprn = (record or {}).get("uprn") or uprn_hint
+        # The home on screen stands in only for a resident engagement could not tell us
+        # about: one it answered without a home has none, and another household's rent
+        # and repairs must not be shown as theirs.
+        uprn = record.get("uprn") if record is not None else uprn_hint
         tenancy_id = (record or {}).get("tenancy_id")
         former_tenant = (record or {}).get("tenancy_ended_on") is not None
         left_out = [part for part in HOME_NOW_PARTS if former_tenant and part not in hidden]
