@@ -429,6 +429,9 @@ class AwaabService:
             await self._breach_if_late(session, clock, case.severity, clock.paused_at, now)
             clock.due_at = rules.resumed_due(clock.due_at, clock.paused_at, at)
             clock.paused_at = None
+            # The stop ends the pause, and the record says when, as a resume does: the
+            # pause moved due_at on by its length, which is kept with it.
+            clock.pauses = [*clock.pauses[:-1], {**clock.pauses[-1], "to": at.isoformat()}]
         # Stopped late before the breach job's next pass saw it: raise the breach here,
         # once (the clock row is locked, and the job never picks a stopped clock or one
         # whose breach_raised_at is set).
