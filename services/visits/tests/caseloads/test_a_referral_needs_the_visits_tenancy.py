@@ -101,3 +101,30 @@ async def test_a_referral_of_a_tenancy_that_has_ended_is_refused(
     assert refused.json()["field"] == "tenancy_concerns.refer_to_sustainable_tenancy"
     assert str(tenancy_id) not in await caseload_of(visits, "officer-sustain")
     assert (await one_shot(visits, visit_id, visited, {"concern": "hoarding"})).status_code == 201
+
+
+async def test_a_visit_booked_before_its_tenancy_was_heard_of_is_reported_with_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """Booked while income's tenancy-started was still on its way, the visit named no
+    tenancy; its report names the tenancy of its day (ADR 0096), so the referral moves
+    it and a concern not referred is open on its entry."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    first, second = [await booked(visits, uprn, JUST_VISITED) for _ in range(2)]
+    await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 2), "secure"))
+
+    referred = await one_shot(visits, first, JUST_VISITED, REFERRED)
+
+    assert referred.status_code == 201, referred.text
+    assert referred.json()["tenancy_id"] == str(tenancy_id)
+    held = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
+    assert held["review_on"] == REVIEW_ON
+    draft = [p for p in complete_draft() if p["section"] != "tenancy_concern"]
+    draft.append(piece("tenancy_concern", "c1", 1, {"concern": "support_needs"}))
+    assert (await save(visits, second, draft)).status_code == 200
+    submitted = await submit(visits, second, "k-" + second)
+    assert submitted.status_code == 201, submitted.text
+    assert submitted.json()["tenancy_id"] == str(tenancy_id)
+    held = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
+    assert [c["concern"] for c in held["concerns_open"]] == ["support_needs"]

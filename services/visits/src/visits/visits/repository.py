@@ -543,6 +543,17 @@ async def record_report(
     return True
 
 
+async def name_tenancy(session: AsyncSession, visit: Visit, tenancy_id: uuid.UUID) -> None:
+    """Name the tenancy of a visit booked naming none (its version moves on)."""
+    await session.execute(
+        update(Visit)
+        .where(col(Visit.id) == visit.id, col(Visit.tenancy_id).is_(None))
+        .values(tenancy_id=tenancy_id, version=col(Visit.version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(visit)
+
+
 async def pair_with_check(session: AsyncSession, visit_id: uuid.UUID, check_id: uuid.UUID) -> bool:
     """Name the check done on the same trip, on a booked full visit not paired yet.
     False when the visit is not one to pair (or already paired)."""

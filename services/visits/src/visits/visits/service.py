@@ -255,6 +255,21 @@ class VisitService:
             ),
         )
 
+    async def _with_the_tenancy_of_its_day(self, session: AsyncSession, visit: Visit) -> None:
+        """A visit is with the tenancy of its London day (ADR 0096), looked up when it is
+        booked. One booked before visits heard of that tenancy (income's tenancy-started
+        still on its way) named none, and kept none: its concerns went on no caseload,
+        its referral had nothing to move (ADR 0210) and resident-details-confirmed named
+        no tenancy. Its report names the tenancy of its day as visits knows it now; a
+        visit naming one keeps it."""
+        if visit.tenancy_id is not None:
+            return
+        tenancy = await home_profiles.tenancy_on(
+            session, visit.uprn, london_day(visit.scheduled_for)
+        )
+        if tenancy is not None:
+            await repository.name_tenancy(session, visit, tenancy.tenancy_id)
+
     async def after_the_attempt_it_follows(
         self, session: AsyncSession, visit: Visit, visited_at: datetime, field: str
     ) -> None:
@@ -349,6 +364,7 @@ class VisitService:
             raise NotFound(f"No visit {visit_id}")
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit_id} was already reported: it is {visit.status}")
+        await self._with_the_tenancy_of_its_day(session, visit)
         if await drafts.hazards_sent(session, visit.id):
             raise Conflict(
                 f"Visit {visit_id}'s draft report sent a hazard to repairs when it was "
@@ -450,6 +466,7 @@ class VisitService:
         (concern_dealt_with, refused unless open on this tenancy)."""
         if not rules.can_be_reported(visit.status):
             raise Conflict(f"Visit {visit.id} was already reported: it is {visit.status}")
+        await self._with_the_tenancy_of_its_day(session, visit)
         ended = False
         if visit.tenancy_id is not None:
             # the tenancy before its caseload's concerns (caseloads._ended's lock order)
