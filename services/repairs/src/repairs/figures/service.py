@@ -50,8 +50,9 @@ async def figures(
         ),
         Measure.ratio(
             "repairs.right_first_time",
-            "Repairs needing no follow-on at their first completed work order (follow-on work "
-            f"orders and no-access visits left out; target {targets.right_first_time_percent}%)",
+            "Repairs none of whose work orders needed a follow-on, of those whose first work "
+            "order was completed in the period (follow-on work orders and no-access visits "
+            f"left out; target {targets.right_first_time_percent}%)",
             rft_done,
             rft_total,
         ),
