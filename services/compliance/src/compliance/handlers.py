@@ -276,8 +276,14 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         (a phone or video call that went unanswered) is no failure to let anyone in,
         and an officer-side reason (unsafe to enter) or an unstated one (other) is not
         held against the household. On a combined appointment (the visit booked with the
-        gas check) it is the gas check's failed attempt too: access-failed, and its
-        no-access ladder started (ProgrammeService.record_no_access_at_visit).
+        gas check) it is the gas check's failed attempt too
+        (ProgrammeService.record_no_access_at_visit): the household's failure is
+        access-failed and starts its no-access ladder; unsafe to enter or other is kept
+        as no_access_not_household, a failed attempt for the first-time access figure
+        and nothing against the household (ADR 0197: every attempt is recorded; before,
+        it was dropped and the gas check showed access at the first attempt). A lite
+        visit is never a combined appointment (visit_scheduled pairs none): no engineer
+        went to the door, so it is no attempt at the gas check and records none.
 
         Visits refuses a visited_at in the future by its own clock, so an attempt ahead
         of this one is the two clocks apart, not a visit to come: it was made by the
@@ -286,8 +292,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         (repairs.handlers.clock_start). Compared with now and dropped, the failure was
         recorded nowhere and the ladder never started."""
         missed = envelope.data
-        if missed.kind is not VisitKind.FULL or missed.reason not in HOUSEHOLD_GAVE_NO_ACCESS:
-            return
+        if missed.kind is not VisitKind.FULL:
+            return  # a phone or video call: nobody at the door, no attempt at a check
+        the_households = missed.reason in HOUSEHOLD_GAVE_NO_ACCESS
         now = datetime.now(UTC)
         attempted_at = missed.attempted_at
         if attempted_at > now:
@@ -297,18 +304,27 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
                 seconds_ahead=int((attempted_at - now).total_seconds()),
             )
             attempted_at = min(envelope.time, now)
-        await programme.note_no_access_history(session, missed.uprn, london_day(attempted_at), now)
-        # A combined appointment: the engineer did not get in either, and the gas check's
-        # no-access ladder counts it as any failed attempt (every attempt is recorded).
+        if not the_households:
+            outcome = AccessOutcome.NO_ACCESS_NOT_HOUSEHOLD
+        else:
+            await programme.note_no_access_history(
+                session, missed.uprn, london_day(attempted_at), now
+            )
+            outcome = (
+                AccessOutcome.REFUSED
+                if missed.reason is NoAccessReason.ENTRY_REFUSED_ON_THE_DAY
+                else AccessOutcome.NO_ACCESS
+            )
+        # A combined appointment: the engineer did not get in either, and the gas check
+        # records the attempt (every attempt is recorded), its ladder only for the
+        # household's failure.
         await programme.record_no_access_at_visit(
             session,
             visit_id=missed.visit_id,
             uprn=missed.uprn,
             visit_attempt=missed.attempt_number,
             attempted_at=attempted_at,
-            outcome=AccessOutcome.REFUSED
-            if missed.reason is NoAccessReason.ENTRY_REFUSED_ON_THE_DAY
-            else AccessOutcome.NO_ACCESS,
+            outcome=outcome,
             now=now,
         )
 

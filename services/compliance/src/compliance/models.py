@@ -478,6 +478,17 @@ class AccessOutcome(StrEnum):
     ACCESS_GAINED = "access_gained"
     NO_ACCESS = "no_access"
     REFUSED = "refused"
+    NO_ACCESS_NOT_HOUSEHOLD = "no_access_not_household"
+    """No way in for a reason that was not the household's: at a combined appointment,
+    the visit officer found it unsafe to enter, or gave another reason (visits'
+    unsafe_to_enter, other); an engineer may record one too. A failed attempt in
+    `no_access_attempts` and the first-time access figure, but no access-failed, no
+    no-access history for the household and no ladder (ADR 0197)."""
+
+
+HELD_AGAINST_THE_HOUSEHOLD = frozenset({AccessOutcome.NO_ACCESS, AccessOutcome.REFUSED})
+"""The failed attempts that are the household not giving access: they start the
+no-access ladder, give the household a no-access history and publish access-failed."""
 
 
 class AccessAttempt(ComplianceModel, table=True):

@@ -51,6 +51,7 @@ from compliance.gas_safety_records import repository as records
 from compliance.homes import alarms as missing_alarms
 from compliance.homes import repository as homes
 from compliance.models import (
+    HELD_AGAINST_THE_HOUSEHOLD,
     AccessAttempt,
     AccessOutcome,
     CertificateRecord,
@@ -898,12 +899,14 @@ class ProgrammeService:
         caller: Caller,
         now: datetime,
     ) -> AccessAttemptPublic:
-        """Record an access attempt. A failed one publishes access-failed, gives the
-        household a no-access history (its checks start earlier) and starts the
-        no-access ladder from its day when none is running (a ladder running goes on
-        as it was); access gained stops the ladder, so the next failure starts it
-        again from its first step. An attempt made before the check's cycle began (when
-        the check before it was done: repository.cycle_began) was an attempt at that
+        """Record an access attempt. A failed one (no_access, refused) publishes
+        access-failed, gives the household a no-access history (its checks start
+        earlier) and starts the no-access ladder from its day when none is running (a
+        ladder running goes on as it was); no_access_not_household is counted as a
+        failed attempt and nothing more (ADR 0197); access gained stops the ladder, so
+        the next failure starts it again from its first step. An attempt made before
+        the check's cycle began (when the check before it was done:
+        repository.cycle_began) was an attempt at that
         earlier cycle, and against this one it would start this cycle's ladder from
         an old day: refused, nothing changed or published. A completed check takes an
         attempt made in its cycle before it was done (repository.done_at), recorded
@@ -968,8 +971,9 @@ class ProgrammeService:
     ) -> AccessAttempt | None:
         """A combined appointment (a home visit that named the gas check,
         visit-scheduled `paired_check_id`) found no way in: the gas check's attempt too,
-        recorded as record_attempt records one (access-failed, the ladder started from
-        its day). Once per visit attempt (its id from the visit and the visit's
+        recorded as record_attempt records one (the household's failure: access-failed,
+        the ladder started from its day; no_access_not_household: only counted, ADR
+        0197). Once per visit attempt (its id from the visit and the visit's
         attempt number), so visit-no-access delivered again records nothing twice. None
         when the home's open gas check is not booked into that visit (only offered to
         it, or paired with another), or the attempt is before the check's cycle
@@ -1019,7 +1023,13 @@ class ProgrammeService:
         if data.outcome is AccessOutcome.ACCESS_GAINED:
             check.ladder_next_step_on = None
         else:
+            # Any way in not found is a failed attempt: the first-time access figure.
             check.no_access_attempts += 1
+        # Only the household's failure goes further (ADR 0197): no_access_not_household
+        # (unsafe to enter, another reason) neither starts a ladder (one running goes on
+        # as it was) nor gives the household a history, nor publishes access-failed,
+        # which visits keeps as the household's no-access history.
+        if data.outcome in HELD_AGAINST_THE_HOUSEHOLD:
             if check.completed_at is None and check.ladder_next_step_on is None:
                 # No ladder running (the first failure, or one stopped by access gained or
                 # climbed to its end): it starts again from this attempt's day.
