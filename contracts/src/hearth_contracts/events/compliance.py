@@ -286,8 +286,10 @@ class CertificateExpired(
 class AccessFailed(
     Event, service="compliance", name="access-failed", key="uprn", subject="check_id"
 ):
-    """An attempt to get into a home for a safety check failed (every attempt is
-    recorded)."""
+    """The household did not give access to a home for a safety check. Each such
+    attempt is sent; an attempt that failed for a reason not the household's (the
+    home unsafe to enter, ADR 0197) is kept by compliance but not sent, so
+    consumers never count it against the household."""
 
     check_id: uuid.UUID
     attempt_id: uuid.UUID
