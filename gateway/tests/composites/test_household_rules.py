@@ -55,6 +55,20 @@ def test_a_complaint_naming_no_one_is_the_tenancys_only_while_it_ran() -> None:
     assert not is_the_households({"resident_id": None}, CURRENT, frozenset())
 
 
+def test_a_complaint_naming_no_one_is_placed_by_its_london_day() -> None:
+    """A tenancy's dates are London days; engagement writes received_at in UTC. At 00:30
+    on 2 July in London (23:30 UTC on 1 July) the tenancy that ended on 1 July had
+    ended: it claimed the complaint, and the tenancy starting on 2 July did not."""
+    ended = {"start_date": "2020-04-06", "end_date": "2026-07-01", "status": "ended"}
+    started = {"start_date": "2026-07-02", "end_date": None, "status": "current"}
+    after_midnight = {"resident_id": None, "received_at": "2026-07-01T23:30:00Z"}
+    assert not is_the_households(after_midnight, ended, frozenset())
+    assert is_the_households(after_midnight, started, frozenset())
+    before_midnight = {"resident_id": None, "received_at": "2026-07-01T22:30:00Z"}
+    assert is_the_households(before_midnight, ended, frozenset())
+    assert not is_the_households(before_midnight, started, frozenset())
+
+
 def test_a_tenancy_has_ended_by_its_status_or_its_end_date() -> None:
     assert tenancy_has_ended(ENDED)
     assert tenancy_has_ended({"status": "current", "end_date": "2026-11-01"})

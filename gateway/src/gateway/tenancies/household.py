@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from hearth_kit.working_days import london_day
+
 WITHDRAWN = "withdrawn"
 """Income's status of a tenancy withdrawn before its first day (ADR 0111)."""
 
@@ -37,13 +39,18 @@ def household_ids(tenancy: dict[str, Any] | None, residents: Iterable[Any]) -> f
 
 
 def _day(value: Any) -> date | None:
-    """A date from an ISO date or date-time string (a date-time's own calendar day)."""
+    """A date from an ISO date or date-time string: a moment's London day, as a tenancy's
+    start and end are London days (engagement writes received_at in UTC, so 00:30 on a
+    summer day in London is 23:30 the day before in UTC)."""
     if not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+        if "T" not in value:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return london_day(moment) if moment.tzinfo is not None else moment.date()
 
 
 def received_while_it_ran(complaint: dict[str, Any], tenancy: dict[str, Any] | None) -> bool:
