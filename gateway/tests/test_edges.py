@@ -205,3 +205,21 @@ async def test_a_pass_through_timeout_logs_the_route_template_not_the_callers_va
     [timeout] = [line for line in logged if line.get("event") == "downstream timeout"]
     assert timeout["route"] == "/v1/caseloads/{officer}"
     assert "07700900123" not in out
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["https://contact.hearth.example/", "https://Contact.hearth.example", "contact.hearth.example"],
+)
+def test_a_cors_origin_no_browser_sends_is_refused_at_start(origin: str) -> None:
+    """CORS compares the configured origins with the browser's Origin as strings: with a
+    trailing slash, capitals or no scheme the gateway started, matched no request, and
+    every front-end call failed in the browser with nothing to say why."""
+    with pytest.raises(ValidationError, match="cors_origins"):
+        GatewaySettings(environment="development", cors_origins=[origin])
+
+
+def test_origins_as_browsers_send_them_are_taken() -> None:
+    origins = ["https://contact.hearth.example", "http://127.0.0.1:5173", "http://[::1]:3000"]
+    assert GatewaySettings(environment="development", cors_origins=origins).cors_origins == origins
+    assert GatewaySettings(environment="development", cors_origins=["*"]).cors_origins == ["*"]

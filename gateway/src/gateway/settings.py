@@ -10,6 +10,7 @@ development secret and the development internal key (docs/adr/0006-internal-toke
 from __future__ import annotations
 
 import os
+import re
 from typing import Annotated, Literal, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,6 +33,12 @@ HEARTH_ENVIRONMENT=development and no secret is configured; refused in productio
 
 MIN_HMAC_SECRET_BYTES = 32
 """RFC 7518 section 3.2: an HS256 key is at least as long as the hash output (256 bits)."""
+
+CORS_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
+"""An origin as a browser sends it in `Origin` (RFC 6454: scheme, host and port, lower
+case, nothing after): CORS compares the configured origins with it as strings, so
+"https://contact.hearth.example/" or one in capitals would match no request and every
+front-end call would fail in the browser with nothing in the gateway to say why."""
 
 PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
 
@@ -183,6 +190,13 @@ class GatewaySettings(BaseSettings):
     @model_validator(mode="after")
     def _safe_for_environment(self) -> GatewaySettings:
         check_roles(self.roles)
+        for origin in self.cors_origins:
+            if origin != "*" and not CORS_ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f'cors_origins: "{origin}" is not an origin a browser sends '
+                    '(scheme://host[:port] in lower case, no path or trailing "/", '
+                    'e.g. "https://contact.hearth.example"): it would match no request'
+                )
         for route in self.upload_routes:
             method, _, path = route.strip().partition(" ")
             if not method.isalpha() or not path.startswith("/"):
