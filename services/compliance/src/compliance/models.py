@@ -505,3 +505,11 @@ class AccessAttempt(ComplianceModel, table=True):
     outcome: AccessOutcome = Field(sa_type=text_enum(AccessOutcome))
     card_left: bool = False
     recorded_at: datetime = Field(sa_type=AwareDateTime)
+    recorded_by: str | None = Field(default=None, max_length=200)
+    """Who typed the attempt in (the caller's token subject); None for one taken from
+    visits' visit-no-access (`attempted_by` names the visit) or kept before migration
+    0031. `attempted_by` is only what the caller said (ADR 0198)."""
+    contractor_id: str | None = Field(default=None, max_length=64)
+    """The contractor whose token recorded it (None for staff and visits): a contractor's
+    no_access_not_household publishes nothing, so this is the trace that the outcome was
+    the contractor's word (ADR 0197, 0198; migration 0031)."""

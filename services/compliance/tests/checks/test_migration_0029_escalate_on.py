@@ -46,6 +46,10 @@ async def test_0029_moves_the_open_checks_not_yet_escalated_to_the_day_after(
     async with compliance_database.sessionmaker() as session, session.begin():
         session.add_all([waiting, escalated, completed])
         head = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    # down to 0029 through the later migrations (none touches these rows), then 0029
+    # run again on rows given the old rule's day
+    await downgraded(compliance_database, MIGRATIONS_DIR, "0029")
+    async with compliance_database.sessionmaker() as session, session.begin():
         await session.execute(text("UPDATE alembic_version SET version_num = '0028'"))
     await upgrade(MIGRATIONS_DIR, compliance_db_url, "0029")
 

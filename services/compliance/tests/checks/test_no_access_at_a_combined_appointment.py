@@ -23,6 +23,7 @@ from hearth_contracts import Envelope
 from hearth_contracts.events.visits import NoAccessReason, VisitKind, VisitNoAccess
 from hearth_kit.db import Database
 from hearth_kit.working_days import LONDON
+from services.compliance.tests.checks.test_contractor_api import a_contractor, assign
 from services.compliance.tests.checks.test_first_time_access import first_time_access
 from services.compliance.tests.checks.test_programme import (
     a_full_visit,
@@ -241,3 +242,45 @@ async def test_a_visit_time_ahead_of_this_clock_is_still_the_gas_checks_failed_a
     assert await attempts(compliance, uprn) == (1, 1)
     [failed] = await published("access-failed", uprn)
     assert datetime.fromisoformat(failed["attempted_at"]) == published_at
+
+
+async def test_an_attempt_keeps_who_recorded_it(
+    compliance: httpx.AsyncClient, compliance_database: Database, published: Any
+) -> None:
+    """ADR 0198: no_access_not_household publishes nothing (no access-failed naming the
+    contractor), and `attempted_by` is only what the caller typed: a contractor
+    recording a household's failure that way (no ladder, no history) left no trace it
+    was the contractor's word. The attempt keeps the contractor and the caller's
+    subject, and the 201 shows the contractor; staff's attempt names none."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=80))
+    check = await gas_check(compliance, uprn)
+    gasco, gasco_token = a_contractor()
+    await assign(compliance, check, gasco)
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    body = {"attempted_at": at.isoformat(), "attempted_by": "ENG-7"}
+
+    by_contractor = await compliance.post(
+        f"/v1/contractor/compliance/checks/{check['id']}/access-attempts",
+        json={**body, "outcome": "no_access_not_household"},
+        auth=gasco_token,
+    )
+    assert by_contractor.status_code == 201, by_contractor.text
+    assert by_contractor.json()["contractor_id"] == gasco
+    by_staff = await compliance.post(
+        f"/v1/compliance/checks/{check['id']}/access-attempts",
+        json={
+            **body,
+            "attempted_at": (at + timedelta(minutes=5)).isoformat(),
+            "outcome": "no_access_not_household",
+        },
+    )
+    assert by_staff.status_code == 201, by_staff.text
+    assert by_staff.json()["contractor_id"] is None
+    assert await published("access-failed", uprn) == []
+
+    async with compliance_database.sessionmaker() as session:
+        kept = {
+            a.attempt_number: (a.contractor_id, a.recorded_by is not None)
+            for a in await checks.attempts_for(session, uuid.UUID(check["id"]))
+        }
+    assert kept == {1: (gasco, True), 2: (None, True)}

@@ -135,6 +135,11 @@ class AccessAttemptPublic(AccessAttemptCreate):
     uprn: str
     attempt_number: int
     recorded_at: datetime
+    contractor_id: str | None = Field(
+        default=None,
+        description="The contractor whose token recorded the attempt; null when staff "
+        "recorded it, or it came from a visit (ADR 0198)",
+    )
     # As stored: one kept before whitespace alone was refused is still shown.
     attempted_by: str = Field(
         min_length=1, max_length=64, description="Staff or engineer id (never a name)"

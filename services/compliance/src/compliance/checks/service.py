@@ -954,6 +954,7 @@ class ProgrammeService:
             data,
             attempt_id=uuid.uuid4(),
             contractor_id=caller.contractor_id,
+            recorded_by=caller.subject,
             now=now,
         )
         return AccessAttemptPublic.model_validate(attempt)
@@ -992,7 +993,13 @@ class ProgrammeService:
             attempted_at=attempted_at, attempted_by=f"visit {visit_id}", outcome=outcome
         )
         return await self._attempt(
-            session, check, data, attempt_id=attempt_id, contractor_id=None, now=now
+            session,
+            check,
+            data,
+            attempt_id=attempt_id,
+            contractor_id=None,
+            recorded_by=None,
+            now=now,
         )
 
     async def _attempt(
@@ -1003,10 +1010,14 @@ class ProgrammeService:
         *,
         attempt_id: uuid.UUID,
         contractor_id: str | None,
+        recorded_by: str | None,
         now: datetime,
     ) -> AccessAttempt:
         """Keep an attempt at an open check its caller has locked (after the home), and
-        what follows from it (record_attempt)."""
+        what follows from it (record_attempt). Who recorded it is kept with it (the
+        caller's subject, a contractor's id): an outcome that publishes nothing
+        (no_access_not_household) is otherwise the contractor's word with no trace of
+        whose it was (ADR 0198)."""
         check.access_attempts += 1
         attempt = AccessAttempt(
             id=attempt_id,
@@ -1018,6 +1029,8 @@ class ProgrammeService:
             outcome=data.outcome,
             card_left=data.card_left,
             recorded_at=now,
+            recorded_by=recorded_by,
+            contractor_id=contractor_id,
         )
         repository.add_attempt(session, attempt)
         if data.outcome is AccessOutcome.ACCESS_GAINED:
