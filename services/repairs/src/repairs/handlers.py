@@ -377,7 +377,16 @@ def build_handlers(
         Once per complaint: nothing when the complaint has a case already (the event
         replayed, or POST /v1/awaab-cases opened it), looked for with the complaint held
         (AwaabService.case_of_complaint), so a request for it at the same moment waits
-        for this one or this one for it."""
+        for this one or this one for it.
+
+        Once per home's damp, as a damp repair reported is (docs/adr/0192): at a home
+        with an open significant case (a damp repair reported, a visit's hazard, an
+        earlier complaint) the complaint is about the damp already being dealt with, and
+        its clock runs from when the landlord first became aware of it. A second case
+        would run a second set of clocks, later, for the same hazard and count its
+        breaches twice. The complaint is named on that case when it names none, so the
+        complaint has its one case (a POST for it is a 409 naming it, a repair reported
+        in it opens none)."""
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
@@ -385,6 +394,18 @@ def build_handlers(
         if before_the_law(became_aware_at, envelope):
             return
         if await awaab.case_of_complaint(session, complaint.complaint_id) is not None:
+            return
+        # Lock order as a damp repair reported in a complaint: the complaint, then the home.
+        open_already = await awaab_cases.open_damp_case_at(session, complaint.uprn)
+        if open_already is not None:
+            if open_already.complaint_id is None:
+                open_already.complaint_id = complaint.complaint_id
+                await session.flush()
+            log.info(
+                "awaab case not opened: the home's damp has an open case",
+                case_id=str(open_already.id),
+                event_id=str(envelope.id),
+            )
             return
         case, _clocks = await awaab.open_case(
             session,

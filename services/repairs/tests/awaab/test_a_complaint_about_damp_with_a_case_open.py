@@ -1,0 +1,112 @@
+"""A complaint about damp and mould at a home whose damp already has an open case opens
+no second (docs/adr/0192). A damp repair reported at the home opened the case, its
+investigation clock from the report; engagement's complaint-received about the same
+home's damp opened another, a second set of clocks for one hazard (DOMAIN.md: the clock
+runs from becoming aware, once), a second damp-mould-case-opened, and each breach
+counted twice in the figures. A damp repair reported at a home with an open case
+already took that case (repository.open_damp_case_at); the complaint now does the same,
+and is named on the case, so a manager's POST for the complaint is a 409 naming it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+from hearth_contracts import Envelope
+from hearth_contracts.events.engagement import ComplaintReceived
+from hearth_kit.db import Database
+from services.repairs.tests.awaab.test_cases import a_uprn, handlers
+from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case import (
+    cases_at,
+    report,
+)
+from services.repairs.tests.contractor_doubles import manager
+from services.repairs.tests.orders.test_work_orders import published
+
+
+async def complaint_received(db: Database, uprn: str, received_at: datetime) -> uuid.UUID:
+    complaint = ComplaintReceived(
+        complaint_id=uuid.uuid4(),
+        uprn=uprn,
+        category="damp_and_mould",
+        medium="phone",
+        received_at=received_at,
+        acknowledge_by=date.today() + timedelta(days=5),
+    )
+    handler = handlers.get(complaint.type)
+    assert handler is not None
+    async with db.sessionmaker() as session, session.begin():
+        await handler(session, Envelope(data=complaint))
+    return complaint.complaint_id
+
+
+async def test_a_complaint_about_damp_whose_repair_opened_a_case_takes_that_case(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    reported_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    await report(staff, uprn, reported_at=reported_at)
+    [opened] = await cases_at(staff, uprn)
+
+    complaint_id = await complaint_received(
+        repairs_database, uprn, datetime.now(UTC) - timedelta(days=1)
+    )
+
+    [case] = await cases_at(staff, uprn)
+    assert case["id"] == opened["id"]
+    assert case["became_aware_at"] == opened["became_aware_at"]
+    assert case["complaint_id"] == str(complaint_id)
+    assert len(await published(repairs_database, uprn, "damp-mould-case-opened")) == 1
+    # the complaint has its one case: a manager's second for it is refused, naming it
+    again = await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": uprn,
+            "severity": "significant",
+            "source": "complaint",
+            "complaint_id": str(complaint_id),
+            "became_aware_at": datetime.now(UTC).isoformat(),
+        },
+        auth=manager(),
+    )
+    assert again.status_code == 409, again.text
+    assert opened["id"] in again.json()["detail"]
+
+
+async def test_a_second_complaint_leaves_the_first_named_and_opens_nothing(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    first = await complaint_received(repairs_database, uprn, datetime.now(UTC) - timedelta(days=2))
+    await complaint_received(repairs_database, uprn, datetime.now(UTC) - timedelta(days=1))
+    [case] = await cases_at(staff, uprn)
+    assert case["complaint_id"] == str(first)
+    assert len(await published(repairs_database, uprn, "damp-mould-case-opened")) == 1
+
+
+async def test_a_complaint_after_the_homes_damp_case_closed_opens_a_new_one(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    # the investigation found no hazard, and the tenant was told so: the case closes
+    for milestone, extra in (("investigate", {"hazard_found": False}), ("written_summary", {})):
+        stopped = await staff.post(
+            f"/v1/awaab-cases/{opened['id']}/clocks/{milestone}/stop",
+            json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/1.pdf"], **extra},
+            auth=manager(),
+        )
+        assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "closed"
+
+    complaint_id = await complaint_received(
+        repairs_database, uprn, datetime.now(UTC) - timedelta(hours=1)
+    )
+    cases = {c["id"]: c for c in await cases_at(staff, uprn)}
+    assert len(cases) == 2
+    assert cases[opened["id"]]["complaint_id"] is None
+    [new] = [c for c in cases.values() if c["id"] != opened["id"]]
+    assert (new["source"], new["complaint_id"]) == ("complaint", str(complaint_id))
