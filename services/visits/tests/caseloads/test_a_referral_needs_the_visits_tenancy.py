@@ -9,13 +9,14 @@ it (ADR 0210)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from hearth_kit.db import Database
-from services.visits.tests.caseloads.test_caseloads import REVIEW_ON, caseload_of
+from hearth_kit.working_days import london_day
+from services.visits.tests.caseloads.test_caseloads import REVIEW_ON, caseload_of, held_row
 from services.visits.tests.factories import (
     JUST_VISITED,
     a_completed_report,
@@ -24,7 +25,13 @@ from services.visits.tests.factories import (
     outbox_rows,
 )
 from services.visits.tests.reports.test_drafts import complete_draft, piece, save, submit
-from services.visits.tests.test_handlers import ended, handle, registered, started
+from services.visits.tests.test_handlers import (
+    ended,
+    handle,
+    registered,
+    started,
+    type_changed,
+)
 
 REFERRED = {"concern": "hoarding", "refer_to_sustainable_tenancy": True, "review_on": REVIEW_ON}
 
@@ -128,3 +135,30 @@ async def test_a_visit_booked_before_its_tenancy_was_heard_of_is_reported_with_i
     assert submitted.json()["tenancy_id"] == str(tenancy_id)
     held = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
     assert [c["concern"] for c in held["concerns_open"]] == ["support_needs"]
+
+
+async def test_a_referral_reported_after_the_tenancy_was_placed_again_moves_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The report came five days after the visit, and income confirmed the tenancy off
+    its introductory year in between (the community caseload's entry, dated two days
+    ago). Versioned by visited_at, the referral was older than that entry and was not
+    written, while the report was taken and announced it: no caseload held it."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 2)))
+    visited = (datetime.now(UTC) - timedelta(days=5)).isoformat()
+    visit_id = await booked(visits, uprn, visited)
+    confirmed_on = london_day(datetime.now(UTC)) - timedelta(days=2)
+    await handle(
+        visits_database, type_changed(uprn, tenancy_id, "confirmed", "secure", confirmed_on)
+    )
+    assert (await held_row(visits_database, tenancy_id))["caseload"] == "community"
+
+    referred = await one_shot(visits, visit_id, visited, REFERRED)
+
+    assert referred.status_code == 201, referred.text
+    held = (await caseload_of(visits, "officer-sustain"))[str(tenancy_id)]
+    assert held["review_on"] == REVIEW_ON
+    row = await held_row(visits_database, tenancy_id)
+    assert (row["caseload"], row["returns_to"]) == ("sustainable_tenancy", "community")

@@ -243,10 +243,19 @@ async def refer(
     at: datetime,
 ) -> None:
     """A complex case referred to the sustainable tenancy caseload with a review date;
-    it remembers where it came from, to be handed back."""
+    it remembers where it came from, to be handed back.
+
+    A visit's referral is dated `at`, its visited_at, and the report may come days later
+    (a tablet offline), after the entry was placed again (the tenancy confirmed off its
+    introductory year, a hand-back). Versioned by `at` alone, the referral was older
+    than that placement and quietly not written, while the report was taken and
+    tenancy-concern-raised announced it with its review date: no officer had the case
+    and no review fell due (ADR 0210). The referral is the officer's decision, taken
+    when the report arrives: it is kept as at least as new as the entry it moves."""
     if await _ended(session, tenancy_id):
         return
     held = await repository.get(session, tenancy_id)
+    as_of = at if held is None else max(at, held.as_of)
     if held is not None and held.caseload is Caseload.SUSTAINABLE_TENANCY:
         returns_to = held.returns_to
     else:
@@ -263,7 +272,7 @@ async def refer(
             "review_on": review_on,
             "returns_to": returns_to,
             "concern_id": concern_id,
-            "as_of": at,
+            "as_of": as_of,
             "review_overdue_raised_at": None,
         },
     )
