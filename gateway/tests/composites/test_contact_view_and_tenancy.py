@@ -224,6 +224,21 @@ async def test_with_compliance_stopped_the_tenancy_overview_is_partial(
     assert response.json()["rent"]["balance_pence"] == 22500
 
 
+async def test_with_income_stopped_the_tenancy_overview_still_lists_its_household(
+    open_gateway: OpenGateway, stand_ins: StandIns
+) -> None:
+    """Engagement answers a tenancy's residents by its id, which needs nothing from
+    income; they were asked for only after income answered, so with income down the
+    overview was empty but for `degraded`."""
+    async with open_gateway(income_url=stand_ins.unreachable_url) as gateway:
+        response = await gateway.get(TENANCY_OVERVIEW, headers=bearer("admin"))
+    assert response.status_code == 200
+    overview = response.json()
+    assert overview["degraded"] == ["income"]
+    assert overview["tenancy"] is None
+    assert [r["id"] for r in overview["residents"]] == [KNOWN_RESIDENT]
+
+
 async def test_an_unknown_tenancy_is_a_404(gateway: httpx.AsyncClient) -> None:
     response = await gateway.get(
         "/v1/tenancies/0b7e2f4c-1d3a-4e5b-9c6d-7e8f9a0b1c2d/overview", headers=bearer("admin")

@@ -1,8 +1,10 @@
 """The tenancy overview: the tenancy first (for its home), with its rent account's
 summary in the same call when the token may see the rent (income
-`GET /v1/tenancies/{id}?include=rent_summary`), then everything else at once; each call
-bounded by the read budget, so it answers within two budgets. Parts the token has no
-scope for are never asked for (`withheld`).
+`GET /v1/tenancies/{id}?include=rent_summary`), then everything at its home at once;
+each call bounded by the read budget, so it answers within two budgets. Its residents
+are asked for alongside the tenancy (by tenancy id, which needs nothing from income), so
+they are shown when income does not answer. Parts the token has no scope for are never
+asked for (`withheld`).
 
 A home outlives its tenancies, so the overview shows the tenancy's own household, never
 the one before or after it at the same home: its residents by tenancy (engagement
@@ -14,6 +16,7 @@ repairs: the next household's) not asked for (`left_out`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from gateway.auth import Principal
@@ -47,6 +50,19 @@ class TenancyOverviewService:
             part for part, scope in TENANCY_PART_SCOPES.items() if scope not in caller.scopes
         ]
         with_rent = "rent" not in hidden
+        # Asked alongside the tenancy: engagement answers by tenancy id, so the household
+        # is shown when income does not answer, and costs no second budget.
+        residents_call = asyncio.ensure_future(
+            withheld_now("engagement")
+            if "residents" in hidden
+            else fetch_items(
+                downstreams,
+                caller,
+                "engagement",
+                "/v1/residents",
+                params={"tenancy_id": tenancy_id},
+            )
+        )
         tenancy = await fetch_object(
             downstreams,
             caller,
@@ -56,6 +72,9 @@ class TenancyOverviewService:
             params={"include": RENT_SUMMARY} if with_rent else None,
         )
         if tenancy.not_found:
+            residents_call.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await residents_call
             raise NotFound(f"No tenancy {tenancy_id}", tenancy_id=tenancy_id)
         record = tenancy.value if isinstance(tenancy.value, dict) else None
         summary = record.pop(RENT_SUMMARY, None) if record is not None else None
@@ -90,17 +109,6 @@ class TenancyOverviewService:
                 route="/v1/compliance/homes/{uprn}",
             )
         )
-        residents_call = (
-            nothing("residents", "engagement")
-            if "residents" in hidden or record is None
-            else fetch_items(
-                downstreams,
-                caller,
-                "engagement",
-                "/v1/residents",
-                params={"tenancy_id": tenancy_id},
-            )
-        )
         rent, residents, gas, open_repairs, complaints = await asyncio.gather(
             rent_call,
             residents_call,
@@ -132,6 +140,11 @@ class TenancyOverviewService:
             withheld=hidden,
             left_out=left_out,
         )
+
+
+async def withheld_now(service: Any) -> Answer:
+    """A part the token may not see, as an awaitable answer."""
+    return withheld(service)
 
 
 tenancy_overview_service = TenancyOverviewService()
