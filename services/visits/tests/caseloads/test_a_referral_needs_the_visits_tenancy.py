@@ -162,3 +162,22 @@ async def test_a_referral_reported_after_the_tenancy_was_placed_again_moves_it(
     assert held["review_on"] == REVIEW_ON
     row = await held_row(visits_database, tenancy_id)
     assert (row["caseload"], row["returns_to"]) == ("sustainable_tenancy", "community")
+
+
+async def test_a_visit_booked_before_its_tenancy_was_heard_of_is_briefed_on_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """Its report names the tenancy of its day; its briefing, read before the report,
+    named none and so listed none of the household's open concerns (a safeguarding
+    concern among them), though the officer was going to that household."""
+    uprn, tenancy_id = a_uprn(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    first, second = [await booked(visits, uprn, JUST_VISITED) for _ in range(2)]
+    await handle(visits_database, started(uprn, tenancy_id, date(2025, 6, 2), "secure"))
+    raised = await one_shot(visits, first, JUST_VISITED, {"concern": "safeguarding"})
+    assert raised.status_code == 201, raised.text
+
+    briefing = (await visits.get(f"/v1/visits/{second}/briefing")).json()
+
+    assert [c["concern"] for c in briefing["tenancy_concerns_open"]] == ["safeguarding"]
+    assert (await visits.get(f"/v1/visits/{second}")).json()["tenancy_id"] is None  # a read

@@ -397,20 +397,24 @@ class ReportService:
         # open at the visit's time: not lapsed by then (a household that has left is
         # owed nothing; a visit to it booked after the fact, on a day it lived there, is)
         actions = await visits.open_actions(session, visit.uprn, at=visit.scheduled_for)
+        # a visit booked before visits heard of its tenancy (income's tenancy-started
+        # still on its way) names none until its report names the tenancy of its day
+        # (ADR 0210): the officer is briefed on that household now, not on no one
         tenancy = (
             await home_profiles.tenancy(session, visit.tenancy_id)
             if visit.tenancy_id is not None
-            else None
+            else await home_profiles.tenancy_on(
+                session, visit.uprn, london_day(visit.scheduled_for)
+            )
         )
         if tenancy is not None and tenancy.start_date is not None:
             # promised to the household the visit is with (ADR 0096), not to one before
             # it: an outgoing tenant's debt advice referral is not the newcomers' to chase
             moved_in = start_of_london_day(tenancy.start_date)
             actions = [action for action in actions if action.promised_at >= moved_in]
+        tenancy_id = visit.tenancy_id or (tenancy.tenancy_id if tenancy is not None else None)
         concerns = (
-            await caseloads.open_concerns(session, visit.tenancy_id)
-            if visit.tenancy_id is not None
-            else []
+            await caseloads.open_concerns(session, tenancy_id) if tenancy_id is not None else []
         )
         return Briefing(
             visit_id=visit.id,
