@@ -185,9 +185,10 @@ def refuse_downgrade_while_stored(
         .scalar_one()
     )
     if count:
+        owner = f"{service}'" if service.endswith("s") else f"{service}'s"
         raise RuntimeError(
             f"{count} {rows}, {what} the release before {revision} cannot read: settle "
-            f"them first (docs/runbooks/upgrading.md, {service}' {revision})"
+            f"them first (docs/runbooks/upgrading.md, {owner} {revision})"
         )
 
 
