@@ -355,7 +355,8 @@ class RechargeSettledBy(StrEnum):
     the account's recharges)."""
     WRITE_OFF = "write_off"
     """An approved write-off of former tenant arrears: not paid, taken off the books
-    (with `correction` true: the write-off undone)."""
+    (with `correction` true: the write-off undone, or a write-off's credit now covering
+    some of the recharge, docs/adr/0183)."""
 
 
 class RechargePaid(
@@ -418,8 +419,11 @@ class RechargePaid(
     )
     correction: bool = Field(
         default=False,
-        description="True when a correction (a reversed payment or write-off) changed what "
-        "is owed on the recharge, not a payment",
+        description="True when a correction (a reversed payment or write-off, or credit "
+        "moved between the account's recharges) changed what is owed on the recharge, or "
+        "changed only the kind of credit covering a recharge owing nothing before and "
+        "after (`outstanding_pence` 0: docs/adr/0183); false for a payment's or "
+        "write-off's own share, or credit paying a recharge as it is invoiced",
     )
     posted_at: AwareDatetime | None = Field(
         default=None,

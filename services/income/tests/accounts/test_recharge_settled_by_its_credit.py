@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
+from hearth_contracts.events.income import RechargePaid
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from income.accounts import rules
@@ -220,3 +221,13 @@ def test_a_recharge_owing_nothing_whose_cover_changed_kind_is_found() -> None:
     # still partly written off, still owing, or the recharge reversed itself: nothing
     assert rules.cover_changes([(0, 3_000), (2_000, 0)], [(0, 1_000), (1_000, 1_000)]) == []
     assert rules.cover_changes([(0, 5_000)], [(0, 0)], skip=0) == []
+
+
+def test_the_contract_says_a_correction_may_change_only_the_kind_of_credit() -> None:
+    """The two events above are `correction` true with nothing owed before or after: the
+    field's published description (what repairs' engineers read in contracts/schemas)
+    says so (was: 'a correction changed what is owed on the recharge, not a payment')."""
+    schema = RechargePaid.model_json_schema()
+    correction = schema["properties"]["correction"]["description"]
+    assert "kind of credit" in correction
+    assert "outstanding_pence` 0" in correction
