@@ -110,7 +110,8 @@ async def review_arrangement(
     by the ladder). The next review is `review_in_months` (3 to 6) from the review's
     London day. Send an Idempotency-Key: a retry records nothing twice. 404 for no such
     arrangement; 409 when it is not live (broken, completed, ended, or its tenancy
-    ended); 422 naming the field refused."""
+    ended), or when one made on a sundry account before that was refused is not ended
+    (naming `outcome`: the ladder never watches it); 422 naming the field refused."""
     return await idempotency.create(
         session,
         lambda: arrangements.review(

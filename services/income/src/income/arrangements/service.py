@@ -330,6 +330,15 @@ class ArrangementService:
             raise NotFound(f"No arrangement {arrangement_id}")
         if arrangement.status is not ArrangementStatus.ACTIVE:
             raise Conflict(f"Arrangement {arrangement_id} is not live ({arrangement.status.value})")
+        if account.kind is not AccountKind.RENT and data.outcome is not ReviewOutcome.END:
+            # One made on a sundry account before make() refused it there: the ladder
+            # never checks it (no instalment breaks it, paying off does not complete
+            # it), so a review keeps it live only as make() would make it: never. Ended.
+            raise Conflict(
+                f"Arrangement {arrangement_id} is on a sundry account, which the arrears "
+                "ladder does not watch: it can only be ended",
+                field="outcome",
+            )
         if data.reviewed_at < arrangement.made_at:
             raise Unprocessable(
                 "A review cannot be before the arrangement was made", field="reviewed_at"
