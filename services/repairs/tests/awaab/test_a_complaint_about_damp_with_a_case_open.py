@@ -110,3 +110,31 @@ async def test_a_complaint_after_the_homes_damp_case_closed_opens_a_new_one(
     assert cases[opened["id"]]["complaint_id"] is None
     [new] = [c for c in cases.values() if c["id"] != opened["id"]]
     assert (new["source"], new["complaint_id"]) == ("complaint", str(complaint_id))
+
+
+async def test_damp_reported_in_a_complaint_at_a_home_with_a_case_names_the_complaint_on_it(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The repair's way in: reported in a complaint at a home whose damp has its case,
+    the repair opens none (ADR 0156) and the complaint is named on the case, so its
+    complaint-received, coming after, finds it and a POST for it is a 409."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    complaint_id = str(uuid.uuid4())
+    await report(staff, uprn, source="complaint", complaint_id=complaint_id)
+
+    [case] = await cases_at(staff, uprn)
+    assert (case["id"], case["complaint_id"]) == (opened["id"], complaint_id)
+    again = await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": uprn,
+            "severity": "significant",
+            "source": "complaint",
+            "complaint_id": complaint_id,
+            "became_aware_at": datetime.now(UTC).isoformat(),
+        },
+        auth=manager(),
+    )
+    assert again.status_code == 409, again.text
