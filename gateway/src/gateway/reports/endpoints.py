@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,13 +16,16 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=AUTH_RESPON
 
 CSV = "text/csv"
 JSON = "application/json"
+WEIGHT = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+"""A weight as RFC 9110 (12.4.2) writes it: 0 to 1, at most three decimals."""
 
 
 def _quality(accept: str, media_type: str) -> tuple[float, int, int]:
     """How much an Accept header wants `media_type` (RFC 9110, 12.5.1): the q of the most
     specific range matching it (`text/csv` over `text/*` over `*/*`), with that range's
     specificity (2, 1, 0; -1 for none) and its position, earlier first (0 for none). A
-    range without q is 1; a q that is not a number counts as 0."""
+    range without q is 1; a q that is not a weight (0 to 1, at most three decimals)
+    counts as 0."""
     kind = media_type.split("/")[0]
     best: tuple[float, int, int] = (0.0, -1, 0)
     for position, item in enumerate(accept.split(",")):
@@ -34,10 +38,9 @@ def _quality(accept: str, media_type: str) -> tuple[float, int, int]:
         for parameter in parameters:
             key, _, value = parameter.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0
+                # RFC 9110 12.4.2's weight only: float() took "2", "inf" and "nan", so an
+                # out-of-range q outbid a real 1 and NaN lost every comparison.
+                q = float(value.strip()) if WEIGHT.fullmatch(value.strip()) else 0.0
         if specificity > best[1]:
             best = (q, specificity, -position)
     return best
