@@ -34,11 +34,28 @@ HEARTH_ENVIRONMENT=development and no secret is configured; refused in productio
 MIN_HMAC_SECRET_BYTES = 32
 """RFC 7518 section 3.2: an HS256 key is at least as long as the hash output (256 bits)."""
 
-CORS_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
+CORS_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://([a-z0-9._-]+|\[[0-9a-f:.]+\])(:(?P<port>[1-9][0-9]{0,4}))?"
+)
 """An origin as a browser sends it in `Origin` (RFC 6454: scheme, host and port, lower
 case, nothing after): CORS compares the configured origins with it as strings, so
 "https://contact.hearth.example/" or one in capitals would match no request and every
-front-end call would fail in the browser with nothing in the gateway to say why."""
+front-end call would fail in the browser with nothing in the gateway to say why. A host
+may hold an underscore (browsers send `http://contact_ui:5173`, a compose service name,
+as it is); a port is 1 to 65535 without leading zeros and never the scheme's default,
+which a browser leaves out (`https://contact.hearth.example:443` matches nothing)."""
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_browser_origin(origin: str) -> bool:
+    """Whether `origin` is written as a browser's `Origin` header writes it (CORS_ORIGIN)."""
+    matched = CORS_ORIGIN.fullmatch(origin)
+    if matched is None:
+        return False
+    port = matched["port"]
+    return port is None or DEFAULT_PORTS[matched["scheme"]] != int(port) <= 65535
+
 
 PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
 
@@ -191,10 +208,10 @@ class GatewaySettings(BaseSettings):
     def _safe_for_environment(self) -> GatewaySettings:
         check_roles(self.roles)
         for origin in self.cors_origins:
-            if origin != "*" and not CORS_ORIGIN.fullmatch(origin):
+            if origin != "*" and not is_browser_origin(origin):
                 raise ValueError(
                     f'cors_origins: "{origin}" is not an origin a browser sends '
-                    '(scheme://host[:port] in lower case, no path or trailing "/", '
+                    '(scheme://host[:port] in lower case, no default port, path or trailing "/", '
                     'e.g. "https://contact.hearth.example"): it would match no request'
                 )
         for route in self.upload_routes:
