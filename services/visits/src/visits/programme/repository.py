@@ -55,7 +55,11 @@ from visits.models import (
     VisitHazardFinding,
     VisitStatus,
 )
-from visits.programme.rules import HOUSEHOLD_GAVE_NO_ACCESS, OUT_OF_PROGRAMME
+from visits.programme.rules import (
+    HOUSEHOLD_GAVE_NO_ACCESS,
+    OUT_OF_PROGRAMME,
+    combined_appointment_attempt_id,
+)
 from visits.visits.repository import inventory_recorded
 
 
@@ -778,22 +782,41 @@ async def no_access(
     only when the household gave the officer at the door none: HOUSEHOLD_GAVE_NO_ACCESS), since
     the household living there moved in (`household_since`, its tenancy's first London
     day; a home with no current tenancy, all of them): the doors an earlier household
-    did not open are not this household's no-access history."""
-    visits = await session.execute(
-        select(Visit.uprn, Visit.visited_at).where(
-            col(Visit.status) == VisitStatus.NO_ACCESS,
-            col(Visit.uprn).in_(uprns),
-            # the household not letting anyone in: a full visit, for a reason of its side
-            col(Visit.kind) == VisitKind.FULL,
-            col(Visit.no_access_reason).in_(HOUSEHOLD_GAVE_NO_ACCESS),
-        )
+    did not open are not this household's no-access history.
+
+    Each trip once (ADR 0199): a combined appointment (the visit booked with the gas
+    check) that got no access is the visit's no access and, from compliance, the gas
+    check's access-failed, whose attempt id is derived from the visit
+    (combined_appointment_attempt_id). That attempt is the visit's trip, counted by the
+    visit's own rule, and never again; an attempt of the engineer's own is counted."""
+    missed = await session.execute(
+        select_columns(  # sqlmodel's select is typed for at most four columns
+            col(Visit.id),
+            col(Visit.attempt_number),
+            col(Visit.uprn),
+            col(Visit.visited_at),
+            col(Visit.kind),
+            col(Visit.no_access_reason),
+        ).where(col(Visit.status) == VisitStatus.NO_ACCESS, col(Visit.uprn).in_(uprns))
     )
+    visits: list[tuple[str, datetime | None]] = []
+    trips_of_visits: set[uuid.UUID] = set()
+    for visit_id, attempt_number, uprn, visited_at, kind, reason in missed.all():
+        trips_of_visits.add(combined_appointment_attempt_id(visit_id, attempt_number))
+        # the household not letting anyone in: a full visit, for a reason of its side
+        if kind == VisitKind.FULL and reason in HOUSEHOLD_GAVE_NO_ACCESS:
+            visits.append((uprn, visited_at))
     checks = await session.execute(
-        select(AccessFailure.uprn, AccessFailure.attempted_at).where(
+        select(AccessFailure.attempt_id, AccessFailure.uprn, AccessFailure.attempted_at).where(
             col(AccessFailure.uprn).in_(uprns)
         )
     )
-    return _since([*visits.all(), *checks.all()], household_since)
+    attempts = [
+        (uprn, attempted_at)
+        for attempt_id, uprn, attempted_at in checks.all()
+        if attempt_id not in trips_of_visits
+    ]
+    return _since([*visits, *attempts], household_since)
 
 
 async def damp_homes(session: AsyncSession, uprns: Sequence[str]) -> set[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -34,6 +35,19 @@ no-access history. Unsafe to enter is the officer's call, and other says nothing
 whose side it was; a lite visit, a call that went unanswered, is no failure to let
 anyone in. The same reasons compliance holds against a household (its no-access
 history, for a check's lead time), so the two services judge one visit alike."""
+
+
+def combined_appointment_attempt_id(visit_id: uuid.UUID, attempt_number: int) -> uuid.UUID:
+    """The id compliance gives the gas check's attempt at a combined appointment (a full
+    visit booked with the gas check, `paired_check_id`) that got no access, and sends as
+    access-failed's `attempt_id`: derived from the visit and its attempt number
+    (compliance's ProgrammeService.record_no_access_at_visit). That access-failed is the
+    visit's own trip seen from the gas check, so no-access history counts the visit and
+    not it again (ADR 0199). Changing compliance's derivation breaks this: keep the two
+    alike."""
+    return uuid.uuid5(visit_id, f"visit-no-access:{attempt_number}")
+
+
 OUT_OF_PROGRAMME = frozenset({Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP})
 """Tenures whose homes the visit programme leaves out (ADR 0115): the annual home visit
 is the landlord's visit to its tenants, and a leaseholder or shared owner is not one. Such
@@ -52,7 +66,7 @@ NEW_TENANCY_MONTHS = 12
 """A tenancy is new for its first 12 months (the introductory period)."""
 RESCORE_AT_LEAST_EVERY = 365
 """Days: a stored score nothing has changed is still worked out again this often."""
-RULES_REVISION = 11
+RULES_REVISION = 12
 """Bumped when a change to these rules changes a home's score or next visit as worked
 out from the same facts (2, 30 November 2026: a stock condition survey falling due makes
 the visit full; 3, 1 December 2026: a tenancy is introductory while income says so, not
@@ -67,7 +81,8 @@ officer at the door, HOUSEHOLD_GAVE_NO_ACCESS; 9, 1 December 2026: a customer ac
 lapsed when its household left is not outstanding, visits migration 0017; 10, 1 December
 2026: a visit made once the full visit has fallen due is full, not lite; 11, 1 December
 2026: a contact naming a resident counts only when they were of the household living
-there on its day, ADR 0151): part of
+there on its day, ADR 0151; 12, 1 December 2026: a combined appointment with no access is
+one trip, its gas check's access-failed not counted again, ADR 0199): part of
 configuration_fingerprint, so once the change is
 deployed the programme-rescore job works every stored score out again, as after a
 changed weight."""
