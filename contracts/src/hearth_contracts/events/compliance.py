@@ -300,6 +300,16 @@ class AccessFailed(
     attempted_at: AwareDatetime
 
 
+def combined_appointment_attempt_id(visit_id: uuid.UUID, visit_attempt: int) -> uuid.UUID:
+    """The `attempt_id` access-failed carries for the gas check's attempt at a combined
+    appointment (a full visit booked with the gas check) that got no access: derived
+    from the visit's id and the visit's own attempt number, so compliance records the
+    trip once however often visit-no-access is delivered, and visits, which counts the
+    same trip from its own no-access visit, can tell it is not a second one (ADR 0199).
+    Part of the contract: both services derive it here."""
+    return uuid.uuid5(visit_id, f"visit-no-access:{visit_attempt}")
+
+
 class AccessEscalated(
     Event, service="compliance", name="access-escalated", key="uprn", subject="check_id"
 ):

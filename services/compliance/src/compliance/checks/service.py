@@ -80,6 +80,7 @@ from hearth_contracts.events.compliance import (
     DefectClassification,
     SafetyDefectFound,
     WithdrawalReason,
+    combined_appointment_attempt_id,
     retest_copy_id,
 )
 from hearth_contracts.events.repairs import RepairPriority
@@ -983,7 +984,7 @@ class ProgrammeService:
         check = await repository.open_of_type(session, uprn, CheckType.GAS_SAFETY, for_update=True)
         if check is None or check.paired_visit_id != visit_id or check.appointment_start is None:
             return None
-        attempt_id = uuid.uuid5(visit_id, f"visit-no-access:{visit_attempt}")
+        attempt_id = combined_appointment_attempt_id(visit_id, visit_attempt)
         if await repository.get_attempt(session, attempt_id) is not None:
             return None
         began = await repository.cycle_began(session, check)

@@ -32,7 +32,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from hearth_contracts.events.compliance import CheckType, GasSupply, HeatingFuel, Tenure
+from hearth_contracts.events.compliance import (
+    CheckType,
+    GasSupply,
+    HeatingFuel,
+    Tenure,
+    combined_appointment_attempt_id,
+)
 from hearth_contracts.events.engagement import AgeBand
 from hearth_contracts.events.income import ArrearsStage, TenancyType
 from hearth_contracts.events.visits import HazardType, VisitKind
@@ -55,11 +61,7 @@ from visits.models import (
     VisitHazardFinding,
     VisitStatus,
 )
-from visits.programme.rules import (
-    HOUSEHOLD_GAVE_NO_ACCESS,
-    OUT_OF_PROGRAMME,
-    combined_appointment_attempt_id,
-)
+from visits.programme.rules import HOUSEHOLD_GAVE_NO_ACCESS, OUT_OF_PROGRAMME
 from visits.visits.repository import inventory_recorded
 
 

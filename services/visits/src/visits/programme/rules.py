@@ -7,7 +7,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -35,17 +34,6 @@ no-access history. Unsafe to enter is the officer's call, and other says nothing
 whose side it was; a lite visit, a call that went unanswered, is no failure to let
 anyone in. The same reasons compliance holds against a household (its no-access
 history, for a check's lead time), so the two services judge one visit alike."""
-
-
-def combined_appointment_attempt_id(visit_id: uuid.UUID, attempt_number: int) -> uuid.UUID:
-    """The id compliance gives the gas check's attempt at a combined appointment (a full
-    visit booked with the gas check, `paired_check_id`) that got no access, and sends as
-    access-failed's `attempt_id`: derived from the visit and its attempt number
-    (compliance's ProgrammeService.record_no_access_at_visit). That access-failed is the
-    visit's own trip seen from the gas check, so no-access history counts the visit and
-    not it again (ADR 0199). Changing compliance's derivation breaks this: keep the two
-    alike."""
-    return uuid.uuid5(visit_id, f"visit-no-access:{attempt_number}")
 
 
 OUT_OF_PROGRAMME = frozenset({Tenure.LEASEHOLD, Tenure.SHARED_OWNERSHIP})
