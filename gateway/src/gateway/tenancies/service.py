@@ -63,14 +63,20 @@ class TenancyOverviewService:
                 params={"tenancy_id": tenancy_id},
             )
         )
-        tenancy = await fetch_object(
-            downstreams,
-            caller,
-            "income",
-            f"/v1/tenancies/{tenancy_id}",
-            route="/v1/tenancies/{tenancy_id}",
-            params={"include": RENT_SUMMARY} if with_rent else None,
-        )
+        try:
+            tenancy = await fetch_object(
+                downstreams,
+                caller,
+                "income",
+                f"/v1/tenancies/{tenancy_id}",
+                route="/v1/tenancies/{tenancy_id}",
+                params={"include": RENT_SUMMARY} if with_rent else None,
+            )
+        except BaseException:
+            # The request was cancelled (the client went, the gateway is stopping) or
+            # failed: the residents call goes with it, never left running on its own.
+            residents_call.cancel()
+            raise
         if tenancy.not_found:
             residents_call.cancel()
             with contextlib.suppress(asyncio.CancelledError):
