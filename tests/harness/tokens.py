@@ -44,6 +44,7 @@ STAFF_SCOPES = frozenset(
         "complaints:write",
         "surveys:read",
         "surveys:write",
+        "you-said-we-did:write",
         "reports:read",
     }
 )

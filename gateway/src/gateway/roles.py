@@ -9,7 +9,14 @@ checked when the gateway starts:
 - a need-to-know scope (vulnerabilities:read, diversity:read) is never in a role: it is
   granted to a person one by one, in their token's `scope`, by the identity provider;
 - the contractor role grants `contractor` and nothing else, and no other role grants
-  `contractor`: a contractor's client and a member of staff never share a token.
+  `contractor`: a contractor's client and a member of staff never share a token;
+- a role that publishes "you said, we did" (`you-said-we-did:write`) also reads it
+  (`surveys:read`): whoever publishes a change can see what has been published.
+
+"You said, we did" has its own write, granted to those who own the learning from
+complaints and feedback (the complaints handler, the repairs manager, admin), not
+`surveys:write`, which the contact centre holds to record survey responses
+(docs/adr/0213).
 
 The authorisation matrix (gateway.authorisation) is worked out from these sets and the
 scopes each route needs; docs/api.md shows it.
@@ -67,6 +74,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
         "repairs:manage",
         "compliance:read",
         "surveys:read",
+        "you-said-we-did:write",
         "reports:read",
     ),
     "income_officer": (
@@ -100,6 +108,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
         "complaints:read",
         "complaints:write",
         "surveys:read",
+        "you-said-we-did:write",
         "reports:read",
     ),
     "admin": BROAD_STAFF_SCOPES,
@@ -110,6 +119,10 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
 need-to-know one, and never the services' own `admin` scope, which only
 `hearth admin-token` issues); `staff` is the same set under the name development tokens
 and the platform tests have always used."""
+
+
+WRITES_READ_WITH: dict[str, str] = {"you-said-we-did:write": "surveys:read"}
+"""A write whose role must also read what it writes (its GETs need the read scope)."""
 
 
 def check_roles(roles: Mapping[str, tuple[str, ...] | list[str]]) -> None:
@@ -128,3 +141,9 @@ def check_roles(roles: Mapping[str, tuple[str, ...] | list[str]]) -> None:
             raise ValueError(f"the contractor role grants {CONTRACTOR_SCOPE!r} and nothing else")
         if role != CONTRACTOR_ROLE and CONTRACTOR_SCOPE in scopes:
             raise ValueError(f"role {role!r} is staff and must not grant {CONTRACTOR_SCOPE!r}")
+        for write, read in WRITES_READ_WITH.items():
+            if write in scopes and read not in scopes:
+                raise ValueError(
+                    f"role {role!r} grants {write!r} without {read!r}: "
+                    "a role that may publish must be able to read what it published"
+                )

@@ -30,6 +30,8 @@ SCOPES: dict[str, str] = {
     "complaints:write": "Record and handle complaints",
     "surveys:read": "Read survey results (aggregates)",
     "surveys:write": "Record survey responses",
+    "you-said-we-did:write": 'Publish "you said, we did": a change and the complaints and '
+    "feedback that led to it (read with surveys:read)",
     "vulnerabilities:read": "Read a resident's recorded vulnerabilities (need to know; audited)",
     "vulnerabilities:write": "Record a resident's vulnerabilities with consent",
     "diversity:read": "Read diversity aggregates (need to know)",

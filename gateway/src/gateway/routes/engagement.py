@@ -11,8 +11,10 @@ written with `residents:write` and read only as aggregates with `diversity:read`
 survey results by strand (`?strand=`) need as well (the engagement service checks it
 again, and leaves the figures' breakdowns by strand out for a token without it).
 Contacts are logged with `contacts:write` and read with `residents:read`, complaints
-need `complaints:read`/`complaints:write`, surveys and "you said, we did"
-`surveys:read`/`surveys:write`, the figures `reports:read`. Each POST answering 201 with
+need `complaints:read`/`complaints:write`, surveys `surveys:read`/`surveys:write`;
+"you said, we did" is read with `surveys:read` and published with its own
+`you-said-we-did:write`, the learning from complaints and feedback, not recording a
+survey (docs/adr/0213); the figures `reports:read`. Each POST answering 201 with
 a Location has the GET that Location names, with the scope of the matching list
 (docs/adr/0177)."""
 
@@ -29,6 +31,7 @@ COMPLAINTS_READ = ("complaints:read",)
 COMPLAINTS_WRITE = ("complaints:write",)
 SURVEYS_READ = ("surveys:read",)
 SURVEYS_WRITE = ("surveys:write",)
+YOU_SAID_WE_DID_WRITE = ("you-said-we-did:write",)
 
 ROUTES: list[PassThrough] = [
     # residents
@@ -300,7 +303,7 @@ ROUTES: list[PassThrough] = [
         "POST",
         "/v1/you-said-we-did",
         "engagement",
-        SURVEYS_WRITE,
+        YOU_SAID_WE_DID_WRITE,
         "Publish a change linked to complaints and survey responses",
         status_code=201,
     ),

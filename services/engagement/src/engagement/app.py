@@ -121,11 +121,13 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
                 ),
                 scoped(contacts_router, read="residents:read", write="contacts:write"),
                 scoped(complaints_router, read="complaints:read", write="complaints:write"),
+                scoped(surveys_router, read="surveys:read", write="surveys:write"),
+                # publishing is the learning from complaints, not recording a survey:
+                # its own write (docs/adr/0213); read with the survey results it cites
                 scoped(
-                    surveys_router,
                     you_said_we_did_router,
                     read="surveys:read",
-                    write="surveys:write",
+                    write="you-said-we-did:write",
                 ),
                 scoped(figures_router, read="reports:read"),
             )

@@ -14,6 +14,7 @@ from engagement.you_said_we_did.service import (
 )
 from hearth_kit.problems import Unprocessable
 from hearth_kit.working_days import london_day
+from services.engagement.tests.conftest import ClientWithScopes
 
 
 async def a_complaint(engagement: httpx.AsyncClient, received_at: datetime | None = None) -> str:
@@ -207,3 +208,32 @@ def test_an_item_is_published_on_or_after_the_london_day_of_what_led_to_it() -> 
         refuse_published_before_what_led_to_it(date(2026, 3, 29), linked)  # 30 March there
     assert refused.value.extensions["field"] == "published_on"
     assert "complaint z" in str(refused.value)
+
+
+async def test_publishing_needs_its_own_scope_not_the_survey_writers(
+    engagement: httpx.AsyncClient, engagement_as: ClientWithScopes
+) -> None:
+    """docs/adr/0213: recording survey responses (surveys:write, the contact centre's)
+    does not publish what the landlord changed; that is you-said-we-did:write, held by
+    those who own the learning from complaints. A token that reaches the service
+    directly does no more than through the gateway: 403 naming the scope, nothing
+    kept; with the scope, 201."""
+    complaint_id = await a_complaint(engagement)
+    body = {
+        "you_said": "Nobody rang back about the damp",
+        "we_did": "Every damp report is now called back within a day",
+        "published_on": london_day(datetime.now(UTC)).isoformat(),
+        "complaint_ids": [complaint_id],
+    }
+    survey_writer = engagement_as(frozenset({"surveys:read", "surveys:write"}))
+    refused = await survey_writer.post("/v1/you-said-we-did", json=body)
+    assert refused.status_code == 403, refused.text
+    assert "you-said-we-did:write" in refused.text
+    listed = (await survey_writer.get("/v1/you-said-we-did")).json()["items"]
+    assert not any(i["complaint_ids"] == [complaint_id] for i in listed)
+
+    publisher = engagement_as(frozenset({"surveys:read", "you-said-we-did:write"}))
+    published = await publisher.post("/v1/you-said-we-did", json=body)
+    assert published.status_code == 201, published.text
+    again = await publisher.get(published.headers["location"])
+    assert again.status_code == 200, again.text
