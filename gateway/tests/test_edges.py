@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 import hearth_kit.logs
 from gateway.app import create_app
-from gateway.rate_limits import RateLimiter
+from gateway.rate_limits import RateLimiter, staff_client
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
 
@@ -67,16 +67,16 @@ def test_a_bucket_refills_at_the_configured_rate_and_overrides_apply() -> None:
         environment="development",
         rate_limit_per_second=1,
         rate_limit_burst=1,
-        rate_limit_overrides={"gasco-client": 10},
+        rate_limit_overrides={"staff:fast": 10},
     )
     limiter = RateLimiter(settings)
-    limiter.take("a", now=0.0)
+    limiter.take(staff_client("a"), now=0.0)
     with pytest.raises(TooManyRequests) as refused:
-        limiter.take("a", now=0.5)
+        limiter.take(staff_client("a"), now=0.5)
     assert refused.value.headers["Retry-After"] == "1"
-    limiter.take("a", now=1.5)
-    limiter.take("gasco-client", now=0.0)
-    limiter.take("gasco-client", now=0.1)
+    limiter.take(staff_client("a"), now=1.5)
+    limiter.take(staff_client("fast"), now=0.0)
+    limiter.take(staff_client("fast"), now=0.1)
 
 
 async def test_cors_answers_only_the_configured_front_ends(open_gateway: OpenGateway) -> None:

@@ -41,21 +41,86 @@ async def test_a_contractor_cannot_spend_the_allowance_of_staff_with_the_same_su
 
 def test_each_contractor_and_staff_have_buckets_of_their_own() -> None:
     limiter = RateLimiter(
+        GatewaySettings(environment="development", rate_limit_per_second=1, rate_limit_burst=1)
+    )
+    limiter.take(contractor_client("gasco", "s"), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(contractor_client("gasco", "s"), now=0.0)
+    limiter.take(contractor_client("sparks", "s"), now=0.0)
+    limiter.take(staff_client("s"), now=0.0)
+
+
+def _limiter(overrides: dict[str, float]) -> RateLimiter:
+    return RateLimiter(
         GatewaySettings(
             environment="development",
             rate_limit_per_second=1,
             rate_limit_burst=1,
-            rate_limit_overrides={"gasco-client": 10},
+            rate_limit_overrides=overrides,
         )
     )
-    limiter.take(contractor_client("gasco", "s"), now=0.0, subject="s")
-    with pytest.raises(TooManyRequests):
-        limiter.take(contractor_client("gasco", "s"), now=0.0, subject="s")
-    limiter.take(contractor_client("sparks", "s"), now=0.0, subject="s")
-    limiter.take(staff_client("s"), now=0.0, subject="s")
-    # An override names a token subject, whichever kind of client carries it.
-    limiter.take(contractor_client("gasco", "gasco-client"), now=0.0, subject="gasco-client")
-    limiter.take(contractor_client("gasco", "gasco-client"), now=0.1, subject="gasco-client")
+
+
+def _spends_at_ten_a_second(limiter: RateLimiter, client: tuple[str, ...]) -> bool:
+    """Two requests a tenth of a second apart: only a rate of 10 a second (or more)
+    refills the burst of 1 in time."""
+    limiter.take(client, now=0.0)
+    try:
+        limiter.take(client, now=0.1)
+    except TooManyRequests:
+        return False
+    return True
+
+
+def test_a_contractors_override_is_not_a_staff_members_with_the_same_subject() -> None:
+    """docs/adr/0214: subjects are not unique between staff and contractors' clients,
+    so an override names the kind: a contractor's rate applies to each of its clients,
+    whatever their `sub`, and never to a member of staff with the same `sub`."""
+    limiter = _limiter({"contractor:gasco": 10})
+    assert _spends_at_ten_a_second(limiter, contractor_client("gasco", "gasco-client"))
+    assert _spends_at_ten_a_second(limiter, contractor_client("gasco", "another-client"))
+    assert not _spends_at_ten_a_second(limiter, staff_client("gasco-client"))
+    assert not _spends_at_ten_a_second(limiter, staff_client("gasco"))
+    assert not _spends_at_ten_a_second(limiter, contractor_client("sparks", "gasco-client"))
+
+
+def test_a_staff_members_override_is_not_a_contractors_client_with_the_same_subject() -> None:
+    limiter = _limiter({"staff:shared-sub": 10})
+    assert _spends_at_ten_a_second(limiter, staff_client("shared-sub"))
+    assert not _spends_at_ten_a_second(limiter, contractor_client("gasco", "shared-sub"))
+
+
+@pytest.mark.parametrize("key", ["gasco-client", "urn:idp:gasco-client", "staff:", "contractor:"])
+def test_an_override_by_a_bare_subject_stops_the_gateway_starting(key: str) -> None:
+    """The old form (a subject alone) named staff and contractors' clients alike: the
+    gateway refuses it rather than guess whose rate it meant, naming the forms to use."""
+    with pytest.raises(ValueError, match="rate_limit_overrides") as refused:
+        GatewaySettings(environment="development", rate_limit_overrides={key: 10})
+    assert '"staff:' in str(refused.value)
+    assert '"contractor:<contractor_id>"' in str(refused.value)
+
+
+async def test_a_contractors_override_leaves_staff_with_the_same_subject_at_the_limit(
+    open_gateway: OpenGateway,
+) -> None:
+    """Through the gateway: gasco's clients get their own rate; a member of staff whose
+    `sub` is the same as gasco's client's is held to the configured one."""
+    contractor = _bearer("contractor", "shared-sub", contractor_id="gasco")
+    staff = _bearer("staff", "shared-sub")
+    async with open_gateway(
+        rate_limit_per_second=0.2,
+        rate_limit_burst=2,
+        rate_limit_overrides={"contractor:gasco": 1000},
+    ) as gateway:
+        staff_answers = [
+            await gateway.get(f"/v1/compliance/homes/{KNOWN_UPRN}", headers=staff) for _ in range(3)
+        ]
+        contractor_answers = [
+            await gateway.get("/v1/contractor/gas-safety-records", headers=contractor)
+            for _ in range(3)
+        ]
+    assert [a.status_code for a in staff_answers] == [200, 200, 429]
+    assert 429 not in [a.status_code for a in contractor_answers]
 
 
 def test_checking_an_address_spends_nothing() -> None:

@@ -253,7 +253,7 @@ async def authenticated(
         except Unauthorized:
             limiter.take(address)
             raise
-    limiter.take(principal.rate_limit_client, subject=principal.subject)
+    limiter.take(principal.rate_limit_client)
     return principal
 
 

@@ -24,9 +24,15 @@ new token from the others until the bucket refills (at `rate_limit_per_second`);
 already verified are never held back.
 
 Each client may make `rate_limit_per_second` requests a second on average and
-`rate_limit_burst` at once; `rate_limit_overrides` (JSON object subject -> requests a
-second) gives one token subject its own rate. Over it, a 429 problem with `Retry-After`
-(whole seconds until a request would be let through).
+`rate_limit_burst` at once; `rate_limit_overrides` (JSON object key -> requests a second)
+gives some clients their own rate, keyed as the buckets are, by kind: `staff:<sub>` is
+the member of staff whose token's subject is `<sub>`, `contractor:<contractor_id>` each
+client of that contractor (a bucket each, at that rate). A bare subject, the old form,
+would name a member of staff and a contractor's client alike (subjects are not unique
+between them: an override meant for a contractor applied to a member of staff with the
+same `sub`), so the gateway refuses to start on one, naming the two keys it could mean
+(docs/adr/0214). Over the rate, a 429 problem with `Retry-After` (whole seconds until a
+request would be let through).
 
 With several gateway replicas each keeps its own buckets: the effective limit is the
 replica count times the configured one, which the configuration accounts for.
@@ -67,6 +73,17 @@ def address_client(host: str | None) -> tuple[str, str]:
     return ("address", host or "unknown")
 
 
+def override_key(client: Hashable) -> str | None:
+    """The `rate_limit_overrides` key that gives `client` its own rate: `staff:<sub>` for
+    a member of staff, `contractor:<contractor_id>` for any client of a contractor; None
+    for a connection address (never overridden)."""
+    if isinstance(client, tuple) and client and client[0] == "staff":
+        return f"staff:{client[1]}"
+    if isinstance(client, tuple) and client and client[0] == "contractor":
+        return f"contractor:{client[1]}"
+    return None
+
+
 class RateLimiter:
     def __init__(self, settings: GatewaySettings) -> None:
         self.rate = settings.rate_limit_per_second
@@ -74,34 +91,27 @@ class RateLimiter:
         self.overrides = settings.rate_limit_overrides
         self._buckets: dict[Hashable, _Bucket] = {}
 
-    def take(
-        self, client: Hashable, now: float | None = None, *, subject: str | None = None
-    ) -> None:
+    def take(self, client: Hashable, now: float | None = None) -> None:
         """Spend one request of `client`'s allowance; TooManyRequests when none is left.
-        `subject` (the token's `sub`) picks a rate from `rate_limit_overrides`; a bare
-        string client is its own subject."""
-        bucket, rate = self._refilled(client, now, subject)
+        The client's kind and subject or contractor pick its rate from
+        `rate_limit_overrides` (override_key)."""
+        bucket, rate = self._refilled(client, now)
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return
         raise self._refusal(bucket, rate)
 
-    def check(
-        self, client: Hashable, now: float | None = None, *, subject: str | None = None
-    ) -> None:
+    def check(self, client: Hashable, now: float | None = None) -> None:
         """TooManyRequests when `client` has no allowance left, spending none: the
         address check before a token is verified (only a failure spends it)."""
-        bucket, rate = self._refilled(client, now, subject)
+        bucket, rate = self._refilled(client, now)
         if bucket.tokens < 1:
             raise self._refusal(bucket, rate)
 
-    def _refilled(
-        self, client: Hashable, now: float | None, subject: str | None
-    ) -> tuple[_Bucket, float]:
+    def _refilled(self, client: Hashable, now: float | None) -> tuple[_Bucket, float]:
         now = time.monotonic() if now is None else now
-        if subject is None and isinstance(client, str):
-            subject = client
-        rate = self.overrides.get(subject, self.rate) if subject is not None else self.rate
+        key = override_key(client)
+        rate = self.overrides.get(key, self.rate) if key is not None else self.rate
         bucket = self._buckets.get(client)
         if bucket is None:
             if len(self._buckets) >= MAX_CLIENTS:

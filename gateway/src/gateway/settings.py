@@ -65,6 +65,23 @@ RequestsPerSecond = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 a 500, a negative rate gave Retry-After -1, infinity a NaN bucket)."""
 
 
+OVERRIDE_KINDS = ("staff", "contractor")
+"""The kinds of client an override key names (`<kind>:<subject or contractor id>`)."""
+
+
+def override_key_problem(key: str) -> str | None:
+    """Why `key` cannot be a `rate_limit_overrides` key, or None when it can."""
+    kind, colon, name = key.partition(":")
+    if colon and kind in OVERRIDE_KINDS and name:
+        return None
+    return (
+        f'rate_limit_overrides: "{key}" does not say whose rate it is: a token subject '
+        "alone can be a member of staff's and a contractor's client's both; write "
+        f'"staff:{key}" for the member of staff or "contractor:<contractor_id>" for a '
+        "contractor's clients"
+    )
+
+
 class GatewaySettings(BaseSettings):
     # named, never echoed, when refused: values include keys (hearth_kit.settings)
     model_config = SettingsConfigDict(
@@ -122,9 +139,12 @@ class GatewaySettings(BaseSettings):
     )
     rate_limit_overrides: dict[str, RequestsPerSecond] = Field(
         default={},
-        description="Requests a second for particular clients, by token subject (JSON "
-        'object, e.g. {"gasco-client": 5}); each a positive, finite number (0 would stop '
-        "the client's bucket refilling, a negative one give a negative Retry-After)",
+        description="Requests a second for particular clients (JSON object), keyed by kind "
+        'as the buckets are: "staff:<sub>" a member of staff by token subject, '
+        '"contractor:<contractor_id>" each client of a contractor (e.g. {"contractor:gasco": '
+        "5}); a bare subject is refused at start-up (staff and contractors' clients may "
+        "share one: docs/adr/0214). Each rate a positive, finite number (0 would stop the "
+        "client's bucket refilling, a negative one give a negative Retry-After)",
     )
     cors_origins: list[str] = Field(
         default=[],
@@ -207,6 +227,9 @@ class GatewaySettings(BaseSettings):
     @model_validator(mode="after")
     def _safe_for_environment(self) -> GatewaySettings:
         check_roles(self.roles)
+        for key in self.rate_limit_overrides:
+            if (problem := override_key_problem(key)) is not None:
+                raise ValueError(problem)
         for origin in self.cors_origins:
             if origin != "*" and not is_browser_origin(origin):
                 raise ValueError(
