@@ -55,7 +55,7 @@ from repairs.awaab import rules as awaab_rules
 from repairs.awaab.service import AwaabService
 from repairs.communal_issues import service as communal_issues
 from repairs.metrics import EVENT_TIMES_IN_THE_FUTURE
-from repairs.models import RepairRequest
+from repairs.models import AwaabCaseHazard, RepairRequest
 from repairs.person_ids import kept_ids, merge_person
 from repairs.recharges import repository as recharges
 from repairs.recharges import service as held_recharges
@@ -326,7 +326,17 @@ def build_handlers(
         source: AwarenessSource,
     ) -> None:
         """An emergency hazard, or significant damp and mould, opens an Awaab's Law case
-        whose clock starts when it was seen (`identified_at`), once per hazard."""
+        whose clock starts when it was seen (`identified_at`), once per hazard.
+
+        Once per home's damp, as a damp repair reported and a complaint are (docs/adr/0193):
+        significant damp and mould at a home with an open significant case (a repair
+        reported, a complaint, an earlier visit or check) is the damp already being dealt
+        with, its clock running from when the landlord first became aware of it. It is
+        recorded on that case (awaab_case_hazard, keyed by the hazard, so the event
+        replayed finds it) and opens none: a second case would run a second set of clocks
+        for one hazard and count its breaches twice. An emergency hazard still opens its
+        own case: its 24-hour make-safe clock is a duty the open investigation does not
+        carry."""
         hazard = envelope.data
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
             return
@@ -335,6 +345,30 @@ def build_handlers(
             return
         if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
             return  # already opened (the same hazard re-published)
+        if await awaab_cases.case_recording(session, hazard.hazard_id) is not None:
+            return  # already recorded on the home's open case (re-published)
+        if hazard.severity is HazardSeverity.SIGNIFICANT:
+            # The home held until commit, as a damp repair reported holds it: a report
+            # and a hazard at once take turns, and the second finds the first's case.
+            open_already = await awaab_cases.open_damp_case_at(session, hazard.uprn)
+            if open_already is not None:
+                awaab_cases.add(
+                    session,
+                    AwaabCaseHazard(
+                        hazard_id=hazard.hazard_id,
+                        case_id=open_already.id,
+                        source=source,
+                        identified_at=hazard.identified_at,
+                        recorded_at=datetime.now(UTC),
+                    ),
+                )
+                await session.flush()
+                log.info(
+                    "awaab case not opened: the hazard is recorded on the home's open case",
+                    case_id=str(open_already.id),
+                    event_id=str(envelope.id),
+                )
+                return
         case, _clocks = await awaab.open_case(
             session,
             uprn=hazard.uprn,

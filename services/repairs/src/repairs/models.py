@@ -619,6 +619,21 @@ class AwaabCase(RepairsModel, table=True):
     )
 
 
+class AwaabCaseHazard(RepairsModel, table=True):
+    """A hazard a visit or a safety check reported at a home whose damp and mould already
+    had an open significant case, recorded on that case instead of opening a second
+    (docs/adr/0193): the case's clocks run from the landlord's first awareness, and this
+    row keeps the further report (and makes its event, replayed, change nothing)."""
+
+    __tablename__ = "awaab_case_hazard"
+
+    hazard_id: uuid.UUID = Field(primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="awaab_case.id", index=True)
+    source: AwarenessSource = Field(sa_type=text_enum(AwarenessSource))
+    identified_at: datetime = Field(sa_type=AwareDateTime, description="When it was seen")
+    recorded_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class AwaabClock(RepairsModel, table=True):
     """One deadline on a case: started, paused (with reasons), stopped with evidence,
     or breached (its event raised once: breach_raised_at, with the deadline it breached:

@@ -13,12 +13,34 @@ from sqlmodel import col, select
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.db import hold_until_commit
-from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
+from repairs.models import AwaabCase, AwaabCaseHazard, AwaabCaseStatus, AwaabClock
 
 
 async def by_hazard(session: AsyncSession, hazard_id: uuid.UUID) -> AwaabCase | None:
     query = select(AwaabCase).where(AwaabCase.hazard_id == hazard_id)
     return (await session.execute(query)).scalars().first()
+
+
+async def case_recording(session: AsyncSession, hazard_id: uuid.UUID) -> uuid.UUID | None:
+    """The case a hazard was recorded on rather than opening its own (docs/adr/0193)."""
+    query = select(AwaabCaseHazard.case_id).where(AwaabCaseHazard.hazard_id == hazard_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def hazards_recorded_on(
+    session: AsyncSession, case_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[AwaabCaseHazard]]:
+    grouped: dict[uuid.UUID, list[AwaabCaseHazard]] = {i: [] for i in case_ids}
+    if not case_ids:
+        return grouped
+    query = (
+        select(AwaabCaseHazard)
+        .where(col(AwaabCaseHazard.case_id).in_(case_ids))
+        .order_by(col(AwaabCaseHazard.recorded_at), col(AwaabCaseHazard.hazard_id))
+    )
+    for hazard in (await session.execute(query)).scalars().all():
+        grouped[hazard.case_id].append(hazard)
+    return grouped
 
 
 async def by_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:
@@ -161,5 +183,5 @@ async def severities(session: AsyncSession, case_ids: set[uuid.UUID]) -> dict[uu
     return {c.id: c for c in (await session.execute(query)).scalars().all()}
 
 
-def add(session: AsyncSession, row: AwaabCase | AwaabClock) -> None:
+def add(session: AsyncSession, row: AwaabCase | AwaabClock | AwaabCaseHazard) -> None:
     session.add(row)

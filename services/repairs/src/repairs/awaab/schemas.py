@@ -170,6 +170,16 @@ class ClockPublic(BaseModel):
     )
 
 
+class HazardRecordedPublic(BaseModel):
+    """A hazard a home visit or a safety check reported at the home while this case was
+    open, recorded on it instead of opening a second case (docs/adr/0193)."""
+
+    hazard_id: uuid.UUID
+    source: AwarenessSource = Field(description="home_visit or safety_check")
+    identified_at: datetime = Field(description="When the officer or engineer saw it")
+    recorded_at: datetime
+
+
 class AwaabCasePublic(BaseModel):
     id: uuid.UUID
     uprn: str
@@ -181,3 +191,9 @@ class AwaabCasePublic(BaseModel):
     opened_at: datetime
     status: AwaabCaseStatus
     clocks: list[ClockPublic]
+    hazards_recorded: list[HazardRecordedPublic] = Field(
+        default_factory=list,
+        description="Significant damp and mould a home visit or a safety check reported at "
+        "the home while the case was open: recorded here, its clocks unchanged, no second "
+        "case opened (docs/adr/0193). Oldest first",
+    )

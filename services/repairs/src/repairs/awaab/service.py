@@ -5,6 +5,7 @@ a scheduled job even when no request arrives. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +34,7 @@ from repairs.awaab.schemas import (
     RevisedSummary,
 )
 from repairs.metrics import AWAAB_CLOCKS_BREACHED
-from repairs.models import AwaabCase, AwaabCaseStatus, AwaabClock
+from repairs.models import AwaabCase, AwaabCaseHazard, AwaabCaseStatus, AwaabClock
 from repairs.settings import DEFAULT_REPORT_WINDOW_YEARS, AwaabTargets
 from repairs.work_orders.rules import earliest_report
 
@@ -75,9 +76,15 @@ def clock_to_public(clock: AwaabClock) -> ClockPublic:
     )
 
 
-def to_public(case: AwaabCase, clocks: list[AwaabClock]) -> AwaabCasePublic:
+def to_public(
+    case: AwaabCase, clocks: list[AwaabClock], hazards: Sequence[AwaabCaseHazard] = ()
+) -> AwaabCasePublic:
     return AwaabCasePublic.model_validate(
-        {**case.model_dump(), "clocks": [clock_to_public(c) for c in clocks]}
+        {
+            **case.model_dump(),
+            "clocks": [clock_to_public(c) for c in clocks],
+            "hazards_recorded": [h.model_dump() for h in hazards],
+        }
     )
 
 
@@ -288,7 +295,8 @@ class AwaabService:
         if case is None:
             raise NotFound(f"No Awaab's Law case {case_id}")
         clocks = await repository.clocks_of(session, [case.id])
-        return to_public(case, clocks[case.id])
+        hazards = await repository.hazards_recorded_on(session, [case.id])
+        return to_public(case, clocks[case.id], hazards[case.id])
 
     async def page(
         self,
@@ -302,8 +310,11 @@ class AwaabService:
             session, uprn=uprn, status=status, after=page.after_as(uuid.UUID), limit=page.fetch
         )
         clocks = await repository.clocks_of(session, [c.id for c in cases])
+        hazards = await repository.hazards_recorded_on(session, [c.id for c in cases])
         return Page.from_rows(
-            [to_public(c, clocks[c.id]) for c in cases], page.limit, cursor_of=lambda c: (c.id,)
+            [to_public(c, clocks[c.id], hazards[c.id]) for c in cases],
+            page.limit,
+            cursor_of=lambda c: (c.id,),
         )
 
     async def _running(
@@ -456,7 +467,8 @@ class AwaabService:
         if all(c.stopped_at is not None for c in clocks):
             case.status = AwaabCaseStatus.CLOSED
             await session.flush()
-        return to_public(case, clocks)
+        hazards = (await repository.hazards_recorded_on(session, [case.id]))[case.id]
+        return to_public(case, clocks, hazards)
 
     async def revise_summary(
         self,
