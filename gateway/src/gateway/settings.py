@@ -9,6 +9,7 @@ development secret and the development internal key (docs/adr/0006-internal-toke
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from typing import Annotated, Literal, cast
@@ -35,7 +36,8 @@ MIN_HMAC_SECRET_BYTES = 32
 """RFC 7518 section 3.2: an HS256 key is at least as long as the hash output (256 bits)."""
 
 CORS_ORIGIN = re.compile(
-    r"(?P<scheme>https?)://([a-z0-9._-]+|\[[0-9a-f:.]+\])(:(?P<port>[1-9][0-9]{0,4}))?"
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9._-]+|\[(?P<ipv6>[0-9a-f:.]+)\])"
+    r"(:(?P<port>[1-9][0-9]{0,4}))?"
 )
 """An origin as a browser sends it in `Origin` (RFC 6454: scheme, host and port, lower
 case, nothing after): CORS compares the configured origins with it as strings, so
@@ -43,15 +45,58 @@ case, nothing after): CORS compares the configured origins with it as strings, s
 front-end call would fail in the browser with nothing in the gateway to say why. A host
 may hold an underscore (browsers send `http://contact_ui:5173`, a compose service name,
 as it is); a port is 1 to 65535 without leading zeros and never the scheme's default,
-which a browser leaves out (`https://contact.hearth.example:443` matches nothing)."""
+which a browser leaves out (`https://contact.hearth.example:443` matches nothing). An IP
+address is written as the browser writes it (the WHATWG URL standard's serialisation):
+`http://[::1]:3000`, not `http://[0:0:0:0:0:0:0:1]:3000` nor `[::ffff:127.0.0.1]`
+(sent as `[::ffff:7f00:1]`); `http://127.0.0.1:3000`, not `127.000.000.001` or `127.1`."""
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _ipv6_as_a_browser_writes_it(address: ipaddress.IPv6Address) -> str:
+    """The WHATWG URL standard's IPv6 serialisation: eight pieces in lower-case hex
+    without leading zeros, the first longest run of two or more zero pieces written
+    `::`, and never the dotted IPv4 form (Python's own str() writes `::ffff:1.2.3.4`
+    for a mapped address from 3.13)."""
+    pieces = [int.from_bytes(address.packed[i : i + 2], "big") for i in range(0, 16, 2)]
+    start, length, at = -1, 0, 0
+    while at < 8:
+        end = at
+        while end < 8 and pieces[end] == 0:
+            end += 1
+        if end - at > length:
+            start, length = at, end - at
+        at = max(end, at + 1)
+    written = [f"{piece:x}" for piece in pieces]
+    if length < 2:
+        return ":".join(written)
+    return ":".join(written[:start]) + "::" + ":".join(written[start + length :])
+
+
+def _host_as_a_browser_writes_it(matched: re.Match[str]) -> bool:
+    """Whether an IP address host is written as a browser writes it: a browser reads a
+    host whose last label is a number as an IPv4 address and sends it dotted, without
+    leading zeros; an IPv6 address as _ipv6_as_a_browser_writes_it does. Such a host
+    written otherwise would match no request."""
+    if (ipv6 := matched["ipv6"]) is not None:
+        try:
+            return _ipv6_as_a_browser_writes_it(ipaddress.IPv6Address(ipv6)) == ipv6
+        except ValueError:
+            return False
+    host = matched["host"]
+    last = host.removesuffix(".").rpartition(".")[2]
+    if not (last.isdigit() or last.startswith("0x")):
+        return True  # a name, sent as it is
+    try:
+        return str(ipaddress.IPv4Address(host)) == host
+    except ValueError:
+        return False
 
 
 def is_browser_origin(origin: str) -> bool:
     """Whether `origin` is written as a browser's `Origin` header writes it (CORS_ORIGIN)."""
     matched = CORS_ORIGIN.fullmatch(origin)
-    if matched is None:
+    if matched is None or not _host_as_a_browser_writes_it(matched):
         return False
     port = matched["port"]
     return port is None or DEFAULT_PORTS[matched["scheme"]] != int(port) <= 65535
@@ -235,7 +280,8 @@ class GatewaySettings(BaseSettings):
                 raise ValueError(
                     f'cors_origins: "{origin}" is not an origin a browser sends '
                     '(scheme://host[:port] in lower case, no default port, path or trailing "/", '
-                    'e.g. "https://contact.hearth.example"): it would match no request'
+                    'an IP address as a browser writes it, "http://[::1]:3000"; e.g. '
+                    '"https://contact.hearth.example"): it would match no request'
                 )
         for route in self.upload_routes:
             method, _, path = route.strip().partition(" ")
