@@ -110,8 +110,7 @@ class RateLimiter:
 
     def _refilled(self, client: Hashable, now: float | None) -> tuple[_Bucket, float]:
         now = time.monotonic() if now is None else now
-        key = override_key(client)
-        rate = self.overrides.get(key, self.rate) if key is not None else self.rate
+        rate = self._rate_of(client)
         bucket = self._buckets.get(client)
         if bucket is None:
             if len(self._buckets) >= MAX_CLIENTS:
@@ -120,6 +119,12 @@ class RateLimiter:
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
         bucket.at = now
         return bucket, rate
+
+    def _rate_of(self, client: Hashable) -> float:
+        """The client's requests a second: its override's (override_key), else the
+        configured rate."""
+        key = override_key(client)
+        return self.overrides.get(key, self.rate) if key is not None else self.rate
 
     @staticmethod
     def _refusal(bucket: _Bucket, rate: float) -> TooManyRequests:
@@ -130,10 +135,13 @@ class RateLimiter:
         )
 
     def _forget_idle(self, now: float) -> None:
+        """Forget the buckets that have refilled, each at its own client's rate: at the
+        configured rate a client held to a lower override looked full long before it
+        was, and forgotten came back with a whole burst."""
         idle = [
             client
             for client, bucket in self._buckets.items()
-            if bucket.tokens + (now - bucket.at) * self.rate >= self.burst
+            if bucket.tokens + (now - bucket.at) * self._rate_of(client) >= self.burst
         ]
         for client in idle:
             del self._buckets[client]
