@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -275,6 +275,56 @@ async def test_an_arrangement_too_long_or_unaffordable_is_refused_and_a_missed_i
     changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
     assert [(e["stage"], e["reason"]) for e in changed] == [
         ("letter_1", "arrears_at_least_1000_pence")
+    ]
+
+
+async def test_a_broken_arrangement_serves_the_notice_no_sooner_than_a_week_after_letter_2(
+    income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
+) -> None:
+    """The review's case, through the job: letter 2 sent, an arrangement made the next
+    day and broken (its first instalment not paid in the 3 days' grace), the notice
+    waits until letter 2 went a week earlier, then goes for the break (ADR 0201; was:
+    the notice at the break's look, 6 days after letter 2)."""
+    tenancy = await start_tenancy(start_date="2026-01-05")
+    account = tenancy["rent_account_id"]
+    for n in range(6):
+        await charge(income_database, date(2026, 1, 5) + timedelta(weeks=n))
+    # Noon UTC is on the same London day all year, so the days between are exact.
+    now = datetime.combine(datetime.now(UTC).date(), time(12), UTC)
+    async with income_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(ArrearsCase)
+            .where(ArrearsCase.account_id == uuid.UUID(account))
+            .values(
+                stage="letter_2",
+                letter_1_at=now - timedelta(days=30),
+                letter_2_at=now - timedelta(days=1),
+            )
+        )
+    made = await income.post(
+        f"/v1/rent-accounts/{account}/arrangements",
+        json={
+            "income_and_expenditure": {
+                "weekly_income_pence": 30_000,
+                "weekly_expenditure_pence": 28_000,
+            },
+            "instalment_pence": 2_000,
+            "frequency": "weekly",
+            "first_instalment_on": london_day(now).isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    await make_due(income_database, account)
+    await run_ladder(income_database, now + timedelta(days=5))  # 6 days after letter 2
+    assert len(await events(income_database, tenancy["uprn"], "arrangement-broken")) == 1
+    assert await events(income_database, tenancy["uprn"], "arrears-stage-changed") == []
+    case = (await income.get(f"/v1/rent-accounts/{account}/arrears-case")).json()
+    assert case["stage"] == "letter_2"
+    await make_due(income_database, account)
+    await run_ladder(income_database, now + timedelta(days=6))  # 7 days after letter 2
+    changed = await events(income_database, tenancy["uprn"], "arrears-stage-changed")
+    assert [(e["stage"], e["reason"]) for e in changed] == [
+        ("notice_of_seeking_possession", "arrangement_broken_resumed_at_next_step")
     ]
 
 

@@ -248,7 +248,7 @@ def test_a_kept_arrangement_holds_recovery_and_a_broken_one_resumes_at_the_next_
     assert next_step(case, situation(5_000, arrangement_kept=True), LADDER) == Stay(
         "arrangement_kept"
     )
-    broken = CaseState(S.LETTER_1, letter_1_at=days_ago(3), resume_at_next_step=True)
+    broken = CaseState(S.LETTER_1, letter_1_at=days_ago(14), resume_at_next_step=True)
     assert next_step(broken, situation(5_000), LADDER) == Move(
         S.LETTER_2, "arrangement_broken_resumed_at_next_step"
     )
@@ -288,8 +288,8 @@ RESUMED = "arrangement_broken_resumed_at_next_step"
 
 
 def test_a_broken_arrangement_does_not_serve_a_notice_below_4_weeks_of_rent() -> None:
-    # Letter 2 yesterday, 1 week of rent owed: the notice needs 4 weeks, whatever the timing.
-    case = CaseState(S.LETTER_2, letter_2_at=days_ago(1), resume_at_next_step=True)
+    # Letter 2 a week ago, 1 week of rent owed: the notice needs 4 weeks, whatever the timing.
+    case = CaseState(S.LETTER_2, letter_2_at=days_ago(7), resume_at_next_step=True)
     assert next_step(case, situation(WEEKLY), LADDER) == Stay("notice_not_yet_due")
     assert next_step(case, situation(4 * WEEKLY - 1), LADDER) == Stay("notice_not_yet_due")
     assert next_step(case, situation(4 * WEEKLY), LADDER) == Move(
@@ -524,3 +524,98 @@ def test_a_broken_arrangement_never_takes_a_lower_step_than_the_ladder_without_i
     if isinstance(ordinary, Move):
         assert isinstance(resumed, Move)
         assert LADDER_STEPS.index(resumed.stage) >= LADDER_STEPS.index(ordinary.stage)
+
+
+@pytest.mark.parametrize(("days", "moves"), [(1, False), (13, False), (14, True), (120, True)])
+def test_a_broken_arrangement_sends_letter_2_no_sooner_than_14_days_after_letter_1(
+    days: int, moves: bool
+) -> None:
+    """A break waives letter 2's 3 months (the arrangement held the ladder), not its 14
+    days: letter 1 sent, an arrangement made and broken days later, letter 2 waits the
+    14 days DOMAIN.md gives after letter 1 (ADR 0201; was: letter 2 at once)."""
+    case = CaseState(S.LETTER_1, letter_1_at=days_ago(days), resume_at_next_step=True)
+    decision = next_step(case, situation(5_000), LADDER)
+    assert decision == (Move(S.LETTER_2, RESUMED) if moves else Stay("letter_2_not_yet_due"))
+
+
+@pytest.mark.parametrize(("days", "moves"), [(4, False), (6, False), (7, True), (120, True)])
+def test_a_broken_arrangement_serves_the_notice_no_sooner_than_a_week_after_letter_2(
+    days: int, moves: bool
+) -> None:
+    """The review's case: letter 2 sent, an arrangement made the next day and broken
+    three days later, the notice waits until letter 2 went a week earlier (ADR 0201;
+    was: the notice at once, 4 days after letter 2). Past its 3 months, at once."""
+    case = CaseState(
+        S.LETTER_2,
+        letter_1_at=days_ago(days + 14),
+        letter_2_at=days_ago(days),
+        resume_at_next_step=True,
+    )
+    decision = next_step(case, situation(4 * WEEKLY), LADDER)
+    expected = Move(S.NOTICE_OF_SEEKING_POSSESSION, RESUMED)
+    assert decision == (expected if moves else Stay("notice_not_yet_due"))
+
+
+def test_a_broken_arrangement_still_waits_for_a_vulnerability_review_after_the_gap() -> None:
+    """The gap passed, the other conditions apply as before: a vulnerability recorded
+    and not reviewed pauses the resumed step."""
+    case = CaseState(S.LETTER_2, letter_2_at=days_ago(7), resume_at_next_step=True)
+    decision = next_step(case, situation(4 * WEEKLY, vulnerability_unreviewed=True), LADDER)
+    assert decision == PausedForReview(
+        S.NOTICE_OF_SEEKING_POSSESSION, "vulnerability_recorded_paused_for_review"
+    )
+
+
+MINIMUM_GAP_BEFORE = {
+    S.LETTER_2: ("letter_1_at", LADDER.letter_2_after_days),
+    S.NOTICE_OF_SEEKING_POSSESSION: ("letter_2_at", LADDER.nosp_after_days),
+    S.COURT_APPLICATION: ("court_warning_at", LADDER.court_application_after_days),
+}
+"""DOMAIN.md's least time between a step and the one before it: letter 2 14 days after
+letter 1, the notice a week after letter 2, the court application 2 weeks after the
+warning."""
+
+
+DAYS = st.integers(0, 30) | st.integers(31, 400)
+"""Days since a step: as often within a month (where the minimum gaps lie) as later."""
+ARREARS = st.sampled_from([499, 500, 999, 1_000, 4 * WEEKLY - 1, 4 * WEEKLY, 10 * WEEKLY]) | (
+    st.integers(0, 10**6)
+)
+"""Arrears: often at a threshold's edge (letters at 1,000 pence, the notice and court at 4
+weeks of rent), else anything."""
+
+
+@given(
+    arrears=ARREARS,
+    stage=st.sampled_from([S.LETTER_1, S.LETTER_2, S.COURT_WARNING]),
+    letter_1_days=DAYS,
+    letter_2_days=DAYS,
+    notice_days=st.none() | DAYS,
+    warning_days=DAYS,
+)
+def test_a_broken_arrangement_never_takes_a_step_before_its_minimum_gap(
+    arrears: int,
+    stage: S,
+    letter_1_days: int,
+    letter_2_days: int,
+    notice_days: int | None,
+    warning_days: int,
+) -> None:
+    """For any arrears and dates, a broken arrangement's move to letter 2, the notice or
+    the court application comes no sooner after the step before than DOMAIN.md allows
+    (ADR 0201; failed before: the step at once). The stages these are next from: the
+    other steps have no minimum gap, and a resumed move is always to the next step."""
+    case = CaseState(
+        stage,
+        letter_1_at=days_ago(letter_1_days),
+        letter_2_at=days_ago(letter_2_days),
+        nosp_served_at=None if notice_days is None else days_ago(notice_days),
+        court_warning_at=days_ago(warning_days),
+        resume_at_next_step=True,
+        protocol=MET,
+    )
+    decision = next_step(case, situation(arrears), LADDER)
+    gap = MINIMUM_GAP_BEFORE.get(decision.stage) if isinstance(decision, Move) else None
+    if isinstance(decision, Move) and decision.reason == RESUMED and gap is not None:
+        marker, days = gap
+        assert NOW - getattr(case, marker) >= timedelta(days=days)

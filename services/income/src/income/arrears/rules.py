@@ -447,11 +447,34 @@ def threshold_of(stage: ArrearsStage, ladder: ArrearsLadder, weekly_gross_rent_p
     return nosp_threshold(ladder, weekly_gross_rent_pence)
 
 
+def _minimum_gap_waited(
+    target: ArrearsStage, case: CaseState, now: datetime, ladder: ArrearsLadder
+) -> bool:
+    """Whether DOMAIN.md's least time since the step before has passed for `target`:
+    letter 2 at least 14 days after letter 1, the notice at least 1 week after letter
+    2, the court application at least 2 weeks after the warning (ADR 0201). A broken
+    arrangement waives a step's upper window (the arrangement held the ladder), never
+    its minimum: the tenant still gets the time between the letters DOMAIN.md gives.
+    The other steps have no minimum gap in DOMAIN.md (the court warning's 28 days
+    after the notice is the landlord's setting, which a break brings forward)."""
+    if target is ArrearsStage.LETTER_2:
+        since, gap = days_since(case.letter_1_at, now), ladder.letter_2_after_days
+    elif target is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
+        since, gap = days_since(case.letter_2_at, now), ladder.nosp_after_days
+    elif target is ArrearsStage.COURT_APPLICATION:
+        since, gap = days_since(case.court_warning_at, now), ladder.court_application_after_days
+    else:
+        return True
+    return since is not None and since >= gap
+
+
 def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | None:
-    """A broken arrangement makes the next step due now, for its timing only: the step
-    still needs its arrears threshold, a court step needs a live notice, and the court
-    application still waits its 2 weeks after the warning. None when the next step is
-    not yet allowed (the ordinary ladder then decides, an expired notice included)."""
+    """A broken arrangement makes the next step due now, as far as its upper window
+    goes: the step still needs its arrears threshold and its minimum gap from the step
+    before (letter 2 14 days after letter 1, the notice 1 week after letter 2, the
+    court application 2 weeks after the warning: ADR 0201), and a court step needs a
+    live notice. None when the next step is not yet allowed (the ordinary ladder then
+    decides, an expired notice included, and the break waits for the gap to pass)."""
     target = successor(case.stage)
     if s.arrears_pence < threshold_of(target, ladder, s.weekly_gross_rent_pence):
         return None
@@ -459,10 +482,8 @@ def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move 
         return None  # no letter 1 while a notice is in place: the notice goes on
     if target in COURT_STEPS and not nosp_live(case, s.now, ladder):
         return None
-    if target is ArrearsStage.COURT_APPLICATION:
-        since = days_since(case.court_warning_at, s.now)
-        if since is None or since < ladder.court_application_after_days:
-            return None
+    if not _minimum_gap_waited(target, case, s.now, ladder):
+        return None
     return Move(target, "arrangement_broken_resumed_at_next_step")
 
 
