@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hearth_kit.logs import get_logger
 from repairs.metrics import WEBHOOK_ATTEMPTS
 from repairs.models import WebhookDelivery
+from repairs.orders import repository as work_orders
 from repairs.settings import RepairsSettings
 from repairs.webhooks import repository
 from repairs.webhooks.rules import (
@@ -64,6 +65,39 @@ def queue(
             created_at=now,
         ),
     )
+
+
+WORK_ORDER_MESSAGES = frozenset({"raise-repair", "cancel-repair"})
+"""The messages whose body is the work order as its contractor reads it, `follow_on_of`
+with it (docs/adr/0191)."""
+
+
+async def without_anothers_work_order(session: AsyncSession, delivery: WebhookDelivery) -> str:
+    """The delivery's body with `follow_on_of` null when it names another contractor's
+    work order (docs/adr/0191), kept so (the stored body is what was sent). Messages are
+    stored when queued, so a raise-repair or cancel-repair queued by a release before
+    0191 and not yet taken (the contractor's endpoint down, a back-off) still named the
+    other firm's work order. One lookup by primary key, only for a message naming one;
+    a message queued since names none of another's, and passes unchanged."""
+    if delivery.event_type not in WORK_ORDER_MESSAGES:
+        return delivery.body
+    message = json.loads(delivery.body)
+    sent_for = message.get("sent_for") or {}
+    named = sent_for.get("follow_on_of")
+    if named is None:
+        return delivery.body
+    follow_on_of = uuid.UUID(str(named))
+    theirs = await work_orders.contractors_of(session, {follow_on_of})
+    if theirs.get(follow_on_of) == delivery.contractor_id:
+        return delivery.body
+    sent_for["follow_on_of"] = None
+    delivery.body = json.dumps(message, separators=(",", ":"), sort_keys=True)
+    log.info(
+        "webhook message sent without another contractor's work order",
+        contractor_id=delivery.contractor_id,
+        event_id=str(delivery.event_id),
+    )
+    return delivery.body
 
 
 def _wall_clock() -> datetime:
@@ -117,7 +151,7 @@ class WebhookSender:
                     max_seconds=self.settings.webhook_retry.max_seconds,
                 )
                 continue
-            content = delivery.body.encode()
+            content = (await without_anothers_work_order(session, delivery)).encode()
             headers = {
                 "Content-Type": "application/json",
                 EVENT_ID_HEADER: str(delivery.event_id),
