@@ -8,6 +8,7 @@ keeps the body so; a follow-on of the contractor's own work keeps its link."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,7 +64,9 @@ async def queued_as_before_0191(db: Database, work_order_id: str, follow_on_of: 
     async with db.sessionmaker() as session, session.begin():
         deliveries = (
             await session.scalars(
-                select(WebhookDelivery).where(col(WebhookDelivery.work_order_id) == work_order_id)
+                select(WebhookDelivery).where(
+                    col(WebhookDelivery.work_order_id) == uuid.UUID(work_order_id)
+                )
             )
         ).all()
         assert {d.event_type for d in deliveries} == {"raise-repair", "cancel-repair"}
@@ -99,7 +102,9 @@ async def sent(
         stored = {
             d.event_type: json.loads(d.body)["sent_for"]["follow_on_of"]
             for d in await session.scalars(
-                select(WebhookDelivery).where(col(WebhookDelivery.work_order_id) == work_order_id)
+                select(WebhookDelivery).where(
+                    col(WebhookDelivery.work_order_id) == uuid.UUID(work_order_id)
+                )
             )
         }
     assert stored == took

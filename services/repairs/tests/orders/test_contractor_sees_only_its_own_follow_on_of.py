@@ -9,6 +9,7 @@ work shows it everywhere."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,7 +81,7 @@ async def raise_repair_sent(db: Database, work_order_id: str) -> dict[str, Any]:
     async with db.sessionmaker() as session:
         body = await session.scalar(
             select(WebhookDelivery.body).where(
-                col(WebhookDelivery.work_order_id) == work_order_id,
+                col(WebhookDelivery.work_order_id) == uuid.UUID(work_order_id),
                 col(WebhookDelivery.event_type) == "raise-repair",
             )
         )
