@@ -396,7 +396,8 @@ class HazardFoundAtCheck(
     """A hazard (damp and mould above all) the engineer saw at a safety check, recorded
     with its record: repairs opens an Awaab's Law case for an emergency hazard or
     significant damp and mould, its clock from when the engineer saw it
-    (`identified_at`: the check's day, never the upload). Codes only: the room and the
+    (`identified_at`: the check's day, never the upload), or records significant damp
+    and mould on the home's open damp case (ADR 0193). Codes only: the room and the
     engineer's description stay with the record in compliance."""
 
     hazard_id: uuid.UUID
