@@ -25,6 +25,7 @@ from gateway.settings import GatewaySettings
         "http://127.000.000.001:3000",  # sent as http://127.0.0.1:3000
         "http://127.1:3000",
         "http://10.0.0.1.:3000",
+        "http://intranet.0x7f:3000",  # ends in a number but is no IPv4 address: no browser opens it
     ],
 )
 def test_an_ip_origin_written_otherwise_than_a_browser_writes_it_is_refused(origin: str) -> None:
@@ -43,6 +44,8 @@ def test_an_ip_origin_written_otherwise_than_a_browser_writes_it_is_refused(orig
         "http://[1:0:0:1::1]",
         "http://127.0.0.1:3000",
         "http://localhost:3000",
+        "http://build.0xfeed-ui:3000",  # a last label that is no number: a name
+        "http://a1.example:3000",
         "https://contact.hearth.example",
     ],
 )

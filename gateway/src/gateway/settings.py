@@ -85,8 +85,8 @@ def _host_as_a_browser_writes_it(matched: re.Match[str]) -> bool:
             return False
     host = matched["host"]
     last = host.removesuffix(".").rpartition(".")[2]
-    if not (last.isdigit() or last.startswith("0x")):
-        return True  # a name, sent as it is
+    if not re.fullmatch(r"[0-9]+|0x[0-9a-f]*", last):
+        return True  # a name, sent as it is (the standard's "ends in a number" is false)
     try:
         return str(ipaddress.IPv4Address(host)) == host
     except ValueError:
