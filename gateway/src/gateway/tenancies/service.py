@@ -74,8 +74,11 @@ class TenancyOverviewService:
             )
         except BaseException:
             # The request was cancelled (the client went, the gateway is stopping) or
-            # failed: the residents call goes with it, never left running on its own.
+            # failed: the residents call goes with it, never left running on its own,
+            # and has finished going when the overview has (awaited here, so a gateway
+            # stopping closes no connection under a call still unwinding).
             residents_call.cancel()
+            await asyncio.wait([residents_call])
             raise
         if tenancy.not_found:
             residents_call.cancel()
