@@ -334,7 +334,9 @@ def build_handlers(
         with, its clock running from when the landlord first became aware of it. It is
         recorded on that case (awaab_case_hazard, keyed by the hazard, so the event
         replayed finds it) and opens none: a second case would run a second set of clocks
-        for one hazard and count its breaches twice. An emergency hazard still opens its
+        for one hazard and count its breaches twice. Not a case whose investigation
+        found none (open only for its written summary): damp seen then is a hazard found,
+        which would have no clock there, and opens its own. An emergency hazard still opens its
         own case: its 24-hour make-safe clock is a duty the open investigation does not
         carry."""
         hazard = envelope.data
@@ -351,7 +353,9 @@ def build_handlers(
             # The home held until commit, as a damp repair reported holds it: a report
             # and a hazard at once take turns, and the second finds the first's case.
             open_already = await awaab_cases.open_damp_case_at(session, hazard.uprn)
-            if open_already is not None:
+            if open_already is not None and not await awaab_cases.investigation_found_none(
+                session, open_already.id
+            ):
                 awaab_cases.add(
                     session,
                     AwaabCaseHazard(

@@ -166,3 +166,57 @@ async def test_after_the_case_closed_a_new_hazard_opens_a_case_and_a_recorded_on
     assert len(cases) == 2
     [fresh] = [c for c in cases.values() if c["id"] != opened["id"]]
     assert (fresh["source"], fresh["hazard_id"]) == ("safety_check", str(new.hazard_id))
+
+
+@pytest.mark.parametrize(("seen", "source"), SEEN)
+async def test_damp_seen_after_the_investigation_found_none_opens_a_case(
+    staff: httpx.AsyncClient, repairs_database: Database, seen: Any, source: str
+) -> None:
+    """The investigation found no hazard, and the case is open only for its written
+    summary (no safety-work clock): damp an officer or an engineer then sees is a hazard
+    found, a new awareness. Recorded on that case it would have no clock at all."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    stopped = await staff.post(
+        f"/v1/awaab-cases/{opened['id']}/clocks/investigate/stop",
+        json={
+            "at": datetime.now(UTC).isoformat(),
+            "evidence": ["survey/1.pdf"],
+            "hazard_found": False,
+        },
+        auth=manager(),
+    )
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "open"  # the written summary still owed
+
+    hazard = seen(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(hours=1))
+    await handled(repairs_database, hazard)
+
+    cases = {c["id"]: c for c in await cases_at(staff, uprn)}
+    assert len(cases) == 2
+    assert cases[opened["id"]]["hazards_recorded"] == []
+    [own] = [c for c in cases.values() if c["id"] != opened["id"]]
+    assert (own["source"], own["hazard_id"]) == (source, str(hazard.hazard_id))
+    assert [c["milestone"] for c in own["clocks"]] == ["investigate"]
+
+
+async def test_damp_seen_after_the_investigation_found_the_hazard_is_recorded_on_it(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Found: the safety work's clocks run on the case, the damp is being dealt with."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    stopped = await staff.post(
+        f"/v1/awaab-cases/{opened['id']}/clocks/investigate/stop",
+        json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/1.pdf"]},
+        auth=manager(),
+    )
+    assert stopped.status_code == 200, stopped.text
+
+    hazard = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC))
+    await handled(repairs_database, hazard)
+
+    [case] = await cases_at(staff, uprn)
+    assert [h["hazard_id"] for h in case["hazards_recorded"]] == [str(hazard.hazard_id)]

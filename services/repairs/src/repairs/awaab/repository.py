@@ -89,6 +89,17 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
     return (await session.execute(query)).scalars().first()
 
 
+async def investigation_found_none(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    """The case's investigation is done and found no hazard: stopped with no safety-work
+    clock started after it (rules.clocks_after_investigation). Such a case stays open
+    only for its written summary; damp an officer or an engineer then sees is a hazard
+    found, a new awareness, and opens a case of its own (docs/adr/0193)."""
+    query = select(AwaabClock.milestone, AwaabClock.stopped_at).where(AwaabClock.case_id == case_id)
+    clocks = {m: stopped for m, stopped in (await session.execute(query)).all()}
+    investigated = clocks.get(AwaabMilestone.INVESTIGATE) is not None
+    return investigated and AwaabMilestone.BEGIN_SAFETY_WORK not in clocks
+
+
 async def get(
     session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
 ) -> AwaabCase | None:
