@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from hearth_contracts.events.income import TenancyType
 from hearth_kit.logs import get_logger
 from hearth_kit.settings import InsecureConfiguration, ServiceSettings
 
@@ -42,6 +43,30 @@ class LandlordKind(StrEnum):
 
     COUNCIL = "council"
     HOUSING_ASSOCIATION = "housing_association"
+
+
+NOTICE_PERIOD_FLOOR_DAYS: dict[TenancyType, int] = {
+    TenancyType.SECURE: 28,
+    TenancyType.INTRODUCTORY: 28,
+    TenancyType.ASSURED: 14,
+    TenancyType.STARTER: 14,
+    TenancyType.FIXED_TERM: 14,
+}
+"""The least time the law allows between serving a notice and the date it names after
+which possession proceedings may begin, by tenancy type (ADR 0202): a secure tenancy's
+notice (Housing Act 1985 s.83(5): no earlier than a notice to quit, 4 weeks) and an
+introductory tenancy's notice of proceedings (Housing Act 1996 s.128(4), the same) 28
+days; an assured (or starter, or a fixed-term association) tenancy's notice on the rent
+arrears grounds 2 weeks (Housing Act 1988 s.8; the Renters' Rights Act 2025 lengthens it
+to 4 weeks). A council's fixed-term tenancy is a flexible secure one: 28 days,
+checked with the landlord's kind (`IncomeSettings`). A setting below its floor is refused
+at start-up: a court application sooner is struck out."""
+
+NOTICE_PERIOD_DEFAULT_DAYS = 28
+"""Every tenancy type's notice period by default: the longest floor, and the assured
+one since the Renters' Rights Act 2025, so no landlord's court application goes before
+its notice allows whatever its kind; a landlord whose legal advice allows shorter sets
+it, never below the floor."""
 
 
 class ArrearsLadder(BaseModel):
@@ -79,6 +104,15 @@ class ArrearsLadder(BaseModel):
     court_application_after_days: int = Field(
         default=14, ge=0, description="Court application at least 2 weeks after the warning"
     )
+    notice_period_days: dict[TenancyType, int] = Field(
+        default_factory=lambda: dict.fromkeys(TenancyType, NOTICE_PERIOD_DEFAULT_DAYS),
+        description="By tenancy type, the days between serving the notice of seeking "
+        "possession and the date it names after which proceedings may begin: the court "
+        "application goes no sooner than the day after (ADR 0202). 28 for every type by "
+        "default; a type left out keeps 28; below the law's least (28 for secure and "
+        "introductory, and a council's fixed-term; 14 for assured, starter and an "
+        "association's fixed-term) is refused at start-up",
+    )
     new_tenancy_watch_weeks: int = Field(
         default=6, ge=0, description="A new tenancy's first weeks: personal contact, not letters"
     )
@@ -106,6 +140,28 @@ class ArrearsLadder(BaseModel):
                 if old in data:
                     raise ValueError(f"{old} is now {new} (calendar months, DOMAIN.md)")
         return data
+
+    @field_validator("notice_period_days")
+    @classmethod
+    def _notice_periods_the_law_allows(
+        cls, periods: dict[TenancyType, int]
+    ) -> dict[TenancyType, int]:
+        """Every type named (those left out keep the default), none below its floor: a
+        court application before the notice's date would be struck out (ADR 0202)."""
+        for tenancy_type, days in periods.items():
+            floor = NOTICE_PERIOD_FLOOR_DAYS[tenancy_type]
+            if days < floor:
+                raise ValueError(
+                    f"notice_period_days.{tenancy_type} is at least {floor} days (the law's "
+                    f"least notice for a {tenancy_type} tenancy, ADR 0202)"
+                )
+        return {t: periods.get(t, NOTICE_PERIOD_DEFAULT_DAYS) for t in TenancyType}
+
+    def notice_period_of(self, tenancy_type: TenancyType | None) -> int:
+        """The notice period for `tenancy_type`; the longest configured when not known."""
+        if tenancy_type is None:
+            return max(self.notice_period_days.values())
+        return self.notice_period_days[tenancy_type]
 
 
 class IncomeSettings(ServiceSettings):
@@ -174,6 +230,19 @@ class IncomeSettings(ServiceSettings):
     write_off_limits: dict[str, int] = Field(
         default_factory=dict, description="Approvers' own limits by staff id (subject)"
     )
+
+    @model_validator(mode="after")
+    def _flexible_tenancy_notice(self) -> IncomeSettings:
+        """A council's fixed-term tenancy is a flexible secure tenancy: its notice is a
+        secure tenancy's, 28 days at least (Housing Act 1985 s.83, ADR 0202)."""
+        floor = NOTICE_PERIOD_FLOOR_DAYS[TenancyType.SECURE]
+        days = self.ladder.notice_period_days[TenancyType.FIXED_TERM]
+        if self.landlord_kind is LandlordKind.COUNCIL and days < floor:
+            raise ValueError(
+                f"ladder.notice_period_days.fixed_term is at least {floor} days for a "
+                "council (a flexible tenancy is secure, ADR 0202)"
+            )
+        return self
 
     @field_validator("rent_free_weeks")
     @classmethod

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from hearth_contracts.events.income import ArrearsStage, InstalmentFrequency
+from hearth_contracts.events.income import ArrearsStage, InstalmentFrequency, TenancyType
 from hearth_kit.working_days import london_day
 from income.arrangements import rules as arrangement_rules
 from income.models import CourtOutcome
@@ -102,6 +102,9 @@ class Situation:
     rent_charged_back_on: date | None = None
     """The day the tenancy was recorded, when rent weeks were charged back then (its
     start was in the past, ADR 0112); None otherwise."""
+    tenancy_type: TenancyType | None = None
+    """The tenancy's type, which decides its notice period (ADR 0202); None: not known,
+    the longest configured period applies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +450,30 @@ def threshold_of(stage: ArrearsStage, ladder: ArrearsLadder, weekly_gross_rent_p
     return nosp_threshold(ladder, weekly_gross_rent_pence)
 
 
+def earliest_proceedings_on(
+    served_at: datetime, ladder: ArrearsLadder, tenancy_type: TenancyType | None
+) -> date:
+    """The first London day possession proceedings may begin on a notice served at
+    `served_at` (ADR 0202): the notice names a date at least the tenancy type's notice
+    period after service (Housing Act 1985 s.83 for a secure tenancy, 28 days; Housing Act
+    1988 s.8 for an assured one), and proceedings may begin only after that date, so the
+    day after it. An application sooner is invalid and would be struck out."""
+    return london_day(served_at) + timedelta(days=ladder.notice_period_of(tenancy_type) + 1)
+
+
+def notice_period_ended(case: CaseState, s: Situation, ladder: ArrearsLadder) -> bool:
+    """Whether the case's notice allows possession proceedings on London day `s.now`."""
+    served_at = case.nosp_served_at
+    return served_at is not None and london_day(s.now) >= earliest_proceedings_on(
+        served_at, ladder, s.tenancy_type
+    )
+
+
+NOTICE_PERIOD_NOT_ENDED = "court_application_waits_for_the_notice_period"
+"""Why a case at the court warning stays there when the warning's 14 days have passed:
+the notice does not yet allow proceedings (ADR 0202)."""
+
+
 def _minimum_gap_waited(
     target: ArrearsStage, case: CaseState, now: datetime, ladder: ArrearsLadder
 ) -> bool:
@@ -484,6 +511,8 @@ def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move 
         return None
     if not _minimum_gap_waited(target, case, s.now, ladder):
         return None
+    if target is ArrearsStage.COURT_APPLICATION and not notice_period_ended(case, s, ladder):
+        return None  # never before the notice allows proceedings (ADR 0202)
     return Move(target, "arrangement_broken_resumed_at_next_step")
 
 
@@ -591,6 +620,8 @@ def _step_of_the_ladder(case: CaseState, s: Situation, ladder: ArrearsLadder) ->
         return _court_warning_due(case, s, ladder, "court_warning_not_yet_due")
     since = days_since(case.court_warning_at, now)
     if since is not None and since >= ladder.court_application_after_days and arrears >= nosp_at:
+        if not notice_period_ended(case, s, ladder):
+            return Stay(NOTICE_PERIOD_NOT_ENDED)
         return Move(
             ArrearsStage.COURT_APPLICATION,
             f"{ladder.court_application_after_days}_days_after_court_warning_notice_live",

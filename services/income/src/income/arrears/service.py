@@ -262,6 +262,7 @@ class ArrearsService:
                 weekly_gross_rent_pence=weekly_rent + weekly_service,
                 now=now,
                 tenancy_started_on=tenancy.start_date,
+                tenancy_type=tenancy.tenancy_type,
                 arrangement_kept=kept,
                 vulnerability_unreviewed=unreviewed,
                 # A tenancy loaded with its balance brought forward (ADR 0132) was
