@@ -81,10 +81,19 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
     home held until the transaction ends: two damp repairs reported at once at one home
     take turns, and the second finds the first's case (ix_awaab_case_uprn)."""
     await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
-    query = select(AwaabCase).where(
-        AwaabCase.uprn == uprn,
-        AwaabCase.status == AwaabCaseStatus.OPEN,
-        AwaabCase.severity == HazardSeverity.SIGNIFICANT,
+    # Locked, and so read after a stop that holds it (AwaabService._running) commits: a
+    # stop closing the case at that moment does not commit under a repair, complaint or
+    # hazard just taken by it, which would then have no clock (docs/adr/0193). Lock
+    # order: the home, then the case, as every taker; a stop holds the case only.
+    query = (
+        select(AwaabCase)
+        .where(
+            AwaabCase.uprn == uprn,
+            AwaabCase.status == AwaabCaseStatus.OPEN,
+            AwaabCase.severity == HazardSeverity.SIGNIFICANT,
+        )
+        .order_by(col(AwaabCase.opened_at), col(AwaabCase.id))
+        .with_for_update()
     )
     return (await session.execute(query)).scalars().first()
 
