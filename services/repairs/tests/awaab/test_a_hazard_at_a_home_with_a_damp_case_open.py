@@ -220,3 +220,34 @@ async def test_damp_seen_after_the_investigation_found_the_hazard_is_recorded_on
 
     [case] = await cases_at(staff, uprn)
     assert [h["hazard_id"] for h in case["hazards_recorded"]] == [str(hazard.hazard_id)]
+
+
+async def test_damp_seen_again_goes_on_the_case_the_first_sighting_opened(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The home has two open cases: one whose investigation found none (open for its
+    summary) and the case a visit's damp then opened. An engineer's damp a day later is
+    the damp that case deals with: recorded on it, not a third case."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [investigated] = await cases_at(staff, uprn)
+    stopped = await staff.post(
+        f"/v1/awaab-cases/{investigated['id']}/clocks/investigate/stop",
+        json={
+            "at": datetime.now(UTC).isoformat(),
+            "evidence": ["survey/1.pdf"],
+            "hazard_found": False,
+        },
+        auth=manager(),
+    )
+    assert stopped.status_code == 200, stopped.text
+    first = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(days=1))
+    await handled(repairs_database, first)
+    later = seen_at_a_check(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC))
+    await handled(repairs_database, later)
+
+    cases = {c["hazard_id"]: c for c in await cases_at(staff, uprn)}
+    assert set(cases) == {None, str(first.hazard_id)}  # three before: the check's its own
+    assert [h["hazard_id"] for h in cases[str(first.hazard_id)]["hazards_recorded"]] == [
+        str(later.hazard_id)
+    ]

@@ -79,7 +79,12 @@ UPRN): a space of its own, apart from the complaint's (COMPLAINT_CASE_LOCK_SPACE
 async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | None:
     """An open significant (damp and mould) case at the home, if any, looked for with the
     home held until the transaction ends: two damp repairs reported at once at one home
-    take turns, and the second finds the first's case (ix_awaab_case_uprn)."""
+    take turns, and the second finds the first's case (ix_awaab_case_uprn).
+
+    With more than one open (a case whose investigation found none, still owing its
+    summary, and the case damp seen since then opened: docs/adr/0193), the oldest whose
+    investigation did not find none: the one dealing with the damp. Otherwise a hazard
+    seen there, finding the found-none case first, opened yet another."""
     await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
     # Locked, and so read after a stop that holds it (AwaabService._running) commits: a
     # stop closing the case at that moment does not commit under a repair, complaint or
@@ -95,7 +100,12 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
         .order_by(col(AwaabCase.opened_at), col(AwaabCase.id))
         .with_for_update()
     )
-    return (await session.execute(query)).scalars().first()
+    cases = list((await session.execute(query)).scalars().all())
+    if len(cases) > 1:
+        for case in cases:
+            if not await investigation_found_none(session, case.id):
+                return case
+    return cases[0] if cases else None
 
 
 async def investigation_found_none(session: AsyncSession, case_id: uuid.UUID) -> bool:
