@@ -1,0 +1,65 @@
+"""Migration 0036 adds awaab_case_hazard (docs/adr/0193). Its downgrade drops the table
+with the hazards recorded in it, and forward again it is there, empty, and takes a
+hazard as before: down and up on the database the tests run on (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from alembic import command
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from hearth_contracts.events.visits import HazardSeverity
+from hearth_kit.db import Database
+from hearth_kit.migrations import alembic_config
+from repairs.settings import MIGRATIONS_DIR
+from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open import (
+    handled,
+    seen_on_a_visit,
+)
+from services.repairs.tests.awaab.test_cases import a_uprn
+from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case import (
+    cases_at,
+    report,
+)
+
+
+async def migrated(db: Database, revision: str) -> None:
+    def move(connection: Connection) -> None:
+        config = alembic_config(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        if revision == "0035":
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(move)
+
+
+async def tables(db: Database) -> set[str]:
+    async with db.engine.connect() as connection:
+        return set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_down_and_up_again_keeps_recording_hazards(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    first = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(days=1))
+    await handled(repairs_database, first)
+
+    await migrated(repairs_database, "0035")
+    assert "awaab_case_hazard" not in await tables(repairs_database)
+    await migrated(repairs_database, "head")
+    async with repairs_database.engine.connect() as connection:
+        kept = await connection.execute(text("SELECT count(*) FROM awaab_case_hazard"))
+        assert kept.scalar_one() == 0
+
+    later = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC))
+    await handled(repairs_database, later)
+    [case] = await cases_at(staff, uprn)
+    assert [h["hazard_id"] for h in case["hazards_recorded"]] == [str(later.hazard_id)]
