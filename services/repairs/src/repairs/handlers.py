@@ -353,9 +353,7 @@ def build_handlers(
             # The home held until commit, as a damp repair reported holds it: a report
             # and a hazard at once take turns, and the second finds the first's case.
             open_already = await awaab_cases.open_damp_case_at(session, hazard.uprn)
-            if open_already is not None and not await awaab_cases.investigation_found_none(
-                session, open_already.id
-            ):
+            if open_already is not None:
                 awaab_cases.add(
                     session,
                     AwaabCaseHazard(

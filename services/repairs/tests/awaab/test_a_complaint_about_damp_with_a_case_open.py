@@ -138,3 +138,55 @@ async def test_damp_reported_in_a_complaint_at_a_home_with_a_case_names_the_comp
         auth=manager(),
     )
     assert again.status_code == 409, again.text
+
+
+async def found_none(staff: httpx.AsyncClient, case_id: str) -> None:
+    """The investigation found no hazard; the written summary is still owed, the case open."""
+    stopped = await staff.post(
+        f"/v1/awaab-cases/{case_id}/clocks/investigate/stop",
+        json={
+            "at": datetime.now(UTC).isoformat(),
+            "evidence": ["survey/1.pdf"],
+            "hazard_found": False,
+        },
+        auth=manager(),
+    )
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "open"
+
+
+async def test_a_complaint_after_the_investigation_found_none_opens_a_new_case(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """Not only after the close (above): while the found-none case waits for its
+    summary it deals with no damp, and named on it the complaint had no clock at all."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    await found_none(staff, opened["id"])
+
+    complaint_id = await complaint_received(
+        repairs_database, uprn, datetime.now(UTC) - timedelta(hours=1)
+    )
+    cases = {c["id"]: c for c in await cases_at(staff, uprn)}
+    assert cases[opened["id"]]["complaint_id"] is None  # before: named on it
+    [new] = [c for c in cases.values() if c["id"] != opened["id"]]
+    assert (new["source"], new["complaint_id"]) == ("complaint", str(complaint_id))
+    assert [c["milestone"] for c in new["clocks"]] == ["investigate"]
+
+
+async def test_damp_reported_after_the_investigation_found_none_opens_a_new_case(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The repair's way in, in a complaint: the same, whichever comes first."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    [opened] = await cases_at(staff, uprn)
+    await found_none(staff, opened["id"])
+
+    complaint_id = str(uuid.uuid4())
+    await report(staff, uprn, source="complaint", complaint_id=complaint_id)
+    cases = {c["id"]: c for c in await cases_at(staff, uprn)}
+    assert cases[opened["id"]]["complaint_id"] is None  # before: named on it, no clock
+    [new] = [c for c in cases.values() if c["id"] != opened["id"]]
+    assert (new["source"], new["complaint_id"]) == ("complaint", complaint_id)

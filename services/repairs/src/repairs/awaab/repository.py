@@ -81,10 +81,11 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
     home held until the transaction ends: two damp repairs reported at once at one home
     take turns, and the second finds the first's case (ix_awaab_case_uprn).
 
-    With more than one open (a case whose investigation found none, still owing its
-    summary, and the case damp seen since then opened: docs/adr/0193), the oldest whose
-    investigation did not find none: the one dealing with the damp. Otherwise a hazard
-    seen there, finding the found-none case first, opened yet another."""
+    Not a case whose investigation found none (investigation_found_none: open only for
+    its written summary): damp reported, complained of or seen then is a new awareness
+    and opens a case of its own (docs/adr/0193, 0192); taken by such a case it had no
+    clock. With more than one open (that one, and the case damp since opened), the
+    oldest of the others: the one dealing with the damp, not a third."""
     await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
     # Locked, and so read after a stop that holds it (AwaabService._running) commits: a
     # stop closing the case at that moment does not commit under a repair, complaint or
@@ -100,19 +101,17 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
         .order_by(col(AwaabCase.opened_at), col(AwaabCase.id))
         .with_for_update()
     )
-    cases = list((await session.execute(query)).scalars().all())
-    if len(cases) > 1:
-        for case in cases:
-            if not await investigation_found_none(session, case.id):
-                return case
-    return cases[0] if cases else None
+    for case in (await session.execute(query)).scalars().all():
+        if not await investigation_found_none(session, case.id):
+            return case
+    return None
 
 
 async def investigation_found_none(session: AsyncSession, case_id: uuid.UUID) -> bool:
     """The case's investigation is done and found no hazard: stopped with no safety-work
     clock started after it (rules.clocks_after_investigation). Such a case stays open
-    only for its written summary; damp an officer or an engineer then sees is a hazard
-    found, a new awareness, and opens a case of its own (docs/adr/0193)."""
+    only for its written summary; damp then reported, complained of or seen is a new
+    awareness, and opens a case of its own (docs/adr/0193)."""
     query = select(AwaabClock.milestone, AwaabClock.stopped_at).where(AwaabClock.case_id == case_id)
     clocks = {m: stopped for m, stopped in (await session.execute(query)).all()}
     investigated = clocks.get(AwaabMilestone.INVESTIGATE) is not None
