@@ -360,7 +360,8 @@ def build_handlers(
                         hazard_id=hazard.hazard_id,
                         case_id=open_already.id,
                         source=source,
-                        identified_at=hazard.identified_at,
+                        # as a case's start: never in the future (clock_start)
+                        identified_at=became_aware_at,
                         recorded_at=datetime.now(UTC),
                     ),
                 )

@@ -251,3 +251,20 @@ async def test_damp_seen_again_goes_on_the_case_the_first_sighting_opened(
     assert [h["hazard_id"] for h in cases[str(first.hazard_id)]["hazards_recorded"]] == [
         str(later.hazard_id)
     ]
+
+
+async def test_a_hazard_seen_in_the_future_is_recorded_as_seen_when_its_event_was_sent(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """A producer's clock ahead: a case it opened would start when the event was sent
+    (handlers.clock_start); recorded on a case, its `identified_at` is that moment too,
+    not a time still to come."""
+    uprn = a_uprn()
+    await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
+    ahead = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) + timedelta(days=2))
+    await handled(repairs_database, ahead)
+
+    [case] = await cases_at(staff, uprn)
+    [recorded] = case["hazards_recorded"]
+    seen_at = datetime.fromisoformat(recorded["identified_at"])
+    assert seen_at <= datetime.fromisoformat(recorded["recorded_at"])  # before: 2 days on
