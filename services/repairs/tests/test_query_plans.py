@@ -49,6 +49,7 @@ GROWING = {
     "recharge_payment",
     "awaab_case",
     "awaab_clock",
+    "awaab_case_hazard",
     "communal_issue",
 }
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC)
@@ -92,6 +93,15 @@ CASES = [
     ),
     case("a hazard's Awaab case", lambda s, _r: awaab.by_hazard(s, AN_ID)),
     case("a home's open damp case", lambda s, _r: awaab.open_damp_case_at(s, UPRN)),
+    case(
+        "a case's investigation found none", lambda s, _r: awaab.investigation_found_none(s, AN_ID)
+    ),
+    case("the case a hazard is recorded on", lambda s, _r: awaab.case_recording(s, AN_ID)),
+    case(
+        "the hazards recorded on a page of cases",
+        lambda s, _r: awaab.hazards_recorded_on(s, [AN_ID]),
+        "ix_awaab_case_hazard_case_id",
+    ),
     # GET /v1/appointment-requests, /v1/appointments; the home's requests.
     case(
         "appointment requests",
