@@ -9,19 +9,34 @@ another's. The bucket is spent after the token is verified, so an unauthenticate
 cannot spend another client's allowance.
 
 A caller not yet authenticated (no token, a refused token, or a token the gateway has not
-verified before) is limited by the address of the connection (`("address", host)`) before
+verified before) is limited by the address of the connection (`("address", ...)`) before
 its token is checked, so a flood of junk or forged tokens is refused with 429 without the
 gateway checking each one's signature (or fetching the JWKS for it). Only requests that
-fail authentication spend the address's allowance; a valid token never does, so many
-people behind one address are not limited together while they sign in. The address is
-`request.client.host`: the TCP peer's, or, from a peer uvicorn trusts
-(`FORWARDED_ALLOW_IPS`, only the ingress controller: docs/runbooks/deploy.md), the address
-that proxy put in `X-Forwarded-For`. The proxy must overwrite that header (any caller can
-write one) and `FORWARDED_ALLOW_IPS` must never be `*`, or a caller picks its own bucket
-(tests/ops/test_forwarded_headers.py). Where no proxy is trusted, every caller behind the
-proxy shares its address, so junk from one of them can hold back the first request of a
-new token from the others until the bucket refills (at `rate_limit_per_second`); tokens
-already verified are never held back.
+fail authentication spend the address's allowance; a valid token never does (nor does
+it make the address a bucket), so many people behind one address are not limited
+together while they sign in. The address is `request.client.host`: the TCP peer's, or,
+from a peer uvicorn trusts (`FORWARDED_ALLOW_IPS`, only the ingress controller:
+docs/runbooks/deploy.md), the address that proxy put in `X-Forwarded-For`. The proxy
+must overwrite that header (any caller can write one) and `FORWARDED_ALLOW_IPS` must
+never be `*`, or a caller picks its own bucket (tests/ops/test_forwarded_headers.py).
+Where no proxy is trusted, every caller behind the proxy shares its address, so junk from
+one of them can hold back the first request of a new token from the others until the
+bucket refills (at `rate_limit_per_second`); tokens already verified are never held back.
+
+An IPv6 caller is limited by its /64, not its whole address: an ISP gives every line at
+least a /64 and the caller picks the other 64 bits, so keyed by address one home had
+2^64 buckets, unlimited junk tokens (docs/adr/0215). An IPv4 address is its own bucket,
+and an IPv4-mapped IPv6 one (`::ffff:192.0.2.7`, a dual-stack socket's IPv4 peer) is the
+IPv4 address's.
+
+The buckets are bounded: `MAX_ADDRESSES` addresses and, apart, `MAX_CLIENTS` verified
+clients, so addresses (which anyone can make more of) cannot crowd out the clients that
+valid tokens vouch for. A full table forgets only buckets that have refilled, each at
+its own client's rate: forgetting one is then the same as keeping it. When none has
+refilled, a new bucket is refused (429, `Retry-After` until the first would refill)
+rather than handing any throttled client a fresh burst; the table was cleared before,
+so filling it was a way round everyone's limit. A new address with a valid token is not
+refused: checking an address that has no bucket spends nothing and makes none.
 
 Each client may make `rate_limit_per_second` requests a second on average and
 `rate_limit_burst` at once; `rate_limit_overrides` (JSON object key -> requests a second)
@@ -40,6 +55,7 @@ replica count times the configured one, which the configuration accounts for.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Hashable
@@ -49,10 +65,17 @@ from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
 
 MAX_CLIENTS = 100_000
-"""Buckets kept at most; full buckets (idle clients) are forgotten first."""
+"""Verified clients' buckets kept at most; only refilled (idle) ones are forgotten."""
+
+MAX_ADDRESSES = 100_000
+"""Connection addresses' buckets kept at most, apart from the verified clients' (anyone
+can make addresses; only the identity provider makes clients)."""
+
+_IPV6_PREFIX = 64
+"""The bits of an IPv6 address that are its line's: the least an ISP gives one."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bucket:
     tokens: float
     at: float
@@ -69,8 +92,27 @@ def contractor_client(contractor_id: str, subject: str) -> tuple[str, str, str]:
 
 
 def address_client(host: str | None) -> tuple[str, str]:
-    """The bucket of callers not yet authenticated from one connection address."""
-    return ("address", host or "unknown")
+    """The bucket of callers not yet authenticated from one connection address: an IPv4
+    address's own, an IPv6 address's /64 (its caller chooses the rest), an IPv4-mapped
+    IPv6 address's IPv4 address. A host that is not an address (a test client's name)
+    is its own bucket."""
+    if not host:
+        return ("address", "unknown")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return ("address", host)
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return ("address", str(address.ipv4_mapped))
+        # The integer drops any zone (fe80::1%eth0) with the host bits.
+        line = int(address) >> (128 - _IPV6_PREFIX) << (128 - _IPV6_PREFIX)
+        return ("address", f"{ipaddress.IPv6Address(line)}/{_IPV6_PREFIX}")
+    return ("address", str(address))
+
+
+def _is_address(client: Hashable) -> bool:
+    return isinstance(client, tuple) and bool(client) and client[0] == "address"
 
 
 def override_key(client: Hashable) -> str | None:
@@ -89,13 +131,23 @@ class RateLimiter:
         self.rate = settings.rate_limit_per_second
         self.burst = float(settings.rate_limit_burst)
         self.overrides = settings.rate_limit_overrides
-        self._buckets: dict[Hashable, _Bucket] = {}
+        self._clients: dict[Hashable, _Bucket] = {}
+        self._addresses: dict[Hashable, _Bucket] = {}
+        self._full_until: dict[str, float] = {}
+        """Per table (by kind), the earliest time any of its buckets could have refilled,
+        found when it was last full: until then a new bucket is refused without looking
+        through the table again (spending only puts a bucket's refill later)."""
 
     def take(self, client: Hashable, now: float | None = None) -> None:
-        """Spend one request of `client`'s allowance; TooManyRequests when none is left.
-        The client's kind and subject or contractor pick its rate from
+        """Spend one request of `client`'s allowance; TooManyRequests when none is left
+        (or when the table is full of clients that have not refilled and `client` has no
+        bucket). The client's kind and subject or contractor pick its rate from
         `rate_limit_overrides` (override_key)."""
-        bucket, rate = self._refilled(client, now)
+        now = time.monotonic() if now is None else now
+        rate = self._rate_of(client)
+        bucket = self._refilled(client, rate, now)
+        if bucket is None:
+            bucket = self._new_bucket(client, now)
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return
@@ -103,22 +155,44 @@ class RateLimiter:
 
     def check(self, client: Hashable, now: float | None = None) -> None:
         """TooManyRequests when `client` has no allowance left, spending none: the
-        address check before a token is verified (only a failure spends it)."""
-        bucket, rate = self._refilled(client, now)
-        if bucket.tokens < 1:
-            raise self._refusal(bucket, rate)
-
-    def _refilled(self, client: Hashable, now: float | None) -> tuple[_Bucket, float]:
+        address check before a token is verified (only a failure spends it). A client
+        with no bucket has its whole burst, so none is made for it: a valid token from a
+        new address leaves no bucket behind, and is not refused when the table is full."""
         now = time.monotonic() if now is None else now
         rate = self._rate_of(client)
-        bucket = self._buckets.get(client)
-        if bucket is None:
-            if len(self._buckets) >= MAX_CLIENTS:
-                self._forget_idle(now)
-            bucket = self._buckets[client] = _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
-        bucket.at = now
-        return bucket, rate
+        bucket = self._refilled(client, rate, now)
+        if bucket is not None and bucket.tokens < 1:
+            raise self._refusal(bucket, rate)
+
+    def _table(self, client: Hashable) -> tuple[str, dict[Hashable, _Bucket], int]:
+        """The client's table of buckets: addresses' or verified clients', and its most."""
+        if _is_address(client):
+            return "addresses", self._addresses, MAX_ADDRESSES
+        return "clients", self._clients, MAX_CLIENTS
+
+    def _refilled(self, client: Hashable, rate: float, now: float) -> _Bucket | None:
+        """The client's bucket, refilled up to `now`; None when it has none."""
+        _, table, _ = self._table(client)
+        bucket = table.get(client)
+        if bucket is not None:
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+        return bucket
+
+    def _new_bucket(self, client: Hashable, now: float) -> _Bucket:
+        """A full bucket for `client`, room made by forgetting refilled ones; when none
+        has refilled, TooManyRequests until the first would have (docs/adr/0215)."""
+        kind, table, most = self._table(client)
+        if len(table) >= most:
+            self._forget_refilled(kind, table, now)
+        if len(table) >= most:
+            wait = max(1, math.ceil(self._full_until[kind] - now))
+            raise TooManyRequests(
+                f"The gateway is limiting more clients than it can keep; retry after {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
+        bucket = table[client] = _Bucket(self.burst, now)
+        return bucket
 
     def _rate_of(self, client: Hashable) -> float:
         """The client's requests a second: its override's (override_key), else the
@@ -134,16 +208,24 @@ class RateLimiter:
             headers={"Retry-After": str(wait)},
         )
 
-    def _forget_idle(self, now: float) -> None:
-        """Forget the buckets that have refilled, each at its own client's rate: at the
+    def _forget_refilled(self, kind: str, table: dict[Hashable, _Bucket], now: float) -> None:
+        """Forget the buckets that have refilled, each at its own client's rate (at the
         configured rate a client held to a lower override looked full long before it
-        was, and forgotten came back with a whole burst."""
-        idle = [
-            client
-            for client, bucket in self._buckets.items()
-            if bucket.tokens + (now - bucket.at) * self._rate_of(client) >= self.burst
-        ]
-        for client in idle:
-            del self._buckets[client]
-        if len(self._buckets) >= MAX_CLIENTS:
-            self._buckets.clear()
+        was, and forgotten came back with a whole burst). A refilled bucket forgotten is
+        the same as one kept; any other would hand its client a fresh burst, so none
+        other is forgotten, and the table is never cleared. Looked through at most once
+        until the earliest of the rest could have refilled."""
+        if now < self._full_until.get(kind, -math.inf):
+            return
+        earliest = math.inf
+        refilled = []
+        for client, bucket in table.items():
+            rate = self._rate_of(client)
+            full_at = bucket.at + (self.burst - bucket.tokens) / rate
+            if full_at <= now:
+                refilled.append(client)
+            else:
+                earliest = min(earliest, full_at)
+        for client in refilled:
+            del table[client]
+        self._full_until[kind] = earliest if not refilled else -math.inf

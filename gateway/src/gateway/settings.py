@@ -176,8 +176,9 @@ class GatewaySettings(BaseSettings):
         description="Requests a second each client may make, on average; over it a 429 "
         "with Retry-After. A client is a verified token's caller (a member of staff by "
         "subject, a contractor's client by contractor and subject, never sharing a "
-        "bucket); before a token is verified, the connection's address, whose allowance "
-        "only failed authentication spends (gateway.rate_limits)",
+        "bucket); before a token is verified, the connection's address (an IPv6 one by "
+        "its /64, docs/adr/0215), whose allowance only failed authentication spends "
+        "(gateway.rate_limits)",
     )
     rate_limit_burst: int = Field(
         default=200, ge=1, description="Requests a client may make at once above the average"

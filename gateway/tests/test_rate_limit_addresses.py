@@ -1,0 +1,186 @@
+"""Callers not yet authenticated are limited by address (gateway.rate_limits,
+docs/adr/0215): an IPv6 caller by its /64, which is its line's (the caller picks the
+other 64 bits, so by whole address one home had 2^64 allowances of junk tokens), an
+IPv4-mapped IPv6 address as its IPv4 one. And a full table of buckets is never cleared:
+it forgets only refilled buckets, else refuses the newcomer, so filling it is no way
+round a throttled client's limit."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from gateway_stand_ins import KNOWN_UPRN, StandIns, bearer, gateway_settings
+
+from gateway import rate_limits
+from gateway.app import create_app
+from gateway.rate_limits import RateLimiter, address_client, staff_client
+from gateway.settings import GatewaySettings
+from hearth_kit.problems import TooManyRequests
+
+
+def _limiter(rate: float = 1, burst: int = 1) -> RateLimiter:
+    return RateLimiter(
+        GatewaySettings(
+            environment="development", rate_limit_per_second=rate, rate_limit_burst=burst
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe"),
+        ("2001:db8:1:2::1", "2001:DB8:1:2:0:0:0:7"),
+        ("fe80::1%eth0", "fe80::2"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+    ],
+)
+def test_addresses_of_one_line_are_one_bucket(one: str, other: str) -> None:
+    assert address_client(one) == address_client(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:3::1"),  # the next /64: another line
+        ("192.0.2.7", "192.0.2.8"),  # IPv4: each address its own
+        ("::ffff:192.0.2.7", "::ffff:192.0.2.8"),
+    ],
+)
+def test_addresses_of_different_lines_are_buckets_of_their_own(one: str, other: str) -> None:
+    assert address_client(one) != address_client(other)
+
+
+def test_junk_from_every_address_of_a_64_spends_one_allowance() -> None:
+    limiter = _limiter(burst=2)
+    limiter.take(address_client("2001:db8:1:2::1"), now=0.0)
+    limiter.take(address_client("2001:db8:1:2::2"), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.check(address_client("2001:db8:1:2:abcd::3"), now=0.0)
+    limiter.check(address_client("2001:db8:1:3::1"), now=0.0)
+
+
+def test_a_full_table_does_not_give_a_throttled_address_a_fresh_burst(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before, a full table with no idle bucket was cleared: new addresses filling it
+    handed every throttled client its whole burst again."""
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 3)
+    limiter = _limiter(rate=0.1, burst=1)  # refills in 10 s
+    throttled = address_client("192.0.2.1")
+    limiter.take(throttled, now=0.0)
+    limiter.take(address_client("192.0.2.2"), now=0.0)
+    limiter.take(address_client("192.0.2.3"), now=1.0)  # the table is full
+    with pytest.raises(TooManyRequests) as refused:
+        limiter.take(address_client("192.0.2.4"), now=2.0)  # no room, none refilled
+    assert refused.value.headers["Retry-After"] == "8"  # 192.0.2.1's refills at 10 s
+    with pytest.raises(TooManyRequests):
+        limiter.check(throttled, now=2.0)
+    # Once a bucket has refilled it is forgotten (the same as kept) to make room.
+    limiter.take(address_client("192.0.2.4"), now=10.0)
+    limiter.take(throttled, now=10.0)  # refilled at its rate, not handed a burst
+
+
+def test_a_full_table_of_verified_clients_is_not_cleared_either(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rate_limits, "MAX_CLIENTS", 2)
+    limiter = _limiter(rate=0.1, burst=1)
+    limiter.take(staff_client("throttled"), now=0.0)
+    limiter.take(staff_client("b"), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(staff_client("c"), now=1.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(staff_client("throttled"), now=1.0)
+
+
+def test_a_new_address_is_checked_without_a_bucket_so_a_full_table_lets_valid_tokens_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A valid token's first request is only checked against its address: with the
+    table full, that check neither needs room nor is refused."""
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 1)
+    limiter = _limiter(rate=0.1, burst=1)
+    limiter.take(address_client("192.0.2.1"), now=0.0)
+    limiter.check(address_client("192.0.2.2"), now=0.0)
+    limiter.check(address_client("192.0.2.2"), now=0.0)
+    with pytest.raises(TooManyRequests):  # its first failure has no room
+        limiter.take(address_client("192.0.2.2"), now=0.0)
+
+
+def test_addresses_do_not_crowd_out_verified_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone can make addresses; only the identity provider makes clients."""
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 2)
+    monkeypatch.setattr(rate_limits, "MAX_CLIENTS", 2)
+    limiter = _limiter(rate=0.1, burst=1)
+    limiter.take(address_client("192.0.2.1"), now=0.0)
+    limiter.take(address_client("192.0.2.2"), now=0.0)
+    limiter.take(staff_client("a"), now=0.0)
+    limiter.take(staff_client("b"), now=0.0)
+
+
+@contextlib.asynccontextmanager
+async def _gateway_seen_from(
+    stand_ins: StandIns, hosts: list[str], **overrides: Any
+) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """One gateway, a client for each of `hosts` as the connection's address (what
+    uvicorn gives as `request.client.host`, the TCP peer's or a trusted proxy's
+    X-Forwarded-For)."""
+    app = create_app(gateway_settings(stand_ins, **overrides))
+    async with LifespanManager(app) as manager, contextlib.AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(manager.app, client=(host, 50000)),
+                    base_url="http://gateway",
+                )
+            )
+            for host in hosts
+        ]
+
+
+async def test_junk_tokens_from_a_64_are_refused_whatever_addresses_they_come_from(
+    stand_ins: StandIns,
+) -> None:
+    same_line = [f"2001:db8:1:2::{n:x}" for n in range(1, 7)]
+    junk = {"Authorization": "Bearer junk"}
+    async with _gateway_seen_from(
+        stand_ins,
+        [*same_line, "2001:db8:1:3::1", "2001:db8:1:2::99"],
+        rate_limit_per_second=0.2,
+        rate_limit_burst=3,
+    ) as clients:
+        *from_the_line, next_line, new_token_on_the_line = clients
+        answers = [
+            await client.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk) for client in from_the_line
+        ]
+        elsewhere = await next_line.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk)
+        valid = await new_token_on_the_line.get(f"/v1/homes/{KNOWN_UPRN}", headers=bearer("admin"))
+    assert [a.status_code for a in answers] == [401, 401, 401, 429, 429, 429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert elsewhere.status_code == 401  # another line has its own allowance
+    # The line's allowance is spent: a token not verified before waits, as from one address.
+    assert valid.status_code == 429
+
+
+async def test_through_the_gateway_new_addresses_do_not_free_a_throttled_one(
+    stand_ins: StandIns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 3)
+    junk = {"Authorization": "Bearer junk"}
+    hosts = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"]
+    async with _gateway_seen_from(
+        stand_ins, hosts, rate_limit_per_second=0.001, rate_limit_burst=1
+    ) as (throttled, *others):
+        first = await throttled.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk)
+        fillers = [await other.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk) for other in others]
+        again = await throttled.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk)
+    assert first.status_code == 401
+    # two fill the table; the rest find no room and are refused, nothing is cleared
+    assert [a.status_code for a in fillers] == [401, 401, 429, 429]
+    assert again.status_code == 429
