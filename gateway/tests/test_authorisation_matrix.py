@@ -49,6 +49,18 @@ def test_survey_results_by_strand_need_diversity_read_as_well() -> None:
     assert rows == {None: ("surveys:read",), "strand": ("surveys:read", "diversity:read")}
 
 
+def test_a_checks_access_attempts_are_read_by_staff_with_compliance_read() -> None:
+    """The evidence of every attempt (ADR 0194): a staff read, compliance:read, which a
+    contractor's token does not hold; the contractor API records attempts only."""
+    attempts = "/v1/compliance/checks/{check_id}/access-attempts"
+    rows = {(r.method, r.scopes, r.contractor_too) for r in ROUTES if r.path == attempts}
+    assert rows == {("GET", ("compliance:read",), False), ("POST", ("compliance:write",), False)}
+    reader = next(r for r in ROUTES if r.path == attempts and r.method == "GET")
+    assert not reader.allows(DEFAULT_ROLES[CONTRACTOR_ROLE])
+    contractors = "/v1/contractor/compliance/checks/{check_id}/access-attempts"
+    assert {r.method for r in ROUTES if r.path == contractors} == {"POST"}
+
+
 def test_no_role_grants_a_need_to_know_scope() -> None:
     for scopes in DEFAULT_ROLES.values():
         assert not {"vulnerabilities:read", "diversity:read"} & set(scopes)

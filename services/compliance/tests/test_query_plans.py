@@ -106,6 +106,12 @@ CASES = [
         "ix_compliance_check_contractor_due",
         seek="compliance_check",
     ),
+    # GET /v1/compliance/checks/{check_id}/access-attempts: a check's attempts (ADR 0194).
+    case(
+        "a check's access attempts after a cursor",
+        lambda s, _r: checks.attempts_page(s, uuid.UUID(int=1), after=AFTER_MOMENT, limit=51),
+        "ix_access_attempt_check_id",
+    ),
     # The sweep (scheduled): due, expired, escalation, no-access ladder.
     case("sweep: checks due", lambda s, _r: checks.due_to_raise(s, TODAY, 100)),
     case("sweep: certificates expired", lambda s, _r: checks.expired_to_raise(s, TODAY, 100)),

@@ -79,6 +79,13 @@ ROUTES: list[PassThrough] = [
         status_code=201,
     ),
     PassThrough(
+        "GET",
+        "/v1/compliance/checks/{check_id}/access-attempts",
+        "compliance",
+        ("compliance:read",),
+        "Every access attempt at a check, oldest first: outcome, who recorded it (staff only)",
+    ),
+    PassThrough(
         "POST",
         "/v1/compliance/checks/{check_id}/certificates",
         "compliance",

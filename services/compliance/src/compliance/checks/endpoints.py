@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from compliance.checks.schemas import (
     AccessAttemptCreate,
     AccessAttemptPublic,
+    AccessAttemptRecord,
     CertificateCreate,
     CertificatePublic,
     CheckPublic,
@@ -148,6 +149,17 @@ router.add_api_route(
     status_code=status.HTTP_201_CREATED,
     response_model=AccessAttemptPublic,
 )
+
+
+@router.get("/checks/{check_id}/access-attempts", response_model=Page[AccessAttemptRecord])
+async def list_access_attempts(
+    check_id: uuid.UUID, session: SessionDep, page: PageDep, programme: ProgrammeDep
+) -> Page[AccessAttemptRecord]:
+    """Every attempt to get in recorded at a check, oldest first (when it was made): its
+    outcome, attempt number, who recorded it and the contractor whose token did (ADR
+    0194). The evidence legal action for access needs, and how a contractor's outcomes
+    are checked. 404 for an unknown check."""
+    return await programme.attempts(session, check_id, page)
 
 
 def record_certificate_at(checks_url: str) -> Callable[..., Coroutine[Any, Any, Response]]:

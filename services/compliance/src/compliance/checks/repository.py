@@ -69,6 +69,7 @@ _home = inspect(Home).local_table
 _block = inspect(Block).local_table
 _appliance = inspect(Appliance).local_table
 _check = inspect(Check).local_table
+_attempt = inspect(AccessAttempt).local_table
 _copy = inspect(TenantCopy).local_table
 
 HOME, BLOCK, APPLIANCE, CHECK, TENANT_COPY = range(5)
@@ -515,6 +516,30 @@ async def attempts_for(session: AsyncSession, check_id: uuid.UUID) -> list[Acces
         .where(AccessAttempt.check_id == check_id)
         .order_by(col(AccessAttempt.attempt_number))
     )
+    return list((await session.execute(query)).scalars().all())
+
+
+async def attempts_page(
+    session: AsyncSession,
+    check_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[AccessAttempt]:
+    """A check's attempts, oldest first (when each was made, then its id): the check's
+    index finds them (a check has a handful), the cursor a row comparison."""
+    query = (
+        select(AccessAttempt)
+        .where(AccessAttempt.check_id == check_id)
+        .order_by(col(AccessAttempt.attempted_at), col(AccessAttempt.id))
+        .limit(limit)
+    )
+    if after is not None:
+        position = (_attempt.c.attempted_at, _attempt.c.id)
+        query = query.where(
+            tuple_(*position)
+            > tuple_(literal(after[0], position[0].type), literal(after[1], position[1].type))
+        )
     return list((await session.execute(query)).scalars().all())
 
 

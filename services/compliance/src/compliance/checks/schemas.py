@@ -146,6 +146,17 @@ class AccessAttemptPublic(AccessAttemptCreate):
     )
 
 
+class AccessAttemptRecord(AccessAttemptPublic):
+    """An attempt as staff read it back (GET .../access-attempts): the evidence of every
+    attempt, with who typed it in (ADR 0194)."""
+
+    recorded_by: str | None = Field(
+        description="Who recorded the attempt: the caller's token subject (a staff or "
+        "engineer id, never a resident); null for one taken from a visit's no access "
+        "(`attempted_by` names the visit) or kept before who recorded was kept (ADR 0198)"
+    )
+
+
 class ContractorAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -39,6 +39,7 @@ from compliance.checks.rules import (
 from compliance.checks.schemas import (
     AccessAttemptCreate,
     AccessAttemptPublic,
+    AccessAttemptRecord,
     CertificateCreate,
     CertificateDefectClassification,
     CertificateDefectIn,
@@ -1491,6 +1492,25 @@ class ProgrammeService:
         if check is None or not self._visible_to(check, caller):
             raise NotFound(f"No check {check_id}")
         return to_public(check, london_day(now))
+
+    async def attempts(
+        self, session: AsyncSession, check_id: uuid.UUID, page: PageParams
+    ) -> Page[AccessAttemptRecord]:
+        """Every attempt recorded at a check, oldest first (when it was made; the
+        attempt number is the order they were recorded in, and one recorded late comes
+        before later ones here): the evidence the no-access ladder's last step, legal
+        action for access, needs, and the way to check a contractor's outcomes (ADR
+        0194). Staff only: the contractor API has no read of them."""
+        if await repository.get(session, check_id) is None:
+            raise NotFound(f"No check {check_id}")
+        attempts = await repository.attempts_page(
+            session, check_id, after=page.after_as(datetime, uuid.UUID), limit=page.fetch
+        )
+        return Page.from_rows(
+            [AccessAttemptRecord.model_validate(a) for a in attempts],
+            page.limit,
+            cursor_of=lambda a: (a.attempted_at, a.id),
+        )
 
     async def for_home(self, session: AsyncSession, uprn: str, now: datetime) -> list[CheckPublic]:
         today = london_day(now)
