@@ -52,7 +52,6 @@ COMPLAINT_CASE_LOCK_SPACE = 0x41574142  # "AWAB"
 """The first key of the two-key advisory lock held while a complaint's case is looked
 for and opened (the second is a hash of the complaint id): a space of its own, apart
 from hearth_kit's (KEYS, the Idempotency-Key claim) and the one-key locks (the relay,
-from hearth_kit.db import hold_until_commit
 bookings' slots)."""
 
 
