@@ -4,7 +4,8 @@ defaults, so a landlord changes them without a release."""
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
@@ -67,6 +68,21 @@ NOTICE_PERIOD_DEFAULT_DAYS = 28
 one since the Renters' Rights Act 2025, so no landlord's court application goes before
 its notice allows whatever its kind; a landlord whose legal advice allows shorter sets
 it, never below the floor."""
+
+
+def _shortest_months_days(months: int) -> int:
+    """The fewest days from a day to the same day `months` calendar months later, as the
+    ladder counts a notice's life (a day the later month lacks becomes its last, as
+    `income.tenancies.rules.add_months`): over four years, a whole leap cycle."""
+
+    def later(day: date) -> date:
+        index = day.month - 1 + months
+        year, month = day.year + index // 12, index % 12 + 1
+        return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+    first = date(2024, 1, 1)
+    days = (first + timedelta(days=n) for n in range(4 * 366))
+    return min((later(day) - day).days for day in days)
 
 
 class ArrearsLadder(BaseModel):
@@ -141,6 +157,16 @@ class ArrearsLadder(BaseModel):
                     raise ValueError(f"{old} is now {new} (calendar months, DOMAIN.md)")
         return data
 
+    @field_validator("notice_period_days", mode="before")
+    @classmethod
+    def _unset_notice_periods(cls, periods: Any) -> Any:
+        """An empty value (`HEARTH_INCOME_LADDER__NOTICE_PERIOD_DAYS=`, as a deployment
+        template leaves a setting it does not use) names no type: every type keeps 28,
+        rather than the service refusing to start on JSON it cannot read."""
+        if periods is None or (isinstance(periods, str) and not periods.strip()):
+            return {}
+        return periods
+
     @field_validator("notice_period_days")
     @classmethod
     def _notice_periods_the_law_allows(
@@ -156,6 +182,23 @@ class ArrearsLadder(BaseModel):
                     f"least notice for a {tenancy_type} tenancy, ADR 0202)"
                 )
         return {t: periods.get(t, NOTICE_PERIOD_DEFAULT_DAYS) for t in TenancyType}
+
+    @model_validator(mode="after")
+    def _notice_periods_end_while_the_notice_is_live(self) -> ArrearsLadder:
+        """No notice period longer than the notice is live (ADR 0202): the court
+        application goes the day after the period ends and needs a live notice, so a
+        period reaching the notice's last live day (in the shortest `nosp_live_months`
+        calendar months) would make it never due: every case would go round letter 2,
+        notice and warning for ever. Refused at start-up, naming the type."""
+        longest = _shortest_months_days(self.nosp_live_months) - 2
+        for tenancy_type, days in self.notice_period_days.items():
+            if days > longest:
+                raise ValueError(
+                    f"notice_period_days.{tenancy_type} is at most {longest} days (the court "
+                    f"application goes the day after it, while the notice is live for "
+                    f"{self.nosp_live_months} months, ADR 0202)"
+                )
+        return self
 
     def notice_period_of(self, tenancy_type: TenancyType | None) -> int:
         """The notice period for `tenancy_type`; the longest configured when not known."""

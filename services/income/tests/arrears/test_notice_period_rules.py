@@ -213,3 +213,47 @@ def test_no_court_application_is_made_before_the_notice_allows_proceedings(
         assert london_day(NOW) > london_day(case.nosp_served_at) + timedelta(
             days=ladder.notice_period_of(tenancy_type)
         )
+
+
+def test_an_empty_notice_period_setting_keeps_28_days_for_every_type(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deployment template leaving the setting empty starts the service with the
+    default (was: start-up refused, the empty value not a JSON object)."""
+    monkeypatch.setenv("HEARTH_INCOME_LADDER__NOTICE_PERIOD_DAYS", "")
+    assert IncomeSettings().ladder.notice_period_days == dict.fromkeys(TenancyType, 28)
+
+
+def test_a_notice_period_ending_after_the_notice_is_live_is_refused_at_start_up() -> None:
+    """The application goes the day after the period and needs a live notice (12
+    months counting the day served, 365 days at the fewest): 363 days leaves the
+    notice's last live day, 364 leaves none, so no court application would ever be
+    due (was: accepted, every case going round the notice and warning for ever)."""
+    ArrearsLadder(notice_period_days={TenancyType.SECURE: 363})
+    with pytest.raises(ValidationError, match=r"notice_period_days\.secure is at most 363"):
+        ArrearsLadder(notice_period_days={TenancyType.SECURE: 364})
+    with pytest.raises(ValidationError, match=r"notice_period_days\.assured is at most 87"):
+        ArrearsLadder(nosp_live_months=3, notice_period_days={TenancyType.ASSURED: 88})
+
+
+def test_the_longest_notice_period_allowed_still_reaches_the_court_application() -> None:
+    """On the notice's last live day, a 363-day period allows the application: served
+    10 January 2027, live to 9 January 2028 (365 days), proceedings from 9 January."""
+    ladder = ArrearsLadder(notice_period_days=dict.fromkeys(TenancyType, 363))
+    served = datetime(2027, 1, 10, 12, tzinfo=UTC)
+    last_live = datetime(2028, 1, 9, 12, tzinfo=UTC)
+    case = CaseState(
+        S.COURT_WARNING,
+        nosp_served_at=served,
+        court_warning_at=last_live - timedelta(days=20),
+        protocol=MET,
+    )
+    s = Situation(
+        arrears_pence=6 * WEEKLY,
+        weekly_gross_rent_pence=WEEKLY,
+        now=last_live,
+        tenancy_started_on=date(2020, 4, 6),
+        tenancy_type=TenancyType.SECURE,
+    )
+    assert earliest_proceedings_on(served, ladder, TenancyType.SECURE) == london_day(last_live)
+    assert isinstance(next_step(case, s, ladder), Move)
