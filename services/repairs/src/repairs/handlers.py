@@ -353,6 +353,11 @@ def build_handlers(
             # The home held until commit, as a damp repair reported holds it: a report
             # and a hazard at once take turns, and the second finds the first's case.
             open_already = await awaab_cases.open_damp_case_at(session, hazard.uprn)
+            if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
+                # Looked for again with the home held: the same hazard's event handled at
+                # this moment elsewhere opened its case while this one waited, and would
+                # otherwise be recorded on the case it opened.
+                return
             if open_already is not None:
                 awaab_cases.add(
                     session,

@@ -11,7 +11,8 @@ for the stop, reads the case closed and opens a case of its own.
 
 Interleaved on purpose: the stop is held open, closed but not committed, until the
 other is seen waiting for a lock (pg_stat_activity), then committed. PostgreSQL only:
-SQLite's writers take the whole database in turn."""
+SQLite's writers take the whole database in turn. Last, the same hazard's event twice
+at once: the second waits for the home and then finds the first's case by the hazard."""
 
 from __future__ import annotations
 
@@ -119,3 +120,32 @@ async def test_a_complaint_meeting_the_stop_that_closes_the_case_opens_its_own(
     assert cases[case_id]["complaint_id"] is None  # before: named on the closed case
     [own] = [c for c in cases.values() if c["id"] != case_id]
     assert (own["status"], own["complaint_id"]) == ("open", str(complaint.complaint_id))
+
+
+async def test_one_hazard_handled_twice_at_once_is_not_recorded_on_its_own_case(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The same hazard's event twice at once (a re-publish, a replay beside the live
+    consumer): the first opens its case, not yet committed; the second looked for the
+    hazard before the home's lock, found nothing, waited for the home and then found the
+    first's case open, and recorded the hazard on the case it had opened. It now looks
+    again once it holds the home."""
+    on_postgresql(repairs_database)
+    uprn = a_uprn()
+    hazard = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC))
+    handler = handlers.get(hazard.type)
+    assert handler is not None
+
+    async def again() -> None:
+        async with repairs_database.sessionmaker() as session, session.begin():
+            await handler(session, Envelope(data=hazard))
+
+    async with repairs_database.sessionmaker() as first, first.begin():
+        await handler(first, Envelope(data=hazard))  # opened, not committed
+        second = asyncio.create_task(again())
+        await until_a_backend_waits_for_a_lock(repairs_database)
+    await second
+
+    [case] = await cases_at(staff, uprn)
+    assert case["hazard_id"] == str(hazard.hazard_id)
+    assert case["hazards_recorded"] == []  # before: the case's own hazard
