@@ -184,3 +184,28 @@ async def test_through_the_gateway_new_addresses_do_not_free_a_throttled_one(
     # two fill the table; the rest find no room and are refused, nothing is cleared
     assert [a.status_code for a in fillers] == [401, 401, 429, 429]
     assert again.status_code == 429
+
+
+def test_a_full_table_makes_room_without_looking_through_every_bucket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New addresses arriving as the buckets of a full table refill one by one: each
+    used to look through the whole table (it was looked through again as soon as one
+    bucket was forgotten), MAX_ADDRESSES buckets' work a request, a CPU cost anyone
+    with addresses could drive. Each bucket looked at is rated once (_rate_of)."""
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 1000)
+    limiter = _limiter(rate=1, burst=1)  # a spent bucket refills in 1 s
+    for n in range(1000):  # full, the buckets refilling a millisecond apart
+        limiter.take(address_client(f"10.0.{n // 256}.{n % 256}"), now=n / 1000)
+    looked_at = 0
+    rate_of = RateLimiter._rate_of
+
+    def counted(self: RateLimiter, client: Any) -> float:
+        nonlocal looked_at
+        looked_at += 1
+        return rate_of(self, client)
+
+    monkeypatch.setattr(RateLimiter, "_rate_of", counted)
+    for n in range(1000):  # each newcomer finds the next bucket just refilled
+        limiter.take(address_client(f"10.1.{n // 256}.{n % 256}"), now=1.0005 + n / 1000)
+    assert looked_at <= 1000 * 3  # its own rate and a bucket or two, not the table

@@ -32,10 +32,12 @@ IPv4 address's.
 The buckets are bounded: `MAX_ADDRESSES` addresses and, apart, `MAX_CLIENTS` verified
 clients, so addresses (which anyone can make more of) cannot crowd out the clients that
 valid tokens vouch for. A full table forgets only buckets that have refilled, each at
-its own client's rate: forgetting one is then the same as keeping it. When none has
-refilled, a new bucket is refused (429, `Retry-After` until the first would refill)
-rather than handing any throttled client a fresh burst; the table was cleared before,
-so filling it was a way round everyone's limit. A new address with a valid token is not
+its own client's rate: forgetting one is then the same as keeping it. It looks at a
+few, the least recently used first, never the whole table (a pass over it per new
+address was a CPU cost anyone with addresses could drive). When none of those has
+refilled, a new bucket is refused (429, `Retry-After` until the first of them would
+refill) rather than handing any throttled client a fresh burst; the table was cleared
+before, so filling it was a way round everyone's limit. A new address with a valid token is not
 refused: checking an address that has no bucket spends nothing and makes none.
 
 Each client may make `rate_limit_per_second` requests a second on average and
@@ -58,6 +60,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -70,6 +73,10 @@ MAX_CLIENTS = 100_000
 MAX_ADDRESSES = 100_000
 """Connection addresses' buckets kept at most, apart from the verified clients' (anyone
 can make addresses; only the identity provider makes clients)."""
+
+_LOOK_AT_MOST = 32
+"""Buckets a full table looks at, at most, to make room for a new one (lossless: only
+refilled ones are forgotten); a newcomer refused for want of room tries again later."""
 
 _IPV6_PREFIX = 64
 """The bits of an IPv6 address that are its line's: the least an ISP gives one."""
@@ -131,12 +138,11 @@ class RateLimiter:
         self.rate = settings.rate_limit_per_second
         self.burst = float(settings.rate_limit_burst)
         self.overrides = settings.rate_limit_overrides
-        self._clients: dict[Hashable, _Bucket] = {}
-        self._addresses: dict[Hashable, _Bucket] = {}
-        self._full_until: dict[str, float] = {}
-        """Per table (by kind), the earliest time any of its buckets could have refilled,
-        found when it was last full: until then a new bucket is refused without looking
-        through the table again (spending only puts a bucket's refill later)."""
+        self._clients: OrderedDict[Hashable, _Bucket] = OrderedDict()
+        self._addresses: OrderedDict[Hashable, _Bucket] = OrderedDict()
+        """Least recently used first: the buckets likeliest to have refilled are looked
+        at first when a table is full (an OrderedDict, as a dict's first key is found
+        by stepping over every one deleted before it)."""
 
     def take(self, client: Hashable, now: float | None = None) -> None:
         """Spend one request of `client`'s allowance; TooManyRequests when none is left
@@ -164,7 +170,7 @@ class RateLimiter:
         if bucket is not None and bucket.tokens < 1:
             raise self._refusal(bucket, rate)
 
-    def _table(self, client: Hashable) -> tuple[str, dict[Hashable, _Bucket], int]:
+    def _table(self, client: Hashable) -> tuple[str, OrderedDict[Hashable, _Bucket], int]:
         """The client's table of buckets: addresses' or verified clients', and its most."""
         if _is_address(client):
             return "addresses", self._addresses, MAX_ADDRESSES
@@ -177,20 +183,21 @@ class RateLimiter:
         if bucket is not None:
             bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
             bucket.at = now
+            table.move_to_end(client)
         return bucket
 
     def _new_bucket(self, client: Hashable, now: float) -> _Bucket:
         """A full bucket for `client`, room made by forgetting refilled ones; when none
         has refilled, TooManyRequests until the first would have (docs/adr/0215)."""
-        kind, table, most = self._table(client)
+        _, table, most = self._table(client)
         if len(table) >= most:
-            self._forget_refilled(kind, table, now)
-        if len(table) >= most:
-            wait = max(1, math.ceil(self._full_until[kind] - now))
-            raise TooManyRequests(
-                f"The gateway is limiting more clients than it can keep; retry after {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
+            earliest = self._forget_refilled(table, most, now)
+            if len(table) >= most:
+                wait = max(1, math.ceil(earliest - now))
+                raise TooManyRequests(
+                    f"The gateway is limiting more clients than it can keep; retry after {wait} s",
+                    headers={"Retry-After": str(wait)},
+                )
         bucket = table[client] = _Bucket(self.burst, now)
         return bucket
 
@@ -208,24 +215,32 @@ class RateLimiter:
             headers={"Retry-After": str(wait)},
         )
 
-    def _forget_refilled(self, kind: str, table: dict[Hashable, _Bucket], now: float) -> None:
-        """Forget the buckets that have refilled, each at its own client's rate (at the
+    def _forget_refilled(
+        self, table: OrderedDict[Hashable, _Bucket], most: int, now: float
+    ) -> float:
+        """Forget buckets that have refilled, each at its own client's rate (at the
         configured rate a client held to a lower override looked full long before it
-        was, and forgotten came back with a whole burst). A refilled bucket forgotten is
-        the same as one kept; any other would hand its client a fresh burst, so none
-        other is forgotten, and the table is never cleared. Looked through at most once
-        until the earliest of the rest could have refilled."""
-        if now < self._full_until.get(kind, -math.inf):
-            return
+        was, and forgotten came back with a whole burst), looking at no more than
+        `_LOOK_AT_MOST` of them: the least recently used first, each one that has not
+        refilled moved to the back. A refilled bucket forgotten is the same as one kept;
+        any other would hand its client a fresh burst, so none other is forgotten, and
+        the table is never cleared. The earliest time one of those looked at will have
+        refilled (the newcomer's Retry-After when no room was made).
+
+        Bounded, not a scan of the table: looking through every bucket when the table
+        was full and one had just refilled cost each new address that arrived as the
+        buckets refilled one by one a pass over `MAX_ADDRESSES` of them, a CPU cost
+        an attacker could drive (docs/adr/0215)."""
         earliest = math.inf
-        refilled = []
-        for client, bucket in table.items():
-            rate = self._rate_of(client)
-            full_at = bucket.at + (self.burst - bucket.tokens) / rate
+        for _ in range(min(_LOOK_AT_MOST, len(table))):
+            client = next(iter(table))
+            bucket = table[client]
+            full_at = bucket.at + (self.burst - bucket.tokens) / self._rate_of(client)
             if full_at <= now:
-                refilled.append(client)
+                del table[client]
+            elif len(table) < most:
+                break
             else:
+                table.move_to_end(client)
                 earliest = min(earliest, full_at)
-        for client in refilled:
-            del table[client]
-        self._full_until[kind] = earliest if not refilled else -math.inf
+        return earliest
