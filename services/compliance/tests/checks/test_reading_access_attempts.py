@@ -138,3 +138,34 @@ async def test_a_contractor_cannot_read_the_attempts_even_at_its_own_check(
     assert staff_route.status_code == 403
     contractor_path = f"/v1/contractor/compliance/checks/{check['id']}/access-attempts"
     assert (await compliance.get(contractor_path, auth=gasco_token)).status_code in (403, 405)
+
+
+async def test_attempts_made_at_the_same_moment_are_paged_by_id_none_lost_or_repeated(
+    compliance: httpx.AsyncClient,
+) -> None:
+    """Two officers' cards left at one moment (or one moment typed twice): the cursor
+    carries the id as well, so a page boundary between them loses and repeats none."""
+    uprn = await a_gas_home(compliance, london_today() + timedelta(days=20))
+    check = (await open_checks(compliance, uprn))["gas_safety"]
+    moment = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0).isoformat()
+    for by in ("OFFICER-1", "OFFICER-2", "OFFICER-3"):
+        posted = await compliance.post(
+            attempts_of(check["id"]),
+            json={"attempted_at": moment, "attempted_by": by, "outcome": "no_access"},
+        )
+        assert posted.status_code == 201, posted.text
+
+    paged: list[str] = []
+    cursor: str | None = None
+    for _ in range(4):
+        params: dict[str, Any] = {"limit": 1} | ({"cursor": cursor} if cursor else {})
+        page = await compliance.get(attempts_of(check["id"]), params=params)
+        assert page.status_code == 200, page.text
+        paged += [a["id"] for a in page.json()["items"]]
+        cursor = page.json().get("next_cursor")
+        if cursor is None:
+            break
+    everything = (await compliance.get(attempts_of(check["id"]))).json()["items"]
+    assert len(everything) == 3
+    assert paged == [a["id"] for a in everything]
+    assert paged == sorted(paged, key=uuid.UUID)  # the tie broken by id
