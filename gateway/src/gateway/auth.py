@@ -242,17 +242,17 @@ async def authenticated(
         principal = await verifier.verify(token)
     else:
         address = address_client(request.client.host if request.client else None)
-        limiter.check(address)
-        try:
-            if token is None:
-                raise Unauthorized(
-                    "This API needs a bearer token: send Authorization: Bearer <token>",
-                    headers={"WWW-Authenticate": BEARER_REALM},
-                )
-            principal = await verifier.verify(token)
-        except Unauthorized:
-            limiter.take(address)
-            raise
+        with limiter.verifying(address):  # in flight counts as spent until answered
+            try:
+                if token is None:
+                    raise Unauthorized(
+                        "This API needs a bearer token: send Authorization: Bearer <token>",
+                        headers={"WWW-Authenticate": BEARER_REALM},
+                    )
+                principal = await verifier.verify(token)
+            except Unauthorized:
+                limiter.take(address)
+                raise
     limiter.take(principal.rate_limit_client)
     return principal
 

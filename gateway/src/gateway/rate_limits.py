@@ -11,10 +11,13 @@ cannot spend another client's allowance.
 A caller not yet authenticated (no token, a refused token, or a token the gateway has not
 verified before) is limited by the address of the connection (`("address", ...)`) before
 its token is checked, so a flood of junk or forged tokens is refused with 429 without the
-gateway checking each one's signature (or fetching the JWKS for it). Only requests that
-fail authentication spend the address's allowance; a valid token never does (nor does
-it make the address a bucket), so many people behind one address are not limited
-together while they sign in. The address is `request.client.host`: the TCP peer's, or,
+gateway checking each one's signature (or fetching the JWKS for it). A request whose
+token is being verified counts as spent until it is answered (`verifying`), so junk
+sent all at once is held to the allowance too, not only junk sent one after another.
+Only requests that fail authentication spend the address's allowance; a valid token
+never does (nor does it make the address a bucket), so many people behind one address
+are not limited together while they sign in. The address is `request.client.host`:
+the TCP peer's, or,
 from a peer uvicorn trusts (`FORWARDED_ALLOW_IPS`, only the ingress controller:
 docs/runbooks/deploy.md), the address that proxy put in `X-Forwarded-For`. The proxy
 must overwrite that header (any caller can write one) and `FORWARDED_ALLOW_IPS` must
@@ -57,11 +60,12 @@ replica count times the configured one, which the configuration accounts for.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
 from gateway.settings import GatewaySettings
@@ -140,6 +144,9 @@ class RateLimiter:
         self.overrides = settings.rate_limit_overrides
         self._clients: OrderedDict[Hashable, _Bucket] = OrderedDict()
         self._addresses: OrderedDict[Hashable, _Bucket] = OrderedDict()
+        self._in_flight: dict[Hashable, int] = {}
+        """Requests being verified, by address (`verifying`): at most one entry for each
+        request in flight."""
         """Least recently used first: the buckets likeliest to have refilled are looked
         at first when a table is full (an OrderedDict, as a dict's first key is found
         by stepping over every one deleted before it)."""
@@ -157,18 +164,39 @@ class RateLimiter:
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return
-        raise self._refusal(bucket, rate)
+        raise self._refusal(bucket.tokens, rate)
 
     def check(self, client: Hashable, now: float | None = None) -> None:
         """TooManyRequests when `client` has no allowance left, spending none: the
         address check before a token is verified (only a failure spends it). A client
         with no bucket has its whole burst, so none is made for it: a valid token from a
-        new address leaves no bucket behind, and is not refused when the table is full."""
+        new address leaves no bucket behind, and is not refused when the table is full.
+        Requests of the client's being verified (`verifying`) count as spent."""
         now = time.monotonic() if now is None else now
         rate = self._rate_of(client)
         bucket = self._refilled(client, rate, now)
-        if bucket is not None and bucket.tokens < 1:
-            raise self._refusal(bucket, rate)
+        left = (self.burst if bucket is None else bucket.tokens) - self._in_flight.get(client, 0)
+        if left < 1:
+            raise self._refusal(left, rate)
+
+    @contextlib.contextmanager
+    def verifying(self, client: Hashable, now: float | None = None) -> Iterator[None]:
+        """`check`, then count a request of `client`'s as in flight until the block ends
+        (its token verified, or refused and `take`n): the next check counts it as spent.
+        Checking alone let any number of junk tokens sent at once from one address
+        through while the first were still being verified (a JWKS key is looked up in a
+        thread, so they all wait together), each then checked and its key fetched for
+        it, the very work the address check is there to spare (docs/adr/0215). Kept
+        only while requests are in flight, so it makes no bucket and needs no room."""
+        self.check(client, now)
+        self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            if (left := self._in_flight[client] - 1) > 0:
+                self._in_flight[client] = left
+            else:
+                del self._in_flight[client]
 
     def _table(self, client: Hashable) -> tuple[str, OrderedDict[Hashable, _Bucket], int]:
         """The client's table of buckets: addresses' or verified clients', and its most."""
@@ -208,8 +236,8 @@ class RateLimiter:
         return self.overrides.get(key, self.rate) if key is not None else self.rate
 
     @staticmethod
-    def _refusal(bucket: _Bucket, rate: float) -> TooManyRequests:
-        wait = math.ceil((1 - bucket.tokens) / rate)
+    def _refusal(tokens: float, rate: float) -> TooManyRequests:
+        wait = max(1, math.ceil((1 - tokens) / rate))
         return TooManyRequests(
             f"This client made more than {rate:g} requests a second; retry after {wait} s",
             headers={"Retry-After": str(wait)},
