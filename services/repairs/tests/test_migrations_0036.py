@@ -1,12 +1,14 @@
-"""Migration 0036 adds awaab_case_hazard (docs/adr/0193). Its downgrade drops the table
-with the hazards recorded in it, and forward again it is there, empty, and takes a
-hazard as before: down and up on the database the tests run on (SQLite and PostgreSQL)."""
+"""Migration 0036 adds awaab_case_hazard (docs/adr/0193). Its downgrade refuses while a
+hazard is recorded (the evidence the release before could not keep), drops the table once
+the rows are settled, and forward again it is there, empty, and takes a hazard as before:
+down and up on the database the tests run on (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -51,6 +53,12 @@ async def test_down_and_up_again_keeps_recording_hazards(
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     first = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(days=1))
     await handled(repairs_database, first)
+
+    with pytest.raises(RuntimeError, match="1 hazard"):
+        await migrated(repairs_database, "0035")
+    assert "awaab_case_hazard" in await tables(repairs_database)
+    async with repairs_database.engine.begin() as connection:  # the manager settled it
+        await connection.execute(text("DELETE FROM awaab_case_hazard"))
 
     await migrated(repairs_database, "0035")
     assert "awaab_case_hazard" not in await tables(repairs_database)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from hearth_kit.db import AwareDateTime
+from hearth_kit.migrations import refuse_downgrade_while_stored
 
 revision: str = "0036"
 down_revision: str | None = "0035"
@@ -37,7 +38,26 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """The hazards recorded on cases are dropped with the table: the release before this
-    one does not read them, and its hazard handlers never look at them again."""
+    """Refused while a hazard is recorded on a case: the record is the evidence that the
+    landlord knew of that damp (Awaab's Law keeps every clock and its evidence), and the
+    release before has nowhere to keep it, so dropping the table would lose it. The
+    repairs manager settles those first (docs/runbooks/upgrading.md, repairs' 0036);
+    an empty table is dropped."""
+    refuse_downgrade_while_stored(
+        "awaab_case_hazard",
+        "source",
+        (
+            "complaint",
+            "contact_centre",
+            "home_visit",
+            "online",
+            "repair_visit",
+            "safety_check",
+        ),
+        rows="hazard(s) are recorded on open damp cases",
+        what="evidence",
+        revision="0036",
+        service="repairs",
+    )
     op.drop_index("ix_awaab_case_hazard_case_id", table_name="awaab_case_hazard")
     op.drop_table("awaab_case_hazard")
