@@ -92,7 +92,10 @@ CASES = [
         "ix_awaab_case_complaint_id",
     ),
     case("a hazard's Awaab case", lambda s, _r: awaab.by_hazard(s, AN_ID)),
-    case("a home's open damp case", lambda s, _r: awaab.open_damp_case_at(s, UPRN)),
+    case(
+        "a home's open damp case",
+        lambda s, _r: awaab.open_damp_case_at(s, UPRN, aware_at=datetime.now(UTC)),
+    ),
     case(
         "a case's investigation found none", lambda s, _r: awaab.investigation_found_none(s, AN_ID)
     ),

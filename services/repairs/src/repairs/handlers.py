@@ -336,9 +336,12 @@ def build_handlers(
         replayed finds it) and opens none: a second case would run a second set of clocks
         for one hazard and count its breaches twice. Not a case whose investigation
         found none (open only for its written summary): damp seen then is a hazard found,
-        which would have no clock there, and opens its own. An emergency hazard still opens its
-        own case: its 24-hour make-safe clock is a duty the open investigation does not
-        carry."""
+        which would have no clock there, and opens its own. Nor a case whose clock began
+        after the hazard was seen (its event arriving late): recorded there the earlier,
+        lawful clock start would be lost; it opens its own from `identified_at`, the open
+        case's clocks not moved back (open_damp_case_at's `aware_at`, docs/adr/0193). An
+        emergency hazard still opens its own case: its 24-hour make-safe clock is a duty
+        the open investigation does not carry."""
         hazard = envelope.data
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
             return
@@ -352,7 +355,9 @@ def build_handlers(
         if hazard.severity is HazardSeverity.SIGNIFICANT:
             # The home held until commit, as a damp repair reported holds it: a report
             # and a hazard at once take turns, and the second finds the first's case.
-            open_already = await awaab_cases.open_damp_case_at(session, hazard.uprn)
+            open_already = await awaab_cases.open_damp_case_at(
+                session, hazard.uprn, aware_at=became_aware_at
+            )
             if await awaab_cases.by_hazard(session, hazard.hazard_id) is not None:
                 # Looked for again with the home held: the same hazard's event handled at
                 # this moment elsewhere opened its case while this one waited, and would
@@ -428,7 +433,9 @@ def build_handlers(
         would run a second set of clocks, later, for the same hazard and count its
         breaches twice. The complaint is named on that case when it names none, so the
         complaint has its one case (a POST for it is a 409 naming it, a repair reported
-        in it opens none)."""
+        in it opens none). A complaint received before the open case began (its event
+        late) opens its own case from `received_at` instead: taken by the later case its
+        earlier, lawful clock start would be lost (docs/adr/0193's amendment)."""
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
@@ -438,7 +445,9 @@ def build_handlers(
         if await awaab.case_of_complaint(session, complaint.complaint_id) is not None:
             return
         # Lock order as a damp repair reported in a complaint: the complaint, then the home.
-        open_already = await awaab_cases.open_damp_case_at(session, complaint.uprn)
+        open_already = await awaab_cases.open_damp_case_at(
+            session, complaint.uprn, aware_at=became_aware_at
+        )
         if open_already is not None:
             if open_already.complaint_id is None:
                 open_already.complaint_id = complaint.complaint_id

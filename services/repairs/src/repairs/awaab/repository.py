@@ -75,10 +75,20 @@ case is looked for and opened from a reported repair (the second is a hash of th
 UPRN): a space of its own, apart from the complaint's (COMPLAINT_CASE_LOCK_SPACE)."""
 
 
-async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | None:
+async def open_damp_case_at(
+    session: AsyncSession, uprn: str, *, aware_at: datetime
+) -> AwaabCase | None:
     """An open significant (damp and mould) case at the home, if any, looked for with the
     home held until the transaction ends: two damp repairs reported at once at one home
     take turns, and the second finds the first's case (ix_awaab_case_uprn).
+
+    Only a case whose clock had started by `aware_at` (when the damp now reported,
+    complained of or seen was: a hazard's identified_at, a complaint's received_at, a
+    report's reported_at). An event arriving late, its damp seen before the open case
+    began, would lose the earlier, lawful clock start if recorded on that case (Awaab's
+    Law counts from becoming aware); it opens a case of its own from its own moment, as
+    before docs/adr/0193. The open case's clocks are not moved back: rewriting a running
+    clock's start is worse for the evidence trail (docs/adr/0193, 0192).
 
     Not a case whose investigation found none (investigation_found_none: open only for
     its written summary): damp reported, complained of or seen then is a new awareness
@@ -101,6 +111,8 @@ async def open_damp_case_at(session: AsyncSession, uprn: str) -> AwaabCase | Non
         .with_for_update()
     )
     for case in (await session.execute(query)).scalars().all():
+        if case.became_aware_at > aware_at:
+            continue  # its clock began after this damp was seen: not the earlier awareness
         if not await investigation_found_none(session, case.id):
             return case
     return None

@@ -197,12 +197,12 @@ class AwaabService:
         (rules.IN_FORCE: a repair entered late, its `reported_at` back then, would
         otherwise open a clock breached at once); for a repair from a home visit or a safety check
         (their hazard events open the case: handlers.open_awaab_case_for); at a home with
-        an open significant case (the same damp, already being dealt with:
-        repository.open_damp_case_at, the home held meanwhile; a complaint the report
-        came in is named on that case when it names none, docs/adr/0192); or for a
-        complaint that
-        has its case (case_of_complaint: a case opened here names the complaint, so
-        engagement's complaint-received then opens no second one)."""
+        an open significant case whose clock began by `reported_at` (the same damp, already
+        being dealt with: repository.open_damp_case_at, the home held meanwhile; a
+        complaint the report came in is named on that case when it names none,
+        docs/adr/0192); or for a complaint that has its case (case_of_complaint: a case
+        opened here names the complaint, so engagement's complaint-received then opens no
+        second one)."""
         awareness = _AWARE_BY_REPORT.get(source)
         if trade is not Trade.DAMP_AND_MOULD or awareness is None:
             return None
@@ -212,7 +212,7 @@ class AwaabService:
             return None
         if complaint_id is not None and await self.case_of_complaint(session, complaint_id):
             return None
-        open_already = await repository.open_damp_case_at(session, uprn)
+        open_already = await repository.open_damp_case_at(session, uprn, aware_at=reported_at)
         if open_already is not None:
             if complaint_id is not None and open_already.complaint_id is None:
                 # The complaint's damp is the case's: named on it, as complaint-received
