@@ -46,28 +46,32 @@ class LandlordKind(StrEnum):
     HOUSING_ASSOCIATION = "housing_association"
 
 
-NOTICE_PERIOD_FLOOR_DAYS: dict[TenancyType, int] = {
-    TenancyType.SECURE: 28,
-    TenancyType.INTRODUCTORY: 28,
-    TenancyType.ASSURED: 14,
-    TenancyType.STARTER: 14,
-    TenancyType.FIXED_TERM: 14,
-}
+NOTICE_PERIOD_FLOOR_DAYS: dict[TenancyType, int] = dict.fromkeys(TenancyType, 28)
 """The least time the law allows between serving a notice and the date it names after
-which possession proceedings may begin, by tenancy type (ADR 0202): a secure tenancy's
-notice (Housing Act 1985 s.83(5): no earlier than a notice to quit, 4 weeks) and an
-introductory tenancy's notice of proceedings (Housing Act 1996 s.128(4), the same) 28
-days; an assured (or starter, or a fixed-term association) tenancy's notice on the rent
-arrears grounds 2 weeks (Housing Act 1988 s.8; the Renters' Rights Act 2025 lengthens it
-to 4 weeks). A council's fixed-term tenancy is a flexible secure one: 28 days,
-checked with the landlord's kind (`IncomeSettings`). A setting below its floor is refused
-at start-up: a court application sooner is struck out."""
+which possession proceedings may begin, by tenancy type (ADR 0202): 28 days for every
+type. A secure tenancy's notice (Housing Act 1985 s.83(5): no earlier than a notice to
+quit, 4 weeks; a council's fixed-term tenancy is a flexible secure one) and an
+introductory tenancy's notice of proceedings (Housing Act 1996 s.128(4), the same);
+an assured (or starter, or a fixed-term association) tenancy's notice on the rent
+arrears grounds 4 weeks since 1 May 2026 (Housing Act 1988 s.8 as amended by the
+Renters' Rights Act 2025; 2 weeks before). A setting below its floor is refused at
+start-up, naming the type and the law (`NOTICE_PERIOD_LAW`): a court application
+sooner is struck out."""
+
+NOTICE_PERIOD_LAW: dict[TenancyType, str] = {
+    TenancyType.SECURE: "Housing Act 1985 s.83",
+    TenancyType.INTRODUCTORY: "Housing Act 1996 s.128",
+    TenancyType.ASSURED: "Housing Act 1988 s.8 as amended by the Renters' Rights Act 2025",
+    TenancyType.STARTER: "Housing Act 1988 s.8 as amended by the Renters' Rights Act 2025",
+    TenancyType.FIXED_TERM: "Housing Act 1985 s.83 for a council's, flexible, tenancy; "
+    "Housing Act 1988 s.8 as amended by the Renters' Rights Act 2025 for an association's",
+}
+"""The law setting each type's floor, named when a setting below it is refused."""
 
 NOTICE_PERIOD_DEFAULT_DAYS = 28
-"""Every tenancy type's notice period by default: the longest floor, and the assured
-one since the Renters' Rights Act 2025, so no landlord's court application goes before
-its notice allows whatever its kind; a landlord whose legal advice allows shorter sets
-it, never below the floor."""
+"""Every tenancy type's notice period by default: the law's least for every type since
+the Renters' Rights Act 2025 (1 May 2026), so no landlord's court application goes
+before its notice allows whatever its kind; a landlord may set longer, never shorter."""
 
 
 def _shortest_months_days(months: int) -> int:
@@ -125,9 +129,8 @@ class ArrearsLadder(BaseModel):
         description="By tenancy type, the days between serving the notice of seeking "
         "possession and the date it names after which proceedings may begin: the court "
         "application goes no sooner than the day after (ADR 0202). 28 for every type by "
-        "default; a type left out keeps 28; below the law's least (28 for secure and "
-        "introductory, and a council's fixed-term; 14 for assured, starter and an "
-        "association's fixed-term) is refused at start-up",
+        "default; a type left out keeps 28; below the law's least (28 for every type, "
+        "the assured ones since the Renters' Rights Act 2025) is refused at start-up",
     )
     new_tenancy_watch_weeks: int = Field(
         default=6, ge=0, description="A new tenancy's first weeks: personal contact, not letters"
@@ -179,7 +182,8 @@ class ArrearsLadder(BaseModel):
             if days < floor:
                 raise ValueError(
                     f"notice_period_days.{tenancy_type} is at least {floor} days (the law's "
-                    f"least notice for a {tenancy_type} tenancy, ADR 0202)"
+                    f"least notice for a {tenancy_type} tenancy, "
+                    f"{NOTICE_PERIOD_LAW[tenancy_type]}, ADR 0202)"
                 )
         return {t: periods.get(t, NOTICE_PERIOD_DEFAULT_DAYS) for t in TenancyType}
 
@@ -273,19 +277,6 @@ class IncomeSettings(ServiceSettings):
     write_off_limits: dict[str, int] = Field(
         default_factory=dict, description="Approvers' own limits by staff id (subject)"
     )
-
-    @model_validator(mode="after")
-    def _flexible_tenancy_notice(self) -> IncomeSettings:
-        """A council's fixed-term tenancy is a flexible secure tenancy: its notice is a
-        secure tenancy's, 28 days at least (Housing Act 1985 s.83, ADR 0202)."""
-        floor = NOTICE_PERIOD_FLOOR_DAYS[TenancyType.SECURE]
-        days = self.ladder.notice_period_days[TenancyType.FIXED_TERM]
-        if self.landlord_kind is LandlordKind.COUNCIL and days < floor:
-            raise ValueError(
-                f"ladder.notice_period_days.fixed_term is at least {floor} days for a "
-                "council (a flexible tenancy is secure, ADR 0202)"
-            )
-        return self
 
     @field_validator("rent_free_weeks")
     @classmethod

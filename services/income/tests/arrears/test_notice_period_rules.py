@@ -106,25 +106,27 @@ def test_a_broken_arrangement_at_the_notice_still_takes_the_warning_at_once() ->
 @pytest.mark.parametrize(
     ("tenancy_type", "served", "moves"),
     [
-        (TenancyType.ASSURED, 14, False),
-        (TenancyType.ASSURED, 15, True),
-        (TenancyType.STARTER, 15, True),
-        (TenancyType.SECURE, 15, False),
+        (TenancyType.ASSURED, 35, False),
+        (TenancyType.ASSURED, 36, True),
+        (TenancyType.STARTER, 36, True),
+        (TenancyType.SECURE, 28, False),
+        (TenancyType.SECURE, 29, True),
         (TenancyType.INTRODUCTORY, 28, False),
         (TenancyType.INTRODUCTORY, 29, True),
-        (None, 15, False),
+        (None, 29, False),
+        (None, 36, True),
     ],
 )
 def test_the_notice_period_is_the_tenancy_types(
     tenancy_type: TenancyType | None, served: int, moves: bool
 ) -> None:
-    """An association configured to 14 days for assured and starter tenancies (the
-    Housing Act 1988 s.8 least) applies sooner on those, not on a secure one; a type
-    not known takes the longest."""
+    """An association configured to 35 days for assured and starter tenancies applies
+    later on those, not on a secure one (28 by default); a type not known takes the
+    longest."""
     ladder = SHORT.model_copy(
         update={
             "notice_period_days": ArrearsLadder(
-                notice_period_days={TenancyType.ASSURED: 14, TenancyType.STARTER: 14}
+                notice_period_days={TenancyType.ASSURED: 35, TenancyType.STARTER: 35}
             ).notice_period_days
         }
     )
@@ -134,8 +136,8 @@ def test_the_notice_period_is_the_tenancy_types(
 
 def test_the_notice_period_defaults_to_28_days_for_every_type() -> None:
     assert DEFAULT.notice_period_days == dict.fromkeys(TenancyType, 28)
-    partial = ArrearsLadder(notice_period_days={TenancyType.ASSURED: 21})
-    assert partial.notice_period_days[TenancyType.ASSURED] == 21
+    partial = ArrearsLadder(notice_period_days={TenancyType.ASSURED: 35})
+    assert partial.notice_period_days[TenancyType.ASSURED] == 35
     assert partial.notice_period_days[TenancyType.SECURE] == 28
 
 
@@ -144,42 +146,74 @@ def test_the_notice_period_defaults_to_28_days_for_every_type() -> None:
     [
         (TenancyType.SECURE, 27),
         (TenancyType.INTRODUCTORY, 27),
-        (TenancyType.ASSURED, 13),
-        (TenancyType.STARTER, 13),
-        (TenancyType.FIXED_TERM, 13),
+        (TenancyType.ASSURED, 27),
+        (TenancyType.STARTER, 27),
+        (TenancyType.FIXED_TERM, 27),
     ],
 )
 def test_a_notice_period_below_the_laws_least_is_refused_at_start_up(
     tenancy_type: TenancyType, days: int
 ) -> None:
-    with pytest.raises(ValidationError, match=f"notice_period_days.{tenancy_type}"):
+    with pytest.raises(
+        ValidationError, match=rf"notice_period_days\.{tenancy_type} is at least 28"
+    ):
         ArrearsLadder(notice_period_days={tenancy_type: days})
 
 
-def test_a_councils_fixed_term_notice_is_a_secure_tenancys() -> None:
-    """A council's fixed-term tenancy is a flexible secure one (28 days); an
-    association's is assured (14)."""
-    short = ArrearsLadder(notice_period_days={TenancyType.FIXED_TERM: 14})
-    with pytest.raises(ValidationError, match="fixed_term"):
-        IncomeSettings(landlord_kind=LandlordKind.COUNCIL, ladder=short)
-    IncomeSettings(landlord_kind=LandlordKind.HOUSING_ASSOCIATION, ladder=short)
+@pytest.mark.parametrize(
+    "tenancy_type", [TenancyType.ASSURED, TenancyType.STARTER, TenancyType.FIXED_TERM]
+)
+@pytest.mark.parametrize("kind", list(LandlordKind))
+def test_the_old_two_weeks_on_an_assured_notice_is_refused_at_start_up(
+    tenancy_type: TenancyType, kind: LandlordKind
+) -> None:
+    """The Renters' Rights Act 2025 made an assured (and starter, and an association's
+    fixed-term) tenancy's notice on the rent arrears grounds 4 weeks from 1 May 2026
+    (was: 14 days accepted for those types, 2 weeks under Housing Act 1988 s.8). A
+    council's fixed-term tenancy, flexible and secure, was 28 already; both kinds are
+    now refused by the one floor, naming the type and the Act."""
+    with pytest.raises(
+        ValidationError,
+        match=rf"notice_period_days\.{tenancy_type} is at least 28 days .*Renters' Rights Act 2025",
+    ):
+        IncomeSettings(landlord_kind=kind, ladder={"notice_period_days": {tenancy_type: 14}})
+
+
+@pytest.mark.parametrize("days", [28, 35, 363])
+@pytest.mark.parametrize("kind", list(LandlordKind))
+def test_a_notice_period_of_28_days_or_longer_is_accepted_for_every_type(
+    days: int, kind: LandlordKind
+) -> None:
+    ladder = ArrearsLadder(notice_period_days=dict.fromkeys(TenancyType, days))
+    settings = IncomeSettings(landlord_kind=kind, ladder=ladder)
+    assert settings.ladder.notice_period_days == dict.fromkeys(TenancyType, days)
 
 
 def test_a_notice_period_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HEARTH_INCOME_LADDER__NOTICE_PERIOD_DAYS", '{"assured": 14}')
+    monkeypatch.setenv("HEARTH_INCOME_LADDER__NOTICE_PERIOD_DAYS", '{"assured": 35}')
     periods = IncomeSettings().ladder.notice_period_days
-    assert periods[TenancyType.ASSURED] == 14
+    assert periods[TenancyType.ASSURED] == 35
     assert periods[TenancyType.SECURE] == 28
+
+
+def test_the_old_two_weeks_from_the_environment_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A deployment still configured with the 2 weeks allowed before 1 May 2026 does not
+    start (was: started, applying to court on assured notices 14 days early)."""
+    monkeypatch.setenv("HEARTH_INCOME_LADDER__NOTICE_PERIOD_DAYS", '{"assured": 14}')
+    with pytest.raises(ValidationError, match=r"assured is at least 28 days"):
+        IncomeSettings()
 
 
 @given(
     warning_after=st.integers(0, 40),
     application_after=st.integers(0, 20),
-    served=st.integers(0, 60),
+    served=st.integers(0, 80),
     warned=st.integers(0, 60),
     broken=st.booleans(),
     tenancy_type=st.none() | st.sampled_from(list(TenancyType)),
-    period=st.sampled_from([14, 21, 28, 35]),
+    periods=st.fixed_dictionaries({t: st.integers(28, 70) for t in TenancyType}),
 )
 def test_no_court_application_is_made_before_the_notice_allows_proceedings(
     warning_after: int,
@@ -188,16 +222,16 @@ def test_no_court_application_is_made_before_the_notice_allows_proceedings(
     warned: int,
     broken: bool,
     tenancy_type: TenancyType | None,
-    period: int,
+    periods: dict[TenancyType, int],
 ) -> None:
     """Whatever the landlord's days, the dates and a break, a move to the court
     application is on or after the notice's earliest proceedings day (failed before
-    for short ladders and breaks)."""
-    periods = {t: max(period, 28) for t in (TenancyType.SECURE, TenancyType.INTRODUCTORY)}
+    for short ladders and breaks). Every type's period is one the law allows: 28 days
+    or longer, as the type's own (ADR 0202)."""
     ladder = ArrearsLadder(
         court_warning_after_days=warning_after,
         court_application_after_days=application_after,
-        notice_period_days={**dict.fromkeys(TenancyType, period), **periods},
+        notice_period_days=periods,
     )
     case = CaseState(
         S.COURT_WARNING,

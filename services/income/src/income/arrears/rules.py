@@ -455,9 +455,10 @@ def earliest_proceedings_on(
 ) -> date:
     """The first London day possession proceedings may begin on a notice served at
     `served_at` (ADR 0202): the notice names a date at least the tenancy type's notice
-    period after service (Housing Act 1985 s.83 for a secure tenancy, 28 days; Housing Act
-    1988 s.8 for an assured one), and proceedings may begin only after that date, so the
-    day after it. An application sooner is invalid and would be struck out."""
+    period after service (Housing Act 1985 s.83 for a secure tenancy; Housing Act 1988
+    s.8 as amended by the Renters' Rights Act 2025 for an assured one; 28 days at least
+    for every type), and proceedings may begin only after that date, so the day after
+    it. An application sooner is invalid and would be struck out."""
     return london_day(served_at) + timedelta(days=ladder.notice_period_of(tenancy_type) + 1)
 
 
