@@ -36,3 +36,25 @@ def test_a_client_held_to_a_lower_rate_is_not_forgotten_before_it_has_refilled(
     with pytest.raises(TooManyRequests):
         limiter.take(slow, now=1.0)
     limiter.take(slow, now=101.0)  # refilled at its own rate
+
+
+def test_a_newcomer_to_a_full_table_is_not_told_to_wait_for_a_slow_clients_refill(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full table looks at a few buckets only; when those are of clients held to a
+    low override, their refill (here 1,000 s) says nothing of the rest: the newcomer's
+    Retry-After is at most a bucket's refill at the configured rate (here 2 s)."""
+    monkeypatch.setattr(rate_limits, "MAX_CLIENTS", 2)
+    limiter = RateLimiter(
+        GatewaySettings(
+            environment="development",
+            rate_limit_per_second=1,
+            rate_limit_burst=2,
+            rate_limit_overrides={"contractor:slowco": 0.001},
+        )
+    )
+    for system in ("one", "two"):
+        limiter.take(contractor_client("slowco", system), now=0.0)
+    with pytest.raises(TooManyRequests) as refused:
+        limiter.take(staff_client("newcomer"), now=0.0)
+    assert refused.value.headers["Retry-After"] == "2"
