@@ -14,10 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import ComplaintReceived
 from hearth_kit.db import Database
-from services.repairs.tests.awaab.test_cases import a_uprn, handlers
+from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open import (
+    close,
+    found_none,
+    handled,
+)
+from services.repairs.tests.awaab.test_cases import a_uprn
 from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case import (
     cases_at,
     report,
@@ -35,11 +39,25 @@ async def complaint_received(db: Database, uprn: str, received_at: datetime) -> 
         received_at=received_at,
         acknowledge_by=date.today() + timedelta(days=5),
     )
-    handler = handlers.get(complaint.type)
-    assert handler is not None
-    async with db.sessionmaker() as session, session.begin():
-        await handler(session, Envelope(data=complaint))
+    await handled(db, complaint)
     return complaint.complaint_id
+
+
+async def a_case_for_the_complaint(
+    staff: httpx.AsyncClient, uprn: str, complaint_id: str
+) -> httpx.Response:
+    """A manager's POST of a case for the complaint, as if none had been opened for it."""
+    return await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": uprn,
+            "severity": "significant",
+            "source": "complaint",
+            "complaint_id": complaint_id,
+            "became_aware_at": datetime.now(UTC).isoformat(),
+        },
+        auth=manager(),
+    )
 
 
 async def test_a_complaint_about_damp_whose_repair_opened_a_case_takes_that_case(
@@ -60,17 +78,7 @@ async def test_a_complaint_about_damp_whose_repair_opened_a_case_takes_that_case
     assert case["complaint_id"] == str(complaint_id)
     assert len(await published(repairs_database, uprn, "damp-mould-case-opened")) == 1
     # the complaint has its one case: a manager's second for it is refused, naming it
-    again = await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": uprn,
-            "severity": "significant",
-            "source": "complaint",
-            "complaint_id": str(complaint_id),
-            "became_aware_at": datetime.now(UTC).isoformat(),
-        },
-        auth=manager(),
-    )
+    again = await a_case_for_the_complaint(staff, uprn, str(complaint_id))
     assert again.status_code == 409, again.text
     assert opened["id"] in again.json()["detail"]
 
@@ -92,15 +100,7 @@ async def test_a_complaint_after_the_homes_damp_case_closed_opens_a_new_one(
     uprn = a_uprn()
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     [opened] = await cases_at(staff, uprn)
-    # the investigation found no hazard, and the tenant was told so: the case closes
-    for milestone, extra in (("investigate", {"hazard_found": False}), ("written_summary", {})):
-        stopped = await staff.post(
-            f"/v1/awaab-cases/{opened['id']}/clocks/{milestone}/stop",
-            json={"at": datetime.now(UTC).isoformat(), "evidence": ["survey/1.pdf"], **extra},
-            auth=manager(),
-        )
-        assert stopped.status_code == 200, stopped.text
-    assert stopped.json()["status"] == "closed"
+    await close(staff, opened["id"])  # found no hazard, and the tenant was told so
 
     complaint_id = await complaint_received(
         repairs_database, uprn, datetime.now(UTC) - timedelta(hours=1)
@@ -126,33 +126,8 @@ async def test_damp_reported_in_a_complaint_at_a_home_with_a_case_names_the_comp
 
     [case] = await cases_at(staff, uprn)
     assert (case["id"], case["complaint_id"]) == (opened["id"], complaint_id)
-    again = await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": uprn,
-            "severity": "significant",
-            "source": "complaint",
-            "complaint_id": complaint_id,
-            "became_aware_at": datetime.now(UTC).isoformat(),
-        },
-        auth=manager(),
-    )
+    again = await a_case_for_the_complaint(staff, uprn, complaint_id)
     assert again.status_code == 409, again.text
-
-
-async def found_none(staff: httpx.AsyncClient, case_id: str) -> None:
-    """The investigation found no hazard; the written summary is still owed, the case open."""
-    stopped = await staff.post(
-        f"/v1/awaab-cases/{case_id}/clocks/investigate/stop",
-        json={
-            "at": datetime.now(UTC).isoformat(),
-            "evidence": ["survey/1.pdf"],
-            "hazard_found": False,
-        },
-        auth=manager(),
-    )
-    assert stopped.status_code == 200, stopped.text
-    assert stopped.json()["status"] == "open"
 
 
 async def test_a_complaint_after_the_investigation_found_none_opens_a_new_case(
@@ -163,7 +138,7 @@ async def test_a_complaint_after_the_investigation_found_none_opens_a_new_case(
     uprn = a_uprn()
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     [opened] = await cases_at(staff, uprn)
-    await found_none(staff, opened["id"])
+    assert (await found_none(staff, opened["id"]))["status"] == "open"
 
     complaint_id = await complaint_received(
         repairs_database, uprn, datetime.now(UTC) - timedelta(hours=1)
@@ -182,7 +157,7 @@ async def test_damp_reported_after_the_investigation_found_none_opens_a_new_case
     uprn = a_uprn()
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     [opened] = await cases_at(staff, uprn)
-    await found_none(staff, opened["id"])
+    assert (await found_none(staff, opened["id"]))["status"] == "open"
 
     complaint_id = str(uuid.uuid4())
     await report(staff, uprn, source="complaint", complaint_id=complaint_id)

@@ -17,6 +17,7 @@ import pytest
 
 from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, HazardFoundAtCheck
+from hearth_contracts.events.engagement import ComplaintReceived
 from hearth_contracts.events.visits import HazardIdentifiedV2, HazardSeverity, HazardType
 from hearth_kit.db import Database
 from services.repairs.tests.awaab.test_cases import a_uprn, handlers
@@ -56,11 +57,12 @@ def seen_at_a_check(uprn: str, severity: HazardSeverity, at: datetime) -> Hazard
     )
 
 
-async def handled(db: Database, hazard: Hazard) -> None:
-    handler = handlers.get(hazard.type)
+async def handled(db: Database, event: Hazard | ComplaintReceived) -> None:
+    """As the consumer hands repairs another service's event."""
+    handler = handlers.get(event.type)
     assert handler is not None
     async with db.sessionmaker() as session, session.begin():
-        await handler(session, Envelope(data=hazard))
+        await handler(session, Envelope(data=event))
 
 
 async def close(staff: httpx.AsyncClient, case_id: str) -> None:
@@ -73,6 +75,23 @@ async def close(staff: httpx.AsyncClient, case_id: str) -> None:
         )
         assert stopped.status_code == 200, stopped.text
     assert stopped.json()["status"] == "closed"
+
+
+async def found_none(staff: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
+    """The investigation found no hazard: the written summary is still owed. The case's
+    body after the stop, for the caller to look at."""
+    stopped = await staff.post(
+        f"/v1/awaab-cases/{case_id}/clocks/investigate/stop",
+        json={
+            "at": datetime.now(UTC).isoformat(),
+            "evidence": ["survey/1.pdf"],
+            "hazard_found": False,
+        },
+        auth=manager(),
+    )
+    assert stopped.status_code == 200, stopped.text
+    body: dict[str, Any] = stopped.json()
+    return body
 
 
 SEEN = [
@@ -178,17 +197,8 @@ async def test_damp_seen_after_the_investigation_found_none_opens_a_case(
     uprn = a_uprn()
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     [opened] = await cases_at(staff, uprn)
-    stopped = await staff.post(
-        f"/v1/awaab-cases/{opened['id']}/clocks/investigate/stop",
-        json={
-            "at": datetime.now(UTC).isoformat(),
-            "evidence": ["survey/1.pdf"],
-            "hazard_found": False,
-        },
-        auth=manager(),
-    )
-    assert stopped.status_code == 200, stopped.text
-    assert stopped.json()["status"] == "open"  # the written summary still owed
+    stopped = await found_none(staff, opened["id"])
+    assert stopped["status"] == "open"  # the written summary still owed
 
     hazard = seen(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(hours=1))
     await handled(repairs_database, hazard)
@@ -231,16 +241,7 @@ async def test_damp_seen_again_goes_on_the_case_the_first_sighting_opened(
     uprn = a_uprn()
     await report(staff, uprn, reported_at=datetime.now(UTC) - timedelta(days=3))
     [investigated] = await cases_at(staff, uprn)
-    stopped = await staff.post(
-        f"/v1/awaab-cases/{investigated['id']}/clocks/investigate/stop",
-        json={
-            "at": datetime.now(UTC).isoformat(),
-            "evidence": ["survey/1.pdf"],
-            "hazard_found": False,
-        },
-        auth=manager(),
-    )
-    assert stopped.status_code == 200, stopped.text
+    await found_none(staff, investigated["id"])
     first = seen_on_a_visit(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC) - timedelta(days=1))
     await handled(repairs_database, first)
     later = seen_at_a_check(uprn, HazardSeverity.SIGNIFICANT, datetime.now(UTC))

@@ -16,18 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
-from hearth_contracts import Envelope
 from hearth_contracts.events.compliance import CheckType, HazardFoundAtCheck
 from hearth_contracts.events.engagement import ComplaintReceived
 from hearth_contracts.events.visits import HazardIdentifiedV2, HazardSeverity, HazardType
 from hearth_kit.db import Database
-from repairs.handlers import build_handlers
-from repairs.work_orders.service import RepairService
+from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open import handled
 from services.repairs.tests.awaab.test_cases import a_uprn
 from services.repairs.tests.contractor_doubles import manager
 from services.repairs.tests.orders.test_work_orders import published
-
-handlers = build_handlers(RepairService())
 
 BEFORE = datetime(2025, 10, 26, 23, 59, 59, tzinfo=UTC)
 """The last second before the law: London is on GMT by then (the clocks went back on
@@ -111,11 +107,7 @@ async def test_an_event_from_before_the_law_opens_no_case_and_one_from_its_first
 ) -> None:
     before, in_force = a_uprn(), a_uprn()
     for uprn, at in ((before, BEFORE), (in_force, IN_FORCE)):
-        data = event(uprn, at)
-        handler = handlers.get(data.type)
-        assert handler is not None
-        async with repairs_database.sessionmaker() as session, session.begin():
-            await handler(session, Envelope(data=data))
+        await handled(repairs_database, event(uprn, at))
 
     assert await cases_at(staff, before) == []
     assert await published(repairs_database, before, "damp-mould-case-opened") == []
