@@ -23,10 +23,10 @@ from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open 
 )
 from services.repairs.tests.awaab.test_cases import a_uprn
 from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case import (
+    a_case_for_the_complaint,
     cases_at,
     report,
 )
-from services.repairs.tests.contractor_doubles import manager
 from services.repairs.tests.orders.test_work_orders import published
 
 
@@ -41,23 +41,6 @@ async def complaint_received(db: Database, uprn: str, received_at: datetime) -> 
     )
     await handled(db, complaint)
     return complaint.complaint_id
-
-
-async def a_case_for_the_complaint(
-    staff: httpx.AsyncClient, uprn: str, complaint_id: str
-) -> httpx.Response:
-    """A manager's POST of a case for the complaint, as if none had been opened for it."""
-    return await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": uprn,
-            "severity": "significant",
-            "source": "complaint",
-            "complaint_id": complaint_id,
-            "became_aware_at": datetime.now(UTC).isoformat(),
-        },
-        auth=manager(),
-    )
 
 
 async def test_a_complaint_about_damp_whose_repair_opened_a_case_takes_that_case(

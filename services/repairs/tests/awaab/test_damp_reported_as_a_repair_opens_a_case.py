@@ -54,6 +54,23 @@ async def cases_at(staff: httpx.AsyncClient, uprn: str) -> list[dict[str, Any]]:
     return cases
 
 
+async def a_case_for_the_complaint(
+    staff: httpx.AsyncClient, uprn: str, complaint_id: str
+) -> httpx.Response:
+    """A manager's POST of a case for the complaint, as if none had been opened for it."""
+    return await staff.post(
+        "/v1/awaab-cases",
+        json={
+            "uprn": uprn,
+            "severity": "significant",
+            "source": "complaint",
+            "complaint_id": complaint_id,
+            "became_aware_at": datetime.now(UTC).isoformat(),
+        },
+        auth=manager(),
+    )
+
+
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -117,15 +134,5 @@ async def test_damp_reported_in_a_complaint_opens_the_complaints_one_case(
     [case] = await cases_at(staff, uprn)
     assert (case["source"], case["complaint_id"]) == ("complaint", complaint_id)
     # the complaint has its case: a second is refused, as engagement's event opens none
-    again = await staff.post(
-        "/v1/awaab-cases",
-        json={
-            "uprn": uprn,
-            "severity": "significant",
-            "source": "complaint",
-            "complaint_id": complaint_id,
-            "became_aware_at": datetime.now(UTC).isoformat(),
-        },
-        auth=manager(),
-    )
+    again = await a_case_for_the_complaint(staff, uprn, complaint_id)
     assert again.status_code == 409, again.text
