@@ -15,20 +15,19 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from hearth_contracts.events.visits import Trade
 from hearth_kit.db import Database
 from repairs.models import WebhookDelivery
-from repairs.settings import Contractor, RepairsSettings
+from repairs.settings import RepairsSettings
 from repairs.webhooks.rules import verify
 from repairs.webhooks.service import WebhookSender
 from services.repairs.tests.contractor_doubles import WEBHOOK_SECRET, WebhookReceiver
 from services.repairs.tests.orders.test_contractor_sees_only_its_own_follow_on_of import (
     asked_for_a_follow_on,
     follow_on,
+    two_plumbing_contractors,
 )
 
 
@@ -41,21 +40,7 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
 @pytest.fixture(scope="module")
 def contracted_settings(repairs_db_url: str, webhook_receiver: WebhookReceiver) -> RepairsSettings:
-    """Two plumbing contractors, each with a webhook (so raise-repair is queued)."""
-    with_webhook = {
-        "webhook_url": webhook_receiver.url,
-        "webhook_secret": SecretStr(WEBHOOK_SECRET),
-    }
-    return RepairsSettings(
-        database_url=repairs_db_url,
-        relay_enabled=False,
-        consumer_enabled=False,
-        contractors={
-            "plumbfast": Contractor(trades=[Trade.PLUMBING], **with_webhook),
-            "drainright": Contractor(trades=[Trade.PLUMBING], **with_webhook),
-        },
-        scheduler_enabled=False,
-    )
+    return two_plumbing_contractors(repairs_db_url, webhook_receiver)
 
 
 async def queued_as_before_0191(db: Database, work_order_id: str, follow_on_of: str) -> None:
@@ -118,18 +103,32 @@ async def cancelled(staff: httpx.AsyncClient, order: dict[str, Any]) -> None:
     assert response.status_code == 200, response.text
 
 
+async def sent_for_a_follow_on_to(
+    staff: httpx.AsyncClient,
+    db: Database,
+    settings: RepairsSettings,
+    receiver: WebhookReceiver,
+    contractor_id: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A follow-on of plumbfast's work raised for the contractor and cancelled, its two
+    messages stored as before 0191 named plumbfast's work order, then sent: plumbfast's
+    work order and what the contractor took."""
+    first = await asked_for_a_follow_on(staff, db)
+    second = await follow_on(staff, first, contractor_id)
+    await cancelled(staff, second)
+    await queued_as_before_0191(db, second["id"], first["id"])
+    return first, await sent(db, settings, receiver, second["id"])
+
+
 async def test_a_message_naming_another_contractors_work_order_is_sent_without_it(
     staff: httpx.AsyncClient,
     repairs_database: Database,
     contracted_settings: RepairsSettings,
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    first = await asked_for_a_follow_on(staff, repairs_database)
-    second = await follow_on(staff, first, "drainright")
-    await cancelled(staff, second)
-    await queued_as_before_0191(repairs_database, second["id"], first["id"])
-
-    took = await sent(repairs_database, contracted_settings, webhook_receiver, second["id"])
+    _, took = await sent_for_a_follow_on_to(
+        staff, repairs_database, contracted_settings, webhook_receiver, "drainright"
+    )
     assert took == {"raise-repair": None, "cancel-repair": None}
 
 
@@ -139,10 +138,7 @@ async def test_a_message_naming_the_contractors_own_work_order_keeps_it(
     contracted_settings: RepairsSettings,
     webhook_receiver: WebhookReceiver,
 ) -> None:
-    first = await asked_for_a_follow_on(staff, repairs_database)
-    second = await follow_on(staff, first, "plumbfast")
-    await cancelled(staff, second)
-    await queued_as_before_0191(repairs_database, second["id"], first["id"])
-
-    took = await sent(repairs_database, contracted_settings, webhook_receiver, second["id"])
+    first, took = await sent_for_a_follow_on_to(
+        staff, repairs_database, contracted_settings, webhook_receiver, "plumbfast"
+    )
     assert took == {"raise-repair": first["id"], "cancel-repair": first["id"]}

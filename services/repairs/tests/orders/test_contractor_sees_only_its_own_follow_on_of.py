@@ -29,6 +29,12 @@ from services.repairs.tests.orders.test_work_orders import a_uprn, a_work_order
 
 @pytest.fixture(scope="module")
 def contracted_settings(repairs_db_url: str, webhook_receiver: WebhookReceiver) -> RepairsSettings:
+    return two_plumbing_contractors(repairs_db_url, webhook_receiver)
+
+
+def two_plumbing_contractors(
+    repairs_db_url: str, webhook_receiver: WebhookReceiver
+) -> RepairsSettings:
     """Two plumbing contractors, each with a webhook (so raise-repair is queued)."""
     with_webhook = {
         "webhook_url": webhook_receiver.url,
