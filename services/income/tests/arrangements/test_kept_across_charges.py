@@ -30,6 +30,40 @@ async def charge(db: Database, *weeks: date) -> None:
             await run.charge_batch(session, week, datetime.now(UTC))
 
 
+async def an_active_arrangement(
+    db: Database,
+    account_id: str,
+    tenancy_id: str,
+    *,
+    first_instalment_on: date,
+    arrears_pence: int,
+    review_on: date,
+    made_at: datetime,
+) -> uuid.UUID:
+    """Stored as made: 5,000 a week from 30,000 of income and 20,000 of spending, for
+    the arrears (the balance at the start) given."""
+    arrangement_id = uuid.uuid4()
+    async with db.sessionmaker() as session, session.begin():
+        session.add(
+            Arrangement(
+                id=arrangement_id,
+                account_id=uuid.UUID(account_id),
+                tenancy_id=uuid.UUID(tenancy_id),
+                status=ArrangementStatus.ACTIVE,
+                weekly_income_pence=30_000,
+                weekly_expenditure_pence=20_000,
+                instalment_pence=5_000,
+                frequency=InstalmentFrequency.WEEKLY,
+                first_instalment_on=first_instalment_on,
+                arrears_pence=arrears_pence,
+                review_on=review_on,
+                made_at=made_at,
+                balance_at_start_pence=arrears_pence,
+            )
+        )
+    return arrangement_id
+
+
 async def test_the_charge_of_the_week_after_a_rent_free_week_does_not_break_an_arrangement(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
@@ -38,25 +72,15 @@ async def test_the_charge_of_the_week_after_a_rent_free_week_does_not_break_an_a
     await charge(income_database, date(2026, 3, 2), date(2026, 3, 9), RENT_FREE)
     # Agreed on Tuesday of the rent-free week: 20,000 pence of arrears, 5,000 a week
     # from Monday 23 March.
-    arrangement_id = uuid.uuid4()
-    async with income_database.sessionmaker() as session, session.begin():
-        session.add(
-            Arrangement(
-                id=arrangement_id,
-                account_id=uuid.UUID(account),
-                tenancy_id=uuid.UUID(tenancy["id"]),
-                status=ArrangementStatus.ACTIVE,
-                weekly_income_pence=30_000,
-                weekly_expenditure_pence=20_000,
-                instalment_pence=5_000,
-                frequency=InstalmentFrequency.WEEKLY,
-                first_instalment_on=date(2026, 3, 23),
-                arrears_pence=20_000,
-                review_on=date(2026, 6, 17),
-                made_at=datetime(2026, 3, 17, 12, tzinfo=UTC),
-                balance_at_start_pence=20_000,
-            )
-        )
+    arrangement_id = await an_active_arrangement(
+        income_database,
+        account,
+        tenancy["id"],
+        first_instalment_on=date(2026, 3, 23),
+        arrears_pence=20_000,
+        review_on=date(2026, 6, 17),
+        made_at=datetime(2026, 3, 17, 12, tzinfo=UTC),
+    )
     await charge(income_database, date(2026, 3, 23))
     # The first instalment and that week's rent, paid on the day they fell due.
     paid = await income.post(
@@ -99,25 +123,15 @@ async def test_arrears_cleared_complete_an_arrangement_whatever_the_week_under_w
     for week in (date(2026, 4, 6), date(2026, 4, 13)):
         async with income_database.sessionmaker() as session, session.begin():
             await plain.charge_batch(session, week, datetime.now(UTC))
-    arrangement_id = uuid.uuid4()
-    async with income_database.sessionmaker() as session, session.begin():
-        session.add(
-            Arrangement(
-                id=arrangement_id,
-                account_id=uuid.UUID(account),
-                tenancy_id=uuid.UUID(tenancy["id"]),
-                status=ArrangementStatus.ACTIVE,
-                weekly_income_pence=30_000,
-                weekly_expenditure_pence=20_000,
-                instalment_pence=5_000,
-                frequency=InstalmentFrequency.WEEKLY,
-                first_instalment_on=date(2026, 4, 20),
-                arrears_pence=20_000,
-                review_on=date(2026, 7, 14),
-                made_at=datetime(2026, 4, 14, 12, tzinfo=UTC),
-                balance_at_start_pence=20_000,
-            )
-        )
+    arrangement_id = await an_active_arrangement(
+        income_database,
+        account,
+        tenancy["id"],
+        first_instalment_on=date(2026, 4, 20),
+        arrears_pence=20_000,
+        review_on=date(2026, 7, 14),
+        made_at=datetime(2026, 4, 14, 12, tzinfo=UTC),
+    )
     async with income_database.sessionmaker() as session, session.begin():
         await plain.charge_batch(session, date(2026, 4, 20), datetime.now(UTC))
     paid = await income.post(

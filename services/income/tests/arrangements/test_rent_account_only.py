@@ -14,13 +14,9 @@ from sqlalchemy import func, select
 
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
-from income.models import (
-    Arrangement,
-    ArrangementReview,
-    ArrangementStatus,
-    InstalmentFrequency,
-)
+from income.models import Arrangement, ArrangementReview
 from services.income.tests.accounts.test_recharges_paid import raise_recharge
+from services.income.tests.arrangements.test_kept_across_charges import an_active_arrangement
 
 
 async def test_an_arrangement_on_a_sundry_account_is_refused(
@@ -62,25 +58,15 @@ async def test_an_arrangement_made_on_a_sundry_account_before_is_only_ended_at_a
     await raise_recharge(income_database, tenancy["uprn"], 30_000, datetime(2026, 2, 1, tzinfo=UTC))
     sundry = (await income.get(f"/v1/tenancies/{tenancy['id']}")).json()["sundry_account_id"]
     made_at = datetime.now(UTC) - timedelta(days=1)
-    arrangement_id = uuid.uuid4()
-    async with income_database.sessionmaker() as session, session.begin():
-        session.add(
-            Arrangement(
-                id=arrangement_id,
-                account_id=uuid.UUID(sundry),
-                tenancy_id=uuid.UUID(tenancy["id"]),
-                status=ArrangementStatus.ACTIVE,
-                weekly_income_pence=30_000,
-                weekly_expenditure_pence=20_000,
-                instalment_pence=5_000,
-                frequency=InstalmentFrequency.WEEKLY,
-                first_instalment_on=london_day(made_at),
-                arrears_pence=30_000,
-                review_on=london_day(made_at),
-                made_at=made_at,
-                balance_at_start_pence=30_000,
-            )
-        )
+    arrangement_id = await an_active_arrangement(
+        income_database,
+        sundry,
+        tenancy["id"],
+        first_instalment_on=london_day(made_at),
+        arrears_pence=30_000,
+        review_on=london_day(made_at),
+        made_at=made_at,
+    )
     reviewed_at = datetime.now(UTC).isoformat()
     today = london_day(datetime.now(UTC)).isoformat()
     for body in (
