@@ -268,25 +268,16 @@ async def _recharges_paid_by_credit(
         )
         if before is None or before == left:
             continue
-        if entry.recharge_id is None or entry.repair_id is None:
-            continue  # invoiced before income kept recharge ids: nothing to tell repairs
-        written_off = left < before and by_write_off > 0
-        await publish(
+        await _recharge_paid(
             session,
-            RechargePaid(
-                recharge_id=entry.recharge_id,
-                repair_id=entry.repair_id,
-                uprn=account.uprn,
-                amount_pence=abs(before - left),
-                outstanding_pence=left,
-                paid_in_full=left == 0 and not written_off,
-                paid_at=posted_at,
-                correction=entry.id != invoice.id,
-                posted_at=posted_at,
-                settled_by=(
-                    RechargeSettledBy.WRITE_OFF if written_off else RechargeSettledBy.PAYMENT
-                ),
-            ),
+            account,
+            entry,
+            amount_pence=abs(before - left),
+            outstanding_pence=left,
+            by_write_off=left < before and by_write_off > 0,
+            paid_at=posted_at,
+            posted_at=posted_at,
+            correction=entry.id != invoice.id,
         )
     older = [(e, left, by_write_off) for e, left, by_write_off in covered if e.id in owed_before]
     await _cover_changed(
@@ -317,28 +308,52 @@ async def _cover_changed(
     such an account left one written off though money now pays it (docs/adr/0183,
     amended). `recharges` are the account's, oldest first, as the changes index them."""
     for change in changes:
-        entry = recharges[change.index]
-        if entry.recharge_id is None or entry.repair_id is None:
-            continue  # invoiced before income kept recharge ids: nothing to tell repairs
-        await publish(
+        await _recharge_paid(
             session,
-            RechargePaid(
-                recharge_id=entry.recharge_id,
-                repair_id=entry.repair_id,
-                uprn=account.uprn,
-                amount_pence=change.moved_pence,
-                outstanding_pence=0,
-                paid_in_full=not change.by_write_off,
-                paid_at=posted_at,
-                correction=True,
-                posted_at=posted_at,
-                settled_by=(
-                    RechargeSettledBy.WRITE_OFF
-                    if change.by_write_off
-                    else RechargeSettledBy.PAYMENT
-                ),
-            ),
+            account,
+            recharges[change.index],
+            amount_pence=change.moved_pence,
+            outstanding_pence=0,
+            by_write_off=change.by_write_off,
+            paid_at=posted_at,
+            posted_at=posted_at,
+            correction=True,
         )
+
+
+async def _recharge_paid(
+    session: AsyncSession,
+    account: Account,
+    entry: LedgerEntry,
+    *,
+    amount_pence: int,
+    outstanding_pence: int,
+    by_write_off: bool,
+    paid_at: datetime,
+    posted_at: datetime,
+    correction: bool,
+) -> None:
+    """recharge-paid for one recharge's share of a posting: `settled_by` write_off when
+    a write-off's credit settled it, and paid in full only when nothing is owed and
+    money, not a write-off, paid it (docs/adr/0183). Nothing for a recharge invoiced
+    before income kept recharge ids: there is nothing to tell repairs."""
+    if entry.recharge_id is None or entry.repair_id is None:
+        return
+    await publish(
+        session,
+        RechargePaid(
+            recharge_id=entry.recharge_id,
+            repair_id=entry.repair_id,
+            uprn=account.uprn,
+            amount_pence=amount_pence,
+            outstanding_pence=outstanding_pence,
+            paid_in_full=outstanding_pence == 0 and not by_write_off,
+            paid_at=paid_at,
+            correction=correction,
+            posted_at=posted_at,
+            settled_by=RechargeSettledBy.WRITE_OFF if by_write_off else RechargeSettledBy.PAYMENT,
+        ),
+    )
 
 
 APPROVE_SCOPE = "income:approve"
@@ -576,25 +591,16 @@ class AccountService:
         written_off = await repository.written_off(session, account.id)
         covered_by_write_off = rules.recharges_written_off(charged, credits_after, written_off)
         for part in parts:
-            entry = recharges[part.index][0]
-            if entry.recharge_id is None or entry.repair_id is None:
-                continue
-            by_write_off = covered_by_write_off[part.index] > 0
-            await publish(
+            await _recharge_paid(
                 session,
-                RechargePaid(
-                    recharge_id=entry.recharge_id,
-                    repair_id=entry.repair_id,
-                    uprn=account.uprn,
-                    amount_pence=part.paid_pence,
-                    outstanding_pence=part.outstanding_pence,
-                    paid_in_full=part.outstanding_pence == 0 and not by_write_off,
-                    paid_at=paid_at,
-                    posted_at=posted_at,
-                    settled_by=(
-                        RechargeSettledBy.WRITE_OFF if by_write_off else RechargeSettledBy.PAYMENT
-                    ),
-                ),
+                account,
+                recharges[part.index][0],
+                amount_pence=part.paid_pence,
+                outstanding_pence=part.outstanding_pence,
+                by_write_off=covered_by_write_off[part.index] > 0,
+                paid_at=paid_at,
+                posted_at=posted_at,
+                correction=False,
             )
         changes = rules.cover_changes(
             list(
@@ -735,31 +741,20 @@ class AccountService:
             [left for _, left, _ in owed_before], [left for _, left in owed_after], skip=skip
         ):
             entry, _, by_write_off_now = covered[change.index]
-            if entry.recharge_id is None or entry.repair_id is None:
-                continue
-            settled_by_write_off = (
-                by_write_off_now > 0
-                if change.outstanding_pence < owed_before[change.index][1]
-                else by_write_off
-            )
-            await publish(
+            await _recharge_paid(
                 session,
-                RechargePaid(
-                    recharge_id=entry.recharge_id,
-                    repair_id=entry.repair_id,
-                    uprn=account.uprn,
-                    amount_pence=change.changed_pence,
-                    outstanding_pence=change.outstanding_pence,
-                    paid_in_full=change.outstanding_pence == 0 and not settled_by_write_off,
-                    paid_at=posted_at,
-                    correction=reversed_entry is not None,
-                    posted_at=posted_at,
-                    settled_by=(
-                        RechargeSettledBy.WRITE_OFF
-                        if settled_by_write_off
-                        else RechargeSettledBy.PAYMENT
-                    ),
+                account,
+                entry,
+                amount_pence=change.changed_pence,
+                outstanding_pence=change.outstanding_pence,
+                by_write_off=(
+                    by_write_off_now > 0
+                    if change.outstanding_pence < owed_before[change.index][1]
+                    else by_write_off
                 ),
+                paid_at=posted_at,
+                posted_at=posted_at,
+                correction=reversed_entry is not None,
             )
         changes = rules.cover_changes(
             [(left, by) for _, left, by in owed_before],
