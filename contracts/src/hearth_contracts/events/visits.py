@@ -281,10 +281,10 @@ class HazardIdentifiedV2(
     """A hazard (damp and mould above all) was found in a home on a visit: repairs opens
     an Awaab's Law case for an emergency hazard or significant damp and mould, its clock
     from when the officer saw it (`identified_at`); significant damp and mould at a home
-    whose damp already has an open case is recorded on that case (ADR 0193). Codes only, as compliance's
-    hazard-found: the room and the officer's description (which can name the people
-    living with the hazard) stay in the visit report, GET /v1/visits/{visit_id}
-    (docs/adr/0071)."""
+    whose damp already has an open case is recorded on that case (ADR 0193). Codes only,
+    as compliance's hazard-found: the room and the officer's description (which can name
+    the people living with the hazard) stay in the visit report, GET
+    /v1/visits/{visit_id} (docs/adr/0071)."""
 
     hazard_id: uuid.UUID
     uprn: Uprn

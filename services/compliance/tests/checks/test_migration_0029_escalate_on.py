@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select, text
+from sqlmodel import col
 
 from compliance.models import Check, Subject
 from compliance.settings import MIGRATIONS_DIR
@@ -56,8 +57,8 @@ async def test_0029_moves_the_open_checks_not_yet_escalated_to_the_day_after(
     async def days() -> dict[uuid.UUID, date]:
         async with compliance_database.sessionmaker() as session:
             rows = await session.execute(
-                select(Check.id, Check.escalate_on).where(
-                    Check.id.in_([waiting.id, escalated.id, completed.id])  # type: ignore[attr-defined]
+                select(col(Check.id), col(Check.escalate_on)).where(
+                    col(Check.id).in_([waiting.id, escalated.id, completed.id])
                 )
             )
             return dict(rows.tuples().all())
