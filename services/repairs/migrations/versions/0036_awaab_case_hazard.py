@@ -54,7 +54,7 @@ def downgrade() -> None:
             "repair_visit",
             "safety_check",
         ),
-        rows="hazard(s) are recorded on open damp cases",
+        rows="hazard(s) are recorded on damp cases",
         what="evidence",
         revision="0036",
         service="repairs",
