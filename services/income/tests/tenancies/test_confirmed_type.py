@@ -46,3 +46,23 @@ async def test_a_trial_is_confirmed_only_as_the_type_it_becomes(
     )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["tenancy_type"] == right
+
+
+async def test_the_decision_documents_only_the_changes_it_takes(
+    income: httpx.AsyncClient, start_tenancy: StartTenancy
+) -> None:
+    """The decision takes `confirmed` or `extended`; the request schema said any of the
+    event's changes (`demoted`, `other` too), so a request valid by the document was
+    refused (Schemathesis, ST202). Now the document names the two, and `demoted` is
+    the schema's own 422 naming change."""
+    document = (await income.get("/openapi.json")).json()
+    change = document["components"]["schemas"]["TenancyTypeDecision"]["properties"]["change"]
+    assert change["enum"] == ["confirmed", "extended"]
+
+    tenancy = await start_tenancy(start_date="2025-06-02", tenancy_type="introductory")
+    refused = await income.post(
+        f"/v1/tenancies/{tenancy['id']}/type-decision",
+        json={"change": "demoted", "effective_on": "2026-05-01"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["change"]

@@ -250,7 +250,10 @@ class TenancyTypeDecision(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    change: TenancyTypeChange = Field(description="`confirmed` or `extended`")
+    change: Literal[TenancyTypeChange.CONFIRMED, TenancyTypeChange.EXTENDED] = Field(
+        description="`confirmed` or `extended` (the event's other changes, `demoted` and "
+        "`other`, are not an officer's decision on a trial)"
+    )
     tenancy_type: TenancyType | None = Field(
         default=None,
         description="For `confirmed`: `secure` for an introductory tenancy, `assured` for "
