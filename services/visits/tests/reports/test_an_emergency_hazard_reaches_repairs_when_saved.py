@@ -80,16 +80,26 @@ async def test_an_emergency_hazard_is_sent_when_its_piece_is_saved_and_once(
     assert completed["hazards_found"] == 2
 
 
-async def test_a_hazard_saved_before_the_visit_piece_is_sent_with_it(
-    visits: httpx.AsyncClient, visits_database: Database
-) -> None:
+async def sent_once_its_visit_piece_is_saved(
+    visits: httpx.AsyncClient, visits_database: Database, hazard: dict[str, str]
+) -> dict[str, Any]:
+    """A draft given the hazard piece alone sends nothing (no clock yet); the visit
+    piece saved next sends it: the one hazard-identified then in the outbox."""
     uprn = a_uprn()
     visit_id = await scheduled(visits, uprn)
-    assert (await save(visits, visit_id, [piece("hazard", "h2", 1, SPARKING)])).status_code == 200
+    saved = await save(visits, visit_id, [piece("hazard", "h2", 1, hazard)])
+    assert saved.status_code == 200, saved.text
     assert hazards_sent(await outbox_rows(visits_database, uprn)) == []  # no clock yet
     visit_piece = piece("visit", "visit", 1, {"visited_at": VISITED_AT})
     assert (await save(visits, visit_id, [visit_piece])).status_code == 200
     [sent] = hazards_sent(await outbox_rows(visits_database, uprn))
+    return sent
+
+
+async def test_a_hazard_saved_before_the_visit_piece_is_sent_with_it(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    sent = await sent_once_its_visit_piece_is_saved(visits, visits_database, SPARKING)
     assert datetime.fromisoformat(sent["identified_at"]) == datetime.fromisoformat(VISITED_AT)
 
 

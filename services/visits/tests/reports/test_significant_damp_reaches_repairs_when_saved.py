@@ -16,6 +16,7 @@ from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn, outbox_rows
 from services.visits.tests.reports.test_an_emergency_hazard_reaches_repairs_when_saved import (
     hazards_sent,
+    sent_once_its_visit_piece_is_saved,
 )
 from services.visits.tests.reports.test_drafts import (
     VISITED_AT,
@@ -74,13 +75,6 @@ async def test_significant_damp_is_sent_when_its_piece_is_saved_and_stays_as_sen
 async def test_significant_damp_saved_before_the_visit_piece_is_sent_with_it(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
-    uprn = a_uprn()
-    visit_id = await scheduled(visits, uprn)
-    saved = await save(visits, visit_id, [piece("hazard", "h2", 1, BLACK_MOULD)])
-    assert saved.status_code == 200, saved.text
-    assert hazards_sent(await outbox_rows(visits_database, uprn)) == []  # no clock yet
-    visit_piece = piece("visit", "visit", 1, {"visited_at": VISITED_AT})
-    assert (await save(visits, visit_id, [visit_piece])).status_code == 200
-    [sent] = hazards_sent(await outbox_rows(visits_database, uprn))
+    sent = await sent_once_its_visit_piece_is_saved(visits, visits_database, BLACK_MOULD)
     assert sent["severity"] == "significant"
     assert datetime.fromisoformat(sent["identified_at"]) == datetime.fromisoformat(VISITED_AT)
