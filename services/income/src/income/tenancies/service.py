@@ -608,7 +608,7 @@ class TenancyService:
             ):
                 raise Conflict(f"Tenancy {tenancy_id} was already extended", field="change")
             tenancy.introductory_ends_on = extended
-        elif data.change is TenancyTypeChange.CONFIRMED:
+        else:  # confirmed: the request's schema takes only the two (TenancyTypeDecision)
             if data.tenancy_type not in (TenancyType.SECURE, TenancyType.ASSURED):
                 raise Unprocessable(
                     "A confirmed tenancy becomes secure or assured", field="tenancy_type"
@@ -627,8 +627,6 @@ class TenancyService:
                 )
             tenancy.tenancy_type = data.tenancy_type
             tenancy.introductory_ends_on = None
-        else:
-            raise Unprocessable("The decision is `confirmed` or `extended`", field="change")
         await _type_changed(session, tenancy, data.change, previous, data.effective_on)
         return await self.get(session, tenancy.id)
 
