@@ -220,3 +220,72 @@ async def test_someone_on_no_tenancy_is_not_a_tenants_household_on_the_contacts_
         "/v1/contacts", json=a_contact(home, resident_id=str(tenant), contacted_at=during)
     )
     assert tenants_own.status_code == 201, tenants_own.text
+
+
+async def test_a_newcomer_is_not_the_household_before_them_on_the_contacts_day(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A resident placed on the home who had not moved in by the contact's London day,
+    while the household before them lived there, is refused naming resident_id, nothing
+    logged (docs/adr/0224, as their survey answer is: 0204): a tenant whose tenancy
+    starts after that day, and one registered ahead of a tenancy income has not
+    announced (no start known). Dated from their first day (or, registered ahead, once
+    the tenancy before them has ended) they are taken; so is the household before them,
+    and a former tenant calling about the home they left."""
+    home, before_them, newcomer = home_events.a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs = home_events.tenancy_started(home, date(2019, 9, 2), before_them)
+    await home_events.handle(
+        engagement_database,
+        theirs,
+        home_events.tenancy_ended(theirs, date(2025, 6, 15)),
+        home_events.tenancy_started(home, date(2025, 6, 16), newcomer),
+    )
+    while_before_them = "2025-06-10T10:00:00+00:00"
+    refused = await engagement.post(
+        "/v1/contacts",
+        json=a_contact(home, resident_id=str(newcomer), contacted_at=while_before_them),
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert "2025-06-10" in refused.json()["detail"]
+    assert await logged(engagement_database, home) == []
+    for who, day in (
+        (newcomer, "2025-06-16T10:00:00+00:00"),
+        (before_them, while_before_them),
+        (before_them, "2025-07-01T10:00:00+00:00"),
+    ):
+        taken = await engagement.post(
+            "/v1/contacts", json=a_contact(home, resident_id=str(who), contacted_at=day)
+        )
+        assert taken.status_code == 201, taken.text
+
+    ahead_home, ahead_before = home_events.a_uprn(), uuid.uuid4()
+    running = home_events.tenancy_started(ahead_home, date(2024, 4, 1), ahead_before)
+    await home_events.handle(engagement_database, running)
+    registered = await engagement.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "person_id": str(uuid.uuid4()),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": ahead_home,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    ahead = registered.json()["id"]
+    refused = await engagement.post(
+        "/v1/contacts",
+        json=a_contact(ahead_home, resident_id=ahead, contacted_at=while_before_them),
+    )
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    assert await logged(engagement_database, ahead_home) == []
+    await home_events.handle(
+        engagement_database, home_events.tenancy_ended(running, date(2025, 6, 30))
+    )
+    taken = await engagement.post(
+        "/v1/contacts",
+        json=a_contact(ahead_home, resident_id=ahead, contacted_at="2025-07-02T10:00:00+00:00"),
+    )
+    assert taken.status_code == 201, taken.text

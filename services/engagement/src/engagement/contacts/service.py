@@ -42,7 +42,13 @@ class ContactService:
         its tenancies) and taken at one with none (empty between tenancies, a shared
         owner's): visits counts a named contact towards the household living there
         when it names a resident visits knows nothing of (docs/adr/0151, 0163), so
-        one taken there was that household's call. contacted_at is when it happened:
+        one taken there was that household's call. A newcomer placed on the home is
+        refused likewise for a day they had not moved in by while the household before
+        them lived there (residents.of_no_household_there: their tenancy starting after
+        it, or no start known while another tenancy of the home ran; docs/adr/0224), as
+        their survey answer is (docs/adr/0204); a former tenant held on the home they
+        left is taken after leaving (their calls about arrears or a deposit: visits does
+        not count them, docs/adr/0151). contacted_at is when it happened:
         never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
         0076): a contact that old is a typing slip (1026 for 2026), never a contact a
@@ -70,6 +76,15 @@ class ContactService:
             ):
                 raise Unprocessable(
                     f"Resident {data.resident_id} does not live at {data.uprn}",
+                    field="resident_id",
+                )
+            if resident.uprn == data.uprn and await residents.of_no_household_there(
+                session, resident.id, data.uprn, day
+            ):
+                raise Unprocessable(
+                    f"Resident {data.resident_id} had not moved into {data.uprn} by "
+                    f"{day.isoformat()}: the household living there then made the "
+                    "contacts of that day",
                     field="resident_id",
                 )
         contact = Contact(id=uuid.uuid4(), **data.model_dump(), logged_by=caller.subject[:200])

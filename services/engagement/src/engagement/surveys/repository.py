@@ -219,36 +219,6 @@ async def their_own_complaint(
     return bool((await session.execute(query)).scalar_one())
 
 
-async def of_no_household_there(
-    session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date
-) -> bool:
-    """Whether the resident had not moved into the home by the London day `day` while a
-    household engagement knows of lived there (a tenancy of it running:
-    residents.repository.a_household_then): they are of none of its households. Someone
-    engagement knows no home or tenancy of (registered on no tenancy: docs/adr/0164), and
-    a newcomer whose own living there had not begun by then (placed on the home with
-    their tenancy starting after it, or with no start known while the household before
-    them lived there: moved_in_by, docs/adr/0204) alike. One who lived there by then
-    answers: a tenant, or a former tenant or mover about the home they left (on a
-    tenancy of it started by then: docs/adr/0114). One statement."""
-    placed_by_then = select(col(Resident.id)).where(
-        Resident.id == resident_id, Resident.uprn == uprn, moved_in_by(Resident, day)
-    )
-    tenant_by_then = (
-        select(col(TenancyTenant.resident_id))
-        .join(Tenancy, col(Tenancy.tenancy_id) == col(TenancyTenant.tenancy_id))
-        .where(
-            TenancyTenant.resident_id == resident_id,
-            col(Tenancy.uprn) == uprn,
-            col(Tenancy.start_date) <= day,
-        )
-    )
-    query = select(
-        and_(a_household_then(uprn, day), ~exists(placed_by_then), ~exists(tenant_by_then))
-    )
-    return bool((await session.execute(query)).scalar_one())
-
-
 async def invite_many(
     session: AsyncSession,
     *,

@@ -18,6 +18,7 @@ from engagement.diversity.service import require_diversity_read
 from engagement.messages.service import MessageService
 from engagement.messages.templates import Wording
 from engagement.models import SurveyResponse
+from engagement.residents import repository as residents
 from engagement.residents.service import require_of_the_home
 from engagement.surveys import repository, rules
 from engagement.surveys.schemas import (
@@ -383,11 +384,11 @@ class SurveyService:
         home keying in a form dated while the household before them still lived there
         (their tenancy starting after that day, or no start known: docs/adr/0204). At a
         home with no household then (a shared owner's, one empty) they are taken as
-        before (repository.of_no_household_there). A resident who lived there by then
+        before (residents.of_no_household_there). A resident who lived there by then
         answers: a former tenant about the work done while they lived there, a mover
         about the home they left (docs/adr/0114)."""
         day = london_day(responded_at)
-        if await repository.of_no_household_there(session, resident_id, uprn, day):
+        if await residents.of_no_household_there(session, resident_id, uprn, day):
             raise Unprocessable(
                 f"Resident {resident_id} did not live at {uprn} by {day.isoformat()}: a "
                 "survey about work in the home counts the household living there then",
