@@ -208,8 +208,8 @@ class ReportDraftPiece(VisitsModel, table=True):
     saved_at: datetime = Field(sa_type=AwareDateTime)
     hazard_id: uuid.UUID | None = Field(
         default=None,
-        description="A hazard piece sent to repairs when it was saved (ADR 0182, 0209: "
-        "an emergency, or significant damp and mould): the hazard id hazard-identified "
+        description="A hazard piece sent to repairs when it was saved (ADR 0182, 0209, "
+        "0227: an emergency or significant one): the hazard id hazard-identified "
         "carried, which the report's hazard keeps at submit (null: not sent; submit "
         "publishes it)",
     )

@@ -6,7 +6,9 @@ visit piece, its clock visited_at; the submitted report keeps its hazard id and 
 second. What repairs was told stays as told (no event takes it back): the piece is not
 removed, nor its hazard_type or severity changed, nor the draft's visited_at (ADR 0182).
 Significant damp and mould is sent so too (ADR 0209:
-test_significant_damp_reaches_repairs_when_saved); other hazards wait for the report."""
+test_significant_damp_reaches_repairs_when_saved), and every other significant hazard
+(ADR 0227: test_significant_hazards_reach_repairs_when_saved); minor ones wait for the
+report."""
 
 from __future__ import annotations
 
@@ -152,19 +154,19 @@ async def test_what_repairs_was_told_is_not_taken_back_in_the_draft(
     assert len(hazards_sent(await outbox_rows(visits_database, uprn))) == 1
 
 
-async def test_other_hazards_wait_for_the_report(
+async def test_a_minor_hazard_waits_for_the_report(
     visits: httpx.AsyncClient, visits_database: Database
 ) -> None:
+    """In no phase of Awaab's Law, it starts no clock anywhere: it waits for the report
+    and stays free to change meanwhile (ADR 0227). A significant one of any kind is sent
+    when saved (test_significant_hazards_reach_repairs_when_saved)."""
     uprn = a_uprn()
     visit_id = await scheduled(visits, uprn)
     minor = {**SPARKING, "severity": "minor"}
-    # significant, but outside Awaab's Law's first phase (damp and mould): no clock in
-    # repairs that a wait would spend
-    significant = {**SPARKING, "severity": "significant"}
     pieces = [
         *complete_draft(),
         piece("hazard", "h2", 1, minor),
-        piece("hazard", "h3", 1, significant),
+        piece("hazard", "h3", 1, {**minor, "hazard_type": "falls"}),
     ]
     saved = await save(visits, visit_id, pieces)
     assert saved.status_code == 200, saved.text
@@ -175,5 +177,5 @@ async def test_other_hazards_wait_for_the_report(
     sent = hazards_sent(await outbox_rows(visits_database, uprn))
     assert [(h["hazard_type"], h["severity"]) for h in sent] == [
         ("damp_and_mould", "minor"),
-        ("electrical", "significant"),
+        ("falls", "minor"),
     ]

@@ -10,9 +10,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from hearth_contracts.events.visits import VisitKind
-from visits.reports.rules import SavedPiece, assemble, check_visited_at, earliest_visit
-from visits.reports.schemas import DraftSection
+from hearth_contracts.events.visits import HazardSeverity, HazardType, VisitKind
+from visits.reports.rules import (
+    SavedPiece,
+    assemble,
+    check_visited_at,
+    earliest_visit,
+    sent_when_saved,
+)
+from visits.reports.schemas import DraftSection, HazardFinding
 from visits.settings import DEFAULT_REPORT_WINDOW_YEARS, VisitsSettings
 from visits.visits.rules import RuleBroken
 
@@ -121,3 +127,24 @@ def test_a_referrals_review_is_at_most_24_months_ahead(review_on: str, accepted:
         with pytest.raises(RuleBroken, match="24 months") as broken:
             assemble(VisitKind.LITE, a_report_with(concern), NOW, window_years=10)
         assert broken.value.field == "draft.tenancy_concern.review_on"
+
+
+@pytest.mark.parametrize("hazard_type", list(HazardType))
+@pytest.mark.parametrize(
+    ("severity", "sent"),
+    [
+        (HazardSeverity.EMERGENCY, True),
+        (HazardSeverity.SIGNIFICANT, True),
+        (HazardSeverity.MINOR, False),
+    ],
+)
+def test_every_emergency_and_significant_hazard_is_sent_when_saved_and_no_minor_one(
+    hazard_type: HazardType, severity: HazardSeverity, sent: bool
+) -> None:
+    """Which significant hazards open an Awaab's Law case is repairs' rule: visits sends
+    them all when saved, of any kind; a minor one, in no phase of the law, waits for the
+    report (ADR 0227)."""
+    hazard = HazardFinding(
+        hazard_type=hazard_type, severity=severity, location="kitchen", description="Seen"
+    )
+    assert sent_when_saved(hazard) is sent

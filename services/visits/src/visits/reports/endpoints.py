@@ -43,9 +43,9 @@ async def save_draft(
 ) -> DraftPublic:
     """Save pieces of the visit's report as the tablet sends them (idempotent: each
     piece is kept at its highest version, so resent or reordered pieces converge). An
-    emergency hazard, or significant damp and mould, is sent to repairs at once
-    (hazard-identified, dated the draft's visited_at) when the draft holds it and its
-    visit piece, and then stays as sent (ADR 0182, 0209)."""
+    emergency or significant hazard is sent to repairs at once (hazard-identified,
+    dated the draft's visited_at) when the draft holds it and its visit piece, and then
+    stays as sent; a minor one waits for the report (ADR 0182, 0209, 0227)."""
     return await reports.save_draft(session, visit_id, body, caller)
 
 
@@ -72,7 +72,7 @@ async def submit_report(
     """Submit the draft as the visit's report, once (send an Idempotency-Key: a retry
     gets the same answer and changes nothing). Publishes visit-completed,
     resident-details-confirmed, visit-found-repair, hazard-identified (but for a
-    hazard sent when its piece was saved, ADR 0182, 0209) and
+    hazard sent when its piece was saved, ADR 0182, 0209, 0227) and
     tenancy-concern-raised, all dated visited_at."""
     return await idempotency.create(
         session,

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from hearth_contracts.events.visits import HazardSeverity, HazardType, VisitKind
+from hearth_contracts.events.visits import HazardSeverity, VisitKind
 from hearth_kit.working_days import london_day
 from visits.reports.schemas import (
     CONTENT_MODELS,
@@ -38,24 +38,21 @@ T = TypeVar("T")
 
 
 def sent_when_saved(hazard: HazardFinding) -> bool:
-    """A hazard repairs hears of when its draft piece is saved, not when the report is
-    submitted: the ones whose Awaab's Law clock runs from visited_at in repairs, an
-    emergency (make safe within 24 hours, ADR 0182) and significant damp and mould
-    (investigate within 10 working days, ADR 0209). The others (minor, or significant of
-    a kind outside the law's first phase) start no clock there and wait for the report."""
-    if hazard.severity is HazardSeverity.EMERGENCY:
-        return True
-    return (
-        hazard.severity is HazardSeverity.SIGNIFICANT
-        and hazard.hazard_type is HazardType.DAMP_AND_MOULD
-    )
+    """A hazard other services hear of when its draft piece is saved, not when the report
+    is submitted: every emergency and significant one. The landlord became aware of it at
+    the visit and must act on it; repairs decides which open an Awaab's Law case (an
+    emergency: make safe within 24 hours, ADR 0182; significant damp and mould:
+    investigate within 10 working days, ADR 0209; other kinds as later phases of the law
+    bring them in), so visits does not keep a copy of that rule (ADR 0227). A minor
+    hazard, in no phase of the law, starts no clock anywhere and waits for the report."""
+    return hazard.severity is not HazardSeverity.MINOR
 
 
 @dataclass(frozen=True)
 class SavedPiece:
     """A draft piece as kept: its section, the tablet's id, and its content (None when
     removed); a hazard's piece sent to repairs when saved (sent_when_saved), the hazard
-    id it was sent with (ADR 0182, 0209)."""
+    id it was sent with (ADR 0182, 0209, 0227)."""
 
     section: DraftSection
     piece_id: str

@@ -328,9 +328,9 @@ class DraftPiecePublic(BaseModel):
     hazard_id: uuid.UUID | None = Field(
         default=None,
         description="A hazard sent to repairs (hazard-identified, its clock the draft's "
-        "visited_at) when its piece was saved, an emergency (ADR 0182) or significant "
-        "damp and mould (ADR 0209): the hazard's id, which its Awaab's Law case and the "
-        "submitted report's hazard keep. Null: not sent (any other piece, or such a "
+        "visited_at) when its piece was saved, an emergency (ADR 0182) or a significant "
+        "one (ADR 0209, 0227): the hazard's id, which any Awaab's Law case repairs opens "
+        "for it and the submitted report's hazard keep. Null: not sent (any other piece, or such a "
         "hazard waiting for the draft's one visit piece). A sent hazard is not removed "
         "nor its hazard_type or severity changed, and the draft's visited_at stays",
     )

@@ -118,13 +118,14 @@ def _check_sent_hazards_kept(
         field = f"pieces.{at}.{piece.section}.{changed}" if at is not None else "pieces"
         when = min(clocks).isoformat()
         raise Unprocessable(
-            f"A hazard of this draft (an emergency, or significant damp and mould) was "
-            f"sent to repairs when it was saved, seen at {when} (hazard-identified: an "
-            "Awaab's Law case is open on it). It stays in the report as sent: not removed, "
-            "its hazard_type and severity and the draft's visited_at unchanged (its room "
-            "and description may change). Recorded in error: repairs' investigation "
-            "closes the case (hazard_found false); found worse: add it as an emergency "
-            "hazard piece, sent at once (ADR 0182, 0209)",
+            f"A hazard of this draft (an emergency or significant one) was sent to "
+            f"repairs when it was saved, seen at {when} (hazard-identified: an emergency "
+            "or significant damp and mould opens an Awaab's Law case). It stays in the "
+            "report as sent: not removed, its hazard_type and severity and the draft's "
+            "visited_at unchanged (its room and description may change). Recorded in "
+            "error: say so in its description, and repairs' investigation closes any case "
+            "it opened (hazard_found false); found worse: add it as an emergency hazard "
+            "piece, sent at once (ADR 0182, 0209, 0227)",
             field=field,
         )
 
@@ -188,8 +189,8 @@ class ReportService:
         refused, and so is a repair of emergency severity (reported to repairs at once,
         not held for the report: ADR 0166), and nothing is saved.
 
-        An emergency hazard, or significant damp and mould (rules.sent_when_saved, ADR
-        0209), is sent to repairs (hazard-identified, its clock the draft's
+        An emergency or significant hazard (rules.sent_when_saved, ADR 0182, 0209,
+        0227), is sent to repairs (hazard-identified, its clock the draft's
         visited_at) in the save that gives the draft both it and its one visit piece,
         once; its piece keeps the hazard id, which the report keeps at submit and sends
         no second time. A sent hazard is not removed nor its hazard_type or severity
@@ -254,12 +255,14 @@ class ReportService:
         self, session: AsyncSession, visit: Visit, stored: list[ReportDraftPiece]
     ) -> None:
         """Send to repairs each hazard of the draft that does not wait for the report
-        (rules.sent_when_saved) and is not sent yet, once the draft says when the officer
-        saw it (one visit piece; several, which submit refuses, or none: it waits for the
-        save that settles it). Awaab's Law: an emergency hazard is made safe within 24
-        hours of becoming aware, significant damp and mould investigated within 10
-        working days, each from visited_at, which waiting for the report (days, on a
-        tablet offline; a report may come years later) would spend (ADR 0182, 0209)."""
+        (rules.sent_when_saved: emergency and significant) and is not sent yet, once the
+        draft says when the officer saw it (one visit piece; several, which submit
+        refuses, or none: it waits for the save that settles it). The landlord became
+        aware at the visit: Awaab's Law's clocks in repairs run from visited_at (make an
+        emergency safe within 24 hours, investigate significant damp and mould within 10
+        working days), which waiting for the report (days, on a tablet offline; a report
+        may come years later) would spend (ADR 0182, 0209), and which significant
+        hazards repairs acts on is repairs' rule, not a copy of it here (ADR 0227)."""
         waiting = [
             (piece, hazard)
             for piece in stored

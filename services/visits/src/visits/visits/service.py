@@ -368,10 +368,11 @@ class VisitService:
         if await drafts.hazards_sent(session, visit.id):
             raise Conflict(
                 f"Visit {visit_id}'s draft report sent a hazard to repairs when it was "
-                "saved (an emergency, or significant damp and mould): submit the draft "
+                "saved (an emergency or significant one): submit the draft "
                 "(POST /v1/visits/{visit_id}/report/submit), whose report keeps the hazard "
-                "under the id repairs' Awaab's Law case has; a one-shot report would record "
-                "it again as another hazard (ADR 0182, 0209)"
+                "under the id it was sent with (any Awaab's Law case repairs opened has it); "
+                "a one-shot report would record "
+                "it again as another hazard (ADR 0182, 0209, 0227)"
             )
         ended = False
         if visit.tenancy_id is not None and (data.tenancy_concerns or data.concerns_dealt_with):
@@ -724,8 +725,8 @@ async def announce_hazard(
     identified_at: datetime,
 ) -> None:
     """hazard-identified for a hazard found on `visit`, its clock `identified_at` (the
-    visit's visited_at): from the report, or from its draft piece when an emergency
-    hazard's or significant damp and mould's is saved (ADR 0182, 0209). Codes only
+    visit's visited_at): from the report, or from its draft piece when an emergency or
+    significant hazard's is saved (ADR 0182, 0209, 0227). Codes only
     (docs/adr/0071)."""
     await publish(
         session,
