@@ -239,8 +239,8 @@ CASES = [
         lambda s, _r: surveys.answers_for(s, AN_ID, UPRN, NOW),
     ),
     case(
-        "whether a survey's resident on no home names another household's home",
-        lambda s, _r: surveys.of_no_household_there(s, AN_ID, UPRN, TODAY),
+        "whether a survey's or contact's resident had not moved into a household's home",
+        lambda s, _r: residents.of_no_household_there(s, AN_ID, UPRN, TODAY),
     ),
     case(
         "whether a contact's resident on no home is of another household",
