@@ -435,15 +435,27 @@ def build_handlers(
         complaint has its one case (a POST for it is a 409 naming it, a repair reported
         in it opens none). A complaint received before the open case began (its event
         late) opens its own case from `received_at` instead: taken by the later case its
-        earlier, lawful clock start would be lost (docs/adr/0193's amendment)."""
+        earlier, lawful clock start would be lost (docs/adr/0193's amendment). The same
+        when a damp repair reported in the complaint came first and named it on that
+        later case: the complaint is taken off it and opens its own (docs/adr/0216), so
+        the order the two events arrive in changes nothing."""
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
         became_aware_at = clock_start(complaint.received_at, envelope)
         if before_the_law(became_aware_at, envelope):
             return
-        if await awaab.case_of_complaint(session, complaint.complaint_id) is not None:
-            return
+        named = await awaab.case_of_complaint(session, complaint.complaint_id)
+        if named is not None:
+            if named.became_aware_at <= became_aware_at:
+                return  # the complaint's case (the event replayed, or a POST opened it)
+            # Named on a case that began after the complaint was received (a damp repair
+            # reported in it came first, its event late): not the complaint's case, whose
+            # earlier, lawful clock runs from `received_at`. Taken off it, and the complaint
+            # goes on as if it had come first (docs/adr/0216): the same cases and clocks
+            # in either order. That case's clocks are not moved back (docs/adr/0193).
+            named.complaint_id = None
+            await session.flush()
         # Lock order as a damp repair reported in a complaint: the complaint, then the home.
         open_already = await awaab_cases.open_damp_case_at(
             session, complaint.uprn, aware_at=became_aware_at

@@ -30,9 +30,11 @@ from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case im
 from services.repairs.tests.orders.test_work_orders import published
 
 
-async def complaint_received(db: Database, uprn: str, received_at: datetime) -> uuid.UUID:
+async def complaint_received(
+    db: Database, uprn: str, received_at: datetime, complaint_id: uuid.UUID | None = None
+) -> uuid.UUID:
     complaint = ComplaintReceived(
-        complaint_id=uuid.uuid4(),
+        complaint_id=complaint_id or uuid.uuid4(),
         uprn=uprn,
         category="damp_and_mould",
         medium="phone",

@@ -62,12 +62,14 @@ async def waits_for_the_complaint(db: Database, writer: asyncio.Task[Any]) -> bo
 
 
 def a_complaint(uprn: str) -> ComplaintReceived:
+    """Received after the landlord became aware by a_case's account, so the request's
+    case is the complaint's (one that began after the receipt is not: docs/adr/0216)."""
     return ComplaintReceived(
         complaint_id=uuid.uuid4(),
         uprn=uprn,
         category=ComplaintCategory.DAMP_AND_MOULD,
         medium="phone",
-        received_at=datetime.now(UTC) - timedelta(days=2),
+        received_at=datetime.now(UTC) - timedelta(hours=12),
         acknowledge_by=date.today() + timedelta(days=5),
     )
 
