@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from gateway_stand_ins import KNOWN_UPRN, OpenGateway, bearer
 
-from gateway.auth import issue_development_token
+from gateway.auth import Principal, issue_development_token
 from gateway.rate_limits import RateLimiter, address_client, contractor_client, staff_client
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
@@ -43,10 +43,10 @@ def test_each_contractor_and_staff_have_buckets_of_their_own() -> None:
     limiter = RateLimiter(
         GatewaySettings(environment="development", rate_limit_per_second=1, rate_limit_burst=1)
     )
-    limiter.take(contractor_client("gasco", "s"), now=0.0)
+    limiter.take(contractor_client("gasco"), now=0.0)
     with pytest.raises(TooManyRequests):
-        limiter.take(contractor_client("gasco", "s"), now=0.0)
-    limiter.take(contractor_client("sparks", "s"), now=0.0)
+        limiter.take(contractor_client("gasco"), now=0.0)
+    limiter.take(contractor_client("sparks"), now=0.0)
     limiter.take(staff_client("s"), now=0.0)
 
 
@@ -74,20 +74,19 @@ def _spends_at_ten_a_second(limiter: RateLimiter, client: tuple[str, ...]) -> bo
 
 def test_a_contractors_override_is_not_a_staff_members_with_the_same_subject() -> None:
     """docs/adr/0214: subjects are not unique between staff and contractors' clients,
-    so an override names the kind: a contractor's rate applies to each of its clients,
-    whatever their `sub`, and never to a member of staff with the same `sub`."""
+    so an override names the kind: a contractor's rate is its clients', whatever their
+    `sub` (all together, ADR 0229), and never a member of staff's with the same `sub`."""
     limiter = _limiter({"contractor:gasco": 10})
-    assert _spends_at_ten_a_second(limiter, contractor_client("gasco", "gasco-client"))
-    assert _spends_at_ten_a_second(limiter, contractor_client("gasco", "another-client"))
+    assert _spends_at_ten_a_second(limiter, _contractors_client("gasco", "gasco-client"))
     assert not _spends_at_ten_a_second(limiter, staff_client("gasco-client"))
     assert not _spends_at_ten_a_second(limiter, staff_client("gasco"))
-    assert not _spends_at_ten_a_second(limiter, contractor_client("sparks", "gasco-client"))
+    assert not _spends_at_ten_a_second(limiter, _contractors_client("sparks", "gasco-client"))
 
 
 def test_a_staff_members_override_is_not_a_contractors_client_with_the_same_subject() -> None:
     limiter = _limiter({"staff:shared-sub": 10})
     assert _spends_at_ten_a_second(limiter, staff_client("shared-sub"))
-    assert not _spends_at_ten_a_second(limiter, contractor_client("gasco", "shared-sub"))
+    assert not _spends_at_ten_a_second(limiter, _contractors_client("gasco", "shared-sub"))
 
 
 @pytest.mark.parametrize("key", ["gasco-client", "urn:idp:gasco-client", "staff:", "contractor:"])
@@ -171,3 +170,40 @@ async def test_valid_tokens_spend_nothing_of_their_address_and_are_not_held_back
     assert [a.status_code for a in junk] == [401, 401, 401, 429]
     # The admin token was verified before, so the spent address does not hold it back.
     assert again.status_code == 200
+
+
+def _contractors_client(contractor_id: str, subject: str) -> tuple[str, ...]:
+    """The bucket a contractor's token with client id `subject` spends."""
+    return Principal(
+        subject, frozenset({"contractor"}), ("contractor",), contractor_id
+    ).rate_limit_client
+
+
+def test_a_contractors_client_ids_share_one_allowance_and_contractors_do_not() -> None:
+    """docs/adr/0229: a contractor's rate is a total across its client ids. Keyed by
+    client id, a contractor whose system used three ids made three times its rate."""
+    limiter = _limiter({"contractor:gasco": 10})
+    limiter.take(_contractors_client("gasco", "gasco-sync"), now=0.0)
+    with pytest.raises(TooManyRequests):  # gasco's one request of the tenth is spent
+        limiter.take(_contractors_client("gasco", "gasco-app"), now=0.05)
+    limiter.take(_contractors_client("gasco", "gasco-app"), now=0.1)
+    limiter.take(_contractors_client("sparks", "gasco-app"), now=0.1)  # another contractor
+    with pytest.raises(TooManyRequests):  # at the configured rate, 1 a second, in total
+        limiter.take(_contractors_client("sparks", "sparks-app"), now=0.5)
+
+
+async def test_two_client_ids_of_one_contractor_share_its_allowance_through_the_gateway(
+    open_gateway: OpenGateway,
+) -> None:
+    """The configured rate is the contractor's too: two of gasco's client ids spend one
+    burst of 3 between them; sparks has its own."""
+    sync = _bearer("contractor", "gasco-sync", contractor_id="gasco")
+    app = _bearer("contractor", "gasco-app", contractor_id="gasco")
+    sparks = _bearer("contractor", "gasco-app", contractor_id="sparks")
+    path = "/v1/contractor/work-orders"
+    async with open_gateway(rate_limit_per_second=0.01, rate_limit_burst=3) as gateway:
+        gasco_answers = [await gateway.get(path, headers=h) for h in (sync, app, sync, app)]
+        sparks_answer = await gateway.get(path, headers=sparks)
+    # (what the stand-in repairs answers does not matter here; only the 429)
+    assert [a.status_code == 429 for a in gasco_answers] == [False, False, False, True]
+    assert sparks_answer.status_code != 429

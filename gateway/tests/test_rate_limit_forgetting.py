@@ -26,7 +26,7 @@ def test_a_client_held_to_a_lower_rate_is_not_forgotten_before_it_has_refilled(
             rate_limit_overrides={"contractor:slowco": 0.01},  # one request in 100 s
         )
     )
-    slow = contractor_client("slowco", "its-system")
+    slow = contractor_client("slowco")
     limiter.take(slow, now=0.0)
     limiter.take(slow, now=0.0)  # its burst spent
     limiter.take(staff_client("a"), now=0.0)
@@ -50,11 +50,11 @@ def test_a_newcomer_to_a_full_table_is_not_told_to_wait_for_a_slow_clients_refil
             environment="development",
             rate_limit_per_second=1,
             rate_limit_burst=2,
-            rate_limit_overrides={"contractor:slowco": 0.001},
+            rate_limit_overrides={"contractor:slowco": 0.001, "contractor:slowerco": 0.001},
         )
     )
-    for system in ("one", "two"):
-        limiter.take(contractor_client("slowco", system), now=0.0)
+    for contractor in ("slowco", "slowerco"):
+        limiter.take(contractor_client(contractor), now=0.0)
     with pytest.raises(TooManyRequests) as refused:
         limiter.take(staff_client("newcomer"), now=0.0)
     assert refused.value.headers["Retry-After"] == "2"

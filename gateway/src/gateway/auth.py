@@ -77,9 +77,10 @@ class Principal:
     @property
     def rate_limit_client(self) -> tuple[str, ...]:
         """Whose allowance this caller's requests spend (gateway.rate_limits): a
-        contractor's client never shares a bucket with staff, whatever its `sub`."""
+        contractor's, whichever of its client ids (`sub`) calls (ADR 0229), never
+        shared with staff, whatever the `sub`."""
         if self.is_contractor and self.contractor_id is not None:
-            return contractor_client(self.contractor_id, self.subject)
+            return contractor_client(self.contractor_id)
         return staff_client(self.subject)
 
 

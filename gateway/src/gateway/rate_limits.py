@@ -1,12 +1,13 @@
 """Rate limits per client: a token bucket per client, in this process.
 
 A client is who the verified token says is calling: a member of staff's front-end
-session (`("staff", sub)`) or a contractor's client (`("contractor", contractor_id,
-sub)`). The identity provider's subjects are not unique across the two (a contractor's
-client and a member of staff may share a `sub`), so the kind and the contractor are part
-of the key: a contractor cannot spend a member of staff's allowance, nor one contractor
-another's. The bucket is spent after the token is verified, so an unauthenticated caller
-cannot spend another client's allowance.
+session (`("staff", sub)`) or a contractor (`("contractor", contractor_id)`, whichever of
+its client ids, the token's `sub`, is calling: one allowance for the whole contractor, not
+one per client id, docs/adr/0229). The identity provider's subjects are not unique across
+the two (a contractor's client and a member of staff may share a `sub`), so the kind is
+part of the key: a contractor cannot spend a member of staff's allowance, nor one
+contractor another's. The bucket is spent after the token is verified, so an
+unauthenticated caller cannot spend another client's allowance.
 
 A caller not yet authenticated (no token, a refused token, or a token the gateway has not
 verified before) is limited by the address of the connection (`("address", ...)`) before
@@ -46,13 +47,13 @@ refused: checking an address that has no bucket spends nothing and makes none.
 Each client may make `rate_limit_per_second` requests a second on average and
 `rate_limit_burst` at once; `rate_limit_overrides` (JSON object key -> requests a second)
 gives some clients their own rate, keyed as the buckets are, by kind: `staff:<sub>` is
-the member of staff whose token's subject is `<sub>`, `contractor:<contractor_id>` each
-client of that contractor (a bucket each, at that rate). A bare subject, the old form,
-would name a member of staff and a contractor's client alike (subjects are not unique
-between them: an override meant for a contractor applied to a member of staff with the
-same `sub`), so the gateway refuses to start on one, naming the two keys it could mean
-(docs/adr/0214). Over the rate, a 429 problem with `Retry-After` (whole seconds until a
-request would be let through).
+the member of staff whose token's subject is `<sub>`, `contractor:<contractor_id>` that
+contractor, all its client ids together. A bare subject, the old form, would name a
+member of staff and a contractor's client alike (subjects are not unique between them:
+an override meant for a contractor applied to a member of staff with the same `sub`), so
+the gateway refuses to start on one, naming the two keys it could mean (docs/adr/0214).
+Over the rate, a 429 problem with `Retry-After` (whole seconds until a request would be
+let through).
 
 With several gateway replicas each keeps its own buckets: the effective limit is the
 replica count times the configured one, which the configuration accounts for.
@@ -97,9 +98,11 @@ def staff_client(subject: str) -> tuple[str, str]:
     return ("staff", subject)
 
 
-def contractor_client(contractor_id: str, subject: str) -> tuple[str, str, str]:
-    """The bucket of a contractor's token: its contractor's, apart from staff's."""
-    return ("contractor", contractor_id, subject)
+def contractor_client(contractor_id: str) -> tuple[str, str]:
+    """The bucket of a contractor's token: the contractor's own, whichever of its client
+    ids the token names (a rate per client id multiplied by the ids it has: ADR 0229),
+    apart from staff's."""
+    return ("contractor", contractor_id)
 
 
 def address_client(host: str | None) -> tuple[str, str]:
@@ -128,8 +131,8 @@ def _is_address(client: Hashable) -> bool:
 
 def override_key(client: Hashable) -> str | None:
     """The `rate_limit_overrides` key that gives `client` its own rate: `staff:<sub>` for
-    a member of staff, `contractor:<contractor_id>` for any client of a contractor; None
-    for a connection address (never overridden)."""
+    a member of staff, `contractor:<contractor_id>` for a contractor (all its client ids
+    together); None for a connection address (never overridden)."""
     if isinstance(client, tuple) and client and client[0] == "staff":
         return f"staff:{client[1]}"
     if isinstance(client, tuple) and client and client[0] == "contractor":

@@ -175,10 +175,10 @@ class GatewaySettings(BaseSettings):
         default=50.0,
         description="Requests a second each client may make, on average; over it a 429 "
         "with Retry-After. A client is a verified token's caller (a member of staff by "
-        "subject, a contractor's client by contractor and subject, never sharing a "
-        "bucket); before a token is verified, the connection's address (an IPv6 one by "
-        "its /64, docs/adr/0215), whose allowance only failed authentication spends "
-        "(gateway.rate_limits)",
+        "subject, a contractor by contractor_id, all its client ids together: ADR 0229; "
+        "never sharing a bucket); before a token is verified, the connection's address "
+        "(an IPv6 one by its /64, docs/adr/0215), whose allowance only failed "
+        "authentication spends (gateway.rate_limits)",
     )
     rate_limit_burst: int = Field(
         default=200, ge=1, description="Requests a client may make at once above the average"
@@ -187,9 +187,10 @@ class GatewaySettings(BaseSettings):
         default={},
         description="Requests a second for particular clients (JSON object), keyed by kind "
         'as the buckets are: "staff:<sub>" a member of staff by token subject, '
-        '"contractor:<contractor_id>" each client of a contractor (e.g. {"contractor:gasco": '
-        "5}); a bare subject is refused at start-up (staff and contractors' clients may "
-        "share one: docs/adr/0214). Each rate a positive, finite number (0 would stop the "
+        '"contractor:<contractor_id>" a contractor, all its client ids together (e.g. '
+        '{"contractor:gasco": 5}, ADR 0229); a bare subject is refused at start-up (staff '
+        "and contractors' clients may share one: docs/adr/0214)."
+        " Each rate a positive, finite number (0 would stop the "
         "client's bucket refilling, a negative one give a negative Retry-After)",
     )
     cors_origins: list[str] = Field(
