@@ -209,3 +209,103 @@ def test_a_full_table_makes_room_without_looking_through_every_bucket(
     for n in range(1000):  # each newcomer finds the next bucket just refilled
         limiter.take(address_client(f"10.1.{n // 256}.{n % 256}"), now=1.0005 + n / 1000)
     assert looked_at <= 1000 * 3  # its own rate and a bucket or two, not the table
+
+
+def _line(in_48: int, in_56: int, prefix: str = "2001:db8:1") -> str:
+    """An address of the `in_56`th /64 of the `in_48`th /56 of the /48 `prefix`::/48."""
+    return f"{prefix}:{(in_48 << 8) | in_56:x}::1"
+
+
+def test_the_lines_of_a_56_share_sixteen_allowances() -> None:
+    """docs/adr/0230: a customer given a /56 (256 lines) had 256 allowances of junk
+    tokens; its lines together now have 16 (each line still its own one)."""
+    limiter = _limiter(rate=0.001, burst=1)
+    for n in range(16):
+        limiter.take(address_client(_line(0, n)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.check(address_client(_line(0, 16)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(address_client(_line(0, 17)), now=0.0)
+    limiter.take(address_client(_line(1, 0)), now=0.0)  # the next /56
+
+
+def test_the_lines_of_a_48_share_256_allowances() -> None:
+    """A /48 (65,536 lines, 256 /56s) had 65,536 allowances; now 256 in all."""
+    limiter = _limiter(rate=0.001, burst=1)
+    for in_48 in range(16):
+        for in_56 in range(16):
+            limiter.take(address_client(_line(in_48, in_56)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(address_client(_line(16, 0)), now=0.0)  # its own /56 untouched
+    limiter.take(address_client(_line(0, 0, prefix="2001:db8:2")), now=0.0)  # next /48
+
+
+def test_one_line_cannot_spend_its_neighbours_allowance_nor_one_56_the_rest_of_its_48() -> None:
+    """Each prefix holds more than any one prefix inside it can spend, so it takes
+    several lines (or /56s) together to hold back a stranger sharing the prefix, as on a
+    mobile network handing each phone a /64 of a shared prefix."""
+    limiter = _limiter(rate=0.001, burst=2)
+    for _ in range(2):
+        limiter.take(address_client(_line(0, 0)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(address_client(_line(0, 0)), now=0.0)
+    limiter.check(address_client(_line(0, 1)), now=0.0)  # its neighbour's is its own
+    for in_56 in range(256):  # every line of the /56 tries: the /56 gives 32 in all
+        with contextlib.suppress(TooManyRequests):
+            limiter.take(address_client(_line(0, in_56)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.check(address_client(_line(0, 255)), now=0.0)
+    limiter.check(address_client(_line(1, 0)), now=0.0)  # the rest of the /48 is not held
+
+
+def test_a_refused_line_spends_nothing_of_its_56() -> None:
+    """A failure refused (429) for its line's allowance spends none of the wider ones."""
+    limiter = _limiter(rate=0.001, burst=1)
+    for _ in range(40):
+        with contextlib.suppress(TooManyRequests):
+            limiter.take(address_client(_line(0, 0)), now=0.0)
+    for n in range(1, 16):
+        limiter.take(address_client(_line(0, n)), now=0.0)
+
+
+def test_tokens_being_verified_count_against_the_56_too() -> None:
+    limiter = _limiter(rate=0.001, burst=1)
+    with contextlib.ExitStack() as verifying:
+        for n in range(16):
+            verifying.enter_context(limiter.verifying(address_client(_line(0, n)), now=0.0))
+        with pytest.raises(TooManyRequests):
+            limiter.check(address_client(_line(0, 16)), now=0.0)
+    limiter.check(address_client(_line(0, 16)), now=0.0)  # answered: nothing in flight
+
+
+def test_a_56s_and_a_48s_buckets_count_towards_the_table_of_addresses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Memory stays bounded as before (MAX_ADDRESSES buckets in all): a line's first
+    failure may need three buckets, its own, its /56's and its /48's."""
+    monkeypatch.setattr(rate_limits, "MAX_ADDRESSES", 4)
+    limiter = _limiter(rate=0.001, burst=1)
+    limiter.take(address_client(_line(0, 0)), now=0.0)  # three buckets
+    limiter.take(address_client(_line(0, 1)), now=0.0)  # one more: the table is full
+    with pytest.raises(TooManyRequests):
+        limiter.take(address_client(_line(0, 2)), now=0.0)
+    with pytest.raises(TooManyRequests):
+        limiter.take(address_client("192.0.2.1"), now=0.0)
+    limiter.take(address_client(_line(0, 0)), now=2000.0)  # refilled: its own again
+
+
+async def test_junk_tokens_from_many_lines_of_a_56_are_refused_after_its_allowance(
+    stand_ins: StandIns,
+) -> None:
+    lines = [_line(0, n) for n in range(18)]
+    junk = {"Authorization": "Bearer junk"}
+    async with _gateway_seen_from(
+        stand_ins, [*lines, _line(1, 0)], rate_limit_per_second=0.001, rate_limit_burst=1
+    ) as clients:
+        *of_the_56, next_56 = clients
+        answers = [
+            await client.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk) for client in of_the_56
+        ]
+        elsewhere = await next_56.get(f"/v1/homes/{KNOWN_UPRN}", headers=junk)
+    assert [a.status_code for a in answers] == [401] * 16 + [429, 429]
+    assert elsewhere.status_code == 401

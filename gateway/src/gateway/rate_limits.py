@@ -29,9 +29,11 @@ bucket refills (at `rate_limit_per_second`); tokens already verified are never h
 
 An IPv6 caller is limited by its /64, not its whole address: an ISP gives every line at
 least a /64 and the caller picks the other 64 bits, so keyed by address one home had
-2^64 buckets, unlimited junk tokens (docs/adr/0215). An IPv4 address is its own bucket,
-and an IPv4-mapped IPv6 one (`::ffff:192.0.2.7`, a dual-stack socket's IPv4 peer) is the
-IPv4 address's.
+2^64 buckets, unlimited junk tokens (docs/adr/0215). A line's failures spend its /56's
+and its /48's allowances as well, 16 and 256 times a line's, so a customer given a /56 or
+a /48 (256 or 65,536 lines) does not have an allowance for each line (docs/adr/0230).
+An IPv4 address is its own bucket, and an IPv4-mapped IPv6 one (`::ffff:192.0.2.7`, a
+dual-stack socket's IPv4 peer) is the IPv4 address's.
 
 The buckets are bounded: `MAX_ADDRESSES` addresses and, apart, `MAX_CLIENTS` verified
 clients, so addresses (which anyone can make more of) cannot crowd out the clients that
@@ -68,6 +70,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
@@ -85,6 +88,14 @@ refilled ones are forgotten); a newcomer refused for want of room tries again la
 
 _IPV6_PREFIX = 64
 """The bits of an IPv6 address that are its line's: the least an ISP gives one."""
+
+_IPV6_SHARES = {_IPV6_PREFIX: 1, 56: 16, 48: 256}
+"""How many of a line's allowances each IPv6 prefix holds in all (docs/adr/0230): a line's
+failures spend its /64's, its /56's and its /48's. A customer given a /56 (256 lines) or
+a /48 (65,536) had an allowance for each line; now 16 and 256. Each prefix holds more
+than any one prefix inside it can spend (a line can spend 1 of its /56's 16, a /56 16 of
+its /48's 256), so one line cannot hold back its neighbours, nor one /56 the rest of its
+/48."""
 
 
 @dataclass(slots=True)
@@ -105,11 +116,11 @@ def contractor_client(contractor_id: str) -> tuple[str, str]:
     return ("contractor", contractor_id)
 
 
-def address_client(host: str | None) -> tuple[str, str]:
+def address_client(host: str | None) -> tuple[str, str] | tuple[str, str, int]:
     """The bucket of callers not yet authenticated from one connection address: an IPv4
-    address's own, an IPv6 address's /64 (its caller chooses the rest), an IPv4-mapped
-    IPv6 address's IPv4 address. A host that is not an address (a test client's name)
-    is its own bucket."""
+    address's own, an IPv6 address's /64 (its caller chooses the rest; its /56's and
+    /48's are spent with it, _address_levels), an IPv4-mapped IPv6 address's IPv4
+    address. A host that is not an address (a test client's name) is its own bucket."""
     if not host:
         return ("address", "unknown")
     try:
@@ -120,12 +131,34 @@ def address_client(host: str | None) -> tuple[str, str]:
         if address.ipv4_mapped is not None:
             return ("address", str(address.ipv4_mapped))
         # The integer drops any zone (fe80::1%eth0) with the host bits.
-        line = int(address) >> (128 - _IPV6_PREFIX) << (128 - _IPV6_PREFIX)
-        return ("address", f"{ipaddress.IPv6Address(line)}/{_IPV6_PREFIX}")
+        return _ipv6_prefix(int(address), _IPV6_PREFIX)
     return ("address", str(address))
 
 
-def _is_address(client: Hashable) -> bool:
+def _ipv6_prefix(address: int, bits: int) -> tuple[str, str, int]:
+    """The bucket of the IPv6 prefix of `bits` holding `address`."""
+    prefix = address >> (128 - bits) << (128 - bits)
+    return ("address", str(ipaddress.IPv6Address(prefix)), bits)
+
+
+def _address_levels(client: Hashable) -> tuple[Hashable, ...]:
+    """The buckets a request of `client` spends: its own and, for an IPv6 line, its
+    /56's and /48's as well (_IPV6_SHARES)."""
+    if _is_address(client) and len(client) == 3 and client[2] == _IPV6_PREFIX:
+        line = int(ipaddress.IPv6Address(str(client[1])))
+        return (client, *(_ipv6_prefix(line, bits) for bits in _IPV6_SHARES if bits != client[2]))
+    return (client,)
+
+
+def _share(client: Hashable) -> int:
+    """How many of a client's allowances `client`'s bucket holds: an IPv6 prefix's
+    wider than a line's hold several (_IPV6_SHARES), every other one."""
+    if _is_address(client) and len(client) == 3 and isinstance(bits := client[2], int):
+        return _IPV6_SHARES[bits]
+    return 1
+
+
+def _is_address(client: Hashable) -> TypeGuard[tuple[Hashable, ...]]:
     return isinstance(client, tuple) and bool(client) and client[0] == "address"
 
 
@@ -160,14 +193,19 @@ class RateLimiter:
         bucket). The client's kind and subject or contractor pick its rate from
         `rate_limit_overrides` (override_key)."""
         now = time.monotonic() if now is None else now
-        rate = self._rate_of(client)
-        bucket = self._refilled(client, rate, now)
-        if bucket is None:
-            bucket = self._new_bucket(client, now)
-        if bucket.tokens >= 1:
+        buckets: list[tuple[_Bucket, float, Hashable]] = []
+        for level in _address_levels(client):  # an IPv6 line's /56 and /48 too
+            rate = self._rate_of(level)
+            bucket = self._refilled(level, rate, now)
+            bucket = self._new_bucket(level, now) if bucket is None else bucket
+            buckets.append((bucket, rate, level))
+        short = [
+            (bucket.tokens, rate, level) for bucket, rate, level in buckets if bucket.tokens < 1
+        ]
+        if short:  # refused: none of them spent
+            raise self._refusal(short)
+        for bucket, _, _ in buckets:
             bucket.tokens -= 1
-            return
-        raise self._refusal(bucket.tokens, rate)
 
     def check(self, client: Hashable, now: float | None = None) -> None:
         """TooManyRequests when `client` has no allowance left, spending none: the
@@ -176,11 +214,16 @@ class RateLimiter:
         new address leaves no bucket behind, and is not refused when the table is full.
         Requests of the client's being verified (`verifying`) count as spent."""
         now = time.monotonic() if now is None else now
-        rate = self._rate_of(client)
-        bucket = self._refilled(client, rate, now)
-        left = (self.burst if bucket is None else bucket.tokens) - self._in_flight.get(client, 0)
-        if left < 1:
-            raise self._refusal(left, rate)
+        short: list[tuple[float, float, Hashable]] = []
+        for level in _address_levels(client):
+            rate = self._rate_of(level)
+            bucket = self._refilled(level, rate, now)
+            full = self.burst * _share(level)
+            left = (full if bucket is None else bucket.tokens) - self._in_flight.get(level, 0)
+            if left < 1:
+                short.append((left, rate, level))
+        if short:
+            raise self._refusal(short)
 
     @contextlib.contextmanager
     def verifying(self, client: Hashable, now: float | None = None) -> Iterator[None]:
@@ -192,14 +235,17 @@ class RateLimiter:
         it, the very work the address check is there to spare (docs/adr/0215). Kept
         only while requests are in flight, so it makes no bucket and needs no room."""
         self.check(client, now)
-        self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        levels = _address_levels(client)
+        for level in levels:
+            self._in_flight[level] = self._in_flight.get(level, 0) + 1
         try:
             yield
         finally:
-            if (left := self._in_flight[client] - 1) > 0:
-                self._in_flight[client] = left
-            else:
-                del self._in_flight[client]
+            for level in levels:
+                if (left := self._in_flight[level] - 1) > 0:
+                    self._in_flight[level] = left
+                else:
+                    del self._in_flight[level]
 
     def _table(self, client: Hashable) -> tuple[str, OrderedDict[Hashable, _Bucket], int]:
         """The client's table of buckets: addresses' or verified clients', and its most."""
@@ -212,7 +258,8 @@ class RateLimiter:
         _, table, _ = self._table(client)
         bucket = table.get(client)
         if bucket is not None:
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * rate)
+            full = self.burst * _share(client)
+            bucket.tokens = min(full, bucket.tokens + (now - bucket.at) * rate)
             bucket.at = now
             table.move_to_end(client)
         return bucket
@@ -232,20 +279,28 @@ class RateLimiter:
                     f"The gateway is limiting more clients than it can keep; retry after {wait} s",
                     headers={"Retry-After": str(wait)},
                 )
-        bucket = table[client] = _Bucket(self.burst, now)
+        bucket = table[client] = _Bucket(self.burst * _share(client), now)
         return bucket
 
     def _rate_of(self, client: Hashable) -> float:
         """The client's requests a second: its override's (override_key), else the
-        configured rate."""
+        configured rate; an IPv6 prefix's, its lines' allowances together (_share)."""
         key = override_key(client)
-        return self.overrides.get(key, self.rate) if key is not None else self.rate
+        rate = self.overrides.get(key, self.rate) if key is not None else self.rate
+        return rate * _share(client)
 
     @staticmethod
-    def _refusal(tokens: float, rate: float) -> TooManyRequests:
-        wait = max(1, math.ceil((1 - tokens) / rate))
+    def _refusal(short: list[tuple[float, float, Hashable]]) -> TooManyRequests:
+        """429 for buckets with less than a request left, (tokens, rate, client) each:
+        Retry-After until the last of them has one (the others would refuse it till
+        then). Never naming the address: it is personal data."""
+        wait, rate, share = max(
+            (max(1, math.ceil((1 - tokens) / rate)), rate, _share(level))
+            for tokens, rate, level in short
+        )
+        who = "This client" if share == 1 else "Callers from this client's network together"
         return TooManyRequests(
-            f"This client made more than {rate:g} requests a second; retry after {wait} s",
+            f"{who} made more than {rate:g} requests a second; retry after {wait} s",
             headers={"Retry-After": str(wait)},
         )
 
@@ -269,7 +324,8 @@ class RateLimiter:
         for _ in range(min(_LOOK_AT_MOST, len(table))):
             client = next(iter(table))
             bucket = table[client]
-            full_at = bucket.at + (self.burst - bucket.tokens) / self._rate_of(client)
+            full = self.burst * _share(client)
+            full_at = bucket.at + (full - bucket.tokens) / self._rate_of(client)
             if full_at <= now:
                 del table[client]
             elif len(table) < most:

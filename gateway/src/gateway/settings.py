@@ -177,8 +177,9 @@ class GatewaySettings(BaseSettings):
         "with Retry-After. A client is a verified token's caller (a member of staff by "
         "subject, a contractor by contractor_id, all its client ids together: ADR 0229; "
         "never sharing a bucket); before a token is verified, the connection's address "
-        "(an IPv6 one by its /64, docs/adr/0215), whose allowance only failed "
-        "authentication spends (gateway.rate_limits)",
+        "(an IPv6 one by its /64, docs/adr/0215, and its /56 and /48 with 16 and 256 "
+        "times the allowance, docs/adr/0230), whose allowance only failed authentication "
+        "spends (gateway.rate_limits)",
     )
     rate_limit_burst: int = Field(
         default=200, ge=1, description="Requests a client may make at once above the average"
