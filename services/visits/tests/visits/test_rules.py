@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import jsonschema
 import pytest
@@ -16,6 +16,7 @@ from visits.visits.rules import (
     channel_for,
     check_planned_day,
     check_report,
+    held_the_home_on,
     latest_planned_day,
 )
 from visits.visits.schemas import VisitReport
@@ -174,3 +175,26 @@ def test_a_day_is_planned_at_most_24_months_ahead(today: date, latest: date) -> 
             date.fromordinal(latest.toordinal() + 1), today, "scheduled_for", "The visit's day"
         )
     assert broken.value.field == "scheduled_for"
+
+
+START, LAST = date(2026, 3, 2), date(2026, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("start_date", "ended_on", "day", "held"),
+    [
+        (START, None, START, True),
+        (START, None, START - timedelta(days=1), False),  # announced ahead
+        (START, LAST, LAST, True),  # its last day
+        (START, LAST, LAST + timedelta(days=1), False),  # ended before the day
+        (START, START - timedelta(days=1), START, False),  # withdrawn: holds no day
+        (START, START - timedelta(days=1), START - timedelta(days=1), False),
+        (None, None, START, True),  # its start not heard of yet
+        (None, LAST, LAST + timedelta(days=1), False),
+    ],
+)
+def test_a_tenancy_held_the_home_from_its_first_day_to_its_last(
+    start_date: date | None, ended_on: date | None, day: date, held: bool
+) -> None:
+    """The household a visit is with: ADR 0096, 0228."""
+    assert held_the_home_on(start_date, ended_on, day) is held

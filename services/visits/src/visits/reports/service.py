@@ -42,7 +42,13 @@ from visits.visits.rules import (
     may_read_notes,
 )
 from visits.visits.schemas import CustomerActionPublic, HouseholdDetails
-from visits.visits.service import VisitService, announce_hazard, as_kept, rooms_inspected
+from visits.visits.service import (
+    VisitService,
+    announce_hazard,
+    as_kept,
+    rooms_inspected,
+    tenancy_of_its_day,
+)
 
 
 class NotTheVisitsOfficer(ProblemError):
@@ -400,22 +406,17 @@ class ReportService:
         # open at the visit's time: not lapsed by then (a household that has left is
         # owed nothing; a visit to it booked after the fact, on a day it lived there, is)
         actions = await visits.open_actions(session, visit.uprn, at=visit.scheduled_for)
-        # a visit booked before visits heard of its tenancy (income's tenancy-started
-        # still on its way) names none until its report names the tenancy of its day
-        # (ADR 0210): the officer is briefed on that household now, not on no one
-        tenancy = (
-            await home_profiles.tenancy(session, visit.tenancy_id)
-            if visit.tenancy_id is not None
-            else await home_profiles.tenancy_on(
-                session, visit.uprn, london_day(visit.scheduled_for)
-            )
-        )
+        # the tenancy of its day as visits knows it now, the one its report will name:
+        # a visit booked before visits heard of its tenancy names none until its report
+        # (ADR 0210), one whose tenancy was withdrawn after the booking or ended before
+        # its day names a household the officer will not meet (ADR 0228)
+        tenancy = await tenancy_of_its_day(session, visit)
         if tenancy is not None and tenancy.start_date is not None:
             # promised to the household the visit is with (ADR 0096), not to one before
             # it: an outgoing tenant's debt advice referral is not the newcomers' to chase
             moved_in = start_of_london_day(tenancy.start_date)
             actions = [action for action in actions if action.promised_at >= moved_in]
-        tenancy_id = visit.tenancy_id or (tenancy.tenancy_id if tenancy is not None else None)
+        tenancy_id = tenancy.tenancy_id if tenancy is not None else visit.tenancy_id
         concerns = (
             await caseloads.open_concerns(session, tenancy_id) if tenancy_id is not None else []
         )

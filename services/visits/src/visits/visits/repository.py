@@ -544,10 +544,16 @@ async def record_report(
 
 
 async def name_tenancy(session: AsyncSession, visit: Visit, tenancy_id: uuid.UUID) -> None:
-    """Name the tenancy of a visit booked naming none (its version moves on)."""
+    """Name the tenancy of a visit in place of the one it names as read (none, or one
+    that did not hold the home on its day: ADR 0210, 0228); its version moves on."""
+    named = (
+        col(Visit.tenancy_id).is_(None)
+        if visit.tenancy_id is None
+        else col(Visit.tenancy_id) == visit.tenancy_id
+    )
     await session.execute(
         update(Visit)
-        .where(col(Visit.id) == visit.id, col(Visit.tenancy_id).is_(None))
+        .where(col(Visit.id) == visit.id, named)
         .values(tenancy_id=tenancy_id, version=col(Visit.version) + 1)
         .execution_options(synchronize_session=False)
     )

@@ -160,6 +160,16 @@ def check_repair_not_emergency(severity: RepairSeverity | None, field: str) -> N
         raise RuleBroken(EMERGENCY_NOT_HELD_FOR_THE_REPORT, field)
 
 
+def held_the_home_on(start_date: date | None, ended_on: date | None, day: date) -> bool:
+    """A tenancy held the home on `day`: started by it (a start not heard of yet counts,
+    as for the briefing's residents) and not ended before it (`ended_on` is its last day).
+    A tenancy withdrawn before its first day ended the day before it: it holds no day
+    (ADR 0111)."""
+    if start_date is not None and start_date > day:
+        return False
+    return ended_on is None or ended_on >= day
+
+
 def can_be_reported(status: VisitStatus) -> bool:
     """Only a booked visit that has not been reported yet takes a report."""
     return status is VisitStatus.SCHEDULED

@@ -39,6 +39,7 @@ from visits.models import (
     CommunalIssue,
     CustomerAction,
     RoomInspected,
+    TenancyRecord,
     Visit,
     VisitHazardFinding,
     VisitRepairFinding,
@@ -260,14 +261,12 @@ class VisitService:
         booked. One booked before visits heard of that tenancy (income's tenancy-started
         still on its way) named none, and kept none: its concerns went on no caseload,
         its referral had nothing to move (ADR 0210) and resident-details-confirmed named
-        no tenancy. Its report names the tenancy of its day as visits knows it now; a
-        visit naming one keeps it."""
-        if visit.tenancy_id is not None:
-            return
-        tenancy = await home_profiles.tenancy_on(
-            session, visit.uprn, london_day(visit.scheduled_for)
-        )
-        if tenancy is not None:
+        no tenancy. One booked with a tenancy withdrawn since, or ended before the
+        visit's day, named a household the officer did not meet (ADR 0228). Its report
+        names the tenancy of its day as visits knows it now (tenancy_of_its_day); a
+        visit whose tenancy held the home that day keeps it."""
+        tenancy = await tenancy_of_its_day(session, visit)
+        if tenancy is not None and tenancy.tenancy_id != visit.tenancy_id:
             await repository.name_tenancy(session, visit, tenancy.tenancy_id)
 
     async def after_the_attempt_it_follows(
@@ -713,6 +712,24 @@ class VisitService:
     ) -> tuple[Visit, Findings]:
         visit = await self.get(session, visit_id)
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
+
+
+async def tenancy_of_its_day(session: AsyncSession, visit: Visit) -> TenancyRecord | None:
+    """The household `visit` is with, as visits knows it now: the tenancy it names when
+    that held the home on the visit's London day (ADR 0096: booked, it is with that
+    household, ended since or not), else the tenancy that did (tenancy_on: a visit
+    booked naming none before its tenancy-started came, ADR 0210; one whose tenancy was
+    withdrawn after the booking, or ended before the visit's day, ADR 0228), else the
+    one it names (nothing better is known). The briefing and the report both read it."""
+    day = london_day(visit.scheduled_for)
+    named = (
+        await home_profiles.tenancy(session, visit.tenancy_id)
+        if visit.tenancy_id is not None
+        else None
+    )
+    if named is not None and rules.held_the_home_on(named.start_date, named.ended_on, day):
+        return named
+    return await home_profiles.tenancy_on(session, visit.uprn, day) or named
 
 
 async def announce_hazard(
