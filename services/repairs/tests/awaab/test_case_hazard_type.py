@@ -36,10 +36,12 @@ async def test_each_case_opened_names_its_hazard_type(
         {"severity": "significant", "hazard_type": "black mould in bathroom"},
         {"severity": "emergency", "hazard_type": "a collapsed ceiling"},
     ]
-    for body in reported:
+    # the second significant case at another home: one damp case a home (ADR 0217)
+    other_uprn = str(random.randint(10**9, 10**12 - 1))
+    for home, body in zip([uprn, uprn, uprn, other_uprn, uprn], reported, strict=True):
         response = await staff.post(
             "/v1/awaab-cases",
-            json={"uprn": uprn, "became_aware_at": aware, **body},
+            json={"uprn": home, "became_aware_at": aware, **body},
             auth=manager(),
         )
         assert response.status_code == 201, response.text
@@ -48,9 +50,10 @@ async def test_each_case_opened_names_its_hazard_type(
         "electrical",
         "gas_or_carbon_monoxide",
         "damp_and_mould",
-        "damp_and_mould",
         "other",
     ]
+    [elsewhere] = await cases_opened(repairs_database, other_uprn)
+    assert elsewhere["hazard_type"] == "damp_and_mould"
 
 
 async def test_cases_opened_from_hazards_seen_on_a_visit_or_at_a_check_name_their_type(

@@ -80,7 +80,14 @@ async def test_a_complaint_opened_by_a_request_is_refused_a_second(
     assert second.status_code == 409, second.text
     assert [e["field"] for e in second.json()["errors"]] == ["complaint_id"]
     assert first.json()["id"] in second.json()["detail"]
-    # Another complaint at the same home opens its own case (a guard).
-    other = await staff.post("/v1/awaab-cases", json=a_case(uprn, uuid.uuid4()), auth=manager())
+    # Another complaint is not refused for this one's case (a guard): at another home it
+    # opens its own; at this home the open damp case is what refuses it (ADR 0217).
+    elsewhere = a_uprn()
+    other = await staff.post(
+        "/v1/awaab-cases", json=a_case(elsewhere, uuid.uuid4()), auth=manager()
+    )
     assert other.status_code == 201, other.text
-    assert await cases_opened(repairs_database, uprn) == 2
+    here = await staff.post("/v1/awaab-cases", json=a_case(uprn, uuid.uuid4()), auth=manager())
+    assert here.status_code == 409, here.text
+    assert [e["field"] for e in here.json()["errors"]] == ["uprn"]
+    assert await cases_opened(repairs_database, uprn) == 1

@@ -251,7 +251,15 @@ class AwaabService:
         opened; a second case would run a second set of clocks for the same hazard and
         count its breaches twice in the figures. Looked for with the complaint held
         (case_of_complaint), as the handler does, so the two meeting cannot both open
-        one."""
+        one.
+
+        A home's damp has one case (docs/adr/0217): significant damp and mould at a home
+        with an open significant case that takes it (repository.open_damp_case_at, the
+        home held: not one whose investigation found none, nor one that began after
+        `became_aware_at`) is a 409 naming that case, nothing opened, whether or not the
+        request names a complaint; the damp repairs, complaints and hazards that reach
+        repairs by themselves go on that case the same way (docs/adr/0192, 0193). An
+        emergency is still opened: its make-safe duty is not the open case's."""
         now = datetime.now(UTC)
         if data.became_aware_at > now:
             raise Unprocessable("became_aware_at is in the future", field="became_aware_at")
@@ -278,6 +286,18 @@ class AwaabService:
                 raise Conflict(
                     f"The complaint already has Awaab's Law case {existing.id}",
                     field="complaint_id",
+                )
+        if data.severity is HazardSeverity.SIGNIFICANT:
+            # Lock order as the handlers: the complaint (above), then the home.
+            open_already = await repository.open_damp_case_at(
+                session, data.uprn, aware_at=data.became_aware_at
+            )
+            if open_already is not None:
+                raise Conflict(
+                    f"The home's damp has open Awaab's Law case {open_already.id}, whose "
+                    "clocks run from when the landlord first became aware of it: record "
+                    "this as evidence on that case",
+                    field="uprn",
                 )
         case, clocks = await self.open_case(
             session,
