@@ -213,6 +213,10 @@ CASES = [
     case("an account's active arrangement", lambda s, _r: arrangements.active_of(s, AN_ID)),
     case("an arrangement's latest review", lambda s, _r: arrangements.latest_review_of(s, AN_ID)),
     case(
+        "the ladder: the arrangements that held an account's ladder since a letter",
+        lambda s, _r: arrangements.held_since(s, AN_ID, NOW),
+    ),
+    case(
         "arrangement reviews due",
         lambda _s, r: arrangements.reviews_due_rows(
             r, due_by=TODAY, today=TODAY, week=WEEK, after=(TODAY, AN_ID), limit=51

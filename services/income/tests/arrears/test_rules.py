@@ -526,15 +526,21 @@ def test_a_broken_arrangement_never_takes_a_lower_step_than_the_ladder_without_i
         assert LADDER_STEPS.index(resumed.stage) >= LADDER_STEPS.index(ordinary.stage)
 
 
+def held_since(days: int) -> tuple[tuple[date, date], ...]:
+    """An arrangement made the day after a letter sent `days` ago, broken today."""
+    return ((NOW.date() - timedelta(days=days - 1), NOW.date()),)
+
+
 @pytest.mark.parametrize(("days", "moves"), [(1, False), (13, False), (14, True), (120, True)])
 def test_a_broken_arrangement_sends_letter_2_no_sooner_than_14_days_after_letter_1(
     days: int, moves: bool
 ) -> None:
-    """A break waives letter 2's 3 months (the arrangement held the ladder), not its 14
-    days: letter 1 sent, an arrangement made and broken days later, letter 2 waits the
-    14 days DOMAIN.md gives after letter 1 (ADR 0201; was: letter 2 at once)."""
+    """A break never shortens letter 2's 14 days: letter 1 sent, an arrangement made the
+    next day and broken days later, letter 2 waits the 14 days DOMAIN.md gives after
+    letter 1 (ADR 0201; was: letter 2 at once). Broken 120 days on, at once: the
+    arrangement held the ladder all but a day of them (ADR 0219)."""
     case = CaseState(S.LETTER_1, letter_1_at=days_ago(days), resume_at_next_step=True)
-    decision = next_step(case, situation(5_000), LADDER)
+    decision = next_step(case, situation(5_000, held_by_arrangements=held_since(days)), LADDER)
     assert decision == (Move(S.LETTER_2, RESUMED) if moves else Stay("letter_2_not_yet_due"))
 
 
@@ -544,14 +550,15 @@ def test_a_broken_arrangement_serves_the_notice_no_sooner_than_a_week_after_lett
 ) -> None:
     """The review's case: letter 2 sent, an arrangement made the next day and broken
     three days later, the notice waits until letter 2 went a week earlier (ADR 0201;
-    was: the notice at once, 4 days after letter 2). Past its 3 months, at once."""
+    was: the notice at once, 4 days after letter 2). Broken 120 days on, at once: the
+    arrangement held the ladder all but a day of them (ADR 0219)."""
     case = CaseState(
         S.LETTER_2,
         letter_1_at=days_ago(days + 14),
         letter_2_at=days_ago(days),
         resume_at_next_step=True,
     )
-    decision = next_step(case, situation(4 * WEEKLY), LADDER)
+    decision = next_step(case, situation(4 * WEEKLY, held_by_arrangements=held_since(days)), LADDER)
     expected = Move(S.NOTICE_OF_SEEKING_POSSESSION, RESUMED)
     assert decision == (expected if moves else Stay("notice_not_yet_due"))
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, inspect, tuple_
+from sqlalchemy import Row, bindparam, func, inspect, or_, tuple_
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -32,6 +32,23 @@ async def active_of(session: AsyncSession, account_id: uuid.UUID) -> Arrangement
         Arrangement.account_id == account_id, Arrangement.status == ArrangementStatus.ACTIVE
     )
     return (await session.execute(query)).scalars().first()
+
+
+async def held_since(
+    session: AsyncSession, account_id: uuid.UUID, since: datetime
+) -> list[tuple[datetime, datetime | None]]:
+    """When each arrangement on the account that held its ladder at or after `since` was
+    made and ended (None: live), oldest first: the ladder's 3-month windows leave those
+    days out (ADR 0219)."""
+    query = (
+        select(Arrangement.made_at, Arrangement.ended_at)
+        .where(
+            Arrangement.account_id == account_id,
+            or_(col(Arrangement.ended_at).is_(None), col(Arrangement.ended_at) >= since),
+        )
+        .order_by(col(Arrangement.made_at))
+    )
+    return [(made_at, ended_at) for made_at, ended_at in (await session.execute(query)).all()]
 
 
 async def latest_of(session: AsyncSession, account_id: uuid.UUID) -> Arrangement | None:

@@ -4,7 +4,8 @@ situation, the next thing recovery does. No I/O; thresholds come from configurat
 
 A step is reached AT its threshold: a text reminder at 500 pence of arrears, not at
 499. Days are London days between the step and today; DOMAIN.md's months (3 to send
-letter 2 or the notice, 12 a notice is live) are calendar months of London days. A
+letter 2 or the notice, 12 a notice is live) are calendar months of London days, the
+days an arrangement held the ladder left out of the 3 (ADR 0219). A
 notice the landlord withdrew is live no more from the day it was withdrawn (ADR 0081,
 amended): it can found no court step, and the case needs a fresh notice."""
 
@@ -105,6 +106,11 @@ class Situation:
     tenancy_type: TenancyType | None = None
     """The tenancy's type, which decides its notice period (ADR 0202); None: not known,
     the longest configured period applies."""
+    held_by_arrangements: tuple[tuple[date, date], ...] = ()
+    """The London days arrangements on the account held the ladder: each from the day
+    one was made to the day it ended (today while it is live), that day left out. Not
+    counted in the 3 months letter 2 and the notice have after the letter before
+    (ADR 0219)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +397,33 @@ def within_months(moment: datetime | None, now: datetime, months: int) -> bool:
     return moment is not None and london_day(now) <= add_months(london_day(moment), months)
 
 
+def days_held(held: Sequence[tuple[date, date]], since: date, today: date) -> int:
+    """How many London days from `since` up to `today` (left out) an arrangement held the
+    ladder: the days of `held` (each from its first day, its last left out) in that
+    span, a day held by two counted once."""
+    spans = sorted((max(start, since), min(end, today)) for start, end in held)
+    total, counted_to = 0, since
+    for start, end in spans:
+        start = max(start, counted_to)
+        if end > start:
+            total += (end - start).days
+            counted_to = end
+    return total
+
+
+def within_window(moment: datetime | None, s: Situation, months: int) -> bool:
+    """Whether the next letter is still within `months` calendar months of the letter
+    sent at `moment` (`within_months`), the days an arrangement held the ladder since
+    left out (ADR 0219): the window counts the days recovery was running. Letter 2 sent,
+    an arrangement made 10 days later and kept a year, then broken: 10 days of the
+    notice's 3 months are gone, not all of them."""
+    if moment is None:
+        return False
+    sent_on, today = london_day(moment), london_day(s.now)
+    held = days_held(s.held_by_arrangements, sent_on, today)
+    return today - timedelta(days=held) <= add_months(sent_on, months)
+
+
 def nosp_live_until(
     served_at: datetime, ladder: ArrearsLadder, withdrawn_on: date | None = None
 ) -> date:
@@ -481,8 +514,9 @@ def _minimum_gap_waited(
     """Whether DOMAIN.md's least time since the step before has passed for `target`:
     letter 2 at least 14 days after letter 1, the notice at least 1 week after letter
     2, the court application at least 2 weeks after the warning (ADR 0201). A broken
-    arrangement waives a step's upper window (the arrangement held the ladder), never
-    its minimum: the tenant still gets the time between the letters DOMAIN.md gives.
+    arrangement never shortens a minimum: the tenant still gets the time between the
+    letters DOMAIN.md gives (its upper windows leave out the days the arrangement held
+    the ladder instead, ADR 0219).
     The other steps have no minimum gap in DOMAIN.md (the court warning's 28 days
     after the notice is the landlord's setting, which a break brings forward)."""
     if target is ArrearsStage.LETTER_2:
@@ -496,15 +530,33 @@ def _minimum_gap_waited(
     return since is not None and since >= gap
 
 
+def _upper_window_open(
+    target: ArrearsStage, case: CaseState, s: Situation, ladder: ArrearsLadder
+) -> bool:
+    """Whether letter 2 is within its 3 months of letter 1, or the notice within its 3
+    months of letter 2, counting only the days recovery was running (`within_window`:
+    the days an arrangement held the ladder are not counted, ADR 0219). The other steps
+    have no upper window."""
+    if target is ArrearsStage.LETTER_2:
+        return within_window(case.letter_1_at, s, ladder.letter_2_within_months)
+    if target is ArrearsStage.NOTICE_OF_SEEKING_POSSESSION:
+        return within_window(case.letter_2_at, s, ladder.nosp_within_months)
+    return True
+
+
 def _resumed_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Move | None:
-    """A broken arrangement makes the next step due now, as far as its upper window
-    goes: the step still needs its arrears threshold and its minimum gap from the step
-    before (letter 2 14 days after letter 1, the notice 1 week after letter 2, the
-    court application 2 weeks after the warning: ADR 0201), and a court step needs a
-    live notice. None when the next step is not yet allowed (the ordinary ladder then
-    decides, an expired notice included, and the break waits for the gap to pass)."""
+    """A broken arrangement makes the next step due now: the step still needs its
+    arrears threshold, its minimum gap from the step before (letter 2 14 days after
+    letter 1, the notice 1 week after letter 2, the court application 2 weeks after the
+    warning: ADR 0201) and its upper window (letter 2 within 3 months of letter 1, the
+    notice within 3 months of letter 2, the days the arrangement held the ladder not
+    counted: ADR 0219), and a court step needs a live notice. None when the next step
+    is not allowed (the ordinary ladder then decides: a letter out of its window sent
+    again, an expired notice back to letter 2, and the break waits for a gap to pass)."""
     target = successor(case.stage)
     if s.arrears_pence < threshold_of(target, ladder, s.weekly_gross_rent_pence):
+        return None
+    if not _upper_window_open(target, case, s, ladder):
         return None
     if target is ArrearsStage.LETTER_1 and nosp_live(case, s.now, ladder):
         return None  # no letter 1 while a notice is in place: the notice goes on
@@ -596,7 +648,7 @@ def _step_of_the_ladder(case: CaseState, s: Situation, ladder: ArrearsLadder) ->
         return Stay("below_the_next_threshold")
     if stage is ArrearsStage.LETTER_1:
         since = days_since(case.letter_1_at, now)
-        if since is None or not within_months(case.letter_1_at, now, ladder.letter_2_within_months):
+        if since is None or not within_window(case.letter_1_at, s, ladder.letter_2_within_months):
             return _sent_again(ArrearsStage.LETTER_1, "letter_1_out_of_date_sent_again", s, ladder)
         if since >= ladder.letter_2_after_days and arrears >= ladder.letter_1_pence:
             return Move(
@@ -606,7 +658,7 @@ def _step_of_the_ladder(case: CaseState, s: Situation, ladder: ArrearsLadder) ->
         return Stay("letter_2_not_yet_due")
     if stage is ArrearsStage.LETTER_2:
         since = days_since(case.letter_2_at, now)
-        if since is None or not within_months(case.letter_2_at, now, ladder.nosp_within_months):
+        if since is None or not within_window(case.letter_2_at, s, ladder.nosp_within_months):
             return _sent_again(ArrearsStage.LETTER_2, "letter_2_out_of_date_sent_again", s, ladder)
         if since >= ladder.nosp_after_days and arrears >= nosp_at:
             return Move(

@@ -248,6 +248,7 @@ class ArrearsService:
             case.vulnerability_considered_at is None
             or case.vulnerability_considered_at < flagged_at
         )
+        held = await self._held_by_arrangements(session, case, today)
         weekly_rent, weekly_service = await rents.rent_in_force(
             session, tenancy, account_rules.rent_week_of(today)
         )
@@ -264,6 +265,7 @@ class ArrearsService:
                 tenancy_started_on=tenancy.start_date,
                 tenancy_type=tenancy.tenancy_type,
                 arrangement_kept=kept,
+                held_by_arrangements=held,
                 vulnerability_unreviewed=unreviewed,
                 # A tenancy loaded with its balance brought forward (ADR 0132) was
                 # asked for the weeks after it by the old system's rhythm, not all at
@@ -328,6 +330,27 @@ class ArrearsService:
                 case.paused_for_review = True
             case rules.Stay():
                 pass
+
+    async def _held_by_arrangements(
+        self, session: AsyncSession, case: ArrearsCase, today: date
+    ) -> tuple[tuple[date, date], ...]:
+        """The London days arrangements held the case's ladder since the letter of the
+        step it is at (`rules.Situation.held_by_arrangements`): each from the day it was
+        made to the day it ended, or today while live (one broken at this look ended
+        now). Only at letter 1 or letter 2: the windows after them are all that read
+        them (ADR 0219), so no other look queries for them."""
+        sent = {
+            ArrearsStage.LETTER_1: case.letter_1_at,
+            ArrearsStage.LETTER_2: case.letter_2_at,
+        }.get(case.stage)
+        if sent is None:
+            return ()
+        await session.flush()  # an arrangement this look broke or completed has ended
+        periods = await arrangements.held_since(session, case.account_id, sent)
+        return tuple(
+            (london_day(made_at), today if ended_at is None else london_day(ended_at))
+            for made_at, ended_at in periods
+        )
 
     async def _watch_court_terms(
         self, session: AsyncSession, case: ArrearsCase, arrears: int, today: date
