@@ -24,6 +24,7 @@ from gateway.reports.endpoints import router as reports_router
 from gateway.request_ids import RequestIds
 from gateway.residents.endpoints import router as residents_router
 from gateway.routes import compliance, engagement, income, repairs, visits
+from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 from gateway.tenancies.endpoints import router as tenancies_router
 from gateway.visits.endpoints import router as visits_router
@@ -69,7 +70,9 @@ def answer_every_request_with_its_id(app: FastAPI, cors_origins: list[str]) -> N
     trace id and all, from the front-end that must report it), and its "unhandled error"
     log line had no `request_id`, as the id was unbound by then. Outside the stack (and
     outside the tracing middleware too, so the SERVER span reads the id the gateway
-    made from the request itself) every answer has them."""
+    made from the request itself) every answer has them. So has every answer
+    `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`
+    (gateway.security_headers), a 500 included."""
     inner = app.build_middleware_stack  # the kit's (hearth_kit.tracing.trace_requests)
 
     def build_middleware_stack() -> ASGIApp:
@@ -83,7 +86,9 @@ def answer_every_request_with_its_id(app: FastAPI, cors_origins: list[str]) -> N
                 expose_headers=list(CORS_RESPONSE_HEADERS),
                 max_age=600,
             )
-        return RequestIds(stack)  # outermost: every answer carries the request id
+        # outermost: every answer carries the request id, and is kept out of caches
+        # (gateway.security_headers)
+        return RequestIds(SecurityHeaders(stack))
 
     vars(app)["build_middleware_stack"] = build_middleware_stack
 
