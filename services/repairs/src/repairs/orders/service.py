@@ -20,6 +20,7 @@ from hearth_contracts.events.visits import Trade
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import Conflict, NotFound, Unprocessable
+from hearth_kit.working_days import WorkingDayCalendar
 from repairs.appointments import repository as appointment_repository
 from repairs.appointments.rules import completion_keeps, window_covers
 from repairs.appointments.service import (
@@ -61,7 +62,13 @@ from repairs.sor import repository as sor_items
 from repairs.sor import rules as sor_rules
 from repairs.webhooks import service as webhooks
 from repairs.work_orders import repository as repair_requests
-from repairs.work_orders.rules import completed_on_time, measured_at, work_class
+from repairs.work_orders.rules import (
+    completed_on_time,
+    measured_at,
+    target_completion,
+    work_after_make_safe,
+    work_class,
+)
 
 
 def to_public(order: WorkOrder) -> WorkOrderPublic:
@@ -325,6 +332,36 @@ class WorkOrderService:
 
     def __init__(self, settings: RepairsSettings) -> None:
         self.settings = settings
+        # the repairs calendar, as the repair's own targets count in (RepairService)
+        self.calendar = WorkingDayCalendar(settings.closure_days)
+
+    def _priority_and_target(
+        self, repair: RepairRequest, asked: WorkOrder | None
+    ) -> tuple[RepairPriority, datetime]:
+        """The priority and required completion a new work order of `repair` carries: the
+        repair's, except for work raised on an emergency already made safe (its follow-on,
+        docs/adr/0218). That work is urgent, its target counted from when it was found:
+        the completion that asked for it (`follow_on_of`), or, raised without the link,
+        when the repair was made safe. The repair's 24-hour target was to make safe
+        (docs/adr/0038) and had usually passed when the follow-on was raised: sent as
+        the follow-on's, the contractor was told the work was late before it began, and
+        its completion was counted late whenever it was done."""
+        priority = work_after_make_safe(repair.priority, repair.made_safe_at)
+        if priority is None or repair.made_safe_at is None:
+            return repair.priority, repair.target_at
+        found = repair.made_safe_at
+        if asked is not None and asked.completed_at is not None:
+            found = asked.completed_at
+        targets = self.settings.response_targets
+        return priority, target_completion(
+            found,
+            priority,
+            calendar=self.calendar,
+            emergency_hours=targets.emergency_hours,
+            urgent_working_days=targets.urgent_working_days,
+            routine_working_days=targets.routine_working_days,
+            planned_days=targets.planned_days,
+        )
 
     def contractor_for(self, trade: str) -> str | None:
         for contractor_id, contractor in self.settings.contractors.items():
@@ -344,8 +381,12 @@ class WorkOrderService:
             raise Unprocessable(f"No repair {data.repair_id}", field="repair_id")
         if repair.status is not RepairStatus.OPEN:
             raise Unprocessable(f"Repair {repair.id} is not open", field="repair_id")
-        if data.follow_on_of is not None:
+        asked = (
             await follow_on_asked_by(session, repair, data.follow_on_of)
+            if data.follow_on_of is not None
+            else None
+        )
+        priority, required_by = self._priority_and_target(repair, asked)
         contractor_id = data.contractor_id or self.contractor_for(repair.trade)
         contractor = self.settings.contractors.get(contractor_id or "")
         if contractor_id is None or contractor is None:
@@ -399,8 +440,8 @@ class WorkOrderService:
             repair_id=repair.id,
             uprn=repair.uprn,
             contractor_id=contractor_id,
-            priority=repair.priority,
-            work_class=work_class(repair.priority),
+            priority=priority,
+            work_class=work_class(priority),
             description=repair.description,
             location=repair.location,
             trade=repair.trade,
@@ -409,7 +450,7 @@ class WorkOrderService:
             alerts=[alert.value for alert in data.alerts],
             access_information=data.access_information,
             reported_at=repair.reported_at,
-            required_by=repair.target_at,
+            required_by=required_by,
             status_changed_at=now,
             raised_at=now,
             follow_on_of=data.follow_on_of,
@@ -884,7 +925,8 @@ class WorkOrderService:
         contractor_id: str,
         data: Completion,
     ) -> WorkOrderPublic:
-        """Work order complete: on time or late against the repair's target, right first
+        """Work order complete: on time or late against its own target (the repair's, or
+        a follow-on's of an emergency made safe: docs/adr/0218), right first
         time unless a follow-on is needed; the repair is completed (repair-completed)
         unless a follow-on is needed or another work order of it is still open (raised
         alongside, not yet done: docs/adr/0141; complete_repair_if_done). An emergency's
@@ -923,7 +965,9 @@ class WorkOrderService:
         repair = await repair_requests.get(session, order.repair_id, for_update=True)
         assert repair is not None  # a work order's repair is a foreign key
         earlier = await repository.completed_for_repair(session, repair.id)
-        on_time = completed_on_time(data.completed_at, repair.target_at, repair.priority)
+        # Against the work order's own target: the repair's, or a follow-on's of an
+        # emergency made safe (docs/adr/0218). RP02 judges the repair, below.
+        on_time = completed_on_time(data.completed_at, order.required_by, order.priority)
         order.status = WorkOrderStatus.COMPLETED
         order.status_changed_at = data.completed_at
         order.completed_at = data.completed_at

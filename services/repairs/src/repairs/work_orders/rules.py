@@ -72,6 +72,24 @@ def work_class(priority: RepairPriority) -> str:
     return "planned" if priority is RepairPriority.PLANNED else "responsive"
 
 
+FOLLOW_ON_OF_AN_EMERGENCY = RepairPriority.URGENT
+"""The priority of work left on an emergency repair once it was made safe (its follow-on):
+the danger is dealt with, and what is left is put right as an urgent repair is, within
+its working days counted from when it was found (docs/adr/0218)."""
+
+
+def work_after_make_safe(
+    repair_priority: RepairPriority, made_safe_at: datetime | None
+) -> RepairPriority | None:
+    """The priority a work order of a repair is raised at when it is not the repair's own:
+    work raised on an emergency already made safe is follow-on work, whose 24-hour target
+    (to make safe, docs/adr/0038) was met or missed already; None otherwise (the work order
+    carries the repair's priority and target)."""
+    if repair_priority is RepairPriority.EMERGENCY and made_safe_at is not None:
+        return FOLLOW_ON_OF_AN_EMERGENCY
+    return None
+
+
 def target_with_remedy_by(target_at: datetime, remedy_by: datetime | None) -> datetime:
     """A safety defect's repair is due by the earlier of its priority's target and the
     date compliance says the remedy is due by (an EICR's C2 within 28 days, say), when
