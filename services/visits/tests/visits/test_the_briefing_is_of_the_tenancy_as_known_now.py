@@ -136,3 +136,23 @@ async def test_a_visit_whose_tenancy_ended_after_its_day_keeps_it(
     )
     assert report.status_code == 201, report.text
     assert report.json()["tenancy_id"] == str(visited)
+
+
+async def test_a_visit_booked_after_the_fact_is_briefed_on_the_residents_of_its_day(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """The residents living there on the visit's day (ADR 0096), whose details its report
+    confirms: not none because their tenancy has ended since, nor the next household."""
+    uprn, visited, next_household = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    tenant, newcomer = uuid.uuid4(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, visited, date(2025, 6, 2), "secure"))
+    await handle(visits_database, resident(uprn, visited, resident_id=tenant))
+    visit = await book(visits, uprn, at_noon(TODAY - timedelta(days=10)))
+    await handle(visits_database, ended_on(uprn, visited, TODAY - timedelta(days=8)))
+    await handle(visits_database, started(uprn, next_household, TODAY - timedelta(days=7)))
+    await handle(visits_database, resident(uprn, next_household, resident_id=newcomer))
+
+    briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
+
+    assert [r["resident_id"] for r in briefing["residents"]] == [str(tenant)]

@@ -512,6 +512,27 @@ async def residents_at(session: AsyncSession, uprn: str, day: date) -> list[Resi
     return list((await session.execute(query)).scalars().all())
 
 
+async def residents_on(session: AsyncSession, uprn: str, day: date) -> list[ResidentProfile]:
+    """Residents of the household that lived at the home on `day`, as visits knows it
+    now: their tenancy had started by it and had not ended before it (`ended_on` its last
+    day; a tenancy withdrawn held no day, visits.rules.held_the_home_on). Unlike
+    residents_at (the household there now, for the programme), a tenancy ended since
+    `day` still counts: a visit booked after the fact, or not yet reported, is with the
+    household of its own day (ADR 0096, 0228). A resident of no tenancy visits knows of
+    counts, as there."""
+    query = (
+        select(ResidentProfile)
+        .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
+        .where(
+            col(ResidentProfile.uprn) == uprn,
+            or_(col(TenancyRecord.start_date).is_(None), col(TenancyRecord.start_date) <= day),
+            or_(col(TenancyRecord.ended_on).is_(None), col(TenancyRecord.ended_on) >= day),
+        )
+        .order_by(col(ResidentProfile.resident_id))
+    )
+    return list((await session.execute(query)).scalars().all())
+
+
 # What a home's score is worked out from: each read is one grouped query for a batch of
 # homes (the homes an event or a visit touched, or a batch of the re-scoring job).
 

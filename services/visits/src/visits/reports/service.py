@@ -399,8 +399,8 @@ class ReportService:
         tenancy's concerns still open (codes),
         and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
-        # the household living there on the visit's day (ADR 0096)
-        residents = await home_profiles.residents_at(
+        # the household living there on the visit's day (ADR 0096), ended since or not
+        residents = await home_profiles.residents_on(
             session, visit.uprn, london_day(visit.scheduled_for)
         )
         # open at the visit's time: not lapsed by then (a household that has left is
