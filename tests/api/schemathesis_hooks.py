@@ -390,8 +390,8 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "pieces.*.visit.content.visited_at": FUTURE + "; unchanged once a hazard of the "
         "draft was sent to repairs (ADR 0182, 0209; " + STATE + ")",
         "pieces.*.section": "a room only on a full visit, the visit's kind (" + STATE + ")",
-        "pieces.*.hazard.content": "a hazard sent to repairs when saved (an emergency, or "
-        "significant damp and mould) is not removed (ADR 0182, 0209; " + STATE + ")",
+        "pieces.*.hazard.content": "a hazard sent to repairs when saved (an emergency or "
+        "significant one) is not removed (ADR 0182, 0209, 0227; " + STATE + ")",
         "pieces.*.hazard.content.hazard_type": "unchanged once sent to repairs (ADR 0182; "
         + STATE
         + ")",
