@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import day_of_check
+from compliance.checks.rules import day_of_check, overdue_on
 from compliance.checks.service import ProgrammeService
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
@@ -195,9 +195,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
         """A full visit in the home was booked. If it already names our gas check, the
         pairing is recorded; if the home's gas check falls due within the pairing window
         of the visit, compliance offers one combined appointment, once per visit. The
-        window closes before the check's due date (the day the certificate expires, when
-        rules.status_on counts the check overdue): a visit on or after it would do the
-        check after the certificate lapsed, so compliance books the check on its own. A
+        window closes with the check's due date (the certificate's expiry date, its last
+        day in date: rules.overdue_on, ADR 0221): a visit after it would do the check
+        after the certificate lapsed, so compliance books the check on its own. A
         check already overdue on the day the visit was booked (its scheduled_at, not the
         day this runs) is the exception: every visit is late for it, so the visit booked
         is the soonest way in and is offered. A lite visit (phone or video) is
@@ -224,9 +224,9 @@ def build_handlers(programme: ProgrammeService) -> EventHandlers:
             return
         # overdue when the visit was booked (as rules.status_on), not when this is
         # processed: a redelivered or late-consumed booking is judged as it was made
-        overdue = london_day(visit.scheduled_at) >= check.due_by
-        if visit_day >= check.due_by and not overdue:
-            return  # on or after the certificate's expiry: not a way to do it in time
+        overdue = overdue_on(london_day(visit.scheduled_at), check.due_by)
+        if overdue_on(visit_day, check.due_by) and not overdue:
+            return  # after the certificate's expiry: not a way to do it in time
         check.paired_visit_id = visit.visit_id
         await publish(
             session,

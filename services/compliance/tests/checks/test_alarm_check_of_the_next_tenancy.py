@@ -57,7 +57,7 @@ async def test_a_new_tenancy_gets_its_own_first_day_alarm_check(
     assert checks[missed["id"]]["status"] == "withdrawn"
     [new] = [c for c in checks.values() if c["completed_at"] is None]
     assert new["due_from"] == (today + timedelta(days=3)).isoformat()
-    assert new["due_by"] == (today + timedelta(days=4)).isoformat()
+    assert new["due_by"] == (today + timedelta(days=3)).isoformat()
     assert [w["check_id"] for w in await published("check-withdrawn", uprn)] == [missed["id"]]
     # a test in the void is not the new tenancy's first-day check
     void_test = await compliance.post(
@@ -119,7 +119,7 @@ async def test_the_household_still_there_has_its_late_alarm_test_recorded(
     # the new tenancy's own check, opened now as on its announcement: due on its day
     [new] = [c for c in checks.values() if c["completed_at"] is None]
     assert new["due_from"] == (today + timedelta(days=30)).isoformat()
-    assert new["due_by"] == (today + timedelta(days=31)).isoformat()
+    assert new["due_by"] == (today + timedelta(days=30)).isoformat()
 
 
 async def test_an_alarm_certificate_for_the_household_still_there_is_taken(

@@ -331,8 +331,8 @@ async def test_a_new_tenancy_raises_an_alarm_check_on_its_first_day_once(
     await handle_twice(compliance_database, programme, event)
     body = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
     alarms = [c for c in body["checks"] if c["check_type"] == "smoke_co_alarms"]
-    # due by the day after the first day: the check on the first day itself is in time
-    assert [a["due_by"] for a in alarms] == [(start + timedelta(days=1)).isoformat()]
+    # due by the first day: in time on it, overdue from the next (ADR 0221)
+    assert [a["due_by"] for a in alarms] == [start.isoformat()]
 
 
 async def test_an_alarm_check_is_not_overdue_on_the_tenancys_first_day(

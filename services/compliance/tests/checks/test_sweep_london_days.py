@@ -1,5 +1,6 @@
 """The sweep's days are London days: check-due on the first day of the lead time,
-certificate-expired on the expiry day and the escalation once overdue over 3 months
+certificate-expired the day after the expiry date (the certificate is in date through
+it, ADR 0221) and the escalation once overdue over 3 months
 (the day after the anniversary, ADR 0195), each from
 midnight in London, which in summer time is 23:00 UTC the day before. Pins the
 boundaries with fixed moments either side of that midnight."""
@@ -24,9 +25,10 @@ so the expiry is one the register takes on that day (at most 14 months ahead, AD
 and every moment swept is after the home was registered."""
 
 EXPIRY = f"{SUMMER}-06-15"
-"""The gas certificate's expiry: due from 16 April (60 days before), expired on 15 June,
-escalated on 16 September (overdue exactly 3 months on the 15th, over 3 months from the
-16th: ADR 0195), all in British Summer Time."""
+"""The gas certificate's expiry: due from 16 April (60 days before), in date through 15
+June and certificate-expired on 16 June (ADR 0221), escalated on 16 September (overdue
+exactly 3 months on the 15th, over 3 months from the 16th: ADR 0195), all in British
+Summer Time."""
 
 
 @pytest.mark.parametrize(
@@ -39,8 +41,8 @@ escalated on 16 September (overdue exactly 3 months on the 15th, over 3 months f
         ),
         (
             "certificate-expired",
-            datetime(SUMMER, 6, 14, 22, 59, 59, tzinfo=UTC),
-            datetime(SUMMER, 6, 14, 23, 0, tzinfo=UTC),
+            datetime(SUMMER, 6, 15, 22, 59, 59, tzinfo=UTC),
+            datetime(SUMMER, 6, 15, 23, 0, tzinfo=UTC),
         ),
         (
             "check-overdue-escalated",
@@ -48,7 +50,7 @@ escalated on 16 September (overdue exactly 3 months on the 15th, over 3 months f
             datetime(SUMMER, 9, 15, 23, 0, tzinfo=UTC),
         ),
     ],
-    ids=["due-from-16-april", "expired-15-june", "escalated-16-september"],
+    ids=["due-from-16-april", "expired-16-june", "escalated-16-september"],
 )
 async def test_each_sweep_event_is_raised_from_midnight_in_london(
     compliance: httpx.AsyncClient,

@@ -1,10 +1,9 @@
-"""A gas safety record or EICR that expires on a new tenancy's first day is not current
-on it, so the new tenants are asked no copy of it. A certificate is in date up to the
-day before its expiry date: on that day the check is overdue (rules.status_on) and the
-sweep raises certificate-expired. Before, the records a new tenancy is given
-(records_for_new_tenants) counted the expiry day as in date, and tenants moving in that
-day were sent, as the home's current record before moving in, one that had lapsed
-that morning."""
+"""A gas safety record or EICR that expires on a new tenancy's first day is current on
+it, so the new tenants are asked a copy of it; one that expired the day before is not.
+A certificate is in date through its expiry date (ADR 0221): a check made that day
+keeps the anniversary, and the sweep raises certificate-expired the day after. Before
+ADR 0221 a certificate was read as lapsing the morning of its expiry date here (and in
+the sweep), while the 2-month rule took a check that day as in time."""
 
 from __future__ import annotations
 
@@ -46,14 +45,14 @@ async def an_eicr_until(compliance: httpx.AsyncClient, uprn: str, next_check_by:
     assert response.json()["expires_on"] == next_check_by
 
 
-async def test_records_expiring_on_the_first_day_are_not_given_to_the_new_tenants(
+async def test_records_expiring_on_the_first_day_are_given_to_the_new_tenants(
     compliance: httpx.AsyncClient,
     compliance_database: Database,
     programme: ProgrammeService,
     published: Any,
 ) -> None:
     asked: dict[int, list[str]] = {}
-    for days_before_expiry in (0, 1):
+    for days_before_expiry in (-1, 0, 1):
         uprn = await a_gas_home(compliance)
         # checked 12 months ago: it expires today (at a month's end, a day or so before)
         gas = await a_gas_record(compliance, uprn, add_months(london_today(), -12))
@@ -65,5 +64,6 @@ async def test_records_expiring_on_the_first_day_are_not_given_to_the_new_tenant
             a["check_type"] for a in await published("tenant-copy-requested", uprn)
         )
 
-    assert asked[0] == []  # both lapsed on the first day (each was sent before)
-    assert asked[1] == ["electrical", "gas_safety"]  # in date on it
+    assert asked[-1] == []  # both lapsed the day before the first day
+    assert asked[0] == ["electrical", "gas_safety"]  # in date through their expiry date
+    assert asked[1] == ["electrical", "gas_safety"]

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from compliance.checks.rules import LEASED
+from compliance.checks.rules import LEASED, in_date_on
 from compliance.homes.repository import needs_gas_check_by_register
 from compliance.models import (
     AccessAttempt,
@@ -369,14 +369,27 @@ async def first_days_come(session: AsyncSession, today: date, limit: int) -> lis
             col(Check.check_type) == CheckType.SMOKE_CO_ALARMS,
             col(Check.completed_at).is_(None),
             col(Home.tenancy_start_date) <= today,
-            # day_of_check(due_by) < start: due_by - 1 day < start
-            col(Check.due_by) <= col(Home.tenancy_start_date),
+            # day_of_check(due_by) < start (day_of_check is the due date itself)
+            col(Check.due_by) < col(Home.tenancy_start_date),
         )
         .order_by(col(Check.uprn))
         .limit(limit)
         .with_for_update(of=_check, skip_locked=True)
     )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+def overdue_on_sql(day: date) -> ColumnElement[bool]:
+    """The check is overdue on `day`: its due date has passed (rules.overdue_on, the
+    one reading of a due date: the last day in time, a certificate in date through its
+    expiry date; ADR 0221). Every sweep, list and figure reads a due date through this
+    or its negation, in_date_on_sql."""
+    return col(Check.due_by) < day
+
+
+def in_date_on_sql(day: date) -> ColumnElement[bool]:
+    """The check is not overdue on `day` (its due date is that day or later)."""
+    return col(Check.due_by) >= day
 
 
 async def due_to_raise(session: AsyncSession, today: date, limit: int) -> list[Check]:
@@ -397,13 +410,14 @@ async def due_to_raise(session: AsyncSession, today: date, limit: int) -> list[C
 
 
 async def expired_to_raise(session: AsyncSession, today: date, limit: int) -> list[Check]:
-    """Open checks whose certificate expired (due date reached) not yet raised."""
+    """Open checks overdue `today` (their due date passed: a certificate lapses at the
+    end of its expiry date) whose certificate-expired is not yet raised."""
     query = (
         select(Check)
         .where(
             col(Check.completed_at).is_(None),
             col(Check.expired_raised_at).is_(None),
-            col(Check.due_by) <= today,
+            overdue_on_sql(today),
         )
         .order_by(col(Check.due_by))
         .limit(limit)
@@ -453,10 +467,10 @@ def status_filter(status: str, today: date) -> Any:
     overdue (past its date), expired (past its date with a certificate that lapsed)."""
     open_ = col(Check.completed_at).is_(None)
     if status == "due":
-        return and_(open_, col(Check.due_from) <= today, col(Check.due_by) > today)
+        return and_(open_, col(Check.due_from) <= today, in_date_on_sql(today))
     if status == "overdue":
-        return and_(open_, col(Check.due_by) <= today)
-    return and_(open_, col(Check.due_by) <= today, col(Check.certificate_expires_on).is_not(None))
+        return and_(open_, overdue_on_sql(today))
+    return and_(open_, overdue_on_sql(today), col(Check.certificate_expires_on).is_not(None))
 
 
 async def page(
@@ -497,7 +511,7 @@ async def count_open(session: AsyncSession, today: date) -> tuple[int, int]:
     query = select(
         func.count().filter(col(Check.certificate_expires_on).is_not(None)),
         func.count(),
-    ).where(col(Check.completed_at).is_(None), col(Check.due_by) <= today)
+    ).where(col(Check.completed_at).is_(None), overdue_on_sql(today))
     expired, overdue = (await session.execute(query)).one()
     return int(expired or 0), int(overdue or 0)
 
@@ -600,7 +614,7 @@ async def in_date_share(
     the cycle open that day (see _held_on) is in date when it was done by then or its
     due date was still ahead."""
     query = select(
-        func.count().filter(or_(_done_by(as_of), col(Check.due_by) > as_of)),
+        func.count().filter(or_(_done_by(as_of), in_date_on_sql(as_of))),
         func.count(),
     ).where(_held_on(as_of), Check.check_type == check_type, Check.subject == subject)
     in_date, total = (await session.execute(query)).one()
@@ -613,7 +627,7 @@ def _gas_checks_required(as_of: date) -> Subquery:
     communal boiler in the gas programme) and the home was let to tenants and registered
     by then (as homes_in_date_share; ADR 0088). In date as in_date_share."""
     day_after = start_of_london_day(as_of + timedelta(days=1))
-    in_date = case((or_(_done_by(as_of), col(Check.due_by) > as_of), 1), else_=0)
+    in_date = case((or_(_done_by(as_of), in_date_on_sql(as_of)), 1), else_=0)
     own = core_select(
         col(Check.uprn).label("home"), in_date.label("in_date"), col(Check.due_by).label("due_by")
     ).where(
@@ -738,7 +752,7 @@ async def homes_in_date_share(
         .group_by(col(Home.block_id))
         .subquery()
     )
-    in_date = or_(_done_by(as_of), col(Check.due_by) > as_of)
+    in_date = or_(_done_by(as_of), in_date_on_sql(as_of))
     query = (
         select(
             func.coalesce(func.sum(homes.c.homes).filter(in_date), 0),
@@ -757,10 +771,11 @@ async def overdue_in_bands(
 ) -> list[int]:
     """How many checks were overdue at the end of `as_of` by each band of days (low,
     high inclusive; high None for no limit): held that day, not done by then, and past
-    their due date."""
+    their due date (overdue_on_sql; days overdue as rules.days_overdue, 1 the day after
+    the due date)."""
     counts = []
     for low, high in bands:
-        conditions = [col(Check.due_by) <= as_of - timedelta(days=low)]
+        conditions = [overdue_on_sql(as_of), col(Check.due_by) <= as_of - timedelta(days=low)]
         if high is not None:
             conditions.append(col(Check.due_by) >= as_of - timedelta(days=high))
         counts.append(func.count().filter(and_(*conditions)))
@@ -769,12 +784,13 @@ async def overdue_in_bands(
 
 
 async def due_within(session: AsyncSession, as_of: date, days: Sequence[int]) -> list[int]:
-    """Checks outstanding at the end of `as_of` whose certificate fell due in the N days
-    after it, for each N."""
+    """Checks outstanding at the end of `as_of` whose certificate lapses in the N days
+    after it, for each N: in date on `as_of` (in_date_on_sql) and overdue by the Nth day
+    after it (its expiry date `as_of` to N - 1 days on; ADR 0221)."""
     query = select(
         *(
             func.count().filter(
-                and_(col(Check.due_by) > as_of, col(Check.due_by) <= as_of + timedelta(days=n))
+                and_(in_date_on_sql(as_of), overdue_on_sql(as_of + timedelta(days=n)))
             )
             for n in days
         )
@@ -847,8 +863,8 @@ async def current_certificate(
     session: AsyncSession, uprn: str, check_type: CheckType, on: date
 ) -> CertificateRecord | None:
     """The home's latest certificate of this type done by `on` (of a same-day re-test,
-    the one recorded last), when it is in date on `on` (up to the day before its expiry
-    date): the current EICR a new tenancy is given (as
+    the one recorded last), when it is in date on `on` (through its expiry date,
+    rules.in_date_on): the current EICR a new tenancy is given (as
     gas_safety_records.repository.current_for)."""
     query = (
         select(CertificateRecord)
@@ -862,7 +878,7 @@ async def current_certificate(
         .limit(1)
     )
     record = (await session.execute(query)).scalars().first()
-    if record is None or record.expires_on is None or record.expires_on <= on:
+    if record is None or record.expires_on is None or not in_date_on(on, record.expires_on):
         return None
     return record
 

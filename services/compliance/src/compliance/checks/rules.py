@@ -125,18 +125,45 @@ def escalate_on(due_by: date, months: int) -> date:
     """The day an overdue check is escalated: the first day it has been overdue *over*
     `months` (DOMAIN.md: "over 3 months is escalated"), the day after the anniversary of
     its due date `months` on (add_months: 31 January + 3 months is 30 April, so 1 May).
-    On the anniversary itself it has been overdue exactly 3 months, not over (it is
-    overdue from its due date, status_on). ADR 0195."""
+    On the anniversary itself it has been overdue exactly 3 months, not over: its age is
+    counted from its due date (days_overdue, 1 on the first day overdue, the day after
+    it). ADR 0195, 0221."""
     return add_months(due_by, months) + timedelta(days=1)
+
+
+def overdue_on(day: date, due_by: date) -> bool:
+    """Whether a check due by `due_by` is overdue on `day`: the one reading of a due
+    date (ADR 0221). A due date is the last day the check is in time, as a certificate's
+    expiry date is the last day it is in date: a gas safety record lasts "not more than
+    12 months" (Gas Safety (Installation and Use) Regulations 1998, reg. 36(3)(a)), so one
+    from 1 December runs through the next 1 December, and a check made that day is in
+    time (the 2-month window of in_renewal_window ends with it). Overdue from the next
+    day: the sweep raises certificate-expired then, and the figures, the overdue list and
+    BS01 count the check late from then (their SQL is checks.repository.overdue_on_sql,
+    the same comparison)."""
+    return day > due_by
+
+
+def in_date_on(day: date, expires_on: date) -> bool:
+    """Whether a certificate expiring on `expires_on` is in date on `day`: through its
+    expiry date (the negation of overdue_on, ADR 0221)."""
+    return not overdue_on(day, expires_on)
+
+
+def due_at_once(today: date) -> date:
+    """The due date of a check needed at once with no certificate to run out (a home's
+    first check, a supply uncapped): the day before `today`, so it is overdue from
+    `today` (overdue_on), as it was when a due date was the first day late (ADR 0221).
+    A home with no record is not in date on the day the programme learns of it."""
+    return today - timedelta(days=1)
 
 
 def due_by_for_day(day: date) -> date:
     """The due date of a check that must be done on a given day (smoke and CO alarms on
-    the first day of a tenancy): the day after it. A due date is the first day a check
-    is late (status_on counts it overdue from then, as a certificate is overdue on its
-    expiry date), so a check done on the day itself is in time, not overdue that
-    morning."""
-    return day + timedelta(days=1)
+    the first day of a tenancy): that day. A due date is the last day a check is in time
+    (overdue_on), so a check done on the day itself is in time and one the next day is
+    late (ADR 0221; before it the due date was the day after, the first day late)."""
+    return day
 
 
 def day_of_check(due_by: date) -> date:
@@ -145,7 +172,7 @@ def day_of_check(due_by: date) -> date:
     gas visit the week before the tenancy) says nothing of the alarms on that day, so it
     does not complete the check (the Smoke and Carbon Monoxide Alarm (England)
     Regulations 2015, reg. 4(1)(b): in working order on the day the tenancy begins)."""
-    return due_by - timedelta(days=1)
+    return due_by
 
 
 def last_remedy_day(done_on: date, days: int) -> date:
@@ -184,12 +211,12 @@ class CheckStatus(StrEnum):
 
 
 def status_on(today: date, *, due_by: date, due_from_day: date, completed: bool) -> CheckStatus:
-    """An open check's status on `today`: overdue once `due_by` has passed (a
-    certificate is valid up to the day before its expiry date), due from its lead
-    time, else in date."""
+    """An open check's status on `today`: overdue once `due_by` has passed (overdue_on:
+    a certificate is in date through its expiry date), due from its lead time, else in
+    date."""
     if completed:
         return CheckStatus.COMPLETED
-    if today >= due_by:
+    if overdue_on(today, due_by):
         return CheckStatus.OVERDUE
     if today >= due_from_day:
         return CheckStatus.DUE
@@ -197,7 +224,8 @@ def status_on(today: date, *, due_by: date, due_from_day: date, completed: bool)
 
 
 def days_overdue(today: date, due_by: date) -> int:
-    """How long a check has been overdue (0 when it is not)."""
+    """How long a check has been overdue: 1 the day after its due date, the first day
+    it is overdue (0 when it is not)."""
     return max(0, (today - due_by).days)
 
 

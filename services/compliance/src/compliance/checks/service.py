@@ -23,6 +23,7 @@ from compliance.checks.rules import (
     corrects_the_latest,
     day_of_check,
     days_overdue,
+    due_at_once,
     due_by_for_day,
     due_from,
     escalate_on,
@@ -34,6 +35,7 @@ from compliance.checks.rules import (
     lead_days_for,
     next_expiry,
     next_ladder_step,
+    overdue_on,
     status_on,
 )
 from compliance.checks.schemas import (
@@ -456,8 +458,9 @@ class ProgrammeService:
         last_certificate_reference: str | None = None,
     ) -> dict[str, Any]:
         """A new open check's row: due by the certificate's expiry, or at once for a
-        first check (plain values: an import inserts thousands at once)."""
-        due_by = certificate_expires_on or london_day(now)
+        first check (overdue from today: rules.due_at_once; plain values: an import
+        inserts thousands at once)."""
+        due_by = certificate_expires_on or due_at_once(london_day(now))
         return {
             "id": uuid.uuid4(),
             "uprn": uprn,
@@ -488,7 +491,7 @@ class ProgrammeService:
         check.escalate_on = escalate_on(expires_on, self.settings.escalate_after_months)
         if check.due_from > today:
             check.due_raised_at = None
-        if check.due_by > today:
+        if not overdue_on(today, check.due_by):
             check.expired_raised_at = None
         if check.escalate_on > today:
             check.escalated_at = None
@@ -658,7 +661,7 @@ class ProgrammeService:
             uprn=uprn,
             subject=Subject.HOME,
             check_type=CheckType.SMOKE_CO_ALARMS,
-            # in time on the first day, overdue from the next
+            # due by the first day (in time on it), overdue from the next
             due_by=due_by_for_day(tenancy_start),
             due_from_day=tenancy_start,
             now=now,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from compliance.checks.rules import in_date_on
 from compliance.models import GasSafetyRecord, MissingAlarm, SafetyDefect
 
 
@@ -36,9 +37,9 @@ def _not_corrected() -> ColumnElement[bool]:
 
 
 async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRecord | None:
-    """The home's latest gas safety record, when it is in date on `on`: up to the day
-    before its expiry date, the day the check is overdue (rules.status_on) and
-    certificate-expired is raised."""
+    """The home's latest gas safety record, when it is in date on `on`: through its
+    expiry date (rules.in_date_on); the next day the check is overdue (rules.status_on)
+    and certificate-expired is raised (ADR 0221)."""
     query = (
         select(GasSafetyRecord)
         .where(
@@ -51,7 +52,7 @@ async def current_for(session: AsyncSession, uprn: str, on: date) -> GasSafetyRe
         .limit(1)
     )
     record = (await session.execute(query)).scalars().first()
-    return record if record is not None and record.expires_on > on else None
+    return record if record is not None and in_date_on(on, record.expires_on) else None
 
 
 async def reference_held(session: AsyncSession, uprn: str, certificate_reference: str) -> bool:
