@@ -189,6 +189,43 @@ async def test_production_refuses_to_start_without_each_services_url(
         pass
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://idp.example/jwks",
+        "http://keycloak.auth.svc:8080/realms/hearth/protocol/openid-connect/certs",
+        "http://127.0.0.1.example/jwks",
+        "ftp://idp.example/jwks",
+        "idp.example/jwks",
+        "http://hearth:s3cret@idp.example/jwks",
+    ],
+)
+def test_production_refuses_a_key_set_fetched_without_tls(url: str) -> None:
+    """Over plain HTTP the key set is anyone's on the way to hand over: their key then
+    verifies every token they sign, an admin's or any contractor's. Production took it."""
+    with pytest.raises(ValidationError, match="jwks_url") as refused:
+        GatewaySettings(environment="production", jwt_algorithm="RS256", jwks_url=url)
+    assert "https://" in str(refused.value)
+    assert "s3cret" not in str(refused.value)  # the URL may hold credentials: not echoed
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8080/jwks", "http://localhost:8080/jwks", "http://[::1]:8080/jwks"],
+)
+def test_a_key_set_on_the_gateways_own_machine_may_be_fetched_over_http(url: str) -> None:
+    """Nothing is on the way to the loopback (an identity provider's sidecar, the tests)."""
+    settings = GatewaySettings(environment="production", jwt_algorithm="RS256", jwks_url=url)
+    assert settings.jwks_url == url
+
+
+def test_development_fetches_a_key_set_over_http() -> None:
+    settings = GatewaySettings(
+        environment="development", jwt_algorithm="RS256", jwks_url="http://idp:8080/jwks"
+    )
+    assert settings.jwks_url == "http://idp:8080/jwks"
+
+
 def test_an_hs256_secret_shorter_than_256_bits_is_refused() -> None:
     with pytest.raises(ValidationError, match="at least 32 bytes"):
         GatewaySettings(jwt_algorithm="HS256", jwt_secret="short")

@@ -13,6 +13,7 @@ import ipaddress
 import os
 import re
 from typing import Annotated, Literal, cast
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import Field, SecretStr, model_validator
@@ -103,6 +104,23 @@ def is_browser_origin(origin: str) -> bool:
 
 
 PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
+
+
+def fetched_over_tls(url: str) -> bool:
+    """Whether a key set at `url` comes over TLS, or from this machine (the loopback, where
+    nothing stands on the way). Over plain HTTP anyone on the way could hand the gateway
+    a key set of their own, whose key would then verify any token they signed."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 RequestsPerSecond = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -245,7 +263,9 @@ class GatewaySettings(BaseSettings):
         default=None, description="PEM public key for RS256 when no JWKS endpoint is used"
     )
     jwks_url: str | None = Field(
-        default=None, description="The identity provider's JWKS endpoint (RS256)"
+        default=None,
+        description="The identity provider's JWKS endpoint (RS256); in production https:// "
+        "(http:// only to the loopback), or the gateway refuses to start",
     )
     jwks_cache_seconds: float = Field(
         default=300,
@@ -310,6 +330,14 @@ class GatewaySettings(BaseSettings):
                 raise ValueError(f"jwt_secret must be at least {MIN_HMAC_SECRET_BYTES} bytes")
         elif not (self.jwks_url or self.jwt_public_key):
             raise ValueError("RS256 needs jwks_url or jwt_public_key to verify signatures")
+        elif production and self.jwks_url and not fetched_over_tls(self.jwks_url):
+            raise ValueError(
+                # the URL is not echoed: it may hold credentials (https://user:pass@...)
+                "Refusing to start in production with this jwks_url: the identity "
+                "provider's signing keys must be fetched over TLS (https://...), "
+                "or anyone on the way could hand over keys of their own and sign any token; "
+                "http:// only to this machine (127.0.0.1, ::1, localhost)"
+            )
         try:
             self.internal_token_key()
         except (InsecureConfiguration, ValueError) as exc:
