@@ -260,6 +260,11 @@ CASES = [
             s, survey=SurveyKind.REPAIR, about_id=AN_ID, resident_id=AN_ID, uprn=UPRN
         ),
     ),
+    case(
+        "the invitations about a period's pieces of work (whose household answered)",
+        lambda s, _r: surveys.invited_about(s, [(SurveyKind.REPAIR, AN_ID)]),
+        "ix_survey_invitation_about_id",
+    ),
     # You said, we did: the published list.
     case(
         "you said, we did",

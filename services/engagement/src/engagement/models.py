@@ -474,8 +474,14 @@ class SurveyInvitation(EngagementModel, table=True):
     resident_id: uuid.UUID
     uprn: str = Field(max_length=12, index=True)
     survey: SurveyKind = Field(sa_type=text_enum(SurveyKind))
-    about_id: uuid.UUID
+    about_id: uuid.UUID = Field(index=True)
     invited_at: datetime = Field(sa_type=AwareDateTime)
+    done_on: date | None = Field(
+        default=None,
+        description="The London day the work was done: the household living there then "
+        "is the one asked, and its answers count as that household's (docs/adr/0225). "
+        "Null for invitations made before migration 0026",
+    )
 
 
 class SurveyResponse(EngagementModel, table=True):

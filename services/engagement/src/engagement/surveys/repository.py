@@ -26,6 +26,7 @@ from engagement.models import (
 )
 from engagement.residents.repository import a_household_then, lived_in_then, moved_in_by
 from engagement.residents.rules import LEASED_TENURES
+from engagement.surveys.rules import Invited
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_kit.working_days import london_day
 
@@ -38,9 +39,11 @@ async def invite_once(
     survey: SurveyKind,
     about_id: uuid.UUID,
     invited_at: datetime,
+    done_on: date,
 ) -> uuid.UUID | None:
-    """Record the invitation unless this resident was invited about this already;
-    returns the new invitation's id, or None."""
+    """Record the invitation, with the London day the work was done (`done_on`: whose
+    household it asks, docs/adr/0225), unless this resident was invited about this
+    already; returns the new invitation's id, or None."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     invitation_id = uuid.uuid4()
     statement = (
@@ -52,6 +55,7 @@ async def invite_once(
             survey=survey,
             about_id=about_id,
             invited_at=invited_at,
+            done_on=done_on,
         )
         .on_conflict_do_nothing(index_elements=["resident_id", "survey", "about_id"])
         .returning(col(SurveyInvitation.id))
@@ -226,6 +230,7 @@ async def invite_many(
     survey: SurveyKind,
     about_id: uuid.UUID,
     invited_at: datetime,
+    done_on: date,
 ) -> dict[uuid.UUID, uuid.UUID]:
     """invite_once for many (resident id, home) in one statement: the new invitations'
     ids by resident, leaving out those invited about this already."""
@@ -243,6 +248,7 @@ async def invite_many(
                     "survey": survey,
                     "about_id": about_id,
                     "invited_at": invited_at,
+                    "done_on": done_on,
                 }
                 for resident_id, uprn in residents
             ]
@@ -274,6 +280,31 @@ async def first_invited_at(
     )
     first: datetime | None = (await session.execute(query)).scalar_one()
     return first
+
+
+async def invited_about(
+    session: AsyncSession, keys: Iterable[tuple[SurveyKind, uuid.UUID]]
+) -> dict[tuple[SurveyKind, uuid.UUID], list[Invited]]:
+    """The invitations about each of these pieces of work (survey, about_id) whose day
+    of the work is known (`done_on`: those made since migration 0026), by piece of
+    work: who was asked for which home about it, and the day (rules.day_of_the_work,
+    docs/adr/0225). A thousand pieces of work a statement."""
+    wanted = sorted(set(keys), key=lambda key: (key[0].value, str(key[1])))
+    invited: dict[tuple[SurveyKind, uuid.UUID], list[Invited]] = {}
+    for at in range(0, len(wanted), 1000):
+        batch = set(wanted[at : at + 1000])
+        rows = await session.execute(
+            select(SurveyInvitation).where(
+                col(SurveyInvitation.about_id).in_({about_id for _, about_id in batch}),
+                col(SurveyInvitation.done_on).is_not(None),
+            )
+        )
+        for row in rows.scalars():
+            if (row.survey, row.about_id) in batch and row.done_on is not None:
+                invited.setdefault((row.survey, row.about_id), []).append(
+                    Invited(row.resident_id, row.uprn, row.done_on, row.invited_at)
+                )
+    return invited
 
 
 def add(session: AsyncSession, response: SurveyResponse) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from hearth_contracts.events.engagement import Rating, SurveyKind, SurveyQuestion
 
@@ -127,6 +127,37 @@ def household_on(
         if start <= day and (end is None or end >= day)
     ]
     return max(live)[2] if live else None
+
+
+class Invited(NamedTuple):
+    """An invitation to a transactional survey, as the respondent rules read it."""
+
+    resident_id: uuid.UUID
+    uprn: str
+    done_on: date
+    invited_at: datetime
+
+
+def day_of_the_work(
+    invited: Iterable[Invited], resident_id: uuid.UUID | None, uprn: str
+) -> tuple[date | None, bool]:
+    """(the London day of the work a response about it is judged and counted by, whether
+    the resident named was asked about it for this home), from the invitations about
+    that piece of work (docs/adr/0225). Those asked are the household living there on
+    the day the work was done (repository.living_on), so a response is that household's
+    whenever it is given: the day of the resident's own invitation for this home, or
+    else of the home's first invitation. None when the home was asked about it on no
+    known day (no invitation, or one made before the day was kept): the day answered
+    is the response's, as before."""
+    at_home = sorted(
+        (i for i in invited if i.uprn == uprn), key=lambda i: (i.invited_at, str(i.resident_id))
+    )
+    own = next(
+        (i for i in at_home if resident_id is not None and i.resident_id == resident_id), None
+    )
+    if own is not None:
+        return own.done_on, True
+    return (at_home[0].done_on if at_home else None), False
 
 
 def counted_once(

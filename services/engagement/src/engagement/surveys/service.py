@@ -164,6 +164,7 @@ class SurveyService:
                 survey=survey,
                 about_id=about_id,
                 invited_at=now,
+                done_on=done_on,
             )
             if invitation_id is None:
                 continue
@@ -217,6 +218,7 @@ class SurveyService:
                 survey=survey,
                 about_id=about_id,
                 invited_at=now,
+                done_on=done_on,
             )
             await self.messages.queue_many(
                 session,
@@ -279,7 +281,11 @@ class SurveyService:
         if data.survey == SurveyKind.PERCEPTION and data.resident_id is not None:
             await self._lived_there(session, data.resident_id, data.uprn, data.responded_at)
         elif data.resident_id is not None and not await self._their_own_complaint(session, data):
-            await self._not_a_stranger(session, data.resident_id, data.uprn, data.responded_at)
+            work_day, asked = await self._day_of_the_work(session, data)
+            if not asked:
+                await self._not_a_stranger(
+                    session, data.resident_id, data.uprn, work_day or london_day(data.responded_at)
+                )
         if data.survey == SurveyKind.PERCEPTION and any(
             a.question not in rules.PERCEPTION_QUESTIONS for a in data.answers
         ):
@@ -369,16 +375,35 @@ class SurveyService:
         )
 
     @staticmethod
+    async def _day_of_the_work(
+        session: AsyncSession, data: SurveyResponseCreate
+    ) -> tuple[date | None, bool]:
+        """(the London day the work surveyed was done, whether the resident named was
+        asked about it for this home), as the invitations about it say
+        (rules.day_of_the_work, docs/adr/0225): the household living there that day is
+        the one asked, and the one whose answer it is. (None, False) for a response
+        about no piece of work, or one the home was asked about on no known day."""
+        if data.about_id is None:
+            return None, False
+        invited = await repository.invited_about(session, [(data.survey, data.about_id)])
+        return rules.day_of_the_work(
+            invited.get((data.survey, data.about_id), ()), data.resident_id, data.uprn
+        )
+
+    @staticmethod
     async def _not_a_stranger(
-        session: AsyncSession, resident_id: uuid.UUID, uprn: str, responded_at: datetime
+        session: AsyncSession, resident_id: uuid.UUID, uprn: str, day: date
     ) -> None:
         """A transactional survey is counted once per household and piece of work, the
         first of the household to answer its voice (docs/adr/0122), the household being
-        the tenancy running on the London day of `responded_at`. Someone who had not
-        moved into the home by that day, while a household engagement knows of lived
-        there (a tenancy of it running), is of none of its households, never asked
-        (invitations go to the residents living there), and answering first silenced
-        the household the work was done for, whose own answer was kept but not counted.
+        the tenancy running on `day`: the London day the work was done when the
+        invitations about it say (docs/adr/0225), else that of `responded_at`. Someone
+        who had not moved into the home by that day, while a household engagement knows
+        of lived there (a tenancy of it running), is of none of its households, never
+        asked (invitations go to the residents living there), and answering first
+        silenced the household the work was done for, whose own answer was kept but not
+        counted. A resident asked about the work for this home is not judged here: the
+        invitation says whose household they answer for.
         So a 422 naming resident_id, as a resident of another home is: a resident
         engagement knows no home or tenancy of (docs/adr/0164), and a newcomer at the
         home keying in a form dated while the household before them still lived there
@@ -387,7 +412,6 @@ class SurveyService:
         before (residents.of_no_household_there). A resident who lived there by then
         answers: a former tenant about the work done while they lived there, a mover
         about the home they left (docs/adr/0114)."""
-        day = london_day(responded_at)
         if await residents.of_no_household_there(session, resident_id, uprn, day):
             raise Unprocessable(
                 f"Resident {resident_id} did not live at {uprn} by {day.isoformat()}: a "
@@ -405,14 +429,34 @@ class SurveyService:
         alone when engagement knows no tenancy of it then."""
         given = await repository.responses(session, survey, first, last)
         tenancies = await repository.tenancies_of(session, (r.uprn for r in given))
+        invited = await repository.invited_about(
+            session, ((r.survey, r.about_id) for r in given if r.about_id is not None)
+        )
         households = {
-            r.id: (
-                r.uprn,
-                rules.household_on(tenancies.get(r.uprn, ()), london_day(r.responded_at)),
-            )
+            r.id: (r.uprn, rules.household_on(tenancies.get(r.uprn, ()), self._day_of(r, invited)))
             for r in given
         }
         return rules.counted_once(given, households=households)
+
+    @staticmethod
+    def _day_of(
+        response: SurveyResponse,
+        invited: dict[tuple[SurveyKind, uuid.UUID], list[rules.Invited]],
+    ) -> date:
+        """The London day whose household a response is: the day the work it answers
+        about was done, when its invitations say (rules.day_of_the_work: the household
+        asked, docs/adr/0225; a former tenant answering after leaving is their own
+        household's voice, not the next one's), else the day it was given."""
+        work_day, _ = (
+            rules.day_of_the_work(
+                invited.get((response.survey, response.about_id), ()),
+                response.resident_id,
+                response.uprn,
+            )
+            if response.about_id is not None
+            else (None, False)
+        )
+        return work_day or london_day(response.responded_at)
 
     async def results(
         self,
