@@ -8,6 +8,8 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
+
 from hearth_kit.db import Database
 from repairs.models import WebhookDelivery
 from repairs.webhooks import repository
@@ -137,3 +139,60 @@ async def test_a_work_orders_message_waits_behind_an_appointment_queued_under_an
         await session.rollback()
 
     assert picked == [expected]
+
+
+async def statements_of_a_round(db: Database, held: int) -> int:
+    """The statements one round's look for due messages runs with `held` appointments due
+    and held back behind their other work order's raise-repair (in its back-off), all
+    rolled back after. At a moment of their own long before any other test's messages."""
+    now = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
+    waiting = uuid.uuid4()
+    rows = [
+        a_message(
+            "heldpipes",
+            "raise-repair",
+            waiting,
+            created_at=now - timedelta(hours=2),
+            next_attempt_at=now + timedelta(minutes=30),
+        )
+    ]
+    rows += [
+        a_message(
+            "heldpipes",
+            "schedule-repair",
+            first,
+            created_at=now - timedelta(hours=1, minutes=-n),
+            next_attempt_at=now - timedelta(hours=1, minutes=-n),
+            appointment_of=[first, waiting],
+        )
+        for n, first in enumerate(uuid.uuid4() for _ in range(held))
+    ]
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    engine = db.engine.sync_engine
+    async with db.sessionmaker() as session:
+        session.add_all(rows)
+        await session.flush()
+        event.listen(engine, "before_cursor_execute", counted)
+        try:
+            picked = await repository.due(session, now, 10)
+        finally:
+            event.remove(engine, "before_cursor_execute", counted)
+        await session.rollback()
+    assert [p for p in picked if p.contractor_id == "heldpipes"] == []
+    return count
+
+
+async def test_a_held_back_message_costs_one_statement_a_round(
+    repairs_database: Database,
+) -> None:
+    """Every round looks at each due message held back (ADR 0185) and sends none of them:
+    it was locked, then looked at (two statements each, every round, for as long as the
+    message it waits for is in its back-off); now looked at and, held, never locked."""
+    one = await statements_of_a_round(repairs_database, held=1)
+    six = await statements_of_a_round(repairs_database, held=6)
+    assert six - one == 5  # 10 before

@@ -44,9 +44,11 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookD
     )
     # Unlocked: the ones held back by an appointment's other work orders are told apart
     # below, and only those sent are locked (locking every candidate would hold them
-    # from the other replicas for the whole push).
+    # from the other replicas for the whole push). Read whole: what tells them apart
+    # (the contractor, the work orders, when queued) never changes once queued, so a
+    # held one costs its one look a round, never a lock as well.
     query = (
-        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+        select(WebhookDelivery)
         .where(
             col(WebhookDelivery.delivered_at).is_(None),
             WebhookDelivery.next_attempt_at <= now,
@@ -59,42 +61,49 @@ async def due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookD
     # Page on past candidates held back: those are never tried, so they stay due first,
     # and a page of them alone would send nothing, for every contractor, for good
     # (the message they wait for due after them too).
-    page = (await session.execute(query)).all()
+    page = list((await session.execute(query)).scalars().all())
     while page:
-        chosen += await _sendable(
-            session, now, [candidate_id for candidate_id, _ in page], limit - len(chosen)
-        )
+        chosen += await _sendable(session, now, page, limit - len(chosen))
         if len(chosen) >= limit or len(page) < CANDIDATES:
             break
-        last_id, last_due = page[-1]
-        page = (
-            await session.execute(
-                query.where(
-                    or_(
-                        WebhookDelivery.next_attempt_at > last_due,
-                        and_(
-                            WebhookDelivery.next_attempt_at == last_due,
-                            col(WebhookDelivery.id) > last_id,
-                        ),
+        last_id, last_due = page[-1].id, page[-1].next_attempt_at
+        page = list(
+            (
+                await session.execute(
+                    query.where(
+                        or_(
+                            WebhookDelivery.next_attempt_at > last_due,
+                            and_(
+                                WebhookDelivery.next_attempt_at == last_due,
+                                col(WebhookDelivery.id) > last_id,
+                            ),
+                        )
                     )
                 )
             )
-        ).all()
+            .scalars()
+            .all()
+        )
     return chosen
 
 
 async def _sendable(
-    session: AsyncSession, now: datetime, candidate_ids: list[uuid.UUID], limit: int
+    session: AsyncSession, now: datetime, candidates: list[WebhookDelivery], limit: int
 ) -> list[WebhookDelivery]:
-    """Up to `limit` of the candidates, locked, that no older message holds back."""
+    """Up to `limit` of the candidates, locked, that no older message holds back: looked
+    at before locking, so a held one costs one statement a round (it was locked first,
+    two). An older message never appears later (queued after, it is newer), so one not
+    held back when looked at is not held back when locked."""
     chosen: list[WebhookDelivery] = []
-    for candidate_id in candidate_ids:
+    for candidate in candidates:
+        if await _behind_an_older_one(session, candidate):
+            continue
         locked = (
             (
                 await session.execute(
                     select(WebhookDelivery)
                     .where(
-                        WebhookDelivery.id == candidate_id,
+                        WebhookDelivery.id == candidate.id,
                         col(WebhookDelivery.delivered_at).is_(None),
                         WebhookDelivery.next_attempt_at <= now,
                     )
@@ -105,8 +114,8 @@ async def _sendable(
             .scalars()
             .first()
         )
-        if locked is None or await _behind_an_older_one(session, locked):
-            continue
+        if locked is None:
+            continue  # another replica is pushing it, or it went meanwhile
         chosen.append(locked)
         if len(chosen) >= limit:
             break
