@@ -39,7 +39,9 @@ from sqlmodel import col, select
 from compliance.checks.rules import LEASED, in_date_on
 from compliance.homes.repository import needs_gas_check_by_register
 from compliance.models import (
+    HELD_AGAINST_THE_HOUSEHOLD,
     AccessAttempt,
+    AccessOutcome,
     Appliance,
     Block,
     CertificateRecord,
@@ -821,6 +823,31 @@ async def first_time_access(session: AsyncSession, first: date, last: date) -> t
     )
     first_time, done = (await session.execute(query)).one()
     return int(first_time or 0), int(done or 0)
+
+
+async def not_household_by_contractor(
+    session: AsyncSession, first: date, last: date
+) -> list[tuple[str, int, int]]:
+    """For each contractor that recorded a failed access attempt made in the period (by
+    London day of `attempted_at`): (its id, those it classed no_access_not_household,
+    all its failed ones). Its own tokens' attempts only (`contractor_id`, migration
+    0031): staff's and visits' are not a contractor's word (ADR 0222)."""
+    not_household = col(AccessAttempt.outcome) == AccessOutcome.NO_ACCESS_NOT_HOUSEHOLD
+    failed = [*HELD_AGAINST_THE_HOUSEHOLD, AccessOutcome.NO_ACCESS_NOT_HOUSEHOLD]
+    contractor = col(AccessAttempt.contractor_id)
+    query = (
+        select(contractor, func.count().filter(not_household), func.count())
+        .where(
+            contractor.is_not(None),
+            col(AccessAttempt.outcome).in_(failed),
+            col(AccessAttempt.attempted_at) >= start_of_london_day(first),
+            col(AccessAttempt.attempted_at) < start_of_london_day(last + timedelta(days=1)),
+        )
+        .group_by(contractor)
+        .order_by(contractor)
+    )
+    rows = (await session.execute(query)).tuples().all()
+    return [(str(who), int(classed or 0), int(failures or 0)) for who, classed, failures in rows]
 
 
 def add_certificate(session: AsyncSession, record: CertificateRecord) -> None:

@@ -1757,6 +1757,24 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
             await homes.homes_missing_alarms(session),
         )
     )
+    not_household = [
+        Measure.ratio(
+            f"compliance.no_access_not_household.{contractor_id}",
+            "Failed access attempts made in the period that the contractor recorded as not "
+            "the household's (no access-failed, no ladder, no no-access history), out of "
+            "all the failed attempts it recorded (ADR 0222)",
+            classed,
+            failures,
+        )
+        for contractor_id, classed, failures in await repository.not_household_by_contractor(
+            session, period.first, period.last
+        )
+    ]
     return period.figures(
-        measures, {"overdue_by_age": overdue, "gas_overdue_homes_by_age": gas_overdue}
+        measures,
+        {
+            "overdue_by_age": overdue,
+            "gas_overdue_homes_by_age": gas_overdue,
+            "no_access_not_household_by_contractor": not_household,
+        },
     )
