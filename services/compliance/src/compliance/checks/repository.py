@@ -661,16 +661,23 @@ def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
     the cross-check's condition), registered by the end of `as_of`, for which the
     programme held no gas check that day (home, in_date 0, due_by null): its required
     check was not carried out, though no cycle of the programme says so (ADR 0188). By
-    the register today: it keeps no history of a home's supply or appliances."""
+    the register today, which keeps no history of a home's supply or appliances, unless
+    the home's register changed after `as_of` (`updated_at`) and the programme had held
+    a gas check for it before then: that cycle closed by `as_of` with none after it (a
+    supply capped, a record with no next check) is the programme's word, at the time,
+    that the register then needed none (ADR 0223)."""
     day_after = start_of_london_day(as_of + timedelta(days=1))
-    held = (
+    gas_check_of_home = and_(
+        col(Check.uprn) == col(Home.uprn), col(Check.check_type) == CheckType.GAS_SAFETY
+    )
+    held = core_select(literal(1)).select_from(Check).where(gas_check_of_home, _held_on(as_of))
+    held_before = (
         core_select(literal(1))
         .select_from(Check)
-        .where(
-            col(Check.uprn) == col(Home.uprn),
-            col(Check.check_type) == CheckType.GAS_SAFETY,
-            _held_on(as_of),
-        )
+        .where(gas_check_of_home, col(Check.created_at) < day_after)
+    )
+    register_changed_since = and_(
+        col(Home.updated_at).is_not(None), col(Home.updated_at) >= day_after
     )
     return core_select(
         col(Home.uprn).label("home"),
@@ -680,6 +687,7 @@ def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
         col(Home.registered_at) < day_after,
         needs_gas_check_by_register(),
         not_(exists(held)),
+        not_(and_(register_changed_since, exists(held_before))),
     )
 
 
