@@ -106,6 +106,10 @@ class Situation:
     tenancy_type: TenancyType | None = None
     """The tenancy's type, which decides its notice period (ADR 0202); None: not known,
     the longest configured period applies."""
+    arrangement_broken_now: bool = False
+    """An arrangement on the account was found broken at this look (a missed
+    instalment): in a new tenancy's first weeks, a missed payment to ask the tenant
+    about in person (ADR 0220)."""
     held_by_arrangements: tuple[tuple[date, date], ...] = ()
     """The London days arrangements on the account held the ladder: each from the day
     one was made to the day it ended (today while it is live), that day left out. Not
@@ -711,6 +715,12 @@ def next_step(case: CaseState, s: Situation, ladder: ArrearsLadder) -> Decision:
     if case.stage is ArrearsStage.NONE and today < new_tenancy_watch_ends(s, ladder):
         if case.personal_contact_needed:
             return Stay("personal_contact_already_asked_for")
+        if s.arrangement_broken_now:
+            # A missed instalment is a missed payment: the contact that agreed the
+            # arrangement came before it, so it is asked for again (ADR 0220).
+            return PersonalContact(
+                f"arrangement_broken_in_first_{ladder.new_tenancy_watch_weeks}_weeks_personal_contact"
+            )
         if case.protocol.tenant_contacted:
             # Contact recorded (the task done, or made before it was asked for): the
             # first weeks' personal contact is not asked for again.

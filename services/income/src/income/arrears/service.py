@@ -236,11 +236,11 @@ class ArrearsService:
             # and are recovered under the protocol afresh (ADR 0133).
             case.clear_of_arrears_at = now
         await self._watch_court_terms(session, case, arrears, today)
-        kept = False
+        kept = broken_now = False
         if (arrangement := await arrangements.active_of(session, case.account_id)) is not None:
             kept = await self.arrangements.check(session, arrangement, tenancy, now)
             if not kept and arrangement.missed_instalment_on is not None:
-                case.resume_at_next_step = True
+                case.resume_at_next_step = broken_now = True
         tenants = (await tenancies.tenants_of(session, [tenancy.id]))[tenancy.id]
         person_ids = [t.person_id for t in tenants]
         flagged_at = await repository.latest_flag(session, person_ids)
@@ -265,6 +265,7 @@ class ArrearsService:
                 tenancy_started_on=tenancy.start_date,
                 tenancy_type=tenancy.tenancy_type,
                 arrangement_kept=kept,
+                arrangement_broken_now=broken_now,
                 held_by_arrangements=held,
                 vulnerability_unreviewed=unreviewed,
                 # A tenancy loaded with its balance brought forward (ADR 0132) was
