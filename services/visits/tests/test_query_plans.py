@@ -126,7 +126,9 @@ CASES = [
     ),
     case("homes' current tenancies", lambda s, _r: programme.current_tenancies(s, HOMES, TODAY)),
     case("a home's residents", lambda s, _r: programme.residents_at(s, UPRN, TODAY)),
-    case("a home's residents on a day", lambda s, _r: programme.residents_on(s, UPRN, TODAY)),
+    case(
+        "a home's residents on a day", lambda s, _r: programme.residents_on(s, UPRN, TODAY, AN_ID)
+    ),
     case("homes' residents", lambda s, _r: programme.households(s, HOMES, TODAY)),
     case(
         "homes' tenancies announced ahead",

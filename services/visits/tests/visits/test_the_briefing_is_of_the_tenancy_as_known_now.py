@@ -156,3 +156,32 @@ async def test_a_visit_booked_after_the_fact_is_briefed_on_the_residents_of_its_
     briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
 
     assert [r["resident_id"] for r in briefing["residents"]] == [str(tenant)]
+
+
+async def test_on_a_changeover_day_the_briefing_lists_the_visits_household_alone(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """On the day one household leaves (its tenancy's last day) and the next moves in,
+    both tenancies held the home: the briefing lists the residents of the household the
+    visit is with, as its concerns and actions are, not the other's (their needs and
+    vulnerability flag are not this visit's to know, and the household piece names one of
+    the residents listed). Booked with the outgoing tenancy, before the next was heard of,
+    it keeps it (ADR 0228); booked after, it is with the household that started last (ADR
+    0096)."""
+    uprn, leaving, moving_in = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    tenant, newcomer = uuid.uuid4(), uuid.uuid4()
+    changeover = TODAY - timedelta(days=10)
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, leaving, date(2025, 6, 2), "secure"))
+    await handle(visits_database, resident(uprn, leaving, resident_id=tenant))
+    with_the_outgoing = await book(visits, uprn, at_noon(changeover))
+    assert with_the_outgoing["tenancy_id"] == str(leaving)
+    await handle(visits_database, ended_on(uprn, leaving, changeover))
+    await handle(visits_database, started(uprn, moving_in, changeover))
+    await handle(visits_database, resident(uprn, moving_in, resident_id=newcomer))
+    with_the_incoming = await book(visits, uprn, at_noon(changeover))
+    assert with_the_incoming["tenancy_id"] == str(moving_in)
+
+    for visit, household in ((with_the_outgoing, tenant), (with_the_incoming, newcomer)):
+        briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
+        assert [r["resident_id"] for r in briefing["residents"]] == [str(household)]

@@ -512,22 +512,33 @@ async def residents_at(session: AsyncSession, uprn: str, day: date) -> list[Resi
     return list((await session.execute(query)).scalars().all())
 
 
-async def residents_on(session: AsyncSession, uprn: str, day: date) -> list[ResidentProfile]:
+async def residents_on(
+    session: AsyncSession, uprn: str, day: date, tenancy_id: uuid.UUID | None
+) -> list[ResidentProfile]:
     """Residents of the household that lived at the home on `day`, as visits knows it
     now: their tenancy had started by it and had not ended before it (`ended_on` its last
     day; a tenancy withdrawn held no day, visits.rules.held_the_home_on). Unlike
     residents_at (the household there now, for the programme), a tenancy ended since
     `day` still counts: a visit booked after the fact, or not yet reported, is with the
-    household of its own day (ADR 0096, 0228). A resident of no tenancy visits knows of
-    counts, as there."""
+    household of its own day (ADR 0096, 0228). Of the tenancies that held the day (one
+    household's last day, the next's first), only `tenancy_id`'s residents, the
+    household the visit is with, when it is known. A resident of no tenancy visits knows
+    of counts, as there."""
+    held_the_day = [
+        col(ResidentProfile.uprn) == uprn,
+        or_(col(TenancyRecord.start_date).is_(None), col(TenancyRecord.start_date) <= day),
+        or_(col(TenancyRecord.ended_on).is_(None), col(TenancyRecord.ended_on) >= day),
+    ]
+    if tenancy_id is not None:
+        held_the_day.append(
+            or_(
+                col(TenancyRecord.tenancy_id).is_(None), col(TenancyRecord.tenancy_id) == tenancy_id
+            )
+        )
     query = (
         select(ResidentProfile)
         .outerjoin(TenancyRecord, col(TenancyRecord.tenancy_id) == col(ResidentProfile.tenancy_id))
-        .where(
-            col(ResidentProfile.uprn) == uprn,
-            or_(col(TenancyRecord.start_date).is_(None), col(TenancyRecord.start_date) <= day),
-            or_(col(TenancyRecord.ended_on).is_(None), col(TenancyRecord.ended_on) >= day),
-        )
+        .where(*held_the_day)
         .order_by(col(ResidentProfile.resident_id))
     )
     return list((await session.execute(query)).scalars().all())

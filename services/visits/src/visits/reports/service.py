@@ -399,18 +399,22 @@ class ReportService:
         tenancy's concerns still open (codes),
         and the paired gas check."""
         visit = await self.visit_service.get(session, visit_id)
-        # the household living there on the visit's day (ADR 0096), ended since or not
-        residents = await home_profiles.residents_on(
-            session, visit.uprn, london_day(visit.scheduled_for)
-        )
-        # open at the visit's time: not lapsed by then (a household that has left is
-        # owed nothing; a visit to it booked after the fact, on a day it lived there, is)
-        actions = await visits.open_actions(session, visit.uprn, at=visit.scheduled_for)
         # the tenancy of its day as visits knows it now, the one its report will name:
         # a visit booked before visits heard of its tenancy names none until its report
         # (ADR 0210), one whose tenancy was withdrawn after the booking or ended before
         # its day names a household the officer will not meet (ADR 0228)
         tenancy = await tenancy_of_its_day(session, visit)
+        # the household living there on the visit's day (ADR 0096), ended since or not:
+        # that tenancy's, not the other's on a day one left and the next moved in
+        residents = await home_profiles.residents_on(
+            session,
+            visit.uprn,
+            london_day(visit.scheduled_for),
+            tenancy.tenancy_id if tenancy is not None else None,
+        )
+        # open at the visit's time: not lapsed by then (a household that has left is
+        # owed nothing; a visit to it booked after the fact, on a day it lived there, is)
+        actions = await visits.open_actions(session, visit.uprn, at=visit.scheduled_for)
         if tenancy is not None and tenancy.start_date is not None:
             # promised to the household the visit is with (ADR 0096), not to one before
             # it: an outgoing tenant's debt advice referral is not the newcomers' to chase
