@@ -219,6 +219,25 @@ def test_a_key_set_on_the_gateways_own_machine_may_be_fetched_over_http(url: str
     assert settings.jwks_url == url
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://idp.example\\@127.0.0.1/jwks",  # urllib asks DNS for "idp.example\\@127.0.0.1"
+        "http://[::1]idp.example/jwks",  # and for "[::1]idp.example"
+        "http://localhost@idp.example/jwks",
+        "http://[::1/jwks",  # urlsplit's own ValueError did not name the setting
+    ],
+)
+def test_production_refuses_a_url_that_reads_as_the_loopback_only_to_urlsplit(
+    url: str,
+) -> None:
+    """The loopback is taken over HTTP only when the URL's whole authority is the
+    loopback host: urlsplit read the first two as 127.0.0.1 and ::1 (production started),
+    urllib (which fetches the key set) takes the whole authority and asks DNS for it."""
+    with pytest.raises(ValidationError, match="jwks_url"):
+        GatewaySettings(environment="production", jwt_algorithm="RS256", jwks_url=url)
+
+
 def test_development_fetches_a_key_set_over_http() -> None:
     settings = GatewaySettings(
         environment="development", jwt_algorithm="RS256", jwks_url="http://idp:8080/jwks"

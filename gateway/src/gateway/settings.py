@@ -109,11 +109,27 @@ PRIVATE_KEY_SETTING = "HEARTH_GATEWAY_INTERNAL_TOKEN_PRIVATE_KEY"
 def fetched_over_tls(url: str) -> bool:
     """Whether a key set at `url` comes over TLS, or from this machine (the loopback, where
     nothing stands on the way). Over plain HTTP anyone on the way could hand the gateway
-    a key set of their own, whose key would then verify any token they signed."""
-    parts = urlsplit(url)
+    a key set of their own, whose key would then verify any token they signed.
+
+    Over HTTP the whole authority must be the loopback host (and port): urlsplit reads
+    `http://idp.example\\@127.0.0.1/` as 127.0.0.1 and `http://[::1]idp.example/` as ::1,
+    where urllib, which fetches the key set (PyJWKClient), takes the whole authority as
+    the host and asks DNS for it. A URL urlsplit cannot read is refused too, naming the
+    setting (its own ValueError did not)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
     if parts.scheme == "https" and parts.hostname:
         return True
     if parts.scheme != "http" or not parts.hostname:
+        return False
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if parts.netloc.lower() != (host if port is None else f"{host}:{port}"):
         return False
     if parts.hostname == "localhost":
         return True
