@@ -9,7 +9,7 @@ before."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from sqlmodel import col, select
@@ -18,6 +18,7 @@ from engagement.models import SurveyInvitation
 from hearth_contracts import Envelope
 from hearth_contracts.events.engagement import SurveyKind
 from hearth_kit.db import Database
+from hearth_kit.working_days import london_day
 from services.engagement.tests.home_events import (
     a_uprn,
     check_due,
@@ -25,6 +26,10 @@ from services.engagement.tests.home_events import (
     repair_completed,
     tenancy_ended,
     tenancy_started,
+)
+from services.engagement.tests.messages.test_letters_to_a_mover import (
+    acknowledged_complaint,
+    written,
 )
 from services.engagement.tests.residents.test_announced_ahead import letters
 from services.engagement.tests.surveys.test_block_survey_movers import block_of
@@ -130,3 +135,38 @@ async def test_a_communal_repair_done_before_they_moved_in_does_not_ask_them_for
     assert await invited(engagement_database, after.repair_id, SurveyKind.COMMUNAL_REPAIR) == {
         newcomer
     }
+
+
+async def test_a_letter_to_them_is_not_written_to_the_household_before_them(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A letter to the tenant registered ahead personally (their complaint's
+    acknowledgement) went to the home they are placed on while the household before
+    them still lived there (docs/adr/0226, amends 0184's last consequence). Engagement
+    knows no other home of theirs: with no email or phone held it is a failed message
+    saying why, and staff asking to send them one are told so (422 resident_id). Once
+    that tenancy has ended, their letters go to the home."""
+    home, before_them = a_uprn(), uuid.uuid4()
+    theirs = tenancy_started(home, date(2019, 9, 2), before_them)
+    await handle(engagement_database, theirs)
+    newcomer = str(await registered_ahead(engagement, home))
+
+    await acknowledged_complaint(engagement, home, newcomer)
+    assert await written(engagement_database, newcomer) == [
+        ("complaint_acknowledged", "failed", "letter", None)
+    ]
+    refused = await engagement.post(
+        f"/v1/residents/{newcomer}/messages", json={"template": "arrears_stage", "values": {}}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "resident_id"
+
+    yesterday = london_day(datetime.now(UTC)) - timedelta(days=1)
+    await handle(engagement_database, tenancy_ended(theirs, yesterday))
+    await acknowledged_complaint(
+        engagement, home, newcomer, summary="The keys we were given do not open the door"
+    )
+    assert sorted(await written(engagement_database, newcomer), key=str) == [
+        ("complaint_acknowledged", "failed", "letter", None),
+        ("complaint_acknowledged", "pending", "letter", home),
+    ]

@@ -49,11 +49,17 @@ def home_written_to(
     the old one, and the letter goes there when the writer knows it (`living_in`: the
     home it found them living in), never to a home where another household still lives.
     None once that tenancy has ended (`moved_out_on`, its last day, is past): a former
-    tenant's last home is kept, but someone else lives there (docs/adr/0114)."""
+    tenant's last home is kept, but someone else lives there (docs/adr/0114). With no
+    start known (a tenant registered ahead of a tenancy income has not announced),
+    `living_in` as the writer found it: their own home on a day no other household lives
+    there, else the home their tenancy history says they live in, or None (docs/adr/
+    0226: not the home where the household before them still lives)."""
     if moves_in_on is not None and moves_in_on > today:
         return living_in or own_home
     if moved_out_on is not None and moved_out_on < today:
         return None
+    if moves_in_on is None:
+        return living_in
     return own_home
 
 

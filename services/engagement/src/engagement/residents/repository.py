@@ -159,9 +159,25 @@ async def home_lived_in(session: AsyncSession, resident: Resident, day: date) ->
     the landlord's homes (placed on the new tenancy from its announcement), the home of
     the latest tenancy of theirs (their tenancy history) that had started by then and
     had not ended before it. None when engagement knows no such tenancy (one registered
-    through the API only gives no history), and for a resident with no home."""
+    through the API only gives no history), and for a resident with no home. With no
+    start known (a tenant registered ahead of a tenancy income has not announced: docs/
+    adr/0118), they live in the home they are placed on only on a day no other tenancy
+    of it runs (moved_in_by); on a day one does, that household lives there, and theirs
+    is read from their tenancy history as a mover's is, None when it gives none: a
+    letter to them is never one to the household before them (docs/adr/0226)."""
     started_on = resident.tenancy_started_on
-    if started_on is None or started_on <= day:
+    if started_on is not None and started_on <= day:
+        return resident.uprn
+    if started_on is None and (
+        resident.uprn is None
+        or not (
+            await session.execute(
+                select(exists(another_household_on(Resident, day))).where(
+                    Resident.id == resident.id
+                )
+            )
+        ).scalar_one()
+    ):
         return resident.uprn
     query = (
         select(Tenancy.uprn)
