@@ -168,7 +168,14 @@ class CheckDue(Event, service="compliance", name="check-due", key="uprn", subjec
     check_id: uuid.UUID
     uprn: Uprn
     check_type: CheckType
-    due_by: date = Field(description="The date by which the check must be done")
+    due_by: date = Field(
+        description="The last day the check is in time (ADR 0221): a certificate's expiry "
+        "date (in date through it, overdue from the next day), a tenancy's first day for its "
+        "alarm check. A check needed at once with no certificate (a first check, a supply "
+        "uncapped: `certificate_expires_on` null, not an alarm check) is due by the day "
+        "before it was raised: overdue already. Before 2026-12-01 an alarm or first check's "
+        "was a day later (the first day late)"
+    )
     certificate_expires_on: date | None = Field(
         default=None, description="When the current certificate expires; null for a first check"
     )
@@ -273,12 +280,16 @@ class CertificateExpired(
     Event, service="compliance", name="certificate-expired", key="uprn", subject="check_id"
 ):
     """A home's safety certificate expired with no new record: the home is overdue and
-    stays on the overdue list until a new record arrives."""
+    stays on the overdue list until a new record arrives. Raised from the day after
+    `expired_on` (London), the certificate being in date through its expiry date (ADR
+    0221; before 2026-12-01 it was raised on `expired_on` itself)."""
 
     check_id: uuid.UUID = Field(description="The outstanding check that would renew it")
     uprn: Uprn
     check_type: CheckType
-    expired_on: date
+    expired_on: date = Field(
+        description="The certificate's expiry date: the last day it was in date"
+    )
     last_certificate_reference: str | None = Field(default=None, max_length=64)
     detected_at: AwareDatetime
 
@@ -414,13 +425,17 @@ class CheckOverdueEscalated(
     Event, service="compliance", name="check-overdue-escalated", key="uprn", subject="check_id"
 ):
     """A check has been overdue longer than the escalation period (by default 3 months
-    past its due date) with no new record: escalated to management."""
+    past its due date) with no new record: escalated to management. `due_by` is the last
+    day the check was in time and its age is counted from it (ADR 0221): escalated the
+    day after the anniversary (ADR 0195)."""
 
     check_id: uuid.UUID
     uprn: Uprn
     check_type: CheckType
-    due_by: date
-    days_overdue: int = Field(ge=0)
+    due_by: date = Field(description="The last day the check was in time (as check-due's)")
+    days_overdue: int = Field(
+        ge=0, description="Days since `due_by`: 1 on the first day overdue, the day after it"
+    )
     escalated_at: AwareDatetime
 
 
@@ -439,7 +454,10 @@ class CombinedAppointmentOffered(
     visit_id: uuid.UUID
     uprn: Uprn
     check_type: CheckType
-    due_by: date
+    due_by: date = Field(
+        description="The gas check's due date: the certificate's expiry date, the last day "
+        "it is in time (ADR 0221)"
+    )
     scheduled_start: AwareDatetime
     scheduled_end: AwareDatetime
     offered_at: AwareDatetime
