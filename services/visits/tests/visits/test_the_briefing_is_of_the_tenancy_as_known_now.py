@@ -9,6 +9,7 @@ booked naming none (ADR 0210); one whose tenancy still held the home that day ke
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,8 +21,9 @@ from hearth_contracts.events.income import TenancyWithdrawn
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from services.visits.tests.factories import JUST_VISITED, a_completed_report, a_uprn
-from services.visits.tests.test_handlers import handle, registered, resident, started
+from services.visits.tests.test_handlers import handle, handlers, registered, resident, started
 from services.visits.tests.visits.test_the_visits_tenancy import book, ended_on
+from tests.harness.locks import until_done_or_waiting
 
 TODAY = london_day(datetime.now(UTC))
 
@@ -185,3 +187,45 @@ async def test_on_a_changeover_day_the_briefing_lists_the_visits_household_alone
     for visit, household in ((with_the_outgoing, tenant), (with_the_incoming, newcomer)):
         briefing = (await visits.get(f"/v1/visits/{visit['id']}/briefing")).json()
         assert [r["resident_id"] for r in briefing["residents"]] == [str(household)]
+
+
+async def test_a_report_meeting_the_end_of_its_tenancy_before_its_day_names_the_next(
+    visits: httpx.AsyncClient, visits_database: Database
+) -> None:
+    """tenancy-ended handled while the report is recorded: the report read the booked
+    tenancy's end unlocked (not ended: kept), then held it for its caseload and found it
+    ended, so it named a household that had left before the visit's day, whichever way
+    round the two came: the concern raised went on no caseload and the customer action
+    promised to the household there lapsed at once. The report holds the tenancy before
+    it reads its end, so it waits for tenancy-ended and names the next household, as if
+    the end had come first (ADR 0228). On SQLite, which serialises writers, the end
+    is handled first."""
+    uprn, left, next_household = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    await handle(visits_database, registered(uprn))
+    await handle(visits_database, started(uprn, left, date(2025, 6, 2), "secure"))
+    visited_at = at_noon(TODAY - timedelta(days=5))
+    visit = await book(visits, uprn, visited_at)  # after the fact
+    assert visit["tenancy_id"] == str(left)
+    await handle(visits_database, started(uprn, next_household, TODAY - timedelta(days=20)))
+    report = a_completed_report(
+        visited_at,
+        tenancy_concerns=[{"concern": "hoarding"}],
+        customer_actions=[{"description": "Chase the adaptations referral"}],
+    )
+    the_end = ended_on(uprn, left, TODAY - timedelta(days=25))
+    if visits_database.is_postgresql:
+        async with visits_database.sessionmaker() as ending, ending.begin():
+            await handlers.apply(ending, [the_end])
+            reported = asyncio.create_task(
+                visits.post(f"/v1/visits/{visit['id']}/report", json=report)
+            )
+            await until_done_or_waiting(reported, visits_database)
+        response = await reported
+    else:
+        await handle(visits_database, the_end)
+        response = await visits.post(f"/v1/visits/{visit['id']}/report", json=report)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["tenancy_id"] == str(next_household)
+    [action] = response.json()["customer_actions"]
+    assert action["status"] == "open"

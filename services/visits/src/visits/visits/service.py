@@ -264,8 +264,11 @@ class VisitService:
         no tenancy. One booked with a tenancy withdrawn since, or ended before the
         visit's day, named a household the officer did not meet (ADR 0228). Its report
         names the tenancy of its day as visits knows it now (tenancy_of_its_day); a
-        visit whose tenancy held the home that day keeps it."""
-        tenancy = await tenancy_of_its_day(session, visit)
+        visit whose tenancy held the home that day keeps it. The named tenancy is held
+        (FOR SHARE) before its end is read, as the report later holds it for its
+        caseload: a tenancy-ended handled at the same moment is waited for and seen, not
+        found only once the report has kept the tenancy it ended."""
+        tenancy = await tenancy_of_its_day(session, visit, lock=True)
         if tenancy is not None and tenancy.tenancy_id != visit.tenancy_id:
             await repository.name_tenancy(session, visit, tenancy.tenancy_id)
 
@@ -714,16 +717,20 @@ class VisitService:
         return visit, (await repository.findings(session, [visit.id]))[visit.id]
 
 
-async def tenancy_of_its_day(session: AsyncSession, visit: Visit) -> TenancyRecord | None:
+async def tenancy_of_its_day(
+    session: AsyncSession, visit: Visit, *, lock: bool = False
+) -> TenancyRecord | None:
     """The household `visit` is with, as visits knows it now: the tenancy it names when
     that held the home on the visit's London day (ADR 0096: booked, it is with that
     household, ended since or not), else the tenancy that did (tenancy_on: a visit
     booked naming none before its tenancy-started came, ADR 0210; one whose tenancy was
     withdrawn after the booking, or ended before the visit's day, ADR 0228), else the
-    one it names (nothing better is known). The briefing and the report both read it."""
+    one it names (nothing better is known). The briefing and the report both read it;
+    `lock` holds the named tenancy (FOR SHARE: the report's, lock order the visit then
+    the tenancy) and reads it as it is once held."""
     day = london_day(visit.scheduled_for)
     named = (
-        await home_profiles.tenancy(session, visit.tenancy_id)
+        await home_profiles.tenancy(session, visit.tenancy_id, lock=lock)
         if visit.tenancy_id is not None
         else None
     )
