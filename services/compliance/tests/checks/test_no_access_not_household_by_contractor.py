@@ -63,7 +63,15 @@ async def test_each_contractors_not_household_share_of_its_failed_attempts(
     for check, body, token, route in sent:
         response = await compliance.post(route.format(check["id"]), json=body, auth=token)
         assert response.status_code == 201, response.text
-    assert attempts_of(gasco_check["id"])  # the staff read names each (ADR 0194)
+    # the staff read names whose word each was (ADR 0194, 0198): staff's is no contractor's
+    read = await compliance.get(attempts_of(gasco_check["id"]))
+    assert read.status_code == 200, read.text
+    assert sorted((a["outcome"], a["contractor_id"] or "") for a in read.json()["items"]) == [
+        ("no_access", gasco),
+        ("no_access_not_household", ""),
+        ("no_access_not_household", gasco),
+        ("no_access_not_household", gasco),
+    ]
 
     today = london_today().isoformat()
     response = await compliance.get("/v1/compliance/figures", params={"from": today, "to": today})
