@@ -454,6 +454,13 @@ def build_handlers(
             # earlier, lawful clock runs from `received_at`. Taken off it, and the complaint
             # goes on as if it had come first (docs/adr/0216): the same cases and clocks
             # in either order. That case's clocks are not moved back (docs/adr/0193).
+            # Lock order home, then case, as every taker (open_damp_case_at): its home
+            # held before the case is written. Written first, the case's row was held
+            # while this waited for the home below, and a damp repair, hazard, complaint
+            # or manager's POST there, holding the home and asking for that row, was a
+            # deadlock. Both homes in one order when the case is at another UPRN.
+            for uprn in sorted({named.uprn, complaint.uprn}):
+                await awaab_cases.hold_home(session, uprn)
             named.complaint_id = None
             await session.flush()
         # Lock order as a damp repair reported in a complaint: the complaint, then the home.

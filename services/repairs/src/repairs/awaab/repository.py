@@ -75,6 +75,14 @@ case is looked for and opened from a reported repair (the second is a hash of th
 UPRN): a space of its own, apart from the complaint's (COMPLAINT_CASE_LOCK_SPACE)."""
 
 
+async def hold_home(session: AsyncSession, uprn: str) -> None:
+    """Hold the home's damp until the transaction ends (HOME_DAMP_LOCK_SPACE): taken
+    before any of its cases is locked or written, by every writer that looks for or
+    changes the home's open damp case (open_damp_case_at), so none holds a case while
+    waiting for its home. Held again in one transaction, it is the same hold."""
+    await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
+
+
 async def open_damp_case_at(
     session: AsyncSession, uprn: str, *, aware_at: datetime
 ) -> AwaabCase | None:
@@ -95,7 +103,7 @@ async def open_damp_case_at(
     and opens a case of its own (docs/adr/0193, 0192); taken by such a case it had no
     clock. With more than one open (that one, and the case damp since opened), the
     oldest of the others: the one dealing with the damp, not a third."""
-    await hold_until_commit(session, HOME_DAMP_LOCK_SPACE, uprn)
+    await hold_home(session, uprn)
     # Locked, and so read after a stop that holds it (AwaabService._running) commits: a
     # stop closing the case at that moment does not commit under a repair, complaint or
     # hazard just taken by it, which would then have no clock (docs/adr/0193). Lock
