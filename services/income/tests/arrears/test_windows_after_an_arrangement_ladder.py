@@ -38,8 +38,10 @@ async def test_a_break_months_after_letter_2_serves_the_notice_only_within_its_w
     account = tenancy["rent_account_id"]
     for n in range(6):
         await charge(income_database, date(2026, 1, 5) + timedelta(weeks=n))
-    # Noon UTC is on the same London day all year, so the days between are exact.
-    now = datetime.combine(datetime.now(UTC).date(), time(12), UTC)
+    # Noon UTC is on the same London day all year, so the days between are exact; of
+    # London's today, which the API takes as today for the first instalment (the UTC
+    # date is the day before from 23:00 UTC in summer: a first instalment in the past).
+    now = datetime.combine(london_day(datetime.now(UTC)), time(12), UTC)
     letter_2_at = now - timedelta(days=200)
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
