@@ -56,3 +56,27 @@ async def test_a_home_capped_then_and_uncapped_since_is_not_missing_on_that_day(
 
     # capped on `day`: not a home needing a gas check then, by the programme's own word
     assert (await measures_as_at(compliance, day))["BS01"] == before
+
+
+async def test_a_home_registered_capped_and_uncapped_since_is_not_missing_on_that_day(
+    compliance: httpx.AsyncClient, compliance_database: Database
+) -> None:
+    # A void registered with its supply capped (the programme opens no gas check for it)
+    # and let, uncapped, since: the programme's word that day is that it needed none, as
+    # for a home it had held a check for and withdrew (it opens one the moment the
+    # register needs one). By today's register alone it was missing then.
+    day = london_today() - timedelta(days=10)
+    before = (await measures_as_at(compliance, day))["BS01"]
+    uprn = await a_gas_home(compliance, None, gas_supply="capped")
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Home).where(col(Home.uprn) == uprn).values(registered_at=LONG_AGO)
+        )
+    home = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()
+    assert [c for c in home["checks"] if c["check_type"] == "gas_safety"] == []
+    uncapped = await compliance.patch(
+        f"/v1/homes/{uprn}", json={"gas_supply": "live"}, headers={"If-Match": '"1"'}
+    )
+    assert uncapped.status_code == 200, uncapped.text
+
+    assert (await measures_as_at(compliance, day))["BS01"] == before

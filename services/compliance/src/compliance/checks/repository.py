@@ -661,20 +661,22 @@ def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
     the cross-check's condition), registered by the end of `as_of`, for which the
     programme held no gas check that day (home, in_date 0, due_by null): its required
     check was not carried out, though no cycle of the programme says so (ADR 0188). By
-    the register today, which keeps no history of a home's supply or appliances, unless
-    the home's register changed after `as_of` (`updated_at`) and the programme had held
-    a gas check for it before then: that cycle closed by `as_of` with none after it (a
-    supply capped, a record with no next check) is the programme's word, at the time,
-    that the register then needed none (ADR 0223)."""
+    the register today, which keeps no history of a home's supply or appliances, only
+    when the home's register has not changed since `as_of` (`updated_at`): today's is
+    then that day's. One changed since is read by the programme's word that day, which
+    opens a gas check the moment the register needs one and closes it when it stops (a
+    supply capped, a record with no next check): none held, none needed, whether it had
+    held one before (capped then, uncapped since) or never (registered capped, a void
+    let since). ADR 0223."""
     day_after = start_of_london_day(as_of + timedelta(days=1))
-    gas_check_of_home = and_(
-        col(Check.uprn) == col(Home.uprn), col(Check.check_type) == CheckType.GAS_SAFETY
-    )
-    held = core_select(literal(1)).select_from(Check).where(gas_check_of_home, _held_on(as_of))
-    held_before = (
+    held = (
         core_select(literal(1))
         .select_from(Check)
-        .where(gas_check_of_home, col(Check.created_at) < day_after)
+        .where(
+            col(Check.uprn) == col(Home.uprn),
+            col(Check.check_type) == CheckType.GAS_SAFETY,
+            _held_on(as_of),
+        )
     )
     register_changed_since = and_(
         col(Home.updated_at).is_not(None), col(Home.updated_at) >= day_after
@@ -687,7 +689,7 @@ def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
         col(Home.registered_at) < day_after,
         needs_gas_check_by_register(),
         not_(exists(held)),
-        not_(and_(register_changed_since, exists(held_before))),
+        not_(register_changed_since),
     )
 
 
