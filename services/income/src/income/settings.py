@@ -101,7 +101,8 @@ class ArrearsLadder(BaseModel):
         default=3,
         ge=1,
         description="... and at most this many calendar months after it (the day 3 months "
-        "on included); later, letter 1 is sent again",
+        "on included), the days an arrangement held the ladder since not counted (ADR "
+        "0219); later, letter 1 is sent again",
     )
     nosp_weeks_of_rent: int = Field(
         default=4, ge=1, description="A NOSP when arrears reach this many weeks of gross rent"
@@ -111,7 +112,8 @@ class ArrearsLadder(BaseModel):
         default=3,
         ge=1,
         description="... and at most this many calendar months earlier (the day 3 months "
-        "on included); later, letter 2 is sent again",
+        "on included), the days an arrangement held the ladder since not counted (ADR "
+        "0219); later, letter 2 is sent again",
     )
     nosp_live_months: int = Field(
         default=12,
