@@ -268,7 +268,10 @@ class SurveyService:
         answered (`_lived_there`, docs/adr/0134); a resident on no tenancy answers no
         other survey for a home with a household then, nor does one who had not moved in
         by that day (`_not_a_stranger`, docs/adr/0164, 0204), unless it is the survey of
-        their own complaint about the home (`_their_own_complaint`, docs/adr/0207)."""
+        their own complaint about the home (`_their_own_complaint`, docs/adr/0207). For a
+        piece of work the home was invited to survey, "that day" is the day of the work,
+        not the day answered, and a resident invited about it for the home answers it
+        (`_day_of_the_work`, docs/adr/0225)."""
         now = datetime.now(UTC)
         if data.responded_at > now:
             raise Unprocessable("responded_at is in the future", field="responded_at")
