@@ -438,7 +438,10 @@ def build_handlers(
         earlier, lawful clock start would be lost (docs/adr/0193's amendment). The same
         when a damp repair reported in the complaint came first and named it on that
         later case: the complaint is taken off it and opens its own (docs/adr/0216), so
-        the order the two events arrive in changes nothing."""
+        the complaint's case and clock do not depend on the order the two events arrive
+        in. A case the repair (or a POST for the complaint) opened itself, there being
+        none before, stays besides, no longer naming the complaint: one case more than
+        had the complaint come first (docs/adr/0216's consequences)."""
         complaint = envelope.data
         if complaint.category is not ComplaintCategory.DAMP_AND_MOULD:
             return
