@@ -18,14 +18,20 @@ from compliance.checks.rules import (
     checks_for_home,
     co_alarm_rooms_missing,
     copy_to_tenant_by,
+    day_of_check,
+    days_overdue,
+    due_at_once,
+    due_by_for_day,
     due_from,
     escalate_on,
     gas_status,
+    in_date_on,
     in_renewal_window,
     ladder_step_after_raising,
     latest_expiry,
     next_gas_expiry,
     next_ladder_step,
+    overdue_on,
     status_on,
     storeys_without_smoke_alarm,
 )
@@ -124,6 +130,31 @@ def test_status_follows_the_lead_time_and_the_due_date(
         assert status is CheckStatus.DUE
     else:
         assert status is CheckStatus.IN_DATE
+
+
+@given(days)
+def test_a_due_date_is_the_last_day_in_time_for_every_kind_of_check(day: date) -> None:
+    """ADR 0221: a certificate is in date through its expiry date and its check is overdue
+    from the next day, 1 day overdue then, the 2-month window ending with that day; a
+    tenancy's alarm check is in time on its first day; a check needed at once is overdue
+    on the day it is needed."""
+    after = day + timedelta(days=1)
+    assert in_date_on(day, day)
+    assert not overdue_on(day, day)
+    assert days_overdue(day, day) == 0
+    assert overdue_on(after, day)
+    assert not in_date_on(after, day)
+    assert days_overdue(after, day) == 1
+    assert in_renewal_window(day, day)
+    assert not in_renewal_window(after, day)
+    assert status_on(day, due_by=day, due_from_day=day, completed=False) is CheckStatus.DUE
+    assert status_on(after, due_by=day, due_from_day=day, completed=False) is CheckStatus.OVERDUE
+    alarm = due_by_for_day(day)
+    assert day_of_check(alarm) == day
+    assert not overdue_on(day, alarm)
+    assert overdue_on(after, alarm)
+    assert overdue_on(day, due_at_once(day))
+    assert not overdue_on(day - timedelta(days=1), due_at_once(day))
 
 
 def test_the_lead_time_is_longer_with_a_no_access_history() -> None:
