@@ -259,7 +259,10 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
 
     @handlers.on(CheckDue)
     async def on_check_due(session: AsyncSession, envelope: Envelope[CheckDue]) -> None:
-        """The safety check letter: it is due, and by when."""
+        """The safety check letter: it is due, and by when: the last day in time, or the
+        letter's own day for a check due at once (ADR 0221: its `due_by` is the day
+        before it was raised, the first day late the day it was; a letter never names a
+        day already past)."""
         due = envelope.data
         await write_to(
             session,
@@ -268,7 +271,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
             due.check_id,
             {
                 "check_type": words(due.check_type.value),
-                "due_by": long_date(due.due_by),
+                "due_by": long_date(max(due.due_by, london_day(envelope.time))),
                 "check_id": str(due.check_id),
             },
             envelope,
