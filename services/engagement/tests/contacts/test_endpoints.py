@@ -222,16 +222,18 @@ async def test_someone_on_no_tenancy_is_not_a_tenants_household_on_the_contacts_
     assert tenants_own.status_code == 201, tenants_own.text
 
 
-async def test_a_newcomer_is_not_the_household_before_them_on_the_contacts_day(
+async def test_a_newcomers_contact_before_they_moved_in_is_kept_not_the_households(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     """A resident placed on the home who had not moved in by the contact's London day,
-    while the household before them lived there, is refused naming resident_id, nothing
-    logged (docs/adr/0224, as their survey answer is: 0204): a tenant whose tenancy
-    starts after that day, and one registered ahead of a tenancy income has not
-    announced (no start known). Dated from their first day (or, registered ahead, once
-    the tenancy before them has ended) they are taken; so is the household before them,
-    and a former tenant calling about the home they left."""
+    while the household before them lived there, is logged as theirs (a call about the
+    keys happened: it is kept, 201) but contact-logged is not published: it was no
+    contact of the household living there that day, and visits counted one naming a
+    tenant registered ahead towards that household (docs/adr/0224, amended; it was a
+    422 naming resident_id, the call lost). The London day decides: 23:30 on the
+    household before them's last day is theirs, 00:30 on the newcomer's first day is the
+    newcomer's household's, published. So is the household before them's, and a call
+    from one registered ahead once the tenancy before them has ended."""
     home, before_them, newcomer = home_events.a_uprn(), uuid.uuid4(), uuid.uuid4()
     theirs = home_events.tenancy_started(home, date(2019, 9, 2), before_them)
     await home_events.handle(
@@ -240,24 +242,39 @@ async def test_a_newcomer_is_not_the_household_before_them_on_the_contacts_day(
         home_events.tenancy_ended(theirs, date(2025, 6, 15)),
         home_events.tenancy_started(home, date(2025, 6, 16), newcomer),
     )
-    while_before_them = "2025-06-10T10:00:00+00:00"
-    refused = await engagement.post(
-        "/v1/contacts",
-        json=a_contact(home, resident_id=str(newcomer), contacted_at=while_before_them),
-    )
-    assert refused.status_code == 422, refused.text
-    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
-    assert "2025-06-10" in refused.json()["detail"]
-    assert await logged(engagement_database, home) == []
+
+    async def kept_unpublished(uprn: str, resident: str, contacted_at: str) -> None:
+        published = len(await logged(engagement_database, uprn))
+        taken = await engagement.post(
+            "/v1/contacts",
+            json=a_contact(uprn, resident_id=resident, contacted_at=contacted_at),
+        )
+        assert taken.status_code == 201, taken.text
+        kept = await engagement.get(f"/v1/contacts/{taken.json()['id']}")
+        assert kept.status_code == 200, kept.text
+        assert kept.json()["resident_id"] == resident
+        assert len(await logged(engagement_database, uprn)) == published
+
+    last_evening_before_them = "2025-06-15T22:30:00+00:00"  # 23:30 BST on the 15th
+    await kept_unpublished(home, str(newcomer), "2025-06-10T10:00:00+00:00")
+    await kept_unpublished(home, str(newcomer), last_evening_before_them)
     for who, day in (
-        (newcomer, "2025-06-16T10:00:00+00:00"),
-        (before_them, while_before_them),
+        (newcomer, "2025-06-15T23:30:00+00:00"),  # 00:30 BST on the 16th, their first day
+        (before_them, last_evening_before_them),
         (before_them, "2025-07-01T10:00:00+00:00"),
     ):
         taken = await engagement.post(
             "/v1/contacts", json=a_contact(home, resident_id=str(who), contacted_at=day)
         )
         assert taken.status_code == 201, taken.text
+    published = [json.loads(payload) for payload in await logged(engagement_database, home)]
+    assert sorted((p["resident_id"], p["contacted_at"][:19]) for p in published) == sorted(
+        [
+            (str(newcomer), "2025-06-15T23:30:00"),
+            (str(before_them), "2025-06-15T22:30:00"),
+            (str(before_them), "2025-07-01T10:00:00"),
+        ]
+    )
 
     ahead_home, ahead_before = home_events.a_uprn(), uuid.uuid4()
     running = home_events.tenancy_started(ahead_home, date(2024, 4, 1), ahead_before)
@@ -274,12 +291,7 @@ async def test_a_newcomer_is_not_the_household_before_them_on_the_contacts_day(
     )
     assert registered.status_code == 201, registered.text
     ahead = registered.json()["id"]
-    refused = await engagement.post(
-        "/v1/contacts",
-        json=a_contact(ahead_home, resident_id=ahead, contacted_at=while_before_them),
-    )
-    assert refused.status_code == 422, refused.text
-    assert [e["field"] for e in refused.json()["errors"]] == ["resident_id"]
+    await kept_unpublished(ahead_home, ahead, "2025-06-10T10:00:00+00:00")
     assert await logged(engagement_database, ahead_home) == []
     await home_events.handle(
         engagement_database, home_events.tenancy_ended(running, date(2025, 6, 30))
@@ -289,3 +301,4 @@ async def test_a_newcomer_is_not_the_household_before_them_on_the_contacts_day(
         json=a_contact(ahead_home, resident_id=ahead, contacted_at="2025-07-02T10:00:00+00:00"),
     )
     assert taken.status_code == 201, taken.text
+    assert len(await logged(engagement_database, ahead_home)) == 1

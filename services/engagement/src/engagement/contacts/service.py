@@ -42,12 +42,15 @@ class ContactService:
         its tenancies) and taken at one with none (empty between tenancies, a shared
         owner's): visits counts a named contact towards the household living there
         when it names a resident visits knows nothing of (docs/adr/0151, 0163), so
-        one taken there was that household's call. A newcomer placed on the home is
-        refused likewise for a day they had not moved in by while the household before
-        them lived there (residents.of_no_household_there: their tenancy starting after
-        it, or no start known while another tenancy of the home ran; docs/adr/0224), as
-        their survey answer is (docs/adr/0204); a former tenant held on the home they
-        left is taken after leaving (their calls about arrears or a deposit: visits does
+        one taken there was that household's call. A newcomer placed on the home, for a
+        day they had not moved in by while the household before them lived there
+        (residents.of_no_household_there: their tenancy starting after it, or no start
+        known while another tenancy of the home ran), is logged as theirs (a call about
+        the keys or the move-in date happened, and is kept) but contact-logged is not
+        published: it was no contact of the household living there that day, and visits
+        counted one naming a tenant registered ahead towards that household
+        (docs/adr/0224, amended). A former tenant held on the home they left is taken
+        after leaving and published (their calls about arrears or a deposit: visits does
         not count them, docs/adr/0151). contacted_at is when it happened:
         never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
@@ -61,6 +64,7 @@ class ContactService:
                 f"contacted_at is more than {self.report_window_years} years ago: check the date",
                 field="contacted_at",
             )
+        before_moving_in = False
         if data.resident_id is not None:
             resident = await resident_named(session, data.resident_id, field="resident_id")
             if resident is None:
@@ -78,18 +82,14 @@ class ContactService:
                     f"Resident {data.resident_id} does not live at {data.uprn}",
                     field="resident_id",
                 )
-            if resident.uprn == data.uprn and await residents.of_no_household_there(
-                session, resident.id, data.uprn, day
-            ):
-                raise Unprocessable(
-                    f"Resident {data.resident_id} had not moved into {data.uprn} by "
-                    f"{day.isoformat()}: the household living there then made the "
-                    "contacts of that day",
-                    field="resident_id",
-                )
+            before_moving_in = resident.uprn == data.uprn and (
+                await residents.of_no_household_there(session, resident.id, data.uprn, day)
+            )
         contact = Contact(id=uuid.uuid4(), **data.model_dump(), logged_by=caller.subject[:200])
         repository.add(session, contact)
         await session.flush()
+        if before_moving_in:  # no household's contact at the home that day (ADR 0224)
+            return ContactPublic.model_validate(contact)
         await publish(
             session,
             ContactLogged(
