@@ -427,9 +427,11 @@ class SurveyService:
     ) -> list[SurveyResponse]:
         """The period's responses that count (rules.counted_once: one per household, or
         per household and piece of work, the first to answer's latest: docs/adr/0122). A
-        response's household is its home's and the tenancy there on the London day it
-        was given (a household moving out and the next moving in are two), or the home
-        alone when engagement knows no tenancy of it then."""
+        response's household is its home's and the tenancy there on the London day of
+        the work it answers about when its invitations keep that day (`_day_of`, docs/
+        adr/0225), else on the London day it was given (a household moving out and the
+        next moving in are two), or the home alone when engagement knows no tenancy of
+        it then."""
         given = await repository.responses(session, survey, first, last)
         tenancies = await repository.tenancies_of(session, (r.uprn for r in given))
         invited = await repository.invited_about(
