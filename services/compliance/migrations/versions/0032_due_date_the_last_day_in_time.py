@@ -12,11 +12,22 @@ first day late move a day back, so each is overdue from the same day as before:
 
 Both are the rows with no certificate expiry (`certificate_expires_on IS NULL`), open
 or closed (a closed alarm check's due date is its tenancy's first day to the rules
-that read it, rules.day_of_check). An open check not yet escalated is given the
-escalation day of its new due date (rules.escalate_on: the day after the anniversary,
-ADR 0195), the escalation period read from its own two dates.
+that read it, rules.day_of_check), but one kind: the gas cycle a gas safety record
+opens and closes in the same instant to hold the record of a home (or block) outside
+the annual programme (gas_safety_records.service: due by the check's own day, created
+and completed at the same moment, with its record). Its due date never meant the first
+day late, the release with this migration still writes it so, and it is never the
+cycle held at a day's end (no figure reads it): moved, its home's history would show
+such a record's cycle a day earlier than one recorded after the upgrade. It keeps its
+date. An alarm check opened and completed at once (a gas record's alarm test on the
+tenancy's first day) is a first-day check and moves.
 
-Downgrade: the same rows go forward a day, and their escalation day with them.
+An open check not yet escalated is given the escalation day of its new due date
+(rules.escalate_on: the day after the anniversary, ADR 0195), the escalation period
+read from its own two dates.
+
+Downgrade: the same rows (chosen by columns the migration does not change, so the two
+are inverse) go forward a day, and their escalation day with them.
 
 Revision ID: 0032
 Revises: 0031
@@ -35,7 +46,16 @@ down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_NO_CERTIFICATE = "certificate_expires_on IS NULL"
+_HELD_FOR_A_RECORD = (
+    "check_type = 'gas_safety' AND record_id IS NOT NULL AND completed_at IS NOT NULL"
+    " AND completed_at = created_at"
+)
+"""A gas cycle opened and closed at once to hold a record outside the annual programme
+(due by the check's day: not a first-day-late due date)."""
+
+_MOVED = f"certificate_expires_on IS NULL AND NOT ({_HELD_FOR_A_RECORD})"
+"""The rows whose due date was the first day late: no certificate expiry (a tenancy's
+alarm check, a check needed at once), but a cycle held for a record."""
 
 
 def _add_months(day: date, months: int) -> date:
@@ -60,7 +80,7 @@ def _move(days: int) -> None:
     waiting = bind.execute(
         sa.text(
             "SELECT id, due_by, escalate_on FROM compliance_check WHERE "
-            f"{_NO_CERTIFICATE} AND completed_at IS NULL AND escalated_at IS NULL"
+            f"{_MOVED} AND completed_at IS NULL AND escalated_at IS NULL"
         )
     ).all()
     moved = (
@@ -68,7 +88,7 @@ def _move(days: int) -> None:
         if bind.dialect.name == "postgresql"
         else f"date(due_by, '{days:+d} day')"
     )
-    bind.execute(sa.text(f"UPDATE compliance_check SET due_by = {moved} WHERE {_NO_CERTIFICATE}"))
+    bind.execute(sa.text(f"UPDATE compliance_check SET due_by = {moved} WHERE {_MOVED}"))
     escalations = []
     for check_id, due_by, escalate_on in waiting:
         months = _escalation_months(_day(due_by), _day(escalate_on))

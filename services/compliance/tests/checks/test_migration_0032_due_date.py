@@ -2,8 +2,10 @@
 last day in time (ADR 0221): a tenancy's alarm check and a check needed at once (no
 certificate expiry), open or closed, each then overdue from the same day as before;
 an open one not yet escalated is given its new due date's escalation day. A check due
-by its certificate's expiry keeps its dates. The downgrade puts them back. Its own
-module: the migration moves every check of the database."""
+by its certificate's expiry keeps its dates, and so does the gas cycle opened and
+closed at once to hold the record of a home outside the annual programme (due by the
+check's own day, which the release after still writes). The downgrade puts them back.
+Its own module: the migration moves every check of the database."""
 
 from __future__ import annotations
 
@@ -55,7 +57,18 @@ async def test_0032_moves_the_due_dates_that_were_the_first_day_late(
         date(2027, 5, 1),
         certificate_expires_on=date(2027, 1, 31),
     )
-    rows = [alarm, first, month_end, closed, certificate]
+    # a gas record of a home outside the annual programme: the cycle opened only to hold
+    # it, due by the check's own day and closed by it in the same instant (as the
+    # release after writes it too): not a due date that was the first day late
+    held_for_a_record = a_check(
+        CheckType.GAS_SAFETY,
+        date(2026, 10, 14),
+        date(2027, 1, 15),
+        completed_at=NOW,
+        completed_on=date(2026, 10, 14),
+        record_id=uuid.uuid4(),
+    )
+    rows = [alarm, first, month_end, closed, certificate, held_for_a_record]
     # down to 0031 (the rows inserted at the head are then as the release before kept
     # them), then 0032 run on them
     await downgraded(compliance_database, MIGRATIONS_DIR, "0031")
@@ -79,6 +92,7 @@ async def test_0032_moves_the_due_dates_that_were_the_first_day_late(
         month_end.id: (date(2026, 11, 28), date(2027, 3, 1)),
         closed.id: (date(2026, 6, 1), date(2026, 9, 3)),
         certificate.id: (date(2027, 1, 31), date(2027, 5, 1)),
+        held_for_a_record.id: (date(2026, 10, 14), date(2027, 1, 15)),
     }
     await downgraded(compliance_database, MIGRATIONS_DIR, "0031")
     assert await dates() == {r.id: (r.due_by, r.escalate_on) for r in rows}
