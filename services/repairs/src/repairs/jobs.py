@@ -20,8 +20,10 @@ from repairs.work_orders import rules
 
 async def measure_overdue(session: AsyncSession, now: datetime) -> int:
     """Set hearth_repairs_overdue from the open repairs overdue at `now` (rules.overdue:
-    a non-emergency repair from the start of the London day after its target day), one
-    pass: returns 0 so the scheduler sleeps until the next interval."""
+    a non-emergency repair from the start of the London day after its target day; an
+    emergency made safe by its open follow-on's own target, counted as urgent:
+    rules.overdue_priority, docs/adr/0218), one pass: returns 0 so the scheduler sleeps
+    until the next interval."""
     counts = await repair_requests.count_overdue(session, now, rules.overdue_if_target_before(now))
     for priority in ("emergency", "urgent", "routine", "planned"):
         REPAIRS_OVERDUE.labels(priority=priority).set(counts.get(priority, 0))

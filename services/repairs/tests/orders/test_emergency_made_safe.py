@@ -1,8 +1,9 @@
 """An emergency repair's target is to make safe within 24 hours (DOMAIN.md), not to
 finish every piece of work: its first work order completed, with a follow-on needed or
 not, made it safe. RP02 judges the emergency by that moment, and a repair made safe is
-no longer overdue while its follow-on is done (the emergency alert says a home may be
-unsafe)."""
+no longer overdue by its 24 hours while its follow-on is done (the emergency alert says a
+home may be unsafe); its follow-on past its own target is another matter
+(test_an_overdue_follow_on_of_an_emergency.py)."""
 
 from __future__ import annotations
 

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Row,
+    ScalarSelect,
     Select,
     and_,
     bindparam,
     exists,
     func,
     inspect,
+    literal,
     not_,
     or_,
 )
@@ -26,9 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from hearth_contracts.events.repairs import RepairPriority
-from hearth_kit.db import ReadConnection
+from hearth_kit.db import AwareDateTime, ReadConnection
 from hearth_kit.projection import upsert_newer_many
-from repairs.models import KnownHome, RepairRequest, RepairStatus
+from repairs.models import CLOSED_WORK_ORDER, KnownHome, RepairRequest, RepairStatus, WorkOrder
+from repairs.work_orders import rules
 
 
 async def get(
@@ -63,33 +66,30 @@ async def by_safety_defect(session: AsyncSession, defect_id: uuid.UUID) -> Repai
 async def count_overdue(
     session: AsyncSession, now: datetime, non_emergency_before: datetime
 ) -> dict[str, int]:
-    """Open repairs overdue at `now` (rules.overdue), by priority: an emergency not yet
-    made safe past its target moment, any other whose target is before
-    `non_emergency_before` (the start of now's London day:
-    rules.overdue_if_target_before)."""
+    """Open repairs overdue at `now` (rules.overdue, _overdue), by the priority each is
+    counted at (rules.overdue_priority: an emergency made safe, overdue by its follow-on,
+    as urgent work): an emergency not yet made safe past its target moment, any other
+    whose target is before `non_emergency_before` (the start of now's London day:
+    rules.overdue_if_target_before), an emergency made safe with a work order still open
+    past its own target (docs/adr/0218)."""
+    made_safe = _repair.c.made_safe_at.is_not(None).label("made_safe")
     query = (
-        select(RepairRequest.priority, func.count())
+        core_select(_repair.c.priority, made_safe, func.count())
         .where(
-            RepairRequest.status == RepairStatus.OPEN,
-            or_(
-                and_(
-                    col(RepairRequest.priority) == RepairPriority.EMERGENCY,
-                    col(RepairRequest.made_safe_at).is_(None),
-                    col(RepairRequest.target_at) < now,
-                ),
-                and_(
-                    col(RepairRequest.priority) != RepairPriority.EMERGENCY,
-                    col(RepairRequest.target_at) < non_emergency_before,
-                ),
-            ),
+            _overdue(literal(now, AwareDateTime()), literal(non_emergency_before, AwareDateTime()))
         )
-        .group_by(RepairRequest.priority)
+        .group_by(_repair.c.priority, made_safe)
     )
-    return {str(priority): int(n) for priority, n in (await session.execute(query)).all()}
+    counts: dict[str, int] = {}
+    for priority, safe, n in (await session.execute(query)).all():
+        counted = str(rules.overdue_priority(RepairPriority(priority), bool(safe)))
+        counts[counted] = counts.get(counted, 0) + int(n)
+    return counts
 
 
 _repair = inspect(RepairRequest).local_table
 _home = inspect(KnownHome).local_table
+_order = inspect(WorkOrder).local_table
 ENTRY_COLUMNS = (
     "id",
     "uprn",
@@ -112,25 +112,101 @@ ENTRY_COLUMNS = (
 """The repair's columns its public entry shows (schemas.RepairPublic)."""
 ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
 """The home's address columns (schemas.HomeAddress); NULL while the home is unknown."""
+OPEN_EMERGENCY_WORK = "open_emergency_work_required_by"
+OPEN_OTHER_WORK = "open_other_work_required_by"
+"""The earliest `required_by` of the repair's open work orders of emergency priority, and
+of any other (_earliest_open_work), for its `overdue` (rules.overdue's `open_work`)."""
 
 
-def _overdue_now() -> ColumnElement[bool]:
-    """Open and past its target at the bound `now` (rules.overdue): an emergency not yet
-    made safe after its target moment, any other priority when its target is before the bound
-    `non_emergency_overdue_before` (rules.overdue_if_target_before), as count_overdue."""
+async def open_work(
+    session: AsyncSession, repair_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[datetime, RepairPriority]]]:
+    """Each repair's work orders still open, as `required_by` and priority (rules.overdue's
+    `open_work`): one statement for them all."""
+    ids = set(repair_ids)
+    found: dict[uuid.UUID, list[tuple[datetime, RepairPriority]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    query = core_select(_order.c.repair_id, _order.c.required_by, _order.c.priority).where(
+        _order.c.repair_id.in_(ids), _order.c.status.not_in(CLOSED_WORK_ORDER)
+    )
+    for repair_id, required_by, priority in (await session.execute(query)).all():
+        found[repair_id].append((required_by, RepairPriority(priority)))
+    return found
+
+
+def _open_work_past_its_target(
+    now: ColumnElement[datetime], non_emergency_before: ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """The repair has a work order still open past its own `required_by` at `now`
+    (rules.overdue's `open_work`): an emergency's after that moment, any other's when it
+    is before `non_emergency_before`, as its completion would be judged late."""
+    return exists().where(
+        _order.c.repair_id == _repair.c.id,
+        _order.c.status.not_in(CLOSED_WORK_ORDER),
+        or_(
+            and_(_order.c.priority == RepairPriority.EMERGENCY, _order.c.required_by < now),
+            and_(
+                _order.c.priority != RepairPriority.EMERGENCY,
+                _order.c.required_by < non_emergency_before,
+            ),
+        ),
+    )
+
+
+def _overdue(
+    now: ColumnElement[datetime], non_emergency_before: ColumnElement[datetime]
+) -> ColumnElement[bool]:
+    """Open and past its target at `now` (rules.overdue): an emergency not yet made safe
+    after its target moment, any other priority when its target is before
+    `non_emergency_before` (rules.overdue_if_target_before), an emergency made safe
+    while a work order of it, its follow-on, is open past its own target (docs/adr/0218)."""
     return and_(
         _repair.c.status == RepairStatus.OPEN,
         or_(
             and_(
                 _repair.c.priority == RepairPriority.EMERGENCY,
                 _repair.c.made_safe_at.is_(None),
-                _repair.c.target_at < bindparam("now"),
+                _repair.c.target_at < now,
+            ),
+            and_(
+                _repair.c.priority == RepairPriority.EMERGENCY,
+                _repair.c.made_safe_at.is_not(None),
+                _open_work_past_its_target(now, non_emergency_before),
             ),
             and_(
                 _repair.c.priority != RepairPriority.EMERGENCY,
-                _repair.c.target_at < bindparam("non_emergency_overdue_before"),
+                _repair.c.target_at < non_emergency_before,
             ),
         ),
+    )
+
+
+def _overdue_now() -> ColumnElement[bool]:
+    """_overdue at the bound `now` and `non_emergency_overdue_before`, for page_rows."""
+    return _overdue(
+        bindparam("now", type_=AwareDateTime()),
+        bindparam("non_emergency_overdue_before", type_=AwareDateTime()),
+    )
+
+
+def _earliest_open_work(emergency: bool) -> ScalarSelect[datetime]:
+    """The earliest `required_by` of the repair's work orders still open, of emergency
+    priority or of any other (rules.overdue's `open_work`, judged by their priority's
+    rule: the earliest of each is the first overdue); NULL when there are none."""
+    priority = (
+        _order.c.priority == RepairPriority.EMERGENCY
+        if emergency
+        else _order.c.priority != RepairPriority.EMERGENCY
+    )
+    return (
+        core_select(func.min(_order.c.required_by))
+        .where(
+            _order.c.repair_id == _repair.c.id,
+            _order.c.status.not_in(CLOSED_WORK_ORDER),
+            priority,
+        )
+        .scalar_subquery()
     )
 
 
@@ -150,6 +226,8 @@ def _page_statement(
         core_select(
             *(_repair.c[name] for name in ENTRY_COLUMNS),
             *(_home.c[name] for name in ADDRESS_COLUMNS),
+            _earliest_open_work(emergency=True).label(OPEN_EMERGENCY_WORK),
+            _earliest_open_work(emergency=False).label(OPEN_OTHER_WORK),
         )
         .select_from(_repair.outerjoin(_home, _home.c.uprn == _repair.c.uprn))
         .order_by(_repair.c.id)

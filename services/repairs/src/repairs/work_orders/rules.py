@@ -13,6 +13,7 @@ the repair was reported:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -127,15 +128,32 @@ def overdue(
     priority: RepairPriority,
     now: datetime,
     made_safe_at: datetime | None = None,
+    open_work: Iterable[tuple[datetime, RepairPriority]] = (),
 ) -> bool:
     """An open repair is overdue from the moment completing it would be late: an
-    emergency after its target moment, unless it has been made safe (what is left is
-    the follow-on); any other priority from the start of the London day after its
-    target day (open at 23:59:59.5 on the target day is not overdue yet: no one-second
-    gap against `completed_on_time`)."""
+    emergency after its target moment, any other priority from the start of the London
+    day after its target day (open at 23:59:59.5 on the target day is not overdue yet: no
+    one-second gap against `completed_on_time`). An emergency made safe is judged by its
+    make-safe (RP02, docs/adr/0038), and what is left is its follow-on, with a target of
+    its own (docs/adr/0218): it is overdue while a work order of it still open
+    (`open_work`: each one's `required_by` and priority) is past that target, judged as
+    that work order's completion would be."""
     if priority is RepairPriority.EMERGENCY and made_safe_at is not None:
-        return False
+        return any(
+            not completed_on_time(now, required_by, work_priority)
+            for required_by, work_priority in open_work
+        )
     return not completed_on_time(now, target_at, priority)
+
+
+def overdue_priority(priority: RepairPriority, made_safe: bool) -> RepairPriority:
+    """The priority an overdue repair is counted at (hearth_repairs_overdue): its own,
+    except an emergency made safe, overdue only by its follow-on, which is urgent work
+    (FOLLOW_ON_OF_AN_EMERGENCY, docs/adr/0218); the emergency count is of homes not yet
+    made safe (HearthEmergencyRepairsOverdue)."""
+    if priority is RepairPriority.EMERGENCY and made_safe:
+        return FOLLOW_ON_OF_AN_EMERGENCY
+    return priority
 
 
 def overdue_if_target_before(now: datetime) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,27 +25,47 @@ from repairs.work_orders.schemas import HomeAddress, RepairCreate, RepairPublic
 
 
 def to_public(
-    repair: RepairRequest, home: KnownHome | None = None, now: datetime | None = None
+    repair: RepairRequest,
+    home: KnownHome | None = None,
+    now: datetime | None = None,
+    open_work: Sequence[tuple[datetime, RepairPriority]] = (),
 ) -> RepairPublic:
+    """The repair as the API shows it; `open_work` its work orders still open (`required_by`
+    and priority: repository.open_work), by which an emergency made safe is overdue."""
     now = now or datetime.now(UTC)
     return RepairPublic.model_validate(
         {
             **repair.model_dump(),
             "overdue": repair.status is RepairStatus.OPEN
-            and rules.overdue(repair.target_at, repair.priority, now, repair.made_safe_at),
+            and rules.overdue(
+                repair.target_at, repair.priority, now, repair.made_safe_at, open_work
+            ),
             "address": HomeAddress.model_validate(home) if home is not None else None,
         }
     )
 
 
 def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
-    """The public entry from one row of repository.page_rows (the repair's columns and
-    its home's address, NULL while unknown), without loading ORM objects."""
+    """The public entry from one row of repository.page_rows (the repair's columns, its
+    home's address, NULL while unknown, and the earliest targets of its open work orders),
+    without loading ORM objects."""
     fields = row._mapping
+    # the earliest open work order's target of each rule (rules.completed_on_time): the
+    # first of them overdue, as every open one is read (rules.overdue's open_work)
+    open_work = [
+        (required_by, priority)
+        for required_by, priority in (
+            (fields[repository.OPEN_EMERGENCY_WORK], RepairPriority.EMERGENCY),
+            (fields[repository.OPEN_OTHER_WORK], rules.FOLLOW_ON_OF_AN_EMERGENCY),
+        )
+        if required_by is not None
+    ]
     return RepairPublic(
         **{name: fields[name] for name in repository.ENTRY_COLUMNS},
         overdue=fields["status"] is RepairStatus.OPEN
-        and rules.overdue(fields["target_at"], fields["priority"], now, fields["made_safe_at"]),
+        and rules.overdue(
+            fields["target_at"], fields["priority"], now, fields["made_safe_at"], open_work
+        ),
         address=None
         if fields["town"] is None
         else HomeAddress(**{name: fields[name] for name in repository.ADDRESS_COLUMNS}),
@@ -87,7 +108,8 @@ async def page_of_repairs(
 async def with_addresses(session: AsyncSession, repairs: list[RepairRequest]) -> list[RepairPublic]:
     """Repairs as the API shows them, each with its home's address where known."""
     homes = await repository.known_homes(session, {r.uprn for r in repairs})
-    return [to_public(r, homes.get(r.uprn)) for r in repairs]
+    work = await repository.open_work(session, (r.id for r in repairs if r.made_safe_at))
+    return [to_public(r, homes.get(r.uprn), open_work=work.get(r.id, ())) for r in repairs]
 
 
 class RepairService:
