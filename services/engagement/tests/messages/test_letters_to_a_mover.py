@@ -178,3 +178,43 @@ async def test_a_former_tenant_who_prefers_letters_is_emailed_when_an_email_is_h
     assert await written(engagement_database, person) == [
         ("complaint_acknowledged", "pending", "email", None)
     ]
+
+
+async def test_a_newcomer_announced_ahead_is_not_written_to_the_household_before_them(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A tenancy income announced ahead, of a newcomer to the landlord's homes (no
+    earlier tenancy: engagement knows no home they live in now), at a home whose tenancy
+    before them still runs. The acknowledgement of the complaint they make about the
+    home they are moving into named them and their complaint in a letter to the
+    household living there (docs/adr/0226, amended: as for a tenant registered ahead).
+    With no email or phone held it is a failed message saying why, and staff asking to
+    send them one are told so (422 resident_id). At a home standing empty for them, the
+    letter goes to it, as before."""
+    today = london_day(datetime.now(UTC))
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    await handle(
+        engagement_database,
+        tenancy_started(home, date(2019, 9, 2), before_them),
+        tenancy_started(home, today + timedelta(days=30), newcomer),
+    )
+    await acknowledged_complaint(
+        engagement, home, str(newcomer), summary="The move-in date was put back twice"
+    )
+    assert await written(engagement_database, str(newcomer)) == [
+        ("complaint_acknowledged", "failed", "letter", None)
+    ]
+    refused = await engagement.post(
+        f"/v1/residents/{newcomer}/messages", json={"template": "arrears_stage", "values": {}}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "resident_id"
+
+    empty_home, waited_for = a_uprn(), uuid.uuid4()
+    await handle(
+        engagement_database, tenancy_started(empty_home, today + timedelta(days=30), waited_for)
+    )
+    await acknowledged_complaint(engagement, empty_home, str(waited_for))
+    assert await written(engagement_database, str(waited_for)) == [
+        ("complaint_acknowledged", "pending", "letter", empty_home)
+    ]

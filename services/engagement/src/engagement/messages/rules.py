@@ -50,12 +50,13 @@ def home_written_to(
     home it found them living in), never to a home where another household still lives.
     None once that tenancy has ended (`moved_out_on`, its last day, is past): a former
     tenant's last home is kept, but someone else lives there (docs/adr/0114). With no
-    start known (a tenant registered ahead of a tenancy income has not announced),
-    `living_in` as the writer found it: their own home on a day no other household lives
-    there, else the home their tenancy history says they live in, or None (docs/adr/
-    0226: not the home where the household before them still lives)."""
+    start known (a tenant registered ahead of a tenancy income has not announced), or
+    with their tenancy starting after today, `living_in` as the writer found it: their
+    own home on a day no other household lives there, else the home their tenancy
+    history says they live in, or None (docs/adr/0226: not the home where the household
+    before them still lives, whether or not their tenancy is announced)."""
     if moves_in_on is not None and moves_in_on > today:
-        return living_in or own_home
+        return living_in
     if moved_out_on is not None and moved_out_on < today:
         return None
     if moves_in_on is None:

@@ -164,19 +164,15 @@ async def home_lived_in(session: AsyncSession, resident: Resident, day: date) ->
     adr/0118), they live in the home they are placed on only on a day no other tenancy
     of it runs (moved_in_by); on a day one does, that household lives there, and theirs
     is read from their tenancy history as a mover's is, None when it gives none: a
-    letter to them is never one to the household before them (docs/adr/0226)."""
+    letter to them is never one to the household before them (docs/adr/0226). So for a
+    tenant announced ahead (their tenancy starting after `day`) whose tenancy history
+    gives no home then: the home they are placed on while no other tenancy of it runs
+    (empty, waiting for them), else None, never the household before them's."""
     started_on = resident.tenancy_started_on
     if started_on is not None and started_on <= day:
         return resident.uprn
     if started_on is None and (
-        resident.uprn is None
-        or not (
-            await session.execute(
-                select(exists(another_household_on(Resident, day))).where(
-                    Resident.id == resident.id
-                )
-            )
-        ).scalar_one()
+        resident.uprn is None or not await _another_household_there(session, resident, day)
     ):
         return resident.uprn
     query = (
@@ -194,7 +190,21 @@ async def home_lived_in(session: AsyncSession, resident: Resident, day: date) ->
         .limit(1)
     )
     home: str | None = (await session.execute(query)).scalar_one_or_none()
+    if (
+        home is None
+        and started_on is not None
+        and resident.uprn is not None
+        and not await _another_household_there(session, resident, day)
+    ):
+        return resident.uprn
     return home
+
+
+async def _another_household_there(session: AsyncSession, resident: Resident, day: date) -> bool:
+    """Whether a tenancy of the home the resident is placed on, other than theirs, runs
+    on the London day `day` (another_household_on): another household lives there."""
+    query = select(exists(another_household_on(Resident, day))).where(Resident.id == resident.id)
+    return bool((await session.execute(query)).scalar_one())
 
 
 def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
