@@ -7,13 +7,17 @@ matter."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import update
+from sqlmodel import col
 
+from compliance.models import Block, Home
 from hearth_kit.db import Database
 from services.compliance.tests.checks.test_building_safety_counts_homes import building_safety
 from services.compliance.tests.checks.test_cross_check_blocks import lose_the_gas_check
+from services.compliance.tests.checks.test_figures_as_at import measures_as_at
 from services.compliance.tests.checks.test_programme import a_gas_home
 from services.compliance.tests.factories import a_block, a_flat_in, london_today
 
@@ -89,3 +93,57 @@ async def test_a_home_registered_after_the_day_is_not_counted_for_it(
     uprn = await a_gas_home(compliance, london_today() + timedelta(days=200))
     await lose_the_gas_check(compliance, compliance_database, uprn)
     assert await bs01_yesterday() == before
+
+
+async def test_the_homes_of_a_communal_boiler_missing_from_the_programme_are_counted(
+    compliance: httpx.AsyncClient, compliance_database: Database
+) -> None:
+    # A block's communal boiler the cross-check reports (no gas check in the programme):
+    # the homes let to tenants in it need that check, not carried out. BS01 read the
+    # block's homes from its cycles alone, so they left both counts and BS01 rose.
+    before = (await building_safety(compliance))["BS01"]
+    block = await a_block(compliance, communal_boiler=True)
+    await a_flat_in(compliance, block)
+    await a_flat_in(
+        compliance,
+        block,
+        heating_fuel="gas",
+        gas_supply="live",
+        gas_certificate_expires_on=(london_today() + timedelta(days=200)).isoformat(),
+    )
+    await a_flat_in(compliance, block, tenure="leasehold")  # not a tenant's home
+    assert (await building_safety(compliance))["BS01"] == (before[0], before[1] + 2)
+
+    await lose_the_gas_check(compliance, compliance_database, block)
+    # both still need the boiler's check: 0 of 2 (the one with its own in date counted
+    # once), not the 1 of 1 of the flat's own check alone
+    assert (await building_safety(compliance))["BS01"] == (before[0], before[1] + 2)
+
+
+async def test_a_communal_boiler_missing_whose_block_changed_since_is_read_by_the_programme(
+    compliance: httpx.AsyncClient, compliance_database: Database
+) -> None:
+    # ADR 0223 for a block: its register changed after the day (a boiler fitted since),
+    # so the programme holding no check for it that day is read as none needed then.
+    day = london_today() - timedelta(days=10)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    before = (await measures_as_at(compliance, day))["BS01"]
+    block = await a_block(compliance, communal_boiler=False)
+    flat = await a_flat_in(compliance, block)
+    fitted = await compliance.patch(
+        f"/v1/blocks/{block}", json={"communal_boiler": True}, headers={"If-Match": '"1"'}
+    )
+    assert fitted.status_code == 200, fitted.text
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Block).where(col(Block.uprn) == block).values(registered_at=long_ago)
+        )
+        await session.execute(
+            update(Home).where(col(Home.uprn) == flat).values(registered_at=long_ago)
+        )
+    # held no check on `day` (opened today), changed today: not counted for `day`
+    assert (await measures_as_at(compliance, day))["BS01"] == before
+    async with compliance_database.sessionmaker() as session, session.begin():
+        await session.execute(update(Block).where(col(Block.uprn) == block).values(updated_at=None))
+    # unchanged since the day: today's register was that day's, a boiler missing then
+    assert (await measures_as_at(compliance, day))["BS01"] == (before[0], before[1] + 1)

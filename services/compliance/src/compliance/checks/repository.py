@@ -693,17 +693,62 @@ def _gas_homes_missing_from_programme(as_of: date) -> Select[Any]:
     )
 
 
+def _gas_homes_of_blocks_missing_from_programme(as_of: date) -> Select[Any]:
+    """Each home let to tenants and registered by the end of `as_of` in a block the
+    register shows with a communal boiler (checks_for_block: a gas check, the
+    cross-check's blocks), registered by then, for which the programme held no gas check
+    that day (home, in_date 0, due_by null): the boiler's check the home needs was not
+    carried out (ADR 0088, 0188), as _gas_homes_missing_from_programme counts a home's
+    own. Read as that function reads a home's register: by today's only when the block's
+    has not changed since `as_of` (`updated_at`); one changed since (a boiler fitted
+    since) is read by the programme's word that day, none held, none needed (ADR 0223).
+    A home's tenure and block are the ones it has now (ADR 0088)."""
+    day_after = start_of_london_day(as_of + timedelta(days=1))
+    held = (
+        core_select(literal(1))
+        .select_from(Check)
+        .where(
+            col(Check.uprn) == col(Block.uprn),
+            col(Check.check_type) == CheckType.GAS_SAFETY,
+            _held_on(as_of),
+        )
+    )
+    block_changed_since = and_(
+        col(Block.updated_at).is_not(None), col(Block.updated_at) >= day_after
+    )
+    return (
+        core_select(
+            col(Home.uprn).label("home"),
+            literal(0, Integer).label("in_date"),
+            cast(null(), Date).label("due_by"),
+        )
+        .select_from(Home)
+        .join(Block, col(Block.uprn) == col(Home.block_id))
+        .where(
+            col(Block.communal_boiler),
+            col(Block.registered_at) < day_after,
+            col(Home.registered_at) < day_after,
+            col(Home.tenure).not_in(LEASED),
+            not_(exists(held)),
+            not_(block_changed_since),
+        )
+    )
+
+
 async def gas_homes_in_date_share(session: AsyncSession, as_of: date) -> tuple[int, int]:
     """BS01: (homes whose every required gas check was in date at the end of `as_of`,
     homes needing a gas check then). A home needing its own and its block's counts once,
     in date only when both are (ADR 0088; _gas_checks_required). A home the register
     shows needing its own check that the programme did not hold one for that day counts
-    too, not in date (ADR 0188): leaving it out counted only the homes the programme
-    knew of, so a home missing from it made BS01 higher, not lower."""
+    too, not in date (ADR 0188), and so does a home let to tenants in a block with a
+    communal boiler the programme held no check for (ADR 0223): leaving them out counted
+    only the homes the programme knew of, so a home or boiler missing from it made BS01
+    higher, not lower."""
     checks = _gas_checks_required(as_of)
     required = union_all(
         core_select(checks.c.home, checks.c.in_date, checks.c.due_by),
         _gas_homes_missing_from_programme(as_of),
+        _gas_homes_of_blocks_missing_from_programme(as_of),
     ).subquery()
     homes = (
         core_select(func.min(required.c.in_date).label("all_in_date"))

@@ -1647,7 +1647,8 @@ BUILDING_SAFETY = (
 """The regulator's building safety measures: shares of homes. BS01 is the homes needing
 a gas check (their own, their block's communal boiler's) whose every such check is in
 date (repository.gas_homes_in_date_share, ADR 0088), a home the register shows needing
-its own that the programme held none for among them, not in date (ADR 0188); BS02 to
+its own that the programme held none for among them, not in date (ADR 0188), as is a
+home let to tenants in a block whose communal boiler it held none for (ADR 0223); BS02 to
 BS05 the homes let to tenants in blocks needing the communal check whose block's check
 is in date (each block counts once per such home: repository.homes_in_date_share)."""
 
