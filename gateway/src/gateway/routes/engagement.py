@@ -173,7 +173,8 @@ ROUTES: list[PassThrough] = [
         "/v1/contacts",
         "engagement",
         ("contacts:write",),
-        "Log a contact from any channel; publishes contact-logged",
+        "Log a contact from any channel; publishes contact-logged (not for a newcomer's"
+        " contact dated before they moved in, ADR 0224)",
         status_code=201,
     ),
     PassThrough(

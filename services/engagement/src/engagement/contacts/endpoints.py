@@ -36,7 +36,9 @@ async def log_contact(
     caller: CallerDep,
     contacts: ContactServiceDep,
 ) -> Response:
-    """Log a contact from any channel (publishes contact-logged, without its content).
+    """Log a contact from any channel (publishes contact-logged, without its content;
+    not for a newcomer's contact dated while the household before them lived there,
+    kept under the newcomer and counted for no household, ADR 0224).
     `contacted_at` is never in the future nor more than the report window
     (`HEARTH_ENGAGEMENT_REPORT_WINDOW_YEARS`, 10 by default) ago: a 422 naming it."""
     return await idempotency.create(
