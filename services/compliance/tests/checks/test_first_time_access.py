@@ -87,3 +87,24 @@ async def test_only_home_checks_by_appointment_count_each_visit_once(
 
     after = await first_time_access(compliance)
     assert (after[0] - before[0], after[1] - before[1]) == (1, 2)
+
+
+async def test_a_record_of_a_home_outside_the_programme_is_not_counted(
+    compliance: httpx.AsyncClient,
+) -> None:
+    # A gas record of a home outside the annual programme (a capped supply checked before
+    # it is uncapped, a leaseholder's own gas) opens a cycle only to hold it, closed in
+    # the same instant: never open, so no attempt could be recorded against it and it
+    # was always "first time", lifting the rate whatever happened at the door.
+    before = await first_time_access(compliance)
+    capped = await a_gas_home(compliance, None, gas_supply="capped")
+    leased = await a_gas_home(compliance, None, tenure="leasehold")
+    for uprn in (capped, leased):
+        recorded = await compliance.post(
+            "/v1/gas-safety-records", json=a_record(uprn, london_today())
+        )
+        assert recorded.status_code == 201, recorded.text
+        checks = (await compliance.get(f"/v1/compliance/homes/{uprn}")).json()["checks"]
+        assert [c["status"] for c in checks if c["check_type"] == "gas_safety"] == ["completed"]
+
+    assert await first_time_access(compliance) == before
