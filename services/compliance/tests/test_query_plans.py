@@ -202,7 +202,7 @@ CASES = [
     ),
     case(
         "tenant copies due in a period",
-        lambda s, _r: tenant_copies.on_time_share(s, date(2026, 4, 1), TODAY),
+        lambda s, _r: tenant_copies.on_time_share(s, date(2026, 4, 1), TODAY, TODAY),
         "ix_tenant_copy_deadline",
     ),
     case("a home's tenant copies", lambda s, _r: tenant_copies.for_uprn(s, UPRN)),

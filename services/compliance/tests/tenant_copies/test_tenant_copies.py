@@ -162,6 +162,32 @@ async def test_a_copy_sent_after_its_deadline_is_late_and_counted(
     assert final[overdue]["numerator"] == before[overdue]["numerator"]
 
 
+async def test_a_copy_due_today_not_yet_sent_is_not_counted_late(
+    compliance: httpx.AsyncClient, compliance_database: Database, programme: ProgrammeService
+) -> None:
+    # Its deadline is the last day it is in time (London's): until it ends, an unsent copy
+    # is owed, not late (as the overdue count and list read it). The on-time share took
+    # every copy due up to today, so one due today and sent this evening counted late
+    # all day.
+    on_time = "compliance.tenant_copies_on_time"
+
+    async def share() -> tuple[int, int]:
+        measures = (await compliance.get("/v1/compliance/figures")).json()["measures"]
+        [found] = [m for m in measures if m["code"] == on_time]
+        return found["numerator"], found["denominator"]
+
+    before = await share()
+    uprn = await a_gas_home(compliance)
+    record = await a_gas_record(compliance, uprn, london_today() - timedelta(days=28))
+    assert record["copy_to_tenant_by"] == london_today().isoformat()
+    assert await share() == before
+
+    await handle(
+        compliance_database, programme, copy_sent(record["check_id"], uprn, datetime.now(UTC))
+    )
+    assert await share() == (before[0] + 1, before[1] + 1)
+
+
 async def test_a_copy_compliance_does_not_track_changes_nothing(
     compliance_database: Database, programme: ProgrammeService
 ) -> None:

@@ -1732,7 +1732,9 @@ async def figures(session: AsyncSession, period: Period, now: datetime) -> Figur
             sum(gas_bands),
         )
     )
-    on_time, owed = await tenant_copy_figures.on_time_share(session, period.first, as_of)
+    on_time, owed = await tenant_copy_figures.on_time_share(
+        session, period.first, as_of, london_day(now)
+    )
     measures.append(
         Measure.ratio(
             "compliance.tenant_copies_on_time",

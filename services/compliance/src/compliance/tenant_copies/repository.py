@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import delete, func, inspect, literal, tuple_
+from sqlalchemy import delete, func, inspect, literal, or_, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,11 +95,17 @@ async def forget(session: AsyncSession, copy_ids: list[uuid.UUID]) -> None:
         await session.execute(delete(TenantCopy).where(col(TenantCopy.id).in_(copy_ids)))
 
 
-async def on_time_share(session: AsyncSession, first: date, last: date) -> tuple[int, int]:
+async def on_time_share(
+    session: AsyncSession, first: date, last: date, today: date
+) -> tuple[int, int]:
     """Of the copies whose deadline fell between `first` and `last`: how many went out
-    by it, and how many there were."""
+    by it, and how many there were, leaving out one still owed on `today`, its deadline
+    (the last day in time, London's; overdue_count's reading): not sent yet, and not
+    late either until the day ends."""
     query = select(func.count().filter(col(TenantCopy.sent_on_time).is_(True)), func.count()).where(
-        col(TenantCopy.copy_by) >= first, col(TenantCopy.copy_by) <= last
+        col(TenantCopy.copy_by) >= first,
+        col(TenantCopy.copy_by) <= last,
+        or_(col(TenantCopy.sent_at).is_not(None), col(TenantCopy.copy_by) < today),
     )
     on_time, total = (await session.execute(query)).one()
     return int(on_time), int(total)
