@@ -202,9 +202,10 @@ async def home_lived_in(session: AsyncSession, resident: Resident, day: date) ->
 
 async def _another_household_there(session: AsyncSession, resident: Resident, day: date) -> bool:
     """Whether a tenancy of the home the resident is placed on, other than theirs, runs
-    on the London day `day` (another_household_on): another household lives there."""
+    on the London day `day` (another_household_on): another household lives there.
+    False for a resident not stored (no row to read the home from)."""
     query = select(exists(another_household_on(Resident, day))).where(Resident.id == resident.id)
-    return bool((await session.execute(query)).scalar_one())
+    return bool((await session.execute(query)).scalar())
 
 
 def lived_in_then(resident_id: uuid.UUID, uprn: str, day: date) -> Any:
