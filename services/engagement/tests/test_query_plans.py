@@ -146,6 +146,11 @@ CASES = [
         "ix_contact_resident_id_contacted_at_id",
         seek="contact",
     ),
+    case(
+        "a new tenancy's tenants' contacts at its home from its first day",
+        lambda s, _r: contacts.of_tenants_since(s, AN_ID, UPRN, AFTER[0]),
+        "ix_contact_uprn_contacted_at_id",
+    ),
     # Residents: the list by home and by tenancy (the contact view, tenancy overview).
     case(
         "a home's residents",

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engagement.contacts import service as contacts
 from engagement.messages import repository as message_repository
 from engagement.messages.service import MessageService
 from engagement.messages.templates import (
@@ -82,7 +83,8 @@ async def on_tenancy_started(
     changes nothing, an older one arriving late is ignored; its version is the
     envelope's time), and make its tenants residents under the person ids income
     named: one id per person across the platform. v2 (which income publishes now)
-    names no one, v1 events still on the topic are handled alike."""
+    names no one, v1 events still on the topic are handled alike. Then contact-logged
+    for its tenants' contacts at the home from its first day (docs/adr/0224, amended)."""
     tenancy = envelope.data
     await residents.save_tenancy(
         session,
@@ -93,6 +95,13 @@ async def on_tenancy_started(
         as_of=envelope.time,
     )
     await resident_service.tenancy_started(session, tenancy, envelope.time)
+    # Its tenants' contacts kept unpublished as made before they moved in, judged before
+    # engagement knew this start (ADR 0224, amended), by the start kept (an older event
+    # arriving late changes none). Not for a tenancy withdrawn before its first day.
+    kept = await residents.known_tenancy(session, tenancy.tenancy_id)
+    end = await residents.tenancy_end(session, tenancy.tenancy_id)
+    if kept is not None and (end is None or end.end_date >= kept.start_date):
+        await contacts.tenancy_started(session, kept.tenancy_id, kept.uprn, kept.start_date)
 
 
 async def on_tenancy_ended(session: AsyncSession, envelope: Envelope[TenancyEnded]) -> None:

@@ -302,3 +302,45 @@ async def test_a_newcomers_contact_before_they_moved_in_is_kept_not_the_househol
     )
     assert taken.status_code == 201, taken.text
     assert len(await logged(engagement_database, ahead_home)) == 1
+
+
+async def test_a_contact_kept_before_the_newcomers_start_was_known_is_published_once_it_is(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A tenant registered ahead calls from the home they moved into before income has
+    announced the end of the tenancy before them or the start of theirs: engagement
+    judges it the household before them's day and keeps the contact unpublished (ADR
+    0224, amended). When their tenancy-started arrives it was their own household's
+    contact, which visits counts by its day (ADR 0151): contact-logged is published
+    then, for the contacts dated from their first day only (the one before it stays no
+    household's). Failed before: never published, so visits never counted it."""
+    home, before_them = home_events.a_uprn(), uuid.uuid4()
+    running = home_events.tenancy_started(home, date(2024, 4, 1), before_them)
+    await home_events.handle(engagement_database, running)
+    person = uuid.uuid4()
+    registered = await engagement.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "person_id": str(person),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": home,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    ids = {}
+    for when in ("2025-06-10T10:00:00+00:00", "2025-06-15T23:30:00+00:00"):
+        taken = await engagement.post(
+            "/v1/contacts", json=a_contact(home, resident_id=str(person), contacted_at=when)
+        )
+        assert taken.status_code == 201, taken.text
+        ids[when] = taken.json()["id"]
+    assert await logged(engagement_database, home) == []
+
+    theirs = home_events.tenancy_started(home, date(2025, 6, 16), person)
+    await home_events.handle(
+        engagement_database, home_events.tenancy_ended(running, date(2025, 6, 15)), theirs
+    )
+    published = [json.loads(payload) for payload in await logged(engagement_database, home)]
+    assert [p["contact_id"] for p in published] == [ids["2025-06-15T23:30:00+00:00"]]

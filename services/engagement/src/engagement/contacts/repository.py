@@ -9,11 +9,29 @@ from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from engagement.models import Contact
+from engagement.models import Contact, TenancyTenant
 
 
 def add(session: AsyncSession, contact: Contact) -> None:
     session.add(contact)
+
+
+async def of_tenants_since(
+    session: AsyncSession, tenancy_id: uuid.UUID, uprn: str, since: datetime
+) -> list[Contact]:
+    """The contacts at the tenancy's home naming one of its tenants, made at or after
+    `since`, oldest first."""
+    tenants = select(col(TenancyTenant.resident_id)).where(TenancyTenant.tenancy_id == tenancy_id)
+    query = (
+        select(Contact)
+        .where(
+            Contact.uprn == uprn,
+            col(Contact.resident_id).in_(tenants),
+            col(Contact.contacted_at) >= since,
+        )
+        .order_by(col(Contact.contacted_at), col(Contact.id))
+    )
+    return list((await session.execute(query)).scalars().all())
 
 
 async def get(session: AsyncSession, contact_id: uuid.UUID) -> Contact | None:
