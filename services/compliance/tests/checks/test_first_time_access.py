@@ -108,3 +108,31 @@ async def test_a_record_of_a_home_outside_the_programme_is_not_counted(
         assert [c["status"] for c in checks if c["check_type"] == "gas_safety"] == ["completed"]
 
     assert await first_time_access(compliance) == before
+
+
+async def test_a_failed_attempt_recorded_late_at_a_record_outside_the_programme_counts(
+    compliance: httpx.AsyncClient,
+) -> None:
+    # The cycle a record outside the annual programme opens and closes at once is never
+    # open, but an attempt made before the record can still be recorded against it late
+    # (ADR 0160): the engineer found no way in, then got in. That visit was not first
+    # time, and leaving the cycle out of the rate because it was opened with its record
+    # hid the failure (0 of 0, not 0 of 1).
+    before = await first_time_access(compliance)
+    capped = await a_gas_home(compliance, None, gas_supply="capped")
+    recorded = await compliance.post(
+        "/v1/gas-safety-records", json=a_record(capped, london_today())
+    )
+    assert recorded.status_code == 201, recorded.text
+    attempt = await compliance.post(
+        f"/v1/compliance/checks/{recorded.json()['check_id']}/access-attempts",
+        json={
+            "attempted_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+            "attempted_by": "ENG-7",
+            "outcome": "no_access",
+        },
+    )
+    assert attempt.status_code == 201, attempt.text
+
+    after = await first_time_access(compliance)
+    assert (after[0] - before[0], after[1] - before[1]) == (0, 1)

@@ -862,21 +862,24 @@ or the communal electrics: no household's door to get through, so always "first 
 nor a home's smoke and CO alarm check (done on a tenancy's first day, at the handover,
 or by the gas visit's own record: that visit is counted once, as the gas check). Only
 the programme's checks, held open before their record: not the cycle a gas record of a
-home outside the annual programme opens and closes in the same instant to hold it (a
-capped supply checked before it is uncapped, a leaseholder's own gas), against which no
-attempt could ever be recorded, so it was always "first time"."""
+home outside the annual programme (a capped supply checked before it is uncapped, a
+leaseholder's own gas) or missing from it opens and closes in the same instant to hold
+it, with no attempt recorded, which was always "first time". Such a cycle with an attempt
+made before its record and recorded late (ADR 0160: a visit that found no way in) counts
+as any check: it was not first time."""
 
 
 async def first_time_access(session: AsyncSession, first: date, last: date) -> tuple[int, int]:
     """(checks of homes by appointment, ACCESS_CHECKS, done in the period with no failed
     attempt first, those done in it). Checks the programme held open (closed after they
-    were opened), not a cycle opened only to hold a record (see ACCESS_CHECKS)."""
+    were opened), or a cycle opened only to hold a record with an attempt recorded
+    against it (see ACCESS_CHECKS)."""
     query = select(
         func.count().filter(col(Check.no_access_attempts) == 0),
         func.count(),
     ).where(
         col(Check.record_id).is_not(None),
-        col(Check.completed_at) > col(Check.created_at),
+        or_(col(Check.completed_at) > col(Check.created_at), col(Check.access_attempts) > 0),
         col(Check.completed_on) >= first,
         col(Check.completed_on) <= last,
         col(Check.subject) == Subject.HOME,
