@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.contacts import service as contacts
 from engagement.messages import repository as message_repository
-from engagement.messages.service import MessageService
+from engagement.messages.service import MessageService, copies_for_a_home_never_moved_into
 from engagement.messages.templates import (
     Values,
     cancellation_why,
@@ -125,7 +125,8 @@ async def on_tenancy_withdrawn(session: AsyncSession, envelope: Envelope[Tenancy
     tenancy that ran no day (its end the day before its first, versioned by the
     envelope's time), so it is the home's on no day and a tenancy-started handled after
     this puts nobody on it; its tenants never lived there (a tenant moving from another
-    of the landlord's homes goes back on that tenancy)."""
+    of the landlord's homes goes back on that tenancy), and a copy of a safety record
+    held for their first day there fails (docs/adr/0226, amended)."""
     withdrawn = envelope.data
     await residents.save_tenancy_end(
         session,
@@ -135,6 +136,9 @@ async def on_tenancy_withdrawn(session: AsyncSession, envelope: Envelope[Tenancy
         as_of=envelope.time,
     )
     await resident_service.tenancy_withdrawn(session, withdrawn)
+    now = datetime.now(UTC)
+    for resident in await residents.on_tenancy(session, withdrawn.tenancy_id):
+        await copies_for_a_home_never_moved_into(session, resident, withdrawn.uprn, now)
 
 
 async def on_resident_details_confirmed(

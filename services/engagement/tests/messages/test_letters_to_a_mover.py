@@ -16,9 +16,12 @@ import httpx
 from sqlalchemy import select
 
 from engagement.models import Message
+from hearth_contracts import Envelope
+from hearth_contracts.events.income import TenancyWithdrawn
 from hearth_kit.db import Database
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 from services.engagement.tests.home_events import (
+    a_copy_requested,
     a_uprn,
     check_due,
     handle,
@@ -217,4 +220,46 @@ async def test_a_newcomer_announced_ahead_is_not_written_to_the_household_before
     await acknowledged_complaint(engagement, empty_home, str(waited_for))
     assert await written(engagement_database, str(waited_for)) == [
         ("complaint_acknowledged", "pending", "letter", empty_home)
+    ]
+
+
+async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_failed(
+    engagement_database: Database,
+) -> None:
+    """The tenant's copy of the gas safety record is owed to a new tenant before they
+    move in (DOMAIN.md; the law's message). For a newcomer announced ahead, with no
+    email or phone held, whose new home the household before them still lives in, a
+    letter there now would be read by that household (docs/adr/0226), and failing it
+    left the copy never sent (no tenant-copy-sent: overdue at compliance for good) and
+    never tried again once the home was theirs. It is kept pending to their new home,
+    tried from their first London day, the earliest a letter there reaches them (ADR
+    0226, amended). Their tenancy withdrawn before then, it fails: they never live
+    there (failed before: failed at once, to no home)."""
+    today = london_day(datetime.now(UTC))
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs = tenancy_started(home, today + timedelta(days=30), newcomer)
+    await handle(engagement_database, tenancy_started(home, date(2019, 9, 2), before_them), theirs)
+    copy = a_copy_requested(home, theirs.data.tenancy_id, [newcomer])
+    await handle(engagement_database, Envelope(data=copy))
+    async with engagement_database.sessionmaker() as session:
+        [held] = (
+            await session.execute(select(Message).where(Message.resident_id == newcomer))
+        ).scalars()
+    assert (held.template, held.status, held.channel, held.uprn) == (
+        "check_record_copy",
+        "pending",
+        "letter",
+        home,
+    )
+    assert held.next_attempt_at == start_of_london_day(today + timedelta(days=30))
+
+    withdrawn = TenancyWithdrawn(
+        tenancy_id=theirs.data.tenancy_id,
+        uprn=home,
+        start_date=theirs.data.start_date,
+        withdrawn_at=datetime.now(UTC),
+    )
+    await handle(engagement_database, Envelope(data=withdrawn))
+    assert await written(engagement_database, str(newcomer)) == [
+        ("check_record_copy", "failed", "letter", None)
     ]

@@ -38,7 +38,7 @@ from hearth_kit.logs import get_logger
 from hearth_kit.outbox import publish
 from hearth_kit.pagination import Page, PageParams
 from hearth_kit.problems import NotFound, Unprocessable
-from hearth_kit.working_days import london_day
+from hearth_kit.working_days import london_day, start_of_london_day
 
 log = get_logger(__name__)
 
@@ -153,6 +153,31 @@ async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now
     return changed
 
 
+async def copies_for_a_home_never_moved_into(
+    session: AsyncSession, resident: Resident, uprn: str, now: datetime
+) -> int:
+    """A tenancy was withdrawn before its first day (ADR 0111): the resident's copies of
+    a safety record held for that day at its home (message_fields, docs/adr/0226,
+    amended) fail, as a letter with no home to go to does (rules.NO_HOME_TO_WRITE_TO):
+    they never live there. Returns how many."""
+    held = [
+        message
+        for message in await repository.not_yet_tried(session, resident.id)
+        if message.template in TENANT_COPY_TEMPLATES
+        and message.uprn == uprn
+        and message.next_attempt_at is not None
+        and message.next_attempt_at > now
+    ]
+    for message in held:
+        message.uprn = None
+        message.status = MessageStatus.FAILED
+        message.last_error = rules.NO_HOME_TO_WRITE_TO
+        message.next_attempt_at = None
+        metrics.MESSAGES_FAILED.labels(message.channel.value).inc()
+    await session.flush()
+    return len(held)
+
+
 def message_fields(
     resident: Resident,
     template: str,
@@ -174,7 +199,9 @@ def message_fields(
     of the landlord's homes (a former tenant who has left their last home, someone
     registered with no home) with no email or phone held (rules.NO_HOME_TO_WRITE_TO:
     never a letter to the home they left, where another household lives, nor one "sent"
-    to the print room with no address)."""
+    to the print room with no address). A tenant's copy of a safety record to a new
+    tenant whose new home the household before them still lives in is held for their
+    first day there instead (docs/adr/0226, amended)."""
     home, channel, recipient = written_to(resident, living_in, london_day(now))
     formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
     fields: dict[str, Any] = {
@@ -212,6 +239,24 @@ def message_fields(
         "subject": rendered.subject[:200],
         "body": rendered.body[:8000],
     }
+    moves_in_on = resident.tenancy_started_on
+    if (
+        channel == ContactChannel.LETTER
+        and home is None
+        and template in TENANT_COPY_TEMPLATES
+        and resident.uprn is not None
+        and moves_in_on is not None
+        and moves_in_on > london_day(now)
+    ):
+        # The law's copy for a newcomer whose new home the household before them still
+        # lives in: to that home from their first day, never read by that household
+        # (docs/adr/0226, amended), rather than never sent.
+        return written | {
+            "uprn": resident.uprn,
+            "status": MessageStatus.PENDING,
+            "last_error": None,
+            "next_attempt_at": start_of_london_day(moves_in_on),
+        }
     if channel == ContactChannel.LETTER and home is None:
         return written | {
             "status": MessageStatus.FAILED,
