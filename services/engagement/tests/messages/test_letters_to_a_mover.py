@@ -224,7 +224,7 @@ async def test_a_newcomer_announced_ahead_is_not_written_to_the_household_before
 
 
 async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_failed(
-    engagement_database: Database,
+    engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
     """The tenant's copy of the gas safety record is owed to a new tenant before they
     move in (DOMAIN.md; the law's message). For a newcomer announced ahead, with no
@@ -252,6 +252,22 @@ async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_fail
         home,
     )
     assert held.next_attempt_at == start_of_london_day(today + timedelta(days=30))
+    # A second record of them merged in re-addresses their letters not yet tried (ADR
+    # 0124): the copy stays held for their first day.
+    duplicate = await engagement.post(
+        "/v1/residents", json={"full_name": "Sam Newcomer", "preferred_channel": "letter"}
+    )
+    assert duplicate.status_code == 201, duplicate.text
+    kept = await engagement.get(f"/v1/residents/{newcomer}")
+    merged = await engagement.post(
+        f"/v1/residents/{newcomer}/merge",
+        json={"duplicate_person_id": duplicate.json()["id"]},
+        headers={"If-Match": kept.headers["ETag"]},
+    )
+    assert merged.status_code == 200, merged.text
+    assert await written(engagement_database, str(newcomer)) == [
+        ("check_record_copy", "pending", "letter", home)
+    ]
 
     withdrawn = TenancyWithdrawn(
         tenancy_id=theirs.data.tenancy_id,

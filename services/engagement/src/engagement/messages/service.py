@@ -140,6 +140,21 @@ async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now
     )
     changed = 0
     for message in pending:
+        held = (
+            held_for_first_day(resident, message.template, today)
+            if channel == ContactChannel.LETTER and home is None
+            else None
+        )
+        if held is not None:  # a new tenant's copy, held for their first day
+            if (message.uprn, message.channel, message.next_attempt_at) != (
+                resident.uprn,
+                channel,
+                held,
+            ):
+                changed += 1
+                message.uprn, message.channel, message.recipient = resident.uprn, channel, recipient
+                message.next_attempt_at = held
+            continue
         if (message.uprn, message.channel, message.recipient) == (home, channel, recipient):
             continue
         changed += 1
@@ -151,6 +166,24 @@ async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now
             metrics.MESSAGES_FAILED.labels(channel.value).inc()
     await session.flush()
     return changed
+
+
+def held_for_first_day(resident: Resident, template: str, today: date) -> datetime | None:
+    """When a letter with no home to go to today (rules.home_written_to) is held for
+    instead of failed: a tenant's copy of a safety record (the law's, owed before they
+    move in) to a new tenant announced ahead (start known, after today) whose new home
+    the household before them still lives in goes to that home from the start of their
+    first London day, never read by that household (docs/adr/0226, amended). None for
+    any other letter, and for a tenant with no start known (no day to hold it for)."""
+    moves_in_on = resident.tenancy_started_on
+    if (
+        template in TENANT_COPY_TEMPLATES
+        and resident.uprn is not None
+        and moves_in_on is not None
+        and moves_in_on > today
+    ):
+        return start_of_london_day(moves_in_on)
+    return None
 
 
 async def copies_for_a_home_never_moved_into(
@@ -239,23 +272,17 @@ def message_fields(
         "subject": rendered.subject[:200],
         "body": rendered.body[:8000],
     }
-    moves_in_on = resident.tenancy_started_on
-    if (
-        channel == ContactChannel.LETTER
-        and home is None
-        and template in TENANT_COPY_TEMPLATES
-        and resident.uprn is not None
-        and moves_in_on is not None
-        and moves_in_on > london_day(now)
-    ):
-        # The law's copy for a newcomer whose new home the household before them still
-        # lives in: to that home from their first day, never read by that household
-        # (docs/adr/0226, amended), rather than never sent.
+    held = (
+        held_for_first_day(resident, template, london_day(now))
+        if channel == ContactChannel.LETTER and home is None
+        else None
+    )
+    if held is not None:
         return written | {
             "uprn": resident.uprn,
             "status": MessageStatus.PENDING,
             "last_error": None,
-            "next_attempt_at": start_of_london_day(moves_in_on),
+            "next_attempt_at": held,
         }
     if channel == ContactChannel.LETTER and home is None:
         return written | {
