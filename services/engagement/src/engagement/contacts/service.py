@@ -86,7 +86,8 @@ class ContactService:
         the keys or the move-in date happened, and is kept) but contact-logged is not
         published: it was no contact of the household living there that day, and visits
         counted one naming a tenant registered ahead towards that household
-        (docs/adr/0224, amended). A former tenant held on the home they left is taken
+        (docs/adr/0224, amended); published later if their tenancy-started shows it was
+        made from their first day (tenancy_started). A former tenant held on the home they left is taken
         after leaving and published (their calls about arrears or a deposit: visits does
         not count them, docs/adr/0151). contacted_at is when it happened:
         never in the future, nor more than `report_window_years` ago, the window a
