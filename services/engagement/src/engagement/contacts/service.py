@@ -87,10 +87,10 @@ class ContactService:
         published: it was no contact of the household living there that day, and visits
         counted one naming a tenant registered ahead towards that household
         (docs/adr/0224, amended); published later if their tenancy-started shows it was
-        made from their first day (tenancy_started). A former tenant held on the home they left is taken
-        after leaving and published (their calls about arrears or a deposit: visits does
-        not count them, docs/adr/0151). contacted_at is when it happened:
-        never in the future, nor more than `report_window_years` ago, the window a
+        made from their first day (tenancy_started). A former tenant held on the home
+        they left is taken after leaving and published (their calls about arrears or a
+        deposit: visits does not count them, docs/adr/0151). contacted_at is when it
+        happened: never in the future, nor more than `report_window_years` ago, the window a
         complaint's received_at and a survey response's responded_at are held to (ADR
         0076): a contact that old is a typing slip (1026 for 2026), never a contact a
         landlord keeps a record of to log now."""
