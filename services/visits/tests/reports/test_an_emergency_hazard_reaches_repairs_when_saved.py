@@ -82,6 +82,25 @@ async def test_an_emergency_hazard_is_sent_when_its_piece_is_saved_and_once(
     assert completed["hazards_found"] == 2
 
 
+async def submitted_sending_only_the_minor(
+    visits: httpx.AsyncClient,
+    visits_database: Database,
+    uprn: str,
+    visit_id: str,
+    sent: dict[str, Any],
+) -> None:
+    """The draft submitted: the complete draft's minor damp is sent now; the significant
+    hazard sent at its save is not sent again, and the report keeps it under its id."""
+    submitted = await submit(visits, visit_id, "k-" + visit_id)
+    assert submitted.status_code == 201, submitted.text
+    rows = await outbox_rows(visits_database, uprn)
+    assert [h["severity"] for h in hazards_sent(rows)] == ["significant", "minor"]
+    found = {h["severity"]: h for h in submitted.json()["hazards_found"]}
+    assert found["significant"]["id"] == sent["hazard_id"]
+    [completed] = [row["data"] for row in rows if "visit-completed" in row["event_type"]]
+    assert completed["hazards_found"] == 2
+
+
 async def sent_once_its_visit_piece_is_saved(
     visits: httpx.AsyncClient, visits_database: Database, hazard: dict[str, str]
 ) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from services.visits.tests.factories import a_uprn, outbox_rows
 from services.visits.tests.reports.test_an_emergency_hazard_reaches_repairs_when_saved import (
     hazards_sent,
     sent_once_its_visit_piece_is_saved,
+    submitted_sending_only_the_minor,
 )
 from services.visits.tests.reports.test_drafts import (
     VISITED_AT,
@@ -24,7 +25,6 @@ from services.visits.tests.reports.test_drafts import (
     piece,
     save,
     scheduled,
-    submit,
 )
 
 BLACK_MOULD = {
@@ -61,15 +61,7 @@ async def test_significant_damp_is_sent_when_its_piece_is_saved_and_stays_as_sen
         assert response.status_code == 422, (field, response.text)
         assert response.json()["field"] == field
 
-    submitted = await submit(visits, visit_id, "k-" + visit_id)
-    assert submitted.status_code == 201, submitted.text
-    rows = await outbox_rows(visits_database, uprn)
-    # the minor damp of the complete draft sent now; the significant not again
-    assert [h["severity"] for h in hazards_sent(rows)] == ["significant", "minor"]
-    found = {h["severity"]: h for h in submitted.json()["hazards_found"]}
-    assert found["significant"]["id"] == sent["hazard_id"]
-    [completed] = [row["data"] for row in rows if "visit-completed" in row["event_type"]]
-    assert completed["hazards_found"] == 2
+    await submitted_sending_only_the_minor(visits, visits_database, uprn, visit_id, sent)
 
 
 async def test_significant_damp_saved_before_the_visit_piece_is_sent_with_it(

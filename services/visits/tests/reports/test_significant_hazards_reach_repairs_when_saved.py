@@ -16,6 +16,7 @@ from hearth_kit.db import Database
 from services.visits.tests.factories import a_uprn, outbox_rows
 from services.visits.tests.reports.test_an_emergency_hazard_reaches_repairs_when_saved import (
     hazards_sent,
+    submitted_sending_only_the_minor,
 )
 from services.visits.tests.reports.test_drafts import (
     VISITED_AT,
@@ -56,15 +57,7 @@ async def test_a_significant_hazard_of_any_kind_is_sent_when_saved_and_once(
     assert regraded.status_code == 422, regraded.text
     assert regraded.json()["field"] == "pieces.0.hazard.content.severity"
 
-    submitted = await submit(visits, visit_id, "k-" + visit_id)
-    assert submitted.status_code == 201, submitted.text
-    rows = await outbox_rows(visits_database, uprn)
-    # the complete draft's minor damp sent now; the significant one not again
-    assert [h["severity"] for h in hazards_sent(rows)] == ["significant", "minor"]
-    found = {h["severity"]: h for h in submitted.json()["hazards_found"]}
-    assert found["significant"]["id"] == sent["hazard_id"]
-    [completed] = [row["data"] for row in rows if "visit-completed" in row["event_type"]]
-    assert completed["hazards_found"] == 2
+    await submitted_sending_only_the_minor(visits, visits_database, uprn, visit_id, sent)
 
 
 async def test_a_minor_hazard_is_sent_at_the_save_that_grades_it_significant(
