@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+import httpx
+
 from engagement.app import build_services
 from engagement.settings import EngagementSettings
 from hearth_contracts import Envelope
@@ -33,6 +35,23 @@ A_GAS_FLAT = {
     "gas_supply": "live",
 }
 ADDRESS_AND_STOCK = {**A_GAS_FLAT, "tenure": "general_needs"}
+
+
+async def registered_ahead(client: httpx.AsyncClient, uprn: str) -> uuid.UUID:
+    """A tenant registered on a tenancy of the home income has not announced yet."""
+    person = uuid.uuid4()
+    response = await client.post(
+        "/v1/residents",
+        json={
+            "full_name": "Sam",
+            "preferred_channel": "letter",
+            "person_id": str(person),
+            "tenancy_id": str(uuid.uuid4()),
+            "uprn": uprn,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return person
 
 
 def a_uprn() -> str:

@@ -279,18 +279,7 @@ async def test_a_newcomers_contact_before_they_moved_in_is_kept_not_the_househol
     ahead_home, ahead_before = home_events.a_uprn(), uuid.uuid4()
     running = home_events.tenancy_started(ahead_home, date(2024, 4, 1), ahead_before)
     await home_events.handle(engagement_database, running)
-    registered = await engagement.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(uuid.uuid4()),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": ahead_home,
-        },
-    )
-    assert registered.status_code == 201, registered.text
-    ahead = registered.json()["id"]
+    ahead = str(await home_events.registered_ahead(engagement, ahead_home))
     await kept_unpublished(ahead_home, ahead, "2025-06-10T10:00:00+00:00")
     assert await logged(engagement_database, ahead_home) == []
     await home_events.handle(
@@ -317,18 +306,7 @@ async def test_a_contact_kept_before_the_newcomers_start_was_known_is_published_
     home, before_them = home_events.a_uprn(), uuid.uuid4()
     running = home_events.tenancy_started(home, date(2024, 4, 1), before_them)
     await home_events.handle(engagement_database, running)
-    person = uuid.uuid4()
-    registered = await engagement.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(person),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": home,
-        },
-    )
-    assert registered.status_code == 201, registered.text
+    person = await home_events.registered_ahead(engagement, home)
     ids = {}
     for when in ("2025-06-10T10:00:00+00:00", "2025-06-15T23:30:00+00:00"):
         taken = await engagement.post(

@@ -23,6 +23,7 @@ from services.engagement.tests.home_events import (
     a_uprn,
     check_due,
     handle,
+    registered_ahead,
     repair_completed,
     tenancy_ended,
     tenancy_started,
@@ -38,23 +39,6 @@ LAST_DAY = date(2027, 3, 31)
 """The household before them: their tenancy's last day."""
 WHILE_THEY_LIVED_THERE = datetime(2026, 12, 10, 9, tzinfo=UTC)
 AFTER_THEY_LEFT = datetime(2027, 4, 6, 9, tzinfo=UTC)
-
-
-async def registered_ahead(client: httpx.AsyncClient, uprn: str) -> uuid.UUID:
-    """A tenant registered on a tenancy of the home income has not announced yet."""
-    person = uuid.uuid4()
-    response = await client.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(person),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": uprn,
-        },
-    )
-    assert response.status_code == 201, response.text
-    return person
 
 
 async def invited(db: Database, about_id: uuid.UUID, survey: SurveyKind) -> set[uuid.UUID]:

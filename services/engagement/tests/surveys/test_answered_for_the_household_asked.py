@@ -25,6 +25,7 @@ from services.engagement.tests.figures.homes import own_engagement
 from services.engagement.tests.home_events import (
     a_uprn,
     handle,
+    registered_ahead,
     repair_completed,
     tenancy_ended,
     tenancy_started,
@@ -125,18 +126,8 @@ async def test_a_tenant_known_only_through_the_api_answers_what_they_were_asked(
     they were refused as a newcomer would be (of_no_household_there on the day answered);
     the invitation says whose household they answer for, so they are taken."""
     client, db = fresh
-    home, person = a_uprn(), uuid.uuid4()
-    registered = await client.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(person),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": home,
-        },
-    )
-    assert registered.status_code == 201, registered.text
+    home = a_uprn()
+    person = await registered_ahead(client, home)
     repair = repair_completed(home, DONE, communal=False)
     await handle(db, Envelope(data=repair, time=DONE))
     await handle(db, tenancy_started(home, date(2025, 6, 16), uuid.uuid4()))

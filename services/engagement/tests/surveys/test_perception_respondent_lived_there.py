@@ -24,7 +24,13 @@ from engagement.models import SurveyResponse
 from hearth_contracts.events.compliance import Tenure
 from hearth_kit.db import Database
 from services.engagement.tests.figures.homes import a_home, own_engagement
-from services.engagement.tests.home_events import a_uprn, handle, tenancy_ended, tenancy_started
+from services.engagement.tests.home_events import (
+    a_uprn,
+    handle,
+    registered_ahead,
+    tenancy_ended,
+    tenancy_started,
+)
 from tests.harness.infra import DatabaseFactory
 
 JUNE = {"from": "2025-06-01", "to": "2025-06-30"}
@@ -209,20 +215,10 @@ async def test_a_tenant_registered_ahead_of_their_tenancy_is_not_the_household_b
     before them still lived there (its tenancy running that day) is not theirs to give
     for that household: refused, nothing kept. Dated after that tenancy ended, taken."""
     client, db = fresh
-    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    home, before_them = a_uprn(), uuid.uuid4()
     theirs = tenancy_started(home, date(2024, 4, 1), before_them)
     await handle(db, theirs, tenancy_ended(theirs, date(2025, 6, 15)))
-    registered = await client.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(newcomer),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": home,
-        },
-    )
-    assert registered.status_code == 201, registered.text
+    newcomer = await registered_ahead(client, home)
 
     refused_naming_resident(await answer(client, home, newcomer, "very_satisfied", "2025-06-10"))
     assert await kept_of(db, newcomer) == []

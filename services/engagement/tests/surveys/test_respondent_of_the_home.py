@@ -148,18 +148,7 @@ async def test_a_newcomer_does_not_answer_for_the_household_before_them(
     await home_events.handle(
         engagement_database, home_events.tenancy_started(ahead_home, date(2024, 4, 1), ahead_before)
     )
-    registered = await engagement.post(
-        "/v1/residents",
-        json={
-            "full_name": "Sam",
-            "preferred_channel": "letter",
-            "person_id": str(uuid.uuid4()),
-            "tenancy_id": str(uuid.uuid4()),
-            "uprn": ahead_home,
-        },
-    )
-    assert registered.status_code == 201, registered.text
-    registered_ahead = registered.json()["id"]
+    registered_ahead = str(await home_events.registered_ahead(engagement, ahead_home))
 
     def about_the_repair(uprn: str, who: uuid.UUID | str, day: str) -> dict[str, Any]:
         return a_response(
