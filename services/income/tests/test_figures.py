@@ -15,7 +15,7 @@ from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from income.models import Arrangement
 from services.income.tests.accounts.test_recharges_paid import raise_recharge
-from services.income.tests.test_recovery import charge
+from services.income.tests.test_recovery import an_arrangement, charge
 
 
 def measure(figures: dict[str, Any], code: str) -> dict[str, Any]:
@@ -70,26 +70,14 @@ async def test_collection_counts_rent_payments_net_of_reversals_and_ended_arrang
         )
     ).status_code == 201
     # An arrangement, then the tenancy ends owing: the arrangement ends with it.
-    made = await income.post(
-        f"/v1/rent-accounts/{leaving['rent_account_id']}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": today.isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text
+    made = await an_arrangement(income, leaving["rent_account_id"], today)
     ended = await income.post(
         f"/v1/tenancies/{leaving['id']}/end",
         json={"end_date": (monday + timedelta(days=16)).isoformat(), "reason": "transfer"},
     )
     assert ended.status_code == 200, ended.text
     async with income_database.sessionmaker() as session:
-        arrangement = await session.get(Arrangement, uuid.UUID(made.json()["id"]))
+        arrangement = await session.get(Arrangement, uuid.UUID(made["id"]))
         assert arrangement is not None
         assert (arrangement.status.value, arrangement.ended_at is not None) == (
             "tenancy_ended",

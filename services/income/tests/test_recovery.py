@@ -68,6 +68,27 @@ async def events(db: Database, uprn: str, event_type: str) -> list[dict[str, Any
         return [json.loads(p) for p in payloads]
 
 
+async def an_arrangement(
+    income: httpx.AsyncClient, account: str, first_instalment_on: date
+) -> dict[str, Any]:
+    """An arrangement of £20 a week, affordable on £300 in and £280 out: made (201)."""
+    made = await income.post(
+        f"/v1/rent-accounts/{account}/arrangements",
+        json={
+            "income_and_expenditure": {
+                "weekly_income_pence": 30_000,
+                "weekly_expenditure_pence": 28_000,
+            },
+            "instalment_pence": 2_000,
+            "frequency": "weekly",
+            "first_instalment_on": first_instalment_on.isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.text
+    result: dict[str, Any] = made.json()
+    return result
+
+
 async def test_the_ladder_job_sends_letter_1_with_the_tenants_ids_and_a_reason(
     income: httpx.AsyncClient, income_database: Database, start_tenancy: Any
 ) -> None:
@@ -303,19 +324,7 @@ async def test_a_broken_arrangement_serves_the_notice_no_sooner_than_a_week_afte
                 letter_2_at=now - timedelta(days=1),
             )
         )
-    made = await income.post(
-        f"/v1/rent-accounts/{account}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": london_day(now).isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text
+    await an_arrangement(income, account, london_day(now))
     await make_due(income_database, account)
     await run_ladder(income_database, now + timedelta(days=5))  # 6 days after letter 2
     assert len(await events(income_database, tenancy["uprn"], "arrangement-broken")) == 1

@@ -18,7 +18,7 @@ from hearth_kit.working_days import london_day, start_of_london_day
 from income.arrears.rules import CaseState, nosp_live
 from income.models import ArrearsCase
 from income.tenancies.rules import add_months
-from services.income.tests.test_recovery import SETTINGS, charge
+from services.income.tests.test_recovery import SETTINGS, an_arrangement, charge
 
 
 async def _paid(
@@ -51,19 +51,7 @@ async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_noti
         (2_000, "bank_transfer", "2026-01-27"),
     )
     today = london_day(datetime.now(UTC))
-    made = await income.post(
-        f"/v1/rent-accounts/{account}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": today.isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text
+    arrangement = await an_arrangement(income, account, today)
     served = datetime.now(UTC) - timedelta(days=1)
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
@@ -85,7 +73,6 @@ async def test_the_summary_shows_the_balance_latest_payment_arrangement_and_noti
         "method": "bank_transfer",
         "received_on": "2026-01-27",
     }
-    arrangement = made.json()
     assert summary["arrangement"] == {
         "id": arrangement["id"],
         "status": "active",

@@ -16,7 +16,13 @@ from sqlalchemy import update
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from income.models import ArrearsCase
-from services.income.tests.test_recovery import charge, events, make_due, run_ladder
+from services.income.tests.test_recovery import (
+    an_arrangement,
+    charge,
+    events,
+    make_due,
+    run_ladder,
+)
 
 
 async def test_a_broken_arrangement_at_the_notice_applies_to_court_only_after_its_date(
@@ -46,19 +52,7 @@ async def test_a_broken_arrangement_at_the_notice_applies_to_court_only_after_it
                 vulnerability_considered_at=done,
             )
         )
-    made = await income.post(
-        f"/v1/rent-accounts/{account}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": london_day(now).isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text
+    await an_arrangement(income, account, london_day(now))
 
     async def look(days_after_notice: int) -> list[tuple[str, str]]:
         await make_due(income_database, account)

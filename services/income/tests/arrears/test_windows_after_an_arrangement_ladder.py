@@ -17,7 +17,13 @@ from sqlalchemy import update
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day
 from income.models import Arrangement, ArrearsCase
-from services.income.tests.test_recovery import charge, events, make_due, run_ladder
+from services.income.tests.test_recovery import (
+    an_arrangement,
+    charge,
+    events,
+    make_due,
+    run_ladder,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,24 +59,12 @@ async def test_a_break_months_after_letter_2_serves_the_notice_only_within_its_w
                 letter_2_at=letter_2_at,
             )
         )
-    made = await income.post(
-        f"/v1/rent-accounts/{account}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": london_day(now).isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text
+    made = await an_arrangement(income, account, london_day(now))
     # Made that long after letter 2 (kept until now: its first instalment is today).
     async with income_database.sessionmaker() as session, session.begin():
         await session.execute(
             update(Arrangement)
-            .where(Arrangement.id == uuid.UUID(made.json()["id"]))
+            .where(Arrangement.id == uuid.UUID(made["id"]))
             .values(made_at=letter_2_at + timedelta(days=made_days_after_letter_2))
         )
     await make_due(income_database, account)
