@@ -11,7 +11,6 @@ midnight, overdue 1 day, not in date) and runs 12 months from itself. Its own da
 
 from __future__ import annotations
 
-import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,26 +21,12 @@ from compliance.checks.rules import add_months
 from compliance.checks.service import ProgrammeService
 from hearth_kit.db import Database
 from hearth_kit.working_days import start_of_london_day
-from services.compliance.tests.checks.test_figures_as_at import measures_as_at
+from services.compliance.tests.checks.test_figures_as_at import (
+    a_gas_home_expiring,
+    measures_as_at,
+)
 from services.compliance.tests.conftest import Published
 from services.compliance.tests.factories import a_record, london_today
-
-
-async def a_gas_home_expiring(compliance: httpx.AsyncClient, expires_on: date) -> str:
-    uprn = str(random.randint(10**9, 10**12 - 1))
-    body = {
-        "uprn": uprn,
-        "address_line_1": "3 Well Street",
-        "town": "London",
-        "postcode": "E9 7PX",
-        "property_type": "house",
-        "heating_fuel": "gas",
-        "gas_supply": "live",
-        "gas_certificate_expires_on": expires_on.isoformat(),
-        "electrical_certificate_expires_on": (london_today() + timedelta(days=700)).isoformat(),
-    }
-    assert (await compliance.post("/v1/homes", json=body)).status_code == 201
-    return uprn
 
 
 async def gas_check(compliance: httpx.AsyncClient, uprn: str) -> dict[str, Any]:

@@ -20,10 +20,7 @@ from services.compliance.tests.factories import a_record, london_today
 LONG_AGO = datetime.now(UTC) - timedelta(days=400)
 
 
-async def a_gas_home_registered_long_ago(
-    compliance: httpx.AsyncClient, database: Database, gas_expires_on: date
-) -> str:
-    """A gas home whose checks the programme has held for 400 days."""
+async def a_gas_home_expiring(compliance: httpx.AsyncClient, expires_on: date) -> str:
     uprn = str(random.randint(10**9, 10**12 - 1))
     body = {
         "uprn": uprn,
@@ -33,10 +30,18 @@ async def a_gas_home_registered_long_ago(
         "property_type": "house",
         "heating_fuel": "gas",
         "gas_supply": "live",
-        "gas_certificate_expires_on": gas_expires_on.isoformat(),
+        "gas_certificate_expires_on": expires_on.isoformat(),
         "electrical_certificate_expires_on": (london_today() + timedelta(days=700)).isoformat(),
     }
     assert (await compliance.post("/v1/homes", json=body)).status_code == 201
+    return uprn
+
+
+async def a_gas_home_registered_long_ago(
+    compliance: httpx.AsyncClient, database: Database, gas_expires_on: date
+) -> str:
+    """A gas home whose checks the programme has held for 400 days."""
+    uprn = await a_gas_home_expiring(compliance, gas_expires_on)
     async with database.sessionmaker() as session, session.begin():
         await session.execute(
             update(Check).where(col(Check.uprn) == uprn).values(created_at=LONG_AGO)
