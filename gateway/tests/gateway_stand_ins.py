@@ -17,7 +17,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,9 +25,11 @@ from typing import Any
 import httpx
 import jwt
 import uvicorn
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from gateway.app import create_app
 from gateway.auth import issue_development_token
 from gateway.settings import DEVELOPMENT_JWT_SECRET, GatewaySettings
 from hearth_kit.auth import Caller, InternalTokenVerifier, load_public_keys
@@ -546,6 +548,26 @@ def gateway_settings(stand_ins: StandIns, **overrides: Any) -> GatewaySettings:
 
 
 OpenGateway = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@contextlib.asynccontextmanager
+async def a_gateway_with_a_bug(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway with a route that raises (GET /v1/broken), called in-process with the
+    app's exceptions answered as in production (the kit's 500), not raised to the test."""
+    app = create_app(settings)
+
+    @app.get("/v1/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app, raise_app_exceptions=False),
+            base_url="http://gateway",
+        ) as gateway,
+    ):
+        yield gateway
 
 
 def bearer(role: str = "staff", contractor_id: str | None = None) -> dict[str, str]:

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import structlog
-from asgi_lifespan import LifespanManager
 from gateway_stand_ins import (
     KNOWN_UPRN,
     OpenGateway,
     StandIns,
+    a_gateway_with_a_bug,
     bearer,
     bearer_with_scopes,
     gateway_settings,
@@ -21,7 +21,6 @@ from gateway_stand_ins import (
 from pydantic import ValidationError
 
 import hearth_kit.logs
-from gateway.app import create_app
 from gateway.rate_limits import RateLimiter, staff_client
 from gateway.settings import GatewaySettings
 from hearth_kit.problems import TooManyRequests
@@ -140,19 +139,8 @@ async def test_an_unhandled_error_is_answered_with_its_request_id_cors_and_a_log
     (the front-end's browser hid it, trace id and all), and its log line no request_id
     (docs/adr/0212)."""
     origin = "https://contact.hearth.example"
-    app = create_app(gateway_settings(stand_ins, cors_origins=[origin], log_format="json"))
-
-    @app.get("/v1/broken")
-    async def broken() -> None:
-        raise RuntimeError("a bug")
-
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(manager.app, raise_app_exceptions=False),
-            base_url="http://gateway",
-        ) as gateway,
-    ):
+    settings = gateway_settings(stand_ins, cors_origins=[origin], log_format="json")
+    async with a_gateway_with_a_bug(settings) as gateway:
         sent = await gateway.get("/v1/broken", headers={"Origin": origin, "X-Request-ID": "fe:7"})
         made = await gateway.get("/v1/broken", headers={"Origin": origin})
     assert [sent.status_code, made.status_code] == [500, 500]

@@ -7,10 +7,14 @@ X-Content-Type-Options a browser could sniff an answer as another type."""
 from __future__ import annotations
 
 import httpx
-from asgi_lifespan import LifespanManager
-from gateway_stand_ins import KNOWN_UPRN, OpenGateway, StandIns, bearer, gateway_settings
-
-from gateway.app import create_app
+from gateway_stand_ins import (
+    KNOWN_UPRN,
+    OpenGateway,
+    StandIns,
+    a_gateway_with_a_bug,
+    bearer,
+    gateway_settings,
+)
 
 
 def _kept_out_of_caches(answer: httpx.Response) -> None:
@@ -46,19 +50,7 @@ async def test_the_gateways_own_refusals_carry_them_too(open_gateway: OpenGatewa
 async def test_an_unhandled_errors_500_carries_them(stand_ins: StandIns) -> None:
     """The kit's 500 is answered from outside every middleware added with add_middleware
     (docs/adr/0212): the headers are put on from outside that too."""
-    app = create_app(gateway_settings(stand_ins))
-
-    @app.get("/v1/broken")
-    async def broken() -> None:
-        raise RuntimeError("a bug")
-
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(manager.app, raise_app_exceptions=False),
-            base_url="http://gateway",
-        ) as gateway,
-    ):
+    async with a_gateway_with_a_bug(gateway_settings(stand_ins)) as gateway:
         answer = await gateway.get("/v1/broken")
     assert answer.status_code == 500
     _kept_out_of_caches(answer)
