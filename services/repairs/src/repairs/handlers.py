@@ -341,9 +341,21 @@ def build_handlers(
         lawful clock start would be lost; it opens its own from `identified_at`, the open
         case's clocks not moved back (open_damp_case_at's `aware_at`, docs/adr/0193). An
         emergency hazard still opens its own case: its 24-hour make-safe clock is a duty
-        the open investigation does not carry."""
+        the open investigation does not carry; so would a significant hazard of another
+        type, should a later phase of the law cover it (awaab_rules.
+        recorded_on_open_damp_case: only damp and mould goes on the home's damp case).
+
+        A significant hazard the law does not cover (phase 1: anything but damp and
+        mould) opens nothing, and is logged with the event's id and type only (no
+        personal data), so ops can see it was received and skipped."""
         hazard = envelope.data
         if not awaab_rules.under_awaabs_law(hazard.severity, hazard.hazard_type):
+            if hazard.severity is HazardSeverity.SIGNIFICANT:
+                log.info(
+                    "awaab case not opened: a significant hazard the law does not cover",
+                    event_id=str(envelope.id),
+                    event_type=envelope.type,
+                )
             return
         became_aware_at = clock_start(hazard.identified_at, envelope)
         if before_the_law(became_aware_at, envelope):
@@ -352,7 +364,7 @@ def build_handlers(
             return  # already opened (the same hazard re-published)
         if await awaab_cases.case_recording(session, hazard.hazard_id) is not None:
             return  # already recorded on the home's open case (re-published)
-        if hazard.severity is HazardSeverity.SIGNIFICANT:
+        if awaab_rules.recorded_on_open_damp_case(hazard.severity, hazard.hazard_type):
             # The home held until commit, as a damp repair reported holds it: a report
             # and a hazard at once take turns, and the second finds the first's case.
             open_already = await awaab_cases.open_damp_case_at(

@@ -67,12 +67,26 @@ def clocks_after_investigation(hazard_found: bool) -> tuple[AwaabMilestone, ...]
     return (AwaabMilestone.WRITTEN_SUMMARY,)
 
 
+def is_damp_and_mould(hazard_type: str) -> bool:
+    """Whether a hazard type as reported (a code, or any text) names damp or mould."""
+    kind = hazard_type.lower()
+    return "damp" in kind or "mould" in kind
+
+
 def under_awaabs_law(severity: HazardSeverity, hazard_type: str) -> bool:
     """Emergency hazards of any kind, and significant damp and mould (phase 1)."""
     if severity is HazardSeverity.EMERGENCY:
         return True
-    kind = hazard_type.lower()
-    return severity is HazardSeverity.SIGNIFICANT and ("damp" in kind or "mould" in kind)
+    return severity is HazardSeverity.SIGNIFICANT and is_damp_and_mould(hazard_type)
+
+
+def recorded_on_open_damp_case(severity: HazardSeverity, hazard_type: str) -> bool:
+    """Whether a hazard seen at a home whose damp has an open significant case is
+    recorded on that case rather than opening its own (docs/adr/0193): significant damp
+    and mould only. An emergency has its own 24-hour make-safe duty; any other type the
+    law comes to cover (a later phase widening under_awaabs_law) is not the home's damp,
+    and recorded there it would have no clock of its own."""
+    return severity is HazardSeverity.SIGNIFICANT and is_damp_and_mould(hazard_type)
 
 
 def first_milestone(severity: HazardSeverity) -> AwaabMilestone:
