@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engagement.contacts import service as contacts
 from engagement.messages import repository as message_repository
-from engagement.messages.service import MessageService, copies_for_a_home_never_moved_into
+from engagement.messages.service import MessageService, held_for_a_home_never_moved_into
 from engagement.messages.templates import (
     Values,
     cancellation_why,
@@ -125,8 +125,9 @@ async def on_tenancy_withdrawn(session: AsyncSession, envelope: Envelope[Tenancy
     tenancy that ran no day (its end the day before its first, versioned by the
     envelope's time), so it is the home's on no day and a tenancy-started handled after
     this puts nobody on it; its tenants never lived there (a tenant moving from another
-    of the landlord's homes goes back on that tenancy), and a copy of a safety record
-    held for their first day there fails (docs/adr/0226, amended)."""
+    of the landlord's homes goes back on that tenancy), and a letter held for their
+    first day there (a copy of a safety record, a repair appointment's) fails
+    (docs/adr/0226, amended)."""
     withdrawn = envelope.data
     await residents.save_tenancy_end(
         session,
@@ -138,7 +139,7 @@ async def on_tenancy_withdrawn(session: AsyncSession, envelope: Envelope[Tenancy
     await resident_service.tenancy_withdrawn(session, withdrawn)
     now = datetime.now(UTC)
     for resident in await residents.on_tenancy(session, withdrawn.tenancy_id):
-        await copies_for_a_home_never_moved_into(session, resident, withdrawn.uprn, now)
+        await held_for_a_home_never_moved_into(session, resident, withdrawn.uprn, now)
 
 
 async def on_resident_details_confirmed(
@@ -200,9 +201,13 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         source_id: uuid.UUID,
         values: Values,
         envelope: Envelope[Event],
+        *,
+        falls_on: date | None = None,
     ) -> None:
         for resident in people:
-            await messages.queue(session, resident, template, source_id, values, envelope.time)
+            await messages.queue(
+                session, resident, template, source_id, values, envelope.time, falls_on=falls_on
+            )
 
     handlers.on(TenancyStarted)(on_tenancy_started)
     handlers.on(TenancyStartedV2)(on_tenancy_started)
@@ -221,11 +226,12 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         told, and one moving out of it before then (to another of the landlord's homes)
         is not; not a resident already told it is cancelled (the booking dead-lettered
         and replayed after appointment-cancelled, on the same topic): they would wait in
-        for no one."""
+        for no one. A newcomer whose new home the household before them still lives in
+        until their first day is written to there from that day (held_for_first_day,
+        docs/adr/0226, amended)."""
         booked = envelope.data
-        living_there = await residents.on_home(
-            session, booked.uprn, london_day(booked.window_start)
-        )
+        day = london_day(booked.window_start)
+        living_there = await residents.on_home(session, booked.uprn, day)
         await write_to(
             session,
             [
@@ -244,6 +250,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 "appointment_id": str(booked.appointment_id),
             },
             envelope,
+            falls_on=day,
         )
 
     @handlers.on(AppointmentCancelled)
@@ -254,11 +261,12 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
         not the last word: why (the work is not needed), or a confirmation when they
         asked. To the household living there on the appointment's London day, as the
         booked message went; once per resident and appointment (the same event again
-        queues nothing)."""
+        queues nothing); held for a newcomer's first day as the booked message is."""
         cancelled = envelope.data
+        day = london_day(cancelled.window_start)
         await write_to(
             session,
-            await residents.on_home(session, cancelled.uprn, london_day(cancelled.window_start)),
+            await residents.on_home(session, cancelled.uprn, day),
             "appointment_cancelled",
             cancelled.appointment_id,
             {
@@ -268,6 +276,7 @@ def build_handlers(messages: MessageService, surveys: SurveyService) -> EventHan
                 "appointment_id": str(cancelled.appointment_id),
             },
             envelope,
+            falls_on=day,
         )
 
     @handlers.on(CheckDue)

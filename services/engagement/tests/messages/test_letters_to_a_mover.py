@@ -18,6 +18,12 @@ from sqlalchemy import select
 from engagement.models import Message
 from hearth_contracts import Envelope
 from hearth_contracts.events.income import TenancyWithdrawn
+from hearth_contracts.events.repairs import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentSlot,
+    CancellationReason,
+)
 from hearth_kit.db import Database
 from hearth_kit.working_days import london_day, start_of_london_day
 from services.engagement.tests.home_events import (
@@ -278,4 +284,94 @@ async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_fail
     await handle(engagement_database, Envelope(data=withdrawn))
     assert await written(engagement_database, str(newcomer)) == [
         ("check_record_copy", "failed", "letter", None)
+    ]
+
+
+async def test_a_newcomers_repair_appointment_letters_wait_for_their_first_day_not_failed(
+    engagement: httpx.AsyncClient, engagement_database: Database
+) -> None:
+    """A repair appointment booked at a newcomer's new home for a day after their first
+    (repairs booking ahead), while the household before them still lives there: the
+    letter goes to the household living there on the appointment's day, the newcomer,
+    who has no email or phone held. A letter there now would be read by the household
+    before them, and failing it meant the household never heard of the appointment
+    (failed before: failed, no home). Like their copy of a safety record, it is kept
+    pending to the new home from their first London day (docs/adr/0226, amended), and
+    so is the appointment's cancellation, through a merge too; their tenancy withdrawn
+    before then, both fail: they never live there. The household before them, leaving
+    the day before, is not written to."""
+    today = london_day(datetime.now(UTC))
+    first_day = today + timedelta(days=30)
+    home, before_them, newcomer = a_uprn(), uuid.uuid4(), uuid.uuid4()
+    theirs, leaving = (
+        tenancy_started(home, first_day, newcomer),
+        tenancy_started(home, date(2019, 9, 2), before_them),
+    )
+    await handle(
+        engagement_database, leaving, tenancy_ended(leaving, first_day - timedelta(days=1)), theirs
+    )
+    window_start = start_of_london_day(first_day + timedelta(days=10)) + timedelta(hours=8)
+    booked = AppointmentBooked(
+        appointment_id=uuid.uuid4(),
+        uprn=home,
+        repair_ids=[uuid.uuid4()],
+        slot=AppointmentSlot.AM,
+        window_start=window_start,
+        window_end=window_start + timedelta(hours=4),
+        made_at_first_contact=True,
+        booked_at=datetime.now(UTC),
+    )
+    await handle(engagement_database, Envelope(data=booked))
+    async with engagement_database.sessionmaker() as session:
+        [held] = (
+            await session.execute(select(Message).where(Message.resident_id == newcomer))
+        ).scalars()
+    assert (held.template, held.status, held.channel, held.uprn) == (
+        "appointment_booked",
+        "pending",
+        "letter",
+        home,
+    )
+    assert held.next_attempt_at == start_of_london_day(first_day)
+    assert await written(engagement_database, str(before_them)) == []
+
+    cancelled = AppointmentCancelled(
+        appointment_id=booked.appointment_id,
+        uprn=home,
+        repair_ids=booked.repair_ids,
+        window_start=booked.window_start,
+        window_end=booked.window_end,
+        reason=CancellationReason.RESIDENT_REQUESTED,
+        cancelled_at=datetime.now(UTC),
+        recorded_at=datetime.now(UTC),
+    )
+    await handle(engagement_database, Envelope(data=cancelled))
+    # A second record of them merged in re-addresses their letters not yet tried (ADR
+    # 0124): both stay held for their first day.
+    duplicate = await engagement.post(
+        "/v1/residents", json={"full_name": "Sam Newcomer", "preferred_channel": "letter"}
+    )
+    assert duplicate.status_code == 201, duplicate.text
+    kept = await engagement.get(f"/v1/residents/{newcomer}")
+    merged = await engagement.post(
+        f"/v1/residents/{newcomer}/merge",
+        json={"duplicate_person_id": duplicate.json()["id"]},
+        headers={"If-Match": kept.headers["ETag"]},
+    )
+    assert merged.status_code == 200, merged.text
+    assert sorted(await written(engagement_database, str(newcomer))) == [
+        ("appointment_booked", "pending", "letter", home),
+        ("appointment_cancelled", "pending", "letter", home),
+    ]
+
+    withdrawn = TenancyWithdrawn(
+        tenancy_id=theirs.data.tenancy_id,
+        uprn=home,
+        start_date=theirs.data.start_date,
+        withdrawn_at=datetime.now(UTC),
+    )
+    await handle(engagement_database, Envelope(data=withdrawn))
+    assert sorted(await written(engagement_database, str(newcomer))) == [
+        ("appointment_booked", "failed", "letter", None),
+        ("appointment_cancelled", "failed", "letter", None),
     ]

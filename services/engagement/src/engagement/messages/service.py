@@ -66,6 +66,10 @@ tried again; a text or email goes as a letter, a letter fails for good."""
 TENANT_COPY_TEMPLATES = frozenset({"check_record_copy"})
 """A tenant's copy of a safety record: its sending is published (tenant-copy-sent, ids
 only) in the transaction that stamps it sent, so compliance tracks the copy's deadline."""
+APPOINTMENT_LETTERS = frozenset({"appointment_booked", "appointment_cancelled"})
+"""A repair appointment's letters, to the household living in the home on its London day:
+held for a new tenant's first day as their copy of a safety record is, when the
+appointment falls on or after it (held_for_first_day, docs/adr/0226, amended)."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,13 @@ async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now
     changed = 0
     for message in pending:
         held = (
-            held_for_first_day(resident, message.template, today)
+            held_for_first_day(
+                resident, message.template, today, falls_on=_held_on(resident, message, now)
+            )
             if channel == ContactChannel.LETTER and home is None
             else None
         )
-        if held is not None:  # a new tenant's copy, held for their first day
+        if held is not None:  # a new tenant's letter, held for their first day
             if (message.uprn, message.channel, message.next_attempt_at) != (
                 resident.uprn,
                 channel,
@@ -168,35 +174,55 @@ async def readdress_not_yet_tried(session: AsyncSession, resident: Resident, now
     return changed
 
 
-def held_for_first_day(resident: Resident, template: str, today: date) -> datetime | None:
+def held_for_first_day(
+    resident: Resident, template: str, today: date, *, falls_on: date | None = None
+) -> datetime | None:
     """When a letter with no home to go to today (rules.home_written_to) is held for
-    instead of failed: a tenant's copy of a safety record (the law's, owed before they
-    move in) to a new tenant announced ahead (start known, after today) whose new home
-    the household before them still lives in goes to that home from the start of their
-    first London day, never read by that household (docs/adr/0226, amended). None for
-    any other letter, and for a tenant with no start known (no day to hold it for)."""
+    instead of failed: to a new tenant announced ahead (start known, after today) whose
+    new home the household before them still lives in, a tenant's copy of a safety
+    record (the law's, owed before they move in), or a repair appointment's letter
+    (APPOINTMENT_LETTERS) for an appointment whose London day `falls_on` is on or after
+    their first, goes to that home from the start of their first London day, never read
+    by that household (docs/adr/0226, amended). None for any other letter (an
+    appointment before their first day is the household before them's), and for a
+    tenant with no start known (no day to hold it for)."""
     moves_in_on = resident.tenancy_started_on
-    if (
-        template in TENANT_COPY_TEMPLATES
-        and resident.uprn is not None
-        and moves_in_on is not None
-        and moves_in_on > today
+    if resident.uprn is None or moves_in_on is None or moves_in_on <= today:
+        return None
+    if template in TENANT_COPY_TEMPLATES or (
+        template in APPOINTMENT_LETTERS and falls_on is not None and falls_on >= moves_in_on
     ):
         return start_of_london_day(moves_in_on)
     return None
 
 
-async def copies_for_a_home_never_moved_into(
+def _held_on(resident: Resident, message: Message, now: datetime) -> date | None:
+    """The day a not-yet-tried appointment letter was held for, re-read when a merge
+    re-addresses it (the row keeps no appointment day): held to the resident's new home
+    and not due yet, it was written for a day on or after their first (held_for_first_day
+    checked it), so it stays held; None otherwise."""
+    if (
+        message.template in APPOINTMENT_LETTERS
+        and message.uprn is not None
+        and message.uprn == resident.uprn
+        and message.next_attempt_at is not None
+        and message.next_attempt_at > now
+    ):
+        return resident.tenancy_started_on
+    return None
+
+
+async def held_for_a_home_never_moved_into(
     session: AsyncSession, resident: Resident, uprn: str, now: datetime
 ) -> int:
-    """A tenancy was withdrawn before its first day (ADR 0111): the resident's copies of
-    a safety record held for that day at its home (message_fields, docs/adr/0226,
-    amended) fail, as a letter with no home to go to does (rules.NO_HOME_TO_WRITE_TO):
-    they never live there. Returns how many."""
+    """A tenancy was withdrawn before its first day (ADR 0111): the resident's letters
+    held for that day at its home (held_for_first_day: copies of a safety record, repair
+    appointments' letters; docs/adr/0226, amended) fail, as a letter with no home to go
+    to does (rules.NO_HOME_TO_WRITE_TO): they never live there. Returns how many."""
     held = [
         message
         for message in await repository.not_yet_tried(session, resident.id)
-        if message.template in TENANT_COPY_TEMPLATES
+        if (message.template in TENANT_COPY_TEMPLATES or message.template in APPOINTMENT_LETTERS)
         and message.uprn == uprn
         and message.next_attempt_at is not None
         and message.next_attempt_at > now
@@ -220,6 +246,7 @@ def message_fields(
     *,
     language: str | None = None,
     living_in: str | None = None,
+    falls_on: date | None = None,
 ) -> dict[str, Any]:
     """The message row for a resident: rendered in their language (or `language`) and
     formats, to go by the channel they prefer when we hold its address (a letter
@@ -232,9 +259,11 @@ def message_fields(
     of the landlord's homes (a former tenant who has left their last home, someone
     registered with no home) with no email or phone held (rules.NO_HOME_TO_WRITE_TO:
     never a letter to the home they left, where another household lives, nor one "sent"
-    to the print room with no address). A tenant's copy of a safety record to a new
-    tenant whose new home the household before them still lives in is held for their
-    first day there instead (docs/adr/0226, amended)."""
+    to the print room with no address). A tenant's copy of a safety record, or a repair
+    appointment's letter for an appointment on a London day (`falls_on`) on or after
+    their first, to a new tenant whose new home the household before them still lives
+    in is held for their first day there instead (held_for_first_day, docs/adr/0226,
+    amended)."""
     home, channel, recipient = written_to(resident, living_in, london_day(now))
     formats = [FormatNeed(f) for f in resident.format_needs]  # JSON keeps them as text
     fields: dict[str, Any] = {
@@ -273,7 +302,7 @@ def message_fields(
         "body": rendered.body[:8000],
     }
     held = (
-        held_for_first_day(resident, template, london_day(now))
+        held_for_first_day(resident, template, london_day(now), falls_on=falls_on)
         if channel == ContactChannel.LETTER and home is None
         else None
     )
@@ -327,16 +356,25 @@ class MessageService:
         now: datetime,
         *,
         language: str | None = None,
+        falls_on: date | None = None,
     ) -> Message | None:
         """Render and keep a message for the job to send (once per resident, template and
         source), to the home they live in on `now`'s London day (a tenant moving within
         the landlord's homes still lives in the old one until the new tenancy starts:
         residents.home_lived_in). A template not written in the resident's language is
         recorded as a failed message saying so, and counted; None when the message was
-        there already."""
+        there already. `falls_on`: the London day a repair appointment's letter is about
+        (message_fields: one on or after a new tenant's first day may be held for it)."""
         living_in = await residents.home_lived_in(session, resident, london_day(now))
         fields = message_fields(
-            resident, template, source_id, values, now, language=language, living_in=living_in
+            resident,
+            template,
+            source_id,
+            values,
+            now,
+            language=language,
+            living_in=living_in,
+            falls_on=falls_on,
         )
         if fields["status"] is MessageStatus.FAILED:
             if await repository.add_once(session, fields):
