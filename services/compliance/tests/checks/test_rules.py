@@ -17,6 +17,7 @@ from compliance.checks.rules import (
     checks_for_block,
     checks_for_home,
     co_alarm_rooms_missing,
+    copy_before_moving_in,
     copy_to_tenant_by,
     day_of_check,
     days_overdue,
@@ -181,7 +182,7 @@ def test_the_anniversary_is_never_escalated_and_the_next_day_always_is(
 
 def test_the_tenants_copy_is_due_in_28_days_or_before_a_new_tenancy_starts() -> None:
     assert copy_to_tenant_by(date(2026, 3, 1), None) == date(2026, 3, 29)
-    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 10)) == date(2026, 3, 9)
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 10)) == date(2026, 3, 10)
     assert copy_to_tenant_by(date(2026, 3, 1), date(2025, 1, 1)) == date(2026, 3, 29)
 
 
@@ -189,11 +190,20 @@ def test_a_tenancy_starting_on_the_check_day_gets_its_copy_that_day() -> None:
     # the new tenant moves in on the day of the check: before moving in is that day (the
     # earliest the copy can exist), not 28 days later
     assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 1)) == date(2026, 3, 1)
-    # the day after: by the day before the start, the check day
-    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 2)) == date(2026, 3, 1)
-    # on the 28-day deadline: the day before it; the day after it: 28 days
-    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 29)) == date(2026, 3, 28)
+    # the day after: by the start date (at the sign-up on the first day, ADR 0094)
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 2)) == date(2026, 3, 2)
+    # on the 28-day deadline: that day; the day after it: 28 days
+    assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 29)) == date(2026, 3, 29)
     assert copy_to_tenant_by(date(2026, 3, 1), date(2026, 3, 30)) == date(2026, 3, 29)
+
+
+def test_before_moving_in_is_one_deadline_whichever_came_first() -> None:
+    """The tenancy known first (the household's copy of a record made before the start)
+    and the record first (the tenancy's own copy) owe one tenancy the same day: its
+    start date, the last day in time (ADR 0221). Before, the first was the day before."""
+    start = date(2026, 3, 10)
+    for check_date in (date(2026, 2, 11), date(2026, 3, 1), date(2026, 3, 9), start):
+        assert copy_to_tenant_by(check_date, start) == copy_before_moving_in(start) == start
 
 
 def boiler(owned: bool = True, location: str = "kitchen") -> ApplianceFact:

@@ -185,14 +185,25 @@ def last_remedy_day(done_on: date, days: int) -> date:
     return done_on + timedelta(days=days - 1)
 
 
+def copy_before_moving_in(tenancy_start: date) -> date:
+    """The last day a new tenancy's copy of a safety record is in time ("new tenants
+    before moving in", DOMAIN.md): the tenancy's start date. A due date is the last day
+    in time (ADR 0221), and a copy handed over at the sign-up on the first day, before
+    the keys, is before they occupy (Gas Safety (Installation and Use) Regulations 1998,
+    reg. 36(6)(b); Electrical Safety Standards ... Regulations 2020, reg. 3(3)(b)); from
+    the next day it is late. The one rule for both orderings (ADR 0094): the tenancy
+    known first (the household's copy, `copy_to_tenant_by`) and the record first (the
+    tenancy's own copy, `tenant_copies.service`), so one tenancy gets one deadline."""
+    return tenancy_start
+
+
 def copy_to_tenant_by(check_date: date, tenancy_start: date | None, days: int = 28) -> date:
     """The tenant's copy is due within 28 days of the check; a new tenancy that starts
-    sooner gets it before moving in: by the day before the start, or the check day
-    itself when the tenancy starts that day (the earliest the copy exists; a tenancy
-    starting the day of the check is new, not one that began before it)."""
+    sooner (on the check day or later, by the 28th day) gets it before moving in
+    (`copy_before_moving_in`: by the start date)."""
     deadline = check_date + timedelta(days=days)
     if tenancy_start is not None and check_date <= tenancy_start <= deadline:
-        return max(check_date, tenancy_start - timedelta(days=1))
+        return copy_before_moving_in(tenancy_start)
     return deadline
 
 

@@ -41,7 +41,7 @@ def household_owed_copy(
     home's latest tenancy to end ended before that day and no newer tenancy is known
     (a void: a gas check or EICR between tenancies, whose next tenants are owed their
     own copy before moving in, ADR 0094). A tenancy announced ahead is the household
-    the record is owed to (its copy by the day before it starts); with no end known,
+    the record is owed to (its copy by its start date); with no end known,
     or the record on or before the end, the household of the time is owed it, as
     always."""
     if tenancy_end is None or check_day <= tenancy_end:

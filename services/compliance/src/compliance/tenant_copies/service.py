@@ -16,7 +16,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from compliance.checks import repository as checks
-from compliance.checks.rules import LEASED
+from compliance.checks.rules import LEASED, copy_before_moving_in
 from compliance.gas_safety_records import repository as records
 from compliance.homes import repository as homes
 from compliance.models import TenantCopy
@@ -151,13 +151,14 @@ async def request_for_new_tenancy(
 ) -> int:
     """A tenancy began: of each record it is owed a copy of (records_for_new_tenants:
     the home's gas safety record, its EICR), its tenants are owed a copy before they
-    move in (by the start date), and engagement is asked to send it
+    move in (by the start date: `copy_before_moving_in`), and engagement is asked to send it
     (tenant-copy-requested), once per record's check and tenancy. How many were asked."""
     if not person_ids:
         return 0
     asked = 0
     for record in await records_for_new_tenants(session, uprn, start_date):
         copy_id = new_tenancy_copy_id(record.check_id, tenancy_id)
+        copy_by = copy_before_moving_in(start_date)
         added = await repository.add_once(
             session,
             TenantCopy(
@@ -167,7 +168,7 @@ async def request_for_new_tenancy(
                 uprn=uprn,
                 check_type=record.check_type,
                 tenancy_id=tenancy_id,
-                copy_by=start_date,
+                copy_by=copy_by,
                 owed_from=now,
             ),
         )
@@ -186,7 +187,7 @@ async def request_for_new_tenancy(
                 certificate_reference=record.certificate_reference,
                 check_date=record.check_date,
                 expires_on=record.expires_on,
-                copy_by=start_date,
+                copy_by=copy_by,
                 requested_at=now,
             ),
         )
