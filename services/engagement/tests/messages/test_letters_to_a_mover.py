@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from engagement.models import Message
 from hearth_contracts import Envelope
-from hearth_contracts.events.income import TenancyWithdrawn
+from hearth_contracts.events.income import TenancyStartedV2, TenancyWithdrawn
 from hearth_contracts.events.repairs import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -229,6 +229,32 @@ async def test_a_newcomer_announced_ahead_is_not_written_to_the_household_before
     ]
 
 
+async def a_duplicate_merged_into(engagement: httpx.AsyncClient, newcomer: uuid.UUID) -> None:
+    """A second record of the newcomer registered and merged into theirs (ADR 0124)."""
+    duplicate = await engagement.post(
+        "/v1/residents", json={"full_name": "Sam Newcomer", "preferred_channel": "letter"}
+    )
+    assert duplicate.status_code == 201, duplicate.text
+    kept = await engagement.get(f"/v1/residents/{newcomer}")
+    merged = await engagement.post(
+        f"/v1/residents/{newcomer}/merge",
+        json={"duplicate_person_id": duplicate.json()["id"]},
+        headers={"If-Match": kept.headers["ETag"]},
+    )
+    assert merged.status_code == 200, merged.text
+
+
+async def withdrawn(db: Database, theirs: Envelope[TenancyStartedV2]) -> None:
+    """Income's tenancy-withdrawn for the newcomer's tenancy, handled."""
+    event = TenancyWithdrawn(
+        tenancy_id=theirs.data.tenancy_id,
+        uprn=theirs.data.uprn,
+        start_date=theirs.data.start_date,
+        withdrawn_at=datetime.now(UTC),
+    )
+    await handle(db, Envelope(data=event))
+
+
 async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_failed(
     engagement: httpx.AsyncClient, engagement_database: Database
 ) -> None:
@@ -260,28 +286,12 @@ async def test_a_newcomers_copy_of_the_record_waits_for_their_first_day_not_fail
     assert held.next_attempt_at == start_of_london_day(today + timedelta(days=30))
     # A second record of them merged in re-addresses their letters not yet tried (ADR
     # 0124): the copy stays held for their first day.
-    duplicate = await engagement.post(
-        "/v1/residents", json={"full_name": "Sam Newcomer", "preferred_channel": "letter"}
-    )
-    assert duplicate.status_code == 201, duplicate.text
-    kept = await engagement.get(f"/v1/residents/{newcomer}")
-    merged = await engagement.post(
-        f"/v1/residents/{newcomer}/merge",
-        json={"duplicate_person_id": duplicate.json()["id"]},
-        headers={"If-Match": kept.headers["ETag"]},
-    )
-    assert merged.status_code == 200, merged.text
+    await a_duplicate_merged_into(engagement, newcomer)
     assert await written(engagement_database, str(newcomer)) == [
         ("check_record_copy", "pending", "letter", home)
     ]
 
-    withdrawn = TenancyWithdrawn(
-        tenancy_id=theirs.data.tenancy_id,
-        uprn=home,
-        start_date=theirs.data.start_date,
-        withdrawn_at=datetime.now(UTC),
-    )
-    await handle(engagement_database, Envelope(data=withdrawn))
+    await withdrawn(engagement_database, theirs)
     assert await written(engagement_database, str(newcomer)) == [
         ("check_record_copy", "failed", "letter", None)
     ]
@@ -348,29 +358,13 @@ async def test_a_newcomers_repair_appointment_letters_wait_for_their_first_day_n
     await handle(engagement_database, Envelope(data=cancelled))
     # A second record of them merged in re-addresses their letters not yet tried (ADR
     # 0124): both stay held for their first day.
-    duplicate = await engagement.post(
-        "/v1/residents", json={"full_name": "Sam Newcomer", "preferred_channel": "letter"}
-    )
-    assert duplicate.status_code == 201, duplicate.text
-    kept = await engagement.get(f"/v1/residents/{newcomer}")
-    merged = await engagement.post(
-        f"/v1/residents/{newcomer}/merge",
-        json={"duplicate_person_id": duplicate.json()["id"]},
-        headers={"If-Match": kept.headers["ETag"]},
-    )
-    assert merged.status_code == 200, merged.text
+    await a_duplicate_merged_into(engagement, newcomer)
     assert sorted(await written(engagement_database, str(newcomer))) == [
         ("appointment_booked", "pending", "letter", home),
         ("appointment_cancelled", "pending", "letter", home),
     ]
 
-    withdrawn = TenancyWithdrawn(
-        tenancy_id=theirs.data.tenancy_id,
-        uprn=home,
-        start_date=theirs.data.start_date,
-        withdrawn_at=datetime.now(UTC),
-    )
-    await handle(engagement_database, Envelope(data=withdrawn))
+    await withdrawn(engagement_database, theirs)
     assert sorted(await written(engagement_database, str(newcomer))) == [
         ("appointment_booked", "failed", "letter", None),
         ("appointment_cancelled", "failed", "letter", None),
