@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import uuid
@@ -202,47 +203,73 @@ def postgres_server_url() -> Iterator[str | None]:
 
 
 class DatabaseFactory:
-    """Creates a fresh database per use (one per service per test module)."""
+    """Creates a fresh database per use (one per service per test module).
+
+    `migrated` copies a database migrated once per session and service (PostgreSQL's
+    `CREATE DATABASE ... TEMPLATE`, a file copy on SQLite) instead of running every
+    migration again for each module: the copy is the same schema, and the migrations
+    themselves still run from empty once a session for each service."""
 
     def __init__(self, server_url: str | None, sqlite_dir: Path) -> None:
         self.server_url = server_url
         self.sqlite_dir = sqlite_dir
         self.created: list[str] = []
+        self._templates: dict[str, str] = {}
 
     @property
     def is_postgresql(self) -> bool:
         return self.server_url is not None
 
     async def create(self, label: str) -> str:
+        return await self._create(label)
+
+    async def migrated(self, label: str, migrations_dir: Path) -> str:
+        """A fresh database for `label` at the head of `migrations_dir`."""
+        from hearth_kit.migrations import upgrade
+
+        template = self._templates.get(label)
+        if template is None:
+            template = await self._create(f"{label}_template")
+            await upgrade(migrations_dir, template)
+            self._templates[label] = template
+        return await self._create(label, template=template)
+
+    async def _create(self, label: str, *, template: str | None = None) -> str:
         name = f"hearth_test_{label}_{uuid.uuid4().hex[:10]}"
         if self.server_url is None:
-            return f"sqlite+aiosqlite:///{self.sqlite_dir / name}.db"
+            path = self.sqlite_dir / f"{name}.db"
+            if template is not None:
+                source = Path(make_url(template).database or "")
+                shutil.copyfile(source, path)
+            return f"sqlite+aiosqlite:///{path}"
         url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
-        conn = await asyncpg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            database=url.database or "postgres",
-        )
+        conn = await self._connect()
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            if template is None:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            else:
+                source = make_url(template).database
+                await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
         finally:
             await conn.close()
         self.created.append(name)
         return url.set(database=name).render_as_string(hide_password=False)
 
-    async def drop_all(self) -> None:
-        if self.server_url is None or not self.created:
-            return
+    async def _connect(self) -> asyncpg.Connection:
+        assert self.server_url is not None  # PostgreSQL's only
         url = make_url(self.server_url)
-        conn = await asyncpg.connect(
+        return await asyncpg.connect(
             host=url.host,
             port=url.port,
             user=url.username,
             password=url.password,
             database=url.database or "postgres",
         )
+
+    async def drop_all(self) -> None:
+        if self.server_url is None or not self.created:
+            return
+        conn = await self._connect()
         try:
             for name in self.created:
                 with contextlib.suppress(Exception):

@@ -140,14 +140,11 @@ async def run_platform(
     services: tuple[str, ...] = SERVICE_NAMES,
     gateway: bool = True,
 ) -> AsyncIterator[Platform]:
-    from hearth_kit.migrations import upgrade
-
     platform = Platform(kafka=kafka, namespace=f"t{uuid.uuid4().hex[:8]}")
     try:
         for name in services:
-            url = await databases.create(name)
             migrations = importlib.import_module(f"{name}.settings").MIGRATIONS_DIR
-            await upgrade(migrations, url)
+            url = await databases.migrated(name, migrations)
             platform.apps[name] = await start_service(name, kafka, platform.namespace, url)
         if gateway:
             platform.apps["gateway"] = await serve("gateway", _gateway(platform))

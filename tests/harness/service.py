@@ -19,7 +19,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import Connection
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import alembic_config
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import settings_class
 from tests.harness.tokens import InternalTokenAuth
@@ -27,9 +27,9 @@ from tests.harness.tokens import InternalTokenAuth
 
 async def migrated_database(databases: DatabaseFactory, service: str) -> str:
     """A fresh database for `service`, migrated to head; returns its URL."""
-    url = await databases.create(service)
-    await upgrade(importlib.import_module(f"{service}.settings").MIGRATIONS_DIR, url)
-    return url
+    return await databases.migrated(
+        service, importlib.import_module(f"{service}.settings").MIGRATIONS_DIR
+    )
 
 
 @contextlib.asynccontextmanager
