@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 BENCH_ARGS ?=
 
-.PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench migrate kafka-start kafka-stop up clean
+.PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench soak migrate kafka-start kafka-stop up clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ openapi: install  ## Write gateway/openapi.json (typed from the services' docume
 
 bench: install  ## Benchmarks, about 17 minutes (BENCH_ARGS="relay --scale 0.1"; never part of make test)
 	$(UV) run python -m bench $(BENCH_ARGS)
+
+soak: install  ## The fault soak at full size: 10,000 events through broker, process and database faults (make test runs a third)
+	HEARTH_SOAK_SCALE=1 $(UV) run pytest -p no:randomly tests/reliability/test_stream_faults.py $(PYTEST_ARGS)
 
 migrate: install  ## Migrate every service's database to head (development unless HEARTH_ENVIRONMENT says otherwise)
 	HEARTH_ENVIRONMENT=$${HEARTH_ENVIRONMENT:-development} $(UV) run python -m hearth_kit.migrations upgrade compliance income engagement visits repairs
