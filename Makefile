@@ -27,7 +27,7 @@ run: install  ## Run Kafka, every service and the gateway (SQLite by default); C
 
 test: install  ## Run every test on real Kafka and a real database
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(UV) run pytest -m api $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(UV) run pytest -m api tests/api $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	@# every test that reads a list by its cursor, again on SQLite (make run's default):
 	@# a cursor's values are bound outside an ORM comparison, where SQLite binds a UUID or
 	@# a moment only through the column's type
