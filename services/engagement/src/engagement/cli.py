@@ -14,19 +14,24 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from engagement.app import build_services
-from engagement.complaints.service import DeadlineLaterThanTheCode
-from engagement.settings import settings_from_env
-from hearth_contracts.events.engagement import ComplaintStage
-from hearth_kit.db import Database
-from hearth_kit.scheduler import run_until_done
+if TYPE_CHECKING:
+    from engagement.complaints.service import DeadlineLaterThanTheCode
+    from hearth_contracts.events.engagement import ComplaintStage
+
+# The service's modules are imported by the commands that use them, so that loading
+# these commands (every `hearth` run does, whichever command it runs) costs nothing.
 
 
 async def _run_jobs() -> dict[str, int]:
+    from engagement.app import build_services
+    from engagement.settings import settings_from_env
+    from hearth_kit.db import Database
+    from hearth_kit.scheduler import run_until_done
+
     settings = settings_from_env()
     db = Database(settings.database_url)
     try:
@@ -102,6 +107,10 @@ class Recomputed:
 
 
 async def _recompute(apply: bool, batch_size: int, emit: Callable[[str], None]) -> Recomputed:
+    from engagement.app import build_services
+    from engagement.settings import settings_from_env
+    from hearth_kit.db import Database
+
     settings = settings_from_env()
     complaints = build_services(settings).complaints
     db = Database(settings.database_url)

@@ -31,28 +31,42 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from hearth_kit.db import Database
-from repairs.appointments.service import LEFT_BOOKED_BATCH, end_left_booked, left_booked
-from repairs.models import Appointment, WebhookDelivery
-from repairs.settings import settings_from_env
-from repairs.sor.service import BATCH, ImportReport, parse, save_batch
-from repairs.webhooks import repository as webhook_deliveries
+if TYPE_CHECKING:
+    from hearth_kit.db import Database
+    from repairs.models import Appointment, WebhookDelivery
+    from repairs.sor.service import ImportReport
+
+# The service's modules are imported by the commands that use them, so that loading
+# these commands (every `hearth` run does, whichever command it runs) costs nothing.
 
 console = Console(stderr=True)
 
+LEFT_BOOKED_BATCH = 500
+"""Booked appointments `end-no-access-left-booked` reads at a time, by default."""
+
+
+def _database() -> Database:
+    from hearth_kit.db import Database
+    from repairs.settings import settings_from_env
+
+    return Database(settings_from_env().database_url)
+
 
 async def _import(path: Path) -> ImportReport:
+    from rich.progress import Progress
+
+    from repairs.sor.service import BATCH, ImportReport, parse, save_batch
+
     with path.open(newline="", encoding="utf-8-sig") as file:
         good, bad = parse(file)
     report = ImportReport(bad_rows=bad)
-    db = Database(settings_from_env().database_url)
+    db = _database()
     try:
         with Progress(console=console) as progress:
             task = progress.add_task("Schedule of Rates", total=len(good))
@@ -90,7 +104,9 @@ ContractorOption = Annotated[
 
 
 async def _undelivered(contractor: str | None, limit: int) -> list[WebhookDelivery]:
-    db = Database(settings_from_env().database_url)
+    from repairs.webhooks import repository as webhook_deliveries
+
+    db = _database()
     try:
         async with db.sessionmaker() as session:
             return await webhook_deliveries.undelivered(session, contractor, limit)
@@ -131,7 +147,9 @@ def list_undelivered(
 
 
 async def _retry(ids: list[uuid.UUID] | None, contractor: str | None) -> int:
-    db = Database(settings_from_env().database_url)
+    from repairs.webhooks import repository as webhook_deliveries
+
+    db = _database()
     try:
         async with db.sessionmaker() as session, session.begin():
             return await webhook_deliveries.make_due(
@@ -172,7 +190,9 @@ def _left_booked_row(appointment: Appointment, at: datetime) -> str:
 
 
 async def _end_left_booked(apply: bool, batch_size: int) -> int:
-    db = Database(settings_from_env().database_url)
+    from repairs.appointments.service import end_left_booked, left_booked
+
+    db = _database()
     now = datetime.now(UTC)
     count = 0
     after: uuid.UUID | None = None

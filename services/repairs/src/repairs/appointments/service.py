@@ -221,13 +221,8 @@ async def end_as_no_access(
         schedule_repair(session, tell_contractor, appointment, envelope.id, now)
 
 
-LEFT_BOOKED_BATCH = 500
-"""Booked appointments read at a time when looking for those a contractor's no_access
-left booked (`hearth repairs end-no-access-left-booked`)."""
-
-
 async def left_booked(
-    session: AsyncSession, now: datetime, after: uuid.UUID | None, limit: int = LEFT_BOOKED_BATCH
+    session: AsyncSession, now: datetime, after: uuid.UUID | None, limit: int
 ) -> tuple[list[tuple[Appointment, datetime]], uuid.UUID | None]:
     """A batch of booked appointments whose window closed before `now` (id order, after
     `after`), with those of them a contractor's no_access left booked: a no_access kept
