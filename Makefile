@@ -9,6 +9,11 @@ PYTEST_ARGS ?=
 # The API tests (Schemathesis and load through the gateway) then run alone.
 TEST_WORKERS ?= 2
 BENCH_ARGS ?=
+# Python keeps the bytecode it compiles (__pycache__, ignored by git) even where the
+# environment says not to: the suite starts dozens of Python processes (test workers,
+# service processes, the CLI, Schemathesis), and each compiling every module it imports
+# from source again cost the run minutes (ADR 0231).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench soak migrate kafka-start kafka-stop up clean
 
