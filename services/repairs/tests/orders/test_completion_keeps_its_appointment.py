@@ -78,7 +78,9 @@ async def test_a_completion_in_the_appointments_window_keeps_it(
     uprn = a_uprn()
     order = await raised_an_hour_ago(staff, repairs_database, uprn)
     appointment = await under_way(repairs_database, uprn, [order])
-    done_at = minutes_ago(10)
+    # a minute into the window, on its London day whatever the time now (the window
+    # opened 45 minutes ago: ten minutes ago may be the next day, just after midnight)
+    done_at = appointment.window_start + timedelta(minutes=1)
 
     done = await completed(staff, order["id"], done_at)
 
