@@ -44,9 +44,12 @@ def kafka() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def databases(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
-    """Creates fresh databases: PostgreSQL when one is configured, else SQLite files."""
+    """Creates fresh databases: PostgreSQL when one is configured, else SQLite files.
+    Dropped at the end unless HEARTH_TEST_KEEP_DATABASES=1 (CI's, whose server goes with
+    the machine: a worker's hundreds of drops cost its last test half a minute)."""
     sqlite_dir: Path = tmp_path_factory.mktemp("sqlite")
     with postgres_server_url() as server_url:
         factory = DatabaseFactory(server_url, sqlite_dir)
         yield factory
-        await factory.drop_all()
+        if os.environ.get("HEARTH_TEST_KEEP_DATABASES") != "1":
+            await factory.drop_all()
