@@ -15,7 +15,7 @@ BENCH_ARGS ?=
 # from source again cost the run minutes (ADR 0231).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help ensure-uv install run test test-unit lint format contracts openapi bench soak migrate kafka-start kafka-stop up clean
+.PHONY: help ensure-uv install run test test-api test-cursors-on-sqlite test-unit lint format contracts openapi bench soak migrate kafka-start kafka-stop up clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -32,8 +32,12 @@ run: install  ## Run Kafka, every service and the gateway (SQLite by default); C
 
 test: install  ## Run every test on real Kafka and a real database
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(MAKE) --no-print-directory test-api test-cursors-on-sqlite
+
+test-api: install  ## The API tests alone: Schemathesis, the typed client, writes under load, on the running platform
 	$(UV) run pytest -m api tests/api $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	@# every test that reads a list by its cursor, again on SQLite (make run's default):
+
+test-cursors-on-sqlite: install  ## Every test that reads a list by its cursor, again on SQLite (make run's default)
 	@# a cursor's values are bound outside an ORM comparison, where SQLite binds a UUID or
 	@# a moment only through the column's type
 	HEARTH_TEST_DATABASE=sqlite $(UV) run pytest -n $(TEST_WORKERS) --dist loadfile -m "not api" $(PYTEST_ARGS) \
