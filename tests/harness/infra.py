@@ -242,8 +242,7 @@ class DatabaseFactory:
         if self.server_url is None:
             path = self.sqlite_dir / f"{name}.db"
             if template is not None:
-                source = Path(make_url(template).database or "")
-                shutil.copyfile(source, path)
+                shutil.copyfile(Path(make_url(template).database or ""), path)
             return f"sqlite+aiosqlite:///{path}"
         url = make_url(self.server_url).set(drivername="postgresql+asyncpg")
         conn = await self._connect()
@@ -251,8 +250,8 @@ class DatabaseFactory:
             if template is None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
             else:
-                source = make_url(template).database
-                await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                copied = make_url(template).database
+                await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{copied}"')
         finally:
             await conn.close()
         self.created.append(name)
