@@ -20,7 +20,7 @@ from hearth_kit.working_days import london_day
 from income.accounts import repository as accounts
 from income.accounts.rules import rent_week_of
 from income.models import ArrearsCase, EntryKind, LedgerEntry
-from services.income.tests.test_recovery import charge, make_due, run_ladder
+from services.income.tests.test_recovery import an_arrangement, charge, make_due, run_ladder
 
 
 async def _reverse_the_rent_of(
@@ -92,20 +92,9 @@ async def test_an_arrangement_is_made_on_the_arrears_when_the_weeks_charge_was_r
     _, account = await _owing_last_week_with_this_weeks_rent_reversed(
         income, income_database, start_tenancy
     )
-    made = await income.post(
-        f"/v1/rent-accounts/{account}/arrangements",
-        json={
-            "income_and_expenditure": {
-                "weekly_income_pence": 30_000,
-                "weekly_expenditure_pence": 28_000,
-            },
-            "instalment_pence": 2_000,
-            "frequency": "weekly",
-            "first_instalment_on": london_day(datetime.now(UTC)).isoformat(),
-        },
-    )
-    assert made.status_code == 201, made.text  # was 409: no arrears to arrange
-    assert made.json()["arrears_pence"] == 10_000
+    # an_arrangement asserts it is made (201): it was 409, no arrears to arrange
+    made = await an_arrangement(income, account, london_day(datetime.now(UTC)))
+    assert made["arrears_pence"] == 10_000
 
 
 async def test_the_arrears_totals_leave_a_reversed_charge_of_the_week_out(
