@@ -223,21 +223,19 @@ class DatabaseFactory:
     def is_postgresql(self) -> bool:
         return self.server_url is not None
 
-    async def create(self, label: str) -> str:
-        return await self._create(label)
-
     async def migrated(self, label: str, migrations_dir: Path) -> str:
         """A fresh database for `label` at the head of `migrations_dir`."""
         from hearth_kit.migrations import upgrade
 
         template = self._templates.get(label)
         if template is None:
-            template = await self._create(f"{label}_template")
+            template = await self.create(f"{label}_template")
             await upgrade(migrations_dir, template)
             self._templates[label] = template
-        return await self._create(label, template=template)
+        return await self.create(label, template=template)
 
-    async def _create(self, label: str, *, template: str | None = None) -> str:
+    async def create(self, label: str, *, template: str | None = None) -> str:
+        """A fresh database for `label`: empty, or a copy of `template`'s."""
         name = f"hearth_test_{label}_{uuid.uuid4().hex[:10]}"
         if self.server_url is None:
             path = self.sqlite_dir / f"{name}.db"
