@@ -310,6 +310,23 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "trades": "one contractor configured for them all (configuration: ADR 0155)",
     },
     "POST /v1/appointments": {"work_order_ids": STATE, "made_at_first_contact": STATE},
+    "POST /v1/appointments/{appointment_id}/cancel": {
+        # refused before the appointment is looked up, so even an unknown one's 422
+        "cancelled_at": FUTURE + "; not before the booking, and before the appointment's "
+        "window started (ADR 0107; " + STATE + ")",
+    },
+    "POST /v1/contractor/work-orders/{work_order_id}/status": {
+        "at": FUTURE + "; the status the work order holds decides what may follow (" + STATE + ")",
+    },
+    "POST /v1/contractor/work-orders/{work_order_id}/completion": {
+        "completed_at": FUTURE + "; not before the work order was raised (" + STATE + ")",
+    },
+    **{
+        f"POST /v1/awaab-cases/{{case_id}}/clocks/{{milestone}}/{action}": {
+            "at": FUTURE + "; not before the clock started (" + STATE + ")",
+        }
+        for action in ("pause", "resume")
+    },
     "POST /v1/appointments/{appointment_id}/outcome": {
         "occurred_at": FUTURE + "; not before the appointment's window started, nor after "
         "what followed its visit: its work completed, a later appointment for the same "
@@ -338,6 +355,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "2025 (ADR 0190), nor more than report_window_years ago (configuration)",
     },
     "POST /v1/awaab-cases/{case_id}/clocks/{milestone}/stop": {
+        "at": FUTURE + "; not before the clock started (" + STATE + ")",
         "finish_work_by": "only when the path's milestone is written_summary, and not "
         "before the day the summary stops (ADR 0087): JSON Schema cannot tie a body's "
         "field to a path parameter",
