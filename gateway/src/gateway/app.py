@@ -7,9 +7,10 @@ fans out to every service concurrently and returns what answered, marking the re
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -93,6 +94,22 @@ def answer_every_request_with_its_id(app: FastAPI, cors_origins: list[str]) -> N
     vars(app)["build_middleware_stack"] = build_middleware_stack
 
 
+PASSED_THROUGH = (repairs, compliance, income, engagement, visits)
+"""The route tables (gateway/src/gateway/routes) whose rows pass through unchanged."""
+
+
+@functools.cache
+def passthrough_routers() -> tuple[APIRouter, ...]:
+    """One router per route table, built once a process and shared by every app made
+    from it: FastAPI builds each route's state (its dependencies, its response fields)
+    as the route is added and again for each app that includes it, and tests make an
+    app for each of dozens of modules (docs/adr/0232)."""
+    return tuple(
+        passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1])
+        for service in PASSED_THROUGH
+    )
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
@@ -129,14 +146,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         reports_router,
     ):
         app.include_router(router)
-    passed_through = (repairs, compliance, income, engagement, visits)
-    for service in passed_through:
-        app.include_router(passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1]))
+    for router in passthrough_routers():
+        app.include_router(router)
     # The client span of a call a service refuses (4xx) keeps only route words in its
     # path, each value becoming {value}: the words of the services' paths the rows call,
     # and of the gateway's own routes (the paths the composites call are among them),
     # which hearth_kit.tracing.trace_requests adds as the gateway starts.
-    add_route_words(service_paths(row for service in passed_through for row in service.ROUTES))
+    add_route_words(service_paths(row for service in PASSED_THROUGH for row in service.ROUTES))
     app.include_router(contractor_openapi_router)
     serve_published_openapi(app)
     return app

@@ -3,9 +3,10 @@ alarms, block checks), gas safety records and the no-access ladder."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from compliance.checks.endpoints import contractor_router as contractor_checks_router
 from compliance.checks.endpoints import router as checks_router
@@ -54,6 +55,30 @@ def scheduled_jobs(programme: ProgrammeService) -> list[ScheduledJob]:
     ]
 
 
+@functools.cache
+def service_routes() -> APIRouter:
+    """Every route the service serves, each with its access rule (staff_only, scoped).
+
+    Built once a process and shared by every app made from it: FastAPI builds each
+    route's state (its dependencies, its response fields) again for every router tree
+    that includes it, so a tree built per app was most of what create_app cost (the test
+    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    return staff_only(
+        scoped(homes_router, read="homes:read", write="homes:write"),
+        scoped(
+            checks_router,
+            records_router,
+            contractor_checks_router,
+            contractor_records_router,
+            tenant_copies_router,
+            read="compliance:read",
+            write="compliance:write",
+            read_also={"/v1/compliance/figures": ["reports:read"]},  # the TSM report
+        ),
+        contractor_routes=CONTRACTOR_ROUTES,
+    )
+
+
 def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
     settings = settings or ComplianceSettings()
     programme = ProgrammeService(settings.programme)
@@ -62,22 +87,7 @@ def create_app(settings: ComplianceSettings | None = None) -> FastAPI:
         title="Hearth compliance",
         description="The asset register and safety compliance: gas, electrical, alarms, "
         "block checks, the no-access procedure.",
-        routers=[
-            staff_only(
-                scoped(homes_router, read="homes:read", write="homes:write"),
-                scoped(
-                    checks_router,
-                    records_router,
-                    contractor_checks_router,
-                    contractor_records_router,
-                    tenant_copies_router,
-                    read="compliance:read",
-                    write="compliance:write",
-                    read_also={"/v1/compliance/figures": ["reports:read"]},  # the TSM report
-                ),
-                contractor_routes=CONTRACTOR_ROUTES,
-            )
-        ],
+        routers=[service_routes()],
         handlers=build_handlers(programme),
         scheduled_jobs=scheduled_jobs(programme),
     )

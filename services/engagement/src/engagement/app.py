@@ -3,10 +3,11 @@ complaints on the Complaint Handling Code's clocks, you said we did."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from engagement.complaints.endpoints import router as complaints_router
 from engagement.complaints.service import ComplaintService
@@ -92,6 +93,46 @@ def build_services(settings: EngagementSettings) -> Services:
     )
 
 
+@functools.cache
+def service_routes() -> APIRouter:
+    """Every route the service serves, each with its access rule (staff_only, scoped).
+
+    Built once a process and shared by every app made from it: FastAPI builds each
+    route's state (its dependencies, its response fields) again for every router tree
+    that includes it, so a tree built per app was most of what create_app cost (the test
+    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    return staff_only(  # no contractor calls engagement: staff only, every route
+        scoped(residents_router, read="residents:read", write="residents:write"),
+        scoped(  # need to know (each route also reads the caller with its scope)
+            vulnerabilities_router,
+            read="vulnerabilities:read",
+            write="vulnerabilities:write",
+        ),
+        # the reviewer's routes (reviews due, recording a review) need the
+        # need-to-know read and the write both: each route checks the two and
+        # names every one missing (docs/api/engagement.md)
+        scoped(vulnerability_reviews_router),
+        scoped(diversity_router, read="diversity:read", write="residents:write"),
+        scoped(
+            messages_router,
+            across_residents_messages_router,
+            read="residents:read",
+            write="residents:write",
+        ),
+        scoped(contacts_router, read="residents:read", write="contacts:write"),
+        scoped(complaints_router, read="complaints:read", write="complaints:write"),
+        scoped(surveys_router, read="surveys:read", write="surveys:write"),
+        # publishing is the learning from complaints, not recording a survey:
+        # its own write (docs/adr/0213); read with the survey results it cites
+        scoped(
+            you_said_we_did_router,
+            read="surveys:read",
+            write="you-said-we-did:write",
+        ),
+        scoped(figures_router, read="reports:read"),
+    )
+
+
 def create_app(settings: EngagementSettings | None = None) -> FastAPI:
     settings = settings or EngagementSettings()
     services = build_services(settings)
@@ -100,38 +141,7 @@ def create_app(settings: EngagementSettings | None = None) -> FastAPI:
         title="Hearth engagement",
         description="Residents and their communication needs, contacts, messages, surveys, "
         "complaints on the Complaint Handling Code's clocks, you said we did.",
-        routers=[
-            staff_only(  # no contractor calls engagement: staff only, every route
-                scoped(residents_router, read="residents:read", write="residents:write"),
-                scoped(  # need to know (each route also reads the caller with its scope)
-                    vulnerabilities_router,
-                    read="vulnerabilities:read",
-                    write="vulnerabilities:write",
-                ),
-                # the reviewer's routes (reviews due, recording a review) need the
-                # need-to-know read and the write both: each route checks the two and
-                # names every one missing (docs/api/engagement.md)
-                scoped(vulnerability_reviews_router),
-                scoped(diversity_router, read="diversity:read", write="residents:write"),
-                scoped(
-                    messages_router,
-                    across_residents_messages_router,
-                    read="residents:read",
-                    write="residents:write",
-                ),
-                scoped(contacts_router, read="residents:read", write="contacts:write"),
-                scoped(complaints_router, read="complaints:read", write="complaints:write"),
-                scoped(surveys_router, read="surveys:read", write="surveys:write"),
-                # publishing is the learning from complaints, not recording a survey:
-                # its own write (docs/adr/0213); read with the survey results it cites
-                scoped(
-                    you_said_we_did_router,
-                    read="surveys:read",
-                    write="you-said-we-did:write",
-                ),
-                scoped(figures_router, read="reports:read"),
-            )
-        ],
+        routers=[service_routes()],
         handlers=services.handlers,
         scheduled_jobs=services.jobs,
     )

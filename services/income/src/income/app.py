@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hearth_kit.app import create_service_app
@@ -51,44 +52,53 @@ async def _landlord_kind_given(settings: IncomeSettings) -> None:
     settings.require_landlord_kind()
 
 
+@functools.cache
+def service_routes() -> APIRouter:
+    """Every route the service serves, each with its access rule (staff_only, scoped).
+
+    Built once a process and shared by every app made from it: FastAPI builds each
+    route's state (its dependencies, its response fields) again for every router tree
+    that includes it, so a tree built per app was most of what create_app cost (the test
+    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    return staff_only(  # no contractor calls income: staff only, every route
+        scoped(
+            tenancies_router,
+            read="tenancies:read",
+            write="tenancies:write",
+            # the home overview finds a home's rent account with income:read, and
+            # a resident's contact view reads its tenancy's rent summary with it
+            read_also={
+                "/v1/tenancies": ["income:read"],
+                "/v1/tenancies/{tenancy_id}": ["income:read"],
+            },
+        ),
+        # writes: income:write, or income:approve for a write-off, on each route
+        scoped(accounts_router, held_recharges_router, read="income:read"),
+        scoped(
+            arrangements_router,
+            arrangement_reviews_router,
+            arrears_router,
+            arrears_cases_router,
+            read="income:read",
+            write="income:write",
+        ),
+        # a rent change is a money decision: income:write, not tenancies:write
+        scoped(rents_router, read="income:read", write="income:write"),
+        scoped(
+            figures_router,
+            read="income:read",
+            read_also={"/v1/income/figures": ["reports:read"]},  # the TSM report
+        ),
+    )
+
+
 def create_app(settings: IncomeSettings | None = None) -> FastAPI:
     settings = settings or IncomeSettings()
     app = create_service_app(
         settings,
         title="Hearth income",
         description="Tenancies and rent accounts, charges, payments and arrears recovery.",
-        routers=[
-            staff_only(  # no contractor calls income: staff only, every route
-                scoped(
-                    tenancies_router,
-                    read="tenancies:read",
-                    write="tenancies:write",
-                    # the home overview finds a home's rent account with income:read, and
-                    # a resident's contact view reads its tenancy's rent summary with it
-                    read_also={
-                        "/v1/tenancies": ["income:read"],
-                        "/v1/tenancies/{tenancy_id}": ["income:read"],
-                    },
-                ),
-                # writes: income:write, or income:approve for a write-off, on each route
-                scoped(accounts_router, held_recharges_router, read="income:read"),
-                scoped(
-                    arrangements_router,
-                    arrangement_reviews_router,
-                    arrears_router,
-                    arrears_cases_router,
-                    read="income:read",
-                    write="income:write",
-                ),
-                # a rent change is a money decision: income:write, not tenancies:write
-                scoped(rents_router, read="income:read", write="income:write"),
-                scoped(
-                    figures_router,
-                    read="income:read",
-                    read_also={"/v1/income/figures": ["reports:read"]},  # the TSM report
-                ),
-            )
-        ],
+        routers=[service_routes()],
         handlers=handlers,
         scheduled_jobs=scheduled_jobs(settings),
         on_startup=lambda _db: _landlord_kind_given(settings),

@@ -3,7 +3,9 @@ API, recharges, Awaab's Law cases and communal issues reported from visits."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import functools
+
+from fastapi import APIRouter, FastAPI
 
 from hearth_kit.app import create_service_app
 from hearth_kit.staff import CONTRACTOR_SCOPE, ContractorRoute, scoped, staff_only
@@ -40,6 +42,37 @@ CONTRACTOR_ROUTES: frozenset[ContractorRoute] = frozenset(
 orders only."""
 
 
+@functools.cache
+def service_routes() -> APIRouter:
+    """Every route the service serves, each with its access rule (staff_only, scoped).
+
+    Built once a process and shared by every app made from it: FastAPI builds each
+    route's state (its dependencies, its response fields) again for every router tree
+    that includes it, so a tree built per app was most of what create_app cost (the test
+    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    return staff_only(
+        scoped(
+            figures_router,
+            read="repairs:read",
+            read_also={"/v1/repairs/figures": ["reports:read"]},  # the TSM report
+        ),
+        scoped(home_repairs_router, repairs_router, read="repairs:read", write="repairs:write"),
+        # writes: repairs:write, or repairs:manage for an approval, on each route
+        scoped(recharges_router, work_orders_router, read="repairs:read"),
+        # a contractor's own work orders (each route also needs its contractor_id)
+        scoped(contractor_router, read=CONTRACTOR_SCOPE, write=CONTRACTOR_SCOPE),
+        scoped(
+            appointments_router,
+            appointment_requests_router,
+            read="repairs:read",
+            write="repairs:write",
+        ),
+        scoped(awaab_router, read="repairs:read"),  # repairs:manage on each write
+        scoped(communal_issues_router, read="repairs:read", write="repairs:write"),
+        contractor_routes=CONTRACTOR_ROUTES,
+    )
+
+
 def create_app(settings: RepairsSettings | None = None) -> FastAPI:
     settings = settings or RepairsSettings()
     calendar = WorkingDayCalendar(settings.closure_days)
@@ -60,31 +93,7 @@ def create_app(settings: RepairsSettings | None = None) -> FastAPI:
         "appointments, the contractor API, recharges, damp and mould cases.",
         # Every route but the contractor API refuses a contractor's token (staff_only) and
         # needs the scope its gateway row needs (scoped): both applied by the token check.
-        routers=[
-            staff_only(
-                scoped(
-                    figures_router,
-                    read="repairs:read",
-                    read_also={"/v1/repairs/figures": ["reports:read"]},  # the TSM report
-                ),
-                scoped(
-                    home_repairs_router, repairs_router, read="repairs:read", write="repairs:write"
-                ),
-                # writes: repairs:write, or repairs:manage for an approval, on each route
-                scoped(recharges_router, work_orders_router, read="repairs:read"),
-                # a contractor's own work orders (each route also needs its contractor_id)
-                scoped(contractor_router, read=CONTRACTOR_SCOPE, write=CONTRACTOR_SCOPE),
-                scoped(
-                    appointments_router,
-                    appointment_requests_router,
-                    read="repairs:read",
-                    write="repairs:write",
-                ),
-                scoped(awaab_router, read="repairs:read"),  # repairs:manage on each write
-                scoped(communal_issues_router, read="repairs:read", write="repairs:write"),
-                contractor_routes=CONTRACTOR_ROUTES,
-            )
-        ],
+        routers=[service_routes()],
         handlers=build_handlers(repair_service, awaab_service),
         scheduled_jobs=scheduled_jobs(awaab_service, webhook_sender),
     )

@@ -3,7 +3,9 @@ programme and officers' caseloads."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import functools
+
+from fastapi import APIRouter, FastAPI
 
 from hearth_kit.app import create_service_app
 from hearth_kit.staff import scoped, staff_only
@@ -20,6 +22,22 @@ from visits.visits.endpoints import router as visits_router
 from visits.visits.service import VisitService
 
 
+@functools.cache
+def service_routes() -> APIRouter:
+    """Every route the service serves, each with its access rule (staff_only, scoped).
+
+    Built once a process and shared by every app made from it: FastAPI builds each
+    route's state (its dependencies, its response fields) again for every router tree
+    that includes it, so a tree built per app was most of what create_app cost (the test
+    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    return staff_only(  # no contractor calls visits: staff only, every route
+        scoped(figures_router, read="reports:read"),
+        scoped(reports_router, visits_router, read="visits:read", write="visits:write"),
+        scoped(programme_router, read="visits:read"),
+        scoped(caseloads_router, read="caseloads:read"),  # caseloads:write on each write
+    )
+
+
 def create_app(settings: VisitsSettings | None = None) -> FastAPI:
     settings = settings or VisitsSettings()
     app = create_service_app(
@@ -27,14 +45,7 @@ def create_app(settings: VisitsSettings | None = None) -> FastAPI:
         title="Hearth visits",
         description="Home visits, what they find, the risk-based visit programme and "
         "officers' caseloads.",
-        routers=[
-            staff_only(  # no contractor calls visits: staff only, every route
-                scoped(figures_router, read="reports:read"),
-                scoped(reports_router, visits_router, read="visits:read", write="visits:write"),
-                scoped(programme_router, read="visits:read"),
-                scoped(caseloads_router, read="caseloads:read"),  # caseloads:write on each write
-            )
-        ],
+        routers=[service_routes()],
         handlers=build_handlers(settings),
         scheduled_jobs=scheduled_jobs(settings),
     )
