@@ -8,7 +8,8 @@ client does and lists, with reasons, the refusals no schema can state (docs/api.
 "Known gaps"). One process alone: HEARTH_SCHEMATHESIS_ONLY=compliance.
 
 Each run is the Schemathesis command line against the running platform,
-in a subprocess, so the servers keep serving on this test's event loop meanwhile.
+in a subprocess, so the services keep serving on this test's event loop meanwhile; the
+gateway runs in a process of its own in front of them (`gateway_process`).
 Run alone: `uv run pytest -m api tests/api/test_schemathesis.py`.
 
 A failure prints Schemathesis's report (each failing operation, the check, and a curl
@@ -18,13 +19,17 @@ line that reproduces it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.api.conftest import long_internal_token, user_token
+from tests.harness.infra import free_port
 from tests.harness.platform import SERVICE_NAMES, Platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.api]
@@ -110,22 +115,70 @@ async def schemathesis(
     return process.returncode or 0, output.decode(errors="replace")
 
 
+@pytest.fixture
+async def gateway_process(platform: Platform) -> AsyncIterator[str]:
+    """The gateway in a process of its own, in front of the platform's services: the
+    URL its Schemathesis run asks. Served on this test's loop with the five services,
+    the gateway's answers and theirs took turns on one core while the other was half
+    idle, and the gateway's run, with the most operations, ended the test alone."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **{f"HEARTH_GATEWAY_{name.upper()}_URL": platform.apps[name].url for name in SERVICE_NAMES},
+        "HEARTH_GATEWAY_DOWNSTREAM_TIMEOUT_SECONDS": "5",
+        "HEARTH_LOG_LEVEL": "WARNING",
+    }
+    command = [
+        *(sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory"),
+        *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
+    ]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            async with asyncio.timeout(60):
+                while True:
+                    assert process.returncode is None, "the gateway stopped while starting"
+                    with contextlib.suppress(httpx.TransportError):
+                        if (await client.get("/healthz")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.2)
+            # Built once here, as the services' are in the test
+            assert (await client.get("/openapi.json")).status_code == 200
+        yield url
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                async with asyncio.timeout(30):
+                    await process.wait()
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
 async def test_every_operation_answers_within_its_schema(
-    platform: Platform, tmp_path: Path
+    platform: Platform, gateway_process: str, tmp_path: Path
 ) -> None:
-    """The six runs at once (each a subprocess; the servers answer on this loop), so
-    the suite pays for the slowest, not the sum."""
+    """The six runs at once (each a subprocess; the services answer on this loop, the
+    gateway in its own process), so the suite pays for the slowest, not the sum."""
     names = [*SERVICE_NAMES, "gateway"]
     if only := os.environ.get("HEARTH_SCHEMATHESIS_ONLY"):
         names = [name for name in names if name in only.split(",")]
 
-    for name in names:
+    for name in SERVICE_NAMES:
         # Built once here: six runs asking at once on a busy machine would each wait
         # for the document longer than Schemathesis' 10 s.
         platform.apps[name].app.openapi()
 
     async def run(name: str) -> tuple[int, str]:
-        url = platform.apps[name].url
+        url = gateway_process if name == "gateway" else platform.apps[name].url
         token = user_token() if name == "gateway" else long_internal_token(name)
         phases = GATEWAY_PHASES if name == "gateway" else PHASES
         workers = GATEWAY_WORKERS if name == "gateway" else "1"
