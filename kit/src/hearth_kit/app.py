@@ -102,7 +102,12 @@ def create_service_app(
     key (see docs/adr/0006-internal-tokens.md), and its lifespan refuses to start there
     without an explicit PostgreSQL database URL and bootstrap servers. Refuses to start
     (UnguardedRoutes) when `routers` include a `staff_only`/`scoped` one and some API
-    route has no access rule (refuse_routes_without_a_rule)."""
+    route has no access rule (refuse_routes_without_a_rule).
+
+    A service builds its `routers` once a process and passes the same ones to every app
+    it makes (docs/adr/0232): FastAPI builds each route's state (its dependencies, a
+    pydantic field for its body and each documented response) again for every router
+    tree that includes it, and a tree built per app was most of what an app cost."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager

@@ -24,12 +24,8 @@ from visits.visits.service import VisitService
 
 @functools.cache
 def service_routes() -> APIRouter:
-    """Every route the service serves, each with its access rule (staff_only, scoped).
-
-    Built once a process and shared by every app made from it: FastAPI builds each
-    route's state (its dependencies, its response fields) again for every router tree
-    that includes it, so a tree built per app was most of what create_app cost (the test
-    suite makes an app for each of some 600 modules; docs/adr/0232)."""
+    """Every route of the service with its access rule, built once a process and shared
+    by every app made (create_service_app's `routers`; docs/adr/0232)."""
     return staff_only(  # no contractor calls visits: staff only, every route
         scoped(figures_router, read="reports:read"),
         scoped(reports_router, visits_router, read="visits:read", write="visits:write"),
