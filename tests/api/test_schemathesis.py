@@ -31,6 +31,7 @@ import pytest
 from tests.api.conftest import long_internal_token, user_token
 from tests.harness.infra import free_port
 from tests.harness.platform import SERVICE_NAMES, Platform
+from tests.harness.processes import uvicorn_command
 
 pytestmark = [pytest.mark.integration, pytest.mark.api]
 
@@ -128,12 +129,8 @@ async def gateway_process(platform: Platform) -> AsyncIterator[str]:
         "HEARTH_GATEWAY_DOWNSTREAM_TIMEOUT_SECONDS": "5",
         "HEARTH_LOG_LEVEL": "WARNING",
     }
-    command = [
-        *(sys.executable, "-m", "uvicorn", "gateway.app:create_app", "--factory"),
-        *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
-    ]
     process = await asyncio.create_subprocess_exec(
-        *command,
+        *uvicorn_command("gateway.app", port),
         cwd=REPO,
         env=env,
         stdout=asyncio.subprocess.DEVNULL,

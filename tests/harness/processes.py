@@ -28,20 +28,18 @@ def start_service_process(
         "HEARTH_LOG_LEVEL": "WARNING",
     }
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            f"{service}.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
+        uvicorn_command(f"{service}.app", port),
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def uvicorn_command(module: str, port: int) -> list[str]:
+    """The command that serves `module`'s `create_app` on localhost `port` (uvicorn's app
+    factory), no access log."""
+    return [
+        *(sys.executable, "-m", "uvicorn", f"{module}:create_app", "--factory"),
+        *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
+    ]
