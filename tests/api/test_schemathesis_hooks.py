@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tests.api.schemathesis_hooks import DOMAIN_REFUSALS, before_call, filter_failure
+from tests.harness.infra import REPO
 
 
 @dataclass
@@ -163,7 +163,7 @@ def test_a_future_moment_refused_anywhere_is_listed_for_some_operation() -> None
     DOMAIN_REFUSALS field of some operation: JSON Schema has no 'today', so Schemathesis
     sends days to come. The cancellation's cancelled_at, checked before the appointment
     is looked up, was missed until a CI run generated 2027-01-04 (December 2026)."""
-    root = Path(__file__).resolve().parents[2] / "services"
+    root = REPO / "services"
     refused: set[str] = set()
     for source in root.glob("*/src/**/*.py"):
         text = source.read_text()
