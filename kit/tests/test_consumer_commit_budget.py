@@ -66,6 +66,21 @@ def broker() -> Iterator[LocalKafka]:
         yield kafka
 
 
+def aiokafka_tasks() -> set[asyncio.Task[Any]]:
+    """The tasks of aiokafka's own still running in this loop: a producer's sender, a
+    client's metadata sync, a consumer's coordination, heartbeat and fetcher."""
+    running = set()
+    for task in asyncio.all_tasks():
+        code = getattr(task.get_coro(), "cr_code", None)
+        if code is not None and "aiokafka" in code.co_filename and not task.done():
+            running.add(task)
+    return running
+
+
+def names(tasks: set[asyncio.Task[Any]]) -> list[str]:
+    return sorted(getattr(task.get_coro(), "__qualname__", "?") for task in tasks)
+
+
 def settings_for(broker: LocalKafka, db: Database, **more: Any) -> RepairsSettings:
     """A consumer of the test's own broker, one partition, whose requests to the broker
     are given up after a second (the commit's and the dead letter's copy's budget)."""
@@ -92,6 +107,7 @@ async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
         handling.set()
         await go_on.wait()  # the broker is stopped meanwhile
 
+    before = aiokafka_tasks()  # another module's, if any, are not this test's
     consumer = EventConsumer(settings, kit_database, handlers)
     running = asyncio.create_task(consumer.run())
     try:
@@ -109,6 +125,9 @@ async def test_a_consumer_whose_broker_is_lost_before_its_commit_still_stops(
         async with kit_database.sessionmaker() as session:
             handled = await session.scalar(select(func.count()).select_from(inbox_event))
         assert handled == 1
+        # The consumer given up is torn down, not left retrying (and logging) for the
+        # rest of the process: none of aiokafka's tasks outlives the stop.
+        assert names(aiokafka_tasks() - before) == []
     finally:
         go_on.set()
         running.cancel()
@@ -131,6 +150,7 @@ async def test_a_consumer_whose_broker_is_lost_before_a_dead_letters_copy_still_
             await go_on.wait()  # the first is dead-lettered, then the broker is stopped
         raise RuntimeError("the handler's own failure")
 
+    before = aiokafka_tasks()  # another module's, if any, are not this test's
     consumer = EventConsumer(settings, kit_database, handlers)
     running = asyncio.create_task(consumer.run())
     try:
@@ -155,6 +175,8 @@ async def test_a_consumer_whose_broker_is_lost_before_a_dead_letters_copy_still_
         async with asyncio.timeout(STOPPED_WITHIN):
             await consumer.stop()  # waited for the broker for ever before
         assert await letters() == both
+        # The dead-letter producer given up is torn down too.
+        assert names(aiokafka_tasks() - before) == []
     finally:
         go_on.set()
         running.cancel()

@@ -39,7 +39,7 @@ from hearth_kit.inbox import (
     collector_paused,
     is_infrastructure_fault,
 )
-from hearth_kit.kafka import ensure_topics, namespaced, new_consumer, start_client
+from hearth_kit.kafka import ensure_topics, namespaced, new_consumer, start_client, stop_consumer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import CONSUMER_LAG, CONSUMER_PAUSED_PARTITIONS
 from hearth_kit.personal_data import describe_exception
@@ -81,6 +81,7 @@ class EventConsumer:
         self._committed: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._resumer: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Consume until cancelled; reconnect with back-off when Kafka is unreachable."""
@@ -275,32 +276,29 @@ class EventConsumer:
         self._paused.clear()
         self._committed.clear()
         CONSUMER_PAUSED_PARTITIONS.labels(self.service).set(0)
+        # A task, shielded and kept: a stop() (or a cancelled run) while the run loop
+        # closes a failed consumer waits for that close, instead of returning while it
+        # is half done (the clients it gives up on not yet torn down).
+        closing = asyncio.create_task(
+            self._close_clients(self._closing, consumer), name="consumer-close"
+        )
+        self._closing = closing
+        await asyncio.shield(closing)
+
+    async def _close_clients(
+        self, before: asyncio.Task[None] | None, consumer: AIOKafkaConsumer | None
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})
         if consumer is not None:
-            # Bounded: with the broker lost, aiokafka's stop() may wait for a group
-            # coordinator that cannot be found (aio-libs/aiokafka#659), and a consumer
-            # restarting after a failed commit (the broker lost mid-batch) stayed in
-            # _close for good, never consuming again once the broker was back. Given up,
-            # the old member leaves the group at its session timeout; nothing it held is
-            # lost (offsets are committed only after the batch's transaction).
-            # Waited for, not awaited: a stop() cancelled while it waits for the
-            # coordinator does not always give up, so it finishes (or not) on its own.
-            stopping = asyncio.create_task(_stopped_quietly(consumer), name="consumer-stop")
-            _STOPPING.add(stopping)
-            stopping.add_done_callback(_STOPPING.discard)
-            await asyncio.wait({stopping}, timeout=self.settings.kafka_request_timeout_ms / 1000)
-            if not stopping.done():
+            # Bounded: a consumer restarting after a failed commit (the broker lost
+            # mid-batch) stayed in _close for good, never consuming again once the
+            # broker was back. Given up, the consumer is torn down (`stop_consumer`).
+            grace = self.settings.kafka_request_timeout_ms / 1000
+            if not await stop_consumer(consumer, grace=grace):
                 log.warning("consumer stop given up; the broker is not answering")
         with contextlib.suppress(Exception):
             await self.dead_letters.close()
-
-
-_STOPPING: set[asyncio.Task[None]] = set()
-"""Stops of consumers given up on, kept referenced until they end."""
-
-
-async def _stopped_quietly(consumer: AIOKafkaConsumer) -> None:
-    with contextlib.suppress(Exception):
-        await consumer.stop()
 
 
 _frozen = False

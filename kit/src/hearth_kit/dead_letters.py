@@ -13,7 +13,6 @@ its handler and marks it replayed in one transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -36,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from hearth_contracts import dead_letter_topic
 from hearth_kit.db import Database
 from hearth_kit.inbox import Message, failure_text, is_infrastructure_fault, parse
-from hearth_kit.kafka import namespaced, new_producer, start_client
+from hearth_kit.kafka import namespaced, new_producer, start_client, stop_producer
 from hearth_kit.logs import get_logger
 from hearth_kit.metrics import DEAD_LETTERS, EVENTS_HANDLED
 from hearth_kit.problems import Conflict, NotFound, ServiceUnavailable
@@ -191,14 +190,13 @@ class DeadLetters:
 
     async def close(self) -> None:
         """Stop the producer; one that cannot flush (the broker lost: the idempotent
-        producer retries for ever) is abandoned after a few seconds, as the relay's is.
-        What it held is sent again when the consumer comes back to the message."""
+        producer retries for ever) is torn down after a few seconds, as the relay's is
+        (`stop_producer`). What it held is sent again when the consumer comes back to
+        the message."""
         async with self._producer_lock:  # a producer being started is stopped too
             producer, self._producer = self._producer, None
         if producer is not None:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(5):
-                    await producer.stop()
+            await stop_producer(producer)
 
     async def _started_producer(self) -> AIOKafkaProducer:
         """The dead-letter topic's producer, started once: partitions handled side by

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
+from aiokafka.consumer.group_coordinator import GroupCoordinator
 from aiokafka.errors import (
     AuthenticationFailedError,
     IllegalSaslStateError,
     KafkaConnectionError,
     KafkaError,
+    KafkaTimeoutError,
     SaslAuthenticationFailed,
     TopicAlreadyExistsError,
     UnsupportedSaslMechanismError,
@@ -130,6 +133,99 @@ def new_producer(settings: ServiceSettings, *, client_id: str | None = None) -> 
         request_timeout_ms=settings.kafka_request_timeout_ms,
         retry_backoff_ms=200,
     )
+
+
+PRODUCER_STOP_GRACE_SECONDS = 5.0
+TEARDOWN_STEP_SECONDS = 5.0
+"""Each step of a client's teardown cancels tasks or closes sockets: quick, but bounded."""
+
+
+async def stop_producer(
+    producer: AIOKafkaProducer, *, grace: float = PRODUCER_STOP_GRACE_SECONDS
+) -> bool:
+    """Stop a producer, sending what it holds first, and say whether it could. One that
+    cannot within `grace` seconds is torn down instead: what it held fails (its senders
+    see KafkaTimeoutError), its sender task ends and its connections close.
+
+    An idempotent producer whose broker is lost never expires what it holds, so
+    aiokafka's `stop()` waits for the broker for ever; cancelled, it leaves the sender
+    task retrying and logging for the rest of the process (ADR 0232). aiokafka has no
+    stop without the flush, so the teardown reaches its sender, accumulator and client,
+    the parts `stop()` itself closes. uv.lock pins aiokafka, and
+    kit/tests/test_consumer_commit_budget.py fails if the teardown stops working."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(grace):
+            await producer.stop()
+            return True
+    # The sender first: cancelled, it waits for its requests in flight (each bounded by
+    # request_timeout_ms) and ends. Then what it held fails, which also ends the flush
+    # that the cancelled stop() started, and the client's connections close.
+    await _teardown_step(producer._sender.close())
+    accumulator = producer._message_accumulator
+    held = [*(b for batches in accumulator._batches.values() for b in batches)]
+    held += accumulator._pending_batches
+    accumulator.fail_all(KafkaTimeoutError(f"the producer was stopped unsent after {grace:g} s"))
+    for batch in held:
+        # Read here, so a future no sender awaits any more (its wait given up) is not
+        # reported as "never retrieved" whenever it is collected.
+        for failed in (batch.future, batch._drain_waiter, *(f for f, _ in batch._msg_futures)):
+            if failed.done() and not failed.cancelled():
+                failed.exception()
+    await _teardown_step(producer.client.close())
+    return False
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer, *, grace: float) -> bool:
+    """Stop a consumer (leaving its group), and say whether it could. One that cannot
+    within `grace` seconds, or whose stop fails, is torn down instead: its group
+    coordination, heartbeat, fetcher and connections end, and the broker drops the
+    member at its session timeout. Nothing it held is lost: offsets are committed only
+    after a batch's transaction, so whoever takes its partitions starts from there.
+
+    With the broker lost, aiokafka's `stop()` waits for a group coordinator that cannot
+    be found (aio-libs/aiokafka#659), for ever, or ends cancelled by the tasks it
+    stops, before it closes the client. Left so, the client retries and logs for the
+    rest of the process (ADR 0232). As with `stop_producer`, the teardown reaches the
+    parts `stop()` closes."""
+    stopping = asyncio.create_task(_stopped_quietly(consumer), name="consumer-stop")
+    await asyncio.wait({stopping}, timeout=grace)
+    if stopping.done() and not stopping.cancelled() and stopping.result():
+        return True
+    coordinator = consumer._coordinator
+    if isinstance(coordinator, GroupCoordinator):
+        # The stop waits on the coordination task (looking for the coordinator);
+        # cancelled, it ends the stop too. Then what the stop would have closed after it.
+        coordinator._coordination_task.cancel()
+        await _teardown_step(asyncio.wait({stopping}))
+        await _teardown_step(coordinator._stop_heartbeat_task())
+        await _teardown_step(coordinator._stop_commit_offsets_refresh_task())
+    if consumer._fetcher is not None:
+        await _teardown_step(consumer._fetcher.close())
+    await _teardown_step(consumer._client.close())
+    return False
+
+
+async def _stopped_quietly(consumer: AIOKafkaConsumer) -> bool:
+    try:
+        await consumer.stop()
+    except Exception:
+        return False
+    return True
+
+
+async def _teardown_step(step: Awaitable[Any]) -> None:
+    """One step of a client's teardown, given TEARDOWN_STEP_SECONDS. What it raises is
+    dropped: the client is being thrown away. A CancelledError too (aiokafka awaits
+    tasks it has just cancelled), unless this task itself is being cancelled."""
+    try:
+        async with asyncio.timeout(TEARDOWN_STEP_SECONDS):
+            await step
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise
+    except Exception:
+        return
 
 
 def new_consumer(settings: ServiceSettings, *topics: str) -> AIOKafkaConsumer:

@@ -79,6 +79,7 @@ from hearth_kit.kafka import (
     namespaced,
     new_producer,
     start_client,
+    stop_producer,
 )
 from hearth_kit.kafka_records import (
     BATCH_HEADER_BYTES,
@@ -1053,15 +1054,15 @@ class OutboxRelay:
         return self._producer
 
     async def _close_producer(self) -> None:
-        """Stop the producer; a producer that cannot flush (the broker is gone and the
-        idempotent producer retries for ever) is abandoned after a few seconds. Its rows
-        are not deleted, so they are sent again (consumers de-duplicate)."""
+        """Stop the producer; one that cannot flush (the broker is gone and the
+        idempotent producer retries for ever) is torn down after a few seconds
+        (`stop_producer`). Its rows are not deleted, so they are sent again (consumers
+        de-duplicate)."""
         producer, self._producer = self._producer, None
         self._partitions_of.clear()  # a new producer looks the partitions up again
         if producer is not None:
             with contextlib.suppress(Exception):
-                async with asyncio.timeout(5):
-                    await producer.stop()
+                await stop_producer(producer)
 
     async def _sleep(self, seconds: float, *, wakeable: bool = True) -> None:
         if not wakeable:
