@@ -31,7 +31,7 @@ run: install  ## Run Kafka, every service and the gateway (SQLite by default); C
 	$(UV) run python deploy/local/run_platform.py
 
 test: install  ## Run every test on real Kafka and a real database
-	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(MAKE) --no-print-directory test-api test-cursors-on-sqlite
 
 test-api: install  ## The API tests alone: Schemathesis, the typed client, writes under load, on the running platform

@@ -35,6 +35,38 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true"}
 settings.load_profile("hearth-ci" if IN_CI else "hearth")
 
 
+LONG_MODULES = (
+    "tests/reliability/test_stream_faults.py",
+    "kit/tests/test_consumer_commit_budget.py",
+    "tests/reliability/test_faults.py",
+    "tests/security/test_jwks_keys_expire_with_the_key_set.py",
+    "tests/reliability/test_outbox.py",
+    "tests/ops/test_operations_cli.py",
+    "gateway/tests/test_authorisation_matrix.py",
+    "tests/security/test_services_check_the_caller.py",
+    "tests/ops/test_trace_chain.py",
+    "kit/tests/test_kafka_login.py",
+    "gateway/tests/homes/test_endpoints.py",
+    "gateway/tests/test_reports.py",
+    "gateway/tests/test_upload_limits.py",
+    "services/engagement/tests/messages/test_send_faults.py",
+)
+"""The modules that keep a test worker longest (15 to 115 s each, `--durations=0` on two
+workers), longest first. `make test` runs them first (`--no-loadscope-reorder`): pytest-
+xdist otherwise starts the modules with most tests first, and these, few tests each,
+ended the run on one worker while the other had nothing left (docs/adr/0232)."""
+ROOT = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """LONG_MODULES' tests first, in its order; every other test as collected."""
+    missing = [module for module in LONG_MODULES if not (ROOT / module).is_file()]
+    if missing:
+        raise pytest.UsageError(f"conftest.LONG_MODULES names no such module: {missing}")
+    rank = {module: index for index, module in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 @pytest.fixture(scope="session")
 def kafka() -> Iterator[str]:
     """Bootstrap servers of a real Apache Kafka broker (started on first use)."""
