@@ -76,6 +76,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/homes/import": {"file": "the CSV's header row names the columns (any order)"},
     "POST /v1/homes": {
+        "block_id": STATE + " (a block registered at that UPRN)",
         "gas_certificate_expires_on": EXPIRY_BOUNDS,
         "electrical_certificate_expires_on": EXPIRY_BOUNDS,
     },
