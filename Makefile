@@ -6,8 +6,10 @@ UV_SPEC := uv>=0.5,<1
 PYTEST_ARGS ?=
 # Test files run on this many workers (pytest-xdist) beside each other; every test makes
 # its own databases, topics and, where it restarts one, its own broker or PostgreSQL.
-# The API tests (Schemathesis and load through the gateway) then run alone.
-TEST_WORKERS ?= 2
+# Three on two cores: a worker waiting (a broker restarting, a process killed, a poll)
+# leaves its core to the other two (ADR 0233). The API tests (Schemathesis and load
+# through the gateway) then run alone.
+TEST_WORKERS ?= 3
 BENCH_ARGS ?=
 # Python keeps the bytecode it compiles (__pycache__, ignored by git) even where the
 # environment says not to: the suite starts dozens of Python processes (test workers,
