@@ -51,6 +51,12 @@ class LocalKafka:
     """More of kafka.sh's start options, for a broker of a kind (a listener asking for a
     login: `--sasl-plain USER:PASSWORD`)."""
 
+    heap = "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1"
+    """The JVM flags kafka.sh starts it with (HEARTH_KAFKA_HEAP). A test's own broker
+    lives for a test and carries a few thousand records at most: compiled by the JVM's
+    first tier only, it starts on about 4.4 s of CPU instead of 7.6 s (8 s against
+    10.6 s to answer, here), and the few tests that restart theirs do so several times."""
+
     def __init__(self, name: str, port: int | None = None, controller_port: int | None = None):
         self.name = name
         self.port = port or free_port()
@@ -80,6 +86,7 @@ class LocalKafka:
             check=True,
             cwd=REPO,
             stdout=subprocess.DEVNULL,
+            env={**os.environ, "HEARTH_KAFKA_HEAP": os.environ.get("HEARTH_KAFKA_HEAP", self.heap)},
         )
         return self.bootstrap_servers
 
