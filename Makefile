@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # its own databases, topics and, where it restarts one, its own broker or PostgreSQL.
 # Three on two cores: a worker waiting (a broker restarting, a process killed, a poll)
 # leaves its core to the other two (ADR 0233). The API tests (Schemathesis and load
-# through the gateway) then run alone.
+# through the gateway) then run, beside the SQLite runs of the cursor tests.
 TEST_WORKERS ?= 3
 BENCH_ARGS ?=
 # Python keeps the bytecode it compiles (__pycache__, ignored by git) even where the
@@ -34,7 +34,9 @@ run: install  ## Run Kafka, every service and the gateway (SQLite by default); C
 
 test: install  ## Run every test on real Kafka and a real database
 	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not api" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(MAKE) --no-print-directory test-api test-cursors-on-sqlite
+	@# side by side, each one's output printed whole as it ends: the API tests leave about
+	@# a third of a core idle, which the SQLite runs take (ADR 0233)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-api test-cursors-on-sqlite
 
 test-api: install  ## The API tests alone: Schemathesis, the typed client, writes under load, on the running platform
 	$(UV) run pytest -m api tests/api $(PYTEST_ARGS) || [ $$? -eq 5 ]
