@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from gateway.auth import TokenVerifier
@@ -99,15 +100,28 @@ PASSED_THROUGH = (repairs, compliance, income, engagement, visits)
 
 
 @functools.cache
-def passthrough_routers() -> tuple[APIRouter, ...]:
-    """One router per route table, built once a process and shared by every app made
-    from it: FastAPI builds each route's state (its dependencies, its response fields)
-    as the route is added and again for each app that includes it, and tests make an
-    app for each of dozens of modules (docs/adr/0232)."""
-    return tuple(
-        passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1])
-        for service in PASSED_THROUGH
-    )
+def gateway_routes_shared() -> tuple[BaseRoute, ...]:
+    """The gateway's own routers, one per route table passing through, and the contractor
+    API's document, included once a process; every app made from them shares them.
+    FastAPI builds each included route's state (its dependencies solved, its response
+    fields) for the router that includes it and keeps it there: included into each app,
+    the 157 routes were built again for every one (0.4 s of each), and tests make an app
+    for each of dozens of modules (docs/adr/0232, 0233)."""
+    holder = APIRouter()
+    for router in (
+        homes_router,
+        tenancies_router,
+        residents_router,
+        visits_router,
+        reports_router,
+        *(
+            passthrough_router(service.ROUTES, tag=service.__name__.rsplit(".")[-1])
+            for service in PASSED_THROUGH
+        ),
+        contractor_openapi_router,
+    ):
+        holder.include_router(router)
+    return tuple(holder.routes)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -138,21 +152,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings)
     add_process_defaults(app, process="gateway", settings=settings, readiness=service_readiness())
     answer_every_request_with_its_id(app, settings.cors_origins)
-    for router in (
-        homes_router,
-        tenancies_router,
-        residents_router,
-        visits_router,
-        reports_router,
-    ):
-        app.include_router(router)
-    for router in passthrough_routers():
-        app.include_router(router)
+    app.router.routes.extend(gateway_routes_shared())
     # The client span of a call a service refuses (4xx) keeps only route words in its
     # path, each value becoming {value}: the words of the services' paths the rows call,
     # and of the gateway's own routes (the paths the composites call are among them),
     # which hearth_kit.tracing.trace_requests adds as the gateway starts.
     add_route_words(service_paths(row for service in PASSED_THROUGH for row in service.ROUTES))
-    app.include_router(contractor_openapi_router)
     serve_published_openapi(app)
     return app

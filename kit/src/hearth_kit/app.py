@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
 
 from hearth_kit.auth import InternalTokenVerifier, authorised_caller
 from hearth_kit.consumer import EventConsumer, EventHandlers
@@ -107,7 +108,9 @@ def create_service_app(
     A service builds its `routers` once a process and passes the same ones to every app
     it makes (docs/adr/0232): FastAPI builds each route's state (its dependencies, a
     pydantic field for its body and each documented response) again for every router
-    tree that includes it, and a tree built per app was most of what an app cost."""
+    tree that includes it, and a tree built per app was most of what an app cost. Given
+    the same routers, apps share their inclusion too (`behind_the_internal_token`,
+    docs/adr/0233)."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager
@@ -155,33 +158,52 @@ def create_service_app(
     app.state.handlers = handlers  # what `hearth projection rebuild` applies events with
 
     # Every route below answers only the gateway's internal token (401 without one);
-    # routes under /admin also need the admin scope (403). The kit's own admin routers
-    # are listed here with the service's routers.
-    process_routes = served_routes(app)
+    # routes under /admin also need the admin scope (403).
+    app.router.routes.extend(behind_the_internal_token(tuple(routers)))
+    return app
+
+
+_SHARED_ROUTES: dict[tuple[int, ...], tuple[tuple[APIRouter, ...], tuple[BaseRoute, ...]]] = {}
+"""behind_the_internal_token's, by the routers' identities (a router is not hashable),
+each kept with its routers so that their identities stay theirs."""
+
+
+def behind_the_internal_token(routers: tuple[APIRouter, ...]) -> tuple[BaseRoute, ...]:
+    """`routers` and the kit's admin routers, each included behind the internal token's
+    check, once a process for every app made from the same `routers`.
+
+    FastAPI builds each included route's state (its dependencies solved, a pydantic
+    field for each documented response) for the router that includes it, lazily, and
+    keeps it there. Included into each app, a service's 150 routes were built again for
+    every app, about 0.1 s of each; included here once, every app shares what was built.
+    The cost: an app's `dependency_overrides` do not reach these routes (nothing uses
+    them; tests run the real dependencies). Refuses (UnguardedRoutes) when `routers`
+    include a `staff_only`/`scoped` one and some API route has no access rule."""
+    key = tuple(map(id, routers))
+    if (shared := _SHARED_ROUTES.get(key)) is not None:
+        return shared[1]
+    holder = APIRouter()
     for router in routers:
-        app.include_router(
+        holder.include_router(
             router, dependencies=[Depends(authorised_caller)], responses=UNAUTHORISED_RESPONSES
         )
     if any(isinstance(router, GuardedRouter) for router in routers):
-        served = served_routes(app)
-        refuse_routes_without_a_rule(
-            {route: served[route] for route in served.keys() - process_routes.keys()},
-            app.state.internal_token_verifier.access_rules,
-        )
+        refuse_routes_without_a_rule(served_routes(holder), access_rules(routers))
     for router in (dead_letters_router, outbox_admin_router):
-        app.include_router(
+        holder.include_router(
             router,
             dependencies=[Depends(authorised_caller)],
             responses={**UNAUTHORISED_RESPONSES, **ADMIN_RESPONSES},
         )
-    return app
+    _SHARED_ROUTES[key] = (routers, tuple(holder.routes))
+    return _SHARED_ROUTES[key][1]
 
 
 class UnguardedRoutes(RuntimeError):
     """A service app would serve API routes that no access rule covers."""
 
 
-def served_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
+def served_routes(app: FastAPI | APIRouter) -> dict[tuple[str, str], APIRoute]:
     """Each API route `app` serves now by (method, full path template), as FastAPI
     resolves them (through included routers and their prefixes): the templates the
     token check looks its rules up by."""
