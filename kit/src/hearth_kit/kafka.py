@@ -188,6 +188,8 @@ async def stop_consumer(consumer: AIOKafkaConsumer, *, grace: float) -> bool:
     rest of the process (ADR 0232). As with `stop_producer`, the teardown reaches the
     parts `stop()` closes."""
     stopping = asyncio.create_task(_stopped_quietly(consumer), name="consumer-stop")
+    _STOPPING.add(stopping)  # the loop keeps only a weak reference to a task
+    stopping.add_done_callback(_STOPPING.discard)
     await asyncio.wait({stopping}, timeout=grace)
     if stopping.done() and not stopping.cancelled() and stopping.result():
         return True
@@ -203,6 +205,11 @@ async def stop_consumer(consumer: AIOKafkaConsumer, *, grace: float) -> bool:
         await _teardown_step(consumer._fetcher.close())
     await _teardown_step(consumer._client.close())
     return False
+
+
+_STOPPING: set[asyncio.Task[bool]] = set()
+"""Consumers' stops under way, kept referenced until they end: one given up on, and not
+ended by its teardown, would otherwise be collected while it runs."""
 
 
 async def _stopped_quietly(consumer: AIOKafkaConsumer) -> bool:
