@@ -13,9 +13,6 @@ from hearth_kit.cli import main
 
 
 async def token_for(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str | None]:
-    # What the command prints alone: the session's loop ran before it, and a client an
-    # earlier test abandoned (a producer whose broker was stopped) may have logged then.
-    capsys.readouterr()
     assert main(["dev-token", "--role", "contractor", *args]) == 0
     principal = await TokenVerifier(GatewaySettings()).verify(capsys.readouterr().out.strip())
     return principal.subject, principal.contractor_id
