@@ -106,11 +106,8 @@ def create_service_app(
     route has no access rule (refuse_routes_without_a_rule).
 
     A service builds its `routers` once a process and passes the same ones to every app
-    it makes (docs/adr/0232): FastAPI builds each route's state (its dependencies, a
-    pydantic field for its body and each documented response) again for every router
-    tree that includes it, and a tree built per app was most of what an app cost. Given
-    the same routers, apps share their inclusion too (`behind_the_internal_token`,
-    docs/adr/0233)."""
+    it makes, and those apps share their inclusion (`behind_the_internal_token`; docs/adr
+    0232 and 0233)."""
     handlers = handlers or EventHandlers()
 
     @contextlib.asynccontextmanager
@@ -175,7 +172,8 @@ def behind_the_internal_token(routers: tuple[APIRouter, ...]) -> tuple[BaseRoute
     FastAPI builds each included route's state (its dependencies solved, a pydantic
     field for each documented response) for the router that includes it, lazily, and
     keeps it there. Included into each app, a service's 150 routes were built again for
-    every app, about 0.1 s of each; included here once, every app shares what was built.
+    every app (most of the 0.17 s an app took to make and answer first); included here
+    once, every app shares what was built.
     The cost: an app's `dependency_overrides` do not reach these routes (nothing uses
     them; tests run the real dependencies). Refuses (UnguardedRoutes) when `routers`
     include a `staff_only`/`scoped` one and some API route has no access rule."""
