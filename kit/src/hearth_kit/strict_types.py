@@ -145,3 +145,11 @@ StrictMoment = Annotated[
 ]
 """A timezone-aware moment as ISO 8601 text, within years 1000 to 8999 in UTC; never a
 number of seconds."""
+
+
+def given(field: str) -> dict[str, Any]:
+    """JSON Schema: `field` is there and not null. A request model's cross-field rules
+    (`json_schema_extra`'s `allOf` of `if`/`then`, `oneOf`) are built from it, so the
+    document states a rule the service enforces between fields (this one only with
+    that one) instead of a client finding it out from a 422."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}

@@ -14,7 +14,7 @@ from compliance.models import AccessOutcome, Subject
 from compliance.tenant_copies.schemas import TenantCopyPublic
 from hearth_contracts.events.compliance import AlarmKind, CheckOutcome, CheckType
 from hearth_contracts.values import ContractorId
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay, StrictMoment
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictDay, StrictMoment, given
 from hearth_kit.text_patterns import HAS_WORDS
 
 
@@ -192,22 +192,17 @@ class CertificateDefectClassification(StrEnum):
     """Recorded, no repair raised."""
 
 
-def _given(field: str) -> dict[str, Any]:
-    """JSON Schema: the field is there and not null."""
-    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
-
-
 def _which_alarm_rules(schema: dict[str, Any]) -> None:
     """The document states what the service refuses (checks.service._alarms_placed):
     `alarm_kind` only on an alarm_faulty_or_missing defect, `storey` only with
     `alarm_kind` smoke."""
     schema["allOf"] = [
         {
-            "if": _given("alarm_kind"),
+            "if": given("alarm_kind"),
             "then": {"properties": {"classification": {"const": "alarm_faulty_or_missing"}}},
         },
         {
-            "if": _given("storey"),
+            "if": given("storey"),
             "then": {
                 "required": ["alarm_kind"],
                 "properties": {"alarm_kind": {"const": AlarmKind.SMOKE.value}},

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engagement.residents.rules import CHANNEL_NEEDS
 from hearth_contracts.events.engagement import Adjustment, AgeBand, ContactChannel, FormatNeed
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import StrictBoolean
+from hearth_kit.strict_types import StrictBoolean, given
 from hearth_kit.text_patterns import CONTROL_CHARACTERS, HAS_WORDS, SPACE_TO_ANY_ENGINE
 
 
@@ -66,11 +66,6 @@ def _valid_language(value: str | None) -> str | None:
     return value
 
 
-def _given(field: str) -> dict[str, Any]:
-    """JSON Schema: the field is there and not null."""
-    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
-
-
 def _cross_field_rules(schema: dict[str, Any]) -> None:
     """The document states the rules that join two fields, as the service enforces
     them: the preferred channel needs its contact detail (email an email address, text
@@ -86,13 +81,13 @@ def _cross_field_rules(schema: dict[str, Any]) -> None:
                     "required": ["preferred_channel"],
                     "properties": {"preferred_channel": {"enum": channels}},
                 },
-                "then": _given(detail),
+                "then": given(detail),
             }
             for detail, channels in needs.items()
         ),
-        {"if": _given("tenancy_id"), "then": _given("uprn")},
-        {"if": _given("uprn"), "then": _given("tenancy_id")},
-        {"if": _given("tenancy_id"), "then": _given("person_id")},
+        {"if": given("tenancy_id"), "then": given("uprn")},
+        {"if": given("uprn"), "then": given("tenancy_id")},
+        {"if": given("tenancy_id"), "then": given("person_id")},
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,7 @@ from hearth_contracts.events.repairs import AlertCode, RepairPriority, SorQuanti
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import BoundedNonNegativePence
 from hearth_kit.pagination import Page
-from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber
+from hearth_kit.strict_types import WHOLE_NUMBER, StrictBoolean, StrictMoment, WholeNumber, given
 from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import AppointmentStatus, WorkOrderCancellation, WorkOrderStatus
 
@@ -160,18 +160,33 @@ class ContractorStatus(StrEnum):
     VARIATION_REQUESTED = "variation_requested"
 
 
-class StatusUpdate(BaseModel):
-    # resident_asked only with a window (refuse_resident_asked_without_a_window), stated
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
+def _window_rules(schema: dict[str, Any]) -> None:
+    """The document states the rules that join a status update's fields, as the service
+    enforces them (appointment_window, refuse_resident_asked_without_a_window): a
+    window's two ends together, only with appointment_made, and resident_asked only
+    with a window. That its end is after its start, JSON Schema cannot say."""
+    schema["allOf"] = [
+        {"if": given("appointment_start"), "then": given("appointment_end")},
+        {"if": given("appointment_end"), "then": given("appointment_start")},
+        {
+            "if": {"anyOf": [given("appointment_start"), given("appointment_end")]},
+            "then": {
+                "required": ["status"],
+                "properties": {"status": {"const": ContractorStatus.APPOINTMENT_MADE.value}},
+            },
+        },
+        {
             "if": {
                 "required": ["resident_asked"],
                 "properties": {"resident_asked": {"const": True}},
             },
-            "then": {"required": ["appointment_start"]},
+            "then": given("appointment_start"),
         },
-    )
+    ]
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_window_rules)
 
     status: ContractorStatus
     at: StrictMoment | None = Field(default=None, description="When it happened; default now")

@@ -11,15 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth_contracts.events.repairs import RepairPriority, RepairSourceV2
 from hearth_contracts.events.visits import Trade
 from hearth_contracts.values import Uprn
-from hearth_kit.strict_types import StrictMoment
+from hearth_kit.strict_types import StrictMoment, given
 from hearth_kit.text_patterns import HAS_WORDS
 from repairs.models import RepairStatus
 from repairs.work_orders.rules import TriageAnswers
-
-
-def _given(field: str) -> dict[str, Any]:
-    """JSON Schema: the field is there and not null."""
-    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
 
 
 def _cross_field_rules(schema: dict[str, Any]) -> None:
@@ -27,9 +22,9 @@ def _cross_field_rules(schema: dict[str, Any]) -> None:
     them: either a priority or the triage answers (not both, nor neither), and a
     complaint id only with the source complaint."""
     schema["allOf"] = [
-        {"oneOf": [_given("priority"), _given("triage")]},
+        {"oneOf": [given("priority"), given("triage")]},
         {
-            "if": _given("complaint_id"),
+            "if": given("complaint_id"),
             "then": {"required": ["source"], "properties": {"source": {"const": "complaint"}}},
         },
     ]
