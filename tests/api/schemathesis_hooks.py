@@ -318,6 +318,7 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/contractor/work-orders/{work_order_id}/status": {
         "at": FUTURE + "; the status the work order holds decides what may follow (" + STATE + ")",
+        "appointment_end": "after appointment_start (cross-field)",
     },
     "POST /v1/contractor/work-orders/{work_order_id}/completion": {
         "completed_at": FUTURE + "; not before the work order was raised (" + STATE + ")",
