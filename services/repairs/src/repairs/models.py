@@ -241,6 +241,14 @@ class WorkOrder(RepairsModel, table=True):
     completed_on_time: bool | None = None
     right_first_time: bool | None = None
     follow_on_required: bool | None = None
+    follow_on_required_by: datetime | None = Field(
+        default=None,
+        sa_type=AwareDateTime,
+        description="Completed asking for a follow-on on an emergency made safe: when that "
+        "follow-on is due (the target it is raised with, docs/adr/0218); the repair is "
+        "overdue after it while the follow-on is not raised, or raised and cancelled "
+        "(docs/adr/0235). NULL otherwise, and on every completion before migration 0037",
+    )
     no_access_visits: int = 0
     variation_requested_pence: int | None = Field(default=None, sa_column=Column(BigInteger))
     variation_approved_pence: int | None = Field(default=None, sa_column=Column(BigInteger))

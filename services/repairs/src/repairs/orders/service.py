@@ -363,6 +363,17 @@ class WorkOrderService:
             planned_days=targets.planned_days,
         )
 
+    def _follow_on_due(self, repair: RepairRequest, asked: WorkOrder) -> datetime | None:
+        """When the follow-on `asked`'s completion asked for is due, where it has a target
+        of its own: on an emergency made safe, the target it is raised with
+        (_priority_and_target, docs/adr/0218). Kept on `asked`, so the repair is overdue
+        after it while that follow-on is not raised, or raised and cancelled, as it is
+        while one raised is open past it (docs/adr/0235). None on any other repair, whose
+        own target, still open, says when it is overdue."""
+        if work_after_make_safe(repair.priority, repair.made_safe_at) is None:
+            return None
+        return self._priority_and_target(repair, asked)[1]
+
     def contractor_for(self, trade: str) -> str | None:
         for contractor_id, contractor in self.settings.contractors.items():
             if trade in contractor.trades:
@@ -988,6 +999,8 @@ class WorkOrderService:
             # An emergency's target is to make safe within 24 hours: its earliest work
             # order completed made it safe, whatever follow-on work is left.
             repair.made_safe_at = min(repair.made_safe_at or data.completed_at, data.completed_at)
+        if data.follow_on_required:
+            order.follow_on_required_by = self._follow_on_due(repair, order)
         await session.flush()
         if not data.follow_on_required:
             await complete_repair_if_done(session, repair)

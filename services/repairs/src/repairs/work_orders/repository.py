@@ -30,7 +30,14 @@ from sqlmodel import col, select
 from hearth_contracts.events.repairs import RepairPriority
 from hearth_kit.db import AwareDateTime, ReadConnection
 from hearth_kit.projection import upsert_newer_many
-from repairs.models import CLOSED_WORK_ORDER, KnownHome, RepairRequest, RepairStatus, WorkOrder
+from repairs.models import (
+    CLOSED_WORK_ORDER,
+    KnownHome,
+    RepairRequest,
+    RepairStatus,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from repairs.work_orders import rules
 
 
@@ -90,6 +97,9 @@ async def count_overdue(
 _repair = inspect(RepairRequest).local_table
 _home = inspect(KnownHome).local_table
 _order = inspect(WorkOrder).local_table
+_asked = _order.alias("asked")
+"""A completed work order, as the one whose completion asked for a follow-on."""
+_follow_on = _order.alias("follow_on")
 ENTRY_COLUMNS = (
     "id",
     "uprn",
@@ -114,8 +124,11 @@ ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "town", "postcode")
 """The home's address columns (schemas.HomeAddress); NULL while the home is unknown."""
 OPEN_EMERGENCY_WORK = "open_emergency_work_required_by"
 OPEN_OTHER_WORK = "open_other_work_required_by"
+FOLLOW_ON_NOT_RAISED = "follow_on_not_raised_required_by"
 """The earliest `required_by` of the repair's open work orders of emergency priority, and
-of any other (_earliest_open_work), for its `overdue` (rules.overdue's `open_work`)."""
+of any other (_earliest_open_work), and the earliest due of its follow-ons asked for and
+not raised (_earliest_follow_on_not_raised), for its `overdue` (rules.overdue's
+`open_work`)."""
 
 
 async def open_work(
@@ -132,7 +145,26 @@ async def open_work(
     )
     for repair_id, required_by, priority in (await session.execute(query)).all():
         found[repair_id].append((required_by, RepairPriority(priority)))
+    not_raised = core_select(_asked.c.repair_id, _asked.c.follow_on_required_by).where(
+        _asked.c.repair_id.in_(ids), _follow_on_not_raised()
+    )
+    for repair_id, due in (await session.execute(not_raised)).all():
+        found[repair_id].append((due, rules.FOLLOW_ON_OF_AN_EMERGENCY))
     return found
+
+
+def _follow_on_not_raised() -> ColumnElement[bool]:
+    """`_asked` completed asking for a follow-on with a due of its own (an emergency made
+    safe: `follow_on_required_by`, docs/adr/0235), and no work order not cancelled is
+    that follow-on (`follow_on_of`): it is still to raise, and is judged as the work order
+    raised now would be, by that due, as urgent work."""
+    return and_(
+        _asked.c.follow_on_required_by.is_not(None),
+        ~exists().where(
+            _follow_on.c.follow_on_of == _asked.c.id,
+            _follow_on.c.status != WorkOrderStatus.CANCELLED,
+        ),
+    )
 
 
 def _open_work_past_its_target(
@@ -140,16 +172,24 @@ def _open_work_past_its_target(
 ) -> ColumnElement[bool]:
     """The repair has a work order still open past its own `required_by` at `now`
     (rules.overdue's `open_work`): an emergency's after that moment, any other's when it
-    is before `non_emergency_before`, as its completion would be judged late."""
-    return exists().where(
-        _order.c.repair_id == _repair.c.id,
-        _order.c.status.not_in(CLOSED_WORK_ORDER),
-        or_(
-            and_(_order.c.priority == RepairPriority.EMERGENCY, _order.c.required_by < now),
-            and_(
-                _order.c.priority != RepairPriority.EMERGENCY,
-                _order.c.required_by < non_emergency_before,
+    is before `non_emergency_before`, as its completion would be judged late; or a
+    follow-on asked for and not raised past its due (_follow_on_not_raised, urgent)."""
+    return or_(
+        exists().where(
+            _order.c.repair_id == _repair.c.id,
+            _order.c.status.not_in(CLOSED_WORK_ORDER),
+            or_(
+                and_(_order.c.priority == RepairPriority.EMERGENCY, _order.c.required_by < now),
+                and_(
+                    _order.c.priority != RepairPriority.EMERGENCY,
+                    _order.c.required_by < non_emergency_before,
+                ),
             ),
+        ),
+        exists().where(
+            _asked.c.repair_id == _repair.c.id,
+            _follow_on_not_raised(),
+            _asked.c.follow_on_required_by < non_emergency_before,
         ),
     )
 
@@ -210,6 +250,16 @@ def _earliest_open_work(emergency: bool) -> ScalarSelect[datetime]:
     )
 
 
+def _earliest_follow_on_not_raised() -> ScalarSelect[datetime]:
+    """The earliest due of the repair's follow-ons asked for and not raised
+    (_follow_on_not_raised); NULL when there are none."""
+    return (
+        core_select(func.min(_asked.c.follow_on_required_by))
+        .where(_asked.c.repair_id == _repair.c.id, _follow_on_not_raised())
+        .scalar_subquery()
+    )
+
+
 @cache
 def _page_statement(
     *,
@@ -228,6 +278,7 @@ def _page_statement(
             *(_home.c[name] for name in ADDRESS_COLUMNS),
             _earliest_open_work(emergency=True).label(OPEN_EMERGENCY_WORK),
             _earliest_open_work(emergency=False).label(OPEN_OTHER_WORK),
+            _earliest_follow_on_not_raised().label(FOLLOW_ON_NOT_RAISED),
         )
         .select_from(_repair.outerjoin(_home, _home.c.uprn == _repair.c.uprn))
         .order_by(_repair.c.id)

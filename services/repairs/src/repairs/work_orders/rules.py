@@ -137,7 +137,8 @@ def overdue(
     make-safe (RP02, docs/adr/0038), and what is left is its follow-on, with a target of
     its own (docs/adr/0218): it is overdue while a work order of it still open
     (`open_work`: each one's `required_by` and priority) is past that target, judged as
-    that work order's completion would be."""
+    that work order's completion would be, or a follow-on asked for and not raised, or
+    raised and cancelled, is past the due its asking completion kept (docs/adr/0235)."""
     if priority is RepairPriority.EMERGENCY and made_safe_at is not None:
         return any(
             not completed_on_time(now, required_by, work_priority)

@@ -50,13 +50,15 @@ def public_of_row(row: Row[Any], now: datetime) -> RepairPublic:
     home's address, NULL while unknown, and the earliest targets of its open work orders),
     without loading ORM objects."""
     fields = row._mapping
-    # the earliest open work order's target of each rule (rules.completed_on_time): the
-    # first of them overdue, as every open one is read (rules.overdue's open_work)
+    # the earliest open work order's target of each rule (rules.completed_on_time), and
+    # the earliest due of a follow-on asked for and not raised: the first of them
+    # overdue, as every open one is read (rules.overdue's open_work)
     open_work = [
         (required_by, priority)
         for required_by, priority in (
             (fields[repository.OPEN_EMERGENCY_WORK], RepairPriority.EMERGENCY),
             (fields[repository.OPEN_OTHER_WORK], rules.FOLLOW_ON_OF_AN_EMERGENCY),
+            (fields[repository.FOLLOW_ON_NOT_RAISED], rules.FOLLOW_ON_OF_AN_EMERGENCY),
         )
         if required_by is not None
     ]
