@@ -41,6 +41,18 @@ async def an_emergency_reported(staff: httpx.AsyncClient, ago: timedelta) -> dic
     return dict(response.json())
 
 
+async def made_safe_asking_for_a_follow_on(
+    staff: httpx.AsyncClient, db: Database, ago: timedelta
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An emergency reported `ago`, made safe 3 hours after the call by a work order raised
+    then, whose completion asked for a follow-on: the repair and that work order."""
+    repair = await an_emergency_reported(staff, ago)
+    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
+    made_safe = await a_work_order(staff, db, repair["id"], raised_at=reported)
+    await complete(staff, made_safe, reported + timedelta(hours=3), follow_on=True)
+    return repair, made_safe
+
+
 async def gauge_after_measuring(db: Database) -> dict[str, float]:
     async with db.sessionmaker() as session:
         await measure_overdue(session, datetime.now(UTC))
@@ -65,10 +77,9 @@ async def test_an_emergency_made_safe_is_overdue_while_its_follow_on_is_past_its
     5th working day after that: open still, the repair is overdue, listed and counted (as
     urgent). Before: not overdue, not listed, not counted."""
     before = await gauge_after_measuring(repairs_database)
-    repair = await an_emergency_reported(staff, timedelta(days=20))
-    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
-    made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
-    await complete(staff, made_safe, reported + timedelta(hours=3), follow_on=True)
+    repair, made_safe = await made_safe_asking_for_a_follow_on(
+        staff, repairs_database, timedelta(days=20)
+    )
 
     follow_on = await a_work_order(
         staff, repairs_database, repair["id"], follow_on_of=made_safe["id"]
@@ -98,10 +109,9 @@ async def test_an_emergency_made_safe_is_overdue_while_its_follow_on_is_past_its
 async def test_an_emergency_made_safe_with_its_follow_on_in_time_is_not_overdue(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
-    repair = await an_emergency_reported(staff, timedelta(hours=30))
-    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
-    made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
-    await complete(staff, made_safe, reported + timedelta(hours=3), follow_on=True)
+    repair, made_safe = await made_safe_asking_for_a_follow_on(
+        staff, repairs_database, timedelta(hours=30)
+    )
     await a_work_order(staff, repairs_database, repair["id"], follow_on_of=made_safe["id"])
 
     read = (await staff.get(f"/v1/repairs/{repair['id']}")).json()
@@ -127,13 +137,13 @@ async def test_an_emergency_made_safe_is_overdue_while_its_follow_on_is_not_rais
     the repair is done. Before (no work order open): not overdue, not listed, not
     counted, however long it waited."""
     before = await gauge_after_measuring(repairs_database)
-    repair = await an_emergency_reported(staff, timedelta(days=20))
-    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
-    made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
-    await complete(staff, made_safe, reported + timedelta(hours=3), follow_on=True)
+    repair, made_safe = await made_safe_asking_for_a_follow_on(
+        staff, repairs_database, timedelta(days=20)
+    )
 
     due = await follow_on_due(repairs_database, made_safe)
     assert due is not None
+    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
     assert reported + timedelta(days=5) < due < reported + timedelta(days=12)
 
     async def overdue_everywhere() -> None:
@@ -175,10 +185,9 @@ async def test_a_follow_on_asked_for_within_its_due_is_not_overdue(
     """Made safe 27 hours ago asking for a follow-on not raised yet: due days from now,
     so the repair is open and not overdue. A routine repair completed asking for a
     follow-on keeps no due: its own target, still open, says when it is overdue."""
-    repair = await an_emergency_reported(staff, timedelta(hours=30))
-    reported = datetime.fromisoformat(repair["reported_at"].replace("Z", "+00:00"))
-    made_safe = await a_work_order(staff, repairs_database, repair["id"], raised_at=reported)
-    await complete(staff, made_safe, reported + timedelta(hours=3), follow_on=True)
+    repair, made_safe = await made_safe_asking_for_a_follow_on(
+        staff, repairs_database, timedelta(hours=30)
+    )
     due = await follow_on_due(repairs_database, made_safe)
     assert due is not None
     assert due > datetime.now(UTC)
