@@ -21,14 +21,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import sys
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from gateway.openapi_document import CONTRACTOR_PREFIX
+from hearth_kit.db import Database
+from repairs.sor.service import import_schedule
+from services.compliance.tests.factories import a_record, london_today
 from tests.api.conftest import long_internal_token, user_token
 from tests.harness.infra import free_port
 from tests.harness.platform import SERVICE_NAMES, Platform
@@ -43,12 +49,18 @@ makes across services, the regulator's report), asked with a staff user's token,
 the contractor API's, asked with a contractor's (CONTRACTOR_ID): examples and the
 coverage phase (every documented status, undocumented method, missing header and
 malformed input at the gateway itself), not the fuzzing phase."""
-CONTRACTOR_ID = "schemathesis-contractor"
-"""The contractor the contractor API's run speaks for. No work order or check is its,
-so what it reads is empty and what it names is not found: the run checks the contractor
-API's answers, its document and its validation as a contractor's system meets them.
-A staff token there is refused (403) before any of that, and
-gateway/tests/test_authorisation_matrix.py asks that of every contractor route."""
+CONTRACTOR_ID = "contractor-general"
+"""The contractor the contractor API's run speaks for: repairs' default contractor, doing
+every trade, so a work order raised for a repair is its. `contractor_work` gives it a
+work order, a home's check and a gas safety record before the run, and the run's path
+parameters name them (a Schemathesis configuration file's `[parameters]`), so its
+requests reach a real work order, check and record as a contractor's system does, not
+only the 404 of an id made up. A staff token there is refused (403) before any of that,
+and gateway/tests/test_authorisation_matrix.py asks that of every contractor route."""
+SOR_CSV = [
+    "schedule,code,description,trade,unit,unit_price\n",
+    "PLB,20140,Isolate and cap leaking supply,plumbing,each,40.00\n",
+]
 PASSED_THROUGH_PHASES = os.environ.get("HEARTH_SCHEMATHESIS_PASSED_THROUGH_PHASES", "examples")
 """The operations the gateway passes through to a service unchanged (148 of its 157),
 each run through all three phases at its service: at the gateway their examples, each
@@ -89,14 +101,22 @@ FINDINGS.mkdir(parents=True, exist_ok=True)
 
 
 async def schemathesis(
-    url: str, token: str, report: Path, phases: str, workers: str, *only: str
+    url: str,
+    token: str,
+    report: Path,
+    phases: str,
+    workers: str,
+    *only: str,
+    config: Path | None = None,
 ) -> tuple[int, str]:
     """Run Schemathesis on `url`'s /openapi.json (with `only`, Schemathesis' filters
-    choosing the operations); its exit code and output."""
+    choosing the operations; with `config`, its configuration file); its exit code and
+    output."""
     command = [
         sys.executable,
         "-m",
         "schemathesis.cli",
+        *(("--config-file", str(config)) if config is not None else ()),
         "run",
         f"{url}/openapi.json",
         "--checks",
@@ -180,6 +200,90 @@ async def gateway_process(platform: Platform) -> AsyncIterator[str]:
                 await process.wait()
 
 
+async def contractor_work(platform: Platform, url: str, config: Path) -> None:
+    """Give CONTRACTOR_ID a work order (a plumbing repair's), a home's gas check and
+    electrical check assigned to it, and a gas safety record it made, through the gateway
+    as staff and as the contractor; write the Schemathesis configuration file whose
+    `[parameters]` name them (the electrical check's id for `check_id`: a certificate is
+    recorded for a check other than gas)."""
+    db = Database(platform.service("repairs").database_url)
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            await import_schedule(session, SOR_CSV)
+    finally:
+        await db.dispose()
+    uprn = str(random.randint(10**9, 10**12 - 1))
+    staff = {"Authorization": f"Bearer {user_token()}"}
+    contractor = {
+        "Authorization": f"Bearer {user_token(['contractor'], contractor_id=CONTRACTOR_ID)}"
+    }
+    async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+
+        async def made(path: str, body: dict[str, object], headers: dict[str, str]) -> str:
+            response = await api.post(
+                path, json=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
+            )
+            assert response.status_code == 201, response.text
+            return str(response.json().get("id", ""))  # a home is known by its UPRN
+
+        today = london_today()
+        await made(
+            "/v1/homes",
+            {
+                "uprn": uprn,
+                "address_line_1": "7 Schemathesis Row",
+                "town": "London",
+                "postcode": "E8 1DY",
+                "property_type": "flat",
+                "tenure": "general_needs",
+                "heating_fuel": "gas",
+                "gas_supply": "live",
+                "gas_certificate_expires_on": (today + timedelta(days=20)).isoformat(),
+            },
+            staff,
+        )
+        home = await api.get(f"/v1/compliance/homes/{uprn}", headers=staff)
+        assert home.status_code == 200, home.text
+        checks = {check["check_type"]: check for check in home.json()["checks"]}
+        for check in (checks["gas_safety"], checks["electrical"]):
+            assigned = await api.put(
+                f"/v1/compliance/checks/{check['id']}/contractor",
+                headers={**staff, "If-Match": f'"{check["version"]}"'},
+                json={"contractor_id": CONTRACTOR_ID},
+            )
+            assert assigned.status_code == 200, assigned.text
+        record = await made("/v1/contractor/gas-safety-records", a_record(uprn, today), contractor)
+        repair = await made(
+            "/v1/repairs",
+            {
+                "uprn": uprn,
+                "description": "Leaking pipe under the sink",
+                "location": "kitchen",
+                "trade": "plumbing",
+                "priority": "routine",
+            },
+            staff,
+        )
+        work_order = await made(
+            "/v1/work-orders",
+            {"repair_id": repair, "lines": [{"sor_code": "PLB:20140", "quantity": 1}]},
+            staff,
+        )
+    parameters = {
+        "work_order_id": work_order,
+        "check_id": checks["electrical"]["id"],
+        "record_id": record,
+    }
+    write_parameters(config, parameters)
+
+
+def write_parameters(config: Path, parameters: dict[str, str]) -> None:
+    """A Schemathesis configuration file giving each path parameter named its value."""
+    config.write_text(
+        "[parameters]\n" + "".join(f'{name} = "{value}"\n' for name, value in parameters.items())
+    )
+
+
 async def gateway_operations(url: str) -> tuple[list[str], list[str]]:
     """The gateway's own operations and the contractor API's, as Schemathesis names
     them ("GET /v1/homes/{uprn}"): every staff operation not tagged with the service
@@ -227,8 +331,9 @@ async def test_every_operation_answers_within_its_schema(
         else:
             token = user_token() if at_gateway else long_internal_token(label)
         workers = PASSED_THROUGH_WORKERS if label == "gateway-passed-through" else "1"
+        config = tmp_path / "contractor.toml" if label == "gateway-contractor" else None
         code, output = await schemathesis(
-            url, token, tmp_path / f"{label}.xml", phases, workers, *only
+            url, token, tmp_path / f"{label}.xml", phases, workers, *only, config=config
         )
         (FINDINGS / f"{label}.txt").write_text(output)
         return code, output
@@ -236,6 +341,7 @@ async def test_every_operation_answers_within_its_schema(
     runs = {name: run(name) for name in names if name != "gateway"}
     if "gateway" in names:
         own, contractors = await gateway_operations(gateway_process)
+        await contractor_work(platform, gateway_process, tmp_path / "contractor.toml")
         include = [arg for name in own for arg in ("--include-name", name)]
         for_contractors = [arg for name in contractors for arg in ("--include-name", name)]
         exclude = [arg for name in own + contractors for arg in ("--exclude-name", name)]
