@@ -9,13 +9,11 @@ import uuid
 from datetime import datetime
 
 import httpx
-from alembic import command
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import upgrade
 from repairs.models import Appointment
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.appointments.test_cancel import book, free_slots
@@ -26,6 +24,7 @@ from services.repairs.tests.orders.test_late_status_updates import (
     raised_an_hour_ago,
 )
 from services.repairs.tests.orders.test_work_orders import a_uprn
+from tests.harness.service import downgraded
 
 
 async def arranged(db: Database) -> dict[uuid.UUID, datetime | None]:
@@ -55,13 +54,7 @@ async def test_appointments_a_contractors_window_made_get_its_at_and_staffs_stay
     [made] = [i for i, a in before.items() if a is not None]
     assert before[made] == at
 
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, repairs_db_url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0017")
-
-    async with repairs_database.engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgraded(repairs_database, MIGRATIONS_DIR, "0017")
     await upgrade(MIGRATIONS_DIR, repairs_db_url)
 
     assert await arranged(repairs_database) == before

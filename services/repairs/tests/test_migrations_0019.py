@@ -9,17 +9,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from alembic import command
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import upgrade
 from repairs.models import WorkOrder, WorkOrderStatus, WorkOrderStatusUpdate
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.orders.test_late_status_updates import raised_an_hour_ago
 from services.repairs.tests.orders.test_work_orders import a_uprn
+from tests.harness.service import downgraded
 
 RAISED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -97,13 +96,7 @@ async def test_copies_kept_before_0057_are_kept_once_and_a_visit_counts_once(
         repairs_database, none["id"], [("no_access", 10, 11, None)], visits=2
     )  # one visit told before updates were kept
 
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, repairs_db_url)
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0018")
-
-    async with repairs_database.engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgraded(repairs_database, MIGRATIONS_DIR, "0018")
     await upgrade(MIGRATIONS_DIR, repairs_db_url)
 
     assert await kept(repairs_database, twice["id"]) == (

@@ -25,8 +25,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("work_order") as batch:
-        batch.add_column(sa.Column("follow_on_required_by", AwareDateTime(), nullable=True))
+    # In place, not by a batch copy: SQLite adds (and drops) a plain nullable column
+    # itself, and a copy of work_order, which other tables refer to, fails with SQLite's
+    # foreign keys on.
+    op.add_column("work_order", sa.Column("follow_on_required_by", AwareDateTime(), nullable=True))
 
 
 def downgrade() -> None:
@@ -34,5 +36,4 @@ def downgrade() -> None:
     from the completion's `completed_at` and the repairs calendar, and the release
     before never counted a follow-on not raised. Upgraded again, those rows hold NULL,
     as every row from before this release does."""
-    with op.batch_alter_table("work_order") as batch:
-        batch.drop_column("follow_on_required_by")
+    op.drop_column("work_order", "follow_on_required_by")
