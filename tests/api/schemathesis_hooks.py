@@ -364,6 +364,10 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
         "hazard_found": "only when the path's milestone is investigate (ADR 0108): JSON "
         "Schema cannot tie a body's field to a path parameter",
     },
+    "POST /v1/awaab-cases/{case_id}/close-as-duplicate": {
+        "duplicate_of": "a case at the same home, of the same severity, not a duplicate, "
+        "begun no later than this one (" + STATE + ", ADR 0236)",
+    },
     "POST /v1/awaab-cases/{case_id}/clocks/complete_work/revised-summary": {
         "at": FUTURE + "; not before the written summary, nor before the complete_work "
         "clock's last start, pause or revised summary (" + STATE + ", ADR 0092)",

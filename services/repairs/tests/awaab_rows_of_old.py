@@ -38,6 +38,38 @@ def old_clock_table(*added_since_0022: sa.ColumnClause[Any]) -> sa.TableClause:
     )
 
 
+def old_case_table() -> sa.TableClause:
+    """awaab_case with the columns it had from 0022 to 0037 (0038 added duplicate_of)."""
+    return sa.table(
+        "awaab_case",
+        sa.column("id", sa.Uuid()),
+        sa.column("uprn", sa.String()),
+        sa.column("severity", sa.String()),
+        sa.column("source", sa.String()),
+        sa.column("hazard_id", sa.Uuid()),
+        sa.column("complaint_id", sa.Uuid()),
+        sa.column("became_aware_at", sa.DateTime(timezone=True)),
+        sa.column("opened_at", sa.DateTime(timezone=True)),
+        sa.column("status", sa.String()),
+    )
+
+
+def an_old_case(severity: str, source: str, became_aware_at: datetime) -> dict[str, object]:
+    """An open case's row as those revisions wrote it, opened when the landlord became
+    aware."""
+    return {
+        "id": uuid.uuid4(),
+        "uprn": UPRN,
+        "severity": severity,
+        "source": source,
+        "hazard_id": None,
+        "complaint_id": None,
+        "became_aware_at": became_aware_at,
+        "opened_at": became_aware_at,
+        "status": "open",
+    }
+
+
 def an_old_clock(
     case_id: uuid.UUID, milestone: str, started_at: datetime, due_at: datetime, **more: object
 ) -> dict[str, object]:

@@ -8,18 +8,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 
 from hearth_contracts.events.repairs import AwarenessSource
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.migrations import upgrade
-from repairs.models import AwaabCase, AwaabClock
+from repairs.models import AwaabClock
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.awaab_rows_of_old import (
-    UPRN,
     a_database_at,
+    an_old_case,
     an_old_clock,
+    old_case_table,
     old_clock_table,
 )
 from tests.harness.infra import DatabaseFactory
@@ -36,16 +38,13 @@ async def _migrated_clocks(
     them for the case's id, after migrating to the head."""
     async with a_database_at(databases, name, "0022") as (url, db):
         async with db.sessionmaker() as session, session.begin():
-            case = AwaabCase(
-                uprn=UPRN,
-                severity=HazardSeverity.SIGNIFICANT,
-                source=AwarenessSource.CONTACT_CENTRE,
-                became_aware_at=SUMMARY - timedelta(days=10),
-                opened_at=SUMMARY - timedelta(days=10),
+            case = an_old_case(
+                HazardSeverity.SIGNIFICANT.value,
+                AwarenessSource.CONTACT_CENTRE.value,
+                SUMMARY - timedelta(days=10),
             )
-            session.add(case)
-            await session.flush()
-            await session.execute(old_clock.insert(), clocks_of(case.id))
+            await session.execute(old_case_table().insert(), [case])
+            await session.execute(old_clock.insert(), clocks_of(cast(uuid.UUID, case["id"])))
         await upgrade(MIGRATIONS_DIR, url)
         async with db.sessionmaker() as session:
             return list((await session.scalars(select(AwaabClock))).all())

@@ -12,29 +12,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from alembic import command
 from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.orm import load_only
 from sqlmodel import col
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config, upgrade
+from hearth_kit.migrations import upgrade
 from repairs.models import AwaabClock
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.conftest import a_damp_case
 from services.repairs.tests.contractor_doubles import manager
+from tests.harness.service import downgraded
 
 BEFORE = "0034"
 
 
 async def down_to_before(db: Database) -> None:
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.downgrade(config, BEFORE)
-
-    async with db.engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgraded(db, MIGRATIONS_DIR, BEFORE)
 
 
 async def a_paused_investigation(
@@ -58,10 +52,21 @@ async def a_paused_investigation(
 
 
 async def investigation(db: Database, case_id: str) -> AwaabClock:
+    """The case's investigate clock, with the columns it has at 0034 (no `withdrawn`)."""
     async with db.sessionmaker() as session:
         clock = (
             await session.execute(
-                select(AwaabClock).where(
+                select(AwaabClock)
+                .options(
+                    load_only(
+                        AwaabClock.id,
+                        AwaabClock.pauses,
+                        AwaabClock.due_at,
+                        AwaabClock.stopped_at,
+                        AwaabClock.paused_at,
+                    )
+                )
+                .where(
                     col(AwaabClock.case_id) == uuid.UUID(case_id),
                     col(AwaabClock.milestone) == "investigate",
                 )

@@ -9,13 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
 
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config
+from hearth_kit.migrations import upgrade
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open import (
     handled,
@@ -26,19 +24,15 @@ from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case im
     cases_at,
     report,
 )
+from tests.harness.service import downgraded
 
 
 async def migrated(db: Database, revision: str) -> None:
-    def move(connection: Connection) -> None:
-        config = alembic_config(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        if revision == "0035":
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
-
-    async with db.engine.begin() as connection:
-        await connection.run_sync(move)
+    """Down to `revision` when it is 0035, else up to it."""
+    if revision == "0035":
+        await downgraded(db, MIGRATIONS_DIR, revision)
+    else:
+        await upgrade(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False), revision)
 
 
 async def tables(db: Database) -> set[str]:

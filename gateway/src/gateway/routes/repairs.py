@@ -203,6 +203,13 @@ ROUTES: list[PassThrough] = [
     ),
     PassThrough(
         "POST",
+        "/v1/awaab-cases/{case_id}/close-as-duplicate",
+        "repairs",
+        MANAGE,
+        "Close a case as the same damp as another at the home (its clocks withdrawn)",
+    ),
+    PassThrough(
+        "POST",
         "/v1/awaab-cases/{case_id}/clocks/complete_work/revised-summary",
         "repairs",
         MANAGE,

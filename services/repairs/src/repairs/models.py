@@ -605,6 +605,11 @@ class RechargePayment(RepairsModel, table=True):
 class AwaabCaseStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+    """Every clock stopped."""
+    DUPLICATE = "duplicate"
+    """The same damp as another case at the home whose clocks began first
+    (`duplicate_of`): its running clocks withdrawn, neither met nor breached
+    (docs/adr/0236)."""
 
 
 class AwaabCase(RepairsModel, table=True):
@@ -624,6 +629,12 @@ class AwaabCase(RepairsModel, table=True):
     opened_at: datetime = Field(sa_type=AwareDateTime)
     status: AwaabCaseStatus = Field(
         default=AwaabCaseStatus.OPEN, sa_type=text_enum(AwaabCaseStatus), index=True
+    )
+    duplicate_of: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="awaab_case.id",
+        description="With status duplicate: the case at the home, begun first, whose clocks "
+        "are the law's for this damp (docs/adr/0236)",
     )
 
 
@@ -687,6 +698,13 @@ class AwaabClock(RepairsModel, table=True):
         sa_type=JSON,
         description="complete_work only: each revised written summary that set or moved "
         "the day, oldest first, with the day and deadline it replaced (docs/adr/0092)",
+    )
+    withdrawn: bool = Field(
+        default=False,
+        sa_column=Column(Boolean, nullable=False, server_default=false()),
+        description="Stopped (stopped_at) because its case is the same damp as another "
+        "(status duplicate): no step was done, so it is neither met nor late; a breach "
+        "raised before stays raised (docs/adr/0236)",
     )
 
 

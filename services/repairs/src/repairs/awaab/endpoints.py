@@ -17,6 +17,7 @@ from hearth_kit.staff import STAFF_RESPONSES
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
     AwaabCasePublic,
+    CaseDuplicate,
     ClockPause,
     ClockResume,
     ClockStop,
@@ -125,6 +126,22 @@ async def stop_clock(
     """The step was done, with evidence (stopping the investigation starts the next clocks)."""
     return await idempotency.create(
         session, lambda: cases.stop(session, case_id, milestone, body), status_code=200
+    )
+
+
+@router.post("/{case_id}/close-as-duplicate", response_model=AwaabCasePublic, dependencies=MANAGE)
+async def close_as_duplicate(
+    case_id: uuid.UUID,
+    body: CaseDuplicate,
+    session: SessionDep,
+    idempotency: IdempotencyDep,
+    cases: AwaabServiceDep,
+) -> Response:
+    """The case is the same damp as another at the home whose clocks began first: closed
+    as its duplicate, its running clocks withdrawn (neither met nor late), its recorded
+    hazards moved to the case kept (docs/adr/0236)."""
+    return await idempotency.create(
+        session, lambda: cases.close_as_duplicate(session, case_id, body), status_code=200
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -41,6 +41,17 @@ async def hazards_recorded_on(
     for hazard in (await session.execute(query)).scalars().all():
         grouped[hazard.case_id].append(hazard)
     return grouped
+
+
+async def move_hazards(session: AsyncSession, from_case: uuid.UUID, to_case: uuid.UUID) -> None:
+    """The hazards recorded on `from_case` recorded on `to_case` instead: the same damp's
+    evidence, kept with the case its clocks are (docs/adr/0236). Each keeps its hazard
+    id, so its event replayed still finds the case it is on and changes nothing."""
+    await session.execute(
+        update(AwaabCaseHazard)
+        .where(col(AwaabCaseHazard.case_id) == from_case)
+        .values(case_id=to_case)
+    )
 
 
 async def by_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> AwaabCase | None:

@@ -32,6 +32,7 @@ from typing import Any
 from hearth_contracts.events.repairs import AwaabMilestone
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.working_days import WorkingDayCalendar, london_day, start_of_london_day
+from repairs.models import AwaabCase, AwaabCaseStatus
 from repairs.settings import AwaabTargets
 
 IN_FORCE = start_of_london_day(date(2025, 10, 27))
@@ -160,3 +161,28 @@ def last_recorded(
     ends = [datetime.fromisoformat(p["to"]) for p in pauses if "to" in p]
     revised = [datetime.fromisoformat(r["at"]) for r in revised_summaries]
     return max([started_at, *ends, *revised, *([paused_at] if paused_at is not None else [])])
+
+
+def why_not_kept(case: AwaabCase, kept: AwaabCase | None) -> str | None:
+    """Why `kept` cannot be the case `case` is the same damp as, or None when it can: it
+    exists, is another case at the same home, of the same severity (an emergency's
+    make-safe is a duty of its own), not itself a duplicate (name the case it is the
+    same damp as), and its landlord was aware no later than `case`'s. The case kept is
+    the one whose clocks began first: withdrawing the earlier clocks would lose the
+    lawful start (Awaab's Law counts from becoming aware, docs/adr/0216)."""
+    if kept is None:
+        return "No Awaab's Law case with that id"
+    if kept.id == case.id:
+        return "A case is not a duplicate of itself"
+    if kept.uprn != case.uprn:
+        return "That case is at another home"
+    if kept.severity is not case.severity:
+        return f"That case is {kept.severity}, this one {case.severity}"
+    if kept.status is AwaabCaseStatus.DUPLICATE:
+        return f"That case is itself the same damp as case {kept.duplicate_of}: name that one"
+    if kept.became_aware_at > case.became_aware_at:
+        return (
+            "That case began after this one: keep the case whose clocks began first (mark "
+            "that case the same damp as this one)"
+        )
+    return None

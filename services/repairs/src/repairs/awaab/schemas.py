@@ -99,6 +99,21 @@ class ClockStop(BaseModel):
     )
 
 
+class CaseDuplicate(BaseModel):
+    """The case is the same damp as another at the home, whose clocks began first: a
+    case opened before an earlier awareness was known (a complaint's receipt, a hazard
+    seen before the case began: docs/adr/0193, 0216) beside the case that awareness
+    opened. The kept case's clocks are the law's for the damp (docs/adr/0236)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_of: uuid.UUID = Field(
+        description="The case kept: at the same home, of the same severity, not itself a "
+        "duplicate, and its landlord aware no later than this case's (its clocks began "
+        "first)"
+    )
+
+
 class RevisedSummary(BaseModel):
     """A revised written summary given to the tenant, setting or moving the last day to
     finish the work (docs/adr/0092): it starts the complete_work clock when none runs
@@ -163,6 +178,12 @@ class ClockPublic(BaseModel):
     finish_work_by: date | None = Field(
         default=None, description="complete_work only: the last day set to finish the work"
     )
+    withdrawn: bool = Field(
+        default=False,
+        description="Stopped because the case is the same damp as another (status "
+        "duplicate): no step done, so `met` is None and it is not late; a breach raised "
+        "before stays `breached` (docs/adr/0236)",
+    )
     revised_summaries: list[RevisedSummaryRecord] = Field(
         default_factory=list,
         description="complete_work only: the revised written summaries that set or moved "
@@ -190,6 +211,11 @@ class AwaabCasePublic(BaseModel):
     became_aware_at: datetime
     opened_at: datetime
     status: AwaabCaseStatus
+    duplicate_of: uuid.UUID | None = Field(
+        default=None,
+        description="With status duplicate: the case kept, whose clocks are the law's for "
+        "this damp (docs/adr/0236)",
+    )
     clocks: list[ClockPublic]
     hazards_recorded: list[HazardRecordedPublic] = Field(
         default_factory=list,

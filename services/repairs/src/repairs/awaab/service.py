@@ -27,6 +27,7 @@ from repairs.awaab import repository, rules
 from repairs.awaab.schemas import (
     AwaabCaseCreate,
     AwaabCasePublic,
+    CaseDuplicate,
     ClockPause,
     ClockPublic,
     ClockResume,
@@ -64,7 +65,7 @@ def hazard_code(hazard_type: str) -> HazardType:
 def clock_to_public(clock: AwaabClock) -> ClockPublic:
     met = (
         None
-        if clock.stopped_at is None
+        if clock.stopped_at is None or clock.withdrawn
         else rules.met(clock.milestone, clock.stopped_at, clock.due_at)
     )
     return ClockPublic.model_validate(
@@ -490,6 +491,50 @@ class AwaabService:
         hazards = (await repository.hazards_recorded_on(session, [case.id]))[case.id]
         return to_public(case, clocks, hazards)
 
+    async def close_as_duplicate(
+        self, session: AsyncSession, case_id: uuid.UUID, data: CaseDuplicate
+    ) -> AwaabCasePublic:
+        """Mark an open case the same damp as another at the home whose clocks began
+        first (`duplicate_of`): its status becomes duplicate, its running clocks stop
+        withdrawn (neither met nor late: the kept case's clocks measure the landlord's
+        duty for this damp; a breach already raised stays, as published figures do, ADR
+        0092), a pause running ends with them, and the hazards recorded on it go to the
+        kept case, whose evidence they are. Refused: the case not open (409); the kept
+        case not found, itself, at another home, of another severity, a duplicate, or
+        begun after this one (422 `duplicate_of`). Takes the home before either case,
+        as every writer of a home's damp does, then both cases in id order."""
+        now = datetime.now(UTC)
+        seen = await repository.get(session, case_id)
+        if seen is None:
+            raise NotFound(f"No Awaab's Law case {case_id}")
+        await repository.hold_home(session, seen.uprn)
+        locked = {
+            each: await repository.get(session, each, for_update=True)
+            for each in sorted((case_id, data.duplicate_of))
+        }
+        case, kept = locked[case_id], locked[data.duplicate_of]
+        assert case is not None  # cases are never deleted
+        if case.status is not AwaabCaseStatus.OPEN:
+            raise Conflict(f"The case is {case.status}: only an open case is closed as a duplicate")
+        refused = rules.why_not_kept(case, kept)
+        if refused is not None:
+            raise Unprocessable(refused, field="duplicate_of")
+        assert kept is not None  # why_not_kept refuses a case not found
+        clocks = (await repository.clocks_of(session, [case.id]))[case.id]
+        for clock in clocks:
+            if clock.stopped_at is not None:
+                continue
+            clock.stopped_at = now
+            clock.withdrawn = True
+            if clock.paused_at is not None:
+                clock.pauses = [*clock.pauses[:-1], {**clock.pauses[-1], "to": now.isoformat()}]
+                clock.paused_at = None
+        await repository.move_hazards(session, case.id, kept.id)
+        case.status = AwaabCaseStatus.DUPLICATE
+        case.duplicate_of = kept.id
+        await session.flush()
+        return await self.get(session, case_id)
+
     async def revise_summary(
         self,
         session: AsyncSession,
@@ -504,10 +549,11 @@ class AwaabService:
         deadline it replaced are kept with who recorded the move and when. A breach is
         never undone: one raised stays raised, and when the earlier deadline had passed
         before the revised summary was given (no breach raised yet) the move raises it
-        (hazard-deadline-breached, once) before the day moves. Refused: a closed case,
-        a written summary not yet stopped, a complete_work clock stopped or paused (409);
-        a future moment or one before the summary or the clock's last record (422 `at`);
-        a day before the revised summary's London day (422 `finish_work_by`)."""
+        (hazard-deadline-breached, once) before the day moves. Refused: a closed case, a
+        duplicate, a written summary not yet stopped, a complete_work clock stopped or
+        paused (409); a future moment or one before the summary or the clock's last
+        record (422 `at`); a day before the revised summary's London day (422
+        `finish_work_by`)."""
         now = datetime.now(UTC)
         finish = AwaabMilestone.COMPLETE_WORK
         case = await repository.get(session, case_id, for_update=True)
@@ -515,6 +561,10 @@ class AwaabService:
             raise NotFound(f"No Awaab's Law case {case_id}")
         if case.status is AwaabCaseStatus.CLOSED:
             raise Conflict("The case is closed: every clock has stopped")
+        if case.status is AwaabCaseStatus.DUPLICATE:
+            raise Conflict(
+                f"The case is the same damp as case {case.duplicate_of}: its summary is that one's"
+            )
         summary = await repository.clock(session, case_id, AwaabMilestone.WRITTEN_SUMMARY)
         if summary is None or summary.stopped_at is None:
             raise Conflict(

@@ -244,7 +244,12 @@ async def awaab(
         .where(breached_deadline >= start, breached_deadline < end)
         .where(
             (col(AwaabClock.breach_raised_at).is_not(None))
-            | (col(AwaabClock.stopped_at).is_not(None) & awaab_late(col(AwaabClock.stopped_at)))
+            | (
+                col(AwaabClock.stopped_at).is_not(None)
+                & awaab_late(col(AwaabClock.stopped_at))
+                # withdrawn with its case, a duplicate: no step done late (ADR 0236)
+                & ~col(AwaabClock.withdrawn)
+            )
         )
         .group_by(AwaabClock.milestone)
     )
