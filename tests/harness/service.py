@@ -19,7 +19,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.engine import Connection
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import alembic_config
+from hearth_kit.migrations import alembic_config, upgrade
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import settings_class
 from tests.harness.tokens import InternalTokenAuth
@@ -63,6 +63,12 @@ async def opened_database(database_url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.dispose()
+
+
+async def upgraded(db: Database, migrations_dir: Path, revision: str = "head") -> None:
+    """hearth_kit.migrations.upgrade of `db` to `revision`: the way back up after
+    `downgraded`."""
+    await upgrade(migrations_dir, db.url.render_as_string(hide_password=False), revision)
 
 
 async def downgraded(db: Database, migrations_dir: Path, revision: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -22,9 +22,10 @@ from hearth_kit.migrations import upgrade
 from repairs.models import AwaabClock
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.awaab_rows_of_old import (
-    UPRN,
     a_database_at,
+    an_old_case,
     an_old_clock,
+    old_case_table,
     old_clock_table,
 )
 from tests.harness.infra import DatabaseFactory
@@ -35,16 +36,6 @@ DUE = datetime(2026, 3, 21, 0, 0, tzinfo=UTC)
 RAISED = DUE + timedelta(minutes=5)  # the job's pass
 DAY = timedelta(days=1)
 
-old_case = sa.table(
-    "awaab_case",
-    sa.column("id", sa.Uuid()),
-    sa.column("uprn", sa.String()),
-    sa.column("severity", sa.String()),
-    sa.column("source", sa.String()),
-    sa.column("became_aware_at", sa.DateTime(timezone=True)),
-    sa.column("opened_at", sa.DateTime(timezone=True)),
-    sa.column("status", sa.String()),
-)
 old_clock = old_clock_table(
     sa.column("breach_raised_at", sa.DateTime(timezone=True)),
     sa.column("finish_work_by", sa.Date()),
@@ -196,18 +187,9 @@ async def test_breached_clocks_get_the_deadline_in_force_when_their_breach_was_r
     async with a_database_at(databases, "repairs_0024", "0023") as (url, db):
         async with db.sessionmaker() as session, session.begin():
             for name, (milestone, due_at, rest, _expected) in CLOCKS.items():
-                case_id = uuid.uuid4()
-                await session.execute(
-                    old_case.insert().values(
-                        id=case_id,
-                        uprn=UPRN,
-                        severity="significant",
-                        source="contact_centre",
-                        became_aware_at=SUMMARY - 10 * DAY,
-                        opened_at=SUMMARY - 10 * DAY,
-                        status="open",
-                    )
-                )
+                case = an_old_case("significant", "contact_centre", SUMMARY - 10 * DAY)
+                case_id = cast(uuid.UUID, case["id"])
+                await session.execute(old_case_table().insert(), [case])
                 ids[name] = uuid.uuid4()
                 row = an_old_clock(
                     case_id,

@@ -13,7 +13,6 @@ from sqlalchemy import inspect, text
 
 from hearth_contracts.events.visits import HazardSeverity
 from hearth_kit.db import Database
-from hearth_kit.migrations import upgrade
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.awaab.test_a_hazard_at_a_home_with_a_damp_case_open import (
     handled,
@@ -24,15 +23,7 @@ from services.repairs.tests.awaab.test_damp_reported_as_a_repair_opens_a_case im
     cases_at,
     report,
 )
-from tests.harness.service import downgraded
-
-
-async def migrated(db: Database, revision: str) -> None:
-    """Down to `revision` when it is 0035, else up to it."""
-    if revision == "0035":
-        await downgraded(db, MIGRATIONS_DIR, revision)
-    else:
-        await upgrade(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False), revision)
+from tests.harness.service import downgraded, upgraded
 
 
 async def tables(db: Database) -> set[str]:
@@ -49,14 +40,14 @@ async def test_down_and_up_again_keeps_recording_hazards(
     await handled(repairs_database, first)
 
     with pytest.raises(RuntimeError, match="1 hazard"):
-        await migrated(repairs_database, "0035")
+        await downgraded(repairs_database, MIGRATIONS_DIR, "0035")
     assert "awaab_case_hazard" in await tables(repairs_database)
     async with repairs_database.engine.begin() as connection:  # the manager settled it
         await connection.execute(text("DELETE FROM awaab_case_hazard"))
 
-    await migrated(repairs_database, "0035")
+    await downgraded(repairs_database, MIGRATIONS_DIR, "0035")
     assert "awaab_case_hazard" not in await tables(repairs_database)
-    await migrated(repairs_database, "head")
+    await upgraded(repairs_database, MIGRATIONS_DIR)
     async with repairs_database.engine.connect() as connection:
         kept = await connection.execute(text("SELECT count(*) FROM awaab_case_hazard"))
         assert kept.scalar_one() == 0

@@ -12,21 +12,12 @@ import httpx
 from sqlalchemy import inspect
 
 from hearth_kit.db import Database
-from hearth_kit.migrations import upgrade
 from repairs.settings import MIGRATIONS_DIR
 from services.repairs.tests.orders.test_an_overdue_follow_on_of_an_emergency import (
     follow_on_due,
     made_safe_asking_for_a_follow_on,
 )
-from tests.harness.service import downgraded
-
-
-async def migrated(db: Database, revision: str) -> None:
-    """Down to `revision` when it is 0036, else up to it."""
-    if revision == "0036":
-        await downgraded(db, MIGRATIONS_DIR, revision)
-    else:
-        await upgrade(MIGRATIONS_DIR, db.url.render_as_string(hide_password=False), revision)
+from tests.harness.service import downgraded, upgraded
 
 
 async def work_order_columns(db: Database) -> set[str]:
@@ -38,9 +29,9 @@ async def work_order_columns(db: Database) -> set[str]:
 async def test_down_and_up_again_keeps_the_due_of_each_follow_on_asked_for_after(
     staff: httpx.AsyncClient, repairs_database: Database
 ) -> None:
-    await migrated(repairs_database, "0036")
+    await downgraded(repairs_database, MIGRATIONS_DIR, "0036")
     assert "follow_on_required_by" not in await work_order_columns(repairs_database)
-    await migrated(repairs_database, "head")
+    await upgraded(repairs_database, MIGRATIONS_DIR)
     assert "follow_on_required_by" in await work_order_columns(repairs_database)
 
     repair, order = await made_safe_asking_for_a_follow_on(
@@ -51,8 +42,8 @@ async def test_down_and_up_again_keeps_the_due_of_each_follow_on_asked_for_after
 
     # Down: the column goes; up again, that completion holds NULL, as every completion
     # from before the release does, and its repair is read as before it (not overdue).
-    await migrated(repairs_database, "0036")
-    await migrated(repairs_database, "head")
+    await downgraded(repairs_database, MIGRATIONS_DIR, "0036")
+    await upgraded(repairs_database, MIGRATIONS_DIR)
     assert await follow_on_due(repairs_database, order) is None
     assert (await staff.get(f"/v1/repairs/{repair['id']}")).json()["overdue"] is False
 
