@@ -322,6 +322,11 @@ DOMAIN_REFUSALS: dict[str, dict[str, str]] = {
     },
     "POST /v1/contractor/work-orders/{work_order_id}/completion": {
         "completed_at": FUTURE + "; not before the work order was raised (" + STATE + ")",
+        "variation_pence": "no more than the variation approved for the work order (" + STATE + ")",
+    },
+    "POST /v1/work-orders/{work_order_id}/variation-approval": {
+        "amount_pence": "no more than the approver's limit (configuration: "
+        "variation_approver_limit_pence)",
     },
     **{
         f"POST /v1/awaab-cases/{{case_id}}/clocks/{{milestone}}/{action}": {
