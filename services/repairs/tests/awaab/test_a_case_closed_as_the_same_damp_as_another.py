@@ -147,7 +147,15 @@ async def test_a_pause_running_ends_with_the_case_and_a_breach_raised_stays(
 
 @pytest.mark.parametrize(
     "kept",
-    ["itself", "began_after", "another_home", "emergency", "a_duplicate", "unknown"],
+    [
+        "itself",
+        "began_after",
+        "another_home",
+        "emergency",
+        "a_duplicate",
+        "its_duplicate",
+        "unknown",
+    ],
 )
 async def test_a_case_kept_that_cannot_be_is_refused_naming_it_and_changes_nothing(
     staff: httpx.AsyncClient, kept: str
@@ -168,6 +176,9 @@ async def test_a_case_kept_that_cannot_be_is_refused_naming_it_and_changes_nothi
     elif kept == "a_duplicate":
         first = await a_case(staff, uprn, now - timedelta(days=25))
         assert (await close_as_duplicate(staff, earlier["id"], first["id"])).status_code == 200
+    elif kept == "its_duplicate":  # the other way round, once closed
+        assert (await close_as_duplicate(staff, later["id"], earlier["id"])).status_code == 200
+        case_id, duplicate_of = earlier["id"], later["id"]
     elif kept == "unknown":
         duplicate_of = str(uuid.uuid4())
     before = (await staff.get(f"/v1/awaab-cases/{case_id}")).json()
@@ -175,6 +186,10 @@ async def test_a_case_kept_that_cannot_be_is_refused_naming_it_and_changes_nothi
     refused = await close_as_duplicate(staff, case_id, duplicate_of)
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["duplicate_of"]
+    if kept == "its_duplicate":
+        assert (
+            refused.json()["detail"] == "That case is already closed as the same damp as this one"
+        )
     assert (await staff.get(f"/v1/awaab-cases/{case_id}")).json() == before
 
 

@@ -178,6 +178,8 @@ def why_not_kept(case: AwaabCase, kept: AwaabCase | None) -> str | None:
         return "That case is at another home"
     if kept.severity is not case.severity:
         return f"That case is {kept.severity}, this one {case.severity}"
+    if kept.status is AwaabCaseStatus.DUPLICATE and kept.duplicate_of == case.id:
+        return "That case is already closed as the same damp as this one"
     if kept.status is AwaabCaseStatus.DUPLICATE:
         return f"That case is itself the same damp as case {kept.duplicate_of}: name that one"
     if kept.became_aware_at > case.became_aware_at:
