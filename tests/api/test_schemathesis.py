@@ -27,6 +27,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -219,12 +220,13 @@ async def contractor_work(platform: Platform, url: str, config: Path) -> None:
     }
     async with httpx.AsyncClient(base_url=url, timeout=30) as api:
 
-        async def made(path: str, body: dict[str, object], headers: dict[str, str]) -> str:
+        async def made(path: str, body: dict[str, object], headers: dict[str, str]) -> Any:
+            """What a POST made (201), as its answer's JSON."""
             response = await api.post(
                 path, json=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
             )
             assert response.status_code == 201, response.text
-            return str(response.json().get("id", ""))  # a home is known by its UPRN
+            return response.json()
 
         today = london_today()
         await made(
@@ -266,13 +268,13 @@ async def contractor_work(platform: Platform, url: str, config: Path) -> None:
         )
         work_order = await made(
             "/v1/work-orders",
-            {"repair_id": repair, "lines": [{"sor_code": "PLB:20140", "quantity": 1}]},
+            {"repair_id": repair["id"], "lines": [{"sor_code": "PLB:20140", "quantity": 1}]},
             staff,
         )
     parameters = {
-        "work_order_id": work_order,
+        "work_order_id": work_order["id"],
         "check_id": checks["electrical"]["id"],
-        "record_id": record,
+        "record_id": record["id"],
     }
     write_parameters(config, parameters)
 
