@@ -151,9 +151,13 @@ async def investigation_found_none(session: AsyncSession, case_id: uuid.UUID) ->
 async def get(
     session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
 ) -> AwaabCase | None:
+    """One case; `for_update` locks it and takes the row as it is once locked
+    (populate_existing): a case this session read before the lock, unlocked, is not
+    answered from its stale copy (close_as_duplicate reads the case to find its home,
+    holds the home, then locks)."""
     query = select(AwaabCase).where(AwaabCase.id == case_id)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalars().first()
 
 
