@@ -13,12 +13,21 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from hearth_kit.db import Database
+from hearth_kit.problems import Conflict
 from hearth_kit.scheduler import run_until_done
-from repairs.models import AwaabCaseHazard, AwarenessSource
+from hearth_kit.working_days import ENGLAND_AND_WALES
+from repairs.awaab import repository
+from repairs.awaab.schemas import CaseDuplicate
+from repairs.awaab.service import AwaabService
+from repairs.models import AwaabCase, AwaabCaseHazard, AwaabCaseStatus, AwarenessSource
+from repairs.settings import AwaabTargets
 from services.repairs.tests.awaab.test_cases import a_uprn, breach_job, breaches
 from services.repairs.tests.contractor_doubles import manager
+from services.repairs.tests.orders.test_appointment_lock_order import on_postgresql
 
 
 async def a_case(
@@ -196,3 +205,31 @@ async def test_a_case_kept_that_cannot_be_is_refused_naming_it_and_changes_nothi
 async def test_an_unknown_case_is_not_found(staff: httpx.AsyncClient) -> None:
     missing = await close_as_duplicate(staff, str(uuid.uuid4()), str(uuid.uuid4()))
     assert missing.status_code == 404, missing.text
+
+
+async def test_the_case_is_judged_as_it_is_once_locked_not_as_first_read(
+    staff: httpx.AsyncClient, repairs_database: Database
+) -> None:
+    """The service reads the case unlocked to find its home, holds the home, then locks the
+    case: a case closed in between (its last clock stopped elsewhere) is refused as
+    closed, not judged from the copy read first. PostgreSQL only: SQLite serialises
+    writers on the whole database, so the other writer could not run in between."""
+    on_postgresql(repairs_database)
+    later, earlier = await a_later_case_beside_an_earlier_one(staff, a_uprn())
+    service = AwaabService(AwaabTargets(), ENGLAND_AND_WALES)
+    async with repairs_database.sessionmaker() as session, session.begin():
+        first_read = await repository.get(session, uuid.UUID(later["id"]))
+        assert first_read is not None
+        assert first_read.status is AwaabCaseStatus.OPEN
+        async with repairs_database.sessionmaker() as other, other.begin():
+            await other.execute(
+                update(AwaabCase)
+                .where(col(AwaabCase.id) == uuid.UUID(later["id"]))
+                .values(status=AwaabCaseStatus.CLOSED)
+            )
+        with pytest.raises(Conflict):
+            await service.close_as_duplicate(
+                session,
+                uuid.UUID(later["id"]),
+                CaseDuplicate(duplicate_of=uuid.UUID(earlier["id"])),
+            )
