@@ -33,13 +33,13 @@ import httpx
 import pytest
 
 from gateway.openapi_document import CONTRACTOR_PREFIX
-from hearth_kit.db import Database
 from repairs.sor.service import import_schedule
 from services.compliance.tests.factories import a_record, london_today
 from tests.api.conftest import long_internal_token, user_token
 from tests.harness.infra import free_port
 from tests.harness.platform import SERVICE_NAMES, Platform
 from tests.harness.processes import uvicorn_command
+from tests.harness.service import opened_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.api]
 
@@ -207,12 +207,12 @@ async def contractor_work(platform: Platform, url: str, config: Path) -> None:
     as staff and as the contractor; write the Schemathesis configuration file whose
     `[parameters]` name them (the electrical check's id for `check_id`: a certificate is
     recorded for a check other than gas)."""
-    db = Database(platform.service("repairs").database_url)
-    try:
-        async with db.sessionmaker() as session, session.begin():
-            await import_schedule(session, SOR_CSV)
-    finally:
-        await db.dispose()
+    async with (
+        opened_database(platform.service("repairs").database_url) as db,
+        db.sessionmaker() as session,
+        session.begin(),
+    ):
+        await import_schedule(session, SOR_CSV)
     uprn = str(random.randint(10**9, 10**12 - 1))
     staff = {"Authorization": f"Bearer {user_token()}"}
     contractor = {

@@ -25,10 +25,10 @@ import httpx
 import pytest
 
 from gateway.auth import issue_development_token
-from hearth_kit.db import Database
 from repairs.sor.service import import_schedule
 from tests.harness.infra import DatabaseFactory
 from tests.harness.platform import Platform, run_platform
+from tests.harness.service import opened_database
 from tests.harness.tokens import InternalTokenAuth
 
 pytestmark = pytest.mark.integration
@@ -58,12 +58,12 @@ async def platform(
     kafka: str, databases: DatabaseFactory, two_contractors: None
 ) -> AsyncIterator[Platform]:
     async with run_platform(kafka, databases, services=("repairs",)) as running:
-        db = Database(running.service("repairs").database_url)
-        try:
-            async with db.sessionmaker() as session, session.begin():
-                await import_schedule(session, SOR_CSV)
-        finally:
-            await db.dispose()
+        async with (
+            opened_database(running.service("repairs").database_url) as db,
+            db.sessionmaker() as session,
+            session.begin(),
+        ):
+            await import_schedule(session, SOR_CSV)
         yield running
 
 
