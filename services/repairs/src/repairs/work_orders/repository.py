@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
+    union_all,
 )
 from sqlalchemy import select as core_select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,22 +135,25 @@ not raised (_earliest_follow_on_not_raised), for its `overdue` (rules.overdue's
 async def open_work(
     session: AsyncSession, repair_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[tuple[datetime, RepairPriority]]]:
-    """Each repair's work orders still open, as `required_by` and priority (rules.overdue's
+    """Each repair's work orders still open, as `required_by` and priority, and its
+    follow-ons asked for and not raised, as their due and urgent (rules.overdue's
     `open_work`): one statement for them all."""
     ids = set(repair_ids)
     found: dict[uuid.UUID, list[tuple[datetime, RepairPriority]]] = {i: [] for i in ids}
     if not ids:
         return found
-    query = core_select(_order.c.repair_id, _order.c.required_by, _order.c.priority).where(
+    open_orders = core_select(_order.c.repair_id, _order.c.required_by, _order.c.priority).where(
         _order.c.repair_id.in_(ids), _order.c.status.not_in(CLOSED_WORK_ORDER)
     )
-    for repair_id, required_by, priority in (await session.execute(query)).all():
-        found[repair_id].append((required_by, RepairPriority(priority)))
-    not_raised = core_select(_asked.c.repair_id, _asked.c.follow_on_required_by).where(
-        _asked.c.repair_id.in_(ids), _follow_on_not_raised()
-    )
-    for repair_id, due in (await session.execute(not_raised)).all():
-        found[repair_id].append((due, rules.FOLLOW_ON_OF_AN_EMERGENCY))
+    not_raised = core_select(
+        _asked.c.repair_id,
+        _asked.c.follow_on_required_by,
+        literal(rules.FOLLOW_ON_OF_AN_EMERGENCY.value),
+    ).where(_asked.c.repair_id.in_(ids), _follow_on_not_raised())
+    for repair_id, due, priority in (
+        await session.execute(union_all(open_orders, not_raised))
+    ).all():
+        found[repair_id].append((due, RepairPriority(priority)))
     return found
 
 
